@@ -1,0 +1,102 @@
+import { TollgateError } from './errors.js';
+import { APPROVALS_MODULE, type ApprovalRequest, type ApprovalSuggestion } from './model.js';
+import type { ComputerView, ViewApprovalPolicy } from './view.js';
+
+/** An approval request as a client sends it: the application's attributes, or its id. */
+export interface ApprovalQuery {
+  app?: string;
+  category?: string;
+  subcategory?: string;
+  primaryCompanyInfluence?: string[];
+  developmentInfluence?: string[];
+}
+
+/** Fills a request's attributes from the named application; given attributes win over the application's. */
+export function resolveApprovalQuery(view: ComputerView, query: ApprovalQuery): ApprovalRequest {
+  const app = query.app === undefined ? undefined : view.applications.find((a) => a.id === query.app);
+  if (query.app !== undefined && app === undefined) {
+    throw new TollgateError('unknown-reference', `approval.app: application "${query.app}" is not known to computer ${view.computer.id}`);
+  }
+  const category = query.category ?? app?.category;
+  if (category === undefined || category.trim() === '') {
+    throw new TollgateError(
+      'missing-field',
+      query.app === undefined
+        ? 'approval.category is required (or approval.app naming an application with a category)'
+        : `approval.app: application "${query.app}" has no category`,
+    );
+  }
+  const request: ApprovalRequest = {
+    category,
+    primaryCompanyInfluence: query.primaryCompanyInfluence ?? app?.primaryCompanyInfluence ?? [],
+    developmentInfluence: query.developmentInfluence ?? app?.developmentInfluence ?? [],
+  };
+  const subcategory = query.subcategory ?? app?.subcategory;
+  if (subcategory !== undefined) request.subcategory = subcategory;
+  return request;
+}
+
+function sameText(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
+
+/** Approval policy order: `order`, then computer before group before organization, then id. */
+export function compareApprovalPolicies(a: ViewApprovalPolicy, b: ViewApprovalPolicy): number {
+  return a.order - b.order || a.scopeRank - b.scopeRank || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+/** The suggestion for an approval request (SPEC.md section 5). */
+export function evaluateApproval(view: ComputerView, request: ApprovalRequest): ApprovalSuggestion {
+  const base = {
+    permitTarget: view.permitTarget,
+    instructions: view.instructions,
+    escalationEmails: [...view.escalationEmails],
+    warnings: [...view.approvalWarnings],
+  };
+  if (!view.modules.includes(APPROVALS_MODULE)) {
+    return {
+      suggestion: 'none',
+      policy: null,
+      reason: `organization ${view.computer.org} does not have the ${APPROVALS_MODULE} module: the request goes to its own administrators`,
+      ...base,
+    };
+  }
+  const countries = new Set(
+    [...request.primaryCompanyInfluence, ...request.developmentInfluence].map((c) => c.toUpperCase()),
+  );
+  const candidates = view.approvalPolicies
+    .filter(
+      (p) =>
+        sameText(p.category, request.category) &&
+        (p.subcategory === undefined ||
+          (request.subcategory !== undefined && sameText(p.subcategory, request.subcategory))),
+    )
+    .sort(compareApprovalPolicies);
+  for (const policy of candidates) {
+    const hit = policy.countries.list.map((c) => c.toUpperCase()).filter((c) => countries.has(c));
+    if (policy.countries.mode === 'allow') {
+      if (hit.length === 0) continue;
+      return {
+        suggestion: policy.action,
+        policy: policy.id,
+        reason: `approval policy ${policy.id} allows ${hit.join(', ')}: ${policy.action}`,
+        ...base,
+      };
+    }
+    if (hit.length > 0) {
+      return {
+        suggestion: 'reject',
+        policy: policy.id,
+        reason: `approval policy ${policy.id} denies applications influenced by ${hit.join(', ')}`,
+        ...base,
+      };
+    }
+    return {
+      suggestion: policy.action,
+      policy: policy.id,
+      reason: `approval policy ${policy.id} matches category ${policy.category}: ${policy.action}`,
+      ...base,
+    };
+  }
+  return { suggestion: 'escalate', policy: null, reason: 'no matching approval policy', ...base };
+}

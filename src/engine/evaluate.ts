@@ -1,0 +1,297 @@
+import { FLAT_FEATURE, PRIORITIZE_FEATURE, failedGates } from './gates.js';
+import { type CompiledRule, type NormalizedFile, baseName, compileRule, normalizeFile } from './matcher.js';
+import type { Decision, FileRequest, SettingValue, Structure } from './model.js';
+import { processingComparator } from './order.js';
+import { PRIORITIZE_SETTING } from './settings.js';
+import type { ComputerView, ViewPolicy } from './view.js';
+
+/** Per-decision inputs: the evaluation time, and setting values that override the view's. */
+export interface EvaluateOptions {
+  nowMs: number;
+  settings?: Readonly<Record<string, SettingValue>>;
+}
+
+/** The parts of a decision that depend on the agent, not on the file. */
+export interface EffectiveMode {
+  structure: Structure;
+  builtInsFirst: boolean;
+  gated: string[];
+}
+
+/** Effective structure and built-in prioritization of SPEC.md sections 2.3 and 2.4. */
+export function effectiveMode(view: ComputerView, overrides?: Readonly<Record<string, SettingValue>>): EffectiveMode {
+  const { os, agentVersion } = view.computer;
+  const gated = failedGates(view.gates, os, agentVersion);
+  const structure: Structure = view.orgStructure === 'flat' && !gated.includes(FLAT_FEATURE) ? 'flat' : 'hierarchical';
+  const setting = overrides?.[PRIORITIZE_SETTING] ?? view.settings[PRIORITIZE_SETTING];
+  const builtInsFirst = gated.includes(PRIORITIZE_FEATURE) ? true : setting !== false;
+  return { structure, builtInsFirst, gated };
+}
+
+function describeMode(mode: EffectiveMode): string {
+  const parts = [`${mode.structure} order`, mode.builtInsFirst ? 'built-ins first' : 'built-ins not prioritized'];
+  if (mode.gated.length > 0) parts.push(`agent below the gate for ${mode.gated.join(', ')}`);
+  return parts.join(', ');
+}
+
+/** Builds the decision for the policy that decided, or the implicit deny when none did. */
+export function makeDecision(
+  policy: ViewPolicy | undefined,
+  mode: EffectiveMode,
+  snapshotVersion: number | null,
+): Decision {
+  if (policy === undefined) {
+    return {
+      action: 'deny',
+      policy: null,
+      policyName: null,
+      order: null,
+      application: null,
+      structure: mode.structure,
+      builtInsFirst: mode.builtInsFirst,
+      gated: [...mode.gated],
+      snapshotVersion,
+      reason: `no matching policy (${describeMode(mode)})`,
+    };
+  }
+  const what = policy.isDefault ? 'the default policy' : `application ${policy.app ?? '?'}`;
+  const decision: Decision = {
+    action: policy.action,
+    policy: policy.id,
+    policyName: policy.name,
+    order: policy.order,
+    application: policy.app,
+    structure: mode.structure,
+    builtInsFirst: mode.builtInsFirst,
+    gated: [...mode.gated],
+    snapshotVersion,
+    reason: `${policy.action} by policy ${policy.id} (order ${policy.order}) for ${what} (${describeMode(mode)})`,
+  };
+  if (policy.ringfence !== undefined) decision.ringfence = policy.ringfence;
+  return decision;
+}
+
+function isLive(policy: ViewPolicy, nowMs: number): boolean {
+  return policy.expiresAtMs === null || nowMs < policy.expiresAtMs;
+}
+
+/** One compiled application: its rules, and its policies in each processing order. */
+interface CompiledApp {
+  readonly rules: readonly CompiledRule[];
+  /** Indexes into `policies`, sorted by rank, for [strict, builtInsFirst]. */
+  readonly byRank: [number[], number[]];
+}
+
+interface IndexEntry {
+  readonly app: number;
+  readonly rule: CompiledRule;
+}
+
+function push<K>(map: Map<K, IndexEntry[]>, key: K, entry: IndexEntry): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [entry]);
+  else list.push(entry);
+}
+
+/**
+ * A computer's view compiled for fast decisions: policies sorted once in
+ * both built-in orders, and every application rule indexed by hash,
+ * certificate, exact path, file name or literal directory prefix, so a
+ * request tests only the rules that could match it.
+ */
+export class CompiledView {
+  readonly view: ComputerView;
+  readonly snapshotVersion: number | null;
+  readonly policies: readonly ViewPolicy[];
+  /** rank[mode][policyIndex]: position in processing order; mode 0 strict, 1 built-ins first. */
+  private readonly rank: [Int32Array, Int32Array];
+  private readonly apps: CompiledApp[] = [];
+  private readonly defaults: [number[], number[]];
+  private readonly bySha = new Map<string, IndexEntry[]>();
+  private readonly byThumbprint = new Map<string, IndexEntry[]>();
+  private readonly bySubject = new Map<string, IndexEntry[]>();
+  private readonly byExactPath = new Map<string, IndexEntry[]>();
+  private readonly byBaseName = new Map<string, IndexEntry[]>();
+  private readonly byPrefix = new Map<string, IndexEntry[]>();
+  private readonly unindexed: IndexEntry[] = [];
+  private readonly seen: Uint32Array;
+  private generation = 0;
+
+  constructor(view: ComputerView, snapshotVersion: number | null = null) {
+    this.view = view;
+    this.snapshotVersion = snapshotVersion;
+    this.policies = view.policies;
+    const structure = effectiveMode(view).structure;
+    const n = view.policies.length;
+    const sortedStrict = view.policies.map((_, i) => i);
+    const sortedFirst = view.policies.map((_, i) => i);
+    const strict = processingComparator(structure, false);
+    const first = processingComparator(structure, true);
+    const ps = view.policies;
+    sortedStrict.sort((a, b) => strict(ps[a] as ViewPolicy, ps[b] as ViewPolicy));
+    sortedFirst.sort((a, b) => first(ps[a] as ViewPolicy, ps[b] as ViewPolicy));
+    this.rank = [new Int32Array(n), new Int32Array(n)];
+    sortedStrict.forEach((p, r) => (this.rank[0][p] = r));
+    sortedFirst.forEach((p, r) => (this.rank[1][p] = r));
+
+    const appIndex = new Map<string, number>();
+    const appPolicies: number[][] = [];
+    const defaults: number[] = [];
+    ps.forEach((p, i) => {
+      if (p.isDefault) {
+        defaults.push(i);
+        return;
+      }
+      if (p.app === null) return;
+      let a = appIndex.get(p.app);
+      if (a === undefined) {
+        a = appPolicies.length;
+        appIndex.set(p.app, a);
+        appPolicies.push([]);
+      }
+      (appPolicies[a] as number[]).push(i);
+    });
+    const byRankOf = (list: number[]): [number[], number[]] => [
+      [...list].sort((a, b) => (this.rank[0][a] as number) - (this.rank[0][b] as number)),
+      [...list].sort((a, b) => (this.rank[1][a] as number) - (this.rank[1][b] as number)),
+    ];
+    this.defaults = byRankOf(defaults);
+
+    const os = view.computer.os;
+    const appsById = new Map(view.applications.map((a) => [a.id, a]));
+    for (const [appId, a] of appIndex) {
+      const app = appsById.get(appId);
+      const rules = (app?.rules ?? []).map((r) => compileRule(r, os));
+      this.apps[a] = { rules, byRank: byRankOf(appPolicies[a] as number[]) };
+      for (const rule of rules) {
+        const entry: IndexEntry = { app: a, rule };
+        const key = rule.key;
+        switch (key.kind) {
+          case 'sha256':
+            push(this.bySha, key.key, entry);
+            break;
+          case 'certThumbprint':
+            push(this.byThumbprint, key.key, entry);
+            break;
+          case 'certSubject':
+            push(this.bySubject, key.key, entry);
+            break;
+          case 'exactPath':
+            push(this.byExactPath, key.key, entry);
+            break;
+          case 'baseName':
+            push(this.byBaseName, key.key, entry);
+            break;
+          case 'pathPrefix':
+            push(this.byPrefix, key.key, entry);
+            break;
+          case 'unindexed':
+            this.unindexed.push(entry);
+            break;
+        }
+      }
+    }
+    this.seen = new Uint32Array(this.apps.length);
+  }
+
+  /** Decides on one file (SPEC.md section 2). */
+  evaluate(file: FileRequest, options: EvaluateOptions): Decision {
+    const mode = effectiveMode(this.view, options.settings);
+    const m = mode.builtInsFirst ? 1 : 0;
+    const rank = this.rank[m];
+    const nowMs = options.nowMs;
+    let best = -1;
+    let bestRank = Number.MAX_SAFE_INTEGER;
+
+    for (const p of this.defaults[m]) {
+      if (isLive(this.policies[p] as ViewPolicy, nowMs)) {
+        best = p;
+        bestRank = rank[p] as number;
+        break;
+      }
+    }
+
+    const nf = normalizeFile(file, this.view.computer.os);
+    this.generation = (this.generation + 1) >>> 0;
+    if (this.generation === 0) {
+      this.seen.fill(0);
+      this.generation = 1;
+    }
+    const consider = (entries: IndexEntry[] | undefined): void => {
+      if (entries === undefined) return;
+      for (const entry of entries) {
+        if (this.seen[entry.app] === this.generation) continue;
+        const app = this.apps[entry.app] as CompiledApp;
+        const ordered = app.byRank[m];
+        // Skip the rule test when even this app's first policy comes too late.
+        if ((rank[ordered[0] as number] as number) >= bestRank) continue;
+        if (!entry.rule.test(nf)) continue;
+        this.seen[entry.app] = this.generation;
+        for (const p of ordered) {
+          const r = rank[p] as number;
+          if (r >= bestRank) break;
+          if (isLive(this.policies[p] as ViewPolicy, nowMs)) {
+            best = p;
+            bestRank = r;
+            break;
+          }
+        }
+      }
+    };
+
+    if (nf.sha256 !== undefined) consider(this.bySha.get(nf.sha256));
+    if (nf.certThumbprint !== undefined) consider(this.byThumbprint.get(nf.certThumbprint));
+    if (nf.certSubject !== undefined) consider(this.bySubject.get(nf.certSubject));
+    consider(this.byExactPath.get(nf.path));
+    consider(this.byBaseName.get(baseName(nf.path)));
+    for (let slash = nf.path.indexOf('/'); slash >= 0; slash = nf.path.indexOf('/', slash + 1)) {
+      consider(this.byPrefix.get(nf.path.slice(0, slash + 1)));
+    }
+    consider(this.unindexed);
+
+    return makeDecision(best < 0 ? undefined : this.policies[best], mode, this.snapshotVersion);
+  }
+}
+
+/**
+ * The plain reference: walks every candidate in processing order and tests
+ * each application's rules until one matches. Used by tests and as the
+ * benchmark's baseline; it shares only the rule matcher with CompiledView.
+ */
+export class LinearEvaluator {
+  readonly view: ComputerView;
+  readonly snapshotVersion: number | null;
+  private readonly sorted: [ViewPolicy[], ViewPolicy[]];
+  private readonly rules = new Map<string, CompiledRule[]>();
+
+  constructor(view: ComputerView, snapshotVersion: number | null = null) {
+    this.view = view;
+    this.snapshotVersion = snapshotVersion;
+    const structure = effectiveMode(view).structure;
+    this.sorted = [
+      [...view.policies].sort(processingComparator(structure, false)),
+      [...view.policies].sort(processingComparator(structure, true)),
+    ];
+    for (const app of view.applications) {
+      this.rules.set(
+        app.id,
+        app.rules.map((r) => compileRule(r, view.computer.os)),
+      );
+    }
+  }
+
+  private matches(policy: ViewPolicy, file: NormalizedFile): boolean {
+    if (policy.isDefault) return true;
+    if (policy.app === null) return false;
+    return (this.rules.get(policy.app) ?? []).some((r) => r.test(file));
+  }
+
+  evaluate(file: FileRequest, options: EvaluateOptions): Decision {
+    const mode = effectiveMode(this.view, options.settings);
+    const nf = normalizeFile(file, this.view.computer.os);
+    const decided = this.sorted[mode.builtInsFirst ? 1 : 0].find(
+      (p) => isLive(p, options.nowMs) && this.matches(p, nf),
+    );
+    return makeDecision(decided, mode, this.snapshotVersion);
+  }
+}

@@ -1,0 +1,190 @@
+import { TollgateError } from './errors.js';
+import type { AppRule, FileRequest, OsName } from './model.js';
+
+/** The prefix that makes a path pattern a regular expression (SPEC.md section 3). */
+export const REGEX_PREFIX = 'regex:';
+
+/** Characters that make a glob segment a wildcard. */
+const GLOB_SPECIALS = /[*?]/;
+
+/** A file normalized once per request for one operating system's rules. */
+export interface NormalizedFile {
+  /** The path folded for matching: `/` separators on windows, lower case on windows and macos. */
+  path: string;
+  /** The path as given, for `regex:` rules. */
+  rawPath: string;
+  processPath: string | undefined;
+  rawProcessPath: string | undefined;
+  createdBy: string | undefined;
+  rawCreatedBy: string | undefined;
+  sha256: string | undefined;
+  certThumbprint: string | undefined;
+  certSubject: string | undefined;
+}
+
+export function isCaseInsensitive(os: OsName): boolean {
+  return os !== 'linux';
+}
+
+/** Folds a path or a glob for comparison on an operating system. */
+export function foldPath(text: string, os: OsName): string {
+  if (os === 'windows') return text.replace(/\\/g, '/').toLowerCase();
+  if (os === 'macos') return text.toLowerCase();
+  return text;
+}
+
+function lower(text: string | undefined): string | undefined {
+  return text === undefined ? undefined : text.toLowerCase();
+}
+
+export function normalizeFile(file: FileRequest, os: OsName): NormalizedFile {
+  return {
+    path: foldPath(file.path, os),
+    rawPath: file.path,
+    processPath: file.processPath === undefined ? undefined : foldPath(file.processPath, os),
+    rawProcessPath: file.processPath,
+    createdBy: file.createdBy === undefined ? undefined : foldPath(file.createdBy, os),
+    rawCreatedBy: file.createdBy,
+    sha256: lower(file.sha256),
+    certThumbprint: lower(file.certThumbprint),
+    certSubject: lower(file.certSubject),
+  };
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+/**
+ * Turns a folded glob into an anchored expression: `*` stays within a
+ * segment, `**` crosses segments (and `/**\/` may match a single `/`), `?`
+ * is one character other than `/`.
+ */
+export function globToRegExp(glob: string): RegExp {
+  let out = '';
+  for (let i = 0; i < glob.length; i++) {
+    const ch = glob.charAt(i);
+    if (ch === '*') {
+      if (glob.charAt(i + 1) === '*') {
+        i++;
+        if (glob.charAt(i + 1) === '/' && (i - 1 === 0 || glob.charAt(i - 2) === '/')) {
+          i++;
+          out += '(?:.*/)?';
+        } else {
+          out += '.*';
+        }
+      } else {
+        out += '[^/]*';
+      }
+    } else if (ch === '?') {
+      out += '[^/]';
+    } else {
+      out += escapeRegex(ch);
+    }
+  }
+  return new RegExp(`^${out}$`, 's');
+}
+
+/** Compiles a `regex:` pattern, anchored to the whole path; throws naming the pattern when it is invalid. */
+export function compileUserRegex(pattern: string, os: OsName): RegExp {
+  try {
+    return new RegExp(`^(?:${pattern})$`, isCaseInsensitive(os) ? 'is' : 's');
+  } catch (error) {
+    throw new TollgateError('bad-regex', `invalid regular expression "${pattern}": ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
+type PathTest = (folded: string, raw: string) => boolean;
+
+/** A path-like field's test: a glob on the folded path, or a regex on the path as given. */
+export function compilePathPattern(pattern: string, os: OsName): PathTest {
+  if (pattern.startsWith(REGEX_PREFIX)) {
+    const re = compileUserRegex(pattern.slice(REGEX_PREFIX.length), os);
+    if (os === 'windows') {
+      // Either separator may be written in the expression: try both spellings.
+      return (_folded, raw) => re.test(raw.replace(/\//g, '\\')) || re.test(raw.replace(/\\/g, '/'));
+    }
+    return (_folded, raw) => re.test(raw);
+  }
+  const folded = foldPath(pattern, os);
+  if (!GLOB_SPECIALS.test(folded)) return (path) => path === folded;
+  const re = globToRegExp(folded);
+  return (path) => re.test(path);
+}
+
+/** How the indexed evaluator finds a rule without testing it: by its most selective field. */
+export type RuleKey =
+  | { kind: 'sha256' | 'certThumbprint' | 'certSubject' | 'exactPath' | 'baseName' | 'pathPrefix'; key: string }
+  | { kind: 'unindexed' };
+
+export interface CompiledRule {
+  readonly key: RuleKey;
+  readonly test: (file: NormalizedFile) => boolean;
+}
+
+/** The last segment of a folded path. */
+export function baseName(folded: string): string {
+  return folded.slice(folded.lastIndexOf('/') + 1);
+}
+
+function pathRuleKey(pattern: string, os: OsName): RuleKey {
+  if (pattern.startsWith(REGEX_PREFIX)) return { kind: 'unindexed' };
+  const folded = foldPath(pattern, os);
+  if (!GLOB_SPECIALS.test(folded)) return { kind: 'exactPath', key: folded };
+  const last = baseName(folded);
+  if (last.length > 0 && !GLOB_SPECIALS.test(last) && folded.length > last.length) {
+    return { kind: 'baseName', key: last };
+  }
+  const firstWild = folded.search(GLOB_SPECIALS);
+  const slash = folded.lastIndexOf('/', firstWild);
+  if (slash >= 0) return { kind: 'pathPrefix', key: folded.slice(0, slash + 1) };
+  return { kind: 'unindexed' };
+}
+
+function ruleKey(rule: AppRule, os: OsName): RuleKey {
+  if (rule.sha256 !== undefined) return { kind: 'sha256', key: rule.sha256.toLowerCase() };
+  if (rule.certThumbprint !== undefined) return { kind: 'certThumbprint', key: rule.certThumbprint.toLowerCase() };
+  if (rule.path !== undefined) {
+    const key = pathRuleKey(rule.path, os);
+    if (key.kind === 'exactPath' || key.kind === 'baseName') return key;
+    if (rule.certSubject !== undefined) return { kind: 'certSubject', key: rule.certSubject.toLowerCase() };
+    return key;
+  }
+  if (rule.certSubject !== undefined) return { kind: 'certSubject', key: rule.certSubject.toLowerCase() };
+  return { kind: 'unindexed' };
+}
+
+/** Compiles one application rule for an operating system; every field it sets must match. */
+export function compileRule(rule: AppRule, os: OsName): CompiledRule {
+  const tests: ((file: NormalizedFile) => boolean)[] = [];
+  if (rule.sha256 !== undefined) {
+    const want = rule.sha256.toLowerCase();
+    tests.push((f) => f.sha256 === want);
+  }
+  if (rule.certThumbprint !== undefined) {
+    const want = rule.certThumbprint.toLowerCase();
+    tests.push((f) => f.certThumbprint === want);
+  }
+  if (rule.certSubject !== undefined) {
+    const want = rule.certSubject.toLowerCase();
+    tests.push((f) => f.certSubject === want);
+  }
+  if (rule.path !== undefined) {
+    const t = compilePathPattern(rule.path, os);
+    tests.push((f) => t(f.path, f.rawPath));
+  }
+  if (rule.processPath !== undefined) {
+    const t = compilePathPattern(rule.processPath, os);
+    tests.push((f) => f.processPath !== undefined && t(f.processPath, f.rawProcessPath as string));
+  }
+  if (rule.createdBy !== undefined) {
+    const t = compilePathPattern(rule.createdBy, os);
+    tests.push((f) => f.createdBy !== undefined && t(f.createdBy, f.rawCreatedBy as string));
+  }
+  if (tests.length === 0) throw new TollgateError('empty-rule', 'an application rule must set at least one field');
+  const test =
+    tests.length === 1 ? (tests[0] as (f: NormalizedFile) => boolean) : (f: NormalizedFile) => tests.every((t) => t(f));
+  return { key: ruleKey(rule, os), test };
+}

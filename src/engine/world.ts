@@ -1,0 +1,172 @@
+import { TollgateError } from './errors.js';
+import type {
+  AgentSetting,
+  AppliesTo,
+  AppliesToLevel,
+  Application,
+  ApprovalPolicy,
+  Computer,
+  ComputerGroup,
+  Organization,
+  Policy,
+  World,
+} from './model.js';
+import { LEVEL_RANK } from './model.js';
+
+/** The single key an Applies To object sets. */
+export function appliesToLevel(appliesTo: AppliesTo): AppliesToLevel {
+  if ('global' in appliesTo) return 'global';
+  if ('globalGroup' in appliesTo) return 'globalGroup';
+  if ('organization' in appliesTo) return 'organization';
+  if ('group' in appliesTo) return 'group';
+  return 'computer';
+}
+
+/**
+ * Lookups over a validated world: organization depth and ancestry, what an
+ * Applies To covers, which organization a policy belongs to. Built once per
+ * world; every method is a map lookup or a walk up the organization tree.
+ */
+export class WorldIndex {
+  readonly world: World;
+  readonly orgs = new Map<string, Organization>();
+  readonly groups = new Map<string, ComputerGroup>();
+  readonly computers = new Map<string, Computer>();
+  readonly apps = new Map<string, Application>();
+  readonly policies = new Map<string, Policy>();
+  private readonly depths = new Map<string, number>();
+  private readonly childrenOf = new Map<string, string[]>();
+
+  constructor(world: World) {
+    this.world = world;
+    for (const o of world.organizations) this.orgs.set(o.id, o);
+    for (const g of world.groups) this.groups.set(g.id, g);
+    for (const c of world.computers) this.computers.set(c.id, c);
+    for (const a of world.applications) this.apps.set(a.id, a);
+    for (const p of world.policies) this.policies.set(p.id, p);
+    for (const o of world.organizations) {
+      if (o.parent === undefined) continue;
+      const list = this.childrenOf.get(o.parent) ?? [];
+      list.push(o.id);
+      this.childrenOf.set(o.parent, list);
+    }
+  }
+
+  org(id: string): Organization {
+    const org = this.orgs.get(id);
+    if (org === undefined) throw new TollgateError('unknown-reference', `unknown organization "${id}"`);
+    return org;
+  }
+
+  group(id: string): ComputerGroup {
+    const group = this.groups.get(id);
+    if (group === undefined) throw new TollgateError('unknown-reference', `unknown group "${id}"`);
+    return group;
+  }
+
+  computer(id: string): Computer {
+    const computer = this.computers.get(id);
+    if (computer === undefined) throw new TollgateError('unknown-reference', `unknown computer "${id}"`);
+    return computer;
+  }
+
+  /** The root organization has depth 0; a cycle is reported, never followed forever. */
+  depth(orgId: string): number {
+    const known = this.depths.get(orgId);
+    if (known !== undefined) return known;
+    const chain = this.ancestry(orgId);
+    const depth = chain.length - 1;
+    this.depths.set(orgId, depth);
+    return depth;
+  }
+
+  /** The organization and its ancestors, nearest first. */
+  ancestry(orgId: string): string[] {
+    const chain: string[] = [];
+    let current: string | undefined = orgId;
+    while (current !== undefined) {
+      if (chain.includes(current)) {
+        throw new TollgateError('org-cycle', `organization "${orgId}" is its own ancestor (${chain.join(' -> ')})`);
+      }
+      chain.push(current);
+      current = this.org(current).parent;
+    }
+    return chain;
+  }
+
+  /** The organization and every organization below it. */
+  subtree(orgId: string): string[] {
+    const out: string[] = [];
+    const stack = [orgId];
+    while (stack.length > 0) {
+      const id = stack.pop() as string;
+      out.push(id);
+      stack.push(...(this.childrenOf.get(id) ?? []));
+    }
+    return out;
+  }
+
+  isSelfOrDescendant(orgId: string, ancestorId: string): boolean {
+    return this.ancestry(orgId).includes(ancestorId);
+  }
+
+  computerGroup(computerId: string): ComputerGroup {
+    return this.group(this.computer(computerId).group);
+  }
+
+  computerOrg(computerId: string): string {
+    return this.computerGroup(computerId).org;
+  }
+
+  computerAgentVersion(computerId: string): string {
+    return this.computer(computerId).agentVersion ?? this.computerGroup(computerId).agentVersion;
+  }
+
+  /** The organization an Applies To belongs to (its policy's own organization). */
+  appliesToOrg(appliesTo: AppliesTo): string {
+    if ('global' in appliesTo) return appliesTo.global;
+    if ('globalGroup' in appliesTo) return appliesTo.globalGroup.org;
+    if ('organization' in appliesTo) return appliesTo.organization;
+    if ('group' in appliesTo) return this.group(appliesTo.group).org;
+    return this.computerOrg(appliesTo.computer);
+  }
+
+  levelRank(appliesTo: AppliesTo): number {
+    return LEVEL_RANK[appliesToLevel(appliesTo)];
+  }
+
+  /** Whether an Applies To covers a computer (SPEC.md section 1). */
+  covers(appliesTo: AppliesTo, computerId: string): boolean {
+    const computer = this.computer(computerId);
+    const group = this.group(computer.group);
+    if ('global' in appliesTo) return this.isSelfOrDescendant(group.org, appliesTo.global);
+    if ('globalGroup' in appliesTo) {
+      const { org, keyword } = appliesTo.globalGroup;
+      return (
+        this.isSelfOrDescendant(group.org, org) && group.name.toLowerCase().startsWith(keyword.toLowerCase())
+      );
+    }
+    if ('organization' in appliesTo) return group.org === appliesTo.organization;
+    if ('group' in appliesTo) return group.id === appliesTo.group;
+    return computer.id === appliesTo.computer;
+  }
+
+  /** The computers an Applies To covers. */
+  coveredComputers(appliesTo: AppliesTo): Computer[] {
+    return this.world.computers.filter((c) => this.covers(appliesTo, c.id));
+  }
+
+  approvalPolicyCovers(policy: ApprovalPolicy, computerId: string): boolean {
+    const computer = this.computer(computerId);
+    if (this.computerOrg(computerId) !== policy.org) return false;
+    const scope = policy.appliesTo;
+    if ('organization' in scope) return scope.organization === policy.org;
+    if ('groups' in scope) return scope.groups.includes(computer.group);
+    return scope.computers.includes(computer.id);
+  }
+
+  /** Settings entries that cover a computer, for settings resolution. */
+  settingsFor(computerId: string): AgentSetting[] {
+    return this.world.agentSettings.filter((s) => this.covers(s.appliesTo, computerId));
+  }
+}
