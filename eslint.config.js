@@ -1,0 +1,53 @@
+// Type-aware lint, and the layering of the project enforced as import rules:
+// daemon/ -> src/server, src/sync, src/local, src/cli -> src/store, src/wire -> src/engine.
+import tseslint from 'typescript-eslint';
+
+const engineForbidden = {
+  patterns: [
+    { group: ['node:*', 'fs', 'path', 'os', 'net', 'crypto'], message: 'the engine is pure: no Node.js modules' },
+    { group: ['ws', 'better-sqlite3', 'protobufjs', 'protobufjs/*', 'pino', 'node-cron', 'yaml', 'zod'], message: 'the engine is pure: no I/O or parsing libraries' },
+    { group: ['../*', '!../engine/*'], message: 'the engine depends on nothing else in the project' },
+  ],
+};
+
+const lowerLayerForbidden = {
+  patterns: [
+    { group: ['../cli/*', '../server/*', '../sync/*', '../local/*', '../../daemon/*'], message: 'store, wire and scenario code sit below the process layers' },
+  ],
+};
+
+export default tseslint.config(
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'proto/generated/', 'src/wire/generated/', '.tollgate/'] },
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: { allowDefaultProject: ['*.js', 'bin/*.js'] }, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      eqeqeq: ['error', 'always'],
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'only daemon/ reads the environment' },
+        { object: 'process', property: 'exit', message: 'only daemon/ and bin/ end the process' },
+      ],
+    },
+  },
+  { files: ['src/engine/**/*.ts'], rules: { 'no-restricted-imports': ['error', engineForbidden] } },
+  { files: ['src/store/**/*.ts', 'src/wire/**/*.ts', 'src/scenario/**/*.ts'], rules: { 'no-restricted-imports': ['error', lowerLayerForbidden] } },
+  {
+    files: ['test/**/*.ts', 'scripts/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/unbound-method': 'off',
+    },
+  },
+);
