@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Entry point: runs the compiled CLI (built by `npm ci` through the prepare script).
-import { main } from '../dist/src/cli/main.js';
+// The `tollgate` command: runs the compiled entry point (built by `npm ci` through the prepare script).
+import { run } from '../dist/daemon/main.js';
 
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await run(process.argv.slice(2));

@@ -33,7 +33,6 @@ export function settingValueProblem(type: string, value: unknown): string | null
   if (def === undefined) {
     return `unknown setting type "${type}" (known: ${Object.keys(SETTING_DEFINITIONS).join(', ')})`;
   }
-  // eslint-disable-next-line valid-typeof -- the definition holds a typeof name
   if (typeof value !== def.type) return `setting ${type} takes a ${def.type}, not ${JSON.stringify(value)}`;
   return null;
 }

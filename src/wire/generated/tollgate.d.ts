@@ -101,6 +101,71 @@ export namespace tollgate {
         }
 
         /**
+         * Properties of a StringList.
+         * @deprecated Use tollgate.v1.StringList.$Properties instead.
+         */
+        interface IStringList extends tollgate.v1.StringList.$Properties {
+        }
+
+        /** Represents a StringList. */
+        class StringList {
+
+            /**
+             * Constructs a new StringList.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: tollgate.v1.StringList.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** StringList values. */
+            values: string[];
+
+            /**
+             * Creates a new StringList instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns StringList instance
+             */
+            static create(properties: tollgate.v1.StringList.$Shape): tollgate.v1.StringList & tollgate.v1.StringList.$Shape;
+            static create(properties?: tollgate.v1.StringList.$Properties): tollgate.v1.StringList;
+
+            /**
+             * Encodes the specified StringList message. Does not implicitly {@link tollgate.v1.StringList.verify|verify} messages.
+             * @param message StringList message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: tollgate.v1.StringList.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a StringList message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {tollgate.v1.StringList & tollgate.v1.StringList.$Shape} StringList
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tollgate.v1.StringList & tollgate.v1.StringList.$Shape;
+        }
+
+        namespace StringList {
+
+            /** Properties of a StringList. */
+            interface $Properties {
+
+                /** StringList values */
+                values?: (string[]|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a StringList. */
+            type $Shape = tollgate.v1.StringList.$Properties;
+        }
+
+        /**
          * Properties of an AppRule.
          * @deprecated Use tollgate.v1.AppRule.$Properties instead.
          */
@@ -232,14 +297,14 @@ export namespace tollgate {
             /** Application subcategory. */
             subcategory?: (string|null);
 
-            /** Application primaryCompanyInfluence. */
-            primaryCompanyInfluence: string[];
-
-            /** Application developmentInfluence. */
-            developmentInfluence: string[];
-
             /** Application rules. */
             rules: tollgate.v1.AppRule.$Properties[];
+
+            /** Application primaryCompanyInfluence. */
+            primaryCompanyInfluence?: (tollgate.v1.StringList.$Properties|null);
+
+            /** Application developmentInfluence. */
+            developmentInfluence?: (tollgate.v1.StringList.$Properties|null);
 
             /**
              * Creates a new Application instance using the specified properties.
@@ -291,14 +356,14 @@ export namespace tollgate {
                 /** Application subcategory */
                 subcategory?: (string|null);
 
-                /** Application primaryCompanyInfluence */
-                primaryCompanyInfluence?: (string[]|null);
-
-                /** Application developmentInfluence */
-                developmentInfluence?: (string[]|null);
-
                 /** Application rules */
                 rules?: (tollgate.v1.AppRule.$Properties[]|null);
+
+                /** Application primaryCompanyInfluence */
+                primaryCompanyInfluence?: (tollgate.v1.StringList.$Properties|null);
+
+                /** Application developmentInfluence */
+                developmentInfluence?: (tollgate.v1.StringList.$Properties|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
@@ -1239,6 +1304,9 @@ export namespace tollgate {
             /** SettingsPayload settings. */
             settings: tollgate.v1.Setting.$Properties[];
 
+            /** SettingsPayload hasSources. */
+            hasSources: boolean;
+
             /**
              * Creates a new SettingsPayload instance using the specified properties.
              * @param [properties] Properties to set
@@ -1283,6 +1351,9 @@ export namespace tollgate {
                 /** SettingsPayload settings */
                 settings?: (tollgate.v1.Setting.$Properties[]|null);
 
+                /** SettingsPayload hasSources */
+                hasSources?: (boolean|null);
+
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
             }
@@ -1293,6 +1364,7 @@ export namespace tollgate {
               settingsVersion?: number|null;
               issuedAtMs?: number|null;
               settings?: tollgate.v1.Setting.$Shape[]|null;
+              hasSources?: boolean|null;
               $unknowns?: Uint8Array[];
             };
         }
@@ -2248,10 +2320,10 @@ export namespace tollgate {
             subcategory?: (string|null);
 
             /** ApprovalQuery primaryCompanyInfluence. */
-            primaryCompanyInfluence: string[];
+            primaryCompanyInfluence?: (tollgate.v1.StringList.$Properties|null);
 
             /** ApprovalQuery developmentInfluence. */
-            developmentInfluence: string[];
+            developmentInfluence?: (tollgate.v1.StringList.$Properties|null);
 
             /**
              * Creates a new ApprovalQuery instance using the specified properties.
@@ -2295,10 +2367,10 @@ export namespace tollgate {
                 subcategory?: (string|null);
 
                 /** ApprovalQuery primaryCompanyInfluence */
-                primaryCompanyInfluence?: (string[]|null);
+                primaryCompanyInfluence?: (tollgate.v1.StringList.$Properties|null);
 
                 /** ApprovalQuery developmentInfluence */
-                developmentInfluence?: (string[]|null);
+                developmentInfluence?: (tollgate.v1.StringList.$Properties|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
@@ -2966,7 +3038,7 @@ export namespace tollgate {
             snapshotAppliedAtMs?: (number|null);
 
             /** Status orgStructure. */
-            orgStructure: tollgate.v1.Structure;
+            orgStructure?: (tollgate.v1.Structure|null);
 
             /** Status structure. */
             structure: tollgate.v1.Structure;

@@ -132,6 +132,159 @@ export const tollgate = $root.tollgate = (() => {
             return values;
         })();
 
+        v1.StringList = (function() {
+
+            /**
+             * Properties of a StringList.
+             * @typedef {Object} tollgate.v1.StringList.$Properties
+             * @property {Array.<string>|null} [values] StringList values
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a StringList.
+             * @memberof tollgate.v1
+             * @interface IStringList
+             * @augments tollgate.v1.StringList.$Properties
+             * @deprecated Use tollgate.v1.StringList.$Properties instead.
+             */
+
+            /**
+             * Shape of a StringList.
+             * @typedef {tollgate.v1.StringList.$Properties} tollgate.v1.StringList.$Shape
+             */
+
+            /**
+             * Constructs a new StringList.
+             * @memberof tollgate.v1
+             * @classdesc Represents a StringList.
+             * @constructor
+             * @param {tollgate.v1.StringList.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const StringList = function (properties) {
+                this.values = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * StringList values.
+             * @member {Array.<string>} values
+             * @memberof tollgate.v1.StringList
+             * @instance
+             */
+            StringList.prototype.values = $util.emptyArray;
+
+            /**
+             * Creates a new StringList instance using the specified properties.
+             * @function create
+             * @memberof tollgate.v1.StringList
+             * @static
+             * @param {tollgate.v1.StringList.$Properties=} [properties] Properties to set
+             * @returns {tollgate.v1.StringList} StringList instance
+             * @type {{
+             *   (properties: tollgate.v1.StringList.$Shape): tollgate.v1.StringList & tollgate.v1.StringList.$Shape;
+             *   (properties?: tollgate.v1.StringList.$Properties): tollgate.v1.StringList;
+             * }}
+             */
+            StringList.create = function(properties) {
+                return new StringList(properties);
+            };
+
+            /**
+             * Encodes the specified StringList message. Does not implicitly {@link tollgate.v1.StringList.verify|verify} messages.
+             * @function encode
+             * @memberof tollgate.v1.StringList
+             * @static
+             * @param {tollgate.v1.StringList.$Properties} message StringList message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            StringList.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.values != null && message.values.length)
+                    for (let i = 0; i < message.values.length; ++i)
+                        writer.uint32(/* id 1, wireType 2 =*/10).string(message.values[i]);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a StringList message from the specified reader or buffer.
+             * @function decode
+             * @memberof tollgate.v1.StringList
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {tollgate.v1.StringList & tollgate.v1.StringList.$Shape} StringList
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            StringList.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.tollgate.v1.StringList();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.values && message.values.length))
+                                message.values = [];
+                            message.values.push(reader.stringVerify());
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return StringList;
+        })();
+
         v1.AppRule = (function() {
 
             /**
@@ -422,9 +575,9 @@ export const tollgate = $root.tollgate = (() => {
              * @property {string|null} [org] Application org
              * @property {string|null} [category] Application category
              * @property {string|null} [subcategory] Application subcategory
-             * @property {Array.<string>|null} [primaryCompanyInfluence] Application primaryCompanyInfluence
-             * @property {Array.<string>|null} [developmentInfluence] Application developmentInfluence
              * @property {Array.<tollgate.v1.AppRule.$Properties>|null} [rules] Application rules
+             * @property {tollgate.v1.StringList.$Properties|null} [primaryCompanyInfluence] Application primaryCompanyInfluence
+             * @property {tollgate.v1.StringList.$Properties|null} [developmentInfluence] Application developmentInfluence
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -450,8 +603,6 @@ export const tollgate = $root.tollgate = (() => {
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
             const Application = function (properties) {
-                this.primaryCompanyInfluence = [];
-                this.developmentInfluence = [];
                 this.rules = [];
                 if (properties)
                     for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
@@ -508,28 +659,28 @@ export const tollgate = $root.tollgate = (() => {
             Application.prototype.subcategory = null;
 
             /**
-             * Application primaryCompanyInfluence.
-             * @member {Array.<string>} primaryCompanyInfluence
-             * @memberof tollgate.v1.Application
-             * @instance
-             */
-            Application.prototype.primaryCompanyInfluence = $util.emptyArray;
-
-            /**
-             * Application developmentInfluence.
-             * @member {Array.<string>} developmentInfluence
-             * @memberof tollgate.v1.Application
-             * @instance
-             */
-            Application.prototype.developmentInfluence = $util.emptyArray;
-
-            /**
              * Application rules.
              * @member {Array.<tollgate.v1.AppRule.$Properties>} rules
              * @memberof tollgate.v1.Application
              * @instance
              */
             Application.prototype.rules = $util.emptyArray;
+
+            /**
+             * Application primaryCompanyInfluence.
+             * @member {tollgate.v1.StringList.$Properties|null|undefined} primaryCompanyInfluence
+             * @memberof tollgate.v1.Application
+             * @instance
+             */
+            Application.prototype.primaryCompanyInfluence = null;
+
+            /**
+             * Application developmentInfluence.
+             * @member {tollgate.v1.StringList.$Properties|null|undefined} developmentInfluence
+             * @memberof tollgate.v1.Application
+             * @instance
+             */
+            Application.prototype.developmentInfluence = null;
 
             // OneOf field names bound to virtual getters and setters
             let $oneOfFields;
@@ -596,15 +747,13 @@ export const tollgate = $root.tollgate = (() => {
                     writer.uint32(/* id 5, wireType 2 =*/42).string(message.category);
                 if (message.subcategory != null && $Object.hasOwnProperty.call(message, "subcategory"))
                     writer.uint32(/* id 6, wireType 2 =*/50).string(message.subcategory);
-                if (message.primaryCompanyInfluence != null && message.primaryCompanyInfluence.length)
-                    for (let i = 0; i < message.primaryCompanyInfluence.length; ++i)
-                        writer.uint32(/* id 7, wireType 2 =*/58).string(message.primaryCompanyInfluence[i]);
-                if (message.developmentInfluence != null && message.developmentInfluence.length)
-                    for (let i = 0; i < message.developmentInfluence.length; ++i)
-                        writer.uint32(/* id 8, wireType 2 =*/66).string(message.developmentInfluence[i]);
                 if (message.rules != null && message.rules.length)
                     for (let i = 0; i < message.rules.length; ++i)
                         $root.tollgate.v1.AppRule.encode(message.rules[i], writer.uint32(/* id 9, wireType 2 =*/74).fork(), _depth + 1).ldelim();
+                if (message.primaryCompanyInfluence != null && $Object.hasOwnProperty.call(message, "primaryCompanyInfluence"))
+                    $root.tollgate.v1.StringList.encode(message.primaryCompanyInfluence, writer.uint32(/* id 10, wireType 2 =*/82).fork(), _depth + 1).ldelim();
+                if (message.developmentInfluence != null && $Object.hasOwnProperty.call(message, "developmentInfluence"))
+                    $root.tollgate.v1.StringList.encode(message.developmentInfluence, writer.uint32(/* id 11, wireType 2 =*/90).fork(), _depth + 1).ldelim();
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -697,28 +846,24 @@ export const tollgate = $root.tollgate = (() => {
                             message._subcategory = "subcategory";
                             continue;
                         }
-                    case 7: {
-                            if (wireType !== 2)
-                                break;
-                            if (!(message.primaryCompanyInfluence && message.primaryCompanyInfluence.length))
-                                message.primaryCompanyInfluence = [];
-                            message.primaryCompanyInfluence.push(reader.stringVerify());
-                            continue;
-                        }
-                    case 8: {
-                            if (wireType !== 2)
-                                break;
-                            if (!(message.developmentInfluence && message.developmentInfluence.length))
-                                message.developmentInfluence = [];
-                            message.developmentInfluence.push(reader.stringVerify());
-                            continue;
-                        }
                     case 9: {
                             if (wireType !== 2)
                                 break;
                             if (!(message.rules && message.rules.length))
                                 message.rules = [];
                             message.rules.push($root.tollgate.v1.AppRule.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
+                    case 10: {
+                            if (wireType !== 2)
+                                break;
+                            message.primaryCompanyInfluence = $root.tollgate.v1.StringList.decode(reader, reader.size(), $undefined, _depth + 1, message.primaryCompanyInfluence);
+                            continue;
+                        }
+                    case 11: {
+                            if (wireType !== 2)
+                                break;
+                            message.developmentInfluence = $root.tollgate.v1.StringList.decode(reader, reader.size(), $undefined, _depth + 1, message.developmentInfluence);
                             continue;
                         }
                     }
@@ -3120,6 +3265,7 @@ export const tollgate = $root.tollgate = (() => {
              * @property {number|null} [settingsVersion] SettingsPayload settingsVersion
              * @property {number|null} [issuedAtMs] SettingsPayload issuedAtMs
              * @property {Array.<tollgate.v1.Setting.$Properties>|null} [settings] SettingsPayload settings
+             * @property {boolean|null} [hasSources] SettingsPayload hasSources
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -3138,6 +3284,7 @@ export const tollgate = $root.tollgate = (() => {
              *   settingsVersion?: number|null;
              *   issuedAtMs?: number|null;
              *   settings?: Array.<tollgate.v1.Setting.$Shape>|null;
+             *   hasSources?: boolean|null;
              *   $unknowns?: Array.<Uint8Array>;
              * }} tollgate.v1.SettingsPayload.$Shape
              */
@@ -3191,6 +3338,14 @@ export const tollgate = $root.tollgate = (() => {
             SettingsPayload.prototype.settings = $util.emptyArray;
 
             /**
+             * SettingsPayload hasSources.
+             * @member {boolean} hasSources
+             * @memberof tollgate.v1.SettingsPayload
+             * @instance
+             */
+            SettingsPayload.prototype.hasSources = false;
+
+            /**
              * Creates a new SettingsPayload instance using the specified properties.
              * @function create
              * @memberof tollgate.v1.SettingsPayload
@@ -3231,6 +3386,8 @@ export const tollgate = $root.tollgate = (() => {
                 if (message.settings != null && message.settings.length)
                     for (let i = 0; i < message.settings.length; ++i)
                         $root.tollgate.v1.Setting.encode(message.settings[i], writer.uint32(/* id 4, wireType 2 =*/34).fork(), _depth + 1).ldelim();
+                if (message.hasSources != null && $Object.hasOwnProperty.call(message, "hasSources") && message.hasSources !== false)
+                    writer.uint32(/* id 5, wireType 0 =*/40).bool(message.hasSources);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -3308,6 +3465,15 @@ export const tollgate = $root.tollgate = (() => {
                             if (!(message.settings && message.settings.length))
                                 message.settings = [];
                             message.settings.push($root.tollgate.v1.Setting.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.hasSources = value;
+                            else
+                                delete message.hasSources;
                             continue;
                         }
                     }
@@ -5644,8 +5810,8 @@ export const tollgate = $root.tollgate = (() => {
              * @property {string|null} [app] ApprovalQuery app
              * @property {string|null} [category] ApprovalQuery category
              * @property {string|null} [subcategory] ApprovalQuery subcategory
-             * @property {Array.<string>|null} [primaryCompanyInfluence] ApprovalQuery primaryCompanyInfluence
-             * @property {Array.<string>|null} [developmentInfluence] ApprovalQuery developmentInfluence
+             * @property {tollgate.v1.StringList.$Properties|null} [primaryCompanyInfluence] ApprovalQuery primaryCompanyInfluence
+             * @property {tollgate.v1.StringList.$Properties|null} [developmentInfluence] ApprovalQuery developmentInfluence
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -5671,8 +5837,6 @@ export const tollgate = $root.tollgate = (() => {
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
             const ApprovalQuery = function (properties) {
-                this.primaryCompanyInfluence = [];
-                this.developmentInfluence = [];
                 if (properties)
                     for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
                         if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -5705,19 +5869,19 @@ export const tollgate = $root.tollgate = (() => {
 
             /**
              * ApprovalQuery primaryCompanyInfluence.
-             * @member {Array.<string>} primaryCompanyInfluence
+             * @member {tollgate.v1.StringList.$Properties|null|undefined} primaryCompanyInfluence
              * @memberof tollgate.v1.ApprovalQuery
              * @instance
              */
-            ApprovalQuery.prototype.primaryCompanyInfluence = $util.emptyArray;
+            ApprovalQuery.prototype.primaryCompanyInfluence = null;
 
             /**
              * ApprovalQuery developmentInfluence.
-             * @member {Array.<string>} developmentInfluence
+             * @member {tollgate.v1.StringList.$Properties|null|undefined} developmentInfluence
              * @memberof tollgate.v1.ApprovalQuery
              * @instance
              */
-            ApprovalQuery.prototype.developmentInfluence = $util.emptyArray;
+            ApprovalQuery.prototype.developmentInfluence = null;
 
             // OneOf field names bound to virtual getters and setters
             let $oneOfFields;
@@ -5778,12 +5942,10 @@ export const tollgate = $root.tollgate = (() => {
                     writer.uint32(/* id 2, wireType 2 =*/18).string(message.category);
                 if (message.subcategory != null && $Object.hasOwnProperty.call(message, "subcategory"))
                     writer.uint32(/* id 3, wireType 2 =*/26).string(message.subcategory);
-                if (message.primaryCompanyInfluence != null && message.primaryCompanyInfluence.length)
-                    for (let i = 0; i < message.primaryCompanyInfluence.length; ++i)
-                        writer.uint32(/* id 4, wireType 2 =*/34).string(message.primaryCompanyInfluence[i]);
-                if (message.developmentInfluence != null && message.developmentInfluence.length)
-                    for (let i = 0; i < message.developmentInfluence.length; ++i)
-                        writer.uint32(/* id 5, wireType 2 =*/42).string(message.developmentInfluence[i]);
+                if (message.primaryCompanyInfluence != null && $Object.hasOwnProperty.call(message, "primaryCompanyInfluence"))
+                    $root.tollgate.v1.StringList.encode(message.primaryCompanyInfluence, writer.uint32(/* id 6, wireType 2 =*/50).fork(), _depth + 1).ldelim();
+                if (message.developmentInfluence != null && $Object.hasOwnProperty.call(message, "developmentInfluence"))
+                    $root.tollgate.v1.StringList.encode(message.developmentInfluence, writer.uint32(/* id 7, wireType 2 =*/58).fork(), _depth + 1).ldelim();
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -5808,7 +5970,7 @@ export const tollgate = $root.tollgate = (() => {
                     _depth = 0;
                 if (_depth > $Reader.recursionLimit)
                     throw $Error("max depth exceeded");
-                let end, message;
+                let end, message, value;
                 if (length === $undefined)
                     end = reader.len;
                 else {
@@ -5849,20 +6011,16 @@ export const tollgate = $root.tollgate = (() => {
                             message._subcategory = "subcategory";
                             continue;
                         }
-                    case 4: {
+                    case 6: {
                             if (wireType !== 2)
                                 break;
-                            if (!(message.primaryCompanyInfluence && message.primaryCompanyInfluence.length))
-                                message.primaryCompanyInfluence = [];
-                            message.primaryCompanyInfluence.push(reader.stringVerify());
+                            message.primaryCompanyInfluence = $root.tollgate.v1.StringList.decode(reader, reader.size(), $undefined, _depth + 1, message.primaryCompanyInfluence);
                             continue;
                         }
-                    case 5: {
+                    case 7: {
                             if (wireType !== 2)
                                 break;
-                            if (!(message.developmentInfluence && message.developmentInfluence.length))
-                                message.developmentInfluence = [];
-                            message.developmentInfluence.push(reader.stringVerify());
+                            message.developmentInfluence = $root.tollgate.v1.StringList.decode(reader, reader.size(), $undefined, _depth + 1, message.developmentInfluence);
                             continue;
                         }
                     }
@@ -7646,11 +7804,11 @@ export const tollgate = $root.tollgate = (() => {
 
             /**
              * Status orgStructure.
-             * @member {tollgate.v1.Structure} orgStructure
+             * @member {tollgate.v1.Structure|null|undefined} orgStructure
              * @memberof tollgate.v1.Status
              * @instance
              */
-            Status.prototype.orgStructure = 0;
+            Status.prototype.orgStructure = null;
 
             /**
              * Status structure.
@@ -7778,6 +7936,12 @@ export const tollgate = $root.tollgate = (() => {
             });
 
             // Virtual OneOf for proto3 optional field
+            $Object.defineProperty(Status.prototype, "_orgStructure", {
+                get: $util.oneOfGetter($oneOfFields = ["orgStructure"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            // Virtual OneOf for proto3 optional field
             $Object.defineProperty(Status.prototype, "_serverUrl", {
                 get: $util.oneOfGetter($oneOfFields = ["serverUrl"]),
                 set: $util.oneOfSetter($oneOfFields)
@@ -7827,7 +7991,7 @@ export const tollgate = $root.tollgate = (() => {
                     writer.uint32(/* id 5, wireType 1 =*/41).double(message.snapshotIssuedAtMs);
                 if (message.snapshotAppliedAtMs != null && $Object.hasOwnProperty.call(message, "snapshotAppliedAtMs"))
                     writer.uint32(/* id 6, wireType 1 =*/49).double(message.snapshotAppliedAtMs);
-                if (message.orgStructure != null && $Object.hasOwnProperty.call(message, "orgStructure") && message.orgStructure !== 0)
+                if (message.orgStructure != null && $Object.hasOwnProperty.call(message, "orgStructure"))
                     writer.uint32(/* id 7, wireType 0 =*/56).int32(message.orgStructure);
                 if (message.structure != null && $Object.hasOwnProperty.call(message, "structure") && message.structure !== 0)
                     writer.uint32(/* id 8, wireType 0 =*/64).int32(message.structure);
@@ -7953,10 +8117,8 @@ export const tollgate = $root.tollgate = (() => {
                     case 7: {
                             if (wireType !== 0)
                                 break;
-                            if (value = reader.int32())
-                                message.orgStructure = value;
-                            else
-                                delete message.orgStructure;
+                            message.orgStructure = reader.int32();
+                            message._orgStructure = "orgStructure";
                             continue;
                         }
                     case 8: {

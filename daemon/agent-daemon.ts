@@ -1,0 +1,119 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import cron, { type ScheduledTask } from 'node-cron';
+import type { Logger } from 'pino';
+import { Agent } from '../src/agent/agent.js';
+import type { DaemonConfig } from '../src/agent/config.js';
+import { readPinnedKey } from '../src/agent/config.js';
+import { DecisionRecorder } from '../src/agent/decision-recorder.js';
+import { handleLocalRequest } from '../src/agent/local-handler.js';
+import { LocalServer } from '../src/local/server.js';
+import { AgentStore } from '../src/store/agent-store.js';
+import { parsePublicKey } from '../src/wire/signing.js';
+
+/** Test-only fault points, named by the TOLLGATE_FAULT environment variable. */
+export type FaultPoint = 'kill-before-snapshot-commit';
+
+export interface RunningDaemon {
+  agent: Agent;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the agent daemon: opens the cache, serves the local socket from the
+ * cached snapshot at once, then applies the seed snapshot and schedules the
+ * periodic jobs.
+ */
+export async function startAgentDaemon(
+  config: DaemonConfig,
+  logger: Logger,
+  fault: FaultPoint | undefined,
+): Promise<RunningDaemon> {
+  await mkdir(config.dataDir, { recursive: true, mode: 0o750 });
+  const publicKey = parsePublicKey(await readPinnedKey(config));
+  const store = AgentStore.open(join(config.dataDir, 'agent.db'), {
+    maxDecisionLog: config.decisionLog.maxEntries,
+    onRecovered: (info) => logger.warn(info, 'the cache database was damaged: moved aside and recreated'),
+  });
+  const recorder = new DecisionRecorder(store, config.computerId);
+  const hooks =
+    fault === 'kill-before-snapshot-commit'
+      ? { beforeCommit: () => void process.kill(process.pid, 'SIGKILL') }
+      : undefined;
+
+  const agent = new Agent({
+    store,
+    publicKey,
+    computerId: config.computerId,
+    ...(config.agent.version === undefined ? {} : { agentVersion: config.agent.version }),
+    ...(config.agent.os === undefined ? {} : { os: config.agent.os }),
+    noSnapshotAction: config.noSnapshotAction,
+    clock: () => Date.now(),
+    onDecision: config.decisionLog.maxEntries > 0 ? (entry) => recorder.record(entry) : undefined,
+  });
+  const loaded = agent.loadFromStore();
+  for (const problem of loaded.problems) logger.error(problem);
+
+  const server = new LocalServer(
+    (request) =>
+      handleLocalRequest(agent, request, {
+        exportDecisions: (limit) => {
+          recorder.flush();
+          return recorder.export(limit);
+        },
+        applyHooks: hooks,
+        onApplied: (version) => logger.info({ snapshotVersion: version }, 'snapshot applied'),
+        onRefused: (error) => logger.warn({ err: error }, 'snapshot refused'),
+      }),
+    {
+      socketPath: config.socket.path,
+      mode: config.socket.mode,
+      maxFrameBytes: config.socket.maxFrameBytes,
+      maxConnections: config.socket.maxConnections,
+      onClientError: (info) => logger.warn(info, 'bad input from a local client'),
+    },
+  );
+  await server.listen();
+  logger.info(
+    { socket: config.socket.path, computerId: config.computerId, snapshotVersion: loaded.snapshotVersion },
+    'serving',
+  );
+
+  if (config.seedSnapshot !== undefined) {
+    try {
+      const applied = agent.applySnapshot(await readFile(config.seedSnapshot), hooks);
+      logger.info({ snapshotVersion: applied.version, file: config.seedSnapshot }, 'seed snapshot applied');
+    } catch (error) {
+      logger.info({ file: config.seedSnapshot, reason: (error as Error).message }, 'seed snapshot not applied');
+    }
+  }
+
+  const flushTimer = setInterval(() => recorder.flush(), config.decisionLog.flushIntervalMs);
+  flushTimer.unref();
+  const jobs: ScheduledTask[] = [
+    cron.schedule(config.jobs.integrityCheck, () => {
+      const problems = store.integrityCheck();
+      if (problems.length > 0) logger.error({ problems }, 'cache integrity check failed');
+      else logger.debug('cache integrity check passed');
+    }),
+    cron.schedule(config.jobs.pruneDecisionLog, () => {
+      recorder.flush();
+      const pruned = store.pruneDecisionLog();
+      if (pruned > 0) logger.debug({ pruned }, 'decision log pruned');
+    }),
+  ];
+
+  let closed = false;
+  return {
+    agent,
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const job of jobs) await job.stop();
+      clearInterval(flushTimer);
+      await server.close();
+      recorder.flush();
+      store.close();
+    },
+  };
+}

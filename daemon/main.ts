@@ -1,0 +1,57 @@
+import pino, { type Logger } from 'pino';
+import { loadDaemonConfig } from '../src/agent/config.js';
+import { EXIT_OK, type CliIo } from '../src/cli/io.js';
+import { extendProgram, main } from '../src/cli/main.js';
+import { startAgentDaemon, type FaultPoint } from './agent-daemon.js';
+
+/** Paths that never reach a log line. */
+const REDACT = ['token', '*.token', 'config.server.token', 'headers.authorization', 'privateKey', '*.privateKey'];
+
+export function createLogger(level: string): Logger {
+  return pino({ level, redact: { paths: REDACT, censor: '[redacted]' } });
+}
+
+/** Resolves when the process is asked to stop (SIGTERM or SIGINT). */
+export function stopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      resolve(signal);
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}
+
+function faultPoint(): FaultPoint | undefined {
+  const value = process.env['TOLLGATE_FAULT'];
+  return value === 'kill-before-snapshot-commit' ? value : undefined;
+}
+
+extendProgram((program, _io: CliIo, setExit) => {
+  program
+    .command('daemon')
+    .summary('run the agent daemon')
+    .description(
+      'Runs the agent: serves decisions on the local socket from the cached snapshot, applies the seed snapshot ' +
+        'and, when a server is configured, syncs from it. Stops cleanly on SIGTERM and SIGINT. See docs/DAEMON.md.',
+    )
+    .requiredOption('--config <file>', 'the daemon configuration (JSON or YAML)')
+    .action(async (opts: { config: string }) => {
+      const config = await loadDaemonConfig(opts.config);
+      const logger = createLogger(config.logLevel);
+      const stopped = stopSignal();
+      const daemon = await startAgentDaemon(config, logger, faultPoint());
+      const signal = await stopped;
+      logger.info({ signal }, 'stopping');
+      await daemon.close();
+      logger.info('stopped');
+      setExit(EXIT_OK);
+    });
+});
+
+/** The process entry point of the `tollgate` command. */
+export async function run(argv: readonly string[]): Promise<number> {
+  return main(argv);
+}

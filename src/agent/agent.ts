@@ -1,0 +1,236 @@
+import type { KeyObject } from 'node:crypto';
+import { evaluateApproval, resolveApprovalQuery, type ApprovalQuery } from '../engine/approvals.js';
+import { TollgateError } from '../engine/errors.js';
+import { CompiledView, effectiveMode, type EffectiveMode } from '../engine/evaluate.js';
+import { DEFAULT_GATES, failedGates } from '../engine/gates.js';
+import type { ApprovalSuggestion, Decision, FileRequest, OsName, PolicyAction, SettingValue } from '../engine/model.js';
+import { POLICY_ACTIONS } from '../engine/model.js';
+import type { ComputerView } from '../engine/view.js';
+import type { AgentStore } from '../store/agent-store.js';
+import type { AgentStatus } from '../wire/local-api.js';
+import { openSettings, openSnapshot, type SnapshotContent } from '../wire/signed.js';
+import { LatencyWindow } from './latency.js';
+
+/** What the agent answers before it holds any snapshot (SPEC.md section 9). */
+export const NO_SNAPSHOT_REASON = 'no policy snapshot';
+
+export interface AgentOptions {
+  store: AgentStore;
+  /** The pinned server key: only snapshots and settings signed by it are accepted. */
+  publicKey: KeyObject;
+  computerId: string;
+  /** The agent's own version and os; when absent, the snapshot's view of the computer is used. */
+  agentVersion?: string;
+  os?: OsName;
+  noSnapshotAction: 'deny' | 'permit';
+  clock: () => number;
+  /** Called for every decision that the decision log should keep. */
+  onDecision?: (entry: { atMs: number; file: FileRequest; decision: Decision }) => void;
+}
+
+interface Active {
+  content: SnapshotContent;
+  view: ComputerView;
+  compiled: CompiledView;
+  appliedAtMs: number;
+}
+
+interface PushedSettings {
+  version: number;
+  values: Record<string, SettingValue>;
+}
+
+export type SyncState = 'disabled' | 'disconnected' | 'connecting' | 'connected';
+
+/**
+ * The agent's brain: the active snapshot compiled for decisions, the pushed
+ * settings over it, and counters for status. A new snapshot is verified,
+ * compiled and stored before it replaces the active one.
+ */
+export class Agent {
+  private readonly options: AgentOptions;
+  private active: Active | null = null;
+  private pushed: PushedSettings | null = null;
+  private readonly latency = new LatencyWindow(4096);
+  private readonly counts = new Map<PolicyAction, number>(POLICY_ACTIONS.map((a) => [a, 0]));
+  private readonly startedAtMs: number;
+  syncState: SyncState = 'disabled';
+  serverUrl: string | null = null;
+  /** Provides the outbox depth for status; set when the outbox exists. */
+  outboxDepth: () => number = () => 0;
+
+  constructor(options: AgentOptions) {
+    this.options = options;
+    this.startedAtMs = options.clock();
+  }
+
+  /** Loads the active snapshot and settings from the store; a damaged entry is reported, not fatal. */
+  loadFromStore(): { snapshotVersion: number | null; problems: string[] } {
+    const problems: string[] = [];
+    const stored = this.options.store.activeSnapshot();
+    if (stored !== null) {
+      try {
+        this.active = this.prepare(stored.bytes, stored.appliedAtMs);
+      } catch (error) {
+        problems.push(`stored snapshot ${stored.version} cannot be used: ${(error as Error).message}`);
+      }
+    }
+    const settings = this.options.store.activeSettings();
+    if (settings !== null) {
+      try {
+        const content = openSettings(settings.bytes, this.options.publicKey);
+        this.pushed = { version: content.settingsVersion, values: content.settings };
+      } catch (error) {
+        problems.push(`stored settings ${settings.version} cannot be used: ${(error as Error).message}`);
+      }
+    }
+    return { snapshotVersion: this.active?.content.version ?? null, problems };
+  }
+
+  private prepare(bytes: Uint8Array, appliedAtMs: number): Active {
+    const content = openSnapshot(bytes, this.options.publicKey);
+    if (content.computerId !== this.options.computerId) {
+      throw new TollgateError(
+        'wrong-computer',
+        `snapshot is for computer ${content.computerId}, this agent is ${this.options.computerId}`,
+      );
+    }
+    const view = this.agentView(content.view);
+    return { content, view, compiled: new CompiledView(view, content.version), appliedAtMs };
+  }
+
+  /** The view with this agent's real version and os, which the gates look at. */
+  private agentView(view: ComputerView): ComputerView {
+    const { agentVersion, os } = this.options;
+    if (agentVersion === undefined && os === undefined) return view;
+    return {
+      ...view,
+      computer: { ...view.computer, agentVersion: agentVersion ?? view.computer.agentVersion, os: os ?? view.computer.os },
+    };
+  }
+
+  get snapshotVersion(): number | null {
+    return this.active?.content.version ?? null;
+  }
+
+  get settingsVersion(): number {
+    const fromSnapshot = this.active?.content.settingsVersion ?? 0;
+    return Math.max(fromSnapshot, this.pushed?.version ?? 0);
+  }
+
+  /**
+   * Verifies, compiles and stores a signed snapshot, then makes it active.
+   * Refuses a bad signature, another computer's snapshot, or a version not newer than the active one.
+   */
+  applySnapshot(bytes: Uint8Array, hooks?: { beforeCommit?: () => void }): { version: number } {
+    const now = this.options.clock();
+    const next = this.prepare(bytes, now);
+    const held = this.snapshotVersion;
+    if (held !== null && next.content.version <= held) {
+      throw new TollgateError('stale-version', `snapshot version ${next.content.version} is not newer than ${held}`);
+    }
+    this.options.store.applySnapshot(next.content.version, bytes, now, hooks);
+    this.active = next;
+    if (this.pushed !== null && this.pushed.version <= next.content.settingsVersion) this.pushed = null;
+    return { version: next.content.version };
+  }
+
+  /** Verifies and stores pushed settings, applied from the very next decision. */
+  applySettings(bytes: Uint8Array): { settingsVersion: number } {
+    const content = openSettings(bytes, this.options.publicKey);
+    if (content.computerId !== this.options.computerId) {
+      throw new TollgateError(
+        'wrong-computer',
+        `settings are for computer ${content.computerId}, this agent is ${this.options.computerId}`,
+      );
+    }
+    if (content.settingsVersion <= this.settingsVersion) {
+      throw new TollgateError(
+        'stale-version',
+        `settings version ${content.settingsVersion} is not newer than ${this.settingsVersion}`,
+      );
+    }
+    this.options.store.applySettings(content.settingsVersion, bytes, this.options.clock());
+    this.pushed = { version: content.settingsVersion, values: content.settings };
+    return { settingsVersion: content.settingsVersion };
+  }
+
+  /** Effective setting values: the snapshot's, then pushed ones, then per-request what-ifs. */
+  private settingsWith(overrides?: Readonly<Record<string, SettingValue>>): Record<string, SettingValue> {
+    return { ...this.active?.view.settings, ...this.pushed?.values, ...overrides };
+  }
+
+  private mode(): EffectiveMode {
+    if (this.active !== null) return effectiveMode(this.active.view, this.settingsWith());
+    const { agentVersion, os } = this.options;
+    const gated = agentVersion === undefined || os === undefined ? [] : failedGates(DEFAULT_GATES, os, agentVersion);
+    return { structure: 'hierarchical', builtInsFirst: true, gated };
+  }
+
+  /** Decides on a file. `settings` are what-if values for this request only; such decisions are not logged. */
+  evaluateFile(file: FileRequest, options: { atMs?: number; settings?: Record<string, SettingValue> } = {}): Decision {
+    const started = performance.now();
+    const now = this.options.clock();
+    let decision: Decision;
+    if (this.active === null) {
+      const mode = this.mode();
+      decision = {
+        action: this.options.noSnapshotAction,
+        policy: null,
+        policyName: null,
+        order: null,
+        application: null,
+        structure: mode.structure,
+        builtInsFirst: mode.builtInsFirst,
+        gated: mode.gated,
+        snapshotVersion: null,
+        reason: NO_SNAPSHOT_REASON,
+      };
+    } else {
+      decision = this.active.compiled.evaluate(file, {
+        nowMs: options.atMs ?? now,
+        settings: this.settingsWith(options.settings),
+      });
+    }
+    this.latency.add((performance.now() - started) * 1000);
+    this.counts.set(decision.action, (this.counts.get(decision.action) ?? 0) + 1);
+    if (options.settings === undefined && options.atMs === undefined) this.options.onDecision?.({ atMs: now, file, decision });
+    return decision;
+  }
+
+  /** The local suggestion for an approval request (SPEC.md section 5). */
+  suggest(query: ApprovalQuery): ApprovalSuggestion {
+    if (this.active === null) throw new TollgateError('no-snapshot', 'no policy snapshot: approval policies are unknown');
+    const view = this.active.view;
+    return evaluateApproval(view, resolveApprovalQuery(view, query));
+  }
+
+  status(): AgentStatus {
+    const mode = this.mode();
+    const active = this.active;
+    const decisions: Record<string, number> = {};
+    for (const [action, count] of this.counts) decisions[action] = count;
+    return {
+      computerId: this.options.computerId,
+      agentVersion: active?.view.computer.agentVersion ?? this.options.agentVersion ?? '',
+      os: active?.view.computer.os ?? this.options.os ?? 'windows',
+      snapshotVersion: active?.content.version ?? null,
+      snapshotIssuedAtMs: active?.content.issuedAtMs ?? null,
+      snapshotAppliedAtMs: active?.appliedAtMs ?? null,
+      orgStructure: active?.view.orgStructure ?? null,
+      structure: mode.structure,
+      builtInsFirst: mode.builtInsFirst,
+      gated: mode.gated,
+      settings: this.settingsWith(),
+      settingsVersion: this.settingsVersion,
+      policyCount: active?.view.policies.length ?? 0,
+      decisions,
+      latencyP50Us: this.latency.percentile(50),
+      latencyP99Us: this.latency.percentile(99),
+      outboxDepth: this.outboxDepth(),
+      uptimeMs: this.options.clock() - this.startedAtMs,
+      syncState: this.syncState,
+      serverUrl: this.serverUrl,
+    };
+  }
+}

@@ -1,0 +1,85 @@
+import { writeFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { ValidationError } from '../engine/errors.js';
+import { formatLint, lintWorld } from '../engine/lint.js';
+import { ScenarioTarget, runCases, type CaseTarget } from '../engine/replay.js';
+import { formatUpgradePlan, upgradeToFlat } from '../engine/upgrade.js';
+import { loadFixtures, loadScenario, serializeScenario, validateFixtures } from '../scenario/load.js';
+import { EXIT_FAILED, EXIT_INVALID, EXIT_OK, type CliIo } from './io.js';
+import { formatReport, summaryLine, type ReportFormat } from './report.js';
+
+export interface ReplayOptions {
+  format: ReportFormat;
+  output?: string;
+}
+
+/** Runs fixture cases against a target and reports them (SPEC.md section 8). */
+export async function replayCases(
+  io: CliIo,
+  target: CaseTarget,
+  cases: Awaited<ReturnType<typeof loadFixtures>>,
+  suiteName: string,
+  options: ReplayOptions,
+): Promise<number> {
+  const results = await runCases(target, cases);
+  const report = formatReport(results, options.format, suiteName);
+  if (options.output !== undefined) {
+    await writeFile(options.output, report);
+    io.stdout(summaryLine(results) + '\n');
+  } else {
+    io.stdout(report);
+  }
+  return results.every((r) => r.passed) ? EXIT_OK : EXIT_FAILED;
+}
+
+/** `tollgate replay SCENARIO FIXTURES`. */
+export async function replayScenario(io: CliIo, scenarioPath: string, fixturesPath: string, options: ReplayOptions): Promise<number> {
+  const world = await loadScenario(scenarioPath);
+  const cases = await loadFixtures(fixturesPath);
+  const problems = validateFixtures(cases, world).map((p) => `${fixturesPath}: ${p}`);
+  if (problems.length > 0) throw new ValidationError(problems);
+  return replayCases(io, new ScenarioTarget(world, () => io.nowMs()), cases, fixturesPath, options);
+}
+
+export interface UpgradeOptions {
+  org: string;
+  acknowledge: boolean;
+  dryRun: boolean;
+  output?: string;
+}
+
+function formatFor(path: string): 'yaml' | 'json' {
+  return extname(path).toLowerCase() === '.json' ? 'json' : 'yaml';
+}
+
+/** `tollgate upgrade SCENARIO --org ORG --acknowledge [--dry-run] [--output FILE]`. */
+export async function upgradeScenario(io: CliIo, scenarioPath: string, options: UpgradeOptions): Promise<number> {
+  const world = await loadScenario(scenarioPath);
+  const plan = upgradeToFlat(world, options.org, { acknowledge: options.acknowledge });
+  if (!plan.ok) {
+    io.stderr(formatUpgradePlan(plan));
+    return EXIT_INVALID;
+  }
+  if (options.dryRun) {
+    io.stdout(formatUpgradePlan(plan));
+    return EXIT_OK;
+  }
+  if (options.output !== undefined) {
+    await writeFile(options.output, serializeScenario(plan.world, formatFor(options.output)));
+    io.stdout(formatUpgradePlan(plan));
+  } else {
+    // The scenario goes to standard output, so the plan goes to standard error.
+    io.stderr(formatUpgradePlan(plan));
+    io.stdout(serializeScenario(plan.world, formatFor(scenarioPath)));
+  }
+  return EXIT_OK;
+}
+
+/** `tollgate lint SCENARIO`: warnings never fail the command. */
+export async function lintScenario(io: CliIo, scenarioPath: string, options: { json: boolean }): Promise<number> {
+  const world = await loadScenario(scenarioPath);
+  const warnings = lintWorld(world);
+  if (options.json) io.stdout(JSON.stringify({ warnings }, null, 2) + '\n');
+  else io.stdout(formatLint(warnings));
+  return EXIT_OK;
+}

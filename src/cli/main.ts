@@ -1,0 +1,204 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { reportInvalid } from './errors.js';
+import { lintScenario, replayScenario, upgradeScenario } from './file-commands.js';
+import { EXIT_INVALID, processIo, type CliIo } from './io.js';
+import { REPORT_FORMATS, type ReportFormat } from './report.js';
+
+interface QueryCliOptions {
+  socket: string;
+  path: string;
+  sha256?: string;
+  certSubject?: string;
+  certThumbprint?: string;
+  processPath?: string;
+  createdBy?: string;
+  json: boolean;
+}
+
+/** Adds commands that need the process layer (daemon, server) to the program. */
+export type ProgramExtension = (program: Command, io: CliIo, setExit: (code: number) => void) => void;
+
+const extensions: ProgramExtension[] = [];
+
+/** Registers more commands; the process entry point adds `daemon` and `server`. */
+export function extendProgram(extension: ProgramExtension): void {
+  extensions.push(extension);
+}
+
+/** A whole number option value, or a usage error naming the option. */
+export function integerOption(name: string): (value: string) => number {
+  return (value) => {
+    if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${name} takes a whole number, not "${value}"`);
+    return Number(value);
+  };
+}
+
+/** Builds the command-line program; `setExit` records the exit code of the command that ran. */
+export function createProgram(io: CliIo, setExit: (code: number) => void): Command {
+  const program = new Command('tollgate')
+    .description('Application-control policy evaluator: replay fixtures, upgrade and lint scenarios, run the agent daemon.')
+    .showHelpAfterError()
+    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
+    .exitOverride();
+
+  program
+    .command('replay')
+    .summary('evaluate fixture cases against a scenario or a running daemon')
+    .description(
+      'Evaluates every case of FIXTURES against SCENARIO (or, with --socket, against a running daemon), prints one ' +
+        'line per failing case and ends with "N passed, N failed". Exit 0 when all pass, 1 when any fails, 2 when an input is invalid.',
+    )
+    .argument('[files...]', 'SCENARIO FIXTURES, or only FIXTURES with --socket')
+    .addOption(new Option('--format <format>', 'report format').choices(REPORT_FORMATS).default('text'))
+    .option('--output <file>', 'write the report to a file (the summary line still goes to standard output)')
+    .option('--socket <path>', "a running daemon's socket: replay the cases of its own computer")
+    .action(async (files: string[], opts: { format: ReportFormat; output?: string; socket?: string }) => {
+      const replayOptions = { format: opts.format, ...(opts.output === undefined ? {} : { output: opts.output }) };
+      if (opts.socket !== undefined) {
+        const [fixtures] = files;
+        if (files.length !== 1 || fixtures === undefined) {
+          throw new InvalidArgumentError('with --socket, replay takes exactly one argument: FIXTURES');
+        }
+        const { replaySocket } = await import('./socket-commands.js');
+        setExit(await replaySocket(io, opts.socket, fixtures, replayOptions));
+        return;
+      }
+      const [scenario, fixtures] = files;
+      if (files.length !== 2 || scenario === undefined || fixtures === undefined) {
+        throw new InvalidArgumentError('replay takes two arguments: SCENARIO FIXTURES');
+      }
+      setExit(await replayScenario(io, scenario, fixtures, replayOptions));
+    });
+
+  program
+    .command('upgrade')
+    .summary('upgrade an organization of a scenario to the flat policy structure')
+    .description(
+      'Checks the conditions of the flat upgrade, renumbers the organization\'s policies (built-ins 101..., others ' +
+        '100001..., default policies 1000000) and prints the renumbering and the discrepancies. Without --dry-run it ' +
+        'writes the upgraded scenario (default: standard output). Refusal: exit 2 with every unmet condition.',
+    )
+    .argument('<scenario>', 'the scenario file')
+    .requiredOption('--org <id>', 'the organization to upgrade')
+    .option('--acknowledge', 'acknowledge that the order of policies may be affected', false)
+    .option('--dry-run', 'only print the renumbering and the discrepancies', false)
+    .option('--output <file>', 'where to write the upgraded scenario (.json or .yaml)')
+    .action(async (scenario: string, opts: { org: string; acknowledge: boolean; dryRun: boolean; output?: string }) => {
+      setExit(await upgradeScenario(io, scenario, opts));
+    });
+
+  program
+    .command('lint')
+    .summary('warn about order ties, shadowed policies and misconfigured organizations')
+    .argument('<scenario>', 'the scenario file')
+    .option('--json', 'print the warnings as JSON', false)
+    .action(async (scenario: string, opts: { json: boolean }) => {
+      setExit(await lintScenario(io, scenario, opts));
+    });
+
+  program
+    .command('keygen')
+    .summary('create an Ed25519 signing key pair')
+    .requiredOption('--out <dir>', 'the folder for tollgate-signing.key and tollgate-signing.pub')
+    .action(async (opts: { out: string }) => {
+      const { keygen } = await import('./snapshot-commands.js');
+      setExit(await keygen(io, opts.out));
+    });
+
+  const snapshot = program.command('snapshot').summary('build, inspect and apply signed snapshots');
+  snapshot
+    .command('build')
+    .summary("sign one computer's view of a scenario")
+    .argument('<scenario>', 'the scenario file')
+    .requiredOption('--computer <id>', 'the computer whose view to build')
+    .requiredOption('--key <file>', 'the private signing key (PEM)')
+    .requiredOption('--version <n>', 'the snapshot version (newer than what the daemon holds)', integerOption('--version'))
+    .requiredOption('--out <file>', 'where to write the signed snapshot')
+    .option('--settings-version <n>', 'the settings version the snapshot carries', integerOption('--settings-version'))
+    .action(async (scenario: string, opts: { computer: string; key: string; version: number; out: string; settingsVersion?: number }) => {
+      const { buildSnapshot } = await import('./snapshot-commands.js');
+      setExit(await buildSnapshot(io, scenario, opts));
+    });
+  snapshot
+    .command('inspect')
+    .summary('show what a snapshot holds, verifying it with --key')
+    .argument('<file>', 'the signed snapshot')
+    .option('--key <file>', 'the public key to verify the signature with')
+    .option('--json', 'print JSON', false)
+    .action(async (file: string, opts: { key?: string; json: boolean }) => {
+      const { inspectSnapshot } = await import('./snapshot-commands.js');
+      setExit(await inspectSnapshot(io, file, opts));
+    });
+  snapshot
+    .command('apply')
+    .summary('hand a signed snapshot file to a running daemon')
+    .argument('<file>', 'the signed snapshot')
+    .requiredOption('--socket <path>', "the daemon's socket")
+    .action(async (file: string, opts: { socket: string }) => {
+      const { applySnapshotFile } = await import('./socket-commands.js');
+      setExit(await applySnapshotFile(io, opts.socket, file));
+    });
+
+  program
+    .command('query')
+    .summary('ask a running daemon whether a file may run')
+    .requiredOption('--socket <path>', "the daemon's socket")
+    .requiredOption('--path <path>', 'the file path')
+    .option('--sha256 <hex>', "the file's SHA-256")
+    .option('--cert-subject <subject>', "the signing certificate's subject")
+    .option('--cert-thumbprint <hex>', "the signing certificate's thumbprint")
+    .option('--process-path <path>', 'the parent process')
+    .option('--created-by <path>', 'the process that wrote the file')
+    .option('--json', 'print the decision as JSON (SPEC.md field names)', false)
+    .action(async (opts: QueryCliOptions) => {
+      const { queryDaemon } = await import('./socket-commands.js');
+      setExit(await queryDaemon(io, opts));
+    });
+
+  program
+    .command('status')
+    .summary("a running daemon's snapshot, structure, gates, settings and counters")
+    .requiredOption('--socket <path>', "the daemon's socket")
+    .option('--json', 'print JSON', false)
+    .action(async (opts: { socket: string; json: boolean }) => {
+      const { statusOfDaemon } = await import('./socket-commands.js');
+      setExit(await statusOfDaemon(io, opts.socket, opts.json));
+    });
+
+  program
+    .command('decisions')
+    .summary("a running daemon's decision log")
+    .command('export')
+    .summary('write the decision log as a fixture file that replays against the daemon')
+    .requiredOption('--socket <path>', "the daemon's socket")
+    .requiredOption('--out <file>', 'the fixture file to write (.yaml or .json)')
+    .option('--limit <n>', 'the newest N decisions', integerOption('--limit'), 1000)
+    .action(async (opts: { socket: string; out: string; limit: number }) => {
+      const { exportDecisions } = await import('./socket-commands.js');
+      setExit(await exportDecisions(io, opts.socket, opts.out, opts.limit));
+    });
+
+  for (const extension of extensions) extension(program, io, setExit);
+  return program;
+}
+
+/** Runs the command line; resolves to the exit code. */
+export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  let exitCode = 0;
+  const program = createProgram(io, (code) => (exitCode = code));
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof InvalidArgumentError) {
+      // Thrown by an action: commander has not printed it.
+      io.stderr(`error: ${error.message}\n`);
+      return EXIT_INVALID;
+    }
+    if (error instanceof CommanderError) {
+      // Help and version are successful exits; usage errors were already printed.
+      return error.exitCode === 0 ? 0 : EXIT_INVALID;
+    }
+    return reportInvalid(io, error);
+  }
+}

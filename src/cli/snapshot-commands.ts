@@ -1,0 +1,104 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { TollgateError } from '../engine/errors.js';
+import { effectiveMode } from '../engine/evaluate.js';
+import { buildView } from '../engine/view.js';
+import { loadScenario } from '../scenario/load.js';
+import { openSnapshot, peekSnapshot, sealSnapshot } from '../wire/signed.js';
+import { generateSigningKeys, keyFingerprint, parsePrivateKey, parsePublicKey } from '../wire/signing.js';
+import { EXIT_OK, type CliIo } from './io.js';
+
+export const PRIVATE_KEY_FILE = 'tollgate-signing.key';
+export const PUBLIC_KEY_FILE = 'tollgate-signing.pub';
+
+async function readText(file: string, what: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw new TollgateError('unreadable', `${what} ${file} cannot be read: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** `tollgate keygen --out DIR`: an Ed25519 key pair; the private key file is readable by its owner only. */
+export async function keygen(io: CliIo, outDir: string): Promise<number> {
+  await mkdir(outDir, { recursive: true });
+  const keys = generateSigningKeys();
+  const privatePath = join(outDir, PRIVATE_KEY_FILE);
+  const publicPath = join(outDir, PUBLIC_KEY_FILE);
+  await writeFile(privatePath, keys.privateKeyPem, { mode: 0o600, flag: 'wx' }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'EEXIST') throw new TollgateError('exists', `${privatePath} already exists: refusing to overwrite a key`);
+    throw error;
+  });
+  await writeFile(publicPath, keys.publicKeyPem, { mode: 0o644 });
+  io.stdout(`private key ${privatePath}\npublic key  ${publicPath} (fingerprint ${keyFingerprint(parsePublicKey(keys.publicKeyPem))})\n`);
+  return EXIT_OK;
+}
+
+export interface BuildOptions {
+  computer: string;
+  key: string;
+  version: number;
+  out: string;
+  settingsVersion?: number;
+}
+
+/** `tollgate snapshot build SCENARIO --computer ID --key PRIVATE_KEY --version N --out FILE`. */
+export async function buildSnapshot(io: CliIo, scenarioPath: string, options: BuildOptions): Promise<number> {
+  const world = await loadScenario(scenarioPath);
+  if (!world.computers.some((c) => c.id === options.computer)) {
+    throw new TollgateError('unknown-reference', `--computer: "${options.computer}" is not a computer of ${scenarioPath}`);
+  }
+  if (options.version < 1) throw new TollgateError('bad-version', '--version must be at least 1');
+  const privateKey = parsePrivateKey(await readText(options.key, 'private key'));
+  const view = buildView(world, options.computer);
+  const bytes = sealSnapshot(
+    {
+      computerId: options.computer,
+      version: options.version,
+      issuedAtMs: io.nowMs(),
+      settingsVersion: options.settingsVersion ?? 0,
+      view,
+    },
+    privateKey,
+  );
+  await writeFile(options.out, bytes);
+  io.stdout(`snapshot version ${options.version} of ${options.computer}: ${view.policies.length} policies, ${bytes.length} bytes, written to ${options.out}\n`);
+  return EXIT_OK;
+}
+
+/** `tollgate snapshot inspect FILE [--key PUBLIC_KEY]`: the content, verified when a key is given. */
+export async function inspectSnapshot(io: CliIo, file: string, options: { key?: string; json: boolean }): Promise<number> {
+  const bytes = await readFile(file).catch((error: Error) => {
+    throw new TollgateError('unreadable', `${file} cannot be read: ${error.message}`, { cause: error });
+  });
+  let verified = false;
+  let content;
+  if (options.key !== undefined) {
+    content = openSnapshot(bytes, parsePublicKey(await readText(options.key, 'public key')));
+    verified = true;
+  } else {
+    // Without a key the signature cannot be checked: read the header only, and say so.
+    content = peekSnapshot(bytes);
+  }
+  if (options.json) {
+    io.stdout(JSON.stringify({ verified, ...content }, null, 2) + '\n');
+    return EXIT_OK;
+  }
+  const lines = [
+    `computer     ${content.computerId}`,
+    `version      ${content.version} (settings ${content.settingsVersion})`,
+    `issued       ${new Date(content.issuedAtMs).toISOString()}`,
+    `signature    ${verified ? 'valid' : 'not checked (give --key PUBLIC_KEY)'}`,
+  ];
+  if ('view' in content) {
+    const view = content.view;
+    const mode = effectiveMode(view);
+    lines.push(
+      `organization ${view.computer.org} (${view.orgStructure}), group ${view.computer.group}, ${view.computer.os} agent ${view.computer.agentVersion}`,
+      `structure    ${mode.structure}, built-ins first: ${mode.builtInsFirst ? 'yes' : 'no'}, gated: ${mode.gated.join(', ') || 'none'}`,
+      `policies     ${view.policies.length}, applications ${view.applications.length}, approval policies ${view.approvalPolicies.length}`,
+    );
+  }
+  io.stdout(lines.join('\n') + '\n');
+  return EXIT_OK;
+}

@@ -1,0 +1,165 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { stringify as toYaml } from 'yaml';
+import type { ApprovalQuery } from '../engine/approvals.js';
+import { TollgateError, ValidationError } from '../engine/errors.js';
+import type { ApprovalSuggestion, Decision, FileRequest, SettingValue } from '../engine/model.js';
+import type { CaseTarget } from '../engine/replay.js';
+import { LocalClient, type RequestBody } from '../local/client.js';
+import { loadFixtures } from '../scenario/load.js';
+import type { AgentStatus, LocalResponse } from '../wire/local-api.js';
+import { replayCases, type ReplayOptions } from './file-commands.js';
+import { EXIT_FAILED, EXIT_OK, type CliIo } from './io.js';
+
+async function withClient<T>(socketPath: string, fn: (client: LocalClient) => Promise<T>): Promise<T> {
+  const client = await LocalClient.connect(socketPath);
+  try {
+    return await fn(client);
+  } finally {
+    client.close();
+  }
+}
+
+function expectKind<K extends LocalResponse['kind']>(response: LocalResponse, kind: K): Extract<LocalResponse, { kind: K }> {
+  if (response.kind !== kind) throw new TollgateError('bad-response', `expected a ${kind} response, got ${response.kind}`);
+  return response as Extract<LocalResponse, { kind: K }>;
+}
+
+/** Answers fixture cases from a running daemon; cases for other computers fail with a clear error. */
+export class SocketTarget implements CaseTarget {
+  private readonly client: LocalClient;
+  private readonly computerId: string;
+
+  constructor(client: LocalClient, computerId: string) {
+    this.client = client;
+    this.computerId = computerId;
+  }
+
+  private checkComputer(computer: string): void {
+    if (computer !== this.computerId) {
+      throw new TollgateError('wrong-computer', `the daemon is computer ${this.computerId}, the case is for ${computer}`);
+    }
+  }
+
+  async decide(computer: string, file: FileRequest, options: { at?: string; settings?: Record<string, SettingValue> }): Promise<Decision> {
+    this.checkComputer(computer);
+    const body: RequestBody = { kind: 'evaluateFile', file };
+    if (options.at !== undefined) body.atMs = Date.parse(options.at);
+    if (options.settings !== undefined) body.settings = options.settings;
+    return expectKind(await this.client.call(body), 'decision').decision;
+  }
+
+  async suggest(computer: string, approval: ApprovalQuery): Promise<ApprovalSuggestion> {
+    this.checkComputer(computer);
+    return expectKind(await this.client.call({ kind: 'evaluateApproval', query: approval, submit: false }), 'suggestion')
+      .suggestion;
+  }
+}
+
+/** `tollgate replay --socket PATH FIXTURES`: cases of the daemon's own computer. */
+export async function replaySocket(io: CliIo, socketPath: string, fixturesPath: string, options: ReplayOptions): Promise<number> {
+  const cases = await loadFixtures(fixturesPath);
+  return withClient(socketPath, async (client) => {
+    const status = expectKind(await client.call({ kind: 'status' }), 'status').status;
+    const unknown = cases
+      .map((c, i) => ({ c, i }))
+      .filter(({ c }) => c.computer !== status.computerId)
+      .map(({ c }) => `${fixturesPath}: cases[${c.name}]: computer "${c.computer}" is not this daemon's computer (${status.computerId})`);
+    if (unknown.length > 0) throw new ValidationError(unknown);
+    return replayCases(io, new SocketTarget(client, status.computerId), cases, fixturesPath, options);
+  });
+}
+
+export interface QueryOptions {
+  socket: string;
+  path: string;
+  sha256?: string;
+  certSubject?: string;
+  certThumbprint?: string;
+  processPath?: string;
+  createdBy?: string;
+  json: boolean;
+}
+
+/** `tollgate query`: one decision from a running daemon. */
+export async function queryDaemon(io: CliIo, options: QueryOptions): Promise<number> {
+  const file: FileRequest = { path: options.path };
+  for (const key of ['sha256', 'certSubject', 'certThumbprint', 'processPath', 'createdBy'] as const) {
+    const value = options[key];
+    if (value !== undefined) file[key] = value;
+  }
+  const decision = await withClient(options.socket, async (client) =>
+    expectKind(await client.call({ kind: 'evaluateFile', file }), 'decision').decision,
+  );
+  if (options.json) {
+    io.stdout(JSON.stringify(decision, null, 2) + '\n');
+  } else {
+    io.stdout(`${decision.action}  ${decision.reason}\n`);
+  }
+  return EXIT_OK;
+}
+
+function formatAge(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 120_000) return `${Math.round(ms / 1000)} s`;
+  if (ms < 7_200_000) return `${Math.round(ms / 60_000)} min`;
+  return `${Math.round(ms / 3_600_000)} h`;
+}
+
+/** Human text for a status. */
+export function formatStatus(status: AgentStatus, nowMs: number): string {
+  const lines = [
+    `computer         ${status.computerId} (agent ${status.agentVersion} on ${status.os})`,
+    status.snapshotVersion === null
+      ? 'snapshot         none (answering without a policy snapshot)'
+      : `snapshot         version ${status.snapshotVersion}, issued ${formatAge(nowMs - (status.snapshotIssuedAtMs ?? nowMs))} ago, ${status.policyCount} policies`,
+    `structure        ${status.structure}${status.orgStructure !== null && status.orgStructure !== status.structure ? ` (organization is ${status.orgStructure})` : ''}`,
+    `built-ins first  ${status.builtInsFirst ? 'yes' : 'no'}`,
+    `gated features   ${status.gated.length === 0 ? 'none' : status.gated.join(', ')}`,
+    `settings         v${status.settingsVersion} ${Object.entries(status.settings).map(([k, v]) => `${k}=${String(v)}`).join(' ')}`,
+    `decisions        ${Object.entries(status.decisions).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+    `latency          p50 ${status.latencyP50Us.toFixed(1)} µs, p99 ${status.latencyP99Us.toFixed(1)} µs`,
+    `outbox           ${status.outboxDepth} waiting`,
+    `sync             ${status.syncState}${status.serverUrl === null ? '' : ` (${status.serverUrl})`}`,
+    `uptime           ${formatAge(status.uptimeMs)}`,
+  ];
+  return lines.join('\n') + '\n';
+}
+
+/** `tollgate status`. */
+export async function statusOfDaemon(io: CliIo, socketPath: string, json: boolean): Promise<number> {
+  const status = await withClient(socketPath, async (client) => expectKind(await client.call({ kind: 'status' }), 'status').status);
+  io.stdout(json ? JSON.stringify(status, null, 2) + '\n' : formatStatus(status, io.nowMs()));
+  return EXIT_OK;
+}
+
+/** `tollgate decisions export`: the decision log as a fixture file a tester can replay. */
+export async function exportDecisions(io: CliIo, socketPath: string, outFile: string, limit: number): Promise<number> {
+  const log = await withClient(socketPath, async (client) =>
+    expectKind(await client.call({ kind: 'exportDecisions', limit }), 'decisions'),
+  );
+  const cases = log.entries.map((entry, i) => ({
+    name: `#${i + 1} ${entry.file.path} at ${new Date(entry.atMs).toISOString()}`,
+    computer: log.computerId,
+    at: new Date(entry.atMs).toISOString(),
+    file: entry.file,
+    expect: { action: entry.decision.action, policy: entry.decision.policy },
+  }));
+  const text = extname(outFile).toLowerCase() === '.json' ? JSON.stringify({ cases }, null, 2) + '\n' : toYaml({ cases });
+  await writeFile(outFile, text);
+  io.stdout(`${cases.length} decisions written to ${outFile}\n`);
+  return EXIT_OK;
+}
+
+/** `tollgate snapshot apply --socket PATH FILE`: hands a signed snapshot file to a running daemon. */
+export async function applySnapshotFile(io: CliIo, socketPath: string, file: string): Promise<number> {
+  const snapshot = await readFile(file);
+  const response = await withClient(socketPath, (client) => client.request({ kind: 'applySnapshot', snapshot }));
+  if (response.kind === 'error') {
+    io.stderr(`refused: ${response.message}\n`);
+    return EXIT_FAILED;
+  }
+  const applied = expectKind(response, 'applied');
+  io.stdout(`snapshot version ${applied.snapshotVersion} applied\n`);
+  return EXIT_OK;
+}

@@ -1,0 +1,413 @@
+/**
+ * Semantic validation of a whole world (SPEC.md sections 1 to 5 and 7): every
+ * problem, not just the first, as `LIST[ID]: FIELD ...`. Shape (types, required
+ * fields) is the loader's job; this checks what a type cannot say.
+ */
+import { isCountryCode } from './countries.js';
+import {
+  APPROVAL_ACTIONS,
+  OS_NAMES,
+  PERMIT_TARGETS,
+  POLICY_ACTIONS,
+  RULE_FIELDS,
+  STRUCTURES,
+  type AppliesTo,
+  type ApprovalPolicy,
+  type ApprovalSettings,
+  type Application,
+  type Computer,
+  type ComputerGroup,
+  type Organization,
+  type World,
+} from './model.js';
+import { SETTING_DEFINITIONS, settingValueProblem } from './settings.js';
+import { isValidVersion } from './version.js';
+
+/** The keys an Applies To may set, exactly one at a time. */
+export const APPLIES_TO_KEYS = ['global', 'globalGroup', 'organization', 'group', 'computer'] as const;
+
+/** The keys an approval policy's Applies To may set, exactly one at a time. */
+export const APPROVAL_APPLIES_TO_KEYS = ['organization', 'groups', 'computers'] as const;
+
+export const COUNTRY_MODES = ['deny', 'allow'] as const;
+
+const RFC3339_PATTERN = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:[Zz]|[+-](\d{2}):(\d{2}))$/;
+
+/** A sane address check (local@domain.tld); delivery is the mail server's business. */
+const EMAIL_PATTERN =
+  /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+
+const SHA256_PATTERN = /^[0-9a-f]{64}$/i;
+const THUMBPRINT_PATTERN = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i;
+const REGEX_PREFIX = 'regex:';
+const PATTERN_FIELDS = ['path', 'processPath', 'createdBy'] as const;
+
+function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
+/** Whether text is an RFC 3339 date-time with a time zone (`Z` or an offset); no leap seconds. */
+export function isRfc3339(text: string): boolean {
+  const m = RFC3339_PATTERN.exec(text);
+  if (m === null) return false;
+  const n = (i: number): number => Number(m[i] ?? 0);
+  const [year, month, day, hour, minute, second] = [n(1), n(2), n(3), n(4), n(5), n(6)];
+  const monthDays = [31, isLeapYear(year) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+  return (
+    monthDays !== undefined &&
+    day >= 1 &&
+    day <= monthDays &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 59 &&
+    n(7) <= 23 &&
+    n(8) <= 59
+  );
+}
+
+/** Whether text is an email address tollgate accepts for escalation. */
+export function isEmailAddress(text: string): boolean {
+  return EMAIL_PATTERN.test(text);
+}
+
+/** `LIST[ID]`, or `LIST[#INDEX]` when the entry has no usable id. */
+export function entryLabel(list: string, id: unknown, index: number): string {
+  return typeof id === 'string' && id !== '' ? `${list}[${id}]` : `${list}[#${index}]`;
+}
+
+function quote(value: unknown): string {
+  return JSON.stringify(value) ?? String(value);
+}
+
+function oneOf(value: unknown, allowed: readonly string[]): boolean {
+  return typeof value === 'string' && allowed.includes(value);
+}
+
+/** Checks one world; the lookups are built once, each list is walked once. */
+class WorldValidator {
+  readonly problems: string[] = [];
+  readonly orgs: Map<string, Organization>;
+  readonly groups: Map<string, ComputerGroup>;
+  readonly computers: Map<string, Computer>;
+  readonly apps: Map<string, Application>;
+  private readonly world: World;
+
+  constructor(world: World) {
+    this.world = world;
+    this.orgs = this.index('organizations', world.organizations, 'id');
+    this.groups = this.index('groups', world.groups, 'id');
+    this.computers = this.index('computers', world.computers, 'id');
+    this.apps = this.index('applications', world.applications, 'id');
+    this.index('policies', world.policies, 'id');
+    this.index('agentSettings', world.agentSettings, 'id');
+    this.index('approvalPolicies', world.approvalPolicies, 'id');
+    this.index('approvalSettings', world.approvalSettings, 'org');
+  }
+
+  run(): string[] {
+    this.organizations();
+    this.orgCycles();
+    this.groupsAndComputers();
+    this.applications();
+    this.policies();
+    this.agentSettings();
+    this.gates();
+    this.approvalPolicies();
+    this.approvalSettings();
+    return this.problems;
+  }
+
+  private add(at: string, text: string): void {
+    this.problems.push(`${at}: ${text}`);
+  }
+
+  /** Maps each key to its first entry and reports missing and repeated keys. */
+  private index<T extends object>(list: string, items: readonly T[], key: 'id' | 'org'): Map<string, T> {
+    const map = new Map<string, T>();
+    const positions = new Map<string, number[]>();
+    items.forEach((item, i) => {
+      const value: unknown = (item as Record<string, unknown>)[key];
+      if (typeof value !== 'string' || value === '') {
+        this.add(`${list}[#${i}]`, `${key} must be a non-empty string`);
+        return;
+      }
+      if (!map.has(value)) map.set(value, item);
+      positions.set(value, [...(positions.get(value) ?? []), i]);
+    });
+    for (const [value, at] of positions) {
+      if (at.length > 1) {
+        this.add(`${list}[${value}]`, `${key} ${quote(value)} is used by more than one entry (#${at.join(', #')})`);
+      }
+    }
+    return map;
+  }
+
+  private enumField(at: string, field: string, value: unknown, allowed: readonly string[]): void {
+    if (!oneOf(value, allowed)) this.add(at, `${field} ${quote(value)} is not one of ${allowed.join(', ')}`);
+  }
+
+  private integerField(at: string, field: string, value: number): boolean {
+    if (Number.isInteger(value)) return true;
+    this.add(at, `${field} ${quote(value)} is not an integer`);
+    return false;
+  }
+
+  private versionField(at: string, field: string, value: string): void {
+    if (typeof value !== 'string' || !isValidVersion(value)) {
+      this.add(at, `${field} ${quote(value)} is not a version (1 to 4 dot-separated non-negative integers)`);
+    }
+  }
+
+  private countryList(at: string, field: string, codes: readonly string[] | undefined): void {
+    for (const code of codes ?? []) {
+      if (typeof code !== 'string' || !isCountryCode(code)) {
+        this.add(at, `${field} ${quote(code)} is not an ISO 3166-1 alpha-2 country code`);
+      }
+    }
+  }
+
+  /** Reports an unknown organization; returns the id when it is known. */
+  private orgRef(at: string, field: string, id: string): string | undefined {
+    if (this.orgs.has(id)) return id;
+    this.add(at, `${field} ${quote(id)} is not a known organization`);
+    return undefined;
+  }
+
+  private groupRef(at: string, field: string, id: string): ComputerGroup | undefined {
+    const group = this.groups.get(id);
+    if (group === undefined) this.add(at, `${field} ${quote(id)} is not a known group`);
+    return group;
+  }
+
+  /** The organization of a known computer whose group is known. */
+  private computerOrg(at: string, field: string, id: string): string | undefined {
+    const computer = this.computers.get(id);
+    if (computer === undefined) {
+      this.add(at, `${field} ${quote(id)} is not a known computer`);
+      return undefined;
+    }
+    return this.groups.get(computer.group)?.org;
+  }
+
+  /** Reports bad targets; returns the Applies To's own organization when it can be known. */
+  private appliesTo(at: string, appliesTo: AppliesTo): string | undefined {
+    const keys = Object.keys(appliesTo ?? {});
+    if (keys.length !== 1 || !oneOf(keys[0], APPLIES_TO_KEYS)) {
+      this.add(at, `appliesTo must have exactly one of ${APPLIES_TO_KEYS.join(', ')}`);
+      return undefined;
+    }
+    if ('global' in appliesTo) return this.orgRef(at, 'appliesTo.global', appliesTo.global);
+    if ('globalGroup' in appliesTo) return this.orgRef(at, 'appliesTo.globalGroup.org', appliesTo.globalGroup.org);
+    if ('organization' in appliesTo) return this.orgRef(at, 'appliesTo.organization', appliesTo.organization);
+    if ('group' in appliesTo) return this.groupRef(at, 'appliesTo.group', appliesTo.group)?.org;
+    return this.computerOrg(at, 'appliesTo.computer', appliesTo.computer);
+  }
+
+  private organizations(): void {
+    this.world.organizations.forEach((org, i) => {
+      const at = entryLabel('organizations', org.id, i);
+      this.enumField(at, 'structure', org.structure, STRUCTURES);
+      if (org.parent !== undefined) this.orgRef(at, 'parent', org.parent);
+    });
+  }
+
+  /** Each parent cycle once, at the organization where the walk closes it. */
+  private orgCycles(): void {
+    const done = new Set<string>();
+    for (const start of this.world.organizations) {
+      const path: string[] = [];
+      let current: string | undefined = start.id;
+      while (current !== undefined && !done.has(current) && this.orgs.has(current)) {
+        const seenAt = path.indexOf(current);
+        if (seenAt >= 0) {
+          const cycle = path.slice(seenAt);
+          const parent = cycle[1] ?? current;
+          this.add(
+            `organizations[${current}]`,
+            `parent ${quote(parent)} makes a cycle (${[...cycle, current].join(' -> ')})`,
+          );
+          break;
+        }
+        path.push(current);
+        current = this.orgs.get(current)?.parent;
+      }
+      for (const id of path) done.add(id);
+    }
+  }
+
+  private groupsAndComputers(): void {
+    this.world.groups.forEach((group, i) => {
+      const at = entryLabel('groups', group.id, i);
+      this.orgRef(at, 'org', group.org);
+      this.enumField(at, 'os', group.os, OS_NAMES);
+      this.versionField(at, 'agentVersion', group.agentVersion);
+    });
+    this.world.computers.forEach((computer, i) => {
+      const at = entryLabel('computers', computer.id, i);
+      this.groupRef(at, 'group', computer.group);
+      if (computer.agentVersion !== undefined) this.versionField(at, 'agentVersion', computer.agentVersion);
+    });
+  }
+
+  private applications(): void {
+    this.world.applications.forEach((app, i) => {
+      const at = entryLabel('applications', app.id, i);
+      if (app.org !== undefined) this.orgRef(at, 'org', app.org);
+      this.countryList(at, 'primaryCompanyInfluence', app.primaryCompanyInfluence);
+      this.countryList(at, 'developmentInfluence', app.developmentInfluence);
+      app.rules.forEach((rule, r) => {
+        const field = `rules[${r}]`;
+        const set = RULE_FIELDS.filter((f) => rule[f] !== undefined);
+        if (set.length === 0) {
+          this.add(at, `${field} sets no field (a rule needs at least one of ${RULE_FIELDS.join(', ')})`);
+        }
+        for (const f of set) if (rule[f] === '') this.add(at, `${field}.${f} must not be empty`);
+        for (const f of PATTERN_FIELDS) {
+          const value = rule[f];
+          if (value === undefined || !value.startsWith(REGEX_PREFIX)) continue;
+          try {
+            new RegExp(value.slice(REGEX_PREFIX.length));
+          } catch (err) {
+            this.add(at, `${field}.${f} ${quote(value)} does not compile: ${(err as Error).message}`);
+          }
+        }
+        if (rule.sha256 !== undefined && !SHA256_PATTERN.test(rule.sha256)) {
+          this.add(at, `${field}.sha256 ${quote(rule.sha256)} is not 64 hex characters`);
+        }
+        if (rule.certThumbprint !== undefined && !THUMBPRINT_PATTERN.test(rule.certThumbprint)) {
+          this.add(at, `${field}.certThumbprint ${quote(rule.certThumbprint)} is not 40 or 64 hex characters`);
+        }
+      });
+    });
+  }
+
+  private policies(): void {
+    this.world.policies.forEach((policy, i) => {
+      const at = entryLabel('policies', policy.id, i);
+      const isDefault = policy.default === true;
+      if (isDefault && policy.app !== undefined) this.add(at, 'app must not be set on the default policy');
+      if (!isDefault && policy.app === undefined) {
+        this.add(at, 'app is required (only the default policy, with default: true, has none)');
+      }
+      if (policy.app !== undefined && !this.apps.has(policy.app)) {
+        this.add(at, `app ${quote(policy.app)} is not a known application`);
+      }
+      const ownOrg = this.appliesTo(at, policy.appliesTo);
+      this.enumField(at, 'action', policy.action, POLICY_ACTIONS);
+      if (this.integerField(at, 'order', policy.order) && policy.order < 0 && ownOrg !== undefined) {
+        if (this.orgs.get(ownOrg)?.structure === 'flat') {
+          this.add(at, `order ${policy.order} is negative, but organization ${ownOrg} uses the flat structure`);
+        }
+      }
+      if (policy.expiresAt !== undefined && !isRfc3339(policy.expiresAt)) {
+        this.add(
+          at,
+          `expiresAt ${quote(policy.expiresAt)} is not an RFC 3339 date-time with a time zone (e.g. 2026-11-22T12:00:00Z)`,
+        );
+      }
+    });
+  }
+
+  private agentSettings(): void {
+    this.world.agentSettings.forEach((setting, i) => {
+      const at = entryLabel('agentSettings', setting.id, i);
+      const problem = settingValueProblem(setting.type, setting.value);
+      if (problem !== null) {
+        const field = SETTING_DEFINITIONS[setting.type] === undefined ? 'type' : 'value';
+        this.add(at, `${field} is invalid: ${problem}`);
+      }
+      this.appliesTo(at, setting.appliesTo);
+      this.integerField(at, 'order', setting.order);
+    });
+  }
+
+  private gates(): void {
+    (this.world.gates ?? []).forEach((gate, i) => {
+      const at = `gates[#${i}]`;
+      if (typeof gate.feature !== 'string' || gate.feature === '') this.add(at, 'feature must be a non-empty string');
+      this.enumField(at, 'os', gate.os, OS_NAMES);
+      this.versionField(at, 'minVersion', gate.minVersion);
+    });
+  }
+
+  private approvalPolicies(): void {
+    this.world.approvalPolicies.forEach((policy, i) => {
+      const at = entryLabel('approvalPolicies', policy.id, i);
+      this.orgRef(at, 'org', policy.org);
+      if (!Number.isInteger(policy.order) || policy.order < 0) {
+        this.add(at, `order ${quote(policy.order)} must be a non-negative integer`);
+      }
+      this.enumField(at, 'action', policy.action, APPROVAL_ACTIONS);
+      if (typeof policy.category !== 'string' || policy.category.trim() === '') {
+        this.add(at, 'category is required and must not be empty');
+      }
+      this.approvalScope(at, policy);
+      this.enumField(at, 'countries.mode', policy.countries.mode, COUNTRY_MODES);
+      this.countryList(at, 'countries.list', policy.countries.list);
+      if (policy.countries.mode === 'allow' && policy.countries.list.length === 0) {
+        this.add(at, 'countries.list must name at least one country when mode is allow');
+      }
+    });
+  }
+
+  /** An approval policy covers computers of its own organization only. */
+  private approvalScope(at: string, policy: ApprovalPolicy): void {
+    const scope = policy.appliesTo;
+    const keys = Object.keys(scope ?? {});
+    if (keys.length !== 1 || !oneOf(keys[0], APPROVAL_APPLIES_TO_KEYS)) {
+      this.add(at, `appliesTo must have exactly one of ${APPROVAL_APPLIES_TO_KEYS.join(', ')}`);
+      return;
+    }
+    if ('organization' in scope) {
+      if (scope.organization !== policy.org) {
+        this.add(
+          at,
+          `appliesTo.organization ${quote(scope.organization)} must be the policy's org ${quote(policy.org)}`,
+        );
+      }
+      return;
+    }
+    // Membership is only judged between known organizations: an unknown one is reported once, elsewhere.
+    const judge = this.orgs.has(policy.org);
+    const field = 'groups' in scope ? 'groups' : 'computers';
+    const ids = 'groups' in scope ? scope.groups : scope.computers;
+    if (ids.length === 0) this.add(at, `appliesTo.${field} must name at least one ${field.slice(0, -1)}`);
+    for (const id of ids) {
+      const org =
+        field === 'groups'
+          ? this.groupRef(at, 'appliesTo.groups', id)?.org
+          : this.computerOrg(at, 'appliesTo.computers', id);
+      if (judge && org !== undefined && this.orgs.has(org) && org !== policy.org) {
+        this.add(
+          at,
+          `appliesTo.${field} ${quote(id)} belongs to organization ${org}, not the policy's org ${policy.org}`,
+        );
+      }
+    }
+  }
+
+  private approvalSettings(): void {
+    this.world.approvalSettings.forEach((settings: ApprovalSettings, i) => {
+      const at = entryLabel('approvalSettings', settings.org, i);
+      const org = this.orgRef(at, 'org', settings.org);
+      const hasParent = org !== undefined && this.orgs.get(org)?.parent !== undefined;
+      for (const part of ['guidelines', 'escalation'] as const) {
+        if (org !== undefined && !hasParent && settings[part]?.useParent === true) {
+          this.add(at, `${part}.useParent is set, but organization ${org} has no parent`);
+        }
+      }
+      const permitTarget = settings.guidelines?.permitTarget;
+      if (permitTarget !== undefined) this.enumField(at, 'guidelines.permitTarget', permitTarget, PERMIT_TARGETS);
+      for (const email of settings.escalation?.emails ?? []) {
+        if (typeof email !== 'string' || !isEmailAddress(email)) {
+          this.add(at, `escalation.emails ${quote(email)} is not a valid email address`);
+        }
+      }
+    });
+  }
+}
+
+/** Every semantic problem of a world, as `LIST[ID]: FIELD ...`; empty when the world is valid. */
+export function validateWorld(world: World): string[] {
+  return new WorldValidator(world).run();
+}

@@ -1,0 +1,193 @@
+import { chmod, lstat, unlink } from 'node:fs/promises';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { TollgateError } from '../engine/errors.js';
+import { FrameDecoder, encodeFrame } from '../wire/framing.js';
+import {
+  decodeRequest,
+  encodeResponse,
+  tryReadRequestId,
+  type LocalRequest,
+  type LocalResponse,
+} from '../wire/local-api.js';
+
+/** Answers one request; a thrown error becomes an error response for that request. */
+export type RequestHandler = (request: LocalRequest) => LocalResponse | Promise<LocalResponse>;
+
+export interface LocalServerOptions {
+  socketPath: string;
+  /** File mode of the socket (SPEC.md section 9: 0660 by default). */
+  mode: number;
+  maxFrameBytes: number;
+  maxConnections: number;
+  /** Reports what a client did wrong; the server carries on. */
+  onClientError?: (info: { code: string; message: string }) => void;
+}
+
+export const DEFAULT_SOCKET_MODE = 0o660;
+export const DEFAULT_MAX_CONNECTIONS = 256;
+
+/** Whether something answers on a Unix socket path. */
+function isLive(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createConnection(socketPath);
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * The daemon's local API: length-prefixed protobuf frames on a Unix socket,
+ * answered in order per connection (clients may pipeline). Bad input gets an
+ * error response and the connection is closed; the server itself carries on.
+ */
+export class LocalServer {
+  private readonly options: LocalServerOptions;
+  private readonly handler: RequestHandler;
+  private server: Server | null = null;
+  private readonly sockets = new Set<Socket>();
+  private closed = false;
+
+  constructor(handler: RequestHandler, options: LocalServerOptions) {
+    this.handler = handler;
+    this.options = options;
+  }
+
+  /** Listens, after removing a stale socket file of a dead daemon; never takes a live daemon's socket. */
+  async listen(): Promise<void> {
+    const path = this.options.socketPath;
+    const existing = await lstat(path).catch(() => null);
+    if (existing !== null) {
+      if (!existing.isSocket()) {
+        throw new TollgateError('socket-path-taken', `${path} exists and is not a socket: refusing to replace it`);
+      }
+      if (await isLive(path)) {
+        throw new TollgateError('socket-in-use', `another daemon is answering on ${path}`);
+      }
+      await unlink(path);
+    }
+    const server = createServer((socket) => this.accept(socket));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(path, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.server = server;
+    await chmod(path, this.options.mode);
+  }
+
+  get connectionCount(): number {
+    return this.sockets.size;
+  }
+
+  private accept(socket: Socket): void {
+    if (this.closed || this.sockets.size >= this.options.maxConnections) {
+      this.options.onClientError?.({ code: 'too-many-connections', message: 'connection limit reached' });
+      socket.end(encodeFrame(encodeResponse({ id: 0, kind: 'error', code: 'too-many-connections', message: `at most ${this.options.maxConnections} connections` })));
+      socket.on('error', () => socket.destroy());
+      return;
+    }
+    this.sockets.add(socket);
+    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    const decoder = new FrameDecoder(this.options.maxFrameBytes);
+    // Responses leave in request order. Synchronous answers are written at
+    // once, batched per chunk; after an asynchronous one, later answers wait
+    // in `tail` behind it.
+    let tail: Promise<void> | null = null;
+    let failed = false;
+    let batch: Buffer[] = [];
+
+    const flush = (): void => {
+      if (batch.length === 0) return;
+      const data = batch.length === 1 ? (batch[0] as Buffer) : Buffer.concat(batch);
+      batch = [];
+      if (socket.writable) socket.write(data);
+    };
+    const emit = (response: LocalResponse): void => {
+      const frame = encodeFrame(encodeResponse(response));
+      if (tail === null) {
+        batch.push(frame);
+      } else {
+        tail = tail.then(() => void (socket.writable && socket.write(frame)));
+      }
+    };
+    const fail = (id: number, code: string, message: string): void => {
+      failed = true;
+      this.options.onClientError?.({ code, message });
+      const last = encodeFrame(encodeResponse({ id, kind: 'error', code, message }));
+      if (tail === null) {
+        flush();
+        socket.end(last);
+      } else {
+        void tail.then(() => socket.end(last));
+      }
+    };
+
+    socket.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      let frames: Buffer[];
+      try {
+        frames = decoder.push(chunk);
+      } catch (error) {
+        const e = error as Partial<TollgateError>;
+        fail(0, e.code ?? 'bad-frame', e.message ?? String(error));
+        return;
+      }
+      for (const frame of frames) {
+        let request: LocalRequest;
+        try {
+          request = decodeRequest(frame);
+        } catch (error) {
+          const e = error as Partial<TollgateError>;
+          fail(tryReadRequestId(frame), e.code ?? 'bad-request', e.message ?? String(error));
+          return;
+        }
+        const answer = this.answer(request);
+        if (answer instanceof Promise) {
+          flush();
+          const previous: Promise<void> = tail ?? Promise.resolve();
+          const settled = answer.then(async (response) => {
+            await previous;
+            if (socket.writable) socket.write(encodeFrame(encodeResponse(response)));
+          });
+          tail = settled;
+          void settled.then(() => {
+            if (tail === settled) tail = null;
+          });
+        } else {
+          emit(answer);
+        }
+      }
+      flush();
+    });
+  }
+
+  private answer(request: LocalRequest): LocalResponse | Promise<LocalResponse> {
+    const asError = (error: unknown): LocalResponse => {
+      const e = error as Partial<TollgateError>;
+      return { id: request.id, kind: 'error', code: e.code ?? 'internal', message: e.message ?? String(error) };
+    };
+    try {
+      const result = this.handler(request);
+      return result instanceof Promise ? result.catch(asError) : result;
+    } catch (error) {
+      return asError(error);
+    }
+  }
+
+  /** Stops accepting, closes every connection and removes the socket file; safe to call twice. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const socket of this.sockets) socket.destroy();
+    const server = this.server;
+    if (server !== null) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  }
+}

@@ -1,0 +1,296 @@
+/**
+ * Reading and writing scenario and fixture files (SPEC.md section 7). Every
+ * problem of a file (syntax, shape, meaning) is collected and thrown as one
+ * ValidationError whose every line starts with the file name.
+ */
+import { readFile } from 'node:fs/promises';
+import YAML from 'yaml';
+import type * as z from 'zod';
+import { ValidationError } from '../engine/errors.js';
+import { RULE_FIELDS, type AppliesTo, type World } from '../engine/model.js';
+import { settingValueProblem } from '../engine/settings.js';
+import { entryLabel, validateWorld } from '../engine/validate.js';
+import { jsonErrorOffset } from './json-position.js';
+import { fixtureFileSchema, scenarioSchema, type FixtureCase } from './schema.js';
+
+/** For each list of a file, the field that names its entries in messages (none: `#INDEX`). */
+type EntryKeys = Readonly<Record<string, string>>;
+
+const SCENARIO_ENTRY_KEYS: EntryKeys = {
+  organizations: 'id',
+  groups: 'id',
+  computers: 'id',
+  applications: 'id',
+  policies: 'id',
+  agentSettings: 'id',
+  approvalPolicies: 'id',
+  approvalSettings: 'org',
+};
+
+const FIXTURE_ENTRY_KEYS: EntryKeys = { cases: 'name' };
+
+const TYPE_NAMES: Readonly<Record<string, string>> = {
+  string: 'a string',
+  number: 'a number',
+  int: 'an integer',
+  boolean: 'a boolean (true or false)',
+  array: 'a list',
+  object: 'an object',
+  record: 'an object',
+  nan: 'a number',
+};
+
+function member(value: unknown, key: PropertyKey): unknown {
+  return typeof value === 'object' && value !== null ? (value as Record<PropertyKey, unknown>)[key] : undefined;
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
+  if (typeof value === 'number' || typeof value === 'boolean') return `the ${typeof value} ${value}`;
+  return `a ${typeof value}`;
+}
+
+/** `rules[0].path` from a path below a list entry. */
+function formatPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((key, i) => (typeof key === 'number' ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`))
+    .join('');
+}
+
+/** A zod issue's complaint, worded for someone editing YAML by hand. */
+function complaint(issue: z.core.$ZodIssue, field: string): string {
+  const input = issue.input;
+  if (issue.code === 'invalid_type') {
+    if (input === undefined) return 'is required';
+    if (issue.expected === 'string' && typeof input === 'number') {
+      const name = field === '' ? 'value' : field;
+      return `must be a string, not the number ${input}; quote it in YAML (${name}: "${input}")`;
+    }
+    return `must be ${TYPE_NAMES[issue.expected] ?? issue.expected}, not ${describe(input)}`;
+  }
+  if (issue.code === 'invalid_value') {
+    return `must be one of ${issue.values.map(String).join(', ')}, not ${describe(input)}`;
+  }
+  return issue.message;
+}
+
+/** `LIST[ID]: FIELD complaint`, naming the entry by its id in the raw input. */
+function issueProblem(issue: z.core.$ZodIssue, raw: unknown, entryKeys: EntryKeys): string {
+  const [list, index, ...rest] = issue.path;
+  const lastKey = [...issue.path].reverse().find((k) => typeof k === 'string');
+  const text = complaint(issue, lastKey === undefined ? '' : String(lastKey));
+  if (list === undefined) return `the file ${text}`;
+  if (typeof index !== 'number') return `${formatPath(issue.path)} ${text}`;
+  const key = entryKeys[String(list)];
+  const where = entryLabel(
+    String(list),
+    key === undefined ? undefined : member(member(member(raw, list), index), key),
+    index,
+  );
+  return rest.length === 0 ? `${where}: ${text}` : `${where}: ${formatPath(rest)} ${text}`;
+}
+
+function lineAndColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset).split('\n');
+  return `line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}`;
+}
+
+/** The data of a JSON or YAML text (by extension; YAML, a superset of JSON, otherwise), or its syntax problems. */
+function parseText(text: string, fileName: string): { data: unknown } | { problems: string[] } {
+  const source = text.replace(/^\uFEFF/, '');
+  if (fileName.toLowerCase().endsWith('.json')) {
+    try {
+      return { data: JSON.parse(source) as unknown };
+    } catch (err) {
+      const message = (err as Error).message.replace(/ in JSON at position \d+.*$/, '');
+      const offset = jsonErrorOffset(source);
+      return { problems: [offset === null ? message : `${lineAndColumn(source, offset)}: ${message}`] };
+    }
+  }
+  const doc = YAML.parseDocument(source, { prettyErrors: false });
+  if (doc.errors.length > 0) {
+    return { problems: doc.errors.map((e) => `${lineAndColumn(source, e.pos[0])}: ${e.message}`) };
+  }
+  try {
+    return { data: doc.toJS() as unknown };
+  } catch (err) {
+    return { problems: [`cannot be read: ${(err as Error).message}`] };
+  }
+}
+
+/** Parses, shape-checks and meaning-checks a file; throws every problem prefixed by the file name. */
+function parseWith<T>(
+  text: string,
+  fileName: string,
+  schema: z.ZodType<T>,
+  entryKeys: EntryKeys,
+  check: (value: T) => string[],
+): T {
+  const fail = (problems: readonly string[]): never => {
+    throw new ValidationError(problems.map((p) => `${fileName}: ${p}`));
+  };
+  const parsed = parseText(text, fileName);
+  if ('problems' in parsed) return fail(parsed.problems);
+  if (parsed.data === null || parsed.data === undefined) return fail(['the file is empty']);
+  const result = schema.safeParse(parsed.data, { reportInput: true });
+  if (!result.success) return fail(result.error.issues.map((issue) => issueProblem(issue, parsed.data, entryKeys)));
+  const problems = check(result.data);
+  return problems.length > 0 ? fail(problems) : result.data;
+}
+
+async function readText(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    throw new ValidationError([`${path}: cannot be read: ${(err as Error).message}`], { cause: err });
+  }
+}
+
+/** A valid world from scenario text; `fileName` picks the format and prefixes every problem. */
+export function parseScenario(text: string, fileName: string): World {
+  return parseWith(text, fileName, scenarioSchema, SCENARIO_ENTRY_KEYS, validateWorld);
+}
+
+/** Reads and validates a scenario file; problems name the path as given. */
+export async function loadScenario(path: string): Promise<World> {
+  return parseScenario(await readText(path), path);
+}
+
+/** Fixture cases from text, shape-checked; references to the world are checked by validateFixtures. */
+export function parseFixtures(text: string, fileName: string): FixtureCase[] {
+  return parseWith(text, fileName, fixtureFileSchema, FIXTURE_ENTRY_KEYS, () => []).cases;
+}
+
+/** Reads and shape-checks a fixture file. */
+export async function loadFixtures(path: string): Promise<FixtureCase[]> {
+  return parseFixtures(await readText(path), path);
+}
+
+/** Problems of fixture cases against a world: unknown computers, applications and settings. */
+export function validateFixtures(cases: readonly FixtureCase[], world: World): string[] {
+  const computers = new Set(world.computers.map((c) => c.id));
+  const apps = new Set(world.applications.map((a) => a.id));
+  const problems: string[] = [];
+  cases.forEach((c, i) => {
+    const at = entryLabel('cases', c.name, i);
+    if (!computers.has(c.computer))
+      problems.push(`${at}: computer ${JSON.stringify(c.computer)} is not a known computer`);
+    if (c.approval !== undefined && 'app' in c.approval && !apps.has(c.approval.app)) {
+      problems.push(`${at}: approval.app ${JSON.stringify(c.approval.app)} is not a known application`);
+    }
+    for (const [name, value] of Object.entries(c.settings ?? {})) {
+      const problem = settingValueProblem(name, value);
+      if (problem !== null) problems.push(`${at}: settings.${name} is invalid: ${problem}`);
+    }
+  });
+  return problems;
+}
+
+/** A copy with `keys` first, in that order, then any others; undefined fields are dropped. */
+function ordered(value: object, keys: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const entries = Object.entries(value);
+  for (const key of keys) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v !== undefined) out[key] = v;
+  }
+  for (const [key, v] of entries) if (!(key in out) && v !== undefined) out[key] = v;
+  return out;
+}
+
+function appliesToOut(appliesTo: AppliesTo): Record<string, unknown> {
+  return 'globalGroup' in appliesTo
+    ? { globalGroup: ordered(appliesTo.globalGroup, ['org', 'keyword']) }
+    : { ...appliesTo };
+}
+
+/** The scenario as plain data in file order: id first, fields as in SPEC.md, empty optional lists left out. */
+function scenarioData(world: World): Record<string, unknown> {
+  const data: Record<string, unknown> = {
+    organizations: world.organizations.map((o) => ordered(o, ['id', 'name', 'parent', 'structure', 'modules'])),
+    groups: world.groups.map((g) => ordered(g, ['id', 'org', 'name', 'os', 'agentVersion'])),
+    computers: world.computers.map((c) => ordered(c, ['id', 'group', 'name', 'agentVersion'])),
+    applications: world.applications.map((a) =>
+      ordered({ ...a, rules: a.rules.map((r) => ordered(r, RULE_FIELDS)) }, [
+        'id',
+        'name',
+        'builtIn',
+        'org',
+        'category',
+        'subcategory',
+        'primaryCompanyInfluence',
+        'developmentInfluence',
+        'rules',
+      ]),
+    ),
+    policies: world.policies.map((p) =>
+      ordered({ ...p, appliesTo: appliesToOut(p.appliesTo) }, [
+        'id',
+        'name',
+        'default',
+        'app',
+        'appliesTo',
+        'action',
+        'order',
+        'enabled',
+        'expiresAt',
+        'ringfence',
+      ]),
+    ),
+  };
+  if (world.agentSettings.length > 0) {
+    data.agentSettings = world.agentSettings.map((s) =>
+      ordered({ ...s, appliesTo: appliesToOut(s.appliesTo) }, ['id', 'type', 'value', 'appliesTo', 'order']),
+    );
+  }
+  if (world.gates !== undefined) data.gates = world.gates.map((g) => ordered(g, ['feature', 'os', 'minVersion']));
+  if (world.approvalPolicies.length > 0) {
+    data.approvalPolicies = world.approvalPolicies.map((p) =>
+      ordered({ ...p, countries: ordered(p.countries, ['mode', 'list']) }, [
+        'id',
+        'org',
+        'order',
+        'active',
+        'action',
+        'category',
+        'subcategory',
+        'appliesTo',
+        'countries',
+      ]),
+    );
+  }
+  if (world.approvalSettings.length > 0) {
+    data.approvalSettings = world.approvalSettings.map((s) =>
+      ordered(
+        {
+          ...s,
+          guidelines: s.guidelines && ordered(s.guidelines, ['useParent', 'permitTarget', 'instructions']),
+          escalation: s.escalation && ordered(s.escalation, ['useParent', 'emails']),
+        },
+        ['org', 'guidelines', 'escalation'],
+      ),
+    );
+  }
+  return data;
+}
+
+/** List entries and their parts are written in flow style (`{id: a, ...}`) when this short. */
+const FLOW_MAX_CHARS = 100;
+
+/** A scenario text that parseScenario loads back to an equal world. */
+export function serializeScenario(world: World, format: 'yaml' | 'json'): string {
+  const data = scenarioData(world);
+  if (format === 'json') return `${JSON.stringify(data, null, 2)}\n`;
+  const doc = new YAML.Document(data);
+  YAML.visit(doc, {
+    Collection(_key, node, path) {
+      const depth = path.filter((ancestor) => YAML.isCollection(ancestor)).length;
+      if (depth >= 2 && JSON.stringify(node.toJSON()).length <= FLOW_MAX_CHARS) node.flow = true;
+    },
+  });
+  return doc.toString({ singleQuote: true, lineWidth: 0, flowCollectionPadding: false });
+}

@@ -1,0 +1,343 @@
+import type Database from 'better-sqlite3';
+import { TollgateError } from '../engine/errors.js';
+import { openDatabase, quickCheck, type RecoveryInfo } from './open-database.js';
+
+/** Options of `AgentStore.open`. */
+export interface AgentStoreOptions {
+  /** Previous snapshots kept besides the active one (default 3). */
+  maxPreviousSnapshots?: number;
+  /** Decisions kept by `pruneDecisionLog` (default 10000). */
+  maxDecisionLog?: number;
+  /** Delivered outbox ids remembered to ignore re-enqueues (default 10000). */
+  maxDeliveredOutboxIds?: number;
+  /** Called when an unreadable database file was moved aside and replaced. */
+  onRecovered?: (info: RecoveryInfo) => void;
+}
+
+/** A versioned blob kept exactly as received (a signed snapshot or settings). */
+export interface StoredBlob {
+  version: number;
+  bytes: Buffer;
+  appliedAtMs: number;
+}
+
+/** A kept, no longer active snapshot. */
+export interface PreviousSnapshot {
+  version: number;
+  appliedAtMs: number;
+}
+
+/** One decision-log row; `request` and `decision` are JSON text. */
+export interface DecisionLogEntry {
+  atMs: number;
+  computerId: string;
+  request: string;
+  decision: string;
+  action: string;
+  policy: string | null;
+}
+
+/** An approval request to send to the server, deduplicated by `id`. */
+export interface OutboxItem {
+  id: string;
+  payload: Uint8Array;
+  createdAtMs: number;
+}
+
+/** An outbox item not yet delivered, with the number of send attempts so far. */
+export interface PendingOutboxItem {
+  id: string;
+  payload: Buffer;
+  createdAtMs: number;
+  attempts: number;
+}
+
+/** Test-only fault points of `applySnapshot`. */
+export interface ApplyHooks {
+  /** Runs inside the transaction just before commit; a throw rolls it back. */
+  beforeCommit?: () => void;
+}
+
+interface BlobRow {
+  version: number;
+  bytes: Buffer;
+  applied_at_ms: number;
+}
+
+interface DecisionRow {
+  at_ms: number;
+  computer_id: string;
+  request: string;
+  decision: string;
+  action: string;
+  policy: string | null;
+}
+
+interface OutboxRow {
+  id: string;
+  payload: Buffer;
+  created_at_ms: number;
+  attempts: number;
+}
+
+/**
+ * The daemon's SQLite cache: the active snapshot and settings, meta values,
+ * the bounded decision log and the approval outbox. Synchronous; every
+ * write is one durable (synchronous = FULL) transaction.
+ */
+export class AgentStore {
+  private readonly db: Database.Database;
+  private readonly maxDecisionLog: number;
+  private readonly stmt: Statements;
+  private readonly applySnapshotTx: (version: number, bytes: Buffer, appliedAtMs: number, hooks: ApplyHooks) => void;
+  private readonly applySettingsTx: (version: number, bytes: Buffer, appliedAtMs: number) => void;
+  private readonly appendDecisionsTx: (entries: readonly DecisionLogEntry[]) => void;
+  private readonly markOutboxDeliveredTx: (id: string) => void;
+
+  private constructor(db: Database.Database, options: AgentStoreOptions) {
+    const maxPreviousSnapshots = count(options.maxPreviousSnapshots, 3, 'maxPreviousSnapshots');
+    const maxDeliveredOutboxIds = count(options.maxDeliveredOutboxIds, 10_000, 'maxDeliveredOutboxIds');
+    this.maxDecisionLog = count(options.maxDecisionLog, 10_000, 'maxDecisionLog');
+    this.db = db;
+    const stmt = prepareStatements(db);
+    this.stmt = stmt;
+    // Read-check-write transactions take the write lock up front (BEGIN IMMEDIATE).
+    const applySnapshot = db.transaction((version: number, bytes: Buffer, appliedAtMs: number, hooks: ApplyHooks) => {
+      refuseStale('snapshot', version, stmt.activeSnapshot.get()?.version);
+      stmt.deactivateSnapshots.run();
+      stmt.insertSnapshot.run(version, bytes, appliedAtMs);
+      stmt.trimSnapshots.run(maxPreviousSnapshots);
+      hooks.beforeCommit?.();
+    });
+    this.applySnapshotTx = applySnapshot.immediate;
+    const applySettings = db.transaction((version: number, bytes: Buffer, appliedAtMs: number) => {
+      refuseStale('settings', version, stmt.activeSettings.get()?.version);
+      stmt.putSettings.run(version, bytes, appliedAtMs);
+    });
+    this.applySettingsTx = applySettings.immediate;
+    this.appendDecisionsTx = db.transaction((entries: readonly DecisionLogEntry[]) => {
+      for (const e of entries) {
+        stmt.insertDecision.run(e.atMs, e.computerId, e.request, e.decision, e.action, e.policy);
+      }
+    });
+    this.markOutboxDeliveredTx = db.transaction((id: string) => {
+      stmt.deleteOutbox.run(id);
+      stmt.rememberDelivered.run(id);
+      stmt.forgetDelivered.run(maxDeliveredOutboxIds);
+    });
+  }
+
+  /**
+   * Opens (creating and migrating if needed) the store at `file`. A corrupt
+   * or non-database file is moved aside and replaced; see `openDatabase`.
+   */
+  static open(file: string, options: AgentStoreOptions = {}): AgentStore {
+    const db = openDatabase(file, options.onRecovered);
+    try {
+      return new AgentStore(db, options);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  /** The snapshot in force, or null before the first one. */
+  activeSnapshot(): StoredBlob | null {
+    return toBlob(this.stmt.activeSnapshot.get());
+  }
+
+  /**
+   * Stores `bytes` as the new active snapshot in one transaction, keeping
+   * `maxPreviousSnapshots` previous ones. Throws TollgateError
+   * 'stale-version' unless `version` is newer than the active one.
+   */
+  applySnapshot(version: number, bytes: Uint8Array, appliedAtMs: number, hooks: ApplyHooks = {}): void {
+    checkVersion(version);
+    this.applySnapshotTx(version, toBuffer(bytes), appliedAtMs, hooks);
+  }
+
+  /** The kept previous snapshots, newest first. */
+  previousSnapshots(): PreviousSnapshot[] {
+    return this.stmt.previousSnapshots.all().map((row) => ({ version: row.version, appliedAtMs: row.applied_at_ms }));
+  }
+
+  /** The settings in force, or null before the first push. */
+  activeSettings(): StoredBlob | null {
+    return toBlob(this.stmt.activeSettings.get());
+  }
+
+  /** Replaces the settings; throws TollgateError 'stale-version' unless `version` is newer. */
+  applySettings(version: number, bytes: Uint8Array, appliedAtMs: number): void {
+    checkVersion(version);
+    this.applySettingsTx(version, toBuffer(bytes), appliedAtMs);
+  }
+
+  /** A meta value, or undefined when unset. */
+  getMeta(key: string): string | undefined {
+    return this.stmt.getMeta.get(key)?.value;
+  }
+
+  /** Sets (or replaces) a meta value. */
+  setMeta(key: string, value: string): void {
+    this.stmt.setMeta.run(key, value);
+  }
+
+  /** Appends a batch of decisions in one transaction (call `pruneDecisionLog` to bound the log). */
+  appendDecisions(entries: readonly DecisionLogEntry[]): void {
+    this.appendDecisionsTx(entries);
+  }
+
+  /** Deletes the oldest decisions beyond `maxDecisionLog`; returns how many were deleted. */
+  pruneDecisionLog(): number {
+    return this.stmt.pruneDecisions.run(this.maxDecisionLog).changes;
+  }
+
+  /** The newest `limit` decisions in the order they were appended (newest last). */
+  exportDecisions(limit: number): DecisionLogEntry[] {
+    return this.stmt.newestDecisions.all(limit).map((row) => ({
+      atMs: row.at_ms,
+      computerId: row.computer_id,
+      request: row.request,
+      decision: row.decision,
+      action: row.action,
+      policy: row.policy,
+    }));
+  }
+
+  /** How many decisions the log holds. */
+  decisionCount(): number {
+    return this.stmt.decisionCount.get()?.n ?? 0;
+  }
+
+  /**
+   * Durably queues an approval request. Returns false (and changes nothing)
+   * when the id is already queued or was delivered recently.
+   */
+  enqueueOutbox(item: OutboxItem): boolean {
+    const row = { id: item.id, payload: toBuffer(item.payload), createdAtMs: item.createdAtMs };
+    return this.stmt.enqueueOutbox.run(row).changes === 1;
+  }
+
+  /** Up to `limit` undelivered items, oldest first. */
+  pendingOutbox(limit: number): PendingOutboxItem[] {
+    return this.stmt.pendingOutbox.all(limit).map((row) => ({
+      id: row.id,
+      payload: row.payload,
+      createdAtMs: row.created_at_ms,
+      attempts: row.attempts,
+    }));
+  }
+
+  /** Counts one send attempt of a queued item (no-op for an unknown id). */
+  markOutboxAttempt(id: string): void {
+    this.stmt.markOutboxAttempt.run(id);
+  }
+
+  /**
+   * Removes a delivered item and remembers its id (the newest
+   * `maxDeliveredOutboxIds` ids are kept) so a re-enqueue is ignored.
+   */
+  markOutboxDelivered(id: string): void {
+    this.markOutboxDeliveredTx(id);
+  }
+
+  /** How many items wait to be delivered. */
+  outboxDepth(): number {
+    return this.stmt.outboxDepth.get()?.n ?? 0;
+  }
+
+  /** `PRAGMA quick_check` problems; [] when the database is fine. */
+  integrityCheck(): string[] {
+    return quickCheck(this.db);
+  }
+
+  /** Closes the database; later calls do nothing. */
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function count(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new TollgateError('invalid-argument', `${name} must be a non-negative integer, got ${value}`);
+  }
+  return value;
+}
+
+function checkVersion(version: number): void {
+  if (!Number.isSafeInteger(version) || version < 1) {
+    throw new TollgateError('invalid-argument', `version must be a positive integer, got ${version}`);
+  }
+}
+
+function refuseStale(what: string, version: number, active: number | undefined): void {
+  if (active !== undefined && version <= active) {
+    throw new TollgateError('stale-version', `${what} version ${version} is not newer than the active ${active}`);
+  }
+}
+
+function toBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function toBlob(row: BlobRow | undefined): StoredBlob | null {
+  return row === undefined ? null : { version: row.version, bytes: row.bytes, appliedAtMs: row.applied_at_ms };
+}
+
+type Statements = ReturnType<typeof prepareStatements>;
+
+function prepareStatements(db: Database.Database) {
+  return {
+    activeSnapshot: db.prepare<[], BlobRow>('SELECT version, bytes, applied_at_ms FROM snapshots WHERE active = 1'),
+    previousSnapshots: db.prepare<[], Omit<BlobRow, 'bytes'>>(
+      'SELECT version, applied_at_ms FROM snapshots WHERE active = 0 ORDER BY version DESC',
+    ),
+    deactivateSnapshots: db.prepare<[]>('UPDATE snapshots SET active = 0 WHERE active = 1'),
+    insertSnapshot: db.prepare<[number, Buffer, number]>(
+      'INSERT INTO snapshots (version, bytes, applied_at_ms, active) VALUES (?, ?, ?, 1)',
+    ),
+    trimSnapshots: db.prepare<[number]>(
+      `DELETE FROM snapshots WHERE active = 0 AND version NOT IN
+         (SELECT version FROM snapshots WHERE active = 0 ORDER BY version DESC LIMIT ?)`,
+    ),
+    activeSettings: db.prepare<[], BlobRow>('SELECT version, bytes, applied_at_ms FROM settings WHERE id = 1'),
+    putSettings: db.prepare<[number, Buffer, number]>(
+      `INSERT INTO settings (id, version, bytes, applied_at_ms) VALUES (1, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET
+         version = excluded.version, bytes = excluded.bytes, applied_at_ms = excluded.applied_at_ms`,
+    ),
+    getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
+    setMeta: db.prepare<[string, string]>(
+      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    ),
+    insertDecision: db.prepare<[number, string, string, string, string, string | null]>(
+      `INSERT INTO decisions (at_ms, computer_id, request, decision, action, policy)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+    ),
+    pruneDecisions: db.prepare<[number]>(
+      'DELETE FROM decisions WHERE seq <= (SELECT seq FROM decisions ORDER BY seq DESC LIMIT 1 OFFSET ?)',
+    ),
+    newestDecisions: db.prepare<[number], DecisionRow>(
+      `SELECT at_ms, computer_id, request, decision, action, policy
+       FROM (SELECT * FROM decisions ORDER BY seq DESC LIMIT ?) ORDER BY seq`,
+    ),
+    decisionCount: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM decisions'),
+    enqueueOutbox: db.prepare<[{ id: string; payload: Buffer; createdAtMs: number }]>(
+      `INSERT INTO outbox (id, payload, created_at_ms)
+       SELECT @id, @payload, @createdAtMs WHERE NOT EXISTS (SELECT 1 FROM outbox_delivered WHERE id = @id)
+       ON CONFLICT (id) DO NOTHING`,
+    ),
+    pendingOutbox: db.prepare<[number], OutboxRow>(
+      'SELECT id, payload, created_at_ms, attempts FROM outbox ORDER BY created_at_ms, rowid LIMIT ?',
+    ),
+    markOutboxAttempt: db.prepare<[string]>('UPDATE outbox SET attempts = attempts + 1 WHERE id = ?'),
+    deleteOutbox: db.prepare<[string]>('DELETE FROM outbox WHERE id = ?'),
+    rememberDelivered: db.prepare<[string]>('INSERT INTO outbox_delivered (id) VALUES (?) ON CONFLICT (id) DO NOTHING'),
+    forgetDelivered: db.prepare<[number]>(
+      `DELETE FROM outbox_delivered WHERE seq <=
+         (SELECT seq FROM outbox_delivered ORDER BY seq DESC LIMIT 1 OFFSET ?)`,
+    ),
+    outboxDepth: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM outbox'),
+  };
+}

@@ -1,0 +1,89 @@
+import fs from 'node:fs';
+import Database from 'better-sqlite3';
+import { TollgateError } from '../engine/errors.js';
+import { migrate } from './migrations.js';
+
+/** How long a statement waits for another connection's lock before SQLITE_BUSY. */
+export const BUSY_TIMEOUT_MS = 5_000;
+
+/** What `openDatabase` reports when it had to replace an unreadable file. */
+export interface RecoveryInfo {
+  /** Where the unreadable file was moved (its -wal/-shm get the same name plus suffix). */
+  movedTo: string;
+  /** Why the file was judged unreadable. */
+  error: string;
+}
+
+/**
+ * Opens (creating if needed) and migrates the database at `file`. A file
+ * that is not a database or is corrupt is moved aside to
+ * `<file>.corrupt-<ms>` and replaced by a new database; anything else
+ * (including a healthy SQLite file of another application) is left alone.
+ */
+export function openDatabase(
+  file: string,
+  onRecovered?: (info: RecoveryInfo) => void,
+): Database.Database {
+  try {
+    return openAndMigrate(file);
+  } catch (error) {
+    if (!isCorruption(error)) {
+      if (error instanceof TollgateError) throw error;
+      throw new TollgateError('store-unavailable', `cannot open ${file}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    const movedTo = moveAside(file);
+    const db = openAndMigrate(file);
+    onRecovered?.({ movedTo, error: (error as Error).message });
+    return db;
+  }
+}
+
+function openAndMigrate(file: string): Database.Database {
+  const db = new Database(file);
+  try {
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    const problems = quickCheck(db);
+    if (problems.length > 0) {
+      throw new TollgateError('store-corrupt', `quick_check failed: ${problems.join('; ')}`);
+    }
+    // FULL on every commit: in WAL mode NORMAL may lose the last commits on
+    // power loss, and snapshots, settings and the outbox must survive that.
+    // Decision-log appends are batched by the daemon, so the fsync is cheap.
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    // Migrate before switching to WAL so that a database from a newer schema
+    // is refused without a single byte of it changed.
+    migrate(db);
+    db.pragma('journal_mode = WAL');
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+/** `PRAGMA quick_check` as a list of problems; [] when the database is fine. */
+export function quickCheck(db: Database.Database): string[] {
+  const rows = db.pragma('quick_check') as { quick_check: string }[];
+  return rows
+    .flatMap((row) => row.quick_check.split('\n'))
+    .filter((line) => line !== 'ok' && !line.startsWith('*** in database'));
+}
+
+function isCorruption(error: unknown): boolean {
+  if (error instanceof TollgateError) return error.code === 'store-corrupt';
+  if (!(error instanceof Database.SqliteError)) return false;
+  return error.code === 'SQLITE_NOTADB' || error.code.startsWith('SQLITE_CORRUPT');
+}
+
+function moveAside(file: string): string {
+  let movedTo = `${file}.corrupt-${Date.now()}`;
+  for (let n = 1; fs.existsSync(movedTo); n++) movedTo = `${file}.corrupt-${Date.now()}-${n}`;
+  fs.renameSync(file, movedTo);
+  for (const suffix of ['-wal', '-shm']) {
+    if (fs.existsSync(file + suffix)) fs.renameSync(file + suffix, movedTo + suffix);
+  }
+  return movedTo;
+}

@@ -1,0 +1,522 @@
+import { describe, expect, it } from 'vitest';
+import { COUNTRY_CODE_COUNT, COUNTRY_CODES, isCountryCode } from '../../src/engine/countries.js';
+import type { World } from '../../src/engine/model.js';
+import { entryLabel, isEmailAddress, isRfc3339, validateWorld } from '../../src/engine/validate.js';
+
+/** A small valid world: msp (hierarchical) with acme (flat, approvals) and other (hierarchical). */
+function baseWorld(): World {
+  return {
+    organizations: [
+      { id: 'msp', name: 'MSP', structure: 'hierarchical', modules: [] },
+      { id: 'acme', name: 'Acme', parent: 'msp', structure: 'flat', modules: ['cyberHeroApprovals'] },
+      { id: 'other', name: 'Other', parent: 'msp', structure: 'hierarchical', modules: [] },
+    ],
+    groups: [
+      { id: 'g1', org: 'acme', name: 'Tills', os: 'windows', agentVersion: '10.6.2' },
+      { id: 'g2', org: 'other', name: 'Labs', os: 'linux', agentVersion: '10.4' },
+    ],
+    computers: [
+      { id: 'pc-1', group: 'g1' },
+      { id: 'pc-2', group: 'g2', agentVersion: '10.5.3' },
+    ],
+    applications: [
+      {
+        id: 'putty',
+        name: 'PuTTY',
+        builtIn: false,
+        org: 'acme',
+        primaryCompanyInfluence: ['GB'],
+        developmentInfluence: ['gb'],
+        rules: [
+          { path: 'C:\\Tools\\putty.exe' },
+          { path: 'regex:^C:\\\\Tools\\\\.*\\.exe$', sha256: 'ab'.repeat(32) },
+          { certThumbprint: 'AB'.repeat(20) },
+          { certThumbprint: 'cd'.repeat(32), certSubject: 'CN=Simon Tatham' },
+        ],
+      },
+    ],
+    policies: [
+      { id: 'a-putty', app: 'putty', appliesTo: { organization: 'acme' }, action: 'permit', order: 1, enabled: true },
+      { id: 'o-neg', app: 'putty', appliesTo: { organization: 'other' }, action: 'deny', order: -5, enabled: true },
+      {
+        id: 'dflt',
+        default: true,
+        appliesTo: { global: 'msp' },
+        action: 'deny',
+        order: 1000000,
+        enabled: true,
+        expiresAt: '2030-01-01T00:00:00+01:00',
+      },
+    ],
+    agentSettings: [
+      { id: 's1', type: 'prioritizeBuiltInApplications', value: false, appliesTo: { group: 'g1' }, order: 1 },
+    ],
+    gates: [{ feature: 'flatPolicyStructure', os: 'windows', minVersion: '10.5.3' }],
+    approvalPolicies: [
+      {
+        id: 'ch-1',
+        org: 'acme',
+        order: 0,
+        active: true,
+        action: 'approve',
+        category: 'Shopping',
+        appliesTo: { groups: ['g1'] },
+        countries: { mode: 'deny', list: ['CN'] },
+      },
+    ],
+    approvalSettings: [
+      {
+        org: 'acme',
+        guidelines: { useParent: true, permitTarget: 'group' },
+        escalation: { emails: ['ops@acme.example'] },
+      },
+    ],
+  };
+}
+
+/** What the engine reports for a pattern that does not compile, whatever its wording. */
+function regexError(pattern: string): string {
+  try {
+    new RegExp(pattern);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  throw new Error(`${pattern} compiles`);
+}
+
+const cases: [string, (w: World) => void, string[]][] = [
+  // duplicate ids
+  [
+    'duplicate organization id',
+    (w) => w.organizations.push({ id: 'acme', name: 'Again', structure: 'hierarchical', modules: [] }),
+    ['organizations[acme]: id "acme" is used by more than one entry (#1, #3)'],
+  ],
+  [
+    'duplicate group id',
+    (w) => w.groups.push({ ...w.groups[0]! }),
+    ['groups[g1]: id "g1" is used by more than one entry (#0, #2)'],
+  ],
+  [
+    'duplicate computer id',
+    (w) => w.computers.push({ id: 'pc-1', group: 'g2' }),
+    ['computers[pc-1]: id "pc-1" is used by more than one entry (#0, #2)'],
+  ],
+  [
+    'duplicate application id',
+    (w) => w.applications.push({ id: 'putty', name: 'x', builtIn: true, rules: [] }),
+    ['applications[putty]: id "putty" is used by more than one entry (#0, #1)'],
+  ],
+  [
+    'duplicate policy id',
+    (w) => w.policies.push({ ...w.policies[0]! }),
+    ['policies[a-putty]: id "a-putty" is used by more than one entry (#0, #3)'],
+  ],
+  [
+    'duplicate agent setting id',
+    (w) => w.agentSettings.push({ ...w.agentSettings[0]! }),
+    ['agentSettings[s1]: id "s1" is used by more than one entry (#0, #1)'],
+  ],
+  [
+    'duplicate approval policy id',
+    (w) => w.approvalPolicies.push({ ...w.approvalPolicies[0]! }),
+    ['approvalPolicies[ch-1]: id "ch-1" is used by more than one entry (#0, #1)'],
+  ],
+  [
+    'two approval settings for one organization',
+    (w) => w.approvalSettings.push({ org: 'acme' }),
+    ['approvalSettings[acme]: org "acme" is used by more than one entry (#0, #1)'],
+  ],
+  ['an empty id', (w) => (w.computers[1]!.id = ''), ['computers[#1]: id must be a non-empty string']],
+  // references
+  [
+    'unknown parent',
+    (w) => (w.organizations[2]!.parent = 'nope'),
+    ['organizations[other]: parent "nope" is not a known organization'],
+  ],
+  ['unknown group org', (w) => (w.groups[0]!.org = 'nope'), ['groups[g1]: org "nope" is not a known organization']],
+  [
+    'unknown computer group',
+    (w) => (w.computers[0]!.group = 'gx'),
+    ['computers[pc-1]: group "gx" is not a known group'],
+  ],
+  [
+    'unknown application org',
+    (w) => (w.applications[0]!.org = 'nope'),
+    ['applications[putty]: org "nope" is not a known organization'],
+  ],
+  [
+    'unknown policy app',
+    (w) => (w.policies[0]!.app = 'vim'),
+    ['policies[a-putty]: app "vim" is not a known application'],
+  ],
+  [
+    'unknown appliesTo.global',
+    (w) => (w.policies[0]!.appliesTo = { global: 'nope' }),
+    ['policies[a-putty]: appliesTo.global "nope" is not a known organization'],
+  ],
+  [
+    'unknown appliesTo.globalGroup.org',
+    (w) => (w.policies[0]!.appliesTo = { globalGroup: { org: 'nope', keyword: 'Till' } }),
+    ['policies[a-putty]: appliesTo.globalGroup.org "nope" is not a known organization'],
+  ],
+  [
+    'unknown appliesTo.organization',
+    (w) => (w.policies[0]!.appliesTo = { organization: 'nope' }),
+    ['policies[a-putty]: appliesTo.organization "nope" is not a known organization'],
+  ],
+  [
+    'unknown appliesTo.group',
+    (w) => (w.policies[0]!.appliesTo = { group: 'gx' }),
+    ['policies[a-putty]: appliesTo.group "gx" is not a known group'],
+  ],
+  [
+    'unknown appliesTo.computer',
+    (w) => (w.policies[0]!.appliesTo = { computer: 'pc-9' }),
+    ['policies[a-putty]: appliesTo.computer "pc-9" is not a known computer'],
+  ],
+  [
+    'an appliesTo with two keys',
+    (w) => (w.policies[0]!.appliesTo = { group: 'g1', computer: 'pc-1' } as never),
+    ['policies[a-putty]: appliesTo must have exactly one of global, globalGroup, organization, group, computer'],
+  ],
+  [
+    'unknown agent setting target',
+    (w) => (w.agentSettings[0]!.appliesTo = { computer: 'pc-9' }),
+    ['agentSettings[s1]: appliesTo.computer "pc-9" is not a known computer'],
+  ],
+  [
+    'unknown approval policy org',
+    (w) => (w.approvalPolicies[0]!.org = 'nope'),
+    ['approvalPolicies[ch-1]: org "nope" is not a known organization'],
+  ],
+  [
+    'unknown approval policy group',
+    (w) => (w.approvalPolicies[0]!.appliesTo = { groups: ['g1', 'gx'] }),
+    ['approvalPolicies[ch-1]: appliesTo.groups "gx" is not a known group'],
+  ],
+  [
+    'approval policy group of another organization',
+    (w) => (w.approvalPolicies[0]!.appliesTo = { groups: ['g2'] }),
+    ['approvalPolicies[ch-1]: appliesTo.groups "g2" belongs to organization other, not the policy\'s org acme'],
+  ],
+  [
+    'unknown approval policy computer',
+    (w) => (w.approvalPolicies[0]!.appliesTo = { computers: ['pc-9'] }),
+    ['approvalPolicies[ch-1]: appliesTo.computers "pc-9" is not a known computer'],
+  ],
+  [
+    'approval policy computer of another organization',
+    (w) => (w.approvalPolicies[0]!.appliesTo = { computers: ['pc-1', 'pc-2'] }),
+    ['approvalPolicies[ch-1]: appliesTo.computers "pc-2" belongs to organization other, not the policy\'s org acme'],
+  ],
+  [
+    'approval policy for another organization',
+    (w) => (w.approvalPolicies[0]!.appliesTo = { organization: 'other' }),
+    ['approvalPolicies[ch-1]: appliesTo.organization "other" must be the policy\'s org "acme"'],
+  ],
+  [
+    'approval policy with an empty group list',
+    (w) => (w.approvalPolicies[0]!.appliesTo = { groups: [] }),
+    ['approvalPolicies[ch-1]: appliesTo.groups must name at least one group'],
+  ],
+  [
+    'unknown approval settings org',
+    (w) => (w.approvalSettings[0]!.org = 'nope'),
+    ['approvalSettings[nope]: org "nope" is not a known organization'],
+  ],
+  // organization cycles
+  [
+    'an organization is its own parent',
+    (w) => (w.organizations[1]!.parent = 'acme'),
+    ['organizations[acme]: parent "acme" makes a cycle (acme -> acme)'],
+  ],
+  [
+    "two organizations are each other's parent",
+    (w) => (w.organizations[0]!.parent = 'other'),
+    ['organizations[msp]: parent "other" makes a cycle (msp -> other -> msp)'],
+  ],
+  // versions
+  [
+    'bad group version',
+    (w) => (w.groups[0]!.agentVersion = '10.x'),
+    ['groups[g1]: agentVersion "10.x" is not a version (1 to 4 dot-separated non-negative integers)'],
+  ],
+  [
+    'bad computer version',
+    (w) => (w.computers[0]!.agentVersion = '10.x'),
+    ['computers[pc-1]: agentVersion "10.x" is not a version (1 to 4 dot-separated non-negative integers)'],
+  ],
+  [
+    'version with five parts',
+    (w) => (w.computers[1]!.agentVersion = '1.2.3.4.5'),
+    ['computers[pc-2]: agentVersion "1.2.3.4.5" is not a version (1 to 4 dot-separated non-negative integers)'],
+  ],
+  [
+    'bad gate version',
+    (w) => (w.gates![0]!.minVersion = 'v10'),
+    ['gates[#0]: minVersion "v10" is not a version (1 to 4 dot-separated non-negative integers)'],
+  ],
+  // country codes
+  [
+    'unknown primaryCompanyInfluence country',
+    (w) => (w.applications[0]!.primaryCompanyInfluence = ['GB', 'XX']),
+    ['applications[putty]: primaryCompanyInfluence "XX" is not an ISO 3166-1 alpha-2 country code'],
+  ],
+  [
+    'unknown developmentInfluence country',
+    (w) => (w.applications[0]!.developmentInfluence = ['UK']),
+    ['applications[putty]: developmentInfluence "UK" is not an ISO 3166-1 alpha-2 country code'],
+  ],
+  [
+    'unknown approval policy country',
+    (w) => (w.approvalPolicies[0]!.countries.list = ['EU']),
+    ['approvalPolicies[ch-1]: countries.list "EU" is not an ISO 3166-1 alpha-2 country code'],
+  ],
+  // policies
+  [
+    'a policy without app',
+    (w) => delete w.policies[0]!.app,
+    ['policies[a-putty]: app is required (only the default policy, with default: true, has none)'],
+  ],
+  [
+    'a default policy with app',
+    (w) => (w.policies[2]!.app = 'putty'),
+    ['policies[dflt]: app must not be set on the default policy'],
+  ],
+  ['a fractional order', (w) => (w.policies[0]!.order = 1.5), ['policies[a-putty]: order 1.5 is not an integer']],
+  [
+    'a negative order in a flat organization',
+    (w) => (w.policies[0]!.order = -1),
+    ['policies[a-putty]: order -1 is negative, but organization acme uses the flat structure'],
+  ],
+  [
+    'a negative order on a group of a flat organization',
+    (w) => Object.assign(w.policies[1]!, { appliesTo: { group: 'g1' } }),
+    ['policies[o-neg]: order -5 is negative, but organization acme uses the flat structure'],
+  ],
+  [
+    'a negative order on a computer of a flat organization',
+    (w) => Object.assign(w.policies[1]!, { appliesTo: { computer: 'pc-1' } }),
+    ['policies[o-neg]: order -5 is negative, but organization acme uses the flat structure'],
+  ],
+  [
+    'a negative global order in a flat organization',
+    (w) => Object.assign(w.policies[2]!, { appliesTo: { globalGroup: { org: 'acme', keyword: 'T' } }, order: -1 }),
+    ['policies[dflt]: order -1 is negative, but organization acme uses the flat structure'],
+  ],
+  [
+    'an expiry without time zone',
+    (w) => (w.policies[0]!.expiresAt = '2026-11-22T12:00:00'),
+    [
+      'policies[a-putty]: expiresAt "2026-11-22T12:00:00" is not an RFC 3339 date-time with a time zone (e.g. 2026-11-22T12:00:00Z)',
+    ],
+  ],
+  [
+    'a bad policy action',
+    (w) => (w.policies[0]!.action = 'allow' as never),
+    ['policies[a-putty]: action "allow" is not one of permit, deny, denyWithRequest, ringfence'],
+  ],
+  // applications
+  [
+    'a rule with no field',
+    (w) => w.applications[0]!.rules.push({}),
+    [
+      'applications[putty]: rules[4] sets no field (a rule needs at least one of path, processPath, createdBy, sha256, certSubject, certThumbprint)',
+    ],
+  ],
+  [
+    'an empty rule field',
+    (w) => (w.applications[0]!.rules[0] = { path: '' }),
+    ['applications[putty]: rules[0].path must not be empty'],
+  ],
+  [
+    'a path regex that does not compile',
+    (w) => (w.applications[0]!.rules[0] = { path: 'regex:(' }),
+    [`applications[putty]: rules[0].path "regex:(" does not compile: ${regexError('(')}`],
+  ],
+  [
+    'a processPath regex that does not compile',
+    (w) => (w.applications[0]!.rules[0] = { processPath: 'regex:[a-' }),
+    [`applications[putty]: rules[0].processPath "regex:[a-" does not compile: ${regexError('[a-')}`],
+  ],
+  [
+    'a createdBy regex that does not compile',
+    (w) => (w.applications[0]!.rules[0] = { createdBy: 'regex:*x' }),
+    [`applications[putty]: rules[0].createdBy "regex:*x" does not compile: ${regexError('*x')}`],
+  ],
+  [
+    'a short sha256',
+    (w) => (w.applications[0]!.rules[1]!.sha256 = 'abc'),
+    ['applications[putty]: rules[1].sha256 "abc" is not 64 hex characters'],
+  ],
+  [
+    'a non-hex sha256',
+    (w) => (w.applications[0]!.rules[1]!.sha256 = 'g'.repeat(64)),
+    [`applications[putty]: rules[1].sha256 "${'g'.repeat(64)}" is not 64 hex characters`],
+  ],
+  [
+    'a 41-character thumbprint',
+    (w) => (w.applications[0]!.rules[2]!.certThumbprint = 'a'.repeat(41)),
+    [`applications[putty]: rules[2].certThumbprint "${'a'.repeat(41)}" is not 40 or 64 hex characters`],
+  ],
+  // agent settings
+  [
+    'an unknown setting type',
+    (w) => (w.agentSettings[0]!.type = 'turbo'),
+    ['agentSettings[s1]: type is invalid: unknown setting type "turbo" (known: prioritizeBuiltInApplications)'],
+  ],
+  [
+    'a setting value of the wrong type',
+    (w) => (w.agentSettings[0]!.value = 'no'),
+    ['agentSettings[s1]: value is invalid: setting prioritizeBuiltInApplications takes a boolean, not "no"'],
+  ],
+  [
+    'a fractional setting order',
+    (w) => (w.agentSettings[0]!.order = 0.5),
+    ['agentSettings[s1]: order 0.5 is not an integer'],
+  ],
+  // approval policies
+  [
+    'an empty category',
+    (w) => (w.approvalPolicies[0]!.category = ' '),
+    ['approvalPolicies[ch-1]: category is required and must not be empty'],
+  ],
+  [
+    'a negative approval order',
+    (w) => (w.approvalPolicies[0]!.order = -1),
+    ['approvalPolicies[ch-1]: order -1 must be a non-negative integer'],
+  ],
+  [
+    'a fractional approval order',
+    (w) => (w.approvalPolicies[0]!.order = 2.5),
+    ['approvalPolicies[ch-1]: order 2.5 must be a non-negative integer'],
+  ],
+  [
+    'allow with an empty country list',
+    (w) => (w.approvalPolicies[0]!.countries = { mode: 'allow', list: [] }),
+    ['approvalPolicies[ch-1]: countries.list must name at least one country when mode is allow'],
+  ],
+  [
+    'a bad approval action',
+    (w) => (w.approvalPolicies[0]!.action = 'permit' as never),
+    ['approvalPolicies[ch-1]: action "permit" is not one of approve, escalate, reject'],
+  ],
+  // approval settings
+  [
+    'guidelines.useParent without a parent',
+    (w) => w.approvalSettings.push({ org: 'msp', guidelines: { useParent: true } }),
+    ['approvalSettings[msp]: guidelines.useParent is set, but organization msp has no parent'],
+  ],
+  [
+    'escalation.useParent without a parent',
+    (w) => w.approvalSettings.push({ org: 'msp', escalation: { useParent: true } }),
+    ['approvalSettings[msp]: escalation.useParent is set, but organization msp has no parent'],
+  ],
+  [
+    'a bad escalation email',
+    (w) => (w.approvalSettings[0]!.escalation = { emails: ['ops@acme.example', 'ops at acme'] }),
+    ['approvalSettings[acme]: escalation.emails "ops at acme" is not a valid email address'],
+  ],
+  [
+    'a bad permit target',
+    (w) => (w.approvalSettings[0]!.guidelines = { permitTarget: 'org' as never }),
+    ['approvalSettings[acme]: guidelines.permitTarget "org" is not one of computer, group'],
+  ],
+  // enumerations a typed caller could still get wrong
+  [
+    'a bad structure',
+    (w) => (w.organizations[0]!.structure = 'flatt' as never),
+    ['organizations[msp]: structure "flatt" is not one of hierarchical, flat'],
+  ],
+  ['a bad os', (w) => (w.groups[1]!.os = 'dos' as never), ['groups[g2]: os "dos" is not one of windows, macos, linux']],
+];
+
+describe('validateWorld', () => {
+  it('accepts the base world', () => {
+    expect(validateWorld(baseWorld())).toEqual([]);
+  });
+
+  it.each(cases)('reports %s', (_name, mutate, expected) => {
+    const world = baseWorld();
+    mutate(world);
+    expect(validateWorld(world)).toEqual(expected);
+  });
+
+  it('reports every problem at once', () => {
+    const world = baseWorld();
+    world.groups[0]!.org = 'nope';
+    world.policies[0]!.order = -1;
+    world.computers[0]!.agentVersion = '10.x';
+    expect(validateWorld(world)).toHaveLength(3);
+  });
+});
+
+describe('entryLabel', () => {
+  it('names an entry by id, or by index when the id is unusable', () => {
+    expect(entryLabel('policies', 'p1', 3)).toBe('policies[p1]');
+    expect(entryLabel('policies', '', 3)).toBe('policies[#3]');
+    expect(entryLabel('policies', 7, 3)).toBe('policies[#3]');
+  });
+});
+
+describe('isRfc3339', () => {
+  it.each([
+    '2026-11-22T12:00:00Z',
+    '2026-11-22t12:00:00z',
+    '2026-11-22T12:00:00.123+05:30',
+    '2024-02-29T23:59:59-00:00',
+  ])('accepts %s', (text) => {
+    expect(isRfc3339(text)).toBe(true);
+    expect(Number.isNaN(Date.parse(text))).toBe(false);
+  });
+
+  it.each([
+    '2026-11-22',
+    '2026-11-22T12:00:00',
+    '2026-11-22 12:00:00Z',
+    '2026-02-29T00:00:00Z',
+    '2026-04-31T00:00:00Z',
+    '2026-13-01T00:00:00Z',
+    '2026-00-01T00:00:00Z',
+    '2026-11-22T24:00:00Z',
+    '2026-11-22T12:60:00Z',
+    '2026-11-22T12:00:60Z',
+    '2026-11-22T12:00:00+24:00',
+    '2026-11-22T12:00:00+0100',
+    'yesterday',
+  ])('rejects %s', (text) => {
+    expect(isRfc3339(text)).toBe(false);
+  });
+});
+
+describe('isEmailAddress', () => {
+  it.each(['owner@shop.example', 'first.last+tag@sub.example.co.uk'])('accepts %s', (text) => {
+    expect(isEmailAddress(text)).toBe(true);
+  });
+
+  it.each(['owner', 'owner@', '@shop.example', 'owner@shop', 'a b@shop.example', 'owner@-shop.example'])(
+    'rejects %s',
+    (text) => {
+      expect(isEmailAddress(text)).toBe(false);
+    },
+  );
+});
+
+describe('country codes', () => {
+  it('holds every officially assigned ISO 3166-1 alpha-2 code', () => {
+    expect(COUNTRY_CODES.size).toBe(COUNTRY_CODE_COUNT);
+    expect(COUNTRY_CODE_COUNT).toBe(249);
+    for (const code of COUNTRY_CODES) expect(code).toMatch(/^[A-Z]{2}$/);
+    expect(Object.isFrozen(COUNTRY_CODES)).toBe(true);
+  });
+
+  it('compares upper-case and rejects reserved or made-up codes', () => {
+    expect(isCountryCode('CN')).toBe(true);
+    expect(isCountryCode('gb')).toBe(true);
+    expect(isCountryCode('AX')).toBe(true);
+    expect(isCountryCode('UK')).toBe(false);
+    expect(isCountryCode('EU')).toBe(false);
+    expect(isCountryCode('XK')).toBe(false);
+    expect(isCountryCode('GBR')).toBe(false);
+  });
+});

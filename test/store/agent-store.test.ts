@@ -1,0 +1,376 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import Database from 'better-sqlite3';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { AgentStore, type DecisionLogEntry } from '../../src/store/agent-store.js';
+import { MIGRATIONS, migrate } from '../../src/store/migrations.js';
+import { TollgateError } from '../../src/engine/errors.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+let dir: string;
+let file: string;
+const open: AgentStore[] = [];
+
+function openStore(options?: Parameters<typeof AgentStore.open>[1], at = file): AgentStore {
+  const store = AgentStore.open(at, options);
+  open.push(store);
+  return store;
+}
+
+function code(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof TollgateError) return error.code;
+    throw error;
+  }
+  return undefined;
+}
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollgate-store-'));
+  file = path.join(dir, 'agent.db');
+});
+
+afterEach(() => {
+  for (const store of open.splice(0)) store.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('migrations', () => {
+  it('creates the schema on a new file and records user_version', () => {
+    openStore().close();
+    const db = new Database(file, { readonly: true });
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    const tables = db.prepare<[], { name: string }>("SELECT name FROM sqlite_schema WHERE type = 'table'").all();
+    expect(tables.map((t) => t.name).sort()).toEqual(
+      ['decisions', 'meta', 'outbox', 'outbox_delivered', 'settings', 'snapshots'].sort(),
+    );
+    db.close();
+  });
+
+  it('reopens an existing file without re-running steps and keeps its data', () => {
+    const first = openStore();
+    first.setMeta('computer', 'c-1');
+    first.close();
+    const second = openStore();
+    expect(second.getMeta('computer')).toBe('c-1');
+    expect(second.integrityCheck()).toEqual([]);
+  });
+
+  it('applies only pending steps, each atomically with its user_version', () => {
+    const db = new Database(file);
+    migrate(db, ['CREATE TABLE a (x INTEGER)']);
+    migrate(db, ['CREATE TABLE a (x INTEGER)', 'CREATE TABLE b (x INTEGER)']);
+    expect(db.pragma('user_version', { simple: true })).toBe(2);
+    expect(() => migrate(db, ['', '', 'CREATE TABLE c (x INTEGER); CREATE TABLE c (y INTEGER)'])).toThrow();
+    expect(db.pragma('user_version', { simple: true })).toBe(2);
+    expect(db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE name = 'c'").get()).toEqual({ n: 0 });
+    db.close();
+  });
+
+  it('refuses a database from a newer schema and leaves it alone', () => {
+    const db = new Database(file);
+    db.pragma(`user_version = ${MIGRATIONS.length + 1}`);
+    db.close();
+    const before = fs.readFileSync(file);
+    expect(code(() => openStore())).toBe('store-too-new');
+    expect(fs.readFileSync(file)).toEqual(before);
+  });
+});
+
+describe('snapshots', () => {
+  it('starts empty', () => {
+    const store = openStore();
+    expect(store.activeSnapshot()).toBeNull();
+    expect(store.previousSnapshots()).toEqual([]);
+  });
+
+  it('applies newer versions, refuses stale ones and keeps N previous', () => {
+    const store = openStore({ maxPreviousSnapshots: 2 });
+    for (const v of [1, 2, 3, 5]) store.applySnapshot(v, Buffer.from(`snap-${v}`), v * 1000);
+    expect(store.activeSnapshot()).toEqual({ version: 5, bytes: Buffer.from('snap-5'), appliedAtMs: 5000 });
+    expect(store.previousSnapshots()).toEqual([
+      { version: 3, appliedAtMs: 3000 },
+      { version: 2, appliedAtMs: 2000 },
+    ]);
+    expect(code(() => store.applySnapshot(5, Buffer.from('again'), 6000))).toBe('stale-version');
+    expect(code(() => store.applySnapshot(4, Buffer.from('older'), 6000))).toBe('stale-version');
+    expect(store.activeSnapshot()?.bytes).toEqual(Buffer.from('snap-5'));
+  });
+
+  it('keeps no previous snapshot when maxPreviousSnapshots is 0', () => {
+    const store = openStore({ maxPreviousSnapshots: 0 });
+    store.applySnapshot(1, Buffer.from('a'), 1);
+    store.applySnapshot(2, Buffer.from('b'), 2);
+    expect(store.previousSnapshots()).toEqual([]);
+  });
+
+  it('stores the bytes exactly, including a Uint8Array view and empty bytes', () => {
+    const store = openStore();
+    const backing = new Uint8Array([9, 9, 1, 2, 3, 9]);
+    store.applySnapshot(1, backing.subarray(2, 5), 10);
+    expect(store.activeSnapshot()?.bytes).toEqual(Buffer.from([1, 2, 3]));
+    store.applySnapshot(2, new Uint8Array(0), 20);
+    expect(store.activeSnapshot()?.bytes).toEqual(Buffer.alloc(0));
+  });
+
+  it('rejects a version that is not a positive integer', () => {
+    const store = openStore();
+    expect(code(() => store.applySnapshot(1.5, Buffer.from('x'), 1))).toBe('invalid-argument');
+    expect(code(() => store.applySnapshot(0, Buffer.from('x'), 1))).toBe('invalid-argument');
+  });
+
+  it('keeps the active snapshot across a reopen', () => {
+    const first = openStore();
+    first.applySnapshot(7, Buffer.from('seven'), 700);
+    first.close();
+    expect(openStore().activeSnapshot()).toEqual({ version: 7, bytes: Buffer.from('seven'), appliedAtMs: 700 });
+  });
+
+  it('rolls back the whole apply when beforeCommit throws', () => {
+    const store = openStore({ maxPreviousSnapshots: 1 });
+    store.applySnapshot(1, Buffer.from('one'), 1);
+    store.applySnapshot(2, Buffer.from('two'), 2);
+    expect(() =>
+      store.applySnapshot(3, Buffer.from('three'), 3, {
+        beforeCommit: () => {
+          throw new Error('fault');
+        },
+      }),
+    ).toThrow('fault');
+    expect(store.activeSnapshot()?.version).toBe(2);
+    expect(store.previousSnapshots()).toEqual([{ version: 1, appliedAtMs: 1 }]);
+    store.applySnapshot(3, Buffer.from('three'), 3);
+    expect(store.activeSnapshot()?.version).toBe(3);
+  });
+});
+
+describe('a process killed inside applySnapshot', () => {
+  let buildDir: string;
+  let moduleUrl: string;
+
+  // The child must run the real AgentStore, so compile src/store (and what it
+  // imports) into a private directory rather than the shared dist/.
+  beforeAll(() => {
+    buildDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollgate-store-build-'));
+    const out = path.join(buildDir, 'out');
+    const tsc = spawnSync(
+      process.execPath,
+      [
+        path.join(root, 'node_modules/typescript/bin/tsc'),
+        '--ignoreConfig',
+        ...['--outDir', out, '--rootDir', root, '--target', 'ES2022', '--module', 'NodeNext'],
+        ...['--moduleResolution', 'NodeNext', '--strict', '--skipLibCheck', '--types', 'node'],
+        path.join(root, 'src/store/agent-store.ts'),
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(tsc.status, tsc.stdout + tsc.stderr).toBe(0);
+    fs.writeFileSync(path.join(out, 'package.json'), '{"type":"module"}');
+    fs.symlinkSync(path.join(root, 'node_modules'), path.join(buildDir, 'node_modules'), 'dir');
+    moduleUrl = pathToFileURL(path.join(out, 'src/store/agent-store.js')).href;
+  });
+
+  afterAll(() => {
+    fs.rmSync(buildDir, { recursive: true, force: true });
+  });
+
+  it('restarts with the previous snapshot active and the database intact', () => {
+    const store = openStore();
+    store.applySnapshot(1, Buffer.from('one'), 1);
+    store.close();
+
+    const script = `
+      import { AgentStore } from ${JSON.stringify(moduleUrl)};
+      const store = AgentStore.open(process.argv.at(-1));
+      store.applySnapshot(2, Buffer.alloc(1 << 20, 2), 2, {
+        beforeCommit: () => process.kill(process.pid, 'SIGKILL'),
+      });
+    `;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script, file], { encoding: 'utf8' });
+    expect(child.signal, child.stderr).toBe('SIGKILL');
+
+    const reopened = openStore();
+    expect(reopened.integrityCheck()).toEqual([]);
+    expect(reopened.activeSnapshot()).toEqual({ version: 1, bytes: Buffer.from('one'), appliedAtMs: 1 });
+    expect(reopened.previousSnapshots()).toEqual([]);
+    reopened.applySnapshot(2, Buffer.from('two'), 2);
+    expect(reopened.activeSnapshot()?.version).toBe(2);
+  });
+});
+
+describe('settings and meta', () => {
+  it('applies newer settings only and keeps them across a reopen', () => {
+    const store = openStore();
+    expect(store.activeSettings()).toBeNull();
+    store.applySettings(1, Buffer.from('s1'), 10);
+    expect(code(() => store.applySettings(1, Buffer.from('s1b'), 11))).toBe('stale-version');
+    store.applySettings(3, Buffer.from('s3'), 30);
+    store.close();
+    expect(openStore().activeSettings()).toEqual({ version: 3, bytes: Buffer.from('s3'), appliedAtMs: 30 });
+  });
+
+  it('gets and replaces meta values', () => {
+    const store = openStore();
+    expect(store.getMeta('k')).toBeUndefined();
+    store.setMeta('k', 'a');
+    store.setMeta('k', 'b');
+    expect(store.getMeta('k')).toBe('b');
+  });
+});
+
+describe('recovery from an unreadable file', () => {
+  it('moves a non-database file aside and starts fresh without its stale -wal', () => {
+    const garbage = Buffer.from('not a database at all. '.repeat(200));
+    fs.writeFileSync(file, garbage);
+    fs.writeFileSync(`${file}-wal`, 'garbage wal');
+    const seen: { movedTo: string; error: string }[] = [];
+    const store = openStore({ onRecovered: (info) => seen.push(info) });
+
+    expect(seen).toHaveLength(1);
+    const movedTo = seen[0]!.movedTo;
+    expect(path.basename(movedTo)).toMatch(/^agent\.db\.corrupt-\d+$/);
+    expect(seen[0]!.error).toMatch(/not a database/);
+    expect(fs.readFileSync(movedTo)).toEqual(garbage);
+    // SQLite itself may discard an invalid -wal on close; either way the new
+    // database must not start from it.
+    const wal = `${file}-wal`;
+    expect(fs.existsSync(wal) ? fs.readFileSync(wal, 'utf8') : '').not.toBe('garbage wal');
+
+    store.applySnapshot(1, Buffer.from('one'), 1);
+    expect(store.activeSnapshot()?.version).toBe(1);
+    expect(store.integrityCheck()).toEqual([]);
+  });
+
+  it('moves aside a database whose pages are damaged', () => {
+    const store = openStore();
+    for (let v = 1; v <= 4; v++) store.applySnapshot(v, Buffer.alloc(20_000, v), v);
+    store.close();
+    const bytes = fs.readFileSync(file);
+    bytes.fill(0xab, 4096, 4096 * 4); // keep the header, wreck the b-tree pages
+    fs.writeFileSync(file, bytes);
+
+    const seen: { movedTo: string; error: string }[] = [];
+    const recovered = openStore({ onRecovered: (info) => seen.push(info) });
+    expect(seen).toHaveLength(1);
+    expect(fs.existsSync(seen[0]!.movedTo)).toBe(true);
+    expect(recovered.activeSnapshot()).toBeNull();
+    recovered.applySnapshot(1, Buffer.from('fresh'), 1);
+    expect(recovered.integrityCheck()).toEqual([]);
+  });
+
+  it('keeps a healthy SQLite file of another application and its data', () => {
+    const other = new Database(file);
+    other.exec("CREATE TABLE photos (name TEXT); INSERT INTO photos VALUES ('cat.jpg')");
+    other.close();
+    const seen: { movedTo: string; error: string }[] = [];
+    const store = openStore({ onRecovered: (info) => seen.push(info) });
+    expect(seen).toEqual([]);
+    store.setMeta('k', 'v');
+    store.close();
+    const check = new Database(file, { readonly: true });
+    expect(check.prepare('SELECT name FROM photos').all()).toEqual([{ name: 'cat.jpg' }]);
+    check.close();
+    expect(fs.readdirSync(dir).filter((name) => name.includes('corrupt'))).toEqual([]);
+  });
+
+  it('reports other open failures as store-unavailable', () => {
+    expect(code(() => openStore({}, path.join(dir, 'missing-dir', 'agent.db')))).toBe('store-unavailable');
+  });
+});
+
+describe('decision log', () => {
+  const entry = (n: number): DecisionLogEntry => ({
+    atMs: 1000 + n,
+    computerId: 'c-1',
+    request: JSON.stringify({ file: `f${n}.exe` }),
+    decision: JSON.stringify({ action: 'deny', n }),
+    action: 'deny',
+    policy: n % 2 === 0 ? `p${n}` : null,
+  });
+
+  it('appends in batches, exports newest last and prunes the oldest beyond the bound', () => {
+    const store = openStore({ maxDecisionLog: 3 });
+    store.appendDecisions([entry(1), entry(2)]);
+    store.appendDecisions([entry(3), entry(4), entry(5)]);
+    expect(store.decisionCount()).toBe(5);
+    expect(store.exportDecisions(2)).toEqual([entry(4), entry(5)]);
+
+    expect(store.pruneDecisionLog()).toBe(2);
+    expect(store.decisionCount()).toBe(3);
+    expect(store.exportDecisions(100)).toEqual([entry(3), entry(4), entry(5)]);
+    expect(store.pruneDecisionLog()).toBe(0);
+  });
+
+  it('orders by append order, not by timestamp', () => {
+    const store = openStore();
+    const late = { ...entry(1), atMs: 9000 };
+    const early = { ...entry(2), atMs: 10 };
+    store.appendDecisions([late, early]);
+    expect(store.exportDecisions(10)).toEqual([late, early]);
+  });
+
+  it('appends a batch all or nothing', () => {
+    const store = openStore();
+    const bad = { ...entry(2), computerId: null } as unknown as DecisionLogEntry;
+    expect(() => store.appendDecisions([entry(1), bad])).toThrow();
+    expect(store.decisionCount()).toBe(0);
+  });
+});
+
+describe('outbox', () => {
+  const item = (id: string, createdAtMs: number) => ({ id, payload: Buffer.from(`req-${id}`), createdAtMs });
+
+  it('dedupes by id and lists pending items oldest first', () => {
+    const store = openStore();
+    expect(store.enqueueOutbox(item('a', 200))).toBe(true);
+    expect(store.enqueueOutbox(item('b', 100))).toBe(true);
+    expect(store.enqueueOutbox({ ...item('a', 300), payload: Buffer.from('other') })).toBe(false);
+    expect(store.outboxDepth()).toBe(2);
+    store.markOutboxAttempt('a');
+    store.markOutboxAttempt('a');
+    expect(store.pendingOutbox(10)).toEqual([
+      { id: 'b', payload: Buffer.from('req-b'), createdAtMs: 100, attempts: 0 },
+      { id: 'a', payload: Buffer.from('req-a'), createdAtMs: 200, attempts: 2 },
+    ]);
+    expect(store.pendingOutbox(1).map((p) => p.id)).toEqual(['b']);
+  });
+
+  it('ignores a re-enqueue of a delivered id while it is remembered', () => {
+    const store = openStore({ maxDeliveredOutboxIds: 1 });
+    store.enqueueOutbox(item('a', 1));
+    store.enqueueOutbox(item('b', 2));
+    store.markOutboxDelivered('a');
+    expect(store.outboxDepth()).toBe(1);
+    expect(store.enqueueOutbox(item('a', 3))).toBe(false);
+
+    store.markOutboxDelivered('b'); // pushes 'a' out of the remembered ids
+    expect(store.outboxDepth()).toBe(0);
+    expect(store.enqueueOutbox(item('b', 4))).toBe(false);
+    expect(store.enqueueOutbox(item('a', 5))).toBe(true);
+  });
+
+  it('keeps queued requests across a reopen', () => {
+    const store = openStore();
+    store.enqueueOutbox(item('a', 1));
+    store.close();
+    expect(openStore().pendingOutbox(10).map((p) => p.id)).toEqual(['a']);
+  });
+});
+
+describe('lifecycle', () => {
+  it('close is idempotent', () => {
+    const store = openStore();
+    store.close();
+    expect(() => store.close()).not.toThrow();
+  });
+
+  it('rejects invalid bounds', () => {
+    expect(code(() => openStore({ maxDecisionLog: -1 }))).toBe('invalid-argument');
+  });
+});
