@@ -33,7 +33,7 @@ const EXACT_FIELDS: ReadonlySet<string> = new Set(['sha256', 'certThumbprint', '
 function canonicalValue(field: string, value: string, os: OsName): string {
   if (EXACT_FIELDS.has(field)) return value.toLowerCase();
   // A regular expression is compared only as written; a glob with the os path folding.
-  return value.startsWith(REGEX_PREFIX) ? `r${value}` : `g${foldPath(value, os)}`;
+  return value.startsWith(REGEX_PREFIX) ? `r${value}` : `g${value}`;
 }
 
 function ruleEntries(rule: AppRule, os: OsName): [string, string][] {

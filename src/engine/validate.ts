@@ -29,6 +29,7 @@ export const APPLIES_TO_KEYS = ['global', 'globalGroup', 'organization', 'group'
 /** The keys an approval policy's Applies To may set, exactly one at a time. */
 export const APPROVAL_APPLIES_TO_KEYS = ['organization', 'groups', 'computers'] as const;
 
+/** How an approval policy's country list works (SPEC.md section 5). */
 export const COUNTRY_MODES = ['deny', 'allow'] as const;
 
 const RFC3339_PATTERN = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:[Zz]|[+-](\d{2}):(\d{2}))$/;

@@ -37,14 +37,13 @@ const TYPE_NAMES: Readonly<Record<string, string>> = {
   array: 'a list',
   object: 'an object',
   record: 'an object',
-  nan: 'a number',
 };
 
 function member(value: unknown, key: PropertyKey): unknown {
   return typeof value === 'object' && value !== null ? (value as Record<PropertyKey, unknown>)[key] : undefined;
 }
 
-function describe(value: unknown): string {
+function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
@@ -70,10 +69,10 @@ function complaint(issue: z.core.$ZodIssue, field: string): string {
       const name = field === '' ? 'value' : field;
       return `must be a string, not the number ${input}; quote it in YAML (${name}: "${input}")`;
     }
-    return `must be ${TYPE_NAMES[issue.expected] ?? issue.expected}, not ${describe(input)}`;
+    return `must be ${TYPE_NAMES[issue.expected] ?? issue.expected}, not ${describeValue(input)}`;
   }
   if (issue.code === 'invalid_value') {
-    return `must be one of ${issue.values.map(String).join(', ')}, not ${describe(input)}`;
+    return `must be one of ${issue.values.map(String).join(', ')}, not ${describeValue(input)}`;
   }
   return issue.message;
 }
@@ -177,8 +176,9 @@ export function validateFixtures(cases: readonly FixtureCase[], world: World): s
   const problems: string[] = [];
   cases.forEach((c, i) => {
     const at = entryLabel('cases', c.name, i);
-    if (!computers.has(c.computer))
+    if (!computers.has(c.computer)) {
       problems.push(`${at}: computer ${JSON.stringify(c.computer)} is not a known computer`);
+    }
     if (c.approval !== undefined && 'app' in c.approval && !apps.has(c.approval.app)) {
       problems.push(`${at}: approval.app ${JSON.stringify(c.approval.app)} is not a known application`);
     }
@@ -193,12 +193,11 @@ export function validateFixtures(cases: readonly FixtureCase[], world: World): s
 /** A copy with `keys` first, in that order, then any others; undefined fields are dropped. */
 function ordered(value: object, keys: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  const entries = Object.entries(value);
   for (const key of keys) {
     const v = (value as Record<string, unknown>)[key];
     if (v !== undefined) out[key] = v;
   }
-  for (const [key, v] of entries) if (!(key in out) && v !== undefined) out[key] = v;
+  for (const [key, v] of Object.entries(value)) if (!(key in out) && v !== undefined) out[key] = v;
   return out;
 }
 

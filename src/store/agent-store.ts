@@ -58,6 +58,12 @@ export interface ApplyHooks {
   beforeCommit?: () => void;
 }
 
+interface Bounds {
+  maxPreviousSnapshots: number;
+  maxDecisionLog: number;
+  maxDeliveredOutboxIds: number;
+}
+
 interface BlobRow {
   version: number;
   bytes: Buffer;
@@ -89,32 +95,30 @@ export class AgentStore {
   private readonly db: Database.Database;
   private readonly maxDecisionLog: number;
   private readonly stmt: Statements;
-  private readonly applySnapshotTx: (version: number, bytes: Buffer, appliedAtMs: number, hooks: ApplyHooks) => void;
-  private readonly applySettingsTx: (version: number, bytes: Buffer, appliedAtMs: number) => void;
+  private readonly applySnapshotTx: Database.Transaction<
+    (version: number, bytes: Buffer, appliedAtMs: number, hooks: ApplyHooks) => void
+  >;
+  private readonly applySettingsTx: Database.Transaction<(version: number, bytes: Buffer, appliedAtMs: number) => void>;
   private readonly appendDecisionsTx: (entries: readonly DecisionLogEntry[]) => void;
   private readonly markOutboxDeliveredTx: (id: string) => void;
 
-  private constructor(db: Database.Database, options: AgentStoreOptions) {
-    const maxPreviousSnapshots = count(options.maxPreviousSnapshots, 3, 'maxPreviousSnapshots');
-    const maxDeliveredOutboxIds = count(options.maxDeliveredOutboxIds, 10_000, 'maxDeliveredOutboxIds');
-    this.maxDecisionLog = count(options.maxDecisionLog, 10_000, 'maxDecisionLog');
+  private constructor(db: Database.Database, bounds: Bounds) {
+    const { maxPreviousSnapshots, maxDeliveredOutboxIds } = bounds;
+    this.maxDecisionLog = bounds.maxDecisionLog;
     this.db = db;
     const stmt = prepareStatements(db);
     this.stmt = stmt;
-    // Read-check-write transactions take the write lock up front (BEGIN IMMEDIATE).
-    const applySnapshot = db.transaction((version: number, bytes: Buffer, appliedAtMs: number, hooks: ApplyHooks) => {
+    this.applySnapshotTx = db.transaction((version: number, bytes: Buffer, appliedAtMs: number, hooks: ApplyHooks) => {
       refuseStale('snapshot', version, stmt.activeSnapshot.get()?.version);
       stmt.deactivateSnapshots.run();
       stmt.insertSnapshot.run(version, bytes, appliedAtMs);
       stmt.trimSnapshots.run(maxPreviousSnapshots);
       hooks.beforeCommit?.();
     });
-    this.applySnapshotTx = applySnapshot.immediate;
-    const applySettings = db.transaction((version: number, bytes: Buffer, appliedAtMs: number) => {
+    this.applySettingsTx = db.transaction((version: number, bytes: Buffer, appliedAtMs: number) => {
       refuseStale('settings', version, stmt.activeSettings.get()?.version);
       stmt.putSettings.run(version, bytes, appliedAtMs);
     });
-    this.applySettingsTx = applySettings.immediate;
     this.appendDecisionsTx = db.transaction((entries: readonly DecisionLogEntry[]) => {
       for (const e of entries) {
         stmt.insertDecision.run(e.atMs, e.computerId, e.request, e.decision, e.action, e.policy);
@@ -132,9 +136,14 @@ export class AgentStore {
    * or non-database file is moved aside and replaced; see `openDatabase`.
    */
   static open(file: string, options: AgentStoreOptions = {}): AgentStore {
+    const bounds: Bounds = {
+      maxPreviousSnapshots: count(options.maxPreviousSnapshots, 3, 'maxPreviousSnapshots'),
+      maxDecisionLog: count(options.maxDecisionLog, 10_000, 'maxDecisionLog'),
+      maxDeliveredOutboxIds: count(options.maxDeliveredOutboxIds, 10_000, 'maxDeliveredOutboxIds'),
+    };
     const db = openDatabase(file, options.onRecovered);
     try {
-      return new AgentStore(db, options);
+      return new AgentStore(db, bounds);
     } catch (error) {
       db.close();
       throw error;
@@ -153,7 +162,8 @@ export class AgentStore {
    */
   applySnapshot(version: number, bytes: Uint8Array, appliedAtMs: number, hooks: ApplyHooks = {}): void {
     checkVersion(version);
-    this.applySnapshotTx(version, toBuffer(bytes), appliedAtMs, hooks);
+    // Read-check-write: take the write lock up front (BEGIN IMMEDIATE).
+    this.applySnapshotTx.immediate(version, toBuffer(bytes), appliedAtMs, hooks);
   }
 
   /** The kept previous snapshots, newest first. */
@@ -169,7 +179,7 @@ export class AgentStore {
   /** Replaces the settings; throws TollgateError 'stale-version' unless `version` is newer. */
   applySettings(version: number, bytes: Uint8Array, appliedAtMs: number): void {
     checkVersion(version);
-    this.applySettingsTx(version, toBuffer(bytes), appliedAtMs);
+    this.applySettingsTx.immediate(version, toBuffer(bytes), appliedAtMs);
   }
 
   /** A meta value, or undefined when unset. */

@@ -20,24 +20,26 @@ export interface RecoveryInfo {
  * `<file>.corrupt-<ms>` and replaced by a new database; anything else
  * (including a healthy SQLite file of another application) is left alone.
  */
-export function openDatabase(
-  file: string,
-  onRecovered?: (info: RecoveryInfo) => void,
-): Database.Database {
+export function openDatabase(file: string, onRecovered?: (info: RecoveryInfo) => void): Database.Database {
   try {
     return openAndMigrate(file);
   } catch (error) {
-    if (!isCorruption(error)) {
-      if (error instanceof TollgateError) throw error;
-      throw new TollgateError('store-unavailable', `cannot open ${file}: ${(error as Error).message}`, {
-        cause: error,
-      });
-    }
+    if (!isCorruption(error)) throw asTollgateError(file, error);
     const movedTo = moveAside(file);
-    const db = openAndMigrate(file);
+    let db: Database.Database;
+    try {
+      db = openAndMigrate(file);
+    } catch (again) {
+      throw asTollgateError(file, again);
+    }
     onRecovered?.({ movedTo, error: (error as Error).message });
     return db;
   }
+}
+
+function asTollgateError(file: string, error: unknown): TollgateError {
+  if (error instanceof TollgateError) return error;
+  return new TollgateError('store-unavailable', `cannot open ${file}: ${(error as Error).message}`, { cause: error });
 }
 
 function openAndMigrate(file: string): Database.Database {

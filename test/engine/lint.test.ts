@@ -1,6 +1,21 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { LinearEvaluator, effectiveMode } from '../../src/engine/evaluate.js';
 import { type LintCode, formatLint, formatLintWarning, lintWorld } from '../../src/engine/lint.js';
-import type { AppRule, Application, ComputerGroup, Organization, Policy, World } from '../../src/engine/model.js';
+import { foldPath } from '../../src/engine/matcher.js';
+import {
+  type AppRule,
+  type Application,
+  type ComputerGroup,
+  type FileRequest,
+  type Organization,
+  type OsName,
+  type Policy,
+  RULE_FIELDS,
+  type World,
+} from '../../src/engine/model.js';
+import { processingComparator } from '../../src/engine/order.js';
+import { type ViewPolicy, buildView } from '../../src/engine/view.js';
 
 function makeWorld(parts: Partial<World>): World {
   return {
@@ -398,6 +413,137 @@ describe('lintWorld', () => {
         '2 warnings',
         '',
       ].join('\n'),
+    );
+  });
+});
+
+// Property: lint agrees with a pairwise reference, and a policy it reports never decides.
+describe('shadowed-policy property', () => {
+  const VALUES: Record<string, string[]> = {
+    path: ['C:\\T\\x.exe', 'c:/t/X.EXE', 'C:\\T\\*.exe', 'regex:C:\\\\T\\\\.*', 'regex:c:\\\\t\\\\.*', '/t/x'],
+    sha256: ['AB', 'ab', 'cd'],
+    certSubject: ['CN=V', 'cn=v'],
+  };
+  const ruleArb: fc.Arbitrary<AppRule> = fc
+    .subarray(Object.keys(VALUES), { minLength: 1 })
+    .chain((fields) => fc.tuple(...fields.map((f) => fc.constantFrom(...(VALUES[f] as string[])).map((v) => [f, v] as const))))
+    .map((entries) => Object.fromEntries(entries) as AppRule);
+  const FILES: FileRequest[] = [];
+  for (const path of ['C:\\T\\x.exe', 'c:/t/x.exe', '/t/x', 'C:\\U\\y.exe']) {
+    for (const sha256 of [undefined, 'ab', 'cd']) {
+      for (const certSubject of [undefined, 'cn=v']) {
+        const f: FileRequest = { path };
+        if (sha256 !== undefined) f.sha256 = sha256;
+        if (certSubject !== undefined) f.certSubject = certSubject;
+        FILES.push(f);
+      }
+    }
+  }
+
+  const worldArb = fc
+    .record({
+      rootFlat: fc.boolean(),
+      oses: fc.array(fc.constantFrom<OsName>('windows', 'macos', 'linux'), { minLength: 1, maxLength: 3 }),
+      apps: fc.array(fc.record({ builtIn: fc.boolean(), rules: fc.array(ruleArb, { minLength: 1, maxLength: 3 }) }), { minLength: 1, maxLength: 5 }),
+      policies: fc.array(
+        fc.record({
+          app: fc.option(fc.nat(), { nil: undefined, freq: 8 }),
+          level: fc.constantFrom('global', 'organization', 'group', 'computer'),
+          child: fc.boolean(),
+          pick: fc.nat(),
+          order: fc.integer({ min: 0, max: 20 }),
+          enabled: fc.nat(7).map((n) => n !== 0),
+          expires: fc.nat(4).map((n) => n === 0),
+        }),
+        { maxLength: 16 },
+      ),
+      builtInsOff: fc.boolean(),
+    })
+    .map((r) => {
+      const groups: ComputerGroup[] = r.oses.map((os, i) => ({
+        id: `g${i}`,
+        org: i % 2 === 0 ? 'root' : 'child',
+        name: `G${i}`,
+        os,
+        agentVersion: '10.6',
+      }));
+      const computers = groups.flatMap((g) => [{ id: `${g.id}-a`, group: g.id }, { id: `${g.id}-b`, group: g.id }]);
+      const applications: Application[] = r.apps.map((a, i) => app(`a${i}`, a.rules, a.builtIn));
+      const policies: Policy[] = r.policies.map((p, i) => {
+        const orgId = p.child ? 'child' : 'root';
+        const own = groups.filter((g) => g.org === orgId);
+        const group = own[p.pick % Math.max(own.length, 1)];
+        const appliesTo: Policy['appliesTo'] =
+          group === undefined || p.level === 'global'
+            ? { global: orgId }
+            : p.level === 'organization'
+              ? { organization: orgId }
+              : p.level === 'group'
+                ? { group: group.id }
+                : { computer: `${group.id}-${p.pick % 3 === 0 ? 'b' : 'a'}` };
+        const base = policy(`p${i}`, { appliesTo, order: p.order, enabled: p.enabled });
+        if (p.expires) base.expiresAt = '2030-01-01T00:00:00Z';
+        return p.app === undefined ? { ...base, default: true } : { ...base, app: `a${p.app % applications.length}` };
+      });
+      return makeWorld({
+        organizations: [org('root', r.rootFlat ? 'flat' : 'hierarchical'), org('child', r.rootFlat ? 'flat' : 'hierarchical', { parent: 'root' })],
+        groups,
+        computers,
+        applications,
+        policies,
+        agentSettings: r.builtInsOff
+          ? [{ id: 's', type: 'prioritizeBuiltInApplications', value: false, appliesTo: { global: 'root' }, order: 1 }]
+          : [],
+      });
+    });
+
+  function same(field: string, a: string, b: string, os: OsName): boolean {
+    if (field === 'sha256' || field === 'certThumbprint' || field === 'certSubject') return a.toLowerCase() === b.toLowerCase();
+    if (a.startsWith('regex:') || b.startsWith('regex:')) return a === b;
+    return foldPath(a, os) === foldPath(b, os);
+  }
+  const implies = (r1: AppRule, r2: AppRule, os: OsName): boolean =>
+    RULE_FIELDS.every((f) => r1[f] === undefined || (r2[f] !== undefined && same(f, r1[f], r2[f], os)));
+
+  /** The pairwise reference: the message lint should give for each shadowed policy. */
+  function reference(world: World): string[] {
+    const apps = new Map(world.applications.map((a) => [a.id, a]));
+    const coversApp = (b: string, a: string, os: OsName): boolean =>
+      b === a || (apps.get(a)?.rules ?? []).every((r2) => (apps.get(b)?.rules ?? []).some((r1) => implies(r1, r2, os)));
+    const verdict = new Map<string, string | null>();
+    for (const c of world.computers) {
+      const view = buildView(world, c.id);
+      const mode = effectiveMode(view);
+      const sorted = [...view.policies].sort(processingComparator(mode.structure, mode.builtInsFirst));
+      sorted.forEach((p, i) => {
+        const by = sorted
+          .slice(0, i)
+          .find((q: ViewPolicy) => q.expiresAtMs === null && (q.isDefault || (!p.isDefault && coversApp(q.app as string, p.app as string, view.computer.os))));
+        if (by === undefined) verdict.set(p.id, null);
+        else if (!verdict.has(p.id)) {
+          const who = by.isDefault ? `the default policy ${by.id}` : `${by.id} (application ${by.app})`;
+          verdict.set(p.id, shadowMessage(p.id, who, c.id));
+        }
+      });
+    }
+    return world.policies.flatMap((p) => verdict.get(p.id) ?? []);
+  }
+
+  it('agrees with the pairwise reference, and a reported policy never decides', () => {
+    fc.assert(
+      fc.property(worldArb, (world) => {
+        const reported = lines(world, 'shadowed-policy');
+        expect(reported).toEqual(reference(world));
+        const shadowed = new Set(lintWorld(world).filter((w) => w.code === 'shadowed-policy').map((w) => w.id));
+        for (const c of world.computers) {
+          const evaluator = new LinearEvaluator(buildView(world, c.id));
+          for (const file of FILES) {
+            const decided = evaluator.evaluate(file, { nowMs: Date.parse('2026-01-01T00:00:00Z') }).policy;
+            expect(decided === null || !shadowed.has(decided)).toBe(true);
+          }
+        }
+      }),
+      { numRuns: 300 },
     );
   });
 });

@@ -188,7 +188,7 @@ describe('a process killed inside applySnapshot', () => {
     const script = `
       import { AgentStore } from ${JSON.stringify(moduleUrl)};
       const store = AgentStore.open(process.argv.at(-1));
-      store.applySnapshot(2, Buffer.alloc(1 << 20, 2), 2, {
+      store.applySnapshot(2, Buffer.alloc(8 << 20, 2), 2, {
         beforeCommit: () => process.kill(process.pid, 'SIGKILL'),
       });
     `;
@@ -359,7 +359,11 @@ describe('outbox', () => {
     const store = openStore();
     store.enqueueOutbox(item('a', 1));
     store.close();
-    expect(openStore().pendingOutbox(10).map((p) => p.id)).toEqual(['a']);
+    expect(
+      openStore()
+        .pendingOutbox(10)
+        .map((p) => p.id),
+    ).toEqual(['a']);
   });
 });
 
@@ -372,5 +376,6 @@ describe('lifecycle', () => {
 
   it('rejects invalid bounds', () => {
     expect(code(() => openStore({ maxDecisionLog: -1 }))).toBe('invalid-argument');
+    expect(fs.existsSync(file)).toBe(false);
   });
 });

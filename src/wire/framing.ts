@@ -1,0 +1,128 @@
+/**
+ * Framing of the local socket (SPEC.md section 9): each frame is a 4-byte
+ * big-endian length followed by that many bytes of protobuf message.
+ */
+import { Buffer } from 'node:buffer';
+import { TollgateError } from '../engine/errors.js';
+
+/** The size of a frame's length header: 4 bytes, big-endian, unsigned. */
+export const FRAME_HEADER_BYTES = 4;
+
+/** The largest payload a frame header can announce. */
+export const MAX_FRAME_HEADER_VALUE = 0xffff_ffff;
+
+/** The default limit on a frame's payload: 1 MiB. */
+export const DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;
+
+/** Used-up chunks are dropped from the decoder's array once there are this many and they are half of it. */
+const COMPACT_AFTER_CHUNKS = 1024;
+
+/** One frame: header and payload in a single allocation. */
+export function encodeFrame(payload: Uint8Array): Buffer {
+  if (payload.length > MAX_FRAME_HEADER_VALUE) {
+    throw new TollgateError('frame-too-large', `a frame carries at most ${MAX_FRAME_HEADER_VALUE} bytes, not ${payload.length}`);
+  }
+  const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + payload.length);
+  frame.writeUInt32BE(payload.length, 0);
+  frame.set(payload, FRAME_HEADER_BYTES);
+  return frame;
+}
+
+/**
+ * Splits a byte stream into frame payloads. Chunks are kept as they arrive
+ * and copied once, into the frame that needs them; a payload inside a single
+ * chunk is returned as a view of it, without copying. A header announcing more
+ * than `maxFrameBytes` throws 'frame-too-large' before any of that payload is
+ * buffered; the decoder then refuses further input.
+ */
+export class FrameDecoder {
+  private readonly maxFrameBytes: number;
+  /** Received chunks; those before `head` are used up (kept in an array, not shifted, to stay O(1)). */
+  private chunks: Buffer[] = [];
+  private head = 0;
+  /** Bytes of `chunks[head]` already consumed. */
+  private offset = 0;
+  private buffered = 0;
+  /** The payload length announced by the header just read, or null while waiting for a header. */
+  private expected: number | null = null;
+  private failure: TollgateError | null = null;
+
+  constructor(maxFrameBytes: number) {
+    if (!Number.isInteger(maxFrameBytes) || maxFrameBytes < 0 || maxFrameBytes > MAX_FRAME_HEADER_VALUE) {
+      throw new TollgateError('bad-config', `maxFrameBytes must be an integer from 0 to ${MAX_FRAME_HEADER_VALUE}, not ${maxFrameBytes}`);
+    }
+    this.maxFrameBytes = maxFrameBytes;
+  }
+
+  /** Bytes received and not yet returned as part of a frame (a partial header included). */
+  get bufferedBytes(): number {
+    return this.buffered;
+  }
+
+  /** Adds received bytes; returns the payloads of every frame they complete, in order. */
+  push(chunk: Buffer): Buffer[] {
+    if (this.failure !== null) throw this.failure;
+    if (chunk.length > 0) {
+      this.chunks.push(chunk);
+      this.buffered += chunk.length;
+    }
+    const frames: Buffer[] = [];
+    for (;;) {
+      if (this.expected === null) {
+        if (this.buffered < FRAME_HEADER_BYTES) break;
+        const length = this.take(FRAME_HEADER_BYTES).readUInt32BE(0);
+        if (length > this.maxFrameBytes) {
+          this.failure = new TollgateError(
+            'frame-too-large',
+            `frame of ${length} bytes announced; the limit is ${this.maxFrameBytes} bytes`,
+          );
+          this.chunks = [];
+          this.head = 0;
+          this.buffered = 0;
+          throw this.failure;
+        }
+        this.expected = length;
+      }
+      if (this.buffered < this.expected) break;
+      frames.push(this.take(this.expected));
+      this.expected = null;
+    }
+    return frames;
+  }
+
+  /** Removes `n` buffered bytes (n <= buffered): a view when one chunk holds them, else one copy. */
+  private take(n: number): Buffer {
+    this.buffered -= n;
+    const first = this.chunks[this.head];
+    if (first === undefined) return Buffer.alloc(0);
+    if (first.length - this.offset >= n) {
+      const out = first.subarray(this.offset, this.offset + n);
+      this.advance(first, n);
+      return out;
+    }
+    const out = Buffer.allocUnsafe(n);
+    let filled = 0;
+    while (filled < n) {
+      const chunk = this.chunks[this.head] as Buffer;
+      const count = Math.min(chunk.length - this.offset, n - filled);
+      chunk.copy(out, filled, this.offset, this.offset + count);
+      filled += count;
+      this.advance(chunk, count);
+    }
+    return out;
+  }
+
+  private advance(chunk: Buffer, n: number): void {
+    this.offset += n;
+    if (this.offset < chunk.length) return;
+    this.offset = 0;
+    this.head++;
+    if (this.head === this.chunks.length) {
+      this.chunks = [];
+      this.head = 0;
+    } else if (this.head >= COMPACT_AFTER_CHUNKS && this.head * 2 >= this.chunks.length) {
+      this.chunks = this.chunks.slice(this.head);
+      this.head = 0;
+    }
+  }
+}

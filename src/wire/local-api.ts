@@ -1,0 +1,392 @@
+/**
+ * The daemon's local API (SPEC.md section 9) in domain terms: requests and
+ * responses as tagged unions, and their protobuf encodings (the Request and
+ * Response messages). Framing is framing.ts's business.
+ */
+import type { ApprovalQuery } from '../engine/approvals.js';
+import { TollgateError } from '../engine/errors.js';
+import type { ApprovalSuggestion, Decision, FileRequest, OsName, SettingValue, Structure } from '../engine/model.js';
+import {
+  approvalQueryFromWire,
+  approvalQueryToWire,
+  badMessage,
+  checkUint32,
+  decisionFromWire,
+  decisionToWire,
+  fileFromWire,
+  fileToWire,
+  osCodec,
+  requireMessage,
+  requireText,
+  setEntry,
+  settingsFromWire,
+  settingsToWire,
+  structureCodec,
+  suggestionFromWire,
+  suggestionToWire,
+} from './codec.js';
+import { tollgate } from './generated/tollgate.js';
+
+const pb = tollgate.v1;
+
+/** The states of the agent's connection to the policy server, as status reports them. */
+export const SYNC_STATES = ['disconnected', 'connecting', 'connected', 'disabled'] as const;
+export type SyncState = (typeof SYNC_STATES)[number];
+
+/**
+ * A request to the daemon; `id` (uint32) is repeated in the response. An
+ * empty `settings` override travels as no override: the two mean the same.
+ */
+export type LocalRequest =
+  | { id: number; kind: 'evaluateFile'; file: FileRequest; atMs?: number; settings?: Record<string, SettingValue> }
+  | {
+      id: number;
+      kind: 'evaluateApproval';
+      query: ApprovalQuery;
+      /** Store the request in the outbox and deliver it to the server. */
+      submit: boolean;
+      file?: FileRequest;
+      user?: string;
+      reason?: string;
+    }
+  | { id: number; kind: 'status' }
+  | { id: number; kind: 'exportDecisions'; limit: number };
+
+/** One entry of the daemon's decision log. */
+export interface DecisionLogEntry {
+  atMs: number;
+  file: FileRequest;
+  decision: Decision;
+}
+
+/** The daemon's answer to the request with the same `id`. */
+export type LocalResponse =
+  | { id: number; kind: 'decision'; decision: Decision }
+  | { id: number; kind: 'suggestion'; suggestion: ApprovalSuggestion; requestId?: string }
+  | { id: number; kind: 'status'; status: AgentStatus }
+  | { id: number; kind: 'error'; code: string; message: string }
+  | { id: number; kind: 'decisions'; computerId: string; entries: DecisionLogEntry[] };
+
+/** What `tollgate status` shows: the agent, its snapshot, its settings and its counters. */
+export interface AgentStatus {
+  computerId: string;
+  agentVersion: string;
+  os: OsName;
+  snapshotVersion: number | null;
+  snapshotIssuedAtMs: number | null;
+  snapshotAppliedAtMs: number | null;
+  /** The structure configured for the organization; null before the first snapshot. */
+  orgStructure: Structure | null;
+  /** The effective structure, after gates. */
+  structure: Structure;
+  builtInsFirst: boolean;
+  /** The gate features this agent fails. */
+  gated: string[];
+  settings: Record<string, SettingValue>;
+  settingsVersion: number;
+  policyCount: number;
+  /** Decisions answered since start, by action. */
+  decisions: Record<string, number>;
+  latencyP50Us: number;
+  latencyP99Us: number;
+  outboxDepth: number;
+  uptimeMs: number;
+  syncState: SyncState;
+  serverUrl: string | null;
+}
+
+// ----------------------------------------------------------------- requests
+
+function requestToWire(r: LocalRequest): tollgate.v1.Request.$Properties {
+  const id = checkUint32(r.id, 'request.id');
+  switch (r.kind) {
+    case 'evaluateFile': {
+      const body: tollgate.v1.EvaluateFileRequest.$Properties = { file: fileToWire(r.file), atMs: r.atMs };
+      if (r.settings !== undefined) body.settings = settingsToWire(r.settings, undefined, 'request.evaluateFile.settings');
+      return { id, evaluateFile: body };
+    }
+    case 'evaluateApproval':
+      return {
+        id,
+        evaluateApproval: {
+          query: approvalQueryToWire(r.query),
+          submit: r.submit,
+          file: r.file === undefined ? undefined : fileToWire(r.file),
+          user: r.user,
+          reason: r.reason,
+        },
+      };
+    case 'status':
+      return { id, status: {} };
+    case 'exportDecisions':
+      return { id, exportDecisions: { limit: checkUint32(r.limit, 'request.exportDecisions.limit') } };
+  }
+}
+
+function requestFromWire(m: tollgate.v1.Request): LocalRequest {
+  const id = m.id;
+  switch (m.body) {
+    case 'evaluateFile': {
+      const body = requireMessage(m.evaluateFile, 'request.evaluateFile');
+      const file = fileFromWire(requireMessage(body.file, 'request.evaluateFile.file'), 'request.evaluateFile.file');
+      const out: LocalRequest = { id, kind: 'evaluateFile', file };
+      if (body.atMs !== null && body.atMs !== undefined) out.atMs = body.atMs;
+      const settings = settingsFromWire(body.settings, 'request.evaluateFile.settings').values;
+      if (Object.keys(settings).length > 0) out.settings = settings;
+      return out;
+    }
+    case 'evaluateApproval': {
+      const body = requireMessage(m.evaluateApproval, 'request.evaluateApproval');
+      const query = requireMessage(body.query, 'request.evaluateApproval.query');
+      const out: LocalRequest = {
+        id,
+        kind: 'evaluateApproval',
+        query: approvalQueryFromWire(query),
+        submit: body.submit ?? false,
+      };
+      if (body.file !== null && body.file !== undefined) out.file = fileFromWire(body.file, 'request.evaluateApproval.file');
+      if (body.user !== null && body.user !== undefined) out.user = body.user;
+      if (body.reason !== null && body.reason !== undefined) out.reason = body.reason;
+      return out;
+    }
+    case 'status':
+      return { id, kind: 'status' };
+    case 'exportDecisions':
+      return { id, kind: 'exportDecisions', limit: m.exportDecisions?.limit ?? 0 };
+    case undefined:
+      throw new TollgateError('bad-request', `request ${id} has no body`);
+  }
+}
+
+/** Encodes a request for the local socket (without the frame header). */
+export function encodeRequest(r: LocalRequest): Uint8Array {
+  return pb.Request.encode(requestToWire(r)).finish();
+}
+
+/**
+ * Decodes a request. Undecodable bytes, a request without a body or a bad
+ * field throw TollgateError 'bad-request' naming the field; the id, when it
+ * can be read, comes from tryReadRequestId.
+ */
+export function decodeRequest(bytes: Uint8Array): LocalRequest {
+  let message: tollgate.v1.Request;
+  try {
+    message = pb.Request.decode(bytes);
+  } catch (error) {
+    throw new TollgateError('bad-request', `undecodable request: ${(error as Error).message}`, { cause: error });
+  }
+  try {
+    return requestFromWire(message);
+  } catch (error) {
+    if (error instanceof TollgateError && error.code === 'bad-message') {
+      throw new TollgateError('bad-request', error.message, { cause: error });
+    }
+    throw error;
+  }
+}
+
+const WIRE_VARINT = 0;
+const WIRE_FIXED64 = 1;
+const WIRE_LENGTH_DELIMITED = 2;
+const WIRE_FIXED32 = 5;
+const REQUEST_ID_FIELD = 1;
+
+/**
+ * The id of a request that may not decode as a whole: scans the top-level
+ * fields for field 1 without looking inside the others. Returns 0 when no id
+ * can be read.
+ */
+export function tryReadRequestId(bytes: Uint8Array): number {
+  let pos = 0;
+  let id = 0;
+  const varint = (): number | null => {
+    let value = 0;
+    for (let shift = 0; shift < 64; shift += 7) {
+      const byte = bytes[pos++];
+      if (byte === undefined) return null;
+      // Only the low 32 bits matter for ids and lengths; higher groups are read and dropped.
+      if (shift < 32) value += (byte & 0x7f) * 2 ** shift;
+      if ((byte & 0x80) === 0) return value;
+    }
+    return null;
+  };
+  while (pos < bytes.length) {
+    const tag = varint();
+    if (tag === null) return id;
+    const field = Math.floor(tag / 8);
+    switch (tag % 8) {
+      case WIRE_VARINT: {
+        const value = varint();
+        if (value === null) return id;
+        if (field === REQUEST_ID_FIELD) id = value % 2 ** 32;
+        break;
+      }
+      case WIRE_FIXED64:
+        pos += 8;
+        break;
+      case WIRE_LENGTH_DELIMITED: {
+        const length = varint();
+        if (length === null) return id;
+        pos += length;
+        break;
+      }
+      case WIRE_FIXED32:
+        pos += 4;
+        break;
+      default:
+        return id;
+    }
+  }
+  return id;
+}
+
+// ---------------------------------------------------------------- responses
+
+function statusToWire(s: AgentStatus): tollgate.v1.Status.$Properties {
+  const at = 'response.status';
+  return {
+    computerId: s.computerId,
+    agentVersion: s.agentVersion,
+    os: osCodec.toWire(s.os, `${at}.os`),
+    snapshotVersion: s.snapshotVersion === null ? undefined : checkUint32(s.snapshotVersion, `${at}.snapshotVersion`),
+    snapshotIssuedAtMs: s.snapshotIssuedAtMs ?? undefined,
+    snapshotAppliedAtMs: s.snapshotAppliedAtMs ?? undefined,
+    orgStructure: s.orgStructure === null ? undefined : structureCodec.toWire(s.orgStructure, `${at}.orgStructure`),
+    structure: structureCodec.toWire(s.structure, `${at}.structure`),
+    builtInsFirst: s.builtInsFirst,
+    gated: [...s.gated],
+    settings: settingsToWire(s.settings, undefined, `${at}.settings`),
+    settingsVersion: checkUint32(s.settingsVersion, `${at}.settingsVersion`),
+    policyCount: checkUint32(s.policyCount, `${at}.policyCount`),
+    decisions: Object.entries(s.decisions).map(([action, count]) => ({ action, count })),
+    latencyP50Us: s.latencyP50Us,
+    latencyP99Us: s.latencyP99Us,
+    outboxDepth: checkUint32(s.outboxDepth, `${at}.outboxDepth`),
+    uptimeMs: s.uptimeMs,
+    syncState: s.syncState,
+    serverUrl: s.serverUrl ?? undefined,
+  };
+}
+
+function isSyncState(value: string): value is SyncState {
+  return (SYNC_STATES as readonly string[]).includes(value);
+}
+
+function statusFromWire(s: tollgate.v1.Status.$Properties): AgentStatus {
+  const at = 'response.status';
+  const decisions: Record<string, number> = {};
+  (s.decisions ?? []).forEach((entry, i) => {
+    const action = requireText(entry.action, `${at}.decisions[${i}].action`);
+    if (Object.hasOwn(decisions, action)) throw badMessage(`${at}.decisions[${i}].action`, `${action} appears twice`);
+    setEntry(decisions, action, entry.count ?? 0);
+  });
+  const syncState = s.syncState ?? '';
+  if (!isSyncState(syncState)) {
+    throw badMessage(`${at}.syncState`, `unknown sync state ${JSON.stringify(syncState)} (known: ${SYNC_STATES.join(', ')})`);
+  }
+  return {
+    computerId: requireText(s.computerId, `${at}.computerId`),
+    agentVersion: s.agentVersion ?? '',
+    os: osCodec.fromWire(s.os, `${at}.os`),
+    snapshotVersion: s.snapshotVersion ?? null,
+    snapshotIssuedAtMs: s.snapshotIssuedAtMs ?? null,
+    snapshotAppliedAtMs: s.snapshotAppliedAtMs ?? null,
+    orgStructure:
+      s.orgStructure === null || s.orgStructure === undefined
+        ? null
+        : structureCodec.fromWire(s.orgStructure, `${at}.orgStructure`),
+    structure: structureCodec.fromWire(s.structure, `${at}.structure`),
+    builtInsFirst: s.builtInsFirst ?? false,
+    gated: [...(s.gated ?? [])],
+    settings: settingsFromWire(s.settings, `${at}.settings`).values,
+    settingsVersion: s.settingsVersion ?? 0,
+    policyCount: s.policyCount ?? 0,
+    decisions,
+    latencyP50Us: s.latencyP50Us ?? 0,
+    latencyP99Us: s.latencyP99Us ?? 0,
+    outboxDepth: s.outboxDepth ?? 0,
+    uptimeMs: s.uptimeMs ?? 0,
+    syncState,
+    serverUrl: s.serverUrl ?? null,
+  };
+}
+
+function responseToWire(r: LocalResponse): tollgate.v1.Response.$Properties {
+  const id = checkUint32(r.id, 'response.id');
+  switch (r.kind) {
+    case 'decision':
+      return { id, decision: decisionToWire(r.decision, 'response.decision') };
+    case 'suggestion':
+      return { id, suggestion: { ...suggestionToWire(r.suggestion, 'response.suggestion'), requestId: r.requestId } };
+    case 'status':
+      return { id, status: statusToWire(r.status) };
+    case 'error':
+      return { id, error: { code: r.code, message: r.message } };
+    case 'decisions':
+      return {
+        id,
+        decisions: {
+          computerId: r.computerId,
+          entries: r.entries.map((e, i) => ({
+            atMs: e.atMs,
+            file: fileToWire(e.file),
+            decision: decisionToWire(e.decision, `response.decisions.entries[${i}].decision`),
+          })),
+        },
+      };
+  }
+}
+
+function responseFromWire(m: tollgate.v1.Response): LocalResponse {
+  const id = m.id;
+  switch (m.body) {
+    case 'decision':
+      return { id, kind: 'decision', decision: decisionFromWire(requireMessage(m.decision, 'response.decision'), 'response.decision') };
+    case 'suggestion': {
+      const s = requireMessage(m.suggestion, 'response.suggestion');
+      const out: LocalResponse = { id, kind: 'suggestion', suggestion: suggestionFromWire(s, 'response.suggestion') };
+      if (s.requestId !== null && s.requestId !== undefined) out.requestId = s.requestId;
+      return out;
+    }
+    case 'status':
+      return { id, kind: 'status', status: statusFromWire(requireMessage(m.status, 'response.status')) };
+    case 'error': {
+      const e = requireMessage(m.error, 'response.error');
+      return { id, kind: 'error', code: requireText(e.code, 'response.error.code'), message: e.message ?? '' };
+    }
+    case 'decisions': {
+      const log = requireMessage(m.decisions, 'response.decisions');
+      return {
+        id,
+        kind: 'decisions',
+        computerId: requireText(log.computerId, 'response.decisions.computerId'),
+        entries: (log.entries ?? []).map((e, i) => {
+          const at = `response.decisions.entries[${i}]`;
+          return {
+            atMs: e.atMs ?? 0,
+            file: fileFromWire(requireMessage(e.file, `${at}.file`), `${at}.file`),
+            decision: decisionFromWire(requireMessage(e.decision, `${at}.decision`), `${at}.decision`),
+          };
+        }),
+      };
+    }
+    case undefined:
+      throw badMessage('response', `response ${id} has no body`);
+  }
+}
+
+/** Encodes a response for the local socket (without the frame header). */
+export function encodeResponse(r: LocalResponse): Uint8Array {
+  return pb.Response.encode(responseToWire(r)).finish();
+}
+
+/** Decodes a response; anything malformed throws TollgateError 'bad-message' naming the field. */
+export function decodeResponse(bytes: Uint8Array): LocalResponse {
+  let message: tollgate.v1.Response;
+  try {
+    message = pb.Response.decode(bytes);
+  } catch (error) {
+    throw badMessage('response', `undecodable: ${(error as Error).message}`, error);
+  }
+  return responseFromWire(message);
+}

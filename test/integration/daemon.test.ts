@@ -1,0 +1,322 @@
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { createConnection, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalClient } from '../../src/local/client.js';
+import { ScenarioTarget } from '../../src/engine/replay.js';
+import { loadScenario } from '../../src/scenario/load.js';
+import { encodeFrame, FRAME_HEADER_BYTES } from '../../src/wire/framing.js';
+import { decodeResponse, encodeRequest, type LocalResponse } from '../../src/wire/local-api.js';
+import { FrameDecoder } from '../../src/wire/framing.js';
+import {
+  CONTRACT_CASES,
+  CONTRACT_SCENARIO,
+  cli,
+  startDaemon,
+  workspace,
+  writeConfig,
+  type DaemonHandle,
+  type Workspace,
+} from '../support/daemon-process.js';
+
+const CHROME = { path: 'C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe', certSubject: 'CN=Google LLC' };
+const SOLITAIRE = { path: 'C:\\Games\\solitaire.exe' };
+
+async function ask(socket: string, file: { path: string; certSubject?: string }): Promise<LocalResponse> {
+  const client = await LocalClient.connect(socket);
+  try {
+    return await client.request({ kind: 'evaluateFile', file });
+  } finally {
+    client.close();
+  }
+}
+
+async function status(socket: string) {
+  const client = await LocalClient.connect(socket);
+  try {
+    const response = await client.call({ kind: 'status' });
+    if (response.kind !== 'status') throw new Error(`unexpected ${response.kind}`);
+    return response.status;
+  } finally {
+    client.close();
+  }
+}
+
+/** Reads raw response frames from a socket until it closes. */
+function collectFrames(socket: Socket): Promise<LocalResponse[]> {
+  const decoder = new FrameDecoder(1 << 20);
+  const responses: LocalResponse[] = [];
+  socket.on('data', (chunk: Buffer) => {
+    for (const frame of decoder.push(chunk)) responses.push(decodeResponse(frame));
+  });
+  return new Promise((resolve) => socket.on('close', () => resolve(responses)));
+}
+
+function connectRaw(path: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection(path);
+    socket.once('connect', () => resolve(socket));
+    socket.once('error', reject);
+  });
+}
+
+describe('the daemon as a real process', () => {
+  let ws: Workspace;
+  let daemon: DaemonHandle;
+  let socket: string;
+  let v1: string;
+
+  beforeAll(async () => {
+    ws = await workspace();
+    v1 = await ws.snapshot('till-1', 1);
+    const config = writeConfig(ws, 'main', { seedSnapshot: v1 });
+    socket = join(ws.dir, 'main.sock');
+    daemon = await startDaemon(config, socket);
+    await daemon.waitForLog((l) => l['msg'] === 'seed snapshot applied');
+  });
+
+  afterAll(async () => {
+    await daemon?.stop();
+    ws?.cleanup();
+  });
+
+  it('answers with the seeded snapshot, as the scenario does', async () => {
+    const world = await loadScenario(CONTRACT_SCENARIO);
+    const local = new ScenarioTarget(world, () => Date.now());
+    for (const file of [CHROME, SOLITAIRE]) {
+      const response = await ask(socket, file);
+      expect(response.kind).toBe('decision');
+      if (response.kind !== 'decision') return;
+      expect({ ...response.decision, snapshotVersion: null }).toEqual(local.decide('till-1', file, {}));
+      expect(response.decision.snapshotVersion).toBe(1);
+    }
+  });
+
+  it('creates the socket with mode 0660', async () => {
+    const { statSync } = await import('node:fs');
+    expect(statSync(socket).mode & 0o777).toBe(0o660);
+  });
+
+  it('refuses a snapshot signed with another key and an old version, and keeps serving the last good one', async () => {
+    const other = await cli(['keygen', '--out', join(ws.dir, 'other-keys')]);
+    expect(other.code).toBe(0);
+    const forged = await ws.snapshot('till-1', 5, { key: join(ws.dir, 'other-keys', 'tollgate-signing.key'), name: 'forged.bin' });
+    const refusedForged = await cli(['snapshot', 'apply', forged, '--socket', socket]);
+    expect(refusedForged.code).toBe(1);
+    expect(refusedForged.stderr).toMatch(/signature/);
+
+    const v2 = await ws.snapshot('till-1', 2);
+    expect((await cli(['snapshot', 'apply', v2, '--socket', socket])).code).toBe(0);
+    const refusedOld = await cli(['snapshot', 'apply', v1, '--socket', socket]);
+    expect(refusedOld.code).toBe(1);
+    expect(refusedOld.stderr).toMatch(/not newer/);
+
+    const decision = await ask(socket, CHROME);
+    expect(decision.kind === 'decision' && decision.decision.snapshotVersion).toBe(2);
+    expect((await status(socket)).snapshotVersion).toBe(2);
+  });
+
+  it('answers garbage, a 100 MiB length prefix and a half frame with errors and keeps answering', async () => {
+    const garbage = await connectRaw(socket);
+    const garbageDone = collectFrames(garbage);
+    const junk = Buffer.from('this is not a protobuf request at all');
+    garbage.write(encodeFrame(junk));
+    const garbageResponses = await garbageDone;
+    expect(garbageResponses).toHaveLength(1);
+    expect(garbageResponses[0]?.kind).toBe('error');
+
+    const huge = await connectRaw(socket);
+    const hugeDone = collectFrames(huge);
+    const header = Buffer.alloc(FRAME_HEADER_BYTES);
+    header.writeUInt32BE(100 * 1024 * 1024);
+    huge.write(header);
+    const hugeResponses = await hugeDone;
+    expect(hugeResponses).toHaveLength(1);
+    expect(hugeResponses[0]).toMatchObject({ kind: 'error', code: 'frame-too-large' });
+
+    const half = await connectRaw(socket);
+    const full = encodeFrame(encodeRequest({ id: 7, kind: 'status' }));
+    half.write(full.subarray(0, full.length - 3));
+    half.end();
+    await new Promise((resolve) => half.on('close', resolve));
+
+    const decision = await ask(socket, CHROME);
+    expect(decision.kind).toBe('decision');
+    expect(daemon.child.exitCode).toBeNull();
+  });
+
+  it('answers 1,000 pipelined requests on one connection, each once and in order', async () => {
+    const client = await LocalClient.connect(socket);
+    try {
+      const files = Array.from({ length: 1000 }, (_, i) => (i % 2 === 0 ? CHROME : { path: `C:\\Games\\game-${i}.exe` }));
+      const responses = await Promise.all(files.map((file) => client.request({ kind: 'evaluateFile', file })));
+      expect(responses).toHaveLength(1000);
+      const ids = new Set(responses.map((r) => r.id));
+      expect(ids.size).toBe(1000);
+      responses.forEach((r, i) => {
+        expect(r.kind).toBe('decision');
+        if (r.kind === 'decision') expect(r.decision.action).toBe(i % 2 === 0 ? 'permit' : 'denyWithRequest');
+      });
+    } finally {
+      client.close();
+    }
+  });
+
+  it('serves 50 connections at once', async () => {
+    const clients = await Promise.all(Array.from({ length: 50 }, () => LocalClient.connect(socket)));
+    try {
+      const responses = await Promise.all(
+        clients.map((c, i) => c.request({ kind: 'evaluateFile', file: i % 2 === 0 ? CHROME : SOLITAIRE })),
+      );
+      expect(responses.every((r) => r.kind === 'decision')).toBe(true);
+      expect(new Set(responses.map((r) => r.id)).size).toBe(1);
+      expect(responses.filter((r) => r.kind === 'decision' && r.decision.action === 'permit')).toHaveLength(25);
+    } finally {
+      for (const c of clients) c.close();
+    }
+  });
+
+  it('replays a fixture for its computer and exports a decision log that replays green', async () => {
+    const fixture = join(ws.dir, 'till-cases.yaml');
+    writeFileSync(
+      fixture,
+      [
+        'cases:',
+        '  - name: chrome is permitted',
+        '    computer: till-1',
+        `    file: {path: '${CHROME.path}', certSubject: '${CHROME.certSubject}'}`,
+        '    expect: {action: permit, policy: chrome-ok, structure: flat, builtInsFirst: true}',
+        '  - name: prioritization off',
+        '    computer: till-1',
+        '    settings: {prioritizeBuiltInApplications: false}',
+        `    file: {path: '${CHROME.path}', certSubject: '${CHROME.certSubject}'}`,
+        '    expect: {action: deny, policy: chrome-block}',
+        '  - name: shopping from CN is rejected',
+        '    computer: till-1',
+        '    approval: {app: fastcart}',
+        '    expect: {suggestion: reject, policy: shopping}',
+        '',
+      ].join('\n'),
+    );
+    const replayed = await cli(['replay', '--socket', socket, fixture]);
+    expect(replayed.stdout).toContain('3 passed, 0 failed');
+    expect(replayed.code).toBe(0);
+
+    const wrong = await cli(['replay', '--socket', socket, CONTRACT_CASES]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/not this daemon's computer/);
+
+    await ask(socket, { path: 'C:\\Tools\\exported.exe' });
+    const exported = join(ws.dir, 'exported.yaml');
+    const exportRun = await cli(['decisions', 'export', '--socket', socket, '--out', exported, '--limit', '200']);
+    expect(exportRun.code).toBe(0);
+    const replayExport = await cli(['replay', '--socket', socket, exported]);
+    expect(replayExport.stdout).toMatch(/^(\d+) passed, 0 failed$/m);
+    expect(Number(/(\d+) passed/.exec(replayExport.stdout)?.[1])).toBeGreaterThan(0);
+    expect(replayExport.code).toBe(0);
+  });
+
+  it('never takes the socket of a live daemon', async () => {
+    const second = writeConfig(ws, 'second', { socket: { path: socket } });
+    await expect(startDaemon(second, socket)).rejects.toThrow(/another daemon is answering/);
+    expect((await ask(socket, CHROME)).kind).toBe('decision');
+  });
+});
+
+describe('the daemon across restarts and crashes', () => {
+  let ws: Workspace;
+
+  beforeAll(async () => {
+    ws = await workspace();
+  });
+
+  afterAll(() => ws?.cleanup());
+
+  it('serves the cached snapshot after a restart with no seed', async () => {
+    const seeded = writeConfig(ws, 'restart', { seedSnapshot: await ws.snapshot('till-1', 3) });
+    const socket = join(ws.dir, 'restart.sock');
+    const first = await startDaemon(seeded, socket);
+    await first.waitForLog((l) => l['msg'] === 'seed snapshot applied');
+    const before = await ask(socket, CHROME);
+    expect(await first.stop()).toEqual({ code: 0, signal: null });
+    expect(existsSync(socket)).toBe(false);
+
+    const unseeded = writeConfig(ws, 'restart', {});
+    const second = await startDaemon(unseeded, socket);
+    try {
+      const serving = await second.waitForLog((l) => l['msg'] === 'serving');
+      expect(serving['snapshotVersion']).toBe(3);
+      expect(await ask(socket, CHROME)).toEqual(before);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('answers deny with "no policy snapshot" before any snapshot', async () => {
+    const config = writeConfig(ws, 'empty', {});
+    const socket = join(ws.dir, 'empty.sock');
+    const daemon = await startDaemon(config, socket);
+    try {
+      const response = await ask(socket, CHROME);
+      expect(response).toMatchObject({ kind: 'decision', decision: { action: 'deny', policy: null, reason: 'no policy snapshot' } });
+    } finally {
+      await daemon.stop();
+    }
+  });
+
+  it('comes back on the previous snapshot after SIGKILL in the middle of applying a large one', async () => {
+    const large = join(ws.dir, 'large.yaml');
+    const { syntheticScenarioText } = await import('../support/large-scenario.js');
+    writeFileSync(large, syntheticScenarioText(20_000));
+    const config = writeConfig(ws, 'crash', { computerId: 'pc-0', seedSnapshot: await ws.snapshot('pc-0', 1, { scenario: large }) });
+    const socket = join(ws.dir, 'crash.sock');
+    const first = await startDaemon(config, socket);
+    await first.waitForLog((l) => l['msg'] === 'seed snapshot applied');
+    await first.stop();
+
+    const faulty = writeConfig(ws, 'crash', { computerId: 'pc-0' });
+    const crashing = await startDaemon(faulty, socket, { TOLLGATE_FAULT: 'kill-before-snapshot-commit' });
+    const v2 = await ws.snapshot('pc-0', 2, { scenario: large });
+    const applied = await cli(['snapshot', 'apply', v2, '--socket', socket]);
+    expect(applied.code).not.toBe(0);
+    expect(await crashing.exited).toEqual({ code: null, signal: 'SIGKILL' });
+
+    const restarted = await startDaemon(faulty, socket);
+    try {
+      expect((await status(socket)).snapshotVersion).toBe(1);
+      expect((await status(socket)).policyCount).toBeGreaterThan(10_000);
+    } finally {
+      await restarted.stop();
+    }
+  });
+
+  it('moves a corrupt cache aside, recreates it and keeps running', async () => {
+    const config = writeConfig(ws, 'corrupt', { seedSnapshot: await ws.snapshot('till-1', 4) });
+    const dataDir = join(ws.dir, 'corrupt-data');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(join(dataDir, 'agent.db'), Buffer.alloc(8192, 0x5a));
+    const socket = join(ws.dir, 'corrupt.sock');
+    const daemon = await startDaemon(config, socket);
+    try {
+      await daemon.waitForLog((l) => typeof l['msg'] === 'string' && /moved aside/.test(l['msg']));
+      await daemon.waitForLog((l) => l['msg'] === 'seed snapshot applied');
+      expect(readdirSync(dataDir).some((f) => f.startsWith('agent.db.corrupt-'))).toBe(true);
+      expect((await status(socket)).snapshotVersion).toBe(4);
+    } finally {
+      await daemon.stop();
+    }
+  });
+
+  it('refuses an invalid config with the key at fault and exit code 2', async () => {
+    const config = writeConfig(ws, 'bad', { socket: { path: join(ws.dir, 'bad.sock'), mode: 'rw-rw----' }, logLevel: 'loud' });
+    const result = await import('node:child_process').then(({ spawnSync }) =>
+      spawnSync(process.execPath, [join(import.meta.dirname, '../../bin/tollgate.js'), 'daemon', '--config', config], {
+        encoding: 'utf8',
+      }),
+    );
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/socket\.mode/);
+    expect(result.stderr).toMatch(/logLevel/);
+  });
+});
