@@ -3,7 +3,15 @@ import { TollgateError } from './errors.js';
 import { effectiveMode } from './evaluate.js';
 import { DEFAULT_GATES, FLAT_FEATURE } from './gates.js';
 import { REGEX_PREFIX, foldPath } from './matcher.js';
-import { APPROVALS_MODULE, type AppRule, type Application, type OsName, type Policy, RULE_FIELDS, type World } from './model.js';
+import {
+  APPROVALS_MODULE,
+  type AppRule,
+  type Application,
+  type OsName,
+  type Policy,
+  RULE_FIELDS,
+  type World,
+} from './model.js';
 import { compareFlat, processingComparator } from './order.js';
 import { compareVersions } from './version.js';
 import { type ViewPolicy, buildView } from './view.js';
@@ -33,7 +41,7 @@ const EXACT_FIELDS: ReadonlySet<string> = new Set(['sha256', 'certThumbprint', '
 function canonicalValue(field: string, value: string, os: OsName): string {
   if (EXACT_FIELDS.has(field)) return value.toLowerCase();
   // A regular expression is compared only as written; a glob with the os path folding.
-  return value.startsWith(REGEX_PREFIX) ? `r${value}` : `g${value}`;
+  return value.startsWith(REGEX_PREFIX) ? `r${value}` : `g${foldPath(value, os)}`;
 }
 
 function ruleEntries(rule: AppRule, os: OsName): [string, string][] {
@@ -85,7 +93,8 @@ class CoverIndex {
     for (const rule of rules) {
       const implying = new Set<string>();
       for (const key of implyingKeys(ruleEntries(rule, this.os))) {
-        for (const id of this.appsByRuleKey.get(key) ?? []) if (result === undefined || result.has(id)) implying.add(id);
+        for (const id of this.appsByRuleKey.get(key) ?? [])
+          if (result === undefined || result.has(id)) implying.add(id);
       }
       result = implying;
     }
@@ -97,7 +106,7 @@ class CoverIndex {
 }
 
 function describePolicy(p: ViewPolicy): string {
-  return p.isDefault ? `the default policy ${p.id}` : `${p.id} (application ${p.app ?? '?'})`;
+  return p.isDefault ? `the default policy ${p.id}` : `${p.id}, application ${p.app ?? '?'}`;
 }
 
 /** Equal order numbers among the policies of each flat organization, one warning per number. */
@@ -151,9 +160,15 @@ function shadowedPolicies(index: WorldIndex): LintWarning[] {
       os = view.computer.os;
     } catch (error) {
       if (!(error instanceof TollgateError)) throw error;
-      warnings.push({ code: 'computer-not-analysed', list: 'computers', id: computer.id, message: `not analysed for shadowed policies: ${error.message}` });
+      warnings.push({
+        code: 'computer-not-analysed',
+        list: 'computers',
+        id: computer.id,
+        message: `not analysed for shadowed policies: ${error.message}`,
+      });
       // Nothing is known about this computer: no policy covering it is reported.
-      for (const p of index.world.policies) if (p.enabled && index.covers(p.appliesTo, computer.id)) state.set(p.id, 'decides');
+      for (const p of index.world.policies)
+        if (p.enabled && index.covers(p.appliesTo, computer.id)) state.set(p.id, 'decides');
       continue;
     }
     const cover = covers.get(os) ?? new CoverIndex(index.apps, os);
@@ -191,7 +206,7 @@ function shadowedPolicies(index: WorldIndex): LintWarning[] {
       code: 'shadowed-policy',
       list: 'policies',
       id: policy.id,
-      message: `can never decide: ${describePolicy(s.shadowedBy)} comes earlier and matches everything it matches on every computer it covers (first: ${s.computer})`,
+      message: `can never decide: on every computer it covers, an earlier policy matches everything it matches (on ${s.computer}: ${describePolicy(s.shadowedBy)})`,
     });
   }
   return warnings;

@@ -99,7 +99,8 @@ function preconditionProblems(
   const org = index.orgs.get(orgId);
   if (org === undefined) problems.push(`organization ${orgId} is unknown`);
   else {
-    if (org.structure === 'flat') problems.push(`organization ${orgId} is already flat: the upgrade cannot be repeated`);
+    if (org.structure === 'flat')
+      problems.push(`organization ${orgId} is already flat: the upgrade cannot be repeated`);
     if (org.parent !== undefined && index.org(org.parent).structure !== 'flat') {
       problems.push(`parent organization ${org.parent} is hierarchical: it must be upgraded first`);
     }
@@ -223,9 +224,12 @@ export function formatUpgradePlan(plan: UpgradePlan): string {
   lines.push(`renumbering (${plan.renumbered.length} ${plan.renumbered.length === 1 ? 'policy' : 'policies'}):`);
   const rows = plan.renumbered.map((r) => [r.policy, r.app ?? '(default)', r.tier, String(r.from), String(r.to)]);
   const header = ['policy', 'application', 'tier', 'from', 'to'];
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => (row[c] as string).length)));
+  // A reduce, not a spread: an organization may have close to a million policies.
+  const widths = header.map((h, c) => rows.reduce((w, row) => Math.max(w, (row[c] as string).length), h.length));
   for (const row of [header, ...rows]) {
-    lines.push(`  ${row.map((cell, c) => (c >= 3 ? cell.padStart(widths[c] as number) : cell.padEnd(widths[c] as number))).join('  ')}`.trimEnd());
+    lines.push(
+      `  ${row.map((cell, c) => (c >= 3 ? cell.padStart(widths[c] as number) : cell.padEnd(widths[c] as number))).join('  ')}`.trimEnd(),
+    );
   }
   if (plan.discrepancies.length === 0) {
     lines.push('no discrepancies: processing order is unchanged for every computer');

@@ -216,16 +216,10 @@ export interface SettingsRecord {
 }
 
 function settingValueToWire(value: SettingValue, at: string): tollgate.v1.SettingValue.$Properties {
-  switch (typeof value) {
-    case 'boolean':
-      return { boolValue: value };
-    case 'number':
-      return { numberValue: value };
-    case 'string':
-      return { stringValue: value };
-    default:
-      throw badMessage(at, `a ${typeof value} is not a setting value`);
-  }
+  if (typeof value === 'boolean') return { boolValue: value };
+  if (typeof value === 'number') return { numberValue: value };
+  if (typeof value === 'string') return { stringValue: value };
+  throw badMessage(at, `a ${typeof value} is not a setting value`);
 }
 
 function settingValueFromWire(value: Maybe<tollgate.v1.SettingValue.$Properties>, at: string): SettingValue {

@@ -20,7 +20,10 @@ const COMPACT_AFTER_CHUNKS = 1024;
 /** One frame: header and payload in a single allocation. */
 export function encodeFrame(payload: Uint8Array): Buffer {
   if (payload.length > MAX_FRAME_HEADER_VALUE) {
-    throw new TollgateError('frame-too-large', `a frame carries at most ${MAX_FRAME_HEADER_VALUE} bytes, not ${payload.length}`);
+    throw new TollgateError(
+      'frame-too-large',
+      `a frame carries at most ${MAX_FRAME_HEADER_VALUE} bytes, not ${payload.length}`,
+    );
   }
   const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + payload.length);
   frame.writeUInt32BE(payload.length, 0);
@@ -49,7 +52,10 @@ export class FrameDecoder {
 
   constructor(maxFrameBytes: number) {
     if (!Number.isInteger(maxFrameBytes) || maxFrameBytes < 0 || maxFrameBytes > MAX_FRAME_HEADER_VALUE) {
-      throw new TollgateError('bad-config', `maxFrameBytes must be an integer from 0 to ${MAX_FRAME_HEADER_VALUE}, not ${maxFrameBytes}`);
+      throw new TollgateError(
+        'bad-config',
+        `maxFrameBytes must be an integer from 0 to ${MAX_FRAME_HEADER_VALUE}, not ${maxFrameBytes}`,
+      );
     }
     this.maxFrameBytes = maxFrameBytes;
   }

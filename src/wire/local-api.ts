@@ -50,7 +50,9 @@ export type LocalRequest =
       reason?: string;
     }
   | { id: number; kind: 'status' }
-  | { id: number; kind: 'exportDecisions'; limit: number };
+  | { id: number; kind: 'exportDecisions'; limit: number }
+  /** A SignedSnapshot (as sealSnapshot made it) to verify and apply, for offline installs. */
+  | { id: number; kind: 'applySnapshot'; snapshot: Uint8Array };
 
 /** One entry of the daemon's decision log. */
 export interface DecisionLogEntry {
@@ -65,7 +67,8 @@ export type LocalResponse =
   | { id: number; kind: 'suggestion'; suggestion: ApprovalSuggestion; requestId?: string }
   | { id: number; kind: 'status'; status: AgentStatus }
   | { id: number; kind: 'error'; code: string; message: string }
-  | { id: number; kind: 'decisions'; computerId: string; entries: DecisionLogEntry[] };
+  | { id: number; kind: 'decisions'; computerId: string; entries: DecisionLogEntry[] }
+  | { id: number; kind: 'applied'; snapshotVersion: number; settingsVersion: number };
 
 /** What `tollgate status` shows: the agent, its snapshot, its settings and its counters. */
 export interface AgentStatus {
@@ -102,7 +105,8 @@ function requestToWire(r: LocalRequest): tollgate.v1.Request.$Properties {
   switch (r.kind) {
     case 'evaluateFile': {
       const body: tollgate.v1.EvaluateFileRequest.$Properties = { file: fileToWire(r.file), atMs: r.atMs };
-      if (r.settings !== undefined) body.settings = settingsToWire(r.settings, undefined, 'request.evaluateFile.settings');
+      if (r.settings !== undefined)
+        body.settings = settingsToWire(r.settings, undefined, 'request.evaluateFile.settings');
       return { id, evaluateFile: body };
     }
     case 'evaluateApproval':
@@ -120,6 +124,8 @@ function requestToWire(r: LocalRequest): tollgate.v1.Request.$Properties {
       return { id, status: {} };
     case 'exportDecisions':
       return { id, exportDecisions: { limit: checkUint32(r.limit, 'request.exportDecisions.limit') } };
+    case 'applySnapshot':
+      return { id, applySnapshot: { signedSnapshot: r.snapshot } };
   }
 }
 
@@ -144,7 +150,8 @@ function requestFromWire(m: tollgate.v1.Request): LocalRequest {
         query: approvalQueryFromWire(query),
         submit: body.submit ?? false,
       };
-      if (body.file !== null && body.file !== undefined) out.file = fileFromWire(body.file, 'request.evaluateApproval.file');
+      if (body.file !== null && body.file !== undefined)
+        out.file = fileFromWire(body.file, 'request.evaluateApproval.file');
       if (body.user !== null && body.user !== undefined) out.user = body.user;
       if (body.reason !== null && body.reason !== undefined) out.reason = body.reason;
       return out;
@@ -153,6 +160,12 @@ function requestFromWire(m: tollgate.v1.Request): LocalRequest {
       return { id, kind: 'status' };
     case 'exportDecisions':
       return { id, kind: 'exportDecisions', limit: m.exportDecisions?.limit ?? 0 };
+    case 'applySnapshot': {
+      const bytes = m.applySnapshot?.signedSnapshot ?? new Uint8Array(0);
+      if (bytes.length === 0) throw badMessage('request.applySnapshot.signedSnapshot', 'is missing');
+      // A plain Uint8Array view, whatever the decoder handed out (a Buffer, in Node).
+      return { id, kind: 'applySnapshot', snapshot: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
+    }
     case undefined:
       throw new TollgateError('bad-request', `request ${id} has no body`);
   }
@@ -282,7 +295,10 @@ function statusFromWire(s: tollgate.v1.Status.$Properties): AgentStatus {
   });
   const syncState = s.syncState ?? '';
   if (!isSyncState(syncState)) {
-    throw badMessage(`${at}.syncState`, `unknown sync state ${JSON.stringify(syncState)} (known: ${SYNC_STATES.join(', ')})`);
+    throw badMessage(
+      `${at}.syncState`,
+      `unknown sync state ${JSON.stringify(syncState)} (known: ${SYNC_STATES.join(', ')})`,
+    );
   }
   return {
     computerId: requireText(s.computerId, `${at}.computerId`),
@@ -334,6 +350,14 @@ function responseToWire(r: LocalResponse): tollgate.v1.Response.$Properties {
           })),
         },
       };
+    case 'applied':
+      return {
+        id,
+        applied: {
+          snapshotVersion: checkUint32(r.snapshotVersion, 'response.applied.snapshotVersion'),
+          settingsVersion: checkUint32(r.settingsVersion, 'response.applied.settingsVersion'),
+        },
+      };
   }
 }
 
@@ -341,7 +365,11 @@ function responseFromWire(m: tollgate.v1.Response): LocalResponse {
   const id = m.id;
   switch (m.body) {
     case 'decision':
-      return { id, kind: 'decision', decision: decisionFromWire(requireMessage(m.decision, 'response.decision'), 'response.decision') };
+      return {
+        id,
+        kind: 'decision',
+        decision: decisionFromWire(requireMessage(m.decision, 'response.decision'), 'response.decision'),
+      };
     case 'suggestion': {
       const s = requireMessage(m.suggestion, 'response.suggestion');
       const out: LocalResponse = { id, kind: 'suggestion', suggestion: suggestionFromWire(s, 'response.suggestion') };
@@ -368,6 +396,15 @@ function responseFromWire(m: tollgate.v1.Response): LocalResponse {
             decision: decisionFromWire(requireMessage(e.decision, `${at}.decision`), `${at}.decision`),
           };
         }),
+      };
+    }
+    case 'applied': {
+      const applied = requireMessage(m.applied, 'response.applied');
+      return {
+        id,
+        kind: 'applied',
+        snapshotVersion: applied.snapshotVersion ?? 0,
+        settingsVersion: applied.settingsVersion ?? 0,
       };
     }
     case undefined:

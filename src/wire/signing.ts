@@ -45,9 +45,13 @@ export function parsePrivateKey(pem: string): KeyObject {
   try {
     key = createPrivateKey(pem);
   } catch (error) {
-    throw new TollgateError('bad-key', `the private key is not a readable PEM private key: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new TollgateError(
+      'bad-key',
+      `the private key is not a readable PEM private key: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
   return requireEd25519(key, 'private key');
 }

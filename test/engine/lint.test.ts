@@ -47,7 +47,10 @@ const APPS: Application[] = [
   app('chrome', [{ path: 'C:\\Program Files\\Google\\Chrome\\chrome.exe', certSubject: 'CN=Google LLC' }], true),
   app('npp', [{ sha256: 'AA11' }]),
   app('tool-wide', [{ path: 'C:\\Tools\\x.exe' }]),
-  app('tool-narrow', [{ path: 'c:/tools/X.EXE', sha256: 'AB' }, { certSubject: 'CN=V', path: 'C:\\TOOLS\\x.exe' }]),
+  app('tool-narrow', [
+    { path: 'c:/tools/X.EXE', sha256: 'AB' },
+    { certSubject: 'CN=V', path: 'C:\\TOOLS\\x.exe' },
+  ]),
   app('tool-glob', [{ path: 'C:\\Tools\\*' }]),
   app('hash-upper', [{ sha256: 'ABCD' }]),
   app('hash-lower', [{ sha256: 'abcd', path: '/opt/x' }]),
@@ -87,7 +90,7 @@ function lines(world: World, code: LintCode): string[] {
 }
 
 const shadowMessage = (id: string, by: string, computer = 'pc-1'): string =>
-  `policies[${id}]: can never decide: ${by} comes earlier and matches everything it matches on every computer it covers (first: ${computer})`;
+  `policies[${id}]: can never decide: on every computer it covers, an earlier policy matches everything it matches (on ${computer}: ${by})`;
 
 describe('lintWorld', () => {
   it('has no warnings for a clean world', () => {
@@ -95,7 +98,11 @@ describe('lintWorld', () => {
       policy('p-chrome', { app: 'chrome', appliesTo: { global: 'msp' }, order: 101 }),
       policy('p-npp', { app: 'npp', appliesTo: { organization: 'shop' }, order: 100_001 }),
       policy('p-tool', { app: 'tool-wide', appliesTo: { computer: 'pc-1' }, order: 100_002 }),
-      policy('p-nowhere', { app: 'npp', appliesTo: { globalGroup: { org: 'shop', keyword: 'office' } }, order: 100_003 }),
+      policy('p-nowhere', {
+        app: 'npp',
+        appliesTo: { globalGroup: { org: 'shop', keyword: 'office' } },
+        order: 100_003,
+      }),
       policy('p-default', { default: true, appliesTo: { organization: 'shop' }, action: 'deny', order: 1_000_000 }),
     ]);
     // A hierarchical organization may repeat numbers.
@@ -183,7 +190,7 @@ describe('lintWorld', () => {
           policy('p-a', { app: 'npp', appliesTo: { organization: 'shop' }, order: 1 }),
           policy('p-b', { app: 'npp', appliesTo: { computer: 'pc-2' }, order: 2 }),
         ]),
-        expected: [shadowMessage('p-b', 'p-a (application npp)', 'pc-2')],
+        expected: [shadowMessage('p-b', 'p-a, application npp', 'pc-2')],
       },
       {
         name: 'every rule implied, with windows path folding',
@@ -191,7 +198,7 @@ describe('lintWorld', () => {
           policy('p-wide', { app: 'tool-wide', appliesTo: { organization: 'shop' }, order: 1 }),
           policy('p-narrow', { app: 'tool-narrow', appliesTo: { organization: 'shop' }, order: 2 }),
         ]),
-        expected: [shadowMessage('p-narrow', 'p-wide (application tool-wide)')],
+        expected: [shadowMessage('p-narrow', 'p-wide, application tool-wide')],
       },
       {
         name: 'no folding on linux',
@@ -211,7 +218,7 @@ describe('lintWorld', () => {
           policy('p-upper', { app: 'hash-upper', appliesTo: { organization: 'shop' }, order: 1 }),
           policy('p-lower', { app: 'hash-lower', appliesTo: { organization: 'shop' }, order: 2 }),
         ]),
-        expected: [shadowMessage('p-lower', 'p-upper (application hash-upper)')],
+        expected: [shadowMessage('p-lower', 'p-upper, application hash-upper')],
       },
       {
         name: 'a wider glob is not compared beyond its text',
@@ -228,16 +235,26 @@ describe('lintWorld', () => {
           policy('p-re2', { app: 're-2', appliesTo: { organization: 'shop' }, order: 2 }),
           policy('p-re3', { app: 're-3', appliesTo: { organization: 'shop' }, order: 3 }),
         ]),
-        expected: [shadowMessage('p-re2', 'p-re1 (application re-1)')],
+        expected: [shadowMessage('p-re2', 'p-re1, application re-1')],
       },
       {
         name: 'an expiring policy shadows nothing but may be shadowed',
         world: shopWorld([
-          policy('p-exp', { app: 'npp', appliesTo: { organization: 'shop' }, order: 1, expiresAt: '2030-01-01T00:00:00Z' }),
+          policy('p-exp', {
+            app: 'npp',
+            appliesTo: { organization: 'shop' },
+            order: 1,
+            expiresAt: '2030-01-01T00:00:00Z',
+          }),
           policy('p-live', { app: 'npp', appliesTo: { organization: 'shop' }, order: 2 }),
-          policy('p-exp-late', { app: 'npp', appliesTo: { organization: 'shop' }, order: 3, expiresAt: '2030-01-01T00:00:00Z' }),
+          policy('p-exp-late', {
+            app: 'npp',
+            appliesTo: { organization: 'shop' },
+            order: 3,
+            expiresAt: '2030-01-01T00:00:00Z',
+          }),
         ]),
-        expected: [shadowMessage('p-exp-late', 'p-live (application npp)')],
+        expected: [shadowMessage('p-exp-late', 'p-live, application npp')],
       },
       {
         name: 'a disabled policy neither shadows nor is reported',
@@ -263,7 +280,7 @@ describe('lintWorld', () => {
           policy('p-pc1', { app: 'npp', appliesTo: { computer: 'pc-1' }, order: 1 }),
           policy('p-org', { app: 'npp', appliesTo: { organization: 'shop' }, order: 2 }),
         ]),
-        expected: [shadowMessage('p-org', 'p-pc1 (application npp)')],
+        expected: [shadowMessage('p-org', 'p-pc1, application npp')],
       },
       {
         name: 'built-ins first protects a built-in from an earlier custom application',
@@ -282,11 +299,17 @@ describe('lintWorld', () => {
           ],
           {
             agentSettings: [
-              { id: 's-off', type: 'prioritizeBuiltInApplications', value: false, appliesTo: { organization: 'shop' }, order: 1 },
+              {
+                id: 's-off',
+                type: 'prioritizeBuiltInApplications',
+                value: false,
+                appliesTo: { organization: 'shop' },
+                order: 1,
+              },
             ],
           },
         ),
-        expected: [shadowMessage('p-office', 'p-custom (application office-custom)')],
+        expected: [shadowMessage('p-office', 'p-custom, application office-custom')],
       },
       {
         name: 'a policy that covers no computer is not reported',
@@ -301,9 +324,17 @@ describe('lintWorld', () => {
   });
 
   describe('no-escalation-address', () => {
-    const settingsWorld = (modules: string[], approvalSettings: World['approvalSettings'], orgs?: Organization[]): World =>
-      makeWorld({ organizations: orgs ?? [org('msp', 'flat'), org('shop', 'flat', { parent: 'msp', modules })], approvalSettings });
-    const message = 'organizations[shop]: has the cyberHeroApprovals module but no escalation address: approval requests cannot be escalated';
+    const settingsWorld = (
+      modules: string[],
+      approvalSettings: World['approvalSettings'],
+      orgs?: Organization[],
+    ): World =>
+      makeWorld({
+        organizations: orgs ?? [org('msp', 'flat'), org('shop', 'flat', { parent: 'msp', modules })],
+        approvalSettings,
+      });
+    const message =
+      'organizations[shop]: has the cyberHeroApprovals module but no escalation address: approval requests cannot be escalated';
     const cases: { name: string; world: World; expected: string[] }[] = [
       { name: 'module without settings', world: settingsWorld(['cyberHeroApprovals'], []), expected: [message] },
       {
@@ -318,10 +349,13 @@ describe('lintWorld', () => {
       },
       {
         name: "module with the parent's address",
-        world: settingsWorld(['cyberHeroApprovals'], [
-          { org: 'shop', escalation: { useParent: true } },
-          { org: 'msp', escalation: { emails: ['noc@msp.example'] } },
-        ]),
+        world: settingsWorld(
+          ['cyberHeroApprovals'],
+          [
+            { org: 'shop', escalation: { useParent: true } },
+            { org: 'msp', escalation: { emails: ['noc@msp.example'] } },
+          ],
+        ),
         expected: [],
       },
       {
@@ -363,7 +397,11 @@ describe('lintWorld', () => {
           'organizations[shop]: is flat, but windows group g-1 has agent version 10.4.0, below the flatPolicyStructure gate 10.5.3: its computers keep the hierarchical order',
         ],
       },
-      { name: 'a windows group at the gate', world: gateWorld({ os: 'windows', agentVersion: '10.5.3' }), expected: [] },
+      {
+        name: 'a windows group at the gate',
+        world: gateWorld({ os: 'windows', agentVersion: '10.5.3' }),
+        expected: [],
+      },
       { name: 'a macos group has no gate', world: gateWorld({ os: 'macos', agentVersion: '1.0' }), expected: [] },
       {
         name: "the world's gates replace the defaults",
@@ -372,7 +410,10 @@ describe('lintWorld', () => {
       },
       {
         name: 'a custom gate for linux',
-        world: gateWorld({ os: 'linux', agentVersion: '1.9' }, { gates: [{ feature: 'flatPolicyStructure', os: 'linux', minVersion: '2' }] }),
+        world: gateWorld(
+          { os: 'linux', agentVersion: '1.9' },
+          { gates: [{ feature: 'flatPolicyStructure', os: 'linux', minVersion: '2' }] },
+        ),
         expected: [
           'organizations[shop]: is flat, but linux group g-1 has agent version 1.9, below the flatPolicyStructure gate 2: its computers keep the hierarchical order',
         ],
@@ -388,7 +429,11 @@ describe('lintWorld', () => {
         orgs: [org('msp', 'hierarchical'), org('shop', 'flat', { parent: 'msp' })],
         expected: ['organizations[shop]: is flat, but its parent msp is hierarchical: parents must upgrade first'],
       },
-      { name: 'a flat child of a flat parent', orgs: [org('msp', 'flat'), org('shop', 'flat', { parent: 'msp' })], expected: [] },
+      {
+        name: 'a flat child of a flat parent',
+        orgs: [org('msp', 'flat'), org('shop', 'flat', { parent: 'msp' })],
+        expected: [],
+      },
       {
         name: 'a hierarchical child of a hierarchical parent',
         orgs: [org('msp', 'hierarchical'), org('shop', 'hierarchical', { parent: 'msp' })],
@@ -396,7 +441,9 @@ describe('lintWorld', () => {
       },
     ];
     for (const c of cases) {
-      it(c.name, () => expect(lines(makeWorld({ organizations: c.orgs }), 'flat-under-hierarchical')).toEqual(c.expected));
+      it(c.name, () =>
+        expect(lines(makeWorld({ organizations: c.orgs }), 'flat-under-hierarchical')).toEqual(c.expected),
+      );
     }
   });
 
@@ -426,7 +473,9 @@ describe('shadowed-policy property', () => {
   };
   const ruleArb: fc.Arbitrary<AppRule> = fc
     .subarray(Object.keys(VALUES), { minLength: 1 })
-    .chain((fields) => fc.tuple(...fields.map((f) => fc.constantFrom(...(VALUES[f] as string[])).map((v) => [f, v] as const))))
+    .chain((fields) =>
+      fc.tuple(...fields.map((f) => fc.constantFrom(...(VALUES[f] as string[])).map((v) => [f, v] as const))),
+    )
     .map((entries) => Object.fromEntries(entries) as AppRule);
   const FILES: FileRequest[] = [];
   for (const path of ['C:\\T\\x.exe', 'c:/t/x.exe', '/t/x', 'C:\\U\\y.exe']) {
@@ -444,7 +493,10 @@ describe('shadowed-policy property', () => {
     .record({
       rootFlat: fc.boolean(),
       oses: fc.array(fc.constantFrom<OsName>('windows', 'macos', 'linux'), { minLength: 1, maxLength: 3 }),
-      apps: fc.array(fc.record({ builtIn: fc.boolean(), rules: fc.array(ruleArb, { minLength: 1, maxLength: 3 }) }), { minLength: 1, maxLength: 5 }),
+      apps: fc.array(fc.record({ builtIn: fc.boolean(), rules: fc.array(ruleArb, { minLength: 1, maxLength: 3 }) }), {
+        minLength: 1,
+        maxLength: 5,
+      }),
       policies: fc.array(
         fc.record({
           app: fc.option(fc.nat(), { nil: undefined, freq: 8 }),
@@ -467,7 +519,10 @@ describe('shadowed-policy property', () => {
         os,
         agentVersion: '10.6',
       }));
-      const computers = groups.flatMap((g) => [{ id: `${g.id}-a`, group: g.id }, { id: `${g.id}-b`, group: g.id }]);
+      const computers = groups.flatMap((g) => [
+        { id: `${g.id}-a`, group: g.id },
+        { id: `${g.id}-b`, group: g.id },
+      ]);
       const applications: Application[] = r.apps.map((a, i) => app(`a${i}`, a.rules, a.builtIn));
       const policies: Policy[] = r.policies.map((p, i) => {
         const orgId = p.child ? 'child' : 'root';
@@ -486,7 +541,10 @@ describe('shadowed-policy property', () => {
         return p.app === undefined ? { ...base, default: true } : { ...base, app: `a${p.app % applications.length}` };
       });
       return makeWorld({
-        organizations: [org('root', r.rootFlat ? 'flat' : 'hierarchical'), org('child', r.rootFlat ? 'flat' : 'hierarchical', { parent: 'root' })],
+        organizations: [
+          org('root', r.rootFlat ? 'flat' : 'hierarchical'),
+          org('child', r.rootFlat ? 'flat' : 'hierarchical', { parent: 'root' }),
+        ],
         groups,
         computers,
         applications,
@@ -498,7 +556,8 @@ describe('shadowed-policy property', () => {
     });
 
   function same(field: string, a: string, b: string, os: OsName): boolean {
-    if (field === 'sha256' || field === 'certThumbprint' || field === 'certSubject') return a.toLowerCase() === b.toLowerCase();
+    if (field === 'sha256' || field === 'certThumbprint' || field === 'certSubject')
+      return a.toLowerCase() === b.toLowerCase();
     if (a.startsWith('regex:') || b.startsWith('regex:')) return a === b;
     return foldPath(a, os) === foldPath(b, os);
   }
@@ -518,10 +577,14 @@ describe('shadowed-policy property', () => {
       sorted.forEach((p, i) => {
         const by = sorted
           .slice(0, i)
-          .find((q: ViewPolicy) => q.expiresAtMs === null && (q.isDefault || (!p.isDefault && coversApp(q.app as string, p.app as string, view.computer.os))));
+          .find(
+            (q: ViewPolicy) =>
+              q.expiresAtMs === null &&
+              (q.isDefault || (!p.isDefault && coversApp(q.app as string, p.app as string, view.computer.os))),
+          );
         if (by === undefined) verdict.set(p.id, null);
         else if (!verdict.has(p.id)) {
-          const who = by.isDefault ? `the default policy ${by.id}` : `${by.id} (application ${by.app})`;
+          const who = by.isDefault ? `the default policy ${by.id}` : `${by.id}, application ${by.app}`;
           verdict.set(p.id, shadowMessage(p.id, who, c.id));
         }
       });
@@ -534,7 +597,11 @@ describe('shadowed-policy property', () => {
       fc.property(worldArb, (world) => {
         const reported = lines(world, 'shadowed-policy');
         expect(reported).toEqual(reference(world));
-        const shadowed = new Set(lintWorld(world).filter((w) => w.code === 'shadowed-policy').map((w) => w.id));
+        const shadowed = new Set(
+          lintWorld(world)
+            .filter((w) => w.code === 'shadowed-policy')
+            .map((w) => w.id),
+        );
         for (const c of world.computers) {
           const evaluator = new LinearEvaluator(buildView(world, c.id));
           for (const file of FILES) {

@@ -44,7 +44,9 @@ function makeWorld(parts: Partial<World>): World {
 }
 
 function org(id: string, structure: Organization['structure'] = 'hierarchical', parent?: string): Organization {
-  return parent === undefined ? { id, name: id, structure, modules: [] } : { id, name: id, structure, modules: [], parent };
+  return parent === undefined
+    ? { id, name: id, structure, modules: [] }
+    : { id, name: id, structure, modules: [], parent };
 }
 
 function policy(id: string, fields: Partial<Policy> & Pick<Policy, 'appliesTo'>): Policy {
@@ -89,7 +91,12 @@ function acmeWorld(settings: AgentSetting[] = []): World {
       policy('p-disabled', { app: 'npp', appliesTo: { global: 'acme' }, order: 1, enabled: false }),
       policy('p-npp-org', { app: 'npp', appliesTo: { organization: 'acme' }, action: 'deny', order: 3 }),
       policy('p-tool-comp', { app: 'tool', appliesTo: { computer: 'till-1' }, order: 2 }),
-      policy('p-default-tills', { default: true, appliesTo: { group: 'g-tills' }, action: 'denyWithRequest', order: 1000 }),
+      policy('p-default-tills', {
+        default: true,
+        appliesTo: { group: 'g-tills' },
+        action: 'denyWithRequest',
+        order: 1000,
+      }),
       policy('p-default-mac', { default: true, appliesTo: { group: 'g-mac' }, action: 'deny', order: 500 }),
     ],
   });
@@ -141,10 +148,24 @@ describe('upgradeToFlat refusals', () => {
       ],
     });
   const bulk = (count: number, app: string): Policy[] =>
-    Array.from({ length: count }, (_, i) => policy(`${app}-${i}`, { app, appliesTo: { organization: 'acme' }, order: i }));
+    Array.from({ length: count }, (_, i) =>
+      policy(`${app}-${i}`, { app, appliesTo: { organization: 'acme' }, order: i }),
+    );
 
-  const cases: { name: string; world: () => World; org: string; acknowledge: boolean; problems: (string | RegExp)[] }[] = [
-    { name: 'unknown organization', world: family, org: 'nope', acknowledge: true, problems: ['organization nope is unknown'] },
+  const cases: {
+    name: string;
+    world: () => World;
+    org: string;
+    acknowledge: boolean;
+    problems: (string | RegExp)[];
+  }[] = [
+    {
+      name: 'unknown organization',
+      world: family,
+      org: 'nope',
+      acknowledge: true,
+      problems: ['organization nope is unknown'],
+    },
     {
       name: 'unknown organization, not acknowledged',
       world: family,
@@ -201,6 +222,7 @@ describe('upgradeToFlat refusals', () => {
   it('accepts exactly the limits', () => {
     const w = acmeWorld();
     w.policies = [...bulk(MAX_BUILT_IN, 'chrome'), ...bulk(3, 'npp')];
+    w.computers = w.computers.slice(0, 1);
     const plan = upgraded(upgradeToFlat(w, 'acme', { acknowledge: true }));
     expect(plan.renumbered.at(MAX_BUILT_IN - 1)?.to).toBe(100_000);
     expect(plan.renumbered.at(-1)?.to).toBe(100_003);
@@ -306,7 +328,12 @@ describe('upgradeToFlat discrepancies', () => {
       applications: APPS,
       policies: [
         // A parent global-group policy at 50 came after the child's global policies; now it comes first.
-        policy('msp-npp-gg', { app: 'npp', appliesTo: { globalGroup: { org: 'msp', keyword: 'till' } }, action: 'deny', order: 50 }),
+        policy('msp-npp-gg', {
+          app: 'npp',
+          appliesTo: { globalGroup: { org: 'msp', keyword: 'till' } },
+          action: 'deny',
+          order: 50,
+        }),
         // A parent global policy at 150000 came first; now the child's organization policy at 100002 precedes it.
         policy('msp-tool', { app: 'tool', appliesTo: { global: 'msp' }, action: 'deny', order: 150_000 }),
         policy('msp-chrome', { app: 'chrome', appliesTo: { global: 'msp' }, order: 20 }),
@@ -365,25 +392,37 @@ describe('upgradeToFlat property', () => {
   ];
 
   const groupArb = (orgId: string, target: boolean): fc.Arbitrary<ComputerGroup> =>
-    fc.record({
-      name: fc.constantFrom('Till', 'Office'),
-      os: fc.constantFrom('windows', 'macos', 'linux') as fc.Arbitrary<ComputerGroup['os']>,
-      agentVersion: fc.constantFrom(...(target ? ['10.5.3', '10.7'] : ['10.4', '10.5.3', '10.7'])),
-    }).map((g) => ({ id: '', org: orgId, ...g }));
+    fc
+      .record({
+        name: fc.constantFrom('Till', 'Office'),
+        os: fc.constantFrom<ComputerGroup['os']>('windows', 'macos', 'linux'),
+        agentVersion: fc.constantFrom(...(target ? ['10.5.3', '10.7'] : ['10.4', '10.5.3', '10.7'])),
+      })
+      .map((g) => ({ id: '', org: orgId, ...g }));
 
   const worldArb = fc
     .record({
       rootFlat: fc.boolean(),
-      groups: fc.tuple(fc.array(groupArb('root', true), { minLength: 1, maxLength: 2 }), fc.array(groupArb('child', true), { minLength: 1, maxLength: 2 }), fc.array(groupArb('grand', false), { maxLength: 2 })),
-      apps: fc.array(fc.record({ builtIn: fc.boolean(), rules: fc.subarray(RULE_POOL, { minLength: 1, maxLength: 2 }) }), { minLength: 1, maxLength: 4 }),
-      computerVersions: fc.array(fc.option(fc.constantFrom('10.4', '10.6'), { nil: undefined }), { minLength: 1, maxLength: 6 }),
+      groups: fc.tuple(
+        fc.array(groupArb('root', true), { minLength: 1, maxLength: 2 }),
+        fc.array(groupArb('child', true), { minLength: 1, maxLength: 2 }),
+        fc.array(groupArb('grand', false), { maxLength: 2 }),
+      ),
+      apps: fc.array(
+        fc.record({ builtIn: fc.boolean(), rules: fc.subarray(RULE_POOL, { minLength: 1, maxLength: 2 }) }),
+        { minLength: 1, maxLength: 4 },
+      ),
+      computerVersions: fc.array(fc.option(fc.constantFrom('10.4', '10.6'), { nil: undefined }), {
+        minLength: 1,
+        maxLength: 6,
+      }),
       policies: fc.array(
         fc.record({
           appIndex: fc.option(fc.nat(), { nil: undefined, freq: 12 }),
           level: fc.constantFrom('global', 'globalGroup', 'organization', 'group', 'computer'),
           org: fc.constantFrom(...ORGS),
           pick: fc.nat(),
-          action: fc.constantFrom('permit', 'deny'),
+          action: fc.constantFrom<Policy['action']>('permit', 'deny'),
           order: fc.integer({ min: 0, max: 200_000 }),
           enabled: fc.nat(7).map((n) => n !== 0),
           expired: fc.nat(7).map((n) => n === 0),
@@ -399,7 +438,9 @@ describe('upgradeToFlat property', () => {
       const computers: Computer[] = [];
       groups.forEach((g, gi) => {
         const v = r.computerVersions[gi % r.computerVersions.length];
-        computers.push(v === undefined ? { id: `c${gi}a`, group: g.id } : { id: `c${gi}a`, group: g.id, agentVersion: v });
+        computers.push(
+          v === undefined ? { id: `c${gi}a`, group: g.id } : { id: `c${gi}a`, group: g.id, agentVersion: v },
+        );
         computers.push({ id: `c${gi}b`, group: g.id });
       });
       const applications: Application[] = r.apps.map((a, i) => ({ id: `a${i}`, name: `a${i}`, ...a }));
@@ -416,7 +457,7 @@ describe('upgradeToFlat property', () => {
                 : p.level === 'group'
                   ? { group: group.id }
                   : { computer: `c${group.id.slice(1)}a` };
-        const base: Policy = { id: `p${i}`, appliesTo, action: p.action as Policy['action'], order: p.order, enabled: p.enabled };
+        const base: Policy = { id: `p${i}`, appliesTo, action: p.action, order: p.order, enabled: p.enabled };
         if (p.expired) base.expiresAt = '2026-01-01T00:00:00Z';
         if (p.appIndex === undefined) return { ...base, default: true };
         return { ...base, app: `a${p.appIndex % applications.length}` };
@@ -424,9 +465,21 @@ describe('upgradeToFlat property', () => {
       const agentSettings: AgentSetting[] =
         r.prioritizeOff === undefined
           ? []
-          : [{ id: 's', type: 'prioritizeBuiltInApplications', value: false, appliesTo: { global: r.prioritizeOff }, order: 1 }];
+          : [
+              {
+                id: 's',
+                type: 'prioritizeBuiltInApplications',
+                value: false,
+                appliesTo: { global: r.prioritizeOff },
+                order: 1,
+              },
+            ];
       const world = makeWorld({
-        organizations: [org('root', r.rootFlat ? 'flat' : 'hierarchical'), org('child', 'hierarchical', 'root'), org('grand', 'hierarchical', 'child')],
+        organizations: [
+          org('root', r.rootFlat ? 'flat' : 'hierarchical'),
+          org('child', 'hierarchical', 'root'),
+          org('grand', 'hierarchical', 'child'),
+        ],
         groups,
         computers,
         applications,

@@ -2594,6 +2594,71 @@ export namespace tollgate {
         }
 
         /**
+         * Properties of an ApplySnapshotRequest.
+         * @deprecated Use tollgate.v1.ApplySnapshotRequest.$Properties instead.
+         */
+        interface IApplySnapshotRequest extends tollgate.v1.ApplySnapshotRequest.$Properties {
+        }
+
+        /** Represents an ApplySnapshotRequest. */
+        class ApplySnapshotRequest {
+
+            /**
+             * Constructs a new ApplySnapshotRequest.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: tollgate.v1.ApplySnapshotRequest.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** ApplySnapshotRequest signedSnapshot. */
+            signedSnapshot: Uint8Array;
+
+            /**
+             * Creates a new ApplySnapshotRequest instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns ApplySnapshotRequest instance
+             */
+            static create(properties: tollgate.v1.ApplySnapshotRequest.$Shape): tollgate.v1.ApplySnapshotRequest & tollgate.v1.ApplySnapshotRequest.$Shape;
+            static create(properties?: tollgate.v1.ApplySnapshotRequest.$Properties): tollgate.v1.ApplySnapshotRequest;
+
+            /**
+             * Encodes the specified ApplySnapshotRequest message. Does not implicitly {@link tollgate.v1.ApplySnapshotRequest.verify|verify} messages.
+             * @param message ApplySnapshotRequest message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: tollgate.v1.ApplySnapshotRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes an ApplySnapshotRequest message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {tollgate.v1.ApplySnapshotRequest & tollgate.v1.ApplySnapshotRequest.$Shape} ApplySnapshotRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tollgate.v1.ApplySnapshotRequest & tollgate.v1.ApplySnapshotRequest.$Shape;
+        }
+
+        namespace ApplySnapshotRequest {
+
+            /** Properties of an ApplySnapshotRequest. */
+            interface $Properties {
+
+                /** ApplySnapshotRequest signedSnapshot */
+                signedSnapshot?: (Uint8Array|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of an ApplySnapshotRequest. */
+            type $Shape = tollgate.v1.ApplySnapshotRequest.$Properties;
+        }
+
+        /**
          * Properties of a Request.
          * @deprecated Use tollgate.v1.Request.$Properties instead.
          */
@@ -2627,8 +2692,11 @@ export namespace tollgate {
             /** Request exportDecisions. */
             exportDecisions?: (tollgate.v1.ExportDecisionsRequest.$Properties|null);
 
+            /** Request applySnapshot. */
+            applySnapshot?: (tollgate.v1.ApplySnapshotRequest.$Properties|null);
+
             /** Request body. */
-            body?: ("evaluateFile"|"evaluateApproval"|"status"|"exportDecisions");
+            body?: ("evaluateFile"|"evaluateApproval"|"status"|"exportDecisions"|"applySnapshot");
 
             /**
              * Creates a new Request instance using the specified properties.
@@ -2677,8 +2745,11 @@ export namespace tollgate {
                 /** Request exportDecisions */
                 exportDecisions?: (tollgate.v1.ExportDecisionsRequest.$Properties|null);
 
+                /** Request applySnapshot */
+                applySnapshot?: (tollgate.v1.ApplySnapshotRequest.$Properties|null);
+
                 /** Request body */
-                body?: ("evaluateFile"|"evaluateApproval"|"status"|"exportDecisions");
+                body?: ("evaluateFile"|"evaluateApproval"|"status"|"exportDecisions"|"applySnapshot");
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
@@ -2691,9 +2762,10 @@ export namespace tollgate {
               evaluateApproval?: tollgate.v1.EvaluateApprovalRequest.$Shape|null;
               status?: tollgate.v1.StatusRequest.$Shape|null;
               exportDecisions?: tollgate.v1.ExportDecisionsRequest.$Shape|null;
+              applySnapshot?: tollgate.v1.ApplySnapshotRequest.$Shape|null;
               $unknowns?: Uint8Array[];
             } & (
-              ({ body?: undefined; evaluateFile?: null; evaluateApproval?: null; status?: null; exportDecisions?: null }|{ body?: "evaluateFile"; evaluateFile: tollgate.v1.EvaluateFileRequest.$Shape; evaluateApproval?: null; status?: null; exportDecisions?: null }|{ body?: "evaluateApproval"; evaluateFile?: null; evaluateApproval: tollgate.v1.EvaluateApprovalRequest.$Shape; status?: null; exportDecisions?: null }|{ body?: "status"; evaluateFile?: null; evaluateApproval?: null; status: tollgate.v1.StatusRequest.$Shape; exportDecisions?: null }|{ body?: "exportDecisions"; evaluateFile?: null; evaluateApproval?: null; status?: null; exportDecisions: tollgate.v1.ExportDecisionsRequest.$Shape })
+              ({ body?: undefined; evaluateFile?: null; evaluateApproval?: null; status?: null; exportDecisions?: null; applySnapshot?: null }|{ body?: "evaluateFile"; evaluateFile: tollgate.v1.EvaluateFileRequest.$Shape; evaluateApproval?: null; status?: null; exportDecisions?: null; applySnapshot?: null }|{ body?: "evaluateApproval"; evaluateFile?: null; evaluateApproval: tollgate.v1.EvaluateApprovalRequest.$Shape; status?: null; exportDecisions?: null; applySnapshot?: null }|{ body?: "status"; evaluateFile?: null; evaluateApproval?: null; status: tollgate.v1.StatusRequest.$Shape; exportDecisions?: null; applySnapshot?: null }|{ body?: "exportDecisions"; evaluateFile?: null; evaluateApproval?: null; status?: null; exportDecisions: tollgate.v1.ExportDecisionsRequest.$Shape; applySnapshot?: null }|{ body?: "applySnapshot"; evaluateFile?: null; evaluateApproval?: null; status?: null; exportDecisions?: null; applySnapshot: tollgate.v1.ApplySnapshotRequest.$Shape })
             );
         }
 
@@ -3421,6 +3493,77 @@ export namespace tollgate {
         }
 
         /**
+         * Properties of an Applied.
+         * @deprecated Use tollgate.v1.Applied.$Properties instead.
+         */
+        interface IApplied extends tollgate.v1.Applied.$Properties {
+        }
+
+        /** Represents an Applied. */
+        class Applied {
+
+            /**
+             * Constructs a new Applied.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: tollgate.v1.Applied.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** Applied snapshotVersion. */
+            snapshotVersion: number;
+
+            /** Applied settingsVersion. */
+            settingsVersion: number;
+
+            /**
+             * Creates a new Applied instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns Applied instance
+             */
+            static create(properties: tollgate.v1.Applied.$Shape): tollgate.v1.Applied & tollgate.v1.Applied.$Shape;
+            static create(properties?: tollgate.v1.Applied.$Properties): tollgate.v1.Applied;
+
+            /**
+             * Encodes the specified Applied message. Does not implicitly {@link tollgate.v1.Applied.verify|verify} messages.
+             * @param message Applied message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: tollgate.v1.Applied.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes an Applied message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {tollgate.v1.Applied & tollgate.v1.Applied.$Shape} Applied
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tollgate.v1.Applied & tollgate.v1.Applied.$Shape;
+        }
+
+        namespace Applied {
+
+            /** Properties of an Applied. */
+            interface $Properties {
+
+                /** Applied snapshotVersion */
+                snapshotVersion?: (number|null);
+
+                /** Applied settingsVersion */
+                settingsVersion?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of an Applied. */
+            type $Shape = tollgate.v1.Applied.$Properties;
+        }
+
+        /**
          * Properties of a Response.
          * @deprecated Use tollgate.v1.Response.$Properties instead.
          */
@@ -3457,8 +3600,11 @@ export namespace tollgate {
             /** Response decisions. */
             decisions?: (tollgate.v1.DecisionLog.$Properties|null);
 
+            /** Response applied. */
+            applied?: (tollgate.v1.Applied.$Properties|null);
+
             /** Response body. */
-            body?: ("decision"|"suggestion"|"status"|"error"|"decisions");
+            body?: ("decision"|"suggestion"|"status"|"error"|"decisions"|"applied");
 
             /**
              * Creates a new Response instance using the specified properties.
@@ -3510,8 +3656,11 @@ export namespace tollgate {
                 /** Response decisions */
                 decisions?: (tollgate.v1.DecisionLog.$Properties|null);
 
+                /** Response applied */
+                applied?: (tollgate.v1.Applied.$Properties|null);
+
                 /** Response body */
-                body?: ("decision"|"suggestion"|"status"|"error"|"decisions");
+                body?: ("decision"|"suggestion"|"status"|"error"|"decisions"|"applied");
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
@@ -3525,9 +3674,10 @@ export namespace tollgate {
               status?: tollgate.v1.Status.$Shape|null;
               error?: tollgate.v1.Error.$Shape|null;
               decisions?: tollgate.v1.DecisionLog.$Shape|null;
+              applied?: tollgate.v1.Applied.$Shape|null;
               $unknowns?: Uint8Array[];
             } & (
-              ({ body?: undefined; decision?: null; suggestion?: null; status?: null; error?: null; decisions?: null }|{ body?: "decision"; decision: tollgate.v1.Decision.$Shape; suggestion?: null; status?: null; error?: null; decisions?: null }|{ body?: "suggestion"; decision?: null; suggestion: tollgate.v1.Suggestion.$Shape; status?: null; error?: null; decisions?: null }|{ body?: "status"; decision?: null; suggestion?: null; status: tollgate.v1.Status.$Shape; error?: null; decisions?: null }|{ body?: "error"; decision?: null; suggestion?: null; status?: null; error: tollgate.v1.Error.$Shape; decisions?: null }|{ body?: "decisions"; decision?: null; suggestion?: null; status?: null; error?: null; decisions: tollgate.v1.DecisionLog.$Shape })
+              ({ body?: undefined; decision?: null; suggestion?: null; status?: null; error?: null; decisions?: null; applied?: null }|{ body?: "decision"; decision: tollgate.v1.Decision.$Shape; suggestion?: null; status?: null; error?: null; decisions?: null; applied?: null }|{ body?: "suggestion"; decision?: null; suggestion: tollgate.v1.Suggestion.$Shape; status?: null; error?: null; decisions?: null; applied?: null }|{ body?: "status"; decision?: null; suggestion?: null; status: tollgate.v1.Status.$Shape; error?: null; decisions?: null; applied?: null }|{ body?: "error"; decision?: null; suggestion?: null; status?: null; error: tollgate.v1.Error.$Shape; decisions?: null; applied?: null }|{ body?: "decisions"; decision?: null; suggestion?: null; status?: null; error?: null; decisions: tollgate.v1.DecisionLog.$Shape; applied?: null }|{ body?: "applied"; decision?: null; suggestion?: null; status?: null; error?: null; decisions?: null; applied: tollgate.v1.Applied.$Shape })
             );
         }
     }

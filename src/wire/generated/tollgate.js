@@ -6568,6 +6568,158 @@ export const tollgate = $root.tollgate = (() => {
             return ExportDecisionsRequest;
         })();
 
+        v1.ApplySnapshotRequest = (function() {
+
+            /**
+             * Properties of an ApplySnapshotRequest.
+             * @typedef {Object} tollgate.v1.ApplySnapshotRequest.$Properties
+             * @property {Uint8Array|null} [signedSnapshot] ApplySnapshotRequest signedSnapshot
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of an ApplySnapshotRequest.
+             * @memberof tollgate.v1
+             * @interface IApplySnapshotRequest
+             * @augments tollgate.v1.ApplySnapshotRequest.$Properties
+             * @deprecated Use tollgate.v1.ApplySnapshotRequest.$Properties instead.
+             */
+
+            /**
+             * Shape of an ApplySnapshotRequest.
+             * @typedef {tollgate.v1.ApplySnapshotRequest.$Properties} tollgate.v1.ApplySnapshotRequest.$Shape
+             */
+
+            /**
+             * Constructs a new ApplySnapshotRequest.
+             * @memberof tollgate.v1
+             * @classdesc Represents an ApplySnapshotRequest.
+             * @constructor
+             * @param {tollgate.v1.ApplySnapshotRequest.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const ApplySnapshotRequest = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * ApplySnapshotRequest signedSnapshot.
+             * @member {Uint8Array} signedSnapshot
+             * @memberof tollgate.v1.ApplySnapshotRequest
+             * @instance
+             */
+            ApplySnapshotRequest.prototype.signedSnapshot = $util.newBuffer([]);
+
+            /**
+             * Creates a new ApplySnapshotRequest instance using the specified properties.
+             * @function create
+             * @memberof tollgate.v1.ApplySnapshotRequest
+             * @static
+             * @param {tollgate.v1.ApplySnapshotRequest.$Properties=} [properties] Properties to set
+             * @returns {tollgate.v1.ApplySnapshotRequest} ApplySnapshotRequest instance
+             * @type {{
+             *   (properties: tollgate.v1.ApplySnapshotRequest.$Shape): tollgate.v1.ApplySnapshotRequest & tollgate.v1.ApplySnapshotRequest.$Shape;
+             *   (properties?: tollgate.v1.ApplySnapshotRequest.$Properties): tollgate.v1.ApplySnapshotRequest;
+             * }}
+             */
+            ApplySnapshotRequest.create = function(properties) {
+                return new ApplySnapshotRequest(properties);
+            };
+
+            /**
+             * Encodes the specified ApplySnapshotRequest message. Does not implicitly {@link tollgate.v1.ApplySnapshotRequest.verify|verify} messages.
+             * @function encode
+             * @memberof tollgate.v1.ApplySnapshotRequest
+             * @static
+             * @param {tollgate.v1.ApplySnapshotRequest.$Properties} message ApplySnapshotRequest message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ApplySnapshotRequest.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.signedSnapshot != null && $Object.hasOwnProperty.call(message, "signedSnapshot") && message.signedSnapshot.length)
+                    writer.uint32(/* id 1, wireType 2 =*/10).bytes(message.signedSnapshot);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes an ApplySnapshotRequest message from the specified reader or buffer.
+             * @function decode
+             * @memberof tollgate.v1.ApplySnapshotRequest
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {tollgate.v1.ApplySnapshotRequest & tollgate.v1.ApplySnapshotRequest.$Shape} ApplySnapshotRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ApplySnapshotRequest.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.tollgate.v1.ApplySnapshotRequest();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.signedSnapshot = value;
+                            else
+                                delete message.signedSnapshot;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return ApplySnapshotRequest;
+        })();
+
         v1.Request = (function() {
 
             /**
@@ -6578,7 +6730,8 @@ export const tollgate = $root.tollgate = (() => {
              * @property {tollgate.v1.EvaluateApprovalRequest.$Properties|null} [evaluateApproval] Request evaluateApproval
              * @property {tollgate.v1.StatusRequest.$Properties|null} [status] Request status
              * @property {tollgate.v1.ExportDecisionsRequest.$Properties|null} [exportDecisions] Request exportDecisions
-             * @property {"evaluateFile"|"evaluateApproval"|"status"|"exportDecisions"} [body] Request body
+             * @property {tollgate.v1.ApplySnapshotRequest.$Properties|null} [applySnapshot] Request applySnapshot
+             * @property {"evaluateFile"|"evaluateApproval"|"status"|"exportDecisions"|"applySnapshot"} [body] Request body
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -6598,9 +6751,10 @@ export const tollgate = $root.tollgate = (() => {
              *   evaluateApproval?: tollgate.v1.EvaluateApprovalRequest.$Shape|null;
              *   status?: tollgate.v1.StatusRequest.$Shape|null;
              *   exportDecisions?: tollgate.v1.ExportDecisionsRequest.$Shape|null;
+             *   applySnapshot?: tollgate.v1.ApplySnapshotRequest.$Shape|null;
              *   $unknowns?: Array.<Uint8Array>;
              * } & (
-             *   ({ body?: undefined; evaluateFile?: null; evaluateApproval?: null; status?: null; exportDecisions?: null }|{ body?: "evaluateFile"; evaluateFile: tollgate.v1.EvaluateFileRequest.$Shape; evaluateApproval?: null; status?: null; exportDecisions?: null }|{ body?: "evaluateApproval"; evaluateFile?: null; evaluateApproval: tollgate.v1.EvaluateApprovalRequest.$Shape; status?: null; exportDecisions?: null }|{ body?: "status"; evaluateFile?: null; evaluateApproval?: null; status: tollgate.v1.StatusRequest.$Shape; exportDecisions?: null }|{ body?: "exportDecisions"; evaluateFile?: null; evaluateApproval?: null; status?: null; exportDecisions: tollgate.v1.ExportDecisionsRequest.$Shape })
+             *   ({ body?: undefined; evaluateFile?: null; evaluateApproval?: null; status?: null; exportDecisions?: null; applySnapshot?: null }|{ body?: "evaluateFile"; evaluateFile: tollgate.v1.EvaluateFileRequest.$Shape; evaluateApproval?: null; status?: null; exportDecisions?: null; applySnapshot?: null }|{ body?: "evaluateApproval"; evaluateFile?: null; evaluateApproval: tollgate.v1.EvaluateApprovalRequest.$Shape; status?: null; exportDecisions?: null; applySnapshot?: null }|{ body?: "status"; evaluateFile?: null; evaluateApproval?: null; status: tollgate.v1.StatusRequest.$Shape; exportDecisions?: null; applySnapshot?: null }|{ body?: "exportDecisions"; evaluateFile?: null; evaluateApproval?: null; status?: null; exportDecisions: tollgate.v1.ExportDecisionsRequest.$Shape; applySnapshot?: null }|{ body?: "applySnapshot"; evaluateFile?: null; evaluateApproval?: null; status?: null; exportDecisions?: null; applySnapshot: tollgate.v1.ApplySnapshotRequest.$Shape })
              * )} tollgate.v1.Request.$Shape
              */
 
@@ -6659,17 +6813,25 @@ export const tollgate = $root.tollgate = (() => {
              */
             Request.prototype.exportDecisions = null;
 
+            /**
+             * Request applySnapshot.
+             * @member {tollgate.v1.ApplySnapshotRequest.$Properties|null|undefined} applySnapshot
+             * @memberof tollgate.v1.Request
+             * @instance
+             */
+            Request.prototype.applySnapshot = null;
+
             // OneOf field names bound to virtual getters and setters
             let $oneOfFields;
 
             /**
              * Request body.
-             * @member {"evaluateFile"|"evaluateApproval"|"status"|"exportDecisions"|undefined} body
+             * @member {"evaluateFile"|"evaluateApproval"|"status"|"exportDecisions"|"applySnapshot"|undefined} body
              * @memberof tollgate.v1.Request
              * @instance
              */
             $Object.defineProperty(Request.prototype, "body", {
-                get: $util.oneOfGetter($oneOfFields = ["evaluateFile", "evaluateApproval", "status", "exportDecisions"]),
+                get: $util.oneOfGetter($oneOfFields = ["evaluateFile", "evaluateApproval", "status", "exportDecisions", "applySnapshot"]),
                 set: $util.oneOfSetter($oneOfFields)
             });
 
@@ -6715,6 +6877,8 @@ export const tollgate = $root.tollgate = (() => {
                     $root.tollgate.v1.StatusRequest.encode(message.status, writer.uint32(/* id 4, wireType 2 =*/34).fork(), _depth + 1).ldelim();
                 if (message.exportDecisions != null && $Object.hasOwnProperty.call(message, "exportDecisions"))
                     $root.tollgate.v1.ExportDecisionsRequest.encode(message.exportDecisions, writer.uint32(/* id 5, wireType 2 =*/42).fork(), _depth + 1).ldelim();
+                if (message.applySnapshot != null && $Object.hasOwnProperty.call(message, "applySnapshot"))
+                    $root.tollgate.v1.ApplySnapshotRequest.encode(message.applySnapshot, writer.uint32(/* id 6, wireType 2 =*/50).fork(), _depth + 1).ldelim();
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -6794,6 +6958,13 @@ export const tollgate = $root.tollgate = (() => {
                                 break;
                             message.exportDecisions = $root.tollgate.v1.ExportDecisionsRequest.decode(reader, reader.size(), $undefined, _depth + 1, message.exportDecisions);
                             message.body = "exportDecisions";
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 2)
+                                break;
+                            message.applySnapshot = $root.tollgate.v1.ApplySnapshotRequest.decode(reader, reader.size(), $undefined, _depth + 1, message.applySnapshot);
+                            message.body = "applySnapshot";
                             continue;
                         }
                     }
@@ -8784,6 +8955,178 @@ export const tollgate = $root.tollgate = (() => {
             return Error;
         })();
 
+        v1.Applied = (function() {
+
+            /**
+             * Properties of an Applied.
+             * @typedef {Object} tollgate.v1.Applied.$Properties
+             * @property {number|null} [snapshotVersion] Applied snapshotVersion
+             * @property {number|null} [settingsVersion] Applied settingsVersion
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of an Applied.
+             * @memberof tollgate.v1
+             * @interface IApplied
+             * @augments tollgate.v1.Applied.$Properties
+             * @deprecated Use tollgate.v1.Applied.$Properties instead.
+             */
+
+            /**
+             * Shape of an Applied.
+             * @typedef {tollgate.v1.Applied.$Properties} tollgate.v1.Applied.$Shape
+             */
+
+            /**
+             * Constructs a new Applied.
+             * @memberof tollgate.v1
+             * @classdesc Represents an Applied.
+             * @constructor
+             * @param {tollgate.v1.Applied.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const Applied = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * Applied snapshotVersion.
+             * @member {number} snapshotVersion
+             * @memberof tollgate.v1.Applied
+             * @instance
+             */
+            Applied.prototype.snapshotVersion = 0;
+
+            /**
+             * Applied settingsVersion.
+             * @member {number} settingsVersion
+             * @memberof tollgate.v1.Applied
+             * @instance
+             */
+            Applied.prototype.settingsVersion = 0;
+
+            /**
+             * Creates a new Applied instance using the specified properties.
+             * @function create
+             * @memberof tollgate.v1.Applied
+             * @static
+             * @param {tollgate.v1.Applied.$Properties=} [properties] Properties to set
+             * @returns {tollgate.v1.Applied} Applied instance
+             * @type {{
+             *   (properties: tollgate.v1.Applied.$Shape): tollgate.v1.Applied & tollgate.v1.Applied.$Shape;
+             *   (properties?: tollgate.v1.Applied.$Properties): tollgate.v1.Applied;
+             * }}
+             */
+            Applied.create = function(properties) {
+                return new Applied(properties);
+            };
+
+            /**
+             * Encodes the specified Applied message. Does not implicitly {@link tollgate.v1.Applied.verify|verify} messages.
+             * @function encode
+             * @memberof tollgate.v1.Applied
+             * @static
+             * @param {tollgate.v1.Applied.$Properties} message Applied message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            Applied.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.snapshotVersion != null && $Object.hasOwnProperty.call(message, "snapshotVersion") && message.snapshotVersion !== 0)
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint32(message.snapshotVersion);
+                if (message.settingsVersion != null && $Object.hasOwnProperty.call(message, "settingsVersion") && message.settingsVersion !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.settingsVersion);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes an Applied message from the specified reader or buffer.
+             * @function decode
+             * @memberof tollgate.v1.Applied
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {tollgate.v1.Applied & tollgate.v1.Applied.$Shape} Applied
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            Applied.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.tollgate.v1.Applied();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.snapshotVersion = value;
+                            else
+                                delete message.snapshotVersion;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.settingsVersion = value;
+                            else
+                                delete message.settingsVersion;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return Applied;
+        })();
+
         v1.Response = (function() {
 
             /**
@@ -8795,7 +9138,8 @@ export const tollgate = $root.tollgate = (() => {
              * @property {tollgate.v1.Status.$Properties|null} [status] Response status
              * @property {tollgate.v1.Error.$Properties|null} [error] Response error
              * @property {tollgate.v1.DecisionLog.$Properties|null} [decisions] Response decisions
-             * @property {"decision"|"suggestion"|"status"|"error"|"decisions"} [body] Response body
+             * @property {tollgate.v1.Applied.$Properties|null} [applied] Response applied
+             * @property {"decision"|"suggestion"|"status"|"error"|"decisions"|"applied"} [body] Response body
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -8816,9 +9160,10 @@ export const tollgate = $root.tollgate = (() => {
              *   status?: tollgate.v1.Status.$Shape|null;
              *   error?: tollgate.v1.Error.$Shape|null;
              *   decisions?: tollgate.v1.DecisionLog.$Shape|null;
+             *   applied?: tollgate.v1.Applied.$Shape|null;
              *   $unknowns?: Array.<Uint8Array>;
              * } & (
-             *   ({ body?: undefined; decision?: null; suggestion?: null; status?: null; error?: null; decisions?: null }|{ body?: "decision"; decision: tollgate.v1.Decision.$Shape; suggestion?: null; status?: null; error?: null; decisions?: null }|{ body?: "suggestion"; decision?: null; suggestion: tollgate.v1.Suggestion.$Shape; status?: null; error?: null; decisions?: null }|{ body?: "status"; decision?: null; suggestion?: null; status: tollgate.v1.Status.$Shape; error?: null; decisions?: null }|{ body?: "error"; decision?: null; suggestion?: null; status?: null; error: tollgate.v1.Error.$Shape; decisions?: null }|{ body?: "decisions"; decision?: null; suggestion?: null; status?: null; error?: null; decisions: tollgate.v1.DecisionLog.$Shape })
+             *   ({ body?: undefined; decision?: null; suggestion?: null; status?: null; error?: null; decisions?: null; applied?: null }|{ body?: "decision"; decision: tollgate.v1.Decision.$Shape; suggestion?: null; status?: null; error?: null; decisions?: null; applied?: null }|{ body?: "suggestion"; decision?: null; suggestion: tollgate.v1.Suggestion.$Shape; status?: null; error?: null; decisions?: null; applied?: null }|{ body?: "status"; decision?: null; suggestion?: null; status: tollgate.v1.Status.$Shape; error?: null; decisions?: null; applied?: null }|{ body?: "error"; decision?: null; suggestion?: null; status?: null; error: tollgate.v1.Error.$Shape; decisions?: null; applied?: null }|{ body?: "decisions"; decision?: null; suggestion?: null; status?: null; error?: null; decisions: tollgate.v1.DecisionLog.$Shape; applied?: null }|{ body?: "applied"; decision?: null; suggestion?: null; status?: null; error?: null; decisions?: null; applied: tollgate.v1.Applied.$Shape })
              * )} tollgate.v1.Response.$Shape
              */
 
@@ -8885,17 +9230,25 @@ export const tollgate = $root.tollgate = (() => {
              */
             Response.prototype.decisions = null;
 
+            /**
+             * Response applied.
+             * @member {tollgate.v1.Applied.$Properties|null|undefined} applied
+             * @memberof tollgate.v1.Response
+             * @instance
+             */
+            Response.prototype.applied = null;
+
             // OneOf field names bound to virtual getters and setters
             let $oneOfFields;
 
             /**
              * Response body.
-             * @member {"decision"|"suggestion"|"status"|"error"|"decisions"|undefined} body
+             * @member {"decision"|"suggestion"|"status"|"error"|"decisions"|"applied"|undefined} body
              * @memberof tollgate.v1.Response
              * @instance
              */
             $Object.defineProperty(Response.prototype, "body", {
-                get: $util.oneOfGetter($oneOfFields = ["decision", "suggestion", "status", "error", "decisions"]),
+                get: $util.oneOfGetter($oneOfFields = ["decision", "suggestion", "status", "error", "decisions", "applied"]),
                 set: $util.oneOfSetter($oneOfFields)
             });
 
@@ -8943,6 +9296,8 @@ export const tollgate = $root.tollgate = (() => {
                     $root.tollgate.v1.Error.encode(message.error, writer.uint32(/* id 5, wireType 2 =*/42).fork(), _depth + 1).ldelim();
                 if (message.decisions != null && $Object.hasOwnProperty.call(message, "decisions"))
                     $root.tollgate.v1.DecisionLog.encode(message.decisions, writer.uint32(/* id 6, wireType 2 =*/50).fork(), _depth + 1).ldelim();
+                if (message.applied != null && $Object.hasOwnProperty.call(message, "applied"))
+                    $root.tollgate.v1.Applied.encode(message.applied, writer.uint32(/* id 7, wireType 2 =*/58).fork(), _depth + 1).ldelim();
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -9029,6 +9384,13 @@ export const tollgate = $root.tollgate = (() => {
                                 break;
                             message.decisions = $root.tollgate.v1.DecisionLog.decode(reader, reader.size(), $undefined, _depth + 1, message.decisions);
                             message.body = "decisions";
+                            continue;
+                        }
+                    case 7: {
+                            if (wireType !== 2)
+                                break;
+                            message.applied = $root.tollgate.v1.Applied.decode(reader, reader.size(), $undefined, _depth + 1, message.applied);
+                            message.body = "applied";
                             continue;
                         }
                     }

@@ -1,0 +1,165 @@
+/**
+ * Signed snapshots and signed settings (SPEC.md section 9): a payload message
+ * encoded once, an Ed25519 signature over those exact bytes, and both wrapped
+ * in a Signed* message. Opening verifies the signature before it looks inside
+ * the payload, so nothing unsigned is ever parsed past the envelope.
+ */
+import type { KeyObject } from 'node:crypto';
+import { TollgateError } from '../engine/errors.js';
+import type { SettingValue } from '../engine/model.js';
+import type { ComputerView } from '../engine/view.js';
+import {
+  badMessage,
+  checkUint32,
+  requireMessage,
+  requireText,
+  settingsFromWire,
+  settingsToWire,
+  viewFromWire,
+  viewToWire,
+} from './codec.js';
+import { tollgate } from './generated/tollgate.js';
+import { signBytes, verifyBytes } from './signing.js';
+
+const pb = tollgate.v1;
+
+/** What a snapshot carries: one computer's view, versioned. */
+export interface SnapshotContent {
+  computerId: string;
+  /** Increases with every snapshot the server issues for the computer. */
+  version: number;
+  issuedAtMs: number;
+  /** The settings version the view's settings carry. */
+  settingsVersion: number;
+  view: ComputerView;
+}
+
+/** A snapshot's header fields, without the view. */
+export type SnapshotHeader = Omit<SnapshotContent, 'view'>;
+
+/** What a settings push carries: a computer's effective setting values, versioned. */
+export interface SettingsContent {
+  computerId: string;
+  settingsVersion: number;
+  issuedAtMs: number;
+  settings: Record<string, SettingValue>;
+  /** The setting entry each value came from, null for a default; the same names as `settings`. */
+  sources?: Record<string, string | null>;
+}
+
+interface Envelope {
+  payload: Uint8Array;
+  signature: Uint8Array;
+}
+
+function seal(payload: Uint8Array, privateKey: KeyObject): Envelope {
+  return { payload, signature: signBytes(payload, privateKey) };
+}
+
+/** Decodes an envelope and checks its signature; returns the verified payload bytes. */
+function openEnvelope(
+  what: 'snapshot' | 'settings',
+  decode: (bytes: Uint8Array) => { payload: Uint8Array; signature: Uint8Array },
+  bytes: Uint8Array,
+  publicKey: KeyObject,
+): Uint8Array {
+  let envelope: Envelope;
+  try {
+    envelope = decode(bytes);
+  } catch (error) {
+    throw badMessage(what, `undecodable signed ${what}: ${(error as Error).message}`, error);
+  }
+  if (envelope.signature.length === 0) throw new TollgateError('bad-signature', `the ${what} is not signed`);
+  if (!verifyBytes(envelope.payload, envelope.signature, publicKey)) {
+    throw new TollgateError('bad-signature', `the ${what} signature does not match the pinned server key`);
+  }
+  return envelope.payload;
+}
+
+function decodePayload<T>(what: string, decode: (bytes: Uint8Array) => T, bytes: Uint8Array): T {
+  try {
+    return decode(bytes);
+  } catch (error) {
+    throw badMessage(what, `undecodable payload: ${(error as Error).message}`, error);
+  }
+}
+
+function snapshotHeaderFromWire(p: tollgate.v1.SnapshotPayload): SnapshotHeader {
+  return {
+    computerId: requireText(p.computerId, 'snapshot.computerId'),
+    version: p.version,
+    issuedAtMs: p.issuedAtMs,
+    settingsVersion: p.settingsVersion,
+  };
+}
+
+/** Encodes and signs a snapshot; returns the SignedSnapshot bytes. */
+export function sealSnapshot(content: SnapshotContent, privateKey: KeyObject): Uint8Array {
+  const payload = pb.SnapshotPayload.encode({
+    computerId: content.computerId,
+    version: checkUint32(content.version, 'snapshot.version'),
+    issuedAtMs: content.issuedAtMs,
+    settingsVersion: checkUint32(content.settingsVersion, 'snapshot.settingsVersion'),
+    view: viewToWire(content.view, 'snapshot.view'),
+  }).finish();
+  return pb.SignedSnapshot.encode(seal(payload, privateKey)).finish();
+}
+
+/**
+ * Verifies and decodes a SignedSnapshot. Throws TollgateError 'bad-message'
+ * for undecodable bytes or content (naming the field), 'bad-signature' for a
+ * missing signature or one not made by `publicKey`'s owner.
+ */
+export function openSnapshot(bytes: Uint8Array, publicKey: KeyObject): SnapshotContent {
+  const payload = openEnvelope('snapshot', (b) => pb.SignedSnapshot.decode(b), bytes, publicKey);
+  const p = decodePayload('snapshot', (b) => pb.SnapshotPayload.decode(b), payload);
+  const header = snapshotHeaderFromWire(p);
+  const view = viewFromWire(requireMessage(p.view, 'snapshot.view'), 'snapshot.view');
+  if (view.computer.id !== header.computerId) {
+    throw badMessage(
+      'snapshot.view.computer.id',
+      `is ${view.computer.id}, but the snapshot is for ${header.computerId}`,
+    );
+  }
+  return { ...header, view };
+}
+
+/**
+ * A snapshot's header fields WITHOUT checking the signature: for showing a
+ * file to a person who has no key at hand, never for deciding anything.
+ */
+export function peekSnapshot(bytes: Uint8Array): SnapshotHeader {
+  const envelope = decodePayload('snapshot', (b) => pb.SignedSnapshot.decode(b), bytes);
+  return snapshotHeaderFromWire(decodePayload('snapshot', (b) => pb.SnapshotPayload.decode(b), envelope.payload));
+}
+
+/** Encodes and signs a settings push; returns the SignedSettings bytes. */
+export function sealSettings(content: SettingsContent, privateKey: KeyObject): Uint8Array {
+  const payload = pb.SettingsPayload.encode({
+    computerId: content.computerId,
+    settingsVersion: checkUint32(content.settingsVersion, 'settings.settingsVersion'),
+    issuedAtMs: content.issuedAtMs,
+    settings: settingsToWire(content.settings, content.sources, 'settings.settings'),
+    hasSources: content.sources !== undefined,
+  }).finish();
+  return pb.SignedSettings.encode(seal(payload, privateKey)).finish();
+}
+
+/** Verifies and decodes a SignedSettings; errors as for openSnapshot. */
+export function openSettings(bytes: Uint8Array, publicKey: KeyObject): SettingsContent {
+  const payload = openEnvelope('settings', (b) => pb.SignedSettings.decode(b), bytes, publicKey);
+  const p = decodePayload('settings', (b) => pb.SettingsPayload.decode(b), payload);
+  const settings = settingsFromWire(p.settings, 'settings.settings');
+  const content: SettingsContent = {
+    computerId: requireText(p.computerId, 'settings.computerId'),
+    settingsVersion: p.settingsVersion,
+    issuedAtMs: p.issuedAtMs,
+    settings: settings.values,
+  };
+  if (p.hasSources) {
+    content.sources = settings.sources;
+  } else if (Object.values(settings.sources).some((source) => source !== null)) {
+    throw badMessage('settings.hasSources', 'is false, but some settings carry a source');
+  }
+  return content;
+}
