@@ -167,8 +167,9 @@ function shadowedPolicies(index: WorldIndex): LintWarning[] {
         message: `not analysed for shadowed policies: ${error.message}`,
       });
       // Nothing is known about this computer: no policy covering it is reported.
-      for (const p of index.world.policies)
+      for (const p of index.world.policies) {
         if (p.enabled && index.covers(p.appliesTo, computer.id)) state.set(p.id, 'decides');
+      }
       continue;
     }
     const cover = covers.get(os) ?? new CoverIndex(index.apps, os);

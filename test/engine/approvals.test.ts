@@ -308,12 +308,21 @@ describe('requests by application id', () => {
   it.each<[string, ApprovalQuery, string, RegExp]>([
     ['an unknown application', { app: 'nope' }, 'unknown-reference', /nope/],
     ["another organization's private application", { app: 'private' }, 'unknown-reference', /private/],
-    ['an application without a category', { app: 'nocat' }, 'unknown-reference', /nocat/],
+    ['an application without a category that no policy names', { app: 'nocat' }, 'unknown-reference', /nocat/],
     ['no category at all', {}, 'missing-field', /category/],
     ['an empty category', { category: '  ' }, 'missing-field', /category/],
   ])('%s is an error', (_name, query, code, message) => {
     expect(() => resolveApprovalQuery(view(), query)).toThrow(expect.objectContaining({ code }));
     expect(() => resolveApprovalQuery(view(), query)).toThrow(message);
+  });
+
+  it('an application the computer knows but without a category is an error naming it', () => {
+    const w = world([]);
+    w.policies.push({ id: 'pol', app: 'nocat', appliesTo: { organization: 'cust' }, action: 'deny', order: 1, enabled: true });
+    const v = buildView(w, 'pc-till');
+    expect(() => resolveApprovalQuery(v, { app: 'nocat' })).toThrow(expect.objectContaining({ code: 'missing-field' }));
+    expect(() => resolveApprovalQuery(v, { app: 'nocat' })).toThrow(/nocat.*no category/);
+    expect(resolveApprovalQuery(v, { app: 'nocat', category: 'Tools' }).category).toBe('Tools');
   });
 
   it('the contract example: fastcart from CN is rejected, the same category from GB approved', () => {
