@@ -102,9 +102,32 @@ class Rng {
 }
 
 const WORDS = [
-  'alpha', 'beacon', 'cobalt', 'delta', 'ember', 'falcon', 'granite', 'harbor', 'indigo', 'juniper',
-  'kestrel', 'lumen', 'meridian', 'nimbus', 'onyx', 'prism', 'quartz', 'raven', 'sierra', 'tundra',
-  'umbra', 'vertex', 'willow', 'xenon', 'yonder', 'zephyr',
+  'alpha',
+  'beacon',
+  'cobalt',
+  'delta',
+  'ember',
+  'falcon',
+  'granite',
+  'harbor',
+  'indigo',
+  'juniper',
+  'kestrel',
+  'lumen',
+  'meridian',
+  'nimbus',
+  'onyx',
+  'prism',
+  'quartz',
+  'raven',
+  'sierra',
+  'tundra',
+  'umbra',
+  'vertex',
+  'willow',
+  'xenon',
+  'yonder',
+  'zephyr',
 ];
 const APP_KINDS = ['Agent', 'Backup', 'Client', 'Editor', 'Monitor', 'Remote', 'Sync', 'Updater', 'Viewer', 'Studio'];
 const CATEGORIES: readonly (readonly [string, string])[] = [
@@ -243,7 +266,8 @@ function instantiate(rng: Rng, glob: string): string {
         if (rng.chance(0.5)) out.push(rng.pick(WORDS));
       } else {
         const n = i === segments.length - 1 ? rng.int(1, 3) : rng.int(0, 2);
-        for (let j = 0; j < n; j++) out.push(j === n - 1 && i === segments.length - 1 ? `${rng.pick(WORDS)}.exe` : rng.pick(WORDS));
+        for (let j = 0; j < n; j++)
+          out.push(j === n - 1 && i === segments.length - 1 ? `${rng.pick(WORDS)}.exe` : rng.pick(WORDS));
       }
       return;
     }
@@ -286,7 +310,10 @@ function matchingRequest(rng: Rng, shape: RuleShape): FileRequest {
 function strayRequest(rng: Rng): FileRequest {
   const where = rng.pick(['AppData\\Local\\Temp', 'Downloads\\unsorted', 'AppData\\Roaming\\stray']);
   const request: FileRequest = {
-    path: vary(rng, `${userDir(rng)}\\${where}\\${rng.hex(8)}\\unk-${rng.hex(8)}.${rng.pick(['exe', 'dll', 'tmp', 'ps1'])}`),
+    path: vary(
+      rng,
+      `${userDir(rng)}\\${where}\\${rng.hex(8)}\\unk-${rng.hex(8)}.${rng.pick(['exe', 'dll', 'tmp', 'ps1'])}`,
+    ),
   };
   if (rng.chance(0.6)) request.sha256 = rng.hex(64);
   if (rng.chance(0.2)) request.certSubject = `CN=Unknown Publisher ${rng.hex(6)}`;
@@ -362,7 +389,9 @@ export function syntheticWorld(opts: SyntheticWorldOptions): SyntheticWorld {
         break;
       case 'globalGroup': {
         policyOrg = rng.chance(0.5) ? MSP_ORG : CUSTOMER_ORG;
-        appliesTo = { globalGroup: { org: policyOrg, keyword: rng.pick(['win', 'Windows', 'WINDOWS W', 'windows work']) } };
+        appliesTo = {
+          globalGroup: { org: policyOrg, keyword: rng.pick(['win', 'Windows', 'WINDOWS W', 'windows work']) },
+        };
         break;
       }
       case 'organization':

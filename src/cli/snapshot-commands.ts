@@ -4,7 +4,7 @@ import { TollgateError } from '../engine/errors.js';
 import { effectiveMode } from '../engine/evaluate.js';
 import { buildView } from '../engine/view.js';
 import { loadScenario } from '../scenario/load.js';
-import { openSnapshot, peekSnapshot, sealSnapshot } from '../wire/signed.js';
+import { openSnapshot, peekSnapshot, sealSnapshot, type SnapshotContent, type SnapshotHeader } from '../wire/signed.js';
 import { generateSigningKeys, keyFingerprint, parsePrivateKey, parsePublicKey } from '../wire/signing.js';
 import { EXIT_OK, type CliIo } from './io.js';
 
@@ -72,7 +72,7 @@ export async function inspectSnapshot(io: CliIo, file: string, options: { key?: 
     throw new TollgateError('unreadable', `${file} cannot be read: ${error.message}`, { cause: error });
   });
   let verified = false;
-  let content;
+  let content: SnapshotContent | SnapshotHeader;
   if (options.key !== undefined) {
     content = openSnapshot(bytes, parsePublicKey(await readText(options.key, 'public key')));
     verified = true;

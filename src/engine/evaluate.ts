@@ -34,6 +34,9 @@ function describeMode(mode: EffectiveMode): string {
   return parts.join(', ');
 }
 
+/** The reason of the implicit deny (SPEC.md section 2.2). */
+export const NO_MATCH_REASON = 'no matching policy';
+
 /** Builds the decision for the policy that decided, or the implicit deny when none did. */
 export function makeDecision(
   policy: ViewPolicy | undefined,
@@ -51,7 +54,7 @@ export function makeDecision(
       builtInsFirst: mode.builtInsFirst,
       gated: [...mode.gated],
       snapshotVersion,
-      reason: `no matching policy (${describeMode(mode)})`,
+      reason: NO_MATCH_REASON,
     };
   }
   const what = policy.isDefault ? 'the default policy' : `application ${policy.app ?? '?'}`;

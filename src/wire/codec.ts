@@ -70,7 +70,7 @@ const INT32_MAX = 0x7fff_ffff;
 const UINT32_MAX = 0xffff_ffff;
 
 /** Checks a number the wire carries as int32 or sint32. */
-export function checkInt32(value: number, at: string): number {
+function checkInt32(value: number, at: string): number {
   if (!Number.isInteger(value) || value < INT32_MIN || value > INT32_MAX) {
     throw badMessage(at, `${value} is not a 32-bit integer`);
   }
@@ -102,8 +102,13 @@ function copySet<T extends object, K extends keyof T & string>(
   }
 }
 
-function ringfenceToWire(ringfence: Record<string, unknown> | undefined): string | undefined {
-  return ringfence === undefined ? undefined : JSON.stringify(ringfence);
+function ringfenceToWire(ringfence: Record<string, unknown> | undefined, at: string): string | undefined {
+  if (ringfence === undefined) return undefined;
+  try {
+    return JSON.stringify(ringfence);
+  } catch (error) {
+    throw badMessage(at, `cannot be written as JSON: ${(error as Error).message}`, error);
+  }
 }
 
 function ringfenceFromWire(json: Maybe<string>, at: string): Record<string, unknown> | undefined {
@@ -134,7 +139,7 @@ function copyList<K extends string>(
 // -------------------------------------------------------------------- enums
 
 /** A domain string enum and its wire numbers; 0 (unspecified) and unknown numbers are refused. */
-export class EnumCodec<D extends string> {
+class EnumCodec<D extends string> {
   private readonly byName: ReadonlyMap<string, number>;
   private readonly byNumber: ReadonlyMap<number, D>;
 
@@ -321,7 +326,7 @@ function policyToWire(policy: ViewPolicy, at: string): tollgate.v1.Policy.$Prope
     org: policy.org,
     expiresAtMs: optional(policy.expiresAtMs),
     isDefault: policy.isDefault,
-    ringfenceJson: ringfenceToWire(policy.ringfence),
+    ringfenceJson: ringfenceToWire(policy.ringfence, `${at}.ringfence`),
   };
 }
 
@@ -459,7 +464,7 @@ export function decisionToWire(decision: Decision, at = 'decision'): tollgate.v1
     snapshotVersion:
       decision.snapshotVersion === null ? undefined : checkUint32(decision.snapshotVersion, `${at}.snapshotVersion`),
     reason: decision.reason,
-    ringfenceJson: ringfenceToWire(decision.ringfence),
+    ringfenceJson: ringfenceToWire(decision.ringfence, `${at}.ringfence`),
   };
 }
 

@@ -9,7 +9,7 @@ import { TollgateError } from '../engine/errors.js';
 export const FRAME_HEADER_BYTES = 4;
 
 /** The largest payload a frame header can announce. */
-export const MAX_FRAME_HEADER_VALUE = 0xffff_ffff;
+const MAX_FRAME_HEADER_VALUE = 0xffff_ffff;
 
 /** The default limit on a frame's payload: 1 MiB. */
 export const DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;
@@ -60,7 +60,7 @@ export class FrameDecoder {
     this.maxFrameBytes = maxFrameBytes;
   }
 
-  /** Bytes received and not yet returned as part of a frame (a partial header included). */
+  /** Bytes received and not yet returned: a partial header, or the part of a payload received so far. */
   get bufferedBytes(): number {
     return this.buffered;
   }

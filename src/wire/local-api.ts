@@ -31,6 +31,7 @@ const pb = tollgate.v1;
 
 /** The states of the agent's connection to the policy server, as status reports them. */
 export const SYNC_STATES = ['disconnected', 'connecting', 'connected', 'disabled'] as const;
+/** One of SYNC_STATES. */
 export type SyncState = (typeof SYNC_STATES)[number];
 
 /**
@@ -105,8 +106,9 @@ function requestToWire(r: LocalRequest): tollgate.v1.Request.$Properties {
   switch (r.kind) {
     case 'evaluateFile': {
       const body: tollgate.v1.EvaluateFileRequest.$Properties = { file: fileToWire(r.file), atMs: r.atMs };
-      if (r.settings !== undefined)
+      if (r.settings !== undefined) {
         body.settings = settingsToWire(r.settings, undefined, 'request.evaluateFile.settings');
+      }
       return { id, evaluateFile: body };
     }
     case 'evaluateApproval':
@@ -150,8 +152,9 @@ function requestFromWire(m: tollgate.v1.Request): LocalRequest {
         query: approvalQueryFromWire(query),
         submit: body.submit ?? false,
       };
-      if (body.file !== null && body.file !== undefined)
+      if (body.file !== null && body.file !== undefined) {
         out.file = fileFromWire(body.file, 'request.evaluateApproval.file');
+      }
       if (body.user !== null && body.user !== undefined) out.user = body.user;
       if (body.reason !== null && body.reason !== undefined) out.reason = body.reason;
       return out;

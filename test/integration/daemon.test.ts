@@ -265,18 +265,18 @@ describe('the daemon across restarts and crashes', () => {
   });
 
   it('comes back on the previous snapshot after SIGKILL in the middle of applying a large one', async () => {
-    const large = join(ws.dir, 'large.yaml');
-    const { syntheticScenarioText } = await import('../support/large-scenario.js');
+    const large = join(ws.dir, 'large.json');
+    const { syntheticScenarioText, LARGE_COMPUTER } = await import('../support/large-scenario.js');
     writeFileSync(large, syntheticScenarioText(20_000));
-    const config = writeConfig(ws, 'crash', { computerId: 'pc-0', seedSnapshot: await ws.snapshot('pc-0', 1, { scenario: large }) });
+    const config = writeConfig(ws, 'crash', { computerId: LARGE_COMPUTER, seedSnapshot: await ws.snapshot(LARGE_COMPUTER, 1, { scenario: large }) });
     const socket = join(ws.dir, 'crash.sock');
     const first = await startDaemon(config, socket);
     await first.waitForLog((l) => l['msg'] === 'seed snapshot applied');
     await first.stop();
 
-    const faulty = writeConfig(ws, 'crash', { computerId: 'pc-0' });
+    const faulty = writeConfig(ws, 'crash', { computerId: LARGE_COMPUTER });
     const crashing = await startDaemon(faulty, socket, { TOLLGATE_FAULT: 'kill-before-snapshot-commit' });
-    const v2 = await ws.snapshot('pc-0', 2, { scenario: large });
+    const v2 = await ws.snapshot(LARGE_COMPUTER, 2, { scenario: large });
     const applied = await cli(['snapshot', 'apply', v2, '--socket', socket]);
     expect(applied.code).not.toBe(0);
     expect(await crashing.exited).toEqual({ code: null, signal: 'SIGKILL' });

@@ -30,6 +30,7 @@ import type {
   PolicyAction,
   World,
 } from '../../src/engine/model.js';
+import { WorldIndex } from '../../src/engine/world.js';
 
 // ---------------------------------------------------------------- pools
 
@@ -49,12 +50,12 @@ export const GROUP_KEYWORDS = ['till', 'TILLS', 'Tills east', 'lab', 'LAB 2', 'O
 /** Executables the rules are written for: windows-style and unix-style, with regex-special characters. */
 export const PATH_TEMPLATES = [
   'C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe',
-  'C:\\Program Files\\Microsoft Office\\root\\Office16\\WINWORD.EXE',
+  '/Applications/Slack.app/Contents/MacOS/Slack',
   'C:\\Tools\\npp\\notepad++.exe',
+  '/usr/local/bin/python3.12',
+  'C:\\Program Files\\Microsoft Office\\root\\Office16\\WINWORD.EXE',
   'C:\\Users\\Public\\Downloads\\setup (1).exe',
   'D:\\Games\\Steam\\steam.exe',
-  '/Applications/Slack.app/Contents/MacOS/Slack',
-  '/usr/local/bin/python3.12',
   '/opt/Vendor/agent/bin/run.sh',
 ] as const;
 
@@ -307,9 +308,11 @@ export function patternFor(template: string, style: PatternStyle, cut: number): 
       return { pattern: `**${sep}${base}`, witness: template, alternative: `${root}${sep}elsewhere${sep}${base}` };
     }
     case 'globstarMid':
+      // `**` between separators may match no directory (the alternative), which
+      // only a separator the os knows allows; the witness keeps one directory.
       return {
         pattern: `${head}${sep}**${sep}${base}`,
-        witness: template,
+        witness: keep === n - 1 ? `${head}${sep}sub${sep}${base}` : template,
         alternative: `${head}${sep}${base}`,
       };
     case 'question': {
@@ -412,6 +415,8 @@ interface PolicyPlan {
 
 interface RequestPlan {
   computer: number;
+  /** Pick the computer among those a policy of the request's application covers. */
+  targeted: boolean;
   kind: 'rule' | 'mixed' | 'stray';
   app: number;
   rule: number;
@@ -475,8 +480,11 @@ function flag(trueWeight: number, falseWeight: number): fc.Arbitrary<boolean> {
   return fc.oneof({ arbitrary: fc.constant(true), weight: trueWeight }, { arbitrary: fc.constant(false), weight: falseWeight });
 }
 
+/** Mostly the first four templates, so that several applications often match one file. */
+const templatePickArb = fc.oneof({ arbitrary: fc.nat({ max: 3 }), weight: 3 }, { arbitrary: fc.nat(), weight: 1 });
+
 const pathPlanArb: fc.Arbitrary<PathPlan> = fc.record({
-  template: fc.nat(),
+  template: templatePickArb,
   style: fc.constantFrom(...PATTERN_STYLES),
   cut: fc.nat(),
 });
@@ -533,7 +541,7 @@ function planArb(o: Required<WorldArbOptions>): fc.Arbitrary<WorldPlan> {
         developmentInfluence: countriesArb,
         rules: fc.array(rulePlanArb, { minLength: 1, maxLength: 3 }),
       }),
-      { maxLength: o.maxApplications },
+      { minLength: Math.min(1, o.maxApplications), maxLength: o.maxApplications, size: 'medium' },
     ),
     policies: fc.array(
       fc.record({
@@ -547,7 +555,7 @@ function planArb(o: Required<WorldArbOptions>): fc.Arbitrary<WorldPlan> {
         expiresInHours: weighted(fc.integer({ min: -48, max: 48 }), 1, 4),
         named: fc.boolean(),
       }),
-      { maxLength: o.maxPolicies },
+      { minLength: Math.min(2, o.maxPolicies), maxLength: o.maxPolicies, size: 'medium' },
     ),
     settings: fc.array(
       fc.record({ value: fc.boolean(), appliesTo: targetPlanArb, order: fc.constantFrom(...SETTING_ORDERS) }),
@@ -609,6 +617,7 @@ function planArb(o: Required<WorldArbOptions>): fc.Arbitrary<WorldPlan> {
     requests: fc.array(
       fc.record({
         computer: fc.nat(),
+        targeted: flag(3, 1),
         kind: fc.oneof(
           { arbitrary: fc.constant<'rule'>('rule'), weight: 6 },
           { arbitrary: fc.constant<'mixed'>('mixed'), weight: 2 },
@@ -623,7 +632,7 @@ function planArb(o: Required<WorldArbOptions>): fc.Arbitrary<WorldPlan> {
         extras: flag(1, 3),
         atHours: weighted(fc.integer({ min: -72, max: 72 }), 2, 1),
       }),
-      { minLength: 1, maxLength: o.maxRequests },
+      { minLength: 1, maxLength: o.maxRequests, size: 'medium' },
     ),
     approvalRequests: o.approvals
       ? fc.array(
@@ -868,8 +877,14 @@ function buildWorld(plan: WorldPlan, o: Required<WorldArbOptions>): GeneratedWor
   if (plan.gates.kind === 'custom') world.gates = plan.gates.custom.map((g) => ({ ...g }));
 
   // File requests, derived from the rules so that most of them match something.
+  const index = new WorldIndex(world);
   const requests: FileCase[] = plan.requests.map((r) => {
-    const computer = pick(computers, r.computer).id;
+    let computer = pick(computers, r.computer).id;
+    if (r.targeted && r.kind !== 'stray' && applications.length > 0) {
+      const app = pick(applications, r.app).id;
+      const covered = computers.filter((c) => policies.some((p) => p.app === app && index.covers(p.appliesTo, c.id)));
+      if (covered.length > 0) computer = pick(covered, r.computer).id;
+    }
     const os = osOf(computer);
     const file = requestFile(r, builtRules, os);
     const c: FileCase = { computer, file };

@@ -1106,6 +1106,19 @@ export namespace tollgate {
             };
         }
 
+        /** PayloadKind enum. */
+        enum PayloadKind {
+
+            /** PAYLOAD_KIND_UNSPECIFIED value */
+            PAYLOAD_KIND_UNSPECIFIED = 0,
+
+            /** PAYLOAD_KIND_SNAPSHOT value */
+            PAYLOAD_KIND_SNAPSHOT = 1,
+
+            /** PAYLOAD_KIND_SETTINGS value */
+            PAYLOAD_KIND_SETTINGS = 2
+        }
+
         /**
          * Properties of a SnapshotPayload.
          * @deprecated Use tollgate.v1.SnapshotPayload.$Properties instead.
@@ -1139,6 +1152,9 @@ export namespace tollgate {
 
             /** SnapshotPayload view. */
             view?: (tollgate.v1.ComputerView.$Properties|null);
+
+            /** SnapshotPayload kind. */
+            kind: tollgate.v1.PayloadKind;
 
             /**
              * Creates a new SnapshotPayload instance using the specified properties.
@@ -1187,6 +1203,9 @@ export namespace tollgate {
                 /** SnapshotPayload view */
                 view?: (tollgate.v1.ComputerView.$Properties|null);
 
+                /** SnapshotPayload kind */
+                kind?: (tollgate.v1.PayloadKind|null);
+
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
             }
@@ -1198,6 +1217,7 @@ export namespace tollgate {
               issuedAtMs?: number|null;
               settingsVersion?: number|null;
               view?: tollgate.v1.ComputerView.$Shape|null;
+              kind?: tollgate.v1.PayloadKind|null;
               $unknowns?: Uint8Array[];
             };
         }
@@ -1307,6 +1327,9 @@ export namespace tollgate {
             /** SettingsPayload hasSources. */
             hasSources: boolean;
 
+            /** SettingsPayload kind. */
+            kind: tollgate.v1.PayloadKind;
+
             /**
              * Creates a new SettingsPayload instance using the specified properties.
              * @param [properties] Properties to set
@@ -1354,6 +1377,9 @@ export namespace tollgate {
                 /** SettingsPayload hasSources */
                 hasSources?: (boolean|null);
 
+                /** SettingsPayload kind */
+                kind?: (tollgate.v1.PayloadKind|null);
+
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
             }
@@ -1365,6 +1391,7 @@ export namespace tollgate {
               issuedAtMs?: number|null;
               settings?: tollgate.v1.Setting.$Shape[]|null;
               hasSources?: boolean|null;
+              kind?: tollgate.v1.PayloadKind|null;
               $unknowns?: Uint8Array[];
             };
         }

@@ -2848,6 +2848,22 @@ export const tollgate = $root.tollgate = (() => {
             return ComputerView;
         })();
 
+        /**
+         * PayloadKind enum.
+         * @name tollgate.v1.PayloadKind
+         * @enum {number}
+         * @property {number} PAYLOAD_KIND_UNSPECIFIED=0 PAYLOAD_KIND_UNSPECIFIED value
+         * @property {number} PAYLOAD_KIND_SNAPSHOT=1 PAYLOAD_KIND_SNAPSHOT value
+         * @property {number} PAYLOAD_KIND_SETTINGS=2 PAYLOAD_KIND_SETTINGS value
+         */
+        v1.PayloadKind = (function() {
+            const valuesById = $Object.create(null), values = $Object.create(valuesById);
+            values[valuesById[0] = "PAYLOAD_KIND_UNSPECIFIED"] = 0;
+            values[valuesById[1] = "PAYLOAD_KIND_SNAPSHOT"] = 1;
+            values[valuesById[2] = "PAYLOAD_KIND_SETTINGS"] = 2;
+            return values;
+        })();
+
         v1.SnapshotPayload = (function() {
 
             /**
@@ -2858,6 +2874,7 @@ export const tollgate = $root.tollgate = (() => {
              * @property {number|null} [issuedAtMs] SnapshotPayload issuedAtMs
              * @property {number|null} [settingsVersion] SnapshotPayload settingsVersion
              * @property {tollgate.v1.ComputerView.$Properties|null} [view] SnapshotPayload view
+             * @property {tollgate.v1.PayloadKind|null} [kind] SnapshotPayload kind
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -2877,6 +2894,7 @@ export const tollgate = $root.tollgate = (() => {
              *   issuedAtMs?: number|null;
              *   settingsVersion?: number|null;
              *   view?: tollgate.v1.ComputerView.$Shape|null;
+             *   kind?: tollgate.v1.PayloadKind|null;
              *   $unknowns?: Array.<Uint8Array>;
              * }} tollgate.v1.SnapshotPayload.$Shape
              */
@@ -2937,6 +2955,14 @@ export const tollgate = $root.tollgate = (() => {
             SnapshotPayload.prototype.view = null;
 
             /**
+             * SnapshotPayload kind.
+             * @member {tollgate.v1.PayloadKind} kind
+             * @memberof tollgate.v1.SnapshotPayload
+             * @instance
+             */
+            SnapshotPayload.prototype.kind = 0;
+
+            /**
              * Creates a new SnapshotPayload instance using the specified properties.
              * @function create
              * @memberof tollgate.v1.SnapshotPayload
@@ -2978,6 +3004,8 @@ export const tollgate = $root.tollgate = (() => {
                     writer.uint32(/* id 4, wireType 0 =*/32).uint32(message.settingsVersion);
                 if (message.view != null && $Object.hasOwnProperty.call(message, "view"))
                     $root.tollgate.v1.ComputerView.encode(message.view, writer.uint32(/* id 5, wireType 2 =*/42).fork(), _depth + 1).ldelim();
+                if (message.kind != null && $Object.hasOwnProperty.call(message, "kind") && message.kind !== 0)
+                    writer.uint32(/* id 6, wireType 0 =*/48).int32(message.kind);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -3062,6 +3090,15 @@ export const tollgate = $root.tollgate = (() => {
                             if (wireType !== 2)
                                 break;
                             message.view = $root.tollgate.v1.ComputerView.decode(reader, reader.size(), $undefined, _depth + 1, message.view);
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.kind = value;
+                            else
+                                delete message.kind;
                             continue;
                         }
                     }
@@ -3266,6 +3303,7 @@ export const tollgate = $root.tollgate = (() => {
              * @property {number|null} [issuedAtMs] SettingsPayload issuedAtMs
              * @property {Array.<tollgate.v1.Setting.$Properties>|null} [settings] SettingsPayload settings
              * @property {boolean|null} [hasSources] SettingsPayload hasSources
+             * @property {tollgate.v1.PayloadKind|null} [kind] SettingsPayload kind
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -3285,6 +3323,7 @@ export const tollgate = $root.tollgate = (() => {
              *   issuedAtMs?: number|null;
              *   settings?: Array.<tollgate.v1.Setting.$Shape>|null;
              *   hasSources?: boolean|null;
+             *   kind?: tollgate.v1.PayloadKind|null;
              *   $unknowns?: Array.<Uint8Array>;
              * }} tollgate.v1.SettingsPayload.$Shape
              */
@@ -3346,6 +3385,14 @@ export const tollgate = $root.tollgate = (() => {
             SettingsPayload.prototype.hasSources = false;
 
             /**
+             * SettingsPayload kind.
+             * @member {tollgate.v1.PayloadKind} kind
+             * @memberof tollgate.v1.SettingsPayload
+             * @instance
+             */
+            SettingsPayload.prototype.kind = 0;
+
+            /**
              * Creates a new SettingsPayload instance using the specified properties.
              * @function create
              * @memberof tollgate.v1.SettingsPayload
@@ -3388,6 +3435,8 @@ export const tollgate = $root.tollgate = (() => {
                         $root.tollgate.v1.Setting.encode(message.settings[i], writer.uint32(/* id 4, wireType 2 =*/34).fork(), _depth + 1).ldelim();
                 if (message.hasSources != null && $Object.hasOwnProperty.call(message, "hasSources") && message.hasSources !== false)
                     writer.uint32(/* id 5, wireType 0 =*/40).bool(message.hasSources);
+                if (message.kind != null && $Object.hasOwnProperty.call(message, "kind") && message.kind !== 0)
+                    writer.uint32(/* id 6, wireType 0 =*/48).int32(message.kind);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -3474,6 +3523,15 @@ export const tollgate = $root.tollgate = (() => {
                                 message.hasSources = value;
                             else
                                 delete message.hasSources;
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.kind = value;
+                            else
+                                delete message.kind;
                             continue;
                         }
                     }

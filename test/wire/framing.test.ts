@@ -1,0 +1,124 @@
+import { Buffer } from 'node:buffer';
+import { describe, expect, it } from 'vitest';
+import { TollgateError } from '../../src/engine/errors.js';
+import { DEFAULT_MAX_FRAME_BYTES, FRAME_HEADER_BYTES, FrameDecoder, encodeFrame } from '../../src/wire/framing.js';
+
+function payload(length: number, seed: number): Buffer {
+  const out = Buffer.allocUnsafe(length);
+  for (let i = 0; i < length; i++) out[i] = (i * 31 + seed) & 0xff;
+  return out;
+}
+
+/** Payloads as hex text: quick to compare by the thousand. */
+function hex(buffers: readonly Buffer[]): string[] {
+  return buffers.map((b) => b.toString('hex'));
+}
+
+function header(length: number): Buffer {
+  const out = Buffer.alloc(FRAME_HEADER_BYTES);
+  out.writeUInt32BE(length, 0);
+  return out;
+}
+
+describe('encodeFrame', () => {
+  it('is a 4-byte big-endian length and the payload (SPEC.md section 9)', () => {
+    expect(FRAME_HEADER_BYTES).toBe(4);
+    expect(DEFAULT_MAX_FRAME_BYTES).toBe(1024 * 1024);
+    const frame = encodeFrame(Uint8Array.from([9, 8, 7]));
+    expect([...frame]).toEqual([0, 0, 0, 3, 9, 8, 7]);
+    expect([...encodeFrame(payload(0x0102, 0)).subarray(0, 4)]).toEqual([0, 0, 1, 2]);
+  });
+
+  it('encodes an empty payload as a bare header', () => {
+    expect([...encodeFrame(new Uint8Array(0))]).toEqual([0, 0, 0, 0]);
+  });
+});
+
+describe('FrameDecoder', () => {
+  const payloads = [payload(10, 1), payload(0, 2), payload(1000, 3), payload(1, 4), payload(0, 5)];
+  const stream = Buffer.concat(payloads.map((p) => encodeFrame(p)));
+
+  it('reassembles frames split byte by byte', () => {
+    const decoder = new FrameDecoder(DEFAULT_MAX_FRAME_BYTES);
+    const out: Buffer[] = [];
+    for (let i = 0; i < stream.length; i++) out.push(...decoder.push(stream.subarray(i, i + 1)));
+    expect(out).toEqual(payloads);
+    expect(decoder.bufferedBytes).toBe(0);
+  });
+
+  it('reassembles frames split at every possible point', () => {
+    for (let cut = 0; cut <= stream.length; cut++) {
+      const decoder = new FrameDecoder(DEFAULT_MAX_FRAME_BYTES);
+      const out = [...decoder.push(stream.subarray(0, cut)), ...decoder.push(stream.subarray(cut))];
+      expect(hex(out)).toEqual(hex(payloads));
+    }
+  });
+
+  it('returns many frames from one chunk, as views of it', () => {
+    const many = Array.from({ length: 10_000 }, (_, i) => payload(i % 50, i));
+    const chunk = Buffer.concat(many.map((p) => encodeFrame(p)));
+    const decoder = new FrameDecoder(DEFAULT_MAX_FRAME_BYTES);
+    const out = decoder.push(chunk);
+    expect(hex(out)).toEqual(hex(many));
+    expect(out[1]!.buffer).toBe(chunk.buffer);
+    expect(decoder.bufferedBytes).toBe(0);
+  });
+
+  it('accepts a zero-length frame on its own', () => {
+    const decoder = new FrameDecoder(0);
+    expect(decoder.push(header(0))).toEqual([Buffer.alloc(0)]);
+  });
+
+  it('counts a partial header and a partial payload as buffered', () => {
+    const decoder = new FrameDecoder(100);
+    expect(decoder.push(header(10).subarray(0, 3))).toEqual([]);
+    expect(decoder.bufferedBytes).toBe(3);
+    expect(decoder.push(Buffer.concat([header(10).subarray(3), payload(4, 0)]))).toEqual([]);
+    expect(decoder.bufferedBytes).toBe(4);
+    expect(decoder.push(payload(10, 0).subarray(4))).toEqual([payload(10, 0)]);
+    expect(decoder.bufferedBytes).toBe(0);
+  });
+
+  it('accepts a frame of exactly the limit', () => {
+    const decoder = new FrameDecoder(4096);
+    const big = payload(4096, 9);
+    expect(decoder.push(encodeFrame(big))).toEqual([big]);
+  });
+
+  it('refuses a header above the limit before any payload arrives, and stays failed', () => {
+    const decoder = new FrameDecoder(4096);
+    let thrown: unknown;
+    try {
+      decoder.push(header(4097));
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(TollgateError);
+    expect((thrown as TollgateError).code).toBe('frame-too-large');
+    expect((thrown as TollgateError).message).toMatch(/4097.*4096/);
+    expect(decoder.bufferedBytes).toBe(0);
+    expect(() => decoder.push(encodeFrame(payload(1, 0)))).toThrow(TollgateError);
+  });
+
+  it('refuses an oversized frame that follows good ones in the same chunk', () => {
+    const decoder = new FrameDecoder(16);
+    expect(() => decoder.push(Buffer.concat([encodeFrame(payload(3, 0)), header(0xffff_ffff)]))).toThrow(
+      /frame of 4294967295 bytes/,
+    );
+  });
+
+  it('reassembles a 1 MiB frame from 7-byte chunks', () => {
+    const big = payload(DEFAULT_MAX_FRAME_BYTES, 3);
+    const frame = encodeFrame(big);
+    const decoder = new FrameDecoder(DEFAULT_MAX_FRAME_BYTES);
+    const out: Buffer[] = [];
+    for (let i = 0; i < frame.length; i += 7) out.push(...decoder.push(frame.subarray(i, i + 7)));
+    expect(out).toHaveLength(1);
+    expect(out[0]!.equals(big)).toBe(true);
+  });
+
+  it('refuses a limit that no header can express', () => {
+    expect(() => new FrameDecoder(-1)).toThrow(TollgateError);
+    expect(() => new FrameDecoder(2 ** 32)).toThrow(TollgateError);
+  });
+});

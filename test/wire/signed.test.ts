@@ -1,0 +1,262 @@
+import { describe, expect, it } from 'vitest';
+import { TollgateError } from '../../src/engine/errors.js';
+import type { World } from '../../src/engine/model.js';
+import { buildView } from '../../src/engine/view.js';
+import { tollgate } from '../../src/wire/generated/tollgate.js';
+import {
+  openSettings,
+  openSnapshot,
+  peekSnapshot,
+  sealSettings,
+  sealSnapshot,
+  type SettingsContent,
+  type SnapshotContent,
+} from '../../src/wire/signed.js';
+import { generateSigningKeys, parsePrivateKey, parsePublicKey, signBytes } from '../../src/wire/signing.js';
+
+const pb = tollgate.v1;
+
+/** The contract scenario of shared/contract/example-scenario.yaml, with an agent setting and a ringfence added. */
+const world: World = {
+  organizations: [
+    { id: 'parent', name: 'Parent MSP', structure: 'flat', modules: [] },
+    { id: 'shop', name: 'Corner Shop', parent: 'parent', structure: 'flat', modules: ['cyberHeroApprovals'] },
+    { id: 'school', name: 'School', parent: 'parent', structure: 'hierarchical', modules: [] },
+  ],
+  groups: [
+    { id: 'shop-pcs', org: 'shop', name: 'Tills', os: 'windows', agentVersion: '10.6.2' },
+    { id: 'shop-old', org: 'shop', name: 'Back Office', os: 'windows', agentVersion: '10.4.0' },
+    { id: 'school-labs', org: 'school', name: 'Labs', os: 'windows', agentVersion: '10.6.2' },
+  ],
+  computers: [
+    { id: 'till-1', group: 'shop-pcs' },
+    { id: 'office-1', group: 'shop-old' },
+    { id: 'lab-7', group: 'school-labs' },
+  ],
+  applications: [
+    {
+      id: 'chrome',
+      name: 'Google Chrome',
+      builtIn: true,
+      rules: [{ path: 'C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe', certSubject: 'CN=Google LLC' }],
+    },
+    {
+      id: 'chrome-custom',
+      name: 'Chrome (custom path rule)',
+      builtIn: false,
+      rules: [{ path: 'C:\\Program Files\\Google\\**' }],
+    },
+    {
+      id: 'notepadpp',
+      name: 'Notepad++',
+      builtIn: false,
+      rules: [{ sha256: 'AA11BB22CC33DD44EE55FF6600112233445566778899AABBCCDDEEFF00112233' }],
+    },
+    {
+      id: 'fastcart',
+      name: 'FastCart',
+      builtIn: false,
+      category: 'Shopping',
+      primaryCompanyInfluence: ['CN'],
+      developmentInfluence: ['SG'],
+      rules: [{ path: 'C:\\Apps\\fastcart.exe' }],
+    },
+  ],
+  policies: [
+    { id: 'chrome-ok', app: 'chrome', appliesTo: { global: 'parent' }, action: 'permit', order: 101, enabled: true },
+    {
+      id: 'chrome-block',
+      app: 'chrome-custom',
+      appliesTo: { organization: 'shop' },
+      action: 'ringfence',
+      order: 20,
+      enabled: true,
+      ringfence: { network: false, allowPaths: ['C:\\Data\\**'] },
+    },
+    { id: 'npp-lab', app: 'notepadpp', appliesTo: { group: 'school-labs' }, action: 'permit', order: 1, enabled: true },
+    {
+      id: 'npp-school',
+      app: 'notepadpp',
+      appliesTo: { organization: 'school' },
+      action: 'deny',
+      order: 50,
+      enabled: true,
+    },
+    {
+      id: 'shop-default',
+      default: true,
+      appliesTo: { group: 'shop-pcs' },
+      action: 'denyWithRequest',
+      order: 1_000_000,
+      enabled: true,
+      expiresAt: '2030-01-01T00:00:00Z',
+    },
+  ],
+  agentSettings: [
+    {
+      id: 'no-prio',
+      type: 'prioritizeBuiltInApplications',
+      value: false,
+      appliesTo: { organization: 'shop' },
+      order: 1,
+    },
+  ],
+  approvalPolicies: [
+    {
+      id: 'shopping',
+      org: 'shop',
+      order: 1,
+      active: true,
+      action: 'approve',
+      category: 'Shopping',
+      appliesTo: { organization: 'shop' },
+      countries: { mode: 'deny', list: ['CN'] },
+    },
+  ],
+  approvalSettings: [
+    {
+      org: 'shop',
+      guidelines: { useParent: false, permitTarget: 'computer', instructions: 'Approve till software only.' },
+      escalation: { useParent: false, emails: ['owner@shop.example'] },
+    },
+  ],
+};
+
+const keys = generateSigningKeys();
+const privateKey = parsePrivateKey(keys.privateKeyPem);
+const publicKey = parsePublicKey(keys.publicKeyPem);
+const otherPublicKey = parsePublicKey(generateSigningKeys().publicKeyPem);
+
+function snapshotOf(computerId: string): SnapshotContent {
+  return {
+    computerId,
+    version: 3,
+    issuedAtMs: Date.UTC(2026, 10, 22, 12),
+    settingsVersion: 2,
+    view: buildView(world, computerId),
+  };
+}
+
+function errorOf(fn: () => unknown): TollgateError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(TollgateError);
+    return error as TollgateError;
+  }
+  throw new Error('expected an error');
+}
+
+describe('signed snapshots', () => {
+  it.each(['till-1', 'office-1', 'lab-7'])('round-trip the view of %s exactly', (computerId) => {
+    const content = snapshotOf(computerId);
+    expect(openSnapshot(sealSnapshot(content, privateKey), publicKey)).toEqual(content);
+  });
+
+  it('carry what the contract world gives till-1', () => {
+    const opened = openSnapshot(sealSnapshot(snapshotOf('till-1'), privateKey), publicKey);
+    expect(opened.view.policies.map((p) => p.id).sort()).toEqual(['chrome-block', 'chrome-ok', 'shop-default']);
+    expect(opened.view.policies.find((p) => p.id === 'chrome-block')?.ringfence).toEqual({
+      network: false,
+      allowPaths: ['C:\\Data\\**'],
+    });
+    expect(opened.view.settings).toEqual({ prioritizeBuiltInApplications: false });
+    expect(opened.view.settingSources).toEqual({ prioritizeBuiltInApplications: 'no-prio' });
+    expect(opened.view.escalationEmails).toEqual(['owner@shop.example']);
+  });
+
+  it('refuse a payload changed after signing', () => {
+    const signed = pb.SignedSnapshot.decode(sealSnapshot(snapshotOf('till-1'), privateKey));
+    const payload = Uint8Array.from(signed.payload);
+    payload[payload.length - 1] = payload[payload.length - 1]! ^ 1;
+    const tampered = pb.SignedSnapshot.encode({ payload, signature: signed.signature }).finish();
+    expect(errorOf(() => openSnapshot(tampered, publicKey)).code).toBe('bad-signature');
+  });
+
+  it('refuse a snapshot signed by another key', () => {
+    const e = errorOf(() => openSnapshot(sealSnapshot(snapshotOf('till-1'), privateKey), otherPublicKey));
+    expect(e.code).toBe('bad-signature');
+    expect(e.message).toMatch(/pinned server key/);
+  });
+
+  it('refuse an unsigned snapshot', () => {
+    const signed = pb.SignedSnapshot.decode(sealSnapshot(snapshotOf('till-1'), privateKey));
+    const unsigned = pb.SignedSnapshot.encode({ payload: signed.payload }).finish();
+    expect(errorOf(() => openSnapshot(unsigned, publicKey)).message).toMatch(/not signed/);
+  });
+
+  it('check the signature before looking inside the payload', () => {
+    const junk = Uint8Array.from([0xff, 0xff, 0xff]);
+    const unsignedJunk = pb.SignedSnapshot.encode({ payload: junk, signature: new Uint8Array(64) }).finish();
+    expect(errorOf(() => openSnapshot(unsignedJunk, publicKey)).code).toBe('bad-signature');
+    const signedJunk = pb.SignedSnapshot.encode({ payload: junk, signature: signBytes(junk, privateKey) }).finish();
+    expect(errorOf(() => openSnapshot(signedJunk, publicKey)).code).toBe('bad-message');
+  });
+
+  it('refuse undecodable bytes as a bad message', () => {
+    expect(errorOf(() => openSnapshot(Uint8Array.from([0x0a, 0x10, 0x01]), publicKey)).code).toBe('bad-message');
+  });
+
+  it('refuse signed content with an unknown enum value, naming the field', () => {
+    const wire = pb.SnapshotPayload.decode(
+      pb.SignedSnapshot.decode(sealSnapshot(snapshotOf('till-1'), privateKey)).payload,
+    );
+    const unknownOs: number = 99;
+    wire.view!.computer!.os = unknownOs;
+    const payload = pb.SnapshotPayload.encode(wire).finish();
+    const bytes = pb.SignedSnapshot.encode({ payload, signature: signBytes(payload, privateKey) }).finish();
+    const e = errorOf(() => openSnapshot(bytes, publicKey));
+    expect(e.code).toBe('bad-message');
+    expect(e.message).toMatch(/^snapshot\.view\.computer\.os: unknown os 99/);
+  });
+
+  it('refuse a view of another computer than the header names', () => {
+    const bytes = sealSnapshot({ ...snapshotOf('till-1'), computerId: 'lab-7' }, privateKey);
+    expect(errorOf(() => openSnapshot(bytes, publicKey)).message).toMatch(/^snapshot\.view\.computer\.id:/);
+  });
+
+  it('can be peeked at without a key, header only', () => {
+    const { view: _view, ...header } = snapshotOf('till-1');
+    expect(peekSnapshot(sealSnapshot(snapshotOf('till-1'), privateKey))).toEqual(header);
+  });
+});
+
+describe('signed settings', () => {
+  const withSources: SettingsContent = {
+    computerId: 'till-1',
+    settingsVersion: 5,
+    issuedAtMs: 1_763_900_000_000,
+    settings: { prioritizeBuiltInApplications: true, note: 'x', limit: 2.5 },
+    sources: { prioritizeBuiltInApplications: 'prio', note: null, limit: null },
+  };
+
+  it('round-trip with sources and without', () => {
+    expect(openSettings(sealSettings(withSources, privateKey), publicKey)).toEqual(withSources);
+    const { sources: _sources, ...without } = withSources;
+    const opened = openSettings(sealSettings(without, privateKey), publicKey);
+    expect(opened).toEqual(without);
+    expect(opened).not.toHaveProperty('sources');
+  });
+
+  it('keep a record of only default sources apart from no sources', () => {
+    const defaults: SettingsContent = {
+      ...withSources,
+      sources: { prioritizeBuiltInApplications: null, note: null, limit: null },
+    };
+    expect(openSettings(sealSettings(defaults, privateKey), publicKey)).toEqual(defaults);
+  });
+
+  it('refuse a wrong key', () => {
+    expect(errorOf(() => openSettings(sealSettings(withSources, privateKey), otherPublicKey)).code).toBe(
+      'bad-signature',
+    );
+  });
+
+  it('never pass a signed snapshot for signed settings, nor the reverse', () => {
+    const snapshotAsSettings = errorOf(() => openSettings(sealSnapshot(snapshotOf('till-1'), privateKey), publicKey));
+    expect(snapshotAsSettings.code).toBe('bad-message');
+    expect(snapshotAsSettings.message).toMatch(/^settings\.kind: the payload is snapshot, not settings/);
+    const settingsAsSnapshot = errorOf(() => openSnapshot(sealSettings(withSources, privateKey), publicKey));
+    expect(settingsAsSnapshot.message).toMatch(/^snapshot\.kind: the payload is settings, not snapshot/);
+  });
+});
