@@ -122,6 +122,9 @@ export async function main(argv: string[]): Promise<number> {
   const host = machine();
   log(`${host.cpu}, ${host.cores} cores, Node ${host.node}`);
 
+  const machineLine = `${host.cpu}, ${host.cores} cores, ${host.memoryGiB} GiB, Node ${host.node} (V8 ${host.v8}), ${host.platform}`;
+  if (!options.json) process.stdout.write(`# tollgate benchmark\n\nMachine: ${machineLine}\n\n`);
+
   const sections: Section[] = [];
   for (const run of SECTIONS) {
     const section = await run(options, log);
@@ -135,10 +138,6 @@ export async function main(argv: string[]): Promise<number> {
       sections: Object.fromEntries(sections.map((s) => [s.id, { targets: s.targets, data: s.data }])),
     };
     process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
-  } else {
-    process.stdout.write(
-      `Machine: ${host.cpu}, ${host.cores} cores, ${host.memoryGiB} GiB, Node ${host.node} (V8 ${host.v8}), ${host.platform}\n`,
-    );
   }
   return 0;
 }

@@ -18,7 +18,7 @@ export function percentile(sorted: ArrayLike<number>, p: number): number {
 
 /** An ascending copy of numbers (a typed array sorts numerically). */
 export function sortedCopy(values: ArrayLike<number>): Float64Array {
-  return Float64Array.from(values as ArrayLike<number>).sort();
+  return Float64Array.from(values).sort();
 }
 
 /** The arithmetic mean; NaN for an empty array. */

@@ -90,7 +90,13 @@ describe('passing a gate', () => {
 
 describe('the gated list', () => {
   it.each<[string, readonly Gate[], OsName, string, string[]]>([
-    ['default table, old windows', DEFAULT_GATES, 'windows', '10.4.0', ['flatPolicyStructure', 'prioritizeBuiltInApplicationsSetting']],
+    [
+      'default table, old windows',
+      DEFAULT_GATES,
+      'windows',
+      '10.4.0',
+      ['flatPolicyStructure', 'prioritizeBuiltInApplicationsSetting'],
+    ],
     ['default table, new windows', DEFAULT_GATES, 'windows', '10.5.3', []],
     ['default table, old macos', DEFAULT_GATES, 'macos', '1', []],
     [

@@ -38,7 +38,12 @@ function evaluatorsPermit(rules: AppRule[], file: FileRequest, os: OsName): [boo
     applications: [
       { id: 'app', name: 'App', builtIn: false, rules },
       // A decoy with every kind of key, so the index holds more than one entry.
-      { id: 'decoy', name: 'Decoy', builtIn: true, rules: [{ path: 'C:\\Decoy\\*.exe' }, { sha256: 'b'.repeat(64) }, { path: 'regex:.*decoy.*' }] },
+      {
+        id: 'decoy',
+        name: 'Decoy',
+        builtIn: true,
+        rules: [{ path: 'C:\\Decoy\\*.exe' }, { sha256: 'b'.repeat(64) }, { path: 'regex:.*decoy.*' }],
+      },
     ],
     policies: [
       { id: 'p', app: 'app', appliesTo: { organization: 'o' }, action: 'permit', order: 1, enabled: true },
@@ -65,12 +70,24 @@ function checkRows(rows: Row[]): void {
 describe('globs', () => {
   checkRows([
     ['* matches within a segment', 'windows', { path: 'C:\\Apps\\*.exe' }, { path: 'C:\\Apps\\tool.exe' }, true],
-    ['* does not cross a separator', 'windows', { path: 'C:\\Apps\\*.exe' }, { path: 'C:\\Apps\\sub\\tool.exe' }, false],
+    [
+      '* does not cross a separator',
+      'windows',
+      { path: 'C:\\Apps\\*.exe' },
+      { path: 'C:\\Apps\\sub\\tool.exe' },
+      false,
+    ],
     ['* may match nothing', 'windows', { path: 'C:\\Apps\\*.exe' }, { path: 'C:\\Apps\\.exe' }, true],
     ['* alone is the whole segment', 'linux', { path: '/opt/*' }, { path: '/opt/tool' }, true],
     ['* alone does not go deeper', 'linux', { path: '/opt/*' }, { path: '/opt/a/tool' }, false],
     ['* in a directory', 'windows', { path: 'C:\\*\\tool.exe' }, { path: 'C:\\Apps\\tool.exe' }, true],
-    ['* in a directory is one directory', 'windows', { path: 'C:\\*\\tool.exe' }, { path: 'C:\\a\\b\\tool.exe' }, false],
+    [
+      '* in a directory is one directory',
+      'windows',
+      { path: 'C:\\*\\tool.exe' },
+      { path: 'C:\\a\\b\\tool.exe' },
+      false,
+    ],
     ['two * in one segment', 'linux', { path: '/opt/*-*.sh' }, { path: '/opt/run-me.sh' }, true],
     ['** crosses segments', 'windows', { path: 'C:\\Apps\\**' }, { path: 'C:\\Apps\\a\\b\\c.exe' }, true],
     ['** matches one segment', 'windows', { path: 'C:\\Apps\\**' }, { path: 'C:\\Apps\\c.exe' }, true],
@@ -78,10 +95,34 @@ describe('globs', () => {
     ['**\\name matches at any depth', 'windows', { path: '**\\tool.exe' }, { path: 'C:\\x\\y\\tool.exe' }, true],
     ['**\\name matches with no directory', 'windows', { path: '**\\tool.exe' }, { path: 'tool.exe' }, true],
     ['**\\name needs the whole name', 'windows', { path: '**\\tool.exe' }, { path: 'C:\\x\\mytool.exe' }, false],
-    ['dir\\**\\name matches zero directories', 'windows', { path: 'C:\\Apps\\**\\tool.exe' }, { path: 'C:\\Apps\\tool.exe' }, true],
-    ['dir\\**\\name matches many directories', 'windows', { path: 'C:\\Apps\\**\\tool.exe' }, { path: 'C:\\Apps\\a\\b\\tool.exe' }, true],
-    ['dir\\**\\name needs the directory', 'windows', { path: 'C:\\Apps\\**\\tool.exe' }, { path: 'C:\\Other\\tool.exe' }, false],
-    ['** inside a segment still crosses', 'windows', { path: 'C:\\Apps\\**.exe' }, { path: 'C:\\Apps\\a\\b.exe' }, true],
+    [
+      'dir\\**\\name matches zero directories',
+      'windows',
+      { path: 'C:\\Apps\\**\\tool.exe' },
+      { path: 'C:\\Apps\\tool.exe' },
+      true,
+    ],
+    [
+      'dir\\**\\name matches many directories',
+      'windows',
+      { path: 'C:\\Apps\\**\\tool.exe' },
+      { path: 'C:\\Apps\\a\\b\\tool.exe' },
+      true,
+    ],
+    [
+      'dir\\**\\name needs the directory',
+      'windows',
+      { path: 'C:\\Apps\\**\\tool.exe' },
+      { path: 'C:\\Other\\tool.exe' },
+      false,
+    ],
+    [
+      '** inside a segment still crosses',
+      'windows',
+      { path: 'C:\\Apps\\**.exe' },
+      { path: 'C:\\Apps\\a\\b.exe' },
+      true,
+    ],
     ['/**/ on linux matches a single slash', 'linux', { path: '/opt/**/run' }, { path: '/opt/run' }, true],
     ['? matches one character', 'windows', { path: 'C:\\Apps\\tool?.exe' }, { path: 'C:\\Apps\\tool1.exe' }, true],
     ['? needs a character', 'windows', { path: 'C:\\Apps\\tool?.exe' }, { path: 'C:\\Apps\\tool.exe' }, false],
@@ -89,15 +130,45 @@ describe('globs', () => {
     ['? is not a separator (windows)', 'windows', { path: 'C:\\Apps?tool.exe' }, { path: 'C:\\Apps\\tool.exe' }, false],
     ['? is not a separator (linux)', 'linux', { path: '/opt?x' }, { path: '/opt/x' }, false],
     ['?? two characters', 'linux', { path: '/opt/a??' }, { path: '/opt/abc' }, true],
-    ['a literal path matches itself', 'windows', { path: 'C:\\Tools\\npp\\notepad++.exe' }, { path: 'C:\\Tools\\npp\\notepad++.exe' }, true],
-    ['+ is literal', 'windows', { path: 'C:\\Tools\\npp\\notepad++.exe' }, { path: 'C:\\Tools\\npp\\notepadd.exe' }, false],
-    ['parentheses are literal', 'windows', { path: 'C:\\Downloads\\setup (1).exe' }, { path: 'C:\\Downloads\\setup (1).exe' }, true],
+    [
+      'a literal path matches itself',
+      'windows',
+      { path: 'C:\\Tools\\npp\\notepad++.exe' },
+      { path: 'C:\\Tools\\npp\\notepad++.exe' },
+      true,
+    ],
+    [
+      '+ is literal',
+      'windows',
+      { path: 'C:\\Tools\\npp\\notepad++.exe' },
+      { path: 'C:\\Tools\\npp\\notepadd.exe' },
+      false,
+    ],
+    [
+      'parentheses are literal',
+      'windows',
+      { path: 'C:\\Downloads\\setup (1).exe' },
+      { path: 'C:\\Downloads\\setup (1).exe' },
+      true,
+    ],
     ['brackets are literal', 'linux', { path: '/opt/a[1].sh' }, { path: '/opt/a[1].sh' }, true],
     ['brackets are not a class', 'linux', { path: '/opt/a[1].sh' }, { path: '/opt/a1.sh' }, false],
     ['. is literal', 'windows', { path: 'C:\\a.exe' }, { path: 'C:\\aXexe' }, false],
     ['$ and ^ are literal', 'linux', { path: '/opt/$HOME/^x' }, { path: '/opt/$HOME/^x' }, true],
-    ['a literal directory is not a prefix match', 'windows', { path: 'C:\\Apps' }, { path: 'C:\\Apps\\tool.exe' }, false],
-    ['a literal path is anchored at the end', 'windows', { path: 'C:\\Apps\\tool.exe' }, { path: 'C:\\Apps\\tool.exe.bak' }, false],
+    [
+      'a literal directory is not a prefix match',
+      'windows',
+      { path: 'C:\\Apps' },
+      { path: 'C:\\Apps\\tool.exe' },
+      false,
+    ],
+    [
+      'a literal path is anchored at the end',
+      'windows',
+      { path: 'C:\\Apps\\tool.exe' },
+      { path: 'C:\\Apps\\tool.exe.bak' },
+      false,
+    ],
     ['a glob is anchored at the end', 'windows', { path: 'C:\\Apps\\*.exe' }, { path: 'C:\\Apps\\a.exe.bak' }, false],
     ['a glob is anchored at the start', 'windows', { path: 'C:\\Apps\\*.exe' }, { path: 'D:\\C:\\Apps\\a.exe' }, false],
     ['a glob without directory matches only a bare name', 'linux', { path: '*.sh' }, { path: '/opt/run.sh' }, false],
@@ -106,15 +177,63 @@ describe('globs', () => {
 
 describe('case and separators per operating system', () => {
   checkRows([
-    ['windows: case-insensitive literal', 'windows', { path: 'C:\\Program Files\\App\\app.exe' }, { path: 'c:\\program files\\APP\\App.EXE' }, true],
-    ['windows: case-insensitive glob', 'windows', { path: 'C:\\Program Files\\App\\*.EXE' }, { path: 'c:\\PROGRAM FILES\\app\\x.exe' }, true],
-    ['windows: / in the file, \\ in the rule', 'windows', { path: 'C:\\Program Files\\App\\app.exe' }, { path: 'C:/Program Files/App/app.exe' }, true],
-    ['windows: mixed separators', 'windows', { path: 'C:\\Program Files\\App\\app.exe' }, { path: 'C:/Program Files\\App/app.exe' }, true],
+    [
+      'windows: case-insensitive literal',
+      'windows',
+      { path: 'C:\\Program Files\\App\\app.exe' },
+      { path: 'c:\\program files\\APP\\App.EXE' },
+      true,
+    ],
+    [
+      'windows: case-insensitive glob',
+      'windows',
+      { path: 'C:\\Program Files\\App\\*.EXE' },
+      { path: 'c:\\PROGRAM FILES\\app\\x.exe' },
+      true,
+    ],
+    [
+      'windows: / in the file, \\ in the rule',
+      'windows',
+      { path: 'C:\\Program Files\\App\\app.exe' },
+      { path: 'C:/Program Files/App/app.exe' },
+      true,
+    ],
+    [
+      'windows: mixed separators',
+      'windows',
+      { path: 'C:\\Program Files\\App\\app.exe' },
+      { path: 'C:/Program Files\\App/app.exe' },
+      true,
+    ],
     ['windows: / in the rule', 'windows', { path: 'C:/Apps/*.exe' }, { path: 'C:\\Apps\\x.exe' }, true],
-    ['windows: * does not cross a / either', 'windows', { path: 'C:\\Apps\\*.exe' }, { path: 'C:\\Apps/sub/x.exe' }, false],
-    ['windows: ** crosses both separators', 'windows', { path: 'C:\\Apps\\**\\x.exe' }, { path: 'C:/Apps\\a/b\\x.exe' }, true],
-    ['macos: case-insensitive', 'macos', { path: '/Applications/Slack.app/**' }, { path: '/applications/slack.APP/Contents/MacOS/Slack' }, true],
-    ['macos: case-insensitive literal', 'macos', { path: '/usr/local/bin/Tool' }, { path: '/USR/local/bin/tool' }, true],
+    [
+      'windows: * does not cross a / either',
+      'windows',
+      { path: 'C:\\Apps\\*.exe' },
+      { path: 'C:\\Apps/sub/x.exe' },
+      false,
+    ],
+    [
+      'windows: ** crosses both separators',
+      'windows',
+      { path: 'C:\\Apps\\**\\x.exe' },
+      { path: 'C:/Apps\\a/b\\x.exe' },
+      true,
+    ],
+    [
+      'macos: case-insensitive',
+      'macos',
+      { path: '/Applications/Slack.app/**' },
+      { path: '/applications/slack.APP/Contents/MacOS/Slack' },
+      true,
+    ],
+    [
+      'macos: case-insensitive literal',
+      'macos',
+      { path: '/usr/local/bin/Tool' },
+      { path: '/USR/local/bin/tool' },
+      true,
+    ],
     ['macos: \\ is not a separator', 'macos', { path: 'C:\\Apps\\a.exe' }, { path: 'C:/Apps/a.exe' }, false],
     ['linux: case-sensitive literal', 'linux', { path: '/opt/App/run' }, { path: '/opt/app/run' }, false],
     ['linux: exact literal', 'linux', { path: '/opt/App/run' }, { path: '/opt/App/run' }, true],
@@ -127,13 +246,55 @@ describe('case and separators per operating system', () => {
 
 describe('regex: paths', () => {
   checkRows([
-    ['windows: a regular expression', 'windows', { path: 'regex:C:\\\\Apps\\\\app\\d+\\.exe' }, { path: 'C:\\Apps\\app12.exe' }, true],
-    ['windows: case and separators still fold', 'windows', { path: 'regex:C:\\\\Apps\\\\app\\d+\\.exe' }, { path: 'c:/apps/APP7.EXE' }, true],
-    ['windows: mixed separators', 'windows', { path: 'regex:C:\\\\Apps\\\\app\\d+\\.exe' }, { path: 'C:/Apps\\app7.exe' }, true],
-    ['windows: an expression written with /', 'windows', { path: 'regex:c:/apps/[a-z]+\\.exe' }, { path: 'C:\\Apps\\tool.exe' }, true],
-    ['windows: no digits, no match', 'windows', { path: 'regex:C:\\\\Apps\\\\app\\d+\\.exe' }, { path: 'C:\\Apps\\app.exe' }, false],
-    ['anchored at the end', 'windows', { path: 'regex:C:\\\\Apps\\\\app\\d+\\.exe' }, { path: 'C:\\Apps\\app12.exe.bak' }, false],
-    ['anchored at the start', 'windows', { path: 'regex:C:\\\\Apps\\\\app\\d+\\.exe' }, { path: 'X:\\C:\\Apps\\app1.exe' }, false],
+    [
+      'windows: a regular expression',
+      'windows',
+      { path: 'regex:C:\\\\Apps\\\\app\\d+\\.exe' },
+      { path: 'C:\\Apps\\app12.exe' },
+      true,
+    ],
+    [
+      'windows: case and separators still fold',
+      'windows',
+      { path: 'regex:C:\\\\Apps\\\\app\\d+\\.exe' },
+      { path: 'c:/apps/APP7.EXE' },
+      true,
+    ],
+    [
+      'windows: mixed separators',
+      'windows',
+      { path: 'regex:C:\\\\Apps\\\\app\\d+\\.exe' },
+      { path: 'C:/Apps\\app7.exe' },
+      true,
+    ],
+    [
+      'windows: an expression written with /',
+      'windows',
+      { path: 'regex:c:/apps/[a-z]+\\.exe' },
+      { path: 'C:\\Apps\\tool.exe' },
+      true,
+    ],
+    [
+      'windows: no digits, no match',
+      'windows',
+      { path: 'regex:C:\\\\Apps\\\\app\\d+\\.exe' },
+      { path: 'C:\\Apps\\app.exe' },
+      false,
+    ],
+    [
+      'anchored at the end',
+      'windows',
+      { path: 'regex:C:\\\\Apps\\\\app\\d+\\.exe' },
+      { path: 'C:\\Apps\\app12.exe.bak' },
+      false,
+    ],
+    [
+      'anchored at the start',
+      'windows',
+      { path: 'regex:C:\\\\Apps\\\\app\\d+\\.exe' },
+      { path: 'X:\\C:\\Apps\\app1.exe' },
+      false,
+    ],
     ['alternation is anchored as a whole (no match)', 'linux', { path: 'regex:/a|/b' }, { path: '/a/b' }, false],
     ['alternation is anchored as a whole (match)', 'linux', { path: 'regex:/a|/b' }, { path: '/b' }, true],
     ['linux: case-sensitive', 'linux', { path: 'regex:/opt/.*/run\\.sh' }, { path: '/OPT/a/run.sh' }, false],
@@ -143,34 +304,121 @@ describe('regex: paths', () => {
     ['a regex is not a glob: * repeats the slash', 'linux', { path: 'regex:/opt/*' }, { path: '/opt//' }, true],
     ['a glob is not a regex: .* is literal-dot then star', 'linux', { path: '/opt/.*' }, { path: '/opt/abc' }, false],
     ['a glob is not a regex: .* matches a dot file', 'linux', { path: '/opt/.*' }, { path: '/opt/.abc' }, true],
-    ['the prefix is case-sensitive: REGEX: is a literal path', 'linux', { path: 'REGEX:/opt' }, { path: '/opt' }, false],
+    [
+      'the prefix is case-sensitive: REGEX: is a literal path',
+      'linux',
+      { path: 'REGEX:/opt' },
+      { path: '/opt' },
+      false,
+    ],
   ]);
 });
 
 describe('hashes and certificates', () => {
   checkRows([
-    ['sha256: upper-case rule, lower-case file', 'windows', { sha256: SHA }, { path: 'C:\\x.exe', sha256: SHA.toLowerCase() }, true],
-    ['sha256: lower-case rule, upper-case file (linux too)', 'linux', { sha256: SHA.toLowerCase() }, { path: '/x', sha256: SHA }, true],
-    ['sha256: mixed case', 'macos', { sha256: SHA }, { path: '/x', sha256: 'aA11Bb22' + SHA.slice(8).toLowerCase() }, true],
+    [
+      'sha256: upper-case rule, lower-case file',
+      'windows',
+      { sha256: SHA },
+      { path: 'C:\\x.exe', sha256: SHA.toLowerCase() },
+      true,
+    ],
+    [
+      'sha256: lower-case rule, upper-case file (linux too)',
+      'linux',
+      { sha256: SHA.toLowerCase() },
+      { path: '/x', sha256: SHA },
+      true,
+    ],
+    [
+      'sha256: mixed case',
+      'macos',
+      { sha256: SHA },
+      { path: '/x', sha256: 'aA11Bb22' + SHA.slice(8).toLowerCase() },
+      true,
+    ],
     ['sha256: another hash', 'windows', { sha256: SHA }, { path: 'C:\\x.exe', sha256: 'b'.repeat(64) }, false],
-    ['sha256: a prefix is not enough', 'windows', { sha256: SHA }, { path: 'C:\\x.exe', sha256: SHA.slice(0, 63) }, false],
+    [
+      'sha256: a prefix is not enough',
+      'windows',
+      { sha256: SHA },
+      { path: 'C:\\x.exe', sha256: SHA.slice(0, 63) },
+      false,
+    ],
     ['sha256: absent on the request', 'windows', { sha256: SHA }, { path: 'C:\\x.exe' }, false],
-    ['certThumbprint: case-insensitive', 'windows', { certThumbprint: THUMB }, { path: 'C:\\x.exe', certThumbprint: THUMB.toLowerCase() }, true],
-    ['certThumbprint: another thumbprint', 'windows', { certThumbprint: THUMB }, { path: 'C:\\x.exe', certThumbprint: '0'.repeat(40) }, false],
+    [
+      'certThumbprint: case-insensitive',
+      'windows',
+      { certThumbprint: THUMB },
+      { path: 'C:\\x.exe', certThumbprint: THUMB.toLowerCase() },
+      true,
+    ],
+    [
+      'certThumbprint: another thumbprint',
+      'windows',
+      { certThumbprint: THUMB },
+      { path: 'C:\\x.exe', certThumbprint: '0'.repeat(40) },
+      false,
+    ],
     ['certThumbprint: absent', 'windows', { certThumbprint: THUMB }, { path: 'C:\\x.exe' }, false],
-    ['certThumbprint: a sha256 field does not count', 'windows', { certThumbprint: THUMB }, { path: 'C:\\x.exe', sha256: THUMB }, false],
-    ['certSubject: case-insensitive', 'linux', { certSubject: 'CN=Google LLC' }, { path: '/x', certSubject: 'cn=google llc' }, true],
-    ['certSubject: exact', 'windows', { certSubject: 'CN=Google LLC' }, { path: 'C:\\x.exe', certSubject: 'CN=Google LLC' }, true],
-    ['certSubject: trailing space differs', 'windows', { certSubject: 'CN=Google LLC' }, { path: 'C:\\x.exe', certSubject: 'CN=Google LLC ' }, false],
-    ['certSubject: a prefix is not enough', 'windows', { certSubject: 'CN=Google LLC' }, { path: 'C:\\x.exe', certSubject: 'CN=Google' }, false],
-    ['certSubject: a longer subject differs', 'windows', { certSubject: 'CN=Google LLC' }, { path: 'C:\\x.exe', certSubject: 'CN=Google LLC, O=Google' }, false],
-    ['certSubject: no wildcards', 'windows', { certSubject: 'CN=*' }, { path: 'C:\\x.exe', certSubject: 'CN=Google' }, false],
+    [
+      'certThumbprint: a sha256 field does not count',
+      'windows',
+      { certThumbprint: THUMB },
+      { path: 'C:\\x.exe', sha256: THUMB },
+      false,
+    ],
+    [
+      'certSubject: case-insensitive',
+      'linux',
+      { certSubject: 'CN=Google LLC' },
+      { path: '/x', certSubject: 'cn=google llc' },
+      true,
+    ],
+    [
+      'certSubject: exact',
+      'windows',
+      { certSubject: 'CN=Google LLC' },
+      { path: 'C:\\x.exe', certSubject: 'CN=Google LLC' },
+      true,
+    ],
+    [
+      'certSubject: trailing space differs',
+      'windows',
+      { certSubject: 'CN=Google LLC' },
+      { path: 'C:\\x.exe', certSubject: 'CN=Google LLC ' },
+      false,
+    ],
+    [
+      'certSubject: a prefix is not enough',
+      'windows',
+      { certSubject: 'CN=Google LLC' },
+      { path: 'C:\\x.exe', certSubject: 'CN=Google' },
+      false,
+    ],
+    [
+      'certSubject: a longer subject differs',
+      'windows',
+      { certSubject: 'CN=Google LLC' },
+      { path: 'C:\\x.exe', certSubject: 'CN=Google LLC, O=Google' },
+      false,
+    ],
+    [
+      'certSubject: no wildcards',
+      'windows',
+      { certSubject: 'CN=*' },
+      { path: 'C:\\x.exe', certSubject: 'CN=Google' },
+      false,
+    ],
     ['certSubject: absent', 'windows', { certSubject: 'CN=Google LLC' }, { path: 'C:\\x.exe' }, false],
   ]);
 });
 
 describe('a rule matches when every field it sets matches', () => {
-  const chrome: AppRule = { path: 'C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe', certSubject: 'CN=Google LLC' };
+  const chrome: AppRule = {
+    path: 'C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe',
+    certSubject: 'CN=Google LLC',
+  };
   const chromePath = 'C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe';
   const all: AppRule = {
     path: 'C:\\Apps\\*.exe',
@@ -197,19 +445,91 @@ describe('a rule matches when every field it sets matches', () => {
     ['path and subject both match', 'windows', chrome, { path: chromePath, certSubject: 'CN=Google LLC' }, true],
     ['path matches, subject absent', 'windows', chrome, { path: chromePath }, false],
     ['path matches, subject differs', 'windows', chrome, { path: chromePath, certSubject: 'CN=Evil' }, false],
-    ['subject matches, path differs', 'windows', chrome, { path: 'C:\\Temp\\chrome.exe', certSubject: 'CN=Google LLC' }, false],
-    ['sha256 and a glob path', 'windows', { sha256: SHA, path: 'C:\\Apps\\**' }, { path: 'C:\\Apps\\x\\y.exe', sha256: SHA }, true],
-    ['sha256 and a glob path, wrong path', 'windows', { sha256: SHA, path: 'C:\\Apps\\**' }, { path: 'C:\\Other\\y.exe', sha256: SHA }, false],
-    ['processPath matches (folded)', 'windows', { processPath: 'C:\\Windows\\explorer.exe' }, { path: 'C:\\x.exe', processPath: 'c:/windows/EXPLORER.EXE' }, true],
-    ['processPath absent on the request', 'windows', { processPath: 'C:\\Windows\\explorer.exe' }, { path: 'C:\\x.exe' }, false],
-    ['processPath differs', 'windows', { processPath: 'C:\\Windows\\explorer.exe' }, { path: 'C:\\x.exe', processPath: 'C:\\Windows\\cmd.exe' }, false],
-    ['processPath is not the path', 'windows', { processPath: 'C:\\Windows\\explorer.exe' }, { path: 'C:\\Windows\\explorer.exe' }, false],
-    ['processPath glob, linux case-sensitive', 'linux', { processPath: '/usr/bin/*' }, { path: '/x', processPath: '/USR/bin/zsh' }, false],
-    ['processPath regex', 'windows', { path: 'C:\\Apps\\*', processPath: 'regex:.*\\\\cmd\\.exe' }, { path: 'C:\\Apps\\a', processPath: 'C:\\Windows\\System32\\CMD.exe' }, true],
-    ['processPath regex, absent', 'windows', { path: 'C:\\Apps\\*', processPath: 'regex:.*\\\\cmd\\.exe' }, { path: 'C:\\Apps\\a' }, false],
-    ['createdBy glob', 'windows', { createdBy: '**\\msiexec.exe' }, { path: 'C:\\x.exe', createdBy: 'C:\\Windows\\System32\\msiexec.exe' }, true],
+    [
+      'subject matches, path differs',
+      'windows',
+      chrome,
+      { path: 'C:\\Temp\\chrome.exe', certSubject: 'CN=Google LLC' },
+      false,
+    ],
+    [
+      'sha256 and a glob path',
+      'windows',
+      { sha256: SHA, path: 'C:\\Apps\\**' },
+      { path: 'C:\\Apps\\x\\y.exe', sha256: SHA },
+      true,
+    ],
+    [
+      'sha256 and a glob path, wrong path',
+      'windows',
+      { sha256: SHA, path: 'C:\\Apps\\**' },
+      { path: 'C:\\Other\\y.exe', sha256: SHA },
+      false,
+    ],
+    [
+      'processPath matches (folded)',
+      'windows',
+      { processPath: 'C:\\Windows\\explorer.exe' },
+      { path: 'C:\\x.exe', processPath: 'c:/windows/EXPLORER.EXE' },
+      true,
+    ],
+    [
+      'processPath absent on the request',
+      'windows',
+      { processPath: 'C:\\Windows\\explorer.exe' },
+      { path: 'C:\\x.exe' },
+      false,
+    ],
+    [
+      'processPath differs',
+      'windows',
+      { processPath: 'C:\\Windows\\explorer.exe' },
+      { path: 'C:\\x.exe', processPath: 'C:\\Windows\\cmd.exe' },
+      false,
+    ],
+    [
+      'processPath is not the path',
+      'windows',
+      { processPath: 'C:\\Windows\\explorer.exe' },
+      { path: 'C:\\Windows\\explorer.exe' },
+      false,
+    ],
+    [
+      'processPath glob, linux case-sensitive',
+      'linux',
+      { processPath: '/usr/bin/*' },
+      { path: '/x', processPath: '/USR/bin/zsh' },
+      false,
+    ],
+    [
+      'processPath regex',
+      'windows',
+      { path: 'C:\\Apps\\*', processPath: 'regex:.*\\\\cmd\\.exe' },
+      { path: 'C:\\Apps\\a', processPath: 'C:\\Windows\\System32\\CMD.exe' },
+      true,
+    ],
+    [
+      'processPath regex, absent',
+      'windows',
+      { path: 'C:\\Apps\\*', processPath: 'regex:.*\\\\cmd\\.exe' },
+      { path: 'C:\\Apps\\a' },
+      false,
+    ],
+    [
+      'createdBy glob',
+      'windows',
+      { createdBy: '**\\msiexec.exe' },
+      { path: 'C:\\x.exe', createdBy: 'C:\\Windows\\System32\\msiexec.exe' },
+      true,
+    ],
     ['createdBy absent on the request', 'windows', { createdBy: '**\\msiexec.exe' }, { path: 'C:\\x.exe' }, false],
-    ['createdBy is not processPath', 'windows', { createdBy: '**\\msiexec.exe' }, { path: 'C:\\x.exe', processPath: 'C:\\msiexec.exe' }, false],
+    [
+      'createdBy is not processPath',
+      'windows',
+      { createdBy: '**\\msiexec.exe' },
+      { path: 'C:\\x.exe', processPath: 'C:\\msiexec.exe' },
+      false,
+    ],
     ['every field set, every field matches', 'windows', all, allFile, true],
     ['every field set, sha256 absent', 'windows', all, without('sha256'), false],
     ['every field set, subject absent', 'windows', all, without('certSubject'), false],
@@ -222,7 +542,11 @@ describe('a rule matches when every field it sets matches', () => {
 });
 
 describe('an application matches when any rule matches', () => {
-  const rules: AppRule[] = [{ sha256: SHA }, { path: 'C:\\Apps\\*.exe', certSubject: 'CN=Vendor' }, { processPath: '**\\cmd.exe' }];
+  const rules: AppRule[] = [
+    { sha256: SHA },
+    { path: 'C:\\Apps\\*.exe', certSubject: 'CN=Vendor' },
+    { processPath: '**\\cmd.exe' },
+  ];
   it.each<[string, FileRequest, boolean]>([
     ['the first rule', { path: 'C:\\Elsewhere\\x.bin', sha256: SHA }, true],
     ['the second rule', { path: 'C:\\Apps\\x.exe', certSubject: 'CN=Vendor' }, true],
@@ -245,11 +569,14 @@ describe('invalid rules', () => {
     expect(() => compileRule({}, 'windows')).toThrow(expect.objectContaining({ code: 'empty-rule' }));
   });
 
-  it.each<[string]>([['regex:('], ['regex:[a-'], ['regex:a{2,1}']])('an invalid expression %s is an error naming it', (pattern) => {
-    const source = pattern.slice(REGEX_PREFIX.length);
-    expect(() => compileRule({ path: pattern }, 'linux')).toThrow(expect.objectContaining({ code: 'bad-regex' }));
-    expect(() => compileRule({ processPath: pattern }, 'windows')).toThrow(source);
-  });
+  it.each<[string]>([['regex:('], ['regex:[a-'], ['regex:a{2,1}']])(
+    'an invalid expression %s is an error naming it',
+    (pattern) => {
+      const source = pattern.slice(REGEX_PREFIX.length);
+      expect(() => compileRule({ path: pattern }, 'linux')).toThrow(expect.objectContaining({ code: 'bad-regex' }));
+      expect(() => compileRule({ processPath: pattern }, 'windows')).toThrow(source);
+    },
+  );
 });
 
 describe('building blocks', () => {
@@ -310,7 +637,14 @@ describe('building blocks', () => {
   it('normalizeFile folds paths and lowers hashes and subjects, keeping the raw paths', () => {
     expect(
       normalizeFile(
-        { path: 'C:\\A\\B.exe', sha256: 'AB', certThumbprint: 'CD', certSubject: 'CN=X', processPath: 'C:\\P', createdBy: 'C:\\Q' },
+        {
+          path: 'C:\\A\\B.exe',
+          sha256: 'AB',
+          certThumbprint: 'CD',
+          certSubject: 'CN=X',
+          processPath: 'C:\\P',
+          createdBy: 'C:\\Q',
+        },
         'windows',
       ),
     ).toEqual({
@@ -324,22 +658,57 @@ describe('building blocks', () => {
       certThumbprint: 'cd',
       certSubject: 'cn=x',
     });
-    expect(normalizeFile({ path: '/A' }, 'linux')).toMatchObject({ path: '/A', processPath: undefined, createdBy: undefined, sha256: undefined });
+    expect(normalizeFile({ path: '/A' }, 'linux')).toMatchObject({
+      path: '/A',
+      processPath: undefined,
+      createdBy: undefined,
+      sha256: undefined,
+    });
   });
 });
 
 describe('rule keys: the most selective field indexes the rule', () => {
   it.each<[string, AppRule, OsName, RuleKey]>([
-    ['sha256 first, lower-cased', { sha256: SHA, path: 'C:\\x.exe', certSubject: 'CN=A' }, 'windows', { kind: 'sha256', key: SHA.toLowerCase() }],
-    ['thumbprint next', { certThumbprint: THUMB, path: 'C:\\x.exe' }, 'windows', { kind: 'certThumbprint', key: THUMB.toLowerCase() }],
-    ['a literal path', { path: 'C:\\Apps\\X.exe', certSubject: 'CN=A' }, 'windows', { kind: 'exactPath', key: 'c:/apps/x.exe' }],
+    [
+      'sha256 first, lower-cased',
+      { sha256: SHA, path: 'C:\\x.exe', certSubject: 'CN=A' },
+      'windows',
+      { kind: 'sha256', key: SHA.toLowerCase() },
+    ],
+    [
+      'thumbprint next',
+      { certThumbprint: THUMB, path: 'C:\\x.exe' },
+      'windows',
+      { kind: 'certThumbprint', key: THUMB.toLowerCase() },
+    ],
+    [
+      'a literal path',
+      { path: 'C:\\Apps\\X.exe', certSubject: 'CN=A' },
+      'windows',
+      { kind: 'exactPath', key: 'c:/apps/x.exe' },
+    ],
     ['a glob with a literal file name', { path: 'C:\\*\\X.exe' }, 'windows', { kind: 'baseName', key: 'x.exe' }],
-    ['a glob with a literal directory, subject set', { path: 'C:\\Apps\\*.exe', certSubject: 'CN=A' }, 'windows', { kind: 'certSubject', key: 'cn=a' }],
-    ['a glob with a literal directory', { path: 'C:\\Apps\\*.exe' }, 'windows', { kind: 'pathPrefix', key: 'c:/apps/' }],
+    [
+      'a glob with a literal directory, subject set',
+      { path: 'C:\\Apps\\*.exe', certSubject: 'CN=A' },
+      'windows',
+      { kind: 'certSubject', key: 'cn=a' },
+    ],
+    [
+      'a glob with a literal directory',
+      { path: 'C:\\Apps\\*.exe' },
+      'windows',
+      { kind: 'pathPrefix', key: 'c:/apps/' },
+    ],
     ['linux keeps case in keys', { path: '/Opt/*.sh' }, 'linux', { kind: 'pathPrefix', key: '/Opt/' }],
     ['a glob with no literal directory', { path: '*.exe' }, 'windows', { kind: 'unindexed' }],
     ['a regex path', { path: 'regex:.*' }, 'windows', { kind: 'unindexed' }],
-    ['a regex path with a subject', { path: 'regex:.*', certSubject: 'CN=A' }, 'windows', { kind: 'certSubject', key: 'cn=a' }],
+    [
+      'a regex path with a subject',
+      { path: 'regex:.*', certSubject: 'CN=A' },
+      'windows',
+      { kind: 'certSubject', key: 'cn=a' },
+    ],
     ['a subject alone', { certSubject: 'CN=A' }, 'windows', { kind: 'certSubject', key: 'cn=a' }],
     ['processPath alone', { processPath: 'C:\\x.exe' }, 'windows', { kind: 'unindexed' }],
   ])('%s', (_name, rule, os, key) => {

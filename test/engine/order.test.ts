@@ -66,7 +66,12 @@ describe('hierarchical key: level rank, organization depth, order, id', () => {
 });
 
 describe('the built-in tier', () => {
-  const items = [s('custom-1', 1, 0, 0), s('builtin-9', 9, 4, 2, true), s('custom-2', 2, 0, 0), s('builtin-3', 3, 4, 2, true)];
+  const items = [
+    s('custom-1', 1, 0, 0),
+    s('builtin-9', 9, 4, 2, true),
+    s('custom-2', 2, 0, 0),
+    s('builtin-3', 3, 4, 2, true),
+  ];
 
   it.each<['flat' | 'hierarchical', boolean, string[]]>([
     ['flat', true, ['builtin-3', 'builtin-9', 'custom-1', 'custom-2']],

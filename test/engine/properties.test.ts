@@ -160,7 +160,8 @@ describe('the generator', () => {
         const index = new WorldIndex(g.world);
         for (const org of g.world.organizations) {
           expect(index.depth(org.id)).toBeLessThanOrEqual(3);
-          if (org.structure === 'flat' && org.parent !== undefined) expect(index.org(org.parent).structure).toBe('flat');
+          if (org.structure === 'flat' && org.parent !== undefined)
+            expect(index.org(org.parent).structure).toBe('flat');
         }
         for (const p of g.world.policies) {
           const own = index.appliesToOrg(p.appliesTo);

@@ -35,8 +35,18 @@ const EXAMPLE: World = makeWorld({
       builtIn: true,
       rules: [{ path: 'C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe', certSubject: 'CN=Google LLC' }],
     },
-    { id: 'chrome-custom', name: 'Chrome (custom path rule)', builtIn: false, rules: [{ path: 'C:\\Program Files\\Google\\**' }] },
-    { id: 'notepadpp', name: 'Notepad++', builtIn: false, rules: [{ sha256: 'AA11BB22CC33DD44EE55FF6600112233445566778899AABBCCDDEEFF00112233' }] },
+    {
+      id: 'chrome-custom',
+      name: 'Chrome (custom path rule)',
+      builtIn: false,
+      rules: [{ path: 'C:\\Program Files\\Google\\**' }],
+    },
+    {
+      id: 'notepadpp',
+      name: 'Notepad++',
+      builtIn: false,
+      rules: [{ sha256: 'AA11BB22CC33DD44EE55FF6600112233445566778899AABBCCDDEEFF00112233' }],
+    },
     {
       id: 'fastcart',
       name: 'FastCart',
@@ -49,10 +59,31 @@ const EXAMPLE: World = makeWorld({
   ],
   policies: [
     { id: 'chrome-ok', app: 'chrome', appliesTo: { global: 'parent' }, action: 'permit', order: 101, enabled: true },
-    { id: 'chrome-block', app: 'chrome-custom', appliesTo: { organization: 'shop' }, action: 'deny', order: 20, enabled: true },
+    {
+      id: 'chrome-block',
+      app: 'chrome-custom',
+      appliesTo: { organization: 'shop' },
+      action: 'deny',
+      order: 20,
+      enabled: true,
+    },
     { id: 'npp-lab', app: 'notepadpp', appliesTo: { group: 'school-labs' }, action: 'permit', order: 1, enabled: true },
-    { id: 'npp-school', app: 'notepadpp', appliesTo: { organization: 'school' }, action: 'deny', order: 50, enabled: true },
-    { id: 'shop-default', default: true, appliesTo: { group: 'shop-pcs' }, action: 'denyWithRequest', order: 1000000, enabled: true },
+    {
+      id: 'npp-school',
+      app: 'notepadpp',
+      appliesTo: { organization: 'school' },
+      action: 'deny',
+      order: 50,
+      enabled: true,
+    },
+    {
+      id: 'shop-default',
+      default: true,
+      appliesTo: { group: 'shop-pcs' },
+      action: 'denyWithRequest',
+      order: 1000000,
+      enabled: true,
+    },
   ],
   approvalPolicies: [
     {
@@ -76,7 +107,10 @@ const EXAMPLE: World = makeWorld({
 });
 
 const CHROME = { path: 'C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe', certSubject: 'CN=Google LLC' };
-const NPP = { path: 'C:\\Tools\\npp\\notepad++.exe', sha256: 'aa11bb22cc33dd44ee55ff6600112233445566778899aabbccddeeff00112233' };
+const NPP = {
+  path: 'C:\\Tools\\npp\\notepad++.exe',
+  sha256: 'aa11bb22cc33dd44ee55ff6600112233445566778899aabbccddeeff00112233',
+};
 
 /** shared/contract/example-cases.yaml, written out. */
 const EXAMPLE_CASES: ReplayCase[] = [
@@ -118,7 +152,12 @@ const EXAMPLE_CASES: ReplayCase[] = [
     file: { path: 'C:\\Games\\solitaire.exe' },
     expect: { action: 'denyWithRequest', policy: 'shop-default' },
   },
-  { name: 'no policy at all means deny', computer: 'office-1', file: { path: 'C:\\Games\\solitaire.exe' }, expect: { action: 'deny', policy: null } },
+  {
+    name: 'no policy at all means deny',
+    computer: 'office-1',
+    file: { path: 'C:\\Games\\solitaire.exe' },
+    expect: { action: 'deny', policy: null },
+  },
   {
     name: 'an approval request for a shopping app built in a deny-listed country',
     computer: 'till-1',
@@ -129,7 +168,12 @@ const EXAMPLE_CASES: ReplayCase[] = [
     name: 'the same category from elsewhere follows the policy action',
     computer: 'till-1',
     approval: { category: 'Shopping', primaryCompanyInfluence: ['GB'] },
-    expect: { suggestion: 'approve', policy: 'shopping', permitTarget: 'computer', escalationEmails: ['owner@shop.example'] },
+    expect: {
+      suggestion: 'approve',
+      policy: 'shopping',
+      permitTarget: 'computer',
+      escalationEmails: ['owner@shop.example'],
+    },
   },
   {
     name: 'organizations without the approvals module get no suggestion',
@@ -161,8 +205,16 @@ describe('compareExpectation', () => {
     ['a number is not a string', { order: '5' }, ['order']],
     ['lists as sets: another order', { gated: ['prioritizeBuiltInApplicationsSetting', 'flatPolicyStructure'] }, []],
     ['lists as sets: a subset differs', { gated: ['flatPolicyStructure'] }, ['gated']],
-    ['lists as sets: a superset differs', { gated: ['flatPolicyStructure', 'prioritizeBuiltInApplicationsSetting', 'x'] }, ['gated']],
-    ['lists as sets: repeats do not count', { gated: ['flatPolicyStructure', 'prioritizeBuiltInApplicationsSetting', 'flatPolicyStructure'] }, []],
+    [
+      'lists as sets: a superset differs',
+      { gated: ['flatPolicyStructure', 'prioritizeBuiltInApplicationsSetting', 'x'] },
+      ['gated'],
+    ],
+    [
+      'lists as sets: repeats do not count',
+      { gated: ['flatPolicyStructure', 'prioritizeBuiltInApplicationsSetting', 'flatPolicyStructure'] },
+      [],
+    ],
     ['an empty list', { escalationEmails: [] }, []],
     ['a list is not a scalar', { action: ['deny'] }, ['action']],
     ['a scalar is not a list', { gated: 'flatPolicyStructure' }, ['gated']],
@@ -250,9 +302,11 @@ describe('ScenarioTarget and runCases on the contract example', () => {
     await expectPolicy({ at: '2027-01-01T00:00:00Z', expect: {} }, 'chrome-block');
   });
 
-  it('settings override per case and leave the next case alone', async () => {
+  it('settings override per case and leave the next case alone', () => {
     const target = new ScenarioTarget(EXAMPLE, () => NOW);
-    expect(target.decide('till-1', CHROME, { settings: { prioritizeBuiltInApplications: false } }).policy).toBe('chrome-block');
+    expect(target.decide('till-1', CHROME, { settings: { prioritizeBuiltInApplications: false } }).policy).toBe(
+      'chrome-block',
+    );
     expect(target.decide('till-1', CHROME, {}).policy).toBe('chrome-ok');
   });
 
@@ -287,11 +341,11 @@ describe('runCase against any target', () => {
   it('awaits asynchronous targets and passes at and settings through', async () => {
     const seen: unknown[] = [];
     const target: CaseTarget = {
-      decide: async (computer, file, options) => {
+      decide: (computer, file, options) => {
         seen.push({ computer, file, options });
-        return decision;
+        return Promise.resolve(decision);
       },
-      suggest: async () => suggestion,
+      suggest: () => Promise.resolve(suggestion),
     };
     const r = await runCase(target, {
       name: 'n',
@@ -303,9 +357,18 @@ describe('runCase against any target', () => {
     });
     expect(r.passed).toBe(true);
     expect(seen).toEqual([
-      { computer: 'c', file: { path: '/x' }, options: { at: '2026-01-01T00:00:00Z', settings: { prioritizeBuiltInApplications: false } } },
+      {
+        computer: 'c',
+        file: { path: '/x' },
+        options: { at: '2026-01-01T00:00:00Z', settings: { prioritizeBuiltInApplications: false } },
+      },
     ]);
-    const a = await runCase(target, { name: 'n', computer: 'c', approval: { category: 'x' }, expect: { suggestion: 'approve' } });
+    const a = await runCase(target, {
+      name: 'n',
+      computer: 'c',
+      approval: { category: 'x' },
+      expect: { suggestion: 'approve' },
+    });
     expect(a).toMatchObject({ passed: true, got: suggestion });
   });
 
@@ -342,7 +405,13 @@ describe('runCase against any target', () => {
 
   it('a file case wins over an approval in the same case', async () => {
     const target: CaseTarget = { decide: () => decision, suggest: () => suggestion };
-    const r = await runCase(target, { name: 'n', computer: 'c', file: { path: '/x' }, approval: { category: 'x' }, expect: { policy: 'p' } });
+    const r = await runCase(target, {
+      name: 'n',
+      computer: 'c',
+      file: { path: '/x' },
+      approval: { category: 'x' },
+      expect: { policy: 'p' },
+    });
     expect(r.passed).toBe(true);
   });
 });

@@ -44,8 +44,28 @@ export const AGENT_VERSIONS = ['10.4.0', '10.5', '10.5.2', '10.5.3', '10.5.10', 
 export const OSES: readonly OsName[] = ['windows', 'macos', 'linux'];
 
 /** Group names and globalGroup keywords chosen so that keywords prefix-match some names in another case. */
-export const GROUP_NAMES = ['Tills', 'tills east', 'TILLS-West', 'Labs', 'Lab 2', 'Office', 'Back Office', 'Servers'] as const;
-export const GROUP_KEYWORDS = ['till', 'TILLS', 'Tills east', 'lab', 'LAB 2', 'Off', 'back', 'Serv', 's', 'zzz'] as const;
+export const GROUP_NAMES = [
+  'Tills',
+  'tills east',
+  'TILLS-West',
+  'Labs',
+  'Lab 2',
+  'Office',
+  'Back Office',
+  'Servers',
+] as const;
+export const GROUP_KEYWORDS = [
+  'till',
+  'TILLS',
+  'Tills east',
+  'lab',
+  'LAB 2',
+  'Off',
+  'back',
+  'Serv',
+  's',
+  'zzz',
+] as const;
 
 /** Executables the rules are written for: windows-style and unix-style, with regex-special characters. */
 export const PATH_TEMPLATES = [
@@ -237,7 +257,8 @@ export function shuffleWorld(world: World, random: () => number, options: { gate
     approvalPolicies: shuffleList(world.approvalPolicies, random),
     approvalSettings: shuffleList(world.approvalSettings, random),
   };
-  if (world.gates !== undefined) out.gates = options.gates === true ? shuffleList(world.gates, random) : [...world.gates];
+  if (world.gates !== undefined)
+    out.gates = options.gates === true ? shuffleList(world.gates, random) : [...world.gates];
   return out;
 }
 
@@ -473,11 +494,17 @@ interface WorldPlan {
 }
 
 function weighted<T>(present: fc.Arbitrary<T>, presentWeight: number, absentWeight: number): fc.Arbitrary<T | null> {
-  return fc.oneof({ arbitrary: present, weight: presentWeight }, { arbitrary: fc.constant(null), weight: absentWeight });
+  return fc.oneof(
+    { arbitrary: present, weight: presentWeight },
+    { arbitrary: fc.constant(null), weight: absentWeight },
+  );
 }
 
 function flag(trueWeight: number, falseWeight: number): fc.Arbitrary<boolean> {
-  return fc.oneof({ arbitrary: fc.constant(true), weight: trueWeight }, { arbitrary: fc.constant(false), weight: falseWeight });
+  return fc.oneof(
+    { arbitrary: fc.constant(true), weight: trueWeight },
+    { arbitrary: fc.constant(false), weight: falseWeight },
+  );
 }
 
 /** Mostly the first four templates, so that several applications often match one file. */
@@ -691,7 +718,9 @@ function buildRule(plan: RulePlan): BuiltRule {
     certThumbprint: null,
     certSubject: null,
   };
-  const somePath = plan.path ?? (Object.values(plan).every((v) => v === null) ? { template: 0, style: 'literal' as const, cut: 0 } : null);
+  const somePath =
+    plan.path ??
+    (Object.values(plan).every((v) => v === null) ? { template: 0, style: 'literal' as const, cut: 0 } : null);
   if (somePath !== null) {
     out.path = patternFor(pick(PATH_TEMPLATES, somePath.template), somePath.style, somePath.cut);
     out.rule.path = out.path.pattern;
@@ -709,11 +738,19 @@ function buildRule(plan: RulePlan): BuiltRule {
     out.rule.certSubject = varyText(out.certSubject, plan.certSubject.caseSeed);
   }
   if (plan.processPath !== null) {
-    out.processPath = patternFor(pick(PROCESS_TEMPLATES, plan.processPath.template), plan.processPath.style, plan.processPath.cut);
+    out.processPath = patternFor(
+      pick(PROCESS_TEMPLATES, plan.processPath.template),
+      plan.processPath.style,
+      plan.processPath.cut,
+    );
     out.rule.processPath = out.processPath.pattern;
   }
   if (plan.createdBy !== null) {
-    out.createdBy = patternFor(pick(CREATOR_TEMPLATES, plan.createdBy.template), plan.createdBy.style, plan.createdBy.cut);
+    out.createdBy = patternFor(
+      pick(CREATOR_TEMPLATES, plan.createdBy.template),
+      plan.createdBy.style,
+      plan.createdBy.cut,
+    );
     out.rule.createdBy = out.createdBy.pattern;
   }
   return out;
@@ -768,7 +805,12 @@ function buildWorld(plan: WorldPlan, o: Required<WorldArbOptions>): GeneratedWor
   const applications: Application[] = plan.apps.map((p, i) => {
     const rules = p.rules.map(buildRule);
     builtRules.push(rules);
-    const app: Application = { id: `app-${i}`, name: `Application ${i}`, builtIn: p.builtIn, rules: rules.map((r) => r.rule) };
+    const app: Application = {
+      id: `app-${i}`,
+      name: `Application ${i}`,
+      builtIn: p.builtIn,
+      rules: rules.map((r) => r.rule),
+    };
     if (!p.builtIn && p.org !== null) app.org = pick(organizations, p.org).id;
     if (p.category !== null) {
       app.category = pick(CATEGORIES, p.category);
@@ -796,12 +838,18 @@ function buildWorld(plan: WorldPlan, o: Required<WorldArbOptions>): GeneratedWor
       }
       case 'group': {
         const group = pick(groups, t.target);
-        return { appliesTo: { group: group.id }, org: organizations[orgIndex.get(group.org) as number] as Organization };
+        return {
+          appliesTo: { group: group.id },
+          org: organizations[orgIndex.get(group.org) as number] as Organization,
+        };
       }
       case 'computer': {
         const computer = pick(computers, t.target);
         const group = groupOf.get(computer.group) as ComputerGroup;
-        return { appliesTo: { computer: computer.id }, org: organizations[orgIndex.get(group.org) as number] as Organization };
+        return {
+          appliesTo: { computer: computer.id },
+          org: organizations[orgIndex.get(group.org) as number] as Organization,
+        };
       }
     }
   };
@@ -872,7 +920,16 @@ function buildWorld(plan: WorldPlan, o: Required<WorldArbOptions>): GeneratedWor
     approvalSettings.push(s);
   });
 
-  const world: World = { organizations, groups, computers, applications, policies, agentSettings, approvalPolicies, approvalSettings };
+  const world: World = {
+    organizations,
+    groups,
+    computers,
+    applications,
+    policies,
+    agentSettings,
+    approvalPolicies,
+    approvalSettings,
+  };
   if (plan.gates.kind === 'empty') world.gates = [];
   if (plan.gates.kind === 'custom') world.gates = plan.gates.custom.map((g) => ({ ...g }));
 
@@ -918,7 +975,8 @@ function requestFile(r: RequestPlan, builtRules: BuiltRule[][], os: OsName): Fil
     p === null ? null : r.alternative ? p.alternative : p.witness;
   const vary = (path: string, salt: number): string => varyPath(path, os, seed + salt);
 
-  const pathSource = witness(main?.path ?? null) ?? (main === null ? pick(STRAY_PATHS, seed) : pick(PATH_TEMPLATES, seed));
+  const pathSource =
+    witness(main?.path ?? null) ?? (main === null ? pick(STRAY_PATHS, seed) : pick(PATH_TEMPLATES, seed));
   const file: FileRequest = { path: vary(pathSource, 0) };
   // Every other field comes from the main rule, or (mixed) from a second rule.
   const fieldsFrom = (b: BuiltRule | null): void => {
