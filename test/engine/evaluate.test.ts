@@ -4,7 +4,13 @@
  * Every decision is taken by both evaluators, which must agree.
  */
 import { describe, expect, it } from 'vitest';
-import { CompiledView, LinearEvaluator, effectiveMode, makeDecision } from '../../src/engine/evaluate.js';
+import {
+  CompiledView,
+  LinearEvaluator,
+  NO_MATCH_REASON,
+  effectiveMode,
+  makeDecision,
+} from '../../src/engine/evaluate.js';
 import type {
   AgentSetting,
   AppliesTo,
@@ -288,7 +294,7 @@ describe('2.2 the first matching candidate decides', () => {
     expect(d.policy).toBe(expected);
     if (expected === null) {
       expect(d).toMatchObject({ action: 'deny', policy: null, policyName: null, order: null, application: null });
-      expect(d.reason).toMatch(/^no matching policy/);
+      expect(d.reason).toBe(NO_MATCH_REASON);
     }
   });
 
@@ -1017,14 +1023,20 @@ describe('2.7 the decision and every field', () => {
       builtInsFirst: false,
       gated: [],
       snapshotVersion: 7,
-      reason: matching(/^no matching policy/),
+      reason: 'no matching policy',
     });
     expect(d.reason).not.toMatch(/\n/);
   });
 
-  it('a gated agent says so in the reason', () => {
-    const d = decide(world({ cust: 'flat' }), 'pc-old', TOOL);
-    expect(d.reason).toContain('flatPolicyStructure');
+  it('the implicit deny reason is the one of SPEC.md section 2.2', () => {
+    expect(NO_MATCH_REASON).toBe('no matching policy');
+  });
+
+  it('a gated agent says so in every decision', () => {
+    const w = world({ cust: 'flat', policies: [policy('p', { organization: 'cust' }, 1)] });
+    expect(decide(w, 'pc-old', TOOL).gated).toEqual(FLAT_AND_PRIORITIZE);
+    expect(decide(w, 'pc-old', { path: 'C:\\nothing.exe' }).gated).toEqual(FLAT_AND_PRIORITIZE);
+    expect(decide(w, 'pc-old', TOOL).reason).toContain('flatPolicyStructure');
   });
 
   it('a decision does not share its gated list with the evaluator', () => {

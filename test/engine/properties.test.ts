@@ -105,6 +105,37 @@ describe('the indexed evaluator agrees with the linear reference', () => {
   });
 });
 
+describe("a case's settings override is an admin pushing the value to that computer", () => {
+  it('override = a computer-level agent setting ordered before every other', () => {
+    fc.assert(
+      fc.property(worldArb({ approvals: false }), fc.boolean(), (g, value) => {
+        for (const r of g.requests) {
+          const pushed: World = {
+            ...g.world,
+            agentSettings: [
+              ...g.world.agentSettings,
+              {
+                id: 'zz-pushed',
+                type: 'prioritizeBuiltInApplications',
+                value,
+                appliesTo: { computer: r.computer },
+                order: Number.MIN_SAFE_INTEGER,
+              },
+            ],
+          };
+          const nowMs = caseTimeMs(r);
+          const overridden = new CompiledView(buildView(g.world, r.computer)).evaluate(r.file, {
+            nowMs,
+            settings: { prioritizeBuiltInApplications: value },
+          });
+          expect(new CompiledView(buildView(pushed, r.computer)).evaluate(r.file, { nowMs })).toEqual(overridden);
+        }
+      }),
+      { numRuns: NUM_RUNS / 2 },
+    );
+  });
+});
+
 describe('shuffling the inputs never changes an answer', () => {
   it('decisions and suggestions are the same for every order of every list', () => {
     fc.assert(
@@ -170,6 +201,29 @@ describe('the generator', () => {
         }
       }),
       { numRuns: 100 },
+    );
+  });
+
+  it('shuffleWorld keeps every entry and the gate order, and leaves its input alone', () => {
+    fc.assert(
+      fc.property(worldArb(), fc.noBias(fc.integer()), (g, seed) => {
+        const before = structuredClone(g.world);
+        const shuffled = shuffleWorld(g.world, seededRandom(seed));
+        expect(g.world).toEqual(before);
+        const byId = <T extends { id: string }>(list: readonly T[]): T[] =>
+          [...list].sort((a, b) => (a.id < b.id ? -1 : 1));
+        const ruleSet = (w: World) =>
+          byId(w.applications).map((a) => ({ ...a, rules: a.rules.map((r) => JSON.stringify(r)).sort() }));
+        expect(byId(shuffled.organizations)).toEqual(byId(g.world.organizations));
+        expect(byId(shuffled.groups)).toEqual(byId(g.world.groups));
+        expect(byId(shuffled.computers)).toEqual(byId(g.world.computers));
+        expect(byId(shuffled.policies)).toEqual(byId(g.world.policies));
+        expect(byId(shuffled.agentSettings)).toEqual(byId(g.world.agentSettings));
+        expect(byId(shuffled.approvalPolicies)).toEqual(byId(g.world.approvalPolicies));
+        expect(ruleSet(shuffled)).toEqual(ruleSet(g.world));
+        expect(shuffled.gates).toEqual(g.world.gates);
+      }),
+      { numRuns: 50 },
     );
   });
 

@@ -274,7 +274,8 @@ describe('the daemon across restarts and crashes', () => {
     await first.waitForLog((l) => l['msg'] === 'seed snapshot applied');
     await first.stop();
 
-    const faulty = writeConfig(ws, 'crash', { computerId: LARGE_COMPUTER });
+    // Large snapshots need a larger frame limit than the 1 MiB default to travel over the socket.
+    const faulty = writeConfig(ws, 'crash', { computerId: LARGE_COMPUTER, socket: { path: socket, maxFrameBytes: 64 << 20 } });
     const crashing = await startDaemon(faulty, socket, { TOLLGATE_FAULT: 'kill-before-snapshot-commit' });
     const v2 = await ws.snapshot(LARGE_COMPUTER, 2, { scenario: large });
     const applied = await cli(['snapshot', 'apply', v2, '--socket', socket]);
