@@ -1,0 +1,118 @@
+import type { AgentSetting, AppliesTo, OsName, Policy, SettingValue, World } from '../engine/model.js';
+import type { LintWarning } from '../engine/lint.js';
+import type { UpgradePlan } from '../engine/upgrade.js';
+
+/** Where an admin sets an agent setting (SPEC.md section 9). */
+export type SettingScope =
+  | { kind: 'computer'; id: string }
+  | { kind: 'group'; id: string }
+  | { kind: 'organization'; id: string }
+  | { kind: 'global' };
+
+/**
+ * Orders given to settings set through the admin API, so the most specific
+ * scope wins (a lower order wins; SPEC.md section 7 breaks ties by level,
+ * which would favour global over computer).
+ */
+export const ADMIN_SETTING_ORDER: Readonly<Record<SettingScope['kind'], number>> = Object.freeze({
+  computer: 100,
+  group: 200,
+  organization: 300,
+  global: 400,
+});
+
+/** What a computer last told the server, and what it acknowledged. */
+export interface ComputerState {
+  id: string;
+  group: string;
+  org: string;
+  enrolled: boolean;
+  reportedAgentVersion: string | null;
+  reportedOs: OsName | null;
+  connected: boolean;
+  lastSeenMs: number | null;
+  /** The newest versions issued for this computer. */
+  snapshotVersion: number;
+  settingsVersion: number;
+  /** The versions the agent last acknowledged applying. */
+  ackedSnapshotVersion: number;
+  ackedSettingsVersion: number;
+  /** The agent's last refusal, if its last acknowledgement carried one. */
+  lastError: string | null;
+}
+
+/** What one change did to the computers' views: which need a new snapshot, which only new settings. */
+export interface ViewChanges {
+  snapshots: string[];
+  settings: string[];
+}
+
+/** A signed message ready to send, with its version. */
+export interface SignedMessage {
+  version: number;
+  bytes: Uint8Array;
+}
+
+/** A policy as the admin API takes it: every field of SPEC.md section 1 but the id, which may be given or generated. */
+export type PolicyInput = Omit<Policy, 'id' | 'enabled'> & { id?: string; enabled?: boolean };
+
+/** Changes to a policy; `order` alone reorders it. */
+export type PolicyPatch = Partial<Omit<Policy, 'id'>>;
+
+/**
+ * The policy server's state: the world, enrollment and what each computer
+ * holds, persisted in SQLite. Every mutation validates the whole world with
+ * the engine's rules (errors name the list, id and field) and returns the
+ * view changes it caused, so the sync hub can push them.
+ */
+export interface ServerStateApi {
+  world(): World;
+  /** Replaces the world with a scenario; enrollment and issued versions are kept. */
+  importWorld(world: World): ViewChanges;
+
+  /** Creates (or replaces) the computer's enrollment token; only its hash is stored. */
+  enroll(computerId: string): { token: string };
+  /** Whether the token is the computer's current one (timing-safe). */
+  authenticate(computerId: string, token: string): boolean;
+
+  addPolicy(input: PolicyInput): { policy: Policy; changes: ViewChanges };
+  updatePolicy(id: string, patch: PolicyPatch): { policy: Policy; changes: ViewChanges };
+  deletePolicy(id: string): { changes: ViewChanges };
+
+  /** Sets a setting at a scope (global: one entry per root organization), replacing the one there. */
+  setSetting(scope: SettingScope, type: string, value: SettingValue): { settings: AgentSetting[]; changes: ViewChanges };
+  clearSetting(scope: SettingScope, type: string): { changes: ViewChanges };
+  /** The settings entries admins set through the API (and any from an imported scenario). */
+  settings(): AgentSetting[];
+
+  upgradeToFlat(orgId: string, options: { acknowledge: boolean; dryRun: boolean }): { plan: UpgradePlan; changes: ViewChanges };
+  lint(): LintWarning[];
+
+  /** The newest signed snapshot of a computer's view (built and signed on demand, then cached). */
+  snapshotFor(computerId: string): SignedMessage;
+  /** The newest signed settings message of a computer. */
+  settingsFor(computerId: string): SignedMessage;
+
+  computers(): ComputerState[];
+  computerState(computerId: string): ComputerState;
+  recordHello(computerId: string, info: { agentVersion: string; os: OsName; nowMs: number }): void;
+  recordAck(computerId: string, ack: { snapshotVersion: number; settingsVersion: number; error: string; nowMs: number }): void;
+  setConnected(computerId: string, connected: boolean, nowMs: number): void;
+
+  publicKeyPem(): string;
+  close(): void;
+}
+
+/** Used by the admin API to name where a setting applies. */
+export function scopeAppliesTo(scope: SettingScope, rootOrgs: readonly string[]): AppliesTo[] {
+  switch (scope.kind) {
+    case 'computer':
+      return [{ computer: scope.id }];
+    case 'group':
+      return [{ group: scope.id }];
+    case 'organization':
+      return [{ organization: scope.id }];
+    case 'global':
+      return rootOrgs.map((org) => ({ global: org }));
+  }
+}
