@@ -1,15 +1,24 @@
 import { mkdir, readFile } from 'node:fs/promises';
+import { platform } from 'node:os';
 import { join } from 'node:path';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import { Agent } from '../src/agent/agent.js';
+import type { OsName } from '../src/engine/model.js';
 import type { DaemonConfig } from '../src/agent/config.js';
 import { readPinnedKey } from '../src/agent/config.js';
 import { DecisionRecorder } from '../src/agent/decision-recorder.js';
 import { handleLocalRequest } from '../src/agent/local-handler.js';
 import { LocalServer } from '../src/local/server.js';
 import { AgentStore } from '../src/store/agent-store.js';
+import { SyncClient } from '../src/sync/client.js';
 import { parsePublicKey } from '../src/wire/signing.js';
+
+/** The operating system this process runs on, in SPEC.md's terms. */
+function hostOs(): OsName {
+  const p = platform();
+  return p === 'win32' ? 'windows' : p === 'darwin' ? 'macos' : 'linux';
+}
 
 /** Test-only fault points, named by the TOLLGATE_FAULT environment variable. */
 export type FaultPoint = 'kill-before-snapshot-commit';
@@ -88,6 +97,30 @@ export async function startAgentDaemon(
     }
   }
 
+  let sync: SyncClient | null = null;
+  if (config.server !== undefined) {
+    const server = config.server;
+    agent.serverUrl = server.url;
+    sync = new SyncClient({
+      url: server.url,
+      token: server.token,
+      computerId: config.computerId,
+      agent,
+      fallbackAgentVersion: config.agent.version ?? '0',
+      fallbackOs: config.agent.os ?? hostOs(),
+      pingIntervalMs: server.pingIntervalMs,
+      pongTimeoutMs: server.pongTimeoutMs,
+      backoffInitialMs: server.backoffInitialMs,
+      backoffMaxMs: server.backoffMaxMs,
+      maxMessageBytes: server.maxMessageBytes,
+      ...(server.caFile === undefined ? {} : { ca: await readFile(server.caFile, 'utf8') }),
+      logger,
+      random: Math.random,
+      applySnapshot: (bytes) => agent.applySnapshot(bytes, hooks),
+    });
+    sync.start();
+  }
+
   const flushTimer = setInterval(() => recorder.flush(), config.decisionLog.flushIntervalMs);
   flushTimer.unref();
   const jobs: ScheduledTask[] = [
@@ -102,6 +135,10 @@ export async function startAgentDaemon(
       if (pruned > 0) logger.debug({ pruned }, 'decision log pruned');
     }),
   ];
+  if (sync !== null) {
+    const client = sync;
+    jobs.push(cron.schedule(config.jobs.checkIn, () => client.checkIn()));
+  }
 
   let closed = false;
   return {
@@ -110,6 +147,7 @@ export async function startAgentDaemon(
       if (closed) return;
       closed = true;
       for (const job of jobs) await job.stop();
+      sync?.close();
       clearInterval(flushTimer);
       await server.close();
       recorder.flush();

@@ -2057,13 +2057,13 @@ export namespace tollgate {
             $unknowns?: Uint8Array[];
 
             /** ServerMessage snapshot. */
-            snapshot?: (tollgate.v1.SignedSnapshot.$Properties|null);
+            snapshot?: (Uint8Array|null);
 
             /** ServerMessage upToDate. */
             upToDate?: (tollgate.v1.UpToDate.$Properties|null);
 
             /** ServerMessage settings. */
-            settings?: (tollgate.v1.SignedSettings.$Properties|null);
+            settings?: (Uint8Array|null);
 
             /** ServerMessage refusal. */
             refusal?: (tollgate.v1.Refusal.$Properties|null);
@@ -2107,13 +2107,13 @@ export namespace tollgate {
             interface $Properties {
 
                 /** ServerMessage snapshot */
-                snapshot?: (tollgate.v1.SignedSnapshot.$Properties|null);
+                snapshot?: (Uint8Array|null);
 
                 /** ServerMessage upToDate */
                 upToDate?: (tollgate.v1.UpToDate.$Properties|null);
 
                 /** ServerMessage settings */
-                settings?: (tollgate.v1.SignedSettings.$Properties|null);
+                settings?: (Uint8Array|null);
 
                 /** ServerMessage refusal */
                 refusal?: (tollgate.v1.Refusal.$Properties|null);
@@ -2130,14 +2130,14 @@ export namespace tollgate {
 
             /** Narrowed shape of a ServerMessage. */
             type $Shape = {
-              snapshot?: tollgate.v1.SignedSnapshot.$Shape|null;
+              snapshot?: Uint8Array|null;
               upToDate?: tollgate.v1.UpToDate.$Shape|null;
-              settings?: tollgate.v1.SignedSettings.$Shape|null;
+              settings?: Uint8Array|null;
               refusal?: tollgate.v1.Refusal.$Shape|null;
               receipt?: tollgate.v1.ApprovalReceipt.$Shape|null;
               $unknowns?: Uint8Array[];
             } & (
-              ({ body?: undefined; snapshot?: null; upToDate?: null; settings?: null; refusal?: null; receipt?: null }|{ body?: "snapshot"; snapshot: tollgate.v1.SignedSnapshot.$Shape; upToDate?: null; settings?: null; refusal?: null; receipt?: null }|{ body?: "upToDate"; snapshot?: null; upToDate: tollgate.v1.UpToDate.$Shape; settings?: null; refusal?: null; receipt?: null }|{ body?: "settings"; snapshot?: null; upToDate?: null; settings: tollgate.v1.SignedSettings.$Shape; refusal?: null; receipt?: null }|{ body?: "refusal"; snapshot?: null; upToDate?: null; settings?: null; refusal: tollgate.v1.Refusal.$Shape; receipt?: null }|{ body?: "receipt"; snapshot?: null; upToDate?: null; settings?: null; refusal?: null; receipt: tollgate.v1.ApprovalReceipt.$Shape })
+              ({ body?: undefined; snapshot?: null; upToDate?: null; settings?: null; refusal?: null; receipt?: null }|{ body?: "snapshot"; snapshot: Uint8Array; upToDate?: null; settings?: null; refusal?: null; receipt?: null }|{ body?: "upToDate"; snapshot?: null; upToDate: tollgate.v1.UpToDate.$Shape; settings?: null; refusal?: null; receipt?: null }|{ body?: "settings"; snapshot?: null; upToDate?: null; settings: Uint8Array; refusal?: null; receipt?: null }|{ body?: "refusal"; snapshot?: null; upToDate?: null; settings?: null; refusal: tollgate.v1.Refusal.$Shape; receipt?: null }|{ body?: "receipt"; snapshot?: null; upToDate?: null; settings?: null; refusal?: null; receipt: tollgate.v1.ApprovalReceipt.$Shape })
             );
         }
 

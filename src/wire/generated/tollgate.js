@@ -5142,9 +5142,9 @@ export const tollgate = $root.tollgate = (() => {
             /**
              * Properties of a ServerMessage.
              * @typedef {Object} tollgate.v1.ServerMessage.$Properties
-             * @property {tollgate.v1.SignedSnapshot.$Properties|null} [snapshot] ServerMessage snapshot
+             * @property {Uint8Array|null} [snapshot] ServerMessage snapshot
              * @property {tollgate.v1.UpToDate.$Properties|null} [upToDate] ServerMessage upToDate
-             * @property {tollgate.v1.SignedSettings.$Properties|null} [settings] ServerMessage settings
+             * @property {Uint8Array|null} [settings] ServerMessage settings
              * @property {tollgate.v1.Refusal.$Properties|null} [refusal] ServerMessage refusal
              * @property {tollgate.v1.ApprovalReceipt.$Properties|null} [receipt] ServerMessage receipt
              * @property {"snapshot"|"upToDate"|"settings"|"refusal"|"receipt"} [body] ServerMessage body
@@ -5162,14 +5162,14 @@ export const tollgate = $root.tollgate = (() => {
             /**
              * Narrowed shape of a ServerMessage.
              * @typedef {{
-             *   snapshot?: tollgate.v1.SignedSnapshot.$Shape|null;
+             *   snapshot?: Uint8Array|null;
              *   upToDate?: tollgate.v1.UpToDate.$Shape|null;
-             *   settings?: tollgate.v1.SignedSettings.$Shape|null;
+             *   settings?: Uint8Array|null;
              *   refusal?: tollgate.v1.Refusal.$Shape|null;
              *   receipt?: tollgate.v1.ApprovalReceipt.$Shape|null;
              *   $unknowns?: Array.<Uint8Array>;
              * } & (
-             *   ({ body?: undefined; snapshot?: null; upToDate?: null; settings?: null; refusal?: null; receipt?: null }|{ body?: "snapshot"; snapshot: tollgate.v1.SignedSnapshot.$Shape; upToDate?: null; settings?: null; refusal?: null; receipt?: null }|{ body?: "upToDate"; snapshot?: null; upToDate: tollgate.v1.UpToDate.$Shape; settings?: null; refusal?: null; receipt?: null }|{ body?: "settings"; snapshot?: null; upToDate?: null; settings: tollgate.v1.SignedSettings.$Shape; refusal?: null; receipt?: null }|{ body?: "refusal"; snapshot?: null; upToDate?: null; settings?: null; refusal: tollgate.v1.Refusal.$Shape; receipt?: null }|{ body?: "receipt"; snapshot?: null; upToDate?: null; settings?: null; refusal?: null; receipt: tollgate.v1.ApprovalReceipt.$Shape })
+             *   ({ body?: undefined; snapshot?: null; upToDate?: null; settings?: null; refusal?: null; receipt?: null }|{ body?: "snapshot"; snapshot: Uint8Array; upToDate?: null; settings?: null; refusal?: null; receipt?: null }|{ body?: "upToDate"; snapshot?: null; upToDate: tollgate.v1.UpToDate.$Shape; settings?: null; refusal?: null; receipt?: null }|{ body?: "settings"; snapshot?: null; upToDate?: null; settings: Uint8Array; refusal?: null; receipt?: null }|{ body?: "refusal"; snapshot?: null; upToDate?: null; settings?: null; refusal: tollgate.v1.Refusal.$Shape; receipt?: null }|{ body?: "receipt"; snapshot?: null; upToDate?: null; settings?: null; refusal?: null; receipt: tollgate.v1.ApprovalReceipt.$Shape })
              * )} tollgate.v1.ServerMessage.$Shape
              */
 
@@ -5190,7 +5190,7 @@ export const tollgate = $root.tollgate = (() => {
 
             /**
              * ServerMessage snapshot.
-             * @member {tollgate.v1.SignedSnapshot.$Properties|null|undefined} snapshot
+             * @member {Uint8Array|null|undefined} snapshot
              * @memberof tollgate.v1.ServerMessage
              * @instance
              */
@@ -5206,7 +5206,7 @@ export const tollgate = $root.tollgate = (() => {
 
             /**
              * ServerMessage settings.
-             * @member {tollgate.v1.SignedSettings.$Properties|null|undefined} settings
+             * @member {Uint8Array|null|undefined} settings
              * @memberof tollgate.v1.ServerMessage
              * @instance
              */
@@ -5275,11 +5275,11 @@ export const tollgate = $root.tollgate = (() => {
                 if (_depth > $util.recursionLimit)
                     throw $Error("max depth exceeded");
                 if (message.snapshot != null && $Object.hasOwnProperty.call(message, "snapshot"))
-                    $root.tollgate.v1.SignedSnapshot.encode(message.snapshot, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+                    writer.uint32(/* id 1, wireType 2 =*/10).bytes(message.snapshot);
                 if (message.upToDate != null && $Object.hasOwnProperty.call(message, "upToDate"))
                     $root.tollgate.v1.UpToDate.encode(message.upToDate, writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
                 if (message.settings != null && $Object.hasOwnProperty.call(message, "settings"))
-                    $root.tollgate.v1.SignedSettings.encode(message.settings, writer.uint32(/* id 3, wireType 2 =*/26).fork(), _depth + 1).ldelim();
+                    writer.uint32(/* id 3, wireType 2 =*/26).bytes(message.settings);
                 if (message.refusal != null && $Object.hasOwnProperty.call(message, "refusal"))
                     $root.tollgate.v1.Refusal.encode(message.refusal, writer.uint32(/* id 4, wireType 2 =*/34).fork(), _depth + 1).ldelim();
                 if (message.receipt != null && $Object.hasOwnProperty.call(message, "receipt"))
@@ -5331,7 +5331,7 @@ export const tollgate = $root.tollgate = (() => {
                     case 1: {
                             if (wireType !== 2)
                                 break;
-                            message.snapshot = $root.tollgate.v1.SignedSnapshot.decode(reader, reader.size(), $undefined, _depth + 1, message.snapshot);
+                            message.snapshot = reader.bytes();
                             message.body = "snapshot";
                             continue;
                         }
@@ -5345,7 +5345,7 @@ export const tollgate = $root.tollgate = (() => {
                     case 3: {
                             if (wireType !== 2)
                                 break;
-                            message.settings = $root.tollgate.v1.SignedSettings.decode(reader, reader.size(), $undefined, _depth + 1, message.settings);
+                            message.settings = reader.bytes();
                             message.body = "settings";
                             continue;
                         }

@@ -1,0 +1,303 @@
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { TollgateError } from '../engine/errors.js';
+import { rawDataBytes } from '../wire/raw-data.js';
+import { decodeAgentMessage, encodeServerMessage, type AgentMessage, type ServerMessage } from '../wire/sync-messages.js';
+import type { ServerStateApi, ViewChanges } from './types.js';
+
+/** The path agents connect to. */
+export const AGENT_PATH = '/agent';
+
+/** WebSocket close codes the hub uses (4000-4999 are the application's). */
+export const CLOSE_CODES = Object.freeze({
+  badMessage: 4400,
+  unauthorized: 4401,
+  helloTimeout: 4408,
+  replaced: 4409,
+  shuttingDown: 1001,
+});
+
+export interface HubLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  debug(obj: object, msg: string): void;
+}
+
+export interface SyncHubOptions {
+  state: ServerStateApi;
+  logger: HubLogger;
+  clock: () => number;
+  pingIntervalMs: number;
+  pongTimeoutMs: number;
+  /** Largest message an agent may send; larger ones close the connection (1009). */
+  maxMessageBytes: number;
+  /** A connection that has not said hello by then is closed. */
+  helloTimeoutMs: number;
+}
+
+/** Who applied a change: connected agents that acknowledged it, those that did not yet, and those offline. */
+export interface ApplyReport {
+  applied: string[];
+  pending: string[];
+  offline: string[];
+}
+
+interface Connection {
+  ws: WebSocket;
+  computerId: string | null;
+  pongTimer: NodeJS.Timeout | null;
+  helloTimer: NodeJS.Timeout | null;
+}
+
+interface Waiter {
+  remaining: Map<string, number>;
+  field: 'ackedSnapshotVersion' | 'ackedSettingsVersion';
+  done: () => void;
+}
+
+/**
+ * The server end of sync: authenticates agents by hello, sends each the
+ * newest signed snapshot or settings it lacks, pushes changes to connected
+ * agents at once, records their acknowledgements, and drops dead peers by
+ * heartbeat.
+ */
+export class SyncHub {
+  private readonly options: SyncHubOptions;
+  private readonly wss: WebSocketServer;
+  private readonly byComputer = new Map<string, Connection>();
+  private readonly connections = new Set<Connection>();
+  private readonly waiters = new Set<Waiter>();
+  private readonly pingTimer: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(options: SyncHubOptions) {
+    this.options = options;
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes });
+    this.wss.on('connection', (ws) => this.accept(ws));
+    this.pingTimer = setInterval(() => this.heartbeat(), options.pingIntervalMs);
+    this.pingTimer.unref();
+  }
+
+  /** Takes over WebSocket upgrades on AGENT_PATH of an HTTP(S) server; other paths are refused. */
+  attach(server: HttpServer | HttpsServer): void {
+    server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+      if (path !== AGENT_PATH || this.closed) {
+        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+        return;
+      }
+      this.wss.handleUpgrade(request, socket, head, (ws) => this.wss.emit('connection', ws, request));
+    });
+  }
+
+  get connectedCount(): number {
+    return this.byComputer.size;
+  }
+
+  isConnected(computerId: string): boolean {
+    return this.byComputer.has(computerId);
+  }
+
+  private accept(ws: WebSocket): void {
+    const conn: Connection = { ws, computerId: null, pongTimer: null, helloTimer: null };
+    this.connections.add(conn);
+    conn.helloTimer = setTimeout(() => this.refuse(conn, CLOSE_CODES.helloTimeout, 'hello-timeout', 'no hello in time'), this.options.helloTimeoutMs);
+    conn.helloTimer.unref();
+    ws.on('message', (data: RawData, isBinary: boolean) => this.receive(conn, data, isBinary));
+    ws.on('pong', () => {
+      if (conn.pongTimer !== null) clearTimeout(conn.pongTimer);
+      conn.pongTimer = null;
+    });
+    ws.on('error', (error) => this.options.logger.warn({ computerId: conn.computerId, err: error.message }, 'agent connection error'));
+    ws.on('close', () => this.drop(conn));
+  }
+
+  private drop(conn: Connection): void {
+    this.connections.delete(conn);
+    if (conn.pongTimer !== null) clearTimeout(conn.pongTimer);
+    if (conn.helloTimer !== null) clearTimeout(conn.helloTimer);
+    const id = conn.computerId;
+    if (id !== null && this.byComputer.get(id) === conn) {
+      this.byComputer.delete(id);
+      this.options.state.setConnected(id, false, this.options.clock());
+      this.options.logger.info({ computerId: id }, 'agent disconnected');
+    }
+  }
+
+  private send(conn: Connection, message: ServerMessage): void {
+    if (conn.ws.readyState === WebSocket.OPEN) conn.ws.send(encodeServerMessage(message));
+  }
+
+  private refuse(conn: Connection, closeCode: number, code: string, message: string): void {
+    this.options.logger.warn({ computerId: conn.computerId, code, reason: message }, 'agent refused');
+    this.send(conn, { kind: 'refusal', code, message });
+    conn.ws.close(closeCode, code);
+  }
+
+  private receive(conn: Connection, data: RawData, isBinary: boolean): void {
+    let message: AgentMessage;
+    try {
+      if (!isBinary) throw new TollgateError('bad-message', 'text frames are not part of the protocol');
+      message = decodeAgentMessage(rawDataBytes(data));
+    } catch (error) {
+      this.refuse(conn, CLOSE_CODES.badMessage, 'bad-message', (error as Error).message);
+      return;
+    }
+    try {
+      if (message.kind === 'hello') this.hello(conn, message);
+      else if (conn.computerId === null) this.refuse(conn, CLOSE_CODES.unauthorized, 'unauthorized', 'say hello first');
+      else this.ack(conn.computerId, message);
+    } catch (error) {
+      this.refuse(conn, CLOSE_CODES.badMessage, 'bad-message', (error as Error).message);
+    }
+  }
+
+  private hello(conn: Connection, hello: Extract<AgentMessage, { kind: 'hello' }>): void {
+    const { state, clock } = this.options;
+    if (conn.computerId !== null && conn.computerId !== hello.computerId) {
+      this.refuse(conn, CLOSE_CODES.unauthorized, 'unauthorized', 'a connection speaks for one computer');
+      return;
+    }
+    if (!state.authenticate(hello.computerId, hello.token)) {
+      this.refuse(conn, CLOSE_CODES.unauthorized, 'unauthorized', `computer ${hello.computerId} is unknown or its token is wrong`);
+      return;
+    }
+    if (conn.helloTimer !== null) clearTimeout(conn.helloTimer);
+    conn.helloTimer = null;
+    if (conn.computerId === null) {
+      const previous = this.byComputer.get(hello.computerId);
+      if (previous !== undefined && previous !== conn) {
+        previous.ws.close(CLOSE_CODES.replaced, 'replaced by a newer connection');
+      }
+      conn.computerId = hello.computerId;
+      this.byComputer.set(hello.computerId, conn);
+      state.setConnected(hello.computerId, true, clock());
+      this.options.logger.info(
+        { computerId: hello.computerId, agentVersion: hello.agentVersion, os: hello.os, snapshotVersion: hello.snapshotVersion },
+        'agent connected',
+      );
+    }
+    state.recordHello(hello.computerId, { agentVersion: hello.agentVersion, os: hello.os, nowMs: clock() });
+    this.sync(conn, hello.computerId, hello.snapshotVersion, hello.settingsVersion);
+  }
+
+  /** Sends what the agent lacks: a newer snapshot first (it carries the settings), else newer settings. */
+  private sync(conn: Connection, computerId: string, heldSnapshot: number, heldSettings: number): void {
+    const state = this.options.state.computerState(computerId);
+    if (state.snapshotVersion > heldSnapshot) {
+      this.send(conn, { kind: 'snapshot', signed: this.options.state.snapshotFor(computerId).bytes });
+    } else if (state.settingsVersion > heldSettings) {
+      this.send(conn, { kind: 'settings', signed: this.options.state.settingsFor(computerId).bytes });
+    } else {
+      this.send(conn, { kind: 'upToDate', snapshotVersion: state.snapshotVersion, settingsVersion: state.settingsVersion });
+    }
+  }
+
+  private ack(computerId: string, ack: Extract<AgentMessage, { kind: 'ack' }>): void {
+    this.options.state.recordAck(computerId, { ...ack, nowMs: this.options.clock() });
+    if (ack.error !== '') {
+      this.options.logger.warn({ computerId, error: ack.error }, 'agent refused what it was sent');
+    } else {
+      this.options.logger.debug({ computerId, snapshotVersion: ack.snapshotVersion, settingsVersion: ack.settingsVersion }, 'agent acknowledged');
+      // A change may have landed while the agent was applying: catch it up.
+      const conn = this.byComputer.get(computerId);
+      if (conn !== undefined) {
+        const state = this.options.state.computerState(computerId);
+        if (state.snapshotVersion > ack.snapshotVersion || state.settingsVersion > ack.settingsVersion) {
+          this.sync(conn, computerId, ack.snapshotVersion, ack.settingsVersion);
+        }
+      }
+    }
+    for (const waiter of this.waiters) {
+      const want = waiter.remaining.get(computerId);
+      const got = waiter.field === 'ackedSnapshotVersion' ? ack.snapshotVersion : ack.settingsVersion;
+      if (want !== undefined && got >= want) {
+        waiter.remaining.delete(computerId);
+        if (waiter.remaining.size === 0) waiter.done();
+      }
+    }
+  }
+
+  /** Pushes changes to the connected agents they affect, at once. */
+  push(changes: ViewChanges): void {
+    for (const id of changes.snapshots) {
+      const conn = this.byComputer.get(id);
+      if (conn !== undefined) this.send(conn, { kind: 'snapshot', signed: this.options.state.snapshotFor(id).bytes });
+    }
+    for (const id of changes.settings) {
+      if (changes.snapshots.includes(id)) continue;
+      const conn = this.byComputer.get(id);
+      if (conn !== undefined) this.send(conn, { kind: 'settings', signed: this.options.state.settingsFor(id).bytes });
+    }
+  }
+
+  /** Waits until every connected computer of `ids` acknowledged its newest settings, or the time is up. */
+  awaitSettingsApplied(ids: readonly string[], timeoutMs: number): Promise<ApplyReport> {
+    return this.awaitApplied(ids, timeoutMs, 'ackedSettingsVersion', 'settingsVersion');
+  }
+
+  /** Waits until every connected computer of `ids` acknowledged its newest snapshot, or the time is up. */
+  awaitSnapshotsApplied(ids: readonly string[], timeoutMs: number): Promise<ApplyReport> {
+    return this.awaitApplied(ids, timeoutMs, 'ackedSnapshotVersion', 'snapshotVersion');
+  }
+
+  private awaitApplied(
+    ids: readonly string[],
+    timeoutMs: number,
+    field: Waiter['field'],
+    issuedField: 'settingsVersion' | 'snapshotVersion',
+  ): Promise<ApplyReport> {
+    const offline: string[] = [];
+    const remaining = new Map<string, number>();
+    for (const id of new Set(ids)) {
+      const state = this.options.state.computerState(id);
+      if (!this.byComputer.has(id)) offline.push(id);
+      else if (state[field] < state[issuedField]) remaining.set(id, state[issuedField]);
+    }
+    const targets = [...new Set(ids)].filter((id) => !offline.includes(id));
+    const report = (): ApplyReport => {
+      const pending = targets.filter((id) => remaining.has(id));
+      return { applied: targets.filter((id) => !remaining.has(id)), pending, offline };
+    };
+    if (remaining.size === 0) return Promise.resolve(report());
+    return new Promise((resolve) => {
+      const waiter: Waiter = {
+        remaining,
+        field,
+        done: () => {
+          clearTimeout(timer);
+          this.waiters.delete(waiter);
+          resolve(report());
+        },
+      };
+      const timer = setTimeout(() => waiter.done(), timeoutMs);
+      timer.unref();
+      this.waiters.add(waiter);
+    });
+  }
+
+  private heartbeat(): void {
+    for (const conn of this.connections) {
+      if (conn.pongTimer !== null || conn.ws.readyState !== WebSocket.OPEN) continue;
+      conn.pongTimer = setTimeout(() => {
+        this.options.logger.warn({ computerId: conn.computerId }, 'agent missed its pong: dropping it');
+        conn.ws.terminate();
+      }, this.options.pongTimeoutMs);
+      conn.pongTimer.unref();
+      conn.ws.ping();
+    }
+  }
+
+  /** Closes every agent connection and stops the heartbeat; safe to call twice. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.pingTimer);
+    for (const waiter of [...this.waiters]) waiter.done();
+    for (const conn of this.connections) conn.ws.close(CLOSE_CODES.shuttingDown, 'server shutting down');
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    for (const conn of this.connections) conn.ws.terminate();
+  }
+}

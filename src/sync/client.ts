@@ -1,0 +1,224 @@
+import { WebSocket, type RawData } from 'ws';
+import type { Agent } from '../agent/agent.js';
+import type { OsName } from '../engine/model.js';
+import { rawDataBytes } from '../wire/raw-data.js';
+import { decodeServerMessage, encodeAgentMessage, type ServerMessage } from '../wire/sync-messages.js';
+
+export interface SyncLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  debug(obj: object, msg: string): void;
+}
+
+export interface SyncClientOptions {
+  url: string;
+  token: string;
+  computerId: string;
+  agent: Agent;
+  /** What the agent reports in hello when the agent has no snapshot yet. */
+  fallbackAgentVersion: string;
+  fallbackOs: OsName;
+  pingIntervalMs: number;
+  pongTimeoutMs: number;
+  backoffInitialMs: number;
+  backoffMaxMs: number;
+  maxMessageBytes: number;
+  /** PEM certificates to trust for wss://. */
+  ca?: string;
+  logger: SyncLogger;
+  /** Uniform in [0, 1): the jitter of the backoff (injected for tests). */
+  random: () => number;
+  /** Applies a snapshot; the daemon passes its fault hooks through here. */
+  applySnapshot?: (bytes: Uint8Array) => { version: number };
+}
+
+/** Full jitter: a uniform delay up to min(max, initial * 2^attempt). */
+export function backoffDelayMs(attempt: number, initialMs: number, maxMs: number, random: () => number): number {
+  const ceiling = Math.min(maxMs, initialMs * 2 ** Math.min(attempt, 30));
+  return Math.floor(random() * ceiling);
+}
+
+/**
+ * The agent end of sync: connects, says hello with the versions it holds,
+ * applies and acknowledges what the server sends, detects a dead server by
+ * heartbeat and reconnects with jittered exponential backoff.
+ */
+export class SyncClient {
+  private readonly options: SyncClientOptions;
+  private ws: WebSocket | null = null;
+  private attempt = 0;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private pingTimer: NodeJS.Timeout | null = null;
+  private pongTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+  /** A refusal of our credentials: retrying harder will not help, so back off to the maximum. */
+  private unauthorized = false;
+
+  constructor(options: SyncClientOptions) {
+    this.options = options;
+  }
+
+  start(): void {
+    this.connect();
+  }
+
+  private setState(state: 'connecting' | 'connected' | 'disconnected'): void {
+    this.options.agent.syncState = state;
+  }
+
+  private connect(): void {
+    if (this.closed) return;
+    this.retryTimer = null;
+    this.setState('connecting');
+    const ws = new WebSocket(this.options.url, {
+      maxPayload: this.options.maxMessageBytes,
+      ...(this.options.ca === undefined ? {} : { ca: this.options.ca }),
+    });
+    this.ws = ws;
+    ws.binaryType = 'nodebuffer';
+    ws.on('open', () => {
+      this.setState('connected');
+      this.hello();
+      this.pingTimer = setInterval(() => this.ping(), this.options.pingIntervalMs);
+      this.pingTimer.unref();
+    });
+    ws.on('message', (data: RawData, isBinary: boolean) => this.receive(data, isBinary));
+    ws.on('pong', () => this.clearPong());
+    ws.on('error', (error) => this.options.logger.debug({ err: error.message }, 'sync connection error'));
+    ws.on('close', (code, reason) => this.onClose(ws, code, reason.toString()));
+  }
+
+  private onClose(ws: WebSocket, code: number, reason: string): void {
+    if (this.ws !== ws) return;
+    this.ws = null;
+    this.stopTimers();
+    if (this.closed) return;
+    this.setState('disconnected');
+    const delay = this.unauthorized
+      ? this.options.backoffMaxMs
+      : backoffDelayMs(this.attempt, this.options.backoffInitialMs, this.options.backoffMaxMs, this.options.random);
+    this.attempt++;
+    this.options.logger.info({ code, reason, retryInMs: delay }, 'disconnected from the server');
+    this.retryTimer = setTimeout(() => this.connect(), delay);
+    this.retryTimer.unref();
+  }
+
+  private stopTimers(): void {
+    if (this.pingTimer !== null) clearInterval(this.pingTimer);
+    this.pingTimer = null;
+    this.clearPong();
+  }
+
+  private clearPong(): void {
+    if (this.pongTimer !== null) clearTimeout(this.pongTimer);
+    this.pongTimer = null;
+  }
+
+  private ping(): void {
+    const ws = this.ws;
+    if (ws === null || ws.readyState !== WebSocket.OPEN || this.pongTimer !== null) return;
+    this.pongTimer = setTimeout(() => {
+      this.options.logger.warn({}, 'the server missed its pong: reconnecting');
+      ws.terminate();
+    }, this.options.pongTimeoutMs);
+    this.pongTimer.unref();
+    ws.ping();
+  }
+
+  private send(bytes: Uint8Array): void {
+    if (this.ws !== null && this.ws.readyState === WebSocket.OPEN) this.ws.send(bytes);
+  }
+
+  private hello(): void {
+    const agent = this.options.agent;
+    const status = agent.status();
+    this.send(
+      encodeAgentMessage({
+        kind: 'hello',
+        computerId: this.options.computerId,
+        token: this.options.token,
+        agentVersion: status.agentVersion === '' ? this.options.fallbackAgentVersion : status.agentVersion,
+        os: status.snapshotVersion === null ? this.options.fallbackOs : status.os,
+        snapshotVersion: agent.snapshotVersion ?? 0,
+        settingsVersion: agent.settingsVersion,
+      }),
+    );
+  }
+
+  private ack(error: string): void {
+    const agent = this.options.agent;
+    this.send(
+      encodeAgentMessage({ kind: 'ack', snapshotVersion: agent.snapshotVersion ?? 0, settingsVersion: agent.settingsVersion, error }),
+    );
+  }
+
+  private receive(data: RawData, isBinary: boolean): void {
+    let message: ServerMessage;
+    try {
+      if (!isBinary) throw new Error('text frames are not part of the protocol');
+      message = decodeServerMessage(rawDataBytes(data));
+    } catch (error) {
+      this.options.logger.warn({ err: (error as Error).message }, 'undecodable message from the server: dropped');
+      return;
+    }
+    switch (message.kind) {
+      case 'snapshot':
+        this.apply('snapshot', () => {
+          const applied = (this.options.applySnapshot ?? ((b: Uint8Array) => this.options.agent.applySnapshot(b)))(message.signed);
+          this.options.logger.info({ snapshotVersion: applied.version }, 'snapshot applied');
+        });
+        break;
+      case 'settings':
+        this.apply('settings', () => {
+          const applied = this.options.agent.applySettings(message.signed);
+          this.options.logger.info({ settingsVersion: applied.settingsVersion }, 'settings applied');
+        });
+        break;
+      case 'upToDate':
+        this.attempt = 0;
+        this.unauthorized = false;
+        this.options.logger.debug({ snapshotVersion: message.snapshotVersion, settingsVersion: message.settingsVersion }, 'up to date');
+        break;
+      case 'refusal':
+        this.unauthorized = message.code === 'unauthorized';
+        this.options.logger.warn({ code: message.code, reason: message.message }, 'the server refused this agent');
+        break;
+    }
+  }
+
+  /** Applies what the server sent and acknowledges it, or acknowledges the refusal with its reason. */
+  private apply(what: string, fn: () => void): void {
+    try {
+      fn();
+      this.attempt = 0;
+      this.unauthorized = false;
+      this.ack('');
+    } catch (error) {
+      const reason = (error as Error).message;
+      this.options.logger.warn({ reason }, `${what} from the server refused`);
+      this.ack(reason);
+    }
+  }
+
+  /** The periodic check-in: says hello again on an open connection, or reconnects now. */
+  checkIn(): void {
+    if (this.closed) return;
+    if (this.ws !== null && this.ws.readyState === WebSocket.OPEN) {
+      this.hello();
+    } else if (this.retryTimer !== null) {
+      clearTimeout(this.retryTimer);
+      this.connect();
+    }
+  }
+
+  /** Stops syncing; safe to call twice. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.stopTimers();
+    this.ws?.close(1000, 'agent stopping');
+    this.ws = null;
+    this.options.agent.syncState = 'disabled';
+  }
+}
