@@ -1,8 +1,11 @@
+import { InvalidArgumentError } from 'commander';
 import pino, { type Logger } from 'pino';
 import { loadDaemonConfig } from '../src/agent/config.js';
 import { EXIT_OK, type CliIo } from '../src/cli/io.js';
 import { extendProgram, main } from '../src/cli/main.js';
+import { loadServerConfig } from '../src/server/config.js';
 import { startAgentDaemon, type FaultPoint } from './agent-daemon.js';
+import { openServerState, startServer } from './server-daemon.js';
 
 /** Paths that never reach a log line. */
 const REDACT = ['token', '*.token', 'config.server.token', 'headers.authorization', 'privateKey', '*.privateKey'];
@@ -47,6 +50,44 @@ extendProgram((program, _io: CliIo, setExit) => {
       logger.info({ signal }, 'stopping');
       await daemon.close();
       logger.info('stopped');
+      setExit(EXIT_OK);
+    });
+});
+
+extendProgram((program, io: CliIo, setExit) => {
+  const server = program
+    .command('server')
+    .summary('run the reference policy server')
+    .description(
+      'Runs the policy server: the admin API (HTTP JSON with a bearer token) and the agents\' WebSocket endpoint ' +
+        '(/agent) on one listener, 127.0.0.1:7443 by default; https and wss when a certificate is configured. ' +
+        'Creates its Ed25519 signing key on first start. See docs/SERVER.md.',
+    )
+    .option('--config <file>', 'the server configuration (JSON or YAML)')
+    .action(async (opts: { config?: string }) => {
+      if (opts.config === undefined) throw new InvalidArgumentError('server needs --config <file>');
+      const config = await loadServerConfig(opts.config);
+      const logger = createLogger(config.logLevel);
+      const stopped = stopSignal();
+      const running = await startServer(config, logger);
+      const signal = await stopped;
+      logger.info({ signal }, 'stopping');
+      await running.close();
+      logger.info('stopped');
+      setExit(EXIT_OK);
+    });
+  server
+    .command('public-key')
+    .summary('print the public key agents pin (creating the key pair on first use)')
+    .requiredOption('--config <file>', 'the server configuration')
+    .action(async (opts: { config: string }) => {
+      const config = await loadServerConfig(opts.config);
+      const state = await openServerState(config, createLogger('silent'));
+      try {
+        io.stdout(state.publicKeyPem());
+      } finally {
+        state.close();
+      }
       setExit(EXIT_OK);
     });
 });

@@ -1,0 +1,91 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { loadScenario } from '../src/scenario/load.js';
+import { buildAdminApi } from '../src/server/admin-api.js';
+import type { ServerConfig } from '../src/server/config.js';
+import { ServerState } from '../src/server/state.js';
+import { SyncHub } from '../src/server/sync-hub.js';
+
+export interface RunningServer {
+  url: string;
+  state: ServerState;
+  hub: SyncHub;
+  close(): Promise<void>;
+}
+
+/** The admin token: read from its file, or created there (mode 0600) on first start. */
+async function adminToken(config: ServerConfig): Promise<{ token: string; file: string; created: boolean }> {
+  const file = config.adminTokenFile ?? join(config.dataDir, 'admin-token');
+  try {
+    const token = (await readFile(file, 'utf8')).trim();
+    if (token.length > 0) return { token, file, created: false };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  const token = randomBytes(32).toString('base64url');
+  await writeFile(file, token + '\n', { mode: 0o600 });
+  return { token, file, created: true };
+}
+
+/** Opens the server's state (creating its signing key on first start) without serving. */
+export async function openServerState(config: ServerConfig, logger: Logger): Promise<ServerState> {
+  await mkdir(config.dataDir, { recursive: true, mode: 0o750 });
+  return ServerState.open({
+    dataDir: config.dataDir,
+    clock: () => Date.now(),
+    onRecovered: (info) => logger.warn(info, 'the server database was damaged: moved aside and recreated'),
+  });
+}
+
+/**
+ * Starts the reference policy server: the admin API (HTTP JSON, bearer
+ * token) and the agents' WebSocket endpoint on one listener, https/wss when
+ * a certificate is configured.
+ */
+export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
+  const state = await openServerState(config, logger);
+  if (config.seedScenario !== undefined && state.world().organizations.length === 0) {
+    state.importWorld(await loadScenario(config.seedScenario));
+    logger.info({ scenario: config.seedScenario }, 'seed scenario imported');
+  }
+  const token = await adminToken(config);
+  if (token.created) logger.info({ file: token.file }, 'admin token created');
+
+  const hub = new SyncHub({
+    state,
+    logger,
+    clock: () => Date.now(),
+    pingIntervalMs: config.sync.pingIntervalMs,
+    pongTimeoutMs: config.sync.pongTimeoutMs,
+    helloTimeoutMs: config.sync.helloTimeoutMs,
+    maxMessageBytes: config.sync.maxMessageBytes,
+  });
+  const https =
+    config.tls === undefined
+      ? undefined
+      : { cert: await readFile(config.tls.certFile), key: await readFile(config.tls.keyFile) };
+  const app = buildAdminApi({ state, adminToken: token.token, hub, logger: false, ...(https === undefined ? {} : { https }) });
+  hub.attach(app.server);
+  await app.listen({ host: config.listen.host, port: config.listen.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.listen.port;
+  const scheme = https === undefined ? 'http' : 'https';
+  const url = `${scheme}://${config.listen.host}:${port}`;
+  logger.info({ url, agents: `${https === undefined ? 'ws' : 'wss'}://${config.listen.host}:${port}/agent` }, 'listening');
+
+  let closed = false;
+  return {
+    url,
+    state,
+    hub,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await hub.close();
+      await app.close();
+      state.close();
+    },
+  };
+}

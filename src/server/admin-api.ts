@@ -1,0 +1,397 @@
+/**
+ * The admin API of the reference policy server: JSON over HTTP, every route
+ * behind a bearer token. It changes the world through ServerStateApi, pushes
+ * the view changes to the sync hub and, for settings and upgrades, reports
+ * which agents applied the change (SPEC.md section 9).
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import { TollgateError, ValidationError } from '../engine/errors.js';
+import { formatLint } from '../engine/lint.js';
+import type { AgentSetting, Policy, SettingValue, World } from '../engine/model.js';
+import { settingValueProblem } from '../engine/settings.js';
+import { formatUpgradePlan, type UpgradePlan } from '../engine/upgrade.js';
+import { scenarioSchema } from '../scenario/schema.js';
+import {
+  ADMIN_BODY_LIMIT_BYTES,
+  DEFAULT_WAIT_MS,
+  MAX_WAIT_MS,
+  idParamsSchema,
+  policyInputSchema,
+  policyPatchSchema,
+  scenarioIssueProblem,
+  schemaProblem,
+  settingClearSchema,
+  settingSetSchema,
+  upgradeSchema,
+  waitQuerySchema,
+  worldBodySchema,
+} from './admin-schemas.js';
+import {
+  scopeAppliesTo,
+  type PolicyInput,
+  type PolicyPatch,
+  type ServerStateApi,
+  type SettingScope,
+  type ViewChanges,
+} from './types.js';
+
+/** Which of the affected computers applied a change in time, which are connected but have not yet, which are offline. */
+export interface ApplyReport {
+  applied: string[];
+  pending: string[];
+  offline: string[];
+}
+
+/** What the admin API needs from the sync hub: push view changes, and wait for agents to acknowledge them. */
+export interface AdminHub {
+  push(changes: ViewChanges): void;
+  awaitSettingsApplied(computerIds: string[], timeoutMs: number): Promise<ApplyReport>;
+  awaitSnapshotsApplied(computerIds: string[], timeoutMs: number): Promise<ApplyReport>;
+}
+
+export interface AdminApiOptions {
+  state: ServerStateApi;
+  /** The bearer token every request must carry. */
+  adminToken: string;
+  hub: AdminHub;
+  logger?: FastifyBaseLogger | false;
+}
+
+/** The body of every error response. */
+export interface AdminErrorBody {
+  error: { code: string; message: string; problems?: string[]; text?: string };
+}
+
+/** HTTP statuses of the error codes the admin API raises itself. */
+const STATUS_BY_CODE: Readonly<Record<string, number>> = {
+  'invalid-input': 400,
+  unauthorized: 401,
+  'not-found': 404,
+  'unknown-reference': 404,
+  conflict: 409,
+  'upgrade-refused': 409,
+};
+
+/** An error with the HTTP status it answers with; `problems` name the fields at fault. */
+class HttpError extends TollgateError {
+  readonly problems: readonly string[] | undefined;
+  readonly extra: Record<string, unknown>;
+
+  constructor(code: string, message: string, problems?: readonly string[], extra: Record<string, unknown> = {}) {
+    super(code, message);
+    this.problems = problems;
+    this.extra = extra;
+  }
+}
+
+function notFound(message: string): HttpError {
+  return new HttpError('not-found', message);
+}
+
+/** The status for an error a state method threw, judged by its code. */
+function statusOfCode(code: string): number {
+  const known = STATUS_BY_CODE[code];
+  if (known !== undefined) return known;
+  if (code.startsWith('unknown-') || code.endsWith('not-found')) return 404;
+  if (code.includes('conflict') || code.includes('duplicate') || code.includes('exists')) return 409;
+  return 400;
+}
+
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
+}
+
+/** Compares digests, so neither the token's content nor its length leaks through timing. */
+function tokenMatches(header: string | undefined, expectedDigest: Buffer): boolean {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  if (match === null) return false;
+  return timingSafeEqual(sha256(match[1] as string), expectedDigest);
+}
+
+function union(changes: ViewChanges): string[] {
+  return [...new Set([...changes.settings, ...changes.snapshots])].sort();
+}
+
+function waitMsOf(query: { waitMs?: string }): number {
+  if (query.waitMs === undefined) return DEFAULT_WAIT_MS;
+  const waitMs = Number(query.waitMs);
+  if (waitMs > MAX_WAIT_MS) throw new ValidationError([`waitMs ${waitMs} is above the maximum of ${MAX_WAIT_MS}`]);
+  return waitMs;
+}
+
+function scopeLabel(scope: SettingScope): string {
+  return scope.kind === 'global' ? 'global' : `${scope.kind} ${scope.id}`;
+}
+
+/** A scope's shape beyond JSON schema: an id for every kind but global, and that id must be known. */
+function checkScope(raw: { kind: SettingScope['kind']; id?: string }, world: World): SettingScope {
+  if (raw.kind === 'global') {
+    if (raw.id !== undefined) throw new ValidationError(['scope.id must not be set when scope.kind is global']);
+    return { kind: 'global' };
+  }
+  if (raw.id === undefined) throw new ValidationError([`scope.id is required when scope.kind is ${raw.kind}`]);
+  const known =
+    raw.kind === 'computer'
+      ? world.computers.some((c) => c.id === raw.id)
+      : raw.kind === 'group'
+        ? world.groups.some((g) => g.id === raw.id)
+        : world.organizations.some((o) => o.id === raw.id);
+  if (!known) throw new ValidationError([`scope.id ${JSON.stringify(raw.id)} is not a known ${raw.kind}`]);
+  return { kind: raw.kind, id: raw.id };
+}
+
+function rootOrgs(world: World): string[] {
+  return world.organizations.filter((o) => o.parent === undefined).map((o) => o.id);
+}
+
+/** Whether a settings entry sits at a scope (a global scope is one entry per root organization). */
+function atScope(setting: AgentSetting, scope: SettingScope, world: World): boolean {
+  const key = JSON.stringify(setting.appliesTo);
+  return scopeAppliesTo(scope, rootOrgs(world)).some((a) => JSON.stringify(a) === key);
+}
+
+/** A patch with `null` turned into "remove this optional field". */
+function patchOf(body: Record<string, unknown>): PolicyPatch {
+  const patch: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(body)) patch[key] = value === null ? undefined : value;
+  return patch as PolicyPatch;
+}
+
+/** The plan without the upgraded world (the caller can fetch it), with the dry-run text. */
+function planBody(plan: Extract<UpgradePlan, { ok: true }>, dryRun: boolean): Record<string, unknown> {
+  return {
+    org: plan.org,
+    dryRun,
+    renumbered: plan.renumbered,
+    discrepancies: plan.discrepancies,
+    text: formatUpgradePlan(plan),
+  };
+}
+
+function sendError(reply: FastifyReply, status: number, body: AdminErrorBody): FastifyReply {
+  return reply.code(status).type('application/json').send(body);
+}
+
+/**
+ * Builds the admin API (not listening: the caller listens, or injects requests in tests). Every route needs
+ * `Authorization: Bearer <adminToken>`; errors are `{error: {code, message, problems?}}` with 400, 401, 404 or 409.
+ */
+export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
+  const { state, hub } = options;
+  if (options.adminToken === '') throw new TollgateError('invalid-config', 'the admin token must not be empty');
+  const tokenDigest = sha256(options.adminToken);
+
+  const app = Fastify({
+    bodyLimit: ADMIN_BODY_LIMIT_BYTES,
+    ...(options.logger === undefined || options.logger === false
+      ? { logger: false }
+      : { loggerInstance: options.logger }),
+    // Bodies are checked as sent: no type coercion, no silently dropped fields, every problem at once.
+    // The schemas are small and bounded, so collecting every error costs little.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true, useDefaults: false } },
+  }) as unknown as FastifyInstance;
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (tokenMatches(request.headers.authorization, tokenDigest)) return;
+    void reply.header('www-authenticate', 'Bearer');
+    await sendError(reply, 401, {
+      error: { code: 'unauthorized', message: 'missing or wrong admin token (Authorization: Bearer TOKEN)' },
+    });
+  });
+
+  app.setNotFoundHandler(async (request, reply) =>
+    sendError(reply, 404, { error: { code: 'not-found', message: `no route ${request.method} ${request.url}` } }),
+  );
+
+  app.setErrorHandler(async (error: FastifyError, request, reply) => {
+    if (error.validation !== undefined) {
+      const problems = error.validation.map((e) => schemaProblem(e, error.validationContext));
+      return sendError(reply, 400, { error: { code: 'invalid-input', message: problems.join('\n'), problems } });
+    }
+    if (error instanceof HttpError) {
+      const body: AdminErrorBody = { error: { code: error.code, message: error.message, ...error.extra } };
+      if (error.problems !== undefined) body.error.problems = [...error.problems];
+      return sendError(reply, statusOfCode(error.code), body);
+    }
+    if (error instanceof ValidationError) {
+      return sendError(reply, 400, {
+        error: { code: error.code, message: error.message, problems: [...error.problems] },
+      });
+    }
+    if (error instanceof TollgateError) {
+      return sendError(reply, statusOfCode(error.code), { error: { code: error.code, message: error.message } });
+    }
+    // Fastify's own client errors: malformed JSON, a body over the limit, an unsupported media type.
+    if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+      return sendError(reply, error.statusCode, { error: { code: error.code ?? 'bad-request', message: error.message } });
+    }
+    request.log.error({ err: error }, 'admin request failed');
+    return sendError(reply, 500, { error: { code: 'internal', message: 'internal server error' } });
+  });
+
+  /** Pushes a mutation's changes; every route that changes the world goes through here. */
+  const push = (changes: ViewChanges): void => {
+    if (changes.snapshots.length > 0 || changes.settings.length > 0) hub.push(changes);
+  };
+
+  const policyExists = (id: string): boolean => state.world().policies.some((p) => p.id === id);
+
+  // ---- The world
+
+  app.put('/api/world', { schema: { body: worldBodySchema } }, async (request) => {
+    const parsed = scenarioSchema.safeParse(request.body);
+    if (!parsed.success) {
+      throw new ValidationError(parsed.error.issues.map((issue) => scenarioIssueProblem(issue, request.body)));
+    }
+    const changes = state.importWorld(parsed.data);
+    push(changes);
+    return { changes };
+  });
+
+  app.get('/api/world', async () => state.world());
+
+  // ---- Computers and enrollment
+
+  app.get('/api/computers', async () => ({ computers: state.computers() }));
+
+  app.get<{ Params: { id: string } }>('/api/computers/:id', { schema: { params: idParamsSchema } }, async (request) => {
+    const { id } = request.params;
+    if (!state.world().computers.some((c) => c.id === id)) throw notFound(`computer ${id} is unknown`);
+    return state.computerState(id);
+  });
+
+  app.post<{ Params: { id: string } }>(
+    '/api/computers/:id/enroll',
+    { schema: { params: idParamsSchema } },
+    async (request) => {
+      const { id } = request.params;
+      if (!state.world().computers.some((c) => c.id === id)) throw notFound(`computer ${id} is unknown`);
+      const { token } = state.enroll(id);
+      return { computerId: id, token };
+    },
+  );
+
+  // ---- Policies
+
+  app.get('/api/policies', async () => ({ policies: state.world().policies }));
+
+  app.post<{ Body: PolicyInput }>('/api/policies', { schema: { body: policyInputSchema } }, async (request, reply) => {
+    const input = request.body;
+    if (input.id !== undefined && policyExists(input.id)) {
+      throw new HttpError('conflict', `policies[${input.id}]: id ${JSON.stringify(input.id)} is already used by a policy`);
+    }
+    const { policy, changes } = state.addPolicy(input);
+    push(changes);
+    return reply.code(201).send({ policy, changes });
+  });
+
+  app.patch<{ Params: { id: string }; Body: Record<string, unknown> }>(
+    '/api/policies/:id',
+    { schema: { params: idParamsSchema, body: policyPatchSchema } },
+    async (request) => {
+      const { id } = request.params;
+      if (!policyExists(id)) throw notFound(`policy ${id} is unknown`);
+      const { policy, changes } = state.updatePolicy(id, patchOf(request.body));
+      push(changes);
+      return { policy, changes };
+    },
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    '/api/policies/:id',
+    { schema: { params: idParamsSchema } },
+    async (request) => {
+      const { id } = request.params;
+      if (!policyExists(id)) throw notFound(`policy ${id} is unknown`);
+      const { changes } = state.deletePolicy(id);
+      push(changes);
+      return { deleted: id, changes };
+    },
+  );
+
+  // ---- Agent settings
+
+  app.get('/api/settings', async () => ({ settings: state.settings() }));
+
+  app.put<{
+    Body: { scope: { kind: SettingScope['kind']; id?: string }; type: string; value: SettingValue };
+    Querystring: { waitMs?: string };
+  }>('/api/settings', { schema: { body: settingSetSchema, querystring: waitQuerySchema } }, async (request) => {
+    const waitMs = waitMsOf(request.query);
+    const { type, value } = request.body;
+    const scope = checkScope(request.body.scope, state.world());
+    const problem = settingValueProblem(type, value);
+    if (problem !== null) {
+      const field = problem.startsWith('unknown setting type') ? 'type' : 'value';
+      throw new ValidationError([`${field} is invalid: ${problem}`]);
+    }
+    const { settings, changes } = state.setSetting(scope, type, value);
+    push(changes);
+    const affected = union(changes);
+    const report = affected.length === 0 ? emptyReport() : await hub.awaitSettingsApplied(affected, waitMs);
+    return { settings, changes, affected, ...report };
+  });
+
+  app.delete<{
+    Body: { scope: { kind: SettingScope['kind']; id?: string }; type: string };
+    Querystring: { waitMs?: string };
+  }>('/api/settings', { schema: { body: settingClearSchema, querystring: waitQuerySchema } }, async (request) => {
+    const waitMs = waitMsOf(request.query);
+    const world = state.world();
+    const scope = checkScope(request.body.scope, world);
+    const { type } = request.body;
+    if (!state.settings().some((s) => s.type === type && atScope(s, scope, world))) {
+      throw notFound(`no ${type} setting at ${scopeLabel(scope)}`);
+    }
+    const { changes } = state.clearSetting(scope, type);
+    push(changes);
+    const affected = union(changes);
+    const report = affected.length === 0 ? emptyReport() : await hub.awaitSettingsApplied(affected, waitMs);
+    return { settings: state.settings(), changes, affected, ...report };
+  });
+
+  // ---- The flat upgrade
+
+  app.post<{ Params: { id: string }; Body: { acknowledge: boolean; dryRun?: boolean }; Querystring: { waitMs?: string } }>(
+    '/api/organizations/:id/upgrade',
+    { schema: { params: idParamsSchema, body: upgradeSchema, querystring: waitQuerySchema } },
+    async (request) => {
+      const waitMs = waitMsOf(request.query);
+      const { id } = request.params;
+      const dryRun = request.body.dryRun === true;
+      if (!state.world().organizations.some((o) => o.id === id)) throw notFound(`organization ${id} is unknown`);
+      const { plan, changes } = state.upgradeToFlat(id, { acknowledge: request.body.acknowledge, dryRun });
+      if (!plan.ok) {
+        throw new HttpError(
+          'upgrade-refused',
+          `upgrade of organization ${id} to the flat policy structure refused`,
+          plan.problems,
+          { text: formatUpgradePlan(plan) },
+        );
+      }
+      if (dryRun) return { ...planBody(plan, true), changes: { snapshots: [], settings: [] }, affected: [], ...emptyReport() };
+      push(changes);
+      const affected = union(changes);
+      const report = affected.length === 0 ? emptyReport() : await hub.awaitSnapshotsApplied(affected, waitMs);
+      return { ...planBody(plan, false), changes, affected, ...report };
+    },
+  );
+
+  // ---- Read-only views
+
+  app.get('/api/lint', async () => {
+    const warnings = state.lint();
+    return { warnings, text: formatLint(warnings) };
+  });
+
+  app.get('/api/public-key', async () => ({ publicKey: state.publicKeyPem() }));
+
+  return app;
+}
+
+function emptyReport(): ApplyReport {
+  return { applied: [], pending: [], offline: [] };
+}
+
+export type { Policy };

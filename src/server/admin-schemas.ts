@@ -1,0 +1,198 @@
+/**
+ * The request shapes of the admin API as JSON schemas (checked by fastify
+ * before a handler runs), and the wording of shape problems so that each
+ * names the field at fault, like the scenario loader does.
+ */
+import type { FastifySchemaValidationError } from 'fastify';
+import type * as z from 'zod';
+import { POLICY_ACTIONS } from '../engine/model.js';
+import { APPLIES_TO_KEYS, entryLabel } from '../engine/validate.js';
+
+/** The most a request body may hold: enough for a scenario of a large MSP. */
+export const ADMIN_BODY_LIMIT_BYTES = 64 * 1024 * 1024;
+
+/** How long a settings change or an upgrade waits for agents to acknowledge, unless the request says. */
+export const DEFAULT_WAIT_MS = 2000;
+/** The longest wait a request may ask for. */
+export const MAX_WAIT_MS = 30_000;
+
+export const SETTING_SCOPE_KINDS = ['computer', 'group', 'organization', 'global'] as const;
+
+const text = { type: 'string' } as const;
+const nonEmptyText = { type: 'string', minLength: 1 } as const;
+
+const appliesToSchema = {
+  type: 'object',
+  minProperties: 1,
+  maxProperties: 1,
+  additionalProperties: false,
+  properties: {
+    global: nonEmptyText,
+    globalGroup: {
+      type: 'object',
+      required: ['org', 'keyword'],
+      additionalProperties: false,
+      properties: { org: nonEmptyText, keyword: text },
+    },
+    organization: nonEmptyText,
+    group: nonEmptyText,
+    computer: nonEmptyText,
+  },
+} as const;
+
+/** The fields of a policy an admin may set; `null` clears an optional field in a patch. */
+const policyFields = {
+  name: text,
+  app: nonEmptyText,
+  appliesTo: appliesToSchema,
+  action: { type: 'string', enum: POLICY_ACTIONS },
+  order: { type: 'integer' },
+  enabled: { type: 'boolean' },
+  expiresAt: text,
+  default: { type: 'boolean' },
+  ringfence: { type: 'object' },
+} as const;
+
+export const policyInputSchema = {
+  type: 'object',
+  required: ['appliesTo', 'action', 'order'],
+  additionalProperties: false,
+  properties: { id: nonEmptyText, ...policyFields },
+} as const;
+
+export const policyPatchSchema = {
+  type: 'object',
+  minProperties: 1,
+  additionalProperties: false,
+  properties: {
+    ...policyFields,
+    name: { type: ['string', 'null'] },
+    expiresAt: { type: ['string', 'null'] },
+    ringfence: { type: ['object', 'null'] },
+  },
+} as const;
+
+const scopeSchema = {
+  type: 'object',
+  required: ['kind'],
+  additionalProperties: false,
+  properties: { kind: { type: 'string', enum: SETTING_SCOPE_KINDS }, id: nonEmptyText },
+} as const;
+
+export const settingSetSchema = {
+  type: 'object',
+  required: ['scope', 'type', 'value'],
+  additionalProperties: false,
+  properties: { scope: scopeSchema, type: nonEmptyText, value: { type: ['boolean', 'number', 'string'] } },
+} as const;
+
+export const settingClearSchema = {
+  type: 'object',
+  required: ['scope', 'type'],
+  additionalProperties: false,
+  properties: { scope: scopeSchema, type: nonEmptyText },
+} as const;
+
+export const upgradeSchema = {
+  type: 'object',
+  required: ['acknowledge'],
+  additionalProperties: false,
+  properties: { acknowledge: { type: 'boolean' }, dryRun: { type: 'boolean' } },
+} as const;
+
+/** Query strings arrive as text: the number is parsed, and bounded, by the handler. */
+export const waitQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { waitMs: { type: 'string', pattern: '^[0-9]{1,9}$' } },
+} as const;
+
+export const idParamsSchema = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: nonEmptyText },
+} as const;
+
+/** A scenario body is checked with the scenario loader's zod schema, not here. */
+export const worldBodySchema = { type: 'object' } as const;
+
+const TYPE_WORDS: Readonly<Record<string, string>> = {
+  string: 'a string',
+  integer: 'an integer',
+  number: 'a number',
+  boolean: 'a boolean (true or false)',
+  object: 'an object',
+  array: 'a list',
+  null: 'null',
+};
+
+function typeWords(type: unknown): string {
+  const types = Array.isArray(type) ? type : String(type).split(',');
+  return types.map((t) => TYPE_WORDS[String(t)] ?? String(t)).join(' or ');
+}
+
+/** `/appliesTo/globalGroup/org` as `appliesTo.globalGroup.org`, `/list/0` as `list[0]`. */
+function fieldOf(instancePath: string, child?: unknown): string {
+  const parts = instancePath.split('/').slice(1);
+  if (child !== undefined) parts.push(String(child));
+  return parts
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((p, i) => (/^\d+$/.test(p) ? `[${p}]` : i === 0 ? p : `.${p}`))
+    .join('');
+}
+
+/** One JSON-schema problem worded as `FIELD complaint`; `part` is body, querystring, params or headers. */
+export function schemaProblem(error: FastifySchemaValidationError, part: string | undefined): string {
+  const params = error.params;
+  const field = fieldOf(error.instancePath);
+  const where = field === '' ? `the ${part === 'querystring' ? 'query string' : (part ?? 'request')}` : field;
+  switch (error.keyword) {
+    case 'required':
+      return `${fieldOf(error.instancePath, params['missingProperty'])} is required`;
+    case 'additionalProperties':
+      return `${fieldOf(error.instancePath, params['additionalProperty'])} is not a known field`;
+    case 'type':
+      return `${where} must be ${typeWords(params['type'])}`;
+    case 'enum':
+      return `${where} must be one of ${(params['allowedValues'] as unknown[]).map(String).join(', ')}`;
+    case 'minProperties':
+    case 'maxProperties':
+      if (field.endsWith('appliesTo')) return `${where} must have exactly one of ${APPLIES_TO_KEYS.join(', ')}`;
+      return `${where} must not be empty`;
+    case 'minLength':
+      return `${where} must not be empty`;
+    case 'pattern':
+      return `${where} must be a whole number`;
+    default:
+      return `${where} ${error.message ?? 'is invalid'}`;
+  }
+}
+
+/** For each scenario list, the field that names its entries in messages. */
+const SCENARIO_ENTRY_KEYS: Readonly<Record<string, string>> = {
+  organizations: 'id',
+  groups: 'id',
+  computers: 'id',
+  applications: 'id',
+  policies: 'id',
+  agentSettings: 'id',
+  approvalPolicies: 'id',
+  approvalSettings: 'org',
+};
+
+function member(value: unknown, key: PropertyKey): unknown {
+  return typeof value === 'object' && value !== null ? (value as Record<PropertyKey, unknown>)[key] : undefined;
+}
+
+/** A zod issue of a scenario body as `LIST[ID]: FIELD complaint`, naming the entry by its id. */
+export function scenarioIssueProblem(issue: z.core.$ZodIssue, raw: unknown): string {
+  const [list, index, ...rest] = issue.path;
+  const complaint =
+    issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message.replace(/^Invalid input: /, '');
+  const restField = rest.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`)).join('');
+  if (list === undefined) return `the scenario ${complaint}`;
+  if (typeof index !== 'number') return `${String(list)} ${complaint}`;
+  const key = SCENARIO_ENTRY_KEYS[String(list)];
+  const at = entryLabel(String(list), key === undefined ? undefined : member(member(member(raw, list), index), key), index);
+  return restField === '' ? `${at}: ${complaint}` : `${at}: ${restField} ${complaint}`;
+}

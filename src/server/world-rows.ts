@@ -1,0 +1,141 @@
+/**
+ * The world as rows of the `entities` table, one per entity, and the
+ * difference between two worlds as the rows to write and delete. List order
+ * is kept by a per-kind `seq`.
+ */
+import type { World } from '../engine/model.js';
+import { canonicalJson } from './view-hash.js';
+
+/** The lists of a world stored one row per entry, and the field that keys each. */
+export const ENTITY_LISTS = {
+  organizations: 'id',
+  groups: 'id',
+  computers: 'id',
+  applications: 'id',
+  policies: 'id',
+  agentSettings: 'id',
+  approvalPolicies: 'id',
+  approvalSettings: 'org',
+} as const;
+
+type ListKind = keyof typeof ENTITY_LISTS;
+
+/** The gate table is one row of this kind (and id); no row means the default gates. */
+export const GATES_KIND = 'gates';
+
+/** A kind of row in the `entities` table. */
+export type EntityKind = ListKind | typeof GATES_KIND;
+
+const LIST_KINDS = Object.keys(ENTITY_LISTS) as ListKind[];
+
+/** One stored entity: its kind, id, position in its list and JSON body. */
+export interface EntityRow {
+  kind: EntityKind;
+  id: string;
+  seq: number;
+  body: string;
+}
+
+/** What the server knows is stored for one entity; `value` is the in-memory object it was written from. */
+interface StoredEntity {
+  seq: number;
+  canonical: string;
+  value: unknown;
+}
+
+/** The stored rows as the server last wrote (or read) them, by kind then id. */
+export type StoredWorld = Map<EntityKind, Map<string, StoredEntity>>;
+
+/** The rows a change writes and deletes, and the stored image after it. */
+export interface WorldRowChanges {
+  writes: EntityRow[];
+  deletes: { kind: EntityKind; id: string }[];
+  stored: StoredWorld;
+}
+
+function entriesOf(world: World, kind: EntityKind): [string, unknown][] {
+  if (kind === GATES_KIND) return world.gates === undefined ? [] : [[GATES_KIND, world.gates]];
+  const key = ENTITY_LISTS[kind];
+  return (world[kind] as readonly Record<string, unknown>[]).map((entry) => [String(entry[key]), entry]);
+}
+
+/**
+ * Each entry's seq: the stored ones while they still increase along the new
+ * list and new entries after the largest (appends, updates in place and
+ * removals write nothing else); otherwise the list is renumbered 0, 1, ...
+ */
+function planSeqs(stored: Map<string, StoredEntity>, ids: readonly string[]): number[] {
+  let next = 0;
+  for (const entity of stored.values()) next = Math.max(next, entity.seq + 1);
+  const seqs: number[] = [];
+  let last = -1;
+  for (const id of ids) {
+    const seq = stored.get(id)?.seq ?? next++;
+    if (seq <= last) return ids.map((_, i) => i);
+    seqs.push(seq);
+    last = seq;
+  }
+  return seqs;
+}
+
+/**
+ * The rows that turn `stored` into `world`. Entries that are the very objects
+ * last written are not serialized again; others are compared by canonical
+ * JSON, so a re-import of an equal world writes nothing.
+ */
+export function diffWorldRows(stored: StoredWorld, world: World): WorldRowChanges {
+  const writes: EntityRow[] = [];
+  const deletes: { kind: EntityKind; id: string }[] = [];
+  const next: StoredWorld = new Map();
+  for (const kind of [...LIST_KINDS, GATES_KIND] as EntityKind[]) {
+    const before = stored.get(kind) ?? new Map<string, StoredEntity>();
+    const entries = entriesOf(world, kind);
+    const seqs = planSeqs(
+      before,
+      entries.map(([id]) => id),
+    );
+    const after = new Map<string, StoredEntity>();
+    entries.forEach(([id, value], i) => {
+      const seq = seqs[i] as number;
+      const previous = before.get(id);
+      const canonical = previous?.value === value ? previous.canonical : canonicalJson(value);
+      if (previous?.canonical !== canonical || previous.seq !== seq) {
+        writes.push({ kind, id, seq, body: JSON.stringify(value) });
+      }
+      after.set(id, { seq, canonical, value });
+    });
+    for (const id of before.keys()) if (!after.has(id)) deletes.push({ kind, id });
+    next.set(kind, after);
+  }
+  return { writes, deletes, stored: next };
+}
+
+/** The world held by stored rows (any order), and its stored image; no rows at all is the empty world. */
+export function worldFromRows(rows: readonly EntityRow[]): { world: World; stored: StoredWorld } {
+  const sorted = [...rows].sort((a, b) => a.seq - b.seq);
+  const stored: StoredWorld = new Map();
+  const lists = new Map<EntityKind, unknown[]>();
+  for (const row of sorted) {
+    const value: unknown = JSON.parse(row.body);
+    const list = lists.get(row.kind) ?? [];
+    list.push(value);
+    lists.set(row.kind, list);
+    const byId = stored.get(row.kind) ?? new Map<string, StoredEntity>();
+    byId.set(row.id, { seq: row.seq, canonical: canonicalJson(value), value });
+    stored.set(row.kind, byId);
+  }
+  const list = <K extends ListKind>(kind: K): World[K] => (lists.get(kind) ?? []) as World[K];
+  const world: World = {
+    organizations: list('organizations'),
+    groups: list('groups'),
+    computers: list('computers'),
+    applications: list('applications'),
+    policies: list('policies'),
+    agentSettings: list('agentSettings'),
+    approvalPolicies: list('approvalPolicies'),
+    approvalSettings: list('approvalSettings'),
+  };
+  const gates = lists.get(GATES_KIND)?.[0];
+  if (gates !== undefined) world.gates = gates as World['gates'];
+  return { world, stored };
+}
