@@ -8,7 +8,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { TollgateError, ValidationError } from '../engine/errors.js';
 import { formatLint } from '../engine/lint.js';
-import type { AgentSetting, Policy, SettingValue, World } from '../engine/model.js';
+import type { AgentSetting, SettingValue, World } from '../engine/model.js';
 import { settingValueProblem } from '../engine/settings.js';
 import { formatUpgradePlan, type UpgradePlan } from '../engine/upgrade.js';
 import { scenarioSchema } from '../scenario/schema.js';
@@ -46,8 +46,8 @@ export interface ApplyReport {
 /** What the admin API needs from the sync hub: push view changes, and wait for agents to acknowledge them. */
 export interface AdminHub {
   push(changes: ViewChanges): void;
-  awaitSettingsApplied(computerIds: string[], timeoutMs: number): Promise<ApplyReport>;
-  awaitSnapshotsApplied(computerIds: string[], timeoutMs: number): Promise<ApplyReport>;
+  awaitSettingsApplied(computerIds: readonly string[], timeoutMs: number): Promise<ApplyReport>;
+  awaitSnapshotsApplied(computerIds: readonly string[], timeoutMs: number): Promise<ApplyReport>;
 }
 
 export interface AdminApiOptions {
@@ -56,6 +56,8 @@ export interface AdminApiOptions {
   adminToken: string;
   hub: AdminHub;
   logger?: FastifyBaseLogger | false;
+  /** Serve https with this certificate and key (PEM) instead of http. */
+  https?: { cert: string | Buffer; key: string | Buffer };
 }
 
 /** The body of every error response. */
@@ -183,6 +185,7 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
   const tokenDigest = sha256(options.adminToken);
 
   const app = Fastify({
+    ...(options.https === undefined ? {} : { https: options.https }),
     bodyLimit: ADMIN_BODY_LIMIT_BYTES,
     ...(options.logger === undefined || options.logger === false
       ? { logger: false }
@@ -190,12 +193,12 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
     // Bodies are checked as sent: no type coercion, no silently dropped fields, every problem at once.
     // The schemas are small and bounded, so collecting every error costs little.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true, useDefaults: false } },
-  }) as unknown as FastifyInstance;
+  });
 
   app.addHook('onRequest', async (request, reply) => {
     if (tokenMatches(request.headers.authorization, tokenDigest)) return;
     void reply.header('www-authenticate', 'Bearer');
-    await sendError(reply, 401, {
+    return sendError(reply, 401, {
       error: { code: 'unauthorized', message: 'missing or wrong admin token (Authorization: Bearer TOKEN)' },
     });
   });
@@ -393,5 +396,3 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
 function emptyReport(): ApplyReport {
   return { applied: [], pending: [], offline: [] };
 }
-
-export type { Policy };

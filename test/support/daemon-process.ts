@@ -98,7 +98,15 @@ export function writeConfig(ws: Workspace, name: string, config: Record<string, 
 
 /** Starts `tollgate daemon --config FILE` and resolves once it logs that it is serving. */
 export async function startDaemon(configFile: string, socket: string, env: Record<string, string> = {}): Promise<DaemonHandle> {
-  const child = spawn(process.execPath, [CLI, 'daemon', '--config', configFile], {
+  const handle = await startTollgate(['daemon', '--config', configFile], 'serving', env);
+  return { ...handle, socket, config: configFile };
+}
+
+export type ProcessHandle = Omit<DaemonHandle, 'socket' | 'config'>;
+
+/** Starts `tollgate ARGS` and resolves once it logs the `ready` message; the handle has every JSON log line. */
+export async function startTollgate(args: string[], ready: string, env: Record<string, string> = {}): Promise<ProcessHandle & { ready: Record<string, unknown> }> {
+  const child = spawn(process.execPath, [CLI, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -134,11 +142,10 @@ export async function startDaemon(configFile: string, socket: string, env: Recor
       );
     });
   };
-  await waitForLog((l) => l['msg'] === 'serving');
+  const readyLine = await waitForLog((l) => l['msg'] === ready);
   return {
+    ready: readyLine,
     child,
-    socket,
-    config: configFile,
     logs,
     waitForLog,
     exited,

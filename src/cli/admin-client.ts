@@ -1,0 +1,143 @@
+/**
+ * A small client of the policy server's admin API (docs/ADMIN.md), on
+ * node:http and node:https so an https server's CA can be given per call.
+ */
+import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { TollgateError } from '../engine/errors.js';
+
+/** The code of the error thrown when the server cannot be reached at all (refused, timed out, TLS failure). */
+export const UNREACHABLE = 'server-unreachable';
+
+/** How long a request may take unless the caller says. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+
+export interface AdminClientOptions {
+  /** `http://host:port` or `https://host:port`, optionally with a path prefix. */
+  baseUrl: string;
+  token: string;
+  /** Trusted CA certificates (PEM) for an https server with a private CA. */
+  ca?: string | Buffer;
+  timeoutMs?: number;
+}
+
+/** The server answered with an error: its status, code, message and the problems naming each field at fault. */
+export class AdminApiError extends TollgateError {
+  readonly status: number;
+  readonly problems: readonly string[];
+  /** The whole error object the server sent (e.g. `text` with an upgrade refusal). */
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(status: number, code: string, message: string, problems: readonly string[], details: Record<string, unknown>) {
+    super(code, message);
+    this.name = 'AdminApiError';
+    this.status = status;
+    this.problems = problems;
+    this.details = details;
+  }
+}
+
+export interface RequestOptionsOf {
+  body?: unknown;
+  query?: Readonly<Record<string, string | number | undefined>>;
+  timeoutMs?: number;
+}
+
+function errorOf(status: number, text: string): AdminApiError {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  const error = (parsed as { error?: unknown } | undefined)?.error;
+  if (typeof error === 'object' && error !== null) {
+    const e = error as Record<string, unknown>;
+    const problems = Array.isArray(e['problems']) ? e['problems'].map(String) : [];
+    const message = typeof e['message'] === 'string' ? e['message'] : `HTTP ${status}`;
+    return new AdminApiError(status, typeof e['code'] === 'string' ? e['code'] : `http-${status}`, message, problems, e);
+  }
+  const snippet = text.trim().slice(0, 200);
+  return new AdminApiError(status, `http-${status}`, `the server answered HTTP ${status}${snippet === '' ? '' : `: ${snippet}`}`, [], {});
+}
+
+/** The admin API over HTTP(S): each call resolves to the parsed JSON body, or throws AdminApiError or UNREACHABLE. */
+export class AdminClient {
+  private readonly base: URL;
+  private readonly token: string;
+  private readonly ca: string | Buffer | undefined;
+  private readonly timeoutMs: number;
+
+  constructor(options: AdminClientOptions) {
+    let base: URL;
+    try {
+      base = new URL(options.baseUrl);
+    } catch (error) {
+      throw new TollgateError('invalid-input', `--server ${JSON.stringify(options.baseUrl)} is not a URL`, { cause: error });
+    }
+    if (base.protocol !== 'http:' && base.protocol !== 'https:') {
+      throw new TollgateError('invalid-input', `--server ${options.baseUrl} must be an http:// or https:// URL`);
+    }
+    this.base = base;
+    this.token = options.token;
+    this.ca = options.ca;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  }
+
+  /** The server's base URL as given. */
+  get url(): string {
+    return this.base.origin + this.base.pathname.replace(/\/$/, '');
+  }
+
+  private urlOf(path: string, query: RequestOptionsOf['query']): URL {
+    const url = new URL(this.base.href);
+    url.pathname = this.base.pathname.replace(/\/$/, '') + path;
+    for (const [key, value] of Object.entries(query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    return url;
+  }
+
+  /** Sends one request; `path` starts with `/api/`, its ids already encoded. */
+  request<T>(method: string, path: string, options: RequestOptionsOf = {}): Promise<T> {
+    const url = this.urlOf(path, options.query);
+    const payload = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body), 'utf8');
+    const headers: Record<string, string> = { authorization: `Bearer ${this.token}`, accept: 'application/json' };
+    if (payload !== undefined) {
+      headers['content-type'] = 'application/json';
+      headers['content-length'] = String(payload.length);
+    }
+    const requestOptions: RequestOptions & { ca?: string | Buffer } = { method, headers };
+    const https = url.protocol === 'https:';
+    if (https && this.ca !== undefined) requestOptions.ca = this.ca;
+    const timeoutMs = options.timeoutMs ?? this.timeoutMs;
+
+    return new Promise<T>((resolve, reject) => {
+      const unreachable = (error: Error): void => {
+        reject(new TollgateError(UNREACHABLE, `cannot reach the server at ${this.url}: ${error.message}`, { cause: error }));
+      };
+      const onResponse = (response: IncomingMessage): void => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', unreachable);
+        response.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const status = response.statusCode ?? 0;
+          if (status < 200 || status >= 300) {
+            reject(errorOf(status, text));
+            return;
+          }
+          try {
+            resolve((text === '' ? {} : JSON.parse(text)) as T);
+          } catch (error) {
+            reject(new TollgateError('bad-response', `the server sent a response that is not JSON`, { cause: error }));
+          }
+        });
+      };
+      const req = https ? httpsRequest(url, requestOptions, onResponse) : httpRequest(url, requestOptions, onResponse);
+      req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+      req.on('error', unreachable);
+      req.end(payload);
+    });
+  }
+}

@@ -1,0 +1,268 @@
+/**
+ * The policy server's SQLite database: the world as one row per entity and
+ * one row of state per computer (enrollment, issued and acknowledged
+ * versions, what the agent reported). WAL, synchronous = FULL, schema
+ * migrations by `user_version`.
+ */
+import fs from 'node:fs';
+import Database from 'better-sqlite3';
+import { TollgateError } from '../engine/errors.js';
+import { OS_NAMES, type OsName } from '../engine/model.js';
+import { migrate } from '../store/migrations.js';
+import { BUSY_TIMEOUT_MS, quickCheck, type RecoveryInfo } from '../store/open-database.js';
+import type { EntityKind, EntityRow } from './world-rows.js';
+
+/**
+ * The server schema as numbered steps (see `migrate`): step N brings a
+ * database from `user_version` N-1 to N. Append new steps; never edit a
+ * released one.
+ */
+export const SERVER_MIGRATIONS: readonly string[] = [
+  `
+  -- The world: one row per organization, group, computer, application,
+  -- policy, agent setting, approval policy and approval settings (keyed by
+  -- org), plus one 'gates' row when the gate table is not the default.
+  -- seq keeps each list in its order.
+  CREATE TABLE entities (
+    kind TEXT    NOT NULL,
+    id   TEXT    NOT NULL,
+    seq  INTEGER NOT NULL,
+    body TEXT    NOT NULL,
+    PRIMARY KEY (kind, id)
+  ) STRICT;
+
+  -- One row per computer that has ever been in the world. The hashes are of
+  -- the view issued as snapshot_version (without settings) and of the
+  -- settings issued as settings_version.
+  CREATE TABLE computer_state (
+    computer_id            TEXT    PRIMARY KEY,
+    token_hash             BLOB,
+    snapshot_version       INTEGER NOT NULL,
+    settings_version       INTEGER NOT NULL,
+    view_hash              TEXT    NOT NULL,
+    settings_hash          TEXT    NOT NULL,
+    acked_snapshot_version INTEGER NOT NULL DEFAULT 0,
+    acked_settings_version INTEGER NOT NULL DEFAULT 0,
+    reported_agent_version TEXT,
+    reported_os            TEXT,
+    last_seen_ms           INTEGER,
+    last_error             TEXT
+  ) STRICT;
+  `,
+];
+
+/** One computer's stored state. */
+export interface ComputerRow {
+  computerId: string;
+  tokenHash: Buffer | null;
+  snapshotVersion: number;
+  settingsVersion: number;
+  viewHash: string;
+  settingsHash: string;
+  ackedSnapshotVersion: number;
+  ackedSettingsVersion: number;
+  reportedAgentVersion: string | null;
+  reportedOs: OsName | null;
+  lastSeenMs: number | null;
+  lastError: string | null;
+}
+
+/** The versions and hashes a change issues for one computer. */
+export type IssuedVersions = Pick<
+  ComputerRow,
+  'computerId' | 'snapshotVersion' | 'settingsVersion' | 'viewHash' | 'settingsHash'
+>;
+
+interface ComputerRecord {
+  computer_id: string;
+  token_hash: Buffer | null;
+  snapshot_version: number;
+  settings_version: number;
+  view_hash: string;
+  settings_hash: string;
+  acked_snapshot_version: number;
+  acked_settings_version: number;
+  reported_agent_version: string | null;
+  reported_os: string | null;
+  last_seen_ms: number | null;
+  last_error: string | null;
+}
+
+function isCorruption(error: unknown): boolean {
+  if (error instanceof TollgateError) return error.code === 'store-corrupt';
+  if (!(error instanceof Database.SqliteError)) return false;
+  return error.code === 'SQLITE_NOTADB' || error.code.startsWith('SQLITE_CORRUPT');
+}
+
+function moveAside(file: string): string {
+  let movedTo = `${file}.corrupt-${Date.now()}`;
+  for (let n = 1; fs.existsSync(movedTo); n++) movedTo = `${file}.corrupt-${Date.now()}-${n}`;
+  fs.renameSync(file, movedTo);
+  for (const suffix of ['-wal', '-shm']) {
+    if (fs.existsSync(file + suffix)) fs.renameSync(file + suffix, movedTo + suffix);
+  }
+  return movedTo;
+}
+
+function openAndMigrate(file: string): Database.Database {
+  const db = new Database(file);
+  try {
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    const problems = quickCheck(db);
+    if (problems.length > 0) throw new TollgateError('store-corrupt', `quick_check failed: ${problems.join('; ')}`);
+    // The server's word is what agents pin their versions to: every commit is fsync'd.
+    db.pragma('synchronous = FULL');
+    // Migrate before WAL so that a newer schema is refused without a byte changed.
+    migrate(db, SERVER_MIGRATIONS);
+    db.pragma('journal_mode = WAL');
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+function toRow(r: ComputerRecord): ComputerRow {
+  return {
+    computerId: r.computer_id,
+    tokenHash: r.token_hash,
+    snapshotVersion: r.snapshot_version,
+    settingsVersion: r.settings_version,
+    viewHash: r.view_hash,
+    settingsHash: r.settings_hash,
+    ackedSnapshotVersion: r.acked_snapshot_version,
+    ackedSettingsVersion: r.acked_settings_version,
+    reportedAgentVersion: r.reported_agent_version,
+    reportedOs: OS_NAMES.find((os) => os === r.reported_os) ?? null,
+    lastSeenMs: r.last_seen_ms,
+    lastError: r.last_error,
+  };
+}
+
+type Statements = ReturnType<typeof prepareStatements>;
+
+function prepareStatements(db: Database.Database) {
+  return {
+    entities: db.prepare<[], EntityRow>('SELECT kind, id, seq, body FROM entities'),
+    putEntity: db.prepare<[EntityRow]>(
+      `INSERT INTO entities (kind, id, seq, body) VALUES (@kind, @id, @seq, @body)
+       ON CONFLICT (kind, id) DO UPDATE SET seq = excluded.seq, body = excluded.body`,
+    ),
+    deleteEntity: db.prepare<[{ kind: EntityKind; id: string }]>('DELETE FROM entities WHERE kind = @kind AND id = @id'),
+    computers: db.prepare<[], ComputerRecord>('SELECT * FROM computer_state'),
+    putVersions: db.prepare<[IssuedVersions]>(
+      `INSERT INTO computer_state (computer_id, snapshot_version, settings_version, view_hash, settings_hash)
+       VALUES (@computerId, @snapshotVersion, @settingsVersion, @viewHash, @settingsHash)
+       ON CONFLICT (computer_id) DO UPDATE SET
+         snapshot_version = excluded.snapshot_version, settings_version = excluded.settings_version,
+         view_hash = excluded.view_hash, settings_hash = excluded.settings_hash`,
+    ),
+    setToken: db.prepare<[Buffer, string]>('UPDATE computer_state SET token_hash = ? WHERE computer_id = ?'),
+    setHello: db.prepare<[string, string, number, string]>(
+      `UPDATE computer_state SET reported_agent_version = ?, reported_os = ?, last_seen_ms = ?
+       WHERE computer_id = ?`,
+    ),
+    setAck: db.prepare<[number, number, string | null, number, string]>(
+      `UPDATE computer_state
+       SET acked_snapshot_version = ?, acked_settings_version = ?, last_error = ?, last_seen_ms = ?
+       WHERE computer_id = ?`,
+    ),
+    setLastSeen: db.prepare<[number, string]>('UPDATE computer_state SET last_seen_ms = ? WHERE computer_id = ?'),
+  };
+}
+
+/** The server database behind typed statements; every write is one durable transaction. */
+export class ServerDb {
+  private readonly db: Database.Database;
+  private readonly stmt: Statements;
+  private readonly commitTx: Database.Transaction<
+    (writes: readonly EntityRow[], deletes: readonly { kind: EntityKind; id: string }[], issued: readonly IssuedVersions[]) => void
+  >;
+
+  private constructor(db: Database.Database) {
+    this.db = db;
+    const stmt = prepareStatements(db);
+    this.stmt = stmt;
+    this.commitTx = db.transaction((writes, deletes, issued) => {
+      for (const row of writes) stmt.putEntity.run(row);
+      for (const key of deletes) stmt.deleteEntity.run(key);
+      for (const versions of issued) stmt.putVersions.run(versions);
+    });
+  }
+
+  /**
+   * Opens (creating and migrating if needed) the database at `file`. A
+   * corrupt or non-database file is moved aside to `<file>.corrupt-<ms>`
+   * and replaced by an empty one, and `onRecovered` is told.
+   */
+  static open(file: string, onRecovered?: (info: RecoveryInfo) => void): ServerDb {
+    let db: Database.Database;
+    try {
+      db = openAndMigrate(file);
+    } catch (error) {
+      if (!isCorruption(error)) throw asTollgateError(file, error);
+      const movedTo = moveAside(file);
+      try {
+        db = openAndMigrate(file);
+      } catch (again) {
+        throw asTollgateError(file, again);
+      }
+      onRecovered?.({ movedTo, error: (error as Error).message });
+    }
+    try {
+      return new ServerDb(db);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  /** Every stored entity row, in no particular order. */
+  entityRows(): EntityRow[] {
+    return this.stmt.entities.all();
+  }
+
+  /** Every stored computer state. */
+  computerRows(): ComputerRow[] {
+    return this.stmt.computers.all().map(toRow);
+  }
+
+  /** Writes and deletes world rows and records issued versions, in one transaction. */
+  commit(
+    writes: readonly EntityRow[],
+    deletes: readonly { kind: EntityKind; id: string }[],
+    issued: readonly IssuedVersions[],
+  ): void {
+    this.commitTx.immediate(writes, deletes, issued);
+  }
+
+  /** Replaces a computer's enrollment token hash. */
+  setTokenHash(computerId: string, hash: Buffer): void {
+    this.stmt.setToken.run(hash, computerId);
+  }
+
+  /** Records what an agent said in its hello. */
+  recordHello(computerId: string, agentVersion: string, os: OsName, nowMs: number): void {
+    this.stmt.setHello.run(agentVersion, os, nowMs, computerId);
+  }
+
+  /** Records an agent's acknowledgement. */
+  recordAck(computerId: string, ack: { snapshotVersion: number; settingsVersion: number; error: string | null; nowMs: number }): void {
+    this.stmt.setAck.run(ack.snapshotVersion, ack.settingsVersion, ack.error, ack.nowMs, computerId);
+  }
+
+  /** Records when a computer was last heard from. */
+  setLastSeen(computerId: string, nowMs: number): void {
+    this.stmt.setLastSeen.run(nowMs, computerId);
+  }
+
+  /** Closes the database; later calls do nothing. */
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function asTollgateError(file: string, error: unknown): TollgateError {
+  if (error instanceof TollgateError) return error;
+  return new TollgateError('store-unavailable', `cannot open ${file}: ${(error as Error).message}`, { cause: error });
+}
