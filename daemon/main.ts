@@ -82,7 +82,7 @@ extendProgram((program, io: CliIo, setExit) => {
     .requiredOption('--config <file>', 'the server configuration')
     .action(async (opts: { config: string }) => {
       const config = await loadServerConfig(opts.config);
-      const state = await openServerState(config, createLogger('silent'));
+      const state = await openServerState(config);
       try {
         io.stdout(state.publicKeyPem());
       } finally {

@@ -30,12 +30,11 @@ async function adminToken(config: ServerConfig): Promise<{ token: string; file: 
 }
 
 /** Opens the server's state (creating its signing key on first start) without serving. */
-export async function openServerState(config: ServerConfig, logger: Logger): Promise<ServerState> {
+export async function openServerState(config: ServerConfig): Promise<ServerState> {
   await mkdir(config.dataDir, { recursive: true, mode: 0o750 });
   return ServerState.open({
     dataDir: config.dataDir,
     clock: () => Date.now(),
-    onRecovered: (info) => logger.warn(info, 'the server database was damaged: moved aside and recreated'),
   });
 }
 
@@ -45,7 +44,7 @@ export async function openServerState(config: ServerConfig, logger: Logger): Pro
  * a certificate is configured.
  */
 export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
-  const state = await openServerState(config, logger);
+  const state = await openServerState(config);
   if (config.seedScenario !== undefined && state.world().organizations.length === 0) {
     state.importWorld(await loadScenario(config.seedScenario));
     logger.info({ scenario: config.seedScenario }, 'seed scenario imported');

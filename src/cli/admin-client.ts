@@ -28,7 +28,13 @@ export class AdminApiError extends TollgateError {
   /** The whole error object the server sent (e.g. `text` with an upgrade refusal). */
   readonly details: Readonly<Record<string, unknown>>;
 
-  constructor(status: number, code: string, message: string, problems: readonly string[], details: Record<string, unknown>) {
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    problems: readonly string[],
+    details: Record<string, unknown>,
+  ) {
     super(code, message);
     this.name = 'AdminApiError';
     this.status = status;
@@ -55,10 +61,22 @@ function errorOf(status: number, text: string): AdminApiError {
     const e = error as Record<string, unknown>;
     const problems = Array.isArray(e['problems']) ? e['problems'].map(String) : [];
     const message = typeof e['message'] === 'string' ? e['message'] : `HTTP ${status}`;
-    return new AdminApiError(status, typeof e['code'] === 'string' ? e['code'] : `http-${status}`, message, problems, e);
+    return new AdminApiError(
+      status,
+      typeof e['code'] === 'string' ? e['code'] : `http-${status}`,
+      message,
+      problems,
+      e,
+    );
   }
   const snippet = text.trim().slice(0, 200);
-  return new AdminApiError(status, `http-${status}`, `the server answered HTTP ${status}${snippet === '' ? '' : `: ${snippet}`}`, [], {});
+  return new AdminApiError(
+    status,
+    `http-${status}`,
+    `the server answered HTTP ${status}${snippet === '' ? '' : `: ${snippet}`}`,
+    [],
+    {},
+  );
 }
 
 /** The admin API over HTTP(S): each call resolves to the parsed JSON body, or throws AdminApiError or UNREACHABLE. */
@@ -73,7 +91,9 @@ export class AdminClient {
     try {
       base = new URL(options.baseUrl);
     } catch (error) {
-      throw new TollgateError('invalid-input', `--server ${JSON.stringify(options.baseUrl)} is not a URL`, { cause: error });
+      throw new TollgateError('invalid-input', `--server ${JSON.stringify(options.baseUrl)} is not a URL`, {
+        cause: error,
+      });
     }
     if (base.protocol !== 'http:' && base.protocol !== 'https:') {
       throw new TollgateError('invalid-input', `--server ${options.baseUrl} must be an http:// or https:// URL`);
@@ -114,7 +134,9 @@ export class AdminClient {
 
     return new Promise<T>((resolve, reject) => {
       const unreachable = (error: Error): void => {
-        reject(new TollgateError(UNREACHABLE, `cannot reach the server at ${this.url}: ${error.message}`, { cause: error }));
+        reject(
+          new TollgateError(UNREACHABLE, `cannot reach the server at ${this.url}: ${error.message}`, { cause: error }),
+        );
       };
       const onResponse = (response: IncomingMessage): void => {
         const chunks: Buffer[] = [];

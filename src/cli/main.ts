@@ -1,4 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { registerAdminCommands } from './admin-commands.js';
 import { reportInvalid } from './errors.js';
 import { lintScenario, replayScenario, upgradeScenario } from './file-commands.js';
 import { EXIT_INVALID, processIo, type CliIo } from './io.js';
@@ -178,6 +179,7 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
       setExit(await exportDecisions(io, opts.socket, opts.out, opts.limit));
     });
 
+  registerAdminCommands(program, io, setExit);
   for (const extension of extensions) extension(program, io, setExit);
   return program;
 }

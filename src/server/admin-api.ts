@@ -157,7 +157,7 @@ function atScope(setting: AgentSetting, scope: SettingScope, world: World): bool
 function patchOf(body: Record<string, unknown>): PolicyPatch {
   const patch: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(body)) patch[key] = value === null ? undefined : value;
-  return patch as PolicyPatch;
+  return patch;
 }
 
 /** The plan without the upgraded world (the caller can fetch it), with the dry-run text. */
@@ -192,7 +192,15 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
       : { loggerInstance: options.logger }),
     // Bodies are checked as sent: no type coercion, no silently dropped fields, every problem at once.
     // The schemas are small and bounded, so collecting every error costs little.
-    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true, useDefaults: false } },
+    ajv: {
+      customOptions: {
+        coerceTypes: false,
+        removeAdditional: false,
+        allErrors: true,
+        useDefaults: false,
+        allowUnionTypes: true,
+      },
+    },
   });
 
   app.addHook('onRequest', async (request, reply) => {
@@ -227,7 +235,9 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
     }
     // Fastify's own client errors: malformed JSON, a body over the limit, an unsupported media type.
     if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
-      return sendError(reply, error.statusCode, { error: { code: error.code ?? 'bad-request', message: error.message } });
+      return sendError(reply, error.statusCode, {
+        error: { code: error.code ?? 'bad-request', message: error.message },
+      });
     }
     request.log.error({ err: error }, 'admin request failed');
     return sendError(reply, 500, { error: { code: 'internal', message: 'internal server error' } });
@@ -242,8 +252,8 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
 
   // ---- The world
 
-  app.put('/api/world', { schema: { body: worldBodySchema } }, async (request) => {
-    const parsed = scenarioSchema.safeParse(request.body);
+  app.put('/api/world', { schema: { body: worldBodySchema } }, (request) => {
+    const parsed = scenarioSchema.safeParse(request.body, { reportInput: true });
     if (!parsed.success) {
       throw new ValidationError(parsed.error.issues.map((issue) => scenarioIssueProblem(issue, request.body)));
     }
@@ -252,13 +262,13 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
     return { changes };
   });
 
-  app.get('/api/world', async () => state.world());
+  app.get('/api/world', () => state.world());
 
   // ---- Computers and enrollment
 
-  app.get('/api/computers', async () => ({ computers: state.computers() }));
+  app.get('/api/computers', () => ({ computers: state.computers() }));
 
-  app.get<{ Params: { id: string } }>('/api/computers/:id', { schema: { params: idParamsSchema } }, async (request) => {
+  app.get<{ Params: { id: string } }>('/api/computers/:id', { schema: { params: idParamsSchema } }, (request) => {
     const { id } = request.params;
     if (!state.world().computers.some((c) => c.id === id)) throw notFound(`computer ${id} is unknown`);
     return state.computerState(id);
@@ -267,7 +277,7 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
   app.post<{ Params: { id: string } }>(
     '/api/computers/:id/enroll',
     { schema: { params: idParamsSchema } },
-    async (request) => {
+    (request) => {
       const { id } = request.params;
       if (!state.world().computers.some((c) => c.id === id)) throw notFound(`computer ${id} is unknown`);
       const { token } = state.enroll(id);
@@ -277,12 +287,15 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
 
   // ---- Policies
 
-  app.get('/api/policies', async () => ({ policies: state.world().policies }));
+  app.get('/api/policies', () => ({ policies: state.world().policies }));
 
-  app.post<{ Body: PolicyInput }>('/api/policies', { schema: { body: policyInputSchema } }, async (request, reply) => {
+  app.post<{ Body: PolicyInput }>('/api/policies', { schema: { body: policyInputSchema } }, (request, reply) => {
     const input = request.body;
     if (input.id !== undefined && policyExists(input.id)) {
-      throw new HttpError('conflict', `policies[${input.id}]: id ${JSON.stringify(input.id)} is already used by a policy`);
+      throw new HttpError(
+        'conflict',
+        `policies[${input.id}]: id ${JSON.stringify(input.id)} is already used by a policy`,
+      );
     }
     const { policy, changes } = state.addPolicy(input);
     push(changes);
@@ -292,7 +305,7 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
   app.patch<{ Params: { id: string }; Body: Record<string, unknown> }>(
     '/api/policies/:id',
     { schema: { params: idParamsSchema, body: policyPatchSchema } },
-    async (request) => {
+    (request) => {
       const { id } = request.params;
       if (!policyExists(id)) throw notFound(`policy ${id} is unknown`);
       const { policy, changes } = state.updatePolicy(id, patchOf(request.body));
@@ -301,21 +314,17 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
     },
   );
 
-  app.delete<{ Params: { id: string } }>(
-    '/api/policies/:id',
-    { schema: { params: idParamsSchema } },
-    async (request) => {
-      const { id } = request.params;
-      if (!policyExists(id)) throw notFound(`policy ${id} is unknown`);
-      const { changes } = state.deletePolicy(id);
-      push(changes);
-      return { deleted: id, changes };
-    },
-  );
+  app.delete<{ Params: { id: string } }>('/api/policies/:id', { schema: { params: idParamsSchema } }, (request) => {
+    const { id } = request.params;
+    if (!policyExists(id)) throw notFound(`policy ${id} is unknown`);
+    const { changes } = state.deletePolicy(id);
+    push(changes);
+    return { deleted: id, changes };
+  });
 
   // ---- Agent settings
 
-  app.get('/api/settings', async () => ({ settings: state.settings() }));
+  app.get('/api/settings', () => ({ settings: state.settings() }));
 
   app.put<{
     Body: { scope: { kind: SettingScope['kind']; id?: string }; type: string; value: SettingValue };
@@ -356,7 +365,11 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
 
   // ---- The flat upgrade
 
-  app.post<{ Params: { id: string }; Body: { acknowledge: boolean; dryRun?: boolean }; Querystring: { waitMs?: string } }>(
+  app.post<{
+    Params: { id: string };
+    Body: { acknowledge: boolean; dryRun?: boolean };
+    Querystring: { waitMs?: string };
+  }>(
     '/api/organizations/:id/upgrade',
     { schema: { params: idParamsSchema, body: upgradeSchema, querystring: waitQuerySchema } },
     async (request) => {
@@ -373,7 +386,8 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
           { text: formatUpgradePlan(plan) },
         );
       }
-      if (dryRun) return { ...planBody(plan, true), changes: { snapshots: [], settings: [] }, affected: [], ...emptyReport() };
+      if (dryRun)
+        return { ...planBody(plan, true), changes: { snapshots: [], settings: [] }, affected: [], ...emptyReport() };
       push(changes);
       const affected = union(changes);
       const report = affected.length === 0 ? emptyReport() : await hub.awaitSnapshotsApplied(affected, waitMs);
@@ -383,12 +397,12 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
 
   // ---- Read-only views
 
-  app.get('/api/lint', async () => {
+  app.get('/api/lint', () => {
     const warnings = state.lint();
     return { warnings, text: formatLint(warnings) };
   });
 
-  app.get('/api/public-key', async () => ({ publicKey: state.publicKeyPem() }));
+  app.get('/api/public-key', () => ({ publicKey: state.publicKeyPem() }));
 
   return app;
 }

@@ -134,7 +134,7 @@ function typeWords(type: unknown): string {
 /** `/appliesTo/globalGroup/org` as `appliesTo.globalGroup.org`, `/list/0` as `list[0]`. */
 function fieldOf(instancePath: string, child?: unknown): string {
   const parts = instancePath.split('/').slice(1);
-  if (child !== undefined) parts.push(String(child));
+  if (typeof child === 'string' || typeof child === 'number') parts.push(String(child));
   return parts
     .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
     .map((p, i) => (/^\d+$/.test(p) ? `[${p}]` : i === 0 ? p : `.${p}`))
@@ -184,15 +184,43 @@ function member(value: unknown, key: PropertyKey): unknown {
   return typeof value === 'object' && value !== null ? (value as Record<PropertyKey, unknown>)[key] : undefined;
 }
 
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
+  if (typeof value === 'number' || typeof value === 'boolean') return `the ${typeof value} ${value}`;
+  return `a ${typeof value}`;
+}
+
+/** A zod issue's complaint in the loader's words (the issue must carry its input: parse with `reportInput`). */
+function zodComplaint(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_type') {
+    if (issue.input === undefined) return 'is required';
+    const expected = issue.expected === 'int' ? 'integer' : issue.expected;
+    return `must be ${typeWords(expected)}, not ${describeValue(issue.input)}`;
+  }
+  if (issue.code === 'invalid_value') {
+    if (issue.input === undefined) return 'is required';
+    return `must be one of ${issue.values.map(String).join(', ')}, not ${describeValue(issue.input)}`;
+  }
+  return issue.message;
+}
+
 /** A zod issue of a scenario body as `LIST[ID]: FIELD complaint`, naming the entry by its id. */
 export function scenarioIssueProblem(issue: z.core.$ZodIssue, raw: unknown): string {
   const [list, index, ...rest] = issue.path;
-  const complaint =
-    issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message.replace(/^Invalid input: /, '');
-  const restField = rest.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`)).join('');
+  const complaint = zodComplaint(issue);
+  const restField = rest
+    .map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`))
+    .join('');
   if (list === undefined) return `the scenario ${complaint}`;
   if (typeof index !== 'number') return `${String(list)} ${complaint}`;
   const key = SCENARIO_ENTRY_KEYS[String(list)];
-  const at = entryLabel(String(list), key === undefined ? undefined : member(member(member(raw, list), index), key), index);
+  const at = entryLabel(
+    String(list),
+    key === undefined ? undefined : member(member(member(raw, list), index), key),
+    index,
+  );
   return restField === '' ? `${at}: ${complaint}` : `${at}: ${restField} ${complaint}`;
 }

@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { TollgateError } from '../engine/errors.js';
 import { OS_NAMES, type OsName } from '../engine/model.js';
 import { migrate } from '../store/migrations.js';
-import { BUSY_TIMEOUT_MS, quickCheck, type RecoveryInfo } from '../store/open-database.js';
+import { BUSY_TIMEOUT_MS, quickCheck } from '../store/open-database.js';
 import type { EntityKind, EntityRow } from './world-rows.js';
 
 /**
@@ -94,16 +94,6 @@ function isCorruption(error: unknown): boolean {
   return error.code === 'SQLITE_NOTADB' || error.code.startsWith('SQLITE_CORRUPT');
 }
 
-function moveAside(file: string): string {
-  let movedTo = `${file}.corrupt-${Date.now()}`;
-  for (let n = 1; fs.existsSync(movedTo); n++) movedTo = `${file}.corrupt-${Date.now()}-${n}`;
-  fs.renameSync(file, movedTo);
-  for (const suffix of ['-wal', '-shm']) {
-    if (fs.existsSync(file + suffix)) fs.renameSync(file + suffix, movedTo + suffix);
-  }
-  return movedTo;
-}
-
 function openAndMigrate(file: string): Database.Database {
   const db = new Database(file);
   try {
@@ -148,7 +138,9 @@ function prepareStatements(db: Database.Database) {
       `INSERT INTO entities (kind, id, seq, body) VALUES (@kind, @id, @seq, @body)
        ON CONFLICT (kind, id) DO UPDATE SET seq = excluded.seq, body = excluded.body`,
     ),
-    deleteEntity: db.prepare<[{ kind: EntityKind; id: string }]>('DELETE FROM entities WHERE kind = @kind AND id = @id'),
+    deleteEntity: db.prepare<[{ kind: EntityKind; id: string }]>(
+      'DELETE FROM entities WHERE kind = @kind AND id = @id',
+    ),
     computers: db.prepare<[], ComputerRecord>('SELECT * FROM computer_state'),
     putVersions: db.prepare<[IssuedVersions]>(
       `INSERT INTO computer_state (computer_id, snapshot_version, settings_version, view_hash, settings_hash)
@@ -176,7 +168,11 @@ export class ServerDb {
   private readonly db: Database.Database;
   private readonly stmt: Statements;
   private readonly commitTx: Database.Transaction<
-    (writes: readonly EntityRow[], deletes: readonly { kind: EntityKind; id: string }[], issued: readonly IssuedVersions[]) => void
+    (
+      writes: readonly EntityRow[],
+      deletes: readonly { kind: EntityKind; id: string }[],
+      issued: readonly IssuedVersions[],
+    ) => void
   >;
 
   private constructor(db: Database.Database) {
@@ -192,22 +188,20 @@ export class ServerDb {
 
   /**
    * Opens (creating and migrating if needed) the database at `file`. A
-   * corrupt or non-database file is moved aside to `<file>.corrupt-<ms>`
-   * and replaced by an empty one, and `onRecovered` is told.
+   * damaged file is refused, never replaced: the server's world and the
+   * versions agents hold cannot be rebuilt, so an operator restores a backup.
    */
-  static open(file: string, onRecovered?: (info: RecoveryInfo) => void): ServerDb {
+  static open(file: string): ServerDb {
     let db: Database.Database;
     try {
       db = openAndMigrate(file);
     } catch (error) {
       if (!isCorruption(error)) throw asTollgateError(file, error);
-      const movedTo = moveAside(file);
-      try {
-        db = openAndMigrate(file);
-      } catch (again) {
-        throw asTollgateError(file, again);
-      }
-      onRecovered?.({ movedTo, error: (error as Error).message });
+      throw new TollgateError(
+        'store-corrupt',
+        `${file} is damaged (${(error as Error).message}): restore it from a backup, or move it aside to start with an empty world`,
+        { cause: error },
+      );
     }
     try {
       return new ServerDb(db);
@@ -247,7 +241,10 @@ export class ServerDb {
   }
 
   /** Records an agent's acknowledgement. */
-  recordAck(computerId: string, ack: { snapshotVersion: number; settingsVersion: number; error: string | null; nowMs: number }): void {
+  recordAck(
+    computerId: string,
+    ack: { snapshotVersion: number; settingsVersion: number; error: string | null; nowMs: number },
+  ): void {
     this.stmt.setAck.run(ack.snapshotVersion, ack.settingsVersion, ack.error, ack.nowMs, computerId);
   }
 

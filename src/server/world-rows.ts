@@ -7,7 +7,7 @@ import type { World } from '../engine/model.js';
 import { canonicalJson } from './view-hash.js';
 
 /** The lists of a world stored one row per entry, and the field that keys each. */
-export const ENTITY_LISTS = {
+const ENTITY_LISTS = {
   organizations: 'id',
   groups: 'id',
   computers: 'id',
@@ -21,7 +21,7 @@ export const ENTITY_LISTS = {
 type ListKind = keyof typeof ENTITY_LISTS;
 
 /** The gate table is one row of this kind (and id); no row means the default gates. */
-export const GATES_KIND = 'gates';
+const GATES_KIND = 'gates';
 
 /** A kind of row in the `entities` table. */
 export type EntityKind = ListKind | typeof GATES_KIND;
@@ -56,7 +56,10 @@ export interface WorldRowChanges {
 function entriesOf(world: World, kind: EntityKind): [string, unknown][] {
   if (kind === GATES_KIND) return world.gates === undefined ? [] : [[GATES_KIND, world.gates]];
   const key = ENTITY_LISTS[kind];
-  return (world[kind] as readonly Record<string, unknown>[]).map((entry) => [String(entry[key]), entry]);
+  return (world[kind] as readonly object[] as readonly Record<string, unknown>[]).map((entry) => [
+    String(entry[key]),
+    entry,
+  ]);
 }
 
 /**
@@ -98,8 +101,8 @@ export function diffWorldRows(stored: StoredWorld, world: World): WorldRowChange
     entries.forEach(([id, value], i) => {
       const seq = seqs[i] as number;
       const previous = before.get(id);
-      const canonical = previous?.value === value ? previous.canonical : canonicalJson(value);
-      if (previous?.canonical !== canonical || previous.seq !== seq) {
+      const canonical = previous !== undefined && previous.value === value ? previous.canonical : canonicalJson(value);
+      if (previous === undefined || previous.canonical !== canonical || previous.seq !== seq) {
         writes.push({ kind, id, seq, body: JSON.stringify(value) });
       }
       after.set(id, { seq, canonical, value });

@@ -1,0 +1,512 @@
+/**
+ * The policy server's state (SPEC.md section 9): the world, enrollment and
+ * what each computer was issued and acknowledged, kept in memory and
+ * persisted in `DATA_DIR/server.db`, with the Ed25519 key that signs every
+ * snapshot and settings message.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { TollgateError, ValidationError } from '../engine/errors.js';
+import { lintWorld, type LintWarning } from '../engine/lint.js';
+import type { AgentSetting, OsName, Policy, SettingValue, World } from '../engine/model.js';
+import { upgradeToFlat, type UpgradePlan } from '../engine/upgrade.js';
+import { validateWorld } from '../engine/validate.js';
+import { buildView, resolveSettings } from '../engine/view.js';
+import { WorldIndex } from '../engine/world.js';
+import { sealSettings, sealSnapshot } from '../wire/signed.js';
+import { type ComputerRow, type IssuedVersions, ServerDb } from './server-db.js';
+import { type ServerSigningKey, loadOrCreateSigningKey } from './signing-key.js';
+import { newEnrollmentToken, tokenHash, tokenMatches } from './tokens.js';
+import {
+  ADMIN_SETTING_ORDER,
+  type ComputerState,
+  type PolicyInput,
+  type PolicyPatch,
+  type ServerStateApi,
+  type SettingScope,
+  type SignedMessage,
+  type ViewChanges,
+  scopeAppliesTo,
+} from './types.js';
+import { viewHashes } from './view-hash.js';
+import { type StoredWorld, diffWorldRows, worldFromRows } from './world-rows.js';
+
+/** The database file in the data directory. */
+export const SERVER_DB_FILE = 'server.db';
+
+/** The prefix of generated policy ids, followed by 8 random hex digits. */
+export const POLICY_ID_PREFIX = 'pol-';
+
+/** Options of `ServerState.open`. */
+export interface ServerStateOptions {
+  /** Holds server.db, signing.key and signing.pub; created (mode 0700) when missing. */
+  dataDir: string;
+  /** Stamps `issuedAtMs` of signed messages. */
+  clock: () => number;
+}
+
+interface SealedSnapshot {
+  snapshotVersion: number;
+  settingsVersion: number;
+  bytes: Uint8Array;
+}
+
+interface SealedSettings {
+  settingsVersion: number;
+  bytes: Uint8Array;
+}
+
+function noChanges(): ViewChanges {
+  return { snapshots: [], settings: [] };
+}
+
+/** Freezes an object graph; objects already frozen (shared with the previous world) are not walked again. */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const member of Object.values(value)) deepFreeze(member);
+  }
+  return value;
+}
+
+/** A copy without the members set to undefined: a patch member set to undefined removes the field. */
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, member]) => member !== undefined)) as T;
+}
+
+/** The ids of the entries a setting set at a scope is stored as; `orgs` are the global scope's organizations. */
+function adminSettingIds(scope: SettingScope, type: string, orgs: readonly string[]): string[] {
+  if (scope.kind === 'global') return orgs.map((org) => `admin-global-${org}-${type}`);
+  return [`admin-${scope.kind}-${scope.id}-${type}`];
+}
+
+function checkAckVersion(name: string, version: number): void {
+  if (!Number.isSafeInteger(version) || version < 0) {
+    throw new TollgateError('invalid-argument', `${name} must be a non-negative integer, got ${version}`);
+  }
+}
+
+/**
+ * The policy server's state behind `ServerStateApi`. The world lives in
+ * memory (deeply frozen: everything returned is read-only) and in SQLite,
+ * one row per entity; a mutation validates the whole candidate world,
+ * writes the rows that changed and the versions it issued in one
+ * transaction, then swaps the world in. Versions start at 1, never go down
+ * and survive restarts and re-imports. A computer removed from the world
+ * keeps its state row (token, versions): it cannot authenticate or be
+ * listed while it is absent, and continues from its versions if it returns.
+ */
+export class ServerState implements ServerStateApi {
+  private readonly db: ServerDb;
+  private readonly clock: () => number;
+  private readonly signingKey: ServerSigningKey;
+  private current: World;
+  private index: WorldIndex;
+  private stored: StoredWorld;
+  private readonly rows = new Map<string, ComputerRow>();
+  private readonly connected = new Set<string>();
+  private readonly sealedSnapshots = new Map<string, SealedSnapshot>();
+  private readonly sealedSettings = new Map<string, SealedSettings>();
+
+  private constructor(db: ServerDb, signingKey: ServerSigningKey, clock: () => number) {
+    this.db = db;
+    this.signingKey = signingKey;
+    this.clock = clock;
+    const { world, stored } = worldFromRows(db.entityRows());
+    this.current = deepFreeze(world);
+    this.stored = stored;
+    this.index = new WorldIndex(this.current);
+    for (const row of db.computerRows()) this.rows.set(row.computerId, row);
+    // Views built by this release may differ from those the stored hashes
+    // describe (a newer engine): issue new versions for those now.
+    const { issued } = this.planVersions(this.index);
+    if (issued.length > 0) {
+      db.commit([], [], issued);
+      this.applyIssued(issued);
+    }
+  }
+
+  /**
+   * Opens the state of `dataDir`: creates the directory, the signing key
+   * pair and the database on first use, and loads them afterwards.
+   */
+  static open(options: ServerStateOptions): ServerState {
+    fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+    const signingKey = loadOrCreateSigningKey(options.dataDir);
+    const db = ServerDb.open(path.join(options.dataDir, SERVER_DB_FILE));
+    try {
+      return new ServerState(db, signingKey, options.clock);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  /** The current world (frozen: copy it before changing it). */
+  world(): World {
+    return this.current;
+  }
+
+  /** Replaces the world with a copy of `world`; enrollment and issued versions are kept. */
+  importWorld(world: World): ViewChanges {
+    return this.commit(structuredClone(world));
+  }
+
+  /** A new token for a known computer (TollgateError 'unknown-reference' otherwise); the old one stops working. */
+  enroll(computerId: string): { token: string } {
+    this.index.computer(computerId);
+    const row = this.requireRow(computerId);
+    const token = newEnrollmentToken();
+    const hash = tokenHash(token);
+    this.db.setTokenHash(computerId, hash);
+    row.tokenHash = hash;
+    return { token };
+  }
+
+  /** Whether `token` is the current token of a computer of the world (timing-safe). */
+  authenticate(computerId: string, token: string): boolean {
+    if (!this.index.computers.has(computerId)) return false;
+    return tokenMatches(this.rows.get(computerId)?.tokenHash ?? null, token);
+  }
+
+  /**
+   * Adds a policy: `id` defaults to `pol-` and 8 random hex digits, `enabled`
+   * to true. An id already in use is TollgateError 'exists'.
+   */
+  addPolicy(input: PolicyInput): { policy: Policy; changes: ViewChanges } {
+    const { id: givenId, ...rest } = structuredClone(input);
+    const id = givenId ?? this.newPolicyId();
+    if (this.index.policies.has(id)) throw new TollgateError('exists', `policy "${id}" already exists`);
+    const policy = withoutUndefined<Policy>({ id, ...rest, enabled: rest.enabled ?? true });
+    const changes = this.commit({ ...this.current, policies: [...this.current.policies, policy] });
+    return { policy: this.requirePolicy(id), changes };
+  }
+
+  /**
+   * Changes the fields the patch sets (a member set to undefined removes an
+   * optional field). TollgateError 'not-found' for an unknown id; a patch
+   * that sets another id is refused.
+   */
+  updatePolicy(id: string, patch: PolicyPatch): { policy: Policy; changes: ViewChanges } {
+    const existing = this.requirePolicy(id);
+    const given: unknown = (patch as { id?: unknown }).id;
+    if (given !== undefined && given !== id) {
+      throw new ValidationError([
+        `policies[${id}]: id cannot be changed (the patch sets it to ${JSON.stringify(given)})`,
+      ]);
+    }
+    const updated = withoutUndefined<Policy>({ ...existing, ...structuredClone(patch), id });
+    const policies = this.current.policies.map((p) => (p === existing ? updated : p));
+    const changes = this.commit({ ...this.current, policies });
+    return { policy: this.requirePolicy(id), changes };
+  }
+
+  /** Deletes a policy; TollgateError 'not-found' for an unknown id. */
+  deletePolicy(id: string): { changes: ViewChanges } {
+    const existing = this.requirePolicy(id);
+    return { changes: this.commit({ ...this.current, policies: this.current.policies.filter((p) => p !== existing) }) };
+  }
+
+  /**
+   * Sets a setting at a scope with the entries `admin-KIND-ID-TYPE` (global:
+   * `admin-global-ROOTORG-TYPE`, one per root organization), replacing them
+   * in place. An unknown target is TollgateError 'unknown-reference'; a bad
+   * type or value is a ValidationError naming the entry and field.
+   */
+  setSetting(
+    scope: SettingScope,
+    type: string,
+    value: SettingValue,
+  ): { settings: AgentSetting[]; changes: ViewChanges } {
+    this.checkScopeTarget(scope);
+    const rootOrgs = this.current.organizations.filter((o) => o.parent === undefined).map((o) => o.id);
+    const ids = adminSettingIds(scope, type, rootOrgs);
+    const entries: AgentSetting[] = scopeAppliesTo(scope, rootOrgs).map((appliesTo, i) => ({
+      id: ids[i] as string,
+      type,
+      value,
+      appliesTo,
+      order: ADMIN_SETTING_ORDER[scope.kind],
+    }));
+    const byId = new Map(entries.map((e) => [e.id, e]));
+    const kept = this.current.agentSettings.map((s) => byId.get(s.id) ?? s);
+    const added = entries.filter((e) => !this.current.agentSettings.some((s) => s.id === e.id));
+    const changes = this.commit({ ...this.current, agentSettings: [...kept, ...added] });
+    return { settings: this.current.agentSettings.filter((s) => byId.has(s.id)), changes };
+  }
+
+  /** Removes what `setSetting` set at the scope; nothing there is no error (and no change). */
+  clearSetting(scope: SettingScope, type: string): { changes: ViewChanges } {
+    this.checkScopeTarget(scope);
+    // Every organization, not just today's roots: a root may have been given a parent since.
+    const ids = new Set(
+      adminSettingIds(
+        scope,
+        type,
+        this.current.organizations.map((o) => o.id),
+      ),
+    );
+    const agentSettings = this.current.agentSettings.filter((s) => !ids.has(s.id));
+    if (agentSettings.length === this.current.agentSettings.length) return { changes: noChanges() };
+    return { changes: this.commit({ ...this.current, agentSettings }) };
+  }
+
+  /** Every agent setting entry of the world. */
+  settings(): AgentSetting[] {
+    return this.current.agentSettings;
+  }
+
+  /**
+   * Plans the flat upgrade of an organization (SPEC.md section 4) and, unless
+   * it is refused or a dry run, stores the renumbered world.
+   */
+  upgradeToFlat(
+    orgId: string,
+    options: { acknowledge: boolean; dryRun: boolean },
+  ): { plan: UpgradePlan; changes: ViewChanges } {
+    const plan = upgradeToFlat(this.current, orgId, { acknowledge: options.acknowledge });
+    if (!plan.ok || options.dryRun) return { plan, changes: noChanges() };
+    return { plan, changes: this.commit(plan.world) };
+  }
+
+  /** The lint warnings of the current world (SPEC.md section 6). */
+  lint(): LintWarning[] {
+    return lintWorld(this.current);
+  }
+
+  /** The computer's snapshot at its current versions, signed; re-signed only when a version changes. */
+  snapshotFor(computerId: string): SignedMessage {
+    this.index.computer(computerId);
+    const row = this.requireRow(computerId);
+    let sealed = this.sealedSnapshots.get(computerId);
+    if (sealed?.snapshotVersion !== row.snapshotVersion || sealed.settingsVersion !== row.settingsVersion) {
+      const content = {
+        computerId,
+        version: row.snapshotVersion,
+        issuedAtMs: this.clock(),
+        settingsVersion: row.settingsVersion,
+        view: buildView(this.index, computerId),
+      };
+      sealed = {
+        snapshotVersion: row.snapshotVersion,
+        settingsVersion: row.settingsVersion,
+        bytes: sealSnapshot(content, this.signingKey.privateKey),
+      };
+      this.sealedSnapshots.set(computerId, sealed);
+    }
+    return { version: sealed.snapshotVersion, bytes: sealed.bytes };
+  }
+
+  /** The computer's effective settings (values and sources) at its current settings version, signed. */
+  settingsFor(computerId: string): SignedMessage {
+    this.index.computer(computerId);
+    const row = this.requireRow(computerId);
+    let sealed = this.sealedSettings.get(computerId);
+    if (sealed?.settingsVersion !== row.settingsVersion) {
+      const resolved = resolveSettings(this.index, computerId);
+      const content = {
+        computerId,
+        settingsVersion: row.settingsVersion,
+        issuedAtMs: this.clock(),
+        settings: resolved.values,
+        sources: resolved.sources,
+      };
+      sealed = { settingsVersion: row.settingsVersion, bytes: sealSettings(content, this.signingKey.privateKey) };
+      this.sealedSettings.set(computerId, sealed);
+    }
+    return { version: sealed.settingsVersion, bytes: sealed.bytes };
+  }
+
+  /** The state of every computer of the world, enrolled or not, in world order. */
+  computers(): ComputerState[] {
+    return this.current.computers.map((c) => this.computerState(c.id));
+  }
+
+  /** One computer's state; TollgateError 'unknown-reference' for a computer not in the world. */
+  computerState(computerId: string): ComputerState {
+    const group = this.index.computerGroup(computerId);
+    const row = this.requireRow(computerId);
+    return {
+      id: computerId,
+      group: group.id,
+      org: group.org,
+      enrolled: row.tokenHash !== null,
+      reportedAgentVersion: row.reportedAgentVersion,
+      reportedOs: row.reportedOs,
+      connected: this.connected.has(computerId),
+      lastSeenMs: row.lastSeenMs,
+      snapshotVersion: row.snapshotVersion,
+      settingsVersion: row.settingsVersion,
+      ackedSnapshotVersion: row.ackedSnapshotVersion,
+      ackedSettingsVersion: row.ackedSettingsVersion,
+      lastError: row.lastError,
+    };
+  }
+
+  /** Records the agent version and os an agent reported, and when. */
+  recordHello(computerId: string, info: { agentVersion: string; os: OsName; nowMs: number }): void {
+    const row = this.requireRow(computerId);
+    this.db.recordHello(computerId, info.agentVersion, info.os, info.nowMs);
+    row.reportedAgentVersion = info.agentVersion;
+    row.reportedOs = info.os;
+    row.lastSeenMs = info.nowMs;
+  }
+
+  /**
+   * Records the versions an agent acknowledged, capped at those issued (an
+   * agent cannot run what was never issued), and its error ('' is none).
+   */
+  recordAck(
+    computerId: string,
+    ack: { snapshotVersion: number; settingsVersion: number; error: string; nowMs: number },
+  ): void {
+    checkAckVersion('snapshotVersion', ack.snapshotVersion);
+    checkAckVersion('settingsVersion', ack.settingsVersion);
+    const row = this.requireRow(computerId);
+    const recorded = {
+      snapshotVersion: Math.min(ack.snapshotVersion, row.snapshotVersion),
+      settingsVersion: Math.min(ack.settingsVersion, row.settingsVersion),
+      error: ack.error === '' ? null : ack.error,
+      nowMs: ack.nowMs,
+    };
+    this.db.recordAck(computerId, recorded);
+    row.ackedSnapshotVersion = recorded.snapshotVersion;
+    row.ackedSettingsVersion = recorded.settingsVersion;
+    row.lastError = recorded.error;
+    row.lastSeenMs = recorded.nowMs;
+  }
+
+  /** Marks a computer connected or not (kept in memory only) and records it as last seen now. */
+  setConnected(computerId: string, connected: boolean, nowMs: number): void {
+    const row = this.requireRow(computerId);
+    this.db.setLastSeen(computerId, nowMs);
+    row.lastSeenMs = nowMs;
+    if (connected) this.connected.add(computerId);
+    else this.connected.delete(computerId);
+  }
+
+  /** The PEM (SPKI) public key agents pin. */
+  publicKeyPem(): string {
+    return this.signingKey.publicKeyPem;
+  }
+
+  /** Closes the database; later calls do nothing. */
+  close(): void {
+    this.db.close();
+  }
+
+  /**
+   * Validates the candidate world (ValidationError, nothing changed, on any
+   * problem), writes what changed and the versions issued in one
+   * transaction, then makes it the current world.
+   */
+  private commit(candidate: World): ViewChanges {
+    const problems = validateWorld(candidate);
+    if (problems.length > 0) throw new ValidationError(problems);
+    const rowChanges = diffWorldRows(this.stored, candidate);
+    if (rowChanges.writes.length === 0 && rowChanges.deletes.length === 0) return noChanges();
+    const index = new WorldIndex(candidate);
+    const { issued, changes } = this.planVersions(index);
+    this.db.commit(rowChanges.writes, rowChanges.deletes, issued);
+    this.current = deepFreeze(candidate);
+    this.index = index;
+    this.stored = rowChanges.stored;
+    this.applyIssued(issued);
+    for (const cache of [this.sealedSnapshots, this.sealedSettings]) {
+      for (const id of cache.keys()) if (!index.computers.has(id)) cache.delete(id);
+    }
+    return changes;
+  }
+
+  /**
+   * The versions to issue for the world of `index`: a changed view (without
+   * settings) is a new snapshot version, after a new settings version when
+   * the settings changed too; changed settings alone are a new settings
+   * version. A computer's first view is version 1 of both.
+   */
+  private planVersions(index: WorldIndex): { issued: IssuedVersions[]; changes: ViewChanges } {
+    const issued: IssuedVersions[] = [];
+    const changes = noChanges();
+    for (const computer of index.world.computers) {
+      const hashes = viewHashes(buildView(index, computer.id));
+      const row = this.rows.get(computer.id);
+      const settingsChanged = row?.settingsHash !== hashes.settingsHash;
+      if (row?.viewHash !== hashes.viewHash) {
+        issued.push({
+          computerId: computer.id,
+          snapshotVersion: (row?.snapshotVersion ?? 0) + 1,
+          settingsVersion: (row?.settingsVersion ?? 0) + (settingsChanged ? 1 : 0),
+          ...hashes,
+        });
+        changes.snapshots.push(computer.id);
+      } else if (settingsChanged) {
+        issued.push({
+          computerId: computer.id,
+          snapshotVersion: row.snapshotVersion,
+          settingsVersion: row.settingsVersion + 1,
+          ...hashes,
+        });
+        changes.settings.push(computer.id);
+      }
+    }
+    return { issued, changes };
+  }
+
+  private applyIssued(issued: readonly IssuedVersions[]): void {
+    for (const versions of issued) {
+      const row = this.rows.get(versions.computerId);
+      if (row !== undefined) {
+        Object.assign(row, versions);
+        continue;
+      }
+      this.rows.set(versions.computerId, {
+        ...versions,
+        tokenHash: null,
+        ackedSnapshotVersion: 0,
+        ackedSettingsVersion: 0,
+        reportedAgentVersion: null,
+        reportedOs: null,
+        lastSeenMs: null,
+        lastError: null,
+      });
+    }
+  }
+
+  /** The state row of a computer that is or was in the world. */
+  private requireRow(computerId: string): ComputerRow {
+    const row = this.rows.get(computerId);
+    if (row === undefined) throw new TollgateError('unknown-reference', `unknown computer "${computerId}"`);
+    return row;
+  }
+
+  private requirePolicy(id: string): Policy {
+    const policy = this.index.policies.get(id);
+    if (policy === undefined) throw new TollgateError('not-found', `policy "${id}" not found`);
+    return policy;
+  }
+
+  private newPolicyId(): string {
+    for (;;) {
+      const id = `${POLICY_ID_PREFIX}${randomBytes(4).toString('hex')}`;
+      if (!this.index.policies.has(id)) return id;
+    }
+  }
+
+  /** Throws TollgateError 'unknown-reference' naming a scope target not in the world. */
+  private checkScopeTarget(scope: SettingScope): void {
+    switch (scope.kind) {
+      case 'computer':
+        this.index.computer(scope.id);
+        return;
+      case 'group':
+        this.index.group(scope.id);
+        return;
+      case 'organization':
+        this.index.org(scope.id);
+        return;
+      case 'global':
+        return;
+    }
+  }
+}

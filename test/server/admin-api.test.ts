@@ -1,0 +1,611 @@
+import type { FastifyInstance } from 'fastify';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ACKNOWLEDGE_PROBLEM } from '../../src/engine/upgrade.js';
+import { buildAdminApi } from '../../src/server/admin-api.js';
+import { ADMIN_BODY_LIMIT_BYTES } from '../../src/server/admin-schemas.js';
+import { FakeHub, FakeServerState, adminWorld, emptyWorld } from './fake-state.js';
+
+const TOKEN = 'admin-secret-token';
+
+interface Answer {
+  status: number;
+  body: Record<string, unknown>;
+  headers: Record<string, unknown>;
+}
+
+let state: FakeServerState;
+let hub: FakeHub;
+let app: FastifyInstance;
+
+async function call(method: string, url: string, body?: unknown, token: string | null = TOKEN): Promise<Answer> {
+  const headers: Record<string, string> = {};
+  if (token !== null) headers['authorization'] = `Bearer ${token}`;
+  const response = await app.inject({
+    method: method as 'GET',
+    url,
+    headers,
+    ...(body === undefined ? {} : { payload: body as object }),
+  });
+  return { status: response.statusCode, body: response.json(), headers: response.headers };
+}
+
+function problemsOf(answer: Answer): string[] {
+  return (answer.body['error'] as { problems?: string[] }).problems ?? [];
+}
+
+function errorOf(answer: Answer): { code: string; message: string; problems?: string[] } {
+  return answer.body['error'] as { code: string; message: string; problems?: string[] };
+}
+
+beforeEach(() => {
+  state = new FakeServerState(adminWorld());
+  hub = new FakeHub();
+  app = buildAdminApi({ state, adminToken: TOKEN, hub, logger: false });
+});
+
+afterEach(async () => {
+  await app.close();
+});
+
+describe('authorization', () => {
+  it('refuses a request without a token, with a wrong token or another scheme', async () => {
+    for (const token of [null, 'wrong', `${TOKEN}x`, '']) {
+      const answer = await call('GET', '/api/policies', undefined, token);
+      expect(answer.status).toBe(401);
+      expect(errorOf(answer).code).toBe('unauthorized');
+      expect(answer.headers['www-authenticate']).toBe('Bearer');
+    }
+    const basic = await app.inject({
+      method: 'GET',
+      url: '/api/policies',
+      headers: { authorization: `Basic ${TOKEN}` },
+    });
+    expect(basic.statusCode).toBe(401);
+  });
+
+  it('refuses a mutation without a token and changes nothing', async () => {
+    const answer = await call('DELETE', '/api/policies/p-chrome', undefined, null);
+    expect(answer.status).toBe(401);
+    expect(state.calls).toEqual([]);
+    expect(hub.pushes).toEqual([]);
+  });
+
+  it('refuses an unknown route without a token as unauthorized, and with one as not found', async () => {
+    expect((await call('GET', '/api/nothing', undefined, null)).status).toBe(401);
+    const answer = await call('GET', '/api/nothing');
+    expect(answer.status).toBe(404);
+    expect(errorOf(answer).code).toBe('not-found');
+  });
+
+  it('accepts the scheme in any case', async () => {
+    const response = await app.inject({
+      method: 'GET',
+      url: '/api/policies',
+      headers: { authorization: `bearer ${TOKEN}` },
+    });
+    expect(response.statusCode).toBe(200);
+  });
+
+  it('will not start with an empty token', () => {
+    expect(() => buildAdminApi({ state, adminToken: '', hub, logger: false })).toThrow(/must not be empty/);
+  });
+});
+
+describe('the world', () => {
+  it('imports a scenario, pushes the changes and exports it again', async () => {
+    state = new FakeServerState(emptyWorld());
+    await app.close();
+    app = buildAdminApi({ state, adminToken: TOKEN, hub, logger: false });
+    const answer = await call('PUT', '/api/world', adminWorld());
+    expect(answer.status).toBe(200);
+    const changes = { snapshots: ['pc-1', 'pc-2', 'a-1', 'lab-1'], settings: [] };
+    expect(answer.body).toEqual({ changes });
+    expect(hub.pushes).toEqual([changes]);
+
+    const exported = await call('GET', '/api/world');
+    expect(exported.status).toBe(200);
+    expect(exported.body).toEqual(adminWorld());
+  });
+
+  it('fills the scenario defaults (structure, enabled) as the loader does', async () => {
+    const world = adminWorld() as unknown as {
+      organizations: Record<string, unknown>[];
+      policies: Record<string, unknown>[];
+    };
+    delete world.organizations[1]!['structure'];
+    delete world.policies[0]!['enabled'];
+    const answer = await call('PUT', '/api/world', world);
+    expect(answer.status).toBe(200);
+    expect(state.world().organizations[1]!.structure).toBe('hierarchical');
+    expect(state.world().policies[0]!.enabled).toBe(true);
+  });
+
+  it('names the list, id and field of a shape problem', async () => {
+    const world = adminWorld() as unknown as { policies: Record<string, unknown>[]; groups: Record<string, unknown>[] };
+    world.policies[1]!['order'] = 'first';
+    delete world.groups[0]!['os'];
+    const answer = await call('PUT', '/api/world', world);
+    expect(answer.status).toBe(400);
+    expect(errorOf(answer).code).toBe('invalid-input');
+    const problems = problemsOf(answer);
+    expect(problems).toContain('groups[shop-pcs]: os is required');
+    expect(problems).toContain('policies[p-notepad]: order must be a number, not the string "first"');
+    expect(state.calls).toEqual([]);
+    expect(hub.pushes).toEqual([]);
+  });
+
+  it('reports every meaning problem from the state', async () => {
+    const world = adminWorld();
+    world.policies[2]!.order = -5;
+    world.policies[0]!.app = 'nope';
+    const answer = await call('PUT', '/api/world', world);
+    expect(answer.status).toBe(400);
+    expect(problemsOf(answer)).toEqual([
+      'policies[p-chrome]: app "nope" is not a known application',
+      'policies[p-acme-chrome]: order -5 is negative, but organization acme uses the flat structure',
+    ]);
+    expect(hub.pushes).toEqual([]);
+  });
+
+  it('refuses a body that is not an object', async () => {
+    const answer = await call('PUT', '/api/world', [1, 2]);
+    expect(answer.status).toBe(400);
+    expect(problemsOf(answer)).toEqual(['the body must be an object']);
+  });
+
+  it('refuses malformed JSON with a JSON error', async () => {
+    const response = await app.inject({
+      method: 'PUT',
+      url: '/api/world',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      payload: '{"organizations": [',
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json<{ error: { code: string } }>().error.code).toMatch(/^FST_ERR_CTP/);
+  });
+
+  it('takes scenarios far larger than the default body limit', async () => {
+    const world = adminWorld();
+    for (let i = 0; i < 20_000; i++)
+      world.computers.push({ id: `bulk-${i}`, group: 'acme-pcs', name: `BULK-COMPUTER-${i}` });
+    const payload = JSON.stringify(world);
+    expect(payload.length).toBeGreaterThan(1024 * 1024);
+    expect(payload.length).toBeLessThan(ADMIN_BODY_LIMIT_BYTES);
+    const answer = await call('PUT', '/api/world', world);
+    expect(answer.status).toBe(200);
+    expect(state.world().computers).toHaveLength(20_004);
+  });
+});
+
+describe('computers and enrollment', () => {
+  it('enrolls a computer and lists computers', async () => {
+    const answer = await call('POST', '/api/computers/pc-1/enroll');
+    expect(answer.status).toBe(200);
+    expect(answer.body['computerId']).toBe('pc-1');
+    expect(state.authenticate('pc-1', answer.body['token'] as string)).toBe(true);
+
+    const list = await call('GET', '/api/computers');
+    const computers = list.body['computers'] as { id: string; enrolled: boolean }[];
+    expect(computers.map((c) => [c.id, c.enrolled])).toEqual([
+      ['pc-1', true],
+      ['pc-2', false],
+      ['a-1', false],
+      ['lab-1', false],
+    ]);
+    const one = await call('GET', '/api/computers/pc-1');
+    expect(one.body).toMatchObject({ id: 'pc-1', group: 'shop-pcs', org: 'shop', enrolled: true });
+  });
+
+  it('answers 404 for an unknown computer', async () => {
+    const answer = await call('POST', '/api/computers/ghost/enroll');
+    expect(answer.status).toBe(404);
+    expect(errorOf(answer)).toEqual({ code: 'not-found', message: 'computer ghost is unknown' });
+    expect((await call('GET', '/api/computers/ghost')).status).toBe(404);
+  });
+});
+
+describe('policies', () => {
+  it('lists policies', async () => {
+    const answer = await call('GET', '/api/policies');
+    expect((answer.body['policies'] as { id: string }[]).map((p) => p.id)).toEqual([
+      'p-chrome',
+      'p-notepad',
+      'p-acme-chrome',
+      'p-acme-default',
+    ]);
+  });
+
+  it('adds a policy and pushes a snapshot to the computers it covers', async () => {
+    const answer = await call('POST', '/api/policies', {
+      id: 'p-notepad-acme',
+      app: 'notepad',
+      appliesTo: { computer: 'a-1' },
+      action: 'ringfence',
+      order: 3,
+      ringfence: { network: false },
+      expiresAt: '2030-01-01T00:00:00Z',
+    });
+    expect(answer.status).toBe(201);
+    expect(answer.body['policy']).toEqual({
+      id: 'p-notepad-acme',
+      app: 'notepad',
+      appliesTo: { computer: 'a-1' },
+      action: 'ringfence',
+      order: 3,
+      enabled: true,
+      ringfence: { network: false },
+      expiresAt: '2030-01-01T00:00:00Z',
+    });
+    expect(answer.body['changes']).toEqual({ snapshots: ['a-1'], settings: [] });
+    expect(hub.pushes).toEqual([{ snapshots: ['a-1'], settings: [] }]);
+  });
+
+  it('generates an id when none is given', async () => {
+    const answer = await call('POST', '/api/policies', {
+      app: 'chrome',
+      appliesTo: { group: 'shop-pcs' },
+      action: 'deny',
+      order: 7,
+    });
+    expect(answer.status).toBe(201);
+    expect((answer.body['policy'] as { id: string }).id).toMatch(/\S/);
+  });
+
+  it('refuses a negative order in a flat organization, naming the policy and field', async () => {
+    const answer = await call('POST', '/api/policies', {
+      id: 'p-1',
+      app: 'chrome',
+      appliesTo: { organization: 'acme' },
+      action: 'permit',
+      order: -5,
+    });
+    expect(answer.status).toBe(400);
+    expect(errorOf(answer).code).toBe('invalid-input');
+    expect(problemsOf(answer)).toEqual([
+      'policies[p-1]: order -5 is negative, but organization acme uses the flat structure',
+    ]);
+    expect(hub.pushes).toEqual([]);
+    expect(state.world().policies.some((p) => p.id === 'p-1')).toBe(false);
+  });
+
+  it('accepts a negative order in a hierarchical organization', async () => {
+    const answer = await call('POST', '/api/policies', {
+      id: 'p-neg',
+      app: 'chrome',
+      appliesTo: { organization: 'shop' },
+      action: 'permit',
+      order: -5,
+    });
+    expect(answer.status).toBe(201);
+  });
+
+  it('refuses an unknown application', async () => {
+    const answer = await call('POST', '/api/policies', {
+      id: 'p-x',
+      app: 'nope',
+      appliesTo: { group: 'shop-pcs' },
+      action: 'deny',
+      order: 1,
+    });
+    expect(answer.status).toBe(400);
+    expect(problemsOf(answer)).toEqual(['policies[p-x]: app "nope" is not a known application']);
+  });
+
+  it('names every shape problem of the body', async () => {
+    const answer = await call('POST', '/api/policies', {
+      app: 'chrome',
+      appliesTo: { group: 'shop-pcs', computer: 'pc-1' },
+      action: 'allow',
+      order: 1.5,
+      colour: 'red',
+    });
+    expect(answer.status).toBe(400);
+    expect(problemsOf(answer).sort()).toEqual(
+      [
+        'action must be one of permit, deny, denyWithRequest, ringfence',
+        'appliesTo must have exactly one of global, globalGroup, organization, group, computer',
+        'colour is not a known field',
+        'order must be an integer',
+      ].sort(),
+    );
+  });
+
+  it('names a missing required field and a nested one', async () => {
+    const missing = await call('POST', '/api/policies', { app: 'chrome', appliesTo: { group: 'shop-pcs' }, order: 1 });
+    expect(problemsOf(missing)).toEqual(['action is required']);
+    const nested = await call('POST', '/api/policies', {
+      app: 'chrome',
+      appliesTo: { globalGroup: { org: 'msp' } },
+      action: 'deny',
+      order: 1,
+    });
+    expect(problemsOf(nested)).toEqual(['appliesTo.globalGroup.keyword is required']);
+    const typed = await call('POST', '/api/policies', {
+      app: 'chrome',
+      appliesTo: { group: 'shop-pcs' },
+      action: 'deny',
+      order: '1',
+    });
+    expect(problemsOf(typed)).toEqual(['order must be an integer']);
+  });
+
+  it('answers 409 for an id already in use', async () => {
+    const answer = await call('POST', '/api/policies', {
+      id: 'p-chrome',
+      app: 'chrome',
+      appliesTo: { group: 'shop-pcs' },
+      action: 'deny',
+      order: 1,
+    });
+    expect(answer.status).toBe(409);
+    expect(errorOf(answer).code).toBe('conflict');
+    expect(errorOf(answer).message).toContain('p-chrome');
+  });
+
+  it('reorders a policy with {order} and pushes the change', async () => {
+    const answer = await call('PATCH', '/api/policies/p-acme-chrome', { order: 2000 });
+    expect(answer.status).toBe(200);
+    expect(answer.body['policy']).toMatchObject({ id: 'p-acme-chrome', order: 2000 });
+    expect(hub.pushes).toEqual([{ snapshots: ['a-1'], settings: [] }]);
+  });
+
+  it('changes other fields, and clears an optional one with null', async () => {
+    await call('PATCH', '/api/policies/p-notepad', { name: 'No Notepad', expiresAt: '2030-01-01T00:00:00Z' });
+    const answer = await call('PATCH', '/api/policies/p-notepad', { enabled: false, expiresAt: null });
+    expect(answer.status).toBe(200);
+    expect(answer.body['policy']).toEqual({
+      id: 'p-notepad',
+      name: 'No Notepad',
+      app: 'notepad',
+      appliesTo: { group: 'shop-pcs' },
+      action: 'deny',
+      order: 2,
+      enabled: false,
+    });
+  });
+
+  it('refuses a patch that makes an order negative in a flat organization', async () => {
+    const answer = await call('PATCH', '/api/policies/p-acme-chrome', { order: -1 });
+    expect(answer.status).toBe(400);
+    expect(problemsOf(answer)).toEqual([
+      'policies[p-acme-chrome]: order -1 is negative, but organization acme uses the flat structure',
+    ]);
+  });
+
+  it('refuses an empty patch and an id in a patch', async () => {
+    expect(problemsOf(await call('PATCH', '/api/policies/p-chrome', {}))).toEqual(['the body must not be empty']);
+    expect(problemsOf(await call('PATCH', '/api/policies/p-chrome', { id: 'other' }))).toEqual([
+      'id is not a known field',
+    ]);
+  });
+
+  it('deletes a policy, then answers 404 for it', async () => {
+    const answer = await call('DELETE', '/api/policies/p-notepad');
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({ deleted: 'p-notepad', changes: { snapshots: ['pc-1', 'pc-2'], settings: [] } });
+    expect(hub.pushes).toEqual([{ snapshots: ['pc-1', 'pc-2'], settings: [] }]);
+    const again = await call('DELETE', '/api/policies/p-notepad');
+    expect(again.status).toBe(404);
+    expect(errorOf(again).message).toBe('policy p-notepad is unknown');
+    expect((await call('PATCH', '/api/policies/ghost', { order: 1 })).status).toBe(404);
+  });
+});
+
+describe('agent settings', () => {
+  it('sets a setting, pushes it and reports who applied it', async () => {
+    hub.connected = new Set(['pc-1']);
+    const answer = await call('PUT', '/api/settings', {
+      scope: { kind: 'group', id: 'shop-pcs' },
+      type: 'prioritizeBuiltInApplications',
+      value: false,
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({
+      affected: ['pc-1', 'pc-2'],
+      applied: ['pc-1'],
+      pending: [],
+      offline: ['pc-2'],
+      changes: { snapshots: [], settings: ['pc-1', 'pc-2'] },
+    });
+    expect(answer.body['settings']).toEqual([
+      expect.objectContaining({
+        type: 'prioritizeBuiltInApplications',
+        value: false,
+        appliesTo: { group: 'shop-pcs' },
+      }),
+    ]);
+    expect(hub.pushes).toEqual([{ snapshots: [], settings: ['pc-1', 'pc-2'] }]);
+    expect(hub.waits).toEqual([{ kind: 'settings', ids: ['pc-1', 'pc-2'], timeoutMs: 2000 }]);
+
+    const listed = await call('GET', '/api/settings');
+    expect(listed.body['settings']).toHaveLength(1);
+  });
+
+  it('passes waitMs to the hub, and refuses one above the maximum', async () => {
+    await call('PUT', '/api/settings?waitMs=50', {
+      scope: { kind: 'global' },
+      type: 'prioritizeBuiltInApplications',
+      value: false,
+    });
+    expect(hub.waits).toEqual([{ kind: 'settings', ids: ['a-1', 'lab-1', 'pc-1', 'pc-2'], timeoutMs: 50 }]);
+    const tooLong = await call('PUT', '/api/settings?waitMs=30001', {
+      scope: { kind: 'global' },
+      type: 'prioritizeBuiltInApplications',
+      value: true,
+    });
+    expect(tooLong.status).toBe(400);
+    expect(problemsOf(tooLong)).toEqual(['waitMs 30001 is above the maximum of 30000']);
+    const notANumber = await call('PUT', '/api/settings?waitMs=soon', {
+      scope: { kind: 'global' },
+      type: 'prioritizeBuiltInApplications',
+      value: true,
+    });
+    expect(problemsOf(notANumber)).toEqual(['waitMs must be a whole number']);
+  });
+
+  it('reports pending agents: connected, not acknowledged in time', async () => {
+    hub.connected = new Set(['a-1']);
+    hub.pending = new Set(['a-1']);
+    const answer = await call('PUT', '/api/settings', {
+      scope: { kind: 'computer', id: 'a-1' },
+      type: 'prioritizeBuiltInApplications',
+      value: false,
+    });
+    expect(answer.body).toMatchObject({ affected: ['a-1'], applied: [], pending: ['a-1'], offline: [] });
+  });
+
+  it('does not wait when no computer is affected', async () => {
+    const answer = await call('PUT', '/api/settings', {
+      scope: { kind: 'organization', id: 'msp' },
+      type: 'prioritizeBuiltInApplications',
+      value: true,
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ affected: [], applied: [], pending: [], offline: [] });
+    expect(hub.waits).toEqual([]);
+    expect(hub.pushes).toEqual([]);
+  });
+
+  it('refuses a bad scope, naming the field', async () => {
+    const cases: [unknown, string][] = [
+      [{ kind: 'planet', id: 'x' }, 'scope.kind must be one of computer, group, organization, global'],
+      [{ kind: 'group' }, 'scope.id is required when scope.kind is group'],
+      [{ kind: 'group', id: 'ghost' }, 'scope.id "ghost" is not a known group'],
+      [{ kind: 'computer', id: 'shop-pcs' }, 'scope.id "shop-pcs" is not a known computer'],
+      [{ kind: 'global', id: 'msp' }, 'scope.id must not be set when scope.kind is global'],
+      [{ id: 'pc-1' }, 'scope.kind is required'],
+    ];
+    for (const [scope, problem] of cases) {
+      const answer = await call('PUT', '/api/settings', { scope, type: 'prioritizeBuiltInApplications', value: false });
+      expect(answer.status, problem).toBe(400);
+      expect(problemsOf(answer)).toEqual([problem]);
+    }
+    expect(hub.pushes).toEqual([]);
+  });
+
+  it('refuses an unknown setting and a value of the wrong type', async () => {
+    const unknown = await call('PUT', '/api/settings', { scope: { kind: 'global' }, type: 'colour', value: 'red' });
+    expect(problemsOf(unknown)).toEqual([
+      'type is invalid: unknown setting type "colour" (known: prioritizeBuiltInApplications)',
+    ]);
+    const wrongType = await call('PUT', '/api/settings', {
+      scope: { kind: 'global' },
+      type: 'prioritizeBuiltInApplications',
+      value: 'no',
+    });
+    expect(problemsOf(wrongType)).toEqual([
+      'value is invalid: setting prioritizeBuiltInApplications takes a boolean, not "no"',
+    ]);
+    const object = await call('PUT', '/api/settings', {
+      scope: { kind: 'global' },
+      type: 'prioritizeBuiltInApplications',
+      value: {},
+    });
+    expect(problemsOf(object)).toEqual(['value must be a boolean (true or false) or a number or a string']);
+  });
+
+  it('clears a setting, pushes and waits; 404 when there is none', async () => {
+    await call('PUT', '/api/settings', {
+      scope: { kind: 'computer', id: 'pc-2' },
+      type: 'prioritizeBuiltInApplications',
+      value: false,
+    });
+    hub.pushes.length = 0;
+    hub.waits.length = 0;
+    hub.connected = new Set(['pc-2']);
+    const answer = await call('DELETE', '/api/settings', {
+      scope: { kind: 'computer', id: 'pc-2' },
+      type: 'prioritizeBuiltInApplications',
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ settings: [], affected: ['pc-2'], applied: ['pc-2'], offline: [] });
+    expect(hub.pushes).toEqual([{ snapshots: [], settings: ['pc-2'] }]);
+    expect(hub.waits).toEqual([{ kind: 'settings', ids: ['pc-2'], timeoutMs: 2000 }]);
+
+    const again = await call('DELETE', '/api/settings', {
+      scope: { kind: 'computer', id: 'pc-2' },
+      type: 'prioritizeBuiltInApplications',
+    });
+    expect(again.status).toBe(404);
+    expect(errorOf(again).message).toBe('no prioritizeBuiltInApplications setting at computer pc-2');
+  });
+});
+
+describe('the flat upgrade', () => {
+  it('refuses with every unmet condition', async () => {
+    const answer = await call('POST', '/api/organizations/school/upgrade', { acknowledge: false });
+    expect(answer.status).toBe(409);
+    expect(errorOf(answer).code).toBe('upgrade-refused');
+    expect(problemsOf(answer)).toEqual([
+      'parent organization old is hierarchical: it must be upgraded first',
+      'windows group school-labs (Labs) has agent version 10.4.0, below 10.5.3',
+      ACKNOWLEDGE_PROBLEM,
+    ]);
+    expect((answer.body['error'] as { text: string }).text).toContain('refused');
+    expect(hub.pushes).toEqual([]);
+  });
+
+  it('refuses a repeated upgrade', async () => {
+    const answer = await call('POST', '/api/organizations/acme/upgrade', { acknowledge: true });
+    expect(answer.status).toBe(409);
+    expect(problemsOf(answer)).toEqual(['organization acme is already flat: the upgrade cannot be repeated']);
+  });
+
+  it('shows the plan of a dry run without changing anything', async () => {
+    const answer = await call('POST', '/api/organizations/shop/upgrade', { acknowledge: true, dryRun: true });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({
+      org: 'shop',
+      dryRun: true,
+      renumbered: [
+        { policy: 'p-chrome', tier: 'builtIn', from: 1, to: 101 },
+        { policy: 'p-notepad', tier: 'custom', from: 2, to: 100001 },
+      ],
+      discrepancies: [],
+      affected: [],
+    });
+    expect(answer.body['text']).toContain('upgrade of organization shop to the flat policy structure');
+    expect(state.world().organizations.find((o) => o.id === 'shop')!.structure).toBe('hierarchical');
+    expect(hub.pushes).toEqual([]);
+    expect(hub.waits).toEqual([]);
+  });
+
+  it('upgrades, pushes the new snapshots and reports who applied them', async () => {
+    hub.connected = new Set(['pc-2']);
+    const answer = await call('POST', '/api/organizations/shop/upgrade?waitMs=100', { acknowledge: true });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({
+      org: 'shop',
+      dryRun: false,
+      affected: ['pc-1', 'pc-2'],
+      applied: ['pc-2'],
+      pending: [],
+      offline: ['pc-1'],
+    });
+    expect(state.world().organizations.find((o) => o.id === 'shop')!.structure).toBe('flat');
+    expect(hub.pushes).toEqual([{ snapshots: ['pc-1', 'pc-2'], settings: [] }]);
+    expect(hub.waits).toEqual([{ kind: 'snapshots', ids: ['pc-1', 'pc-2'], timeoutMs: 100 }]);
+  });
+
+  it('answers 404 for an unknown organization and 400 without acknowledge', async () => {
+    expect((await call('POST', '/api/organizations/ghost/upgrade', { acknowledge: true })).status).toBe(404);
+    const missing = await call('POST', '/api/organizations/shop/upgrade', {});
+    expect(missing.status).toBe(400);
+    expect(problemsOf(missing)).toEqual(['acknowledge is required']);
+  });
+});
+
+describe('read-only views', () => {
+  it('lints the world', async () => {
+    const answer = await call('GET', '/api/lint');
+    expect(answer.status).toBe(200);
+    expect(Array.isArray(answer.body['warnings'])).toBe(true);
+    expect(typeof answer.body['text']).toBe('string');
+  });
+
+  it('gives the public key', async () => {
+    const answer = await call('GET', '/api/public-key');
+    expect(answer.body['publicKey']).toBe(state.publicKeyPem());
+    expect(answer.body['publicKey']).toContain('BEGIN PUBLIC KEY');
+  });
+});
