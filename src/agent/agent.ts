@@ -51,6 +51,8 @@ export class Agent {
   private readonly options: AgentOptions;
   private active: Active | null = null;
   private pushed: PushedSettings | null = null;
+  /** The snapshot's settings with pushed ones over them; dropped whenever either changes. */
+  private effective: Readonly<Record<string, SettingValue>> | null = null;
   private readonly latency = new LatencyWindow(4096);
   private readonly counts = new Map<PolicyAction, number>(POLICY_ACTIONS.map((a) => [a, 0]));
   private readonly startedAtMs: number;
@@ -84,6 +86,7 @@ export class Agent {
         problems.push(`stored settings ${settings.version} cannot be used: ${(error as Error).message}`);
       }
     }
+    this.effective = null;
     return { snapshotVersion: this.active?.content.version ?? null, problems };
   }
 
@@ -132,6 +135,7 @@ export class Agent {
     this.options.store.applySnapshot(next.content.version, bytes, now, hooks);
     this.active = next;
     if (this.pushed !== null && this.pushed.version <= next.content.settingsVersion) this.pushed = null;
+    this.effective = null;
     return { version: next.content.version };
   }
 
@@ -152,11 +156,13 @@ export class Agent {
     }
     this.options.store.applySettings(content.settingsVersion, bytes, this.options.clock());
     this.pushed = { version: content.settingsVersion, values: content.settings };
+    this.effective = null;
     return { settingsVersion: content.settingsVersion };
   }
 
   /** Effective setting values: the snapshot's, then pushed ones, then per-request what-ifs. */
-  private settingsWith(overrides?: Readonly<Record<string, SettingValue>>): Record<string, SettingValue> {
+  private settingsWith(overrides?: Readonly<Record<string, SettingValue>>): Readonly<Record<string, SettingValue>> {
+    if (overrides === undefined) return (this.effective ??= { ...this.active?.view.settings, ...this.pushed?.values });
     return { ...this.active?.view.settings, ...this.pushed?.values, ...overrides };
   }
 
@@ -221,7 +227,7 @@ export class Agent {
       structure: mode.structure,
       builtInsFirst: mode.builtInsFirst,
       gated: mode.gated,
-      settings: this.settingsWith(),
+      settings: { ...this.settingsWith() },
       settingsVersion: this.settingsVersion,
       policyCount: active?.view.policies.length ?? 0,
       decisions,

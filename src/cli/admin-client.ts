@@ -134,8 +134,13 @@ export class AdminClient {
 
     return new Promise<T>((resolve, reject) => {
       const unreachable = (error: Error): void => {
+        const code = (error as NodeJS.ErrnoException).code ?? '';
+        const hint =
+          https && /CERT|SIGNATURE|TLS/.test(code) ? " (is the server's CA certificate given with --ca FILE?)" : '';
         reject(
-          new TollgateError(UNREACHABLE, `cannot reach the server at ${this.url}: ${error.message}`, { cause: error }),
+          new TollgateError(UNREACHABLE, `cannot reach the server at ${this.url}: ${error.message}${hint}`, {
+            cause: error,
+          }),
         );
       };
       const onResponse = (response: IncomingMessage): void => {

@@ -37,6 +37,12 @@ function describeMode(mode: EffectiveMode): string {
 /** The reason of the implicit deny (SPEC.md section 2.2). */
 export const NO_MATCH_REASON = 'no matching policy';
 
+/** The one-line reason of a decision made by a policy. */
+function policyReason(policy: ViewPolicy, mode: EffectiveMode): string {
+  const what = policy.isDefault ? 'the default policy' : `application ${policy.app ?? '?'}`;
+  return `${policy.action} by policy ${policy.id} (order ${policy.order}) for ${what} (${describeMode(mode)})`;
+}
+
 /** Builds the decision for the policy that decided, or the implicit deny when none did. */
 export function makeDecision(
   policy: ViewPolicy | undefined,
@@ -57,7 +63,6 @@ export function makeDecision(
       reason: NO_MATCH_REASON,
     };
   }
-  const what = policy.isDefault ? 'the default policy' : `application ${policy.app ?? '?'}`;
   const decision: Decision = {
     action: policy.action,
     policy: policy.id,
@@ -68,7 +73,7 @@ export function makeDecision(
     builtInsFirst: mode.builtInsFirst,
     gated: [...mode.gated],
     snapshotVersion,
-    reason: `${policy.action} by policy ${policy.id} (order ${policy.order}) for ${what} (${describeMode(mode)})`,
+    reason: policyReason(policy, mode),
   };
   if (policy.ringfence !== undefined) decision.ringfence = policy.ringfence;
   return decision;
@@ -100,14 +105,20 @@ function push<K>(map: Map<K, IndexEntry[]>, key: K, entry: IndexEntry): void {
  * A computer's view compiled for fast decisions: policies sorted once in
  * both built-in orders, and every application rule indexed by hash,
  * certificate, exact path, file name or literal directory prefix, so a
- * request tests only the rules that could match it.
+ * request tests only the rules that could match it. Everything that does not
+ * depend on the file (gates, structure, reason texts) is worked out once.
  */
 export class CompiledView {
   readonly view: ComputerView;
   readonly snapshotVersion: number | null;
   readonly policies: readonly ViewPolicy[];
+  /** The two modes this agent can be in: [built-ins not prioritized, built-ins first]. */
+  private readonly modes: [EffectiveMode, EffectiveMode];
+  /** Below the prioritization gate the setting cannot turn built-ins first off. */
+  private readonly prioritizationForced: boolean;
   /** rank[mode][policyIndex]: position in processing order; mode 0 strict, 1 built-ins first. */
   private readonly rank: [Int32Array, Int32Array];
+  private readonly reasons: [(string | undefined)[], (string | undefined)[]];
   private readonly apps: CompiledApp[] = [];
   private readonly defaults: [number[], number[]];
   private readonly bySha = new Map<string, IndexEntry[]>();
@@ -119,23 +130,35 @@ export class CompiledView {
   private readonly unindexed: IndexEntry[] = [];
   private readonly seen: Uint32Array;
   private generation = 0;
+  // The search state of the decision being made (no allocation per decision).
+  private best = -1;
+  private bestRank = 0;
 
   constructor(view: ComputerView, snapshotVersion: number | null = null) {
     this.view = view;
     this.snapshotVersion = snapshotVersion;
     this.policies = view.policies;
-    const structure = effectiveMode(view).structure;
+    const base = effectiveMode(view);
+    this.prioritizationForced = base.gated.includes(PRIORITIZE_FEATURE);
+    // Frozen: every decision of a mode shares its `gated` list.
+    const gated = Object.freeze([...base.gated]) as string[];
+    this.modes = [
+      { ...base, gated, builtInsFirst: this.prioritizationForced },
+      { ...base, gated, builtInsFirst: true },
+    ];
     const n = view.policies.length;
-    const sortedStrict = view.policies.map((_, i) => i);
-    const sortedFirst = view.policies.map((_, i) => i);
-    const strict = processingComparator(structure, false);
-    const first = processingComparator(structure, true);
     const ps = view.policies;
-    sortedStrict.sort((a, b) => strict(ps[a] as ViewPolicy, ps[b] as ViewPolicy));
-    sortedFirst.sort((a, b) => first(ps[a] as ViewPolicy, ps[b] as ViewPolicy));
+    const strict = processingComparator(base.structure, false);
+    const sortedStrict = ps.map((_, i) => i).sort((a, b) => strict(ps[a] as ViewPolicy, ps[b] as ViewPolicy));
+    // The built-in tier is a stable partition of the strict order (the order is total: ids break ties).
+    const sortedFirst = [
+      ...sortedStrict.filter((p) => (ps[p] as ViewPolicy).builtIn),
+      ...sortedStrict.filter((p) => !(ps[p] as ViewPolicy).builtIn),
+    ];
     this.rank = [new Int32Array(n), new Int32Array(n)];
     sortedStrict.forEach((p, r) => (this.rank[0][p] = r));
     sortedFirst.forEach((p, r) => (this.rank[1][p] = r));
+    this.reasons = [new Array<string | undefined>(n), new Array<string | undefined>(n)];
 
     const appIndex = new Map<string, number>();
     const appPolicies: number[][] = [];
@@ -154,10 +177,13 @@ export class CompiledView {
       }
       (appPolicies[a] as number[]).push(i);
     });
-    const byRankOf = (list: number[]): [number[], number[]] => [
-      [...list].sort((a, b) => (this.rank[0][a] as number) - (this.rank[0][b] as number)),
-      [...list].sort((a, b) => (this.rank[1][a] as number) - (this.rank[1][b] as number)),
-    ];
+    const byRankOf = (list: number[]): [number[], number[]] =>
+      list.length <= 1
+        ? [list, list]
+        : [
+            [...list].sort((a, b) => (this.rank[0][a] as number) - (this.rank[0][b] as number)),
+            [...list].sort((a, b) => (this.rank[1][a] as number) - (this.rank[1][b] as number)),
+          ];
     this.defaults = byRankOf(defaults);
 
     const os = view.computer.os;
@@ -197,19 +223,47 @@ export class CompiledView {
     this.seen = new Uint32Array(this.apps.length);
   }
 
+  /** The effective mode with these setting overrides (gates still apply). */
+  mode(overrides?: Readonly<Record<string, SettingValue>>): EffectiveMode {
+    const setting = overrides?.[PRIORITIZE_SETTING] ?? this.view.settings[PRIORITIZE_SETTING];
+    return this.modes[this.prioritizationForced || setting !== false ? 1 : 0];
+  }
+
+  /** Tests the entries of one index bucket, keeping the best-ranked live policy found so far. */
+  private consider(entries: IndexEntry[] | undefined, file: NormalizedFile, m: 0 | 1, nowMs: number): void {
+    if (entries === undefined) return;
+    const rank = this.rank[m];
+    for (const entry of entries) {
+      if (this.seen[entry.app] === this.generation) continue;
+      const ordered = (this.apps[entry.app] as CompiledApp).byRank[m];
+      // Skip the rule test when even this app's first policy comes too late.
+      if ((rank[ordered[0] as number] as number) >= this.bestRank) continue;
+      if (!entry.rule.test(file)) continue;
+      this.seen[entry.app] = this.generation;
+      for (const p of ordered) {
+        const r = rank[p] as number;
+        if (r >= this.bestRank) break;
+        if (isLive(this.policies[p] as ViewPolicy, nowMs)) {
+          this.best = p;
+          this.bestRank = r;
+          break;
+        }
+      }
+    }
+  }
+
   /** Decides on one file (SPEC.md section 2). */
   evaluate(file: FileRequest, options: EvaluateOptions): Decision {
-    const mode = effectiveMode(this.view, options.settings);
+    const mode = this.mode(options.settings);
     const m = mode.builtInsFirst ? 1 : 0;
     const rank = this.rank[m];
     const nowMs = options.nowMs;
-    let best = -1;
-    let bestRank = Number.MAX_SAFE_INTEGER;
-
+    this.best = -1;
+    this.bestRank = Number.MAX_SAFE_INTEGER;
     for (const p of this.defaults[m]) {
       if (isLive(this.policies[p] as ViewPolicy, nowMs)) {
-        best = p;
-        bestRank = rank[p] as number;
+        this.best = p;
+        this.bestRank = rank[p] as number;
         break;
       }
     }
@@ -220,39 +274,37 @@ export class CompiledView {
       this.seen.fill(0);
       this.generation = 1;
     }
-    const consider = (entries: IndexEntry[] | undefined): void => {
-      if (entries === undefined) return;
-      for (const entry of entries) {
-        if (this.seen[entry.app] === this.generation) continue;
-        const app = this.apps[entry.app] as CompiledApp;
-        const ordered = app.byRank[m];
-        // Skip the rule test when even this app's first policy comes too late.
-        if ((rank[ordered[0] as number] as number) >= bestRank) continue;
-        if (!entry.rule.test(nf)) continue;
-        this.seen[entry.app] = this.generation;
-        for (const p of ordered) {
-          const r = rank[p] as number;
-          if (r >= bestRank) break;
-          if (isLive(this.policies[p] as ViewPolicy, nowMs)) {
-            best = p;
-            bestRank = r;
-            break;
-          }
-        }
+    if (nf.sha256 !== undefined) this.consider(this.bySha.get(nf.sha256), nf, m, nowMs);
+    if (nf.certThumbprint !== undefined) this.consider(this.byThumbprint.get(nf.certThumbprint), nf, m, nowMs);
+    if (nf.certSubject !== undefined) this.consider(this.bySubject.get(nf.certSubject), nf, m, nowMs);
+    this.consider(this.byExactPath.get(nf.path), nf, m, nowMs);
+    this.consider(this.byBaseName.get(baseName(nf.path)), nf, m, nowMs);
+    if (this.byPrefix.size > 0) {
+      for (let slash = nf.path.indexOf('/'); slash >= 0; slash = nf.path.indexOf('/', slash + 1)) {
+        this.consider(this.byPrefix.get(nf.path.slice(0, slash + 1)), nf, m, nowMs);
       }
-    };
-
-    if (nf.sha256 !== undefined) consider(this.bySha.get(nf.sha256));
-    if (nf.certThumbprint !== undefined) consider(this.byThumbprint.get(nf.certThumbprint));
-    if (nf.certSubject !== undefined) consider(this.bySubject.get(nf.certSubject));
-    consider(this.byExactPath.get(nf.path));
-    consider(this.byBaseName.get(baseName(nf.path)));
-    for (let slash = nf.path.indexOf('/'); slash >= 0; slash = nf.path.indexOf('/', slash + 1)) {
-      consider(this.byPrefix.get(nf.path.slice(0, slash + 1)));
     }
-    consider(this.unindexed);
+    if (this.unindexed.length > 0) this.consider(this.unindexed, nf, m, nowMs);
 
-    return makeDecision(best < 0 ? undefined : this.policies[best], mode, this.snapshotVersion);
+    const best = this.best;
+    if (best < 0) return makeDecision(undefined, mode, this.snapshotVersion);
+    const policy = this.policies[best] as ViewPolicy;
+    const reasons = this.reasons[m];
+    const reason = (reasons[best] ??= policyReason(policy, mode));
+    const decision: Decision = {
+      action: policy.action,
+      policy: policy.id,
+      policyName: policy.name,
+      order: policy.order,
+      application: policy.app,
+      structure: mode.structure,
+      builtInsFirst: mode.builtInsFirst,
+      gated: mode.gated,
+      snapshotVersion: this.snapshotVersion,
+      reason,
+    };
+    if (policy.ringfence !== undefined) decision.ringfence = policy.ringfence;
+    return decision;
   }
 }
 

@@ -28,7 +28,7 @@ export function isCaseInsensitive(os: OsName): boolean {
 
 /** Folds a path or a glob for comparison on an operating system. */
 export function foldPath(text: string, os: OsName): string {
-  if (os === 'windows') return text.replace(/\\/g, '/').toLowerCase();
+  if (os === 'windows') return text.replaceAll('\\', '/').toLowerCase();
   if (os === 'macos') return text.toLowerCase();
   return text;
 }
@@ -51,8 +51,12 @@ export function normalizeFile(file: FileRequest, os: OsName): NormalizedFile {
   };
 }
 
+const REGEX_SPECIALS = new Set('.*+?^${}()|[]\\/');
+
 function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  let out = '';
+  for (const ch of text) out += REGEX_SPECIALS.has(ch) ? `\\${ch}` : ch;
+  return out;
 }
 
 /**
@@ -62,9 +66,15 @@ function escapeRegex(text: string): string {
  */
 export function globToRegExp(glob: string): RegExp {
   let out = '';
+  let literal = '';
+  const flush = (): void => {
+    out += escapeRegex(literal);
+    literal = '';
+  };
   for (let i = 0; i < glob.length; i++) {
     const ch = glob.charAt(i);
     if (ch === '*') {
+      flush();
       if (glob.charAt(i + 1) === '*') {
         i++;
         if (glob.charAt(i + 1) === '/' && (i - 1 === 0 || glob.charAt(i - 2) === '/')) {
@@ -77,12 +87,39 @@ export function globToRegExp(glob: string): RegExp {
         out += '[^/]*';
       }
     } else if (ch === '?') {
+      flush();
       out += '[^/]';
     } else {
-      out += escapeRegex(ch);
+      literal += ch;
     }
   }
+  flush();
   return new RegExp(`^${out}$`, 's');
+}
+
+/**
+ * A test for the common glob shapes without a regular expression:
+ * `DIR/**`, `**\/NAME` and one `*` in the last segment. Null for other shapes.
+ */
+export function globFastPath(glob: string): ((path: string) => boolean) | null {
+  if (glob.endsWith('/**') && !GLOB_SPECIALS.test(glob.slice(0, -2))) {
+    const prefix = glob.slice(0, -2);
+    return (path) => path.startsWith(prefix);
+  }
+  if (glob.startsWith('**/') && !GLOB_SPECIALS.test(glob.slice(3))) {
+    const name = glob.slice(3);
+    const suffix = '/' + name;
+    return (path) => path === name || path.endsWith(suffix);
+  }
+  const star = glob.indexOf('*');
+  if (star >= 0 && glob.indexOf('*', star + 1) < 0 && !glob.includes('?') && !glob.includes('/', star)) {
+    const head = glob.slice(0, star);
+    const tail = glob.slice(star + 1);
+    const minLength = head.length + tail.length;
+    return (path) =>
+      path.length >= minLength && path.startsWith(head) && path.endsWith(tail) && path.indexOf('/', head.length) === -1;
+  }
+  return null;
 }
 
 /** Compiles a `regex:` pattern, anchored to the whole path; throws naming the pattern when it is invalid. */
@@ -110,8 +147,11 @@ export function compilePathPattern(pattern: string, os: OsName): PathTest {
   }
   const folded = foldPath(pattern, os);
   if (!GLOB_SPECIALS.test(folded)) return (path) => path === folded;
-  const re = globToRegExp(folded);
-  return (path) => re.test(path);
+  const fast = globFastPath(folded);
+  if (fast !== null) return (path) => fast(path);
+  // Compiled on first use: most rules of a large view are never tested.
+  let re: RegExp | null = null;
+  return (path) => (re ??= globToRegExp(folded)).test(path);
 }
 
 /** How the indexed evaluator finds a rule without testing it: by its most selective field. */

@@ -8,7 +8,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { TollgateError, ValidationError } from '../engine/errors.js';
 import { formatLint } from '../engine/lint.js';
-import type { AgentSetting, SettingValue, World } from '../engine/model.js';
+import type { SettingValue, World } from '../engine/model.js';
 import { settingValueProblem } from '../engine/settings.js';
 import { formatUpgradePlan, type UpgradePlan } from '../engine/upgrade.js';
 import { scenarioSchema } from '../scenario/schema.js';
@@ -28,7 +28,6 @@ import {
   worldBodySchema,
 } from './admin-schemas.js';
 import {
-  scopeAppliesTo,
   type PolicyInput,
   type PolicyPatch,
   type ServerStateApi,
@@ -141,16 +140,6 @@ function checkScope(raw: { kind: SettingScope['kind']; id?: string }, world: Wor
         : world.organizations.some((o) => o.id === raw.id);
   if (!known) throw new ValidationError([`scope.id ${JSON.stringify(raw.id)} is not a known ${raw.kind}`]);
   return { kind: raw.kind, id: raw.id };
-}
-
-function rootOrgs(world: World): string[] {
-  return world.organizations.filter((o) => o.parent === undefined).map((o) => o.id);
-}
-
-/** Whether a settings entry sits at a scope (a global scope is one entry per root organization). */
-function atScope(setting: AgentSetting, scope: SettingScope, world: World): boolean {
-  const key = JSON.stringify(setting.appliesTo);
-  return scopeAppliesTo(scope, rootOrgs(world)).some((a) => JSON.stringify(a) === key);
 }
 
 /** A patch with `null` turned into "remove this optional field". */
@@ -350,13 +339,12 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
     Querystring: { waitMs?: string };
   }>('/api/settings', { schema: { body: settingClearSchema, querystring: waitQuerySchema } }, async (request) => {
     const waitMs = waitMsOf(request.query);
-    const world = state.world();
-    const scope = checkScope(request.body.scope, world);
+    const scope = checkScope(request.body.scope, state.world());
     const { type } = request.body;
-    if (!state.settings().some((s) => s.type === type && atScope(s, scope, world))) {
-      throw notFound(`no ${type} setting at ${scopeLabel(scope)}`);
-    }
+    const before = state.settings().length;
     const { changes } = state.clearSetting(scope, type);
+    // Clearing what is not there changes nothing: say so, rather than report success.
+    if (state.settings().length === before) throw notFound(`no ${type} setting is set at ${scopeLabel(scope)}`);
     push(changes);
     const affected = union(changes);
     const report = affected.length === 0 ? emptyReport() : await hub.awaitSettingsApplied(affected, waitMs);

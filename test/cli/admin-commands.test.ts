@@ -264,6 +264,13 @@ describe('tollgate admin, end to end against a real server', () => {
     expect(JSON.parse(key.stdout)).toEqual({ publicKey: state.publicKeyPem() });
   });
 
+  it('takes the admin options after the subcommand too', async () => {
+    await admin('import', join(dir, 'world.yaml'));
+    const result = await run('admin', 'policies', 'list', '--server', url, '--token', TOKEN, '--json');
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ policies: adminWorld().policies });
+  });
+
   it('reads the token from a file', async () => {
     const file = join(dir, 'token');
     await writeFile(file, `${TOKEN}\n`);
