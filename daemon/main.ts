@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import pino, { type Logger } from 'pino';
 import { loadDaemonConfig } from '../src/agent/config.js';
-import { EXIT_OK, type CliIo } from '../src/cli/io.js';
+import { EXIT_OK, processIo, type CliIo } from '../src/cli/io.js';
 import { extendProgram, main } from '../src/cli/main.js';
 import { loadServerConfig } from '../src/server/config.js';
 import { startAgentDaemon, type FaultPoint } from './agent-daemon.js';
@@ -79,9 +79,12 @@ extendProgram((program, io: CliIo, setExit) => {
   server
     .command('public-key')
     .summary('print the public key agents pin (creating the key pair on first use)')
-    .requiredOption('--config <file>', 'the server configuration')
-    .action(async (opts: { config: string }) => {
-      const config = await loadServerConfig(opts.config);
+    .description('Prints the server\'s public key: `tollgate server public-key --config FILE`.')
+    .action(async () => {
+      // --config belongs to `server`, whichever side of `public-key` it is written on.
+      const { config: file } = server.opts<{ config?: string }>();
+      if (file === undefined) throw new InvalidArgumentError('server public-key needs --config <file>');
+      const config = await loadServerConfig(file);
       const state = await openServerState(config);
       try {
         io.stdout(state.publicKeyPem());
@@ -93,6 +96,6 @@ extendProgram((program, io: CliIo, setExit) => {
 });
 
 /** The process entry point of the `tollgate` command. */
-export async function run(argv: readonly string[]): Promise<number> {
-  return main(argv);
+export async function run(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  return main(argv, io);
 }

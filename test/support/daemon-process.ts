@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { main } from '../../src/cli/main.js';
+import { run } from '../../daemon/main.js';
 import type { CliIo } from '../../src/cli/io.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -19,7 +19,7 @@ export async function cli(args: string[], nowMs = Date.now()): Promise<{ code: n
   let stdout = '';
   let stderr = '';
   const io: CliIo = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), nowMs: () => nowMs };
-  const code = await main(args, io);
+  const code = await run(args, io);
   return { code, stdout, stderr };
 }
 
