@@ -1,63 +1,104 @@
-// `npm start`: the embedded default. Builds a signing key and a signed
-// snapshot of the example world under .tollgate/, starts one daemon seeded
-// with it, and prints how to ask it questions. Ctrl-C stops it cleanly.
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+// `npm start`: the embedded default. A local policy server seeded with the
+// example world, one computer enrolled, and one daemon synced to it with its
+// socket under .tollgate/. Prints how to query it and how to toggle a
+// setting; Ctrl-C stops both cleanly.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { main } from '../src/cli/main.js';
-import { processIo } from '../src/cli/io.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const home = join(root, '.tollgate');
 const computer = process.env['TOLLGATE_COMPUTER'] ?? 'till-1';
-const world = join(root, 'examples', 'world.yaml');
-const keys = join(home, 'keys');
-const snapshot = join(home, 'snapshot.bin');
-const config = join(home, 'daemon.yaml');
-const socket = join(home, 'tollgate.sock');
+const port = Number(process.env['TOLLGATE_PORT'] ?? 7443);
 const cli = join(root, 'bin', 'tollgate.js');
+const serverData = join(home, 'server');
+const socket = join(home, `${computer}.sock`);
+const show = (p: string): string => relative(process.cwd(), p) || '.';
 
-async function run(args: string[]): Promise<void> {
-  const code = await main(args, processIo);
-  if (code !== 0) throw new Error(`tollgate ${args.join(' ')} exited with ${code}`);
+/** Starts `tollgate ARGS`, logging to a file, and resolves once it logs `ready`. */
+function start(args: string[], logFile: string, ready: (line: Record<string, unknown>) => boolean): Promise<{ child: ChildProcess; line: Record<string, unknown> }> {
+  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const log = createWriteStream(logFile, { flags: 'a' });
+  child.stderr?.pipe(log);
+  return new Promise((resolveReady, reject) => {
+    createInterface({ input: child.stdout! }).on('line', (text) => {
+      log.write(text + '\n');
+      try {
+        const line = JSON.parse(text) as Record<string, unknown>;
+        if (ready(line)) resolveReady({ child, line });
+      } catch {
+        // not a log line
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`tollgate ${args[0] ?? ''} exited (${code}); see ${show(logFile)}`)));
+  });
 }
 
-await mkdir(home, { recursive: true });
-if (!existsSync(join(keys, 'tollgate-signing.key'))) await run(['keygen', '--out', keys]);
-// Each start signs a newer snapshot (by time), so edits to the example world take effect.
-const version = Math.floor(Date.now() / 1000);
-await run(['snapshot', 'build', world, '--computer', computer, '--key', join(keys, 'tollgate-signing.key'), '--version', String(version), '--out', snapshot]);
+async function enroll(url: string, token: string): Promise<string> {
+  const response = await fetch(`${url}/api/computers/${computer}/enroll`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+  const body = (await response.json()) as { token?: string; error?: { message: string } };
+  if (!response.ok || body.token === undefined) throw new Error(`enrolling ${computer} failed: ${body.error?.message ?? response.status}`);
+  return body.token;
+}
+
+await mkdir(serverData, { recursive: true });
+const serverConfig = join(home, 'server.json');
 await writeFile(
-  config,
-  [
-    `dataDir: ${JSON.stringify(join(home, 'data'))}`,
-    `computerId: ${computer}`,
-    `serverPublicKey: ${JSON.stringify(join(keys, 'tollgate-signing.pub'))}`,
-    `socket: {path: ${JSON.stringify(socket)}}`,
-    `seedSnapshot: ${JSON.stringify(snapshot)}`,
-    'logLevel: info',
-    '',
-  ].join('\n'),
+  serverConfig,
+  JSON.stringify({ dataDir: serverData, listen: { host: '127.0.0.1', port }, seedScenario: join(root, 'examples', 'world.yaml'), logLevel: 'info' }, null, 2),
 );
+const server = await start(['server', '--config', serverConfig], join(home, 'server.log'), (l) => l['msg'] === 'listening');
+const url = String(server.line['url']);
+const adminTokenFile = join(serverData, 'admin-token');
+const agentToken = await enroll(url, (await readFile(adminTokenFile, 'utf8')).trim());
 
-const daemon = spawn(process.execPath, [cli, 'daemon', '--config', config], { stdio: ['ignore', 'inherit', 'inherit'] });
-const stop = (): void => void daemon.kill('SIGTERM');
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
+const daemonConfig = join(home, `${computer}.json`);
+await writeFile(
+  daemonConfig,
+  JSON.stringify(
+    {
+      dataDir: join(home, `${computer}-data`),
+      computerId: computer,
+      serverPublicKey: join(serverData, 'signing.pub'),
+      socket: { path: socket },
+      logLevel: 'info',
+      server: { url: `${url.replace(/^http/, 'ws')}/agent`, token: agentToken },
+    },
+    null,
+    2,
+  ),
+);
+const daemon = await start(['daemon', '--config', daemonConfig], join(home, `${computer}.log`), (l) => l['msg'] === 'snapshot applied' || (l['msg'] === 'serving' && l['snapshotVersion'] !== null));
 
+const tokenFlag = `--token-file ${show(adminTokenFile)} --server ${url}`;
 process.stdout.write(`
-tollgate daemon for computer ${computer}, serving ${socket}
+tollgate is running: a policy server at ${url} (example world: examples/world.yaml)
+and the agent of computer ${computer} synced to it, answering on ${show(socket)}.
 
-  ask it:      npx tollgate query --socket ${socket} --path 'C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe' --cert-subject 'CN=Google LLC' --json
-  status:      npx tollgate status --socket ${socket}
-  replay:      npx tollgate replay --socket ${socket} examples/cases-${computer}.yaml
-  what-if:     edit examples/world.yaml and run npm start again (a newer snapshot is signed and applied)
+  may this file run?   npx tollgate query --socket ${show(socket)} --path 'C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe' --cert-subject 'CN=Google LLC' --json
+  agent status:        npx tollgate status --socket ${show(socket)}
+  toggle a setting:    npx tollgate admin ${tokenFlag} settings set --group bakery-tills prioritizeBuiltInApplications=false
+  and back:            npx tollgate admin ${tokenFlag} settings clear --group bakery-tills prioritizeBuiltInApplications
+  computers:           npx tollgate admin ${tokenFlag} computers
+  replay fixtures:     npx tollgate replay --socket ${show(socket)} examples/cases-${computer}.yaml
 
-Ctrl-C stops it.
+Logs: ${show(join(home, 'server.log'))}, ${show(join(home, `${computer}.log`))}. Ctrl-C stops both.
 `);
 
-daemon.on('exit', (code, signal) => {
-  process.exitCode = signal === 'SIGTERM' || code === 0 ? 0 : (code ?? 1);
-});
+const children = [daemon.child, server.child];
+let stopping = false;
+const stop = (): void => {
+  if (stopping) return;
+  stopping = true;
+  process.stdout.write('\nstopping the daemon and the server...\n');
+  for (const child of children) child.kill('SIGTERM');
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+await Promise.all(
+  children.map((child) => new Promise((resolveExit) => (child.exitCode !== null ? resolveExit(null) : child.once('exit', resolveExit)))),
+);
+process.stdout.write('stopped.\n');

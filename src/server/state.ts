@@ -81,6 +81,28 @@ function adminSettingIds(scope: SettingScope, type: string, orgs: readonly strin
   return [`admin-${scope.kind}-${scope.id}-${type}`];
 }
 
+/** Whether a settings entry was set through the admin API (see adminSettingIds). */
+function isAdminSetting(entry: AgentSetting): boolean {
+  return entry.id.startsWith('admin-');
+}
+
+/**
+ * Orders the admin's entries of a setting type before every other entry of
+ * that type (an admin's explicit action wins on the computers it names),
+ * keeping computer before group before organization before global among them.
+ */
+function placeAdminSettings(entries: AgentSetting[], type: string): AgentSetting[] {
+  const others = entries.filter((e) => e.type === type && !isAdminSetting(e)).map((e) => e.order);
+  const globalOrder = ADMIN_SETTING_ORDER.global;
+  const offset = Math.min(0, Math.min(...others, globalOrder + 1) - (globalOrder + 1));
+  return entries.map((e) => {
+    if (e.type !== type || !isAdminSetting(e)) return e;
+    const kind = e.id.slice('admin-'.length, e.id.indexOf('-', 'admin-'.length)) as SettingScope['kind'];
+    const order = ADMIN_SETTING_ORDER[kind] + offset;
+    return order === e.order ? e : { ...e, order };
+  });
+}
+
 function checkAckVersion(name: string, version: number): void {
   if (!Number.isSafeInteger(version) || version < 0) {
     throw new TollgateError('invalid-argument', `${name} must be a non-negative integer, got ${version}`);
@@ -232,7 +254,7 @@ export class ServerState implements ServerStateApi {
     const byId = new Map(entries.map((e) => [e.id, e]));
     const kept = this.current.agentSettings.map((s) => byId.get(s.id) ?? s);
     const added = entries.filter((e) => !this.current.agentSettings.some((s) => s.id === e.id));
-    const changes = this.commit({ ...this.current, agentSettings: [...kept, ...added] });
+    const changes = this.commit({ ...this.current, agentSettings: placeAdminSettings([...kept, ...added], type) });
     return { settings: this.current.agentSettings.filter((s) => byId.has(s.id)), changes };
   }
 

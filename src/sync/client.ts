@@ -53,6 +53,7 @@ export class SyncClient {
   private closed = false;
   /** A refusal of our credentials: retrying harder will not help, so back off to the maximum. */
   private unauthorized = false;
+  private reportedVersion: string | null = null;
 
   constructor(options: SyncClientOptions) {
     this.options = options;
@@ -129,15 +130,22 @@ export class SyncClient {
     if (this.ws !== null && this.ws.readyState === WebSocket.OPEN) this.ws.send(bytes);
   }
 
+  /** The version this agent reports: its own, or, until a snapshot says which, the configured fallback. */
+  private agentVersion(): string {
+    const version = this.options.agent.status().agentVersion;
+    return version === '' ? this.options.fallbackAgentVersion : version;
+  }
+
   private hello(): void {
     const agent = this.options.agent;
     const status = agent.status();
+    this.reportedVersion = this.agentVersion();
     this.send(
       encodeAgentMessage({
         kind: 'hello',
         computerId: this.options.computerId,
         token: this.options.token,
-        agentVersion: status.agentVersion === '' ? this.options.fallbackAgentVersion : status.agentVersion,
+        agentVersion: this.reportedVersion,
         os: status.snapshotVersion === null ? this.options.fallbackOs : status.os,
         snapshotVersion: agent.snapshotVersion ?? 0,
         settingsVersion: agent.settingsVersion,
@@ -193,6 +201,8 @@ export class SyncClient {
       this.attempt = 0;
       this.unauthorized = false;
       this.ack('');
+      // The first snapshot may be what tells an unconfigured agent its version: report it.
+      if (this.agentVersion() !== this.reportedVersion) this.hello();
     } catch (error) {
       const reason = (error as Error).message;
       this.options.logger.warn({ reason }, `${what} from the server refused`);

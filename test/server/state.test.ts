@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type TollgateError, ValidationError } from '../../src/engine/errors.js';
 import { ACKNOWLEDGE_PROBLEM } from '../../src/engine/upgrade.js';
 import { loadScenario } from '../../src/scenario/load.js';
+import { buildView } from '../../src/engine/view.js';
 import { SERVER_MIGRATIONS } from '../../src/server/server-db.js';
 import { SIGNING_KEY_FILE, SIGNING_KEY_MODE, SIGNING_PUBLIC_KEY_FILE } from '../../src/server/signing-key.js';
 import { POLICY_ID_PREFIX, SERVER_DB_FILE, ServerState } from '../../src/server/state.js';
@@ -628,5 +629,27 @@ describe('lint and close', () => {
   it('hashes content, not key order', () => {
     expect(canonicalJson({ b: 1, a: [{ d: 2, c: undefined }] })).toBe('{"a":[{"d":2}],"b":1}');
     expect(canonicalJson({ list: [undefined, 'x'] })).toBe('{"list":[null,"x"]}');
+  });
+});
+
+describe('settings set by an admin', () => {
+  it('take effect on the computers they name, even where an imported entry has a lower order', async () => {
+    const state = await imported();
+    const world = structuredClone(state.world());
+    world.agentSettings = [
+      { id: 'everyone-first', type: 'prioritizeBuiltInApplications', value: true, appliesTo: { global: 'parent' }, order: 5 },
+    ];
+    state.importWorld(world);
+    const { settings, changes } = state.setSetting({ kind: 'group', id: 'shop-pcs' }, 'prioritizeBuiltInApplications', false);
+    // Placed before the imported entry: global 400 lands at 4, the group at 4 - 200.
+    expect(settings[0]!.order).toBe(-196);
+    expect(changes.settings).toEqual(['till-1']);
+    const till = buildView(state.world(), 'till-1');
+    expect(till.settings['prioritizeBuiltInApplications']).toBe(false);
+    expect(buildView(state.world(), 'office-1').settings['prioritizeBuiltInApplications']).toBe(true);
+
+    const cleared = state.clearSetting({ kind: 'group', id: 'shop-pcs' }, 'prioritizeBuiltInApplications');
+    expect(cleared.changes.settings).toEqual(['till-1']);
+    expect(buildView(state.world(), 'till-1').settings['prioritizeBuiltInApplications']).toBe(true);
   });
 });
