@@ -24,7 +24,7 @@ function start(args: string[], logFile: string, ready: (line: Record<string, unk
   const log = createWriteStream(logFile, { flags: 'a' });
   child.stderr?.pipe(log);
   return new Promise((resolveReady, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (text) => {
+    createInterface({ input: child.stdout }).on('line', (text) => {
       log.write(text + '\n');
       try {
         const line = JSON.parse(text) as Record<string, unknown>;

@@ -72,7 +72,7 @@ export class LocalClient {
     this.nextId = this.nextId >= 0xffffffff ? 1 : this.nextId + 1;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      this.socket.write(encodeFrame(encodeRequest({ ...body, id } as LocalRequest)));
+      this.socket.write(encodeFrame(encodeRequest({ ...body, id })));
     });
   }
 

@@ -4,7 +4,6 @@
  * versions, what the agent reported). WAL, synchronous = FULL, schema
  * migrations by `user_version`.
  */
-import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { TollgateError } from '../engine/errors.js';
 import { OS_NAMES, type OsName } from '../engine/model.js';

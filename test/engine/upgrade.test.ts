@@ -519,6 +519,38 @@ describe('upgradeToFlat property', () => {
     );
   });
 
+  it('changes no decision when nothing is inherited from ancestors (prioritization on)', () => {
+    const ownOrg = (w: World, p: Policy): string => {
+      const a = p.appliesTo;
+      if ('global' in a) return a.global;
+      if ('globalGroup' in a) return a.globalGroup.org;
+      if ('organization' in a) return a.organization;
+      const groupId = 'group' in a ? a.group : w.computers.find((c) => c.id === a.computer)!.group;
+      return w.groups.find((g) => g.id === groupId)!.org;
+    };
+    fc.assert(
+      fc.property(worldArb, ({ world: generated, target }) => {
+        // Only the organization's own policies, a default policy only as the last policy of its group,
+        // and no setting turning prioritization off.
+        const world = structuredClone(generated);
+        world.agentSettings = [];
+        world.policies = world.policies
+          .filter((p) => ownOrg(world, p) === target)
+          .filter((p) => p.default !== true || 'group' in p.appliesTo)
+          .map((p, i) => (p.default === true ? { ...p, order: 2_000_000 + i } : p));
+        const plan = upgraded(upgradeToFlat(world, target, { acknowledge: true }));
+        for (const c of world.computers) {
+          const before = new LinearEvaluator(buildView(world, c.id));
+          const after = new LinearEvaluator(buildView(plan.world, c.id));
+          for (const f of PROP_FILES) {
+            expect(after.evaluate(f, { nowMs: NOW_MS }).policy).toBe(before.evaluate(f, { nowMs: NOW_MS }).policy);
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('changes no decision except those its dry run reports', () => {
     fc.assert(
       fc.property(worldArb, ({ world, target }) => {
