@@ -1,5 +1,5 @@
 import { FLAT_FEATURE, PRIORITIZE_FEATURE, failedGates } from './gates.js';
-import { type CompiledRule, type NormalizedFile, baseName, compileRule, normalizeFile } from './matcher.js';
+import { type CompiledRule, type NormalizedFile, type RuleKey, baseName, compileRule, normalizeFile } from './matcher.js';
 import type { Decision, FileRequest, SettingValue, Structure } from './model.js';
 import { processingComparator } from './order.js';
 import { PRIORITIZE_SETTING } from './settings.js';
@@ -90,6 +90,8 @@ interface CompiledApp {
   readonly byRank: [number[], number[]];
 }
 
+type IndexedKind = Exclude<RuleKey['kind'], 'unindexed'>;
+
 interface IndexEntry {
   readonly app: number;
   readonly rule: CompiledRule;
@@ -121,12 +123,15 @@ export class CompiledView {
   private readonly reasons: [(string | undefined)[], (string | undefined)[]];
   private readonly apps: CompiledApp[] = [];
   private readonly defaults: [number[], number[]];
-  private readonly bySha = new Map<string, IndexEntry[]>();
-  private readonly byThumbprint = new Map<string, IndexEntry[]>();
-  private readonly bySubject = new Map<string, IndexEntry[]>();
-  private readonly byExactPath = new Map<string, IndexEntry[]>();
-  private readonly byBaseName = new Map<string, IndexEntry[]>();
-  private readonly byPrefix = new Map<string, IndexEntry[]>();
+  /** Rules by the key of their most selective field (matcher.ts RuleKey). */
+  private readonly index: Record<IndexedKind, Map<string, IndexEntry[]>> = {
+    sha256: new Map(),
+    certThumbprint: new Map(),
+    certSubject: new Map(),
+    exactPath: new Map(),
+    baseName: new Map(),
+    pathPrefix: new Map(),
+  };
   private readonly unindexed: IndexEntry[] = [];
   private readonly seen: Uint32Array;
   private generation = 0;
@@ -194,30 +199,8 @@ export class CompiledView {
       this.apps[a] = { rules, byRank: byRankOf(appPolicies[a] as number[]) };
       for (const rule of rules) {
         const entry: IndexEntry = { app: a, rule };
-        const key = rule.key;
-        switch (key.kind) {
-          case 'sha256':
-            push(this.bySha, key.key, entry);
-            break;
-          case 'certThumbprint':
-            push(this.byThumbprint, key.key, entry);
-            break;
-          case 'certSubject':
-            push(this.bySubject, key.key, entry);
-            break;
-          case 'exactPath':
-            push(this.byExactPath, key.key, entry);
-            break;
-          case 'baseName':
-            push(this.byBaseName, key.key, entry);
-            break;
-          case 'pathPrefix':
-            push(this.byPrefix, key.key, entry);
-            break;
-          case 'unindexed':
-            this.unindexed.push(entry);
-            break;
-        }
+        if (rule.key.kind === 'unindexed') this.unindexed.push(entry);
+        else push(this.index[rule.key.kind], rule.key.key, entry);
       }
     }
     this.seen = new Uint32Array(this.apps.length);
@@ -274,14 +257,15 @@ export class CompiledView {
       this.seen.fill(0);
       this.generation = 1;
     }
-    if (nf.sha256 !== undefined) this.consider(this.bySha.get(nf.sha256), nf, m, nowMs);
-    if (nf.certThumbprint !== undefined) this.consider(this.byThumbprint.get(nf.certThumbprint), nf, m, nowMs);
-    if (nf.certSubject !== undefined) this.consider(this.bySubject.get(nf.certSubject), nf, m, nowMs);
-    this.consider(this.byExactPath.get(nf.path), nf, m, nowMs);
-    this.consider(this.byBaseName.get(baseName(nf.path)), nf, m, nowMs);
-    if (this.byPrefix.size > 0) {
+    const index = this.index;
+    if (nf.sha256 !== undefined) this.consider(index.sha256.get(nf.sha256), nf, m, nowMs);
+    if (nf.certThumbprint !== undefined) this.consider(index.certThumbprint.get(nf.certThumbprint), nf, m, nowMs);
+    if (nf.certSubject !== undefined) this.consider(index.certSubject.get(nf.certSubject), nf, m, nowMs);
+    this.consider(index.exactPath.get(nf.path), nf, m, nowMs);
+    this.consider(index.baseName.get(baseName(nf.path)), nf, m, nowMs);
+    if (index.pathPrefix.size > 0) {
       for (let slash = nf.path.indexOf('/'); slash >= 0; slash = nf.path.indexOf('/', slash + 1)) {
-        this.consider(this.byPrefix.get(nf.path.slice(0, slash + 1)), nf, m, nowMs);
+        this.consider(index.pathPrefix.get(nf.path.slice(0, slash + 1)), nf, m, nowMs);
       }
     }
     if (this.unindexed.length > 0) this.consider(this.unindexed, nf, m, nowMs);
