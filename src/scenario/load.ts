@@ -72,9 +72,15 @@ function complaint(issue: z.core.$ZodIssue, field: string): string {
     return `must be ${TYPE_NAMES[issue.expected] ?? issue.expected}, not ${describeValue(input)}`;
   }
   if (issue.code === 'invalid_value') {
+    if (input === undefined) return 'is required';
     return `must be one of ${issue.values.map(String).join(', ')}, not ${describeValue(input)}`;
   }
   return issue.message;
+}
+
+/** A zod issue of scenario data (parsed with `scenarioSchema`) as `LIST[ID]: FIELD complaint`. */
+export function scenarioIssueProblem(issue: z.core.$ZodIssue, raw: unknown): string {
+  return issueProblem(issue, raw, SCENARIO_ENTRY_KEYS);
 }
 
 /** `LIST[ID]: FIELD complaint`, naming the entry by its id in the raw input. */

@@ -11,6 +11,7 @@ import { formatLint } from '../engine/lint.js';
 import type { SettingValue, World } from '../engine/model.js';
 import { settingValueProblem } from '../engine/settings.js';
 import { formatUpgradePlan, type UpgradePlan } from '../engine/upgrade.js';
+import { scenarioIssueProblem } from '../scenario/load.js';
 import { scenarioSchema } from '../scenario/schema.js';
 import {
   ADMIN_BODY_LIMIT_BYTES,
@@ -19,7 +20,6 @@ import {
   idParamsSchema,
   policyInputSchema,
   policyPatchSchema,
-  scenarioIssueProblem,
   schemaProblem,
   settingClearSchema,
   settingSetSchema,

@@ -4,9 +4,8 @@
  * names the field at fault, like the scenario loader does.
  */
 import type { FastifySchemaValidationError } from 'fastify';
-import type * as z from 'zod';
 import { POLICY_ACTIONS } from '../engine/model.js';
-import { APPLIES_TO_KEYS, entryLabel } from '../engine/validate.js';
+import { APPLIES_TO_KEYS } from '../engine/validate.js';
 
 /** The most a request body may hold: enough for a scenario of a large MSP. */
 export const ADMIN_BODY_LIMIT_BYTES = 64 * 1024 * 1024;
@@ -168,59 +167,3 @@ export function schemaProblem(error: FastifySchemaValidationError, part: string 
   }
 }
 
-/** For each scenario list, the field that names its entries in messages. */
-const SCENARIO_ENTRY_KEYS: Readonly<Record<string, string>> = {
-  organizations: 'id',
-  groups: 'id',
-  computers: 'id',
-  applications: 'id',
-  policies: 'id',
-  agentSettings: 'id',
-  approvalPolicies: 'id',
-  approvalSettings: 'org',
-};
-
-function member(value: unknown, key: PropertyKey): unknown {
-  return typeof value === 'object' && value !== null ? (value as Record<PropertyKey, unknown>)[key] : undefined;
-}
-
-function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'an object';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
-  if (typeof value === 'number' || typeof value === 'boolean') return `the ${typeof value} ${value}`;
-  return `a ${typeof value}`;
-}
-
-/** A zod issue's complaint in the loader's words (the issue must carry its input: parse with `reportInput`). */
-function zodComplaint(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_type') {
-    if (issue.input === undefined) return 'is required';
-    const expected = issue.expected === 'int' ? 'integer' : issue.expected;
-    return `must be ${typeWords(expected)}, not ${describeValue(issue.input)}`;
-  }
-  if (issue.code === 'invalid_value') {
-    if (issue.input === undefined) return 'is required';
-    return `must be one of ${issue.values.map(String).join(', ')}, not ${describeValue(issue.input)}`;
-  }
-  return issue.message;
-}
-
-/** A zod issue of a scenario body as `LIST[ID]: FIELD complaint`, naming the entry by its id. */
-export function scenarioIssueProblem(issue: z.core.$ZodIssue, raw: unknown): string {
-  const [list, index, ...rest] = issue.path;
-  const complaint = zodComplaint(issue);
-  const restField = rest
-    .map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`))
-    .join('');
-  if (list === undefined) return `the scenario ${complaint}`;
-  if (typeof index !== 'number') return `${String(list)} ${complaint}`;
-  const key = SCENARIO_ENTRY_KEYS[String(list)];
-  const at = entryLabel(
-    String(list),
-    key === undefined ? undefined : member(member(member(raw, list), index), key),
-    index,
-  );
-  return restField === '' ? `${at}: ${complaint}` : `${at}: ${restField} ${complaint}`;
-}

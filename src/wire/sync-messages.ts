@@ -3,12 +3,44 @@
  * terms: AgentMessage and ServerMessage as tagged unions, and their protobuf
  * encodings. Each WebSocket binary message carries exactly one of them.
  */
+import type { ApprovalQuery } from '../engine/approvals.js';
 import { TollgateError } from '../engine/errors.js';
-import type { OsName } from '../engine/model.js';
-import { checkUint32, osCodec, requireMessage, requireText } from './codec.js';
+import type { ApprovalSuggestion, FileRequest, OsName } from '../engine/model.js';
+import {
+  approvalQueryFromWire,
+  approvalQueryToWire,
+  badMessage,
+  checkUint32,
+  fileFromWire,
+  fileToWire,
+  osCodec,
+  requireMessage,
+  requireText,
+  suggestionFromWire,
+  suggestionToWire,
+} from './codec.js';
 import { tollgate } from './generated/tollgate.js';
 
 const pb = tollgate.v1;
+
+/** The longest approval request id the wire accepts (the daemon makes UUIDs: 36 characters). */
+export const MAX_REQUEST_ID_CHARS = 128;
+
+/**
+ * An approval request as the agent delivers it (SPEC.md section 5): the
+ * denied file, who asked and why, the application's attributes as asked,
+ * and the suggestion the agent answered locally. `requestId` is the agent's
+ * id; the server records each id once.
+ */
+export interface ApprovalSubmission {
+  requestId: string;
+  submittedAtMs: number;
+  file: FileRequest;
+  user: string;
+  reason: string;
+  query: ApprovalQuery;
+  suggestion: ApprovalSuggestion;
+}
 
 /** What an agent sends. */
 export type AgentMessage =
@@ -22,7 +54,9 @@ export type AgentMessage =
       settingsVersion: number;
     }
   /** The versions now applied; `error` is empty when the last message was applied, else why it was refused. */
-  | { kind: 'ack'; snapshotVersion: number; settingsVersion: number; error: string };
+  | { kind: 'ack'; snapshotVersion: number; settingsVersion: number; error: string }
+  /** An approval request from the outbox; the server answers with a receipt for its id. */
+  | { kind: 'approval'; submission: ApprovalSubmission };
 
 /** What the server sends. */
 export type ServerMessage =
@@ -31,7 +65,9 @@ export type ServerMessage =
   | { kind: 'upToDate'; snapshotVersion: number; settingsVersion: number }
   /** An encoded SignedSettings. */
   | { kind: 'settings'; signed: Uint8Array }
-  | { kind: 'refusal'; code: string; message: string };
+  | { kind: 'refusal'; code: string; message: string }
+  /** The approval request with this id is recorded (now or before): the agent may forget it. */
+  | { kind: 'receipt'; requestId: string };
 
 function decodeFailure(what: string, error: unknown): TollgateError {
   if (error instanceof TollgateError) return error;
@@ -59,7 +95,39 @@ export function encodeAgentMessage(message: AgentMessage): Uint8Array {
           error: message.error,
         },
       }).finish();
+    case 'approval':
+      return pb.AgentMessage.encode({ approval: submissionToWire(message.submission) }).finish();
   }
+}
+
+function checkRequestId(id: string, at: string): string {
+  if (id === '') throw badMessage(at, 'is missing');
+  if (id.length > MAX_REQUEST_ID_CHARS) throw badMessage(at, `is longer than ${MAX_REQUEST_ID_CHARS} characters`);
+  return id;
+}
+
+function submissionToWire(s: ApprovalSubmission): tollgate.v1.ApprovalSubmission.$Properties {
+  return {
+    requestId: checkRequestId(s.requestId, 'approval.requestId'),
+    submittedAtMs: s.submittedAtMs,
+    file: fileToWire(s.file),
+    user: s.user,
+    reason: s.reason,
+    query: approvalQueryToWire(s.query),
+    suggestion: suggestionToWire(s.suggestion, 'approval.suggestion'),
+  };
+}
+
+function submissionFromWire(s: tollgate.v1.ApprovalSubmission.$Properties): ApprovalSubmission {
+  return {
+    requestId: checkRequestId(requireText(s.requestId, 'approval.requestId'), 'approval.requestId'),
+    submittedAtMs: s.submittedAtMs ?? 0,
+    file: fileFromWire(requireMessage(s.file, 'approval.file'), 'approval.file'),
+    user: requireText(s.user, 'approval.user'),
+    reason: s.reason ?? '',
+    query: approvalQueryFromWire(requireMessage(s.query, 'approval.query')),
+    suggestion: suggestionFromWire(requireMessage(s.suggestion, 'approval.suggestion'), 'approval.suggestion'),
+  };
 }
 
 /** Decodes an agent's message; throws TollgateError 'bad-message' naming the field at fault. */
@@ -89,7 +157,7 @@ export function decodeAgentMessage(bytes: Uint8Array): AgentMessage {
         };
       }
       case 'approval':
-        throw new TollgateError('bad-message', 'agentMessage.approval: not accepted by this server');
+        return { kind: 'approval', submission: submissionFromWire(requireMessage(m.approval, 'approval')) };
       default:
         throw new TollgateError('bad-message', 'agentMessage: no body');
     }
@@ -113,6 +181,10 @@ export function encodeServerMessage(message: ServerMessage): Uint8Array {
       }).finish();
     case 'refusal':
       return pb.ServerMessage.encode({ refusal: { code: message.code, message: message.message } }).finish();
+    case 'receipt':
+      return pb.ServerMessage.encode({
+        receipt: { requestId: checkRequestId(message.requestId, 'receipt.requestId') },
+      }).finish();
   }
 }
 
@@ -133,8 +205,10 @@ export function decodeServerMessage(bytes: Uint8Array): ServerMessage {
         const r = requireMessage(m.refusal, 'refusal');
         return { kind: 'refusal', code: r.code ?? '', message: r.message ?? '' };
       }
-      case 'receipt':
-        throw new TollgateError('bad-message', 'serverMessage.receipt: not expected by this agent');
+      case 'receipt': {
+        const r = requireMessage(m.receipt, 'receipt');
+        return { kind: 'receipt', requestId: checkRequestId(requireText(r.requestId, 'receipt.requestId'), 'receipt.requestId') };
+      }
       default:
         throw new TollgateError('bad-message', 'serverMessage: no body');
     }
