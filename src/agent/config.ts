@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import cron from 'node-cron';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { parseConfigText, readConfigText } from '../scenario/config-file.js';
 import { ValidationError } from '../engine/errors.js';
 import { OS_NAMES } from '../engine/model.js';
 import { isValidVersion } from '../engine/version.js';
@@ -68,22 +68,9 @@ export const daemonConfigSchema = z.strictObject({
 
 export type DaemonConfig = Readonly<z.output<typeof daemonConfigSchema>>;
 
-function formatIssue(file: string, issue: z.core.$ZodIssue): string {
-  const where = issue.path.length === 0 ? '(top level)' : issue.path.map(String).join('.');
-  return `${file}: ${where}: ${issue.message}`;
-}
-
 /** Parses and validates config text; relative paths are resolved from `baseDir`. */
 export function parseDaemonConfig(text: string, file: string, baseDir: string): DaemonConfig {
-  let raw: unknown;
-  try {
-    raw = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
-  } catch (error) {
-    throw new ValidationError([`${file}: ${(error as Error).message}`], { cause: error });
-  }
-  const result = daemonConfigSchema.safeParse(raw ?? {});
-  if (!result.success) throw new ValidationError(result.error.issues.map((issue) => formatIssue(file, issue)));
-  const config = result.data;
+  const config = parseConfigText(text, file, daemonConfigSchema);
   const at = (p: string): string => (isAbsolute(p) ? p : resolve(baseDir, p));
   const resolved = {
     ...config,
@@ -98,13 +85,7 @@ export function parseDaemonConfig(text: string, file: string, baseDir: string): 
 
 /** Reads a config file (JSON or YAML). */
 export async function loadDaemonConfig(file: string): Promise<DaemonConfig> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new ValidationError([`${file}: cannot be read: ${(error as Error).message}`], { cause: error });
-  }
-  return parseDaemonConfig(text, file, dirname(resolve(file)));
+  return parseDaemonConfig(await readConfigText(file), file, dirname(resolve(file)));
 }
 
 /** PEM text of the pinned key: inline, or read from the configured file. */

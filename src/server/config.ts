@@ -1,8 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { ValidationError } from '../engine/errors.js';
+import { parseConfigText, readConfigText } from '../scenario/config-file.js';
 
 /** The policy server's configuration file, validated by key (see docs/SERVER.md). */
 export const serverConfigSchema = z.strictObject({
@@ -34,19 +32,7 @@ export type ServerConfig = Readonly<z.output<typeof serverConfigSchema>>;
 
 /** Parses and validates server config text; relative paths are resolved from `baseDir`. */
 export function parseServerConfig(text: string, file: string, baseDir: string): ServerConfig {
-  let raw: unknown;
-  try {
-    raw = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
-  } catch (error) {
-    throw new ValidationError([`${file}: ${(error as Error).message}`], { cause: error });
-  }
-  const result = serverConfigSchema.safeParse(raw ?? {});
-  if (!result.success) {
-    throw new ValidationError(
-      result.error.issues.map((issue) => `${file}: ${issue.path.length === 0 ? '(top level)' : issue.path.map(String).join('.')}: ${issue.message}`),
-    );
-  }
-  const c = result.data;
+  const c = parseConfigText(text, file, serverConfigSchema);
   const at = (p: string): string => (isAbsolute(p) ? p : resolve(baseDir, p));
   return Object.freeze({
     ...c,
@@ -59,11 +45,5 @@ export function parseServerConfig(text: string, file: string, baseDir: string): 
 
 /** Reads a server config file (JSON or YAML). */
 export async function loadServerConfig(file: string): Promise<ServerConfig> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new ValidationError([`${file}: cannot be read: ${(error as Error).message}`], { cause: error });
-  }
-  return parseServerConfig(text, file, dirname(resolve(file)));
+  return parseServerConfig(await readConfigText(file), file, dirname(resolve(file)));
 }

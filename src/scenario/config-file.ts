@@ -1,0 +1,32 @@
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { ValidationError } from '../engine/errors.js';
+
+/** Parses a JSON or YAML config file's text against a schema; every problem names the file and the key. */
+export function parseConfigText<S extends z.ZodType>(text: string, file: string, schema: S): z.output<S> {
+  let raw: unknown;
+  try {
+    raw = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    throw new ValidationError([`${file}: ${(error as Error).message}`], { cause: error });
+  }
+  const result = schema.safeParse(raw ?? {});
+  if (!result.success) {
+    throw new ValidationError(
+      result.error.issues.map(
+        (issue) => `${file}: ${issue.path.length === 0 ? '(top level)' : issue.path.map(String).join('.')}: ${issue.message}`,
+      ),
+    );
+  }
+  return result.data;
+}
+
+/** Reads a config file's text; an unreadable file is a problem naming it. */
+export async function readConfigText(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw new ValidationError([`${file}: cannot be read: ${(error as Error).message}`], { cause: error });
+  }
+}
