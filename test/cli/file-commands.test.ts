@@ -1,0 +1,143 @@
+// The public command line of SPEC.md section 8, driven in-process with captured output.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadScenario } from '../../src/scenario/load.js';
+import { CONTRACT_CASES, CONTRACT_SCENARIO, cli } from '../support/daemon-process.js';
+
+let dir: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'tollgate-cli-'));
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+const FAILING_CASES = `cases:
+  - name: chrome is denied (wrong on purpose)
+    computer: till-1
+    file: {path: 'C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe', certSubject: 'CN=Google LLC'}
+    expect: {action: deny, policy: chrome-block}
+  - name: the default policy catches the rest
+    computer: till-1
+    file: {path: 'C:\\Games\\solitaire.exe'}
+    expect: {action: denyWithRequest, policy: shop-default}
+`;
+
+describe('tollgate replay', () => {
+  it('passes the contract example', async () => {
+    const result = await cli(['replay', CONTRACT_SCENARIO, CONTRACT_CASES]);
+    expect(result.stdout).toBe('9 passed, 0 failed\n');
+    expect(result.code).toBe(0);
+  });
+
+  it('shows expected against got for a failing case and exits 1', async () => {
+    const result = await cli(['replay', CONTRACT_SCENARIO, file('failing.yaml', FAILING_CASES)]);
+    expect(result.code).toBe(1);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toContain('chrome is denied (wrong on purpose)');
+    expect(lines[0]).toContain('expected {"policy":"chrome-block","action":"deny"}');
+    expect(lines[0]).toContain('got {"policy":"chrome-ok","action":"permit"}');
+    expect(lines[1]).toBe('1 passed, 1 failed');
+  });
+
+  it('exits 2 naming the file, the list, the id and the field of an invalid scenario', async () => {
+    const scenario = readFileSync(CONTRACT_SCENARIO, 'utf8').replace('order: 20}', 'order: -20}');
+    const bad = file('bad-scenario.yaml', scenario);
+    const result = await cli(['replay', bad, CONTRACT_CASES]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`${bad}: policies[chrome-block]: order -20 is negative, but organization shop uses the flat structure`);
+    expect(result.stdout).toBe('');
+  });
+
+  it('exits 2 when a case names an unknown computer', async () => {
+    const fixtures = file('unknown.yaml', FAILING_CASES.replace('computer: till-1', 'computer: till-99'));
+    const result = await cli(['replay', CONTRACT_SCENARIO, fixtures]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`${fixtures}: cases[chrome is denied (wrong on purpose)]: computer "till-99" is not a known computer`);
+  });
+
+  it('writes json and junit reports, with the summary on standard output when --output is given', async () => {
+    const failing = file('failing2.yaml', FAILING_CASES);
+    const json = await cli(['replay', CONTRACT_SCENARIO, failing, '--format', 'json']);
+    const report = JSON.parse(json.stdout) as { passed: number; failed: number; cases: { name: string; passed: boolean }[] };
+    expect([report.passed, report.failed]).toEqual([1, 1]);
+    expect(report.cases.map((c) => c.passed)).toEqual([false, true]);
+    expect(json.code).toBe(1);
+
+    const out = join(dir, 'report.xml');
+    const junit = await cli(['replay', CONTRACT_SCENARIO, failing, '--format', 'junit', '--output', out]);
+    expect(junit.stdout).toBe('1 passed, 1 failed\n');
+    const xml = readFileSync(out, 'utf8');
+    expect(xml).toContain('<testsuite name=');
+    expect(xml).toContain('tests="2" failures="1"');
+    expect(xml).toMatch(/<testcase classname="till-1" name="chrome is denied \(wrong on purpose\)">\s*<failure message=/);
+  });
+
+  it('refuses a wrong number of arguments with exit 2', async () => {
+    const result = await cli(['replay', CONTRACT_SCENARIO]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/SCENARIO FIXTURES/);
+  });
+});
+
+describe('tollgate upgrade', () => {
+  it('refuses with every unmet condition named', async () => {
+    const result = await cli(['upgrade', 'examples/world.yaml', '--org', 'bakery']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('already flat');
+    expect(result.stderr).toContain('bakery-backoffice');
+    expect(result.stderr).toContain('10.4.0');
+    expect(result.stderr).toContain('acknowledge');
+  });
+
+  it('refuses a child whose parent is not flat', async () => {
+    const scenario = readFileSync(CONTRACT_SCENARIO, 'utf8').replace(
+      '{id: parent, name: Parent MSP, structure: flat}',
+      '{id: parent, name: Parent MSP, structure: hierarchical}',
+    ).replace('{id: shop, name: Corner Shop, parent: parent, structure: flat, modules: [cyberHeroApprovals]}', '{id: shop, name: Corner Shop, parent: parent, structure: hierarchical, modules: [cyberHeroApprovals]}');
+    const result = await cli(['upgrade', file('hier.yaml', scenario), '--org', 'school', '--acknowledge']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/parent/);
+  });
+
+  it('writes the renumbered world, which every command loads', async () => {
+    const out = join(dir, 'upgraded.yaml');
+    const result = await cli(['upgrade', 'examples/world.yaml', '--org', 'school', '--acknowledge', '--output', out]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('discrepancies');
+    const world = await loadScenario(out);
+    expect(world.organizations.find((o) => o.id === 'school')?.structure).toBe('flat');
+    const orders = world.policies
+      .filter((p) => ['school', 'labs-science', 'labs-library', 'staff-macs'].some((scope) => JSON.stringify(p.appliesTo).includes(`"${scope}"`)))
+      .map((p) => p.order);
+    expect(orders.length).toBeGreaterThan(0);
+    expect(orders.every((o) => (o >= 101 && o < 100_001) || (o >= 100_001 && o < 1_000_000) || o === 1_000_000)).toBe(true);
+    const lint = await cli(['lint', out]);
+    expect(lint.code).toBe(0);
+  });
+
+  it('prints the renumbering on a dry run and writes nothing', async () => {
+    const result = await cli(['upgrade', 'examples/world.yaml', '--org', 'school', '--acknowledge', '--dry-run']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/100001/);
+    expect(result.stdout).toMatch(/1000000/);
+  });
+});
+
+describe('tollgate lint', () => {
+  it('warns without failing', async () => {
+    const result = await cli(['lint', 'examples/world.yaml']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('policies[bakery-zoom-ringfence]: order 300 is also used by tills-zoom-deny');
+    expect(result.stdout).toContain('below the flatPolicyStructure gate');
+  });
+});
