@@ -117,7 +117,10 @@ export async function startAgentDaemon(
       logger,
       random: Math.random,
       applySnapshot: (bytes) => agent.applySnapshot(bytes, hooks),
+      outbox: store,
     });
+    // A request stored in the outbox goes out at once when connected; otherwise after the next hello.
+    agent.onApprovalQueued = () => sync?.flushOutbox();
     sync.start();
   }
 

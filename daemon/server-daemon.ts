@@ -7,6 +7,9 @@ import { buildAdminApi } from '../src/server/admin-api.js';
 import type { ServerConfig } from '../src/server/config.js';
 import { ServerState } from '../src/server/state.js';
 import { SyncHub } from '../src/server/sync-hub.js';
+import { loadDefaultApprovalPolicies, shippedDefaultApprovalPoliciesPath } from '../src/server/default-approval-policies.js';
+import { LogNotifier, type Notifier } from '../src/server/notifier.js';
+import { SmtpNotifier } from '../src/server/smtp-notifier.js';
 
 export interface RunningServer {
   url: string;
@@ -29,6 +32,22 @@ async function adminToken(config: ServerConfig): Promise<{ token: string; file: 
   return { token, file, created: true };
 }
 
+/** The escalation notifier of the config: SMTP when a mail server is configured, else the log. */
+async function notifierOf(config: ServerConfig, logger: Logger): Promise<Notifier> {
+  const smtp = config.smtp;
+  if (smtp === undefined) return new LogNotifier(logger);
+  const pass = smtp.passwordFile === undefined ? undefined : (await readFile(smtp.passwordFile, 'utf8')).trim();
+  return new SmtpNotifier({
+    host: smtp.host,
+    port: smtp.port,
+    secure: smtp.secure,
+    requireTls: smtp.requireTls,
+    from: smtp.from,
+    timeoutMs: smtp.timeoutMs,
+    ...(smtp.user === undefined || pass === undefined ? {} : { auth: { user: smtp.user, pass } }),
+  });
+}
+
 /** Opens the server's state (creating its signing key on first start) without serving. */
 export async function openServerState(config: ServerConfig): Promise<ServerState> {
   await mkdir(config.dataDir, { recursive: true, mode: 0o750 });
@@ -44,6 +63,10 @@ export async function openServerState(config: ServerConfig): Promise<ServerState
  * a certificate is configured.
  */
 export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
+  // A bad data file stops the server before anything is opened, naming the file and the entry.
+  const defaultPoliciesFile = config.approvals.defaultPoliciesFile ?? shippedDefaultApprovalPoliciesPath();
+  const defaultApprovalPolicies = await loadDefaultApprovalPolicies(defaultPoliciesFile);
+  logger.info({ file: defaultPoliciesFile, policies: defaultApprovalPolicies.length }, 'default approval policies loaded');
   const state = await openServerState(config);
   if (config.seedScenario !== undefined && state.world().organizations.length === 0) {
     state.importWorld(await loadScenario(config.seedScenario));
@@ -65,7 +88,16 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     config.tls === undefined
       ? undefined
       : { cert: await readFile(config.tls.certFile), key: await readFile(config.tls.keyFile) };
-  const app = buildAdminApi({ state, adminToken: token.token, hub, logger: false, ...(https === undefined ? {} : { https }) });
+  const notifier = await notifierOf(config, logger);
+  const app = buildAdminApi({
+    state,
+    adminToken: token.token,
+    hub,
+    logger: false,
+    notifier,
+    defaultApprovalPolicies,
+    ...(https === undefined ? {} : { https }),
+  });
   hub.attach(app.server);
   await app.listen({ host: config.listen.host, port: config.listen.port });
   const address = app.server.address();
@@ -83,6 +115,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       if (closed) return;
       closed = true;
       await hub.close();
+      notifier.close();
       await app.close();
       state.close();
     },

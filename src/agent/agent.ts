@@ -1,4 +1,4 @@
-import type { KeyObject } from 'node:crypto';
+import { randomUUID, type KeyObject } from 'node:crypto';
 import { evaluateApproval, resolveApprovalQuery, type ApprovalQuery } from '../engine/approvals.js';
 import { TollgateError } from '../engine/errors.js';
 import { CompiledView, effectiveMode, type EffectiveMode } from '../engine/evaluate.js';
@@ -9,6 +9,7 @@ import type { ComputerView } from '../engine/view.js';
 import type { AgentStore } from '../store/agent-store.js';
 import type { AgentStatus } from '../wire/local-api.js';
 import { openSettings, openSnapshot, type SnapshotContent } from '../wire/signed.js';
+import { encodeAgentMessage } from '../wire/sync-messages.js';
 import { LatencyWindow } from './latency.js';
 
 /** What the agent answers before it holds any snapshot (SPEC.md section 9). */
@@ -26,6 +27,30 @@ export interface AgentOptions {
   clock: () => number;
   /** Called for every decision that the decision log should keep. */
   onDecision?: (entry: { atMs: number; file: FileRequest; decision: Decision }) => void;
+  /** Makes the id of a submitted approval request (default: a random UUID). */
+  newRequestId?: () => string;
+}
+
+/** The longest user name an approval request may carry. */
+export const MAX_REQUEST_USER_CHARS = 256;
+/** The longest reason an approval request may carry. */
+export const MAX_REQUEST_REASON_CHARS = 4000;
+
+/** An approval request to store and deliver (SPEC.md section 5): the denied file, who asks and why. */
+export interface ApprovalSubmissionInput {
+  query: ApprovalQuery;
+  file?: FileRequest | undefined;
+  user?: string | undefined;
+  reason?: string | undefined;
+}
+
+function requiredText(value: string | undefined, field: string, maxChars: number): string {
+  const text = value?.trim() ?? '';
+  if (text === '') throw new TollgateError('missing-field', `${field} is required to submit an approval request`);
+  if (text.length > maxChars) {
+    throw new TollgateError('invalid-field', `${field} is longer than ${maxChars} characters`);
+  }
+  return text;
 }
 
 interface Active {
@@ -58,8 +83,8 @@ export class Agent {
   private readonly startedAtMs: number;
   syncState: SyncState = 'disabled';
   serverUrl: string | null = null;
-  /** Provides the outbox depth for status; set when the outbox exists. */
-  outboxDepth: () => number = () => 0;
+  /** Called after an approval request was stored in the outbox (the sync client delivers it). */
+  onApprovalQueued: (() => void) | null = null;
 
   constructor(options: AgentOptions) {
     this.options = options;
@@ -211,6 +236,30 @@ export class Agent {
     return evaluateApproval(view, resolveApprovalQuery(view, query));
   }
 
+  /**
+   * Answers an approval request with the local suggestion and, before
+   * answering, stores it durably in the outbox under a new request id for
+   * delivery to the server. Nothing is stored when the request is invalid
+   * or cannot be evaluated (no snapshot, unknown application).
+   */
+  submitApproval(input: ApprovalSubmissionInput): { suggestion: ApprovalSuggestion; requestId: string } {
+    if (input.file === undefined || input.file.path === '') {
+      throw new TollgateError('missing-field', 'approval.file.path is required to submit an approval request');
+    }
+    const user = requiredText(input.user, 'approval.user', MAX_REQUEST_USER_CHARS);
+    const reason = requiredText(input.reason, 'approval.reason', MAX_REQUEST_REASON_CHARS);
+    const suggestion = this.suggest(input.query);
+    const requestId = (this.options.newRequestId ?? randomUUID)();
+    const submittedAtMs = this.options.clock();
+    const payload = encodeAgentMessage({
+      kind: 'approval',
+      submission: { requestId, submittedAtMs, file: input.file, user, reason, query: input.query, suggestion },
+    });
+    this.options.store.enqueueOutbox({ id: requestId, payload, createdAtMs: submittedAtMs });
+    this.onApprovalQueued?.();
+    return { suggestion, requestId };
+  }
+
   status(): AgentStatus {
     const mode = this.mode();
     const active = this.active;
@@ -233,7 +282,7 @@ export class Agent {
       decisions,
       latencyP50Us: this.latency.percentile(50),
       latencyP99Us: this.latency.percentile(99),
-      outboxDepth: this.outboxDepth(),
+      outboxDepth: this.options.store.outboxDepth(),
       uptimeMs: this.options.clock() - this.startedAtMs,
       syncState: this.syncState,
       serverUrl: this.serverUrl,

@@ -18,8 +18,11 @@ export function handleLocalRequest(agent: Agent, request: LocalRequest, context:
       if (request.settings !== undefined) options.settings = request.settings;
       return { id: request.id, kind: 'decision', decision: agent.evaluateFile(request.file, options) };
     }
-    case 'evaluateApproval':
-      return { id: request.id, kind: 'suggestion', suggestion: agent.suggest(request.query) };
+    case 'evaluateApproval': {
+      if (!request.submit) return { id: request.id, kind: 'suggestion', suggestion: agent.suggest(request.query) };
+      const { suggestion, requestId } = agent.submitApproval(request);
+      return { id: request.id, kind: 'suggestion', suggestion, requestId };
+    }
     case 'status':
       return { id: request.id, kind: 'status', status: agent.status() };
     case 'exportDecisions':

@@ -37,13 +37,15 @@ interface AdminGlobalOptions {
   json: boolean;
 }
 
-interface AdminContext {
+/** What an admin action works with. */
+export interface AdminContext {
   io: CliIo;
   client: AdminClient;
   json: boolean;
 }
 
-type Action = (ctx: AdminContext) => Promise<number>;
+/** An admin action: resolves to the exit code. */
+export type Action = (ctx: AdminContext) => Promise<number>;
 
 /** An integer that may be negative (hierarchical order numbers may be). */
 function signedIntegerOption(name: string): (value: string) => number {
@@ -53,7 +55,8 @@ function signedIntegerOption(name: string): (value: string) => number {
   };
 }
 
-function booleanOption(name: string): (value: string) => boolean {
+/** `true` or `false`, or a usage error naming the option. */
+export function booleanOption(name: string): (value: string) => boolean {
   return (value) => {
     if (value === 'true') return true;
     if (value === 'false') return false;
@@ -175,16 +178,19 @@ export function formatApplyReport(report: ApplyReport & { affected: string[] }):
   return lines.join('\n') + '\n';
 }
 
-function changesText(changes: ViewChanges): string {
+/** How many computers get a new snapshot and new settings. */
+export function changesText(changes: ViewChanges): string {
   return `${changes.snapshots.length} computer(s) get a new snapshot, ${changes.settings.length} new settings`;
 }
 
-function json(ctx: AdminContext, value: unknown): number {
+/** Prints the server's answer as JSON. */
+export function json(ctx: AdminContext, value: unknown): number {
   ctx.io.stdout(JSON.stringify(value, null, 2) + '\n');
   return EXIT_OK;
 }
 
-function encode(id: string): string {
+/** An id for a URL path. */
+export function encode(id: string): string {
   return encodeURIComponent(id);
 }
 
@@ -227,7 +233,7 @@ async function contextOf(io: CliIo, command: Command): Promise<AdminContext> {
 }
 
 /** Runs an admin action: server errors print every problem and exit 2 (1 when the server failed or is unreachable). */
-async function runAdmin(io: CliIo, command: Command, action: Action): Promise<number> {
+export async function runAdmin(io: CliIo, command: Command, action: Action): Promise<number> {
   const ctx = await contextOf(io, command);
   try {
     return await action(ctx);
@@ -419,7 +425,8 @@ async function deletePolicy(ctx: AdminContext, id: string): Promise<number> {
 
 type SettingsAnswer = ApplyReport & { settings: AgentSetting[]; affected: string[]; changes: ViewChanges };
 
-function waitQuery(waitMs: number | undefined): { query: { waitMs?: number }; timeoutMs?: number } {
+/** The `waitMs` query and a client timeout that outlasts it. */
+export function waitQuery(waitMs: number | undefined): { query: { waitMs?: number }; timeoutMs?: number } {
   return waitMs === undefined ? { query: {} } : { query: { waitMs }, timeoutMs: waitMs + WAIT_MARGIN_MS };
 }
 

@@ -1,5 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { registerAdminCommands } from './admin-commands.js';
+import { parseList, registerApprovalCommands } from './approval-commands.js';
 import { reportInvalid } from './errors.js';
 import { lintScenario, replayScenario, upgradeScenario } from './file-commands.js';
 import { EXIT_INVALID, processIo, type CliIo } from './io.js';
@@ -13,6 +14,22 @@ interface QueryCliOptions {
   certThumbprint?: string;
   processPath?: string;
   createdBy?: string;
+  json: boolean;
+}
+
+interface RequestCliOptions {
+  socket: string;
+  path: string;
+  sha256?: string;
+  certSubject?: string;
+  certThumbprint?: string;
+  user: string;
+  reason: string;
+  app?: string;
+  category?: string;
+  subcategory?: string;
+  primaryCompanyInfluence?: string[];
+  developmentInfluence?: string[];
   json: boolean;
 }
 
@@ -179,7 +196,35 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
       setExit(await exportDecisions(io, opts.socket, opts.out, opts.limit));
     });
 
+  program
+    .command('request')
+    .summary('ask for approval of a denied file: the daemon answers with its suggestion and delivers the request')
+    .description(
+      'Submits an approval request to a running daemon: the file that was denied, who asks and why, and the ' +
+        "application (--app ID, or its --category and country influences). The daemon answers at once with the " +
+        'local suggestion (approve, escalate, reject or none) and stores the request, which it delivers to the ' +
+        'policy server when connected. See docs/APPROVALS.md.',
+    )
+    .requiredOption('--socket <path>', "the daemon's socket")
+    .requiredOption('--path <path>', 'the file that was denied')
+    .option('--sha256 <hex>', "the file's SHA-256")
+    .option('--cert-subject <subject>', "the signing certificate's subject")
+    .option('--cert-thumbprint <hex>', "the signing certificate's thumbprint")
+    .requiredOption('--user <user>', 'who asks')
+    .requiredOption('--reason <text>', 'why they need it')
+    .option('--app <id>', 'the application, when it is known')
+    .option('--category <category>', "the application's category")
+    .option('--subcategory <subcategory>', "the application's subcategory")
+    .option('--primary-company-influence <codes>', 'ISO 3166-1 alpha-2 codes, comma-separated', parseList)
+    .option('--development-influence <codes>', 'ISO 3166-1 alpha-2 codes, comma-separated', parseList)
+    .option('--json', 'print the suggestion and the request id as JSON', false)
+    .action(async (opts: RequestCliOptions) => {
+      const { requestApproval } = await import('./socket-commands.js');
+      setExit(await requestApproval(io, opts));
+    });
+
   registerAdminCommands(program, io, setExit);
+  registerApprovalCommands(program, io, setExit);
   for (const extension of extensions) extension(program, io, setExit);
   return program;
 }

@@ -81,6 +81,62 @@ export interface QueryOptions {
   json: boolean;
 }
 
+export interface RequestApprovalOptions {
+  socket: string;
+  path: string;
+  sha256?: string;
+  certSubject?: string;
+  certThumbprint?: string;
+  user: string;
+  reason: string;
+  app?: string;
+  category?: string;
+  subcategory?: string;
+  primaryCompanyInfluence?: string[];
+  developmentInfluence?: string[];
+  json: boolean;
+}
+
+/** A suggestion as text: the suggestion and why, then what the approvals team is handed. */
+export function formatSuggestion(suggestion: ApprovalSuggestion, requestId: string | undefined): string {
+  const lines = [`${suggestion.suggestion}  ${suggestion.reason}`];
+  if (requestId !== undefined) lines.push(`request ${requestId} stored: it is delivered to the policy server when connected`);
+  lines.push(`permit target  ${suggestion.permitTarget}`);
+  if (suggestion.instructions !== '') lines.push(`instructions   ${suggestion.instructions}`);
+  lines.push(`escalation to  ${suggestion.escalationEmails.length === 0 ? '(nobody)' : suggestion.escalationEmails.join(', ')}`);
+  for (const warning of suggestion.warnings) lines.push(`note           ${warning}`);
+  return lines.join('\n') + '\n';
+}
+
+/** `tollgate request`: submits an approval request; the daemon answers with its suggestion and stores the request. */
+export async function requestApproval(io: CliIo, options: RequestApprovalOptions): Promise<number> {
+  if (options.app === undefined && options.category === undefined) {
+    throw new TollgateError('invalid-input', 'request needs --app ID or --category CATEGORY');
+  }
+  const file: FileRequest = { path: options.path };
+  for (const key of ['sha256', 'certSubject', 'certThumbprint'] as const) {
+    const value = options[key];
+    if (value !== undefined) file[key] = value;
+  }
+  const query: ApprovalQuery = {};
+  for (const key of ['app', 'category', 'subcategory', 'primaryCompanyInfluence', 'developmentInfluence'] as const) {
+    const value = options[key];
+    if (value !== undefined) (query as Record<string, unknown>)[key] = value;
+  }
+  const response = await withClient(options.socket, async (client) =>
+    expectKind(
+      await client.call({ kind: 'evaluateApproval', query, submit: true, file, user: options.user, reason: options.reason }),
+      'suggestion',
+    ),
+  );
+  if (options.json) {
+    io.stdout(JSON.stringify({ requestId: response.requestId ?? null, ...response.suggestion }, null, 2) + '\n');
+  } else {
+    io.stdout(formatSuggestion(response.suggestion, response.requestId));
+  }
+  return EXIT_OK;
+}
+
 /** `tollgate query`: one decision from a running daemon. */
 export async function queryDaemon(io: CliIo, options: QueryOptions): Promise<number> {
   const file: FileRequest = { path: options.path };

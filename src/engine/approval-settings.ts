@@ -69,3 +69,18 @@ export function resolveApprovalSettings(index: WorldIndex, orgId: string): Resol
   }
   return { permitTarget: guidelines.permitTarget, instructions: text, escalationEmails, warnings };
 }
+
+/**
+ * Why an organization with the approvals module cannot escalate requests
+ * (no escalation address, or none resolvable through `useParent`), or null
+ * when it can or does not have the module (SPEC.md section 5).
+ */
+export function escalationProblem(index: WorldIndex, orgId: string): string | null {
+  if (!index.org(orgId).modules.includes(APPROVALS_MODULE)) return null;
+  try {
+    return resolveEscalation(index, orgId, [orgId]).length === 0 ? 'no escalation address' : null;
+  } catch (error) {
+    if (!(error instanceof TollgateError)) throw error;
+    return `no resolvable escalation address (${error.message})`;
+  }
+}

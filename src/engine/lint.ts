@@ -1,4 +1,4 @@
-import { resolveApprovalSettings } from './approval-settings.js';
+import { escalationProblem } from './approval-settings.js';
 import { TollgateError } from './errors.js';
 import { effectiveMode } from './evaluate.js';
 import { DEFAULT_GATES, FLAT_FEATURE } from './gates.js';
@@ -217,15 +217,8 @@ function shadowedPolicies(index: WorldIndex): LintWarning[] {
 function missingEscalation(index: WorldIndex): LintWarning[] {
   const warnings: LintWarning[] = [];
   for (const org of index.world.organizations) {
-    if (!org.modules.includes(APPROVALS_MODULE)) continue;
-    let problem: string | undefined;
-    try {
-      if (resolveApprovalSettings(index, org.id).escalationEmails.length === 0) problem = 'no escalation address';
-    } catch (error) {
-      if (!(error instanceof TollgateError)) throw error;
-      problem = `no resolvable escalation address (${error.message})`;
-    }
-    if (problem !== undefined) {
+    const problem = escalationProblem(index, org.id);
+    if (problem !== null) {
       warnings.push({
         code: 'no-escalation-address',
         list: 'organizations',

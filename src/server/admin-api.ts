@@ -27,6 +27,10 @@ import {
   waitQuerySchema,
   worldBodySchema,
 } from './admin-schemas.js';
+import type { ApprovalPolicyTemplate } from './approval-admin.js';
+import { SILENT_NOTIFIER, registerApprovalRoutes } from './approval-routes.js';
+import { HttpError, notFound, statusOfCode } from './http-errors.js';
+import type { Notifier } from './notifier.js';
 import {
   type PolicyInput,
   type PolicyPatch,
@@ -57,46 +61,17 @@ export interface AdminApiOptions {
   logger?: FastifyBaseLogger | false;
   /** Serve https with this certificate and key (PEM) instead of http. */
   https?: { cert: string | Buffer; key: string | Buffer };
+  /** Sends escalation notices (default: none sent; the request still records the notice). */
+  notifier?: Notifier;
+  /** The approval policies created when an organization gets the approvals module (default: none). */
+  defaultApprovalPolicies?: readonly ApprovalPolicyTemplate[];
+  /** Stamps actions on approval requests and evaluates files (default Date.now). */
+  clock?: () => number;
 }
 
 /** The body of every error response. */
 export interface AdminErrorBody {
   error: { code: string; message: string; problems?: string[]; text?: string };
-}
-
-/** HTTP statuses of the error codes the admin API raises itself. */
-const STATUS_BY_CODE: Readonly<Record<string, number>> = {
-  'invalid-input': 400,
-  unauthorized: 401,
-  'not-found': 404,
-  'unknown-reference': 404,
-  conflict: 409,
-  'upgrade-refused': 409,
-};
-
-/** An error with the HTTP status it answers with; `problems` name the fields at fault. */
-class HttpError extends TollgateError {
-  readonly problems: readonly string[] | undefined;
-  readonly extra: Record<string, unknown>;
-
-  constructor(code: string, message: string, problems?: readonly string[], extra: Record<string, unknown> = {}) {
-    super(code, message);
-    this.problems = problems;
-    this.extra = extra;
-  }
-}
-
-function notFound(message: string): HttpError {
-  return new HttpError('not-found', message);
-}
-
-/** The status for an error a state method threw, judged by its code. */
-function statusOfCode(code: string): number {
-  const known = STATUS_BY_CODE[code];
-  if (known !== undefined) return known;
-  if (code.startsWith('unknown-') || code.endsWith('not-found')) return 404;
-  if (code.includes('conflict') || code.includes('duplicate') || code.includes('exists')) return 409;
-  return 400;
 }
 
 function sha256(text: string): Buffer {
@@ -391,6 +366,16 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
   });
 
   app.get('/api/public-key', () => ({ publicKey: state.publicKeyPem() }));
+
+  registerApprovalRoutes(app, {
+    state,
+    push,
+    awaitSnapshotsApplied: (ids, timeoutMs) => hub.awaitSnapshotsApplied(ids, timeoutMs),
+    waitMsOf,
+    notifier: options.notifier ?? SILENT_NOTIFIER,
+    defaultApprovalPolicies: options.defaultApprovalPolicies ?? [],
+    clock: options.clock ?? Date.now,
+  });
 
   return app;
 }

@@ -4,8 +4,9 @@
  * names the field at fault, like the scenario loader does.
  */
 import type { FastifySchemaValidationError } from 'fastify';
-import { POLICY_ACTIONS } from '../engine/model.js';
-import { APPLIES_TO_KEYS } from '../engine/validate.js';
+import { APPROVAL_ACTIONS, PERMIT_TARGETS, POLICY_ACTIONS } from '../engine/model.js';
+import { APPLIES_TO_KEYS, COUNTRY_MODES } from '../engine/validate.js';
+import { REQUEST_STATUSES } from './types.js';
 
 /** The most a request body may hold: enough for a scenario of a large MSP. */
 export const ADMIN_BODY_LIMIT_BYTES = 64 * 1024 * 1024;
@@ -106,6 +107,111 @@ export const waitQuerySchema = {
   properties: { waitMs: { type: 'string', pattern: '^[0-9]{1,9}$' } },
 } as const;
 
+// ---- Approvals (SPEC.md section 5). Rules beyond shape (a category that is
+// only spaces, country codes, an allow list without a country, a negative
+// order, groups of another organization) are the world validation's, which
+// names the policy and the field.
+
+/** An approval policy's Applies To; "exactly one key" is left to the world validation's wording. */
+const approvalAppliesToSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    organization: nonEmptyText,
+    groups: { type: 'array', items: nonEmptyText },
+    computers: { type: 'array', items: nonEmptyText },
+  },
+} as const;
+
+const countriesSchema = {
+  type: 'object',
+  required: ['mode'],
+  additionalProperties: false,
+  properties: { mode: { type: 'string', enum: COUNTRY_MODES }, list: { type: 'array', items: text } },
+} as const;
+
+const approvalPolicyFields = {
+  action: { type: 'string', enum: APPROVAL_ACTIONS },
+  category: text,
+  subcategory: text,
+  appliesTo: approvalAppliesToSchema,
+  countries: countriesSchema,
+  active: { type: 'boolean' },
+  order: { type: 'integer' },
+} as const;
+
+export const approvalPolicyInputSchema = {
+  type: 'object',
+  required: ['org', 'category'],
+  additionalProperties: false,
+  properties: { id: nonEmptyText, org: nonEmptyText, ...approvalPolicyFields },
+} as const;
+
+/** `id` and `org` are accepted so that changing them is refused with a message saying why. */
+export const approvalPolicyPatchSchema = {
+  type: 'object',
+  minProperties: 1,
+  additionalProperties: false,
+  properties: { id: text, org: text, ...approvalPolicyFields, subcategory: { type: ['string', 'null'] } },
+} as const;
+
+export const approvalSettingsChangeSchema = {
+  type: 'object',
+  minProperties: 1,
+  additionalProperties: false,
+  properties: {
+    guidelines: {
+      type: 'object',
+      minProperties: 1,
+      additionalProperties: false,
+      properties: {
+        useParent: { type: 'boolean' },
+        permitTarget: { type: 'string', enum: PERMIT_TARGETS },
+        instructions: text,
+      },
+    },
+    escalation: {
+      type: 'object',
+      minProperties: 1,
+      additionalProperties: false,
+      properties: { useParent: { type: 'boolean' }, emails: { type: 'array', items: text } },
+    },
+  },
+} as const;
+
+export const approvalPolicyListQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { org: nonEmptyText },
+} as const;
+
+export const requestListQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { status: { type: 'string', enum: [...REQUEST_STATUSES, 'all'] } },
+} as const;
+
+/** The longest note an admin may attach to an action on a request. */
+export const MAX_NOTE_CHARS = 4000;
+
+export const approveRequestSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { target: { type: 'string', enum: PERMIT_TARGETS }, note: { type: 'string', maxLength: MAX_NOTE_CHARS } },
+} as const;
+
+export const requestActionSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { note: { type: 'string', maxLength: MAX_NOTE_CHARS } },
+} as const;
+
+export const moduleParamsSchema = {
+  type: 'object',
+  required: ['id', 'module'],
+  properties: { id: nonEmptyText, module: nonEmptyText },
+} as const;
+
 export const idParamsSchema = {
   type: 'object',
   required: ['id'],
@@ -160,6 +266,8 @@ export function schemaProblem(error: FastifySchemaValidationError, part: string 
       return `${where} must not be empty`;
     case 'minLength':
       return `${where} must not be empty`;
+    case 'maxLength':
+      return `${where} must be at most ${String(params['limit'])} characters`;
     case 'pattern':
       return `${where} must be a whole number`;
     default:

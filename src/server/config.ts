@@ -1,5 +1,6 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
+import { isEmailAddress } from '../engine/validate.js';
 import { parseConfigText, readConfigText } from '../scenario/config-file.js';
 
 /** The policy server's configuration file, validated by key (see docs/SERVER.md). */
@@ -26,6 +27,27 @@ export const serverConfigSchema = z.strictObject({
       maxMessageBytes: z.number().int().positive().default(1024 * 1024),
     })
     .default({ pingIntervalMs: 15_000, pongTimeoutMs: 10_000, helloTimeoutMs: 10_000, maxMessageBytes: 1024 * 1024 }),
+  /** Approvals (docs/APPROVALS.md): the data file of the default approval policies (default: the shipped one). */
+  approvals: z.strictObject({ defaultPoliciesFile: z.string().min(1).optional() }).default({}),
+  /** The mail server escalation notices go through; without it they are only logged. */
+  smtp: z
+    .strictObject({
+      host: z.string().min(1),
+      port: z.number().int().min(1).max(65535).default(25),
+      /** TLS from the start (usually port 465); otherwise STARTTLS when the server offers it. */
+      secure: z.boolean().default(false),
+      /** Refuse to send unless the connection is upgraded with STARTTLS. */
+      requireTls: z.boolean().default(false),
+      from: z.string().refine(isEmailAddress, { error: 'must be an email address' }),
+      user: z.string().min(1).optional(),
+      /** A file holding the password of `user` (never the password itself in the config). */
+      passwordFile: z.string().min(1).optional(),
+      timeoutMs: z.number().int().positive().default(10_000),
+    })
+    .refine((smtp) => (smtp.user === undefined) === (smtp.passwordFile === undefined), {
+      error: 'user and passwordFile go together',
+    })
+    .optional(),
 });
 
 export type ServerConfig = Readonly<z.output<typeof serverConfigSchema>>;
@@ -40,6 +62,12 @@ export function parseServerConfig(text: string, file: string, baseDir: string): 
     ...(c.tls === undefined ? {} : { tls: { certFile: at(c.tls.certFile), keyFile: at(c.tls.keyFile) } }),
     ...(c.adminTokenFile === undefined ? {} : { adminTokenFile: at(c.adminTokenFile) }),
     ...(c.seedScenario === undefined ? {} : { seedScenario: at(c.seedScenario) }),
+    approvals: {
+      ...(c.approvals.defaultPoliciesFile === undefined ? {} : { defaultPoliciesFile: at(c.approvals.defaultPoliciesFile) }),
+    },
+    ...(c.smtp === undefined
+      ? {}
+      : { smtp: { ...c.smtp, ...(c.smtp.passwordFile === undefined ? {} : { passwordFile: at(c.smtp.passwordFile) }) } }),
   });
 }
 

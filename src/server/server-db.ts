@@ -48,6 +48,20 @@ export const SERVER_MIGRATIONS: readonly string[] = [
     last_error             TEXT
   ) STRICT;
   `,
+  `
+  -- Approval requests delivered by agents, one row per request id, in the
+  -- order they arrived (seq). body is the whole record as JSON; status is
+  -- kept beside it for listing by status.
+  CREATE TABLE approval_requests (
+    seq            INTEGER PRIMARY KEY,
+    id             TEXT    NOT NULL UNIQUE,
+    computer_id    TEXT    NOT NULL,
+    received_at_ms INTEGER NOT NULL,
+    status         TEXT    NOT NULL,
+    body           TEXT    NOT NULL
+  ) STRICT;
+  CREATE INDEX approval_requests_by_status ON approval_requests (status, seq);
+  `,
 ];
 
 /** One computer's stored state. */
@@ -64,6 +78,15 @@ export interface ComputerRow {
   reportedOs: OsName | null;
   lastSeenMs: number | null;
   lastError: string | null;
+}
+
+/** One stored approval request: its JSON body and the columns it is found by. */
+export interface RequestRow {
+  id: string;
+  computerId: string;
+  receivedAtMs: number;
+  status: string;
+  body: string;
 }
 
 /** The versions and hashes a change issues for one computer. */
@@ -159,6 +182,18 @@ function prepareStatements(db: Database.Database) {
        WHERE computer_id = ?`,
     ),
     setLastSeen: db.prepare<[number, string]>('UPDATE computer_state SET last_seen_ms = ? WHERE computer_id = ?'),
+    insertRequest: db.prepare<[RequestRow]>(
+      `INSERT INTO approval_requests (id, computer_id, received_at_ms, status, body)
+       VALUES (@id, @computerId, @receivedAtMs, @status, @body) ON CONFLICT (id) DO NOTHING`,
+    ),
+    updateRequest: db.prepare<[{ id: string; status: string; body: string }]>(
+      'UPDATE approval_requests SET status = @status, body = @body WHERE id = @id',
+    ),
+    request: db.prepare<[string], { body: string }>('SELECT body FROM approval_requests WHERE id = ?'),
+    requests: db.prepare<[], { body: string }>('SELECT body FROM approval_requests ORDER BY seq'),
+    requestsWithStatus: db.prepare<[string], { body: string }>(
+      'SELECT body FROM approval_requests WHERE status = ? ORDER BY seq',
+    ),
   };
 }
 
@@ -250,6 +285,27 @@ export class ServerDb {
   /** Records when a computer was last heard from. */
   setLastSeen(computerId: string, nowMs: number): void {
     this.stmt.setLastSeen.run(nowMs, computerId);
+  }
+
+  /** Inserts an approval request unless its id is stored already; returns whether it was inserted. */
+  insertRequest(row: RequestRow): boolean {
+    return this.stmt.insertRequest.run(row).changes === 1;
+  }
+
+  /** Replaces a stored request's status and body; returns whether the id was found. */
+  updateRequest(id: string, status: string, body: string): boolean {
+    return this.stmt.updateRequest.run({ id, status, body }).changes === 1;
+  }
+
+  /** The JSON body of one request, or undefined. */
+  requestBody(id: string): string | undefined {
+    return this.stmt.request.get(id)?.body;
+  }
+
+  /** The JSON bodies of the stored requests in arrival order, optionally only those with a status. */
+  requestBodies(status?: string): string[] {
+    const rows = status === undefined ? this.stmt.requests.all() : this.stmt.requestsWithStatus.all(status);
+    return rows.map((row) => row.body);
   }
 
   /** Closes the database; later calls do nothing. */

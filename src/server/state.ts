@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { evaluateApproval, resolveApprovalQuery } from '../engine/approvals.js';
 import { TollgateError, ValidationError } from '../engine/errors.js';
 import { lintWorld, type LintWarning } from '../engine/lint.js';
 import type { AgentSetting, OsName, Policy, SettingValue, World } from '../engine/model.js';
@@ -15,14 +16,17 @@ import { validateWorld } from '../engine/validate.js';
 import { buildView, resolveSettings } from '../engine/view.js';
 import { WorldIndex } from '../engine/world.js';
 import { sealSettings, sealSnapshot } from '../wire/signed.js';
+import type { ApprovalSubmission } from '../wire/sync-messages.js';
 import { type ComputerRow, type IssuedVersions, ServerDb } from './server-db.js';
 import { type ServerSigningKey, loadOrCreateSigningKey } from './signing-key.js';
 import { newEnrollmentToken, tokenHash, tokenMatches } from './tokens.js';
 import {
   ADMIN_SETTING_ORDER,
+  type ApprovalRequestRecord,
   type ComputerState,
   type PolicyInput,
   type PolicyPatch,
+  type RequestStatus,
   type ServerStateApi,
   type SettingScope,
   type SignedMessage,
@@ -173,6 +177,11 @@ export class ServerState implements ServerStateApi {
   /** Replaces the world with a copy of `world`; enrollment and issued versions are kept. */
   importWorld(world: World): ViewChanges {
     return this.commit(structuredClone(world));
+  }
+
+  /** Commits a world built from the current one; its unchanged entries are shared with it. */
+  applyWorld(candidate: World): ViewChanges {
+    return this.commit(candidate);
   }
 
   /** A new token for a known computer (TollgateError 'unknown-reference' otherwise); the old one stops working. */
@@ -406,6 +415,81 @@ export class ServerState implements ServerStateApi {
     row.lastSeenMs = nowMs;
     if (connected) this.connected.add(computerId);
     else this.connected.delete(computerId);
+  }
+
+  /**
+   * Records an approval request once per id, with the suggestion worked out
+   * from the server's world now (the agent's own when that fails, noted in
+   * `warnings`). A repeated id answers the stored request, `recorded: false`.
+   */
+  recordApprovalRequest(
+    computerId: string,
+    submission: ApprovalSubmission,
+    nowMs: number,
+  ): { request: ApprovalRequestRecord; recorded: boolean } {
+    const stored = this.approvalRequest(submission.requestId);
+    if (stored !== undefined) {
+      if (stored.computer !== computerId) {
+        throw new TollgateError(
+          'conflict',
+          `approval request id ${submission.requestId} is already used by computer ${stored.computer}, not ${computerId}`,
+        );
+      }
+      return { request: stored, recorded: false };
+    }
+    const group = this.index.computerGroup(computerId);
+    const warnings: string[] = [];
+    let suggestion = submission.suggestion;
+    try {
+      const view = buildView(this.index, computerId);
+      suggestion = evaluateApproval(view, resolveApprovalQuery(view, submission.query));
+    } catch (error) {
+      if (!(error instanceof TollgateError)) throw error;
+      warnings.push(`the server could not evaluate the request (${error.message}): the agent's suggestion is kept`);
+    }
+    const request: ApprovalRequestRecord = {
+      id: submission.requestId,
+      computer: computerId,
+      group: group.id,
+      org: group.org,
+      submittedAtMs: submission.submittedAtMs,
+      receivedAtMs: nowMs,
+      file: submission.file,
+      user: submission.user,
+      reason: submission.reason,
+      query: submission.query,
+      suggestion,
+      agentSuggestion: submission.suggestion,
+      warnings,
+      status: 'pending',
+      history: [],
+    };
+    const recorded = this.db.insertRequest({
+      id: request.id,
+      computerId,
+      receivedAtMs: nowMs,
+      status: request.status,
+      body: JSON.stringify(request),
+    });
+    return { request, recorded };
+  }
+
+  /** The requests in arrival order, optionally only those with `status`. */
+  approvalRequests(status?: RequestStatus): ApprovalRequestRecord[] {
+    return this.db.requestBodies(status).map((body) => JSON.parse(body) as ApprovalRequestRecord);
+  }
+
+  /** One request, or undefined. */
+  approvalRequest(id: string): ApprovalRequestRecord | undefined {
+    const body = this.db.requestBody(id);
+    return body === undefined ? undefined : (JSON.parse(body) as ApprovalRequestRecord);
+  }
+
+  /** Stores a request's new status and history; TollgateError 'not-found' for an unknown id. */
+  updateApprovalRequest(request: ApprovalRequestRecord): void {
+    if (!this.db.updateRequest(request.id, request.status, JSON.stringify(request))) {
+      throw new TollgateError('not-found', `approval request ${request.id} not found`);
+    }
   }
 
   /** The PEM (SPKI) public key agents pin. */

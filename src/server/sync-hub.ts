@@ -4,7 +4,13 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { TollgateError } from '../engine/errors.js';
 import { rawDataBytes } from '../wire/raw-data.js';
-import { decodeAgentMessage, encodeServerMessage, type AgentMessage, type ServerMessage } from '../wire/sync-messages.js';
+import {
+  decodeAgentMessage,
+  encodeServerMessage,
+  type AgentMessage,
+  type ApprovalSubmission,
+  type ServerMessage,
+} from '../wire/sync-messages.js';
 import type { ServerStateApi, ViewChanges } from './types.js';
 
 /** The path agents connect to. */
@@ -22,6 +28,7 @@ export const CLOSE_CODES = Object.freeze({
 export interface HubLogger {
   info(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
   debug(obj: object, msg: string): void;
 }
 
@@ -148,6 +155,7 @@ export class SyncHub {
     try {
       if (message.kind === 'hello') this.hello(conn, message);
       else if (conn.computerId === null) this.refuse(conn, CLOSE_CODES.unauthorized, 'unauthorized', 'say hello first');
+      else if (message.kind === 'approval') this.approval(conn, conn.computerId, message.submission);
       else this.ack(conn.computerId, message);
     } catch (error) {
       this.refuse(conn, CLOSE_CODES.badMessage, 'bad-message', (error as Error).message);
@@ -193,6 +201,31 @@ export class SyncHub {
     } else {
       this.send(conn, { kind: 'upToDate', snapshotVersion: state.snapshotVersion, settingsVersion: state.settingsVersion });
     }
+  }
+
+  /**
+   * Records an approval request (once per id) and answers with its receipt,
+   * also for an id recorded before: the agent may then forget it. When it
+   * cannot be recorded, no receipt: the agent sends it again on its next
+   * connection.
+   */
+  private approval(conn: Connection, computerId: string, submission: ApprovalSubmission): void {
+    const { requestId } = submission;
+    try {
+      const { recorded } = this.options.state.recordApprovalRequest(computerId, submission, this.options.clock());
+      this.options.logger.info(
+        { computerId, requestId, recorded, file: submission.file.path, user: submission.user },
+        recorded ? 'approval request received' : 'approval request received again: already recorded',
+      );
+    } catch (error) {
+      if (!(error instanceof TollgateError) || error.code !== 'conflict') {
+        this.options.logger.error({ computerId, requestId, err: (error as Error).message }, 'approval request not recorded');
+        return;
+      }
+      // Another computer's id: never recorded for this one; the receipt stops this agent from retrying forever.
+      this.options.logger.warn({ computerId, requestId, reason: error.message }, 'approval request refused');
+    }
+    this.send(conn, { kind: 'receipt', requestId });
   }
 
   private ack(computerId: string, ack: Extract<AgentMessage, { kind: 'ack' }>): void {

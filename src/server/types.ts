@@ -1,6 +1,18 @@
-import type { AgentSetting, AppliesTo, OsName, Policy, SettingValue, World } from '../engine/model.js';
+import type { ApprovalQuery } from '../engine/approvals.js';
+import type {
+  AgentSetting,
+  AppliesTo,
+  ApprovalSuggestion,
+  FileRequest,
+  OsName,
+  PermitTarget,
+  Policy,
+  SettingValue,
+  World,
+} from '../engine/model.js';
 import type { LintWarning } from '../engine/lint.js';
 import type { UpgradePlan } from '../engine/upgrade.js';
+import type { ApprovalSubmission } from '../wire/sync-messages.js';
 
 /** Where an admin sets an agent setting (SPEC.md section 9). */
 export type SettingScope =
@@ -59,6 +71,66 @@ export type PolicyInput = Omit<Policy, 'id' | 'enabled'> & { id?: string; enable
 /** Changes to a policy; `order` alone reorders it. */
 export type PolicyPatch = Partial<Omit<Policy, 'id'>>;
 
+/** Where an approval request stands in the queue. */
+export const REQUEST_STATUSES = ['pending', 'approved', 'rejected', 'escalated'] as const;
+export type RequestStatus = (typeof REQUEST_STATUSES)[number];
+
+/** A notice sent about a request (an escalation mail), as recorded. */
+export interface RequestNotice {
+  atMs: number;
+  to: string[];
+  subject: string;
+  /** The notifier that sent it (`smtp`, or `log` when no mail server is configured). */
+  via: string;
+}
+
+/** The permit policy an approval created. */
+export interface RequestPermit {
+  policy: string;
+  application: string;
+  /** Whether the approval created the application (from the file) rather than using the one named. */
+  applicationCreated: boolean;
+  target: PermitTarget;
+  appliesTo: AppliesTo;
+  order: number;
+}
+
+/** One thing an admin did with a request. */
+export interface RequestEvent {
+  atMs: number;
+  action: 'approved' | 'rejected' | 'escalated';
+  note?: string;
+  notice?: RequestNotice;
+  permit?: RequestPermit;
+}
+
+/**
+ * An approval request in the server's queue: what the agent delivered, the
+ * suggestion the server worked out from its own world on receipt, and what
+ * admins did with it.
+ */
+export interface ApprovalRequestRecord {
+  id: string;
+  computer: string;
+  /** The computer's group and organization when the request arrived. */
+  group: string;
+  org: string;
+  submittedAtMs: number;
+  receivedAtMs: number;
+  file: FileRequest;
+  user: string;
+  reason: string;
+  query: ApprovalQuery;
+  /** The server's suggestion (SPEC.md section 5); the agent's when the server could not evaluate it (see `warnings`). */
+  suggestion: ApprovalSuggestion;
+  /** What the agent answered the user. */
+  agentSuggestion: ApprovalSuggestion;
+  /** Problems met while recording (e.g. the application is no longer known to the server). */
+  warnings: string[];
+  status: RequestStatus;
+  history: RequestEvent[];
+}
+
 /**
  * The policy server's state: the world, enrollment and what each computer
  * holds, persisted in SQLite. Every mutation validates the whole world with
@@ -69,6 +141,11 @@ export interface ServerStateApi {
   world(): World;
   /** Replaces the world with a scenario; enrollment and issued versions are kept. */
   importWorld(world: World): ViewChanges;
+  /**
+   * Commits a world derived from `world()` (unchanged entries shared, not
+   * copied: the caller must not change them afterwards), validated as a whole.
+   */
+  applyWorld(candidate: World): ViewChanges;
 
   /** Creates (or replaces) the computer's enrollment token; only its hash is stored. */
   enroll(computerId: string): { token: string };
@@ -98,6 +175,24 @@ export interface ServerStateApi {
   recordHello(computerId: string, info: { agentVersion: string; os: OsName; nowMs: number }): void;
   recordAck(computerId: string, ack: { snapshotVersion: number; settingsVersion: number; error: string; nowMs: number }): void;
   setConnected(computerId: string, connected: boolean, nowMs: number): void;
+
+  /**
+   * Records an approval request delivered by an agent, once per id: a
+   * repeated id changes nothing and answers the stored request with
+   * `recorded: false`. An id already used by another computer is
+   * TollgateError 'conflict'.
+   */
+  recordApprovalRequest(
+    computerId: string,
+    submission: ApprovalSubmission,
+    nowMs: number,
+  ): { request: ApprovalRequestRecord; recorded: boolean };
+  /** The requests in the order they arrived, optionally only those with a status. */
+  approvalRequests(status?: RequestStatus): ApprovalRequestRecord[];
+  /** One request, or undefined. */
+  approvalRequest(id: string): ApprovalRequestRecord | undefined;
+  /** Stores a changed request (its status and history); TollgateError 'not-found' for an unknown id. */
+  updateApprovalRequest(request: ApprovalRequestRecord): void;
 
   publicKeyPem(): string;
   close(): void;

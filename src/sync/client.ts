@@ -10,6 +10,17 @@ export interface SyncLogger {
   debug(obj: object, msg: string): void;
 }
 
+/** Where the approval requests waiting for delivery live (the agent's store). */
+export interface OutboxSource {
+  /** Up to `limit` undelivered items, oldest first; `payload` is an encoded AgentMessage. */
+  pendingOutbox(limit: number): { id: string; payload: Uint8Array }[];
+  markOutboxAttempt(id: string): void;
+  markOutboxDelivered(id: string): void;
+}
+
+/** How many approval requests may await their receipt at once on one connection (by default). */
+export const DEFAULT_MAX_IN_FLIGHT = 64;
+
 export interface SyncClientOptions {
   url: string;
   token: string;
@@ -30,6 +41,10 @@ export interface SyncClientOptions {
   random: () => number;
   /** Applies a snapshot; the daemon passes its fault hooks through here. */
   applySnapshot?: (bytes: Uint8Array) => { version: number };
+  /** The approval outbox to deliver; none: nothing is delivered. */
+  outbox?: OutboxSource;
+  /** Requests sent and not yet receipted, at most, per connection (default DEFAULT_MAX_IN_FLIGHT). */
+  maxInFlight?: number;
 }
 
 /** Full jitter: a uniform delay up to min(max, initial * 2^attempt). */
@@ -40,8 +55,14 @@ export function backoffDelayMs(attempt: number, initialMs: number, maxMs: number
 
 /**
  * The agent end of sync: connects, says hello with the versions it holds,
- * applies and acknowledges what the server sends, detects a dead server by
- * heartbeat and reconnects with jittered exponential backoff.
+ * applies and acknowledges what the server sends, delivers the approval
+ * outbox, detects a dead server by heartbeat and reconnects with jittered
+ * exponential backoff.
+ *
+ * Delivery is at least once, by id: once the server has answered the hello
+ * (so it accepted this agent), every pending outbox item is sent, and sent
+ * again on every new connection until its receipt arrives; only then is it
+ * removed from the outbox. The server records each id once.
  */
 export class SyncClient {
   private readonly options: SyncClientOptions;
@@ -53,6 +74,10 @@ export class SyncClient {
   private closed = false;
   /** A refusal of our credentials: retrying harder will not help, so back off to the maximum. */
   private unauthorized = false;
+  /** The server answered this connection's hello: it accepts what this agent sends. */
+  private accepted = false;
+  /** Outbox ids sent on this connection and not yet receipted. */
+  private readonly inFlight = new Set<string>();
   private reportedVersion: string | null = null;
 
   constructor(options: SyncClientOptions) {
@@ -76,6 +101,8 @@ export class SyncClient {
       ...(this.options.ca === undefined ? {} : { ca: this.options.ca }),
     });
     this.ws = ws;
+    this.accepted = false;
+    this.inFlight.clear();
     ws.binaryType = 'nodebuffer';
     ws.on('open', () => {
       this.setState('connected');
@@ -92,6 +119,8 @@ export class SyncClient {
   private onClose(ws: WebSocket, code: number, reason: string): void {
     if (this.ws !== ws) return;
     this.ws = null;
+    this.accepted = false;
+    this.inFlight.clear();
     this.stopTimers();
     if (this.closed) return;
     this.setState('disconnected');
@@ -169,6 +198,8 @@ export class SyncClient {
       this.options.logger.warn({ err: (error as Error).message }, 'undecodable message from the server: dropped');
       return;
     }
+    const firstAnswer = !this.accepted && message.kind !== 'refusal';
+    if (firstAnswer) this.accepted = true;
     switch (message.kind) {
       case 'snapshot':
         this.apply('snapshot', () => {
@@ -191,6 +222,50 @@ export class SyncClient {
         this.unauthorized = message.code === 'unauthorized';
         this.options.logger.warn({ code: message.code, reason: message.message }, 'the server refused this agent');
         break;
+      case 'receipt':
+        this.receipt(message.requestId);
+        break;
+    }
+    if (firstAnswer) this.flushOutbox();
+  }
+
+  private receipt(requestId: string): void {
+    const outbox = this.options.outbox;
+    if (outbox === undefined) return;
+    try {
+      outbox.markOutboxDelivered(requestId);
+    } catch (error) {
+      // Still pending: it is sent again on the next connection, and the server records it once.
+      this.options.logger.warn({ requestId, err: (error as Error).message }, 'cannot mark an approval request delivered');
+      return;
+    }
+    this.inFlight.delete(requestId);
+    this.options.logger.info({ requestId }, 'approval request delivered');
+    this.flushOutbox();
+  }
+
+  /**
+   * Sends the pending outbox items not already awaiting a receipt on this
+   * connection, up to the in-flight limit. Does nothing until the server has
+   * answered the hello; call it whenever an item was queued.
+   */
+  flushOutbox(): void {
+    const outbox = this.options.outbox;
+    const ws = this.ws;
+    if (outbox === undefined || ws === null || !this.accepted || ws.readyState !== WebSocket.OPEN) return;
+    const maxInFlight = this.options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
+    const room = maxInFlight - this.inFlight.size;
+    if (room <= 0) return;
+    try {
+      const pending = outbox.pendingOutbox(this.inFlight.size + room).filter((item) => !this.inFlight.has(item.id));
+      for (const item of pending.slice(0, room)) {
+        outbox.markOutboxAttempt(item.id);
+        this.inFlight.add(item.id);
+        ws.send(item.payload);
+        this.options.logger.debug({ requestId: item.id }, 'approval request sent');
+      }
+    } catch (error) {
+      this.options.logger.warn({ err: (error as Error).message }, 'cannot read the approval outbox: delivery retried later');
     }
   }
 
@@ -215,6 +290,7 @@ export class SyncClient {
     if (this.closed) return;
     if (this.ws !== null && this.ws.readyState === WebSocket.OPEN) {
       this.hello();
+      this.flushOutbox();
     } else if (this.retryTimer !== null) {
       clearTimeout(this.retryTimer);
       this.connect();

@@ -158,7 +158,7 @@ export function decodeAgentMessage(bytes: Uint8Array): AgentMessage {
       }
       case 'approval':
         return { kind: 'approval', submission: submissionFromWire(requireMessage(m.approval, 'approval')) };
-      default:
+      case undefined:
         throw new TollgateError('bad-message', 'agentMessage: no body');
     }
   } catch (error) {
@@ -209,7 +209,7 @@ export function decodeServerMessage(bytes: Uint8Array): ServerMessage {
         const r = requireMessage(m.receipt, 'receipt');
         return { kind: 'receipt', requestId: checkRequestId(requireText(r.requestId, 'receipt.requestId'), 'receipt.requestId') };
       }
-      default:
+      case undefined:
         throw new TollgateError('bad-message', 'serverMessage: no body');
     }
   } catch (error) {

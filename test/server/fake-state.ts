@@ -11,12 +11,16 @@ import { upgradeToFlat, type UpgradePlan } from '../../src/engine/upgrade.js';
 import { validateWorld } from '../../src/engine/validate.js';
 import { buildView } from '../../src/engine/view.js';
 import { WorldIndex } from '../../src/engine/world.js';
+import { evaluateApproval, resolveApprovalQuery } from '../../src/engine/approvals.js';
+import type { ApprovalSubmission } from '../../src/wire/sync-messages.js';
 import {
   ADMIN_SETTING_ORDER,
   scopeAppliesTo,
+  type ApprovalRequestRecord,
   type ComputerState,
   type PolicyInput,
   type PolicyPatch,
+  type RequestStatus,
   type ServerStateApi,
   type SettingScope,
   type SignedMessage,
@@ -62,6 +66,7 @@ export class FakeServerState implements ServerStateApi {
     .toString();
   /** Every call of a mutating method, by name. */
   readonly calls: string[] = [];
+  private readonly requests = new Map<string, ApprovalRequestRecord>();
 
   constructor(world: World = emptyWorld()) {
     const problems = validateWorld(world);
@@ -120,6 +125,59 @@ export class FakeServerState implements ServerStateApi {
   importWorld(world: World): ViewChanges {
     this.calls.push('importWorld');
     return this.commit(structuredClone(world));
+  }
+
+  applyWorld(candidate: World): ViewChanges {
+    this.calls.push('applyWorld');
+    return this.commit(candidate);
+  }
+
+  recordApprovalRequest(
+    computerId: string,
+    submission: ApprovalSubmission,
+    nowMs: number,
+  ): { request: ApprovalRequestRecord; recorded: boolean } {
+    const stored = this.requests.get(submission.requestId);
+    if (stored !== undefined) {
+      if (stored.computer !== computerId) throw new TollgateError('conflict', `id ${submission.requestId} is taken`);
+      return { request: structuredClone(stored), recorded: false };
+    }
+    const index = new WorldIndex(this.current);
+    const group = index.computerGroup(computerId);
+    const view = buildView(index, computerId);
+    const request: ApprovalRequestRecord = {
+      id: submission.requestId,
+      computer: computerId,
+      group: group.id,
+      org: group.org,
+      submittedAtMs: submission.submittedAtMs,
+      receivedAtMs: nowMs,
+      file: submission.file,
+      user: submission.user,
+      reason: submission.reason,
+      query: submission.query,
+      suggestion: evaluateApproval(view, resolveApprovalQuery(view, submission.query)),
+      agentSuggestion: submission.suggestion,
+      warnings: [],
+      status: 'pending',
+      history: [],
+    };
+    this.requests.set(request.id, structuredClone(request));
+    return { request, recorded: true };
+  }
+
+  approvalRequests(status?: RequestStatus): ApprovalRequestRecord[] {
+    return [...this.requests.values()].filter((r) => status === undefined || r.status === status).map((r) => structuredClone(r));
+  }
+
+  approvalRequest(id: string): ApprovalRequestRecord | undefined {
+    const request = this.requests.get(id);
+    return request === undefined ? undefined : structuredClone(request);
+  }
+
+  updateApprovalRequest(request: ApprovalRequestRecord): void {
+    if (!this.requests.has(request.id)) throw new TollgateError('not-found', `request ${request.id} not found`);
+    this.requests.set(request.id, structuredClone(request));
   }
 
   enroll(computerId: string): { token: string } {

@@ -1,0 +1,698 @@
+/**
+ * `tollgate admin` commands of approvals (docs/APPROVALS.md): organizations
+ * and their modules, approval policies, guidelines and escalation, and the
+ * queue of approval requests. The server checks every rule and names the
+ * field at fault; these commands only shape what they send.
+ */
+import { readFile } from 'node:fs/promises';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { TollgateError } from '../engine/errors.js';
+import {
+  APPROVALS_MODULE,
+  APPROVAL_ACTIONS,
+  PERMIT_TARGETS,
+  type ApprovalAction,
+  type ApprovalAppliesTo,
+  type ApprovalPolicy,
+  type CountryRestriction,
+  type Organization,
+  type PermitTarget,
+} from '../engine/model.js';
+import { COUNTRY_MODES } from '../engine/validate.js';
+import type { ApplyReport } from '../server/admin-api.js';
+import type { OrgApprovals } from '../server/approval-routes.js';
+import { REQUEST_STATUSES, type ApprovalRequestRecord, type RequestPermit, type ViewChanges } from '../server/types.js';
+import {
+  type Action,
+  type AdminContext,
+  booleanOption,
+  changesText,
+  encode,
+  formatApplyReport,
+  formatTable,
+  json,
+  runAdmin,
+  waitQuery,
+} from './admin-commands.js';
+import { EXIT_OK, type CliIo } from './io.js';
+import { integerOption } from './main.js';
+
+/** An integer option that may be negative, so that the server, not the parser, explains the rule. */
+function orderOption(value: string): number {
+  if (!/^-?\d+$/.test(value)) throw new InvalidArgumentError(`--order takes an integer, not "${value}"`);
+  return Number(value);
+}
+
+/** `A,B, C` as a list; an empty text is an empty list. */
+export function parseList(value: string): string[] {
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+/** Repeatable list option: every occurrence adds its comma-separated items. */
+function collectList(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), ...parseList(value)];
+}
+
+/**
+ * `--applies-to` of an approval policy: `organization` (the policy's own),
+ * `groups=G1,G2` or `computers=C1,C2`.
+ */
+export function parseApprovalAppliesTo(text: string, org: string): ApprovalAppliesTo {
+  const eq = text.indexOf('=');
+  const kind = eq < 0 ? text : text.slice(0, eq);
+  const ids = eq < 0 ? [] : parseList(text.slice(eq + 1));
+  switch (kind) {
+    case 'organization':
+    case 'org':
+      return { organization: ids[0] ?? org };
+    case 'groups':
+    case 'group':
+      return { groups: ids };
+    case 'computers':
+    case 'computer':
+      return { computers: ids };
+    default:
+      throw new InvalidArgumentError(`--applies-to takes organization, groups=G1,G2 or computers=C1,C2, not "${text}"`);
+  }
+}
+
+/** An approval policy's Applies To as `--applies-to` takes it. */
+export function formatApprovalAppliesTo(appliesTo: ApprovalAppliesTo): string {
+  if ('organization' in appliesTo) return 'organization';
+  if ('groups' in appliesTo) return `groups=${appliesTo.groups.join(',')}`;
+  return `computers=${appliesTo.computers.join(',')}`;
+}
+
+function countriesText(countries: CountryRestriction): string {
+  return `${countries.mode} ${countries.list.length === 0 ? 'none' : countries.list.join(',')}`;
+}
+
+function policyRows(policies: readonly ApprovalPolicy[]): string[][] {
+  return policies.map((p) => [
+    p.org,
+    String(p.order),
+    p.id,
+    p.active ? 'yes' : 'no',
+    p.action,
+    p.category,
+    p.subcategory ?? '',
+    formatApprovalAppliesTo(p.appliesTo),
+    countriesText(p.countries),
+  ]);
+}
+
+function printPolicies(ctx: AdminContext, policies: readonly ApprovalPolicy[]): void {
+  ctx.io.stdout(
+    formatTable(
+      ['org', 'order', 'policy', 'active', 'action', 'category', 'subcategory', 'applies to', 'countries'],
+      policyRows(policies),
+    ),
+  );
+}
+
+interface PolicyAnswer {
+  policy: ApprovalPolicy;
+  policies: ApprovalPolicy[];
+  changes: ViewChanges;
+}
+
+function printPolicyAnswer(ctx: AdminContext, verb: string, answer: PolicyAnswer): number {
+  if (ctx.json) return json(ctx, answer);
+  printPolicies(ctx, answer.policies);
+  ctx.io.stdout(`approval policy ${answer.policy.id} ${verb}; ${changesText(answer.changes)}\n`);
+  return EXIT_OK;
+}
+
+async function fetchPolicy(ctx: AdminContext, id: string): Promise<ApprovalPolicy> {
+  const { policies } = await ctx.client.request<{ policies: ApprovalPolicy[] }>('GET', '/api/approval-policies');
+  const policy = policies.find((p) => p.id === id);
+  if (policy === undefined) throw new TollgateError('invalid-input', `approval policy ${id} is unknown`);
+  return policy;
+}
+
+// ---- Organizations and modules
+
+function approvalsText(approvals: OrgApprovals): string {
+  if (!approvals.module) return 'off';
+  return approvals.misconfigured === null ? 'on' : `on, MISCONFIGURED: ${approvals.misconfigured}`;
+}
+
+async function organizations(ctx: AdminContext): Promise<number> {
+  const answer = await ctx.client.request<{ organizations: (Organization & { approvals: OrgApprovals })[] }>(
+    'GET',
+    '/api/organizations',
+  );
+  if (ctx.json) return json(ctx, answer);
+  const rows = answer.organizations.map((o) => [
+    o.id,
+    o.name,
+    o.parent ?? '',
+    o.structure,
+    o.modules.join(',') || '-',
+    approvalsText(o.approvals),
+  ]);
+  ctx.io.stdout(formatTable(['organization', 'name', 'parent', 'structure', 'modules', 'approvals'], rows));
+  return EXIT_OK;
+}
+
+interface ModuleAnswer {
+  org: string;
+  module: string;
+  enabled: boolean;
+  changed: boolean;
+  created: ApprovalPolicy[];
+  changes: ViewChanges;
+  warnings: string[];
+}
+
+async function setModule(ctx: AdminContext, org: string, module: string, enabled: boolean): Promise<number> {
+  const answer = await ctx.client.request<ModuleAnswer>(
+    enabled ? 'PUT' : 'DELETE',
+    `/api/organizations/${encode(org)}/modules/${encode(module)}`,
+  );
+  if (ctx.json) return json(ctx, answer);
+  const state = enabled ? 'enabled' : 'disabled';
+  ctx.io.stdout(
+    answer.changed
+      ? `module ${module} ${state} on ${org}; ${changesText(answer.changes)}\n`
+      : `module ${module} was already ${state} on ${org}\n`,
+  );
+  if (answer.created.length > 0) {
+    ctx.io.stdout(`${answer.created.length} default approval policies created:\n`);
+    printPolicies(ctx, answer.created);
+  }
+  for (const warning of answer.warnings) ctx.io.stderr(`warning: ${warning}\n`);
+  return EXIT_OK;
+}
+
+// ---- Approval policies
+
+interface AddOptions {
+  org: string;
+  category: string;
+  subcategory?: string;
+  action?: ApprovalAction;
+  appliesTo?: string;
+  countryMode?: 'deny' | 'allow';
+  countries?: string[];
+  order?: number;
+  id?: string;
+  inactive: boolean;
+}
+
+async function addPolicy(ctx: AdminContext, opts: AddOptions): Promise<number> {
+  const body: Record<string, unknown> = { org: opts.org, category: opts.category };
+  if (opts.id !== undefined) body['id'] = opts.id;
+  if (opts.subcategory !== undefined) body['subcategory'] = opts.subcategory;
+  if (opts.action !== undefined) body['action'] = opts.action;
+  if (opts.appliesTo !== undefined) body['appliesTo'] = parseApprovalAppliesTo(opts.appliesTo, opts.org);
+  if (opts.countryMode !== undefined || opts.countries !== undefined) {
+    body['countries'] = { mode: opts.countryMode ?? 'deny', list: opts.countries ?? [] };
+  }
+  if (opts.order !== undefined) body['order'] = opts.order;
+  if (opts.inactive) body['active'] = false;
+  const answer = await ctx.client.request<PolicyAnswer>('POST', '/api/approval-policies', { body });
+  return printPolicyAnswer(ctx, 'added', answer);
+}
+
+interface SetOptions {
+  action?: ApprovalAction;
+  category?: string;
+  subcategory?: string | false;
+  appliesTo?: string;
+  countryMode?: 'deny' | 'allow';
+  countries?: string[];
+  active?: boolean;
+  order?: number;
+}
+
+async function changePolicy(
+  ctx: AdminContext,
+  id: string,
+  patch: Record<string, unknown>,
+  verb: string,
+): Promise<number> {
+  if (Object.keys(patch).length === 0) {
+    throw new InvalidArgumentError(
+      'nothing to change: give at least one of --action, --category, --subcategory, --no-subcategory, --applies-to, --country-mode, --countries, --active, --order',
+    );
+  }
+  const answer = await ctx.client.request<PolicyAnswer>('PATCH', `/api/approval-policies/${encode(id)}`, {
+    body: patch,
+  });
+  return printPolicyAnswer(ctx, verb, answer);
+}
+
+async function setPolicy(ctx: AdminContext, id: string, opts: SetOptions): Promise<number> {
+  const patch: Record<string, unknown> = {};
+  if (opts.action !== undefined) patch['action'] = opts.action;
+  if (opts.category !== undefined) patch['category'] = opts.category;
+  if (opts.subcategory === false) patch['subcategory'] = null;
+  else if (opts.subcategory !== undefined) patch['subcategory'] = opts.subcategory;
+  if (opts.active !== undefined) patch['active'] = opts.active;
+  if (opts.order !== undefined) patch['order'] = opts.order;
+  if (opts.appliesTo !== undefined || opts.countryMode !== undefined || opts.countries !== undefined) {
+    const existing = await fetchPolicy(ctx, id);
+    if (opts.appliesTo !== undefined) patch['appliesTo'] = parseApprovalAppliesTo(opts.appliesTo, existing.org);
+    if (opts.countryMode !== undefined || opts.countries !== undefined) {
+      patch['countries'] = {
+        mode: opts.countryMode ?? existing.countries.mode,
+        list: opts.countries ?? existing.countries.list,
+      };
+    }
+  }
+  return changePolicy(ctx, id, patch, 'changed');
+}
+
+async function listPolicies(ctx: AdminContext, org: string | undefined): Promise<number> {
+  const answer = await ctx.client.request<{ policies: ApprovalPolicy[] }>('GET', '/api/approval-policies', {
+    query: { org },
+  });
+  if (ctx.json) return json(ctx, answer);
+  printPolicies(ctx, answer.policies);
+  return EXIT_OK;
+}
+
+async function deletePolicy(ctx: AdminContext, id: string): Promise<number> {
+  const answer = await ctx.client.request<{ deleted: string; changes: ViewChanges }>(
+    'DELETE',
+    `/api/approval-policies/${encode(id)}`,
+  );
+  if (ctx.json) return json(ctx, answer);
+  ctx.io.stdout(`approval policy ${id} deleted; ${changesText(answer.changes)}\n`);
+  return EXIT_OK;
+}
+
+// ---- Guidelines and escalation
+
+/** An organization's approvals settings as text: stored, resolved, and whether it is misconfigured. */
+export function formatOrgApprovals(a: OrgApprovals): string {
+  const stored = (value: Record<string, unknown> | null): string =>
+    value === null
+      ? 'not set'
+      : Object.entries(value)
+          .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+          .join(' ');
+  const lines = [
+    `organization     ${a.org}`,
+    `module           ${APPROVALS_MODULE} ${a.module ? 'on' : 'off'}`,
+    `approval policies ${a.policies}`,
+    `guidelines       ${stored(a.guidelines)}`,
+    `escalation       ${stored(a.escalation)}`,
+  ];
+  if (a.resolved !== null) {
+    lines.push(
+      'resolved (what the approvals team gets):',
+      `  permit target  ${a.resolved.permitTarget}`,
+      `  instructions   ${a.resolved.instructions === '' ? '(none)' : a.resolved.instructions}`,
+      `  escalation to  ${a.resolved.escalationEmails.length === 0 ? '(nobody)' : a.resolved.escalationEmails.join(', ')}`,
+      ...a.resolved.warnings.map((w) => `  note           ${w}`),
+    );
+  }
+  lines.push(`status           ${a.misconfigured === null ? 'ok' : `MISCONFIGURED: ${a.misconfigured}`}`);
+  return lines.join('\n') + '\n';
+}
+
+async function showSettings(ctx: AdminContext, org: string): Promise<number> {
+  const answer = await ctx.client.request<OrgApprovals>('GET', `/api/organizations/${encode(org)}/approval-settings`);
+  if (ctx.json) return json(ctx, answer);
+  ctx.io.stdout(formatOrgApprovals(answer));
+  return EXIT_OK;
+}
+
+async function changeSettings(ctx: AdminContext, org: string, body: Record<string, unknown>): Promise<number> {
+  const answer = await ctx.client.request<OrgApprovals & { changes: ViewChanges }>(
+    'PATCH',
+    `/api/organizations/${encode(org)}/approval-settings`,
+    { body },
+  );
+  if (ctx.json) return json(ctx, answer);
+  ctx.io.stdout(formatOrgApprovals(answer));
+  ctx.io.stdout(`saved; ${changesText(answer.changes)}\n`);
+  return EXIT_OK;
+}
+
+interface GuidelinesOptions {
+  useParent?: boolean;
+  permitTarget?: PermitTarget;
+  instructions?: string;
+  instructionsFile?: string;
+}
+
+async function setGuidelines(ctx: AdminContext, org: string, opts: GuidelinesOptions): Promise<number> {
+  if (opts.instructions !== undefined && opts.instructionsFile !== undefined) {
+    throw new InvalidArgumentError('give --instructions or --instructions-file, not both');
+  }
+  const guidelines: Record<string, unknown> = {};
+  if (opts.useParent !== undefined) guidelines['useParent'] = opts.useParent;
+  if (opts.permitTarget !== undefined) guidelines['permitTarget'] = opts.permitTarget;
+  if (opts.instructions !== undefined) guidelines['instructions'] = opts.instructions;
+  if (opts.instructionsFile !== undefined) {
+    try {
+      guidelines['instructions'] = await readFile(opts.instructionsFile, 'utf8');
+    } catch (error) {
+      throw new TollgateError(
+        'invalid-input',
+        `${opts.instructionsFile}: cannot be read: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
+    }
+  }
+  if (Object.keys(guidelines).length === 0) {
+    throw new InvalidArgumentError(
+      'nothing to change: give --use-parent, --permit-target, --instructions or --instructions-file',
+    );
+  }
+  return changeSettings(ctx, org, { guidelines });
+}
+
+async function setEscalation(
+  ctx: AdminContext,
+  org: string,
+  opts: { useParent?: boolean; email?: string[] },
+): Promise<number> {
+  const escalation: Record<string, unknown> = {};
+  if (opts.useParent !== undefined) escalation['useParent'] = opts.useParent;
+  if (opts.email !== undefined) escalation['emails'] = opts.email;
+  if (Object.keys(escalation).length === 0)
+    throw new InvalidArgumentError('nothing to change: give --use-parent or --email');
+  return changeSettings(ctx, org, { escalation });
+}
+
+// ---- The requests queue
+
+function when(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+function askedFor(r: ApprovalRequestRecord): string {
+  const q = r.query;
+  const parts: string[] = [];
+  if (q.app !== undefined) parts.push(`application ${q.app}`);
+  if (q.category !== undefined)
+    parts.push(`category ${q.category}${q.subcategory === undefined ? '' : ` / ${q.subcategory}`}`);
+  const countries = [...(q.primaryCompanyInfluence ?? []), ...(q.developmentInfluence ?? [])];
+  if (countries.length > 0) parts.push(`influenced by ${[...new Set(countries)].join(', ')}`);
+  return parts.join(', ');
+}
+
+function permitText(p: RequestPermit): string {
+  const where =
+    'group' in p.appliesTo
+      ? `group ${p.appliesTo.group}`
+      : 'computer' in p.appliesTo
+        ? `computer ${p.appliesTo.computer}`
+        : p.target;
+  return `permit policy ${p.policy} (order ${p.order}) for application ${p.application}${p.applicationCreated ? ' (created from the file)' : ''} on ${where}`;
+}
+
+/** One request as a block of text: the request, the suggestion with its policy, reason, permit target and instructions, and what was done. */
+export function formatRequest(r: ApprovalRequestRecord): string {
+  const s = r.suggestion;
+  const lines = [
+    `${r.id}  ${r.status.toUpperCase()}  ${r.computer} (group ${r.group}, organization ${r.org})  received ${when(r.receivedAtMs)}`,
+    `  file           ${r.file.path}${r.file.sha256 === undefined ? '' : `  sha256 ${r.file.sha256}`}`,
+    `  user           ${r.user}`,
+    `  user's reason  ${r.reason === '' ? '(none)' : r.reason}`,
+    `  asked for      ${askedFor(r)}`,
+    `  suggestion     ${s.suggestion}${s.policy === null ? '' : ` (approval policy ${s.policy})`}`,
+    `  why            ${s.reason}`,
+    `  permit target  ${s.permitTarget}`,
+    `  instructions   ${s.instructions === '' ? '(none)' : s.instructions.replace(/\n/g, '\n                 ')}`,
+    `  escalation to  ${s.escalationEmails.length === 0 ? '(nobody)' : s.escalationEmails.join(', ')}`,
+    ...s.warnings.map((w) => `  note           ${w}`),
+    ...r.warnings.map((w) => `  note           ${w}`),
+  ];
+  if (r.agentSuggestion.suggestion !== s.suggestion || r.agentSuggestion.policy !== s.policy) {
+    lines.push(
+      `  agent said     ${r.agentSuggestion.suggestion}${r.agentSuggestion.policy === null ? '' : ` (approval policy ${r.agentSuggestion.policy})`}`,
+    );
+  }
+  for (const e of r.history) {
+    const detail =
+      e.permit !== undefined
+        ? `: ${permitText(e.permit)}`
+        : e.notice !== undefined
+          ? `: notice to ${e.notice.to.join(', ')} via ${e.notice.via}`
+          : '';
+    lines.push(`  ${e.action.padEnd(13)}${when(e.atMs)}${detail}${e.note === undefined ? '' : ` (note: ${e.note})`}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+async function listRequests(ctx: AdminContext, status: string): Promise<number> {
+  const answer = await ctx.client.request<{ requests: ApprovalRequestRecord[] }>('GET', '/api/requests', {
+    query: { status },
+  });
+  if (ctx.json) return json(ctx, answer);
+  ctx.io.stdout(answer.requests.map(formatRequest).join('\n'));
+  const n = answer.requests.length;
+  ctx.io.stdout(`${n === 0 ? 'no' : n} ${status === 'all' ? '' : `${status} `}request${n === 1 ? '' : 's'}\n`);
+  return EXIT_OK;
+}
+
+async function showRequest(ctx: AdminContext, id: string): Promise<number> {
+  const answer = await ctx.client.request<ApprovalRequestRecord>('GET', `/api/requests/${encode(id)}`);
+  if (ctx.json) return json(ctx, answer);
+  ctx.io.stdout(formatRequest(answer));
+  return EXIT_OK;
+}
+
+interface ApproveAnswer extends ApplyReport {
+  request: ApprovalRequestRecord;
+  permit: RequestPermit;
+  computers: string[];
+  warnings: string[];
+  affected: string[];
+  changes: ViewChanges;
+}
+
+async function approve(
+  ctx: AdminContext,
+  id: string,
+  opts: { target?: PermitTarget; note?: string; waitMs?: number },
+): Promise<number> {
+  const body: Record<string, unknown> = {};
+  if (opts.target !== undefined) body['target'] = opts.target;
+  if (opts.note !== undefined) body['note'] = opts.note;
+  const answer = await ctx.client.request<ApproveAnswer>('POST', `/api/requests/${encode(id)}/approve`, {
+    body,
+    ...waitQuery(opts.waitMs),
+  });
+  if (ctx.json) return json(ctx, answer);
+  ctx.io.stdout(`request ${id} approved: ${permitText(answer.permit)}\n`);
+  ctx.io.stdout(formatApplyReport(answer));
+  for (const warning of answer.warnings) ctx.io.stderr(`warning: ${warning}\n`);
+  return EXIT_OK;
+}
+
+async function reject(ctx: AdminContext, id: string, note: string | undefined): Promise<number> {
+  const answer = await ctx.client.request<{ request: ApprovalRequestRecord }>(
+    'POST',
+    `/api/requests/${encode(id)}/reject`,
+    {
+      body: note === undefined ? {} : { note },
+    },
+  );
+  if (ctx.json) return json(ctx, answer);
+  ctx.io.stdout(`request ${id} rejected\n`);
+  return EXIT_OK;
+}
+
+async function escalate(ctx: AdminContext, id: string, note: string | undefined): Promise<number> {
+  const answer = await ctx.client.request<{ request: ApprovalRequestRecord; notice: { to: string[]; via: string } }>(
+    'POST',
+    `/api/requests/${encode(id)}/escalate`,
+    { body: note === undefined ? {} : { note } },
+  );
+  if (ctx.json) return json(ctx, answer);
+  ctx.io.stdout(`request ${id} escalated: notice sent to ${answer.notice.to.join(', ')} (via ${answer.notice.via})\n`);
+  return EXIT_OK;
+}
+
+/** Adds the approvals commands to `tollgate admin` (registerAdminCommands must have run). */
+export function registerApprovalCommands(program: Command, io: CliIo, setExit: (code: number) => void): void {
+  const admin = program.commands.find((c) => c.name() === 'admin');
+  if (admin === undefined) throw new Error('registerApprovalCommands: the admin command is not registered');
+  const run = async (command: Command, action: Action): Promise<void> => setExit(await runAdmin(io, command, action));
+
+  admin
+    .command('organizations')
+    .summary('every organization: parent, structure, modules, and whether approvals are misconfigured')
+    .action(async (_opts: unknown, command: Command) => run(command, organizations));
+
+  const modules = admin.command('modules').summary('enable or disable a module on an organization');
+  modules
+    .command('enable')
+    .summary(`enable a module (default ${APPROVALS_MODULE}: creates the default approval policies)`)
+    .argument('<org>', 'the organization')
+    .argument('[module]', 'the module', APPROVALS_MODULE)
+    .action(async (org: string, module: string, _opts: unknown, command: Command) =>
+      run(command, (ctx) => setModule(ctx, org, module, true)),
+    );
+  modules
+    .command('disable')
+    .summary('disable a module (approval policies are kept, unused)')
+    .argument('<org>', 'the organization')
+    .argument('[module]', 'the module', APPROVALS_MODULE)
+    .action(async (org: string, module: string, _opts: unknown, command: Command) =>
+      run(command, (ctx) => setModule(ctx, org, module, false)),
+    );
+
+  const approvals = admin
+    .command('approvals')
+    .summary('approval policies, guidelines and escalation (Cyber Hero approvals)');
+  approvals
+    .command('list')
+    .summary('approval policies, by organization and order')
+    .option('--org <id>', 'only this organization')
+    .action(async (opts: { org?: string }, command: Command) => run(command, (ctx) => listPolicies(ctx, opts.org)));
+  const countryOptions = (c: Command): Command =>
+    c
+      .addOption(
+        new Option(
+          '--country-mode <mode>',
+          'deny: countries that meet the list are rejected; allow: only they match',
+        ).choices(COUNTRY_MODES),
+      )
+      .option('--countries <codes>', 'ISO 3166-1 alpha-2 codes, comma-separated (repeatable)', collectList);
+  countryOptions(
+    approvals
+      .command('add')
+      .summary('add an approval policy (at the top: order 1, the others move down by one)')
+      .requiredOption('--org <id>', 'the organization')
+      .requiredOption('--category <category>', 'the application category (required)')
+      .option('--subcategory <subcategory>', 'only requests with this subcategory')
+      .addOption(new Option('--action <action>', 'the suggestion (default approve)').choices(APPROVAL_ACTIONS))
+      .option('--applies-to <scope>', 'organization (default), groups=G1,G2 or computers=C1,C2'),
+  )
+    .option('--order <n>', 'put it at this order instead of the top', orderOption)
+    .option('--id <id>', 'the policy id (default: generated)')
+    .option('--inactive', 'add it inactive', false)
+    .action(async (opts: AddOptions, command: Command) => run(command, (ctx) => addPolicy(ctx, opts)));
+  countryOptions(
+    approvals
+      .command('set')
+      .summary('change an approval policy')
+      .argument('<id>', 'the approval policy')
+      .addOption(new Option('--action <action>', 'a new action').choices(APPROVAL_ACTIONS))
+      .option('--category <category>', 'a new category')
+      .option('--subcategory <subcategory>', 'a new subcategory')
+      .option('--no-subcategory', 'remove the subcategory')
+      .option('--applies-to <scope>', 'organization, groups=G1,G2 or computers=C1,C2'),
+  )
+    .option('--active <bool>', 'true or false', booleanOption('--active'))
+    .option('--order <n>', 'a new order (as move)', orderOption)
+    .action(async (id: string, opts: SetOptions, command: Command) => run(command, (ctx) => setPolicy(ctx, id, opts)));
+  approvals
+    .command('move')
+    .summary('reorder an approval policy (those from that number on move down by one when it is taken)')
+    .argument('<id>', 'the approval policy')
+    .requiredOption('--order <n>', 'the new order number (0 or more)', orderOption)
+    .action(async (id: string, opts: { order: number }, command: Command) =>
+      run(command, (ctx) => changePolicy(ctx, id, { order: opts.order }, `moved to order ${opts.order}`)),
+    );
+  approvals
+    .command('activate')
+    .summary('activate an approval policy')
+    .argument('<id>', 'the approval policy')
+    .action(async (id: string, _opts: unknown, command: Command) =>
+      run(command, (ctx) => changePolicy(ctx, id, { active: true }, 'activated')),
+    );
+  approvals
+    .command('deactivate')
+    .summary('deactivate an approval policy (kept, not used)')
+    .argument('<id>', 'the approval policy')
+    .action(async (id: string, _opts: unknown, command: Command) =>
+      run(command, (ctx) => changePolicy(ctx, id, { active: false }, 'deactivated')),
+    );
+  approvals
+    .command('delete')
+    .summary('delete an approval policy')
+    .argument('<id>', 'the approval policy')
+    .action(async (id: string, _opts: unknown, command: Command) => run(command, (ctx) => deletePolicy(ctx, id)));
+  approvals
+    .command('settings')
+    .summary("an organization's guidelines and escalation, as stored and as resolved, and whether it is misconfigured")
+    .argument('<org>', 'the organization')
+    .action(async (org: string, _opts: unknown, command: Command) => run(command, (ctx) => showSettings(ctx, org)));
+  approvals
+    .command('guidelines')
+    .summary("change an organization's guidelines for the approvals team")
+    .argument('<org>', 'the organization')
+    .option('--use-parent <bool>', "use the parent's guidelines (true or false)", booleanOption('--use-parent'))
+    .addOption(new Option('--permit-target <target>', 'where an approval permits the file').choices(PERMIT_TARGETS))
+    .option('--instructions <text>', 'the instructions (links are removed from what is handed on)')
+    .option('--instructions-file <file>', 'read the instructions from a file')
+    .action(async (org: string, opts: GuidelinesOptions, command: Command) =>
+      run(command, (ctx) => setGuidelines(ctx, org, opts)),
+    );
+  approvals
+    .command('escalation')
+    .summary("change an organization's escalation addresses")
+    .argument('<org>', 'the organization')
+    .option('--use-parent <bool>', "use the parent's addresses (true or false)", booleanOption('--use-parent'))
+    .option(
+      '--email <address>',
+      'an escalation address (repeatable, or comma-separated); replaces the list',
+      collectList,
+    )
+    .action(async (org: string, opts: { useParent?: boolean; email?: string[] }, command: Command) =>
+      run(command, (ctx) => setEscalation(ctx, org, opts)),
+    );
+
+  const requests = admin
+    .command('requests')
+    .summary('the approval requests users submitted: list, approve, reject, escalate');
+  requests
+    .command('list')
+    .summary('requests with their suggestion, matched policy, reason, permit target and instructions')
+    .addOption(
+      new Option('--status <status>', 'only requests in this state')
+        .choices([...REQUEST_STATUSES, 'all'])
+        .default('all'),
+    )
+    .action(async (opts: { status: string }, command: Command) =>
+      run(command, (ctx) => listRequests(ctx, opts.status)),
+    );
+  requests
+    .command('show')
+    .summary('one request')
+    .argument('<id>', 'the request id')
+    .action(async (id: string, _opts: unknown, command: Command) => run(command, (ctx) => showRequest(ctx, id)));
+  requests
+    .command('approve')
+    .summary("approve: a permit policy for the file's application at the permit target, pushed at once")
+    .argument('<id>', 'the request id')
+    .addOption(
+      new Option('--target <target>', 'permit on the computer or its whole group (default: the guidelines)').choices(
+        PERMIT_TARGETS,
+      ),
+    )
+    .option('--note <text>', 'a note kept with the request')
+    .option('--wait-ms <n>', 'how long to wait for the agents to apply the permit', integerOption('--wait-ms'))
+    .action(async (id: string, opts: { target?: PermitTarget; note?: string; waitMs?: number }, command: Command) =>
+      run(command, (ctx) => approve(ctx, id, opts)),
+    );
+  requests
+    .command('reject')
+    .summary('reject a request')
+    .argument('<id>', 'the request id')
+    .option('--note <text>', 'a note kept with the request')
+    .action(async (id: string, opts: { note?: string }, command: Command) =>
+      run(command, (ctx) => reject(ctx, id, opts.note)),
+    );
+  requests
+    .command('escalate')
+    .summary("escalate a request: a notice to the organization's escalation addresses")
+    .argument('<id>', 'the request id')
+    .option('--note <text>', 'a note for the recipients, kept with the request')
+    .action(async (id: string, opts: { note?: string }, command: Command) =>
+      run(command, (ctx) => escalate(ctx, id, opts.note)),
+    );
+}

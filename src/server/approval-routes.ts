@@ -1,0 +1,415 @@
+/**
+ * The admin API of approvals (SPEC.md section 5, docs/APPROVALS.md):
+ * approval policies, guidelines and escalation per organization, modules,
+ * and the queue of approval requests agents delivered (approve, reject,
+ * escalate).
+ */
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { escalationProblem, resolveApprovalSettings } from '../engine/approval-settings.js';
+import { TollgateError } from '../engine/errors.js';
+import { APPROVALS_MODULE, type ApprovalPolicy, type PermitTarget, type World } from '../engine/model.js';
+import { WorldIndex } from '../engine/world.js';
+import {
+  type ApprovalPolicyInput,
+  type ApprovalPolicyPatch,
+  type ApprovalPolicyTemplate,
+  type ApprovalSettingsChange,
+  withApprovalPolicyAdded,
+  withApprovalPolicyChanged,
+  withApprovalPolicyDeleted,
+  withApprovalSettings,
+  withModule,
+} from './approval-admin.js';
+import { escalationNotice, planApproval } from './approval-actions.js';
+import {
+  approvalPolicyInputSchema,
+  approvalPolicyListQuerySchema,
+  approvalPolicyPatchSchema,
+  approvalSettingsChangeSchema,
+  approveRequestSchema,
+  idParamsSchema,
+  moduleParamsSchema,
+  requestActionSchema,
+  requestListQuerySchema,
+  waitQuerySchema,
+} from './admin-schemas.js';
+import { HttpError, notFound } from './http-errors.js';
+import type { Notifier } from './notifier.js';
+import type { ApprovalRequestRecord, RequestEvent, RequestStatus, ServerStateApi, ViewChanges } from './types.js';
+
+/** The prefix of generated approval policy ids, followed by 8 random hex digits. */
+export const APPROVAL_POLICY_ID_PREFIX = 'ap-';
+
+/** Which of the affected computers applied a change in time, which are connected but have not yet, which are offline. */
+interface ApplyReport {
+  applied: string[];
+  pending: string[];
+  offline: string[];
+}
+
+/** What the approval routes need from the admin API around them. */
+export interface ApprovalRoutesContext {
+  state: ServerStateApi;
+  /** Pushes a change's new snapshots and settings to connected agents. */
+  push(changes: ViewChanges): void;
+  awaitSnapshotsApplied(computerIds: readonly string[], timeoutMs: number): Promise<ApplyReport>;
+  waitMsOf(query: { waitMs?: string }): number;
+  notifier: Notifier;
+  defaultApprovalPolicies: readonly ApprovalPolicyTemplate[];
+  clock: () => number;
+}
+
+/** A notifier that sends nothing: used when the API is built without one (the notice is still recorded). */
+export const SILENT_NOTIFIER: Notifier = Object.freeze({
+  name: 'none',
+  send: () => Promise.resolve(),
+  close: () => undefined,
+});
+
+/** What an organization's approvals look like: module, stored settings, resolved values, misconfiguration. */
+export interface OrgApprovals {
+  org: string;
+  module: boolean;
+  guidelines: Record<string, unknown> | null;
+  escalation: Record<string, unknown> | null;
+  resolved: { permitTarget: PermitTarget; instructions: string; escalationEmails: string[]; warnings: string[] } | null;
+  /** Set when the organization has the module but no escalation address can be resolved. */
+  misconfigured: string | null;
+  policies: number;
+}
+
+/** The approvals summary of one organization of a world. */
+export function orgApprovals(world: World, orgId: string): OrgApprovals {
+  const index = new WorldIndex(world);
+  const org = index.org(orgId);
+  const stored = world.approvalSettings.find((s) => s.org === orgId);
+  let resolved: OrgApprovals['resolved'] = null;
+  try {
+    resolved = resolveApprovalSettings(index, orgId);
+  } catch (error) {
+    if (!(error instanceof TollgateError)) throw error;
+  }
+  return {
+    org: orgId,
+    module: org.modules.includes(APPROVALS_MODULE),
+    guidelines: stored?.guidelines === undefined ? null : { ...stored.guidelines },
+    escalation: stored?.escalation === undefined ? null : { ...stored.escalation },
+    resolved,
+    misconfigured: escalationProblem(index, orgId),
+    policies: world.approvalPolicies.filter((p) => p.org === orgId).length,
+  };
+}
+
+function sortedPolicies(policies: readonly ApprovalPolicy[]): ApprovalPolicy[] {
+  return [...policies].sort((a, b) =>
+    a.org < b.org ? -1 : a.org > b.org ? 1 : a.order - b.order || (a.id < b.id ? -1 : 1),
+  );
+}
+
+function patchOf(body: Record<string, unknown>): ApprovalPolicyPatch {
+  const patch: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(body)) patch[key] = value === null ? undefined : value;
+  return patch;
+}
+
+function withDefaultList<T extends { countries?: { mode: 'deny' | 'allow'; list?: string[] } }>(body: T): T {
+  if (body.countries === undefined) return body;
+  return { ...body, countries: { mode: body.countries.mode, list: body.countries.list ?? [] } };
+}
+
+/** Lets an action on a request be posted without a body (curl -X POST): it is read as `{}`. */
+function emptyBodyAsObject(request: { body: unknown }, _reply: unknown, done: () => void): void {
+  request.body ??= {};
+  done();
+}
+
+const ACTIONABLE: Readonly<Record<'approve' | 'reject' | 'escalate', readonly RequestStatus[]>> = {
+  approve: ['pending', 'escalated'],
+  reject: ['pending', 'escalated'],
+  escalate: ['pending', 'escalated'],
+};
+
+/** Registers the approval routes on the admin API. */
+export function registerApprovalRoutes(app: FastifyInstance, ctx: ApprovalRoutesContext): void {
+  const { state } = ctx;
+
+  const requireOrg = (id: string): void => {
+    if (!state.world().organizations.some((o) => o.id === id)) throw notFound(`organization ${id} is unknown`);
+  };
+  const requirePolicy = (id: string): void => {
+    if (!state.world().approvalPolicies.some((p) => p.id === id)) throw notFound(`approval policy ${id} is unknown`);
+  };
+  const newPolicyId = (): string => {
+    for (;;) {
+      const id = `${APPROVAL_POLICY_ID_PREFIX}${randomBytes(4).toString('hex')}`;
+      if (!state.world().approvalPolicies.some((p) => p.id === id)) return id;
+    }
+  };
+  const commit = (world: World): ViewChanges => {
+    const changes = state.applyWorld(world);
+    ctx.push(changes);
+    return changes;
+  };
+
+  // ---- Approval policies
+
+  app.get<{ Querystring: { org?: string } }>(
+    '/api/approval-policies',
+    { schema: { querystring: approvalPolicyListQuerySchema } },
+    (request) => {
+      const { org } = request.query;
+      if (org !== undefined) requireOrg(org);
+      const policies = state.world().approvalPolicies.filter((p) => org === undefined || p.org === org);
+      return { policies: sortedPolicies(policies) };
+    },
+  );
+
+  app.post<{ Body: ApprovalPolicyInput }>(
+    '/api/approval-policies',
+    { schema: { body: approvalPolicyInputSchema } },
+    (request, reply) => {
+      const input = withDefaultList(request.body);
+      if (input.id !== undefined && state.world().approvalPolicies.some((p) => p.id === input.id)) {
+        throw new HttpError(
+          'conflict',
+          `approvalPolicies[${input.id}]: id ${JSON.stringify(input.id)} is already used by an approval policy`,
+        );
+      }
+      const { world, policy } = withApprovalPolicyAdded(state.world(), input, input.id ?? newPolicyId());
+      const changes = commit(world);
+      const policies = sortedPolicies(state.world().approvalPolicies.filter((p) => p.org === policy.org));
+      return reply.code(201).send({ policy, policies, changes });
+    },
+  );
+
+  app.patch<{ Params: { id: string }; Body: Record<string, unknown> }>(
+    '/api/approval-policies/:id',
+    { schema: { params: idParamsSchema, body: approvalPolicyPatchSchema } },
+    (request) => {
+      const { id } = request.params;
+      requirePolicy(id);
+      const patch = withDefaultList(patchOf(request.body));
+      const { world, policy } = withApprovalPolicyChanged(state.world(), id, patch);
+      const changes = commit(world);
+      const policies = sortedPolicies(state.world().approvalPolicies.filter((p) => p.org === policy.org));
+      return { policy, policies, changes };
+    },
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    '/api/approval-policies/:id',
+    { schema: { params: idParamsSchema } },
+    (request) => {
+      const { id } = request.params;
+      requirePolicy(id);
+      const changes = commit(withApprovalPolicyDeleted(state.world(), id));
+      return { deleted: id, changes };
+    },
+  );
+
+  // ---- Organizations: modules, guidelines and escalation
+
+  app.get('/api/organizations', () => {
+    const world = state.world();
+    return {
+      organizations: world.organizations.map((o) => ({ ...o, approvals: orgApprovals(world, o.id) })),
+    };
+  });
+
+  app.put<{ Params: { id: string; module: string } }>(
+    '/api/organizations/:id/modules/:module',
+    { schema: { params: moduleParamsSchema } },
+    (request) => {
+      const { id, module } = request.params;
+      requireOrg(id);
+      const { world, created, changed } = withModule(state.world(), id, module, true, ctx.defaultApprovalPolicies);
+      const changes = changed ? commit(world) : { snapshots: [], settings: [] };
+      const approvals = orgApprovals(state.world(), id);
+      const warnings =
+        approvals.misconfigured === null
+          ? []
+          : [
+              `organization ${id} has the ${APPROVALS_MODULE} module but ${approvals.misconfigured}: ` +
+                `set one with PATCH /api/organizations/${id}/approval-settings (tollgate admin approvals escalation ${id} --email ADDRESS)`,
+            ];
+      return { org: id, module, enabled: true, changed, created, changes, approvals, warnings };
+    },
+  );
+
+  app.delete<{ Params: { id: string; module: string } }>(
+    '/api/organizations/:id/modules/:module',
+    { schema: { params: moduleParamsSchema } },
+    (request) => {
+      const { id, module } = request.params;
+      requireOrg(id);
+      const { world, changed } = withModule(state.world(), id, module, false, []);
+      const changes = changed ? commit(world) : { snapshots: [], settings: [] };
+      return {
+        org: id,
+        module,
+        enabled: false,
+        changed,
+        created: [],
+        changes,
+        approvals: orgApprovals(state.world(), id),
+        warnings: [],
+      };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/api/organizations/:id/approval-settings',
+    { schema: { params: idParamsSchema } },
+    (request) => {
+      requireOrg(request.params.id);
+      return orgApprovals(state.world(), request.params.id);
+    },
+  );
+
+  app.patch<{ Params: { id: string }; Body: ApprovalSettingsChange }>(
+    '/api/organizations/:id/approval-settings',
+    { schema: { params: idParamsSchema, body: approvalSettingsChangeSchema } },
+    (request) => {
+      const { id } = request.params;
+      requireOrg(id);
+      const changes = commit(withApprovalSettings(state.world(), id, request.body));
+      return { ...orgApprovals(state.world(), id), changes };
+    },
+  );
+
+  // ---- The approval requests queue
+
+  const requireRequest = (id: string): ApprovalRequestRecord => {
+    const request = state.approvalRequest(id);
+    if (request === undefined) throw notFound(`approval request ${id} is unknown`);
+    return request;
+  };
+  const checkActionable = (request: ApprovalRequestRecord, action: keyof typeof ACTIONABLE): void => {
+    if (!ACTIONABLE[action].includes(request.status)) {
+      throw new HttpError(
+        'conflict',
+        `approval request ${request.id} is ${request.status}: it cannot be ${action === 'approve' ? 'approved' : action === 'reject' ? 'rejected' : 'escalated'}`,
+      );
+    }
+  };
+  const record = (
+    request: ApprovalRequestRecord,
+    status: RequestStatus,
+    event: RequestEvent,
+  ): ApprovalRequestRecord => {
+    const updated: ApprovalRequestRecord = { ...request, status, history: [...request.history, event] };
+    state.updateApprovalRequest(updated);
+    return updated;
+  };
+  const event = (action: RequestEvent['action'], note: string | undefined): RequestEvent => {
+    const e: RequestEvent = { atMs: ctx.clock(), action };
+    if (note !== undefined && note !== '') e.note = note;
+    return e;
+  };
+
+  app.get<{ Querystring: { status?: RequestStatus | 'all' } }>(
+    '/api/requests',
+    { schema: { querystring: requestListQuerySchema } },
+    (request) => {
+      const status = request.query.status;
+      return { requests: state.approvalRequests(status === undefined || status === 'all' ? undefined : status) };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>('/api/requests/:id', { schema: { params: idParamsSchema } }, (request) =>
+    requireRequest(request.params.id),
+  );
+
+  app.post<{
+    Params: { id: string };
+    Body: { target?: PermitTarget; note?: string };
+    Querystring: { waitMs?: string };
+  }>(
+    '/api/requests/:id/approve',
+    {
+      schema: { params: idParamsSchema, body: approveRequestSchema, querystring: waitQuerySchema },
+      preValidation: emptyBodyAsObject,
+    },
+    async (request) => {
+      const waitMs = ctx.waitMsOf(request.query);
+      const body = request.body;
+      const stored = requireRequest(request.params.id);
+      checkActionable(stored, 'approve');
+      const plan = planApproval(state.world(), stored, {
+        nowMs: ctx.clock(),
+        ...(body.target === undefined ? {} : { target: body.target }),
+      });
+      const changes = plan.world === state.world() ? { snapshots: [], settings: [] } : commit(plan.world);
+      // Recorded before the wait for the agents, so that a second approval meanwhile is refused.
+      const updated = record(stored, 'approved', { ...event('approved', body.note), permit: plan.permit });
+      const affected = plan.computers.filter((id) => changes.snapshots.includes(id));
+      const report =
+        affected.length === 0
+          ? { applied: [], pending: [], offline: [] }
+          : await ctx.awaitSnapshotsApplied(affected, waitMs);
+      return {
+        request: updated,
+        permit: plan.permit,
+        computers: plan.computers,
+        warnings: plan.warnings,
+        changes,
+        affected,
+        ...report,
+      };
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: { note?: string } }>(
+    '/api/requests/:id/reject',
+    { schema: { params: idParamsSchema, body: requestActionSchema }, preValidation: emptyBodyAsObject },
+    (request) => {
+      const stored = requireRequest(request.params.id);
+      checkActionable(stored, 'reject');
+      return { request: record(stored, 'rejected', event('rejected', request.body.note)) };
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: { note?: string } }>(
+    '/api/requests/:id/escalate',
+    { schema: { params: idParamsSchema, body: requestActionSchema }, preValidation: emptyBodyAsObject },
+    async (request) => {
+      const stored = requireRequest(request.params.id);
+      checkActionable(stored, 'escalate');
+      const world = state.world();
+      let to: string[];
+      try {
+        to = world.organizations.some((o) => o.id === stored.org)
+          ? resolveApprovalSettings(new WorldIndex(world), stored.org).escalationEmails
+          : stored.suggestion.escalationEmails;
+      } catch (error) {
+        if (!(error instanceof TollgateError)) throw error;
+        to = [];
+      }
+      if (to.length === 0) {
+        throw new HttpError(
+          'no-escalation-address',
+          `organization ${stored.org} has no escalation address: set one (tollgate admin approvals escalation ${stored.org} --email ADDRESS) before escalating request ${stored.id}`,
+        );
+      }
+      const note = request.body.note;
+      const computerName = world.computers.find((c) => c.id === stored.computer)?.name;
+      const notice = escalationNotice(stored, to, {
+        ...(computerName === undefined ? {} : { computerName }),
+        ...(note === undefined || note === '' ? {} : { note }),
+      });
+      try {
+        await ctx.notifier.send(notice);
+      } catch (error) {
+        if (error instanceof TollgateError) throw new HttpError(error.code, error.message);
+        throw error;
+      }
+      const atMs = ctx.clock();
+      const updated = record(stored, 'escalated', {
+        ...event('escalated', note),
+        notice: { atMs, to, subject: notice.subject, via: ctx.notifier.name },
+      });
+      return { request: updated, notice: { to, subject: notice.subject, via: ctx.notifier.name } };
+    },
+  );
+}

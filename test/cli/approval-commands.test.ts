@@ -1,0 +1,302 @@
+// `tollgate admin approvals|organizations|modules|requests` against a real
+// admin API (listening on port 0) over the in-memory server state.
+import type { FastifyInstance } from 'fastify';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseApprovalAppliesTo, parseList } from '../../src/cli/approval-commands.js';
+import type { CliIo } from '../../src/cli/io.js';
+import { main } from '../../src/cli/main.js';
+import type { World } from '../../src/engine/model.js';
+import { buildAdminApi } from '../../src/server/admin-api.js';
+import { FakeHub, FakeServerState, adminWorld } from '../server/fake-state.js';
+
+const TOKEN = 'cli-approvals-token';
+
+let app: FastifyInstance;
+let state: FakeServerState;
+let url: string;
+
+async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), nowMs: () => 0 };
+  const code = await main(args, io);
+  return { code, stdout, stderr };
+}
+
+function admin(...args: string[]) {
+  return run('admin', '--server', url, '--token', TOKEN, ...args);
+}
+
+function world(): World {
+  const w = adminWorld();
+  w.organizations = w.organizations.map((o) => (o.id === 'shop' ? { ...o, modules: ['cyberHeroApprovals'] } : o));
+  w.policies.push({
+    id: 'p-shop-default',
+    default: true,
+    appliesTo: { organization: 'shop' },
+    action: 'denyWithRequest',
+    order: 100,
+    enabled: true,
+  });
+  w.approvalPolicies = [
+    {
+      id: 'ap-1',
+      org: 'shop',
+      order: 1,
+      active: true,
+      action: 'escalate',
+      category: 'Shopping',
+      appliesTo: { organization: 'shop' },
+      countries: { mode: 'deny', list: ['CN'] },
+    },
+  ];
+  return w;
+}
+
+beforeEach(async () => {
+  state = new FakeServerState(world());
+  app = buildAdminApi({
+    state,
+    adminToken: TOKEN,
+    hub: new FakeHub(),
+    logger: false,
+    defaultApprovalPolicies: [
+      { action: 'reject', category: 'Games', countries: { mode: 'deny', list: [] }, active: true },
+    ],
+  });
+  url = await app.listen({ port: 0, host: '127.0.0.1' });
+});
+
+afterEach(async () => {
+  await app.close();
+});
+
+describe('option parsing', () => {
+  it('reads lists and approval scopes', () => {
+    expect(parseList('CN, ru,,GB')).toEqual(['CN', 'ru', 'GB']);
+    expect(parseApprovalAppliesTo('organization', 'shop')).toEqual({ organization: 'shop' });
+    expect(parseApprovalAppliesTo('groups=a,b', 'shop')).toEqual({ groups: ['a', 'b'] });
+    expect(parseApprovalAppliesTo('computers=pc-1', 'shop')).toEqual({ computers: ['pc-1'] });
+    expect(() => parseApprovalAppliesTo('site=x', 'shop')).toThrow(
+      /--applies-to takes organization, groups=G1,G2 or computers=C1,C2/,
+    );
+  });
+});
+
+describe('tollgate admin approvals', () => {
+  it('adds at the top, moves, deactivates and deletes', async () => {
+    const added = await admin(
+      'approvals',
+      'add',
+      '--org',
+      'shop',
+      '--id',
+      'ap-new',
+      '--category',
+      'Remote Access',
+      '--action',
+      'reject',
+      '--country-mode',
+      'allow',
+      '--countries',
+      'us,GB',
+    );
+    expect(added.stderr).toBe('');
+    expect(added.code).toBe(0);
+    const lines = added.stdout.split('\n');
+    expect(lines[0]).toMatch(
+      /^org\s+order\s+policy\s+active\s+action\s+category\s+subcategory\s+applies to\s+countries$/,
+    );
+    expect(lines[1]).toMatch(/^shop\s+1\s+ap-new\s+yes\s+reject\s+Remote Access\s+organization\s+allow US,GB$/);
+    expect(lines[2]).toMatch(/^shop\s+2\s+ap-1\s+/);
+    expect(added.stdout).toContain('approval policy ap-new added;');
+
+    expect((await admin('approvals', 'move', 'ap-1', '--order', '1')).code).toBe(0);
+    expect(
+      state
+        .world()
+        .approvalPolicies.map((p) => [p.id, p.order])
+        .sort(),
+    ).toEqual([
+      ['ap-1', 1],
+      ['ap-new', 2],
+    ]);
+    expect((await admin('approvals', 'deactivate', 'ap-new')).stdout).toContain('approval policy ap-new deactivated');
+    expect(state.world().approvalPolicies.find((p) => p.id === 'ap-new')?.active).toBe(false);
+    expect(
+      (await admin('approvals', 'set', 'ap-new', '--countries', 'CN', '--applies-to', 'groups=shop-pcs')).code,
+    ).toBe(0);
+    expect(state.world().approvalPolicies.find((p) => p.id === 'ap-new')).toMatchObject({
+      countries: { mode: 'allow', list: ['CN'] },
+      appliesTo: { groups: ['shop-pcs'] },
+    });
+    expect((await admin('approvals', 'delete', 'ap-new')).stdout).toContain('approval policy ap-new deleted');
+    const list = await admin('approvals', 'list', '--org', 'shop');
+    expect(list.stdout.trim().split('\n')).toHaveLength(2);
+  });
+
+  it('prints each problem the server names, and exits 2', async () => {
+    const bad = await admin(
+      'approvals',
+      'add',
+      '--org',
+      'shop',
+      '--id',
+      'x',
+      '--category',
+      'Shopping',
+      '--country-mode',
+      'allow',
+      '--order',
+      '-2',
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('error: approvalPolicies[x]: order -2 must be a non-negative integer\n');
+    expect(bad.stderr).toContain(
+      'error: approvalPolicies[x]: countries.list must name at least one country when mode is allow\n',
+    );
+    const missing = await admin('approvals', 'add', '--org', 'shop');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/--category/);
+    const nothing = await admin('approvals', 'set', 'ap-1');
+    expect(nothing.code).toBe(2);
+    expect(nothing.stderr).toMatch(/nothing to change/);
+  });
+
+  it('shows an organization as misconfigured until it has an escalation address, and strips links from instructions', async () => {
+    const before = await admin('approvals', 'settings', 'shop');
+    expect(before.stdout).toContain('status           MISCONFIGURED: no escalation address');
+    const orgs = await admin('organizations');
+    expect(orgs.stdout).toMatch(
+      /\nshop\s+Shop\s+msp\s+hierarchical\s+cyberHeroApprovals\s+on, MISCONFIGURED: no escalation address\n/,
+    );
+    expect(orgs.stdout).toMatch(/\nacme\s+Acme\s+flat\s+-\s+off\n/);
+
+    const refused = await admin('approvals', 'escalation', 'shop', '--email', 'nobody');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(
+      'error: approvalSettings[shop]: escalation.emails "nobody" is not a valid email address',
+    );
+
+    const saved = await admin('approvals', 'escalation', 'shop', '--email', 'it@shop.example,boss@shop.example');
+    expect(saved.code).toBe(0);
+    expect(saved.stdout).toContain('escalation to  it@shop.example, boss@shop.example');
+    expect(saved.stdout).toContain('status           ok');
+
+    const guided = await admin(
+      'approvals',
+      'guidelines',
+      'shop',
+      '--permit-target',
+      'group',
+      '--instructions',
+      'Read http://wiki.example/approvals first',
+    );
+    expect(guided.code).toBe(0);
+    expect(guided.stdout).toContain('instructions   Read [link removed] first');
+    expect(guided.stdout).toContain(
+      'note           1 link removed from the instructions: external links are never used',
+    );
+    expect(guided.stdout).toContain('permit target  group');
+  });
+
+  it('enables the module with its default policies and warns about the missing address', async () => {
+    const enabled = await admin('modules', 'enable', 'acme');
+    expect(enabled.code).toBe(0);
+    expect(enabled.stdout).toContain('module cyberHeroApprovals enabled on acme');
+    expect(enabled.stdout).toMatch(/acme\s+1\s+acme-default-1\s+yes\s+reject\s+Games/);
+    expect(enabled.stderr).toMatch(
+      /^warning: organization acme has the cyberHeroApprovals module but no escalation address/,
+    );
+    expect((await admin('modules', 'disable', 'acme')).stdout).toContain('module cyberHeroApprovals disabled on acme');
+  });
+});
+
+describe('tollgate admin requests', () => {
+  function submit(id: string): void {
+    state.recordApprovalRequest(
+      'pc-1',
+      {
+        requestId: id,
+        submittedAtMs: 0,
+        file: { path: 'C:\\Users\\al\\shop.exe' },
+        user: 'al',
+        reason: 'price checks',
+        query: { category: 'Shopping', primaryCompanyInfluence: ['CN'] },
+        suggestion: {
+          suggestion: 'reject',
+          policy: 'ap-1',
+          reason: 'agent',
+          permitTarget: 'computer',
+          instructions: '',
+          escalationEmails: [],
+          warnings: [],
+        },
+      },
+      1_000,
+    );
+  }
+
+  it('lists each request with its suggestion, policy, reason, permit target and instructions', async () => {
+    expect((await admin('requests', 'list')).stdout).toBe('no requests\n');
+    submit('req-a');
+    const list = await admin('requests', 'list');
+    expect(list.code).toBe(0);
+    for (const text of [
+      'req-a  PENDING  pc-1 (group shop-pcs, organization shop)',
+      'file           C:\\Users\\al\\shop.exe',
+      "user's reason  price checks",
+      'asked for      category Shopping, influenced by CN',
+      'suggestion     reject (approval policy ap-1)',
+      'why            approval policy ap-1 denies applications influenced by CN',
+      'permit target  computer',
+      'instructions   (none)',
+      '1 request\n',
+    ]) {
+      expect(list.stdout).toContain(text);
+    }
+  });
+
+  it('approves, rejects and escalates', async () => {
+    submit('req-a');
+    submit('req-b');
+    submit('req-c');
+    const approved = await admin('requests', 'approve', 'req-a', '--target', 'group');
+    expect(approved.code).toBe(0);
+    // shop is hierarchical: its organization-level default policy comes before any group policy, and the admin is told.
+    expect(approved.stderr).toContain('warning: on computer pc-1 the file is still decided by policy p-shop-default: ');
+    expect(approved.stdout).toContain(
+      'request req-a approved: permit policy permit-req-a (order 99) for application app-req-a (created from the file) on group shop-pcs',
+    );
+    expect((await admin('requests', 'reject', 'req-b', '--note', 'no')).stdout).toBe('request req-b rejected\n');
+    const noAddress = await admin('requests', 'escalate', 'req-c');
+    expect(noAddress.code).toBe(2);
+    expect(noAddress.stderr).toMatch(/organization shop has no escalation address/);
+    await admin('approvals', 'escalation', 'shop', '--email', 'it@shop.example');
+    expect((await admin('requests', 'escalate', 'req-c')).stdout).toBe(
+      'request req-c escalated: notice sent to it@shop.example (via none)\n',
+    );
+    const shown = await admin('requests', 'show', 'req-c');
+    expect(shown.stdout).toMatch(/escalated\s+\S+: notice to it@shop\.example via none/);
+    const pending = await admin('requests', 'list', '--status', 'pending');
+    expect(pending.stdout).toBe('no pending requests\n');
+  });
+});
+
+describe('tollgate request', () => {
+  it('needs the application or its category', async () => {
+    const result = await run(
+      'request',
+      '--socket',
+      '/nonexistent.sock',
+      '--path',
+      '/x',
+      '--user',
+      'u',
+      '--reason',
+      'r',
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('error: request needs --app ID or --category CATEGORY\n');
+  });
+});

@@ -1,0 +1,219 @@
+// The server end of approval delivery: a real SyncHub and ServerState (SQLite
+// in a temp folder) behind a real HTTP server on port 0, and raw WebSocket
+// agents. Every delivery is answered with a receipt; each id is recorded once,
+// also across a restart of the server.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import type { World } from '../../src/engine/model.js';
+import { ServerState } from '../../src/server/state.js';
+import { AGENT_PATH, SyncHub } from '../../src/server/sync-hub.js';
+import { rawDataBytes } from '../../src/wire/raw-data.js';
+import {
+  decodeServerMessage,
+  encodeAgentMessage,
+  type ApprovalSubmission,
+  type ServerMessage,
+} from '../../src/wire/sync-messages.js';
+
+const WORLD: World = {
+  organizations: [{ id: 'shop', name: 'Shop', structure: 'flat', modules: ['cyberHeroApprovals'] }],
+  groups: [{ id: 'tills', org: 'shop', name: 'Tills', os: 'linux', agentVersion: '10.6.2' }],
+  computers: [
+    { id: 'till-1', group: 'tills' },
+    { id: 'till-2', group: 'tills' },
+  ],
+  applications: [],
+  policies: [],
+  agentSettings: [],
+  approvalPolicies: [
+    {
+      id: 'ch-games',
+      org: 'shop',
+      order: 1,
+      active: true,
+      action: 'reject',
+      category: 'Games',
+      appliesTo: { organization: 'shop' },
+      countries: { mode: 'deny', list: [] },
+    },
+  ],
+  approvalSettings: [{ org: 'shop', escalation: { emails: ['it@shop.example'] } }],
+};
+
+interface Logged {
+  level: string;
+  msg: string;
+  obj: Record<string, unknown>;
+}
+
+let dir: string;
+let state: ServerState;
+let hub: SyncHub;
+let http: Server;
+let url: string;
+let logs: Logged[];
+const tokens = new Map<string, string>();
+
+async function startServer(): Promise<void> {
+  state = ServerState.open({ dataDir: dir, clock: () => 5_000 });
+  if (state.world().organizations.length === 0) state.importWorld(WORLD);
+  for (const id of ['till-1', 'till-2']) if (!tokens.has(id)) tokens.set(id, state.enroll(id).token);
+  const log = (level: string) => (obj: object, msg: string) =>
+    void logs.push({ level, msg, obj: obj as Record<string, unknown> });
+  hub = new SyncHub({
+    state,
+    logger: { info: log('info'), warn: log('warn'), error: log('error'), debug: log('debug') },
+    clock: () => 5_000,
+    pingIntervalMs: 60_000,
+    pongTimeoutMs: 60_000,
+    helloTimeoutMs: 60_000,
+    maxMessageBytes: 1 << 20,
+  });
+  http = createServer();
+  hub.attach(http);
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  url = `ws://127.0.0.1:${(http.address() as { port: number }).port}${AGENT_PATH}`;
+}
+
+async function stopServer(): Promise<void> {
+  await hub.close();
+  await new Promise<void>((resolve) => http.close(() => resolve()));
+  state.close();
+}
+
+/** A raw agent: says hello, then sends what the test asks and collects every server message. */
+async function connect(
+  computerId: string,
+): Promise<{
+  send: (s: ApprovalSubmission) => void;
+  next: (kind: ServerMessage['kind']) => Promise<ServerMessage>;
+  close: () => void;
+}> {
+  const ws = new WebSocket(url);
+  const inbox: ServerMessage[] = [];
+  const waiters: { kind: string; resolve: (m: ServerMessage) => void }[] = [];
+  ws.on('message', (data) => {
+    const message = decodeServerMessage(rawDataBytes(data));
+    const waiter = waiters.find((w) => w.kind === message.kind);
+    if (waiter !== undefined) {
+      waiters.splice(waiters.indexOf(waiter), 1);
+      waiter.resolve(message);
+    } else {
+      inbox.push(message);
+    }
+  });
+  await new Promise((resolve) => ws.once('open', resolve));
+  const next = (kind: ServerMessage['kind']): Promise<ServerMessage> => {
+    const i = inbox.findIndex((m) => m.kind === kind);
+    if (i >= 0) return Promise.resolve(inbox.splice(i, 1)[0]!);
+    return new Promise((resolve) => waiters.push({ kind, resolve }));
+  };
+  ws.send(
+    encodeAgentMessage({
+      kind: 'hello',
+      computerId,
+      token: tokens.get(computerId)!,
+      agentVersion: '10.6.2',
+      os: 'linux',
+      snapshotVersion: 0,
+      settingsVersion: 0,
+    }),
+  );
+  await next('snapshot');
+  return {
+    send: (submission) => ws.send(encodeAgentMessage({ kind: 'approval', submission })),
+    next,
+    close: () => ws.close(),
+  };
+}
+
+function submission(requestId: string): ApprovalSubmission {
+  return {
+    requestId,
+    submittedAtMs: 1_000,
+    file: { path: '/opt/game/game' },
+    user: 'alice',
+    reason: 'lunch break',
+    query: { category: 'Games' },
+    suggestion: {
+      suggestion: 'reject',
+      policy: 'ch-games',
+      reason: 'by the agent',
+      permitTarget: 'computer',
+      instructions: '',
+      escalationEmails: [],
+      warnings: [],
+    },
+  };
+}
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'tollgate-delivery-'));
+  logs = [];
+  tokens.clear();
+  await startServer();
+});
+
+afterEach(async () => {
+  await stopServer();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('approval requests delivered to the server', () => {
+  it('answers every delivery with a receipt and records each id once', async () => {
+    const agent = await connect('till-1');
+    agent.send(submission('req-1'));
+    expect(await agent.next('receipt')).toEqual({ kind: 'receipt', requestId: 'req-1' });
+    agent.send(submission('req-1'));
+    expect(await agent.next('receipt')).toEqual({ kind: 'receipt', requestId: 'req-1' });
+    agent.close();
+
+    const requests = state.approvalRequests();
+    expect(requests).toHaveLength(1);
+    expect(requests[0]).toMatchObject({
+      id: 'req-1',
+      computer: 'till-1',
+      group: 'tills',
+      org: 'shop',
+      receivedAtMs: 5_000,
+      status: 'pending',
+      suggestion: { suggestion: 'reject', policy: 'ch-games', escalationEmails: ['it@shop.example'] },
+      agentSuggestion: { reason: 'by the agent' },
+    });
+    expect(logs.filter((l) => l.obj['requestId'] === 'req-1').map((l) => l.msg)).toEqual([
+      'approval request received',
+      'approval request received again: already recorded',
+    ]);
+  });
+
+  it('still knows the id after a restart of the server', async () => {
+    const before = await connect('till-1');
+    before.send(submission('req-2'));
+    await before.next('receipt');
+    before.close();
+    await stopServer();
+    await startServer();
+    const after = await connect('till-1');
+    after.send(submission('req-2'));
+    expect(await after.next('receipt')).toEqual({ kind: 'receipt', requestId: 'req-2' });
+    after.close();
+    expect(state.approvalRequests().map((r) => r.id)).toEqual(['req-2']);
+  });
+
+  it("never records another computer's id for this one, and still answers so that it stops sending", async () => {
+    const first = await connect('till-1');
+    first.send(submission('req-3'));
+    await first.next('receipt');
+    first.close();
+    const other = await connect('till-2');
+    other.send(submission('req-3'));
+    expect(await other.next('receipt')).toEqual({ kind: 'receipt', requestId: 'req-3' });
+    other.close();
+    expect(state.approvalRequests().map((r) => [r.id, r.computer])).toEqual([['req-3', 'till-1']]);
+    expect(logs.some((l) => l.level === 'warn' && l.msg === 'approval request refused')).toBe(true);
+  });
+});

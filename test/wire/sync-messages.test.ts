@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { TollgateError } from '../../src/engine/errors.js';
+import { tollgate } from '../../src/wire/generated/tollgate.js';
+import {
+  MAX_REQUEST_ID_CHARS,
+  decodeAgentMessage,
+  decodeServerMessage,
+  encodeAgentMessage,
+  encodeServerMessage,
+  type AgentMessage,
+  type ApprovalSubmission,
+} from '../../src/wire/sync-messages.js';
+
+const pb = tollgate.v1;
+
+const submission: ApprovalSubmission = {
+  requestId: '1b4e28ba-2fa1-11d2-883f-0016d3cca427',
+  submittedAtMs: 1_763_900_000_123,
+  file: { path: '/opt/fastcart/fastcart', sha256: 'ab'.repeat(32) },
+  user: 'alice',
+  reason: 'stock count',
+  query: { app: 'fastcart', primaryCompanyInfluence: [], developmentInfluence: ['CN', 'GB'] },
+  suggestion: {
+    suggestion: 'reject',
+    policy: 'ch-shopping',
+    reason: 'approval policy ch-shopping denies applications influenced by CN',
+    permitTarget: 'group',
+    instructions: 'Check the vendor.',
+    escalationEmails: ['it@shop.example'],
+    warnings: ['1 link removed from the instructions: external links are never used'],
+  },
+};
+
+function failure(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(TollgateError);
+    expect((error as TollgateError).code).toBe('bad-message');
+    return (error as Error).message;
+  }
+  throw new Error('expected a failure');
+}
+
+describe('approval delivery messages', () => {
+  it('round-trips an approval submission exactly, an empty influence list staying distinct from an absent one', () => {
+    const message: AgentMessage = { kind: 'approval', submission };
+    expect(decodeAgentMessage(encodeAgentMessage(message))).toEqual(message);
+    const minimal: AgentMessage = {
+      kind: 'approval',
+      submission: {
+        ...submission,
+        query: { category: 'Games' },
+        suggestion: { ...submission.suggestion, policy: null },
+      },
+    };
+    expect(decodeAgentMessage(encodeAgentMessage(minimal))).toEqual(minimal);
+  });
+
+  it('round-trips a receipt', () => {
+    expect(decodeServerMessage(encodeServerMessage({ kind: 'receipt', requestId: 'req-1' }))).toEqual({
+      kind: 'receipt',
+      requestId: 'req-1',
+    });
+  });
+
+  it('refuses a submission without its id, file, user, query or suggestion, naming the field', () => {
+    const encoded = (body: tollgate.v1.ApprovalSubmission.$Properties): Uint8Array =>
+      pb.AgentMessage.encode({ approval: body }).finish();
+    const full = pb.AgentMessage.decode(encodeAgentMessage({ kind: 'approval', submission })).approval!;
+    expect(failure(() => decodeAgentMessage(encoded({ ...full, requestId: '' })))).toContain(
+      'approval.requestId: is missing',
+    );
+    expect(failure(() => decodeAgentMessage(encoded({ ...full, file: null })))).toContain('approval.file: is missing');
+    expect(failure(() => decodeAgentMessage(encoded({ ...full, user: '' })))).toContain('approval.user: is missing');
+    expect(failure(() => decodeAgentMessage(encoded({ ...full, query: null })))).toContain(
+      'approval.query: is missing',
+    );
+    expect(failure(() => decodeAgentMessage(encoded({ ...full, suggestion: null })))).toContain(
+      'approval.suggestion: is missing',
+    );
+    expect(
+      failure(() => decodeAgentMessage(encoded({ ...full, suggestion: { ...full.suggestion, suggestion: 0 } }))),
+    ).toContain('approval.suggestion.suggestion: suggestion is unspecified');
+  });
+
+  it('refuses a request id longer than the limit, both ways', () => {
+    const long = 'x'.repeat(MAX_REQUEST_ID_CHARS + 1);
+    expect(
+      failure(() => encodeAgentMessage({ kind: 'approval', submission: { ...submission, requestId: long } })),
+    ).toContain(`approval.requestId: is longer than ${MAX_REQUEST_ID_CHARS} characters`);
+    expect(
+      failure(() => decodeServerMessage(pb.ServerMessage.encode({ receipt: { requestId: long } }).finish())),
+    ).toContain('receipt.requestId');
+    expect(
+      failure(() => decodeServerMessage(pb.ServerMessage.encode({ receipt: { requestId: '' } }).finish())),
+    ).toContain('receipt.requestId: is missing');
+  });
+});
