@@ -137,6 +137,21 @@ export class Agent {
     };
   }
 
+  /** The computer this agent is. */
+  get computerId(): string {
+    return this.options.computerId;
+  }
+
+  /** The agent version the gates look at: configured, else the snapshot's; empty before either. */
+  get agentVersion(): string {
+    return this.active?.view.computer.agentVersion ?? this.options.agentVersion ?? '';
+  }
+
+  /** The os the agent runs on: configured, else the snapshot's; null before either. */
+  get os(): OsName | null {
+    return this.active?.view.computer.os ?? this.options.os ?? null;
+  }
+
   get snapshotVersion(): number | null {
     return this.active?.content.version ?? null;
   }
@@ -267,8 +282,8 @@ export class Agent {
     for (const [action, count] of this.counts) decisions[action] = count;
     return {
       computerId: this.options.computerId,
-      agentVersion: active?.view.computer.agentVersion ?? this.options.agentVersion ?? '',
-      os: active?.view.computer.os ?? this.options.os ?? 'windows',
+      agentVersion: this.agentVersion,
+      os: this.os ?? 'windows',
       snapshotVersion: active?.content.version ?? null,
       snapshotIssuedAtMs: active?.content.issuedAtMs ?? null,
       snapshotAppliedAtMs: active?.appliedAtMs ?? null,

@@ -29,7 +29,7 @@ export function handleLocalRequest(agent: Agent, request: LocalRequest, context:
       return {
         id: request.id,
         kind: 'decisions',
-        computerId: agent.status().computerId,
+        computerId: agent.computerId,
         entries: context.exportDecisions(request.limit),
       };
     case 'applySnapshot':

@@ -161,13 +161,12 @@ export class SyncClient {
 
   /** The version this agent reports: its own, or, until a snapshot says which, the configured fallback. */
   private agentVersion(): string {
-    const version = this.options.agent.status().agentVersion;
+    const version = this.options.agent.agentVersion;
     return version === '' ? this.options.fallbackAgentVersion : version;
   }
 
   private hello(): void {
     const agent = this.options.agent;
-    const status = agent.status();
     this.reportedVersion = this.agentVersion();
     this.send(
       encodeAgentMessage({
@@ -175,7 +174,7 @@ export class SyncClient {
         computerId: this.options.computerId,
         token: this.options.token,
         agentVersion: this.reportedVersion,
-        os: status.snapshotVersion === null ? this.options.fallbackOs : status.os,
+        os: agent.os ?? this.options.fallbackOs,
         snapshotVersion: agent.snapshotVersion ?? 0,
         settingsVersion: agent.settingsVersion,
       }),
