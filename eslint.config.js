@@ -5,23 +5,40 @@ import tseslint from 'typescript-eslint';
 const engineForbidden = {
   patterns: [
     { group: ['node:*', 'fs', 'path', 'os', 'net', 'crypto'], message: 'the engine is pure: no Node.js modules' },
-    { group: ['ws', 'better-sqlite3', 'protobufjs', 'protobufjs/*', 'pino', 'node-cron', 'yaml', 'zod'], message: 'the engine is pure: no I/O or parsing libraries' },
+    {
+      group: ['ws', 'better-sqlite3', 'protobufjs', 'protobufjs/*', 'pino', 'node-cron', 'yaml', 'zod'],
+      message: 'the engine is pure: no I/O or parsing libraries',
+    },
     { group: ['../*', '!../engine/*'], message: 'the engine depends on nothing else in the project' },
   ],
 };
 
 const lowerLayerForbidden = {
   patterns: [
-    { group: ['../cli/*', '../server/*', '../sync/*', '../local/*', '../../daemon/*'], message: 'store, wire and scenario code sit below the process layers' },
+    {
+      group: ['../cli/*', '../server/*', '../sync/*', '../local/*', '../../daemon/*'],
+      message: 'agent, store, wire and scenario code sit below the process layers',
+    },
   ],
 };
+
+/** What a peer layer (server, sync, local) may not import. */
+function peersForbidden(self) {
+  const others = ['server', 'sync', 'local', 'cli'].filter((layer) => layer !== self).map((layer) => `../${layer}/*`);
+  return {
+    patterns: [{ group: [...others, '../../daemon/*'], message: 'server, sync and local are peers below the CLI' }],
+  };
+}
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', 'proto/generated/', 'src/wire/generated/', '.tollgate/'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.js', 'bin/*.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['*.js', 'bin/*.js'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
@@ -42,7 +59,14 @@ export default tseslint.config(
     },
   },
   { files: ['src/engine/**/*.ts'], rules: { 'no-restricted-imports': ['error', engineForbidden] } },
-  { files: ['src/store/**/*.ts', 'src/wire/**/*.ts', 'src/scenario/**/*.ts'], rules: { 'no-restricted-imports': ['error', lowerLayerForbidden] } },
+  {
+    files: ['src/store/**/*.ts', 'src/wire/**/*.ts', 'src/scenario/**/*.ts', 'src/agent/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', lowerLayerForbidden] },
+  },
+  // The process-facing layers are peers: none of them reaches into another, nor into the CLI.
+  { files: ['src/server/**/*.ts'], rules: { 'no-restricted-imports': ['error', peersForbidden('server')] } },
+  { files: ['src/sync/**/*.ts'], rules: { 'no-restricted-imports': ['error', peersForbidden('sync')] } },
+  { files: ['src/local/**/*.ts'], rules: { 'no-restricted-imports': ['error', peersForbidden('local')] } },
   {
     files: ['test/**/*.ts', 'scripts/**/*.ts'],
     rules: {

@@ -59,7 +59,7 @@ extendProgram((program, io: CliIo, setExit) => {
     .command('server')
     .summary('run the reference policy server')
     .description(
-      'Runs the policy server: the admin API (HTTP JSON with a bearer token) and the agents\' WebSocket endpoint ' +
+      "Runs the policy server: the admin API (HTTP JSON with a bearer token) and the agents' WebSocket endpoint " +
         '(/agent) on one listener, 127.0.0.1:7443 by default; https and wss when a certificate is configured. ' +
         'Creates its Ed25519 signing key on first start. See docs/SERVER.md.',
     )
@@ -79,7 +79,7 @@ extendProgram((program, io: CliIo, setExit) => {
   server
     .command('public-key')
     .summary('print the public key agents pin (creating the key pair on first use)')
-    .description('Prints the server\'s public key: `tollgate server public-key --config FILE`.')
+    .description("Prints the server's public key: `tollgate server public-key --config FILE`.")
     .action(async () => {
       // --config belongs to `server`, whichever side of `public-key` it is written on.
       const { config: file } = server.opts<{ config?: string }>();

@@ -7,7 +7,10 @@ import { buildAdminApi } from '../src/server/admin-api.js';
 import type { ServerConfig } from '../src/server/config.js';
 import { ServerState } from '../src/server/state.js';
 import { SyncHub } from '../src/server/sync-hub.js';
-import { loadDefaultApprovalPolicies, shippedDefaultApprovalPoliciesPath } from '../src/server/default-approval-policies.js';
+import {
+  loadDefaultApprovalPolicies,
+  shippedDefaultApprovalPoliciesPath,
+} from '../src/server/default-approval-policies.js';
 import { LogNotifier, type Notifier } from '../src/server/notifier.js';
 import { SmtpNotifier } from '../src/server/smtp-notifier.js';
 
@@ -66,7 +69,10 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   // A bad data file stops the server before anything is opened, naming the file and the entry.
   const defaultPoliciesFile = config.approvals.defaultPoliciesFile ?? shippedDefaultApprovalPoliciesPath();
   const defaultApprovalPolicies = await loadDefaultApprovalPolicies(defaultPoliciesFile);
-  logger.info({ file: defaultPoliciesFile, policies: defaultApprovalPolicies.length }, 'default approval policies loaded');
+  logger.info(
+    { file: defaultPoliciesFile, policies: defaultApprovalPolicies.length },
+    'default approval policies loaded',
+  );
   const state = await openServerState(config);
   if (config.seedScenario !== undefined && state.world().organizations.length === 0) {
     state.importWorld(await loadScenario(config.seedScenario));
@@ -104,7 +110,10 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   const port = typeof address === 'object' && address !== null ? address.port : config.listen.port;
   const scheme = https === undefined ? 'http' : 'https';
   const url = `${scheme}://${config.listen.host}:${port}`;
-  logger.info({ url, agents: `${https === undefined ? 'ws' : 'wss'}://${config.listen.host}:${port}/agent` }, 'listening');
+  logger.info(
+    { url, agents: `${https === undefined ? 'ws' : 'wss'}://${config.listen.host}:${port}/agent` },
+    'listening',
+  );
 
   let closed = false;
   return {

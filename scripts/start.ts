@@ -19,7 +19,11 @@ const socket = join(home, `${computer}.sock`);
 const show = (p: string): string => relative(process.cwd(), p) || '.';
 
 /** Starts `tollgate ARGS`, logging to a file, and resolves once it logs `ready`. */
-function start(args: string[], logFile: string, ready: (line: Record<string, unknown>) => boolean): Promise<{ child: ChildProcess; line: Record<string, unknown> }> {
+function start(
+  args: string[],
+  logFile: string,
+  ready: (line: Record<string, unknown>) => boolean,
+): Promise<{ child: ChildProcess; line: Record<string, unknown> }> {
   const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const log = createWriteStream(logFile, { flags: 'a' });
   child.stderr?.pipe(log);
@@ -38,9 +42,13 @@ function start(args: string[], logFile: string, ready: (line: Record<string, unk
 }
 
 async function enroll(url: string, token: string): Promise<string> {
-  const response = await fetch(`${url}/api/computers/${computer}/enroll`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+  const response = await fetch(`${url}/api/computers/${computer}/enroll`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+  });
   const body = (await response.json()) as { token?: string; error?: { message: string } };
-  if (!response.ok || body.token === undefined) throw new Error(`enrolling ${computer} failed: ${body.error?.message ?? response.status}`);
+  if (!response.ok || body.token === undefined)
+    throw new Error(`enrolling ${computer} failed: ${body.error?.message ?? response.status}`);
   return body.token;
 }
 
@@ -48,9 +56,22 @@ await mkdir(serverData, { recursive: true });
 const serverConfig = join(home, 'server.json');
 await writeFile(
   serverConfig,
-  JSON.stringify({ dataDir: serverData, listen: { host: '127.0.0.1', port }, seedScenario: join(root, 'examples', 'world.yaml'), logLevel: 'info' }, null, 2),
+  JSON.stringify(
+    {
+      dataDir: serverData,
+      listen: { host: '127.0.0.1', port },
+      seedScenario: join(root, 'examples', 'world.yaml'),
+      logLevel: 'info',
+    },
+    null,
+    2,
+  ),
 );
-const server = await start(['server', '--config', serverConfig], join(home, 'server.log'), (l) => l['msg'] === 'listening');
+const server = await start(
+  ['server', '--config', serverConfig],
+  join(home, 'server.log'),
+  (l) => l['msg'] === 'listening',
+);
 const url = String(server.line['url']);
 const adminTokenFile = join(serverData, 'admin-token');
 const agentToken = await enroll(url, (await readFile(adminTokenFile, 'utf8')).trim());
@@ -71,7 +92,11 @@ await writeFile(
     2,
   ),
 );
-const daemon = await start(['daemon', '--config', daemonConfig], join(home, `${computer}.log`), (l) => l['msg'] === 'snapshot applied' || (l['msg'] === 'serving' && l['snapshotVersion'] !== null));
+const daemon = await start(
+  ['daemon', '--config', daemonConfig],
+  join(home, `${computer}.log`),
+  (l) => l['msg'] === 'snapshot applied' || (l['msg'] === 'serving' && l['snapshotVersion'] !== null),
+);
 
 const tokenFlag = `--token-file ${show(adminTokenFile)} --server ${url}`;
 process.stdout.write(`
@@ -99,6 +124,9 @@ const stop = (): void => {
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
 await Promise.all(
-  children.map((child) => new Promise((resolveExit) => (child.exitCode !== null ? resolveExit(null) : child.once('exit', resolveExit)))),
+  children.map(
+    (child) =>
+      new Promise((resolveExit) => (child.exitCode !== null ? resolveExit(null) : child.once('exit', resolveExit))),
+  ),
 );
 process.stdout.write('stopped.\n');

@@ -133,7 +133,11 @@ export class Agent {
     if (agentVersion === undefined && os === undefined) return view;
     return {
       ...view,
-      computer: { ...view.computer, agentVersion: agentVersion ?? view.computer.agentVersion, os: os ?? view.computer.os },
+      computer: {
+        ...view.computer,
+        agentVersion: agentVersion ?? view.computer.agentVersion,
+        os: os ?? view.computer.os,
+      },
     };
   }
 
@@ -240,13 +244,15 @@ export class Agent {
     }
     this.latency.add((performance.now() - started) * 1000);
     this.counts.set(decision.action, (this.counts.get(decision.action) ?? 0) + 1);
-    if (options.settings === undefined && options.atMs === undefined) this.options.onDecision?.({ atMs: now, file, decision });
+    if (options.settings === undefined && options.atMs === undefined)
+      this.options.onDecision?.({ atMs: now, file, decision });
     return decision;
   }
 
   /** The local suggestion for an approval request (SPEC.md section 5). */
   suggest(query: ApprovalQuery): ApprovalSuggestion {
-    if (this.active === null) throw new TollgateError('no-snapshot', 'no policy snapshot: approval policies are unknown');
+    if (this.active === null)
+      throw new TollgateError('no-snapshot', 'no policy snapshot: approval policies are unknown');
     const view = this.active.view;
     return evaluateApproval(view, resolveApprovalQuery(view, query));
   }

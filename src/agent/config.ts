@@ -26,7 +26,11 @@ const serverSchema = z.strictObject({
   pongTimeoutMs: z.number().int().positive().default(10_000),
   backoffInitialMs: z.number().int().positive().default(500),
   backoffMaxMs: z.number().int().positive().default(60_000),
-  maxMessageBytes: z.number().int().positive().default(256 * 1024 * 1024),
+  maxMessageBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(256 * 1024 * 1024),
 });
 
 /** The daemon's configuration file, validated by key (see docs/DAEMON.md). */
@@ -44,7 +48,10 @@ export const daemonConfigSchema = z.strictObject({
   seedSnapshot: z.string().min(1).optional(),
   agent: z
     .strictObject({
-      version: z.string().refine(isValidVersion, { error: 'is not a version (1 to 4 dot-separated numbers)' }).optional(),
+      version: z
+        .string()
+        .refine(isValidVersion, { error: 'is not a version (1 to 4 dot-separated numbers)' })
+        .optional(),
       os: z.enum(OS_NAMES).optional(),
     })
     .default({}),
@@ -76,7 +83,9 @@ export function parseDaemonConfig(text: string, file: string, baseDir: string): 
     ...config,
     dataDir: at(config.dataDir),
     socket: { ...config.socket, path: at(config.socket.path) },
-    serverPublicKey: config.serverPublicKey.includes('-----BEGIN') ? config.serverPublicKey : at(config.serverPublicKey),
+    serverPublicKey: config.serverPublicKey.includes('-----BEGIN')
+      ? config.serverPublicKey
+      : at(config.serverPublicKey),
     ...(config.seedSnapshot === undefined ? {} : { seedSnapshot: at(config.seedSnapshot) }),
     ...(config.server?.caFile === undefined ? {} : { server: { ...config.server, caFile: at(config.server.caFile) } }),
   };

@@ -36,7 +36,12 @@ export function handleLocalRequest(agent: Agent, request: LocalRequest, context:
       try {
         const applied = agent.applySnapshot(request.snapshot, context.applyHooks);
         context.onApplied?.(applied.version);
-        return { id: request.id, kind: 'applied', snapshotVersion: applied.version, settingsVersion: agent.settingsVersion };
+        return {
+          id: request.id,
+          kind: 'applied',
+          snapshotVersion: applied.version,
+          settingsVersion: agent.settingsVersion,
+        };
       } catch (error) {
         context.onRefused?.(error as Error);
         throw error;

@@ -33,7 +33,12 @@ export async function replayCases(
 }
 
 /** `tollgate replay SCENARIO FIXTURES`. */
-export async function replayScenario(io: CliIo, scenarioPath: string, fixturesPath: string, options: ReplayOptions): Promise<number> {
+export async function replayScenario(
+  io: CliIo,
+  scenarioPath: string,
+  fixturesPath: string,
+  options: ReplayOptions,
+): Promise<number> {
   const world = await loadScenario(scenarioPath);
   const cases = await loadFixtures(fixturesPath);
   const problems = validateFixtures(cases, world).map((p) => `${fixturesPath}: ${p}`);

@@ -54,7 +54,9 @@ export function integerOption(name: string): (value: string) => number {
 /** Builds the command-line program; `setExit` records the exit code of the command that ran. */
 export function createProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command('tollgate')
-    .description('Application-control policy evaluator: replay fixtures, upgrade and lint scenarios, run the agent daemon.')
+    .description(
+      'Application-control policy evaluator: replay fixtures, upgrade and lint scenarios, run the agent daemon.',
+    )
     .showHelpAfterError()
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
     .exitOverride();
@@ -92,7 +94,7 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
     .command('upgrade')
     .summary('upgrade an organization of a scenario to the flat policy structure')
     .description(
-      'Checks the conditions of the flat upgrade, renumbers the organization\'s policies (built-ins 101..., others ' +
+      "Checks the conditions of the flat upgrade, renumbers the organization's policies (built-ins 101..., others " +
         '100001..., default policies 1000000) and prints the renumbering and the discrepancies. Without --dry-run it ' +
         'writes the upgraded scenario (default: standard output). Refusal: exit 2 with every unmet condition.',
     )
@@ -130,13 +132,22 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
     .argument('<scenario>', 'the scenario file')
     .requiredOption('--computer <id>', 'the computer whose view to build')
     .requiredOption('--key <file>', 'the private signing key (PEM)')
-    .requiredOption('--version <n>', 'the snapshot version (newer than what the daemon holds)', integerOption('--version'))
+    .requiredOption(
+      '--version <n>',
+      'the snapshot version (newer than what the daemon holds)',
+      integerOption('--version'),
+    )
     .requiredOption('--out <file>', 'where to write the signed snapshot')
     .option('--settings-version <n>', 'the settings version the snapshot carries', integerOption('--settings-version'))
-    .action(async (scenario: string, opts: { computer: string; key: string; version: number; out: string; settingsVersion?: number }) => {
-      const { buildSnapshot } = await import('./snapshot-commands.js');
-      setExit(await buildSnapshot(io, scenario, opts));
-    });
+    .action(
+      async (
+        scenario: string,
+        opts: { computer: string; key: string; version: number; out: string; settingsVersion?: number },
+      ) => {
+        const { buildSnapshot } = await import('./snapshot-commands.js');
+        setExit(await buildSnapshot(io, scenario, opts));
+      },
+    );
   snapshot
     .command('inspect')
     .summary('show what a snapshot holds, verifying it with --key')
@@ -201,7 +212,7 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
     .summary('ask for approval of a denied file: the daemon answers with its suggestion and delivers the request')
     .description(
       'Submits an approval request to a running daemon: the file that was denied, who asks and why, and the ' +
-        "application (--app ID, or its --category and country influences). The daemon answers at once with the " +
+        'application (--app ID, or its --category and country influences). The daemon answers at once with the ' +
         'local suggestion (approve, escalate, reject or none) and stores the request, which it delivers to the ' +
         'policy server when connected. See docs/APPROVALS.md.',
     )

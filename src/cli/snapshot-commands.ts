@@ -15,7 +15,9 @@ async function readText(file: string, what: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (error) {
-    throw new TollgateError('unreadable', `${what} ${file} cannot be read: ${(error as Error).message}`, { cause: error });
+    throw new TollgateError('unreadable', `${what} ${file} cannot be read: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 
@@ -25,12 +27,17 @@ export async function keygen(io: CliIo, outDir: string): Promise<number> {
   const keys = generateSigningKeys();
   const privatePath = join(outDir, PRIVATE_KEY_FILE);
   const publicPath = join(outDir, PUBLIC_KEY_FILE);
-  await writeFile(privatePath, keys.privateKeyPem, { mode: 0o600, flag: 'wx' }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'EEXIST') throw new TollgateError('exists', `${privatePath} already exists: refusing to overwrite a key`);
-    throw error;
-  });
+  await writeFile(privatePath, keys.privateKeyPem, { mode: 0o600, flag: 'wx' }).catch(
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EEXIST')
+        throw new TollgateError('exists', `${privatePath} already exists: refusing to overwrite a key`);
+      throw error;
+    },
+  );
   await writeFile(publicPath, keys.publicKeyPem, { mode: 0o644 });
-  io.stdout(`private key ${privatePath}\npublic key  ${publicPath} (fingerprint ${keyFingerprint(parsePublicKey(keys.publicKeyPem))})\n`);
+  io.stdout(
+    `private key ${privatePath}\npublic key  ${publicPath} (fingerprint ${keyFingerprint(parsePublicKey(keys.publicKeyPem))})\n`,
+  );
   return EXIT_OK;
 }
 
@@ -46,7 +53,10 @@ export interface BuildOptions {
 export async function buildSnapshot(io: CliIo, scenarioPath: string, options: BuildOptions): Promise<number> {
   const world = await loadScenario(scenarioPath);
   if (!world.computers.some((c) => c.id === options.computer)) {
-    throw new TollgateError('unknown-reference', `--computer: "${options.computer}" is not a computer of ${scenarioPath}`);
+    throw new TollgateError(
+      'unknown-reference',
+      `--computer: "${options.computer}" is not a computer of ${scenarioPath}`,
+    );
   }
   if (options.version < 1) throw new TollgateError('bad-version', '--version must be at least 1');
   const privateKey = parsePrivateKey(await readText(options.key, 'private key'));
@@ -62,12 +72,18 @@ export async function buildSnapshot(io: CliIo, scenarioPath: string, options: Bu
     privateKey,
   );
   await writeFile(options.out, bytes);
-  io.stdout(`snapshot version ${options.version} of ${options.computer}: ${view.policies.length} policies, ${bytes.length} bytes, written to ${options.out}\n`);
+  io.stdout(
+    `snapshot version ${options.version} of ${options.computer}: ${view.policies.length} policies, ${bytes.length} bytes, written to ${options.out}\n`,
+  );
   return EXIT_OK;
 }
 
 /** `tollgate snapshot inspect FILE [--key PUBLIC_KEY]`: the content, verified when a key is given. */
-export async function inspectSnapshot(io: CliIo, file: string, options: { key?: string; json: boolean }): Promise<number> {
+export async function inspectSnapshot(
+  io: CliIo,
+  file: string,
+  options: { key?: string; json: boolean },
+): Promise<number> {
   const bytes = await readFile(file).catch((error: Error) => {
     throw new TollgateError('unreadable', `${file} cannot be read: ${error.message}`, { cause: error });
   });

@@ -20,8 +20,12 @@ async function withClient<T>(socketPath: string, fn: (client: LocalClient) => Pr
   }
 }
 
-function expectKind<K extends LocalResponse['kind']>(response: LocalResponse, kind: K): Extract<LocalResponse, { kind: K }> {
-  if (response.kind !== kind) throw new TollgateError('bad-response', `expected a ${kind} response, got ${response.kind}`);
+function expectKind<K extends LocalResponse['kind']>(
+  response: LocalResponse,
+  kind: K,
+): Extract<LocalResponse, { kind: K }> {
+  if (response.kind !== kind)
+    throw new TollgateError('bad-response', `expected a ${kind} response, got ${response.kind}`);
   return response as Extract<LocalResponse, { kind: K }>;
 }
 
@@ -37,11 +41,18 @@ export class SocketTarget implements CaseTarget {
 
   private checkComputer(computer: string): void {
     if (computer !== this.computerId) {
-      throw new TollgateError('wrong-computer', `the daemon is computer ${this.computerId}, the case is for ${computer}`);
+      throw new TollgateError(
+        'wrong-computer',
+        `the daemon is computer ${this.computerId}, the case is for ${computer}`,
+      );
     }
   }
 
-  async decide(computer: string, file: FileRequest, options: { at?: string; settings?: Record<string, SettingValue> }): Promise<Decision> {
+  async decide(
+    computer: string,
+    file: FileRequest,
+    options: { at?: string; settings?: Record<string, SettingValue> },
+  ): Promise<Decision> {
     this.checkComputer(computer);
     const body: RequestBody = { kind: 'evaluateFile', file };
     if (options.at !== undefined) body.atMs = Date.parse(options.at);
@@ -51,20 +62,30 @@ export class SocketTarget implements CaseTarget {
 
   async suggest(computer: string, approval: ApprovalQuery): Promise<ApprovalSuggestion> {
     this.checkComputer(computer);
-    return expectKind(await this.client.call({ kind: 'evaluateApproval', query: approval, submit: false }), 'suggestion')
-      .suggestion;
+    return expectKind(
+      await this.client.call({ kind: 'evaluateApproval', query: approval, submit: false }),
+      'suggestion',
+    ).suggestion;
   }
 }
 
 /** `tollgate replay --socket PATH FIXTURES`: cases of the daemon's own computer. */
-export async function replaySocket(io: CliIo, socketPath: string, fixturesPath: string, options: ReplayOptions): Promise<number> {
+export async function replaySocket(
+  io: CliIo,
+  socketPath: string,
+  fixturesPath: string,
+  options: ReplayOptions,
+): Promise<number> {
   const cases = await loadFixtures(fixturesPath);
   return withClient(socketPath, async (client) => {
     const status = expectKind(await client.call({ kind: 'status' }), 'status').status;
     const unknown = cases
       .map((c, i) => ({ c, i }))
       .filter(({ c }) => c.computer !== status.computerId)
-      .map(({ c }) => `${fixturesPath}: cases[${c.name}]: computer "${c.computer}" is not this daemon's computer (${status.computerId})`);
+      .map(
+        ({ c }) =>
+          `${fixturesPath}: cases[${c.name}]: computer "${c.computer}" is not this daemon's computer (${status.computerId})`,
+      );
     if (unknown.length > 0) throw new ValidationError(unknown);
     return replayCases(io, new SocketTarget(client, status.computerId), cases, fixturesPath, options);
   });
@@ -100,10 +121,13 @@ export interface RequestApprovalOptions {
 /** A suggestion as text: the suggestion and why, then what the approvals team is handed. */
 export function formatSuggestion(suggestion: ApprovalSuggestion, requestId: string | undefined): string {
   const lines = [`${suggestion.suggestion}  ${suggestion.reason}`];
-  if (requestId !== undefined) lines.push(`request ${requestId} stored: it is delivered to the policy server when connected`);
+  if (requestId !== undefined)
+    lines.push(`request ${requestId} stored: it is delivered to the policy server when connected`);
   lines.push(`permit target  ${suggestion.permitTarget}`);
   if (suggestion.instructions !== '') lines.push(`instructions   ${suggestion.instructions}`);
-  lines.push(`escalation to  ${suggestion.escalationEmails.length === 0 ? '(nobody)' : suggestion.escalationEmails.join(', ')}`);
+  lines.push(
+    `escalation to  ${suggestion.escalationEmails.length === 0 ? '(nobody)' : suggestion.escalationEmails.join(', ')}`,
+  );
   for (const warning of suggestion.warnings) lines.push(`note           ${warning}`);
   return lines.join('\n') + '\n';
 }
@@ -125,7 +149,14 @@ export async function requestApproval(io: CliIo, options: RequestApprovalOptions
   }
   const response = await withClient(options.socket, async (client) =>
     expectKind(
-      await client.call({ kind: 'evaluateApproval', query, submit: true, file, user: options.user, reason: options.reason }),
+      await client.call({
+        kind: 'evaluateApproval',
+        query,
+        submit: true,
+        file,
+        user: options.user,
+        reason: options.reason,
+      }),
       'suggestion',
     ),
   );
@@ -144,8 +175,9 @@ export async function queryDaemon(io: CliIo, options: QueryOptions): Promise<num
     const value = options[key];
     if (value !== undefined) file[key] = value;
   }
-  const decision = await withClient(options.socket, async (client) =>
-    expectKind(await client.call({ kind: 'evaluateFile', file }), 'decision').decision,
+  const decision = await withClient(
+    options.socket,
+    async (client) => expectKind(await client.call({ kind: 'evaluateFile', file }), 'decision').decision,
   );
   if (options.json) {
     io.stdout(JSON.stringify(decision, null, 2) + '\n');
@@ -172,8 +204,12 @@ export function formatStatus(status: AgentStatus, nowMs: number): string {
     `structure        ${status.structure}${status.orgStructure !== null && status.orgStructure !== status.structure ? ` (organization is ${status.orgStructure})` : ''}`,
     `built-ins first  ${status.builtInsFirst ? 'yes' : 'no'}`,
     `gated features   ${status.gated.length === 0 ? 'none' : status.gated.join(', ')}`,
-    `settings         v${status.settingsVersion} ${Object.entries(status.settings).map(([k, v]) => `${k}=${String(v)}`).join(' ')}`,
-    `decisions        ${Object.entries(status.decisions).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+    `settings         v${status.settingsVersion} ${Object.entries(status.settings)
+      .map(([k, v]) => `${k}=${String(v)}`)
+      .join(' ')}`,
+    `decisions        ${Object.entries(status.decisions)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
     `latency          p50 ${status.latencyP50Us.toFixed(1)} µs, p99 ${status.latencyP99Us.toFixed(1)} µs`,
     `outbox           ${status.outboxDepth} waiting`,
     `sync             ${status.syncState}${status.serverUrl === null ? '' : ` (${status.serverUrl})`}`,
@@ -184,7 +220,10 @@ export function formatStatus(status: AgentStatus, nowMs: number): string {
 
 /** `tollgate status`. */
 export async function statusOfDaemon(io: CliIo, socketPath: string, json: boolean): Promise<number> {
-  const status = await withClient(socketPath, async (client) => expectKind(await client.call({ kind: 'status' }), 'status').status);
+  const status = await withClient(
+    socketPath,
+    async (client) => expectKind(await client.call({ kind: 'status' }), 'status').status,
+  );
   io.stdout(json ? JSON.stringify(status, null, 2) + '\n' : formatStatus(status, io.nowMs()));
   return EXIT_OK;
 }
@@ -201,7 +240,8 @@ export async function exportDecisions(io: CliIo, socketPath: string, outFile: st
     file: entry.file,
     expect: { action: entry.decision.action, policy: entry.decision.policy },
   }));
-  const text = extname(outFile).toLowerCase() === '.json' ? JSON.stringify({ cases }, null, 2) + '\n' : toYaml({ cases });
+  const text =
+    extname(outFile).toLowerCase() === '.json' ? JSON.stringify({ cases }, null, 2) + '\n' : toYaml({ cases });
   await writeFile(outFile, text);
   io.stdout(`${cases.length} decisions written to ${outFile}\n`);
   return EXIT_OK;

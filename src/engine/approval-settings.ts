@@ -29,12 +29,19 @@ function settingsOf(index: WorldIndex, orgId: string): ApprovalSettings | undefi
   return index.world.approvalSettings.find((s) => s.org === orgId);
 }
 
-function resolveGuidelines(index: WorldIndex, orgId: string, seen: string[]): { permitTarget: PermitTarget; instructions: string } {
+function resolveGuidelines(
+  index: WorldIndex,
+  orgId: string,
+  seen: string[],
+): { permitTarget: PermitTarget; instructions: string } {
   const g = settingsOf(index, orgId)?.guidelines;
   if (g?.useParent === true) {
     const parent = index.org(orgId).parent;
     if (parent === undefined) {
-      throw new TollgateError('no-parent', `approvalSettings[${orgId}]: guidelines.useParent is set, but organization ${orgId} has no parent`);
+      throw new TollgateError(
+        'no-parent',
+        `approvalSettings[${orgId}]: guidelines.useParent is set, but organization ${orgId} has no parent`,
+      );
     }
     if (seen.includes(parent)) throw new TollgateError('org-cycle', `organization ${orgId} is its own ancestor`);
     return resolveGuidelines(index, parent, [...seen, parent]);
@@ -47,7 +54,10 @@ function resolveEscalation(index: WorldIndex, orgId: string, seen: string[]): st
   if (e?.useParent === true) {
     const parent = index.org(orgId).parent;
     if (parent === undefined) {
-      throw new TollgateError('no-parent', `approvalSettings[${orgId}]: escalation.useParent is set, but organization ${orgId} has no parent`);
+      throw new TollgateError(
+        'no-parent',
+        `approvalSettings[${orgId}]: escalation.useParent is set, but organization ${orgId} has no parent`,
+      );
     }
     if (seen.includes(parent)) throw new TollgateError('org-cycle', `organization ${orgId} is its own ancestor`);
     return resolveEscalation(index, parent, [...seen, parent]);
@@ -62,7 +72,9 @@ export function resolveApprovalSettings(index: WorldIndex, orgId: string): Resol
   const warnings: string[] = [];
   const { text, removed } = removeLinks(guidelines.instructions);
   if (removed > 0) {
-    warnings.push(`${removed} link${removed === 1 ? '' : 's'} removed from the instructions: external links are never used`);
+    warnings.push(
+      `${removed} link${removed === 1 ? '' : 's'} removed from the instructions: external links are never used`,
+    );
   }
   if (index.org(orgId).modules.includes(APPROVALS_MODULE) && escalationEmails.length === 0) {
     warnings.push(`organization ${orgId} has no escalation address: approvals are misconfigured`);

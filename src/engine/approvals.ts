@@ -15,7 +15,10 @@ export interface ApprovalQuery {
 export function resolveApprovalQuery(view: ComputerView, query: ApprovalQuery): ApprovalRequest {
   const app = query.app === undefined ? undefined : view.applications.find((a) => a.id === query.app);
   if (query.app !== undefined && app === undefined) {
-    throw new TollgateError('unknown-reference', `approval.app: application "${query.app}" is not known to computer ${view.computer.id}`);
+    throw new TollgateError(
+      'unknown-reference',
+      `approval.app: application "${query.app}" is not known to computer ${view.computer.id}`,
+    );
   }
   const category = query.category ?? app?.category;
   if (category === undefined || category.trim() === '') {

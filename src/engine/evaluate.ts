@@ -1,5 +1,12 @@
 import { FLAT_FEATURE, PRIORITIZE_FEATURE, failedGates } from './gates.js';
-import { type CompiledRule, type NormalizedFile, type RuleKey, baseName, compileRule, normalizeFile } from './matcher.js';
+import {
+  type CompiledRule,
+  type NormalizedFile,
+  type RuleKey,
+  baseName,
+  compileRule,
+  normalizeFile,
+} from './matcher.js';
 import type { Decision, FileRequest, SettingValue, Structure } from './model.js';
 import { processingComparator } from './order.js';
 import { PRIORITIZE_SETTING } from './settings.js';

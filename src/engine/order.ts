@@ -34,6 +34,10 @@ export function processingComparator(
 }
 
 /** A sorted copy. */
-export function sortForProcessing<T extends Sortable>(items: readonly T[], structure: Structure, builtInsFirst: boolean): T[] {
+export function sortForProcessing<T extends Sortable>(
+  items: readonly T[],
+  structure: Structure,
+  builtInsFirst: boolean,
+): T[] {
   return [...items].sort(processingComparator(structure, builtInsFirst));
 }

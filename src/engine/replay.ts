@@ -17,7 +17,11 @@ export interface ReplayCase {
 
 /** What answers cases: a scenario in memory, or a running daemon. */
 export interface CaseTarget {
-  decide(computer: string, file: FileRequest, options: { at?: string; settings?: Record<string, SettingValue> }): Decision | Promise<Decision>;
+  decide(
+    computer: string,
+    file: FileRequest,
+    options: { at?: string; settings?: Record<string, SettingValue> },
+  ): Decision | Promise<Decision>;
   suggest(computer: string, approval: ApprovalQuery): ApprovalSuggestion | Promise<ApprovalSuggestion>;
 }
 
@@ -111,7 +115,11 @@ export class ScenarioTarget implements CaseTarget {
     return entry;
   }
 
-  decide(computer: string, file: FileRequest, options: { at?: string; settings?: Record<string, SettingValue> }): Decision {
+  decide(
+    computer: string,
+    file: FileRequest,
+    options: { at?: string; settings?: Record<string, SettingValue> },
+  ): Decision {
     const nowMs = options.at === undefined ? this.nowMs() : Date.parse(options.at);
     const evaluateOptions: { nowMs: number; settings?: Record<string, SettingValue> } = { nowMs };
     if (options.settings !== undefined) evaluateOptions.settings = options.settings;

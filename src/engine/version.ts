@@ -13,10 +13,7 @@ export function isValidVersion(text: string): boolean {
 /** Parses a version into exactly four parts, or throws naming the text. */
 export function parseVersion(text: string): number[] {
   if (!isValidVersion(text)) {
-    throw new TollgateError(
-      'bad-version',
-      `"${text}" is not a version (1 to 4 dot-separated non-negative integers)`,
-    );
+    throw new TollgateError('bad-version', `"${text}" is not a version (1 to 4 dot-separated non-negative integers)`);
   }
   const parts = text.split('.').map(Number);
   while (parts.length < VERSION_PARTS) parts.push(0);

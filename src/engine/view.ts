@@ -49,7 +49,15 @@ export interface ViewApprovalPolicy {
  * snapshot. Built by the server (or from a scenario), evaluated by the agent.
  */
 export interface ComputerView {
-  computer: { id: string; name: string | null; group: string; groupName: string; org: string; os: OsName; agentVersion: string };
+  computer: {
+    id: string;
+    name: string | null;
+    group: string;
+    groupName: string;
+    org: string;
+    os: OsName;
+    agentVersion: string;
+  };
   /** The structure configured for the computer's organization (before gates). */
   orgStructure: Structure;
   modules: string[];

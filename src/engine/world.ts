@@ -142,9 +142,7 @@ export class WorldIndex {
     if ('global' in appliesTo) return this.isSelfOrDescendant(group.org, appliesTo.global);
     if ('globalGroup' in appliesTo) {
       const { org, keyword } = appliesTo.globalGroup;
-      return (
-        this.isSelfOrDescendant(group.org, org) && group.name.toLowerCase().startsWith(keyword.toLowerCase())
-      );
+      return this.isSelfOrDescendant(group.org, org) && group.name.toLowerCase().startsWith(keyword.toLowerCase());
     }
     if ('organization' in appliesTo) return group.org === appliesTo.organization;
     if ('group' in appliesTo) return group.id === appliesTo.group;

@@ -32,7 +32,9 @@ export class LocalClient {
         resolve(new LocalClient(socket));
       });
       socket.once('error', (error) =>
-        reject(new TollgateError('connect-failed', `cannot connect to ${socketPath}: ${error.message}`, { cause: error })),
+        reject(
+          new TollgateError('connect-failed', `cannot connect to ${socketPath}: ${error.message}`, { cause: error }),
+        ),
       );
     });
   }

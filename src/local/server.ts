@@ -87,7 +87,16 @@ export class LocalServer {
   private accept(socket: Socket): void {
     if (this.closed || this.sockets.size >= this.options.maxConnections) {
       this.options.onClientError?.({ code: 'too-many-connections', message: 'connection limit reached' });
-      socket.end(encodeFrame(encodeResponse({ id: 0, kind: 'error', code: 'too-many-connections', message: `at most ${this.options.maxConnections} connections` })));
+      socket.end(
+        encodeFrame(
+          encodeResponse({
+            id: 0,
+            kind: 'error',
+            code: 'too-many-connections',
+            message: `at most ${this.options.maxConnections} connections`,
+          }),
+        ),
+      );
       socket.on('error', () => socket.destroy());
       return;
     }

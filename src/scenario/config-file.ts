@@ -15,7 +15,8 @@ export function parseConfigText<S extends z.ZodType>(text: string, file: string,
   if (!result.success) {
     throw new ValidationError(
       result.error.issues.map(
-        (issue) => `${file}: ${issue.path.length === 0 ? '(top level)' : issue.path.map(String).join('.')}: ${issue.message}`,
+        (issue) =>
+          `${file}: ${issue.path.length === 0 ? '(top level)' : issue.path.map(String).join('.')}: ${issue.message}`,
       ),
     );
   }

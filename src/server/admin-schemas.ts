@@ -274,4 +274,3 @@ export function schemaProblem(error: FastifySchemaValidationError, part: string 
       return `${where} ${error.message ?? 'is invalid'}`;
   }
 }
-

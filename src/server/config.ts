@@ -24,7 +24,11 @@ export const serverConfigSchema = z.strictObject({
       pingIntervalMs: z.number().int().positive().default(15_000),
       pongTimeoutMs: z.number().int().positive().default(10_000),
       helloTimeoutMs: z.number().int().positive().default(10_000),
-      maxMessageBytes: z.number().int().positive().default(1024 * 1024),
+      maxMessageBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(1024 * 1024),
     })
     .default({ pingIntervalMs: 15_000, pongTimeoutMs: 10_000, helloTimeoutMs: 10_000, maxMessageBytes: 1024 * 1024 }),
   /** Approvals (docs/APPROVALS.md): the data file of the default approval policies (default: the shipped one). */
@@ -63,11 +67,15 @@ export function parseServerConfig(text: string, file: string, baseDir: string): 
     ...(c.adminTokenFile === undefined ? {} : { adminTokenFile: at(c.adminTokenFile) }),
     ...(c.seedScenario === undefined ? {} : { seedScenario: at(c.seedScenario) }),
     approvals: {
-      ...(c.approvals.defaultPoliciesFile === undefined ? {} : { defaultPoliciesFile: at(c.approvals.defaultPoliciesFile) }),
+      ...(c.approvals.defaultPoliciesFile === undefined
+        ? {}
+        : { defaultPoliciesFile: at(c.approvals.defaultPoliciesFile) }),
     },
     ...(c.smtp === undefined
       ? {}
-      : { smtp: { ...c.smtp, ...(c.smtp.passwordFile === undefined ? {} : { passwordFile: at(c.smtp.passwordFile) }) } }),
+      : {
+          smtp: { ...c.smtp, ...(c.smtp.passwordFile === undefined ? {} : { passwordFile: at(c.smtp.passwordFile) }) },
+        }),
   });
 }
 

@@ -110,14 +110,19 @@ export class SyncHub {
   private accept(ws: WebSocket): void {
     const conn: Connection = { ws, computerId: null, pongTimer: null, helloTimer: null };
     this.connections.add(conn);
-    conn.helloTimer = setTimeout(() => this.refuse(conn, CLOSE_CODES.helloTimeout, 'hello-timeout', 'no hello in time'), this.options.helloTimeoutMs);
+    conn.helloTimer = setTimeout(
+      () => this.refuse(conn, CLOSE_CODES.helloTimeout, 'hello-timeout', 'no hello in time'),
+      this.options.helloTimeoutMs,
+    );
     conn.helloTimer.unref();
     ws.on('message', (data: RawData, isBinary: boolean) => this.receive(conn, data, isBinary));
     ws.on('pong', () => {
       if (conn.pongTimer !== null) clearTimeout(conn.pongTimer);
       conn.pongTimer = null;
     });
-    ws.on('error', (error) => this.options.logger.warn({ computerId: conn.computerId, err: error.message }, 'agent connection error'));
+    ws.on('error', (error) =>
+      this.options.logger.warn({ computerId: conn.computerId, err: error.message }, 'agent connection error'),
+    );
     ws.on('close', () => this.drop(conn));
   }
 
@@ -169,7 +174,12 @@ export class SyncHub {
       return;
     }
     if (!state.authenticate(hello.computerId, hello.token)) {
-      this.refuse(conn, CLOSE_CODES.unauthorized, 'unauthorized', `computer ${hello.computerId} is unknown or its token is wrong`);
+      this.refuse(
+        conn,
+        CLOSE_CODES.unauthorized,
+        'unauthorized',
+        `computer ${hello.computerId} is unknown or its token is wrong`,
+      );
       return;
     }
     if (conn.helloTimer !== null) clearTimeout(conn.helloTimer);
@@ -183,7 +193,12 @@ export class SyncHub {
       this.byComputer.set(hello.computerId, conn);
       state.setConnected(hello.computerId, true, clock());
       this.options.logger.info(
-        { computerId: hello.computerId, agentVersion: hello.agentVersion, os: hello.os, snapshotVersion: hello.snapshotVersion },
+        {
+          computerId: hello.computerId,
+          agentVersion: hello.agentVersion,
+          os: hello.os,
+          snapshotVersion: hello.snapshotVersion,
+        },
         'agent connected',
       );
     }
@@ -199,7 +214,11 @@ export class SyncHub {
     } else if (state.settingsVersion > heldSettings) {
       this.send(conn, { kind: 'settings', signed: this.options.state.settingsFor(computerId).bytes });
     } else {
-      this.send(conn, { kind: 'upToDate', snapshotVersion: state.snapshotVersion, settingsVersion: state.settingsVersion });
+      this.send(conn, {
+        kind: 'upToDate',
+        snapshotVersion: state.snapshotVersion,
+        settingsVersion: state.settingsVersion,
+      });
     }
   }
 
@@ -219,7 +238,10 @@ export class SyncHub {
       );
     } catch (error) {
       if (!(error instanceof TollgateError) || error.code !== 'conflict') {
-        this.options.logger.error({ computerId, requestId, err: (error as Error).message }, 'approval request not recorded');
+        this.options.logger.error(
+          { computerId, requestId, err: (error as Error).message },
+          'approval request not recorded',
+        );
         return;
       }
       // Another computer's id: never recorded for this one; the receipt stops this agent from retrying forever.
@@ -233,7 +255,10 @@ export class SyncHub {
     if (ack.error !== '') {
       this.options.logger.warn({ computerId, error: ack.error }, 'agent refused what it was sent');
     } else {
-      this.options.logger.debug({ computerId, snapshotVersion: ack.snapshotVersion, settingsVersion: ack.settingsVersion }, 'agent acknowledged');
+      this.options.logger.debug(
+        { computerId, snapshotVersion: ack.snapshotVersion, settingsVersion: ack.settingsVersion },
+        'agent acknowledged',
+      );
       // A change may have landed while the agent was applying: catch it up.
       const conn = this.byComputer.get(computerId);
       if (conn !== undefined) {

@@ -157,12 +157,19 @@ export interface ServerStateApi {
   deletePolicy(id: string): { changes: ViewChanges };
 
   /** Sets a setting at a scope (global: one entry per root organization), replacing the one there. */
-  setSetting(scope: SettingScope, type: string, value: SettingValue): { settings: AgentSetting[]; changes: ViewChanges };
+  setSetting(
+    scope: SettingScope,
+    type: string,
+    value: SettingValue,
+  ): { settings: AgentSetting[]; changes: ViewChanges };
   clearSetting(scope: SettingScope, type: string): { changes: ViewChanges };
   /** The settings entries admins set through the API (and any from an imported scenario). */
   settings(): AgentSetting[];
 
-  upgradeToFlat(orgId: string, options: { acknowledge: boolean; dryRun: boolean }): { plan: UpgradePlan; changes: ViewChanges };
+  upgradeToFlat(
+    orgId: string,
+    options: { acknowledge: boolean; dryRun: boolean },
+  ): { plan: UpgradePlan; changes: ViewChanges };
   lint(): LintWarning[];
 
   /** The newest signed snapshot of a computer's view (built and signed on demand, then cached). */
@@ -173,7 +180,10 @@ export interface ServerStateApi {
   computers(): ComputerState[];
   computerState(computerId: string): ComputerState;
   recordHello(computerId: string, info: { agentVersion: string; os: OsName; nowMs: number }): void;
-  recordAck(computerId: string, ack: { snapshotVersion: number; settingsVersion: number; error: string; nowMs: number }): void;
+  recordAck(
+    computerId: string,
+    ack: { snapshotVersion: number; settingsVersion: number; error: string; nowMs: number },
+  ): void;
   setConnected(computerId: string, connected: boolean, nowMs: number): void;
 
   /**

@@ -184,7 +184,12 @@ export class SyncClient {
   private ack(error: string): void {
     const agent = this.options.agent;
     this.send(
-      encodeAgentMessage({ kind: 'ack', snapshotVersion: agent.snapshotVersion ?? 0, settingsVersion: agent.settingsVersion, error }),
+      encodeAgentMessage({
+        kind: 'ack',
+        snapshotVersion: agent.snapshotVersion ?? 0,
+        settingsVersion: agent.settingsVersion,
+        error,
+      }),
     );
   }
 
@@ -202,7 +207,9 @@ export class SyncClient {
     switch (message.kind) {
       case 'snapshot':
         this.apply('snapshot', () => {
-          const applied = (this.options.applySnapshot ?? ((b: Uint8Array) => this.options.agent.applySnapshot(b)))(message.signed);
+          const applied = (this.options.applySnapshot ?? ((b: Uint8Array) => this.options.agent.applySnapshot(b)))(
+            message.signed,
+          );
           this.options.logger.info({ snapshotVersion: applied.version }, 'snapshot applied');
         });
         break;
@@ -215,7 +222,10 @@ export class SyncClient {
       case 'upToDate':
         this.attempt = 0;
         this.unauthorized = false;
-        this.options.logger.debug({ snapshotVersion: message.snapshotVersion, settingsVersion: message.settingsVersion }, 'up to date');
+        this.options.logger.debug(
+          { snapshotVersion: message.snapshotVersion, settingsVersion: message.settingsVersion },
+          'up to date',
+        );
         break;
       case 'refusal':
         this.unauthorized = message.code === 'unauthorized';
@@ -235,7 +245,10 @@ export class SyncClient {
       outbox.markOutboxDelivered(requestId);
     } catch (error) {
       // Still pending: it is sent again on the next connection, and the server records it once.
-      this.options.logger.warn({ requestId, err: (error as Error).message }, 'cannot mark an approval request delivered');
+      this.options.logger.warn(
+        { requestId, err: (error as Error).message },
+        'cannot mark an approval request delivered',
+      );
       return;
     }
     this.inFlight.delete(requestId);
@@ -264,7 +277,10 @@ export class SyncClient {
         this.options.logger.debug({ requestId: item.id }, 'approval request sent');
       }
     } catch (error) {
-      this.options.logger.warn({ err: (error as Error).message }, 'cannot read the approval outbox: delivery retried later');
+      this.options.logger.warn(
+        { err: (error as Error).message },
+        'cannot read the approval outbox: delivery retried later',
+      );
     }
   }
 

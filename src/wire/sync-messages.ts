@@ -207,7 +207,10 @@ export function decodeServerMessage(bytes: Uint8Array): ServerMessage {
       }
       case 'receipt': {
         const r = requireMessage(m.receipt, 'receipt');
-        return { kind: 'receipt', requestId: checkRequestId(requireText(r.requestId, 'receipt.requestId'), 'receipt.requestId') };
+        return {
+          kind: 'receipt',
+          requestId: checkRequestId(requireText(r.requestId, 'receipt.requestId'), 'receipt.requestId'),
+        };
       }
       case undefined:
         throw new TollgateError('bad-message', 'serverMessage: no body');

@@ -54,7 +54,9 @@ describe('tollgate replay', () => {
     const bad = file('bad-scenario.yaml', scenario);
     const result = await cli(['replay', bad, CONTRACT_CASES]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain(`${bad}: policies[chrome-block]: order -20 is negative, but organization shop uses the flat structure`);
+    expect(result.stderr).toContain(
+      `${bad}: policies[chrome-block]: order -20 is negative, but organization shop uses the flat structure`,
+    );
     expect(result.stdout).toBe('');
   });
 
@@ -62,13 +64,19 @@ describe('tollgate replay', () => {
     const fixtures = file('unknown.yaml', FAILING_CASES.replace('computer: till-1', 'computer: till-99'));
     const result = await cli(['replay', CONTRACT_SCENARIO, fixtures]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain(`${fixtures}: cases[chrome is denied (wrong on purpose)]: computer "till-99" is not a known computer`);
+    expect(result.stderr).toContain(
+      `${fixtures}: cases[chrome is denied (wrong on purpose)]: computer "till-99" is not a known computer`,
+    );
   });
 
   it('writes json and junit reports, with the summary on standard output when --output is given', async () => {
     const failing = file('failing2.yaml', FAILING_CASES);
     const json = await cli(['replay', CONTRACT_SCENARIO, failing, '--format', 'json']);
-    const report = JSON.parse(json.stdout) as { passed: number; failed: number; cases: { name: string; passed: boolean }[] };
+    const report = JSON.parse(json.stdout) as {
+      passed: number;
+      failed: number;
+      cases: { name: string; passed: boolean }[];
+    };
     expect([report.passed, report.failed]).toEqual([1, 1]);
     expect(report.cases.map((c) => c.passed)).toEqual([false, true]);
     expect(json.code).toBe(1);
@@ -79,7 +87,9 @@ describe('tollgate replay', () => {
     const xml = readFileSync(out, 'utf8');
     expect(xml).toContain('<testsuite name=');
     expect(xml).toContain('tests="2" failures="1"');
-    expect(xml).toMatch(/<testcase classname="till-1" name="chrome is denied \(wrong on purpose\)">\s*<failure message=/);
+    expect(xml).toMatch(
+      /<testcase classname="till-1" name="chrome is denied \(wrong on purpose\)">\s*<failure message=/,
+    );
   });
 
   it('refuses a wrong number of arguments with exit 2', async () => {
@@ -100,10 +110,15 @@ describe('tollgate upgrade', () => {
   });
 
   it('refuses a child whose parent is not flat', async () => {
-    const scenario = readFileSync(CONTRACT_SCENARIO, 'utf8').replace(
-      '{id: parent, name: Parent MSP, structure: flat}',
-      '{id: parent, name: Parent MSP, structure: hierarchical}',
-    ).replace('{id: shop, name: Corner Shop, parent: parent, structure: flat, modules: [cyberHeroApprovals]}', '{id: shop, name: Corner Shop, parent: parent, structure: hierarchical, modules: [cyberHeroApprovals]}');
+    const scenario = readFileSync(CONTRACT_SCENARIO, 'utf8')
+      .replace(
+        '{id: parent, name: Parent MSP, structure: flat}',
+        '{id: parent, name: Parent MSP, structure: hierarchical}',
+      )
+      .replace(
+        '{id: shop, name: Corner Shop, parent: parent, structure: flat, modules: [cyberHeroApprovals]}',
+        '{id: shop, name: Corner Shop, parent: parent, structure: hierarchical, modules: [cyberHeroApprovals]}',
+      );
     const result = await cli(['upgrade', file('hier.yaml', scenario), '--org', 'school', '--acknowledge']);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/parent/);
@@ -117,10 +132,16 @@ describe('tollgate upgrade', () => {
     const world = await loadScenario(out);
     expect(world.organizations.find((o) => o.id === 'school')?.structure).toBe('flat');
     const orders = world.policies
-      .filter((p) => ['school', 'labs-science', 'labs-library', 'staff-macs'].some((scope) => JSON.stringify(p.appliesTo).includes(`"${scope}"`)))
+      .filter((p) =>
+        ['school', 'labs-science', 'labs-library', 'staff-macs'].some((scope) =>
+          JSON.stringify(p.appliesTo).includes(`"${scope}"`),
+        ),
+      )
       .map((p) => p.order);
     expect(orders.length).toBeGreaterThan(0);
-    expect(orders.every((o) => (o >= 101 && o < 100_001) || (o >= 100_001 && o < 1_000_000) || o === 1_000_000)).toBe(true);
+    expect(orders.every((o) => (o >= 101 && o < 100_001) || (o >= 100_001 && o < 1_000_000) || o === 1_000_000)).toBe(
+      true,
+    );
     const lint = await cli(['lint', out]);
     expect(lint.code).toBe(0);
   });

@@ -15,7 +15,10 @@ const glob = fc.oneof(
   fc.tuple(literalPath, segment).map(([dir, a]) => `${dir}/${a}?`),
 );
 
-const path = fc.oneof(literalPath, fc.array(segment, { minLength: 0, maxLength: 6 }).map((parts) => parts.join('/')));
+const path = fc.oneof(
+  literalPath,
+  fc.array(segment, { minLength: 0, maxLength: 6 }).map((parts) => parts.join('/')),
+);
 
 describe('glob fast paths', () => {
   it('agree with the regular expression of the same glob', () => {

@@ -100,7 +100,10 @@ describe('the daemon as a real process', () => {
   it('refuses a snapshot signed with another key and an old version, and keeps serving the last good one', async () => {
     const other = await cli(['keygen', '--out', join(ws.dir, 'other-keys')]);
     expect(other.code).toBe(0);
-    const forged = await ws.snapshot('till-1', 5, { key: join(ws.dir, 'other-keys', 'tollgate-signing.key'), name: 'forged.bin' });
+    const forged = await ws.snapshot('till-1', 5, {
+      key: join(ws.dir, 'other-keys', 'tollgate-signing.key'),
+      name: 'forged.bin',
+    });
     const refusedForged = await cli(['snapshot', 'apply', forged, '--socket', socket]);
     expect(refusedForged.code).toBe(1);
     expect(refusedForged.stderr).toMatch(/signature/);
@@ -148,7 +151,9 @@ describe('the daemon as a real process', () => {
   it('answers 1,000 pipelined requests on one connection, each once and in order', async () => {
     const client = await LocalClient.connect(socket);
     try {
-      const files = Array.from({ length: 1000 }, (_, i) => (i % 2 === 0 ? CHROME : { path: `C:\\Games\\game-${i}.exe` }));
+      const files = Array.from({ length: 1000 }, (_, i) =>
+        i % 2 === 0 ? CHROME : { path: `C:\\Games\\game-${i}.exe` },
+      );
       const responses = await Promise.all(files.map((file) => client.request({ kind: 'evaluateFile', file })));
       expect(responses).toHaveLength(1000);
       const ids = new Set(responses.map((r) => r.id));
@@ -258,7 +263,10 @@ describe('the daemon across restarts and crashes', () => {
     const daemon = await startDaemon(config, socket);
     try {
       const response = await ask(socket, CHROME);
-      expect(response).toMatchObject({ kind: 'decision', decision: { action: 'deny', policy: null, reason: 'no policy snapshot' } });
+      expect(response).toMatchObject({
+        kind: 'decision',
+        decision: { action: 'deny', policy: null, reason: 'no policy snapshot' },
+      });
     } finally {
       await daemon.stop();
     }
@@ -268,14 +276,20 @@ describe('the daemon across restarts and crashes', () => {
     const large = join(ws.dir, 'large.json');
     const { syntheticScenarioText, LARGE_COMPUTER } = await import('../support/large-scenario.js');
     writeFileSync(large, syntheticScenarioText(20_000));
-    const config = writeConfig(ws, 'crash', { computerId: LARGE_COMPUTER, seedSnapshot: await ws.snapshot(LARGE_COMPUTER, 1, { scenario: large }) });
+    const config = writeConfig(ws, 'crash', {
+      computerId: LARGE_COMPUTER,
+      seedSnapshot: await ws.snapshot(LARGE_COMPUTER, 1, { scenario: large }),
+    });
     const socket = join(ws.dir, 'crash.sock');
     const first = await startDaemon(config, socket);
     await first.waitForLog((l) => l['msg'] === 'seed snapshot applied');
     await first.stop();
 
     // Large snapshots need a larger frame limit than the 1 MiB default to travel over the socket.
-    const faulty = writeConfig(ws, 'crash', { computerId: LARGE_COMPUTER, socket: { path: socket, maxFrameBytes: 64 << 20 } });
+    const faulty = writeConfig(ws, 'crash', {
+      computerId: LARGE_COMPUTER,
+      socket: { path: socket, maxFrameBytes: 64 << 20 },
+    });
     const crashing = await startDaemon(faulty, socket, { TOLLGATE_FAULT: 'kill-before-snapshot-commit' });
     const v2 = await ws.snapshot(LARGE_COMPUTER, 2, { scenario: large });
     const applied = await cli(['snapshot', 'apply', v2, '--socket', socket]);
@@ -310,7 +324,10 @@ describe('the daemon across restarts and crashes', () => {
   });
 
   it('refuses an invalid config with the key at fault and exit code 2', async () => {
-    const config = writeConfig(ws, 'bad', { socket: { path: join(ws.dir, 'bad.sock'), mode: 'rw-rw----' }, logLevel: 'loud' });
+    const config = writeConfig(ws, 'bad', {
+      socket: { path: join(ws.dir, 'bad.sock'), mode: 'rw-rw----' },
+      logLevel: 'loud',
+    });
     const result = await import('node:child_process').then(({ spawnSync }) =>
       spawnSync(process.execPath, [join(import.meta.dirname, '../../bin/tollgate.js'), 'daemon', '--config', config], {
         encoding: 'utf8',

@@ -8,7 +8,15 @@ import { LocalClient } from '../../src/local/client.js';
 import type { AgentStatus } from '../../src/wire/local-api.js';
 import { decodeAgentMessage, encodeServerMessage } from '../../src/wire/sync-messages.js';
 import { rawDataBytes } from '../../src/wire/raw-data.js';
-import { cli, startDaemon, startTollgate, workspace, type DaemonHandle, type ProcessHandle, type Workspace } from '../support/daemon-process.js';
+import {
+  cli,
+  startDaemon,
+  startTollgate,
+  workspace,
+  type DaemonHandle,
+  type ProcessHandle,
+  type Workspace,
+} from '../support/daemon-process.js';
 
 const WORLD = `
 organizations:
@@ -68,7 +76,10 @@ class Admin {
   async call(method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
     const response = await fetch(this.url + path, {
       method,
-      headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${this.token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
@@ -91,7 +102,10 @@ describe('policy server and agents, as real processes', () => {
     const config = JSON.parse(readFileSync(serverConfig, 'utf8')) as { listen: { port: number } };
     config.listen.port = port;
     writeFileSync(serverConfig, JSON.stringify(config));
-    admin = new Admin(String(server.ready['url']), readFileSync(join(ws.dir, 'server-data', 'admin-token'), 'utf8').trim());
+    admin = new Admin(
+      String(server.ready['url']),
+      readFileSync(join(ws.dir, 'server-data', 'admin-token'), 'utf8').trim(),
+    );
   }
 
   function daemonConfig(computer: string, extra: Record<string, unknown> = {}): string {
@@ -104,7 +118,12 @@ describe('policy server and agents, as real processes', () => {
         serverPublicKey: publicKey,
         socket: { path: join(ws.dir, `${computer}.sock`) },
         logLevel: 'debug',
-        server: { url: String(server.ready['url']).replace(/^http/, 'ws') + '/agent', token: tokens.get(computer), backoffInitialMs: 50, backoffMaxMs: 400 },
+        server: {
+          url: String(server.ready['url']).replace(/^http/, 'ws') + '/agent',
+          token: tokens.get(computer),
+          backoffInitialMs: 50,
+          backoffMaxMs: 400,
+        },
         ...extra,
       }),
     );
@@ -122,7 +141,15 @@ describe('policy server and agents, as real processes', () => {
     const scenario = join(ws.dir, 'world.yaml');
     writeFileSync(scenario, WORLD);
     serverConfig = join(ws.dir, 'server.json');
-    writeFileSync(serverConfig, JSON.stringify({ dataDir: join(ws.dir, 'server-data'), listen: { port: 0 }, seedScenario: scenario, logLevel: 'debug' }));
+    writeFileSync(
+      serverConfig,
+      JSON.stringify({
+        dataDir: join(ws.dir, 'server-data'),
+        listen: { port: 0 },
+        seedScenario: scenario,
+        logLevel: 'debug',
+      }),
+    );
     const key = await cli(['server', 'public-key', '--config', serverConfig]);
     expect(key.code).toBe(0);
     publicKey = key.stdout;
@@ -147,15 +174,30 @@ describe('policy server and agents, as real processes', () => {
     await till1.waitForLog((l) => l['msg'] === 'snapshot applied');
     await till2.waitForLog((l) => l['msg'] === 'snapshot applied');
     const decision = await query(till1.socket, CHROME);
-    expect(decision).toMatchObject({ action: 'permit', policy: 'chrome-ok', structure: 'flat', builtInsFirst: true, snapshotVersion: 1 });
+    expect(decision).toMatchObject({
+      action: 'permit',
+      policy: 'chrome-ok',
+      structure: 'flat',
+      builtInsFirst: true,
+      snapshotVersion: 1,
+    });
     expect((await status(till2.socket)).syncState).toBe('connected');
   });
 
   it('a settings toggle changes the next decision of every affected agent, and the admin command lists them as applied', async () => {
     const tokenFile = join(ws.dir, 'server-data', 'admin-token');
     const result = await cli([
-      'admin', '--server', admin.url, '--token-file', tokenFile, '--json',
-      'settings', 'set', '--group', 'tills', 'prioritizeBuiltInApplications=false',
+      'admin',
+      '--server',
+      admin.url,
+      '--token-file',
+      tokenFile,
+      '--json',
+      'settings',
+      'set',
+      '--group',
+      'tills',
+      'prioritizeBuiltInApplications=false',
     ]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
@@ -166,7 +208,12 @@ describe('policy server and agents, as real processes', () => {
       const decision = await query(daemons.get(computer)!.socket, CHROME);
       expect(decision).toMatchObject({ action: 'deny', policy: 'chrome-block', builtInsFirst: false });
     }
-    const computers = (await admin.call('GET', '/api/computers')).body['computers'] as { id: string; connected: boolean; ackedSettingsVersion: number; settingsVersion: number }[];
+    const computers = (await admin.call('GET', '/api/computers')).body['computers'] as {
+      id: string;
+      connected: boolean;
+      ackedSettingsVersion: number;
+      settingsVersion: number;
+    }[];
     const till1 = computers.find((c) => c.id === 'till-1')!;
     expect(till1.connected).toBe(true);
     expect(till1.ackedSettingsVersion).toBe(till1.settingsVersion);
@@ -180,11 +227,18 @@ describe('policy server and agents, as real processes', () => {
     expect((await status(till1.socket)).syncState).not.toBe('connected');
 
     await startServerProcess();
-    const cleared = await admin.call('DELETE', '/api/settings?waitMs=5000', { scope: { kind: 'group', id: 'tills' }, type: 'prioritizeBuiltInApplications' });
+    const cleared = await admin.call('DELETE', '/api/settings?waitMs=5000', {
+      scope: { kind: 'group', id: 'tills' },
+      type: 'prioritizeBuiltInApplications',
+    });
     expect(cleared.status).toBe(200);
     const before = till1.logs.length;
     await till1.waitForLog((l) => till1.logs.indexOf(l) >= before && l['msg'] === 'settings applied');
-    expect(await query(till1.socket, CHROME)).toMatchObject({ action: 'permit', policy: 'chrome-ok', builtInsFirst: true });
+    expect(await query(till1.socket, CHROME)).toMatchObject({
+      action: 'permit',
+      policy: 'chrome-ok',
+      builtInsFirst: true,
+    });
   });
 
   it('refuses a bad token and keeps what it had', async () => {
@@ -192,7 +246,17 @@ describe('policy server and agents, as real processes', () => {
     const version = (await status(till2.socket)).snapshotVersion;
     const before = await query(till2.socket, CHROME);
     await till2.stop();
-    const bad = await startDaemon(daemonConfig('till-2', { server: { url: String(server.ready['url']).replace(/^http/, 'ws') + '/agent', token: 'not-the-token', backoffInitialMs: 50, backoffMaxMs: 400 } }), join(ws.dir, 'till-2.sock'));
+    const bad = await startDaemon(
+      daemonConfig('till-2', {
+        server: {
+          url: String(server.ready['url']).replace(/^http/, 'ws') + '/agent',
+          token: 'not-the-token',
+          backoffInitialMs: 50,
+          backoffMaxMs: 400,
+        },
+      }),
+      join(ws.dir, 'till-2.sock'),
+    );
     daemons.set('till-2', bad);
     const refusal = await bad.waitForLog((l) => l['msg'] === 'the server refused this agent');
     expect(refusal['code']).toBe('unauthorized');
@@ -203,13 +267,22 @@ describe('policy server and agents, as real processes', () => {
   it('refuses a snapshot signed with another key and an old version replayed, and keeps the last good one', async () => {
     const till2 = daemons.get('till-2')!;
     await till2.stop();
-    const held = (await import('../../src/store/agent-store.js')).AgentStore.open(join(ws.dir, 'till-2-data', 'agent.db'));
+    const held = (await import('../../src/store/agent-store.js')).AgentStore.open(
+      join(ws.dir, 'till-2-data', 'agent.db'),
+    );
     const heldVersion = held.activeSnapshot()!.version;
     held.close();
 
     // A fake server: answers hello with a forged snapshot, then with an old one signed by the real key.
-    const forged = await ws.snapshot('till-2', heldVersion + 10, { scenario: join(ws.dir, 'world.yaml'), name: 'forged.bin' });
-    const old = await ws.snapshot('till-2', heldVersion, { scenario: join(ws.dir, 'world.yaml'), key: join(ws.dir, 'server-data', 'signing.key'), name: 'old.bin' });
+    const forged = await ws.snapshot('till-2', heldVersion + 10, {
+      scenario: join(ws.dir, 'world.yaml'),
+      name: 'forged.bin',
+    });
+    const old = await ws.snapshot('till-2', heldVersion, {
+      scenario: join(ws.dir, 'world.yaml'),
+      key: join(ws.dir, 'server-data', 'signing.key'),
+      name: 'old.bin',
+    });
     const fake = new WebSocketServer({ port: 0, host: '127.0.0.1' });
     await new Promise((resolve) => fake.once('listening', resolve));
     const acks: { snapshotVersion: number; error: string }[] = [];
@@ -236,11 +309,16 @@ describe('policy server and agents, as real processes', () => {
       });
     });
     const port = (fake.address() as { port: number }).port;
-    const rogue = await startDaemon(daemonConfig('till-2', { server: { url: `ws://127.0.0.1:${port}/agent`, token: tokens.get('till-2') } }), join(ws.dir, 'till-2.sock'));
+    const rogue = await startDaemon(
+      daemonConfig('till-2', { server: { url: `ws://127.0.0.1:${port}/agent`, token: tokens.get('till-2') } }),
+      join(ws.dir, 'till-2.sock'),
+    );
     daemons.set('till-2', rogue);
     try {
       await twoAcks;
-      await rogue.waitForLog((l) => l['msg'] === 'snapshot from the server refused' && /not newer/.test(String(l['reason'])));
+      await rogue.waitForLog(
+        (l) => l['msg'] === 'snapshot from the server refused' && /not newer/.test(String(l['reason'])),
+      );
       expect(acks).toHaveLength(2);
       expect(acks[0]!.error).toMatch(/signature/);
       expect(acks[1]!.error).toMatch(/not newer/);
@@ -258,7 +336,11 @@ describe('policy server and agents, as real processes', () => {
     const lab2 = await startAgent('lab-2', { agent: { version: '10.5.2' } });
     await lab1.waitForLog((l) => l['msg'] === 'snapshot applied');
     await lab2.waitForLog((l) => l['msg'] === 'snapshot applied');
-    expect(await query(lab1.socket, NPP)).toMatchObject({ action: 'deny', policy: 'npp-school', structure: 'hierarchical' });
+    expect(await query(lab1.socket, NPP)).toMatchObject({
+      action: 'deny',
+      policy: 'npp-school',
+      structure: 'hierarchical',
+    });
 
     const refused = await admin.call('POST', '/api/organizations/school/upgrade', { acknowledge: false });
     expect(refused.status).toBeGreaterThanOrEqual(400);
@@ -269,7 +351,12 @@ describe('policy server and agents, as real processes', () => {
     expect(upgraded.body['applied']).toEqual(expect.arrayContaining(['lab-1', 'lab-2']));
     // Renumbering keeps the processing order; the structure is now flat where the agent allows it.
     expect(await query(lab1.socket, NPP)).toMatchObject({ action: 'deny', policy: 'npp-school', structure: 'flat' });
-    expect(await query(lab2.socket, NPP)).toMatchObject({ action: 'deny', policy: 'npp-school', structure: 'hierarchical', gated: ['flatPolicyStructure', 'prioritizeBuiltInApplicationsSetting'] });
+    expect(await query(lab2.socket, NPP)).toMatchObject({
+      action: 'deny',
+      policy: 'npp-school',
+      structure: 'hierarchical',
+      gated: ['flatPolicyStructure', 'prioritizeBuiltInApplicationsSetting'],
+    });
 
     // Flat order is live: numbering the group policy first makes it decide on lab-1 only.
     const moved = await admin.call('PATCH', '/api/policies/npp-labs', { order: 10 });
@@ -277,11 +364,18 @@ describe('policy server and agents, as real processes', () => {
     await lab1.waitForLog((l) => l['msg'] === 'snapshot applied' && Number(l['snapshotVersion']) >= 3);
     await lab2.waitForLog((l) => l['msg'] === 'snapshot applied' && Number(l['snapshotVersion']) >= 3);
     expect(await query(lab1.socket, NPP)).toMatchObject({ action: 'permit', policy: 'npp-labs', structure: 'flat' });
-    expect(await query(lab2.socket, NPP)).toMatchObject({ action: 'deny', policy: 'npp-school', structure: 'hierarchical' });
+    expect(await query(lab2.socket, NPP)).toMatchObject({
+      action: 'deny',
+      policy: 'npp-school',
+      structure: 'hierarchical',
+    });
     const lab2Status = await status(lab2.socket);
     expect(lab2Status).toMatchObject({ orgStructure: 'flat', structure: 'hierarchical', agentVersion: '10.5.2' });
     expect(lab2Status.gated).toContain('flatPolicyStructure');
-    const computers = (await admin.call('GET', '/api/computers')).body['computers'] as { id: string; reportedAgentVersion: string }[];
+    const computers = (await admin.call('GET', '/api/computers')).body['computers'] as {
+      id: string;
+      reportedAgentVersion: string;
+    }[];
     expect(computers.find((c) => c.id === 'lab-2')?.reportedAgentVersion).toBe('10.5.2');
   });
 });

@@ -86,9 +86,7 @@ async function stopServer(): Promise<void> {
 }
 
 /** A raw agent: says hello, then sends what the test asks and collects every server message. */
-async function connect(
-  computerId: string,
-): Promise<{
+async function connect(computerId: string): Promise<{
   send: (s: ApprovalSubmission) => void;
   next: (kind: ServerMessage['kind']) => Promise<ServerMessage>;
   close: () => void;

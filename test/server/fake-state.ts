@@ -167,7 +167,9 @@ export class FakeServerState implements ServerStateApi {
   }
 
   approvalRequests(status?: RequestStatus): ApprovalRequestRecord[] {
-    return [...this.requests.values()].filter((r) => status === undefined || r.status === status).map((r) => structuredClone(r));
+    return [...this.requests.values()]
+      .filter((r) => status === undefined || r.status === status)
+      .map((r) => structuredClone(r));
   }
 
   approvalRequest(id: string): ApprovalRequestRecord | undefined {

@@ -637,10 +637,20 @@ describe('settings set by an admin', () => {
     const state = await imported();
     const world = structuredClone(state.world());
     world.agentSettings = [
-      { id: 'everyone-first', type: 'prioritizeBuiltInApplications', value: true, appliesTo: { global: 'parent' }, order: 5 },
+      {
+        id: 'everyone-first',
+        type: 'prioritizeBuiltInApplications',
+        value: true,
+        appliesTo: { global: 'parent' },
+        order: 5,
+      },
     ];
     state.importWorld(world);
-    const { settings, changes } = state.setSetting({ kind: 'group', id: 'shop-pcs' }, 'prioritizeBuiltInApplications', false);
+    const { settings, changes } = state.setSetting(
+      { kind: 'group', id: 'shop-pcs' },
+      'prioritizeBuiltInApplications',
+      false,
+    );
     // Placed before the imported entry: global 400 lands at 4, the group at 4 - 200.
     expect(settings[0]!.order).toBe(-196);
     expect(changes.settings).toEqual(['till-1']);

@@ -15,7 +15,10 @@ export const CONTRACT_SCENARIO = resolve(ROOT, '../shared/contract/example-scena
 export const CONTRACT_CASES = resolve(ROOT, '../shared/contract/example-cases.yaml');
 
 /** Runs a CLI command in this process and captures what it prints. */
-export async function cli(args: string[], nowMs = Date.now()): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function cli(
+  args: string[],
+  nowMs = Date.now(),
+): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const io: CliIo = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), nowMs: () => nowMs };
@@ -29,7 +32,11 @@ export interface Workspace {
   privateKey: string;
   publicKey: string;
   /** Builds a signed snapshot of a scenario computer; returns its path. */
-  snapshot(computer: string, version: number, options?: { scenario?: string; key?: string; name?: string }): Promise<string>;
+  snapshot(
+    computer: string,
+    version: number,
+    options?: { scenario?: string; key?: string; name?: string },
+  ): Promise<string>;
   cleanup(): void;
 }
 
@@ -97,7 +104,11 @@ export function writeConfig(ws: Workspace, name: string, config: Record<string, 
 }
 
 /** Starts `tollgate daemon --config FILE` and resolves once it logs that it is serving. */
-export async function startDaemon(configFile: string, socket: string, env: Record<string, string> = {}): Promise<DaemonHandle> {
+export async function startDaemon(
+  configFile: string,
+  socket: string,
+  env: Record<string, string> = {},
+): Promise<DaemonHandle> {
   const handle = await startTollgate(['daemon', '--config', configFile], 'serving', env);
   return { ...handle, socket, config: configFile };
 }
@@ -105,13 +116,20 @@ export async function startDaemon(configFile: string, socket: string, env: Recor
 export type ProcessHandle = Omit<DaemonHandle, 'socket' | 'config'>;
 
 /** Starts `tollgate ARGS` and resolves once it logs the `ready` message; the handle has every JSON log line. */
-export async function startTollgate(args: string[], ready: string, env: Record<string, string> = {}): Promise<ProcessHandle & { ready: Record<string, unknown> }> {
+export async function startTollgate(
+  args: string[],
+  ready: string,
+  env: Record<string, string> = {},
+): Promise<ProcessHandle & { ready: Record<string, unknown> }> {
   const child = spawn(process.execPath, [CLI, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Record<string, unknown>[] = [];
-  const waiters: { predicate: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void }[] = [];
+  const waiters: {
+    predicate: (l: Record<string, unknown>) => boolean;
+    resolve: (l: Record<string, unknown>) => void;
+  }[] = [];
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   createInterface({ input: child.stdout }).on('line', (text) => {
