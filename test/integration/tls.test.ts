@@ -24,7 +24,7 @@ describe('the server with TLS', () => {
   beforeAll(async () => {
     ws = await workspace();
     const pem = await selfsigned.generate([{ name: 'commonName', value: '127.0.0.1' }], {
-      days: 2,
+      notAfterDate: new Date(Date.now() + 2 * 86_400_000),
       keySize: 2048,
       extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] }],
     });
