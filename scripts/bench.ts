@@ -3,25 +3,39 @@
  * dist/scripts/bench.js). Runs each section in turn and prints Markdown
  * tables, or one JSON document with --json. Progress goes to stderr.
  *
- *   node dist/scripts/bench.js [--sizes 1000,10000,100000] [--seed N]
- *                              [--requests N] [--budget-ms N] [--json]
+ *   node dist/scripts/bench.js [--sections engine,daemon,sync] [--sizes 1000,10000,100000]
+ *                              [--seed N] [--requests N] [--budget-ms N] [--json] ...
  *
- * A section is a function returning a Section (see bench/section.ts); the
- * engine section is the only one so far. Daemon socket round trips and
- * snapshot sync belong in their own modules, added to SECTIONS below.
+ * A section is a function returning a Section (see bench/section.ts):
+ * engine (bench/engine.ts, in this process), daemon (bench/daemon.ts: the
+ * real daemon process and its local socket) and sync (bench/sync.ts: the
+ * real policy server and agents on loopback), added to SECTIONS below.
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
+import { DAEMON_TARGET_POLICIES, benchDaemon } from './bench/daemon.js';
 import { DEFAULT_SIZES, benchEngine } from './bench/engine.js';
 import { type Section, renderSection } from './bench/section.js';
+import { SYNC_TARGET_AGENTS, benchSync } from './bench/sync.js';
+
+/** Every section, in the order they run. */
+export const SECTION_NAMES = ['engine', 'daemon', 'sync'] as const;
+export type SectionName = (typeof SECTION_NAMES)[number];
 
 const USAGE = `usage: node dist/scripts/bench.js [options]
 
-  --sizes LIST      policy counts to measure, comma separated (default ${DEFAULT_SIZES.join(',')})
+  --sections LIST   sections to run, comma separated (default ${SECTION_NAMES.join(',')})
+  --sizes LIST      engine: policy counts to measure, comma separated (default ${DEFAULT_SIZES.join(',')})
   --seed N          seed of the synthetic worlds (default 1)
   --requests N      synthetic requests per world (default 10000)
   --budget-ms N     wall-clock budget of each throughput or latency run (default 1000)
   --compile-runs N  builds of each view and evaluator; the median is reported (default 3)
+  --snapshot-policies N
+                    daemon and sync: policies of the snapshot the daemon holds and of the
+                    view synced to one agent (default ${DAEMON_TARGET_POLICIES})
+  --rounds N        daemon: rounds of daemon and echo runs, alternating (default 3)
+  --agents N        sync: simulated agents acknowledging a settings change (default ${SYNC_TARGET_AGENTS})
+  --toggles N       sync: settings changes timed (default 5)
   --json            print one JSON document instead of Markdown tables
   -h, --help        show this help`;
 
@@ -42,12 +56,32 @@ function parseSizes(text: string): number[] {
 }
 
 export interface BenchOptions {
+  sections: SectionName[];
   sizes: number[];
   seed: number;
   requests: number;
   budgetMs: number;
   compileRuns: number;
+  snapshotPolicies: number;
+  rounds: number;
+  agents: number;
+  toggles: number;
   json: boolean;
+}
+
+function parseSections(text: string): SectionName[] {
+  const names = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  for (const name of names) {
+    if (!(SECTION_NAMES as readonly string[]).includes(name)) {
+      throw new Error(`--sections: unknown section "${name}" (known: ${SECTION_NAMES.join(', ')})`);
+    }
+  }
+  if (names.length === 0) throw new Error('--sections needs at least one section');
+  // Run in the canonical order, each once.
+  return SECTION_NAMES.filter((name) => names.includes(name));
 }
 
 export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
@@ -56,32 +90,45 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
     strict: true,
     allowPositionals: false,
     options: {
+      sections: { type: 'string' },
       sizes: { type: 'string' },
       seed: { type: 'string' },
       requests: { type: 'string' },
       'budget-ms': { type: 'string' },
       'compile-runs': { type: 'string' },
+      'snapshot-policies': { type: 'string' },
+      rounds: { type: 'string' },
+      agents: { type: 'string' },
+      toggles: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help === true) return 'help';
   return {
+    sections: values.sections === undefined ? [...SECTION_NAMES] : parseSections(values.sections),
     // --sizes takes a comma list; a plain count is not split on thousands commas.
     sizes: values.sizes === undefined ? [...DEFAULT_SIZES] : parseSizes(values.sizes),
     seed: values.seed === undefined ? 1 : Number.parseInt(values.seed, 10) || 0,
     requests: values.requests === undefined ? 10_000 : positiveInt('requests', values.requests),
     budgetMs: values['budget-ms'] === undefined ? 1_000 : positiveInt('budget-ms', values['budget-ms']),
     compileRuns: values['compile-runs'] === undefined ? 3 : positiveInt('compile-runs', values['compile-runs']),
+    snapshotPolicies:
+      values['snapshot-policies'] === undefined
+        ? DAEMON_TARGET_POLICIES
+        : positiveInt('snapshot-policies', values['snapshot-policies']),
+    rounds: values.rounds === undefined ? 3 : positiveInt('rounds', values.rounds),
+    agents: values.agents === undefined ? SYNC_TARGET_AGENTS : positiveInt('agents', values.agents),
+    toggles: values.toggles === undefined ? 5 : positiveInt('toggles', values.toggles),
     json: values.json === true,
   };
 }
 
 type SectionRunner = (options: BenchOptions, log: (message: string) => void) => Promise<Section>;
 
-/** The sections, in the order they run. */
-const SECTIONS: SectionRunner[] = [
-  (o, log) =>
+/** The sections, by name; they run in SECTION_NAMES order. */
+const SECTIONS: Record<SectionName, SectionRunner> = {
+  engine: (o, log) =>
     benchEngine({
       sizes: o.sizes,
       seed: o.seed,
@@ -90,7 +137,24 @@ const SECTIONS: SectionRunner[] = [
       compileRuns: o.compileRuns,
       log,
     }),
-];
+  daemon: (o, log) =>
+    benchDaemon({
+      policies: o.snapshotPolicies,
+      seed: o.seed,
+      requests: o.requests,
+      budgetMs: o.budgetMs,
+      rounds: o.rounds,
+      log,
+    }),
+  sync: (o, log) =>
+    benchSync({
+      agents: o.agents,
+      policies: o.snapshotPolicies,
+      seed: o.seed,
+      toggles: o.toggles,
+      log,
+    }),
+};
 
 function machine(): Record<string, string | number> {
   const cpus = os.cpus();
@@ -126,8 +190,11 @@ export async function main(argv: string[]): Promise<number> {
   if (!options.json) process.stdout.write(`# tollgate benchmark\n\nMachine: ${machineLine}\n\n`);
 
   const sections: Section[] = [];
-  for (const run of SECTIONS) {
-    const section = await run(options, log);
+  for (const name of options.sections) {
+    const started = performance.now();
+    log(`section ${name}`);
+    const section = await SECTIONS[name](options, log);
+    log(`section ${name} took ${Math.round((performance.now() - started) / 1000)} s`);
     sections.push(section);
     if (!options.json) process.stdout.write(`${renderSection(section)}\n\n`);
   }

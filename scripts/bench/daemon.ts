@@ -77,12 +77,16 @@ export interface DaemonBenchOptions extends SectionOptions {
 export interface SocketRound {
   daemonLatency: LatencyOutput;
   echoLatency: LatencyOutput;
+  /** The same daemon configured without a decision log (for information: where the time goes). */
+  noLogLatency: LatencyOutput;
   daemonThroughput: ThroughputOutput;
   echoThroughput: ThroughputOutput;
+  noLogThroughput: ThroughputOutput;
   /** Daemon CPU time per decision in the throughput run (user + system, every thread), µs. */
   daemonCpuUsPerDecision: number | null;
   /** Echo server CPU time per response in its throughput run, µs. */
   echoCpuUsPerResponse: number | null;
+  noLogCpuUsPerDecision: number | null;
   loadAverage: [number, number];
 }
 
@@ -107,8 +111,6 @@ export interface DaemonBenchData {
   /** applySnapshot round trips over the socket, versions 2.., ms. */
   applyRunsMs: number[];
   applyMs: number;
-  /** Memory of the daemon right after the applies. */
-  memoryAfterApplies: ProcMemory | null;
   rounds: SocketRound[];
   daemonLatencyP50Us: number;
   daemonLatencyP99Us: number;
@@ -118,8 +120,12 @@ export interface DaemonBenchData {
   echoPerSecond: number;
   /** Daemon pipelined throughput ÷ echo pipelined throughput. */
   echoShare: number;
-  /** The first daemon's memory before it was stopped: peak and current. */
+  /** The daemon that was seeded and applied the snapshots over the socket, before it was stopped. */
+  applierMemory: ProcMemory | null;
+  /** The measured daemon (warm start, then every round) before it was stopped. */
   memory: ProcMemory | null;
+  /** The larger of the two peaks (VmHWM). */
+  peakRssBytes: number;
   warmStarts: WarmStart[];
   warmStartMs: number;
   loadAverage: [number, number];
@@ -185,7 +191,9 @@ async function warmStart(configFile: string, socketPath: string, frame: Buffer, 
     let exited = false;
     void daemon.exited.then(() => (exited = true));
     let socket: Socket | undefined;
+    const deadline = performance.now() + 120_000;
     while (socket === undefined) {
+      if (performance.now() > deadline) throw new Error('warm start: the socket did not accept within 120 s');
       if (exited) await daemon.waitForLog(() => false, 'answering');
       try {
         socket = await connectOnce(socketPath);
@@ -197,7 +205,8 @@ async function warmStart(configFile: string, socketPath: string, frame: Buffer, 
     const response = await roundTrip(socket, frame);
     const firstAnswerMs = performance.now() - daemon.spawnedAt;
     socket.destroy();
-    if (response.kind !== 'decision') throw new Error(`warm start: the first answer is ${response.kind}, not a decision`);
+    if (response.kind !== 'decision')
+      throw new Error(`warm start: the first answer is ${response.kind}, not a decision`);
     if (response.decision.snapshotVersion !== version) {
       throw new Error(`warm start: answered from snapshot ${response.decision.snapshotVersion}, not ${version}`);
     }
@@ -250,7 +259,19 @@ export async function benchDaemon(opts: DaemonBenchOptions): Promise<Section> {
     for (let version = 1; version <= 1 + APPLY_RUNS; version++) {
       log(`daemon: tollgate snapshot build, version ${version}`);
       const out = join(ws.dir, `snapshot-v${version}.bin`);
-      const printed = await cli(['snapshot', 'build', scenario, '--computer', computer, '--key', privateKey, '--version', String(version), '--out', out]);
+      const printed = await cli([
+        'snapshot',
+        'build',
+        scenario,
+        '--computer',
+        computer,
+        '--key',
+        privateKey,
+        '--version',
+        String(version),
+        '--out',
+        out,
+      ]);
       const match = /: (\d+) policies, (\d+) bytes/.exec(printed);
       viewPolicies = Number(match?.[1] ?? 0);
       snapshotBytes = Number(match?.[2] ?? 0);
@@ -261,7 +282,9 @@ export async function benchDaemon(opts: DaemonBenchOptions): Promise<Section> {
       frames,
       Buffer.concat(requests.map((file, i) => encodeFrame(encodeRequest({ id: i + 1, kind: 'evaluateFile', file })))),
     );
-    const firstFrame = encodeFrame(encodeRequest({ id: 1, kind: 'evaluateFile', file: requests[0] ?? { path: 'C:\\a.exe' } }));
+    const firstFrame = encodeFrame(
+      encodeRequest({ id: 1, kind: 'evaluateFile', file: requests[0] ?? { path: 'C:\\a.exe' } }),
+    );
 
     const socketPath = join(ws.dir, 'daemon.sock');
     const dataDir = join(ws.dir, 'daemon-data');
@@ -282,18 +305,34 @@ export async function benchDaemon(opts: DaemonBenchOptions): Promise<Section> {
     };
     const seededConfig = config('daemon-seeded', { seedSnapshot: snapshots[0] });
     const warmConfig = config('daemon-warm', {});
+    // The same daemon without its decision log (decisionLog.maxEntries: 0), to show what the log costs.
+    const noLogConfig = join(ws.dir, 'daemon-nolog.json');
+    writeFileSync(
+      noLogConfig,
+      JSON.stringify({
+        dataDir: join(ws.dir, 'nolog-data'),
+        computerId: computer,
+        serverPublicKey: publicKey,
+        socket: { path: join(ws.dir, 'nolog.sock'), maxFrameBytes: MAX_FRAME_BYTES },
+        logLevel: 'info',
+        seedSnapshot: snapshots[snapshots.length - 1],
+        decisionLog: { maxEntries: 0 },
+      }),
+    );
     const preparationMs = performance.now() - prepStart;
 
-    // ---- The daemon, seeded with v1, then given v2.. over the socket.
+    // ---- The first daemon: seeded with v1, then given v2.. over the socket.
     log('daemon: starting the daemon with the seed snapshot');
-    const daemon = spawnTollgate(['daemon', '--config', seededConfig]);
-    daemons.push(daemon);
-    const serving = await daemon.waitForLog(msg('serving'), 'serving');
-    const seeded = await daemon.waitForLog(
+    const applier = spawnTollgate(['daemon', '--config', seededConfig]);
+    daemons.push(applier);
+    const serving = await applier.waitForLog(msg('serving'), 'serving');
+    const seeded = await applier.waitForLog(
       (l) => l['msg'] === 'seed snapshot applied' || l['msg'] === 'seed snapshot not applied',
       'the seed snapshot',
     );
-    if (seeded['msg'] !== 'seed snapshot applied') throw new Error(`the seed snapshot was not applied: ${JSON.stringify(seeded)}`);
+    if (seeded['msg'] !== 'seed snapshot applied') {
+      throw new Error(`the seed snapshot was not applied: ${JSON.stringify(seeded)}`);
+    }
     const seedApplyMs = logTime(seeded) - logTime(serving);
     log(`daemon: seed snapshot applied in ${fmtMs(seedApplyMs)} (from the daemon's logs)`);
 
@@ -315,11 +354,37 @@ export async function benchDaemon(opts: DaemonBenchOptions): Promise<Section> {
       client.close();
     }
     const version = snapshots.length;
-    const memoryAfterApplies = procMemory(daemon.pid);
+    const applierMemory = procMemory(applier.pid);
+    const applierStopped = await applier.stop();
+    if (applierStopped.code !== 0)
+      throw new Error(`the daemon exited with ${applierStopped.code ?? applierStopped.signal}`);
+
+    // ---- Warm starts: the data directory holds the newest snapshot (and the previous ones).
+    const warmStarts: WarmStart[] = [];
+    for (let i = 0; i < WARM_START_RUNS; i++) {
+      const run = await warmStart(warmConfig, socketPath, firstFrame, version);
+      warmStarts.push(run);
+      log(`daemon: warm start ${i + 1}/${WARM_START_RUNS}: first answer ${fmtMs(run.firstAnswerMs)} after spawn`);
+    }
+
+    // ---- The measured daemon (warm-started, default configuration), and the same without its decision log.
+    const daemon = spawnTollgate(['daemon', '--config', warmConfig]);
+    daemons.push(daemon);
+    await daemon.waitForLog(msg('serving'), 'serving');
+    const noLogSocket = join(ws.dir, 'nolog.sock');
+    const noLog = spawnTollgate(['daemon', '--config', noLogConfig]);
+    daemons.push(noLog);
+    await noLog.waitForLog(msg('seed snapshot applied'), 'the seed snapshot');
 
     // ---- Responses recorded for the echo server, and a check of every decision.
     const responses = join(ws.dir, 'responses.bin');
-    const record = await runLoad<RecordOutput>({ mode: 'record', socket: socketPath, frames, out: responses, window: PIPELINE_WINDOW });
+    const record = await runLoad<RecordOutput>({
+      mode: 'record',
+      socket: socketPath,
+      frames,
+      out: responses,
+      window: PIPELINE_WINDOW,
+    });
     if (record.wrongIds > 0 || record.kinds['decision'] !== requests.length) {
       throw new Error(`the daemon answered ${JSON.stringify(record.kinds)} with ${record.wrongIds} wrong ids`);
     }
@@ -330,7 +395,7 @@ export async function benchDaemon(opts: DaemonBenchOptions): Promise<Section> {
     daemons.push(echo);
     await echo.waitForLog(msg('listening'), 'listening');
 
-    // ---- Round trips and pipelined throughput, daemon and echo alternating.
+    // ---- Round trips and pipelined throughput: daemon, echo and daemon without log, alternating.
     const rounds: SocketRound[] = [];
     for (let r = 0; r < opts.rounds; r++) {
       const before = loadAverage();
@@ -357,40 +422,48 @@ export async function benchDaemon(opts: DaemonBenchOptions): Promise<Section> {
       log(`daemon: round ${r + 1}/${opts.rounds}: sequential round trips`);
       const daemonLatency = await runLoad<LatencyOutput>(latencyJob(socketPath));
       const echoLatency = await runLoad<LatencyOutput>(latencyJob(echoSocket));
+      const noLogLatency = await runLoad<LatencyOutput>(latencyJob(noLogSocket));
       log(`daemon: round ${r + 1}/${opts.rounds}: pipelined, ${PIPELINE_WINDOW} in flight`);
       const daemonThroughput = await withCpu<ThroughputOutput>(daemon.pid, throughputJob(socketPath));
       const echoThroughput = await withCpu<ThroughputOutput>(echo.pid, throughputJob(echoSocket));
-      for (const out of [daemonLatency, echoLatency, daemonThroughput.output, echoThroughput.output]) {
+      const noLogThroughput = await withCpu<ThroughputOutput>(noLog.pid, throughputJob(noLogSocket));
+      const outputs = [
+        daemonLatency,
+        echoLatency,
+        noLogLatency,
+        daemonThroughput.output,
+        echoThroughput.output,
+        noLogThroughput.output,
+      ];
+      for (const out of outputs) {
         if (out.notDecisions > 0) throw new Error(`${out.notDecisions} responses were not decisions`);
       }
-      const perDecision = (cpuMs: number | null, n: number): number | null => (cpuMs === null ? null : (cpuMs * 1000) / n);
+      const perDecision = (cpuMs: number | null, n: number): number | null =>
+        cpuMs === null ? null : (cpuMs * 1000) / n;
       rounds.push({
         daemonLatency,
         echoLatency,
+        noLogLatency,
         daemonThroughput: daemonThroughput.output,
         echoThroughput: echoThroughput.output,
+        noLogThroughput: noLogThroughput.output,
         daemonCpuUsPerDecision: perDecision(daemonThroughput.cpuMs, daemonThroughput.output.responses),
         echoCpuUsPerResponse: perDecision(echoThroughput.cpuMs, echoThroughput.output.responses),
+        noLogCpuUsPerDecision: perDecision(noLogThroughput.cpuMs, noLogThroughput.output.responses),
         loadAverage: [before, loadAverage()],
       });
       log(
         `daemon: round ${r + 1}: daemon p50 ${formatMicros(daemonLatency.p50Us)} µs p99 ${formatMicros(daemonLatency.p99Us)} µs ` +
           `${formatInt(daemonThroughput.output.perSecond)}/s; echo p50 ${formatMicros(echoLatency.p50Us)} µs ` +
-          `p99 ${formatMicros(echoLatency.p99Us)} µs ${formatInt(echoThroughput.output.perSecond)}/s`,
+          `p99 ${formatMicros(echoLatency.p99Us)} µs ${formatInt(echoThroughput.output.perSecond)}/s; ` +
+          `without decision log ${formatInt(noLogThroughput.output.perSecond)}/s`,
       );
     }
     const memory = procMemory(daemon.pid);
     await echo.stop();
+    await noLog.stop();
     const stopped = await daemon.stop();
     if (stopped.code !== 0) throw new Error(`the daemon exited with ${stopped.code ?? stopped.signal}`);
-
-    // ---- Warm starts: the data directory holds the newest snapshot.
-    const warmStarts: WarmStart[] = [];
-    for (let i = 0; i < WARM_START_RUNS; i++) {
-      const run = await warmStart(warmConfig, socketPath, firstFrame, version);
-      warmStarts.push(run);
-      log(`daemon: warm start ${i + 1}/${WARM_START_RUNS}: first answer ${fmtMs(run.firstAnswerMs)} after spawn`);
-    }
 
     const med = (f: (r: SocketRound) => number): number => median(rounds.map(f));
     const data: DaemonBenchData = {
@@ -402,7 +475,6 @@ export async function benchDaemon(opts: DaemonBenchOptions): Promise<Section> {
       seedApplyMs,
       applyRunsMs,
       applyMs: median(applyRunsMs),
-      memoryAfterApplies,
       rounds,
       daemonLatencyP50Us: med((r) => r.daemonLatency.p50Us),
       daemonLatencyP99Us: med((r) => r.daemonLatency.p99Us),
@@ -411,7 +483,9 @@ export async function benchDaemon(opts: DaemonBenchOptions): Promise<Section> {
       daemonPerSecond: med((r) => r.daemonThroughput.perSecond),
       echoPerSecond: med((r) => r.echoThroughput.perSecond),
       echoShare: 0,
+      applierMemory,
       memory,
+      peakRssBytes: Math.max(applierMemory?.peakRssBytes ?? Number.NaN, memory?.peakRssBytes ?? Number.NaN),
       warmStarts,
       warmStartMs: median(warmStarts.map((w) => w.firstAnswerMs)),
       loadAverage: [loadBefore, loadAverage()],
@@ -429,14 +503,19 @@ function render(d: DaemonBenchData, opts: DaemonBenchOptions): Section {
   const atTarget = d.policies === DAEMON_TARGET_POLICIES;
   const where = `at ${formatInt(DAEMON_TARGET_POLICIES)} policies`;
   const cpu = (v: number | null): string => (v === null ? 'n/a' : formatFixed(v, 2));
-  const medCpu = (f: (r: SocketRound) => number | null): number | null => {
+  const medOf = (f: (r: SocketRound) => number | null): number | null => {
     const values = d.rounds.map(f).filter((v): v is number => v !== null);
     return values.length === 0 ? null : median(values);
   };
-  const daemonCpu = medCpu((r) => r.daemonCpuUsPerDecision);
-  const echoCpu = medCpu((r) => r.echoCpuUsPerResponse);
-  const peak = d.memory?.peakRssBytes;
+  const daemonCpu = medOf((r) => r.daemonCpuUsPerDecision);
+  const echoCpu = medOf((r) => r.echoCpuUsPerResponse);
+  const noLogCpu = medOf((r) => r.noLogCpuUsPerDecision);
+  const noLogP50 = medOf((r) => r.noLogLatency.p50Us) ?? Number.NaN;
+  const noLogP99 = medOf((r) => r.noLogLatency.p99Us) ?? Number.NaN;
+  const noLogPerSecond = medOf((r) => r.noLogThroughput.perSecond) ?? Number.NaN;
+  const peak = d.peakRssBytes;
   const warm = d.warmStarts;
+  const mb = (m: ProcMemory | null | undefined, key: keyof ProcMemory): string => (m ? fmtMB(m[key]) : 'n/a');
 
   const targets: TargetResult[] = [
     check(
@@ -452,13 +531,13 @@ function render(d: DaemonBenchData, opts: DaemonBenchOptions): Section {
       atTarget ? d.echoShare >= TARGET_ECHO_SHARE : null,
     ),
     check(
-      `snapshot apply over the socket ${where}`,
+      `snapshot apply over the socket ${where} (median)`,
       `< ${formatInt(TARGET_APPLY_MS)} ms`,
       fmtMs(d.applyMs),
       atTarget ? d.applyMs < TARGET_APPLY_MS : null,
     ),
     check(
-      `warm start, spawn to first answer ${where}`,
+      `warm start, spawn to first answer ${where} (median)`,
       `< ${formatInt(TARGET_WARM_START_MS)} ms`,
       fmtMs(d.warmStartMs),
       atTarget ? d.warmStartMs < TARGET_WARM_START_MS : null,
@@ -466,8 +545,8 @@ function render(d: DaemonBenchData, opts: DaemonBenchOptions): Section {
     check(
       `daemon peak RSS (VmHWM) ${where}`,
       `< ${fmtMB(TARGET_PEAK_RSS_BYTES)}`,
-      peak === undefined ? 'not measured' : fmtMB(peak),
-      atTarget && peak !== undefined ? peak < TARGET_PEAK_RSS_BYTES : null,
+      Number.isNaN(peak) ? 'not measured' : fmtMB(peak),
+      atTarget && !Number.isNaN(peak) ? peak < TARGET_PEAK_RSS_BYTES : null,
     ),
   ];
 
@@ -479,22 +558,28 @@ function render(d: DaemonBenchData, opts: DaemonBenchOptions): Section {
     formatMicros(r.echoLatency.p99Us),
     formatInt(r.daemonThroughput.perSecond),
     formatInt(r.echoThroughput.perSecond),
+    formatInt(r.noLogThroughput.perSecond),
     `${formatInt(r.daemonLatency.samples)} / ${formatInt(r.echoLatency.samples)}`,
     `${formatFixed(r.loadAverage[0], 1)} / ${formatFixed(r.loadAverage[1], 1)}`,
   ]);
-  const runs = (values: number[]): string => values.map((v) => formatFixed(v, 0)).join(', ');
+  const runs = (values: number[]): string => `${values.map((v) => formatInt(v)).join(', ')} ms`;
   const notes = [
     `Snapshot: ${formatInt(d.viewPolicies)} policies in the computer's view, ${fmtMB(d.snapshotBytes)} signed (protobuf); ` +
-      `${formatInt(d.requests)} synthetic requests, cycled; every one answered with a decision and its own id before measuring.`,
-    `Round trips and throughput come from a separate load-generator process (one connection); the echo server is another ` +
-      `process that answers each request with the daemon's recorded response of the same request (same sizes, no work). ` +
-      `${opts.rounds} rounds alternate daemon and echo; medians are shown.`,
+      `${formatInt(d.requests)} synthetic requests, cycled; every one answered with a decision and its own id before measuring ` +
+      `(responses ${formatInt(d.record.responseBytes.min)} to ${formatInt(d.record.responseBytes.max)} bytes).`,
+    `Round trips and throughput come from a separate load-generator process (one connection, every response decoded); ` +
+      `the echo server is another process that answers each request with the daemon's recorded response to it ` +
+      `(same sizes, no work). ${opts.rounds} rounds alternate daemon, echo and daemon without decision log; medians are shown.`,
     `Round trip = write of the request frame to the decoded response, one in flight, after 2,000 warm-up requests; ` +
-      `pipelined = ${PIPELINE_WINDOW} requests in flight, refilled as responses arrive, ${formatInt(opts.budgetMs)} ms after 300 ms of warm-up.`,
-    `Apply = the applySnapshot request (what \`tollgate snapshot apply\` sends) timed by the client, ${formatFixed(d.snapshotBytes / 1_000_000, 1)} MB ` +
+      `pipelined = ${PIPELINE_WINDOW} requests in flight, refilled as responses arrive, for ${formatInt(opts.budgetMs)} ms after 300 ms of warm-up.`,
+    `The echo ceiling is bound by the load generator (decoding every response), not by the echo server, which spends ` +
+      `about ${cpu(echoCpu)} µs of CPU per response.`,
+    `"without decision log" is the same daemon with decisionLog.maxEntries: 0 (for information: it shows what logging ` +
+      `every decision to SQLite costs); the targets are judged on the default configuration.`,
+    `Apply = the applySnapshot request (what \`tollgate snapshot apply\` sends) timed by the client, ${fmtMB(d.snapshotBytes)} ` +
       `over the socket, to a daemon holding the previous version: verify, decode, compile, store (one SQLite transaction), answer.`,
-    `Warm start = spawn of \`tollgate daemon\` on a data directory holding the snapshot to the first decision received; ` +
-      `the client polls the socket every millisecond.`,
+    `Warm start = spawn of \`tollgate daemon\` on the data directory holding the snapshot (and ${APPLY_RUNS} previous ones) to the ` +
+      `first decision received; the client polls the socket every millisecond.`,
     `Load average (1 min) before / after the section: ${formatFixed(d.loadAverage[0], 1)} / ${formatFixed(d.loadAverage[1], 1)} ` +
       `on ${os.availableParallelism()} cores.`,
   ];
@@ -512,7 +597,13 @@ function render(d: DaemonBenchData, opts: DaemonBenchOptions): Section {
     tables: [
       {
         title: 'Round trips on the Unix socket (medians of the rounds)',
-        headers: ['server', 'sequential p50 µs', 'sequential p99 µs', 'pipelined decisions/s', 'server CPU µs per answer'],
+        headers: [
+          'server',
+          'sequential p50 µs',
+          'sequential p99 µs',
+          'pipelined decisions/s',
+          'server CPU µs per answer',
+        ],
         rows: [
           [
             'tollgate daemon',
@@ -535,6 +626,13 @@ function render(d: DaemonBenchData, opts: DaemonBenchOptions): Section {
             `${formatFixed(d.echoShare * 100, 1)}%`,
             daemonCpu === null || echoCpu === null ? 'n/a' : formatRatio(daemonCpu / echoCpu),
           ],
+          [
+            'daemon without decision log (info)',
+            formatMicros(noLogP50),
+            formatMicros(noLogP99),
+            `${formatInt(noLogPerSecond)} (${formatFixed((noLogPerSecond / d.echoPerSecond) * 100, 1)}%)`,
+            cpu(noLogCpu),
+          ],
         ],
         align: ['left', 'right', 'right', 'right', 'right'],
       },
@@ -542,21 +640,25 @@ function render(d: DaemonBenchData, opts: DaemonBenchOptions): Section {
         title: 'Snapshot, start and memory',
         headers: ['figure', 'value', 'runs'],
         rows: [
-          ['snapshot apply over the socket (median)', fmtMs(d.applyMs), `${runs(d.applyRunsMs)} ms`],
+          ['snapshot apply over the socket (median)', fmtMs(d.applyMs), runs(d.applyRunsMs)],
           ['seed snapshot apply at start (daemon logs)', fmtMs(d.seedApplyMs), ''],
-          ['warm start: spawn to first answer (median)', fmtMs(d.warmStartMs), `${runs(warm.map((w) => w.firstAnswerMs))} ms`],
-          ['warm start: spawn to socket accepting', fmtMs(median(warm.map((w) => w.acceptMs))), `${runs(warm.map((w) => w.acceptMs))} ms`],
-          ['warm start: spawn to "serving" log line', fmtMs(median(warm.map((w) => w.servingLogMs))), `${runs(warm.map((w) => w.servingLogMs))} ms`],
-          ['daemon peak RSS (VmHWM), seed + 3 applies + load', peak === undefined ? 'n/a' : fmtMB(peak), ''],
-          ['daemon RSS at the end of the load', d.memory === null ? 'n/a' : fmtMB(d.memory.rssBytes), ''],
+          ['warm start: spawn to first answer (median)', fmtMs(d.warmStartMs), runs(warm.map((w) => w.firstAnswerMs))],
           [
-            'daemon RSS right after the applies',
-            d.memoryAfterApplies === null ? 'n/a' : fmtMB(d.memoryAfterApplies.rssBytes),
-            '',
+            'warm start: spawn to socket accepting',
+            fmtMs(median(warm.map((w) => w.acceptMs))),
+            runs(warm.map((w) => w.acceptMs)),
           ],
           [
-            'warm-started daemon peak RSS (after its first answer)',
-            warm[0]?.memory == null ? 'n/a' : fmtMB(median(warm.map((w) => w.memory?.peakRssBytes ?? 0))),
+            'warm start: spawn to "serving" log line',
+            fmtMs(median(warm.map((w) => w.servingLogMs))),
+            runs(warm.map((w) => w.servingLogMs)),
+          ],
+          ['peak RSS (VmHWM): seed + 3 applies over the socket', mb(d.applierMemory, 'peakRssBytes'), ''],
+          ['peak RSS (VmHWM): warm start + every round of load', mb(d.memory, 'peakRssBytes'), ''],
+          ['RSS at the end of the load', mb(d.memory, 'rssBytes'), ''],
+          [
+            'peak RSS of a warm-started daemon after its first answer (median)',
+            warm.every((w) => w.memory !== null) ? fmtMB(median(warm.map((w) => w.memory?.peakRssBytes ?? 0))) : 'n/a',
             '',
           ],
         ],
@@ -572,11 +674,12 @@ function render(d: DaemonBenchData, opts: DaemonBenchOptions): Section {
           'echo p99 µs',
           'daemon decisions/s',
           'echo responses/s',
+          'daemon without log decisions/s',
           'latency samples (daemon / echo)',
           'load avg (before / after)',
         ],
         rows: roundRows,
-        align: ['right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+        align: ['right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
       },
     ],
     targets,

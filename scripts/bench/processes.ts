@@ -86,7 +86,7 @@ export function spawnNode(program: string, args: string[], nodeArgs: string[] = 
     stderr += chunk.toString();
     if (stderr.length > 20_000) stderr = stderr.slice(-20_000);
   });
-  createInterface({ input: child.stdout! }).on('line', (text) => {
+  createInterface({ input: child.stdout }).on('line', (text) => {
     let line: LogLine;
     try {
       line = JSON.parse(text) as LogLine;
@@ -131,9 +131,18 @@ export function spawnNode(program: string, args: string[], nodeArgs: string[] = 
   };
 }
 
+/**
+ * Extra Node.js options for the `tollgate` child processes, from the
+ * environment, for profiling them in place (NODE_OPTIONS refuses
+ * --cpu-prof): TOLLGATE_BENCH_CHILD_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
+ */
+export const CHILD_NODE_ARGS = (process.env['TOLLGATE_BENCH_CHILD_NODE_ARGS'] ?? '')
+  .split(/\s+/)
+  .filter((a) => a.length > 0);
+
 /** Starts `tollgate ARGS` (the real CLI, as a child process). */
 export function spawnTollgate(args: string[]): ChildHandle {
-  return spawnNode(CLI, args);
+  return spawnNode(CLI, args, CHILD_NODE_ARGS);
 }
 
 /** A log line with this pino `msg`. */

@@ -42,7 +42,15 @@ export type LoadJob =
       /** Where in the request list to start (so successive runs do not replay the same requests). */
       offset: number;
     }
-  | { mode: 'throughput'; socket: string; frames: string; window: number; warmupMs: number; budgetMs: number; offset: number };
+  | {
+      mode: 'throughput';
+      socket: string;
+      frames: string;
+      window: number;
+      warmupMs: number;
+      budgetMs: number;
+      offset: number;
+    };
 
 export interface LatencyOutput {
   mode: 'latency';
@@ -155,7 +163,13 @@ async function record(job: Extract<LoadJob, { mode: 'record' }>, frames: Buffer[
     max = Math.max(max, r.length);
     sum += r.length;
   }
-  return { mode: 'record', responses: responses.length, kinds, wrongIds, responseBytes: { min, max, mean: sum / responses.length } };
+  return {
+    mode: 'record',
+    responses: responses.length,
+    kinds,
+    wrongIds,
+    responseBytes: { min, max, mean: sum / responses.length },
+  };
 }
 
 /** The id of an encoded Request frame: field 1 (varint), which encodeRequest writes first. */
@@ -205,7 +219,8 @@ async function latency(job: Extract<LoadJob, { mode: 'latency' }>, frames: Buffe
           cpuStart = process.cpuUsage();
         }
         const done =
-          taken >= cap || (taken >= job.minSamples && (taken & 63) === 0 && performance.now() - measuredFrom >= job.budgetMs);
+          taken >= cap ||
+          (taken >= job.minSamples && (taken & 63) === 0 && performance.now() - measuredFrom >= job.budgetMs);
         if (done) {
           resolve();
           return;
@@ -322,7 +337,9 @@ if (process.argv[1] !== undefined && import.meta.filename === process.argv[1]) {
     const output = await runLoad(JSON.parse(process.argv[2] ?? '{}') as LoadJob);
     process.stdout.write(`${JSON.stringify(output)}\n`);
   } catch (error) {
-    process.stderr.write(`socket-load failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `socket-load failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exitCode = 1;
   }
 }
