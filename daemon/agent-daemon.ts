@@ -44,7 +44,7 @@ export async function startAgentDaemon(
     maxDecisionLog: config.decisionLog.maxEntries,
     onRecovered: (info) => logger.warn(info, 'the cache database was damaged: moved aside and recreated'),
   });
-  const recorder = new DecisionRecorder(store, config.computerId);
+  const recorder = new DecisionRecorder(store, config.computerId, config.decisionLog.maxEntries);
   const hooks =
     fault === 'kill-before-snapshot-commit'
       ? { beforeCommit: () => void process.kill(process.pid, 'SIGKILL') }
@@ -66,10 +66,7 @@ export async function startAgentDaemon(
   const server = new LocalServer(
     (request) =>
       handleLocalRequest(agent, request, {
-        exportDecisions: (limit) => {
-          recorder.flush();
-          return recorder.export(limit);
-        },
+        exportDecisions: (limit) => recorder.export(limit),
         applyHooks: hooks,
         onApplied: (version) => logger.info({ snapshotVersion: version }, 'snapshot applied'),
         onRefused: (error) => logger.warn({ err: error }, 'snapshot refused'),

@@ -3,9 +3,7 @@ import pino, { type Logger } from 'pino';
 import { loadDaemonConfig } from '../src/agent/config.js';
 import { EXIT_OK, processIo, type CliIo } from '../src/cli/io.js';
 import { extendProgram, main } from '../src/cli/main.js';
-import { loadServerConfig } from '../src/server/config.js';
-import { startAgentDaemon, type FaultPoint } from './agent-daemon.js';
-import { openServerState, startServer } from './server-daemon.js';
+import type { FaultPoint } from './agent-daemon.js';
 
 /** Paths that never reach a log line. */
 const REDACT = ['token', '*.token', 'config.server.token', 'headers.authorization', 'privateKey', '*.privateKey'];
@@ -42,6 +40,8 @@ extendProgram((program, _io: CliIo, setExit) => {
     )
     .requiredOption('--config <file>', 'the daemon configuration (JSON or YAML)')
     .action(async (opts: { config: string }) => {
+      // Each process loads only its own side: the agent never loads the server's modules.
+      const { startAgentDaemon } = await import('./agent-daemon.js');
       const config = await loadDaemonConfig(opts.config);
       const logger = createLogger(config.logLevel);
       const stopped = stopSignal();
@@ -66,6 +66,8 @@ extendProgram((program, io: CliIo, setExit) => {
     .option('--config <file>', 'the server configuration (JSON or YAML)')
     .action(async (opts: { config?: string }) => {
       if (opts.config === undefined) throw new InvalidArgumentError('server needs --config <file>');
+      const { loadServerConfig } = await import('../src/server/config.js');
+      const { startServer } = await import('./server-daemon.js');
       const config = await loadServerConfig(opts.config);
       const logger = createLogger(config.logLevel);
       const stopped = stopSignal();
@@ -84,6 +86,8 @@ extendProgram((program, io: CliIo, setExit) => {
       // --config belongs to `server`, whichever side of `public-key` it is written on.
       const { config: file } = server.opts<{ config?: string }>();
       if (file === undefined) throw new InvalidArgumentError('server public-key needs --config <file>');
+      const { loadServerConfig } = await import('../src/server/config.js');
+      const { openServerState } = await import('./server-daemon.js');
       const config = await loadServerConfig(file);
       const state = await openServerState(config);
       try {

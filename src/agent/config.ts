@@ -60,9 +60,9 @@ export const daemonConfigSchema = z.strictObject({
   decisionLog: z
     .strictObject({
       maxEntries: z.number().int().nonnegative().default(10_000),
-      flushIntervalMs: z.number().int().positive().default(250),
+      flushIntervalMs: z.number().int().positive().default(5_000),
     })
-    .default({ maxEntries: 10_000, flushIntervalMs: 250 }),
+    .default({ maxEntries: 10_000, flushIntervalMs: 5_000 }),
   jobs: z
     .strictObject({
       integrityCheck: cronExpression.default('17 * * * *'),

@@ -8,28 +8,44 @@ export interface LoggedDecision {
 }
 
 /**
- * Buffers decisions in memory and writes them to the bounded decision log in
- * one transaction per flush, so logging stays off the decision's hot path.
+ * The decision log's hot end: the newest `capacity` decisions in a ring in
+ * memory (recording one is an array store), written to the store's bounded
+ * table by `flush` in one transaction. However many decisions were made
+ * between two flushes, at most `capacity` rows are written, so the cost of
+ * the log does not grow with the decision rate.
  */
 export class DecisionRecorder {
   private readonly store: AgentStore;
   private readonly computerId: string;
-  private buffer: LoggedDecision[] = [];
+  private readonly ring: (LoggedDecision | undefined)[];
+  /** How many decisions were ever recorded, and how many of those are written. */
+  private recorded = 0;
+  private written = 0;
 
-  constructor(store: AgentStore, computerId: string) {
+  constructor(store: AgentStore, computerId: string, capacity: number) {
     this.store = store;
     this.computerId = computerId;
+    this.ring = new Array<LoggedDecision | undefined>(Math.max(1, capacity));
   }
 
   record(entry: LoggedDecision): void {
-    this.buffer.push(entry);
+    this.ring[this.recorded % this.ring.length] = entry;
+    this.recorded++;
   }
 
-  /** Writes what is buffered; a failing write is dropped (the log is best effort, decisions are not). */
+  /** Decisions recorded since the last flush that are still in the ring, oldest first. */
+  private pending(): LoggedDecision[] {
+    const from = Math.max(this.written, this.recorded - this.ring.length);
+    const out: LoggedDecision[] = [];
+    for (let n = from; n < this.recorded; n++) out.push(this.ring[n % this.ring.length] as LoggedDecision);
+    return out;
+  }
+
+  /** Writes what is pending and trims the table to its bound. */
   flush(): void {
-    if (this.buffer.length === 0) return;
-    const entries = this.buffer;
-    this.buffer = [];
+    const entries = this.pending();
+    this.written = this.recorded;
+    if (entries.length === 0) return;
     this.store.appendDecisions(
       entries.map((e) => ({
         atMs: e.atMs,
@@ -40,10 +56,12 @@ export class DecisionRecorder {
         policy: e.decision.policy,
       })),
     );
+    this.store.pruneDecisionLog();
   }
 
   /** The newest `limit` logged decisions, oldest first. */
   export(limit: number): LoggedDecision[] {
+    this.flush();
     return this.store.exportDecisions(limit).map((row) => ({
       atMs: row.atMs,
       file: JSON.parse(row.request) as FileRequest,

@@ -1,0 +1,61 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DecisionRecorder, type LoggedDecision } from '../../src/agent/decision-recorder.js';
+import type { Decision } from '../../src/engine/model.js';
+import { AgentStore } from '../../src/store/agent-store.js';
+
+function entry(n: number): LoggedDecision {
+  const decision: Decision = {
+    action: n % 2 === 0 ? 'permit' : 'deny',
+    policy: `p-${n}`,
+    policyName: null,
+    order: n,
+    application: null,
+    structure: 'flat',
+    builtInsFirst: true,
+    gated: [],
+    snapshotVersion: 1,
+    reason: `decision ${n}`,
+  };
+  return { atMs: 1_000 + n, file: { path: `C:\\f${n}.exe` }, decision };
+}
+
+describe('DecisionRecorder', () => {
+  let dir: string;
+  let store: AgentStore;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tollgate-recorder-'));
+    store = AgentStore.open(join(dir, 'agent.db'), { maxDecisionLog: 5 });
+  });
+
+  afterEach(() => {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('writes nothing until flushed, then every new decision once, oldest first', () => {
+    const recorder = new DecisionRecorder(store, 'pc-1', 5);
+    for (let n = 0; n < 3; n++) recorder.record(entry(n));
+    expect(store.decisionCount()).toBe(0);
+    recorder.flush();
+    recorder.flush();
+    expect(store.decisionCount()).toBe(3);
+    expect(recorder.export(10).map((e) => e.decision.policy)).toEqual(['p-0', 'p-1', 'p-2']);
+  });
+
+  it('writes at most its capacity per flush, keeping the newest, and the table stays bounded', () => {
+    const recorder = new DecisionRecorder(store, 'pc-1', 5);
+    for (let n = 0; n < 1_000; n++) recorder.record(entry(n));
+    recorder.flush();
+    expect(store.decisionCount()).toBe(5);
+    for (let n = 1_000; n < 1_003; n++) recorder.record(entry(n));
+    const exported = recorder.export(10);
+    expect(exported.map((e) => e.decision.policy)).toEqual(
+      ['p-997', 'p-998', 'p-999', 'p-1000', 'p-1001', 'p-1002'].slice(-5),
+    );
+    expect(exported[0]).toEqual(entry(998));
+  });
+});
