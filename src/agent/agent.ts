@@ -10,6 +10,7 @@ import type { AgentStore } from '../store/agent-store.js';
 import type { AgentStatus } from '../wire/local-api.js';
 import { openSettings, openSnapshot, type SnapshotContent } from '../wire/signed.js';
 import { encodeAgentMessage } from '../wire/sync-messages.js';
+import { DecisionCache } from './decision-cache.js';
 import { LatencyWindow } from './latency.js';
 
 /** What the agent answers before it holds any snapshot (SPEC.md section 9). */
@@ -78,6 +79,7 @@ export class Agent {
   private pushed: PushedSettings | null = null;
   /** The snapshot's settings with pushed ones over them; dropped whenever either changes. */
   private effective: Readonly<Record<string, SettingValue>> | null = null;
+  private readonly cache = new DecisionCache();
   private readonly latency = new LatencyWindow(4096);
   private readonly counts = new Map<PolicyAction, number>(POLICY_ACTIONS.map((a) => [a, 0]));
   private readonly startedAtMs: number;
@@ -112,6 +114,7 @@ export class Agent {
       }
     }
     this.effective = null;
+    this.cache.clear();
     return { snapshotVersion: this.active?.content.version ?? null, problems };
   }
 
@@ -180,6 +183,7 @@ export class Agent {
     this.active = next;
     if (this.pushed !== null && this.pushed.version <= next.content.settingsVersion) this.pushed = null;
     this.effective = null;
+    this.cache.clear();
     return { version: next.content.version };
   }
 
@@ -201,6 +205,7 @@ export class Agent {
     this.options.store.applySettings(content.settingsVersion, bytes, this.options.clock());
     this.pushed = { version: content.settingsVersion, values: content.settings };
     this.effective = null;
+    this.cache.clear();
     return { settingsVersion: content.settingsVersion };
   }
 
@@ -236,7 +241,16 @@ export class Agent {
         snapshotVersion: null,
         reason: NO_SNAPSHOT_REASON,
       };
+    } else if (options.atMs === undefined && options.settings === undefined) {
+      const compiled = this.active.compiled;
+      decision = this.cache.get(
+        file,
+        now,
+        (nowMs) => compiled.nextExpiryAfter(nowMs),
+        () => compiled.evaluate(file, { nowMs: now, settings: this.settingsWith() }),
+      );
     } else {
+      // What-ifs (another time, other settings) are answered but never cached.
       decision = this.active.compiled.evaluate(file, {
         nowMs: options.atMs ?? now,
         settings: this.settingsWith(options.settings),

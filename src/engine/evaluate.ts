@@ -142,6 +142,8 @@ export class CompiledView {
   private readonly unindexed: IndexEntry[] = [];
   private readonly seen: Uint32Array;
   private generation = 0;
+  /** Every policy expiry time, ascending. */
+  private readonly expiries: Float64Array;
   // The search state of the decision being made (no allocation per decision).
   private best = -1;
   private bestRank = 0;
@@ -211,6 +213,22 @@ export class CompiledView {
       }
     }
     this.seen = new Uint32Array(this.apps.length);
+    this.expiries = Float64Array.from(
+      ps.filter((p) => p.expiresAtMs !== null).map((p) => p.expiresAtMs as number),
+    ).sort();
+  }
+
+  /** The first policy expiry after `nowMs` (Infinity when none): decisions cannot change before it. */
+  nextExpiryAfter(nowMs: number): number {
+    const times = this.expiries;
+    let lo = 0;
+    let hi = times.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((times[mid] as number) <= nowMs) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < times.length ? (times[lo] as number) : Infinity;
   }
 
   /** The effective mode with these setting overrides (gates still apply). */
