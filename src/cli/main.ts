@@ -2,36 +2,10 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { registerAdminCommands } from './admin-commands.js';
 import { parseList, registerApprovalCommands } from './approval-commands.js';
 import { reportInvalid } from './errors.js';
+import type { QueryOptions, RequestApprovalOptions } from './socket-commands.js';
 import { lintScenario, replayScenario, upgradeScenario } from './file-commands.js';
 import { EXIT_INVALID, processIo, type CliIo } from './io.js';
 import { REPORT_FORMATS, type ReportFormat } from './report.js';
-
-interface QueryCliOptions {
-  socket: string;
-  path: string;
-  sha256?: string;
-  certSubject?: string;
-  certThumbprint?: string;
-  processPath?: string;
-  createdBy?: string;
-  json: boolean;
-}
-
-interface RequestCliOptions {
-  socket: string;
-  path: string;
-  sha256?: string;
-  certSubject?: string;
-  certThumbprint?: string;
-  user: string;
-  reason: string;
-  app?: string;
-  category?: string;
-  subcategory?: string;
-  primaryCompanyInfluence?: string[];
-  developmentInfluence?: string[];
-  json: boolean;
-}
 
 /** Adds commands that need the process layer (daemon, server) to the program. */
 export type ProgramExtension = (program: Command, io: CliIo, setExit: (code: number) => void) => void;
@@ -179,7 +153,7 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
     .option('--process-path <path>', 'the parent process')
     .option('--created-by <path>', 'the process that wrote the file')
     .option('--json', 'print the decision as JSON (SPEC.md field names)', false)
-    .action(async (opts: QueryCliOptions) => {
+    .action(async (opts: QueryOptions) => {
       const { queryDaemon } = await import('./socket-commands.js');
       setExit(await queryDaemon(io, opts));
     });
@@ -229,7 +203,7 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
     .option('--primary-company-influence <codes>', 'ISO 3166-1 alpha-2 codes, comma-separated', parseList)
     .option('--development-influence <codes>', 'ISO 3166-1 alpha-2 codes, comma-separated', parseList)
     .option('--json', 'print the suggestion and the request id as JSON', false)
-    .action(async (opts: RequestCliOptions) => {
+    .action(async (opts: RequestApprovalOptions) => {
       const { requestApproval } = await import('./socket-commands.js');
       setExit(await requestApproval(io, opts));
     });

@@ -55,6 +55,7 @@ export function makeDecision(
   policy: ViewPolicy | undefined,
   mode: EffectiveMode,
   snapshotVersion: number | null,
+  reason?: string,
 ): Decision {
   if (policy === undefined) {
     return {
@@ -80,7 +81,7 @@ export function makeDecision(
     builtInsFirst: mode.builtInsFirst,
     gated: [...mode.gated],
     snapshotVersion,
-    reason: policyReason(policy, mode),
+    reason: reason ?? policyReason(policy, mode),
   };
   if (policy.ringfence !== undefined) decision.ringfence = policy.ringfence;
   return decision;
@@ -154,8 +155,7 @@ export class CompiledView {
     this.policies = view.policies;
     const base = effectiveMode(view);
     this.prioritizationForced = base.gated.includes(PRIORITIZE_FEATURE);
-    // Frozen: every decision of a mode shares its `gated` list.
-    const gated = Object.freeze([...base.gated]) as string[];
+    const gated = base.gated;
     this.modes = [
       { ...base, gated, builtInsFirst: this.prioritizationForced },
       { ...base, gated, builtInsFirst: true },
@@ -299,21 +299,7 @@ export class CompiledView {
     if (best < 0) return makeDecision(undefined, mode, this.snapshotVersion);
     const policy = this.policies[best] as ViewPolicy;
     const reasons = this.reasons[m];
-    const reason = (reasons[best] ??= policyReason(policy, mode));
-    const decision: Decision = {
-      action: policy.action,
-      policy: policy.id,
-      policyName: policy.name,
-      order: policy.order,
-      application: policy.app,
-      structure: mode.structure,
-      builtInsFirst: mode.builtInsFirst,
-      gated: mode.gated,
-      snapshotVersion: this.snapshotVersion,
-      reason,
-    };
-    if (policy.ringfence !== undefined) decision.ringfence = policy.ringfence;
-    return decision;
+    return makeDecision(policy, mode, this.snapshotVersion, (reasons[best] ??= policyReason(policy, mode)));
   }
 }
 

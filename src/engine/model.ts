@@ -152,6 +152,18 @@ export interface ApprovalSettings {
   escalation?: { useParent?: boolean; emails?: string[] };
 }
 
+/** The lists of a world, each with the field that identifies its entries. */
+export const WORLD_LIST_KEYS = Object.freeze({
+  organizations: 'id',
+  groups: 'id',
+  computers: 'id',
+  applications: 'id',
+  policies: 'id',
+  agentSettings: 'id',
+  approvalPolicies: 'id',
+  approvalSettings: 'org',
+} as const);
+
 /** A whole scenario: everything a policy server knows. */
 export interface World {
   organizations: Organization[];

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import YAML from 'yaml';
 import type * as z from 'zod';
 import { ValidationError } from '../engine/errors.js';
-import { RULE_FIELDS, type AppliesTo, type World } from '../engine/model.js';
+import { RULE_FIELDS, WORLD_LIST_KEYS, type AppliesTo, type World } from '../engine/model.js';
 import { settingValueProblem } from '../engine/settings.js';
 import { entryLabel, validateWorld } from '../engine/validate.js';
 import { jsonErrorOffset } from './json-position.js';
@@ -16,16 +16,7 @@ import { fixtureFileSchema, scenarioSchema, type FixtureCase } from './schema.js
 /** For each list of a file, the field that names its entries in messages (none: `#INDEX`). */
 type EntryKeys = Readonly<Record<string, string>>;
 
-const SCENARIO_ENTRY_KEYS: EntryKeys = {
-  organizations: 'id',
-  groups: 'id',
-  computers: 'id',
-  applications: 'id',
-  policies: 'id',
-  agentSettings: 'id',
-  approvalPolicies: 'id',
-  approvalSettings: 'org',
-};
+const SCENARIO_ENTRY_KEYS: EntryKeys = WORLD_LIST_KEYS;
 
 const FIXTURE_ENTRY_KEYS: EntryKeys = { cases: 'name' };
 

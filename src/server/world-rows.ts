@@ -3,20 +3,11 @@
  * difference between two worlds as the rows to write and delete. List order
  * is kept by a per-kind `seq`.
  */
-import type { World } from '../engine/model.js';
+import { WORLD_LIST_KEYS, type World } from '../engine/model.js';
 import { canonicalJson } from './view-hash.js';
 
 /** The lists of a world stored one row per entry, and the field that keys each. */
-const ENTITY_LISTS = {
-  organizations: 'id',
-  groups: 'id',
-  computers: 'id',
-  applications: 'id',
-  policies: 'id',
-  agentSettings: 'id',
-  approvalPolicies: 'id',
-  approvalSettings: 'org',
-} as const;
+const ENTITY_LISTS = WORLD_LIST_KEYS;
 
 type ListKind = keyof typeof ENTITY_LISTS;
 
