@@ -121,23 +121,47 @@ export async function startAgentDaemon(
     sync.start();
   }
 
-  const flushTimer = setInterval(() => recorder.flush(), config.decisionLog.flushIntervalMs);
+  // Background work never takes the daemon down: a failure is logged and tried again next time.
+  const guarded =
+    (what: string, job: () => void): (() => void) =>
+    () => {
+      try {
+        job();
+      } catch (error) {
+        logger.error({ err: (error as Error).message }, `${what} failed`);
+      }
+    };
+  const flushTimer = setInterval(
+    guarded('decision log write', () => recorder.flush()),
+    config.decisionLog.flushIntervalMs,
+  );
   flushTimer.unref();
   const jobs: ScheduledTask[] = [
-    cron.schedule(config.jobs.integrityCheck, () => {
-      const problems = store.integrityCheck();
-      if (problems.length > 0) logger.error({ problems }, 'cache integrity check failed');
-      else logger.debug('cache integrity check passed');
-    }),
-    cron.schedule(config.jobs.pruneDecisionLog, () => {
-      recorder.flush();
-      const pruned = store.pruneDecisionLog();
-      if (pruned > 0) logger.debug({ pruned }, 'decision log pruned');
-    }),
+    cron.schedule(
+      config.jobs.integrityCheck,
+      guarded('cache integrity check', () => {
+        const problems = store.integrityCheck();
+        if (problems.length > 0) logger.error({ problems }, 'cache integrity check failed');
+        else logger.debug('cache integrity check passed');
+      }),
+    ),
+    cron.schedule(
+      config.jobs.pruneDecisionLog,
+      guarded('decision log pruning', () => {
+        recorder.flush();
+        const pruned = store.pruneDecisionLog();
+        if (pruned > 0) logger.debug({ pruned }, 'decision log pruned');
+      }),
+    ),
   ];
   if (sync !== null) {
     const client = sync;
-    jobs.push(cron.schedule(config.jobs.checkIn, () => client.checkIn()));
+    jobs.push(
+      cron.schedule(
+        config.jobs.checkIn,
+        guarded('check-in', () => client.checkIn()),
+      ),
+    );
   }
 
   let closed = false;

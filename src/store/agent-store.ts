@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { TollgateError } from '../engine/errors.js';
-import { openDatabase, quickCheck, type RecoveryInfo } from './open-database.js';
+import { closeDatabase, openDatabase, quickCheck, type RecoveryInfo } from './open-database.js';
 
 /** Options of `AgentStore.open`. */
 export interface AgentStoreOptions {
@@ -93,6 +93,7 @@ interface OutboxRow {
  */
 export class AgentStore {
   private readonly db: Database.Database;
+  private readonly file: string;
   private readonly maxDecisionLog: number;
   private readonly stmt: Statements;
   private readonly applySnapshotTx: Database.Transaction<
@@ -102,10 +103,11 @@ export class AgentStore {
   private readonly appendDecisionsTx: (entries: readonly DecisionLogEntry[]) => void;
   private readonly markOutboxDeliveredTx: (id: string) => void;
 
-  private constructor(db: Database.Database, bounds: Bounds) {
+  private constructor(db: Database.Database, file: string, bounds: Bounds) {
     const { maxPreviousSnapshots, maxDeliveredOutboxIds } = bounds;
     this.maxDecisionLog = bounds.maxDecisionLog;
     this.db = db;
+    this.file = file;
     const stmt = prepareStatements(db);
     this.stmt = stmt;
     this.applySnapshotTx = db.transaction((version: number, bytes: Buffer, appliedAtMs: number, hooks: ApplyHooks) => {
@@ -143,7 +145,7 @@ export class AgentStore {
     };
     const db = openDatabase(file, options.onRecovered);
     try {
-      return new AgentStore(db, bounds);
+      return new AgentStore(db, file, bounds);
     } catch (error) {
       db.close();
       throw error;
@@ -263,7 +265,7 @@ export class AgentStore {
 
   /** Closes the database; later calls do nothing. */
   close(): void {
-    if (this.db.open) this.db.close();
+    closeDatabase(this.db, this.file);
   }
 }
 

@@ -21,14 +21,19 @@ export interface RecoveryInfo {
  * (including a healthy SQLite file of another application) is left alone.
  */
 export function openDatabase(file: string, onRecovered?: (info: RecoveryInfo) => void): Database.Database {
+  // After a clean close, with the file untouched since, the full quick_check
+  // is skipped (it reads every page: seconds of start-up on a large cache);
+  // the periodic integrity check still runs. After a crash it always runs.
+  const check = !closedCleanly(file);
+  fs.rmSync(cleanMarker(file), { force: true });
   try {
-    return openAndMigrate(file);
+    return openAndMigrate(file, check);
   } catch (error) {
     if (!isCorruption(error)) throw asTollgateError(file, error);
     const movedTo = moveAside(file);
     let db: Database.Database;
     try {
-      db = openAndMigrate(file);
+      db = openAndMigrate(file, true);
     } catch (again) {
       throw asTollgateError(file, again);
     }
@@ -42,11 +47,11 @@ function asTollgateError(file: string, error: unknown): TollgateError {
   return new TollgateError('store-unavailable', `cannot open ${file}: ${(error as Error).message}`, { cause: error });
 }
 
-function openAndMigrate(file: string): Database.Database {
+function openAndMigrate(file: string, check: boolean): Database.Database {
   const db = new Database(file);
   try {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    const problems = quickCheck(db);
+    const problems = check ? quickCheck(db) : [];
     if (problems.length > 0) {
       throw new TollgateError('store-corrupt', `quick_check failed: ${problems.join('; ')}`);
     }
@@ -68,7 +73,14 @@ function openAndMigrate(file: string): Database.Database {
 
 /** `PRAGMA quick_check` as a list of problems; [] when the database is fine. */
 export function quickCheck(db: Database.Database): string[] {
-  const rows = db.pragma('quick_check') as { quick_check: string }[];
+  let rows: { quick_check: string }[];
+  try {
+    rows = db.pragma('quick_check') as { quick_check: string }[];
+  } catch (error) {
+    // Damage bad enough that the check itself cannot run is its own answer.
+    if (isCorruption(error)) return [(error as Error).message];
+    throw error;
+  }
   return rows
     .flatMap((row) => row.quick_check.split('\n'))
     .filter((line) => line !== 'ok' && !line.startsWith('*** in database'));
@@ -88,4 +100,36 @@ function moveAside(file: string): string {
     if (fs.existsSync(file + suffix)) fs.renameSync(file + suffix, movedTo + suffix);
   }
   return movedTo;
+}
+
+/** The file that records a clean close: the database's size and modification time then. */
+function cleanMarker(file: string): string {
+  return `${file}.clean`;
+}
+
+function fileStamp(file: string): string | null {
+  try {
+    const stat = fs.statSync(file);
+    return JSON.stringify({ size: stat.size, mtimeMs: Math.floor(stat.mtimeMs) });
+  } catch {
+    return null;
+  }
+}
+
+function closedCleanly(file: string): boolean {
+  const stamp = fileStamp(file);
+  if (stamp === null || fs.existsSync(`${file}-wal`)) return false;
+  try {
+    return fs.readFileSync(cleanMarker(file), 'utf8') === stamp;
+  } catch {
+    return false;
+  }
+}
+
+/** Closes a database and records that it was closed cleanly (see openDatabase). */
+export function closeDatabase(db: Database.Database, file: string): void {
+  if (!db.open) return;
+  db.close();
+  const stamp = fileStamp(file);
+  if (stamp !== null && !fs.existsSync(`${file}-wal`)) fs.writeFileSync(cleanMarker(file), stamp);
 }

@@ -264,6 +264,29 @@ describe('recovery from an unreadable file', () => {
     expect(recovered.integrityCheck()).toEqual([]);
   });
 
+  it('skips the full check at open after a clean close of an untouched file, and runs it after a crash', () => {
+    const store = openStore();
+    for (let v = 1; v <= 4; v++) store.applySnapshot(v, Buffer.alloc(20_000, v), v);
+    store.close();
+    expect(fs.existsSync(`${file}.clean`)).toBe(true);
+    // Damage that keeps the size and the modification time: only the full check finds it.
+    const { mtimeMs, atimeMs } = fs.statSync(file);
+    const bytes = fs.readFileSync(file);
+    bytes.fill(0xab, 4096 * 3, 4096 * 4);
+    fs.writeFileSync(file, bytes);
+    fs.utimesSync(file, atimeMs / 1000, mtimeMs / 1000);
+
+    const seen: { movedTo: string; error: string }[] = [];
+    const reopened = openStore({ onRecovered: (info) => seen.push(info) });
+    expect(seen).toEqual([]);
+    expect(fs.existsSync(`${file}.clean`)).toBe(false);
+    expect(reopened.integrityCheck()).not.toEqual([]);
+    // As after a crash: the process ends without closing, so no clean mark is written.
+    const again = openStore({ onRecovered: (info) => seen.push(info) });
+    expect(seen).toHaveLength(1);
+    again.close();
+  });
+
   it('keeps a healthy SQLite file of another application and its data', () => {
     const other = new Database(file);
     other.exec("CREATE TABLE photos (name TEXT); INSERT INTO photos VALUES ('cat.jpg')");
