@@ -291,10 +291,15 @@ describe('the daemon across restarts and crashes', () => {
       socket: { path: socket, maxFrameBytes: 64 << 20 },
     });
     const crashing = await startDaemon(faulty, socket, { TOLLGATE_FAULT: 'kill-before-snapshot-commit' });
-    const v2 = await ws.snapshot(LARGE_COMPUTER, 2, { scenario: large });
-    const applied = await cli(['snapshot', 'apply', v2, '--socket', socket]);
-    expect(applied.code).not.toBe(0);
-    expect(await crashing.exited).toEqual({ code: null, signal: 'SIGKILL' });
+    try {
+      const v2 = await ws.snapshot(LARGE_COMPUTER, 2, { scenario: large });
+      const applied = await cli(['snapshot', 'apply', v2, '--socket', socket]);
+      expect(applied.code).not.toBe(0);
+      expect(await crashing.exited).toEqual({ code: null, signal: 'SIGKILL' });
+    } finally {
+      // Never leave a daemon behind when an assertion above fails.
+      await crashing.stop();
+    }
 
     const restarted = await startDaemon(faulty, socket);
     try {

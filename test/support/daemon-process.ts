@@ -75,6 +75,18 @@ export async function workspace(): Promise<Workspace> {
   };
 }
 
+/** Every process started here, so none outlives the test run even when a test fails before stopping it. */
+const children = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+
+function track<T extends ChildProcess>(child: T): T {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
 export interface DaemonHandle {
   child: ChildProcess;
   socket: string;
@@ -121,10 +133,12 @@ export async function startTollgate(
   ready: string,
   env: Record<string, string> = {},
 ): Promise<ProcessHandle & { ready: Record<string, unknown> }> {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = track(
+    spawn(process.execPath, [CLI, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   const logs: Record<string, unknown>[] = [];
   const waiters: {
     predicate: (l: Record<string, unknown>) => boolean;
