@@ -181,7 +181,7 @@ export const structureCodec = new EnumCodec<Structure>('structure', {
   flat: pb.Structure.STRUCTURE_FLAT,
 });
 
-const policyActionCodec = new EnumCodec<PolicyAction>('policy action', {
+export const policyActionCodec = new EnumCodec<PolicyAction>('policy action', {
   permit: pb.PolicyAction.POLICY_ACTION_PERMIT,
   deny: pb.PolicyAction.POLICY_ACTION_DENY,
   denyWithRequest: pb.PolicyAction.POLICY_ACTION_DENY_WITH_REQUEST,
@@ -189,7 +189,7 @@ const policyActionCodec = new EnumCodec<PolicyAction>('policy action', {
 });
 
 // An approval policy never suggests `none`; a suggestion may.
-const approvalActionCodec = new EnumCodec<ApprovalAction>('approval action', {
+export const approvalActionCodec = new EnumCodec<ApprovalAction>('approval action', {
   approve: pb.ApprovalAction.APPROVAL_ACTION_APPROVE,
   escalate: pb.ApprovalAction.APPROVAL_ACTION_ESCALATE,
   reject: pb.ApprovalAction.APPROVAL_ACTION_REJECT,
@@ -202,12 +202,12 @@ const suggestionCodec = new EnumCodec<Suggestion>('suggestion', {
   none: pb.ApprovalAction.APPROVAL_ACTION_NONE,
 });
 
-const countryModeCodec = new EnumCodec<'deny' | 'allow'>('country mode', {
+export const countryModeCodec = new EnumCodec<'deny' | 'allow'>('country mode', {
   deny: pb.CountryMode.COUNTRY_MODE_DENY,
   allow: pb.CountryMode.COUNTRY_MODE_ALLOW,
 });
 
-const permitTargetCodec = new EnumCodec<PermitTarget>('permit target', {
+export const permitTargetCodec = new EnumCodec<PermitTarget>('permit target', {
   computer: pb.PermitTarget.PERMIT_TARGET_COMPUTER,
   group: pb.PermitTarget.PERMIT_TARGET_GROUP,
 });

@@ -30,19 +30,19 @@
  */
 import $protobuf from 'protobufjs/minimal.js';
 import { TollgateError } from '../engine/errors.js';
-import type {
-  AppRule,
-  Application,
-  ApprovalAction,
-  Gate,
-  OsName,
-  PermitTarget,
-  PolicyAction,
-  SettingValue,
-  Structure,
-} from '../engine/model.js';
+import type { AppRule, Application, Gate, SettingValue } from '../engine/model.js';
 import type { ComputerView, ViewApprovalPolicy, ViewPolicy } from '../engine/view.js';
-import { badMessage, setEntry, type SettingsRecord } from './codec.js';
+import {
+  approvalActionCodec,
+  badMessage,
+  countryModeCodec,
+  osCodec,
+  permitTargetCodec,
+  policyActionCodec,
+  setEntry,
+  structureCodec,
+  type SettingsRecord,
+} from './codec.js';
 import { tollgate } from './generated/tollgate.js';
 import type { SnapshotContent } from './signed.js';
 
@@ -290,62 +290,6 @@ function required(value: string, at: string, field: string): string {
   if (value === '') throw badMessage(`${at}.${field}`, 'is missing');
   return value;
 }
-
-/** A proto enum's domain names by wire number; 0 (unspecified) and unknown numbers are refused. */
-class WireEnum<D extends string> {
-  private readonly names: ReadonlyMap<number, D>;
-
-  constructor(
-    private readonly what: string,
-    numbers: Readonly<Record<D, number>>,
-  ) {
-    this.names = new Map((Object.entries(numbers) as [D, number][]).map(([name, n]) => [n, name]));
-  }
-
-  /** The domain name of a wire number, as codec.ts's EnumCodec.fromWire; `at` is the message's path. */
-  name(n: number, at: string, field: string): D {
-    const name = this.names.get(n);
-    if (name === undefined) {
-      throw badMessage(`${at}.${field}`, n === 0 ? `${this.what} is unspecified` : `unknown ${this.what} ${n}`);
-    }
-    return name;
-  }
-}
-
-const OS = new WireEnum<OsName>('os', {
-  windows: pb.Os.OS_WINDOWS,
-  macos: pb.Os.OS_MACOS,
-  linux: pb.Os.OS_LINUX,
-});
-
-const STRUCTURE = new WireEnum<Structure>('structure', {
-  hierarchical: pb.Structure.STRUCTURE_HIERARCHICAL,
-  flat: pb.Structure.STRUCTURE_FLAT,
-});
-
-const POLICY_ACTION = new WireEnum<PolicyAction>('policy action', {
-  permit: pb.PolicyAction.POLICY_ACTION_PERMIT,
-  deny: pb.PolicyAction.POLICY_ACTION_DENY,
-  denyWithRequest: pb.PolicyAction.POLICY_ACTION_DENY_WITH_REQUEST,
-  ringfence: pb.PolicyAction.POLICY_ACTION_RINGFENCE,
-});
-
-// An approval policy never suggests `none`.
-const APPROVAL_ACTION = new WireEnum<ApprovalAction>('approval action', {
-  approve: pb.ApprovalAction.APPROVAL_ACTION_APPROVE,
-  escalate: pb.ApprovalAction.APPROVAL_ACTION_ESCALATE,
-  reject: pb.ApprovalAction.APPROVAL_ACTION_REJECT,
-});
-
-const COUNTRY_MODE = new WireEnum<'deny' | 'allow'>('country mode', {
-  deny: pb.CountryMode.COUNTRY_MODE_DENY,
-  allow: pb.CountryMode.COUNTRY_MODE_ALLOW,
-});
-
-const PERMIT_TARGET = new WireEnum<PermitTarget>('permit target', {
-  computer: pb.PermitTarget.PERMIT_TARGET_COMPUTER,
-  group: pb.PermitTarget.PERMIT_TARGET_GROUP,
-});
 
 const PAYLOAD_KINDS = {
   snapshot: pb.PayloadKind.PAYLOAD_KIND_SNAPSHOT,
@@ -599,7 +543,7 @@ function finishView(view: ViewDraft, at: string): ComputerView {
   const settings = finishSettings(view.settings, `${at}.settings`);
   return {
     computer: finishComputer(view.computer, `${at}.computer`),
-    orgStructure: STRUCTURE.name(view.orgStructure, at, 'orgStructure'),
+    orgStructure: structureCodec.fromWire(view.orgStructure, `${at}.orgStructure`),
     modules: view.modules,
     policies: checked(view.policies),
     applications: checked(view.applications),
@@ -607,7 +551,7 @@ function finishView(view: ViewDraft, at: string): ComputerView {
     settingSources: settings.sources,
     gates: checked(view.gates),
     approvalPolicies: checked(view.approvalPolicies),
-    permitTarget: PERMIT_TARGET.name(view.permitTarget, at, 'permitTarget'),
+    permitTarget: permitTargetCodec.fromWire(view.permitTarget, `${at}.permitTarget`),
     instructions: view.instructions,
     escalationEmails: view.escalationEmails,
     approvalWarnings: view.approvalWarnings,
@@ -673,7 +617,7 @@ function finishComputer(c: ComputerDraft, at: string): ComputerView['computer'] 
     group: required(c.group, at, 'group'),
     groupName: c.groupName,
     org: required(c.org, at, 'org'),
-    os: OS.name(c.os, at, 'os'),
+    os: osCodec.fromWire(c.os, `${at}.os`),
     agentVersion: required(c.agentVersion, at, 'agentVersion'),
   };
 }
@@ -745,7 +689,7 @@ function readPolicy(source: Source, at: string): ViewPolicy {
     name: name ?? null,
     app: app ?? null,
     builtIn,
-    action: POLICY_ACTION.name(action, at, 'action'),
+    action: policyActionCodec.fromWire(action, `${at}.action`),
     order,
     levelRank,
     orgDepth,
@@ -975,7 +919,7 @@ function readGate(source: Source, at: string): Gate {
 
   return {
     feature: required(feature, at, 'feature'),
-    os: OS.name(os, at, 'os'),
+    os: osCodec.fromWire(os, `${at}.os`),
     minVersion: required(minVersion, at, 'minVersion'),
   };
 }
@@ -1030,9 +974,9 @@ function readApprovalPolicy(source: Source, at: string): ViewApprovalPolicy {
     id: required(id, at, 'id'),
     order,
     scopeRank,
-    action: APPROVAL_ACTION.name(action, at, 'action'),
+    action: approvalActionCodec.fromWire(action, `${at}.action`),
     category: required(category, at, 'category'),
-    countries: { mode: COUNTRY_MODE.name(countriesMode, at, 'countriesMode'), list: compact(countries) },
+    countries: { mode: countryModeCodec.fromWire(countriesMode, `${at}.countriesMode`), list: compact(countries) },
   };
   if (subcategory !== undefined) policy.subcategory = subcategory;
   return policy;
