@@ -147,11 +147,8 @@ export async function startAgentDaemon(
     ),
     cron.schedule(
       config.jobs.pruneDecisionLog,
-      guarded('decision log pruning', () => {
-        recorder.flush();
-        const pruned = store.pruneDecisionLog();
-        if (pruned > 0) logger.debug({ pruned }, 'decision log pruned');
-      }),
+      // Writing the log trims it to its bound, so pruning is a write of what is pending.
+      guarded('decision log pruning', () => recorder.flush()),
     ),
   ];
   if (sync !== null) {

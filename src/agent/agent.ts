@@ -1,7 +1,7 @@
 import { randomUUID, type KeyObject } from 'node:crypto';
 import { evaluateApproval, resolveApprovalQuery, type ApprovalQuery } from '../engine/approvals.js';
 import { TollgateError } from '../engine/errors.js';
-import { CompiledView, effectiveMode, type EffectiveMode } from '../engine/evaluate.js';
+import { CompiledView, effectiveMode, makeDecision, type EffectiveMode } from '../engine/evaluate.js';
 import { DEFAULT_GATES, failedGates } from '../engine/gates.js';
 import type { ApprovalSuggestion, Decision, FileRequest, OsName, PolicyAction, SettingValue } from '../engine/model.js';
 import { POLICY_ACTIONS } from '../engine/model.js';
@@ -228,17 +228,9 @@ export class Agent {
     const now = this.options.clock();
     let decision: Decision;
     if (this.active === null) {
-      const mode = this.mode();
       decision = {
+        ...makeDecision(undefined, this.mode(), null),
         action: this.options.noSnapshotAction,
-        policy: null,
-        policyName: null,
-        order: null,
-        application: null,
-        structure: mode.structure,
-        builtInsFirst: mode.builtInsFirst,
-        gated: mode.gated,
-        snapshotVersion: null,
         reason: NO_SNAPSHOT_REASON,
       };
     } else if (options.atMs === undefined && options.settings === undefined) {

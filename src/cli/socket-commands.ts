@@ -80,10 +80,9 @@ export async function replaySocket(
   return withClient(socketPath, async (client) => {
     const status = expectKind(await client.call({ kind: 'status' }), 'status').status;
     const unknown = cases
-      .map((c, i) => ({ c, i }))
-      .filter(({ c }) => c.computer !== status.computerId)
+      .filter((c) => c.computer !== status.computerId)
       .map(
-        ({ c }) =>
+        (c) =>
           `${fixturesPath}: cases[${c.name}]: computer "${c.computer}" is not this daemon's computer (${status.computerId})`,
       );
     if (unknown.length > 0) throw new ValidationError(unknown);
@@ -91,23 +90,16 @@ export async function replaySocket(
   });
 }
 
-export interface QueryOptions {
+export interface QueryOptions extends FileRequest {
   socket: string;
-  path: string;
-  sha256?: string;
-  certSubject?: string;
-  certThumbprint?: string;
-  processPath?: string;
-  createdBy?: string;
   json: boolean;
 }
 
-export interface RequestApprovalOptions {
+export interface RequestApprovalOptions extends Pick<
+  FileRequest,
+  'path' | 'sha256' | 'certSubject' | 'certThumbprint'
+> {
   socket: string;
-  path: string;
-  sha256?: string;
-  certSubject?: string;
-  certThumbprint?: string;
   user: string;
   reason: string;
   app?: string;
@@ -116,6 +108,16 @@ export interface RequestApprovalOptions {
   primaryCompanyInfluence?: string[];
   developmentInfluence?: string[];
   json: boolean;
+}
+
+/** The file fields of command-line options (absent options stay absent). */
+function fileOf(options: FileRequest): FileRequest {
+  const file: FileRequest = { path: options.path };
+  for (const key of ['sha256', 'certSubject', 'certThumbprint', 'processPath', 'createdBy'] as const) {
+    const value = options[key];
+    if (value !== undefined) file[key] = value;
+  }
+  return file;
 }
 
 /** A suggestion as text: the suggestion and why, then what the approvals team is handed. */
@@ -137,11 +139,7 @@ export async function requestApproval(io: CliIo, options: RequestApprovalOptions
   if (options.app === undefined && options.category === undefined) {
     throw new TollgateError('invalid-input', 'request needs --app ID or --category CATEGORY');
   }
-  const file: FileRequest = { path: options.path };
-  for (const key of ['sha256', 'certSubject', 'certThumbprint'] as const) {
-    const value = options[key];
-    if (value !== undefined) file[key] = value;
-  }
+  const file = fileOf(options);
   const query: ApprovalQuery = {};
   for (const key of ['app', 'category', 'subcategory', 'primaryCompanyInfluence', 'developmentInfluence'] as const) {
     const value = options[key];
@@ -170,11 +168,7 @@ export async function requestApproval(io: CliIo, options: RequestApprovalOptions
 
 /** `tollgate query`: one decision from a running daemon. */
 export async function queryDaemon(io: CliIo, options: QueryOptions): Promise<number> {
-  const file: FileRequest = { path: options.path };
-  for (const key of ['sha256', 'certSubject', 'certThumbprint', 'processPath', 'createdBy'] as const) {
-    const value = options[key];
-    if (value !== undefined) file[key] = value;
-  }
+  const file = fileOf(options);
   const decision = await withClient(
     options.socket,
     async (client) => expectKind(await client.call({ kind: 'evaluateFile', file }), 'decision').decision,
