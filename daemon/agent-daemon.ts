@@ -58,7 +58,8 @@ export async function startAgentDaemon(
     ...(config.agent.os === undefined ? {} : { os: config.agent.os }),
     noSnapshotAction: config.noSnapshotAction,
     clock: () => Date.now(),
-    onDecision: config.decisionLog.maxEntries > 0 ? (entry) => recorder.record(entry) : undefined,
+    onDecision:
+      config.decisionLog.maxEntries > 0 ? (atMs, file, decision) => recorder.record(atMs, file, decision) : undefined,
   });
   const loaded = agent.loadFromStore();
   for (const problem of loaded.problems) logger.error(problem);
@@ -76,6 +77,7 @@ export async function startAgentDaemon(
       mode: config.socket.mode,
       maxFrameBytes: config.socket.maxFrameBytes,
       maxConnections: config.socket.maxConnections,
+      answerEncoded: (payload) => agent.answerEncoded(payload),
       onClientError: (info) => logger.warn(info, 'bad input from a local client'),
     },
   );

@@ -7,7 +7,15 @@ import type { ApprovalSuggestion, Decision, FileRequest, OsName, PolicyAction, S
 import { POLICY_ACTIONS } from '../engine/model.js';
 import type { ComputerView } from '../engine/view.js';
 import type { AgentStore } from '../store/agent-store.js';
-import type { AgentStatus } from '../wire/local-api.js';
+import {
+  type AgentStatus,
+  type LocalRequest,
+  decodeRequest,
+  encodeDecisionBody,
+  isEvaluateFileBody,
+  leadingRequestId,
+  requestBodyStart,
+} from '../wire/local-api.js';
 import { openSettings, openSnapshot, type SnapshotContent } from '../wire/signed.js';
 import { encodeAgentMessage } from '../wire/sync-messages.js';
 import { DecisionCache } from './decision-cache.js';
@@ -27,7 +35,7 @@ export interface AgentOptions {
   noSnapshotAction: 'deny' | 'permit';
   clock: () => number;
   /** Called for every decision that the decision log should keep. */
-  onDecision?: (entry: { atMs: number; file: FileRequest; decision: Decision }) => void;
+  onDecision?: (atMs: number, file: FileRequest, decision: Decision) => void;
   /** Makes the id of a submitted approval request (default: a random UUID). */
   newRequestId?: () => string;
 }
@@ -250,9 +258,51 @@ export class Agent {
     }
     this.latency.add((performance.now() - started) * 1000);
     this.counts.set(decision.action, (this.counts.get(decision.action) ?? 0) + 1);
-    if (options.settings === undefined && options.atMs === undefined)
-      this.options.onDecision?.({ atMs: now, file, decision });
+    if (options.settings === undefined && options.atMs === undefined) this.options.onDecision?.(now, file, decision);
     return decision;
+  }
+
+  /**
+   * Answers an encoded local API request from its bytes when it is a plain
+   * evaluateFile request (no `atMs`, no `settings`) and a snapshot is
+   * active: returns the response without its id field (local-api.ts
+   * writeResponseFrame adds it), or undefined for any other request, which
+   * is then decoded and answered as usual. The answer is the one
+   * evaluateFile gives, counted and logged the same way; it is stored by the
+   * request's bytes, so a request seen before is answered without decoding
+   * it or encoding the response, until the snapshot, the settings or an
+   * expiry changes what it would be.
+   */
+  answerEncoded(payload: Buffer): Uint8Array | undefined {
+    const bodyStart = requestBodyStart(payload);
+    if (bodyStart < 0 || !isEvaluateFileBody(payload, bodyStart)) return undefined;
+    const active = this.active;
+    if (active === null) return undefined;
+    const started = performance.now();
+    const now = this.options.clock();
+    const key = payload.toString('latin1', bodyStart);
+    const compiled = active.compiled;
+    const stored = this.cache.answer(key, now, (nowMs) => compiled.nextExpiryAfter(nowMs));
+    if (stored !== undefined) {
+      const decision = stored.decision;
+      this.latency.add((performance.now() - started) * 1000);
+      this.counts.set(decision.action, (this.counts.get(decision.action) ?? 0) + 1);
+      this.options.onDecision?.(now, stored.file, decision);
+      return stored.body;
+    }
+    let request: LocalRequest;
+    try {
+      request = decodeRequest(payload);
+    } catch {
+      return undefined; // the usual path answers with the error
+    }
+    // Only a request whose id is the leading field is answered from its body's bytes.
+    if (request.kind !== 'evaluateFile' || request.id !== leadingRequestId(payload, bodyStart)) return undefined;
+    if (request.atMs !== undefined || request.settings !== undefined) return undefined;
+    const decision = this.evaluateFile(request.file);
+    const body = encodeDecisionBody(decision);
+    this.cache.storeAnswer(key, { file: request.file, decision, body });
+    return body;
   }
 
   /** The local suggestion for an approval request (SPEC.md section 5). */

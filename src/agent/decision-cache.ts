@@ -2,20 +2,35 @@ import type { Decision, FileRequest } from '../engine/model.js';
 
 /** Past this many entries the cache starts over (a bound, not an LRU: hot files come back at once). */
 export const DECISION_CACHE_MAX_ENTRIES = 65_536;
+/** Past this many bytes of request keys and response bodies the stored answers start over. */
+export const ANSWER_CACHE_MAX_BYTES = 16 * 1024 * 1024;
 
 /** The cache key of a file: every field a rule can look at. */
 export function fileKey(file: FileRequest): string {
   return `${file.path}\u0000${file.sha256 ?? ''}\u0000${file.certSubject ?? ''}\u0000${file.certThumbprint ?? ''}\u0000${file.processPath ?? ''}\u0000${file.createdBy ?? ''}`;
 }
 
+/** A decision stored with the encoded response that carries it (without the request id). */
+export interface StoredAnswer {
+  readonly file: FileRequest;
+  readonly decision: Decision;
+  readonly body: Uint8Array;
+}
+
 /**
- * Decisions of the active snapshot and settings by file. A decision depends
- * on the file, the snapshot, the settings and the time only through policy
- * expiry, so the cache is cleared when any of the first three change and
- * when the evaluation time reaches the next expiry.
+ * Decisions of the active snapshot and settings, by file and by the encoded
+ * request that asked for them. A decision depends on the file, the
+ * snapshot, the settings and the time only through policy expiry, so the
+ * cache is cleared when any of the first three change and when the
+ * evaluation time reaches the next expiry.
+ *
+ * Stored answers let the local socket answer a request whose bytes (its id
+ * aside) it has seen before without decoding it or encoding the response.
  */
 export class DecisionCache {
   private readonly entries = new Map<string, Decision>();
+  private readonly answers = new Map<string, StoredAnswer>();
+  private answerBytes = 0;
   /** Entries are good from the time they were first made until the next policy expiry. */
   private validFromMs = Infinity;
   private validUntilMs = -Infinity;
@@ -23,18 +38,27 @@ export class DecisionCache {
   /** Forgets everything (a new snapshot or new settings). */
   clear(): void {
     this.entries.clear();
+    this.answers.clear();
+    this.answerBytes = 0;
     this.validFromMs = Infinity;
     this.validUntilMs = -Infinity;
   }
 
-  /** The cached decision for a file at `nowMs`, or what `decide` returns (then cached, frozen). */
-  get(file: FileRequest, nowMs: number, nextExpiryAfter: (nowMs: number) => number, decide: () => Decision): Decision {
+  /** Starts over when `nowMs` is outside the window the entries are good for. */
+  private checkTime(nowMs: number, nextExpiryAfter: (nowMs: number) => number): void {
     // A clock that jumps back before the entries were made may bring an expired policy back.
     if (nowMs >= this.validUntilMs || nowMs < this.validFromMs) {
       this.entries.clear();
+      this.answers.clear();
+      this.answerBytes = 0;
       this.validFromMs = nowMs;
       this.validUntilMs = nextExpiryAfter(nowMs);
     }
+  }
+
+  /** The cached decision for a file at `nowMs`, or what `decide` returns (then cached, frozen). */
+  get(file: FileRequest, nowMs: number, nextExpiryAfter: (nowMs: number) => number, decide: () => Decision): Decision {
+    this.checkTime(nowMs, nextExpiryAfter);
     const key = fileKey(file);
     const cached = this.entries.get(key);
     if (cached !== undefined) return cached;
@@ -42,5 +66,22 @@ export class DecisionCache {
     const decision = Object.freeze(decide());
     this.entries.set(key, decision);
     return decision;
+  }
+
+  /** The answer stored for an encoded request at `nowMs`, if any. */
+  answer(key: string, nowMs: number, nextExpiryAfter: (nowMs: number) => number): StoredAnswer | undefined {
+    this.checkTime(nowMs, nextExpiryAfter);
+    return this.answers.get(key);
+  }
+
+  /** Stores the answer to an encoded request, made at a time `answer` was just asked about. */
+  storeAnswer(key: string, answer: StoredAnswer): void {
+    const bytes = key.length + answer.body.length;
+    if (this.answers.size >= DECISION_CACHE_MAX_ENTRIES || this.answerBytes + bytes > ANSWER_CACHE_MAX_BYTES) {
+      this.answers.clear();
+      this.answerBytes = 0;
+    }
+    this.answers.set(key, answer);
+    this.answerBytes += bytes;
   }
 }

@@ -9,7 +9,8 @@ export interface LoggedDecision {
 
 /**
  * The decision log's hot end: the newest `capacity` decisions in a ring in
- * memory (recording one is an array store), written to the store's bounded
+ * memory (recording one is three array stores, no allocation: a decision
+ * answered from the cache is logged by reference), written to the store's bounded
  * table by `flush` in one transaction. However many decisions were made
  * between two flushes, at most `capacity` rows are written, so the cost of
  * the log does not grow with the decision rate.
@@ -17,7 +18,9 @@ export interface LoggedDecision {
 export class DecisionRecorder {
   private readonly store: AgentStore;
   private readonly computerId: string;
-  private readonly ring: (LoggedDecision | undefined)[];
+  private readonly times: Float64Array;
+  private readonly files: (FileRequest | undefined)[];
+  private readonly decisions: (Decision | undefined)[];
   /** How many decisions were ever recorded, and how many of those are written. */
   private recorded = 0;
   private written = 0;
@@ -25,19 +28,33 @@ export class DecisionRecorder {
   constructor(store: AgentStore, computerId: string, capacity: number) {
     this.store = store;
     this.computerId = computerId;
-    this.ring = new Array<LoggedDecision | undefined>(Math.max(1, capacity));
+    const slots = Math.max(1, capacity);
+    this.times = new Float64Array(slots);
+    this.files = new Array<FileRequest | undefined>(slots).fill(undefined);
+    this.decisions = new Array<Decision | undefined>(slots).fill(undefined);
   }
 
-  record(entry: LoggedDecision): void {
-    this.ring[this.recorded % this.ring.length] = entry;
+  record(atMs: number, file: FileRequest, decision: Decision): void {
+    const slot = this.recorded % this.times.length;
+    this.times[slot] = atMs;
+    this.files[slot] = file;
+    this.decisions[slot] = decision;
     this.recorded++;
   }
 
   /** Decisions recorded since the last flush that are still in the ring, oldest first. */
   private pending(): LoggedDecision[] {
-    const from = Math.max(this.written, this.recorded - this.ring.length);
+    const slots = this.times.length;
+    const from = Math.max(this.written, this.recorded - slots);
     const out: LoggedDecision[] = [];
-    for (let n = from; n < this.recorded; n++) out.push(this.ring[n % this.ring.length] as LoggedDecision);
+    for (let n = from; n < this.recorded; n++) {
+      const slot = n % slots;
+      out.push({
+        atMs: this.times[slot] as number,
+        file: this.files[slot] as FileRequest,
+        decision: this.decisions[slot] as Decision,
+      });
+    }
     return out;
   }
 

@@ -5,13 +5,24 @@ import { FrameDecoder, encodeFrame } from '../wire/framing.js';
 import {
   decodeRequest,
   encodeResponse,
+  leadingRequestId,
+  requestBodyStart,
+  responseFrameBytes,
   tryReadRequestId,
+  writeResponseFrame,
   type LocalRequest,
   type LocalResponse,
 } from '../wire/local-api.js';
 
 /** Answers one request; a thrown error becomes an error response for that request. */
 export type RequestHandler = (request: LocalRequest) => LocalResponse | Promise<LocalResponse>;
+
+/**
+ * Answers a request from its encoded bytes, before any decoding: returns
+ * the response without its id field (local-api.ts encodeDecisionBody), or
+ * undefined to let the request be decoded and given to the RequestHandler.
+ */
+export type EncodedHandler = (payload: Buffer) => Uint8Array | undefined;
 
 export interface LocalServerOptions {
   socketPath: string;
@@ -21,6 +32,8 @@ export interface LocalServerOptions {
   maxConnections: number;
   /** Reports what a client did wrong; the server carries on. */
   onClientError?: (info: { code: string; message: string }) => void;
+  /** Tried first for every request (the agent answers repeated decisions from stored bytes). */
+  answerEncoded?: EncodedHandler;
 }
 
 export const DEFAULT_SOCKET_MODE = 0o660;
@@ -104,26 +117,66 @@ export class LocalServer {
     socket.on('close', () => this.sockets.delete(socket));
     socket.on('error', () => socket.destroy());
     const decoder = new FrameDecoder(this.options.maxFrameBytes);
+    const answerEncoded = this.options.answerEncoded;
     // Responses leave in request order. Synchronous answers are written at
-    // once, batched per chunk; after an asynchronous one, later answers wait
-    // in `tail` behind it.
+    // once, batched per chunk into one buffer; after an asynchronous one,
+    // later answers wait in `tail` behind it.
     let tail: Promise<void> | null = null;
     let failed = false;
-    let batch: Buffer[] = [];
+    // The batch: whole frames (id -1), or response bodies to write with their request's id.
+    const parts: Uint8Array[] = [];
+    const ids: number[] = [];
+    let batchBytes = 0;
 
     const flush = (): void => {
-      if (batch.length === 0) return;
-      const data = batch.length === 1 ? (batch[0] as Buffer) : Buffer.concat(batch);
-      batch = [];
+      if (parts.length === 0) return;
+      const data = Buffer.allocUnsafe(batchBytes);
+      let offset = 0;
+      for (let i = 0; i < parts.length; i++) {
+        const part = parts[i] as Uint8Array;
+        const id = ids[i] as number;
+        if (id < 0) {
+          data.set(part, offset);
+          offset += part.length;
+        } else {
+          offset = writeResponseFrame(data, offset, id, part);
+        }
+      }
+      parts.length = 0;
+      ids.length = 0;
+      batchBytes = 0;
       if (socket.writable) socket.write(data);
     };
-    const emit = (response: LocalResponse): void => {
-      const frame = encodeFrame(encodeResponse(response));
+    const write = (frame: Buffer): void => {
       if (tail === null) {
-        batch.push(frame);
+        parts.push(frame);
+        ids.push(-1);
+        batchBytes += frame.length;
       } else {
         tail = tail.then(() => void (socket.writable && socket.write(frame)));
       }
+    };
+    const emit = (response: LocalResponse): void => write(encodeFrame(encodeResponse(response)));
+    /** Answers from the request's bytes when the EncodedHandler can; false to decode it. */
+    const answeredEncoded = (frame: Buffer): boolean => {
+      let body: Uint8Array | undefined;
+      try {
+        body = answerEncoded?.(frame);
+      } catch {
+        return false; // decoded and answered (or refused) as usual
+      }
+      if (body === undefined) return false;
+      const id = leadingRequestId(frame, requestBodyStart(frame));
+      if (tail === null) {
+        parts.push(body);
+        ids.push(id);
+        batchBytes += responseFrameBytes(id, body);
+      } else {
+        const whole = Buffer.allocUnsafe(responseFrameBytes(id, body));
+        writeResponseFrame(whole, 0, id, body);
+        write(whole);
+      }
+      return true;
     };
     const fail = (id: number, code: string, message: string): void => {
       failed = true;
@@ -148,6 +201,7 @@ export class LocalServer {
         return;
       }
       for (const frame of frames) {
+        if (answeredEncoded(frame)) continue;
         let request: LocalRequest;
         try {
           request = decodeRequest(frame);

@@ -25,6 +25,7 @@ import {
   suggestionFromWire,
   suggestionToWire,
 } from './codec.js';
+import { FRAME_HEADER_BYTES } from './framing.js';
 import { tollgate } from './generated/tollgate.js';
 
 const pb = tollgate.v1;
@@ -429,4 +430,84 @@ export function decodeResponse(bytes: Uint8Array): LocalResponse {
     throw badMessage('response', `undecodable: ${(error as Error).message}`, error);
   }
   return responseFromWire(message);
+}
+
+// ------------------------------------------------- answers from stored bytes
+
+/** The first byte of a Request's evaluate_file field (field 2, length-delimited). */
+const EVALUATE_FILE_TAG = (2 << 3) | WIRE_LENGTH_DELIMITED;
+/** The first byte of a Request's or Response's id field (field 1, varint). */
+const ID_TAG = (REQUEST_ID_FIELD << 3) | WIRE_VARINT;
+
+/**
+ * Where the body of an encoded request starts: after its leading id field
+ * (protobuf encoders write field 1 first), or 0 when it has none. -1 when
+ * the id field is cut short. Bytes that differ only in their id ask the same
+ * question, so the rest of a request can key a cache of answers.
+ */
+export function requestBodyStart(bytes: Uint8Array): number {
+  if (bytes[0] !== ID_TAG) return 0;
+  for (let pos = 1; pos < bytes.length && pos <= 10; pos++) {
+    if (((bytes[pos] as number) & 0x80) === 0) return pos + 1;
+  }
+  return -1;
+}
+
+/** The id of an encoded request whose body starts at `bodyStart` (requestBodyStart): 0 when it has none. */
+export function leadingRequestId(bytes: Uint8Array, bodyStart: number): number {
+  let value = 0;
+  // Only the low 32 bits are the id (uint32); longer varints are read as tryReadRequestId reads them.
+  for (let pos = 1, shift = 0; pos < bodyStart && shift < 32; pos++, shift += 7) {
+    value += ((bytes[pos] as number) & 0x7f) * 2 ** shift;
+  }
+  return value % 2 ** 32;
+}
+
+/** Whether a request body (from requestBodyStart) is an evaluateFile request, without decoding it. */
+export function isEvaluateFileBody(bytes: Uint8Array, bodyStart: number): boolean {
+  return bytes[bodyStart] === EVALUATE_FILE_TAG;
+}
+
+/**
+ * The encoding of a decision response without its id field: what an answer
+ * to the same question holds whatever its id. responseFrame puts an id in front.
+ */
+export function encodeDecisionBody(decision: Decision): Uint8Array {
+  const bytes = encodeResponse({ id: 0, kind: 'decision', decision });
+  return bytes.subarray(requestBodyStart(bytes));
+}
+
+function varintBytes(value: number): number {
+  let n = 1;
+  for (let v = value >>> 7; v !== 0; v >>>= 7) n++;
+  return n;
+}
+
+/** The frame size of a response made by writeResponseFrame. */
+export function responseFrameBytes(id: number, body: Uint8Array): number {
+  return FRAME_HEADER_BYTES + 1 + varintBytes(id) + body.length;
+}
+
+/**
+ * Writes a whole frame (header, id field, body) of a response whose body
+ * came from encodeDecisionBody, at `offset` of `out` (which must hold
+ * responseFrameBytes); returns the offset after it. The bytes decode to the
+ * same response as encodeFrame(encodeResponse(...)) with that id.
+ */
+export function writeResponseFrame(out: Uint8Array, offset: number, id: number, body: Uint8Array): number {
+  const payloadBytes = responseFrameBytes(id, body) - FRAME_HEADER_BYTES;
+  out[offset] = payloadBytes >>> 24;
+  out[offset + 1] = (payloadBytes >>> 16) & 0xff;
+  out[offset + 2] = (payloadBytes >>> 8) & 0xff;
+  out[offset + 3] = payloadBytes & 0xff;
+  let pos = offset + FRAME_HEADER_BYTES;
+  out[pos++] = ID_TAG;
+  let v = id >>> 0;
+  while (v > 0x7f) {
+    out[pos++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
+  out[pos++] = v;
+  out.set(body, pos);
+  return pos + body.length;
 }

@@ -22,6 +22,10 @@ function entry(n: number): LoggedDecision {
   return { atMs: 1_000 + n, file: { path: `C:\\f${n}.exe` }, decision };
 }
 
+function recordEntry(recorder: DecisionRecorder, e: LoggedDecision): void {
+  recorder.record(e.atMs, e.file, e.decision);
+}
+
 describe('DecisionRecorder', () => {
   let dir: string;
   let store: AgentStore;
@@ -38,7 +42,7 @@ describe('DecisionRecorder', () => {
 
   it('writes nothing until flushed, then every new decision once, oldest first', () => {
     const recorder = new DecisionRecorder(store, 'pc-1', 5);
-    for (let n = 0; n < 3; n++) recorder.record(entry(n));
+    for (let n = 0; n < 3; n++) recordEntry(recorder, entry(n));
     expect(store.decisionCount()).toBe(0);
     recorder.flush();
     recorder.flush();
@@ -48,10 +52,10 @@ describe('DecisionRecorder', () => {
 
   it('writes at most its capacity per flush, keeping the newest, and the table stays bounded', () => {
     const recorder = new DecisionRecorder(store, 'pc-1', 5);
-    for (let n = 0; n < 1_000; n++) recorder.record(entry(n));
+    for (let n = 0; n < 1_000; n++) recordEntry(recorder, entry(n));
     recorder.flush();
     expect(store.decisionCount()).toBe(5);
-    for (let n = 1_000; n < 1_003; n++) recorder.record(entry(n));
+    for (let n = 1_000; n < 1_003; n++) recordEntry(recorder, entry(n));
     const exported = recorder.export(10);
     expect(exported.map((e) => e.decision.policy)).toEqual(
       ['p-997', 'p-998', 'p-999', 'p-1000', 'p-1001', 'p-1002'].slice(-5),

@@ -167,6 +167,34 @@ describe('the daemon as a real process', () => {
     }
   });
 
+  it('answers a pipelined mix of repeated, what-if and status requests in request order', async () => {
+    const raw = await connectRaw(socket);
+    const done = collectFrames(raw);
+    const requests = Array.from({ length: 300 }, (_, i): Parameters<typeof encodeRequest>[0] => {
+      const id = 10_000 + i * 997; // ids of one to three varint bytes
+      switch (i % 5) {
+        case 0:
+        case 1:
+          return { id, kind: 'evaluateFile', file: CHROME };
+        case 2:
+          return { id, kind: 'evaluateFile', file: SOLITAIRE, settings: { prioritizeBuiltInApplications: false } };
+        case 3:
+          return { id, kind: 'status' };
+        default:
+          return { id, kind: 'evaluateFile', file: { path: `C:\\Games\\game-${i % 7}.exe` } };
+      }
+    });
+    raw.end(Buffer.concat(requests.map((r) => encodeFrame(encodeRequest(r)))));
+    const responses = await done;
+    expect(responses.map((r) => r.id)).toEqual(requests.map((r) => r.id));
+    responses.forEach((response, i) => {
+      const request = requests[i] as (typeof requests)[number];
+      expect(response.kind).toBe(request.kind === 'status' ? 'status' : 'decision');
+      if (response.kind !== 'decision' || request.kind !== 'evaluateFile') return;
+      expect(response.decision.action).toBe(request.file === CHROME ? 'permit' : 'denyWithRequest');
+    });
+  });
+
   it('serves 50 connections at once', async () => {
     const clients = await Promise.all(Array.from({ length: 50 }, () => LocalClient.connect(socket)));
     try {
