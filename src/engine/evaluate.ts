@@ -5,9 +5,12 @@ import {
   type RuleKey,
   baseName,
   compileRule,
+  compileRuleTest,
+  hasRegexPattern,
   normalizeFile,
+  ruleKey,
 } from './matcher.js';
-import type { Decision, FileRequest, SettingValue, Structure } from './model.js';
+import type { AppRule, Decision, FileRequest, OsName, SettingValue, Structure } from './model.js';
 import { processingComparator } from './order.js';
 import { PRIORITIZE_SETTING } from './settings.js';
 import type { ComputerView, ViewPolicy } from './view.js';
@@ -91,25 +94,19 @@ function isLive(policy: ViewPolicy, nowMs: number): boolean {
   return policy.expiresAtMs === null || nowMs < policy.expiresAtMs;
 }
 
-/** One compiled application: its rules, and its policies in each processing order. */
-interface CompiledApp {
-  readonly rules: readonly CompiledRule[];
-  /** Indexes into `policies`, sorted by rank, for [strict, builtInsFirst]. */
-  readonly byRank: [number[], number[]];
-}
-
 type IndexedKind = Exclude<RuleKey['kind'], 'unindexed'>;
 
-interface IndexEntry {
-  readonly app: number;
-  readonly rule: CompiledRule;
+/** The rules filed under one index key: one rule number, or several. */
+type Bucket = number | number[];
+
+function file(map: Map<string, Bucket>, key: string, rule: number): void {
+  const bucket = map.get(key);
+  if (bucket === undefined) map.set(key, rule);
+  else if (typeof bucket === 'number') map.set(key, [bucket, rule]);
+  else bucket.push(rule);
 }
 
-function push<K>(map: Map<K, IndexEntry[]>, key: K, entry: IndexEntry): void {
-  const list = map.get(key);
-  if (list === undefined) map.set(key, [entry]);
-  else list.push(entry);
-}
+type RuleTest = (file: NormalizedFile) => boolean;
 
 /**
  * A computer's view compiled for fast decisions: policies sorted once in
@@ -117,6 +114,14 @@ function push<K>(map: Map<K, IndexEntry[]>, key: K, entry: IndexEntry): void {
  * certificate, exact path, file name or literal directory prefix, so a
  * request tests only the rules that could match it. Everything that does not
  * depend on the file (gates, structure, reason texts) is worked out once.
+ *
+ * It is built to be small and quick to build, since a large view is
+ * compiled at every start and every new snapshot: rules stay the view's own
+ * objects, numbered, with their tests compiled the first time a request
+ * reaches them (rules with a `regex:` pattern, and rules no index can find,
+ * are compiled at once, so a bad expression is refused when the view is);
+ * the index maps keys to rule numbers; the policies of each application are
+ * ranges of typed arrays.
  */
 export class CompiledView {
   readonly view: ComputerView;
@@ -126,13 +131,23 @@ export class CompiledView {
   private readonly modes: [EffectiveMode, EffectiveMode];
   /** Below the prioritization gate the setting cannot turn built-ins first off. */
   private readonly prioritizationForced: boolean;
+  private readonly os: OsName;
   /** rank[mode][policyIndex]: position in processing order; mode 0 strict, 1 built-ins first. */
   private readonly rank: [Int32Array, Int32Array];
   private readonly reasons: [(string | undefined)[], (string | undefined)[]];
-  private readonly apps: CompiledApp[] = [];
   private readonly defaults: [number[], number[]];
-  /** Rules by the key of their most selective field (matcher.ts RuleKey). */
-  private readonly index: Record<IndexedKind, Map<string, IndexEntry[]>> = {
+  /**
+   * The policies of application `a` (numbered by first use) are
+   * byRank[mode][appStart[a] .. appStart[a + 1]), sorted by rank in that mode.
+   */
+  private readonly appStart: Int32Array;
+  private readonly byRank: [Int32Array, Int32Array];
+  /** Rule r belongs to application ruleApp[r]; ruleSource[r] is the view's rule. */
+  private readonly ruleApp: Int32Array;
+  private readonly ruleSource: AppRule[];
+  private readonly ruleTests: (RuleTest | undefined)[];
+  /** Rule numbers by the key of their most selective field (matcher.ts RuleKey). */
+  private readonly index: Record<IndexedKind, Map<string, Bucket>> = {
     sha256: new Map(),
     certThumbprint: new Map(),
     certSubject: new Map(),
@@ -140,7 +155,7 @@ export class CompiledView {
     baseName: new Map(),
     pathPrefix: new Map(),
   };
-  private readonly unindexed: IndexEntry[] = [];
+  private readonly unindexed: number[] = [];
   private readonly seen: Uint32Array;
   private generation = 0;
   /** Every policy expiry time, ascending. */
@@ -153,6 +168,7 @@ export class CompiledView {
     this.view = view;
     this.snapshotVersion = snapshotVersion;
     this.policies = view.policies;
+    this.os = view.computer.os;
     const base = effectiveMode(view);
     this.prioritizationForced = base.gated.includes(PRIORITIZE_FEATURE);
     const gated = base.gated;
@@ -160,59 +176,91 @@ export class CompiledView {
       { ...base, gated, builtInsFirst: this.prioritizationForced },
       { ...base, gated, builtInsFirst: true },
     ];
-    const n = view.policies.length;
     const ps = view.policies;
+    const n = ps.length;
     const strict = processingComparator(base.structure, false);
-    const sortedStrict = ps.map((_, i) => i).sort((a, b) => strict(ps[a] as ViewPolicy, ps[b] as ViewPolicy));
-    // The built-in tier is a stable partition of the strict order (the order is total: ids break ties).
-    const sortedFirst = [
-      ...sortedStrict.filter((p) => (ps[p] as ViewPolicy).builtIn),
-      ...sortedStrict.filter((p) => !(ps[p] as ViewPolicy).builtIn),
-    ];
+    const sortedStrict = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) =>
+      strict(ps[a] as ViewPolicy, ps[b] as ViewPolicy),
+    );
     this.rank = [new Int32Array(n), new Int32Array(n)];
-    sortedStrict.forEach((p, r) => (this.rank[0][p] = r));
-    sortedFirst.forEach((p, r) => (this.rank[1][p] = r));
+    // The built-in tier is a stable partition of the strict order (the order is total: ids break ties).
+    let r1 = 0;
+    for (let r = 0; r < n; r++) {
+      const p = sortedStrict[r] as number;
+      this.rank[0][p] = r;
+      if ((ps[p] as ViewPolicy).builtIn) this.rank[1][p] = r1++;
+    }
+    for (let r = 0; r < n; r++) {
+      const p = sortedStrict[r] as number;
+      if (!(ps[p] as ViewPolicy).builtIn) this.rank[1][p] = r1++;
+    }
     this.reasons = [new Array<string | undefined>(n), new Array<string | undefined>(n)];
 
-    const appIndex = new Map<string, number>();
-    const appPolicies: number[][] = [];
+    // Applications by first use; each policy's application number (-1: none, or a default policy).
+    const appNumber = new Map<string, number>();
+    const policyApp = new Int32Array(n).fill(-1);
     const defaults: number[] = [];
-    ps.forEach((p, i) => {
-      if (p.isDefault) {
-        defaults.push(i);
-        return;
-      }
-      if (p.app === null) return;
-      let a = appIndex.get(p.app);
-      if (a === undefined) {
-        a = appPolicies.length;
-        appIndex.set(p.app, a);
-        appPolicies.push([]);
-      }
-      (appPolicies[a] as number[]).push(i);
-    });
-    const byRankOf = (list: number[]): [number[], number[]] =>
-      list.length <= 1
-        ? [list, list]
-        : [
-            [...list].sort((a, b) => (this.rank[0][a] as number) - (this.rank[0][b] as number)),
-            [...list].sort((a, b) => (this.rank[1][a] as number) - (this.rank[1][b] as number)),
-          ];
-    this.defaults = byRankOf(defaults);
-
-    const os = view.computer.os;
-    const appsById = new Map(view.applications.map((a) => [a.id, a]));
-    for (const [appId, a] of appIndex) {
-      const app = appsById.get(appId);
-      const rules = (app?.rules ?? []).map((r) => compileRule(r, os));
-      this.apps[a] = { rules, byRank: byRankOf(appPolicies[a] as number[]) };
-      for (const rule of rules) {
-        const entry: IndexEntry = { app: a, rule };
-        if (rule.key.kind === 'unindexed') this.unindexed.push(entry);
-        else push(this.index[rule.key.kind], rule.key.key, entry);
+    for (let i = 0; i < n; i++) {
+      const p = ps[i] as ViewPolicy;
+      if (p.isDefault) defaults.push(i);
+      else if (p.app !== null) {
+        let a = appNumber.get(p.app);
+        if (a === undefined) {
+          a = appNumber.size;
+          appNumber.set(p.app, a);
+        }
+        policyApp[i] = a;
       }
     }
-    this.seen = new Uint32Array(this.apps.length);
+    const byRankOf = (list: number[], m: 0 | 1): number[] =>
+      [...list].sort((a, b) => (this.rank[m][a] as number) - (this.rank[m][b] as number));
+    this.defaults = [byRankOf(defaults, 0), byRankOf(defaults, 1)];
+
+    const apps = appNumber.size;
+    const appStart = new Int32Array(apps + 1);
+    for (let i = 0; i < n; i++) {
+      const a = policyApp[i] as number;
+      if (a >= 0) appStart[a + 1] = (appStart[a + 1] as number) + 1;
+    }
+    for (let a = 0; a < apps; a++) appStart[a + 1] = (appStart[a + 1] as number) + (appStart[a] as number);
+    this.appStart = appStart;
+    this.byRank = [new Int32Array(appStart[apps] as number), new Int32Array(appStart[apps] as number)];
+    // Filled in strict rank order, each application's range comes out sorted for mode 0.
+    const fill = appStart.slice(0, apps);
+    for (let r = 0; r < n; r++) {
+      const p = sortedStrict[r] as number;
+      const a = policyApp[p] as number;
+      if (a < 0) continue;
+      const at = fill[a] as number;
+      this.byRank[0][at] = p;
+      fill[a] = at + 1;
+    }
+    this.byRank[1].set(this.byRank[0]);
+    for (let a = 0; a < apps; a++) {
+      const from = this.appStart[a] as number;
+      const to = this.appStart[a + 1] as number;
+      if (to - from > 1)
+        this.byRank[1].subarray(from, to).sort((x, y) => (this.rank[1][x] as number) - (this.rank[1][y] as number));
+    }
+
+    const appsById = new Map(view.applications.map((a) => [a.id, a]));
+    const ruleApp: number[] = [];
+    this.ruleSource = [];
+    this.ruleTests = [];
+    for (const [appId, a] of appNumber) {
+      for (const rule of appsById.get(appId)?.rules ?? []) {
+        const r = this.ruleSource.length;
+        this.ruleSource.push(rule);
+        ruleApp.push(a);
+        const key = ruleKey(rule, this.os);
+        if (key.kind === 'unindexed' || hasRegexPattern(rule)) this.ruleTests[r] = compileRuleTest(rule, this.os);
+        if (key.kind === 'unindexed') this.unindexed.push(r);
+        else file(this.index[key.kind], key.key, r);
+      }
+    }
+    this.ruleApp = Int32Array.from(ruleApp);
+    this.ruleTests.length = this.ruleSource.length;
+    this.seen = new Uint32Array(apps);
     this.expiries = Float64Array.from(
       ps.filter((p) => p.expiresAtMs !== null).map((p) => p.expiresAtMs as number),
     ).sort();
@@ -237,27 +285,36 @@ export class CompiledView {
     return this.modes[this.prioritizationForced || setting !== false ? 1 : 0];
   }
 
-  /** Tests the entries of one index bucket, keeping the best-ranked live policy found so far. */
-  private consider(entries: IndexEntry[] | undefined, file: NormalizedFile, m: 0 | 1, nowMs: number): void {
-    if (entries === undefined) return;
+  /** Tests one rule, keeping the best-ranked live policy of its application if it matches and ranks better. */
+  private considerRule(r: number, file: NormalizedFile, m: 0 | 1, nowMs: number): void {
+    const a = this.ruleApp[r] as number;
+    if (this.seen[a] === this.generation) return;
     const rank = this.rank[m];
-    for (const entry of entries) {
-      if (this.seen[entry.app] === this.generation) continue;
-      const ordered = (this.apps[entry.app] as CompiledApp).byRank[m];
-      // Skip the rule test when even this app's first policy comes too late.
-      if ((rank[ordered[0] as number] as number) >= this.bestRank) continue;
-      if (!entry.rule.test(file)) continue;
-      this.seen[entry.app] = this.generation;
-      for (const p of ordered) {
-        const r = rank[p] as number;
-        if (r >= this.bestRank) break;
-        if (isLive(this.policies[p] as ViewPolicy, nowMs)) {
-          this.best = p;
-          this.bestRank = r;
-          break;
-        }
+    const byRank = this.byRank[m];
+    const from = this.appStart[a] as number;
+    // Skip the rule test when even this app's first policy comes too late.
+    if ((rank[byRank[from] as number] as number) >= this.bestRank) return;
+    const test = (this.ruleTests[r] ??= compileRuleTest(this.ruleSource[r] as AppRule, this.os));
+    if (!test(file)) return;
+    this.seen[a] = this.generation;
+    const to = this.appStart[a + 1] as number;
+    for (let i = from; i < to; i++) {
+      const p = byRank[i] as number;
+      const pr = rank[p] as number;
+      if (pr >= this.bestRank) break;
+      if (isLive(this.policies[p] as ViewPolicy, nowMs)) {
+        this.best = p;
+        this.bestRank = pr;
+        break;
       }
     }
+  }
+
+  /** Tests the rules of one index bucket. */
+  private consider(bucket: Bucket | undefined, file: NormalizedFile, m: 0 | 1, nowMs: number): void {
+    if (bucket === undefined) return;
+    if (typeof bucket === 'number') this.considerRule(bucket, file, m, nowMs);
+    else for (const r of bucket) this.considerRule(r, file, m, nowMs);
   }
 
   /** Decides on one file (SPEC.md section 2). */
@@ -276,7 +333,7 @@ export class CompiledView {
       }
     }
 
-    const nf = normalizeFile(file, this.view.computer.os);
+    const nf = normalizeFile(file, this.os);
     this.generation = (this.generation + 1) >>> 0;
     if (this.generation === 0) {
       this.seen.fill(0);
@@ -293,7 +350,7 @@ export class CompiledView {
         this.consider(index.pathPrefix.get(nf.path.slice(0, slash + 1)), nf, m, nowMs);
       }
     }
-    if (this.unindexed.length > 0) this.consider(this.unindexed, nf, m, nowMs);
+    for (const r of this.unindexed) this.considerRule(r, nf, m, nowMs);
 
     const best = this.best;
     if (best < 0) return makeDecision(undefined, mode, this.snapshotVersion);

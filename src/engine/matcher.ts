@@ -183,7 +183,8 @@ function pathRuleKey(pattern: string, os: OsName): RuleKey {
   return { kind: 'unindexed' };
 }
 
-function ruleKey(rule: AppRule, os: OsName): RuleKey {
+/** The index key of a rule: its most selective field (what CompiledView files it under). */
+export function ruleKey(rule: AppRule, os: OsName): RuleKey {
   if (rule.sha256 !== undefined) return { kind: 'sha256', key: rule.sha256.toLowerCase() };
   if (rule.certThumbprint !== undefined) return { kind: 'certThumbprint', key: rule.certThumbprint.toLowerCase() };
   if (rule.path !== undefined) {
@@ -196,8 +197,18 @@ function ruleKey(rule: AppRule, os: OsName): RuleKey {
   return { kind: 'unindexed' };
 }
 
+/** Whether a rule has a `regex:` pattern, whose syntax is checked only by compiling it. */
+export function hasRegexPattern(rule: AppRule): boolean {
+  return [rule.path, rule.processPath, rule.createdBy].some((p) => p?.startsWith(REGEX_PREFIX) === true);
+}
+
 /** Compiles one application rule for an operating system; every field it sets must match. */
 export function compileRule(rule: AppRule, os: OsName): CompiledRule {
+  return { key: ruleKey(rule, os), test: compileRuleTest(rule, os) };
+}
+
+/** The test of one application rule: true when every field it sets matches the file. */
+export function compileRuleTest(rule: AppRule, os: OsName): (file: NormalizedFile) => boolean {
   const tests: ((file: NormalizedFile) => boolean)[] = [];
   if (rule.sha256 !== undefined) {
     const want = rule.sha256.toLowerCase();
@@ -224,7 +235,7 @@ export function compileRule(rule: AppRule, os: OsName): CompiledRule {
     tests.push((f) => f.createdBy !== undefined && t(f.createdBy, f.rawCreatedBy as string));
   }
   if (tests.length === 0) throw new TollgateError('empty-rule', 'an application rule must set at least one field');
-  const test =
-    tests.length === 1 ? (tests[0] as (f: NormalizedFile) => boolean) : (f: NormalizedFile) => tests.every((t) => t(f));
-  return { key: ruleKey(rule, os), test };
+  return tests.length === 1
+    ? (tests[0] as (f: NormalizedFile) => boolean)
+    : (f: NormalizedFile) => tests.every((t) => t(f));
 }

@@ -1071,4 +1071,24 @@ describe('2.7 the decision and every field', () => {
     }
     expect(first).toEqual(['p-tool', 'p-chrome', 'd']);
   });
+
+  it('a compiled view refuses a bad regex or an empty rule at once, however it could be reached', () => {
+    const withRule = (rule: Record<string, string>) => {
+      const w = world({ policies: [policy('p-tool', { organization: 'cust' }, 1)] });
+      const view = buildView(w, 'pc-till');
+      view.applications = view.applications.map((a) => (a.id === 'tool' ? { ...a, rules: [...a.rules, rule] } : a));
+      return view;
+    };
+    // Indexed by its literal path, the processPath expression is still checked.
+    expect(() => new CompiledView(withRule({ path: 'C:\\x.exe', processPath: 'regex:(' }))).toThrow(
+      expect.objectContaining({ code: 'bad-regex' }),
+    );
+    expect(() => new CompiledView(withRule({ path: 'regex:[' }))).toThrow(
+      expect.objectContaining({ code: 'bad-regex' }),
+    );
+    expect(() => new CompiledView(withRule({}))).toThrow(expect.objectContaining({ code: 'empty-rule' }));
+    // A good expression compiles, and decides when a request reaches it.
+    const compiled = new CompiledView(withRule({ path: 'regex:.*\\\\TOOL2\\.exe' }));
+    expect(compiled.evaluate({ path: 'C:\\Tools\\tool2.exe' }, { nowMs: T0 }).policy).toBe('p-tool');
+  });
 });
