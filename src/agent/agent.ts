@@ -16,7 +16,7 @@ import {
   leadingRequestId,
   requestBodyStart,
 } from '../wire/local-api.js';
-import { openSettings, openSnapshot, type SnapshotContent } from '../wire/signed.js';
+import { openSettings, openSnapshot, verifySnapshot, type SnapshotContent } from '../wire/signed.js';
 import { encodeAgentMessage } from '../wire/sync-messages.js';
 import { DecisionCache } from './decision-cache.js';
 import { LatencyWindow } from './latency.js';
@@ -104,14 +104,8 @@ export class Agent {
   /** Loads the active snapshot and settings from the store; a damaged entry is reported, not fatal. */
   loadFromStore(): { snapshotVersion: number | null; problems: string[] } {
     const problems: string[] = [];
-    const stored = this.options.store.activeSnapshot();
-    if (stored !== null) {
-      try {
-        this.active = this.prepare(stored.bytes, stored.appliedAtMs);
-      } catch (error) {
-        problems.push(`stored snapshot ${stored.version} cannot be used: ${(error as Error).message}`);
-      }
-    }
+    const problem = this.loadActiveSnapshot();
+    if (problem !== null) problems.push(problem);
     const settings = this.options.store.activeSettings();
     if (settings !== null) {
       try {
@@ -126,14 +120,30 @@ export class Agent {
     return { snapshotVersion: this.active?.content.version ?? null, problems };
   }
 
-  private prepare(bytes: Uint8Array, appliedAtMs: number): Active {
-    const content = openSnapshot(bytes, this.options.publicKey);
-    if (content.computerId !== this.options.computerId) {
+  /** Makes the store's active snapshot the active one; returns what is wrong with it, if anything. */
+  private loadActiveSnapshot(): string | null {
+    this.active = null;
+    const stored = this.options.store.activeSnapshot();
+    if (stored === null) return null;
+    try {
+      this.active = this.activate(openSnapshot(stored.bytes, this.options.publicKey), stored.appliedAtMs);
+      return null;
+    } catch (error) {
+      return `stored snapshot ${stored.version} cannot be used: ${(error as Error).message}`;
+    }
+  }
+
+  private checkComputer(what: 'snapshot' | 'settings', computerId: string): void {
+    if (computerId !== this.options.computerId) {
       throw new TollgateError(
         'wrong-computer',
-        `snapshot is for computer ${content.computerId}, this agent is ${this.options.computerId}`,
+        `the ${what} is for computer ${computerId}, this agent is ${this.options.computerId}`,
       );
     }
+  }
+
+  private activate(content: SnapshotContent, appliedAtMs: number): Active {
+    this.checkComputer('snapshot', content.computerId);
     const view = this.agentView(content.view);
     return { content, view, compiled: new CompiledView(view, content.version), appliedAtMs };
   }
@@ -178,32 +188,45 @@ export class Agent {
 
   /**
    * Verifies, compiles and stores a signed snapshot, then makes it active.
-   * Refuses a bad signature, another computer's snapshot, or a version not newer than the active one.
+   * Refuses a bad signature, another computer's snapshot, or a version not
+   * newer than the active one, from the signature and the header alone.
+   *
+   * Past those checks the active snapshot is let go before the new one is
+   * decoded and compiled, so that two large views never fill memory
+   * together (nothing is answered in between: this runs to its end). Should
+   * decoding, compiling or storing the new one fail, the active snapshot
+   * is loaded again from the store, where it still is, and the error is
+   * thrown.
    */
   applySnapshot(bytes: Uint8Array, hooks?: { beforeCommit?: () => void }): { version: number } {
     const now = this.options.clock();
-    const next = this.prepare(bytes, now);
+    const verified = verifySnapshot(bytes, this.options.publicKey);
+    const { header } = verified;
+    this.checkComputer('snapshot', header.computerId);
     const held = this.snapshotVersion;
-    if (held !== null && next.content.version <= held) {
-      throw new TollgateError('stale-version', `snapshot version ${next.content.version} is not newer than ${held}`);
+    if (held !== null && header.version <= held) {
+      throw new TollgateError('stale-version', `snapshot version ${header.version} is not newer than ${held}`);
     }
-    this.options.store.applySnapshot(next.content.version, bytes, now, hooks);
-    this.active = next;
-    if (this.pushed !== null && this.pushed.version <= next.content.settingsVersion) this.pushed = null;
+    this.active = null;
     this.effective = null;
     this.cache.clear();
+    let next: Active;
+    try {
+      next = this.activate(verified.open(), now);
+      this.options.store.applySnapshot(next.content.version, bytes, now, hooks);
+    } catch (error) {
+      this.loadActiveSnapshot();
+      throw error;
+    }
+    this.active = next;
+    if (this.pushed !== null && this.pushed.version <= next.content.settingsVersion) this.pushed = null;
     return { version: next.content.version };
   }
 
   /** Verifies and stores pushed settings, applied from the very next decision. */
   applySettings(bytes: Uint8Array): { settingsVersion: number } {
     const content = openSettings(bytes, this.options.publicKey);
-    if (content.computerId !== this.options.computerId) {
-      throw new TollgateError(
-        'wrong-computer',
-        `settings are for computer ${content.computerId}, this agent is ${this.options.computerId}`,
-      );
-    }
+    this.checkComputer('settings', content.computerId);
     if (content.settingsVersion <= this.settingsVersion) {
       throw new TollgateError(
         'stale-version',

@@ -485,14 +485,15 @@ function varintBytes(value: number): number {
 
 /** The frame size of a response made by writeResponseFrame. */
 export function responseFrameBytes(id: number, body: Uint8Array): number {
-  return FRAME_HEADER_BYTES + 1 + varintBytes(id) + body.length;
+  // Like the protobuf encoder, no id field for id 0 (the default value).
+  return FRAME_HEADER_BYTES + (id === 0 ? 0 : 1 + varintBytes(id)) + body.length;
 }
 
 /**
  * Writes a whole frame (header, id field, body) of a response whose body
  * came from encodeDecisionBody, at `offset` of `out` (which must hold
- * responseFrameBytes); returns the offset after it. The bytes decode to the
- * same response as encodeFrame(encodeResponse(...)) with that id.
+ * responseFrameBytes); returns the offset after it: the bytes of
+ * encodeFrame(encodeResponse(...)) for the same response with that id.
  */
 export function writeResponseFrame(out: Uint8Array, offset: number, id: number, body: Uint8Array): number {
   const payloadBytes = responseFrameBytes(id, body) - FRAME_HEADER_BYTES;
@@ -501,13 +502,15 @@ export function writeResponseFrame(out: Uint8Array, offset: number, id: number, 
   out[offset + 2] = (payloadBytes >>> 8) & 0xff;
   out[offset + 3] = payloadBytes & 0xff;
   let pos = offset + FRAME_HEADER_BYTES;
-  out[pos++] = ID_TAG;
-  let v = id >>> 0;
-  while (v > 0x7f) {
-    out[pos++] = (v & 0x7f) | 0x80;
-    v >>>= 7;
+  if (id !== 0) {
+    out[pos++] = ID_TAG;
+    let v = id >>> 0;
+    while (v > 0x7f) {
+      out[pos++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    out[pos++] = v;
   }
-  out[pos++] = v;
   out.set(body, pos);
   return pos + body.length;
 }

@@ -11,7 +11,7 @@ import type { ComputerView } from '../engine/view.js';
 import { badMessage, checkUint32, requireText, settingsFromWire, settingsToWire, viewToWire } from './codec.js';
 import { tollgate } from './generated/tollgate.js';
 import { signBytes, verifyBytes } from './signing.js';
-import { checkPayloadKind, decodeSnapshotPayload } from './view-decoder.js';
+import { checkPayloadKind, decodeSnapshotHeader, decodeSnapshotPayload } from './view-decoder.js';
 
 const pb = tollgate.v1;
 
@@ -107,6 +107,23 @@ export function openSnapshot(bytes: Uint8Array, publicKey: KeyObject): SnapshotC
   const payload = openEnvelope('snapshot', (b) => pb.SignedSnapshot.decode(b), bytes, publicKey);
   // Straight from the payload bytes to the view: no protobuf message objects for 100,000 policies.
   return decodeSnapshotPayload(payload);
+}
+
+/** A SignedSnapshot whose signature is verified and whose header is read; `open` decodes its view. */
+export interface VerifiedSnapshot {
+  header: SnapshotHeader;
+  /** Decodes the whole snapshot; errors as for openSnapshot. */
+  open(): SnapshotContent;
+}
+
+/**
+ * Verifies a SignedSnapshot and reads its header only, so that a snapshot
+ * for another computer or of an old version is refused before its view is
+ * decoded. Errors as for openSnapshot.
+ */
+export function verifySnapshot(bytes: Uint8Array, publicKey: KeyObject): VerifiedSnapshot {
+  const payload = openEnvelope('snapshot', (b) => pb.SignedSnapshot.decode(b), bytes, publicKey);
+  return { header: decodeSnapshotHeader(payload), open: () => decodeSnapshotPayload(payload) };
 }
 
 /**

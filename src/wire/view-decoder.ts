@@ -399,6 +399,50 @@ export function decodeSnapshotPayload(bytes: Uint8Array): SnapshotContent {
   }
 }
 
+/**
+ * The header of a SignedSnapshot's payload (whose signature the caller has
+ * verified) without decoding its view: the view field is skipped whole.
+ * Errors as for decodeSnapshotPayload.
+ */
+export function decodeSnapshotHeader(bytes: Uint8Array): Omit<SnapshotContent, 'view'> {
+  try {
+    const reader = $protobuf.Reader.create(bytes);
+    let computerId = '';
+    let version = 0;
+    let issuedAtMs = 0;
+    let settingsVersion = 0;
+    let kind: tollgate.v1.PayloadKind = pb.PayloadKind.PAYLOAD_KIND_UNSPECIFIED;
+    while (reader.pos < reader.len) {
+      const tag = reader.tag();
+      switch (tag) {
+        case SNAPSHOT_PAYLOAD.computerId:
+          computerId = readString(reader);
+          break;
+        case SNAPSHOT_PAYLOAD.version:
+          version = reader.uint32();
+          break;
+        case SNAPSHOT_PAYLOAD.issuedAtMs:
+          issuedAtMs = reader.double();
+          break;
+        case SNAPSHOT_PAYLOAD.settingsVersion:
+          settingsVersion = reader.uint32();
+          break;
+        case SNAPSHOT_PAYLOAD.kind:
+          kind = reader.int32();
+          break;
+        default:
+          skipField(reader, tag, PAYLOAD_DEPTH);
+      }
+    }
+    checkPayloadKind('snapshot', kind);
+    required(computerId, 'snapshot', 'computerId');
+    return { computerId, version, issuedAtMs, settingsVersion };
+  } catch (error) {
+    if (error instanceof TollgateError) throw error;
+    throw badMessage('snapshot', `undecodable payload: ${(error as Error).message}`, error);
+  }
+}
+
 function readSnapshotPayload(source: Source): SnapshotContent {
   const { reader } = source;
   let computerId = '';

@@ -1,0 +1,115 @@
+// Agent.applySnapshot: refusals from the signature and header alone, and the
+// previous snapshot back in service when a verified one fails later (its
+// view cannot be compiled, or the store cannot take it).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Agent } from '../../src/agent/agent.js';
+import type { World } from '../../src/engine/model.js';
+import { buildView, type ComputerView } from '../../src/engine/view.js';
+import { AgentStore } from '../../src/store/agent-store.js';
+import { tollgate } from '../../src/wire/generated/tollgate.js';
+import { sealSnapshot, verifySnapshot } from '../../src/wire/signed.js';
+import { generateSigningKeys, parsePrivateKey, parsePublicKey, signBytes } from '../../src/wire/signing.js';
+
+const keys = generateSigningKeys();
+const privateKey = parsePrivateKey(keys.privateKeyPem);
+const NOW = Date.parse('2026-11-01T00:00:00Z');
+
+const WORLD: World = {
+  organizations: [{ id: 'o', name: 'O', structure: 'flat', modules: [] }],
+  groups: [{ id: 'g', org: 'o', name: 'G', os: 'linux', agentVersion: '10.6.0' }],
+  computers: [{ id: 'c', group: 'g' }],
+  applications: [{ id: 'tool', name: 'Tool', builtIn: false, rules: [{ path: '/opt/tool' }] }],
+  policies: [{ id: 'allow-tool', app: 'tool', appliesTo: { group: 'g' }, action: 'permit', order: 1, enabled: true }],
+  agentSettings: [],
+  approvalPolicies: [],
+  approvalSettings: [],
+};
+
+function seal(view: ComputerView, version: number, computerId = 'c'): Uint8Array {
+  return sealSnapshot({ computerId, version, issuedAtMs: 0, settingsVersion: 0, view }, privateKey);
+}
+
+/** A signed snapshot whose header is fine and whose view field is not a view at all. */
+function sealedWithGarbageView(version: number, computerId = 'c'): Uint8Array {
+  const head = tollgate.v1.SnapshotPayload.encode({
+    computerId,
+    version,
+    issuedAtMs: 0,
+    settingsVersion: 0,
+    kind: tollgate.v1.PayloadKind.PAYLOAD_KIND_SNAPSHOT,
+  }).finish();
+  const garbage = Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f, 0x01]);
+  const payload = Buffer.concat([head, Buffer.from([(5 << 3) | 2, garbage.length]), garbage]);
+  return tollgate.v1.SignedSnapshot.encode({ payload, signature: signBytes(payload, privateKey) }).finish();
+}
+
+describe('Agent.applySnapshot', () => {
+  let dir: string;
+  let store: AgentStore;
+  let agent: Agent;
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollgate-apply-'));
+    store = AgentStore.open(path.join(dir, 'agent.db'), { maxDecisionLog: 10 });
+    agent = new Agent({
+      store,
+      publicKey: parsePublicKey(keys.publicKeyPem),
+      computerId: 'c',
+      noSnapshotAction: 'deny',
+      clock: () => NOW,
+    });
+    agent.applySnapshot(seal(buildView(WORLD, 'c'), 1));
+  });
+
+  afterEach(() => {
+    store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const serving = () => ({
+    version: agent.snapshotVersion,
+    stored: store.activeSnapshot()?.version,
+    decision: agent.evaluateFile({ path: '/opt/tool' }).policy,
+  });
+
+  it('refuses an old version and another computer from the header, without decoding the view', () => {
+    expect(verifySnapshot(sealedWithGarbageView(1), parsePublicKey(keys.publicKeyPem)).header.version).toBe(1);
+    expect(() => agent.applySnapshot(sealedWithGarbageView(1))).toThrow(
+      expect.objectContaining({ code: 'stale-version' }),
+    );
+    expect(() => agent.applySnapshot(sealedWithGarbageView(9, 'other'))).toThrow(
+      expect.objectContaining({ code: 'wrong-computer' }),
+    );
+    expect(serving()).toEqual({ version: 1, stored: 1, decision: 'allow-tool' });
+  });
+
+  it('serves the previous snapshot again when a newer one cannot be decoded or compiled', () => {
+    expect(() => agent.applySnapshot(sealedWithGarbageView(2))).toThrow(
+      expect.objectContaining({ code: 'bad-message' }),
+    );
+    expect(serving()).toEqual({ version: 1, stored: 1, decision: 'allow-tool' });
+
+    const badRegex = buildView(WORLD, 'c');
+    badRegex.applications = [{ id: 'tool', name: 'Tool', builtIn: false, rules: [{ path: 'regex:(' }] }];
+    expect(() => agent.applySnapshot(seal(badRegex, 3))).toThrow(expect.objectContaining({ code: 'bad-regex' }));
+    expect(serving()).toEqual({ version: 1, stored: 1, decision: 'allow-tool' });
+  });
+
+  it('serves the previous snapshot again when the store cannot take the new one', () => {
+    const next = buildView(WORLD, 'c');
+    next.policies = next.policies.map((p) => ({ ...p, id: 'allow-tool-v2' }));
+    expect(() =>
+      agent.applySnapshot(seal(next, 2), {
+        beforeCommit: () => {
+          throw new Error('disk full');
+        },
+      }),
+    ).toThrow('disk full');
+    expect(serving()).toEqual({ version: 1, stored: 1, decision: 'allow-tool' });
+    expect(agent.applySnapshot(seal(next, 2))).toEqual({ version: 2 });
+    expect(serving()).toEqual({ version: 2, stored: 2, decision: 'allow-tool-v2' });
+  });
+});
