@@ -12,6 +12,7 @@ import { handleLocalRequest } from '../src/agent/local-handler.js';
 import { LocalServer } from '../src/local/server.js';
 import { AgentStore } from '../src/store/agent-store.js';
 import { SyncClient } from '../src/sync/client.js';
+import { collectGarbage, tuneDaemonHeap } from './heap.js';
 import { parsePublicKey } from '../src/wire/signing.js';
 
 /** The operating system this process runs on, in SPEC.md's terms. */
@@ -50,6 +51,7 @@ export async function startAgentDaemon(
       ? { beforeCommit: () => void process.kill(process.pid, 'SIGKILL') }
       : undefined;
 
+  tuneDaemonHeap();
   const agent = new Agent({
     store,
     publicKey,
@@ -58,6 +60,7 @@ export async function startAgentDaemon(
     ...(config.agent.os === undefined ? {} : { os: config.agent.os }),
     noSnapshotAction: config.noSnapshotAction,
     clock: () => Date.now(),
+    reclaimMemory: collectGarbage,
     onDecision:
       config.decisionLog.maxEntries > 0 ? (atMs, file, decision) => recorder.record(atMs, file, decision) : undefined,
   });

@@ -38,6 +38,16 @@ export interface AgentOptions {
   onDecision?: (atMs: number, file: FileRequest, decision: Decision) => void;
   /** Makes the id of a submitted approval request (default: a random UUID). */
   newRequestId?: () => string;
+  /**
+   * Called at the moments a large amount of memory has just become
+   * garbage: when a snapshot is applied, once the active one has been let
+   * go, once the new one is decoded (its bytes' other copies and the
+   * decoder's leftovers), and once it is compiled and active; when a stored
+   * snapshot is loaded, once it is decoded and once it is compiled. The
+   * daemon collects garbage there, so that memory at its peak holds one
+   * view and little else.
+   */
+  reclaimMemory?: () => void;
 }
 
 /** The longest user name an approval request may carry. */
@@ -123,14 +133,29 @@ export class Agent {
   /** Makes the store's active snapshot the active one; returns what is wrong with it, if anything. */
   private loadActiveSnapshot(): string | null {
     this.active = null;
-    const stored = this.options.store.activeSnapshot();
-    if (stored === null) return null;
+    const where = { version: null as number | null };
     try {
-      this.active = this.activate(openSnapshot(stored.bytes, this.options.publicKey), stored.appliedAtMs);
+      const stored = this.openStoredSnapshot(where);
+      if (stored === null) return null;
+      // The stored bytes and what decoding them left behind go before the view is compiled.
+      this.options.reclaimMemory?.();
+      this.active = this.activate(stored.content, stored.appliedAtMs);
+      this.options.reclaimMemory?.();
       return null;
     } catch (error) {
-      return `stored snapshot ${stored.version} cannot be used: ${(error as Error).message}`;
+      return `stored snapshot ${where.version ?? '?'} cannot be used: ${(error as Error).message}`;
     }
+  }
+
+  /** Reads and opens the store's active snapshot; its bytes are garbage once this returns. */
+  private openStoredSnapshot(where: { version: number | null }): {
+    content: SnapshotContent;
+    appliedAtMs: number;
+  } | null {
+    const stored = this.options.store.activeSnapshot();
+    if (stored === null) return null;
+    where.version = stored.version;
+    return { content: openSnapshot(stored.bytes, this.options.publicKey), appliedAtMs: stored.appliedAtMs };
   }
 
   private checkComputer(what: 'snapshot' | 'settings', computerId: string): void {
@@ -210,9 +235,12 @@ export class Agent {
     this.active = null;
     this.effective = null;
     this.cache.clear();
+    this.options.reclaimMemory?.();
     let next: Active;
     try {
-      next = this.activate(verified.open(), now);
+      const content = verified.open();
+      this.options.reclaimMemory?.();
+      next = this.activate(content, now);
       this.options.store.applySnapshot(next.content.version, bytes, now, hooks);
     } catch (error) {
       this.loadActiveSnapshot();
@@ -220,6 +248,7 @@ export class Agent {
     }
     this.active = next;
     if (this.pushed !== null && this.pushed.version <= next.content.settingsVersion) this.pushed = null;
+    this.options.reclaimMemory?.();
     return { version: next.content.version };
   }
 

@@ -70,6 +70,14 @@ interface BlobRow {
   applied_at_ms: number;
 }
 
+interface SnapshotRow extends BlobRow {
+  parts: number;
+  size: number;
+}
+
+/** The largest part a snapshot is stored in (see the migrations). */
+export const SNAPSHOT_PART_BYTES = 1024 * 1024;
+
 interface DecisionRow {
   at_ms: number;
   computer_id: string;
@@ -113,8 +121,14 @@ export class AgentStore {
     this.applySnapshotTx = db.transaction((version: number, bytes: Buffer, appliedAtMs: number, hooks: ApplyHooks) => {
       refuseStale('snapshot', version, stmt.activeSnapshot.get()?.version);
       stmt.deactivateSnapshots.run();
-      stmt.insertSnapshot.run(version, bytes, appliedAtMs);
+      const parts = Math.ceil(bytes.length / SNAPSHOT_PART_BYTES);
+      stmt.insertSnapshot.run(version, appliedAtMs, parts);
+      for (let seq = 0; seq < parts; seq++) {
+        const from = seq * SNAPSHOT_PART_BYTES;
+        stmt.insertSnapshotPart.run(version, seq, bytes.subarray(from, from + SNAPSHOT_PART_BYTES));
+      }
       stmt.trimSnapshots.run(maxPreviousSnapshots);
+      stmt.trimSnapshotParts.run();
       hooks.beforeCommit?.();
     });
     this.applySettingsTx = db.transaction((version: number, bytes: Buffer, appliedAtMs: number) => {
@@ -152,9 +166,30 @@ export class AgentStore {
     }
   }
 
-  /** The snapshot in force, or null before the first one. */
+  /**
+   * The snapshot in force, or null before the first one. Throws
+   * TollgateError 'store-damaged' when its stored parts do not add up.
+   */
   activeSnapshot(): StoredBlob | null {
-    return toBlob(this.stmt.activeSnapshot.get());
+    const row = this.stmt.activeSnapshot.get();
+    if (row === undefined || row.parts === 0) return toBlob(row);
+    // Parts are copied one by one into a buffer of the whole size.
+    const bytes = Buffer.allocUnsafe(row.size);
+    let filled = 0;
+    let parts = 0;
+    for (const part of this.stmt.snapshotParts.iterate(row.version)) {
+      if (part.seq !== parts || filled + part.bytes.length > bytes.length) break;
+      part.bytes.copy(bytes, filled);
+      filled += part.bytes.length;
+      parts++;
+    }
+    if (parts !== row.parts || filled !== row.size) {
+      throw new TollgateError(
+        'store-damaged',
+        `snapshot ${row.version} is stored in ${row.parts} parts of ${row.size} bytes; found ${parts} parts of ${filled}`,
+      );
+    }
+    return { version: row.version, bytes, appliedAtMs: row.applied_at_ms };
   }
 
   /**
@@ -301,17 +336,30 @@ type Statements = ReturnType<typeof prepareStatements>;
 
 function prepareStatements(db: Database.Database) {
   return {
-    activeSnapshot: db.prepare<[], BlobRow>('SELECT version, bytes, applied_at_ms FROM snapshots WHERE active = 1'),
+    activeSnapshot: db.prepare<[], SnapshotRow>(
+      `SELECT version, bytes, applied_at_ms, parts,
+         (SELECT coalesce(sum(length(p.bytes)), 0) FROM snapshot_parts p WHERE p.version = s.version) AS size
+       FROM snapshots s WHERE active = 1`,
+    ),
+    snapshotParts: db.prepare<[number], { seq: number; bytes: Buffer }>(
+      'SELECT seq, bytes FROM snapshot_parts WHERE version = ? ORDER BY seq',
+    ),
     previousSnapshots: db.prepare<[], Omit<BlobRow, 'bytes'>>(
       'SELECT version, applied_at_ms FROM snapshots WHERE active = 0 ORDER BY version DESC',
     ),
     deactivateSnapshots: db.prepare<[]>('UPDATE snapshots SET active = 0 WHERE active = 1'),
-    insertSnapshot: db.prepare<[number, Buffer, number]>(
-      'INSERT INTO snapshots (version, bytes, applied_at_ms, active) VALUES (?, ?, ?, 1)',
+    insertSnapshot: db.prepare<[number, number, number]>(
+      "INSERT INTO snapshots (version, bytes, applied_at_ms, active, parts) VALUES (?, X'', ?, 1, ?)",
+    ),
+    insertSnapshotPart: db.prepare<[number, number, Buffer]>(
+      'INSERT INTO snapshot_parts (version, seq, bytes) VALUES (?, ?, ?)',
     ),
     trimSnapshots: db.prepare<[number]>(
       `DELETE FROM snapshots WHERE active = 0 AND version NOT IN
          (SELECT version FROM snapshots WHERE active = 0 ORDER BY version DESC LIMIT ?)`,
+    ),
+    trimSnapshotParts: db.prepare<[]>(
+      'DELETE FROM snapshot_parts WHERE version NOT IN (SELECT version FROM snapshots)',
     ),
     activeSettings: db.prepare<[], BlobRow>('SELECT version, bytes, applied_at_ms FROM settings WHERE id = 1'),
     putSettings: db.prepare<[number, Buffer, number]>(

@@ -57,6 +57,20 @@ export const MIGRATIONS: readonly string[] = [
     id  TEXT    NOT NULL UNIQUE
   ) STRICT;
   `,
+  `
+  -- A snapshot's bytes in parts (snapshots.parts of them, seq 0, 1, ...):
+  -- SQLite copies a value whole when it writes or reads it, so a large
+  -- snapshot stored as one value costs that much memory two or three times
+  -- over. Rows written before this step keep their bytes in snapshots.bytes
+  -- (parts = 0); later rows leave it empty.
+  ALTER TABLE snapshots ADD COLUMN parts INTEGER NOT NULL DEFAULT 0;
+  CREATE TABLE snapshot_parts (
+    version INTEGER NOT NULL,
+    seq     INTEGER NOT NULL,
+    bytes   BLOB    NOT NULL,
+    PRIMARY KEY (version, seq)
+  ) STRICT;
+  `,
 ];
 
 /**

@@ -17,6 +17,9 @@ export const DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;
 /** Used-up chunks are dropped from the decoder's array once there are this many and they are half of it. */
 const COMPACT_AFTER_CHUNKS = 1024;
 
+/** A payload at least this large that does not arrive in one chunk is copied into place as it arrives. */
+const ASSEMBLE_FROM_BYTES = 64 * 1024;
+
 /** One frame: header and payload in a single allocation. */
 export function encodeFrame(payload: Uint8Array): Buffer {
   if (payload.length > MAX_FRAME_HEADER_VALUE) {
@@ -34,9 +37,12 @@ export function encodeFrame(payload: Uint8Array): Buffer {
 /**
  * Splits a byte stream into frame payloads. Chunks are kept as they arrive
  * and copied once, into the frame that needs them; a payload inside a single
- * chunk is returned as a view of it, without copying. A header announcing more
- * than `maxFrameBytes` throws 'frame-too-large' before any of that payload is
- * buffered; the decoder then refuses further input.
+ * chunk is returned as a view of it, without copying. A large payload
+ * (64 KiB or more) spread over chunks gets a buffer of its announced size
+ * as soon as its header is read, and each chunk is copied into it as it
+ * arrives, so that it is held once, not twice, when it completes. A header
+ * announcing more than `maxFrameBytes` throws 'frame-too-large' before any
+ * of that payload is buffered; the decoder then refuses further input.
  */
 export class FrameDecoder {
   private readonly maxFrameBytes: number;
@@ -48,6 +54,8 @@ export class FrameDecoder {
   private buffered = 0;
   /** The payload length announced by the header just read, or null while waiting for a header. */
   private expected: number | null = null;
+  /** The large payload being copied into place, and how much of it has arrived. */
+  private assembly: Buffer | null = null;
   private failure: TollgateError | null = null;
 
   constructor(maxFrameBytes: number) {
@@ -68,11 +76,23 @@ export class FrameDecoder {
   /** Adds received bytes; returns the payloads of every frame they complete, in order. */
   push(chunk: Buffer): Buffer[] {
     if (this.failure !== null) throw this.failure;
+    const frames: Buffer[] = [];
+    const assembly = this.assembly;
+    if (assembly !== null) {
+      const count = Math.min(assembly.length - this.buffered, chunk.length);
+      chunk.copy(assembly, this.buffered, 0, count);
+      this.buffered += count;
+      if (this.buffered < assembly.length) return frames;
+      frames.push(assembly);
+      this.assembly = null;
+      this.expected = null;
+      this.buffered = 0;
+      chunk = chunk.subarray(count);
+    }
     if (chunk.length > 0) {
       this.chunks.push(chunk);
       this.buffered += chunk.length;
     }
-    const frames: Buffer[] = [];
     for (;;) {
       if (this.expected === null) {
         if (this.buffered < FRAME_HEADER_BYTES) break;
@@ -89,7 +109,16 @@ export class FrameDecoder {
         }
         this.expected = length;
       }
-      if (this.buffered < this.expected) break;
+      if (this.buffered < this.expected) {
+        if (this.expected >= ASSEMBLE_FROM_BYTES) {
+          const received = this.buffered;
+          const into = Buffer.allocUnsafe(this.expected);
+          into.set(this.take(received));
+          this.assembly = into;
+          this.buffered = received;
+        }
+        break;
+      }
       frames.push(this.take(this.expected));
       this.expected = null;
     }

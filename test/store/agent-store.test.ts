@@ -5,7 +5,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AgentStore, type DecisionLogEntry } from '../../src/store/agent-store.js';
+import { AgentStore, SNAPSHOT_PART_BYTES, type DecisionLogEntry } from '../../src/store/agent-store.js';
 import { MIGRATIONS, migrate } from '../../src/store/migrations.js';
 import { TollgateError } from '../../src/engine/errors.js';
 
@@ -48,7 +48,7 @@ describe('migrations', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     const tables = db.prepare<[], { name: string }>("SELECT name FROM sqlite_schema WHERE type = 'table'").all();
     expect(tables.map((t) => t.name).sort()).toEqual(
-      ['decisions', 'meta', 'outbox', 'outbox_delivered', 'settings', 'snapshots'].sort(),
+      ['decisions', 'meta', 'outbox', 'outbox_delivered', 'settings', 'snapshot_parts', 'snapshots'].sort(),
     );
     db.close();
   });
@@ -147,6 +147,57 @@ describe('snapshots', () => {
     expect(store.previousSnapshots()).toEqual([{ version: 1, appliedAtMs: 1 }]);
     store.applySnapshot(3, Buffer.from('three'), 3);
     expect(store.activeSnapshot()?.version).toBe(3);
+  });
+});
+
+describe('snapshots stored in parts', () => {
+  const big = (n: number, seed: number) => Buffer.from(Array.from({ length: n }, (_, i) => (i * 31 + seed) & 0xff));
+  const partRows = (version?: number): number => {
+    const db = new Database(file, { readonly: true });
+    try {
+      const sql = 'SELECT count(*) AS n FROM snapshot_parts' + (version === undefined ? '' : ' WHERE version = ?');
+      const stmt = db.prepare<unknown[], { n: number }>(sql);
+      return (version === undefined ? stmt.get() : stmt.get(version))?.n ?? -1;
+    } finally {
+      db.close();
+    }
+  };
+
+  it('keeps a snapshot of several parts byte for byte, and drops the parts of trimmed versions', () => {
+    const store = openStore({ maxPreviousSnapshots: 1 });
+    const size = Math.floor(SNAPSHOT_PART_BYTES * 2.5);
+    for (const v of [1, 2, 3]) store.applySnapshot(v, big(size, v), v);
+    expect(store.activeSnapshot()?.bytes.equals(big(size, 3))).toBe(true);
+    expect(partRows(3)).toBe(3);
+    // Version 1 was trimmed with its parts; 2 is kept as the previous one.
+    expect(partRows(1)).toBe(0);
+    expect(partRows()).toBe(6);
+    store.applySnapshot(4, big(SNAPSHOT_PART_BYTES, 4), 4);
+    expect(partRows(4)).toBe(1);
+    expect(store.activeSnapshot()?.bytes.equals(big(SNAPSHOT_PART_BYTES, 4))).toBe(true);
+  });
+
+  it('reads a snapshot stored whole before parts existed', () => {
+    const db = new Database(file);
+    migrate(db, MIGRATIONS.slice(0, 1));
+    db.prepare("INSERT INTO snapshots (version, bytes, applied_at_ms, active) VALUES (9, X'0a0b0c', 90, 1)").run();
+    db.close();
+    const store = openStore();
+    expect(store.activeSnapshot()).toEqual({ version: 9, bytes: Buffer.from([10, 11, 12]), appliedAtMs: 90 });
+    store.applySnapshot(10, Buffer.from('ten'), 100);
+    expect(store.activeSnapshot()).toEqual({ version: 10, bytes: Buffer.from('ten'), appliedAtMs: 100 });
+  });
+
+  it('refuses a snapshot whose parts do not add up, naming it', () => {
+    const store = openStore();
+    store.applySnapshot(5, big(SNAPSHOT_PART_BYTES * 2 + 10, 5), 5);
+    store.close();
+    const db = new Database(file);
+    db.prepare('DELETE FROM snapshot_parts WHERE version = 5 AND seq = 1').run();
+    db.close();
+    const reopened = openStore();
+    expect(code(() => reopened.activeSnapshot())).toBe('store-damaged');
+    expect(() => reopened.activeSnapshot()).toThrow(/snapshot 5 is stored in 3 parts/);
   });
 });
 

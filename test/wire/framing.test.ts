@@ -1,4 +1,5 @@
 import { Buffer } from 'node:buffer';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TollgateError } from '../../src/engine/errors.js';
 import { DEFAULT_MAX_FRAME_BYTES, FRAME_HEADER_BYTES, FrameDecoder, encodeFrame } from '../../src/wire/framing.js';
@@ -115,6 +116,36 @@ describe('FrameDecoder', () => {
     for (let i = 0; i < frame.length; i += 7) out.push(...decoder.push(frame.subarray(i, i + 7)));
     expect(out).toHaveLength(1);
     expect(out[0]!.equals(big)).toBe(true);
+  });
+
+  it('reassembles any mix of small and large frames however the stream is cut', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.nat({ max: 300 }), fc.integer({ min: 60_000, max: 200_000 })), {
+          minLength: 1,
+          maxLength: 6,
+        }),
+        fc.array(fc.integer({ min: 1, max: 150_000 }), { minLength: 1, maxLength: 20 }),
+        (sizes, cuts) => {
+          const frames = sizes.map((n, i) => payload(n, i));
+          const stream = Buffer.concat(frames.map((f) => encodeFrame(f)));
+          const decoder = new FrameDecoder(DEFAULT_MAX_FRAME_BYTES);
+          const out: Buffer[] = [];
+          let at = 0;
+          for (let i = 0; at < stream.length; i++) {
+            const next = Math.min(stream.length, at + (cuts[i % cuts.length] as number));
+            out.push(...decoder.push(stream.subarray(at, next)));
+            // Everything received is returned or buffered, but the header of a payload on its way.
+            const returned = out.reduce((sum, f) => sum + FRAME_HEADER_BYTES + f.length, 0);
+            expect(next - (returned + decoder.bufferedBytes)).toBeOneOf([0, FRAME_HEADER_BYTES]);
+            at = next;
+          }
+          expect(hex(out)).toEqual(hex(frames));
+          expect(decoder.bufferedBytes).toBe(0);
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 
   it('refuses a limit that no header can express', () => {
