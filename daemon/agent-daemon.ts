@@ -13,6 +13,7 @@ import { LocalServer } from '../src/local/server.js';
 import { AgentStore } from '../src/store/agent-store.js';
 import { SyncClient } from '../src/sync/client.js';
 import { collectGarbage, tuneDaemonHeap } from './heap.js';
+import { readFileLarge } from '../src/wire/large-buffer.js';
 import { parsePublicKey } from '../src/wire/signing.js';
 
 /** The operating system this process runs on, in SPEC.md's terms. */
@@ -64,6 +65,17 @@ export async function startAgentDaemon(
     onDecision:
       config.decisionLog.maxEntries > 0 ? (atMs, file, decision) => recorder.record(atMs, file, decision) : undefined,
   });
+  // After a snapshot is applied, what compiling it left and the bytes it came in are garbage once the
+  // request that brought them is answered: collected then, before another snapshot can arrive.
+  let collectionScheduled = false;
+  const collectAfterApply = (): void => {
+    if (collectionScheduled) return;
+    collectionScheduled = true;
+    setImmediate(() => {
+      collectionScheduled = false;
+      collectGarbage();
+    });
+  };
   const loaded = agent.loadFromStore();
   for (const problem of loaded.problems) logger.error(problem);
 
@@ -72,7 +84,10 @@ export async function startAgentDaemon(
       handleLocalRequest(agent, request, {
         exportDecisions: (limit) => recorder.export(limit),
         applyHooks: hooks,
-        onApplied: (version) => logger.info({ snapshotVersion: version }, 'snapshot applied'),
+        onApplied: (version) => {
+          logger.info({ snapshotVersion: version }, 'snapshot applied');
+          collectAfterApply();
+        },
         onRefused: (error) => logger.warn({ err: error }, 'snapshot refused'),
       }),
     {
@@ -92,8 +107,9 @@ export async function startAgentDaemon(
 
   if (config.seedSnapshot !== undefined) {
     try {
-      const applied = agent.applySnapshot(await readFile(config.seedSnapshot), hooks);
+      const applied = agent.applySnapshot(await readFileLarge(config.seedSnapshot), hooks);
       logger.info({ snapshotVersion: applied.version, file: config.seedSnapshot }, 'seed snapshot applied');
+      collectAfterApply();
     } catch (error) {
       logger.info({ file: config.seedSnapshot, reason: (error as Error).message }, 'seed snapshot not applied');
     }
@@ -118,7 +134,11 @@ export async function startAgentDaemon(
       ...(server.caFile === undefined ? {} : { ca: await readFile(server.caFile, 'utf8') }),
       logger,
       random: Math.random,
-      applySnapshot: (bytes) => agent.applySnapshot(bytes, hooks),
+      applySnapshot: (bytes) => {
+        const applied = agent.applySnapshot(bytes, hooks);
+        collectAfterApply();
+        return applied;
+      },
       outbox: store,
     });
     // A request stored in the outbox goes out at once when connected; otherwise after the next hello.

@@ -41,11 +41,12 @@ export interface AgentOptions {
   /**
    * Called at the moments a large amount of memory has just become
    * garbage: when a snapshot is applied, once the active one has been let
-   * go, once the new one is decoded (its bytes' other copies and the
-   * decoder's leftovers), and once it is compiled and active; when a stored
-   * snapshot is loaded, once it is decoded and once it is compiled. The
-   * daemon collects garbage there, so that memory at its peak holds one
-   * view and little else.
+   * go and once the new one is decoded (the decoder's leftovers); when a
+   * stored snapshot is loaded, once it is decoded (its bytes too) and once
+   * it is compiled. The daemon collects garbage there, so that memory at
+   * its peak holds one view and little else. (What compiling an applied
+   * snapshot leaves is collected by the daemon once the bytes it was given
+   * are garbage too.)
    */
   reclaimMemory?: () => void;
 }
@@ -248,7 +249,6 @@ export class Agent {
     }
     this.active = next;
     if (this.pushed !== null && this.pushed.version <= next.content.settingsVersion) this.pushed = null;
-    this.options.reclaimMemory?.();
     return { version: next.content.version };
   }
 

@@ -10,7 +10,7 @@ import {
   normalizeFile,
   ruleKey,
 } from './matcher.js';
-import type { AppRule, Decision, FileRequest, OsName, SettingValue, Structure } from './model.js';
+import type { AppRule, Application, Decision, FileRequest, OsName, SettingValue, Structure } from './model.js';
 import { processingComparator } from './order.js';
 import { PRIORITIZE_SETTING } from './settings.js';
 import type { ComputerView, ViewPolicy } from './view.js';
@@ -243,23 +243,32 @@ export class CompiledView {
         this.byRank[1].subarray(from, to).sort((x, y) => (this.rank[1][x] as number) - (this.rank[1][y] as number));
     }
 
-    const appsById = new Map(view.applications.map((a) => [a.id, a]));
-    const ruleApp: number[] = [];
+    // Rules are numbered application by application. When the view names an application twice, the last one counts (as a lookup by id would find it).
+    const source = new Array<Application | undefined>(apps).fill(undefined);
+    for (let i = view.applications.length - 1; i >= 0; i--) {
+      const app = view.applications[i] as Application;
+      const a = appNumber.get(app.id);
+      if (a !== undefined && source[a] === undefined) source[a] = app;
+    }
+    let ruleCount = 0;
+    for (const app of source) ruleCount += app?.rules.length ?? 0;
+    this.ruleApp = new Int32Array(ruleCount);
     this.ruleSource = [];
     this.ruleTests = [];
-    for (const [appId, a] of appNumber) {
-      for (const rule of appsById.get(appId)?.rules ?? []) {
-        const r = this.ruleSource.length;
+    let r = 0;
+    for (let a = 0; a < apps; a++) {
+      for (const rule of source[a]?.rules ?? []) {
         this.ruleSource.push(rule);
-        ruleApp.push(a);
+        this.ruleApp[r] = a;
         const key = ruleKey(rule, this.os);
-        if (key.kind === 'unindexed' || hasRegexPattern(rule)) this.ruleTests[r] = compileRuleTest(rule, this.os);
+        this.ruleTests.push(
+          key.kind === 'unindexed' || hasRegexPattern(rule) ? compileRuleTest(rule, this.os) : undefined,
+        );
         if (key.kind === 'unindexed') this.unindexed.push(r);
         else file(this.index[key.kind], key.key, r);
+        r++;
       }
     }
-    this.ruleApp = Int32Array.from(ruleApp);
-    this.ruleTests.length = this.ruleSource.length;
     this.seen = new Uint32Array(apps);
     this.expiries = Float64Array.from(
       ps.filter((p) => p.expiresAtMs !== null).map((p) => p.expiresAtMs as number),

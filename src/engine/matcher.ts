@@ -26,11 +26,42 @@ export function isCaseInsensitive(os: OsName): boolean {
   return os !== 'linux';
 }
 
+/** Room for the ASCII fast path of foldPath; longer paths take the general one. */
+const FOLD_SCRATCH = new Uint8Array(1024);
+const ASCII_DECODER = new TextDecoder();
+
+/**
+ * foldPath for an ASCII path, in one pass and one string: every rule's path
+ * is folded when a view is compiled, and every request's path when it is
+ * decided, so the general way (a string per replaced separator, then
+ * another for the case) costs. Null when the path is not ASCII or too long.
+ */
+function foldAscii(text: string, separators: boolean): string | null {
+  const n = text.length;
+  if (n > FOLD_SCRATCH.length) return null;
+  let changed = false;
+  for (let i = 0; i < n; i++) {
+    let c = text.charCodeAt(i);
+    if (c > 0x7f) return null;
+    if (c >= 0x41 && c <= 0x5a) {
+      c += 0x20;
+      changed = true;
+    } else if (c === 0x5c && separators) {
+      c = 0x2f;
+      changed = true;
+    }
+    FOLD_SCRATCH[i] = c;
+  }
+  return changed ? ASCII_DECODER.decode(FOLD_SCRATCH.subarray(0, n)) : text;
+}
+
 /** Folds a path or a glob for comparison on an operating system. */
 export function foldPath(text: string, os: OsName): string {
-  if (os === 'windows') return text.replaceAll('\\', '/').toLowerCase();
-  if (os === 'macos') return text.toLowerCase();
-  return text;
+  if (os === 'linux') return text;
+  const windows = os === 'windows';
+  const ascii = foldAscii(text, windows);
+  if (ascii !== null) return ascii;
+  return windows ? text.replaceAll('\\', '/').toLowerCase() : text.toLowerCase();
 }
 
 function lower(text: string | undefined): string | undefined {

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { TollgateError } from '../engine/errors.js';
+import { allocateLarge } from '../wire/large-buffer.js';
 import { closeDatabase, openDatabase, quickCheck, type RecoveryInfo } from './open-database.js';
 
 /** Options of `AgentStore.open`. */
@@ -174,7 +175,7 @@ export class AgentStore {
     const row = this.stmt.activeSnapshot.get();
     if (row === undefined || row.parts === 0) return toBlob(row);
     // Parts are copied one by one into a buffer of the whole size.
-    const bytes = Buffer.allocUnsafe(row.size);
+    const bytes = allocateLarge(row.size);
     let filled = 0;
     let parts = 0;
     for (const part of this.stmt.snapshotParts.iterate(row.version)) {

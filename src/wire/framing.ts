@@ -4,6 +4,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { TollgateError } from '../engine/errors.js';
+import { allocateLarge } from './large-buffer.js';
 
 /** The size of a frame's length header: 4 bytes, big-endian, unsigned. */
 export const FRAME_HEADER_BYTES = 4;
@@ -112,7 +113,7 @@ export class FrameDecoder {
       if (this.buffered < this.expected) {
         if (this.expected >= ASSEMBLE_FROM_BYTES) {
           const received = this.buffered;
-          const into = Buffer.allocUnsafe(this.expected);
+          const into = allocateLarge(this.expected);
           into.set(this.take(received));
           this.assembly = into;
           this.buffered = received;

@@ -261,6 +261,22 @@ interface Source {
   categories: Vocabulary;
   /** Country codes: the influence lists of applications, the countries of approval policies. */
   countries: Vocabulary;
+  /** Influence lists by their codes: tens of thousands of applications share a few lists. */
+  countryLists: Map<string, string[]>;
+}
+
+/** Distinct influence lists shared between applications; past this many, a list is an application's own. */
+const SHARED_LISTS = 4096;
+
+/** One frozen array for every application with the same influence list (nothing changes them). */
+function sharedList(source: Source, list: string[]): string[] {
+  if (list.length === 0) return list;
+  const key = JSON.stringify(list);
+  const shared = source.countryLists.get(key);
+  if (shared !== undefined) return shared;
+  const own = Object.freeze(list.slice()) as string[];
+  if (source.countryLists.size < SHARED_LISTS) source.countryLists.set(key, own);
+  return own;
 }
 
 /**
@@ -392,6 +408,7 @@ export function decodeSnapshotPayload(bytes: Uint8Array): SnapshotContent {
       orgs: new Vocabulary(reader),
       categories: new Vocabulary(reader),
       countries: new Vocabulary(reader),
+      countryLists: new Map(),
     });
   } catch (error) {
     if (error instanceof TollgateError) throw error;
@@ -800,8 +817,10 @@ function readApplication(source: Source, at: string): Application {
   if (org !== undefined) application.org = org;
   if (category !== undefined) application.category = category;
   if (subcategory !== undefined) application.subcategory = subcategory;
-  if (primaryCompanyInfluence !== undefined) application.primaryCompanyInfluence = compact(primaryCompanyInfluence);
-  if (developmentInfluence !== undefined) application.developmentInfluence = compact(developmentInfluence);
+  if (primaryCompanyInfluence !== undefined) {
+    application.primaryCompanyInfluence = sharedList(source, primaryCompanyInfluence);
+  }
+  if (developmentInfluence !== undefined) application.developmentInfluence = sharedList(source, developmentInfluence);
   return application;
 }
 

@@ -3,6 +3,7 @@
  * on the rule matcher and through both evaluators (so the indexed evaluator's
  * rule keys find every rule that matches).
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TollgateError } from '../../src/engine/errors.js';
 import { CompiledView, LinearEvaluator } from '../../src/engine/evaluate.js';
@@ -600,6 +601,42 @@ describe('building blocks', () => {
     ['/Opt/Case\\Kept', 'linux', '/Opt/Case\\Kept'],
   ])('foldPath(%j, %s) = %j', (text, os, expected) => {
     expect(foldPath(text, os)).toBe(expected);
+  });
+
+  it('foldPath folds any text as lower case with / separators on windows, lower case on macos', () => {
+    const reference = (text: string, os: OsName): string =>
+      os === 'windows' ? text.replaceAll('\\', '/').toLowerCase() : os === 'macos' ? text.toLowerCase() : text;
+    const pathChars = fc.constantFrom(
+      '\\',
+      '/',
+      'A',
+      'z',
+      'Q',
+      '.',
+      ' ',
+      '_',
+      '@',
+      '[',
+      '`',
+      '{',
+      'É',
+      'ß',
+      'İ',
+      '中',
+      '😀',
+    );
+    const textArb = fc.oneof(
+      fc.string(),
+      fc.string({ unit: pathChars, maxLength: 40 }),
+      // Around the length where the one-pass fold gives way to the general one.
+      fc.string({ unit: pathChars, minLength: 1020, maxLength: 1030 }),
+    );
+    fc.assert(
+      fc.property(textArb, fc.constantFrom<OsName>('windows', 'macos', 'linux'), (text, os) => {
+        expect(foldPath(text, os)).toBe(reference(text, os));
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it.each<[string, string, boolean]>([

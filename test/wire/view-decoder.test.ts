@@ -657,6 +657,29 @@ describe('strings that repeat over a view', () => {
   });
 });
 
+describe('influence lists that repeat over a view', () => {
+  it('are one frozen array per distinct list, read right even where a plain join would mix them up', () => {
+    const lists = [['CN'], ['CN', 'RU'], ['CN,RU'], ['RU', 'CN'], ['CN'], ['CN', 'RU'], []];
+    const applications: Application[] = lists.map((list, i) => ({
+      id: `app-${i}`,
+      name: `App ${i}`,
+      builtIn: false,
+      primaryCompanyInfluence: list,
+      developmentInfluence: lists[(i + 1) % lists.length]!,
+      rules: [],
+    }));
+    const c: SnapshotContent = { ...content, view: { ...content.view, applications } };
+    expect(expectSameAsBefore(sealedPayload(c))).toStrictEqual({ content: c });
+    const decoded = decodeSnapshotPayload(sealedPayload(c)).view.applications;
+    const primary = decoded.map((a) => a.primaryCompanyInfluence ?? []);
+    expect(primary[4]).toBe(primary[0]);
+    expect(primary[5]).toBe(primary[1]);
+    expect(decoded[0]!.developmentInfluence).toBe(primary[1]);
+    expect(primary[2]).not.toBe(primary[1]);
+    expect(Object.isFrozen(primary[1])).toBe(true);
+  });
+});
+
 describe('fields a newer tollgate.proto may add are skipped', () => {
   const withUnknowns = <T extends { $unknowns?: Uint8Array[] }>(message: T | null | undefined) => {
     if (message !== null && message !== undefined) message.$unknowns = UNKNOWN_FIELDS;

@@ -1,0 +1,44 @@
+/**
+ * Buffers the size of a large snapshot (tens of MB) come and go with every
+ * snapshot a daemon applies or loads. glibc's malloc serves such a request
+ * from a fresh mapping, unmapped when freed, only until one of that size has
+ * been freed: its mmap threshold then rises to that size (up to 32 MiB), and
+ * later ones come from its heap, which it returns to the system only past a
+ * trim threshold that rose with it. Resident memory would creep up by a
+ * snapshot or two. A request above 32 MiB is always a fresh mapping, so a
+ * large buffer is cut from one at least that big: pages never written are
+ * never resident, so the unused tail costs address space, not memory. Other
+ * allocators do not care either way.
+ */
+import { Buffer } from 'node:buffer';
+import { open } from 'node:fs/promises';
+
+/** Buffers from this size up are cut from a mapping of at least ALWAYS_MAPPED_BYTES. */
+export const LARGE_BUFFER_BYTES = 1024 * 1024;
+/** Above glibc's highest mmap threshold (32 MiB on 64-bit systems). */
+export const ALWAYS_MAPPED_BYTES = 32 * 1024 * 1024 + 4096;
+
+/** An uninitialized buffer of `size` bytes (see above for how a large one is allocated). */
+export function allocateLarge(size: number): Buffer {
+  if (size < LARGE_BUFFER_BYTES) return Buffer.allocUnsafe(size);
+  return Buffer.allocUnsafeSlow(Math.max(size, ALWAYS_MAPPED_BYTES)).subarray(0, size);
+}
+
+/** Reads a whole file into a buffer from allocateLarge. */
+export async function readFileLarge(path: string): Promise<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    const { size } = await handle.stat();
+    const bytes = allocateLarge(size);
+    let filled = 0;
+    while (filled < size) {
+      const { bytesRead } = await handle.read(bytes, filled, size - filled, filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    // A file that shrank while it was read is what was there.
+    return filled === size ? bytes : bytes.subarray(0, filled);
+  } finally {
+    await handle.close();
+  }
+}
