@@ -22,6 +22,9 @@ function hostOs(): OsName {
   return p === 'win32' ? 'windows' : p === 'darwin' ? 'macos' : 'linux';
 }
 
+/** When the garbage of start-up is collected: after the first answers, not before them. */
+const SETTLE_AFTER_START_MS = 1_000;
+
 /** Test-only fault points, named by the TOLLGATE_FAULT environment variable. */
 export type FaultPoint = 'kill-before-snapshot-commit';
 
@@ -100,6 +103,9 @@ export async function startAgentDaemon(
     },
   );
   await server.listen();
+  // What loading the cached snapshot left behind, collected once the daemon is answering.
+  const settle = setTimeout(collectGarbage, SETTLE_AFTER_START_MS);
+  settle.unref();
   logger.info(
     { socket: config.socket.path, computerId: config.computerId, snapshotVersion: loaded.snapshotVersion },
     'serving',
@@ -195,6 +201,7 @@ export async function startAgentDaemon(
       for (const job of jobs) await job.stop();
       sync?.close();
       clearInterval(flushTimer);
+      clearTimeout(settle);
       await server.close();
       recorder.flush();
       store.close();

@@ -42,11 +42,11 @@ export interface AgentOptions {
    * Called at the moments a large amount of memory has just become
    * garbage: when a snapshot is applied, once the active one has been let
    * go and once the new one is decoded (the decoder's leftovers); when a
-   * stored snapshot is loaded, once it is decoded (its bytes too) and once
-   * it is compiled. The daemon collects garbage there, so that memory at
-   * its peak holds one view and little else. (What compiling an applied
-   * snapshot leaves is collected by the daemon once the bytes it was given
-   * are garbage too.)
+   * stored snapshot is loaded, once it is decoded (its bytes too). The
+   * daemon collects garbage there, so that memory at its peak holds one
+   * view and little else. (What compiling leaves behind is collected by the
+   * daemon later: once the bytes of an applied snapshot are garbage too,
+   * and shortly after start-up, off the path to the first answer.)
    */
   reclaimMemory?: () => void;
 }
@@ -141,7 +141,6 @@ export class Agent {
       // The stored bytes and what decoding them left behind go before the view is compiled.
       this.options.reclaimMemory?.();
       this.active = this.activate(stored.content, stored.appliedAtMs);
-      this.options.reclaimMemory?.();
       return null;
     } catch (error) {
       return `stored snapshot ${where.version ?? '?'} cannot be used: ${(error as Error).message}`;

@@ -1,5 +1,5 @@
 import type { Decision, FileRequest } from '../engine/model.js';
-import type { AgentStore } from '../store/agent-store.js';
+import type { AgentStore, DecisionLogEntry } from '../store/agent-store.js';
 
 export interface LoggedDecision {
   atMs: number;
@@ -42,37 +42,34 @@ export class DecisionRecorder {
     this.recorded++;
   }
 
-  /** Decisions recorded since the last flush that are still in the ring, oldest first. */
-  private pending(): LoggedDecision[] {
+  /**
+   * The rows of the decisions recorded since the last flush that are still
+   * in the ring, oldest first, made one at a time as the store takes them
+   * (each is garbage as soon as it is written, not after the whole batch).
+   */
+  private *pendingRows(from: number, to: number): Generator<DecisionLogEntry> {
     const slots = this.times.length;
-    const from = Math.max(this.written, this.recorded - slots);
-    const out: LoggedDecision[] = [];
-    for (let n = from; n < this.recorded; n++) {
+    for (let n = from; n < to; n++) {
       const slot = n % slots;
-      out.push({
+      const decision = this.decisions[slot] as Decision;
+      yield {
         atMs: this.times[slot] as number,
-        file: this.files[slot] as FileRequest,
-        decision: this.decisions[slot] as Decision,
-      });
+        computerId: this.computerId,
+        request: JSON.stringify(this.files[slot]),
+        decision: JSON.stringify(decision),
+        action: decision.action,
+        policy: decision.policy,
+      };
     }
-    return out;
   }
 
   /** Writes what is pending and trims the table to its bound. */
   flush(): void {
-    const entries = this.pending();
-    this.written = this.recorded;
-    if (entries.length === 0) return;
-    this.store.appendDecisions(
-      entries.map((e) => ({
-        atMs: e.atMs,
-        computerId: this.computerId,
-        request: JSON.stringify(e.file),
-        decision: JSON.stringify(e.decision),
-        action: e.decision.action,
-        policy: e.decision.policy,
-      })),
-    );
+    const from = Math.max(this.written, this.recorded - this.times.length);
+    const to = this.recorded;
+    this.written = to;
+    if (from === to) return;
+    this.store.appendDecisions(this.pendingRows(from, to));
     this.store.pruneDecisionLog();
   }
 

@@ -2,8 +2,6 @@ import { FLAT_FEATURE, PRIORITIZE_FEATURE, failedGates } from './gates.js';
 import {
   type CompiledRule,
   type NormalizedFile,
-  type RuleKey,
-  baseName,
   compileRule,
   compileRuleTest,
   hasRegexPattern,
@@ -12,6 +10,7 @@ import {
 } from './matcher.js';
 import type { AppRule, Application, Decision, FileRequest, OsName, SettingValue, Structure } from './model.js';
 import { processingComparator } from './order.js';
+import { RuleIndex, hashKey, hashStep, kindSeed } from './rule-index.js';
 import { PRIORITIZE_SETTING } from './settings.js';
 import type { ComputerView, ViewPolicy } from './view.js';
 
@@ -94,19 +93,10 @@ function isLive(policy: ViewPolicy, nowMs: number): boolean {
   return policy.expiresAtMs === null || nowMs < policy.expiresAtMs;
 }
 
-type IndexedKind = Exclude<RuleKey['kind'], 'unindexed'>;
-
-/** The rules filed under one index key: one rule number, or several. */
-type Bucket = number | number[];
-
-function file(map: Map<string, Bucket>, key: string, rule: number): void {
-  const bucket = map.get(key);
-  if (bucket === undefined) map.set(key, rule);
-  else if (typeof bucket === 'number') map.set(key, [bucket, rule]);
-  else bucket.push(rule);
-}
-
 type RuleTest = (file: NormalizedFile) => boolean;
+
+const PREFIX_SEED = kindSeed('pathPrefix');
+const SLASH = 0x2f;
 
 /**
  * A computer's view compiled for fast decisions: policies sorted once in
@@ -146,15 +136,10 @@ export class CompiledView {
   private readonly ruleApp: Int32Array;
   private readonly ruleSource: AppRule[];
   private readonly ruleTests: (RuleTest | undefined)[];
-  /** Rule numbers by the key of their most selective field (matcher.ts RuleKey). */
-  private readonly index: Record<IndexedKind, Map<string, Bucket>> = {
-    sha256: new Map(),
-    certThumbprint: new Map(),
-    certSubject: new Map(),
-    exactPath: new Map(),
-    baseName: new Map(),
-    pathPrefix: new Map(),
-  };
+  /** Rule numbers by the key of their most selective field (matcher.ts RuleKey), hashed. */
+  private readonly index: RuleIndex;
+  /** Whether any rule is filed by a directory prefix (requests then look up each of theirs). */
+  private readonly hasPrefixes: boolean;
   private readonly unindexed: number[] = [];
   private readonly seen: Uint32Array;
   private generation = 0;
@@ -255,6 +240,8 @@ export class CompiledView {
     this.ruleApp = new Int32Array(ruleCount);
     this.ruleSource = [];
     this.ruleTests = [];
+    this.index = new RuleIndex(ruleCount);
+    let hasPrefixes = false;
     let r = 0;
     for (let a = 0; a < apps; a++) {
       for (const rule of source[a]?.rules ?? []) {
@@ -265,10 +252,12 @@ export class CompiledView {
           key.kind === 'unindexed' || hasRegexPattern(rule) ? compileRuleTest(rule, this.os) : undefined,
         );
         if (key.kind === 'unindexed') this.unindexed.push(r);
-        else file(this.index[key.kind], key.key, r);
+        else this.index.add(hashKey(key.kind, key.key), r);
+        if (key.kind === 'pathPrefix') hasPrefixes = true;
         r++;
       }
     }
+    this.hasPrefixes = hasPrefixes;
     this.seen = new Uint32Array(apps);
     this.expiries = Float64Array.from(
       ps.filter((p) => p.expiresAtMs !== null).map((p) => p.expiresAtMs as number),
@@ -319,11 +308,10 @@ export class CompiledView {
     }
   }
 
-  /** Tests the rules of one index bucket. */
-  private consider(bucket: Bucket | undefined, file: NormalizedFile, m: 0 | 1, nowMs: number): void {
-    if (bucket === undefined) return;
-    if (typeof bucket === 'number') this.considerRule(bucket, file, m, nowMs);
-    else for (const r of bucket) this.considerRule(r, file, m, nowMs);
+  /** Tests the rules filed under one key hash. */
+  private consider(hash: number, file: NormalizedFile, m: 0 | 1, nowMs: number): void {
+    const index = this.index;
+    for (let r = index.first(hash); r >= 0; r = index.nextRule(r)) this.considerRule(r, file, m, nowMs);
   }
 
   /** Decides on one file (SPEC.md section 2). */
@@ -348,15 +336,19 @@ export class CompiledView {
       this.seen.fill(0);
       this.generation = 1;
     }
-    const index = this.index;
-    if (nf.sha256 !== undefined) this.consider(index.sha256.get(nf.sha256), nf, m, nowMs);
-    if (nf.certThumbprint !== undefined) this.consider(index.certThumbprint.get(nf.certThumbprint), nf, m, nowMs);
-    if (nf.certSubject !== undefined) this.consider(index.certSubject.get(nf.certSubject), nf, m, nowMs);
-    this.consider(index.exactPath.get(nf.path), nf, m, nowMs);
-    this.consider(index.baseName.get(baseName(nf.path)), nf, m, nowMs);
-    if (index.pathPrefix.size > 0) {
-      for (let slash = nf.path.indexOf('/'); slash >= 0; slash = nf.path.indexOf('/', slash + 1)) {
-        this.consider(index.pathPrefix.get(nf.path.slice(0, slash + 1)), nf, m, nowMs);
+    if (nf.sha256 !== undefined) this.consider(hashKey('sha256', nf.sha256), nf, m, nowMs);
+    if (nf.certThumbprint !== undefined) this.consider(hashKey('certThumbprint', nf.certThumbprint), nf, m, nowMs);
+    if (nf.certSubject !== undefined) this.consider(hashKey('certSubject', nf.certSubject), nf, m, nowMs);
+    const path = nf.path;
+    this.consider(hashKey('exactPath', path), nf, m, nowMs);
+    this.consider(hashKey('baseName', path, path.lastIndexOf('/') + 1), nf, m, nowMs);
+    if (this.hasPrefixes) {
+      // Every directory prefix (up to and with each '/'), hashed in one pass.
+      let hash = PREFIX_SEED;
+      for (let i = 0; i < path.length; i++) {
+        const code = path.charCodeAt(i);
+        hash = hashStep(hash, code);
+        if (code === SLASH) this.consider(hash, nf, m, nowMs);
       }
     }
     for (const r of this.unindexed) this.considerRule(r, nf, m, nowMs);

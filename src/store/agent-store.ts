@@ -109,7 +109,7 @@ export class AgentStore {
     (version: number, bytes: Buffer, appliedAtMs: number, hooks: ApplyHooks) => void
   >;
   private readonly applySettingsTx: Database.Transaction<(version: number, bytes: Buffer, appliedAtMs: number) => void>;
-  private readonly appendDecisionsTx: (entries: readonly DecisionLogEntry[]) => void;
+  private readonly appendDecisionsTx: (entries: Iterable<DecisionLogEntry>) => void;
   private readonly markOutboxDeliveredTx: (id: string) => void;
 
   private constructor(db: Database.Database, file: string, bounds: Bounds) {
@@ -136,7 +136,7 @@ export class AgentStore {
       refuseStale('settings', version, stmt.activeSettings.get()?.version);
       stmt.putSettings.run(version, bytes, appliedAtMs);
     });
-    this.appendDecisionsTx = db.transaction((entries: readonly DecisionLogEntry[]) => {
+    this.appendDecisionsTx = db.transaction((entries: Iterable<DecisionLogEntry>) => {
       for (const e of entries) {
         stmt.insertDecision.run(e.atMs, e.computerId, e.request, e.decision, e.action, e.policy);
       }
@@ -231,7 +231,7 @@ export class AgentStore {
   }
 
   /** Appends a batch of decisions in one transaction (call `pruneDecisionLog` to bound the log). */
-  appendDecisions(entries: readonly DecisionLogEntry[]): void {
+  appendDecisions(entries: Iterable<DecisionLogEntry>): void {
     this.appendDecisionsTx(entries);
   }
 

@@ -97,7 +97,7 @@ export class FrameDecoder {
     for (;;) {
       if (this.expected === null) {
         if (this.buffered < FRAME_HEADER_BYTES) break;
-        const length = this.take(FRAME_HEADER_BYTES).readUInt32BE(0);
+        const length = this.takeHeader();
         if (length > this.maxFrameBytes) {
           this.failure = new TollgateError(
             'frame-too-large',
@@ -124,6 +124,16 @@ export class FrameDecoder {
       this.expected = null;
     }
     return frames;
+  }
+
+  /** Removes a frame header (buffered >= 4) and returns the length it announces, without allocating when it can. */
+  private takeHeader(): number {
+    const first = this.chunks[this.head] as Buffer;
+    if (first.length - this.offset < FRAME_HEADER_BYTES) return this.take(FRAME_HEADER_BYTES).readUInt32BE(0);
+    const length = first.readUInt32BE(this.offset);
+    this.buffered -= FRAME_HEADER_BYTES;
+    this.advance(first, FRAME_HEADER_BYTES);
+    return length;
   }
 
   /** Removes `n` buffered bytes (n <= buffered): a view when one chunk holds them, else one copy. */

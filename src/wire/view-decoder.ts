@@ -271,7 +271,8 @@ const SHARED_LISTS = 4096;
 /** One frozen array for every application with the same influence list (nothing changes them). */
 function sharedList(source: Source, list: string[]): string[] {
   if (list.length === 0) return list;
-  const key = JSON.stringify(list);
+  // A single code is its own key (the common case); a longer list needs an unambiguous one.
+  const key = list.length === 1 ? (list[0] as string) : JSON.stringify(list);
   const shared = source.countryLists.get(key);
   if (shared !== undefined) return shared;
   const own = Object.freeze(list.slice()) as string[];
