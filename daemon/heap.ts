@@ -3,9 +3,9 @@
  * lives until the next snapshot replaces it whole, and little else survives
  * a request; two defaults of V8 cost it memory for nothing:
  *
- * - the young generation grows (to 16 MiB per semi-space on 64-bit) when
- *   many objects survive, which they do while a view is built; it is kept
- *   at its size, so a view is promoted a little sooner instead. The
+ * - the young generation grows (to 32 MiB on 64-bit) when many objects
+ *   survive, which they do while a view is built; it is kept at about its
+ *   first size (1 to 2 MiB), so a view is promoted a little sooner instead. The
  *   `tollgate` command applies this before it loads any other module when
  *   its command is `daemon` (bin/tollgate.js), as loading them grows it too;
  * - a replaced view is garbage that V8 collects only when the old
