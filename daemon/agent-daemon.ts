@@ -98,7 +98,7 @@ export async function startAgentDaemon(
       mode: config.socket.mode,
       maxFrameBytes: config.socket.maxFrameBytes,
       maxConnections: config.socket.maxConnections,
-      answerEncoded: (payload) => agent.answerEncoded(payload),
+      answerEncoded: (buffer, start, end) => agent.answerEncoded(buffer, start, end),
       onClientError: (info) => logger.warn(info, 'bad input from a local client'),
     },
   );

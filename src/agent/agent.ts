@@ -77,6 +77,8 @@ interface Active {
   content: SnapshotContent;
   view: ComputerView;
   compiled: CompiledView;
+  /** compiled.nextExpiryAfter, bound once (the decision cache asks on every decision). */
+  nextExpiryAfter: (nowMs: number) => number;
   appliedAtMs: number;
 }
 
@@ -100,7 +102,8 @@ export class Agent {
   private effective: Readonly<Record<string, SettingValue>> | null = null;
   private readonly cache = new DecisionCache();
   private readonly latency = new LatencyWindow(4096);
-  private readonly counts = new Map<PolicyAction, number>(POLICY_ACTIONS.map((a) => [a, 0]));
+  /** Decisions by action (a plain record: counted on every decision). */
+  private readonly counts = Object.fromEntries(POLICY_ACTIONS.map((a) => [a, 0])) as Record<PolicyAction, number>;
   private readonly startedAtMs: number;
   syncState: SyncState = 'disabled';
   serverUrl: string | null = null;
@@ -170,7 +173,8 @@ export class Agent {
   private activate(content: SnapshotContent, appliedAtMs: number): Active {
     this.checkComputer('snapshot', content.computerId);
     const view = this.agentView(content.view);
-    return { content, view, compiled: new CompiledView(view, content.version), appliedAtMs };
+    const compiled = new CompiledView(view, content.version);
+    return { content, view, compiled, nextExpiryAfter: (nowMs) => compiled.nextExpiryAfter(nowMs), appliedAtMs };
   }
 
   /** The view with this agent's real version and os, which the gates look at. */
@@ -294,11 +298,8 @@ export class Agent {
       };
     } else if (options.atMs === undefined && options.settings === undefined) {
       const compiled = this.active.compiled;
-      decision = this.cache.get(
-        file,
-        now,
-        (nowMs) => compiled.nextExpiryAfter(nowMs),
-        () => compiled.evaluate(file, { nowMs: now, settings: this.settingsWith() }),
+      decision = this.cache.get(file, now, this.active.nextExpiryAfter, () =>
+        compiled.evaluate(file, { nowMs: now, settings: this.settingsWith() }),
       );
     } else {
       // What-ifs (another time, other settings) are answered but never cached.
@@ -308,13 +309,13 @@ export class Agent {
       });
     }
     this.latency.add((performance.now() - started) * 1000);
-    this.counts.set(decision.action, (this.counts.get(decision.action) ?? 0) + 1);
+    this.counts[decision.action]++;
     if (options.settings === undefined && options.atMs === undefined) this.options.onDecision?.(now, file, decision);
     return decision;
   }
 
   /**
-   * Answers an encoded local API request from its bytes when it is a plain
+   * Answers an encoded local API request (buffer[start, end)) from its bytes when it is a plain
    * evaluateFile request (no `atMs`, no `settings`) and a snapshot is
    * active: returns the response without its id field (local-api.ts
    * writeResponseFrame adds it), or undefined for any other request, which
@@ -324,31 +325,30 @@ export class Agent {
    * it or encoding the response, until the snapshot, the settings or an
    * expiry changes what it would be.
    */
-  answerEncoded(payload: Buffer): Uint8Array | undefined {
-    const bodyStart = requestBodyStart(payload);
-    if (bodyStart < 0 || !isEvaluateFileBody(payload, bodyStart)) return undefined;
+  answerEncoded(buffer: Buffer, start = 0, end = buffer.length): Uint8Array | undefined {
+    const bodyStart = requestBodyStart(buffer, start, end);
+    if (bodyStart < 0 || !isEvaluateFileBody(buffer, bodyStart, end)) return undefined;
     const active = this.active;
     if (active === null) return undefined;
     const started = performance.now();
     const now = this.options.clock();
-    const key = payload.toString('latin1', bodyStart);
-    const compiled = active.compiled;
-    const stored = this.cache.answer(key, now, (nowMs) => compiled.nextExpiryAfter(nowMs));
+    const key = buffer.toString('latin1', bodyStart, end);
+    const stored = this.cache.answer(key, now, active.nextExpiryAfter);
     if (stored !== undefined) {
       const decision = stored.decision;
       this.latency.add((performance.now() - started) * 1000);
-      this.counts.set(decision.action, (this.counts.get(decision.action) ?? 0) + 1);
+      this.counts[decision.action]++;
       this.options.onDecision?.(now, stored.file, decision);
       return stored.body;
     }
     let request: LocalRequest;
     try {
-      request = decodeRequest(payload);
+      request = decodeRequest(buffer.subarray(start, end));
     } catch {
       return undefined; // the usual path answers with the error
     }
     // Only a request whose id is the leading field is answered from its body's bytes.
-    if (request.kind !== 'evaluateFile' || request.id !== leadingRequestId(payload, bodyStart)) return undefined;
+    if (request.kind !== 'evaluateFile' || request.id !== leadingRequestId(buffer, bodyStart, start)) return undefined;
     if (request.atMs !== undefined || request.settings !== undefined) return undefined;
     const decision = this.evaluateFile(request.file);
     const body = encodeDecisionBody(decision);
@@ -392,7 +392,7 @@ export class Agent {
     const mode = this.mode();
     const active = this.active;
     const decisions: Record<string, number> = {};
-    for (const [action, count] of this.counts) decisions[action] = count;
+    for (const action of POLICY_ACTIONS) decisions[action] = this.counts[action];
     return {
       computerId: this.options.computerId,
       agentVersion: this.agentVersion,

@@ -18,11 +18,12 @@ import {
 export type RequestHandler = (request: LocalRequest) => LocalResponse | Promise<LocalResponse>;
 
 /**
- * Answers a request from its encoded bytes, before any decoding: returns
- * the response without its id field (local-api.ts encodeDecisionBody), or
- * undefined to let the request be decoded and given to the RequestHandler.
+ * Answers a request from its encoded bytes (buffer[start, end), valid
+ * during the call only), before any decoding: returns the response without
+ * its id field (local-api.ts encodeDecisionBody), or undefined to let the
+ * request be decoded and given to the RequestHandler.
  */
-export type EncodedHandler = (payload: Buffer) => Uint8Array | undefined;
+export type EncodedHandler = (buffer: Buffer, start: number, end: number) => Uint8Array | undefined;
 
 export interface LocalServerOptions {
   socketPath: string;
@@ -37,6 +38,7 @@ export interface LocalServerOptions {
 }
 
 export const DEFAULT_SOCKET_MODE = 0o660;
+const EMPTY = new Uint8Array(0);
 export const DEFAULT_MAX_CONNECTIONS = 256;
 
 /** Whether something answers on a Unix socket path. */
@@ -123,16 +125,24 @@ export class LocalServer {
     // later answers wait in `tail` behind it.
     let tail: Promise<void> | null = null;
     let failed = false;
-    // The batch: whole frames (id -1), or response bodies to write with their request's id.
+    // The batch: whole frames (id -1), or response bodies to write with their request's id. The
+    // arrays are kept from batch to batch (their first `batched` entries are this batch).
     const parts: Uint8Array[] = [];
     const ids: number[] = [];
+    let batched = 0;
     let batchBytes = 0;
+    const add = (part: Uint8Array, id: number, bytes: number): void => {
+      parts[batched] = part;
+      ids[batched] = id;
+      batched++;
+      batchBytes += bytes;
+    };
 
     const flush = (): void => {
-      if (parts.length === 0) return;
+      if (batched === 0) return;
       const data = Buffer.allocUnsafe(batchBytes);
       let offset = 0;
-      for (let i = 0; i < parts.length; i++) {
+      for (let i = 0; i < batched; i++) {
         const part = parts[i] as Uint8Array;
         const id = ids[i] as number;
         if (id < 0) {
@@ -142,35 +152,33 @@ export class LocalServer {
           offset = writeResponseFrame(data, offset, id, part);
         }
       }
-      parts.length = 0;
-      ids.length = 0;
+      // Nothing of this batch is kept alive by the arrays.
+      parts.fill(EMPTY, 0, batched);
+      batched = 0;
       batchBytes = 0;
       if (socket.writable) socket.write(data);
     };
     const write = (frame: Buffer): void => {
       if (tail === null) {
-        parts.push(frame);
-        ids.push(-1);
-        batchBytes += frame.length;
+        add(frame, -1, frame.length);
       } else {
         tail = tail.then(() => void (socket.writable && socket.write(frame)));
       }
     };
     const emit = (response: LocalResponse): void => write(encodeFrame(encodeResponse(response)));
     /** Answers from the request's bytes when the EncodedHandler can; false to decode it. */
-    const answeredEncoded = (frame: Buffer): boolean => {
+    const answeredEncoded = (buffer: Buffer, start: number, end: number): boolean => {
+      if (answerEncoded === undefined) return false;
       let body: Uint8Array | undefined;
       try {
-        body = answerEncoded?.(frame);
+        body = answerEncoded(buffer, start, end);
       } catch {
         return false; // decoded and answered (or refused) as usual
       }
       if (body === undefined) return false;
-      const id = leadingRequestId(frame, requestBodyStart(frame));
+      const id = leadingRequestId(buffer, requestBodyStart(buffer, start, end), start);
       if (tail === null) {
-        parts.push(body);
-        ids.push(id);
-        batchBytes += responseFrameBytes(id, body);
+        add(body, id, responseFrameBytes(id, body));
       } else {
         const whole = Buffer.allocUnsafe(responseFrameBytes(id, body));
         writeResponseFrame(whole, 0, id, body);
@@ -190,41 +198,43 @@ export class LocalServer {
       }
     };
 
+    const onFrame = (buffer: Buffer, start: number, end: number): boolean => {
+      if (answeredEncoded(buffer, start, end)) return true;
+      const frame = start === 0 && end === buffer.length ? buffer : buffer.subarray(start, end);
+      let request: LocalRequest;
+      try {
+        request = decodeRequest(frame);
+      } catch (error) {
+        const e = error as Partial<TollgateError>;
+        fail(tryReadRequestId(frame), e.code ?? 'bad-request', e.message ?? String(error));
+        return false;
+      }
+      const answer = this.answer(request);
+      if (answer instanceof Promise) {
+        flush();
+        const previous: Promise<void> = tail ?? Promise.resolve();
+        const settled = answer.then(async (response) => {
+          await previous;
+          if (socket.writable) socket.write(encodeFrame(encodeResponse(response)));
+        });
+        tail = settled;
+        void settled.then(() => {
+          if (tail === settled) tail = null;
+        });
+      } else {
+        emit(answer);
+      }
+      return true;
+    };
+
     socket.on('data', (chunk: Buffer) => {
       if (failed) return;
-      let frames: Buffer[];
       try {
-        frames = decoder.push(chunk);
+        decoder.pushEach(chunk, onFrame);
       } catch (error) {
         const e = error as Partial<TollgateError>;
         fail(0, e.code ?? 'bad-frame', e.message ?? String(error));
         return;
-      }
-      for (const frame of frames) {
-        if (answeredEncoded(frame)) continue;
-        let request: LocalRequest;
-        try {
-          request = decodeRequest(frame);
-        } catch (error) {
-          const e = error as Partial<TollgateError>;
-          fail(tryReadRequestId(frame), e.code ?? 'bad-request', e.message ?? String(error));
-          return;
-        }
-        const answer = this.answer(request);
-        if (answer instanceof Promise) {
-          flush();
-          const previous: Promise<void> = tail ?? Promise.resolve();
-          const settled = answer.then(async (response) => {
-            await previous;
-            if (socket.writable) socket.write(encodeFrame(encodeResponse(response)));
-          });
-          tail = settled;
-          void settled.then(() => {
-            if (tail === settled) tail = null;
-          });
-        } else {
-          emit(answer);
-        }
       }
       flush();
     });

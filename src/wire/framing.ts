@@ -126,6 +126,34 @@ export class FrameDecoder {
     return frames;
   }
 
+  /**
+   * Like push, but hands each frame's payload to `onFrame` as
+   * buffer[start, end) instead of returning them: a frame that lies whole
+   * in the chunk received is not given a view of its own. The range is
+   * valid during the call only. `onFrame` returning false stops the
+   * delivery of this chunk's other frames (the decoder keeps no state for
+   * them: use it after that only to throw it away).
+   */
+  pushEach(chunk: Buffer, onFrame: (buffer: Buffer, start: number, end: number) => boolean): void {
+    if (this.failure !== null) throw this.failure;
+    let offset = 0;
+    if (this.buffered === 0 && this.assembly === null) {
+      // Nothing pending: frames are read straight from the chunk.
+      while (chunk.length - offset >= FRAME_HEADER_BYTES) {
+        const length = chunk.readUInt32BE(offset);
+        if (length > this.maxFrameBytes) break; // push refuses it below
+        const end = offset + FRAME_HEADER_BYTES + length;
+        if (end > chunk.length) break;
+        offset = end;
+        if (!onFrame(chunk, end - length, end)) return;
+      }
+      if (offset === chunk.length) return;
+    }
+    for (const frame of this.push(offset === 0 ? chunk : chunk.subarray(offset))) {
+      if (!onFrame(frame, 0, frame.length)) return;
+    }
+  }
+
   /** Removes a frame header (buffered >= 4) and returns the length it announces, without allocating when it can. */
   private takeHeader(): number {
     const first = this.chunks[this.head] as Buffer;

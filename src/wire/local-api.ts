@@ -438,34 +438,37 @@ export function decodeResponse(bytes: Uint8Array): LocalResponse {
 const EVALUATE_FILE_TAG = (2 << 3) | WIRE_LENGTH_DELIMITED;
 /** The first byte of a Request's or Response's id field (field 1, varint). */
 const ID_TAG = (REQUEST_ID_FIELD << 3) | WIRE_VARINT;
+/** 2^32: ids are uint32. */
+const UINT32_RANGE = 4_294_967_296;
 
 /**
- * Where the body of an encoded request starts: after its leading id field
- * (protobuf encoders write field 1 first), or 0 when it has none. -1 when
- * the id field is cut short. Bytes that differ only in their id ask the same
- * question, so the rest of a request can key a cache of answers.
+ * Where the body of an encoded request (bytes[from, to)) starts: after its
+ * leading id field (protobuf encoders write field 1 first), or at `from`
+ * when it has none. -1 when the id field is cut short. Bytes that differ
+ * only in their id ask the same question, so the rest of a request can key
+ * a cache of answers.
  */
-export function requestBodyStart(bytes: Uint8Array): number {
-  if (bytes[0] !== ID_TAG) return 0;
-  for (let pos = 1; pos < bytes.length && pos <= 10; pos++) {
+export function requestBodyStart(bytes: Uint8Array, from = 0, to = bytes.length): number {
+  if (from >= to || bytes[from] !== ID_TAG) return from;
+  for (let pos = from + 1; pos < to && pos <= from + 10; pos++) {
     if (((bytes[pos] as number) & 0x80) === 0) return pos + 1;
   }
   return -1;
 }
 
-/** The id of an encoded request whose body starts at `bodyStart` (requestBodyStart): 0 when it has none. */
-export function leadingRequestId(bytes: Uint8Array, bodyStart: number): number {
+/** The id of an encoded request starting at `from` whose body starts at `bodyStart` (requestBodyStart): 0 when it has none. */
+export function leadingRequestId(bytes: Uint8Array, bodyStart: number, from = 0): number {
   let value = 0;
   // Only the low 32 bits are the id (uint32); longer varints are read as tryReadRequestId reads them.
-  for (let pos = 1, shift = 0; pos < bodyStart && shift < 32; pos++, shift += 7) {
-    value += ((bytes[pos] as number) & 0x7f) * 2 ** shift;
+  for (let pos = from + 1, scale = 1; pos < bodyStart && scale < UINT32_RANGE; pos++, scale *= 128) {
+    value += ((bytes[pos] as number) & 0x7f) * scale;
   }
-  return value % 2 ** 32;
+  return value % UINT32_RANGE;
 }
 
-/** Whether a request body (from requestBodyStart) is an evaluateFile request, without decoding it. */
-export function isEvaluateFileBody(bytes: Uint8Array, bodyStart: number): boolean {
-  return bytes[bodyStart] === EVALUATE_FILE_TAG;
+/** Whether a request body (bytes[bodyStart, to), from requestBodyStart) is an evaluateFile request, without decoding it. */
+export function isEvaluateFileBody(bytes: Uint8Array, bodyStart: number, to = bytes.length): boolean {
+  return bodyStart < to && bytes[bodyStart] === EVALUATE_FILE_TAG;
 }
 
 /**

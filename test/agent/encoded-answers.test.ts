@@ -161,6 +161,21 @@ describe('Agent.answerEncoded', () => {
     expect(frameResponse(0, agent.answerEncoded(Buffer.from(body)) as Uint8Array).id).toBe(0);
   });
 
+  it('reads only its range of a larger buffer', () => {
+    const agent = makeAgent();
+    agent.applySnapshot(snapshotOf(contractWorld(), 'till-1', 1));
+    const request = Buffer.from(
+      encodeRequest({ id: 300, kind: 'evaluateFile', file: CONTRACT_FILES[0] as FileRequest }),
+    );
+    const around = Buffer.concat([Buffer.from([0x12, 0x08, 0x01]), request, Buffer.from([0x12, 0x00])]);
+    const body = agent.answerEncoded(around, 3, 3 + request.length);
+    expect(body).toEqual(agent.answerEncoded(request));
+    expect(frameResponse(300, body as Uint8Array)).toMatchObject({ id: 300, kind: 'decision' });
+    // A range holding only an id is no evaluateFile request, whatever follows it in the buffer.
+    const idOnly = Buffer.from([0x08, 0x05, 0x12, 0x03, 0x0a, 0x01, 0x61]);
+    expect(agent.answerEncoded(idOnly, 0, 2)).toBeUndefined();
+  });
+
   it('counts and logs every answer, from stored bytes or not, like evaluateFile', () => {
     const agent = makeAgent();
     agent.applySnapshot(snapshotOf(contractWorld(), 'till-1', 1));

@@ -148,6 +148,56 @@ describe('FrameDecoder', () => {
     );
   });
 
+  it('pushEach hands over the same payloads as push, as ranges, however the stream is cut', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.nat({ max: 300 }), fc.integer({ min: 60_000, max: 150_000 })), {
+          minLength: 1,
+          maxLength: 6,
+        }),
+        fc.array(fc.integer({ min: 1, max: 100_000 }), { minLength: 1, maxLength: 20 }),
+        (sizes, cuts) => {
+          const frames = sizes.map((n, i) => payload(n, i));
+          const stream = Buffer.concat(frames.map((f) => encodeFrame(f)));
+          const decoder = new FrameDecoder(DEFAULT_MAX_FRAME_BYTES);
+          const out: Buffer[] = [];
+          for (let at = 0, i = 0; at < stream.length; i++) {
+            const next = Math.min(stream.length, at + (cuts[i % cuts.length] as number));
+            decoder.pushEach(stream.subarray(at, next), (buffer, start, end) => {
+              out.push(Buffer.from(buffer.subarray(start, end)));
+              return true;
+            });
+            at = next;
+          }
+          expect(hex(out)).toEqual(hex(frames));
+          expect(decoder.bufferedBytes).toBe(0);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('pushEach stops when told to, and refuses an oversized frame after the good ones before it', () => {
+    const three = Buffer.concat([encodeFrame(payload(3, 1)), encodeFrame(payload(4, 2)), encodeFrame(payload(5, 3))]);
+    const seen: number[] = [];
+    new FrameDecoder(100).pushEach(three, (_buffer, start, end) => {
+      seen.push(end - start);
+      return seen.length < 2;
+    });
+    expect(seen).toEqual([3, 4]);
+
+    const decoder = new FrameDecoder(16);
+    const lengths: number[] = [];
+    expect(() =>
+      decoder.pushEach(Buffer.concat([encodeFrame(payload(8, 1)), header(17), payload(17, 2)]), (_b, start, end) => {
+        lengths.push(end - start);
+        return true;
+      }),
+    ).toThrow(expect.objectContaining({ code: 'frame-too-large' }));
+    expect(lengths).toEqual([8]);
+    expect(() => decoder.pushEach(encodeFrame(payload(1, 1)), () => true)).toThrow(TollgateError);
+  });
+
   it('refuses a limit that no header can express', () => {
     expect(() => new FrameDecoder(-1)).toThrow(TollgateError);
     expect(() => new FrameDecoder(2 ** 32)).toThrow(TollgateError);
