@@ -106,6 +106,8 @@ export interface DaemonBenchData {
   snapshotBytes: number;
   requests: number;
   record: RecordOutput;
+  /** The second half of the requests, each asked once after the rounds (never asked before). */
+  fresh: RecordOutput;
   /** Snapshot v1 given as seedSnapshot: "serving" to "seed snapshot applied", ms (logs). */
   seedApplyMs: number;
   /** applySnapshot round trips over the socket, versions 2.., ms. */
@@ -239,12 +241,16 @@ export async function benchDaemon(opts: DaemonBenchOptions): Promise<Section> {
   try {
     // ---- The world, its scenario file, keys and signed snapshots (through the CLI, in this process).
     log(`daemon: generating a world of ${formatInt(opts.policies)} policies`);
+    // Twice the requests: the load cycles through the first half; the second half is asked once, at the end,
+    // for the rate of files the daemon has never been asked about (the world is the same either way).
     let synthetic: ReturnType<typeof syntheticWorld> | null = syntheticWorld({
       policies: opts.policies,
       seed: opts.seed,
-      requests: opts.requests,
+      requests: 2 * opts.requests,
     });
-    const { computer, requests } = synthetic;
+    const { computer } = synthetic;
+    const requests = synthetic.requests.slice(0, opts.requests);
+    const freshRequests = synthetic.requests.slice(opts.requests);
     const scenario = join(ws.dir, 'world.json');
     writeFileSync(scenario, serializeScenario(synthetic.world, 'json'));
     synthetic = null;
@@ -281,6 +287,13 @@ export async function benchDaemon(opts: DaemonBenchOptions): Promise<Section> {
     writeFileSync(
       frames,
       Buffer.concat(requests.map((file, i) => encodeFrame(encodeRequest({ id: i + 1, kind: 'evaluateFile', file })))),
+    );
+    const freshFrames = join(ws.dir, 'fresh-requests.bin');
+    writeFileSync(
+      freshFrames,
+      Buffer.concat(
+        freshRequests.map((file, i) => encodeFrame(encodeRequest({ id: i + 1, kind: 'evaluateFile', file }))),
+      ),
     );
     const firstFrame = encodeFrame(
       encodeRequest({ id: 1, kind: 'evaluateFile', file: requests[0] ?? { path: 'C:\\a.exe' } }),
@@ -459,6 +472,18 @@ export async function benchDaemon(opts: DaemonBenchOptions): Promise<Section> {
           `without decision log ${formatInt(noLogThroughput.output.perSecond)}/s`,
       );
     }
+    // ---- Files the daemon has never been asked about: decided by the engine, encoded and stored as they come.
+    log(`daemon: ${formatInt(freshRequests.length)} files never asked before, ${PIPELINE_WINDOW} at a time`);
+    const fresh = await runLoad<RecordOutput>({
+      mode: 'record',
+      socket: socketPath,
+      frames: freshFrames,
+      out: join(ws.dir, 'fresh-responses.bin'),
+      window: PIPELINE_WINDOW,
+    });
+    if (fresh.wrongIds > 0 || fresh.kinds['decision'] !== freshRequests.length) {
+      throw new Error(`the daemon answered ${JSON.stringify(fresh.kinds)} with ${fresh.wrongIds} wrong ids`);
+    }
     const memory = procMemory(daemon.pid);
     await echo.stop();
     await noLog.stop();
@@ -472,6 +497,7 @@ export async function benchDaemon(opts: DaemonBenchOptions): Promise<Section> {
       snapshotBytes,
       requests: requests.length,
       record,
+      fresh,
       seedApplyMs,
       applyRunsMs,
       applyMs: median(applyRunsMs),
@@ -566,7 +592,10 @@ function render(d: DaemonBenchData, opts: DaemonBenchOptions): Section {
   const notes = [
     `Snapshot: ${formatInt(d.viewPolicies)} policies in the computer's view, ${fmtMB(d.snapshotBytes)} signed (protobuf); ` +
       `${formatInt(d.requests)} synthetic requests, cycled; every one answered with a decision and its own id before measuring ` +
-      `(responses ${formatInt(d.record.responseBytes.min)} to ${formatInt(d.record.responseBytes.max)} bytes).`,
+      `(responses ${formatInt(d.record.responseBytes.min)} to ${formatInt(d.record.responseBytes.max)} bytes), ` +
+      `so every measured request is answered from the daemon's stored answers. "Files never asked before": after the rounds, ` +
+      `${formatInt(d.requests)} other synthetic requests of the same world, each sent once, ${PIPELINE_WINDOW} at a time ` +
+      `(the next ${PIPELINE_WINDOW} when the last answer arrives), each decoded, decided by the engine, encoded and stored.`,
     `Round trips and throughput come from a separate load-generator process (one connection, every response decoded); ` +
       `the echo server is another process that answers each request with the daemon's recorded response to it ` +
       `(same sizes, no work). ${opts.rounds} rounds alternate daemon, echo and daemon without decision log; medians are shown.`,
@@ -625,6 +654,13 @@ function render(d: DaemonBenchData, opts: DaemonBenchOptions): Section {
             formatRatio(d.daemonLatencyP99Us / d.echoLatencyP99Us),
             `${formatFixed(d.echoShare * 100, 1)}%`,
             daemonCpu === null || echoCpu === null ? 'n/a' : formatRatio(daemonCpu / echoCpu),
+          ],
+          [
+            `daemon, files never asked before (info: windows of ${PIPELINE_WINDOW})`,
+            '',
+            '',
+            `${formatInt(d.fresh.perSecond)} (${formatFixed((d.fresh.perSecond / d.echoPerSecond) * 100, 1)}%)`,
+            '',
           ],
           [
             'daemon without decision log (info)',

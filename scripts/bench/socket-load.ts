@@ -10,7 +10,7 @@
  * each response is framed by FrameDecoder and decoded with decodeResponse,
  * as a real client would. Modes:
  *
- * - record: sends every request once (pipelined, windows of 256) and writes
+ * - record: sends every request once (pipelined, windows of 256), timed, and writes
  *   the response frames, in request order, to `out`;
  * - latency: one request in flight; the round trip of each, from write to
  *   decoded response, with process.hrtime.bigint();
@@ -85,6 +85,9 @@ export interface RecordOutput {
   /** Responses whose id was not the request's. */
   wrongIds: number;
   responseBytes: { min: number; max: number; mean: number };
+  /** From the first write to the last response, and responses per second over it. */
+  elapsedMs: number;
+  perSecond: number;
 }
 
 export type LoadOutput = LatencyOutput | ThroughputOutput | RecordOutput;
@@ -132,6 +135,7 @@ async function record(job: Extract<LoadJob, { mode: 'record' }>, frames: Buffer[
     socket.write(Buffer.concat(frames.slice(sent, end)));
     sent = end;
   };
+  const started = process.hrtime.bigint();
   await new Promise<void>((resolve, reject) => {
     socket.on('error', reject);
     socket.on('close', () => reject(new Error(`the socket closed after ${responses.length} responses`)));
@@ -152,6 +156,7 @@ async function record(job: Extract<LoadJob, { mode: 'record' }>, frames: Buffer[
     });
     sendWindow();
   });
+  const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
   socket.removeAllListeners('close');
   socket.destroy();
   writeFileSync(job.out, Buffer.concat(responses));
@@ -169,6 +174,8 @@ async function record(job: Extract<LoadJob, { mode: 'record' }>, frames: Buffer[
     kinds,
     wrongIds,
     responseBytes: { min, max, mean: sum / responses.length },
+    elapsedMs,
+    perSecond: responses.length / (elapsedMs / 1000),
   };
 }
 
