@@ -65,6 +65,8 @@ export async function startAgentDaemon(
     noSnapshotAction: config.noSnapshotAction,
     clock: () => Date.now(),
     reclaimMemory: collectGarbage,
+    onSnapshotLost: (problem) =>
+      logger.error({ problem }, 'no snapshot in force: the previous one could not be restored'),
     onDecision:
       config.decisionLog.maxEntries > 0 ? (atMs, file, decision) => recorder.record(atMs, file, decision) : undefined,
   });

@@ -49,6 +49,12 @@ export interface AgentOptions {
    * and shortly after start-up, off the path to the first answer.)
    */
   reclaimMemory?: () => void;
+  /**
+   * Told when a snapshot failed after the active one was let go and the
+   * active one could not be loaded again from the store either: the agent
+   * is then without a snapshot (and answers as before the first one).
+   */
+  onSnapshotLost?: (problem: string) => void;
 }
 
 /** The longest user name an approval request may carry. */
@@ -146,7 +152,8 @@ export class Agent {
       this.active = this.activate(stored.content, stored.appliedAtMs);
       return null;
     } catch (error) {
-      return `stored snapshot ${where.version ?? '?'} cannot be used: ${(error as Error).message}`;
+      const which = where.version === null ? 'the stored snapshot' : `stored snapshot ${where.version}`;
+      return `${which} cannot be used: ${(error as Error).message}`;
     }
   }
 
@@ -225,7 +232,9 @@ export class Agent {
    * together (nothing is answered in between: this runs to its end). Should
    * decoding, compiling or storing the new one fail, the active snapshot
    * is loaded again from the store, where it still is, and the error is
-   * thrown.
+   * thrown. Should that fail too (a damaged store, no memory left), the
+   * agent is left without a snapshot: onSnapshotLost is told and the error
+   * thrown is 'snapshot-lost', naming both failures.
    */
   applySnapshot(bytes: Uint8Array, hooks?: { beforeCommit?: () => void }): { version: number } {
     const now = this.options.clock();
@@ -247,8 +256,11 @@ export class Agent {
       next = this.activate(content, now);
       this.options.store.applySnapshot(next.content.version, bytes, now, hooks);
     } catch (error) {
-      this.loadActiveSnapshot();
-      throw error;
+      const problem = this.loadActiveSnapshot();
+      if (problem === null) throw error;
+      const lost = `snapshot ${header.version} failed (${(error as Error).message}) and ${problem}`;
+      this.options.onSnapshotLost?.(lost);
+      throw new TollgateError('snapshot-lost', lost, { cause: error });
     }
     this.active = next;
     if (this.pushed !== null && this.pushed.version <= next.content.settingsVersion) this.pushed = null;

@@ -40,8 +40,8 @@ export function encodeFrame(payload: Uint8Array): Buffer {
  * and copied once, into the frame that needs them; a payload inside a single
  * chunk is returned as a view of it, without copying. A large payload
  * (64 KiB or more) spread over chunks gets a buffer of its announced size
- * as soon as its header is read, and each chunk is copied into it as it
- * arrives, so that it is held once, not twice, when it completes. A header
+ * once its first 64 KiB have arrived, and each chunk is copied into it as
+ * it arrives, so that it is held once, not twice, when it completes. A header
  * announcing more than `maxFrameBytes` throws 'frame-too-large' before any
  * of that payload is buffered; the decoder then refuses further input.
  */
@@ -111,7 +111,8 @@ export class FrameDecoder {
         this.expected = length;
       }
       if (this.buffered < this.expected) {
-        if (this.expected >= ASSEMBLE_FROM_BYTES) {
+        // Only once a good part of it has come: a bare header does not make the decoder allocate.
+        if (this.expected >= ASSEMBLE_FROM_BYTES && this.buffered >= ASSEMBLE_FROM_BYTES) {
           const received = this.buffered;
           const into = allocateLarge(this.expected);
           into.set(this.take(received));
@@ -137,7 +138,7 @@ export class FrameDecoder {
   pushEach(chunk: Buffer, onFrame: (buffer: Buffer, start: number, end: number) => boolean): void {
     if (this.failure !== null) throw this.failure;
     let offset = 0;
-    if (this.buffered === 0 && this.assembly === null) {
+    if (this.buffered === 0 && this.expected === null && this.assembly === null) {
       // Nothing pending: frames are read straight from the chunk.
       while (chunk.length - offset >= FRAME_HEADER_BYTES) {
         const length = chunk.readUInt32BE(offset);

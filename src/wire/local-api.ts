@@ -466,9 +466,22 @@ export function leadingRequestId(bytes: Uint8Array, bodyStart: number, from = 0)
   return value % UINT32_RANGE;
 }
 
-/** Whether a request body (bytes[bodyStart, to), from requestBodyStart) is an evaluateFile request, without decoding it. */
+/**
+ * Whether a request body (bytes[bodyStart, to), from requestBodyStart) is
+ * one evaluate_file field and nothing else, without decoding it. Only such
+ * a body keys a stored answer: it can hold no other id field, so the
+ * request's id is the leading one whatever bytes share that body.
+ */
 export function isEvaluateFileBody(bytes: Uint8Array, bodyStart: number, to = bytes.length): boolean {
-  return bodyStart < to && bytes[bodyStart] === EVALUATE_FILE_TAG;
+  if (bodyStart >= to || bytes[bodyStart] !== EVALUATE_FILE_TAG) return false;
+  let length = 0;
+  let pos = bodyStart + 1;
+  for (let scale = 1; pos < to && scale <= 268_435_456; scale *= 128) {
+    const byte = bytes[pos++] as number;
+    length += (byte & 0x7f) * scale;
+    if ((byte & 0x80) === 0) return pos + length === to;
+  }
+  return false;
 }
 
 /**

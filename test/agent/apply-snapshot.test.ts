@@ -4,8 +4,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Agent } from '../../src/agent/agent.js';
+import { TollgateError } from '../../src/engine/errors.js';
 import type { World } from '../../src/engine/model.js';
 import { buildView, type ComputerView } from '../../src/engine/view.js';
 import { AgentStore } from '../../src/store/agent-store.js';
@@ -50,16 +52,19 @@ describe('Agent.applySnapshot', () => {
   let dir: string;
   let store: AgentStore;
   let agent: Agent;
+  let lost: string[];
 
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollgate-apply-'));
     store = AgentStore.open(path.join(dir, 'agent.db'), { maxDecisionLog: 10 });
+    lost = [];
     agent = new Agent({
       store,
       publicKey: parsePublicKey(keys.publicKeyPem),
       computerId: 'c',
       noSnapshotAction: 'deny',
       clock: () => NOW,
+      onSnapshotLost: (problem) => lost.push(problem),
     });
     agent.applySnapshot(seal(buildView(WORLD, 'c'), 1));
   });
@@ -111,5 +116,32 @@ describe('Agent.applySnapshot', () => {
     expect(serving()).toEqual({ version: 1, stored: 1, decision: 'allow-tool' });
     expect(agent.applySnapshot(seal(next, 2))).toEqual({ version: 2 });
     expect(serving()).toEqual({ version: 2, stored: 2, decision: 'allow-tool-v2' });
+  });
+
+  it('says so, naming both failures, when the previous snapshot cannot be restored either', () => {
+    // Another process damages the cache: the active snapshot's parts are gone.
+    const other = new Database(path.join(dir, 'agent.db'));
+    other.prepare('DELETE FROM snapshot_parts WHERE version = 1').run();
+    other.close();
+    const badRegex = buildView(WORLD, 'c');
+    badRegex.applications = [{ id: 'tool', name: 'Tool', builtIn: false, rules: [{ path: 'regex:(' }] }];
+    let thrown: unknown;
+    try {
+      agent.applySnapshot(seal(badRegex, 2));
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(TollgateError);
+    expect((thrown as TollgateError).code).toBe('snapshot-lost');
+    expect((thrown as Error).message).toMatch(
+      /^snapshot 2 failed \(invalid regular expression.*\) and the stored snapshot cannot be used: snapshot 1 /,
+    );
+    expect(lost).toHaveLength(1);
+    expect(agent.snapshotVersion).toBeNull();
+    const decision = agent.evaluateFile({ path: '/opt/tool' });
+    expect(decision).toMatchObject({ action: 'deny', policy: null, reason: 'no policy snapshot' });
+    // A good snapshot puts the agent back in business.
+    expect(agent.applySnapshot(seal(buildView(WORLD, 'c'), 3))).toEqual({ version: 3 });
+    expect(serving()).toEqual({ version: 3, stored: 3, decision: 'allow-tool' });
   });
 });

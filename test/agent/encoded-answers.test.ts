@@ -147,7 +147,10 @@ describe('Agent.answerEncoded', () => {
     const body = tollgate.v1.Request.encode({ evaluateFile: { file: { path: file.path } } }).finish();
     const trailingId = Buffer.concat([body, Buffer.from([0x08, 0x07])]);
     const twoIds = Buffer.concat([Buffer.from([0x08, 0x05]), body, Buffer.from([0x08, 0x07])]);
-    for (const bytes of [trailingId, twoIds]) {
+    // The same id twice decodes as that id, but its body holds an id field: [id 5][body] would share it.
+    const sameIdTwice = Buffer.concat([Buffer.from([0x08, 0x05]), body, Buffer.from([0x08, 0x05])]);
+    const trailingGarbage = Buffer.concat([Buffer.from([0x08, 0x05]), body, Buffer.from([0x1a, 0x00])]);
+    for (const bytes of [trailingId, twoIds, sameIdTwice, trailingGarbage]) {
       expect(agent.answerEncoded(bytes)).toBeUndefined();
       expect(agent.answerEncoded(bytes)).toBeUndefined();
     }

@@ -177,6 +177,21 @@ describe('FrameDecoder', () => {
     );
   });
 
+  it('pushEach reads a payload whose header came alone in the chunk before', () => {
+    const first = Buffer.from([0x00, 0x00, 0x00, 0x01, 0x41, 0x42, 0x43]);
+    const second = payload(5, 9);
+    const decoder = new FrameDecoder(100);
+    const out: string[] = [];
+    const collect = (buffer: Buffer, start: number, end: number): boolean => {
+      out.push(buffer.subarray(start, end).toString('hex'));
+      return true;
+    };
+    decoder.pushEach(header(first.length), collect);
+    decoder.pushEach(Buffer.concat([first, encodeFrame(second)]), collect);
+    expect(out).toEqual([first.toString('hex'), second.toString('hex')]);
+    expect(decoder.bufferedBytes).toBe(0);
+  });
+
   it('pushEach stops when told to, and refuses an oversized frame after the good ones before it', () => {
     const three = Buffer.concat([encodeFrame(payload(3, 1)), encodeFrame(payload(4, 2)), encodeFrame(payload(5, 3))]);
     const seen: number[] = [];
