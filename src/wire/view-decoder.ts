@@ -263,6 +263,8 @@ interface Source {
   countries: Vocabulary;
   /** Influence lists by their codes: tens of thousands of applications share a few lists. */
   countryLists: Map<string, string[]>;
+  /** The same for lists of one code, by that code. */
+  singleCountryLists: Map<string, string[]>;
 }
 
 /** Distinct influence lists shared between applications; past this many, a list is an application's own. */
@@ -271,12 +273,13 @@ const SHARED_LISTS = 4096;
 /** One frozen array for every application with the same influence list (nothing changes them). */
 function sharedList(source: Source, list: string[]): string[] {
   if (list.length === 0) return list;
-  // A single code is its own key (the common case); a longer list needs an unambiguous one.
+  // A single code is its own key (the common case), in a map of its own; a longer list's key is its JSON.
+  const lists = list.length === 1 ? source.singleCountryLists : source.countryLists;
   const key = list.length === 1 ? (list[0] as string) : JSON.stringify(list);
-  const shared = source.countryLists.get(key);
+  const shared = lists.get(key);
   if (shared !== undefined) return shared;
   const own = Object.freeze(list.slice()) as string[];
-  if (source.countryLists.size < SHARED_LISTS) source.countryLists.set(key, own);
+  if (source.singleCountryLists.size + source.countryLists.size < SHARED_LISTS) lists.set(key, own);
   return own;
 }
 
@@ -410,6 +413,7 @@ export function decodeSnapshotPayload(bytes: Uint8Array): SnapshotContent {
       categories: new Vocabulary(reader),
       countries: new Vocabulary(reader),
       countryLists: new Map(),
+      singleCountryLists: new Map(),
     });
   } catch (error) {
     if (error instanceof TollgateError) throw error;

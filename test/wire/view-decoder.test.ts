@@ -659,7 +659,8 @@ describe('strings that repeat over a view', () => {
 
 describe('influence lists that repeat over a view', () => {
   it('are one frozen array per distinct list, read right even where a plain join would mix them up', () => {
-    const lists = [['CN'], ['CN', 'RU'], ['CN,RU'], ['RU', 'CN'], ['CN'], ['CN', 'RU'], []];
+    // ['["CN","RU"]'] is one code spelled as the JSON of the list ['CN', 'RU']: never the same list.
+    const lists = [['CN'], ['CN', 'RU'], ['CN,RU'], ['RU', 'CN'], ['CN'], ['CN', 'RU'], [], ['["CN","RU"]']];
     const applications: Application[] = lists.map((list, i) => ({
       id: `app-${i}`,
       name: `App ${i}`,
@@ -676,6 +677,8 @@ describe('influence lists that repeat over a view', () => {
     expect(primary[5]).toBe(primary[1]);
     expect(decoded[0]!.developmentInfluence).toBe(primary[1]);
     expect(primary[2]).not.toBe(primary[1]);
+    expect(primary[7]).toEqual(['["CN","RU"]']);
+    expect(primary[7]).not.toBe(primary[1]);
     expect(Object.isFrozen(primary[1])).toBe(true);
   });
 });
