@@ -320,10 +320,15 @@ export class Agent {
         settings: this.settingsWith(options.settings),
       });
     }
-    this.latency.add((performance.now() - started) * 1000);
-    this.counts[decision.action]++;
+    this.counted(decision, started);
     if (options.settings === undefined && options.atMs === undefined) this.options.onDecision?.(now, file, decision);
     return decision;
+  }
+
+  /** Counts a decision by action and its latency since `started` (performance.now) for status. */
+  private counted(decision: Decision, started: number): void {
+    this.latency.add((performance.now() - started) * 1000);
+    this.counts[decision.action]++;
   }
 
   /**
@@ -347,10 +352,8 @@ export class Agent {
     const key = buffer.toString('latin1', bodyStart, end);
     const stored = this.cache.answer(key, now, active.nextExpiryAfter);
     if (stored !== undefined) {
-      const decision = stored.decision;
-      this.latency.add((performance.now() - started) * 1000);
-      this.counts[decision.action]++;
-      this.options.onDecision?.(now, stored.file, decision);
+      this.counted(stored.decision, started);
+      this.options.onDecision?.(now, stored.file, stored.decision);
       return stored.body;
     }
     let request: LocalRequest;

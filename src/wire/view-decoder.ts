@@ -44,7 +44,7 @@ import {
   type SettingsRecord,
 } from './codec.js';
 import { tollgate } from './generated/tollgate.js';
-import type { SnapshotContent } from './signed.js';
+import type { SnapshotContent, SnapshotHeader } from './signed.js';
 
 const pb = tollgate.v1;
 
@@ -396,18 +396,13 @@ function emptyList<T>(): CheckedList<T> {
 
 // ------------------------------------------------------------- the payload
 
-/**
- * Decodes and checks the payload of a SignedSnapshot (whose signature the
- * caller has verified). Throws TollgateError 'bad-message': for undecodable
- * bytes ('snapshot: undecodable payload: ...'), a payload of another kind,
- * or content that fails a check (naming the field, as `snapshot.view.policies[3].action`).
- */
-export function decodeSnapshotPayload(bytes: Uint8Array): SnapshotContent {
+/** Reads a payload with `read`, turning what protobufjs throws into 'bad-message'. */
+function decodeWith<T>(bytes: Uint8Array, read: (source: Source) => T): T {
   try {
     // A Buffer over the same memory, for the native string decoding of protobufjs's BufferReader.
     const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const reader = $protobuf.Reader.create(buffer);
-    return readSnapshotPayload({
+    return read({
       reader,
       orgs: new Vocabulary(reader),
       categories: new Vocabulary(reader),
@@ -422,50 +417,37 @@ export function decodeSnapshotPayload(bytes: Uint8Array): SnapshotContent {
 }
 
 /**
+ * Decodes and checks the payload of a SignedSnapshot (whose signature the
+ * caller has verified). Throws TollgateError 'bad-message': for undecodable
+ * bytes ('snapshot: undecodable payload: ...'), a payload of another kind,
+ * or content that fails a check (naming the field, as `snapshot.view.policies[3].action`).
+ */
+export function decodeSnapshotPayload(bytes: Uint8Array): SnapshotContent {
+  return decodeWith(bytes, (source) => {
+    const { header, view } = readSnapshotPayload(source, true);
+    if (view === undefined) throw badMessage('snapshot.view', 'is missing');
+    const content: SnapshotContent = { ...header, view: finishView(view, 'snapshot.view') };
+    if (content.view.computer.id !== header.computerId) {
+      throw badMessage(
+        'snapshot.view.computer.id',
+        `is ${content.view.computer.id}, but the snapshot is for ${header.computerId}`,
+      );
+    }
+    return content;
+  });
+}
+
+/**
  * The header of a SignedSnapshot's payload (whose signature the caller has
  * verified) without decoding its view: the view field is skipped whole.
  * Errors as for decodeSnapshotPayload.
  */
-export function decodeSnapshotHeader(bytes: Uint8Array): Omit<SnapshotContent, 'view'> {
-  try {
-    const reader = $protobuf.Reader.create(bytes);
-    let computerId = '';
-    let version = 0;
-    let issuedAtMs = 0;
-    let settingsVersion = 0;
-    let kind: tollgate.v1.PayloadKind = pb.PayloadKind.PAYLOAD_KIND_UNSPECIFIED;
-    while (reader.pos < reader.len) {
-      const tag = reader.tag();
-      switch (tag) {
-        case SNAPSHOT_PAYLOAD.computerId:
-          computerId = readString(reader);
-          break;
-        case SNAPSHOT_PAYLOAD.version:
-          version = reader.uint32();
-          break;
-        case SNAPSHOT_PAYLOAD.issuedAtMs:
-          issuedAtMs = reader.double();
-          break;
-        case SNAPSHOT_PAYLOAD.settingsVersion:
-          settingsVersion = reader.uint32();
-          break;
-        case SNAPSHOT_PAYLOAD.kind:
-          kind = reader.int32();
-          break;
-        default:
-          skipField(reader, tag, PAYLOAD_DEPTH);
-      }
-    }
-    checkPayloadKind('snapshot', kind);
-    required(computerId, 'snapshot', 'computerId');
-    return { computerId, version, issuedAtMs, settingsVersion };
-  } catch (error) {
-    if (error instanceof TollgateError) throw error;
-    throw badMessage('snapshot', `undecodable payload: ${(error as Error).message}`, error);
-  }
+export function decodeSnapshotHeader(bytes: Uint8Array): SnapshotHeader {
+  return decodeWith(bytes, (source) => readSnapshotPayload(source, false).header);
 }
 
-function readSnapshotPayload(source: Source): SnapshotContent {
+/** The payload's fields, and its view when `withView` (else the view field is skipped). */
+function readSnapshotPayload(source: Source, withView: boolean): { header: SnapshotHeader; view?: ViewDraft } {
   const { reader } = source;
   let computerId = '';
   let version = 0;
@@ -489,7 +471,8 @@ function readSnapshotPayload(source: Source): SnapshotContent {
         settingsVersion = reader.uint32();
         break;
       case SNAPSHOT_PAYLOAD.view:
-        view = readView(source, view ?? newViewDraft(), 'snapshot.view');
+        if (withView) view = readView(source, view ?? newViewDraft(), 'snapshot.view');
+        else skipField(reader, tag, PAYLOAD_DEPTH);
         break;
       case SNAPSHOT_PAYLOAD.kind:
         kind = reader.int32();
@@ -501,21 +484,8 @@ function readSnapshotPayload(source: Source): SnapshotContent {
 
   checkPayloadKind('snapshot', kind);
   required(computerId, 'snapshot', 'computerId');
-  if (view === undefined) throw badMessage('snapshot.view', 'is missing');
-  const content: SnapshotContent = {
-    computerId,
-    version,
-    issuedAtMs,
-    settingsVersion,
-    view: finishView(view, 'snapshot.view'),
-  };
-  if (content.view.computer.id !== computerId) {
-    throw badMessage(
-      'snapshot.view.computer.id',
-      `is ${content.view.computer.id}, but the snapshot is for ${computerId}`,
-    );
-  }
-  return content;
+  const header: SnapshotHeader = { computerId, version, issuedAtMs, settingsVersion };
+  return view === undefined ? { header } : { header, view };
 }
 
 // ---------------------------------------------------------------- the view
