@@ -1,6 +1,7 @@
 /**
- * The example worlds of examples/ and the shared contract example: they load
- * without a problem, every fixture case passes, lint reports exactly the
+ * The example worlds of examples/ and the contract example
+ * (examples/contract, the worked example of SPEC.md): they load without a
+ * problem, every fixture case passes, lint reports exactly the
  * warnings designed into examples/world.yaml, and the school of
  * examples/school-upgrade.yaml upgrades to flat with its decisions unchanged.
  */
@@ -31,8 +32,8 @@ const EXAMPLE_CASES = pathOf('../examples/cases.yaml');
 const TILL_1_CASES = pathOf('../examples/cases-till-1.yaml');
 const UPGRADE_WORLD = pathOf('../examples/school-upgrade.yaml');
 const UPGRADE_CASES = pathOf('../examples/school-upgrade-cases.yaml');
-const CONTRACT_WORLD = pathOf('../../shared/contract/example-scenario.yaml');
-const CONTRACT_CASES = pathOf('../../shared/contract/example-cases.yaml');
+const CONTRACT_WORLD = pathOf('../examples/contract/example-scenario.yaml');
+const CONTRACT_CASES = pathOf('../examples/contract/example-cases.yaml');
 
 function failures(results: readonly CaseResult[]): string[] {
   return results
@@ -154,7 +155,7 @@ describe('examples/world.yaml and examples/cases.yaml', () => {
   });
 });
 
-describe('the shared contract example', () => {
+describe('the contract example', () => {
   it('loads and all 9 cases pass', async () => {
     const world = await loadScenario(CONTRACT_WORLD);
     const cases = await loadFixtures(CONTRACT_CASES);

@@ -11,7 +11,7 @@ import {
 } from '../../src/engine/replay.js';
 import { contractWorld } from '../support/contract-world.js';
 
-/** shared/contract/example-scenario.yaml, written out (unit tests do no I/O). */
+/** examples/contract/example-scenario.yaml, written out (unit tests do no I/O). */
 const EXAMPLE: World = contractWorld();
 
 const CHROME = { path: 'C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe', certSubject: 'CN=Google LLC' };
@@ -20,7 +20,7 @@ const NPP = {
   sha256: 'aa11bb22cc33dd44ee55ff6600112233445566778899aabbccddeeff00112233',
 };
 
-/** shared/contract/example-cases.yaml, written out. */
+/** examples/contract/example-cases.yaml, written out. */
 const EXAMPLE_CASES: ReplayCase[] = [
   {
     name: 'built-in Chrome is processed before the custom deny numbered lower',

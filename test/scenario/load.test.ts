@@ -16,8 +16,8 @@ import {
 } from '../../src/scenario/load.js';
 import { fixtureFileSchema } from '../../src/scenario/schema.js';
 
-const CONTRACT_SCENARIO = fileURLToPath(new URL('../../../shared/contract/example-scenario.yaml', import.meta.url));
-const CONTRACT_CASES = fileURLToPath(new URL('../../../shared/contract/example-cases.yaml', import.meta.url));
+const CONTRACT_SCENARIO = fileURLToPath(new URL('../../examples/contract/example-scenario.yaml', import.meta.url));
+const CONTRACT_CASES = fileURLToPath(new URL('../../examples/contract/example-cases.yaml', import.meta.url));
 
 /** The problems a text is rejected with; fails the test when it is accepted. */
 function problemsOf(parse: () => unknown): readonly string[] {

@@ -18,7 +18,7 @@ import { canonicalJson } from '../../src/server/view-hash.js';
 import { openSettings, openSnapshot } from '../../src/wire/signed.js';
 import { parsePublicKey } from '../../src/wire/signing.js';
 
-const SCENARIO = fileURLToPath(new URL('../../../shared/contract/example-scenario.yaml', import.meta.url));
+const SCENARIO = fileURLToPath(new URL('../../examples/contract/example-scenario.yaml', import.meta.url));
 const PRIORITIZE = 'prioritizeBuiltInApplications';
 const NONE: ViewChanges = { snapshots: [], settings: [] };
 

@@ -1,4 +1,4 @@
-// shared/contract/example-scenario.yaml written out as a World, for unit tests (which do no I/O).
+// examples/contract/example-scenario.yaml (the contract example) written out as a World, for unit tests (which do no I/O).
 import type { World } from '../../src/engine/model.js';
 
 const CONTRACT: World = {

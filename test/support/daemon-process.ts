@@ -11,8 +11,8 @@ import type { CliIo } from '../../src/cli/io.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const CLI = join(ROOT, 'bin', 'tollgate.js');
-export const CONTRACT_SCENARIO = resolve(ROOT, '../shared/contract/example-scenario.yaml');
-export const CONTRACT_CASES = resolve(ROOT, '../shared/contract/example-cases.yaml');
+export const CONTRACT_SCENARIO = resolve(ROOT, 'examples/contract/example-scenario.yaml');
+export const CONTRACT_CASES = resolve(ROOT, 'examples/contract/example-cases.yaml');
 
 /** Runs a CLI command in this process and captures what it prints. */
 export async function cli(
