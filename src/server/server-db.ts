@@ -4,11 +4,14 @@
  * versions, what the agent reported). WAL, synchronous = FULL, schema
  * migrations by `user_version`.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import Database from 'better-sqlite3';
 import { TollgateError } from '../engine/errors.js';
 import { OS_NAMES, type OsName } from '../engine/model.js';
 import { migrate } from '../store/migrations.js';
 import { BUSY_TIMEOUT_MS, quickCheck } from '../store/open-database.js';
+import { STORAGE_UNAVAILABLE, type StorageFault, guardStorage, simulateStorageFault } from '../store/storage-error.js';
 import type { EntityKind, EntityRow } from './world-rows.js';
 
 /**
@@ -116,12 +119,38 @@ function isCorruption(error: unknown): boolean {
   return error.code === 'SQLITE_NOTADB' || error.code.startsWith('SQLITE_CORRUPT');
 }
 
-function openAndMigrate(file: string): Database.Database {
-  const db = new Database(file);
+/** The tables every migrated server database has: one missing means the file is not (or no longer) whole. */
+const SERVER_TABLES: readonly (readonly [table: string, sinceVersion: number])[] = [
+  ['entities', 1],
+  ['computer_state', 1],
+  ['approval_requests', 2],
+];
+
+function damaged(message: string): TollgateError {
+  return new TollgateError('store-corrupt', message);
+}
+
+/** Opens an existing server database, refusing one that is not whole; migrates it to this release's schema. */
+function openExisting(file: string): Database.Database {
+  // A brand-new server is one whose file does not exist: an empty file is what is left of a lost one.
+  if (fs.statSync(file).size === 0) throw damaged('the file is empty (0 bytes)');
+  const db = new Database(file, { fileMustExist: true });
   try {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     const problems = quickCheck(db);
-    if (problems.length > 0) throw new TollgateError('store-corrupt', `quick_check failed: ${problems.join('; ')}`);
+    if (problems.length > 0) throw damaged(`quick_check failed: ${problems.join('; ')}`);
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version === 0) throw damaged('it holds no tollgate server schema (user_version 0)');
+    const tables = new Set(
+      db
+        .prepare<[], { name: string }>("SELECT name FROM sqlite_schema WHERE type = 'table'")
+        .all()
+        .map((row) => row.name),
+    );
+    const missing = SERVER_TABLES.filter(([table, since]) => version >= since && !tables.has(table));
+    if (missing.length > 0) {
+      throw damaged(`schema version ${version} but table ${missing.map(([t]) => t).join(', ')} missing`);
+    }
     // The server's word is what agents pin their versions to: every commit is fsync'd.
     db.pragma('synchronous = FULL');
     // Migrate before WAL so that a newer schema is refused without a byte changed.
@@ -132,6 +161,47 @@ function openAndMigrate(file: string): Database.Database {
     db.close();
     throw error;
   }
+}
+
+/**
+ * Creates a new server database: written under a temporary name and renamed
+ * into place once whole, so a crash during the first start leaves no
+ * half-made file that a later start would have to refuse.
+ */
+function createNew(file: string): void {
+  for (const suffix of ['-wal', '-shm']) {
+    if (fs.existsSync(file + suffix)) {
+      throw damaged(`the file is missing but ${path.basename(file + suffix)} is there (left from a lost database)`);
+    }
+  }
+  const temporary = `${file}.new-${process.pid}`;
+  for (const suffix of ['', '-wal', '-shm', '-journal']) fs.rmSync(temporary + suffix, { force: true });
+  const db = new Database(temporary);
+  try {
+    db.pragma('synchronous = FULL');
+    migrate(db, SERVER_MIGRATIONS);
+    db.pragma('journal_mode = WAL');
+  } finally {
+    // Closing the last connection checkpoints and removes the WAL: the file alone is the database.
+    db.close();
+  }
+  fs.renameSync(temporary, file);
+  syncDirectory(path.dirname(file));
+}
+
+/** Makes a rename in `dir` durable. */
+function syncDirectory(dir: string): void {
+  const fd = fs.openSync(dir, 'r');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function openAndMigrate(file: string): Database.Database {
+  if (!fs.existsSync(file)) createNew(file);
+  return openExisting(file);
 }
 
 function toRow(r: ComputerRecord): ComputerRow {
@@ -200,6 +270,7 @@ function prepareStatements(db: Database.Database) {
 /** The server database behind typed statements; every write is one durable transaction. */
 export class ServerDb {
   private readonly db: Database.Database;
+  private readonly file: string;
   private readonly stmt: Statements;
   private readonly commitTx: Database.Transaction<
     (
@@ -209,8 +280,9 @@ export class ServerDb {
     ) => void
   >;
 
-  private constructor(db: Database.Database) {
+  private constructor(db: Database.Database, file: string) {
     this.db = db;
+    this.file = file;
     const stmt = prepareStatements(db);
     this.stmt = stmt;
     this.commitTx = db.transaction((writes, deletes, issued) => {
@@ -238,7 +310,7 @@ export class ServerDb {
       );
     }
     try {
-      return new ServerDb(db);
+      return new ServerDb(db, file);
     } catch (error) {
       db.close();
       throw error;
@@ -247,12 +319,12 @@ export class ServerDb {
 
   /** Every stored entity row, in no particular order. */
   entityRows(): EntityRow[] {
-    return this.stmt.entities.all();
+    return this.guard(() => this.stmt.entities.all());
   }
 
   /** Every stored computer state. */
   computerRows(): ComputerRow[] {
-    return this.stmt.computers.all().map(toRow);
+    return this.guard(() => this.stmt.computers.all()).map(toRow);
   }
 
   /** Writes and deletes world rows and records issued versions, in one transaction. */
@@ -261,17 +333,17 @@ export class ServerDb {
     deletes: readonly { kind: EntityKind; id: string }[],
     issued: readonly IssuedVersions[],
   ): void {
-    this.commitTx.immediate(writes, deletes, issued);
+    this.guard(() => this.commitTx.immediate(writes, deletes, issued));
   }
 
   /** Replaces a computer's enrollment token hash. */
   setTokenHash(computerId: string, hash: Buffer): void {
-    this.stmt.setToken.run(hash, computerId);
+    this.guard(() => this.stmt.setToken.run(hash, computerId));
   }
 
   /** Records what an agent said in its hello. */
   recordHello(computerId: string, agentVersion: string, os: OsName, nowMs: number): void {
-    this.stmt.setHello.run(agentVersion, os, nowMs, computerId);
+    this.guard(() => this.stmt.setHello.run(agentVersion, os, nowMs, computerId));
   }
 
   /** Records an agent's acknowledgement. */
@@ -279,38 +351,51 @@ export class ServerDb {
     computerId: string,
     ack: { snapshotVersion: number; settingsVersion: number; error: string | null; nowMs: number },
   ): void {
-    this.stmt.setAck.run(ack.snapshotVersion, ack.settingsVersion, ack.error, ack.nowMs, computerId);
+    this.guard(() => this.stmt.setAck.run(ack.snapshotVersion, ack.settingsVersion, ack.error, ack.nowMs, computerId));
   }
 
   /** Records when a computer was last heard from. */
   setLastSeen(computerId: string, nowMs: number): void {
-    this.stmt.setLastSeen.run(nowMs, computerId);
+    this.guard(() => this.stmt.setLastSeen.run(nowMs, computerId));
   }
 
   /** Inserts an approval request unless its id is stored already; returns whether it was inserted. */
   insertRequest(row: RequestRow): boolean {
-    return this.stmt.insertRequest.run(row).changes === 1;
+    return this.guard(() => this.stmt.insertRequest.run(row)).changes === 1;
   }
 
   /** Replaces a stored request's status and body; returns whether the id was found. */
   updateRequest(id: string, status: string, body: string): boolean {
-    return this.stmt.updateRequest.run({ id, status, body }).changes === 1;
+    return this.guard(() => this.stmt.updateRequest.run({ id, status, body })).changes === 1;
   }
 
   /** The JSON body of one request, or undefined. */
   requestBody(id: string): string | undefined {
-    return this.stmt.request.get(id)?.body;
+    return this.guard(() => this.stmt.request.get(id))?.body;
   }
 
   /** The JSON bodies of the stored requests in arrival order, optionally only those with a status. */
   requestBodies(status?: string): string[] {
-    const rows = status === undefined ? this.stmt.requests.all() : this.stmt.requestsWithStatus.all(status);
+    const rows = this.guard(() =>
+      status === undefined ? this.stmt.requests.all() : this.stmt.requestsWithStatus.all(status),
+    );
     return rows.map((row) => row.body);
   }
 
   /** Closes the database; later calls do nothing. */
   close(): void {
     if (this.db.open) this.db.close();
+  }
+
+  /** Test-only: makes later writes fail as on a full disk or a read-only file system (see simulateStorageFault). */
+  simulateStorageFault(fault: StorageFault): void {
+    simulateStorageFault(this.db, fault);
+  }
+
+  /** Runs a statement; a storage failure, or the database closed, is TollgateError 'storage-unavailable'. */
+  private guard<T>(call: () => T): T {
+    if (!this.db.open) throw new TollgateError(STORAGE_UNAVAILABLE, `${path.basename(this.file)} is closed`);
+    return guardStorage(this.file, call);
   }
 }
 
