@@ -4,6 +4,7 @@ import { loadDaemonConfig } from '../src/agent/config.js';
 import { EXIT_OK, processIo, type CliIo } from '../src/cli/io.js';
 import { extendProgram, main } from '../src/cli/main.js';
 import type { FaultPoint } from './agent-daemon.js';
+import type { ServerFaultPoint } from './server-daemon.js';
 
 /** Paths that never reach a log line. */
 const REDACT = ['token', '*.token', 'config.server.token', 'headers.authorization', 'privateKey', '*.privateKey'];
@@ -28,6 +29,12 @@ export function stopSignal(): Promise<NodeJS.Signals> {
 function faultPoint(): FaultPoint | undefined {
   const value = process.env['TOLLGATE_FAULT'];
   return value === 'kill-before-snapshot-commit' ? value : undefined;
+}
+
+/** Test-only: `TOLLGATE_FAULT=server-disk-full` or `server-read-only` makes the server's database writes fail. */
+function serverFaultPoint(): ServerFaultPoint | undefined {
+  const value = process.env['TOLLGATE_FAULT'];
+  return value === 'server-disk-full' ? 'disk-full' : value === 'server-read-only' ? 'read-only' : undefined;
 }
 
 extendProgram((program, _io: CliIo, setExit) => {
@@ -71,7 +78,7 @@ extendProgram((program, io: CliIo, setExit) => {
       const config = await loadServerConfig(opts.config);
       const logger = createLogger(config.logLevel);
       const stopped = stopSignal();
-      const running = await startServer(config, logger);
+      const running = await startServer(config, logger, serverFaultPoint());
       const signal = await stopped;
       logger.info({ signal }, 'stopping');
       await running.close();

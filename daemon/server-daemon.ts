@@ -13,6 +13,10 @@ import {
 } from '../src/server/default-approval-policies.js';
 import { LogNotifier, type Notifier } from '../src/server/notifier.js';
 import { SmtpNotifier } from '../src/server/smtp-notifier.js';
+import type { StorageFault } from '../src/store/storage-error.js';
+
+/** Test-only: a storage fault put on the server database once the server is listening (see TOLLGATE_FAULT). */
+export type ServerFaultPoint = Exclude<StorageFault, 'none'>;
 
 export interface RunningServer {
   url: string;
@@ -65,7 +69,11 @@ export async function openServerState(config: ServerConfig): Promise<ServerState
  * token) and the agents' WebSocket endpoint on one listener, https/wss when
  * a certificate is configured.
  */
-export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
+export async function startServer(
+  config: ServerConfig,
+  logger: Logger,
+  fault?: ServerFaultPoint,
+): Promise<RunningServer> {
   // A bad data file stops the server before anything is opened, naming the file and the entry.
   const defaultPoliciesFile = config.approvals.defaultPoliciesFile ?? shippedDefaultApprovalPoliciesPath();
   const defaultApprovalPolicies = await loadDefaultApprovalPolicies(defaultPoliciesFile);
@@ -115,6 +123,19 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     'listening',
   );
 
+  if (fault !== undefined) {
+    state.simulateStorageFault(fault);
+    logger.warn({ fault }, 'test fault: server database writes fail from now on');
+  }
+
+  // Stopping always runs every step, whatever failed before or fails now: the database is closed last.
+  const step = async (what: string, run: () => unknown): Promise<void> => {
+    try {
+      await run();
+    } catch (error) {
+      logger.error({ err: (error as Error).message }, `${what} failed while stopping`);
+    }
+  };
   let closed = false;
   return {
     url,
@@ -123,10 +144,10 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     async close() {
       if (closed) return;
       closed = true;
-      await hub.close();
-      notifier.close();
-      await app.close();
-      state.close();
+      await step('closing the agent connections', () => hub.close());
+      await step('closing the notifier', () => notifier.close());
+      await step('closing the admin API', () => app.close());
+      await step('closing the database', () => state.close());
     },
   };
 }

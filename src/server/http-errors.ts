@@ -11,6 +11,8 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   'upgrade-refused': 409,
   'no-escalation-address': 409,
   'notify-failed': 502,
+  // The server's database cannot be written or read (disk full, read-only, I/O error): try again later.
+  'storage-unavailable': 503,
 };
 
 /** An error with the HTTP status it answers with; `problems` name the fields at fault. */

@@ -17,6 +17,7 @@ import { buildView, resolveSettings } from '../engine/view.js';
 import { WorldIndex } from '../engine/world.js';
 import { sealSettings, sealSnapshot } from '../wire/signed.js';
 import type { ApprovalSubmission } from '../wire/sync-messages.js';
+import type { StorageFault } from '../store/storage-error.js';
 import { type ComputerRow, type IssuedVersions, ServerDb } from './server-db.js';
 import { type ServerSigningKey, loadOrCreateSigningKey } from './signing-key.js';
 import { newEnrollmentToken, tokenHash, tokenMatches } from './tokens.js';
@@ -408,13 +409,17 @@ export class ServerState implements ServerStateApi {
     row.lastSeenMs = recorded.nowMs;
   }
 
-  /** Marks a computer connected or not (kept in memory only) and records it as last seen now. */
+  /**
+   * Marks a computer connected or not (kept in memory only) and records it as
+   * last seen now. The mark holds even when that record cannot be written
+   * (TollgateError 'storage-unavailable' is thrown after it).
+   */
   setConnected(computerId: string, connected: boolean, nowMs: number): void {
     const row = this.requireRow(computerId);
-    this.db.setLastSeen(computerId, nowMs);
-    row.lastSeenMs = nowMs;
     if (connected) this.connected.add(computerId);
     else this.connected.delete(computerId);
+    this.db.setLastSeen(computerId, nowMs);
+    row.lastSeenMs = nowMs;
   }
 
   /**
@@ -500,6 +505,11 @@ export class ServerState implements ServerStateApi {
   /** Closes the database; later calls do nothing. */
   close(): void {
     this.db.close();
+  }
+
+  /** Test-only: makes later database writes fail as on a full disk or a read-only file system. */
+  simulateStorageFault(fault: StorageFault): void {
+    this.db.simulateStorageFault(fault);
   }
 
   /**

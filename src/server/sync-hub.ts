@@ -3,6 +3,7 @@ import type { Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { TollgateError } from '../engine/errors.js';
+import { STORAGE_UNAVAILABLE, isStorageFailure } from '../store/storage-error.js';
 import { rawDataBytes } from '../wire/raw-data.js';
 import {
   decodeAgentMessage,
@@ -22,6 +23,8 @@ export const CLOSE_CODES = Object.freeze({
   unauthorized: 4401,
   helloTimeout: 4408,
   replaced: 4409,
+  /** The server could not read or write its database (disk full, read-only, I/O error): not the agent's fault. */
+  storageUnavailable: 4503,
   shuttingDown: 1001,
 });
 
@@ -133,8 +136,16 @@ export class SyncHub {
     const id = conn.computerId;
     if (id !== null && this.byComputer.get(id) === conn) {
       this.byComputer.delete(id);
-      this.options.state.setConnected(id, false, this.options.clock());
       this.options.logger.info({ computerId: id }, 'agent disconnected');
+      // A close handler must never throw: that would take the whole server down.
+      try {
+        this.options.state.setConnected(id, false, this.options.clock());
+      } catch (error) {
+        this.options.logger.error(
+          { computerId: id, code: codeOf(error), err: (error as Error).message },
+          'cannot record that an agent disconnected',
+        );
+      }
     }
   }
 
@@ -163,8 +174,27 @@ export class SyncHub {
       else if (message.kind === 'approval') this.approval(conn, conn.computerId, message.submission);
       else this.ack(conn.computerId, message);
     } catch (error) {
-      this.refuse(conn, CLOSE_CODES.badMessage, 'bad-message', (error as Error).message);
+      if (isStorageFailure(error)) this.storageFailed(conn, message.kind, error);
+      else this.refuse(conn, CLOSE_CODES.badMessage, 'bad-message', (error as Error).message);
     }
+  }
+
+  /**
+   * The server could not record what the agent said: logged, and answered
+   * with a Refusal 'storage-unavailable' and close code 4503, so the agent
+   * keeps what it holds and tries again with its backoff.
+   */
+  private storageFailed(conn: Connection, what: string, error: unknown): void {
+    this.options.logger.error(
+      { computerId: conn.computerId, message: what, err: (error as Error).message },
+      'cannot use the server database',
+    );
+    this.refuse(
+      conn,
+      CLOSE_CODES.storageUnavailable,
+      STORAGE_UNAVAILABLE,
+      `the server cannot use its database, try again later: ${(error as Error).message}`,
+    );
   }
 
   private hello(conn: Connection, hello: Extract<AgentMessage, { kind: 'hello' }>): void {
@@ -237,6 +267,8 @@ export class SyncHub {
         recorded ? 'approval request received' : 'approval request received again: already recorded',
       );
     } catch (error) {
+      // Not recorded: no receipt, so the agent keeps it and sends it again.
+      if (isStorageFailure(error)) throw error;
       if (!(error instanceof TollgateError) || error.code !== 'conflict') {
         this.options.logger.error(
           { computerId, requestId, err: (error as Error).message },
@@ -358,4 +390,8 @@ export class SyncHub {
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     for (const conn of this.connections) conn.ws.terminate();
   }
+}
+
+function codeOf(error: unknown): string | undefined {
+  return error instanceof TollgateError ? error.code : undefined;
 }

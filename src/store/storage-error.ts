@@ -59,12 +59,14 @@ const DEFAULT_MAX_PAGE_COUNT = 0xfffffffe;
 /**
  * Test-only: makes the connection's writes fail as on a full disk (`PRAGMA
  * max_page_count` at the current size: every write that needs another page
- * gets SQLITE_FULL) or on a file system gone read-only (`PRAGMA query_only`:
+ * gets SQLITE_FULL, after a VACUUM leaves no free page to reuse) or on a file system gone read-only (`PRAGMA query_only`:
  * every write gets SQLITE_READONLY); 'none' lifts both.
  */
 export function simulateStorageFault(db: Database.Database, fault: StorageFault): void {
   db.pragma(`query_only = ${fault === 'read-only' ? 1 : 0}`);
   if (fault === 'disk-full') {
+    // No free pages left to reuse either: the file is exactly as large as what it holds.
+    db.exec('VACUUM');
     const pages = db.pragma('page_count', { simple: true }) as number;
     db.pragma(`max_page_count = ${pages}`);
   } else {
