@@ -1,0 +1,105 @@
+// The policy server as a real process when its database fails under it: it
+// keeps running and answering, and SIGTERM still stops it cleanly with exit
+// code 0. A damaged server.db stops it at start, naming the file.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { CLOSE_CODES } from '../../src/server/sync-hub.js';
+import { rawDataBytes } from '../../src/wire/raw-data.js';
+import { decodeServerMessage, encodeAgentMessage, type ServerMessage } from '../../src/wire/sync-messages.js';
+import { CLI, startTollgate, workspace, type Workspace } from '../support/daemon-process.js';
+
+const WORLD = `
+organizations: [{id: shop, name: Shop}]
+groups: [{id: tills, org: shop, name: Tills, os: linux, agentVersion: "10.6.2"}]
+computers: [{id: till-1, group: tills}]
+applications: []
+policies: []
+`;
+
+describe('the policy server process when its database fails', () => {
+  let ws: Workspace;
+  let config: string;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    ws = await workspace();
+    dataDir = join(ws.dir, 'server-data');
+    writeFileSync(join(ws.dir, 'world.yaml'), WORLD);
+    config = join(ws.dir, 'server.json');
+    writeFileSync(
+      config,
+      JSON.stringify({ dataDir, listen: { port: 0 }, seedScenario: join(ws.dir, 'world.yaml'), logLevel: 'debug' }),
+    );
+  });
+
+  afterAll(() => ws.cleanup());
+
+  async function call(base: string, method: string, path: string): Promise<{ status: number; body: unknown }> {
+    const token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
+    const response = await fetch(base + path, { method, headers: { authorization: `Bearer ${token}` } });
+    return { status: response.status, body: await response.json() };
+  }
+
+  it('survives an agent connecting and disconnecting, answers 503, and exits 0 on SIGTERM', async () => {
+    // Enrolled while the database works.
+    const first = await startTollgate(['server', '--config', config], 'listening');
+    const base = String(first.ready['url']);
+    const enrolled = await call(base, 'POST', '/api/computers/till-1/enroll');
+    expect(enrolled.status).toBe(200);
+    const token = (enrolled.body as { token: string }).token;
+    expect(await first.stop()).toEqual({ code: 0, signal: null });
+
+    const server = await startTollgate(['server', '--config', config], 'listening', {
+      TOLLGATE_FAULT: 'server-read-only',
+    });
+    try {
+      const url = String(server.ready['url']);
+      const agent = new WebSocket(url.replace(/^http/, 'ws') + '/agent');
+      const messages: ServerMessage[] = [];
+      agent.on('message', (data) => messages.push(decodeServerMessage(rawDataBytes(data))));
+      const closed = new Promise<number>((resolve) => agent.once('close', (code) => resolve(code)));
+      await new Promise((resolve) => agent.once('open', resolve));
+      agent.send(
+        encodeAgentMessage({
+          kind: 'hello',
+          computerId: 'till-1',
+          token,
+          agentVersion: '10.6.2',
+          os: 'linux',
+          snapshotVersion: 0,
+          settingsVersion: 0,
+        }),
+      );
+      expect(await closed).toBe(CLOSE_CODES.storageUnavailable);
+      expect(messages).toEqual([expect.objectContaining({ kind: 'refusal', code: 'storage-unavailable' })]);
+      await server.waitForLog((l) => l['msg'] === 'cannot record that an agent disconnected');
+
+      // Still running: reads answer, writes are refused as the server's failure.
+      expect((await call(url, 'GET', '/api/computers/till-1')).status).toBe(200);
+      const refused = await call(url, 'POST', '/api/computers/till-1/enroll');
+      expect(refused.status).toBe(503);
+      expect(refused.body).toMatchObject({ error: { code: 'storage-unavailable' } });
+    } finally {
+      const exit = await server.stop();
+      expect(exit).toEqual({ code: 0, signal: null });
+    }
+    expect(server.logs.some((l) => l['msg'] === 'stopped')).toBe(true);
+  });
+
+  it('refuses to start on an empty server.db, naming it, with a non-zero exit code', () => {
+    const emptyDir = join(ws.dir, 'empty-data');
+    mkdirSync(emptyDir);
+    writeFileSync(join(emptyDir, 'server.db'), '');
+    const emptyConfig = join(ws.dir, 'empty.json');
+    writeFileSync(emptyConfig, JSON.stringify({ dataDir: emptyDir, listen: { port: 0 } }));
+    const result = spawnSync(process.execPath, [CLI, 'server', '--config', emptyConfig], { encoding: 'utf8' });
+    expect(result.status).not.toBe(0);
+    expect(result.status).not.toBeNull();
+    expect(result.stderr).toContain(join(emptyDir, 'server.db'));
+    expect(result.stderr).toMatch(/empty \(0 bytes\)/);
+    expect(readFileSync(join(emptyDir, 'server.db')).length).toBe(0);
+  });
+});
