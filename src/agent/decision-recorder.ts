@@ -63,13 +63,18 @@ export class DecisionRecorder {
     }
   }
 
-  /** Writes what is pending and trims the table to its bound. */
+  /**
+   * Writes what is pending and trims the table to its bound. When the write
+   * fails (TollgateError 'storage-unavailable': a full disk), what was pending
+   * stays in the ring for the next flush, which writes the newest `capacity`
+   * of them.
+   */
   flush(): void {
     const from = Math.max(this.written, this.recorded - this.times.length);
     const to = this.recorded;
-    this.written = to;
     if (from === to) return;
     this.store.appendDecisions(this.pendingRows(from, to));
+    this.written = to;
     this.store.pruneDecisionLog();
   }
 

@@ -2,6 +2,8 @@ import type Database from 'better-sqlite3';
 import { TollgateError } from '../engine/errors.js';
 import { allocateLarge } from '../wire/large-buffer.js';
 import { closeDatabase, openDatabase, quickCheck, type RecoveryInfo } from './open-database.js';
+import { salvageOutbox } from './outbox-salvage.js';
+import { STORAGE_UNAVAILABLE, type StorageFault, guardStorage, simulateStorageFault } from './storage-error.js';
 
 /** Options of `AgentStore.open`. */
 export interface AgentStoreOptions {
@@ -11,7 +13,7 @@ export interface AgentStoreOptions {
   maxDecisionLog?: number;
   /** Delivered outbox ids remembered to ignore re-enqueues (default 10000). */
   maxDeliveredOutboxIds?: number;
-  /** Called when an unreadable database file was moved aside and replaced. */
+  /** Called when an unreadable database file was moved aside and replaced (after its outbox was salvaged). */
   onRecovered?: (info: RecoveryInfo) => void;
 }
 
@@ -149,8 +151,9 @@ export class AgentStore {
   }
 
   /**
-   * Opens (creating and migrating if needed) the store at `file`. A corrupt
-   * or non-database file is moved aside and replaced; see `openDatabase`.
+   * Opens (creating and migrating if needed) the store at `file`. An empty,
+   * corrupt or non-database file is moved aside and replaced, its legible
+   * outbox rows queued again in the new one; see `openDatabase`.
    */
   static open(file: string, options: AgentStoreOptions = {}): AgentStore {
     const bounds: Bounds = {
@@ -158,7 +161,7 @@ export class AgentStore {
       maxDecisionLog: count(options.maxDecisionLog, 10_000, 'maxDecisionLog'),
       maxDeliveredOutboxIds: count(options.maxDeliveredOutboxIds, 10_000, 'maxDeliveredOutboxIds'),
     };
-    const db = openDatabase(file, options.onRecovered);
+    const db = openDatabase(file, options.onRecovered, salvageOutbox);
     try {
       return new AgentStore(db, file, bounds);
     } catch (error) {
@@ -172,6 +175,10 @@ export class AgentStore {
    * TollgateError 'store-damaged' when its stored parts do not add up.
    */
   activeSnapshot(): StoredBlob | null {
+    return this.guard(() => this.readActiveSnapshot());
+  }
+
+  private readActiveSnapshot(): StoredBlob | null {
     const row = this.stmt.activeSnapshot.get();
     if (row === undefined || row.parts === 0) return toBlob(row);
     // Parts are copied one by one into a buffer of the whole size.
@@ -201,48 +208,51 @@ export class AgentStore {
   applySnapshot(version: number, bytes: Uint8Array, appliedAtMs: number, hooks: ApplyHooks = {}): void {
     checkVersion(version);
     // Read-check-write: take the write lock up front (BEGIN IMMEDIATE).
-    this.applySnapshotTx.immediate(version, toBuffer(bytes), appliedAtMs, hooks);
+    this.guard(() => this.applySnapshotTx.immediate(version, toBuffer(bytes), appliedAtMs, hooks));
   }
 
   /** The kept previous snapshots, newest first. */
   previousSnapshots(): PreviousSnapshot[] {
-    return this.stmt.previousSnapshots.all().map((row) => ({ version: row.version, appliedAtMs: row.applied_at_ms }));
+    return this.guard(() => this.stmt.previousSnapshots.all()).map((row) => ({
+      version: row.version,
+      appliedAtMs: row.applied_at_ms,
+    }));
   }
 
   /** The settings in force, or null before the first push. */
   activeSettings(): StoredBlob | null {
-    return toBlob(this.stmt.activeSettings.get());
+    return toBlob(this.guard(() => this.stmt.activeSettings.get()));
   }
 
   /** Replaces the settings; throws TollgateError 'stale-version' unless `version` is newer. */
   applySettings(version: number, bytes: Uint8Array, appliedAtMs: number): void {
     checkVersion(version);
-    this.applySettingsTx.immediate(version, toBuffer(bytes), appliedAtMs);
+    this.guard(() => this.applySettingsTx.immediate(version, toBuffer(bytes), appliedAtMs));
   }
 
   /** A meta value, or undefined when unset. */
   getMeta(key: string): string | undefined {
-    return this.stmt.getMeta.get(key)?.value;
+    return this.guard(() => this.stmt.getMeta.get(key))?.value;
   }
 
   /** Sets (or replaces) a meta value. */
   setMeta(key: string, value: string): void {
-    this.stmt.setMeta.run(key, value);
+    this.guard(() => this.stmt.setMeta.run(key, value));
   }
 
   /** Appends a batch of decisions in one transaction (call `pruneDecisionLog` to bound the log). */
   appendDecisions(entries: Iterable<DecisionLogEntry>): void {
-    this.appendDecisionsTx(entries);
+    this.guard(() => this.appendDecisionsTx(entries));
   }
 
   /** Deletes the oldest decisions beyond `maxDecisionLog`; returns how many were deleted. */
   pruneDecisionLog(): number {
-    return this.stmt.pruneDecisions.run(this.maxDecisionLog).changes;
+    return this.guard(() => this.stmt.pruneDecisions.run(this.maxDecisionLog)).changes;
   }
 
   /** The newest `limit` decisions in the order they were appended (newest last). */
   exportDecisions(limit: number): DecisionLogEntry[] {
-    return this.stmt.newestDecisions.all(limit).map((row) => ({
+    return this.guard(() => this.stmt.newestDecisions.all(limit)).map((row) => ({
       atMs: row.at_ms,
       computerId: row.computer_id,
       request: row.request,
@@ -254,7 +264,7 @@ export class AgentStore {
 
   /** How many decisions the log holds. */
   decisionCount(): number {
-    return this.stmt.decisionCount.get()?.n ?? 0;
+    return this.guard(() => this.stmt.decisionCount.get())?.n ?? 0;
   }
 
   /**
@@ -263,12 +273,12 @@ export class AgentStore {
    */
   enqueueOutbox(item: OutboxItem): boolean {
     const row = { id: item.id, payload: toBuffer(item.payload), createdAtMs: item.createdAtMs };
-    return this.stmt.enqueueOutbox.run(row).changes === 1;
+    return this.guard(() => this.stmt.enqueueOutbox.run(row)).changes === 1;
   }
 
   /** Up to `limit` undelivered items, oldest first. */
   pendingOutbox(limit: number): PendingOutboxItem[] {
-    return this.stmt.pendingOutbox.all(limit).map((row) => ({
+    return this.guard(() => this.stmt.pendingOutbox.all(limit)).map((row) => ({
       id: row.id,
       payload: row.payload,
       createdAtMs: row.created_at_ms,
@@ -278,7 +288,7 @@ export class AgentStore {
 
   /** Counts one send attempt of a queued item (no-op for an unknown id). */
   markOutboxAttempt(id: string): void {
-    this.stmt.markOutboxAttempt.run(id);
+    this.guard(() => this.stmt.markOutboxAttempt.run(id));
   }
 
   /**
@@ -286,22 +296,33 @@ export class AgentStore {
    * `maxDeliveredOutboxIds` ids are kept) so a re-enqueue is ignored.
    */
   markOutboxDelivered(id: string): void {
-    this.markOutboxDeliveredTx(id);
+    this.guard(() => this.markOutboxDeliveredTx(id));
   }
 
   /** How many items wait to be delivered. */
   outboxDepth(): number {
-    return this.stmt.outboxDepth.get()?.n ?? 0;
+    return this.guard(() => this.stmt.outboxDepth.get())?.n ?? 0;
   }
 
   /** `PRAGMA quick_check` problems; [] when the database is fine. */
   integrityCheck(): string[] {
-    return quickCheck(this.db);
+    return this.guard(() => quickCheck(this.db));
   }
 
   /** Closes the database; later calls do nothing. */
   close(): void {
     closeDatabase(this.db, this.file);
+  }
+
+  /** Test-only: makes later writes fail as on a full disk or a read-only file system (see simulateStorageFault). */
+  simulateStorageFault(fault: StorageFault): void {
+    simulateStorageFault(this.db, fault);
+  }
+
+  /** Runs a database call; a storage failure, or the store closed, is TollgateError 'storage-unavailable'. */
+  private guard<T>(call: () => T): T {
+    if (!this.db.open) throw new TollgateError(STORAGE_UNAVAILABLE, 'the agent cache is closed');
+    return guardStorage(this.file, call);
   }
 }
 

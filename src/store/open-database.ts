@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { TollgateError } from '../engine/errors.js';
-import { migrate } from './migrations.js';
+import { MIGRATIONS, migrate } from './migrations.js';
 
 /** How long a statement waits for another connection's lock before SQLITE_BUSY. */
 export const BUSY_TIMEOUT_MS = 5_000;
@@ -12,15 +12,37 @@ export interface RecoveryInfo {
   movedTo: string;
   /** Why the file was judged unreadable. */
   error: string;
+  /** How many queued approval requests were read from it into the new database. */
+  salvagedOutbox: number;
 }
+
+/** Copies what can still be read of a damaged database (at `damaged`) into the new one; never throws. */
+export type Salvage = (damaged: string, into: Database.Database) => number;
+
+/** The tables of the agent's schema, by the schema version that added them. */
+const AGENT_TABLES: readonly (readonly [table: string, sinceVersion: number])[] = [
+  ['snapshots', 1],
+  ['settings', 1],
+  ['meta', 1],
+  ['decisions', 1],
+  ['outbox', 1],
+  ['outbox_delivered', 1],
+  ['snapshot_parts', 2],
+];
 
 /**
  * Opens (creating if needed) and migrates the database at `file`. A file
- * that is not a database or is corrupt is moved aside to
- * `<file>.corrupt-<ms>` and replaced by a new database; anything else
- * (including a healthy SQLite file of another application) is left alone.
+ * that is empty (0 bytes), is not a database, is corrupt or lacks tables of
+ * the schema version it claims is moved aside to `<file>.corrupt-<ms>`,
+ * `salvage` copies what it can of it into a new database, and the new one is
+ * used; anything else (including a healthy SQLite file of another
+ * application) is left alone.
  */
-export function openDatabase(file: string, onRecovered?: (info: RecoveryInfo) => void): Database.Database {
+export function openDatabase(
+  file: string,
+  onRecovered?: (info: RecoveryInfo) => void,
+  salvage?: Salvage,
+): Database.Database {
   // After a clean close, with the file untouched since, the full quick_check
   // is skipped (it reads every page: seconds of start-up on a large cache);
   // the periodic integrity check still runs. After a crash it always runs.
@@ -37,7 +59,8 @@ export function openDatabase(file: string, onRecovered?: (info: RecoveryInfo) =>
     } catch (again) {
       throw asTollgateError(file, again);
     }
-    onRecovered?.({ movedTo, error: (error as Error).message });
+    const salvagedOutbox = salvage?.(movedTo, db) ?? 0;
+    onRecovered?.({ movedTo, error: (error as Error).message, salvagedOutbox });
     return db;
   }
 }
@@ -51,6 +74,10 @@ function asTollgateError(file: string, error: unknown): TollgateError {
 export const PAGE_CACHE_KIB = 2048;
 
 function openAndMigrate(file: string, check: boolean): Database.Database {
+  // An empty file is what is left of a lost database (SQLite would take it for a new one).
+  if (fs.existsSync(file) && fs.statSync(file).size === 0) {
+    throw new TollgateError('store-corrupt', 'the file is empty (0 bytes)');
+  }
   const db = new Database(file);
   try {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
@@ -58,6 +85,8 @@ function openAndMigrate(file: string, check: boolean): Database.Database {
     if (problems.length > 0) {
       throw new TollgateError('store-corrupt', `quick_check failed: ${problems.join('; ')}`);
     }
+    const missing = missingTables(db);
+    if (missing !== null) throw new TollgateError('store-corrupt', missing);
     // FULL on every commit: in WAL mode NORMAL may lose the last commits on
     // power loss, and snapshots, settings and the outbox must survive that.
     // Decision-log appends are batched by the daemon, so the fsync is cheap.
@@ -76,6 +105,21 @@ function openAndMigrate(file: string, check: boolean): Database.Database {
     db.close();
     throw error;
   }
+}
+
+/** What is missing when a database claims a schema version whose tables it lacks; null when nothing is. */
+function missingTables(db: Database.Database): string | null {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  // Version 0 is a new (or another application's) file; a newer schema is refused by migrate.
+  if (version === 0 || version > MIGRATIONS.length) return null;
+  const tables = new Set(
+    db
+      .prepare<[], { name: string }>("SELECT name FROM sqlite_schema WHERE type = 'table'")
+      .all()
+      .map((row) => row.name),
+  );
+  const missing = AGENT_TABLES.filter(([table, since]) => version >= since && !tables.has(table)).map(([t]) => t);
+  return missing.length === 0 ? null : `schema version ${version} but table ${missing.join(', ')} missing`;
 }
 
 /** `PRAGMA quick_check` as a list of problems; [] when the database is fine. */
@@ -138,5 +182,11 @@ export function closeDatabase(db: Database.Database, file: string): void {
   if (!db.open) return;
   db.close();
   const stamp = fileStamp(file);
-  if (stamp !== null && !fs.existsSync(`${file}-wal`)) fs.writeFileSync(cleanMarker(file), stamp);
+  if (stamp === null || fs.existsSync(`${file}-wal`)) return;
+  try {
+    fs.writeFileSync(cleanMarker(file), stamp);
+  } catch {
+    // A full disk: without the mark the next start runs the full check, which is only slower.
+    fs.rmSync(cleanMarker(file), { force: true });
+  }
 }

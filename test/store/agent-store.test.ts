@@ -222,6 +222,8 @@ describe('a process killed inside applySnapshot', () => {
       { encoding: 'utf8' },
     );
     expect(tsc.status, tsc.stdout + tsc.stderr).toBe(0);
+    // The generated protobuf code is JavaScript already: copied as the build does.
+    fs.cpSync(path.join(root, 'src/wire/generated'), path.join(out, 'src/wire/generated'), { recursive: true });
     fs.writeFileSync(path.join(out, 'package.json'), '{"type":"module"}');
     fs.symlinkSync(path.join(root, 'node_modules'), path.join(buildDir, 'node_modules'), 'dir');
     moduleUrl = pathToFileURL(path.join(out, 'src/store/agent-store.js')).href;

@@ -1,0 +1,199 @@
+// The agent's cache when its file is damaged or its disk is full: a damaged
+// or empty cache is moved aside after its legible approval requests are
+// queued again in the new one; a write the disk cannot take is refused with
+// 'storage-unavailable' and changes nothing, and works again once there is
+// room. Real SQLite files in a temp folder throughout.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TollgateError } from '../../src/engine/errors.js';
+import { AgentStore } from '../../src/store/agent-store.js';
+import type { RecoveryInfo } from '../../src/store/open-database.js';
+import { STORAGE_UNAVAILABLE } from '../../src/store/storage-error.js';
+import { encodeAgentMessage } from '../../src/wire/sync-messages.js';
+
+let dir: string;
+let file: string;
+const opened: AgentStore[] = [];
+
+function openStore(options: Parameters<typeof AgentStore.open>[1] = {}): AgentStore {
+  const store = AgentStore.open(file, options);
+  opened.push(store);
+  return store;
+}
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollgate-store-failure-'));
+  file = path.join(dir, 'agent.db');
+});
+
+afterEach(() => {
+  for (const store of opened.splice(0)) store.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** An encoded approval request as the agent queues it; `reasonChars` sets its size. */
+function approval(id: string, reasonChars = 1_400): Uint8Array {
+  return encodeAgentMessage({
+    kind: 'approval',
+    submission: {
+      requestId: id,
+      submittedAtMs: 1_000,
+      file: { path: `/opt/${id}` },
+      user: 'alice',
+      reason: 'r'.repeat(reasonChars),
+      query: { category: 'Games' },
+      suggestion: {
+        suggestion: 'escalate',
+        policy: null,
+        reason: 'no matching approval policy',
+        permitTarget: 'computer',
+        instructions: '',
+        escalationEmails: [],
+        warnings: [],
+      },
+    },
+  });
+}
+
+/** A closed cache with `count` queued requests req-1..req-N; returns their payloads by id. */
+function cacheWithQueue(count: number): Map<string, Buffer> {
+  const store = AgentStore.open(file);
+  const queued = new Map<string, Buffer>();
+  for (let n = 1; n <= count; n++) {
+    const id = `req-${n}`;
+    const payload = Buffer.from(approval(id));
+    store.enqueueOutbox({ id, payload, createdAtMs: 10_000 + n });
+    queued.set(id, payload);
+  }
+  store.applySnapshot(1, Buffer.alloc(10_000, 7), 1);
+  store.close();
+  return queued;
+}
+
+function storageCode(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof TollgateError) return error.code;
+    throw error;
+  }
+  return undefined;
+}
+
+describe('a damaged cache is moved aside after its outbox is salvaged', () => {
+  it('queues again the requests still legible when later pages are garbage, each as it was', () => {
+    const queued = cacheWithQueue(40);
+    const bytes = fs.readFileSync(file);
+    const pageBytes = 4096;
+    const pages = bytes.length / pageBytes;
+    // Keep the first half of the pages (the schema and the tables' roots), wreck the rest.
+    const from = Math.floor(pages / 2) * pageBytes;
+    bytes.fill(0xa5, from);
+    fs.writeFileSync(file, bytes);
+
+    const seen: RecoveryInfo[] = [];
+    const store = openStore({ onRecovered: (info) => seen.push(info) });
+    expect(seen).toHaveLength(1);
+    const info = seen[0]!;
+    expect(
+      fs
+        .readFileSync(info.movedTo)
+        .subarray(from)
+        .every((b) => b === 0xa5),
+    ).toBe(true);
+
+    const pending = store.pendingOutbox(1_000);
+    expect(info.salvagedOutbox).toBe(pending.length);
+    // Some rows were on the wrecked pages, and every row before them was read.
+    expect(pending.length).toBeGreaterThan(5);
+    expect(pending.length).toBeLessThan(40);
+    for (const item of pending) {
+      expect(queued.get(item.id)?.equals(item.payload)).toBe(true);
+      expect(item.createdAtMs).toBe(10_000 + Number(item.id.slice('req-'.length)));
+    }
+    expect(pending.map((p) => p.id)).toEqual(
+      Array.from({ length: pending.length }, (_, i) => `req-${i + 1}`).filter((id) => pending.some((p) => p.id === id)),
+    );
+    // Queued once by id, as any request: the same id again is not queued twice.
+    expect(store.enqueueOutbox({ id: pending[0]!.id, payload: pending[0]!.payload, createdAtMs: 1 })).toBe(false);
+    expect(store.activeSnapshot()).toBeNull();
+    expect(store.integrityCheck()).toEqual([]);
+  });
+
+  it('carries every request over from a cache that lacks a table of its schema', () => {
+    const queued = cacheWithQueue(12);
+    const db = new Database(file);
+    db.exec('DROP TABLE snapshot_parts');
+    db.close();
+
+    const seen: RecoveryInfo[] = [];
+    const store = openStore({ onRecovered: (info) => seen.push(info) });
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.error).toMatch(/table snapshot_parts missing/);
+    expect(seen[0]!.salvagedOutbox).toBe(12);
+    const pending = store.pendingOutbox(100);
+    expect(pending.map((p) => p.id)).toEqual([...queued.keys()]);
+    for (const item of pending) expect(queued.get(item.id)?.equals(item.payload)).toBe(true);
+  });
+
+  it('moves an empty (0-byte) cache aside instead of taking it for a new one', () => {
+    fs.writeFileSync(file, '');
+    const seen: RecoveryInfo[] = [];
+    const store = openStore({ onRecovered: (info) => seen.push(info) });
+    expect(seen).toEqual([expect.objectContaining({ error: 'the file is empty (0 bytes)', salvagedOutbox: 0 })]);
+    expect(fs.statSync(seen[0]!.movedTo).size).toBe(0);
+    expect(store.outboxDepth()).toBe(0);
+    store.setMeta('k', 'v');
+    expect(store.getMeta('k')).toBe('v');
+  });
+
+  it('leaves behind rows that are not approval requests under their own id', () => {
+    cacheWithQueue(3);
+    const db = new Database(file);
+    db.prepare("INSERT INTO outbox (id, payload, created_at_ms) VALUES ('junk', X'00ff00', 1)").run();
+    db.prepare('INSERT INTO outbox (id, payload, created_at_ms) VALUES (?, ?, 2)').run('other', approval('req-1'));
+    db.exec('DROP TABLE meta');
+    db.close();
+    const store = openStore();
+    expect(store.pendingOutbox(100).map((p) => p.id)).toEqual(['req-1', 'req-2', 'req-3']);
+  });
+});
+
+describe('a full disk under the cache', () => {
+  it('refuses a snapshot it cannot store and keeps the active one; stores it once there is room', () => {
+    const store = openStore();
+    store.applySnapshot(1, Buffer.alloc(5_000, 1), 1);
+    store.simulateStorageFault('disk-full');
+    expect(storageCode(() => store.applySnapshot(2, Buffer.alloc(50_000, 2), 2))).toBe(STORAGE_UNAVAILABLE);
+    expect(store.activeSnapshot()).toMatchObject({ version: 1, bytes: Buffer.alloc(5_000, 1) });
+    store.simulateStorageFault('none');
+    store.applySnapshot(2, Buffer.alloc(50_000, 2), 2);
+    expect(store.activeSnapshot()?.version).toBe(2);
+  });
+
+  it('refuses to queue an approval request it cannot store, naming the file', () => {
+    const store = openStore();
+    store.simulateStorageFault('disk-full');
+    let error: TollgateError | undefined;
+    try {
+      store.enqueueOutbox({ id: 'big', payload: approval('big', 6_000), createdAtMs: 1 });
+    } catch (e) {
+      error = e as TollgateError;
+    }
+    expect(error?.code).toBe(STORAGE_UNAVAILABLE);
+    expect(error?.message).toMatch(/agent\.db cannot be used: .*SQLITE_FULL/);
+    expect(store.outboxDepth()).toBe(0);
+  });
+
+  it('refuses every write on a read-only file system, and closes cleanly afterwards', () => {
+    const store = openStore();
+    store.simulateStorageFault('read-only');
+    expect(storageCode(() => store.setMeta('k', 'v'))).toBe(STORAGE_UNAVAILABLE);
+    expect(storageCode(() => store.markOutboxAttempt('x'))).toBe(STORAGE_UNAVAILABLE);
+    store.close();
+    expect(storageCode(() => store.outboxDepth())).toBe(STORAGE_UNAVAILABLE);
+  });
+});
