@@ -205,7 +205,8 @@ export async function startAgentDaemon(
       clearInterval(flushTimer);
       clearTimeout(settle);
       await server.close();
-      recorder.flush();
+      // A log the disk cannot take must not keep the cache from closing.
+      guarded('decision log write', () => recorder.flush())();
       store.close();
     },
   };
