@@ -229,6 +229,17 @@ describe('the sync hub when the database cannot be written', () => {
     again.close();
   });
 
+  it('stops cleanly with agents connected while writes fail', async () => {
+    const agent = await connect();
+    agent.send(hello('till-1'));
+    await agent.next('snapshot');
+    state.simulateStorageFault('read-only');
+    await hub.close();
+    expect(await agent.closed).toBe(CLOSE_CODES.shuttingDown);
+    await logged((l) => l.msg === 'cannot record that an agent disconnected' && l.obj['computerId'] === 'till-1');
+    expect(state.computerState('till-1').connected).toBe(false);
+  });
+
   it('refuses an acknowledgement it cannot record with storage-unavailable', async () => {
     const agent = await connect();
     agent.send(hello('till-1'));
