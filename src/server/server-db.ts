@@ -178,16 +178,21 @@ function createNew(file: string): void {
   }
   const temporary = `${file}.new-${process.pid}`;
   for (const suffix of ['', '-wal', '-shm', '-journal']) fs.rmSync(temporary + suffix, { force: true });
-  const db = new Database(temporary);
   try {
-    db.pragma('synchronous = FULL');
-    migrate(db, SERVER_MIGRATIONS);
-    db.pragma('journal_mode = WAL');
-  } finally {
-    // Closing the last connection checkpoints and removes the WAL: the file alone is the database.
-    db.close();
+    const db = new Database(temporary);
+    try {
+      db.pragma('synchronous = FULL');
+      migrate(db, SERVER_MIGRATIONS);
+      db.pragma('journal_mode = WAL');
+    } finally {
+      // Closing the last connection checkpoints and removes the WAL: the file alone is the database.
+      db.close();
+    }
+    fs.renameSync(temporary, file);
+  } catch (error) {
+    for (const suffix of ['', '-wal', '-shm', '-journal']) fs.rmSync(temporary + suffix, { force: true });
+    throw error;
   }
-  fs.renameSync(temporary, file);
   syncDirectory(path.dirname(file));
 }
 
