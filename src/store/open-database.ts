@@ -128,8 +128,11 @@ export function quickCheck(db: Database.Database): string[] {
   try {
     rows = db.pragma('quick_check') as { quick_check: string }[];
   } catch (error) {
-    // Damage bad enough that the check itself cannot run is its own answer.
-    if (isCorruption(error)) return [(error as Error).message];
+    // Damage bad enough that the check itself cannot run is its own answer; a damaged header
+    // can also read as a plain error ("unsupported file format").
+    if (isCorruption(error) || (error instanceof Database.SqliteError && error.code === 'SQLITE_ERROR')) {
+      return [(error as Error).message];
+    }
     throw error;
   }
   return rows

@@ -61,6 +61,16 @@ describe('the server database at start', () => {
       /no tollgate server schema/,
     ],
     [
+      'a file whose header names a schema format SQLite does not know',
+      () => {
+        ServerState.open({ dataDir: dir, clock: () => 1_000 }).close();
+        const bytes = fs.readFileSync(file);
+        bytes.fill(5, 44, 48); // the schema format number
+        fs.writeFileSync(file, bytes);
+      },
+      /unsupported file format/,
+    ],
+    [
       'a file with pages overwritten with garbage',
       () => {
         const state = ServerState.open({ dataDir: dir, clock: () => 1_000 });
