@@ -9,7 +9,8 @@ import type { DaemonConfig } from '../src/agent/config.js';
 import { readPinnedKey } from '../src/agent/config.js';
 import { DecisionRecorder } from '../src/agent/decision-recorder.js';
 import { handleLocalRequest } from '../src/agent/local-handler.js';
-import { LocalServer } from '../src/local/server.js';
+import { LocalServer, type LocalServerOptions } from '../src/local/server.js';
+import { resolveGroupId } from '../src/local/socket-group.js';
 import { AgentStore } from '../src/store/agent-store.js';
 import { SyncClient } from '../src/sync/client.js';
 import { collectGarbage, tuneDaemonHeap } from './heap.js';
@@ -47,9 +48,15 @@ export async function startAgentDaemon(
   const publicKey = parsePublicKey(await readPinnedKey(config));
   const store = AgentStore.open(join(config.dataDir, 'agent.db'), {
     maxDecisionLog: config.decisionLog.maxEntries,
+    maxDecisionLogBytes: config.decisionLog.maxBytes,
     onRecovered: (info) => logger.warn(info, 'the cache database was damaged: moved aside and recreated'),
   });
-  const recorder = new DecisionRecorder(store, config.computerId, config.decisionLog.maxEntries);
+  const recorder = new DecisionRecorder(
+    store,
+    config.computerId,
+    config.decisionLog.maxEntries,
+    config.decisionLog.maxPendingBytes,
+  );
   const hooks =
     fault === 'kill-before-snapshot-commit'
       ? { beforeCommit: () => void process.kill(process.pid, 'SIGKILL') }
@@ -63,6 +70,7 @@ export async function startAgentDaemon(
     ...(config.agent.version === undefined ? {} : { agentVersion: config.agent.version }),
     ...(config.agent.os === undefined ? {} : { os: config.agent.os }),
     noSnapshotAction: config.noSnapshotAction,
+    decisionCache: config.decisionCache,
     clock: () => Date.now(),
     reclaimMemory: collectGarbage,
     onSnapshotLost: (problem) =>
@@ -84,32 +92,61 @@ export async function startAgentDaemon(
   const loaded = agent.loadFromStore();
   for (const problem of loaded.problems) logger.error(problem);
 
-  const server = new LocalServer(
-    (request) =>
-      handleLocalRequest(agent, request, {
-        exportDecisions: (limit) => recorder.export(limit),
-        applyHooks: hooks,
-        onApplied: (version) => {
-          logger.info({ snapshotVersion: version }, 'snapshot applied');
-          collectAfterApply();
-        },
-        onRefused: (error) => logger.warn({ err: error }, 'snapshot refused'),
-      }),
-    {
-      socketPath: config.socket.path,
-      mode: config.socket.mode,
-      maxFrameBytes: config.socket.maxFrameBytes,
-      maxConnections: config.socket.maxConnections,
-      answerEncoded: (buffer, start, end) => agent.answerEncoded(buffer, start, end),
-      onClientError: (info) => logger.warn(info, 'bad input from a local client'),
-    },
-  );
+  const handler = (request: Parameters<typeof handleLocalRequest>[1]) =>
+    handleLocalRequest(agent, request, {
+      exportDecisions: (limit) => recorder.export(limit),
+      applyHooks: hooks,
+      onApplied: (version) => {
+        logger.info({ snapshotVersion: version }, 'snapshot applied');
+        collectAfterApply();
+      },
+      onRefused: (error) => logger.warn({ err: error }, 'snapshot refused'),
+    });
+  // The client socket and the admin socket share the timeouts; each has its own path, mode, group and slots.
+  const shared = {
+    idleTimeoutMs: config.socket.idleTimeoutMs,
+    frameTimeoutMs: config.socket.frameTimeoutMs,
+    firstFrameTimeoutMs: config.socket.firstFrameTimeoutMs,
+    maxUnsentBytes: config.socket.maxUnsentBytes,
+    answerEncoded: (buffer: Buffer, start: number, end: number) => agent.answerEncoded(buffer, start, end),
+  } satisfies Partial<LocalServerOptions>;
+  const server = new LocalServer(handler, {
+    ...shared,
+    socketPath: config.socket.path,
+    mode: config.socket.mode,
+    gid: config.socket.group === undefined ? undefined : await resolveGroupId(config.socket.group),
+    maxFrameBytes: config.socket.maxFrameBytes,
+    maxConnections: config.socket.maxConnections,
+    onClientError: (info) => logger.warn({ ...info, socket: 'client' }, 'bad input from a local client'),
+  });
+  const adminServer = new LocalServer(handler, {
+    ...shared,
+    admin: true,
+    socketPath: config.adminSocket.path,
+    mode: config.adminSocket.mode,
+    gid: config.adminSocket.group === undefined ? undefined : await resolveGroupId(config.adminSocket.group),
+    maxFrameBytes: config.adminSocket.maxFrameBytes ?? config.socket.maxFrameBytes,
+    maxConnections: config.adminSocket.maxConnections,
+    onClientError: (info) => logger.warn({ ...info, socket: 'admin' }, 'bad input from a local client'),
+  });
   await server.listen();
+  try {
+    await adminServer.listen();
+  } catch (error) {
+    await server.close();
+    store.close();
+    throw error;
+  }
   // What loading the cached snapshot left behind, collected once the daemon is answering.
   const settle = setTimeout(collectGarbage, SETTLE_AFTER_START_MS);
   settle.unref();
   logger.info(
-    { socket: config.socket.path, computerId: config.computerId, snapshotVersion: loaded.snapshotVersion },
+    {
+      socket: config.socket.path,
+      adminSocket: config.adminSocket.path,
+      computerId: config.computerId,
+      snapshotVersion: loaded.snapshotVersion,
+    },
     'serving',
   );
 
@@ -194,19 +231,30 @@ export async function startAgentDaemon(
     );
   }
 
-  let closed = false;
+  let closing: Promise<void> | null = null;
+  const stop = async (): Promise<void> => {
+    for (const job of jobs) await job.stop();
+    sync?.close();
+    clearInterval(flushTimer);
+    clearTimeout(settle);
+    // The sockets get a bounded time to close; the cache is flushed and closed whatever they do.
+    let deadline: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      deadline = setTimeout(() => resolve('late'), config.shutdownTimeoutMs);
+    });
+    const outcome = await Promise.race([Promise.all([server.close(), adminServer.close()]), late]);
+    clearTimeout(deadline);
+    if (outcome === 'late') logger.warn({ timeoutMs: config.shutdownTimeoutMs }, 'the sockets did not close in time');
+    try {
+      recorder.flush();
+    } catch (error) {
+      logger.error({ err: (error as Error).message }, 'the last decision log write failed');
+    }
+    store.close();
+  };
   return {
     agent,
-    async close() {
-      if (closed) return;
-      closed = true;
-      for (const job of jobs) await job.stop();
-      sync?.close();
-      clearInterval(flushTimer);
-      clearTimeout(settle);
-      await server.close();
-      recorder.flush();
-      store.close();
-    },
+    // Every call waits for the one stop: a second signal neither starts another nor cuts this one short.
+    close: () => (closing ??= stop()),
   };
 }

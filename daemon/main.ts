@@ -12,17 +12,32 @@ export function createLogger(level: string): Logger {
   return pino({ level, redact: { paths: REDACT, censor: '[redacted]' } });
 }
 
-/** Resolves when the process is asked to stop (SIGTERM or SIGINT). */
-export function stopSignal(): Promise<NodeJS.Signals> {
+/**
+ * Resolves when the process is asked to stop (SIGTERM or SIGINT). The
+ * handlers stay: a signal during the stop is passed to `onRepeat` (logged)
+ * instead of killing the process halfway through closing its files.
+ */
+export function stopSignal(onRepeat: (signal: NodeJS.Signals) => void = () => {}): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
+    let stopping = false;
     const onSignal = (signal: NodeJS.Signals): void => {
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
+      if (stopping) {
+        onRepeat(signal);
+        return;
+      }
+      stopping = true;
       resolve(signal);
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
   });
+}
+
+/** After a stop, what could still hold the event loop (a connection that would not close) does not keep the process. */
+const EXIT_AFTER_STOP_MS = 2_000;
+
+function exitSoon(code: number): void {
+  setTimeout(() => process.exit(code), EXIT_AFTER_STOP_MS).unref();
 }
 
 function faultPoint(): FaultPoint | undefined {
@@ -44,13 +59,14 @@ extendProgram((program, _io: CliIo, setExit) => {
       const { startAgentDaemon } = await import('./agent-daemon.js');
       const config = await loadDaemonConfig(opts.config);
       const logger = createLogger(config.logLevel);
-      const stopped = stopSignal();
+      const stopped = stopSignal((signal) => logger.info({ signal }, 'already stopping'));
       const daemon = await startAgentDaemon(config, logger, faultPoint());
       const signal = await stopped;
       logger.info({ signal }, 'stopping');
       await daemon.close();
       logger.info('stopped');
       setExit(EXIT_OK);
+      exitSoon(EXIT_OK);
     });
 });
 
@@ -70,7 +86,7 @@ extendProgram((program, io: CliIo, setExit) => {
       const { startServer } = await import('./server-daemon.js');
       const config = await loadServerConfig(opts.config);
       const logger = createLogger(config.logLevel);
-      const stopped = stopSignal();
+      const stopped = stopSignal((signal) => logger.info({ signal }, 'already stopping'));
       const running = await startServer(config, logger);
       const signal = await stopped;
       logger.info({ signal }, 'stopping');

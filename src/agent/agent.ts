@@ -18,7 +18,7 @@ import {
 } from '../wire/local-api.js';
 import { openSettings, openSnapshot, verifySnapshot, type SnapshotContent } from '../wire/signed.js';
 import { encodeAgentMessage } from '../wire/sync-messages.js';
-import { DecisionCache } from './decision-cache.js';
+import { DecisionCache, type DecisionCacheBounds } from './decision-cache.js';
 import { LatencyWindow } from './latency.js';
 
 /** What the agent answers before it holds any snapshot (SPEC.md section 9). */
@@ -55,6 +55,8 @@ export interface AgentOptions {
    * is then without a snapshot (and answers as before the first one).
    */
   onSnapshotLost?: (problem: string) => void;
+  /** Byte bounds of the decision cache and the stored answers (decision-cache.ts defaults). */
+  decisionCache?: DecisionCacheBounds;
 }
 
 /** The longest user name an approval request may carry. */
@@ -106,7 +108,7 @@ export class Agent {
   private pushed: PushedSettings | null = null;
   /** The snapshot's settings with pushed ones over them; dropped whenever either changes. */
   private effective: Readonly<Record<string, SettingValue>> | null = null;
-  private readonly cache = new DecisionCache();
+  private readonly cache: DecisionCache;
   private readonly latency = new LatencyWindow(4096);
   /** Decisions by action (a plain record: counted on every decision). */
   private readonly counts = Object.fromEntries(POLICY_ACTIONS.map((a) => [a, 0])) as Record<PolicyAction, number>;
@@ -118,6 +120,7 @@ export class Agent {
 
   constructor(options: AgentOptions) {
     this.options = options;
+    this.cache = new DecisionCache(options.decisionCache);
     this.startedAtMs = options.clock();
   }
 
@@ -196,6 +199,11 @@ export class Agent {
         os: os ?? view.computer.os,
       },
     };
+  }
+
+  /** The bytes the decision cache counts as held (decisions by file, stored answers). */
+  get cachedBytes(): { entries: number; answers: number } {
+    return this.cache.heldBytes;
   }
 
   /** The computer this agent is. */
