@@ -237,14 +237,11 @@ export async function startAgentDaemon(
     sync?.close();
     clearInterval(flushTimer);
     clearTimeout(settle);
-    // The sockets get a bounded time to close; the cache is flushed and closed whatever they do.
-    let deadline: NodeJS.Timeout | undefined;
-    const late = new Promise<'late'>((resolve) => {
-      deadline = setTimeout(() => resolve('late'), config.shutdownTimeoutMs);
-    });
-    const outcome = await Promise.race([Promise.all([server.close(), adminServer.close()]), late]);
-    clearTimeout(deadline);
-    if (outcome === 'late') logger.warn({ timeoutMs: config.shutdownTimeoutMs }, 'the sockets did not close in time');
+    // Clients get a bounded time to take their last answers; then the remaining connections are closed.
+    const graceMs = config.shutdownTimeoutMs;
+    const open = server.connectionCount + adminServer.connectionCount;
+    if (open > 0) logger.info({ connections: open, graceMs }, 'closing the local connections');
+    await Promise.all([server.close(graceMs), adminServer.close(graceMs)]);
     try {
       recorder.flush();
     } catch (error) {

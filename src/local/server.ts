@@ -110,6 +110,7 @@ export class LocalServer {
   private readonly connections = new Map<Socket, Connection>();
   private sweeper: NodeJS.Timeout | null = null;
   private closed = false;
+  private closing: Promise<void> | null = null;
   private readonly now: () => number;
   private readonly idleTimeoutMs: number;
   private readonly frameTimeoutMs: number;
@@ -500,16 +501,29 @@ export class LocalServer {
     }
   }
 
-  /** Stops accepting, closes every connection and removes the socket file; safe to call twice. */
-  async close(): Promise<void> {
-    if (this.closed) return;
+  /**
+   * Stops accepting and removes the socket file. Each connection is ended
+   * after the answers already sent to it; those still open after `graceMs`
+   * (0: at once) are destroyed. Every call waits for the one close.
+   */
+  close(graceMs = 0): Promise<void> {
+    this.closing ??= this.closeNow(graceMs);
+    return this.closing;
+  }
+
+  private async closeNow(graceMs: number): Promise<void> {
     this.closed = true;
     if (this.sweeper !== null) clearInterval(this.sweeper);
+    const server = this.server;
+    const stopped = server === null ? Promise.resolve() : new Promise<void>((resolve) => server.close(() => resolve()));
+    if (graceMs > 0 && this.connections.size > 0) {
+      for (const socket of this.connections.keys()) socket.end();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([stopped, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+      clearTimeout(timer);
+    }
     for (const socket of this.connections.keys()) socket.destroy();
     this.connections.clear();
-    const server = this.server;
-    if (server !== null) {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
+    await stopped;
   }
 }
