@@ -204,8 +204,9 @@ export class LocalServer {
 
   /** Sends a last error response (when the socket takes it at once) and closes the connection. */
   private drop(conn: Connection, code: string, message: string): void {
-    this.options.onClientError?.({ code, message });
     const socket = conn.socket;
+    if (!this.connections.delete(socket)) return;
+    this.options.onClientError?.({ code, message });
     // A short frame on an idle Unix socket is handed to the kernel at once; the destroy does not lose it.
     if (socket.writable && socket.writableLength === 0) {
       socket.write(encodeFrame(encodeResponse({ id: 0, kind: 'error', code, message })));
@@ -246,7 +247,6 @@ export class LocalServer {
         return;
       }
       this.drop(victim, 'connection-evicted', 'closed to make room for a new connection');
-      this.connections.delete(victim.socket);
     }
     const now = this.now();
     const conn: Connection = {
