@@ -2,13 +2,14 @@
 // no later chmod is needed for it (chmod is made to do nothing here), so no one
 // else can connect while the daemon starts.
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import type * as FsPromises from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { LocalServer } from '../../src/local/server.js';
 
 vi.mock('node:fs/promises', async (original) => ({
-  ...(await original<typeof import('node:fs/promises')>()),
+  ...(await original<typeof FsPromises>()),
   chmod: vi.fn(() => Promise.resolve()),
 }));
 

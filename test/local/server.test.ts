@@ -68,7 +68,9 @@ function handlerOf(seen: LocalRequest[], exportEntries = 0): RequestHandler {
             },
           })),
         };
-      default:
+      case 'applySnapshot':
+      case 'evaluateApproval':
+      case 'evaluateFile':
         return { id: request.id, kind: 'error', code: 'unexpected', message: request.kind };
     }
   };
