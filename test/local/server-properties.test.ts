@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { Agent } from '../../src/agent/agent.js';
 import { handleLocalRequest } from '../../src/agent/local-handler.js';
-import { TollgateError } from '../../src/engine/errors.js';
+import { type TollgateError } from '../../src/engine/errors.js';
 import { buildView } from '../../src/engine/view.js';
 import { LocalServer } from '../../src/local/server.js';
 import { AgentStore } from '../../src/store/agent-store.js';
@@ -95,7 +95,7 @@ function exchange(bytes: Uint8Array): Promise<LocalResponse[]> {
       try {
         for (const frame of decoder.push(chunk)) responses.push(decodeResponse(frame));
       } catch (error) {
-        reject(error as Error);
+        reject(error);
       }
     });
     // The server may close before it has read everything: a reset is an ordinary end here.
