@@ -95,7 +95,7 @@ function exchange(bytes: Uint8Array): Promise<LocalResponse[]> {
       try {
         for (const frame of decoder.push(chunk)) responses.push(decodeResponse(frame));
       } catch (error) {
-        reject(error);
+        reject(error instanceof Error ? error : new Error(String(error)));
       }
     });
     // The server may close before it has read everything: a reset is an ordinary end here.
