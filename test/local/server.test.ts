@@ -185,14 +185,21 @@ describe('LocalServer', () => {
     const { server, path, errors } = await serve({ maxConnections: 2 });
     await busyClient(path, 1);
     await busyClient(path, 2);
-    const refused = await client(path);
-    // The refused client does nothing: the server sends its error and closes the connection itself.
-    expect(await refused.next()).toMatchObject({ id: 0, kind: 'error', code: 'too-many-connections' });
-    await refused.closed;
+    // A client that reads nothing, so it never closes its side: only the server can end the connection.
+    const refused = createConnection(path);
+    refused.on('error', () => {});
+    await new Promise((resolve) => refused.once('connect', resolve));
+    await vi.waitFor(() => expect(errors).toEqual(['too-many-connections']));
     expect(server.connectionCount).toBe(2);
-    expect(errors).toEqual(['too-many-connections']);
     // Nothing refused is left behind to hold the close up.
     await server.close();
+    const decoder = new FrameDecoder(1 << 20);
+    const frames: Buffer[] = [];
+    refused.on('data', (chunk: Buffer) => frames.push(...decoder.push(chunk)));
+    await new Promise((resolve) => refused.once('close', resolve));
+    expect(frames.map((f) => decodeResponse(f))).toEqual([
+      expect.objectContaining({ id: 0, kind: 'error', code: 'too-many-connections' }),
+    ]);
   });
 
   it('evicts the longest silent connection, one that never sent a frame first, to admit a new one', async () => {
