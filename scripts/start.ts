@@ -19,6 +19,12 @@ const socket = join(home, `${computer}.sock`);
 const adminSocket = join(home, `${computer}.admin.sock`);
 const show = (p: string): string => relative(process.cwd(), p) || '.';
 
+/** Every child started: in groups of their own, they are stopped here should this script end first. */
+const started: ChildProcess[] = [];
+process.on('exit', () => {
+  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+});
+
 /** Starts `tollgate ARGS`, logging to a file, and resolves once it logs `ready`. */
 function start(
   args: string[],
@@ -28,6 +34,7 @@ function start(
   // In a process group of its own: Ctrl-C reaches this script only, which then stops each child with one
   // signal and waits for it (a second signal from the terminal would cut the child's clean-up short).
   const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  started.push(child);
   const log = createWriteStream(logFile, { flags: 'a' });
   child.stderr?.pipe(log);
   return new Promise((resolveReady, reject) => {
