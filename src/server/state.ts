@@ -31,9 +31,12 @@ import {
   type SettingScope,
   type SignedMessage,
   type ViewChanges,
+  type WorldReplacement,
   scopeAppliesTo,
 } from './types.js';
+import { viewEncodingProblem } from './view-encoding.js';
 import { viewHashes } from './view-hash.js';
+import { RemovalRefusedError, diffWorlds } from './world-diff.js';
 import { type StoredWorld, diffWorldRows, worldFromRows } from './world-rows.js';
 
 /** The database file in the data directory. */
@@ -59,6 +62,15 @@ interface SealedSnapshot {
 interface SealedSettings {
   settingsVersion: number;
   bytes: Uint8Array;
+}
+
+/** A checked commit, ready to write. */
+interface PreparedCommit {
+  candidate: World;
+  rowChanges: ReturnType<typeof diffWorldRows>;
+  index: WorldIndex;
+  issued: IssuedVersions[];
+  changes: ViewChanges;
 }
 
 function noChanges(): ViewChanges {
@@ -177,6 +189,24 @@ export class ServerState implements ServerStateApi {
   /** Replaces the world with a copy of `world`; enrollment and issued versions are kept. */
   importWorld(world: World): ViewChanges {
     return this.commit(structuredClone(world));
+  }
+
+  /**
+   * Replaces the world with a copy of `world` after the same checks as
+   * importWorld (validation, every changed view encodable), reporting the
+   * difference. A dry run checks everything and stores nothing; otherwise
+   * removing computers is refused (RemovalRefusedError, nothing stored)
+   * unless `allowRemovals`.
+   */
+  replaceWorld(world: World, options: { dryRun: boolean; allowRemovals: boolean }): WorldReplacement {
+    const candidate = structuredClone(world);
+    const prepared = this.prepare(candidate);
+    const diff = diffWorlds(this.current, candidate);
+    if (options.dryRun) return { diff, changes: prepared?.changes ?? noChanges(), stored: false };
+    const removed = diff.computers.removed;
+    if (removed.length > 0 && !options.allowRemovals) throw new RemovalRefusedError(removed);
+    if (prepared === null) return { diff, changes: noChanges(), stored: false };
+    return { diff, changes: this.write(prepared), stored: true };
   }
 
   /** Commits a world built from the current one; its unchanged entries are shared with it. */
@@ -503,17 +533,35 @@ export class ServerState implements ServerStateApi {
   }
 
   /**
-   * Validates the candidate world (ValidationError, nothing changed, on any
-   * problem), writes what changed and the versions issued in one
-   * transaction, then makes it the current world.
+   * Validates the candidate world and proves every changed view encodable
+   * (ValidationError, nothing changed, on any problem), writes what changed
+   * and the versions issued in one transaction, then makes it the current
+   * world.
    */
   private commit(candidate: World): ViewChanges {
+    const prepared = this.prepare(candidate);
+    return prepared === null ? noChanges() : this.write(prepared);
+  }
+
+  /**
+   * Everything a commit of `candidate` would write, checked but not stored:
+   * null when nothing would change. Throws ValidationError naming the
+   * entity and field for a world that fails validation or a view that could
+   * not be encoded for its agent.
+   */
+  private prepare(candidate: World): PreparedCommit | null {
     const problems = validateWorld(candidate);
     if (problems.length > 0) throw new ValidationError(problems);
     const rowChanges = diffWorldRows(this.stored, candidate);
-    if (rowChanges.writes.length === 0 && rowChanges.deletes.length === 0) return noChanges();
+    if (rowChanges.writes.length === 0 && rowChanges.deletes.length === 0) return null;
     const index = new WorldIndex(candidate);
-    const { issued, changes } = this.planVersions(index);
+    const { issued, changes, encodingProblems } = this.planVersions(index);
+    if (encodingProblems.length > 0) throw new ValidationError(encodingProblems);
+    return { candidate, rowChanges, index, issued, changes };
+  }
+
+  private write(prepared: PreparedCommit): ViewChanges {
+    const { candidate, rowChanges, index, issued, changes } = prepared;
     this.db.commit(rowChanges.writes, rowChanges.deletes, issued);
     this.current = deepFreeze(candidate);
     this.index = index;
@@ -531,12 +579,19 @@ export class ServerState implements ServerStateApi {
    * the settings changed too; changed settings alone are a new settings
    * version. A computer's first view is version 1 of both.
    */
-  private planVersions(index: WorldIndex): { issued: IssuedVersions[]; changes: ViewChanges } {
+  private planVersions(index: WorldIndex): {
+    issued: IssuedVersions[];
+    changes: ViewChanges;
+    encodingProblems: string[];
+  } {
     const issued: IssuedVersions[] = [];
     const changes = noChanges();
+    const encodingProblems: string[] = [];
     for (const computer of index.world.computers) {
-      const hashes = viewHashes(buildView(index, computer.id));
+      const view = buildView(index, computer.id);
+      const hashes = viewHashes(view);
       const row = this.rows.get(computer.id);
+      const before = issued.length;
       const settingsChanged = row?.settingsHash !== hashes.settingsHash;
       if (row?.viewHash !== hashes.viewHash) {
         issued.push({
@@ -555,8 +610,11 @@ export class ServerState implements ServerStateApi {
         });
         changes.settings.push(computer.id);
       }
+      const versions = issued.length > before ? issued[issued.length - 1] : undefined;
+      const problem = versions === undefined ? null : viewEncodingProblem(computer.id, view, versions);
+      if (problem !== null) encodingProblems.push(problem);
     }
-    return { issued, changes };
+    return { issued, changes, encodingProblems };
   }
 
   private applyIssued(issued: readonly IssuedVersions[]): void {
