@@ -1,0 +1,276 @@
+import { Writable } from 'node:stream';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { World } from '../../src/engine/model.js';
+import { buildView } from '../../src/engine/view.js';
+import { WorldIndex } from '../../src/engine/world.js';
+import { buildAdminApi } from '../../src/server/admin-api.js';
+import { MAX_JSON_DEPTH, jsonDepthOver } from '../../src/server/json-depth.js';
+import { viewEncodingProblem } from '../../src/server/view-encoding.js';
+import { peekSnapshot } from '../../src/wire/signed.js';
+import {
+  RecordingHub,
+  TestAgent,
+  type TempState,
+  adminWorld,
+  openTempState,
+  startAdminServer,
+  storedRows,
+} from './admin-harness.js';
+
+const TOKEN = 'admin-world-token';
+const AUTH = { authorization: `Bearer ${TOKEN}` };
+const TOO_BIG_FOR_INT32 = 2_147_483_648;
+
+let temp: TempState;
+
+beforeEach(async () => {
+  temp = await openTempState(adminWorld());
+});
+
+afterEach(async () => {
+  await temp.close();
+});
+
+async function send(
+  app: FastifyInstance,
+  method: 'PUT' | 'POST' | 'PATCH' | 'DELETE',
+  url: string,
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await app.inject({
+    method,
+    url,
+    headers: AUTH,
+    ...(body === undefined ? {} : { payload: body as object }),
+  });
+  return { status: response.statusCode, body: response.json() };
+}
+
+function errorOf(answer: { body: Record<string, unknown> }): { code: string; message: string; problems?: string[] } {
+  return answer.body['error'] as { code: string; message: string; problems?: string[] };
+}
+
+/** A world whose policy p-notepad (on pc-1 and pc-2) has an order no agent can receive. */
+function worldWithHugeOrder(): World {
+  const world = adminWorld();
+  world.policies[1]!.order = TOO_BIG_FOR_INT32;
+  return world;
+}
+
+describe('a write whose views cannot be encoded for an agent', () => {
+  it('names the computer, policy and field of a view that cannot be encoded', () => {
+    const index = new WorldIndex(worldWithHugeOrder());
+    const view = buildView(index, 'pc-1');
+    expect(viewEncodingProblem('pc-1', view, { snapshotVersion: 2, settingsVersion: 1 })).toBe(
+      `computers[pc-1]: its view cannot be encoded for its agent: policies[p-notepad].order: ${TOO_BIG_FOR_INT32} is not a 32-bit integer`,
+    );
+    expect(viewEncodingProblem('a-1', buildView(index, 'a-1'), { snapshotVersion: 2, settingsVersion: 1 })).toBe(null);
+    expect(
+      viewEncodingProblem('a-1', buildView(index, 'a-1'), { snapshotVersion: 2 ** 32, settingsVersion: 1 }),
+    ).toMatch(/^computers\[a-1\]: .*snapshotVersion/);
+  });
+
+  it('is refused by every route, and nothing is stored, without a connected agent', async () => {
+    const hub = new RecordingHub();
+    const app = buildAdminApi({ state: temp.state, adminToken: TOKEN, hub, logger: false });
+    const before = storedRows(temp.dir);
+    const world = structuredClone(temp.state.world());
+    const attempts = [
+      await send(app, 'PATCH', '/api/policies/p-notepad', { order: TOO_BIG_FOR_INT32 }),
+      await send(app, 'POST', '/api/policies', {
+        id: 'p-huge',
+        app: 'chrome',
+        appliesTo: { computer: 'pc-1' },
+        action: 'deny',
+        order: TOO_BIG_FOR_INT32,
+      }),
+      await send(app, 'PUT', '/api/world', worldWithHugeOrder()),
+    ];
+    for (const answer of attempts) {
+      expect(answer.status).toBe(400);
+      expect(errorOf(answer).message).toMatch(/order/);
+      expect(errorOf(answer).message).toMatch(/p-notepad|p-huge/);
+    }
+    expect(storedRows(temp.dir)).toBe(before);
+    expect(temp.state.world()).toEqual(world);
+    expect(hub.pushes).toEqual([]);
+    await app.close();
+  });
+
+  it('is refused while an affected agent is connected, and that agent keeps syncing', async () => {
+    const { token } = temp.state.enroll('pc-1');
+    const server = await startAdminServer(temp.state, TOKEN);
+    const agent = await TestAgent.connect(server.url);
+    try {
+      agent.hello('pc-1', token);
+      const first = await agent.next();
+      expect(first.kind).toBe('snapshot');
+      const version = peekSnapshot((first as { signed: Uint8Array }).signed).version;
+      agent.ack(version, 1);
+      const before = storedRows(temp.dir);
+
+      const answer = await send(server.app, 'PATCH', '/api/policies/p-notepad', { order: TOO_BIG_FOR_INT32 });
+      expect(answer.status).toBe(400);
+      expect(errorOf(answer).message).toMatch(/policies\[p-notepad\]\S*order/);
+      expect(storedRows(temp.dir)).toBe(before);
+
+      // Messages arrive in order: a push made by the refused write would come before this answer.
+      agent.hello('pc-1', token, { snapshotVersion: version, settingsVersion: 1 });
+      expect(await agent.next()).toEqual({ kind: 'upToDate', snapshotVersion: version, settingsVersion: 1 });
+
+      // A good write after it still reaches the agent.
+      const good = await send(server.app, 'PATCH', '/api/policies/p-notepad', { order: 9 });
+      expect(good.status).toBe(200);
+      const pushed = await agent.next();
+      expect(pushed.kind).toBe('snapshot');
+      expect(peekSnapshot((pushed as { signed: Uint8Array }).signed).version).toBe(version + 1);
+    } finally {
+      agent.close();
+      await server.close();
+    }
+  });
+});
+
+describe('PUT /api/world', () => {
+  let hub: RecordingHub;
+  let app: FastifyInstance;
+
+  beforeEach(() => {
+    hub = new RecordingHub();
+    app = buildAdminApi({ state: temp.state, adminToken: TOKEN, hub, logger: false });
+  });
+
+  afterEach(async () => {
+    await app.close();
+  });
+
+  it('refuses bodies that are not a world, or that would empty it, and stores nothing', async () => {
+    const before = storedRows(temp.dir);
+    const { organizations, ...rest } = adminWorld();
+    const bodies: unknown[] = [
+      {},
+      { ...rest, organisations: organizations },
+      { world: adminWorld() },
+      { organizations: [], groups: [], computers: [] },
+    ];
+    for (const body of bodies) {
+      const answer = await send(app, 'PUT', '/api/world', body);
+      expect(answer.status, JSON.stringify(body).slice(0, 60)).toBeGreaterThanOrEqual(400);
+      expect(answer.status).toBeLessThan(500);
+      expect(errorOf(answer).message).not.toBe('');
+    }
+    expect(storedRows(temp.dir)).toBe(before);
+    expect(hub.pushes).toEqual([]);
+  });
+
+  it('refuses to remove computers unless removals are allowed, naming them', async () => {
+    const world = adminWorld();
+    world.computers = world.computers.filter((c) => c.id !== 'lab-1' && c.id !== 'a-1');
+    const before = storedRows(temp.dir);
+    const refused = await send(app, 'PUT', '/api/world', world);
+    expect(refused.status).toBe(409);
+    expect(errorOf(refused).code).toBe('removal-refused');
+    expect(errorOf(refused).problems).toEqual([
+      'computers[a-1]: would be removed',
+      'computers[lab-1]: would be removed',
+    ]);
+    expect((refused.body['error'] as { removed: string[] }).removed).toEqual(['a-1', 'lab-1']);
+    expect(storedRows(temp.dir)).toBe(before);
+
+    const allowed = await send(app, 'PUT', '/api/world?allowRemovals=true', world);
+    expect(allowed.status).toBe(200);
+    expect(allowed.body).toMatchObject({ dryRun: false, stored: true });
+    expect((allowed.body['diff'] as Record<string, unknown>)['computers']).toEqual({
+      added: [],
+      changed: [],
+      removed: ['a-1', 'lab-1'],
+    });
+    expect(temp.state.world().computers.map((c) => c.id)).toEqual(['pc-1', 'pc-2']);
+    expect(storedRows(temp.dir)).not.toBe(before);
+  });
+
+  it('refuses an unknown query parameter or flag value', async () => {
+    for (const query of ['dryrun=true', 'dryRun=yes', 'allowRemovals=1']) {
+      const answer = await send(app, 'PUT', `/api/world?${query}`, adminWorld());
+      expect(answer.status).toBe(400);
+      expect(errorOf(answer).code).toBe('invalid-input');
+    }
+  });
+
+  it('answers the diff of a dry run, stores nothing and pushes nothing to a connected agent', async () => {
+    await app.close();
+    const { token } = temp.state.enroll('pc-1');
+    const server = await startAdminServer(temp.state, TOKEN);
+    app = server.app;
+    const agent = await TestAgent.connect(server.url);
+    try {
+      agent.hello('pc-1', token);
+      const first = await agent.next();
+      const version = peekSnapshot((first as { signed: Uint8Array }).signed).version;
+      const before = storedRows(temp.dir);
+      const beforeWorld = structuredClone(temp.state.world());
+      const beforeComputers = temp.state.computers();
+
+      const world = adminWorld();
+      world.organizations.push({ id: 'new-org', name: 'New', structure: 'flat', modules: [] });
+      world.policies = world.policies.filter((p) => p.id !== 'p-acme-chrome');
+      world.policies[1]!.order = 3; // p-notepad: pc-1 and pc-2
+      world.computers = world.computers.filter((c) => c.id !== 'lab-1');
+      world.agentSettings.push({
+        id: 's-acme',
+        type: 'prioritizeBuiltInApplications',
+        value: false,
+        appliesTo: { group: 'acme-pcs' },
+        order: 1,
+      });
+      const answer = await send(server.app, 'PUT', '/api/world?dryRun=true', world);
+      expect(answer.status).toBe(200);
+      expect(answer.body['dryRun']).toBe(true);
+      expect(answer.body['stored']).toBe(false);
+      const none = { added: [], changed: [], removed: [] };
+      expect(answer.body['diff']).toEqual({
+        organizations: { ...none, added: ['new-org'] },
+        groups: none,
+        computers: { ...none, removed: ['lab-1'] },
+        applications: none,
+        policies: { ...none, changed: ['p-notepad'], removed: ['p-acme-chrome'] },
+        agentSettings: { ...none, added: ['s-acme'] },
+        gates: none,
+        approvalPolicies: none,
+        approvalSettings: none,
+      });
+      // a-1 loses a policy and gains a setting: a new snapshot carries both.
+      expect(answer.body['changes']).toEqual({ snapshots: ['pc-1', 'pc-2', 'a-1'], settings: [] });
+
+      expect(storedRows(temp.dir)).toBe(before);
+      expect(temp.state.world()).toEqual(beforeWorld);
+      expect(temp.state.computers()).toEqual(beforeComputers);
+      agent.hello('pc-1', token, { snapshotVersion: version, settingsVersion: 1 });
+      expect(await agent.next()).toEqual({ kind: 'upToDate', snapshotVersion: version, settingsVersion: 1 });
+    } finally {
+      agent.close();
+      await server.close();
+    }
+  });
+
+  it('reports a dry run of an invalid world as the import would, naming the field', async () => {
+    const world = adminWorld();
+    world.policies[0]!.app = 'nope';
+    const before = storedRows(temp.dir);
+    const answer = await send(app, 'PUT', '/api/world?dryRun=true', world);
+    expect(answer.status).toBe(400);
+    expect(errorOf(answer).problems).toEqual(['policies[p-chrome]: app "nope" is not a known application']);
+    expect(storedRows(temp.dir)).toBe(before);
+  });
+
+  it('answers an import that changes nothing as not stored', async () => {
+    const before = storedRows(temp.dir);
+    const answer = await send(app, 'PUT', '/api/world', adminWorld());
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ stored: false, changes: { snapshots: [], settings: [] } });
+    expect(storedRows(temp.dir)).toBe(before);
+    expect(hub.pushes).toEqual([]);
+  });
+});
