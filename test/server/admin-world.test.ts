@@ -274,3 +274,141 @@ describe('PUT /api/world', () => {
     expect(hub.pushes).toEqual([]);
   });
 });
+
+/** A pino logger writing JSON lines into `lines`. */
+function capturingLogger(lines: Record<string, unknown>[]): FastifyBaseLogger {
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (line !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
+      }
+      done();
+    },
+  });
+  return pino({ level: 'debug' }, stream) as unknown as FastifyBaseLogger;
+}
+
+describe('logging of refused and failed admin requests', () => {
+  it('logs a 4xx at info and a 5xx at error with the request id, route and cause', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const hub = new RecordingHub();
+    hub.awaitSettingsApplied = () => Promise.reject(new Error('the hub broke'));
+    const app = buildAdminApi({ state: temp.state, adminToken: TOKEN, hub, logger: capturingLogger(lines) });
+    try {
+      expect((await send(app, 'PATCH', '/api/policies/p-notepad', { order: 'first' })).status).toBe(400);
+      expect((await send(app, 'DELETE', '/api/policies/ghost')).status).toBe(404);
+      const failed = await send(app, 'PUT', '/api/settings', {
+        scope: { kind: 'group', id: 'shop-pcs' },
+        type: 'prioritizeBuiltInApplications',
+        value: false,
+      });
+      expect(failed.status).toBe(500);
+      expect(errorOf(failed).code).toBe('internal');
+      // The successful request before the failure's error is not logged.
+      expect((await send(app, 'GET', '/api/policies')).status).toBe(200);
+    } finally {
+      await app.close();
+    }
+    const logged = lines.filter((line) => line['msg'] !== undefined && String(line['msg']).startsWith('admin request'));
+    expect(logged).toHaveLength(3);
+    const [invalid, missing, internal] = logged as [
+      Record<string, unknown>,
+      Record<string, unknown>,
+      Record<string, unknown>,
+    ];
+    expect(invalid).toMatchObject({
+      level: 30,
+      msg: 'admin request refused',
+      method: 'PATCH',
+      route: '/api/policies/:id',
+      status: 400,
+      code: 'invalid-input',
+    });
+    expect(String(invalid['reason'])).toMatch(/order/);
+    expect(missing).toMatchObject({ level: 30, route: '/api/policies/:id', status: 404, code: 'not-found' });
+    expect(internal).toMatchObject({
+      level: 50,
+      msg: 'admin request failed',
+      method: 'PUT',
+      route: '/api/settings',
+      status: 500,
+      code: 'internal',
+    });
+    expect((internal['err'] as { message: string }).message).toBe('the hub broke');
+    for (const line of logged) expect(line['reqId']).toEqual(expect.any(String));
+    expect(new Set(logged.map((line) => line['reqId'])).size).toBe(3);
+  });
+});
+
+describe('bodies that are too deep to parse', () => {
+  function nested(depth: number, open: string, close: string, inner: string): string {
+    return open.repeat(depth) + inner + close.repeat(depth);
+  }
+
+  it('measures depth outside strings only', () => {
+    expect(jsonDepthOver('[[1]]', 2)).toBe(null);
+    expect(jsonDepthOver('[[[1]]]', 2)).toBe(2);
+    expect(jsonDepthOver('{"a":"[[[[[\\"[[["}', 1)).toBe(null);
+    expect(jsonDepthOver('{"a\\\\":[[1]]}', 2)).toBe(8);
+  });
+
+  it('answers 400 body-too-deep for a 200,000-deep body on every route, and stores nothing', async () => {
+    const app = buildAdminApi({ state: temp.state, adminToken: TOKEN, hub: new RecordingHub(), logger: false });
+    const before = storedRows(temp.dir);
+    const deep = 200_000;
+    const payloads = [
+      nested(deep, '[', ']', ''),
+      nested(deep, '{"a":', '}', '1'),
+      `{"organizations":${nested(deep, '[', ']', '')}}`,
+    ];
+    const routes: ['PUT' | 'POST' | 'PATCH', string][] = [
+      ['PUT', '/api/world'],
+      ['POST', '/api/policies'],
+      ['PATCH', '/api/policies/p-chrome'],
+      ['PUT', '/api/settings'],
+    ];
+    try {
+      for (const [method, url] of routes) {
+        for (const payload of payloads) {
+          const response = await app.inject({
+            method,
+            url,
+            headers: { ...AUTH, 'content-type': 'application/json' },
+            payload,
+          });
+          expect(response.statusCode, `${method} ${url}`).toBe(400);
+          expect(response.json<{ error: { code: string } }>().error.code).toBe('body-too-deep');
+        }
+      }
+      // Bodies that are right but for a deep member: the stack overflowed past the parse (500) before.
+      const ringfence = nested(deep, '{"a":', '}', '1');
+      const world = JSON.stringify(adminWorld()).replace('"enabled":true', `"enabled":true,"ringfence":${ringfence}`);
+      const policy = `{"app":"chrome","appliesTo":{"computer":"pc-1"},"action":"permit","order":3,"ringfence":${ringfence}}`;
+      for (const [method, url, payload] of [
+        ['PUT', '/api/world', world],
+        ['POST', '/api/policies', policy],
+      ] as const) {
+        const response = await app.inject({
+          method,
+          url,
+          headers: { ...AUTH, 'content-type': 'application/json' },
+          payload,
+        });
+        expect(response.statusCode, `${method} ${url}`).toBe(400);
+        expect(response.json<{ error: { code: string } }>().error.code).toBe('body-too-deep');
+      }
+      // At the bound a body is parsed (and then judged by its shape).
+      const atBound = await app.inject({
+        method: 'PUT',
+        url: '/api/world',
+        headers: { ...AUTH, 'content-type': 'application/json' },
+        payload: `{"organizations":${nested(MAX_JSON_DEPTH - 1, '[', ']', '')}}`,
+      });
+      expect(atBound.statusCode).toBe(400);
+      expect(atBound.json<{ error: { code: string } }>().error.code).toBe('invalid-input');
+    } finally {
+      await app.close();
+    }
+    expect(storedRows(temp.dir)).toBe(before);
+  });
+});
