@@ -225,7 +225,7 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
       );
       return;
     }
-    parseJson(request, text, done);
+    void parseJson(request, text, done);
   });
 
   app.addHook('onRequest', async (request, reply) => {

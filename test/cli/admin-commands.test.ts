@@ -9,14 +9,16 @@ import type { CliIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { parseScenario, serializeScenario } from '../../src/scenario/load.js';
 import { buildAdminApi } from '../../src/server/admin-api.js';
-import { FakeHub, FakeServerState, adminWorld, emptyWorld } from '../server/fake-state.js';
+import type { ServerState } from '../../src/server/state.js';
+import { RecordingHub, type TempState, adminWorld, openTempState, storedRows } from '../server/admin-harness.js';
 
 const TOKEN = 'cli-test-token';
 
 let dir: string;
 let app: FastifyInstance;
-let state: FakeServerState;
-let hub: FakeHub;
+let temp: TempState | undefined;
+let state: ServerState;
+let hub: RecordingHub;
 let url: string;
 
 interface Run {
@@ -53,13 +55,16 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app.close();
+  await temp?.close();
   await rm(dir, { recursive: true, force: true });
 });
 
 beforeEach(async () => {
   if (app !== undefined) await app.close();
-  state = new FakeServerState(emptyWorld());
-  hub = new FakeHub();
+  await temp?.close();
+  temp = await openTempState();
+  state = temp.state;
+  hub = new RecordingHub();
   app = buildAdminApi({ state, adminToken: TOKEN, hub, logger: false });
   url = await app.listen({ port: 0, host: '127.0.0.1' });
 });
@@ -80,7 +85,7 @@ describe('tollgate admin, end to end against a real server', () => {
     expect(computers.code).toBe(0);
     const lines = computers.stdout.split('\n');
     expect(lines[0]).toMatch(/^computer\s+group\s+enrolled\s+agent\s+connected\s+snapshot\s+settings\s+last error$/);
-    expect(lines[1]).toMatch(/^pc-1\s+shop-pcs\s+yes\s+-\s+no\s+1\/0 \*\s+0\/0$/);
+    expect(lines[1]).toMatch(/^pc-1\s+shop-pcs\s+yes\s+-\s+no\s+1\/0 \*\s+1\/0 \*$/);
   });
 
   it('names the file when the scenario is invalid, without calling the server', async () => {
@@ -88,12 +93,13 @@ describe('tollgate admin, end to end against a real server', () => {
     const world = adminWorld();
     world.policies[2]!.order = -5;
     await writeFile(bad, serializeScenario(world, 'yaml'));
+    const before = storedRows(temp!.dir);
     const result = await admin('import', bad);
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
       `error: ${bad}: policies[p-acme-chrome]: order -5 is negative, but organization acme uses the flat structure\n`,
     );
-    expect(state.calls).toEqual([]);
+    expect(storedRows(temp!.dir)).toBe(before);
   });
 
   it('adds a policy, and refuses a negative order in a flat organization with the server message', async () => {

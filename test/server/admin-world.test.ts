@@ -35,7 +35,7 @@ afterEach(async () => {
 
 async function send(
   app: FastifyInstance,
-  method: 'PUT' | 'POST' | 'PATCH' | 'DELETE',
+  method: 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE',
   url: string,
   body?: unknown,
 ): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -285,7 +285,7 @@ function capturingLogger(lines: Record<string, unknown>[]): FastifyBaseLogger {
       done();
     },
   });
-  return pino({ level: 'debug' }, stream) as unknown as FastifyBaseLogger;
+  return pino({ level: 'debug' }, stream);
 }
 
 describe('logging of refused and failed admin requests', () => {
@@ -309,7 +309,7 @@ describe('logging of refused and failed admin requests', () => {
     } finally {
       await app.close();
     }
-    const logged = lines.filter((line) => line['msg'] !== undefined && String(line['msg']).startsWith('admin request'));
+    const logged = lines.filter((line) => typeof line['msg'] === 'string' && line['msg'].startsWith('admin request'));
     expect(logged).toHaveLength(3);
     const [invalid, missing, internal] = logged as [
       Record<string, unknown>,
