@@ -88,6 +88,45 @@ describe('tollgate admin, end to end against a real server', () => {
     expect(lines[1]).toMatch(/^pc-1\s+shop-pcs\s+yes\s+-\s+no\s+1\/0 \*\s+1\/0 \*$/);
   });
 
+  it('shows a dry run, and refuses to remove computers without --allow-removals', async () => {
+    expect((await admin('import', join(dir, 'world.yaml'))).code).toBe(0);
+    const smaller = join(dir, 'smaller.yaml');
+    const world = adminWorld();
+    world.computers = world.computers.filter((c) => c.id !== 'lab-1');
+    world.policies[1]!.order = 3;
+    await writeFile(smaller, serializeScenario(world, 'yaml'));
+    const before = storedRows(temp!.dir);
+
+    const refused = await admin('import', smaller);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toBe(
+      'error: computers[lab-1]: would be removed\n' +
+        'error: nothing was imported: pass --allow-removals to remove these computers\n',
+    );
+    expect(storedRows(temp!.dir)).toBe(before);
+
+    const dry = await admin('import', '--dry-run', smaller);
+    expect(dry).toMatchObject({ code: 0, stderr: '' });
+    expect(dry.stdout).toBe(
+      `dry run of ${smaller} (5 organizations, 3 computers, 4 policies): nothing stored\n` +
+        '  computers: +0 ~0 -1 (removed: lab-1)\n' +
+        '  policies: +0 ~1 -0\n' +
+        'would change: 2 computer(s) get a new snapshot, 0 new settings\n',
+    );
+    expect(storedRows(temp!.dir)).toBe(before);
+    const dryJson = JSON.parse((await admin('--json', 'import', '--dry-run', smaller)).stdout) as {
+      diff: { policies: { changed: string[] } };
+      stored: boolean;
+    };
+    expect(dryJson.stored).toBe(false);
+    expect(dryJson.diff.policies.changed).toEqual(['p-notepad']);
+
+    const allowed = await admin('import', '--allow-removals', smaller);
+    expect(allowed.code).toBe(0);
+    expect(allowed.stdout).toContain('computers: +0 ~0 -1 (removed: lab-1)');
+    expect(state.world().computers.map((c) => c.id)).toEqual(['pc-1', 'pc-2', 'a-1']);
+  });
+
   it('names the file when the scenario is invalid, without calling the server', async () => {
     const bad = join(dir, 'bad.yaml');
     const world = adminWorld();
