@@ -259,12 +259,7 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
       );
     }
     if (error instanceof TollgateError) {
-      return sendError(
-        reply,
-        statusOfCode(error.code),
-        { error: { code: error.code, message: error.message } },
-        error,
-      );
+      return sendError(reply, statusOfCode(error.code), { error: { code: error.code, message: error.message } }, error);
     }
     // Fastify's own client errors: malformed JSON, a body over the limit, an unsupported media type.
     if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
