@@ -209,9 +209,18 @@ export class ServerState implements ServerStateApi {
     return { diff, changes: this.write(prepared), stored: true };
   }
 
-  /** Commits a world built from the current one; its unchanged entries are shared with it. */
-  applyWorld(candidate: World): ViewChanges {
-    return this.commit(candidate);
+  /**
+   * Commits a world built from the current one; its unchanged entries are
+   * shared with it. With `request`, that approval request is stored in the
+   * same transaction (both or neither).
+   */
+  applyWorld(candidate: World, request?: ApprovalRequestRecord): ViewChanges {
+    const prepared = this.prepare(candidate);
+    if (prepared === null) {
+      if (request !== undefined) this.updateApprovalRequest(request);
+      return noChanges();
+    }
+    return this.write(prepared, request === undefined ? undefined : () => this.updateApprovalRequest(request));
   }
 
   /** A new token for a known computer (TollgateError 'unknown-reference' otherwise); the old one stops working. */
@@ -560,9 +569,13 @@ export class ServerState implements ServerStateApi {
     return { candidate, rowChanges, index, issued, changes };
   }
 
-  private write(prepared: PreparedCommit): ViewChanges {
+  /** Writes a prepared commit (and `alsoWrite`'s writes) in one transaction, then swaps the world in. */
+  private write(prepared: PreparedCommit, alsoWrite?: () => void): ViewChanges {
     const { candidate, rowChanges, index, issued, changes } = prepared;
-    this.db.commit(rowChanges.writes, rowChanges.deletes, issued);
+    this.db.atomically(() => {
+      this.db.commit(rowChanges.writes, rowChanges.deletes, issued);
+      alsoWrite?.();
+    });
     this.current = deepFreeze(candidate);
     this.index = index;
     this.stored = rowChanges.stored;

@@ -154,9 +154,10 @@ export interface ServerStateApi {
   importWorld(world: World): ViewChanges;
   /**
    * Commits a world derived from `world()` (unchanged entries shared, not
-   * copied: the caller must not change them afterwards), validated as a whole.
+   * copied: the caller must not change them afterwards), validated as a whole;
+   * with `request`, that approval request is stored in the same transaction.
    */
-  applyWorld(candidate: World): ViewChanges;
+  applyWorld(candidate: World, request?: ApprovalRequestRecord): ViewChanges;
   /**
    * Replaces the world as importWorld does, reporting the difference; with
    * `dryRun` nothing is stored. Removing computers needs `allowRemovals`

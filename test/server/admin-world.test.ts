@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import Database from 'better-sqlite3';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -7,6 +9,7 @@ import { buildView } from '../../src/engine/view.js';
 import { WorldIndex } from '../../src/engine/world.js';
 import { buildAdminApi } from '../../src/server/admin-api.js';
 import { MAX_JSON_DEPTH, jsonDepthOver } from '../../src/server/json-depth.js';
+import { SERVER_DB_FILE } from '../../src/server/state.js';
 import { viewEncodingProblem } from '../../src/server/view-encoding.js';
 import { peekSnapshot } from '../../src/wire/signed.js';
 import {
@@ -410,5 +413,57 @@ describe('bodies that are too deep to parse', () => {
       await app.close();
     }
     expect(storedRows(temp.dir)).toBe(before);
+  });
+});
+
+describe('an approval that cannot be recorded', () => {
+  it('stores neither the permit nor the approval', async () => {
+    await temp.close();
+    const world = adminWorld();
+    world.organizations = world.organizations.map((o) =>
+      o.id === 'shop' ? { ...o, modules: ['cyberHeroApprovals'] } : o,
+    );
+    temp = await openTempState(world);
+    temp.state.recordApprovalRequest(
+      'pc-1',
+      {
+        requestId: 'req-1',
+        submittedAtMs: 1_000,
+        file: { path: 'C:\\Tools\\tool.exe' },
+        user: 'alice',
+        reason: 'stock count',
+        query: { category: 'Shopping', primaryCompanyInfluence: ['GB'] },
+        suggestion: {
+          suggestion: 'approve',
+          policy: null,
+          reason: 'from the agent',
+          permitTarget: 'computer',
+          instructions: '',
+          escalationEmails: [],
+          warnings: [],
+        },
+      },
+      1_000,
+    );
+    // The request table refuses every update, as a failing disk would, after the world rows are written.
+    const db = new Database(join(temp.dir, SERVER_DB_FILE));
+    db.exec(
+      "CREATE TRIGGER refuse_update BEFORE UPDATE ON approval_requests BEGIN SELECT RAISE(ABORT, 'no room'); END",
+    );
+    db.close();
+    const before = storedRows(temp.dir);
+    const worldBefore = structuredClone(temp.state.world());
+    const hub = new RecordingHub();
+    const app = buildAdminApi({ state: temp.state, adminToken: TOKEN, hub, logger: false });
+    try {
+      const answer = await send(app, 'POST', '/api/requests/req-1/approve', { target: 'computer' });
+      expect(answer.status).toBe(500);
+      expect(storedRows(temp.dir)).toBe(before);
+      expect(temp.state.world()).toEqual(worldBefore);
+      expect(temp.state.approvalRequest('req-1')?.status).toBe('pending');
+      expect(hub.pushes).toEqual([]);
+    } finally {
+      await app.close();
+    }
   });
 });
