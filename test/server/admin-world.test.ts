@@ -8,6 +8,7 @@ import type { World } from '../../src/engine/model.js';
 import { buildView } from '../../src/engine/view.js';
 import { WorldIndex } from '../../src/engine/world.js';
 import { buildAdminApi } from '../../src/server/admin-api.js';
+import { ADMIN_BODY_LIMIT_BYTES } from '../../src/server/admin-schemas.js';
 import { MAX_JSON_DEPTH, jsonDepthOver } from '../../src/server/json-depth.js';
 import { SERVER_DB_FILE } from '../../src/server/state.js';
 import { viewEncodingProblem } from '../../src/server/view-encoding.js';
@@ -409,6 +410,42 @@ describe('bodies that are too deep to parse', () => {
       });
       expect(atBound.statusCode).toBe(400);
       expect(atBound.json<{ error: { code: string } }>().error.code).toBe('invalid-input');
+    } finally {
+      await app.close();
+    }
+    expect(storedRows(temp.dir)).toBe(before);
+  });
+});
+
+describe("fastify's client errors", () => {
+  it('answer with the admin API own codes', async () => {
+    const app = buildAdminApi({ state: temp.state, adminToken: TOKEN, hub: new RecordingHub(), logger: false });
+    const before = storedRows(temp.dir);
+    try {
+      const yaml = await app.inject({
+        method: 'PUT',
+        url: '/api/world',
+        headers: { ...AUTH, 'content-type': 'application/yaml' },
+        payload: 'organizations: []\n',
+      });
+      expect(yaml.statusCode).toBe(415);
+      expect(yaml.json<{ error: { code: string } }>().error.code).toBe('unsupported-media-type');
+      const empty = await app.inject({
+        method: 'PUT',
+        url: '/api/world',
+        headers: { ...AUTH, 'content-type': 'application/json' },
+        payload: '',
+      });
+      expect(empty.statusCode).toBe(400);
+      expect(empty.json<{ error: { code: string } }>().error.code).toBe('invalid-json');
+      const large = await app.inject({
+        method: 'PUT',
+        url: '/api/world',
+        headers: { ...AUTH, 'content-type': 'application/json', 'content-length': String(ADMIN_BODY_LIMIT_BYTES + 1) },
+        payload: '{}',
+      });
+      expect(large.statusCode).toBe(413);
+      expect(large.json<{ error: { code: string } }>().error.code).toBe('body-too-large');
     } finally {
       await app.close();
     }
