@@ -64,6 +64,9 @@ interface SealedSettings {
   bytes: Uint8Array;
 }
 
+/** How many computers a refused change names whose view cannot be encoded (the rest are counted). */
+export const MAX_ENCODING_PROBLEMS = 10;
+
 /** A checked commit, ready to write. */
 interface PreparedCommit {
   candidate: World;
@@ -565,7 +568,14 @@ export class ServerState implements ServerStateApi {
     if (rowChanges.writes.length === 0 && rowChanges.deletes.length === 0) return null;
     const index = new WorldIndex(candidate);
     const { issued, changes, encodingProblems } = this.planVersions(index);
-    if (encodingProblems.length > 0) throw new ValidationError(encodingProblems);
+    if (encodingProblems.length > 0) {
+      // One bad entity can reach thousands of computers: name a few, count the rest.
+      const named = encodingProblems.slice(0, MAX_ENCODING_PROBLEMS);
+      const more = encodingProblems.length - named.length;
+      throw new ValidationError(
+        more === 0 ? named : [...named, `and ${more} more computer(s) whose view cannot be encoded for its agent`],
+      );
+    }
     return { candidate, rowChanges, index, issued, changes };
   }
 

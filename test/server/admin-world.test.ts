@@ -4,13 +4,14 @@ import Database from 'better-sqlite3';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ValidationError } from '../../src/engine/errors.js';
 import type { World } from '../../src/engine/model.js';
 import { buildView } from '../../src/engine/view.js';
 import { WorldIndex } from '../../src/engine/world.js';
 import { buildAdminApi } from '../../src/server/admin-api.js';
 import { ADMIN_BODY_LIMIT_BYTES } from '../../src/server/admin-schemas.js';
 import { MAX_JSON_DEPTH, jsonDepthOver } from '../../src/server/json-depth.js';
-import { SERVER_DB_FILE } from '../../src/server/state.js';
+import { MAX_ENCODING_PROBLEMS, SERVER_DB_FILE } from '../../src/server/state.js';
 import { viewEncodingProblem } from '../../src/server/view-encoding.js';
 import { peekSnapshot } from '../../src/wire/signed.js';
 import {
@@ -502,5 +503,24 @@ describe('an approval that cannot be recorded', () => {
     } finally {
       await app.close();
     }
+  });
+});
+
+describe('a change that many views cannot carry', () => {
+  it('names the first computers and counts the rest', () => {
+    const world = adminWorld();
+    for (let i = 0; i < MAX_ENCODING_PROBLEMS + 5; i++) world.computers.push({ id: `bulk-${i}`, group: 'shop-pcs' });
+    temp.state.importWorld(world);
+    const before = storedRows(temp.dir);
+    let problems: readonly string[] = [];
+    try {
+      temp.state.updatePolicy('p-notepad', { order: TOO_BIG_FOR_INT32 });
+    } catch (error) {
+      problems = (error as ValidationError).problems;
+    }
+    expect(problems).toHaveLength(MAX_ENCODING_PROBLEMS + 1);
+    expect(problems[0]).toMatch(/^computers\[pc-1\]: .*policies\[p-notepad\]\.order/);
+    expect(problems.at(-1)).toBe('and 7 more computer(s) whose view cannot be encoded for its agent');
+    expect(storedRows(temp.dir)).toBe(before);
   });
 });
