@@ -3,6 +3,8 @@
  * what it has stored (read back from server.db), a hub that records pushes
  * and answers waits from a fixed set of computers, and small worlds.
  */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,6 +55,17 @@ export async function openTempState(
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** sha256 of server.db and its write-ahead log, as bytes on disk: equal digests, not a byte written. */
+export function dbFileDigest(dir: string): string {
+  const hash = createHash('sha256');
+  for (const file of [SERVER_DB_FILE, `${SERVER_DB_FILE}-wal`]) {
+    const path = join(dir, file);
+    hash.update(file);
+    if (existsSync(path)) hash.update(readFileSync(path));
+  }
+  return hash.digest('hex');
 }
 
 /**

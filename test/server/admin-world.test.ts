@@ -19,6 +19,7 @@ import {
   TestAgent,
   type TempState,
   adminWorld,
+  dbFileDigest,
   openTempState,
   startAdminServer,
   storedRows,
@@ -81,6 +82,7 @@ describe('a write whose views cannot be encoded for an agent', () => {
     const hub = new RecordingHub();
     const app = buildAdminApi({ state: temp.state, adminToken: TOKEN, hub, logger: false });
     const before = storedRows(temp.dir);
+    const bytes = dbFileDigest(temp.dir);
     const world = structuredClone(temp.state.world());
     const attempts = [
       await send(app, 'PATCH', '/api/policies/p-notepad', { order: TOO_BIG_FOR_INT32 }),
@@ -99,6 +101,7 @@ describe('a write whose views cannot be encoded for an agent', () => {
       expect(errorOf(answer).message).toMatch(/p-notepad|p-huge/);
     }
     expect(storedRows(temp.dir)).toBe(before);
+    expect(dbFileDigest(temp.dir)).toBe(bytes);
     expect(temp.state.world()).toEqual(world);
     expect(hub.pushes).toEqual([]);
     await app.close();
@@ -114,12 +117,17 @@ describe('a write whose views cannot be encoded for an agent', () => {
       expect(first.kind).toBe('snapshot');
       const version = peekSnapshot((first as { signed: Uint8Array }).signed).version;
       agent.ack(version, 1);
+      // The ack is recorded once the server answers the next hello: wait for that before taking the digest.
+      agent.hello('pc-1', token, { snapshotVersion: version, settingsVersion: 1 });
+      expect((await agent.next()).kind).toBe('upToDate');
       const before = storedRows(temp.dir);
+      const bytes = dbFileDigest(temp.dir);
 
       const answer = await send(server.app, 'PATCH', '/api/policies/p-notepad', { order: TOO_BIG_FOR_INT32 });
       expect(answer.status).toBe(400);
       expect(errorOf(answer).message).toMatch(/policies\[p-notepad\]\S*order/);
       expect(storedRows(temp.dir)).toBe(before);
+      expect(dbFileDigest(temp.dir)).toBe(bytes);
 
       // Messages arrive in order: a push made by the refused write would come before this answer.
       agent.hello('pc-1', token, { snapshotVersion: version, settingsVersion: 1 });
