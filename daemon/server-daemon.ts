@@ -99,7 +99,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     state,
     adminToken: token.token,
     hub,
-    logger: false,
+    logger,
     notifier,
     defaultApprovalPolicies,
     ...(https === undefined ? {} : { https }),

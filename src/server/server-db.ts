@@ -264,6 +264,11 @@ export class ServerDb {
     this.commitTx.immediate(writes, deletes, issued);
   }
 
+  /** Runs `fn` in one transaction: the writes it makes are all stored, or none. */
+  atomically<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
   /** Replaces a computer's enrollment token hash. */
   setTokenHash(computerId: string, hash: Buffer): void {
     this.stmt.setToken.run(hash, computerId);

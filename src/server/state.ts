@@ -31,9 +31,12 @@ import {
   type SettingScope,
   type SignedMessage,
   type ViewChanges,
+  type WorldReplacement,
   scopeAppliesTo,
 } from './types.js';
+import { viewEncodingProblem } from './view-encoding.js';
 import { viewHashes } from './view-hash.js';
+import { RemovalRefusedError, diffWorlds } from './world-diff.js';
 import { type StoredWorld, diffWorldRows, worldFromRows } from './world-rows.js';
 
 /** The database file in the data directory. */
@@ -59,6 +62,18 @@ interface SealedSnapshot {
 interface SealedSettings {
   settingsVersion: number;
   bytes: Uint8Array;
+}
+
+/** How many computers a refused change names whose view cannot be encoded (the rest are counted). */
+export const MAX_ENCODING_PROBLEMS = 10;
+
+/** A checked commit, ready to write. */
+interface PreparedCommit {
+  candidate: World;
+  rowChanges: ReturnType<typeof diffWorldRows>;
+  index: WorldIndex;
+  issued: IssuedVersions[];
+  changes: ViewChanges;
 }
 
 function noChanges(): ViewChanges {
@@ -179,9 +194,36 @@ export class ServerState implements ServerStateApi {
     return this.commit(structuredClone(world));
   }
 
-  /** Commits a world built from the current one; its unchanged entries are shared with it. */
-  applyWorld(candidate: World): ViewChanges {
-    return this.commit(candidate);
+  /**
+   * Replaces the world with a copy of `world` after the same checks as
+   * importWorld (validation, every changed view encodable), reporting the
+   * difference. A dry run checks everything and stores nothing; otherwise
+   * removing computers is refused (RemovalRefusedError, nothing stored)
+   * unless `allowRemovals`.
+   */
+  replaceWorld(world: World, options: { dryRun: boolean; allowRemovals: boolean }): WorldReplacement {
+    const candidate = structuredClone(world);
+    const prepared = this.prepare(candidate);
+    const diff = diffWorlds(this.current, candidate);
+    if (options.dryRun) return { diff, changes: prepared?.changes ?? noChanges(), stored: false };
+    const removed = diff.computers.removed;
+    if (removed.length > 0 && !options.allowRemovals) throw new RemovalRefusedError(removed);
+    if (prepared === null) return { diff, changes: noChanges(), stored: false };
+    return { diff, changes: this.write(prepared), stored: true };
+  }
+
+  /**
+   * Commits a world built from the current one; its unchanged entries are
+   * shared with it. With `request`, that approval request is stored in the
+   * same transaction (both or neither).
+   */
+  applyWorld(candidate: World, request?: ApprovalRequestRecord): ViewChanges {
+    const prepared = this.prepare(candidate);
+    if (prepared === null) {
+      if (request !== undefined) this.updateApprovalRequest(request);
+      return noChanges();
+    }
+    return this.write(prepared, request === undefined ? undefined : () => this.updateApprovalRequest(request));
   }
 
   /** A new token for a known computer (TollgateError 'unknown-reference' otherwise); the old one stops working. */
@@ -503,18 +545,47 @@ export class ServerState implements ServerStateApi {
   }
 
   /**
-   * Validates the candidate world (ValidationError, nothing changed, on any
-   * problem), writes what changed and the versions issued in one
-   * transaction, then makes it the current world.
+   * Validates the candidate world and proves every changed view encodable
+   * (ValidationError, nothing changed, on any problem), writes what changed
+   * and the versions issued in one transaction, then makes it the current
+   * world.
    */
   private commit(candidate: World): ViewChanges {
+    const prepared = this.prepare(candidate);
+    return prepared === null ? noChanges() : this.write(prepared);
+  }
+
+  /**
+   * Everything a commit of `candidate` would write, checked but not stored:
+   * null when nothing would change. Throws ValidationError naming the
+   * entity and field for a world that fails validation or a view that could
+   * not be encoded for its agent.
+   */
+  private prepare(candidate: World): PreparedCommit | null {
     const problems = validateWorld(candidate);
     if (problems.length > 0) throw new ValidationError(problems);
     const rowChanges = diffWorldRows(this.stored, candidate);
-    if (rowChanges.writes.length === 0 && rowChanges.deletes.length === 0) return noChanges();
+    if (rowChanges.writes.length === 0 && rowChanges.deletes.length === 0) return null;
     const index = new WorldIndex(candidate);
-    const { issued, changes } = this.planVersions(index);
-    this.db.commit(rowChanges.writes, rowChanges.deletes, issued);
+    const { issued, changes, encodingProblems } = this.planVersions(index);
+    if (encodingProblems.length > 0) {
+      // One bad entity can reach thousands of computers: name a few, count the rest.
+      const named = encodingProblems.slice(0, MAX_ENCODING_PROBLEMS);
+      const more = encodingProblems.length - named.length;
+      throw new ValidationError(
+        more === 0 ? named : [...named, `and ${more} more computer(s) whose view cannot be encoded for its agent`],
+      );
+    }
+    return { candidate, rowChanges, index, issued, changes };
+  }
+
+  /** Writes a prepared commit (and `alsoWrite`'s writes) in one transaction, then swaps the world in. */
+  private write(prepared: PreparedCommit, alsoWrite?: () => void): ViewChanges {
+    const { candidate, rowChanges, index, issued, changes } = prepared;
+    this.db.atomically(() => {
+      this.db.commit(rowChanges.writes, rowChanges.deletes, issued);
+      alsoWrite?.();
+    });
     this.current = deepFreeze(candidate);
     this.index = index;
     this.stored = rowChanges.stored;
@@ -531,12 +602,19 @@ export class ServerState implements ServerStateApi {
    * the settings changed too; changed settings alone are a new settings
    * version. A computer's first view is version 1 of both.
    */
-  private planVersions(index: WorldIndex): { issued: IssuedVersions[]; changes: ViewChanges } {
+  private planVersions(index: WorldIndex): {
+    issued: IssuedVersions[];
+    changes: ViewChanges;
+    encodingProblems: string[];
+  } {
     const issued: IssuedVersions[] = [];
     const changes = noChanges();
+    const encodingProblems: string[] = [];
     for (const computer of index.world.computers) {
-      const hashes = viewHashes(buildView(index, computer.id));
+      const view = buildView(index, computer.id);
+      const hashes = viewHashes(view);
       const row = this.rows.get(computer.id);
+      const before = issued.length;
       const settingsChanged = row?.settingsHash !== hashes.settingsHash;
       if (row?.viewHash !== hashes.viewHash) {
         issued.push({
@@ -555,8 +633,11 @@ export class ServerState implements ServerStateApi {
         });
         changes.settings.push(computer.id);
       }
+      const versions = issued.length > before ? issued[issued.length - 1] : undefined;
+      const problem = versions === undefined ? null : viewEncodingProblem(computer.id, view, versions);
+      if (problem !== null) encodingProblems.push(problem);
     }
-    return { issued, changes };
+    return { issued, changes, encodingProblems };
   }
 
   private applyIssued(issued: readonly IssuedVersions[]): void {

@@ -16,7 +16,7 @@ import type { Notice, Notifier } from '../../src/server/notifier.js';
 import { ServerState } from '../../src/server/state.js';
 import type { ApprovalRequestRecord } from '../../src/server/types.js';
 import type { ApprovalSubmission } from '../../src/wire/sync-messages.js';
-import { FakeHub } from './fake-state.js';
+import { RecordingHub } from './admin-harness.js';
 
 const TOKEN = 'approvals-token';
 
@@ -138,7 +138,7 @@ interface Answer {
 
 let dir: string;
 let state: ServerState;
-let hub: FakeHub;
+let hub: RecordingHub;
 let notifier: RecordingNotifier;
 let app: FastifyInstance;
 let nowMs: number;
@@ -195,7 +195,7 @@ beforeEach(() => {
   nowMs = 1_700_000_000_000;
   state = ServerState.open({ dataDir: dir, clock: () => nowMs });
   state.importWorld(world());
-  hub = new FakeHub();
+  hub = new RecordingHub();
   hub.connected = new Set(['till-1', 'till-2']);
   notifier = new RecordingNotifier();
   app = buildAdminApi({
