@@ -20,6 +20,18 @@ import {
   type Organization,
   type World,
 } from './model.js';
+import {
+  APPROVAL_ORDER_MAX,
+  APPROVAL_ORDER_MIN,
+  POLICY_ORDER_MAX,
+  POLICY_ORDER_MIN,
+  SETTING_ORDER_MAX,
+  SETTING_ORDER_MIN,
+  idProblem,
+  integerRangeRule,
+  isIntegerIn,
+  isValidId,
+} from './limits.js';
 import { SETTING_DEFINITIONS, settingValueProblem } from './settings.js';
 import { isValidVersion } from './version.js';
 
@@ -128,8 +140,8 @@ class WorldValidator {
     const positions = new Map<string, number[]>();
     items.forEach((item, i) => {
       const value: unknown = (item as Record<string, unknown>)[key];
-      if (typeof value !== 'string' || value === '') {
-        this.add(`${list}[#${i}]`, `${key} must be a non-empty string`);
+      if (!isValidId(value)) {
+        this.add(`${list}[#${i}]`, `${key} ${typeof value === 'string' ? `${quote(value)} ` : ''}${idProblem(value)}`);
         return;
       }
       if (!map.has(value)) map.set(value, item);
@@ -147,9 +159,10 @@ class WorldValidator {
     if (!oneOf(value, allowed)) this.add(at, `${field} ${quote(value)} is not one of ${allowed.join(', ')}`);
   }
 
-  private integerField(at: string, field: string, value: number): boolean {
-    if (Number.isInteger(value)) return true;
-    this.add(at, `${field} ${quote(value)} is not an integer`);
+  /** Reports a number outside [min, max] (the range its wire field can carry); true when it is inside. */
+  private rangeField(at: string, field: string, value: unknown, min: number, max: number): boolean {
+    if (isIntegerIn(value, min, max)) return true;
+    this.add(at, `${field} ${quote(value)} ${integerRangeRule(min, max)}`);
     return false;
   }
 
@@ -295,7 +308,8 @@ class WorldValidator {
       }
       const ownOrg = this.appliesTo(at, policy.appliesTo);
       this.enumField(at, 'action', policy.action, POLICY_ACTIONS);
-      if (this.integerField(at, 'order', policy.order) && policy.order < 0 && ownOrg !== undefined) {
+      const validOrder = this.rangeField(at, 'order', policy.order, POLICY_ORDER_MIN, POLICY_ORDER_MAX);
+      if (validOrder && policy.order < 0 && ownOrg !== undefined) {
         if (this.orgs.get(ownOrg)?.structure === 'flat') {
           this.add(at, `order ${policy.order} is negative, but organization ${ownOrg} uses the flat structure`);
         }
@@ -318,7 +332,7 @@ class WorldValidator {
         this.add(at, `${field} is invalid: ${problem}`);
       }
       this.appliesTo(at, setting.appliesTo);
-      this.integerField(at, 'order', setting.order);
+      this.rangeField(at, 'order', setting.order, SETTING_ORDER_MIN, SETTING_ORDER_MAX);
     });
   }
 
@@ -335,9 +349,7 @@ class WorldValidator {
     this.world.approvalPolicies.forEach((policy, i) => {
       const at = entryLabel('approvalPolicies', policy.id, i);
       this.orgRef(at, 'org', policy.org);
-      if (!Number.isInteger(policy.order) || policy.order < 0) {
-        this.add(at, `order ${quote(policy.order)} must be a non-negative integer`);
-      }
+      this.rangeField(at, 'order', policy.order, APPROVAL_ORDER_MIN, APPROVAL_ORDER_MAX);
       this.enumField(at, 'action', policy.action, APPROVAL_ACTIONS);
       if (typeof policy.category !== 'string' || policy.category.trim() === '') {
         this.add(at, 'category is required and must not be empty');

@@ -1,7 +1,9 @@
 /**
  * The shapes of scenario and fixture files (SPEC.md section 7) as zod schemas.
- * They check types and fill defaults; unknown keys are stripped. Meaning
- * (references, versions, orders) is checked afterwards by validateWorld.
+ * They check types and fill defaults; an unknown key at any level is refused
+ * (a misspelt field must not silently change a world or a test). Meaning
+ * (references, ids, versions, order ranges) is checked afterwards by
+ * validateWorld.
  */
 import * as z from 'zod';
 import { isCountryCode } from '../engine/countries.js';
@@ -52,7 +54,8 @@ function exactlyOneKey<K extends string>(
   return undefined;
 }
 
-const integer = z.number().int();
+/** Orders are checked for being integers in the range their wire field carries by validateWorld, which names the entry. */
+const order = z.number();
 
 /** Versions must arrive as strings: YAML reads an unquoted `10.5` as a number. */
 const version = z.string();
@@ -61,7 +64,7 @@ const version = z.string();
 export const appliesToSchema = z
   .looseObject({
     global: z.string().optional(),
-    globalGroup: z.object({ org: z.string(), keyword: z.string() }).optional(),
+    globalGroup: z.strictObject({ org: z.string(), keyword: z.string() }).optional(),
     organization: z.string().optional(),
     group: z.string().optional(),
     computer: z.string().optional(),
@@ -85,7 +88,7 @@ export const approvalAppliesToSchema = z
     return { [key]: value[key] } as ApprovalAppliesTo;
   });
 
-const organizationSchema = z.object({
+const organizationSchema = z.strictObject({
   id: z.string(),
   name: z.string(),
   parent: z.string().optional(),
@@ -93,7 +96,7 @@ const organizationSchema = z.object({
   modules: z.array(z.string()).default(() => []),
 });
 
-const groupSchema = z.object({
+const groupSchema = z.strictObject({
   id: z.string(),
   org: z.string(),
   name: z.string(),
@@ -101,14 +104,14 @@ const groupSchema = z.object({
   agentVersion: version,
 });
 
-const computerSchema = z.object({
+const computerSchema = z.strictObject({
   id: z.string(),
   group: z.string(),
   name: z.string().optional(),
   agentVersion: version.optional(),
 });
 
-const ruleSchema = z.object({
+const ruleSchema = z.strictObject({
   path: z.string().optional(),
   processPath: z.string().optional(),
   createdBy: z.string().optional(),
@@ -118,7 +121,7 @@ const ruleSchema = z.object({
 });
 
 /** `builtIn` defaults to false: an application is custom unless it says otherwise. */
-const applicationSchema = z.object({
+const applicationSchema = z.strictObject({
   id: z.string(),
   name: z.string(),
   builtIn: z.boolean().default(false),
@@ -130,13 +133,13 @@ const applicationSchema = z.object({
   rules: z.array(ruleSchema).default(() => []),
 });
 
-const policySchema = z.object({
+const policySchema = z.strictObject({
   id: z.string(),
   name: z.string().optional(),
   app: z.string().optional(),
   appliesTo: appliesToSchema,
   action: z.enum(POLICY_ACTIONS),
-  order: integer,
+  order: order,
   enabled: z.boolean().default(true),
   expiresAt: z.preprocess(dateToIso, z.string()).optional(),
   default: z.boolean().optional(),
@@ -147,29 +150,29 @@ const settingValueSchema = z.union([z.boolean(), z.number(), z.string()], {
   error: 'must be a boolean, a number or a string',
 });
 
-const agentSettingSchema = z.object({
+const agentSettingSchema = z.strictObject({
   id: z.string(),
   type: z.string(),
   value: settingValueSchema,
   appliesTo: appliesToSchema,
-  order: integer,
+  order: order,
 });
 
-const gateSchema = z.object({
+const gateSchema = z.strictObject({
   feature: z.string(),
   os: z.enum(OS_NAMES),
   minVersion: version,
 });
 
-const countriesSchema = z.object({
+const countriesSchema = z.strictObject({
   mode: z.enum(COUNTRY_MODES).default('deny'),
   list: z.array(z.string()).default(() => []),
 });
 
-const approvalPolicySchema = z.object({
+const approvalPolicySchema = z.strictObject({
   id: z.string(),
   org: z.string(),
-  order: integer,
+  order: order,
   active: z.boolean().default(true),
   action: z.enum(APPROVAL_ACTIONS),
   category: z.string(),
@@ -178,26 +181,31 @@ const approvalPolicySchema = z.object({
   countries: countriesSchema.default(() => ({ mode: 'deny' as const, list: [] })),
 });
 
-const approvalSettingsSchema = z.object({
+const approvalSettingsSchema = z.strictObject({
   org: z.string(),
   guidelines: z
-    .object({
+    .strictObject({
       useParent: z.boolean().optional(),
       permitTarget: z.enum(PERMIT_TARGETS).optional(),
       instructions: z.string().optional(),
     })
     .optional(),
   escalation: z
-    .object({
+    .strictObject({
       useParent: z.boolean().optional(),
       emails: z.array(z.string()).optional(),
     })
     .optional(),
 });
 
-/** A scenario file: every list may be missing and then is empty; `gates` stays absent when absent. */
-export const scenarioSchema: z.ZodType<World> = z.object({
-  organizations: z.array(organizationSchema).default(() => []),
+/**
+ * A scenario file or admin world body. `organizations` is required (an empty
+ * world says so with `organizations: []`), so that an empty or misnamed
+ * document never reads as "no world"; every other list may be missing and then
+ * is empty; `gates` stays absent when absent.
+ */
+export const scenarioSchema: z.ZodType<World> = z.strictObject({
+  organizations: z.array(organizationSchema),
   groups: z.array(groupSchema).default(() => []),
   computers: z.array(computerSchema).default(() => []),
   applications: z.array(applicationSchema).default(() => []),
@@ -238,7 +246,7 @@ const countryCode = z.string().refine(isCountryCode, {
   error: (issue) => `${JSON.stringify(issue.input)} is not an ISO 3166-1 alpha-2 country code`,
 });
 
-const fileRequestSchema = z.object({
+const fileRequestSchema = z.strictObject({
   path: z.string(),
   sha256: z.string().optional(),
   certSubject: z.string().optional(),
@@ -249,7 +257,7 @@ const fileRequestSchema = z.object({
 
 /** `{app}` alone, or `{category, ...}`; the influence lists default to empty. */
 const fixtureApprovalSchema = z
-  .object({
+  .strictObject({
     app: z.string().optional(),
     category: z.string().optional(),
     subcategory: z.string().optional(),
@@ -277,7 +285,7 @@ const fixtureApprovalSchema = z
   });
 
 const fixtureCaseSchema = z
-  .object({
+  .strictObject({
     name: z.string(),
     computer: z.string(),
     at: z
@@ -303,4 +311,4 @@ const fixtureCaseSchema = z
   });
 
 /** A fixture file (SPEC.md section 7). */
-export const fixtureFileSchema: z.ZodType<FixtureFile> = z.object({ cases: z.array(fixtureCaseSchema) });
+export const fixtureFileSchema: z.ZodType<FixtureFile> = z.strictObject({ cases: z.array(fixtureCaseSchema) });

@@ -126,7 +126,33 @@ const cases: [string, (w: World) => void, string[]][] = [
     (w) => w.approvalSettings.push({ org: 'acme' }),
     ['approvalSettings[acme]: org "acme" is used by more than one entry (#0, #1)'],
   ],
-  ['an empty id', (w) => (w.computers[1]!.id = ''), ['computers[#1]: id must be a non-empty string']],
+  ['an empty id', (w) => (w.computers[1]!.id = ''), ['computers[#1]: id "" must not be empty']],
+  [
+    'an id with a slash',
+    (w) => (w.computers[1]!.id = 'pc/2'),
+    [
+      'computers[#1]: id "pc/2" has the character "/"; an id is 1 to 128 characters, each an ASCII letter, a digit or one of - _ . : @',
+    ],
+  ],
+  [
+    'an id with a lone surrogate',
+    (w) => (w.computers[1]!.id = 'p\uD800'),
+    [
+      'computers[#1]: id "p\\ud800" has the character U+D800; an id is 1 to 128 characters, each an ASCII letter, a digit or one of - _ . : @',
+    ],
+  ],
+  [
+    'an id with a control character',
+    (w) => (w.computers[1]!.id = 'a\u0007'),
+    [
+      'computers[#1]: id "a\\u0007" has the character U+0007; an id is 1 to 128 characters, each an ASCII letter, a digit or one of - _ . : @',
+    ],
+  ],
+  [
+    'an id of 10,000 characters',
+    (w) => (w.computers[1]!.id = 'o'.repeat(10_000)),
+    [`computers[#1]: id "${'o'.repeat(10_000)}" is 10000 characters long; an id has at most 128`],
+  ],
   // references
   [
     'unknown parent',
@@ -283,7 +309,36 @@ const cases: [string, (w: World) => void, string[]][] = [
     (w) => (w.policies[2]!.app = 'putty'),
     ['policies[dflt]: app must not be set on the default policy'],
   ],
-  ['a fractional order', (w) => (w.policies[0]!.order = 1.5), ['policies[a-putty]: order 1.5 is not an integer']],
+  [
+    'a fractional order',
+    (w) => (w.policies[0]!.order = 1.5),
+    ['policies[a-putty]: order 1.5 must be an integer from -2147483648 to 2147483647'],
+  ],
+  [
+    'an order beyond a 32-bit signed integer',
+    (w) => (w.policies[1]!.order = 2147483648),
+    ['policies[o-neg]: order 2147483648 must be an integer from -2147483648 to 2147483647'],
+  ],
+  [
+    'an order below a 32-bit signed integer',
+    (w) => (w.policies[1]!.order = -2147483649),
+    ['policies[o-neg]: order -2147483649 must be an integer from -2147483648 to 2147483647'],
+  ],
+  [
+    'an order beyond 2^53',
+    (w) => (w.policies[1]!.order = 2 ** 53 + 2),
+    ['policies[o-neg]: order 9007199254740994 must be an integer from -2147483648 to 2147483647'],
+  ],
+  [
+    'an order of 1e300',
+    (w) => (w.policies[1]!.order = 1e300),
+    ['policies[o-neg]: order 1e+300 must be an integer from -2147483648 to 2147483647'],
+  ],
+  [
+    'a setting order beyond a 32-bit signed integer',
+    (w) => (w.agentSettings[0]!.order = 2147483648),
+    ['agentSettings[s1]: order 2147483648 must be an integer from -2147483648 to 2147483647'],
+  ],
   [
     'a negative order in a flat organization',
     (w) => (w.policies[0]!.order = -1),
@@ -373,7 +428,7 @@ const cases: [string, (w: World) => void, string[]][] = [
   [
     'a fractional setting order',
     (w) => (w.agentSettings[0]!.order = 0.5),
-    ['agentSettings[s1]: order 0.5 is not an integer'],
+    ['agentSettings[s1]: order 0.5 must be an integer from -2147483648 to 2147483647'],
   ],
   // approval policies
   [
@@ -384,12 +439,17 @@ const cases: [string, (w: World) => void, string[]][] = [
   [
     'a negative approval order',
     (w) => (w.approvalPolicies[0]!.order = -1),
-    ['approvalPolicies[ch-1]: order -1 must be a non-negative integer'],
+    ['approvalPolicies[ch-1]: order -1 must be an integer from 0 to 4294967295'],
   ],
   [
     'a fractional approval order',
     (w) => (w.approvalPolicies[0]!.order = 2.5),
-    ['approvalPolicies[ch-1]: order 2.5 must be a non-negative integer'],
+    ['approvalPolicies[ch-1]: order 2.5 must be an integer from 0 to 4294967295'],
+  ],
+  [
+    'an approval order beyond 32 bits',
+    (w) => (w.approvalPolicies[0]!.order = 4294967296),
+    ['approvalPolicies[ch-1]: order 4294967296 must be an integer from 0 to 4294967295'],
   ],
   [
     'allow with an empty country list',
