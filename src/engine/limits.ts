@@ -13,9 +13,12 @@ export const POLICY_ORDER_MAX = 0x7fff_ffff;
 export const SETTING_ORDER_MIN = POLICY_ORDER_MIN;
 export const SETTING_ORDER_MAX = POLICY_ORDER_MAX;
 
+/** The largest number a uint32 wire field carries (orders of approval policies, snapshot versions). */
+export const UINT32_MAX = 0xffff_ffff;
+
 /** An approval policy's `order` travels as a uint32 (proto/tollgate.proto ApprovalPolicy.order). */
 export const APPROVAL_ORDER_MIN = 0;
-export const APPROVAL_ORDER_MAX = 0xffff_ffff;
+export const APPROVAL_ORDER_MAX = UINT32_MAX;
 
 /** The longest id, in characters; an id also names its entity in admin API paths. */
 export const MAX_ID_CHARS = 128;

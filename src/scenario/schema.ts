@@ -20,6 +20,7 @@ import {
   type SettingValue,
   type World,
 } from '../engine/model.js';
+import { POLICY_ORDER_MAX, POLICY_ORDER_MIN, UINT32_MAX } from '../engine/limits.js';
 import { APPLIES_TO_KEYS, APPROVAL_APPLIES_TO_KEYS, COUNTRY_MODES, isRfc3339 } from '../engine/validate.js';
 
 /** YAML may hand over a Date for an unquoted timestamp under other schemas; keep the ISO text. */
@@ -284,6 +285,57 @@ const fixtureApprovalSchema = z
     };
   });
 
+const nullableText = z.string().nullable();
+const textList = z.array(z.string());
+
+/** The decision fields a file case may expect (SPEC.md section 2.7), each with the values it can take. */
+export const DECISION_EXPECTATIONS: Readonly<Record<string, z.ZodType>> = {
+  action: z.enum(POLICY_ACTIONS),
+  policy: nullableText,
+  policyName: nullableText,
+  order: z.number().int().min(POLICY_ORDER_MIN).max(POLICY_ORDER_MAX).nullable(),
+  application: nullableText,
+  structure: z.enum(STRUCTURES),
+  builtInsFirst: z.boolean(),
+  gated: textList,
+  snapshotVersion: z.number().int().min(0).max(UINT32_MAX).nullable(),
+  reason: z.string(),
+  ringfence: z.record(z.string(), z.unknown()),
+};
+
+/** The suggestion fields an approval case may expect (SPEC.md section 5), each with the values it can take. */
+export const SUGGESTION_EXPECTATIONS: Readonly<Record<string, z.ZodType>> = {
+  suggestion: z.enum([...APPROVAL_ACTIONS, 'none']),
+  policy: nullableText,
+  reason: z.string(),
+  permitTarget: z.enum(PERMIT_TARGETS),
+  instructions: z.string(),
+  escalationEmails: textList,
+  warnings: textList,
+};
+
+/** Refuses an `expect` key that is no field of the case's answer, and a value that field can never take. */
+function checkExpectation(expect: Record<string, unknown>, kind: 'file' | 'approval', ctx: z.RefinementCtx): void {
+  const fields = kind === 'file' ? DECISION_EXPECTATIONS : SUGGESTION_EXPECTATIONS;
+  const answer = kind === 'file' ? 'decision' : 'suggestion';
+  for (const [key, value] of Object.entries(expect)) {
+    const schema = Object.hasOwn(fields, key) ? fields[key] : undefined;
+    if (schema === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['expect', key],
+        message: `is not a ${answer} field (a ${kind} case may expect ${Object.keys(fields).join(', ')})`,
+      });
+      continue;
+    }
+    const result = schema.safeParse(value, { reportInput: true });
+    if (result.success) continue;
+    for (const issue of result.error.issues) {
+      ctx.addIssue({ ...issue, path: ['expect', key, ...issue.path] });
+    }
+  }
+}
+
 const fixtureCaseSchema = z
   .strictObject({
     name: z.string(),
@@ -300,13 +352,18 @@ const fixtureCaseSchema = z
     settings: z.record(z.string(), settingValueSchema).optional(),
     file: fileRequestSchema.optional(),
     approval: fixtureApprovalSchema.optional(),
-    expect: z.looseObject({ policy: z.string().nullable().optional() }),
+    // `policy` first, as reports have always shown it.
+    expect: z
+      .record(z.string(), z.unknown())
+      .transform((value) => (Object.hasOwn(value, 'policy') ? { policy: value.policy, ...value } : value)),
   })
   .superRefine((value, ctx) => {
     if (value.file === undefined && value.approval === undefined) {
       ctx.addIssue({ code: 'custom', message: 'needs exactly one of file and approval; it has neither' });
     } else if (value.file !== undefined && value.approval !== undefined) {
       ctx.addIssue({ code: 'custom', message: 'needs exactly one of file and approval; it has both' });
+    } else {
+      checkExpectation(value.expect, value.file !== undefined ? 'file' : 'approval', ctx);
     }
   });
 
