@@ -33,7 +33,7 @@ import {
   isValidId,
 } from './limits.js';
 import { SETTING_DEFINITIONS, settingValueProblem } from './settings.js';
-import { isValidVersion } from './version.js';
+import { versionProblem } from './version.js';
 
 /** The keys an Applies To may set, exactly one at a time. */
 export const APPLIES_TO_KEYS = ['global', 'globalGroup', 'organization', 'group', 'computer'] as const;
@@ -167,9 +167,11 @@ class WorldValidator {
   }
 
   private versionField(at: string, field: string, value: string): void {
-    if (typeof value !== 'string' || !isValidVersion(value)) {
-      this.add(at, `${field} ${quote(value)} is not a version (1 to 4 dot-separated non-negative integers)`);
-    }
+    const problem =
+      typeof value === 'string'
+        ? versionProblem(value)
+        : 'is not a version (1 to 4 dot-separated non-negative integers)';
+    if (problem !== null) this.add(at, `${field} ${quote(value)} ${problem}`);
   }
 
   private countryList(at: string, field: string, codes: readonly string[] | undefined): void {

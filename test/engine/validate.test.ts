@@ -273,6 +273,11 @@ const cases: [string, (w: World) => void, string[]][] = [
     ['computers[pc-1]: agentVersion "10.x" is not a version (1 to 4 dot-separated non-negative integers)'],
   ],
   [
+    'version with a part of 21 digits',
+    (w) => (w.computers[1]!.agentVersion = '10.100000000000000000000'),
+    ['computers[pc-2]: agentVersion "10.100000000000000000000" has a part of more than 20 digits'],
+  ],
+  [
     'version with five parts',
     (w) => (w.computers[1]!.agentVersion = '1.2.3.4.5'),
     ['computers[pc-2]: agentVersion "1.2.3.4.5" is not a version (1 to 4 dot-separated non-negative integers)'],
