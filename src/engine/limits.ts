@@ -59,3 +59,9 @@ export function isIntegerIn(value: unknown, min: number, max: number): value is 
 export function integerRangeRule(min: number, max: number): string {
   return `must be an integer from ${min} to ${max}`;
 }
+
+/**
+ * The finest time tollgate keeps: a millisecond, as the wire carries times (`expires_at_ms`, `at_ms`).
+ * An RFC 3339 fraction may have more digits only when they are zeros, so every time is compared exactly.
+ */
+export const TIME_FRACTION_MAX_DIGITS = 3;

@@ -4,6 +4,7 @@
  * fields) is the loader's job; this checks what a type cannot say.
  */
 import { isCountryCode } from './countries.js';
+import { TollgateError } from './errors.js';
 import {
   APPROVAL_ACTIONS,
   OS_NAMES,
@@ -27,6 +28,7 @@ import {
   POLICY_ORDER_MIN,
   SETTING_ORDER_MAX,
   SETTING_ORDER_MIN,
+  TIME_FRACTION_MAX_DIGITS,
   idProblem,
   integerRangeRule,
   isIntegerIn,
@@ -76,6 +78,32 @@ export function isRfc3339(text: string): boolean {
     n(7) <= 23 &&
     n(8) <= 59
   );
+}
+
+const FRACTION_PATTERN = /^[^.]*\.(\d+)/;
+
+/** The RFC 3339 rule in words, for messages. */
+export const RFC3339_RULE = 'an RFC 3339 date-time with a time zone (e.g. 2026-11-22T12:00:00Z)';
+
+/**
+ * What is wrong with a time text, or null when it is an RFC 3339 date-time whose fraction
+ * is whole milliseconds (more digits only as zeros): the precision tollgate compares exactly.
+ */
+export function timeProblem(text: string): string | null {
+  if (typeof text !== 'string' || !isRfc3339(text)) return `is not ${RFC3339_RULE}`;
+  const fraction = FRACTION_PATTERN.exec(text)?.[1] ?? '';
+  if (/[1-9]/.test(fraction.slice(TIME_FRACTION_MAX_DIGITS))) {
+    return 'has a fraction finer than a millisecond; times are kept to the millisecond (the wire carries milliseconds)';
+  }
+  return null;
+}
+
+/** The exact epoch milliseconds of a time text that timeProblem accepts; throws naming the text otherwise. */
+export function parseTimeMs(text: string): number {
+  const problem = timeProblem(text);
+  if (problem !== null) throw new TollgateError('invalid-input', `${JSON.stringify(text)} ${problem}`);
+  // Exact: the fraction has at most three significant digits, which Date.parse keeps.
+  return Date.parse(text);
 }
 
 /** Whether text is an email address tollgate accepts for escalation. */
@@ -316,12 +344,8 @@ class WorldValidator {
           this.add(at, `order ${policy.order} is negative, but organization ${ownOrg} uses the flat structure`);
         }
       }
-      if (policy.expiresAt !== undefined && !isRfc3339(policy.expiresAt)) {
-        this.add(
-          at,
-          `expiresAt ${quote(policy.expiresAt)} is not an RFC 3339 date-time with a time zone (e.g. 2026-11-22T12:00:00Z)`,
-        );
-      }
+      const timeError = policy.expiresAt === undefined ? null : timeProblem(policy.expiresAt);
+      if (timeError !== null) this.add(at, `expiresAt ${quote(policy.expiresAt)} ${timeError}`);
     });
   }
 

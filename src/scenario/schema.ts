@@ -21,7 +21,7 @@ import {
   type World,
 } from '../engine/model.js';
 import { POLICY_ORDER_MAX, POLICY_ORDER_MIN, UINT32_MAX } from '../engine/limits.js';
-import { APPLIES_TO_KEYS, APPROVAL_APPLIES_TO_KEYS, COUNTRY_MODES, isRfc3339 } from '../engine/validate.js';
+import { APPLIES_TO_KEYS, APPROVAL_APPLIES_TO_KEYS, COUNTRY_MODES, timeProblem } from '../engine/validate.js';
 
 /** YAML may hand over a Date for an unquoted timestamp under other schemas; keep the ISO text. */
 function dateToIso(value: unknown): unknown {
@@ -343,9 +343,10 @@ const fixtureCaseSchema = z
     at: z
       .preprocess(
         dateToIso,
-        z.string().refine(isRfc3339, {
-          error: (issue) =>
-            `${JSON.stringify(issue.input)} is not an RFC 3339 date-time with a time zone (e.g. 2026-11-22T12:00:00Z)`,
+        z.string().check((ctx) => {
+          const problem = timeProblem(ctx.value);
+          if (problem !== null)
+            ctx.issues.push({ code: 'custom', input: ctx.value, message: `${JSON.stringify(ctx.value)} ${problem}` });
         }),
       )
       .optional(),

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { COUNTRY_CODE_COUNT, COUNTRY_CODES, isCountryCode } from '../../src/engine/countries.js';
 import type { World } from '../../src/engine/model.js';
-import { entryLabel, isEmailAddress, isRfc3339, validateWorld } from '../../src/engine/validate.js';
+import {
+  entryLabel,
+  isEmailAddress,
+  isRfc3339,
+  parseTimeMs,
+  timeProblem,
+  validateWorld,
+} from '../../src/engine/validate.js';
 
 /** A small valid world: msp (hierarchical) with acme (flat, approvals) and other (hierarchical). */
 function baseWorld(): World {
@@ -365,6 +372,13 @@ const cases: [string, (w: World) => void, string[]][] = [
     ['policies[dflt]: order -1 is negative, but organization acme uses the flat structure'],
   ],
   [
+    'an expiry finer than a millisecond',
+    (w) => (w.policies[0]!.expiresAt = '2026-11-22T12:00:00.0005Z'),
+    [
+      'policies[a-putty]: expiresAt "2026-11-22T12:00:00.0005Z" has a fraction finer than a millisecond; times are kept to the millisecond (the wire carries milliseconds)',
+    ],
+  ],
+  [
     'an expiry without time zone',
     (w) => (w.policies[0]!.expiresAt = '2026-11-22T12:00:00'),
     [
@@ -551,6 +565,31 @@ describe('isRfc3339', () => {
     'yesterday',
   ])('rejects %s', (text) => {
     expect(isRfc3339(text)).toBe(false);
+  });
+});
+
+describe('times are kept exactly, to the millisecond', () => {
+  it.each<[string, number]>([
+    ['2026-11-22T12:00:00Z', Date.UTC(2026, 10, 22, 12)],
+    ['2026-11-22T12:00:00.5Z', Date.UTC(2026, 10, 22, 12, 0, 0, 500)],
+    ['2026-11-22T12:00:00.500000000Z', Date.UTC(2026, 10, 22, 12, 0, 0, 500)],
+    ['2026-11-22T12:00:00.001000+01:00', Date.UTC(2026, 10, 22, 11, 0, 0, 1)],
+    ['2026-11-22t12:00:00.999z', Date.UTC(2026, 10, 22, 12, 0, 0, 999)],
+  ])('%s is %d ms', (text, ms) => {
+    expect(timeProblem(text)).toBeNull();
+    expect(parseTimeMs(text)).toBe(ms);
+  });
+
+  it.each(['2026-11-22T12:00:00.0005Z', '2026-11-22T12:00:00.9999Z', '2026-11-22T12:00:00.000000001Z'])(
+    'refuses %s, which a millisecond cannot hold, instead of truncating it',
+    (text) => {
+      expect(timeProblem(text)).toMatch(/^has a fraction finer than a millisecond/);
+      expect(() => parseTimeMs(text)).toThrow(expect.objectContaining({ code: 'invalid-input' }));
+    },
+  );
+
+  it('refuses a text that is no time', () => {
+    expect(timeProblem('yesterday')).toBe('is not an RFC 3339 date-time with a time zone (e.g. 2026-11-22T12:00:00Z)');
   });
 });
 

@@ -496,6 +496,11 @@ describe('parseFixtures', () => {
       'cases[n]: unknown field "approval.subcategroy"',
     ],
     [
+      'an evaluation time finer than a millisecond',
+      "  - {name: n, computer: c, at: '2026-11-22T12:00:00.0005Z', file: {path: p}, expect: {}}",
+      'cases[n]: at "2026-11-22T12:00:00.0005Z" has a fraction finer than a millisecond; times are kept to the millisecond (the wire carries milliseconds)',
+    ],
+    [
       'an action no decision has',
       '  - {name: n, computer: c, file: {path: p}, expect: {action: allow}}',
       'cases[n]: expect.action must be one of permit, deny, denyWithRequest, ringfence, not the string "allow"',
