@@ -9,7 +9,10 @@ import type { World } from '../../src/engine/model.js';
 import { buildView } from '../../src/engine/view.js';
 import { WorldIndex } from '../../src/engine/world.js';
 import { parseScenario, serializeScenario } from '../../src/scenario/load.js';
-import { viewFromWire, viewToWire } from '../../src/wire/codec.js';
+import { tollgate } from '../../src/wire/generated/tollgate.js';
+import { sealSnapshot } from '../../src/wire/signed.js';
+import { generateSigningKeys, parsePrivateKey } from '../../src/wire/signing.js';
+import { decodeSnapshotPayload } from '../../src/wire/view-decoder.js';
 import { worldArb } from '../support/arbitraries.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -134,6 +137,7 @@ describe('orders beyond what the wire carries', () => {
 });
 
 describe('ids from a wide alphabet', () => {
+  const signingKey = parsePrivateKey(generateSigningKeys().privateKeyPem);
   const idArb = fc.oneof(
     fc.string({ unit: 'binary', maxLength: 12 }),
     fc.string({ unit: 'grapheme-ascii', maxLength: 12 }),
@@ -155,13 +159,34 @@ describe('ids from a wide alphabet', () => {
         if (!valid) {
           expect(problems).not.toBeNull();
           expect(problems?.[0]).toMatch(new RegExp(`^${FILE}: computers\\[#0\\]: id `));
+          // A snapshot carrying it is refused by the agent's decoder, naming the field (or the payload).
+          const view = buildView(
+            new WorldIndex(parseScenario(JSON.stringify({ ...doc, computers: [{ id: 'c', group: 'g' }] }), FILE)),
+            'c',
+          );
+          view.computer.id = id;
+          const sealed = sealSnapshot(
+            { computerId: id, version: 1, issuedAtMs: 0, settingsVersion: 1, view },
+            signingKey,
+          );
+          expect(() => decodeSnapshotPayload(tollgate.v1.SignedSnapshot.decode(sealed).payload)).toThrow(
+            // A lone surrogate is no UTF-8 at all: the payload is undecodable.
+            /^snapshot(\.computerId: |: undecodable payload)/,
+          );
           return;
         }
         expect(problems).toBeNull();
         const world = parseScenario(JSON.stringify(doc), FILE);
         expect(parseScenario(serializeScenario(world, 'yaml'), 'again.yaml')).toEqual(world);
+        // And through a sealed snapshot, decoded as the agent decodes it.
         const view = buildView(new WorldIndex(world), id);
-        expect(viewFromWire(viewToWire(view, 'view'), 'view').computer.id).toBe(id);
+        const sealed = sealSnapshot(
+          { computerId: id, version: 1, issuedAtMs: 0, settingsVersion: 1, view },
+          signingKey,
+        );
+        const decoded = decodeSnapshotPayload(tollgate.v1.SignedSnapshot.decode(sealed).payload);
+        expect(decoded.computerId).toBe(id);
+        expect(decoded.view.computer.id).toBe(id);
       }),
       { numRuns: 300 },
     );
