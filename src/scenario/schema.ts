@@ -140,7 +140,7 @@ const policySchema = z.strictObject({
   app: z.string().optional(),
   appliesTo: appliesToSchema,
   action: z.enum(POLICY_ACTIONS),
-  order: order,
+  order,
   enabled: z.boolean().default(true),
   expiresAt: z.preprocess(dateToIso, z.string()).optional(),
   default: z.boolean().optional(),
@@ -156,7 +156,7 @@ const agentSettingSchema = z.strictObject({
   type: z.string(),
   value: settingValueSchema,
   appliesTo: appliesToSchema,
-  order: order,
+  order,
 });
 
 const gateSchema = z.strictObject({
@@ -173,7 +173,7 @@ const countriesSchema = z.strictObject({
 const approvalPolicySchema = z.strictObject({
   id: z.string(),
   org: z.string(),
-  order: order,
+  order,
   active: z.boolean().default(true),
   action: z.enum(APPROVAL_ACTIONS),
   category: z.string(),
