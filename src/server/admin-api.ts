@@ -16,6 +16,7 @@ import { scenarioSchema } from '../scenario/schema.js';
 import {
   ADMIN_BODY_LIMIT_BYTES,
   DEFAULT_WAIT_MS,
+  MAX_PARAM_CHARS,
   MAX_WAIT_MS,
   idParamsSchema,
   policyInputSchema,
@@ -193,6 +194,7 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
   const app = Fastify({
     ...(options.https === undefined ? {} : { https: options.https }),
     bodyLimit: ADMIN_BODY_LIMIT_BYTES,
+    maxParamLength: MAX_PARAM_CHARS,
     ...(options.logger === undefined || options.logger === false
       ? { logger: false }
       : { loggerInstance: options.logger, disableRequestLogging: true }),

@@ -155,7 +155,7 @@ describe('tollgate admin approvals', () => {
       '-2',
     );
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('error: approvalPolicies[x]: order -2 must be a non-negative integer\n');
+    expect(bad.stderr).toContain('error: approvalPolicies[x]: order -2 must be an integer from 0 to 4294967295\n');
     expect(bad.stderr).toContain(
       'error: approvalPolicies[x]: countries.list must name at least one country when mode is allow\n',
     );

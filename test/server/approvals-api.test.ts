@@ -329,7 +329,7 @@ describe('approval policies', () => {
     [
       'a negative order',
       { id: 'x', org: 'shop', category: 'Shopping', order: -1 },
-      'approvalPolicies[x]: order -1 must be a non-negative integer',
+      'approvalPolicies[x]: order -1 must be an integer from 0 to 4294967295',
     ],
     ['a fractional order', { id: 'x', org: 'shop', category: 'Shopping', order: 1.5 }, 'order must be an integer'],
     [
@@ -388,7 +388,7 @@ describe('approval policies', () => {
         { countries: { mode: 'deny', list: ['China'] } },
         'approvalPolicies[ap-shop-1]: countries.list "CHINA" is not an ISO 3166-1 alpha-2 country code',
       ],
-      [{ order: -3 }, 'approvalPolicies[ap-shop-1]: order -3 must be a non-negative integer'],
+      [{ order: -3 }, 'approvalPolicies[ap-shop-1]: order -3 must be an integer from 0 to 4294967295'],
       [
         { org: 'acme' },
         'approvalPolicies[ap-shop-1]: org cannot be changed (delete the policy and add it to the other organization)',
