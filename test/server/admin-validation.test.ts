@@ -239,7 +239,7 @@ describe('unknown keys and the empty document', () => {
   });
 
   it('accepts an explicitly empty world', async () => {
-    const answer = await call('PUT', '/api/world', { organizations: [] });
+    const answer = await call('PUT', '/api/world?allowRemovals=true', { organizations: [] });
     expect(answer.status).toBe(200);
     expect(state.world().organizations).toEqual([]);
   });

@@ -11,7 +11,7 @@ import { WorldIndex } from '../../src/engine/world.js';
 import { buildAdminApi } from '../../src/server/admin-api.js';
 import { ADMIN_BODY_LIMIT_BYTES } from '../../src/server/admin-schemas.js';
 import { MAX_JSON_DEPTH, jsonDepthOver } from '../../src/server/json-depth.js';
-import { MAX_ENCODING_PROBLEMS, SERVER_DB_FILE } from '../../src/server/state.js';
+import { MAX_ENCODING_PROBLEMS, SERVER_DB_FILE, ServerState } from '../../src/server/state.js';
 import { viewEncodingProblem } from '../../src/server/view-encoding.js';
 import { peekSnapshot } from '../../src/wire/signed.js';
 import {
@@ -125,7 +125,7 @@ describe('a write whose views cannot be encoded for an agent', () => {
 
       const answer = await send(server.app, 'PATCH', '/api/policies/p-notepad', { order: TOO_BIG_FOR_INT32 });
       expect(answer.status).toBe(400);
-      expect(errorOf(answer).message).toMatch(/policies\[p-notepad\]\S*order/);
+      expect(errorOf(answer).message).toMatch(/policies\[p-notepad\]\S*:? order 2147483648/);
       expect(storedRows(temp.dir)).toBe(before);
       expect(dbFileDigest(temp.dir)).toBe(bytes);
 
@@ -519,16 +519,28 @@ describe('a change that many views cannot carry', () => {
     const world = adminWorld();
     for (let i = 0; i < MAX_ENCODING_PROBLEMS + 5; i++) world.computers.push({ id: `bulk-${i}`, group: 'shop-pcs' });
     temp.state.importWorld(world);
+    // Every computer's snapshot version stands at the wire's ceiling, so no next version can be encoded.
+    temp.state.close();
+    const db = new Database(join(temp.dir, SERVER_DB_FILE));
+    db.prepare('UPDATE computer_state SET snapshot_version = ?').run(2 ** 32 - 1);
+    db.close();
+    const reopened = ServerState.open({ dataDir: temp.dir, clock: () => 1_000 });
     const before = storedRows(temp.dir);
     let problems: readonly string[] = [];
     try {
-      temp.state.updatePolicy('p-notepad', { order: TOO_BIG_FOR_INT32 });
+      reopened.updatePolicy('p-notepad', { action: 'permit' });
     } catch (error) {
       problems = (error as ValidationError).problems;
+    } finally {
+      reopened.close();
     }
+    const affected = world.computers.filter((c) => c.group === 'shop-pcs').length;
+    expect(affected).toBeGreaterThan(MAX_ENCODING_PROBLEMS);
     expect(problems).toHaveLength(MAX_ENCODING_PROBLEMS + 1);
-    expect(problems[0]).toMatch(/^computers\[pc-1\]: .*policies\[p-notepad\]\.order/);
-    expect(problems.at(-1)).toBe('and 7 more computer(s) whose view cannot be encoded for its agent');
+    expect(problems[0]).toMatch(/^computers\[[^\]]+\]: its view cannot be encoded for its agent: snapshotVersion/);
+    expect(problems.at(-1)).toBe(
+      `and ${affected - MAX_ENCODING_PROBLEMS} more computer(s) whose view cannot be encoded for its agent`,
+    );
     expect(storedRows(temp.dir)).toBe(before);
   });
 });
