@@ -15,10 +15,15 @@ import { upgradeToFlat, type UpgradePlan } from '../engine/upgrade.js';
 import { validateWorld } from '../engine/validate.js';
 import { buildView, resolveSettings } from '../engine/view.js';
 import { WorldIndex } from '../engine/world.js';
-import { sealSettings, sealSnapshot } from '../wire/signed.js';
+import { MAX_VERSION, sealSettings, sealSnapshot } from '../wire/signed.js';
 import type { ApprovalSubmission } from '../wire/sync-messages.js';
 import { type ComputerRow, type IssuedVersions, ServerDb } from './server-db.js';
-import { type ServerSigningKey, loadOrCreateSigningKey } from './signing-key.js';
+import {
+  type ServerSigningKey,
+  loadOrCreateSigningKey,
+  readNextSigningKey,
+  switchToNextSigningKey,
+} from './signing-key.js';
 import { newEnrollmentToken, tokenHash, tokenMatches } from './tokens.js';
 import {
   ADMIN_SETTING_ORDER,
@@ -126,7 +131,8 @@ function checkAckVersion(name: string, version: number): void {
 export class ServerState implements ServerStateApi {
   private readonly db: ServerDb;
   private readonly clock: () => number;
-  private readonly signingKey: ServerSigningKey;
+  private readonly dataDir: string;
+  private signingKey: ServerSigningKey;
   private current: World;
   private index: WorldIndex;
   private stored: StoredWorld;
@@ -135,8 +141,9 @@ export class ServerState implements ServerStateApi {
   private readonly sealedSnapshots = new Map<string, SealedSnapshot>();
   private readonly sealedSettings = new Map<string, SealedSettings>();
 
-  private constructor(db: ServerDb, signingKey: ServerSigningKey, clock: () => number) {
+  private constructor(db: ServerDb, dataDir: string, signingKey: ServerSigningKey, clock: () => number) {
     this.db = db;
+    this.dataDir = dataDir;
     this.signingKey = signingKey;
     this.clock = clock;
     const { world, stored } = worldFromRows(db.entityRows());
@@ -162,7 +169,10 @@ export class ServerState implements ServerStateApi {
     const signingKey = loadOrCreateSigningKey(options.dataDir);
     const db = ServerDb.open(path.join(options.dataDir, SERVER_DB_FILE));
     try {
-      return new ServerState(db, signingKey, options.clock);
+      const state = new ServerState(db, options.dataDir, signingKey, options.clock);
+      // A next key whose time came while the server was stopped takes over before anything is signed.
+      state.rotateSigningKeyIfDue();
+      return state;
     } catch (error) {
       db.close();
       throw error;
@@ -375,13 +385,44 @@ export class ServerState implements ServerStateApi {
     };
   }
 
-  /** Records the agent version and os an agent reported, and when. */
-  recordHello(computerId: string, info: { agentVersion: string; os: OsName; nowMs: number }): void {
+  /**
+   * Records the agent version and os an agent reported, and when. When the
+   * agent holds a snapshot or settings version above what was issued for its
+   * computer (a snapshot installed offline), the next version is issued
+   * above it, stored before this returns, so that the agent converges.
+   */
+  recordHello(
+    computerId: string,
+    info: { agentVersion: string; os: OsName; nowMs: number; snapshotVersion?: number; settingsVersion?: number },
+  ): void {
     const row = this.requireRow(computerId);
     this.db.recordHello(computerId, info.agentVersion, info.os, info.nowMs);
     row.reportedAgentVersion = info.agentVersion;
     row.reportedOs = info.os;
     row.lastSeenMs = info.nowMs;
+    this.issueAbove(row, info.snapshotVersion ?? 0, info.settingsVersion ?? 0);
+  }
+
+  /** Issues versions above those an agent holds, when it holds more than was issued; see recordHello. */
+  private issueAbove(row: ComputerRow, heldSnapshot: number, heldSettings: number): void {
+    if (heldSnapshot <= row.snapshotVersion && heldSettings <= row.settingsVersion) return;
+    if (heldSnapshot >= MAX_VERSION || heldSettings >= MAX_VERSION) {
+      throw new TollgateError(
+        'version-exhausted',
+        `computer ${row.computerId} holds snapshot version ${heldSnapshot} and settings version ${heldSettings}: ` +
+          `no version above ${MAX_VERSION} can be issued; clear the agent's cache (agent.db)`,
+      );
+    }
+    const issued: IssuedVersions = {
+      computerId: row.computerId,
+      snapshotVersion: heldSnapshot > row.snapshotVersion ? heldSnapshot + 1 : row.snapshotVersion,
+      settingsVersion: heldSettings > row.settingsVersion ? heldSettings + 1 : row.settingsVersion,
+      viewHash: row.viewHash,
+      settingsHash: row.settingsHash,
+    };
+    // A higher snapshot alone is answered with a snapshot, which carries the settings: no settings version is needed.
+    this.db.commit([], [], [issued]);
+    this.applyIssued([issued]);
   }
 
   /**
@@ -495,6 +536,44 @@ export class ServerState implements ServerStateApi {
   /** The PEM (SPKI) public key agents pin. */
   publicKeyPem(): string {
     return this.signingKey.publicKeyPem;
+  }
+
+  /** The id of the key that signs now (see keyId). */
+  signingKeyId(): string {
+    return this.signingKey.keyId;
+  }
+
+  /**
+   * Switches signing to the next key once its time has come (see
+   * prepareNextSigningKey), and issues a new snapshot version to every
+   * computer, so that every agent receives a snapshot signed with it; the
+   * returned changes name the computers of the world, to push to. Nothing
+   * (no changes) when no next key waits or its time has not come. The new
+   * versions are stored before the key files are switched: a crash between
+   * the two switches (and issues) again at the next start.
+   */
+  rotateSigningKeyIfDue(): ViewChanges & { keyId?: string; retiredKeyId?: string } {
+    const next = readNextSigningKey(this.dataDir);
+    if (next === undefined || next.atMs > this.clock()) return noChanges();
+    const issued: IssuedVersions[] = [...this.rows.values()].map((row) => ({
+      computerId: row.computerId,
+      snapshotVersion: row.snapshotVersion + 1,
+      settingsVersion: row.settingsVersion,
+      viewHash: row.viewHash,
+      settingsHash: row.settingsHash,
+    }));
+    this.db.commit([], [], issued);
+    this.applyIssued(issued);
+    const retiredKeyId = this.signingKey.keyId;
+    this.signingKey = switchToNextSigningKey(this.dataDir, this.signingKey);
+    this.sealedSnapshots.clear();
+    this.sealedSettings.clear();
+    return {
+      snapshots: this.current.computers.map((c) => c.id),
+      settings: [],
+      keyId: this.signingKey.keyId,
+      retiredKeyId,
+    };
   }
 
   /** Closes the database; later calls do nothing. */

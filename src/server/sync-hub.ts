@@ -202,7 +202,13 @@ export class SyncHub {
         'agent connected',
       );
     }
-    state.recordHello(hello.computerId, { agentVersion: hello.agentVersion, os: hello.os, nowMs: clock() });
+    state.recordHello(hello.computerId, {
+      agentVersion: hello.agentVersion,
+      os: hello.os,
+      nowMs: clock(),
+      snapshotVersion: hello.snapshotVersion,
+      settingsVersion: hello.settingsVersion,
+    });
     this.sync(conn, hello.computerId, hello.snapshotVersion, hello.settingsVersion);
   }
 

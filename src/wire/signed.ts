@@ -17,6 +17,9 @@ import { checkPayloadKind, decodeSnapshotHeader, decodeSnapshotPayload } from '.
 
 const pb = tollgate.v1;
 
+/** The largest snapshot or settings version the wire carries (uint32). */
+export const MAX_VERSION = 0xffff_ffff;
+
 /** What a snapshot carries: one computer's view, versioned. */
 export interface SnapshotContent {
   computerId: string;
