@@ -426,8 +426,9 @@ export class ServerState implements ServerStateApi {
   }
 
   /**
-   * Records the versions an agent acknowledged, capped at those issued (an
-   * agent cannot run what was never issued), and its error ('' is none).
+   * Records the versions an agent acknowledged and its error ('' is none).
+   * Versions above those issued (installed offline) are issued above first,
+   * as for recordHello, so what is recorded never exceeds what was issued.
    */
   recordAck(
     computerId: string,
@@ -436,6 +437,7 @@ export class ServerState implements ServerStateApi {
     checkAckVersion('snapshotVersion', ack.snapshotVersion);
     checkAckVersion('settingsVersion', ack.settingsVersion);
     const row = this.requireRow(computerId);
+    this.issueAbove(row, ack.snapshotVersion, ack.settingsVersion);
     const recorded = {
       snapshotVersion: Math.min(ack.snapshotVersion, row.snapshotVersion),
       settingsVersion: Math.min(ack.settingsVersion, row.settingsVersion),

@@ -206,3 +206,21 @@ describe('an agent holding versions above those issued', () => {
     expect(state.computerState('till-1').snapshotVersion).toBe(before.snapshotVersion);
   });
 });
+
+describe('an acknowledgement of versions above those issued', () => {
+  it('issues above them too, and records what the agent holds', async () => {
+    const state = await imported();
+    const issued = state.computerState('till-1');
+    state.recordAck('till-1', {
+      snapshotVersion: 60,
+      settingsVersion: issued.settingsVersion,
+      error: 'snapshot version 2 is not newer than 60',
+      nowMs,
+    });
+    expect(state.computerState('till-1')).toMatchObject({
+      snapshotVersion: 61,
+      ackedSnapshotVersion: 60,
+      lastError: 'snapshot version 2 is not newer than 60',
+    });
+  });
+});
