@@ -74,6 +74,11 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     'default approval policies loaded',
   );
   const state = await openServerState(config);
+  // A next signing key whose time came while the server was stopped takes over before anything is served.
+  const rotatedAtStart = state.rotateSigningKeyIfDue();
+  if (rotatedAtStart.keyId !== undefined) {
+    logger.info({ keyId: rotatedAtStart.keyId, retiredKeyId: rotatedAtStart.retiredKeyId }, 'signing key rotated');
+  }
   if (config.seedScenario !== undefined && state.world().organizations.length === 0) {
     state.importWorld(await loadScenario(config.seedScenario));
     logger.info({ scenario: config.seedScenario }, 'seed scenario imported');

@@ -142,14 +142,13 @@ export function prepareNextSigningKey(dataDir: string, atMs: number): NextSignin
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   loadOrCreateSigningKey(dataDir);
   const keyFile = path.join(dataDir, NEXT_SIGNING_KEY_FILE);
-  let privatePem = readText(keyFile);
-  if (privatePem === undefined) {
-    privatePem = generateSigningKeys().privateKeyPem;
-    writeFileDurably(keyFile, privatePem, SIGNING_KEY_MODE);
-  }
+  // The private key file is what a running server looks for: it is written last, after its time and public key.
+  writeFileDurably(path.join(dataDir, NEXT_SIGNING_AT_FILE), new Date(atMs).toISOString() + '\n', PUBLIC_KEY_MODE);
+  const waiting = readText(keyFile);
+  const privatePem = waiting ?? generateSigningKeys().privateKeyPem;
   const pair = keyPairOf(privatePem);
   writeFileDurably(path.join(dataDir, NEXT_SIGNING_PUBLIC_KEY_FILE), pair.publicKeyPem, PUBLIC_KEY_MODE);
-  writeFileDurably(path.join(dataDir, NEXT_SIGNING_AT_FILE), new Date(atMs).toISOString() + '\n', PUBLIC_KEY_MODE);
+  if (waiting === undefined) writeFileDurably(keyFile, privatePem, SIGNING_KEY_MODE);
   return { ...pair, atMs };
 }
 

@@ -140,6 +140,8 @@ export class ServerState implements ServerStateApi {
   private readonly connected = new Set<string>();
   private readonly sealedSnapshots = new Map<string, SealedSnapshot>();
   private readonly sealedSettings = new Map<string, SealedSettings>();
+  /** The next key the versions of a switch were issued for, should the switch of its files fail: not issued twice. */
+  private issuedForKeyId: string | null = null;
 
   private constructor(db: ServerDb, dataDir: string, signingKey: ServerSigningKey, clock: () => number) {
     this.db = db;
@@ -169,10 +171,7 @@ export class ServerState implements ServerStateApi {
     const signingKey = loadOrCreateSigningKey(options.dataDir);
     const db = ServerDb.open(path.join(options.dataDir, SERVER_DB_FILE));
     try {
-      const state = new ServerState(db, options.dataDir, signingKey, options.clock);
-      // A next key whose time came while the server was stopped takes over before anything is signed.
-      state.rotateSigningKeyIfDue();
-      return state;
+      return new ServerState(db, options.dataDir, signingKey, options.clock);
     } catch (error) {
       db.close();
       throw error;
@@ -552,20 +551,26 @@ export class ServerState implements ServerStateApi {
    * returned changes name the computers of the world, to push to. Nothing
    * (no changes) when no next key waits or its time has not come. The new
    * versions are stored before the key files are switched: a crash between
-   * the two switches (and issues) again at the next start.
+   * the two switches (and issues) again at the next start. The server calls
+   * it at start, before it serves, and then periodically; nothing else does,
+   * so that a command opening the state beside a running server never
+   * switches under it.
    */
   rotateSigningKeyIfDue(): ViewChanges & { keyId?: string; retiredKeyId?: string } {
     const next = readNextSigningKey(this.dataDir);
     if (next === undefined || next.atMs > this.clock()) return noChanges();
-    const issued: IssuedVersions[] = [...this.rows.values()].map((row) => ({
-      computerId: row.computerId,
-      snapshotVersion: row.snapshotVersion + 1,
-      settingsVersion: row.settingsVersion,
-      viewHash: row.viewHash,
-      settingsHash: row.settingsHash,
-    }));
-    this.db.commit([], [], issued);
-    this.applyIssued(issued);
+    if (this.issuedForKeyId !== next.keyId) {
+      const issued: IssuedVersions[] = [...this.rows.values()].map((row) => ({
+        computerId: row.computerId,
+        snapshotVersion: row.snapshotVersion + 1,
+        settingsVersion: row.settingsVersion,
+        viewHash: row.viewHash,
+        settingsHash: row.settingsHash,
+      }));
+      this.db.commit([], [], issued);
+      this.applyIssued(issued);
+      this.issuedForKeyId = next.keyId;
+    }
     const retiredKeyId = this.signingKey.keyId;
     this.signingKey = switchToNextSigningKey(this.dataDir, this.signingKey);
     this.sealedSnapshots.clear();

@@ -115,12 +115,16 @@ describe('rotating the signing key', () => {
     expect(snapshotVersions(state)).toEqual(after);
   });
 
-  it('switches at start when the time came while the server was stopped', async () => {
+  it('switches at the first check after a start when the time came while the server was stopped', async () => {
     const state = await imported();
     const before = snapshotVersions(state);
+    const current = state.signingKeyId();
     state.close();
     const next = prepareNextSigningKey(dir, nowMs - 1);
     const restarted = open();
+    // Opening the state switches nothing (a command may open it beside a running server).
+    expect(restarted.signingKeyId()).toBe(current);
+    expect(restarted.rotateSigningKeyIfDue().keyId).toBe(next.keyId);
     expect(restarted.signingKeyId()).toBe(next.keyId);
     const after = snapshotVersions(restarted);
     for (const [id, version] of Object.entries(before)) expect(after[id]).toBe(version + 1);
