@@ -182,6 +182,20 @@ function nextLog(daemon: ProcessHandle, predicate: (l: Record<string, unknown>) 
   return daemon.waitForLog((l) => daemon.logs.indexOf(l) >= from && predicate(l));
 }
 
+/** Resolves once the server has recorded, from now on, the computer's acknowledgement of the snapshot version. */
+function nextAck(fleet: Fleet, computerId: string, snapshotVersion: number) {
+  return nextLog(
+    fleet.server,
+    (l) =>
+      l['msg'] === 'agent acknowledged' && l['computerId'] === computerId && l['snapshotVersion'] === snapshotVersion,
+  );
+}
+
+/** Resolves once the server has recorded, from now on, a refusal by the computer. */
+function nextRefusal(fleet: Fleet, computerId: string) {
+  return nextLog(fleet.server, (l) => l['msg'] === 'agent refused what it was sent' && l['computerId'] === computerId);
+}
+
 describe('rotating the signing key with agents running', () => {
   const fleet = new Fleet();
   let oldPem: string;
@@ -238,6 +252,8 @@ describe('rotating the signing key with agents running', () => {
     const till2 = fleet.daemons.get('till-2')!;
     const applied = nextLog(till1, (l) => l['msg'] === 'snapshot applied');
     const refused = nextLog(till2, (l) => l['msg'] === 'snapshot from the server refused');
+    const acked = nextAck(fleet, 'till-1', 2);
+    const refusalRecorded = nextRefusal(fleet, 'till-2');
     const rotated = nextLog(fleet.server, (l) => l['msg'] === 'signing key rotated');
     const now = await cli(['server', 'rotate-key', '--config', fleet.serverConfig]);
     expect(now.stdout).toBe(nextPem);
@@ -245,6 +261,7 @@ describe('rotating the signing key with agents running', () => {
 
     expect((await applied)['snapshotVersion']).toBe(2);
     expect(await decide(fleet.socket('till-1'))).toBe('npp-ok');
+    await acked;
     expect((await fleet.computer('till-1')).ackedSnapshotVersion).toBe(2);
 
     expect(String((await refused)['reason'])).toBe(
@@ -252,6 +269,7 @@ describe('rotating the signing key with agents running', () => {
     );
     expect((await status(fleet.socket('till-2'))).snapshotVersion).toBe(1);
     expect(await decide(fleet.socket('till-2'))).toBe('npp-ok');
+    await refusalRecorded;
     expect(await fleet.computer('till-2')).toMatchObject({
       snapshotVersion: 2,
       ackedSnapshotVersion: 1,
@@ -277,6 +295,7 @@ describe('rotating the signing key with agents running', () => {
   it('an agent that missed the switch and had the old key unpinned serves its last good snapshot, with a warning, until the new one comes', async () => {
     await fleet.daemons.get('till-2')!.stop();
     expect(fleet.cachedSnapshot('till-2')).toEqual({ version: 1, keyId: oldId });
+    const acked = nextAck(fleet, 'till-2', 2);
     const till2 = await fleet.agent('till-2', { serverPublicKeys: [nextFile()] });
     expect(till2.logs.find((l) => l['msg'] === 'serving')).toMatchObject({ snapshotVersion: 1 });
     expect(
@@ -286,6 +305,7 @@ describe('rotating the signing key with agents running', () => {
     ).toBe(true);
     await till2.waitForLog((l) => l['msg'] === 'snapshot applied' && l['snapshotVersion'] === 2);
     expect(await decide(fleet.socket('till-2'))).toBe('npp-ok');
+    await acked;
     expect(await fleet.computer('till-2')).toMatchObject({ ackedSnapshotVersion: 2, lastError: null });
   });
 });
@@ -319,8 +339,10 @@ describe('an agent holding a snapshot installed offline with a high version', ()
     let till3 = await fleet.agent('till-3', serverKey());
     await till3.waitForLog((l) => l['msg'] === 'snapshot applied');
     await offline(50);
+    const acked = nextAck(fleet, 'till-3', 51);
     till3 = await fleet.agent('till-3', serverKey());
     await till3.waitForLog((l) => l['msg'] === 'snapshot applied' && l['snapshotVersion'] === 51);
+    await acked;
     expect(await fleet.computer('till-3')).toMatchObject({
       snapshotVersion: 51,
       ackedSnapshotVersion: 51,
@@ -332,8 +354,10 @@ describe('an agent holding a snapshot installed offline with a high version', ()
     const till3 = fleet.daemons.get('till-3')!;
     await offline(60);
     const applied = nextLog(till3, (l) => l['msg'] === 'snapshot applied');
+    const acked = nextAck(fleet, 'till-3', 61);
     await fleet.admin('PATCH', '/api/policies/npp-ok', { order: 11 });
     expect((await applied)['snapshotVersion']).toBe(61);
+    await acked;
     expect(await fleet.computer('till-3')).toMatchObject({ snapshotVersion: 61, ackedSnapshotVersion: 61 });
   });
 
