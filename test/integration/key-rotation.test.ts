@@ -64,6 +64,7 @@ async function decide(socket: string): Promise<string | null> {
 interface ComputerRow {
   id: string;
   snapshotVersion: number;
+  settingsVersion: number;
   ackedSnapshotVersion: number;
   lastError: string | null;
 }
@@ -369,5 +370,43 @@ describe('an agent holding a snapshot installed offline with a high version', ()
     const applied = nextLog(till3, (l) => l['msg'] === 'snapshot applied');
     await fleet.admin('PATCH', '/api/policies/npp-ok', { order: 12 });
     expect((await applied)['snapshotVersion']).toBe(62);
+  });
+
+  it('is issued settings above a settings version installed offline too, and takes later settings pushes', async () => {
+    const file = join(fleet.ws.dir, 'offline-70.bin');
+    const built = await cli([
+      'snapshot',
+      'build',
+      join(fleet.ws.dir, 'world.yaml'),
+      '--computer',
+      'till-3',
+      '--key',
+      join(fleet.ws.dir, 'server-data', 'signing.key'),
+      '--version',
+      '70',
+      '--settings-version',
+      '40',
+      '--out',
+      file,
+    ]);
+    expect(built.code).toBe(0);
+    expect((await cli(['snapshot', 'apply', file, '--socket', fleet.socket('till-3')])).code).toBe(0);
+    expect(await status(fleet.socket('till-3'))).toMatchObject({ snapshotVersion: 70, settingsVersion: 40 });
+
+    const acked = nextAck(fleet, 'till-3', 71);
+    const till3 = await fleet.agent('till-3', serverKey());
+    await till3.waitForLog((l) => l['msg'] === 'snapshot applied' && l['snapshotVersion'] === 71);
+    await acked;
+    expect(await status(fleet.socket('till-3'))).toMatchObject({ snapshotVersion: 71, settingsVersion: 41 });
+    expect(await fleet.computer('till-3')).toMatchObject({ snapshotVersion: 71, settingsVersion: 41 });
+
+    const pushed = nextLog(till3, (l) => l['msg'] === 'settings applied');
+    await fleet.admin('PUT', '/api/settings?waitMs=5000', {
+      scope: { kind: 'computer', id: 'till-3' },
+      type: 'prioritizeBuiltInApplications',
+      value: false,
+    });
+    expect((await pushed)['settingsVersion']).toBe(42);
+    expect((await status(fleet.socket('till-3'))).settings).toMatchObject({ prioritizeBuiltInApplications: false });
   });
 });
