@@ -227,12 +227,12 @@ describe('policy server and agents, as real processes', () => {
     expect((await status(till1.socket)).syncState).not.toBe('connected');
 
     await startServerProcess();
+    const before = till1.logs.length;
     const cleared = await admin.call('DELETE', '/api/settings?waitMs=5000', {
       scope: { kind: 'group', id: 'tills' },
       type: 'prioritizeBuiltInApplications',
     });
     expect(cleared.status).toBe(200);
-    const before = till1.logs.length;
     await till1.waitForLog((l) => till1.logs.indexOf(l) >= before && l['msg'] === 'settings applied');
     expect(await query(till1.socket, CHROME)).toMatchObject({
       action: 'permit',
