@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { Agent } from '../src/agent/agent.js';
 import type { OsName } from '../src/engine/model.js';
 import type { DaemonConfig } from '../src/agent/config.js';
-import { readPinnedKey } from '../src/agent/config.js';
+import { readPinnedKeys } from '../src/agent/config.js';
 import { DecisionRecorder } from '../src/agent/decision-recorder.js';
 import { handleLocalRequest } from '../src/agent/local-handler.js';
 import { LocalServer, type LocalServerOptions } from '../src/local/server.js';
@@ -15,7 +15,6 @@ import { AgentStore } from '../src/store/agent-store.js';
 import { SyncClient } from '../src/sync/client.js';
 import { collectGarbage, tuneDaemonHeap } from './heap.js';
 import { readFileLarge } from '../src/wire/large-buffer.js';
-import { parsePublicKey } from '../src/wire/signing.js';
 
 /** The operating system this process runs on, in SPEC.md's terms. */
 function hostOs(): OsName {
@@ -45,7 +44,7 @@ export async function startAgentDaemon(
   fault: FaultPoint | undefined,
 ): Promise<RunningDaemon> {
   await mkdir(config.dataDir, { recursive: true, mode: 0o750 });
-  const publicKey = parsePublicKey(await readPinnedKey(config));
+  const publicKey = await readPinnedKeys(config);
   const store = AgentStore.open(join(config.dataDir, 'agent.db'), {
     maxDecisionLog: config.decisionLog.maxEntries,
     maxDecisionLogBytes: config.decisionLog.maxBytes,
@@ -91,6 +90,7 @@ export async function startAgentDaemon(
   };
   const loaded = agent.loadFromStore();
   for (const problem of loaded.problems) logger.error(problem);
+  for (const warning of loaded.warnings) logger.warn(warning);
 
   const handler = (request: Parameters<typeof handleLocalRequest>[1]) =>
     handleLocalRequest(agent, request, {
@@ -146,6 +146,7 @@ export async function startAgentDaemon(
       adminSocket: config.adminSocket.path,
       computerId: config.computerId,
       snapshotVersion: loaded.snapshotVersion,
+      pinnedKeys: publicKey.ids,
     },
     'serving',
   );

@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import cron from 'node-cron';
@@ -6,6 +7,7 @@ import { parseConfigText, readConfigText } from '../scenario/config-file.js';
 import { ValidationError } from '../engine/errors.js';
 import { OS_NAMES } from '../engine/model.js';
 import { isValidVersion } from '../engine/version.js';
+import { MAX_PINNED_KEYS, PinnedKeys, parsePublicKey } from '../wire/signing.js';
 
 /** Largest request frame the local socket accepts by default. */
 export const DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;
@@ -51,7 +53,9 @@ export const daemonConfigSchema = z.strictObject({
   dataDir: z.string().min(1),
   computerId: z.string().min(1),
   /** The pinned server public key: a PEM file path, or the PEM text itself. */
-  serverPublicKey: z.string().min(1),
+  serverPublicKey: z.string().min(1).optional(),
+  /** More pinned server public keys (each a PEM file path or PEM text): the keys of a rotation. */
+  serverPublicKeys: z.array(z.string().min(1)).max(MAX_PINNED_KEYS).optional(),
   socket: z.strictObject({
     path: z.string().min(1),
     mode: modeSchema.default(0o660),
@@ -151,6 +155,11 @@ export type DaemonConfig = Readonly<
 /** Parses and validates config text; relative paths are resolved from `baseDir`. */
 export function parseDaemonConfig(text: string, file: string, baseDir: string): DaemonConfig {
   const config = parseConfigText(text, file, daemonConfigSchema);
+  if (config.serverPublicKey === undefined && (config.serverPublicKeys ?? []).length === 0) {
+    throw new ValidationError([
+      `${file}: serverPublicKeys: pin at least one server key (serverPublicKey or serverPublicKeys)`,
+    ]);
+  }
   const at = (p: string): string => (isAbsolute(p) ? p : resolve(baseDir, p));
   const resolved = {
     ...config,
@@ -163,9 +172,10 @@ export function parseDaemonConfig(text: string, file: string, baseDir: string): 
           ? defaultAdminSocketPath(at(config.socket.path))
           : at(config.adminSocket.path),
     },
-    serverPublicKey: config.serverPublicKey.includes('-----BEGIN')
-      ? config.serverPublicKey
-      : at(config.serverPublicKey),
+    ...(config.serverPublicKey === undefined ? {} : { serverPublicKey: pemOrPath(config.serverPublicKey, at) }),
+    ...(config.serverPublicKeys === undefined
+      ? {}
+      : { serverPublicKeys: config.serverPublicKeys.map((key) => pemOrPath(key, at)) }),
     ...(config.seedSnapshot === undefined ? {} : { seedSnapshot: at(config.seedSnapshot) }),
     ...(config.server?.caFile === undefined ? {} : { server: { ...config.server, caFile: at(config.server.caFile) } }),
   };
@@ -180,14 +190,41 @@ export async function loadDaemonConfig(file: string): Promise<DaemonConfig> {
   return parseDaemonConfig(await readConfigText(file), file, dirname(resolve(file)));
 }
 
-/** PEM text of the pinned key: inline, or read from the configured file. */
-export async function readPinnedKey(config: DaemonConfig): Promise<string> {
-  if (config.serverPublicKey.includes('-----BEGIN')) return config.serverPublicKey;
-  try {
-    return await readFile(config.serverPublicKey, 'utf8');
-  } catch (error) {
-    throw new ValidationError([`serverPublicKey: cannot read ${config.serverPublicKey}: ${(error as Error).message}`], {
-      cause: error,
-    });
+function pemOrPath(value: string, at: (p: string) => string): string {
+  return value.includes('-----BEGIN') ? value : at(value);
+}
+
+/** The configured key entries, each with the config field it came from. */
+function pinnedKeyEntries(config: DaemonConfig): { field: string; value: string }[] {
+  const entries =
+    config.serverPublicKey === undefined ? [] : [{ field: 'serverPublicKey', value: config.serverPublicKey }];
+  for (const [i, value] of (config.serverPublicKeys ?? []).entries()) {
+    entries.push({ field: `serverPublicKeys[${i}]`, value });
   }
+  return entries;
+}
+
+/**
+ * The pinned server keys: `serverPublicKey` and every `serverPublicKeys`
+ * entry, each inline PEM or read from its file. A key that cannot be read or
+ * is not an Ed25519 public key is a ValidationError naming its field.
+ */
+export async function readPinnedKeys(config: DaemonConfig): Promise<PinnedKeys> {
+  const keys: KeyObject[] = [];
+  for (const { field, value } of pinnedKeyEntries(config)) {
+    let pem = value;
+    if (!value.includes('-----BEGIN')) {
+      try {
+        pem = await readFile(value, 'utf8');
+      } catch (error) {
+        throw new ValidationError([`${field}: cannot read ${value}: ${(error as Error).message}`], { cause: error });
+      }
+    }
+    try {
+      keys.push(parsePublicKey(pem));
+    } catch (error) {
+      throw new ValidationError([`${field}: ${(error as Error).message}`], { cause: error });
+    }
+  }
+  return new PinnedKeys(keys);
 }

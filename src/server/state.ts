@@ -15,10 +15,15 @@ import { upgradeToFlat, type UpgradePlan } from '../engine/upgrade.js';
 import { validateWorld } from '../engine/validate.js';
 import { buildView, resolveSettings } from '../engine/view.js';
 import { WorldIndex } from '../engine/world.js';
-import { sealSettings, sealSnapshot } from '../wire/signed.js';
+import { MAX_VERSION, sealSettings, sealSnapshot } from '../wire/signed.js';
 import type { ApprovalSubmission } from '../wire/sync-messages.js';
 import { type ComputerRow, type IssuedVersions, ServerDb } from './server-db.js';
-import { type ServerSigningKey, loadOrCreateSigningKey } from './signing-key.js';
+import {
+  type ServerSigningKey,
+  loadOrCreateSigningKey,
+  readNextSigningKey,
+  switchToNextSigningKey,
+} from './signing-key.js';
 import { newEnrollmentToken, tokenHash, tokenMatches } from './tokens.js';
 import {
   ADMIN_SETTING_ORDER,
@@ -141,7 +146,8 @@ function checkAckVersion(name: string, version: number): void {
 export class ServerState implements ServerStateApi {
   private readonly db: ServerDb;
   private readonly clock: () => number;
-  private readonly signingKey: ServerSigningKey;
+  private readonly dataDir: string;
+  private signingKey: ServerSigningKey;
   private current: World;
   private index: WorldIndex;
   private stored: StoredWorld;
@@ -149,9 +155,12 @@ export class ServerState implements ServerStateApi {
   private readonly connected = new Set<string>();
   private readonly sealedSnapshots = new Map<string, SealedSnapshot>();
   private readonly sealedSettings = new Map<string, SealedSettings>();
+  /** The next key the versions of a switch were issued for, should the switch of its files fail: not issued twice. */
+  private issuedForKeyId: string | null = null;
 
-  private constructor(db: ServerDb, signingKey: ServerSigningKey, clock: () => number) {
+  private constructor(db: ServerDb, dataDir: string, signingKey: ServerSigningKey, clock: () => number) {
     this.db = db;
+    this.dataDir = dataDir;
     this.signingKey = signingKey;
     this.clock = clock;
     const { world, stored } = worldFromRows(db.entityRows());
@@ -177,7 +186,7 @@ export class ServerState implements ServerStateApi {
     const signingKey = loadOrCreateSigningKey(options.dataDir);
     const db = ServerDb.open(path.join(options.dataDir, SERVER_DB_FILE));
     try {
-      return new ServerState(db, signingKey, options.clock);
+      return new ServerState(db, options.dataDir, signingKey, options.clock);
     } catch (error) {
       db.close();
       throw error;
@@ -417,18 +426,50 @@ export class ServerState implements ServerStateApi {
     };
   }
 
-  /** Records the agent version and os an agent reported, and when. */
-  recordHello(computerId: string, info: { agentVersion: string; os: OsName; nowMs: number }): void {
+  /**
+   * Records the agent version and os an agent reported, and when. When the
+   * agent holds a snapshot or settings version above what was issued for its
+   * computer (a snapshot installed offline), the next version is issued
+   * above it, stored before this returns, so that the agent converges.
+   */
+  recordHello(
+    computerId: string,
+    info: { agentVersion: string; os: OsName; nowMs: number; snapshotVersion?: number; settingsVersion?: number },
+  ): void {
     const row = this.requireRow(computerId);
     this.db.recordHello(computerId, info.agentVersion, info.os, info.nowMs);
     row.reportedAgentVersion = info.agentVersion;
     row.reportedOs = info.os;
     row.lastSeenMs = info.nowMs;
+    this.issueAbove(row, info.snapshotVersion ?? 0, info.settingsVersion ?? 0);
+  }
+
+  /** Issues versions above those an agent holds, when it holds more than was issued; see recordHello. */
+  private issueAbove(row: ComputerRow, heldSnapshot: number, heldSettings: number): void {
+    if (heldSnapshot <= row.snapshotVersion && heldSettings <= row.settingsVersion) return;
+    if (heldSnapshot >= MAX_VERSION || heldSettings >= MAX_VERSION) {
+      throw new TollgateError(
+        'version-exhausted',
+        `computer ${row.computerId} holds snapshot version ${heldSnapshot} and settings version ${heldSettings}: ` +
+          `no version above ${MAX_VERSION} can be issued; clear the agent's cache (agent.db)`,
+      );
+    }
+    const issued: IssuedVersions = {
+      computerId: row.computerId,
+      snapshotVersion: heldSnapshot > row.snapshotVersion ? heldSnapshot + 1 : row.snapshotVersion,
+      settingsVersion: heldSettings > row.settingsVersion ? heldSettings + 1 : row.settingsVersion,
+      viewHash: row.viewHash,
+      settingsHash: row.settingsHash,
+    };
+    // A higher snapshot alone is answered with a snapshot, which carries the settings: no settings version is needed.
+    this.db.commit([], [], [issued]);
+    this.applyIssued([issued]);
   }
 
   /**
-   * Records the versions an agent acknowledged, capped at those issued (an
-   * agent cannot run what was never issued), and its error ('' is none).
+   * Records the versions an agent acknowledged and its error ('' is none).
+   * Versions above those issued (installed offline) are issued above first,
+   * as for recordHello, so what is recorded never exceeds what was issued.
    */
   recordAck(
     computerId: string,
@@ -437,6 +478,7 @@ export class ServerState implements ServerStateApi {
     checkAckVersion('snapshotVersion', ack.snapshotVersion);
     checkAckVersion('settingsVersion', ack.settingsVersion);
     const row = this.requireRow(computerId);
+    this.issueAbove(row, ack.snapshotVersion, ack.settingsVersion);
     const recorded = {
       snapshotVersion: Math.min(ack.snapshotVersion, row.snapshotVersion),
       settingsVersion: Math.min(ack.settingsVersion, row.settingsVersion),
@@ -537,6 +579,50 @@ export class ServerState implements ServerStateApi {
   /** The PEM (SPKI) public key agents pin. */
   publicKeyPem(): string {
     return this.signingKey.publicKeyPem;
+  }
+
+  /** The id of the key that signs now (see keyId). */
+  signingKeyId(): string {
+    return this.signingKey.keyId;
+  }
+
+  /**
+   * Switches signing to the next key once its time has come (see
+   * prepareNextSigningKey), and issues a new snapshot version to every
+   * computer, so that every agent receives a snapshot signed with it; the
+   * returned changes name the computers of the world, to push to. Nothing
+   * (no changes) when no next key waits or its time has not come. The new
+   * versions are stored before the key files are switched: a crash between
+   * the two switches (and issues) again at the next start. The server calls
+   * it at start, before it serves, and then periodically; nothing else does,
+   * so that a command opening the state beside a running server never
+   * switches under it.
+   */
+  rotateSigningKeyIfDue(): ViewChanges & { keyId?: string; retiredKeyId?: string } {
+    const next = readNextSigningKey(this.dataDir);
+    if (next === undefined || next.atMs > this.clock()) return noChanges();
+    if (this.issuedForKeyId !== next.keyId) {
+      const issued: IssuedVersions[] = [...this.rows.values()].map((row) => ({
+        computerId: row.computerId,
+        snapshotVersion: row.snapshotVersion + 1,
+        settingsVersion: row.settingsVersion,
+        viewHash: row.viewHash,
+        settingsHash: row.settingsHash,
+      }));
+      this.db.commit([], [], issued);
+      this.applyIssued(issued);
+      this.issuedForKeyId = next.keyId;
+    }
+    const retiredKeyId = this.signingKey.keyId;
+    this.signingKey = switchToNextSigningKey(this.dataDir, this.signingKey);
+    this.sealedSnapshots.clear();
+    this.sealedSettings.clear();
+    return {
+      snapshots: this.current.computers.map((c) => c.id),
+      settings: [],
+      keyId: this.signingKey.keyId,
+      retiredKeyId,
+    };
   }
 
   /** Closes the database; later calls do nothing. */

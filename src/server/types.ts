@@ -197,7 +197,14 @@ export interface ServerStateApi {
 
   computers(): ComputerState[];
   computerState(computerId: string): ComputerState;
-  recordHello(computerId: string, info: { agentVersion: string; os: OsName; nowMs: number }): void;
+  /**
+   * Records what a hello reported; versions above those issued (installed
+   * offline) make the next ones issued for the computer go above them.
+   */
+  recordHello(
+    computerId: string,
+    info: { agentVersion: string; os: OsName; nowMs: number; snapshotVersion: number; settingsVersion: number },
+  ): void;
   recordAck(
     computerId: string,
     ack: { snapshotVersion: number; settingsVersion: number; error: string; nowMs: number },

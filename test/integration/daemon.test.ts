@@ -120,7 +120,7 @@ describe('the daemon as a real process', () => {
     });
     const refusedForged = await cli(['snapshot', 'apply', forged, '--socket', daemon.adminSocket]);
     expect(refusedForged.code).toBe(1);
-    expect(refusedForged.stderr).toMatch(/signature/);
+    expect(refusedForged.stderr).toMatch(/signed by key [0-9a-f]{16}, which is not pinned/);
 
     const v2 = await ws.snapshot('till-1', 2);
     expect((await cli(['snapshot', 'apply', v2, '--socket', daemon.adminSocket])).code).toBe(0);
