@@ -6,15 +6,15 @@ import type { Logger } from 'pino';
 import { Agent } from '../src/agent/agent.js';
 import type { OsName } from '../src/engine/model.js';
 import type { DaemonConfig } from '../src/agent/config.js';
-import { readPinnedKey } from '../src/agent/config.js';
+import { readPinnedKeys } from '../src/agent/config.js';
 import { DecisionRecorder } from '../src/agent/decision-recorder.js';
 import { handleLocalRequest } from '../src/agent/local-handler.js';
-import { LocalServer } from '../src/local/server.js';
+import { LocalServer, type LocalServerOptions } from '../src/local/server.js';
+import { resolveGroupId } from '../src/local/socket-group.js';
 import { AgentStore } from '../src/store/agent-store.js';
 import { SyncClient } from '../src/sync/client.js';
 import { collectGarbage, tuneDaemonHeap } from './heap.js';
 import { readFileLarge } from '../src/wire/large-buffer.js';
-import { parsePublicKey } from '../src/wire/signing.js';
 
 /** The operating system this process runs on, in SPEC.md's terms. */
 function hostOs(): OsName {
@@ -44,12 +44,18 @@ export async function startAgentDaemon(
   fault: FaultPoint | undefined,
 ): Promise<RunningDaemon> {
   await mkdir(config.dataDir, { recursive: true, mode: 0o750 });
-  const publicKey = parsePublicKey(await readPinnedKey(config));
+  const publicKey = await readPinnedKeys(config);
   const store = AgentStore.open(join(config.dataDir, 'agent.db'), {
     maxDecisionLog: config.decisionLog.maxEntries,
+    maxDecisionLogBytes: config.decisionLog.maxBytes,
     onRecovered: (info) => logger.warn(info, 'the cache database was damaged: moved aside and recreated'),
   });
-  const recorder = new DecisionRecorder(store, config.computerId, config.decisionLog.maxEntries);
+  const recorder = new DecisionRecorder(
+    store,
+    config.computerId,
+    config.decisionLog.maxEntries,
+    config.decisionLog.maxPendingBytes,
+  );
   const hooks =
     fault === 'kill-before-snapshot-commit'
       ? { beforeCommit: () => void process.kill(process.pid, 'SIGKILL') }
@@ -63,6 +69,7 @@ export async function startAgentDaemon(
     ...(config.agent.version === undefined ? {} : { agentVersion: config.agent.version }),
     ...(config.agent.os === undefined ? {} : { os: config.agent.os }),
     noSnapshotAction: config.noSnapshotAction,
+    decisionCache: config.decisionCache,
     clock: () => Date.now(),
     reclaimMemory: collectGarbage,
     onSnapshotLost: (problem) =>
@@ -83,33 +90,64 @@ export async function startAgentDaemon(
   };
   const loaded = agent.loadFromStore();
   for (const problem of loaded.problems) logger.error(problem);
+  for (const warning of loaded.warnings) logger.warn(warning);
 
-  const server = new LocalServer(
-    (request) =>
-      handleLocalRequest(agent, request, {
-        exportDecisions: (limit) => recorder.export(limit),
-        applyHooks: hooks,
-        onApplied: (version) => {
-          logger.info({ snapshotVersion: version }, 'snapshot applied');
-          collectAfterApply();
-        },
-        onRefused: (error) => logger.warn({ err: error }, 'snapshot refused'),
-      }),
-    {
-      socketPath: config.socket.path,
-      mode: config.socket.mode,
-      maxFrameBytes: config.socket.maxFrameBytes,
-      maxConnections: config.socket.maxConnections,
-      answerEncoded: (buffer, start, end) => agent.answerEncoded(buffer, start, end),
-      onClientError: (info) => logger.warn(info, 'bad input from a local client'),
-    },
-  );
+  const handler = (request: Parameters<typeof handleLocalRequest>[1]) =>
+    handleLocalRequest(agent, request, {
+      exportDecisions: (limit) => recorder.export(limit),
+      applyHooks: hooks,
+      onApplied: (version) => {
+        logger.info({ snapshotVersion: version }, 'snapshot applied');
+        collectAfterApply();
+      },
+      onRefused: (error) => logger.warn({ err: error }, 'snapshot refused'),
+    });
+  // The client socket and the admin socket share the timeouts; each has its own path, mode, group and slots.
+  const shared = {
+    idleTimeoutMs: config.socket.idleTimeoutMs,
+    frameTimeoutMs: config.socket.frameTimeoutMs,
+    firstFrameTimeoutMs: config.socket.firstFrameTimeoutMs,
+    maxUnsentBytes: config.socket.maxUnsentBytes,
+    answerEncoded: (buffer: Buffer, start: number, end: number) => agent.answerEncoded(buffer, start, end),
+  } satisfies Partial<LocalServerOptions>;
+  const server = new LocalServer(handler, {
+    ...shared,
+    socketPath: config.socket.path,
+    mode: config.socket.mode,
+    gid: config.socket.group === undefined ? undefined : await resolveGroupId(config.socket.group),
+    maxFrameBytes: config.socket.maxFrameBytes,
+    maxConnections: config.socket.maxConnections,
+    onClientError: (info) => logger.warn({ ...info, socket: 'client' }, 'bad input from a local client'),
+  });
+  const adminServer = new LocalServer(handler, {
+    ...shared,
+    admin: true,
+    socketPath: config.adminSocket.path,
+    mode: config.adminSocket.mode,
+    gid: config.adminSocket.group === undefined ? undefined : await resolveGroupId(config.adminSocket.group),
+    maxFrameBytes: config.adminSocket.maxFrameBytes ?? config.socket.maxFrameBytes,
+    maxConnections: config.adminSocket.maxConnections,
+    onClientError: (info) => logger.warn({ ...info, socket: 'admin' }, 'bad input from a local client'),
+  });
   await server.listen();
+  try {
+    await adminServer.listen();
+  } catch (error) {
+    await server.close();
+    store.close();
+    throw error;
+  }
   // What loading the cached snapshot left behind, collected once the daemon is answering.
   const settle = setTimeout(collectGarbage, SETTLE_AFTER_START_MS);
   settle.unref();
   logger.info(
-    { socket: config.socket.path, computerId: config.computerId, snapshotVersion: loaded.snapshotVersion },
+    {
+      socket: config.socket.path,
+      adminSocket: config.adminSocket.path,
+      computerId: config.computerId,
+      snapshotVersion: loaded.snapshotVersion,
+      pinnedKeys: publicKey.ids,
+    },
     'serving',
   );
 
@@ -194,20 +232,27 @@ export async function startAgentDaemon(
     );
   }
 
-  let closed = false;
+  let closing: Promise<void> | null = null;
+  const stop = async (): Promise<void> => {
+    for (const job of jobs) await job.stop();
+    sync?.close();
+    clearInterval(flushTimer);
+    clearTimeout(settle);
+    // Clients get a bounded time to take their last answers; then the remaining connections are closed.
+    const graceMs = config.shutdownTimeoutMs;
+    const open = server.connectionCount + adminServer.connectionCount;
+    if (open > 0) logger.info({ connections: open, graceMs }, 'closing the local connections');
+    await Promise.all([server.close(graceMs), adminServer.close(graceMs)]);
+    try {
+      recorder.flush();
+    } catch (error) {
+      logger.error({ err: (error as Error).message }, 'the last decision log write failed');
+    }
+    store.close();
+  };
   return {
     agent,
-    async close() {
-      if (closed) return;
-      closed = true;
-      for (const job of jobs) await job.stop();
-      sync?.close();
-      clearInterval(flushTimer);
-      clearTimeout(settle);
-      await server.close();
-      // A log the disk cannot take must not keep the cache from closing.
-      guarded('decision log write', () => recorder.flush())();
-      store.close();
-    },
+    // Every call waits for the one stop: a second signal neither starts another nor cuts this one short.
+    close: () => (closing ??= stop()),
   };
 }

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import pino, { type Logger } from 'pino';
 import { loadDaemonConfig } from '../src/agent/config.js';
@@ -13,17 +14,32 @@ export function createLogger(level: string): Logger {
   return pino({ level, redact: { paths: REDACT, censor: '[redacted]' } });
 }
 
-/** Resolves when the process is asked to stop (SIGTERM or SIGINT). */
-export function stopSignal(): Promise<NodeJS.Signals> {
+/**
+ * Resolves when the process is asked to stop (SIGTERM or SIGINT). The
+ * handlers stay: a signal during the stop is passed to `onRepeat` (logged)
+ * instead of killing the process halfway through closing its files.
+ */
+export function stopSignal(onRepeat: (signal: NodeJS.Signals) => void = () => {}): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
+    let stopping = false;
     const onSignal = (signal: NodeJS.Signals): void => {
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
+      if (stopping) {
+        onRepeat(signal);
+        return;
+      }
+      stopping = true;
       resolve(signal);
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
   });
+}
+
+/** After a stop, what could still hold the event loop (a connection that would not close) does not keep the process. */
+const EXIT_AFTER_STOP_MS = 2_000;
+
+function exitSoon(code: number): void {
+  setTimeout(() => process.exit(code), EXIT_AFTER_STOP_MS).unref();
 }
 
 function faultPoint(): FaultPoint | undefined {
@@ -51,13 +67,14 @@ extendProgram((program, _io: CliIo, setExit) => {
       const { startAgentDaemon } = await import('./agent-daemon.js');
       const config = await loadDaemonConfig(opts.config);
       const logger = createLogger(config.logLevel);
-      const stopped = stopSignal();
+      const stopped = stopSignal((signal) => logger.info({ signal }, 'already stopping'));
       const daemon = await startAgentDaemon(config, logger, faultPoint());
       const signal = await stopped;
       logger.info({ signal }, 'stopping');
       await daemon.close();
       logger.info('stopped');
       setExit(EXIT_OK);
+      exitSoon(EXIT_OK);
     });
 });
 
@@ -77,7 +94,7 @@ extendProgram((program, io: CliIo, setExit) => {
       const { startServer } = await import('./server-daemon.js');
       const config = await loadServerConfig(opts.config);
       const logger = createLogger(config.logLevel);
-      const stopped = stopSignal();
+      const stopped = stopSignal((signal) => logger.info({ signal }, 'already stopping'));
       const running = await startServer(config, logger, serverFaultPoint());
       const signal = await stopped;
       logger.info({ signal }, 'stopping');
@@ -104,7 +121,43 @@ extendProgram((program, io: CliIo, setExit) => {
       }
       setExit(EXIT_OK);
     });
+  server
+    .command('rotate-key')
+    .summary('prepare the next signing key and the time the server switches to it')
+    .description(
+      'Creates the next Ed25519 signing key in the data directory (or keeps the one already waiting), sets when ' +
+        'the server switches to it (--at, an RFC 3339 time; default: now) and prints its public key for agents to ' +
+        'pin. The running server switches at that time (or at its next start), signs with the new key from then ' +
+        'on and issues a new snapshot version to every computer. See docs/SERVER.md, "Rotating the signing key".',
+    )
+    .option('--at <time>', 'when the server switches to the next key, e.g. 2026-12-01T09:00:00Z (default: now)')
+    .action(async (opts: { at?: string }) => {
+      const { config: file } = server.opts<{ config?: string }>();
+      if (file === undefined) throw new InvalidArgumentError('server rotate-key needs --config <file>');
+      const atMs = opts.at === undefined ? io.nowMs() : switchTime(opts.at);
+      const { loadServerConfig } = await import('../src/server/config.js');
+      const { prepareNextSigningKey, NEXT_SIGNING_PUBLIC_KEY_FILE } = await import('../src/server/signing-key.js');
+      const config = await loadServerConfig(file);
+      const next = prepareNextSigningKey(config.dataDir, atMs);
+      io.stdout(next.publicKeyPem);
+      io.stderr(
+        `next signing key ${next.keyId} (${join(config.dataDir, NEXT_SIGNING_PUBLIC_KEY_FILE)}): ` +
+          `the server signs with it from ${new Date(next.atMs).toISOString()}; pin it on every agent before then\n`,
+      );
+      setExit(EXIT_OK);
+    });
 });
+
+/** An RFC 3339 time with its offset (a time without one would depend on the machine's zone). */
+function switchTime(text: string): number {
+  const ms = Date.parse(text);
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(text) || Number.isNaN(ms)) {
+    throw new InvalidArgumentError(
+      `--at takes an RFC 3339 time with its offset, such as 2026-12-01T09:00:00Z, not "${text}"`,
+    );
+  }
+  return ms;
+}
 
 /** The process entry point of the `tollgate` command. */
 export async function run(argv: readonly string[], io: CliIo = processIo): Promise<number> {

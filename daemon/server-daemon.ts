@@ -82,12 +82,18 @@ export async function startServer(
     'default approval policies loaded',
   );
   const state = await openServerState(config);
+  // A next signing key whose time came while the server was stopped takes over before anything is served.
+  const rotatedAtStart = state.rotateSigningKeyIfDue();
+  if (rotatedAtStart.keyId !== undefined) {
+    logger.info({ keyId: rotatedAtStart.keyId, retiredKeyId: rotatedAtStart.retiredKeyId }, 'signing key rotated');
+  }
   if (config.seedScenario !== undefined && state.world().organizations.length === 0) {
     state.importWorld(await loadScenario(config.seedScenario));
     logger.info({ scenario: config.seedScenario }, 'seed scenario imported');
   }
   const token = await adminToken(config);
   if (token.created) logger.info({ file: token.file }, 'admin token created');
+  logger.info({ keyId: state.signingKeyId() }, 'signing key');
 
   const hub = new SyncHub({
     state,
@@ -107,7 +113,7 @@ export async function startServer(
     state,
     adminToken: token.token,
     hub,
-    logger: false,
+    logger,
     notifier,
     defaultApprovalPolicies,
     ...(https === undefined ? {} : { https }),
@@ -136,6 +142,23 @@ export async function startServer(
       logger.error({ err: (error as Error).message }, `${what} failed while stopping`);
     }
   };
+
+  // A next signing key prepared by `tollgate server rotate-key` takes over at its time, here or at the next start.
+  const rotationTimer = setInterval(() => {
+    try {
+      const rotated = state.rotateSigningKeyIfDue();
+      if (rotated.keyId === undefined) return;
+      logger.info(
+        { keyId: rotated.keyId, retiredKeyId: rotated.retiredKeyId, computers: rotated.snapshots.length },
+        'signing key rotated',
+      );
+      hub.push(rotated);
+    } catch (error) {
+      logger.error({ err: (error as Error).message }, 'signing key rotation failed: tried again later');
+    }
+  }, config.signing.checkIntervalMs);
+  rotationTimer.unref();
+
   let closed = false;
   return {
     url,
@@ -144,6 +167,7 @@ export async function startServer(
     async close() {
       if (closed) return;
       closed = true;
+      clearInterval(rotationTimer);
       await step('closing the agent connections', () => hub.close());
       await step('closing the notifier', () => notifier.close());
       await step('closing the admin API', () => app.close());

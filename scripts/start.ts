@@ -16,7 +16,14 @@ const port = Number(process.env['TOLLGATE_PORT'] ?? 7443);
 const cli = join(root, 'bin', 'tollgate.js');
 const serverData = join(home, 'server');
 const socket = join(home, `${computer}.sock`);
+const adminSocket = join(home, `${computer}.admin.sock`);
 const show = (p: string): string => relative(process.cwd(), p) || '.';
+
+/** Every child started: in groups of their own, they are stopped here should this script end first. */
+const started: ChildProcess[] = [];
+process.on('exit', () => {
+  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+});
 
 /** Starts `tollgate ARGS`, logging to a file, and resolves once it logs `ready`. */
 function start(
@@ -24,7 +31,10 @@ function start(
   logFile: string,
   ready: (line: Record<string, unknown>) => boolean,
 ): Promise<{ child: ChildProcess; line: Record<string, unknown> }> {
-  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // In a process group of its own: Ctrl-C reaches this script only, which then stops each child with one
+  // signal and waits for it (a second signal from the terminal would cut the child's clean-up short).
+  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  started.push(child);
   const log = createWriteStream(logFile, { flags: 'a' });
   child.stderr?.pipe(log);
   return new Promise((resolveReady, reject) => {
@@ -85,6 +95,7 @@ await writeFile(
       computerId: computer,
       serverPublicKey: join(serverData, 'signing.pub'),
       socket: { path: socket },
+      adminSocket: { path: adminSocket },
       logLevel: 'info',
       server: { url: `${url.replace(/^http/, 'ws')}/agent`, token: agentToken },
     },
@@ -101,7 +112,9 @@ const daemon = await start(
 const tokenFlag = `--token-file ${show(adminTokenFile)} --server ${url}`;
 process.stdout.write(`
 tollgate is running: a policy server at ${url} (example world: examples/world.yaml)
-and the agent of computer ${computer} synced to it, answering on ${show(socket)}.
+and the agent of computer ${computer} synced to it, answering on ${show(socket)}
+(client socket: decisions, approvals, status) and ${show(adminSocket)} (admin socket: also snapshot apply and
+decisions export).
 
   may this file run?   npx tollgate query --socket ${show(socket)} --path 'C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe' --cert-subject 'CN=Google LLC' --json
   agent status:        npx tollgate status --socket ${show(socket)}
@@ -109,6 +122,7 @@ and the agent of computer ${computer} synced to it, answering on ${show(socket)}
   and back:            npx tollgate admin ${tokenFlag} settings clear --group bakery-tills prioritizeBuiltInApplications
   computers:           npx tollgate admin ${tokenFlag} computers
   replay fixtures:     npx tollgate replay --socket ${show(socket)} examples/cases-${computer}.yaml
+  export decisions:    npx tollgate decisions export --socket ${show(adminSocket)} --out decisions.yaml
 
 Logs: ${show(join(home, 'server.log'))}, ${show(join(home, `${computer}.log`))}. Ctrl-C stops both.
 `);

@@ -350,7 +350,8 @@ export async function benchDaemon(opts: DaemonBenchOptions): Promise<Section> {
     log(`daemon: seed snapshot applied in ${fmtMs(seedApplyMs)} (from the daemon's logs)`);
 
     const applyRunsMs: number[] = [];
-    const client = await LocalClient.connect(socketPath);
+    // Snapshots are applied on the admin socket (adminSocket.path: by default .admin before the extension).
+    const client = await LocalClient.connect(join(ws.dir, 'daemon.admin.sock'));
     try {
       for (let i = 1; i < snapshots.length; i++) {
         const bytes = await readFile(snapshots[i] as string);

@@ -1,4 +1,4 @@
-import { randomUUID, type KeyObject } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { evaluateApproval, resolveApprovalQuery, type ApprovalQuery } from '../engine/approvals.js';
 import { TollgateError } from '../engine/errors.js';
 import { CompiledView, effectiveMode, makeDecision, type EffectiveMode } from '../engine/evaluate.js';
@@ -16,9 +16,18 @@ import {
   leadingRequestId,
   requestBodyStart,
 } from '../wire/local-api.js';
-import { openSettings, openSnapshot, verifySnapshot, type SnapshotContent } from '../wire/signed.js';
+import {
+  openSettings,
+  openSnapshot,
+  openStoredSettingsUnverified,
+  openStoredSnapshotUnverified,
+  signedKeyId,
+  verifySnapshot,
+  type SnapshotContent,
+  type VerificationKeys,
+} from '../wire/signed.js';
 import { encodeAgentMessage } from '../wire/sync-messages.js';
-import { DecisionCache } from './decision-cache.js';
+import { DecisionCache, type DecisionCacheBounds } from './decision-cache.js';
 import { LatencyWindow } from './latency.js';
 
 /** What the agent answers before it holds any snapshot (SPEC.md section 9). */
@@ -26,8 +35,11 @@ export const NO_SNAPSHOT_REASON = 'no policy snapshot';
 
 export interface AgentOptions {
   store: AgentStore;
-  /** The pinned server key: only snapshots and settings signed by it are accepted. */
-  publicKey: KeyObject;
+  /**
+   * The pinned server keys (or the one pinned key): only snapshots and
+   * settings signed by a pinned key, named by its key id, are accepted.
+   */
+  publicKey: VerificationKeys;
   computerId: string;
   /** The agent's own version and os; when absent, the snapshot's view of the computer is used. */
   agentVersion?: string;
@@ -55,6 +67,8 @@ export interface AgentOptions {
    * is then without a snapshot (and answers as before the first one).
    */
   onSnapshotLost?: (problem: string) => void;
+  /** Byte bounds of the decision cache and the stored answers (decision-cache.ts defaults). */
+  decisionCache?: DecisionCacheBounds;
 }
 
 /** The longest user name an approval request may carry. */
@@ -106,7 +120,7 @@ export class Agent {
   private pushed: PushedSettings | null = null;
   /** The snapshot's settings with pushed ones over them; dropped whenever either changes. */
   private effective: Readonly<Record<string, SettingValue>> | null = null;
-  private readonly cache = new DecisionCache();
+  private readonly cache: DecisionCache;
   private readonly latency = new LatencyWindow(4096);
   /** Decisions by action (a plain record: counted on every decision). */
   private readonly counts = Object.fromEntries(POLICY_ACTIONS.map((a) => [a, 0])) as Record<PolicyAction, number>;
@@ -118,18 +132,28 @@ export class Agent {
 
   constructor(options: AgentOptions) {
     this.options = options;
+    this.cache = new DecisionCache(options.decisionCache);
     this.startedAtMs = options.clock();
   }
 
-  /** Loads the active snapshot and settings from the store; a damaged entry is reported, not fatal. */
-  loadFromStore(): { snapshotVersion: number | null; problems: string[] } {
+  /**
+   * Loads the active snapshot and settings from the store; a damaged entry
+   * is reported in `problems`, not fatal. An entry signed by a key that is no
+   * longer pinned (the server's key was rotated and the old key unpinned
+   * before this agent received anything signed by the new one) is still
+   * used, with a warning: it was verified when it was stored, and the agent
+   * never drops what it verified while it waits for a newer one. The cache
+   * is as trusted as the configuration that pins the keys.
+   */
+  loadFromStore(): { snapshotVersion: number | null; problems: string[]; warnings: string[] } {
     const problems: string[] = [];
-    const problem = this.loadActiveSnapshot();
+    const warnings: string[] = [];
+    const problem = this.loadActiveSnapshot(warnings);
     if (problem !== null) problems.push(problem);
     const settings = this.options.store.activeSettings();
     if (settings !== null) {
       try {
-        const content = openSettings(settings.bytes, this.options.publicKey);
+        const content = this.openStored('settings', settings, openSettings, openStoredSettingsUnverified, warnings);
         this.pushed = { version: content.settingsVersion, values: content.settings };
       } catch (error) {
         problems.push(`stored settings ${settings.version} cannot be used: ${(error as Error).message}`);
@@ -137,15 +161,36 @@ export class Agent {
     }
     this.effective = null;
     this.cache.clear();
-    return { snapshotVersion: this.active?.content.version ?? null, problems };
+    return { snapshotVersion: this.active?.content.version ?? null, problems, warnings };
+  }
+
+  /** Opens a stored entry with the pinned keys, or unverified (with a warning) when its key is no longer pinned. */
+  private openStored<T>(
+    what: 'snapshot' | 'settings',
+    stored: { version: number; bytes: Uint8Array },
+    open: (bytes: Uint8Array, keys: VerificationKeys) => T,
+    openUnverified: (bytes: Uint8Array) => T,
+    warnings: string[],
+  ): T {
+    try {
+      return open(stored.bytes, this.options.publicKey);
+    } catch (error) {
+      if (!(error instanceof TollgateError) || error.code !== 'unknown-key') throw error;
+      const content = openUnverified(stored.bytes);
+      warnings.push(
+        `stored ${what} ${stored.version} is signed by key ${signedKeyId(what, stored.bytes)}, which is no longer ` +
+          'pinned: it was verified when it was stored and is used until a newer one signed by a pinned key arrives',
+      );
+      return content;
+    }
   }
 
   /** Makes the store's active snapshot the active one; returns what is wrong with it, if anything. */
-  private loadActiveSnapshot(): string | null {
+  private loadActiveSnapshot(warnings: string[] = []): string | null {
     this.active = null;
     const where = { version: null as number | null };
     try {
-      const stored = this.openStoredSnapshot(where);
+      const stored = this.openStoredSnapshot(where, warnings);
       if (stored === null) return null;
       // The stored bytes and what decoding them left behind go before the view is compiled.
       this.options.reclaimMemory?.();
@@ -158,14 +203,27 @@ export class Agent {
   }
 
   /** Reads and opens the store's active snapshot; its bytes are garbage once this returns. */
-  private openStoredSnapshot(where: { version: number | null }): {
+  private openStoredSnapshot(
+    where: { version: number | null },
+    warnings: string[],
+  ): {
     content: SnapshotContent;
     appliedAtMs: number;
   } | null {
     const stored = this.options.store.activeSnapshot();
     if (stored === null) return null;
     where.version = stored.version;
-    return { content: openSnapshot(stored.bytes, this.options.publicKey), appliedAtMs: stored.appliedAtMs };
+    const content = this.openStored<SnapshotContent>(
+      'snapshot',
+      stored,
+      openSnapshot,
+      (bytes) => {
+        const { keyId: _keyId, ...opened } = openStoredSnapshotUnverified(bytes);
+        return opened;
+      },
+      warnings,
+    );
+    return { content, appliedAtMs: stored.appliedAtMs };
   }
 
   private checkComputer(what: 'snapshot' | 'settings', computerId: string): void {
@@ -196,6 +254,11 @@ export class Agent {
         os: os ?? view.computer.os,
       },
     };
+  }
+
+  /** The bytes the decision cache counts as held (decisions by file, stored answers). */
+  get cachedBytes(): { entries: number; answers: number } {
+    return this.cache.heldBytes;
   }
 
   /** The computer this agent is. */

@@ -1,11 +1,13 @@
+import type { KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import cron from 'node-cron';
 import { z } from 'zod';
 import { parseConfigText, readConfigText } from '../scenario/config-file.js';
 import { ValidationError } from '../engine/errors.js';
 import { OS_NAMES } from '../engine/model.js';
 import { isValidVersion } from '../engine/version.js';
+import { MAX_PINNED_KEYS, PinnedKeys, parsePublicKey } from '../wire/signing.js';
 
 /** Largest request frame the local socket accepts by default. */
 export const DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;
@@ -33,18 +35,55 @@ const serverSchema = z.strictObject({
     .default(256 * 1024 * 1024),
 });
 
+const groupSchema = z.union([
+  z.number().int().nonnegative(),
+  z.string().regex(/^[A-Za-z0-9_.][A-Za-z0-9_.-]*\$?$/, { error: 'must be a group name or a numeric gid' }),
+]);
+
+/** The admin socket's path when none is configured: `.admin` before the client socket's extension. */
+export function defaultAdminSocketPath(socketPath: string): string {
+  const base = basename(socketPath);
+  const dot = base.lastIndexOf('.');
+  const name = dot > 0 ? `${base.slice(0, dot)}.admin${base.slice(dot)}` : `${base}.admin`;
+  return join(dirname(socketPath), name);
+}
+
 /** The daemon's configuration file, validated by key (see docs/DAEMON.md). */
 export const daemonConfigSchema = z.strictObject({
   dataDir: z.string().min(1),
   computerId: z.string().min(1),
   /** The pinned server public key: a PEM file path, or the PEM text itself. */
-  serverPublicKey: z.string().min(1),
+  serverPublicKey: z.string().min(1).optional(),
+  /** More pinned server public keys (each a PEM file path or PEM text): the keys of a rotation. */
+  serverPublicKeys: z.array(z.string().min(1)).max(MAX_PINNED_KEYS).optional(),
   socket: z.strictObject({
     path: z.string().min(1),
     mode: modeSchema.default(0o660),
     maxFrameBytes: z.number().int().positive().default(DEFAULT_MAX_FRAME_BYTES),
     maxConnections: z.number().int().positive().default(256),
+    /** A group name or gid given the client socket (chown); its members may connect with mode 0660. */
+    group: groupSchema.optional(),
+    idleTimeoutMs: z.number().int().positive().default(30_000),
+    frameTimeoutMs: z.number().int().positive().default(10_000),
+    firstFrameTimeoutMs: z.number().int().positive().default(5_000),
+    maxUnsentBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(1024 * 1024),
   }),
+  /** The socket that also serves snapshot apply and decision export (SPEC.md section 9). */
+  adminSocket: z
+    .strictObject({
+      path: z.string().min(1).optional(),
+      mode: modeSchema.default(0o600),
+      group: groupSchema.optional(),
+      maxConnections: z.number().int().positive().default(16),
+      maxFrameBytes: z.number().int().positive().optional(),
+    })
+    .default({ mode: 0o600, maxConnections: 16 }),
+  /** How long a stop may take to close the connections before the cache is closed regardless. */
+  shutdownTimeoutMs: z.number().int().positive().default(10_000),
   seedSnapshot: z.string().min(1).optional(),
   agent: z
     .strictObject({
@@ -60,9 +99,42 @@ export const daemonConfigSchema = z.strictObject({
   decisionLog: z
     .strictObject({
       maxEntries: z.number().int().nonnegative().default(10_000),
+      /** Bytes of request and decision text the table keeps (the oldest rows go first). */
+      maxBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(64 * 1024 * 1024),
+      /** Bytes of decisions held in memory between two writes (the oldest unwritten go first). */
+      maxPendingBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(8 * 1024 * 1024),
       flushIntervalMs: z.number().int().positive().default(5_000),
     })
-    .default({ maxEntries: 10_000, flushIntervalMs: 5_000 }),
+    .default({
+      maxEntries: 10_000,
+      maxBytes: 64 * 1024 * 1024,
+      maxPendingBytes: 8 * 1024 * 1024,
+      flushIntervalMs: 5_000,
+    }),
+  decisionCache: z
+    .strictObject({
+      /** Bytes of cached decisions by file; past it the cache starts over. */
+      maxBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(32 * 1024 * 1024),
+      /** Bytes of stored answers by request bytes; past it they start over. */
+      maxAnswerBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(16 * 1024 * 1024),
+    })
+    .default({ maxBytes: 32 * 1024 * 1024, maxAnswerBytes: 16 * 1024 * 1024 }),
   jobs: z
     .strictObject({
       integrityCheck: cronExpression.default('17 * * * *'),
@@ -73,22 +145,43 @@ export const daemonConfigSchema = z.strictObject({
   server: serverSchema.optional(),
 });
 
-export type DaemonConfig = Readonly<z.output<typeof daemonConfigSchema>>;
+type ParsedConfig = z.output<typeof daemonConfigSchema>;
+
+/** The validated configuration, its paths resolved (the admin socket's path is always set). */
+export type DaemonConfig = Readonly<
+  Omit<ParsedConfig, 'adminSocket'> & { adminSocket: ParsedConfig['adminSocket'] & { path: string } }
+>;
 
 /** Parses and validates config text; relative paths are resolved from `baseDir`. */
 export function parseDaemonConfig(text: string, file: string, baseDir: string): DaemonConfig {
   const config = parseConfigText(text, file, daemonConfigSchema);
+  if (config.serverPublicKey === undefined && (config.serverPublicKeys ?? []).length === 0) {
+    throw new ValidationError([
+      `${file}: serverPublicKeys: pin at least one server key (serverPublicKey or serverPublicKeys)`,
+    ]);
+  }
   const at = (p: string): string => (isAbsolute(p) ? p : resolve(baseDir, p));
   const resolved = {
     ...config,
     dataDir: at(config.dataDir),
     socket: { ...config.socket, path: at(config.socket.path) },
-    serverPublicKey: config.serverPublicKey.includes('-----BEGIN')
-      ? config.serverPublicKey
-      : at(config.serverPublicKey),
+    adminSocket: {
+      ...config.adminSocket,
+      path:
+        config.adminSocket.path === undefined
+          ? defaultAdminSocketPath(at(config.socket.path))
+          : at(config.adminSocket.path),
+    },
+    ...(config.serverPublicKey === undefined ? {} : { serverPublicKey: pemOrPath(config.serverPublicKey, at) }),
+    ...(config.serverPublicKeys === undefined
+      ? {}
+      : { serverPublicKeys: config.serverPublicKeys.map((key) => pemOrPath(key, at)) }),
     ...(config.seedSnapshot === undefined ? {} : { seedSnapshot: at(config.seedSnapshot) }),
     ...(config.server?.caFile === undefined ? {} : { server: { ...config.server, caFile: at(config.server.caFile) } }),
   };
+  if (resolved.adminSocket.path === resolved.socket.path) {
+    throw new ValidationError([`${file}: adminSocket.path must differ from socket.path (${resolved.socket.path})`]);
+  }
   return Object.freeze(resolved);
 }
 
@@ -97,14 +190,41 @@ export async function loadDaemonConfig(file: string): Promise<DaemonConfig> {
   return parseDaemonConfig(await readConfigText(file), file, dirname(resolve(file)));
 }
 
-/** PEM text of the pinned key: inline, or read from the configured file. */
-export async function readPinnedKey(config: DaemonConfig): Promise<string> {
-  if (config.serverPublicKey.includes('-----BEGIN')) return config.serverPublicKey;
-  try {
-    return await readFile(config.serverPublicKey, 'utf8');
-  } catch (error) {
-    throw new ValidationError([`serverPublicKey: cannot read ${config.serverPublicKey}: ${(error as Error).message}`], {
-      cause: error,
-    });
+function pemOrPath(value: string, at: (p: string) => string): string {
+  return value.includes('-----BEGIN') ? value : at(value);
+}
+
+/** The configured key entries, each with the config field it came from. */
+function pinnedKeyEntries(config: DaemonConfig): { field: string; value: string }[] {
+  const entries =
+    config.serverPublicKey === undefined ? [] : [{ field: 'serverPublicKey', value: config.serverPublicKey }];
+  for (const [i, value] of (config.serverPublicKeys ?? []).entries()) {
+    entries.push({ field: `serverPublicKeys[${i}]`, value });
   }
+  return entries;
+}
+
+/**
+ * The pinned server keys: `serverPublicKey` and every `serverPublicKeys`
+ * entry, each inline PEM or read from its file. A key that cannot be read or
+ * is not an Ed25519 public key is a ValidationError naming its field.
+ */
+export async function readPinnedKeys(config: DaemonConfig): Promise<PinnedKeys> {
+  const keys: KeyObject[] = [];
+  for (const { field, value } of pinnedKeyEntries(config)) {
+    let pem = value;
+    if (!value.includes('-----BEGIN')) {
+      try {
+        pem = await readFile(value, 'utf8');
+      } catch (error) {
+        throw new ValidationError([`${field}: cannot read ${value}: ${(error as Error).message}`], { cause: error });
+      }
+    }
+    try {
+      keys.push(parsePublicKey(pem));
+    } catch (error) {
+      throw new ValidationError([`${field}: ${(error as Error).message}`], { cause: error });
+    }
+  }
+  return new PinnedKeys(keys);
 }

@@ -1,5 +1,9 @@
 import type { Decision, FileRequest } from '../engine/model.js';
 import type { AgentStore, DecisionLogEntry } from '../store/agent-store.js';
+import { fileBytes } from './decision-cache.js';
+
+/** The default bound on the bytes of decisions held in memory between two writes. */
+export const DEFAULT_MAX_PENDING_BYTES = 8 * 1024 * 1024;
 
 export interface LoggedDecision {
   atMs: number;
@@ -9,11 +13,13 @@ export interface LoggedDecision {
 
 /**
  * The decision log's hot end: the newest `capacity` decisions in a ring in
- * memory (recording one is three array stores, no allocation: a decision
+ * memory (recording one is a few array stores, no allocation: a decision
  * answered from the cache is logged by reference), written to the store's bounded
  * table by `flush` in one transaction. However many decisions were made
  * between two flushes, at most `capacity` rows are written, so the cost of
- * the log does not grow with the decision rate.
+ * the log does not grow with the decision rate. The ring also holds at most
+ * `maxPendingBytes` of file text (decision-cache.ts fileBytes): past it the
+ * oldest unwritten decisions are dropped; written ones are let go at once.
  */
 export class DecisionRecorder {
   private readonly store: AgentStore;
@@ -21,25 +27,54 @@ export class DecisionRecorder {
   private readonly times: Float64Array;
   private readonly files: (FileRequest | undefined)[];
   private readonly decisions: (Decision | undefined)[];
-  /** How many decisions were ever recorded, and how many of those are written. */
+  private readonly sizes: Float64Array;
+  private readonly maxPendingBytes: number;
+  /** How many decisions were ever recorded, and the first of those still held (older ones are written or dropped). */
   private recorded = 0;
-  private written = 0;
+  private first = 0;
+  private pendingBytes = 0;
+  /** Decisions dropped unwritten to stay within maxPendingBytes or the ring. */
+  dropped = 0;
 
-  constructor(store: AgentStore, computerId: string, capacity: number) {
+  constructor(store: AgentStore, computerId: string, capacity: number, maxPendingBytes = DEFAULT_MAX_PENDING_BYTES) {
     this.store = store;
     this.computerId = computerId;
+    this.maxPendingBytes = maxPendingBytes;
     const slots = Math.max(1, capacity);
     this.times = new Float64Array(slots);
+    this.sizes = new Float64Array(slots);
     this.files = new Array<FileRequest | undefined>(slots).fill(undefined);
     this.decisions = new Array<Decision | undefined>(slots).fill(undefined);
   }
 
   record(atMs: number, file: FileRequest, decision: Decision): void {
-    const slot = this.recorded % this.times.length;
+    const slots = this.times.length;
+    const slot = this.recorded % slots;
+    if (this.recorded - this.first >= slots) this.forgetFirst();
+    const bytes = fileBytes(file);
     this.times[slot] = atMs;
     this.files[slot] = file;
     this.decisions[slot] = decision;
+    this.sizes[slot] = bytes;
     this.recorded++;
+    this.pendingBytes += bytes;
+    // The newest decision is kept whatever its size (a request's fields are bounded).
+    while (this.pendingBytes > this.maxPendingBytes && this.recorded - this.first > 1) this.forgetFirst();
+  }
+
+  /** The bytes of file text held for decisions not yet written. */
+  get heldBytes(): number {
+    return this.pendingBytes;
+  }
+
+  /** Drops the oldest unwritten decision. */
+  private forgetFirst(): void {
+    const slot = this.first % this.times.length;
+    this.pendingBytes -= this.sizes[slot] as number;
+    this.files[slot] = undefined;
+    this.decisions[slot] = undefined;
+    this.first++;
+    this.dropped++;
   }
 
   /**
@@ -64,17 +99,22 @@ export class DecisionRecorder {
   }
 
   /**
-   * Writes what is pending and trims the table to its bound. When the write
-   * fails (TollgateError 'storage-unavailable': a full disk), what was pending
-   * stays in the ring for the next flush, which writes the newest `capacity`
-   * of them.
+   * Writes what is pending, lets it go and trims the table to its bounds.
+   * When the write fails (TollgateError 'storage-unavailable': a full disk),
+   * what was pending stays in the ring for the next flush.
    */
   flush(): void {
-    const from = Math.max(this.written, this.recorded - this.times.length);
+    const from = this.first;
     const to = this.recorded;
     if (from === to) return;
     this.store.appendDecisions(this.pendingRows(from, to));
-    this.written = to;
+    const slots = this.times.length;
+    for (let n = from; n < to; n++) {
+      this.files[n % slots] = undefined;
+      this.decisions[n % slots] = undefined;
+    }
+    this.first = to;
+    this.pendingBytes = 0;
     this.store.pruneDecisionLog();
   }
 

@@ -19,6 +19,7 @@ import {
 import { loadScenario, serializeScenario } from '../scenario/load.js';
 import type { ApplyReport } from '../server/admin-api.js';
 import type { ComputerState, PolicyInput, PolicyPatch, SettingScope, ViewChanges } from '../server/types.js';
+import { type ListDiff, WORLD_DIFF_LISTS, type WorldDiff } from '../server/world-diff.js';
 import { AdminApiError, AdminClient, UNREACHABLE } from './admin-client.js';
 import { EXIT_FAILED, EXIT_INVALID, EXIT_OK, type CliIo } from './io.js';
 import { integerOption } from './main.js';
@@ -253,14 +254,54 @@ export async function runAdmin(io: CliIo, command: Command, action: Action): Pro
 
 // ---- The actions
 
-async function importWorld(ctx: AdminContext, file: string): Promise<number> {
+/** `+1 ~0 -2 (removed: a, b)` for one list of a world diff. */
+function listDiffText(diff: ListDiff): string {
+  const parts = [`+${diff.added.length} ~${diff.changed.length} -${diff.removed.length}`];
+  if (diff.removed.length > 0) parts.push(`(removed: ${diff.removed.join(', ')})`);
+  return parts.join(' ');
+}
+
+async function importWorld(
+  ctx: AdminContext,
+  file: string,
+  options: { dryRun: boolean; allowRemovals: boolean },
+): Promise<number> {
   const world = await loadScenario(file);
-  const result = await ctx.client.request<{ changes: ViewChanges }>('PUT', '/api/world', { body: world });
+  let result: { dryRun: boolean; stored: boolean; changes: ViewChanges; diff: WorldDiff };
+  try {
+    result = await ctx.client.request('PUT', '/api/world', {
+      body: world,
+      query: {
+        dryRun: options.dryRun ? 'true' : undefined,
+        allowRemovals: options.allowRemovals ? 'true' : undefined,
+      },
+    });
+  } catch (error) {
+    if (error instanceof AdminApiError && error.code === 'removal-refused') {
+      throw new AdminApiError(
+        error.status,
+        error.code,
+        error.message,
+        [...error.problems, 'nothing was imported: pass --allow-removals to remove these computers'],
+        { ...error.details },
+      );
+    }
+    throw error;
+  }
   if (ctx.json) return json(ctx, result);
-  ctx.io.stdout(
-    `imported ${file}: ${world.organizations.length} organizations, ${world.computers.length} computers, ` +
-      `${world.policies.length} policies; ${changesText(result.changes)}\n`,
-  );
+  const lines = WORLD_DIFF_LISTS.filter((list) => {
+    const d = result.diff[list];
+    return d.added.length + d.changed.length + d.removed.length > 0;
+  }).map((list) => `  ${list}: ${listDiffText(result.diff[list])}\n`);
+  const counts =
+    `${world.organizations.length} organizations, ${world.computers.length} computers, ` +
+    `${world.policies.length} policies`;
+  if (options.dryRun) {
+    ctx.io.stdout(`dry run of ${file} (${counts}): nothing stored\n${lines.join('')}`);
+    ctx.io.stdout(`would change: ${changesText(result.changes)}\n`);
+    return EXIT_OK;
+  }
+  ctx.io.stdout(`imported ${file}: ${counts}; ${changesText(result.changes)}\n${lines.join('')}`);
   return EXIT_OK;
 }
 
@@ -542,8 +583,12 @@ export function registerAdminCommands(program: Command, io: CliIo, setExit: (cod
     .command('import')
     .summary("replace the server's world with a scenario file (enrollment is kept)")
     .argument('<scenario>', 'the scenario file (YAML or JSON)')
-    .action(async (scenario: string, _opts: unknown, command: Command) =>
-      run(command, (ctx) => importWorld(ctx, scenario)),
+    .option('--dry-run', 'show what would be added, changed and removed, and which computers it affects; store nothing')
+    .option('--allow-removals', 'import even though computers of the current world are missing from the file')
+    .action(async (scenario: string, opts: { dryRun?: boolean; allowRemovals?: boolean }, command: Command) =>
+      run(command, (ctx) =>
+        importWorld(ctx, scenario, { dryRun: opts.dryRun === true, allowRemovals: opts.allowRemovals === true }),
+      ),
     );
 
   admin

@@ -136,7 +136,7 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
     .command('apply')
     .summary('hand a signed snapshot file to a running daemon')
     .argument('<file>', 'the signed snapshot')
-    .requiredOption('--socket <path>', "the daemon's socket")
+    .requiredOption('--socket <path>', "the daemon's admin socket (adminSocket.path, e.g. tollgate.admin.sock)")
     .action(async (file: string, opts: { socket: string }) => {
       const { applySnapshotFile } = await import('./socket-commands.js');
       setExit(await applySnapshotFile(io, opts.socket, file));
@@ -173,7 +173,7 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
     .summary("a running daemon's decision log")
     .command('export')
     .summary('write the decision log as a fixture file that replays against the daemon')
-    .requiredOption('--socket <path>', "the daemon's socket")
+    .requiredOption('--socket <path>', "the daemon's admin socket (adminSocket.path, e.g. tollgate.admin.sock)")
     .requiredOption('--out <file>', 'the fixture file to write (.yaml or .json)')
     .option('--limit <n>', 'the newest N decisions', integerOption('--limit'), 1000)
     .action(async (opts: { socket: string; out: string; limit: number }) => {

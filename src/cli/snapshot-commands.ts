@@ -4,8 +4,15 @@ import { TollgateError } from '../engine/errors.js';
 import { effectiveMode } from '../engine/evaluate.js';
 import { buildView } from '../engine/view.js';
 import { loadScenario } from '../scenario/load.js';
-import { openSnapshot, peekSnapshot, sealSnapshot, type SnapshotContent, type SnapshotHeader } from '../wire/signed.js';
-import { generateSigningKeys, keyFingerprint, parsePrivateKey, parsePublicKey } from '../wire/signing.js';
+import {
+  openSnapshot,
+  peekSnapshot,
+  sealSnapshot,
+  signedKeyId,
+  type SnapshotContent,
+  type SnapshotHeader,
+} from '../wire/signed.js';
+import { generateSigningKeys, keyId, parsePrivateKey, parsePublicKey } from '../wire/signing.js';
 import { EXIT_OK, type CliIo } from './io.js';
 
 export const PRIVATE_KEY_FILE = 'tollgate-signing.key';
@@ -36,7 +43,7 @@ export async function keygen(io: CliIo, outDir: string): Promise<number> {
   );
   await writeFile(publicPath, keys.publicKeyPem, { mode: 0o644 });
   io.stdout(
-    `private key ${privatePath}\npublic key  ${publicPath} (fingerprint ${keyFingerprint(parsePublicKey(keys.publicKeyPem))})\n`,
+    `private key ${privatePath}\npublic key  ${publicPath} (key id ${keyId(parsePublicKey(keys.publicKeyPem))})\n`,
   );
   return EXIT_OK;
 }
@@ -94,17 +101,19 @@ export async function inspectSnapshot(
     verified = true;
   } else {
     // Without a key the signature cannot be checked: read the header only, and say so.
-    content = peekSnapshot(bytes);
+    const { keyId: _named, ...header } = peekSnapshot(bytes);
+    content = header;
   }
+  const signedBy = signedKeyId('snapshot', bytes);
   if (options.json) {
-    io.stdout(JSON.stringify({ verified, ...content }, null, 2) + '\n');
+    io.stdout(JSON.stringify({ verified, keyId: signedBy, ...content }, null, 2) + '\n');
     return EXIT_OK;
   }
   const lines = [
     `computer     ${content.computerId}`,
     `version      ${content.version} (settings ${content.settingsVersion})`,
     `issued       ${new Date(content.issuedAtMs).toISOString()}`,
-    `signature    ${verified ? 'valid' : 'not checked (give --key PUBLIC_KEY)'}`,
+    `signature    ${verified ? 'valid' : 'not checked (give --key PUBLIC_KEY)'}, key id ${signedBy || 'none'}`,
   ];
   if ('view' in content) {
     const view = content.view;

@@ -222,11 +222,19 @@ export async function statusOfDaemon(io: CliIo, socketPath: string, json: boolea
   return EXIT_OK;
 }
 
-/** `tollgate decisions export`: the decision log as a fixture file a tester can replay. */
+/** What an admin request on the client socket is told: where the admin socket is. */
+export const ADMIN_SOCKET_HINT =
+  'give --socket the admin socket (adminSocket.path; by default the client socket path with .admin before its extension)';
+
+/** `tollgate decisions export`: the decision log as a fixture file a tester can replay (admin socket). */
 export async function exportDecisions(io: CliIo, socketPath: string, outFile: string, limit: number): Promise<number> {
-  const log = await withClient(socketPath, async (client) =>
-    expectKind(await client.call({ kind: 'exportDecisions', limit }), 'decisions'),
-  );
+  const response = await withClient(socketPath, (client) => client.request({ kind: 'exportDecisions', limit }));
+  if (response.kind === 'error') {
+    const hint = response.code === 'admin-socket-required' ? `: ${ADMIN_SOCKET_HINT}` : '';
+    io.stderr(`refused: ${response.message}${hint}\n`);
+    return EXIT_FAILED;
+  }
+  const log = expectKind(response, 'decisions');
   const cases = log.entries.map((entry, i) => ({
     name: `#${i + 1} ${entry.file.path} at ${new Date(entry.atMs).toISOString()}`,
     computer: log.computerId,
@@ -241,12 +249,13 @@ export async function exportDecisions(io: CliIo, socketPath: string, outFile: st
   return EXIT_OK;
 }
 
-/** `tollgate snapshot apply --socket PATH FILE`: hands a signed snapshot file to a running daemon. */
+/** `tollgate snapshot apply --socket ADMIN-SOCKET FILE`: hands a signed snapshot file to a running daemon. */
 export async function applySnapshotFile(io: CliIo, socketPath: string, file: string): Promise<number> {
   const snapshot = await readFile(file);
   const response = await withClient(socketPath, (client) => client.request({ kind: 'applySnapshot', snapshot }));
   if (response.kind === 'error') {
-    io.stderr(`refused: ${response.message}\n`);
+    const hint = response.code === 'admin-socket-required' ? `: ${ADMIN_SOCKET_HINT}` : '';
+    io.stderr(`refused: ${response.message}${hint}\n`);
     return EXIT_FAILED;
   }
   const applied = expectKind(response, 'applied');

@@ -1,6 +1,7 @@
 import { type ApprovalQuery, evaluateApproval, resolveApprovalQuery } from './approvals.js';
 import { CompiledView } from './evaluate.js';
 import type { ApprovalSuggestion, Decision, FileRequest, SettingValue, World } from './model.js';
+import { parseTimeMs } from './validate.js';
 import { type ComputerView, buildView } from './view.js';
 import { WorldIndex } from './world.js';
 
@@ -120,7 +121,7 @@ export class ScenarioTarget implements CaseTarget {
     file: FileRequest,
     options: { at?: string; settings?: Record<string, SettingValue> },
   ): Decision {
-    const nowMs = options.at === undefined ? this.nowMs() : Date.parse(options.at);
+    const nowMs = options.at === undefined ? this.nowMs() : parseTimeMs(options.at);
     const evaluateOptions: { nowMs: number; settings?: Record<string, SettingValue> } = { nowMs };
     if (options.settings !== undefined) evaluateOptions.settings = options.settings;
     return this.viewOf(computer).compiled.evaluate(file, evaluateOptions);

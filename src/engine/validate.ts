@@ -4,6 +4,7 @@
  * fields) is the loader's job; this checks what a type cannot say.
  */
 import { isCountryCode } from './countries.js';
+import { TollgateError } from './errors.js';
 import {
   APPROVAL_ACTIONS,
   OS_NAMES,
@@ -20,8 +21,21 @@ import {
   type Organization,
   type World,
 } from './model.js';
+import {
+  APPROVAL_ORDER_MAX,
+  APPROVAL_ORDER_MIN,
+  POLICY_ORDER_MAX,
+  POLICY_ORDER_MIN,
+  SETTING_ORDER_MAX,
+  SETTING_ORDER_MIN,
+  TIME_FRACTION_MAX_DIGITS,
+  idProblem,
+  integerRangeRule,
+  isIntegerIn,
+  isValidId,
+} from './limits.js';
 import { SETTING_DEFINITIONS, settingValueProblem } from './settings.js';
-import { isValidVersion } from './version.js';
+import { versionProblem } from './version.js';
 
 /** The keys an Applies To may set, exactly one at a time. */
 export const APPLIES_TO_KEYS = ['global', 'globalGroup', 'organization', 'group', 'computer'] as const;
@@ -64,6 +78,32 @@ export function isRfc3339(text: string): boolean {
     n(7) <= 23 &&
     n(8) <= 59
   );
+}
+
+const FRACTION_PATTERN = /^[^.]*\.(\d+)/;
+
+/** The RFC 3339 rule in words, for messages. */
+export const RFC3339_RULE = 'an RFC 3339 date-time with a time zone (e.g. 2026-11-22T12:00:00Z)';
+
+/**
+ * What is wrong with a time text, or null when it is an RFC 3339 date-time whose fraction
+ * is whole milliseconds (more digits only as zeros): the precision tollgate compares exactly.
+ */
+export function timeProblem(text: string): string | null {
+  if (typeof text !== 'string' || !isRfc3339(text)) return `is not ${RFC3339_RULE}`;
+  const fraction = FRACTION_PATTERN.exec(text)?.[1] ?? '';
+  if (/[1-9]/.test(fraction.slice(TIME_FRACTION_MAX_DIGITS))) {
+    return 'has a fraction finer than a millisecond; times are kept to the millisecond (the wire carries milliseconds)';
+  }
+  return null;
+}
+
+/** The exact epoch milliseconds of a time text that timeProblem accepts; throws naming the text otherwise. */
+export function parseTimeMs(text: string): number {
+  const problem = timeProblem(text);
+  if (problem !== null) throw new TollgateError('invalid-input', `${JSON.stringify(text)} ${problem}`);
+  // Exact: the fraction has at most three significant digits, which Date.parse keeps.
+  return Date.parse(text);
 }
 
 /** Whether text is an email address tollgate accepts for escalation. */
@@ -128,8 +168,8 @@ class WorldValidator {
     const positions = new Map<string, number[]>();
     items.forEach((item, i) => {
       const value: unknown = (item as Record<string, unknown>)[key];
-      if (typeof value !== 'string' || value === '') {
-        this.add(`${list}[#${i}]`, `${key} must be a non-empty string`);
+      if (!isValidId(value)) {
+        this.add(`${list}[#${i}]`, `${key} ${typeof value === 'string' ? `${quote(value)} ` : ''}${idProblem(value)}`);
         return;
       }
       if (!map.has(value)) map.set(value, item);
@@ -147,16 +187,19 @@ class WorldValidator {
     if (!oneOf(value, allowed)) this.add(at, `${field} ${quote(value)} is not one of ${allowed.join(', ')}`);
   }
 
-  private integerField(at: string, field: string, value: number): boolean {
-    if (Number.isInteger(value)) return true;
-    this.add(at, `${field} ${quote(value)} is not an integer`);
+  /** Reports a number outside [min, max] (the range its wire field can carry); true when it is inside. */
+  private rangeField(at: string, field: string, value: unknown, min: number, max: number): boolean {
+    if (isIntegerIn(value, min, max)) return true;
+    this.add(at, `${field} ${quote(value)} ${integerRangeRule(min, max)}`);
     return false;
   }
 
   private versionField(at: string, field: string, value: string): void {
-    if (typeof value !== 'string' || !isValidVersion(value)) {
-      this.add(at, `${field} ${quote(value)} is not a version (1 to 4 dot-separated non-negative integers)`);
-    }
+    const problem =
+      typeof value === 'string'
+        ? versionProblem(value)
+        : 'is not a version (1 to 4 dot-separated non-negative integers)';
+    if (problem !== null) this.add(at, `${field} ${quote(value)} ${problem}`);
   }
 
   private countryList(at: string, field: string, codes: readonly string[] | undefined): void {
@@ -295,17 +338,14 @@ class WorldValidator {
       }
       const ownOrg = this.appliesTo(at, policy.appliesTo);
       this.enumField(at, 'action', policy.action, POLICY_ACTIONS);
-      if (this.integerField(at, 'order', policy.order) && policy.order < 0 && ownOrg !== undefined) {
+      const validOrder = this.rangeField(at, 'order', policy.order, POLICY_ORDER_MIN, POLICY_ORDER_MAX);
+      if (validOrder && policy.order < 0 && ownOrg !== undefined) {
         if (this.orgs.get(ownOrg)?.structure === 'flat') {
           this.add(at, `order ${policy.order} is negative, but organization ${ownOrg} uses the flat structure`);
         }
       }
-      if (policy.expiresAt !== undefined && !isRfc3339(policy.expiresAt)) {
-        this.add(
-          at,
-          `expiresAt ${quote(policy.expiresAt)} is not an RFC 3339 date-time with a time zone (e.g. 2026-11-22T12:00:00Z)`,
-        );
-      }
+      const timeError = policy.expiresAt === undefined ? null : timeProblem(policy.expiresAt);
+      if (timeError !== null) this.add(at, `expiresAt ${quote(policy.expiresAt)} ${timeError}`);
     });
   }
 
@@ -318,7 +358,7 @@ class WorldValidator {
         this.add(at, `${field} is invalid: ${problem}`);
       }
       this.appliesTo(at, setting.appliesTo);
-      this.integerField(at, 'order', setting.order);
+      this.rangeField(at, 'order', setting.order, SETTING_ORDER_MIN, SETTING_ORDER_MAX);
     });
   }
 
@@ -335,9 +375,7 @@ class WorldValidator {
     this.world.approvalPolicies.forEach((policy, i) => {
       const at = entryLabel('approvalPolicies', policy.id, i);
       this.orgRef(at, 'org', policy.org);
-      if (!Number.isInteger(policy.order) || policy.order < 0) {
-        this.add(at, `order ${quote(policy.order)} must be a non-negative integer`);
-      }
+      this.rangeField(at, 'order', policy.order, APPROVAL_ORDER_MIN, APPROVAL_ORDER_MAX);
       this.enumField(at, 'action', policy.action, APPROVAL_ACTIONS);
       if (typeof policy.category !== 'string' || policy.category.trim() === '') {
         this.add(at, 'category is required and must not be empty');

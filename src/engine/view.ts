@@ -14,6 +14,7 @@ import type {
 import { processingComparator } from './order.js';
 import { resolveApprovalSettings } from './approval-settings.js';
 import { defaultSettings } from './settings.js';
+import { parseTimeMs } from './validate.js';
 import { WorldIndex, appliesToLevel } from './world.js';
 import { LEVEL_RANK } from './model.js';
 
@@ -129,7 +130,7 @@ export function buildView(world: World | WorldIndex, computerId: string): Comput
       levelRank: LEVEL_RANK[appliesToLevel(p.appliesTo)],
       orgDepth: index.depth(index.appliesToOrg(p.appliesTo)),
       org: index.appliesToOrg(p.appliesTo),
-      expiresAtMs: p.expiresAt === undefined ? null : Date.parse(p.expiresAt),
+      expiresAtMs: p.expiresAt === undefined ? null : parseTimeMs(p.expiresAt),
       isDefault: p.default === true,
     };
     if (p.ringfence !== undefined) vp.ringfence = p.ringfence;

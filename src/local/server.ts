@@ -1,10 +1,11 @@
-import { chmod, lstat, unlink } from 'node:fs/promises';
+import { chmod, chown, lstat, unlink } from 'node:fs/promises';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { TollgateError } from '../engine/errors.js';
 import { FrameDecoder, encodeFrame } from '../wire/framing.js';
 import {
   decodeRequest,
   encodeResponse,
+  isAdminRequest,
   leadingRequestId,
   requestBodyStart,
   responseFrameBytes,
@@ -27,10 +28,24 @@ export type EncodedHandler = (buffer: Buffer, start: number, end: number) => Uin
 
 export interface LocalServerOptions {
   socketPath: string;
-  /** File mode of the socket (SPEC.md section 9: 0660 by default). */
+  /** File mode of the socket, which it is created with (SPEC.md section 9: 0660 by default, 0600 for the admin socket). */
   mode: number;
+  /** The group (gid) the socket is given with chown; the daemon's own group when absent. */
+  gid?: number | undefined;
+  /** Whether this is the admin socket, which also serves the admin requests (local-api.ts ADMIN_REQUEST_KINDS). */
+  admin?: boolean | undefined;
   maxFrameBytes: number;
   maxConnections: number;
+  /** A connection with nothing received, in flight or unsent for this long is closed. */
+  idleTimeoutMs?: number | undefined;
+  /** A frame must be received whole within this long of its first byte. */
+  frameTimeoutMs?: number | undefined;
+  /** A new connection must send its first whole frame within this long. */
+  firstFrameTimeoutMs?: number | undefined;
+  /** Past this many bytes of answers not yet taken by the client, the connection is not read from. */
+  maxUnsentBytes?: number | undefined;
+  /** The clock of the timeouts (milliseconds). */
+  now?: (() => number) | undefined;
   /** Reports what a client did wrong; the server carries on. */
   onClientError?: (info: { code: string; message: string }) => void;
   /** Tried first for every request (the agent answers repeated decisions from stored bytes). */
@@ -38,8 +53,34 @@ export interface LocalServerOptions {
 }
 
 export const DEFAULT_SOCKET_MODE = 0o660;
-const EMPTY = new Uint8Array(0);
+export const DEFAULT_ADMIN_SOCKET_MODE = 0o600;
 export const DEFAULT_MAX_CONNECTIONS = 256;
+export const DEFAULT_ADMIN_MAX_CONNECTIONS = 16;
+export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+export const DEFAULT_FRAME_TIMEOUT_MS = 10_000;
+export const DEFAULT_FIRST_FRAME_TIMEOUT_MS = 5_000;
+export const DEFAULT_MAX_UNSENT_BYTES = 1024 * 1024;
+/** How often the deadlines are checked, at most (and at least a quarter of the shortest deadline). */
+const MAX_SWEEP_INTERVAL_MS = 1_000;
+const EMPTY = new Uint8Array(0);
+
+/** What the server knows of one connection, for its deadlines and for choosing one to evict. */
+interface Connection {
+  readonly socket: Socket;
+  readonly openedAtMs: number;
+  /** When bytes last came in or answers last drained. */
+  lastActiveMs: number;
+  /** When the frame received in part started arriving; null when no frame is partly received. */
+  partialSinceMs: number | null;
+  /** Whole frames received. */
+  frames: number;
+  /** Answers not yet settled (asynchronous handlers). */
+  inFlight: number;
+  /** Not read from until its answers drain. */
+  paused: boolean;
+  /** When the server started closing it (after an error response); null while open. */
+  closingSinceMs: number | null;
+}
 
 /** Whether something answers on a Unix socket path. */
 function isLive(socketPath: string): Promise<boolean> {
@@ -57,20 +98,42 @@ function isLive(socketPath: string): Promise<boolean> {
  * The daemon's local API: length-prefixed protobuf frames on a Unix socket,
  * answered in order per connection (clients may pipeline). Bad input gets an
  * error response and the connection is closed; the server itself carries on.
+ * Connections are bounded in number, time and unsent answers (docs/DAEMON.md,
+ * "Local sockets"): a full server evicts its longest-idle connection rather
+ * than refuse a newcomer, and a client that does not read its answers is not
+ * read from until it does.
  */
 export class LocalServer {
   private readonly options: LocalServerOptions;
   private readonly handler: RequestHandler;
   private server: Server | null = null;
-  private readonly sockets = new Set<Socket>();
+  private readonly connections = new Map<Socket, Connection>();
+  private sweeper: NodeJS.Timeout | null = null;
   private closed = false;
+  private closing: Promise<void> | null = null;
+  private readonly now: () => number;
+  private readonly idleTimeoutMs: number;
+  private readonly frameTimeoutMs: number;
+  private readonly firstFrameTimeoutMs: number;
+  private readonly maxUnsentBytes: number;
 
   constructor(handler: RequestHandler, options: LocalServerOptions) {
     this.handler = handler;
     this.options = options;
+    this.now = options.now ?? Date.now;
+    this.idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+    this.frameTimeoutMs = options.frameTimeoutMs ?? DEFAULT_FRAME_TIMEOUT_MS;
+    this.firstFrameTimeoutMs = options.firstFrameTimeoutMs ?? DEFAULT_FIRST_FRAME_TIMEOUT_MS;
+    this.maxUnsentBytes = options.maxUnsentBytes ?? DEFAULT_MAX_UNSENT_BYTES;
   }
 
-  /** Listens, after removing a stale socket file of a dead daemon; never takes a live daemon's socket. */
+  /**
+   * Listens, after removing a stale socket file of a dead daemon; never
+   * takes a live daemon's socket. The socket file is created with its final
+   * mode (the process umask is set around the bind and restored), without
+   * group access until its group is set, so no one else can connect while
+   * it starts.
+   */
   async listen(): Promise<void> {
     const path = this.options.socketPath;
     const existing = await lstat(path).catch(() => null);
@@ -83,54 +146,145 @@ export class LocalServer {
       }
       await unlink(path);
     }
+    const { mode, gid } = this.options;
     const server = createServer((socket) => this.accept(socket));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(path, () => {
-        server.off('error', reject);
-        resolve();
-      });
+      // The bind happens inside listen(), synchronously: the umask is this process's only meanwhile.
+      const created = gid === undefined ? mode : mode & ~0o070;
+      const previous = process.umask(0o777 & ~created);
+      try {
+        server.listen(path, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      } finally {
+        process.umask(previous);
+      }
     });
     this.server = server;
-    await chmod(path, this.options.mode);
+    try {
+      if (gid !== undefined) await chown(path, -1, gid);
+      await chmod(path, mode);
+    } catch (error) {
+      await this.close();
+      throw new TollgateError(
+        'socket-permissions',
+        `cannot set the owner or mode of ${path}: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
+    }
+    const shortest = Math.min(this.idleTimeoutMs, this.frameTimeoutMs, this.firstFrameTimeoutMs);
+    this.sweeper = setInterval(() => this.sweep(), Math.max(1, Math.min(MAX_SWEEP_INTERVAL_MS, shortest / 4)));
+    this.sweeper.unref();
   }
 
   get connectionCount(): number {
-    return this.sockets.size;
+    return this.connections.size;
+  }
+
+  /** Closes the connections past their deadlines (docs/DAEMON.md, "Local sockets"). */
+  private sweep(): void {
+    const now = this.now();
+    for (const conn of this.connections.values()) {
+      if (conn.closingSinceMs !== null) {
+        // An error response the client does not take is not waited for long.
+        if (now - conn.closingSinceMs >= this.frameTimeoutMs) conn.socket.destroy();
+      } else if (conn.frames === 0 && now - conn.openedAtMs >= this.firstFrameTimeoutMs) {
+        this.drop(conn, 'first-frame-timeout', `no whole request within ${this.firstFrameTimeoutMs} ms of connecting`);
+      } else if (!conn.paused && conn.partialSinceMs !== null && now - conn.partialSinceMs >= this.frameTimeoutMs) {
+        this.drop(conn, 'frame-timeout', `a request frame was not received whole within ${this.frameTimeoutMs} ms`);
+      } else if (conn.inFlight === 0 && now - conn.lastActiveMs >= this.idleTimeoutMs) {
+        this.drop(conn, 'idle-timeout', `idle for ${this.idleTimeoutMs} ms`);
+      }
+    }
+  }
+
+  /** Sends a last error response (when the socket takes it at once) and closes the connection. */
+  private drop(conn: Connection, code: string, message: string): void {
+    const socket = conn.socket;
+    if (!this.connections.delete(socket)) return;
+    this.options.onClientError?.({ code, message });
+    // A short frame on an idle Unix socket is handed to the kernel at once; the destroy does not lose it.
+    if (socket.writable && socket.writableLength === 0) {
+      socket.write(encodeFrame(encodeResponse({ id: 0, kind: 'error', code, message })));
+    }
+    socket.destroy();
+  }
+
+  /** The connection to close for a newcomer: the longest silent one with nothing partly received, in flight or unsent. */
+  private evictable(): Connection | null {
+    let best: Connection | null = null;
+    for (const conn of this.connections.values()) {
+      if (conn.partialSinceMs !== null || conn.inFlight > 0 || conn.socket.writableLength > 0) continue;
+      if (conn.closingSinceMs !== null) return conn;
+      if (
+        best === null ||
+        (conn.frames === 0 && best.frames > 0) ||
+        ((conn.frames === 0) === (best.frames === 0) && conn.lastActiveMs < best.lastActiveMs)
+      ) {
+        best = conn;
+      }
+    }
+    return best;
   }
 
   private accept(socket: Socket): void {
-    if (this.closed || this.sockets.size >= this.options.maxConnections) {
-      this.options.onClientError?.({ code: 'too-many-connections', message: 'connection limit reached' });
-      socket.end(
-        encodeFrame(
-          encodeResponse({
-            id: 0,
-            kind: 'error',
-            code: 'too-many-connections',
-            message: `at most ${this.options.maxConnections} connections`,
-          }),
-        ),
-      );
-      socket.on('error', () => socket.destroy());
+    socket.on('error', () => socket.destroy());
+    if (this.closed) {
+      socket.destroy();
       return;
     }
-    this.sockets.add(socket);
-    socket.on('close', () => this.sockets.delete(socket));
-    socket.on('error', () => socket.destroy());
+    if (this.connections.size >= this.options.maxConnections) {
+      const victim = this.evictable();
+      if (victim === null) {
+        const message = `at most ${this.options.maxConnections} connections, all busy`;
+        this.options.onClientError?.({ code: 'too-many-connections', message });
+        socket.write(encodeFrame(encodeResponse({ id: 0, kind: 'error', code: 'too-many-connections', message })));
+        socket.destroy();
+        return;
+      }
+      this.drop(victim, 'connection-evicted', 'closed to make room for a new connection');
+    }
+    const now = this.now();
+    const conn: Connection = {
+      socket,
+      openedAtMs: now,
+      lastActiveMs: now,
+      partialSinceMs: null,
+      frames: 0,
+      inFlight: 0,
+      paused: false,
+      closingSinceMs: null,
+    };
+    this.connections.set(socket, conn);
+    socket.on('close', () => this.connections.delete(socket));
+    this.serve(conn);
+  }
+
+  private serve(conn: Connection): void {
+    const socket = conn.socket;
     const decoder = new FrameDecoder(this.options.maxFrameBytes);
     const answerEncoded = this.options.answerEncoded;
+    const admin = this.options.admin === true;
+    const maxUnsentBytes = this.maxUnsentBytes;
     // Responses leave in request order. Synchronous answers are written at
     // once, batched per chunk into one buffer; after an asynchronous one,
     // later answers wait in `tail` behind it.
     let tail: Promise<void> | null = null;
     let failed = false;
+    // Frames received while the client's answers wait to be taken: at most the rest of one chunk,
+    // since the socket is paused as soon as they start to be kept.
+    let held: Buffer[] | null = null;
     // The batch: whole frames (id -1), or response bodies to write with their request's id. The
     // arrays are kept from batch to batch (their first `batched` entries are this batch).
     const parts: Uint8Array[] = [];
     const ids: number[] = [];
     let batched = 0;
     let batchBytes = 0;
+    let framesThisChunk = 0;
     const add = (part: Uint8Array, id: number, bytes: number): void => {
       parts[batched] = part;
       ids[batched] = id;
@@ -158,11 +312,24 @@ export class LocalServer {
       batchBytes = 0;
       if (socket.writable) socket.write(data);
     };
+    /** Stops reading when the client has not taken enough of its answers; 'drain' reads on. */
+    const throttle = (): void => {
+      if (held !== null || socket.writableLength + batchBytes <= maxUnsentBytes) return;
+      flush();
+      if (socket.writableNeedDrain && socket.writableLength > maxUnsentBytes) {
+        held = [];
+        conn.paused = true;
+        socket.pause();
+      }
+    };
     const write = (frame: Buffer): void => {
       if (tail === null) {
         add(frame, -1, frame.length);
       } else {
-        tail = tail.then(() => void (socket.writable && socket.write(frame)));
+        tail = tail.then(() => {
+          if (socket.writable) socket.write(frame);
+          throttle();
+        });
       }
     };
     const emit = (response: LocalResponse): void => write(encodeFrame(encodeResponse(response)));
@@ -188,6 +355,8 @@ export class LocalServer {
     };
     const fail = (id: number, code: string, message: string): void => {
       failed = true;
+      held = null;
+      conn.closingSinceMs = this.now();
       this.options.onClientError?.({ code, message });
       const last = encodeFrame(encodeResponse({ id, kind: 'error', code, message }));
       if (tail === null) {
@@ -199,36 +368,86 @@ export class LocalServer {
     };
 
     const onFrame = (buffer: Buffer, start: number, end: number): boolean => {
-      if (answeredEncoded(buffer, start, end)) return true;
-      const frame = start === 0 && end === buffer.length ? buffer : buffer.subarray(start, end);
-      let request: LocalRequest;
-      try {
-        request = decodeRequest(frame);
-      } catch (error) {
-        const e = error as Partial<TollgateError>;
-        fail(tryReadRequestId(frame), e.code ?? 'bad-request', e.message ?? String(error));
-        return false;
+      if (held !== null) {
+        held.push(Buffer.from(buffer.subarray(start, end)));
+        return true;
       }
-      const answer = this.answer(request);
-      if (answer instanceof Promise) {
-        flush();
-        const previous: Promise<void> = tail ?? Promise.resolve();
-        const settled = answer.then(async (response) => {
-          await previous;
-          if (socket.writable) socket.write(encodeFrame(encodeResponse(response)));
-        });
-        tail = settled;
-        void settled.then(() => {
-          if (tail === settled) tail = null;
-        });
-      } else {
-        emit(answer);
+      conn.frames++;
+      framesThisChunk++;
+      if (!answeredEncoded(buffer, start, end)) {
+        const frame = start === 0 && end === buffer.length ? buffer : buffer.subarray(start, end);
+        let request: LocalRequest;
+        try {
+          request = decodeRequest(frame);
+        } catch (error) {
+          const e = error as Partial<TollgateError>;
+          const id = tryReadRequestId(frame);
+          if (e.code === 'field-too-long') {
+            // A whole, well-formed frame: refused on its own, the connection carries on.
+            this.options.onClientError?.({ code: e.code, message: e.message ?? '' });
+            emit({ id, kind: 'error', code: e.code, message: e.message ?? '' });
+            throttle();
+            return true;
+          }
+          fail(id, e.code ?? 'bad-request', e.message ?? String(error));
+          return false;
+        }
+        if (!admin && isAdminRequest(request)) {
+          emit({
+            id: request.id,
+            kind: 'error',
+            code: 'admin-socket-required',
+            message: `${request.kind} is served on the admin socket only`,
+          });
+        } else {
+          this.respond(
+            conn,
+            request,
+            flush,
+            emit,
+            (settled) => {
+              tail = settled;
+              void settled.then(() => {
+                if (tail === settled) tail = null;
+                throttle();
+              });
+            },
+            tail,
+          );
+        }
       }
+      throttle();
       return true;
     };
 
+    /** Frames kept while paused, answered once the client has taken its answers. */
+    const release = (): void => {
+      const queue = held ?? [];
+      held = null;
+      conn.paused = false;
+      for (let i = 0; i < queue.length; i++) {
+        const frame = queue[i] as Buffer;
+        if (!onFrame(frame, 0, frame.length)) return;
+        if (held !== null) {
+          // Paused again: the rest waits for the next drain.
+          (held as Buffer[]).push(...queue.slice(i + 1));
+          flush();
+          return;
+        }
+      }
+      flush();
+      socket.resume();
+    };
+
+    socket.on('drain', () => {
+      conn.lastActiveMs = this.now();
+      if (held !== null && !failed) release();
+    });
     socket.on('data', (chunk: Buffer) => {
       if (failed) return;
+      const now = this.now();
+      conn.lastActiveMs = now;
+      framesThisChunk = 0;
       try {
         decoder.pushEach(chunk, onFrame);
       } catch (error) {
@@ -236,8 +455,37 @@ export class LocalServer {
         fail(0, e.code ?? 'bad-frame', e.message ?? String(error));
         return;
       }
+      if (failed) return;
       flush();
+      if (!decoder.pending) conn.partialSinceMs = null;
+      else if (conn.partialSinceMs === null || framesThisChunk > 0) conn.partialSinceMs = now;
     });
+  }
+
+  /** Answers a decoded request: at once when the handler is synchronous, else after the answers before it. */
+  private respond(
+    conn: Connection,
+    request: LocalRequest,
+    flush: () => void,
+    emit: (response: LocalResponse) => void,
+    setTail: (settled: Promise<void>) => void,
+    tail: Promise<void> | null,
+  ): void {
+    const answer = this.answer(request);
+    if (!(answer instanceof Promise)) {
+      emit(answer);
+      return;
+    }
+    flush();
+    conn.inFlight++;
+    const socket = conn.socket;
+    const previous: Promise<void> = tail ?? Promise.resolve();
+    const settled = answer.then(async (response) => {
+      await previous;
+      conn.inFlight--;
+      if (socket.writable) socket.write(encodeFrame(encodeResponse(response)));
+    });
+    setTail(settled);
   }
 
   private answer(request: LocalRequest): LocalResponse | Promise<LocalResponse> {
@@ -253,14 +501,29 @@ export class LocalServer {
     }
   }
 
-  /** Stops accepting, closes every connection and removes the socket file; safe to call twice. */
-  async close(): Promise<void> {
-    if (this.closed) return;
+  /**
+   * Stops accepting and removes the socket file. Each connection is ended
+   * after the answers already sent to it; those still open after `graceMs`
+   * (0: at once) are destroyed. Every call waits for the one close.
+   */
+  close(graceMs = 0): Promise<void> {
+    this.closing ??= this.closeNow(graceMs);
+    return this.closing;
+  }
+
+  private async closeNow(graceMs: number): Promise<void> {
     this.closed = true;
-    for (const socket of this.sockets) socket.destroy();
+    if (this.sweeper !== null) clearInterval(this.sweeper);
     const server = this.server;
-    if (server !== null) {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+    const stopped = server === null ? Promise.resolve() : new Promise<void>((resolve) => server.close(() => resolve()));
+    if (graceMs > 0 && this.connections.size > 0) {
+      for (const socket of this.connections.keys()) socket.end();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([stopped, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+      clearTimeout(timer);
     }
+    for (const socket of this.connections.keys()) socket.destroy();
+    this.connections.clear();
+    await stopped;
   }
 }

@@ -69,17 +69,27 @@ function complaint(issue: z.core.$ZodIssue, field: string): string {
   return issue.message;
 }
 
-/** A zod issue of scenario data (parsed with `scenarioSchema`) as `LIST[ID]: FIELD complaint`. */
+/** A zod issue of an admin world body (parsed with `scenarioSchema`) as `LIST[ID]: FIELD complaint`. */
 export function scenarioIssueProblem(issue: z.core.$ZodIssue, raw: unknown): string {
-  return issueProblem(issue, raw, SCENARIO_ENTRY_KEYS);
+  return issueProblem(issue, raw, SCENARIO_ENTRY_KEYS, 'the world');
 }
 
-/** `LIST[ID]: FIELD complaint`, naming the entry by its id in the raw input. */
-function issueProblem(issue: z.core.$ZodIssue, raw: unknown, entryKeys: EntryKeys): string {
+/** `unknown field "rules[0].pth"`: each unknown key with its path below the entry. */
+function unknownFields(below: readonly PropertyKey[], keys: readonly string[]): string {
+  const names = keys.map((k) => JSON.stringify(formatPath([...below, k])));
+  return `unknown field${names.length === 1 ? '' : 's'} ${names.join(', ')}`;
+}
+
+/** `LIST[ID]: FIELD complaint`, naming the entry by its id in the raw input; `top` names the whole document. */
+function issueProblem(issue: z.core.$ZodIssue, raw: unknown, entryKeys: EntryKeys, top = 'the file'): string {
   const [list, index, ...rest] = issue.path;
+  if (issue.code === 'unrecognized_keys') {
+    if (list === undefined) return `${top} has ${unknownFields([], issue.keys)}`;
+    if (typeof index !== 'number') return `${top} has ${unknownFields(issue.path, issue.keys)}`;
+  }
   const lastKey = [...issue.path].reverse().find((k) => typeof k === 'string');
   const text = complaint(issue, lastKey === undefined ? '' : String(lastKey));
-  if (list === undefined) return `the file ${text}`;
+  if (list === undefined) return `${top} ${text}`;
   if (typeof index !== 'number') return `${formatPath(issue.path)} ${text}`;
   const key = entryKeys[String(list)];
   const where = entryLabel(
@@ -87,6 +97,7 @@ function issueProblem(issue: z.core.$ZodIssue, raw: unknown, entryKeys: EntryKey
     key === undefined ? undefined : member(member(member(raw, list), index), key),
     index,
   );
+  if (issue.code === 'unrecognized_keys') return `${where}: ${unknownFields(rest, issue.keys)}`;
   return rest.length === 0 ? `${where}: ${text}` : `${where}: ${formatPath(rest)} ${text}`;
 }
 

@@ -1,7 +1,9 @@
 /**
  * The shapes of scenario and fixture files (SPEC.md section 7) as zod schemas.
- * They check types and fill defaults; unknown keys are stripped. Meaning
- * (references, versions, orders) is checked afterwards by validateWorld.
+ * They check types and fill defaults; an unknown key at any level is refused
+ * (a misspelt field must not silently change a world or a test). Meaning
+ * (references, ids, versions, order ranges) is checked afterwards by
+ * validateWorld.
  */
 import * as z from 'zod';
 import { isCountryCode } from '../engine/countries.js';
@@ -18,7 +20,8 @@ import {
   type SettingValue,
   type World,
 } from '../engine/model.js';
-import { APPLIES_TO_KEYS, APPROVAL_APPLIES_TO_KEYS, COUNTRY_MODES, isRfc3339 } from '../engine/validate.js';
+import { POLICY_ORDER_MAX, POLICY_ORDER_MIN, UINT32_MAX } from '../engine/limits.js';
+import { APPLIES_TO_KEYS, APPROVAL_APPLIES_TO_KEYS, COUNTRY_MODES, timeProblem } from '../engine/validate.js';
 
 /** YAML may hand over a Date for an unquoted timestamp under other schemas; keep the ISO text. */
 function dateToIso(value: unknown): unknown {
@@ -52,7 +55,8 @@ function exactlyOneKey<K extends string>(
   return undefined;
 }
 
-const integer = z.number().int();
+/** Orders are checked for being integers in the range their wire field carries by validateWorld, which names the entry. */
+const order = z.number();
 
 /** Versions must arrive as strings: YAML reads an unquoted `10.5` as a number. */
 const version = z.string();
@@ -61,7 +65,7 @@ const version = z.string();
 export const appliesToSchema = z
   .looseObject({
     global: z.string().optional(),
-    globalGroup: z.object({ org: z.string(), keyword: z.string() }).optional(),
+    globalGroup: z.strictObject({ org: z.string(), keyword: z.string() }).optional(),
     organization: z.string().optional(),
     group: z.string().optional(),
     computer: z.string().optional(),
@@ -85,7 +89,7 @@ export const approvalAppliesToSchema = z
     return { [key]: value[key] } as ApprovalAppliesTo;
   });
 
-const organizationSchema = z.object({
+const organizationSchema = z.strictObject({
   id: z.string(),
   name: z.string(),
   parent: z.string().optional(),
@@ -93,7 +97,7 @@ const organizationSchema = z.object({
   modules: z.array(z.string()).default(() => []),
 });
 
-const groupSchema = z.object({
+const groupSchema = z.strictObject({
   id: z.string(),
   org: z.string(),
   name: z.string(),
@@ -101,14 +105,14 @@ const groupSchema = z.object({
   agentVersion: version,
 });
 
-const computerSchema = z.object({
+const computerSchema = z.strictObject({
   id: z.string(),
   group: z.string(),
   name: z.string().optional(),
   agentVersion: version.optional(),
 });
 
-const ruleSchema = z.object({
+const ruleSchema = z.strictObject({
   path: z.string().optional(),
   processPath: z.string().optional(),
   createdBy: z.string().optional(),
@@ -118,7 +122,7 @@ const ruleSchema = z.object({
 });
 
 /** `builtIn` defaults to false: an application is custom unless it says otherwise. */
-const applicationSchema = z.object({
+const applicationSchema = z.strictObject({
   id: z.string(),
   name: z.string(),
   builtIn: z.boolean().default(false),
@@ -130,13 +134,13 @@ const applicationSchema = z.object({
   rules: z.array(ruleSchema).default(() => []),
 });
 
-const policySchema = z.object({
+const policySchema = z.strictObject({
   id: z.string(),
   name: z.string().optional(),
   app: z.string().optional(),
   appliesTo: appliesToSchema,
   action: z.enum(POLICY_ACTIONS),
-  order: integer,
+  order,
   enabled: z.boolean().default(true),
   expiresAt: z.preprocess(dateToIso, z.string()).optional(),
   default: z.boolean().optional(),
@@ -147,29 +151,29 @@ const settingValueSchema = z.union([z.boolean(), z.number(), z.string()], {
   error: 'must be a boolean, a number or a string',
 });
 
-const agentSettingSchema = z.object({
+const agentSettingSchema = z.strictObject({
   id: z.string(),
   type: z.string(),
   value: settingValueSchema,
   appliesTo: appliesToSchema,
-  order: integer,
+  order,
 });
 
-const gateSchema = z.object({
+const gateSchema = z.strictObject({
   feature: z.string(),
   os: z.enum(OS_NAMES),
   minVersion: version,
 });
 
-const countriesSchema = z.object({
+const countriesSchema = z.strictObject({
   mode: z.enum(COUNTRY_MODES).default('deny'),
   list: z.array(z.string()).default(() => []),
 });
 
-const approvalPolicySchema = z.object({
+const approvalPolicySchema = z.strictObject({
   id: z.string(),
   org: z.string(),
-  order: integer,
+  order,
   active: z.boolean().default(true),
   action: z.enum(APPROVAL_ACTIONS),
   category: z.string(),
@@ -178,26 +182,31 @@ const approvalPolicySchema = z.object({
   countries: countriesSchema.default(() => ({ mode: 'deny' as const, list: [] })),
 });
 
-const approvalSettingsSchema = z.object({
+const approvalSettingsSchema = z.strictObject({
   org: z.string(),
   guidelines: z
-    .object({
+    .strictObject({
       useParent: z.boolean().optional(),
       permitTarget: z.enum(PERMIT_TARGETS).optional(),
       instructions: z.string().optional(),
     })
     .optional(),
   escalation: z
-    .object({
+    .strictObject({
       useParent: z.boolean().optional(),
       emails: z.array(z.string()).optional(),
     })
     .optional(),
 });
 
-/** A scenario file: every list may be missing and then is empty; `gates` stays absent when absent. */
-export const scenarioSchema: z.ZodType<World> = z.object({
-  organizations: z.array(organizationSchema).default(() => []),
+/**
+ * A scenario file or admin world body. `organizations` is required (an empty
+ * world says so with `organizations: []`), so that an empty or misnamed
+ * document never reads as "no world"; every other list may be missing and then
+ * is empty; `gates` stays absent when absent.
+ */
+export const scenarioSchema: z.ZodType<World> = z.strictObject({
+  organizations: z.array(organizationSchema),
   groups: z.array(groupSchema).default(() => []),
   computers: z.array(computerSchema).default(() => []),
   applications: z.array(applicationSchema).default(() => []),
@@ -238,7 +247,7 @@ const countryCode = z.string().refine(isCountryCode, {
   error: (issue) => `${JSON.stringify(issue.input)} is not an ISO 3166-1 alpha-2 country code`,
 });
 
-const fileRequestSchema = z.object({
+const fileRequestSchema = z.strictObject({
   path: z.string(),
   sha256: z.string().optional(),
   certSubject: z.string().optional(),
@@ -249,7 +258,7 @@ const fileRequestSchema = z.object({
 
 /** `{app}` alone, or `{category, ...}`; the influence lists default to empty. */
 const fixtureApprovalSchema = z
-  .object({
+  .strictObject({
     app: z.string().optional(),
     category: z.string().optional(),
     subcategory: z.string().optional(),
@@ -276,31 +285,88 @@ const fixtureApprovalSchema = z
     };
   });
 
+const nullableText = z.string().nullable();
+const textList = z.array(z.string());
+
+/** The decision fields a file case may expect (SPEC.md section 2.7), each with the values it can take. */
+export const DECISION_EXPECTATIONS: Readonly<Record<string, z.ZodType>> = {
+  action: z.enum(POLICY_ACTIONS),
+  policy: nullableText,
+  policyName: nullableText,
+  order: z.number().int().min(POLICY_ORDER_MIN).max(POLICY_ORDER_MAX).nullable(),
+  application: nullableText,
+  structure: z.enum(STRUCTURES),
+  builtInsFirst: z.boolean(),
+  gated: textList,
+  snapshotVersion: z.number().int().min(0).max(UINT32_MAX).nullable(),
+  reason: z.string(),
+  ringfence: z.record(z.string(), z.unknown()),
+};
+
+/** The suggestion fields an approval case may expect (SPEC.md section 5), each with the values it can take. */
+export const SUGGESTION_EXPECTATIONS: Readonly<Record<string, z.ZodType>> = {
+  suggestion: z.enum([...APPROVAL_ACTIONS, 'none']),
+  policy: nullableText,
+  reason: z.string(),
+  permitTarget: z.enum(PERMIT_TARGETS),
+  instructions: z.string(),
+  escalationEmails: textList,
+  warnings: textList,
+};
+
+/** Refuses an `expect` key that is no field of the case's answer, and a value that field can never take. */
+function checkExpectation(expect: Record<string, unknown>, kind: 'file' | 'approval', ctx: z.RefinementCtx): void {
+  const fields = kind === 'file' ? DECISION_EXPECTATIONS : SUGGESTION_EXPECTATIONS;
+  const answer = kind === 'file' ? 'decision' : 'suggestion';
+  for (const [key, value] of Object.entries(expect)) {
+    const schema = Object.hasOwn(fields, key) ? fields[key] : undefined;
+    if (schema === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['expect', key],
+        message: `is not a ${answer} field (a ${kind} case may expect ${Object.keys(fields).join(', ')})`,
+      });
+      continue;
+    }
+    const result = schema.safeParse(value, { reportInput: true });
+    if (result.success) continue;
+    for (const issue of result.error.issues) {
+      ctx.addIssue({ ...issue, path: ['expect', key, ...issue.path] });
+    }
+  }
+}
+
 const fixtureCaseSchema = z
-  .object({
+  .strictObject({
     name: z.string(),
     computer: z.string(),
     at: z
       .preprocess(
         dateToIso,
-        z.string().refine(isRfc3339, {
-          error: (issue) =>
-            `${JSON.stringify(issue.input)} is not an RFC 3339 date-time with a time zone (e.g. 2026-11-22T12:00:00Z)`,
+        z.string().check((ctx) => {
+          const problem = timeProblem(ctx.value);
+          if (problem !== null)
+            ctx.issues.push({ code: 'custom', input: ctx.value, message: `${JSON.stringify(ctx.value)} ${problem}` });
         }),
       )
       .optional(),
     settings: z.record(z.string(), settingValueSchema).optional(),
     file: fileRequestSchema.optional(),
     approval: fixtureApprovalSchema.optional(),
-    expect: z.looseObject({ policy: z.string().nullable().optional() }),
+    // `policy` first, as reports have always shown it.
+    expect: z
+      .record(z.string(), z.unknown())
+      .transform((value) => (Object.hasOwn(value, 'policy') ? { policy: value.policy, ...value } : value)),
   })
   .superRefine((value, ctx) => {
     if (value.file === undefined && value.approval === undefined) {
       ctx.addIssue({ code: 'custom', message: 'needs exactly one of file and approval; it has neither' });
     } else if (value.file !== undefined && value.approval !== undefined) {
       ctx.addIssue({ code: 'custom', message: 'needs exactly one of file and approval; it has both' });
+    } else {
+      checkExpectation(value.expect, value.file !== undefined ? 'file' : 'approval', ctx);
     }
   });
 
 /** A fixture file (SPEC.md section 7). */
-export const fixtureFileSchema: z.ZodType<FixtureFile> = z.object({ cases: z.array(fixtureCaseSchema) });
+export const fixtureFileSchema: z.ZodType<FixtureFile> = z.strictObject({ cases: z.array(fixtureCaseSchema) });

@@ -16,6 +16,7 @@ import { scenarioSchema } from '../scenario/schema.js';
 import {
   ADMIN_BODY_LIMIT_BYTES,
   DEFAULT_WAIT_MS,
+  MAX_PARAM_CHARS,
   MAX_WAIT_MS,
   idParamsSchema,
   policyInputSchema,
@@ -30,6 +31,7 @@ import {
 import type { ApprovalPolicyTemplate } from './approval-admin.js';
 import { SILENT_NOTIFIER, registerApprovalRoutes } from './approval-routes.js';
 import { HttpError, notFound, statusOfCode } from './http-errors.js';
+import { MAX_JSON_DEPTH, jsonDepthOver } from './json-depth.js';
 import type { Notifier } from './notifier.js';
 import {
   type PolicyInput,
@@ -37,7 +39,9 @@ import {
   type ServerStateApi,
   type SettingScope,
   type ViewChanges,
+  type WorldReplacement,
 } from './types.js';
+import { RemovalRefusedError } from './world-diff.js';
 
 /** Which of the affected computers applied a change in time, which are connected but have not yet, which are offline. */
 export interface ApplyReport {
@@ -58,6 +62,11 @@ export interface AdminApiOptions {
   /** The bearer token every request must carry. */
   adminToken: string;
   hub: AdminHub;
+  /**
+   * Where refused and failed requests are logged (4xx at info, 5xx at error,
+   * with the request id, route and cause); false or absent logs nothing.
+   * Requests that succeed are not logged.
+   */
   logger?: FastifyBaseLogger | false;
   /** Serve https with this certificate and key (PEM) instead of http. */
   https?: { cert: string | Buffer; key: string | Buffer };
@@ -135,9 +144,43 @@ function planBody(plan: Extract<UpgradePlan, { ok: true }>, dryRun: boolean): Re
   };
 }
 
-function sendError(reply: FastifyReply, status: number, body: AdminErrorBody): FastifyReply {
+/**
+ * Answers an error, and logs it: 4xx at info, 5xx at error, with the
+ * request id (also bound by the request's logger), route and cause.
+ */
+function sendError(reply: FastifyReply, status: number, body: AdminErrorBody, cause?: unknown): FastifyReply {
+  const request = reply.request;
+  const fields = {
+    reqId: request.id,
+    method: request.method,
+    route: request.routeOptions.url ?? request.url,
+    status,
+    code: body.error.code,
+    ...(cause instanceof Error ? { err: cause } : {}),
+  };
+  if (status >= 500) request.log.error(fields, 'admin request failed');
+  else request.log.info({ ...fields, reason: body.error.message }, 'admin request refused');
   return reply.code(status).type('application/json').send(body);
 }
+
+/** The admin API's own codes for fastify's client errors, so clients need not know the framework's. */
+const FASTIFY_CLIENT_ERRORS: Readonly<Record<string, string>> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'body-too-large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported-media-type',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid-json',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'invalid-json',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad-request',
+};
+
+/** PUT /api/world's query: both flags default to false. */
+const worldQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    dryRun: { type: 'string', enum: ['true', 'false'] },
+    allowRemovals: { type: 'string', enum: ['true', 'false'] },
+  },
+} as const;
 
 /**
  * Builds the admin API (not listening: the caller listens, or injects requests in tests). Every route needs
@@ -151,9 +194,10 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
   const app = Fastify({
     ...(options.https === undefined ? {} : { https: options.https }),
     bodyLimit: ADMIN_BODY_LIMIT_BYTES,
+    maxParamLength: MAX_PARAM_CHARS,
     ...(options.logger === undefined || options.logger === false
       ? { logger: false }
-      : { loggerInstance: options.logger }),
+      : { loggerInstance: options.logger, disableRequestLogging: true }),
     // Bodies are checked as sent: no type coercion, no silently dropped fields, every problem at once.
     // The schemas are small and bounded, so collecting every error costs little.
     ajv: {
@@ -165,6 +209,25 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
         allowUnionTypes: true,
       },
     },
+  });
+
+  // JSON bodies are measured for depth before they are parsed: a deeply nested body would overflow the
+  // stack of every recursive walk after the parse (prototype-poisoning scan, schema, validation).
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    const depth = jsonDepthOver(text, MAX_JSON_DEPTH);
+    if (depth !== null) {
+      done(
+        new HttpError(
+          'body-too-deep',
+          `the body nests deeper than ${MAX_JSON_DEPTH} levels (at character ${depth}); nothing was changed`,
+        ),
+        undefined,
+      );
+      return;
+    }
+    void parseJson(request, text, done);
   });
 
   app.addHook('onRequest', async (request, reply) => {
@@ -187,44 +250,74 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
     if (error instanceof HttpError) {
       const body: AdminErrorBody = { error: { code: error.code, message: error.message, ...error.extra } };
       if (error.problems !== undefined) body.error.problems = [...error.problems];
-      return sendError(reply, statusOfCode(error.code), body);
+      return sendError(reply, statusOfCode(error.code), body, error);
     }
     if (error instanceof ValidationError) {
-      return sendError(reply, 400, {
-        error: { code: error.code, message: error.message, problems: [...error.problems] },
-      });
+      return sendError(
+        reply,
+        400,
+        { error: { code: error.code, message: error.message, problems: [...error.problems] } },
+        error,
+      );
     }
     if (error instanceof TollgateError) {
-      return sendError(reply, statusOfCode(error.code), { error: { code: error.code, message: error.message } });
+      return sendError(reply, statusOfCode(error.code), { error: { code: error.code, message: error.message } }, error);
     }
     // Fastify's own client errors: malformed JSON, a body over the limit, an unsupported media type.
     if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
-      return sendError(reply, error.statusCode, {
-        error: { code: error.code ?? 'bad-request', message: error.message },
-      });
+      const code = FASTIFY_CLIENT_ERRORS[error.code] ?? 'bad-request';
+      return sendError(reply, error.statusCode, { error: { code, message: error.message } }, error);
     }
-    request.log.error({ err: error }, 'admin request failed');
-    return sendError(reply, 500, { error: { code: 'internal', message: 'internal server error' } });
+    return sendError(
+      reply,
+      500,
+      { error: { code: 'internal', message: `internal server error (request ${request.id})` } },
+      error,
+    );
   });
 
   /** Pushes a mutation's changes; every route that changes the world goes through here. */
   const push = (changes: ViewChanges): void => {
-    if (changes.snapshots.length > 0 || changes.settings.length > 0) hub.push(changes);
+    if (changes.snapshots.length === 0 && changes.settings.length === 0) return;
+    try {
+      hub.push(changes);
+    } catch (error) {
+      // The change is stored: an agent that missed the push catches up on its next hello.
+      app.log.error({ err: error, changes }, 'pushing a stored change to the connected agents failed');
+    }
   };
 
   const policyExists = (id: string): boolean => state.world().policies.some((p) => p.id === id);
 
   // ---- The world
 
-  app.put('/api/world', { schema: { body: worldBodySchema } }, (request) => {
-    const parsed = scenarioSchema.safeParse(request.body, { reportInput: true });
-    if (!parsed.success) {
-      throw new ValidationError(parsed.error.issues.map((issue) => scenarioIssueProblem(issue, request.body)));
-    }
-    const changes = state.importWorld(parsed.data);
-    push(changes);
-    return { changes };
-  });
+  app.put<{ Querystring: { dryRun?: 'true' | 'false'; allowRemovals?: 'true' | 'false' } }>(
+    '/api/world',
+    { schema: { body: worldBodySchema, querystring: worldQuerySchema } },
+    (request) => {
+      const parsed = scenarioSchema.safeParse(request.body, { reportInput: true });
+      if (!parsed.success) {
+        throw new ValidationError(parsed.error.issues.map((issue) => scenarioIssueProblem(issue, request.body)));
+      }
+      const dryRun = request.query.dryRun === 'true';
+      const allowRemovals = request.query.allowRemovals === 'true';
+      let replaced: WorldReplacement;
+      try {
+        replaced = state.replaceWorld(parsed.data, { dryRun, allowRemovals });
+      } catch (error) {
+        if (!(error instanceof RemovalRefusedError)) throw error;
+        throw new HttpError(
+          error.code,
+          error.message,
+          error.removed.map((id) => `computers[${id}]: would be removed`),
+          { removed: error.removed },
+        );
+      }
+      const { diff, changes, stored } = replaced;
+      if (stored) push(changes);
+      return { dryRun, stored, changes, diff };
+    },
+  );
 
   app.get('/api/world', () => state.world());
 

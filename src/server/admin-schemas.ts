@@ -4,6 +4,7 @@
  * names the field at fault, like the scenario loader does.
  */
 import type { FastifySchemaValidationError } from 'fastify';
+import { ID_PATTERN, ID_RULE, MAX_ID_CHARS } from '../engine/limits.js';
 import { APPROVAL_ACTIONS, PERMIT_TARGETS, POLICY_ACTIONS } from '../engine/model.js';
 import { APPLIES_TO_KEYS, COUNTRY_MODES } from '../engine/validate.js';
 import { REQUEST_STATUSES } from './types.js';
@@ -21,29 +22,39 @@ export const SETTING_SCOPE_KINDS = ['computer', 'group', 'organization', 'global
 const text = { type: 'string' } as const;
 const nonEmptyText = { type: 'string', minLength: 1 } as const;
 
+/** An id of the world (engine/limits.ts: the same rule as scenario files and snapshots). */
+const idText = { type: 'string', minLength: 1, maxLength: MAX_ID_CHARS, pattern: ID_PATTERN.source } as const;
+
+/**
+ * The longest path parameter the router takes: an id with every character
+ * percent-encoded. Longer ones are refused by the router with 414 before any
+ * handler runs; an id that passed the id rule is never that long.
+ */
+export const MAX_PARAM_CHARS = 3 * MAX_ID_CHARS;
+
 const appliesToSchema = {
   type: 'object',
   minProperties: 1,
   maxProperties: 1,
   additionalProperties: false,
   properties: {
-    global: nonEmptyText,
+    global: idText,
     globalGroup: {
       type: 'object',
       required: ['org', 'keyword'],
       additionalProperties: false,
-      properties: { org: nonEmptyText, keyword: text },
+      properties: { org: idText, keyword: text },
     },
-    organization: nonEmptyText,
-    group: nonEmptyText,
-    computer: nonEmptyText,
+    organization: idText,
+    group: idText,
+    computer: idText,
   },
 } as const;
 
 /** The fields of a policy an admin may set; `null` clears an optional field in a patch. */
 const policyFields = {
   name: text,
-  app: nonEmptyText,
+  app: idText,
   appliesTo: appliesToSchema,
   action: { type: 'string', enum: POLICY_ACTIONS },
   order: { type: 'integer' },
@@ -57,7 +68,7 @@ export const policyInputSchema = {
   type: 'object',
   required: ['appliesTo', 'action', 'order'],
   additionalProperties: false,
-  properties: { id: nonEmptyText, ...policyFields },
+  properties: { id: idText, ...policyFields },
 } as const;
 
 export const policyPatchSchema = {
@@ -76,7 +87,7 @@ const scopeSchema = {
   type: 'object',
   required: ['kind'],
   additionalProperties: false,
-  properties: { kind: { type: 'string', enum: SETTING_SCOPE_KINDS }, id: nonEmptyText },
+  properties: { kind: { type: 'string', enum: SETTING_SCOPE_KINDS }, id: idText },
 } as const;
 
 export const settingSetSchema = {
@@ -117,9 +128,9 @@ const approvalAppliesToSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    organization: nonEmptyText,
-    groups: { type: 'array', items: nonEmptyText },
-    computers: { type: 'array', items: nonEmptyText },
+    organization: idText,
+    groups: { type: 'array', items: idText },
+    computers: { type: 'array', items: idText },
   },
 } as const;
 
@@ -144,7 +155,7 @@ export const approvalPolicyInputSchema = {
   type: 'object',
   required: ['org', 'category'],
   additionalProperties: false,
-  properties: { id: nonEmptyText, org: nonEmptyText, ...approvalPolicyFields },
+  properties: { id: idText, org: idText, ...approvalPolicyFields },
 } as const;
 
 /** `id` and `org` are accepted so that changing them is refused with a message saying why. */
@@ -182,7 +193,7 @@ export const approvalSettingsChangeSchema = {
 export const approvalPolicyListQuerySchema = {
   type: 'object',
   additionalProperties: false,
-  properties: { org: nonEmptyText },
+  properties: { org: idText },
 } as const;
 
 export const requestListQuerySchema = {
@@ -209,16 +220,16 @@ export const requestActionSchema = {
 export const moduleParamsSchema = {
   type: 'object',
   required: ['id', 'module'],
-  properties: { id: nonEmptyText, module: nonEmptyText },
+  properties: { id: idText, module: nonEmptyText },
 } as const;
 
 export const idParamsSchema = {
   type: 'object',
   required: ['id'],
-  properties: { id: nonEmptyText },
+  properties: { id: idText },
 } as const;
 
-/** A scenario body is checked with the scenario loader's zod schema, not here. */
+/** A scenario body is checked with the scenario loader's zod schema (strict, like these), not here. */
 export const worldBodySchema = { type: 'object' } as const;
 
 const TYPE_WORDS: Readonly<Record<string, string>> = {
@@ -267,8 +278,10 @@ export function schemaProblem(error: FastifySchemaValidationError, part: string 
     case 'minLength':
       return `${where} must not be empty`;
     case 'maxLength':
+      if (params['limit'] === MAX_ID_CHARS) return `${where} is not an id (${ID_RULE})`;
       return `${where} must be at most ${String(params['limit'])} characters`;
     case 'pattern':
+      if (params['pattern'] === ID_PATTERN.source) return `${where} is not an id (${ID_RULE})`;
       return `${where} must be a whole number`;
     default:
       return `${where} ${error.message ?? 'is invalid'}`;

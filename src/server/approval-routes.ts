@@ -340,9 +340,15 @@ export function registerApprovalRoutes(app: FastifyInstance, ctx: ApprovalRoutes
         nowMs: ctx.clock(),
         ...(body.target === undefined ? {} : { target: body.target }),
       });
-      const changes = plan.world === state.world() ? { snapshots: [], settings: [] } : commit(plan.world);
-      // Recorded before the wait for the agents, so that a second approval meanwhile is refused.
-      const updated = record(stored, 'approved', { ...event('approved', body.note), permit: plan.permit });
+      // The permit and the approval are stored together, before the wait for the agents, so that a
+      // second approval meanwhile is refused.
+      const updated: ApprovalRequestRecord = {
+        ...stored,
+        status: 'approved',
+        history: [...stored.history, { ...event('approved', body.note), permit: plan.permit }],
+      };
+      const changes = state.applyWorld(plan.world, updated);
+      ctx.push(changes);
       const affected = plan.computers.filter((id) => changes.snapshots.includes(id));
       const report =
         affected.length === 0

@@ -31,6 +31,10 @@ export const serverConfigSchema = z.strictObject({
         .default(1024 * 1024),
     })
     .default({ pingIntervalMs: 15_000, pongTimeoutMs: 10_000, helloTimeoutMs: 10_000, maxMessageBytes: 1024 * 1024 }),
+  /** How often the server looks for a next signing key whose time has come (docs/SERVER.md, "Rotating the signing key"). */
+  signing: z
+    .strictObject({ checkIntervalMs: z.number().int().positive().default(10_000) })
+    .default({ checkIntervalMs: 10_000 }),
   /** Approvals (docs/APPROVALS.md): the data file of the default approval policies (default: the shipped one). */
   approvals: z.strictObject({ defaultPoliciesFile: z.string().min(1).optional() }).default({}),
   /** The mail server escalation notices go through; without it they are only logged. */

@@ -4,6 +4,12 @@ import { TollgateError } from '../engine/errors.js';
 /** HTTP statuses of the error codes the admin API raises itself. */
 const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   'invalid-input': 400,
+  'invalid-json': 400,
+  'body-too-deep': 400,
+  'bad-request': 400,
+  'body-too-large': 413,
+  'unsupported-media-type': 415,
+  'removal-refused': 409,
   unauthorized: 401,
   'not-found': 404,
   'unknown-reference': 404,

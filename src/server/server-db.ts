@@ -343,6 +343,11 @@ export class ServerDb {
     this.guard(() => this.commitTx.immediate(writes, deletes, issued));
   }
 
+  /** Runs `fn` in one transaction: the writes it makes are all stored, or none. */
+  atomically<T>(fn: () => T): T {
+    return this.guard(() => this.db.transaction(fn).immediate());
+  }
+
   /** Replaces a computer's enrollment token hash. */
   setTokenHash(computerId: string, hash: Buffer): void {
     this.guard(() => this.stmt.setToken.run(hash, computerId));

@@ -1,17 +1,29 @@
 /**
  * The server's Ed25519 signing key, kept as two PEM files in the data
- * directory: created on first start, reused afterwards.
+ * directory: created on first start, reused afterwards. A next key may wait
+ * beside it (`signing-next.key`, `.pub` and the time it takes over, `.at`)
+ * until the server switches to it: see switchToNextSigningKey and
+ * docs/SERVER.md, "Rotating the signing key".
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { TollgateError } from '../engine/errors.js';
-import { generateSigningKeys, parsePrivateKey, parsePublicKey } from '../wire/signing.js';
+import { generateSigningKeys, keyId, parsePrivateKey, parsePublicKey } from '../wire/signing.js';
 
 /** The private key file in the data directory (mode 0600). */
 export const SIGNING_KEY_FILE = 'signing.key';
 /** The public key file in the data directory: what agents pin. */
 export const SIGNING_PUBLIC_KEY_FILE = 'signing.pub';
+
+/** The next key's private key file, waiting for its time (mode 0600). */
+export const NEXT_SIGNING_KEY_FILE = 'signing-next.key';
+/** The next key's public key file: what agents add to their pinned keys before the switch. */
+export const NEXT_SIGNING_PUBLIC_KEY_FILE = 'signing-next.pub';
+/** When the next key takes over: an RFC 3339 time. */
+export const NEXT_SIGNING_AT_FILE = 'signing-next.at';
+/** The public key the last switch retired (its private key is gone): what agents unpin once they moved on. */
+export const RETIRED_SIGNING_PUBLIC_KEY_FILE = 'signing-retired.pub';
 
 /** The private key's file mode: readable by the server's user only. */
 export const SIGNING_KEY_MODE = 0o600;
@@ -21,6 +33,27 @@ const PUBLIC_KEY_MODE = 0o644;
 export interface ServerSigningKey {
   privateKey: KeyObject;
   publicKeyPem: string;
+  /** The id signed messages name it by (see keyId). */
+  keyId: string;
+}
+
+/** The next key pair and when the server switches to it (ms since the epoch). */
+export interface NextSigningKey extends ServerSigningKey {
+  atMs: number;
+}
+
+function keyPairOf(privatePem: string): ServerSigningKey {
+  const privateKey = parsePrivateKey(privatePem);
+  const publicKeyPem = createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString();
+  return { privateKey, publicKeyPem, keyId: keyId(privateKey) };
+}
+
+function samePublicKey(pem: string, other: string): boolean {
+  return parsePublicKey(pem).export({ type: 'spki', format: 'pem' }).toString() === other;
+}
+
+function removeIfPresent(file: string): void {
+  fs.rmSync(file, { force: true });
 }
 
 /** Writes a file whole or not at all: a temporary file, fsync'd, renamed over the target. */
@@ -58,13 +91,79 @@ export function loadOrCreateSigningKey(dataDir: string): ServerSigningKey {
     privatePem = generateSigningKeys().privateKeyPem;
     writeFileDurably(keyFile, privatePem, SIGNING_KEY_MODE);
   }
-  const privateKey = parsePrivateKey(privatePem);
-  const publicKeyPem = createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString();
+  const pair = keyPairOf(privatePem);
   const storedPublic = readText(publicFile);
+  const retired = readText(path.join(dataDir, RETIRED_SIGNING_PUBLIC_KEY_FILE));
   if (storedPublic === undefined) {
-    writeFileDurably(publicFile, publicKeyPem, PUBLIC_KEY_MODE);
-  } else if (parsePublicKey(storedPublic).export({ type: 'spki', format: 'pem' }).toString() !== publicKeyPem) {
-    throw new TollgateError('bad-key', `${publicFile} is not the public key of ${keyFile}`);
+    writeFileDurably(publicFile, pair.publicKeyPem, PUBLIC_KEY_MODE);
+  } else if (!samePublicKey(storedPublic, pair.publicKeyPem)) {
+    // A switch stopped between its steps leaves the retired public key here: finish it.
+    if (
+      retired === undefined ||
+      !samePublicKey(retired, parsePublicKey(storedPublic).export({ type: 'spki', format: 'pem' }).toString())
+    ) {
+      throw new TollgateError('bad-key', `${publicFile} is not the public key of ${keyFile}`);
+    }
+    writeFileDurably(publicFile, pair.publicKeyPem, PUBLIC_KEY_MODE);
   }
-  return { privateKey, publicKeyPem };
+  // What a switch leaves behind once the next key has become the current one.
+  if (readText(path.join(dataDir, NEXT_SIGNING_KEY_FILE)) === undefined) {
+    removeIfPresent(path.join(dataDir, NEXT_SIGNING_PUBLIC_KEY_FILE));
+    removeIfPresent(path.join(dataDir, NEXT_SIGNING_AT_FILE));
+  }
+  return pair;
+}
+
+/**
+ * The next key waiting in `dataDir`, or undefined. TollgateError 'bad-key'
+ * for an unreadable key or a missing or unreadable time.
+ */
+export function readNextSigningKey(dataDir: string): NextSigningKey | undefined {
+  const keyFile = path.join(dataDir, NEXT_SIGNING_KEY_FILE);
+  const privatePem = readText(keyFile);
+  if (privatePem === undefined) return undefined;
+  const atFile = path.join(dataDir, NEXT_SIGNING_AT_FILE);
+  const atText = readText(atFile)?.trim();
+  const atMs = atText === undefined ? Number.NaN : Date.parse(atText);
+  if (Number.isNaN(atMs)) {
+    throw new TollgateError(
+      'bad-key',
+      `${atFile} must hold the RFC 3339 time the next key takes over (${keyFile} waits)`,
+    );
+  }
+  return { ...keyPairOf(privatePem), atMs };
+}
+
+/**
+ * Makes the next key of `dataDir` take over at `atMs`: creates it when none
+ * waits (the one waiting is kept, with its new time), and returns it.
+ */
+export function prepareNextSigningKey(dataDir: string, atMs: number): NextSigningKey {
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  loadOrCreateSigningKey(dataDir);
+  const keyFile = path.join(dataDir, NEXT_SIGNING_KEY_FILE);
+  // The private key file is what a running server looks for: it is written last, after its time and public key.
+  writeFileDurably(path.join(dataDir, NEXT_SIGNING_AT_FILE), new Date(atMs).toISOString() + '\n', PUBLIC_KEY_MODE);
+  const waiting = readText(keyFile);
+  const privatePem = waiting ?? generateSigningKeys().privateKeyPem;
+  const pair = keyPairOf(privatePem);
+  writeFileDurably(path.join(dataDir, NEXT_SIGNING_PUBLIC_KEY_FILE), pair.publicKeyPem, PUBLIC_KEY_MODE);
+  if (waiting === undefined) writeFileDurably(keyFile, privatePem, SIGNING_KEY_MODE);
+  return { ...pair, atMs };
+}
+
+/**
+ * Makes the next key the current one: the current public key is kept as
+ * `signing-retired.pub`, the next private key is renamed over
+ * `signing.key` (the switch itself, atomic; the old private key is gone),
+ * then `signing.pub` is rewritten and the next key's other files removed.
+ * A crash between the steps is finished by loadOrCreateSigningKey.
+ */
+export function switchToNextSigningKey(dataDir: string, current: ServerSigningKey): ServerSigningKey {
+  const nextFile = path.join(dataDir, NEXT_SIGNING_KEY_FILE);
+  const next = readText(nextFile);
+  if (next === undefined) throw new TollgateError('not-found', `no next signing key waits in ${dataDir}`);
+  writeFileDurably(path.join(dataDir, RETIRED_SIGNING_PUBLIC_KEY_FILE), current.publicKeyPem, PUBLIC_KEY_MODE);
+  fs.renameSync(nextFile, path.join(dataDir, SIGNING_KEY_FILE));
+  return loadOrCreateSigningKey(dataDir);
 }

@@ -15,11 +15,16 @@ import { upgradeToFlat, type UpgradePlan } from '../engine/upgrade.js';
 import { validateWorld } from '../engine/validate.js';
 import { buildView, resolveSettings } from '../engine/view.js';
 import { WorldIndex } from '../engine/world.js';
-import { sealSettings, sealSnapshot } from '../wire/signed.js';
+import { MAX_VERSION, sealSettings, sealSnapshot } from '../wire/signed.js';
 import type { ApprovalSubmission } from '../wire/sync-messages.js';
 import type { StorageFault } from '../store/storage-error.js';
 import { type ComputerRow, type IssuedVersions, ServerDb } from './server-db.js';
-import { type ServerSigningKey, loadOrCreateSigningKey } from './signing-key.js';
+import {
+  type ServerSigningKey,
+  loadOrCreateSigningKey,
+  readNextSigningKey,
+  switchToNextSigningKey,
+} from './signing-key.js';
 import { newEnrollmentToken, tokenHash, tokenMatches } from './tokens.js';
 import {
   ADMIN_SETTING_ORDER,
@@ -32,9 +37,12 @@ import {
   type SettingScope,
   type SignedMessage,
   type ViewChanges,
+  type WorldReplacement,
   scopeAppliesTo,
 } from './types.js';
+import { viewEncodingProblem } from './view-encoding.js';
 import { viewHashes } from './view-hash.js';
+import { RemovalRefusedError, diffWorlds } from './world-diff.js';
 import { type StoredWorld, diffWorldRows, worldFromRows } from './world-rows.js';
 
 /** The database file in the data directory. */
@@ -60,6 +68,18 @@ interface SealedSnapshot {
 interface SealedSettings {
   settingsVersion: number;
   bytes: Uint8Array;
+}
+
+/** How many computers a refused change names whose view cannot be encoded (the rest are counted). */
+export const MAX_ENCODING_PROBLEMS = 10;
+
+/** A checked commit, ready to write. */
+interface PreparedCommit {
+  candidate: World;
+  rowChanges: ReturnType<typeof diffWorldRows>;
+  index: WorldIndex;
+  issued: IssuedVersions[];
+  changes: ViewChanges;
 }
 
 function noChanges(): ViewChanges {
@@ -127,7 +147,8 @@ function checkAckVersion(name: string, version: number): void {
 export class ServerState implements ServerStateApi {
   private readonly db: ServerDb;
   private readonly clock: () => number;
-  private readonly signingKey: ServerSigningKey;
+  private readonly dataDir: string;
+  private signingKey: ServerSigningKey;
   private current: World;
   private index: WorldIndex;
   private stored: StoredWorld;
@@ -135,9 +156,12 @@ export class ServerState implements ServerStateApi {
   private readonly connected = new Set<string>();
   private readonly sealedSnapshots = new Map<string, SealedSnapshot>();
   private readonly sealedSettings = new Map<string, SealedSettings>();
+  /** The next key the versions of a switch were issued for, should the switch of its files fail: not issued twice. */
+  private issuedForKeyId: string | null = null;
 
-  private constructor(db: ServerDb, signingKey: ServerSigningKey, clock: () => number) {
+  private constructor(db: ServerDb, dataDir: string, signingKey: ServerSigningKey, clock: () => number) {
     this.db = db;
+    this.dataDir = dataDir;
     this.signingKey = signingKey;
     this.clock = clock;
     const { world, stored } = worldFromRows(db.entityRows());
@@ -163,7 +187,7 @@ export class ServerState implements ServerStateApi {
     const signingKey = loadOrCreateSigningKey(options.dataDir);
     const db = ServerDb.open(path.join(options.dataDir, SERVER_DB_FILE));
     try {
-      return new ServerState(db, signingKey, options.clock);
+      return new ServerState(db, options.dataDir, signingKey, options.clock);
     } catch (error) {
       db.close();
       throw error;
@@ -180,9 +204,36 @@ export class ServerState implements ServerStateApi {
     return this.commit(structuredClone(world));
   }
 
-  /** Commits a world built from the current one; its unchanged entries are shared with it. */
-  applyWorld(candidate: World): ViewChanges {
-    return this.commit(candidate);
+  /**
+   * Replaces the world with a copy of `world` after the same checks as
+   * importWorld (validation, every changed view encodable), reporting the
+   * difference. A dry run checks everything and stores nothing; otherwise
+   * removing computers is refused (RemovalRefusedError, nothing stored)
+   * unless `allowRemovals`.
+   */
+  replaceWorld(world: World, options: { dryRun: boolean; allowRemovals: boolean }): WorldReplacement {
+    const candidate = structuredClone(world);
+    const prepared = this.prepare(candidate);
+    const diff = diffWorlds(this.current, candidate);
+    if (options.dryRun) return { diff, changes: prepared?.changes ?? noChanges(), stored: false };
+    const removed = diff.computers.removed;
+    if (removed.length > 0 && !options.allowRemovals) throw new RemovalRefusedError(removed);
+    if (prepared === null) return { diff, changes: noChanges(), stored: false };
+    return { diff, changes: this.write(prepared), stored: true };
+  }
+
+  /**
+   * Commits a world built from the current one; its unchanged entries are
+   * shared with it. With `request`, that approval request is stored in the
+   * same transaction (both or neither).
+   */
+  applyWorld(candidate: World, request?: ApprovalRequestRecord): ViewChanges {
+    const prepared = this.prepare(candidate);
+    if (prepared === null) {
+      if (request !== undefined) this.updateApprovalRequest(request);
+      return noChanges();
+    }
+    return this.write(prepared, request === undefined ? undefined : () => this.updateApprovalRequest(request));
   }
 
   /** A new token for a known computer (TollgateError 'unknown-reference' otherwise); the old one stops working. */
@@ -376,18 +427,50 @@ export class ServerState implements ServerStateApi {
     };
   }
 
-  /** Records the agent version and os an agent reported, and when. */
-  recordHello(computerId: string, info: { agentVersion: string; os: OsName; nowMs: number }): void {
+  /**
+   * Records the agent version and os an agent reported, and when. When the
+   * agent holds a snapshot or settings version above what was issued for its
+   * computer (a snapshot installed offline), the next version is issued
+   * above it, stored before this returns, so that the agent converges.
+   */
+  recordHello(
+    computerId: string,
+    info: { agentVersion: string; os: OsName; nowMs: number; snapshotVersion?: number; settingsVersion?: number },
+  ): void {
     const row = this.requireRow(computerId);
     this.db.recordHello(computerId, info.agentVersion, info.os, info.nowMs);
     row.reportedAgentVersion = info.agentVersion;
     row.reportedOs = info.os;
     row.lastSeenMs = info.nowMs;
+    this.issueAbove(row, info.snapshotVersion ?? 0, info.settingsVersion ?? 0);
+  }
+
+  /** Issues versions above those an agent holds, when it holds more than was issued; see recordHello. */
+  private issueAbove(row: ComputerRow, heldSnapshot: number, heldSettings: number): void {
+    if (heldSnapshot <= row.snapshotVersion && heldSettings <= row.settingsVersion) return;
+    if (heldSnapshot >= MAX_VERSION || heldSettings >= MAX_VERSION) {
+      throw new TollgateError(
+        'version-exhausted',
+        `computer ${row.computerId} holds snapshot version ${heldSnapshot} and settings version ${heldSettings}: ` +
+          `no version above ${MAX_VERSION} can be issued; clear the agent's cache (agent.db)`,
+      );
+    }
+    const issued: IssuedVersions = {
+      computerId: row.computerId,
+      snapshotVersion: heldSnapshot > row.snapshotVersion ? heldSnapshot + 1 : row.snapshotVersion,
+      settingsVersion: heldSettings > row.settingsVersion ? heldSettings + 1 : row.settingsVersion,
+      viewHash: row.viewHash,
+      settingsHash: row.settingsHash,
+    };
+    // A higher snapshot alone is answered with a snapshot, which carries the settings: no settings version is needed.
+    this.db.commit([], [], [issued]);
+    this.applyIssued([issued]);
   }
 
   /**
-   * Records the versions an agent acknowledged, capped at those issued (an
-   * agent cannot run what was never issued), and its error ('' is none).
+   * Records the versions an agent acknowledged and its error ('' is none).
+   * Versions above those issued (installed offline) are issued above first,
+   * as for recordHello, so what is recorded never exceeds what was issued.
    */
   recordAck(
     computerId: string,
@@ -396,6 +479,7 @@ export class ServerState implements ServerStateApi {
     checkAckVersion('snapshotVersion', ack.snapshotVersion);
     checkAckVersion('settingsVersion', ack.settingsVersion);
     const row = this.requireRow(computerId);
+    this.issueAbove(row, ack.snapshotVersion, ack.settingsVersion);
     const recorded = {
       snapshotVersion: Math.min(ack.snapshotVersion, row.snapshotVersion),
       settingsVersion: Math.min(ack.settingsVersion, row.settingsVersion),
@@ -502,6 +586,50 @@ export class ServerState implements ServerStateApi {
     return this.signingKey.publicKeyPem;
   }
 
+  /** The id of the key that signs now (see keyId). */
+  signingKeyId(): string {
+    return this.signingKey.keyId;
+  }
+
+  /**
+   * Switches signing to the next key once its time has come (see
+   * prepareNextSigningKey), and issues a new snapshot version to every
+   * computer, so that every agent receives a snapshot signed with it; the
+   * returned changes name the computers of the world, to push to. Nothing
+   * (no changes) when no next key waits or its time has not come. The new
+   * versions are stored before the key files are switched: a crash between
+   * the two switches (and issues) again at the next start. The server calls
+   * it at start, before it serves, and then periodically; nothing else does,
+   * so that a command opening the state beside a running server never
+   * switches under it.
+   */
+  rotateSigningKeyIfDue(): ViewChanges & { keyId?: string; retiredKeyId?: string } {
+    const next = readNextSigningKey(this.dataDir);
+    if (next === undefined || next.atMs > this.clock()) return noChanges();
+    if (this.issuedForKeyId !== next.keyId) {
+      const issued: IssuedVersions[] = [...this.rows.values()].map((row) => ({
+        computerId: row.computerId,
+        snapshotVersion: row.snapshotVersion + 1,
+        settingsVersion: row.settingsVersion,
+        viewHash: row.viewHash,
+        settingsHash: row.settingsHash,
+      }));
+      this.db.commit([], [], issued);
+      this.applyIssued(issued);
+      this.issuedForKeyId = next.keyId;
+    }
+    const retiredKeyId = this.signingKey.keyId;
+    this.signingKey = switchToNextSigningKey(this.dataDir, this.signingKey);
+    this.sealedSnapshots.clear();
+    this.sealedSettings.clear();
+    return {
+      snapshots: this.current.computers.map((c) => c.id),
+      settings: [],
+      keyId: this.signingKey.keyId,
+      retiredKeyId,
+    };
+  }
+
   /** Closes the database; later calls do nothing. */
   close(): void {
     this.db.close();
@@ -513,18 +641,47 @@ export class ServerState implements ServerStateApi {
   }
 
   /**
-   * Validates the candidate world (ValidationError, nothing changed, on any
-   * problem), writes what changed and the versions issued in one
-   * transaction, then makes it the current world.
+   * Validates the candidate world and proves every changed view encodable
+   * (ValidationError, nothing changed, on any problem), writes what changed
+   * and the versions issued in one transaction, then makes it the current
+   * world.
    */
   private commit(candidate: World): ViewChanges {
+    const prepared = this.prepare(candidate);
+    return prepared === null ? noChanges() : this.write(prepared);
+  }
+
+  /**
+   * Everything a commit of `candidate` would write, checked but not stored:
+   * null when nothing would change. Throws ValidationError naming the
+   * entity and field for a world that fails validation or a view that could
+   * not be encoded for its agent.
+   */
+  private prepare(candidate: World): PreparedCommit | null {
     const problems = validateWorld(candidate);
     if (problems.length > 0) throw new ValidationError(problems);
     const rowChanges = diffWorldRows(this.stored, candidate);
-    if (rowChanges.writes.length === 0 && rowChanges.deletes.length === 0) return noChanges();
+    if (rowChanges.writes.length === 0 && rowChanges.deletes.length === 0) return null;
     const index = new WorldIndex(candidate);
-    const { issued, changes } = this.planVersions(index);
-    this.db.commit(rowChanges.writes, rowChanges.deletes, issued);
+    const { issued, changes, encodingProblems } = this.planVersions(index);
+    if (encodingProblems.length > 0) {
+      // One bad entity can reach thousands of computers: name a few, count the rest.
+      const named = encodingProblems.slice(0, MAX_ENCODING_PROBLEMS);
+      const more = encodingProblems.length - named.length;
+      throw new ValidationError(
+        more === 0 ? named : [...named, `and ${more} more computer(s) whose view cannot be encoded for its agent`],
+      );
+    }
+    return { candidate, rowChanges, index, issued, changes };
+  }
+
+  /** Writes a prepared commit (and `alsoWrite`'s writes) in one transaction, then swaps the world in. */
+  private write(prepared: PreparedCommit, alsoWrite?: () => void): ViewChanges {
+    const { candidate, rowChanges, index, issued, changes } = prepared;
+    this.db.atomically(() => {
+      this.db.commit(rowChanges.writes, rowChanges.deletes, issued);
+      alsoWrite?.();
+    });
     this.current = deepFreeze(candidate);
     this.index = index;
     this.stored = rowChanges.stored;
@@ -541,12 +698,19 @@ export class ServerState implements ServerStateApi {
    * the settings changed too; changed settings alone are a new settings
    * version. A computer's first view is version 1 of both.
    */
-  private planVersions(index: WorldIndex): { issued: IssuedVersions[]; changes: ViewChanges } {
+  private planVersions(index: WorldIndex): {
+    issued: IssuedVersions[];
+    changes: ViewChanges;
+    encodingProblems: string[];
+  } {
     const issued: IssuedVersions[] = [];
     const changes = noChanges();
+    const encodingProblems: string[] = [];
     for (const computer of index.world.computers) {
-      const hashes = viewHashes(buildView(index, computer.id));
+      const view = buildView(index, computer.id);
+      const hashes = viewHashes(view);
       const row = this.rows.get(computer.id);
+      const before = issued.length;
       const settingsChanged = row?.settingsHash !== hashes.settingsHash;
       if (row?.viewHash !== hashes.viewHash) {
         issued.push({
@@ -565,8 +729,11 @@ export class ServerState implements ServerStateApi {
         });
         changes.settings.push(computer.id);
       }
+      const versions = issued.length > before ? issued[issued.length - 1] : undefined;
+      const problem = versions === undefined ? null : viewEncodingProblem(computer.id, view, versions);
+      if (problem !== null) encodingProblems.push(problem);
     }
-    return { issued, changes };
+    return { issued, changes, encodingProblems };
   }
 
   private applyIssued(issued: readonly IssuedVersions[]): void {

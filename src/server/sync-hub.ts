@@ -232,7 +232,13 @@ export class SyncHub {
         'agent connected',
       );
     }
-    state.recordHello(hello.computerId, { agentVersion: hello.agentVersion, os: hello.os, nowMs: clock() });
+    state.recordHello(hello.computerId, {
+      agentVersion: hello.agentVersion,
+      os: hello.os,
+      nowMs: clock(),
+      snapshotVersion: hello.snapshotVersion,
+      settingsVersion: hello.settingsVersion,
+    });
     this.sync(conn, hello.computerId, hello.snapshotVersion, hello.settingsVersion);
   }
 
@@ -283,9 +289,19 @@ export class SyncHub {
   }
 
   private ack(computerId: string, ack: Extract<AgentMessage, { kind: 'ack' }>): void {
+    const issued = this.options.state.computerState(computerId);
     this.options.state.recordAck(computerId, { ...ack, nowMs: this.options.clock() });
     if (ack.error !== '') {
       this.options.logger.warn({ computerId, error: ack.error }, 'agent refused what it was sent');
+      // Refused as older than what the agent holds (installed offline): versions above it were issued, send them.
+      const now = this.options.state.computerState(computerId);
+      const conn = this.byComputer.get(computerId);
+      if (
+        conn !== undefined &&
+        (now.snapshotVersion > issued.snapshotVersion || now.settingsVersion > issued.settingsVersion)
+      ) {
+        this.sync(conn, computerId, ack.snapshotVersion, ack.settingsVersion);
+      }
     } else {
       this.options.logger.debug(
         { computerId, snapshotVersion: ack.snapshotVersion, settingsVersion: ack.settingsVersion },

@@ -13,6 +13,7 @@ import type {
 import type { LintWarning } from '../engine/lint.js';
 import type { UpgradePlan } from '../engine/upgrade.js';
 import type { ApprovalSubmission } from '../wire/sync-messages.js';
+import type { WorldDiff } from './world-diff.js';
 
 /** Where an admin sets an agent setting (SPEC.md section 9). */
 export type SettingScope =
@@ -57,6 +58,16 @@ export interface ComputerState {
 export interface ViewChanges {
   snapshots: string[];
   settings: string[];
+}
+
+/** What a world replacement did, or would do on a dry run. */
+export interface WorldReplacement {
+  /** Entities added, changed and removed, per list. */
+  diff: WorldDiff;
+  /** The computers whose view (snapshots) or settings alone (settings) change. */
+  changes: ViewChanges;
+  /** Whether the world was stored (false for a dry run and for an import that changes nothing). */
+  stored: boolean;
 }
 
 /** A signed message ready to send, with its version. */
@@ -143,9 +154,16 @@ export interface ServerStateApi {
   importWorld(world: World): ViewChanges;
   /**
    * Commits a world derived from `world()` (unchanged entries shared, not
-   * copied: the caller must not change them afterwards), validated as a whole.
+   * copied: the caller must not change them afterwards), validated as a whole;
+   * with `request`, that approval request is stored in the same transaction.
    */
-  applyWorld(candidate: World): ViewChanges;
+  applyWorld(candidate: World, request?: ApprovalRequestRecord): ViewChanges;
+  /**
+   * Replaces the world as importWorld does, reporting the difference; with
+   * `dryRun` nothing is stored. Removing computers needs `allowRemovals`
+   * (else TollgateError 'removal-refused').
+   */
+  replaceWorld(world: World, options: { dryRun: boolean; allowRemovals: boolean }): WorldReplacement;
 
   /** Creates (or replaces) the computer's enrollment token; only its hash is stored. */
   enroll(computerId: string): { token: string };
@@ -179,7 +197,14 @@ export interface ServerStateApi {
 
   computers(): ComputerState[];
   computerState(computerId: string): ComputerState;
-  recordHello(computerId: string, info: { agentVersion: string; os: OsName; nowMs: number }): void;
+  /**
+   * Records what a hello reported; versions above those issued (installed
+   * offline) make the next ones issued for the computer go above them.
+   */
+  recordHello(
+    computerId: string,
+    info: { agentVersion: string; os: OsName; nowMs: number; snapshotVersion: number; settingsVersion: number },
+  ): void;
   recordAck(
     computerId: string,
     ack: { snapshotVersion: number; settingsVersion: number; error: string; nowMs: number },

@@ -11,6 +11,8 @@ export interface AgentStoreOptions {
   maxPreviousSnapshots?: number;
   /** Decisions kept by `pruneDecisionLog` (default 10000). */
   maxDecisionLog?: number;
+  /** Bytes of decision log rows kept by `pruneDecisionLog` (default 64 MiB; see DECISION_ROW_OVERHEAD_BYTES). */
+  maxDecisionLogBytes?: number;
   /** Delivered outbox ids remembered to ignore re-enqueues (default 10000). */
   maxDeliveredOutboxIds?: number;
   /** Called when an unreadable database file was moved aside and replaced (after its outbox was salvaged). */
@@ -64,6 +66,7 @@ export interface ApplyHooks {
 interface Bounds {
   maxPreviousSnapshots: number;
   maxDecisionLog: number;
+  maxDecisionLogBytes: number;
   maxDeliveredOutboxIds: number;
 }
 
@@ -77,6 +80,11 @@ interface SnapshotRow extends BlobRow {
   parts: number;
   size: number;
 }
+
+/** What a decision log row counts besides the UTF-8 bytes of its request and decision text. */
+export const DECISION_ROW_OVERHEAD_BYTES = 64;
+/** The decision log's default byte bound. */
+export const DEFAULT_MAX_DECISION_LOG_BYTES = 64 * 1024 * 1024;
 
 /** The largest part a snapshot is stored in (see the migrations). */
 export const SNAPSHOT_PART_BYTES = 1024 * 1024;
@@ -106,17 +114,21 @@ export class AgentStore {
   private readonly db: Database.Database;
   private readonly file: string;
   private readonly maxDecisionLog: number;
+  private readonly maxDecisionLogBytes: number;
+  /** Rows and bytes of the decision log, counted once and then kept up to date; null until needed. */
+  private logTotals: { rows: number; bytes: number } | null = null;
   private readonly stmt: Statements;
   private readonly applySnapshotTx: Database.Transaction<
     (version: number, bytes: Buffer, appliedAtMs: number, hooks: ApplyHooks) => void
   >;
   private readonly applySettingsTx: Database.Transaction<(version: number, bytes: Buffer, appliedAtMs: number) => void>;
-  private readonly appendDecisionsTx: (entries: Iterable<DecisionLogEntry>) => void;
+  private readonly appendDecisionsTx: (entries: Iterable<DecisionLogEntry>) => { rows: number; bytes: number };
   private readonly markOutboxDeliveredTx: (id: string) => void;
 
   private constructor(db: Database.Database, file: string, bounds: Bounds) {
     const { maxPreviousSnapshots, maxDeliveredOutboxIds } = bounds;
     this.maxDecisionLog = bounds.maxDecisionLog;
+    this.maxDecisionLogBytes = bounds.maxDecisionLogBytes;
     this.db = db;
     this.file = file;
     const stmt = prepareStatements(db);
@@ -139,9 +151,13 @@ export class AgentStore {
       stmt.putSettings.run(version, bytes, appliedAtMs);
     });
     this.appendDecisionsTx = db.transaction((entries: Iterable<DecisionLogEntry>) => {
+      const added = { rows: 0, bytes: 0 };
       for (const e of entries) {
         stmt.insertDecision.run(e.atMs, e.computerId, e.request, e.decision, e.action, e.policy);
+        added.rows++;
+        added.bytes += Buffer.byteLength(e.request) + Buffer.byteLength(e.decision) + DECISION_ROW_OVERHEAD_BYTES;
       }
+      return added;
     });
     this.markOutboxDeliveredTx = db.transaction((id: string) => {
       stmt.deleteOutbox.run(id);
@@ -159,6 +175,7 @@ export class AgentStore {
     const bounds: Bounds = {
       maxPreviousSnapshots: count(options.maxPreviousSnapshots, 3, 'maxPreviousSnapshots'),
       maxDecisionLog: count(options.maxDecisionLog, 10_000, 'maxDecisionLog'),
+      maxDecisionLogBytes: count(options.maxDecisionLogBytes, DEFAULT_MAX_DECISION_LOG_BYTES, 'maxDecisionLogBytes'),
       maxDeliveredOutboxIds: count(options.maxDeliveredOutboxIds, 10_000, 'maxDeliveredOutboxIds'),
     };
     const db = openDatabase(file, options.onRecovered, salvageOutbox);
@@ -242,12 +259,43 @@ export class AgentStore {
 
   /** Appends a batch of decisions in one transaction (call `pruneDecisionLog` to bound the log). */
   appendDecisions(entries: Iterable<DecisionLogEntry>): void {
-    this.guard(() => this.appendDecisionsTx(entries));
+    const added = this.guard(() => this.appendDecisionsTx(entries));
+    if (this.logTotals !== null) {
+      this.logTotals.rows += added.rows;
+      this.logTotals.bytes += added.bytes;
+    }
   }
 
-  /** Deletes the oldest decisions beyond `maxDecisionLog`; returns how many were deleted. */
+  /**
+   * Deletes the oldest decisions beyond `maxDecisionLog` rows or
+   * `maxDecisionLogBytes` bytes (reading only the rows it deletes); returns
+   * how many were deleted.
+   */
   pruneDecisionLog(): number {
-    return this.guard(() => this.stmt.pruneDecisions.run(this.maxDecisionLog)).changes;
+    return this.guard(() => {
+      const totals = (this.logTotals ??= this.stmt.decisionTotals.get() ?? { rows: 0, bytes: 0 });
+      const dropRows = totals.rows - this.maxDecisionLog;
+      const dropBytes = totals.bytes - this.maxDecisionLogBytes;
+      if (dropRows <= 0 && dropBytes <= 0) return 0;
+      let last = -1;
+      let rows = 0;
+      let bytes = 0;
+      for (const row of this.stmt.oldestDecisions.iterate()) {
+        if (rows >= dropRows && bytes >= dropBytes) break;
+        last = row.seq;
+        rows++;
+        bytes += row.bytes;
+      }
+      const deleted = this.stmt.deleteDecisionsThrough.run(last).changes;
+      totals.rows -= rows;
+      totals.bytes -= bytes;
+      return deleted;
+    });
+  }
+
+  /** The bytes the decision log holds, as `maxDecisionLogBytes` counts them. */
+  decisionLogBytes(): number {
+    return this.guard(() => this.stmt.decisionTotals.get())?.bytes ?? 0;
   }
 
   /** The newest `limit` decisions in the order they were appended (newest last). */
@@ -397,9 +445,16 @@ function prepareStatements(db: Database.Database) {
       `INSERT INTO decisions (at_ms, computer_id, request, decision, action, policy)
        VALUES (?, ?, ?, ?, ?, ?)`,
     ),
-    pruneDecisions: db.prepare<[number]>(
-      'DELETE FROM decisions WHERE seq <= (SELECT seq FROM decisions ORDER BY seq DESC LIMIT 1 OFFSET ?)',
+    decisionTotals: db.prepare<[], { rows: number; bytes: number }>(
+      `SELECT count(*) AS rows,
+         coalesce(sum(length(CAST(request AS BLOB)) + length(CAST(decision AS BLOB)) + ${DECISION_ROW_OVERHEAD_BYTES}), 0) AS bytes
+       FROM decisions`,
     ),
+    oldestDecisions: db.prepare<[], { seq: number; bytes: number }>(
+      `SELECT seq, length(CAST(request AS BLOB)) + length(CAST(decision AS BLOB)) + ${DECISION_ROW_OVERHEAD_BYTES} AS bytes
+       FROM decisions ORDER BY seq`,
+    ),
+    deleteDecisionsThrough: db.prepare<[number]>('DELETE FROM decisions WHERE seq <= ?'),
     newestDecisions: db.prepare<[number], DecisionRow>(
       `SELECT at_ms, computer_id, request, decision, action, policy
        FROM (SELECT * FROM decisions ORDER BY seq DESC LIMIT ?) ORDER BY seq`,

@@ -18,6 +18,9 @@ export interface OutboxSource {
   markOutboxDelivered(id: string): void;
 }
 
+/** The close code of a connection the server refused for its credentials (docs/SERVER.md). */
+export const UNAUTHORIZED_CLOSE_CODE = 4401;
+
 /** How many approval requests may await their receipt at once on one connection (by default). */
 export const DEFAULT_MAX_IN_FLIGHT = 64;
 
@@ -124,6 +127,8 @@ export class SyncClient {
     this.stopTimers();
     if (this.closed) return;
     this.setState('disconnected');
+    // Refused credentials, whether or not the refusal message arrived before the close.
+    if (code === UNAUTHORIZED_CLOSE_CODE) this.unauthorized = true;
     const delay = this.unauthorized
       ? this.options.backoffMaxMs
       : backoffDelayMs(this.attempt, this.options.backoffInitialMs, this.options.backoffMaxMs, this.options.random);

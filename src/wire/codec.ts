@@ -11,6 +11,7 @@
  */
 import type { ApprovalQuery } from '../engine/approvals.js';
 import { TollgateError } from '../engine/errors.js';
+import { idProblem } from '../engine/limits.js';
 import type {
   AppRule,
   Application,
@@ -57,6 +58,14 @@ function strings(values: Maybe<readonly string[]>): string[] {
 export function requireText(value: Maybe<string>, at: string): string {
   if (value === null || value === undefined || value === '') throw badMessage(at, 'is missing');
   return value;
+}
+
+/** An id field that must be set and follow the id rule (engine/limits.ts), so that it can be addressed again. */
+export function requireId(value: Maybe<string>, at: string): string {
+  const text = requireText(value, at);
+  const problem = idProblem(text);
+  if (problem !== null) throw badMessage(at, problem);
+  return text;
 }
 
 /** A message field that must be set. */
@@ -302,7 +311,7 @@ function applicationToWire(app: Application): tollgate.v1.Application.$Propertie
 
 function applicationFromWire(app: tollgate.v1.Application.$Properties, at: string): Application {
   const out: Application = {
-    id: requireText(app.id, `${at}.id`),
+    id: requireId(app.id, `${at}.id`),
     name: text(app.name),
     builtIn: app.builtIn ?? false,
     rules: (app.rules ?? []).map(ruleFromWire),
@@ -332,15 +341,15 @@ function policyToWire(policy: ViewPolicy, at: string): tollgate.v1.Policy.$Prope
 
 function policyFromWire(policy: tollgate.v1.Policy.$Properties, at: string): ViewPolicy {
   const out: ViewPolicy = {
-    id: requireText(policy.id, `${at}.id`),
+    id: requireId(policy.id, `${at}.id`),
     name: policy.name ?? null,
-    app: policy.app ?? null,
+    app: policy.app === null || policy.app === undefined ? null : requireId(policy.app, `${at}.app`),
     builtIn: policy.builtIn ?? false,
     action: policyActionCodec.fromWire(policy.action, `${at}.action`),
     order: policy.order ?? 0,
     levelRank: policy.levelRank ?? 0,
     orgDepth: policy.orgDepth ?? 0,
-    org: requireText(policy.org, `${at}.org`),
+    org: requireId(policy.org, `${at}.org`),
     expiresAtMs: policy.expiresAtMs ?? null,
     isDefault: policy.isDefault ?? false,
   };
@@ -376,7 +385,7 @@ function approvalPolicyToWire(policy: ViewApprovalPolicy, at: string): tollgate.
 
 function approvalPolicyFromWire(policy: tollgate.v1.ApprovalPolicy.$Properties, at: string): ViewApprovalPolicy {
   const out: ViewApprovalPolicy = {
-    id: requireText(policy.id, `${at}.id`),
+    id: requireId(policy.id, `${at}.id`),
     order: policy.order ?? 0,
     scopeRank: policy.scopeRank ?? 0,
     action: approvalActionCodec.fromWire(policy.action, `${at}.action`),
@@ -423,11 +432,11 @@ export function viewFromWire(view: tollgate.v1.ComputerView.$Properties, at = 'v
   const settings = settingsFromWire(view.settings, `${at}.settings`);
   return {
     computer: {
-      id: requireText(c.id, `${at}.computer.id`),
+      id: requireId(c.id, `${at}.computer.id`),
       name: c.name ?? null,
-      group: requireText(c.group, `${at}.computer.group`),
+      group: requireId(c.group, `${at}.computer.group`),
       groupName: text(c.groupName),
-      org: requireText(c.org, `${at}.computer.org`),
+      org: requireId(c.org, `${at}.computer.org`),
       os: osCodec.fromWire(c.os, `${at}.computer.os`),
       agentVersion: requireText(c.agentVersion, `${at}.computer.agentVersion`),
     },

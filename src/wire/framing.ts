@@ -74,6 +74,11 @@ export class FrameDecoder {
     return this.buffered;
   }
 
+  /** Whether part of a frame (some of its header or payload) has arrived and the rest has not. */
+  get pending(): boolean {
+    return this.buffered > 0 || this.expected !== null || this.assembly !== null;
+  }
+
   /** Adds received bytes; returns the payloads of every frame they complete, in order. */
   push(chunk: Buffer): Buffer[] {
     if (this.failure !== null) throw this.failure;

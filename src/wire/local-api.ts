@@ -100,6 +100,104 @@ export interface AgentStatus {
   serverUrl: string | null;
 }
 
+/** Request kinds served only on the admin socket (SPEC.md section 9); the client socket refuses them. */
+export const ADMIN_REQUEST_KINDS: readonly LocalRequest['kind'][] = ['applySnapshot', 'exportDecisions'];
+
+/** Whether a request is one only the admin socket serves. */
+export function isAdminRequest(request: LocalRequest): boolean {
+  return ADMIN_REQUEST_KINDS.includes(request.kind);
+}
+
+/**
+ * The longest text each request field may carry, in UTF-16 code units, and
+ * the most items a list may hold (docs/DAEMON.md, "Bounds"). A path is at
+ * most 32,767 units on Windows and 4,096 bytes on Linux: the larger bound
+ * applies whatever the computer's os. A request past a limit gets the error
+ * 'field-too-long' naming the field.
+ */
+export const REQUEST_FIELD_LIMITS = {
+  path: 32_767,
+  processPath: 32_767,
+  certSubject: 4_096,
+  certThumbprint: 128,
+  sha256: 128,
+  createdBy: 1_024,
+  app: 256,
+  category: 256,
+  subcategory: 256,
+  influence: 256,
+  influenceItems: 64,
+  user: 256,
+  reason: 4_000,
+  settingName: 128,
+  settingValue: 4_096,
+  settings: 64,
+} as const;
+
+function tooLong(field: string, what: string, limit: number): TollgateError {
+  return new TollgateError('field-too-long', `${field} ${what}; the limit is ${limit}`);
+}
+
+function limitText(value: string | undefined, field: string, limit: number): void {
+  if (value !== undefined && value.length > limit) {
+    throw tooLong(field, `is ${value.length} UTF-16 code units long`, limit);
+  }
+}
+
+function limitList(values: readonly string[] | undefined, field: string): void {
+  if (values === undefined) return;
+  if (values.length > REQUEST_FIELD_LIMITS.influenceItems) {
+    throw tooLong(field, `has ${values.length} items`, REQUEST_FIELD_LIMITS.influenceItems);
+  }
+  values.forEach((value, i) => limitText(value, `${field}[${i}]`, REQUEST_FIELD_LIMITS.influence));
+}
+
+function limitFile(file: FileRequest | undefined, at: string): void {
+  if (file === undefined) return;
+  const L = REQUEST_FIELD_LIMITS;
+  limitText(file.path, `${at}.path`, L.path);
+  limitText(file.processPath, `${at}.processPath`, L.processPath);
+  limitText(file.certSubject, `${at}.certSubject`, L.certSubject);
+  limitText(file.certThumbprint, `${at}.certThumbprint`, L.certThumbprint);
+  limitText(file.sha256, `${at}.sha256`, L.sha256);
+  limitText(file.createdBy, `${at}.createdBy`, L.createdBy);
+}
+
+/** Throws 'field-too-long' naming the first field of a decoded request past REQUEST_FIELD_LIMITS. */
+export function checkRequestLimits(r: LocalRequest): void {
+  const L = REQUEST_FIELD_LIMITS;
+  switch (r.kind) {
+    case 'evaluateFile': {
+      limitFile(r.file, 'request.evaluateFile.file');
+      const names = Object.keys(r.settings ?? {});
+      if (names.length > L.settings)
+        throw tooLong('request.evaluateFile.settings', `has ${names.length} items`, L.settings);
+      for (const name of names) {
+        limitText(name, `request.evaluateFile.settings[${name.slice(0, 32)}].name`, L.settingName);
+        const value = r.settings?.[name];
+        if (typeof value === 'string') limitText(value, `request.evaluateFile.settings[${name}].value`, L.settingValue);
+      }
+      return;
+    }
+    case 'evaluateApproval': {
+      const at = 'request.evaluateApproval';
+      limitText(r.query.app, `${at}.query.app`, L.app);
+      limitText(r.query.category, `${at}.query.category`, L.category);
+      limitText(r.query.subcategory, `${at}.query.subcategory`, L.subcategory);
+      limitList(r.query.primaryCompanyInfluence, `${at}.query.primaryCompanyInfluence`);
+      limitList(r.query.developmentInfluence, `${at}.query.developmentInfluence`);
+      limitFile(r.file, `${at}.file`);
+      limitText(r.user, `${at}.user`, L.user);
+      limitText(r.reason, `${at}.reason`, L.reason);
+      return;
+    }
+    case 'status':
+    case 'exportDecisions':
+    case 'applySnapshot':
+      return;
+  }
+}
+
 // ----------------------------------------------------------------- requests
 
 function requestToWire(r: LocalRequest): tollgate.v1.Request.$Properties {
@@ -182,8 +280,9 @@ export function encodeRequest(r: LocalRequest): Uint8Array {
 
 /**
  * Decodes a request. Undecodable bytes, a request without a body or a bad
- * field throw TollgateError 'bad-request' naming the field; the id, when it
- * can be read, comes from tryReadRequestId.
+ * field throw TollgateError 'bad-request' naming the field, a field past
+ * REQUEST_FIELD_LIMITS 'field-too-long'; the id, when it can be read, comes
+ * from tryReadRequestId.
  */
 export function decodeRequest(bytes: Uint8Array): LocalRequest {
   let message: tollgate.v1.Request;
@@ -192,14 +291,17 @@ export function decodeRequest(bytes: Uint8Array): LocalRequest {
   } catch (error) {
     throw new TollgateError('bad-request', `undecodable request: ${(error as Error).message}`, { cause: error });
   }
+  let request: LocalRequest;
   try {
-    return requestFromWire(message);
+    request = requestFromWire(message);
   } catch (error) {
     if (error instanceof TollgateError && error.code === 'bad-message') {
       throw new TollgateError('bad-request', error.message, { cause: error });
     }
     throw error;
   }
+  checkRequestLimits(request);
+  return request;
 }
 
 const WIRE_VARINT = 0;

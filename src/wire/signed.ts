@@ -1,8 +1,10 @@
 /**
  * Signed snapshots and signed settings (SPEC.md section 9): a payload message
  * encoded once, an Ed25519 signature over those exact bytes, and both wrapped
- * in a Signed* message. Opening verifies the signature before it looks inside
- * the payload, so nothing unsigned is ever parsed past the envelope.
+ * in a Signed* message with the id of the key that signed (see keyId).
+ * Opening picks the pinned key by that id and verifies the signature before
+ * it looks inside the payload, so nothing unsigned is ever parsed past the
+ * envelope.
  */
 import type { KeyObject } from 'node:crypto';
 import { TollgateError } from '../engine/errors.js';
@@ -10,10 +12,13 @@ import type { SettingValue } from '../engine/model.js';
 import type { ComputerView } from '../engine/view.js';
 import { badMessage, checkUint32, requireText, settingsFromWire, settingsToWire, viewToWire } from './codec.js';
 import { tollgate } from './generated/tollgate.js';
-import { signBytes, verifyBytes } from './signing.js';
+import { KEY_ID_PATTERN, PinnedKeys, keyId, signBytes, verifyBytes } from './signing.js';
 import { checkPayloadKind, decodeSnapshotHeader, decodeSnapshotPayload } from './view-decoder.js';
 
 const pb = tollgate.v1;
+
+/** The largest snapshot or settings version the wire carries (uint32). */
+export const MAX_VERSION = 0xffff_ffff;
 
 /** What a snapshot carries: one computer's view, versioned. */
 export interface SnapshotContent {
@@ -42,30 +47,58 @@ export interface SettingsContent {
 interface Envelope {
   payload: Uint8Array;
   signature: Uint8Array;
+  keyId: string;
 }
+
+/** The keys a message may be verified with: a pinned set, or a single key. */
+export type VerificationKeys = PinnedKeys | KeyObject;
 
 function seal(payload: Uint8Array, privateKey: KeyObject): Envelope {
-  return { payload, signature: signBytes(payload, privateKey) };
+  return { payload, signature: signBytes(payload, privateKey), keyId: keyId(privateKey) };
 }
 
-/** Decodes an envelope and checks its signature; returns the verified payload bytes. */
-function openEnvelope(
+function decodeEnvelope(
   what: 'snapshot' | 'settings',
-  decode: (bytes: Uint8Array) => { payload: Uint8Array; signature: Uint8Array },
+  decode: (bytes: Uint8Array) => Envelope,
   bytes: Uint8Array,
-  publicKey: KeyObject,
-): Uint8Array {
+): Envelope {
   let envelope: Envelope;
   try {
     envelope = decode(bytes);
   } catch (error) {
     throw badMessage(what, `undecodable signed ${what}: ${(error as Error).message}`, error);
   }
-  if (envelope.signature.length === 0) throw new TollgateError('bad-signature', `the ${what} is not signed`);
-  if (!verifyBytes(envelope.payload, envelope.signature, publicKey)) {
-    throw new TollgateError('bad-signature', `the ${what} signature does not match the pinned server key`);
+  if (envelope.keyId !== '' && !KEY_ID_PATTERN.test(envelope.keyId)) {
+    throw badMessage(`${what}.keyId`, 'is not a key id (16 lowercase hex digits)');
   }
-  return envelope.payload;
+  return envelope;
+}
+
+/**
+ * Decodes an envelope and checks its signature with the pinned key its key
+ * id names (each pinned key in turn for an envelope without a key id);
+ * returns the verified payload bytes and the id of the key that verified it.
+ */
+function openEnvelope(
+  what: 'snapshot' | 'settings',
+  decode: (bytes: Uint8Array) => Envelope,
+  bytes: Uint8Array,
+  keys: VerificationKeys,
+): { payload: Uint8Array; keyId: string } {
+  const envelope = decodeEnvelope(what, decode, bytes);
+  if (envelope.signature.length === 0) throw new TollgateError('bad-signature', `the ${what} is not signed`);
+  const pinned = PinnedKeys.of(keys);
+  if (envelope.keyId === '') {
+    const match = pinned.ids.find((id) => verifyBytes(envelope.payload, envelope.signature, pinned.get(id)));
+    if (match === undefined) {
+      throw new TollgateError('bad-signature', `the ${what} signature does not match any pinned server key`);
+    }
+    return { payload: envelope.payload, keyId: match };
+  }
+  if (!verifyBytes(envelope.payload, envelope.signature, pinned.get(envelope.keyId, what))) {
+    throw new TollgateError('bad-signature', `the ${what} signature does not match pinned key ${envelope.keyId}`);
+  }
+  return { payload: envelope.payload, keyId: envelope.keyId };
 }
 
 function decodePayload<T>(what: string, decode: (bytes: Uint8Array) => T, bytes: Uint8Array): T {
@@ -100,11 +133,12 @@ export function sealSnapshot(content: SnapshotContent, privateKey: KeyObject): U
 
 /**
  * Verifies and decodes a SignedSnapshot. Throws TollgateError 'bad-message'
- * for undecodable bytes or content (naming the field), 'bad-signature' for a
- * missing signature or one not made by `publicKey`'s owner.
+ * for undecodable bytes or content (naming the field), 'unknown-key' for a
+ * key id that is not pinned, 'bad-signature' for a missing signature or one
+ * not made by the named pinned key's owner.
  */
-export function openSnapshot(bytes: Uint8Array, publicKey: KeyObject): SnapshotContent {
-  const payload = openEnvelope('snapshot', (b) => pb.SignedSnapshot.decode(b), bytes, publicKey);
+export function openSnapshot(bytes: Uint8Array, keys: VerificationKeys): SnapshotContent {
+  const { payload } = openEnvelope('snapshot', (b) => pb.SignedSnapshot.decode(b), bytes, keys);
   // Straight from the payload bytes to the view: no protobuf message objects for 100,000 policies.
   return decodeSnapshotPayload(payload);
 }
@@ -112,6 +146,8 @@ export function openSnapshot(bytes: Uint8Array, publicKey: KeyObject): SnapshotC
 /** A SignedSnapshot whose signature is verified and whose header is read; `open` decodes its view. */
 export interface VerifiedSnapshot {
   header: SnapshotHeader;
+  /** The id of the pinned key that verified it. */
+  keyId: string;
   /** Decodes the whole snapshot; errors as for openSnapshot. */
   open(): SnapshotContent;
 }
@@ -121,20 +157,40 @@ export interface VerifiedSnapshot {
  * for another computer or of an old version is refused before its view is
  * decoded. Errors as for openSnapshot.
  */
-export function verifySnapshot(bytes: Uint8Array, publicKey: KeyObject): VerifiedSnapshot {
-  const payload = openEnvelope('snapshot', (b) => pb.SignedSnapshot.decode(b), bytes, publicKey);
-  return { header: decodeSnapshotHeader(payload), open: () => decodeSnapshotPayload(payload) };
+export function verifySnapshot(bytes: Uint8Array, keys: VerificationKeys): VerifiedSnapshot {
+  const opened = openEnvelope('snapshot', (b) => pb.SignedSnapshot.decode(b), bytes, keys);
+  const { payload } = opened;
+  return { header: decodeSnapshotHeader(payload), keyId: opened.keyId, open: () => decodeSnapshotPayload(payload) };
+}
+
+/**
+ * Decodes a SignedSnapshot WITHOUT checking its signature: only for a
+ * snapshot this agent verified when it stored it and whose key has been
+ * unpinned since (see Agent.loadFromStore), never for bytes from outside.
+ */
+export function openStoredSnapshotUnverified(bytes: Uint8Array): SnapshotContent & { keyId: string } {
+  const envelope = decodeEnvelope('snapshot', (b) => pb.SignedSnapshot.decode(b), bytes);
+  return { ...decodeSnapshotPayload(envelope.payload), keyId: envelope.keyId };
+}
+
+/** The key id a signed message names ('' when it names none), without checking anything else. */
+export function signedKeyId(what: 'snapshot' | 'settings', bytes: Uint8Array): string {
+  const decode =
+    what === 'snapshot'
+      ? (b: Uint8Array) => pb.SignedSnapshot.decode(b)
+      : (b: Uint8Array) => pb.SignedSettings.decode(b);
+  return decodeEnvelope(what, decode, bytes).keyId;
 }
 
 /**
  * A snapshot's header fields WITHOUT checking the signature: for showing a
  * file to a person who has no key at hand, never for deciding anything.
  */
-export function peekSnapshot(bytes: Uint8Array): SnapshotHeader {
-  const envelope = decodePayload('snapshot', (b) => pb.SignedSnapshot.decode(b), bytes);
+export function peekSnapshot(bytes: Uint8Array): SnapshotHeader & { keyId: string } {
+  const envelope = decodeEnvelope('snapshot', (b) => pb.SignedSnapshot.decode(b), bytes);
   const p = decodePayload('snapshot', (b) => pb.SnapshotPayload.decode(b), envelope.payload);
   checkPayloadKind('snapshot', p.kind);
-  return snapshotHeaderFromWire(p);
+  return { ...snapshotHeaderFromWire(p), keyId: envelope.keyId };
 }
 
 /** Encodes and signs a settings push; returns the SignedSettings bytes. */
@@ -151,8 +207,16 @@ export function sealSettings(content: SettingsContent, privateKey: KeyObject): U
 }
 
 /** Verifies and decodes a SignedSettings; errors as for openSnapshot. */
-export function openSettings(bytes: Uint8Array, publicKey: KeyObject): SettingsContent {
-  const payload = openEnvelope('settings', (b) => pb.SignedSettings.decode(b), bytes, publicKey);
+export function openSettings(bytes: Uint8Array, keys: VerificationKeys): SettingsContent {
+  return settingsFromPayload(openEnvelope('settings', (b) => pb.SignedSettings.decode(b), bytes, keys).payload);
+}
+
+/** Decodes a SignedSettings WITHOUT checking its signature: as openStoredSnapshotUnverified, for settings. */
+export function openStoredSettingsUnverified(bytes: Uint8Array): SettingsContent {
+  return settingsFromPayload(decodeEnvelope('settings', (b) => pb.SignedSettings.decode(b), bytes).payload);
+}
+
+function settingsFromPayload(payload: Uint8Array): SettingsContent {
   const p = decodePayload('settings', (b) => pb.SettingsPayload.decode(b), payload);
   checkPayloadKind('settings', p.kind);
   const settings = settingsFromWire(p.settings, 'settings.settings');

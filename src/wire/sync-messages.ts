@@ -20,11 +20,16 @@ import {
   suggestionToWire,
 } from './codec.js';
 import { tollgate } from './generated/tollgate.js';
+import { idProblem } from '../engine/limits.js';
 
 const pb = tollgate.v1;
 
-/** The longest approval request id the wire accepts (the daemon makes UUIDs: 36 characters). */
-export const MAX_REQUEST_ID_CHARS = 128;
+/**
+ * The longest approval request id the wire accepts (the daemon makes UUIDs: 36 characters). A request id
+ * follows the id rule (engine/limits.ts) and leaves room within MAX_ID_CHARS for the ids the server derives
+ * from it (`permit-ID`, `app-ID`).
+ */
+export const MAX_REQUEST_ID_CHARS = 100;
 
 /**
  * An approval request as the agent delivers it (SPEC.md section 5): the
@@ -103,6 +108,8 @@ export function encodeAgentMessage(message: AgentMessage): Uint8Array {
 function checkRequestId(id: string, at: string): string {
   if (id === '') throw badMessage(at, 'is missing');
   if (id.length > MAX_REQUEST_ID_CHARS) throw badMessage(at, `is longer than ${MAX_REQUEST_ID_CHARS} characters`);
+  const problem = idProblem(id);
+  if (problem !== null) throw badMessage(at, problem);
   return id;
 }
 

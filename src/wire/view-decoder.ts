@@ -30,6 +30,7 @@
  */
 import $protobuf from 'protobufjs/minimal.js';
 import { TollgateError } from '../engine/errors.js';
+import { idProblem } from '../engine/limits.js';
 import type { AppRule, Application, Gate, SettingValue } from '../engine/model.js';
 import type { ComputerView, ViewApprovalPolicy, ViewPolicy } from '../engine/view.js';
 import {
@@ -311,6 +312,13 @@ function required(value: string, at: string, field: string): string {
   return value;
 }
 
+/** An id field that must be set and follow the id rule (codec.ts requireId). */
+function requiredId(value: string, at: string, field: string): string {
+  const problem = idProblem(required(value, at, field));
+  if (problem !== null) throw badMessage(`${at}.${field}`, problem);
+  return value;
+}
+
 const PAYLOAD_KINDS = {
   snapshot: pb.PayloadKind.PAYLOAD_KIND_SNAPSHOT,
   settings: pb.PayloadKind.PAYLOAD_KIND_SETTINGS,
@@ -483,7 +491,7 @@ function readSnapshotPayload(source: Source, withView: boolean): { header: Snaps
   }
 
   checkPayloadKind('snapshot', kind);
-  required(computerId, 'snapshot', 'computerId');
+  requiredId(computerId, 'snapshot', 'computerId');
   const header: SnapshotHeader = { computerId, version, issuedAtMs, settingsVersion };
   return view === undefined ? { header } : { header, view };
 }
@@ -648,11 +656,11 @@ function readComputerInfo(source: Source, computer: ComputerDraft): ComputerDraf
 
 function finishComputer(c: ComputerDraft, at: string): ComputerView['computer'] {
   return {
-    id: required(c.id, at, 'id'),
+    id: requiredId(c.id, at, 'id'),
     name: c.name ?? null,
-    group: required(c.group, at, 'group'),
+    group: requiredId(c.group, at, 'group'),
     groupName: c.groupName,
-    org: required(c.org, at, 'org'),
+    org: requiredId(c.org, at, 'org'),
     os: osCodec.fromWire(c.os, `${at}.os`),
     agentVersion: required(c.agentVersion, at, 'agentVersion'),
   };
@@ -721,15 +729,15 @@ function readPolicy(source: Source, at: string): ViewPolicy {
   leave(reader, outer);
 
   const policy: ViewPolicy = {
-    id: required(id, at, 'id'),
+    id: requiredId(id, at, 'id'),
     name: name ?? null,
-    app: app ?? null,
+    app: app === undefined ? null : requiredId(app, at, 'app'),
     builtIn,
     action: policyActionCodec.fromWire(action, `${at}.action`),
     order,
     levelRank,
     orgDepth,
-    org: required(org, at, 'org'),
+    org: requiredId(org, at, 'org'),
     expiresAtMs: expiresAtMs ?? null,
     isDefault,
   };
@@ -788,7 +796,7 @@ function readApplication(source: Source, at: string): Application {
   }
   leave(reader, outer);
 
-  const application: Application = { id: required(id, at, 'id'), name, builtIn, rules: compact(rules) };
+  const application: Application = { id: requiredId(id, at, 'id'), name, builtIn, rules: compact(rules) };
   if (org !== undefined) application.org = org;
   if (category !== undefined) application.category = category;
   if (subcategory !== undefined) application.subcategory = subcategory;
@@ -1009,7 +1017,7 @@ function readApprovalPolicy(source: Source, at: string): ViewApprovalPolicy {
   leave(reader, outer);
 
   const policy: ViewApprovalPolicy = {
-    id: required(id, at, 'id'),
+    id: requiredId(id, at, 'id'),
     order,
     scopeRank,
     action: approvalActionCodec.fromWire(action, `${at}.action`),

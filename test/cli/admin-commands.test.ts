@@ -9,14 +9,16 @@ import type { CliIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { parseScenario, serializeScenario } from '../../src/scenario/load.js';
 import { buildAdminApi } from '../../src/server/admin-api.js';
-import { FakeHub, FakeServerState, adminWorld, emptyWorld } from '../server/fake-state.js';
+import type { ServerState } from '../../src/server/state.js';
+import { RecordingHub, type TempState, adminWorld, openTempState, storedRows } from '../server/admin-harness.js';
 
 const TOKEN = 'cli-test-token';
 
 let dir: string;
 let app: FastifyInstance;
-let state: FakeServerState;
-let hub: FakeHub;
+let temp: TempState | undefined;
+let state: ServerState;
+let hub: RecordingHub;
 let url: string;
 
 interface Run {
@@ -53,13 +55,16 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app.close();
+  await temp?.close();
   await rm(dir, { recursive: true, force: true });
 });
 
 beforeEach(async () => {
   if (app !== undefined) await app.close();
-  state = new FakeServerState(emptyWorld());
-  hub = new FakeHub();
+  await temp?.close();
+  temp = await openTempState();
+  state = temp.state;
+  hub = new RecordingHub();
   app = buildAdminApi({ state, adminToken: TOKEN, hub, logger: false });
   url = await app.listen({ port: 0, host: '127.0.0.1' });
 });
@@ -80,7 +85,46 @@ describe('tollgate admin, end to end against a real server', () => {
     expect(computers.code).toBe(0);
     const lines = computers.stdout.split('\n');
     expect(lines[0]).toMatch(/^computer\s+group\s+enrolled\s+agent\s+connected\s+snapshot\s+settings\s+last error$/);
-    expect(lines[1]).toMatch(/^pc-1\s+shop-pcs\s+yes\s+-\s+no\s+1\/0 \*\s+0\/0$/);
+    expect(lines[1]).toMatch(/^pc-1\s+shop-pcs\s+yes\s+-\s+no\s+1\/0 \*\s+1\/0 \*$/);
+  });
+
+  it('shows a dry run, and refuses to remove computers without --allow-removals', async () => {
+    expect((await admin('import', join(dir, 'world.yaml'))).code).toBe(0);
+    const smaller = join(dir, 'smaller.yaml');
+    const world = adminWorld();
+    world.computers = world.computers.filter((c) => c.id !== 'lab-1');
+    world.policies[1]!.order = 3;
+    await writeFile(smaller, serializeScenario(world, 'yaml'));
+    const before = storedRows(temp!.dir);
+
+    const refused = await admin('import', smaller);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toBe(
+      'error: computers[lab-1]: would be removed\n' +
+        'error: nothing was imported: pass --allow-removals to remove these computers\n',
+    );
+    expect(storedRows(temp!.dir)).toBe(before);
+
+    const dry = await admin('import', '--dry-run', smaller);
+    expect(dry).toMatchObject({ code: 0, stderr: '' });
+    expect(dry.stdout).toBe(
+      `dry run of ${smaller} (5 organizations, 3 computers, 4 policies): nothing stored\n` +
+        '  computers: +0 ~0 -1 (removed: lab-1)\n' +
+        '  policies: +0 ~1 -0\n' +
+        'would change: 2 computer(s) get a new snapshot, 0 new settings\n',
+    );
+    expect(storedRows(temp!.dir)).toBe(before);
+    const dryJson = JSON.parse((await admin('--json', 'import', '--dry-run', smaller)).stdout) as {
+      diff: { policies: { changed: string[] } };
+      stored: boolean;
+    };
+    expect(dryJson.stored).toBe(false);
+    expect(dryJson.diff.policies.changed).toEqual(['p-notepad']);
+
+    const allowed = await admin('import', '--allow-removals', smaller);
+    expect(allowed.code).toBe(0);
+    expect(allowed.stdout).toContain('computers: +0 ~0 -1 (removed: lab-1)');
+    expect(state.world().computers.map((c) => c.id)).toEqual(['pc-1', 'pc-2', 'a-1']);
   });
 
   it('names the file when the scenario is invalid, without calling the server', async () => {
@@ -88,12 +132,13 @@ describe('tollgate admin, end to end against a real server', () => {
     const world = adminWorld();
     world.policies[2]!.order = -5;
     await writeFile(bad, serializeScenario(world, 'yaml'));
+    const before = storedRows(temp!.dir);
     const result = await admin('import', bad);
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
       `error: ${bad}: policies[p-acme-chrome]: order -5 is negative, but organization acme uses the flat structure\n`,
     );
-    expect(state.calls).toEqual([]);
+    expect(storedRows(temp!.dir)).toBe(before);
   });
 
   it('adds a policy, and refuses a negative order in a flat organization with the server message', async () => {

@@ -1,5 +1,5 @@
 // `tollgate admin approvals|organizations|modules|requests` against a real
-// admin API (listening on port 0) over the in-memory server state.
+// admin API (listening on port 0) over the real server state in a temp directory.
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseApprovalAppliesTo, parseList } from '../../src/cli/approval-commands.js';
@@ -7,12 +7,14 @@ import type { CliIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import type { World } from '../../src/engine/model.js';
 import { buildAdminApi } from '../../src/server/admin-api.js';
-import { FakeHub, FakeServerState, adminWorld } from '../server/fake-state.js';
+import type { ServerState } from '../../src/server/state.js';
+import { RecordingHub, type TempState, adminWorld, openTempState } from '../server/admin-harness.js';
 
 const TOKEN = 'cli-approvals-token';
 
 let app: FastifyInstance;
-let state: FakeServerState;
+let temp: TempState;
+let state: ServerState;
 let url: string;
 
 async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -54,11 +56,12 @@ function world(): World {
 }
 
 beforeEach(async () => {
-  state = new FakeServerState(world());
+  temp = await openTempState(world());
+  state = temp.state;
   app = buildAdminApi({
     state,
     adminToken: TOKEN,
-    hub: new FakeHub(),
+    hub: new RecordingHub(),
     logger: false,
     defaultApprovalPolicies: [
       { action: 'reject', category: 'Games', countries: { mode: 'deny', list: [] }, active: true },
@@ -69,6 +72,7 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await app.close();
+  await temp.close();
 });
 
 describe('option parsing', () => {
@@ -151,7 +155,7 @@ describe('tollgate admin approvals', () => {
       '-2',
     );
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('error: approvalPolicies[x]: order -2 must be a non-negative integer\n');
+    expect(bad.stderr).toContain('error: approvalPolicies[x]: order -2 must be an integer from 0 to 4294967295\n');
     expect(bad.stderr).toContain(
       'error: approvalPolicies[x]: countries.list must name at least one country when mode is allow\n',
     );

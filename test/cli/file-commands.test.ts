@@ -60,6 +60,30 @@ describe('tollgate replay', () => {
     expect(result.stdout).toBe('');
   });
 
+  it('exits 2 naming the file, the case and the field of a misspelt file field', async () => {
+    // Dropped silently, certSubjet would leave a rule-less path match and the wrong case would pass.
+    const fixtures = file(
+      'misspelt.yaml',
+      FAILING_CASES.replace("certSubject: 'CN=Google LLC'", "certSubjet: 'CN=Google LLC'"),
+    );
+    const result = await cli(['replay', CONTRACT_SCENARIO, fixtures]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      `${fixtures}: cases[chrome is denied (wrong on purpose)]: unknown field "file.certSubjet"`,
+    );
+    expect(result.stdout).toBe('');
+  });
+
+  it('exits 2 naming the file, the case and the field of an expectation no decision can meet', async () => {
+    const fixtures = file('allow.yaml', FAILING_CASES.replace('expect: {action: deny,', 'expect: {action: allow,'));
+    const result = await cli(['replay', CONTRACT_SCENARIO, fixtures]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      `${fixtures}: cases[chrome is denied (wrong on purpose)]: expect.action must be one of permit, deny, denyWithRequest, ringfence, not the string "allow"`,
+    );
+    expect(result.stdout).toBe('');
+  });
+
   it('exits 2 when a case names an unknown computer', async () => {
     const fixtures = file('unknown.yaml', FAILING_CASES.replace('computer: till-1', 'computer: till-99'));
     const result = await cli(['replay', CONTRACT_SCENARIO, fixtures]);

@@ -210,6 +210,36 @@ describe('ScenarioTarget and runCases on the contract example', () => {
     await expectPolicy({ at: '2027-01-01T00:00:00Z', expect: {} }, 'chrome-block');
   });
 
+  it('compares at and expiresAt exactly, to the millisecond, whatever zeros the fractions carry', () => {
+    const world = structuredClone(EXAMPLE);
+    world.policies.push({
+      id: 'temp-updater',
+      app: 'chrome-custom',
+      appliesTo: { computer: 'till-1' },
+      action: 'permit',
+      order: 1,
+      enabled: true,
+      expiresAt: '2026-11-22T12:00:00.001000Z',
+    });
+    const target = new ScenarioTarget(world, () => NOW);
+    const file = { path: 'C:\\Program Files\\Google\\Update\\updater.exe' };
+    expect(target.decide('till-1', file, { at: '2026-11-22T12:00:00.000Z' }).policy).toBe('temp-updater');
+    expect(target.decide('till-1', file, { at: '2026-11-22T13:00:00.000+01:00' }).policy).toBe('temp-updater');
+    expect(target.decide('till-1', file, { at: '2026-11-22T12:00:00.0010Z' }).policy).toBe('chrome-block');
+  });
+
+  it('refuses an evaluation time finer than a millisecond rather than truncating it', async () => {
+    const r = await runCase(new ScenarioTarget(EXAMPLE, () => NOW), {
+      name: 't',
+      computer: 'till-1',
+      file: CHROME,
+      at: '2026-11-22T12:00:00.0005Z',
+      expect: {},
+    });
+    expect(r.passed).toBe(false);
+    expect(r.error).toContain('has a fraction finer than a millisecond');
+  });
+
   it('settings override per case and leave the next case alone', () => {
     const target = new ScenarioTarget(EXAMPLE, () => NOW);
     expect(target.decide('till-1', CHROME, { settings: { prioritizeBuiltInApplications: false } }).policy).toBe(

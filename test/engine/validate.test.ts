@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { COUNTRY_CODE_COUNT, COUNTRY_CODES, isCountryCode } from '../../src/engine/countries.js';
 import type { World } from '../../src/engine/model.js';
-import { entryLabel, isEmailAddress, isRfc3339, validateWorld } from '../../src/engine/validate.js';
+import {
+  entryLabel,
+  isEmailAddress,
+  isRfc3339,
+  parseTimeMs,
+  timeProblem,
+  validateWorld,
+} from '../../src/engine/validate.js';
 
 /** A small valid world: msp (hierarchical) with acme (flat, approvals) and other (hierarchical). */
 function baseWorld(): World {
@@ -126,7 +133,33 @@ const cases: [string, (w: World) => void, string[]][] = [
     (w) => w.approvalSettings.push({ org: 'acme' }),
     ['approvalSettings[acme]: org "acme" is used by more than one entry (#0, #1)'],
   ],
-  ['an empty id', (w) => (w.computers[1]!.id = ''), ['computers[#1]: id must be a non-empty string']],
+  ['an empty id', (w) => (w.computers[1]!.id = ''), ['computers[#1]: id "" must not be empty']],
+  [
+    'an id with a slash',
+    (w) => (w.computers[1]!.id = 'pc/2'),
+    [
+      'computers[#1]: id "pc/2" has the character "/"; an id is 1 to 128 characters, each an ASCII letter, a digit or one of - _ . : @',
+    ],
+  ],
+  [
+    'an id with a lone surrogate',
+    (w) => (w.computers[1]!.id = 'p\uD800'),
+    [
+      'computers[#1]: id "p\\ud800" has the character U+D800; an id is 1 to 128 characters, each an ASCII letter, a digit or one of - _ . : @',
+    ],
+  ],
+  [
+    'an id with a control character',
+    (w) => (w.computers[1]!.id = 'a\u0007'),
+    [
+      'computers[#1]: id "a\\u0007" has the character U+0007; an id is 1 to 128 characters, each an ASCII letter, a digit or one of - _ . : @',
+    ],
+  ],
+  [
+    'an id of 10,000 characters',
+    (w) => (w.computers[1]!.id = 'o'.repeat(10_000)),
+    [`computers[#1]: id "${'o'.repeat(10_000)}" is 10000 characters long; an id has at most 128`],
+  ],
   // references
   [
     'unknown parent',
@@ -247,6 +280,11 @@ const cases: [string, (w: World) => void, string[]][] = [
     ['computers[pc-1]: agentVersion "10.x" is not a version (1 to 4 dot-separated non-negative integers)'],
   ],
   [
+    'version with a part of 21 digits',
+    (w) => (w.computers[1]!.agentVersion = '10.100000000000000000000'),
+    ['computers[pc-2]: agentVersion "10.100000000000000000000" has a part of more than 20 digits'],
+  ],
+  [
     'version with five parts',
     (w) => (w.computers[1]!.agentVersion = '1.2.3.4.5'),
     ['computers[pc-2]: agentVersion "1.2.3.4.5" is not a version (1 to 4 dot-separated non-negative integers)'],
@@ -283,7 +321,36 @@ const cases: [string, (w: World) => void, string[]][] = [
     (w) => (w.policies[2]!.app = 'putty'),
     ['policies[dflt]: app must not be set on the default policy'],
   ],
-  ['a fractional order', (w) => (w.policies[0]!.order = 1.5), ['policies[a-putty]: order 1.5 is not an integer']],
+  [
+    'a fractional order',
+    (w) => (w.policies[0]!.order = 1.5),
+    ['policies[a-putty]: order 1.5 must be an integer from -2147483648 to 2147483647'],
+  ],
+  [
+    'an order beyond a 32-bit signed integer',
+    (w) => (w.policies[1]!.order = 2147483648),
+    ['policies[o-neg]: order 2147483648 must be an integer from -2147483648 to 2147483647'],
+  ],
+  [
+    'an order below a 32-bit signed integer',
+    (w) => (w.policies[1]!.order = -2147483649),
+    ['policies[o-neg]: order -2147483649 must be an integer from -2147483648 to 2147483647'],
+  ],
+  [
+    'an order beyond 2^53',
+    (w) => (w.policies[1]!.order = 2 ** 53 + 2),
+    ['policies[o-neg]: order 9007199254740994 must be an integer from -2147483648 to 2147483647'],
+  ],
+  [
+    'an order of 1e300',
+    (w) => (w.policies[1]!.order = 1e300),
+    ['policies[o-neg]: order 1e+300 must be an integer from -2147483648 to 2147483647'],
+  ],
+  [
+    'a setting order beyond a 32-bit signed integer',
+    (w) => (w.agentSettings[0]!.order = 2147483648),
+    ['agentSettings[s1]: order 2147483648 must be an integer from -2147483648 to 2147483647'],
+  ],
   [
     'a negative order in a flat organization',
     (w) => (w.policies[0]!.order = -1),
@@ -303,6 +370,13 @@ const cases: [string, (w: World) => void, string[]][] = [
     'a negative global order in a flat organization',
     (w) => Object.assign(w.policies[2]!, { appliesTo: { globalGroup: { org: 'acme', keyword: 'T' } }, order: -1 }),
     ['policies[dflt]: order -1 is negative, but organization acme uses the flat structure'],
+  ],
+  [
+    'an expiry finer than a millisecond',
+    (w) => (w.policies[0]!.expiresAt = '2026-11-22T12:00:00.0005Z'),
+    [
+      'policies[a-putty]: expiresAt "2026-11-22T12:00:00.0005Z" has a fraction finer than a millisecond; times are kept to the millisecond (the wire carries milliseconds)',
+    ],
   ],
   [
     'an expiry without time zone',
@@ -373,7 +447,7 @@ const cases: [string, (w: World) => void, string[]][] = [
   [
     'a fractional setting order',
     (w) => (w.agentSettings[0]!.order = 0.5),
-    ['agentSettings[s1]: order 0.5 is not an integer'],
+    ['agentSettings[s1]: order 0.5 must be an integer from -2147483648 to 2147483647'],
   ],
   // approval policies
   [
@@ -384,12 +458,17 @@ const cases: [string, (w: World) => void, string[]][] = [
   [
     'a negative approval order',
     (w) => (w.approvalPolicies[0]!.order = -1),
-    ['approvalPolicies[ch-1]: order -1 must be a non-negative integer'],
+    ['approvalPolicies[ch-1]: order -1 must be an integer from 0 to 4294967295'],
   ],
   [
     'a fractional approval order',
     (w) => (w.approvalPolicies[0]!.order = 2.5),
-    ['approvalPolicies[ch-1]: order 2.5 must be a non-negative integer'],
+    ['approvalPolicies[ch-1]: order 2.5 must be an integer from 0 to 4294967295'],
+  ],
+  [
+    'an approval order beyond 32 bits',
+    (w) => (w.approvalPolicies[0]!.order = 4294967296),
+    ['approvalPolicies[ch-1]: order 4294967296 must be an integer from 0 to 4294967295'],
   ],
   [
     'allow with an empty country list',
@@ -486,6 +565,31 @@ describe('isRfc3339', () => {
     'yesterday',
   ])('rejects %s', (text) => {
     expect(isRfc3339(text)).toBe(false);
+  });
+});
+
+describe('times are kept exactly, to the millisecond', () => {
+  it.each<[string, number]>([
+    ['2026-11-22T12:00:00Z', Date.UTC(2026, 10, 22, 12)],
+    ['2026-11-22T12:00:00.5Z', Date.UTC(2026, 10, 22, 12, 0, 0, 500)],
+    ['2026-11-22T12:00:00.500000000Z', Date.UTC(2026, 10, 22, 12, 0, 0, 500)],
+    ['2026-11-22T12:00:00.001000+01:00', Date.UTC(2026, 10, 22, 11, 0, 0, 1)],
+    ['2026-11-22t12:00:00.999z', Date.UTC(2026, 10, 22, 12, 0, 0, 999)],
+  ])('%s is %d ms', (text, ms) => {
+    expect(timeProblem(text)).toBeNull();
+    expect(parseTimeMs(text)).toBe(ms);
+  });
+
+  it.each(['2026-11-22T12:00:00.0005Z', '2026-11-22T12:00:00.9999Z', '2026-11-22T12:00:00.000000001Z'])(
+    'refuses %s, which a millisecond cannot hold, instead of truncating it',
+    (text) => {
+      expect(timeProblem(text)).toMatch(/^has a fraction finer than a millisecond/);
+      expect(() => parseTimeMs(text)).toThrow(expect.objectContaining({ code: 'invalid-input' }));
+    },
+  );
+
+  it('refuses a text that is no time', () => {
+    expect(timeProblem('yesterday')).toBe('is not an RFC 3339 date-time with a time zone (e.g. 2026-11-22T12:00:00Z)');
   });
 });
 

@@ -92,9 +92,23 @@ describe('the daemon as a real process', () => {
     }
   });
 
-  it('creates the socket with mode 0660', async () => {
+  it('creates the client socket with mode 0660 and the admin socket beside it with mode 0600', async () => {
     const { statSync } = await import('node:fs');
     expect(statSync(socket).mode & 0o777).toBe(0o660);
+    expect(daemon.adminSocket).toBe(join(ws.dir, 'main.admin.sock'));
+    expect(statSync(daemon.adminSocket).mode & 0o777).toBe(0o600);
+  });
+
+  it('refuses snapshot apply and decision export on the client socket, naming the admin socket', async () => {
+    const v3 = await ws.snapshot('till-1', 3, { name: 'client-socket-v3.bin' });
+    const applied = await cli(['snapshot', 'apply', v3, '--socket', socket]);
+    expect(applied.code).toBe(1);
+    expect(applied.stderr).toMatch(/admin socket/);
+    const exported = await cli(['decisions', 'export', '--socket', socket, '--out', join(ws.dir, 'refused.yaml')]);
+    expect(exported.code).toBe(1);
+    expect(exported.stderr).toMatch(/exportDecisions is served on the admin socket only/);
+    expect(existsSync(join(ws.dir, 'refused.yaml'))).toBe(false);
+    expect((await status(socket)).snapshotVersion).toBe(1);
   });
 
   it('refuses a snapshot signed with another key and an old version, and keeps serving the last good one', async () => {
@@ -104,13 +118,13 @@ describe('the daemon as a real process', () => {
       key: join(ws.dir, 'other-keys', 'tollgate-signing.key'),
       name: 'forged.bin',
     });
-    const refusedForged = await cli(['snapshot', 'apply', forged, '--socket', socket]);
+    const refusedForged = await cli(['snapshot', 'apply', forged, '--socket', daemon.adminSocket]);
     expect(refusedForged.code).toBe(1);
-    expect(refusedForged.stderr).toMatch(/signature/);
+    expect(refusedForged.stderr).toMatch(/signed by key [0-9a-f]{16}, which is not pinned/);
 
     const v2 = await ws.snapshot('till-1', 2);
-    expect((await cli(['snapshot', 'apply', v2, '--socket', socket])).code).toBe(0);
-    const refusedOld = await cli(['snapshot', 'apply', v1, '--socket', socket]);
+    expect((await cli(['snapshot', 'apply', v2, '--socket', daemon.adminSocket])).code).toBe(0);
+    const refusedOld = await cli(['snapshot', 'apply', v1, '--socket', daemon.adminSocket]);
     expect(refusedOld.code).toBe(1);
     expect(refusedOld.stderr).toMatch(/not newer/);
 
@@ -241,7 +255,16 @@ describe('the daemon as a real process', () => {
 
     await ask(socket, { path: 'C:\\Tools\\exported.exe' });
     const exported = join(ws.dir, 'exported.yaml');
-    const exportRun = await cli(['decisions', 'export', '--socket', socket, '--out', exported, '--limit', '200']);
+    const exportRun = await cli([
+      'decisions',
+      'export',
+      '--socket',
+      daemon.adminSocket,
+      '--out',
+      exported,
+      '--limit',
+      '200',
+    ]);
     expect(exportRun.code).toBe(0);
     const replayExport = await cli(['replay', '--socket', socket, exported]);
     expect(replayExport.stdout).toMatch(/^(\d+) passed, 0 failed$/m);
@@ -321,7 +344,7 @@ describe('the daemon across restarts and crashes', () => {
     const crashing = await startDaemon(faulty, socket, { TOLLGATE_FAULT: 'kill-before-snapshot-commit' });
     try {
       const v2 = await ws.snapshot(LARGE_COMPUTER, 2, { scenario: large });
-      const applied = await cli(['snapshot', 'apply', v2, '--socket', socket]);
+      const applied = await cli(['snapshot', 'apply', v2, '--socket', crashing.adminSocket]);
       expect(applied.code).not.toBe(0);
       expect(await crashing.exited).toEqual({ code: null, signal: 'SIGKILL' });
     } finally {
@@ -354,6 +377,80 @@ describe('the daemon across restarts and crashes', () => {
     } finally {
       await daemon.stop();
     }
+  });
+
+  it('stops cleanly on SIGTERM with every connection slot taken and one more refused', async () => {
+    const socket = join(ws.dir, 'full.sock');
+    const config = writeConfig(ws, 'full', {
+      seedSnapshot: await ws.snapshot('till-1', 5),
+      socket: { path: socket, maxConnections: 2 },
+      shutdownTimeoutMs: 300,
+    });
+    const daemon = await startDaemon(config, socket);
+    const held: Socket[] = [];
+    try {
+      // A status request answered, then a frame header and no payload: these connections are busy, so none
+      // is evicted for the newcomer.
+      await daemon.waitForLog((l) => l['msg'] === 'seed snapshot applied');
+      for (let i = 0; i < 2; i++) {
+        const busy = await connectRaw(socket);
+        busy.on('error', () => {});
+        held.push(busy);
+        const header = Buffer.alloc(FRAME_HEADER_BYTES);
+        header.writeUInt32BE(100);
+        const answered = new Promise((resolve) => busy.once('data', resolve));
+        busy.write(Buffer.concat([encodeFrame(encodeRequest({ id: 1, kind: 'status' })), header]));
+        await answered;
+      }
+      const refused = await connectRaw(socket);
+      held.push(refused);
+      refused.on('error', () => {});
+      const responses = await collectFrames(refused);
+      expect(responses).toEqual([expect.objectContaining({ kind: 'error', code: 'too-many-connections' })]);
+
+      daemon.child.kill('SIGTERM');
+      expect(await daemon.exited).toEqual({ code: 0, signal: null });
+      expect(existsSync(socket)).toBe(false);
+      expect(existsSync(daemon.adminSocket)).toBe(false);
+    } finally {
+      for (const s of held) s.destroy();
+      await daemon.stop();
+    }
+  });
+
+  it('finishes its stop when a second SIGTERM arrives during it, leaving the cache intact', async () => {
+    const socket = join(ws.dir, 'twice.sock');
+    const config = writeConfig(ws, 'twice', { seedSnapshot: await ws.snapshot('till-1', 6) });
+    const daemon = await startDaemon(config, socket);
+    await daemon.waitForLog((l) => l['msg'] === 'seed snapshot applied');
+    await ask(socket, CHROME);
+    // A client that does not read: the daemon waits (within its shutdown deadline) for it to take its last bytes.
+    const lingering = await connectRaw(socket);
+    lingering.pause();
+    try {
+      daemon.child.kill('SIGTERM');
+      await daemon.waitForLog((l) => l['msg'] === 'closing the local connections');
+      daemon.child.kill('SIGTERM');
+      await daemon.waitForLog((l) => l['msg'] === 'already stopping' && l['signal'] === 'SIGTERM');
+      lingering.resume();
+      expect(await daemon.exited).toEqual({ code: 0, signal: null });
+    } finally {
+      lingering.destroy();
+      await daemon.stop();
+    }
+    expect(existsSync(socket)).toBe(false);
+    const { AgentStore } = await import('../../src/store/agent-store.js');
+    const store = AgentStore.open(join(ws.dir, 'twice-data', 'agent.db'));
+    try {
+      expect(store.integrityCheck()).toEqual([]);
+      expect(store.activeSnapshot()?.version).toBe(6);
+      expect(store.decisionCount()).toBeGreaterThan(0);
+    } finally {
+      store.close();
+    }
+    expect(readdirSync(join(ws.dir, 'twice-data')).filter((f) => f.endsWith('-wal') || f.includes('corrupt'))).toEqual(
+      [],
+    );
   });
 
   it('refuses an invalid config with the key at fault and exit code 2', async () => {

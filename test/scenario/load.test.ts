@@ -49,8 +49,8 @@ function withPolicy(line: string): string {
 }
 
 describe('parseScenario', () => {
-  it('fills the documented defaults and strips unknown keys', () => {
-    const world = parseScenario(`${MINIMAL}\ncolour: blue\n`, 'minimal.yaml');
+  it('fills the documented defaults', () => {
+    const world = parseScenario(MINIMAL, 'minimal.yaml');
     expect(world.organizations[0]).toEqual({ id: 'acme', name: 'Acme', structure: 'flat', modules: [] });
     expect(world.applications[0]).toEqual({
       id: 'putty',
@@ -63,7 +63,6 @@ describe('parseScenario', () => {
     expect(world.approvalPolicies).toEqual([]);
     expect(world.approvalSettings).toEqual([]);
     expect(world.gates).toBeUndefined();
-    expect('colour' in world).toBe(false);
   });
 
   it('accepts a scenario with lists missing', () => {
@@ -75,7 +74,7 @@ describe('parseScenario', () => {
   it('defaults approval policies to active with an empty deny list', () => {
     const text = `${MINIMAL}
 approvalPolicies:
-  - {id: ch-1, org: acme, order: 0, action: escalate, category: Games, appliesTo: {computers: [pc-1]}, extra: 1}
+  - {id: ch-1, org: acme, order: 0, action: escalate, category: Games, appliesTo: {computers: [pc-1]}}
 `;
     expect(parseScenario(text, 'a.yaml').approvalPolicies).toEqual([
       {
@@ -130,7 +129,7 @@ approvalPolicies:
     [
       'a fractional order',
       withPolicy('{id: a-putty, app: putty, appliesTo: {organization: acme}, action: permit, order: 1.5}'),
-      'policies[a-putty]: order must be an integer, not the number 1.5',
+      'policies[a-putty]: order 1.5 must be an integer from -2147483648 to 2147483647',
     ],
     [
       'an order given as text',
@@ -387,7 +386,7 @@ cases:
     computer: pc-1
     at: 2026-11-22T12:00:00Z
     settings: {prioritizeBuiltInApplications: false}
-    file: {path: 'C:\\Office\\winword.exe', sha256: abc, extra: 1}
+    file: {path: 'C:\\Office\\winword.exe', sha256: abc}
     expect: {action: permit, policy: p-office, gated: [flatPolicyStructure]}
   - name: shopping
     computer: pc-1
@@ -480,8 +479,94 @@ describe('parseFixtures', () => {
     expect(problemsOf(() => parseFixtures(withCase(yaml), 'cases.yaml'))).toEqual([`cases.yaml: ${expected}`]);
   });
 
+  it.each([
+    [
+      'a misspelt file field',
+      "  - {name: n, computer: c, file: {path: p, certSubjet: 'CN=x'}, expect: {}}",
+      'cases[n]: unknown field "file.certSubjet"',
+    ],
+    [
+      'a misspelt case field',
+      '  - {name: n, computer: c, file: {path: p}, expects: {}, expect: {}}',
+      'cases[n]: unknown field "expects"',
+    ],
+    [
+      'a misspelt approval field',
+      '  - {name: n, computer: c, approval: {category: Games, subcategroy: x}, expect: {}}',
+      'cases[n]: unknown field "approval.subcategroy"',
+    ],
+    [
+      'an evaluation time finer than a millisecond',
+      "  - {name: n, computer: c, at: '2026-11-22T12:00:00.0005Z', file: {path: p}, expect: {}}",
+      'cases[n]: at "2026-11-22T12:00:00.0005Z" has a fraction finer than a millisecond; times are kept to the millisecond (the wire carries milliseconds)',
+    ],
+    [
+      'an action no decision has',
+      '  - {name: n, computer: c, file: {path: p}, expect: {action: allow}}',
+      'cases[n]: expect.action must be one of permit, deny, denyWithRequest, ringfence, not the string "allow"',
+    ],
+    [
+      'a suggestion no suggestion has',
+      '  - {name: n, computer: c, approval: {app: a}, expect: {suggestion: deny}}',
+      'cases[n]: expect.suggestion must be one of approve, escalate, reject, none, not the string "deny"',
+    ],
+    [
+      'a field no decision has',
+      '  - {name: n, computer: c, file: {path: p}, expect: {decision: permit}}',
+      'cases[n]: expect.decision is not a decision field (a file case may expect action, policy, policyName, order, application, structure, builtInsFirst, gated, snapshotVersion, reason, ringfence)',
+    ],
+    [
+      'a suggestion field on a file case',
+      '  - {name: n, computer: c, file: {path: p}, expect: {suggestion: reject}}',
+      'cases[n]: expect.suggestion is not a decision field (a file case may expect action, policy, policyName, order, application, structure, builtInsFirst, gated, snapshotVersion, reason, ringfence)',
+    ],
+    [
+      'a decision field on an approval case',
+      '  - {name: n, computer: c, approval: {app: a}, expect: {action: permit}}',
+      'cases[n]: expect.action is not a suggestion field (a approval case may expect suggestion, policy, reason, permitTarget, instructions, escalationEmails, warnings)',
+    ],
+    [
+      'a structure no decision has',
+      '  - {name: n, computer: c, file: {path: p}, expect: {structure: tree}}',
+      'cases[n]: expect.structure must be one of hierarchical, flat, not the string "tree"',
+    ],
+    [
+      'gated given as text',
+      '  - {name: n, computer: c, file: {path: p}, expect: {gated: flatPolicyStructure}}',
+      'cases[n]: expect.gated must be a list, not the string "flatPolicyStructure"',
+    ],
+    [
+      'builtInsFirst given as text',
+      '  - {name: n, computer: c, file: {path: p}, expect: {builtInsFirst: "yes"}}',
+      'cases[n]: expect.builtInsFirst must be a boolean (true or false), not the string "yes"',
+    ],
+  ])('refuses %s, naming the case and the field', (_name, yaml, expected) => {
+    expect(problemsOf(() => parseFixtures(withCase(yaml), 'cases.yaml'))).toEqual([`cases.yaml: ${expected}`]);
+  });
+
+  it('accepts every decision and suggestion field with a value it can take', () => {
+    const cases = parseFixtures(
+      withCase(`  - name: f
+    computer: c
+    file: {path: p}
+    expect: {action: ringfence, policy: null, policyName: null, order: -2147483648, application: null, structure: flat,
+      builtInsFirst: false, gated: [], snapshotVersion: 4294967295, reason: r, ringfence: {network: false}}
+  - name: a
+    computer: c
+    approval: {app: a}
+    expect: {suggestion: none, policy: p, reason: r, permitTarget: group, instructions: i, escalationEmails: [a@b.example],
+      warnings: []}
+`),
+      'cases.yaml',
+    );
+    expect(cases.map((c) => Object.keys(c.expect).length)).toEqual([11, 7]);
+  });
+
   it('requires the cases list', () => {
-    expect(problemsOf(() => parseFixtures('{"tests": []}', 'f.json'))).toEqual(['f.json: cases is required']);
+    expect(problemsOf(() => parseFixtures('{"tests": []}', 'f.json'))).toEqual([
+      'f.json: cases is required',
+      'f.json: the file has unknown field "tests"',
+    ]);
   });
 });
 

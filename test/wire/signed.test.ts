@@ -7,13 +7,23 @@ import { tollgate } from '../../src/wire/generated/tollgate.js';
 import {
   openSettings,
   openSnapshot,
+  openStoredSettingsUnverified,
+  openStoredSnapshotUnverified,
   peekSnapshot,
   sealSettings,
   sealSnapshot,
   type SettingsContent,
   type SnapshotContent,
+  verifySnapshot,
 } from '../../src/wire/signed.js';
-import { generateSigningKeys, parsePrivateKey, parsePublicKey, signBytes } from '../../src/wire/signing.js';
+import {
+  PinnedKeys,
+  generateSigningKeys,
+  keyId,
+  parsePrivateKey,
+  parsePublicKey,
+  signBytes,
+} from '../../src/wire/signing.js';
 
 const pb = tollgate.v1;
 
@@ -35,6 +45,8 @@ const keys = generateSigningKeys();
 const privateKey = parsePrivateKey(keys.privateKeyPem);
 const publicKey = parsePublicKey(keys.publicKeyPem);
 const otherPublicKey = parsePublicKey(generateSigningKeys().publicKeyPem);
+const nextKeys = generateSigningKeys();
+const nextPublicKey = parsePublicKey(nextKeys.publicKeyPem);
 
 function snapshotOf(computerId: string): SnapshotContent {
   return {
@@ -82,10 +94,59 @@ describe('signed snapshots', () => {
     expect(errorOf(() => openSnapshot(tampered, publicKey)).code).toBe('bad-signature');
   });
 
-  it('refuse a snapshot signed by another key', () => {
+  it('refuse a snapshot signed by a key that is not pinned, naming its key id', () => {
     const e = errorOf(() => openSnapshot(sealSnapshot(snapshotOf('till-1'), privateKey), otherPublicKey));
+    expect(e.code).toBe('unknown-key');
+    expect(e.message).toBe(
+      `the snapshot is signed by key ${keyId(publicKey)}, which is not pinned (pinned: ${keyId(otherPublicKey)})`,
+    );
+  });
+
+  it('name the key that signed them, and verify with whichever pinned key that names', () => {
+    const nextPrivate = parsePrivateKey(nextKeys.privateKeyPem);
+    const pinned = new PinnedKeys([publicKey, nextPublicKey]);
+    const byCurrent = sealSnapshot(snapshotOf('till-1'), privateKey);
+    const byNext = sealSnapshot(snapshotOf('till-1'), nextPrivate);
+    expect(pb.SignedSnapshot.decode(byCurrent).keyId).toBe(keyId(publicKey));
+    expect(pb.SignedSnapshot.decode(byNext).keyId).toBe(keyId(nextPublicKey));
+    expect(verifySnapshot(byCurrent, pinned).keyId).toBe(keyId(publicKey));
+    expect(verifySnapshot(byNext, pinned).keyId).toBe(keyId(nextPublicKey));
+    expect(openSnapshot(byNext, pinned)).toEqual(snapshotOf('till-1'));
+    expect(errorOf(() => openSnapshot(byNext, publicKey)).code).toBe('unknown-key');
+  });
+
+  it('refuse a signature by another key under a pinned key id', () => {
+    const forged = pb.SignedSnapshot.decode(
+      sealSnapshot(snapshotOf('till-1'), parsePrivateKey(nextKeys.privateKeyPem)),
+    );
+    forged.keyId = keyId(publicKey);
+    const e = errorOf(() => openSnapshot(pb.SignedSnapshot.encode(forged).finish(), new PinnedKeys([publicKey])));
     expect(e.code).toBe('bad-signature');
-    expect(e.message).toMatch(/pinned server key/);
+    expect(e.message).toBe(`the snapshot signature does not match pinned key ${keyId(publicKey)}`);
+  });
+
+  it('verify a snapshot that names no key (written before key ids) with any pinned key that made it', () => {
+    const signed = pb.SignedSnapshot.decode(sealSnapshot(snapshotOf('till-1'), privateKey));
+    const legacy = pb.SignedSnapshot.encode({ payload: signed.payload, signature: signed.signature }).finish();
+    expect(verifySnapshot(legacy, new PinnedKeys([nextPublicKey, publicKey])).keyId).toBe(keyId(publicKey));
+    const e = errorOf(() => openSnapshot(legacy, new PinnedKeys([nextPublicKey, otherPublicKey])));
+    expect(e.code).toBe('bad-signature');
+    expect(e.message).toBe('the snapshot signature does not match any pinned server key');
+  });
+
+  it('refuse a key id that is not 16 lowercase hex digits', () => {
+    const signed = pb.SignedSnapshot.decode(sealSnapshot(snapshotOf('till-1'), privateKey));
+    for (const bad of ['ABCDEF0123456789', '0123', 'x'.repeat(10_000)]) {
+      signed.keyId = bad;
+      const e = errorOf(() => openSnapshot(pb.SignedSnapshot.encode(signed).finish(), publicKey));
+      expect(e.code).toBe('bad-message');
+      expect(e.message).toMatch(/^snapshot\.keyId: is not a key id/);
+    }
+  });
+
+  it('can be read unverified only by the function that says so, with the key id it names', () => {
+    const bytes = sealSnapshot(snapshotOf('till-1'), privateKey);
+    expect(openStoredSnapshotUnverified(bytes)).toEqual({ ...snapshotOf('till-1'), keyId: keyId(publicKey) });
   });
 
   it('refuse an unsigned snapshot', () => {
@@ -126,7 +187,10 @@ describe('signed snapshots', () => {
 
   it('can be peeked at without a key, header only', () => {
     const { view: _view, ...header } = snapshotOf('till-1');
-    expect(peekSnapshot(sealSnapshot(snapshotOf('till-1'), privateKey))).toEqual(header);
+    expect(peekSnapshot(sealSnapshot(snapshotOf('till-1'), privateKey))).toEqual({
+      ...header,
+      keyId: keyId(publicKey),
+    });
   });
 });
 
@@ -155,10 +219,12 @@ describe('signed settings', () => {
     expect(openSettings(sealSettings(defaults, privateKey), publicKey)).toEqual(defaults);
   });
 
-  it('refuse a wrong key', () => {
-    expect(errorOf(() => openSettings(sealSettings(withSources, privateKey), otherPublicKey)).code).toBe(
-      'bad-signature',
-    );
+  it('refuse a key that is not pinned, and verify with whichever pinned key they name', () => {
+    expect(errorOf(() => openSettings(sealSettings(withSources, privateKey), otherPublicKey)).code).toBe('unknown-key');
+    const byNext = sealSettings(withSources, parsePrivateKey(nextKeys.privateKeyPem));
+    expect(pb.SignedSettings.decode(byNext).keyId).toBe(keyId(nextPublicKey));
+    expect(openSettings(byNext, new PinnedKeys([publicKey, nextPublicKey]))).toEqual(withSources);
+    expect(openStoredSettingsUnverified(byNext)).toEqual(withSources);
   });
 
   it('never pass a signed snapshot for signed settings, nor the reverse', () => {

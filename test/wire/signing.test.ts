@@ -2,8 +2,12 @@ import { createHash, generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { TollgateError } from '../../src/engine/errors.js';
 import {
+  KEY_ID_HEX_CHARS,
+  KEY_ID_PATTERN,
+  MAX_PINNED_KEYS,
+  PinnedKeys,
   generateSigningKeys,
-  keyFingerprint,
+  keyId,
   parsePrivateKey,
   parsePublicKey,
   signBytes,
@@ -75,11 +79,39 @@ describe('Ed25519 signing', () => {
     expect(codeOf(() => verifyBytes(message, new Uint8Array(64), ec.publicKey))).toBe('bad-key');
   });
 
-  it('fingerprints the raw public key: 16 hex characters of its sha256', () => {
-    const fingerprint = keyFingerprint(publicKey);
-    expect(fingerprint).toMatch(/^[0-9a-f]{16}$/);
+  it('names a key by 16 hex characters of the sha256 of its raw public key, the same from its private key', () => {
+    const id = keyId(publicKey);
+    expect(id).toMatch(KEY_ID_PATTERN);
+    expect(id).toHaveLength(KEY_ID_HEX_CHARS);
     const raw = publicKey.export({ format: 'der', type: 'spki' }).subarray(-32);
-    expect(fingerprint).toBe(createHash('sha256').update(raw).digest('hex').slice(0, 16));
-    expect(keyFingerprint(parsePublicKey(generateSigningKeys().publicKeyPem))).not.toBe(fingerprint);
+    expect(id).toBe(createHash('sha256').update(raw).digest('hex').slice(0, KEY_ID_HEX_CHARS));
+    expect(keyId(parsePrivateKey(keys.privateKeyPem))).toBe(id);
+    expect(keyId(parsePublicKey(generateSigningKeys().publicKeyPem))).not.toBe(id);
+  });
+
+  it('pins a set of keys by id and refuses an id it does not pin, naming it', () => {
+    const other = parsePublicKey(generateSigningKeys().publicKeyPem);
+    const pinned = new PinnedKeys([publicKey, other, publicKey]);
+    expect(pinned.ids).toEqual([keyId(publicKey), keyId(other)]);
+    expect(pinned.get(keyId(other))).toBe(other);
+    const error = (() => {
+      try {
+        pinned.get('0123456789abcdef', 'snapshot');
+      } catch (e) {
+        return e as TollgateError;
+      }
+      throw new Error('expected a refusal');
+    })();
+    expect(error.code).toBe('unknown-key');
+    expect(error.message).toBe(
+      `the snapshot is signed by key 0123456789abcdef, which is not pinned (pinned: ${keyId(publicKey)}, ${keyId(other)})`,
+    );
+  });
+
+  it('refuses an empty pinned set and more than MAX_PINNED_KEYS keys', () => {
+    expect(codeOf(() => new PinnedKeys([]))).toBe('bad-key');
+    const many = Array.from({ length: MAX_PINNED_KEYS + 1 }, () => parsePublicKey(generateSigningKeys().publicKeyPem));
+    expect(new PinnedKeys(many.slice(0, MAX_PINNED_KEYS)).ids).toHaveLength(MAX_PINNED_KEYS);
+    expect(codeOf(() => new PinnedKeys(many))).toBe('bad-key');
   });
 });

@@ -96,4 +96,13 @@ describe('approval delivery messages', () => {
       failure(() => decodeServerMessage(pb.ServerMessage.encode({ receipt: { requestId: '' } }).finish())),
     ).toContain('receipt.requestId: is missing');
   });
+
+  it('refuses a request id that is no id, both ways', () => {
+    expect(
+      failure(() => encodeAgentMessage({ kind: 'approval', submission: { ...submission, requestId: 'req/1' } })),
+    ).toContain('approval.requestId: has the character "/"');
+    expect(
+      failure(() => decodeServerMessage(pb.ServerMessage.encode({ receipt: { requestId: 'req\u0000' } }).finish())),
+    ).toContain('receipt.requestId: has the character U+0000');
+  });
 });

@@ -13,7 +13,7 @@ import {
   type SettingValue,
 } from '../../src/engine/model.js';
 import { buildView, type ComputerView, type ViewApprovalPolicy, type ViewPolicy } from '../../src/engine/view.js';
-import { badMessage, requireMessage, requireText, viewFromWire, viewToWire } from '../../src/wire/codec.js';
+import { badMessage, requireId, requireMessage, viewFromWire, viewToWire } from '../../src/wire/codec.js';
 import { tollgate } from '../../src/wire/generated/tollgate.js';
 import { sealSnapshot, type SnapshotContent } from '../../src/wire/signed.js';
 import { generateSigningKeys, parsePrivateKey } from '../../src/wire/signing.js';
@@ -35,7 +35,7 @@ function decodeTheOldWay(bytes: Uint8Array): SnapshotContent {
   }
   checkPayloadKind('snapshot', p.kind);
   const header = {
-    computerId: requireText(p.computerId, 'snapshot.computerId'),
+    computerId: requireId(p.computerId, 'snapshot.computerId'),
     version: p.version,
     issuedAtMs: p.issuedAtMs,
     settingsVersion: p.settingsVersion,
@@ -227,6 +227,8 @@ const content: SnapshotContent = {
 
 const text = fc.string({ unit: 'grapheme', maxLength: 12 });
 const id = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 10 });
+/** An id of the world (computers, groups, organizations, applications, policies): the id rule of engine/limits.ts. */
+const worldId = fc.stringMatching(/^[A-Za-z0-9_.:@-]{1,10}$/);
 const uint32 = fc.integer({ min: 0, max: 0xffff_ffff });
 const int32 = fc.integer({ min: -0x8000_0000, max: 0x7fff_ffff });
 const smallList = <T>(arb: fc.Arbitrary<T>) => fc.array(arb, { maxLength: 3 });
@@ -238,7 +240,7 @@ const ruleArb: fc.Arbitrary<AppRule> = fc.record(
 
 const applicationArb: fc.Arbitrary<Application> = fc.record(
   {
-    id,
+    id: worldId,
     name: text,
     builtIn: fc.boolean(),
     org: text,
@@ -253,15 +255,15 @@ const applicationArb: fc.Arbitrary<Application> = fc.record(
 
 const policyArb: fc.Arbitrary<ViewPolicy> = fc.record(
   {
-    id,
+    id: worldId,
     name: fc.option(text, { nil: null }),
-    app: fc.option(text, { nil: null }),
+    app: fc.option(worldId, { nil: null }),
     builtIn: fc.boolean(),
     action: fc.constantFrom(...POLICY_ACTIONS),
     order: int32,
     levelRank: uint32,
     orgDepth: uint32,
-    org: id,
+    org: worldId,
     expiresAtMs: fc.option(fc.double(), { nil: null }),
     isDefault: fc.boolean(),
     ringfence: fc
@@ -289,7 +291,7 @@ const gateArb: fc.Arbitrary<Gate> = fc.record({ feature: id, os: fc.constantFrom
 
 const approvalPolicyArb: fc.Arbitrary<ViewApprovalPolicy> = fc.record(
   {
-    id,
+    id: worldId,
     order: uint32,
     scopeRank: uint32,
     action: fc.constantFrom(...APPROVAL_ACTIONS),
@@ -306,11 +308,11 @@ const settingValueArb: fc.Arbitrary<SettingValue> = fc.oneof(fc.boolean(), fc.do
 const viewArb: fc.Arbitrary<ComputerView> = fc
   .record({
     computer: fc.record({
-      id,
+      id: worldId,
       name: fc.option(text, { nil: null }),
-      group: id,
+      group: worldId,
       groupName: text,
-      org: id,
+      org: worldId,
       os: fc.constantFrom(...OS_NAMES),
       agentVersion: id,
     }),
@@ -533,6 +535,8 @@ describe('unknown and unspecified enum values are refused, naming the field', ()
   });
 });
 
+const ID_RULE_TEXT = 'an id is 1 to 128 characters, each an ASCII letter, a digit or one of - _ . : @';
+
 describe('missing and malformed fields are refused, naming the field', () => {
   it.each<[string, (p: WirePayload) => void, string]>([
     ['the computer id of the header', (p) => (p.computerId = ''), 'snapshot.computerId: is missing'],
@@ -570,6 +574,36 @@ describe('missing and malformed fields are refused, naming the field', () => {
       'ringfence JSON that is not an object',
       (p) => (p.view.policies![1]!.ringfenceJson = '[1]'),
       'snapshot.view.policies[1].ringfenceJson: is not a JSON object',
+    ],
+    [
+      'a computer id with a slash',
+      (p) => (p.computerId = p.view.computer!.id = 'till/1'),
+      `snapshot.computerId: has the character "/"; ${ID_RULE_TEXT}`,
+    ],
+    [
+      'a computer group with a space',
+      (p) => (p.view.computer!.group = 'shop pcs'),
+      `snapshot.view.computer.group: has the character U+0020; ${ID_RULE_TEXT}`,
+    ],
+    [
+      'a policy id with a control character',
+      (p) => (p.view.policies![1]!.id = 'p\u0001'),
+      `snapshot.view.policies[1].id: has the character U+0001; ${ID_RULE_TEXT}`,
+    ],
+    [
+      'a policy app that is too long',
+      (p) => (p.view.policies![1]!.app = 'a'.repeat(129)),
+      'snapshot.view.policies[1].app: is 129 characters long; an id has at most 128',
+    ],
+    [
+      'an application id with a slash',
+      (p) => (p.view.applications![1]!.id = 'a/b'),
+      `snapshot.view.applications[1].id: has the character "/"; ${ID_RULE_TEXT}`,
+    ],
+    [
+      'an approval policy id with a question mark',
+      (p) => (p.view.approvalPolicies![0]!.id = 'ap?1'),
+      `snapshot.view.approvalPolicies[0].id: has the character "?"; ${ID_RULE_TEXT}`,
     ],
     [
       'a view of another computer than the header names',

@@ -1247,6 +1247,9 @@ export namespace tollgate {
             /** SignedSnapshot signature. */
             signature: Uint8Array;
 
+            /** SignedSnapshot keyId. */
+            keyId: string;
+
             /**
              * Creates a new SignedSnapshot instance using the specified properties.
              * @param [properties] Properties to set
@@ -1284,6 +1287,9 @@ export namespace tollgate {
 
                 /** SignedSnapshot signature */
                 signature?: (Uint8Array|null);
+
+                /** SignedSnapshot keyId */
+                keyId?: (string|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
@@ -1421,6 +1427,9 @@ export namespace tollgate {
             /** SignedSettings signature. */
             signature: Uint8Array;
 
+            /** SignedSettings keyId. */
+            keyId: string;
+
             /**
              * Creates a new SignedSettings instance using the specified properties.
              * @param [properties] Properties to set
@@ -1458,6 +1467,9 @@ export namespace tollgate {
 
                 /** SignedSettings signature */
                 signature?: (Uint8Array|null);
+
+                /** SignedSettings keyId */
+                keyId?: (string|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];

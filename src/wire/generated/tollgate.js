@@ -3128,6 +3128,7 @@ export const tollgate = $root.tollgate = (() => {
              * @typedef {Object} tollgate.v1.SignedSnapshot.$Properties
              * @property {Uint8Array|null} [payload] SignedSnapshot payload
              * @property {Uint8Array|null} [signature] SignedSnapshot signature
+             * @property {string|null} [keyId] SignedSnapshot keyId
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -3176,6 +3177,14 @@ export const tollgate = $root.tollgate = (() => {
             SignedSnapshot.prototype.signature = $util.newBuffer([]);
 
             /**
+             * SignedSnapshot keyId.
+             * @member {string} keyId
+             * @memberof tollgate.v1.SignedSnapshot
+             * @instance
+             */
+            SignedSnapshot.prototype.keyId = "";
+
+            /**
              * Creates a new SignedSnapshot instance using the specified properties.
              * @function create
              * @memberof tollgate.v1.SignedSnapshot
@@ -3211,6 +3220,8 @@ export const tollgate = $root.tollgate = (() => {
                     writer.uint32(/* id 1, wireType 2 =*/10).bytes(message.payload);
                 if (message.signature != null && $Object.hasOwnProperty.call(message, "signature") && message.signature.length)
                     writer.uint32(/* id 2, wireType 2 =*/18).bytes(message.signature);
+                if (message.keyId != null && $Object.hasOwnProperty.call(message, "keyId") && message.keyId !== "")
+                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.keyId);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -3271,6 +3282,15 @@ export const tollgate = $root.tollgate = (() => {
                                 message.signature = value;
                             else
                                 delete message.signature;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.keyId = value;
+                            else
+                                delete message.keyId;
                             continue;
                         }
                     }
@@ -3561,6 +3581,7 @@ export const tollgate = $root.tollgate = (() => {
              * @typedef {Object} tollgate.v1.SignedSettings.$Properties
              * @property {Uint8Array|null} [payload] SignedSettings payload
              * @property {Uint8Array|null} [signature] SignedSettings signature
+             * @property {string|null} [keyId] SignedSettings keyId
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -3609,6 +3630,14 @@ export const tollgate = $root.tollgate = (() => {
             SignedSettings.prototype.signature = $util.newBuffer([]);
 
             /**
+             * SignedSettings keyId.
+             * @member {string} keyId
+             * @memberof tollgate.v1.SignedSettings
+             * @instance
+             */
+            SignedSettings.prototype.keyId = "";
+
+            /**
              * Creates a new SignedSettings instance using the specified properties.
              * @function create
              * @memberof tollgate.v1.SignedSettings
@@ -3644,6 +3673,8 @@ export const tollgate = $root.tollgate = (() => {
                     writer.uint32(/* id 1, wireType 2 =*/10).bytes(message.payload);
                 if (message.signature != null && $Object.hasOwnProperty.call(message, "signature") && message.signature.length)
                     writer.uint32(/* id 2, wireType 2 =*/18).bytes(message.signature);
+                if (message.keyId != null && $Object.hasOwnProperty.call(message, "keyId") && message.keyId !== "")
+                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.keyId);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -3704,6 +3735,15 @@ export const tollgate = $root.tollgate = (() => {
                                 message.signature = value;
                             else
                                 delete message.signature;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.keyId = value;
+                            else
+                                delete message.keyId;
                             continue;
                         }
                     }

@@ -1,0 +1,67 @@
+/**
+ * The bounds of the world model: the ranges of numbers the wire carries with a
+ * fixed width, the id alphabet and length, and the length of a version part.
+ * Each is checked once, here or by validateWorld, wherever data enters
+ * (scenario files, the admin API, snapshots).
+ */
+
+/** A policy's `order` travels as a sint32 (proto/tollgate.proto Policy.order, Decision.order). */
+export const POLICY_ORDER_MIN = -0x8000_0000;
+export const POLICY_ORDER_MAX = 0x7fff_ffff;
+
+/** An agent setting's `order` is held to the same range as a policy's, so the two sort alike. */
+export const SETTING_ORDER_MIN = POLICY_ORDER_MIN;
+export const SETTING_ORDER_MAX = POLICY_ORDER_MAX;
+
+/** The largest number a uint32 wire field carries (orders of approval policies, snapshot versions). */
+export const UINT32_MAX = 0xffff_ffff;
+
+/** An approval policy's `order` travels as a uint32 (proto/tollgate.proto ApprovalPolicy.order). */
+export const APPROVAL_ORDER_MIN = 0;
+export const APPROVAL_ORDER_MAX = UINT32_MAX;
+
+/** The longest id, in characters; an id also names its entity in admin API paths. */
+export const MAX_ID_CHARS = 128;
+
+/** The characters of an id: ASCII letters, digits and `-_.:@`, so that an id is safe in a URL path and a log line. */
+export const ID_PATTERN = /^[A-Za-z0-9_.:@-]+$/;
+
+/** The id rule in words, for messages and documentation. */
+export const ID_RULE = `1 to ${MAX_ID_CHARS} characters, each an ASCII letter, a digit or one of - _ . : @`;
+
+/** Whether a value is a valid id (the one id check of tollgate). */
+export function isValidId(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= MAX_ID_CHARS && ID_PATTERN.test(value);
+}
+
+/** What is wrong with an id, as `must be ...`, or null when it is valid. */
+export function idProblem(value: unknown): string | null {
+  if (isValidId(value)) return null;
+  if (typeof value !== 'string') return `must be an id (${ID_RULE})`;
+  if (value === '') return 'must not be empty';
+  if (value.length > MAX_ID_CHARS) return `is ${value.length} characters long; an id has at most ${MAX_ID_CHARS}`;
+  const bad = [...value].find((ch) => !ID_PATTERN.test(ch)) ?? '';
+  const shown = /^[\x21-\x7e]$/.test(bad)
+    ? `"${bad}"`
+    : `U+${(bad.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+  return `has the character ${shown}; an id is ${ID_RULE}`;
+}
+
+/** The most digits a version part may have; a part is compared exactly, as a whole number of any size up to this. */
+export const MAX_VERSION_PART_DIGITS = 20;
+
+/** Whether `value` is an integer in [min, max]. */
+export function isIntegerIn(value: unknown, min: number, max: number): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
+}
+
+/** `must be an integer from MIN to MAX`. */
+export function integerRangeRule(min: number, max: number): string {
+  return `must be an integer from ${min} to ${max}`;
+}
+
+/**
+ * The finest time tollgate keeps: a millisecond, as the wire carries times (`expires_at_ms`, `at_ms`).
+ * An RFC 3339 fraction may have more digits only when they are zeros, so every time is compared exactly.
+ */
+export const TIME_FRACTION_MAX_DIGITS = 3;

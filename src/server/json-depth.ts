@@ -1,0 +1,34 @@
+/** The nesting bound of JSON request bodies, checked on the text before it is parsed. */
+
+/**
+ * The deepest nesting of objects and lists a JSON body may have. A world
+ * needs about six levels; a body past this is refused with 400
+ * `body-too-deep` before it is parsed.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * The index of the first `{` or `[` that opens a level deeper than
+ * `maxDepth` (outside strings), or null when the text stays within it.
+ * Linear in the text and iterative, so no body can overflow the stack here.
+ */
+export function jsonDepthOver(text: string, maxDepth: number): number | null {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x7b || c === 0x5b) {
+      depth++;
+      if (depth > maxDepth) return i;
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--;
+    }
+  }
+  return null;
+}

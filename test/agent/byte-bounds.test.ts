@@ -1,0 +1,149 @@
+// Long unique paths from a local client cannot grow the daemon without bound:
+// the decision cache, the stored answers, the decision log's ring and its
+// table each hold at most their configured bytes.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Agent } from '../../src/agent/agent.js';
+import { DecisionCache, fileBytes } from '../../src/agent/decision-cache.js';
+import { DecisionRecorder } from '../../src/agent/decision-recorder.js';
+import type { Decision, FileRequest } from '../../src/engine/model.js';
+import { buildView } from '../../src/engine/view.js';
+import { AgentStore } from '../../src/store/agent-store.js';
+import { FRAME_HEADER_BYTES, encodeFrame } from '../../src/wire/framing.js';
+import { encodeRequest, REQUEST_FIELD_LIMITS } from '../../src/wire/local-api.js';
+import { sealSnapshot } from '../../src/wire/signed.js';
+import { generateSigningKeys, parsePrivateKey, parsePublicKey } from '../../src/wire/signing.js';
+import { contractWorld } from '../support/contract-world.js';
+
+const keys = generateSigningKeys();
+const KIB = 1024;
+const MIB = 1024 * KIB;
+
+const DECISION: Decision = {
+  action: 'deny',
+  policy: null,
+  policyName: null,
+  order: null,
+  application: null,
+  structure: 'flat',
+  builtInsFirst: true,
+  gated: [],
+  snapshotVersion: 1,
+  reason: 'r',
+};
+
+/** A path of the longest length a request may carry, unique by `n`. */
+function longPath(n: number): string {
+  const head = `C:\\${String(n).padStart(8, '0')}\\`;
+  return head + 'a'.repeat(REQUEST_FIELD_LIMITS.path - head.length);
+}
+
+describe('byte bounds', () => {
+  let dir: string;
+  let store: AgentStore;
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollgate-bounds-'));
+    store = AgentStore.open(path.join(dir, 'agent.db'), { maxDecisionLog: 10_000, maxDecisionLogBytes: 2 * MIB });
+  });
+
+  afterEach(() => {
+    store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('holds long unique paths asked over the socket within every configured bound', () => {
+    const recorder = new DecisionRecorder(store, 'till-1', 10_000, 1 * MIB);
+    const agent = new Agent({
+      store,
+      publicKey: parsePublicKey(keys.publicKeyPem),
+      computerId: 'till-1',
+      noSnapshotAction: 'deny',
+      clock: () => Date.parse('2026-11-01T00:00:00Z'),
+      decisionCache: { maxBytes: 1 * MIB, maxAnswerBytes: 1 * MIB },
+      onDecision: (atMs, file, decision) => recorder.record(atMs, file, decision),
+    });
+    agent.applySnapshot(
+      sealSnapshot(
+        {
+          computerId: 'till-1',
+          version: 1,
+          issuedAtMs: 0,
+          settingsVersion: 0,
+          view: buildView(contractWorld(), 'till-1'),
+        },
+        parsePrivateKey(keys.privateKeyPem),
+      ),
+    );
+    for (let n = 0; n < 300; n++) {
+      const frame = encodeFrame(encodeRequest({ id: n + 1, kind: 'evaluateFile', file: { path: longPath(n) } }));
+      expect(agent.answerEncoded(frame, FRAME_HEADER_BYTES, frame.length)).toBeDefined();
+      expect(agent.cachedBytes.entries).toBeLessThanOrEqual(1 * MIB);
+      expect(agent.cachedBytes.answers).toBeLessThanOrEqual(1 * MIB);
+      expect(recorder.heldBytes).toBeLessThanOrEqual(1 * MIB);
+      if (n % 50 === 49) recorder.flush();
+    }
+    // 300 requests of 32 KiB paths: about 19 MiB asked for, most of it dropped along the way.
+    expect(agent.cachedBytes.entries).toBeGreaterThan(0);
+    expect(recorder.dropped).toBeGreaterThan(0);
+    recorder.flush();
+    expect(recorder.heldBytes).toBe(0);
+    expect(store.decisionLogBytes()).toBeLessThanOrEqual(2 * MIB);
+    expect(store.decisionCount()).toBeGreaterThan(0);
+  });
+
+  it('DecisionCache starts over past maxBytes and does not cache an entry larger than the bound', () => {
+    const cache = new DecisionCache({ maxBytes: 64 * KIB, maxAnswerBytes: 64 * KIB });
+    const never = (): number => Infinity;
+    let decided = 0;
+    const decide = (): Decision => {
+      decided++;
+      return DECISION;
+    };
+    for (let n = 0; n < 20; n++) {
+      cache.get({ path: `/opt/${n}/${'b'.repeat(8 * KIB)}` }, 0, never, decide);
+      expect(cache.heldBytes.entries).toBeLessThanOrEqual(64 * KIB);
+    }
+    const huge: FileRequest = { path: 'c'.repeat(40 * KIB) };
+    cache.get(huge, 0, never, decide);
+    cache.get(huge, 0, never, decide);
+    expect(decided).toBe(22);
+    cache.storeAnswer('k'.repeat(70 * KIB), { file: { path: '/x' }, decision: DECISION, body: new Uint8Array(10) });
+    expect(cache.answer('k'.repeat(70 * KIB), 0, never)).toBeUndefined();
+    expect(cache.heldBytes.answers).toBe(0);
+  });
+
+  it('DecisionRecorder drops the oldest unwritten decisions past maxPendingBytes and lets written ones go', () => {
+    const recorder = new DecisionRecorder(store, 'pc-1', 100, 3 * fileBytes({ path: 'x'.repeat(1000) }));
+    for (let n = 0; n < 5; n++) recorder.record(n, { path: String(n).repeat(1000) }, DECISION);
+    expect(recorder.dropped).toBe(2);
+    recorder.flush();
+    expect(recorder.heldBytes).toBe(0);
+    expect(recorder.export(10).map((e) => e.file.path[0])).toEqual(['2', '3', '4']);
+  });
+
+  it('the store prunes the decision log to its byte bound, oldest rows first', () => {
+    const row = (n: number) => ({
+      atMs: n,
+      computerId: 'pc-1',
+      request: JSON.stringify({ path: `${n}`.padEnd(100 * KIB, 'z') }),
+      decision: JSON.stringify(DECISION),
+      action: 'deny',
+      policy: null,
+    });
+    store.appendDecisions(Array.from({ length: 30 }, (_, n) => row(n)));
+    expect(store.decisionLogBytes()).toBeGreaterThan(2 * MIB);
+    expect(store.pruneDecisionLog()).toBeGreaterThan(0);
+    expect(store.decisionLogBytes()).toBeLessThanOrEqual(2 * MIB);
+    const kept = store.exportDecisions(100).map((e) => e.atMs);
+    expect(kept.at(-1)).toBe(29);
+    expect(kept).toEqual(Array.from({ length: kept.length }, (_, i) => 30 - kept.length + i));
+    // Appending more keeps the running count right: pruning again trims to the bound again.
+    store.appendDecisions([row(30), row(31), row(32)]);
+    store.pruneDecisionLog();
+    expect(store.decisionLogBytes()).toBeLessThanOrEqual(2 * MIB);
+    expect(store.exportDecisions(1)[0]?.atMs).toBe(32);
+  });
+});

@@ -1,0 +1,57 @@
+// The daemon's config: an old config with only socket.path still works and
+// gains an admin socket beside it; every new bound has its documented default.
+import { describe, expect, it } from 'vitest';
+import { defaultAdminSocketPath, parseDaemonConfig } from '../../src/agent/config.js';
+
+const BASE = { dataDir: 'data', computerId: 'pc-1', serverPublicKey: 'key.pub' };
+
+function parse(config: Record<string, unknown>) {
+  return parseDaemonConfig(JSON.stringify({ ...BASE, ...config }), 'agent.json', '/etc/tollgate');
+}
+
+describe('daemon config', () => {
+  it('gives a config with only socket.path an admin socket beside it, 0600, and the default bounds', () => {
+    const config = parse({ socket: { path: '/run/tollgate/agent.sock' } });
+    expect(config.socket).toEqual({
+      path: '/run/tollgate/agent.sock',
+      mode: 0o660,
+      maxFrameBytes: 1024 * 1024,
+      maxConnections: 256,
+      idleTimeoutMs: 30_000,
+      frameTimeoutMs: 10_000,
+      firstFrameTimeoutMs: 5_000,
+      maxUnsentBytes: 1024 * 1024,
+    });
+    expect(config.adminSocket).toEqual({ path: '/run/tollgate/agent.admin.sock', mode: 0o600, maxConnections: 16 });
+    expect(config.decisionLog).toEqual({
+      maxEntries: 10_000,
+      maxBytes: 64 * 1024 * 1024,
+      maxPendingBytes: 8 * 1024 * 1024,
+      flushIntervalMs: 5_000,
+    });
+    expect(config.decisionCache).toEqual({ maxBytes: 32 * 1024 * 1024, maxAnswerBytes: 16 * 1024 * 1024 });
+    expect(config.shutdownTimeoutMs).toBe(10_000);
+  });
+
+  it('names the admin socket with .admin before the extension, or after a name without one', () => {
+    expect(defaultAdminSocketPath('/run/t/agent.sock')).toBe('/run/t/agent.admin.sock');
+    expect(defaultAdminSocketPath('/run/t/agent')).toBe('/run/t/agent.admin');
+    expect(defaultAdminSocketPath('/run/t.d/.hidden')).toBe('/run/t.d/.hidden.admin');
+  });
+
+  it('takes groups by name or gid and resolves a relative admin socket path', () => {
+    const config = parse({
+      socket: { path: 'agent.sock', group: 'tollgate-users' },
+      adminSocket: { path: 'admin.sock', group: 0, mode: '0660' },
+    });
+    expect(config.socket.group).toBe('tollgate-users');
+    expect(config.adminSocket).toMatchObject({ path: '/etc/tollgate/admin.sock', group: 0, mode: 0o660 });
+  });
+
+  it('refuses an admin socket at the client socket path, and a bad group', () => {
+    expect(() => parse({ socket: { path: 'a.sock' }, adminSocket: { path: 'a.sock' } })).toThrow(
+      /adminSocket\.path must differ from socket\.path/,
+    );
+    expect(() => parse({ socket: { path: 'a.sock', group: 'no spaces' } })).toThrow(/socket\.group/);
+  });
+});

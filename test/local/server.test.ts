@@ -1,0 +1,369 @@
+// The local socket server over real Unix sockets in a temp folder: connection
+// slots, deadlines (with faked interval timers and clock), backpressure,
+// oversized frames, field limits and the client/admin split.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createConnection, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { type LocalServerOptions, LocalServer, type RequestHandler } from '../../src/local/server.js';
+import { encodeFrame, FRAME_HEADER_BYTES, FrameDecoder } from '../../src/wire/framing.js';
+import {
+  decodeResponse,
+  encodeRequest,
+  REQUEST_FIELD_LIMITS,
+  type LocalRequest,
+  type LocalResponse,
+} from '../../src/wire/local-api.js';
+
+const STATUS = {
+  computerId: 'pc-1',
+  agentVersion: '1.0',
+  os: 'linux',
+  snapshotVersion: null,
+  snapshotIssuedAtMs: null,
+  snapshotAppliedAtMs: null,
+  orgStructure: null,
+  structure: 'flat',
+  builtInsFirst: true,
+  gated: [],
+  settings: {},
+  settingsVersion: 0,
+  policyCount: 0,
+  decisions: {},
+  latencyP50Us: 0,
+  latencyP99Us: 0,
+  outboxDepth: 0,
+  uptimeMs: 0,
+  syncState: 'disabled',
+  serverUrl: null,
+} as const;
+
+/** Answers status and evaluateFile; exportDecisions with `exportEntries` entries of long paths. */
+function handlerOf(seen: LocalRequest[], exportEntries = 0): RequestHandler {
+  return (request) => {
+    seen.push(request);
+    switch (request.kind) {
+      case 'status':
+        return { id: request.id, kind: 'status', status: { ...STATUS, gated: [] } };
+      case 'exportDecisions':
+        return {
+          id: request.id,
+          kind: 'decisions',
+          computerId: 'pc-1',
+          entries: Array.from({ length: exportEntries }, (_, i) => ({
+            atMs: i,
+            file: { path: `/opt/${i}/${'x'.repeat(10_000)}` },
+            decision: {
+              action: 'permit',
+              policy: null,
+              policyName: null,
+              order: null,
+              application: null,
+              structure: 'flat',
+              builtInsFirst: true,
+              gated: [],
+              snapshotVersion: 1,
+              reason: 'r',
+            },
+          })),
+        };
+      case 'applySnapshot':
+      case 'evaluateApproval':
+      case 'evaluateFile':
+        return { id: request.id, kind: 'error', code: 'unexpected', message: request.kind };
+    }
+  };
+}
+
+/** A raw client: every response frame it receives, and promises of the next one and of the close. */
+interface Raw {
+  socket: Socket;
+  responses: LocalResponse[];
+  next(): Promise<LocalResponse>;
+  closed: Promise<void>;
+}
+
+function connect(path: string): Promise<Raw> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection(path);
+    const decoder = new FrameDecoder(64 << 20);
+    const responses: LocalResponse[] = [];
+    let waiters: ((r: LocalResponse) => void)[] = [];
+    let taken = 0;
+    socket.on('data', (chunk: Buffer) => {
+      for (const frame of decoder.push(chunk)) responses.push(decodeResponse(frame));
+      const ready = waiters;
+      waiters = [];
+      for (const w of ready) {
+        const r = responses[taken];
+        if (r === undefined) waiters.push(w);
+        else {
+          taken++;
+          w(r);
+        }
+      }
+    });
+    socket.on('error', () => {});
+    const closed = new Promise<void>((done) => socket.on('close', () => done()));
+    socket.once('connect', () =>
+      resolve({
+        socket,
+        responses,
+        closed,
+        next: () =>
+          new Promise((done) => {
+            const r = responses[taken];
+            if (r === undefined) waiters.push(done);
+            else {
+              taken++;
+              done(r);
+            }
+          }),
+      }),
+    );
+    socket.once('error', reject);
+  });
+}
+
+const frame = (request: LocalRequest): Buffer => encodeFrame(encodeRequest(request));
+
+describe('LocalServer', () => {
+  let dir: string;
+  let servers: LocalServer[];
+  let clients: Raw[];
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tollgate-local-'));
+    servers = [];
+    clients = [];
+  });
+
+  afterEach(async () => {
+    vi.useRealTimers();
+    for (const c of clients) c.socket.destroy();
+    await Promise.all(servers.map((s) => s.close()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function serve(
+    options: Partial<LocalServerOptions> = {},
+    handler: RequestHandler = handlerOf([]),
+  ): Promise<{ server: LocalServer; path: string; errors: string[] }> {
+    const path = join(dir, `s${servers.length}.sock`);
+    const errors: string[] = [];
+    const server = new LocalServer(handler, {
+      socketPath: path,
+      mode: 0o600,
+      maxFrameBytes: 1024 * 1024,
+      maxConnections: 8,
+      onClientError: (info) => errors.push(info.code),
+      ...options,
+    });
+    await server.listen();
+    servers.push(server);
+    return { server, path, errors };
+  }
+
+  async function client(path: string): Promise<Raw> {
+    const c = await connect(path);
+    clients.push(c);
+    return c;
+  }
+
+  /** A connection that has been answered once and then sent a frame header only: busy, never evicted. */
+  async function busyClient(path: string, id: number): Promise<Raw> {
+    const c = await client(path);
+    const header = Buffer.alloc(FRAME_HEADER_BYTES);
+    header.writeUInt32BE(100);
+    c.socket.write(Buffer.concat([frame({ id, kind: 'status' }), header]));
+    expect(await c.next()).toMatchObject({ id, kind: 'status' });
+    return c;
+  }
+
+  it('refuses a connection past the limit when every slot is busy, and destroys it', async () => {
+    const { server, path, errors } = await serve({ maxConnections: 2 });
+    await busyClient(path, 1);
+    await busyClient(path, 2);
+    // A client that reads nothing, so it never closes its side: only the server can end the connection.
+    const refused = createConnection(path);
+    refused.on('error', () => {});
+    await new Promise((resolve) => refused.once('connect', resolve));
+    await vi.waitFor(() => expect(errors).toEqual(['too-many-connections']));
+    expect(server.connectionCount).toBe(2);
+    // Nothing refused is left behind to hold the close up.
+    await server.close();
+    const decoder = new FrameDecoder(1 << 20);
+    const frames: Buffer[] = [];
+    refused.on('data', (chunk: Buffer) => frames.push(...decoder.push(chunk)));
+    await new Promise((resolve) => refused.once('close', resolve));
+    expect(frames.map((f) => decodeResponse(f))).toEqual([
+      expect.objectContaining({ id: 0, kind: 'error', code: 'too-many-connections' }),
+    ]);
+  });
+
+  it('evicts the longest silent connection, one that never sent a frame first, to admit a new one', async () => {
+    const { server, path, errors } = await serve({ maxConnections: 2 });
+    const answered = await client(path);
+    answered.socket.write(frame({ id: 1, kind: 'status' }));
+    await answered.next();
+    const silent = await client(path);
+    // The server has accepted the silent one once a third request on the first is answered.
+    answered.socket.write(frame({ id: 2, kind: 'status' }));
+    await answered.next();
+    const newcomer = await client(path);
+    expect(await silent.next()).toMatchObject({ kind: 'error', code: 'connection-evicted' });
+    await silent.closed;
+    newcomer.socket.write(frame({ id: 3, kind: 'status' }));
+    expect(await newcomer.next()).toMatchObject({ id: 3, kind: 'status' });
+    answered.socket.write(frame({ id: 4, kind: 'status' }));
+    expect(await answered.next()).toMatchObject({ id: 4, kind: 'status' });
+    expect(server.connectionCount).toBe(2);
+    expect(errors).toEqual(['connection-evicted']);
+  });
+
+  describe('deadlines', () => {
+    beforeEach(() => {
+      vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
+    });
+
+    const deadlines = { idleTimeoutMs: 30_000, frameTimeoutMs: 10_000, firstFrameTimeoutMs: 5_000 };
+
+    it('closes a connection idle for idleTimeoutMs, not before', async () => {
+      const { path, errors } = await serve(deadlines);
+      const c = await client(path);
+      c.socket.write(frame({ id: 1, kind: 'status' }));
+      await c.next();
+      vi.advanceTimersByTime(29_000);
+      c.socket.write(frame({ id: 2, kind: 'status' }));
+      expect(await c.next()).toMatchObject({ id: 2, kind: 'status' });
+      vi.advanceTimersByTime(29_000);
+      expect(errors).toEqual([]);
+      vi.advanceTimersByTime(2_000);
+      expect(await c.next()).toMatchObject({ id: 0, kind: 'error', code: 'idle-timeout' });
+      await c.closed;
+    });
+
+    it('closes a connection whose frame is not received whole within frameTimeoutMs', async () => {
+      const { path, errors } = await serve(deadlines);
+      const c = await client(path);
+      const whole = frame({ id: 1, kind: 'status' });
+      c.socket.write(Buffer.concat([whole, whole.subarray(0, 3)]));
+      await c.next();
+      vi.advanceTimersByTime(9_000);
+      // A byte more does not move the deadline of the frame it belongs to.
+      c.socket.write(whole.subarray(3, 5));
+      vi.advanceTimersByTime(2_000);
+      expect(await c.next()).toMatchObject({ kind: 'error', code: 'frame-timeout' });
+      await c.closed;
+      expect(errors).toEqual(['frame-timeout']);
+    });
+
+    it('closes a connection that sends no whole frame within firstFrameTimeoutMs', async () => {
+      const { path, server } = await serve(deadlines);
+      const silent = await client(path);
+      const talking = await client(path);
+      talking.socket.write(frame({ id: 1, kind: 'status' }));
+      await talking.next();
+      vi.advanceTimersByTime(6_000);
+      expect(await silent.next()).toMatchObject({ kind: 'error', code: 'first-frame-timeout' });
+      await silent.closed;
+      expect(server.connectionCount).toBe(1);
+    });
+  });
+
+  it('stops reading from a client that does not take its answers, and reads on once it does', async () => {
+    const seen: LocalRequest[] = [];
+    const answer = handlerOf(seen, 100);
+    let started: () => void = () => {};
+    const first = new Promise<void>((resolve) => (started = resolve));
+    const handler: RequestHandler = (request) => {
+      started();
+      return answer(request);
+    };
+    const { path, server } = await serve({ admin: true, maxUnsentBytes: 256 * 1024 }, handler);
+    const c = await client(path);
+    c.socket.pause();
+    const requests = Array.from({ length: 40 }, (_, i) => frame({ id: i + 1, kind: 'exportDecisions', limit: 1 }));
+    c.socket.write(Buffer.concat(requests));
+    await first;
+    // The requests arrived in one chunk, answered in one go up to the bound. Each answer is about 1 MiB:
+    // the requests after the first few wait, unread, for the client.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.length).toBeLessThan(5);
+    c.socket.resume();
+    const ids: number[] = [];
+    for (let i = 0; i < 40; i++) ids.push((await c.next()).id);
+    expect(ids).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    expect(seen).toHaveLength(40);
+    // Disconnecting frees the connection, paused or not.
+    c.socket.destroy();
+    await vi.waitFor(() => expect(server.connectionCount).toBe(0));
+  });
+
+  it('answers an oversized frame with frame-too-large and closes the connection', async () => {
+    const { path, errors } = await serve({ maxFrameBytes: 1000 });
+    const c = await client(path);
+    const header = Buffer.alloc(FRAME_HEADER_BYTES);
+    header.writeUInt32BE(1001);
+    c.socket.write(header);
+    expect(await c.next()).toMatchObject({ id: 0, kind: 'error', code: 'frame-too-large' });
+    await c.closed;
+    expect(errors).toEqual(['frame-too-large']);
+  });
+
+  it('answers a field past its limit with field-too-long naming the field, and carries on', async () => {
+    const { path } = await serve();
+    const c = await client(path);
+    const path32k = 'C:\\' + 'a'.repeat(REQUEST_FIELD_LIMITS.path);
+    c.socket.write(
+      Buffer.concat([
+        frame({ id: 5, kind: 'evaluateFile', file: { path: path32k } }),
+        frame({ id: 6, kind: 'status' }),
+      ]),
+    );
+    const refused = await c.next();
+    expect(refused).toMatchObject({ id: 5, kind: 'error', code: 'field-too-long' });
+    expect(refused.kind === 'error' && refused.message).toMatch(/request\.evaluateFile\.file\.path/);
+    expect(await c.next()).toMatchObject({ id: 6, kind: 'status' });
+  });
+
+  it('refuses admin requests on the client socket and serves them on the admin socket', async () => {
+    const seen: LocalRequest[] = [];
+    const clientSide = await serve({}, handlerOf(seen, 1));
+    const adminSide = await serve({ admin: true }, handlerOf(seen, 1));
+    const c = await client(clientSide.path);
+    c.socket.write(
+      Buffer.concat([
+        frame({ id: 1, kind: 'exportDecisions', limit: 5 }),
+        frame({ id: 2, kind: 'applySnapshot', snapshot: new Uint8Array([1, 2, 3]) }),
+        frame({ id: 3, kind: 'status' }),
+      ]),
+    );
+    expect(await c.next()).toMatchObject({ id: 1, kind: 'error', code: 'admin-socket-required' });
+    expect(await c.next()).toMatchObject({ id: 2, kind: 'error', code: 'admin-socket-required' });
+    expect(await c.next()).toMatchObject({ id: 3, kind: 'status' });
+    expect(seen.map((r) => r.kind)).toEqual(['status']);
+
+    const a = await client(adminSide.path);
+    a.socket.write(frame({ id: 4, kind: 'exportDecisions', limit: 5 }));
+    expect(await a.next()).toMatchObject({ id: 4, kind: 'decisions' });
+  });
+
+  it('gives connections still open at close a grace period, then closes them', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { server, path } = await serve();
+    const c = await client(path);
+    c.socket.write(frame({ id: 1, kind: 'status' }));
+    await c.next();
+    c.socket.pause(); // does not see the server's end, so does not close its side
+    let closed = false;
+    const closing = server.close(5_000).then(() => (closed = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(closed).toBe(false);
+    vi.advanceTimersByTime(5_000);
+    await closing;
+    expect(server.connectionCount).toBe(0);
+  });
+});

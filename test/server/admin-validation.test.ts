@@ -1,0 +1,246 @@
+// The admin API's validation of the world model against the real server state
+// (SQLite in a temp folder): orders beyond what the wire carries, ids that
+// could never be addressed again, unknown keys at every level of a world body,
+// and the empty document. Every refusal names the field and changes nothing.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { World } from '../../src/engine/model.js';
+import { type AdminHub, buildAdminApi } from '../../src/server/admin-api.js';
+import { ServerState } from '../../src/server/state.js';
+
+const TOKEN = 'validation-token';
+
+function world(): World {
+  return {
+    organizations: [
+      { id: 'msp', name: 'MSP', structure: 'hierarchical', modules: [] },
+      { id: 'shop', name: 'Shop', parent: 'msp', structure: 'flat', modules: ['cyberHeroApprovals'] },
+    ],
+    groups: [{ id: 'tills', org: 'shop', name: 'Tills', os: 'windows', agentVersion: '10.6.2' }],
+    computers: [{ id: 'till-1', group: 'tills' }],
+    applications: [{ id: 'putty', name: 'PuTTY', builtIn: false, rules: [{ path: 'C:\\putty.exe' }] }],
+    policies: [
+      { id: 'p-1', app: 'putty', appliesTo: { organization: 'shop' }, action: 'permit', order: 1, enabled: true },
+    ],
+    agentSettings: [],
+    approvalPolicies: [
+      {
+        id: 'ap-1',
+        org: 'shop',
+        order: 1,
+        active: true,
+        action: 'approve',
+        category: 'Shopping',
+        appliesTo: { organization: 'shop' },
+        countries: { mode: 'deny', list: [] },
+      },
+    ],
+    approvalSettings: [{ org: 'shop', escalation: { emails: ['it@shop.example'] } }],
+  };
+}
+
+const hub: AdminHub = {
+  push: () => undefined,
+  awaitSettingsApplied: (ids) => Promise.resolve({ applied: [], pending: [], offline: [...ids] }),
+  awaitSnapshotsApplied: (ids) => Promise.resolve({ applied: [], pending: [], offline: [...ids] }),
+};
+
+let dir: string;
+let state: ServerState;
+let app: FastifyInstance;
+
+interface Answer {
+  status: number;
+  problems: string[];
+}
+
+async function call(method: 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown): Promise<Answer> {
+  const response = await app.inject({
+    method,
+    url,
+    headers: { authorization: `Bearer ${TOKEN}` },
+    ...(body === undefined ? {} : { payload: body as object }),
+  });
+  const parsed = response.json<{ error?: { problems?: string[]; message: string } }>();
+  return {
+    status: response.statusCode,
+    problems: parsed.error === undefined ? [] : (parsed.error.problems ?? [parsed.error.message]),
+  };
+}
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'tollgate-admin-validation-'));
+  state = ServerState.open({ dataDir: dir, clock: () => 1_700_000_000_000 });
+  state.importWorld(world());
+  app = buildAdminApi({ state, hub, adminToken: TOKEN });
+});
+
+afterEach(async () => {
+  await app.close();
+  state.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const I32 = 'must be an integer from -2147483648 to 2147483647';
+const U32 = 'must be an integer from 0 to 4294967295';
+
+describe('orders beyond what the wire carries', () => {
+  it.each([
+    [2147483648, `policies[p-new]: order 2147483648 ${I32}`],
+    [-2147483649, `policies[p-new]: order -2147483649 ${I32}`],
+    [2 ** 53 + 2, `policies[p-new]: order 9007199254740994 ${I32}`],
+    [1e300, `policies[p-new]: order 1e+300 ${I32}`],
+  ])('refuses a policy with order %s, naming the field, and stores nothing', async (order, problem) => {
+    const before = state.world();
+    const answer = await call('POST', '/api/policies', {
+      id: 'p-new',
+      app: 'putty',
+      appliesTo: { group: 'tills' },
+      action: 'deny',
+      order,
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.problems).toEqual([problem]);
+    expect(state.world()).toEqual(before);
+  });
+
+  it('refuses a patch that moves a policy beyond the range', async () => {
+    const answer = await call('PATCH', '/api/policies/p-1', { order: 2147483648 });
+    expect(answer.status).toBe(400);
+    expect(answer.problems).toEqual([`policies[p-1]: order 2147483648 ${I32}`]);
+    expect(state.world().policies[0]?.order).toBe(1);
+  });
+
+  it('refuses an approval policy order beyond 32 bits', async () => {
+    const answer = await call('PATCH', '/api/approval-policies/ap-1', { order: 4294967296 });
+    expect(answer.status).toBe(400);
+    expect(answer.problems).toEqual([`approvalPolicies[ap-1]: order 4294967296 ${U32}`]);
+  });
+
+  it('refuses a world whose agent setting order is beyond the range', async () => {
+    const next = {
+      ...world(),
+      agentSettings: [
+        {
+          id: 's-1',
+          type: 'prioritizeBuiltInApplications',
+          value: false,
+          appliesTo: { group: 'tills' },
+          order: 2147483648,
+        },
+      ],
+    };
+    const answer = await call('PUT', '/api/world', next);
+    expect(answer.status).toBe(400);
+    expect(answer.problems).toEqual([`agentSettings[s-1]: order 2147483648 ${I32}`]);
+    expect(state.world().agentSettings).toEqual([]);
+  });
+});
+
+describe('ids', () => {
+  const ID_RULE = 'an id is 1 to 128 characters, each an ASCII letter, a digit or one of - _ . : @';
+
+  it.each([
+    ['a slash', 'p/1', 'has the character "/"'],
+    ['a lone surrogate', 'p\uD800', 'has the character U+D800'],
+    ['a control character', 'p\u0001', 'has the character U+0001'],
+    ['a space', 'p 1', 'has the character U+0020'],
+  ])('refuses a world with an id holding %s', async (_name, id, problem) => {
+    const next = world();
+    next.computers.push({ id, group: 'tills' });
+    const answer = await call('PUT', '/api/world', next);
+    expect(answer.status).toBe(400);
+    expect(answer.problems).toEqual([`computers[#1]: id ${JSON.stringify(id)} ${problem}; ${ID_RULE}`]);
+    expect(state.world().computers).toHaveLength(1);
+  });
+
+  it('refuses a world with an id of 10,000 characters, which no path could address', async () => {
+    const next = world();
+    next.computers.push({ id: 'c'.repeat(10_000), group: 'tills' });
+    const answer = await call('PUT', '/api/world', next);
+    expect(answer.status).toBe(400);
+    expect(answer.problems[0]).toMatch(/^computers\[#1\]: id "c+" is 10000 characters long; an id has at most 128$/);
+  });
+
+  it('refuses a new policy whose id is no id, naming the field', async () => {
+    const answer = await call('POST', '/api/policies', {
+      id: 'p/2',
+      app: 'putty',
+      appliesTo: { group: 'tills' },
+      action: 'deny',
+      order: 2,
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.problems).toEqual([
+      'id is not an id (1 to 128 characters, each an ASCII letter, a digit or one of - _ . : @)',
+    ]);
+  });
+
+  it('refuses an id in a path that is no id, before looking it up', async () => {
+    const answer = await call('DELETE', `/api/policies/${encodeURIComponent('p 1')}`);
+    expect(answer.status).toBe(400);
+    expect(answer.problems).toEqual([
+      'id is not an id (1 to 128 characters, each an ASCII letter, a digit or one of - _ . : @)',
+    ]);
+  });
+
+  it('addresses an id of the longest length, in full and percent-encoded', async () => {
+    const id = `p:${'@'.repeat(126)}`;
+    const created = await call('POST', '/api/policies', {
+      id,
+      app: 'putty',
+      appliesTo: { group: 'tills' },
+      action: 'deny',
+      order: 2,
+    });
+    expect(created.status).toBe(201);
+    expect((await call('DELETE', `/api/policies/${encodeURIComponent(id)}`)).status).toBe(200);
+    expect(state.world().policies.map((p) => p.id)).toEqual(['p-1']);
+  });
+});
+
+describe('unknown keys and the empty document', () => {
+  it.each([
+    [
+      'a misspelt field',
+      (w: Record<string, unknown>) => ({ ...w, organizations: [{ id: 'bakery', name: 'Bakery', structur: 'flat' }] }),
+      'organizations[bakery]: unknown field "structur"',
+    ],
+    [
+      'a misspelt top-level list',
+      (w: Record<string, unknown>) => ({ ...w, organisations: [] }),
+      'the world has unknown field "organisations"',
+    ],
+    ['a wrapped world', (w: Record<string, unknown>) => ({ world: w }), 'organizations is required'],
+    ['an empty document', () => ({}), 'organizations is required'],
+  ])('refuses %s and keeps the world', async (_name, change, problem) => {
+    const before = state.world();
+    const body = change(world() as unknown as Record<string, unknown>);
+    const answer = await call('PUT', '/api/world', body);
+    expect(answer.status).toBe(400);
+    expect(answer.problems).toContain(problem);
+    expect(state.world()).toEqual(before);
+  });
+
+  it('refuses an unknown field deep in an entry, naming its path', async () => {
+    const next = world() as unknown as { applications: Record<string, unknown>[] };
+    next.applications[0] = { id: 'putty', name: 'PuTTY', rules: [{ path: 'C:\\putty.exe', sha: 'ab' }] };
+    const answer = await call('PUT', '/api/world', next);
+    expect(answer.problems).toEqual(['applications[putty]: unknown field "rules[0].sha"']);
+  });
+
+  it('refuses an unknown field in a policy body', async () => {
+    const answer = await call('PATCH', '/api/policies/p-1', { order: 3, enabeld: false });
+    expect(answer.status).toBe(400);
+    expect(answer.problems).toEqual(['enabeld is not a known field']);
+  });
+
+  it('accepts an explicitly empty world', async () => {
+    const answer = await call('PUT', '/api/world?allowRemovals=true', { organizations: [] });
+    expect(answer.status).toBe(200);
+    expect(state.world().organizations).toEqual([]);
+  });
+});

@@ -1,0 +1,263 @@
+// The sync client's timing against a real WebSocket server on port 0, with
+// the client's timers faked (vitest) so that time is driven exactly: a
+// missed pong drops the connection and reconnects; the reconnect delay grows
+// exponentially with full jitter within its bounds and starts over after a
+// good session; a refusal of the agent's credentials waits the longest delay.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import fc from 'fast-check';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { Agent } from '../../src/agent/agent.js';
+import { AgentStore } from '../../src/store/agent-store.js';
+import { SyncClient, UNAUTHORIZED_CLOSE_CODE, backoffDelayMs } from '../../src/sync/client.js';
+import { rawDataBytes } from '../../src/wire/raw-data.js';
+import { generateSigningKeys, parsePublicKey } from '../../src/wire/signing.js';
+import { decodeAgentMessage, encodeServerMessage, type AgentMessage } from '../../src/wire/sync-messages.js';
+
+const PING_INTERVAL_MS = 1_000;
+const PONG_TIMEOUT_MS = 500;
+const BACKOFF_INITIAL_MS = 100;
+const BACKOFF_MAX_MS = 1_000;
+
+interface LogLine {
+  msg: string;
+  obj: Record<string, unknown>;
+}
+
+/** Collects the client's log lines; `next` resolves with the next line (from now on) that has the message. */
+class TestLogger {
+  readonly lines: LogLine[] = [];
+  private readonly waiters: { msg: string; resolve: (line: LogLine) => void }[] = [];
+  info = (obj: object, msg: string): void => this.add(obj, msg);
+  warn = (obj: object, msg: string): void => this.add(obj, msg);
+  debug = (obj: object, msg: string): void => this.add(obj, msg);
+
+  private add(obj: object, msg: string): void {
+    const line = { msg, obj: obj as Record<string, unknown> };
+    this.lines.push(line);
+    for (const w of [...this.waiters]) {
+      if (w.msg === msg) {
+        this.waiters.splice(this.waiters.indexOf(w), 1);
+        w.resolve(line);
+      }
+    }
+  }
+
+  next(msg: string): Promise<LogLine> {
+    return new Promise((resolve) => this.waiters.push({ msg, resolve }));
+  }
+}
+
+type Behaviour = (socket: WebSocket, message: AgentMessage) => void;
+
+let dir: string;
+let store: AgentStore;
+let agent: Agent;
+let logger: TestLogger;
+let wss: WebSocketServer;
+let url: string;
+let client: SyncClient | null;
+let behaviour: Behaviour;
+let connections: WebSocket[];
+let connectionWaiters: (() => void)[];
+
+/** Resolves once the server has accepted `count` connections in all. */
+function connection(count: number): Promise<WebSocket> {
+  return new Promise((resolve) => {
+    const check = (): void => {
+      const socket = connections[count - 1];
+      if (socket !== undefined) resolve(socket);
+      else connectionWaiters.push(check);
+    };
+    check();
+  });
+}
+
+async function listen(options: { autoPong: boolean }): Promise<void> {
+  wss = new WebSocketServer({ port: 0, host: '127.0.0.1', autoPong: options.autoPong });
+  await new Promise((resolve) => wss.once('listening', resolve));
+  url = `ws://127.0.0.1:${(wss.address() as { port: number }).port}/agent`;
+  wss.on('connection', (socket) => {
+    connections.push(socket);
+    socket.on('message', (data) => behaviour(socket, decodeAgentMessage(rawDataBytes(data))));
+    for (const waiter of connectionWaiters.splice(0)) waiter();
+  });
+}
+
+function startClient(random: () => number): SyncClient {
+  client = new SyncClient({
+    url,
+    token: 'token',
+    computerId: 'till-1',
+    agent,
+    fallbackAgentVersion: '10.6.2',
+    fallbackOs: 'linux',
+    pingIntervalMs: PING_INTERVAL_MS,
+    pongTimeoutMs: PONG_TIMEOUT_MS,
+    backoffInitialMs: BACKOFF_INITIAL_MS,
+    backoffMaxMs: BACKOFF_MAX_MS,
+    maxMessageBytes: 1 << 20,
+    logger,
+    random,
+  });
+  client.start();
+  return client;
+}
+
+/** A random source that returns `values` in turn. */
+function script(values: number[]): () => number {
+  let i = 0;
+  return () => {
+    const value = values[i++];
+    if (value === undefined) throw new Error('the test ran out of random values');
+    return value;
+  };
+}
+
+/** Closes each connection as soon as it says hello. */
+const hangUp: Behaviour = (socket) => socket.close(1000, 'go away');
+
+/** Answers hello with up-to-date, then closes: a good session. */
+const goodSessionThenClose: Behaviour = (socket, message) => {
+  if (message.kind !== 'hello') return;
+  socket.send(encodeServerMessage({ kind: 'upToDate', snapshotVersion: 0, settingsVersion: 0 }));
+  socket.close(1000, 'bye');
+};
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollgate-client-timing-'));
+  store = AgentStore.open(path.join(dir, 'agent.db'));
+  agent = new Agent({
+    store,
+    publicKey: parsePublicKey(generateSigningKeys().publicKeyPem),
+    computerId: 'till-1',
+    noSnapshotAction: 'deny',
+    clock: Date.now,
+  });
+  logger = new TestLogger();
+  client = null;
+  behaviour = () => undefined;
+  connections = [];
+  connectionWaiters = [];
+});
+
+afterEach(async () => {
+  client?.close();
+  vi.useRealTimers();
+  for (const socket of wss.clients) socket.terminate();
+  await new Promise((resolve) => wss.close(resolve));
+  store.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** Lets the client's reconnect timer run out, after the disconnect line that named its delay. */
+async function reconnectAfter(line: LogLine, count: number): Promise<WebSocket> {
+  vi.advanceTimersByTime(Number(line.obj['retryInMs']));
+  return connection(count);
+}
+
+describe('the sync client heartbeat', () => {
+  it('drops a connection whose pong does not come in time and connects again', async () => {
+    await listen({ autoPong: false });
+    const random = script([0.5]);
+    const hello = new Promise<void>((resolve) => (behaviour = (_socket, m) => m.kind === 'hello' && resolve()));
+    startClient(random);
+    const first = await connection(1);
+    await hello;
+    const pinged = new Promise<void>((resolve) => first.once('ping', () => resolve()));
+    vi.advanceTimersByTime(PING_INTERVAL_MS);
+    await pinged;
+    expect(logger.lines.map((l) => l.msg)).not.toContain('the server missed its pong: reconnecting');
+
+    const closedByClient = new Promise<void>((resolve) => first.once('close', () => resolve()));
+    const disconnected = logger.next('disconnected from the server');
+    vi.advanceTimersByTime(PONG_TIMEOUT_MS);
+    expect(logger.lines.map((l) => l.msg)).toContain('the server missed its pong: reconnecting');
+    await closedByClient;
+    const line = await disconnected;
+    // Terminated, not closed with a close frame: 1006.
+    expect(line.obj['code']).toBe(1006);
+    expect(line.obj['retryInMs']).toBe(Math.floor(0.5 * BACKOFF_INITIAL_MS));
+    await reconnectAfter(line, 2);
+    expect(connections).toHaveLength(2);
+  });
+});
+
+describe('the sync client reconnect backoff', () => {
+  it('is full jitter: an integer uniform below min(max, initial * 2^attempt)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 100 }),
+        fc.integer({ min: 1, max: 10_000 }),
+        fc.integer({ min: 1, max: 10_000_000 }),
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        (attempt, initialMs, maxMs, r) => {
+          const ceiling = Math.min(maxMs, initialMs * 2 ** Math.min(attempt, 30));
+          const delay = backoffDelayMs(attempt, initialMs, maxMs, () => r);
+          expect(Number.isInteger(delay)).toBe(true);
+          expect(delay).toBeGreaterThanOrEqual(0);
+          expect(delay).toBeLessThan(Math.max(ceiling, 1));
+          expect(delay).toBe(Math.floor(r * ceiling));
+        },
+      ),
+    );
+  });
+
+  it('grows exponentially with jitter up to its maximum, and starts over after a good session', async () => {
+    await listen({ autoPong: true });
+    const jitter = [0.99, 0.5, 0.99, 0.25, 0.99, 0.75, 0.99];
+    startClient(script(jitter));
+    const delays: number[] = [];
+    behaviour = hangUp;
+    let disconnected = logger.next('disconnected from the server');
+    for (let attempt = 0; attempt < 6; attempt++) {
+      const line = await disconnected;
+      delays.push(Number(line.obj['retryInMs']));
+      if (attempt === 5) behaviour = goodSessionThenClose;
+      disconnected = logger.next('disconnected from the server');
+      await reconnectAfter(line, attempt + 2);
+    }
+    // Ceilings 100, 200, 400, 800, then the maximum 1000; each delay a jittered share of its ceiling.
+    expect(delays).toEqual([99, 100, 396, 200, 990, 750]);
+
+    // The seventh connection was a good session: the next delay is drawn below the initial ceiling again.
+    const line = await disconnected;
+    expect(logger.lines.some((l) => l.msg === 'up to date')).toBe(true);
+    expect(line.obj['retryInMs']).toBe(Math.floor(0.99 * BACKOFF_INITIAL_MS));
+  });
+});
+
+describe('the sync client after a refusal of its credentials', () => {
+  const refuse: Behaviour = (socket, message) => {
+    if (message.kind !== 'hello') return;
+    socket.send(encodeServerMessage({ kind: 'refusal', code: 'unauthorized', message: 'bad token' }));
+    socket.close(UNAUTHORIZED_CLOSE_CODE, 'unauthorized');
+  };
+
+  it('waits the longest delay after a refusal and close 4401, then the short one again after a good session', async () => {
+    await listen({ autoPong: true });
+    behaviour = refuse;
+    startClient(() => 0);
+    let line = await logger.next('disconnected from the server');
+    expect(line.obj['code']).toBe(UNAUTHORIZED_CLOSE_CODE);
+    expect(line.obj['retryInMs']).toBe(BACKOFF_MAX_MS);
+    behaviour = goodSessionThenClose;
+    const next = logger.next('disconnected from the server');
+    await reconnectAfter(line, 2);
+    line = await next;
+    expect(line.obj['code']).toBe(1000);
+    expect(line.obj['retryInMs']).toBe(0);
+  });
+
+  it('waits the longest delay after close 4401 even when no refusal message came first', async () => {
+    await listen({ autoPong: true });
+    behaviour = (socket, message) => message.kind === 'hello' && socket.close(UNAUTHORIZED_CLOSE_CODE, 'unauthorized');
+    startClient(() => 0);
+    const line = await logger.next('disconnected from the server');
+    expect(line.obj['code']).toBe(UNAUTHORIZED_CLOSE_CODE);
+    expect(line.obj['retryInMs']).toBe(BACKOFF_MAX_MS);
+  });
+});

@@ -1,0 +1,109 @@
+// Every text field of a local request has a limit; a request past one is
+// refused with 'field-too-long' naming the field, and one at the limit is not.
+import { describe, expect, it } from 'vitest';
+import { TollgateError } from '../../src/engine/errors.js';
+import { decodeRequest, encodeRequest, REQUEST_FIELD_LIMITS, type LocalRequest } from '../../src/wire/local-api.js';
+
+const L = REQUEST_FIELD_LIMITS;
+const text = (n: number): string => 'x'.repeat(n);
+
+/** A request with one field `n` units long (or `n` items), and the field's name in the error. */
+const CASES: [string, (n: number) => LocalRequest, number][] = [
+  ['request.evaluateFile.file.path', (n) => ({ id: 1, kind: 'evaluateFile', file: { path: text(n) } }), L.path],
+  [
+    'request.evaluateFile.file.processPath',
+    (n) => ({ id: 1, kind: 'evaluateFile', file: { path: '/a', processPath: text(n) } }),
+    L.processPath,
+  ],
+  [
+    'request.evaluateFile.file.certSubject',
+    (n) => ({ id: 1, kind: 'evaluateFile', file: { path: '/a', certSubject: text(n) } }),
+    L.certSubject,
+  ],
+  [
+    'request.evaluateFile.file.certThumbprint',
+    (n) => ({ id: 1, kind: 'evaluateFile', file: { path: '/a', certThumbprint: text(n) } }),
+    L.certThumbprint,
+  ],
+  [
+    'request.evaluateFile.file.sha256',
+    (n) => ({ id: 1, kind: 'evaluateFile', file: { path: '/a', sha256: text(n) } }),
+    L.sha256,
+  ],
+  [
+    'request.evaluateFile.file.createdBy',
+    (n) => ({ id: 1, kind: 'evaluateFile', file: { path: '/a', createdBy: text(n) } }),
+    L.createdBy,
+  ],
+  [
+    'request.evaluateFile.settings',
+    (n) => ({
+      id: 1,
+      kind: 'evaluateFile',
+      file: { path: '/a' },
+      settings: Object.fromEntries(Array.from({ length: n }, (_, i) => [`s${i}`, true])),
+    }),
+    L.settings,
+  ],
+  [
+    'request.evaluateApproval.query.app',
+    (n) => ({ id: 1, kind: 'evaluateApproval', submit: false, query: { app: text(n) } }),
+    L.app,
+  ],
+  [
+    'request.evaluateApproval.query.category',
+    (n) => ({ id: 1, kind: 'evaluateApproval', submit: false, query: { category: text(n) } }),
+    L.category,
+  ],
+  [
+    'request.evaluateApproval.query.primaryCompanyInfluence',
+    (n) => ({
+      id: 1,
+      kind: 'evaluateApproval',
+      submit: false,
+      query: { primaryCompanyInfluence: Array.from({ length: n }, () => 'US') },
+    }),
+    L.influenceItems,
+  ],
+  [
+    'request.evaluateApproval.query.developmentInfluence[0]',
+    (n) => ({ id: 1, kind: 'evaluateApproval', submit: false, query: { developmentInfluence: [text(n)] } }),
+    L.influence,
+  ],
+  [
+    'request.evaluateApproval.file.path',
+    (n) => ({ id: 1, kind: 'evaluateApproval', submit: true, query: {}, file: { path: text(n) } }),
+    L.path,
+  ],
+  [
+    'request.evaluateApproval.user',
+    (n) => ({ id: 1, kind: 'evaluateApproval', submit: true, query: {}, user: text(n) }),
+    L.user,
+  ],
+  [
+    'request.evaluateApproval.reason',
+    (n) => ({ id: 1, kind: 'evaluateApproval', submit: true, query: {}, reason: text(n) }),
+    L.reason,
+  ],
+];
+
+describe('request field limits', () => {
+  it.each(CASES)('%s: refused past its limit, accepted at it', (field, make, limit) => {
+    expect(() => decodeRequest(encodeRequest(make(limit)))).not.toThrow();
+    let error: unknown;
+    try {
+      decodeRequest(encodeRequest(make(limit + 1)));
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(TollgateError);
+    expect((error as TollgateError).code).toBe('field-too-long');
+    expect((error as TollgateError).message).toContain(field);
+    expect((error as TollgateError).message).toContain(String(limit));
+  });
+
+  it('bounds a path by the larger of the Windows (32,767 UTF-16 units) and Linux (4,096 bytes) limits', () => {
+    expect(L.path).toBe(32_767);
+    expect(L.path).toBeGreaterThanOrEqual(4_096);
+  });
+});
