@@ -47,6 +47,8 @@ export async function startAgentDaemon(
   const publicKey = parsePublicKey(await readPinnedKey(config));
   const store = AgentStore.open(join(config.dataDir, 'agent.db'), {
     maxDecisionLog: config.decisionLog.maxEntries,
+    maxOutboxItems: config.outbox.maxRequests,
+    maxOutboxBytes: config.outbox.maxBytes,
     onRecovered: (info) => logger.warn(info, 'the cache database was damaged: moved aside and recreated'),
   });
   const recorder = new DecisionRecorder(store, config.computerId, config.decisionLog.maxEntries);

@@ -6,6 +6,7 @@ import { parseConfigText, readConfigText } from '../scenario/config-file.js';
 import { ValidationError } from '../engine/errors.js';
 import { OS_NAMES } from '../engine/model.js';
 import { isValidVersion } from '../engine/version.js';
+import { DEFAULT_OUTBOX_LIMITS } from '../store/agent-store.js';
 
 /** Largest request frame the local socket accepts by default. */
 export const DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;
@@ -63,6 +64,13 @@ export const daemonConfigSchema = z.strictObject({
       flushIntervalMs: z.number().int().positive().default(5_000),
     })
     .default({ maxEntries: 10_000, flushIntervalMs: 5_000 }),
+  /** The approval outbox's bounds (docs/DAEMON.md); a full outbox refuses new requests ('outbox-full'). */
+  outbox: z
+    .strictObject({
+      maxRequests: z.number().int().positive().default(DEFAULT_OUTBOX_LIMITS.maxItems),
+      maxBytes: z.number().int().positive().default(DEFAULT_OUTBOX_LIMITS.maxBytes),
+    })
+    .default({ maxRequests: DEFAULT_OUTBOX_LIMITS.maxItems, maxBytes: DEFAULT_OUTBOX_LIMITS.maxBytes }),
   jobs: z
     .strictObject({
       integrityCheck: cronExpression.default('17 * * * *'),
