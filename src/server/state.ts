@@ -421,11 +421,14 @@ export class ServerState implements ServerStateApi {
    * Records an approval request once per id, with the suggestion worked out
    * from the server's world now (the agent's own when that fails, noted in
    * `warnings`). A repeated id answers the stored request, `recorded: false`.
+   * A new id is refused with TollgateError 'too-many-pending' when the
+   * computer already has `limits.maxPendingPerComputer` pending requests.
    */
   recordApprovalRequest(
     computerId: string,
     submission: ApprovalSubmission,
     nowMs: number,
+    limits: { maxPendingPerComputer?: number } = {},
   ): { request: ApprovalRequestRecord; recorded: boolean } {
     const stored = this.approvalRequest(submission.requestId);
     if (stored !== undefined) {
@@ -436,6 +439,16 @@ export class ServerState implements ServerStateApi {
         );
       }
       return { request: stored, recorded: false };
+    }
+    const maxPending = limits.maxPendingPerComputer;
+    if (maxPending !== undefined) {
+      const pending = this.db.pendingRequestCount(computerId);
+      if (pending >= maxPending) {
+        throw new TollgateError(
+          'too-many-pending',
+          `computer ${computerId} already has ${pending} pending approval requests (at most ${maxPending}): request ${submission.requestId} is not recorded`,
+        );
+      }
     }
     const group = this.index.computerGroup(computerId);
     const warnings: string[] = [];

@@ -2,7 +2,12 @@ import { WebSocket, type RawData } from 'ws';
 import type { Agent } from '../agent/agent.js';
 import type { OsName } from '../engine/model.js';
 import { rawDataBytes } from '../wire/raw-data.js';
-import { decodeServerMessage, encodeAgentMessage, type ServerMessage } from '../wire/sync-messages.js';
+import {
+  decodeServerMessage,
+  encodeAgentMessage,
+  type ReceiptRefusal,
+  type ServerMessage,
+} from '../wire/sync-messages.js';
 
 export interface SyncLogger {
   info(obj: object, msg: string): void;
@@ -232,13 +237,14 @@ export class SyncClient {
         this.options.logger.warn({ code: message.code, reason: message.message }, 'the server refused this agent');
         break;
       case 'receipt':
-        this.receipt(message.requestId);
+        this.receipt(message.requestId, message.refused);
         break;
     }
     if (firstAnswer) this.flushOutbox();
   }
 
-  private receipt(requestId: string): void {
+  /** A receipt: the request leaves the outbox, recorded by the server or, with `refused`, refused for good. */
+  private receipt(requestId: string, refused: ReceiptRefusal | undefined): void {
     const outbox = this.options.outbox;
     if (outbox === undefined) return;
     try {
@@ -252,7 +258,13 @@ export class SyncClient {
       return;
     }
     this.inFlight.delete(requestId);
-    this.options.logger.info({ requestId }, 'approval request delivered');
+    if (refused === undefined) this.options.logger.info({ requestId }, 'approval request delivered');
+    else {
+      this.options.logger.warn(
+        { requestId, code: refused.code, reason: refused.message },
+        'approval request refused by the server: not recorded there, removed from the outbox',
+      );
+    }
     this.flushOutbox();
   }
 

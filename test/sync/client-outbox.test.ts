@@ -227,6 +227,30 @@ describe('delivering the approval outbox', () => {
     expect(store.outboxDepth()).toBe(0);
   });
 
+  it('removes a request the server refuses for good from the outbox, logging why, and goes on with the next', async () => {
+    enqueue('refused', 'next');
+    behaviour = (socket, message, connection) => {
+      if (message.kind === 'approval' && message.submission.requestId === 'refused') {
+        const refused = {
+          code: 'too-many-pending',
+          message: 'computer till-1 already has 100 pending approval requests',
+        };
+        socket.send(encodeServerMessage({ kind: 'receipt', requestId: 'refused', refused }));
+      } else cooperative(socket, message, connection);
+    };
+    startClient();
+    await logger.delivered('next');
+    await logger.waitFor((l) => l.msg.startsWith('approval request refused by the server'));
+    const line = logger.lines.find((l) => l.msg.startsWith('approval request refused by the server'));
+    expect(line?.obj).toMatchObject({ requestId: 'refused', code: 'too-many-pending' });
+    expect(logger.lines.some((l) => l.msg === 'approval request delivered' && l.obj['requestId'] === 'refused')).toBe(
+      false,
+    );
+    expect(store.outboxDepth()).toBe(0);
+    // Its id is remembered like a delivered one: it cannot be queued again.
+    expect(store.enqueueOutbox({ id: 'refused', payload: approvalPayload('refused'), createdAtMs: 1 })).toBe(false);
+  });
+
   it('sends nothing to a server that refuses the agent', async () => {
     enqueue('kept');
     const closed = new Promise<void>((resolve) => {

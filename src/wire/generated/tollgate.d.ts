@@ -1994,6 +1994,12 @@ export namespace tollgate {
             /** ApprovalReceipt requestId. */
             requestId: string;
 
+            /** ApprovalReceipt refusalCode. */
+            refusalCode: string;
+
+            /** ApprovalReceipt refusalMessage. */
+            refusalMessage: string;
+
             /**
              * Creates a new ApprovalReceipt instance using the specified properties.
              * @param [properties] Properties to set
@@ -2028,6 +2034,12 @@ export namespace tollgate {
 
                 /** ApprovalReceipt requestId */
                 requestId?: (string|null);
+
+                /** ApprovalReceipt refusalCode */
+                refusalCode?: (string|null);
+
+                /** ApprovalReceipt refusalMessage */
+                refusalMessage?: (string|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
