@@ -148,6 +148,11 @@ export class SyncHub {
     return this.byComputer.size;
   }
 
+  /** Connections that have not said hello yet (at most `maxPendingHellos`). */
+  get pendingHelloCount(): number {
+    return this.pendingHellos;
+  }
+
   isConnected(computerId: string): boolean {
     return this.byComputer.has(computerId);
   }
