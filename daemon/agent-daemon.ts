@@ -141,6 +141,7 @@ export async function startAgentDaemon(
       backoffInitialMs: server.backoffInitialMs,
       backoffMaxMs: server.backoffMaxMs,
       maxMessageBytes: server.maxMessageBytes,
+      maxBufferedBytes: server.maxBufferedBytes,
       ...(server.caFile === undefined ? {} : { ca: await readFile(server.caFile, 'utf8') }),
       logger,
       random: Math.random,

@@ -32,6 +32,12 @@ const serverSchema = z.strictObject({
     .int()
     .positive()
     .default(256 * 1024 * 1024),
+  /** Bytes waiting to be sent to the server, at most; past it the connection is dropped and made again. */
+  maxBufferedBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(32 * 1024 * 1024),
 });
 
 /** The daemon's configuration file, validated by key (see docs/DAEMON.md). */

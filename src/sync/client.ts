@@ -26,6 +26,12 @@ export interface OutboxSource {
 /** How many approval requests may await their receipt at once on one connection (by default). */
 export const DEFAULT_MAX_IN_FLIGHT = 64;
 
+/** Bytes waiting to be sent to the server, at most (by default): see SyncClientOptions.maxBufferedBytes. */
+export const DEFAULT_MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
+
+/** How soon the outbox is looked at again after its delivery paused for a full send buffer. */
+const OUTBOX_RETRY_MS = 1000;
+
 export interface SyncClientOptions {
   url: string;
   token: string;
@@ -50,6 +56,13 @@ export interface SyncClientOptions {
   outbox?: OutboxSource;
   /** Requests sent and not yet receipted, at most, per connection (default DEFAULT_MAX_IN_FLIGHT). */
   maxInFlight?: number;
+  /**
+   * Bytes waiting to be sent, at most (default DEFAULT_MAX_BUFFERED_BYTES):
+   * outbox delivery pauses at it until the server has read, and any other
+   * message that would go over it drops the connection (it is made again),
+   * instead of buffering for a server that does not read.
+   */
+  maxBufferedBytes?: number;
 }
 
 /** Full jitter: a uniform delay up to min(max, initial * 2^attempt). */
@@ -76,6 +89,7 @@ export class SyncClient {
   private retryTimer: NodeJS.Timeout | null = null;
   private pingTimer: NodeJS.Timeout | null = null;
   private pongTimer: NodeJS.Timeout | null = null;
+  private outboxRetryTimer: NodeJS.Timeout | null = null;
   private closed = false;
   /** A refusal of our credentials: retrying harder will not help, so back off to the maximum. */
   private unauthorized = false;
@@ -141,6 +155,8 @@ export class SyncClient {
   private stopTimers(): void {
     if (this.pingTimer !== null) clearInterval(this.pingTimer);
     this.pingTimer = null;
+    if (this.outboxRetryTimer !== null) clearTimeout(this.outboxRetryTimer);
+    this.outboxRetryTimer = null;
     this.clearPong();
   }
 
@@ -160,8 +176,33 @@ export class SyncClient {
     ws.ping();
   }
 
+  /**
+   * Sends unless that would take what waits to be sent over
+   * maxBufferedBytes: then the server is not reading, and the connection is
+   * dropped instead; the next one resumes from what this agent holds.
+   */
   private send(bytes: Uint8Array): void {
-    if (this.ws !== null && this.ws.readyState === WebSocket.OPEN) this.ws.send(bytes);
+    const ws = this.ws;
+    if (ws === null || ws.readyState !== WebSocket.OPEN) return;
+    if (this.hasRoom(ws, bytes.length)) {
+      ws.send(bytes);
+      return;
+    }
+    this.options.logger.warn(
+      { bufferedBytes: ws.bufferedAmount, maxBufferedBytes: this.maxBufferedBytes() },
+      'the server does not read what it is sent: reconnecting',
+    );
+    ws.terminate();
+  }
+
+  private maxBufferedBytes(): number {
+    return this.options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
+  }
+
+  /** Whether `bytes` more may be sent on `ws` now (one message always goes onto an empty buffer). */
+  private hasRoom(ws: WebSocket, bytes: number): boolean {
+    const buffered = ws.bufferedAmount;
+    return buffered === 0 || buffered + bytes <= this.maxBufferedBytes();
   }
 
   /** The version this agent reports: its own, or, until a snapshot says which, the configured fallback. */
@@ -270,7 +311,7 @@ export class SyncClient {
 
   /**
    * Sends the pending outbox items not already awaiting a receipt on this
-   * connection, up to the in-flight limit. Does nothing until the server has
+   * connection, up to the in-flight limit and while the send buffer has room. Does nothing until the server has
    * answered the hello; call it whenever an item was queued.
    */
   flushOutbox(): void {
@@ -283,6 +324,15 @@ export class SyncClient {
     try {
       const pending = outbox.pendingOutbox(this.inFlight.size + room).filter((item) => !this.inFlight.has(item.id));
       for (const item of pending.slice(0, room)) {
+        if (!this.hasRoom(ws, item.payload.length)) {
+          // Paused until the server has read: a receipt, or this timer, looks again.
+          this.outboxRetryTimer ??= setTimeout(() => {
+            this.outboxRetryTimer = null;
+            this.flushOutbox();
+          }, OUTBOX_RETRY_MS);
+          this.outboxRetryTimer.unref();
+          return;
+        }
         outbox.markOutboxAttempt(item.id);
         this.inFlight.add(item.id);
         ws.send(item.payload);
