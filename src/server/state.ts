@@ -18,6 +18,7 @@ import { WorldIndex } from '../engine/world.js';
 import { sealSettings, sealSnapshot } from '../wire/signed.js';
 import type { ApprovalSubmission } from '../wire/sync-messages.js';
 import { type ComputerRow, type IssuedVersions, ServerDb } from './server-db.js';
+import { SealedCache } from './sealed-cache.js';
 import { type ServerSigningKey, loadOrCreateSigningKey } from './signing-key.js';
 import { newEnrollmentToken, tokenHash, tokenMatches } from './tokens.js';
 import {
@@ -132,8 +133,8 @@ export class ServerState implements ServerStateApi {
   private stored: StoredWorld;
   private readonly rows = new Map<string, ComputerRow>();
   private readonly connected = new Set<string>();
-  private readonly sealedSnapshots = new Map<string, SealedSnapshot>();
-  private readonly sealedSettings = new Map<string, SealedSettings>();
+  private readonly sealedSnapshots = new SealedCache<SealedSnapshot>();
+  private readonly sealedSettings = new SealedCache<SealedSettings>();
 
   private constructor(db: ServerDb, signingKey: ServerSigningKey, clock: () => number) {
     this.db = db;
