@@ -2,6 +2,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { isEmailAddress } from '../engine/validate.js';
 import { parseConfigText, readConfigText } from '../scenario/config-file.js';
+import { APPROVAL_REQUEST_LIMITS } from '../wire/approval-limits.js';
 import { SYNC_HUB_DEFAULTS } from './sync-hub.js';
 
 /** The policy server's configuration file, validated by key (see docs/SERVER.md). */
@@ -25,10 +26,13 @@ export const serverConfigSchema = z.strictObject({
       pingIntervalMs: z.number().int().positive().default(15_000),
       pongTimeoutMs: z.number().int().positive().default(10_000),
       helloTimeoutMs: z.number().int().positive().default(10_000),
+      /** At least an approval request's bound, so that no request an agent stored can break its sync. */
       maxMessageBytes: z
         .number()
         .int()
-        .positive()
+        .min(APPROVAL_REQUEST_LIMITS.submissionBytes, {
+          error: `must be at least ${APPROVAL_REQUEST_LIMITS.submissionBytes} (the largest approval request)`,
+        })
         .default(1024 * 1024),
       maxBufferedBytes: z.number().int().positive().default(SYNC_HUB_DEFAULTS.maxBufferedBytes),
       maxPendingHellos: z.number().int().positive().default(SYNC_HUB_DEFAULTS.maxPendingHellos),

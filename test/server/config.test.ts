@@ -25,11 +25,13 @@ describe('server config bounds', () => {
     expect(config.approvals.maxPendingPerComputer).toBe(7);
   });
 
-  it.each(['sync: {maxPendingHellos: 0}', 'sync: {maxBufferedBytes: -1}', 'approvals: {maxPendingPerComputer: 1.5}'])(
-    'refuses %s, naming the key',
-    (line) => {
-      const key = line.slice(line.indexOf('{') + 1, line.indexOf(':', line.indexOf('{')));
-      expect(() => parse(`dataDir: data\n${line}\n`)).toThrow(key);
-    },
-  );
+  it.each([
+    'sync: {maxPendingHellos: 0}',
+    'sync: {maxMessageBytes: 1000}',
+    'sync: {maxBufferedBytes: -1}',
+    'approvals: {maxPendingPerComputer: 1.5}',
+  ])('refuses %s, naming the key', (line) => {
+    const key = line.slice(line.indexOf('{') + 1, line.indexOf(':', line.indexOf('{')));
+    expect(() => parse(`dataDir: data\n${line}\n`)).toThrow(key);
+  });
 });
