@@ -1,6 +1,7 @@
 import { WebSocket, type RawData } from 'ws';
 import type { Agent } from '../agent/agent.js';
 import type { OsName } from '../engine/model.js';
+import { APPROVAL_REQUEST_LIMITS } from '../wire/approval-limits.js';
 import { rawDataBytes } from '../wire/raw-data.js';
 import {
   decodeServerMessage,
@@ -324,6 +325,15 @@ export class SyncClient {
     try {
       const pending = outbox.pendingOutbox(this.inFlight.size + room).filter((item) => !this.inFlight.has(item.id));
       for (const item of pending.slice(0, room)) {
+        if (item.payload.length > APPROVAL_REQUEST_LIMITS.submissionBytes) {
+          // Stored by an older agent without the bound: the server would close the connection on it every time.
+          outbox.markOutboxDelivered(item.id);
+          this.options.logger.warn(
+            { requestId: item.id, bytes: item.payload.length, maxBytes: APPROVAL_REQUEST_LIMITS.submissionBytes },
+            'approval request too large to deliver: removed from the outbox',
+          );
+          continue;
+        }
         if (!this.hasRoom(ws, item.payload.length)) {
           // Paused until the server has read: a receipt, or this timer, looks again.
           this.outboxRetryTimer ??= setTimeout(() => {

@@ -251,6 +251,26 @@ describe('delivering the approval outbox', () => {
     expect(store.enqueueOutbox({ id: 'refused', payload: approvalPayload('refused'), createdAtMs: 1 })).toBe(false);
   });
 
+  it('removes, without sending it, a request over the byte bound that an older agent stored, and goes on', async () => {
+    const huge = encodeAgentMessage({
+      kind: 'approval',
+      submission: {
+        ...(decodeAgentMessage(approvalPayload('huge')) as Extract<AgentMessage, { kind: 'approval' }>).submission,
+        reason: 'r'.repeat(300_000),
+      },
+    });
+    store.enqueueOutbox({ id: 'huge', payload: huge, createdAtMs: 1 });
+    enqueue('next');
+    startClient();
+    await logger.delivered('next');
+    expect(approvals()).toEqual(['next']);
+    const removed = logger.lines.find(
+      (l) => l.msg === 'approval request too large to deliver: removed from the outbox',
+    );
+    expect(removed?.obj).toMatchObject({ requestId: 'huge', bytes: huge.length });
+    expect(store.outboxDepth()).toBe(0);
+  });
+
   it('sends nothing to a server that refuses the agent', async () => {
     enqueue('kept');
     const closed = new Promise<void>((resolve) => {
