@@ -200,7 +200,8 @@ export class SyncHub {
     if (conn.ws.readyState !== WebSocket.OPEN) return;
     const bytes = encodeServerMessage(message);
     const buffered = conn.ws.bufferedAmount;
-    if (buffered > 0 && buffered + bytes.length > this.bounds.maxBufferedBytes) {
+    // A WebSocket frame adds at most 10 bytes of header to a server's message.
+    if (buffered > 0 && buffered + bytes.length + 10 > this.bounds.maxBufferedBytes) {
       this.options.logger.warn(
         { computerId: conn.computerId, bufferedBytes: buffered, maxBufferedBytes: this.bounds.maxBufferedBytes },
         'agent does not read what it is sent: closing its connection',

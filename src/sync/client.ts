@@ -203,7 +203,8 @@ export class SyncClient {
   /** Whether `bytes` more may be sent on `ws` now (one message always goes onto an empty buffer). */
   private hasRoom(ws: WebSocket, bytes: number): boolean {
     const buffered = ws.bufferedAmount;
-    return buffered === 0 || buffered + bytes <= this.maxBufferedBytes();
+    // A WebSocket frame adds at most 14 bytes of header to the message.
+    return buffered === 0 || buffered + bytes + 14 <= this.maxBufferedBytes();
   }
 
   /** The version this agent reports: its own, or, until a snapshot says which, the configured fallback. */

@@ -3,6 +3,7 @@
 // the approval outbox loses nothing on the way. A real WebSocket server on
 // port 0 whose first connection stops reading after the hello.
 import fs from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -21,6 +22,7 @@ interface LogLine {
 
 let dir: string;
 let store: AgentStore;
+let http: Server;
 let wss: WebSocketServer;
 let url: string;
 let client: SyncClient | null = null;
@@ -43,14 +45,14 @@ function waitFor(predicate: (l: LogLine) => boolean): Promise<void> {
   return new Promise((resolve) => waiters.push({ predicate, resolve }));
 }
 
-/** An approval request of about 1 MB (the client sends what the outbox holds, whatever its size). */
+/** An approval request of about 100 KB. */
 function bigPayload(id: string): Uint8Array {
   return encodeAgentMessage({
     kind: 'approval',
     submission: {
       requestId: id,
       submittedAtMs: 1,
-      file: { path: `/opt/${'p'.repeat(1_000_000)}` },
+      file: { path: `/opt/${'p'.repeat(100_000)}` },
       user: 'alice',
       reason: 'work',
       query: { category: 'Games' },
@@ -69,17 +71,21 @@ function bigPayload(id: string): Uint8Array {
 
 beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollgate-send-buffer-'));
-  store = AgentStore.open(path.join(dir, 'agent.db'), { maxOutboxBytes: 64 * 1024 * 1024 });
+  store = AgentStore.open(path.join(dir, 'agent.db'), { maxOutboxBytes: 16 * 1024 * 1024 });
   lines = [];
-  wss = new WebSocketServer({ port: 0, host: '127.0.0.1', maxPayload: 2 << 20 });
-  await new Promise((resolve) => wss.once('listening', resolve));
-  url = `ws://127.0.0.1:${(wss.address() as { port: number }).port}/agent`;
+  // Over a Unix socket: its kernel buffers are small and fixed, so a few requests fill them.
+  http = createServer();
+  wss = new WebSocketServer({ server: http, maxPayload: 1 << 20 });
+  const socketPath = path.join(dir, 'server.sock');
+  await new Promise<void>((resolve) => http.listen(socketPath, resolve));
+  url = `ws+unix://${socketPath}:/agent`;
 });
 
 afterEach(async () => {
   client?.close();
   for (const socket of wss.clients) socket.terminate();
   await new Promise((resolve) => wss.close(resolve));
+  await new Promise((resolve) => http.close(resolve));
   store.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -150,8 +156,8 @@ const turns = async (n: number): Promise<void> => {
 };
 
 describe('the sync client send buffer', () => {
-  const count = 32; // about 32 MB of requests: far past any socket buffer
-  const maxInFlight = 30;
+  const count = 40; // about 4 MB of requests: far past the socket's buffers
+  const maxInFlight = 40;
 
   beforeEach(() => {
     for (let i = 0; i < count; i++) {
@@ -161,7 +167,7 @@ describe('the sync client send buffer', () => {
 
   it('pauses outbox delivery while the server does not read, and delivers everything once it does', async () => {
     const server = serve();
-    startClient(2 * 1024 * 1024, maxInFlight);
+    startClient(512 * 1024, maxInFlight);
     await waitFor((l) => l.msg === 'up to date');
     await turns(20);
     // Held back by the send buffer, not by the in-flight limit.
@@ -180,7 +186,7 @@ describe('the sync client send buffer', () => {
       for (let i = 0; i < 40_000; i++)
         socket.send(encodeServerMessage({ kind: 'settings', signed: new Uint8Array(1) }));
     });
-    const maxBufferedBytes = 2 * 1024 * 1024;
+    const maxBufferedBytes = 512 * 1024;
     startClient(maxBufferedBytes, maxInFlight);
     await waitFor((l) => l.msg.startsWith('the server does not read'));
     const dropped = lines.filter((l) => l.msg === 'the server does not read what it is sent: reconnecting');
