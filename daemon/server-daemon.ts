@@ -95,6 +95,9 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     pongTimeoutMs: config.sync.pongTimeoutMs,
     helloTimeoutMs: config.sync.helloTimeoutMs,
     maxMessageBytes: config.sync.maxMessageBytes,
+    maxBufferedBytes: config.sync.maxBufferedBytes,
+    maxPendingHellos: config.sync.maxPendingHellos,
+    maxPendingApprovalsPerComputer: config.approvals.maxPendingPerComputer,
   });
   const https =
     config.tls === undefined

@@ -18,6 +18,7 @@ import { WorldIndex } from '../engine/world.js';
 import { MAX_VERSION, sealSettings, sealSnapshot } from '../wire/signed.js';
 import type { ApprovalSubmission } from '../wire/sync-messages.js';
 import { type ComputerRow, type IssuedVersions, ServerDb } from './server-db.js';
+import { SealedCache } from './sealed-cache.js';
 import {
   type ServerSigningKey,
   loadOrCreateSigningKey,
@@ -153,8 +154,8 @@ export class ServerState implements ServerStateApi {
   private stored: StoredWorld;
   private readonly rows = new Map<string, ComputerRow>();
   private readonly connected = new Set<string>();
-  private readonly sealedSnapshots = new Map<string, SealedSnapshot>();
-  private readonly sealedSettings = new Map<string, SealedSettings>();
+  private readonly sealedSnapshots = new SealedCache<SealedSnapshot>();
+  private readonly sealedSettings = new SealedCache<SealedSettings>();
   /** The next key the versions of a switch were issued for, should the switch of its files fail: not issued twice. */
   private issuedForKeyId: string | null = null;
 
@@ -505,11 +506,14 @@ export class ServerState implements ServerStateApi {
    * Records an approval request once per id, with the suggestion worked out
    * from the server's world now (the agent's own when that fails, noted in
    * `warnings`). A repeated id answers the stored request, `recorded: false`.
+   * A new id is refused with TollgateError 'too-many-pending' when the
+   * computer already has `limits.maxPendingPerComputer` pending requests.
    */
   recordApprovalRequest(
     computerId: string,
     submission: ApprovalSubmission,
     nowMs: number,
+    limits: { maxPendingPerComputer?: number } = {},
   ): { request: ApprovalRequestRecord; recorded: boolean } {
     const stored = this.approvalRequest(submission.requestId);
     if (stored !== undefined) {
@@ -520,6 +524,16 @@ export class ServerState implements ServerStateApi {
         );
       }
       return { request: stored, recorded: false };
+    }
+    const maxPending = limits.maxPendingPerComputer;
+    if (maxPending !== undefined) {
+      const pending = this.db.pendingRequestCount(computerId);
+      if (pending >= maxPending) {
+        throw new TollgateError(
+          'too-many-pending',
+          `computer ${computerId} already has ${pending} pending approval requests (at most ${maxPending}): request ${submission.requestId} is not recorded`,
+        );
+      }
     }
     const group = this.index.computerGroup(computerId);
     const warnings: string[] = [];
