@@ -6,9 +6,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { evaluateApproval, resolveApprovalQuery } from '../engine/approvals.js';
 import { TollgateError, ValidationError } from '../engine/errors.js';
+import { MAX_ID_CHARS } from '../engine/limits.js';
 import { lintWorld, type LintWarning } from '../engine/lint.js';
 import type { AgentSetting, OsName, Policy, SettingValue, World } from '../engine/model.js';
 import { upgradeToFlat, type UpgradePlan } from '../engine/upgrade.js';
@@ -100,10 +101,20 @@ function withoutUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, member]) => member !== undefined)) as T;
 }
 
-/** The ids of the entries a setting set at a scope is stored as; `orgs` are the global scope's organizations. */
+/**
+ * The ids of the entries a setting set at a scope is stored as; `orgs` are
+ * the global scope's organizations. `admin-KIND-ID-TYPE`, or, when that would
+ * be longer than an id may be, `admin-KIND-h` and a hash of ID and TYPE: the
+ * same scope and type always give the same id.
+ */
 function adminSettingIds(scope: SettingScope, type: string, orgs: readonly string[]): string[] {
-  if (scope.kind === 'global') return orgs.map((org) => `admin-global-${org}-${type}`);
-  return [`admin-${scope.kind}-${scope.id}-${type}`];
+  const idOf = (kind: string, target: string): string => {
+    const plain = `admin-${kind}-${target}-${type}`;
+    if (plain.length <= MAX_ID_CHARS) return plain;
+    return `admin-${kind}-h${createHash('sha256').update(`${target}\0${type}`).digest('hex').slice(0, 40)}`;
+  };
+  if (scope.kind === 'global') return orgs.map((org) => idOf('global', org));
+  return [idOf(scope.kind, scope.id)];
 }
 
 /** Whether a settings entry was set through the admin API (see adminSettingIds). */
