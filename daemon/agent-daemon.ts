@@ -48,6 +48,8 @@ export async function startAgentDaemon(
   const store = AgentStore.open(join(config.dataDir, 'agent.db'), {
     maxDecisionLog: config.decisionLog.maxEntries,
     maxDecisionLogBytes: config.decisionLog.maxBytes,
+    maxOutboxItems: config.outbox.maxRequests,
+    maxOutboxBytes: config.outbox.maxBytes,
     onRecovered: (info) => logger.warn(info, 'the cache database was damaged: moved aside and recreated'),
   });
   const recorder = new DecisionRecorder(
@@ -177,6 +179,7 @@ export async function startAgentDaemon(
       backoffInitialMs: server.backoffInitialMs,
       backoffMaxMs: server.backoffMaxMs,
       maxMessageBytes: server.maxMessageBytes,
+      maxBufferedBytes: server.maxBufferedBytes,
       ...(server.caFile === undefined ? {} : { ca: await readFile(server.caFile, 'utf8') }),
       logger,
       random: Math.random,

@@ -103,6 +103,9 @@ export async function startServer(
     pongTimeoutMs: config.sync.pongTimeoutMs,
     helloTimeoutMs: config.sync.helloTimeoutMs,
     maxMessageBytes: config.sync.maxMessageBytes,
+    maxBufferedBytes: config.sync.maxBufferedBytes,
+    maxPendingHellos: config.sync.maxPendingHellos,
+    maxPendingApprovalsPerComputer: config.approvals.maxPendingPerComputer,
   });
   const https =
     config.tls === undefined

@@ -16,6 +16,7 @@ import {
   leadingRequestId,
   requestBodyStart,
 } from '../wire/local-api.js';
+import { APPROVAL_REQUEST_LIMITS, checkApprovalRequestFields, checkSubmissionBytes } from '../wire/approval-limits.js';
 import {
   openSettings,
   openSnapshot,
@@ -72,9 +73,9 @@ export interface AgentOptions {
 }
 
 /** The longest user name an approval request may carry. */
-export const MAX_REQUEST_USER_CHARS = 256;
+export const MAX_REQUEST_USER_CHARS = APPROVAL_REQUEST_LIMITS.userChars;
 /** The longest reason an approval request may carry. */
-export const MAX_REQUEST_REASON_CHARS = 4000;
+export const MAX_REQUEST_REASON_CHARS = APPROVAL_REQUEST_LIMITS.reasonChars;
 
 /** An approval request to store and deliver (SPEC.md section 5): the denied file, who asks and why. */
 export interface ApprovalSubmissionInput {
@@ -446,7 +447,9 @@ export class Agent {
    * Answers an approval request with the local suggestion and, before
    * answering, stores it durably in the outbox under a new request id for
    * delivery to the server. Nothing is stored when the request is invalid
-   * or cannot be evaluated (no snapshot, unknown application).
+   * (a field over APPROVAL_REQUEST_LIMITS included) or cannot be evaluated
+   * (no snapshot, unknown application), nor when the outbox is full
+   * (TollgateError 'outbox-full').
    */
   submitApproval(input: ApprovalSubmissionInput): { suggestion: ApprovalSuggestion; requestId: string } {
     if (input.file === undefined || input.file.path === '') {
@@ -454,6 +457,7 @@ export class Agent {
     }
     const user = requiredText(input.user, 'approval.user', MAX_REQUEST_USER_CHARS);
     const reason = requiredText(input.reason, 'approval.reason', MAX_REQUEST_REASON_CHARS);
+    checkApprovalRequestFields({ file: input.file, user, reason, query: input.query });
     const suggestion = this.suggest(input.query);
     const requestId = (this.options.newRequestId ?? randomUUID)();
     const submittedAtMs = this.options.clock();
@@ -461,6 +465,7 @@ export class Agent {
       kind: 'approval',
       submission: { requestId, submittedAtMs, file: input.file, user, reason, query: input.query, suggestion },
     });
+    checkSubmissionBytes(payload.length);
     this.options.store.enqueueOutbox({ id: requestId, payload, createdAtMs: submittedAtMs });
     this.onApprovalQueued?.();
     return { suggestion, requestId };

@@ -8,6 +8,7 @@ import { ValidationError } from '../engine/errors.js';
 import { OS_NAMES } from '../engine/model.js';
 import { isValidVersion } from '../engine/version.js';
 import { MAX_PINNED_KEYS, PinnedKeys, parsePublicKey } from '../wire/signing.js';
+import { DEFAULT_OUTBOX_LIMITS } from '../store/agent-store.js';
 
 /** Largest request frame the local socket accepts by default. */
 export const DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;
@@ -33,6 +34,12 @@ const serverSchema = z.strictObject({
     .int()
     .positive()
     .default(256 * 1024 * 1024),
+  /** Bytes waiting to be sent to the server, at most; past it the connection is dropped and made again. */
+  maxBufferedBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(32 * 1024 * 1024),
 });
 
 const groupSchema = z.union([
@@ -135,6 +142,13 @@ export const daemonConfigSchema = z.strictObject({
         .default(16 * 1024 * 1024),
     })
     .default({ maxBytes: 32 * 1024 * 1024, maxAnswerBytes: 16 * 1024 * 1024 }),
+  /** The approval outbox's bounds (docs/DAEMON.md); a full outbox refuses new requests ('outbox-full'). */
+  outbox: z
+    .strictObject({
+      maxRequests: z.number().int().positive().default(DEFAULT_OUTBOX_LIMITS.maxItems),
+      maxBytes: z.number().int().positive().default(DEFAULT_OUTBOX_LIMITS.maxBytes),
+    })
+    .default({ maxRequests: DEFAULT_OUTBOX_LIMITS.maxItems, maxBytes: DEFAULT_OUTBOX_LIMITS.maxBytes }),
   jobs: z
     .strictObject({
       integrityCheck: cronExpression.default('17 * * * *'),

@@ -2,6 +2,8 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { isEmailAddress } from '../engine/validate.js';
 import { parseConfigText, readConfigText } from '../scenario/config-file.js';
+import { APPROVAL_REQUEST_LIMITS } from '../wire/approval-limits.js';
+import { SYNC_HUB_DEFAULTS } from './sync-hub.js';
 
 /** The policy server's configuration file, validated by key (see docs/SERVER.md). */
 export const serverConfigSchema = z.strictObject({
@@ -24,19 +26,39 @@ export const serverConfigSchema = z.strictObject({
       pingIntervalMs: z.number().int().positive().default(15_000),
       pongTimeoutMs: z.number().int().positive().default(10_000),
       helloTimeoutMs: z.number().int().positive().default(10_000),
+      /** At least an approval request's bound, so that no request an agent stored can break its sync. */
       maxMessageBytes: z
         .number()
         .int()
-        .positive()
+        .min(APPROVAL_REQUEST_LIMITS.submissionBytes, {
+          error: `must be at least ${APPROVAL_REQUEST_LIMITS.submissionBytes} (the largest approval request)`,
+        })
         .default(1024 * 1024),
+      maxBufferedBytes: z.number().int().positive().default(SYNC_HUB_DEFAULTS.maxBufferedBytes),
+      maxPendingHellos: z.number().int().positive().default(SYNC_HUB_DEFAULTS.maxPendingHellos),
     })
-    .default({ pingIntervalMs: 15_000, pongTimeoutMs: 10_000, helloTimeoutMs: 10_000, maxMessageBytes: 1024 * 1024 }),
+    .default({
+      pingIntervalMs: 15_000,
+      pongTimeoutMs: 10_000,
+      helloTimeoutMs: 10_000,
+      maxMessageBytes: 1024 * 1024,
+      maxBufferedBytes: SYNC_HUB_DEFAULTS.maxBufferedBytes,
+      maxPendingHellos: SYNC_HUB_DEFAULTS.maxPendingHellos,
+    }),
   /** How often the server looks for a next signing key whose time has come (docs/SERVER.md, "Rotating the signing key"). */
   signing: z
     .strictObject({ checkIntervalMs: z.number().int().positive().default(10_000) })
     .default({ checkIntervalMs: 10_000 }),
-  /** Approvals (docs/APPROVALS.md): the data file of the default approval policies (default: the shipped one). */
-  approvals: z.strictObject({ defaultPoliciesFile: z.string().min(1).optional() }).default({}),
+  /**
+   * Approvals (docs/APPROVALS.md): the data file of the default approval policies (default: the shipped one),
+   * and how many pending requests one computer may have.
+   */
+  approvals: z
+    .strictObject({
+      defaultPoliciesFile: z.string().min(1).optional(),
+      maxPendingPerComputer: z.number().int().positive().default(SYNC_HUB_DEFAULTS.maxPendingApprovalsPerComputer),
+    })
+    .default({ maxPendingPerComputer: SYNC_HUB_DEFAULTS.maxPendingApprovalsPerComputer }),
   /** The mail server escalation notices go through; without it they are only logged. */
   smtp: z
     .strictObject({
@@ -71,6 +93,7 @@ export function parseServerConfig(text: string, file: string, baseDir: string): 
     ...(c.adminTokenFile === undefined ? {} : { adminTokenFile: at(c.adminTokenFile) }),
     ...(c.seedScenario === undefined ? {} : { seedScenario: at(c.seedScenario) }),
     approvals: {
+      maxPendingPerComputer: c.approvals.maxPendingPerComputer,
       ...(c.approvals.defaultPoliciesFile === undefined
         ? {}
         : { defaultPoliciesFile: at(c.approvals.defaultPoliciesFile) }),

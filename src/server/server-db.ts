@@ -65,6 +65,10 @@ export const SERVER_MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX approval_requests_by_status ON approval_requests (status, seq);
   `,
+  `
+  -- Pending requests are counted per computer when one arrives (the intake's bound).
+  CREATE INDEX approval_requests_by_computer ON approval_requests (computer_id, status);
+  `,
 ];
 
 /** One computer's stored state. */
@@ -267,6 +271,9 @@ function prepareStatements(db: Database.Database) {
       'UPDATE approval_requests SET status = @status, body = @body WHERE id = @id',
     ),
     request: db.prepare<[string], { body: string }>('SELECT body FROM approval_requests WHERE id = ?'),
+    pendingCount: db.prepare<[string], { n: number }>(
+      "SELECT count(*) AS n FROM approval_requests WHERE computer_id = ? AND status = 'pending'",
+    ),
     requests: db.prepare<[], { body: string }>('SELECT body FROM approval_requests ORDER BY seq'),
     requestsWithStatus: db.prepare<[string], { body: string }>(
       'SELECT body FROM approval_requests WHERE status = ? ORDER BY seq',
@@ -379,6 +386,11 @@ export class ServerDb {
   /** Replaces a stored request's status and body; returns whether the id was found. */
   updateRequest(id: string, status: string, body: string): boolean {
     return this.guard(() => this.stmt.updateRequest.run({ id, status, body })).changes === 1;
+  }
+
+  /** How many of a computer's requests are pending. */
+  pendingRequestCount(computerId: string): number {
+    return this.stmt.pendingCount.get(computerId)?.n ?? 0;
   }
 
   /** The JSON body of one request, or undefined. */

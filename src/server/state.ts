@@ -6,9 +6,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { evaluateApproval, resolveApprovalQuery } from '../engine/approvals.js';
 import { TollgateError, ValidationError } from '../engine/errors.js';
+import { MAX_ID_CHARS } from '../engine/limits.js';
 import { lintWorld, type LintWarning } from '../engine/lint.js';
 import type { AgentSetting, OsName, Policy, SettingValue, World } from '../engine/model.js';
 import { upgradeToFlat, type UpgradePlan } from '../engine/upgrade.js';
@@ -19,6 +20,7 @@ import { MAX_VERSION, sealSettings, sealSnapshot } from '../wire/signed.js';
 import type { ApprovalSubmission } from '../wire/sync-messages.js';
 import type { StorageFault } from '../store/storage-error.js';
 import { type ComputerRow, type IssuedVersions, ServerDb } from './server-db.js';
+import { SealedCache } from './sealed-cache.js';
 import {
   type ServerSigningKey,
   loadOrCreateSigningKey,
@@ -100,10 +102,20 @@ function withoutUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, member]) => member !== undefined)) as T;
 }
 
-/** The ids of the entries a setting set at a scope is stored as; `orgs` are the global scope's organizations. */
+/**
+ * The ids of the entries a setting set at a scope is stored as; `orgs` are
+ * the global scope's organizations. `admin-KIND-ID-TYPE`, or, when that would
+ * be longer than an id may be, `admin-KIND-h` and a hash of ID and TYPE: the
+ * same scope and type always give the same id.
+ */
 function adminSettingIds(scope: SettingScope, type: string, orgs: readonly string[]): string[] {
-  if (scope.kind === 'global') return orgs.map((org) => `admin-global-${org}-${type}`);
-  return [`admin-${scope.kind}-${scope.id}-${type}`];
+  const idOf = (kind: string, target: string): string => {
+    const plain = `admin-${kind}-${target}-${type}`;
+    if (plain.length <= MAX_ID_CHARS) return plain;
+    return `admin-${kind}-h${createHash('sha256').update(`${target}\0${type}`).digest('hex').slice(0, 40)}`;
+  };
+  if (scope.kind === 'global') return orgs.map((org) => idOf('global', org));
+  return [idOf(scope.kind, scope.id)];
 }
 
 /** Whether a settings entry was set through the admin API (see adminSettingIds). */
@@ -154,8 +166,8 @@ export class ServerState implements ServerStateApi {
   private stored: StoredWorld;
   private readonly rows = new Map<string, ComputerRow>();
   private readonly connected = new Set<string>();
-  private readonly sealedSnapshots = new Map<string, SealedSnapshot>();
-  private readonly sealedSettings = new Map<string, SealedSettings>();
+  private readonly sealedSnapshots = new SealedCache<SealedSnapshot>();
+  private readonly sealedSettings = new SealedCache<SealedSettings>();
   /** The next key the versions of a switch were issued for, should the switch of its files fail: not issued twice. */
   private issuedForKeyId: string | null = null;
 
@@ -510,11 +522,14 @@ export class ServerState implements ServerStateApi {
    * Records an approval request once per id, with the suggestion worked out
    * from the server's world now (the agent's own when that fails, noted in
    * `warnings`). A repeated id answers the stored request, `recorded: false`.
+   * A new id is refused with TollgateError 'too-many-pending' when the
+   * computer already has `limits.maxPendingPerComputer` pending requests.
    */
   recordApprovalRequest(
     computerId: string,
     submission: ApprovalSubmission,
     nowMs: number,
+    limits: { maxPendingPerComputer?: number } = {},
   ): { request: ApprovalRequestRecord; recorded: boolean } {
     const stored = this.approvalRequest(submission.requestId);
     if (stored !== undefined) {
@@ -525,6 +540,16 @@ export class ServerState implements ServerStateApi {
         );
       }
       return { request: stored, recorded: false };
+    }
+    const maxPending = limits.maxPendingPerComputer;
+    if (maxPending !== undefined) {
+      const pending = this.db.pendingRequestCount(computerId);
+      if (pending >= maxPending) {
+        throw new TollgateError(
+          'too-many-pending',
+          `computer ${computerId} already has ${pending} pending approval requests (at most ${maxPending}): request ${submission.requestId} is not recorded`,
+        );
+      }
     }
     const group = this.index.computerGroup(computerId);
     const warnings: string[] = [];

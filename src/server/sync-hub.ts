@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { TollgateError } from '../engine/errors.js';
 import { STORAGE_UNAVAILABLE, isStorageFailure } from '../store/storage-error.js';
+import { checkApprovalRequestFields, checkSubmissionBytes } from '../wire/approval-limits.js';
 import { rawDataBytes } from '../wire/raw-data.js';
 import {
   decodeAgentMessage,
@@ -25,8 +26,28 @@ export const CLOSE_CODES = Object.freeze({
   replaced: 4409,
   /** The server could not read or write its database (disk full, read-only, I/O error): not the agent's fault. */
   storageUnavailable: 4503,
+  /** The agent did not read what it was sent: its unsent messages went over `maxBufferedBytes`. */
+  sendBufferFull: 4429,
   shuttingDown: 1001,
 });
+
+/** The hub's default bounds (docs/SERVER.md, "Bounds"). */
+export const SYNC_HUB_DEFAULTS = Object.freeze({
+  /** Bytes waiting to be sent to one agent, at most, before the connection is closed (4429). */
+  maxBufferedBytes: 16 * 1024 * 1024,
+  /** Connections that have not said hello yet, at most; more are refused at upgrade (HTTP 503). */
+  maxPendingHellos: 1000,
+  /** Pending approval requests per computer, at most; more are answered with a refusing receipt. */
+  maxPendingApprovalsPerComputer: 100,
+});
+
+/** Why the server refuses an approval request for good: its receipt carries the code, and the agent forgets it. */
+const REFUSED_FOR_GOOD: ReadonlySet<string> = new Set([
+  'conflict',
+  'too-many-pending',
+  'invalid-field',
+  'request-too-large',
+]);
 
 export interface HubLogger {
   info(obj: object, msg: string): void;
@@ -45,6 +66,12 @@ export interface SyncHubOptions {
   maxMessageBytes: number;
   /** A connection that has not said hello by then is closed. */
   helloTimeoutMs: number;
+  /** Default SYNC_HUB_DEFAULTS.maxBufferedBytes. */
+  maxBufferedBytes?: number;
+  /** Default SYNC_HUB_DEFAULTS.maxPendingHellos. */
+  maxPendingHellos?: number;
+  /** Default SYNC_HUB_DEFAULTS.maxPendingApprovalsPerComputer. */
+  maxPendingApprovalsPerComputer?: number;
 }
 
 /** Who applied a change: connected agents that acknowledged it, those that did not yet, and those offline. */
@@ -80,10 +107,19 @@ export class SyncHub {
   private readonly connections = new Set<Connection>();
   private readonly waiters = new Set<Waiter>();
   private readonly pingTimer: NodeJS.Timeout;
+  private readonly bounds: { [K in keyof typeof SYNC_HUB_DEFAULTS]: number };
+  /** Connections that have not said hello yet. */
+  private pendingHellos = 0;
   private closed = false;
 
   constructor(options: SyncHubOptions) {
     this.options = options;
+    this.bounds = {
+      maxBufferedBytes: options.maxBufferedBytes ?? SYNC_HUB_DEFAULTS.maxBufferedBytes,
+      maxPendingHellos: options.maxPendingHellos ?? SYNC_HUB_DEFAULTS.maxPendingHellos,
+      maxPendingApprovalsPerComputer:
+        options.maxPendingApprovalsPerComputer ?? SYNC_HUB_DEFAULTS.maxPendingApprovalsPerComputer,
+    };
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes });
     this.wss.on('connection', (ws) => this.accept(ws));
     this.pingTimer = setInterval(() => this.heartbeat(), options.pingIntervalMs);
@@ -98,12 +134,26 @@ export class SyncHub {
         socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
         return;
       }
+      if (this.pendingHellos >= this.bounds.maxPendingHellos) {
+        this.options.logger.warn(
+          { pendingHellos: this.pendingHellos, maxPendingHellos: this.bounds.maxPendingHellos },
+          'agent connection refused: too many connections waiting for their hello',
+        );
+        socket.once('finish', () => socket.destroy());
+        socket.end('HTTP/1.1 503 Service Unavailable\r\nRetry-After: 10\r\nConnection: close\r\n\r\n');
+        return;
+      }
       this.wss.handleUpgrade(request, socket, head, (ws) => this.wss.emit('connection', ws, request));
     });
   }
 
   get connectedCount(): number {
     return this.byComputer.size;
+  }
+
+  /** Connections that have not said hello yet (at most `maxPendingHellos`). */
+  get pendingHelloCount(): number {
+    return this.pendingHellos;
   }
 
   isConnected(computerId: string): boolean {
@@ -113,6 +163,7 @@ export class SyncHub {
   private accept(ws: WebSocket): void {
     const conn: Connection = { ws, computerId: null, pongTimer: null, helloTimer: null };
     this.connections.add(conn);
+    this.pendingHellos++;
     conn.helloTimer = setTimeout(
       () => this.refuse(conn, CLOSE_CODES.helloTimeout, 'hello-timeout', 'no hello in time'),
       this.options.helloTimeoutMs,
@@ -130,7 +181,8 @@ export class SyncHub {
   }
 
   private drop(conn: Connection): void {
-    this.connections.delete(conn);
+    if (!this.connections.delete(conn)) return;
+    if (conn.computerId === null) this.pendingHellos--;
     if (conn.pongTimer !== null) clearTimeout(conn.pongTimer);
     if (conn.helloTimer !== null) clearTimeout(conn.helloTimer);
     const id = conn.computerId;
@@ -149,8 +201,26 @@ export class SyncHub {
     }
   }
 
+  /**
+   * Sends unless the agent is not reading: when what waits to be sent to it
+   * would go over maxBufferedBytes (one message always goes onto an empty
+   * buffer), the connection is closed (4429) instead. The agent reconnects
+   * and resumes from the versions it holds, so nothing is lost.
+   */
   private send(conn: Connection, message: ServerMessage): void {
-    if (conn.ws.readyState === WebSocket.OPEN) conn.ws.send(encodeServerMessage(message));
+    if (conn.ws.readyState !== WebSocket.OPEN) return;
+    const bytes = encodeServerMessage(message);
+    const buffered = conn.ws.bufferedAmount;
+    // A WebSocket frame adds at most 10 bytes of header to a server's message.
+    if (buffered > 0 && buffered + bytes.length + 10 > this.bounds.maxBufferedBytes) {
+      this.options.logger.warn(
+        { computerId: conn.computerId, bufferedBytes: buffered, maxBufferedBytes: this.bounds.maxBufferedBytes },
+        'agent does not read what it is sent: closing its connection',
+      );
+      conn.ws.close(CLOSE_CODES.sendBufferFull, 'send-buffer-full');
+      return;
+    }
+    conn.ws.send(bytes);
   }
 
   private refuse(conn: Connection, closeCode: number, code: string, message: string): void {
@@ -171,8 +241,9 @@ export class SyncHub {
     try {
       if (message.kind === 'hello') this.hello(conn, message);
       else if (conn.computerId === null) this.refuse(conn, CLOSE_CODES.unauthorized, 'unauthorized', 'say hello first');
-      else if (message.kind === 'approval') this.approval(conn, conn.computerId, message.submission);
-      else this.ack(conn.computerId, message);
+      else if (message.kind === 'approval') {
+        this.approval(conn, conn.computerId, message.submission, rawDataBytes(data).length);
+      } else this.ack(conn.computerId, message);
     } catch (error) {
       if (isStorageFailure(error)) this.storageFailed(conn, message.kind, error);
       else this.refuse(conn, CLOSE_CODES.badMessage, 'bad-message', (error as Error).message);
@@ -220,6 +291,7 @@ export class SyncHub {
         previous.ws.close(CLOSE_CODES.replaced, 'replaced by a newer connection');
       }
       conn.computerId = hello.computerId;
+      this.pendingHellos--;
       this.byComputer.set(hello.computerId, conn);
       state.setConnected(hello.computerId, true, clock());
       this.options.logger.info(
@@ -260,14 +332,21 @@ export class SyncHub {
 
   /**
    * Records an approval request (once per id) and answers with its receipt,
-   * also for an id recorded before: the agent may then forget it. When it
-   * cannot be recorded, no receipt: the agent sends it again on its next
+   * also for an id recorded before: the agent may then forget it. A request
+   * refused for good (another computer's id, a field over its limit, too
+   * many pending requests of this computer) gets a receipt carrying the
+   * refusal, so the agent forgets it too. When it cannot be recorded for
+   * now (storage), no receipt: the agent sends it again on its next
    * connection.
    */
-  private approval(conn: Connection, computerId: string, submission: ApprovalSubmission): void {
+  private approval(conn: Connection, computerId: string, submission: ApprovalSubmission, bytes: number): void {
     const { requestId } = submission;
     try {
-      const { recorded } = this.options.state.recordApprovalRequest(computerId, submission, this.options.clock());
+      checkSubmissionBytes(bytes);
+      checkApprovalRequestFields(submission);
+      const { recorded } = this.options.state.recordApprovalRequest(computerId, submission, this.options.clock(), {
+        maxPendingPerComputer: this.bounds.maxPendingApprovalsPerComputer,
+      });
       this.options.logger.info(
         { computerId, requestId, recorded, file: submission.file.path, user: submission.user },
         recorded ? 'approval request received' : 'approval request received again: already recorded',
@@ -275,15 +354,20 @@ export class SyncHub {
     } catch (error) {
       // Not recorded: no receipt, so the agent keeps it and sends it again.
       if (isStorageFailure(error)) throw error;
-      if (!(error instanceof TollgateError) || error.code !== 'conflict') {
+      if (!(error instanceof TollgateError) || !REFUSED_FOR_GOOD.has(error.code)) {
         this.options.logger.error(
           { computerId, requestId, err: (error as Error).message },
           'approval request not recorded',
         );
         return;
       }
-      // Another computer's id: never recorded for this one; the receipt stops this agent from retrying forever.
-      this.options.logger.warn({ computerId, requestId, reason: error.message }, 'approval request refused');
+      // Never recorded; the refusing receipt stops this agent from sending it forever.
+      this.options.logger.warn(
+        { computerId, requestId, code: error.code, reason: error.message },
+        'approval request refused',
+      );
+      this.send(conn, { kind: 'receipt', requestId, refused: { code: error.code, message: error.message } });
+      return;
     }
     this.send(conn, { kind: 'receipt', requestId });
   }

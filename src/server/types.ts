@@ -215,12 +215,14 @@ export interface ServerStateApi {
    * Records an approval request delivered by an agent, once per id: a
    * repeated id changes nothing and answers the stored request with
    * `recorded: false`. An id already used by another computer is
-   * TollgateError 'conflict'.
+   * TollgateError 'conflict'; a new id of a computer that already has
+   * `limits.maxPendingPerComputer` pending requests is 'too-many-pending'.
    */
   recordApprovalRequest(
     computerId: string,
     submission: ApprovalSubmission,
     nowMs: number,
+    limits?: { maxPendingPerComputer?: number },
   ): { request: ApprovalRequestRecord; recorded: boolean };
   /** The requests in the order they arrived, optionally only those with a status. */
   approvalRequests(status?: RequestStatus): ApprovalRequestRecord[];

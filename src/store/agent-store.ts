@@ -15,6 +15,10 @@ export interface AgentStoreOptions {
   maxDecisionLogBytes?: number;
   /** Delivered outbox ids remembered to ignore re-enqueues (default 10000). */
   maxDeliveredOutboxIds?: number;
+  /** Approval requests the outbox holds at most (default DEFAULT_OUTBOX_LIMITS.maxItems). */
+  maxOutboxItems?: number;
+  /** Payload bytes the outbox holds at most, all items together (default DEFAULT_OUTBOX_LIMITS.maxBytes). */
+  maxOutboxBytes?: number;
   /** Called when an unreadable database file was moved aside and replaced (after its outbox was salvaged). */
   onRecovered?: (info: RecoveryInfo) => void;
 }
@@ -63,11 +67,16 @@ export interface ApplyHooks {
   beforeCommit?: () => void;
 }
 
+/** The outbox's default bounds: a full outbox refuses new requests ('outbox-full'); it never drops one. */
+export const DEFAULT_OUTBOX_LIMITS = Object.freeze({ maxItems: 1000, maxBytes: 4 * 1024 * 1024 });
+
 interface Bounds {
   maxPreviousSnapshots: number;
   maxDecisionLog: number;
   maxDecisionLogBytes: number;
   maxDeliveredOutboxIds: number;
+  maxOutboxItems: number;
+  maxOutboxBytes: number;
 }
 
 interface BlobRow {
@@ -98,6 +107,12 @@ interface DecisionRow {
   policy: string | null;
 }
 
+interface OutboxInsert {
+  id: string;
+  payload: Buffer;
+  createdAtMs: number;
+}
+
 interface OutboxRow {
   id: string;
   payload: Buffer;
@@ -124,6 +139,7 @@ export class AgentStore {
   private readonly applySettingsTx: Database.Transaction<(version: number, bytes: Buffer, appliedAtMs: number) => void>;
   private readonly appendDecisionsTx: (entries: Iterable<DecisionLogEntry>) => { rows: number; bytes: number };
   private readonly markOutboxDeliveredTx: (id: string) => void;
+  private readonly enqueueOutboxTx: Database.Transaction<(row: OutboxInsert) => boolean>;
 
   private constructor(db: Database.Database, file: string, bounds: Bounds) {
     const { maxPreviousSnapshots, maxDeliveredOutboxIds } = bounds;
@@ -160,9 +176,23 @@ export class AgentStore {
       return added;
     });
     this.markOutboxDeliveredTx = db.transaction((id: string) => {
-      stmt.deleteOutbox.run(id);
+      // Only ids this outbox held are remembered: a receipt for another id changes nothing.
+      if (stmt.deleteOutbox.run(id).changes === 0) return;
       stmt.rememberDelivered.run(id);
       stmt.forgetDelivered.run(maxDeliveredOutboxIds);
+    });
+    const { maxOutboxItems, maxOutboxBytes } = bounds;
+    this.enqueueOutboxTx = db.transaction((row: OutboxInsert) => {
+      if (stmt.outboxHas.get(row.id) !== undefined || stmt.deliveredHas.get(row.id) !== undefined) return false;
+      const held = stmt.outboxSize.get() ?? { n: 0, bytes: 0 };
+      if (held.n + 1 > maxOutboxItems || held.bytes + row.payload.length > maxOutboxBytes) {
+        throw new TollgateError(
+          'outbox-full',
+          `the approval outbox is full (${held.n} requests, ${held.bytes} bytes; at most ${maxOutboxItems} requests and ${maxOutboxBytes} bytes): ` +
+            'the request was not stored; try again once the waiting requests are delivered',
+        );
+      }
+      return stmt.enqueueOutbox.run(row).changes === 1;
     });
   }
 
@@ -177,6 +207,8 @@ export class AgentStore {
       maxDecisionLog: count(options.maxDecisionLog, 10_000, 'maxDecisionLog'),
       maxDecisionLogBytes: count(options.maxDecisionLogBytes, DEFAULT_MAX_DECISION_LOG_BYTES, 'maxDecisionLogBytes'),
       maxDeliveredOutboxIds: count(options.maxDeliveredOutboxIds, 10_000, 'maxDeliveredOutboxIds'),
+      maxOutboxItems: count(options.maxOutboxItems, DEFAULT_OUTBOX_LIMITS.maxItems, 'maxOutboxItems'),
+      maxOutboxBytes: count(options.maxOutboxBytes, DEFAULT_OUTBOX_LIMITS.maxBytes, 'maxOutboxBytes'),
     };
     const db = openDatabase(file, options.onRecovered, salvageOutbox);
     try {
@@ -317,11 +349,14 @@ export class AgentStore {
 
   /**
    * Durably queues an approval request. Returns false (and changes nothing)
-   * when the id is already queued or was delivered recently.
+   * when the id is already queued or was delivered recently. Throws
+   * TollgateError 'outbox-full' (and stores nothing) when the request would
+   * take the outbox over `maxOutboxItems` requests or `maxOutboxBytes`
+   * payload bytes.
    */
   enqueueOutbox(item: OutboxItem): boolean {
     const row = { id: item.id, payload: toBuffer(item.payload), createdAtMs: item.createdAtMs };
-    return this.guard(() => this.stmt.enqueueOutbox.run(row)).changes === 1;
+    return this.guard(() => this.enqueueOutboxTx.immediate(row));
   }
 
   /** Up to `limit` undelivered items, oldest first. */
@@ -350,6 +385,11 @@ export class AgentStore {
   /** How many items wait to be delivered. */
   outboxDepth(): number {
     return this.guard(() => this.stmt.outboxDepth.get())?.n ?? 0;
+  }
+
+  /** The payload bytes of the items waiting to be delivered, all together. */
+  outboxBytes(): number {
+    return this.guard(() => this.stmt.outboxSize.get())?.bytes ?? 0;
   }
 
   /** `PRAGMA quick_check` problems; [] when the database is fine. */
@@ -460,7 +500,12 @@ function prepareStatements(db: Database.Database) {
        FROM (SELECT * FROM decisions ORDER BY seq DESC LIMIT ?) ORDER BY seq`,
     ),
     decisionCount: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM decisions'),
-    enqueueOutbox: db.prepare<[{ id: string; payload: Buffer; createdAtMs: number }]>(
+    outboxHas: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM outbox WHERE id = ?'),
+    deliveredHas: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM outbox_delivered WHERE id = ?'),
+    outboxSize: db.prepare<[], { n: number; bytes: number }>(
+      'SELECT count(*) AS n, coalesce(sum(length(payload)), 0) AS bytes FROM outbox',
+    ),
+    enqueueOutbox: db.prepare<[OutboxInsert]>(
       `INSERT INTO outbox (id, payload, created_at_ms)
        SELECT @id, @payload, @createdAtMs WHERE NOT EXISTS (SELECT 1 FROM outbox_delivered WHERE id = @id)
        ON CONFLICT (id) DO NOTHING`,

@@ -1,8 +1,14 @@
 import { WebSocket, type RawData } from 'ws';
 import type { Agent } from '../agent/agent.js';
 import type { OsName } from '../engine/model.js';
+import { APPROVAL_REQUEST_LIMITS } from '../wire/approval-limits.js';
 import { rawDataBytes } from '../wire/raw-data.js';
-import { decodeServerMessage, encodeAgentMessage, type ServerMessage } from '../wire/sync-messages.js';
+import {
+  decodeServerMessage,
+  encodeAgentMessage,
+  type ReceiptRefusal,
+  type ServerMessage,
+} from '../wire/sync-messages.js';
 
 export interface SyncLogger {
   info(obj: object, msg: string): void;
@@ -23,6 +29,12 @@ export const UNAUTHORIZED_CLOSE_CODE = 4401;
 
 /** How many approval requests may await their receipt at once on one connection (by default). */
 export const DEFAULT_MAX_IN_FLIGHT = 64;
+
+/** Bytes waiting to be sent to the server, at most (by default): see SyncClientOptions.maxBufferedBytes. */
+export const DEFAULT_MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
+
+/** How soon the outbox is looked at again after its delivery paused for a full send buffer. */
+const OUTBOX_RETRY_MS = 1000;
 
 export interface SyncClientOptions {
   url: string;
@@ -48,6 +60,13 @@ export interface SyncClientOptions {
   outbox?: OutboxSource;
   /** Requests sent and not yet receipted, at most, per connection (default DEFAULT_MAX_IN_FLIGHT). */
   maxInFlight?: number;
+  /**
+   * Bytes waiting to be sent, at most (default DEFAULT_MAX_BUFFERED_BYTES):
+   * outbox delivery pauses at it until the server has read, and any other
+   * message that would go over it drops the connection (it is made again),
+   * instead of buffering for a server that does not read.
+   */
+  maxBufferedBytes?: number;
 }
 
 /** Full jitter: a uniform delay up to min(max, initial * 2^attempt). */
@@ -74,6 +93,7 @@ export class SyncClient {
   private retryTimer: NodeJS.Timeout | null = null;
   private pingTimer: NodeJS.Timeout | null = null;
   private pongTimer: NodeJS.Timeout | null = null;
+  private outboxRetryTimer: NodeJS.Timeout | null = null;
   private closed = false;
   /** A refusal of our credentials: retrying harder will not help, so back off to the maximum. */
   private unauthorized = false;
@@ -141,6 +161,8 @@ export class SyncClient {
   private stopTimers(): void {
     if (this.pingTimer !== null) clearInterval(this.pingTimer);
     this.pingTimer = null;
+    if (this.outboxRetryTimer !== null) clearTimeout(this.outboxRetryTimer);
+    this.outboxRetryTimer = null;
     this.clearPong();
   }
 
@@ -160,8 +182,34 @@ export class SyncClient {
     ws.ping();
   }
 
+  /**
+   * Sends unless that would take what waits to be sent over
+   * maxBufferedBytes: then the server is not reading, and the connection is
+   * dropped instead; the next one resumes from what this agent holds.
+   */
   private send(bytes: Uint8Array): void {
-    if (this.ws !== null && this.ws.readyState === WebSocket.OPEN) this.ws.send(bytes);
+    const ws = this.ws;
+    if (ws === null || ws.readyState !== WebSocket.OPEN) return;
+    if (this.hasRoom(ws, bytes.length)) {
+      ws.send(bytes);
+      return;
+    }
+    this.options.logger.warn(
+      { bufferedBytes: ws.bufferedAmount, maxBufferedBytes: this.maxBufferedBytes() },
+      'the server does not read what it is sent: reconnecting',
+    );
+    ws.terminate();
+  }
+
+  private maxBufferedBytes(): number {
+    return this.options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
+  }
+
+  /** Whether `bytes` more may be sent on `ws` now (one message always goes onto an empty buffer). */
+  private hasRoom(ws: WebSocket, bytes: number): boolean {
+    const buffered = ws.bufferedAmount;
+    // A WebSocket frame adds at most 14 bytes of header to the message.
+    return buffered === 0 || buffered + bytes + 14 <= this.maxBufferedBytes();
   }
 
   /** The version this agent reports: its own, or, until a snapshot says which, the configured fallback. */
@@ -237,13 +285,14 @@ export class SyncClient {
         this.options.logger.warn({ code: message.code, reason: message.message }, 'the server refused this agent');
         break;
       case 'receipt':
-        this.receipt(message.requestId);
+        this.receipt(message.requestId, message.refused);
         break;
     }
     if (firstAnswer) this.flushOutbox();
   }
 
-  private receipt(requestId: string): void {
+  /** A receipt: the request leaves the outbox, recorded by the server or, with `refused`, refused for good. */
+  private receipt(requestId: string, refused: ReceiptRefusal | undefined): void {
     const outbox = this.options.outbox;
     if (outbox === undefined) return;
     try {
@@ -257,13 +306,19 @@ export class SyncClient {
       return;
     }
     this.inFlight.delete(requestId);
-    this.options.logger.info({ requestId }, 'approval request delivered');
+    if (refused === undefined) this.options.logger.info({ requestId }, 'approval request delivered');
+    else {
+      this.options.logger.warn(
+        { requestId, code: refused.code, reason: refused.message },
+        'approval request refused by the server: not recorded there, removed from the outbox',
+      );
+    }
     this.flushOutbox();
   }
 
   /**
    * Sends the pending outbox items not already awaiting a receipt on this
-   * connection, up to the in-flight limit. Does nothing until the server has
+   * connection, up to the in-flight limit and while the send buffer has room. Does nothing until the server has
    * answered the hello; call it whenever an item was queued.
    */
   flushOutbox(): void {
@@ -276,6 +331,24 @@ export class SyncClient {
     try {
       const pending = outbox.pendingOutbox(this.inFlight.size + room).filter((item) => !this.inFlight.has(item.id));
       for (const item of pending.slice(0, room)) {
+        if (item.payload.length > APPROVAL_REQUEST_LIMITS.submissionBytes) {
+          // Stored by an older agent without the bound: the server would close the connection on it every time.
+          outbox.markOutboxDelivered(item.id);
+          this.options.logger.warn(
+            { requestId: item.id, bytes: item.payload.length, maxBytes: APPROVAL_REQUEST_LIMITS.submissionBytes },
+            'approval request too large to deliver: removed from the outbox',
+          );
+          continue;
+        }
+        if (!this.hasRoom(ws, item.payload.length)) {
+          // Paused until the server has read: a receipt, or this timer, looks again.
+          this.outboxRetryTimer ??= setTimeout(() => {
+            this.outboxRetryTimer = null;
+            this.flushOutbox();
+          }, OUTBOX_RETRY_MS);
+          this.outboxRetryTimer.unref();
+          return;
+        }
         outbox.markOutboxAttempt(item.id);
         this.inFlight.add(item.id);
         ws.send(item.payload);

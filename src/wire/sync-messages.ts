@@ -71,8 +71,17 @@ export type ServerMessage =
   /** An encoded SignedSettings. */
   | { kind: 'settings'; signed: Uint8Array }
   | { kind: 'refusal'; code: string; message: string }
-  /** The approval request with this id is recorded (now or before): the agent may forget it. */
-  | { kind: 'receipt'; requestId: string };
+  /**
+   * The approval request with this id is recorded (now or before), or, with
+   * `refused`, refused for good and not recorded: either way the agent may forget it.
+   */
+  | { kind: 'receipt'; requestId: string; refused?: ReceiptRefusal };
+
+/** Why the server refused an approval request for good (ApprovalReceipt.refusal_code and refusal_message). */
+export interface ReceiptRefusal {
+  code: string;
+  message: string;
+}
 
 function decodeFailure(what: string, error: unknown): TollgateError {
   if (error instanceof TollgateError) return error;
@@ -190,7 +199,12 @@ export function encodeServerMessage(message: ServerMessage): Uint8Array {
       return pb.ServerMessage.encode({ refusal: { code: message.code, message: message.message } }).finish();
     case 'receipt':
       return pb.ServerMessage.encode({
-        receipt: { requestId: checkRequestId(message.requestId, 'receipt.requestId') },
+        receipt: {
+          requestId: checkRequestId(message.requestId, 'receipt.requestId'),
+          ...(message.refused === undefined
+            ? {}
+            : { refusalCode: message.refused.code, refusalMessage: message.refused.message }),
+        },
       }).finish();
   }
 }
@@ -214,10 +228,10 @@ export function decodeServerMessage(bytes: Uint8Array): ServerMessage {
       }
       case 'receipt': {
         const r = requireMessage(m.receipt, 'receipt');
-        return {
-          kind: 'receipt',
-          requestId: checkRequestId(requireText(r.requestId, 'receipt.requestId'), 'receipt.requestId'),
-        };
+        const requestId = checkRequestId(requireText(r.requestId, 'receipt.requestId'), 'receipt.requestId');
+        const code = r.refusalCode ?? '';
+        if (code === '') return { kind: 'receipt', requestId };
+        return { kind: 'receipt', requestId, refused: { code, message: r.refusalMessage ?? '' } };
       }
       case undefined:
         throw new TollgateError('bad-message', 'serverMessage: no body');

@@ -10,6 +10,7 @@ import { TollgateError } from '../../src/engine/errors.js';
 import type { World } from '../../src/engine/model.js';
 import { buildView } from '../../src/engine/view.js';
 import { AgentStore } from '../../src/store/agent-store.js';
+import { APPROVAL_REQUEST_LIMITS } from '../../src/wire/approval-limits.js';
 import type { LocalRequest } from '../../src/wire/local-api.js';
 import { sealSnapshot } from '../../src/wire/signed.js';
 import { generateSigningKeys, parsePrivateKey, parsePublicKey } from '../../src/wire/signing.js';
@@ -180,6 +181,67 @@ describe('submitting an approval request', () => {
     expect(error?.message).toContain(message);
     expect(store.outboxDepth()).toBe(0);
     expect(queued).toBe(0);
+  });
+
+  it.each([
+    ['a path too long', { file: { path: 'p'.repeat(32_768) } }, 'approval.file.path is longer than 32767'],
+    [
+      'a parent process path too long',
+      { file: { path: '/x', processPath: 'p'.repeat(32_768) } },
+      'approval.file.processPath is longer than 32767',
+    ],
+    ['a hash too long', { file: { path: '/x', sha256: 'a'.repeat(129) } }, 'approval.file.sha256 is longer than 128'],
+    [
+      'a certificate subject too long',
+      { file: { path: '/x', certSubject: 's'.repeat(1025) } },
+      'approval.file.certSubject is longer than 1024',
+    ],
+    ['a user too long', { user: 'u'.repeat(257) }, 'approval.user is longer than 256'],
+    [
+      'a category too long',
+      { query: { category: 'c'.repeat(257) } },
+      'approval.category is longer than 256 characters',
+    ],
+    [
+      'an influence list too long',
+      { query: { category: 'Shopping', developmentInfluence: Array.from({ length: 257 }, () => 'GB') } },
+      'approval.developmentInfluence has more than 256 entries',
+    ],
+    [
+      'an influence entry too long',
+      { query: { category: 'Shopping', primaryCompanyInfluence: ['GB', 'x'.repeat(17)] } },
+      'approval.primaryCompanyInfluence[1] is longer than 16',
+    ],
+  ])('refuses %s with invalid-field, naming the field, and stores nothing', (_name, overrides, message) => {
+    const error = errorCode(() => submit(overrides));
+    expect(error?.code).toBe('invalid-field');
+    expect(error?.message).toContain(message);
+    expect(store.outboxDepth()).toBe(0);
+    expect(queued).toBe(0);
+  });
+
+  it('refuses a request whose encoding is over the byte bound, though each field is within its own', () => {
+    // Three paths at their character limit, each character three bytes in UTF-8.
+    const long = '\u20ac'.repeat(APPROVAL_REQUEST_LIMITS.pathChars);
+    const error = errorCode(() => submit({ file: { path: long, processPath: long, createdBy: long } }));
+    expect(error?.code).toBe('request-too-large');
+    expect(error?.message).toContain(`above ${APPROVAL_REQUEST_LIMITS.submissionBytes}`);
+    expect(store.outboxDepth()).toBe(0);
+    expect(queued).toBe(0);
+  });
+
+  it('answers outbox-full when the outbox is full, storing nothing and keeping every queued request', () => {
+    store.close();
+    store = AgentStore.open(path.join(dir, 'agent.db'), { maxOutboxItems: 2 });
+    agent = makeAgent();
+    agent.loadFromStore();
+    submit();
+    submit();
+    const error = errorCode(() => submit());
+    expect(error?.code).toBe('outbox-full');
+    expect(error?.message).toContain('not stored');
+    expect(store.pendingOutbox(10).map((p) => p.id)).toEqual(['req-1', 'req-2']);
+    expect(queued).toBe(2);
   });
 
   it('refuses before the first snapshot, storing nothing', () => {

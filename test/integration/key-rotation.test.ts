@@ -5,6 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultAdminSocketPath } from '../../src/agent/config.js';
 import { LocalClient } from '../../src/local/client.js';
 import { AgentStore } from '../../src/store/agent-store.js';
 import type { AgentStatus } from '../../src/wire/local-api.js';
@@ -132,6 +133,11 @@ class Fleet {
 
   socket(computer: string): string {
     return join(this.ws.dir, `${computer}.sock`);
+  }
+
+  /** The computer's admin socket (snapshot apply), by the default rule. */
+  adminSocket(computer: string): string {
+    return defaultAdminSocketPath(this.socket(computer));
   }
 
   /** (Re)starts a computer's daemon with the given pinned keys (PEM files or text). */
@@ -330,7 +336,7 @@ describe('an agent holding a snapshot installed offline with a high version', ()
       key: join(fleet.ws.dir, 'server-data', 'signing.key'),
       name: `offline-${version}.bin`,
     });
-    const applied = await cli(['snapshot', 'apply', file, '--socket', fleet.socket('till-3')]);
+    const applied = await cli(['snapshot', 'apply', file, '--socket', fleet.adminSocket('till-3')]);
     expect(applied.stderr).toBe('');
     expect(applied.code).toBe(0);
     expect((await status(fleet.socket('till-3'))).snapshotVersion).toBe(version);
@@ -390,7 +396,7 @@ describe('an agent holding a snapshot installed offline with a high version', ()
       file,
     ]);
     expect(built.code).toBe(0);
-    expect((await cli(['snapshot', 'apply', file, '--socket', fleet.socket('till-3')])).code).toBe(0);
+    expect((await cli(['snapshot', 'apply', file, '--socket', fleet.adminSocket('till-3')])).code).toBe(0);
     expect(await status(fleet.socket('till-3'))).toMatchObject({ snapshotVersion: 70, settingsVersion: 40 });
 
     const acked = nextAck(fleet, 'till-3', 71);

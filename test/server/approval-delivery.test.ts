@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { World } from '../../src/engine/model.js';
 import { ServerState } from '../../src/server/state.js';
-import { AGENT_PATH, SyncHub } from '../../src/server/sync-hub.js';
+import { AGENT_PATH, SYNC_HUB_DEFAULTS, SyncHub } from '../../src/server/sync-hub.js';
 import { rawDataBytes } from '../../src/wire/raw-data.js';
 import {
   decodeServerMessage,
@@ -129,6 +129,14 @@ async function connect(computerId: string): Promise<{
   };
 }
 
+/** Checks a receipt that refuses `requestId` with `code`, its message containing `text`. */
+function expectRefused(message: ServerMessage, requestId: string, code: string, text: string): void {
+  expect(message.kind === 'receipt' && message.requestId).toBe(requestId);
+  const refused = message.kind === 'receipt' ? message.refused : undefined;
+  expect(refused?.code).toBe(code);
+  expect(refused?.message).toContain(text);
+}
+
 function submission(requestId: string): ApprovalSubmission {
   return {
     requestId,
@@ -209,9 +217,60 @@ describe('approval requests delivered to the server', () => {
     first.close();
     const other = await connect('till-2');
     other.send(submission('req-3'));
-    expect(await other.next('receipt')).toEqual({ kind: 'receipt', requestId: 'req-3' });
+    expectRefused(await other.next('receipt'), 'req-3', 'conflict', 'already used by computer till-1');
     other.close();
     expect(state.approvalRequests().map((r) => [r.id, r.computer])).toEqual([['req-3', 'till-1']]);
     expect(logs.some((l) => l.level === 'warn' && l.msg === 'approval request refused')).toBe(true);
+  });
+
+  it("refuses a computer's requests past its pending bound with a refusing receipt, recording none of them", async () => {
+    const agent = await connect('till-1');
+    const max = SYNC_HUB_DEFAULTS.maxPendingApprovalsPerComputer;
+    for (let i = 0; i < max; i++) agent.send(submission(`req-${i}`));
+    for (let i = 0; i < max; i++) await agent.next('receipt');
+    agent.send(submission('one-too-many'));
+    expectRefused(await agent.next('receipt'), 'one-too-many', 'too-many-pending', `already has ${max} pending`);
+    // An id already recorded is still answered as recorded.
+    agent.send(submission('req-0'));
+    expect(await agent.next('receipt')).toEqual({ kind: 'receipt', requestId: 'req-0' });
+    // Another computer is not affected.
+    const other = await connect('till-2');
+    other.send(submission('till-2-req'));
+    expect(await other.next('receipt')).toEqual({ kind: 'receipt', requestId: 'till-2-req' });
+    expect(state.approvalRequests()).toHaveLength(max + 1);
+    expect(state.approvalRequest('one-too-many')).toBeUndefined();
+
+    // Once an admin decides one, there is room again.
+    const decided = state.approvalRequest('req-0')!;
+    state.updateApprovalRequest({ ...decided, status: 'rejected' });
+    agent.send(submission('now-there-is-room'));
+    expect(await agent.next('receipt')).toEqual({ kind: 'receipt', requestId: 'now-there-is-room' });
+    expect(state.approvalRequest('now-there-is-room')?.status).toBe('pending');
+    agent.close();
+    other.close();
+  });
+
+  it.each([
+    ['a path over its limit', { file: { path: 'p'.repeat(32_768) } }, 'approval.file.path'],
+    ['a reason over its limit', { reason: 'r'.repeat(4001) }, 'approval.reason'],
+    ['a category over its limit', { query: { category: 'c'.repeat(257) } }, 'approval.category'],
+  ])('refuses a request with %s for good, naming the field, recording nothing', async (_name, change, field) => {
+    const agent = await connect('till-1');
+    agent.send({ ...submission('too-big'), ...change });
+    expectRefused(await agent.next('receipt'), 'too-big', 'invalid-field', `${field} is longer than`);
+    agent.close();
+    expect(state.approvalRequests()).toEqual([]);
+  });
+
+  it('refuses a request whose encoding is over the byte bound, recording nothing', async () => {
+    const agent = await connect('till-1');
+    const long = '\u20ac'.repeat(32_767);
+    agent.send({ ...submission('too-many-bytes'), file: { path: long, processPath: long, createdBy: long } });
+    expect(await agent.next('receipt')).toMatchObject({
+      requestId: 'too-many-bytes',
+      refused: { code: 'request-too-large' },
+    });
+    agent.close();
+    expect(state.approvalRequests()).toEqual([]);
   });
 });

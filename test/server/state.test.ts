@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MAX_ID_CHARS } from '../../src/engine/limits.js';
 import { type TollgateError, ValidationError } from '../../src/engine/errors.js';
 import { ACKNOWLEDGE_PROBLEM } from '../../src/engine/upgrade.js';
 import { loadScenario } from '../../src/scenario/load.js';
@@ -289,6 +290,21 @@ describe('settings', () => {
       snapshots: [],
       settings: ['till-1', 'office-1'],
     });
+  });
+
+  it('keeps the ids of settings at a scope with a long id within the id rule, and finds them again', async () => {
+    const state = await imported();
+    const world = structuredClone(state.world());
+    const longId = 'g'.repeat(MAX_ID_CHARS - 8);
+    world.groups.push({ ...world.groups[0]!, id: longId, name: 'Long' });
+    state.importWorld(world);
+    const { settings } = state.setSetting({ kind: 'group', id: longId }, PRIORITIZE, false);
+    const id = settings[0]!.id;
+    expect(id).toMatch(/^admin-group-h[0-9a-f]{40}$/);
+    expect(state.setSetting({ kind: 'group', id: longId }, PRIORITIZE, true).settings.map((s) => s.id)).toEqual([id]);
+    expect(state.settings().filter((s) => s.id.startsWith('admin-group-'))).toHaveLength(1);
+    state.clearSetting({ kind: 'group', id: longId }, PRIORITIZE);
+    expect(state.settings()).toEqual([]);
   });
 
   it('refuses unknown targets, types and values, naming them', async () => {

@@ -431,6 +431,51 @@ describe('outbox', () => {
     expect(store.enqueueOutbox(item('a', 5))).toBe(true);
   });
 
+  it('refuses a request past the count bound with outbox-full, storing nothing and keeping every queued one', () => {
+    const store = openStore({ maxOutboxItems: 3 });
+    for (const id of ['a', 'b', 'c']) expect(store.enqueueOutbox(item(id, 1))).toBe(true);
+    expect(code(() => store.enqueueOutbox(item('d', 2)))).toBe('outbox-full');
+    expect(() => store.enqueueOutbox(item('d', 2))).toThrow(/at most 3 requests/);
+    expect(store.pendingOutbox(10).map((p) => p.id)).toEqual(['a', 'b', 'c']);
+    // A queued id is still answered as already queued, not as full.
+    expect(store.enqueueOutbox(item('a', 3))).toBe(false);
+    store.markOutboxDelivered('a');
+    expect(store.enqueueOutbox(item('d', 4))).toBe(true);
+    expect(store.pendingOutbox(10).map((p) => p.id)).toEqual(['b', 'c', 'd']);
+  });
+
+  it('refuses a request past the byte bound with outbox-full', () => {
+    const store = openStore({ maxOutboxBytes: 100 });
+    const sized = (id: string, bytes: number) => ({ id, payload: Buffer.alloc(bytes, 1), createdAtMs: 1 });
+    expect(store.enqueueOutbox(sized('a', 60))).toBe(true);
+    expect(store.enqueueOutbox(sized('b', 40))).toBe(true);
+    expect(store.outboxBytes()).toBe(100);
+    expect(code(() => store.enqueueOutbox(sized('c', 1)))).toBe('outbox-full');
+    expect(store.outboxDepth()).toBe(2);
+    store.markOutboxDelivered('a');
+    expect(store.enqueueOutbox(sized('c', 60))).toBe(true);
+    expect(store.outboxBytes()).toBe(100);
+  });
+
+  it('is bounded by default: 1,000 requests and 4 MiB', () => {
+    const store = openStore();
+    for (let i = 0; i < 1000; i++) store.enqueueOutbox(item(`r${i}`, i));
+    expect(code(() => store.enqueueOutbox(item('one-more', 1001)))).toBe('outbox-full');
+    expect(store.outboxDepth()).toBe(1000);
+    const big = openStore({}, path.join(dir, 'big.db'));
+    const mib = (id: string) => ({ id, payload: Buffer.alloc(1024 * 1024), createdAtMs: 1 });
+    for (const id of ['a', 'b', 'c', 'd']) big.enqueueOutbox(mib(id));
+    expect(code(() => big.enqueueOutbox({ id: 'e', payload: Buffer.alloc(1), createdAtMs: 1 }))).toBe('outbox-full');
+  });
+
+  it('remembers only delivered ids it held: a receipt for another id changes nothing', () => {
+    const store = openStore({ maxDeliveredOutboxIds: 1 });
+    store.enqueueOutbox(item('a', 1));
+    store.markOutboxDelivered('a');
+    store.markOutboxDelivered('never-queued'); // would push 'a' out of the remembered ids
+    expect(store.enqueueOutbox(item('a', 2))).toBe(false);
+  });
+
   it('keeps queued requests across a reopen', () => {
     const store = openStore();
     store.enqueueOutbox(item('a', 1));

@@ -227,6 +227,50 @@ describe('delivering the approval outbox', () => {
     expect(store.outboxDepth()).toBe(0);
   });
 
+  it('removes a request the server refuses for good from the outbox, logging why, and goes on with the next', async () => {
+    enqueue('refused', 'next');
+    behaviour = (socket, message, connection) => {
+      if (message.kind === 'approval' && message.submission.requestId === 'refused') {
+        const refused = {
+          code: 'too-many-pending',
+          message: 'computer till-1 already has 100 pending approval requests',
+        };
+        socket.send(encodeServerMessage({ kind: 'receipt', requestId: 'refused', refused }));
+      } else cooperative(socket, message, connection);
+    };
+    startClient();
+    await logger.delivered('next');
+    await logger.waitFor((l) => l.msg.startsWith('approval request refused by the server'));
+    const line = logger.lines.find((l) => l.msg.startsWith('approval request refused by the server'));
+    expect(line?.obj).toMatchObject({ requestId: 'refused', code: 'too-many-pending' });
+    expect(logger.lines.some((l) => l.msg === 'approval request delivered' && l.obj['requestId'] === 'refused')).toBe(
+      false,
+    );
+    expect(store.outboxDepth()).toBe(0);
+    // Its id is remembered like a delivered one: it cannot be queued again.
+    expect(store.enqueueOutbox({ id: 'refused', payload: approvalPayload('refused'), createdAtMs: 1 })).toBe(false);
+  });
+
+  it('removes, without sending it, a request over the byte bound that an older agent stored, and goes on', async () => {
+    const huge = encodeAgentMessage({
+      kind: 'approval',
+      submission: {
+        ...(decodeAgentMessage(approvalPayload('huge')) as Extract<AgentMessage, { kind: 'approval' }>).submission,
+        reason: 'r'.repeat(300_000),
+      },
+    });
+    store.enqueueOutbox({ id: 'huge', payload: huge, createdAtMs: 1 });
+    enqueue('next');
+    startClient();
+    await logger.delivered('next');
+    expect(approvals()).toEqual(['next']);
+    const removed = logger.lines.find(
+      (l) => l.msg === 'approval request too large to deliver: removed from the outbox',
+    );
+    expect(removed?.obj).toMatchObject({ requestId: 'huge', bytes: huge.length });
+    expect(store.outboxDepth()).toBe(0);
+  });
+
   it('sends nothing to a server that refuses the agent', async () => {
     enqueue('kept');
     const closed = new Promise<void>((resolve) => {

@@ -64,6 +64,18 @@ describe('approval delivery messages', () => {
     });
   });
 
+  it('round-trips a receipt that refuses the request, and reads an old receipt as recorded', () => {
+    const refused = {
+      kind: 'receipt' as const,
+      requestId: 'req-1',
+      refused: { code: 'too-many-pending', message: 'computer till-1 has 100 pending requests' },
+    };
+    expect(decodeServerMessage(encodeServerMessage(refused))).toEqual(refused);
+    const bytes = encodeServerMessage(refused);
+    // An agent that does not know the refusal fields reads the same bytes as a plain receipt.
+    expect(pb.ServerMessage.decode(bytes).receipt?.requestId).toBe('req-1');
+  });
+
   it('refuses a submission without its id, file, user, query or suggestion, naming the field', () => {
     const encoded = (body: tollgate.v1.ApprovalSubmission.$Properties): Uint8Array =>
       pb.AgentMessage.encode({ approval: body }).finish();

@@ -2006,6 +2006,12 @@ export namespace tollgate {
             /** ApprovalReceipt requestId. */
             requestId: string;
 
+            /** ApprovalReceipt refusalCode. */
+            refusalCode: string;
+
+            /** ApprovalReceipt refusalMessage. */
+            refusalMessage: string;
+
             /**
              * Creates a new ApprovalReceipt instance using the specified properties.
              * @param [properties] Properties to set
@@ -2040,6 +2046,12 @@ export namespace tollgate {
 
                 /** ApprovalReceipt requestId */
                 requestId?: (string|null);
+
+                /** ApprovalReceipt refusalCode */
+                refusalCode?: (string|null);
+
+                /** ApprovalReceipt refusalMessage */
+                refusalMessage?: (string|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];

@@ -5031,6 +5031,8 @@ export const tollgate = $root.tollgate = (() => {
              * Properties of an ApprovalReceipt.
              * @typedef {Object} tollgate.v1.ApprovalReceipt.$Properties
              * @property {string|null} [requestId] ApprovalReceipt requestId
+             * @property {string|null} [refusalCode] ApprovalReceipt refusalCode
+             * @property {string|null} [refusalMessage] ApprovalReceipt refusalMessage
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -5071,6 +5073,22 @@ export const tollgate = $root.tollgate = (() => {
             ApprovalReceipt.prototype.requestId = "";
 
             /**
+             * ApprovalReceipt refusalCode.
+             * @member {string} refusalCode
+             * @memberof tollgate.v1.ApprovalReceipt
+             * @instance
+             */
+            ApprovalReceipt.prototype.refusalCode = "";
+
+            /**
+             * ApprovalReceipt refusalMessage.
+             * @member {string} refusalMessage
+             * @memberof tollgate.v1.ApprovalReceipt
+             * @instance
+             */
+            ApprovalReceipt.prototype.refusalMessage = "";
+
+            /**
              * Creates a new ApprovalReceipt instance using the specified properties.
              * @function create
              * @memberof tollgate.v1.ApprovalReceipt
@@ -5104,6 +5122,10 @@ export const tollgate = $root.tollgate = (() => {
                     throw $Error("max depth exceeded");
                 if (message.requestId != null && $Object.hasOwnProperty.call(message, "requestId") && message.requestId !== "")
                     writer.uint32(/* id 1, wireType 2 =*/10).string(message.requestId);
+                if (message.refusalCode != null && $Object.hasOwnProperty.call(message, "refusalCode") && message.refusalCode !== "")
+                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.refusalCode);
+                if (message.refusalMessage != null && $Object.hasOwnProperty.call(message, "refusalMessage") && message.refusalMessage !== "")
+                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.refusalMessage);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -5155,6 +5177,24 @@ export const tollgate = $root.tollgate = (() => {
                                 message.requestId = value;
                             else
                                 delete message.requestId;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.refusalCode = value;
+                            else
+                                delete message.refusalCode;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.refusalMessage = value;
+                            else
+                                delete message.refusalMessage;
                             continue;
                         }
                     }

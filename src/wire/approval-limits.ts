@@ -1,0 +1,88 @@
+/**
+ * The limits of an approval request's fields, checked where a request enters
+ * (the agent's local socket) and again where it is delivered (the server's
+ * agent endpoint), so that a request the agent stored is one the server
+ * takes. Lengths are in UTF-16 code units (JavaScript string length).
+ */
+import type { ApprovalQuery } from '../engine/approvals.js';
+import { TollgateError } from '../engine/errors.js';
+import type { FileRequest } from '../engine/model.js';
+
+/** The limits of an approval request (docs/APPROVALS.md, "Bounds"). */
+export const APPROVAL_REQUEST_LIMITS = Object.freeze({
+  /** `user`: who asks. */
+  userChars: 256,
+  /** `reason`: why. */
+  reasonChars: 4000,
+  /** `file.path`, `file.processPath`, `file.createdBy`: the longest Windows path. */
+  pathChars: 32_767,
+  /** `file.sha256`, `file.certThumbprint`. */
+  hashChars: 128,
+  /** `file.certSubject`. */
+  certSubjectChars: 1024,
+  /** `query.app`, `query.category`, `query.subcategory`. */
+  queryTextChars: 256,
+  /** Entries of `query.primaryCompanyInfluence` and `query.developmentInfluence` each. */
+  influenceEntries: 256,
+  /** One entry of an influence list. */
+  influenceEntryChars: 16,
+  /**
+   * The whole encoded request as the agent delivers it (AgentMessage bytes,
+   * the agent's suggestion included): well below the server's default
+   * `sync.maxMessageBytes`, so that a stored request never breaks sync.
+   */
+  submissionBytes: 256 * 1024,
+});
+
+/** The fields of an approval request that the limits apply to. */
+export interface ApprovalRequestFields {
+  file: FileRequest;
+  user: string;
+  reason: string;
+  query: ApprovalQuery;
+}
+
+function checkLength(value: string | undefined, field: string, maxChars: number): void {
+  if (value !== undefined && value.length > maxChars) {
+    throw new TollgateError('invalid-field', `${field} is longer than ${maxChars} characters (${value.length})`);
+  }
+}
+
+function checkList(values: readonly string[] | undefined, field: string): void {
+  if (values === undefined) return;
+  const { influenceEntries, influenceEntryChars } = APPROVAL_REQUEST_LIMITS;
+  if (values.length > influenceEntries) {
+    throw new TollgateError('invalid-field', `${field} has more than ${influenceEntries} entries (${values.length})`);
+  }
+  values.forEach((value, i) => checkLength(value, `${field}[${i}]`, influenceEntryChars));
+}
+
+/**
+ * Throws TollgateError 'invalid-field' naming the first field of `request`
+ * (as `approval.FIELD`) over its limit.
+ */
+export function checkApprovalRequestFields(request: ApprovalRequestFields): void {
+  const l = APPROVAL_REQUEST_LIMITS;
+  const { file, query } = request;
+  checkLength(request.user, 'approval.user', l.userChars);
+  checkLength(request.reason, 'approval.reason', l.reasonChars);
+  checkLength(file.path, 'approval.file.path', l.pathChars);
+  checkLength(file.processPath, 'approval.file.processPath', l.pathChars);
+  checkLength(file.createdBy, 'approval.file.createdBy', l.pathChars);
+  checkLength(file.sha256, 'approval.file.sha256', l.hashChars);
+  checkLength(file.certThumbprint, 'approval.file.certThumbprint', l.hashChars);
+  checkLength(file.certSubject, 'approval.file.certSubject', l.certSubjectChars);
+  checkLength(query.app, 'approval.app', l.queryTextChars);
+  checkLength(query.category, 'approval.category', l.queryTextChars);
+  checkLength(query.subcategory, 'approval.subcategory', l.queryTextChars);
+  checkList(query.primaryCompanyInfluence, 'approval.primaryCompanyInfluence');
+  checkList(query.developmentInfluence, 'approval.developmentInfluence');
+}
+
+/** Throws TollgateError 'request-too-large' when an encoded request is over `APPROVAL_REQUEST_LIMITS.submissionBytes`. */
+export function checkSubmissionBytes(bytes: number): void {
+  const max = APPROVAL_REQUEST_LIMITS.submissionBytes;
+  if (bytes > max) {
+    throw new TollgateError('request-too-large', `the approval request is ${bytes} bytes encoded, above ${max}`);
+  }
+}

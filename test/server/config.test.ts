@@ -1,0 +1,37 @@
+// The server config's bounds: documented defaults, and refused when not a positive integer.
+import { describe, expect, it } from 'vitest';
+import { parseServerConfig } from '../../src/server/config.js';
+import { SYNC_HUB_DEFAULTS } from '../../src/server/sync-hub.js';
+
+const parse = (text: string) => parseServerConfig(text, 'server.yaml', '/etc/tollgate');
+
+describe('server config bounds', () => {
+  it('has the documented defaults', () => {
+    const config = parse('dataDir: data\n');
+    expect(config.sync).toMatchObject({ maxBufferedBytes: 16 * 1024 * 1024, maxPendingHellos: 1000 });
+    expect(config.approvals).toEqual({ maxPendingPerComputer: 100 });
+    expect(SYNC_HUB_DEFAULTS).toEqual({
+      maxBufferedBytes: 16 * 1024 * 1024,
+      maxPendingHellos: 1000,
+      maxPendingApprovalsPerComputer: 100,
+    });
+  });
+
+  it('takes the keys', () => {
+    const config = parse(
+      'dataDir: data\nsync: {maxBufferedBytes: 1024, maxPendingHellos: 5}\napprovals: {maxPendingPerComputer: 7}\n',
+    );
+    expect(config.sync).toMatchObject({ maxBufferedBytes: 1024, maxPendingHellos: 5, pingIntervalMs: 15_000 });
+    expect(config.approvals.maxPendingPerComputer).toBe(7);
+  });
+
+  it.each([
+    'sync: {maxPendingHellos: 0}',
+    'sync: {maxMessageBytes: 1000}',
+    'sync: {maxBufferedBytes: -1}',
+    'approvals: {maxPendingPerComputer: 1.5}',
+  ])('refuses %s, naming the key', (line) => {
+    const key = line.slice(line.indexOf('{') + 1, line.indexOf(':', line.indexOf('{')));
+    expect(() => parse(`dataDir: data\n${line}\n`)).toThrow(key);
+  });
+});

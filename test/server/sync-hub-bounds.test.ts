@@ -1,0 +1,205 @@
+// The sync hub's bounds, against a real SyncHub and ServerState (SQLite in a
+// temp folder) behind a real HTTP server on port 0, and raw WebSocket agents:
+// an agent that never reads cannot make the server buffer every push, and
+// connections that never say hello cannot pile up.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { connect as netConnect, type NetConnectOpts, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { WebSocket } from 'ws';
+import type { World } from '../../src/engine/model.js';
+import { ServerState } from '../../src/server/state.js';
+import { AGENT_PATH, CLOSE_CODES, SyncHub, type SyncHubOptions } from '../../src/server/sync-hub.js';
+import { rawDataBytes } from '../../src/wire/raw-data.js';
+import { decodeServerMessage, encodeAgentMessage } from '../../src/wire/sync-messages.js';
+
+/** A world whose one snapshot is large (about 200 KiB): a few pushes fill any buffer. */
+const WORLD: World = {
+  organizations: [{ id: 'shop', name: 'Shop', structure: 'flat', modules: [] }],
+  groups: [{ id: 'tills', org: 'shop', name: 'Tills', os: 'linux', agentVersion: '10.6.2' }],
+  computers: [
+    { id: 'till-1', group: 'tills' },
+    { id: 'till-2', group: 'tills' },
+  ],
+  applications: Array.from({ length: 200 }, (_, i) => ({
+    id: `app-${i}`,
+    name: `application ${i} ${'x'.repeat(1000)}`,
+    builtIn: false,
+    rules: [{ path: `/opt/app-${i}/**` }],
+  })),
+  policies: Array.from({ length: 200 }, (_, i) => ({
+    id: `pol-${i}`,
+    app: `app-${i}`,
+    appliesTo: { organization: 'shop' },
+    action: 'permit' as const,
+    order: i + 1,
+    enabled: true,
+  })),
+  agentSettings: [],
+  approvalPolicies: [],
+  approvalSettings: [],
+};
+
+interface Logged {
+  level: string;
+  msg: string;
+  obj: Record<string, unknown>;
+}
+
+let dir: string;
+let state: ServerState;
+let hub: SyncHub;
+let http: Server;
+let url: string;
+let logs: Logged[];
+const tokens = new Map<string, string>();
+const clients: WebSocket[] = [];
+
+async function startServer(options: Partial<SyncHubOptions>): Promise<void> {
+  state = ServerState.open({ dataDir: dir, clock: () => 5_000 });
+  state.importWorld(WORLD);
+  for (const id of ['till-1', 'till-2']) tokens.set(id, state.enroll(id).token);
+  const log = (level: string) => (obj: object, msg: string) =>
+    void logs.push({ level, msg, obj: obj as Record<string, unknown> });
+  hub = new SyncHub({
+    state,
+    logger: { info: log('info'), warn: log('warn'), error: log('error'), debug: log('debug') },
+    clock: () => 5_000,
+    pingIntervalMs: 60_000,
+    pongTimeoutMs: 60_000,
+    helloTimeoutMs: 60_000,
+    maxMessageBytes: 1 << 20,
+    ...options,
+  });
+  http = createServer();
+  hub.attach(http);
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  url = `ws://127.0.0.1:${(http.address() as { port: number }).port}${AGENT_PATH}`;
+}
+
+function hello(ws: WebSocket, computerId: string): void {
+  ws.send(
+    encodeAgentMessage({
+      kind: 'hello',
+      computerId,
+      token: tokens.get(computerId)!,
+      agentVersion: '10.6.2',
+      os: 'linux',
+      snapshotVersion: 0,
+      settingsVersion: 0,
+    }),
+  );
+}
+
+/** Opens a WebSocket to the hub, keeping hold of its TCP socket. */
+function open(): { ws: WebSocket; socket: () => Socket } {
+  let socket: Socket | null = null;
+  const createConnection = ((options: NetConnectOpts) => (socket = netConnect(options))) as typeof netConnect;
+  const ws = new WebSocket(url, { createConnection });
+  ws.on('error', () => undefined); // a refused or terminated connection: the tests look at its events
+  clients.push(ws);
+  return { ws, socket: () => socket! };
+}
+
+function nextMessage(ws: WebSocket): Promise<ReturnType<typeof decodeServerMessage>> {
+  return new Promise((resolve) => ws.once('message', (data) => resolve(decodeServerMessage(rawDataBytes(data)))));
+}
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'tollgate-hub-bounds-'));
+  logs = [];
+  tokens.clear();
+});
+
+afterEach(async () => {
+  for (const ws of clients.splice(0)) ws.terminate();
+  await hub.close();
+  await new Promise<void>((resolve) => http.close(() => resolve()));
+  state.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the send buffer of a connection', () => {
+  it('closes the connection of an agent that does not read (4429) instead of buffering every push', async () => {
+    const maxBufferedBytes = 1024 * 1024;
+    await startServer({ maxBufferedBytes });
+    const { ws, socket } = open();
+    await new Promise((resolve) => ws.once('open', resolve));
+    const first = nextMessage(ws);
+    hello(ws, 'till-1');
+    expect((await first).kind).toBe('snapshot');
+    const snapshotBytes = state.snapshotFor('till-1').bytes.length;
+    expect(snapshotBytes).toBeGreaterThan(200_000);
+
+    // The agent stops reading; the server goes on pushing, far past what any socket buffer holds.
+    socket().pause();
+    const pushes = 400; // about 80 MiB
+    for (let i = 0; i < pushes; i++) hub.push({ snapshots: ['till-1'], settings: [] });
+    const closing = logs.filter((l) => l.msg === 'agent does not read what it is sent: closing its connection');
+    expect(closing).toHaveLength(1);
+    expect(closing[0]?.obj).toMatchObject({ computerId: 'till-1', maxBufferedBytes });
+    expect(closing[0]?.obj['bufferedBytes'] as number).toBeLessThanOrEqual(maxBufferedBytes);
+
+    // Reading again, the agent gets what was buffered, then the close: far fewer than every push.
+    let received = 0;
+    ws.on('message', () => received++);
+    const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+    socket().resume();
+    expect(await closed).toBe(CLOSE_CODES.sendBufferFull);
+    expect(received).toBeGreaterThan(0);
+    expect(received).toBeLessThan(pushes / 4);
+  });
+
+  it('lets an agent that reads take every push', async () => {
+    await startServer({ maxBufferedBytes: 1024 * 1024 });
+    const { ws } = open();
+    await new Promise((resolve) => ws.once('open', resolve));
+    const first = nextMessage(ws);
+    hello(ws, 'till-1');
+    await first;
+    for (let i = 0; i < 20; i++) {
+      const pushed = nextMessage(ws);
+      hub.push({ snapshots: ['till-1'], settings: [] });
+      expect((await pushed).kind).toBe('snapshot');
+    }
+    expect(logs.some((l) => l.msg.startsWith('agent does not read'))).toBe(false);
+  });
+});
+
+describe('connections waiting for their hello', () => {
+  /** Opens a connection; resolves with the HTTP status of a refused upgrade, or 101 once open. */
+  function attempt(): Promise<{ ws: WebSocket; status: number }> {
+    const { ws } = open();
+    return new Promise((resolve) => {
+      ws.once('open', () => resolve({ ws, status: 101 }));
+      ws.once('unexpected-response', (_request, response) => resolve({ ws, status: response.statusCode ?? 0 }));
+    });
+  }
+
+  it('refuses upgrades past maxPendingHellos with 503, and takes them again once one says hello or leaves', async () => {
+    await startServer({ maxPendingHellos: 2 });
+    const a = await attempt();
+    const b = await attempt();
+    expect([a.status, b.status]).toEqual([101, 101]);
+    expect(hub.pendingHelloCount).toBe(2);
+    expect((await attempt()).status).toBe(503);
+    expect(logs.some((l) => l.msg.startsWith('agent connection refused: too many connections waiting'))).toBe(true);
+
+    // One says hello: it no longer waits, and there is room for another.
+    const snapshot = nextMessage(a.ws);
+    hello(a.ws, 'till-1');
+    expect((await snapshot).kind).toBe('snapshot');
+    expect(hub.pendingHelloCount).toBe(1);
+    const c = await attempt();
+    expect(c.status).toBe(101);
+    expect((await attempt()).status).toBe(503);
+
+    // One that leaves without a hello makes room too.
+    b.ws.close();
+    await vi.waitFor(() => expect(hub.pendingHelloCount).toBe(1));
+    expect((await attempt()).status).toBe(101);
+    expect(hub.connectedCount).toBe(1);
+  });
+});
