@@ -45,7 +45,9 @@ describe('the server database at start', () => {
     [
       'a schema version whose tables are missing',
       () => sqliteFile((db) => db.pragma(`user_version = ${SERVER_MIGRATIONS.length}`)),
-      /schema version 2 but table entities, computer_state, approval_requests missing/,
+      new RegExp(
+        `schema version ${SERVER_MIGRATIONS.length} but table entities, computer_state, approval_requests missing`,
+      ),
     ],
     [
       'a schema version with one table dropped',
