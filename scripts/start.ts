@@ -1,7 +1,8 @@
 // `npm start`: the embedded default. A local policy server seeded with the
 // example world, one computer enrolled, and one daemon synced to it with its
-// socket under .tollgate/. Prints how to query it and how to toggle a
-// setting; Ctrl-C stops both cleanly.
+// socket under .tollgate/ (or TOLLGATE_HOME). Prints how to query it and how
+// to toggle a setting; Ctrl-C stops both cleanly, and the script exits 0 once
+// both stopped with exit code 0 (1 otherwise).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -10,7 +11,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const home = join(root, '.tollgate');
+const home = resolve(process.env['TOLLGATE_HOME'] ?? join(root, '.tollgate'));
 const computer = process.env['TOLLGATE_COMPUTER'] ?? 'till-1';
 const port = Number(process.env['TOLLGATE_PORT'] ?? 7443);
 const cli = join(root, 'bin', 'tollgate.js');
@@ -124,7 +125,8 @@ decisions export).
   replay fixtures:     npx tollgate replay --socket ${show(socket)} examples/cases-${computer}.yaml
   export decisions:    npx tollgate decisions export --socket ${show(adminSocket)} --out decisions.yaml
 
-Logs: ${show(join(home, 'server.log'))}, ${show(join(home, `${computer}.log`))}. Ctrl-C stops both.
+Logs: ${show(join(home, 'server.log'))}, ${show(join(home, `${computer}.log`))}.
+Processes: the server ${String(server.child.pid)}, the daemon ${String(daemon.child.pid)}. Ctrl-C stops both.
 `);
 
 const children = [daemon.child, server.child];
@@ -137,10 +139,20 @@ const stop = (): void => {
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
-await Promise.all(
+const exits = await Promise.all(
   children.map(
     (child) =>
-      new Promise((resolveExit) => (child.exitCode !== null ? resolveExit(null) : child.once('exit', resolveExit))),
+      new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit) =>
+        child.exitCode !== null || child.signalCode !== null
+          ? resolveExit({ code: child.exitCode, signal: child.signalCode })
+          : child.once('exit', (code, signal) => resolveExit({ code, signal })),
+      ),
   ),
 );
+const failed = exits
+  .map((exit, i) => ({ ...exit, name: i === 0 ? 'the daemon' : 'the server' }))
+  .filter((exit) => exit.code !== 0);
+for (const exit of failed)
+  process.stdout.write(`${exit.name} exited with ${exit.signal ?? `code ${String(exit.code)}`}; see its log.\n`);
 process.stdout.write('stopped.\n');
+if (failed.length > 0) process.exitCode = 1;
