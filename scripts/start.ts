@@ -63,6 +63,14 @@ async function enroll(url: string, token: string): Promise<string> {
   return body.token;
 }
 
+// A Ctrl-C before both are ready ends the script; its exit handler stops what was started.
+const endDuringStartUp = (): void => {
+  process.exitCode = 130;
+  process.exit();
+};
+process.on('SIGINT', endDuringStartUp);
+process.on('SIGTERM', endDuringStartUp);
+
 await mkdir(serverData, { recursive: true });
 const serverConfig = join(home, 'server.json');
 await writeFile(
@@ -137,6 +145,8 @@ const stop = (): void => {
   process.stdout.write('\nstopping the daemon and the server...\n');
   for (const child of children) child.kill('SIGTERM');
 };
+process.off('SIGINT', endDuringStartUp);
+process.off('SIGTERM', endDuringStartUp);
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
 const exits = await Promise.all(
