@@ -19,6 +19,8 @@ import {
   MAX_PARAM_CHARS,
   MAX_WAIT_MS,
   idParamsSchema,
+  noFieldsSchema,
+  emptyBodyAsObject,
   policyInputSchema,
   policyPatchSchema,
   schemaProblem,
@@ -333,7 +335,7 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
 
   app.post<{ Params: { id: string } }>(
     '/api/computers/:id/enroll',
-    { schema: { params: idParamsSchema } },
+    { schema: { params: idParamsSchema, body: noFieldsSchema }, preValidation: emptyBodyAsObject },
     (request) => {
       const { id } = request.params;
       if (!state.world().computers.some((c) => c.id === id)) throw notFound(`computer ${id} is unknown`);
@@ -371,13 +373,17 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
     },
   );
 
-  app.delete<{ Params: { id: string } }>('/api/policies/:id', { schema: { params: idParamsSchema } }, (request) => {
-    const { id } = request.params;
-    if (!policyExists(id)) throw notFound(`policy ${id} is unknown`);
-    const { changes } = state.deletePolicy(id);
-    push(changes);
-    return { deleted: id, changes };
-  });
+  app.delete<{ Params: { id: string } }>(
+    '/api/policies/:id',
+    { schema: { params: idParamsSchema, body: noFieldsSchema }, preValidation: emptyBodyAsObject },
+    (request) => {
+      const { id } = request.params;
+      if (!policyExists(id)) throw notFound(`policy ${id} is unknown`);
+      const { changes } = state.deletePolicy(id);
+      push(changes);
+      return { deleted: id, changes };
+    },
+  );
 
   // ---- Agent settings
 

@@ -217,6 +217,15 @@ export const requestActionSchema = {
   properties: { note: { type: 'string', maxLength: MAX_NOTE_CHARS } },
 } as const;
 
+/** The body of an action that takes none: absent or `{}`, so a misplaced field is refused, not ignored. */
+export const noFieldsSchema = { type: 'object', additionalProperties: false, properties: {} } as const;
+
+/** Lets an action be sent without a body (curl -X POST): it is read as `{}`. */
+export function emptyBodyAsObject(request: { body: unknown }, _reply: unknown, done: () => void): void {
+  request.body ??= {};
+  done();
+}
+
 export const moduleParamsSchema = {
   type: 'object',
   required: ['id', 'module'],

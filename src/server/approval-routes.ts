@@ -30,6 +30,8 @@ import {
   approveRequestSchema,
   idParamsSchema,
   moduleParamsSchema,
+  noFieldsSchema,
+  emptyBodyAsObject,
   requestActionSchema,
   requestListQuerySchema,
   waitQuerySchema,
@@ -118,12 +120,6 @@ function withDefaultList<T extends { countries?: { mode: 'deny' | 'allow'; list?
   return { ...body, countries: { mode: body.countries.mode, list: body.countries.list ?? [] } };
 }
 
-/** Lets an action on a request be posted without a body (curl -X POST): it is read as `{}`. */
-function emptyBodyAsObject(request: { body: unknown }, _reply: unknown, done: () => void): void {
-  request.body ??= {};
-  done();
-}
-
 const ACTIONABLE: Readonly<Record<'approve' | 'reject' | 'escalate', readonly RequestStatus[]>> = {
   approve: ['pending', 'escalated'],
   reject: ['pending', 'escalated'],
@@ -199,7 +195,7 @@ export function registerApprovalRoutes(app: FastifyInstance, ctx: ApprovalRoutes
 
   app.delete<{ Params: { id: string } }>(
     '/api/approval-policies/:id',
-    { schema: { params: idParamsSchema } },
+    { schema: { params: idParamsSchema, body: noFieldsSchema }, preValidation: emptyBodyAsObject },
     (request) => {
       const { id } = request.params;
       requirePolicy(id);
@@ -219,7 +215,7 @@ export function registerApprovalRoutes(app: FastifyInstance, ctx: ApprovalRoutes
 
   app.put<{ Params: { id: string; module: string } }>(
     '/api/organizations/:id/modules/:module',
-    { schema: { params: moduleParamsSchema } },
+    { schema: { params: moduleParamsSchema, body: noFieldsSchema }, preValidation: emptyBodyAsObject },
     (request) => {
       const { id, module } = request.params;
       requireOrg(id);
@@ -239,7 +235,7 @@ export function registerApprovalRoutes(app: FastifyInstance, ctx: ApprovalRoutes
 
   app.delete<{ Params: { id: string; module: string } }>(
     '/api/organizations/:id/modules/:module',
-    { schema: { params: moduleParamsSchema } },
+    { schema: { params: moduleParamsSchema, body: noFieldsSchema }, preValidation: emptyBodyAsObject },
     (request) => {
       const { id, module } = request.params;
       requireOrg(id);

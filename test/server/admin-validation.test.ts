@@ -197,7 +197,8 @@ describe('ids', () => {
       order: 2,
     });
     expect(created.status).toBe(201);
-    expect((await call('DELETE', `/api/policies/${encodeURIComponent(id)}`)).status).toBe(200);
+    const deleted = await call('DELETE', `/api/policies/${encodeURIComponent(id)}`);
+    expect(deleted).toEqual({ status: 200, problems: [] });
     expect(state.world().policies.map((p) => p.id)).toEqual(['p-1']);
   });
 });
@@ -237,6 +238,27 @@ describe('unknown keys and the empty document', () => {
     expect(answer.status).toBe(400);
     expect(answer.problems).toEqual(['enabeld is not a known field']);
   });
+
+  it.each([
+    ['POST', '/api/computers/till-1/enroll'],
+    ['PUT', '/api/organizations/msp/modules/cyberHeroApprovals'],
+    ['DELETE', '/api/organizations/shop/modules/cyberHeroApprovals'],
+    ['DELETE', '/api/policies/p-1'],
+    ['DELETE', '/api/approval-policies/ap-1'],
+  ] as const)(
+    'refuses a body with unknown fields on %s %s, which takes none, and changes nothing',
+    async (method, url) => {
+      const before = state.world();
+      const computers = state.computers();
+      const answer = await call(method, url, { force: true });
+      expect(answer.status).toBe(400);
+      expect(answer.problems).toEqual(['force is not a known field']);
+      expect(state.world()).toEqual(before);
+      expect(state.computers()).toEqual(computers);
+      // Without a body, or with an empty one, the action is taken.
+      expect((await call(method, url, {})).status).toBe(200);
+    },
+  );
 
   it('accepts an explicitly empty world', async () => {
     const answer = await call('PUT', '/api/world?allowRemovals=true', { organizations: [] });
