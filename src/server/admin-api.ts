@@ -184,7 +184,7 @@ const worldQuerySchema = {
 
 /**
  * Builds the admin API (not listening: the caller listens, or injects requests in tests). Every route needs
- * `Authorization: Bearer <adminToken>`; errors are `{error: {code, message, problems?}}` with 400, 401, 404 or 409.
+ * `Authorization: Bearer <adminToken>`; errors are `{error: {code, message, problems?}}` (docs/ADMIN.md, "Errors").
  */
 export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
   const { state, hub } = options;
