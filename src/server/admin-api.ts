@@ -186,7 +186,7 @@ const worldQuerySchema = {
 
 /**
  * Builds the admin API (not listening: the caller listens, or injects requests in tests). Every route needs
- * `Authorization: Bearer <adminToken>`; errors are `{error: {code, message, problems?}}` with 400, 401, 404 or 409.
+ * `Authorization: Bearer <adminToken>`; errors are `{error: {code, message, problems?}}` (docs/ADMIN.md, "Errors").
  */
 export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
   const { state, hub } = options;
@@ -197,6 +197,15 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
     ...(options.https === undefined ? {} : { https: options.https }),
     bodyLimit: ADMIN_BODY_LIMIT_BYTES,
     maxParamLength: MAX_PARAM_CHARS,
+    // The router's own refusals (a path parameter too long, a malformed URL) answer in the API's error shape too.
+    frameworkErrors: (error, _request, reply): void => {
+      if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+        const message = `a path parameter is longer than ${MAX_PARAM_CHARS} characters`;
+        void sendError(reply, 414, { error: { code: 'uri-too-long', message } }, error);
+        return;
+      }
+      void sendError(reply, 400, { error: { code: 'bad-request', message: error.message } }, error);
+    },
     ...(options.logger === undefined || options.logger === false
       ? { logger: false }
       : { loggerInstance: options.logger, disableRequestLogging: true }),

@@ -8,6 +8,7 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   'body-too-deep': 400,
   'bad-request': 400,
   'body-too-large': 413,
+  'uri-too-long': 414,
   'unsupported-media-type': 415,
   'removal-refused': 409,
   unauthorized: 401,

@@ -112,8 +112,10 @@ export function isAdminRequest(request: LocalRequest): boolean {
  * The longest text each request field may carry, in UTF-16 code units, and
  * the most items a list may hold (docs/DAEMON.md, "Bounds"). A path is at
  * most 32,767 units on Windows and 4,096 bytes on Linux: the larger bound
- * applies whatever the computer's os. A request past a limit gets the error
- * 'field-too-long' naming the field.
+ * applies whatever the computer's os (`createdBy` is a path too). A request
+ * past a limit gets the error 'field-too-long' naming the field. No limit is
+ * stricter than the same field's in APPROVAL_REQUEST_LIMITS, so a request
+ * those limits allow is never refused here first.
  */
 export const REQUEST_FIELD_LIMITS = {
   path: 32_767,
@@ -121,12 +123,12 @@ export const REQUEST_FIELD_LIMITS = {
   certSubject: 4_096,
   certThumbprint: 128,
   sha256: 128,
-  createdBy: 1_024,
+  createdBy: 32_767,
   app: 256,
   category: 256,
   subcategory: 256,
   influence: 256,
-  influenceItems: 64,
+  influenceItems: 256,
   user: 256,
   reason: 4_000,
   settingName: 128,

@@ -52,9 +52,10 @@ function collectFrames(socket: Socket): Promise<LocalResponse[]> {
   return new Promise((resolve) => socket.on('close', () => resolve(responses)));
 }
 
-function connectRaw(path: string): Promise<Socket> {
+/** A raw connection; with `allowHalfOpen` it stays open after the daemon ends its side, until it is ended here. */
+function connectRaw(path: string, options: { allowHalfOpen?: boolean } = {}): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = createConnection(path);
+    const socket = createConnection({ path, allowHalfOpen: options.allowHalfOpen ?? false });
     socket.once('connect', () => resolve(socket));
     socket.once('error', reject);
   });
@@ -424,15 +425,14 @@ describe('the daemon across restarts and crashes', () => {
     const daemon = await startDaemon(config, socket);
     await daemon.waitForLog((l) => l['msg'] === 'seed snapshot applied');
     await ask(socket, CHROME);
-    // A client that does not read: the daemon waits (within its shutdown deadline) for it to take its last bytes.
-    const lingering = await connectRaw(socket);
-    lingering.pause();
+    // A client that keeps its side open: the daemon waits (within its shutdown deadline) for it to close.
+    const lingering = await connectRaw(socket, { allowHalfOpen: true });
     try {
       daemon.child.kill('SIGTERM');
       await daemon.waitForLog((l) => l['msg'] === 'closing the local connections');
       daemon.child.kill('SIGTERM');
       await daemon.waitForLog((l) => l['msg'] === 'already stopping' && l['signal'] === 'SIGTERM');
-      lingering.resume();
+      lingering.end();
       expect(await daemon.exited).toEqual({ code: 0, signal: null });
     } finally {
       lingering.destroy();

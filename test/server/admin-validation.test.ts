@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { World } from '../../src/engine/model.js';
 import { type AdminHub, buildAdminApi } from '../../src/server/admin-api.js';
+import { MAX_PARAM_CHARS } from '../../src/server/admin-schemas.js';
 import { ServerState } from '../../src/server/state.js';
 
 const TOKEN = 'validation-token';
@@ -264,5 +265,30 @@ describe('unknown keys and the empty document', () => {
     const answer = await call('PUT', '/api/world?allowRemovals=true', { organizations: [] });
     expect(answer.status).toBe(200);
     expect(state.world().organizations).toEqual([]);
+  });
+});
+
+describe('path parameters past the router bound', () => {
+  it('answers 414 in the error shape of every admin error, before the token is looked at', async () => {
+    const url = `/api/computers/${'a'.repeat(MAX_PARAM_CHARS + 1)}`;
+    for (const headers of [{ authorization: `Bearer ${TOKEN}` }, {}]) {
+      const response = await app.inject({ method: 'GET', url, headers });
+      expect(response.statusCode).toBe(414);
+      expect(response.json()).toEqual({
+        error: { code: 'uri-too-long', message: `a path parameter is longer than ${MAX_PARAM_CHARS} characters` },
+      });
+    }
+  });
+
+  it('answers a malformed percent-encoding in a path in the same shape (400 bad-request)', async () => {
+    const response = await app.inject({ method: 'GET', url: '/api/computers/%zz' });
+    expect(response.statusCode).toBe(400);
+    expect(response.json<{ error: { code: string } }>().error.code).toBe('bad-request');
+  });
+
+  it('passes a parameter at the bound on to the route, whose id rule answers it', async () => {
+    const answer = await call('GET', `/api/computers/${'a'.repeat(MAX_PARAM_CHARS)}`);
+    expect(answer.status).toBe(400);
+    expect(answer.problems.join('\n')).toContain('128');
   });
 });

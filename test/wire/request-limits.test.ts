@@ -2,6 +2,7 @@
 // refused with 'field-too-long' naming the field, and one at the limit is not.
 import { describe, expect, it } from 'vitest';
 import { TollgateError } from '../../src/engine/errors.js';
+import { APPROVAL_REQUEST_LIMITS } from '../../src/wire/approval-limits.js';
 import { decodeRequest, encodeRequest, REQUEST_FIELD_LIMITS, type LocalRequest } from '../../src/wire/local-api.js';
 
 const L = REQUEST_FIELD_LIMITS;
@@ -105,5 +106,29 @@ describe('request field limits', () => {
   it('bounds a path by the larger of the Windows (32,767 UTF-16 units) and Linux (4,096 bytes) limits', () => {
     expect(L.path).toBe(32_767);
     expect(L.path).toBeGreaterThanOrEqual(4_096);
+  });
+
+  it('decodes an approval request that every approval limit allows: none of the local limits is stricter', () => {
+    const A = APPROVAL_REQUEST_LIMITS;
+    const request: LocalRequest = {
+      id: 1,
+      kind: 'evaluateApproval',
+      submit: true,
+      query: {
+        app: text(A.queryTextChars),
+        primaryCompanyInfluence: Array.from({ length: A.influenceEntries }, () => text(A.influenceEntryChars)),
+        developmentInfluence: Array.from({ length: A.influenceEntries }, () => 'CN'),
+      },
+      file: {
+        path: text(A.pathChars),
+        processPath: text(A.pathChars),
+        createdBy: text(A.pathChars),
+        certSubject: text(A.certSubjectChars),
+        sha256: text(A.hashChars),
+      },
+      user: text(A.userChars),
+      reason: text(A.reasonChars),
+    };
+    expect(decodeRequest(encodeRequest(request))).toEqual(request);
   });
 });
