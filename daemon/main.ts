@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import pino, { type Logger } from 'pino';
 import { loadDaemonConfig } from '../src/agent/config.js';
+import { parseTimeMs, timeProblem } from '../src/engine/validate.js';
 import { EXIT_OK, processIo, type CliIo } from '../src/cli/io.js';
 import { extendProgram, main } from '../src/cli/main.js';
 import type { FaultPoint } from './agent-daemon.js';
@@ -148,15 +149,11 @@ extendProgram((program, io: CliIo, setExit) => {
     });
 });
 
-/** An RFC 3339 time with its offset (a time without one would depend on the machine's zone). */
+/** An RFC 3339 time with its offset, to the millisecond: the rule of every time tollgate takes (docs/SCENARIOS.md). */
 function switchTime(text: string): number {
-  const ms = Date.parse(text);
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(text) || Number.isNaN(ms)) {
-    throw new InvalidArgumentError(
-      `--at takes an RFC 3339 time with its offset, such as 2026-12-01T09:00:00Z, not "${text}"`,
-    );
-  }
-  return ms;
+  const problem = timeProblem(text);
+  if (problem !== null) throw new InvalidArgumentError(`--at ${problem}, not "${text}"`);
+  return parseTimeMs(text);
 }
 
 /** The process entry point of the `tollgate` command. */

@@ -243,6 +243,16 @@ describe('rotating the signing key with agents running', () => {
     expect(await cli(['server', 'rotate-key', '--config', fleet.serverConfig, '--at', 'tomorrow'])).toMatchObject({
       code: 2,
     });
+    const tooFine = await cli([
+      'server',
+      'rotate-key',
+      '--config',
+      fleet.serverConfig,
+      '--at',
+      '2026-12-01T09:00:00.0005Z',
+    ]);
+    expect(tooFine.code).toBe(2);
+    expect(tooFine.stderr).toMatch(/--at has a fraction finer than a millisecond/);
 
     // till-1 pins both keys and restarts: its cached snapshot, signed by the old key, serves at once.
     const till1 = await fleet.agent('till-1', { serverPublicKeys: [oldFile(), nextPem] });
