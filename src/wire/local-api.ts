@@ -25,6 +25,7 @@ import {
   suggestionFromWire,
   suggestionToWire,
 } from './codec.js';
+import { APPROVAL_REQUEST_LIMITS } from './approval-limits.js';
 import { FRAME_HEADER_BYTES } from './framing.js';
 import { tollgate } from './generated/tollgate.js';
 
@@ -113,24 +114,25 @@ export function isAdminRequest(request: LocalRequest): boolean {
  * the most items a list may hold (docs/DAEMON.md, "Bounds"). A path is at
  * most 32,767 units on Windows and 4,096 bytes on Linux: the larger bound
  * applies whatever the computer's os (`createdBy` is a path too). A request
- * past a limit gets the error 'field-too-long' naming the field. No limit is
- * stricter than the same field's in APPROVAL_REQUEST_LIMITS, so a request
- * those limits allow is never refused here first.
+ * past a limit gets the error 'field-too-long' naming the field. The fields
+ * an approval request shares take APPROVAL_REQUEST_LIMITS' bounds, so a
+ * request those limits allow is never refused here first.
  */
+const A = APPROVAL_REQUEST_LIMITS;
 export const REQUEST_FIELD_LIMITS = {
-  path: 32_767,
-  processPath: 32_767,
+  path: A.pathChars,
+  processPath: A.pathChars,
   certSubject: 4_096,
-  certThumbprint: 128,
-  sha256: 128,
-  createdBy: 32_767,
-  app: 256,
-  category: 256,
-  subcategory: 256,
+  certThumbprint: A.hashChars,
+  sha256: A.hashChars,
+  createdBy: A.pathChars,
+  app: A.queryTextChars,
+  category: A.queryTextChars,
+  subcategory: A.queryTextChars,
   influence: 256,
-  influenceItems: 256,
-  user: 256,
-  reason: 4_000,
+  influenceItems: A.influenceEntries,
+  user: A.userChars,
+  reason: A.reasonChars,
   settingName: 128,
   settingValue: 4_096,
   settings: 64,
