@@ -84,10 +84,7 @@ export class DecisionCache {
   private checkTime(nowMs: number, nextExpiryAfter: (nowMs: number) => number): void {
     // A clock that jumps back before the entries were made may bring an expired policy back.
     if (nowMs >= this.validUntilMs || nowMs < this.validFromMs) {
-      this.entries.clear();
-      this.entryBytes = 0;
-      this.answers.clear();
-      this.answerBytes = 0;
+      this.clear();
       this.validFromMs = nowMs;
       this.validUntilMs = nextExpiryAfter(nowMs);
     }
