@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { TollgateError } from '../engine/errors.js';
 import { OS_NAMES, type OsName } from '../engine/model.js';
 import { migrate } from '../store/migrations.js';
-import { BUSY_TIMEOUT_MS, quickCheck } from '../store/open-database.js';
+import { BUSY_TIMEOUT_MS, type SchemaTable, missingTables, quickCheck } from '../store/open-database.js';
 import { STORAGE_UNAVAILABLE, type StorageFault, guardStorage, simulateStorageFault } from '../store/storage-error.js';
 import type { EntityKind, EntityRow } from './world-rows.js';
 
@@ -124,7 +124,7 @@ function isCorruption(error: unknown): boolean {
 }
 
 /** The tables every migrated server database has: one missing means the file is not (or no longer) whole. */
-const SERVER_TABLES: readonly (readonly [table: string, sinceVersion: number])[] = [
+const SERVER_TABLES: readonly SchemaTable[] = [
   ['entities', 1],
   ['computer_state', 1],
   ['approval_requests', 2],
@@ -145,18 +145,9 @@ function openExisting(file: string): Database.Database {
     if (problems.length > 0) throw damaged(`quick_check failed: ${problems.join('; ')}`);
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version === 0) throw damaged('it holds no tollgate server schema (user_version 0)');
-    const tables = new Set(
-      db
-        .prepare<[], { name: string }>("SELECT name FROM sqlite_schema WHERE type = 'table'")
-        .all()
-        .map((row) => row.name),
-    );
     // A newer schema (refused by migrate below) may have other tables.
-    const known = version <= SERVER_MIGRATIONS.length;
-    const missing = SERVER_TABLES.filter(([table, since]) => known && version >= since && !tables.has(table));
-    if (missing.length > 0) {
-      throw damaged(`schema version ${version} but table ${missing.map(([t]) => t).join(', ')} missing`);
-    }
+    const missing = missingTables(db, SERVER_TABLES, SERVER_MIGRATIONS.length);
+    if (missing !== null) throw damaged(missing);
     // The server's word is what agents pin their versions to: every commit is fsync'd.
     db.pragma('synchronous = FULL');
     // Migrate before WAL so that a newer schema is refused without a byte changed.

@@ -20,7 +20,7 @@ export interface RecoveryInfo {
 export type Salvage = (damaged: string, into: Database.Database) => number;
 
 /** The tables of the agent's schema, by the schema version that added them. */
-const AGENT_TABLES: readonly (readonly [table: string, sinceVersion: number])[] = [
+const AGENT_TABLES: readonly SchemaTable[] = [
   ['snapshots', 1],
   ['settings', 1],
   ['meta', 1],
@@ -85,7 +85,7 @@ function openAndMigrate(file: string, check: boolean): Database.Database {
     if (problems.length > 0) {
       throw new TollgateError('store-corrupt', `quick_check failed: ${problems.join('; ')}`);
     }
-    const missing = missingTables(db);
+    const missing = missingTables(db, AGENT_TABLES, MIGRATIONS.length);
     if (missing !== null) throw new TollgateError('store-corrupt', missing);
     // FULL on every commit: in WAL mode NORMAL may lose the last commits on
     // power loss, and snapshots, settings and the outbox must survive that.
@@ -107,18 +107,29 @@ function openAndMigrate(file: string, check: boolean): Database.Database {
   }
 }
 
-/** What is missing when a database claims a schema version whose tables it lacks; null when nothing is. */
-function missingTables(db: Database.Database): string | null {
+/** A table of a schema and the schema version that added it. */
+export type SchemaTable = readonly [table: string, sinceVersion: number];
+
+/**
+ * What is missing when a database claims a schema version whose tables it
+ * lacks; null when nothing is. Version 0 (a new file, or another
+ * application's) and versions newer than `knownVersions` (refused by
+ * migrate) are not judged here.
+ */
+export function missingTables(
+  db: Database.Database,
+  schema: readonly SchemaTable[],
+  knownVersions: number,
+): string | null {
   const version = db.pragma('user_version', { simple: true }) as number;
-  // Version 0 is a new (or another application's) file; a newer schema is refused by migrate.
-  if (version === 0 || version > MIGRATIONS.length) return null;
+  if (version === 0 || version > knownVersions) return null;
   const tables = new Set(
     db
       .prepare<[], { name: string }>("SELECT name FROM sqlite_schema WHERE type = 'table'")
       .all()
       .map((row) => row.name),
   );
-  const missing = AGENT_TABLES.filter(([table, since]) => version >= since && !tables.has(table)).map(([t]) => t);
+  const missing = schema.filter(([table, since]) => version >= since && !tables.has(table)).map(([t]) => t);
   return missing.length === 0 ? null : `schema version ${version} but table ${missing.join(', ')} missing`;
 }
 
