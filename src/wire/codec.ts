@@ -79,7 +79,7 @@ const INT32_MAX = 0x7fff_ffff;
 const UINT32_MAX = 0xffff_ffff;
 
 /** Checks a number the wire carries as int32 or sint32. */
-function checkInt32(value: number, at: string): number {
+export function checkInt32(value: number, at: string): number {
   if (!Number.isInteger(value) || value < INT32_MIN || value > INT32_MAX) {
     throw badMessage(at, `${value} is not a 32-bit integer`);
   }
@@ -111,7 +111,8 @@ function copySet<T extends object, K extends keyof T & string>(
   }
 }
 
-function ringfenceToWire(ringfence: Record<string, unknown> | undefined, at: string): string | undefined {
+/** A ringfence as the JSON text the wire carries; undefined stays off the wire. */
+export function ringfenceToWire(ringfence: Record<string, unknown> | undefined, at: string): string | undefined {
   if (ringfence === undefined) return undefined;
   try {
     return JSON.stringify(ringfence);

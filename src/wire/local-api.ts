@@ -156,7 +156,8 @@ function limitList(values: readonly string[] | undefined, field: string): void {
   values.forEach((value, i) => limitText(value, `${field}[${i}]`, REQUEST_FIELD_LIMITS.influence));
 }
 
-function limitFile(file: FileRequest | undefined, at: string): void {
+/** Throws 'field-too-long' naming the first field of a file (at `at`) past REQUEST_FIELD_LIMITS. */
+export function checkFileLimits(file: FileRequest | undefined, at: string): void {
   if (file === undefined) return;
   const L = REQUEST_FIELD_LIMITS;
   limitText(file.path, `${at}.path`, L.path);
@@ -172,7 +173,7 @@ export function checkRequestLimits(r: LocalRequest): void {
   const L = REQUEST_FIELD_LIMITS;
   switch (r.kind) {
     case 'evaluateFile': {
-      limitFile(r.file, 'request.evaluateFile.file');
+      checkFileLimits(r.file, 'request.evaluateFile.file');
       const names = Object.keys(r.settings ?? {});
       if (names.length > L.settings)
         throw tooLong('request.evaluateFile.settings', `has ${names.length} items`, L.settings);
@@ -190,7 +191,7 @@ export function checkRequestLimits(r: LocalRequest): void {
       limitText(r.query.subcategory, `${at}.query.subcategory`, L.subcategory);
       limitList(r.query.primaryCompanyInfluence, `${at}.query.primaryCompanyInfluence`);
       limitList(r.query.developmentInfluence, `${at}.query.developmentInfluence`);
-      limitFile(r.file, `${at}.file`);
+      checkFileLimits(r.file, `${at}.file`);
       limitText(r.user, `${at}.user`, L.user);
       limitText(r.reason, `${at}.reason`, L.reason);
       return;

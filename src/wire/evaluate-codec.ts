@@ -1,0 +1,365 @@
+/**
+ * The local API's hot messages without protobufjs objects: a reader for a
+ * Request that asks for a file's decision (EvaluateFileRequest) and a writer
+ * for the Response frame that carries the Decision. The reader reads what
+ * the generated code reads and the writer writes what it writes, byte for
+ * byte (test/wire/evaluate-codec.test.ts holds both to it).
+ *
+ * The reader answers only the shape a client writes: the id, one
+ * evaluate_file holding one file and perhaps at_ms, in any order. Anything
+ * else (what-if settings, another body, unknown or repeated message fields,
+ * invalid UTF-8, a cut-short or overlong field, a missing path) is left to
+ * decodeRequest, which answers it exactly as before, errors included.
+ */
+import { Buffer } from 'node:buffer';
+import type { Decision, FileRequest } from '../engine/model.js';
+import { checkInt32, checkUint32, policyActionCodec, ringfenceToWire, structureCodec } from './codec.js';
+import { FRAME_HEADER_BYTES } from './framing.js';
+import { checkFileLimits } from './local-api.js';
+
+// Tags: (field << 3) | wire type (0 varint, 1 fixed64, 2 length-delimited).
+const TAG_REQUEST_ID = 0x08;
+const TAG_REQUEST_EVALUATE_FILE = 0x12;
+const TAG_EVALUATE_FILE = 0x0a;
+const TAG_EVALUATE_AT_MS = 0x11;
+const TAG_FILE_PATH = 0x0a;
+const TAG_FILE_SHA256 = 0x12;
+const TAG_FILE_CERT_SUBJECT = 0x1a;
+const TAG_FILE_CERT_THUMBPRINT = 0x22;
+const TAG_FILE_PROCESS_PATH = 0x2a;
+const TAG_FILE_CREATED_BY = 0x32;
+const TAG_RESPONSE_ID = 0x08;
+const TAG_RESPONSE_DECISION = 0x12;
+const TAG_DECISION_ACTION = 0x08;
+const TAG_DECISION_POLICY = 0x12;
+const TAG_DECISION_POLICY_NAME = 0x1a;
+const TAG_DECISION_ORDER = 0x20;
+const TAG_DECISION_APPLICATION = 0x2a;
+const TAG_DECISION_STRUCTURE = 0x30;
+const TAG_DECISION_BUILT_INS_FIRST = 0x38;
+const TAG_DECISION_GATED = 0x42;
+const TAG_DECISION_SNAPSHOT_VERSION = 0x48;
+const TAG_DECISION_REASON = 0x52;
+const TAG_DECISION_RINGFENCE = 0x5a;
+
+/** Where a reader's field ends when it cannot be read here: the request goes to decodeRequest. */
+const DECLINE = -1;
+const FILE_AT = 'request.evaluateFile.file';
+const DECISION_AT = 'response.decision';
+
+/** Invalid UTF-8 is refused, a byte-order mark kept: what the generated code's string reader does. */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * Reads evaluate requests from frames. One reader serves one connection's
+ * frames one after another: `id` and `atMs` belong to the last request read.
+ */
+export class EvaluateRequestReader {
+  /** The id of the request read last. */
+  id = 0;
+  /** The `atMs` of the request read last, or undefined. */
+  atMs: number | undefined = undefined;
+  private buf: Buffer = Buffer.alloc(0);
+  private pos = 0;
+  // The file's fields as ranges of `buf` while a request is read (start -1: absent).
+  private readonly starts = new Int32Array(7);
+  private readonly ends = new Int32Array(7);
+
+  /**
+   * The file a frame's payload (buffer[start, end)) asks about, or
+   * undefined when it is not a request this reader reads (decodeRequest
+   * then decides). Throws TollgateError 'field-too-long' naming the first
+   * field past REQUEST_FIELD_LIMITS, as decodeRequest does.
+   */
+  read(buffer: Buffer, start: number, end: number): FileRequest | undefined {
+    this.buf = buffer;
+    this.pos = start;
+    let id = 0;
+    let bodyEnd = DECLINE;
+    while (this.pos < end) {
+      const tag = buffer[this.pos++];
+      if (tag === TAG_REQUEST_ID) {
+        const value = this.varint32(end);
+        if (value < 0) return undefined;
+        id = value;
+      } else if (tag === TAG_REQUEST_EVALUATE_FILE && bodyEnd === DECLINE) {
+        bodyEnd = this.evaluateFile(end);
+        if (bodyEnd === DECLINE) return undefined;
+      } else {
+        return undefined;
+      }
+    }
+    if (bodyEnd === DECLINE) return undefined;
+    const file = this.file();
+    if (file === undefined) return undefined;
+    this.id = id;
+    checkFileLimits(file, FILE_AT);
+    return file;
+  }
+
+  /** Reads an EvaluateFileRequest's length and fields; returns where it ends, or DECLINE. */
+  private evaluateFile(limit: number): number {
+    const end = this.length(limit);
+    if (end === DECLINE) return DECLINE;
+    let fileEnd = DECLINE;
+    this.atMs = undefined;
+    while (this.pos < end) {
+      const tag = this.buf[this.pos++];
+      if (tag === TAG_EVALUATE_FILE && fileEnd === DECLINE) {
+        fileEnd = this.fileInfo(end);
+        if (fileEnd === DECLINE) return DECLINE;
+      } else if (tag === TAG_EVALUATE_AT_MS) {
+        if (this.pos + 8 > end) return DECLINE;
+        this.atMs = this.buf.readDoubleLE(this.pos);
+        this.pos += 8;
+      } else {
+        return DECLINE;
+      }
+    }
+    return fileEnd === DECLINE ? DECLINE : end;
+  }
+
+  /** Reads a FileInfo's length and notes where each field's text lies; returns where it ends, or DECLINE. */
+  private fileInfo(limit: number): number {
+    const end = this.length(limit);
+    if (end === DECLINE) return DECLINE;
+    const { starts, ends } = this;
+    starts.fill(-1);
+    while (this.pos < end) {
+      const tag = this.buf[this.pos++] as number;
+      const field = tag >>> 3;
+      if ((tag & 7) !== 2 || field < 1 || field > 6) return DECLINE;
+      const textEnd = this.length(end);
+      if (textEnd === DECLINE) return DECLINE;
+      // A field given twice: the last one counts, as in the generated code.
+      starts[field] = this.pos;
+      ends[field] = textEnd;
+      this.pos = textEnd;
+    }
+    return end;
+  }
+
+  /** The file from the noted ranges, its fields in decodeRequest's order; undefined to decline. */
+  private file(): FileRequest | undefined {
+    const path = this.text(TAG_FILE_PATH >>> 3);
+    // An empty path is a missing one: decodeRequest refuses it.
+    if (path === undefined || path === null || path === '') return undefined;
+    const file: FileRequest = { path };
+    const sha256 = this.text(TAG_FILE_SHA256 >>> 3);
+    const certSubject = this.text(TAG_FILE_CERT_SUBJECT >>> 3);
+    const certThumbprint = this.text(TAG_FILE_CERT_THUMBPRINT >>> 3);
+    const processPath = this.text(TAG_FILE_PROCESS_PATH >>> 3);
+    const createdBy = this.text(TAG_FILE_CREATED_BY >>> 3);
+    if (
+      sha256 === null ||
+      certSubject === null ||
+      certThumbprint === null ||
+      processPath === null ||
+      createdBy === null
+    ) {
+      return undefined;
+    }
+    if (sha256 !== undefined) file.sha256 = sha256;
+    if (certSubject !== undefined) file.certSubject = certSubject;
+    if (certThumbprint !== undefined) file.certThumbprint = certThumbprint;
+    if (processPath !== undefined) file.processPath = processPath;
+    if (createdBy !== undefined) file.createdBy = createdBy;
+    return file;
+  }
+
+  /** A noted field's text: undefined when absent, null when it is not valid UTF-8. */
+  private text(field: number): string | undefined | null {
+    const start = this.starts[field] as number;
+    if (start < 0) return undefined;
+    const end = this.ends[field] as number;
+    const buf = this.buf;
+    for (let i = start; i < end; i++) {
+      if ((buf[i] as number) >= 0x80) {
+        try {
+          return strictUtf8.decode(buf.subarray(start, end));
+        } catch {
+          return null;
+        }
+      }
+    }
+    return buf.toString('latin1', start, end);
+  }
+
+  /** A length prefix (at most 4 bytes) and where the field it announces ends within `limit`; DECLINE otherwise. */
+  private length(limit: number): number {
+    const buf = this.buf;
+    let value = 0;
+    for (let shift = 0; shift < 28; shift += 7) {
+      if (this.pos >= limit) return DECLINE;
+      const byte = buf[this.pos++] as number;
+      value |= (byte & 0x7f) << shift;
+      if (byte < 0x80) {
+        const end = this.pos + value;
+        return end <= limit ? end : DECLINE;
+      }
+    }
+    return DECLINE;
+  }
+
+  /** A uint32 varint of at most 5 bytes (its low 32 bits, as the generated code keeps them); -1 otherwise. */
+  private varint32(limit: number): number {
+    const buf = this.buf;
+    let value = 0;
+    for (let shift = 0; shift < 35; shift += 7) {
+      if (this.pos >= limit) return -1;
+      const byte = buf[this.pos++] as number;
+      value = (value | ((byte & 0x7f) << shift)) >>> 0;
+      if (byte < 0x80) return value;
+    }
+    return -1;
+  }
+}
+
+// ------------------------------------------------------------------ writer
+
+/** The most bytes a frame's header, the response id field and the decision's tag and length take. */
+const MAX_PREFIX_BYTES = FRAME_HEADER_BYTES + 1 + 5 + 1 + 5;
+/** The most bytes a varint field (tag and value) takes. */
+const MAX_VARINT_FIELD_BYTES = 11;
+/** The most bytes a string field takes besides its text (tag and length). */
+const MAX_STRING_OVERHEAD_BYTES = 6;
+
+/** Ringfences are the policies' own objects: each is written as JSON once. */
+const ringfenceJson = new WeakMap<object, string>();
+
+function ringfenceText(decision: Decision): string | undefined {
+  const ringfence = decision.ringfence;
+  if (ringfence === undefined) return undefined;
+  let json = ringfenceJson.get(ringfence);
+  if (json === undefined) {
+    // Text for any ringfence given (undefined only for none).
+    json = ringfenceToWire(ringfence, `${DECISION_AT}.ringfence`) ?? '';
+    ringfenceJson.set(ringfence, json);
+  }
+  return json;
+}
+
+function stringBound(value: string | null | undefined): number {
+  // A UTF-16 unit is at most 3 bytes of UTF-8 (a surrogate pair, 2 units, is 4).
+  return value === null || value === undefined ? 0 : MAX_STRING_OVERHEAD_BYTES + 3 * value.length;
+}
+
+/** An upper bound on the bytes writeDecisionFrame writes for `decision`. */
+export function decisionFrameBound(decision: Decision): number {
+  let bytes = MAX_PREFIX_BYTES + 5 * MAX_VARINT_FIELD_BYTES;
+  bytes += stringBound(decision.policy) + stringBound(decision.policyName) + stringBound(decision.application);
+  bytes += stringBound(decision.reason) + stringBound(ringfenceText(decision));
+  const gated = decision.gated;
+  for (let i = 0; i < gated.length; i++) bytes += stringBound(gated[i]);
+  return bytes;
+}
+
+function putVarint(out: Uint8Array, pos: number, value: number): number {
+  let v = value >>> 0;
+  while (v > 0x7f) {
+    out[pos++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
+  out[pos++] = v;
+  return pos;
+}
+
+function varintBytes(value: number): number {
+  let n = 1;
+  for (let v = value >>> 7; v !== 0; v >>>= 7) n++;
+  return n;
+}
+
+function putString(out: Buffer, pos: number, tag: number, value: string): number {
+  out[pos++] = tag;
+  const units = value.length;
+  if (units < 0x80) {
+    // Most texts are short ASCII: one length byte, one byte a unit.
+    const start = pos + 1;
+    let i = 0;
+    for (; i < units; i++) {
+      const unit = value.charCodeAt(i);
+      if (unit >= 0x80) break;
+      out[start + i] = unit;
+    }
+    if (i === units) {
+      out[pos] = units;
+      return start + units;
+    }
+  }
+  const bytes = Buffer.byteLength(value, 'utf8');
+  pos = putVarint(out, pos, bytes);
+  return pos + out.write(value, pos, bytes, 'utf8');
+}
+
+/** Writes a Decision message's fields at `pos`; returns where they end. */
+function putDecision(out: Buffer, pos: number, d: Decision): number {
+  const action = policyActionCodec.toWire(d.action, `${DECISION_AT}.action`);
+  const structure = structureCodec.toWire(d.structure, `${DECISION_AT}.structure`);
+  // Fields in number order, proto3 defaults left off, as the generated encoder writes them.
+  if (action !== 0) {
+    out[pos++] = TAG_DECISION_ACTION;
+    pos = putVarint(out, pos, action);
+  }
+  if (d.policy !== null) pos = putString(out, pos, TAG_DECISION_POLICY, d.policy);
+  if (d.policyName !== null) pos = putString(out, pos, TAG_DECISION_POLICY_NAME, d.policyName);
+  if (d.order !== null) {
+    const order = checkInt32(d.order, `${DECISION_AT}.order`);
+    out[pos++] = TAG_DECISION_ORDER;
+    pos = putVarint(out, pos, ((order << 1) ^ (order >> 31)) >>> 0);
+  }
+  if (d.application !== null) pos = putString(out, pos, TAG_DECISION_APPLICATION, d.application);
+  if (structure !== 0) {
+    out[pos++] = TAG_DECISION_STRUCTURE;
+    pos = putVarint(out, pos, structure);
+  }
+  if (d.builtInsFirst) {
+    out[pos++] = TAG_DECISION_BUILT_INS_FIRST;
+    out[pos++] = 1;
+  }
+  const gated = d.gated;
+  for (let i = 0; i < gated.length; i++) pos = putString(out, pos, TAG_DECISION_GATED, gated[i] as string);
+  if (d.snapshotVersion !== null) {
+    out[pos++] = TAG_DECISION_SNAPSHOT_VERSION;
+    pos = putVarint(out, pos, checkUint32(d.snapshotVersion, `${DECISION_AT}.snapshotVersion`));
+  }
+  if (d.reason !== '') pos = putString(out, pos, TAG_DECISION_REASON, d.reason);
+  const ringfence = ringfenceText(d);
+  if (ringfence !== undefined) pos = putString(out, pos, TAG_DECISION_RINGFENCE, ringfence);
+  return pos;
+}
+
+/**
+ * Writes the whole frame (header, then the Response with `id` and
+ * `decision`) at `offset` of `out`, which must hold decisionFrameBound(decision)
+ * bytes from there; returns the offset after it. The bytes are those of
+ * encodeFrame(encodeResponse({ id, kind: 'decision', decision })).
+ */
+export function writeDecisionFrame(out: Buffer, offset: number, id: number, decision: Decision): number {
+  checkUint32(id, 'response.id');
+  const bodyStart = offset + MAX_PREFIX_BYTES;
+  const bodyEnd = putDecision(out, bodyStart, decision);
+  const bodyBytes = bodyEnd - bodyStart;
+  const idBytes = id === 0 ? 0 : 1 + varintBytes(id);
+  const payloadBytes = idBytes + 1 + varintBytes(bodyBytes) + bodyBytes;
+  let pos = offset;
+  out[pos++] = payloadBytes >>> 24;
+  out[pos++] = (payloadBytes >>> 16) & 0xff;
+  out[pos++] = (payloadBytes >>> 8) & 0xff;
+  out[pos++] = payloadBytes & 0xff;
+  if (id !== 0) {
+    out[pos++] = TAG_RESPONSE_ID;
+    pos = putVarint(out, pos, id);
+  }
+  out[pos++] = TAG_RESPONSE_DECISION;
+  pos = putVarint(out, pos, bodyBytes);
+  // The prefix is shorter than the room left for it: the body moves up against it.
+  if (pos !== bodyStart) out.copyWithin(pos, bodyStart, bodyEnd);
+  return pos + bodyBytes;
+}
+
+/** The frame of a decision response in a buffer of its own. */
+export function encodeDecisionFrame(id: number, decision: Decision): Buffer {
+  const out = Buffer.allocUnsafe(decisionFrameBound(decision));
+  return out.subarray(0, writeDecisionFrame(out, 0, id, decision));
+}

@@ -1,0 +1,287 @@
+// The hand-rolled evaluate request reader and decision writer against the
+// generated protobuf code: what the generated code encodes, the reader reads
+// the same; what the writer writes, the generated code decodes to the same
+// response, byte for byte; and whatever bytes arrive, the reader either
+// reads what decodeRequest reads, refuses what it refuses with the same
+// error, or leaves the request to it.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { TollgateError } from '../../src/engine/errors.js';
+import type { Decision, FileRequest } from '../../src/engine/model.js';
+import { POLICY_ACTIONS } from '../../src/engine/model.js';
+import {
+  decisionFrameBound,
+  encodeDecisionFrame,
+  EvaluateRequestReader,
+  writeDecisionFrame,
+} from '../../src/wire/evaluate-codec.js';
+import { encodeFrame, FRAME_HEADER_BYTES } from '../../src/wire/framing.js';
+import { tollgate } from '../../src/wire/generated/tollgate.js';
+import {
+  decodeRequest,
+  decodeResponse,
+  encodeRequest,
+  encodeResponse,
+  REQUEST_FIELD_LIMITS,
+  type LocalRequest,
+} from '../../src/wire/local-api.js';
+
+const pb = tollgate.v1;
+const L = REQUEST_FIELD_LIMITS;
+
+/** Any text: ASCII, or any Unicode (no lone surrogates, which UTF-8 cannot carry). */
+const textArb = (maxLength: number) =>
+  fc.oneof(fc.string({ maxLength }), fc.string({ unit: 'binary', maxLength }), fc.constant(''));
+
+const fileArb: fc.Arbitrary<FileRequest> = fc.record(
+  {
+    path: fc.oneof(
+      fc.string({ minLength: 1, maxLength: 60 }),
+      fc.string({ unit: 'binary', minLength: 1, maxLength: 60 }),
+    ),
+    sha256: textArb(64),
+    certSubject: textArb(80),
+    certThumbprint: textArb(40),
+    processPath: textArb(60),
+    createdBy: textArb(60),
+  },
+  { requiredKeys: ['path'] },
+);
+
+const idArb = fc.oneof(fc.constant(0), fc.nat({ max: 200 }), fc.nat({ max: 0xffff_ffff }));
+const atMsArb = fc.option(fc.oneof(fc.double({ noNaN: true }), fc.integer()), { nil: undefined });
+
+const requestArb: fc.Arbitrary<LocalRequest & { kind: 'evaluateFile' }> = fc
+  .tuple(idArb, fileArb, atMsArb)
+  .map(([id, file, atMs]) =>
+    atMs === undefined ? { id, kind: 'evaluateFile', file } : { id, kind: 'evaluateFile', file, atMs },
+  );
+
+/** What reading a frame's payload gives: a request, a refusal, or nothing (left to decodeRequest). */
+type Outcome = { request: LocalRequest } | { code: string; message: string } | 'declined';
+
+function readWith(reader: EvaluateRequestReader, bytes: Buffer): Outcome {
+  try {
+    const file = reader.read(bytes, 0, bytes.length);
+    if (file === undefined) return 'declined';
+    const request: LocalRequest = { id: reader.id, kind: 'evaluateFile', file };
+    if (reader.atMs !== undefined) request.atMs = reader.atMs;
+    return { request };
+  } catch (error) {
+    expect(error).toBeInstanceOf(TollgateError);
+    return { code: (error as TollgateError).code, message: (error as Error).message };
+  }
+}
+
+function decodeWith(bytes: Buffer): Outcome {
+  try {
+    return { request: decodeRequest(bytes) };
+  } catch (error) {
+    expect(error).toBeInstanceOf(TollgateError);
+    return { code: (error as TollgateError).code, message: (error as Error).message };
+  }
+}
+
+/** The reader agrees with decodeRequest wherever it does not leave the request to it. */
+function expectAgreement(reader: EvaluateRequestReader, bytes: Buffer): Outcome {
+  const read = readWith(reader, bytes);
+  if (read !== 'declined') expect(read).toEqual(decodeWith(bytes));
+  return read;
+}
+
+describe('EvaluateRequestReader', () => {
+  it('reads every evaluate request the generated code encodes, as decodeRequest does', () => {
+    const reader = new EvaluateRequestReader();
+    fc.assert(
+      fc.property(requestArb, (request) => {
+        const bytes = Buffer.from(encodeRequest(request));
+        const read = readWith(reader, bytes);
+        expect(read).toEqual({ request: decodeRequest(bytes) });
+        expect(read).toEqual({ request });
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('reads a request inside a larger buffer, and gives the file fields in decodeRequest order', () => {
+    const reader = new EvaluateRequestReader();
+    const request: LocalRequest = {
+      id: 7,
+      kind: 'evaluateFile',
+      file: { path: 'C:\\a.exe', createdBy: 'C:\\b.exe', sha256: 'ab', certSubject: 'CN=é' },
+    };
+    const payload = encodeRequest(request);
+    const around = Buffer.concat([Buffer.from([1, 2, 3]), payload, Buffer.from([9, 9])]);
+    const file = reader.read(around, 3, 3 + payload.length);
+    expect(reader.id).toBe(7);
+    expect(Object.keys(file as FileRequest)).toEqual(
+      Object.keys((decodeRequest(payload) as { file: FileRequest }).file),
+    );
+  });
+
+  it('reads fields in any order and takes the last of a repeated one, as the generated code does', () => {
+    const reader = new EvaluateRequestReader();
+    const file = pb.FileInfo.encode({ path: '/first' }).finish();
+    const again = Buffer.concat([file, pb.FileInfo.encode({ path: '/second', sha256: 'aa' }).finish()]);
+    const body = pb.EvaluateFileRequest.encode({ file: pb.FileInfo.decode(again), atMs: 5 }).finish();
+    const bytes = Buffer.concat([
+      Buffer.from([0x12, body.length]),
+      body,
+      Buffer.from([0x08, 0x05, 0x08, 0x06]), // the id after the body, twice
+    ]);
+    expect(expectAgreement(reader, bytes)).toEqual({
+      request: { id: 6, kind: 'evaluateFile', file: { path: '/second', sha256: 'aa' }, atMs: 5 },
+    });
+    // A file field given twice within one FileInfo: the last wins.
+    const twice = Buffer.from([0x12, 0x0a, 0x0a, 0x08, 0x0a, 0x02, 0x2f, 0x61, 0x0a, 0x02, 0x2f, 0x62]);
+    expect(expectAgreement(reader, twice)).toEqual({ request: { id: 0, kind: 'evaluateFile', file: { path: '/b' } } });
+  });
+
+  it('leaves every other request to decodeRequest', () => {
+    const reader = new EvaluateRequestReader();
+    const others: LocalRequest[] = [
+      { id: 1, kind: 'evaluateFile', file: { path: '/a' }, settings: { x: true } },
+      { id: 2, kind: 'status' },
+      { id: 3, kind: 'exportDecisions', limit: 4 },
+      { id: 4, kind: 'evaluateApproval', submit: false, query: { app: 'x' } },
+      { id: 5, kind: 'applySnapshot', snapshot: new Uint8Array([1]) },
+    ];
+    for (const request of others) {
+      expect(reader.read(Buffer.from(encodeRequest(request)), 0, encodeRequest(request).length), request.kind).toBe(
+        undefined,
+      );
+    }
+    // An unknown field (settings as a varint) is skipped by decodeRequest: left to it all the same.
+    const unknown = Buffer.from([0x12, 0x07, 0x0a, 0x03, 0x0a, 0x01, 0x61, 0x18, 0x01]);
+    expect(expectAgreement(reader, unknown)).toBe('declined');
+    expect(decodeWith(unknown)).toEqual({ request: { id: 0, kind: 'evaluateFile', file: { path: 'a' } } });
+    // No body, an empty file, no path, an empty path, invalid UTF-8, cut short.
+    const declined = [
+      [0x08, 0x01],
+      [0x08, 0x01, 0x12, 0x00],
+      [0x12, 0x02, 0x0a, 0x00],
+      [0x12, 0x04, 0x0a, 0x02, 0x0a, 0x00],
+      [0x12, 0x05, 0x0a, 0x03, 0x0a, 0x01, 0xff],
+      [0x12, 0x05, 0x0a, 0x03, 0x0a, 0x01],
+      [0x08, 0x80],
+    ];
+    for (const bytes of declined) {
+      expect(expectAgreement(reader, Buffer.from(bytes)), JSON.stringify(bytes)).toBe('declined');
+      expect(decodeWith(Buffer.from(bytes))).toHaveProperty('code', 'bad-request');
+    }
+  });
+
+  it('refuses a file field past its limit with the error decodeRequest gives, and reads one at the limit', () => {
+    const reader = new EvaluateRequestReader();
+    const fields = ['path', 'processPath', 'certSubject', 'certThumbprint', 'sha256', 'createdBy'] as const;
+    for (const field of fields) {
+      const limit = L[field];
+      for (const units of [limit, limit + 1]) {
+        const file: FileRequest = { path: '/a', [field]: 'é'.repeat(units) };
+        const outcome = expectAgreement(reader, Buffer.from(encodeRequest({ id: 9, kind: 'evaluateFile', file })));
+        if (units === limit) expect(outcome).toEqual({ request: { id: 9, kind: 'evaluateFile', file } });
+        else {
+          expect(outcome).toHaveProperty('code', 'field-too-long');
+          expect((outcome as { message: string }).message).toContain(`file.${field} `);
+        }
+      }
+    }
+    // Two fields past their limits: the first in decodeRequest's order is named.
+    const both = { path: 'x'.repeat(L.path + 1), createdBy: 'x'.repeat(L.createdBy + 1) };
+    const outcome = expectAgreement(reader, Buffer.from(encodeRequest({ id: 1, kind: 'evaluateFile', file: both })));
+    expect((outcome as { message: string }).message).toContain('file.path ');
+  });
+
+  it('never disagrees with decodeRequest on cut, corrupted or random bytes', () => {
+    const reader = new EvaluateRequestReader();
+    const mangled = fc.oneof(
+      requestArb.chain((request) => {
+        const bytes = encodeRequest(request);
+        return fc.nat({ max: bytes.length }).map((n) => Buffer.from(bytes.subarray(0, n)));
+      }),
+      requestArb.chain((request) => {
+        const bytes = encodeRequest(request);
+        return fc
+          .tuple(fc.nat({ max: Math.max(0, bytes.length - 1) }), fc.integer({ min: 0, max: 255 }))
+          .map(([at, value]) => {
+            const copy = Buffer.from(bytes);
+            if (copy.length > 0) copy[at] = value;
+            return copy;
+          });
+      }),
+      fc.uint8Array({ maxLength: 40 }).map((bytes) => Buffer.from(bytes)),
+    );
+    fc.assert(
+      fc.property(mangled, (bytes) => {
+        expectAgreement(reader, bytes);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+const decisionArb: fc.Arbitrary<Decision> = fc
+  .record({
+    action: fc.constantFrom(...POLICY_ACTIONS),
+    policy: fc.option(textArb(30), { nil: null }),
+    policyName: fc.option(textArb(200), { nil: null }),
+    order: fc.option(fc.integer({ min: -0x8000_0000, max: 0x7fff_ffff }), { nil: null }),
+    application: fc.option(textArb(30), { nil: null }),
+    structure: fc.constantFrom('hierarchical' as const, 'flat' as const),
+    builtInsFirst: fc.boolean(),
+    gated: fc.array(textArb(20), { maxLength: 4 }),
+    snapshotVersion: fc.option(fc.nat({ max: 0xffff_ffff }), { nil: null }),
+    reason: textArb(300),
+    ringfence: fc.option(fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 })), { nil: undefined }),
+  })
+  .map(({ ringfence, ...rest }) => (ringfence === undefined ? rest : { ...rest, ringfence }));
+
+describe('writeDecisionFrame', () => {
+  it('writes what the generated code writes, and the generated code reads it back to the same response', () => {
+    fc.assert(
+      fc.property(decisionArb, idArb, fc.nat({ max: 16 }), (decision, id, offset) => {
+        const out = Buffer.alloc(offset + decisionFrameBound(decision));
+        const end = writeDecisionFrame(out, offset, id, decision);
+        const frame = out.subarray(offset, end);
+        expect(frame).toEqual(encodeFrame(encodeResponse({ id, kind: 'decision', decision })));
+        expect(frame.readUInt32BE(0)).toBe(frame.length - FRAME_HEADER_BYTES);
+        const decoded = decodeResponse(frame.subarray(FRAME_HEADER_BYTES));
+        expect(decoded).toEqual({ id, kind: 'decision', decision: JSON.parse(JSON.stringify(decision)) as Decision });
+        expect(encodeDecisionFrame(id, decision)).toEqual(frame);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('refuses a decision the wire cannot carry, naming the field, as encodeResponse does', () => {
+    const good: Decision = {
+      action: 'deny',
+      policy: null,
+      policyName: null,
+      order: null,
+      application: null,
+      structure: 'flat',
+      builtInsFirst: false,
+      gated: [],
+      snapshotVersion: null,
+      reason: '',
+    };
+    const bad: Decision[] = [
+      { ...good, order: 2 ** 31 },
+      { ...good, snapshotVersion: -1 },
+      { ...good, action: 'maybe' as Decision['action'] },
+    ];
+    for (const decision of bad) {
+      const usual = (() => {
+        try {
+          encodeResponse({ id: 1, kind: 'decision', decision });
+          return null;
+        } catch (error) {
+          return (error as Error).message;
+        }
+      })();
+      expect(usual).not.toBeNull();
+      expect(() => encodeDecisionFrame(1, decision)).toThrow(usual ?? '');
+    }
+  });
+});
