@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import { Agent } from '../src/agent/agent.js';
-import type { OsName } from '../src/engine/model.js';
+import type { FileRequest, OsName } from '../src/engine/model.js';
 import type { DaemonConfig } from '../src/agent/config.js';
 import { readPinnedKeys } from '../src/agent/config.js';
 import { DecisionRecorder } from '../src/agent/decision-recorder.js';
@@ -110,7 +110,8 @@ export async function startAgentDaemon(
     frameTimeoutMs: config.socket.frameTimeoutMs,
     firstFrameTimeoutMs: config.socket.firstFrameTimeoutMs,
     maxUnsentBytes: config.socket.maxUnsentBytes,
-    answerEncoded: (buffer: Buffer, start: number, end: number) => agent.answerEncoded(buffer, start, end),
+    evaluate: (file: FileRequest, atMs: number | undefined) =>
+      atMs === undefined ? agent.evaluateFile(file) : agent.evaluateFile(file, { atMs }),
   } satisfies Partial<LocalServerOptions>;
   const server = new LocalServer(handler, {
     ...shared,

@@ -7,15 +7,7 @@ import type { ApprovalSuggestion, Decision, FileRequest, OsName, PolicyAction, S
 import { POLICY_ACTIONS } from '../engine/model.js';
 import type { ComputerView } from '../engine/view.js';
 import type { AgentStore } from '../store/agent-store.js';
-import {
-  type AgentStatus,
-  type LocalRequest,
-  decodeRequest,
-  encodeDecisionBody,
-  isEvaluateFileBody,
-  leadingRequestId,
-  requestBodyStart,
-} from '../wire/local-api.js';
+import type { AgentStatus } from '../wire/local-api.js';
 import { APPROVAL_REQUEST_LIMITS, checkApprovalRequestFields, checkSubmissionBytes } from '../wire/approval-limits.js';
 import {
   openSettings,
@@ -28,7 +20,7 @@ import {
   type VerificationKeys,
 } from '../wire/signed.js';
 import { encodeAgentMessage } from '../wire/sync-messages.js';
-import { DecisionCache, type DecisionCacheBounds } from './decision-cache.js';
+import { DecisionCache, type Decide, type DecisionCacheBounds } from './decision-cache.js';
 import { LatencyWindow } from './latency.js';
 
 /** What the agent answers before it holds any snapshot (SPEC.md section 9). */
@@ -68,9 +60,17 @@ export interface AgentOptions {
    * is then without a snapshot (and answers as before the first one).
    */
   onSnapshotLost?: (problem: string) => void;
-  /** Byte bounds of the decision cache and the stored answers (decision-cache.ts defaults). */
+  /** Byte bounds of the decision cache (decision-cache.ts defaults). */
   decisionCache?: DecisionCacheBounds;
 }
+
+/** What-ifs of a decision: another time, other settings (such decisions are neither cached nor logged). */
+export interface DecideOptions {
+  atMs?: number;
+  settings?: Record<string, SettingValue>;
+}
+
+const NO_OPTIONS: DecideOptions = Object.freeze({});
 
 /** The longest user name an approval request may carry. */
 export const MAX_REQUEST_USER_CHARS = APPROVAL_REQUEST_LIMITS.userChars;
@@ -100,6 +100,8 @@ interface Active {
   compiled: CompiledView;
   /** compiled.nextExpiryAfter, bound once (the decision cache asks on every decision). */
   nextExpiryAfter: (nowMs: number) => number;
+  /** Decides with the effective settings, for the decision cache (bound once, like nextExpiryAfter). */
+  decide: Decide;
   appliedAtMs: number;
 }
 
@@ -240,7 +242,14 @@ export class Agent {
     this.checkComputer('snapshot', content.computerId);
     const view = this.agentView(content.view);
     const compiled = new CompiledView(view, content.version);
-    return { content, view, compiled, nextExpiryAfter: (nowMs) => compiled.nextExpiryAfter(nowMs), appliedAtMs };
+    return {
+      content,
+      view,
+      compiled,
+      nextExpiryAfter: (nowMs) => compiled.nextExpiryAfter(nowMs),
+      decide: (file, nowMs) => compiled.evaluate(file, { nowMs, settings: this.settingsWith() }),
+      appliedAtMs,
+    };
   }
 
   /** The view with this agent's real version and os, which the gates look at. */
@@ -257,8 +266,8 @@ export class Agent {
     };
   }
 
-  /** The bytes the decision cache counts as held (decisions by file, stored answers). */
-  get cachedBytes(): { entries: number; answers: number } {
+  /** The bytes the decision cache counts as held. */
+  get cachedBytes(): number {
     return this.cache.heldBytes;
   }
 
@@ -362,10 +371,11 @@ export class Agent {
   }
 
   /** Decides on a file. `settings` are what-if values for this request only; such decisions are not logged. */
-  evaluateFile(file: FileRequest, options: { atMs?: number; settings?: Record<string, SettingValue> } = {}): Decision {
+  evaluateFile(file: FileRequest, options: DecideOptions = NO_OPTIONS): Decision {
     const started = performance.now();
     const now = this.options.clock();
     let decision: Decision;
+    let logged = file;
     if (this.active === null) {
       decision = {
         ...makeDecision(undefined, this.mode(), null),
@@ -373,10 +383,10 @@ export class Agent {
         reason: NO_SNAPSHOT_REASON,
       };
     } else if (options.atMs === undefined && options.settings === undefined) {
-      const compiled = this.active.compiled;
-      decision = this.cache.get(file, now, this.active.nextExpiryAfter, () =>
-        compiled.evaluate(file, { nowMs: now, settings: this.settingsWith() }),
-      );
+      const cached = this.cache.lookup(file, now, this.active.nextExpiryAfter, this.active.decide);
+      // The log keeps the file the cache keeps: the one just asked with is garbage at once.
+      logged = cached.file;
+      decision = cached.decision;
     } else {
       // What-ifs (another time, other settings) are answered but never cached.
       decision = this.active.compiled.evaluate(file, {
@@ -385,7 +395,7 @@ export class Agent {
       });
     }
     this.counted(decision, started);
-    if (options.settings === undefined && options.atMs === undefined) this.options.onDecision?.(now, file, decision);
+    if (options.settings === undefined && options.atMs === undefined) this.options.onDecision?.(now, logged, decision);
     return decision;
   }
 
@@ -393,46 +403,6 @@ export class Agent {
   private counted(decision: Decision, started: number): void {
     this.latency.add((performance.now() - started) * 1000);
     this.counts[decision.action]++;
-  }
-
-  /**
-   * Answers an encoded local API request (buffer[start, end)) from its bytes when it is a plain
-   * evaluateFile request (no `atMs`, no `settings`) and a snapshot is
-   * active: returns the response without its id field (local-api.ts
-   * writeResponseFrame adds it), or undefined for any other request, which
-   * is then decoded and answered as usual. The answer is the one
-   * evaluateFile gives, counted and logged the same way; it is stored by the
-   * request's bytes, so a request seen before is answered without decoding
-   * it or encoding the response, until the snapshot, the settings or an
-   * expiry changes what it would be.
-   */
-  answerEncoded(buffer: Buffer, start = 0, end = buffer.length): Uint8Array | undefined {
-    const bodyStart = requestBodyStart(buffer, start, end);
-    if (bodyStart < 0 || !isEvaluateFileBody(buffer, bodyStart, end)) return undefined;
-    const active = this.active;
-    if (active === null) return undefined;
-    const started = performance.now();
-    const now = this.options.clock();
-    const key = buffer.toString('latin1', bodyStart, end);
-    const stored = this.cache.answer(key, now, active.nextExpiryAfter);
-    if (stored !== undefined) {
-      this.counted(stored.decision, started);
-      this.options.onDecision?.(now, stored.file, stored.decision);
-      return stored.body;
-    }
-    let request: LocalRequest;
-    try {
-      request = decodeRequest(buffer.subarray(start, end));
-    } catch {
-      return undefined; // the usual path answers with the error
-    }
-    // Only a request whose id is the leading field is answered from its body's bytes.
-    if (request.kind !== 'evaluateFile' || request.id !== leadingRequestId(buffer, bodyStart, start)) return undefined;
-    if (request.atMs !== undefined || request.settings !== undefined) return undefined;
-    const decision = this.evaluateFile(request.file);
-    const body = encodeDecisionBody(decision);
-    this.cache.storeAnswer(key, { file: request.file, decision, body });
-    return body;
   }
 
   /** The local suggestion for an approval request (SPEC.md section 5). */

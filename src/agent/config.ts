@@ -134,14 +134,13 @@ export const daemonConfigSchema = z.strictObject({
         .int()
         .positive()
         .default(32 * 1024 * 1024),
-      /** Bytes of stored answers by request bytes; past it they start over. */
-      maxAnswerBytes: z
-        .number()
-        .int()
-        .positive()
-        .default(16 * 1024 * 1024),
+      /**
+       * No longer used (answers are no longer stored by request bytes): still
+       * accepted, so that a configuration file written for an earlier version loads.
+       */
+      maxAnswerBytes: z.number().int().positive().optional(),
     })
-    .default({ maxBytes: 32 * 1024 * 1024, maxAnswerBytes: 16 * 1024 * 1024 }),
+    .default({ maxBytes: 32 * 1024 * 1024 }),
   /** The approval outbox's bounds (docs/DAEMON.md); a full outbox refuses new requests ('outbox-full'). */
   outbox: z
     .strictObject({

@@ -4,8 +4,6 @@ import type { Decision, FileRequest } from '../engine/model.js';
 export const DECISION_CACHE_MAX_ENTRIES = 65_536;
 /** Past this many bytes of file keys the decisions by file start over (config decisionCache.maxBytes). */
 export const DECISION_CACHE_MAX_BYTES = 32 * 1024 * 1024;
-/** Past this many bytes of request keys, files and response bodies the stored answers start over. */
-export const ANSWER_CACHE_MAX_BYTES = 16 * 1024 * 1024;
 /** What an entry costs besides its text: the map slot, the objects and their headers. */
 const ENTRY_OVERHEAD_BYTES = 128;
 
@@ -24,47 +22,57 @@ export function fileBytes(file: FileRequest): number {
 /** The byte bounds of a DecisionCache. */
 export interface DecisionCacheBounds {
   maxBytes?: number | undefined;
-  maxAnswerBytes?: number | undefined;
 }
 
-/** The cache key of a file: every field a rule can look at. */
-export function fileKey(file: FileRequest): string {
-  return `${file.path}\u0000${file.sha256 ?? ''}\u0000${file.certSubject ?? ''}\u0000${file.certThumbprint ?? ''}\u0000${file.processPath ?? ''}\u0000${file.createdBy ?? ''}`;
-}
-
-/** A decision stored with the encoded response that carries it (without the request id). */
-export interface StoredAnswer {
+/** A cached decision and the file it was first made for. */
+export interface CachedDecision {
   readonly file: FileRequest;
   readonly decision: Decision;
-  readonly body: Uint8Array;
+}
+
+/** Makes the decision for a file at a time (called on a miss; one function for every call, no closure a request). */
+export type Decide = (file: FileRequest, nowMs: number) => Decision;
+
+interface Entry extends CachedDecision {
+  /** Another file with the same path (the chain is searched; most paths have one file). */
+  next: Entry | null;
+}
+
+/** Whether two files with the same path are the same question: every other field a rule can look at. */
+function sameFile(a: FileRequest, b: FileRequest): boolean {
+  return (
+    a.sha256 === b.sha256 &&
+    a.certSubject === b.certSubject &&
+    a.certThumbprint === b.certThumbprint &&
+    a.processPath === b.processPath &&
+    a.createdBy === b.createdBy
+  );
 }
 
 /**
- * Decisions of the active snapshot and settings, by file and by the encoded
- * request that asked for them. A decision depends on the file, the
- * snapshot, the settings and the time only through policy expiry, so the
- * cache is cleared when any of the first three change and when the
- * evaluation time reaches the next expiry.
+ * Decisions of the active snapshot and settings, by file. A decision
+ * depends on the file, the snapshot, the settings and the time only through
+ * policy expiry, so the cache is cleared when any of the first three change
+ * and when the evaluation time reaches the next expiry.
  *
- * Stored answers let the local socket answer a request whose bytes (its id
- * aside) it has seen before without decoding it or encoding the response.
+ * Entries are found by path, then by the other fields, without building a
+ * key; each keeps the file it was first made for, which a caller can hold
+ * on to (the decision log does) instead of the copy it was just asked with,
+ * so that a repeated question leaves nothing behind that outlives it.
  */
 export class DecisionCache {
-  private readonly entries = new Map<string, Decision>();
+  private readonly entries = new Map<string, Entry>();
+  private entryCount = 0;
   private entryBytes = 0;
-  private readonly answers = new Map<string, StoredAnswer>();
-  private answerBytes = 0;
   private readonly maxBytes: number;
-  private readonly maxAnswerBytes: number;
 
   constructor(bounds: DecisionCacheBounds = {}) {
     this.maxBytes = bounds.maxBytes ?? DECISION_CACHE_MAX_BYTES;
-    this.maxAnswerBytes = bounds.maxAnswerBytes ?? ANSWER_CACHE_MAX_BYTES;
   }
 
-  /** The bytes the cache counts as held: decisions by file, and stored answers. */
-  get heldBytes(): { entries: number; answers: number } {
-    return { entries: this.entryBytes, answers: this.answerBytes };
+  /** The bytes the cache counts as held (decision-cache.ts fileBytes of each entry's file). */
+  get heldBytes(): number {
+    return this.entryBytes;
   }
   /** Entries are good from the time they were first made until the next policy expiry. */
   private validFromMs = Infinity;
@@ -73,9 +81,8 @@ export class DecisionCache {
   /** Forgets everything (a new snapshot or new settings). */
   clear(): void {
     this.entries.clear();
+    this.entryCount = 0;
     this.entryBytes = 0;
-    this.answers.clear();
-    this.answerBytes = 0;
     this.validFromMs = Infinity;
     this.validUntilMs = -Infinity;
   }
@@ -90,41 +97,34 @@ export class DecisionCache {
     }
   }
 
-  /** The cached decision for a file at `nowMs`, or what `decide` returns (then cached, frozen). */
-  get(file: FileRequest, nowMs: number, nextExpiryAfter: (nowMs: number) => number, decide: () => Decision): Decision {
+  /** The cached decision for a file at `nowMs`, or what `decide(file, nowMs)` returns (then cached, frozen). */
+  get(file: FileRequest, nowMs: number, nextExpiryAfter: (nowMs: number) => number, decide: Decide): Decision {
+    return this.lookup(file, nowMs, nextExpiryAfter, decide).decision;
+  }
+
+  /**
+   * Like get, with the file the decision was first made for (`file` itself
+   * when it was just made, or when it is too large to cache).
+   */
+  lookup(file: FileRequest, nowMs: number, nextExpiryAfter: (nowMs: number) => number, decide: Decide): CachedDecision {
     this.checkTime(nowMs, nextExpiryAfter);
-    const key = fileKey(file);
-    const cached = this.entries.get(key);
-    if (cached !== undefined) return cached;
-    const decision = Object.freeze(decide());
-    // The key is the file's text in one string: at most two bytes a unit.
-    const bytes = 2 * key.length + ENTRY_OVERHEAD_BYTES;
-    if (bytes > this.maxBytes) return decision;
-    if (this.entries.size >= DECISION_CACHE_MAX_ENTRIES || this.entryBytes + bytes > this.maxBytes) {
+    const first = this.entries.get(file.path);
+    for (let entry: Entry | null = first ?? null; entry !== null; entry = entry.next) {
+      if (sameFile(entry.file, file)) return entry;
+    }
+    const entry: Entry = { file, decision: Object.freeze(decide(file, nowMs)), next: first ?? null };
+    const bytes = fileBytes(file);
+    if (bytes > this.maxBytes) return entry;
+    if (this.entryCount >= DECISION_CACHE_MAX_ENTRIES || this.entryBytes + bytes > this.maxBytes) {
+      // The entries start over; the time window they are good for stays.
       this.entries.clear();
+      this.entryCount = 0;
       this.entryBytes = 0;
+      entry.next = null;
     }
-    this.entries.set(key, decision);
+    this.entries.set(file.path, entry);
+    this.entryCount++;
     this.entryBytes += bytes;
-    return decision;
-  }
-
-  /** The answer stored for an encoded request at `nowMs`, if any. */
-  answer(key: string, nowMs: number, nextExpiryAfter: (nowMs: number) => number): StoredAnswer | undefined {
-    this.checkTime(nowMs, nextExpiryAfter);
-    return this.answers.get(key);
-  }
-
-  /** Stores the answer to an encoded request, made at a time `answer` was just asked about. */
-  storeAnswer(key: string, answer: StoredAnswer): void {
-    // The key is latin1 text (a byte a unit); the file's fields are strings of their own.
-    const bytes = key.length + answer.body.length + fileBytes(answer.file);
-    if (bytes > this.maxAnswerBytes) return;
-    if (this.answers.size >= DECISION_CACHE_MAX_ENTRIES || this.answerBytes + bytes > this.maxAnswerBytes) {
-      this.answers.clear();
-      this.answerBytes = 0;
-    }
-    this.answers.set(key, answer);
-    this.answerBytes += bytes;
+    return entry;
   }
 }

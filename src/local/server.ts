@@ -1,16 +1,14 @@
 import { chmod, chown, lstat, unlink } from 'node:fs/promises';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { TollgateError } from '../engine/errors.js';
+import type { Decision, FileRequest } from '../engine/model.js';
+import { EvaluateRequestReader, decisionFrameBound, writeDecisionFrame } from '../wire/evaluate-codec.js';
 import { FrameDecoder, encodeFrame } from '../wire/framing.js';
 import {
   decodeRequest,
   encodeResponse,
   isAdminRequest,
-  leadingRequestId,
-  requestBodyStart,
-  responseFrameBytes,
   tryReadRequestId,
-  writeResponseFrame,
   type LocalRequest,
   type LocalResponse,
 } from '../wire/local-api.js';
@@ -19,12 +17,13 @@ import {
 export type RequestHandler = (request: LocalRequest) => LocalResponse | Promise<LocalResponse>;
 
 /**
- * Answers a request from its encoded bytes (buffer[start, end), valid
- * during the call only), before any decoding: returns the response without
- * its id field (local-api.ts encodeDecisionBody), or undefined to let the
- * request be decoded and given to the RequestHandler.
+ * Decides on a file for an evaluate request without what-if settings (at
+ * `atMs` when the request gives one). Such requests are read and answered
+ * by the socket layer itself (wire/evaluate-codec.ts), without a
+ * LocalRequest or LocalResponse in between; a thrown error becomes an error
+ * response for that request, as with the RequestHandler.
  */
-export type EncodedHandler = (buffer: Buffer, start: number, end: number) => Uint8Array | undefined;
+export type EvaluateHandler = (file: FileRequest, atMs: number | undefined) => Decision;
 
 export interface LocalServerOptions {
   socketPath: string;
@@ -48,8 +47,8 @@ export interface LocalServerOptions {
   now?: (() => number) | undefined;
   /** Reports what a client did wrong; the server carries on. */
   onClientError?: (info: { code: string; message: string }) => void;
-  /** Tried first for every request (the agent answers repeated decisions from stored bytes). */
-  answerEncoded?: EncodedHandler;
+  /** Answers evaluate requests on the fast path; without it they go to the RequestHandler like any other. */
+  evaluate?: EvaluateHandler;
 }
 
 export const DEFAULT_SOCKET_MODE = 0o660;
@@ -267,7 +266,8 @@ export class LocalServer {
   private serve(conn: Connection): void {
     const socket = conn.socket;
     const decoder = new FrameDecoder(this.options.maxFrameBytes);
-    const answerEncoded = this.options.answerEncoded;
+    const evaluate = this.options.evaluate;
+    const reader = evaluate === undefined ? null : new EvaluateRequestReader();
     const admin = this.options.admin === true;
     const maxUnsentBytes = this.maxUnsentBytes;
     // Responses leave in request order. Synchronous answers are written at
@@ -278,14 +278,15 @@ export class LocalServer {
     // Frames received while the client's answers wait to be taken: at most the rest of one chunk,
     // since the socket is paused as soon as they start to be kept.
     let held: Buffer[] | null = null;
-    // The batch: whole frames (id -1), or response bodies to write with their request's id. The
-    // arrays are kept from batch to batch (their first `batched` entries are this batch).
-    const parts: Uint8Array[] = [];
+    // The batch: whole frames (id -1), or decisions to write with their request's id. The arrays
+    // are kept from batch to batch (their first `batched` entries are this batch); `batchBytes`
+    // is an upper bound of the bytes the batch writes.
+    const parts: (Uint8Array | Decision)[] = [];
     const ids: number[] = [];
     let batched = 0;
     let batchBytes = 0;
     let framesThisChunk = 0;
-    const add = (part: Uint8Array, id: number, bytes: number): void => {
+    const add = (part: Uint8Array | Decision, id: number, bytes: number): void => {
       parts[batched] = part;
       ids[batched] = id;
       batched++;
@@ -297,20 +298,20 @@ export class LocalServer {
       const data = Buffer.allocUnsafe(batchBytes);
       let offset = 0;
       for (let i = 0; i < batched; i++) {
-        const part = parts[i] as Uint8Array;
         const id = ids[i] as number;
         if (id < 0) {
-          data.set(part, offset);
-          offset += part.length;
+          const frame = parts[i] as Uint8Array;
+          data.set(frame, offset);
+          offset += frame.length;
         } else {
-          offset = writeResponseFrame(data, offset, id, part);
+          offset = writeDecisionFrame(data, offset, id, parts[i] as Decision);
         }
       }
       // Nothing of this batch is kept alive by the arrays.
       parts.fill(EMPTY, 0, batched);
       batched = 0;
       batchBytes = 0;
-      if (socket.writable) socket.write(data);
+      if (socket.writable) socket.write(offset === data.length ? data : data.subarray(0, offset));
     };
     /** Stops reading when the client has not taken enough of its answers; 'drain' reads on. */
     const throttle = (): void => {
@@ -333,25 +334,24 @@ export class LocalServer {
       }
     };
     const emit = (response: LocalResponse): void => write(encodeFrame(encodeResponse(response)));
-    /** Answers from the request's bytes when the EncodedHandler can; false to decode it. */
-    const answeredEncoded = (buffer: Buffer, start: number, end: number): boolean => {
-      if (answerEncoded === undefined) return false;
-      let body: Uint8Array | undefined;
+    /** Decides on the file of an evaluate request read by `reader`, and queues the answer. */
+    const decide = (decideOn: EvaluateHandler, file: FileRequest, id: number, atMs: number | undefined): void => {
+      let decision: Decision;
+      let bound: number;
       try {
-        body = answerEncoded(buffer, start, end);
-      } catch {
-        return false; // decoded and answered (or refused) as usual
+        decision = decideOn(file, atMs);
+        bound = decisionFrameBound(decision);
+      } catch (error) {
+        const e = error as Partial<TollgateError>;
+        emit({ id, kind: 'error', code: e.code ?? 'internal', message: e.message ?? String(error) });
+        return;
       }
-      if (body === undefined) return false;
-      const id = leadingRequestId(buffer, requestBodyStart(buffer, start, end), start);
       if (tail === null) {
-        add(body, id, responseFrameBytes(id, body));
+        add(decision, id, bound);
       } else {
-        const whole = Buffer.allocUnsafe(responseFrameBytes(id, body));
-        writeResponseFrame(whole, 0, id, body);
-        write(whole);
+        const whole = Buffer.allocUnsafe(bound);
+        write(whole.subarray(0, writeDecisionFrame(whole, 0, id, decision)));
       }
-      return true;
     };
     const fail = (id: number, code: string, message: string): void => {
       failed = true;
@@ -366,6 +366,19 @@ export class LocalServer {
         void tail.then(() => socket.end(last));
       }
     };
+    /** Answers a frame that could not be read: false when the connection is closed for it. */
+    const refuse = (error: unknown, frame: Buffer): boolean => {
+      const e = error as Partial<TollgateError>;
+      const id = tryReadRequestId(frame);
+      if (e.code === 'field-too-long') {
+        // A whole, well-formed frame: refused on its own, the connection carries on.
+        this.options.onClientError?.({ code: e.code, message: e.message ?? '' });
+        emit({ id, kind: 'error', code: e.code, message: e.message ?? '' });
+        return true;
+      }
+      fail(id, e.code ?? 'bad-request', e.message ?? String(error));
+      return false;
+    };
 
     const onFrame = (buffer: Buffer, start: number, end: number): boolean => {
       if (held !== null) {
@@ -374,47 +387,52 @@ export class LocalServer {
       }
       conn.frames++;
       framesThisChunk++;
-      if (!answeredEncoded(buffer, start, end)) {
-        const frame = start === 0 && end === buffer.length ? buffer : buffer.subarray(start, end);
-        let request: LocalRequest;
+      if (evaluate !== undefined && reader !== null) {
+        let file: FileRequest | undefined;
         try {
-          request = decodeRequest(frame);
+          file = reader.read(buffer, start, end);
         } catch (error) {
-          const e = error as Partial<TollgateError>;
-          const id = tryReadRequestId(frame);
-          if (e.code === 'field-too-long') {
-            // A whole, well-formed frame: refused on its own, the connection carries on.
-            this.options.onClientError?.({ code: e.code, message: e.message ?? '' });
-            emit({ id, kind: 'error', code: e.code, message: e.message ?? '' });
-            throttle();
-            return true;
-          }
-          fail(id, e.code ?? 'bad-request', e.message ?? String(error));
-          return false;
+          if (!refuse(error, buffer.subarray(start, end))) return false;
+          throttle();
+          return true;
         }
-        if (!admin && isAdminRequest(request)) {
-          emit({
-            id: request.id,
-            kind: 'error',
-            code: 'admin-socket-required',
-            message: `${request.kind} is served on the admin socket only`,
-          });
-        } else {
-          this.respond(
-            conn,
-            request,
-            flush,
-            emit,
-            (settled) => {
-              tail = settled;
-              void settled.then(() => {
-                if (tail === settled) tail = null;
-                throttle();
-              });
-            },
-            tail,
-          );
+        if (file !== undefined) {
+          decide(evaluate, file, reader.id, reader.atMs);
+          throttle();
+          return true;
         }
+      }
+      const frame = start === 0 && end === buffer.length ? buffer : buffer.subarray(start, end);
+      let request: LocalRequest;
+      try {
+        request = decodeRequest(frame);
+      } catch (error) {
+        if (!refuse(error, frame)) return false;
+        throttle();
+        return true;
+      }
+      if (!admin && isAdminRequest(request)) {
+        emit({
+          id: request.id,
+          kind: 'error',
+          code: 'admin-socket-required',
+          message: `${request.kind} is served on the admin socket only`,
+        });
+      } else {
+        this.respond(
+          conn,
+          request,
+          flush,
+          emit,
+          (settled) => {
+            tail = settled;
+            void settled.then(() => {
+              if (tail === settled) tail = null;
+              throttle();
+            });
+          },
+          tail,
+        );
       }
       throttle();
       return true;

@@ -45,7 +45,12 @@ const TAG_DECISION_RINGFENCE = 0x5a;
 /** Where a reader's field ends when it cannot be read here: the request goes to decodeRequest. */
 const DECLINE = -1;
 const FILE_AT = 'request.evaluateFile.file';
-const DECISION_AT = 'response.decision';
+// Field paths of the errors, made once (not a string a call).
+const DECISION_ACTION_AT = 'response.decision.action';
+const DECISION_STRUCTURE_AT = 'response.decision.structure';
+const DECISION_ORDER_AT = 'response.decision.order';
+const DECISION_SNAPSHOT_VERSION_AT = 'response.decision.snapshotVersion';
+const DECISION_RINGFENCE_AT = 'response.decision.ringfence';
 
 /** Invalid UTF-8 is refused, a byte-order mark kept: what the generated code's string reader does. */
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -172,17 +177,14 @@ export class EvaluateRequestReader {
     const start = this.starts[field] as number;
     if (start < 0) return undefined;
     const end = this.ends[field] as number;
-    const buf = this.buf;
-    for (let i = start; i < end; i++) {
-      if ((buf[i] as number) >= 0x80) {
-        try {
-          return strictUtf8.decode(buf.subarray(start, end));
-        } catch {
-          return null;
-        }
-      }
+    const text = this.buf.toString('utf8', start, end);
+    // Node's decoder replaces what is not UTF-8; the strict one says whether a U+FFFD was sent as such.
+    if (text.indexOf('\ufffd') === -1) return text;
+    try {
+      return strictUtf8.decode(this.buf.subarray(start, end));
+    } catch {
+      return null;
     }
-    return buf.toString('latin1', start, end);
   }
 
   /** A length prefix (at most 4 bytes) and where the field it announces ends within `limit`; DECLINE otherwise. */
@@ -233,7 +235,7 @@ function ringfenceText(decision: Decision): string | undefined {
   let json = ringfenceJson.get(ringfence);
   if (json === undefined) {
     // Text for any ringfence given (undefined only for none).
-    json = ringfenceToWire(ringfence, `${DECISION_AT}.ringfence`) ?? '';
+    json = ringfenceToWire(ringfence, DECISION_RINGFENCE_AT) ?? '';
     ringfenceJson.set(ringfence, json);
   }
   return json;
@@ -270,32 +272,34 @@ function varintBytes(value: number): number {
   return n;
 }
 
+/** Node's Buffer writes UTF-8 natively through utf8Write (what protobufjs uses too), without write()'s argument parsing. */
+interface Utf8Writer {
+  utf8Write?: (text: string, offset: number) => number;
+}
+const nativeUtf8Write = (Buffer.prototype as Utf8Writer).utf8Write;
+const writeUtf8: (out: Buffer, text: string, offset: number) => number =
+  nativeUtf8Write === undefined
+    ? (out, text, offset) => out.write(text, offset, 'utf8')
+    : (out, text, offset) => nativeUtf8Write.call(out, text, offset);
+
 function putString(out: Buffer, pos: number, tag: number, value: string): number {
   out[pos++] = tag;
+  // A UTF-16 unit is at most 3 bytes of UTF-8: most texts are known to need a length of one byte.
   const units = value.length;
-  if (units < 0x80) {
-    // Most texts are short ASCII: one length byte, one byte a unit.
-    const start = pos + 1;
-    let i = 0;
-    for (; i < units; i++) {
-      const unit = value.charCodeAt(i);
-      if (unit >= 0x80) break;
-      out[start + i] = unit;
-    }
-    if (i === units) {
-      out[pos] = units;
-      return start + units;
-    }
+  if (3 * units < 0x80) {
+    const bytes = writeUtf8(out, value, pos + 1);
+    out[pos] = bytes;
+    return pos + 1 + bytes;
   }
   const bytes = Buffer.byteLength(value, 'utf8');
   pos = putVarint(out, pos, bytes);
-  return pos + out.write(value, pos, bytes, 'utf8');
+  return pos + writeUtf8(out, value, pos);
 }
 
 /** Writes a Decision message's fields at `pos`; returns where they end. */
 function putDecision(out: Buffer, pos: number, d: Decision): number {
-  const action = policyActionCodec.toWire(d.action, `${DECISION_AT}.action`);
-  const structure = structureCodec.toWire(d.structure, `${DECISION_AT}.structure`);
+  const action = policyActionCodec.toWire(d.action, DECISION_ACTION_AT);
+  const structure = structureCodec.toWire(d.structure, DECISION_STRUCTURE_AT);
   // Fields in number order, proto3 defaults left off, as the generated encoder writes them.
   if (action !== 0) {
     out[pos++] = TAG_DECISION_ACTION;
@@ -304,7 +308,7 @@ function putDecision(out: Buffer, pos: number, d: Decision): number {
   if (d.policy !== null) pos = putString(out, pos, TAG_DECISION_POLICY, d.policy);
   if (d.policyName !== null) pos = putString(out, pos, TAG_DECISION_POLICY_NAME, d.policyName);
   if (d.order !== null) {
-    const order = checkInt32(d.order, `${DECISION_AT}.order`);
+    const order = checkInt32(d.order, DECISION_ORDER_AT);
     out[pos++] = TAG_DECISION_ORDER;
     pos = putVarint(out, pos, ((order << 1) ^ (order >> 31)) >>> 0);
   }
@@ -321,7 +325,7 @@ function putDecision(out: Buffer, pos: number, d: Decision): number {
   for (let i = 0; i < gated.length; i++) pos = putString(out, pos, TAG_DECISION_GATED, gated[i] as string);
   if (d.snapshotVersion !== null) {
     out[pos++] = TAG_DECISION_SNAPSHOT_VERSION;
-    pos = putVarint(out, pos, checkUint32(d.snapshotVersion, `${DECISION_AT}.snapshotVersion`));
+    pos = putVarint(out, pos, checkUint32(d.snapshotVersion, DECISION_SNAPSHOT_VERSION_AT));
   }
   if (d.reason !== '') pos = putString(out, pos, TAG_DECISION_REASON, d.reason);
   const ringfence = ringfenceText(d);

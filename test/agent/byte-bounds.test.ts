@@ -1,6 +1,6 @@
 // Long unique paths from a local client cannot grow the daemon without bound:
-// the decision cache, the stored answers, the decision log's ring and its
-// table each hold at most their configured bytes.
+// the decision cache, the decision log's ring and its table each hold at
+// most their configured bytes.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +11,7 @@ import { DecisionRecorder } from '../../src/agent/decision-recorder.js';
 import type { Decision, FileRequest } from '../../src/engine/model.js';
 import { buildView } from '../../src/engine/view.js';
 import { AgentStore } from '../../src/store/agent-store.js';
+import { EvaluateRequestReader } from '../../src/wire/evaluate-codec.js';
 import { FRAME_HEADER_BYTES, encodeFrame } from '../../src/wire/framing.js';
 import { encodeRequest, REQUEST_FIELD_LIMITS } from '../../src/wire/local-api.js';
 import { sealSnapshot } from '../../src/wire/signed.js';
@@ -62,7 +63,7 @@ describe('byte bounds', () => {
       computerId: 'till-1',
       noSnapshotAction: 'deny',
       clock: () => Date.parse('2026-11-01T00:00:00Z'),
-      decisionCache: { maxBytes: 1 * MIB, maxAnswerBytes: 1 * MIB },
+      decisionCache: { maxBytes: 1 * MIB },
       onDecision: (atMs, file, decision) => recorder.record(atMs, file, decision),
     });
     agent.applySnapshot(
@@ -77,16 +78,18 @@ describe('byte bounds', () => {
         parsePrivateKey(keys.privateKeyPem),
       ),
     );
+    const reader = new EvaluateRequestReader();
     for (let n = 0; n < 300; n++) {
       const frame = encodeFrame(encodeRequest({ id: n + 1, kind: 'evaluateFile', file: { path: longPath(n) } }));
-      expect(agent.answerEncoded(frame, FRAME_HEADER_BYTES, frame.length)).toBeDefined();
-      expect(agent.cachedBytes.entries).toBeLessThanOrEqual(1 * MIB);
-      expect(agent.cachedBytes.answers).toBeLessThanOrEqual(1 * MIB);
+      const file = reader.read(frame, FRAME_HEADER_BYTES, frame.length);
+      expect(file).toBeDefined();
+      expect(agent.evaluateFile(file as FileRequest).action).toBeDefined();
+      expect(agent.cachedBytes).toBeLessThanOrEqual(1 * MIB);
       expect(recorder.heldBytes).toBeLessThanOrEqual(1 * MIB);
       if (n % 50 === 49) recorder.flush();
     }
     // 300 requests of 32 KiB paths: about 19 MiB asked for, most of it dropped along the way.
-    expect(agent.cachedBytes.entries).toBeGreaterThan(0);
+    expect(agent.cachedBytes).toBeGreaterThan(0);
     expect(recorder.dropped).toBeGreaterThan(0);
     recorder.flush();
     expect(recorder.heldBytes).toBe(0);
@@ -95,7 +98,7 @@ describe('byte bounds', () => {
   });
 
   it('DecisionCache starts over past maxBytes and does not cache an entry larger than the bound', () => {
-    const cache = new DecisionCache({ maxBytes: 64 * KIB, maxAnswerBytes: 64 * KIB });
+    const cache = new DecisionCache({ maxBytes: 64 * KIB });
     const never = (): number => Infinity;
     let decided = 0;
     const decide = (): Decision => {
@@ -104,15 +107,12 @@ describe('byte bounds', () => {
     };
     for (let n = 0; n < 20; n++) {
       cache.get({ path: `/opt/${n}/${'b'.repeat(8 * KIB)}` }, 0, never, decide);
-      expect(cache.heldBytes.entries).toBeLessThanOrEqual(64 * KIB);
+      expect(cache.heldBytes).toBeLessThanOrEqual(64 * KIB);
     }
     const huge: FileRequest = { path: 'c'.repeat(40 * KIB) };
     cache.get(huge, 0, never, decide);
     cache.get(huge, 0, never, decide);
     expect(decided).toBe(22);
-    cache.storeAnswer('k'.repeat(70 * KIB), { file: { path: '/x' }, decision: DECISION, body: new Uint8Array(10) });
-    expect(cache.answer('k'.repeat(70 * KIB), 0, never)).toBeUndefined();
-    expect(cache.heldBytes.answers).toBe(0);
   });
 
   it('DecisionRecorder drops the oldest unwritten decisions past maxPendingBytes and lets written ones go', () => {

@@ -29,8 +29,15 @@ describe('daemon config', () => {
       maxPendingBytes: 8 * 1024 * 1024,
       flushIntervalMs: 5_000,
     });
-    expect(config.decisionCache).toEqual({ maxBytes: 32 * 1024 * 1024, maxAnswerBytes: 16 * 1024 * 1024 });
+    expect(config.decisionCache).toEqual({ maxBytes: 32 * 1024 * 1024 });
     expect(config.shutdownTimeoutMs).toBe(10_000);
+  });
+
+  it('still loads a file that sets decisionCache.maxAnswerBytes, which is no longer used', () => {
+    const socket = { path: '/run/tollgate/agent.sock' };
+    const config = parse({ socket, decisionCache: { maxBytes: 1024, maxAnswerBytes: 2048 } });
+    expect(config.decisionCache.maxBytes).toBe(1024);
+    expect(() => parse({ socket, decisionCache: { maxAnswerBytes: -1 } })).toThrow(/maxAnswerBytes/);
   });
 
   it('names the admin socket with .admin before the extension, or after a name without one', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DecisionCache, fileKey } from '../../src/agent/decision-cache.js';
+import { DecisionCache } from '../../src/agent/decision-cache.js';
 import { CompiledView } from '../../src/engine/evaluate.js';
 import type { World } from '../../src/engine/model.js';
 import { buildView } from '../../src/engine/view.js';
@@ -51,8 +51,26 @@ describe('DecisionCache', () => {
   });
 
   it('keys on every field a rule can look at, and forgets everything when cleared', () => {
-    expect(fileKey({ path: '/a' })).not.toBe(fileKey({ path: '/a', sha256: 'ab' }));
-    expect(fileKey({ path: '/a', processPath: '/b' })).not.toBe(fileKey({ path: '/a', createdBy: '/b' }));
+    const keyed = new DecisionCache();
+    let made = 0;
+    const count = () => {
+      made++;
+      return compiled.evaluate({ path: '/opt/tool' }, { nowMs: 0 });
+    };
+    const files = [
+      { path: '/a' },
+      { path: '/a', sha256: 'ab' },
+      { path: '/a', processPath: '/b' },
+      { path: '/a', createdBy: '/b' },
+      { path: '/a', certSubject: 'CN=x' },
+      { path: '/a', certThumbprint: 'ab' },
+      { path: '/b' },
+    ];
+    for (const file of files) keyed.get(file, 0, next, count);
+    expect(made).toBe(files.length);
+    // Asked again with copies: each is found, and the file kept is the one first asked with.
+    for (const file of files) expect(keyed.lookup({ ...file }, 0, next, count).file).toBe(file);
+    expect(made).toBe(files.length);
     const cache = new DecisionCache();
     let evaluations = 0;
     const decide = () => {

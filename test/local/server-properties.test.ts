@@ -2,7 +2,9 @@
 // mutated), the server in this process, with a real agent on a temp cache,
 // never crashes; it answers each whole frame as decoding it says it should
 // (an answer for a good request, an error response for a bad one, then the
-// close), and other connections keep being served.
+// close), and other connections keep being served. Evaluate requests read
+// on the fast path (wire/evaluate-codec.ts) get, byte for byte, what a
+// server that decodes every request with the generated code answers.
 import fs from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
 import os from 'node:os';
@@ -34,6 +36,9 @@ let dir: string;
 let store: AgentStore;
 let server: LocalServer;
 let socketPath: string;
+/** The same agent behind a server without the fast path: every request decoded by decodeRequest. */
+let plain: LocalServer;
+let plainPath: string;
 let bystander: Socket;
 let bystanderResponses: LocalResponse[];
 
@@ -61,14 +66,17 @@ beforeAll(async () => {
     ),
   );
   socketPath = path.join(dir, 'agent.sock');
-  server = new LocalServer((request) => handleLocalRequest(agent, request, { exportDecisions: () => [] }), {
+  const handler = (request: LocalRequest) => handleLocalRequest(agent, request, { exportDecisions: () => [] });
+  const options = { mode: 0o600, maxFrameBytes: MAX_FRAME_BYTES, maxConnections: 16 };
+  server = new LocalServer(handler, {
+    ...options,
     socketPath,
-    mode: 0o600,
-    maxFrameBytes: MAX_FRAME_BYTES,
-    maxConnections: 16,
-    answerEncoded: (buffer, start, end) => agent.answerEncoded(buffer, start, end),
+    evaluate: (file, atMs) => agent.evaluateFile(file, atMs === undefined ? {} : { atMs }),
   });
   await server.listen();
+  plainPath = path.join(dir, 'plain.sock');
+  plain = new LocalServer(handler, { ...options, socketPath: plainPath });
+  await plain.listen();
   bystander = createConnection(socketPath);
   bystanderResponses = [];
   const decoder = new FrameDecoder(1 << 20);
@@ -81,19 +89,23 @@ beforeAll(async () => {
 afterAll(async () => {
   bystander?.destroy();
   await server?.close();
+  await plain?.close();
   store?.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
 /** Sends `bytes`, closes the sending side, and resolves with every response once the server has closed. */
-function exchange(bytes: Uint8Array): Promise<LocalResponse[]> {
+function exchange(bytes: Uint8Array, at = socketPath, raw: Buffer[] = []): Promise<LocalResponse[]> {
   return new Promise((resolve, reject) => {
-    const socket = createConnection(socketPath);
+    const socket = createConnection(at);
     const decoder = new FrameDecoder(1 << 20);
     const responses: LocalResponse[] = [];
     socket.on('data', (chunk: Buffer) => {
       try {
-        for (const frame of decoder.push(chunk)) responses.push(decodeResponse(frame));
+        for (const frame of decoder.push(chunk)) {
+          raw.push(Buffer.from(frame));
+          responses.push(decodeResponse(frame));
+        }
       } catch (error) {
         reject(error instanceof Error ? error : new Error(String(error)));
       }
@@ -152,6 +164,12 @@ const fileArb = fc.record(
 );
 const requestArb: fc.Arbitrary<LocalRequest> = fc.oneof(
   fc.record({ id: fc.nat(), kind: fc.constant('evaluateFile' as const), file: fileArb }),
+  fc.record({
+    id: fc.nat(),
+    kind: fc.constant('evaluateFile' as const),
+    file: fileArb,
+    atMs: fc.integer({ min: 0, max: 2 ** 42 }),
+  }),
   fc.record({ id: fc.nat(), kind: fc.constant('status' as const) }),
   fc.record({ id: fc.nat(), kind: fc.constant('exportDecisions' as const), limit: fc.nat(100) }),
   fc.record({
@@ -189,7 +207,16 @@ it('answers any bytes as decoding them says, never crashes, and keeps serving ot
   let probes = 0;
   await fc.assert(
     fc.asyncProperty(fc.oneof(fc.uint8Array({ maxLength: 300 }), mutatedArb), async (bytes) => {
-      const responses = await exchange(bytes);
+      const fast: Buffer[] = [];
+      const responses = await exchange(bytes, socketPath, fast);
+      const decoded: Buffer[] = [];
+      const plainResponses = await exchange(bytes, plainPath, decoded);
+      expect(fast).toHaveLength(decoded.length);
+      // Byte for byte, but for status, whose counters the other server's answers have moved on.
+      plainResponses.forEach((response, i) => {
+        if (response.kind === 'status') expect(responses[i]?.kind).toBe('status');
+        else expect(fast[i]).toEqual(decoded[i]);
+      });
       const expected = expectedAnswers(bytes);
       expect(responses).toHaveLength(expected.length);
       responses.forEach((response, i) => {
