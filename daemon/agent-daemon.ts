@@ -64,6 +64,8 @@ export async function startAgentDaemon(
       : undefined;
 
   tuneDaemonHeap();
+  // Made once the agent is: the agent tells it of queued approval requests, status asks it of the connection.
+  let sync: SyncClient | null = null;
   const agent = new Agent({
     store,
     publicKey,
@@ -78,6 +80,8 @@ export async function startAgentDaemon(
       logger.error({ problem }, 'no snapshot in force: the previous one could not be restored'),
     onDecision:
       config.decisionLog.maxEntries > 0 ? (atMs, file, decision) => recorder.record(atMs, file, decision) : undefined,
+    // A request stored in the outbox goes out at once when connected; otherwise after the next hello.
+    onQueued: () => sync?.flushOutbox(),
   });
   // After a snapshot is applied, what compiling it left and the bytes it came in are garbage once the
   // request that brought them is answered: collected then, before another snapshot can arrive.
@@ -96,7 +100,9 @@ export async function startAgentDaemon(
 
   const handler = (request: Parameters<typeof handleLocalRequest>[1]) =>
     handleLocalRequest(agent, request, {
+      computerId: config.computerId,
       exportDecisions: (limit) => recorder.export(limit),
+      syncStatus: () => ({ syncState: sync?.state ?? 'disabled', serverUrl: config.server?.url ?? null }),
       applyHooks: hooks,
       onApplied: (version) => {
         logger.info({ snapshotVersion: version }, 'snapshot applied');
@@ -111,7 +117,7 @@ export async function startAgentDaemon(
     firstFrameTimeoutMs: config.socket.firstFrameTimeoutMs,
     maxUnsentBytes: config.socket.maxUnsentBytes,
     evaluate: (file: FileRequest, atMs: number | undefined) =>
-      atMs === undefined ? agent.evaluateFile(file) : agent.evaluateFile(file, { atMs }),
+      atMs === undefined ? agent.decide(file) : agent.decide(file, { atMs }),
   } satisfies Partial<LocalServerOptions>;
   const server = new LocalServer(handler, {
     ...shared,
@@ -164,10 +170,8 @@ export async function startAgentDaemon(
     }
   }
 
-  let sync: SyncClient | null = null;
   if (config.server !== undefined) {
     const server = config.server;
-    agent.serverUrl = server.url;
     sync = new SyncClient({
       url: server.url,
       token: server.token,
@@ -191,8 +195,6 @@ export async function startAgentDaemon(
       },
       outbox: store,
     });
-    // A request stored in the outbox goes out at once when connected; otherwise after the next hello.
-    agent.onApprovalQueued = () => sync?.flushOutbox();
     sync.start();
   }
 

@@ -7,7 +7,6 @@ import type { ApprovalSuggestion, Decision, FileRequest, OsName, PolicyAction, S
 import { POLICY_ACTIONS } from '../engine/model.js';
 import type { ComputerView } from '../engine/view.js';
 import type { AgentStore } from '../store/agent-store.js';
-import type { AgentStatus } from '../wire/local-api.js';
 import { APPROVAL_REQUEST_LIMITS, checkApprovalRequestFields, checkSubmissionBytes } from '../wire/approval-limits.js';
 import {
   openSettings,
@@ -20,6 +19,14 @@ import {
   type VerificationKeys,
 } from '../wire/signed.js';
 import { encodeAgentMessage } from '../wire/sync-messages.js';
+import type {
+  AgentCore,
+  ApplyHooks,
+  ApprovalSubmissionInput,
+  CoreStatus,
+  DecideOptions,
+  HeldVersions,
+} from './core.js';
 import { DecisionCache, type Decide, type DecisionCacheBounds } from './decision-cache.js';
 import { LatencyWindow } from './latency.js';
 
@@ -62,13 +69,11 @@ export interface AgentOptions {
   onSnapshotLost?: (problem: string) => void;
   /** Byte bounds of the decision cache (decision-cache.ts defaults). */
   decisionCache?: DecisionCacheBounds;
+  /** Told after an approval request was stored in the outbox (the sync client delivers it). */
+  onQueued?: () => void;
 }
 
-/** What-ifs of a decision: another time, other settings (such decisions are neither cached nor logged). */
-export interface DecideOptions {
-  atMs?: number;
-  settings?: Record<string, SettingValue>;
-}
+export type { AgentCore, ApprovalSubmissionInput, CoreStatus, DecideOptions, HeldVersions } from './core.js';
 
 const NO_OPTIONS: DecideOptions = Object.freeze({});
 
@@ -76,14 +81,6 @@ const NO_OPTIONS: DecideOptions = Object.freeze({});
 export const MAX_REQUEST_USER_CHARS = APPROVAL_REQUEST_LIMITS.userChars;
 /** The longest reason an approval request may carry. */
 export const MAX_REQUEST_REASON_CHARS = APPROVAL_REQUEST_LIMITS.reasonChars;
-
-/** An approval request to store and deliver (SPEC.md section 5): the denied file, who asks and why. */
-export interface ApprovalSubmissionInput {
-  query: ApprovalQuery;
-  file?: FileRequest | undefined;
-  user?: string | undefined;
-  reason?: string | undefined;
-}
 
 function requiredText(value: string | undefined, field: string, maxChars: number): string {
   const text = value?.trim() ?? '';
@@ -110,14 +107,13 @@ interface PushedSettings {
   values: Record<string, SettingValue>;
 }
 
-export type SyncState = 'disabled' | 'disconnected' | 'connecting' | 'connected';
-
 /**
  * The agent's brain: the active snapshot compiled for decisions, the pushed
  * settings over it, and counters for status. A new snapshot is verified,
- * compiled and stored before it replaces the active one.
+ * compiled and stored before it replaces the active one. Other layers use
+ * it through AgentCore (core.ts).
  */
-export class Agent {
+export class Agent implements AgentCore {
   private readonly options: AgentOptions;
   private active: Active | null = null;
   private pushed: PushedSettings | null = null;
@@ -128,10 +124,6 @@ export class Agent {
   /** Decisions by action (a plain record: counted on every decision). */
   private readonly counts = Object.fromEntries(POLICY_ACTIONS.map((a) => [a, 0])) as Record<PolicyAction, number>;
   private readonly startedAtMs: number;
-  syncState: SyncState = 'disabled';
-  serverUrl: string | null = null;
-  /** Called after an approval request was stored in the outbox (the sync client delivers it). */
-  onApprovalQueued: (() => void) | null = null;
 
   constructor(options: AgentOptions) {
     this.options = options;
@@ -309,7 +301,7 @@ export class Agent {
    * agent is left without a snapshot: onSnapshotLost is told and the error
    * thrown is 'snapshot-lost', naming both failures.
    */
-  applySnapshot(bytes: Uint8Array, hooks?: { beforeCommit?: () => void }): { version: number } {
+  applySnapshot(bytes: Uint8Array, hooks?: ApplyHooks): { version: number } {
     const now = this.options.clock();
     const verified = verifySnapshot(bytes, this.options.publicKey);
     const { header } = verified;
@@ -371,7 +363,7 @@ export class Agent {
   }
 
   /** Decides on a file. `settings` are what-if values for this request only; such decisions are not logged. */
-  evaluateFile(file: FileRequest, options: DecideOptions = NO_OPTIONS): Decision {
+  decide(file: FileRequest, options: DecideOptions = NO_OPTIONS): Decision {
     const started = performance.now();
     const now = this.options.clock();
     let decision: Decision;
@@ -421,7 +413,7 @@ export class Agent {
    * (no snapshot, unknown application), nor when the outbox is full
    * (TollgateError 'outbox-full').
    */
-  submitApproval(input: ApprovalSubmissionInput): { suggestion: ApprovalSuggestion; requestId: string } {
+  submit(input: ApprovalSubmissionInput): { suggestion: ApprovalSuggestion; requestId: string } {
     if (input.file === undefined || input.file.path === '') {
       throw new TollgateError('missing-field', 'approval.file.path is required to submit an approval request');
     }
@@ -437,11 +429,21 @@ export class Agent {
     });
     checkSubmissionBytes(payload.length);
     this.options.store.enqueueOutbox({ id: requestId, payload, createdAtMs: submittedAtMs });
-    this.onApprovalQueued?.();
+    this.options.onQueued?.();
     return { suggestion, requestId };
   }
 
-  status(): AgentStatus {
+  /** What the agent holds, for the server (hello, acknowledgements). */
+  held(): HeldVersions {
+    return {
+      snapshotVersion: this.snapshotVersion,
+      settingsVersion: this.settingsVersion,
+      agentVersion: this.agentVersion,
+      os: this.os,
+    };
+  }
+
+  status(): CoreStatus {
     const mode = this.mode();
     const active = this.active;
     const decisions: Record<string, number> = {};
@@ -465,8 +467,6 @@ export class Agent {
       latencyP99Us: this.latency.percentile(99),
       outboxDepth: this.options.store.outboxDepth(),
       uptimeMs: this.options.clock() - this.startedAtMs,
-      syncState: this.syncState,
-      serverUrl: this.serverUrl,
     };
   }
 }

@@ -1,35 +1,52 @@
-import type { LocalRequest, LocalResponse } from '../wire/local-api.js';
-import type { Agent } from './agent.js';
+import type { LocalRequest, LocalResponse, SyncState } from '../wire/local-api.js';
+import type { AgentCore, DecideOptions } from './core.js';
 import type { LoggedDecision } from './decision-recorder.js';
 
+/** The agent's connection to the policy server, as status reports it. */
+export interface SyncStatus {
+  syncState: SyncState;
+  serverUrl: string | null;
+}
+
+/** Without a server configured: nothing to connect to. */
+const NO_SYNC: SyncStatus = Object.freeze({ syncState: 'disabled', serverUrl: null });
+
 export interface LocalHandlerContext {
+  /** The computer the decision log is of. */
+  computerId: string;
   exportDecisions(limit: number): LoggedDecision[];
+  /** The connection to the server for status (the sync client knows it); absent: sync is disabled. */
+  syncStatus?: () => SyncStatus;
   applyHooks?: { beforeCommit?: () => void } | undefined;
   onApplied?: (snapshotVersion: number) => void;
   onRefused?: (error: Error) => void;
 }
 
 /** Answers one local API request from the agent's state. Errors thrown here become error responses. */
-export function handleLocalRequest(agent: Agent, request: LocalRequest, context: LocalHandlerContext): LocalResponse {
+export function handleLocalRequest(
+  agent: AgentCore,
+  request: LocalRequest,
+  context: LocalHandlerContext,
+): LocalResponse {
   switch (request.kind) {
     case 'evaluateFile': {
-      const options: Parameters<Agent['evaluateFile']>[1] = {};
+      const options: DecideOptions = {};
       if (request.atMs !== undefined) options.atMs = request.atMs;
       if (request.settings !== undefined) options.settings = request.settings;
-      return { id: request.id, kind: 'decision', decision: agent.evaluateFile(request.file, options) };
+      return { id: request.id, kind: 'decision', decision: agent.decide(request.file, options) };
     }
     case 'evaluateApproval': {
       if (!request.submit) return { id: request.id, kind: 'suggestion', suggestion: agent.suggest(request.query) };
-      const { suggestion, requestId } = agent.submitApproval(request);
+      const { suggestion, requestId } = agent.submit(request);
       return { id: request.id, kind: 'suggestion', suggestion, requestId };
     }
     case 'status':
-      return { id: request.id, kind: 'status', status: agent.status() };
+      return { id: request.id, kind: 'status', status: { ...agent.status(), ...(context.syncStatus?.() ?? NO_SYNC) } };
     case 'exportDecisions':
       return {
         id: request.id,
         kind: 'decisions',
-        computerId: agent.computerId,
+        computerId: context.computerId,
         entries: context.exportDecisions(request.limit),
       };
     case 'applySnapshot':
@@ -40,7 +57,7 @@ export function handleLocalRequest(agent: Agent, request: LocalRequest, context:
           id: request.id,
           kind: 'applied',
           snapshotVersion: applied.version,
-          settingsVersion: agent.settingsVersion,
+          settingsVersion: agent.held().settingsVersion,
         };
       } catch (error) {
         context.onRefused?.(error as Error);

@@ -1,7 +1,7 @@
 import { WebSocket, type RawData } from 'ws';
-import type { Agent } from '../agent/agent.js';
 import type { OsName } from '../engine/model.js';
 import { APPROVAL_REQUEST_LIMITS } from '../wire/approval-limits.js';
+import type { SyncState } from '../wire/local-api.js';
 import { rawDataBytes } from '../wire/raw-data.js';
 import {
   decodeServerMessage,
@@ -24,6 +24,17 @@ export interface OutboxSource {
   markOutboxDelivered(id: string): void;
 }
 
+/**
+ * What the sync client needs of the agent (the daemon gives it the agent
+ * core): what it holds, for hello and acknowledgements, and where to apply
+ * what the server sends.
+ */
+export interface SyncAgentPort {
+  held(): { snapshotVersion: number | null; settingsVersion: number; agentVersion: string; os: OsName | null };
+  applySnapshot(bytes: Uint8Array): { version: number };
+  applySettings(bytes: Uint8Array): { settingsVersion: number };
+}
+
 /** The close code of a connection the server refused for its credentials (docs/SERVER.md). */
 export const UNAUTHORIZED_CLOSE_CODE = 4401;
 
@@ -40,7 +51,7 @@ export interface SyncClientOptions {
   url: string;
   token: string;
   computerId: string;
-  agent: Agent;
+  agent: SyncAgentPort;
   /** What the agent reports in hello when the agent has no snapshot yet. */
   fallbackAgentVersion: string;
   fallbackOs: OsName;
@@ -102,9 +113,15 @@ export class SyncClient {
   /** Outbox ids sent on this connection and not yet receipted. */
   private readonly inFlight = new Set<string>();
   private reportedVersion: string | null = null;
+  private connectionState: SyncState = 'disconnected';
 
   constructor(options: SyncClientOptions) {
     this.options = options;
+  }
+
+  /** The state of the connection to the server, for status ('disabled' once closed). */
+  get state(): SyncState {
+    return this.connectionState;
   }
 
   start(): void {
@@ -112,7 +129,7 @@ export class SyncClient {
   }
 
   private setState(state: 'connecting' | 'connected' | 'disconnected'): void {
-    this.options.agent.syncState = state;
+    this.connectionState = state;
   }
 
   private connect(): void {
@@ -214,12 +231,12 @@ export class SyncClient {
 
   /** The version this agent reports: its own, or, until a snapshot says which, the configured fallback. */
   private agentVersion(): string {
-    const version = this.options.agent.agentVersion;
+    const version = this.options.agent.held().agentVersion;
     return version === '' ? this.options.fallbackAgentVersion : version;
   }
 
   private hello(): void {
-    const agent = this.options.agent;
+    const held = this.options.agent.held();
     this.reportedVersion = this.agentVersion();
     this.send(
       encodeAgentMessage({
@@ -227,20 +244,20 @@ export class SyncClient {
         computerId: this.options.computerId,
         token: this.options.token,
         agentVersion: this.reportedVersion,
-        os: agent.os ?? this.options.fallbackOs,
-        snapshotVersion: agent.snapshotVersion ?? 0,
-        settingsVersion: agent.settingsVersion,
+        os: held.os ?? this.options.fallbackOs,
+        snapshotVersion: held.snapshotVersion ?? 0,
+        settingsVersion: held.settingsVersion,
       }),
     );
   }
 
   private ack(error: string): void {
-    const agent = this.options.agent;
+    const held = this.options.agent.held();
     this.send(
       encodeAgentMessage({
         kind: 'ack',
-        snapshotVersion: agent.snapshotVersion ?? 0,
-        settingsVersion: agent.settingsVersion,
+        snapshotVersion: held.snapshotVersion ?? 0,
+        settingsVersion: held.settingsVersion,
         error,
       }),
     );
@@ -398,6 +415,6 @@ export class SyncClient {
     this.stopTimers();
     this.ws?.close(1000, 'agent stopping');
     this.ws = null;
-    this.options.agent.syncState = 'disabled';
+    this.connectionState = 'disabled';
   }
 }

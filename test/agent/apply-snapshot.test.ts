@@ -77,7 +77,7 @@ describe('Agent.applySnapshot', () => {
   const serving = () => ({
     version: agent.snapshotVersion,
     stored: store.activeSnapshot()?.version,
-    decision: agent.evaluateFile({ path: '/opt/tool' }).policy,
+    decision: agent.decide({ path: '/opt/tool' }).policy,
   });
 
   it('refuses an old version and another computer from the header, without decoding the view', () => {
@@ -138,7 +138,7 @@ describe('Agent.applySnapshot', () => {
     );
     expect(lost).toHaveLength(1);
     expect(agent.snapshotVersion).toBeNull();
-    const decision = agent.evaluateFile({ path: '/opt/tool' });
+    const decision = agent.decide({ path: '/opt/tool' });
     expect(decision).toMatchObject({ action: 'deny', policy: null, reason: 'no policy snapshot' });
     // A good snapshot puts the agent back in business.
     expect(agent.applySnapshot(seal(buildView(WORLD, 'c'), 3))).toEqual({ version: 3 });

@@ -66,8 +66,8 @@ function makeAgent(): Agent {
       ids.push(id);
       return id;
     },
+    onQueued: () => void queued++,
   });
-  a.onApprovalQueued = () => void queued++;
   return a;
 }
 
@@ -84,7 +84,7 @@ function submit(overrides: Partial<Extract<LocalRequest, { kind: 'evaluateApprov
       reason: 'stock count',
       ...overrides,
     },
-    { exportDecisions: () => [] },
+    { computerId: 'till-1', exportDecisions: () => [] },
   );
 }
 

@@ -83,7 +83,7 @@ describe('byte bounds', () => {
       const frame = encodeFrame(encodeRequest({ id: n + 1, kind: 'evaluateFile', file: { path: longPath(n) } }));
       const file = reader.read(frame, FRAME_HEADER_BYTES, frame.length);
       expect(file).toBeDefined();
-      expect(agent.evaluateFile(file as FileRequest).action).toBeDefined();
+      expect(agent.decide(file as FileRequest).action).toBeDefined();
       expect(agent.cachedBytes).toBeLessThanOrEqual(1 * MIB);
       expect(recorder.heldBytes).toBeLessThanOrEqual(1 * MIB);
       if (n % 50 === 49) recorder.flush();

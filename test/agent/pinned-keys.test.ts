@@ -77,7 +77,7 @@ describe('an agent pinning a set of server keys', () => {
     const restarted = agentPinning(oldPublic, newPublic);
     expect(restarted.loadFromStore()).toEqual({ snapshotVersion: 2, problems: [], warnings: [] });
     expect(restarted.settingsVersion).toBe(3);
-    expect(restarted.evaluateFile({ path: '/opt/tool' }).policy).toBe('allow-tool');
+    expect(restarted.decide({ path: '/opt/tool' }).policy).toBe('allow-tool');
   });
 
   it('pinned to the old key only, refuses the new key by its id and keeps what it has', () => {
@@ -107,7 +107,7 @@ describe('an agent pinning a set of server keys', () => {
       `stored snapshot 1 is signed by key ${keyId(oldPublic)}, which is no longer pinned: it was verified when it was stored and is used until a newer one signed by a pinned key arrives`,
       `stored settings 2 is signed by key ${keyId(oldPublic)}, which is no longer pinned: it was verified when it was stored and is used until a newer one signed by a pinned key arrives`,
     ]);
-    expect(restarted.evaluateFile({ path: '/opt/tool' }).policy).toBe('allow-tool');
+    expect(restarted.decide({ path: '/opt/tool' }).policy).toBe('allow-tool');
     expect(restarted.settingsVersion).toBe(2);
     // What arrives is still held to the pinned keys.
     expect(() => restarted.applySnapshot(snapshot(5, oldKeys))).toThrow(

@@ -101,12 +101,12 @@ describe('the agent on a full disk', () => {
     const error = thrown(() => agent.applySnapshot(snapshot(2, 300)));
     expect(error.code).toBe(STORAGE_UNAVAILABLE);
     expect(agent.snapshotVersion).toBe(1);
-    expect(agent.evaluateFile({ path: '/opt/app-1/bin/run' }).policy).toBe('p-1');
-    expect(agent.evaluateFile({ path: '/opt/app-7/bin/run' }).snapshotVersion).toBe(1);
+    expect(agent.decide({ path: '/opt/app-1/bin/run' }).policy).toBe('p-1');
+    expect(agent.decide({ path: '/opt/app-7/bin/run' }).snapshotVersion).toBe(1);
 
     store.simulateStorageFault('none');
     expect(agent.applySnapshot(snapshot(2, 300)).version).toBe(2);
-    expect(agent.evaluateFile({ path: '/opt/app-7/bin/run' }).policy).toBe('p-7');
+    expect(agent.decide({ path: '/opt/app-7/bin/run' }).policy).toBe('p-7');
   });
 
   it('answers an approval request it cannot queue with storage-unavailable, and queues nothing', () => {
@@ -124,7 +124,7 @@ describe('the agent on a full disk', () => {
           // Larger than a database page, so storing it needs a page the full disk does not have.
           reason: 'r'.repeat(3_999),
         },
-        { exportDecisions: () => [] },
+        { computerId: 'till-1', exportDecisions: () => [] },
       ),
     );
     expect(error.code).toBe(STORAGE_UNAVAILABLE);
@@ -137,7 +137,7 @@ describe('the agent on a full disk', () => {
     const recorder = new DecisionRecorder(store, 'till-1', 500);
     for (let n = 0; n < 200; n++) {
       const file = { path: `/opt/app-${n % 2}/bin/${'x'.repeat(100)}-${n}` };
-      recorder.record(1_000 + n, file, agent.evaluateFile(file));
+      recorder.record(1_000 + n, file, agent.decide(file));
     }
     store.simulateStorageFault('disk-full');
     expect(thrown(() => recorder.flush()).code).toBe(STORAGE_UNAVAILABLE);

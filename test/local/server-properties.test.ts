@@ -66,12 +66,13 @@ beforeAll(async () => {
     ),
   );
   socketPath = path.join(dir, 'agent.sock');
-  const handler = (request: LocalRequest) => handleLocalRequest(agent, request, { exportDecisions: () => [] });
+  const handler = (request: LocalRequest) =>
+    handleLocalRequest(agent, request, { computerId: 'till-1', exportDecisions: () => [] });
   const options = { mode: 0o600, maxFrameBytes: MAX_FRAME_BYTES, maxConnections: 16 };
   server = new LocalServer(handler, {
     ...options,
     socketPath,
-    evaluate: (file, atMs) => agent.evaluateFile(file, atMs === undefined ? {} : { atMs }),
+    evaluate: (file, atMs) => agent.decide(file, atMs === undefined ? {} : { atMs }),
   });
   await server.listen();
   plainPath = path.join(dir, 'plain.sock');

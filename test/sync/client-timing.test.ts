@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { Agent } from '../../src/agent/agent.js';
 import { AgentStore } from '../../src/store/agent-store.js';
-import { SyncClient, UNAUTHORIZED_CLOSE_CODE, backoffDelayMs } from '../../src/sync/client.js';
+import { SyncClient, UNAUTHORIZED_CLOSE_CODE, backoffDelayMs, type SyncAgentPort } from '../../src/sync/client.js';
 import { rawDataBytes } from '../../src/wire/raw-data.js';
 import { generateSigningKeys, parsePublicKey } from '../../src/wire/signing.js';
 import { decodeAgentMessage, encodeServerMessage, type AgentMessage } from '../../src/wire/sync-messages.js';
@@ -259,5 +259,56 @@ describe('the sync client after a refusal of its credentials', () => {
     const line = await logger.next('disconnected from the server');
     expect(line.obj['code']).toBe(UNAUTHORIZED_CLOSE_CODE);
     expect(line.obj['retryInMs']).toBe(BACKOFF_MAX_MS);
+  });
+});
+
+describe('the sync client port', () => {
+  it('says hello with what the port holds, and reports its state: connecting, connected, disconnected, disabled', async () => {
+    await listen({ autoPong: true });
+    const port: SyncAgentPort = {
+      held: () => ({ snapshotVersion: 7, settingsVersion: 3, agentVersion: '11.0.1', os: 'macos' }),
+      applySnapshot: () => {
+        throw new Error('not sent in this test');
+      },
+      applySettings: () => {
+        throw new Error('not sent in this test');
+      },
+    };
+    const hello = new Promise<AgentMessage>((resolve) => (behaviour = (_socket, m) => resolve(m)));
+    const sync = new SyncClient({
+      url,
+      token: 'token',
+      computerId: 'till-1',
+      agent: port,
+      fallbackAgentVersion: '10.6.2',
+      fallbackOs: 'linux',
+      pingIntervalMs: PING_INTERVAL_MS,
+      pongTimeoutMs: PONG_TIMEOUT_MS,
+      backoffInitialMs: BACKOFF_INITIAL_MS,
+      backoffMaxMs: BACKOFF_MAX_MS,
+      maxMessageBytes: 1 << 20,
+      logger,
+      random: () => 0.5,
+    });
+    client = sync;
+    sync.start();
+    expect(sync.state).toBe('connecting');
+    const socket = await connection(1);
+    expect(await hello).toEqual({
+      kind: 'hello',
+      computerId: 'till-1',
+      token: 'token',
+      agentVersion: '11.0.1',
+      os: 'macos',
+      snapshotVersion: 7,
+      settingsVersion: 3,
+    });
+    expect(sync.state).toBe('connected');
+    const disconnected = logger.next('disconnected from the server');
+    socket.close(1000, 'bye');
+    await disconnected;
+    expect(sync.state).toBe('disconnected');
+    sync.close();
+    expect(sync.state).toBe('disabled');
   });
 });

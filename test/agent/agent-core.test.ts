@@ -1,0 +1,103 @@
+// The agent core's interface as the other layers use it: a decision is
+// counted and logged once, a repeated one with the file the cache keeps;
+// what-ifs are neither cached nor logged; status takes the connection to the
+// server from whoever knows it (the sync client), and is 'disabled' without.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Agent } from '../../src/agent/agent.js';
+import { handleLocalRequest } from '../../src/agent/local-handler.js';
+import type { Decision, FileRequest } from '../../src/engine/model.js';
+import { buildView } from '../../src/engine/view.js';
+import { AgentStore } from '../../src/store/agent-store.js';
+import { sealSnapshot } from '../../src/wire/signed.js';
+import { generateSigningKeys, parsePrivateKey, parsePublicKey } from '../../src/wire/signing.js';
+import { contractWorld } from '../support/contract-world.js';
+
+const keys = generateSigningKeys();
+const NOW = Date.parse('2026-11-01T00:00:00Z');
+
+describe('the agent core', () => {
+  let dir: string;
+  let store: AgentStore;
+  let logged: { atMs: number; file: FileRequest; decision: Decision }[];
+  let agent: Agent;
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollgate-core-'));
+    store = AgentStore.open(path.join(dir, 'agent.db'));
+    logged = [];
+    agent = new Agent({
+      store,
+      publicKey: parsePublicKey(keys.publicKeyPem),
+      computerId: 'till-1',
+      noSnapshotAction: 'deny',
+      clock: () => NOW,
+      onDecision: (atMs, file, decision) => logged.push({ atMs, file, decision }),
+    });
+    agent.applySnapshot(
+      sealSnapshot(
+        {
+          computerId: 'till-1',
+          version: 1,
+          issuedAtMs: 0,
+          settingsVersion: 0,
+          view: buildView(contractWorld(), 'till-1'),
+        },
+        parsePrivateKey(keys.privateKeyPem),
+      ),
+    );
+  });
+
+  afterEach(() => {
+    store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('counts and logs every plain decision; a repeated one is logged with the file first asked with', () => {
+    const first: FileRequest = { path: 'C:\\Users\\kim\\Downloads\\fastcart.exe' };
+    const again: FileRequest = { ...first };
+    const decision = agent.decide(first);
+    expect(agent.decide(again)).toBe(decision);
+    expect(logged).toHaveLength(2);
+    expect(logged[1]?.file).toBe(first);
+    expect(logged.every((entry) => entry.atMs === NOW && entry.decision === decision)).toBe(true);
+    // What-ifs: answered, counted, not logged and not cached.
+    const whatIf = agent.decide(first, { atMs: NOW + 1 });
+    expect(whatIf).not.toBe(decision);
+    expect(whatIf).toEqual(decision);
+    expect(logged).toHaveLength(2);
+    const counted = Object.values(agent.status().decisions).reduce((a, b) => a + b, 0);
+    expect(counted).toBe(3);
+  });
+
+  it('reports the held versions the sync client says hello with', () => {
+    expect(agent.held()).toEqual({
+      snapshotVersion: 1,
+      settingsVersion: agent.status().settingsVersion,
+      agentVersion: agent.status().agentVersion,
+      os: agent.status().os,
+    });
+  });
+
+  it('answers status with the sync state and server the handler is given, or disabled without', () => {
+    const context = { computerId: 'till-1', exportDecisions: () => [] };
+    const plain = handleLocalRequest(agent, { id: 1, kind: 'status' }, context);
+    expect(plain).toMatchObject({ kind: 'status', status: { syncState: 'disabled', serverUrl: null } });
+    const synced = handleLocalRequest(
+      agent,
+      { id: 2, kind: 'status' },
+      { ...context, syncStatus: () => ({ syncState: 'connected', serverUrl: 'wss://policy.example/agents' }) },
+    );
+    expect(synced).toMatchObject({
+      kind: 'status',
+      status: {
+        computerId: 'till-1',
+        snapshotVersion: 1,
+        syncState: 'connected',
+        serverUrl: 'wss://policy.example/agents',
+      },
+    });
+  });
+});
