@@ -15,7 +15,8 @@
  * - latency: one request in flight; the round trip of each, from write to
  *   decoded response, with process.hrtime.bigint();
  * - throughput: a sliding window of `window` requests in flight on one
- *   connection; responses per second of wall clock.
+ *   connection; responses per second of wall clock (with `once`, each
+ *   request is sent at most once: files the daemon has never been asked about).
  *
  * Prints one JSON line with the result on stdout.
  */
@@ -50,6 +51,11 @@ export type LoadJob =
       warmupMs: number;
       budgetMs: number;
       offset: number;
+      /**
+       * Send each request at most once, from `offset` on (files never asked
+       * before): the run ends when they are answered or the budget is spent.
+       */
+      once?: boolean;
     };
 
 export interface LatencyOutput {
@@ -274,7 +280,9 @@ async function throughput(job: Extract<LoadJob, { mode: 'throughput' }>, frames:
   let startReceived = 0;
   let cpuStart = process.cpuUsage();
   let endAt = 0;
+  const once = job.once === true;
   const sendMore = (count: number): void => {
+    if (once) count = Math.min(count, n - job.offset - sent);
     if (count <= 0) return;
     const batch: Buffer[] = new Array<Buffer>(count);
     for (let k = 0; k < count; k++) batch[k] = frames[(job.offset + sent + k) % n] as Buffer;
@@ -301,6 +309,7 @@ async function throughput(job: Extract<LoadJob, { mode: 'throughput' }>, frames:
       } else if (measuring && sending && now - phaseStart >= job.budgetMs) {
         sending = false;
       }
+      if (once && job.offset + sent >= n) sending = false;
       if (sending) sendMore(got);
       else if (received === sent) {
         endAt = now;
