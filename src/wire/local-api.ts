@@ -26,7 +26,6 @@ import {
   suggestionToWire,
 } from './codec.js';
 import { APPROVAL_REQUEST_LIMITS } from './approval-limits.js';
-import { FRAME_HEADER_BYTES } from './framing.js';
 import { tollgate } from './generated/tollgate.js';
 
 const pb = tollgate.v1;
@@ -537,103 +536,4 @@ export function decodeResponse(bytes: Uint8Array): LocalResponse {
     throw badMessage('response', `undecodable: ${(error as Error).message}`, error);
   }
   return responseFromWire(message);
-}
-
-// ------------------------------------------------- answers from stored bytes
-
-/** The first byte of a Request's evaluate_file field (field 2, length-delimited). */
-const EVALUATE_FILE_TAG = (2 << 3) | WIRE_LENGTH_DELIMITED;
-/** The first byte of a Request's or Response's id field (field 1, varint). */
-const ID_TAG = (REQUEST_ID_FIELD << 3) | WIRE_VARINT;
-/** 2^32: ids are uint32. */
-const UINT32_RANGE = 4_294_967_296;
-
-/**
- * Where the body of an encoded request (bytes[from, to)) starts: after its
- * leading id field (protobuf encoders write field 1 first), or at `from`
- * when it has none. -1 when the id field is cut short. Bytes that differ
- * only in their id ask the same question, so the rest of a request can key
- * a cache of answers.
- */
-export function requestBodyStart(bytes: Uint8Array, from = 0, to = bytes.length): number {
-  if (from >= to || bytes[from] !== ID_TAG) return from;
-  for (let pos = from + 1; pos < to && pos <= from + 10; pos++) {
-    if (((bytes[pos] as number) & 0x80) === 0) return pos + 1;
-  }
-  return -1;
-}
-
-/** The id of an encoded request starting at `from` whose body starts at `bodyStart` (requestBodyStart): 0 when it has none. */
-export function leadingRequestId(bytes: Uint8Array, bodyStart: number, from = 0): number {
-  let value = 0;
-  // Only the low 32 bits are the id (uint32); longer varints are read as tryReadRequestId reads them.
-  for (let pos = from + 1, scale = 1; pos < bodyStart && scale < UINT32_RANGE; pos++, scale *= 128) {
-    value += ((bytes[pos] as number) & 0x7f) * scale;
-  }
-  return value % UINT32_RANGE;
-}
-
-/**
- * Whether a request body (bytes[bodyStart, to), from requestBodyStart) is
- * one evaluate_file field and nothing else, without decoding it. Only such
- * a body keys a stored answer: it can hold no other id field, so the
- * request's id is the leading one whatever bytes share that body.
- */
-export function isEvaluateFileBody(bytes: Uint8Array, bodyStart: number, to = bytes.length): boolean {
-  if (bodyStart >= to || bytes[bodyStart] !== EVALUATE_FILE_TAG) return false;
-  let length = 0;
-  let pos = bodyStart + 1;
-  for (let scale = 1; pos < to && scale <= 268_435_456; scale *= 128) {
-    const byte = bytes[pos++] as number;
-    length += (byte & 0x7f) * scale;
-    if ((byte & 0x80) === 0) return pos + length === to;
-  }
-  return false;
-}
-
-/**
- * The encoding of a decision response without its id field: what an answer
- * to the same question holds whatever its id. responseFrame puts an id in front.
- */
-export function encodeDecisionBody(decision: Decision): Uint8Array {
-  const bytes = encodeResponse({ id: 0, kind: 'decision', decision });
-  return bytes.subarray(requestBodyStart(bytes));
-}
-
-function varintBytes(value: number): number {
-  let n = 1;
-  for (let v = value >>> 7; v !== 0; v >>>= 7) n++;
-  return n;
-}
-
-/** The frame size of a response made by writeResponseFrame. */
-export function responseFrameBytes(id: number, body: Uint8Array): number {
-  // Like the protobuf encoder, no id field for id 0 (the default value).
-  return FRAME_HEADER_BYTES + (id === 0 ? 0 : 1 + varintBytes(id)) + body.length;
-}
-
-/**
- * Writes a whole frame (header, id field, body) of a response whose body
- * came from encodeDecisionBody, at `offset` of `out` (which must hold
- * responseFrameBytes); returns the offset after it: the bytes of
- * encodeFrame(encodeResponse(...)) for the same response with that id.
- */
-export function writeResponseFrame(out: Uint8Array, offset: number, id: number, body: Uint8Array): number {
-  const payloadBytes = responseFrameBytes(id, body) - FRAME_HEADER_BYTES;
-  out[offset] = payloadBytes >>> 24;
-  out[offset + 1] = (payloadBytes >>> 16) & 0xff;
-  out[offset + 2] = (payloadBytes >>> 8) & 0xff;
-  out[offset + 3] = payloadBytes & 0xff;
-  let pos = offset + FRAME_HEADER_BYTES;
-  if (id !== 0) {
-    out[pos++] = ID_TAG;
-    let v = id >>> 0;
-    while (v > 0x7f) {
-      out[pos++] = (v & 0x7f) | 0x80;
-      v >>>= 7;
-    }
-    out[pos++] = v;
-  }
-  out.set(body, pos);
-  return pos + body.length;
 }
