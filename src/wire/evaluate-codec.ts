@@ -52,6 +52,8 @@ const DECISION_ORDER_AT = 'response.decision.order';
 const DECISION_SNAPSHOT_VERSION_AT = 'response.decision.snapshotVersion';
 const DECISION_RINGFENCE_AT = 'response.decision.ringfence';
 
+const NO_BYTES = Buffer.alloc(0);
+
 /** Invalid UTF-8 is refused, a byte-order mark kept: what the generated code's string reader does. */
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
@@ -64,7 +66,7 @@ export class EvaluateRequestReader {
   id = 0;
   /** The `atMs` of the request read last, or undefined. */
   atMs: number | undefined = undefined;
-  private buf: Buffer = Buffer.alloc(0);
+  private buf: Buffer = NO_BYTES;
   private pos = 0;
   // The file's fields as ranges of `buf` while a request is read (start -1: absent).
   private readonly starts = new Int32Array(7);
@@ -78,6 +80,16 @@ export class EvaluateRequestReader {
    */
   read(buffer: Buffer, start: number, end: number): FileRequest | undefined {
     this.buf = buffer;
+    try {
+      return this.readRequest(start, end);
+    } finally {
+      // The chunk the frame came in is not kept alive by an idle connection's reader.
+      this.buf = NO_BYTES;
+    }
+  }
+
+  private readRequest(start: number, end: number): FileRequest | undefined {
+    const buffer = this.buf;
     this.pos = start;
     let id = 0;
     let bodyEnd = DECLINE;

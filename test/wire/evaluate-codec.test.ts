@@ -137,6 +137,21 @@ describe('EvaluateRequestReader', () => {
     expect(expectAgreement(reader, twice)).toEqual({ request: { id: 0, kind: 'evaluateFile', file: { path: '/b' } } });
   });
 
+  it('keeps a byte-order mark and a U+FFFD sent as such, and leaves invalid UTF-8 to decodeRequest', () => {
+    const reader = new EvaluateRequestReader();
+    for (const path of ['\ufeffC:\\a.exe', 'C:\\\ufffd.exe', '\ufffd', 'C:\\\u{1f600}.exe']) {
+      const bytes = Buffer.from(encodeRequest({ id: 3, kind: 'evaluateFile', file: { path } }));
+      expect(expectAgreement(reader, bytes)).toEqual({ request: { id: 3, kind: 'evaluateFile', file: { path } } });
+    }
+    // A lone continuation byte, an overlong '/', a surrogate encoded on its own: refused by decodeRequest.
+    for (const bad of [[0x80], [0xc0, 0xaf], [0xed, 0xa0, 0x80]]) {
+      const file = Buffer.from([0x0a, bad.length, ...bad]);
+      const bytes = Buffer.from([0x12, file.length + 2, 0x0a, file.length, ...file]);
+      expect(expectAgreement(reader, bytes)).toBe('declined');
+      expect(decodeWith(bytes)).toHaveProperty('code', 'bad-request');
+    }
+  });
+
   it('leaves every other request to decodeRequest', () => {
     const reader = new EvaluateRequestReader();
     const others: LocalRequest[] = [
