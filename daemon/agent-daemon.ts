@@ -188,6 +188,11 @@ export async function startAgentDaemon(
         collectAfterApply();
         return applied;
       },
+      applyDelta: (bytes) => {
+        const applied = agent.applyDelta(bytes, hooks);
+        collectAfterApply();
+        return applied;
+      },
       outbox: store,
     });
     // A request stored in the outbox goes out at once when connected; otherwise after the next hello.

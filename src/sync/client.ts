@@ -1,5 +1,6 @@
 import { WebSocket, type RawData } from 'ws';
 import type { Agent } from '../agent/agent.js';
+import { TollgateError } from '../engine/errors.js';
 import type { OsName } from '../engine/model.js';
 import { APPROVAL_REQUEST_LIMITS } from '../wire/approval-limits.js';
 import { rawDataBytes } from '../wire/raw-data.js';
@@ -56,6 +57,8 @@ export interface SyncClientOptions {
   random: () => number;
   /** Applies a snapshot; the daemon passes its fault hooks through here. */
   applySnapshot?: (bytes: Uint8Array) => { version: number };
+  /** Applies a delta; the daemon passes its fault hooks through here. */
+  applyDelta?: (bytes: Uint8Array) => { version: number };
   /** The approval outbox to deliver; none: nothing is delivered. */
   outbox?: OutboxSource;
   /** Requests sent and not yet receipted, at most, per connection (default DEFAULT_MAX_IN_FLIGHT). */
@@ -67,6 +70,12 @@ export interface SyncClientOptions {
    * instead of buffering for a server that does not read.
    */
   maxBufferedBytes?: number;
+}
+
+/** The view hash field of a hello or ack: the agent's, when it holds one. */
+function viewHashOf(agent: Agent): { viewHash?: Uint8Array } {
+  const hash = agent.viewHash;
+  return hash === null ? {} : { viewHash: hash };
 }
 
 /** Full jitter: a uniform delay up to min(max, initial * 2^attempt). */
@@ -230,11 +239,13 @@ export class SyncClient {
         os: agent.os ?? this.options.fallbackOs,
         snapshotVersion: agent.snapshotVersion ?? 0,
         settingsVersion: agent.settingsVersion,
+        ...viewHashOf(agent),
       }),
     );
   }
 
-  private ack(error: string): void {
+  /** Acknowledges with the versions (and view hash) held; `errorCode` says why it refused ('delta-...' asks for the full snapshot). */
+  private ack(error: string, errorCode = ''): void {
     const agent = this.options.agent;
     this.send(
       encodeAgentMessage({
@@ -242,6 +253,8 @@ export class SyncClient {
         snapshotVersion: agent.snapshotVersion ?? 0,
         settingsVersion: agent.settingsVersion,
         error,
+        ...(errorCode === '' ? {} : { errorCode }),
+        ...viewHashOf(agent),
       }),
     );
   }
@@ -264,6 +277,14 @@ export class SyncClient {
             message.signed,
           );
           this.options.logger.info({ snapshotVersion: applied.version }, 'snapshot applied');
+        });
+        break;
+      case 'delta':
+        this.apply('delta', () => {
+          const applied = (this.options.applyDelta ?? ((b: Uint8Array) => this.options.agent.applyDelta(b)))(
+            message.signed,
+          );
+          this.options.logger.info({ snapshotVersion: applied.version, bytes: message.signed.length }, 'delta applied');
         });
         break;
       case 'settings':
@@ -373,8 +394,9 @@ export class SyncClient {
       if (this.agentVersion() !== this.reportedVersion) this.hello();
     } catch (error) {
       const reason = (error as Error).message;
-      this.options.logger.warn({ reason }, `${what} from the server refused`);
-      this.ack(reason);
+      const code = error instanceof TollgateError ? error.code : '';
+      this.options.logger.warn({ reason, code }, `${what} from the server refused`);
+      this.ack(reason, code);
     }
   }
 

@@ -526,8 +526,9 @@ export function decodeDeltaPayload(payload: Uint8Array): DeltaContent {
         break;
     }
   }
-  if (kind !== pb.PayloadKind.PAYLOAD_KIND_DELTA) {
-    throw badMessage('delta.kind', `is ${kind}, not a delta (${pb.PayloadKind.PAYLOAD_KIND_DELTA})`);
+  const deltaKind: number = pb.PayloadKind.PAYLOAD_KIND_DELTA;
+  if (kind !== deltaKind) {
+    throw badMessage('delta.kind', `is ${kind}, not a delta (${deltaKind})`);
   }
   requireText(computerId, 'delta.computerId');
   checkHash(baseViewHash, 'delta.baseViewHash');
