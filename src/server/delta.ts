@@ -39,6 +39,7 @@ export type SnapshotReason =
   | 'base-unknown' // the server no longer (or never) had the view the agent holds
   | 'not-expressible' // the views cannot be compared entry by entry
   | 'not-smaller' // the delta would not be smaller than the snapshot
+  | 'base-not-older' // the agent holds (or was just sent) this version already: sent again whole
   | 'requested' // the agent could not apply a delta and asked for the snapshot
   | 'disabled'; // sync.deltaViewCacheBytes is 0
 
@@ -117,6 +118,7 @@ export class DeltaIssuer {
     if (!this.enabled) return snapshot('disabled');
     if (full) return snapshot('requested');
     if (held.hash === undefined || held.version === 0) return snapshot('no-base');
+    if (held.version >= view.header.version) return snapshot('base-not-older');
     const base = this.views.get(hashHex(held.hash));
     if (base === undefined) return snapshot('base-unknown');
     const delta = diffViews(base.parts, view.parts, {

@@ -445,9 +445,10 @@ export function computerFromWire(
 
 /** A wire ComputerView as the engine's view. */
 export function viewFromWire(view: tollgate.v1.ComputerView.$Properties, at = 'view'): ComputerView {
+  const computer = requireMessage(view.computer, `${at}.computer`);
   const settings = settingsFromWire(view.settings, `${at}.settings`);
   return {
-    computer: computerFromWire(view.computer, `${at}.computer`),
+    computer: computerFromWire(computer, `${at}.computer`),
     orgStructure: structureCodec.fromWire(view.orgStructure, `${at}.orgStructure`),
     modules: strings(view.modules),
     policies: (view.policies ?? []).map((p, i) => policyFromWire(p, `${at}.policies[${i}]`)),
