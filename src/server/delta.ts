@@ -52,6 +52,8 @@ interface IssuedView {
   header: SnapshotHeader;
   hash: Buffer;
   parts: ViewParts;
+  /** The view's encoding (within the signed snapshot). */
+  bytes: Uint8Array;
 }
 
 export interface DeltaIssuerOptions {
@@ -92,12 +94,15 @@ export class DeltaIssuer {
       const { payload } = decodeEnvelope('snapshot', (b) => pb.SignedSnapshot.decode(b), signed);
       const viewBytes = signedSnapshotViewBytes(signed);
       const parts = viewParts(viewBytes);
-      view = { header: decodeSnapshotHeader(payload), hash: partsHash(parts), parts };
+      view = { header: decodeSnapshotHeader(payload), hash: partsHash(parts), parts, bytes: viewBytes };
       this.known.set(signed, view);
     }
-    if (this.enabled)
-      this.views.set(view.hash.toString('hex'), { bytes: signedSnapshotViewBytes(signed), parts: view.parts });
     return view;
+  }
+
+  /** Keeps a view sent, as the most recently used. */
+  private keep(view: IssuedView): void {
+    if (this.enabled) this.views.set(view.hash.toString('hex'), { bytes: view.bytes, parts: view.parts });
   }
 
   /**
@@ -109,16 +114,15 @@ export class DeltaIssuer {
   messageFor(computerId: string, held: HeldView, current: SignedMessage, full = false): ViewMessage {
     const view = this.issued(current.bytes);
     const produces: HeldView = { version: view.header.version, hash: view.hash };
-    const snapshot = (reason: SnapshotReason): ViewMessage => ({
-      kind: 'snapshot',
-      signed: current.bytes,
-      reason,
-      produces,
-    });
+    const snapshot = (reason: SnapshotReason): ViewMessage => {
+      this.keep(view);
+      return { kind: 'snapshot', signed: current.bytes, reason, produces };
+    };
     if (!this.enabled) return snapshot('disabled');
     if (full) return snapshot('requested');
     if (held.hash === undefined || held.version === 0) return snapshot('no-base');
     if (held.version >= view.header.version) return snapshot('base-not-older');
+    // The base is looked up before the new view is kept, which could push it out.
     const base = this.views.get(hashHex(held.hash));
     if (base === undefined) return snapshot('base-unknown');
     const delta = diffViews(base.parts, view.parts, {
@@ -130,6 +134,7 @@ export class DeltaIssuer {
       issuedAtMs: this.options.clock(),
       viewHash: view.hash,
     });
+    this.keep(view);
     if (delta === null) return snapshot('not-expressible');
     if (delta.computerId !== view.header.computerId) {
       throw new TollgateError('internal', `the snapshot of ${computerId} is for ${view.header.computerId}`);

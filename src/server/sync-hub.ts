@@ -170,6 +170,11 @@ export class SyncHub {
     return this.pendingHellos;
   }
 
+  /** The bytes of views kept as delta bases (at most `deltaViewCacheBytes`). */
+  get deltaViewCacheBytes(): number {
+    return this.deltas.cachedBytes;
+  }
+
   isConnected(computerId: string): boolean {
     return this.byComputer.has(computerId);
   }
