@@ -126,13 +126,81 @@ function records(buf: Uint8Array, at: string): RawRecord[] {
   return out;
 }
 
-/** The id of a Policy or Application message (field 1; the last one wins, as decoding merges): '' when unset. */
-function entryId(message: Uint8Array, at: string): string {
-  let id = '';
-  for (const r of records(message, at)) {
-    if (r.field === 1 && r.wireType === LEN)
-      id = Buffer.from(r.value.buffer, r.value.byteOffset, r.value.length).toString('utf8');
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** A varint read without allocating: the value, and the position after it stored in `cursor.pos`. */
+function varintAt(buf: Buffer, cursor: { pos: number }, end: number, at: string): number {
+  let value = 0;
+  let shift = 0;
+  for (let i = 0; i < 10; i++) {
+    if (cursor.pos >= end) throw badMessage(at, 'is truncated (a varint runs past the end)');
+    const byte = buf[cursor.pos++]!;
+    if (shift < 53) value += (byte & 0x7f) * 2 ** shift;
+    shift += 7;
+    if ((byte & 0x80) === 0) return value;
   }
+  throw badMessage(at, 'holds a varint longer than 10 bytes');
+}
+
+/** Where one record lies in `buf`: [start, end), its value from valueStart (after the length for LEN). */
+interface Span {
+  buf: Buffer;
+  start: number;
+  valueStart: number;
+  end: number;
+}
+
+/**
+ * Calls `each` for every record of the message in buf[from, to), without
+ * allocating per record; 'bad-message' naming `at` for malformed bytes.
+ */
+function scan(
+  buf: Buffer,
+  from: number,
+  to: number,
+  at: string,
+  each: (field: number, wireType: number, start: number, valueStart: number, end: number) => void,
+): void {
+  const cursor = { pos: from };
+  while (cursor.pos < to) {
+    const start = cursor.pos;
+    const key = varintAt(buf, cursor, to, at);
+    const field = Math.floor(key / 8);
+    const wireType = key % 8;
+    if (field === 0 || field > 0x1fff_ffff) throw badMessage(at, `holds an invalid field number ${field}`);
+    let valueStart = cursor.pos;
+    switch (wireType) {
+      case VARINT:
+        varintAt(buf, cursor, to, at);
+        break;
+      case I64:
+        cursor.pos += 8;
+        break;
+      case I32:
+        cursor.pos += 4;
+        break;
+      case LEN: {
+        const length = varintAt(buf, cursor, to, at);
+        valueStart = cursor.pos;
+        cursor.pos += length;
+        break;
+      }
+      default:
+        throw badMessage(at, `field ${field} has wire type ${wireType}, which a view never uses`);
+    }
+    if (cursor.pos > to) throw badMessage(at, `field ${field} runs past the end`);
+    each(field, wireType, start, valueStart, cursor.pos);
+  }
+}
+
+/** The id of a Policy or Application message in buf[from, to) (field 1; the last one wins, as decoding merges). */
+function entryId(buf: Buffer, from: number, to: number, at: string): string {
+  let id = '';
+  scan(buf, from, to, at, (field, wireType, _start, valueStart, end) => {
+    if (field === 1 && wireType === LEN) id = buf.toString('utf8', valueStart, end);
+  });
   return id;
 }
 
@@ -147,70 +215,95 @@ function varintBytes(value: number): number[] {
   return out;
 }
 
-/** A LEN record of `field` holding `value`. */
-function lenRecord(field: number, value: Uint8Array): Uint8Array {
+/** A LEN record of `field` holding `value`, as a span of its own buffer. */
+function lenRecord(field: number, value: Uint8Array): Span {
   const head = [...varintBytes(field * 8 + LEN), ...varintBytes(value.length)];
-  const out = new Uint8Array(head.length + value.length);
-  out.set(head, 0);
-  out.set(value, head.length);
-  return out;
+  const buf = Buffer.allocUnsafe(head.length + value.length);
+  buf.set(head, 0);
+  buf.set(value, head.length);
+  return { buf, start: 0, valueStart: head.length, end: buf.length };
 }
 
 // -------------------------------------------------------------- view parts
 
-/** An entry of the view's policies or applications: its id, its message bytes and its record in the view. */
-export interface ViewEntry {
+/** An entry of the view's policies or applications: its id and where its record is. */
+export interface ViewEntry extends Span {
   id: string;
-  message: Uint8Array;
-  record: Uint8Array;
 }
 
 /** A view's encoding cut into what a delta changes (see the module comment). */
 export interface ViewParts {
   /** The records of every field but policies and applications, by field number. */
-  fields: Map<number, Uint8Array[]>;
+  fields: Map<number, Span[]>;
   policies: ViewEntry[];
   applications: ViewEntry[];
   /** The encoding's size. */
   bytes: number;
 }
 
-/** Cuts the bytes of a ComputerView message into parts; 'bad-message' for malformed bytes. */
+/** Cuts the bytes of a ComputerView message into parts (no copy: the parts point into them); 'bad-message' for malformed bytes. */
 export function viewParts(viewBytes: Uint8Array, at = 'view'): ViewParts {
-  const parts: ViewParts = { fields: new Map(), policies: [], applications: [], bytes: viewBytes.length };
-  for (const r of records(viewBytes, at)) {
-    if ((r.field === VIEW_FIELDS.policies || r.field === VIEW_FIELDS.applications) && r.wireType === LEN) {
-      const list = r.field === VIEW_FIELDS.policies ? parts.policies : parts.applications;
-      list.push({ id: entryId(r.value, `${at}.entries`), message: r.value, record: r.record });
-      continue;
+  const buf = asBuffer(viewBytes);
+  const parts: ViewParts = { fields: new Map(), policies: [], applications: [], bytes: buf.length };
+  scan(buf, 0, buf.length, at, (field, wireType, start, valueStart, end) => {
+    if ((field === VIEW_FIELDS.policies || field === VIEW_FIELDS.applications) && wireType === LEN) {
+      const list = field === VIEW_FIELDS.policies ? parts.policies : parts.applications;
+      list.push({ id: entryId(buf, valueStart, end, `${at}.entries`), buf, start, valueStart, end });
+      return;
     }
-    let list = parts.fields.get(r.field);
-    if (list === undefined) parts.fields.set(r.field, (list = []));
-    list.push(r.record);
-  }
+    let list = parts.fields.get(field);
+    if (list === undefined) parts.fields.set(field, (list = []));
+    list.push({ buf, start, valueStart, end });
+  });
   return parts;
 }
 
-/** The records of a view in hash order: field-number order, each field's records (entries) in list order. */
-function* orderedRecords(parts: ViewParts): Generator<Uint8Array> {
+/**
+ * The view's bytes in hash order (field-number order, each field's records
+ * in list order), as slices: records that lie next to each other in one
+ * buffer (all of them, for a snapshot's view) come as one slice.
+ */
+function* orderedSlices(parts: ViewParts): Generator<Buffer> {
   const numbers = [...parts.fields.keys(), VIEW_FIELDS.policies, VIEW_FIELDS.applications].sort((a, b) => a - b);
+  let run: Span | null = null;
+  let runEnd = 0;
   for (const field of numbers) {
-    if (field === VIEW_FIELDS.policies) for (const e of parts.policies) yield e.record;
-    else if (field === VIEW_FIELDS.applications) for (const e of parts.applications) yield e.record;
-    else yield* parts.fields.get(field) ?? [];
+    const spans: readonly Span[] =
+      field === VIEW_FIELDS.policies
+        ? parts.policies
+        : field === VIEW_FIELDS.applications
+          ? parts.applications
+          : (parts.fields.get(field) ?? []);
+    for (const span of spans) {
+      if (run !== null && run.buf === span.buf && runEnd === span.start) {
+        runEnd = span.end;
+        continue;
+      }
+      if (run !== null) yield run.buf.subarray(run.start, runEnd);
+      run = span;
+      runEnd = span.end;
+    }
   }
+  if (run !== null) yield run.buf.subarray(run.start, runEnd);
 }
 
 /** The view hash of a view's parts: SHA-256 over its records in field-number order. */
 export function partsHash(parts: ViewParts): Buffer {
   const hash = createHash('sha256');
-  for (const record of orderedRecords(parts)) hash.update(record);
+  for (const slice of orderedSlices(parts)) hash.update(slice);
   return hash.digest();
 }
 
 /** The encoding of a view's parts in hash order (what an agent stores after a delta). */
 export function partsBytes(parts: ViewParts): Buffer {
-  return Buffer.concat([...orderedRecords(parts)]);
+  const out = Buffer.allocUnsafe(parts.bytes);
+  let at = 0;
+  for (const slice of orderedSlices(parts)) {
+    out.set(slice, at);
+    at += slice.length;
+  }
+  if (at !== out.length) throw new TollgateError('internal', `the view's parts hold ${at} bytes, not ${out.length}`);
+  return out;
 }
 
 /** The view hash of the bytes of a ComputerView message. */
@@ -220,12 +313,12 @@ export function viewHashOf(viewBytes: Uint8Array): Buffer {
 
 /** A view hash as lowercase hex (logs, docs). */
 export function hashHex(hash: Uint8Array): string {
-  return Buffer.from(hash.buffer, hash.byteOffset, hash.length).toString('hex');
+  return asBuffer(hash).toString('hex');
 }
 
 export function sameHash(a: Uint8Array | null | undefined, b: Uint8Array | null | undefined): boolean {
   if (a === null || a === undefined || b === null || b === undefined || a.length !== b.length) return false;
-  return Buffer.from(a.buffer, a.byteOffset, a.length).equals(b);
+  return asBuffer(a).equals(b);
 }
 
 /**
@@ -298,8 +391,9 @@ function longestIncreasing(seq: readonly number[]): Set<number> {
   return kept;
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(b);
+/** Whether two records hold the same bytes (compared in place). */
+function sameSpan(a: Span, b: Span): boolean {
+  return a.end - a.start === b.end - b.start && a.buf.compare(b.buf, b.start, b.end, a.start, a.end) === 0;
 }
 
 /**
@@ -339,15 +433,20 @@ function listChanges(base: readonly ViewEntry[], next: readonly ViewEntry[]): Li
     else if (moved.has(i)) {
       removed.push(entry.id);
       put.push({ position: i, entry });
-    } else if (!sameBytes(base[at]!.record, entry.record)) put.push({ position: i, entry });
+    } else if (!sameSpan(base[at]!, entry)) put.push({ position: i, entry });
   }
   return { put, removed };
 }
 
-function sameRecords(a: readonly Uint8Array[] | undefined, b: readonly Uint8Array[] | undefined): boolean {
+function sameRecords(a: readonly Span[] | undefined, b: readonly Span[] | undefined): boolean {
   const x = a ?? [];
   const y = b ?? [];
-  return x.length === y.length && x.every((r, i) => sameBytes(r, y[i]!));
+  return x.length === y.length && x.every((r, i) => sameSpan(r, y[i]!));
+}
+
+/** The message bytes of an entry. */
+function messageOf(entry: Span): Uint8Array {
+  return entry.buf.subarray(entry.valueStart, entry.end);
 }
 
 /** The header of a delta: everything but the changes. */
@@ -366,19 +465,19 @@ export function diffViews(base: ViewParts, next: ViewParts, header: DeltaHeader)
   const applications = listChanges(base.applications, next.applications);
   if (policies === null || applications === null) return null;
   const replacedFields: number[] = [];
-  const replacedRecords: Uint8Array[] = [];
+  const replacedRecords: Buffer[] = [];
   const numbers = new Set([...base.fields.keys(), ...next.fields.keys()]);
   for (const field of [...numbers].sort((a, b) => a - b)) {
     if (sameRecords(base.fields.get(field), next.fields.get(field))) continue;
     if (!REPLACEABLE.has(field)) return null;
     replacedFields.push(field);
-    replacedRecords.push(...(next.fields.get(field) ?? []));
+    for (const r of next.fields.get(field) ?? []) replacedRecords.push(r.buf.subarray(r.start, r.end));
   }
   return {
     ...header,
-    policies: policies.put.map((p) => ({ position: p.position, message: p.entry.message })),
+    policies: policies.put.map((p) => ({ position: p.position, message: messageOf(p.entry) })),
     removedPolicies: policies.removed,
-    applications: applications.put.map((p) => ({ position: p.position, message: p.entry.message })),
+    applications: applications.put.map((p) => ({ position: p.position, message: messageOf(p.entry) })),
     removedApplications: applications.removed,
     replacedFields,
     replaced: Buffer.concat(replacedRecords),
@@ -649,40 +748,42 @@ function applyList<T>(
 
 /** The parts of the view a delta produces from `base` (the caller checks the hash). */
 export function applyDeltaToParts(base: ViewParts, delta: DeltaContent): ViewParts {
-  const entries = (puts: PutEntry[], field: number) =>
+  const entries = (puts: PutEntry[], field: number, what: string) =>
     puts.map((p, i) => {
-      const id = entryId(p.message, `delta.entries[${i}]`);
-      return { position: p.position, id, item: { id, message: p.message, record: lenRecord(field, p.message) } };
+      const span = lenRecord(field, p.message);
+      const id = entryId(span.buf, span.valueStart, span.end, `delta.${what}[${i}]`);
+      return { position: p.position, id, item: { id, ...span } };
     });
   const fields = new Map(base.fields);
   for (const f of delta.replacedFields) fields.delete(f);
-  for (const r of records(delta.replaced, 'delta.replaced')) {
-    if (!delta.replacedFields.includes(r.field)) {
-      throw badMessage('delta.replaced', `holds field ${r.field}, which replacedFields does not list`);
+  const replaced = asBuffer(delta.replaced);
+  scan(replaced, 0, replaced.length, 'delta.replaced', (field, _wireType, start, valueStart, end) => {
+    if (!delta.replacedFields.includes(field)) {
+      throw badMessage('delta.replaced', `holds field ${field}, which replacedFields does not list`);
     }
-    let list = fields.get(r.field);
-    if (list === undefined) fields.set(r.field, (list = []));
-    list.push(r.record);
-  }
+    let list = fields.get(field);
+    if (list === undefined) fields.set(field, (list = []));
+    list.push({ buf: replaced, start, valueStart, end });
+  });
   const policies = applyList(
     base.policies,
     (e) => e.id,
     delta.removedPolicies,
-    entries(delta.policies, VIEW_FIELDS.policies),
+    entries(delta.policies, VIEW_FIELDS.policies, 'policies'),
     'policies',
   );
   const applications = applyList(
     base.applications,
     (e) => e.id,
     delta.removedApplications,
-    entries(delta.applications, VIEW_FIELDS.applications),
+    entries(delta.applications, VIEW_FIELDS.applications, 'applications'),
     'applications',
   );
-  const parts: ViewParts = { fields, policies, applications, bytes: 0 };
   let bytes = 0;
-  for (const record of orderedRecords(parts)) bytes += record.length;
-  parts.bytes = bytes;
-  return parts;
+  for (const list of fields.values()) for (const r of list) bytes += r.end - r.start;
+  for (const e of policies) bytes += e.end - e.start;
+  for (const e of applications) bytes += e.end - e.start;
+  return { fields, policies, applications, bytes };
 }
 
 function decodeWith<T>(what: string, decode: () => T): T {
