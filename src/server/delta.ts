@@ -10,6 +10,7 @@ import {
   diffViews,
   hashHex,
   partsHash,
+  sameHash,
   signedSnapshotViewBytes,
   viewParts,
   type DeltaContent,
@@ -40,6 +41,7 @@ export type SnapshotReason =
   | 'not-expressible' // the views cannot be compared entry by entry
   | 'not-smaller' // the delta would not be smaller than the snapshot
   | 'base-not-older' // the agent holds (or was just sent) this version already: sent again whole
+  | 'same-view' // the new version's view is the one the agent holds (a key rotation)
   | 'requested' // the agent could not apply a delta and asked for the snapshot
   | 'disabled'; // sync.deltaViewCacheBytes is 0
 
@@ -122,6 +124,9 @@ export class DeltaIssuer {
     if (full) return snapshot('requested');
     if (held.hash === undefined || held.version === 0) return snapshot('no-base');
     if (held.version >= view.header.version) return snapshot('base-not-older');
+    // A new version of the same view (a key rotation, a version issued above one installed offline): the
+    // snapshot, so that what the agent stores is a snapshot signed by the key that signs now.
+    if (sameHash(held.hash, view.hash)) return snapshot('same-view');
     // The base is looked up before the new view is kept, which could push it out.
     const base = this.views.get(hashHex(held.hash));
     if (base === undefined) return snapshot('base-unknown');

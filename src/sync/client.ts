@@ -276,7 +276,7 @@ export class SyncClient {
           const applied = (this.options.applySnapshot ?? ((b: Uint8Array) => this.options.agent.applySnapshot(b)))(
             message.signed,
           );
-          this.options.logger.info({ snapshotVersion: applied.version }, 'snapshot applied');
+          this.options.logger.info({ snapshotVersion: applied.version, via: 'snapshot' }, 'snapshot applied');
         });
         break;
       case 'delta':
@@ -284,7 +284,10 @@ export class SyncClient {
           const applied = (this.options.applyDelta ?? ((b: Uint8Array) => this.options.agent.applyDelta(b)))(
             message.signed,
           );
-          this.options.logger.info({ snapshotVersion: applied.version, bytes: message.signed.length }, 'delta applied');
+          this.options.logger.info(
+            { snapshotVersion: applied.version, via: 'delta', bytes: message.signed.length },
+            'snapshot applied',
+          );
         });
         break;
       case 'settings':

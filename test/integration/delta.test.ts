@@ -153,10 +153,11 @@ describe('deltas between a real server and daemon', () => {
       const delta = await after(server, fromServer, (l) => l['msg'] === 'delta sent');
       expect(delta).toMatchObject({ computerId: TARGET_COMPUTER, snapshotBytes });
       expect(delta['bytes'] as number).toBeLessThan(snapshotBytes / 1000);
-      const applied = await after(agent, fromAgent, (l) => l['msg'] === 'delta applied');
+      const applied = await after(agent, fromAgent, (l) => l['msg'] === 'snapshot applied');
+      expect(applied['via']).toBe('delta');
       expect(applied['bytes']).toBe(delta['bytes']);
       expect(applied['snapshotVersion']).toBe(delta['snapshotVersion']);
-      expect(agent.logs.slice(fromAgent).some((l) => l['msg'] === 'snapshot applied')).toBe(false);
+      expect(agent.logs.slice(fromAgent).some((l) => l['via'] === 'snapshot')).toBe(false);
       await after(server, fromServer, (l) => l['msg'] === 'agent acknowledged');
       expect(await decide(agent.socket, file)).toMatchObject({
         action: 'deny',
@@ -217,7 +218,7 @@ describe('deltas between a real server and daemon', () => {
       expect(asked['code']).toBe('delta-base-damaged');
       const sent = await after(server, fromServer, (l) => l['msg'] === 'snapshot sent');
       expect(sent['reason']).toBe('requested');
-      await after(agent, fromAgent, (l) => l['msg'] === 'snapshot applied');
+      await after(agent, fromAgent, (l) => l['msg'] === 'snapshot applied' && l['via'] === 'snapshot');
       expect(await decide(agent.socket, file)).toMatchObject({
         action: 'deny',
         policy,
@@ -229,7 +230,7 @@ describe('deltas between a real server and daemon', () => {
       const fromServer2 = server.logs.length;
       await admin('PATCH', `/api/policies/${next.policy}`, { action: 'deny' });
       await after(server, fromServer2, (l) => l['msg'] === 'delta sent');
-      await after(agent, fromAgent, (l) => l['msg'] === 'delta applied');
+      await after(agent, fromAgent, (l) => l['msg'] === 'snapshot applied' && l['via'] === 'delta');
       await after(server, fromServer2, (l) => l['msg'] === 'agent acknowledged');
       expect(await decide(agent.socket, next.file)).toMatchObject({ action: 'deny', policy: next.policy });
     },
