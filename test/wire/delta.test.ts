@@ -14,6 +14,7 @@ import {
   sealDelta,
   signedSnapshotViewBytes,
   signedSnapshotViewHash,
+  viewHashOf,
   viewParts,
   type DeltaContent,
 } from '../../src/wire/delta.js';
@@ -136,9 +137,17 @@ describe('signed deltas between snapshot versions', () => {
     expect(pb.Policy.decode(delta.policies[0]!.message).id).toBe(world.policies[5]!.id);
   });
 
-  it('the snapshot view hash is the SHA-256 of its view bytes', () => {
-    const expected = createHash('sha256').update(signedSnapshotViewBytes(v1)).digest('hex');
+  it('the snapshot view hash is the SHA-256 of its view bytes, and of its records in field order when out of order', () => {
+    const bytes = signedSnapshotViewBytes(v1);
+    const expected = createHash('sha256').update(bytes).digest('hex');
     expect(signedSnapshotViewHash(v1).toString('hex')).toBe(expected);
+    expect(partsHash(viewParts(bytes)).toString('hex')).toBe(expected);
+    // The same records with the computer (field 1) moved to the end hash as the canonical layout.
+    const parts = viewParts(bytes);
+    const computer = parts.fields.get(1)![0]!;
+    const rest = Buffer.from(bytes).subarray(computer.end);
+    const shuffled = Buffer.concat([rest, Buffer.from(bytes).subarray(computer.start, computer.end)]);
+    expect(viewHashOf(shuffled).toString('hex')).toBe(expected);
   });
 
   describe('refusals', () => {
