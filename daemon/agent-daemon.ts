@@ -193,6 +193,11 @@ export async function startAgentDaemon(
         collectAfterApply();
         return applied;
       },
+      applyDelta: (bytes) => {
+        const applied = agent.applyDelta(bytes, hooks);
+        collectAfterApply();
+        return applied;
+      },
       outbox: store,
     });
     sync.start();

@@ -105,6 +105,7 @@ export async function startServer(
     maxMessageBytes: config.sync.maxMessageBytes,
     maxBufferedBytes: config.sync.maxBufferedBytes,
     maxPendingHellos: config.sync.maxPendingHellos,
+    deltaViewCacheBytes: config.sync.deltaViewCacheBytes,
     maxPendingApprovalsPerComputer: config.approvals.maxPendingPerComputer,
   });
   const https =

@@ -3,13 +3,14 @@
  * dist/scripts/bench.js). Runs each section in turn and prints Markdown
  * tables, or one JSON document with --json. Progress goes to stderr.
  *
- *   node dist/scripts/bench.js [--sections engine,daemon,sync] [--sizes 1000,10000,100000]
+ *   node dist/scripts/bench.js [--sections engine,daemon,sync,delta] [--sizes 1000,10000,100000]
  *                              [--seed N] [--requests N] [--budget-ms N] [--json] ...
  *
  * A section is a function returning a Section (see bench/section.ts):
  * engine (bench/engine.ts, in this process), daemon (bench/daemon.ts: the
- * real daemon process and its local socket) and sync (bench/sync.ts: the
- * real policy server and agents on loopback), added to SECTIONS below.
+ * real daemon process and its local socket), sync (bench/sync.ts: the
+ * real policy server and agents on loopback) and delta (bench/delta.ts: a
+ * one-policy change sent to one agent as a delta), added to SECTIONS below.
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -17,9 +18,10 @@ import { DAEMON_TARGET_POLICIES, benchDaemon } from './bench/daemon.js';
 import { DEFAULT_SIZES, benchEngine } from './bench/engine.js';
 import { type Section, renderSection } from './bench/section.js';
 import { SYNC_TARGET_AGENTS, benchSync } from './bench/sync.js';
+import { benchDelta } from './bench/delta.js';
 
 /** Every section, in the order they run. */
-export const SECTION_NAMES = ['engine', 'daemon', 'sync'] as const;
+export const SECTION_NAMES = ['engine', 'daemon', 'sync', 'delta'] as const;
 export type SectionName = (typeof SECTION_NAMES)[number];
 
 const USAGE = `usage: node dist/scripts/bench.js [options]
@@ -31,9 +33,10 @@ const USAGE = `usage: node dist/scripts/bench.js [options]
   --budget-ms N     wall-clock budget of each throughput or latency run (default 1000)
   --compile-runs N  builds of each view and evaluator; the median is reported (default 3)
   --snapshot-policies N
-                    daemon and sync: policies of the snapshot the daemon holds and of the
-                    view synced to one agent (default ${DAEMON_TARGET_POLICIES})
-  --rounds N        daemon: rounds of daemon and echo runs, alternating (default 3)
+                    daemon, sync and delta: policies of the snapshot the daemon holds and of
+                    the view synced to one agent (default ${DAEMON_TARGET_POLICIES})
+  --rounds N        daemon: rounds of daemon and echo runs, alternating; delta: one-policy
+                    changes timed (default 3)
   --agents N        sync: simulated agents acknowledging a settings change (default ${SYNC_TARGET_AGENTS})
   --toggles N       sync: settings changes timed (default 5)
   --json            print one JSON document instead of Markdown tables
@@ -154,6 +157,7 @@ const SECTIONS: Record<SectionName, SectionRunner> = {
       toggles: o.toggles,
       log,
     }),
+  delta: (o, log) => benchDelta({ policies: o.snapshotPolicies, seed: o.seed, changes: o.rounds, log }),
 };
 
 function machine(): Record<string, string | number> {

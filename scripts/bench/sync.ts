@@ -181,6 +181,9 @@ class SimAgent {
       case 'receipt':
         // Approval receipts: this simulated agent submits no approval requests.
         break;
+      case 'delta':
+        // Never sent: this simulated agent reports no view hash, so every change comes as a snapshot.
+        break;
     }
   }
 

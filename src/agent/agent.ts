@@ -19,6 +19,15 @@ import {
   type VerificationKeys,
 } from '../wire/signed.js';
 import { encodeAgentMessage } from '../wire/sync-messages.js';
+import {
+  DEFAULT_MAX_DELTA_BYTES,
+  applyDeltaToView,
+  hashHex,
+  openDelta,
+  openStoredDeltaUnverified,
+  sameHash,
+  type DeltaContent,
+} from '../wire/delta.js';
 import type {
   AgentCore,
   ApplyHooks,
@@ -27,6 +36,7 @@ import type {
   DecideOptions,
   HeldVersions,
 } from './core.js';
+import { applyDeltaToStored, snapshotViewHash, storedDeltaContent } from './delta-apply.js';
 import { DecisionCache, type Decide, type DecisionCacheBounds } from './decision-cache.js';
 import { LatencyWindow } from './latency.js';
 
@@ -71,6 +81,8 @@ export interface AgentOptions {
   decisionCache?: DecisionCacheBounds;
   /** Told after an approval request was stored in the outbox (the sync client delivers it). */
   onQueued?: () => void;
+  /** The largest signed delta opened (default DEFAULT_MAX_DELTA_BYTES); a larger one is refused. */
+  maxDeltaBytes?: number;
 }
 
 export type { AgentCore, ApprovalSubmissionInput, CoreStatus, DecideOptions, HeldVersions } from './core.js';
@@ -116,6 +128,8 @@ interface PushedSettings {
 export class Agent implements AgentCore {
   private readonly options: AgentOptions;
   private active: Active | null = null;
+  /** The view hash of the active snapshot version (wire/delta.ts); null when none or unknown. */
+  private activeViewHash: Buffer | null = null;
   private pushed: PushedSettings | null = null;
   /** The snapshot's settings with pushed ones over them; dropped whenever either changes. */
   private effective: Readonly<Record<string, SettingValue>> | null = null;
@@ -161,7 +175,7 @@ export class Agent implements AgentCore {
 
   /** Opens a stored entry with the pinned keys, or unverified (with a warning) when its key is no longer pinned. */
   private openStored<T>(
-    what: 'snapshot' | 'settings',
+    what: 'snapshot' | 'settings' | 'delta',
     stored: { version: number; bytes: Uint8Array },
     open: (bytes: Uint8Array, keys: VerificationKeys) => T,
     openUnverified: (bytes: Uint8Array) => T,
@@ -183,6 +197,7 @@ export class Agent implements AgentCore {
   /** Makes the store's active snapshot the active one; returns what is wrong with it, if anything. */
   private loadActiveSnapshot(warnings: string[] = []): string | null {
     this.active = null;
+    this.activeViewHash = null;
     const where = { version: null as number | null };
     try {
       const stored = this.openStoredSnapshot(where, warnings);
@@ -190,6 +205,7 @@ export class Agent implements AgentCore {
       // The stored bytes and what decoding them left behind go before the view is compiled.
       this.options.reclaimMemory?.();
       this.active = this.activate(stored.content, stored.appliedAtMs);
+      this.activeViewHash = stored.viewHash;
       return null;
     } catch (error) {
       const which = where.version === null ? 'the stored snapshot' : `stored snapshot ${where.version}`;
@@ -204,10 +220,23 @@ export class Agent implements AgentCore {
   ): {
     content: SnapshotContent;
     appliedAtMs: number;
+    viewHash: Buffer | null;
   } | null {
     const stored = this.options.store.activeSnapshot();
     if (stored === null) return null;
     where.version = stored.version;
+    if (stored.delta !== undefined) {
+      // Reached by a delta: the delta is verified, and its signed view hash must cover the stored view.
+      const delta = this.openStored<DeltaContent>(
+        'delta',
+        { version: stored.version, bytes: stored.delta },
+        (bytes, keys) => openDelta(bytes, keys, { maxBytes: Number.MAX_SAFE_INTEGER }),
+        openStoredDeltaUnverified,
+        warnings,
+      );
+      const { viewHash, ...content } = storedDeltaContent(stored.bytes, delta);
+      return { content, appliedAtMs: stored.appliedAtMs, viewHash };
+    }
     const content = this.openStored<SnapshotContent>(
       'snapshot',
       stored,
@@ -218,10 +247,10 @@ export class Agent implements AgentCore {
       },
       warnings,
     );
-    return { content, appliedAtMs: stored.appliedAtMs };
+    return { content, appliedAtMs: stored.appliedAtMs, viewHash: snapshotViewHash(stored.bytes) };
   }
 
-  private checkComputer(what: 'snapshot' | 'settings', computerId: string): void {
+  private checkComputer(what: 'snapshot' | 'settings' | 'delta', computerId: string): void {
     if (computerId !== this.options.computerId) {
       throw new TollgateError(
         'wrong-computer',
@@ -282,6 +311,11 @@ export class Agent implements AgentCore {
     return this.active?.content.version ?? null;
   }
 
+  /** The view hash of the snapshot version held (reported in hello and acks); null when none. */
+  get viewHash(): Uint8Array | null {
+    return this.active === null ? null : this.activeViewHash;
+  }
+
   get settingsVersion(): number {
     const fromSnapshot = this.active?.content.settingsVersion ?? 0;
     return Math.max(fromSnapshot, this.pushed?.version ?? 0);
@@ -311,6 +345,7 @@ export class Agent implements AgentCore {
       throw new TollgateError('stale-version', `snapshot version ${header.version} is not newer than ${held}`);
     }
     this.active = null;
+    this.activeViewHash = null;
     this.effective = null;
     this.cache.clear();
     this.options.reclaimMemory?.();
@@ -327,9 +362,63 @@ export class Agent implements AgentCore {
       this.options.onSnapshotLost?.(lost);
       throw new TollgateError('snapshot-lost', lost, { cause: error });
     }
-    this.active = next;
-    if (this.pushed !== null && this.pushed.version <= next.content.settingsVersion) this.pushed = null;
+    this.accept(next, snapshotViewHash(bytes));
     return { version: next.content.version };
+  }
+
+  /** Makes a verified, compiled and stored view the active one. */
+  private accept(next: Active, viewHash: Buffer | null): void {
+    this.active = next;
+    this.activeViewHash = viewHash;
+    this.effective = null;
+    this.cache.clear();
+    if (this.pushed !== null && this.pushed.version <= next.content.settingsVersion) this.pushed = null;
+  }
+
+  /**
+   * Verifies a signed delta and applies it to the active view: refused, as
+   * a snapshot is, for a bad signature or key, another computer, or a
+   * version not newer than the active one; then 'delta-base-mismatch' when
+   * its base version and view hash are not those held. The changes are
+   * applied to a copy (the stored base's encoding and the active view), the
+   * produced view's hash must be the signed one, and only then is it
+   * compiled, stored (one transaction) and made active. On any failure the
+   * active view stays, and the error's code ('delta-...') asks the server
+   * for the full snapshot.
+   */
+  applyDelta(bytes: Uint8Array, hooks?: { beforeCommit?: () => void }): { version: number } {
+    const now = this.options.clock();
+    const delta = openDelta(bytes, this.options.publicKey, {
+      maxBytes: this.options.maxDeltaBytes ?? DEFAULT_MAX_DELTA_BYTES,
+    });
+    this.checkComputer('delta', delta.computerId);
+    const held = this.snapshotVersion;
+    if (held !== null && delta.version <= held) {
+      throw new TollgateError('stale-version', `delta to version ${delta.version} is not newer than ${held}`);
+    }
+    const active = this.active;
+    const heldHash = this.activeViewHash;
+    if (active === null || heldHash === null || held !== delta.baseVersion || !sameHash(heldHash, delta.baseViewHash)) {
+      throw new TollgateError(
+        'delta-base-mismatch',
+        `the delta applies to version ${delta.baseVersion} (view ${hashHex(delta.baseViewHash)}), ` +
+          `this agent holds ${held === null ? 'none' : `version ${held}`}${heldHash === null ? '' : ` (view ${hashHex(heldHash)})`}`,
+      );
+    }
+    const produced = applyDeltaToStored(() => this.options.store.activeSnapshot(), heldHash, delta);
+    let view: ComputerView;
+    try {
+      view = applyDeltaToView(active.content.view, delta);
+    } catch (error) {
+      throw new TollgateError('delta-inapplicable', `the delta's changes cannot be used: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    const { computerId, version, issuedAtMs, settingsVersion } = delta;
+    const next = this.activate({ computerId, version, issuedAtMs, settingsVersion, view }, now);
+    this.options.store.applyDeltaView(version, bytes, produced.viewBytes, now, hooks);
+    this.accept(next, produced.viewHash);
+    return { version };
   }
 
   /** Verifies and stores pushed settings, applied from the very next decision. */
@@ -440,6 +529,7 @@ export class Agent implements AgentCore {
       settingsVersion: this.settingsVersion,
       agentVersion: this.agentVersion,
       os: this.os,
+      viewHash: this.viewHash,
     };
   }
 

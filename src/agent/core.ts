@@ -34,6 +34,8 @@ export interface HeldVersions {
   agentVersion: string;
   /** Configured, else the snapshot's; null before either. */
   os: OsName | null;
+  /** The view hash of the snapshot held (wire/delta.ts), the base of a delta; null when none or unknown. */
+  viewHash: Uint8Array | null;
 }
 
 /** Hooks of a snapshot apply (a fault point of the daemon's tests). */

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { isEmailAddress } from '../engine/validate.js';
 import { parseConfigText, readConfigText } from '../scenario/config-file.js';
 import { APPROVAL_REQUEST_LIMITS } from '../wire/approval-limits.js';
+import { DEFAULT_DELTA_VIEW_CACHE_BYTES } from './delta.js';
 import { SYNC_HUB_DEFAULTS } from './sync-hub.js';
 
 /** The policy server's configuration file, validated by key (see docs/SERVER.md). */
@@ -36,6 +37,8 @@ export const serverConfigSchema = z.strictObject({
         .default(1024 * 1024),
       maxBufferedBytes: z.number().int().positive().default(SYNC_HUB_DEFAULTS.maxBufferedBytes),
       maxPendingHellos: z.number().int().positive().default(SYNC_HUB_DEFAULTS.maxPendingHellos),
+      /** Bytes of recently sent views kept as delta bases; 0 sends every change as a full snapshot. */
+      deltaViewCacheBytes: z.number().int().nonnegative().default(DEFAULT_DELTA_VIEW_CACHE_BYTES),
     })
     .default({
       pingIntervalMs: 15_000,
@@ -44,6 +47,7 @@ export const serverConfigSchema = z.strictObject({
       maxMessageBytes: 1024 * 1024,
       maxBufferedBytes: SYNC_HUB_DEFAULTS.maxBufferedBytes,
       maxPendingHellos: SYNC_HUB_DEFAULTS.maxPendingHellos,
+      deltaViewCacheBytes: DEFAULT_DELTA_VIEW_CACHE_BYTES,
     }),
   /** How often the server looks for a next signing key whose time has come (docs/SERVER.md, "Rotating the signing key"). */
   signing: z

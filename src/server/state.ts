@@ -16,6 +16,7 @@ import { upgradeToFlat, type UpgradePlan } from '../engine/upgrade.js';
 import { validateWorld } from '../engine/validate.js';
 import { buildView, resolveSettings } from '../engine/view.js';
 import { WorldIndex } from '../engine/world.js';
+import { type DeltaContent, sealDelta } from '../wire/delta.js';
 import { MAX_VERSION, sealSettings, sealSnapshot } from '../wire/signed.js';
 import type { ApprovalSubmission } from '../wire/sync-messages.js';
 import type { StorageFault } from '../store/storage-error.js';
@@ -391,6 +392,11 @@ export class ServerState implements ServerStateApi {
       this.sealedSnapshots.set(computerId, sealed);
     }
     return { version: sealed.snapshotVersion, bytes: sealed.bytes };
+  }
+
+  /** Signs a delta (server/delta.ts builds it from the snapshots) with the key that signs now. */
+  sealDelta(delta: DeltaContent): Uint8Array {
+    return sealDelta(delta, this.signingKey.privateKey);
   }
 
   /** The computer's effective settings (values and sources) at its current settings version, signed. */

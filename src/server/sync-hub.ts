@@ -13,6 +13,8 @@ import {
   type ApprovalSubmission,
   type ServerMessage,
 } from '../wire/sync-messages.js';
+import { hashHex } from '../wire/delta.js';
+import { DeltaIssuer, type HeldView } from './delta.js';
 import type { ServerStateApi, ViewChanges } from './types.js';
 
 /** The path agents connect to. */
@@ -72,6 +74,8 @@ export interface SyncHubOptions {
   maxPendingHellos?: number;
   /** Default SYNC_HUB_DEFAULTS.maxPendingApprovalsPerComputer. */
   maxPendingApprovalsPerComputer?: number;
+  /** Bytes of recently sent views kept as delta bases (default DEFAULT_DELTA_VIEW_CACHE_BYTES; 0: no deltas). */
+  deltaViewCacheBytes?: number;
 }
 
 /** Who applied a change: connected agents that acknowledged it, those that did not yet, and those offline. */
@@ -86,6 +90,10 @@ interface Connection {
   computerId: string | null;
   pongTimer: NodeJS.Timeout | null;
   helloTimer: NodeJS.Timeout | null;
+  /** The snapshot version and view hash the agent holds, or will once it applied what was sent. */
+  held: HeldView;
+  /** The version of the last full snapshot sent because the agent could not apply a delta. */
+  fullSentFor: number;
 }
 
 interface Waiter {
@@ -108,6 +116,7 @@ export class SyncHub {
   private readonly waiters = new Set<Waiter>();
   private readonly pingTimer: NodeJS.Timeout;
   private readonly bounds: { [K in keyof typeof SYNC_HUB_DEFAULTS]: number };
+  private readonly deltas: DeltaIssuer;
   /** Connections that have not said hello yet. */
   private pendingHellos = 0;
   private closed = false;
@@ -120,6 +129,11 @@ export class SyncHub {
       maxPendingApprovalsPerComputer:
         options.maxPendingApprovalsPerComputer ?? SYNC_HUB_DEFAULTS.maxPendingApprovalsPerComputer,
     };
+    this.deltas = new DeltaIssuer({
+      ...(options.deltaViewCacheBytes === undefined ? {} : { maxViewBytes: options.deltaViewCacheBytes }),
+      seal: (delta) => options.state.sealDelta(delta),
+      clock: options.clock,
+    });
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes });
     this.wss.on('connection', (ws) => this.accept(ws));
     this.pingTimer = setInterval(() => this.heartbeat(), options.pingIntervalMs);
@@ -156,12 +170,24 @@ export class SyncHub {
     return this.pendingHellos;
   }
 
+  /** The bytes of views kept as delta bases (at most `deltaViewCacheBytes`). */
+  get deltaViewCacheBytes(): number {
+    return this.deltas.cachedBytes;
+  }
+
   isConnected(computerId: string): boolean {
     return this.byComputer.has(computerId);
   }
 
   private accept(ws: WebSocket): void {
-    const conn: Connection = { ws, computerId: null, pongTimer: null, helloTimer: null };
+    const conn: Connection = {
+      ws,
+      computerId: null,
+      pongTimer: null,
+      helloTimer: null,
+      held: { version: 0 },
+      fullSentFor: 0,
+    };
     this.connections.add(conn);
     this.pendingHellos++;
     conn.helloTimer = setTimeout(
@@ -311,14 +337,19 @@ export class SyncHub {
       snapshotVersion: hello.snapshotVersion,
       settingsVersion: hello.settingsVersion,
     });
+    conn.held = { version: hello.snapshotVersion, hash: hello.viewHash };
     this.sync(conn, hello.computerId, hello.snapshotVersion, hello.settingsVersion);
   }
 
-  /** Sends what the agent lacks: a newer snapshot first (it carries the settings), else newer settings. */
-  private sync(conn: Connection, computerId: string, heldSnapshot: number, heldSettings: number): void {
+  /**
+   * Sends what the agent lacks: a newer snapshot version first (it carries
+   * the settings), as a delta from the view the agent holds when the server
+   * can (see sendView), else newer settings.
+   */
+  private sync(conn: Connection, computerId: string, heldSnapshot: number, heldSettings: number, full = false): void {
     const state = this.options.state.computerState(computerId);
     if (state.snapshotVersion > heldSnapshot) {
-      this.send(conn, { kind: 'snapshot', signed: this.options.state.snapshotFor(computerId).bytes });
+      this.sendView(conn, computerId, full);
     } else if (state.settingsVersion > heldSettings) {
       this.send(conn, { kind: 'settings', signed: this.options.state.settingsFor(computerId).bytes });
     } else {
@@ -372,14 +403,64 @@ export class SyncHub {
     this.send(conn, { kind: 'receipt', requestId });
   }
 
+  /**
+   * Sends the computer's newest snapshot version: a delta from what the
+   * agent holds when the server still has that view and the delta is the
+   * smaller message, else (or with `full`) the signed snapshot.
+   */
+  private sendView(conn: Connection, computerId: string, full: boolean): void {
+    const current = this.options.state.snapshotFor(computerId);
+    const chosen = this.deltas.messageFor(computerId, conn.held, current, full);
+    if (chosen.kind === 'delta') {
+      this.options.logger.debug(
+        {
+          computerId,
+          baseVersion: chosen.baseVersion,
+          snapshotVersion: chosen.produces.version,
+          bytes: chosen.signed.length,
+          snapshotBytes: chosen.snapshotBytes,
+        },
+        'delta sent',
+      );
+    } else {
+      this.options.logger.debug(
+        { computerId, snapshotVersion: chosen.produces.version, bytes: chosen.signed.length, reason: chosen.reason },
+        'snapshot sent',
+      );
+      if (full) conn.fullSentFor = chosen.produces.version;
+    }
+    this.send(conn, { kind: chosen.kind, signed: chosen.signed });
+    // What it will hold once applied: the next change is a delta from there.
+    conn.held = chosen.produces;
+  }
+
   private ack(computerId: string, ack: Extract<AgentMessage, { kind: 'ack' }>): void {
     const issued = this.options.state.computerState(computerId);
     this.options.state.recordAck(computerId, { ...ack, nowMs: this.options.clock() });
-    if (ack.error !== '') {
-      this.options.logger.warn({ computerId, error: ack.error }, 'agent refused what it was sent');
+    const conn = this.byComputer.get(computerId);
+    // Acknowledged: what it holds (unless what was sent since takes it further). Refused: what it holds now.
+    if (conn !== undefined && (ack.error !== '' || ack.snapshotVersion >= conn.held.version)) {
+      conn.held = { version: ack.snapshotVersion, hash: ack.viewHash };
+    }
+    if (ack.error !== '' && ack.errorCode?.startsWith('delta-') === true && conn !== undefined) {
+      this.options.logger.warn(
+        {
+          computerId,
+          error: ack.error,
+          code: ack.errorCode,
+          snapshotVersion: ack.snapshotVersion,
+          viewHash: ack.viewHash === undefined ? null : hashHex(ack.viewHash),
+        },
+        'agent could not apply a delta: sending the full snapshot',
+      );
+      const now = this.options.state.computerState(computerId);
+      if (now.snapshotVersion > ack.snapshotVersion && conn.fullSentFor < now.snapshotVersion) {
+        this.sync(conn, computerId, ack.snapshotVersion, ack.settingsVersion, true);
+      }
+    } else if (ack.error !== '') {
+      this.options.logger.warn({ computerId, error: ack.error, code: ack.errorCode }, 'agent refused what it was sent');
       // Refused as older than what the agent holds (installed offline): versions above it were issued, send them.
       const now = this.options.state.computerState(computerId);
-      const conn = this.byComputer.get(computerId);
       if (
         conn !== undefined &&
         (now.snapshotVersion > issued.snapshotVersion || now.settingsVersion > issued.settingsVersion)
@@ -391,12 +472,12 @@ export class SyncHub {
         { computerId, snapshotVersion: ack.snapshotVersion, settingsVersion: ack.settingsVersion },
         'agent acknowledged',
       );
-      // A change may have landed while the agent was applying: catch it up.
-      const conn = this.byComputer.get(computerId);
+      // A change may have landed while the agent was applying: catch it up (past what is already on its way).
       if (conn !== undefined) {
         const state = this.options.state.computerState(computerId);
-        if (state.snapshotVersion > ack.snapshotVersion || state.settingsVersion > ack.settingsVersion) {
-          this.sync(conn, computerId, ack.snapshotVersion, ack.settingsVersion);
+        const heldSnapshot = Math.max(ack.snapshotVersion, conn.held.version);
+        if (state.snapshotVersion > heldSnapshot || state.settingsVersion > ack.settingsVersion) {
+          this.sync(conn, computerId, heldSnapshot, ack.settingsVersion);
         }
       }
     }
@@ -414,7 +495,7 @@ export class SyncHub {
   push(changes: ViewChanges): void {
     for (const id of changes.snapshots) {
       const conn = this.byComputer.get(id);
-      if (conn !== undefined) this.send(conn, { kind: 'snapshot', signed: this.options.state.snapshotFor(id).bytes });
+      if (conn !== undefined) this.sendView(conn, id, false);
     }
     for (const id of changes.settings) {
       if (changes.snapshots.includes(id)) continue;

@@ -12,6 +12,7 @@ import type {
 } from '../engine/model.js';
 import type { LintWarning } from '../engine/lint.js';
 import type { UpgradePlan } from '../engine/upgrade.js';
+import type { DeltaContent } from '../wire/delta.js';
 import type { ApprovalSubmission } from '../wire/sync-messages.js';
 import type { WorldDiff } from './world-diff.js';
 
@@ -194,6 +195,8 @@ export interface ServerStateApi {
   snapshotFor(computerId: string): SignedMessage;
   /** The newest signed settings message of a computer. */
   settingsFor(computerId: string): SignedMessage;
+  /** Signs a delta between two of a computer's snapshots with the key that signs now (SignedDelta bytes). */
+  sealDelta(delta: DeltaContent): Uint8Array;
 
   computers(): ComputerState[];
   computerState(computerId: string): ComputerState;

@@ -28,6 +28,11 @@ export interface StoredBlob {
   version: number;
   bytes: Buffer;
   appliedAtMs: number;
+  /**
+   * Set for a snapshot version reached by a delta: the SignedDelta, whose
+   * signed view hash covers `bytes`, which then hold the view's encoding.
+   */
+  delta?: Buffer;
 }
 
 /** A kept, no longer active snapshot. */
@@ -88,6 +93,7 @@ interface BlobRow {
 interface SnapshotRow extends BlobRow {
   parts: number;
   size: number;
+  delta: Buffer | null;
 }
 
 /** What a decision log row counts besides the UTF-8 bytes of its request and decision text. */
@@ -134,7 +140,7 @@ export class AgentStore {
   private logTotals: { rows: number; bytes: number } | null = null;
   private readonly stmt: Statements;
   private readonly applySnapshotTx: Database.Transaction<
-    (version: number, bytes: Buffer, appliedAtMs: number, hooks: ApplyHooks) => void
+    (version: number, bytes: Buffer, appliedAtMs: number, hooks: ApplyHooks, delta: Buffer | null) => void
   >;
   private readonly applySettingsTx: Database.Transaction<(version: number, bytes: Buffer, appliedAtMs: number) => void>;
   private readonly appendDecisionsTx: (entries: Iterable<DecisionLogEntry>) => { rows: number; bytes: number };
@@ -149,19 +155,21 @@ export class AgentStore {
     this.file = file;
     const stmt = prepareStatements(db);
     this.stmt = stmt;
-    this.applySnapshotTx = db.transaction((version: number, bytes: Buffer, appliedAtMs: number, hooks: ApplyHooks) => {
-      refuseStale('snapshot', version, stmt.activeSnapshot.get()?.version);
-      stmt.deactivateSnapshots.run();
-      const parts = Math.ceil(bytes.length / SNAPSHOT_PART_BYTES);
-      stmt.insertSnapshot.run(version, appliedAtMs, parts);
-      for (let seq = 0; seq < parts; seq++) {
-        const from = seq * SNAPSHOT_PART_BYTES;
-        stmt.insertSnapshotPart.run(version, seq, bytes.subarray(from, from + SNAPSHOT_PART_BYTES));
-      }
-      stmt.trimSnapshots.run(maxPreviousSnapshots);
-      stmt.trimSnapshotParts.run();
-      hooks.beforeCommit?.();
-    });
+    this.applySnapshotTx = db.transaction(
+      (version: number, bytes: Buffer, appliedAtMs: number, hooks: ApplyHooks, delta: Buffer | null) => {
+        refuseStale('snapshot', version, stmt.activeSnapshot.get()?.version);
+        stmt.deactivateSnapshots.run();
+        const parts = Math.ceil(bytes.length / SNAPSHOT_PART_BYTES);
+        stmt.insertSnapshot.run(version, appliedAtMs, parts, delta);
+        for (let seq = 0; seq < parts; seq++) {
+          const from = seq * SNAPSHOT_PART_BYTES;
+          stmt.insertSnapshotPart.run(version, seq, bytes.subarray(from, from + SNAPSHOT_PART_BYTES));
+        }
+        stmt.trimSnapshots.run(maxPreviousSnapshots);
+        stmt.trimSnapshotParts.run();
+        hooks.beforeCommit?.();
+      },
+    );
     this.applySettingsTx = db.transaction((version: number, bytes: Buffer, appliedAtMs: number) => {
       refuseStale('settings', version, stmt.activeSettings.get()?.version);
       stmt.putSettings.run(version, bytes, appliedAtMs);
@@ -230,6 +238,7 @@ export class AgentStore {
   private readActiveSnapshot(): StoredBlob | null {
     const row = this.stmt.activeSnapshot.get();
     if (row === undefined || row.parts === 0) return toBlob(row);
+    const delta = row.delta === null ? {} : { delta: row.delta };
     // Parts are copied one by one into a buffer of the whole size.
     const bytes = allocateLarge(row.size);
     let filled = 0;
@@ -246,7 +255,7 @@ export class AgentStore {
         `snapshot ${row.version} is stored in ${row.parts} parts of ${row.size} bytes; found ${parts} parts of ${filled}`,
       );
     }
-    return { version: row.version, bytes, appliedAtMs: row.applied_at_ms };
+    return { version: row.version, bytes, appliedAtMs: row.applied_at_ms, ...delta };
   }
 
   /**
@@ -257,7 +266,25 @@ export class AgentStore {
   applySnapshot(version: number, bytes: Uint8Array, appliedAtMs: number, hooks: ApplyHooks = {}): void {
     checkVersion(version);
     // Read-check-write: take the write lock up front (BEGIN IMMEDIATE).
-    this.guard(() => this.applySnapshotTx.immediate(version, toBuffer(bytes), appliedAtMs, hooks));
+    this.guard(() => this.applySnapshotTx.immediate(version, toBuffer(bytes), appliedAtMs, hooks, null));
+  }
+
+  /**
+   * Stores the view a delta produced as the new active snapshot version, as
+   * applySnapshot does (one transaction, previous ones kept): its encoding
+   * `viewBytes` in parts, with the SignedDelta whose signed hash covers it.
+   */
+  applyDeltaView(
+    version: number,
+    signedDelta: Uint8Array,
+    viewBytes: Uint8Array,
+    appliedAtMs: number,
+    hooks: ApplyHooks = {},
+  ): void {
+    checkVersion(version);
+    this.guard(() =>
+      this.applySnapshotTx.immediate(version, toBuffer(viewBytes), appliedAtMs, hooks, toBuffer(signedDelta)),
+    );
   }
 
   /** The kept previous snapshots, newest first. */
@@ -447,7 +474,7 @@ type Statements = ReturnType<typeof prepareStatements>;
 function prepareStatements(db: Database.Database) {
   return {
     activeSnapshot: db.prepare<[], SnapshotRow>(
-      `SELECT version, bytes, applied_at_ms, parts,
+      `SELECT version, bytes, applied_at_ms, parts, delta,
          (SELECT coalesce(sum(length(p.bytes)), 0) FROM snapshot_parts p WHERE p.version = s.version) AS size
        FROM snapshots s WHERE active = 1`,
     ),
@@ -458,8 +485,8 @@ function prepareStatements(db: Database.Database) {
       'SELECT version, applied_at_ms FROM snapshots WHERE active = 0 ORDER BY version DESC',
     ),
     deactivateSnapshots: db.prepare<[]>('UPDATE snapshots SET active = 0 WHERE active = 1'),
-    insertSnapshot: db.prepare<[number, number, number]>(
-      "INSERT INTO snapshots (version, bytes, applied_at_ms, active, parts) VALUES (?, X'', ?, 1, ?)",
+    insertSnapshot: db.prepare<[number, number, number, Buffer | null]>(
+      "INSERT INTO snapshots (version, bytes, applied_at_ms, active, parts, delta) VALUES (?, X'', ?, 1, ?, ?)",
     ),
     insertSnapshotPart: db.prepare<[number, number, Buffer]>(
       'INSERT INTO snapshot_parts (version, seq, bytes) VALUES (?, ?, ?)',

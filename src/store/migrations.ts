@@ -71,6 +71,13 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (version, seq)
   ) STRICT;
   `,
+  `
+  -- A snapshot version reached by a signed delta: its parts hold the
+  -- resulting view's encoding (a ComputerView, not a SignedSnapshot) and
+  -- delta the SignedDelta whose signed view hash covers it. NULL for a
+  -- signed snapshot stored as received.
+  ALTER TABLE snapshots ADD COLUMN delta BLOB;
+  `,
 ];
 
 /**

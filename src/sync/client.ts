@@ -1,4 +1,5 @@
 import { WebSocket, type RawData } from 'ws';
+import { TollgateError } from '../engine/errors.js';
 import type { OsName } from '../engine/model.js';
 import { APPROVAL_REQUEST_LIMITS } from '../wire/approval-limits.js';
 import type { SyncState } from '../wire/local-api.js';
@@ -30,8 +31,16 @@ export interface OutboxSource {
  * what the server sends.
  */
 export interface SyncAgentPort {
-  held(): { snapshotVersion: number | null; settingsVersion: number; agentVersion: string; os: OsName | null };
+  held(): {
+    snapshotVersion: number | null;
+    settingsVersion: number;
+    agentVersion: string;
+    os: OsName | null;
+    /** The view hash of the snapshot held (the base of a delta); null when none or unknown. */
+    viewHash: Uint8Array | null;
+  };
   applySnapshot(bytes: Uint8Array): { version: number };
+  applyDelta(bytes: Uint8Array): { version: number };
   applySettings(bytes: Uint8Array): { settingsVersion: number };
 }
 
@@ -67,6 +76,8 @@ export interface SyncClientOptions {
   random: () => number;
   /** Applies a snapshot; the daemon passes its fault hooks through here. */
   applySnapshot?: (bytes: Uint8Array) => { version: number };
+  /** Applies a delta; the daemon passes its fault hooks through here. */
+  applyDelta?: (bytes: Uint8Array) => { version: number };
   /** The approval outbox to deliver; none: nothing is delivered. */
   outbox?: OutboxSource;
   /** Requests sent and not yet receipted, at most, per connection (default DEFAULT_MAX_IN_FLIGHT). */
@@ -78,6 +89,12 @@ export interface SyncClientOptions {
    * instead of buffering for a server that does not read.
    */
   maxBufferedBytes?: number;
+}
+
+/** The view hash field of a hello or ack: the agent's, when it holds one. */
+function viewHashOf(held: { viewHash: Uint8Array | null }): { viewHash?: Uint8Array } {
+  const hash = held.viewHash;
+  return hash === null ? {} : { viewHash: hash };
 }
 
 /** Full jitter: a uniform delay up to min(max, initial * 2^attempt). */
@@ -247,11 +264,13 @@ export class SyncClient {
         os: held.os ?? this.options.fallbackOs,
         snapshotVersion: held.snapshotVersion ?? 0,
         settingsVersion: held.settingsVersion,
+        ...viewHashOf(held),
       }),
     );
   }
 
-  private ack(error: string): void {
+  /** Acknowledges with the versions (and view hash) held; `errorCode` says why it refused ('delta-...' asks for the full snapshot). */
+  private ack(error: string, errorCode = ''): void {
     const held = this.options.agent.held();
     this.send(
       encodeAgentMessage({
@@ -259,6 +278,8 @@ export class SyncClient {
         snapshotVersion: held.snapshotVersion ?? 0,
         settingsVersion: held.settingsVersion,
         error,
+        ...(errorCode === '' ? {} : { errorCode }),
+        ...viewHashOf(held),
       }),
     );
   }
@@ -280,7 +301,18 @@ export class SyncClient {
           const applied = (this.options.applySnapshot ?? ((b: Uint8Array) => this.options.agent.applySnapshot(b)))(
             message.signed,
           );
-          this.options.logger.info({ snapshotVersion: applied.version }, 'snapshot applied');
+          this.options.logger.info({ snapshotVersion: applied.version, via: 'snapshot' }, 'snapshot applied');
+        });
+        break;
+      case 'delta':
+        this.apply('delta', () => {
+          const applied = (this.options.applyDelta ?? ((b: Uint8Array) => this.options.agent.applyDelta(b)))(
+            message.signed,
+          );
+          this.options.logger.info(
+            { snapshotVersion: applied.version, via: 'delta', bytes: message.signed.length },
+            'snapshot applied',
+          );
         });
         break;
       case 'settings':
@@ -390,8 +422,9 @@ export class SyncClient {
       if (this.agentVersion() !== this.reportedVersion) this.hello();
     } catch (error) {
       const reason = (error as Error).message;
-      this.options.logger.warn({ reason }, `${what} from the server refused`);
-      this.ack(reason);
+      const code = error instanceof TollgateError ? error.code : '';
+      this.options.logger.warn({ reason, code }, `${what} from the server refused`);
+      this.ack(reason, code);
     }
   }
 

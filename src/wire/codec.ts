@@ -310,7 +310,7 @@ function applicationToWire(app: Application): tollgate.v1.Application.$Propertie
   };
 }
 
-function applicationFromWire(app: tollgate.v1.Application.$Properties, at: string): Application {
+export function applicationFromWire(app: tollgate.v1.Application.$Properties, at: string): Application {
   const out: Application = {
     id: requireId(app.id, `${at}.id`),
     name: text(app.name),
@@ -340,7 +340,7 @@ function policyToWire(policy: ViewPolicy, at: string): tollgate.v1.Policy.$Prope
   };
 }
 
-function policyFromWire(policy: tollgate.v1.Policy.$Properties, at: string): ViewPolicy {
+export function policyFromWire(policy: tollgate.v1.Policy.$Properties, at: string): ViewPolicy {
   const out: ViewPolicy = {
     id: requireId(policy.id, `${at}.id`),
     name: policy.name ?? null,
@@ -363,7 +363,7 @@ function gateToWire(gate: Gate, at: string): tollgate.v1.Gate.$Properties {
   return { feature: gate.feature, os: osCodec.toWire(gate.os, `${at}.os`), minVersion: gate.minVersion };
 }
 
-function gateFromWire(gate: tollgate.v1.Gate.$Properties, at: string): Gate {
+export function gateFromWire(gate: tollgate.v1.Gate.$Properties, at: string): Gate {
   return {
     feature: requireText(gate.feature, `${at}.feature`),
     os: osCodec.fromWire(gate.os, `${at}.os`),
@@ -384,7 +384,7 @@ function approvalPolicyToWire(policy: ViewApprovalPolicy, at: string): tollgate.
   };
 }
 
-function approvalPolicyFromWire(policy: tollgate.v1.ApprovalPolicy.$Properties, at: string): ViewApprovalPolicy {
+export function approvalPolicyFromWire(policy: tollgate.v1.ApprovalPolicy.$Properties, at: string): ViewApprovalPolicy {
   const out: ViewApprovalPolicy = {
     id: requireId(policy.id, `${at}.id`),
     order: policy.order ?? 0,
@@ -427,20 +427,29 @@ export function viewToWire(view: ComputerView, at = 'view'): tollgate.v1.Compute
   };
 }
 
+/** A wire ComputerInfo (which must be set) as the view's computer. */
+export function computerFromWire(
+  computer: Maybe<tollgate.v1.ComputerInfo.$Properties>,
+  at = 'view.computer',
+): ComputerView['computer'] {
+  const c = requireMessage(computer, at);
+  return {
+    id: requireId(c.id, `${at}.id`),
+    name: c.name ?? null,
+    group: requireId(c.group, `${at}.group`),
+    groupName: text(c.groupName),
+    org: requireId(c.org, `${at}.org`),
+    os: osCodec.fromWire(c.os, `${at}.os`),
+    agentVersion: requireText(c.agentVersion, `${at}.agentVersion`),
+  };
+}
+
 /** A wire ComputerView as the engine's view. */
 export function viewFromWire(view: tollgate.v1.ComputerView.$Properties, at = 'view'): ComputerView {
-  const c = requireMessage(view.computer, `${at}.computer`);
+  const computer = requireMessage(view.computer, `${at}.computer`);
   const settings = settingsFromWire(view.settings, `${at}.settings`);
   return {
-    computer: {
-      id: requireId(c.id, `${at}.computer.id`),
-      name: c.name ?? null,
-      group: requireId(c.group, `${at}.computer.group`),
-      groupName: text(c.groupName),
-      org: requireId(c.org, `${at}.computer.org`),
-      os: osCodec.fromWire(c.os, `${at}.computer.os`),
-      agentVersion: requireText(c.agentVersion, `${at}.computer.agentVersion`),
-    },
+    computer: computerFromWire(computer, `${at}.computer`),
     orgStructure: structureCodec.fromWire(view.orgStructure, `${at}.orgStructure`),
     modules: strings(view.modules),
     policies: (view.policies ?? []).map((p, i) => policyFromWire(p, `${at}.policies[${i}]`)),

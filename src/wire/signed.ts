@@ -44,7 +44,7 @@ export interface SettingsContent {
   sources?: Record<string, string | null>;
 }
 
-interface Envelope {
+export interface Envelope {
   payload: Uint8Array;
   signature: Uint8Array;
   keyId: string;
@@ -53,15 +53,15 @@ interface Envelope {
 /** The keys a message may be verified with: a pinned set, or a single key. */
 export type VerificationKeys = PinnedKeys | KeyObject;
 
-function seal(payload: Uint8Array, privateKey: KeyObject): Envelope {
+export function seal(payload: Uint8Array, privateKey: KeyObject): Envelope {
   return { payload, signature: signBytes(payload, privateKey), keyId: keyId(privateKey) };
 }
 
-function decodeEnvelope(
-  what: 'snapshot' | 'settings',
-  decode: (bytes: Uint8Array) => Envelope,
-  bytes: Uint8Array,
-): Envelope {
+/** What a signed envelope holds, as error messages name it. */
+export type SignedWhat = 'snapshot' | 'settings' | 'delta';
+
+/** Decodes a Signed* envelope (without checking its signature); 'bad-message' naming `what` when it is not one. */
+export function decodeEnvelope(what: SignedWhat, decode: (bytes: Uint8Array) => Envelope, bytes: Uint8Array): Envelope {
   let envelope: Envelope;
   try {
     envelope = decode(bytes);
@@ -79,8 +79,8 @@ function decodeEnvelope(
  * id names (each pinned key in turn for an envelope without a key id);
  * returns the verified payload bytes and the id of the key that verified it.
  */
-function openEnvelope(
-  what: 'snapshot' | 'settings',
+export function openEnvelope(
+  what: SignedWhat,
   decode: (bytes: Uint8Array) => Envelope,
   bytes: Uint8Array,
   keys: VerificationKeys,
@@ -174,11 +174,13 @@ export function openStoredSnapshotUnverified(bytes: Uint8Array): SnapshotContent
 }
 
 /** The key id a signed message names ('' when it names none), without checking anything else. */
-export function signedKeyId(what: 'snapshot' | 'settings', bytes: Uint8Array): string {
+export function signedKeyId(what: SignedWhat, bytes: Uint8Array): string {
   const decode =
     what === 'snapshot'
       ? (b: Uint8Array) => pb.SignedSnapshot.decode(b)
-      : (b: Uint8Array) => pb.SignedSettings.decode(b);
+      : what === 'delta'
+        ? (b: Uint8Array) => pb.SignedDelta.decode(b)
+        : (b: Uint8Array) => pb.SignedSettings.decode(b);
   return decodeEnvelope(what, decode, bytes).keyId;
 }
 

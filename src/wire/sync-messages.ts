@@ -21,6 +21,7 @@ import {
 } from './codec.js';
 import { tollgate } from './generated/tollgate.js';
 import { idProblem } from '../engine/limits.js';
+import { VIEW_HASH_BYTES } from './delta.js';
 
 const pb = tollgate.v1;
 
@@ -57,9 +58,22 @@ export type AgentMessage =
       os: OsName;
       snapshotVersion: number;
       settingsVersion: number;
+      /** The view hash of the snapshot version held (wire/delta.ts); absent when none is held. */
+      viewHash?: Uint8Array;
     }
-  /** The versions now applied; `error` is empty when the last message was applied, else why it was refused. */
-  | { kind: 'ack'; snapshotVersion: number; settingsVersion: number; error: string }
+  /**
+   * The versions now applied (and the view hash held); `error` is empty when
+   * the last message was applied, else why it was refused, and `errorCode`
+   * its code ('delta-...' asks for the full snapshot).
+   */
+  | {
+      kind: 'ack';
+      snapshotVersion: number;
+      settingsVersion: number;
+      error: string;
+      errorCode?: string;
+      viewHash?: Uint8Array;
+    }
   /** An approval request from the outbox; the server answers with a receipt for its id. */
   | { kind: 'approval'; submission: ApprovalSubmission };
 
@@ -67,6 +81,8 @@ export type AgentMessage =
 export type ServerMessage =
   /** An encoded SignedSnapshot, handed to the agent's verifier untouched. */
   | { kind: 'snapshot'; signed: Uint8Array }
+  /** An encoded SignedDelta, handed to the agent's verifier untouched. */
+  | { kind: 'delta'; signed: Uint8Array }
   | { kind: 'upToDate'; snapshotVersion: number; settingsVersion: number }
   /** An encoded SignedSettings. */
   | { kind: 'settings'; signed: Uint8Array }
@@ -81,6 +97,13 @@ export type ServerMessage =
 export interface ReceiptRefusal {
   code: string;
   message: string;
+}
+
+/** A view hash field: absent when empty, else exactly VIEW_HASH_BYTES long. */
+function viewHashField(hash: Uint8Array | null | undefined, at: string): { viewHash?: Uint8Array } {
+  if (hash === null || hash === undefined || hash.length === 0) return {};
+  if (hash.length !== VIEW_HASH_BYTES) throw badMessage(at, `is ${hash.length} bytes, not ${VIEW_HASH_BYTES}`);
+  return { viewHash: hash };
 }
 
 function decodeFailure(what: string, error: unknown): TollgateError {
@@ -99,6 +122,7 @@ export function encodeAgentMessage(message: AgentMessage): Uint8Array {
           os: osCodec.toWire(message.os, 'hello.os'),
           snapshotVersion: checkUint32(message.snapshotVersion, 'hello.snapshotVersion'),
           settingsVersion: checkUint32(message.settingsVersion, 'hello.settingsVersion'),
+          ...(message.viewHash === undefined ? {} : { viewHash: message.viewHash }),
         },
       }).finish();
     case 'ack':
@@ -107,6 +131,8 @@ export function encodeAgentMessage(message: AgentMessage): Uint8Array {
           snapshotVersion: checkUint32(message.snapshotVersion, 'ack.snapshotVersion'),
           settingsVersion: checkUint32(message.settingsVersion, 'ack.settingsVersion'),
           error: message.error,
+          ...(message.errorCode === undefined ? {} : { errorCode: message.errorCode }),
+          ...(message.viewHash === undefined ? {} : { viewHash: message.viewHash }),
         },
       }).finish();
     case 'approval':
@@ -161,6 +187,7 @@ export function decodeAgentMessage(bytes: Uint8Array): AgentMessage {
           os: osCodec.fromWire(h.os, 'hello.os'),
           snapshotVersion: h.snapshotVersion ?? 0,
           settingsVersion: h.settingsVersion ?? 0,
+          ...viewHashField(h.viewHash, 'hello.viewHash'),
         };
       }
       case 'ack': {
@@ -170,6 +197,10 @@ export function decodeAgentMessage(bytes: Uint8Array): AgentMessage {
           snapshotVersion: a.snapshotVersion ?? 0,
           settingsVersion: a.settingsVersion ?? 0,
           error: a.error ?? '',
+          ...(a.errorCode === undefined || a.errorCode === null || a.errorCode === ''
+            ? {}
+            : { errorCode: a.errorCode }),
+          ...viewHashField(a.viewHash, 'ack.viewHash'),
         };
       }
       case 'approval':
@@ -188,6 +219,8 @@ export function encodeServerMessage(message: ServerMessage): Uint8Array {
       return pb.ServerMessage.encode({ snapshot: message.signed }).finish();
     case 'settings':
       return pb.ServerMessage.encode({ settings: message.signed }).finish();
+    case 'delta':
+      return pb.ServerMessage.encode({ delta: message.signed }).finish();
     case 'upToDate':
       return pb.ServerMessage.encode({
         upToDate: {
@@ -218,6 +251,8 @@ export function decodeServerMessage(bytes: Uint8Array): ServerMessage {
         return { kind: 'snapshot', signed: requireMessage(m.snapshot, 'serverMessage.snapshot') };
       case 'settings':
         return { kind: 'settings', signed: requireMessage(m.settings, 'serverMessage.settings') };
+      case 'delta':
+        return { kind: 'delta', signed: requireMessage(m.delta, 'serverMessage.delta') };
       case 'upToDate': {
         const u = requireMessage(m.upToDate, 'upToDate');
         return { kind: 'upToDate', snapshotVersion: u.snapshotVersion ?? 0, settingsVersion: u.settingsVersion ?? 0 };

@@ -532,8 +532,24 @@ function newViewDraft(): ViewDraft {
 }
 
 function readView(source: Source, view: ViewDraft, at: string): ViewDraft {
+  const outer = enter(source.reader);
+  readViewFields(source, view, at);
+  leave(source.reader, outer);
+  return view;
+}
+
+/**
+ * Decodes and checks the bytes of a ComputerView message (a view whose
+ * signed hash the caller has checked: see wire/delta.ts). Errors as for
+ * decodeSnapshotPayload, with `at` as the view's path.
+ */
+export function decodeViewBytes(bytes: Uint8Array, at = 'view'): ComputerView {
+  return decodeWith(bytes, (source) => finishView(readViewFields(source, newViewDraft(), at), at));
+}
+
+/** Reads the fields of a view up to the reader's limit. */
+function readViewFields(source: Source, view: ViewDraft, at: string): ViewDraft {
   const { reader } = source;
-  const outer = enter(reader);
   while (reader.pos < reader.len) {
     const tag = reader.tag();
     switch (tag) {
@@ -577,7 +593,6 @@ function readView(source: Source, view: ViewDraft, at: string): ViewDraft {
         skipField(reader, tag, VIEW_DEPTH);
     }
   }
-  leave(reader, outer);
   return view;
 }
 

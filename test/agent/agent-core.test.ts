@@ -78,7 +78,10 @@ describe('the agent core', () => {
       settingsVersion: agent.status().settingsVersion,
       agentVersion: agent.status().agentVersion,
       os: agent.status().os,
+      viewHash: agent.viewHash,
     });
+    // The base a delta must name: the SHA-256 of the snapshot's view.
+    expect(agent.held().viewHash).toHaveLength(32);
   });
 
   it('answers status with the sync state and server the handler is given, or disabled without', () => {

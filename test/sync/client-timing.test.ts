@@ -266,8 +266,11 @@ describe('the sync client port', () => {
   it('says hello with what the port holds, and reports its state: connecting, connected, disconnected, disabled', async () => {
     await listen({ autoPong: true });
     const port: SyncAgentPort = {
-      held: () => ({ snapshotVersion: 7, settingsVersion: 3, agentVersion: '11.0.1', os: 'macos' }),
+      held: () => ({ snapshotVersion: 7, settingsVersion: 3, agentVersion: '11.0.1', os: 'macos', viewHash: null }),
       applySnapshot: () => {
+        throw new Error('not sent in this test');
+      },
+      applyDelta: () => {
         throw new Error('not sent in this test');
       },
       applySettings: () => {

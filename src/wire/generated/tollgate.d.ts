@@ -1116,7 +1116,10 @@ export namespace tollgate {
             PAYLOAD_KIND_SNAPSHOT = 1,
 
             /** PAYLOAD_KIND_SETTINGS value */
-            PAYLOAD_KIND_SETTINGS = 2
+            PAYLOAD_KIND_SETTINGS = 2,
+
+            /** PAYLOAD_KIND_DELTA value */
+            PAYLOAD_KIND_DELTA = 3
         }
 
         /**
@@ -1480,6 +1483,256 @@ export namespace tollgate {
         }
 
         /**
+         * Properties of a DeltaPayload.
+         * @deprecated Use tollgate.v1.DeltaPayload.$Properties instead.
+         */
+        interface IDeltaPayload extends tollgate.v1.DeltaPayload.$Properties {
+        }
+
+        /** Represents a DeltaPayload. */
+        class DeltaPayload {
+
+            /**
+             * Constructs a new DeltaPayload.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: tollgate.v1.DeltaPayload.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** DeltaPayload computerId. */
+            computerId: string;
+
+            /** DeltaPayload baseVersion. */
+            baseVersion: number;
+
+            /** DeltaPayload baseViewHash. */
+            baseViewHash: Uint8Array;
+
+            /** DeltaPayload version. */
+            version: number;
+
+            /** DeltaPayload settingsVersion. */
+            settingsVersion: number;
+
+            /** DeltaPayload issuedAtMs. */
+            issuedAtMs: number;
+
+            /** DeltaPayload viewHash. */
+            viewHash: Uint8Array;
+
+            /** DeltaPayload kind. */
+            kind: tollgate.v1.PayloadKind;
+
+            /** DeltaPayload policies. */
+            policies: tollgate.v1.Policy.$Properties[];
+
+            /** DeltaPayload policyPositions. */
+            policyPositions: number[];
+
+            /** DeltaPayload removedPolicies. */
+            removedPolicies: string[];
+
+            /** DeltaPayload applications. */
+            applications: tollgate.v1.Application.$Properties[];
+
+            /** DeltaPayload applicationPositions. */
+            applicationPositions: number[];
+
+            /** DeltaPayload removedApplications. */
+            removedApplications: string[];
+
+            /** DeltaPayload replacedFields. */
+            replacedFields: number[];
+
+            /** DeltaPayload replaced. */
+            replaced?: (tollgate.v1.ComputerView.$Properties|null);
+
+            /**
+             * Creates a new DeltaPayload instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns DeltaPayload instance
+             */
+            static create(properties: tollgate.v1.DeltaPayload.$Shape): tollgate.v1.DeltaPayload & tollgate.v1.DeltaPayload.$Shape;
+            static create(properties?: tollgate.v1.DeltaPayload.$Properties): tollgate.v1.DeltaPayload;
+
+            /**
+             * Encodes the specified DeltaPayload message. Does not implicitly {@link tollgate.v1.DeltaPayload.verify|verify} messages.
+             * @param message DeltaPayload message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: tollgate.v1.DeltaPayload.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a DeltaPayload message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {tollgate.v1.DeltaPayload & tollgate.v1.DeltaPayload.$Shape} DeltaPayload
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tollgate.v1.DeltaPayload & tollgate.v1.DeltaPayload.$Shape;
+        }
+
+        namespace DeltaPayload {
+
+            /** Properties of a DeltaPayload. */
+            interface $Properties {
+
+                /** DeltaPayload computerId */
+                computerId?: (string|null);
+
+                /** DeltaPayload baseVersion */
+                baseVersion?: (number|null);
+
+                /** DeltaPayload baseViewHash */
+                baseViewHash?: (Uint8Array|null);
+
+                /** DeltaPayload version */
+                version?: (number|null);
+
+                /** DeltaPayload settingsVersion */
+                settingsVersion?: (number|null);
+
+                /** DeltaPayload issuedAtMs */
+                issuedAtMs?: (number|null);
+
+                /** DeltaPayload viewHash */
+                viewHash?: (Uint8Array|null);
+
+                /** DeltaPayload kind */
+                kind?: (tollgate.v1.PayloadKind|null);
+
+                /** DeltaPayload policies */
+                policies?: (tollgate.v1.Policy.$Properties[]|null);
+
+                /** DeltaPayload policyPositions */
+                policyPositions?: (number[]|null);
+
+                /** DeltaPayload removedPolicies */
+                removedPolicies?: (string[]|null);
+
+                /** DeltaPayload applications */
+                applications?: (tollgate.v1.Application.$Properties[]|null);
+
+                /** DeltaPayload applicationPositions */
+                applicationPositions?: (number[]|null);
+
+                /** DeltaPayload removedApplications */
+                removedApplications?: (string[]|null);
+
+                /** DeltaPayload replacedFields */
+                replacedFields?: (number[]|null);
+
+                /** DeltaPayload replaced */
+                replaced?: (tollgate.v1.ComputerView.$Properties|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a DeltaPayload. */
+            type $Shape = {
+              computerId?: string|null;
+              baseVersion?: number|null;
+              baseViewHash?: Uint8Array|null;
+              version?: number|null;
+              settingsVersion?: number|null;
+              issuedAtMs?: number|null;
+              viewHash?: Uint8Array|null;
+              kind?: tollgate.v1.PayloadKind|null;
+              policies?: tollgate.v1.Policy.$Shape[]|null;
+              policyPositions?: number[]|null;
+              removedPolicies?: string[]|null;
+              applications?: tollgate.v1.Application.$Shape[]|null;
+              applicationPositions?: number[]|null;
+              removedApplications?: string[]|null;
+              replacedFields?: number[]|null;
+              replaced?: tollgate.v1.ComputerView.$Shape|null;
+              $unknowns?: Uint8Array[];
+            };
+        }
+
+        /**
+         * Properties of a SignedDelta.
+         * @deprecated Use tollgate.v1.SignedDelta.$Properties instead.
+         */
+        interface ISignedDelta extends tollgate.v1.SignedDelta.$Properties {
+        }
+
+        /** Represents a SignedDelta. */
+        class SignedDelta {
+
+            /**
+             * Constructs a new SignedDelta.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: tollgate.v1.SignedDelta.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** SignedDelta payload. */
+            payload: Uint8Array;
+
+            /** SignedDelta signature. */
+            signature: Uint8Array;
+
+            /** SignedDelta keyId. */
+            keyId: string;
+
+            /**
+             * Creates a new SignedDelta instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns SignedDelta instance
+             */
+            static create(properties: tollgate.v1.SignedDelta.$Shape): tollgate.v1.SignedDelta & tollgate.v1.SignedDelta.$Shape;
+            static create(properties?: tollgate.v1.SignedDelta.$Properties): tollgate.v1.SignedDelta;
+
+            /**
+             * Encodes the specified SignedDelta message. Does not implicitly {@link tollgate.v1.SignedDelta.verify|verify} messages.
+             * @param message SignedDelta message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: tollgate.v1.SignedDelta.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a SignedDelta message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {tollgate.v1.SignedDelta & tollgate.v1.SignedDelta.$Shape} SignedDelta
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): tollgate.v1.SignedDelta & tollgate.v1.SignedDelta.$Shape;
+        }
+
+        namespace SignedDelta {
+
+            /** Properties of a SignedDelta. */
+            interface $Properties {
+
+                /** SignedDelta payload */
+                payload?: (Uint8Array|null);
+
+                /** SignedDelta signature */
+                signature?: (Uint8Array|null);
+
+                /** SignedDelta keyId */
+                keyId?: (string|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a SignedDelta. */
+            type $Shape = tollgate.v1.SignedDelta.$Properties;
+        }
+
+        /**
          * Properties of a Hello.
          * @deprecated Use tollgate.v1.Hello.$Properties instead.
          */
@@ -1515,6 +1768,9 @@ export namespace tollgate {
 
             /** Hello settingsVersion. */
             settingsVersion: number;
+
+            /** Hello viewHash. */
+            viewHash: Uint8Array;
 
             /**
              * Creates a new Hello instance using the specified properties.
@@ -1566,6 +1822,9 @@ export namespace tollgate {
                 /** Hello settingsVersion */
                 settingsVersion?: (number|null);
 
+                /** Hello viewHash */
+                viewHash?: (Uint8Array|null);
+
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
             }
@@ -1601,6 +1860,12 @@ export namespace tollgate {
 
             /** Ack error. */
             error: string;
+
+            /** Ack viewHash. */
+            viewHash: Uint8Array;
+
+            /** Ack errorCode. */
+            errorCode: string;
 
             /**
              * Creates a new Ack instance using the specified properties.
@@ -1642,6 +1907,12 @@ export namespace tollgate {
 
                 /** Ack error */
                 error?: (string|null);
+
+                /** Ack viewHash */
+                viewHash?: (Uint8Array|null);
+
+                /** Ack errorCode */
+                errorCode?: (string|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
@@ -2095,8 +2366,11 @@ export namespace tollgate {
             /** ServerMessage receipt. */
             receipt?: (tollgate.v1.ApprovalReceipt.$Properties|null);
 
+            /** ServerMessage delta. */
+            delta?: (Uint8Array|null);
+
             /** ServerMessage body. */
-            body?: ("snapshot"|"upToDate"|"settings"|"refusal"|"receipt");
+            body?: ("snapshot"|"upToDate"|"settings"|"refusal"|"receipt"|"delta");
 
             /**
              * Creates a new ServerMessage instance using the specified properties.
@@ -2145,8 +2419,11 @@ export namespace tollgate {
                 /** ServerMessage receipt */
                 receipt?: (tollgate.v1.ApprovalReceipt.$Properties|null);
 
+                /** ServerMessage delta */
+                delta?: (Uint8Array|null);
+
                 /** ServerMessage body */
-                body?: ("snapshot"|"upToDate"|"settings"|"refusal"|"receipt");
+                body?: ("snapshot"|"upToDate"|"settings"|"refusal"|"receipt"|"delta");
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
@@ -2159,9 +2436,10 @@ export namespace tollgate {
               settings?: Uint8Array|null;
               refusal?: tollgate.v1.Refusal.$Shape|null;
               receipt?: tollgate.v1.ApprovalReceipt.$Shape|null;
+              delta?: Uint8Array|null;
               $unknowns?: Uint8Array[];
             } & (
-              ({ body?: undefined; snapshot?: null; upToDate?: null; settings?: null; refusal?: null; receipt?: null }|{ body?: "snapshot"; snapshot: Uint8Array; upToDate?: null; settings?: null; refusal?: null; receipt?: null }|{ body?: "upToDate"; snapshot?: null; upToDate: tollgate.v1.UpToDate.$Shape; settings?: null; refusal?: null; receipt?: null }|{ body?: "settings"; snapshot?: null; upToDate?: null; settings: Uint8Array; refusal?: null; receipt?: null }|{ body?: "refusal"; snapshot?: null; upToDate?: null; settings?: null; refusal: tollgate.v1.Refusal.$Shape; receipt?: null }|{ body?: "receipt"; snapshot?: null; upToDate?: null; settings?: null; refusal?: null; receipt: tollgate.v1.ApprovalReceipt.$Shape })
+              ({ body?: undefined; snapshot?: null; upToDate?: null; settings?: null; refusal?: null; receipt?: null; delta?: null }|{ body?: "snapshot"; snapshot: Uint8Array; upToDate?: null; settings?: null; refusal?: null; receipt?: null; delta?: null }|{ body?: "upToDate"; snapshot?: null; upToDate: tollgate.v1.UpToDate.$Shape; settings?: null; refusal?: null; receipt?: null; delta?: null }|{ body?: "settings"; snapshot?: null; upToDate?: null; settings: Uint8Array; refusal?: null; receipt?: null; delta?: null }|{ body?: "refusal"; snapshot?: null; upToDate?: null; settings?: null; refusal: tollgate.v1.Refusal.$Shape; receipt?: null; delta?: null }|{ body?: "receipt"; snapshot?: null; upToDate?: null; settings?: null; refusal?: null; receipt: tollgate.v1.ApprovalReceipt.$Shape; delta?: null }|{ body?: "delta"; snapshot?: null; upToDate?: null; settings?: null; refusal?: null; receipt?: null; delta: Uint8Array })
             );
         }
 

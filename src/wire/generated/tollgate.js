@@ -2855,12 +2855,14 @@ export const tollgate = $root.tollgate = (() => {
          * @property {number} PAYLOAD_KIND_UNSPECIFIED=0 PAYLOAD_KIND_UNSPECIFIED value
          * @property {number} PAYLOAD_KIND_SNAPSHOT=1 PAYLOAD_KIND_SNAPSHOT value
          * @property {number} PAYLOAD_KIND_SETTINGS=2 PAYLOAD_KIND_SETTINGS value
+         * @property {number} PAYLOAD_KIND_DELTA=3 PAYLOAD_KIND_DELTA value
          */
         v1.PayloadKind = (function() {
             const valuesById = $Object.create(null), values = $Object.create(valuesById);
             values[valuesById[0] = "PAYLOAD_KIND_UNSPECIFIED"] = 0;
             values[valuesById[1] = "PAYLOAD_KIND_SNAPSHOT"] = 1;
             values[valuesById[2] = "PAYLOAD_KIND_SETTINGS"] = 2;
+            values[valuesById[3] = "PAYLOAD_KIND_DELTA"] = 3;
             return values;
         })();
 
@@ -3766,6 +3768,687 @@ export const tollgate = $root.tollgate = (() => {
             return SignedSettings;
         })();
 
+        v1.DeltaPayload = (function() {
+
+            /**
+             * Properties of a DeltaPayload.
+             * @typedef {Object} tollgate.v1.DeltaPayload.$Properties
+             * @property {string|null} [computerId] DeltaPayload computerId
+             * @property {number|null} [baseVersion] DeltaPayload baseVersion
+             * @property {Uint8Array|null} [baseViewHash] DeltaPayload baseViewHash
+             * @property {number|null} [version] DeltaPayload version
+             * @property {number|null} [settingsVersion] DeltaPayload settingsVersion
+             * @property {number|null} [issuedAtMs] DeltaPayload issuedAtMs
+             * @property {Uint8Array|null} [viewHash] DeltaPayload viewHash
+             * @property {tollgate.v1.PayloadKind|null} [kind] DeltaPayload kind
+             * @property {Array.<tollgate.v1.Policy.$Properties>|null} [policies] DeltaPayload policies
+             * @property {Array.<number>|null} [policyPositions] DeltaPayload policyPositions
+             * @property {Array.<string>|null} [removedPolicies] DeltaPayload removedPolicies
+             * @property {Array.<tollgate.v1.Application.$Properties>|null} [applications] DeltaPayload applications
+             * @property {Array.<number>|null} [applicationPositions] DeltaPayload applicationPositions
+             * @property {Array.<string>|null} [removedApplications] DeltaPayload removedApplications
+             * @property {Array.<number>|null} [replacedFields] DeltaPayload replacedFields
+             * @property {tollgate.v1.ComputerView.$Properties|null} [replaced] DeltaPayload replaced
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a DeltaPayload.
+             * @memberof tollgate.v1
+             * @interface IDeltaPayload
+             * @augments tollgate.v1.DeltaPayload.$Properties
+             * @deprecated Use tollgate.v1.DeltaPayload.$Properties instead.
+             */
+
+            /**
+             * Shape of a DeltaPayload.
+             * @typedef {{
+             *   computerId?: string|null;
+             *   baseVersion?: number|null;
+             *   baseViewHash?: Uint8Array|null;
+             *   version?: number|null;
+             *   settingsVersion?: number|null;
+             *   issuedAtMs?: number|null;
+             *   viewHash?: Uint8Array|null;
+             *   kind?: tollgate.v1.PayloadKind|null;
+             *   policies?: Array.<tollgate.v1.Policy.$Shape>|null;
+             *   policyPositions?: Array.<number>|null;
+             *   removedPolicies?: Array.<string>|null;
+             *   applications?: Array.<tollgate.v1.Application.$Shape>|null;
+             *   applicationPositions?: Array.<number>|null;
+             *   removedApplications?: Array.<string>|null;
+             *   replacedFields?: Array.<number>|null;
+             *   replaced?: tollgate.v1.ComputerView.$Shape|null;
+             *   $unknowns?: Array.<Uint8Array>;
+             * }} tollgate.v1.DeltaPayload.$Shape
+             */
+
+            /**
+             * Constructs a new DeltaPayload.
+             * @memberof tollgate.v1
+             * @classdesc Represents a DeltaPayload.
+             * @constructor
+             * @param {tollgate.v1.DeltaPayload.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const DeltaPayload = function (properties) {
+                this.policies = [];
+                this.policyPositions = [];
+                this.removedPolicies = [];
+                this.applications = [];
+                this.applicationPositions = [];
+                this.removedApplications = [];
+                this.replacedFields = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * DeltaPayload computerId.
+             * @member {string} computerId
+             * @memberof tollgate.v1.DeltaPayload
+             * @instance
+             */
+            DeltaPayload.prototype.computerId = "";
+
+            /**
+             * DeltaPayload baseVersion.
+             * @member {number} baseVersion
+             * @memberof tollgate.v1.DeltaPayload
+             * @instance
+             */
+            DeltaPayload.prototype.baseVersion = 0;
+
+            /**
+             * DeltaPayload baseViewHash.
+             * @member {Uint8Array} baseViewHash
+             * @memberof tollgate.v1.DeltaPayload
+             * @instance
+             */
+            DeltaPayload.prototype.baseViewHash = $util.newBuffer([]);
+
+            /**
+             * DeltaPayload version.
+             * @member {number} version
+             * @memberof tollgate.v1.DeltaPayload
+             * @instance
+             */
+            DeltaPayload.prototype.version = 0;
+
+            /**
+             * DeltaPayload settingsVersion.
+             * @member {number} settingsVersion
+             * @memberof tollgate.v1.DeltaPayload
+             * @instance
+             */
+            DeltaPayload.prototype.settingsVersion = 0;
+
+            /**
+             * DeltaPayload issuedAtMs.
+             * @member {number} issuedAtMs
+             * @memberof tollgate.v1.DeltaPayload
+             * @instance
+             */
+            DeltaPayload.prototype.issuedAtMs = 0;
+
+            /**
+             * DeltaPayload viewHash.
+             * @member {Uint8Array} viewHash
+             * @memberof tollgate.v1.DeltaPayload
+             * @instance
+             */
+            DeltaPayload.prototype.viewHash = $util.newBuffer([]);
+
+            /**
+             * DeltaPayload kind.
+             * @member {tollgate.v1.PayloadKind} kind
+             * @memberof tollgate.v1.DeltaPayload
+             * @instance
+             */
+            DeltaPayload.prototype.kind = 0;
+
+            /**
+             * DeltaPayload policies.
+             * @member {Array.<tollgate.v1.Policy.$Properties>} policies
+             * @memberof tollgate.v1.DeltaPayload
+             * @instance
+             */
+            DeltaPayload.prototype.policies = $util.emptyArray;
+
+            /**
+             * DeltaPayload policyPositions.
+             * @member {Array.<number>} policyPositions
+             * @memberof tollgate.v1.DeltaPayload
+             * @instance
+             */
+            DeltaPayload.prototype.policyPositions = $util.emptyArray;
+
+            /**
+             * DeltaPayload removedPolicies.
+             * @member {Array.<string>} removedPolicies
+             * @memberof tollgate.v1.DeltaPayload
+             * @instance
+             */
+            DeltaPayload.prototype.removedPolicies = $util.emptyArray;
+
+            /**
+             * DeltaPayload applications.
+             * @member {Array.<tollgate.v1.Application.$Properties>} applications
+             * @memberof tollgate.v1.DeltaPayload
+             * @instance
+             */
+            DeltaPayload.prototype.applications = $util.emptyArray;
+
+            /**
+             * DeltaPayload applicationPositions.
+             * @member {Array.<number>} applicationPositions
+             * @memberof tollgate.v1.DeltaPayload
+             * @instance
+             */
+            DeltaPayload.prototype.applicationPositions = $util.emptyArray;
+
+            /**
+             * DeltaPayload removedApplications.
+             * @member {Array.<string>} removedApplications
+             * @memberof tollgate.v1.DeltaPayload
+             * @instance
+             */
+            DeltaPayload.prototype.removedApplications = $util.emptyArray;
+
+            /**
+             * DeltaPayload replacedFields.
+             * @member {Array.<number>} replacedFields
+             * @memberof tollgate.v1.DeltaPayload
+             * @instance
+             */
+            DeltaPayload.prototype.replacedFields = $util.emptyArray;
+
+            /**
+             * DeltaPayload replaced.
+             * @member {tollgate.v1.ComputerView.$Properties|null|undefined} replaced
+             * @memberof tollgate.v1.DeltaPayload
+             * @instance
+             */
+            DeltaPayload.prototype.replaced = null;
+
+            /**
+             * Creates a new DeltaPayload instance using the specified properties.
+             * @function create
+             * @memberof tollgate.v1.DeltaPayload
+             * @static
+             * @param {tollgate.v1.DeltaPayload.$Properties=} [properties] Properties to set
+             * @returns {tollgate.v1.DeltaPayload} DeltaPayload instance
+             * @type {{
+             *   (properties: tollgate.v1.DeltaPayload.$Shape): tollgate.v1.DeltaPayload & tollgate.v1.DeltaPayload.$Shape;
+             *   (properties?: tollgate.v1.DeltaPayload.$Properties): tollgate.v1.DeltaPayload;
+             * }}
+             */
+            DeltaPayload.create = function(properties) {
+                return new DeltaPayload(properties);
+            };
+
+            /**
+             * Encodes the specified DeltaPayload message. Does not implicitly {@link tollgate.v1.DeltaPayload.verify|verify} messages.
+             * @function encode
+             * @memberof tollgate.v1.DeltaPayload
+             * @static
+             * @param {tollgate.v1.DeltaPayload.$Properties} message DeltaPayload message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            DeltaPayload.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.computerId != null && $Object.hasOwnProperty.call(message, "computerId") && message.computerId !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.computerId);
+                if (message.baseVersion != null && $Object.hasOwnProperty.call(message, "baseVersion") && message.baseVersion !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.baseVersion);
+                if (message.baseViewHash != null && $Object.hasOwnProperty.call(message, "baseViewHash") && message.baseViewHash.length)
+                    writer.uint32(/* id 3, wireType 2 =*/26).bytes(message.baseViewHash);
+                if (message.version != null && $Object.hasOwnProperty.call(message, "version") && message.version !== 0)
+                    writer.uint32(/* id 4, wireType 0 =*/32).uint32(message.version);
+                if (message.settingsVersion != null && $Object.hasOwnProperty.call(message, "settingsVersion") && message.settingsVersion !== 0)
+                    writer.uint32(/* id 5, wireType 0 =*/40).uint32(message.settingsVersion);
+                if (message.issuedAtMs != null && $Object.hasOwnProperty.call(message, "issuedAtMs") && !$Object.is(message.issuedAtMs, 0))
+                    writer.uint32(/* id 6, wireType 1 =*/49).double(message.issuedAtMs);
+                if (message.viewHash != null && $Object.hasOwnProperty.call(message, "viewHash") && message.viewHash.length)
+                    writer.uint32(/* id 7, wireType 2 =*/58).bytes(message.viewHash);
+                if (message.kind != null && $Object.hasOwnProperty.call(message, "kind") && message.kind !== 0)
+                    writer.uint32(/* id 8, wireType 0 =*/64).int32(message.kind);
+                if (message.policies != null && message.policies.length)
+                    for (let i = 0; i < message.policies.length; ++i)
+                        $root.tollgate.v1.Policy.encode(message.policies[i], writer.uint32(/* id 9, wireType 2 =*/74).fork(), _depth + 1).ldelim();
+                if (message.policyPositions != null && message.policyPositions.length)
+                    writer.uint32(/* id 10, wireType 2 =*/82).uint32s(message.policyPositions);
+                if (message.removedPolicies != null && message.removedPolicies.length)
+                    for (let i = 0; i < message.removedPolicies.length; ++i)
+                        writer.uint32(/* id 11, wireType 2 =*/90).string(message.removedPolicies[i]);
+                if (message.applications != null && message.applications.length)
+                    for (let i = 0; i < message.applications.length; ++i)
+                        $root.tollgate.v1.Application.encode(message.applications[i], writer.uint32(/* id 12, wireType 2 =*/98).fork(), _depth + 1).ldelim();
+                if (message.applicationPositions != null && message.applicationPositions.length)
+                    writer.uint32(/* id 13, wireType 2 =*/106).uint32s(message.applicationPositions);
+                if (message.removedApplications != null && message.removedApplications.length)
+                    for (let i = 0; i < message.removedApplications.length; ++i)
+                        writer.uint32(/* id 14, wireType 2 =*/114).string(message.removedApplications[i]);
+                if (message.replacedFields != null && message.replacedFields.length)
+                    writer.uint32(/* id 15, wireType 2 =*/122).uint32s(message.replacedFields);
+                if (message.replaced != null && $Object.hasOwnProperty.call(message, "replaced"))
+                    $root.tollgate.v1.ComputerView.encode(message.replaced, writer.uint32(/* id 16, wireType 2 =*/130).fork(), _depth + 1).ldelim();
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a DeltaPayload message from the specified reader or buffer.
+             * @function decode
+             * @memberof tollgate.v1.DeltaPayload
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {tollgate.v1.DeltaPayload & tollgate.v1.DeltaPayload.$Shape} DeltaPayload
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            DeltaPayload.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.tollgate.v1.DeltaPayload();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.computerId = value;
+                            else
+                                delete message.computerId;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.baseVersion = value;
+                            else
+                                delete message.baseVersion;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.baseViewHash = value;
+                            else
+                                delete message.baseViewHash;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.version = value;
+                            else
+                                delete message.version;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.settingsVersion = value;
+                            else
+                                delete message.settingsVersion;
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 1)
+                                break;
+                            if (!$Object.is(value = reader.double(), 0))
+                                message.issuedAtMs = value;
+                            else
+                                delete message.issuedAtMs;
+                            continue;
+                        }
+                    case 7: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.viewHash = value;
+                            else
+                                delete message.viewHash;
+                            continue;
+                        }
+                    case 8: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.kind = value;
+                            else
+                                delete message.kind;
+                            continue;
+                        }
+                    case 9: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.policies && message.policies.length))
+                                message.policies = [];
+                            message.policies.push($root.tollgate.v1.Policy.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
+                    case 10: {
+                            if (wireType === 2) {
+                                if (!(message.policyPositions && message.policyPositions.length))
+                                    message.policyPositions = [];
+                                reader.uint32s(message.policyPositions);
+                                continue;
+                            }
+                            if (wireType !== 0)
+                                break;
+                            if (!(message.policyPositions && message.policyPositions.length))
+                                message.policyPositions = [];
+                            message.policyPositions.push(reader.uint32());
+                            continue;
+                        }
+                    case 11: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.removedPolicies && message.removedPolicies.length))
+                                message.removedPolicies = [];
+                            message.removedPolicies.push(reader.stringVerify());
+                            continue;
+                        }
+                    case 12: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.applications && message.applications.length))
+                                message.applications = [];
+                            message.applications.push($root.tollgate.v1.Application.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
+                    case 13: {
+                            if (wireType === 2) {
+                                if (!(message.applicationPositions && message.applicationPositions.length))
+                                    message.applicationPositions = [];
+                                reader.uint32s(message.applicationPositions);
+                                continue;
+                            }
+                            if (wireType !== 0)
+                                break;
+                            if (!(message.applicationPositions && message.applicationPositions.length))
+                                message.applicationPositions = [];
+                            message.applicationPositions.push(reader.uint32());
+                            continue;
+                        }
+                    case 14: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.removedApplications && message.removedApplications.length))
+                                message.removedApplications = [];
+                            message.removedApplications.push(reader.stringVerify());
+                            continue;
+                        }
+                    case 15: {
+                            if (wireType === 2) {
+                                if (!(message.replacedFields && message.replacedFields.length))
+                                    message.replacedFields = [];
+                                reader.uint32s(message.replacedFields);
+                                continue;
+                            }
+                            if (wireType !== 0)
+                                break;
+                            if (!(message.replacedFields && message.replacedFields.length))
+                                message.replacedFields = [];
+                            message.replacedFields.push(reader.uint32());
+                            continue;
+                        }
+                    case 16: {
+                            if (wireType !== 2)
+                                break;
+                            message.replaced = $root.tollgate.v1.ComputerView.decode(reader, reader.size(), $undefined, _depth + 1, message.replaced);
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return DeltaPayload;
+        })();
+
+        v1.SignedDelta = (function() {
+
+            /**
+             * Properties of a SignedDelta.
+             * @typedef {Object} tollgate.v1.SignedDelta.$Properties
+             * @property {Uint8Array|null} [payload] SignedDelta payload
+             * @property {Uint8Array|null} [signature] SignedDelta signature
+             * @property {string|null} [keyId] SignedDelta keyId
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a SignedDelta.
+             * @memberof tollgate.v1
+             * @interface ISignedDelta
+             * @augments tollgate.v1.SignedDelta.$Properties
+             * @deprecated Use tollgate.v1.SignedDelta.$Properties instead.
+             */
+
+            /**
+             * Shape of a SignedDelta.
+             * @typedef {tollgate.v1.SignedDelta.$Properties} tollgate.v1.SignedDelta.$Shape
+             */
+
+            /**
+             * Constructs a new SignedDelta.
+             * @memberof tollgate.v1
+             * @classdesc Represents a SignedDelta.
+             * @constructor
+             * @param {tollgate.v1.SignedDelta.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const SignedDelta = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * SignedDelta payload.
+             * @member {Uint8Array} payload
+             * @memberof tollgate.v1.SignedDelta
+             * @instance
+             */
+            SignedDelta.prototype.payload = $util.newBuffer([]);
+
+            /**
+             * SignedDelta signature.
+             * @member {Uint8Array} signature
+             * @memberof tollgate.v1.SignedDelta
+             * @instance
+             */
+            SignedDelta.prototype.signature = $util.newBuffer([]);
+
+            /**
+             * SignedDelta keyId.
+             * @member {string} keyId
+             * @memberof tollgate.v1.SignedDelta
+             * @instance
+             */
+            SignedDelta.prototype.keyId = "";
+
+            /**
+             * Creates a new SignedDelta instance using the specified properties.
+             * @function create
+             * @memberof tollgate.v1.SignedDelta
+             * @static
+             * @param {tollgate.v1.SignedDelta.$Properties=} [properties] Properties to set
+             * @returns {tollgate.v1.SignedDelta} SignedDelta instance
+             * @type {{
+             *   (properties: tollgate.v1.SignedDelta.$Shape): tollgate.v1.SignedDelta & tollgate.v1.SignedDelta.$Shape;
+             *   (properties?: tollgate.v1.SignedDelta.$Properties): tollgate.v1.SignedDelta;
+             * }}
+             */
+            SignedDelta.create = function(properties) {
+                return new SignedDelta(properties);
+            };
+
+            /**
+             * Encodes the specified SignedDelta message. Does not implicitly {@link tollgate.v1.SignedDelta.verify|verify} messages.
+             * @function encode
+             * @memberof tollgate.v1.SignedDelta
+             * @static
+             * @param {tollgate.v1.SignedDelta.$Properties} message SignedDelta message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            SignedDelta.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.payload != null && $Object.hasOwnProperty.call(message, "payload") && message.payload.length)
+                    writer.uint32(/* id 1, wireType 2 =*/10).bytes(message.payload);
+                if (message.signature != null && $Object.hasOwnProperty.call(message, "signature") && message.signature.length)
+                    writer.uint32(/* id 2, wireType 2 =*/18).bytes(message.signature);
+                if (message.keyId != null && $Object.hasOwnProperty.call(message, "keyId") && message.keyId !== "")
+                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.keyId);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a SignedDelta message from the specified reader or buffer.
+             * @function decode
+             * @memberof tollgate.v1.SignedDelta
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {tollgate.v1.SignedDelta & tollgate.v1.SignedDelta.$Shape} SignedDelta
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            SignedDelta.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.tollgate.v1.SignedDelta();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.payload = value;
+                            else
+                                delete message.payload;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.signature = value;
+                            else
+                                delete message.signature;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.keyId = value;
+                            else
+                                delete message.keyId;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return SignedDelta;
+        })();
+
         v1.Hello = (function() {
 
             /**
@@ -3777,6 +4460,7 @@ export const tollgate = $root.tollgate = (() => {
              * @property {tollgate.v1.Os|null} [os] Hello os
              * @property {number|null} [snapshotVersion] Hello snapshotVersion
              * @property {number|null} [settingsVersion] Hello settingsVersion
+             * @property {Uint8Array|null} [viewHash] Hello viewHash
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -3857,6 +4541,14 @@ export const tollgate = $root.tollgate = (() => {
             Hello.prototype.settingsVersion = 0;
 
             /**
+             * Hello viewHash.
+             * @member {Uint8Array} viewHash
+             * @memberof tollgate.v1.Hello
+             * @instance
+             */
+            Hello.prototype.viewHash = $util.newBuffer([]);
+
+            /**
              * Creates a new Hello instance using the specified properties.
              * @function create
              * @memberof tollgate.v1.Hello
@@ -3900,6 +4592,8 @@ export const tollgate = $root.tollgate = (() => {
                     writer.uint32(/* id 5, wireType 0 =*/40).uint32(message.snapshotVersion);
                 if (message.settingsVersion != null && $Object.hasOwnProperty.call(message, "settingsVersion") && message.settingsVersion !== 0)
                     writer.uint32(/* id 6, wireType 0 =*/48).uint32(message.settingsVersion);
+                if (message.viewHash != null && $Object.hasOwnProperty.call(message, "viewHash") && message.viewHash.length)
+                    writer.uint32(/* id 7, wireType 2 =*/58).bytes(message.viewHash);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -3998,6 +4692,15 @@ export const tollgate = $root.tollgate = (() => {
                                 delete message.settingsVersion;
                             continue;
                         }
+                    case 7: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.viewHash = value;
+                            else
+                                delete message.viewHash;
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -4026,6 +4729,8 @@ export const tollgate = $root.tollgate = (() => {
              * @property {number|null} [snapshotVersion] Ack snapshotVersion
              * @property {number|null} [settingsVersion] Ack settingsVersion
              * @property {string|null} [error] Ack error
+             * @property {Uint8Array|null} [viewHash] Ack viewHash
+             * @property {string|null} [errorCode] Ack errorCode
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -4082,6 +4787,22 @@ export const tollgate = $root.tollgate = (() => {
             Ack.prototype.error = "";
 
             /**
+             * Ack viewHash.
+             * @member {Uint8Array} viewHash
+             * @memberof tollgate.v1.Ack
+             * @instance
+             */
+            Ack.prototype.viewHash = $util.newBuffer([]);
+
+            /**
+             * Ack errorCode.
+             * @member {string} errorCode
+             * @memberof tollgate.v1.Ack
+             * @instance
+             */
+            Ack.prototype.errorCode = "";
+
+            /**
              * Creates a new Ack instance using the specified properties.
              * @function create
              * @memberof tollgate.v1.Ack
@@ -4119,6 +4840,10 @@ export const tollgate = $root.tollgate = (() => {
                     writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.settingsVersion);
                 if (message.error != null && $Object.hasOwnProperty.call(message, "error") && message.error !== "")
                     writer.uint32(/* id 3, wireType 2 =*/26).string(message.error);
+                if (message.viewHash != null && $Object.hasOwnProperty.call(message, "viewHash") && message.viewHash.length)
+                    writer.uint32(/* id 4, wireType 2 =*/34).bytes(message.viewHash);
+                if (message.errorCode != null && $Object.hasOwnProperty.call(message, "errorCode") && message.errorCode !== "")
+                    writer.uint32(/* id 5, wireType 2 =*/42).string(message.errorCode);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -4188,6 +4913,24 @@ export const tollgate = $root.tollgate = (() => {
                                 message.error = value;
                             else
                                 delete message.error;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.viewHash = value;
+                            else
+                                delete message.viewHash;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.errorCode = value;
+                            else
+                                delete message.errorCode;
                             continue;
                         }
                     }
@@ -5227,7 +5970,8 @@ export const tollgate = $root.tollgate = (() => {
              * @property {Uint8Array|null} [settings] ServerMessage settings
              * @property {tollgate.v1.Refusal.$Properties|null} [refusal] ServerMessage refusal
              * @property {tollgate.v1.ApprovalReceipt.$Properties|null} [receipt] ServerMessage receipt
-             * @property {"snapshot"|"upToDate"|"settings"|"refusal"|"receipt"} [body] ServerMessage body
+             * @property {Uint8Array|null} [delta] ServerMessage delta
+             * @property {"snapshot"|"upToDate"|"settings"|"refusal"|"receipt"|"delta"} [body] ServerMessage body
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -5247,9 +5991,10 @@ export const tollgate = $root.tollgate = (() => {
              *   settings?: Uint8Array|null;
              *   refusal?: tollgate.v1.Refusal.$Shape|null;
              *   receipt?: tollgate.v1.ApprovalReceipt.$Shape|null;
+             *   delta?: Uint8Array|null;
              *   $unknowns?: Array.<Uint8Array>;
              * } & (
-             *   ({ body?: undefined; snapshot?: null; upToDate?: null; settings?: null; refusal?: null; receipt?: null }|{ body?: "snapshot"; snapshot: Uint8Array; upToDate?: null; settings?: null; refusal?: null; receipt?: null }|{ body?: "upToDate"; snapshot?: null; upToDate: tollgate.v1.UpToDate.$Shape; settings?: null; refusal?: null; receipt?: null }|{ body?: "settings"; snapshot?: null; upToDate?: null; settings: Uint8Array; refusal?: null; receipt?: null }|{ body?: "refusal"; snapshot?: null; upToDate?: null; settings?: null; refusal: tollgate.v1.Refusal.$Shape; receipt?: null }|{ body?: "receipt"; snapshot?: null; upToDate?: null; settings?: null; refusal?: null; receipt: tollgate.v1.ApprovalReceipt.$Shape })
+             *   ({ body?: undefined; snapshot?: null; upToDate?: null; settings?: null; refusal?: null; receipt?: null; delta?: null }|{ body?: "snapshot"; snapshot: Uint8Array; upToDate?: null; settings?: null; refusal?: null; receipt?: null; delta?: null }|{ body?: "upToDate"; snapshot?: null; upToDate: tollgate.v1.UpToDate.$Shape; settings?: null; refusal?: null; receipt?: null; delta?: null }|{ body?: "settings"; snapshot?: null; upToDate?: null; settings: Uint8Array; refusal?: null; receipt?: null; delta?: null }|{ body?: "refusal"; snapshot?: null; upToDate?: null; settings?: null; refusal: tollgate.v1.Refusal.$Shape; receipt?: null; delta?: null }|{ body?: "receipt"; snapshot?: null; upToDate?: null; settings?: null; refusal?: null; receipt: tollgate.v1.ApprovalReceipt.$Shape; delta?: null }|{ body?: "delta"; snapshot?: null; upToDate?: null; settings?: null; refusal?: null; receipt?: null; delta: Uint8Array })
              * )} tollgate.v1.ServerMessage.$Shape
              */
 
@@ -5308,17 +6053,25 @@ export const tollgate = $root.tollgate = (() => {
              */
             ServerMessage.prototype.receipt = null;
 
+            /**
+             * ServerMessage delta.
+             * @member {Uint8Array|null|undefined} delta
+             * @memberof tollgate.v1.ServerMessage
+             * @instance
+             */
+            ServerMessage.prototype.delta = null;
+
             // OneOf field names bound to virtual getters and setters
             let $oneOfFields;
 
             /**
              * ServerMessage body.
-             * @member {"snapshot"|"upToDate"|"settings"|"refusal"|"receipt"|undefined} body
+             * @member {"snapshot"|"upToDate"|"settings"|"refusal"|"receipt"|"delta"|undefined} body
              * @memberof tollgate.v1.ServerMessage
              * @instance
              */
             $Object.defineProperty(ServerMessage.prototype, "body", {
-                get: $util.oneOfGetter($oneOfFields = ["snapshot", "upToDate", "settings", "refusal", "receipt"]),
+                get: $util.oneOfGetter($oneOfFields = ["snapshot", "upToDate", "settings", "refusal", "receipt", "delta"]),
                 set: $util.oneOfSetter($oneOfFields)
             });
 
@@ -5364,6 +6117,8 @@ export const tollgate = $root.tollgate = (() => {
                     $root.tollgate.v1.Refusal.encode(message.refusal, writer.uint32(/* id 4, wireType 2 =*/34).fork(), _depth + 1).ldelim();
                 if (message.receipt != null && $Object.hasOwnProperty.call(message, "receipt"))
                     $root.tollgate.v1.ApprovalReceipt.encode(message.receipt, writer.uint32(/* id 5, wireType 2 =*/42).fork(), _depth + 1).ldelim();
+                if (message.delta != null && $Object.hasOwnProperty.call(message, "delta"))
+                    writer.uint32(/* id 6, wireType 2 =*/50).bytes(message.delta);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -5441,6 +6196,13 @@ export const tollgate = $root.tollgate = (() => {
                                 break;
                             message.receipt = $root.tollgate.v1.ApprovalReceipt.decode(reader, reader.size(), $undefined, _depth + 1, message.receipt);
                             message.body = "receipt";
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 2)
+                                break;
+                            message.delta = reader.bytes();
+                            message.body = "delta";
                             continue;
                         }
                     }

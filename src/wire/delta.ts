@@ -1,0 +1,889 @@
+/**
+ * Signed deltas between snapshot versions (docs/PROTOCOL.md) and the view
+ * hash they are anchored to.
+ *
+ * A view's encoding is cut into records (key, length and bytes of each field
+ * of the ComputerView message): the records of `policies` and `applications`
+ * one per entry, with the entry's id, and those of every other field grouped
+ * by field number. The view hash is the SHA-256 of the records in field-number
+ * order (entries in list order): for a snapshot tollgate wrote, exactly the
+ * bytes of its `view` field. A delta carries the entries it puts as bytes,
+ * and the agent splices those very bytes into the records it holds, so that
+ * server and agent hash the same bytes without either re-encoding a view.
+ */
+import { createHash, type KeyObject } from 'node:crypto';
+import $protobuf from 'protobufjs/minimal.js';
+import { TollgateError } from '../engine/errors.js';
+import type { Application } from '../engine/model.js';
+import type { ComputerView, ViewPolicy } from '../engine/view.js';
+import {
+  applicationFromWire,
+  approvalPolicyFromWire,
+  badMessage,
+  checkUint32,
+  computerFromWire,
+  gateFromWire,
+  permitTargetCodec,
+  policyFromWire,
+  requireText,
+  settingsFromWire,
+  structureCodec,
+} from './codec.js';
+import { tollgate } from './generated/tollgate.js';
+import { decodeEnvelope, openEnvelope, seal, type VerificationKeys } from './signed.js';
+
+const pb = tollgate.v1;
+
+/** Bytes of a view hash (SHA-256). */
+export const VIEW_HASH_BYTES = 32;
+
+/** The largest SignedDelta an agent opens by default; a larger one is refused ('delta-too-large'). */
+export const DEFAULT_MAX_DELTA_BYTES = 64 * 1024 * 1024;
+
+/** ComputerView field numbers (proto/tollgate.proto). */
+export const VIEW_FIELDS = Object.freeze({
+  computer: 1,
+  orgStructure: 2,
+  modules: 3,
+  policies: 4,
+  applications: 5,
+  settings: 6,
+  gates: 7,
+  approvalPolicies: 8,
+  permitTarget: 9,
+  instructions: 10,
+  escalationEmails: 11,
+  approvalWarnings: 12,
+});
+
+/** The fields a delta may replace whole: every field of the view but the two lists it changes by entry. */
+const REPLACEABLE = new Set([1, 2, 3, 6, 7, 8, 9, 10, 11, 12]);
+
+const VARINT = 0;
+const I64 = 1;
+const LEN = 2;
+const I32 = 5;
+
+// ----------------------------------------------------------------- records
+
+/** One record of a message: its field number, the whole record, and where its value's bytes are. */
+interface RawRecord {
+  field: number;
+  wireType: number;
+  /** Key, (length,) value. */
+  record: Uint8Array;
+  /** The value's bytes (for LEN: without the length). */
+  value: Uint8Array;
+}
+
+function readVarint(buf: Uint8Array, pos: number, at: string): { value: number; next: number } {
+  let value = 0;
+  let shift = 0;
+  for (let i = 0; i < 10; i++) {
+    if (pos >= buf.length) throw badMessage(at, 'is truncated (a varint runs past the end)');
+    const byte = buf[pos++]!;
+    if (shift < 53) value += (byte & 0x7f) * 2 ** shift;
+    shift += 7;
+    if ((byte & 0x80) === 0) return { value, next: pos };
+  }
+  throw badMessage(at, 'holds a varint longer than 10 bytes');
+}
+
+/** Splits a message's bytes into records; 'bad-message' naming `at` for malformed bytes or groups. */
+function records(buf: Uint8Array, at: string): RawRecord[] {
+  const out: RawRecord[] = [];
+  let pos = 0;
+  while (pos < buf.length) {
+    const start = pos;
+    const key = readVarint(buf, pos, at);
+    pos = key.next;
+    const field = Math.floor(key.value / 8);
+    const wireType = key.value % 8;
+    if (field === 0 || field > 0x1fff_ffff) throw badMessage(at, `holds an invalid field number ${field}`);
+    let valueStart = pos;
+    switch (wireType) {
+      case VARINT:
+        pos = readVarint(buf, pos, at).next;
+        break;
+      case I64:
+        pos += 8;
+        break;
+      case I32:
+        pos += 4;
+        break;
+      case LEN: {
+        const length = readVarint(buf, pos, at);
+        valueStart = length.next;
+        pos = length.next + length.value;
+        break;
+      }
+      default:
+        throw badMessage(at, `field ${field} has wire type ${wireType}, which a view never uses`);
+    }
+    if (pos > buf.length) throw badMessage(at, `field ${field} runs past the end`);
+    out.push({ field, wireType, record: buf.subarray(start, pos), value: buf.subarray(valueStart, pos) });
+  }
+  return out;
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** A varint read without allocating: the value, and the position after it stored in `cursor.pos`. */
+function varintAt(buf: Buffer, cursor: { pos: number }, end: number, at: string): number {
+  let value = 0;
+  let shift = 0;
+  for (let i = 0; i < 10; i++) {
+    if (cursor.pos >= end) throw badMessage(at, 'is truncated (a varint runs past the end)');
+    const byte = buf[cursor.pos++]!;
+    if (shift < 53) value += (byte & 0x7f) * 2 ** shift;
+    shift += 7;
+    if ((byte & 0x80) === 0) return value;
+  }
+  throw badMessage(at, 'holds a varint longer than 10 bytes');
+}
+
+/** Where one record lies in `buf`: [start, end), its value from valueStart (after the length for LEN). */
+interface Span {
+  buf: Buffer;
+  start: number;
+  valueStart: number;
+  end: number;
+}
+
+/**
+ * Calls `each` for every record of the message in buf[from, to), without
+ * allocating per record; 'bad-message' naming `at` for malformed bytes.
+ */
+function scan(
+  buf: Buffer,
+  from: number,
+  to: number,
+  at: string,
+  each: (field: number, wireType: number, start: number, valueStart: number, end: number) => void,
+): void {
+  const cursor = { pos: from };
+  while (cursor.pos < to) {
+    const start = cursor.pos;
+    const key = varintAt(buf, cursor, to, at);
+    const field = Math.floor(key / 8);
+    const wireType = key % 8;
+    if (field === 0 || field > 0x1fff_ffff) throw badMessage(at, `holds an invalid field number ${field}`);
+    let valueStart = cursor.pos;
+    switch (wireType) {
+      case VARINT:
+        varintAt(buf, cursor, to, at);
+        break;
+      case I64:
+        cursor.pos += 8;
+        break;
+      case I32:
+        cursor.pos += 4;
+        break;
+      case LEN: {
+        const length = varintAt(buf, cursor, to, at);
+        valueStart = cursor.pos;
+        cursor.pos += length;
+        break;
+      }
+      default:
+        throw badMessage(at, `field ${field} has wire type ${wireType}, which a view never uses`);
+    }
+    if (cursor.pos > to) throw badMessage(at, `field ${field} runs past the end`);
+    each(field, wireType, start, valueStart, cursor.pos);
+  }
+}
+
+/** The id of a Policy or Application message in buf[from, to) (field 1; the last one wins, as decoding merges). */
+function entryId(buf: Buffer, from: number, to: number, at: string): string {
+  let id = '';
+  scan(buf, from, to, at, (field, wireType, _start, valueStart, end) => {
+    if (field === 1 && wireType === LEN) id = buf.toString('utf8', valueStart, end);
+  });
+  return id;
+}
+
+function varintBytes(value: number): number[] {
+  const out: number[] = [];
+  let v = value;
+  while (v >= 0x80) {
+    out.push((v % 0x80) | 0x80);
+    v = Math.floor(v / 0x80);
+  }
+  out.push(v);
+  return out;
+}
+
+/** A LEN record of `field` holding `value`, as a span of its own buffer. */
+function lenRecord(field: number, value: Uint8Array): Span {
+  const head = [...varintBytes(field * 8 + LEN), ...varintBytes(value.length)];
+  const buf = Buffer.allocUnsafe(head.length + value.length);
+  buf.set(head, 0);
+  buf.set(value, head.length);
+  return { buf, start: 0, valueStart: head.length, end: buf.length };
+}
+
+// -------------------------------------------------------------- view parts
+
+/** An entry of the view's policies or applications: its id and where its record is. */
+export interface ViewEntry extends Span {
+  id: string;
+}
+
+/** A view's encoding cut into what a delta changes (see the module comment). */
+export interface ViewParts {
+  /** The records of every field but policies and applications, by field number. */
+  fields: Map<number, Span[]>;
+  policies: ViewEntry[];
+  applications: ViewEntry[];
+  /** The encoding's size. */
+  bytes: number;
+}
+
+/** Cuts the bytes of a ComputerView message into parts (no copy: the parts point into them); 'bad-message' for malformed bytes. */
+export function viewParts(viewBytes: Uint8Array, at = 'view'): ViewParts {
+  const buf = asBuffer(viewBytes);
+  const parts: ViewParts = { fields: new Map(), policies: [], applications: [], bytes: buf.length };
+  scan(buf, 0, buf.length, at, (field, wireType, start, valueStart, end) => {
+    if ((field === VIEW_FIELDS.policies || field === VIEW_FIELDS.applications) && wireType === LEN) {
+      const list = field === VIEW_FIELDS.policies ? parts.policies : parts.applications;
+      list.push({ id: entryId(buf, valueStart, end, `${at}.entries`), buf, start, valueStart, end });
+      return;
+    }
+    let list = parts.fields.get(field);
+    if (list === undefined) parts.fields.set(field, (list = []));
+    list.push({ buf, start, valueStart, end });
+  });
+  return parts;
+}
+
+/**
+ * The view's bytes in hash order (field-number order, each field's records
+ * in list order), as slices: records that lie next to each other in one
+ * buffer (all of them, for a snapshot's view) come as one slice.
+ */
+function* orderedSlices(parts: ViewParts): Generator<Buffer> {
+  const numbers = [...parts.fields.keys(), VIEW_FIELDS.policies, VIEW_FIELDS.applications].sort((a, b) => a - b);
+  let run: Span | null = null;
+  let runEnd = 0;
+  for (const field of numbers) {
+    const spans: readonly Span[] =
+      field === VIEW_FIELDS.policies
+        ? parts.policies
+        : field === VIEW_FIELDS.applications
+          ? parts.applications
+          : (parts.fields.get(field) ?? []);
+    for (const span of spans) {
+      if (run !== null && run.buf === span.buf && runEnd === span.start) {
+        runEnd = span.end;
+        continue;
+      }
+      if (run !== null) yield run.buf.subarray(run.start, runEnd);
+      run = span;
+      runEnd = span.end;
+    }
+  }
+  if (run !== null) yield run.buf.subarray(run.start, runEnd);
+}
+
+/** The view hash of a view's parts: SHA-256 over its records in field-number order. */
+export function partsHash(parts: ViewParts): Buffer {
+  const hash = createHash('sha256');
+  for (const slice of orderedSlices(parts)) hash.update(slice);
+  return hash.digest();
+}
+
+/** The encoding of a view's parts in hash order (what an agent stores after a delta). */
+export function partsBytes(parts: ViewParts): Buffer {
+  const out = Buffer.allocUnsafe(parts.bytes);
+  let at = 0;
+  for (const slice of orderedSlices(parts)) {
+    out.set(slice, at);
+    at += slice.length;
+  }
+  if (at !== out.length) throw new TollgateError('internal', `the view's parts hold ${at} bytes, not ${out.length}`);
+  return out;
+}
+
+/**
+ * The view hash of the bytes of a ComputerView message: when its records are
+ * already in field-number order (as tollgate writes them), the SHA-256 of the
+ * bytes themselves, without cutting out the entries.
+ */
+export function viewHashOf(viewBytes: Uint8Array): Buffer {
+  const buf = asBuffer(viewBytes);
+  let last = 0;
+  let ordered = true;
+  scan(buf, 0, buf.length, 'view', (field) => {
+    if (field < last) ordered = false;
+    last = field;
+  });
+  if (!ordered) return partsHash(viewParts(buf));
+  return createHash('sha256').update(buf).digest();
+}
+
+/** A view hash as lowercase hex (logs, docs). */
+export function hashHex(hash: Uint8Array): string {
+  return asBuffer(hash).toString('hex');
+}
+
+export function sameHash(a: Uint8Array | null | undefined, b: Uint8Array | null | undefined): boolean {
+  if (a === null || a === undefined || b === null || b === undefined || a.length !== b.length) return false;
+  return asBuffer(a).equals(b);
+}
+
+/**
+ * The bytes of the view of a SignedSnapshot (not verified: the caller's own,
+ * or one it verified), from its payload's `view` field; 'bad-message' when
+ * the payload has none or more than one.
+ */
+export function signedSnapshotViewBytes(signedSnapshot: Uint8Array): Uint8Array {
+  const { payload } = decodeEnvelope('snapshot', (b) => pb.SignedSnapshot.decode(b), signedSnapshot);
+  const views = records(payload, 'snapshot').filter((r) => r.field === 5 && r.wireType === LEN);
+  if (views.length !== 1) throw badMessage('snapshot.view', views.length === 0 ? 'is missing' : 'appears twice');
+  return views[0]!.value;
+}
+
+/** The view hash of a SignedSnapshot's view. */
+export function signedSnapshotViewHash(signedSnapshot: Uint8Array): Buffer {
+  return viewHashOf(signedSnapshotViewBytes(signedSnapshot));
+}
+
+// ------------------------------------------------------------------ deltas
+
+/** An entry a delta puts: its index in the resulting list and its message bytes. */
+export interface PutEntry {
+  position: number;
+  message: Uint8Array;
+}
+
+/** What a delta carries (see DeltaPayload in proto/tollgate.proto). */
+export interface DeltaContent {
+  computerId: string;
+  baseVersion: number;
+  baseViewHash: Uint8Array;
+  version: number;
+  settingsVersion: number;
+  issuedAtMs: number;
+  viewHash: Uint8Array;
+  policies: PutEntry[];
+  removedPolicies: string[];
+  applications: PutEntry[];
+  removedApplications: string[];
+  /** ComputerView field numbers replaced whole, ascending. */
+  replacedFields: number[];
+  /** A ComputerView message holding the replaced fields' records. */
+  replaced: Uint8Array;
+}
+
+/** How a list changes: entries put (with their position) and ids removed. */
+interface ListChanges {
+  put: { position: number; entry: ViewEntry }[];
+  removed: string[];
+}
+
+/** The indices (into `seq`) of a longest strictly increasing subsequence. */
+function longestIncreasing(seq: readonly number[]): Set<number> {
+  const tails: number[] = [];
+  const previous = new Array<number>(seq.length).fill(-1);
+  for (let i = 0; i < seq.length; i++) {
+    let lo = 0;
+    let hi = tails.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (seq[tails[mid]!]! < seq[i]!) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo > 0) previous[i] = tails[lo - 1]!;
+    tails[lo] = i;
+  }
+  const kept = new Set<number>();
+  for (let i = tails.length === 0 ? -1 : tails[tails.length - 1]!; i !== -1; i = previous[i]!) kept.add(i);
+  return kept;
+}
+
+/** Whether two records hold the same bytes (compared in place). */
+function sameSpan(a: Span, b: Span): boolean {
+  return a.end - a.start === b.end - b.start && a.buf.compare(b.buf, b.start, b.end, a.start, a.end) === 0;
+}
+
+/**
+ * The changes from one list to the next: ids removed, and entries put
+ * (added, changed, or moved: an entry out of the order the others keep is
+ * removed and put again). Null when either list repeats an id.
+ */
+function listChanges(base: readonly ViewEntry[], next: readonly ViewEntry[]): ListChanges | null {
+  const baseIndex = new Map<string, number>();
+  for (let i = 0; i < base.length; i++) baseIndex.set(base[i]!.id, i);
+  if (baseIndex.size !== base.length) return null;
+  const nextIds = new Set(next.map((e) => e.id));
+  if (nextIds.size !== next.length) return null;
+  const removed = base.filter((e) => !nextIds.has(e.id)).map((e) => e.id);
+  // Entries in both lists, in the next order, by their base index: those off a longest increasing run moved.
+  const common: number[] = [];
+  const commonAt: number[] = [];
+  for (let i = 0; i < next.length; i++) {
+    const at = baseIndex.get(next[i]!.id);
+    if (at !== undefined) {
+      common.push(at);
+      commonAt.push(i);
+    }
+  }
+  let inOrder = true;
+  for (let i = 1; i < common.length && inOrder; i++) inOrder = common[i - 1]! < common[i]!;
+  const moved = new Set<number>();
+  if (!inOrder) {
+    const kept = longestIncreasing(common);
+    for (let i = 0; i < common.length; i++) if (!kept.has(i)) moved.add(commonAt[i]!);
+  }
+  const put: ListChanges['put'] = [];
+  for (let i = 0; i < next.length; i++) {
+    const entry = next[i]!;
+    const at = baseIndex.get(entry.id);
+    if (at === undefined) put.push({ position: i, entry });
+    else if (moved.has(i)) {
+      removed.push(entry.id);
+      put.push({ position: i, entry });
+    } else if (!sameSpan(base[at]!, entry)) put.push({ position: i, entry });
+  }
+  return { put, removed };
+}
+
+function sameRecords(a: readonly Span[] | undefined, b: readonly Span[] | undefined): boolean {
+  const x = a ?? [];
+  const y = b ?? [];
+  return x.length === y.length && x.every((r, i) => sameSpan(r, y[i]!));
+}
+
+/** The message bytes of an entry. */
+function messageOf(entry: Span): Uint8Array {
+  return entry.buf.subarray(entry.valueStart, entry.end);
+}
+
+/** The header of a delta: everything but the changes. */
+export type DeltaHeader = Pick<
+  DeltaContent,
+  'computerId' | 'baseVersion' | 'baseViewHash' | 'version' | 'settingsVersion' | 'issuedAtMs' | 'viewHash'
+>;
+
+/**
+ * The delta from the view of `base` to the view of `next`; null when the two
+ * cannot be told apart entry by entry (an id repeated in a list) or a field
+ * beyond the view's (from a newer .proto) changed.
+ */
+export function diffViews(base: ViewParts, next: ViewParts, header: DeltaHeader): DeltaContent | null {
+  const policies = listChanges(base.policies, next.policies);
+  const applications = listChanges(base.applications, next.applications);
+  if (policies === null || applications === null) return null;
+  const replacedFields: number[] = [];
+  const replacedRecords: Buffer[] = [];
+  const numbers = new Set([...base.fields.keys(), ...next.fields.keys()]);
+  for (const field of [...numbers].sort((a, b) => a - b)) {
+    if (sameRecords(base.fields.get(field), next.fields.get(field))) continue;
+    if (!REPLACEABLE.has(field)) return null;
+    replacedFields.push(field);
+    for (const r of next.fields.get(field) ?? []) replacedRecords.push(r.buf.subarray(r.start, r.end));
+  }
+  return {
+    ...header,
+    policies: policies.put.map((p) => ({ position: p.position, message: messageOf(p.entry) })),
+    removedPolicies: policies.removed,
+    applications: applications.put.map((p) => ({ position: p.position, message: messageOf(p.entry) })),
+    removedApplications: applications.removed,
+    replacedFields,
+    replaced: Buffer.concat(replacedRecords),
+  };
+}
+
+function checkHash(hash: Uint8Array, at: string): Uint8Array {
+  if (hash.length !== VIEW_HASH_BYTES)
+    throw badMessage(at, `is ${hash.length} bytes, not a SHA-256 (${VIEW_HASH_BYTES})`);
+  return hash;
+}
+
+/** A DeltaPayload's bytes; the entries are written exactly as given. */
+export function encodeDeltaPayload(delta: DeltaContent): Uint8Array {
+  const w = $protobuf.Writer.create();
+  const key = (field: number, wireType: number): number => field * 8 + wireType;
+  w.uint32(key(1, LEN)).string(delta.computerId);
+  w.uint32(key(2, VARINT)).uint32(checkUint32(delta.baseVersion, 'delta.baseVersion'));
+  w.uint32(key(3, LEN)).bytes(checkHash(delta.baseViewHash, 'delta.baseViewHash'));
+  w.uint32(key(4, VARINT)).uint32(checkUint32(delta.version, 'delta.version'));
+  w.uint32(key(5, VARINT)).uint32(checkUint32(delta.settingsVersion, 'delta.settingsVersion'));
+  w.uint32(key(6, I64)).double(delta.issuedAtMs);
+  w.uint32(key(7, LEN)).bytes(checkHash(delta.viewHash, 'delta.viewHash'));
+  w.uint32(key(8, VARINT)).int32(pb.PayloadKind.PAYLOAD_KIND_DELTA);
+  const list = (entries: PutEntry[], removed: string[], fields: [number, number, number]): void => {
+    for (const e of entries) w.uint32(key(fields[0], LEN)).bytes(e.message);
+    if (entries.length > 0) {
+      w.uint32(key(fields[1], LEN)).fork();
+      for (const e of entries) w.uint32(checkUint32(e.position, 'delta.position'));
+      w.ldelim();
+    }
+    for (const id of removed) w.uint32(key(fields[2], LEN)).string(id);
+  };
+  list(delta.policies, delta.removedPolicies, [9, 10, 11]);
+  list(delta.applications, delta.removedApplications, [12, 13, 14]);
+  if (delta.replacedFields.length > 0) {
+    w.uint32(key(15, LEN)).fork();
+    for (const f of delta.replacedFields) w.uint32(f);
+    w.ldelim();
+    w.uint32(key(16, LEN)).bytes(delta.replaced);
+  }
+  return w.finish();
+}
+
+/** Encodes and signs a delta; returns the SignedDelta bytes. */
+export function sealDelta(delta: DeltaContent, privateKey: KeyObject): Uint8Array {
+  return pb.SignedDelta.encode(seal(encodeDeltaPayload(delta), privateKey)).finish();
+}
+
+function utf8(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
+}
+
+/** A repeated uint32 field, packed or not, appended to `out`. */
+function readUint32s(r: RawRecord, out: number[], at: string): void {
+  if (r.wireType === VARINT) {
+    out.push(readVarint(r.record, r.record.length - r.value.length, at).value);
+    return;
+  }
+  let pos = 0;
+  while (pos < r.value.length) {
+    const v = readVarint(r.value, pos, at);
+    out.push(v.value);
+    pos = v.next;
+  }
+}
+
+function uint32Of(r: RawRecord, at: string): number {
+  if (r.wireType !== VARINT) throw badMessage(at, 'has the wrong wire type');
+  const v = readVarint(r.value, 0, at).value;
+  if (v > 0xffff_ffff) throw badMessage(at, `${v} is not an unsigned 32-bit integer`);
+  return v;
+}
+
+/** Decodes a DeltaPayload (whose signature the caller verified); 'bad-message' naming the field at fault. */
+export function decodeDeltaPayload(payload: Uint8Array): DeltaContent {
+  let computerId = '';
+  let baseVersion = 0;
+  let baseViewHash: Uint8Array = new Uint8Array(0);
+  let version = 0;
+  let settingsVersion = 0;
+  let issuedAtMs = 0;
+  let viewHash: Uint8Array = new Uint8Array(0);
+  let kind = 0;
+  const policies: Uint8Array[] = [];
+  const policyPositions: number[] = [];
+  const removedPolicies: string[] = [];
+  const applications: Uint8Array[] = [];
+  const applicationPositions: number[] = [];
+  const removedApplications: string[] = [];
+  const replacedFields: number[] = [];
+  let replaced: Uint8Array = new Uint8Array(0);
+  for (const r of records(payload, 'delta')) {
+    const isLen = r.wireType === LEN;
+    switch (r.field) {
+      case 1:
+        if (isLen) computerId = utf8(r.value);
+        break;
+      case 2:
+        baseVersion = uint32Of(r, 'delta.baseVersion');
+        break;
+      case 3:
+        if (isLen) baseViewHash = r.value;
+        break;
+      case 4:
+        version = uint32Of(r, 'delta.version');
+        break;
+      case 5:
+        settingsVersion = uint32Of(r, 'delta.settingsVersion');
+        break;
+      case 6:
+        if (r.wireType === I64) issuedAtMs = Buffer.from(r.value.buffer, r.value.byteOffset, 8).readDoubleLE(0);
+        break;
+      case 7:
+        if (isLen) viewHash = r.value;
+        break;
+      case 8:
+        kind = uint32Of(r, 'delta.kind');
+        break;
+      case 9:
+        if (isLen) policies.push(r.value);
+        break;
+      case 10:
+        readUint32s(r, policyPositions, 'delta.policyPositions');
+        break;
+      case 11:
+        if (isLen) removedPolicies.push(utf8(r.value));
+        break;
+      case 12:
+        if (isLen) applications.push(r.value);
+        break;
+      case 13:
+        readUint32s(r, applicationPositions, 'delta.applicationPositions');
+        break;
+      case 14:
+        if (isLen) removedApplications.push(utf8(r.value));
+        break;
+      case 15:
+        readUint32s(r, replacedFields, 'delta.replacedFields');
+        break;
+      case 16:
+        if (isLen) replaced = r.value;
+        break;
+      default:
+        break;
+    }
+  }
+  const deltaKind: number = pb.PayloadKind.PAYLOAD_KIND_DELTA;
+  if (kind !== deltaKind) {
+    throw badMessage('delta.kind', `is ${kind}, not a delta (${deltaKind})`);
+  }
+  requireText(computerId, 'delta.computerId');
+  checkHash(baseViewHash, 'delta.baseViewHash');
+  checkHash(viewHash, 'delta.viewHash');
+  const positioned = (messages: Uint8Array[], positions: number[], at: string): PutEntry[] => {
+    if (positions.length !== messages.length) {
+      throw badMessage(`delta.${at}Positions`, `has ${positions.length} positions for ${messages.length} entries`);
+    }
+    return messages.map((message, i) => ({ position: positions[i]!, message }));
+  };
+  const seen = new Set<number>();
+  for (const f of replacedFields) {
+    if (!REPLACEABLE.has(f)) throw badMessage('delta.replacedFields', `field ${f} cannot be replaced whole`);
+    if (seen.has(f)) throw badMessage('delta.replacedFields', `lists field ${f} twice`);
+    seen.add(f);
+  }
+  return {
+    computerId,
+    baseVersion,
+    baseViewHash,
+    version,
+    settingsVersion,
+    issuedAtMs,
+    viewHash,
+    policies: positioned(policies, policyPositions, 'policy'),
+    removedPolicies,
+    applications: positioned(applications, applicationPositions, 'application'),
+    removedApplications,
+    replacedFields,
+    replaced,
+  };
+}
+
+/**
+ * Verifies and decodes a SignedDelta: larger than `maxBytes` is
+ * 'delta-too-large' (before anything is read); otherwise errors as for
+ * openSnapshot ('bad-message', 'unknown-key', 'bad-signature').
+ */
+export function openDelta(
+  bytes: Uint8Array,
+  keys: VerificationKeys,
+  options: { maxBytes?: number } = {},
+): DeltaContent & { keyId: string } {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_DELTA_BYTES;
+  if (bytes.length > maxBytes) {
+    throw new TollgateError('delta-too-large', `the delta is ${bytes.length} bytes; at most ${maxBytes}`);
+  }
+  const opened = openEnvelope('delta', (b) => pb.SignedDelta.decode(b), bytes, keys);
+  return { ...decodeDeltaPayload(opened.payload), keyId: opened.keyId };
+}
+
+/** Decodes a SignedDelta WITHOUT checking its signature: as openStoredSnapshotUnverified, for a stored delta. */
+export function openStoredDeltaUnverified(bytes: Uint8Array): DeltaContent & { keyId: string } {
+  const envelope = decodeEnvelope('delta', (b) => pb.SignedDelta.decode(b), bytes);
+  return { ...decodeDeltaPayload(envelope.payload), keyId: envelope.keyId };
+}
+
+// --------------------------------------------------------------- applying
+
+/** The error of a delta that does not fit the view it names as its base: the agent asks for the full snapshot. */
+function inapplicable(problem: string): TollgateError {
+  return new TollgateError('delta-inapplicable', `the delta does not apply to the view held: ${problem}`);
+}
+
+/**
+ * Applies list changes: the removed ids go, an entry put whose id remains
+ * replaces it in place, the others are inserted at their positions (in
+ * ascending order); then every entry put must sit at its position.
+ */
+function applyList<T>(
+  list: readonly T[],
+  idOf: (item: T) => string,
+  removed: readonly string[],
+  put: readonly { position: number; id: string; item: T }[],
+  what: string,
+): T[] {
+  const gone = new Set(removed);
+  const kept: T[] = [];
+  const index = new Map<string, number>();
+  let removedCount = 0;
+  for (const item of list) {
+    const id = idOf(item);
+    if (gone.has(id)) {
+      removedCount++;
+      continue;
+    }
+    index.set(id, kept.length);
+    kept.push(item);
+  }
+  if (removedCount !== gone.size || gone.size !== removed.length) {
+    throw inapplicable(`it removes ${what} the view does not hold (or one twice)`);
+  }
+  const inserts: { position: number; item: T }[] = [];
+  for (const p of put) {
+    const at = index.get(p.id);
+    if (at === undefined) inserts.push(p);
+    else kept[at] = p.item;
+  }
+  inserts.sort((a, b) => a.position - b.position);
+  const out: T[] = [];
+  let k = 0;
+  for (const insert of inserts) {
+    if (insert.position < out.length) throw inapplicable(`two ${what} are put at position ${insert.position}`);
+    while (out.length < insert.position && k < kept.length) out.push(kept[k++]!);
+    if (out.length !== insert.position)
+      throw inapplicable(`position ${insert.position} is past the end of the ${what}`);
+    out.push(insert.item);
+  }
+  while (k < kept.length) out.push(kept[k++]!);
+  for (const p of put) {
+    const item = out[p.position];
+    if (item === undefined || idOf(item) !== p.id) {
+      throw inapplicable(`${what} ${p.id} does not end at its position ${p.position}`);
+    }
+  }
+  return out;
+}
+
+/** The parts of the view a delta produces from `base` (the caller checks the hash). */
+export function applyDeltaToParts(base: ViewParts, delta: DeltaContent): ViewParts {
+  const entries = (puts: PutEntry[], field: number, what: string) =>
+    puts.map((p, i) => {
+      const span = lenRecord(field, p.message);
+      const id = entryId(span.buf, span.valueStart, span.end, `delta.${what}[${i}]`);
+      return { position: p.position, id, item: { id, ...span } };
+    });
+  const fields = new Map(base.fields);
+  for (const f of delta.replacedFields) fields.delete(f);
+  const replaced = asBuffer(delta.replaced);
+  scan(replaced, 0, replaced.length, 'delta.replaced', (field, _wireType, start, valueStart, end) => {
+    if (!delta.replacedFields.includes(field)) {
+      throw badMessage('delta.replaced', `holds field ${field}, which replacedFields does not list`);
+    }
+    let list = fields.get(field);
+    if (list === undefined) fields.set(field, (list = []));
+    list.push({ buf: replaced, start, valueStart, end });
+  });
+  const policies = applyList(
+    base.policies,
+    (e) => e.id,
+    delta.removedPolicies,
+    entries(delta.policies, VIEW_FIELDS.policies, 'policies'),
+    'policies',
+  );
+  const applications = applyList(
+    base.applications,
+    (e) => e.id,
+    delta.removedApplications,
+    entries(delta.applications, VIEW_FIELDS.applications, 'applications'),
+    'applications',
+  );
+  let bytes = 0;
+  for (const list of fields.values()) for (const r of list) bytes += r.end - r.start;
+  for (const e of policies) bytes += e.end - e.start;
+  for (const e of applications) bytes += e.end - e.start;
+  return { fields, policies, applications, bytes };
+}
+
+function decodeWith<T>(what: string, decode: () => T): T {
+  try {
+    return decode();
+  } catch (error) {
+    if (error instanceof TollgateError) throw error;
+    throw badMessage(what, `undecodable: ${(error as Error).message}`, error);
+  }
+}
+
+/**
+ * The view a delta produces from `view` (a copy: `view` is not changed;
+ * entries it does not touch are shared). Errors: 'bad-message' naming the
+ * field for content that does not convert, 'delta-inapplicable' when the
+ * changes do not fit the view.
+ */
+export function applyDeltaToView(view: ComputerView, delta: DeltaContent): ComputerView {
+  const policies = applyList<ViewPolicy>(
+    view.policies,
+    (p) => p.id,
+    delta.removedPolicies,
+    delta.policies.map((p, i) => {
+      const at = `delta.policies[${i}]`;
+      const item = policyFromWire(
+        decodeWith(at, () => pb.Policy.decode(p.message)),
+        at,
+      );
+      return { position: p.position, id: item.id, item };
+    }),
+    'policies',
+  );
+  const applications = applyList<Application>(
+    view.applications,
+    (a) => a.id,
+    delta.removedApplications,
+    delta.applications.map((a, i) => {
+      const at = `delta.applications[${i}]`;
+      const item = applicationFromWire(
+        decodeWith(at, () => pb.Application.decode(a.message)),
+        at,
+      );
+      return { position: a.position, id: item.id, item };
+    }),
+    'applications',
+  );
+  const next: ComputerView = { ...view, policies, applications };
+  if (delta.replacedFields.length === 0) return next;
+  const r = decodeWith('delta.replaced', () => pb.ComputerView.decode(delta.replaced));
+  const at = 'delta.replaced';
+  for (const field of delta.replacedFields) {
+    switch (field) {
+      case VIEW_FIELDS.computer:
+        next.computer = computerFromWire(r.computer, `${at}.computer`);
+        break;
+      case VIEW_FIELDS.orgStructure:
+        next.orgStructure = structureCodec.fromWire(r.orgStructure, `${at}.orgStructure`);
+        break;
+      case VIEW_FIELDS.modules:
+        next.modules = [...r.modules];
+        break;
+      case VIEW_FIELDS.settings: {
+        const settings = settingsFromWire(r.settings, `${at}.settings`);
+        next.settings = settings.values;
+        next.settingSources = settings.sources;
+        break;
+      }
+      case VIEW_FIELDS.gates:
+        next.gates = r.gates.map((g, i) => gateFromWire(g, `${at}.gates[${i}]`));
+        break;
+      case VIEW_FIELDS.approvalPolicies:
+        next.approvalPolicies = r.approvalPolicies.map((p, i) =>
+          approvalPolicyFromWire(p, `${at}.approvalPolicies[${i}]`),
+        );
+        break;
+      case VIEW_FIELDS.permitTarget:
+        next.permitTarget = permitTargetCodec.fromWire(r.permitTarget, `${at}.permitTarget`);
+        break;
+      case VIEW_FIELDS.instructions:
+        next.instructions = r.instructions;
+        break;
+      case VIEW_FIELDS.escalationEmails:
+        next.escalationEmails = [...r.escalationEmails];
+        break;
+      case VIEW_FIELDS.approvalWarnings:
+        next.approvalWarnings = [...r.approvalWarnings];
+        break;
+    }
+  }
+  return next;
+}

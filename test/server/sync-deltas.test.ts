@@ -1,0 +1,285 @@
+// The sync hub's choice between a delta and a snapshot, against a real
+// SyncHub and ServerState (SQLite in a temp folder) behind a real HTTP server
+// on port 0, and raw WebSocket agents that verify what they get.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import type { World } from '../../src/engine/model.js';
+import { ServerState } from '../../src/server/state.js';
+import { AGENT_PATH, SyncHub, type SyncHubOptions } from '../../src/server/sync-hub.js';
+import {
+  applyDeltaToParts,
+  openDelta,
+  partsHash,
+  signedSnapshotViewBytes,
+  signedSnapshotViewHash,
+  viewParts,
+} from '../../src/wire/delta.js';
+import { rawDataBytes } from '../../src/wire/raw-data.js';
+import { peekSnapshot } from '../../src/wire/signed.js';
+import { parsePublicKey } from '../../src/wire/signing.js';
+import { decodeServerMessage, encodeAgentMessage, type ServerMessage } from '../../src/wire/sync-messages.js';
+
+const WORLD: World = {
+  organizations: [{ id: 'shop', name: 'Shop', structure: 'flat', modules: [] }],
+  groups: [{ id: 'tills', org: 'shop', name: 'Tills', os: 'linux', agentVersion: '10.6.2' }],
+  computers: [
+    { id: 'till-1', group: 'tills' },
+    { id: 'till-2', group: 'tills' },
+  ],
+  applications: Array.from({ length: 100 }, (_, i) => ({
+    id: `app-${i}`,
+    name: `application ${i} ${'x'.repeat(200)}`,
+    builtIn: false,
+    rules: [{ path: `/opt/app-${i}/**` }],
+  })),
+  policies: Array.from({ length: 100 }, (_, i) => ({
+    id: `pol-${i}`,
+    app: `app-${i}`,
+    appliesTo: { organization: 'shop' },
+    action: 'permit' as const,
+    order: i + 1,
+    enabled: true,
+  })),
+  agentSettings: [],
+  approvalPolicies: [],
+  approvalSettings: [],
+};
+
+interface Logged {
+  msg: string;
+  obj: Record<string, unknown>;
+}
+
+let dir: string;
+let state: ServerState;
+let hub: SyncHub;
+let http: Server;
+let url: string;
+let logs: Logged[];
+const tokens = new Map<string, string>();
+const clients: WebSocket[] = [];
+
+async function startServer(options: Partial<SyncHubOptions> = {}): Promise<void> {
+  state = ServerState.open({ dataDir: dir, clock: () => 5_000 });
+  state.importWorld(WORLD);
+  for (const id of ['till-1', 'till-2']) tokens.set(id, state.enroll(id).token);
+  const log = (obj: object, msg: string) => void logs.push({ msg, obj: obj as Record<string, unknown> });
+  hub = new SyncHub({
+    state,
+    logger: { info: log, warn: log, error: log, debug: log },
+    clock: () => 5_000,
+    pingIntervalMs: 60_000,
+    pongTimeoutMs: 60_000,
+    helloTimeoutMs: 60_000,
+    maxMessageBytes: 1 << 20,
+    ...options,
+  });
+  http = createServer();
+  hub.attach(http);
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  url = `ws://127.0.0.1:${(http.address() as { port: number }).port}${AGENT_PATH}`;
+}
+
+/** A raw agent: receives messages in order and acknowledges as told. */
+class RawAgent {
+  readonly ws: WebSocket;
+  private readonly queue: ServerMessage[] = [];
+  private waiting: ((m: ServerMessage) => void) | null = null;
+
+  constructor(readonly computerId: string) {
+    this.ws = new WebSocket(url);
+    clients.push(this.ws);
+    this.ws.on('message', (data) => {
+      const message = decodeServerMessage(rawDataBytes(data));
+      if (this.waiting !== null) {
+        const resolve = this.waiting;
+        this.waiting = null;
+        resolve(message);
+      } else this.queue.push(message);
+    });
+  }
+
+  opened(): Promise<void> {
+    return new Promise((resolve) => this.ws.once('open', () => resolve()));
+  }
+
+  next(): Promise<ServerMessage> {
+    const queued = this.queue.shift();
+    if (queued !== undefined) return Promise.resolve(queued);
+    return new Promise((resolve) => (this.waiting = resolve));
+  }
+
+  hello(snapshotVersion: number, viewHash?: Uint8Array): void {
+    this.ws.send(
+      encodeAgentMessage({
+        kind: 'hello',
+        computerId: this.computerId,
+        token: tokens.get(this.computerId)!,
+        agentVersion: '10.6.2',
+        os: 'linux',
+        snapshotVersion,
+        settingsVersion: 0,
+        ...(viewHash === undefined ? {} : { viewHash }),
+      }),
+    );
+  }
+
+  ack(snapshotVersion: number, viewHash: Uint8Array, error = '', errorCode?: string): void {
+    this.ws.send(
+      encodeAgentMessage({
+        kind: 'ack',
+        snapshotVersion,
+        settingsVersion: 1,
+        error,
+        viewHash,
+        ...(errorCode === undefined ? {} : { errorCode }),
+      }),
+    );
+  }
+}
+
+async function connected(computerId: string, snapshotVersion = 0, viewHash?: Uint8Array): Promise<RawAgent> {
+  const agent = new RawAgent(computerId);
+  await agent.opened();
+  agent.hello(snapshotVersion, viewHash);
+  return agent;
+}
+
+/** Receives a snapshot, acknowledges it with its view hash, and returns it. */
+async function takeSnapshot(agent: RawAgent): Promise<{ signed: Uint8Array; version: number; hash: Buffer }> {
+  const message = await agent.next();
+  if (message.kind !== 'snapshot') throw new Error(`expected a snapshot, got ${message.kind}`);
+  const version = peekSnapshot(message.signed).version;
+  const hash = signedSnapshotViewHash(message.signed);
+  agent.ack(version, hash);
+  return { signed: message.signed, version, hash };
+}
+
+function changePolicy(i: number): void {
+  state.updatePolicy(`pol-${i}`, { action: 'deny' });
+}
+
+const sentReasons = () => logs.filter((l) => l.msg === 'snapshot sent').map((l) => l.obj['reason']);
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'tollgate-hub-deltas-'));
+  logs = [];
+  tokens.clear();
+});
+
+afterEach(async () => {
+  for (const ws of clients.splice(0)) ws.terminate();
+  await hub.close();
+  await new Promise<void>((resolve) => http.close(() => resolve()));
+  state.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('deltas from the sync hub', () => {
+  it('sends a change as a signed delta from the view the agent holds, which rebuilds the new snapshot', async () => {
+    await startServer();
+    const agent = await connected('till-1');
+    const first = await takeSnapshot(agent);
+    expect(sentReasons()).toEqual(['no-base']);
+
+    changePolicy(7);
+    hub.push({ snapshots: ['till-1'], settings: [] });
+    const message = await agent.next();
+    expect(message.kind).toBe('delta');
+    const current = state.snapshotFor('till-1');
+    const signed = (message as { signed: Uint8Array }).signed;
+    expect(signed.length * 20).toBeLessThan(current.bytes.length);
+    const delta = openDelta(signed, parsePublicKey(state.publicKeyPem()));
+    expect(delta).toMatchObject({ computerId: 'till-1', baseVersion: first.version, version: current.version });
+    expect(Buffer.from(delta.baseViewHash).equals(first.hash)).toBe(true);
+    const parts = applyDeltaToParts(viewParts(signedSnapshotViewBytes(first.signed)), delta);
+    expect(partsHash(parts).equals(signedSnapshotViewHash(current.bytes))).toBe(true);
+    expect(logs.find((l) => l.msg === 'delta sent')?.obj).toMatchObject({
+      computerId: 'till-1',
+      baseVersion: first.version,
+      bytes: signed.length,
+      snapshotBytes: current.bytes.length,
+    });
+
+    // A change that lands before the agent acknowledges is a delta from what is on its way.
+    changePolicy(8);
+    hub.push({ snapshots: ['till-1'], settings: [] });
+    const second = await agent.next();
+    expect(second.kind).toBe('delta');
+    const next = openDelta((second as { signed: Uint8Array }).signed, parsePublicKey(state.publicKeyPem()));
+    expect(next.baseVersion).toBe(current.version);
+  });
+
+  it('sends the full snapshot to an agent whose view it does not have, or that did not say which', async () => {
+    await startServer();
+    const agent = await connected('till-1', 0);
+    const first = await takeSnapshot(agent);
+    agent.ws.terminate();
+    changePolicy(3);
+    // An agent reporting a view the server never sent.
+    const stranger = await connected('till-1', first.version, Buffer.alloc(32, 1));
+    await takeSnapshot(stranger);
+    stranger.ws.terminate();
+    changePolicy(4);
+    // An older agent whose hello carries no view hash.
+    const old = await connected('till-1', first.version + 1);
+    await takeSnapshot(old);
+    expect(sentReasons()).toEqual(['no-base', 'base-unknown', 'no-base']);
+  });
+
+  it('answers a refused delta with the full snapshot, once', async () => {
+    await startServer();
+    const agent = await connected('till-1');
+    const first = await takeSnapshot(agent);
+    changePolicy(1);
+    hub.push({ snapshots: ['till-1'], settings: [] });
+    expect((await agent.next()).kind).toBe('delta');
+    agent.ack(first.version, first.hash, 'the delta produces another view', 'delta-hash-mismatch');
+    const full = await takeSnapshot(agent);
+    expect(full.version).toBe(state.snapshotFor('till-1').version);
+    expect(sentReasons()).toEqual(['no-base', 'requested']);
+    // A second refusal of the same version does not send it again.
+    agent.ack(first.version, first.hash, 'again', 'delta-hash-mismatch');
+    changePolicy(2);
+    hub.push({ snapshots: ['till-1'], settings: [] });
+    expect((await agent.next()).kind).toBe('delta');
+  });
+
+  it('keeps views within its byte bound, least recently used first, and sends no delta with a bound of 0', async () => {
+    await startServer();
+    const viewBytes = signedSnapshotViewBytes(state.snapshotFor('till-1').bytes).length;
+    await hub.close();
+    await new Promise<void>((resolve) => http.close(() => resolve()));
+    state.close();
+    logs = [];
+    // Room for one view and a half: the second computer's view pushes the first one's out.
+    await startServer({ deltaViewCacheBytes: Math.floor(viewBytes * 1.5) });
+    const a = await connected('till-1');
+    await takeSnapshot(a);
+    const b = await connected('till-2');
+    await takeSnapshot(b);
+    changePolicy(5);
+    hub.push({ snapshots: ['till-2', 'till-1'], settings: [] });
+    expect((await a.next()).kind).toBe('snapshot');
+    expect((await b.next()).kind).toBe('delta');
+    expect(sentReasons()).toEqual(['no-base', 'no-base', 'base-unknown']);
+    expect(hub.deltaViewCacheBytes).toBeLessThanOrEqual(Math.floor(viewBytes * 1.5));
+    for (const ws of clients.splice(0)) ws.terminate();
+    await hub.close();
+    await new Promise<void>((resolve) => http.close(() => resolve()));
+    state.close();
+
+    logs = [];
+    await startServer({ deltaViewCacheBytes: 0 });
+    const c = await connected('till-1');
+    await takeSnapshot(c);
+    changePolicy(6);
+    hub.push({ snapshots: ['till-1'], settings: [] });
+    expect((await c.next()).kind).toBe('snapshot');
+    expect(sentReasons()).toEqual(['disabled', 'disabled']);
+  });
+});

@@ -1,0 +1,217 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { TollgateError } from '../../src/engine/errors.js';
+import type { World } from '../../src/engine/model.js';
+import { buildView, type ComputerView } from '../../src/engine/view.js';
+import {
+  applyDeltaToParts,
+  applyDeltaToView,
+  decodeDeltaPayload,
+  diffViews,
+  openDelta,
+  partsBytes,
+  partsHash,
+  sealDelta,
+  signedSnapshotViewBytes,
+  signedSnapshotViewHash,
+  viewHashOf,
+  viewParts,
+  type DeltaContent,
+} from '../../src/wire/delta.js';
+import { tollgate } from '../../src/wire/generated/tollgate.js';
+import { openSnapshot, sealSnapshot } from '../../src/wire/signed.js';
+import { generateSigningKeys, parsePrivateKey, parsePublicKey, signBytes } from '../../src/wire/signing.js';
+import { decodeViewBytes } from '../../src/wire/view-decoder.js';
+import { TARGET_COMPUTER, syntheticWorld } from '../../scripts/lib/synthetic-world.js';
+
+const pb = tollgate.v1;
+
+const pair = generateSigningKeys();
+const privateKey = parsePrivateKey(pair.privateKeyPem);
+const publicKey = parsePublicKey(pair.publicKeyPem);
+const other = generateSigningKeys();
+const otherPrivate = parsePrivateKey(other.privateKeyPem);
+
+const base: World = syntheticWorld({ policies: 300, seed: 11, requests: 0 }).world;
+
+function seal(view: ComputerView, version: number): Uint8Array {
+  return sealSnapshot(
+    { computerId: TARGET_COMPUTER, version, issuedAtMs: 1000 * version, settingsVersion: version, view },
+    privateKey,
+  );
+}
+
+/** The delta from one sealed snapshot to another, as the server makes it. */
+function deltaBetween(from: Uint8Array, to: Uint8Array, fromVersion: number, toVersion: number): DeltaContent {
+  const a = viewParts(signedSnapshotViewBytes(from));
+  const b = viewParts(signedSnapshotViewBytes(to));
+  const delta = diffViews(a, b, {
+    computerId: TARGET_COMPUTER,
+    baseVersion: fromVersion,
+    baseViewHash: partsHash(a),
+    version: toVersion,
+    settingsVersion: toVersion,
+    issuedAtMs: 5000,
+    viewHash: partsHash(b),
+  });
+  if (delta === null) throw new Error('no delta');
+  return delta;
+}
+
+function changed(change: (w: World) => void): World {
+  const w = structuredClone(base);
+  change(w);
+  return w;
+}
+
+const worlds: [string, World][] = [
+  [
+    'one policy changed',
+    changed((w) => {
+      w.policies[5]!.action = w.policies[5]!.action === 'deny' ? 'permit' : 'deny';
+    }),
+  ],
+  ['one policy added at the end', changed((w) => void w.policies.push({ ...w.policies[3]!, id: 'pol-new' }))],
+  [
+    'one policy inserted in the middle',
+    changed((w) => void w.policies.splice(40, 0, { ...w.policies[3]!, id: 'pol-mid' })),
+  ],
+  ['policies removed', changed((w) => void w.policies.splice(10, 3))],
+  [
+    'policies reordered',
+    changed((w) => {
+      const [moved] = w.policies.splice(2, 1);
+      w.policies.splice(200, 0, moved!);
+      w.policies.reverse();
+    }),
+  ],
+  [
+    'an agent setting and the computer changed',
+    changed((w) => {
+      w.agentSettings.push({
+        id: 'set-x',
+        type: 'prioritizeBuiltInApplications',
+        value: false,
+        appliesTo: { computer: TARGET_COMPUTER },
+        order: 1,
+      });
+      w.computers[0]!.name = 'RENAMED';
+    }),
+  ],
+  ['an application changed', changed((w) => void (w.applications[0]!.name = 'Renamed app'))],
+];
+
+describe('signed deltas between snapshot versions', () => {
+  const v1 = seal(buildView(base, TARGET_COMPUTER), 1);
+  const baseView = openSnapshot(v1, publicKey).view;
+
+  it.each(worlds)('%s: the delta rebuilds the exact bytes, hash and view of the new snapshot', (_, world) => {
+    const view2 = buildView(world, TARGET_COMPUTER);
+    const v2 = seal(view2, 2);
+    const signed = sealDelta(deltaBetween(v1, v2, 1, 2), privateKey);
+    expect(signed.length).toBeLessThan(v2.length);
+    const delta = openDelta(signed, publicKey);
+    expect(delta).toMatchObject({ computerId: TARGET_COMPUTER, baseVersion: 1, version: 2, settingsVersion: 2 });
+
+    const parts = applyDeltaToParts(viewParts(signedSnapshotViewBytes(v1)), delta);
+    // The view hash is the SHA-256 of the new snapshot's view bytes, exactly.
+    const expected = createHash('sha256').update(signedSnapshotViewBytes(v2)).digest();
+    expect(partsHash(parts).equals(expected)).toBe(true);
+    expect(Buffer.from(delta.viewHash).equals(expected)).toBe(true);
+    expect(partsBytes(parts).equals(signedSnapshotViewBytes(v2))).toBe(true);
+
+    const patched = applyDeltaToView(baseView, delta);
+    expect(patched).toEqual(openSnapshot(v2, publicKey).view);
+    expect(decodeViewBytes(partsBytes(parts))).toEqual(patched);
+    // The base view is not changed.
+    expect(baseView).toEqual(openSnapshot(v1, publicKey).view);
+  });
+
+  it('a one-policy change carries that policy alone', () => {
+    const world = worlds[0]![1];
+    const delta = deltaBetween(v1, seal(buildView(world, TARGET_COMPUTER), 2), 1, 2);
+    expect(delta.policies).toHaveLength(1);
+    expect(delta.removedPolicies).toEqual([]);
+    expect(delta.applications).toEqual([]);
+    expect(delta.replacedFields).toEqual([]);
+    expect(pb.Policy.decode(delta.policies[0]!.message).id).toBe(world.policies[5]!.id);
+  });
+
+  it('the snapshot view hash is the SHA-256 of its view bytes, and of its records in field order when out of order', () => {
+    const bytes = signedSnapshotViewBytes(v1);
+    const expected = createHash('sha256').update(bytes).digest('hex');
+    expect(signedSnapshotViewHash(v1).toString('hex')).toBe(expected);
+    expect(partsHash(viewParts(bytes)).toString('hex')).toBe(expected);
+    // The same records with the computer (field 1) moved to the end hash as the canonical layout.
+    const parts = viewParts(bytes);
+    const computer = parts.fields.get(1)![0]!;
+    const rest = Buffer.from(bytes).subarray(computer.end);
+    const shuffled = Buffer.concat([rest, Buffer.from(bytes).subarray(computer.start, computer.end)]);
+    expect(viewHashOf(shuffled).toString('hex')).toBe(expected);
+  });
+
+  describe('refusals', () => {
+    const v2 = seal(buildView(worlds[0]![1], TARGET_COMPUTER), 2);
+    const content = deltaBetween(v1, v2, 1, 2);
+    const signed = sealDelta(content, privateKey);
+
+    function code(fn: () => unknown): string {
+      try {
+        fn();
+      } catch (error) {
+        if (error instanceof TollgateError) return error.code;
+        throw error;
+      }
+      throw new Error('no error');
+    }
+
+    it('a delta signed by another key or with a changed payload is refused', () => {
+      expect(code(() => openDelta(sealDelta(content, otherPrivate), publicKey))).toBe('unknown-key');
+      const envelope = pb.SignedDelta.decode(signed);
+      const payload = Buffer.from(envelope.payload);
+      payload[payload.length - 1] = payload[payload.length - 1]! ^ 1;
+      const tampered = pb.SignedDelta.encode({ ...envelope, payload }).finish();
+      expect(code(() => openDelta(tampered, publicKey))).toBe('bad-signature');
+      const unsigned = pb.SignedDelta.encode({ ...envelope, signature: new Uint8Array(0) }).finish();
+      expect(code(() => openDelta(unsigned, publicKey))).toBe('bad-signature');
+    });
+
+    it('a snapshot payload signed as a delta is refused by its kind', () => {
+      const snapshotPayload = pb.SignedSnapshot.decode(v1).payload;
+      const forged = pb.SignedDelta.encode({
+        payload: snapshotPayload,
+        signature: signBytes(snapshotPayload, privateKey),
+        keyId: pb.SignedSnapshot.decode(v1).keyId,
+      }).finish();
+      expect(code(() => openDelta(forged, publicKey))).toBe('bad-message');
+    });
+
+    it('an oversize delta is refused before it is read', () => {
+      expect(code(() => openDelta(signed, publicKey, { maxBytes: signed.length - 1 }))).toBe('delta-too-large');
+      expect(openDelta(signed, publicKey, { maxBytes: signed.length }).version).toBe(2);
+    });
+
+    it('a delta that does not fit the base is inapplicable, and a wrong base gives another hash', () => {
+      const removesUnknown = { ...content, removedPolicies: ['pol-not-there'] };
+      expect(code(() => applyDeltaToParts(viewParts(signedSnapshotViewBytes(v1)), removesUnknown))).toBe(
+        'delta-inapplicable',
+      );
+      expect(code(() => applyDeltaToView(baseView, removesUnknown))).toBe('delta-inapplicable');
+      const pastEnd = { ...content, policies: [{ ...content.policies[0]!, position: 0 }] };
+      // A policy the base holds stays in place: position 0 is not where it is.
+      expect(code(() => applyDeltaToView(baseView, pastEnd))).toBe('delta-inapplicable');
+      // Applied to another view (one with a policy more), the result's hash is not the signed one.
+      const other = seal(buildView(worlds[1]![1], TARGET_COMPUTER), 3);
+      const wrongBase = applyDeltaToParts(viewParts(signedSnapshotViewBytes(other)), content);
+      expect(partsHash(wrongBase).equals(Buffer.from(content.viewHash))).toBe(false);
+    });
+
+    it('hashes must be SHA-256 long and positions match the entries', () => {
+      const payload = pb.SignedDelta.decode(signed).payload;
+      const decoded = decodeDeltaPayload(payload);
+      expect(decoded.policies).toHaveLength(1);
+      const short = { ...content, viewHash: new Uint8Array(5) };
+      expect(() => sealDelta(short, privateKey)).toThrow(/delta\.viewHash/);
+    });
+  });
+});
