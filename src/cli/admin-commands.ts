@@ -22,7 +22,8 @@ import type { ComputerState, PolicyInput, PolicyPatch, SettingScope, ViewChanges
 import { type ListDiff, WORLD_DIFF_LISTS, type WorldDiff } from '../server/world-diff.js';
 import { AdminApiError, AdminClient, UNREACHABLE } from './admin-client.js';
 import { EXIT_FAILED, EXIT_INVALID, EXIT_OK, type CliIo } from './io.js';
-import { integerOption } from './main.js';
+import { addOutputOption, integerOption, outputOf } from './main.js';
+import { resolveAdminTarget } from './profile.js';
 
 /** Where `tollgate admin` looks for the server unless told: the server's default listen address. */
 export const DEFAULT_ADMIN_SERVER = 'http://127.0.0.1:7443';
@@ -31,7 +32,7 @@ export const DEFAULT_ADMIN_SERVER = 'http://127.0.0.1:7443';
 const WAIT_MARGIN_MS = 10_000;
 
 interface AdminGlobalOptions {
-  server: string;
+  server?: string;
   token?: string;
   tokenFile?: string;
   ca?: string;
@@ -217,7 +218,15 @@ async function readToken(opts: AdminGlobalOptions): Promise<string> {
 }
 
 async function contextOf(io: CliIo, command: Command): Promise<AdminContext> {
-  const opts = command.optsWithGlobals<AdminGlobalOptions>();
+  const flags = command.optsWithGlobals<AdminGlobalOptions>();
+  const target = resolveAdminTarget(io, flags, DEFAULT_ADMIN_SERVER);
+  // A --token flag wins over a token file from the environment or the profile.
+  const opts: AdminGlobalOptions = {
+    ...flags,
+    server: target.server,
+    ...(flags.token === undefined && target.tokenFile !== undefined ? { tokenFile: target.tokenFile } : {}),
+    ...(target.ca === undefined ? {} : { ca: target.ca }),
+  };
   const token = await readToken(opts);
   let ca: Buffer | undefined;
   if (opts.ca !== undefined) {
@@ -229,7 +238,7 @@ async function contextOf(io: CliIo, command: Command): Promise<AdminContext> {
       });
     }
   }
-  const client = new AdminClient({ baseUrl: opts.server, token, ...(ca === undefined ? {} : { ca }) });
+  const client = new AdminClient({ baseUrl: target.server, token, ...(ca === undefined ? {} : { ca }) });
   return { io, client, json: opts.json };
 }
 
@@ -239,6 +248,7 @@ export async function runAdmin(io: CliIo, command: Command, action: Action): Pro
   try {
     return await action(ctx);
   } catch (error) {
+    if (error instanceof TollgateError) ctx.io.reportError?.(error.code);
     if (error instanceof AdminApiError) {
       if (error.problems.length > 0) for (const problem of error.problems) io.stderr(`error: ${problem}\n`);
       else io.stderr(`error: ${error.message}\n`);
@@ -562,6 +572,18 @@ async function publicKey(ctx: AdminContext): Promise<number> {
   return EXIT_OK;
 }
 
+/**
+ * `--enabled` and its alias `--active` as one value: `enabled` is the
+ * canonical word of the CLI; both given with different values is an error.
+ */
+export function enabledOf(enabled: boolean | undefined, active: boolean | undefined): { enabled?: boolean } {
+  if (enabled !== undefined && active !== undefined && enabled !== active) {
+    throw new InvalidArgumentError('give --enabled or --active (the same option), not both');
+  }
+  const value = enabled ?? active;
+  return value === undefined ? {} : { enabled: value };
+}
+
 /** Adds `tollgate admin ...`, the client of the policy server's admin API (docs/ADMIN.md). */
 export function registerAdminCommands(program: Command, io: CliIo, setExit: (code: number) => void): void {
   const run = async (command: Command, action: Action): Promise<void> => setExit(await runAdmin(io, command, action));
@@ -573,10 +595,20 @@ export function registerAdminCommands(program: Command, io: CliIo, setExit: (cod
       'Talks to the admin API of a running policy server (docs/ADMIN.md). Exit 0 on success, 2 when the input is ' +
         'invalid or the server refuses (the message names the field), 1 when the server cannot be reached.',
     )
-    .option('--server <url>', 'the policy server', DEFAULT_ADMIN_SERVER)
+    .option(
+      '--server <url>',
+      `the policy server (default: TOLLGATE_SERVER, the profile's server, ${DEFAULT_ADMIN_SERVER})`,
+    )
     .option('--token <token>', 'the admin token')
-    .option('--token-file <file>', 'a file holding the admin token (the server writes DATA_DIR/admin-token)')
-    .option('--ca <file>', "the CA certificate (PEM) of an https server's certificate")
+    .option(
+      '--token-file <file>',
+      'a file holding the admin token (the server writes DATA_DIR/admin-token; default: TOLLGATE_TOKEN_FILE, ' +
+        "the profile's tokenFile)",
+    )
+    .option(
+      '--ca <file>',
+      "the CA certificate (PEM) of an https server's certificate (default: TOLLGATE_CA, the profile's ca)",
+    )
     .option('--json', "print the server's JSON answer", false);
 
   admin
@@ -591,13 +623,12 @@ export function registerAdminCommands(program: Command, io: CliIo, setExit: (cod
       ),
     );
 
-  admin
-    .command('world')
-    .summary("the server's world")
-    .command('export')
-    .summary('write the world as a scenario')
-    .option('--out <file>', 'the file to write (.json or .yaml; default: YAML on standard output)')
-    .action(async (opts: { out?: string }, command: Command) => run(command, (ctx) => exportWorld(ctx, opts.out)));
+  addOutputOption(
+    admin.command('world').summary("the server's world").command('export').summary('write the world as a scenario'),
+    'the file to write (.json or .yaml; default: YAML on standard output)',
+  ).action(async (opts: { output?: string; out?: string }, command: Command) =>
+    run(command, (ctx) => exportWorld(ctx, outputOf(opts))),
+  );
 
   admin
     .command('enroll')
@@ -634,9 +665,12 @@ export function registerAdminCommands(program: Command, io: CliIo, setExit: (cod
     .option('--name <name>', 'the policy name')
     .option('--default', 'the catch-all default policy (matches every file; no --app)', false)
     .option('--disabled', 'add it disabled', false)
+    .addOption(new Option('--inactive', 'the same as --disabled').hideHelp())
     .option('--expires-at <time>', 'RFC 3339 expiry, e.g. 2026-12-31T23:59:59Z')
     .option('--ringfence <json>', 'the ringfence restrictions (a JSON object)', parseRingfence)
-    .action(async (opts: PolicyAddOptions, command: Command) => run(command, (ctx) => addPolicy(ctx, opts)));
+    .action(async (opts: PolicyAddOptions & { inactive?: boolean }, command: Command) =>
+      run(command, (ctx) => addPolicy(ctx, { ...opts, disabled: opts.disabled || opts.inactive === true })),
+    );
   policies
     .command('set')
     .summary('change fields of a policy')
@@ -644,12 +678,32 @@ export function registerAdminCommands(program: Command, io: CliIo, setExit: (cod
     .option('--order <n>', 'a new order number', signedIntegerOption('--order'))
     .addOption(new Option('--action <action>', 'a new action').choices(POLICY_ACTIONS))
     .option('--enabled <bool>', 'true or false', booleanOption('--enabled'))
+    .addOption(new Option('--active <bool>', 'the same as --enabled').hideHelp().argParser(booleanOption('--active')))
     .option('--name <name>', 'a new name')
     .option('--app <id>', 'a new application')
     .option('--applies-to <kind=id>', 'a new Applies To (as for add)', parseAppliesTo)
     .option('--expires-at <time>', 'a new RFC 3339 expiry')
-    .action(async (id: string, opts: PolicySetOptions, command: Command) =>
-      run(command, (ctx) => updatePolicy(ctx, id, { ...opts }, 'changed')),
+    .action(async (id: string, opts: PolicySetOptions & { active?: boolean }, command: Command) =>
+      run(command, (ctx) => {
+        const { active, ...patch } = opts;
+        return updatePolicy(ctx, id, { ...patch, ...enabledOf(patch.enabled, active) }, 'changed');
+      }),
+    );
+  policies
+    .command('enable')
+    .summary('enable a policy (alias: activate)')
+    .alias('activate')
+    .argument('<id>', 'the policy id')
+    .action(async (id: string, _opts: unknown, command: Command) =>
+      run(command, (ctx) => updatePolicy(ctx, id, { enabled: true }, 'enabled')),
+    );
+  policies
+    .command('disable')
+    .summary('disable a policy: kept, not used (alias: deactivate)')
+    .alias('deactivate')
+    .argument('<id>', 'the policy id')
+    .action(async (id: string, _opts: unknown, command: Command) =>
+      run(command, (ctx) => updatePolicy(ctx, id, { enabled: false }, 'disabled')),
     );
   policies
     .command('move')
