@@ -206,5 +206,6 @@ function switchTime(text: string): number {
 
 /** The process entry point of the `tollgate` command. */
 export async function run(argv: readonly string[], io: CliIo = processIo): Promise<number> {
-  return main(argv, io);
+  // The CLI's defaults (TOLLGATE_SERVER, TOLLGATE_TOKEN_FILE, TOLLGATE_SOCKET, the profile) come from here.
+  return main(argv, io.env === undefined ? { ...io, env: process.env } : io);
 }

@@ -196,7 +196,7 @@ export function encode(id: string): string {
   return encodeURIComponent(id);
 }
 
-async function readToken(opts: AdminGlobalOptions): Promise<string> {
+async function readToken(opts: { token?: string; tokenFile?: string }): Promise<string> {
   if (opts.token !== undefined && opts.tokenFile !== undefined) {
     throw new InvalidArgumentError('give --token or --token-file, not both');
   }
@@ -219,9 +219,17 @@ async function readToken(opts: AdminGlobalOptions): Promise<string> {
 
 async function contextOf(io: CliIo, command: Command): Promise<AdminContext> {
   const flags = command.optsWithGlobals<AdminGlobalOptions>();
+  return { io, client: await connectAdmin(io, flags), json: flags.json };
+}
+
+/** An admin API client from the flags, the environment and the profile (flags win). */
+export async function connectAdmin(
+  io: CliIo,
+  flags: { server?: string; token?: string; tokenFile?: string; ca?: string },
+): Promise<AdminClient> {
   const target = resolveAdminTarget(io, flags, DEFAULT_ADMIN_SERVER);
   // A --token flag wins over a token file from the environment or the profile.
-  const opts: AdminGlobalOptions = {
+  const opts = {
     ...flags,
     server: target.server,
     ...(flags.token === undefined && target.tokenFile !== undefined ? { tokenFile: target.tokenFile } : {}),
@@ -238,17 +246,21 @@ async function contextOf(io: CliIo, command: Command): Promise<AdminContext> {
       });
     }
   }
-  const client = new AdminClient({ baseUrl: target.server, token, ...(ca === undefined ? {} : { ca }) });
-  return { io, client, json: opts.json };
+  return new AdminClient({ baseUrl: target.server, token, ...(ca === undefined ? {} : { ca }) });
 }
 
 /** Runs an admin action: server errors print every problem and exit 2 (1 when the server failed or is unreachable). */
 export async function runAdmin(io: CliIo, command: Command, action: Action): Promise<number> {
   const ctx = await contextOf(io, command);
+  return withAdminErrors(io, () => action(ctx));
+}
+
+/** Runs a call of the admin API, printing its errors as the admin commands do. */
+export async function withAdminErrors(io: CliIo, call: () => Promise<number>): Promise<number> {
   try {
-    return await action(ctx);
+    return await call();
   } catch (error) {
-    if (error instanceof TollgateError) ctx.io.reportError?.(error.code);
+    if (error instanceof TollgateError) io.reportError?.(error.code);
     if (error instanceof AdminApiError) {
       if (error.problems.length > 0) for (const problem of error.problems) io.stderr(`error: ${problem}\n`);
       else io.stderr(`error: ${error.message}\n`);

@@ -4,7 +4,7 @@ export interface CliIo {
   stderr(text: string): void;
   /** Milliseconds since the epoch; the evaluation time when a case has no `at`. */
   nowMs(): number;
-  /** The environment the CLI reads its defaults from (TOLLGATE_SERVER, ...); none when absent. */
+  /** The environment the CLI reads its defaults from (TOLLGATE_SERVER, ...); given by the process entry point. */
   env?: NodeJS.ProcessEnv;
   /** Records the code of the error a command reports, for `--json` errors. */
   reportError?(code: string): void;
@@ -14,7 +14,6 @@ export const processIo: CliIo = {
   stdout: (text) => void process.stdout.write(text),
   stderr: (text) => void process.stderr.write(text),
   nowMs: () => Date.now(),
-  env: process.env,
 };
 
 /** Exit codes shared by every command. */

@@ -1,7 +1,10 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { registerAdminCommands } from './admin-commands.js';
 import { parseList, registerApprovalCommands } from './approval-commands.js';
+import type { SettingValue, World } from '../engine/model.js';
+import { parseTimeMs, timeProblem } from '../engine/validate.js';
 import { reportInvalid } from './errors.js';
+import { settingOverride } from './explain.js';
 import type { QueryOptions, RequestApprovalOptions } from './socket-commands.js';
 import { lintScenario, replayScenario, upgradeScenario } from './file-commands.js';
 import { EXIT_INVALID, processIo, type CliIo } from './io.js';
@@ -61,7 +64,8 @@ export function createProgram(
     .description(
       'Application-control policy evaluator: replay fixtures, upgrade and lint scenarios, run the agent daemon.',
     )
-    .version(tollgateVersion(), '-V, --version', "print tollgate's version")
+    // `--version` is only tollgate's own when it comes first: `snapshot build --version N` is that command's.
+    .addHelpText('after', "\nOptions before a command:\n  -V, --version  print tollgate's version (from package.json)")
     .showHelpAfterError(options.helpAfterError ?? true)
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
     .exitOverride();
@@ -304,6 +308,70 @@ export function createProgram(
       setExit(await requestApproval(io, { ...opts, socket: resolveSocket(io, opts.socket) }));
     });
 
+  program
+    .command('explain')
+    .summary("a computer's policies in processing order, and why each stands where it does")
+    .description(
+      'Lists the enabled policies that apply to a computer in the order its agent processes them (flat or ' +
+        'hierarchical, Prioritize Built-In Applications on or off, version gates applied), each with its order ' +
+        'number, Applies To level, organization depth and built-in tier, and the key that puts it after the one ' +
+        'before. From a scenario file (--scenario) or from the policy server (its world, via the admin API: ' +
+        '--server, --token/--token-file, --ca as for admin, or their environment and profile defaults).',
+    )
+    .requiredOption('--computer <id>', 'the computer')
+    .option('--scenario <file>', 'explain from a scenario file instead of the policy server')
+    .option('--at <time>', 'the time expiry is judged at (RFC 3339; default: now)')
+    .option(
+      '--setting <name=value>',
+      'a setting value in place of the effective one, e.g. prioritizeBuiltInApplications=false (repeatable)',
+      (value: string, previous: Record<string, SettingValue> | undefined) => settingOverride(value, previous),
+    )
+    .option('--server <url>', 'the policy server (default: TOLLGATE_SERVER, the profile, http://127.0.0.1:7443)')
+    .option('--token <token>', 'the admin token')
+    .option('--token-file <file>', 'a file holding the admin token (default: TOLLGATE_TOKEN_FILE, the profile)')
+    .option('--ca <file>', "the CA certificate (PEM) of an https server's certificate")
+    .option('--json', 'print JSON', false)
+    .action(
+      async (opts: {
+        computer: string;
+        scenario?: string;
+        at?: string;
+        setting?: Record<string, SettingValue>;
+        server?: string;
+        token?: string;
+        tokenFile?: string;
+        ca?: string;
+        json: boolean;
+      }) => {
+        const { explainComputer, printExplanation } = await import('./explain.js');
+        let atMs = io.nowMs();
+        if (opts.at !== undefined) {
+          const problem = timeProblem(opts.at);
+          if (problem !== null) throw new InvalidArgumentError(`--at ${problem}, not "${opts.at}"`);
+          atMs = parseTimeMs(opts.at);
+        }
+        let world: World;
+        if (opts.scenario !== undefined) {
+          const { loadScenario } = await import('../scenario/load.js');
+          world = await loadScenario(opts.scenario);
+        } else {
+          const { connectAdmin, withAdminErrors } = await import('./admin-commands.js');
+          const client = await connectAdmin(io, opts);
+          let fetched: World | undefined;
+          const code = await withAdminErrors(io, async () => {
+            fetched = await client.request<World>('GET', '/api/world');
+            return 0;
+          });
+          if (fetched === undefined) {
+            setExit(code);
+            return;
+          }
+          world = fetched;
+        }
+        setExit(printExplanation(io, explainComputer(world, opts.computer, atMs, opts.setting), opts.json));
+      },
+    );
+
   registerAdminCommands(program, io, setExit);
   registerApprovalCommands(program, io, setExit);
   for (const extension of extensions) extension(program, io, setExit);
@@ -343,6 +411,10 @@ function defaultErrorCode(exitCode: number): string {
  * lines: `{"error":{"code","message","problems"}}` (same exit codes).
  */
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+    io.stdout(`${tollgateVersion()}\n`);
+    return 0;
+  }
   if (!argv.includes('--json')) return runProgram(argv, io, true);
   const errors: string[] = [];
   let code: string | undefined;
