@@ -145,7 +145,7 @@ decisions export).
   and back:            npx tollgate admin ${tokenFlag} settings clear --group bakery-tills prioritizeBuiltInApplications
   computers:           npx tollgate admin ${tokenFlag} computers
   replay fixtures:     npx tollgate replay --socket ${show(socket)} examples/cases-${computer}.yaml
-  export decisions:    npx tollgate decisions export --socket ${show(adminSocket)} --out decisions.yaml
+  export decisions:    npx tollgate decisions export --socket ${show(adminSocket)} --output decisions.yaml
 
 Logs: ${show(join(home, 'server.log'))}, ${show(join(home, `${computer}.log`))}.
 Processes: the server ${String(server.child.pid)}, the daemon ${String(daemon.child.pid)}. Ctrl-C stops both.
