@@ -1,10 +1,11 @@
 import { join } from 'node:path';
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import pino, { type Logger } from 'pino';
-import { loadDaemonConfig } from '../src/agent/config.js';
+import { loadDaemonConfig, readPinnedKeys } from '../src/agent/config.js';
+import { printEffectiveConfig } from '../src/cli/check-config.js';
 import { parseTimeMs, timeProblem } from '../src/engine/validate.js';
 import { EXIT_OK, processIo, type CliIo } from '../src/cli/io.js';
-import { extendProgram, main } from '../src/cli/main.js';
+import { extendProgram, main, outputOf } from '../src/cli/main.js';
 import type { FaultPoint } from './agent-daemon.js';
 import type { ServerFaultPoint } from './server-daemon.js';
 
@@ -54,7 +55,7 @@ function serverFaultPoint(): ServerFaultPoint | undefined {
   return value === 'server-disk-full' ? 'disk-full' : value === 'server-read-only' ? 'read-only' : undefined;
 }
 
-extendProgram((program, _io: CliIo, setExit) => {
+extendProgram((program, io: CliIo, setExit) => {
   program
     .command('daemon')
     .summary('run the agent daemon')
@@ -62,8 +63,20 @@ extendProgram((program, _io: CliIo, setExit) => {
       'Runs the agent: serves decisions on the local socket from the cached snapshot, applies the seed snapshot ' +
         'and, when a server is configured, syncs from it. Stops cleanly on SIGTERM and SIGINT. See docs/DAEMON.md.',
     )
-    .requiredOption('--config <file>', 'the daemon configuration (JSON or YAML)')
-    .action(async (opts: { config: string }) => {
+    .option('--config <file>', 'the daemon configuration (JSON or YAML)')
+    .option(
+      '--check-config <file>',
+      'validate the configuration (and read the pinned keys) as the daemon does, print the effective ' +
+        'configuration and exit: 0 valid, 2 invalid (each problem names the field); starts nothing',
+    )
+    .action(async (opts: { config?: string; checkConfig?: string }) => {
+      if (opts.checkConfig !== undefined) {
+        const config = await loadDaemonConfig(opts.checkConfig);
+        await readPinnedKeys(config);
+        setExit(printEffectiveConfig(io, opts.checkConfig, config));
+        return;
+      }
+      if (opts.config === undefined) throw new InvalidArgumentError('daemon needs --config <file>');
       // Each process loads only its own side: the agent never loads the server's modules.
       const { startAgentDaemon } = await import('./agent-daemon.js');
       const config = await loadDaemonConfig(opts.config);
@@ -89,7 +102,17 @@ extendProgram((program, io: CliIo, setExit) => {
         'Creates its Ed25519 signing key on first start. See docs/SERVER.md.',
     )
     .option('--config <file>', 'the server configuration (JSON or YAML)')
-    .action(async (opts: { config?: string }) => {
+    .option(
+      '--check-config <file>',
+      'validate the configuration as the server does, print the effective configuration and exit: 0 valid, ' +
+        '2 invalid (each problem names the field); starts nothing',
+    )
+    .action(async (opts: { config?: string; checkConfig?: string }) => {
+      if (opts.checkConfig !== undefined) {
+        const { loadServerConfig } = await import('../src/server/config.js');
+        setExit(printEffectiveConfig(io, opts.checkConfig, await loadServerConfig(opts.checkConfig)));
+        return;
+      }
       if (opts.config === undefined) throw new InvalidArgumentError('server needs --config <file>');
       const { loadServerConfig } = await import('../src/server/config.js');
       const { startServer } = await import('./server-daemon.js');
@@ -149,6 +172,31 @@ extendProgram((program, io: CliIo, setExit) => {
     });
 });
 
+/** `tollgate server backup`: registered with the other server subcommands. */
+extendProgram((program, io: CliIo, setExit) => {
+  const server = program.commands.find((c) => c.name() === 'server');
+  if (server === undefined) throw new Error('server backup: the server command is not registered');
+  server
+    .command('backup')
+    .summary("copy the server's database while it runs (SQLite online backup; pg_dump for PostgreSQL)")
+    .description(
+      "Copies DATA_DIR/server.db with SQLite's online backup through a connection of its own, so it works " +
+        'beside a running server; never overwrites a file. For a PostgreSQL store it prints the pg_dump command ' +
+        'instead. Restore steps: docs/SERVER.md, "Backup and restore".',
+    )
+    .option('--output <file>', 'the backup file to write (required)')
+    .addOption(new Option('--out <file>', 'the same as --output').hideHelp())
+    .action(async (opts: { output?: string; out?: string }) => {
+      const { config: file } = server.opts<{ config?: string }>();
+      if (file === undefined) throw new InvalidArgumentError('server backup needs --config <file>');
+      const output = outputOf(opts, true) as string;
+      const { loadServerConfig } = await import('../src/server/config.js');
+      const { backupServer } = await import('../src/cli/server-backup.js');
+      const config = await loadServerConfig(file);
+      setExit(await backupServer(io, config, output));
+    });
+});
+
 /** An RFC 3339 time with its offset, to the millisecond: the rule of every time tollgate takes (docs/SCENARIOS.md). */
 function switchTime(text: string): number {
   const problem = timeProblem(text);
@@ -158,5 +206,6 @@ function switchTime(text: string): number {
 
 /** The process entry point of the `tollgate` command. */
 export async function run(argv: readonly string[], io: CliIo = processIo): Promise<number> {
-  return main(argv, io);
+  // The CLI's defaults (TOLLGATE_SERVER, TOLLGATE_TOKEN_FILE, TOLLGATE_SOCKET, the profile) come from here.
+  return main(argv, io.env === undefined ? { ...io, env: process.env } : io);
 }

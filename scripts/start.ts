@@ -9,6 +9,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { atLeast, formatLogLine } from './log-format.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const home = resolve(process.env['TOLLGATE_HOME'] ?? join(root, '.tollgate'));
@@ -19,6 +20,16 @@ const serverData = join(home, 'server');
 const socket = join(home, `${computer}.sock`);
 const adminSocket = join(home, `${computer}.admin.sock`);
 const show = (p: string): string => relative(process.cwd(), p) || '.';
+/** The children's log lines shown on the terminal, readable: those at this pino level and above (30 info, 40 warn). */
+const LEVEL_NUMBERS: Readonly<Record<string, number>> = {
+  trace: 10,
+  debug: 20,
+  info: 30,
+  warn: 40,
+  error: 50,
+  fatal: 60,
+};
+const terminalLevel = LEVEL_NUMBERS[process.env['TOLLGATE_START_LOG_LEVEL'] ?? 'info'] ?? 30;
 
 /** Every child started: in groups of their own, they are stopped here should this script end first. */
 const started: ChildProcess[] = [];
@@ -38,9 +49,12 @@ function start(
   started.push(child);
   const log = createWriteStream(logFile, { flags: 'a' });
   child.stderr?.pipe(log);
+  const source = args[0] === 'daemon' ? computer : (args[0] ?? 'tollgate');
   return new Promise((resolveReady, reject) => {
     createInterface({ input: child.stdout }).on('line', (text) => {
+      // The file keeps the JSON lines for tools; the terminal shows them for people.
       log.write(text + '\n');
+      if (atLeast(text, terminalLevel)) process.stdout.write(formatLogLine(source, text) + '\n');
       try {
         const line = JSON.parse(text) as Record<string, unknown>;
         if (ready(line)) resolveReady({ child, line });
@@ -131,7 +145,7 @@ decisions export).
   and back:            npx tollgate admin ${tokenFlag} settings clear --group bakery-tills prioritizeBuiltInApplications
   computers:           npx tollgate admin ${tokenFlag} computers
   replay fixtures:     npx tollgate replay --socket ${show(socket)} examples/cases-${computer}.yaml
-  export decisions:    npx tollgate decisions export --socket ${show(adminSocket)} --out decisions.yaml
+  export decisions:    npx tollgate decisions export --socket ${show(adminSocket)} --output decisions.yaml
 
 Logs: ${show(join(home, 'server.log'))}, ${show(join(home, `${computer}.log`))}.
 Processes: the server ${String(server.child.pid)}, the daemon ${String(daemon.child.pid)}. Ctrl-C stops both.

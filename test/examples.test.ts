@@ -71,6 +71,10 @@ describe('examples/world.yaml and examples/cases.yaml', () => {
       ['shadowed-policy', 'policies', 'labs-npp-permit'],
       // The flat bakery's back office runs agent 10.4.0, below the 10.5.3 gate.
       ['flat-below-gate', 'organizations', 'bakery'],
+      // No application of the example has the category Business: these policies meet only requests naming it.
+      ['unknown-category', 'approvalPolicies', 'ap-pos-plugins'],
+      ['unknown-category', 'approvalPolicies', 'ap-business-office'],
+      ['unknown-category', 'approvalPolicies', 'ap-business-all'],
     ]);
     expect(warnings[0]?.message).toContain('tills-zoom-deny');
     expect(warnings[1]?.message).toContain('bakery-zoom-ringfence');
@@ -211,12 +215,21 @@ describe('examples/school-upgrade.yaml', () => {
     expect(failures(await replay(reloaded, cases))).toEqual([]);
   });
 
-  it('after the upgrade lint flags the equal default numbers, and turning prioritization off is no longer equivalent', async () => {
+  it('after the upgrade lint flags equal default numbers only where they meet on a computer, and turning prioritization off is no longer equivalent', async () => {
     const world = await loadScenario(UPGRADE_WORLD);
     const plan = upgradeToFlat(world, 'school', { acknowledge: true });
     if (!plan.ok) throw new Error(plan.problems.join('; '));
-    // Every default policy gets 1000000: the school had one per group.
-    expect(lintWorld(plan.world).map((w) => [w.code, w.id])).toEqual([['duplicate-order', 'labs-default']]);
+    // Every default policy gets 1000000: the school had one per group. Each covers only its own group's
+    // computers, so the equal numbers never meet on a computer and decide nothing: no warning.
+    const upgraded = plan.world;
+    expect(lintWorld(upgraded).map((w) => [w.code, w.id])).toEqual([]);
+    const defaults = upgraded.policies.filter((p) => p.default === true && p.order === 1000000);
+    expect(defaults.length).toBeGreaterThan(1);
+    // A school-wide default at the same number meets every group's default on their computers.
+    const [firstDefault] = defaults;
+    if (firstDefault === undefined) throw new Error('no default policy');
+    upgraded.policies.push({ ...firstDefault, id: 'school-wide-default', appliesTo: { organization: 'school' } });
+    expect(lintWorld(upgraded).filter((w) => w.code === 'duplicate-order')).toHaveLength(1);
     // The numbering reproduces the built-ins-first order. With prioritization off, the labs' built-in Zoom
     // policy (now 101) comes before the organization's custom deny (now 100003), unlike the hierarchical order.
     const zoom = { path: 'C:\\Users\\pupil\\AppData\\Roaming\\Zoom\\bin\\Zoom.exe' };

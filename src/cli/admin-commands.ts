@@ -22,7 +22,8 @@ import type { ComputerState, PolicyInput, PolicyPatch, SettingScope, ViewChanges
 import { type ListDiff, WORLD_DIFF_LISTS, type WorldDiff } from '../server/world-diff.js';
 import { AdminApiError, AdminClient, UNREACHABLE } from './admin-client.js';
 import { EXIT_FAILED, EXIT_INVALID, EXIT_OK, type CliIo } from './io.js';
-import { integerOption } from './main.js';
+import { addOutputOption, integerOption, outputOf } from './main.js';
+import { resolveAdminTarget } from './profile.js';
 
 /** Where `tollgate admin` looks for the server unless told: the server's default listen address. */
 export const DEFAULT_ADMIN_SERVER = 'http://127.0.0.1:7443';
@@ -31,7 +32,7 @@ export const DEFAULT_ADMIN_SERVER = 'http://127.0.0.1:7443';
 const WAIT_MARGIN_MS = 10_000;
 
 interface AdminGlobalOptions {
-  server: string;
+  server?: string;
   token?: string;
   tokenFile?: string;
   ca?: string;
@@ -195,7 +196,7 @@ export function encode(id: string): string {
   return encodeURIComponent(id);
 }
 
-async function readToken(opts: AdminGlobalOptions): Promise<string> {
+async function readToken(opts: { token?: string; tokenFile?: string }): Promise<string> {
   if (opts.token !== undefined && opts.tokenFile !== undefined) {
     throw new InvalidArgumentError('give --token or --token-file, not both');
   }
@@ -217,7 +218,23 @@ async function readToken(opts: AdminGlobalOptions): Promise<string> {
 }
 
 async function contextOf(io: CliIo, command: Command): Promise<AdminContext> {
-  const opts = command.optsWithGlobals<AdminGlobalOptions>();
+  const flags = command.optsWithGlobals<AdminGlobalOptions>();
+  return { io, client: await connectAdmin(io, flags), json: flags.json };
+}
+
+/** An admin API client from the flags, the environment and the profile (flags win). */
+export async function connectAdmin(
+  io: CliIo,
+  flags: { server?: string; token?: string; tokenFile?: string; ca?: string },
+): Promise<AdminClient> {
+  const target = resolveAdminTarget(io, flags, DEFAULT_ADMIN_SERVER);
+  // A --token flag wins over a token file from the environment or the profile.
+  const opts = {
+    ...flags,
+    server: target.server,
+    ...(flags.token === undefined && target.tokenFile !== undefined ? { tokenFile: target.tokenFile } : {}),
+    ...(target.ca === undefined ? {} : { ca: target.ca }),
+  };
   const token = await readToken(opts);
   let ca: Buffer | undefined;
   if (opts.ca !== undefined) {
@@ -229,16 +246,21 @@ async function contextOf(io: CliIo, command: Command): Promise<AdminContext> {
       });
     }
   }
-  const client = new AdminClient({ baseUrl: opts.server, token, ...(ca === undefined ? {} : { ca }) });
-  return { io, client, json: opts.json };
+  return new AdminClient({ baseUrl: target.server, token, ...(ca === undefined ? {} : { ca }) });
 }
 
 /** Runs an admin action: server errors print every problem and exit 2 (1 when the server failed or is unreachable). */
 export async function runAdmin(io: CliIo, command: Command, action: Action): Promise<number> {
   const ctx = await contextOf(io, command);
+  return withAdminErrors(io, () => action(ctx));
+}
+
+/** Runs a call of the admin API, printing its errors as the admin commands do. */
+export async function withAdminErrors(io: CliIo, call: () => Promise<number>): Promise<number> {
   try {
-    return await action(ctx);
+    return await call();
   } catch (error) {
+    if (error instanceof TollgateError) io.reportError?.(error.code);
     if (error instanceof AdminApiError) {
       if (error.problems.length > 0) for (const problem of error.problems) io.stderr(`error: ${problem}\n`);
       else io.stderr(`error: ${error.message}\n`);
@@ -562,6 +584,18 @@ async function publicKey(ctx: AdminContext): Promise<number> {
   return EXIT_OK;
 }
 
+/**
+ * `--enabled` and its alias `--active` as one value: `enabled` is the
+ * canonical word of the CLI; both given with different values is an error.
+ */
+export function enabledOf(enabled: boolean | undefined, active: boolean | undefined): { enabled?: boolean } {
+  if (enabled !== undefined && active !== undefined && enabled !== active) {
+    throw new InvalidArgumentError('give --enabled or --active (the same option), not both');
+  }
+  const value = enabled ?? active;
+  return value === undefined ? {} : { enabled: value };
+}
+
 /** Adds `tollgate admin ...`, the client of the policy server's admin API (docs/ADMIN.md). */
 export function registerAdminCommands(program: Command, io: CliIo, setExit: (code: number) => void): void {
   const run = async (command: Command, action: Action): Promise<void> => setExit(await runAdmin(io, command, action));
@@ -573,10 +607,20 @@ export function registerAdminCommands(program: Command, io: CliIo, setExit: (cod
       'Talks to the admin API of a running policy server (docs/ADMIN.md). Exit 0 on success, 2 when the input is ' +
         'invalid or the server refuses (the message names the field), 1 when the server cannot be reached.',
     )
-    .option('--server <url>', 'the policy server', DEFAULT_ADMIN_SERVER)
+    .option(
+      '--server <url>',
+      `the policy server (default: TOLLGATE_SERVER, the profile's server, ${DEFAULT_ADMIN_SERVER})`,
+    )
     .option('--token <token>', 'the admin token')
-    .option('--token-file <file>', 'a file holding the admin token (the server writes DATA_DIR/admin-token)')
-    .option('--ca <file>', "the CA certificate (PEM) of an https server's certificate")
+    .option(
+      '--token-file <file>',
+      'a file holding the admin token (the server writes DATA_DIR/admin-token; default: TOLLGATE_TOKEN_FILE, ' +
+        "the profile's tokenFile)",
+    )
+    .option(
+      '--ca <file>',
+      "the CA certificate (PEM) of an https server's certificate (default: TOLLGATE_CA, the profile's ca)",
+    )
     .option('--json', "print the server's JSON answer", false);
 
   admin
@@ -591,13 +635,12 @@ export function registerAdminCommands(program: Command, io: CliIo, setExit: (cod
       ),
     );
 
-  admin
-    .command('world')
-    .summary("the server's world")
-    .command('export')
-    .summary('write the world as a scenario')
-    .option('--out <file>', 'the file to write (.json or .yaml; default: YAML on standard output)')
-    .action(async (opts: { out?: string }, command: Command) => run(command, (ctx) => exportWorld(ctx, opts.out)));
+  addOutputOption(
+    admin.command('world').summary("the server's world").command('export').summary('write the world as a scenario'),
+    'the file to write (.json or .yaml; default: YAML on standard output)',
+  ).action(async (opts: { output?: string; out?: string }, command: Command) =>
+    run(command, (ctx) => exportWorld(ctx, outputOf(opts))),
+  );
 
   admin
     .command('enroll')
@@ -634,9 +677,12 @@ export function registerAdminCommands(program: Command, io: CliIo, setExit: (cod
     .option('--name <name>', 'the policy name')
     .option('--default', 'the catch-all default policy (matches every file; no --app)', false)
     .option('--disabled', 'add it disabled', false)
+    .addOption(new Option('--inactive', 'the same as --disabled').hideHelp())
     .option('--expires-at <time>', 'RFC 3339 expiry, e.g. 2026-12-31T23:59:59Z')
     .option('--ringfence <json>', 'the ringfence restrictions (a JSON object)', parseRingfence)
-    .action(async (opts: PolicyAddOptions, command: Command) => run(command, (ctx) => addPolicy(ctx, opts)));
+    .action(async (opts: PolicyAddOptions & { inactive?: boolean }, command: Command) =>
+      run(command, (ctx) => addPolicy(ctx, { ...opts, disabled: opts.disabled || opts.inactive === true })),
+    );
   policies
     .command('set')
     .summary('change fields of a policy')
@@ -644,12 +690,32 @@ export function registerAdminCommands(program: Command, io: CliIo, setExit: (cod
     .option('--order <n>', 'a new order number', signedIntegerOption('--order'))
     .addOption(new Option('--action <action>', 'a new action').choices(POLICY_ACTIONS))
     .option('--enabled <bool>', 'true or false', booleanOption('--enabled'))
+    .addOption(new Option('--active <bool>', 'the same as --enabled').hideHelp().argParser(booleanOption('--active')))
     .option('--name <name>', 'a new name')
     .option('--app <id>', 'a new application')
     .option('--applies-to <kind=id>', 'a new Applies To (as for add)', parseAppliesTo)
     .option('--expires-at <time>', 'a new RFC 3339 expiry')
-    .action(async (id: string, opts: PolicySetOptions, command: Command) =>
-      run(command, (ctx) => updatePolicy(ctx, id, { ...opts }, 'changed')),
+    .action(async (id: string, opts: PolicySetOptions & { active?: boolean }, command: Command) =>
+      run(command, (ctx) => {
+        const { active, ...patch } = opts;
+        return updatePolicy(ctx, id, { ...patch, ...enabledOf(patch.enabled, active) }, 'changed');
+      }),
+    );
+  policies
+    .command('enable')
+    .summary('enable a policy (alias: activate)')
+    .alias('activate')
+    .argument('<id>', 'the policy id')
+    .action(async (id: string, _opts: unknown, command: Command) =>
+      run(command, (ctx) => updatePolicy(ctx, id, { enabled: true }, 'enabled')),
+    );
+  policies
+    .command('disable')
+    .summary('disable a policy: kept, not used (alias: deactivate)')
+    .alias('deactivate')
+    .argument('<id>', 'the policy id')
+    .action(async (id: string, _opts: unknown, command: Command) =>
+      run(command, (ctx) => updatePolicy(ctx, id, { enabled: false }, 'disabled')),
     );
   policies
     .command('move')

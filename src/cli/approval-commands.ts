@@ -27,6 +27,7 @@ import {
   type AdminContext,
   booleanOption,
   changesText,
+  enabledOf,
   encode,
   formatApplyReport,
   formatTable,
@@ -107,7 +108,7 @@ function policyRows(policies: readonly ApprovalPolicy[]): string[][] {
 function printPolicies(ctx: AdminContext, policies: readonly ApprovalPolicy[]): void {
   ctx.io.stdout(
     formatTable(
-      ['org', 'order', 'policy', 'active', 'action', 'category', 'subcategory', 'applies to', 'countries'],
+      ['org', 'order', 'policy', 'enabled', 'action', 'category', 'subcategory', 'applies to', 'countries'],
       policyRows(policies),
     ),
   );
@@ -200,7 +201,8 @@ interface AddOptions {
   countries?: string[];
   order?: number;
   id?: string;
-  inactive: boolean;
+  disabled: boolean;
+  inactive?: boolean;
 }
 
 async function addPolicy(ctx: AdminContext, opts: AddOptions): Promise<number> {
@@ -213,7 +215,7 @@ async function addPolicy(ctx: AdminContext, opts: AddOptions): Promise<number> {
     body['countries'] = { mode: opts.countryMode ?? 'deny', list: opts.countries ?? [] };
   }
   if (opts.order !== undefined) body['order'] = opts.order;
-  if (opts.inactive) body['active'] = false;
+  if (opts.disabled || opts.inactive === true) body['active'] = false;
   const answer = await ctx.client.request<PolicyAnswer>('POST', '/api/approval-policies', { body });
   return printPolicyAnswer(ctx, 'added', answer);
 }
@@ -225,6 +227,7 @@ interface SetOptions {
   appliesTo?: string;
   countryMode?: 'deny' | 'allow';
   countries?: string[];
+  enabled?: boolean;
   active?: boolean;
   order?: number;
 }
@@ -237,7 +240,7 @@ async function changePolicy(
 ): Promise<number> {
   if (Object.keys(patch).length === 0) {
     throw new InvalidArgumentError(
-      'nothing to change: give at least one of --action, --category, --subcategory, --no-subcategory, --applies-to, --country-mode, --countries, --active, --order',
+      'nothing to change: give at least one of --action, --category, --subcategory, --no-subcategory, --applies-to, --country-mode, --countries, --enabled, --order',
     );
   }
   const answer = await ctx.client.request<PolicyAnswer>('PATCH', `/api/approval-policies/${encode(id)}`, {
@@ -252,7 +255,8 @@ async function setPolicy(ctx: AdminContext, id: string, opts: SetOptions): Promi
   if (opts.category !== undefined) patch['category'] = opts.category;
   if (opts.subcategory === false) patch['subcategory'] = null;
   else if (opts.subcategory !== undefined) patch['subcategory'] = opts.subcategory;
-  if (opts.active !== undefined) patch['active'] = opts.active;
+  const { enabled } = enabledOf(opts.enabled, opts.active);
+  if (enabled !== undefined) patch['active'] = enabled;
   if (opts.order !== undefined) patch['order'] = opts.order;
   if (opts.appliesTo !== undefined || opts.countryMode !== undefined || opts.countries !== undefined) {
     const existing = await fetchPolicy(ctx, id);
@@ -456,7 +460,34 @@ async function listRequests(ctx: AdminContext, status: string): Promise<number> 
   return EXIT_OK;
 }
 
-async function showRequest(ctx: AdminContext, id: string): Promise<number> {
+/**
+ * A request id from an id or an unambiguous prefix of one: an exact id is
+ * itself; a prefix of exactly one request is that request; a prefix of
+ * several is an error listing them; a prefix of none is sent as it is (the
+ * server answers that the request does not exist).
+ */
+export async function resolveRequestId(ctx: AdminContext, given: string): Promise<string> {
+  const answer = await ctx.client.request<{ requests: Pick<ApprovalRequestRecord, 'id' | 'status'>[] }>(
+    'GET',
+    '/api/requests',
+    { query: { status: 'all' } },
+  );
+  const ids = answer.requests.map((r) => r.id);
+  if (ids.includes(given)) return given;
+  const candidates = ids.filter((id) => id.startsWith(given));
+  const [only] = candidates;
+  if (candidates.length === 1 && only !== undefined) return only;
+  if (candidates.length > 1) {
+    throw new TollgateError(
+      'ambiguous-id',
+      `request id prefix "${given}" matches ${candidates.length} requests: ${candidates.sort().join(', ')}`,
+    );
+  }
+  return given;
+}
+
+async function showRequest(ctx: AdminContext, given: string): Promise<number> {
+  const id = await resolveRequestId(ctx, given);
   const answer = await ctx.client.request<ApprovalRequestRecord>('GET', `/api/requests/${encode(id)}`);
   if (ctx.json) return json(ctx, answer);
   ctx.io.stdout(formatRequest(answer));
@@ -474,9 +505,10 @@ interface ApproveAnswer extends ApplyReport {
 
 async function approve(
   ctx: AdminContext,
-  id: string,
+  given: string,
   opts: { target?: PermitTarget; note?: string; waitMs?: number },
 ): Promise<number> {
+  const id = await resolveRequestId(ctx, given);
   const body: Record<string, unknown> = {};
   if (opts.target !== undefined) body['target'] = opts.target;
   if (opts.note !== undefined) body['note'] = opts.note;
@@ -491,7 +523,8 @@ async function approve(
   return EXIT_OK;
 }
 
-async function reject(ctx: AdminContext, id: string, note: string | undefined): Promise<number> {
+async function reject(ctx: AdminContext, given: string, note: string | undefined): Promise<number> {
+  const id = await resolveRequestId(ctx, given);
   const answer = await ctx.client.request<{ request: ApprovalRequestRecord }>(
     'POST',
     `/api/requests/${encode(id)}/reject`,
@@ -504,7 +537,8 @@ async function reject(ctx: AdminContext, id: string, note: string | undefined): 
   return EXIT_OK;
 }
 
-async function escalate(ctx: AdminContext, id: string, note: string | undefined): Promise<number> {
+async function escalate(ctx: AdminContext, given: string, note: string | undefined): Promise<number> {
+  const id = await resolveRequestId(ctx, given);
   const answer = await ctx.client.request<{ request: ApprovalRequestRecord; notice: { to: string[]; via: string } }>(
     'POST',
     `/api/requests/${encode(id)}/escalate`,
@@ -573,7 +607,8 @@ export function registerApprovalCommands(program: Command, io: CliIo, setExit: (
   )
     .option('--order <n>', 'put it at this order instead of the top', orderOption)
     .option('--id <id>', 'the policy id (default: generated)')
-    .option('--inactive', 'add it inactive', false)
+    .option('--disabled', 'add it disabled (kept, not used)', false)
+    .addOption(new Option('--inactive', 'the same as --disabled').hideHelp())
     .action(async (opts: AddOptions, command: Command) => run(command, (ctx) => addPolicy(ctx, opts)));
   countryOptions(
     approvals
@@ -586,7 +621,8 @@ export function registerApprovalCommands(program: Command, io: CliIo, setExit: (
       .option('--no-subcategory', 'remove the subcategory')
       .option('--applies-to <scope>', 'organization, groups=G1,G2 or computers=C1,C2'),
   )
-    .option('--active <bool>', 'true or false', booleanOption('--active'))
+    .option('--enabled <bool>', 'true or false', booleanOption('--enabled'))
+    .addOption(new Option('--active <bool>', 'the same as --enabled').hideHelp().argParser(booleanOption('--active')))
     .option('--order <n>', 'a new order (as move)', orderOption)
     .action(async (id: string, opts: SetOptions, command: Command) => run(command, (ctx) => setPolicy(ctx, id, opts)));
   approvals
@@ -598,18 +634,20 @@ export function registerApprovalCommands(program: Command, io: CliIo, setExit: (
       run(command, (ctx) => changePolicy(ctx, id, { order: opts.order }, `moved to order ${opts.order}`)),
     );
   approvals
-    .command('activate')
-    .summary('activate an approval policy')
+    .command('enable')
+    .alias('activate')
+    .summary('enable an approval policy (alias: activate)')
     .argument('<id>', 'the approval policy')
     .action(async (id: string, _opts: unknown, command: Command) =>
-      run(command, (ctx) => changePolicy(ctx, id, { active: true }, 'activated')),
+      run(command, (ctx) => changePolicy(ctx, id, { active: true }, 'enabled')),
     );
   approvals
-    .command('deactivate')
-    .summary('deactivate an approval policy (kept, not used)')
+    .command('disable')
+    .alias('deactivate')
+    .summary('disable an approval policy: kept, not used (alias: deactivate)')
     .argument('<id>', 'the approval policy')
     .action(async (id: string, _opts: unknown, command: Command) =>
-      run(command, (ctx) => changePolicy(ctx, id, { active: false }, 'deactivated')),
+      run(command, (ctx) => changePolicy(ctx, id, { active: false }, 'disabled')),
     );
   approvals
     .command('delete')
@@ -653,9 +691,9 @@ export function registerApprovalCommands(program: Command, io: CliIo, setExit: (
     .command('list')
     .summary('requests with their suggestion, matched policy, reason, permit target and instructions')
     .addOption(
-      new Option('--status <status>', 'only requests in this state')
+      new Option('--status <status>', 'only requests in this state; all for every request')
         .choices([...REQUEST_STATUSES, 'all'])
-        .default('all'),
+        .default('pending'),
     )
     .action(async (opts: { status: string }, command: Command) =>
       run(command, (ctx) => listRequests(ctx, opts.status)),
@@ -663,12 +701,12 @@ export function registerApprovalCommands(program: Command, io: CliIo, setExit: (
   requests
     .command('show')
     .summary('one request')
-    .argument('<id>', 'the request id')
+    .argument('<id>', 'the request id, or an unambiguous prefix of it')
     .action(async (id: string, _opts: unknown, command: Command) => run(command, (ctx) => showRequest(ctx, id)));
   requests
     .command('approve')
     .summary("approve: a permit policy for the file's application at the permit target, pushed at once")
-    .argument('<id>', 'the request id')
+    .argument('<id>', 'the request id, or an unambiguous prefix of it')
     .addOption(
       new Option('--target <target>', 'permit on the computer or its whole group (default: the guidelines)').choices(
         PERMIT_TARGETS,
@@ -682,7 +720,7 @@ export function registerApprovalCommands(program: Command, io: CliIo, setExit: (
   requests
     .command('reject')
     .summary('reject a request')
-    .argument('<id>', 'the request id')
+    .argument('<id>', 'the request id, or an unambiguous prefix of it')
     .option('--note <text>', 'a note kept with the request')
     .action(async (id: string, opts: { note?: string }, command: Command) =>
       run(command, (ctx) => reject(ctx, id, opts.note)),
@@ -690,7 +728,7 @@ export function registerApprovalCommands(program: Command, io: CliIo, setExit: (
   requests
     .command('escalate')
     .summary("escalate a request: a notice to the organization's escalation addresses")
-    .argument('<id>', 'the request id')
+    .argument('<id>', 'the request id, or an unambiguous prefix of it')
     .option('--note <text>', 'a note for the recipients, kept with the request')
     .action(async (id: string, opts: { note?: string }, command: Command) =>
       run(command, (ctx) => escalate(ctx, id, opts.note)),

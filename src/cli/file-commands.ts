@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { ValidationError } from '../engine/errors.js';
 import { formatLint, lintWorld } from '../engine/lint.js';
-import { ScenarioTarget, runCases, type CaseTarget } from '../engine/replay.js';
+import { ScenarioTarget, runCases, type CaseResult, type CaseTarget, type ReplayCase } from '../engine/replay.js';
 import { formatUpgradePlan, upgradeToFlat } from '../engine/upgrade.js';
 import { loadFixtures, loadScenario, serializeScenario, validateFixtures } from '../scenario/load.js';
 import { EXIT_FAILED, EXIT_INVALID, EXIT_OK, type CliIo } from './io.js';
@@ -11,25 +11,54 @@ import { formatReport, summaryLine, type ReportFormat } from './report.js';
 export interface ReplayOptions {
   format: ReportFormat;
   output?: string;
+  /** Only the cases whose name contains this text or whose computer is this text. */
+  filter?: string;
 }
 
-/** Runs fixture cases against a target and reports them (SPEC.md section 8). */
+/** The cases `--filter TEXT` keeps: the name contains TEXT, or the computer is TEXT; every case without it. */
+export function filterCases<C extends ReplayCase>(cases: readonly C[], filter: string | undefined): C[] {
+  if (filter === undefined) return [...cases];
+  return cases.filter((c) => c.name.includes(filter) || c.computer === filter);
+}
+
+/**
+ * Runs fixture cases against a target and reports them (SPEC.md section 8).
+ * The cases named in `notRun` are not evaluated: they are reported as not run
+ * with the reason given, counted in the summary, and do not fail the replay.
+ */
 export async function replayCases(
   io: CliIo,
   target: CaseTarget,
-  cases: Awaited<ReturnType<typeof loadFixtures>>,
-  suiteName: string,
+  cases: readonly ReplayCase[],
+  fixturesPath: string,
   options: ReplayOptions,
+  notRun: ReadonlyMap<string, string> = new Map(),
 ): Promise<number> {
-  const results = await runCases(target, cases);
-  const report = formatReport(results, options.format, suiteName);
+  const results: CaseResult[] = [];
+  for (const c of cases) {
+    const reason = notRun.get(c.name);
+    if (reason === undefined) {
+      results.push(...(await runCases(target, [c])));
+    } else {
+      results.push({
+        name: c.name,
+        computer: c.computer,
+        passed: false,
+        expected: c.expect,
+        got: null,
+        mismatches: [],
+        notRun: reason,
+      });
+    }
+  }
+  const report = formatReport(results, options.format, fixturesPath);
   if (options.output !== undefined) {
     await writeFile(options.output, report);
     io.stdout(summaryLine(results) + '\n');
   } else {
     io.stdout(report);
   }
-  return results.every((r) => r.passed) ? EXIT_OK : EXIT_FAILED;
+  return results.every((r) => r.passed || r.notRun !== undefined) ? EXIT_OK : EXIT_FAILED;
 }
 
 /** `tollgate replay SCENARIO FIXTURES`. */
@@ -40,7 +69,7 @@ export async function replayScenario(
   options: ReplayOptions,
 ): Promise<number> {
   const world = await loadScenario(scenarioPath);
-  const cases = await loadFixtures(fixturesPath);
+  const cases = filterCases(await loadFixtures(fixturesPath), options.filter);
   const problems = validateFixtures(cases, world).map((p) => `${fixturesPath}: ${p}`);
   if (problems.length > 0) throw new ValidationError(problems);
   return replayCases(io, new ScenarioTarget(world, () => io.nowMs()), cases, fixturesPath, options);

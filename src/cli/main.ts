@@ -1,11 +1,15 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { registerAdminCommands } from './admin-commands.js';
 import { parseList, registerApprovalCommands } from './approval-commands.js';
+import type { SettingValue, World } from '../engine/model.js';
+import { parseTimeMs, timeProblem } from '../engine/validate.js';
 import { reportInvalid } from './errors.js';
+import { settingOverride } from './explain.js';
 import type { QueryOptions, RequestApprovalOptions } from './socket-commands.js';
 import { lintScenario, replayScenario, upgradeScenario } from './file-commands.js';
 import { EXIT_INVALID, processIo, type CliIo } from './io.js';
 import { REPORT_FORMATS, type ReportFormat } from './report.js';
+import { tollgateVersion } from './version.js';
 
 /** Adds commands that need the process layer (daemon, server) to the program. */
 export type ProgramExtension = (program: Command, io: CliIo, setExit: (code: number) => void) => void;
@@ -25,13 +29,44 @@ export function integerOption(name: string): (value: string) => number {
   };
 }
 
+/** The default bound of the file `query --file` hashes: 4 GiB. */
+export const DEFAULT_MAX_HASH_BYTES = 4 * 1024 ** 3;
+
+/** `--output FILE`, the canonical spelling, with `--out FILE` accepted as a hidden alias. */
+export function addOutputOption(command: Command, description: string): Command {
+  return command
+    .option('--output <file>', description)
+    .addOption(new Option('--out <file>', 'the same as --output').hideHelp());
+}
+
+/** The file of `--output` or its alias `--out`; both with different files is a usage error. */
+export function outputOf(opts: { output?: string; out?: string }, required = false): string | undefined {
+  if (opts.output !== undefined && opts.out !== undefined && opts.output !== opts.out) {
+    throw new InvalidArgumentError('give --output or --out (the same option), not both');
+  }
+  const file = opts.output ?? opts.out;
+  if (required && file === undefined) throw new InvalidArgumentError("required option '--output <file>' not specified");
+  return file;
+}
+
+const SOCKET_HELP = "the daemon's socket (default: TOLLGATE_SOCKET, then socket in the profile)";
+const ADMIN_SOCKET_HELP =
+  "the daemon's admin socket (adminSocket.path, e.g. tollgate.admin.sock; default: TOLLGATE_ADMIN_SOCKET, the " +
+  "profile's adminSocket, or the admin path next to TOLLGATE_SOCKET)";
+
 /** Builds the command-line program; `setExit` records the exit code of the command that ran. */
-export function createProgram(io: CliIo, setExit: (code: number) => void): Command {
+export function createProgram(
+  io: CliIo,
+  setExit: (code: number) => void,
+  options: { helpAfterError?: boolean } = {},
+): Command {
   const program = new Command('tollgate')
     .description(
       'Application-control policy evaluator: replay fixtures, upgrade and lint scenarios, run the agent daemon.',
     )
-    .showHelpAfterError()
+    // `--version` is only tollgate's own when it comes first: `snapshot build --version N` is that command's.
+    .addHelpText('after', "\nOptions before a command:\n  -V, --version  print tollgate's version (from package.json)")
+    .showHelpAfterError(options.helpAfterError ?? true)
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
     .exitOverride();
 
@@ -45,24 +80,39 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
     .argument('[files...]', 'SCENARIO FIXTURES, or only FIXTURES with --socket')
     .addOption(new Option('--format <format>', 'report format').choices(REPORT_FORMATS).default('text'))
     .option('--output <file>', 'write the report to a file (the summary line still goes to standard output)')
-    .option('--socket <path>', "a running daemon's socket: replay the cases of its own computer")
-    .action(async (files: string[], opts: { format: ReportFormat; output?: string; socket?: string }) => {
-      const replayOptions = { format: opts.format, ...(opts.output === undefined ? {} : { output: opts.output }) };
-      if (opts.socket !== undefined) {
-        const [fixtures] = files;
-        if (files.length !== 1 || fixtures === undefined) {
-          throw new InvalidArgumentError('with --socket, replay takes exactly one argument: FIXTURES');
+    .addOption(new Option('--out <file>', 'the same as --output').hideHelp())
+    .option(
+      '--socket <path>',
+      "a running daemon's socket: replay the cases of its own computer (the others are reported as not run)",
+    )
+    .option('--filter <text>', 'only the cases whose name contains TEXT or whose computer is TEXT')
+    .action(
+      async (
+        files: string[],
+        opts: { format: ReportFormat; output?: string; out?: string; socket?: string; filter?: string },
+      ) => {
+        const output = outputOf(opts);
+        const replayOptions = {
+          format: opts.format,
+          ...(output === undefined ? {} : { output }),
+          ...(opts.filter === undefined ? {} : { filter: opts.filter }),
+        };
+        if (opts.socket !== undefined) {
+          const [fixtures] = files;
+          if (files.length !== 1 || fixtures === undefined) {
+            throw new InvalidArgumentError('with --socket, replay takes exactly one argument: FIXTURES');
+          }
+          const { replaySocket } = await import('./socket-commands.js');
+          setExit(await replaySocket(io, opts.socket, fixtures, replayOptions));
+          return;
         }
-        const { replaySocket } = await import('./socket-commands.js');
-        setExit(await replaySocket(io, opts.socket, fixtures, replayOptions));
-        return;
-      }
-      const [scenario, fixtures] = files;
-      if (files.length !== 2 || scenario === undefined || fixtures === undefined) {
-        throw new InvalidArgumentError('replay takes two arguments: SCENARIO FIXTURES');
-      }
-      setExit(await replayScenario(io, scenario, fixtures, replayOptions));
-    });
+        const [scenario, fixtures] = files;
+        if (files.length !== 2 || scenario === undefined || fixtures === undefined) {
+          throw new InvalidArgumentError('replay takes two arguments: SCENARIO FIXTURES');
+        }
+        setExit(await replayScenario(io, scenario, fixtures, replayOptions));
+      },
+    );
 
   program
     .command('upgrade')
@@ -77,9 +127,23 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
     .option('--acknowledge', 'acknowledge that the order of policies may be affected', false)
     .option('--dry-run', 'only print the renumbering and the discrepancies', false)
     .option('--output <file>', 'where to write the upgraded scenario (.json or .yaml)')
-    .action(async (scenario: string, opts: { org: string; acknowledge: boolean; dryRun: boolean; output?: string }) => {
-      setExit(await upgradeScenario(io, scenario, opts));
-    });
+    .addOption(new Option('--out <file>', 'the same as --output').hideHelp())
+    .action(
+      async (
+        scenario: string,
+        opts: { org: string; acknowledge: boolean; dryRun: boolean; output?: string; out?: string },
+      ) => {
+        const output = outputOf(opts);
+        setExit(
+          await upgradeScenario(io, scenario, {
+            org: opts.org,
+            acknowledge: opts.acknowledge,
+            dryRun: opts.dryRun,
+            ...(output === undefined ? {} : { output }),
+          }),
+        );
+      },
+    );
 
   program
     .command('lint')
@@ -90,14 +154,13 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
       setExit(await lintScenario(io, scenario, opts));
     });
 
-  program
-    .command('keygen')
-    .summary('create an Ed25519 signing key pair')
-    .requiredOption('--out <dir>', 'the folder for tollgate-signing.key and tollgate-signing.pub')
-    .action(async (opts: { out: string }) => {
-      const { keygen } = await import('./snapshot-commands.js');
-      setExit(await keygen(io, opts.out));
-    });
+  addOutputOption(
+    program.command('keygen').summary('create an Ed25519 signing key pair'),
+    'the folder for tollgate-signing.key and tollgate-signing.pub (required)',
+  ).action(async (opts: { output?: string; out?: string }) => {
+    const { keygen } = await import('./snapshot-commands.js');
+    setExit(await keygen(io, outputOf(opts, true) as string));
+  });
 
   const snapshot = program.command('snapshot').summary('build, inspect and apply signed snapshots');
   snapshot
@@ -111,15 +174,32 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
       'the snapshot version (newer than what the daemon holds)',
       integerOption('--version'),
     )
-    .requiredOption('--out <file>', 'where to write the signed snapshot')
+    .option('--output <file>', 'where to write the signed snapshot (required)')
+    .addOption(new Option('--out <file>', 'the same as --output').hideHelp())
     .option('--settings-version <n>', 'the settings version the snapshot carries', integerOption('--settings-version'))
     .action(
       async (
         scenario: string,
-        opts: { computer: string; key: string; version: number; out: string; settingsVersion?: number },
+        opts: {
+          computer: string;
+          key: string;
+          version: number;
+          output?: string;
+          out?: string;
+          settingsVersion?: number;
+        },
       ) => {
         const { buildSnapshot } = await import('./snapshot-commands.js');
-        setExit(await buildSnapshot(io, scenario, opts));
+        const out = outputOf(opts, true) as string;
+        setExit(
+          await buildSnapshot(io, scenario, {
+            computer: opts.computer,
+            key: opts.key,
+            version: opts.version,
+            out,
+            ...(opts.settingsVersion === undefined ? {} : { settingsVersion: opts.settingsVersion }),
+          }),
+        );
       },
     );
   snapshot
@@ -136,36 +216,52 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
     .command('apply')
     .summary('hand a signed snapshot file to a running daemon')
     .argument('<file>', 'the signed snapshot')
-    .requiredOption('--socket <path>', "the daemon's admin socket (adminSocket.path, e.g. tollgate.admin.sock)")
-    .action(async (file: string, opts: { socket: string }) => {
+    .option('--socket <path>', ADMIN_SOCKET_HELP)
+    .action(async (file: string, opts: { socket?: string }) => {
       const { applySnapshotFile } = await import('./socket-commands.js');
-      setExit(await applySnapshotFile(io, opts.socket, file));
+      const { resolveAdminSocket } = await import('./profile.js');
+      setExit(await applySnapshotFile(io, resolveAdminSocket(io, opts.socket), file));
     });
 
   program
     .command('query')
     .summary('ask a running daemon whether a file may run')
-    .requiredOption('--socket <path>', "the daemon's socket")
-    .requiredOption('--path <path>', 'the file path')
+    .description(
+      'Asks a running daemon for the decision on a file: described with --path and its fields, or read from disk ' +
+        'with --file (tollgate hashes it). Exit 0 with the decision; with --exit-code, 3 when the decision is deny ' +
+        'or denyWithRequest; 2 on invalid input; 1 when the daemon cannot be reached.',
+    )
+    .option('--socket <path>', SOCKET_HELP)
+    .option('--path <path>', 'the file path (with --file: the path reported instead of the absolute path of FILE)')
+    .option('--file <path>', 'a file on disk: its SHA-256 is computed (streaming) and its absolute path is the path')
+    .option(
+      '--max-file-bytes <n>',
+      'the largest file --file hashes (default 4 GiB)',
+      integerOption('--max-file-bytes'),
+      DEFAULT_MAX_HASH_BYTES,
+    )
+    .option('--exit-code', 'exit 3 when the decision denies the file (deny, denyWithRequest)', false)
     .option('--sha256 <hex>', "the file's SHA-256")
     .option('--cert-subject <subject>', "the signing certificate's subject")
     .option('--cert-thumbprint <hex>', "the signing certificate's thumbprint")
     .option('--process-path <path>', 'the parent process')
     .option('--created-by <path>', 'the process that wrote the file')
     .option('--json', 'print the decision as JSON (SPEC.md field names)', false)
-    .action(async (opts: QueryOptions) => {
+    .action(async (opts: QueryOptions & { socket?: string }) => {
       const { queryDaemon } = await import('./socket-commands.js');
-      setExit(await queryDaemon(io, opts));
+      const { resolveSocket } = await import('./profile.js');
+      setExit(await queryDaemon(io, { ...opts, socket: resolveSocket(io, opts.socket) }));
     });
 
   program
     .command('status')
-    .summary("a running daemon's snapshot, structure, gates, settings and counters")
-    .requiredOption('--socket <path>', "the daemon's socket")
+    .summary("a running daemon's snapshot, structure, gates, settings and counters, and tollgate's version")
+    .option('--socket <path>', SOCKET_HELP)
     .option('--json', 'print JSON', false)
-    .action(async (opts: { socket: string; json: boolean }) => {
+    .action(async (opts: { socket?: string; json: boolean }) => {
       const { statusOfDaemon } = await import('./socket-commands.js');
-      setExit(await statusOfDaemon(io, opts.socket, opts.json));
+      const { resolveSocket } = await import('./profile.js');
+      setExit(await statusOfDaemon(io, resolveSocket(io, opts.socket), opts.json));
     });
 
   program
@@ -173,12 +269,15 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
     .summary("a running daemon's decision log")
     .command('export')
     .summary('write the decision log as a fixture file that replays against the daemon')
-    .requiredOption('--socket <path>', "the daemon's admin socket (adminSocket.path, e.g. tollgate.admin.sock)")
-    .requiredOption('--out <file>', 'the fixture file to write (.yaml or .json)')
+    .option('--socket <path>', ADMIN_SOCKET_HELP)
+    .option('--output <file>', 'the fixture file to write (.yaml or .json; required)')
+    .addOption(new Option('--out <file>', 'the same as --output').hideHelp())
     .option('--limit <n>', 'the newest N decisions', integerOption('--limit'), 1000)
-    .action(async (opts: { socket: string; out: string; limit: number }) => {
+    .action(async (opts: { socket?: string; output?: string; out?: string; limit: number }) => {
       const { exportDecisions } = await import('./socket-commands.js');
-      setExit(await exportDecisions(io, opts.socket, opts.out, opts.limit));
+      const { resolveAdminSocket } = await import('./profile.js');
+      const out = outputOf(opts, true) as string;
+      setExit(await exportDecisions(io, resolveAdminSocket(io, opts.socket), out, opts.limit));
     });
 
   program
@@ -190,7 +289,7 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
         'local suggestion (approve, escalate, reject or none) and stores the request, which it delivers to the ' +
         'policy server when connected. See docs/APPROVALS.md.',
     )
-    .requiredOption('--socket <path>', "the daemon's socket")
+    .option('--socket <path>', SOCKET_HELP)
     .requiredOption('--path <path>', 'the file that was denied')
     .option('--sha256 <hex>', "the file's SHA-256")
     .option('--cert-subject <subject>', "the signing certificate's subject")
@@ -203,10 +302,75 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
     .option('--primary-company-influence <codes>', 'ISO 3166-1 alpha-2 codes, comma-separated', parseList)
     .option('--development-influence <codes>', 'ISO 3166-1 alpha-2 codes, comma-separated', parseList)
     .option('--json', 'print the suggestion and the request id as JSON', false)
-    .action(async (opts: RequestApprovalOptions) => {
+    .action(async (opts: RequestApprovalOptions & { socket?: string }) => {
       const { requestApproval } = await import('./socket-commands.js');
-      setExit(await requestApproval(io, opts));
+      const { resolveSocket } = await import('./profile.js');
+      setExit(await requestApproval(io, { ...opts, socket: resolveSocket(io, opts.socket) }));
     });
+
+  program
+    .command('explain')
+    .summary("a computer's policies in processing order, and why each stands where it does")
+    .description(
+      'Lists the enabled policies that apply to a computer in the order its agent processes them (flat or ' +
+        'hierarchical, Prioritize Built-In Applications on or off, version gates applied), each with its order ' +
+        'number, Applies To level, organization depth and built-in tier, and the key that puts it after the one ' +
+        'before. From a scenario file (--scenario) or from the policy server (its world, via the admin API: ' +
+        '--server, --token/--token-file, --ca as for admin, or their environment and profile defaults).',
+    )
+    .requiredOption('--computer <id>', 'the computer')
+    .option('--scenario <file>', 'explain from a scenario file instead of the policy server')
+    .option('--at <time>', 'the time expiry is judged at (RFC 3339; default: now)')
+    .option(
+      '--setting <name=value>',
+      'a setting value in place of the effective one, e.g. prioritizeBuiltInApplications=false (repeatable)',
+      (value: string, previous: Record<string, SettingValue> | undefined) => settingOverride(value, previous),
+    )
+    .option('--server <url>', 'the policy server (default: TOLLGATE_SERVER, the profile, http://127.0.0.1:7443)')
+    .option('--token <token>', 'the admin token')
+    .option('--token-file <file>', 'a file holding the admin token (default: TOLLGATE_TOKEN_FILE, the profile)')
+    .option('--ca <file>', "the CA certificate (PEM) of an https server's certificate")
+    .option('--json', 'print JSON', false)
+    .action(
+      async (opts: {
+        computer: string;
+        scenario?: string;
+        at?: string;
+        setting?: Record<string, SettingValue>;
+        server?: string;
+        token?: string;
+        tokenFile?: string;
+        ca?: string;
+        json: boolean;
+      }) => {
+        const { explainComputer, printExplanation } = await import('./explain.js');
+        let atMs = io.nowMs();
+        if (opts.at !== undefined) {
+          const problem = timeProblem(opts.at);
+          if (problem !== null) throw new InvalidArgumentError(`--at ${problem}, not "${opts.at}"`);
+          atMs = parseTimeMs(opts.at);
+        }
+        let world: World;
+        if (opts.scenario !== undefined) {
+          const { loadScenario } = await import('../scenario/load.js');
+          world = await loadScenario(opts.scenario);
+        } else {
+          const { connectAdmin, withAdminErrors } = await import('./admin-commands.js');
+          const client = await connectAdmin(io, opts);
+          let fetched: World | undefined;
+          const code = await withAdminErrors(io, async () => {
+            fetched = await client.request<World>('GET', '/api/world');
+            return 0;
+          });
+          if (fetched === undefined) {
+            setExit(code);
+            return;
+          }
+          world = fetched;
+        }
+        setExit(printExplanation(io, explainComputer(world, opts.computer, atMs, opts.setting), opts.json));
+      },
+    );
 
   registerAdminCommands(program, io, setExit);
   registerApprovalCommands(program, io, setExit);
@@ -214,23 +378,66 @@ export function createProgram(io: CliIo, setExit: (code: number) => void): Comma
   return program;
 }
 
-/** Runs the command line; resolves to the exit code. */
-export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+async function runProgram(argv: readonly string[], io: CliIo, helpAfterError: boolean): Promise<number> {
   let exitCode = 0;
-  const program = createProgram(io, (code) => (exitCode = code));
+  const program = createProgram(io, (code) => (exitCode = code), { helpAfterError });
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
   } catch (error) {
     if (error instanceof InvalidArgumentError) {
       // Thrown by an action: commander has not printed it.
+      io.reportError?.('invalid-usage');
       io.stderr(`error: ${error.message}\n`);
       return EXIT_INVALID;
     }
     if (error instanceof CommanderError) {
       // Help and version are successful exits; usage errors were already printed.
+      if (error.exitCode !== 0) io.reportError?.('invalid-usage');
       return error.exitCode === 0 ? 0 : EXIT_INVALID;
     }
     return reportInvalid(io, error);
   }
+}
+
+/** The code of a `--json` error when the command reported none: by its exit code. */
+function defaultErrorCode(exitCode: number): string {
+  return exitCode === EXIT_INVALID ? 'invalid-input' : 'failed';
+}
+
+/**
+ * Runs the command line; resolves to the exit code. With `--json`, a command
+ * that fails prints one JSON object on standard error instead of its error
+ * lines: `{"error":{"code","message","problems"}}` (same exit codes).
+ */
+export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+    io.stdout(`${tollgateVersion()}\n`);
+    return 0;
+  }
+  if (!argv.includes('--json')) return runProgram(argv, io, true);
+  const errors: string[] = [];
+  let code: string | undefined;
+  const jsonIo: CliIo = {
+    ...io,
+    stderr: (text) => void errors.push(text),
+    reportError: (reported) => void (code ??= reported),
+  };
+  const exitCode = await runProgram(argv, jsonIo, false);
+  const text = errors.join('');
+  if (exitCode === 0 || text.trim() === '') {
+    if (text !== '') io.stderr(text);
+    return exitCode;
+  }
+  const problems = text
+    .split('\n')
+    .map((line) => line.replace(/^(error|refused): /, '').trimEnd())
+    .filter((line) => line !== '');
+  const error = {
+    code: code ?? defaultErrorCode(exitCode),
+    message: problems[0] ?? '',
+    ...(problems.length > 1 ? { problems } : {}),
+  };
+  io.stderr(JSON.stringify({ error }) + '\n');
+  return exitCode;
 }

@@ -3,10 +3,16 @@ import type { CaseResult } from '../engine/replay.js';
 export type ReportFormat = 'text' | 'json' | 'junit';
 export const REPORT_FORMATS: readonly ReportFormat[] = ['text', 'json', 'junit'];
 
-/** The closing line of every replay (SPEC.md section 8). */
-export function summaryLine(results: readonly CaseResult[]): string {
+function counts(results: readonly CaseResult[]): { passed: number; failed: number; notRun: number } {
   const passed = results.filter((r) => r.passed).length;
-  return `${passed} passed, ${results.length - passed} failed`;
+  const notRun = results.filter((r) => r.notRun !== undefined).length;
+  return { passed, failed: results.length - passed - notRun, notRun };
+}
+
+/** The closing line of every replay (SPEC.md section 8); `, N not run` only when cases were not run. */
+export function summaryLine(results: readonly CaseResult[]): string {
+  const { passed, failed, notRun } = counts(results);
+  return `${passed} passed, ${failed} failed${notRun > 0 ? `, ${notRun} not run` : ''}`;
 }
 
 function compact(value: unknown): string {
@@ -33,32 +39,52 @@ export function failureLine(result: CaseResult): string {
   );
 }
 
+/** One line for a case that was not run. */
+export function notRunLine(result: CaseResult): string {
+  return `NOT RUN ${result.name}: ${result.notRun ?? ''}`;
+}
+
 export function textReport(results: readonly CaseResult[]): string {
-  const lines = results.filter((r) => !r.passed).map(failureLine);
+  const lines = results.filter((r) => !r.passed).map((r) => (r.notRun === undefined ? failureLine(r) : notRunLine(r)));
   lines.push(summaryLine(results));
   return lines.join('\n') + '\n';
 }
 
 export function jsonReport(results: readonly CaseResult[]): string {
-  const passed = results.filter((r) => r.passed).length;
-  return JSON.stringify({ passed, failed: results.length - passed, cases: results }, null, 2) + '\n';
+  const { passed, failed, notRun } = counts(results);
+  const cases = results.map(({ seconds: _seconds, ...rest }) => rest);
+  return JSON.stringify({ passed, failed, ...(notRun > 0 ? { notRun } : {}), cases }, null, 2) + '\n';
 }
 
 function xmlEscape(text: string): string {
   return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+function secondsText(seconds: number | undefined): string {
+  return (seconds ?? 0).toFixed(3);
+}
+
+/** JUnit XML: each case with its `time` (seconds) and `file` (the fixtures file); not-run cases are skipped. */
 export function junitReport(results: readonly CaseResult[], suiteName: string): string {
-  const failed = results.filter((r) => !r.passed).length;
+  const { failed, notRun } = counts(results);
+  const total = results.reduce((sum, r) => sum + (r.seconds ?? 0), 0);
+  const file = xmlEscape(suiteName);
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites tests="${results.length}" failures="${failed}">`,
-    `  <testsuite name="${xmlEscape(suiteName)}" tests="${results.length}" failures="${failed}" errors="0">`,
+    `<testsuites tests="${results.length}" failures="${failed}" time="${secondsText(total)}">`,
+    `  <testsuite name="${file}" tests="${results.length}" failures="${failed}" errors="0" skipped="${notRun}" ` +
+      `time="${secondsText(total)}" file="${file}">`,
   ];
   for (const r of results) {
-    const open = `    <testcase classname="${xmlEscape(r.computer)}" name="${xmlEscape(r.name)}"`;
+    const open =
+      `    <testcase classname="${xmlEscape(r.computer)}" name="${xmlEscape(r.name)}" ` +
+      `time="${secondsText(r.seconds)}" file="${file}"`;
     if (r.passed) {
       lines.push(`${open}/>`);
+    } else if (r.notRun !== undefined) {
+      lines.push(`${open}>`);
+      lines.push(`      <skipped message="${xmlEscape(r.notRun)}"/>`);
+      lines.push('    </testcase>');
     } else {
       lines.push(`${open}>`);
       lines.push(`      <failure message="${xmlEscape(failureLine(r))}"/>`);

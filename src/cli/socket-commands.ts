@@ -1,15 +1,19 @@
-import { readFile, writeFile } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { extname, resolve } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import type { ApprovalQuery } from '../engine/approvals.js';
-import { TollgateError, ValidationError } from '../engine/errors.js';
+import { TollgateError } from '../engine/errors.js';
 import type { ApprovalSuggestion, Decision, FileRequest, SettingValue } from '../engine/model.js';
 import type { CaseTarget } from '../engine/replay.js';
+import { PRIORITIZE_SETTING } from '../engine/settings.js';
 import { LocalClient, type RequestBody } from '../local/client.js';
 import { loadFixtures } from '../scenario/load.js';
 import type { AgentStatus, LocalResponse } from '../wire/local-api.js';
-import { replayCases, type ReplayOptions } from './file-commands.js';
-import { EXIT_FAILED, EXIT_OK, type CliIo } from './io.js';
+import { filterCases, replayCases, type ReplayOptions } from './file-commands.js';
+import { EXIT_DENIED, EXIT_FAILED, EXIT_OK, type CliIo } from './io.js';
+import { tollgateVersion } from './version.js';
 
 async function withClient<T>(socketPath: string, fn: (client: LocalClient) => Promise<T>): Promise<T> {
   const client = await LocalClient.connect(socketPath);
@@ -69,30 +73,82 @@ export class SocketTarget implements CaseTarget {
   }
 }
 
-/** `tollgate replay --socket PATH FIXTURES`: cases of the daemon's own computer. */
+/**
+ * `tollgate replay --socket PATH FIXTURES`: the cases of the daemon's own
+ * computer run; the others are reported as not run (counted in the summary).
+ */
 export async function replaySocket(
   io: CliIo,
   socketPath: string,
   fixturesPath: string,
   options: ReplayOptions,
 ): Promise<number> {
-  const cases = await loadFixtures(fixturesPath);
+  const cases = filterCases(await loadFixtures(fixturesPath), options.filter);
   return withClient(socketPath, async (client) => {
     const status = expectKind(await client.call({ kind: 'status' }), 'status').status;
-    const unknown = cases
-      .filter((c) => c.computer !== status.computerId)
-      .map(
-        (c) =>
-          `${fixturesPath}: cases[${c.name}]: computer "${c.computer}" is not this daemon's computer (${status.computerId})`,
-      );
-    if (unknown.length > 0) throw new ValidationError(unknown);
-    return replayCases(io, new SocketTarget(client, status.computerId), cases, fixturesPath, options);
+    const notRun = new Map<string, string>();
+    for (const c of cases) {
+      if (c.computer !== status.computerId) {
+        notRun.set(c.name, `computer ${c.computer} is not this daemon's computer (${status.computerId})`);
+      }
+    }
+    return replayCases(io, new SocketTarget(client, status.computerId), cases, fixturesPath, options, notRun);
   });
 }
 
-export interface QueryOptions extends FileRequest {
+export interface QueryOptions extends Partial<FileRequest> {
   socket: string;
   json: boolean;
+  /** A file on disk to hash (SHA-256); its absolute path is the path unless `path` is given. */
+  file?: string;
+  /** The largest file `file` may be. */
+  maxFileBytes?: number;
+  /** Exit EXIT_DENIED when the decision denies the file. */
+  exitCode?: boolean;
+}
+
+/** The SHA-256 of a file, read as a stream; a file past `maxBytes` (or not a regular file) is refused. */
+export async function hashFile(file: string, maxBytes: number): Promise<string> {
+  let size: number;
+  try {
+    const info = await stat(file);
+    if (!info.isFile()) throw new TollgateError('invalid-input', `--file ${file}: not a regular file`);
+    size = info.size;
+  } catch (error) {
+    if (error instanceof TollgateError) throw error;
+    throw new TollgateError('invalid-input', `--file ${file}: cannot be read: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  if (size > maxBytes) {
+    throw new TollgateError(
+      'file-too-large',
+      `--file ${file}: ${size} bytes, more than --max-file-bytes (${maxBytes}) allows`,
+    );
+  }
+  const hash = createHash('sha256');
+  let read = 0;
+  try {
+    for await (const chunk of createReadStream(file)) {
+      read += (chunk as Buffer).length;
+      // The file may grow while it is read: the bound holds for what is read.
+      if (read > maxBytes) {
+        throw new TollgateError('file-too-large', `--file ${file}: grew past --max-file-bytes (${maxBytes})`);
+      }
+      hash.update(chunk as Buffer);
+    }
+  } catch (error) {
+    if (error instanceof TollgateError) throw error;
+    throw new TollgateError('invalid-input', `--file ${file}: cannot be read: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  return hash.digest('hex');
+}
+
+/** Whether a decision keeps the file from running (`query --exit-code`). */
+export function denies(decision: Decision): boolean {
+  return decision.action === 'deny' || decision.action === 'denyWithRequest';
 }
 
 export interface RequestApprovalOptions extends Pick<
@@ -168,7 +224,19 @@ export async function requestApproval(io: CliIo, options: RequestApprovalOptions
 
 /** `tollgate query`: one decision from a running daemon. */
 export async function queryDaemon(io: CliIo, options: QueryOptions): Promise<number> {
-  const file = fileOf(options);
+  let request: FileRequest;
+  if (options.file !== undefined) {
+    if (options.sha256 !== undefined) {
+      throw new TollgateError('invalid-input', 'give --file (tollgate hashes it) or --sha256, not both');
+    }
+    const sha256 = await hashFile(options.file, options.maxFileBytes ?? Number.MAX_SAFE_INTEGER);
+    request = { ...options, path: options.path ?? resolve(options.file), sha256 };
+  } else if (options.path !== undefined) {
+    request = { ...options, path: options.path };
+  } else {
+    throw new TollgateError('invalid-input', 'query needs --path PATH or --file FILE');
+  }
+  const file = fileOf(request);
   const decision = await withClient(
     options.socket,
     async (client) => expectKind(await client.call({ kind: 'evaluateFile', file }), 'decision').decision,
@@ -178,7 +246,7 @@ export async function queryDaemon(io: CliIo, options: QueryOptions): Promise<num
   } else {
     io.stdout(`${decision.action}  ${decision.reason}\n`);
   }
-  return EXIT_OK;
+  return options.exitCode === true && denies(decision) ? EXIT_DENIED : EXIT_OK;
 }
 
 function formatAge(ms: number): string {
@@ -191,6 +259,7 @@ function formatAge(ms: number): string {
 /** Human text for a status. */
 export function formatStatus(status: AgentStatus, nowMs: number): string {
   const lines = [
+    `tollgate         ${tollgateVersion()}`,
     `computer         ${status.computerId} (agent ${status.agentVersion} on ${status.os})`,
     status.snapshotVersion === null
       ? 'snapshot         none (answering without a policy snapshot)'
@@ -218,7 +287,11 @@ export async function statusOfDaemon(io: CliIo, socketPath: string, json: boolea
     socketPath,
     async (client) => expectKind(await client.call({ kind: 'status' }), 'status').status,
   );
-  io.stdout(json ? JSON.stringify(status, null, 2) + '\n' : formatStatus(status, io.nowMs()));
+  io.stdout(
+    json
+      ? JSON.stringify({ tollgateVersion: tollgateVersion(), ...status }, null, 2) + '\n'
+      : formatStatus(status, io.nowMs()),
+  );
   return EXIT_OK;
 }
 
@@ -231,6 +304,7 @@ export async function exportDecisions(io: CliIo, socketPath: string, outFile: st
   const response = await withClient(socketPath, (client) => client.request({ kind: 'exportDecisions', limit }));
   if (response.kind === 'error') {
     const hint = response.code === 'admin-socket-required' ? `: ${ADMIN_SOCKET_HINT}` : '';
+    io.reportError?.(response.code);
     io.stderr(`refused: ${response.message}${hint}\n`);
     return EXIT_FAILED;
   }
@@ -239,6 +313,8 @@ export async function exportDecisions(io: CliIo, socketPath: string, outFile: st
     name: `#${i + 1} ${entry.file.path} at ${new Date(entry.atMs).toISOString()}`,
     computer: log.computerId,
     at: new Date(entry.atMs).toISOString(),
+    // The settings in force when the daemon decided: the case replays the same after a settings toggle.
+    settings: { [PRIORITIZE_SETTING]: entry.decision.builtInsFirst },
     file: entry.file,
     expect: { action: entry.decision.action, policy: entry.decision.policy },
   }));
@@ -255,6 +331,7 @@ export async function applySnapshotFile(io: CliIo, socketPath: string, file: str
   const response = await withClient(socketPath, (client) => client.request({ kind: 'applySnapshot', snapshot }));
   if (response.kind === 'error') {
     const hint = response.code === 'admin-socket-required' ? `: ${ADMIN_SOCKET_HINT}` : '';
+    io.reportError?.(response.code);
     io.stderr(`refused: ${response.message}${hint}\n`);
     return EXIT_FAILED;
   }

@@ -24,6 +24,7 @@ export type LintCode =
   | 'no-escalation-address'
   | 'flat-below-gate'
   | 'flat-under-hierarchical'
+  | 'unknown-category'
   | 'computer-not-analysed';
 
 /** One warning about an entry of a scenario list (`list[id]`). */
@@ -109,7 +110,40 @@ function describePolicy(p: ViewPolicy): string {
   return p.isDefault ? `the default policy ${p.id}` : `${p.id}, application ${p.app ?? '?'}`;
 }
 
-/** Equal order numbers among the policies of each flat organization, one warning per number. */
+/**
+ * The policies of one order number split into the sets that can apply to a
+ * common computer of the world (connected through pairs that cover one); a
+ * tie between policies that never meet on a computer decides nothing.
+ */
+function overlappingSets(index: WorldIndex, policies: readonly Policy[]): Policy[][] {
+  const covered = policies.map((p) => new Set(index.coveredComputers(p.appliesTo).map((c) => c.id)));
+  const parent = policies.map((_, i) => i);
+  const root = (i: number): number => {
+    while (parent[i] !== i) i = parent[i] as number;
+    return i;
+  };
+  for (let i = 0; i < policies.length; i++) {
+    for (let j = i + 1; j < policies.length; j++) {
+      const a = covered[i] as Set<string>;
+      const b = covered[j] as Set<string>;
+      const [small, large] = a.size <= b.size ? [a, b] : [b, a];
+      if ([...small].some((id) => large.has(id))) parent[root(j)] = root(i);
+    }
+  }
+  const sets = new Map<number, Policy[]>();
+  policies.forEach((p, i) => {
+    const r = root(i);
+    const set = sets.get(r) ?? [];
+    set.push(p);
+    sets.set(r, set);
+  });
+  return [...sets.values()].filter((set) => set.length > 1);
+}
+
+/**
+ * Equal order numbers among the policies of each flat organization that can
+ * apply to the same computer, one warning per number and set of such policies.
+ */
 function duplicateOrders(index: WorldIndex): LintWarning[] {
   const byOrgAndOrder = new Map<string, Map<number, Policy[]>>();
   for (const policy of index.world.policies) {
@@ -124,19 +158,21 @@ function duplicateOrders(index: WorldIndex): LintWarning[] {
   const warnings: LintWarning[] = [];
   for (const [org, byOrder] of byOrgAndOrder) {
     const depth = index.depth(org);
-    for (const [order, policies] of byOrder) {
-      if (policies.length < 2) continue;
-      // Named in the order ties are resolved, so the warning's entry is the one that wins.
-      const sorted = policies
-        .map((p) => ({ id: p.id, order, levelRank: index.levelRank(p.appliesTo), orgDepth: depth, builtIn: false }))
-        .sort(compareFlat);
-      const [first, ...others] = sorted.map((p) => p.id);
-      warnings.push({
-        code: 'duplicate-order',
-        list: 'policies',
-        id: first as string,
-        message: `order ${order} is also used by ${others.join(', ')} in flat organization ${org}`,
-      });
+    for (const [order, all] of byOrder) {
+      if (all.length < 2) continue;
+      for (const policies of overlappingSets(index, all)) {
+        // Named in the order ties are resolved, so the warning's entry is the one that wins.
+        const sorted = policies
+          .map((p) => ({ id: p.id, order, levelRank: index.levelRank(p.appliesTo), orgDepth: depth, builtIn: false }))
+          .sort(compareFlat);
+        const [first, ...others] = sorted.map((p) => p.id);
+        warnings.push({
+          code: 'duplicate-order',
+          list: 'policies',
+          id: first as string,
+          message: `order ${order} is also used by ${others.join(', ')} in flat organization ${org}`,
+        });
+      }
     }
   }
   return warnings;
@@ -263,7 +299,8 @@ function flatStructureProblems(index: WorldIndex): LintWarning[] {
 
 /**
  * Warnings of SPEC.md section 6 for a world, in this order: equal flat order numbers, shadowed policies,
- * missing escalation addresses, flat organizations below the gate or under a hierarchical parent.
+ * missing escalation addresses, flat organizations below the gate or under a hierarchical parent, approval
+ * policies whose category no application has.
  */
 export function lintWorld(world: World): LintWarning[] {
   const index = new WorldIndex(world);
@@ -272,7 +309,28 @@ export function lintWorld(world: World): LintWarning[] {
     ...shadowedPolicies(index),
     ...missingEscalation(index),
     ...flatStructureProblems(index),
+    ...unknownCategories(index),
   ];
+}
+
+/** Approval policies whose category no application has (compared as approvals compare it, ignoring case). */
+function unknownCategories(index: WorldIndex): LintWarning[] {
+  const known = new Set<string>();
+  for (const app of index.world.applications) if (app.category !== undefined) known.add(app.category.toLowerCase());
+  const warnings: LintWarning[] = [];
+  for (const ap of index.world.approvalPolicies) {
+    if (known.has(ap.category.toLowerCase())) continue;
+    const names = [...new Set(index.world.applications.flatMap((a) => (a.category === undefined ? [] : [a.category])))];
+    warnings.push({
+      code: 'unknown-category',
+      list: 'approvalPolicies',
+      id: ap.id,
+      message:
+        `category "${ap.category}" is not the category of any application, so the policy only meets requests that ` +
+        `name it themselves (known categories: ${names.length === 0 ? 'none' : names.sort().join(', ')})`,
+    });
+  }
+  return warnings;
 }
 
 /** One warning as `list[id]: message`. */

@@ -36,6 +36,10 @@ export interface CaseResult {
   /** The expected fields that differ. */
   mismatches: string[];
   error?: string;
+  /** Why the case was not run (`replay --socket`: another computer's case); such a case neither passes nor fails. */
+  notRun?: string;
+  /** How long the case took, in seconds (JUnit `time`); not part of the JSON report. */
+  seconds?: number;
 }
 
 function sameValue(expected: unknown, got: unknown): boolean {
@@ -91,7 +95,12 @@ export async function runCase(target: CaseTarget, c: ReplayCase): Promise<CaseRe
 
 export async function runCases(target: CaseTarget, cases: readonly ReplayCase[]): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
-  for (const c of cases) results.push(await runCase(target, c));
+  for (const c of cases) {
+    const started = performance.now();
+    const result = await runCase(target, c);
+    result.seconds = (performance.now() - started) / 1000;
+    results.push(result);
+  }
   return results;
 }
 

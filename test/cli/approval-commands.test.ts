@@ -109,7 +109,7 @@ describe('tollgate admin approvals', () => {
     expect(added.code).toBe(0);
     const lines = added.stdout.split('\n');
     expect(lines[0]).toMatch(
-      /^org\s+order\s+policy\s+active\s+action\s+category\s+subcategory\s+applies to\s+countries$/,
+      /^org\s+order\s+policy\s+enabled\s+action\s+category\s+subcategory\s+applies to\s+countries$/,
     );
     expect(lines[1]).toMatch(/^shop\s+1\s+ap-new\s+yes\s+reject\s+Remote Access\s+organization\s+allow US,GB$/);
     expect(lines[2]).toMatch(/^shop\s+2\s+ap-1\s+/);
@@ -125,8 +125,19 @@ describe('tollgate admin approvals', () => {
       ['ap-1', 1],
       ['ap-new', 2],
     ]);
-    expect((await admin('approvals', 'deactivate', 'ap-new')).stdout).toContain('approval policy ap-new deactivated');
+    // One vocabulary: enable/disable and --enabled; activate/deactivate and --active are aliases.
+    expect((await admin('approvals', 'deactivate', 'ap-new')).stdout).toContain('approval policy ap-new disabled');
     expect(state.world().approvalPolicies.find((p) => p.id === 'ap-new')?.active).toBe(false);
+    expect((await admin('approvals', 'enable', 'ap-new')).stdout).toContain('approval policy ap-new enabled');
+    expect(state.world().approvalPolicies.find((p) => p.id === 'ap-new')?.active).toBe(true);
+    expect((await admin('approvals', 'set', 'ap-new', '--active', 'false')).code).toBe(0);
+    expect(state.world().approvalPolicies.find((p) => p.id === 'ap-new')?.active).toBe(false);
+    expect((await admin('approvals', 'set', 'ap-new', '--enabled', 'true')).code).toBe(0);
+    expect(state.world().approvalPolicies.find((p) => p.id === 'ap-new')?.active).toBe(true);
+    const both = await admin('approvals', 'set', 'ap-new', '--enabled', 'true', '--active', 'false');
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('give --enabled or --active (the same option), not both');
+    expect((await admin('approvals', 'disable', 'ap-new')).code).toBe(0);
     expect(
       (await admin('approvals', 'set', 'ap-new', '--countries', 'CN', '--applies-to', 'groups=shop-pcs')).code,
     ).toBe(0);
@@ -242,7 +253,7 @@ describe('tollgate admin requests', () => {
   }
 
   it('lists each request with its suggestion, policy, reason, permit target and instructions', async () => {
-    expect((await admin('requests', 'list')).stdout).toBe('no requests\n');
+    expect((await admin('requests', 'list')).stdout).toBe('no pending requests\n');
     submit('req-a');
     const list = await admin('requests', 'list');
     expect(list.code).toBe(0);
@@ -255,7 +266,7 @@ describe('tollgate admin requests', () => {
       'why            approval policy ap-1 denies applications influenced by CN',
       'permit target  computer',
       'instructions   (none)',
-      '1 request\n',
+      '1 pending request\n',
     ]) {
       expect(list.stdout).toContain(text);
     }
@@ -284,6 +295,40 @@ describe('tollgate admin requests', () => {
     expect(shown.stdout).toMatch(/escalated\s+\S+: notice to it@shop\.example via none/);
     const pending = await admin('requests', 'list', '--status', 'pending');
     expect(pending.stdout).toBe('no pending requests\n');
+  });
+
+  it('lists pending requests unless told --status all', async () => {
+    submit('req-a');
+    submit('req-b');
+    await admin('requests', 'reject', 'req-b');
+    const pendingOnly = await admin('requests', 'list');
+    expect(pendingOnly.stdout).toContain('req-a  PENDING');
+    expect(pendingOnly.stdout).not.toContain('req-b');
+    expect(pendingOnly.stdout).toContain('1 pending request\n');
+    const all = await admin('requests', 'list', '--status', 'all');
+    expect(all.stdout).toContain('req-a  PENDING');
+    expect(all.stdout).toContain('req-b  REJECTED');
+    expect(all.stdout).toContain('2 requests\n');
+  });
+
+  it('takes an unambiguous prefix of a request id and lists the candidates of an ambiguous one', async () => {
+    submit('7f3a-first');
+    submit('7f3b-second');
+    const shown = await admin('requests', 'show', '7f3a');
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(/^7f3a-first {2}PENDING/);
+    const ambiguous = await admin('requests', 'reject', '7f3');
+    expect(ambiguous.code).toBe(2);
+    expect(ambiguous.stderr).toBe('error: request id prefix "7f3" matches 2 requests: 7f3a-first, 7f3b-second\n');
+    const asJson = await admin('--json', 'requests', 'reject', '7f3');
+    expect(asJson.code).toBe(2);
+    expect(JSON.parse(asJson.stderr)).toEqual({
+      error: { code: 'ambiguous-id', message: 'request id prefix "7f3" matches 2 requests: 7f3a-first, 7f3b-second' },
+    });
+    expect((await admin('requests', 'reject', '7f3b')).stdout).toBe('request 7f3b-second rejected\n');
+    const unknown = await admin('requests', 'show', 'nope');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/nope/);
   });
 });
 

@@ -112,7 +112,7 @@ describe('tollgate replay', () => {
     expect(xml).toContain('<testsuite name=');
     expect(xml).toContain('tests="2" failures="1"');
     expect(xml).toMatch(
-      /<testcase classname="till-1" name="chrome is denied \(wrong on purpose\)">\s*<failure message=/,
+      /<testcase classname="till-1" name="chrome is denied \(wrong on purpose\)" time="\d+\.\d{3}" file="[^"]*failing2\.yaml">\s*<failure message=/,
     );
   });
 

@@ -157,6 +157,72 @@ describe('lintWorld', () => {
       },
     ];
     for (const c of cases) it(c.name, () => expect(lines(c.world, 'duplicate-order')).toEqual(c.expected));
+
+    it('reports equal orders only between policies that can apply to the same computer', () => {
+      const apart = shopWorld([
+        policy('p-1', { app: 'npp', appliesTo: { computer: 'pc-1' }, order: 5 }),
+        policy('p-2', { app: 'chrome', appliesTo: { computer: 'pc-2' }, order: 5 }),
+      ]);
+      expect(lines(apart, 'duplicate-order')).toEqual([]);
+      const together = shopWorld([
+        policy('p-1', { app: 'npp', appliesTo: { computer: 'pc-1' }, order: 5 }),
+        policy('p-2', { app: 'chrome', appliesTo: { computer: 'pc-2' }, order: 5 }),
+        policy('p-3', { app: 'tool-wide', appliesTo: { group: 'g-tills' }, order: 5 }),
+      ]);
+      // p-3 meets both on their computers: one set of three.
+      expect(lines(together, 'duplicate-order')).toEqual([
+        'policies[p-1]: order 5 is also used by p-2, p-3 in flat organization shop',
+      ]);
+      const twoGroups = shopWorld(
+        [
+          policy('p-tills', { app: 'npp', appliesTo: { group: 'g-tills' }, order: 9 }),
+          policy('p-office', { app: 'chrome', appliesTo: { group: 'g-office' }, order: 9 }),
+        ],
+        {
+          groups: [
+            { id: 'g-tills', org: 'shop', name: 'Tills', os: 'windows', agentVersion: '10.6.2' },
+            { id: 'g-office', org: 'shop', name: 'Office', os: 'windows', agentVersion: '10.6.2' },
+          ],
+          computers: [
+            { id: 'pc-1', group: 'g-tills' },
+            { id: 'pc-9', group: 'g-office' },
+          ],
+        },
+      );
+      expect(lines(twoGroups, 'duplicate-order')).toEqual([]);
+    });
+  });
+
+  describe('unknown-category', () => {
+    const games: Application = { ...app('solitaire', [{ path: 'C:\\Games\\sol.exe' }]), category: 'Games' };
+    const withApproval = (category: string): World =>
+      shopWorld([], {
+        applications: [...APPS, games],
+        approvalPolicies: [
+          {
+            id: 'ap-games',
+            org: 'shop',
+            order: 1,
+            active: true,
+            action: 'reject',
+            category,
+            appliesTo: { organization: 'shop' },
+            countries: { mode: 'deny', list: [] },
+          },
+        ],
+      });
+
+    it('warns on an approval policy whose category no application has', () => {
+      expect(lines(withApproval('Gamez'), 'unknown-category')).toEqual([
+        'approvalPolicies[ap-games]: category "Gamez" is not the category of any application, so the policy only ' +
+          'meets requests that name it themselves (known categories: Games)',
+      ]);
+    });
+
+    it('is silent when an application has the category, in any case', () => {
+      expect(lines(withApproval('Games'), 'unknown-category')).toEqual([]);
+      expect(lines(withApproval('games'), 'unknown-category')).toEqual([]);
+    });
   });
 
   describe('shadowed-policy', () => {

@@ -283,7 +283,7 @@ describe('approval requests end to end, as real processes', () => {
     expect(new Set(Object.values(ids)).size).toBe(5);
     await received(...Object.values(ids));
 
-    const { requests } = await adminJson<{ requests: ApprovalRequestRecord[] }>('requests', 'list');
+    const { requests } = await adminJson<{ requests: ApprovalRequestRecord[] }>('requests', 'list', '--status', 'all');
     const byId = new Map(requests.map((r) => [r.id, r]));
     expect(byId.get(ids['deniedCountry']!)).toMatchObject({
       computer: 'till-1',
@@ -465,7 +465,7 @@ describe('approval requests end to end, as real processes', () => {
     for (const id of sent) await delivered((l) => l['msg'] === 'approval request delivered' && l['requestId'] === id);
     expect((await status(till1.socket)).outboxDepth).toBe(0);
 
-    const { requests } = await adminJson<{ requests: ApprovalRequestRecord[] }>('requests', 'list');
+    const { requests } = await adminJson<{ requests: ApprovalRequestRecord[] }>('requests', 'list', '--status', 'all');
     for (const id of sent) expect(requests.filter((r) => r.id === id)).toHaveLength(1);
     expect(requests.filter((r) => r.computer === 'till-1')).toHaveLength(7);
     expect(

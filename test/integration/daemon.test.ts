@@ -1,7 +1,9 @@
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from '../../daemon/main.js';
 import { LocalClient } from '../../src/local/client.js';
 import { ScenarioTarget } from '../../src/engine/replay.js';
 import { loadScenario } from '../../src/scenario/load.js';
@@ -250,9 +252,18 @@ describe('the daemon as a real process', () => {
     expect(replayed.stdout).toContain('3 passed, 0 failed');
     expect(replayed.code).toBe(0);
 
-    const wrong = await cli(['replay', '--socket', socket, CONTRACT_CASES]);
-    expect(wrong.code).toBe(2);
-    expect(wrong.stderr).toMatch(/not this daemon's computer/);
+    // Cases of other computers are not run, and counted: the daemon's own still decide the exit code.
+    const mixed = await cli(['replay', '--socket', socket, CONTRACT_CASES]);
+    expect(mixed.stdout).toMatch(/^5 passed, 0 failed, 4 not run$/m);
+    expect(mixed.stdout).toMatch(/^NOT RUN .+: computer lab-7 is not this daemon's computer \(till-1\)$/m);
+    expect(mixed.code).toBe(0);
+    const junit = await cli(['replay', '--socket', socket, CONTRACT_CASES, '--format', 'junit']);
+    expect(junit.stdout).toContain('skipped="4"');
+    expect(junit.stdout).toMatch(/<testcase classname="lab-7" [^>]*>\s*<skipped message=/);
+    const filtered = await cli(['replay', '--socket', socket, CONTRACT_CASES, '--filter', 'till-1']);
+    expect(filtered.stdout).toBe('5 passed, 0 failed\n');
+    const byName = await cli(['replay', '--socket', socket, fixture, '--filter', 'shopping']);
+    expect(byName.stdout).toBe('1 passed, 0 failed\n');
 
     await ask(socket, { path: 'C:\\Tools\\exported.exe' });
     const exported = join(ws.dir, 'exported.yaml');
@@ -271,6 +282,65 @@ describe('the daemon as a real process', () => {
     expect(replayExport.stdout).toMatch(/^(\d+) passed, 0 failed$/m);
     expect(Number(/(\d+) passed/.exec(replayExport.stdout)?.[1])).toBeGreaterThan(0);
     expect(replayExport.code).toBe(0);
+
+    // The export records the settings in force: it replays green after Prioritize Built-In is switched off.
+    const exportedText = readFileSync(exported, 'utf8');
+    expect(exportedText).toContain('prioritizeBuiltInApplications: true');
+    expect(exportedText).toContain('policy: chrome-ok');
+    const toggled = join(ws.dir, 'toggled-scenario.yaml');
+    writeFileSync(
+      toggled,
+      readFileSync(CONTRACT_SCENARIO, 'utf8') +
+        'agentSettings:\n  - {id: s-off, type: prioritizeBuiltInApplications, value: false, appliesTo: {computer: till-1}, order: 1}\n',
+    );
+    const chromeAfterToggle = await cli(['replay', toggled, fixture, '--filter', 'chrome is permitted']);
+    expect(chromeAfterToggle.code).toBe(1);
+    const afterToggle = await cli(['replay', toggled, exported]);
+    expect(afterToggle.stdout).toMatch(/^\d+ passed, 0 failed$/m);
+    expect(afterToggle.code).toBe(0);
+  });
+
+  it('query hashes a real file, --exit-code says deny, and the socket comes from TOLLGATE_SOCKET', async () => {
+    const file = join(ws.dir, 'unknown-tool.exe');
+    writeFileSync(file, 'not a known application');
+    const sha256 = createHash('sha256').update('not a known application').digest('hex');
+    const asked = await cli(['query', '--socket', socket, '--file', file, '--path', 'C:\\Tools\\tool.exe']);
+    expect(asked.stdout).toMatch(/^denyWithRequest {2}denyWithRequest by policy shop-default/);
+    expect(asked.code).toBe(0);
+    const denied = await cli(['query', '--socket', socket, '--file', file, '--exit-code']);
+    expect(denied.code).toBe(3);
+    const permitted = await cli([
+      'query',
+      '--socket',
+      socket,
+      '--exit-code',
+      '--path',
+      CHROME.path,
+      '--cert-subject',
+      CHROME.certSubject,
+    ]);
+    expect(permitted.code).toBe(0);
+    const exported = join(ws.dir, 'hashed.yaml');
+    expect((await cli(['decisions', 'export', '--socket', daemon.adminSocket, '--output', exported])).code).toBe(0);
+    expect(readFileSync(exported, 'utf8')).toContain(`sha256: ${sha256}`);
+    expect(readFileSync(exported, 'utf8')).toContain(`path: ${file}`);
+
+    const tooLarge = await cli(['query', '--socket', socket, '--file', file, '--max-file-bytes', '4', '--json']);
+    expect(tooLarge.code).toBe(2);
+    expect(JSON.parse(tooLarge.stderr)).toEqual({
+      error: { code: 'file-too-large', message: `--file ${file}: 23 bytes, more than --max-file-bytes (4) allows` },
+    });
+
+    let stdout = '';
+    const io = {
+      stdout: (t: string) => void (stdout += t),
+      stderr: () => {},
+      nowMs: () => Date.now(),
+      env: { TOLLGATE_SOCKET: socket },
+    };
+    expect(await run(['status'], io)).toBe(0);
+    expect(stdout).toMatch(/^tollgate {9}\d+\.\d+\.\d+$/m);
+    expect(stdout).toContain('computer         till-1');
   });
 
   it('never takes the socket of a live daemon', async () => {

@@ -1,0 +1,74 @@
+/**
+ * `tollgate server backup --config FILE --output FILE`: a consistent copy of
+ * the server's SQLite database taken with SQLite's online backup, through a
+ * connection of its own, so it works beside a running server. A server whose
+ * store is PostgreSQL is backed up with pg_dump: the command prints it.
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { TollgateError } from '../engine/errors.js';
+import { SERVER_DB_FILE } from '../server/state.js';
+import { EXIT_OK, type CliIo } from './io.js';
+
+/** A PostgreSQL connection URL in the server config's store section, when the server keeps its state there. */
+export function postgresUrlOf(config: unknown): string | undefined {
+  const store = (config as { store?: unknown }).store;
+  if (store === null || typeof store !== 'object') return undefined;
+  for (const key of ['url', 'connectionString', 'postgresUrl']) {
+    const value = (store as Record<string, unknown>)[key];
+    if (typeof value === 'string' && /^postgres(ql)?:\/\//.test(value)) return value;
+  }
+  return undefined;
+}
+
+/** The URL without its password, for printing. */
+function withoutPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url;
+  }
+}
+
+/** Runs the backup; resolves to the exit code. */
+export async function backupServer(
+  io: CliIo,
+  config: { dataDir: string } & Record<string, unknown>,
+  output: string,
+): Promise<number> {
+  const pgUrl = postgresUrlOf(config);
+  if (pgUrl !== undefined) {
+    io.stdout(
+      `the server keeps its state in PostgreSQL: back it up with\n` +
+        `  pg_dump --format=custom --file=${JSON.stringify(output)} ${JSON.stringify(withoutPassword(pgUrl))}\n` +
+        `(the password as in the server's store URL, or PGPASSWORD / ~/.pgpass); restore steps: docs/SERVER.md\n`,
+    );
+    return EXIT_OK;
+  }
+  const source = join(config.dataDir, SERVER_DB_FILE);
+  if (!existsSync(source)) {
+    throw new TollgateError('invalid-input', `${source}: no server database here (dataDir: ${config.dataDir})`);
+  }
+  const target = resolve(output);
+  if (target === resolve(source)) {
+    throw new TollgateError('invalid-input', `--output ${output}: is the server database itself`);
+  }
+  if (existsSync(target)) {
+    throw new TollgateError('invalid-input', `--output ${output}: already exists (a backup never overwrites a file)`);
+  }
+  const db = new Database(source, { readonly: true, fileMustExist: true });
+  try {
+    const progress = await db.backup(target);
+    io.stdout(`${source} backed up to ${target} (${progress.totalPages} pages)\n`);
+  } catch (error) {
+    throw new TollgateError('backup-failed', `backup of ${source} to ${output} failed: ${(error as Error).message}`, {
+      cause: error,
+    });
+  } finally {
+    db.close();
+  }
+  return EXIT_OK;
+}

@@ -1,0 +1,334 @@
+// The commands operators and testers reach for: --version, --check-config,
+// explain (from a scenario and from a real admin API on port 0), the CLI's
+// defaults from the environment and a profile, JSON errors, and server backup.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { run } from '../../daemon/main.js';
+import { explainComputer } from '../../src/cli/explain.js';
+import type { CliIo } from '../../src/cli/io.js';
+import { keygen } from '../../src/cli/snapshot-commands.js';
+import { loadScenario } from '../../src/scenario/load.js';
+import { buildAdminApi } from '../../src/server/admin-api.js';
+import { RecordingHub, type TempState, openTempState } from '../server/admin-harness.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const SCENARIO = join(ROOT, 'examples/contract/example-scenario.yaml');
+const NOW = Date.parse('2026-11-22T12:00:00Z');
+
+async function cli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    nowMs: () => NOW,
+    env,
+  };
+  const code = await run(args, io);
+  return { code, stdout, stderr };
+}
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'tollgate-ops-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('tollgate --version', () => {
+  it("prints package.json's version, and leaves a command's own --version alone", async () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(await cli(['--version'])).toEqual({ code: 0, stdout: `${pkg.version}\n`, stderr: '' });
+    expect((await cli(['-V'])).stdout).toBe(`${pkg.version}\n`);
+    const keys = join(dir, 'keys');
+    await keygen({ stdout: () => {}, stderr: () => {}, nowMs: () => NOW }, keys);
+    const out = join(dir, 'till-1.bin');
+    const built = await cli([
+      'snapshot',
+      'build',
+      SCENARIO,
+      '--computer',
+      'till-1',
+      '--key',
+      join(keys, 'tollgate-signing.key'),
+      '--version',
+      '7',
+      '--output',
+      out,
+    ]);
+    expect(built.code).toBe(0);
+    expect((await cli(['snapshot', 'inspect', out])).stdout).toMatch(/version\s+7/);
+  });
+});
+
+describe('--check-config', () => {
+  it('prints the effective daemon config with defaults and resolved paths, secrets redacted, and starts nothing', async () => {
+    const keys = join(dir, 'cc-keys');
+    await keygen({ stdout: () => {}, stderr: () => {}, nowMs: () => NOW }, keys);
+    const file = join(dir, 'daemon.yaml');
+    writeFileSync(
+      file,
+      [
+        'dataDir: agent-data',
+        'computerId: till-1',
+        'serverPublicKey: cc-keys/tollgate-signing.pub',
+        'socket: {path: agent.sock}',
+        'server: {url: "wss://policy.example/agent", token: s3cret}',
+        '',
+      ].join('\n'),
+    );
+    const checked = await cli(['daemon', '--check-config', file]);
+    expect(checked.stderr).toBe(`${file}: the configuration is valid\n`);
+    expect(checked.code).toBe(0);
+    const config = JSON.parse(checked.stdout) as Record<string, unknown>;
+    expect(config['dataDir']).toBe(join(dir, 'agent-data'));
+    expect(config['adminSocket']).toMatchObject({ path: join(dir, 'agent.admin.sock'), mode: 0o600 });
+    expect(config['server']).toMatchObject({ token: '[redacted]' });
+    expect(checked.stdout).not.toContain('s3cret');
+    expect(() => readFileSync(join(dir, 'agent-data', 'agent.db'))).toThrow();
+  });
+
+  it('names every field at fault and exits 2', async () => {
+    const file = join(dir, 'bad-daemon.yaml');
+    writeFileSync(file, 'dataDir: d\ncomputerId: ""\nsocket: {path: a.sock, maxConnections: -1}\nserverPublicKey: k\n');
+    const bad = await cli(['daemon', '--check-config', file]);
+    expect(bad.code).toBe(2);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toContain(`error: ${file}: computerId:`);
+    expect(bad.stderr).toContain(`error: ${file}: socket.maxConnections:`);
+    const missingKey = join(dir, 'missing-key.yaml');
+    writeFileSync(missingKey, 'dataDir: d\ncomputerId: c\nsocket: {path: a.sock}\nserverPublicKey: nowhere.pub\n');
+    const noKey = await cli(['daemon', '--check-config', missingKey]);
+    expect(noKey.code).toBe(2);
+    expect(noKey.stderr).toMatch(/serverPublicKey/);
+  });
+
+  it('checks a server config the same way', async () => {
+    const good = join(dir, 'server.yaml');
+    writeFileSync(good, 'dataDir: server-data\nlisten: {port: 0}\n');
+    const checked = await cli(['server', '--check-config', good]);
+    expect(checked.code).toBe(0);
+    expect(JSON.parse(checked.stdout)).toMatchObject({
+      dataDir: join(dir, 'server-data'),
+      listen: { host: '127.0.0.1', port: 0 },
+      sync: { pingIntervalMs: 15_000 },
+    });
+    const bad = join(dir, 'bad-server.yaml');
+    writeFileSync(bad, 'dataDir: x\nlisten: {port: 99999}\nsurprise: 1\n');
+    const refused = await cli(['server', '--check-config', bad]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`${bad}: listen.port:`);
+    expect(refused.stderr).toContain('surprise');
+  });
+});
+
+describe('tollgate explain', () => {
+  it("lists a flat computer's policies with built-ins first and the key that placed each", async () => {
+    const explained = await cli(['explain', '--scenario', SCENARIO, '--computer', 'till-1']);
+    expect(explained.code).toBe(0);
+    const lines = explained.stdout.split('\n');
+    expect(lines[1]).toBe('structure flat');
+    expect(lines[2]).toBe('built-ins first yes (prioritizeBuiltInApplications=true)');
+    expect(lines.filter((l) => /^\s+\d+\. /.test(l)).map((l) => l.trim().split(/\s+/)[1])).toEqual([
+      'chrome-ok',
+      'chrome-block',
+      'shop-default',
+    ]);
+    expect(explained.stdout).toContain(
+      'first: order 101, global level, org depth 0, built-in (built-ins are processed first)',
+    );
+    expect(explained.stdout).toContain('the first policy after the built-in tier');
+    expect(explained.stdout).toContain('higher order number (20 < 1000000)');
+  });
+
+  it('follows the setting in force and an override of it, and the version gate', async () => {
+    const off = await cli([
+      'explain',
+      '--scenario',
+      SCENARIO,
+      '--computer',
+      'till-1',
+      '--setting',
+      'prioritizeBuiltInApplications=false',
+      '--json',
+    ]);
+    const explanation = JSON.parse(off.stdout) as ReturnType<typeof explainComputer>;
+    expect(explanation.builtInsFirst).toBe(false);
+    expect(explanation.policies.map((p) => p.policy)).toEqual(['chrome-block', 'chrome-ok', 'shop-default']);
+    expect(explanation.policies[1]?.reason).toContain('higher order number (20 < 101)');
+
+    // office-1's agent is below the flat gate: hierarchical, whatever its organization says.
+    const gated = explainComputer(await loadScenario(SCENARIO), 'office-1', NOW);
+    expect(gated.orgStructure).toBe('flat');
+    expect(gated.structure).toBe('hierarchical');
+    expect(gated.gated.length).toBeGreaterThan(0);
+
+    const lab = explainComputer(await loadScenario(SCENARIO), 'lab-7', NOW);
+    expect(lab.structure).toBe('hierarchical');
+    expect(lab.policies.map((p) => p.policy)).toEqual(['chrome-ok', 'npp-school', 'npp-lab']);
+    expect(lab.policies[2]?.reason).toContain('later Applies To level (organization before group)');
+
+    const unknown = await cli(['explain', '--scenario', SCENARIO, '--computer', 'nope', '--json']);
+    expect(unknown.code).toBe(2);
+    expect(JSON.parse(unknown.stderr)).toEqual({
+      error: { code: 'unknown-reference', message: 'unknown computer "nope"' },
+    });
+    const badSetting = await cli(['explain', '--scenario', SCENARIO, '--computer', 'till-1', '--setting', 'x=1']);
+    expect(badSetting.code).toBe(2);
+    expect(badSetting.stderr).toContain('unknown setting type "x"');
+  });
+});
+
+describe('explain and admin defaults against a real admin API', () => {
+  const TOKEN = 'ops-token';
+  let app: FastifyInstance;
+  let temp: TempState;
+  let url: string;
+  let tokenFile: string;
+
+  beforeAll(async () => {
+    temp = await openTempState(await loadScenario(SCENARIO));
+    app = buildAdminApi({
+      state: temp.state,
+      adminToken: TOKEN,
+      hub: new RecordingHub(),
+      logger: false,
+      defaultApprovalPolicies: [],
+    });
+    url = await app.listen({ port: 0, host: '127.0.0.1' });
+    tokenFile = join(dir, 'admin-token');
+    writeFileSync(tokenFile, `${TOKEN}\n`);
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await temp.close();
+  });
+
+  afterEach(() => rmSync(join(dir, 'profile'), { recursive: true, force: true }));
+
+  it("explains from the server's world exactly as from the scenario", async () => {
+    const fromServer = await cli(['explain', '--computer', 'till-1', '--json'], {
+      TOLLGATE_SERVER: url,
+      TOLLGATE_TOKEN_FILE: tokenFile,
+    });
+    expect(fromServer.stderr).toBe('');
+    expect(fromServer.code).toBe(0);
+    const fromFile = await cli(['explain', '--scenario', SCENARIO, '--computer', 'till-1', '--json']);
+    expect(JSON.parse(fromServer.stdout)).toEqual(JSON.parse(fromFile.stdout));
+  });
+
+  it('takes the server and token file from the environment or the profile; flags win over both', async () => {
+    const env = { TOLLGATE_SERVER: url, TOLLGATE_TOKEN_FILE: tokenFile };
+    const listed = await cli(['admin', 'computers'], env);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toContain('till-1');
+
+    const profileDir = join(dir, 'profile', 'tollgate');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(profileDir, { recursive: true });
+    writeFileSync(join(profileDir, 'cli.yaml'), `server: ${url}\ntokenFile: ../../admin-token\n`);
+    const viaProfile = await cli(['admin', 'policies', 'list'], { XDG_CONFIG_HOME: join(dir, 'profile') });
+    expect(viaProfile.code).toBe(0);
+    expect(viaProfile.stdout).toContain('chrome-ok');
+
+    // The environment wins over the profile, the flag over the environment.
+    const envWins = await cli(['admin', 'computers'], {
+      XDG_CONFIG_HOME: join(dir, 'profile'),
+      TOLLGATE_SERVER: 'http://127.0.0.1:1',
+    });
+    expect(envWins.code).toBe(1);
+    expect(envWins.stderr).toContain('cannot reach the server at http://127.0.0.1:1');
+    const flagWins = await cli(['admin', '--server', url, 'computers'], {
+      XDG_CONFIG_HOME: join(dir, 'profile'),
+      TOLLGATE_SERVER: 'http://127.0.0.1:1',
+    });
+    expect(flagWins.code).toBe(0);
+    const unreachableJson = await cli(['admin', '--json', 'computers'], {
+      TOLLGATE_SERVER: 'http://127.0.0.1:1',
+      TOLLGATE_TOKEN_FILE: tokenFile,
+    });
+    expect(unreachableJson.code).toBe(1);
+    expect((JSON.parse(unreachableJson.stderr) as { error: { code: string } }).error.code).toBe('server-unreachable');
+  });
+
+  it('refuses a profile with an unknown key, naming it', async () => {
+    const file = join(dir, 'bad-profile.yaml');
+    writeFileSync(file, 'server: http://x\ntokn: t\n');
+    const refused = await cli(['admin', 'computers'], { TOLLGATE_PROFILE: file });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`${file}: (top level): Unrecognized key: "tokn"`);
+    const missing = await cli(['admin', 'computers'], { TOLLGATE_PROFILE: join(dir, 'absent.yaml') });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('absent.yaml: cannot be read');
+  });
+
+  it('prints a usage error as JSON under --json, with exit 2', async () => {
+    const usage = await cli(['admin', '--json', 'policies', 'add', '--order', 'x'], { TOLLGATE_SERVER: url });
+    expect(usage.code).toBe(2);
+    const parsed = JSON.parse(usage.stderr) as { error: { code: string; message: string } };
+    expect(parsed.error.code).toBe('invalid-usage');
+    expect(parsed.error.message).toContain('--order takes an integer, not "x"');
+  });
+});
+
+describe('tollgate server backup', () => {
+  it('copies server.db beside the running server and refuses to overwrite a file', async () => {
+    const temp = await openTempState(await loadScenario(SCENARIO));
+    try {
+      const config = join(dir, 'backup-server.yaml');
+      writeFileSync(config, `dataDir: ${temp.dir}\n`);
+      const out = join(dir, 'server-backup.db');
+      const backed = await cli(['server', '--config', config, 'backup', '--output', out]);
+      expect(backed.stderr).toBe('');
+      expect(backed.code).toBe(0);
+      expect(backed.stdout).toContain(`backed up to ${out}`);
+      const copy = new Database(out, { readonly: true });
+      const source = new Database(join(temp.dir, 'server.db'), { readonly: true });
+      try {
+        const tables = (db: Database.Database): string[] =>
+          (
+            db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]
+          ).map((r) => r.name);
+        expect(tables(copy)).toEqual(tables(source));
+        expect(tables(copy).length).toBeGreaterThan(0);
+        for (const table of tables(source)) {
+          const count = (db: Database.Database): number =>
+            (db.prepare(`SELECT count(*) AS n FROM "${table}"`).get() as { n: number }).n;
+          expect(count(copy)).toBe(count(source));
+        }
+      } finally {
+        copy.close();
+        source.close();
+      }
+      const again = await cli(['server', '--config', config, 'backup', '--out', out]);
+      expect(again.code).toBe(2);
+      expect(again.stderr).toContain('already exists');
+      const noOut = await cli(['server', '--config', config, 'backup']);
+      expect(noOut.code).toBe(2);
+    } finally {
+      await temp.close();
+    }
+  });
+
+  it('prints the pg_dump command for a PostgreSQL store', async () => {
+    const { backupServer } = await import('../../src/cli/server-backup.js');
+    let stdout = '';
+    const code = await backupServer(
+      { stdout: (t) => void (stdout += t), stderr: () => {}, nowMs: () => NOW },
+      { dataDir: dir, store: { url: 'postgresql://tollgate:pw@db.example/tollgate' } },
+      'tollgate.dump',
+    );
+    expect(code).toBe(0);
+    expect(stdout).toContain(
+      'pg_dump --format=custom --file="tollgate.dump" "postgresql://tollgate:***@db.example/tollgate"',
+    );
+    expect(stdout).not.toContain(':pw@');
+  });
+});
