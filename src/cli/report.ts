@@ -9,10 +9,14 @@ function counts(results: readonly CaseResult[]): { passed: number; failed: numbe
   return { passed, failed: results.length - passed - notRun, notRun };
 }
 
-/** The closing line of every replay (SPEC.md section 8); `, N not run` only when cases were not run. */
+/**
+ * The closing line of every replay, exactly `N passed, N failed` (SPEC.md
+ * section 8); cases not run are counted on a line of their own before it.
+ */
 export function summaryLine(results: readonly CaseResult[]): string {
   const { passed, failed, notRun } = counts(results);
-  return `${passed} passed, ${failed} failed${notRun > 0 ? `, ${notRun} not run` : ''}`;
+  const closing = `${passed} passed, ${failed} failed`;
+  return notRun > 0 ? `${notRun} not run\n${closing}` : closing;
 }
 
 function compact(value: unknown): string {
