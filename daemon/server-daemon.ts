@@ -56,12 +56,13 @@ async function notifierOf(config: ServerConfig, logger: Logger): Promise<Notifie
 }
 
 /** Opens the server's state (creating its signing key on first start) without serving. */
-export async function openServerState(config: ServerConfig): Promise<ServerState> {
+export async function openServerState(config: ServerConfig, planInBackground = false): Promise<ServerState> {
   await mkdir(config.dataDir, { recursive: true, mode: 0o750 });
   return ServerState.open({
     dataDir: config.dataDir,
     clock: () => Date.now(),
     maxQueuedChanges: config.changes.maxQueued,
+    planInBackground,
   });
 }
 
@@ -82,7 +83,8 @@ export async function startServer(
     { file: defaultPoliciesFile, policies: defaultApprovalPolicies.length },
     'default approval policies loaded',
   );
-  const state = await openServerState(config);
+  // The views are checked against the stored hashes while the server already serves (see below).
+  const state = await openServerState(config, true);
   // A next signing key whose time came while the server was stopped takes over before anything is served.
   const rotatedAtStart = await state.rotateSigningKeyIfDue();
   if (rotatedAtStart.keyId !== undefined) {
@@ -124,6 +126,16 @@ export async function startServer(
     ...(https === undefined ? {} : { https }),
   });
   hub.attach(app.server);
+  state.settled
+    .then((changes) => {
+      if (changes.snapshots.length + changes.settings.length === 0) return;
+      logger.info(
+        { snapshots: changes.snapshots.length, settings: changes.settings.length },
+        'views re-issued at start',
+      );
+      hub.push(changes);
+    })
+    .catch((error: unknown) => logger.error({ err: (error as Error).message }, 'checking the views at start failed'));
   await app.listen({ host: config.listen.host, port: config.listen.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.listen.port;
