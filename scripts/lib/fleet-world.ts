@@ -73,7 +73,7 @@ export function fleetWorld(options: FleetOptions): World {
       id,
       name: `Vendor ${i % 300} Product ${i}`,
       builtIn: true,
-      ...(i % 4 === 0 ? { category: categories[i % categories.length] as string } : {}),
+      ...(i % 4 === 0 ? { category: categories[i % categories.length] } : {}),
       rules: [
         { path: `C:\\Program Files\\Vendor ${i % 300}\\Product ${i}\\*.exe`, certSubject: `CN=Vendor ${i % 300} Inc.` },
         { sha256: hex64(i) },
