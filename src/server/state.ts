@@ -733,6 +733,9 @@ export class ServerState implements ServerStateApi {
    * switches under it.
    */
   rotateSigningKeyIfDue(): Promise<ViewChanges & { keyId?: string; retiredKeyId?: string }> {
+    // Nothing due: answered at once, not behind the changes waiting (such as the check at start).
+    const due = readNextSigningKey(this.dataDir);
+    if (due === undefined || due.atMs > this.clock()) return Promise.resolve(noChanges());
     return this.queue.run(async () => {
       const next = readNextSigningKey(this.dataDir);
       if (next === undefined || next.atMs > this.clock()) return noChanges();
