@@ -56,11 +56,13 @@ async function notifierOf(config: ServerConfig, logger: Logger): Promise<Notifie
 }
 
 /** Opens the server's state (creating its signing key on first start) without serving. */
-export async function openServerState(config: ServerConfig): Promise<ServerState> {
+export async function openServerState(config: ServerConfig, planInBackground = false): Promise<ServerState> {
   await mkdir(config.dataDir, { recursive: true, mode: 0o750 });
   return ServerState.open({
     dataDir: config.dataDir,
     clock: () => Date.now(),
+    maxQueuedChanges: config.changes.maxQueued,
+    planInBackground,
   });
 }
 
@@ -81,14 +83,15 @@ export async function startServer(
     { file: defaultPoliciesFile, policies: defaultApprovalPolicies.length },
     'default approval policies loaded',
   );
-  const state = await openServerState(config);
+  // The views are checked against the stored hashes while the server already serves (see below).
+  const state = await openServerState(config, true);
   // A next signing key whose time came while the server was stopped takes over before anything is served.
-  const rotatedAtStart = state.rotateSigningKeyIfDue();
+  const rotatedAtStart = await state.rotateSigningKeyIfDue();
   if (rotatedAtStart.keyId !== undefined) {
     logger.info({ keyId: rotatedAtStart.keyId, retiredKeyId: rotatedAtStart.retiredKeyId }, 'signing key rotated');
   }
   if (config.seedScenario !== undefined && state.world().organizations.length === 0) {
-    state.importWorld(await loadScenario(config.seedScenario));
+    await state.importWorld(await loadScenario(config.seedScenario));
     logger.info({ scenario: config.seedScenario }, 'seed scenario imported');
   }
   const token = await adminToken(config);
@@ -106,6 +109,7 @@ export async function startServer(
     maxBufferedBytes: config.sync.maxBufferedBytes,
     maxPendingHellos: config.sync.maxPendingHellos,
     deltaViewCacheBytes: config.sync.deltaViewCacheBytes,
+    maxQueuedMessages: config.sync.maxQueuedMessages,
     maxPendingApprovalsPerComputer: config.approvals.maxPendingPerComputer,
   });
   const https =
@@ -123,6 +127,16 @@ export async function startServer(
     ...(https === undefined ? {} : { https }),
   });
   hub.attach(app.server);
+  state.settled
+    .then((changes) => {
+      if (changes.snapshots.length + changes.settings.length === 0) return;
+      logger.info(
+        { snapshots: changes.snapshots.length, settings: changes.settings.length },
+        'views re-issued at start',
+      );
+      hub.push(changes);
+    })
+    .catch((error: unknown) => logger.error({ err: (error as Error).message }, 'checking the views at start failed'));
   await app.listen({ host: config.listen.host, port: config.listen.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.listen.port;
@@ -149,17 +163,19 @@ export async function startServer(
 
   // A next signing key prepared by `tollgate server rotate-key` takes over at its time, here or at the next start.
   const rotationTimer = setInterval(() => {
-    try {
-      const rotated = state.rotateSigningKeyIfDue();
-      if (rotated.keyId === undefined) return;
-      logger.info(
-        { keyId: rotated.keyId, retiredKeyId: rotated.retiredKeyId, computers: rotated.snapshots.length },
-        'signing key rotated',
-      );
-      hub.push(rotated);
-    } catch (error) {
-      logger.error({ err: (error as Error).message }, 'signing key rotation failed: tried again later');
-    }
+    state
+      .rotateSigningKeyIfDue()
+      .then((rotated) => {
+        if (rotated.keyId === undefined) return;
+        logger.info(
+          { keyId: rotated.keyId, retiredKeyId: rotated.retiredKeyId, computers: rotated.snapshots.length },
+          'signing key rotated',
+        );
+        hub.push(rotated);
+      })
+      .catch((error: unknown) => {
+        logger.error({ err: (error as Error).message }, 'signing key rotation failed: tried again later');
+      });
   }, config.signing.checkIntervalMs);
   rotationTimer.unref();
 

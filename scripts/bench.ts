@@ -17,11 +17,12 @@ import { parseArgs } from 'node:util';
 import { DAEMON_TARGET_POLICIES, benchDaemon } from './bench/daemon.js';
 import { DEFAULT_SIZES, benchEngine } from './bench/engine.js';
 import { type Section, renderSection } from './bench/section.js';
+import { benchFleet } from './bench/fleet.js';
 import { SYNC_TARGET_AGENTS, benchSync } from './bench/sync.js';
 import { benchDelta } from './bench/delta.js';
 
 /** Every section, in the order they run. */
-export const SECTION_NAMES = ['engine', 'daemon', 'sync', 'delta'] as const;
+export const SECTION_NAMES = ['engine', 'daemon', 'sync', 'delta', 'fleet'] as const;
 export type SectionName = (typeof SECTION_NAMES)[number];
 
 const USAGE = `usage: node dist/scripts/bench.js [options]
@@ -39,6 +40,7 @@ const USAGE = `usage: node dist/scripts/bench.js [options]
                     changes timed (default 3)
   --agents N        sync: simulated agents acknowledging a settings change (default ${SYNC_TARGET_AGENTS})
   --toggles N       sync: settings changes timed (default 5)
+  --fleet-agents N  fleet: simulated agents a global change is pushed to (default 10000, every computer)
   --json            print one JSON document instead of Markdown tables
   -h, --help        show this help`;
 
@@ -69,6 +71,7 @@ export interface BenchOptions {
   rounds: number;
   agents: number;
   toggles: number;
+  fleetAgents: number;
   json: boolean;
 }
 
@@ -103,6 +106,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
       rounds: { type: 'string' },
       agents: { type: 'string' },
       toggles: { type: 'string' },
+      'fleet-agents': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -123,6 +127,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
     rounds: values.rounds === undefined ? 3 : positiveInt('rounds', values.rounds),
     agents: values.agents === undefined ? SYNC_TARGET_AGENTS : positiveInt('agents', values.agents),
     toggles: values.toggles === undefined ? 5 : positiveInt('toggles', values.toggles),
+    fleetAgents: values['fleet-agents'] === undefined ? 10_000 : positiveInt('fleet-agents', values['fleet-agents']),
     json: values.json === true,
   };
 }
@@ -158,6 +163,7 @@ const SECTIONS: Record<SectionName, SectionRunner> = {
       log,
     }),
   delta: (o, log) => benchDelta({ policies: o.snapshotPolicies, seed: o.seed, changes: o.rounds, log }),
+  fleet: (o, log) => benchFleet({ agents: o.fleetAgents, log }),
 };
 
 function machine(): Record<string, string | number> {

@@ -91,9 +91,9 @@ export async function benchDelta(opts: DeltaBenchOptions): Promise<Section> {
   try {
     log(`delta: a server state with ${formatInt(opts.policies)} policies`);
     const synthetic = syntheticWorld({ policies: opts.policies, seed: opts.seed, requests: 0 });
-    state = ServerState.open({ dataDir: join(dir, 'server'), clock: () => Date.now() });
-    state.importWorld(synthetic.world);
-    const token = state.enroll(TARGET_COMPUTER).token;
+    state = await ServerState.open({ dataDir: join(dir, 'server'), clock: () => Date.now() });
+    await state.importWorld(synthetic.world);
+    const token = (await state.enroll(TARGET_COMPUTER)).token;
     const serverState = state;
     hub = new SyncHub({
       state,
@@ -182,12 +182,15 @@ export async function benchDelta(opts: DeltaBenchOptions): Promise<Section> {
     for (let i = 0; i < opts.changes; i++) {
       const policy = policies[(i * 7919) % policies.length]!;
       const current = serverState.world().policies.find((p) => p.id === policy.id)!;
-      const { changes } = serverState.updatePolicy(policy.id, {
+      const { changes } = await serverState.updatePolicy(policy.id, {
         action: current.action === 'deny' ? 'permit' : 'deny',
       });
       const got = next();
       collectGarbage();
-      const pushed = timed(() => hub!.push(changes));
+      const pushStarted = performance.now();
+      hub.push(changes);
+      await hub.pushed();
+      const pushed = { ms: performance.now() - pushStarted };
       await got;
       const last = applied[applied.length - 1]!;
       if (last.kind !== 'delta') throw new Error(`change ${i + 1} reached the agent as a ${last.kind}`);
@@ -220,7 +223,7 @@ export async function benchDelta(opts: DeltaBenchOptions): Promise<Section> {
     client?.close();
     await hub?.close();
     await new Promise<void>((resolve) => http.close(() => resolve()));
-    state?.close();
+    await state?.close();
     store?.close();
     rmSync(dir, { recursive: true, force: true });
   }

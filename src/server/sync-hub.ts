@@ -15,6 +15,7 @@ import {
 } from '../wire/sync-messages.js';
 import { hashHex } from '../wire/delta.js';
 import { DeltaIssuer, type HeldView } from './delta.js';
+import { Pacer } from './pacer.js';
 import type { ServerStateApi, ViewChanges } from './types.js';
 
 /** The path agents connect to. */
@@ -41,6 +42,8 @@ export const SYNC_HUB_DEFAULTS = Object.freeze({
   maxPendingHellos: 1000,
   /** Pending approval requests per computer, at most; more are answered with a refusing receipt. */
   maxPendingApprovalsPerComputer: 100,
+  /** Messages of one connection received but not handled yet, at most; then it is not read until they are. */
+  maxQueuedMessages: 64,
 });
 
 /** Why the server refuses an approval request for good: its receipt carries the code, and the agent forgets it. */
@@ -76,6 +79,8 @@ export interface SyncHubOptions {
   maxPendingApprovalsPerComputer?: number;
   /** Bytes of recently sent views kept as delta bases (default DEFAULT_DELTA_VIEW_CACHE_BYTES; 0: no deltas). */
   deltaViewCacheBytes?: number;
+  /** Default SYNC_HUB_DEFAULTS.maxQueuedMessages. */
+  maxQueuedMessages?: number;
 }
 
 /** Who applied a change: connected agents that acknowledged it, those that did not yet, and those offline. */
@@ -94,6 +99,9 @@ interface Connection {
   held: HeldView;
   /** The version of the last full snapshot sent because the agent could not apply a delta. */
   fullSentFor: number;
+  /** The connection's messages are handled one after the other, in order. */
+  handled: Promise<void>;
+  queued: number;
 }
 
 interface Waiter {
@@ -120,6 +128,8 @@ export class SyncHub {
   /** Connections that have not said hello yet. */
   private pendingHellos = 0;
   private closed = false;
+  private readonly unwatch: () => void;
+  private pushing: Promise<void> = Promise.resolve();
 
   constructor(options: SyncHubOptions) {
     this.options = options;
@@ -128,11 +138,19 @@ export class SyncHub {
       maxPendingHellos: options.maxPendingHellos ?? SYNC_HUB_DEFAULTS.maxPendingHellos,
       maxPendingApprovalsPerComputer:
         options.maxPendingApprovalsPerComputer ?? SYNC_HUB_DEFAULTS.maxPendingApprovalsPerComputer,
+      maxQueuedMessages: options.maxQueuedMessages ?? SYNC_HUB_DEFAULTS.maxQueuedMessages,
     };
     this.deltas = new DeltaIssuer({
       ...(options.deltaViewCacheBytes === undefined ? {} : { maxViewBytes: options.deltaViewCacheBytes }),
       seal: (delta) => options.state.sealDelta(delta),
       clock: options.clock,
+    });
+    // Another server process sharing the store changed views, or heard acknowledgements.
+    this.unwatch = options.state.watch({
+      onViewChanges: (changes) => this.push(changes),
+      onAcks: (acks) => {
+        for (const ack of acks) this.settle(ack.computerId, ack.snapshotVersion, ack.settingsVersion);
+      },
     });
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes });
     this.wss.on('connection', (ws) => this.accept(ws));
@@ -187,6 +205,8 @@ export class SyncHub {
       helloTimer: null,
       held: { version: 0 },
       fullSentFor: 0,
+      handled: Promise.resolve(),
+      queued: 0,
     };
     this.connections.add(conn);
     this.pendingHellos++;
@@ -216,13 +236,15 @@ export class SyncHub {
       this.byComputer.delete(id);
       this.options.logger.info({ computerId: id }, 'agent disconnected');
       // A close handler must never throw: that would take the whole server down.
-      try {
-        this.options.state.setConnected(id, false, this.options.clock());
-      } catch (error) {
+      const failed = (error: unknown): void =>
         this.options.logger.error(
           { computerId: id, code: codeOf(error), err: (error as Error).message },
           'cannot record that an agent disconnected',
         );
+      try {
+        this.options.state.setConnected(id, false, this.options.clock()).catch(failed);
+      } catch (error) {
+        failed(error);
       }
     }
   }
@@ -255,7 +277,30 @@ export class SyncHub {
     conn.ws.close(closeCode, code);
   }
 
+  /**
+   * Queues a message behind the connection's earlier ones; while
+   * maxQueuedMessages wait, the connection is not read (TCP backpressure)
+   * until they are handled.
+   */
   private receive(conn: Connection, data: RawData, isBinary: boolean): void {
+    conn.queued++;
+    if (conn.queued >= this.bounds.maxQueuedMessages) conn.ws.pause();
+    conn.handled = conn.handled
+      .then(() => this.handle(conn, data, isBinary))
+      .catch((error: unknown) =>
+        this.options.logger.error(
+          { computerId: conn.computerId, err: (error as Error).message },
+          'agent message failed',
+        ),
+      )
+      .finally(() => {
+        conn.queued--;
+        if (conn.queued < this.bounds.maxQueuedMessages && conn.ws.isPaused) conn.ws.resume();
+      });
+  }
+
+  private async handle(conn: Connection, data: RawData, isBinary: boolean): Promise<void> {
+    if (conn.ws.readyState !== WebSocket.OPEN) return;
     let message: AgentMessage;
     try {
       if (!isBinary) throw new TollgateError('bad-message', 'text frames are not part of the protocol');
@@ -265,11 +310,11 @@ export class SyncHub {
       return;
     }
     try {
-      if (message.kind === 'hello') this.hello(conn, message);
+      if (message.kind === 'hello') await this.hello(conn, message);
       else if (conn.computerId === null) this.refuse(conn, CLOSE_CODES.unauthorized, 'unauthorized', 'say hello first');
       else if (message.kind === 'approval') {
-        this.approval(conn, conn.computerId, message.submission, rawDataBytes(data).length);
-      } else this.ack(conn.computerId, message);
+        await this.approval(conn, conn.computerId, message.submission, rawDataBytes(data).length);
+      } else await this.ack(conn.computerId, message);
     } catch (error) {
       if (isStorageFailure(error)) this.storageFailed(conn, message.kind, error);
       else this.refuse(conn, CLOSE_CODES.badMessage, 'bad-message', (error as Error).message);
@@ -294,7 +339,7 @@ export class SyncHub {
     );
   }
 
-  private hello(conn: Connection, hello: Extract<AgentMessage, { kind: 'hello' }>): void {
+  private async hello(conn: Connection, hello: Extract<AgentMessage, { kind: 'hello' }>): Promise<void> {
     const { state, clock } = this.options;
     if (conn.computerId !== null && conn.computerId !== hello.computerId) {
       this.refuse(conn, CLOSE_CODES.unauthorized, 'unauthorized', 'a connection speaks for one computer');
@@ -319,7 +364,7 @@ export class SyncHub {
       conn.computerId = hello.computerId;
       this.pendingHellos--;
       this.byComputer.set(hello.computerId, conn);
-      state.setConnected(hello.computerId, true, clock());
+      await state.setConnected(hello.computerId, true, clock());
       this.options.logger.info(
         {
           computerId: hello.computerId,
@@ -330,7 +375,7 @@ export class SyncHub {
         'agent connected',
       );
     }
-    state.recordHello(hello.computerId, {
+    await state.recordHello(hello.computerId, {
       agentVersion: hello.agentVersion,
       os: hello.os,
       nowMs: clock(),
@@ -370,14 +415,24 @@ export class SyncHub {
    * now (storage), no receipt: the agent sends it again on its next
    * connection.
    */
-  private approval(conn: Connection, computerId: string, submission: ApprovalSubmission, bytes: number): void {
+  private async approval(
+    conn: Connection,
+    computerId: string,
+    submission: ApprovalSubmission,
+    bytes: number,
+  ): Promise<void> {
     const { requestId } = submission;
     try {
       checkSubmissionBytes(bytes);
       checkApprovalRequestFields(submission);
-      const { recorded } = this.options.state.recordApprovalRequest(computerId, submission, this.options.clock(), {
-        maxPendingPerComputer: this.bounds.maxPendingApprovalsPerComputer,
-      });
+      const { recorded } = await this.options.state.recordApprovalRequest(
+        computerId,
+        submission,
+        this.options.clock(),
+        {
+          maxPendingPerComputer: this.bounds.maxPendingApprovalsPerComputer,
+        },
+      );
       this.options.logger.info(
         { computerId, requestId, recorded, file: submission.file.path, user: submission.user },
         recorded ? 'approval request received' : 'approval request received again: already recorded',
@@ -434,9 +489,9 @@ export class SyncHub {
     conn.held = chosen.produces;
   }
 
-  private ack(computerId: string, ack: Extract<AgentMessage, { kind: 'ack' }>): void {
+  private async ack(computerId: string, ack: Extract<AgentMessage, { kind: 'ack' }>): Promise<void> {
     const issued = this.options.state.computerState(computerId);
-    this.options.state.recordAck(computerId, { ...ack, nowMs: this.options.clock() });
+    await this.options.state.recordAck(computerId, { ...ack, nowMs: this.options.clock() });
     const conn = this.byComputer.get(computerId);
     // Acknowledged: what it holds (unless what was sent since takes it further). Refused: what it holds now.
     if (conn !== undefined && (ack.error !== '' || ack.snapshotVersion >= conn.held.version)) {
@@ -481,9 +536,14 @@ export class SyncHub {
         }
       }
     }
-    for (const waiter of this.waiters) {
+    this.settle(computerId, ack.snapshotVersion, ack.settingsVersion);
+  }
+
+  /** Wakes the waits that an acknowledgement of these versions completes. */
+  private settle(computerId: string, snapshotVersion: number, settingsVersion: number): void {
+    for (const waiter of [...this.waiters]) {
       const want = waiter.remaining.get(computerId);
-      const got = waiter.field === 'ackedSnapshotVersion' ? ack.snapshotVersion : ack.settingsVersion;
+      const got = waiter.field === 'ackedSnapshotVersion' ? snapshotVersion : settingsVersion;
       if (want !== undefined && got >= want) {
         waiter.remaining.delete(computerId);
         if (waiter.remaining.size === 0) waiter.done();
@@ -491,14 +551,37 @@ export class SyncHub {
     }
   }
 
-  /** Pushes changes to the connected agents they affect, at once. */
+  /**
+   * Pushes changes to the connected agents they affect, in order after the
+   * pushes before it. Signing a snapshot for each of thousands of agents is
+   * long work: it runs in slices (see Pacer) so that pings, hellos and admin
+   * reads are answered meanwhile.
+   */
   push(changes: ViewChanges): void {
-    for (const id of changes.snapshots) {
+    const snapshots = [...changes.snapshots];
+    const sending = new Set(snapshots);
+    const settings = changes.settings.filter((id) => !sending.has(id));
+    this.pushing = this.pushing
+      .then(() => this.pushNow(snapshots, settings))
+      .catch((error: unknown) =>
+        this.options.logger.error({ err: (error as Error).message }, 'pushing a change to the agents failed'),
+      );
+  }
+
+  /** Settles once every push made so far was sent. */
+  pushed(): Promise<void> {
+    return this.pushing;
+  }
+
+  private async pushNow(snapshots: readonly string[], settings: readonly string[]): Promise<void> {
+    const pacer = new Pacer();
+    for (const id of snapshots) {
+      await pacer.pace();
       const conn = this.byComputer.get(id);
       if (conn !== undefined) this.sendView(conn, id, false);
     }
-    for (const id of changes.settings) {
-      if (changes.snapshots.includes(id)) continue;
+    for (const id of settings) {
+      await pacer.pace();
       const conn = this.byComputer.get(id);
       if (conn !== undefined) this.send(conn, { kind: 'settings', signed: this.options.state.settingsFor(id).bytes });
     }
@@ -565,6 +648,7 @@ export class SyncHub {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.unwatch();
     clearInterval(this.pingTimer);
     for (const waiter of [...this.waiters]) waiter.done();
     for (const conn of this.connections) conn.ws.close(CLOSE_CODES.shuttingDown, 'server shutting down');

@@ -64,9 +64,9 @@ const tokens = new Map<string, string>();
 const clients: WebSocket[] = [];
 
 async function startServer(options: Partial<SyncHubOptions> = {}): Promise<void> {
-  state = ServerState.open({ dataDir: dir, clock: () => 5_000 });
-  state.importWorld(WORLD);
-  for (const id of ['till-1', 'till-2']) tokens.set(id, state.enroll(id).token);
+  state = await ServerState.open({ dataDir: dir, clock: () => 5_000 });
+  await state.importWorld(WORLD);
+  for (const id of ['till-1', 'till-2']) tokens.set(id, (await state.enroll(id)).token);
   const log = (obj: object, msg: string) => void logs.push({ msg, obj: obj as Record<string, unknown> });
   hub = new SyncHub({
     state,
@@ -159,8 +159,8 @@ async function takeSnapshot(agent: RawAgent): Promise<{ signed: Uint8Array; vers
   return { signed: message.signed, version, hash };
 }
 
-function changePolicy(i: number): void {
-  state.updatePolicy(`pol-${i}`, { action: 'deny' });
+async function changePolicy(i: number): Promise<void> {
+  await state.updatePolicy(`pol-${i}`, { action: 'deny' });
 }
 
 const sentReasons = () => logs.filter((l) => l.msg === 'snapshot sent').map((l) => l.obj['reason']);
@@ -175,7 +175,7 @@ afterEach(async () => {
   for (const ws of clients.splice(0)) ws.terminate();
   await hub.close();
   await new Promise<void>((resolve) => http.close(() => resolve()));
-  state.close();
+  await state.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -186,7 +186,7 @@ describe('deltas from the sync hub', () => {
     const first = await takeSnapshot(agent);
     expect(sentReasons()).toEqual(['no-base']);
 
-    changePolicy(7);
+    await changePolicy(7);
     hub.push({ snapshots: ['till-1'], settings: [] });
     const message = await agent.next();
     expect(message.kind).toBe('delta');
@@ -206,7 +206,7 @@ describe('deltas from the sync hub', () => {
     });
 
     // A change that lands before the agent acknowledges is a delta from what is on its way.
-    changePolicy(8);
+    await changePolicy(8);
     hub.push({ snapshots: ['till-1'], settings: [] });
     const second = await agent.next();
     expect(second.kind).toBe('delta');
@@ -219,12 +219,12 @@ describe('deltas from the sync hub', () => {
     const agent = await connected('till-1', 0);
     const first = await takeSnapshot(agent);
     agent.ws.terminate();
-    changePolicy(3);
+    await changePolicy(3);
     // An agent reporting a view the server never sent.
     const stranger = await connected('till-1', first.version, Buffer.alloc(32, 1));
     await takeSnapshot(stranger);
     stranger.ws.terminate();
-    changePolicy(4);
+    await changePolicy(4);
     // An older agent whose hello carries no view hash.
     const old = await connected('till-1', first.version + 1);
     await takeSnapshot(old);
@@ -235,7 +235,7 @@ describe('deltas from the sync hub', () => {
     await startServer();
     const agent = await connected('till-1');
     const first = await takeSnapshot(agent);
-    changePolicy(1);
+    await changePolicy(1);
     hub.push({ snapshots: ['till-1'], settings: [] });
     expect((await agent.next()).kind).toBe('delta');
     agent.ack(first.version, first.hash, 'the delta produces another view', 'delta-hash-mismatch');
@@ -244,7 +244,7 @@ describe('deltas from the sync hub', () => {
     expect(sentReasons()).toEqual(['no-base', 'requested']);
     // A second refusal of the same version does not send it again.
     agent.ack(first.version, first.hash, 'again', 'delta-hash-mismatch');
-    changePolicy(2);
+    await changePolicy(2);
     hub.push({ snapshots: ['till-1'], settings: [] });
     expect((await agent.next()).kind).toBe('delta');
   });
@@ -254,7 +254,7 @@ describe('deltas from the sync hub', () => {
     const viewBytes = signedSnapshotViewBytes(state.snapshotFor('till-1').bytes).length;
     await hub.close();
     await new Promise<void>((resolve) => http.close(() => resolve()));
-    state.close();
+    await state.close();
     logs = [];
     // Room for one view and a half: the second computer's view pushes the first one's out.
     await startServer({ deltaViewCacheBytes: Math.floor(viewBytes * 1.5) });
@@ -262,7 +262,7 @@ describe('deltas from the sync hub', () => {
     await takeSnapshot(a);
     const b = await connected('till-2');
     await takeSnapshot(b);
-    changePolicy(5);
+    await changePolicy(5);
     hub.push({ snapshots: ['till-2', 'till-1'], settings: [] });
     expect((await a.next()).kind).toBe('snapshot');
     expect((await b.next()).kind).toBe('delta');
@@ -271,13 +271,13 @@ describe('deltas from the sync hub', () => {
     for (const ws of clients.splice(0)) ws.terminate();
     await hub.close();
     await new Promise<void>((resolve) => http.close(() => resolve()));
-    state.close();
+    await state.close();
 
     logs = [];
     await startServer({ deltaViewCacheBytes: 0 });
     const c = await connected('till-1');
     await takeSnapshot(c);
-    changePolicy(6);
+    await changePolicy(6);
     hub.push({ snapshots: ['till-1'], settings: [] });
     expect((await c.next()).kind).toBe('snapshot');
     expect(sentReasons()).toEqual(['disabled', 'disabled']);
