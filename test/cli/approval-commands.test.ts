@@ -298,8 +298,8 @@ describe('tollgate admin requests', () => {
   });
 
   it('lists pending requests unless told --status all', async () => {
-    submit('req-a');
-    submit('req-b');
+    await submit('req-a');
+    await submit('req-b');
     await admin('requests', 'reject', 'req-b');
     const pendingOnly = await admin('requests', 'list');
     expect(pendingOnly.stdout).toContain('req-a  PENDING');
@@ -312,8 +312,8 @@ describe('tollgate admin requests', () => {
   });
 
   it('takes an unambiguous prefix of a request id and lists the candidates of an ambiguous one', async () => {
-    submit('7f3a-first');
-    submit('7f3b-second');
+    await submit('7f3a-first');
+    await submit('7f3b-second');
     const shown = await admin('requests', 'show', '7f3a');
     expect(shown.code).toBe(0);
     expect(shown.stdout).toMatch(/^7f3a-first {2}PENDING/);
