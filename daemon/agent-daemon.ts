@@ -166,9 +166,9 @@ export async function startAgentDaemon(
   let sync: SyncClient | null = null;
   if (config.server !== undefined) {
     const server = config.server;
-    agent.serverUrl = server.url;
+    agent.serverUrl = server.urls[0] ?? null;
     sync = new SyncClient({
-      url: server.url,
+      urls: server.urls,
       token: server.token,
       computerId: config.computerId,
       agent,
