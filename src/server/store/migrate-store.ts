@@ -40,7 +40,7 @@ function sqliteVersion(file: string): number {
   }
 }
 
-async function migrateSqlite(file: string, dryRun: boolean): Promise<MigrationReport> {
+function migrateSqlite(file: string, dryRun: boolean): MigrationReport {
   const from = fs.existsSync(file) ? sqliteVersion(file) : 0;
   if (from > SERVER_MIGRATIONS.length) {
     throw new TollgateError(
@@ -68,7 +68,7 @@ export async function migrateConfiguredStore(config: ServerConfig, dryRun: boole
     );
   } else {
     where = path.join(config.dataDir, SERVER_DB_FILE);
-    report = await migrateSqlite(where, dryRun);
+    report = migrateSqlite(where, dryRun);
   }
   const lines: string[] = [];
   if (report.steps.length === 0) {

@@ -150,7 +150,7 @@ function parseAnnouncement(payload: string | undefined): Announcement | null {
     if (typeof value.i !== 'string') return null;
     if (typeof value.r === 'number' && Number.isSafeInteger(value.r)) return { from: value.i, revision: value.r };
     if (Array.isArray(value.a) && value.a.every((id) => typeof id === 'string')) {
-      return { from: value.i, acks: value.a as string[] };
+      return { from: value.i, acks: value.a };
     }
     return null;
   } catch {
