@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { TollgateError } from '../src/engine/errors.js';
 import { loadScenario } from '../src/scenario/load.js';
 import { buildAdminApi } from '../src/server/admin-api.js';
 import type { ServerConfig } from '../src/server/config.js';
@@ -57,6 +58,14 @@ async function notifierOf(config: ServerConfig, logger: Logger): Promise<Notifie
 
 /** Opens the server's state (creating its signing key on first start) without serving. */
 export async function openServerState(config: ServerConfig): Promise<ServerState> {
+  if (config.store.kind !== 'sqlite') {
+    // Refused rather than quietly served from server.db: the operator asked for the shared database.
+    throw new TollgateError(
+      'invalid-input',
+      `store.kind ${config.store.kind}: this server runs on SQLite only; ` +
+        '`tollgate server migrate` prepares the PostgreSQL schema (docs/SERVER.md, "Choosing the store")',
+    );
+  }
   await mkdir(config.dataDir, { recursive: true, mode: 0o750 });
   return ServerState.open({
     dataDir: config.dataDir,
