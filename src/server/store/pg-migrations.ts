@@ -15,7 +15,7 @@ export interface PgMigration {
 
 export const PG_MIGRATIONS: readonly PgMigration[] = [
   {
-    description: 'world revision, entities, deletions log, computer state, approval requests',
+    description: 'world revision, entities, deletions log, computer state, instances, approval requests',
     sql: `
     -- The revision of the world: bumped by every commit of the world or of the
     -- versions it issues (one row; commits lock it FOR UPDATE).
@@ -62,9 +62,19 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       reported_os            TEXT,
       last_seen_ms           BIGINT,
       last_error             TEXT,
-      revision               BIGINT NOT NULL
+      revision               BIGINT NOT NULL,
+      connected_instance     TEXT
     );
     CREATE INDEX computer_state_by_revision ON computer_state (revision);
+
+    -- The server instances running on this schema: each beats here while it
+    -- runs; an agent counts as connected to another instance only while that
+    -- instance's beat is recent (computer_state.connected_instance).
+    CREATE TABLE instances (
+      instance_id  TEXT        PRIMARY KEY,
+      started_at   TIMESTAMPTZ NOT NULL DEFAULT now(),
+      heartbeat_at TIMESTAMPTZ NOT NULL DEFAULT now()
+    );
 
     -- Approval requests in arrival order (seq), whichever instance received them.
     CREATE TABLE approval_requests (

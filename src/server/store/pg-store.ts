@@ -33,6 +33,12 @@ export const PG_STORE_DEFAULTS = {
   maxPendingAckIds: 1_000,
   /** How long an acknowledgement waits to be announced with the next ones. */
   ackNotifyDelayMs: 20,
+  /** How often an instance records that it runs (the `instances` table). */
+  heartbeatIntervalMs: 5_000,
+  /** An instance whose last beat is older than this is taken as gone: its agents are not counted as connected. */
+  instanceTimeoutMs: 15_000,
+  /** Rows of instances gone this long are deleted (by any instance's beat). */
+  instanceForgetMs: 60 * 60 * 1000,
   /** The LISTEN connection's reconnect backoff: first and largest delay. */
   listenRetryInitialMs: 100,
   listenRetryMaxMs: 5_000,
@@ -49,9 +55,14 @@ export interface PgStoreOptions {
   poolSize?: number;
   connectTimeoutMs?: number;
   /** Called with what the LISTEN connection did (lost, reconnected); default: nothing. */
-  log?: (event: { event: 'listen-lost' | 'listen-restored' | 'notify-failed'; reason?: string }) => void;
+  log?: (event: {
+    event: 'listen-lost' | 'listen-restored' | 'notify-failed' | 'heartbeat-failed';
+    reason?: string;
+  }) => void;
   maxPendingAckIds?: number;
   ackNotifyDelayMs?: number;
+  heartbeatIntervalMs?: number;
+  instanceTimeoutMs?: number;
 }
 
 export const DEFAULT_PG_SCHEMA = 'tollgate';
@@ -197,6 +208,7 @@ export class PgStore implements ServerStore {
   private readonly pendingAcks = new Set<string>();
   private ackTimer: NodeJS.Timeout | null = null;
   private ackFlush: Promise<void> = Promise.resolve();
+  private heartbeatTimer: NodeJS.Timeout | null = null;
 
   private constructor(options: PgStoreOptions, schema: string) {
     this.options = options;
@@ -221,6 +233,13 @@ export class PgStore implements ServerStore {
         await migratePg(client, schema);
       });
       await store.startListening();
+      await store.beat();
+      store.heartbeatTimer = setInterval(() => {
+        store.beat().catch((error: unknown) => {
+          store.options.log?.({ event: 'heartbeat-failed', reason: (error as Error).message });
+        });
+      }, options.heartbeatIntervalMs ?? PG_STORE_DEFAULTS.heartbeatIntervalMs);
+      store.heartbeatTimer.unref();
     } catch (error) {
       await store.close();
       throw error;
@@ -467,6 +486,50 @@ export class PgStore implements ServerStore {
     return result.rowCount === 1;
   }
 
+  // ---- presence: which agents are connected to which instance ----
+
+  /** Records that this instance runs (and forgets instances gone long ago). */
+  private async beat(): Promise<void> {
+    const forgetSeconds = PG_STORE_DEFAULTS.instanceForgetMs / 1000;
+    await this.writeTx(async (query) => {
+      await query(
+        `INSERT INTO instances (instance_id) VALUES ($1)
+         ON CONFLICT (instance_id) DO UPDATE SET heartbeat_at = now()`,
+        [this.instanceId],
+      );
+      await query(`DELETE FROM instances WHERE heartbeat_at < now() - make_interval(secs => $1)`, [forgetSeconds]);
+    });
+  }
+
+  /** Records that an agent is connected to this instance now, or no longer (unless it moved to another since). */
+  async markConnected(computerId: string, connected: boolean): Promise<void> {
+    await this.writeTx((query) =>
+      connected
+        ? query('UPDATE computer_state SET connected_instance = $1 WHERE computer_id = $2', [
+            this.instanceId,
+            computerId,
+          ])
+        : query(
+            'UPDATE computer_state SET connected_instance = NULL WHERE computer_id = $2 AND connected_instance = $1',
+            [this.instanceId, computerId],
+          ),
+    );
+  }
+
+  /** Which of these computers are connected to another instance that is still running (its beat recent). */
+  async connectedElsewhere(ids: readonly string[]): Promise<Set<string>> {
+    const timeoutSeconds = (this.options.instanceTimeoutMs ?? PG_STORE_DEFAULTS.instanceTimeoutMs) / 1000;
+    const result = await this.run((client) =>
+      client.query<{ computer_id: string }>(
+        `SELECT c.computer_id FROM computer_state c JOIN instances i ON i.instance_id = c.connected_instance
+         WHERE c.computer_id = ANY($1) AND c.connected_instance <> $2
+           AND i.heartbeat_at >= now() - make_interval(secs => $3)`,
+        [[...ids], this.instanceId, timeoutSeconds],
+      ),
+    );
+    return new Set(result.rows.map((row) => row.computer_id));
+  }
+
   // ---- announcements ----
 
   subscribe(listener: StoreListener): () => void {
@@ -667,6 +730,11 @@ export class PgStore implements ServerStore {
   async close(): Promise<void> {
     if (this.closed) return;
     await this.flushAcks();
+    if (this.heartbeatTimer !== null) clearInterval(this.heartbeatTimer);
+    // Gone at once for the other instances: its agents no longer count as connected.
+    await this.writeTx((query) => query('DELETE FROM instances WHERE instance_id = $1', [this.instanceId])).catch(
+      () => undefined,
+    );
     this.closed = true;
     if (this.ackTimer !== null) clearTimeout(this.ackTimer);
     if (this.listenTimer !== null) clearTimeout(this.listenTimer);

@@ -289,6 +289,40 @@ describe('PgStore', () => {
     await heard.until(() => heard.commits.includes(2));
   });
 
+  it('knows which agents are connected to another running instance', async () => {
+    const one = await open();
+    const two = await open();
+    await one.commitWorld({
+      baseRevision: 0,
+      writes: [],
+      deletes: [],
+      issued: [issued('c1', 1), issued('c2', 1), issued('c3', 1)],
+    });
+    await one.markConnected('c1', true);
+    await one.markConnected('c2', true);
+    await two.markConnected('c3', true);
+    expect([...(await two.connectedElsewhere(['c1', 'c2', 'c3']))].sort()).toEqual(['c1', 'c2']);
+    expect([...(await one.connectedElsewhere(['c1', 'c2', 'c3']))]).toEqual(['c3']);
+
+    // c2 moved to two: one's later disconnect of it does not take it from two.
+    await two.markConnected('c2', true);
+    await one.markConnected('c2', false);
+    expect([...(await one.connectedElsewhere(['c2']))]).toEqual(['c2']);
+    await one.markConnected('c1', false);
+    expect([...(await two.connectedElsewhere(['c1']))]).toEqual([]);
+
+    // An instance that stopped beating (killed) no longer counts.
+    await one.markConnected('c1', true);
+    await pgQuery(
+      `UPDATE "${schema.schema}".instances SET heartbeat_at = now() - interval '1 minute' WHERE instance_id = $1`,
+      [one.instanceId],
+    );
+    expect([...(await two.connectedElsewhere(['c1']))]).toEqual([]);
+    // Nor one that stopped.
+    await two.close();
+    expect([...(await one.connectedElsewhere(['c3']))]).toEqual([]);
+  });
+
   it('approval requests: inserted once by id, counted, updated, listed in arrival order', async () => {
     const one = await open();
     const two = await open();
