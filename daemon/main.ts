@@ -118,7 +118,7 @@ extendProgram((program, io: CliIo, setExit) => {
       try {
         io.stdout(state.publicKeyPem());
       } finally {
-        state.close();
+        await state.close();
       }
       setExit(EXIT_OK);
     });

@@ -70,6 +70,7 @@ export async function openServerState(config: ServerConfig): Promise<ServerState
   return ServerState.open({
     dataDir: config.dataDir,
     clock: () => Date.now(),
+    maxQueuedChanges: config.changes.maxQueued,
   });
 }
 
@@ -92,12 +93,12 @@ export async function startServer(
   );
   const state = await openServerState(config);
   // A next signing key whose time came while the server was stopped takes over before anything is served.
-  const rotatedAtStart = state.rotateSigningKeyIfDue();
+  const rotatedAtStart = await state.rotateSigningKeyIfDue();
   if (rotatedAtStart.keyId !== undefined) {
     logger.info({ keyId: rotatedAtStart.keyId, retiredKeyId: rotatedAtStart.retiredKeyId }, 'signing key rotated');
   }
   if (config.seedScenario !== undefined && state.world().organizations.length === 0) {
-    state.importWorld(await loadScenario(config.seedScenario));
+    await state.importWorld(await loadScenario(config.seedScenario));
     logger.info({ scenario: config.seedScenario }, 'seed scenario imported');
   }
   const token = await adminToken(config);
@@ -114,6 +115,7 @@ export async function startServer(
     maxMessageBytes: config.sync.maxMessageBytes,
     maxBufferedBytes: config.sync.maxBufferedBytes,
     maxPendingHellos: config.sync.maxPendingHellos,
+    maxQueuedMessages: config.sync.maxQueuedMessages,
     maxPendingApprovalsPerComputer: config.approvals.maxPendingPerComputer,
   });
   const https =
@@ -157,17 +159,19 @@ export async function startServer(
 
   // A next signing key prepared by `tollgate server rotate-key` takes over at its time, here or at the next start.
   const rotationTimer = setInterval(() => {
-    try {
-      const rotated = state.rotateSigningKeyIfDue();
-      if (rotated.keyId === undefined) return;
-      logger.info(
-        { keyId: rotated.keyId, retiredKeyId: rotated.retiredKeyId, computers: rotated.snapshots.length },
-        'signing key rotated',
-      );
-      hub.push(rotated);
-    } catch (error) {
-      logger.error({ err: (error as Error).message }, 'signing key rotation failed: tried again later');
-    }
+    state
+      .rotateSigningKeyIfDue()
+      .then((rotated) => {
+        if (rotated.keyId === undefined) return;
+        logger.info(
+          { keyId: rotated.keyId, retiredKeyId: rotated.retiredKeyId, computers: rotated.snapshots.length },
+          'signing key rotated',
+        );
+        hub.push(rotated);
+      })
+      .catch((error: unknown) => {
+        logger.error({ err: (error as Error).message }, 'signing key rotation failed: tried again later');
+      });
   }, config.signing.checkIntervalMs);
   rotationTimer.unref();
 

@@ -305,7 +305,7 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
   app.put<{ Querystring: { dryRun?: 'true' | 'false'; allowRemovals?: 'true' | 'false' } }>(
     '/api/world',
     { schema: { body: worldBodySchema, querystring: worldQuerySchema } },
-    (request) => {
+    async (request) => {
       const parsed = scenarioSchema.safeParse(request.body, { reportInput: true });
       if (!parsed.success) {
         throw new ValidationError(parsed.error.issues.map((issue) => scenarioIssueProblem(issue, request.body)));
@@ -314,7 +314,7 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
       const allowRemovals = request.query.allowRemovals === 'true';
       let replaced: WorldReplacement;
       try {
-        replaced = state.replaceWorld(parsed.data, { dryRun, allowRemovals });
+        replaced = await state.replaceWorld(parsed.data, { dryRun, allowRemovals });
       } catch (error) {
         if (!(error instanceof RemovalRefusedError)) throw error;
         throw new HttpError(
@@ -334,21 +334,21 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
 
   // ---- Computers and enrollment
 
-  app.get('/api/computers', () => ({ computers: state.computers() }));
+  app.get('/api/computers', async () => ({ computers: await state.readComputers() }));
 
-  app.get<{ Params: { id: string } }>('/api/computers/:id', { schema: { params: idParamsSchema } }, (request) => {
+  app.get<{ Params: { id: string } }>('/api/computers/:id', { schema: { params: idParamsSchema } }, async (request) => {
     const { id } = request.params;
     if (!state.world().computers.some((c) => c.id === id)) throw notFound(`computer ${id} is unknown`);
-    return state.computerState(id);
+    return state.readComputerState(id);
   });
 
   app.post<{ Params: { id: string } }>(
     '/api/computers/:id/enroll',
     { schema: { params: idParamsSchema, body: noFieldsSchema }, preValidation: emptyBodyAsObject },
-    (request) => {
+    async (request) => {
       const { id } = request.params;
       if (!state.world().computers.some((c) => c.id === id)) throw notFound(`computer ${id} is unknown`);
-      const { token } = state.enroll(id);
+      const { token } = await state.enroll(id);
       return { computerId: id, token };
     },
   );
@@ -357,7 +357,7 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
 
   app.get('/api/policies', () => ({ policies: state.world().policies }));
 
-  app.post<{ Body: PolicyInput }>('/api/policies', { schema: { body: policyInputSchema } }, (request, reply) => {
+  app.post<{ Body: PolicyInput }>('/api/policies', { schema: { body: policyInputSchema } }, async (request, reply) => {
     const input = request.body;
     if (input.id !== undefined && policyExists(input.id)) {
       throw new HttpError(
@@ -365,7 +365,7 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
         `policies[${input.id}]: id ${JSON.stringify(input.id)} is already used by a policy`,
       );
     }
-    const { policy, changes } = state.addPolicy(input);
+    const { policy, changes } = await state.addPolicy(input);
     push(changes);
     return reply.code(201).send({ policy, changes });
   });
@@ -373,10 +373,10 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
   app.patch<{ Params: { id: string }; Body: Record<string, unknown> }>(
     '/api/policies/:id',
     { schema: { params: idParamsSchema, body: policyPatchSchema } },
-    (request) => {
+    async (request) => {
       const { id } = request.params;
       if (!policyExists(id)) throw notFound(`policy ${id} is unknown`);
-      const { policy, changes } = state.updatePolicy(id, patchOf(request.body));
+      const { policy, changes } = await state.updatePolicy(id, patchOf(request.body));
       push(changes);
       return { policy, changes };
     },
@@ -385,10 +385,10 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
   app.delete<{ Params: { id: string } }>(
     '/api/policies/:id',
     { schema: { params: idParamsSchema, body: noFieldsSchema }, preValidation: emptyBodyAsObject },
-    (request) => {
+    async (request) => {
       const { id } = request.params;
       if (!policyExists(id)) throw notFound(`policy ${id} is unknown`);
-      const { changes } = state.deletePolicy(id);
+      const { changes } = await state.deletePolicy(id);
       push(changes);
       return { deleted: id, changes };
     },
@@ -410,7 +410,7 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
       const field = problem.startsWith('unknown setting type') ? 'type' : 'value';
       throw new ValidationError([`${field} is invalid: ${problem}`]);
     }
-    const { settings, changes } = state.setSetting(scope, type, value);
+    const { settings, changes } = await state.setSetting(scope, type, value);
     push(changes);
     const affected = union(changes);
     const report = affected.length === 0 ? emptyReport() : await hub.awaitSettingsApplied(affected, waitMs);
@@ -424,10 +424,9 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
     const waitMs = waitMsOf(request.query);
     const scope = checkScope(request.body.scope, state.world());
     const { type } = request.body;
-    const before = state.settings().length;
-    const { changes } = state.clearSetting(scope, type);
+    const { changes, cleared } = await state.clearSetting(scope, type);
     // Clearing what is not there changes nothing: say so, rather than report success.
-    if (state.settings().length === before) throw notFound(`no ${type} setting is set at ${scopeLabel(scope)}`);
+    if (!cleared) throw notFound(`no ${type} setting is set at ${scopeLabel(scope)}`);
     push(changes);
     const affected = union(changes);
     const report = affected.length === 0 ? emptyReport() : await hub.awaitSettingsApplied(affected, waitMs);
@@ -448,7 +447,7 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
       const { id } = request.params;
       const dryRun = request.body.dryRun === true;
       if (!state.world().organizations.some((o) => o.id === id)) throw notFound(`organization ${id} is unknown`);
-      const { plan, changes } = state.upgradeToFlat(id, { acknowledge: request.body.acknowledge, dryRun });
+      const { plan, changes } = await state.upgradeToFlat(id, { acknowledge: request.body.acknowledge, dryRun });
       if (!plan.ok) {
         throw new HttpError(
           'upgrade-refused',

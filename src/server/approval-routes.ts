@@ -142,8 +142,9 @@ export function registerApprovalRoutes(app: FastifyInstance, ctx: ApprovalRoutes
       if (!state.world().approvalPolicies.some((p) => p.id === id)) return id;
     }
   };
-  const commit = (world: World): ViewChanges => {
-    const changes = state.applyWorld(world);
+  /** Commits the world `build` makes from the current one (called again should another server process commit first). */
+  const commit = async (build: (world: World) => World): Promise<ViewChanges> => {
+    const changes = await state.applyWorld(build);
     ctx.push(changes);
     return changes;
   };
@@ -164,17 +165,23 @@ export function registerApprovalRoutes(app: FastifyInstance, ctx: ApprovalRoutes
   app.post<{ Body: ApprovalPolicyInput }>(
     '/api/approval-policies',
     { schema: { body: approvalPolicyInputSchema } },
-    (request, reply) => {
+    async (request, reply) => {
       const input = withDefaultList(request.body);
-      if (input.id !== undefined && state.world().approvalPolicies.some((p) => p.id === input.id)) {
-        throw new HttpError(
-          'conflict',
-          `approvalPolicies[${input.id}]: id ${JSON.stringify(input.id)} is already used by an approval policy`,
-        );
-      }
-      const { world, policy } = withApprovalPolicyAdded(state.world(), input, input.id ?? newPolicyId());
-      const changes = commit(world);
-      const policies = sortedPolicies(state.world().approvalPolicies.filter((p) => p.org === policy.org));
+      let policy: ReturnType<typeof withApprovalPolicyAdded>['policy'] | undefined;
+      const changes = await commit((current) => {
+        if (input.id !== undefined && current.approvalPolicies.some((p) => p.id === input.id)) {
+          throw new HttpError(
+            'conflict',
+            `approvalPolicies[${input.id}]: id ${JSON.stringify(input.id)} is already used by an approval policy`,
+          );
+        }
+        const added = withApprovalPolicyAdded(current, input, input.id ?? newPolicyId());
+        policy = added.policy;
+        return added.world;
+      });
+      if (policy === undefined) throw new Error('the approval policy was not built');
+      const org = policy.org;
+      const policies = sortedPolicies(state.world().approvalPolicies.filter((p) => p.org === org));
       return reply.code(201).send({ policy, policies, changes });
     },
   );
@@ -182,13 +189,20 @@ export function registerApprovalRoutes(app: FastifyInstance, ctx: ApprovalRoutes
   app.patch<{ Params: { id: string }; Body: Record<string, unknown> }>(
     '/api/approval-policies/:id',
     { schema: { params: idParamsSchema, body: approvalPolicyPatchSchema } },
-    (request) => {
+    async (request) => {
       const { id } = request.params;
       requirePolicy(id);
       const patch = withDefaultList(patchOf(request.body));
-      const { world, policy } = withApprovalPolicyChanged(state.world(), id, patch);
-      const changes = commit(world);
-      const policies = sortedPolicies(state.world().approvalPolicies.filter((p) => p.org === policy.org));
+      let policy: ReturnType<typeof withApprovalPolicyChanged>['policy'] | undefined;
+      const changes = await commit((current) => {
+        requirePolicy(id);
+        const changed = withApprovalPolicyChanged(current, id, patch);
+        policy = changed.policy;
+        return changed.world;
+      });
+      if (policy === undefined) throw new Error('the approval policy was not built');
+      const org = policy.org;
+      const policies = sortedPolicies(state.world().approvalPolicies.filter((p) => p.org === org));
       return { policy, policies, changes };
     },
   );
@@ -196,10 +210,13 @@ export function registerApprovalRoutes(app: FastifyInstance, ctx: ApprovalRoutes
   app.delete<{ Params: { id: string } }>(
     '/api/approval-policies/:id',
     { schema: { params: idParamsSchema, body: noFieldsSchema }, preValidation: emptyBodyAsObject },
-    (request) => {
+    async (request) => {
       const { id } = request.params;
       requirePolicy(id);
-      const changes = commit(withApprovalPolicyDeleted(state.world(), id));
+      const changes = await commit((current) => {
+        requirePolicy(id);
+        return withApprovalPolicyDeleted(current, id);
+      });
       return { deleted: id, changes };
     },
   );
@@ -216,11 +233,17 @@ export function registerApprovalRoutes(app: FastifyInstance, ctx: ApprovalRoutes
   app.put<{ Params: { id: string; module: string } }>(
     '/api/organizations/:id/modules/:module',
     { schema: { params: moduleParamsSchema, body: noFieldsSchema }, preValidation: emptyBodyAsObject },
-    (request) => {
+    async (request) => {
       const { id, module } = request.params;
       requireOrg(id);
-      const { world, created, changed } = withModule(state.world(), id, module, true, ctx.defaultApprovalPolicies);
-      const changes = changed ? commit(world) : { snapshots: [], settings: [] };
+      let created: ReturnType<typeof withModule>['created'] = [];
+      let changed = false;
+      const changes = await commit((current) => {
+        const made = withModule(current, id, module, true, ctx.defaultApprovalPolicies);
+        created = made.created;
+        changed = made.changed;
+        return made.world;
+      });
       const approvals = orgApprovals(state.world(), id);
       const warnings =
         approvals.misconfigured === null
@@ -236,11 +259,15 @@ export function registerApprovalRoutes(app: FastifyInstance, ctx: ApprovalRoutes
   app.delete<{ Params: { id: string; module: string } }>(
     '/api/organizations/:id/modules/:module',
     { schema: { params: moduleParamsSchema, body: noFieldsSchema }, preValidation: emptyBodyAsObject },
-    (request) => {
+    async (request) => {
       const { id, module } = request.params;
       requireOrg(id);
-      const { world, changed } = withModule(state.world(), id, module, false, []);
-      const changes = changed ? commit(world) : { snapshots: [], settings: [] };
+      let changed = false;
+      const changes = await commit((current) => {
+        const made = withModule(current, id, module, false, []);
+        changed = made.changed;
+        return made.world;
+      });
       return {
         org: id,
         module,
@@ -266,18 +293,18 @@ export function registerApprovalRoutes(app: FastifyInstance, ctx: ApprovalRoutes
   app.patch<{ Params: { id: string }; Body: ApprovalSettingsChange }>(
     '/api/organizations/:id/approval-settings',
     { schema: { params: idParamsSchema, body: approvalSettingsChangeSchema } },
-    (request) => {
+    async (request) => {
       const { id } = request.params;
       requireOrg(id);
-      const changes = commit(withApprovalSettings(state.world(), id, request.body));
+      const changes = await commit((current) => withApprovalSettings(current, id, request.body));
       return { ...orgApprovals(state.world(), id), changes };
     },
   );
 
   // ---- The approval requests queue
 
-  const requireRequest = (id: string): ApprovalRequestRecord => {
-    const request = state.approvalRequest(id);
+  const requireRequest = async (id: string): Promise<ApprovalRequestRecord> => {
+    const request = await state.approvalRequest(id);
     if (request === undefined) throw notFound(`approval request ${id} is unknown`);
     return request;
   };
@@ -289,13 +316,13 @@ export function registerApprovalRoutes(app: FastifyInstance, ctx: ApprovalRoutes
       );
     }
   };
-  const record = (
+  const record = async (
     request: ApprovalRequestRecord,
     status: RequestStatus,
     event: RequestEvent,
-  ): ApprovalRequestRecord => {
+  ): Promise<ApprovalRequestRecord> => {
     const updated: ApprovalRequestRecord = { ...request, status, history: [...request.history, event] };
-    state.updateApprovalRequest(updated);
+    await state.updateApprovalRequest(updated);
     return updated;
   };
   const event = (action: RequestEvent['action'], note: string | undefined): RequestEvent => {
@@ -307,13 +334,15 @@ export function registerApprovalRoutes(app: FastifyInstance, ctx: ApprovalRoutes
   app.get<{ Querystring: { status?: RequestStatus | 'all' } }>(
     '/api/requests',
     { schema: { querystring: requestListQuerySchema } },
-    (request) => {
+    async (request) => {
       const status = request.query.status;
-      return { requests: state.approvalRequests(status === undefined || status === 'all' ? undefined : status) };
+      return {
+        requests: await state.approvalRequests(status === undefined || status === 'all' ? undefined : status),
+      };
     },
   );
 
-  app.get<{ Params: { id: string } }>('/api/requests/:id', { schema: { params: idParamsSchema } }, (request) =>
+  app.get<{ Params: { id: string } }>('/api/requests/:id', { schema: { params: idParamsSchema } }, async (request) =>
     requireRequest(request.params.id),
   );
 
@@ -330,20 +359,32 @@ export function registerApprovalRoutes(app: FastifyInstance, ctx: ApprovalRoutes
     async (request) => {
       const waitMs = ctx.waitMsOf(request.query);
       const body = request.body;
-      const stored = requireRequest(request.params.id);
+      const stored = await requireRequest(request.params.id);
       checkActionable(stored, 'approve');
-      const plan = planApproval(state.world(), stored, {
-        nowMs: ctx.clock(),
-        ...(body.target === undefined ? {} : { target: body.target }),
-      });
+      const approvedAt = event('approved', body.note);
+      let plan: ReturnType<typeof planApproval> | undefined;
+      let updated: ApprovalRequestRecord | undefined;
       // The permit and the approval are stored together, before the wait for the agents, so that a
       // second approval meanwhile is refused.
-      const updated: ApprovalRequestRecord = {
-        ...stored,
-        status: 'approved',
-        history: [...stored.history, { ...event('approved', body.note), permit: plan.permit }],
-      };
-      const changes = state.applyWorld(plan.world, updated);
+      const changes = await state.applyWorld(
+        (current) => {
+          plan = planApproval(current, stored, {
+            nowMs: ctx.clock(),
+            ...(body.target === undefined ? {} : { target: body.target }),
+          });
+          updated = {
+            ...stored,
+            status: 'approved',
+            history: [...stored.history, { ...approvedAt, permit: plan.permit }],
+          };
+          return plan.world;
+        },
+        (): ApprovalRequestRecord => {
+          if (updated === undefined) throw new Error('the approval was not planned');
+          return updated;
+        },
+      );
+      if (plan === undefined || updated === undefined) throw new Error('the approval was not planned');
       ctx.push(changes);
       const affected = plan.computers.filter((id) => changes.snapshots.includes(id));
       const report =
@@ -365,10 +406,10 @@ export function registerApprovalRoutes(app: FastifyInstance, ctx: ApprovalRoutes
   app.post<{ Params: { id: string }; Body: { note?: string } }>(
     '/api/requests/:id/reject',
     { schema: { params: idParamsSchema, body: requestActionSchema }, preValidation: emptyBodyAsObject },
-    (request) => {
-      const stored = requireRequest(request.params.id);
+    async (request) => {
+      const stored = await requireRequest(request.params.id);
       checkActionable(stored, 'reject');
-      return { request: record(stored, 'rejected', event('rejected', request.body.note)) };
+      return { request: await record(stored, 'rejected', event('rejected', request.body.note)) };
     },
   );
 
@@ -376,7 +417,7 @@ export function registerApprovalRoutes(app: FastifyInstance, ctx: ApprovalRoutes
     '/api/requests/:id/escalate',
     { schema: { params: idParamsSchema, body: requestActionSchema }, preValidation: emptyBodyAsObject },
     async (request) => {
-      const stored = requireRequest(request.params.id);
+      const stored = await requireRequest(request.params.id);
       checkActionable(stored, 'escalate');
       const world = state.world();
       let to: string[];
@@ -407,7 +448,7 @@ export function registerApprovalRoutes(app: FastifyInstance, ctx: ApprovalRoutes
         throw error;
       }
       const atMs = ctx.clock();
-      const updated = record(stored, 'escalated', {
+      const updated = await record(stored, 'escalated', {
         ...event('escalated', note),
         notice: { atMs, to, subject: notice.subject, via: ctx.notifier.name },
       });

@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_QUEUED_CHANGES } from './change-queue.js';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { isEmailAddress } from '../engine/validate.js';
@@ -68,6 +69,7 @@ export const serverConfigSchema = z.strictObject({
         .default(1024 * 1024),
       maxBufferedBytes: z.number().int().positive().default(SYNC_HUB_DEFAULTS.maxBufferedBytes),
       maxPendingHellos: z.number().int().positive().default(SYNC_HUB_DEFAULTS.maxPendingHellos),
+      maxQueuedMessages: z.number().int().positive().default(SYNC_HUB_DEFAULTS.maxQueuedMessages),
     })
     .default({
       pingIntervalMs: 15_000,
@@ -76,7 +78,12 @@ export const serverConfigSchema = z.strictObject({
       maxMessageBytes: 1024 * 1024,
       maxBufferedBytes: SYNC_HUB_DEFAULTS.maxBufferedBytes,
       maxPendingHellos: SYNC_HUB_DEFAULTS.maxPendingHellos,
+      maxQueuedMessages: SYNC_HUB_DEFAULTS.maxQueuedMessages,
     }),
+  /** Changes of the world made one at a time: how many may wait behind the one being made (docs/SERVER.md). */
+  changes: z
+    .strictObject({ maxQueued: z.number().int().positive().default(DEFAULT_MAX_QUEUED_CHANGES) })
+    .default({ maxQueued: DEFAULT_MAX_QUEUED_CHANGES }),
   /** How often the server looks for a next signing key whose time has come (docs/SERVER.md, "Rotating the signing key"). */
   signing: z
     .strictObject({ checkIntervalMs: z.number().int().positive().default(10_000) })

@@ -18,6 +18,8 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   'upgrade-refused': 409,
   'no-escalation-address': 409,
   'notify-failed': 502,
+  // Too many changes wait for the one being made: try again.
+  busy: 503,
   // The server's database cannot be written or read (disk full, read-only, I/O error): try again later.
   'storage-unavailable': 503,
 };

@@ -69,6 +69,29 @@ export const SERVER_MIGRATIONS: readonly string[] = [
   -- Pending requests are counted per computer when one arrives (the intake's bound).
   CREATE INDEX approval_requests_by_computer ON approval_requests (computer_id, status);
   `,
+  `
+  -- The world's revision: every commit of the world or of issued versions
+  -- (or of a token) is one revision; rows carry the revision that last
+  -- wrote them, and deleted entities are logged with the revision that
+  -- deleted them (one row per deleted key: a key written again drops its
+  -- row), so that what changed after a revision can be read back.
+  CREATE TABLE meta (
+    key   TEXT    PRIMARY KEY,
+    value INTEGER NOT NULL
+  ) STRICT;
+  INSERT INTO meta (key, value) VALUES ('revision', 0);
+  ALTER TABLE entities ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE computer_state ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+  CREATE TABLE entity_deletions (
+    kind     TEXT    NOT NULL,
+    id       TEXT    NOT NULL,
+    revision INTEGER NOT NULL,
+    PRIMARY KEY (kind, id)
+  ) STRICT;
+  CREATE INDEX entities_by_revision ON entities (revision);
+  CREATE INDEX computer_state_by_revision ON computer_state (revision);
+  CREATE INDEX entity_deletions_by_revision ON entity_deletions (revision);
+  `,
 ];
 
 /** One computer's stored state. */
@@ -128,6 +151,8 @@ const SERVER_TABLES: readonly SchemaTable[] = [
   ['entities', 1],
   ['computer_state', 1],
   ['approval_requests', 2],
+  ['meta', 4],
+  ['entity_deletions', 4],
 ];
 
 function damaged(message: string): TollgateError {
@@ -228,22 +253,39 @@ type Statements = ReturnType<typeof prepareStatements>;
 function prepareStatements(db: Database.Database) {
   return {
     entities: db.prepare<[], EntityRow>('SELECT kind, id, seq, body FROM entities'),
-    putEntity: db.prepare<[EntityRow]>(
-      `INSERT INTO entities (kind, id, seq, body) VALUES (@kind, @id, @seq, @body)
-       ON CONFLICT (kind, id) DO UPDATE SET seq = excluded.seq, body = excluded.body`,
+    entitiesSince: db.prepare<[number], EntityRow>('SELECT kind, id, seq, body FROM entities WHERE revision > ?'),
+    deletionsSince: db.prepare<[number], { kind: EntityKind; id: string }>(
+      'SELECT kind, id FROM entity_deletions WHERE revision > ?',
+    ),
+    putEntity: db.prepare<[EntityRow & { revision: number }]>(
+      `INSERT INTO entities (kind, id, seq, body, revision) VALUES (@kind, @id, @seq, @body, @revision)
+       ON CONFLICT (kind, id) DO UPDATE SET seq = excluded.seq, body = excluded.body, revision = excluded.revision`,
     ),
     deleteEntity: db.prepare<[{ kind: EntityKind; id: string }]>(
       'DELETE FROM entities WHERE kind = @kind AND id = @id',
     ),
+    logDeletion: db.prepare<[{ kind: EntityKind; id: string; revision: number }]>(
+      `INSERT INTO entity_deletions (kind, id, revision) VALUES (@kind, @id, @revision)
+       ON CONFLICT (kind, id) DO UPDATE SET revision = excluded.revision`,
+    ),
+    unlogDeletion: db.prepare<[{ kind: EntityKind; id: string }]>(
+      'DELETE FROM entity_deletions WHERE kind = @kind AND id = @id',
+    ),
+    revision: db.prepare<[], { value: number }>("SELECT value FROM meta WHERE key = 'revision'"),
+    setRevision: db.prepare<[number]>("UPDATE meta SET value = ? WHERE key = 'revision'"),
     computers: db.prepare<[], ComputerRecord>('SELECT * FROM computer_state'),
-    putVersions: db.prepare<[IssuedVersions]>(
-      `INSERT INTO computer_state (computer_id, snapshot_version, settings_version, view_hash, settings_hash)
-       VALUES (@computerId, @snapshotVersion, @settingsVersion, @viewHash, @settingsHash)
+    computer: db.prepare<[string], ComputerRecord>('SELECT * FROM computer_state WHERE computer_id = ?'),
+    computersSince: db.prepare<[number], ComputerRecord>('SELECT * FROM computer_state WHERE revision > ?'),
+    putVersions: db.prepare<[IssuedVersions & { revision: number }]>(
+      `INSERT INTO computer_state (computer_id, snapshot_version, settings_version, view_hash, settings_hash, revision)
+       VALUES (@computerId, @snapshotVersion, @settingsVersion, @viewHash, @settingsHash, @revision)
        ON CONFLICT (computer_id) DO UPDATE SET
          snapshot_version = excluded.snapshot_version, settings_version = excluded.settings_version,
-         view_hash = excluded.view_hash, settings_hash = excluded.settings_hash`,
+         view_hash = excluded.view_hash, settings_hash = excluded.settings_hash, revision = excluded.revision`,
     ),
-    setToken: db.prepare<[Buffer, string]>('UPDATE computer_state SET token_hash = ? WHERE computer_id = ?'),
+    setToken: db.prepare<[Buffer, number, string]>(
+      'UPDATE computer_state SET token_hash = ?, revision = ? WHERE computer_id = ?',
+    ),
     setHello: db.prepare<[string, string, number, string]>(
       `UPDATE computer_state SET reported_agent_version = ?, reported_os = ?, last_seen_ms = ?
        WHERE computer_id = ?`,
@@ -272,28 +314,52 @@ function prepareStatements(db: Database.Database) {
   };
 }
 
+/** The rows written and deleted by one commit, and the versions it issues. */
+export interface DbCommit {
+  baseRevision: number;
+  writes: readonly EntityRow[];
+  deletes: readonly { kind: EntityKind; id: string }[];
+  issued: readonly IssuedVersions[];
+  request?: { id: string; status: string; body: string };
+}
+
+/** A commit refused because the stored revision is not its base; nothing was written. */
+export class StaleRevision extends Error {
+  constructor(readonly storedRevision: number) {
+    super(`stored revision ${storedRevision}`);
+  }
+}
+
 /** The server database behind typed statements; every write is one durable transaction. */
 export class ServerDb {
   private readonly db: Database.Database;
   private readonly file: string;
   private readonly stmt: Statements;
-  private readonly commitTx: Database.Transaction<
-    (
-      writes: readonly EntityRow[],
-      deletes: readonly { kind: EntityKind; id: string }[],
-      issued: readonly IssuedVersions[],
-    ) => void
-  >;
+  private readonly commitTx: Database.Transaction<(commit: DbCommit) => number>;
 
   private constructor(db: Database.Database, file: string) {
     this.db = db;
     this.file = file;
     const stmt = prepareStatements(db);
     this.stmt = stmt;
-    this.commitTx = db.transaction((writes, deletes, issued) => {
-      for (const row of writes) stmt.putEntity.run(row);
-      for (const key of deletes) stmt.deleteEntity.run(key);
-      for (const versions of issued) stmt.putVersions.run(versions);
+    this.commitTx = db.transaction((commit: DbCommit) => {
+      const stored = stmt.revision.get()?.value ?? 0;
+      if (stored !== commit.baseRevision) throw new StaleRevision(stored);
+      const revision = stored + 1;
+      for (const row of commit.writes) {
+        stmt.putEntity.run({ ...row, revision });
+        stmt.unlogDeletion.run({ kind: row.kind, id: row.id });
+      }
+      for (const key of commit.deletes) {
+        if (stmt.deleteEntity.run(key).changes > 0) stmt.logDeletion.run({ kind: key.kind, id: key.id, revision });
+      }
+      for (const versions of commit.issued) stmt.putVersions.run({ ...versions, revision });
+      const request = commit.request;
+      if (request !== undefined && stmt.updateRequest.run(request).changes !== 1) {
+        throw new TollgateError('not-found', `approval request ${request.id} not found`);
+      }
+      stmt.setRevision.run(revision);
+      return revision;
     });
   }
 
@@ -322,33 +388,84 @@ export class ServerDb {
     }
   }
 
+  /** The path of the database file. */
+  get path(): string {
+    return this.file;
+  }
+
+  /** The revision of the last commit (0 before the first). */
+  revision(): number {
+    return this.guard(() => this.stmt.revision.get()?.value ?? 0);
+  }
+
+  /** The revision, every entity row and every computer row, read in one transaction. */
+  load(): { revision: number; entities: EntityRow[]; computers: ComputerRow[] } {
+    return this.guard(() =>
+      this.db.transaction(() => ({
+        revision: this.stmt.revision.get()?.value ?? 0,
+        entities: this.stmt.entities.all(),
+        computers: this.stmt.computers.all().map(toRow),
+      }))(),
+    );
+  }
+
+  /** What was committed after `revision`, read in one transaction. */
+  changesSince(revision: number): {
+    revision: number;
+    entities: EntityRow[];
+    deletes: { kind: EntityKind; id: string }[];
+    computers: ComputerRow[];
+  } {
+    return this.guard(() =>
+      this.db.transaction(() => ({
+        revision: this.stmt.revision.get()?.value ?? 0,
+        entities: this.stmt.entitiesSince.all(revision),
+        deletes: this.stmt.deletionsSince.all(revision),
+        computers: this.stmt.computersSince.all(revision).map(toRow),
+      }))(),
+    );
+  }
+
   /** Every stored entity row, in no particular order. */
   entityRows(): EntityRow[] {
     return this.guard(() => this.stmt.entities.all());
   }
 
-  /** Every stored computer state. */
-  computerRows(): ComputerRow[] {
-    return this.guard(() => this.stmt.computers.all()).map(toRow);
+  /** The stored computer rows of `ids` (every computer when omitted). */
+  computerRows(ids?: readonly string[]): ComputerRow[] {
+    return this.guard(() => {
+      if (ids === undefined) return this.stmt.computers.all().map(toRow);
+      const rows: ComputerRow[] = [];
+      for (const id of ids) {
+        const record = this.stmt.computer.get(id);
+        if (record !== undefined) rows.push(toRow(record));
+      }
+      return rows;
+    });
   }
 
-  /** Writes and deletes world rows and records issued versions, in one transaction. */
-  commit(
-    writes: readonly EntityRow[],
-    deletes: readonly { kind: EntityKind; id: string }[],
-    issued: readonly IssuedVersions[],
-  ): void {
-    this.guard(() => this.commitTx.immediate(writes, deletes, issued));
+  /**
+   * Writes and deletes world rows, records issued versions and an approval
+   * request's new status, in one transaction at the next revision; throws
+   * StaleRevision (nothing written) when the stored revision is not the
+   * commit's base.
+   */
+  commitWorld(commit: DbCommit): number {
+    return this.guard(() => this.commitTx.immediate(commit));
   }
 
-  /** Runs `fn` in one transaction: the writes it makes are all stored, or none. */
-  atomically<T>(fn: () => T): T {
-    return this.guard(() => this.db.transaction(fn).immediate());
-  }
-
-  /** Replaces a computer's enrollment token hash. */
-  setTokenHash(computerId: string, hash: Buffer): void {
-    this.guard(() => this.stmt.setToken.run(hash, computerId));
+  /** Replaces a computer's enrollment token hash, at the next revision. */
+  setTokenHash(computerId: string, hash: Buffer): number {
+    return this.guard(() =>
+      this.db
+        .transaction(() => {
+          const revision = (this.stmt.revision.get()?.value ?? 0) + 1;
+          this.stmt.setToken.run(hash, revision, computerId);
+          this.stmt.setRevision.run(revision);
+          return revision;
+        })
+        .immediate(),
+    );
   }
 
   /** Records what an agent said in its hello. */
@@ -381,7 +498,7 @@ export class ServerDb {
 
   /** How many of a computer's requests are pending. */
   pendingRequestCount(computerId: string): number {
-    return this.stmt.pendingCount.get(computerId)?.n ?? 0;
+    return this.guard(() => this.stmt.pendingCount.get(computerId)?.n ?? 0);
   }
 
   /** The JSON body of one request, or undefined. */

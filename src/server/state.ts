@@ -5,7 +5,6 @@
  * snapshot and settings message.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { evaluateApproval, resolveApprovalQuery } from '../engine/approvals.js';
 import { TollgateError, ValidationError } from '../engine/errors.js';
@@ -19,8 +18,12 @@ import { WorldIndex } from '../engine/world.js';
 import { MAX_VERSION, sealSettings, sealSnapshot } from '../wire/signed.js';
 import type { ApprovalSubmission } from '../wire/sync-messages.js';
 import type { StorageFault } from '../store/storage-error.js';
-import { type ComputerRow, type IssuedVersions, ServerDb } from './server-db.js';
+import type { ComputerRow, IssuedVersions } from './server-db.js';
 import { SealedCache } from './sealed-cache.js';
+import { type ServerStore, type StoreChanges, type StoreContents, StaleWorldError } from './store/server-store.js';
+import { SERVER_DB_FILE, SqliteStore } from './store/sqlite-store.js';
+import { ChangeQueue, DEFAULT_MAX_QUEUED_CHANGES } from './change-queue.js';
+import { planVersions } from './view-planner.js';
 import {
   type ServerSigningKey,
   loadOrCreateSigningKey,
@@ -38,17 +41,15 @@ import {
   type ServerStateApi,
   type SettingScope,
   type SignedMessage,
+  type StateListener,
   type ViewChanges,
   type WorldReplacement,
   scopeAppliesTo,
 } from './types.js';
-import { viewEncodingProblem } from './view-encoding.js';
-import { viewHashes } from './view-hash.js';
 import { RemovalRefusedError, diffWorlds } from './world-diff.js';
-import { type StoredWorld, diffWorldRows, worldFromRows } from './world-rows.js';
+import { type StoredWorld, applyRowChanges, diffWorldRows, worldFromRows } from './world-rows.js';
 
-/** The database file in the data directory. */
-export const SERVER_DB_FILE = 'server.db';
+export { SERVER_DB_FILE };
 
 /** The prefix of generated policy ids, followed by 8 random hex digits. */
 export const POLICY_ID_PREFIX = 'pol-';
@@ -59,7 +60,14 @@ export interface ServerStateOptions {
   dataDir: string;
   /** Stamps `issuedAtMs` of signed messages. */
   clock: () => number;
+  /** The store to use instead of SQLite in `dataDir` (PostgreSQL); closed by `close`. */
+  store?: ServerStore;
+  /** How many changes may wait for the one being made (default DEFAULT_MAX_QUEUED_CHANGES); more are 'busy'. */
+  maxQueuedChanges?: number;
 }
+
+/** How many times a change is prepared again on a newer world after another process committed first. */
+export const MAX_COMMIT_ATTEMPTS = 5;
 
 interface SealedSnapshot {
   snapshotVersion: number;
@@ -148,62 +156,104 @@ function checkAckVersion(name: string, version: number): void {
 
 /**
  * The policy server's state behind `ServerStateApi`. The world lives in
- * memory (deeply frozen: everything returned is read-only) and in SQLite,
- * one row per entity; a mutation validates the whole candidate world,
- * writes the rows that changed and the versions it issued in one
- * transaction, then swaps the world in. Versions start at 1, never go down
- * and survive restarts and re-imports. A computer removed from the world
- * keeps its state row (token, versions): it cannot authenticate or be
- * listed while it is absent, and continues from its versions if it returns.
+ * memory (deeply frozen: everything returned is read-only) and in a
+ * ServerStore (SQLite, or PostgreSQL shared by several server processes),
+ * one row per entity. Changes are made one at a time (a bounded queue): a
+ * change validates its candidate world, plans the versions it issues,
+ * and commits the rows that changed and those versions in one transaction
+ * at the next revision of the store; when another process committed
+ * first, the state catches up and prepares the change again (at most
+ * MAX_COMMIT_ATTEMPTS times, then TollgateError 'conflict'). Versions start
+ * at 1, never go down and survive restarts and re-imports. A computer
+ * removed from the world keeps its state row (token, versions): it cannot
+ * authenticate or be listed while it is absent, and continues from its
+ * versions if it returns.
  */
 export class ServerState implements ServerStateApi {
-  private readonly db: ServerDb;
+  private readonly store: ServerStore;
   private readonly clock: () => number;
   private readonly dataDir: string;
   private signingKey: ServerSigningKey;
   private current: World;
   private index: WorldIndex;
   private stored: StoredWorld;
+  private revision: number;
   private readonly rows = new Map<string, ComputerRow>();
   private readonly connected = new Set<string>();
   private readonly sealedSnapshots = new SealedCache<SealedSnapshot>();
   private readonly sealedSettings = new SealedCache<SealedSettings>();
+  private readonly queue: ChangeQueue;
+  private readonly listeners = new Set<StateListener>();
+  private unsubscribe: () => void = () => undefined;
   /** The next key the versions of a switch were issued for, should the switch of its files fail: not issued twice. */
   private issuedForKeyId: string | null = null;
 
-  private constructor(db: ServerDb, dataDir: string, signingKey: ServerSigningKey, clock: () => number) {
-    this.db = db;
+  private constructor(
+    store: ServerStore,
+    dataDir: string,
+    signingKey: ServerSigningKey,
+    clock: () => number,
+    contents: StoreContents,
+    maxQueuedChanges: number,
+  ) {
+    this.store = store;
     this.dataDir = dataDir;
     this.signingKey = signingKey;
     this.clock = clock;
-    const { world, stored } = worldFromRows(db.entityRows());
+    this.queue = new ChangeQueue(maxQueuedChanges);
+    const { world, stored } = worldFromRows(contents.entities);
     this.current = deepFreeze(world);
     this.stored = stored;
     this.index = new WorldIndex(this.current);
-    for (const row of db.computerRows()) this.rows.set(row.computerId, row);
-    // Views built by this release may differ from those the stored hashes
-    // describe (a newer engine): issue new versions for those now.
-    const { issued } = this.planVersions(this.index);
-    if (issued.length > 0) {
-      db.commit([], [], issued);
-      this.applyIssued(issued);
-    }
+    this.revision = contents.revision;
+    for (const row of contents.computers) this.rows.set(row.computerId, row);
   }
 
   /**
-   * Opens the state of `dataDir`: creates the directory, the signing key
-   * pair and the database on first use, and loads them afterwards.
+   * Opens the state of `dataDir`: creates the directory and the signing key
+   * pair on first use, opens the store (SQLite `server.db` in `dataDir`
+   * unless one is given) and loads the world. Views built by this release
+   * may differ from those the stored hashes describe (a newer engine): new
+   * versions are issued for those before this returns.
    */
-  static open(options: ServerStateOptions): ServerState {
+  static async open(options: ServerStateOptions): Promise<ServerState> {
     fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
     const signingKey = loadOrCreateSigningKey(options.dataDir);
-    const db = ServerDb.open(path.join(options.dataDir, SERVER_DB_FILE));
+    const store = options.store ?? SqliteStore.open(options.dataDir);
     try {
-      return new ServerState(db, options.dataDir, signingKey, options.clock);
+      const contents = await store.load();
+      const state = new ServerState(
+        store,
+        options.dataDir,
+        signingKey,
+        options.clock,
+        contents,
+        options.maxQueuedChanges ?? DEFAULT_MAX_QUEUED_CHANGES,
+      );
+      await state.queue.run(() => state.reissueAll());
+      state.unsubscribe = store.subscribe({
+        onCommit: (revision) => {
+          if (revision > state.revision) state.catchUp().catch(() => undefined);
+        },
+        onAcks: (ids) => {
+          state.refreshAcks(ids).catch(() => undefined);
+        },
+      });
+      return state;
     } catch (error) {
-      db.close();
+      await store.close();
       throw error;
     }
+  }
+
+  /** The kind of store the state runs over. */
+  get storeKind(): ServerStore['kind'] {
+    return this.store.kind;
+  }
+
+  /** The store revision the in-memory world is at. */
+  get storeRevision(): number {
+    return this.revision;
   }
 
   /** The current world (frozen: copy it before changing it). */
@@ -212,8 +262,9 @@ export class ServerState implements ServerStateApi {
   }
 
   /** Replaces the world with a copy of `world`; enrollment and issued versions are kept. */
-  importWorld(world: World): ViewChanges {
-    return this.commit(structuredClone(world));
+  async importWorld(world: World): Promise<ViewChanges> {
+    const candidate = structuredClone(world);
+    return (await this.change(() => ({ candidate, result: undefined }))).changes;
   }
 
   /**
@@ -223,40 +274,47 @@ export class ServerState implements ServerStateApi {
    * removing computers is refused (RemovalRefusedError, nothing stored)
    * unless `allowRemovals`.
    */
-  replaceWorld(world: World, options: { dryRun: boolean; allowRemovals: boolean }): WorldReplacement {
+  replaceWorld(world: World, options: { dryRun: boolean; allowRemovals: boolean }): Promise<WorldReplacement> {
     const candidate = structuredClone(world);
-    const prepared = this.prepare(candidate);
-    const diff = diffWorlds(this.current, candidate);
-    if (options.dryRun) return { diff, changes: prepared?.changes ?? noChanges(), stored: false };
-    const removed = diff.computers.removed;
-    if (removed.length > 0 && !options.allowRemovals) throw new RemovalRefusedError(removed);
-    if (prepared === null) return { diff, changes: noChanges(), stored: false };
-    return { diff, changes: this.write(prepared), stored: true };
+    return this.queue.run(async () => {
+      for (let attempt = 1; ; attempt++) {
+        const prepared = await this.prepare(candidate);
+        const diff = diffWorlds(this.current, candidate);
+        if (options.dryRun) return { diff, changes: prepared?.changes ?? noChanges(), stored: false };
+        const removed = diff.computers.removed;
+        if (removed.length > 0 && !options.allowRemovals) throw new RemovalRefusedError(removed);
+        if (prepared === null) return { diff, changes: noChanges(), stored: false };
+        if (await this.write(prepared)) return { diff, changes: prepared.changes, stored: true };
+        await this.afterStale(attempt);
+      }
+    });
   }
 
   /**
-   * Commits a world built from the current one; its unchanged entries are
-   * shared with it. With `request`, that approval request is stored in the
-   * same transaction (both or neither).
+   * Commits a world built from the current one by `build` (called again on
+   * the newer world when another process committed first); its unchanged
+   * entries are shared with the current world. With `request`, that
+   * approval request is stored in the same transaction (both or neither).
    */
-  applyWorld(candidate: World, request?: ApprovalRequestRecord): ViewChanges {
-    const prepared = this.prepare(candidate);
-    if (prepared === null) {
-      if (request !== undefined) this.updateApprovalRequest(request);
-      return noChanges();
-    }
-    return this.write(prepared, request === undefined ? undefined : () => this.updateApprovalRequest(request));
+  async applyWorld(
+    build: (current: World) => World,
+    request?: ApprovalRequestRecord | (() => ApprovalRequestRecord),
+  ): Promise<ViewChanges> {
+    return (await this.change((current) => ({ candidate: build(current), result: undefined }), request)).changes;
   }
 
   /** A new token for a known computer (TollgateError 'unknown-reference' otherwise); the old one stops working. */
-  enroll(computerId: string): { token: string } {
-    this.index.computer(computerId);
-    const row = this.requireRow(computerId);
-    const token = newEnrollmentToken();
-    const hash = tokenHash(token);
-    this.db.setTokenHash(computerId, hash);
-    row.tokenHash = hash;
-    return { token };
+  enroll(computerId: string): Promise<{ token: string }> {
+    return this.queue.run(async () => {
+      this.index.computer(computerId);
+      const row = this.requireRow(computerId);
+      const token = newEnrollmentToken();
+      const hash = tokenHash(token);
+      const { revision } = await this.store.setTokenHash(computerId, hash);
+      if (revision === this.revision + 1) this.revision = revision;
+      row.tokenHash = hash;
+      return { token };
+    });
   }
 
   /** Whether `token` is the current token of a computer of the world (timing-safe). */
@@ -269,12 +327,14 @@ export class ServerState implements ServerStateApi {
    * Adds a policy: `id` defaults to `pol-` and 8 random hex digits, `enabled`
    * to true. An id already in use is TollgateError 'exists'.
    */
-  addPolicy(input: PolicyInput): { policy: Policy; changes: ViewChanges } {
+  async addPolicy(input: PolicyInput): Promise<{ policy: Policy; changes: ViewChanges }> {
     const { id: givenId, ...rest } = structuredClone(input);
-    const id = givenId ?? this.newPolicyId();
-    if (this.index.policies.has(id)) throw new TollgateError('exists', `policy "${id}" already exists`);
-    const policy = withoutUndefined<Policy>({ id, ...rest, enabled: rest.enabled ?? true });
-    const changes = this.commit({ ...this.current, policies: [...this.current.policies, policy] });
+    const { result: id, changes } = await this.change((current) => {
+      const id = givenId ?? this.newPolicyId();
+      if (this.index.policies.has(id)) throw new TollgateError('exists', `policy "${id}" already exists`);
+      const policy = withoutUndefined<Policy>({ id, ...rest, enabled: rest.enabled ?? true });
+      return { candidate: { ...current, policies: [...current.policies, policy] }, result: id };
+    });
     return { policy: this.requirePolicy(id), changes };
   }
 
@@ -283,24 +343,30 @@ export class ServerState implements ServerStateApi {
    * optional field). TollgateError 'not-found' for an unknown id; a patch
    * that sets another id is refused.
    */
-  updatePolicy(id: string, patch: PolicyPatch): { policy: Policy; changes: ViewChanges } {
-    const existing = this.requirePolicy(id);
+  async updatePolicy(id: string, patch: PolicyPatch): Promise<{ policy: Policy; changes: ViewChanges }> {
     const given: unknown = (patch as { id?: unknown }).id;
     if (given !== undefined && given !== id) {
       throw new ValidationError([
         `policies[${id}]: id cannot be changed (the patch sets it to ${JSON.stringify(given)})`,
       ]);
     }
-    const updated = withoutUndefined<Policy>({ ...existing, ...structuredClone(patch), id });
-    const policies = this.current.policies.map((p) => (p === existing ? updated : p));
-    const changes = this.commit({ ...this.current, policies });
+    const copy = structuredClone(patch);
+    const { changes } = await this.change((current) => {
+      const existing = this.requirePolicy(id);
+      const updated = withoutUndefined<Policy>({ ...existing, ...copy, id });
+      const policies = current.policies.map((p) => (p === existing ? updated : p));
+      return { candidate: { ...current, policies }, result: undefined };
+    });
     return { policy: this.requirePolicy(id), changes };
   }
 
   /** Deletes a policy; TollgateError 'not-found' for an unknown id. */
-  deletePolicy(id: string): { changes: ViewChanges } {
-    const existing = this.requirePolicy(id);
-    return { changes: this.commit({ ...this.current, policies: this.current.policies.filter((p) => p !== existing) }) };
+  async deletePolicy(id: string): Promise<{ changes: ViewChanges }> {
+    const { changes } = await this.change((current) => {
+      const existing = this.requirePolicy(id);
+      return { candidate: { ...current, policies: current.policies.filter((p) => p !== existing) }, result: undefined };
+    });
+    return { changes };
   }
 
   /**
@@ -309,42 +375,53 @@ export class ServerState implements ServerStateApi {
    * in place. An unknown target is TollgateError 'unknown-reference'; a bad
    * type or value is a ValidationError naming the entry and field.
    */
-  setSetting(
+  async setSetting(
     scope: SettingScope,
     type: string,
     value: SettingValue,
-  ): { settings: AgentSetting[]; changes: ViewChanges } {
-    this.checkScopeTarget(scope);
-    const rootOrgs = this.current.organizations.filter((o) => o.parent === undefined).map((o) => o.id);
-    const ids = adminSettingIds(scope, type, rootOrgs);
-    const entries: AgentSetting[] = scopeAppliesTo(scope, rootOrgs).map((appliesTo, i) => ({
-      id: ids[i] as string,
-      type,
-      value,
-      appliesTo,
-      order: ADMIN_SETTING_ORDER[scope.kind],
-    }));
-    const byId = new Map(entries.map((e) => [e.id, e]));
-    const kept = this.current.agentSettings.map((s) => byId.get(s.id) ?? s);
-    const added = entries.filter((e) => !this.current.agentSettings.some((s) => s.id === e.id));
-    const changes = this.commit({ ...this.current, agentSettings: placeAdminSettings([...kept, ...added], type) });
-    return { settings: this.current.agentSettings.filter((s) => byId.has(s.id)), changes };
+  ): Promise<{ settings: AgentSetting[]; changes: ViewChanges }> {
+    let ids: Set<string> = new Set();
+    const { changes } = await this.change((current) => {
+      this.checkScopeTarget(scope);
+      const rootOrgs = current.organizations.filter((o) => o.parent === undefined).map((o) => o.id);
+      const entryIds = adminSettingIds(scope, type, rootOrgs);
+      const entries: AgentSetting[] = scopeAppliesTo(scope, rootOrgs).map((appliesTo, i) => ({
+        id: entryIds[i] as string,
+        type,
+        value,
+        appliesTo,
+        order: ADMIN_SETTING_ORDER[scope.kind],
+      }));
+      const byId = new Map(entries.map((e) => [e.id, e]));
+      ids = new Set(byId.keys());
+      const kept = current.agentSettings.map((s) => byId.get(s.id) ?? s);
+      const existing = new Set(current.agentSettings.map((s) => s.id));
+      const added = entries.filter((e) => !existing.has(e.id));
+      return {
+        candidate: { ...current, agentSettings: placeAdminSettings([...kept, ...added], type) },
+        result: undefined,
+      };
+    });
+    return { settings: this.current.agentSettings.filter((s) => ids.has(s.id)), changes };
   }
 
   /** Removes what `setSetting` set at the scope; nothing there is no error (and no change). */
-  clearSetting(scope: SettingScope, type: string): { changes: ViewChanges } {
-    this.checkScopeTarget(scope);
-    // Every organization, not just today's roots: a root may have been given a parent since.
-    const ids = new Set(
-      adminSettingIds(
-        scope,
-        type,
-        this.current.organizations.map((o) => o.id),
-      ),
-    );
-    const agentSettings = this.current.agentSettings.filter((s) => !ids.has(s.id));
-    if (agentSettings.length === this.current.agentSettings.length) return { changes: noChanges() };
-    return { changes: this.commit({ ...this.current, agentSettings }) };
+  async clearSetting(scope: SettingScope, type: string): Promise<{ changes: ViewChanges; cleared: boolean }> {
+    const { changes, result: cleared } = await this.change((current) => {
+      this.checkScopeTarget(scope);
+      // Every organization, not just today's roots: a root may have been given a parent since.
+      const ids = new Set(
+        adminSettingIds(
+          scope,
+          type,
+          current.organizations.map((o) => o.id),
+        ),
+      );
+      const agentSettings = current.agentSettings.filter((s) => !ids.has(s.id));
+      if (agentSettings.length === current.agentSettings.length) return { candidate: null, result: false };
+      return { candidate: { ...current, agentSettings }, result: true };
+    });
+    return { changes, cleared };
   }
 
   /** Every agent setting entry of the world. */
@@ -356,13 +433,17 @@ export class ServerState implements ServerStateApi {
    * Plans the flat upgrade of an organization (SPEC.md section 4) and, unless
    * it is refused or a dry run, stores the renumbered world.
    */
-  upgradeToFlat(
+  async upgradeToFlat(
     orgId: string,
     options: { acknowledge: boolean; dryRun: boolean },
-  ): { plan: UpgradePlan; changes: ViewChanges } {
-    const plan = upgradeToFlat(this.current, orgId, { acknowledge: options.acknowledge });
-    if (!plan.ok || options.dryRun) return { plan, changes: noChanges() };
-    return { plan, changes: this.commit(plan.world) };
+  ): Promise<{ plan: UpgradePlan; changes: ViewChanges }> {
+    let plan: UpgradePlan | undefined;
+    const { changes } = await this.change((current) => {
+      plan = upgradeToFlat(current, orgId, { acknowledge: options.acknowledge });
+      if (!plan.ok || options.dryRun) return { candidate: null, result: undefined };
+      return { candidate: plan.world, result: undefined };
+    });
+    return { plan: plan as UpgradePlan, changes };
   }
 
   /** The lint warnings of the current world (SPEC.md section 6). */
@@ -413,30 +494,33 @@ export class ServerState implements ServerStateApi {
     return { version: sealed.settingsVersion, bytes: sealed.bytes };
   }
 
-  /** The state of every computer of the world, enrolled or not, in world order. */
+  /** The state of every computer of the world, enrolled or not, in world order, as this process knows it. */
   computers(): ComputerState[] {
     return this.current.computers.map((c) => this.computerState(c.id));
   }
 
-  /** One computer's state; TollgateError 'unknown-reference' for a computer not in the world. */
+  /** One computer's state as this process knows it; TollgateError 'unknown-reference' for a computer not in the world. */
   computerState(computerId: string): ComputerState {
-    const group = this.index.computerGroup(computerId);
-    const row = this.requireRow(computerId);
-    return {
-      id: computerId,
-      group: group.id,
-      org: group.org,
-      enrolled: row.tokenHash !== null,
-      reportedAgentVersion: row.reportedAgentVersion,
-      reportedOs: row.reportedOs,
-      connected: this.connected.has(computerId),
-      lastSeenMs: row.lastSeenMs,
-      snapshotVersion: row.snapshotVersion,
-      settingsVersion: row.settingsVersion,
-      ackedSnapshotVersion: row.ackedSnapshotVersion,
-      ackedSettingsVersion: row.ackedSettingsVersion,
-      lastError: row.lastError,
-    };
+    return this.stateOf(computerId, this.requireRow(computerId));
+  }
+
+  /**
+   * The state of every computer of the world as stored now: with a shared
+   * store, the acknowledgements and last-seen times other processes
+   * recorded; with SQLite, what computers() answers.
+   */
+  async readComputers(): Promise<ComputerState[]> {
+    if (this.store.kind === 'sqlite') return this.computers();
+    const stored = new Map((await this.store.computerRows()).map((row) => [row.computerId, row]));
+    return this.current.computers.map((c) => this.stateOf(c.id, this.mergeStored(c.id, stored.get(c.id))));
+  }
+
+  /** One computer's state as stored now (see readComputers). */
+  async readComputerState(computerId: string): Promise<ComputerState> {
+    if (this.store.kind === 'sqlite') return this.computerState(computerId);
+    this.index.computerGroup(computerId);
+    const [row] = await this.store.computerRows([computerId]);
+    return this.stateOf(computerId, this.mergeStored(computerId, row));
   }
 
   /**
@@ -445,20 +529,20 @@ export class ServerState implements ServerStateApi {
    * computer (a snapshot installed offline), the next version is issued
    * above it, stored before this returns, so that the agent converges.
    */
-  recordHello(
+  async recordHello(
     computerId: string,
     info: { agentVersion: string; os: OsName; nowMs: number; snapshotVersion?: number; settingsVersion?: number },
-  ): void {
+  ): Promise<void> {
     const row = this.requireRow(computerId);
-    this.db.recordHello(computerId, info.agentVersion, info.os, info.nowMs);
+    await this.store.recordHello(computerId, info.agentVersion, info.os, info.nowMs);
     row.reportedAgentVersion = info.agentVersion;
     row.reportedOs = info.os;
     row.lastSeenMs = info.nowMs;
-    this.issueAbove(row, info.snapshotVersion ?? 0, info.settingsVersion ?? 0);
+    await this.issueAbove(row, info.snapshotVersion ?? 0, info.settingsVersion ?? 0);
   }
 
   /** Issues versions above those an agent holds, when it holds more than was issued; see recordHello. */
-  private issueAbove(row: ComputerRow, heldSnapshot: number, heldSettings: number): void {
+  private async issueAbove(row: ComputerRow, heldSnapshot: number, heldSettings: number): Promise<void> {
     if (heldSnapshot <= row.snapshotVersion && heldSettings <= row.settingsVersion) return;
     if (heldSnapshot >= MAX_VERSION || heldSettings >= MAX_VERSION) {
       throw new TollgateError(
@@ -467,16 +551,21 @@ export class ServerState implements ServerStateApi {
           `no version above ${MAX_VERSION} can be issued; clear the agent's cache (agent.db)`,
       );
     }
-    const issued: IssuedVersions = {
-      computerId: row.computerId,
-      snapshotVersion: heldSnapshot > row.snapshotVersion ? heldSnapshot + 1 : row.snapshotVersion,
-      settingsVersion: heldSettings > row.settingsVersion ? heldSettings + 1 : row.settingsVersion,
-      viewHash: row.viewHash,
-      settingsHash: row.settingsHash,
-    };
-    // A higher snapshot alone is answered with a snapshot, which carries the settings: no settings version is needed.
-    this.db.commit([], [], [issued]);
-    this.applyIssued([issued]);
+    await this.queue.run(async () => {
+      for (let attempt = 1; ; attempt++) {
+        if (heldSnapshot <= row.snapshotVersion && heldSettings <= row.settingsVersion) return;
+        const issued: IssuedVersions = {
+          computerId: row.computerId,
+          snapshotVersion: heldSnapshot > row.snapshotVersion ? heldSnapshot + 1 : row.snapshotVersion,
+          settingsVersion: heldSettings > row.settingsVersion ? heldSettings + 1 : row.settingsVersion,
+          viewHash: row.viewHash,
+          settingsHash: row.settingsHash,
+        };
+        // A higher snapshot alone is answered with a snapshot, which carries the settings: no settings version is needed.
+        if (await this.commitIssued([issued])) return;
+        await this.afterStale(attempt);
+      }
+    });
   }
 
   /**
@@ -484,21 +573,21 @@ export class ServerState implements ServerStateApi {
    * Versions above those issued (installed offline) are issued above first,
    * as for recordHello, so what is recorded never exceeds what was issued.
    */
-  recordAck(
+  async recordAck(
     computerId: string,
     ack: { snapshotVersion: number; settingsVersion: number; error: string; nowMs: number },
-  ): void {
+  ): Promise<void> {
     checkAckVersion('snapshotVersion', ack.snapshotVersion);
     checkAckVersion('settingsVersion', ack.settingsVersion);
     const row = this.requireRow(computerId);
-    this.issueAbove(row, ack.snapshotVersion, ack.settingsVersion);
+    await this.issueAbove(row, ack.snapshotVersion, ack.settingsVersion);
     const recorded = {
       snapshotVersion: Math.min(ack.snapshotVersion, row.snapshotVersion),
       settingsVersion: Math.min(ack.settingsVersion, row.settingsVersion),
       error: ack.error === '' ? null : ack.error,
       nowMs: ack.nowMs,
     };
-    this.db.recordAck(computerId, recorded);
+    await this.store.recordAck(computerId, recorded);
     row.ackedSnapshotVersion = recorded.snapshotVersion;
     row.ackedSettingsVersion = recorded.settingsVersion;
     row.lastError = recorded.error;
@@ -510,11 +599,11 @@ export class ServerState implements ServerStateApi {
    * last seen now. The mark holds even when that record cannot be written
    * (TollgateError 'storage-unavailable' is thrown after it).
    */
-  setConnected(computerId: string, connected: boolean, nowMs: number): void {
+  async setConnected(computerId: string, connected: boolean, nowMs: number): Promise<void> {
     const row = this.requireRow(computerId);
     if (connected) this.connected.add(computerId);
     else this.connected.delete(computerId);
-    this.db.setLastSeen(computerId, nowMs);
+    await this.store.setLastSeen(computerId, nowMs);
     row.lastSeenMs = nowMs;
   }
 
@@ -525,13 +614,13 @@ export class ServerState implements ServerStateApi {
    * A new id is refused with TollgateError 'too-many-pending' when the
    * computer already has `limits.maxPendingPerComputer` pending requests.
    */
-  recordApprovalRequest(
+  async recordApprovalRequest(
     computerId: string,
     submission: ApprovalSubmission,
     nowMs: number,
     limits: { maxPendingPerComputer?: number } = {},
-  ): { request: ApprovalRequestRecord; recorded: boolean } {
-    const stored = this.approvalRequest(submission.requestId);
+  ): Promise<{ request: ApprovalRequestRecord; recorded: boolean }> {
+    const stored = await this.approvalRequest(submission.requestId);
     if (stored !== undefined) {
       if (stored.computer !== computerId) {
         throw new TollgateError(
@@ -543,7 +632,7 @@ export class ServerState implements ServerStateApi {
     }
     const maxPending = limits.maxPendingPerComputer;
     if (maxPending !== undefined) {
-      const pending = this.db.pendingRequestCount(computerId);
+      const pending = await this.store.pendingRequestCount(computerId);
       if (pending >= maxPending) {
         throw new TollgateError(
           'too-many-pending',
@@ -578,7 +667,7 @@ export class ServerState implements ServerStateApi {
       status: 'pending',
       history: [],
     };
-    const recorded = this.db.insertRequest({
+    const recorded = await this.store.insertRequest({
       id: request.id,
       computerId,
       receivedAtMs: nowMs,
@@ -589,19 +678,19 @@ export class ServerState implements ServerStateApi {
   }
 
   /** The requests in arrival order, optionally only those with `status`. */
-  approvalRequests(status?: RequestStatus): ApprovalRequestRecord[] {
-    return this.db.requestBodies(status).map((body) => JSON.parse(body) as ApprovalRequestRecord);
+  async approvalRequests(status?: RequestStatus): Promise<ApprovalRequestRecord[]> {
+    return (await this.store.requestBodies(status)).map((body) => JSON.parse(body) as ApprovalRequestRecord);
   }
 
   /** One request, or undefined. */
-  approvalRequest(id: string): ApprovalRequestRecord | undefined {
-    const body = this.db.requestBody(id);
+  async approvalRequest(id: string): Promise<ApprovalRequestRecord | undefined> {
+    const body = await this.store.requestBody(id);
     return body === undefined ? undefined : (JSON.parse(body) as ApprovalRequestRecord);
   }
 
   /** Stores a request's new status and history; TollgateError 'not-found' for an unknown id. */
-  updateApprovalRequest(request: ApprovalRequestRecord): void {
-    if (!this.db.updateRequest(request.id, request.status, JSON.stringify(request))) {
+  async updateApprovalRequest(request: ApprovalRequestRecord): Promise<void> {
+    if (!(await this.store.updateRequest(request.id, request.status, JSON.stringify(request)))) {
       throw new TollgateError('not-found', `approval request ${request.id} not found`);
     }
   }
@@ -628,52 +717,102 @@ export class ServerState implements ServerStateApi {
    * so that a command opening the state beside a running server never
    * switches under it.
    */
-  rotateSigningKeyIfDue(): ViewChanges & { keyId?: string; retiredKeyId?: string } {
-    const next = readNextSigningKey(this.dataDir);
-    if (next === undefined || next.atMs > this.clock()) return noChanges();
-    if (this.issuedForKeyId !== next.keyId) {
-      const issued: IssuedVersions[] = [...this.rows.values()].map((row) => ({
-        computerId: row.computerId,
-        snapshotVersion: row.snapshotVersion + 1,
-        settingsVersion: row.settingsVersion,
-        viewHash: row.viewHash,
-        settingsHash: row.settingsHash,
-      }));
-      this.db.commit([], [], issued);
-      this.applyIssued(issued);
-      this.issuedForKeyId = next.keyId;
-    }
-    const retiredKeyId = this.signingKey.keyId;
-    this.signingKey = switchToNextSigningKey(this.dataDir, this.signingKey);
-    this.sealedSnapshots.clear();
-    this.sealedSettings.clear();
-    return {
-      snapshots: this.current.computers.map((c) => c.id),
-      settings: [],
-      keyId: this.signingKey.keyId,
-      retiredKeyId,
-    };
+  rotateSigningKeyIfDue(): Promise<ViewChanges & { keyId?: string; retiredKeyId?: string }> {
+    return this.queue.run(async () => {
+      const next = readNextSigningKey(this.dataDir);
+      if (next === undefined || next.atMs > this.clock()) return noChanges();
+      if (this.issuedForKeyId !== next.keyId) {
+        for (let attempt = 1; ; attempt++) {
+          const issued: IssuedVersions[] = [...this.rows.values()].map((row) => ({
+            computerId: row.computerId,
+            snapshotVersion: row.snapshotVersion + 1,
+            settingsVersion: row.settingsVersion,
+            viewHash: row.viewHash,
+            settingsHash: row.settingsHash,
+          }));
+          if (await this.commitIssued(issued)) break;
+          await this.afterStale(attempt);
+        }
+        this.issuedForKeyId = next.keyId;
+      }
+      const retiredKeyId = this.signingKey.keyId;
+      this.signingKey = switchToNextSigningKey(this.dataDir, this.signingKey);
+      this.sealedSnapshots.clear();
+      this.sealedSettings.clear();
+      return {
+        snapshots: this.current.computers.map((c) => c.id),
+        settings: [],
+        keyId: this.signingKey.keyId,
+        retiredKeyId,
+      };
+    });
   }
 
-  /** Closes the database; later calls do nothing. */
-  close(): void {
-    this.db.close();
+  /**
+   * Calls `listener` with what other processes committed and acknowledged
+   * (a shared store only): the view changes of the computers whose issued
+   * versions changed, to push to the agents connected here, and the
+   * acknowledgements recorded. Returns the function that stops the calls.
+   */
+  watch(listener: StateListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Catches up with what other processes committed: applies the entity and
+   * computer rows changed since this state's revision, and reports (to the
+   * watchers, and as the result) the computers whose issued versions changed.
+   */
+  catchUp(): Promise<ViewChanges> {
+    return this.queue.run(() => this.catchUpNow());
+  }
+
+  /** Closes the store; later calls that need it fail with 'storage-unavailable'. */
+  async close(): Promise<void> {
+    this.unsubscribe();
+    this.listeners.clear();
+    await this.store.close();
   }
 
   /** Test-only: makes later database writes fail as on a full disk or a read-only file system. */
   simulateStorageFault(fault: StorageFault): void {
-    this.db.simulateStorageFault(fault);
+    this.store.simulateStorageFault(fault);
   }
 
   /**
-   * Validates the candidate world and proves every changed view encodable
-   * (ValidationError, nothing changed, on any problem), writes what changed
-   * and the versions issued in one transaction, then makes it the current
-   * world.
+   * Makes one change in the queue: `build` gives the candidate world from
+   * the current one (null: nothing to change) and a result; it is called
+   * again on the newer world when another process committed first.
    */
-  private commit(candidate: World): ViewChanges {
-    const prepared = this.prepare(candidate);
-    return prepared === null ? noChanges() : this.write(prepared);
+  private change<T>(
+    build: (current: World) => { candidate: World | null; result: T },
+    requestOf?: ApprovalRequestRecord | (() => ApprovalRequestRecord),
+  ): Promise<{ result: T; changes: ViewChanges }> {
+    return this.queue.run(async () => {
+      for (let attempt = 1; ; attempt++) {
+        const { candidate, result } = build(this.current);
+        const request = typeof requestOf === 'function' ? requestOf() : requestOf;
+        const prepared = candidate === null ? null : await this.prepare(candidate);
+        if (prepared === null) {
+          if (request !== undefined) await this.updateApprovalRequest(request);
+          return { result, changes: noChanges() };
+        }
+        if (await this.write(prepared, request)) return { result, changes: prepared.changes };
+        await this.afterStale(attempt);
+      }
+    });
+  }
+
+  /** After a commit refused as stale: catches up, or gives up with 'conflict' after the last attempt. */
+  private async afterStale(attempt: number): Promise<void> {
+    if (attempt >= MAX_COMMIT_ATTEMPTS) {
+      throw new TollgateError(
+        'conflict',
+        `other server processes kept changing the world while this change was prepared (${attempt} attempts): try again`,
+      );
+    }
+    await this.catchUpNow();
   }
 
   /**
@@ -682,13 +821,13 @@ export class ServerState implements ServerStateApi {
    * entity and field for a world that fails validation or a view that could
    * not be encoded for its agent.
    */
-  private prepare(candidate: World): PreparedCommit | null {
+  private async prepare(candidate: World): Promise<PreparedCommit | null> {
     const problems = validateWorld(candidate);
     if (problems.length > 0) throw new ValidationError(problems);
     const rowChanges = diffWorldRows(this.stored, candidate);
     if (rowChanges.writes.length === 0 && rowChanges.deletes.length === 0) return null;
     const index = new WorldIndex(candidate);
-    const { issued, changes, encodingProblems } = this.planVersions(index);
+    const { issued, changes, encodingProblems } = await planVersions(index, this.rows);
     if (encodingProblems.length > 0) {
       // One bad entity can reach thousands of computers: name a few, count the rest.
       const named = encodingProblems.slice(0, MAX_ENCODING_PROBLEMS);
@@ -700,65 +839,140 @@ export class ServerState implements ServerStateApi {
     return { candidate, rowChanges, index, issued, changes };
   }
 
-  /** Writes a prepared commit (and `alsoWrite`'s writes) in one transaction, then swaps the world in. */
-  private write(prepared: PreparedCommit, alsoWrite?: () => void): ViewChanges {
-    const { candidate, rowChanges, index, issued, changes } = prepared;
-    this.db.atomically(() => {
-      this.db.commit(rowChanges.writes, rowChanges.deletes, issued);
-      alsoWrite?.();
-    });
+  /**
+   * Commits a prepared change (and `request`) in one transaction, then swaps
+   * the world in; false (nothing stored) when another process committed first.
+   */
+  private async write(prepared: PreparedCommit, request?: ApprovalRequestRecord): Promise<boolean> {
+    const { candidate, rowChanges, index, issued } = prepared;
+    try {
+      this.revision = (
+        await this.store.commitWorld({
+          baseRevision: this.revision,
+          writes: rowChanges.writes,
+          deletes: rowChanges.deletes,
+          issued,
+          ...(request === undefined
+            ? {}
+            : { request: { id: request.id, status: request.status, body: JSON.stringify(request) } }),
+        })
+      ).revision;
+    } catch (error) {
+      if (error instanceof StaleWorldError) return false;
+      throw error;
+    }
     this.current = deepFreeze(candidate);
     this.index = index;
     this.stored = rowChanges.stored;
     this.applyIssued(issued);
-    for (const cache of [this.sealedSnapshots, this.sealedSettings]) {
-      for (const id of cache.keys()) if (!index.computers.has(id)) cache.delete(id);
-    }
-    return changes;
+    this.dropSealedOfRemoved();
+    return true;
   }
 
-  /**
-   * The versions to issue for the world of `index`: a changed view (without
-   * settings) is a new snapshot version, after a new settings version when
-   * the settings changed too; changed settings alone are a new settings
-   * version. A computer's first view is version 1 of both.
-   */
-  private planVersions(index: WorldIndex): {
-    issued: IssuedVersions[];
-    changes: ViewChanges;
-    encodingProblems: string[];
-  } {
-    const issued: IssuedVersions[] = [];
-    const changes = noChanges();
-    const encodingProblems: string[] = [];
-    for (const computer of index.world.computers) {
-      const view = buildView(index, computer.id);
-      const hashes = viewHashes(view);
-      const row = this.rows.get(computer.id);
-      const before = issued.length;
-      const settingsChanged = row?.settingsHash !== hashes.settingsHash;
-      if (row?.viewHash !== hashes.viewHash) {
-        issued.push({
-          computerId: computer.id,
-          snapshotVersion: (row?.snapshotVersion ?? 0) + 1,
-          settingsVersion: (row?.settingsVersion ?? 0) + (settingsChanged ? 1 : 0),
-          ...hashes,
-        });
-        changes.snapshots.push(computer.id);
-      } else if (settingsChanged) {
-        issued.push({
-          computerId: computer.id,
-          snapshotVersion: row.snapshotVersion,
-          settingsVersion: row.settingsVersion + 1,
-          ...hashes,
-        });
-        changes.settings.push(computer.id);
-      }
-      const versions = issued.length > before ? issued[issued.length - 1] : undefined;
-      const problem = versions === undefined ? null : viewEncodingProblem(computer.id, view, versions);
-      if (problem !== null) encodingProblems.push(problem);
+  /** Commits issued versions alone; false (nothing stored) when another process committed first. */
+  private async commitIssued(issued: IssuedVersions[]): Promise<boolean> {
+    try {
+      this.revision = (
+        await this.store.commitWorld({ baseRevision: this.revision, writes: [], deletes: [], issued })
+      ).revision;
+    } catch (error) {
+      if (error instanceof StaleWorldError) return false;
+      throw error;
     }
-    return { issued, changes, encodingProblems };
+    this.applyIssued(issued);
+    return true;
+  }
+
+  /** Issues new versions for every view that differs from what its stored hashes describe (at open). */
+  private async reissueAll(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const { issued } = await planVersions(this.index, this.rows);
+      if (issued.length === 0 || (await this.commitIssued(issued))) return;
+      await this.afterStale(attempt);
+    }
+  }
+
+  private async catchUpNow(): Promise<ViewChanges> {
+    const changes: StoreChanges = await this.store.changesSince(this.revision);
+    if (changes.revision <= this.revision) return noChanges();
+    if (changes.entities.length > 0 || changes.deletes.length > 0) {
+      const { world, stored } = applyRowChanges(this.stored, changes.entities, changes.deletes);
+      this.current = deepFreeze(world);
+      this.stored = stored;
+      this.index = new WorldIndex(this.current);
+      this.dropSealedOfRemoved();
+    }
+    const viewChanges = noChanges();
+    for (const row of changes.computers) {
+      const known = this.rows.get(row.computerId);
+      if (known === undefined) {
+        this.rows.set(row.computerId, row);
+        viewChanges.snapshots.push(row.computerId);
+        continue;
+      }
+      if (row.snapshotVersion > known.snapshotVersion) viewChanges.snapshots.push(row.computerId);
+      else if (row.settingsVersion > known.settingsVersion) viewChanges.settings.push(row.computerId);
+      Object.assign(known, row);
+    }
+    this.revision = changes.revision;
+    if (viewChanges.snapshots.length > 0 || viewChanges.settings.length > 0) {
+      for (const listener of this.listeners) listener.onViewChanges(viewChanges);
+    }
+    return viewChanges;
+  }
+
+  /** Reads the acknowledgements another process recorded and tells the watchers. */
+  private async refreshAcks(ids: readonly string[]): Promise<void> {
+    const rows = await this.store.computerRows(ids);
+    for (const row of rows) {
+      const known = this.rows.get(row.computerId);
+      if (known === undefined) continue;
+      known.ackedSnapshotVersion = Math.max(known.ackedSnapshotVersion, row.ackedSnapshotVersion);
+      known.ackedSettingsVersion = Math.max(known.ackedSettingsVersion, row.ackedSettingsVersion);
+      known.lastError = row.lastError;
+      if (row.lastSeenMs !== null) known.lastSeenMs = Math.max(known.lastSeenMs ?? 0, row.lastSeenMs);
+    }
+    const acks = rows.map((row) => ({
+      computerId: row.computerId,
+      snapshotVersion: row.ackedSnapshotVersion,
+      settingsVersion: row.ackedSettingsVersion,
+    }));
+    for (const listener of this.listeners) listener.onAcks(acks);
+  }
+
+  private dropSealedOfRemoved(): void {
+    for (const cache of [this.sealedSnapshots, this.sealedSettings]) {
+      for (const id of cache.keys()) if (!this.index.computers.has(id)) cache.delete(id);
+    }
+  }
+
+  private stateOf(computerId: string, row: ComputerRow): ComputerState {
+    const group = this.index.computerGroup(computerId);
+    return {
+      id: computerId,
+      group: group.id,
+      org: group.org,
+      enrolled: row.tokenHash !== null,
+      reportedAgentVersion: row.reportedAgentVersion,
+      reportedOs: row.reportedOs,
+      connected: this.connected.has(computerId),
+      lastSeenMs: row.lastSeenMs,
+      snapshotVersion: row.snapshotVersion,
+      settingsVersion: row.settingsVersion,
+      ackedSnapshotVersion: row.ackedSnapshotVersion,
+      ackedSettingsVersion: row.ackedSettingsVersion,
+      lastError: row.lastError,
+    };
+  }
+
+  /** The stored row of a computer, its issued versions no older than those known here. */
+  private mergeStored(computerId: string, stored: ComputerRow | undefined): ComputerRow {
+    const known = this.requireRow(computerId);
+    if (stored === undefined) return known;
+    if (stored.snapshotVersion >= known.snapshotVersion && stored.settingsVersion >= known.settingsVersion) {
+      return stored;
+    }
+    return { ...stored, snapshotVersion: known.snapshotVersion, settingsVersion: known.settingsVersion };
   }
 
   private applyIssued(issued: readonly IssuedVersions[]): void {

@@ -39,6 +39,8 @@ export const SYNC_HUB_DEFAULTS = Object.freeze({
   maxPendingHellos: 1000,
   /** Pending approval requests per computer, at most; more are answered with a refusing receipt. */
   maxPendingApprovalsPerComputer: 100,
+  /** Messages of one connection received but not handled yet, at most; then it is not read until they are. */
+  maxQueuedMessages: 64,
 });
 
 /** Why the server refuses an approval request for good: its receipt carries the code, and the agent forgets it. */
@@ -72,6 +74,8 @@ export interface SyncHubOptions {
   maxPendingHellos?: number;
   /** Default SYNC_HUB_DEFAULTS.maxPendingApprovalsPerComputer. */
   maxPendingApprovalsPerComputer?: number;
+  /** Default SYNC_HUB_DEFAULTS.maxQueuedMessages. */
+  maxQueuedMessages?: number;
 }
 
 /** Who applied a change: connected agents that acknowledged it, those that did not yet, and those offline. */
@@ -86,6 +90,9 @@ interface Connection {
   computerId: string | null;
   pongTimer: NodeJS.Timeout | null;
   helloTimer: NodeJS.Timeout | null;
+  /** The connection's messages are handled one after the other, in order. */
+  handled: Promise<void>;
+  queued: number;
 }
 
 interface Waiter {
@@ -111,6 +118,7 @@ export class SyncHub {
   /** Connections that have not said hello yet. */
   private pendingHellos = 0;
   private closed = false;
+  private readonly unwatch: () => void;
 
   constructor(options: SyncHubOptions) {
     this.options = options;
@@ -119,7 +127,15 @@ export class SyncHub {
       maxPendingHellos: options.maxPendingHellos ?? SYNC_HUB_DEFAULTS.maxPendingHellos,
       maxPendingApprovalsPerComputer:
         options.maxPendingApprovalsPerComputer ?? SYNC_HUB_DEFAULTS.maxPendingApprovalsPerComputer,
+      maxQueuedMessages: options.maxQueuedMessages ?? SYNC_HUB_DEFAULTS.maxQueuedMessages,
     };
+    // Another server process sharing the store changed views, or heard acknowledgements.
+    this.unwatch = options.state.watch({
+      onViewChanges: (changes) => this.push(changes),
+      onAcks: (acks) => {
+        for (const ack of acks) this.settle(ack.computerId, ack.snapshotVersion, ack.settingsVersion);
+      },
+    });
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes });
     this.wss.on('connection', (ws) => this.accept(ws));
     this.pingTimer = setInterval(() => this.heartbeat(), options.pingIntervalMs);
@@ -161,7 +177,14 @@ export class SyncHub {
   }
 
   private accept(ws: WebSocket): void {
-    const conn: Connection = { ws, computerId: null, pongTimer: null, helloTimer: null };
+    const conn: Connection = {
+      ws,
+      computerId: null,
+      pongTimer: null,
+      helloTimer: null,
+      handled: Promise.resolve(),
+      queued: 0,
+    };
     this.connections.add(conn);
     this.pendingHellos++;
     conn.helloTimer = setTimeout(
@@ -190,13 +213,15 @@ export class SyncHub {
       this.byComputer.delete(id);
       this.options.logger.info({ computerId: id }, 'agent disconnected');
       // A close handler must never throw: that would take the whole server down.
-      try {
-        this.options.state.setConnected(id, false, this.options.clock());
-      } catch (error) {
+      const failed = (error: unknown): void =>
         this.options.logger.error(
           { computerId: id, code: codeOf(error), err: (error as Error).message },
           'cannot record that an agent disconnected',
         );
+      try {
+        this.options.state.setConnected(id, false, this.options.clock()).catch(failed);
+      } catch (error) {
+        failed(error);
       }
     }
   }
@@ -229,7 +254,30 @@ export class SyncHub {
     conn.ws.close(closeCode, code);
   }
 
+  /**
+   * Queues a message behind the connection's earlier ones; while
+   * maxQueuedMessages wait, the connection is not read (TCP backpressure)
+   * until they are handled.
+   */
   private receive(conn: Connection, data: RawData, isBinary: boolean): void {
+    conn.queued++;
+    if (conn.queued >= this.bounds.maxQueuedMessages) conn.ws.pause();
+    conn.handled = conn.handled
+      .then(() => this.handle(conn, data, isBinary))
+      .catch((error: unknown) =>
+        this.options.logger.error(
+          { computerId: conn.computerId, err: (error as Error).message },
+          'agent message failed',
+        ),
+      )
+      .finally(() => {
+        conn.queued--;
+        if (conn.queued < this.bounds.maxQueuedMessages && conn.ws.isPaused) conn.ws.resume();
+      });
+  }
+
+  private async handle(conn: Connection, data: RawData, isBinary: boolean): Promise<void> {
+    if (conn.ws.readyState !== WebSocket.OPEN) return;
     let message: AgentMessage;
     try {
       if (!isBinary) throw new TollgateError('bad-message', 'text frames are not part of the protocol');
@@ -239,11 +287,11 @@ export class SyncHub {
       return;
     }
     try {
-      if (message.kind === 'hello') this.hello(conn, message);
+      if (message.kind === 'hello') await this.hello(conn, message);
       else if (conn.computerId === null) this.refuse(conn, CLOSE_CODES.unauthorized, 'unauthorized', 'say hello first');
       else if (message.kind === 'approval') {
-        this.approval(conn, conn.computerId, message.submission, rawDataBytes(data).length);
-      } else this.ack(conn.computerId, message);
+        await this.approval(conn, conn.computerId, message.submission, rawDataBytes(data).length);
+      } else await this.ack(conn.computerId, message);
     } catch (error) {
       if (isStorageFailure(error)) this.storageFailed(conn, message.kind, error);
       else this.refuse(conn, CLOSE_CODES.badMessage, 'bad-message', (error as Error).message);
@@ -268,7 +316,7 @@ export class SyncHub {
     );
   }
 
-  private hello(conn: Connection, hello: Extract<AgentMessage, { kind: 'hello' }>): void {
+  private async hello(conn: Connection, hello: Extract<AgentMessage, { kind: 'hello' }>): Promise<void> {
     const { state, clock } = this.options;
     if (conn.computerId !== null && conn.computerId !== hello.computerId) {
       this.refuse(conn, CLOSE_CODES.unauthorized, 'unauthorized', 'a connection speaks for one computer');
@@ -293,7 +341,7 @@ export class SyncHub {
       conn.computerId = hello.computerId;
       this.pendingHellos--;
       this.byComputer.set(hello.computerId, conn);
-      state.setConnected(hello.computerId, true, clock());
+      await state.setConnected(hello.computerId, true, clock());
       this.options.logger.info(
         {
           computerId: hello.computerId,
@@ -304,7 +352,7 @@ export class SyncHub {
         'agent connected',
       );
     }
-    state.recordHello(hello.computerId, {
+    await state.recordHello(hello.computerId, {
       agentVersion: hello.agentVersion,
       os: hello.os,
       nowMs: clock(),
@@ -339,14 +387,24 @@ export class SyncHub {
    * now (storage), no receipt: the agent sends it again on its next
    * connection.
    */
-  private approval(conn: Connection, computerId: string, submission: ApprovalSubmission, bytes: number): void {
+  private async approval(
+    conn: Connection,
+    computerId: string,
+    submission: ApprovalSubmission,
+    bytes: number,
+  ): Promise<void> {
     const { requestId } = submission;
     try {
       checkSubmissionBytes(bytes);
       checkApprovalRequestFields(submission);
-      const { recorded } = this.options.state.recordApprovalRequest(computerId, submission, this.options.clock(), {
-        maxPendingPerComputer: this.bounds.maxPendingApprovalsPerComputer,
-      });
+      const { recorded } = await this.options.state.recordApprovalRequest(
+        computerId,
+        submission,
+        this.options.clock(),
+        {
+          maxPendingPerComputer: this.bounds.maxPendingApprovalsPerComputer,
+        },
+      );
       this.options.logger.info(
         { computerId, requestId, recorded, file: submission.file.path, user: submission.user },
         recorded ? 'approval request received' : 'approval request received again: already recorded',
@@ -372,9 +430,9 @@ export class SyncHub {
     this.send(conn, { kind: 'receipt', requestId });
   }
 
-  private ack(computerId: string, ack: Extract<AgentMessage, { kind: 'ack' }>): void {
+  private async ack(computerId: string, ack: Extract<AgentMessage, { kind: 'ack' }>): Promise<void> {
     const issued = this.options.state.computerState(computerId);
-    this.options.state.recordAck(computerId, { ...ack, nowMs: this.options.clock() });
+    await this.options.state.recordAck(computerId, { ...ack, nowMs: this.options.clock() });
     if (ack.error !== '') {
       this.options.logger.warn({ computerId, error: ack.error }, 'agent refused what it was sent');
       // Refused as older than what the agent holds (installed offline): versions above it were issued, send them.
@@ -400,9 +458,14 @@ export class SyncHub {
         }
       }
     }
-    for (const waiter of this.waiters) {
+    this.settle(computerId, ack.snapshotVersion, ack.settingsVersion);
+  }
+
+  /** Wakes the waits that an acknowledgement of these versions completes. */
+  private settle(computerId: string, snapshotVersion: number, settingsVersion: number): void {
+    for (const waiter of [...this.waiters]) {
       const want = waiter.remaining.get(computerId);
-      const got = waiter.field === 'ackedSnapshotVersion' ? ack.snapshotVersion : ack.settingsVersion;
+      const got = waiter.field === 'ackedSnapshotVersion' ? snapshotVersion : settingsVersion;
       if (want !== undefined && got >= want) {
         waiter.remaining.delete(computerId);
         if (waiter.remaining.size === 0) waiter.done();
@@ -416,8 +479,9 @@ export class SyncHub {
       const conn = this.byComputer.get(id);
       if (conn !== undefined) this.send(conn, { kind: 'snapshot', signed: this.options.state.snapshotFor(id).bytes });
     }
+    const snapshots = new Set(changes.snapshots);
     for (const id of changes.settings) {
-      if (changes.snapshots.includes(id)) continue;
+      if (snapshots.has(id)) continue;
       const conn = this.byComputer.get(id);
       if (conn !== undefined) this.send(conn, { kind: 'settings', signed: this.options.state.settingsFor(id).bytes });
     }
@@ -484,6 +548,7 @@ export class SyncHub {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.unwatch();
     clearInterval(this.pingTimer);
     for (const waiter of [...this.waiters]) waiter.done();
     for (const conn of this.connections) conn.ws.close(CLOSE_CODES.shuttingDown, 'server shutting down');

@@ -151,43 +151,49 @@ export interface ApprovalRequestRecord {
 export interface ServerStateApi {
   world(): World;
   /** Replaces the world with a scenario; enrollment and issued versions are kept. */
-  importWorld(world: World): ViewChanges;
+  importWorld(world: World): Promise<ViewChanges>;
   /**
-   * Commits a world derived from `world()` (unchanged entries shared, not
-   * copied: the caller must not change them afterwards), validated as a whole;
-   * with `request`, that approval request is stored in the same transaction.
+   * Commits the world `build` derives from the current one (unchanged
+   * entries shared, not copied: the caller must not change them
+   * afterwards), validated as a whole; `build` is called again on the newer
+   * world when another server process committed first. With `request`, that
+   * approval request is stored in the same transaction.
    */
-  applyWorld(candidate: World, request?: ApprovalRequestRecord): ViewChanges;
+  applyWorld(
+    build: (current: World) => World,
+    request?: ApprovalRequestRecord | (() => ApprovalRequestRecord),
+  ): Promise<ViewChanges>;
   /**
    * Replaces the world as importWorld does, reporting the difference; with
    * `dryRun` nothing is stored. Removing computers needs `allowRemovals`
    * (else TollgateError 'removal-refused').
    */
-  replaceWorld(world: World, options: { dryRun: boolean; allowRemovals: boolean }): WorldReplacement;
+  replaceWorld(world: World, options: { dryRun: boolean; allowRemovals: boolean }): Promise<WorldReplacement>;
 
   /** Creates (or replaces) the computer's enrollment token; only its hash is stored. */
-  enroll(computerId: string): { token: string };
+  enroll(computerId: string): Promise<{ token: string }>;
   /** Whether the token is the computer's current one (timing-safe). */
   authenticate(computerId: string, token: string): boolean;
 
-  addPolicy(input: PolicyInput): { policy: Policy; changes: ViewChanges };
-  updatePolicy(id: string, patch: PolicyPatch): { policy: Policy; changes: ViewChanges };
-  deletePolicy(id: string): { changes: ViewChanges };
+  addPolicy(input: PolicyInput): Promise<{ policy: Policy; changes: ViewChanges }>;
+  updatePolicy(id: string, patch: PolicyPatch): Promise<{ policy: Policy; changes: ViewChanges }>;
+  deletePolicy(id: string): Promise<{ changes: ViewChanges }>;
 
   /** Sets a setting at a scope (global: one entry per root organization), replacing the one there. */
   setSetting(
     scope: SettingScope,
     type: string,
     value: SettingValue,
-  ): { settings: AgentSetting[]; changes: ViewChanges };
-  clearSetting(scope: SettingScope, type: string): { changes: ViewChanges };
+  ): Promise<{ settings: AgentSetting[]; changes: ViewChanges }>;
+  /** Removes what setSetting set at the scope; `cleared` is false when nothing was set there. */
+  clearSetting(scope: SettingScope, type: string): Promise<{ changes: ViewChanges; cleared: boolean }>;
   /** The settings entries admins set through the API (and any from an imported scenario). */
   settings(): AgentSetting[];
 
   upgradeToFlat(
     orgId: string,
     options: { acknowledge: boolean; dryRun: boolean },
-  ): { plan: UpgradePlan; changes: ViewChanges };
+  ): Promise<{ plan: UpgradePlan; changes: ViewChanges }>;
   lint(): LintWarning[];
 
   /** The newest signed snapshot of a computer's view (built and signed on demand, then cached). */
@@ -195,8 +201,12 @@ export interface ServerStateApi {
   /** The newest signed settings message of a computer. */
   settingsFor(computerId: string): SignedMessage;
 
+  /** Every computer's state as this process knows it (issued versions, and what its own agents said). */
   computers(): ComputerState[];
   computerState(computerId: string): ComputerState;
+  /** Every computer's state as stored now: with a shared store, also what other processes' agents said. */
+  readComputers(): Promise<ComputerState[]>;
+  readComputerState(computerId: string): Promise<ComputerState>;
   /**
    * Records what a hello reported; versions above those issued (installed
    * offline) make the next ones issued for the computer go above them.
@@ -204,12 +214,12 @@ export interface ServerStateApi {
   recordHello(
     computerId: string,
     info: { agentVersion: string; os: OsName; nowMs: number; snapshotVersion: number; settingsVersion: number },
-  ): void;
+  ): Promise<void>;
   recordAck(
     computerId: string,
     ack: { snapshotVersion: number; settingsVersion: number; error: string; nowMs: number },
-  ): void;
-  setConnected(computerId: string, connected: boolean, nowMs: number): void;
+  ): Promise<void>;
+  setConnected(computerId: string, connected: boolean, nowMs: number): Promise<void>;
 
   /**
    * Records an approval request delivered by an agent, once per id: a
@@ -223,16 +233,27 @@ export interface ServerStateApi {
     submission: ApprovalSubmission,
     nowMs: number,
     limits?: { maxPendingPerComputer?: number },
-  ): { request: ApprovalRequestRecord; recorded: boolean };
+  ): Promise<{ request: ApprovalRequestRecord; recorded: boolean }>;
   /** The requests in the order they arrived, optionally only those with a status. */
-  approvalRequests(status?: RequestStatus): ApprovalRequestRecord[];
+  approvalRequests(status?: RequestStatus): Promise<ApprovalRequestRecord[]>;
   /** One request, or undefined. */
-  approvalRequest(id: string): ApprovalRequestRecord | undefined;
+  approvalRequest(id: string): Promise<ApprovalRequestRecord | undefined>;
   /** Stores a changed request (its status and history); TollgateError 'not-found' for an unknown id. */
-  updateApprovalRequest(request: ApprovalRequestRecord): void;
+  updateApprovalRequest(request: ApprovalRequestRecord): Promise<void>;
+
+  /** Calls the listener with what other server processes committed and acknowledged; returns the stop function. */
+  watch(listener: StateListener): () => void;
 
   publicKeyPem(): string;
-  close(): void;
+  close(): Promise<void>;
+}
+
+/** What a state announces from other server processes sharing its store. */
+export interface StateListener {
+  /** Computers whose issued versions another process changed: push to those connected here. */
+  onViewChanges(changes: ViewChanges): void;
+  /** Acknowledgements another process recorded. */
+  onAcks(acks: readonly { computerId: string; snapshotVersion: number; settingsVersion: number }[]): void;
 }
 
 /** Used by the admin API to name where a setting applies. */

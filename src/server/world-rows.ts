@@ -133,3 +133,44 @@ export function worldFromRows(rows: readonly EntityRow[]): { world: World; store
   if (gates !== undefined) world.gates = gates as World['gates'];
   return { world, stored };
 }
+
+/**
+ * The world after other writers' rows: `writes` (added or changed rows) and
+ * `deletes` applied to the stored image; entries not named keep their
+ * objects.
+ */
+export function applyRowChanges(
+  stored: StoredWorld,
+  writes: readonly EntityRow[],
+  deletes: readonly { kind: EntityKind; id: string }[],
+): { world: World; stored: StoredWorld } {
+  const next: StoredWorld = new Map([...stored].map(([kind, byId]) => [kind, new Map(byId)]));
+  const byKind = (kind: EntityKind): Map<string, StoredEntity> => {
+    let byId = next.get(kind);
+    if (byId === undefined) {
+      byId = new Map();
+      next.set(kind, byId);
+    }
+    return byId;
+  };
+  for (const key of deletes) byKind(key.kind).delete(key.id);
+  for (const row of writes) {
+    const value: unknown = JSON.parse(row.body);
+    byKind(row.kind).set(row.id, { seq: row.seq, canonical: canonicalJson(value), value });
+  }
+  const list = (kind: EntityKind): unknown[] =>
+    [...(next.get(kind)?.values() ?? [])].sort((a, b) => a.seq - b.seq).map((entity) => entity.value);
+  const world: World = {
+    organizations: list('organizations') as World['organizations'],
+    groups: list('groups') as World['groups'],
+    computers: list('computers') as World['computers'],
+    applications: list('applications') as World['applications'],
+    policies: list('policies') as World['policies'],
+    agentSettings: list('agentSettings') as World['agentSettings'],
+    approvalPolicies: list('approvalPolicies') as World['approvalPolicies'],
+    approvalSettings: list('approvalSettings') as World['approvalSettings'],
+  };
+  const gates = list(GATES_KIND)[0];
+  if (gates !== undefined) world.gates = gates as World['gates'];
+  return { world, stored: next };
+}

@@ -217,8 +217,8 @@ describe('tollgate admin approvals', () => {
 });
 
 describe('tollgate admin requests', () => {
-  function submit(id: string): void {
-    state.recordApprovalRequest(
+  async function submit(id: string): Promise<void> {
+    await state.recordApprovalRequest(
       'pc-1',
       {
         requestId: id,
@@ -243,7 +243,7 @@ describe('tollgate admin requests', () => {
 
   it('lists each request with its suggestion, policy, reason, permit target and instructions', async () => {
     expect((await admin('requests', 'list')).stdout).toBe('no requests\n');
-    submit('req-a');
+    await submit('req-a');
     const list = await admin('requests', 'list');
     expect(list.code).toBe(0);
     for (const text of [
@@ -262,9 +262,9 @@ describe('tollgate admin requests', () => {
   });
 
   it('approves, rejects and escalates', async () => {
-    submit('req-a');
-    submit('req-b');
-    submit('req-c');
+    await submit('req-a');
+    await submit('req-b');
+    await submit('req-c');
     const approved = await admin('requests', 'approve', 'req-a', '--target', 'group');
     expect(approved.code).toBe(0);
     // shop is hierarchical: its organization-level default policy comes before any group policy, and the admin is told.

@@ -150,7 +150,7 @@ let app: FastifyInstance;
 
 beforeAll(async () => {
   temp = await openTempState(world());
-  temp.state.recordApprovalRequest(
+  await temp.state.recordApprovalRequest(
     'pc-1',
     {
       requestId: 'req-1',

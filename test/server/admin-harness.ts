@@ -45,13 +45,13 @@ export async function openTempState(
   clock: () => number = () => 1_000,
 ): Promise<TempState> {
   const dir = await mkdtemp(join(tmpdir(), 'tollgate-admin-'));
-  const state = ServerState.open({ dataDir: dir, clock });
-  if (world.organizations.length > 0) state.importWorld(world);
+  const state = await ServerState.open({ dataDir: dir, clock });
+  if (world.organizations.length > 0) await state.importWorld(world);
   return {
     state,
     dir,
     async close() {
-      state.close();
+      await state.close();
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -72,16 +72,16 @@ async function call(method: 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE', url: st
   };
 }
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tollgate-admin-validation-'));
-  state = ServerState.open({ dataDir: dir, clock: () => 1_700_000_000_000 });
-  state.importWorld(world());
+  state = await ServerState.open({ dataDir: dir, clock: () => 1_700_000_000_000 });
+  await state.importWorld(world());
   app = buildAdminApi({ state, hub, adminToken: TOKEN });
 });
 
 afterEach(async () => {
   await app.close();
-  state.close();
+  await state.close();
   rmSync(dir, { recursive: true, force: true });
 });
 

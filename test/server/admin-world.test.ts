@@ -108,7 +108,7 @@ describe('a write whose views cannot be encoded for an agent', () => {
   });
 
   it('is refused while an affected agent is connected, and that agent keeps syncing', async () => {
-    const { token } = temp.state.enroll('pc-1');
+    const { token } = await temp.state.enroll('pc-1');
     const server = await startAdminServer(temp.state, TOKEN);
     const agent = await TestAgent.connect(server.url);
     try {
@@ -214,7 +214,7 @@ describe('PUT /api/world', () => {
 
   it('answers the diff of a dry run, stores nothing and pushes nothing to a connected agent', async () => {
     await app.close();
-    const { token } = temp.state.enroll('pc-1');
+    const { token } = await temp.state.enroll('pc-1');
     const server = await startAdminServer(temp.state, TOKEN);
     app = server.app;
     const agent = await TestAgent.connect(server.url);
@@ -470,7 +470,7 @@ describe('an approval that cannot be recorded', () => {
       o.id === 'shop' ? { ...o, modules: ['cyberHeroApprovals'] } : o,
     );
     temp = await openTempState(world);
-    temp.state.recordApprovalRequest(
+    await temp.state.recordApprovalRequest(
       'pc-1',
       {
         requestId: 'req-1',
@@ -506,7 +506,7 @@ describe('an approval that cannot be recorded', () => {
       expect(answer.status).toBe(500);
       expect(storedRows(temp.dir)).toBe(before);
       expect(temp.state.world()).toEqual(worldBefore);
-      expect(temp.state.approvalRequest('req-1')?.status).toBe('pending');
+      expect((await temp.state.approvalRequest('req-1'))?.status).toBe('pending');
       expect(hub.pushes).toEqual([]);
     } finally {
       await app.close();
@@ -515,24 +515,24 @@ describe('an approval that cannot be recorded', () => {
 });
 
 describe('a change that many views cannot carry', () => {
-  it('names the first computers and counts the rest', () => {
+  it('names the first computers and counts the rest', async () => {
     const world = adminWorld();
     for (let i = 0; i < MAX_ENCODING_PROBLEMS + 5; i++) world.computers.push({ id: `bulk-${i}`, group: 'shop-pcs' });
-    temp.state.importWorld(world);
+    await temp.state.importWorld(world);
     // Every computer's snapshot version stands at the wire's ceiling, so no next version can be encoded.
-    temp.state.close();
+    await temp.state.close();
     const db = new Database(join(temp.dir, SERVER_DB_FILE));
     db.prepare('UPDATE computer_state SET snapshot_version = ?').run(2 ** 32 - 1);
     db.close();
-    const reopened = ServerState.open({ dataDir: temp.dir, clock: () => 1_000 });
+    const reopened = await ServerState.open({ dataDir: temp.dir, clock: () => 1_000 });
     const before = storedRows(temp.dir);
     let problems: readonly string[] = [];
     try {
-      reopened.updatePolicy('p-notepad', { action: 'permit' });
+      await reopened.updatePolicy('p-notepad', { action: 'permit' });
     } catch (error) {
       problems = (error as ValidationError).problems;
     } finally {
-      reopened.close();
+      await reopened.close();
     }
     const affected = world.computers.filter((c) => c.group === 'shop-pcs').length;
     expect(affected).toBeGreaterThan(MAX_ENCODING_PROBLEMS);

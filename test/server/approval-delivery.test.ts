@@ -59,9 +59,9 @@ let logs: Logged[];
 const tokens = new Map<string, string>();
 
 async function startServer(): Promise<void> {
-  state = ServerState.open({ dataDir: dir, clock: () => 5_000 });
-  if (state.world().organizations.length === 0) state.importWorld(WORLD);
-  for (const id of ['till-1', 'till-2']) if (!tokens.has(id)) tokens.set(id, state.enroll(id).token);
+  state = await ServerState.open({ dataDir: dir, clock: () => 5_000 });
+  if (state.world().organizations.length === 0) await state.importWorld(WORLD);
+  for (const id of ['till-1', 'till-2']) if (!tokens.has(id)) tokens.set(id, (await state.enroll(id)).token);
   const log = (level: string) => (obj: object, msg: string) =>
     void logs.push({ level, msg, obj: obj as Record<string, unknown> });
   hub = new SyncHub({
@@ -82,7 +82,7 @@ async function startServer(): Promise<void> {
 async function stopServer(): Promise<void> {
   await hub.close();
   await new Promise<void>((resolve) => http.close(() => resolve()));
-  state.close();
+  await state.close();
 }
 
 /** A raw agent: says hello, then sends what the test asks and collects every server message. */
@@ -178,7 +178,7 @@ describe('approval requests delivered to the server', () => {
     expect(await agent.next('receipt')).toEqual({ kind: 'receipt', requestId: 'req-1' });
     agent.close();
 
-    const requests = state.approvalRequests();
+    const requests = await state.approvalRequests();
     expect(requests).toHaveLength(1);
     expect(requests[0]).toMatchObject({
       id: 'req-1',
@@ -207,7 +207,7 @@ describe('approval requests delivered to the server', () => {
     after.send(submission('req-2'));
     expect(await after.next('receipt')).toEqual({ kind: 'receipt', requestId: 'req-2' });
     after.close();
-    expect(state.approvalRequests().map((r) => r.id)).toEqual(['req-2']);
+    expect((await state.approvalRequests()).map((r) => r.id)).toEqual(['req-2']);
   });
 
   it("never records another computer's id for this one, and still answers so that it stops sending", async () => {
@@ -219,7 +219,7 @@ describe('approval requests delivered to the server', () => {
     other.send(submission('req-3'));
     expectRefused(await other.next('receipt'), 'req-3', 'conflict', 'already used by computer till-1');
     other.close();
-    expect(state.approvalRequests().map((r) => [r.id, r.computer])).toEqual([['req-3', 'till-1']]);
+    expect((await state.approvalRequests()).map((r) => [r.id, r.computer])).toEqual([['req-3', 'till-1']]);
     expect(logs.some((l) => l.level === 'warn' && l.msg === 'approval request refused')).toBe(true);
   });
 
@@ -237,15 +237,15 @@ describe('approval requests delivered to the server', () => {
     const other = await connect('till-2');
     other.send(submission('till-2-req'));
     expect(await other.next('receipt')).toEqual({ kind: 'receipt', requestId: 'till-2-req' });
-    expect(state.approvalRequests()).toHaveLength(max + 1);
-    expect(state.approvalRequest('one-too-many')).toBeUndefined();
+    expect(await state.approvalRequests()).toHaveLength(max + 1);
+    expect(await state.approvalRequest('one-too-many')).toBeUndefined();
 
     // Once an admin decides one, there is room again.
-    const decided = state.approvalRequest('req-0')!;
-    state.updateApprovalRequest({ ...decided, status: 'rejected' });
+    const decided = (await state.approvalRequest('req-0'))!;
+    await state.updateApprovalRequest({ ...decided, status: 'rejected' });
     agent.send(submission('now-there-is-room'));
     expect(await agent.next('receipt')).toEqual({ kind: 'receipt', requestId: 'now-there-is-room' });
-    expect(state.approvalRequest('now-there-is-room')?.status).toBe('pending');
+    expect((await state.approvalRequest('now-there-is-room'))?.status).toBe('pending');
     agent.close();
     other.close();
   });
@@ -259,7 +259,7 @@ describe('approval requests delivered to the server', () => {
     agent.send({ ...submission('too-big'), ...change });
     expectRefused(await agent.next('receipt'), 'too-big', 'invalid-field', `${field} is longer than`);
     agent.close();
-    expect(state.approvalRequests()).toEqual([]);
+    expect(await state.approvalRequests()).toEqual([]);
   });
 
   it('refuses a request whose encoding is over the byte bound, recording nothing', async () => {
@@ -271,6 +271,6 @@ describe('approval requests delivered to the server', () => {
       refused: { code: 'request-too-large' },
     });
     agent.close();
-    expect(state.approvalRequests()).toEqual([]);
+    expect(await state.approvalRequests()).toEqual([]);
   });
 });

@@ -168,7 +168,7 @@ function policiesOf(org: string): Pick<ApprovalPolicy, 'id' | 'order'>[] {
 
 let nextRequest = 1;
 
-function submit(computer: string, overrides: Partial<ApprovalSubmission> = {}): ApprovalRequestRecord {
+async function submit(computer: string, overrides: Partial<ApprovalSubmission> = {}): Promise<ApprovalRequestRecord> {
   const submission: ApprovalSubmission = {
     requestId: `req-${nextRequest++}`,
     submittedAtMs: nowMs,
@@ -187,14 +187,14 @@ function submit(computer: string, overrides: Partial<ApprovalSubmission> = {}): 
     },
     ...overrides,
   };
-  return state.recordApprovalRequest(computer, submission, nowMs).request;
+  return (await state.recordApprovalRequest(computer, submission, nowMs)).request;
 }
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tollgate-approvals-api-'));
   nowMs = 1_700_000_000_000;
-  state = ServerState.open({ dataDir: dir, clock: () => nowMs });
-  state.importWorld(world());
+  state = await ServerState.open({ dataDir: dir, clock: () => nowMs });
+  await state.importWorld(world());
   hub = new RecordingHub();
   hub.connected = new Set(['till-1', 'till-2']);
   notifier = new RecordingNotifier();
@@ -211,7 +211,7 @@ beforeEach(() => {
 
 afterEach(async () => {
   await app.close();
-  state.close();
+  await state.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -512,7 +512,7 @@ describe('guidelines and escalation', () => {
     const put = state
       .world()
       .approvalSettings.map((s) => (s.org === 'msp' ? { org: 'msp', guidelines: s.guidelines } : s));
-    state.applyWorld({ ...state.world(), approvalSettings: put });
+    await state.applyWorld((current) => ({ ...current, approvalSettings: put }));
     const listing = await call('GET', '/api/organizations');
     const orgs = listing.body['organizations'] as {
       id: string;
@@ -575,7 +575,7 @@ describe('modules', () => {
 
 describe('the requests queue', () => {
   it('records the suggestion the server works out, and lists requests by status', async () => {
-    const recorded = submit('till-1');
+    const recorded = await submit('till-1');
     expect(recorded.suggestion).toMatchObject({
       suggestion: 'escalate',
       policy: 'ap-shop-1',
@@ -593,7 +593,7 @@ describe('the requests queue', () => {
   });
 
   it('approves with a permit for a new application from the file, numbered before the policy that denied it', async () => {
-    const request = submit('till-1', { file: { path: '/home/alice/tool.bin', sha256: 'AB'.repeat(32) } });
+    const request = await submit('till-1', { file: { path: '/home/alice/tool.bin', sha256: 'AB'.repeat(32) } });
     const answer = await call('POST', `/api/requests/${request.id}/approve?waitMs=100`, {
       target: 'computer',
       note: 'ok by Sam',
@@ -618,7 +618,7 @@ describe('the requests queue', () => {
       primaryCompanyInfluence: ['GB'],
       rules: [{ sha256: 'ab'.repeat(32) }],
     });
-    const stored = state.approvalRequest(request.id)!;
+    const stored = (await state.approvalRequest(request.id))!;
     expect(stored.status).toBe('approved');
     expect(stored.history).toEqual([
       { atMs: nowMs, action: 'approved', note: 'ok by Sam', permit: answer.body['permit'] },
@@ -630,7 +630,7 @@ describe('the requests queue', () => {
   });
 
   it('approves at the permit target of the guidelines (the group), for the application the request names', async () => {
-    const request = submit('till-2', { file: { path: '/opt/fastcart/fastcart' }, query: { app: 'fastcart' } });
+    const request = await submit('till-2', { file: { path: '/opt/fastcart/fastcart' }, query: { app: 'fastcart' } });
     const answer = await call('POST', `/api/requests/${request.id}/approve`);
     expect(answer.status).toBe(200);
     expect(answer.body['permit']).toMatchObject({
@@ -645,7 +645,7 @@ describe('the requests queue', () => {
 
   it('warns when a policy earlier in the processing order still decides the file', async () => {
     // Hierarchical: an organization-level policy comes before every computer-level one.
-    const request = submit('a-1', { query: { category: 'Games' } });
+    const request = await submit('a-1', { query: { category: 'Games' } });
     const answer = await call('POST', `/api/requests/${request.id}/approve`, { target: 'computer' });
     expect(answer.status).toBe(200);
     expect(answer.body['warnings']).toEqual([
@@ -656,18 +656,18 @@ describe('the requests queue', () => {
   });
 
   it('rejects, with or without a body, and an acted-on request cannot be acted on again', async () => {
-    const first = submit('till-1');
+    const first = await submit('till-1');
     const rejected = await call('POST', `/api/requests/${first.id}/reject`);
     expect(rejected.status).toBe(200);
-    expect(state.approvalRequest(first.id)?.status).toBe('rejected');
+    expect((await state.approvalRequest(first.id))?.status).toBe('rejected');
     expect((await call('POST', `/api/requests/${first.id}/escalate`, {})).status).toBe(409);
-    const second = submit('till-1');
+    const second = await submit('till-1');
     expect((await call('POST', `/api/requests/${second.id}/reject`, { note: 'no' })).status).toBe(200);
-    expect(state.approvalRequest(second.id)?.history[0]).toMatchObject({ action: 'rejected', note: 'no' });
+    expect((await state.approvalRequest(second.id))?.history[0]).toMatchObject({ action: 'rejected', note: 'no' });
   });
 
   it('escalates through the notifier to the resolved escalation addresses, then can still approve', async () => {
-    const request = submit('till-1');
+    const request = await submit('till-1');
     const answer = await call('POST', `/api/requests/${request.id}/escalate`, { note: 'over budget?' });
     expect(answer.status).toBe(200);
     expect(notifier.sent).toHaveLength(1);
@@ -684,7 +684,7 @@ describe('the requests queue', () => {
       'over budget?',
     ])
       expect(notice.text).toContain(text);
-    expect(state.approvalRequest(request.id)).toMatchObject({
+    expect(await state.approvalRequest(request.id)).toMatchObject({
       status: 'escalated',
       history: [
         {
@@ -698,12 +698,12 @@ describe('the requests queue', () => {
   });
 
   it('refuses to escalate without an address, and keeps the request pending when the notifier fails', async () => {
-    const noAddress = submit('a-1', { query: { category: 'Games' } });
+    const noAddress = await submit('a-1', { query: { category: 'Games' } });
     const refused = await call('POST', `/api/requests/${noAddress.id}/escalate`, {});
     expect(refused.status).toBe(409);
     expect(problems(refused)[0]).toMatch(/^organization acme has no escalation address/);
 
-    const request = submit('till-1');
+    const request = await submit('till-1');
     notifier.failure = new TollgateError(
       'notify-failed',
       'the mail server 127.0.0.1:25 did not take the notice: connection refused',
@@ -711,6 +711,6 @@ describe('the requests queue', () => {
     const failed = await call('POST', `/api/requests/${request.id}/escalate`, {});
     expect(failed.status).toBe(502);
     expect(problems(failed)[0]).toContain('did not take the notice');
-    expect(state.approvalRequest(request.id)?.status).toBe('pending');
+    expect((await state.approvalRequest(request.id))?.status).toBe('pending');
   });
 });

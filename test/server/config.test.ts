@@ -14,6 +14,7 @@ describe('server config bounds', () => {
       maxBufferedBytes: 16 * 1024 * 1024,
       maxPendingHellos: 1000,
       maxPendingApprovalsPerComputer: 100,
+      maxQueuedMessages: 64,
     });
   });
 

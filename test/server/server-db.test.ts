@@ -22,9 +22,9 @@ afterEach(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function refusal(): TollgateError {
+async function refusal(): Promise<TollgateError> {
   try {
-    ServerState.open({ dataDir: dir, clock: () => 1_000 }).close();
+    await (await ServerState.open({ dataDir: dir, clock: () => 1_000 })).close();
   } catch (error) {
     return error as TollgateError;
   }
@@ -39,14 +39,14 @@ function sqliteFile(build: (db: Database.Database) => void): void {
 }
 
 describe('the server database at start', () => {
-  const damaged: [string, () => void, RegExp][] = [
+  const damaged: [string, () => unknown, RegExp][] = [
     ['an empty (0-byte) file', () => fs.writeFileSync(file, ''), /empty \(0 bytes\)/],
     ['a file that is not SQLite', () => fs.writeFileSync(file, 'x'.repeat(8192)), /not a database|quick_check/],
     [
       'a schema version whose tables are missing',
       () => sqliteFile((db) => db.pragma(`user_version = ${SERVER_MIGRATIONS.length}`)),
       new RegExp(
-        `schema version ${SERVER_MIGRATIONS.length} but table entities, computer_state, approval_requests missing`,
+        `schema version ${SERVER_MIGRATIONS.length} but table entities, computer_state, approval_requests, meta, entity_deletions missing`,
       ),
     ],
     [
@@ -64,8 +64,8 @@ describe('the server database at start', () => {
     ],
     [
       'a file whose header names a schema format SQLite does not know',
-      () => {
-        ServerState.open({ dataDir: dir, clock: () => 1_000 }).close();
+      async () => {
+        await (await ServerState.open({ dataDir: dir, clock: () => 1_000 })).close();
         const bytes = fs.readFileSync(file);
         bytes.fill(5, 44, 48); // the schema format number
         fs.writeFileSync(file, bytes);
@@ -74,9 +74,9 @@ describe('the server database at start', () => {
     ],
     [
       'a file with pages overwritten with garbage',
-      () => {
-        const state = ServerState.open({ dataDir: dir, clock: () => 1_000 });
-        state.close();
+      async () => {
+        const state = await ServerState.open({ dataDir: dir, clock: () => 1_000 });
+        await state.close();
         const bytes = fs.readFileSync(file);
         bytes.fill(0x5a, 100, bytes.length);
         fs.writeFileSync(file, bytes);
@@ -85,10 +85,10 @@ describe('the server database at start', () => {
     ],
   ];
 
-  it.each(damaged)('refuses %s, naming the file, and leaves it as it was', (_name, make, why) => {
-    make();
+  it.each(damaged)('refuses %s, naming the file, and leaves it as it was', async (_name, make, why) => {
+    await make();
     const before = fs.readFileSync(file);
-    const error = refusal();
+    const error = await refusal();
     expect(error).toBeInstanceOf(TollgateError);
     expect(error.code).toBe('store-corrupt');
     expect(error.message).toContain(file);
@@ -97,17 +97,17 @@ describe('the server database at start', () => {
     expect(fs.readFileSync(file).equals(before)).toBe(true);
   });
 
-  it('refuses to start anew when only the WAL of a lost database is left', () => {
+  it('refuses to start anew when only the WAL of a lost database is left', async () => {
     fs.writeFileSync(`${file}-wal`, 'left over');
-    const error = refusal();
+    const error = await refusal();
     expect(error.code).toBe('store-corrupt');
     expect(error.message).toMatch(/server\.db-wal is there/);
     expect(fs.existsSync(file)).toBe(false);
   });
 
-  it('creates a new database only where there is no file, and leaves nothing else behind', () => {
-    const state = ServerState.open({ dataDir: dir, clock: () => 1_000 });
-    state.close();
+  it('creates a new database only where there is no file, and leaves nothing else behind', async () => {
+    const state = await ServerState.open({ dataDir: dir, clock: () => 1_000 });
+    await state.close();
     expect(fs.readdirSync(dir).filter((f) => f.startsWith(SERVER_DB_FILE))).toEqual([SERVER_DB_FILE]);
     const db = new Database(file, { readonly: true });
     try {
@@ -116,6 +116,6 @@ describe('the server database at start', () => {
       db.close();
     }
     // And opens it again afterwards.
-    ServerState.open({ dataDir: dir, clock: () => 1_000 }).close();
+    await (await ServerState.open({ dataDir: dir, clock: () => 1_000 })).close();
   });
 });

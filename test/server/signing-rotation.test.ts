@@ -30,20 +30,20 @@ let dir: string;
 let nowMs: number;
 const opened: ServerState[] = [];
 
-function open(): ServerState {
-  const state = ServerState.open({ dataDir: dir, clock: () => nowMs });
+async function open(): Promise<ServerState> {
+  const state = await ServerState.open({ dataDir: dir, clock: () => nowMs });
   opened.push(state);
   return state;
 }
 
-function reopen(state: ServerState): ServerState {
-  state.close();
-  return open();
+async function reopen(state: ServerState): Promise<ServerState> {
+  await state.close();
+  return await open();
 }
 
 async function imported(): Promise<ServerState> {
-  const state = open();
-  state.importWorld(await loadScenario(SCENARIO));
+  const state = await open();
+  await state.importWorld(await loadScenario(SCENARIO));
   return state;
 }
 
@@ -60,8 +60,8 @@ beforeEach(() => {
   nowMs = 1_700_000_000_000;
 });
 
-afterEach(() => {
-  for (const state of opened.splice(0)) state.close();
+afterEach(async () => {
+  for (const state of opened.splice(0)) await state.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -77,11 +77,11 @@ describe('rotating the signing key', () => {
     const nextKey = parsePublicKey(next.publicKeyPem);
 
     // Before its time: nothing changes.
-    expect(state.rotateSigningKeyIfDue()).toEqual({ snapshots: [], settings: [] });
+    expect(await state.rotateSigningKeyIfDue()).toEqual({ snapshots: [], settings: [] });
     expect(signedKeyId('snapshot', state.snapshotFor('till-1').bytes)).toBe(keyId(oldKey));
 
     nowMs += HOUR_MS;
-    const rotated = state.rotateSigningKeyIfDue();
+    const rotated = await state.rotateSigningKeyIfDue();
     expect(rotated).toEqual({
       snapshots: state.computers().map((c) => c.id),
       settings: [],
@@ -108,9 +108,9 @@ describe('rotating the signing key', () => {
     for (const name of [NEXT_SIGNING_KEY_FILE, NEXT_SIGNING_PUBLIC_KEY_FILE, NEXT_SIGNING_AT_FILE]) {
       expect(fs.existsSync(file(name)), name).toBe(false);
     }
-    expect(state.rotateSigningKeyIfDue()).toEqual({ snapshots: [], settings: [] });
+    expect(await state.rotateSigningKeyIfDue()).toEqual({ snapshots: [], settings: [] });
 
-    state = reopen(state);
+    state = await reopen(state);
     expect(state.signingKeyId()).toBe(keyId(nextKey));
     expect(snapshotVersions(state)).toEqual(after);
   });
@@ -119,19 +119,19 @@ describe('rotating the signing key', () => {
     const state = await imported();
     const before = snapshotVersions(state);
     const current = state.signingKeyId();
-    state.close();
+    await state.close();
     const next = prepareNextSigningKey(dir, nowMs - 1);
-    const restarted = open();
+    const restarted = await open();
     // Opening the state switches nothing (a command may open it beside a running server).
     expect(restarted.signingKeyId()).toBe(current);
-    expect(restarted.rotateSigningKeyIfDue().keyId).toBe(next.keyId);
+    expect((await restarted.rotateSigningKeyIfDue()).keyId).toBe(next.keyId);
     expect(restarted.signingKeyId()).toBe(next.keyId);
     const after = snapshotVersions(restarted);
     for (const [id, version] of Object.entries(before)) expect(after[id]).toBe(version + 1);
   });
 
-  it('keeps the key already waiting when rotate-key runs again, with the new time', () => {
-    open();
+  it('keeps the key already waiting when rotate-key runs again, with the new time', async () => {
+    await open();
     const first = prepareNextSigningKey(dir, nowMs + HOUR_MS);
     const again = prepareNextSigningKey(dir, nowMs + 2 * HOUR_MS);
     expect(again.keyId).toBe(first.keyId);
@@ -144,11 +144,11 @@ describe('rotating the signing key', () => {
     const state = await imported();
     const oldPem = state.publicKeyPem();
     const next = prepareNextSigningKey(dir, nowMs);
-    state.close();
+    await state.close();
     // The switch's first steps only: the retired public key written, the next private key renamed over the current.
     fs.writeFileSync(file(RETIRED_SIGNING_PUBLIC_KEY_FILE), oldPem);
     fs.renameSync(file(NEXT_SIGNING_KEY_FILE), file(SIGNING_KEY_FILE));
-    const restarted = open();
+    const restarted = await open();
     expect(restarted.signingKeyId()).toBe(next.keyId);
     expect(fs.readFileSync(file(SIGNING_PUBLIC_KEY_FILE), 'utf8')).toBe(next.publicKeyPem);
     expect(fs.existsSync(file(NEXT_SIGNING_PUBLIC_KEY_FILE))).toBe(false);
@@ -162,7 +162,7 @@ describe('an agent holding versions above those issued', () => {
     let state = await imported();
     const issued = state.computerState('till-1');
     const lab7 = state.computerState('lab-7').snapshotVersion;
-    state.recordHello('till-1', { ...hello, nowMs, snapshotVersion: 50, settingsVersion: 0 });
+    await state.recordHello('till-1', { ...hello, nowMs, snapshotVersion: 50, settingsVersion: 0 });
     expect(state.computerState('till-1')).toMatchObject({
       snapshotVersion: 51,
       settingsVersion: issued.settingsVersion,
@@ -170,18 +170,18 @@ describe('an agent holding versions above those issued', () => {
     expect(openSnapshot(state.snapshotFor('till-1').bytes, parsePublicKey(state.publicKeyPem())).version).toBe(51);
     // Other computers are untouched; the versions survive a restart and keep going up from there.
     expect(state.computerState('lab-7').snapshotVersion).toBe(lab7);
-    state = reopen(state);
+    state = await reopen(state);
     expect(state.computerState('till-1').snapshotVersion).toBe(51);
-    state.recordHello('till-1', { ...hello, nowMs, snapshotVersion: 51, settingsVersion: 0 });
+    await state.recordHello('till-1', { ...hello, nowMs, snapshotVersion: 51, settingsVersion: 0 });
     expect(state.computerState('till-1').snapshotVersion).toBe(51);
-    state.addPolicy({ app: 'notepadpp', appliesTo: { computer: 'till-1' }, action: 'deny', order: 3 });
+    await state.addPolicy({ app: 'notepadpp', appliesTo: { computer: 'till-1' }, action: 'deny', order: 3 });
     expect(state.computerState('till-1').snapshotVersion).toBe(52);
   });
 
   it('issues settings above the settings version it holds', async () => {
     const state = await imported();
     const issued = state.computerState('till-1');
-    state.recordHello('till-1', {
+    await state.recordHello('till-1', {
       ...hello,
       nowMs,
       snapshotVersion: issued.snapshotVersion,
@@ -201,7 +201,7 @@ describe('an agent holding versions above those issued', () => {
     const before = state.computerState('till-1');
     let error: TollgateError | undefined;
     try {
-      state.recordHello('till-1', { ...hello, nowMs, snapshotVersion: MAX_VERSION, settingsVersion: 0 });
+      await state.recordHello('till-1', { ...hello, nowMs, snapshotVersion: MAX_VERSION, settingsVersion: 0 });
     } catch (e) {
       error = e as TollgateError;
     }
@@ -215,7 +215,7 @@ describe('an acknowledgement of versions above those issued', () => {
   it('issues above them too, and records what the agent holds', async () => {
     const state = await imported();
     const issued = state.computerState('till-1');
-    state.recordAck('till-1', {
+    await state.recordAck('till-1', {
       snapshotVersion: 60,
       settingsVersion: issued.settingsVersion,
       error: 'snapshot version 2 is not newer than 60',

@@ -27,21 +27,21 @@ let dir: string;
 let nowMs: number;
 const opened: ServerState[] = [];
 
-function open(): ServerState {
-  const state = ServerState.open({ dataDir: dir, clock: () => nowMs });
+async function open(): Promise<ServerState> {
+  const state = await ServerState.open({ dataDir: dir, clock: () => nowMs });
   opened.push(state);
   return state;
 }
 
 /** Closes `state` and opens the same data directory again. */
-function reopen(state: ServerState): ServerState {
-  state.close();
-  return open();
+async function reopen(state: ServerState): Promise<ServerState> {
+  await state.close();
+  return await open();
 }
 
 async function imported(): Promise<ServerState> {
-  const state = open();
-  state.importWorld(await loadScenario(SCENARIO));
+  const state = await open();
+  await state.importWorld(await loadScenario(SCENARIO));
   return state;
 }
 
@@ -49,9 +49,9 @@ function versions(state: ServerState): Record<string, [number, number]> {
   return Object.fromEntries(state.computers().map((c) => [c.id, [c.snapshotVersion, c.settingsVersion]]));
 }
 
-function thrown(fn: () => unknown): unknown {
+async function thrown(fn: () => unknown): Promise<unknown> {
   try {
-    fn();
+    await fn();
   } catch (error) {
     return error;
   }
@@ -67,15 +67,15 @@ beforeEach(() => {
   nowMs = 1_700_000_000_000;
 });
 
-afterEach(() => {
-  for (const state of opened.splice(0)) state.close();
+afterEach(async () => {
+  for (const state of opened.splice(0)) await state.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe('importing a world', () => {
   it('issues version 1 of both to every computer, and nothing for a re-import of the same world', async () => {
-    const state = open();
-    const first = state.importWorld(await loadScenario(SCENARIO));
+    const state = await open();
+    const first = await state.importWorld(await loadScenario(SCENARIO));
     expect(first).toEqual({ snapshots: ['till-1', 'office-1', 'lab-7'], settings: [] });
     expect(versions(state)).toEqual({ 'till-1': [1, 1], 'office-1': [1, 1], 'lab-7': [1, 1] });
     expect(state.computers().map((c) => [c.id, c.group, c.org, c.enrolled])).toEqual([
@@ -84,14 +84,14 @@ describe('importing a world', () => {
       ['lab-7', 'school-labs', 'school', false],
     ]);
 
-    expect(state.importWorld(await loadScenario(SCENARIO))).toEqual(NONE);
+    expect(await state.importWorld(await loadScenario(SCENARIO))).toEqual(NONE);
     expect(versions(state)).toEqual({ 'till-1': [1, 1], 'office-1': [1, 1], 'lab-7': [1, 1] });
   });
 
   it('keeps the world it was given apart from the one it holds, which is frozen', async () => {
     const world = await loadScenario(SCENARIO);
-    const state = open();
-    state.importWorld(world);
+    const state = await open();
+    await state.importWorld(world);
     world.policies.pop();
     expect(state.world().policies).toHaveLength(5);
     expect(() => state.world().policies.push(state.world().policies[0]!)).toThrow(TypeError);
@@ -111,23 +111,23 @@ describe('importing a world', () => {
       appliesTo: { group: 'school-labs' },
       order: 1,
     });
-    expect(state.importWorld(world)).toEqual({ snapshots: ['lab-7'], settings: [] });
+    expect(await state.importWorld(world)).toEqual({ snapshots: ['lab-7'], settings: [] });
     expect(state.computerState('lab-7')).toMatchObject({ snapshotVersion: 2, settingsVersion: 2 });
   });
 
   it('stops listing a removed computer and continues its versions when it returns', async () => {
     const state = await imported();
-    const { token } = state.enroll('lab-7');
+    const { token } = await state.enroll('lab-7');
     const full = structuredClone(state.world());
     const without = structuredClone(full);
     without.computers = without.computers.filter((c) => c.id !== 'lab-7');
-    expect(state.importWorld(without)).toEqual(NONE);
+    expect(await state.importWorld(without)).toEqual(NONE);
     expect(state.computers().map((c) => c.id)).toEqual(['till-1', 'office-1']);
     expect(state.authenticate('lab-7', token)).toBe(false);
-    expect((thrown(() => state.computerState('lab-7')) as TollgateError).code).toBe('unknown-reference');
+    expect(((await thrown(() => state.computerState('lab-7'))) as TollgateError).code).toBe('unknown-reference');
 
     full.policies = full.policies.filter((p) => p.id !== 'npp-lab');
-    expect(state.importWorld(full)).toEqual({ snapshots: ['lab-7'], settings: [] });
+    expect(await state.importWorld(full)).toEqual({ snapshots: ['lab-7'], settings: [] });
     expect(state.computerState('lab-7')).toMatchObject({ snapshotVersion: 2, settingsVersion: 1, enrolled: true });
     expect(state.authenticate('lab-7', token)).toBe(true);
   });
@@ -136,7 +136,7 @@ describe('importing a world', () => {
 describe('policies', () => {
   it('gives a new snapshot version only to the computers a new policy affects', async () => {
     const state = await imported();
-    const { policy, changes } = state.addPolicy({
+    const { policy, changes } = await state.addPolicy({
       app: 'notepadpp',
       appliesTo: { group: 'school-labs' },
       action: 'deny',
@@ -157,18 +157,18 @@ describe('policies', () => {
 
   it('updates and deletes by id, and refuses unknown and duplicate ids', async () => {
     const state = await imported();
-    const { policy, changes } = state.updatePolicy('chrome-block', { order: 30, name: 'Block custom Chrome' });
+    const { policy, changes } = await state.updatePolicy('chrome-block', { order: 30, name: 'Block custom Chrome' });
     expect(policy).toMatchObject({ id: 'chrome-block', order: 30, name: 'Block custom Chrome', action: 'deny' });
     expect(changes).toEqual({ snapshots: ['till-1', 'office-1'], settings: [] });
-    expect(state.updatePolicy('chrome-block', { name: undefined }).policy).not.toHaveProperty('name');
+    expect((await state.updatePolicy('chrome-block', { name: undefined })).policy).not.toHaveProperty('name');
 
-    expect(state.deletePolicy('npp-school').changes).toEqual({ snapshots: ['lab-7'], settings: [] });
+    expect((await state.deletePolicy('npp-school')).changes).toEqual({ snapshots: ['lab-7'], settings: [] });
     expect(state.world().policies.map((p) => p.id)).toEqual(['chrome-ok', 'chrome-block', 'npp-lab', 'shop-default']);
 
-    const missing = thrown(() => state.updatePolicy('nope', { order: 1 })) as TollgateError;
+    const missing = (await thrown(() => state.updatePolicy('nope', { order: 1 }))) as TollgateError;
     expect([missing.code, missing.message]).toEqual(['not-found', 'policy "nope" not found']);
-    expect((thrown(() => state.deletePolicy('nope')) as TollgateError).code).toBe('not-found');
-    const duplicate = thrown(() =>
+    expect(((await thrown(() => state.deletePolicy('nope'))) as TollgateError).code).toBe('not-found');
+    const duplicate = (await thrown(() =>
       state.addPolicy({
         id: 'npp-lab',
         app: 'notepadpp',
@@ -176,9 +176,9 @@ describe('policies', () => {
         action: 'deny',
         order: 1,
       }),
-    ) as TollgateError;
+    )) as TollgateError;
     expect([duplicate.code, duplicate.message]).toEqual(['exists', 'policy "npp-lab" already exists']);
-    const renamed = thrown(() => state.updatePolicy('npp-lab', { id: 'other' } as never)) as ValidationError;
+    const renamed = (await thrown(() => state.updatePolicy('npp-lab', { id: 'other' } as never))) as ValidationError;
     expect(renamed).toBeInstanceOf(ValidationError);
     expect(renamed.problems).toEqual(['policies[npp-lab]: id cannot be changed (the patch sets it to "other")']);
   });
@@ -188,7 +188,7 @@ describe('policies', () => {
     const before = state.world();
     const beforeVersions = versions(state);
 
-    const negative = thrown(() =>
+    const negative = (await thrown(() =>
       state.addPolicy({
         id: 'p-neg',
         app: 'notepadpp',
@@ -196,42 +196,44 @@ describe('policies', () => {
         action: 'deny',
         order: -5,
       }),
-    ) as ValidationError;
+    )) as ValidationError;
     expect(negative).toBeInstanceOf(ValidationError);
     expect(negative.problems).toEqual([
       'policies[p-neg]: order -5 is negative, but organization shop uses the flat structure',
     ]);
 
-    const reordered = thrown(() => state.updatePolicy('chrome-block', { order: -1 })) as ValidationError;
+    const reordered = (await thrown(() => state.updatePolicy('chrome-block', { order: -1 }))) as ValidationError;
     expect(reordered.problems).toEqual([
       'policies[chrome-block]: order -1 is negative, but organization shop uses the flat structure',
     ]);
 
-    const unknownApp = thrown(() =>
+    const unknownApp = (await thrown(() =>
       state.addPolicy({ id: 'p-x', app: 'nope', appliesTo: { group: 'school-labs' }, action: 'deny', order: 1 }),
-    ) as ValidationError;
+    )) as ValidationError;
     expect(unknownApp.problems).toEqual(['policies[p-x]: app "nope" is not a known application']);
 
-    const unknownGroup = thrown(() =>
+    const unknownGroup = (await thrown(() =>
       state.addPolicy({ id: 'p-y', app: 'notepadpp', appliesTo: { group: 'ghost' }, action: 'deny', order: 1 }),
-    ) as ValidationError;
+    )) as ValidationError;
     expect(unknownGroup.problems).toEqual(['policies[p-y]: appliesTo.group "ghost" is not a known group']);
 
     expect(state.world()).toBe(before);
     expect(versions(state)).toEqual(beforeVersions);
-    state = reopen(state);
+    state = await reopen(state);
     expect(state.world()).toEqual(before);
     expect(versions(state)).toEqual(beforeVersions);
 
     // A negative number is fine in a hierarchical organization.
     expect(
-      state.addPolicy({
-        id: 'p-school',
-        app: 'notepadpp',
-        appliesTo: { organization: 'school' },
-        action: 'deny',
-        order: -5,
-      }).changes,
+      (
+        await state.addPolicy({
+          id: 'p-school',
+          app: 'notepadpp',
+          appliesTo: { organization: 'school' },
+          action: 'deny',
+          order: -5,
+        })
+      ).changes,
     ).toEqual({ snapshots: ['lab-7'], settings: [] });
   });
 });
@@ -239,7 +241,7 @@ describe('policies', () => {
 describe('settings', () => {
   it('bumps only the settings version of the computers of a group, and clears it again', async () => {
     const state = await imported();
-    const { settings, changes } = state.setSetting({ kind: 'group', id: 'shop-pcs' }, PRIORITIZE, false);
+    const { settings, changes } = await state.setSetting({ kind: 'group', id: 'shop-pcs' }, PRIORITIZE, false);
     const entry = {
       id: 'admin-group-shop-pcs-prioritizeBuiltInApplications',
       type: PRIORITIZE,
@@ -252,26 +254,26 @@ describe('settings', () => {
     expect(versions(state)).toEqual({ 'till-1': [1, 2], 'office-1': [1, 1], 'lab-7': [1, 1] });
     expect(state.settings()).toEqual([entry]);
 
-    expect(state.setSetting({ kind: 'group', id: 'shop-pcs' }, PRIORITIZE, false).changes).toEqual(NONE);
-    expect(state.setSetting({ kind: 'group', id: 'shop-pcs' }, PRIORITIZE, true).changes).toEqual({
+    expect((await state.setSetting({ kind: 'group', id: 'shop-pcs' }, PRIORITIZE, false)).changes).toEqual(NONE);
+    expect((await state.setSetting({ kind: 'group', id: 'shop-pcs' }, PRIORITIZE, true)).changes).toEqual({
       snapshots: [],
       settings: ['till-1'],
     });
     expect(state.settings()).toEqual([{ ...entry, value: true }]);
 
-    expect(state.clearSetting({ kind: 'group', id: 'shop-pcs' }, PRIORITIZE).changes).toEqual({
+    expect((await state.clearSetting({ kind: 'group', id: 'shop-pcs' }, PRIORITIZE)).changes).toEqual({
       snapshots: [],
       settings: ['till-1'],
     });
     expect(state.settings()).toEqual([]);
-    expect(state.clearSetting({ kind: 'group', id: 'shop-pcs' }, PRIORITIZE).changes).toEqual(NONE);
+    expect((await state.clearSetting({ kind: 'group', id: 'shop-pcs' }, PRIORITIZE)).changes).toEqual(NONE);
     expect(versions(state)).toEqual({ 'till-1': [1, 4], 'office-1': [1, 1], 'lab-7': [1, 1] });
   });
 
   it('sets a global setting once per root organization, below every more specific scope', async () => {
     const state = await imported();
-    state.setSetting({ kind: 'computer', id: 'lab-7' }, PRIORITIZE, true);
-    const { settings, changes } = state.setSetting({ kind: 'global' }, PRIORITIZE, false);
+    await state.setSetting({ kind: 'computer', id: 'lab-7' }, PRIORITIZE, true);
+    const { settings, changes } = await state.setSetting({ kind: 'global' }, PRIORITIZE, false);
     expect(settings).toEqual([
       {
         id: 'admin-global-parent-prioritizeBuiltInApplications',
@@ -286,7 +288,7 @@ describe('settings', () => {
     const lab = openSettings(state.settingsFor('lab-7').bytes, publicKey(state));
     expect(lab.settings[PRIORITIZE]).toBe(true);
     expect(lab.sources?.[PRIORITIZE]).toBe('admin-computer-lab-7-prioritizeBuiltInApplications');
-    expect(state.clearSetting({ kind: 'global' }, PRIORITIZE).changes).toEqual({
+    expect((await state.clearSetting({ kind: 'global' }, PRIORITIZE)).changes).toEqual({
       snapshots: [],
       settings: ['till-1', 'office-1'],
     });
@@ -297,33 +299,39 @@ describe('settings', () => {
     const world = structuredClone(state.world());
     const longId = 'g'.repeat(MAX_ID_CHARS - 8);
     world.groups.push({ ...world.groups[0]!, id: longId, name: 'Long' });
-    state.importWorld(world);
-    const { settings } = state.setSetting({ kind: 'group', id: longId }, PRIORITIZE, false);
+    await state.importWorld(world);
+    const { settings } = await state.setSetting({ kind: 'group', id: longId }, PRIORITIZE, false);
     const id = settings[0]!.id;
     expect(id).toMatch(/^admin-group-h[0-9a-f]{40}$/);
-    expect(state.setSetting({ kind: 'group', id: longId }, PRIORITIZE, true).settings.map((s) => s.id)).toEqual([id]);
+    expect((await state.setSetting({ kind: 'group', id: longId }, PRIORITIZE, true)).settings.map((s) => s.id)).toEqual(
+      [id],
+    );
     expect(state.settings().filter((s) => s.id.startsWith('admin-group-'))).toHaveLength(1);
-    state.clearSetting({ kind: 'group', id: longId }, PRIORITIZE);
+    await state.clearSetting({ kind: 'group', id: longId }, PRIORITIZE);
     expect(state.settings()).toEqual([]);
   });
 
   it('refuses unknown targets, types and values, naming them', async () => {
     const state = await imported();
-    const target = thrown(() => state.setSetting({ kind: 'group', id: 'ghost' }, PRIORITIZE, false)) as TollgateError;
+    const target = (await thrown(() =>
+      state.setSetting({ kind: 'group', id: 'ghost' }, PRIORITIZE, false),
+    )) as TollgateError;
     expect([target.code, target.message]).toEqual(['unknown-reference', 'unknown group "ghost"']);
-    expect((thrown(() => state.setSetting({ kind: 'computer', id: 'pc-9' }, PRIORITIZE, false)) as Error).message).toBe(
-      'unknown computer "pc-9"',
-    );
-    expect((thrown(() => state.clearSetting({ kind: 'organization', id: 'acme' }, PRIORITIZE)) as Error).message).toBe(
-      'unknown organization "acme"',
-    );
-    const value = thrown(() =>
+    expect(
+      ((await thrown(() => state.setSetting({ kind: 'computer', id: 'pc-9' }, PRIORITIZE, false))) as Error).message,
+    ).toBe('unknown computer "pc-9"');
+    expect(
+      ((await thrown(() => state.clearSetting({ kind: 'organization', id: 'acme' }, PRIORITIZE))) as Error).message,
+    ).toBe('unknown organization "acme"');
+    const value = (await thrown(() =>
       state.setSetting({ kind: 'group', id: 'shop-pcs' }, PRIORITIZE, 'yes'),
-    ) as ValidationError;
+    )) as ValidationError;
     expect(value.problems).toEqual([
       'agentSettings[admin-group-shop-pcs-prioritizeBuiltInApplications]: value is invalid: setting prioritizeBuiltInApplications takes a boolean, not "yes"',
     ]);
-    const type = thrown(() => state.setSetting({ kind: 'group', id: 'shop-pcs' }, 'colour', 'red')) as ValidationError;
+    const type = (await thrown(() =>
+      state.setSetting({ kind: 'group', id: 'shop-pcs' }, 'colour', 'red'),
+    )) as ValidationError;
     expect(type.problems[0]).toMatch(
       /^agentSettings\[admin-group-shop-pcs-colour\]: type is invalid: unknown setting type "colour"/,
     );
@@ -346,7 +354,7 @@ describe('signed messages', () => {
     nowMs += 1_000;
     expect(state.snapshotFor('till-1').bytes).toBe(first.bytes);
 
-    state.setSetting({ kind: 'group', id: 'shop-pcs' }, PRIORITIZE, false);
+    await state.setSetting({ kind: 'group', id: 'shop-pcs' }, PRIORITIZE, false);
     const settings = state.settingsFor('till-1');
     expect(settings.version).toBe(2);
     expect(openSettings(settings.bytes, key)).toEqual({
@@ -364,34 +372,40 @@ describe('signed messages', () => {
     expect(resealed.view.settings[PRIORITIZE]).toBe(false);
     expect(resealed.view.settingSources[PRIORITIZE]).toBe('admin-group-shop-pcs-prioritizeBuiltInApplications');
 
-    state.updatePolicy('chrome-block', { order: 25 });
+    await state.updatePolicy('chrome-block', { order: 25 });
     const next = openSnapshot(state.snapshotFor('till-1').bytes, key);
     expect(next).toMatchObject({ version: 2, settingsVersion: 2 });
     expect(next.view.policies.find((p) => p.id === 'chrome-block')?.order).toBe(25);
 
-    expect((thrown(() => state.snapshotFor('nope')) as TollgateError).code).toBe('unknown-reference');
-    expect((thrown(() => state.settingsFor('nope')) as TollgateError).code).toBe('unknown-reference');
+    expect(((await thrown(() => state.snapshotFor('nope'))) as TollgateError).code).toBe('unknown-reference');
+    expect(((await thrown(() => state.settingsFor('nope'))) as TollgateError).code).toBe('unknown-reference');
   });
 });
 
 describe('persistence', () => {
   it('reopens with the same world, versions and key', async () => {
     let state = await imported();
-    state.addPolicy({ id: 'p-new', app: 'notepadpp', appliesTo: { group: 'school-labs' }, action: 'deny', order: 5 });
-    state.setSetting({ kind: 'organization', id: 'shop' }, PRIORITIZE, false);
-    state.updatePolicy('chrome-ok', { order: 102 });
+    await state.addPolicy({
+      id: 'p-new',
+      app: 'notepadpp',
+      appliesTo: { group: 'school-labs' },
+      action: 'deny',
+      order: 5,
+    });
+    await state.setSetting({ kind: 'organization', id: 'shop' }, PRIORITIZE, false);
+    await state.updatePolicy('chrome-ok', { order: 102 });
     const world = state.world();
     const before = versions(state);
     const pem = state.publicKeyPem();
 
-    state = reopen(state);
+    state = await reopen(state);
     expect(state.world()).toEqual(world);
     expect(versions(state)).toEqual(before);
     expect(state.publicKeyPem()).toBe(pem);
     expect(openSnapshot(state.snapshotFor('lab-7').bytes, parsePublicKey(pem)).version).toBe(before['lab-7']![0]);
-    expect(state.importWorld(structuredClone(world))).toEqual(NONE);
+    expect(await state.importWorld(structuredClone(world))).toEqual(NONE);
     // Back to the scenario: every view changes (chrome-ok), shop's settings with it.
-    expect(state.importWorld(await loadScenario(SCENARIO))).toEqual({
+    expect(await state.importWorld(await loadScenario(SCENARIO))).toEqual({
       snapshots: ['till-1', 'office-1', 'lab-7'],
       settings: [],
     });
@@ -407,8 +421,8 @@ describe('persistence', () => {
     const world = structuredClone(state.world());
     world.policies.reverse();
     world.gates = [{ feature: 'flatPolicyStructure', os: 'windows', minVersion: '10.6.0' }];
-    state.importWorld(world);
-    state.close();
+    await state.importWorld(world);
+    await state.close();
 
     const db = new Database(path.join(dir, SERVER_DB_FILE), { readonly: true });
     try {
@@ -437,13 +451,13 @@ describe('persistence', () => {
       db.close();
     }
 
-    state = open();
+    state = await open();
     expect(state.world().policies.map((p) => p.id)).toEqual(world.policies.map((p) => p.id));
     expect(state.world().gates).toEqual(world.gates);
     const defaults = structuredClone(state.world());
     delete defaults.gates;
-    state.importWorld(defaults);
-    state = reopen(state);
+    await state.importWorld(defaults);
+    state = await reopen(state);
     expect(state.world()).not.toHaveProperty('gates');
   });
 
@@ -458,38 +472,38 @@ describe('persistence', () => {
       order: 7,
       enabled: true,
     });
-    state.importWorld(world);
-    state.deletePolicy('chrome-block');
-    state.addPolicy({ id: 'last', app: 'notepadpp', appliesTo: { group: 'shop-pcs' }, action: 'deny', order: 9 });
-    state.updatePolicy('mid', { order: 8 });
+    await state.importWorld(world);
+    await state.deletePolicy('chrome-block');
+    await state.addPolicy({ id: 'last', app: 'notepadpp', appliesTo: { group: 'shop-pcs' }, action: 'deny', order: 9 });
+    await state.updatePolicy('mid', { order: 8 });
     const ids = ['chrome-ok', 'mid', 'npp-lab', 'npp-school', 'shop-default', 'last'];
     expect(state.world().policies.map((p) => p.id)).toEqual(ids);
-    state = reopen(state);
+    state = await reopen(state);
     expect(state.world().policies.map((p) => p.id)).toEqual(ids);
   });
 
-  it('creates the key pair once and refuses a public key file that does not match it', () => {
-    const pem = open().publicKeyPem();
+  it('creates the key pair once and refuses a public key file that does not match it', async () => {
+    const pem = (await open()).publicKeyPem();
     fs.rmSync(path.join(dir, SIGNING_PUBLIC_KEY_FILE));
-    expect(open().publicKeyPem()).toBe(pem);
+    expect((await open()).publicKeyPem()).toBe(pem);
     expect(fs.readFileSync(path.join(dir, SIGNING_PUBLIC_KEY_FILE), 'utf8')).toBe(pem);
 
     const other = fs.mkdtempSync(path.join(os.tmpdir(), 'tollgate-server-other-'));
     try {
-      const foreign = ServerState.open({ dataDir: other, clock: () => nowMs });
+      const foreign = await ServerState.open({ dataDir: other, clock: () => nowMs });
       fs.writeFileSync(path.join(dir, SIGNING_PUBLIC_KEY_FILE), foreign.publicKeyPem());
-      foreign.close();
+      await foreign.close();
     } finally {
       fs.rmSync(other, { recursive: true, force: true });
     }
-    expect((thrown(() => open()) as TollgateError).code).toBe('bad-key');
+    expect(((await thrown(() => open())) as TollgateError).code).toBe('bad-key');
   });
 
-  it('refuses a damaged database and leaves it in place for the operator', () => {
+  it('refuses a damaged database and leaves it in place for the operator', async () => {
     const file = path.join(dir, SERVER_DB_FILE);
     const garbage = 'this is not a database, just some text that is long enough';
     fs.writeFileSync(file, garbage);
-    const error = thrown(() => open()) as TollgateError;
+    const error = (await thrown(() => open())) as TollgateError;
     expect(error.code).toBe('store-corrupt');
     expect(error.message).toContain('restore it from a backup');
     expect(fs.readFileSync(file, 'utf8')).toBe(garbage);
@@ -500,11 +514,11 @@ describe('enrollment', () => {
   it('authenticates the current token only, and stores only its hash', async () => {
     let state = await imported();
     expect(state.authenticate('till-1', 'anything')).toBe(false);
-    const { token } = state.enroll('till-1');
+    const { token } = await state.enroll('till-1');
     expect(token).toMatch(/^[A-Za-z0-9_-]+$/);
     expect(Buffer.from(token, 'base64url')).toHaveLength(TOKEN_BYTES);
     expect(TOKEN_BYTES).toBe(32);
-    const other = state.enroll('lab-7').token;
+    const other = (await state.enroll('lab-7')).token;
     expect(state.authenticate('till-1', token)).toBe(true);
     expect(state.authenticate('till-1', `${token}x`)).toBe(false);
     expect(state.authenticate('till-1', other)).toBe(false);
@@ -513,14 +527,14 @@ describe('enrollment', () => {
     expect(state.computerState('till-1').enrolled).toBe(true);
     expect(state.computerState('office-1').enrolled).toBe(false);
 
-    const renewed = state.enroll('till-1').token;
+    const renewed = (await state.enroll('till-1')).token;
     expect(state.authenticate('till-1', token)).toBe(false);
     expect(state.authenticate('till-1', renewed)).toBe(true);
 
-    state = reopen(state);
+    state = await reopen(state);
     expect(state.authenticate('till-1', renewed)).toBe(true);
     expect(state.authenticate('lab-7', other)).toBe(true);
-    state.close();
+    await state.close();
     const db = new Database(path.join(dir, SERVER_DB_FILE), { readonly: true });
     try {
       const row = db
@@ -537,7 +551,7 @@ describe('enrollment', () => {
 
   it('refuses to enroll a computer that is not in the world', async () => {
     const state = await imported();
-    const error = thrown(() => state.enroll('ghost')) as TollgateError;
+    const error = (await thrown(() => state.enroll('ghost'))) as TollgateError;
     expect([error.code, error.message]).toEqual(['unknown-reference', 'unknown computer "ghost"']);
   });
 });
@@ -547,28 +561,28 @@ describe('the flat upgrade', () => {
     let state = await imported();
     const before = state.world();
 
-    const refused = state.upgradeToFlat('school', { acknowledge: false, dryRun: false });
+    const refused = await state.upgradeToFlat('school', { acknowledge: false, dryRun: false });
     expect(refused.plan.ok).toBe(false);
     expect(refused.plan.ok ? [] : refused.plan.problems).toEqual([ACKNOWLEDGE_PROBLEM]);
     expect(refused.changes).toEqual(NONE);
-    const flatAlready = state.upgradeToFlat('shop', { acknowledge: true, dryRun: false });
+    const flatAlready = await state.upgradeToFlat('shop', { acknowledge: true, dryRun: false });
     expect(flatAlready.plan.ok ? [] : flatAlready.plan.problems).toContain(
       'organization shop is already flat: the upgrade cannot be repeated',
     );
 
-    const dry = state.upgradeToFlat('school', { acknowledge: true, dryRun: true });
+    const dry = await state.upgradeToFlat('school', { acknowledge: true, dryRun: true });
     expect(dry.plan.ok).toBe(true);
     expect(dry.changes).toEqual(NONE);
     expect(state.world()).toBe(before);
 
-    const done = state.upgradeToFlat('school', { acknowledge: true, dryRun: false });
+    const done = await state.upgradeToFlat('school', { acknowledge: true, dryRun: false });
     expect(done.plan.ok && done.plan.renumbered.map((r) => [r.policy, r.to])).toEqual([
       ['npp-school', 100001],
       ['npp-lab', 100002],
     ]);
     expect(done.changes).toEqual({ snapshots: ['lab-7'], settings: [] });
 
-    state = reopen(state);
+    state = await reopen(state);
     const world = state.world();
     expect(world.organizations.find((o) => o.id === 'school')?.structure).toBe('flat');
     expect(world.policies.filter((p) => p.id.startsWith('npp-')).map((p) => [p.id, p.order])).toEqual([
@@ -583,8 +597,8 @@ describe('the flat upgrade', () => {
 describe('what computers report', () => {
   it('records hellos, acknowledgements (capped at what was issued) and connections', async () => {
     let state = await imported();
-    state.recordHello('till-1', { agentVersion: '10.6.2', os: 'windows', nowMs: 5 });
-    state.setConnected('till-1', true, 6);
+    await state.recordHello('till-1', { agentVersion: '10.6.2', os: 'windows', nowMs: 5 });
+    await state.setConnected('till-1', true, 6);
     expect(state.computerState('till-1')).toMatchObject({
       reportedAgentVersion: '10.6.2',
       reportedOs: 'windows',
@@ -595,13 +609,18 @@ describe('what computers report', () => {
       lastError: null,
     });
 
-    state.recordAck('till-1', { snapshotVersion: 1, settingsVersion: 1, error: '', nowMs: 7 });
+    await state.recordAck('till-1', { snapshotVersion: 1, settingsVersion: 1, error: '', nowMs: 7 });
     expect(state.computerState('till-1')).toMatchObject({
       ackedSnapshotVersion: 1,
       ackedSettingsVersion: 1,
       lastSeenMs: 7,
     });
-    state.recordAck('till-1', { snapshotVersion: 1, settingsVersion: 1, error: 'signature does not match', nowMs: 8 });
+    await state.recordAck('till-1', {
+      snapshotVersion: 1,
+      settingsVersion: 1,
+      error: 'signature does not match',
+      nowMs: 8,
+    });
     expect(state.computerState('till-1')).toMatchObject({
       ackedSnapshotVersion: 1,
       ackedSettingsVersion: 1,
@@ -609,18 +628,19 @@ describe('what computers report', () => {
     });
     expect(
       (
-        thrown(() =>
+        (await thrown(() =>
           state.recordAck('till-1', { snapshotVersion: -1, settingsVersion: 1, error: '', nowMs: 9 }),
-        ) as TollgateError
+        )) as TollgateError
       ).code,
     ).toBe('invalid-argument');
     expect(
-      (thrown(() => state.recordHello('ghost', { agentVersion: '1', os: 'linux', nowMs: 1 })) as TollgateError).code,
+      ((await thrown(() => state.recordHello('ghost', { agentVersion: '1', os: 'linux', nowMs: 1 }))) as TollgateError)
+        .code,
     ).toBe('unknown-reference');
 
-    state.setConnected('till-1', false, 10);
-    state.setConnected('office-1', true, 11);
-    state = reopen(state);
+    await state.setConnected('till-1', false, 10);
+    await state.setConnected('office-1', true, 11);
+    state = await reopen(state);
     expect(state.computerState('till-1')).toMatchObject({
       reportedAgentVersion: '10.6.2',
       reportedOs: 'windows',
@@ -638,8 +658,8 @@ describe('lint and close', () => {
   it('lints the current world and closes idempotently', async () => {
     const state = await imported();
     expect(state.lint().map((w) => w.code)).toContain('flat-below-gate');
-    state.close();
-    state.close();
+    await state.close();
+    await state.close();
   });
 
   it('hashes content, not key order', () => {
@@ -661,8 +681,8 @@ describe('settings set by an admin', () => {
         order: 5,
       },
     ];
-    state.importWorld(world);
-    const { settings, changes } = state.setSetting(
+    await state.importWorld(world);
+    const { settings, changes } = await state.setSetting(
       { kind: 'group', id: 'shop-pcs' },
       'prioritizeBuiltInApplications',
       false,
@@ -674,7 +694,7 @@ describe('settings set by an admin', () => {
     expect(till.settings['prioritizeBuiltInApplications']).toBe(false);
     expect(buildView(state.world(), 'office-1').settings['prioritizeBuiltInApplications']).toBe(true);
 
-    const cleared = state.clearSetting({ kind: 'group', id: 'shop-pcs' }, 'prioritizeBuiltInApplications');
+    const cleared = await state.clearSetting({ kind: 'group', id: 'shop-pcs' }, 'prioritizeBuiltInApplications');
     expect(cleared.changes.settings).toEqual(['till-1']);
     expect(buildView(state.world(), 'till-1').settings['prioritizeBuiltInApplications']).toBe(true);
   });

@@ -65,9 +65,9 @@ beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tollgate-storage-'));
   logs = [];
   logWaiters = [];
-  state = ServerState.open({ dataDir: dir, clock: () => 5_000 });
-  state.importWorld(WORLD);
-  for (const id of ['till-1', 'till-2']) tokens.set(id, state.enroll(id).token);
+  state = await ServerState.open({ dataDir: dir, clock: () => 5_000 });
+  await state.importWorld(WORLD);
+  for (const id of ['till-1', 'till-2']) tokens.set(id, (await state.enroll(id)).token);
   const log = (level: string) => (obj: object, msg: string) => {
     const line = { level, msg, obj: obj as Record<string, unknown> };
     logs.push(line);
@@ -98,7 +98,7 @@ afterEach(async () => {
   await hub.close();
   await admin.close();
   await new Promise<void>((resolve) => http.close(() => resolve()));
-  state.close();
+  await state.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -215,7 +215,7 @@ describe('the sync hub when the database cannot be written', () => {
     state.simulateStorageFault('disk-full');
     agent.send({ kind: 'approval', submission: submission('req-full') });
     await expectStorageRefusal(agent);
-    expect(state.approvalRequests()).toEqual([]);
+    expect(await state.approvalRequests()).toEqual([]);
 
     state.simulateStorageFault('none');
     const again = await connect();
@@ -225,7 +225,7 @@ describe('the sync hub when the database cannot be written', () => {
     expect(await again.next('receipt')).toEqual({ kind: 'receipt', requestId: 'req-full' });
     again.send({ kind: 'approval', submission: submission('req-full') });
     expect(await again.next('receipt')).toEqual({ kind: 'receipt', requestId: 'req-full' });
-    expect(state.approvalRequests().map((r) => r.id)).toEqual(['req-full']);
+    expect((await state.approvalRequests()).map((r) => r.id)).toEqual(['req-full']);
     again.close();
   });
 

@@ -58,9 +58,9 @@ const tokens = new Map<string, string>();
 const clients: WebSocket[] = [];
 
 async function startServer(options: Partial<SyncHubOptions>): Promise<void> {
-  state = ServerState.open({ dataDir: dir, clock: () => 5_000 });
-  state.importWorld(WORLD);
-  for (const id of ['till-1', 'till-2']) tokens.set(id, state.enroll(id).token);
+  state = await ServerState.open({ dataDir: dir, clock: () => 5_000 });
+  await state.importWorld(WORLD);
+  for (const id of ['till-1', 'till-2']) tokens.set(id, (await state.enroll(id)).token);
   const log = (level: string) => (obj: object, msg: string) =>
     void logs.push({ level, msg, obj: obj as Record<string, unknown> });
   hub = new SyncHub({
@@ -117,7 +117,7 @@ afterEach(async () => {
   for (const ws of clients.splice(0)) ws.terminate();
   await hub.close();
   await new Promise<void>((resolve) => http.close(() => resolve()));
-  state.close();
+  await state.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
