@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { TollgateError } from '../src/engine/errors.js';
 import { loadScenario } from '../src/scenario/load.js';
 import { buildAdminApi } from '../src/server/admin-api.js';
-import type { ServerConfig } from '../src/server/config.js';
+import type { ServerConfig, StoreConfig } from '../src/server/config.js';
+import { PgStore, describePgUrl } from '../src/server/store/pg-store.js';
 import { ServerState } from '../src/server/state.js';
-import { SyncHub } from '../src/server/sync-hub.js';
+import { type HubPresence, SyncHub } from '../src/server/sync-hub.js';
 import {
   loadDefaultApprovalPolicies,
   shippedDefaultApprovalPoliciesPath,
@@ -57,21 +57,43 @@ async function notifierOf(config: ServerConfig, logger: Logger): Promise<Notifie
 }
 
 /** Opens the server's state (creating its signing key on first start) without serving. */
-export async function openServerState(config: ServerConfig): Promise<ServerState> {
-  if (config.store.kind !== 'sqlite') {
-    // Refused rather than quietly served from server.db: the operator asked for the shared database.
-    throw new TollgateError(
-      'invalid-input',
-      `store.kind ${config.store.kind}: this server runs on SQLite only; ` +
-        '`tollgate server migrate` prepares the PostgreSQL schema (docs/SERVER.md, "Choosing the store")',
-    );
-  }
+export async function openServerState(config: ServerConfig, logger?: Logger): Promise<ServerState> {
+  return (await openStateAndStore(config, logger)).state;
+}
+
+/** The state and, with PostgreSQL, the store that knows where agents of other instances are connected. */
+async function openStateAndStore(
+  config: ServerConfig,
+  logger?: Logger,
+): Promise<{ state: ServerState; presence?: HubPresence }> {
   await mkdir(config.dataDir, { recursive: true, mode: 0o750 });
-  return ServerState.open({
+  const store = config.store.kind === 'postgres' ? await openPgStore(config.store, logger) : undefined;
+  const state = await ServerState.open({
     dataDir: config.dataDir,
     clock: () => Date.now(),
     maxQueuedChanges: config.changes.maxQueued,
+    ...(store === undefined ? {} : { store }),
   });
+  return store === undefined ? { state } : { state, presence: store };
+}
+
+/** Opens (and migrates) the configured PostgreSQL store; what its LISTEN connection does is logged. */
+async function openPgStore(store: Extract<StoreConfig, { kind: 'postgres' }>, logger?: Logger): Promise<PgStore> {
+  const opened = await PgStore.open({
+    url: store.url,
+    schema: store.schema,
+    poolSize: store.poolSize,
+    connectTimeoutMs: store.connectTimeoutMs,
+    log: ({ event, reason }) => {
+      if (event === 'listen-restored') logger?.info({ event }, 'PostgreSQL announcements heard again: caught up');
+      else logger?.warn({ event, reason }, 'PostgreSQL announcements');
+    },
+  });
+  logger?.info(
+    { database: describePgUrl(store.url), schema: store.schema, instanceId: opened.instanceId },
+    'PostgreSQL store opened',
+  );
+  return opened;
 }
 
 /**
@@ -91,7 +113,7 @@ export async function startServer(
     { file: defaultPoliciesFile, policies: defaultApprovalPolicies.length },
     'default approval policies loaded',
   );
-  const state = await openServerState(config);
+  const { state, presence } = await openStateAndStore(config, logger);
   // A next signing key whose time came while the server was stopped takes over before anything is served.
   const rotatedAtStart = await state.rotateSigningKeyIfDue();
   if (rotatedAtStart.keyId !== undefined) {
@@ -117,6 +139,7 @@ export async function startServer(
     maxPendingHellos: config.sync.maxPendingHellos,
     maxQueuedMessages: config.sync.maxQueuedMessages,
     maxPendingApprovalsPerComputer: config.approvals.maxPendingPerComputer,
+    ...(presence === undefined ? {} : { presence }),
   });
   const https =
     config.tls === undefined
