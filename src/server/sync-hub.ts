@@ -241,12 +241,14 @@ export class SyncHub {
   private markPresence(computerId: string, connected: boolean): void {
     const presence = this.options.presence;
     if (presence === undefined) return;
-    presence.markConnected(computerId, connected).catch((error: unknown) =>
-      this.options.logger.warn(
-        { computerId, connected, code: codeOf(error), err: (error as Error).message },
-        'cannot record where an agent is connected',
-      ),
-    );
+    presence
+      .markConnected(computerId, connected)
+      .catch((error: unknown) =>
+        this.options.logger.warn(
+          { computerId, connected, code: codeOf(error), err: (error as Error).message },
+          'cannot record where an agent is connected',
+        ),
+      );
   }
 
   /**
