@@ -13,7 +13,7 @@ import { lintWorld, type LintWarning } from '../engine/lint.js';
 import type { AgentSetting, OsName, Policy, SettingValue, World } from '../engine/model.js';
 import { upgradeToFlat, type UpgradePlan } from '../engine/upgrade.js';
 import { validateWorld } from '../engine/validate.js';
-import { buildView, resolveSettings } from '../engine/view.js';
+import { resolveSettings } from '../engine/view.js';
 import { WorldIndex } from '../engine/world.js';
 import { MAX_VERSION, sealSettings, sealSnapshot } from '../wire/signed.js';
 import type { ApprovalSubmission } from '../wire/sync-messages.js';
@@ -23,7 +23,8 @@ import { SealedCache } from './sealed-cache.js';
 import { type ServerStore, type StoreChanges, type StoreContents, StaleWorldError } from './store/server-store.js';
 import { SERVER_DB_FILE, SqliteStore } from './store/sqlite-store.js';
 import { ChangeQueue, DEFAULT_MAX_QUEUED_CHANGES } from './change-queue.js';
-import { planVersions } from './view-planner.js';
+import { ViewPlanner, affectedComputers } from './view-planner.js';
+import { Pacer } from './pacer.js';
 import {
   type ServerSigningKey,
   loadOrCreateSigningKey,
@@ -184,6 +185,7 @@ export class ServerState implements ServerStateApi {
   private readonly sealedSettings = new SealedCache<SealedSettings>();
   private readonly queue: ChangeQueue;
   private readonly listeners = new Set<StateListener>();
+  private readonly planner = new ViewPlanner();
   private unsubscribe: () => void = () => undefined;
   /** The next key the versions of a switch were issued for, should the switch of its files fail: not issued twice. */
   private issuedForKeyId: string | null = null;
@@ -462,7 +464,7 @@ export class ServerState implements ServerStateApi {
         version: row.snapshotVersion,
         issuedAtMs: this.clock(),
         settingsVersion: row.settingsVersion,
-        view: buildView(this.index, computerId),
+        view: this.planner.viewOf(this.index, computerId),
       };
       sealed = {
         snapshotVersion: row.snapshotVersion,
@@ -644,7 +646,7 @@ export class ServerState implements ServerStateApi {
     const warnings: string[] = [];
     let suggestion = submission.suggestion;
     try {
-      const view = buildView(this.index, computerId);
+      const view = this.planner.viewOf(this.index, computerId);
       suggestion = evaluateApproval(view, resolveApprovalQuery(view, submission.query));
     } catch (error) {
       if (!(error instanceof TollgateError)) throw error;
@@ -827,7 +829,8 @@ export class ServerState implements ServerStateApi {
     const rowChanges = diffWorldRows(this.stored, candidate);
     if (rowChanges.writes.length === 0 && rowChanges.deletes.length === 0) return null;
     const index = new WorldIndex(candidate);
-    const { issued, changes, encodingProblems } = await planVersions(index, this.rows);
+    const affected = affectedComputers(this.index, index, [...rowChanges.writes, ...rowChanges.deletes]);
+    const { issued, changes, encodingProblems } = await this.planner.plan(index, this.rows, affected, new Pacer());
     if (encodingProblems.length > 0) {
       // One bad entity can reach thousands of computers: name a few, count the rest.
       const named = encodingProblems.slice(0, MAX_ENCODING_PROBLEMS);
@@ -886,7 +889,7 @@ export class ServerState implements ServerStateApi {
   /** Issues new versions for every view that differs from what its stored hashes describe (at open). */
   private async reissueAll(): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-      const { issued } = await planVersions(this.index, this.rows);
+      const { issued } = await this.planner.plan(this.index, this.rows, 'all', new Pacer());
       if (issued.length === 0 || (await this.commitIssued(issued))) return;
       await this.afterStale(attempt);
     }
