@@ -86,7 +86,7 @@ async function openPgStore(store: Extract<StoreConfig, { kind: 'postgres' }>, lo
     connectTimeoutMs: store.connectTimeoutMs,
     log: ({ event, reason }) => {
       if (event === 'listen-restored') logger?.info({ event }, 'PostgreSQL announcements heard again: caught up');
-      else logger?.warn({ event, reason }, 'PostgreSQL announcements');
+      else logger?.warn({ event, reason }, 'PostgreSQL store: announcements or the instance beat failed, retried');
     },
   });
   logger?.info(
