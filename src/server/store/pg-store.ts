@@ -174,16 +174,24 @@ function parseAnnouncement(payload: string | undefined): Announcement | null {
  * long to fit any payload is left out: computer ids are far shorter).
  */
 export function ackPayloads(instance: string, ids: readonly string[]): string[] {
+  const encode = (list: string[]): string => JSON.stringify({ i: instance, a: list });
+  const empty = Buffer.byteLength(encode([]));
   const payloads: string[] = [];
   let batch: string[] = [];
-  const encode = (list: string[]): string => JSON.stringify({ i: instance, a: list });
+  let bytes = empty;
   for (const id of ids) {
-    if (Buffer.byteLength(encode([id])) > MAX_NOTIFY_PAYLOAD_BYTES) continue;
-    const next = [...batch, id];
-    if (Buffer.byteLength(encode(next)) > MAX_NOTIFY_PAYLOAD_BYTES) {
+    const idBytes = Buffer.byteLength(JSON.stringify(id));
+    if (empty + idBytes > MAX_NOTIFY_PAYLOAD_BYTES) continue;
+    // Each id after the first adds a comma.
+    const added = idBytes + (batch.length === 0 ? 0 : 1);
+    if (bytes + added > MAX_NOTIFY_PAYLOAD_BYTES) {
       payloads.push(encode(batch));
       batch = [id];
-    } else batch = next;
+      bytes = empty + idBytes;
+    } else {
+      batch.push(id);
+      bytes += added;
+    }
   }
   if (batch.length > 0) payloads.push(encode(batch));
   return payloads;
@@ -597,13 +605,19 @@ export class PgStore implements ServerStore {
       await client.end().catch(() => undefined);
       return;
     }
-    this.listenAttempt = 0;
     if (this.listened) {
       // Whatever was announced while the connection was down is caught up from the stored revision.
+      let revision: number;
+      try {
+        revision = await this.revision();
+      } catch (error) {
+        this.listenLost(client, `cannot read the stored revision: ${(error as Error).message}`);
+        return;
+      }
       this.options.log?.({ event: 'listen-restored' });
-      const revision = await this.revision();
       for (const listener of [...this.listeners]) listener.onCommit(revision);
     }
+    this.listenAttempt = 0;
     this.listened = true;
   }
 
