@@ -19,7 +19,7 @@ import {
   type ProcessHandle,
   type Workspace,
 } from '../support/daemon-process.js';
-import { createTestSchema, type TestSchema } from '../support/postgres.js';
+import { createTestSchema, pgQuery, type TestSchema } from '../support/postgres.js';
 
 const WORLD = `
 organizations:
@@ -200,6 +200,13 @@ describe('two server instances on one PostgreSQL schema', () => {
     const till2 = await startAgent('till-2', [agentUrl(1)]);
     const till3 = await startAgent('till-3', [agentUrl(0), agentUrl(1)]);
     for (const daemon of [till1, till2, till3]) await daemon.waitForLog((l) => l['msg'] === 'snapshot applied');
+    // Each instance has recorded where its agents are connected.
+    await eventually('every agent recorded as connected', async () => {
+      const rows = await pgQuery(
+        `SELECT count(*)::int AS n FROM "${schema.schema}".computer_state WHERE connected_instance IS NOT NULL`,
+      );
+      return (rows.rows[0] as { n: number }).n === 3 ? true : undefined;
+    });
     expect((await status(till2.socket)).serverUrl).toBe(agentUrl(1));
     expect((await status(till3.socket)).serverUrl).toBe(agentUrl(0));
     await computers(0);
@@ -223,9 +230,13 @@ describe('two server instances on one PostgreSQL schema', () => {
     // till-1 knows instance 1 only: stopped first, so that instance 1 records it gone before it dies.
     await daemons.get('till-1')!.stop();
     daemons.delete('till-1');
-    await eventually('till-1 disconnected', async () =>
-      (await computers(0)).find((c) => c.id === 'till-1' && !c.connected),
-    );
+    await eventually('till-1 recorded as connected nowhere', async () => {
+      const row = await pgQuery(
+        `SELECT connected_instance FROM "${schema.schema}".computer_state WHERE computer_id = $1`,
+        ['till-1'],
+      );
+      return (row.rows[0] as { connected_instance: string | null }).connected_instance === null ? true : undefined;
+    });
     const before = till3.logs.length;
     servers[0]!.child.kill('SIGKILL');
     await servers[0]!.exited;
