@@ -41,6 +41,10 @@ policies:
   - {id: npp-shop, app: npp, appliesTo: {organization: shop}, action: permit, order: 50}
 `;
 
+/** Two server processes and three daemons start on a machine that may be busy: more than the default 30 s. */
+const START_TIMEOUT_MS = 120_000;
+const TEST_TIMEOUT_MS = 90_000;
+
 const CHROME = { path: 'C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe' };
 
 type Server = ProcessHandle & { ready: Record<string, unknown> };
@@ -186,127 +190,147 @@ describe('two server instances on one PostgreSQL schema', () => {
       expect(enrolled.status).toBe(200);
       enrollment.set(computer, String(enrolled.body['token']));
     }
-  });
+  }, START_TIMEOUT_MS);
 
   afterAll(async () => {
     for (const daemon of daemons.values()) await daemon.stop();
     for (const server of servers) await server?.stop();
     await schema?.drop();
     ws?.cleanup();
-  });
+  }, START_TIMEOUT_MS);
 
-  it('a setting changed through instance 1 reaches the daemons on instance 2, and its answer lists them as applied', async () => {
-    const till1 = await startAgent('till-1', [agentUrl(0)]);
-    const till2 = await startAgent('till-2', [agentUrl(1)]);
-    const till3 = await startAgent('till-3', [agentUrl(0), agentUrl(1)]);
-    for (const daemon of [till1, till2, till3]) await daemon.waitForLog((l) => l['msg'] === 'snapshot applied');
-    // Each instance has recorded where its agents are connected.
-    await eventually('every agent recorded as connected', async () => {
-      const rows = await pgQuery(
-        `SELECT count(*)::int AS n FROM "${schema.schema}".computer_state WHERE connected_instance IS NOT NULL`,
-      );
-      return (rows.rows[0] as { n: number }).n === 3 ? true : undefined;
-    });
-    expect((await status(till2.socket)).serverUrl).toBe(agentUrl(1));
-    expect((await status(till3.socket)).serverUrl).toBe(agentUrl(0));
-    await computers(0);
-
-    const changed = await admin(0, 'PUT', '/api/settings?waitMs=20000', {
-      scope: { kind: 'group', id: 'tills' },
-      type: 'prioritizeBuiltInApplications',
-      value: false,
-    });
-    expect(changed.status).toBe(200);
-    expect((changed.body['applied'] as string[]).sort()).toEqual(['till-1', 'till-2', 'till-3']);
-    expect(changed.body['pending']).toEqual([]);
-    expect(changed.body['offline']).toEqual([]);
-    expect(await decide(till2.socket)).toMatchObject({ action: 'deny', policy: 'chrome-block', builtInsFirst: false });
-    const listed = await computers(1);
-    expect(listed.find((c) => c.id === 'till-2')?.connected).toBe(true);
-  });
-
-  it('instance 1 killed with SIGKILL: its daemons with both URLs reconnect to instance 2 and catch up', async () => {
-    const till3 = daemons.get('till-3')!;
-    // till-1 knows instance 1 only: stopped first, so that instance 1 records it gone before it dies.
-    await daemons.get('till-1')!.stop();
-    daemons.delete('till-1');
-    await eventually('till-1 recorded as connected nowhere', async () => {
-      const row = await pgQuery(
-        `SELECT connected_instance FROM "${schema.schema}".computer_state WHERE computer_id = $1`,
-        ['till-1'],
-      );
-      return (row.rows[0] as { connected_instance: string | null }).connected_instance === null ? true : undefined;
-    });
-    const before = till3.logs.length;
-    servers[0]!.child.kill('SIGKILL');
-    await servers[0]!.exited;
-    servers[0] = null;
-    await till3.waitForLog(
-      (l) => till3.logs.indexOf(l) >= before && l['msg'] === 'connected to the server' && l['url'] === agentUrl(1),
-    );
-    expect((await status(till3.socket)).serverUrl).toBe(agentUrl(1));
-    // Instance 2 serves it once its hello is in: a change made now reaches it.
-    await eventually('till-3 connected to instance 2', async () =>
-      (await computers(1)).find((c) => c.id === 'till-3' && c.connected),
-    );
-    const cleared = await admin(1, 'DELETE', '/api/settings?waitMs=20000', {
-      scope: { kind: 'group', id: 'tills' },
-      type: 'prioritizeBuiltInApplications',
-    });
-    expect(cleared.status).toBe(200);
-    expect((cleared.body['applied'] as string[]).sort()).toEqual(['till-2', 'till-3']);
-    expect(cleared.body['pending']).toEqual([]);
-    expect(cleared.body['offline']).toEqual(['till-1']);
-    expect(await decide(till3.socket)).toMatchObject({ action: 'permit', policy: 'chrome-ok', builtInsFirst: true });
-    await computers(1);
-  });
-
-  it('two admins changing the same policy on the two instances at once: the second is applied after the first', async () => {
-    await startInstance(0);
-    const [first, second] = await Promise.all([
-      admin(0, 'PATCH', '/api/policies/npp-shop', { order: 60 }),
-      admin(1, 'PATCH', '/api/policies/npp-shop', { action: 'deny' }),
-    ]);
-    expect(first.status).toBe(200);
-    expect(second.status).toBe(200);
-    for (const i of [0, 1]) {
-      const policy = await eventually(`both changes on instance ${i + 1}`, async () => {
-        const policies = (await admin(i, 'GET', '/api/policies')).body['policies'] as Record<string, unknown>[];
-        const npp = policies.find((p) => p['id'] === 'npp-shop');
-        return npp?.['order'] === 60 && npp['action'] === 'deny' ? npp : undefined;
+  it(
+    'a setting changed through instance 1 reaches the daemons on instance 2, and its answer lists them as applied',
+    async () => {
+      const till1 = await startAgent('till-1', [agentUrl(0)]);
+      const till2 = await startAgent('till-2', [agentUrl(1)]);
+      const till3 = await startAgent('till-3', [agentUrl(0), agentUrl(1)]);
+      for (const daemon of [till1, till2, till3]) await daemon.waitForLog((l) => l['msg'] === 'snapshot applied');
+      // Each instance has recorded where its agents are connected.
+      await eventually('every agent recorded as connected', async () => {
+        const rows = await pgQuery(
+          `SELECT count(*)::int AS n FROM "${schema.schema}".computer_state WHERE connected_instance IS NOT NULL`,
+        );
+        return (rows.rows[0] as { n: number }).n === 3 ? true : undefined;
       });
-      expect(policy).toMatchObject({ order: 60, action: 'deny' });
-    }
-    await computers(0);
-    await computers(1);
-  });
+      expect((await status(till2.socket)).serverUrl).toBe(agentUrl(1));
+      expect((await status(till3.socket)).serverUrl).toBe(agentUrl(0));
+      await computers(0);
 
-  it('versions never went down, whichever instance issued or listed them, across the restart', async () => {
-    await admin(1, 'PUT', '/api/settings?waitMs=0', {
-      scope: { kind: 'group', id: 'tills' },
-      type: 'prioritizeBuiltInApplications',
-      value: false,
-    });
-    const newest = await eventually('instance 1 caught up', async () => {
-      const one = await computers(0);
-      const two = await computers(1);
-      const same = one.every((c) => {
-        const other = two.find((o) => o.id === c.id);
-        return other?.snapshotVersion === c.snapshotVersion && other.settingsVersion === c.settingsVersion;
+      const changed = await admin(0, 'PUT', '/api/settings?waitMs=20000', {
+        scope: { kind: 'group', id: 'tills' },
+        type: 'prioritizeBuiltInApplications',
+        value: false,
       });
-      return same ? two : undefined;
-    });
-    for (const [id, history] of seen) {
-      for (let i = 1; i < history.length; i++) {
-        expect(history[i]!.snapshotVersion, id).toBeGreaterThanOrEqual(history[i - 1]!.snapshotVersion);
-        expect(history[i]!.settingsVersion, id).toBeGreaterThanOrEqual(history[i - 1]!.settingsVersion);
+      expect(changed.status).toBe(200);
+      expect((changed.body['applied'] as string[]).sort()).toEqual(['till-1', 'till-2', 'till-3']);
+      expect(changed.body['pending']).toEqual([]);
+      expect(changed.body['offline']).toEqual([]);
+      expect(await decide(till2.socket)).toMatchObject({
+        action: 'deny',
+        policy: 'chrome-block',
+        builtInsFirst: false,
+      });
+      const listed = await computers(1);
+      expect(listed.find((c) => c.id === 'till-2')?.connected).toBe(true);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'instance 1 killed with SIGKILL: its daemons with both URLs reconnect to instance 2 and catch up',
+    async () => {
+      const till3 = daemons.get('till-3')!;
+      // till-1 knows instance 1 only: stopped first, so that instance 1 records it gone before it dies.
+      await daemons.get('till-1')!.stop();
+      daemons.delete('till-1');
+      await eventually('till-1 recorded as connected nowhere', async () => {
+        const row = await pgQuery(
+          `SELECT connected_instance FROM "${schema.schema}".computer_state WHERE computer_id = $1`,
+          ['till-1'],
+        );
+        return (row.rows[0] as { connected_instance: string | null }).connected_instance === null ? true : undefined;
+      });
+      const before = till3.logs.length;
+      servers[0]!.child.kill('SIGKILL');
+      await servers[0]!.exited;
+      servers[0] = null;
+      await till3.waitForLog(
+        (l) => till3.logs.indexOf(l) >= before && l['msg'] === 'connected to the server' && l['url'] === agentUrl(1),
+      );
+      expect((await status(till3.socket)).serverUrl).toBe(agentUrl(1));
+      // Instance 2 serves it once its hello is in: a change made now reaches it.
+      await eventually('till-3 connected to instance 2', async () =>
+        (await computers(1)).find((c) => c.id === 'till-3' && c.connected),
+      );
+      const cleared = await admin(1, 'DELETE', '/api/settings?waitMs=20000', {
+        scope: { kind: 'group', id: 'tills' },
+        type: 'prioritizeBuiltInApplications',
+      });
+      expect(cleared.status).toBe(200);
+      expect((cleared.body['applied'] as string[]).sort()).toEqual(['till-2', 'till-3']);
+      expect(cleared.body['pending']).toEqual([]);
+      expect(cleared.body['offline']).toEqual(['till-1']);
+      expect(await decide(till3.socket)).toMatchObject({ action: 'permit', policy: 'chrome-ok', builtInsFirst: true });
+      await computers(1);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'two admins changing the same policy on the two instances at once: the second is applied after the first',
+    async () => {
+      await startInstance(0);
+      const [first, second] = await Promise.all([
+        admin(0, 'PATCH', '/api/policies/npp-shop', { order: 60 }),
+        admin(1, 'PATCH', '/api/policies/npp-shop', { action: 'deny' }),
+      ]);
+      expect(first.status).toBe(200);
+      expect(second.status).toBe(200);
+      for (const i of [0, 1]) {
+        const policy = await eventually(`both changes on instance ${i + 1}`, async () => {
+          const policies = (await admin(i, 'GET', '/api/policies')).body['policies'] as Record<string, unknown>[];
+          const npp = policies.find((p) => p['id'] === 'npp-shop');
+          return npp?.['order'] === 60 && npp['action'] === 'deny' ? npp : undefined;
+        });
+        expect(policy).toMatchObject({ order: 60, action: 'deny' });
       }
-      const first = history[0]!;
-      const last = newest.find((c) => c.id === id)!;
-      // Three setting changes and a policy change (twice) since the first look: versions moved up.
-      expect(last.settingsVersion + last.snapshotVersion).toBeGreaterThan(
-        first.settingsVersion + first.snapshotVersion,
-      );
-    }
-  });
+      await computers(0);
+      await computers(1);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'versions never went down, whichever instance issued or listed them, across the restart',
+    async () => {
+      await admin(1, 'PUT', '/api/settings?waitMs=0', {
+        scope: { kind: 'group', id: 'tills' },
+        type: 'prioritizeBuiltInApplications',
+        value: false,
+      });
+      const newest = await eventually('instance 1 caught up', async () => {
+        const one = await computers(0);
+        const two = await computers(1);
+        const same = one.every((c) => {
+          const other = two.find((o) => o.id === c.id);
+          return other?.snapshotVersion === c.snapshotVersion && other.settingsVersion === c.settingsVersion;
+        });
+        return same ? two : undefined;
+      });
+      for (const [id, history] of seen) {
+        for (let i = 1; i < history.length; i++) {
+          expect(history[i]!.snapshotVersion, id).toBeGreaterThanOrEqual(history[i - 1]!.snapshotVersion);
+          expect(history[i]!.settingsVersion, id).toBeGreaterThanOrEqual(history[i - 1]!.settingsVersion);
+        }
+        const first = history[0]!;
+        const last = newest.find((c) => c.id === id)!;
+        // Three setting changes and a policy change (twice) since the first look: versions moved up.
+        expect(last.settingsVersion + last.snapshotVersion).toBeGreaterThan(
+          first.settingsVersion + first.snapshotVersion,
+        );
+      }
+    },
+    TEST_TIMEOUT_MS,
+  );
 });
