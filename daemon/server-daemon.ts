@@ -57,13 +57,14 @@ async function notifierOf(config: ServerConfig, logger: Logger): Promise<Notifie
 }
 
 /** Opens the server's state (creating its signing key on first start) without serving. */
-export async function openServerState(config: ServerConfig, logger?: Logger): Promise<ServerState> {
-  return (await openStateAndStore(config, logger)).state;
+export async function openServerState(config: ServerConfig, planInBackground = false): Promise<ServerState> {
+  return (await openStateAndStore(config, planInBackground)).state;
 }
 
 /** The state and, with PostgreSQL, the store that knows where agents of other instances are connected. */
 async function openStateAndStore(
   config: ServerConfig,
+  planInBackground: boolean,
   logger?: Logger,
 ): Promise<{ state: ServerState; presence?: HubPresence }> {
   await mkdir(config.dataDir, { recursive: true, mode: 0o750 });
@@ -72,6 +73,7 @@ async function openStateAndStore(
     dataDir: config.dataDir,
     clock: () => Date.now(),
     maxQueuedChanges: config.changes.maxQueued,
+    planInBackground,
     ...(store === undefined ? {} : { store }),
   });
   return store === undefined ? { state } : { state, presence: store };
@@ -113,7 +115,8 @@ export async function startServer(
     { file: defaultPoliciesFile, policies: defaultApprovalPolicies.length },
     'default approval policies loaded',
   );
-  const { state, presence } = await openStateAndStore(config, logger);
+  // The views are checked against the stored hashes while the server already serves (see below).
+  const { state, presence } = await openStateAndStore(config, true, logger);
   // A next signing key whose time came while the server was stopped takes over before anything is served.
   const rotatedAtStart = await state.rotateSigningKeyIfDue();
   if (rotatedAtStart.keyId !== undefined) {
@@ -156,6 +159,16 @@ export async function startServer(
     ...(https === undefined ? {} : { https }),
   });
   hub.attach(app.server);
+  state.settled
+    .then((changes) => {
+      if (changes.snapshots.length + changes.settings.length === 0) return;
+      logger.info(
+        { snapshots: changes.snapshots.length, settings: changes.settings.length },
+        'views re-issued at start',
+      );
+      hub.push(changes);
+    })
+    .catch((error: unknown) => logger.error({ err: (error as Error).message }, 'checking the views at start failed'));
   await app.listen({ host: config.listen.host, port: config.listen.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.listen.port;

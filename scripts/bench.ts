@@ -16,10 +16,11 @@ import { parseArgs } from 'node:util';
 import { DAEMON_TARGET_POLICIES, benchDaemon } from './bench/daemon.js';
 import { DEFAULT_SIZES, benchEngine } from './bench/engine.js';
 import { type Section, renderSection } from './bench/section.js';
+import { benchFleet } from './bench/fleet.js';
 import { SYNC_TARGET_AGENTS, benchSync } from './bench/sync.js';
 
 /** Every section, in the order they run. */
-export const SECTION_NAMES = ['engine', 'daemon', 'sync'] as const;
+export const SECTION_NAMES = ['engine', 'daemon', 'sync', 'fleet'] as const;
 export type SectionName = (typeof SECTION_NAMES)[number];
 
 const USAGE = `usage: node dist/scripts/bench.js [options]
@@ -36,6 +37,7 @@ const USAGE = `usage: node dist/scripts/bench.js [options]
   --rounds N        daemon: rounds of daemon and echo runs, alternating (default 3)
   --agents N        sync: simulated agents acknowledging a settings change (default ${SYNC_TARGET_AGENTS})
   --toggles N       sync: settings changes timed (default 5)
+  --fleet-agents N  fleet: simulated agents a global change is pushed to (default 10000, every computer)
   --json            print one JSON document instead of Markdown tables
   -h, --help        show this help`;
 
@@ -66,6 +68,7 @@ export interface BenchOptions {
   rounds: number;
   agents: number;
   toggles: number;
+  fleetAgents: number;
   json: boolean;
 }
 
@@ -100,6 +103,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
       rounds: { type: 'string' },
       agents: { type: 'string' },
       toggles: { type: 'string' },
+      'fleet-agents': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -120,6 +124,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
     rounds: values.rounds === undefined ? 3 : positiveInt('rounds', values.rounds),
     agents: values.agents === undefined ? SYNC_TARGET_AGENTS : positiveInt('agents', values.agents),
     toggles: values.toggles === undefined ? 5 : positiveInt('toggles', values.toggles),
+    fleetAgents: values['fleet-agents'] === undefined ? 10_000 : positiveInt('fleet-agents', values['fleet-agents']),
     json: values.json === true,
   };
 }
@@ -154,6 +159,7 @@ const SECTIONS: Record<SectionName, SectionRunner> = {
       toggles: o.toggles,
       log,
     }),
+  fleet: (o, log) => benchFleet({ agents: o.fleetAgents, log }),
 };
 
 function machine(): Record<string, string | number> {

@@ -65,6 +65,12 @@ export interface ServerStateOptions {
   store?: ServerStore;
   /** How many changes may wait for the one being made (default DEFAULT_MAX_QUEUED_CHANGES); more are 'busy'. */
   maxQueuedChanges?: number;
+  /**
+   * Whether open returns once the world is loaded, before the views are
+   * checked against the stored hashes (see `settled`); default false: open
+   * returns after that check.
+   */
+  planInBackground?: boolean;
 }
 
 /** How many times a change is prepared again on a newer world after another process committed first. */
@@ -187,6 +193,11 @@ export class ServerState implements ServerStateApi {
   private readonly listeners = new Set<StateListener>();
   private readonly planner = new ViewPlanner();
   private unsubscribe: () => void = () => undefined;
+  /**
+   * Settles once the views of the world loaded at open are checked against
+   * the hashes stored for them, with the changes it issued (to push).
+   */
+  settled: Promise<ViewChanges> = Promise.resolve({ snapshots: [], settings: [] });
   /** The next key the versions of a switch were issued for, should the switch of its files fail: not issued twice. */
   private issuedForKeyId: string | null = null;
 
@@ -232,7 +243,9 @@ export class ServerState implements ServerStateApi {
         contents,
         options.maxQueuedChanges ?? DEFAULT_MAX_QUEUED_CHANGES,
       );
-      await state.queue.run(() => state.reissueAll());
+      state.settled = state.queue.run(() => state.reissueAll());
+      if (options.planInBackground !== true) await state.settled;
+      else state.settled.catch(() => undefined);
       state.unsubscribe = store.subscribe({
         onCommit: (revision) => {
           if (revision > state.revision) state.catchUp().catch(() => undefined);
@@ -887,10 +900,11 @@ export class ServerState implements ServerStateApi {
   }
 
   /** Issues new versions for every view that differs from what its stored hashes describe (at open). */
-  private async reissueAll(): Promise<void> {
+  private async reissueAll(): Promise<ViewChanges> {
     for (let attempt = 1; ; attempt++) {
-      const { issued } = await this.planner.plan(this.index, this.rows, 'all', new Pacer());
-      if (issued.length === 0 || (await this.commitIssued(issued))) return;
+      const { issued, changes } = await this.planner.plan(this.index, this.rows, 'all', new Pacer());
+      if (issued.length === 0) return noChanges();
+      if (await this.commitIssued(issued)) return changes;
       await this.afterStale(attempt);
     }
   }

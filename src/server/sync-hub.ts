@@ -13,6 +13,7 @@ import {
   type ApprovalSubmission,
   type ServerMessage,
 } from '../wire/sync-messages.js';
+import { Pacer } from './pacer.js';
 import type { ServerStateApi, ViewChanges } from './types.js';
 
 /** The path agents connect to. */
@@ -129,6 +130,7 @@ export class SyncHub {
   private pendingHellos = 0;
   private closed = false;
   private readonly unwatch: () => void;
+  private pushing: Promise<void> = Promise.resolve();
 
   constructor(options: SyncHubOptions) {
     this.options = options;
@@ -499,15 +501,37 @@ export class SyncHub {
     }
   }
 
-  /** Pushes changes to the connected agents they affect, at once. */
+  /**
+   * Pushes changes to the connected agents they affect, in order after the
+   * pushes before it. Signing a snapshot for each of thousands of agents is
+   * long work: it runs in slices (see Pacer) so that pings, hellos and admin
+   * reads are answered meanwhile.
+   */
   push(changes: ViewChanges): void {
-    for (const id of changes.snapshots) {
+    const snapshots = [...changes.snapshots];
+    const sending = new Set(snapshots);
+    const settings = changes.settings.filter((id) => !sending.has(id));
+    this.pushing = this.pushing
+      .then(() => this.pushNow(snapshots, settings))
+      .catch((error: unknown) =>
+        this.options.logger.error({ err: (error as Error).message }, 'pushing a change to the agents failed'),
+      );
+  }
+
+  /** Settles once every push made so far was sent. */
+  pushed(): Promise<void> {
+    return this.pushing;
+  }
+
+  private async pushNow(snapshots: readonly string[], settings: readonly string[]): Promise<void> {
+    const pacer = new Pacer();
+    for (const id of snapshots) {
+      await pacer.pace();
       const conn = this.byComputer.get(id);
       if (conn !== undefined) this.send(conn, { kind: 'snapshot', signed: this.options.state.snapshotFor(id).bytes });
     }
-    const snapshots = new Set(changes.snapshots);
-    for (const id of changes.settings) {
-      if (snapshots.has(id)) continue;
+    for (const id of settings) {
+      await pacer.pace();
       const conn = this.byComputer.get(id);
       if (conn !== undefined) this.send(conn, { kind: 'settings', signed: this.options.state.settingsFor(id).bytes });
     }

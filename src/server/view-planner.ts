@@ -56,6 +56,10 @@ function sha256Hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
+}
+
 /** The part of a view that is the computer's own. */
 export function computerPart(index: WorldIndex, computer: Computer): ComputerView['computer'] {
   const group = index.group(computer.group);
@@ -82,10 +86,20 @@ class Scopes {
   readonly ancestry = new Map<string, Set<string>>();
   /** Computer-scoped entries by computer: enabled policies, settings, active approval policies. */
   readonly computerEntries = new Map<string, string[]>();
+  /** Policies as computers of this world see them, once per policy. */
+  readonly policyItems = new Map<Policy, PolicyItem>();
+  /** Each application's position in the world's list. */
+  readonly appPosition = new Map<string, number>();
+  /** Applications with a category (an approval request may name them). */
+  readonly categorized: Application[] = [];
 
   constructor(readonly index: WorldIndex) {
     for (const g of index.world.groups) push(this.groupsOfOrg, g.org, g);
     for (const c of index.world.computers) push(this.computersOfGroup, c.group, c);
+    index.world.applications.forEach((app, i) => {
+      if (!this.appPosition.has(app.id)) this.appPosition.set(app.id, i);
+      if (app.category !== undefined) this.categorized.push(app);
+    });
     for (const p of index.world.policies) {
       if (p.enabled && 'computer' in p.appliesTo) push(this.computerEntries, p.appliesTo.computer, `p:${p.id}`);
     }
@@ -180,7 +194,8 @@ function coversFast(appliesTo: AppliesTo, computer: Computer, group: ComputerGro
 interface PolicyItem {
   key: string;
   view: ViewPolicy;
-  hash: string;
+  /** sha256 of its canonical JSON. */
+  digest: Buffer;
 }
 
 /**
@@ -191,7 +206,7 @@ interface PolicyItem {
  */
 export class ViewPlanner {
   private readonly policyItems = new WeakMap<Policy, PolicyItem>();
-  private readonly appHashes = new WeakMap<Application, string>();
+  private readonly appDigests = new WeakMap<Application, Buffer>();
   private readonly bodies = new WeakMap<WorldIndex, Map<string, ViewBody>>();
 
   /** The view of a computer of the world of `index` (equal to buildView's), from its shared body. */
@@ -278,14 +293,19 @@ export class ViewPlanner {
     return { issued, changes, encodingProblems };
   }
 
-  private policyItem(index: WorldIndex, p: Policy): PolicyItem {
+  private policyItem(index: WorldIndex, s: Scopes, p: Policy): PolicyItem {
+    const memo = s.policyItems.get(p);
+    if (memo !== undefined) return memo;
     const app = p.app === undefined ? undefined : index.apps.get(p.app);
     const org = index.appliesToOrg(p.appliesTo);
     const depth = index.depth(org);
     const builtIn = p.default !== true && app?.builtIn === true;
     const key = `${org}\0${depth}\0${builtIn}`;
     const known = this.policyItems.get(p);
-    if (known?.key === key) return known;
+    if (known?.key === key) {
+      s.policyItems.set(p, known);
+      return known;
+    }
     const view: ViewPolicy = {
       id: p.id,
       name: p.name ?? null,
@@ -300,18 +320,19 @@ export class ViewPlanner {
       isDefault: p.default === true,
     };
     if (p.ringfence !== undefined) view.ringfence = p.ringfence;
-    const item = { key, view, hash: sha256Hex(canonicalJson(view)) };
+    const item = { key, view, digest: sha256(canonicalJson(view)) };
     this.policyItems.set(p, item);
+    s.policyItems.set(p, item);
     return item;
   }
 
-  private appHash(app: Application): string {
-    let hash = this.appHashes.get(app);
-    if (hash === undefined) {
-      hash = sha256Hex(canonicalJson(app));
-      this.appHashes.set(app, hash);
+  private appDigest(app: Application): Buffer {
+    let digest = this.appDigests.get(app);
+    if (digest === undefined) {
+      digest = sha256(canonicalJson(app));
+      this.appDigests.set(app, digest);
     }
-    return hash;
+    return digest;
   }
 
   /** buildView without the computer's own part, for a representative computer of the body. */
@@ -320,25 +341,29 @@ export class ViewPlanner {
     const org = index.org(group.org);
     const ancestors = s.ancestors(org.id);
     const policies: ViewPolicy[] = [];
-    const policyHashes: string[] = [];
+    const policyDigests: Buffer[] = [];
     const appIds = new Set<string>();
     for (const p of index.world.policies) {
       if (!p.enabled || !coversFast(p.appliesTo, computer, group, ancestors)) continue;
-      const item = this.policyItem(index, p);
+      const item = this.policyItem(index, s, p);
       if (p.app !== undefined && index.apps.has(p.app)) appIds.add(p.app);
       policies.push(item.view);
-      policyHashes.push(item.hash);
+      policyDigests.push(item.digest);
     }
-    for (const app of index.world.applications) {
-      if (app.category === undefined || appIds.has(app.id)) continue;
+    for (const app of s.categorized) {
+      if (appIds.has(app.id)) continue;
       if (app.builtIn || app.org === undefined || ancestors.has(app.org)) appIds.add(app.id);
     }
+    // In world order: the first entry of each id, as the engine's filter of the list keeps it.
+    const positions: number[] = [];
+    for (const id of appIds) positions.push(s.appPosition.get(id) as number);
+    positions.sort((a, b) => a - b);
     const applications: Application[] = [];
-    const appHashes: string[] = [];
-    for (const app of index.world.applications) {
-      if (!appIds.has(app.id)) continue;
+    const appDigests: Buffer[] = [];
+    for (const i of positions) {
+      const app = index.world.applications[i] as Application;
       applications.push(app);
-      appHashes.push(this.appHash(app));
+      appDigests.push(this.appDigest(app));
     }
     const approvalPolicies: ViewApprovalPolicy[] = [];
     for (const ap of index.world.approvalPolicies) {
@@ -378,8 +403,14 @@ export class ViewPlanner {
       escalationEmails: approval.escalationEmails,
       approvalWarnings: approval.warnings,
     };
-    const { settings: values, settingSources, ...rest } = view;
-    const bodyHash = sha256Hex(canonicalJson({ ...rest, policies: policyHashes, applications: appHashes }));
+    const { settings: values, settingSources, policies: _policies, applications: _applications, ...rest } = view;
+    // The policies and applications by the sha256 of each one's canonical JSON, counted.
+    const bodyHash = createHash('sha256')
+      .update(`${canonicalJson(rest)}\npolicies:${policyDigests.length}\n`)
+      .update(Buffer.concat(policyDigests))
+      .update(`\napplications:${appDigests.length}\n`)
+      .update(Buffer.concat(appDigests))
+      .digest('hex');
     const settingsHash = sha256Hex(canonicalJson({ settings: values, settingSources }));
     return { view, bodyHash, settingsHash };
   }

@@ -137,6 +137,7 @@ describe('the send buffer of a connection', () => {
     socket().pause();
     const pushes = 400; // about 80 MiB
     for (let i = 0; i < pushes; i++) hub.push({ snapshots: ['till-1'], settings: [] });
+    await hub.pushed();
     const closing = logs.filter((l) => l.msg === 'agent does not read what it is sent: closing its connection');
     expect(closing).toHaveLength(1);
     expect(closing[0]?.obj).toMatchObject({ computerId: 'till-1', maxBufferedBytes });
