@@ -102,7 +102,7 @@ export async function startAgentDaemon(
     handleLocalRequest(agent, request, {
       computerId: config.computerId,
       exportDecisions: (limit) => recorder.export(limit),
-      syncStatus: () => ({ syncState: sync?.state ?? 'disabled', serverUrl: config.server?.url ?? null }),
+      syncStatus: () => ({ syncState: sync?.state ?? 'disabled', serverUrl: sync?.currentUrl ?? null }),
       applyHooks: hooks,
       onApplied: (version) => {
         logger.info({ snapshotVersion: version }, 'snapshot applied');
@@ -173,7 +173,7 @@ export async function startAgentDaemon(
   if (config.server !== undefined) {
     const server = config.server;
     sync = new SyncClient({
-      url: server.url,
+      urls: server.urls,
       token: server.token,
       computerId: config.computerId,
       agent,

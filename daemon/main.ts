@@ -146,6 +146,24 @@ extendProgram((program, io: CliIo, setExit) => {
       setExit(EXIT_OK);
     });
   server
+    .command('migrate')
+    .summary("bring the configured store's schema up to date")
+    .description(
+      "Applies the schema steps the configured store (store.kind: sqlite, the data directory's server.db; or " +
+        'postgres) has not had yet, each once, and prints what it did; --dry-run only lists the pending steps. ' +
+        'Servers migrate at start too; see docs/SERVER.md, "tollgate server migrate".',
+    )
+    .option('--dry-run', 'list the pending steps without applying them')
+    .action(async (opts: { dryRun?: boolean }) => {
+      const { config: file } = server.opts<{ config?: string }>();
+      if (file === undefined) throw new InvalidArgumentError('server migrate needs --config <file>');
+      const { loadServerConfig } = await import('../src/server/config.js');
+      const { migrateConfiguredStore } = await import('../src/server/store/migrate-store.js');
+      const config = await loadServerConfig(file);
+      for (const line of await migrateConfiguredStore(config, opts.dryRun === true)) io.stdout(`${line}\n`);
+      setExit(EXIT_OK);
+    });
+  server
     .command('rotate-key')
     .summary('prepare the next signing key and the time the server switches to it')
     .description(

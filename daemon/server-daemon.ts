@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { loadScenario } from '../src/scenario/load.js';
 import { buildAdminApi } from '../src/server/admin-api.js';
-import type { ServerConfig } from '../src/server/config.js';
+import type { ServerConfig, StoreConfig } from '../src/server/config.js';
+import { PgStore, describePgUrl } from '../src/server/store/pg-store.js';
 import { ServerState } from '../src/server/state.js';
-import { SyncHub } from '../src/server/sync-hub.js';
+import { type HubPresence, SyncHub } from '../src/server/sync-hub.js';
 import {
   loadDefaultApprovalPolicies,
   shippedDefaultApprovalPoliciesPath,
@@ -57,13 +58,44 @@ async function notifierOf(config: ServerConfig, logger: Logger): Promise<Notifie
 
 /** Opens the server's state (creating its signing key on first start) without serving. */
 export async function openServerState(config: ServerConfig, planInBackground = false): Promise<ServerState> {
+  return (await openStateAndStore(config, planInBackground)).state;
+}
+
+/** The state and, with PostgreSQL, the store that knows where agents of other instances are connected. */
+async function openStateAndStore(
+  config: ServerConfig,
+  planInBackground: boolean,
+  logger?: Logger,
+): Promise<{ state: ServerState; presence?: HubPresence }> {
   await mkdir(config.dataDir, { recursive: true, mode: 0o750 });
-  return ServerState.open({
+  const store = config.store.kind === 'postgres' ? await openPgStore(config.store, logger) : undefined;
+  const state = await ServerState.open({
     dataDir: config.dataDir,
     clock: () => Date.now(),
     maxQueuedChanges: config.changes.maxQueued,
     planInBackground,
+    ...(store === undefined ? {} : { store }),
   });
+  return store === undefined ? { state } : { state, presence: store };
+}
+
+/** Opens (and migrates) the configured PostgreSQL store; what its LISTEN connection does is logged. */
+async function openPgStore(store: Extract<StoreConfig, { kind: 'postgres' }>, logger?: Logger): Promise<PgStore> {
+  const opened = await PgStore.open({
+    url: store.url,
+    schema: store.schema,
+    poolSize: store.poolSize,
+    connectTimeoutMs: store.connectTimeoutMs,
+    log: ({ event, reason }) => {
+      if (event === 'listen-restored') logger?.info({ event }, 'PostgreSQL announcements heard again: caught up');
+      else logger?.warn({ event, reason }, 'PostgreSQL store: announcements or the instance beat failed, retried');
+    },
+  });
+  logger?.info(
+    { database: describePgUrl(store.url), schema: store.schema, instanceId: opened.instanceId },
+    'PostgreSQL store opened',
+  );
+  return opened;
 }
 
 /**
@@ -84,7 +116,7 @@ export async function startServer(
     'default approval policies loaded',
   );
   // The views are checked against the stored hashes while the server already serves (see below).
-  const state = await openServerState(config, true);
+  const { state, presence } = await openStateAndStore(config, true, logger);
   // A next signing key whose time came while the server was stopped takes over before anything is served.
   const rotatedAtStart = await state.rotateSigningKeyIfDue();
   if (rotatedAtStart.keyId !== undefined) {
@@ -111,6 +143,7 @@ export async function startServer(
     deltaViewCacheBytes: config.sync.deltaViewCacheBytes,
     maxQueuedMessages: config.sync.maxQueuedMessages,
     maxPendingApprovalsPerComputer: config.approvals.maxPendingPerComputer,
+    ...(presence === undefined ? {} : { presence }),
   });
   const https =
     config.tls === undefined

@@ -20,8 +20,16 @@ const modeSchema = z
   .transform((value) => (typeof value === 'number' ? value : parseInt(value, 8)))
   .refine((mode) => mode >= 0 && mode <= 0o777, { error: 'must be a file mode between 0000 and 0777' });
 
+/** Server URLs one daemon may fail over between, at most. */
+export const MAX_SERVER_URLS = 16;
+
+const serverUrl = z.string().regex(/^wss?:\/\/[^/\s]/, { error: 'must be a ws:// or wss:// URL' });
+
 const serverSchema = z.strictObject({
-  url: z.string().regex(/^wss?:\/\//, { error: 'must be a ws:// or wss:// URL' }),
+  /** The server's agent endpoint: one URL (kept as the one-element form of `urls`). */
+  url: serverUrl.optional(),
+  /** The agent endpoints of several server instances, tried in turn (docs/DAEMON.md, "Several servers"). */
+  urls: z.array(serverUrl).min(1).max(MAX_SERVER_URLS).optional(),
   token: z.string().min(1),
   /** A CA certificate (PEM file) to trust for wss://, besides the system's. */
   caFile: z.string().optional(),
@@ -155,7 +163,17 @@ export const daemonConfigSchema = z.strictObject({
       checkIn: cronExpression.default('*/10 * * * *'),
     })
     .default({ integrityCheck: '17 * * * *', pruneDecisionLog: '*/5 * * * *', checkIn: '*/10 * * * *' }),
-  server: serverSchema.optional(),
+  server: serverSchema
+    .refine((server) => (server.url === undefined) !== (server.urls === undefined), {
+      error: 'give the server URL as url or as urls (a list), one of them',
+      path: ['urls'],
+    })
+    .refine((server) => new Set(server.urls ?? []).size === (server.urls ?? []).length, {
+      error: 'lists a URL twice',
+      path: ['urls'],
+    })
+    .transform(({ url, urls, ...rest }) => ({ ...rest, urls: urls ?? [url as string] }))
+    .optional(),
 });
 
 type ParsedConfig = z.output<typeof daemonConfigSchema>;

@@ -5,11 +5,43 @@ import { isEmailAddress } from '../engine/validate.js';
 import { parseConfigText, readConfigText } from '../scenario/config-file.js';
 import { APPROVAL_REQUEST_LIMITS } from '../wire/approval-limits.js';
 import { DEFAULT_DELTA_VIEW_CACHE_BYTES } from './delta.js';
+import { SCHEMA_NAME } from './store/pg-migrations.js';
+import { DEFAULT_PG_SCHEMA, PG_STORE_DEFAULTS } from './store/pg-store.js';
 import { SYNC_HUB_DEFAULTS } from './sync-hub.js';
+
+/** A postgres:// or postgresql:// URL with a host. */
+function isPostgresUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** Where the server keeps its world (docs/SERVER.md, "Choosing the store"). */
+const storeSchema = z.discriminatedUnion('kind', [
+  /** The embedded default: server.db in the data directory; one server process. */
+  z.strictObject({ kind: z.literal('sqlite') }),
+  /** PostgreSQL: several server processes share one database. */
+  z.strictObject({
+    kind: z.literal('postgres'),
+    url: z.string().refine(isPostgresUrl, { error: 'must be a postgres:// or postgresql:// URL with a host' }),
+    schema: z
+      .string()
+      .regex(SCHEMA_NAME, { error: 'must be a lower-case name: letters, digits and _, at most 63 characters' })
+      .default(DEFAULT_PG_SCHEMA),
+    poolSize: z.number().int().min(1).max(1000).default(PG_STORE_DEFAULTS.poolSize),
+    connectTimeoutMs: z.number().int().positive().default(PG_STORE_DEFAULTS.connectTimeoutMs),
+  }),
+]);
+
+export type StoreConfig = z.output<typeof storeSchema>;
 
 /** The policy server's configuration file, validated by key (see docs/SERVER.md). */
 export const serverConfigSchema = z.strictObject({
   dataDir: z.string().min(1),
+  store: storeSchema.default({ kind: 'sqlite' }),
   listen: z
     .strictObject({
       host: z.string().min(1).default('127.0.0.1'),

@@ -81,6 +81,16 @@ export interface SyncHubOptions {
   deltaViewCacheBytes?: number;
   /** Default SYNC_HUB_DEFAULTS.maxQueuedMessages. */
   maxQueuedMessages?: number;
+  /** Where agents connected to other server processes sharing the store are known (PostgreSQL); none: this one only. */
+  presence?: HubPresence;
+}
+
+/** Which agents are connected to which server process, when several share one store. */
+export interface HubPresence {
+  /** Records that an agent is connected to this process now, or no longer. */
+  markConnected(computerId: string, connected: boolean): Promise<void>;
+  /** Which of these computers are connected to another running process. */
+  connectedElsewhere(ids: readonly string[]): Promise<Set<string>>;
 }
 
 /** Who applied a change: connected agents that acknowledged it, those that did not yet, and those offline. */
@@ -246,7 +256,22 @@ export class SyncHub {
       } catch (error) {
         failed(error);
       }
+      this.markPresence(id, false);
     }
+  }
+
+  /** Tells the other server processes where an agent is connected; a failure is logged (they count it offline). */
+  private markPresence(computerId: string, connected: boolean): void {
+    const presence = this.options.presence;
+    if (presence === undefined) return;
+    presence
+      .markConnected(computerId, connected)
+      .catch((error: unknown) =>
+        this.options.logger.warn(
+          { computerId, connected, code: codeOf(error), err: (error as Error).message },
+          'cannot record where an agent is connected',
+        ),
+      );
   }
 
   /**
@@ -365,6 +390,7 @@ export class SyncHub {
       this.pendingHellos--;
       this.byComputer.set(hello.computerId, conn);
       await state.setConnected(hello.computerId, true, clock());
+      this.markPresence(hello.computerId, true);
       this.options.logger.info(
         {
           computerId: hello.computerId,
@@ -597,17 +623,18 @@ export class SyncHub {
     return this.awaitApplied(ids, timeoutMs, 'ackedSnapshotVersion', 'snapshotVersion');
   }
 
-  private awaitApplied(
+  private async awaitApplied(
     ids: readonly string[],
     timeoutMs: number,
     field: Waiter['field'],
     issuedField: 'settingsVersion' | 'snapshotVersion',
   ): Promise<ApplyReport> {
+    const elsewhere = await this.connectedElsewhere([...new Set(ids)].filter((id) => !this.byComputer.has(id)));
     const offline: string[] = [];
     const remaining = new Map<string, number>();
     for (const id of new Set(ids)) {
       const state = this.options.state.computerState(id);
-      if (!this.byComputer.has(id)) offline.push(id);
+      if (!this.byComputer.has(id) && !elsewhere.has(id)) offline.push(id);
       else if (state[field] < state[issuedField]) remaining.set(id, state[issuedField]);
     }
     const targets = [...new Set(ids)].filter((id) => !offline.includes(id));
@@ -630,6 +657,25 @@ export class SyncHub {
       timer.unref();
       this.waiters.add(waiter);
     });
+  }
+
+  /**
+   * Which of these computers (not connected here) are connected to another
+   * server process: their acknowledgements are waited for as well, heard
+   * through the store. None when that cannot be read (logged): they count as offline.
+   */
+  private async connectedElsewhere(ids: readonly string[]): Promise<Set<string>> {
+    const presence = this.options.presence;
+    if (presence === undefined || ids.length === 0) return new Set();
+    try {
+      return await presence.connectedElsewhere(ids);
+    } catch (error) {
+      this.options.logger.warn(
+        { code: codeOf(error), err: (error as Error).message },
+        'cannot read which agents are connected to other server processes: counted as offline',
+      );
+      return new Set();
+    }
   }
 
   private heartbeat(): void {

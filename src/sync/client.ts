@@ -57,7 +57,14 @@ export const DEFAULT_MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
 const OUTBOX_RETRY_MS = 1000;
 
 export interface SyncClientOptions {
-  url: string;
+  /** The server's agent endpoint; or `urls`. */
+  url?: string;
+  /**
+   * The agent endpoints of several server instances: a failed connect or a
+   * dropped connection moves on to the next one at once, and the backoff
+   * applies once every one of them failed in turn.
+   */
+  urls?: readonly string[];
   token: string;
   computerId: string;
   agent: SyncAgentPort;
@@ -116,8 +123,13 @@ export function backoffDelayMs(attempt: number, initialMs: number, maxMs: number
  */
 export class SyncClient {
   private readonly options: SyncClientOptions;
+  private readonly urls: readonly string[];
   private ws: WebSocket | null = null;
   private attempt = 0;
+  /** The URL connected to, or tried next. */
+  private urlIndex = 0;
+  /** Connections that failed or dropped since one was last of use (a round is one per URL). */
+  private failuresInRound = 0;
   private retryTimer: NodeJS.Timeout | null = null;
   private pingTimer: NodeJS.Timeout | null = null;
   private pongTimer: NodeJS.Timeout | null = null;
@@ -134,6 +146,20 @@ export class SyncClient {
 
   constructor(options: SyncClientOptions) {
     this.options = options;
+    this.urls = options.urls ?? (options.url === undefined ? [] : [options.url]);
+    if (this.urls.length === 0) throw new TypeError('SyncClient needs url or urls');
+  }
+
+  /** The URL connected to, or being tried. */
+  get currentUrl(): string {
+    return this.urls[this.urlIndex] as string;
+  }
+
+  /** A connection was of use (the server answered and this agent applied or was up to date): a new round starts. */
+  private useful(): void {
+    this.attempt = 0;
+    this.failuresInRound = 0;
+    this.unauthorized = false;
   }
 
   /** The state of the connection to the server, for status ('disabled' once closed). */
@@ -153,7 +179,9 @@ export class SyncClient {
     if (this.closed) return;
     this.retryTimer = null;
     this.setState('connecting');
-    const ws = new WebSocket(this.options.url, {
+    const url = this.currentUrl;
+    if (this.urls.length > 1) this.options.logger.debug({ url }, 'connecting to the server');
+    const ws = new WebSocket(url, {
       maxPayload: this.options.maxMessageBytes,
       ...(this.options.ca === undefined ? {} : { ca: this.options.ca }),
     });
@@ -163,6 +191,7 @@ export class SyncClient {
     ws.binaryType = 'nodebuffer';
     ws.on('open', () => {
       this.setState('connected');
+      if (this.urls.length > 1) this.options.logger.info({ url }, 'connected to the server');
       this.hello();
       this.pingTimer = setInterval(() => this.ping(), this.options.pingIntervalMs);
       this.pingTimer.unref();
@@ -183,11 +212,23 @@ export class SyncClient {
     this.setState('disconnected');
     // Refused credentials, whether or not the refusal message arrived before the close.
     if (code === UNAUTHORIZED_CLOSE_CODE) this.unauthorized = true;
-    const delay = this.unauthorized
-      ? this.options.backoffMaxMs
-      : backoffDelayMs(this.attempt, this.options.backoffInitialMs, this.options.backoffMaxMs, this.options.random);
-    this.attempt++;
-    this.options.logger.info({ code, reason, retryInMs: delay }, 'disconnected from the server');
+    const url = this.currentUrl;
+    // Fail over: the next URL at once, until every one failed in this round; then the backoff.
+    this.urlIndex = (this.urlIndex + 1) % this.urls.length;
+    this.failuresInRound++;
+    let delay: number;
+    if (this.failuresInRound < this.urls.length && !this.unauthorized) delay = 0;
+    else {
+      this.failuresInRound = 0;
+      delay = this.unauthorized
+        ? this.options.backoffMaxMs
+        : backoffDelayMs(this.attempt, this.options.backoffInitialMs, this.options.backoffMaxMs, this.options.random);
+      this.attempt++;
+    }
+    this.options.logger.info(
+      { code, reason, retryInMs: delay, ...(this.urls.length > 1 ? { url, nextUrl: this.currentUrl } : {}) },
+      'disconnected from the server',
+    );
     this.retryTimer = setTimeout(() => this.connect(), delay);
     this.retryTimer.unref();
   }
@@ -322,8 +363,7 @@ export class SyncClient {
         });
         break;
       case 'upToDate':
-        this.attempt = 0;
-        this.unauthorized = false;
+        this.useful();
         this.options.logger.debug(
           { snapshotVersion: message.snapshotVersion, settingsVersion: message.settingsVersion },
           'up to date',
@@ -415,8 +455,7 @@ export class SyncClient {
   private apply(what: string, fn: () => void): void {
     try {
       fn();
-      this.attempt = 0;
-      this.unauthorized = false;
+      this.useful();
       this.ack('');
       // The first snapshot may be what tells an unconfigured agent its version: report it.
       if (this.agentVersion() !== this.reportedVersion) this.hello();

@@ -62,3 +62,29 @@ describe('daemon config', () => {
     expect(() => parse({ socket: { path: 'a.sock', group: 'no spaces' } })).toThrow(/socket\.group/);
   });
 });
+
+describe('daemon config server URLs', () => {
+  const socket = { path: '/run/tollgate/agent.sock' };
+
+  it('keeps server.url working as a list of one', () => {
+    const config = parse({ socket, server: { url: 'wss://policy.example/agent', token: 't' } });
+    expect(config.server?.urls).toEqual(['wss://policy.example/agent']);
+    expect(config.server).not.toHaveProperty('url');
+  });
+
+  it('takes server.urls in their order', () => {
+    const urls = ['wss://a.example/agent', 'wss://b.example/agent'];
+    expect(parse({ socket, server: { urls, token: 't' } }).server?.urls).toEqual(urls);
+  });
+
+  it.each([
+    [{ urls: ['wss://a.example/agent', 'http://b.example/agent'] }, 'server.urls.1: must be a ws:// or wss:// URL'],
+    [{ urls: [] }, 'server.urls'],
+    [{ url: 'wss://a.example/agent', urls: ['wss://b.example/agent'] }, 'server.urls: give the server URL as url'],
+    [{}, 'server.urls: give the server URL as url'],
+    [{ urls: ['wss://a.example/agent', 'wss://a.example/agent'] }, 'server.urls: lists a URL twice'],
+    [{ url: 'ftp://a.example' }, 'server.url: must be a ws:// or wss:// URL'],
+  ])('refuses %j, naming the field', (server, message) => {
+    expect(() => parse({ socket, server: { token: 't', ...server } })).toThrow(message);
+  });
+});

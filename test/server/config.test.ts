@@ -36,3 +36,33 @@ describe('server config bounds', () => {
     expect(() => parse(`dataDir: data\n${line}\n`)).toThrow(key);
   });
 });
+
+describe('server config store', () => {
+  it('is SQLite by default', () => {
+    expect(parse('dataDir: data\n').store).toEqual({ kind: 'sqlite' });
+  });
+
+  it('takes PostgreSQL with its documented defaults', () => {
+    const config = parse(
+      'dataDir: data\nstore: {kind: postgres, url: "postgres://tollgate@db.example:5432/tollgate"}\n',
+    );
+    expect(config.store).toEqual({
+      kind: 'postgres',
+      url: 'postgres://tollgate@db.example:5432/tollgate',
+      schema: 'tollgate',
+      poolSize: 10,
+      connectTimeoutMs: 10_000,
+    });
+  });
+
+  it.each([
+    ['store: {kind: mysql}', 'store.kind'],
+    ['store: {kind: postgres}', 'store.url'],
+    ['store: {kind: postgres, url: "http://db.example/x"}', 'store.url'],
+    ['store: {kind: postgres, url: "postgres://db.example/x", schema: "Bad-Name"}', 'store.schema'],
+    ['store: {kind: postgres, url: "postgres://db.example/x", poolSize: 0}', 'store.poolSize'],
+    ['store: {kind: sqlite, url: "postgres://db.example/x"}', 'url'],
+  ])('refuses %s, naming %s', (line, key) => {
+    expect(() => parse(`dataDir: data\n${line}\n`)).toThrow(key);
+  });
+});

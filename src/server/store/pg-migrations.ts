@@ -1,0 +1,193 @@
+/**
+ * The PostgreSQL schema of the policy server as numbered, forward-only steps,
+ * recorded in `tollgate_migrations` of the configured schema. Migrating takes
+ * a session advisory lock, so that instances starting at once apply each step
+ * once; a step and its record commit in one transaction.
+ */
+import type pg from 'pg';
+import { TollgateError } from '../../engine/errors.js';
+
+/** One step of the schema: step N brings the schema from version N-1 to N. Append new steps; never edit one released. */
+export interface PgMigration {
+  description: string;
+  sql: string;
+}
+
+export const PG_MIGRATIONS: readonly PgMigration[] = [
+  {
+    description: 'world revision, entities, deletions log, computer state, instances, approval requests',
+    sql: `
+    -- The revision of the world: bumped by every commit of the world or of the
+    -- versions it issues (one row; commits lock it FOR UPDATE).
+    CREATE TABLE world_revision (
+      id       INTEGER PRIMARY KEY CHECK (id = 1),
+      revision BIGINT  NOT NULL
+    );
+    INSERT INTO world_revision (id, revision) VALUES (1, 0);
+
+    -- The world: one row per entity (as the SQLite entities table), with the
+    -- revision that last wrote it.
+    CREATE TABLE entities (
+      kind     TEXT    NOT NULL,
+      id       TEXT    NOT NULL,
+      seq      INTEGER NOT NULL,
+      body     TEXT    NOT NULL,
+      revision BIGINT  NOT NULL,
+      PRIMARY KEY (kind, id)
+    );
+    CREATE INDEX entities_by_revision ON entities (revision);
+
+    -- Entity rows deleted, with the revision that deleted them: what other
+    -- instances catch up on. A key is here or in entities, never both.
+    CREATE TABLE entity_deletions (
+      kind     TEXT   NOT NULL,
+      id       TEXT   NOT NULL,
+      revision BIGINT NOT NULL,
+      PRIMARY KEY (kind, id)
+    );
+    CREATE INDEX entity_deletions_by_revision ON entity_deletions (revision);
+
+    -- One row per computer that has ever been in the world; revision is the
+    -- one that last issued its versions or set its token.
+    CREATE TABLE computer_state (
+      computer_id            TEXT   PRIMARY KEY,
+      token_hash             BYTEA,
+      snapshot_version       BIGINT NOT NULL,
+      settings_version       BIGINT NOT NULL,
+      view_hash              TEXT   NOT NULL,
+      settings_hash          TEXT   NOT NULL,
+      acked_snapshot_version BIGINT NOT NULL DEFAULT 0,
+      acked_settings_version BIGINT NOT NULL DEFAULT 0,
+      reported_agent_version TEXT,
+      reported_os            TEXT,
+      last_seen_ms           BIGINT,
+      last_error             TEXT,
+      revision               BIGINT NOT NULL,
+      connected_instance     TEXT
+    );
+    CREATE INDEX computer_state_by_revision ON computer_state (revision);
+
+    -- The server instances running on this schema: each beats here while it
+    -- runs; an agent counts as connected to another instance only while that
+    -- instance's beat is recent (computer_state.connected_instance).
+    CREATE TABLE instances (
+      instance_id  TEXT        PRIMARY KEY,
+      started_at   TIMESTAMPTZ NOT NULL DEFAULT now(),
+      heartbeat_at TIMESTAMPTZ NOT NULL DEFAULT now()
+    );
+
+    -- Approval requests in arrival order (seq), whichever instance received them.
+    CREATE TABLE approval_requests (
+      seq            BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+      id             TEXT    NOT NULL UNIQUE,
+      computer_id    TEXT    NOT NULL,
+      received_at_ms BIGINT  NOT NULL,
+      status         TEXT    NOT NULL,
+      body           TEXT    NOT NULL
+    );
+    CREATE INDEX approval_requests_by_status ON approval_requests (status, seq);
+    CREATE INDEX approval_requests_by_computer ON approval_requests (computer_id, status);
+    `,
+  },
+];
+
+/** The first key of the two-key advisory lock migrations take (the second is the schema's hash). */
+const MIGRATION_LOCK_CLASS = 0x746f6c6c; // 'toll'
+
+/** A schema name tollgate accepts: an unquoted lower-case PostgreSQL identifier. */
+export const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** One step as the migrate command reports it. */
+export interface MigrationStep {
+  version: number;
+  description: string;
+}
+
+/** What migrating did (or, dry, would do). */
+export interface MigrationReport {
+  /** The schema version before. */
+  from: number;
+  /** The schema version after (dry: still `from`). */
+  to: number;
+  /** The steps applied (dry: the steps pending). */
+  steps: MigrationStep[];
+}
+
+function quoted(schema: string): string {
+  return `"${schema}"`;
+}
+
+/** The schema version recorded in `schema`, 0 when it has no migrations table (or does not exist). */
+async function currentVersion(client: pg.ClientBase, schema: string): Promise<number> {
+  const table = await client.query<{ present: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS present`, [
+    `${quoted(schema)}.tollgate_migrations`,
+  ]);
+  if (table.rows[0]?.present !== true) return 0;
+  const result = await client.query<{ version: number | null }>(
+    `SELECT max(version) AS version FROM ${quoted(schema)}.tollgate_migrations`,
+  );
+  return result.rows[0]?.version ?? 0;
+}
+
+function tooNew(schema: string, version: number, known: number): TollgateError {
+  return new TollgateError(
+    'store-too-new',
+    `PostgreSQL schema "${schema}" is at version ${version}, newer than this server's (${known})`,
+  );
+}
+
+/**
+ * Brings `schema` up to the newest step on `client` (created when missing),
+ * under an advisory lock held for the whole run: a second instance waits, then
+ * finds nothing left to do. `dryRun` only lists the pending steps.
+ */
+export async function migratePg(
+  client: pg.ClientBase,
+  schema: string,
+  options: { dryRun?: boolean; migrations?: readonly PgMigration[] } = {},
+): Promise<MigrationReport> {
+  const migrations = options.migrations ?? PG_MIGRATIONS;
+  if (!SCHEMA_NAME.test(schema)) throw new TollgateError('invalid-input', `schema "${schema}" is not a valid name`);
+  const stepsFrom = (from: number): MigrationStep[] =>
+    migrations.slice(from).map((m, i) => ({ version: from + i + 1, description: m.description }));
+  if (options.dryRun === true) {
+    const from = await currentVersion(client, schema);
+    if (from > migrations.length) throw tooNew(schema, from, migrations.length);
+    return { from, to: from, steps: stepsFrom(from) };
+  }
+  await client.query('SELECT pg_advisory_lock($1, hashtext($2))', [MIGRATION_LOCK_CLASS, schema]);
+  try {
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoted(schema)}`);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS ${quoted(schema)}.tollgate_migrations (
+         version     INTEGER     PRIMARY KEY,
+         description TEXT        NOT NULL,
+         applied_at  TIMESTAMPTZ NOT NULL DEFAULT now()
+       )`,
+    );
+    const from = await currentVersion(client, schema);
+    if (from > migrations.length) throw tooNew(schema, from, migrations.length);
+    const steps = stepsFrom(from);
+    for (const step of steps) {
+      const migration = migrations[step.version - 1] as PgMigration;
+      await client.query('BEGIN');
+      try {
+        await client.query(`SET LOCAL search_path TO ${quoted(schema)}`);
+        await client.query(migration.sql);
+        await client.query(`INSERT INTO tollgate_migrations (version, description) VALUES ($1, $2)`, [
+          step.version,
+          step.description,
+        ]);
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    }
+    return { from, to: from + steps.length, steps };
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [MIGRATION_LOCK_CLASS, schema]).catch(() => {
+      // A broken connection released the lock with the session.
+    });
+  }
+}

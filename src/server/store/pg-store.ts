@@ -1,0 +1,766 @@
+/**
+ * The policy server's store on PostgreSQL: several server processes share one
+ * database. Commits of the world lock the one revision row, so that versions
+ * are issued in one order whichever process issues them; every commit and
+ * every batch of acknowledgements is announced by NOTIFY on the schema's
+ * channel, which each store LISTENs to on a connection of its own.
+ */
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { TollgateError } from '../../engine/errors.js';
+import { OS_NAMES, type OsName } from '../../engine/model.js';
+import { STORAGE_UNAVAILABLE, type StorageFault } from '../../store/storage-error.js';
+import type { ComputerRow, IssuedVersions, RequestRow } from '../server-db.js';
+import type { EntityRow } from '../world-rows.js';
+import { type MigrationReport, SCHEMA_NAME, migratePg } from './pg-migrations.js';
+import {
+  type EntityKey,
+  type ServerStore,
+  StaleWorldError,
+  type StoreChanges,
+  type StoreContents,
+  type StoreListener,
+  type WorldCommit,
+} from './server-store.js';
+
+/** Defaults of the PostgreSQL store's bounds (config keys under `store`, docs/SERVER.md). */
+export const PG_STORE_DEFAULTS = {
+  /** Connections in the pool, at most (`store.poolSize`). */
+  poolSize: 10,
+  /** How long a query waits for a connection, or a connection for the server (`store.connectTimeoutMs`). */
+  connectTimeoutMs: 10_000,
+  /** Computer ids waiting to be announced as acknowledged, at most, before they are sent at once. */
+  maxPendingAckIds: 1_000,
+  /** How long an acknowledgement waits to be announced with the next ones. */
+  ackNotifyDelayMs: 20,
+  /** How often an instance records that it runs (the `instances` table). */
+  heartbeatIntervalMs: 5_000,
+  /** An instance whose last beat is older than this is taken as gone: its agents are not counted as connected. */
+  instanceTimeoutMs: 15_000,
+  /** Rows of instances gone this long are deleted (by any instance's beat). */
+  instanceForgetMs: 60 * 60 * 1000,
+  /** The LISTEN connection's reconnect backoff: first and largest delay. */
+  listenRetryInitialMs: 100,
+  listenRetryMaxMs: 5_000,
+} as const;
+
+/** A NOTIFY payload is at most 8000 bytes; acknowledgement batches stay under this. */
+export const MAX_NOTIFY_PAYLOAD_BYTES = 7_900;
+
+export interface PgStoreOptions {
+  /** A postgres:// URL. */
+  url: string;
+  /** The schema the tables live in (default 'tollgate'), created by the first migration. */
+  schema?: string;
+  poolSize?: number;
+  connectTimeoutMs?: number;
+  /** Called with what the LISTEN connection did (lost, reconnected); default: nothing. */
+  log?: (event: {
+    event: 'listen-lost' | 'listen-restored' | 'notify-failed' | 'heartbeat-failed';
+    reason?: string;
+  }) => void;
+  maxPendingAckIds?: number;
+  ackNotifyDelayMs?: number;
+  heartbeatIntervalMs?: number;
+  instanceTimeoutMs?: number;
+}
+
+export const DEFAULT_PG_SCHEMA = 'tollgate';
+
+interface ComputerRecord {
+  computer_id: string;
+  token_hash: Buffer | null;
+  snapshot_version: string;
+  settings_version: string;
+  view_hash: string;
+  settings_hash: string;
+  acked_snapshot_version: string;
+  acked_settings_version: string;
+  reported_agent_version: string | null;
+  reported_os: string | null;
+  last_seen_ms: string | null;
+  last_error: string | null;
+}
+
+function toRow(r: ComputerRecord): ComputerRow {
+  return {
+    computerId: r.computer_id,
+    tokenHash: r.token_hash,
+    snapshotVersion: Number(r.snapshot_version),
+    settingsVersion: Number(r.settings_version),
+    viewHash: r.view_hash,
+    settingsHash: r.settings_hash,
+    ackedSnapshotVersion: Number(r.acked_snapshot_version),
+    ackedSettingsVersion: Number(r.acked_settings_version),
+    reportedAgentVersion: r.reported_agent_version,
+    reportedOs: OS_NAMES.find((os) => os === r.reported_os) ?? null,
+    lastSeenMs: r.last_seen_ms === null ? null : Number(r.last_seen_ms),
+    lastError: r.last_error,
+  };
+}
+
+const COMPUTER_COLUMNS = `computer_id, token_hash, snapshot_version, settings_version, view_hash, settings_hash,
+  acked_snapshot_version, acked_settings_version, reported_agent_version, reported_os, last_seen_ms, last_error`;
+
+/** Where a URL points, for messages: host, port and database, never the user or password. */
+export function describePgUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    const host = parsed.hostname === '' ? 'localhost' : parsed.hostname;
+    const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
+    return `PostgreSQL at ${host}:${parsed.port === '' ? '5432' : parsed.port}${database === '' ? '' : `/${database}`}`;
+  } catch {
+    return 'PostgreSQL';
+  }
+}
+
+/**
+ * SQLSTATE classes that mean the database let the server down rather than a
+ * bug in a statement: connection (08), resources (53, disk full among them),
+ * operator intervention (57: shutdown, cannot connect now), system (58),
+ * internal (XX), and a read-only transaction (25006).
+ */
+const STORAGE_CLASSES = ['08', '53', '57', '58', 'XX'];
+
+/** Network errors of the connection itself (no SQLSTATE). */
+const NETWORK_CODES = ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'EPIPE'];
+
+function isStorageFailure(error: unknown): boolean {
+  if (error instanceof TollgateError) return error.code === STORAGE_UNAVAILABLE;
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    if (NETWORK_CODES.includes(code)) return true;
+    if (/^[0-9A-Z]{5}$/.test(code)) return code === '25006' || STORAGE_CLASSES.includes(code.slice(0, 2));
+  }
+  // pg's own: a connection that ended, or a pool that gave no connection in time.
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Cannot use a pool after calling end/i.test(
+    error.message,
+  );
+}
+
+/** Whether `error` is a stale revision or a storage failure already (passed through unchanged). */
+function passThrough(error: unknown): boolean {
+  return error instanceof TollgateError;
+}
+
+type Query = (text: string, values?: unknown[]) => Promise<pg.QueryResult>;
+
+/** The channel a schema's commits and acknowledgements are announced on. */
+function channelOf(schema: string): string {
+  return `tollgate_${schema}`;
+}
+
+/** What one NOTIFY payload says: a commit's revision, or computers whose acknowledgement was recorded. */
+type Announcement = { from: string; revision: number } | { from: string; acks: string[] };
+
+function parseAnnouncement(payload: string | undefined): Announcement | null {
+  if (payload === undefined) return null;
+  try {
+    const value = JSON.parse(payload) as { i?: unknown; r?: unknown; a?: unknown };
+    if (typeof value.i !== 'string') return null;
+    if (typeof value.r === 'number' && Number.isSafeInteger(value.r)) return { from: value.i, revision: value.r };
+    if (Array.isArray(value.a) && value.a.every((id) => typeof id === 'string')) {
+      return { from: value.i, acks: value.a };
+    }
+    return null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The ids in payloads of at most MAX_NOTIFY_PAYLOAD_BYTES each (an id too
+ * long to fit any payload is left out: computer ids are far shorter).
+ */
+export function ackPayloads(instance: string, ids: readonly string[]): string[] {
+  const encode = (list: string[]): string => JSON.stringify({ i: instance, a: list });
+  const empty = Buffer.byteLength(encode([]));
+  const payloads: string[] = [];
+  let batch: string[] = [];
+  let bytes = empty;
+  for (const id of ids) {
+    const idBytes = Buffer.byteLength(JSON.stringify(id));
+    if (empty + idBytes > MAX_NOTIFY_PAYLOAD_BYTES) continue;
+    // Each id after the first adds a comma.
+    const added = idBytes + (batch.length === 0 ? 0 : 1);
+    if (bytes + added > MAX_NOTIFY_PAYLOAD_BYTES) {
+      payloads.push(encode(batch));
+      batch = [id];
+      bytes = empty + idBytes;
+    } else {
+      batch.push(id);
+      bytes += added;
+    }
+  }
+  if (batch.length > 0) payloads.push(encode(batch));
+  return payloads;
+}
+
+export class PgStore implements ServerStore {
+  readonly kind = 'postgres' as const;
+  /** This store's id in its announcements, so that it skips its own. */
+  readonly instanceId = randomUUID();
+  readonly schema: string;
+  private readonly pool: pg.Pool;
+  private readonly where: string;
+  private readonly options: PgStoreOptions;
+  private readonly listeners = new Set<StoreListener>();
+  private closed = false;
+  private fault: StorageFault = 'none';
+  private listenClient: pg.Client | null = null;
+  private listenTimer: NodeJS.Timeout | null = null;
+  private listenAttempt = 0;
+  /** Whether LISTEN has been up once: a later start of it is a reconnect, announced as a catch-up. */
+  private listened = false;
+  private readonly pendingAcks = new Set<string>();
+  private ackTimer: NodeJS.Timeout | null = null;
+  private ackFlush: Promise<void> = Promise.resolve();
+  private heartbeatTimer: NodeJS.Timeout | null = null;
+
+  private constructor(options: PgStoreOptions, schema: string) {
+    this.options = options;
+    this.schema = schema;
+    this.where = describePgUrl(options.url);
+    this.pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolSize ?? PG_STORE_DEFAULTS.poolSize,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? PG_STORE_DEFAULTS.connectTimeoutMs,
+      options: `-c search_path=${schema}`,
+    });
+    // An idle connection that breaks is dropped by the pool; the next query gets a new one.
+    this.pool.on('error', () => undefined);
+  }
+
+  /** Opens the store: brings the schema up to date (see migratePg), then starts listening. */
+  static async open(options: PgStoreOptions): Promise<PgStore> {
+    const schema = PgStore.schemaOf(options);
+    const store = new PgStore(options, schema);
+    try {
+      await store.withClient(async (client) => {
+        await migratePg(client, schema);
+      });
+      await store.startListening();
+      await store.beat();
+      store.heartbeatTimer = setInterval(() => {
+        store.beat().catch((error: unknown) => {
+          store.options.log?.({ event: 'heartbeat-failed', reason: (error as Error).message });
+        });
+      }, options.heartbeatIntervalMs ?? PG_STORE_DEFAULTS.heartbeatIntervalMs);
+      store.heartbeatTimer.unref();
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+    return store;
+  }
+
+  /** Brings the configured schema up to date (or, dry, lists what is pending) without opening a store. */
+  static async migrate(options: PgStoreOptions, dryRun: boolean): Promise<MigrationReport> {
+    const schema = PgStore.schemaOf(options);
+    const store = new PgStore(options, schema);
+    try {
+      return await store.withClient((client) => migratePg(client, schema, { dryRun }));
+    } finally {
+      store.closed = true;
+      await store.pool.end().catch(() => undefined);
+    }
+  }
+
+  private static schemaOf(options: PgStoreOptions): string {
+    const schema = options.schema ?? DEFAULT_PG_SCHEMA;
+    if (!SCHEMA_NAME.test(schema)) {
+      throw new TollgateError(
+        'invalid-input',
+        `store.schema "${schema}" must be a lower-case name (letters, digits, _; at most 63 characters)`,
+      );
+    }
+    return schema;
+  }
+
+  // ---- reads ----
+
+  async load(): Promise<StoreContents> {
+    return this.readTx(async (query) => {
+      const revision = await this.revisionIn(query);
+      const entities = await query('SELECT kind, id, seq, body FROM entities');
+      const computers = await query(`SELECT ${COMPUTER_COLUMNS} FROM computer_state`);
+      return {
+        revision,
+        entities: entities.rows as EntityRow[],
+        computers: (computers.rows as ComputerRecord[]).map(toRow),
+      };
+    });
+  }
+
+  async changesSince(revision: number): Promise<StoreChanges> {
+    return this.readTx(async (query) => {
+      const now = await this.revisionIn(query);
+      const entities = await query('SELECT kind, id, seq, body FROM entities WHERE revision > $1', [revision]);
+      const deletes = await query('SELECT kind, id FROM entity_deletions WHERE revision > $1', [revision]);
+      const computers = await query(`SELECT ${COMPUTER_COLUMNS} FROM computer_state WHERE revision > $1`, [revision]);
+      return {
+        revision: now,
+        entities: entities.rows as EntityRow[],
+        deletes: deletes.rows as EntityKey[],
+        computers: (computers.rows as ComputerRecord[]).map(toRow),
+      };
+    });
+  }
+
+  /** The stored revision, read now. */
+  async revision(): Promise<number> {
+    return this.run((client) => this.revisionIn((text, values) => client.query(text, values)));
+  }
+
+  async computerRows(ids?: readonly string[]): Promise<ComputerRow[]> {
+    const result = await this.run((client) =>
+      ids === undefined
+        ? client.query<ComputerRecord>(`SELECT ${COMPUTER_COLUMNS} FROM computer_state`)
+        : client.query<ComputerRecord>(`SELECT ${COMPUTER_COLUMNS} FROM computer_state WHERE computer_id = ANY($1)`, [
+            [...ids],
+          ]),
+    );
+    return result.rows.map(toRow);
+  }
+
+  async pendingRequestCount(computerId: string): Promise<number> {
+    const result = await this.run((client) =>
+      client.query<{ n: string }>(
+        "SELECT count(*) AS n FROM approval_requests WHERE computer_id = $1 AND status = 'pending'",
+        [computerId],
+      ),
+    );
+    return Number(result.rows[0]?.n ?? 0);
+  }
+
+  async requestBody(id: string): Promise<string | undefined> {
+    const result = await this.run((client) =>
+      client.query<{ body: string }>('SELECT body FROM approval_requests WHERE id = $1', [id]),
+    );
+    return result.rows[0]?.body;
+  }
+
+  async requestBodies(status?: string): Promise<string[]> {
+    const result = await this.run((client) =>
+      status === undefined
+        ? client.query<{ body: string }>('SELECT body FROM approval_requests ORDER BY seq')
+        : client.query<{ body: string }>('SELECT body FROM approval_requests WHERE status = $1 ORDER BY seq', [status]),
+    );
+    return result.rows.map((row) => row.body);
+  }
+
+  // ---- writes ----
+
+  async commitWorld(commit: WorldCommit): Promise<{ revision: number }> {
+    return this.writeTx(async (query) => {
+      const stored = await this.lockRevision(query);
+      if (stored !== commit.baseRevision) throw new StaleWorldError(commit.baseRevision, stored);
+      const revision = stored + 1;
+      if (commit.writes.length > 0) {
+        const kinds = commit.writes.map((row) => row.kind);
+        const ids = commit.writes.map((row) => row.id);
+        await query(
+          `INSERT INTO entities (kind, id, seq, body, revision)
+           SELECT kind, id, seq, body, $5 FROM unnest($1::text[], $2::text[], $3::int[], $4::text[])
+             AS w (kind, id, seq, body)
+           ON CONFLICT (kind, id) DO UPDATE SET seq = excluded.seq, body = excluded.body, revision = excluded.revision`,
+          [kinds, ids, commit.writes.map((row) => row.seq), commit.writes.map((row) => row.body), revision],
+        );
+        await query(
+          `DELETE FROM entity_deletions d USING unnest($1::text[], $2::text[]) AS w (kind, id)
+           WHERE d.kind = w.kind AND d.id = w.id`,
+          [kinds, ids],
+        );
+      }
+      if (commit.deletes.length > 0) {
+        const kinds = commit.deletes.map((key) => key.kind);
+        const ids = commit.deletes.map((key) => key.id);
+        await query(
+          `DELETE FROM entities e USING unnest($1::text[], $2::text[]) AS d (kind, id)
+           WHERE e.kind = d.kind AND e.id = d.id`,
+          [kinds, ids],
+        );
+        await query(
+          `INSERT INTO entity_deletions (kind, id, revision)
+           SELECT kind, id, $3 FROM unnest($1::text[], $2::text[]) AS d (kind, id)
+           ON CONFLICT (kind, id) DO UPDATE SET revision = excluded.revision`,
+          [kinds, ids, revision],
+        );
+      }
+      if (commit.issued.length > 0) await this.issue(query, commit.issued, revision);
+      if (commit.request !== undefined) {
+        await query('UPDATE approval_requests SET status = $2, body = $3 WHERE id = $1', [
+          commit.request.id,
+          commit.request.status,
+          commit.request.body,
+        ]);
+      }
+      await this.bump(query, revision);
+      return { revision };
+    });
+  }
+
+  /**
+   * Records issued versions; a version lower than the one stored for the
+   * computer is refused (the whole commit with it): versions never go down.
+   */
+  private async issue(query: Query, issued: readonly IssuedVersions[], revision: number): Promise<void> {
+    const result = await query(
+      `INSERT INTO computer_state (computer_id, snapshot_version, settings_version, view_hash, settings_hash, revision)
+       SELECT computer_id, snapshot_version, settings_version, view_hash, settings_hash, $6
+       FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[])
+         AS v (computer_id, snapshot_version, settings_version, view_hash, settings_hash)
+       ON CONFLICT (computer_id) DO UPDATE SET
+         snapshot_version = excluded.snapshot_version, settings_version = excluded.settings_version,
+         view_hash = excluded.view_hash, settings_hash = excluded.settings_hash, revision = excluded.revision
+       WHERE computer_state.snapshot_version <= excluded.snapshot_version
+         AND computer_state.settings_version <= excluded.settings_version`,
+      [
+        issued.map((v) => v.computerId),
+        issued.map((v) => v.snapshotVersion),
+        issued.map((v) => v.settingsVersion),
+        issued.map((v) => v.viewHash),
+        issued.map((v) => v.settingsHash),
+        revision,
+      ],
+    );
+    if (result.rowCount !== new Set(issued.map((v) => v.computerId)).size) {
+      throw new TollgateError(
+        'conflict',
+        'a version lower than the one stored was to be issued: versions never go down, nothing was stored',
+      );
+    }
+  }
+
+  async setTokenHash(computerId: string, hash: Buffer): Promise<{ revision: number }> {
+    return this.writeTx(async (query) => {
+      const revision = (await this.lockRevision(query)) + 1;
+      await query('UPDATE computer_state SET token_hash = $1, revision = $2 WHERE computer_id = $3', [
+        hash,
+        revision,
+        computerId,
+      ]);
+      await this.bump(query, revision);
+      return { revision };
+    });
+  }
+
+  async recordHello(computerId: string, agentVersion: string, os: OsName, nowMs: number): Promise<void> {
+    await this.writeTx((query) =>
+      query(
+        'UPDATE computer_state SET reported_agent_version = $1, reported_os = $2, last_seen_ms = $3 WHERE computer_id = $4',
+        [agentVersion, os, nowMs, computerId],
+      ),
+    );
+  }
+
+  async recordAck(
+    computerId: string,
+    ack: { snapshotVersion: number; settingsVersion: number; error: string | null; nowMs: number },
+  ): Promise<void> {
+    await this.writeTx((query) =>
+      query(
+        `UPDATE computer_state
+         SET acked_snapshot_version = $1, acked_settings_version = $2, last_error = $3, last_seen_ms = $4
+         WHERE computer_id = $5`,
+        [ack.snapshotVersion, ack.settingsVersion, ack.error, ack.nowMs, computerId],
+      ),
+    );
+    this.announceAck(computerId);
+  }
+
+  async setLastSeen(computerId: string, nowMs: number): Promise<void> {
+    await this.writeTx((query) =>
+      query('UPDATE computer_state SET last_seen_ms = $1 WHERE computer_id = $2', [nowMs, computerId]),
+    );
+  }
+
+  async insertRequest(row: RequestRow): Promise<boolean> {
+    const result = await this.writeTx((query) =>
+      query(
+        `INSERT INTO approval_requests (id, computer_id, received_at_ms, status, body)
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING`,
+        [row.id, row.computerId, row.receivedAtMs, row.status, row.body],
+      ),
+    );
+    return result.rowCount === 1;
+  }
+
+  async updateRequest(id: string, status: string, body: string): Promise<boolean> {
+    const result = await this.writeTx((query) =>
+      query('UPDATE approval_requests SET status = $2, body = $3 WHERE id = $1', [id, status, body]),
+    );
+    return result.rowCount === 1;
+  }
+
+  // ---- presence: which agents are connected to which instance ----
+
+  /** Records that this instance runs (and forgets instances gone long ago). */
+  private async beat(): Promise<void> {
+    const forgetSeconds = PG_STORE_DEFAULTS.instanceForgetMs / 1000;
+    await this.writeTx(async (query) => {
+      await query(
+        `INSERT INTO instances (instance_id) VALUES ($1)
+         ON CONFLICT (instance_id) DO UPDATE SET heartbeat_at = now()`,
+        [this.instanceId],
+      );
+      await query(`DELETE FROM instances WHERE heartbeat_at < now() - make_interval(secs => $1)`, [forgetSeconds]);
+    });
+  }
+
+  /** Records that an agent is connected to this instance now, or no longer (unless it moved to another since). */
+  async markConnected(computerId: string, connected: boolean): Promise<void> {
+    await this.writeTx((query) =>
+      connected
+        ? query('UPDATE computer_state SET connected_instance = $1 WHERE computer_id = $2', [
+            this.instanceId,
+            computerId,
+          ])
+        : query(
+            'UPDATE computer_state SET connected_instance = NULL WHERE computer_id = $2 AND connected_instance = $1',
+            [this.instanceId, computerId],
+          ),
+    );
+  }
+
+  /** Which of these computers are connected to another instance that is still running (its beat recent). */
+  async connectedElsewhere(ids: readonly string[]): Promise<Set<string>> {
+    const timeoutSeconds = (this.options.instanceTimeoutMs ?? PG_STORE_DEFAULTS.instanceTimeoutMs) / 1000;
+    const result = await this.run((client) =>
+      client.query<{ computer_id: string }>(
+        `SELECT c.computer_id FROM computer_state c JOIN instances i ON i.instance_id = c.connected_instance
+         WHERE c.computer_id = ANY($1) AND c.connected_instance <> $2
+           AND i.heartbeat_at >= now() - make_interval(secs => $3)`,
+        [[...ids], this.instanceId, timeoutSeconds],
+      ),
+    );
+    return new Set(result.rows.map((row) => row.computer_id));
+  }
+
+  // ---- announcements ----
+
+  subscribe(listener: StoreListener): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  /** Queues a computer id for the next acknowledgement announcement (sent at once when the queue is full). */
+  private announceAck(computerId: string): void {
+    if (this.closed) return;
+    this.pendingAcks.add(computerId);
+    const max = this.options.maxPendingAckIds ?? PG_STORE_DEFAULTS.maxPendingAckIds;
+    if (this.pendingAcks.size >= max) {
+      void this.flushAcks();
+      return;
+    }
+    this.ackTimer ??= setTimeout(
+      () => void this.flushAcks(),
+      this.options.ackNotifyDelayMs ?? PG_STORE_DEFAULTS.ackNotifyDelayMs,
+    );
+    this.ackTimer.unref();
+  }
+
+  /** Sends the queued acknowledgement ids (a failure is logged: the acks are stored, other instances read them later). */
+  flushAcks(): Promise<void> {
+    if (this.ackTimer !== null) clearTimeout(this.ackTimer);
+    this.ackTimer = null;
+    if (this.pendingAcks.size === 0) return this.ackFlush;
+    const ids = [...this.pendingAcks];
+    this.pendingAcks.clear();
+    const payloads = ackPayloads(this.instanceId, ids);
+    this.ackFlush = this.ackFlush.then(async () => {
+      try {
+        await this.run(async (client) => {
+          for (const payload of payloads)
+            await client.query('SELECT pg_notify($1, $2)', [channelOf(this.schema), payload]);
+        });
+      } catch (error) {
+        this.options.log?.({ event: 'notify-failed', reason: (error as Error).message });
+      }
+    });
+    return this.ackFlush;
+  }
+
+  private async startListening(): Promise<void> {
+    const client = new pg.Client({
+      connectionString: this.options.url,
+      connectionTimeoutMillis: this.options.connectTimeoutMs ?? PG_STORE_DEFAULTS.connectTimeoutMs,
+    });
+    client.on('error', () => this.listenLost(client, 'the LISTEN connection failed'));
+    client.on('end', () => this.listenLost(client, 'the LISTEN connection ended'));
+    client.on('notification', (message) => this.onNotification(message));
+    this.listenClient = client;
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${client.escapeIdentifier(channelOf(this.schema))}`);
+    } catch (error) {
+      this.listenClient = null;
+      await client.end().catch(() => undefined);
+      throw this.storageError(error);
+    }
+    if (this.closed) {
+      await client.end().catch(() => undefined);
+      return;
+    }
+    if (this.listened) {
+      // Whatever was announced while the connection was down is caught up from the stored revision.
+      let revision: number;
+      try {
+        revision = await this.revision();
+      } catch (error) {
+        this.listenLost(client, `cannot read the stored revision: ${(error as Error).message}`);
+        return;
+      }
+      this.options.log?.({ event: 'listen-restored' });
+      for (const listener of [...this.listeners]) listener.onCommit(revision);
+    }
+    this.listenAttempt = 0;
+    this.listened = true;
+  }
+
+  private listenLost(client: pg.Client, reason: string): void {
+    if (this.listenClient !== client) return;
+    this.listenClient = null;
+    void client.end().catch(() => undefined);
+    if (this.closed) return;
+    this.options.log?.({ event: 'listen-lost', reason });
+    this.scheduleListen();
+  }
+
+  private scheduleListen(): void {
+    if (this.closed || this.listenTimer !== null) return;
+    const delay = Math.min(
+      PG_STORE_DEFAULTS.listenRetryMaxMs,
+      PG_STORE_DEFAULTS.listenRetryInitialMs * 2 ** Math.min(this.listenAttempt, 16),
+    );
+    this.listenAttempt++;
+    this.listenTimer = setTimeout(() => {
+      this.listenTimer = null;
+      this.startListening().catch((error: unknown) => {
+        this.options.log?.({ event: 'listen-lost', reason: (error as Error).message });
+        this.scheduleListen();
+      });
+    }, delay);
+    this.listenTimer.unref();
+  }
+
+  /** Test-only: drops the LISTEN connection as a network failure would. */
+  dropListenConnection(): void {
+    const client = this.listenClient;
+    if (client !== null) this.listenLost(client, 'dropped');
+  }
+
+  private onNotification(message: pg.Notification): void {
+    const announcement = parseAnnouncement(message.payload);
+    if (announcement === null || announcement.from === this.instanceId) return;
+    for (const listener of [...this.listeners]) {
+      if ('revision' in announcement) listener.onCommit(announcement.revision);
+      else listener.onAcks(announcement.acks);
+    }
+  }
+
+  // ---- plumbing ----
+
+  private async revisionIn(query: Query): Promise<number> {
+    const result = await query('SELECT revision FROM world_revision WHERE id = 1');
+    return Number((result.rows[0] as { revision: string }).revision);
+  }
+
+  private async lockRevision(query: Query): Promise<number> {
+    const result = await query('SELECT revision FROM world_revision WHERE id = 1 FOR UPDATE');
+    return Number((result.rows[0] as { revision: string }).revision);
+  }
+
+  /** Stores the new revision and announces it on commit (NOTIFY is sent when the transaction commits). */
+  private async bump(query: Query, revision: number): Promise<void> {
+    await query('UPDATE world_revision SET revision = $1 WHERE id = 1', [revision]);
+    await query('SELECT pg_notify($1, $2)', [
+      channelOf(this.schema),
+      JSON.stringify({ i: this.instanceId, r: revision }),
+    ]);
+  }
+
+  private readTx<T>(fn: (query: Query) => Promise<T>): Promise<T> {
+    return this.transaction('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', fn);
+  }
+
+  private writeTx<T>(fn: (query: Query) => Promise<T>): Promise<T> {
+    // The simulated fault makes the transaction read-only: PostgreSQL itself refuses the writes.
+    return this.transaction(this.fault === 'none' ? 'BEGIN' : 'BEGIN READ ONLY', fn);
+  }
+
+  private transaction<T>(begin: string, fn: (query: Query) => Promise<T>): Promise<T> {
+    return this.run(async (client) => {
+      await client.query(begin);
+      try {
+        const result = await fn((text, values) => client.query(text, values));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  /** Runs `fn` on a pooled connection; storage failures become 'storage-unavailable' naming the database. */
+  private async run<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return this.withClient(fn);
+  }
+
+  private async withClient<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    if (this.closed) throw new TollgateError(STORAGE_UNAVAILABLE, `${this.where} (schema ${this.schema}) is closed`);
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw this.storageError(error);
+    }
+    let broken: Error | undefined;
+    try {
+      return await fn(client);
+    } catch (error) {
+      if (!passThrough(error) && isStorageFailure(error)) broken = error as Error;
+      throw passThrough(error) ? error : this.storageError(error);
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  private storageError(error: unknown): unknown {
+    if (passThrough(error) || !isStorageFailure(error)) return error;
+    const { message } = error as Error;
+    const code = (error as { code?: unknown }).code;
+    return new TollgateError(
+      STORAGE_UNAVAILABLE,
+      `${this.where} cannot be used: ${message === '' ? String(code) : message}${typeof code === 'string' ? ` (${code})` : ''}`,
+      { cause: error },
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.flushAcks();
+    if (this.heartbeatTimer !== null) clearInterval(this.heartbeatTimer);
+    // Gone at once for the other instances: its agents no longer count as connected.
+    await this.writeTx((query) => query('DELETE FROM instances WHERE instance_id = $1', [this.instanceId])).catch(
+      () => undefined,
+    );
+    this.closed = true;
+    if (this.ackTimer !== null) clearTimeout(this.ackTimer);
+    if (this.listenTimer !== null) clearTimeout(this.listenTimer);
+    this.listenTimer = null;
+    const client = this.listenClient;
+    this.listenClient = null;
+    this.listeners.clear();
+    await client?.end().catch(() => undefined);
+    await this.pool.end().catch(() => undefined);
+  }
+
+  simulateStorageFault(fault: StorageFault): void {
+    this.fault = fault;
+  }
+}

@@ -1,0 +1,460 @@
+// The PostgreSQL store against the real local PostgreSQL (TOLLGATE_TEST_PG_URL),
+// one schema per test: two stores on one schema commit concurrently without
+// issuing a version twice or backwards, the loser of a race is refused with
+// StaleWorldError and succeeds once caught up, commits and acknowledgements
+// reach the other store's listener, migrations run once under concurrent
+// openers, and an unreachable database is 'storage-unavailable'.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TollgateError } from '../../../src/engine/errors.js';
+import type { IssuedVersions } from '../../../src/server/server-db.js';
+import { PG_MIGRATIONS } from '../../../src/server/store/pg-migrations.js';
+import { MAX_NOTIFY_PAYLOAD_BYTES, PgStore, ackPayloads } from '../../../src/server/store/pg-store.js';
+import { StaleWorldError, type StoreListener } from '../../../src/server/store/server-store.js';
+import type { EntityRow } from '../../../src/server/world-rows.js';
+import { type TestSchema, createTestSchema, freshSchemaName, pgQuery } from '../../support/postgres.js';
+
+let schema: TestSchema;
+const stores: PgStore[] = [];
+
+beforeEach(async () => {
+  schema = await createTestSchema();
+});
+
+afterEach(async () => {
+  for (const store of stores.splice(0)) await store.close();
+  await schema.drop();
+});
+
+async function open(options: Partial<Parameters<typeof PgStore.open>[0]> = {}): Promise<PgStore> {
+  const store = await PgStore.open({ url: schema.url, schema: schema.schema, poolSize: 4, ...options });
+  stores.push(store);
+  return store;
+}
+
+function policy(id: string, body: object = {}): EntityRow {
+  return { kind: 'policies', id, seq: 0, body: JSON.stringify({ id, ...body }) };
+}
+
+function issued(computerId: string, version: number): IssuedVersions {
+  return {
+    computerId,
+    snapshotVersion: version,
+    settingsVersion: version,
+    viewHash: `view-${version}`,
+    settingsHash: `settings-${version}`,
+  };
+}
+
+/** A listener that records what it is told and lets a test wait for it. */
+class Recorder implements StoreListener {
+  readonly commits: number[] = [];
+  readonly acks: string[] = [];
+  private waiters: (() => void)[] = [];
+  onCommit(revision: number): void {
+    this.commits.push(revision);
+    this.wake();
+  }
+  onAcks(ids: readonly string[]): void {
+    this.acks.push(...ids);
+    this.wake();
+  }
+  private wake(): void {
+    for (const w of this.waiters.splice(0)) w();
+  }
+  async until(predicate: () => boolean): Promise<void> {
+    while (!predicate()) await new Promise<void>((resolve) => this.waiters.push(resolve));
+  }
+}
+
+/**
+ * One writer's loop: reads the stored revision and version, commits the next
+ * version, and on StaleWorldError catches up and prepares again.
+ */
+async function issueLoop(store: PgStore, times: number): Promise<{ versions: number[]; stale: number }> {
+  const versions: number[] = [];
+  let stale = 0;
+  let { revision } = await store.changesSince(0);
+  while (versions.length < times) {
+    const [row] = await store.computerRows(['c1']);
+    const next = (row?.snapshotVersion ?? 0) + 1;
+    try {
+      ({ revision } = await store.commitWorld({
+        baseRevision: revision,
+        writes: [policy(`p-${next}`)],
+        deletes: [],
+        issued: [issued('c1', next)],
+      }));
+      versions.push(next);
+    } catch (error) {
+      if (!(error instanceof StaleWorldError)) throw error;
+      stale++;
+      ({ revision } = await store.changesSince(revision));
+    }
+  }
+  return { versions, stale };
+}
+
+describe('PgStore', () => {
+  it('stores the world and issued versions in one commit and reads them back after a reopen', async () => {
+    const store = await open();
+    const empty = await store.load();
+    expect(empty).toEqual({ revision: 0, entities: [], computers: [] });
+    const result = await store.commitWorld({
+      baseRevision: 0,
+      writes: [policy('a'), { kind: 'computers', id: 'c1', seq: 0, body: '{"id":"c1"}' }],
+      deletes: [],
+      issued: [issued('c1', 3)],
+    });
+    expect(result.revision).toBe(1);
+    await store.setTokenHash('c1', Buffer.from('hash'));
+    await store.recordHello('c1', '2.0.0', 'linux', 1_000);
+    await store.recordAck('c1', { snapshotVersion: 3, settingsVersion: 3, error: null, nowMs: 2_000 });
+    await store.close();
+
+    const again = await open();
+    const loaded = await again.load();
+    expect(loaded.revision).toBe(2);
+    expect(loaded.entities.map((row) => row.id).sort()).toEqual(['a', 'c1']);
+    expect(loaded.computers).toEqual([
+      {
+        computerId: 'c1',
+        tokenHash: Buffer.from('hash'),
+        snapshotVersion: 3,
+        settingsVersion: 3,
+        viewHash: 'view-3',
+        settingsHash: 'settings-3',
+        ackedSnapshotVersion: 3,
+        ackedSettingsVersion: 3,
+        reportedAgentVersion: '2.0.0',
+        reportedOs: 'linux',
+        lastSeenMs: 2_000,
+        lastError: null,
+      },
+    ]);
+  });
+
+  it('changesSince lists rows written, deleted and issued after a revision, and a re-added row only as written', async () => {
+    const store = await open();
+    let { revision } = await store.commitWorld({
+      baseRevision: 0,
+      writes: [policy('a'), policy('b'), policy('c')],
+      deletes: [],
+      issued: [issued('c1', 1)],
+    });
+    const base = revision;
+    ({ revision } = await store.commitWorld({
+      baseRevision: revision,
+      writes: [policy('a', { changed: true })],
+      deletes: [
+        { kind: 'policies', id: 'b' },
+        { kind: 'policies', id: 'c' },
+      ],
+      issued: [issued('c2', 1)],
+    }));
+    ({ revision } = await store.commitWorld({
+      baseRevision: revision,
+      writes: [policy('c')],
+      deletes: [],
+      issued: [],
+    }));
+    const changes = await store.changesSince(base);
+    expect(changes.revision).toBe(revision);
+    expect(changes.entities.map((row) => row.id).sort()).toEqual(['a', 'c']);
+    expect(changes.deletes).toEqual([{ kind: 'policies', id: 'b' }]);
+    expect(changes.computers.map((row) => row.computerId)).toEqual(['c2']);
+    expect(await store.changesSince(revision)).toEqual({ revision, entities: [], deletes: [], computers: [] });
+  });
+
+  it('refuses a commit on a stale revision and stores nothing of it', async () => {
+    const store = await open();
+    await store.commitWorld({ baseRevision: 0, writes: [policy('a')], deletes: [], issued: [] });
+    const stale = store.commitWorld({ baseRevision: 0, writes: [policy('b')], deletes: [], issued: [issued('c1', 1)] });
+    await expect(stale).rejects.toBeInstanceOf(StaleWorldError);
+    await expect(stale).rejects.toMatchObject({ code: 'conflict', storedRevision: 1 });
+    const loaded = await store.load();
+    expect(loaded.entities.map((row) => row.id)).toEqual(['a']);
+    expect(loaded.computers).toEqual([]);
+  });
+
+  it('refuses to issue a version lower than the stored one', async () => {
+    const store = await open();
+    await store.commitWorld({ baseRevision: 0, writes: [], deletes: [], issued: [issued('c1', 5)] });
+    await expect(
+      store.commitWorld({ baseRevision: 1, writes: [policy('x')], deletes: [], issued: [issued('c1', 4)] }),
+    ).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/never go down/) as unknown });
+    const loaded = await store.load();
+    expect(loaded.revision).toBe(1);
+    expect(loaded.entities).toEqual([]);
+    expect(loaded.computers[0]?.snapshotVersion).toBe(5);
+  });
+
+  it('two stores committing concurrently never issue a version twice or backwards; losers catch up and succeed', async () => {
+    const one = await open();
+    const two = await open();
+    const [a, b] = await Promise.all([issueLoop(one, 15), issueLoop(two, 15)]);
+    const all = [...a.versions, ...b.versions].sort((x, y) => x - y);
+    expect(all).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    for (const versions of [a.versions, b.versions]) {
+      expect(versions).toEqual([...versions].sort((x, y) => x - y));
+    }
+    const loaded = await one.load();
+    expect(loaded.revision).toBe(30);
+    expect(loaded.computers[0]?.snapshotVersion).toBe(30);
+    expect(loaded.entities).toHaveLength(30);
+  });
+
+  it('the loser of a race gets StaleWorldError, and its retry after changesSince is stored', async () => {
+    const one = await open();
+    const two = await open();
+    const base = (await one.load()).revision;
+    await one.commitWorld({ baseRevision: base, writes: [policy('first')], deletes: [], issued: [issued('c1', 1)] });
+    const lost = await two
+      .commitWorld({ baseRevision: base, writes: [policy('second')], deletes: [], issued: [issued('c1', 1)] })
+      .then(
+        () => null,
+        (error: unknown) => error,
+      );
+    expect(lost).toBeInstanceOf(StaleWorldError);
+    const caughtUp = await two.changesSince(base);
+    expect(caughtUp.entities.map((row) => row.id)).toEqual(['first']);
+    expect(caughtUp.computers[0]?.snapshotVersion).toBe(1);
+    const retried = await two.commitWorld({
+      baseRevision: caughtUp.revision,
+      writes: [policy('second')],
+      deletes: [],
+      issued: [issued('c1', 2)],
+    });
+    expect(retried.revision).toBe(2);
+  });
+
+  it("announces a commit and a token change to the other store's listener, not to its own", async () => {
+    const one = await open();
+    const two = await open();
+    const heardByTwo = new Recorder();
+    const heardByOne = new Recorder();
+    two.subscribe(heardByTwo);
+    one.subscribe(heardByOne);
+    await one.commitWorld({ baseRevision: 0, writes: [policy('a')], deletes: [], issued: [issued('c1', 1)] });
+    await heardByTwo.until(() => heardByTwo.commits.includes(1));
+    await one.setTokenHash('c1', Buffer.from('t'));
+    await heardByTwo.until(() => heardByTwo.commits.includes(2));
+    // A commit by two reaches one: by then one would have heard its own commits, had they been announced to it.
+    await two.commitWorld({ baseRevision: 2, writes: [], deletes: [], issued: [] });
+    await heardByOne.until(() => heardByOne.commits.length > 0);
+    expect(heardByOne.commits).toEqual([3]);
+    expect(heardByTwo.commits).toEqual([1, 2]);
+  });
+
+  it("announces recorded acknowledgements in batches to the other store's listener", async () => {
+    const one = await open();
+    const two = await open();
+    const heard = new Recorder();
+    two.subscribe(heard);
+    const ids = Array.from({ length: 40 }, (_, i) => `computer-${i}`);
+    await one.commitWorld({ baseRevision: 0, writes: [], deletes: [], issued: ids.map((id) => issued(id, 1)) });
+    await Promise.all(
+      ids.map((id) => one.recordAck(id, { snapshotVersion: 1, settingsVersion: 1, error: null, nowMs: 5 })),
+    );
+    await heard.until(() => ids.every((id) => heard.acks.includes(id)));
+    const rows = await two.computerRows(['computer-7']);
+    expect(rows[0]?.ackedSnapshotVersion).toBe(1);
+  });
+
+  it('splits acknowledgement payloads under the NOTIFY limit', () => {
+    const ids = Array.from({ length: 2_000 }, (_, i) => `a-rather-long-computer-identifier-${i}`);
+    const payloads = ackPayloads('instance', ids);
+    expect(payloads.length).toBeGreaterThan(1);
+    const back: string[] = [];
+    for (const payload of payloads) {
+      expect(Buffer.byteLength(payload)).toBeLessThanOrEqual(MAX_NOTIFY_PAYLOAD_BYTES);
+      back.push(...(JSON.parse(payload) as { a: string[] }).a);
+    }
+    expect(back).toEqual(ids);
+  });
+
+  it('after its LISTEN connection is lost, reconnects and announces the stored revision as a catch-up', async () => {
+    const one = await open();
+    const events: string[] = [];
+    const two = await open({ log: ({ event }) => events.push(event) });
+    const heard = new Recorder();
+    two.subscribe(heard);
+    // Committed while two's LISTEN connection is down: the announcement is lost to it.
+    two.dropListenConnection();
+    await one.commitWorld({ baseRevision: 0, writes: [policy('a')], deletes: [], issued: [] });
+    await heard.until(() => heard.commits.includes(1));
+    expect(events).toEqual(['listen-lost', 'listen-restored']);
+    expect(heard.commits).toEqual([1]);
+    // And it listens again: later commits are announced as before.
+    await one.commitWorld({ baseRevision: 1, writes: [policy('b')], deletes: [], issued: [] });
+    await heard.until(() => heard.commits.includes(2));
+  });
+
+  it('knows which agents are connected to another running instance', async () => {
+    const one = await open();
+    const two = await open();
+    await one.commitWorld({
+      baseRevision: 0,
+      writes: [],
+      deletes: [],
+      issued: [issued('c1', 1), issued('c2', 1), issued('c3', 1)],
+    });
+    await one.markConnected('c1', true);
+    await one.markConnected('c2', true);
+    await two.markConnected('c3', true);
+    expect([...(await two.connectedElsewhere(['c1', 'c2', 'c3']))].sort()).toEqual(['c1', 'c2']);
+    expect([...(await one.connectedElsewhere(['c1', 'c2', 'c3']))]).toEqual(['c3']);
+
+    // c2 moved to two: one's later disconnect of it does not take it from two.
+    await two.markConnected('c2', true);
+    await one.markConnected('c2', false);
+    expect([...(await one.connectedElsewhere(['c2']))]).toEqual(['c2']);
+    await one.markConnected('c1', false);
+    expect([...(await two.connectedElsewhere(['c1']))]).toEqual([]);
+
+    // An instance that stopped beating (killed) no longer counts.
+    await one.markConnected('c1', true);
+    await pgQuery(
+      `UPDATE "${schema.schema}".instances SET heartbeat_at = now() - interval '1 minute' WHERE instance_id = $1`,
+      [one.instanceId],
+    );
+    expect([...(await two.connectedElsewhere(['c1']))]).toEqual([]);
+    // Nor one that stopped.
+    await two.close();
+    expect([...(await one.connectedElsewhere(['c3']))]).toEqual([]);
+  });
+
+  it('approval requests: inserted once by id, counted, updated, listed in arrival order', async () => {
+    const one = await open();
+    const two = await open();
+    const row = (id: string, status = 'pending') => ({
+      id,
+      computerId: 'c1',
+      receivedAtMs: 1,
+      status,
+      body: JSON.stringify({ id, status }),
+    });
+    expect(await one.insertRequest(row('r1'))).toBe(true);
+    expect(await two.insertRequest(row('r1'))).toBe(false);
+    expect(await two.insertRequest(row('r2'))).toBe(true);
+    expect(await one.pendingRequestCount('c1')).toBe(2);
+    expect(await one.updateRequest('r1', 'approved', '{"id":"r1","status":"approved"}')).toBe(true);
+    expect(await one.updateRequest('nope', 'approved', '{}')).toBe(false);
+    expect(await two.requestBodies()).toEqual(['{"id":"r1","status":"approved"}', row('r2').body]);
+    expect(await two.requestBodies('pending')).toEqual([row('r2').body]);
+    expect(await two.requestBody('r1')).toBe('{"id":"r1","status":"approved"}');
+    expect(await two.requestBody('nope')).toBeUndefined();
+    expect(await two.pendingRequestCount('c1')).toBe(1);
+  });
+
+  it('a commit changes a request in the same transaction', async () => {
+    const store = await open();
+    await store.insertRequest({ id: 'r1', computerId: 'c1', receivedAtMs: 1, status: 'pending', body: '{}' });
+    await store.commitWorld({
+      baseRevision: 0,
+      writes: [policy('approved-app')],
+      deletes: [],
+      issued: [],
+      request: { id: 'r1', status: 'approved', body: '{"status":"approved"}' },
+    });
+    expect(await store.requestBodies('approved')).toEqual(['{"status":"approved"}']);
+  });
+
+  it('a simulated storage fault makes writes fail with storage-unavailable, and lifting it restores them', async () => {
+    const store = await open();
+    store.simulateStorageFault('read-only');
+    await expect(
+      store.commitWorld({ baseRevision: 0, writes: [policy('a')], deletes: [], issued: [] }),
+    ).rejects.toMatchObject({
+      code: 'storage-unavailable',
+      message: expect.stringMatching(/127\.0\.0\.1|localhost/) as unknown,
+    });
+    expect((await store.load()).revision).toBe(0);
+    store.simulateStorageFault('none');
+    expect(
+      (await store.commitWorld({ baseRevision: 0, writes: [policy('a')], deletes: [], issued: [] })).revision,
+    ).toBe(1);
+  });
+
+  it('a closed store answers storage-unavailable', async () => {
+    const store = await open();
+    await store.close();
+    await expect(store.load()).rejects.toMatchObject({ code: 'storage-unavailable' });
+  });
+});
+
+describe('PostgreSQL migrations', () => {
+  it('two stores opening a new schema at once migrate it once', async () => {
+    await schema.drop();
+    const [a, b] = await Promise.all([open(), open()]);
+    const recorded = await pgQuery(`SELECT version FROM "${schema.schema}".tollgate_migrations ORDER BY version`);
+    expect(recorded.rows.map((row: { version: number }) => row.version)).toEqual(PG_MIGRATIONS.map((_, i) => i + 1));
+    expect((await a.load()).revision).toBe(0);
+    expect((await b.load()).revision).toBe(0);
+  });
+
+  it('are idempotent: a second run applies nothing and keeps the data', async () => {
+    const store = await open();
+    await store.commitWorld({ baseRevision: 0, writes: [policy('kept')], deletes: [], issued: [] });
+    const again = await PgStore.migrate({ url: schema.url, schema: schema.schema }, false);
+    expect(again).toEqual({ from: PG_MIGRATIONS.length, to: PG_MIGRATIONS.length, steps: [] });
+    expect((await store.load()).entities.map((row) => row.id)).toEqual(['kept']);
+  });
+
+  it('a dry run lists the pending steps and changes nothing', async () => {
+    const name = freshSchemaName();
+    try {
+      const dry = await PgStore.migrate({ url: schema.url, schema: name }, true);
+      expect(dry.from).toBe(0);
+      expect(dry.steps.map((step) => step.version)).toEqual(PG_MIGRATIONS.map((_, i) => i + 1));
+      const exists = await pgQuery('SELECT 1 FROM pg_namespace WHERE nspname = $1', [name]);
+      expect(exists.rowCount).toBe(0);
+      const done = await PgStore.migrate({ url: schema.url, schema: name }, false);
+      expect(done.to).toBe(PG_MIGRATIONS.length);
+      expect((await PgStore.migrate({ url: schema.url, schema: name }, true)).steps).toEqual([]);
+    } finally {
+      await pgQuery(`DROP SCHEMA IF EXISTS "${name}" CASCADE`);
+    }
+  });
+
+  it('refuses a schema written by a newer release', async () => {
+    await open();
+    await pgQuery(`INSERT INTO "${schema.schema}".tollgate_migrations (version, description) VALUES (999, 'future')`);
+    await expect(open()).rejects.toMatchObject({
+      code: 'store-too-new',
+      message: expect.stringMatching(/999/) as unknown,
+    });
+  });
+
+  it('refuses a schema name that is not a plain identifier, naming the field', async () => {
+    await expect(PgStore.open({ url: schema.url, schema: 'Bad"Name' })).rejects.toMatchObject({
+      code: 'invalid-input',
+      message: expect.stringMatching(/store\.schema/) as unknown,
+    });
+  });
+});
+
+describe('an unreachable PostgreSQL', () => {
+  it('is storage-unavailable naming the host and port', async () => {
+    const error = await PgStore.open({
+      url: 'postgres://postgres@127.0.0.1:1/test',
+      schema: 'tollgate',
+      connectTimeoutMs: 2_000,
+    }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(TollgateError);
+    expect(error).toMatchObject({
+      code: 'storage-unavailable',
+      message: expect.stringMatching(/127\.0\.0\.1:1\b/) as unknown,
+    });
+  });
+
+  it('never puts the password in the message', async () => {
+    const error = (await PgStore.open({
+      url: 'postgres://postgres:sekret@127.0.0.1:1/test',
+      connectTimeoutMs: 2_000,
+    }).catch((e: unknown) => e)) as Error;
+    expect(error.message).not.toMatch(/sekret/);
+  });
+});

@@ -1,0 +1,269 @@
+// The sync client's failover between several server URLs, against two real
+// WebSocket servers on port 0 (and a port nothing listens on), with the
+// client's timers faked so that the delays are read exactly: a failed connect
+// or a dropped connection moves on to the next URL at once, the backoff
+// applies once every URL failed in turn, and the agent's status names the URL
+// it is connected to.
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { Agent } from '../../src/agent/agent.js';
+import { AgentStore } from '../../src/store/agent-store.js';
+import { SyncClient } from '../../src/sync/client.js';
+import { rawDataBytes } from '../../src/wire/raw-data.js';
+import { generateSigningKeys, parsePublicKey } from '../../src/wire/signing.js';
+import { decodeAgentMessage, encodeServerMessage, type AgentMessage } from '../../src/wire/sync-messages.js';
+
+const BACKOFF_INITIAL_MS = 100;
+const BACKOFF_MAX_MS = 1_000;
+
+interface LogLine {
+  msg: string;
+  obj: Record<string, unknown>;
+}
+
+class TestLogger {
+  readonly lines: LogLine[] = [];
+  private readonly waiters: { msg: string; resolve: (line: LogLine) => void }[] = [];
+  info = (obj: object, msg: string): void => this.add(obj, msg);
+  warn = (obj: object, msg: string): void => this.add(obj, msg);
+  debug = (obj: object, msg: string): void => this.add(obj, msg);
+
+  private add(obj: object, msg: string): void {
+    const line = { msg, obj: obj as Record<string, unknown> };
+    this.lines.push(line);
+    for (const w of [...this.waiters]) {
+      if (w.msg === msg) {
+        this.waiters.splice(this.waiters.indexOf(w), 1);
+        w.resolve(line);
+      }
+    }
+  }
+
+  next(msg: string): Promise<LogLine> {
+    return new Promise((resolve) => this.waiters.push({ msg, resolve }));
+  }
+}
+
+type Behaviour = (socket: WebSocket, message: AgentMessage) => void;
+
+/** One fake server: a real WebSocket server on port 0 whose answers a test sets. */
+class FakeServer {
+  readonly connections: WebSocket[] = [];
+  behaviour: Behaviour = () => undefined;
+  private readonly waiters: (() => void)[] = [];
+
+  private constructor(
+    readonly wss: WebSocketServer,
+    readonly url: string,
+  ) {
+    wss.on('connection', (socket) => {
+      this.connections.push(socket);
+      socket.on('message', (data) => this.behaviour(socket, decodeAgentMessage(rawDataBytes(data))));
+      for (const waiter of this.waiters.splice(0)) waiter();
+    });
+  }
+
+  static async start(): Promise<FakeServer> {
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await new Promise((resolve) => wss.once('listening', resolve));
+    return new FakeServer(wss, `ws://127.0.0.1:${(wss.address() as { port: number }).port}/agent`);
+  }
+
+  /** Resolves once this server has accepted `count` connections in all. */
+  connection(count: number): Promise<WebSocket> {
+    return new Promise((resolve) => {
+      const check = (): void => {
+        const socket = this.connections[count - 1];
+        if (socket !== undefined) resolve(socket);
+        else this.waiters.push(check);
+      };
+      check();
+    });
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.wss.clients) socket.terminate();
+    await new Promise((resolve) => this.wss.close(resolve));
+  }
+}
+
+/** Answers hello with up-to-date and keeps the connection. */
+const upToDate: Behaviour = (socket, message) => {
+  if (message.kind === 'hello') {
+    socket.send(encodeServerMessage({ kind: 'upToDate', snapshotVersion: 0, settingsVersion: 0 }));
+  }
+};
+
+/** Closes each connection as soon as it says hello. */
+const hangUp: Behaviour = (socket) => socket.close(1000, 'go away');
+
+/** A ws:// URL on a port nothing listens on (taken from the system, then released). */
+async function deadUrl(): Promise<string> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return `ws://127.0.0.1:${port}/agent`;
+}
+
+let dir: string;
+let store: AgentStore;
+let agent: Agent;
+let logger: TestLogger;
+let client: SyncClient | null;
+const servers: FakeServer[] = [];
+
+function startClient(urls: string[], random: () => number = () => 0.5): SyncClient {
+  client = new SyncClient({
+    urls,
+    token: 'token',
+    computerId: 'till-1',
+    agent,
+    fallbackAgentVersion: '10.6.2',
+    fallbackOs: 'linux',
+    pingIntervalMs: 60_000,
+    pongTimeoutMs: 60_000,
+    backoffInitialMs: BACKOFF_INITIAL_MS,
+    backoffMaxMs: BACKOFF_MAX_MS,
+    maxMessageBytes: 1 << 20,
+    logger,
+    random,
+  });
+  client.start();
+  return client;
+}
+
+async function server(): Promise<FakeServer> {
+  const started = await FakeServer.start();
+  servers.push(started);
+  return started;
+}
+
+/** Lets the client's reconnect timer run out, after the disconnect line that named its delay. */
+function runDelay(line: LogLine): void {
+  vi.advanceTimersByTime(Number(line.obj['retryInMs']));
+}
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollgate-client-failover-'));
+  store = AgentStore.open(path.join(dir, 'agent.db'));
+  agent = new Agent({
+    store,
+    publicKey: parsePublicKey(generateSigningKeys().publicKeyPem),
+    computerId: 'till-1',
+    noSnapshotAction: 'deny',
+    clock: Date.now,
+  });
+  logger = new TestLogger();
+  client = null;
+});
+
+afterEach(async () => {
+  client?.close();
+  vi.useRealTimers();
+  for (const s of servers.splice(0)) await s.stop();
+  store.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the sync client with several server URLs', () => {
+  it('moves on to the next URL at once when a connect fails, and reports the URL it is connected to', async () => {
+    const dead = await deadUrl();
+    const second = await server();
+    second.behaviour = upToDate;
+    const disconnected = logger.next('disconnected from the server');
+    startClient([dead, second.url]);
+    expect(client?.currentUrl).toBe(dead);
+    const line = await disconnected;
+    expect(line.obj).toMatchObject({ url: dead, nextUrl: second.url, retryInMs: 0 });
+    const connected = logger.next('connected to the server');
+    runDelay(line);
+    await second.connection(1);
+    expect((await connected).obj['url']).toBe(second.url);
+    expect(client?.currentUrl).toBe(second.url);
+    expect(client?.state).toBe('connected');
+  });
+
+  it('moves on to the next URL at once when the connection drops', async () => {
+    const first = await server();
+    const second = await server();
+    first.behaviour = upToDate;
+    second.behaviour = upToDate;
+    const upToDateLine = logger.next('up to date');
+    startClient([first.url, second.url]);
+    const socket = await first.connection(1);
+    await upToDateLine;
+    expect(client?.currentUrl).toBe(first.url);
+
+    const disconnected = logger.next('disconnected from the server');
+    socket.terminate();
+    const line = await disconnected;
+    expect(line.obj).toMatchObject({ url: first.url, nextUrl: second.url, retryInMs: 0 });
+    const connected = logger.next('connected to the server');
+    runDelay(line);
+    await second.connection(1);
+    await connected;
+    expect(client?.currentUrl).toBe(second.url);
+    expect(first.connections).toHaveLength(1);
+  });
+
+  it('backs off only once every URL failed in turn, the backoff growing per round', async () => {
+    const first = await server();
+    const second = await server();
+    first.behaviour = hangUp;
+    second.behaviour = hangUp;
+    startClient([first.url, second.url], () => 0.5);
+    const seen: { url: unknown; retryInMs: unknown }[] = [];
+    let disconnected = logger.next('disconnected from the server');
+    for (let i = 0; i < 6; i++) {
+      const line = await disconnected;
+      seen.push({ url: line.obj['url'], retryInMs: line.obj['retryInMs'] });
+      disconnected = logger.next('disconnected from the server');
+      runDelay(line);
+    }
+    expect(seen).toEqual([
+      { url: first.url, retryInMs: 0 },
+      { url: second.url, retryInMs: 0.5 * BACKOFF_INITIAL_MS },
+      { url: first.url, retryInMs: 0 },
+      { url: second.url, retryInMs: 0.5 * 2 * BACKOFF_INITIAL_MS },
+      { url: first.url, retryInMs: 0 },
+      { url: second.url, retryInMs: 0.5 * 4 * BACKOFF_INITIAL_MS },
+    ]);
+    expect(first.connections.length).toBeGreaterThanOrEqual(3);
+    expect(second.connections.length).toBe(3);
+  });
+
+  it('starts a new round after a connection that was of use', async () => {
+    const first = await server();
+    const second = await server();
+    first.behaviour = hangUp;
+    second.behaviour = hangUp;
+    startClient([first.url, second.url], () => 0.5);
+    // A whole round fails: the backoff's first step.
+    let line = await logger.next('disconnected from the server');
+    let next = logger.next('disconnected from the server');
+    runDelay(line);
+    line = await next;
+    expect(line.obj['retryInMs']).toBe(0.5 * BACKOFF_INITIAL_MS);
+    // The first server now answers, then drops the connection: the second is tried at once.
+    first.behaviour = (socket, message) => {
+      upToDate(socket, message);
+      if (message.kind === 'hello') socket.close(1000, 'bye');
+    };
+    next = logger.next('disconnected from the server');
+    runDelay(line);
+    line = await next;
+    expect(logger.lines.some((l) => l.msg === 'up to date')).toBe(true);
+    expect(line.obj).toMatchObject({ url: first.url, nextUrl: second.url, retryInMs: 0 });
+    // And when the second fails too, the round's backoff starts from its first step again.
+    next = logger.next('disconnected from the server');
+    runDelay(line);
+    line = await next;
+    expect(line.obj).toMatchObject({ url: second.url, retryInMs: 0.5 * BACKOFF_INITIAL_MS });
+  });
+});
