@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import type { World } from '../../src/engine/model.js';
 import { ServerState } from '../../src/server/state.js';
 import { AGENT_PATH, SyncHub, type SyncHubOptions } from '../../src/server/sync-hub.js';
 import {
@@ -22,32 +21,9 @@ import { rawDataBytes } from '../../src/wire/raw-data.js';
 import { peekSnapshot } from '../../src/wire/signed.js';
 import { parsePublicKey } from '../../src/wire/signing.js';
 import { decodeServerMessage, encodeAgentMessage, type ServerMessage } from '../../src/wire/sync-messages.js';
+import { paddedWorld } from '../support/padded-world.js';
 
-const WORLD: World = {
-  organizations: [{ id: 'shop', name: 'Shop', structure: 'flat', modules: [] }],
-  groups: [{ id: 'tills', org: 'shop', name: 'Tills', os: 'linux', agentVersion: '10.6.2' }],
-  computers: [
-    { id: 'till-1', group: 'tills' },
-    { id: 'till-2', group: 'tills' },
-  ],
-  applications: Array.from({ length: 100 }, (_, i) => ({
-    id: `app-${i}`,
-    name: `application ${i} ${'x'.repeat(200)}`,
-    builtIn: false,
-    rules: [{ path: `/opt/app-${i}/**` }],
-  })),
-  policies: Array.from({ length: 100 }, (_, i) => ({
-    id: `pol-${i}`,
-    app: `app-${i}`,
-    appliesTo: { organization: 'shop' },
-    action: 'permit' as const,
-    order: i + 1,
-    enabled: true,
-  })),
-  agentSettings: [],
-  approvalPolicies: [],
-  approvalSettings: [],
-};
+const WORLD = paddedWorld(100, 200);
 
 interface Logged {
   msg: string;

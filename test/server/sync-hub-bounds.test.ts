@@ -9,38 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
-import type { World } from '../../src/engine/model.js';
 import { ServerState } from '../../src/server/state.js';
 import { AGENT_PATH, CLOSE_CODES, SyncHub, type SyncHubOptions } from '../../src/server/sync-hub.js';
 import { rawDataBytes } from '../../src/wire/raw-data.js';
 import { decodeServerMessage, encodeAgentMessage } from '../../src/wire/sync-messages.js';
+import { paddedWorld } from '../support/padded-world.js';
 
 /** A world whose one snapshot is large (about 200 KiB): a few pushes fill any buffer. */
-const WORLD: World = {
-  organizations: [{ id: 'shop', name: 'Shop', structure: 'flat', modules: [] }],
-  groups: [{ id: 'tills', org: 'shop', name: 'Tills', os: 'linux', agentVersion: '10.6.2' }],
-  computers: [
-    { id: 'till-1', group: 'tills' },
-    { id: 'till-2', group: 'tills' },
-  ],
-  applications: Array.from({ length: 200 }, (_, i) => ({
-    id: `app-${i}`,
-    name: `application ${i} ${'x'.repeat(1000)}`,
-    builtIn: false,
-    rules: [{ path: `/opt/app-${i}/**` }],
-  })),
-  policies: Array.from({ length: 200 }, (_, i) => ({
-    id: `pol-${i}`,
-    app: `app-${i}`,
-    appliesTo: { organization: 'shop' },
-    action: 'permit' as const,
-    order: i + 1,
-    enabled: true,
-  })),
-  agentSettings: [],
-  approvalPolicies: [],
-  approvalSettings: [],
-};
+const WORLD = paddedWorld(200, 1000);
 
 interface Logged {
   level: string;

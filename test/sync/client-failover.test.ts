@@ -16,37 +16,10 @@ import { SyncClient } from '../../src/sync/client.js';
 import { rawDataBytes } from '../../src/wire/raw-data.js';
 import { generateSigningKeys, parsePublicKey } from '../../src/wire/signing.js';
 import { decodeAgentMessage, encodeServerMessage, type AgentMessage } from '../../src/wire/sync-messages.js';
+import { type LogLine, TestLogger } from '../support/test-logger.js';
 
 const BACKOFF_INITIAL_MS = 100;
 const BACKOFF_MAX_MS = 1_000;
-
-interface LogLine {
-  msg: string;
-  obj: Record<string, unknown>;
-}
-
-class TestLogger {
-  readonly lines: LogLine[] = [];
-  private readonly waiters: { msg: string; resolve: (line: LogLine) => void }[] = [];
-  info = (obj: object, msg: string): void => this.add(obj, msg);
-  warn = (obj: object, msg: string): void => this.add(obj, msg);
-  debug = (obj: object, msg: string): void => this.add(obj, msg);
-
-  private add(obj: object, msg: string): void {
-    const line = { msg, obj: obj as Record<string, unknown> };
-    this.lines.push(line);
-    for (const w of [...this.waiters]) {
-      if (w.msg === msg) {
-        this.waiters.splice(this.waiters.indexOf(w), 1);
-        w.resolve(line);
-      }
-    }
-  }
-
-  next(msg: string): Promise<LogLine> {
-    return new Promise((resolve) => this.waiters.push({ msg, resolve }));
-  }
-}
 
 type Behaviour = (socket: WebSocket, message: AgentMessage) => void;
 
