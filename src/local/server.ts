@@ -12,6 +12,7 @@ import {
   type LocalRequest,
   type LocalResponse,
 } from '../wire/local-api.js';
+import { LOCAL_CONNECTION_ERRORS, LOCAL_REQUEST_ERRORS } from '../wire/protocol-codes.js';
 
 /** Answers one request; a thrown error becomes an error response for that request. */
 export type RequestHandler = (request: LocalRequest) => LocalResponse | Promise<LocalResponse>;
@@ -192,11 +193,19 @@ export class LocalServer {
         // An error response the client does not take is not waited for long.
         if (now - conn.closingSinceMs >= this.frameTimeoutMs) conn.socket.destroy();
       } else if (conn.frames === 0 && now - conn.openedAtMs >= this.firstFrameTimeoutMs) {
-        this.drop(conn, 'first-frame-timeout', `no whole request within ${this.firstFrameTimeoutMs} ms of connecting`);
+        this.drop(
+          conn,
+          LOCAL_CONNECTION_ERRORS.firstFrameTimeout,
+          `no whole request within ${this.firstFrameTimeoutMs} ms of connecting`,
+        );
       } else if (!conn.paused && conn.partialSinceMs !== null && now - conn.partialSinceMs >= this.frameTimeoutMs) {
-        this.drop(conn, 'frame-timeout', `a request frame was not received whole within ${this.frameTimeoutMs} ms`);
+        this.drop(
+          conn,
+          LOCAL_CONNECTION_ERRORS.frameTimeout,
+          `a request frame was not received whole within ${this.frameTimeoutMs} ms`,
+        );
       } else if (conn.inFlight === 0 && now - conn.lastActiveMs >= this.idleTimeoutMs) {
-        this.drop(conn, 'idle-timeout', `idle for ${this.idleTimeoutMs} ms`);
+        this.drop(conn, LOCAL_CONNECTION_ERRORS.idleTimeout, `idle for ${this.idleTimeoutMs} ms`);
       }
     }
   }
@@ -240,12 +249,13 @@ export class LocalServer {
       const victim = this.evictable();
       if (victim === null) {
         const message = `at most ${this.options.maxConnections} connections, all busy`;
-        this.options.onClientError?.({ code: 'too-many-connections', message });
-        socket.write(encodeFrame(encodeResponse({ id: 0, kind: 'error', code: 'too-many-connections', message })));
+        const code = LOCAL_CONNECTION_ERRORS.tooManyConnections;
+        this.options.onClientError?.({ code, message });
+        socket.write(encodeFrame(encodeResponse({ id: 0, kind: 'error', code, message })));
         socket.destroy();
         return;
       }
-      this.drop(victim, 'connection-evicted', 'closed to make room for a new connection');
+      this.drop(victim, LOCAL_CONNECTION_ERRORS.connectionEvicted, 'closed to make room for a new connection');
     }
     const now = this.now();
     const conn: Connection = {
@@ -343,7 +353,7 @@ export class LocalServer {
         bound = decisionFrameBound(decision);
       } catch (error) {
         const e = error as Partial<TollgateError>;
-        emit({ id, kind: 'error', code: e.code ?? 'internal', message: e.message ?? String(error) });
+        emit({ id, kind: 'error', code: e.code ?? LOCAL_REQUEST_ERRORS.internal, message: e.message ?? String(error) });
         return;
       }
       if (tail === null) {
@@ -370,13 +380,13 @@ export class LocalServer {
     const refuse = (error: unknown, frame: Buffer): boolean => {
       const e = error as Partial<TollgateError>;
       const id = tryReadRequestId(frame);
-      if (e.code === 'field-too-long') {
+      if (e.code === LOCAL_REQUEST_ERRORS.fieldTooLong) {
         // A whole, well-formed frame: refused on its own, the connection carries on.
         this.options.onClientError?.({ code: e.code, message: e.message ?? '' });
         emit({ id, kind: 'error', code: e.code, message: e.message ?? '' });
         return true;
       }
-      fail(id, e.code ?? 'bad-request', e.message ?? String(error));
+      fail(id, e.code ?? LOCAL_REQUEST_ERRORS.badRequest, e.message ?? String(error));
       return false;
     };
 
@@ -415,7 +425,7 @@ export class LocalServer {
         emit({
           id: request.id,
           kind: 'error',
-          code: 'admin-socket-required',
+          code: LOCAL_REQUEST_ERRORS.adminSocketRequired,
           message: `${request.kind} is served on the admin socket only`,
         });
       } else {
@@ -470,7 +480,7 @@ export class LocalServer {
         decoder.pushEach(chunk, onFrame);
       } catch (error) {
         const e = error as Partial<TollgateError>;
-        fail(0, e.code ?? 'bad-frame', e.message ?? String(error));
+        fail(0, e.code ?? LOCAL_CONNECTION_ERRORS.badFrame, e.message ?? String(error));
         return;
       }
       if (failed) return;
@@ -509,7 +519,12 @@ export class LocalServer {
   private answer(request: LocalRequest): LocalResponse | Promise<LocalResponse> {
     const asError = (error: unknown): LocalResponse => {
       const e = error as Partial<TollgateError>;
-      return { id: request.id, kind: 'error', code: e.code ?? 'internal', message: e.message ?? String(error) };
+      return {
+        id: request.id,
+        kind: 'error',
+        code: e.code ?? LOCAL_REQUEST_ERRORS.internal,
+        message: e.message ?? String(error),
+      };
     };
     try {
       const result = this.handler(request);

@@ -3,7 +3,7 @@ import type { Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { TollgateError } from '../engine/errors.js';
-import { STORAGE_UNAVAILABLE, isStorageFailure } from '../store/storage-error.js';
+import { isStorageFailure } from '../store/storage-error.js';
 import { checkApprovalRequestFields, checkSubmissionBytes } from '../wire/approval-limits.js';
 import { rawDataBytes } from '../wire/raw-data.js';
 import {
@@ -14,6 +14,14 @@ import {
   type ServerMessage,
 } from '../wire/sync-messages.js';
 import { hashHex } from '../wire/delta.js';
+import {
+  DELTA_FALLBACK_PREFIX,
+  RECEIPT_REFUSAL_CODES,
+  REFUSAL_CLOSE_CODES,
+  SYNC_CLOSE_CODES,
+  SYNC_REFUSAL_CODES,
+  type SyncRefusalCode,
+} from '../wire/protocol-codes.js';
 import { DeltaIssuer, type HeldView } from './delta.js';
 import { Pacer } from './pacer.js';
 import type { ServerStateApi, ViewChanges } from './types.js';
@@ -21,18 +29,8 @@ import type { ServerStateApi, ViewChanges } from './types.js';
 /** The path agents connect to. */
 export const AGENT_PATH = '/agent';
 
-/** WebSocket close codes the hub uses (4000-4999 are the application's). */
-export const CLOSE_CODES = Object.freeze({
-  badMessage: 4400,
-  unauthorized: 4401,
-  helloTimeout: 4408,
-  replaced: 4409,
-  /** The server could not read or write its database (disk full, read-only, I/O error): not the agent's fault. */
-  storageUnavailable: 4503,
-  /** The agent did not read what it was sent: its unsent messages went over `maxBufferedBytes`. */
-  sendBufferFull: 4429,
-  shuttingDown: 1001,
-});
+/** WebSocket close codes of the sync endpoint (wire/protocol-codes.ts). */
+export const CLOSE_CODES = SYNC_CLOSE_CODES;
 
 /** The hub's default bounds (docs/SERVER.md, "Bounds"). */
 export const SYNC_HUB_DEFAULTS = Object.freeze({
@@ -47,12 +45,7 @@ export const SYNC_HUB_DEFAULTS = Object.freeze({
 });
 
 /** Why the server refuses an approval request for good: its receipt carries the code, and the agent forgets it. */
-const REFUSED_FOR_GOOD: ReadonlySet<string> = new Set([
-  'conflict',
-  'too-many-pending',
-  'invalid-field',
-  'request-too-large',
-]);
+const REFUSED_FOR_GOOD: ReadonlySet<string> = new Set(RECEIPT_REFUSAL_CODES);
 
 export interface HubLogger {
   info(obj: object, msg: string): void;
@@ -221,7 +214,7 @@ export class SyncHub {
     this.connections.add(conn);
     this.pendingHellos++;
     conn.helloTimer = setTimeout(
-      () => this.refuse(conn, CLOSE_CODES.helloTimeout, 'hello-timeout', 'no hello in time'),
+      () => this.refuse(conn, SYNC_REFUSAL_CODES.helloTimeout, 'no hello in time'),
       this.options.helloTimeoutMs,
     );
     conn.helloTimer.unref();
@@ -296,10 +289,11 @@ export class SyncHub {
     conn.ws.send(bytes);
   }
 
-  private refuse(conn: Connection, closeCode: number, code: string, message: string): void {
+  /** Sends a Refusal and closes the connection with the close code that goes with it. */
+  private refuse(conn: Connection, code: SyncRefusalCode, message: string): void {
     this.options.logger.warn({ computerId: conn.computerId, code, reason: message }, 'agent refused');
     this.send(conn, { kind: 'refusal', code, message });
-    conn.ws.close(closeCode, code);
+    conn.ws.close(REFUSAL_CLOSE_CODES[code], code);
   }
 
   /**
@@ -331,18 +325,18 @@ export class SyncHub {
       if (!isBinary) throw new TollgateError('bad-message', 'text frames are not part of the protocol');
       message = decodeAgentMessage(rawDataBytes(data));
     } catch (error) {
-      this.refuse(conn, CLOSE_CODES.badMessage, 'bad-message', (error as Error).message);
+      this.refuse(conn, SYNC_REFUSAL_CODES.badMessage, (error as Error).message);
       return;
     }
     try {
       if (message.kind === 'hello') await this.hello(conn, message);
-      else if (conn.computerId === null) this.refuse(conn, CLOSE_CODES.unauthorized, 'unauthorized', 'say hello first');
+      else if (conn.computerId === null) this.refuse(conn, SYNC_REFUSAL_CODES.unauthorized, 'say hello first');
       else if (message.kind === 'approval') {
         await this.approval(conn, conn.computerId, message.submission, rawDataBytes(data).length);
       } else await this.ack(conn.computerId, message);
     } catch (error) {
       if (isStorageFailure(error)) this.storageFailed(conn, message.kind, error);
-      else this.refuse(conn, CLOSE_CODES.badMessage, 'bad-message', (error as Error).message);
+      else this.refuse(conn, SYNC_REFUSAL_CODES.badMessage, (error as Error).message);
     }
   }
 
@@ -358,8 +352,7 @@ export class SyncHub {
     );
     this.refuse(
       conn,
-      CLOSE_CODES.storageUnavailable,
-      STORAGE_UNAVAILABLE,
+      SYNC_REFUSAL_CODES.storageUnavailable,
       `the server cannot use its database, try again later: ${(error as Error).message}`,
     );
   }
@@ -367,14 +360,13 @@ export class SyncHub {
   private async hello(conn: Connection, hello: Extract<AgentMessage, { kind: 'hello' }>): Promise<void> {
     const { state, clock } = this.options;
     if (conn.computerId !== null && conn.computerId !== hello.computerId) {
-      this.refuse(conn, CLOSE_CODES.unauthorized, 'unauthorized', 'a connection speaks for one computer');
+      this.refuse(conn, SYNC_REFUSAL_CODES.unauthorized, 'a connection speaks for one computer');
       return;
     }
     if (!state.authenticate(hello.computerId, hello.token)) {
       this.refuse(
         conn,
-        CLOSE_CODES.unauthorized,
-        'unauthorized',
+        SYNC_REFUSAL_CODES.unauthorized,
         `computer ${hello.computerId} is unknown or its token is wrong`,
       );
       return;
@@ -523,7 +515,7 @@ export class SyncHub {
     if (conn !== undefined && (ack.error !== '' || ack.snapshotVersion >= conn.held.version)) {
       conn.held = { version: ack.snapshotVersion, hash: ack.viewHash };
     }
-    if (ack.error !== '' && ack.errorCode?.startsWith('delta-') === true && conn !== undefined) {
+    if (ack.error !== '' && ack.errorCode?.startsWith(DELTA_FALLBACK_PREFIX) === true && conn !== undefined) {
       this.options.logger.warn(
         {
           computerId,

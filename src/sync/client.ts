@@ -3,6 +3,7 @@ import { TollgateError } from '../engine/errors.js';
 import type { OsName } from '../engine/model.js';
 import { APPROVAL_REQUEST_LIMITS } from '../wire/approval-limits.js';
 import type { SyncState } from '../wire/local-api.js';
+import { SYNC_CLOSE_CODES, SYNC_REFUSAL_CODES } from '../wire/protocol-codes.js';
 import { rawDataBytes } from '../wire/raw-data.js';
 import {
   decodeServerMessage,
@@ -44,8 +45,8 @@ export interface SyncAgentPort {
   applySettings(bytes: Uint8Array): { settingsVersion: number };
 }
 
-/** The close code of a connection the server refused for its credentials (docs/SERVER.md). */
-export const UNAUTHORIZED_CLOSE_CODE = 4401;
+/** The close code of a connection the server refused for its credentials (docs/PROTOCOL.md). */
+export const UNAUTHORIZED_CLOSE_CODE = SYNC_CLOSE_CODES.unauthorized;
 
 /** How many approval requests may await their receipt at once on one connection (by default). */
 export const DEFAULT_MAX_IN_FLIGHT = 64;
@@ -370,7 +371,7 @@ export class SyncClient {
         );
         break;
       case 'refusal':
-        this.unauthorized = message.code === 'unauthorized';
+        this.unauthorized = message.code === SYNC_REFUSAL_CODES.unauthorized;
         this.options.logger.warn({ code: message.code, reason: message.message }, 'the server refused this agent');
         break;
       case 'receipt':
@@ -485,7 +486,7 @@ export class SyncClient {
     this.closed = true;
     if (this.retryTimer !== null) clearTimeout(this.retryTimer);
     this.stopTimers();
-    this.ws?.close(1000, 'agent stopping');
+    this.ws?.close(SYNC_CLOSE_CODES.normal, 'agent stopping');
     this.ws = null;
     this.connectionState = 'disabled';
   }

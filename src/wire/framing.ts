@@ -5,6 +5,7 @@
 import { Buffer } from 'node:buffer';
 import { TollgateError } from '../engine/errors.js';
 import { allocateLarge } from './large-buffer.js';
+import { LOCAL_CONNECTION_ERRORS } from './protocol-codes.js';
 
 /** The size of a frame's length header: 4 bytes, big-endian, unsigned. */
 export const FRAME_HEADER_BYTES = 4;
@@ -25,7 +26,7 @@ const ASSEMBLE_FROM_BYTES = 64 * 1024;
 export function encodeFrame(payload: Uint8Array): Buffer {
   if (payload.length > MAX_FRAME_HEADER_VALUE) {
     throw new TollgateError(
-      'frame-too-large',
+      LOCAL_CONNECTION_ERRORS.frameTooLarge,
       `a frame carries at most ${MAX_FRAME_HEADER_VALUE} bytes, not ${payload.length}`,
     );
   }
@@ -105,7 +106,7 @@ export class FrameDecoder {
         const length = this.takeHeader();
         if (length > this.maxFrameBytes) {
           this.failure = new TollgateError(
-            'frame-too-large',
+            LOCAL_CONNECTION_ERRORS.frameTooLarge,
             `frame of ${length} bytes announced; the limit is ${this.maxFrameBytes} bytes`,
           );
           this.chunks = [];

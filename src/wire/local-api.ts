@@ -27,6 +27,7 @@ import {
 } from './codec.js';
 import { APPROVAL_REQUEST_LIMITS } from './approval-limits.js';
 import { tollgate } from './generated/tollgate.js';
+import { LOCAL_REQUEST_ERRORS } from './protocol-codes.js';
 
 const pb = tollgate.v1;
 
@@ -138,7 +139,7 @@ export const REQUEST_FIELD_LIMITS = {
 } as const;
 
 function tooLong(field: string, what: string, limit: number): TollgateError {
-  return new TollgateError('field-too-long', `${field} ${what}; the limit is ${limit}`);
+  return new TollgateError(LOCAL_REQUEST_ERRORS.fieldTooLong, `${field} ${what}; the limit is ${limit}`);
 }
 
 function limitText(value: string | undefined, field: string, limit: number): void {
@@ -273,7 +274,7 @@ function requestFromWire(m: tollgate.v1.Request): LocalRequest {
       return { id, kind: 'applySnapshot', snapshot: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
     }
     case undefined:
-      throw new TollgateError('bad-request', `request ${id} has no body`);
+      throw new TollgateError(LOCAL_REQUEST_ERRORS.badRequest, `request ${id} has no body`);
   }
 }
 
@@ -293,14 +294,16 @@ export function decodeRequest(bytes: Uint8Array): LocalRequest {
   try {
     message = pb.Request.decode(bytes);
   } catch (error) {
-    throw new TollgateError('bad-request', `undecodable request: ${(error as Error).message}`, { cause: error });
+    throw new TollgateError(LOCAL_REQUEST_ERRORS.badRequest, `undecodable request: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   let request: LocalRequest;
   try {
     request = requestFromWire(message);
   } catch (error) {
     if (error instanceof TollgateError && error.code === 'bad-message') {
-      throw new TollgateError('bad-request', error.message, { cause: error });
+      throw new TollgateError(LOCAL_REQUEST_ERRORS.badRequest, error.message, { cause: error });
     }
     throw error;
   }
