@@ -375,7 +375,16 @@ export function createProgram(
   registerAdminCommands(program, io, setExit);
   registerApprovalCommands(program, io, setExit);
   for (const extension of extensions) extension(program, io, setExit);
+  describeFromSummaries(program);
   return program;
+}
+
+/** Gives every command described only by its summary that summary as its description, so its own --help shows it. */
+function describeFromSummaries(command: Command): void {
+  for (const sub of command.commands) {
+    if (sub.description() === '' && sub.summary() !== '') sub.description(sub.summary());
+    describeFromSummaries(sub);
+  }
 }
 
 async function runProgram(argv: readonly string[], io: CliIo, helpAfterError: boolean): Promise<number> {
