@@ -9,6 +9,7 @@ import type { DaemonConfig } from '../src/agent/config.js';
 import { readPinnedKeys } from '../src/agent/config.js';
 import { DecisionRecorder } from '../src/agent/decision-recorder.js';
 import { handleLocalRequest } from '../src/agent/local-handler.js';
+import { tollgateVersion } from '../src/cli/version.js';
 import { LocalServer, type LocalServerOptions } from '../src/local/server.js';
 import { resolveGroupId } from '../src/local/socket-group.js';
 import { AgentStore } from '../src/store/agent-store.js';
@@ -103,6 +104,7 @@ export async function startAgentDaemon(
       computerId: config.computerId,
       exportDecisions: (limit) => recorder.export(limit),
       syncStatus: () => ({ syncState: sync?.state ?? 'disabled', serverUrl: sync?.currentUrl ?? null }),
+      daemonVersion: tollgateVersion(),
       applyHooks: hooks,
       onApplied: (version) => {
         logger.info({ snapshotVersion: version }, 'snapshot applied');
@@ -178,6 +180,7 @@ export async function startAgentDaemon(
       computerId: config.computerId,
       agent,
       fallbackAgentVersion: config.agent.version ?? '0',
+      tollgateVersion: tollgateVersion(),
       fallbackOs: config.agent.os ?? hostOs(),
       pingIntervalMs: server.pingIntervalMs,
       pongTimeoutMs: server.pongTimeoutMs,

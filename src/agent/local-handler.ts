@@ -17,6 +17,8 @@ export interface LocalHandlerContext {
   exportDecisions(limit: number): LoggedDecision[];
   /** The connection to the server for status (the sync client knows it); absent: sync is disabled. */
   syncStatus?: () => SyncStatus;
+  /** The tollgate software version status reports (Status.tollgate_version). */
+  daemonVersion?: string;
   applyHooks?: { beforeCommit?: () => void } | undefined;
   onApplied?: (snapshotVersion: number) => void;
   onRefused?: (error: Error) => void;
@@ -41,7 +43,15 @@ export function handleLocalRequest(
       return { id: request.id, kind: 'suggestion', suggestion, requestId };
     }
     case 'status':
-      return { id: request.id, kind: 'status', status: { ...agent.status(), ...(context.syncStatus?.() ?? NO_SYNC) } };
+      return {
+        id: request.id,
+        kind: 'status',
+        status: {
+          ...agent.status(),
+          ...(context.syncStatus?.() ?? NO_SYNC),
+          ...(context.daemonVersion === undefined ? {} : { daemonVersion: context.daemonVersion }),
+        },
+      };
     case 'exportDecisions':
       return {
         id: request.id,

@@ -361,13 +361,17 @@ async function computers(ctx: AdminContext): Promise<number> {
     c.group,
     c.enrolled ? 'yes' : 'no',
     c.reportedAgentVersion ?? '-',
+    c.reportedTollgateVersion ?? '-',
     c.connected ? 'yes' : 'no',
     versionPair(c.snapshotVersion, c.ackedSnapshotVersion),
     versionPair(c.settingsVersion, c.ackedSettingsVersion),
     c.lastError ?? '',
   ]);
   ctx.io.stdout(
-    formatTable(['computer', 'group', 'enrolled', 'agent', 'connected', 'snapshot', 'settings', 'last error'], rows),
+    formatTable(
+      ['computer', 'group', 'enrolled', 'agent', 'tollgate', 'connected', 'snapshot', 'settings', 'last error'],
+      rows,
+    ),
   );
   ctx.io.stdout('snapshot and settings: issued/acknowledged; * marks an agent that has not applied the newest\n');
   return EXIT_OK;

@@ -256,6 +256,11 @@ export function createProgram(
   program
     .command('status')
     .summary("a running daemon's snapshot, structure, gates, settings and counters, and tollgate's version")
+    .description(
+      "Shows a running daemon's computer, snapshot, structure, gates, settings, decision counts, latency, outbox and " +
+        'sync state, with the version of this tollgate (the first line) and of the tollgate the daemon runs ' +
+        '(`daemon`). With --json: the same as one object (tollgateVersion, daemonVersion, ...).',
+    )
     .option('--socket <path>', SOCKET_HELP)
     .option('--json', 'print JSON', false)
     .action(async (opts: { socket?: string; json: boolean }) => {

@@ -260,6 +260,7 @@ function formatAge(ms: number): string {
 export function formatStatus(status: AgentStatus, nowMs: number): string {
   const lines = [
     `tollgate         ${tollgateVersion()}`,
+    `daemon           ${status.daemonVersion === undefined ? 'unknown (it does not report its version)' : `tollgate ${status.daemonVersion}`}`,
     `computer         ${status.computerId} (agent ${status.agentVersion} on ${status.os})`,
     status.snapshotVersion === null
       ? 'snapshot         none (answering without a policy snapshot)'

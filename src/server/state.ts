@@ -188,6 +188,8 @@ export class ServerState implements ServerStateApi {
   private revision: number;
   private readonly rows = new Map<string, ComputerRow>();
   private readonly connected = new Set<string>();
+  /** The tollgate version each agent said in its last hello to this process (kept in memory only). */
+  private readonly tollgateVersions = new Map<string, string>();
   private readonly sealedSnapshots = new SealedCache<SealedSnapshot>();
   private readonly sealedSettings = new SealedCache<SealedSettings>();
   private readonly queue: ChangeQueue;
@@ -552,10 +554,19 @@ export class ServerState implements ServerStateApi {
    */
   async recordHello(
     computerId: string,
-    info: { agentVersion: string; os: OsName; nowMs: number; snapshotVersion?: number; settingsVersion?: number },
+    info: {
+      agentVersion: string;
+      tollgateVersion?: string;
+      os: OsName;
+      nowMs: number;
+      snapshotVersion?: number;
+      settingsVersion?: number;
+    },
   ): Promise<void> {
     const row = this.requireRow(computerId);
     await this.store.recordHello(computerId, info.agentVersion, info.os, info.nowMs);
+    if (info.tollgateVersion === undefined) this.tollgateVersions.delete(computerId);
+    else this.tollgateVersions.set(computerId, info.tollgateVersion);
     row.reportedAgentVersion = info.agentVersion;
     row.reportedOs = info.os;
     row.lastSeenMs = info.nowMs;
@@ -980,6 +991,7 @@ export class ServerState implements ServerStateApi {
       org: group.org,
       enrolled: row.tokenHash !== null,
       reportedAgentVersion: row.reportedAgentVersion,
+      reportedTollgateVersion: this.tollgateVersions.get(computerId) ?? null,
       reportedOs: row.reportedOs,
       connected: this.connected.has(computerId),
       lastSeenMs: row.lastSeenMs,

@@ -387,6 +387,7 @@ export class SyncHub {
         {
           computerId: hello.computerId,
           agentVersion: hello.agentVersion,
+          tollgateVersion: hello.tollgateVersion ?? null,
           os: hello.os,
           snapshotVersion: hello.snapshotVersion,
         },
@@ -395,6 +396,7 @@ export class SyncHub {
     }
     await state.recordHello(hello.computerId, {
       agentVersion: hello.agentVersion,
+      ...(hello.tollgateVersion === undefined ? {} : { tollgateVersion: hello.tollgateVersion }),
       os: hello.os,
       nowMs: clock(),
       snapshotVersion: hello.snapshotVersion,

@@ -42,6 +42,12 @@ export interface ComputerState {
   org: string;
   enrolled: boolean;
   reportedAgentVersion: string | null;
+  /**
+   * The tollgate software version the agent said in its last hello to this
+   * server process (not stored: null until the agent says hello to it, and
+   * for agents that do not send it).
+   */
+  reportedTollgateVersion: string | null;
   reportedOs: OsName | null;
   connected: boolean;
   lastSeenMs: number | null;
@@ -216,7 +222,14 @@ export interface ServerStateApi {
    */
   recordHello(
     computerId: string,
-    info: { agentVersion: string; os: OsName; nowMs: number; snapshotVersion: number; settingsVersion: number },
+    info: {
+      agentVersion: string;
+      tollgateVersion?: string;
+      os: OsName;
+      nowMs: number;
+      snapshotVersion: number;
+      settingsVersion: number;
+    },
   ): Promise<void>;
   recordAck(
     computerId: string,

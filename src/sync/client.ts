@@ -71,6 +71,8 @@ export interface SyncClientOptions {
   agent: SyncAgentPort;
   /** What the agent reports in hello when the agent has no snapshot yet. */
   fallbackAgentVersion: string;
+  /** The tollgate software version reported in hello (Hello.tollgate_version); none: not sent. */
+  tollgateVersion?: string;
   fallbackOs: OsName;
   pingIntervalMs: number;
   pongTimeoutMs: number;
@@ -307,6 +309,7 @@ export class SyncClient {
         snapshotVersion: held.snapshotVersion ?? 0,
         settingsVersion: held.settingsVersion,
         ...viewHashOf(held),
+        ...(this.options.tollgateVersion === undefined ? {} : { tollgateVersion: this.options.tollgateVersion }),
       }),
     );
   }

@@ -99,6 +99,8 @@ export interface AgentStatus {
   uptimeMs: number;
   syncState: SyncState;
   serverUrl: string | null;
+  /** The tollgate software version the daemon runs; absent when the daemon does not say. */
+  daemonVersion?: string;
 }
 
 /** Request kinds served only on the admin socket (SPEC.md section 9); the client socket refuses them. */
@@ -391,6 +393,7 @@ function statusToWire(s: AgentStatus): tollgate.v1.Status.$Properties {
     uptimeMs: s.uptimeMs,
     syncState: s.syncState,
     serverUrl: s.serverUrl ?? undefined,
+    tollgateVersion: s.daemonVersion,
   };
 }
 
@@ -413,7 +416,7 @@ function statusFromWire(s: tollgate.v1.Status.$Properties): AgentStatus {
       `unknown sync state ${JSON.stringify(syncState)} (known: ${SYNC_STATES.join(', ')})`,
     );
   }
-  return {
+  const out: AgentStatus = {
     computerId: requireText(s.computerId, `${at}.computerId`),
     agentVersion: s.agentVersion ?? '',
     os: osCodec.fromWire(s.os, `${at}.os`),
@@ -438,6 +441,10 @@ function statusFromWire(s: tollgate.v1.Status.$Properties): AgentStatus {
     syncState,
     serverUrl: s.serverUrl ?? null,
   };
+  if (s.tollgateVersion !== null && s.tollgateVersion !== undefined && s.tollgateVersion !== '') {
+    out.daemonVersion = s.tollgateVersion;
+  }
+  return out;
 }
 
 function responseToWire(r: LocalResponse): tollgate.v1.Response.$Properties {

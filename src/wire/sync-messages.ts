@@ -60,6 +60,8 @@ export type AgentMessage =
       settingsVersion: number;
       /** The view hash of the snapshot version held (wire/delta.ts); absent when none is held. */
       viewHash?: Uint8Array;
+      /** The tollgate software version the agent runs; absent from agents that do not send it. */
+      tollgateVersion?: string;
     }
   /**
    * The versions now applied (and the view hash held); `error` is empty when
@@ -123,6 +125,7 @@ export function encodeAgentMessage(message: AgentMessage): Uint8Array {
           snapshotVersion: checkUint32(message.snapshotVersion, 'hello.snapshotVersion'),
           settingsVersion: checkUint32(message.settingsVersion, 'hello.settingsVersion'),
           ...(message.viewHash === undefined ? {} : { viewHash: message.viewHash }),
+          ...(message.tollgateVersion === undefined ? {} : { tollgateVersion: message.tollgateVersion }),
         },
       }).finish();
     case 'ack':
@@ -188,6 +191,9 @@ export function decodeAgentMessage(bytes: Uint8Array): AgentMessage {
           snapshotVersion: h.snapshotVersion ?? 0,
           settingsVersion: h.settingsVersion ?? 0,
           ...viewHashField(h.viewHash, 'hello.viewHash'),
+          ...(h.tollgateVersion === undefined || h.tollgateVersion === null || h.tollgateVersion === ''
+            ? {}
+            : { tollgateVersion: h.tollgateVersion }),
         };
       }
       case 'ack': {

@@ -84,8 +84,26 @@ describe('tollgate admin, end to end against a real server', () => {
     const computers = await admin('computers');
     expect(computers.code).toBe(0);
     const lines = computers.stdout.split('\n');
-    expect(lines[0]).toMatch(/^computer\s+group\s+enrolled\s+agent\s+connected\s+snapshot\s+settings\s+last error$/);
-    expect(lines[1]).toMatch(/^pc-1\s+shop-pcs\s+yes\s+-\s+no\s+1\/0 \*\s+1\/0 \*$/);
+    expect(lines[0]).toMatch(
+      /^computer\s+group\s+enrolled\s+agent\s+tollgate\s+connected\s+snapshot\s+settings\s+last error$/,
+    );
+    expect(lines[1]).toMatch(/^pc-1\s+shop-pcs\s+yes\s+-\s+-\s+no\s+1\/0 \*\s+1\/0 \*$/);
+
+    // The versions an agent says in its hello: the agent version its gates use, and the tollgate it runs.
+    await state.recordHello('pc-1', { agentVersion: '10.6.2', tollgateVersion: '0.9.1', os: 'windows', nowMs: 1 });
+    await state.recordHello('pc-2', { agentVersion: '10.5.0', os: 'windows', nowMs: 1 });
+    const reported = (await admin('computers')).stdout.split('\n');
+    expect(reported.find((line) => line.startsWith('pc-1 '))).toMatch(
+      /^pc-1\s+shop-pcs\s+yes\s+10\.6\.2\s+0\.9\.1\s+no\s/,
+    );
+    expect(reported.find((line) => line.startsWith('pc-2 '))).toMatch(/^pc-2\s+\S+\s+no\s+10\.5\.0\s+-\s+no\s/);
+    const listed = JSON.parse((await admin('--json', 'computers')).stdout) as {
+      computers: { id: string; reportedAgentVersion: string | null; reportedTollgateVersion: string | null }[];
+    };
+    expect(listed.computers.find((c) => c.id === 'pc-1')).toMatchObject({
+      reportedAgentVersion: '10.6.2',
+      reportedTollgateVersion: '0.9.1',
+    });
   });
 
   it('shows a dry run, and refuses to remove computers without --allow-removals', async () => {

@@ -340,6 +340,8 @@ describe('the daemon as a real process', () => {
     };
     expect(await run(['status'], io)).toBe(0);
     expect(stdout).toMatch(/^tollgate {9}\d+\.\d+\.\d+$/m);
+    // The version of the tollgate the daemon runs, from the daemon itself (the same package here).
+    expect(stdout).toMatch(/^daemon {11}tollgate \d+\.\d+\.\d+$/m);
     expect(stdout).toContain('computer         till-1');
   });
 

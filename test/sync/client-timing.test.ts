@@ -264,6 +264,7 @@ describe('the sync client port', () => {
       maxMessageBytes: 1 << 20,
       logger,
       random: () => 0.5,
+      tollgateVersion: '0.9.1',
     });
     client = sync;
     sync.start();
@@ -274,6 +275,7 @@ describe('the sync client port', () => {
       computerId: 'till-1',
       token: 'token',
       agentVersion: '11.0.1',
+      tollgateVersion: '0.9.1',
       os: 'macos',
       snapshotVersion: 7,
       settingsVersion: 3,

@@ -59,6 +59,7 @@ const status: AgentStatus = {
   uptimeMs: 60_000,
   syncState: 'connected',
   serverUrl: 'wss://policy.example/agents',
+  daemonVersion: '0.1.0',
 };
 
 const requests: [string, LocalRequest][] = [

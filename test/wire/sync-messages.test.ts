@@ -42,6 +42,26 @@ function failure(fn: () => unknown): string {
   throw new Error('expected a failure');
 }
 
+describe('hello', () => {
+  it('round-trips the tollgate version, and leaves it absent when the agent sends none', () => {
+    const hello: AgentMessage = {
+      kind: 'hello',
+      computerId: 'till-1',
+      token: 'secret',
+      agentVersion: '10.6.2',
+      tollgateVersion: '0.9.1',
+      os: 'windows',
+      snapshotVersion: 4,
+      settingsVersion: 2,
+    };
+    expect(decodeAgentMessage(encodeAgentMessage(hello))).toEqual(hello);
+    const { tollgateVersion: _omitted, ...older } = hello;
+    const bytes = encodeAgentMessage(older);
+    expect(pb.AgentMessage.decode(bytes).hello?.tollgateVersion).toBe('');
+    expect(decodeAgentMessage(bytes)).toEqual(older);
+  });
+});
+
 describe('approval delivery messages', () => {
   it('round-trips an approval submission exactly, an empty influence list staying distinct from an absent one', () => {
     const message: AgentMessage = { kind: 'approval', submission };

@@ -1772,6 +1772,9 @@ export namespace tollgate {
             /** Hello viewHash. */
             viewHash: Uint8Array;
 
+            /** Hello tollgateVersion. */
+            tollgateVersion: string;
+
             /**
              * Creates a new Hello instance using the specified properties.
              * @param [properties] Properties to set
@@ -1824,6 +1827,9 @@ export namespace tollgate {
 
                 /** Hello viewHash */
                 viewHash?: (Uint8Array|null);
+
+                /** Hello tollgateVersion */
+                tollgateVersion?: (string|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
@@ -3480,6 +3486,9 @@ export namespace tollgate {
             /** Status serverUrl. */
             serverUrl?: (string|null);
 
+            /** Status tollgateVersion. */
+            tollgateVersion: string;
+
             /**
              * Creates a new Status instance using the specified properties.
              * @param [properties] Properties to set
@@ -3572,6 +3581,9 @@ export namespace tollgate {
                 /** Status serverUrl */
                 serverUrl?: (string|null);
 
+                /** Status tollgateVersion */
+                tollgateVersion?: (string|null);
+
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
             }
@@ -3598,6 +3610,7 @@ export namespace tollgate {
               uptimeMs?: number|null;
               syncState?: string|null;
               serverUrl?: string|null;
+              tollgateVersion?: string|null;
               $unknowns?: Uint8Array[];
             };
         }

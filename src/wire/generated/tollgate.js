@@ -4461,6 +4461,7 @@ export const tollgate = $root.tollgate = (() => {
              * @property {number|null} [snapshotVersion] Hello snapshotVersion
              * @property {number|null} [settingsVersion] Hello settingsVersion
              * @property {Uint8Array|null} [viewHash] Hello viewHash
+             * @property {string|null} [tollgateVersion] Hello tollgateVersion
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -4549,6 +4550,14 @@ export const tollgate = $root.tollgate = (() => {
             Hello.prototype.viewHash = $util.newBuffer([]);
 
             /**
+             * Hello tollgateVersion.
+             * @member {string} tollgateVersion
+             * @memberof tollgate.v1.Hello
+             * @instance
+             */
+            Hello.prototype.tollgateVersion = "";
+
+            /**
              * Creates a new Hello instance using the specified properties.
              * @function create
              * @memberof tollgate.v1.Hello
@@ -4594,6 +4603,8 @@ export const tollgate = $root.tollgate = (() => {
                     writer.uint32(/* id 6, wireType 0 =*/48).uint32(message.settingsVersion);
                 if (message.viewHash != null && $Object.hasOwnProperty.call(message, "viewHash") && message.viewHash.length)
                     writer.uint32(/* id 7, wireType 2 =*/58).bytes(message.viewHash);
+                if (message.tollgateVersion != null && $Object.hasOwnProperty.call(message, "tollgateVersion") && message.tollgateVersion !== "")
+                    writer.uint32(/* id 8, wireType 2 =*/66).string(message.tollgateVersion);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -4699,6 +4710,15 @@ export const tollgate = $root.tollgate = (() => {
                                 message.viewHash = value;
                             else
                                 delete message.viewHash;
+                            continue;
+                        }
+                    case 8: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.tollgateVersion = value;
+                            else
+                                delete message.tollgateVersion;
                             continue;
                         }
                     }
@@ -8769,6 +8789,7 @@ export const tollgate = $root.tollgate = (() => {
              * @property {number|null} [uptimeMs] Status uptimeMs
              * @property {string|null} [syncState] Status syncState
              * @property {string|null} [serverUrl] Status serverUrl
+             * @property {string|null} [tollgateVersion] Status tollgateVersion
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -8803,6 +8824,7 @@ export const tollgate = $root.tollgate = (() => {
              *   uptimeMs?: number|null;
              *   syncState?: string|null;
              *   serverUrl?: string|null;
+             *   tollgateVersion?: string|null;
              *   $unknowns?: Array.<Uint8Array>;
              * }} tollgate.v1.Status.$Shape
              */
@@ -8985,6 +9007,14 @@ export const tollgate = $root.tollgate = (() => {
              */
             Status.prototype.serverUrl = null;
 
+            /**
+             * Status tollgateVersion.
+             * @member {string} tollgateVersion
+             * @memberof tollgate.v1.Status
+             * @instance
+             */
+            Status.prototype.tollgateVersion = "";
+
             // OneOf field names bound to virtual getters and setters
             let $oneOfFields;
 
@@ -9093,6 +9123,8 @@ export const tollgate = $root.tollgate = (() => {
                     writer.uint32(/* id 19, wireType 2 =*/154).string(message.syncState);
                 if (message.serverUrl != null && $Object.hasOwnProperty.call(message, "serverUrl"))
                     writer.uint32(/* id 20, wireType 2 =*/162).string(message.serverUrl);
+                if (message.tollgateVersion != null && $Object.hasOwnProperty.call(message, "tollgateVersion") && message.tollgateVersion !== "")
+                    writer.uint32(/* id 21, wireType 2 =*/170).string(message.tollgateVersion);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -9302,6 +9334,15 @@ export const tollgate = $root.tollgate = (() => {
                                 break;
                             message.serverUrl = reader.stringVerify();
                             message._serverUrl = "serverUrl";
+                            continue;
+                        }
+                    case 21: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.tollgateVersion = value;
+                            else
+                                delete message.tollgateVersion;
                             continue;
                         }
                     }
