@@ -6,10 +6,19 @@ import type { LoggedDecision } from './decision-recorder.js';
 export interface SyncStatus {
   syncState: SyncState;
   serverUrl: string | null;
+  /** When the server last confirmed the agent holds the newest versions; null before that. */
+  lastSyncAtMs: number | null;
+  /** Since when the connection is not connected; null while connected or when disabled. */
+  syncDownSinceMs: number | null;
 }
 
 /** Without a server configured: nothing to connect to. */
-const NO_SYNC: SyncStatus = Object.freeze({ syncState: 'disabled', serverUrl: null });
+const NO_SYNC: SyncStatus = Object.freeze({
+  syncState: 'disabled',
+  serverUrl: null,
+  lastSyncAtMs: null,
+  syncDownSinceMs: null,
+});
 
 export interface LocalHandlerContext {
   /** The computer the decision log is of. */
@@ -17,6 +26,8 @@ export interface LocalHandlerContext {
   exportDecisions(limit: number): LoggedDecision[];
   /** The connection to the server for status (the sync client knows it); absent: sync is disabled. */
   syncStatus?: () => SyncStatus;
+  /** The metrics listener's bound address for status; absent or null: it is off. */
+  metricsAddress?: () => string | null;
   applyHooks?: { beforeCommit?: () => void } | undefined;
   onApplied?: (snapshotVersion: number) => void;
   onRefused?: (error: Error) => void;
@@ -41,7 +52,15 @@ export function handleLocalRequest(
       return { id: request.id, kind: 'suggestion', suggestion, requestId };
     }
     case 'status':
-      return { id: request.id, kind: 'status', status: { ...agent.status(), ...(context.syncStatus?.() ?? NO_SYNC) } };
+      return {
+        id: request.id,
+        kind: 'status',
+        status: {
+          ...agent.status(),
+          ...(context.syncStatus?.() ?? NO_SYNC),
+          metricsAddress: context.metricsAddress?.() ?? null,
+        },
+      };
     case 'exportDecisions':
       return {
         id: request.id,

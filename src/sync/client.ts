@@ -68,6 +68,8 @@ export interface SyncClientOptions {
   token: string;
   computerId: string;
   agent: SyncAgentPort;
+  /** Stamps the last successful sync and since when the connection is down (default Date.now). */
+  clock?: () => number;
   /** What the agent reports in hello when the agent has no snapshot yet. */
   fallbackAgentVersion: string;
   fallbackOs: OsName;
@@ -143,9 +145,16 @@ export class SyncClient {
   private readonly inFlight = new Set<string>();
   private reportedVersion: string | null = null;
   private connectionState: SyncState = 'disconnected';
+  private readonly clock: () => number;
+  /** When the server last confirmed the agent holds the newest versions; null before that. */
+  private lastSyncMs: number | null = null;
+  /** Since when the connection has not been connected; null while it is. */
+  private downSinceMs: number | null;
 
   constructor(options: SyncClientOptions) {
     this.options = options;
+    this.clock = options.clock ?? Date.now;
+    this.downSinceMs = this.clock();
     this.urls = options.urls ?? (options.url === undefined ? [] : [options.url]);
     if (this.urls.length === 0) throw new TypeError('SyncClient needs url or urls');
   }
@@ -157,6 +166,7 @@ export class SyncClient {
 
   /** A connection was of use (the server answered and this agent applied or was up to date): a new round starts. */
   private useful(): void {
+    this.lastSyncMs = this.clock();
     this.attempt = 0;
     this.failuresInRound = 0;
     this.unauthorized = false;
@@ -167,11 +177,23 @@ export class SyncClient {
     return this.connectionState;
   }
 
+  /** When the server last confirmed the agent holds the newest versions (applied, or up to date); null before. */
+  get lastSyncAtMs(): number | null {
+    return this.lastSyncMs;
+  }
+
+  /** Since when the connection is not connected (the start, for one never connected); null while connected or closed. */
+  get syncDownSinceMs(): number | null {
+    return this.connectionState === 'disabled' ? null : this.downSinceMs;
+  }
+
   start(): void {
     this.connect();
   }
 
   private setState(state: 'connecting' | 'connected' | 'disconnected'): void {
+    if (state === 'connected') this.downSinceMs = null;
+    else if (this.downSinceMs === null) this.downSinceMs = this.clock();
     this.connectionState = state;
   }
 

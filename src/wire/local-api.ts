@@ -98,6 +98,12 @@ export interface AgentStatus {
   uptimeMs: number;
   syncState: SyncState;
   serverUrl: string | null;
+  /** When the server last confirmed this agent holds the newest versions (applied or up to date); null before that. */
+  lastSyncAtMs: number | null;
+  /** Since when the connection to the server is not connected; null while connected or when sync is disabled. */
+  syncDownSinceMs: number | null;
+  /** The metrics listener's bound address (host:port); null when it is off. */
+  metricsAddress: string | null;
 }
 
 /** Request kinds served only on the admin socket (SPEC.md section 9); the client socket refuses them. */
@@ -388,6 +394,9 @@ function statusToWire(s: AgentStatus): tollgate.v1.Status.$Properties {
     uptimeMs: s.uptimeMs,
     syncState: s.syncState,
     serverUrl: s.serverUrl ?? undefined,
+    lastSyncAtMs: s.lastSyncAtMs ?? undefined,
+    syncDownSinceMs: s.syncDownSinceMs ?? undefined,
+    metricsAddress: s.metricsAddress ?? undefined,
   };
 }
 
@@ -434,6 +443,9 @@ function statusFromWire(s: tollgate.v1.Status.$Properties): AgentStatus {
     uptimeMs: s.uptimeMs ?? 0,
     syncState,
     serverUrl: s.serverUrl ?? null,
+    lastSyncAtMs: s.lastSyncAtMs ?? null,
+    syncDownSinceMs: s.syncDownSinceMs ?? null,
+    metricsAddress: s.metricsAddress ?? null,
   };
 }
 

@@ -59,6 +59,9 @@ const status: AgentStatus = {
   uptimeMs: 60_000,
   syncState: 'connected',
   serverUrl: 'wss://policy.example/agents',
+  lastSyncAtMs: 1_700_000_060_000,
+  syncDownSinceMs: null,
+  metricsAddress: '127.0.0.1:9464',
 };
 
 const requests: [string, LocalRequest][] = [
@@ -128,6 +131,9 @@ const responses: [string, LocalResponse][] = [
         decisions: {},
         syncState: 'disabled',
         serverUrl: null,
+        lastSyncAtMs: null,
+        syncDownSinceMs: 1_700_000_000_000,
+        metricsAddress: null,
       },
     },
   ],

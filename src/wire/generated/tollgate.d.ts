@@ -3480,6 +3480,15 @@ export namespace tollgate {
             /** Status serverUrl. */
             serverUrl?: (string|null);
 
+            /** Status lastSyncAtMs. */
+            lastSyncAtMs?: (number|null);
+
+            /** Status syncDownSinceMs. */
+            syncDownSinceMs?: (number|null);
+
+            /** Status metricsAddress. */
+            metricsAddress?: (string|null);
+
             /**
              * Creates a new Status instance using the specified properties.
              * @param [properties] Properties to set
@@ -3572,6 +3581,15 @@ export namespace tollgate {
                 /** Status serverUrl */
                 serverUrl?: (string|null);
 
+                /** Status lastSyncAtMs */
+                lastSyncAtMs?: (number|null);
+
+                /** Status syncDownSinceMs */
+                syncDownSinceMs?: (number|null);
+
+                /** Status metricsAddress */
+                metricsAddress?: (string|null);
+
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
             }
@@ -3598,6 +3616,9 @@ export namespace tollgate {
               uptimeMs?: number|null;
               syncState?: string|null;
               serverUrl?: string|null;
+              lastSyncAtMs?: number|null;
+              syncDownSinceMs?: number|null;
+              metricsAddress?: string|null;
               $unknowns?: Uint8Array[];
             };
         }
