@@ -44,6 +44,7 @@ import {
   type WorldReplacement,
 } from './types.js';
 import { RemovalRefusedError } from './world-diff.js';
+import type { ServerMetrics } from './metrics.js';
 
 /** Which of the affected computers applied a change in time, which are connected but have not yet, which are offline. */
 export interface ApplyReport {
@@ -78,7 +79,16 @@ export interface AdminApiOptions {
   defaultApprovalPolicies?: readonly ApprovalPolicyTemplate[];
   /** Stamps actions on approval requests and evaluates files (default Date.now). */
   clock?: () => number;
+  /** The registry `GET /metrics` serves and admin requests are counted in; absent: no /metrics route. */
+  metrics?: ServerMetrics;
+  /** Whether `GET /metrics` needs the admin token (default false: scrapers need no secret). */
+  metricsRequireToken?: boolean;
+  /** How long `/readyz` waits for the store's round trip (default READY_TIMEOUT_MS). */
+  readyTimeoutMs?: number;
 }
+
+/** How long `/readyz` waits for the store's `SELECT 1` by default. */
+export const READY_TIMEOUT_MS = 2_000;
 
 /** The body of every error response. */
 export interface AdminErrorBody {
@@ -241,13 +251,42 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
     void parseJson(request, text, done);
   });
 
+  // Probes and scrapes come from machines that hold no admin token: these routes answer without one.
+  const publicRoutes = new Set(['/healthz', '/readyz']);
+  if (options.metrics !== undefined && options.metricsRequireToken !== true) publicRoutes.add('/metrics');
+
   app.addHook('onRequest', async (request, reply) => {
+    if (request.routeOptions.url !== undefined && publicRoutes.has(request.routeOptions.url)) return;
     if (tokenMatches(request.headers.authorization, tokenDigest)) return;
     void reply.header('www-authenticate', 'Bearer');
     return sendError(reply, 401, {
       error: { code: 'unauthorized', message: 'missing or wrong admin token (Authorization: Bearer TOKEN)' },
     });
   });
+
+  const metrics = options.metrics;
+  if (metrics !== undefined) {
+    // The route pattern, never the raw URL: the label set stays bounded whatever clients ask for.
+    app.addHook('onResponse', async (request, reply) => {
+      metrics.adminRequest(request.method, request.routeOptions.url, reply.statusCode);
+    });
+  }
+
+  // ---- Health, readiness and metrics (no admin token needed, see publicRoutes)
+
+  app.get('/healthz', () => ({ status: 'ok' }));
+
+  app.get('/readyz', async (_request, reply) => {
+    const readiness = await state.checkReady(options.readyTimeoutMs ?? READY_TIMEOUT_MS);
+    const failed = readiness.checks.filter((check) => !check.ok).map((check) => check.name);
+    return reply
+      .code(readiness.ready ? 200 : 503)
+      .send({ status: readiness.ready ? 'ready' : 'not-ready', failed, checks: readiness.checks });
+  });
+
+  if (metrics !== undefined) {
+    app.get('/metrics', async (_request, reply) => reply.type(metrics.contentType).send(await metrics.text()));
+  }
 
   app.setNotFoundHandler(async (request, reply) =>
     sendError(reply, 404, { error: { code: 'not-found', message: `no route ${request.method} ${request.url}` } }),
