@@ -275,9 +275,12 @@ export function formatStatus(status: AgentStatus, nowMs: number): string {
       .join(', ')}`,
     `latency          p50 ${status.latencyP50Us.toFixed(1)} µs, p99 ${status.latencyP99Us.toFixed(1)} µs`,
     `outbox           ${status.outboxDepth} waiting`,
-    `sync             ${status.syncState}${status.serverUrl === null ? '' : ` (${status.serverUrl})`}`,
+    `sync             ${status.syncState}${status.serverUrl === null ? '' : ` (${status.serverUrl})`}${
+      status.syncDownSinceMs === null ? '' : `, not connected for ${formatAge(nowMs - status.syncDownSinceMs)}`
+    }${status.lastSyncAtMs === null ? '' : `, last sync ${formatAge(nowMs - status.lastSyncAtMs)} ago`}`,
     `uptime           ${formatAge(status.uptimeMs)}`,
   ];
+  if (status.metricsAddress !== null) lines.push(`metrics          http://${status.metricsAddress}/metrics`);
   return lines.join('\n') + '\n';
 }
 

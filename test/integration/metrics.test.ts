@@ -134,6 +134,9 @@ describe('health, readiness and metrics of real processes', () => {
     expect(status.syncState).toBe('connected');
     expect(status.syncDownSinceMs).toBeNull();
     expect(status.lastSyncAtMs).toEqual(expect.any(Number));
+    const text = await cli(['status', '--socket', daemon.socket]);
+    expect(text.stdout).toContain(`metrics          ${daemonMetrics}/metrics`);
+    expect(text.stdout).toMatch(/sync {13}connected \(ws:.*\/agent\), last sync \d+ (ms|s) ago/);
     const check = await cli(['status', '--check', '--max-age', '1h', '--socket', daemon.socket]);
     expect(check).toMatchObject({ code: 0, stdout: 'healthy: snapshot version 1, sync connected\n' });
   });
