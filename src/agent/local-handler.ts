@@ -8,7 +8,7 @@ export interface SyncStatus {
   serverUrl: string | null;
   /** When the server last confirmed the agent holds the newest versions; null before that. */
   lastSyncAtMs: number | null;
-  /** Since when the connection is not connected; null while connected or when disabled. */
+  /** Since when the agent has had no working connection to the server; null while it has one or when disabled. */
   syncDownSinceMs: number | null;
 }
 

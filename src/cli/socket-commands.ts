@@ -276,7 +276,7 @@ export function formatStatus(status: AgentStatus, nowMs: number): string {
     `latency          p50 ${status.latencyP50Us.toFixed(1)} µs, p99 ${status.latencyP99Us.toFixed(1)} µs`,
     `outbox           ${status.outboxDepth} waiting`,
     `sync             ${status.syncState}${status.serverUrl === null ? '' : ` (${status.serverUrl})`}${
-      status.syncDownSinceMs === null ? '' : `, not connected for ${formatAge(nowMs - status.syncDownSinceMs)}`
+      status.syncDownSinceMs === null ? '' : `, no working connection for ${formatAge(nowMs - status.syncDownSinceMs)}`
     }${status.lastSyncAtMs === null ? '' : `, last sync ${formatAge(nowMs - status.lastSyncAtMs)} ago`}`,
     `uptime           ${formatAge(status.uptimeMs)}`,
   ];
@@ -359,12 +359,12 @@ export function checkStatus(status: AgentStatus, nowMs: number, options: StatusC
       });
     }
   }
-  if (status.syncState !== 'disabled' && status.syncState !== 'connected' && status.syncDownSinceMs !== null) {
+  if (status.syncState !== 'disabled' && status.syncDownSinceMs !== null) {
     const downMs = nowMs - status.syncDownSinceMs;
     if (downMs > options.maxDisconnectedMs) {
       problems.push({
         code: 'server-unreachable',
-        message: `not connected to the server${status.serverUrl === null ? '' : ` (${status.serverUrl})`} for ${formatAge(downMs)} (--max-disconnected ${formatAge(options.maxDisconnectedMs)})`,
+        message: `no working connection to the server${status.serverUrl === null ? '' : ` (${status.serverUrl})`} for ${formatAge(downMs)}, now ${status.syncState} (--max-disconnected ${formatAge(options.maxDisconnectedMs)})`,
       });
     }
   }

@@ -148,7 +148,7 @@ export class SyncClient {
   private readonly clock: () => number;
   /** When the server last confirmed the agent holds the newest versions; null before that. */
   private lastSyncMs: number | null = null;
-  /** Since when the connection has not been connected; null while it is. */
+  /** Since when the agent has had no working connection (one whose hello the server answered); null while it has. */
   private downSinceMs: number | null;
 
   constructor(options: SyncClientOptions) {
@@ -167,6 +167,7 @@ export class SyncClient {
   /** A connection was of use (the server answered and this agent applied or was up to date): a new round starts. */
   private useful(): void {
     this.lastSyncMs = this.clock();
+    this.downSinceMs = null;
     this.attempt = 0;
     this.failuresInRound = 0;
     this.unauthorized = false;
@@ -182,7 +183,11 @@ export class SyncClient {
     return this.lastSyncMs;
   }
 
-  /** Since when the connection is not connected (the start, for one never connected); null while connected or closed. */
+  /**
+   * Since when the agent has had no working connection, one whose hello the
+   * server answered with what it applied or an up-to-date (since the start,
+   * before the first); null while it has one, and once closed.
+   */
   get syncDownSinceMs(): number | null {
     return this.connectionState === 'disabled' ? null : this.downSinceMs;
   }
@@ -192,8 +197,8 @@ export class SyncClient {
   }
 
   private setState(state: 'connecting' | 'connected' | 'disconnected'): void {
-    if (state === 'connected') this.downSinceMs = null;
-    else if (this.downSinceMs === null) this.downSinceMs = this.clock();
+    // Down from the moment a working connection ends; an open socket whose hello is refused does not end it.
+    if (state !== 'connected' && this.downSinceMs === null) this.downSinceMs = this.clock();
     this.connectionState = state;
   }
 

@@ -100,7 +100,7 @@ export interface AgentStatus {
   serverUrl: string | null;
   /** When the server last confirmed this agent holds the newest versions (applied or up to date); null before that. */
   lastSyncAtMs: number | null;
-  /** Since when the connection to the server is not connected; null while connected or when sync is disabled. */
+  /** Since when the agent has had no working connection to the server; null while it has one or when sync is disabled. */
   syncDownSinceMs: number | null;
   /** The metrics listener's bound address (host:port); null when it is off. */
   metricsAddress: string | null;

@@ -70,9 +70,12 @@ describe('checkStatus', () => {
     const check = checkStatus(down, NOW, OPTIONS);
     expect(check.exitCode).toBe(STATUS_CHECK_EXIT.serverUnreachable);
     expect(check.problems[0]?.message).toMatch(
-      /not connected to the server \(wss:\/\/policy.example\/agent\) for 6 min/,
+      /no working connection to the server \(wss:\/\/policy.example\/agent\) for 6 min, now connecting/,
     );
     expect(checkStatus(down, NOW, { maxDisconnectedMs: 10 * MIN }).healthy).toBe(true);
+    // An open connection whose hello is refused (a wrong token) is no working connection either.
+    const refused = { ...HEALTHY, syncState: 'connected' as const, syncDownSinceMs: NOW - 6 * MIN };
+    expect(checkStatus(refused, NOW, OPTIONS).exitCode).toBe(5);
     // A daemon without a server is never unreachable.
     const alone = { ...HEALTHY, syncState: 'disabled' as const, serverUrl: null, syncDownSinceMs: null };
     expect(checkStatus(alone, NOW, { maxDisconnectedMs: 0 }).healthy).toBe(true);
