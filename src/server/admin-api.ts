@@ -1,6 +1,7 @@
 /**
  * The admin API of the reference policy server: JSON over HTTP, every route
- * behind a bearer token. It changes the world through ServerStateApi, pushes
+ * behind a bearer token but the probes (/healthz, /readyz) and, unless
+ * configured otherwise, /metrics. It changes the world through ServerStateApi, pushes
  * the view changes to the sync hub and, for settings and upgrades, reports
  * which agents applied the change (SPEC.md section 9).
  */
@@ -195,8 +196,8 @@ const worldQuerySchema = {
 } as const;
 
 /**
- * Builds the admin API (not listening: the caller listens, or injects requests in tests). Every route needs
- * `Authorization: Bearer <adminToken>`; errors are `{error: {code, message, problems?}}` (docs/ADMIN.md, "Errors").
+ * Builds the admin API (not listening: the caller listens, or injects requests in tests). Every route but the
+ * probes and /metrics (see publicRoutes) needs `Authorization: Bearer <adminToken>`; errors are `{error: {code, message, problems?}}` (docs/ADMIN.md, "Errors").
  */
 export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
   const { state, hub } = options;
