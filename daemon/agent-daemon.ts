@@ -6,7 +6,9 @@ import type { Logger } from 'pino';
 import { Agent } from '../src/agent/agent.js';
 import type { FileRequest, OsName } from '../src/engine/model.js';
 import type { DaemonConfig } from '../src/agent/config.js';
-import { readPinnedKeys } from '../src/agent/config.js';
+import { parseLoopbackAddress, readPinnedKeys } from '../src/agent/config.js';
+import { AgentMetrics } from '../src/agent/metrics.js';
+import { MetricsListener } from '../src/local/metrics-listener.js';
 import { DecisionRecorder } from '../src/agent/decision-recorder.js';
 import { handleLocalRequest } from '../src/agent/local-handler.js';
 import { tollgateVersion } from '../src/cli/version.js';
@@ -67,6 +69,7 @@ export async function startAgentDaemon(
   tuneDaemonHeap();
   // Made once the agent is: the agent tells it of queued approval requests, status asks it of the connection.
   let sync: SyncClient | null = null;
+  let metricsListener: MetricsListener | null = null;
   const agent = new Agent({
     store,
     publicKey,
@@ -103,8 +106,14 @@ export async function startAgentDaemon(
     handleLocalRequest(agent, request, {
       computerId: config.computerId,
       exportDecisions: (limit) => recorder.export(limit),
-      syncStatus: () => ({ syncState: sync?.state ?? 'disabled', serverUrl: sync?.currentUrl ?? null }),
       daemonVersion: tollgateVersion(),
+      syncStatus: () => ({
+        syncState: sync?.state ?? 'disabled',
+        serverUrl: sync?.currentUrl ?? null,
+        lastSyncAtMs: sync?.lastSyncAtMs ?? null,
+        syncDownSinceMs: sync?.syncDownSinceMs ?? null,
+      }),
+      metricsAddress: () => metricsListener?.address ?? null,
       applyHooks: hooks,
       onApplied: (version) => {
         logger.info({ snapshotVersion: version }, 'snapshot applied');
@@ -147,6 +156,31 @@ export async function startAgentDaemon(
     await server.close();
     store.close();
     throw error;
+  }
+  if (config.metrics !== undefined) {
+    const address = parseLoopbackAddress(config.metrics.listen);
+    // The config was validated: a problem here is a bug, not input.
+    if (typeof address === 'string') throw new Error(`metrics.listen: ${address}`);
+    const metrics = new AgentMetrics({
+      counts: () => agent.metrics(),
+      sync: () => ({ state: sync?.state ?? 'disabled', lastSyncAtMs: sync?.lastSyncAtMs ?? null }),
+      clock: () => Date.now(),
+      processMetrics: config.metrics.processMetrics,
+    });
+    const listener = new MetricsListener({
+      ...address,
+      metrics: async () => ({ contentType: metrics.contentType, text: await metrics.text() }),
+      notReady: () => (agent.held().snapshotVersion === null ? 'no policy snapshot' : null),
+      onError: (error) => logger.error({ err: error.message }, 'answering a metrics scrape failed'),
+    });
+    try {
+      logger.info({ metrics: await listener.listen() }, 'metrics listener serving /metrics, /healthz, /readyz');
+    } catch (error) {
+      await Promise.all([server.close(), adminServer.close()]);
+      store.close();
+      throw error;
+    }
+    metricsListener = listener;
   }
   // What loading the cached snapshot left behind, collected once the daemon is answering.
   const settle = setTimeout(collectGarbage, SETTLE_AFTER_START_MS);
@@ -256,7 +290,7 @@ export async function startAgentDaemon(
     const graceMs = config.shutdownTimeoutMs;
     const open = server.connectionCount + adminServer.connectionCount;
     if (open > 0) logger.info({ connections: open, graceMs }, 'closing the local connections');
-    await Promise.all([server.close(graceMs), adminServer.close(graceMs)]);
+    await Promise.all([server.close(graceMs), adminServer.close(graceMs), metricsListener?.close()]);
     try {
       recorder.flush();
     } catch (error) {

@@ -14,6 +14,7 @@ import {
 } from '../src/server/default-approval-policies.js';
 import { LogNotifier, type Notifier } from '../src/server/notifier.js';
 import { SmtpNotifier } from '../src/server/smtp-notifier.js';
+import { ServerMetrics } from '../src/server/metrics.js';
 import type { StorageFault } from '../src/store/storage-error.js';
 
 /** Test-only: a storage fault put on the server database once the server is listening (see TOLLGATE_FAULT). */
@@ -130,7 +131,15 @@ export async function startServer(
   if (token.created) logger.info({ file: token.file }, 'admin token created');
   logger.info({ keyId: state.signingKeyId() }, 'signing key');
 
+  // The hub is made with the metrics it reports to; the metrics read it once it is made.
+  const made: { hub?: SyncHub } = {};
+  const metrics = new ServerMetrics({
+    state,
+    hub: () => made.hub,
+    processMetrics: config.metrics.processMetrics,
+  });
   const hub = new SyncHub({
+    metrics,
     state,
     logger,
     clock: () => Date.now(),
@@ -145,6 +154,7 @@ export async function startServer(
     maxPendingApprovalsPerComputer: config.approvals.maxPendingPerComputer,
     ...(presence === undefined ? {} : { presence }),
   });
+  made.hub = hub;
   const https =
     config.tls === undefined
       ? undefined
@@ -157,6 +167,8 @@ export async function startServer(
     logger,
     notifier,
     defaultApprovalPolicies,
+    readyTimeoutMs: config.readyTimeoutMs,
+    ...(config.metrics.enabled ? { metrics, metricsRequireToken: config.metrics.requireToken } : {}),
     ...(https === undefined ? {} : { https }),
   });
   hub.attach(app.server);

@@ -38,7 +38,7 @@ import type {
 } from './core.js';
 import { applyDeltaToStored, snapshotViewHash, storedDeltaContent } from './delta-apply.js';
 import { DecisionCache, type Decide, type DecisionCacheBounds } from './decision-cache.js';
-import { LatencyWindow } from './latency.js';
+import { type LatencyCounts, LatencyHistogram, LatencyWindow } from './latency.js';
 
 /** What the agent answers before it holds any snapshot (SPEC.md section 9). */
 export const NO_SNAPSHOT_REASON = 'no policy snapshot';
@@ -103,6 +103,21 @@ function requiredText(value: string | undefined, field: string, maxChars: number
   return text;
 }
 
+/** The agent's counters for metrics (daemon's `/metrics`, docs/DAEMON.md). */
+export interface AgentMetricsCounts {
+  /** Decisions answered since start, by action. */
+  decisions: Record<PolicyAction, number>;
+  latency: LatencyCounts;
+  /** Decisions answered from the decision cache, and decisions made afresh (what-ifs are neither). */
+  cacheHits: number;
+  cacheMisses: number;
+  snapshotVersion: number | null;
+  snapshotIssuedAtMs: number | null;
+  snapshotAppliedAtMs: number | null;
+  settingsVersion: number;
+  outboxDepth: number;
+}
+
 interface Active {
   content: SnapshotContent;
   view: ComputerView;
@@ -135,6 +150,7 @@ export class Agent implements AgentCore {
   private effective: Readonly<Record<string, SettingValue>> | null = null;
   private readonly cache: DecisionCache;
   private readonly latency = new LatencyWindow(4096);
+  private readonly latencyBuckets = new LatencyHistogram();
   /** Decisions by action (a plain record: counted on every decision). */
   private readonly counts = Object.fromEntries(POLICY_ACTIONS.map((a) => [a, 0])) as Record<PolicyAction, number>;
   private readonly startedAtMs: number;
@@ -482,7 +498,9 @@ export class Agent implements AgentCore {
 
   /** Counts a decision by action and its latency since `started` (performance.now) for status. */
   private counted(decision: Decision, started: number): void {
-    this.latency.add((performance.now() - started) * 1000);
+    const micros = (performance.now() - started) * 1000;
+    this.latency.add(micros);
+    this.latencyBuckets.add(micros);
     this.counts[decision.action]++;
   }
 
@@ -530,6 +548,22 @@ export class Agent implements AgentCore {
       agentVersion: this.agentVersion,
       os: this.os,
       viewHash: this.viewHash,
+    };
+  }
+
+  /** The counters metrics read at scrape time (they are kept as plain numbers on the decision path). */
+  metrics(): AgentMetricsCounts {
+    const active = this.active;
+    return {
+      decisions: { ...this.counts },
+      latency: this.latencyBuckets.counts(),
+      cacheHits: this.cache.hits,
+      cacheMisses: this.cache.misses,
+      snapshotVersion: active?.content.version ?? null,
+      snapshotIssuedAtMs: active?.content.issuedAtMs ?? null,
+      snapshotAppliedAtMs: active?.appliedAtMs ?? null,
+      settingsVersion: this.settingsVersion,
+      outboxDepth: this.options.store.outboxDepth(),
     };
   }
 

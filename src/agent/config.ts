@@ -50,6 +50,43 @@ const serverSchema = z.strictObject({
     .default(32 * 1024 * 1024),
 });
 
+/** The default address of the metrics listener when it is turned on without one. */
+export const DEFAULT_METRICS_LISTEN = '127.0.0.1:9464';
+
+/**
+ * A loopback listen address, `HOST:PORT` with an IPv4 address in
+ * 127.0.0.0/8 or `[::1]`, port 0 (any free one) to 65535; anything else is
+ * refused, so the unauthenticated listener is never reachable from the
+ * network.
+ */
+export function parseLoopbackAddress(text: string): { host: string; port: number } | string {
+  const match = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(text);
+  if (match === null) return 'must be HOST:PORT, e.g. 127.0.0.1:9464 or [::1]:9464';
+  const host = (match[1] ?? match[2]) as string;
+  const port = Number(match[3]);
+  if (port > 65535) return `port ${port} is above 65535`;
+  const ipv4 = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
+  const loopback =
+    host === '::1' ? match[1] !== undefined : ipv4 !== null && ipv4.slice(1).every((n) => Number(n) <= 255);
+  if (!loopback) return `${host} is not a loopback address (127.0.0.0/8 or [::1]): the listener has no authentication`;
+  return { host, port };
+}
+
+const metricsSchema = z.strictObject({
+  /** Where the metrics listener binds (loopback only). */
+  listen: z
+    .string()
+    .refine((text) => typeof parseLoopbackAddress(text) !== 'string', {
+      error: (issue) => {
+        const problem = parseLoopbackAddress(String(issue.input));
+        return typeof problem === 'string' ? problem : 'is invalid';
+      },
+    })
+    .default(DEFAULT_METRICS_LISTEN),
+  /** Adds prom-client's process figures (CPU, memory, event-loop lag, GC) to /metrics. */
+  processMetrics: z.boolean().default(true),
+});
+
 const groupSchema = z.union([
   z.number().int().nonnegative(),
   z.string().regex(/^[A-Za-z0-9_.][A-Za-z0-9_.-]*\$?$/, { error: 'must be a group name or a numeric gid' }),
@@ -174,6 +211,8 @@ export const daemonConfigSchema = z.strictObject({
     })
     .transform(({ url, urls, ...rest }) => ({ ...rest, urls: urls ?? [url as string] }))
     .optional(),
+  /** The loopback HTTP listener serving /metrics, /healthz and /readyz (docs/DAEMON.md, "Metrics"); off when absent. */
+  metrics: metricsSchema.optional(),
 });
 
 type ParsedConfig = z.output<typeof daemonConfigSchema>;

@@ -24,7 +24,10 @@ export interface ApprovalSubmissionInput {
 }
 
 /** What the core reports for `tollgate status`: everything but the connection to the server, which sync knows. */
-export type CoreStatus = Omit<AgentStatus, 'syncState' | 'serverUrl'>;
+export type CoreStatus = Omit<
+  AgentStatus,
+  'syncState' | 'serverUrl' | 'lastSyncAtMs' | 'syncDownSinceMs' | 'metricsAddress'
+>;
 
 /** What the agent holds, as it says hello and acknowledges to the server. */
 export interface HeldVersions {

@@ -65,6 +65,9 @@ export class DecisionCache {
   private entryCount = 0;
   private entryBytes = 0;
   private readonly maxBytes: number;
+  /** Lookups answered from the cache, and lookups that had to decide, since start (starting over keeps them). */
+  hits = 0;
+  misses = 0;
 
   constructor(bounds: DecisionCacheBounds = {}) {
     this.maxBytes = bounds.maxBytes ?? DECISION_CACHE_MAX_BYTES;
@@ -110,8 +113,12 @@ export class DecisionCache {
     this.checkTime(nowMs, nextExpiryAfter);
     const first = this.entries.get(file.path);
     for (let entry: Entry | null = first ?? null; entry !== null; entry = entry.next) {
-      if (sameFile(entry.file, file)) return entry;
+      if (sameFile(entry.file, file)) {
+        this.hits++;
+        return entry;
+      }
     }
+    this.misses++;
     const entry: Entry = { file, decision: Object.freeze(decide(file, nowMs)), next: first ?? null };
     const bytes = fileBytes(file);
     if (bytes > this.maxBytes) return entry;

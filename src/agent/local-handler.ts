@@ -6,10 +6,19 @@ import type { LoggedDecision } from './decision-recorder.js';
 export interface SyncStatus {
   syncState: SyncState;
   serverUrl: string | null;
+  /** When the server last confirmed the agent holds the newest versions; null before that. */
+  lastSyncAtMs: number | null;
+  /** Since when the agent has had no working connection to the server; null while it has one or when disabled. */
+  syncDownSinceMs: number | null;
 }
 
 /** Without a server configured: nothing to connect to. */
-const NO_SYNC: SyncStatus = Object.freeze({ syncState: 'disabled', serverUrl: null });
+const NO_SYNC: SyncStatus = Object.freeze({
+  syncState: 'disabled',
+  serverUrl: null,
+  lastSyncAtMs: null,
+  syncDownSinceMs: null,
+});
 
 export interface LocalHandlerContext {
   /** The computer the decision log is of. */
@@ -19,6 +28,8 @@ export interface LocalHandlerContext {
   syncStatus?: () => SyncStatus;
   /** The tollgate software version status reports (Status.tollgate_version). */
   daemonVersion?: string;
+  /** The metrics listener's bound address for status; absent or null: it is off. */
+  metricsAddress?: () => string | null;
   applyHooks?: { beforeCommit?: () => void } | undefined;
   onApplied?: (snapshotVersion: number) => void;
   onRefused?: (error: Error) => void;
@@ -50,6 +61,7 @@ export function handleLocalRequest(
           ...agent.status(),
           ...(context.syncStatus?.() ?? NO_SYNC),
           ...(context.daemonVersion === undefined ? {} : { daemonVersion: context.daemonVersion }),
+          metricsAddress: context.metricsAddress?.() ?? null,
         },
       };
     case 'exportDecisions':

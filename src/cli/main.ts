@@ -29,6 +29,26 @@ export function integerOption(name: string): (value: string) => number {
   };
 }
 
+const DURATION_UNITS_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** Milliseconds of a duration such as 500ms, 90s, 30m, 2h or 1d; null when it is not one. */
+export function parseDurationMs(text: string): number | null {
+  const match = /^(\d{1,9})(ms|s|m|h|d)$/.exec(text.trim());
+  if (match === null) return null;
+  return Number(match[1]) * (DURATION_UNITS_MS[match[2] as string] as number);
+}
+
+/** A duration option value in milliseconds, or a usage error naming the option. */
+export function durationOption(name: string): (value: string) => number {
+  return (value) => {
+    const ms = parseDurationMs(value);
+    if (ms === null) {
+      throw new InvalidArgumentError(`${name} takes a duration such as 90s, 30m, 2h or 1d, not "${value}"`);
+    }
+    return ms;
+  };
+}
+
 /** The default bound of the file `query --file` hashes: 4 GiB. */
 export const DEFAULT_MAX_HASH_BYTES = 4 * 1024 ** 3;
 
@@ -263,11 +283,43 @@ export function createProgram(
     )
     .option('--socket <path>', SOCKET_HELP)
     .option('--json', 'print JSON', false)
-    .action(async (opts: { socket?: string; json: boolean }) => {
-      const { statusOfDaemon } = await import('./socket-commands.js');
-      const { resolveSocket } = await import('./profile.js');
-      setExit(await statusOfDaemon(io, resolveSocket(io, opts.socket), opts.json));
-    });
+    .option(
+      '--check',
+      'print one line, healthy or what is wrong; exit 0 healthy, 1 the daemon does not answer, 3 no snapshot, ' +
+        '4 snapshot older than --max-age, 5 server unreachable longer than --max-disconnected',
+      false,
+    )
+    .option(
+      '--max-age <duration>',
+      'with --check: the snapshot must have been applied or confirmed current by the server within this time ' +
+        '(e.g. 90s, 30m, 2h, 1d; default: not checked)',
+      durationOption('--max-age'),
+    )
+    .option(
+      '--max-disconnected <duration>',
+      'with --check: how long the connection to the server may be down (default: 5m)',
+      durationOption('--max-disconnected'),
+    )
+    .action(
+      async (opts: { socket?: string; json: boolean; check: boolean; maxAge?: number; maxDisconnected?: number }) => {
+        const { checkDaemon, statusOfDaemon, DEFAULT_MAX_DISCONNECTED_MS } = await import('./socket-commands.js');
+        const { resolveSocket } = await import('./profile.js');
+        const socket = resolveSocket(io, opts.socket);
+        if (!opts.check) {
+          if (opts.maxAge !== undefined || opts.maxDisconnected !== undefined) {
+            throw new InvalidArgumentError('--max-age and --max-disconnected go with --check');
+          }
+          setExit(await statusOfDaemon(io, socket, opts.json));
+          return;
+        }
+        setExit(
+          await checkDaemon(io, socket, opts.json, {
+            ...(opts.maxAge === undefined ? {} : { maxAgeMs: opts.maxAge }),
+            maxDisconnectedMs: opts.maxDisconnected ?? DEFAULT_MAX_DISCONNECTED_MS,
+          }),
+        );
+      },
+    );
 
   program
     .command('decisions')

@@ -276,9 +276,12 @@ export function formatStatus(status: AgentStatus, nowMs: number): string {
       .join(', ')}`,
     `latency          p50 ${status.latencyP50Us.toFixed(1)} µs, p99 ${status.latencyP99Us.toFixed(1)} µs`,
     `outbox           ${status.outboxDepth} waiting`,
-    `sync             ${status.syncState}${status.serverUrl === null ? '' : ` (${status.serverUrl})`}`,
+    `sync             ${status.syncState}${status.serverUrl === null ? '' : ` (${status.serverUrl})`}${
+      status.syncDownSinceMs === null ? '' : `, no working connection for ${formatAge(nowMs - status.syncDownSinceMs)}`
+    }${status.lastSyncAtMs === null ? '' : `, last sync ${formatAge(nowMs - status.lastSyncAtMs)} ago`}`,
     `uptime           ${formatAge(status.uptimeMs)}`,
   ];
+  if (status.metricsAddress !== null) lines.push(`metrics          http://${status.metricsAddress}/metrics`);
   return lines.join('\n') + '\n';
 }
 
@@ -294,6 +297,129 @@ export async function statusOfDaemon(io: CliIo, socketPath: string, json: boolea
       : formatStatus(status, io.nowMs()),
   );
   return EXIT_OK;
+}
+
+/** Exit codes of `tollgate status --check` (docs/DAEMON.md, "Health checks"). */
+export const STATUS_CHECK_EXIT = Object.freeze({
+  healthy: EXIT_OK,
+  daemonUnreachable: EXIT_FAILED,
+  noSnapshot: 3,
+  staleSnapshot: 4,
+  serverUnreachable: 5,
+});
+
+/** How long the connection to the server may be down before `status --check` fails, by default (5 minutes). */
+export const DEFAULT_MAX_DISCONNECTED_MS = 5 * 60_000;
+
+export interface StatusCheckOptions {
+  /** The snapshot must have been applied or confirmed current by the server within this time; absent: not checked. */
+  maxAgeMs?: number;
+  /** The connection to the server may be down this long at most (when a server is configured). */
+  maxDisconnectedMs: number;
+}
+
+/** One problem `status --check` found. */
+export interface StatusProblem {
+  code: 'daemon-unreachable' | 'no-snapshot' | 'stale-snapshot' | 'server-unreachable';
+  message: string;
+}
+
+/** What `status --check` concludes: the exit code, and every problem (the first decides the code). */
+export interface StatusCheck {
+  healthy: boolean;
+  exitCode: number;
+  problems: StatusProblem[];
+}
+
+const PROBLEM_EXIT: Record<StatusProblem['code'], number> = {
+  'daemon-unreachable': STATUS_CHECK_EXIT.daemonUnreachable,
+  'no-snapshot': STATUS_CHECK_EXIT.noSnapshot,
+  'stale-snapshot': STATUS_CHECK_EXIT.staleSnapshot,
+  'server-unreachable': STATUS_CHECK_EXIT.serverUnreachable,
+};
+
+/**
+ * Judges a daemon's status at `nowMs`: no snapshot; a snapshot not known to
+ * be current for longer than `maxAgeMs` (it counts from when it was
+ * applied, or from the last time the server confirmed it holds the newest
+ * versions, whichever is later: a snapshot that did not change because the
+ * policies did not is not stale); the connection to the server down for
+ * longer than `maxDisconnectedMs`.
+ */
+export function checkStatus(status: AgentStatus, nowMs: number, options: StatusCheckOptions): StatusCheck {
+  const problems: StatusProblem[] = [];
+  if (status.snapshotVersion === null) {
+    problems.push({ code: 'no-snapshot', message: 'the daemon holds no policy snapshot' });
+  } else if (options.maxAgeMs !== undefined) {
+    const currentAt = Math.max(status.snapshotAppliedAtMs ?? 0, status.lastSyncAtMs ?? 0);
+    const ageMs = nowMs - currentAt;
+    if (ageMs > options.maxAgeMs) {
+      problems.push({
+        code: 'stale-snapshot',
+        message: `snapshot version ${status.snapshotVersion} was last known current ${formatAge(ageMs)} ago (--max-age ${formatAge(options.maxAgeMs)})`,
+      });
+    }
+  }
+  if (status.syncState !== 'disabled' && status.syncDownSinceMs !== null) {
+    const downMs = nowMs - status.syncDownSinceMs;
+    if (downMs > options.maxDisconnectedMs) {
+      problems.push({
+        code: 'server-unreachable',
+        message: `no working connection to the server${status.serverUrl === null ? '' : ` (${status.serverUrl})`} for ${formatAge(downMs)}, now ${status.syncState} (--max-disconnected ${formatAge(options.maxDisconnectedMs)})`,
+      });
+    }
+  }
+  const first = problems[0];
+  return {
+    healthy: first === undefined,
+    exitCode: first === undefined ? STATUS_CHECK_EXIT.healthy : PROBLEM_EXIT[first.code],
+    problems,
+  };
+}
+
+/** `tollgate status --check`: one line (or JSON) saying healthy or what is wrong; the exit code says which. */
+export async function checkDaemon(
+  io: CliIo,
+  socketPath: string,
+  json: boolean,
+  options: StatusCheckOptions,
+): Promise<number> {
+  let status: AgentStatus;
+  try {
+    status = await withClient(
+      socketPath,
+      async (client) => expectKind(await client.call({ kind: 'status' }), 'status').status,
+    );
+  } catch (error) {
+    if (!(error instanceof TollgateError)) throw error;
+    // A daemon that does not answer is the plainest unhealthy daemon: reported like the other problems.
+    const problem: StatusProblem = { code: 'daemon-unreachable', message: `cannot ask the daemon: ${error.message}` };
+    const exitCode = STATUS_CHECK_EXIT.daemonUnreachable;
+    io.stdout(
+      json
+        ? JSON.stringify({ healthy: false, exitCode, problems: [problem] }) + '\n'
+        : `unhealthy: ${problem.message}\n`,
+    );
+    return exitCode;
+  }
+  const check = checkStatus(status, io.nowMs(), options);
+  if (json) {
+    io.stdout(
+      JSON.stringify({
+        healthy: check.healthy,
+        exitCode: check.exitCode,
+        problems: check.problems,
+        computerId: status.computerId,
+        snapshotVersion: status.snapshotVersion,
+        syncState: status.syncState,
+      }) + '\n',
+    );
+  } else if (check.healthy) {
+    io.stdout(`healthy: snapshot version ${String(status.snapshotVersion)}, sync ${status.syncState}\n`);
+  } else {
+    io.stdout(`unhealthy: ${check.problems.map((p) => p.message).join('; ')}\n`);
+  }
+  return check.exitCode;
 }
 
 /** What an admin request on the client socket is told: where the admin socket is. */

@@ -1,6 +1,7 @@
 /**
  * The admin API of the reference policy server: JSON over HTTP, every route
- * behind a bearer token. It changes the world through ServerStateApi, pushes
+ * behind a bearer token but the probes (/healthz, /readyz) and, unless
+ * configured otherwise, /metrics. It changes the world through ServerStateApi, pushes
  * the view changes to the sync hub and, for settings and upgrades, reports
  * which agents applied the change (SPEC.md section 9).
  */
@@ -44,6 +45,7 @@ import {
   type WorldReplacement,
 } from './types.js';
 import { RemovalRefusedError } from './world-diff.js';
+import type { ServerMetrics } from './metrics.js';
 
 /** Which of the affected computers applied a change in time, which are connected but have not yet, which are offline. */
 export interface ApplyReport {
@@ -78,7 +80,16 @@ export interface AdminApiOptions {
   defaultApprovalPolicies?: readonly ApprovalPolicyTemplate[];
   /** Stamps actions on approval requests and evaluates files (default Date.now). */
   clock?: () => number;
+  /** The registry `GET /metrics` serves and admin requests are counted in; absent: no /metrics route. */
+  metrics?: ServerMetrics;
+  /** Whether `GET /metrics` needs the admin token (default false: scrapers need no secret). */
+  metricsRequireToken?: boolean;
+  /** How long `/readyz` waits for the store's round trip (default READY_TIMEOUT_MS). */
+  readyTimeoutMs?: number;
 }
+
+/** How long `/readyz` waits for the store's `SELECT 1` by default. */
+export const READY_TIMEOUT_MS = 2_000;
 
 /** The body of every error response. */
 export interface AdminErrorBody {
@@ -185,8 +196,8 @@ const worldQuerySchema = {
 } as const;
 
 /**
- * Builds the admin API (not listening: the caller listens, or injects requests in tests). Every route needs
- * `Authorization: Bearer <adminToken>`; errors are `{error: {code, message, problems?}}` (docs/ADMIN.md, "Errors").
+ * Builds the admin API (not listening: the caller listens, or injects requests in tests). Every route but the
+ * probes and /metrics (see publicRoutes) needs `Authorization: Bearer <adminToken>`; errors are `{error: {code, message, problems?}}` (docs/ADMIN.md, "Errors").
  */
 export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
   const { state, hub } = options;
@@ -241,13 +252,42 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
     void parseJson(request, text, done);
   });
 
+  // Probes and scrapes come from machines that hold no admin token: these routes answer without one.
+  const publicRoutes = new Set(['/healthz', '/readyz']);
+  if (options.metrics !== undefined && options.metricsRequireToken !== true) publicRoutes.add('/metrics');
+
   app.addHook('onRequest', async (request, reply) => {
+    if (request.routeOptions.url !== undefined && publicRoutes.has(request.routeOptions.url)) return;
     if (tokenMatches(request.headers.authorization, tokenDigest)) return;
     void reply.header('www-authenticate', 'Bearer');
     return sendError(reply, 401, {
       error: { code: 'unauthorized', message: 'missing or wrong admin token (Authorization: Bearer TOKEN)' },
     });
   });
+
+  const metrics = options.metrics;
+  if (metrics !== undefined) {
+    // The route pattern, never the raw URL: the label set stays bounded whatever clients ask for.
+    app.addHook('onResponse', async (request, reply) => {
+      metrics.adminRequest(request.method, request.routeOptions.url, reply.statusCode);
+    });
+  }
+
+  // ---- Health, readiness and metrics (no admin token needed, see publicRoutes)
+
+  app.get('/healthz', () => ({ status: 'ok' }));
+
+  app.get('/readyz', async (_request, reply) => {
+    const readiness = await state.checkReady(options.readyTimeoutMs ?? READY_TIMEOUT_MS);
+    const failed = readiness.checks.filter((check) => !check.ok).map((check) => check.name);
+    return reply
+      .code(readiness.ready ? 200 : 503)
+      .send({ status: readiness.ready ? 'ready' : 'not-ready', failed, checks: readiness.checks });
+  });
+
+  if (metrics !== undefined) {
+    app.get('/metrics', async (_request, reply) => reply.type(metrics.contentType).send(await metrics.text()));
+  }
 
   app.setNotFoundHandler(async (request, reply) =>
     sendError(reply, 404, { error: { code: 'not-found', message: `no route ${request.method} ${request.url}` } }),

@@ -102,6 +102,21 @@ export const serverConfigSchema = z.strictObject({
       maxPendingPerComputer: z.number().int().positive().default(SYNC_HUB_DEFAULTS.maxPendingApprovalsPerComputer),
     })
     .default({ maxPendingPerComputer: SYNC_HUB_DEFAULTS.maxPendingApprovalsPerComputer }),
+  /**
+   * `GET /metrics` on the admin listener (docs/SERVER.md, "Health, readiness
+   * and metrics"): on and without the admin token by default.
+   */
+  metrics: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** Scrapers must send the admin token too. */
+      requireToken: z.boolean().default(false),
+      /** Adds prom-client's process figures (CPU, memory, event-loop lag, GC). */
+      processMetrics: z.boolean().default(true),
+    })
+    .default({ enabled: true, requireToken: false, processMetrics: true }),
+  /** How long `/readyz` waits for the store's round trip (`SELECT 1`) before it answers 503. */
+  readyTimeoutMs: z.number().int().positive().max(60_000).default(2_000),
   /** The mail server escalation notices go through; without it they are only logged. */
   smtp: z
     .strictObject({

@@ -336,10 +336,13 @@ export class ServerDb {
   private readonly file: string;
   private readonly stmt: Statements;
   private readonly commitTx: Database.Transaction<(commit: DbCommit) => number>;
+  /** The device and inode of the file opened: a file removed or replaced since is not this database any more. */
+  private readonly identity: { dev: number; ino: number } | null;
 
   private constructor(db: Database.Database, file: string) {
     this.db = db;
     this.file = file;
+    this.identity = fileIdentity(file);
     const stmt = prepareStatements(db);
     this.stmt = stmt;
     this.commitTx = db.transaction((commit: DbCommit) => {
@@ -385,6 +388,24 @@ export class ServerDb {
     } catch (error) {
       db.close();
       throw error;
+    }
+  }
+
+  /**
+   * A readiness probe: a round trip to SQLite (`SELECT 1`) and a check that
+   * the file opened is still at its path. A removed or replaced file (or its
+   * directory gone) is 'storage-unavailable': what would be written now
+   * could not be found again at the next start.
+   */
+  ping(): void {
+    this.guard(() => this.db.prepare('SELECT 1').get());
+    if (this.identity === null) return;
+    const now = fileIdentity(this.file);
+    if (now === null) {
+      throw new TollgateError(STORAGE_UNAVAILABLE, `${this.file} is gone (removed, or its directory is)`);
+    }
+    if (now.dev !== this.identity.dev || now.ino !== this.identity.ino) {
+      throw new TollgateError(STORAGE_UNAVAILABLE, `${this.file} was replaced by another file since it was opened`);
     }
   }
 
@@ -534,4 +555,14 @@ export class ServerDb {
 function asTollgateError(file: string, error: unknown): TollgateError {
   if (error instanceof TollgateError) return error;
   return new TollgateError('store-unavailable', `cannot open ${file}: ${(error as Error).message}`, { cause: error });
+}
+
+/** A file's device and inode, or null when it cannot be read (an in-memory database; a file gone). */
+function fileIdentity(file: string): { dev: number; ino: number } | null {
+  try {
+    const info = fs.statSync(file);
+    return { dev: info.dev, ino: info.ino };
+  } catch {
+    return null;
+  }
 }

@@ -23,6 +23,7 @@ import type { ComputerRow, IssuedVersions } from './server-db.js';
 import { SealedCache } from './sealed-cache.js';
 import { type ServerStore, type StoreChanges, type StoreContents, StaleWorldError } from './store/server-store.js';
 import { SERVER_DB_FILE, SqliteStore } from './store/sqlite-store.js';
+import { countStorageFailures } from './store/counted-store.js';
 import { ChangeQueue, DEFAULT_MAX_QUEUED_CHANGES } from './change-queue.js';
 import { ViewPlanner, affectedComputers } from './view-planner.js';
 import { Pacer } from './pacer.js';
@@ -40,6 +41,8 @@ import {
   type PolicyInput,
   type PolicyPatch,
   type RequestStatus,
+  type Readiness,
+  type ReadinessCheck,
   type ServerStateApi,
   type SettingScope,
   type SignedMessage,
@@ -196,6 +199,7 @@ export class ServerState implements ServerStateApi {
   private readonly listeners = new Set<StateListener>();
   private readonly planner = new ViewPlanner();
   private unsubscribe: () => void = () => undefined;
+  private storeFailures = { count: 0 };
   /**
    * Settles once the views of the world loaded at open are checked against
    * the hashes stored for them, with the changes it issued (to push).
@@ -235,7 +239,8 @@ export class ServerState implements ServerStateApi {
   static async open(options: ServerStateOptions): Promise<ServerState> {
     fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
     const signingKey = loadOrCreateSigningKey(options.dataDir);
-    const store = options.store ?? SqliteStore.open(options.dataDir);
+    const failures = { count: 0 };
+    const store = countStorageFailures(options.store ?? SqliteStore.open(options.dataDir), () => failures.count++);
     try {
       const contents = await store.load();
       const state = new ServerState(
@@ -246,6 +251,7 @@ export class ServerState implements ServerStateApi {
         contents,
         options.maxQueuedChanges ?? DEFAULT_MAX_QUEUED_CHANGES,
       );
+      state.storeFailures = failures;
       state.settled = state.queue.run(() => state.reissueAll());
       if (options.planInBackground !== true) await state.settled;
       else state.settled.catch(() => undefined);
@@ -267,6 +273,34 @@ export class ServerState implements ServerStateApi {
   /** The kind of store the state runs over. */
   get storeKind(): ServerStore['kind'] {
     return this.store.kind;
+  }
+
+  /** Calls to the store that failed for storage reasons (disk, network, database down) since open. */
+  get storeErrorCount(): number {
+    return this.storeFailures.count;
+  }
+
+  /**
+   * Whether the server can serve: the store answers a round trip within
+   * `timeoutMs`, and the signing key is loaded. Every check is reported,
+   * passed or not.
+   */
+  async checkReady(timeoutMs: number): Promise<Readiness> {
+    const checks: ReadinessCheck[] = [];
+    try {
+      await this.store.ping(timeoutMs);
+      checks.push({ name: 'store', ok: true, detail: `${this.store.kind} answered` });
+    } catch (error) {
+      checks.push({ name: 'store', ok: false, detail: (error as Error).message });
+    }
+    const key = this.signingKey.privateKey;
+    const keyOk = key.type === 'private' && key.asymmetricKeyType === 'ed25519';
+    checks.push({
+      name: 'signingKey',
+      ok: keyOk,
+      detail: keyOk ? `key ${this.signingKey.keyId} loaded` : 'no Ed25519 private signing key is loaded',
+    });
+    return { ready: checks.every((check) => check.ok), checks };
   }
 
   /** The store revision the in-memory world is at. */

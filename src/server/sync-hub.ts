@@ -76,6 +76,19 @@ export interface SyncHubOptions {
   maxQueuedMessages?: number;
   /** Where agents connected to other server processes sharing the store are known (PostgreSQL); none: this one only. */
   presence?: HubPresence;
+  /** Told of what is sent and acknowledged, for metrics; none: nothing is counted. */
+  metrics?: SyncHubMetrics;
+}
+
+/** What the hub pushes: a full snapshot, a delta from the agent's view, or new settings. */
+export type PushKind = 'snapshot' | 'delta' | 'settings';
+
+/** The hub's events that metrics count (server metrics.ts). */
+export interface SyncHubMetrics {
+  /** A snapshot, delta or settings message was handed to an agent's connection. */
+  pushed(kind: PushKind): void;
+  /** An agent acknowledged applying what was sent `seconds` after it was sent (a delta counts as a snapshot). */
+  acknowledged(kind: 'snapshot' | 'settings', seconds: number): void;
 }
 
 /** Which agents are connected to which server process, when several share one store. */
@@ -105,6 +118,8 @@ interface Connection {
   /** The connection's messages are handled one after the other, in order. */
   handled: Promise<void>;
   queued: number;
+  /** The newest snapshot and settings versions sent and not acknowledged yet, with when they were sent (clock ms). */
+  unacked: { snapshot: { version: number; atMs: number } | null; settings: { version: number; atMs: number } | null };
 }
 
 interface Waiter {
@@ -210,6 +225,7 @@ export class SyncHub {
       fullSentFor: 0,
       handled: Promise.resolve(),
       queued: 0,
+      unacked: { snapshot: null, settings: null },
     };
     this.connections.add(conn);
     this.pendingHellos++;
@@ -416,7 +432,7 @@ export class SyncHub {
     if (state.snapshotVersion > heldSnapshot) {
       this.sendView(conn, computerId, full);
     } else if (state.settingsVersion > heldSettings) {
-      this.send(conn, { kind: 'settings', signed: this.options.state.settingsFor(computerId).bytes });
+      this.sendSettings(conn, computerId);
     } else {
       this.send(conn, {
         kind: 'upToDate',
@@ -505,8 +521,38 @@ export class SyncHub {
       if (full) conn.fullSentFor = chosen.produces.version;
     }
     this.send(conn, { kind: chosen.kind, signed: chosen.signed });
+    this.sent(conn, chosen.kind, 'snapshot', chosen.produces.version);
     // What it will hold once applied: the next change is a delta from there.
     conn.held = chosen.produces;
+  }
+
+  /** Sends a computer's newest signed settings. */
+  private sendSettings(conn: Connection, computerId: string): void {
+    const signed = this.options.state.settingsFor(computerId);
+    this.send(conn, { kind: 'settings', signed: signed.bytes });
+    this.sent(conn, 'settings', 'settings', this.options.state.computerState(computerId).settingsVersion);
+  }
+
+  /** Counts a push, and notes when it went for the acknowledgement latency. */
+  private sent(conn: Connection, kind: PushKind, acked: 'snapshot' | 'settings', version: number): void {
+    if (conn.ws.readyState !== WebSocket.OPEN) return;
+    this.options.metrics?.pushed(kind);
+    conn.unacked[acked] = { version, atMs: this.options.clock() };
+  }
+
+  /** Observes the acknowledgement latency of what an acknowledgement covers. */
+  private observeAck(conn: Connection, snapshotVersion: number, settingsVersion: number): void {
+    const metrics = this.options.metrics;
+    const now = this.options.clock();
+    const { snapshot, settings } = conn.unacked;
+    if (snapshot !== null && snapshotVersion >= snapshot.version) {
+      metrics?.acknowledged('snapshot', Math.max(0, now - snapshot.atMs) / 1000);
+      conn.unacked.snapshot = null;
+    }
+    if (settings !== null && settingsVersion >= settings.version) {
+      metrics?.acknowledged('settings', Math.max(0, now - settings.atMs) / 1000);
+      conn.unacked.settings = null;
+    }
   }
 
   private async ack(computerId: string, ack: Extract<AgentMessage, { kind: 'ack' }>): Promise<void> {
@@ -549,6 +595,7 @@ export class SyncHub {
       );
       // A change may have landed while the agent was applying: catch it up (past what is already on its way).
       if (conn !== undefined) {
+        this.observeAck(conn, ack.snapshotVersion, ack.settingsVersion);
         const state = this.options.state.computerState(computerId);
         const heldSnapshot = Math.max(ack.snapshotVersion, conn.held.version);
         if (state.snapshotVersion > heldSnapshot || state.settingsVersion > ack.settingsVersion) {
@@ -603,7 +650,7 @@ export class SyncHub {
     for (const id of settings) {
       await pacer.pace();
       const conn = this.byComputer.get(id);
-      if (conn !== undefined) this.send(conn, { kind: 'settings', signed: this.options.state.settingsFor(id).bytes });
+      if (conn !== undefined) this.sendSettings(conn, id);
     }
   }
 

@@ -261,7 +261,26 @@ export interface ServerStateApi {
   watch(listener: StateListener): () => void;
 
   publicKeyPem(): string;
+  /** Whether the server can serve: the store answers within `timeoutMs`, the signing key is loaded. */
+  checkReady(timeoutMs: number): Promise<Readiness>;
+  /** Calls to the store that failed for storage reasons since open. */
+  readonly storeErrorCount: number;
+  /** The store revision the in-memory world is at (the world's version). */
+  readonly storeRevision: number;
   close(): Promise<void>;
+}
+
+/** One readiness check: its name, whether it passed, and what it found. */
+export interface ReadinessCheck {
+  name: 'store' | 'signingKey';
+  ok: boolean;
+  detail: string;
+}
+
+/** What `/readyz` reports. */
+export interface Readiness {
+  ready: boolean;
+  checks: ReadinessCheck[];
 }
 
 /** What a state announces from other server processes sharing its store. */

@@ -69,6 +69,8 @@ export interface SyncClientOptions {
   token: string;
   computerId: string;
   agent: SyncAgentPort;
+  /** Stamps the last successful sync and since when the connection is down (default Date.now). */
+  clock?: () => number;
   /** What the agent reports in hello when the agent has no snapshot yet. */
   fallbackAgentVersion: string;
   /** The tollgate software version reported in hello (Hello.tollgate_version); none: not sent. */
@@ -146,9 +148,16 @@ export class SyncClient {
   private readonly inFlight = new Set<string>();
   private reportedVersion: string | null = null;
   private connectionState: SyncState = 'disconnected';
+  private readonly clock: () => number;
+  /** When the server last confirmed the agent holds the newest versions; null before that. */
+  private lastSyncMs: number | null = null;
+  /** Since when the agent has had no working connection (one whose hello the server answered); null while it has. */
+  private downSinceMs: number | null;
 
   constructor(options: SyncClientOptions) {
     this.options = options;
+    this.clock = options.clock ?? Date.now;
+    this.downSinceMs = this.clock();
     this.urls = options.urls ?? (options.url === undefined ? [] : [options.url]);
     if (this.urls.length === 0) throw new TypeError('SyncClient needs url or urls');
   }
@@ -160,6 +169,8 @@ export class SyncClient {
 
   /** A connection was of use (the server answered and this agent applied or was up to date): a new round starts. */
   private useful(): void {
+    this.lastSyncMs = this.clock();
+    this.downSinceMs = null;
     this.attempt = 0;
     this.failuresInRound = 0;
     this.unauthorized = false;
@@ -170,11 +181,27 @@ export class SyncClient {
     return this.connectionState;
   }
 
+  /** When the server last confirmed the agent holds the newest versions (applied, or up to date); null before. */
+  get lastSyncAtMs(): number | null {
+    return this.lastSyncMs;
+  }
+
+  /**
+   * Since when the agent has had no working connection, one whose hello the
+   * server answered with what it applied or an up-to-date (since the start,
+   * before the first); null while it has one, and once closed.
+   */
+  get syncDownSinceMs(): number | null {
+    return this.connectionState === 'disabled' ? null : this.downSinceMs;
+  }
+
   start(): void {
     this.connect();
   }
 
   private setState(state: 'connecting' | 'connected' | 'disconnected'): void {
+    // Down from the moment a working connection ends; an open socket whose hello is refused does not end it.
+    if (state !== 'connected' && this.downSinceMs === null) this.downSinceMs = this.clock();
     this.connectionState = state;
   }
 

@@ -101,6 +101,12 @@ export interface AgentStatus {
   serverUrl: string | null;
   /** The tollgate software version the daemon runs; absent when the daemon does not say. */
   daemonVersion?: string;
+  /** When the server last confirmed this agent holds the newest versions (applied or up to date); null before that. */
+  lastSyncAtMs: number | null;
+  /** Since when the agent has had no working connection to the server; null while it has one or when sync is disabled. */
+  syncDownSinceMs: number | null;
+  /** The metrics listener's bound address (host:port); null when it is off. */
+  metricsAddress: string | null;
 }
 
 /** Request kinds served only on the admin socket (SPEC.md section 9); the client socket refuses them. */
@@ -394,6 +400,9 @@ function statusToWire(s: AgentStatus): tollgate.v1.Status.$Properties {
     syncState: s.syncState,
     serverUrl: s.serverUrl ?? undefined,
     tollgateVersion: s.daemonVersion,
+    lastSyncAtMs: s.lastSyncAtMs ?? undefined,
+    syncDownSinceMs: s.syncDownSinceMs ?? undefined,
+    metricsAddress: s.metricsAddress ?? undefined,
   };
 }
 
@@ -440,6 +449,9 @@ function statusFromWire(s: tollgate.v1.Status.$Properties): AgentStatus {
     uptimeMs: s.uptimeMs ?? 0,
     syncState,
     serverUrl: s.serverUrl ?? null,
+    lastSyncAtMs: s.lastSyncAtMs ?? null,
+    syncDownSinceMs: s.syncDownSinceMs ?? null,
+    metricsAddress: s.metricsAddress ?? null,
   };
   if (s.tollgateVersion !== null && s.tollgateVersion !== undefined && s.tollgateVersion !== '') {
     out.daemonVersion = s.tollgateVersion;

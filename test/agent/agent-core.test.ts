@@ -87,11 +87,23 @@ describe('the agent core', () => {
   it('answers status with the sync state and server the handler is given, or disabled without', () => {
     const context = { computerId: 'till-1', exportDecisions: () => [] };
     const plain = handleLocalRequest(agent, { id: 1, kind: 'status' }, context);
-    expect(plain).toMatchObject({ kind: 'status', status: { syncState: 'disabled', serverUrl: null } });
+    expect(plain).toMatchObject({
+      kind: 'status',
+      status: { syncState: 'disabled', serverUrl: null, lastSyncAtMs: null, metricsAddress: null },
+    });
     const synced = handleLocalRequest(
       agent,
       { id: 2, kind: 'status' },
-      { ...context, syncStatus: () => ({ syncState: 'connected', serverUrl: 'wss://policy.example/agents' }) },
+      {
+        ...context,
+        syncStatus: () => ({
+          syncState: 'connected',
+          serverUrl: 'wss://policy.example/agents',
+          lastSyncAtMs: 1_700_000_000_000,
+          syncDownSinceMs: null,
+        }),
+        metricsAddress: () => '127.0.0.1:9464',
+      },
     );
     expect(synced).toMatchObject({
       kind: 'status',
@@ -100,6 +112,9 @@ describe('the agent core', () => {
         snapshotVersion: 1,
         syncState: 'connected',
         serverUrl: 'wss://policy.example/agents',
+        lastSyncAtMs: 1_700_000_000_000,
+        syncDownSinceMs: null,
+        metricsAddress: '127.0.0.1:9464',
       },
     });
   });

@@ -37,6 +37,9 @@ const STATUS = {
   uptimeMs: 0,
   syncState: 'disabled',
   serverUrl: null,
+  lastSyncAtMs: null,
+  syncDownSinceMs: null,
+  metricsAddress: null,
 } as const;
 
 /** Answers status and evaluateFile; exportDecisions with `exportEntries` entries of long paths. */

@@ -66,3 +66,26 @@ describe('server config store', () => {
     expect(() => parse(`dataDir: data\n${line}\n`)).toThrow(key);
   });
 });
+
+describe('server config: metrics and readiness', () => {
+  it('serves /metrics without the token and waits 2 s for the store by default', () => {
+    const config = parse('dataDir: data\n');
+    expect(config.metrics).toEqual({ enabled: true, requireToken: false, processMetrics: true });
+    expect(config.readyTimeoutMs).toBe(2_000);
+  });
+
+  it('takes the keys', () => {
+    const config = parse('dataDir: data\nmetrics: {requireToken: true}\nreadyTimeoutMs: 500\n');
+    expect(config.metrics).toEqual({ enabled: true, requireToken: true, processMetrics: true });
+    expect(config.readyTimeoutMs).toBe(500);
+  });
+
+  it.each([
+    ['metrics: {enabled: "yes"}', 'metrics.enabled'],
+    ['metrics: {path: /m}', 'metrics'],
+    ['readyTimeoutMs: 0', 'readyTimeoutMs'],
+    ['readyTimeoutMs: 60001', 'readyTimeoutMs'],
+  ])('refuses %s, naming %s', (line, key) => {
+    expect(() => parse(`dataDir: data\n${line}\n`)).toThrow(key);
+  });
+});

@@ -90,8 +90,9 @@ let logger: TestLogger;
 let client: SyncClient | null;
 const servers: FakeServer[] = [];
 
-function startClient(urls: string[], random: () => number = () => 0.5): SyncClient {
+function startClient(urls: string[], random: () => number = () => 0.5, clock?: () => number): SyncClient {
   client = new SyncClient({
+    ...(clock === undefined ? {} : { clock }),
     urls,
     token: 'token',
     computerId: 'till-1',
@@ -142,6 +143,44 @@ afterEach(async () => {
   for (const s of servers.splice(0)) await s.stop();
   store.close();
   fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the last sync and down-since times of the sync client', () => {
+  it('stamps the last sync when the server answers, and counts down from when a working connection ends', async () => {
+    let nowMs = 1_000;
+    const first = await server();
+    first.behaviour = upToDate;
+    const answered = logger.next('up to date');
+    const sync = startClient(
+      [first.url],
+      () => 0.5,
+      () => nowMs,
+    );
+    expect(sync.lastSyncAtMs).toBeNull();
+    expect(sync.syncDownSinceMs).toBe(1_000);
+    nowMs = 2_000;
+    const socket = await first.connection(1);
+    await answered;
+    expect(sync.lastSyncAtMs).toBe(2_000);
+    expect(sync.syncDownSinceMs).toBeNull();
+
+    // The connection drops at 5 s; the reconnect is refused at hello: still down since 5 s.
+    nowMs = 5_000;
+    first.behaviour = hangUp;
+    const dropped = logger.next('disconnected from the server');
+    socket.terminate();
+    const line = await dropped;
+    expect(sync.syncDownSinceMs).toBe(5_000);
+    nowMs = 6_000;
+    const refusedAgain = logger.next('disconnected from the server');
+    runDelay(line);
+    await first.connection(2);
+    await refusedAgain;
+    expect(sync.syncDownSinceMs).toBe(5_000);
+    expect(sync.lastSyncAtMs).toBe(2_000);
+    sync.close();
+    expect(sync.syncDownSinceMs).toBeNull();
+  });
 });
 
 describe('the sync client with several server URLs', () => {

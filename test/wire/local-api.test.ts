@@ -60,6 +60,9 @@ const status: AgentStatus = {
   syncState: 'connected',
   serverUrl: 'wss://policy.example/agents',
   daemonVersion: '0.1.0',
+  lastSyncAtMs: 1_700_000_060_000,
+  syncDownSinceMs: null,
+  metricsAddress: '127.0.0.1:9464',
 };
 
 const requests: [string, LocalRequest][] = [
@@ -129,6 +132,9 @@ const responses: [string, LocalResponse][] = [
         decisions: {},
         syncState: 'disabled',
         serverUrl: null,
+        lastSyncAtMs: null,
+        syncDownSinceMs: 1_700_000_000_000,
+        metricsAddress: null,
       },
     },
   ],

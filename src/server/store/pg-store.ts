@@ -741,6 +741,57 @@ export class PgStore implements ServerStore {
     );
   }
 
+  /**
+   * `SELECT 1` on a pooled connection, bounded by `timeoutMs` overall
+   * (waiting for a connection included). A connection whose query failed or
+   * timed out is discarded, not returned to the pool.
+   */
+  async ping(timeoutMs: number): Promise<void> {
+    if (this.closed) throw new TollgateError(STORAGE_UNAVAILABLE, `${this.where} (schema ${this.schema}) is closed`);
+    const unavailable = (error: unknown): TollgateError => {
+      const mapped = this.storageError(error);
+      if (mapped instanceof TollgateError) return mapped;
+      return new TollgateError(STORAGE_UNAVAILABLE, `${this.where} cannot be used: ${(error as Error).message}`, {
+        cause: error,
+      });
+    };
+    const attempt = (async (): Promise<void> => {
+      let client: pg.PoolClient;
+      try {
+        client = await this.pool.connect();
+      } catch (error) {
+        throw unavailable(error);
+      }
+      let broken: Error | undefined;
+      try {
+        await client.query({ text: 'SELECT 1', query_timeout: timeoutMs } as pg.QueryConfig);
+      } catch (error) {
+        broken = error as Error;
+        throw unavailable(error);
+      } finally {
+        client.release(broken);
+      }
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new TollgateError(STORAGE_UNAVAILABLE, `${this.where} did not answer SELECT 1 within ${timeoutMs} ms`),
+          ),
+        timeoutMs,
+      );
+      timer.unref();
+    });
+    // Whichever loses the race settles unobserved: its outcome is already reported by the winner.
+    attempt.catch(() => undefined);
+    try {
+      await Promise.race([attempt, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     await this.flushAcks();

@@ -108,6 +108,13 @@ export interface ServerStore {
    */
   subscribe(listener: StoreListener): () => void;
 
+  /**
+   * A readiness probe: one round trip to the database (`SELECT 1`) that
+   * settles within `timeoutMs`; rejects with 'storage-unavailable' saying
+   * why otherwise.
+   */
+  ping(timeoutMs: number): Promise<void>;
+
   /** Closes the store; later calls fail with 'storage-unavailable'. */
   close(): Promise<void>;
   /** Test-only: makes later writes fail as on a full disk or a read-only file system. */

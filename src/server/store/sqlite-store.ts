@@ -108,6 +108,11 @@ export class SqliteStore implements ServerStore {
     return () => undefined;
   }
 
+  /** SQLite answers in-process: the call is synchronous, so no timeout applies. */
+  ping(_timeoutMs: number): Promise<void> {
+    return settle(() => this.db.ping());
+  }
+
   close(): Promise<void> {
     this.db.close();
     return Promise.resolve();

@@ -3489,6 +3489,15 @@ export namespace tollgate {
             /** Status tollgateVersion. */
             tollgateVersion: string;
 
+            /** Status lastSyncAtMs. */
+            lastSyncAtMs?: (number|null);
+
+            /** Status syncDownSinceMs. */
+            syncDownSinceMs?: (number|null);
+
+            /** Status metricsAddress. */
+            metricsAddress?: (string|null);
+
             /**
              * Creates a new Status instance using the specified properties.
              * @param [properties] Properties to set
@@ -3584,6 +3593,15 @@ export namespace tollgate {
                 /** Status tollgateVersion */
                 tollgateVersion?: (string|null);
 
+                /** Status lastSyncAtMs */
+                lastSyncAtMs?: (number|null);
+
+                /** Status syncDownSinceMs */
+                syncDownSinceMs?: (number|null);
+
+                /** Status metricsAddress */
+                metricsAddress?: (string|null);
+
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
             }
@@ -3611,6 +3629,9 @@ export namespace tollgate {
               syncState?: string|null;
               serverUrl?: string|null;
               tollgateVersion?: string|null;
+              lastSyncAtMs?: number|null;
+              syncDownSinceMs?: number|null;
+              metricsAddress?: string|null;
               $unknowns?: Uint8Array[];
             };
         }

@@ -8790,6 +8790,9 @@ export const tollgate = $root.tollgate = (() => {
              * @property {string|null} [syncState] Status syncState
              * @property {string|null} [serverUrl] Status serverUrl
              * @property {string|null} [tollgateVersion] Status tollgateVersion
+             * @property {number|null} [lastSyncAtMs] Status lastSyncAtMs
+             * @property {number|null} [syncDownSinceMs] Status syncDownSinceMs
+             * @property {string|null} [metricsAddress] Status metricsAddress
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -8825,6 +8828,9 @@ export const tollgate = $root.tollgate = (() => {
              *   syncState?: string|null;
              *   serverUrl?: string|null;
              *   tollgateVersion?: string|null;
+             *   lastSyncAtMs?: number|null;
+             *   syncDownSinceMs?: number|null;
+             *   metricsAddress?: string|null;
              *   $unknowns?: Array.<Uint8Array>;
              * }} tollgate.v1.Status.$Shape
              */
@@ -9015,6 +9021,30 @@ export const tollgate = $root.tollgate = (() => {
              */
             Status.prototype.tollgateVersion = "";
 
+            /**
+             * Status lastSyncAtMs.
+             * @member {number|null|undefined} lastSyncAtMs
+             * @memberof tollgate.v1.Status
+             * @instance
+             */
+            Status.prototype.lastSyncAtMs = null;
+
+            /**
+             * Status syncDownSinceMs.
+             * @member {number|null|undefined} syncDownSinceMs
+             * @memberof tollgate.v1.Status
+             * @instance
+             */
+            Status.prototype.syncDownSinceMs = null;
+
+            /**
+             * Status metricsAddress.
+             * @member {string|null|undefined} metricsAddress
+             * @memberof tollgate.v1.Status
+             * @instance
+             */
+            Status.prototype.metricsAddress = null;
+
             // OneOf field names bound to virtual getters and setters
             let $oneOfFields;
 
@@ -9045,6 +9075,24 @@ export const tollgate = $root.tollgate = (() => {
             // Virtual OneOf for proto3 optional field
             $Object.defineProperty(Status.prototype, "_serverUrl", {
                 get: $util.oneOfGetter($oneOfFields = ["serverUrl"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            // Virtual OneOf for proto3 optional field
+            $Object.defineProperty(Status.prototype, "_lastSyncAtMs", {
+                get: $util.oneOfGetter($oneOfFields = ["lastSyncAtMs"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            // Virtual OneOf for proto3 optional field
+            $Object.defineProperty(Status.prototype, "_syncDownSinceMs", {
+                get: $util.oneOfGetter($oneOfFields = ["syncDownSinceMs"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            // Virtual OneOf for proto3 optional field
+            $Object.defineProperty(Status.prototype, "_metricsAddress", {
+                get: $util.oneOfGetter($oneOfFields = ["metricsAddress"]),
                 set: $util.oneOfSetter($oneOfFields)
             });
 
@@ -9125,6 +9173,12 @@ export const tollgate = $root.tollgate = (() => {
                     writer.uint32(/* id 20, wireType 2 =*/162).string(message.serverUrl);
                 if (message.tollgateVersion != null && $Object.hasOwnProperty.call(message, "tollgateVersion") && message.tollgateVersion !== "")
                     writer.uint32(/* id 21, wireType 2 =*/170).string(message.tollgateVersion);
+                if (message.lastSyncAtMs != null && $Object.hasOwnProperty.call(message, "lastSyncAtMs"))
+                    writer.uint32(/* id 22, wireType 1 =*/177).double(message.lastSyncAtMs);
+                if (message.syncDownSinceMs != null && $Object.hasOwnProperty.call(message, "syncDownSinceMs"))
+                    writer.uint32(/* id 23, wireType 1 =*/185).double(message.syncDownSinceMs);
+                if (message.metricsAddress != null && $Object.hasOwnProperty.call(message, "metricsAddress"))
+                    writer.uint32(/* id 24, wireType 2 =*/194).string(message.metricsAddress);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -9343,6 +9397,27 @@ export const tollgate = $root.tollgate = (() => {
                                 message.tollgateVersion = value;
                             else
                                 delete message.tollgateVersion;
+                            continue;
+                        }
+                    case 22: {
+                            if (wireType !== 1)
+                                break;
+                            message.lastSyncAtMs = reader.double();
+                            message._lastSyncAtMs = "lastSyncAtMs";
+                            continue;
+                        }
+                    case 23: {
+                            if (wireType !== 1)
+                                break;
+                            message.syncDownSinceMs = reader.double();
+                            message._syncDownSinceMs = "syncDownSinceMs";
+                            continue;
+                        }
+                    case 24: {
+                            if (wireType !== 2)
+                                break;
+                            message.metricsAddress = reader.stringVerify();
+                            message._metricsAddress = "metricsAddress";
                             continue;
                         }
                     }
