@@ -165,20 +165,28 @@ class WorldValidator {
   /** Maps each key to its first entry and reports missing and repeated keys. */
   private index<T extends object>(list: string, items: readonly T[], key: 'id' | 'org'): Map<string, T> {
     const map = new Map<string, T>();
-    const positions = new Map<string, number[]>();
+    const firstAt = new Map<string, number>();
+    // Positions of the keys used more than once, in the order their first entry comes.
+    const repeated = new Map<string, number[]>();
     items.forEach((item, i) => {
       const value: unknown = (item as Record<string, unknown>)[key];
       if (!isValidId(value)) {
         this.add(`${list}[#${i}]`, `${key} ${typeof value === 'string' ? `${quote(value)} ` : ''}${idProblem(value)}`);
         return;
       }
-      if (!map.has(value)) map.set(value, item);
-      positions.set(value, [...(positions.get(value) ?? []), i]);
-    });
-    for (const [value, at] of positions) {
-      if (at.length > 1) {
-        this.add(`${list}[${value}]`, `${key} ${quote(value)} is used by more than one entry (#${at.join(', #')})`);
+      const first = firstAt.get(value);
+      if (first === undefined) {
+        map.set(value, item);
+        firstAt.set(value, i);
+        return;
       }
+      const at = repeated.get(value);
+      if (at === undefined) repeated.set(value, [first, i]);
+      else at.push(i);
+    });
+    const order = [...repeated].sort((a, b) => (a[1][0] as number) - (b[1][0] as number));
+    for (const [value, at] of order) {
+      this.add(`${list}[${value}]`, `${key} ${quote(value)} is used by more than one entry (#${at.join(', #')})`);
     }
     return map;
   }

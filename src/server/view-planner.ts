@@ -17,6 +17,7 @@
 import { resolveApprovalSettings } from '../engine/approval-settings.js';
 import { DEFAULT_GATES } from '../engine/gates.js';
 import {
+  type AgentSetting,
   type AppliesTo,
   type Application,
   type ApprovalPolicy,
@@ -79,23 +80,48 @@ export function viewHashOf(body: ViewBody, computer: ComputerView['computer']): 
   return sha256Hex(`${body.bodyHash}\n${canonicalJson(computer)}`);
 }
 
+/** Enabled policies' positions in the world's list (ascending), by what their Applies To names. */
+interface PolicyScopes {
+  global: Map<string, number[]>;
+  globalGroup: number[];
+  org: Map<string, number[]>;
+  group: Map<string, number[]>;
+  computer: Map<string, number[]>;
+}
+
+/**
+ * Lookups of one list, kept for a frozen list (worlds share the lists a
+ * change leaves alone, so a change rebuilds only those of the lists it made).
+ */
+function perList<L extends object, R>(cache: WeakMap<L, R>, list: L, build: () => R): R {
+  let found = cache.get(list);
+  if (found === undefined) {
+    found = build();
+    if (Object.isFrozen(list)) cache.set(list, found);
+  }
+  return found;
+}
+
+const groupsOfOrgCache = new WeakMap<readonly ComputerGroup[], Map<string, ComputerGroup[]>>();
+const computersOfGroupCache = new WeakMap<readonly Computer[], Map<string, Computer[]>>();
+const appsCache = new WeakMap<readonly Application[], { position: Map<string, number>; categorized: Application[] }>();
+const policyScopesCache = new WeakMap<readonly Policy[], PolicyScopes>();
+const settingComputersCache = new WeakMap<readonly AgentSetting[], Set<string>>();
+const approvalComputersCache = new WeakMap<readonly ApprovalPolicy[], Set<string>>();
+
 /** Lookups of one world used to find covered computers fast: built once per index. */
 class Scopes {
-  readonly groupsOfOrg = new Map<string, ComputerGroup[]>();
-  readonly computersOfGroup = new Map<string, Computer[]>();
+  readonly groupsOfOrg: Map<string, ComputerGroup[]>;
+  readonly computersOfGroup: Map<string, Computer[]>;
   readonly ancestry = new Map<string, Set<string>>();
-  /** Computer-scoped entries by computer: enabled policies, settings, active approval policies. */
-  readonly computerEntries = new Map<string, string[]>();
+  /** Computers named by a computer-scoped setting, and by an active approval policy's computer list. */
+  readonly settingComputers: Set<string>;
+  readonly approvalComputers: Set<string>;
   /** Each application's position in the world's list. */
-  readonly appPosition = new Map<string, number>();
+  readonly appPosition: Map<string, number>;
   /** Applications with a category (an approval request may name them). */
-  readonly categorized: Application[] = [];
-  /** Enabled policies' positions in the world's list (ascending), by what their Applies To names. */
-  readonly globalPolicies = new Map<string, number[]>();
-  readonly globalGroupPolicies: number[] = [];
-  readonly orgPolicies = new Map<string, number[]>();
-  readonly groupPolicies = new Map<string, number[]>();
-  readonly computerPolicies = new Map<string, number[]>();
+  readonly categorized: Application[];
+  readonly policies: PolicyScopes;
   /** Policies as computers of this world see them, by position (built on first use). */
   readonly itemAt: (PolicyItem | undefined)[];
   /** Each policy's digest (PolicyItem.digest) at 32 bytes times its position, once its item is built. */
@@ -116,39 +142,67 @@ class Scopes {
   private readonly orgCategorized = new Map<string, number[]>();
 
   constructor(readonly index: WorldIndex) {
-    for (const g of index.world.groups) push(this.groupsOfOrg, g.org, g);
-    for (const c of index.world.computers) push(this.computersOfGroup, c.group, c);
-    index.world.applications.forEach((app, i) => {
-      if (!this.appPosition.has(app.id)) this.appPosition.set(app.id, i);
-      if (app.category !== undefined) this.categorized.push(app);
+    const world = index.world;
+    this.groupsOfOrg = perList(groupsOfOrgCache, world.groups, () => {
+      const map = new Map<string, ComputerGroup[]>();
+      for (const g of world.groups) push(map, g.org, g);
+      return map;
     });
-    const policies = index.world.policies;
-    policies.forEach((p, i) => {
-      if (!p.enabled) return;
-      const to = p.appliesTo;
-      if ('global' in to) push(this.globalPolicies, to.global, i);
-      else if ('globalGroup' in to) this.globalGroupPolicies.push(i);
-      else if ('organization' in to) push(this.orgPolicies, to.organization, i);
-      else if ('group' in to) push(this.groupPolicies, to.group, i);
-      else {
-        push(this.computerPolicies, to.computer, i);
-        push(this.computerEntries, to.computer, `p:${p.id}`);
+    this.computersOfGroup = perList(computersOfGroupCache, world.computers, () => {
+      const map = new Map<string, Computer[]>();
+      for (const c of world.computers) push(map, c.group, c);
+      return map;
+    });
+    const apps = perList(appsCache, world.applications, () => {
+      const position = new Map<string, number>();
+      const categorized: Application[] = [];
+      world.applications.forEach((app, i) => {
+        if (!position.has(app.id)) position.set(app.id, i);
+        if (app.category !== undefined) categorized.push(app);
+      });
+      return { position, categorized };
+    });
+    this.appPosition = apps.position;
+    this.categorized = apps.categorized;
+    this.policies = perList(policyScopesCache, world.policies, () => {
+      const scopes: PolicyScopes = {
+        global: new Map(),
+        globalGroup: [],
+        org: new Map(),
+        group: new Map(),
+        computer: new Map(),
+      };
+      world.policies.forEach((p, i) => {
+        if (!p.enabled) return;
+        const to = p.appliesTo;
+        if ('global' in to) push(scopes.global, to.global, i);
+        else if ('globalGroup' in to) scopes.globalGroup.push(i);
+        else if ('organization' in to) push(scopes.org, to.organization, i);
+        else if ('group' in to) push(scopes.group, to.group, i);
+        else push(scopes.computer, to.computer, i);
+      });
+      return scopes;
+    });
+    this.settingComputers = perList(settingComputersCache, world.agentSettings, () => {
+      const named = new Set<string>();
+      for (const s of world.agentSettings) if ('computer' in s.appliesTo) named.add(s.appliesTo.computer);
+      return named;
+    });
+    this.approvalComputers = perList(approvalComputersCache, world.approvalPolicies, () => {
+      const named = new Set<string>();
+      for (const ap of world.approvalPolicies) {
+        if (ap.active && 'computers' in ap.appliesTo) for (const id of ap.appliesTo.computers) named.add(id);
       }
+      return named;
     });
-    this.itemAt = new Array<PolicyItem | undefined>(policies.length);
-    this.policyDigests = Buffer.allocUnsafe(policies.length * DIGEST_BYTES);
-    this.policyAppPosition = new Int32Array(policies.length);
-    const apps = index.world.applications.length;
-    this.appDigests = Buffer.allocUnsafe(apps * DIGEST_BYTES);
-    this.appDigestKnown = new Uint8Array(apps);
-    this.appStamp = new Uint32Array(apps);
-    for (const s of index.world.agentSettings) {
-      if ('computer' in s.appliesTo) push(this.computerEntries, s.appliesTo.computer, `s:${s.id}`);
-    }
-    for (const ap of index.world.approvalPolicies) {
-      if (!ap.active || !('computers' in ap.appliesTo)) continue;
-      for (const id of ap.appliesTo.computers) push(this.computerEntries, id, `a:${ap.id}`);
-    }
+    const policyCount = world.policies.length;
+    this.itemAt = new Array<PolicyItem | undefined>(policyCount);
+    this.policyDigests = Buffer.allocUnsafe(policyCount * DIGEST_BYTES);
+    this.policyAppPosition = new Int32Array(policyCount);
+    const appCount = world.applications.length;
+    this.appDigests = Buffer.allocUnsafe(appCount * DIGEST_BYTES);
+    this.appDigestKnown = new Uint8Array(appCount);
+    this.appStamp = new Uint32Array(appCount);
   }
 
   ancestors(orgId: string): Set<string> {
@@ -198,8 +252,8 @@ class Scopes {
   orgPart(orgId: string): number[] {
     let part = this.orgParts.get(orgId);
     if (part === undefined) {
-      part = this.orgPolicies.get(orgId) ?? [];
-      for (const ancestor of this.ancestors(orgId)) part = mergeSorted(part, this.globalPolicies.get(ancestor) ?? []);
+      part = this.policies.org.get(orgId) ?? [];
+      for (const ancestor of this.ancestors(orgId)) part = mergeSorted(part, this.policies.global.get(ancestor) ?? []);
       this.orgParts.set(orgId, part);
     }
     return part;
@@ -209,10 +263,10 @@ class Scopes {
   groupPart(group: ComputerGroup): number[] {
     let part = this.groupParts.get(group.id);
     if (part === undefined) {
-      part = mergeSorted(this.orgPart(group.org), this.groupPolicies.get(group.id) ?? []);
+      part = mergeSorted(this.orgPart(group.org), this.policies.group.get(group.id) ?? []);
       const ancestors = this.ancestors(group.org);
       const name = group.name.toLowerCase();
-      const matching = this.globalGroupPolicies.filter((i) => {
+      const matching = this.policies.globalGroup.filter((i) => {
         const { org, keyword } = (this.index.world.policies[i] as Policy & { appliesTo: { globalGroup: GlobalGroup } })
           .appliesTo.globalGroup;
         return ancestors.has(org) && name.startsWith(keyword.toLowerCase());
@@ -242,8 +296,11 @@ class Scopes {
 
   /** The key of the body a computer sees: its group and the computer-scoped entries naming it. */
   bodyKey(computer: Computer): string {
-    const own = this.computerEntries.get(computer.id);
-    return own === undefined ? computer.group : `${computer.group}\0${computer.id}`;
+    const own =
+      this.policies.computer.has(computer.id) ||
+      this.settingComputers.has(computer.id) ||
+      this.approvalComputers.has(computer.id);
+    return own ? `${computer.group}\0${computer.id}` : computer.group;
   }
 }
 
@@ -462,7 +519,7 @@ export class ViewPlanner {
     const group = index.group(computer.group);
     const org = index.org(group.org);
     // The policies the computer sees, in world order: its group's part and those naming it.
-    const own = s.computerPolicies.get(computer.id);
+    const own = s.policies.computer.get(computer.id);
     const positions = own === undefined ? s.groupPart(group) : mergeSorted(s.groupPart(group), own);
     const policies: ViewPolicy[] = new Array<ViewPolicy>(positions.length);
     // Applications in world order: those the policies name, then the categorized ones seen, each once.

@@ -44,6 +44,29 @@ export interface WorldRowChanges {
   stored: StoredWorld;
 }
 
+/**
+ * The list (the gate table for 'gates') each stored image of a kind was made
+ * from: a world whose list is that very array (lists are frozen and shared
+ * between worlds) has no change of that kind, and the image is kept as is.
+ */
+const madeFrom = new WeakMap<Map<string, StoredEntity>, { source: unknown }>();
+
+function sourceOf(world: World, kind: EntityKind): unknown {
+  return kind === GATES_KIND ? world.gates : world[kind];
+}
+
+/** Records that `world`'s lists are what `stored` holds. */
+function recordSources(stored: StoredWorld, world: World): void {
+  for (const kind of [...LIST_KINDS, GATES_KIND] as EntityKind[]) {
+    let byId = stored.get(kind);
+    if (byId === undefined) {
+      byId = new Map();
+      stored.set(kind, byId);
+    }
+    madeFrom.set(byId, { source: sourceOf(world, kind) });
+  }
+}
+
 function entriesOf(world: World, kind: EntityKind): [string, unknown][] {
   if (kind === GATES_KIND) return world.gates === undefined ? [] : [[GATES_KIND, world.gates]];
   const key = ENTITY_LISTS[kind];
@@ -83,6 +106,12 @@ export function diffWorldRows(stored: StoredWorld, world: World): WorldRowChange
   const next: StoredWorld = new Map();
   for (const kind of [...LIST_KINDS, GATES_KIND] as EntityKind[]) {
     const before = stored.get(kind) ?? new Map<string, StoredEntity>();
+    const source = sourceOf(world, kind);
+    const known = madeFrom.get(before);
+    if (known !== undefined && known.source === source) {
+      next.set(kind, before);
+      continue;
+    }
     const entries = entriesOf(world, kind);
     const seqs = planSeqs(
       before,
@@ -100,6 +129,7 @@ export function diffWorldRows(stored: StoredWorld, world: World): WorldRowChange
     });
     for (const id of before.keys()) if (!after.has(id)) deletes.push({ kind, id });
     next.set(kind, after);
+    madeFrom.set(after, { source });
   }
   return { writes, deletes, stored: next };
 }
@@ -131,6 +161,7 @@ export function worldFromRows(rows: readonly EntityRow[]): { world: World; store
   };
   const gates = lists.get(GATES_KIND)?.[0];
   if (gates !== undefined) world.gates = gates as World['gates'];
+  recordSources(stored, world);
   return { world, stored };
 }
 
@@ -172,5 +203,6 @@ export function applyRowChanges(
   };
   const gates = list(GATES_KIND)[0];
   if (gates !== undefined) world.gates = gates as World['gates'];
+  recordSources(next, world);
   return { world, stored: next };
 }
