@@ -134,6 +134,8 @@ class Scopes {
   /** Marks of the applications already taken for the body being built (the body's stamp). */
   readonly appStamp: Uint32Array;
   stamp = 0;
+  /** The lists a policy's item depends on (itemLists). */
+  readonly itemLists: readonly unknown[];
   /** Sorted policy positions an organization's computers all see (global ones of its ancestry, its own). */
   private readonly orgParts = new Map<string, number[]>();
   /** Sorted policy positions a group's computers all see. */
@@ -195,6 +197,7 @@ class Scopes {
       }
       return named;
     });
+    this.itemLists = itemLists(world);
     const policyCount = world.policies.length;
     this.itemAt = new Array<PolicyItem | undefined>(policyCount);
     this.policyDigests = Buffer.allocUnsafe(policyCount * DIGEST_BYTES);
@@ -372,6 +375,17 @@ interface PolicyItem {
   view: ViewPolicy;
   /** sha256 of its canonical JSON. */
   digest: Buffer;
+  /** The lists its key was found in: the same (frozen) lists give the same key. */
+  lists: readonly unknown[];
+}
+
+/** The lists a policy's item depends on besides the policy: its organization, depth and application. */
+function itemLists(world: WorldIndex['world']): readonly unknown[] {
+  return [world.organizations, world.groups, world.computers, world.applications];
+}
+
+function sameLists(a: readonly unknown[], b: readonly unknown[]): boolean {
+  return a.every((list, i) => list === b[i] && Object.isFrozen(list));
 }
 
 /**
@@ -475,12 +489,19 @@ export class ViewPlanner {
     const p = index.world.policies[position] as Policy;
     const app = p.app === undefined ? undefined : index.apps.get(p.app);
     s.policyAppPosition[position] = app === undefined ? -1 : (s.appPosition.get(app.id) as number);
+    const known = this.policyItems.get(p);
+    if (known !== undefined && sameLists(known.lists, s.itemLists)) {
+      s.itemAt[position] = known;
+      known.digest.copy(s.policyDigests, position * DIGEST_BYTES);
+      return known;
+    }
     const org = index.appliesToOrg(p.appliesTo);
     const depth = index.depth(org);
     const builtIn = p.default !== true && app?.builtIn === true;
     const key = `${org}\0${depth}\0${builtIn}`;
-    let item = this.policyItems.get(p);
-    if (item?.key !== key) {
+    let item = known;
+    if (item?.key === key) item = { ...item, lists: s.itemLists };
+    else {
       const view: ViewPolicy = {
         id: p.id,
         name: p.name ?? null,
@@ -495,9 +516,9 @@ export class ViewPlanner {
         isDefault: p.default === true,
       };
       if (p.ringfence !== undefined) view.ringfence = p.ringfence;
-      item = { key, view, digest: sha256(canonicalJson(view)) };
-      this.policyItems.set(p, item);
+      item = { key, view, digest: sha256(canonicalJson(view)), lists: s.itemLists };
     }
+    this.policyItems.set(p, item);
     s.itemAt[position] = item;
     item.digest.copy(s.policyDigests, position * DIGEST_BYTES);
     return item;

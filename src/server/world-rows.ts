@@ -30,8 +30,14 @@ export interface EntityRow {
 /** What the server knows is stored for one entity; `value` is the in-memory object it was written from. */
 interface StoredEntity {
   seq: number;
-  canonical: string;
+  /** Its canonical JSON, made when first compared (rows read at start are not serialized again until then). */
+  canonical?: string;
   value: unknown;
+}
+
+function canonicalOf(entity: StoredEntity): string {
+  entity.canonical ??= canonicalJson(entity.value);
+  return entity.canonical;
 }
 
 /** The stored rows as the server last wrote (or read) them, by kind then id. */
@@ -121,8 +127,13 @@ export function diffWorldRows(stored: StoredWorld, world: World): WorldRowChange
     entries.forEach(([id, value], i) => {
       const seq = seqs[i] as number;
       const previous = before.get(id);
-      const canonical = previous !== undefined && previous.value === value ? previous.canonical : canonicalJson(value);
-      if (previous === undefined || previous.canonical !== canonical || previous.seq !== seq) {
+      if (previous !== undefined && previous.value === value) {
+        if (previous.seq !== seq) writes.push({ kind, id, seq, body: JSON.stringify(value) });
+        after.set(id, previous.seq === seq ? previous : { ...previous, seq });
+        return;
+      }
+      const canonical = canonicalJson(value);
+      if (previous === undefined || canonicalOf(previous) !== canonical || previous.seq !== seq) {
         writes.push({ kind, id, seq, body: JSON.stringify(value) });
       }
       after.set(id, { seq, canonical, value });
@@ -145,7 +156,7 @@ export function worldFromRows(rows: readonly EntityRow[]): { world: World; store
     list.push(value);
     lists.set(row.kind, list);
     const byId = stored.get(row.kind) ?? new Map<string, StoredEntity>();
-    byId.set(row.id, { seq: row.seq, canonical: canonicalJson(value), value });
+    byId.set(row.id, { seq: row.seq, value });
     stored.set(row.kind, byId);
   }
   const list = <K extends ListKind>(kind: K): World[K] => (lists.get(kind) ?? []) as World[K];
@@ -187,7 +198,7 @@ export function applyRowChanges(
   for (const key of deletes) byKind(key.kind).delete(key.id);
   for (const row of writes) {
     const value: unknown = JSON.parse(row.body);
-    byKind(row.kind).set(row.id, { seq: row.seq, canonical: canonicalJson(value), value });
+    byKind(row.kind).set(row.id, { seq: row.seq, value });
   }
   const list = (kind: EntityKind): unknown[] =>
     [...(next.get(kind)?.values() ?? [])].sort((a, b) => a.seq - b.seq).map((entity) => entity.value);
