@@ -470,7 +470,7 @@ export class ViewPlanner {
       // The body is checked once (with the first computer's own part); the versions of each computer.
       let problem = checked.get(body);
       if (problem === undefined) {
-        problem = viewEncodingProblem(computer.id, { computer: own, ...body.view }, versions);
+        problem = bodyEncodingProblem(computer.id, own, body, versions);
         checked.set(body, problem === null ? null : problem.slice(`computers[${computer.id}]`.length));
       } else if (problem !== null) {
         problem = `computers[${computer.id}]${problem}`;
@@ -617,6 +617,37 @@ export class ViewPlanner {
     const settingsHash = sha256Hex(canonicalJson({ settings: values, settingSources }));
     return { view, bodyHash, settingsHash };
   }
+}
+
+/**
+ * Policies (as views see them) and applications that encode for an agent:
+ * each is converted on its own (the conversion of a view is that of each of
+ * its entries), so an entry that encoded in one view encodes in every view.
+ */
+const encodable = new WeakSet<object>();
+
+/**
+ * viewEncodingProblem of a body with a computer's own part, the same text:
+ * the policies and applications already known to encode are not converted
+ * again (the rest of the view is).
+ */
+function bodyEncodingProblem(
+  computerId: string,
+  own: ComputerView['computer'],
+  body: ViewBody,
+  versions: { snapshotVersion: number; settingsVersion: number },
+): string | null {
+  const view = body.view;
+  const known = view.policies.every((p) => encodable.has(p)) && view.applications.every((a) => encodable.has(a));
+  if (known) {
+    return viewEncodingProblem(computerId, { computer: own, ...view, policies: [], applications: [] }, versions);
+  }
+  const problem = viewEncodingProblem(computerId, { computer: own, ...view }, versions);
+  if (problem === null) {
+    for (const p of view.policies) encodable.add(p);
+    for (const a of view.applications) encodable.add(a);
+  }
+  return problem;
 }
 
 const EMPTY_BODY: Omit<ComputerView, 'computer'> = {
