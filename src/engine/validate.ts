@@ -482,22 +482,35 @@ export function validateWorld(world: World): string[] {
 const ENTRY_LISTS = ['applications', 'policies', 'agentSettings', 'approvalPolicies'] as const;
 type EntryList = (typeof ENTRY_LISTS)[number];
 
-/** The entries of `after` that are not (the very objects) in `before`, and the ids of those of `before` gone. */
+/**
+ * The entries of `after` that are not (the very objects) in `before`, the
+ * ids of those of `before` gone, and whether an entry of `before` is listed
+ * twice. The entries both lists share at their start and end are passed
+ * over, so a change in a few places costs those places.
+ */
 function listChange<T extends { id: string }>(
   before: readonly T[],
   after: readonly T[],
 ): { added: T[]; goneIds: Set<string>; repeated: boolean } {
-  const kept = new Set<T>(before);
+  let start = 0;
+  const shortest = Math.min(before.length, after.length);
+  while (start < shortest && before[start] === after[start]) start++;
+  let end = 0;
+  while (end < shortest - start && before[before.length - 1 - end] === after[after.length - 1 - end]) end++;
+  const oldMiddle = before.slice(start, before.length - end);
+  const newMiddle = after.slice(start, after.length - end);
+  const kept = new Set<T>(oldMiddle);
   const added: T[] = [];
   const present = new Set<T>();
-  for (const entry of after) {
+  for (const entry of newMiddle) {
     if (kept.has(entry)) present.add(entry);
     else added.push(entry);
   }
   const goneIds = new Set<string>();
-  if (present.size !== before.length) for (const entry of before) if (!present.has(entry)) goneIds.add(entry.id);
-  // An entry of `before` listed twice: a repeated id, for the whole world's check to name.
-  const repeated = present.size + added.length !== after.length;
+  for (const entry of oldMiddle) if (!present.has(entry)) goneIds.add(entry.id);
+  // An entry listed twice in between: a repeated id, for the whole world's check to name. An entry of
+  // the shared ends listed again in between is taken as added, and its id is then found taken.
+  const repeated = present.size + added.length !== newMiddle.length;
   return { added, goneIds, repeated };
 }
 

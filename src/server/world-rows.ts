@@ -101,6 +101,69 @@ function planSeqs(stored: Map<string, StoredEntity>, ids: readonly string[]): nu
   return seqs;
 }
 
+/** How many entries a list may change for diffFew to take it. */
+const FEW_CHANGES = 256;
+
+/**
+ * The rows of one list that changed in a few places, found without a walk
+ * of the whole list: the entries both lists share at their start and end
+ * (the very objects) are kept as stored; those in between are compared.
+ * Null (walk the whole list) for more than FEW_CHANGES entries in between,
+ * an id the part in between does not own, or seqs that would not increase.
+ */
+function diffFew(
+  kind: ListKind,
+  before: Map<string, StoredEntity>,
+  previousSource: unknown,
+  source: unknown,
+): { writes: EntityRow[]; deleted: string[]; after: Map<string, StoredEntity> } | null {
+  if (!Array.isArray(previousSource) || !Array.isArray(source)) return null;
+  const old = previousSource as readonly Record<string, unknown>[];
+  const now = source as readonly Record<string, unknown>[];
+  if (old.length !== before.size) return null;
+  let start = 0;
+  const shortest = Math.min(old.length, now.length);
+  while (start < shortest && old[start] === now[start]) start++;
+  let end = 0;
+  while (end < shortest - start && old[old.length - 1 - end] === now[now.length - 1 - end]) end++;
+  const oldMiddle = old.slice(start, old.length - end);
+  const newMiddle = now.slice(start, now.length - end);
+  if (oldMiddle.length > FEW_CHANGES || newMiddle.length > FEW_CHANGES) return null;
+  const key = ENTITY_LISTS[kind];
+  const idOf = (entry: Record<string, unknown>): string => String(entry[key]);
+  const oldIds = new Set(oldMiddle.map(idOf));
+  if (oldIds.size !== oldMiddle.length) return null;
+  const seqOf = (entry: Record<string, unknown> | undefined): number | undefined =>
+    entry === undefined ? undefined : before.get(idOf(entry))?.seq;
+  let last = start === 0 ? -1 : seqOf(old[start - 1]);
+  const bound = end === 0 ? Infinity : seqOf(old[old.length - end]);
+  if (last === undefined || bound === undefined) return null;
+  let next = 0;
+  for (const entity of before.values()) next = Math.max(next, entity.seq + 1);
+  const after = new Map(before);
+  const writes: EntityRow[] = [];
+  const newIds = new Set<string>();
+  for (const value of newMiddle) {
+    const id = idOf(value);
+    // An id held outside the part in between, or twice in it: the whole list decides.
+    if (newIds.has(id) || (before.has(id) && !oldIds.has(id))) return null;
+    newIds.add(id);
+    const previous = before.get(id);
+    const seq = previous?.seq ?? next++;
+    if (seq <= last || seq >= bound) return null;
+    last = seq;
+    if (previous !== undefined && previous.value === value) continue;
+    const canonical = canonicalJson(value);
+    if (previous === undefined || canonicalOf(previous) !== canonical) {
+      writes.push({ kind, id, seq, body: JSON.stringify(value) });
+    }
+    after.set(id, { seq, canonical, value });
+  }
+  const deleted = [...oldIds].filter((id) => !newIds.has(id));
+  for (const id of deleted) after.delete(id);
+  return { writes, deleted, after };
+}
+
 /**
  * The rows that turn `stored` into `world`. Entries that are the very objects
  * last written are not serialized again; others are compared by canonical
@@ -116,6 +179,14 @@ export function diffWorldRows(stored: StoredWorld, world: World): WorldRowChange
     const known = madeFrom.get(before);
     if (known !== undefined && known.source === source) {
       next.set(kind, before);
+      continue;
+    }
+    const few = known === undefined || kind === GATES_KIND ? null : diffFew(kind, before, known.source, source);
+    if (few !== null) {
+      writes.push(...few.writes);
+      for (const id of few.deleted) deletes.push({ kind, id });
+      next.set(kind, few.after);
+      madeFrom.set(few.after, { source });
       continue;
     }
     const entries = entriesOf(world, kind);
