@@ -855,6 +855,8 @@ export class ServerState implements ServerStateApi {
   private async prepare(candidate: World): Promise<PreparedCommit | null> {
     const problems = this.currentValid ? validateChange(this.current, this.index, candidate) : validateWorld(candidate);
     if (problems.length > 0) throw new ValidationError(problems);
+    // Frozen before its lookups are made, so that they are kept with its lists for the changes after it.
+    deepFreeze(candidate);
     const rowChanges = diffWorldRows(this.stored, candidate);
     if (rowChanges.writes.length === 0 && rowChanges.deletes.length === 0) return null;
     const index = new WorldIndex(candidate);
