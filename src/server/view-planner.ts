@@ -629,7 +629,9 @@ const encodable = new WeakSet<object>();
 /**
  * viewEncodingProblem of a body with a computer's own part, the same text:
  * the policies and applications already known to encode are not converted
- * again (the rest of the view is).
+ * again (the rest of the view is). When what is converted has a problem, the
+ * whole view is converted, so that the text names the first entry at fault
+ * as a conversion of the whole view does.
  */
 function bodyEncodingProblem(
   computerId: string,
@@ -638,16 +640,14 @@ function bodyEncodingProblem(
   versions: { snapshotVersion: number; settingsVersion: number },
 ): string | null {
   const view = body.view;
-  const known = view.policies.every((p) => encodable.has(p)) && view.applications.every((a) => encodable.has(a));
-  if (known) {
-    return viewEncodingProblem(computerId, { computer: own, ...view, policies: [], applications: [] }, versions);
+  const policies = view.policies.filter((p) => !encodable.has(p));
+  const applications = view.applications.filter((a) => !encodable.has(a));
+  if (viewEncodingProblem(computerId, { computer: own, ...view, policies, applications }, versions) === null) {
+    for (const p of policies) encodable.add(p);
+    for (const a of applications) encodable.add(a);
+    return null;
   }
-  const problem = viewEncodingProblem(computerId, { computer: own, ...view }, versions);
-  if (problem === null) {
-    for (const p of view.policies) encodable.add(p);
-    for (const a of view.applications) encodable.add(a);
-  }
-  return problem;
+  return viewEncodingProblem(computerId, { computer: own, ...view }, versions);
 }
 
 const EMPTY_BODY: Omit<ComputerView, 'computer'> = {
