@@ -12,6 +12,7 @@ import {
   POLICY_ACTIONS,
   RULE_FIELDS,
   STRUCTURES,
+  type AgentSetting,
   type AppliesTo,
   type ApprovalPolicy,
   type ApprovalSettings,
@@ -19,6 +20,7 @@ import {
   type Computer,
   type ComputerGroup,
   type Organization,
+  type Policy,
   type World,
 } from './model.js';
 import {
@@ -124,6 +126,19 @@ function oneOf(value: unknown, allowed: readonly string[]): boolean {
   return typeof value === 'string' && allowed.includes(value);
 }
 
+/** The lookups the checks of entries use: each entry by id (the first of a repeated id). */
+interface Lookups {
+  orgs: Map<string, Organization>;
+  groups: Map<string, ComputerGroup>;
+  computers: Map<string, Computer>;
+  apps: Map<string, Application>;
+}
+
+/** What validateChange looks up in the world before the change: each entry by id. */
+export interface WorldLookups extends Lookups {
+  policies: ReadonlyMap<string, Policy>;
+}
+
 /** Checks one world; the lookups are built once, each list is walked once. */
 class WorldValidator {
   readonly problems: string[] = [];
@@ -133,8 +148,12 @@ class WorldValidator {
   readonly apps: Map<string, Application>;
   private readonly world: World;
 
-  constructor(world: World) {
+  constructor(world: World, lookups?: Lookups) {
     this.world = world;
+    if (lookups !== undefined) {
+      ({ orgs: this.orgs, groups: this.groups, computers: this.computers, apps: this.apps } = lookups);
+      return;
+    }
     this.orgs = this.index('organizations', world.organizations, 'id');
     this.groups = this.index('groups', world.groups, 'id');
     this.computers = this.index('computers', world.computers, 'id');
@@ -165,20 +184,28 @@ class WorldValidator {
   /** Maps each key to its first entry and reports missing and repeated keys. */
   private index<T extends object>(list: string, items: readonly T[], key: 'id' | 'org'): Map<string, T> {
     const map = new Map<string, T>();
-    const positions = new Map<string, number[]>();
+    const firstAt = new Map<string, number>();
+    // Positions of the keys used more than once, in the order their first entry comes.
+    const repeated = new Map<string, number[]>();
     items.forEach((item, i) => {
       const value: unknown = (item as Record<string, unknown>)[key];
       if (!isValidId(value)) {
         this.add(`${list}[#${i}]`, `${key} ${typeof value === 'string' ? `${quote(value)} ` : ''}${idProblem(value)}`);
         return;
       }
-      if (!map.has(value)) map.set(value, item);
-      positions.set(value, [...(positions.get(value) ?? []), i]);
-    });
-    for (const [value, at] of positions) {
-      if (at.length > 1) {
-        this.add(`${list}[${value}]`, `${key} ${quote(value)} is used by more than one entry (#${at.join(', #')})`);
+      const first = firstAt.get(value);
+      if (first === undefined) {
+        map.set(value, item);
+        firstAt.set(value, i);
+        return;
       }
+      const at = repeated.get(value);
+      if (at === undefined) repeated.set(value, [first, i]);
+      else at.push(i);
+    });
+    const order = [...repeated].sort((a, b) => (a[1][0] as number) - (b[1][0] as number));
+    for (const [value, at] of order) {
+      this.add(`${list}[${value}]`, `${key} ${quote(value)} is used by more than one entry (#${at.join(', #')})`);
     }
     return map;
   }
@@ -293,8 +320,8 @@ class WorldValidator {
     });
   }
 
-  private applications(): void {
-    this.world.applications.forEach((app, i) => {
+  applications(list: readonly Application[] = this.world.applications): void {
+    list.forEach((app, i) => {
       const at = entryLabel('applications', app.id, i);
       if (app.org !== undefined) this.orgRef(at, 'org', app.org);
       this.countryList(at, 'primaryCompanyInfluence', app.primaryCompanyInfluence);
@@ -325,8 +352,8 @@ class WorldValidator {
     });
   }
 
-  private policies(): void {
-    this.world.policies.forEach((policy, i) => {
+  policies(list: readonly Policy[] = this.world.policies): void {
+    list.forEach((policy, i) => {
       const at = entryLabel('policies', policy.id, i);
       const isDefault = policy.default === true;
       if (isDefault && policy.app !== undefined) this.add(at, 'app must not be set on the default policy');
@@ -349,8 +376,8 @@ class WorldValidator {
     });
   }
 
-  private agentSettings(): void {
-    this.world.agentSettings.forEach((setting, i) => {
+  agentSettings(list: readonly AgentSetting[] = this.world.agentSettings): void {
+    list.forEach((setting, i) => {
       const at = entryLabel('agentSettings', setting.id, i);
       const problem = settingValueProblem(setting.type, setting.value);
       if (problem !== null) {
@@ -371,8 +398,8 @@ class WorldValidator {
     });
   }
 
-  private approvalPolicies(): void {
-    this.world.approvalPolicies.forEach((policy, i) => {
+  approvalPolicies(list: readonly ApprovalPolicy[] = this.world.approvalPolicies): void {
+    list.forEach((policy, i) => {
       const at = entryLabel('approvalPolicies', policy.id, i);
       this.orgRef(at, 'org', policy.org);
       this.rangeField(at, 'order', policy.order, APPROVAL_ORDER_MIN, APPROVAL_ORDER_MAX);
@@ -449,4 +476,104 @@ class WorldValidator {
 /** Every semantic problem of a world, as `LIST[ID]: FIELD ...`; empty when the world is valid. */
 export function validateWorld(world: World): string[] {
   return new WorldValidator(world).run();
+}
+
+/** The lists validateChange checks entry by entry; a change to any other list is checked as a whole world. */
+const ENTRY_LISTS = ['applications', 'policies', 'agentSettings', 'approvalPolicies'] as const;
+type EntryList = (typeof ENTRY_LISTS)[number];
+
+/**
+ * The entries of `after` that are not (the very objects) in `before`, the
+ * ids of those of `before` gone, and whether an entry of `before` is listed
+ * twice. The entries both lists share at their start and end are passed
+ * over, so a change in a few places costs those places.
+ */
+function listChange<T extends { id: string }>(
+  before: readonly T[],
+  after: readonly T[],
+): { added: T[]; goneIds: Set<string>; repeated: boolean } {
+  let start = 0;
+  const shortest = Math.min(before.length, after.length);
+  while (start < shortest && before[start] === after[start]) start++;
+  let end = 0;
+  while (end < shortest - start && before[before.length - 1 - end] === after[after.length - 1 - end]) end++;
+  const oldMiddle = before.slice(start, before.length - end);
+  const newMiddle = after.slice(start, after.length - end);
+  const kept = new Set<T>(oldMiddle);
+  const added: T[] = [];
+  const present = new Set<T>();
+  for (const entry of newMiddle) {
+    if (kept.has(entry)) present.add(entry);
+    else added.push(entry);
+  }
+  const goneIds = new Set<string>();
+  for (const entry of oldMiddle) if (!present.has(entry)) goneIds.add(entry.id);
+  // An entry listed twice in between: a repeated id, for the whole world's check to name. An entry of
+  // the shared ends listed again in between is taken as added, and its id is then found taken.
+  const repeated = present.size + added.length !== newMiddle.length;
+  return { added, goneIds, repeated };
+}
+
+/**
+ * The problems of `candidate`, exactly as validateWorld gives them, given that
+ * `before` is valid (validateWorld finds nothing) and that `lookups` are its
+ * organizations, groups, computers, applications and policies by id. When the two
+ * worlds share every list (the very arrays) but applications, policies, agent
+ * settings and approval policies, and no application is removed, only the
+ * entries of those lists that are not in `before` (the very objects) are
+ * checked, with the ids they take: work in proportion to the change. Any
+ * other change, and any problem found, is answered by validateWorld of the
+ * whole candidate.
+ */
+export function validateChange(before: World, lookups: WorldLookups, candidate: World): string[] {
+  const whole = (): string[] => validateWorld(candidate);
+  if (
+    candidate.organizations !== before.organizations ||
+    candidate.groups !== before.groups ||
+    candidate.computers !== before.computers ||
+    candidate.approvalSettings !== before.approvalSettings ||
+    candidate.gates !== before.gates
+  ) {
+    return whole();
+  }
+  let apps = lookups.apps;
+  const added = new Map<EntryList, { id: string }[]>();
+  for (const list of ENTRY_LISTS) {
+    const old = before[list] as readonly { id: string }[];
+    const now = candidate[list] as readonly { id: string }[];
+    if (old === now) continue;
+    const change = listChange(old, now);
+    if (change.repeated) return whole();
+    // An id must be valid and taken once: not by another new entry, nor by an entry kept.
+    const held: ReadonlyMap<string, unknown> =
+      list === 'applications'
+        ? lookups.apps
+        : list === 'policies'
+          ? lookups.policies
+          : new Map(old.map((entry) => [entry.id, entry]));
+    const taken = new Set<string>();
+    for (const entry of change.added) {
+      const id: unknown = entry.id;
+      if (!isValidId(id) || taken.has(id)) return whole();
+      taken.add(id);
+      if (held.has(id) && !change.goneIds.has(id)) return whole();
+    }
+    if (list === 'applications') {
+      for (const id of change.goneIds) if (!taken.has(id)) return whole();
+      apps = new Map(apps);
+      for (const app of change.added) apps.set(app.id, app as Application);
+    }
+    added.set(list, change.added);
+  }
+  const validator = new WorldValidator(candidate, {
+    orgs: lookups.orgs,
+    groups: lookups.groups,
+    computers: lookups.computers,
+    apps,
+  });
+  validator.applications((added.get('applications') ?? []) as Application[]);
+  validator.policies((added.get('policies') ?? []) as Policy[]);
+  validator.agentSettings((added.get('agentSettings') ?? []) as AgentSetting[]);
+  validator.approvalPolicies((added.get('approvalPolicies') ?? []) as ApprovalPolicy[]);
+  return validator.problems.length === 0 ? [] : whole();
 }

@@ -23,33 +23,57 @@ export function appliesToLevel(appliesTo: AppliesTo): AppliesToLevel {
 }
 
 /**
+ * The lookups of frozen lists, which worlds share (a change to one list
+ * leaves the others' arrays as they were): built once per list. Never
+ * changed once built.
+ */
+const byIdCache = new WeakMap<readonly object[], Map<string, object>>();
+const childrenCache = new WeakMap<readonly object[], Map<string, string[]>>();
+
+/** Each entry by id (the last of a repeated id, as a validated world has none). */
+function byId<T extends { id: string }>(list: readonly T[]): Map<string, T> {
+  const known = byIdCache.get(list);
+  if (known !== undefined) return known as Map<string, T>;
+  const map = new Map<string, T>();
+  for (const entry of list) map.set(entry.id, entry);
+  if (Object.isFrozen(list)) byIdCache.set(list, map);
+  return map;
+}
+
+/**
  * Lookups over a validated world: organization depth and ancestry, what an
  * Applies To covers, which organization a policy belongs to. Built once per
  * world; every method is a map lookup or a walk up the organization tree.
  */
 export class WorldIndex {
   readonly world: World;
-  readonly orgs = new Map<string, Organization>();
-  readonly groups = new Map<string, ComputerGroup>();
-  readonly computers = new Map<string, Computer>();
-  readonly apps = new Map<string, Application>();
-  readonly policies = new Map<string, Policy>();
+  readonly orgs: Map<string, Organization>;
+  readonly groups: Map<string, ComputerGroup>;
+  readonly computers: Map<string, Computer>;
+  readonly apps: Map<string, Application>;
+  readonly policies: Map<string, Policy>;
   private readonly depths = new Map<string, number>();
-  private readonly childrenOf = new Map<string, string[]>();
+  private readonly childrenOf: Map<string, string[]>;
 
   constructor(world: World) {
     this.world = world;
-    for (const o of world.organizations) this.orgs.set(o.id, o);
-    for (const g of world.groups) this.groups.set(g.id, g);
-    for (const c of world.computers) this.computers.set(c.id, c);
-    for (const a of world.applications) this.apps.set(a.id, a);
-    for (const p of world.policies) this.policies.set(p.id, p);
-    for (const o of world.organizations) {
-      if (o.parent === undefined) continue;
-      const list = this.childrenOf.get(o.parent) ?? [];
-      list.push(o.id);
-      this.childrenOf.set(o.parent, list);
+    this.orgs = byId(world.organizations);
+    this.groups = byId(world.groups);
+    this.computers = byId(world.computers);
+    this.apps = byId(world.applications);
+    this.policies = byId(world.policies);
+    let children = childrenCache.get(world.organizations);
+    if (children === undefined) {
+      children = new Map();
+      for (const o of world.organizations) {
+        if (o.parent === undefined) continue;
+        const list = children.get(o.parent) ?? [];
+        list.push(o.id);
+        children.set(o.parent, list);
+      }
+      if (Object.isFrozen(world.organizations)) childrenCache.set(world.organizations, children);
     }
+    this.childrenOf = children;
   }
 
   org(id: string): Organization {

@@ -271,6 +271,7 @@ function prepareStatements(db: Database.Database) {
     unlogDeletion: db.prepare<[{ kind: EntityKind; id: string }]>(
       'DELETE FROM entity_deletions WHERE kind = @kind AND id = @id',
     ),
+    anyDeletion: db.prepare<[], { one: number }>('SELECT 1 AS one FROM entity_deletions LIMIT 1'),
     revision: db.prepare<[], { value: number }>("SELECT value FROM meta WHERE key = 'revision'"),
     setRevision: db.prepare<[number]>("UPDATE meta SET value = ? WHERE key = 'revision'"),
     computers: db.prepare<[], ComputerRecord>('SELECT * FROM computer_state'),
@@ -349,9 +350,11 @@ export class ServerDb {
       const stored = stmt.revision.get()?.value ?? 0;
       if (stored !== commit.baseRevision) throw new StaleRevision(stored);
       const revision = stored + 1;
+      // A row written again leaves the deletion log; with nothing logged (an import into a new store) there is nothing to look up.
+      const logged = stmt.anyDeletion.get() !== undefined;
       for (const row of commit.writes) {
-        stmt.putEntity.run({ ...row, revision });
-        stmt.unlogDeletion.run({ kind: row.kind, id: row.id });
+        stmt.putEntity.run({ kind: row.kind, id: row.id, seq: row.seq, body: row.body, revision });
+        if (logged) stmt.unlogDeletion.run({ kind: row.kind, id: row.id });
       }
       for (const key of commit.deletes) {
         if (stmt.deleteEntity.run(key).changes > 0) stmt.logDeletion.run({ kind: key.kind, id: key.id, revision });

@@ -12,7 +12,7 @@ import { MAX_ID_CHARS } from '../engine/limits.js';
 import { lintWorld, type LintWarning } from '../engine/lint.js';
 import type { AgentSetting, OsName, Policy, SettingValue, World } from '../engine/model.js';
 import { upgradeToFlat, type UpgradePlan } from '../engine/upgrade.js';
-import { validateWorld } from '../engine/validate.js';
+import { validateChange, validateWorld } from '../engine/validate.js';
 import { resolveSettings } from '../engine/view.js';
 import { WorldIndex } from '../engine/world.js';
 import { type DeltaContent, sealDelta } from '../wire/delta.js';
@@ -188,6 +188,13 @@ export class ServerState implements ServerStateApi {
   private current: World;
   private index: WorldIndex;
   private stored: StoredWorld;
+  /**
+   * Whether the current world passed validation, so that a change is checked
+   * by what it changed (validateChange): true once this process committed
+   * it or checked it; unknown (false) for a world read from the store until
+   * the check at open, and after other processes' rows are applied.
+   */
+  private currentValid = false;
   private revision: number;
   private readonly rows = new Map<string, ComputerRow>();
   private readonly connected = new Set<string>();
@@ -891,8 +898,10 @@ export class ServerState implements ServerStateApi {
    * not be encoded for its agent.
    */
   private async prepare(candidate: World): Promise<PreparedCommit | null> {
-    const problems = validateWorld(candidate);
+    const problems = this.currentValid ? validateChange(this.current, this.index, candidate) : validateWorld(candidate);
     if (problems.length > 0) throw new ValidationError(problems);
+    // Frozen before its lookups are made, so that they are kept with its lists for the changes after it.
+    deepFreeze(candidate);
     const rowChanges = diffWorldRows(this.stored, candidate);
     if (rowChanges.writes.length === 0 && rowChanges.deletes.length === 0) return null;
     const index = new WorldIndex(candidate);
@@ -932,6 +941,7 @@ export class ServerState implements ServerStateApi {
       throw error;
     }
     this.current = deepFreeze(candidate);
+    this.currentValid = true;
     this.index = index;
     this.stored = rowChanges.stored;
     this.applyIssued(issued);
@@ -955,6 +965,7 @@ export class ServerState implements ServerStateApi {
 
   /** Issues new versions for every view that differs from what its stored hashes describe (at open). */
   private async reissueAll(): Promise<ViewChanges> {
+    this.currentValid = validateWorld(this.current).length === 0;
     for (let attempt = 1; ; attempt++) {
       const { issued, changes } = await this.planner.plan(this.index, this.rows, 'all', new Pacer());
       if (issued.length === 0) return noChanges();
@@ -969,6 +980,7 @@ export class ServerState implements ServerStateApi {
     if (changes.entities.length > 0 || changes.deletes.length > 0) {
       const { world, stored } = applyRowChanges(this.stored, changes.entities, changes.deletes);
       this.current = deepFreeze(world);
+      this.currentValid = false;
       this.stored = stored;
       this.index = new WorldIndex(this.current);
       this.dropSealedOfRemoved();

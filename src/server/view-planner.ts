@@ -17,6 +17,7 @@
 import { resolveApprovalSettings } from '../engine/approval-settings.js';
 import { DEFAULT_GATES } from '../engine/gates.js';
 import {
+  type AgentSetting,
   type AppliesTo,
   type Application,
   type ApprovalPolicy,
@@ -28,7 +29,7 @@ import {
 import { parseTimeMs } from '../engine/validate.js';
 import { type ComputerView, type ViewApprovalPolicy, type ViewPolicy, resolveSettings } from '../engine/view.js';
 import { type WorldIndex, appliesToLevel } from '../engine/world.js';
-import { createHash } from 'node:crypto';
+import { type Hash, createHash } from 'node:crypto';
 import type { ComputerRow, IssuedVersions } from './server-db.js';
 import type { EntityKey } from './store/server-store.js';
 import type { ViewChanges } from './types.js';
@@ -79,37 +80,132 @@ export function viewHashOf(body: ViewBody, computer: ComputerView['computer']): 
   return sha256Hex(`${body.bodyHash}\n${canonicalJson(computer)}`);
 }
 
+/** Enabled policies' positions in the world's list (ascending), by what their Applies To names. */
+interface PolicyScopes {
+  global: Map<string, number[]>;
+  globalGroup: number[];
+  org: Map<string, number[]>;
+  group: Map<string, number[]>;
+  computer: Map<string, number[]>;
+}
+
+/**
+ * Lookups of one list, kept for a frozen list (worlds share the lists a
+ * change leaves alone, so a change rebuilds only those of the lists it made).
+ */
+function perList<L extends object, R>(cache: WeakMap<L, R>, list: L, build: () => R): R {
+  let found = cache.get(list);
+  if (found === undefined) {
+    found = build();
+    if (Object.isFrozen(list)) cache.set(list, found);
+  }
+  return found;
+}
+
+const groupsOfOrgCache = new WeakMap<readonly ComputerGroup[], Map<string, ComputerGroup[]>>();
+const computersOfGroupCache = new WeakMap<readonly Computer[], Map<string, Computer[]>>();
+const appsCache = new WeakMap<readonly Application[], { position: Map<string, number>; categorized: Application[] }>();
+const policyScopesCache = new WeakMap<readonly Policy[], PolicyScopes>();
+const settingComputersCache = new WeakMap<readonly AgentSetting[], Set<string>>();
+const approvalComputersCache = new WeakMap<readonly ApprovalPolicy[], Set<string>>();
+
 /** Lookups of one world used to find covered computers fast: built once per index. */
 class Scopes {
-  readonly groupsOfOrg = new Map<string, ComputerGroup[]>();
-  readonly computersOfGroup = new Map<string, Computer[]>();
+  readonly groupsOfOrg: Map<string, ComputerGroup[]>;
+  readonly computersOfGroup: Map<string, Computer[]>;
   readonly ancestry = new Map<string, Set<string>>();
-  /** Computer-scoped entries by computer: enabled policies, settings, active approval policies. */
-  readonly computerEntries = new Map<string, string[]>();
-  /** Policies as computers of this world see them, once per policy. */
-  readonly policyItems = new Map<Policy, PolicyItem>();
+  /** Computers named by a computer-scoped setting, and by an active approval policy's computer list. */
+  readonly settingComputers: Set<string>;
+  readonly approvalComputers: Set<string>;
   /** Each application's position in the world's list. */
-  readonly appPosition = new Map<string, number>();
+  readonly appPosition: Map<string, number>;
   /** Applications with a category (an approval request may name them). */
-  readonly categorized: Application[] = [];
+  readonly categorized: Application[];
+  readonly policies: PolicyScopes;
+  /** Policies as computers of this world see them, by position (built on first use). */
+  readonly itemAt: (PolicyItem | undefined)[];
+  /** Each policy's digest (PolicyItem.digest) at 32 bytes times its position, once its item is built. */
+  readonly policyDigests: Buffer;
+  /** The position of each policy's application in the world's list, -1 for none (built with its item). */
+  readonly policyAppPosition: Int32Array;
+  /** Each application's digest at 32 bytes times its position, once `appDigestKnown`. */
+  readonly appDigests: Buffer;
+  readonly appDigestKnown: Uint8Array;
+  /** Marks of the applications already taken for the body being built (the body's stamp). */
+  readonly appStamp: Uint32Array;
+  stamp = 0;
+  /** The lists a policy's item depends on (itemLists). */
+  readonly itemLists: readonly unknown[];
+  /** Sorted policy positions an organization's computers all see (global ones of its ancestry, its own). */
+  private readonly orgParts = new Map<string, number[]>();
+  /** Sorted policy positions a group's computers all see. */
+  private readonly groupParts = new Map<string, number[]>();
+  /** Sorted positions of the categorized applications an organization's computers see. */
+  private readonly orgCategorized = new Map<string, number[]>();
 
   constructor(readonly index: WorldIndex) {
-    for (const g of index.world.groups) push(this.groupsOfOrg, g.org, g);
-    for (const c of index.world.computers) push(this.computersOfGroup, c.group, c);
-    index.world.applications.forEach((app, i) => {
-      if (!this.appPosition.has(app.id)) this.appPosition.set(app.id, i);
-      if (app.category !== undefined) this.categorized.push(app);
+    const world = index.world;
+    this.groupsOfOrg = perList(groupsOfOrgCache, world.groups, () => {
+      const map = new Map<string, ComputerGroup[]>();
+      for (const g of world.groups) push(map, g.org, g);
+      return map;
     });
-    for (const p of index.world.policies) {
-      if (p.enabled && 'computer' in p.appliesTo) push(this.computerEntries, p.appliesTo.computer, `p:${p.id}`);
-    }
-    for (const s of index.world.agentSettings) {
-      if ('computer' in s.appliesTo) push(this.computerEntries, s.appliesTo.computer, `s:${s.id}`);
-    }
-    for (const ap of index.world.approvalPolicies) {
-      if (!ap.active || !('computers' in ap.appliesTo)) continue;
-      for (const id of ap.appliesTo.computers) push(this.computerEntries, id, `a:${ap.id}`);
-    }
+    this.computersOfGroup = perList(computersOfGroupCache, world.computers, () => {
+      const map = new Map<string, Computer[]>();
+      for (const c of world.computers) push(map, c.group, c);
+      return map;
+    });
+    const apps = perList(appsCache, world.applications, () => {
+      const position = new Map<string, number>();
+      const categorized: Application[] = [];
+      world.applications.forEach((app, i) => {
+        if (!position.has(app.id)) position.set(app.id, i);
+        if (app.category !== undefined) categorized.push(app);
+      });
+      return { position, categorized };
+    });
+    this.appPosition = apps.position;
+    this.categorized = apps.categorized;
+    this.policies = perList(policyScopesCache, world.policies, () => {
+      const scopes: PolicyScopes = {
+        global: new Map(),
+        globalGroup: [],
+        org: new Map(),
+        group: new Map(),
+        computer: new Map(),
+      };
+      world.policies.forEach((p, i) => {
+        if (!p.enabled) return;
+        const to = p.appliesTo;
+        if ('global' in to) push(scopes.global, to.global, i);
+        else if ('globalGroup' in to) scopes.globalGroup.push(i);
+        else if ('organization' in to) push(scopes.org, to.organization, i);
+        else if ('group' in to) push(scopes.group, to.group, i);
+        else push(scopes.computer, to.computer, i);
+      });
+      return scopes;
+    });
+    this.settingComputers = perList(settingComputersCache, world.agentSettings, () => {
+      const named = new Set<string>();
+      for (const s of world.agentSettings) if ('computer' in s.appliesTo) named.add(s.appliesTo.computer);
+      return named;
+    });
+    this.approvalComputers = perList(approvalComputersCache, world.approvalPolicies, () => {
+      const named = new Set<string>();
+      for (const ap of world.approvalPolicies) {
+        if (ap.active && 'computers' in ap.appliesTo) for (const id of ap.appliesTo.computers) named.add(id);
+      }
+      return named;
+    });
+    this.itemLists = itemLists(world);
+    const policyCount = world.policies.length;
+    this.itemAt = new Array<PolicyItem | undefined>(policyCount);
+    this.policyDigests = Buffer.allocUnsafe(policyCount * DIGEST_BYTES);
+    this.policyAppPosition = new Int32Array(policyCount);
+    const appCount = world.applications.length;
+    this.appDigests = Buffer.allocUnsafe(appCount * DIGEST_BYTES);
+    this.appDigestKnown = new Uint8Array(appCount);
+    this.appStamp = new Uint32Array(appCount);
   }
 
   ancestors(orgId: string): Set<string> {
@@ -155,10 +251,105 @@ class Scopes {
     for (const g of this.groupsOfOrg.get(policy.org) ?? []) this.groupComputers(g.id, out);
   }
 
+  /** The positions of the policies every computer of the organization sees, ascending. */
+  orgPart(orgId: string): number[] {
+    let part = this.orgParts.get(orgId);
+    if (part === undefined) {
+      part = this.policies.org.get(orgId) ?? [];
+      for (const ancestor of this.ancestors(orgId)) part = mergeSorted(part, this.policies.global.get(ancestor) ?? []);
+      this.orgParts.set(orgId, part);
+    }
+    return part;
+  }
+
+  /** The positions of the policies every computer of the group sees, ascending. */
+  groupPart(group: ComputerGroup): number[] {
+    let part = this.groupParts.get(group.id);
+    if (part === undefined) {
+      part = mergeSorted(this.orgPart(group.org), this.policies.group.get(group.id) ?? []);
+      const ancestors = this.ancestors(group.org);
+      const name = group.name.toLowerCase();
+      const matching = this.policies.globalGroup.filter((i) => {
+        const { org, keyword } = (this.index.world.policies[i] as Policy & { appliesTo: { globalGroup: GlobalGroup } })
+          .appliesTo.globalGroup;
+        return ancestors.has(org) && name.startsWith(keyword.toLowerCase());
+      });
+      part = mergeSorted(part, matching);
+      this.groupParts.set(group.id, part);
+    }
+    return part;
+  }
+
+  /** The positions of the categorized applications the organization's computers see, ascending. */
+  categorizedFor(orgId: string): number[] {
+    let found = this.orgCategorized.get(orgId);
+    if (found === undefined) {
+      const ancestors = this.ancestors(orgId);
+      found = [];
+      for (const app of this.categorized) {
+        if (app.builtIn || app.org === undefined || ancestors.has(app.org)) {
+          found.push(this.appPosition.get(app.id) as number);
+        }
+      }
+      found.sort((a, b) => a - b);
+      this.orgCategorized.set(orgId, found);
+    }
+    return found;
+  }
+
   /** The key of the body a computer sees: its group and the computer-scoped entries naming it. */
   bodyKey(computer: Computer): string {
-    const own = this.computerEntries.get(computer.id);
-    return own === undefined ? computer.group : `${computer.group}\0${computer.id}`;
+    const own =
+      this.policies.computer.has(computer.id) ||
+      this.settingComputers.has(computer.id) ||
+      this.approvalComputers.has(computer.id);
+    return own ? `${computer.group}\0${computer.id}` : computer.group;
+  }
+}
+
+type GlobalGroup = { org: string; keyword: string };
+
+const DIGEST_BYTES = 32;
+
+/** The union of two ascending lists of positions, ascending (a position in both is kept once). */
+function mergeSorted(a: readonly number[], b: readonly number[]): number[] {
+  if (b.length === 0) return a as number[];
+  if (a.length === 0) return b as number[];
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i] as number;
+    const y = b[j] as number;
+    if (x < y) {
+      out.push(x);
+      i++;
+    } else if (y < x) {
+      out.push(y);
+      j++;
+    } else {
+      out.push(x);
+      i++;
+      j++;
+    }
+  }
+  while (i < a.length) out.push(a[i++] as number);
+  while (j < b.length) out.push(b[j++] as number);
+  return out;
+}
+
+/** Feeds `hash` the 32-byte digests of `table` at `positions`, consecutive positions in one update. */
+function updateWithDigests(hash: Hash, table: Buffer, positions: ArrayLike<number>): void {
+  let k = 0;
+  while (k < positions.length) {
+    const first = positions[k] as number;
+    let last = first;
+    k++;
+    while (k < positions.length && positions[k] === last + 1) {
+      last++;
+      k++;
+    }
+    hash.update(table.subarray(first * DIGEST_BYTES, (last + 1) * DIGEST_BYTES));
   }
 }
 
@@ -179,23 +370,22 @@ function scopes(index: WorldIndex): Scopes {
   return found;
 }
 
-/** Whether an Applies To covers a computer of `group` whose organization's ancestry is `ancestors`. */
-function coversFast(appliesTo: AppliesTo, computer: Computer, group: ComputerGroup, ancestors: Set<string>): boolean {
-  if ('global' in appliesTo) return ancestors.has(appliesTo.global);
-  if ('globalGroup' in appliesTo) {
-    const { org, keyword } = appliesTo.globalGroup;
-    return ancestors.has(org) && group.name.toLowerCase().startsWith(keyword.toLowerCase());
-  }
-  if ('organization' in appliesTo) return group.org === appliesTo.organization;
-  if ('group' in appliesTo) return group.id === appliesTo.group;
-  return computer.id === appliesTo.computer;
-}
-
 interface PolicyItem {
   key: string;
   view: ViewPolicy;
   /** sha256 of its canonical JSON. */
   digest: Buffer;
+  /** The lists its key was found in: the same (frozen) lists give the same key. */
+  lists: readonly unknown[];
+}
+
+/** The lists a policy's item depends on besides the policy: its organization, depth and application. */
+function itemLists(world: WorldIndex['world']): readonly unknown[] {
+  return [world.organizations, world.groups, world.computers, world.applications];
+}
+
+function sameLists(a: readonly unknown[], b: readonly unknown[]): boolean {
+  return a.every((list, i) => list === b[i] && Object.isFrozen(list));
 }
 
 /**
@@ -280,7 +470,7 @@ export class ViewPlanner {
       // The body is checked once (with the first computer's own part); the versions of each computer.
       let problem = checked.get(body);
       if (problem === undefined) {
-        problem = viewEncodingProblem(computer.id, { computer: own, ...body.view }, versions);
+        problem = bodyEncodingProblem(computer.id, own, body, versions);
         checked.set(body, problem === null ? null : problem.slice(`computers[${computer.id}]`.length));
       } else if (problem !== null) {
         problem = `computers[${computer.id}]${problem}`;
@@ -293,77 +483,91 @@ export class ViewPlanner {
     return { issued, changes, encodingProblems };
   }
 
-  private policyItem(index: WorldIndex, s: Scopes, p: Policy): PolicyItem {
-    const memo = s.policyItems.get(p);
+  private policyItem(index: WorldIndex, s: Scopes, position: number): PolicyItem {
+    const memo = s.itemAt[position];
     if (memo !== undefined) return memo;
+    const p = index.world.policies[position] as Policy;
     const app = p.app === undefined ? undefined : index.apps.get(p.app);
+    s.policyAppPosition[position] = app === undefined ? -1 : (s.appPosition.get(app.id) as number);
+    const known = this.policyItems.get(p);
+    if (known !== undefined && sameLists(known.lists, s.itemLists)) {
+      s.itemAt[position] = known;
+      known.digest.copy(s.policyDigests, position * DIGEST_BYTES);
+      return known;
+    }
     const org = index.appliesToOrg(p.appliesTo);
     const depth = index.depth(org);
     const builtIn = p.default !== true && app?.builtIn === true;
     const key = `${org}\0${depth}\0${builtIn}`;
-    const known = this.policyItems.get(p);
-    if (known?.key === key) {
-      s.policyItems.set(p, known);
-      return known;
+    let item = known;
+    if (item?.key === key) item = { ...item, lists: s.itemLists };
+    else {
+      const view: ViewPolicy = {
+        id: p.id,
+        name: p.name ?? null,
+        app: p.default === true ? null : (p.app ?? null),
+        builtIn,
+        action: p.action,
+        order: p.order,
+        levelRank: LEVEL_RANK[appliesToLevel(p.appliesTo)],
+        orgDepth: depth,
+        org,
+        expiresAtMs: p.expiresAt === undefined ? null : parseTimeMs(p.expiresAt),
+        isDefault: p.default === true,
+      };
+      if (p.ringfence !== undefined) view.ringfence = p.ringfence;
+      item = { key, view, digest: sha256(canonicalJson(view)), lists: s.itemLists };
     }
-    const view: ViewPolicy = {
-      id: p.id,
-      name: p.name ?? null,
-      app: p.default === true ? null : (p.app ?? null),
-      builtIn,
-      action: p.action,
-      order: p.order,
-      levelRank: LEVEL_RANK[appliesToLevel(p.appliesTo)],
-      orgDepth: depth,
-      org,
-      expiresAtMs: p.expiresAt === undefined ? null : parseTimeMs(p.expiresAt),
-      isDefault: p.default === true,
-    };
-    if (p.ringfence !== undefined) view.ringfence = p.ringfence;
-    const item = { key, view, digest: sha256(canonicalJson(view)) };
     this.policyItems.set(p, item);
-    s.policyItems.set(p, item);
+    s.itemAt[position] = item;
+    item.digest.copy(s.policyDigests, position * DIGEST_BYTES);
     return item;
   }
 
-  private appDigest(app: Application): Buffer {
+  private appDigest(s: Scopes, position: number, app: Application): void {
+    if (s.appDigestKnown[position] === 1) return;
     let digest = this.appDigests.get(app);
     if (digest === undefined) {
       digest = sha256(canonicalJson(app));
       this.appDigests.set(app, digest);
     }
-    return digest;
+    digest.copy(s.appDigests, position * DIGEST_BYTES);
+    s.appDigestKnown[position] = 1;
   }
 
   /** buildView without the computer's own part, for a representative computer of the body. */
   private buildBody(index: WorldIndex, s: Scopes, computer: Computer): ViewBody {
     const group = index.group(computer.group);
     const org = index.org(group.org);
-    const ancestors = s.ancestors(org.id);
-    const policies: ViewPolicy[] = [];
-    const policyDigests: Buffer[] = [];
-    const appIds = new Set<string>();
-    for (const p of index.world.policies) {
-      if (!p.enabled || !coversFast(p.appliesTo, computer, group, ancestors)) continue;
-      const item = this.policyItem(index, s, p);
-      if (p.app !== undefined && index.apps.has(p.app)) appIds.add(p.app);
-      policies.push(item.view);
-      policyDigests.push(item.digest);
+    // The policies the computer sees, in world order: its group's part and those naming it.
+    const own = s.policies.computer.get(computer.id);
+    const positions = own === undefined ? s.groupPart(group) : mergeSorted(s.groupPart(group), own);
+    const policies: ViewPolicy[] = new Array<ViewPolicy>(positions.length);
+    // Applications in world order: those the policies name, then the categorized ones seen, each once.
+    const stamp = ++s.stamp;
+    const appPositions: number[] = [];
+    for (let k = 0; k < positions.length; k++) {
+      const position = positions[k] as number;
+      policies[k] = this.policyItem(index, s, position).view;
+      const app = s.policyAppPosition[position] as number;
+      if (app >= 0 && s.appStamp[app] !== stamp) {
+        s.appStamp[app] = stamp;
+        appPositions.push(app);
+      }
     }
-    for (const app of s.categorized) {
-      if (appIds.has(app.id)) continue;
-      if (app.builtIn || app.org === undefined || ancestors.has(app.org)) appIds.add(app.id);
+    for (const app of s.categorizedFor(org.id)) {
+      if (s.appStamp[app] !== stamp) {
+        s.appStamp[app] = stamp;
+        appPositions.push(app);
+      }
     }
-    // In world order: the first entry of each id, as the engine's filter of the list keeps it.
-    const positions: number[] = [];
-    for (const id of appIds) positions.push(s.appPosition.get(id) as number);
-    positions.sort((a, b) => a - b);
-    const applications: Application[] = [];
-    const appDigests: Buffer[] = [];
-    for (const i of positions) {
+    const sortedApps = Int32Array.from(appPositions).sort();
+    const applications: Application[] = new Array<Application>(sortedApps.length);
+    for (let k = 0; k < sortedApps.length; k++) {
+      const i = sortedApps[k] as number;
       const app = index.world.applications[i] as Application;
-      applications.push(app);
-      appDigests.push(this.appDigest(app));
+      applications[k] = app;
+      this.appDigest(s, i, app);
     }
     const approvalPolicies: ViewApprovalPolicy[] = [];
     for (const ap of index.world.approvalPolicies) {
@@ -405,15 +609,45 @@ export class ViewPlanner {
     };
     const { settings: values, settingSources, policies: _policies, applications: _applications, ...rest } = view;
     // The policies and applications by the sha256 of each one's canonical JSON, counted.
-    const bodyHash = createHash('sha256')
-      .update(`${canonicalJson(rest)}\npolicies:${policyDigests.length}\n`)
-      .update(Buffer.concat(policyDigests))
-      .update(`\napplications:${appDigests.length}\n`)
-      .update(Buffer.concat(appDigests))
-      .digest('hex');
+    const hash = createHash('sha256').update(`${canonicalJson(rest)}\npolicies:${positions.length}\n`);
+    updateWithDigests(hash, s.policyDigests, positions);
+    hash.update(`\napplications:${sortedApps.length}\n`);
+    updateWithDigests(hash, s.appDigests, sortedApps);
+    const bodyHash = hash.digest('hex');
     const settingsHash = sha256Hex(canonicalJson({ settings: values, settingSources }));
     return { view, bodyHash, settingsHash };
   }
+}
+
+/**
+ * Policies (as views see them) and applications that encode for an agent:
+ * each is converted on its own (the conversion of a view is that of each of
+ * its entries), so an entry that encoded in one view encodes in every view.
+ */
+const encodable = new WeakSet<object>();
+
+/**
+ * viewEncodingProblem of a body with a computer's own part, the same text:
+ * the policies and applications already known to encode are not converted
+ * again (the rest of the view is). When what is converted has a problem, the
+ * whole view is converted, so that the text names the first entry at fault
+ * as a conversion of the whole view does.
+ */
+function bodyEncodingProblem(
+  computerId: string,
+  own: ComputerView['computer'],
+  body: ViewBody,
+  versions: { snapshotVersion: number; settingsVersion: number },
+): string | null {
+  const view = body.view;
+  const policies = view.policies.filter((p) => !encodable.has(p));
+  const applications = view.applications.filter((a) => !encodable.has(a));
+  if (viewEncodingProblem(computerId, { computer: own, ...view, policies, applications }, versions) === null) {
+    for (const p of policies) encodable.add(p);
+    for (const a of applications) encodable.add(a);
+    return null;
+  }
+  return viewEncodingProblem(computerId, { computer: own, ...view }, versions);
 }
 
 const EMPTY_BODY: Omit<ComputerView, 'computer'> = {
@@ -459,13 +693,21 @@ export function affectedComputers(before: WorldIndex, after: WorldIndex, changed
     for (const id of byKind.get('approvalSettings') ?? []) s.subtreeComputers(id, out);
     for (const id of byKind.get('groups') ?? []) s.groupComputers(id, out);
     for (const id of byKind.get('computers') ?? []) if (index.computers.has(id)) out.add(id);
+    // Many changed entries share a few scopes (an import): each scope is walked once.
+    const seen = new Set<string>();
+    const cover = (appliesTo: AppliesTo): void => {
+      const key = canonicalJson(appliesTo);
+      if (seen.has(key)) return;
+      seen.add(key);
+      s.covered(appliesTo, out);
+    };
     for (const id of byKind.get('policies') ?? []) {
       const p = index.policies.get(id);
-      if (p !== undefined) s.covered(p.appliesTo, out);
+      if (p !== undefined) cover(p.appliesTo);
     }
     for (const id of byKind.get('agentSettings') ?? []) {
       const setting = found.settings.get(id);
-      if (setting !== undefined) s.covered(setting.appliesTo, out);
+      if (setting !== undefined) cover(setting.appliesTo);
     }
     for (const id of byKind.get('approvalPolicies') ?? []) {
       const ap = found.approvalPolicies.get(id);
@@ -479,7 +721,7 @@ export function affectedComputers(before: WorldIndex, after: WorldIndex, changed
         if (app.builtIn || app.org === undefined) return all();
         s.subtreeComputers(app.org, out);
       }
-      for (const p of index.world.policies) if (p.app !== undefined && apps.has(p.app)) s.covered(p.appliesTo, out);
+      for (const p of index.world.policies) if (p.app !== undefined && apps.has(p.app)) cover(p.appliesTo);
     }
   }
   for (const id of out) if (!after.computers.has(id)) out.delete(id);

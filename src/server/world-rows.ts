@@ -30,8 +30,14 @@ export interface EntityRow {
 /** What the server knows is stored for one entity; `value` is the in-memory object it was written from. */
 interface StoredEntity {
   seq: number;
-  canonical: string;
+  /** Its canonical JSON, made when first compared (rows read at start are not serialized again until then). */
+  canonical?: string;
   value: unknown;
+}
+
+function canonicalOf(entity: StoredEntity): string {
+  entity.canonical ??= canonicalJson(entity.value);
+  return entity.canonical;
 }
 
 /** The stored rows as the server last wrote (or read) them, by kind then id. */
@@ -42,6 +48,29 @@ export interface WorldRowChanges {
   writes: EntityRow[];
   deletes: { kind: EntityKind; id: string }[];
   stored: StoredWorld;
+}
+
+/**
+ * The list (the gate table for 'gates') each stored image of a kind was made
+ * from: a world whose list is that very array (lists are frozen and shared
+ * between worlds) has no change of that kind, and the image is kept as is.
+ */
+const madeFrom = new WeakMap<Map<string, StoredEntity>, { source: unknown }>();
+
+function sourceOf(world: World, kind: EntityKind): unknown {
+  return kind === GATES_KIND ? world.gates : world[kind];
+}
+
+/** Records that `world`'s lists are what `stored` holds. */
+function recordSources(stored: StoredWorld, world: World): void {
+  for (const kind of [...LIST_KINDS, GATES_KIND] as EntityKind[]) {
+    let byId = stored.get(kind);
+    if (byId === undefined) {
+      byId = new Map();
+      stored.set(kind, byId);
+    }
+    madeFrom.set(byId, { source: sourceOf(world, kind) });
+  }
 }
 
 function entriesOf(world: World, kind: EntityKind): [string, unknown][] {
@@ -72,6 +101,69 @@ function planSeqs(stored: Map<string, StoredEntity>, ids: readonly string[]): nu
   return seqs;
 }
 
+/** How many entries a list may change for diffFew to take it. */
+const FEW_CHANGES = 256;
+
+/**
+ * The rows of one list that changed in a few places, found without a walk
+ * of the whole list: the entries both lists share at their start and end
+ * (the very objects) are kept as stored; those in between are compared.
+ * Null (walk the whole list) for more than FEW_CHANGES entries in between,
+ * an id the part in between does not own, or seqs that would not increase.
+ */
+function diffFew(
+  kind: ListKind,
+  before: Map<string, StoredEntity>,
+  previousSource: unknown,
+  source: unknown,
+): { writes: EntityRow[]; deleted: string[]; after: Map<string, StoredEntity> } | null {
+  if (!Array.isArray(previousSource) || !Array.isArray(source)) return null;
+  const old = previousSource as readonly Record<string, unknown>[];
+  const now = source as readonly Record<string, unknown>[];
+  if (old.length !== before.size) return null;
+  let start = 0;
+  const shortest = Math.min(old.length, now.length);
+  while (start < shortest && old[start] === now[start]) start++;
+  let end = 0;
+  while (end < shortest - start && old[old.length - 1 - end] === now[now.length - 1 - end]) end++;
+  const oldMiddle = old.slice(start, old.length - end);
+  const newMiddle = now.slice(start, now.length - end);
+  if (oldMiddle.length > FEW_CHANGES || newMiddle.length > FEW_CHANGES) return null;
+  const key = ENTITY_LISTS[kind];
+  const idOf = (entry: Record<string, unknown>): string => String(entry[key]);
+  const oldIds = new Set(oldMiddle.map(idOf));
+  if (oldIds.size !== oldMiddle.length) return null;
+  const seqOf = (entry: Record<string, unknown> | undefined): number | undefined =>
+    entry === undefined ? undefined : before.get(idOf(entry))?.seq;
+  let last = start === 0 ? -1 : seqOf(old[start - 1]);
+  const bound = end === 0 ? Infinity : seqOf(old[old.length - end]);
+  if (last === undefined || bound === undefined) return null;
+  let next = 0;
+  for (const entity of before.values()) next = Math.max(next, entity.seq + 1);
+  const after = new Map(before);
+  const writes: EntityRow[] = [];
+  const newIds = new Set<string>();
+  for (const value of newMiddle) {
+    const id = idOf(value);
+    // An id held outside the part in between, or twice in it: the whole list decides.
+    if (newIds.has(id) || (before.has(id) && !oldIds.has(id))) return null;
+    newIds.add(id);
+    const previous = before.get(id);
+    const seq = previous?.seq ?? next++;
+    if (seq <= last || seq >= bound) return null;
+    last = seq;
+    if (previous !== undefined && previous.value === value) continue;
+    const canonical = canonicalJson(value);
+    if (previous === undefined || canonicalOf(previous) !== canonical) {
+      writes.push({ kind, id, seq, body: JSON.stringify(value) });
+    }
+    after.set(id, { seq, canonical, value });
+  }
+  const deleted = [...oldIds].filter((id) => !newIds.has(id));
+  for (const id of deleted) after.delete(id);
+  return { writes, deleted, after };
+}
+
 /**
  * The rows that turn `stored` into `world`. Entries that are the very objects
  * last written are not serialized again; others are compared by canonical
@@ -83,6 +175,20 @@ export function diffWorldRows(stored: StoredWorld, world: World): WorldRowChange
   const next: StoredWorld = new Map();
   for (const kind of [...LIST_KINDS, GATES_KIND] as EntityKind[]) {
     const before = stored.get(kind) ?? new Map<string, StoredEntity>();
+    const source = sourceOf(world, kind);
+    const known = madeFrom.get(before);
+    if (known !== undefined && known.source === source) {
+      next.set(kind, before);
+      continue;
+    }
+    const few = known === undefined || kind === GATES_KIND ? null : diffFew(kind, before, known.source, source);
+    if (few !== null) {
+      writes.push(...few.writes);
+      for (const id of few.deleted) deletes.push({ kind, id });
+      next.set(kind, few.after);
+      madeFrom.set(few.after, { source });
+      continue;
+    }
     const entries = entriesOf(world, kind);
     const seqs = planSeqs(
       before,
@@ -92,14 +198,20 @@ export function diffWorldRows(stored: StoredWorld, world: World): WorldRowChange
     entries.forEach(([id, value], i) => {
       const seq = seqs[i] as number;
       const previous = before.get(id);
-      const canonical = previous !== undefined && previous.value === value ? previous.canonical : canonicalJson(value);
-      if (previous === undefined || previous.canonical !== canonical || previous.seq !== seq) {
+      if (previous !== undefined && previous.value === value) {
+        if (previous.seq !== seq) writes.push({ kind, id, seq, body: JSON.stringify(value) });
+        after.set(id, previous.seq === seq ? previous : { ...previous, seq });
+        return;
+      }
+      const canonical = canonicalJson(value);
+      if (previous === undefined || canonicalOf(previous) !== canonical || previous.seq !== seq) {
         writes.push({ kind, id, seq, body: JSON.stringify(value) });
       }
       after.set(id, { seq, canonical, value });
     });
     for (const id of before.keys()) if (!after.has(id)) deletes.push({ kind, id });
     next.set(kind, after);
+    madeFrom.set(after, { source });
   }
   return { writes, deletes, stored: next };
 }
@@ -115,7 +227,7 @@ export function worldFromRows(rows: readonly EntityRow[]): { world: World; store
     list.push(value);
     lists.set(row.kind, list);
     const byId = stored.get(row.kind) ?? new Map<string, StoredEntity>();
-    byId.set(row.id, { seq: row.seq, canonical: canonicalJson(value), value });
+    byId.set(row.id, { seq: row.seq, value });
     stored.set(row.kind, byId);
   }
   const list = <K extends ListKind>(kind: K): World[K] => (lists.get(kind) ?? []) as World[K];
@@ -131,6 +243,7 @@ export function worldFromRows(rows: readonly EntityRow[]): { world: World; store
   };
   const gates = lists.get(GATES_KIND)?.[0];
   if (gates !== undefined) world.gates = gates as World['gates'];
+  recordSources(stored, world);
   return { world, stored };
 }
 
@@ -156,7 +269,7 @@ export function applyRowChanges(
   for (const key of deletes) byKind(key.kind).delete(key.id);
   for (const row of writes) {
     const value: unknown = JSON.parse(row.body);
-    byKind(row.kind).set(row.id, { seq: row.seq, canonical: canonicalJson(value), value });
+    byKind(row.kind).set(row.id, { seq: row.seq, value });
   }
   const list = (kind: EntityKind): unknown[] =>
     [...(next.get(kind)?.values() ?? [])].sort((a, b) => a.seq - b.seq).map((entity) => entity.value);
@@ -172,5 +285,6 @@ export function applyRowChanges(
   };
   const gates = list(GATES_KIND)[0];
   if (gates !== undefined) world.gates = gates as World['gates'];
+  recordSources(next, world);
   return { world, stored: next };
 }
