@@ -212,3 +212,19 @@ export function sealSplicedSnapshot(
 ): Uint8Array {
   return pb.SignedSnapshot.encode(seal(splicedSnapshotPayload(header, view), privateKey)).finish();
 }
+
+/** Ed25519 signature bytes, and the key id's characters (signing.ts). */
+const SIGNATURE_BYTES = 64;
+const KEY_ID_CHARS = 16;
+
+/** The length of the SignedSnapshot sealSplicedSnapshot makes for this content, without encoding or signing it. */
+export function splicedSignedSnapshotBytes(header: SplicedSnapshotHeader, view: SplicedView): number {
+  const viewLength = view.computer.length + view.body.bytes.length;
+  const w = $protobuf.Writer.create();
+  if (header.computerId !== '') w.uint32((1 << 3) | LEN).string(header.computerId);
+  if (header.version !== 0) w.uint32(2 << 3).uint32(header.version);
+  if (!Object.is(header.issuedAtMs, 0)) w.uint32((3 << 3) | 1).double(header.issuedAtMs);
+  if (header.settingsVersion !== 0) w.uint32(4 << 3).uint32(header.settingsVersion);
+  const payload = w.len + 1 + varintLength(viewLength) + viewLength + 2;
+  return 1 + varintLength(payload) + payload + 2 + SIGNATURE_BYTES + 2 + KEY_ID_CHARS;
+}

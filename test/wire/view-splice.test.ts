@@ -13,6 +13,7 @@ import { viewToWire } from '../../src/wire/codec.js';
 import {
   ViewSplicer,
   sealSplicedSnapshot,
+  splicedSignedSnapshotBytes,
   splicedSnapshotPayload,
   splicedViewHash,
   splicedViewParts,
@@ -100,5 +101,24 @@ describe('spliced views', () => {
     expect(bodyB).not.toBe(bodyA);
     expect(shared.length).toBeGreaterThan(0);
     for (const entry of shared) expect(bodyB.parts.policies.find((q) => q.id === entry.id)).toBe(entry);
+  });
+});
+
+describe('the length of a spliced snapshot', () => {
+  it('is that of the signed bytes, without signing', () => {
+    everyView(contractWorld(), (id, index, planner, splicer) => {
+      const computer = index.computer(id);
+      const spliced = {
+        computer: splicer.computerRecord(computerPart(index, computer)),
+        body: splicer.body(planner.bodyOf(index, computer).view),
+      };
+      for (const header of [
+        { computerId: id, version: 300, issuedAtMs: 1_750_000_000_123, settingsVersion: 2 },
+        { computerId: id, version: 1, issuedAtMs: 0, settingsVersion: 0 },
+      ]) {
+        const signed = sealSplicedSnapshot(header, spliced, privateKey);
+        expect(splicedSignedSnapshotBytes(header, spliced), id).toBe(signed.length);
+      }
+    });
   });
 });
