@@ -177,7 +177,7 @@ export class DeltaIssuer {
 
   /** The delta between two bodies (once per pair while kept); null when it cannot be expressed. */
   private bodyDiff(base: EncodedBody, next: EncodedBody): BodyDiff | null {
-    const key = `${base.digest}>${next.digest}`;
+    const key = `${base.serial}>${next.serial}`;
     let diff = this.bodyDiffs.get(key);
     if (diff === undefined) {
       const full = diffViews(base.parts, next.parts, NO_HEADER);
