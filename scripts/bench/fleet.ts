@@ -51,6 +51,8 @@ const CONNECT_CONCURRENCY = 100;
 /** How long the agents are waited for after a change. */
 const ACK_TIMEOUT_MS = 300_000;
 const PING_INTERVAL_MS = 10;
+/** The servers' sync.deltaViewCacheBytes (see serverConfig). */
+const FLEET_DELTA_VIEW_CACHE_BYTES = 1024 * 1024 * 1024;
 
 export type FleetStoreKind = 'sqlite' | 'postgres';
 
@@ -195,6 +197,8 @@ function serverConfig(dataDir: string, tokenFile: string, schema: BenchSchema | 
     listen: { port: 0 },
     adminTokenFile: tokenFile,
     logLevel: 'info',
+    // Room for the old and the new views of every body of the MSP fleet (800 bodies of some 400 KB) during a change.
+    sync: { deltaViewCacheBytes: FLEET_DELTA_VIEW_CACHE_BYTES },
     ...(schema === null ? {} : { store: { kind: 'postgres', url: schema.url, schema: schema.schema } }),
   };
 }

@@ -126,7 +126,7 @@ export class DeltaIssuer {
   private readonly enabled: boolean;
   private readonly bodyDiffs = new Map<string, BodyDiff | null>();
   /** The newest view hash of each computer, with what it was computed from. */
-  private readonly hashes = new Map<string, { computer: Buffer; body: EncodedBody; hash: Buffer }>();
+  private readonly hashes = new Map<string, { computer: Buffer; body: number; hash: Buffer }>();
 
   constructor(private readonly options: DeltaIssuerOptions) {
     const maxBytes = options.maxViewBytes ?? DEFAULT_DELTA_VIEW_CACHE_BYTES;
@@ -148,10 +148,12 @@ export class DeltaIssuer {
   viewHash(current: CurrentView): Buffer {
     const computer = asBuffer(current.view.computer);
     const known = this.hashes.get(current.computerId);
-    if (known !== undefined && known.body === current.view.body && known.computer.equals(computer)) return known.hash;
+    const body = current.view.body.serial;
+    if (known !== undefined && known.body === body && known.computer.equals(computer)) return known.hash;
     const hash = splicedViewHash(current.view);
     this.hashes.delete(current.computerId);
-    this.hashes.set(current.computerId, { computer, body: current.view.body, hash });
+    // The body's serial, not the body: this map must not keep bodies alive past the view cache's bound.
+    this.hashes.set(current.computerId, { computer, body, hash });
     if (this.hashes.size > MAX_KNOWN_HASHES) this.hashes.delete(this.hashes.keys().next().value!);
     return hash;
   }
