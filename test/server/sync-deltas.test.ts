@@ -299,6 +299,10 @@ describe('deltas from the sync hub', () => {
     const firstA = await takeSnapshot(a);
     const b = await connected('till-2');
     const firstB = await takeSnapshot(b);
+    // The two views share their body: it is kept (and counted) once.
+    const viewBytes = signedSnapshotViewBytes(firstA.signed).length;
+    expect(hub.deltaViewCacheBytes).toBeGreaterThanOrEqual(viewBytes);
+    expect(hub.deltaViewCacheBytes).toBeLessThan(viewBytes + 1_000);
     const changes = await state.applyWorld((world) => ({
       ...world,
       computers: world.computers.map((c) => (c.id === 'till-1' ? { ...c, name: 'Front till' } : c)),
