@@ -126,7 +126,8 @@ function receive(agent: Agent, data: Uint8Array): string {
     }
     case 'refusal':
       throw new Error(`${agent.spec.id} refused: ${message.code} ${message.message}`);
-    default:
+    case 'upToDate':
+    case 'receipt':
       break;
   }
   if (agent.snapshotVersion > agent.markSnapshot || agent.settingsVersion > agent.markSettings) checkWaiting();

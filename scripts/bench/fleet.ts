@@ -390,7 +390,9 @@ export async function benchFleet(options: FleetBenchOptions): Promise<Section> {
     if (kind === 'postgres') {
       const problem = await pgReachable(pgUrl);
       if (problem !== null) {
-        notes.push(`PostgreSQL not measured: ${pgUrl.replace(/\/\/[^@]*@/, '//')} cannot be reached (${problem}).`);
+        const note = `PostgreSQL not measured: ${pgUrl.replace(/\/\/[^@]*@/, '//')} cannot be reached (${problem}).`;
+        log(`fleet: ${note}`);
+        notes.push(note);
         continue;
       }
     }
