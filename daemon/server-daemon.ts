@@ -174,6 +174,7 @@ export async function startServer(
   hub.attach(app.server);
   state.settled
     .then((changes) => {
+      logger.info({ snapshots: changes.snapshots.length, settings: changes.settings.length }, 'views checked at start');
       if (changes.snapshots.length + changes.settings.length === 0) return;
       logger.info(
         { snapshots: changes.snapshots.length, settings: changes.settings.length },

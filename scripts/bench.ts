@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { DAEMON_TARGET_POLICIES, benchDaemon } from './bench/daemon.js';
 import { DEFAULT_SIZES, benchEngine } from './bench/engine.js';
 import { type Section, renderSection } from './bench/section.js';
-import { benchFleet } from './bench/fleet.js';
+import { type FleetStoreKind, benchFleet } from './bench/fleet.js';
 import { SYNC_TARGET_AGENTS, benchSync } from './bench/sync.js';
 import { benchDelta } from './bench/delta.js';
 
@@ -41,6 +41,9 @@ const USAGE = `usage: node dist/scripts/bench.js [options]
   --agents N        sync: simulated agents acknowledging a settings change (default ${SYNC_TARGET_AGENTS})
   --toggles N       sync: settings changes timed (default 5)
   --fleet-agents N  fleet: simulated agents a global change is pushed to (default 10000, every computer)
+  --fleet-stores LIST
+                    fleet: stores to measure, comma separated: sqlite, postgres (default both;
+                    PostgreSQL at TOLLGATE_BENCH_PG_URL, by default the local test database)
   --json            print one JSON document instead of Markdown tables
   -h, --help        show this help`;
 
@@ -48,6 +51,16 @@ function positiveInt(name: string, text: string): number {
   const value = Number(text.replace(/[_,]/g, ''));
   if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} takes a positive integer, not "${text}"`);
   return value;
+}
+
+function parseStores(text: string): FleetStoreKind[] {
+  const stores = text.split(',').map((s) => s.trim());
+  for (const store of stores) {
+    if (store !== 'sqlite' && store !== 'postgres') {
+      throw new Error(`--fleet-stores takes sqlite and postgres, not "${store}"`);
+    }
+  }
+  return stores as FleetStoreKind[];
 }
 
 function parseSizes(text: string): number[] {
@@ -72,6 +85,7 @@ export interface BenchOptions {
   agents: number;
   toggles: number;
   fleetAgents: number;
+  fleetStores: FleetStoreKind[];
   json: boolean;
 }
 
@@ -107,6 +121,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
       agents: { type: 'string' },
       toggles: { type: 'string' },
       'fleet-agents': { type: 'string' },
+      'fleet-stores': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -128,6 +143,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
     agents: values.agents === undefined ? SYNC_TARGET_AGENTS : positiveInt('agents', values.agents),
     toggles: values.toggles === undefined ? 5 : positiveInt('toggles', values.toggles),
     fleetAgents: values['fleet-agents'] === undefined ? 10_000 : positiveInt('fleet-agents', values['fleet-agents']),
+    fleetStores: parseStores(values['fleet-stores'] ?? 'sqlite,postgres'),
     json: values.json === true,
   };
 }
@@ -163,7 +179,7 @@ const SECTIONS: Record<SectionName, SectionRunner> = {
       log,
     }),
   delta: (o, log) => benchDelta({ policies: o.snapshotPolicies, seed: o.seed, changes: o.rounds, log }),
-  fleet: (o, log) => benchFleet({ agents: o.fleetAgents, log }),
+  fleet: (o, log) => benchFleet({ agents: o.fleetAgents, stores: o.fleetStores, log }),
 };
 
 function machine(): Record<string, string | number> {

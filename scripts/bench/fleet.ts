@@ -1,34 +1,41 @@
 /**
- * The fleet section: the policy server's state at MSP size (scripts/lib/
+ * The fleet section: the policy server at MSP size (scripts/lib/
  * fleet-world.ts: 200 customers of 50 computers, 2,000 global built-in
- * policies and 50 per customer), against a store from `storeFactory`
- * (SQLite by default; PostgreSQL plugs in the same way). In one run:
+ * policies and 50 per customer), and the same shape at 100 computers, against
+ * both stores: SQLite (one server), and PostgreSQL with two server instances
+ * sharing one schema. For each store and world:
  *
- * - the import of the world into an empty store;
- * - the start of a server with that world stored (open, until it serves);
- * - a setting for one group and a policy for one computer, committed, on
- *   the MSP fleet and on the same shape at 100 computers (the ratio is what
- *   is judged: work proportional to the change);
- * - a change to one global policy, committed and pushed to `agents`
- *   simulated agents (plain `ws` clients speaking the protocol on loopback,
- *   acknowledging every snapshot with the versions of its header), until the
- *   last one acknowledged; and the worst round trip of a WebSocket ping to a
- *   connected agent while that change is computed and pushed.
+ * - the import of the world into an empty store, and the start of a state
+ *   with that world stored (in this process: open and check every view);
+ * - the real `tollgate server` process(es) over that store, and every
+ *   computer's simulated agent in two child processes (fleet-agents.ts),
+ *   split between the instances: each agent says hello with the versions and
+ *   view hash it holds (as a daemon that synced before does) and
+ *   acknowledges everything it is sent;
+ * - three changes made through the admin API of the first instance: a
+ *   setting for one group, a policy for one computer and a change to one
+ *   global policy, each timed until it is committed (the response) and until
+ *   every affected agent acknowledged it; and, during the global change, the
+ *   worst round trip of a WebSocket ping sent every 10 ms by an agent of the
+ *   instance that commits.
  */
-import fs from 'node:fs';
-import { createServer } from 'node:http';
+import { type ChildProcess, fork } from 'node:child_process';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { WebSocket } from 'ws';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import type { World } from '../../src/engine/model.js';
 import { ServerState } from '../../src/server/state.js';
+import { SIGNING_KEY_FILE, SIGNING_PUBLIC_KEY_FILE } from '../../src/server/signing-key.js';
+import { PgStore } from '../../src/server/store/pg-store.js';
 import type { ServerStore } from '../../src/server/store/server-store.js';
-import { AGENT_PATH, SyncHub } from '../../src/server/sync-hub.js';
-import { rawDataBytes } from '../../src/wire/raw-data.js';
-import { peekSnapshot } from '../../src/wire/signed.js';
-import { decodeServerMessage, encodeAgentMessage } from '../../src/wire/sync-messages.js';
-import { type FleetOptions, MSP_FLEET, SMALL_FLEET, computerId, fleetWorld, groupId } from '../lib/fleet-world.js';
+import { splicedViewHash } from '../../src/wire/view-splice.js';
+import { MSP_FLEET, SMALL_FLEET, type FleetOptions, computerId, fleetWorld, groupId } from '../lib/fleet-world.js';
 import { formatInt } from '../lib/stats.js';
+import type { AgentCommand, AgentReport, AgentSpec } from './fleet-agents.js';
+import { nowMs } from './fleet-agents.js';
+import { type ChildHandle, helperProgram, logTime, msg, spawnTollgate, workspace } from './processes.js';
 import type { Section, TargetResult } from './section.js';
 
 export const FLEET_TARGET_IMPORT_MS = 10_000;
@@ -37,24 +44,26 @@ export const FLEET_TARGET_RATIO = 3;
 export const FLEET_TARGET_PUSH_MS = 3_000;
 export const FLEET_TARGET_PING_MS = 100;
 
-/** Makes the store a state runs over in `dataDir` (undefined: SQLite in the data directory). */
-export type StoreFactory = (dataDir: string) => Promise<ServerStore | undefined>;
+/** Agent child processes (each holds half of the agents). */
+const AGENT_PROCESSES = 2;
+/** Connections each agent process opens at once while connecting. */
+const CONNECT_CONCURRENCY = 100;
+/** How long the agents are waited for after a change. */
+const ACK_TIMEOUT_MS = 300_000;
+const PING_INTERVAL_MS = 10;
+/** The servers' sync.deltaViewCacheBytes (see serverConfig). */
+const FLEET_DELTA_VIEW_CACHE_BYTES = 1024 * 1024 * 1024;
+
+export type FleetStoreKind = 'sqlite' | 'postgres';
 
 export interface FleetBenchOptions {
-  /** Simulated agents the global change is pushed to (default: every computer of the fleet). */
+  /** Simulated agents on the MSP fleet (default: every computer); the small fleet always has all of its own. */
   agents?: number;
-  storeFactory?: StoreFactory;
-  storeName?: string;
+  /** The stores to measure (default both; PostgreSQL is skipped, with a note, when it cannot be reached). */
+  stores?: FleetStoreKind[];
+  /** PostgreSQL server URL (default TOLLGATE_BENCH_PG_URL, or the local test database). */
+  pgUrl?: string;
   log: (message: string) => void;
-}
-
-function tempDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'tollgate-fleet-'));
-}
-
-async function open(dir: string, options: FleetBenchOptions): Promise<ServerState> {
-  const store = await (options.storeFactory ?? (() => Promise.resolve(undefined)))(dir);
-  return ServerState.open({ dataDir: dir, clock: () => Date.now(), ...(store === undefined ? {} : { store }) });
 }
 
 async function timed<T>(run: () => Promise<T>): Promise<{ ms: number; value: T }> {
@@ -63,232 +72,446 @@ async function timed<T>(run: () => Promise<T>): Promise<{ ms: number; value: T }
   return { ms: performance.now() - started, value };
 }
 
-/** The two small changes, timed on one fleet. */
-async function smallChanges(state: ServerState): Promise<{ groupSettingMs: number; computerPolicyMs: number }> {
-  const setting = await timed(() =>
-    state.setSetting({ kind: 'group', id: groupId(1, 'ws') }, 'prioritizeBuiltInApplications', false),
-  );
-  const policy = await timed(() =>
-    state.addPolicy({ app: 'builtin-00001', appliesTo: { computer: computerId(1, 7) }, action: 'deny', order: 3 }),
-  );
-  return { groupSettingMs: setting.ms, computerPolicyMs: policy.ms };
+/** A PostgreSQL schema of the run's own, dropped at the end. */
+interface BenchSchema {
+  url: string;
+  schema: string;
+  drop(): Promise<void>;
 }
 
-interface Agent {
-  ws: WebSocket;
-  snapshotVersion: number;
-}
-
-/** Connects simulated agents, each acknowledging what it is sent with the versions of its header. */
-async function connectAgents(
-  url: string,
-  tokens: Map<string, string>,
-  onAck: (id: string, version: number) => void,
-): Promise<Map<string, Agent>> {
-  const agents = new Map<string, Agent>();
-  const ids = [...tokens.keys()];
-  for (let i = 0; i < ids.length; i += 100) {
-    await Promise.all(
-      ids.slice(i, i + 100).map(
-        (id) =>
-          new Promise<void>((resolve, reject) => {
-            const ws = new WebSocket(url);
-            const agent: Agent = { ws, snapshotVersion: 0 };
-            agents.set(id, agent);
-            ws.on('error', reject);
-            ws.on('open', () =>
-              ws.send(
-                encodeAgentMessage({
-                  kind: 'hello',
-                  computerId: id,
-                  token: tokens.get(id) as string,
-                  agentVersion: '4.2.0',
-                  os: 'windows',
-                  snapshotVersion: 0,
-                  settingsVersion: 0,
-                }),
-              ),
-            );
-            ws.on('message', (data) => {
-              const message = decodeServerMessage(rawDataBytes(data));
-              if (message.kind !== 'snapshot') {
-                resolve();
-                return;
-              }
-              const header = peekSnapshot(message.signed);
-              agent.snapshotVersion = header.version;
-              ws.send(
-                encodeAgentMessage({
-                  kind: 'ack',
-                  snapshotVersion: header.version,
-                  settingsVersion: header.settingsVersion,
-                  error: '',
-                }),
-              );
-              onAck(id, header.version);
-              resolve();
-            });
-          }),
-      ),
-    );
+async function pgQuery(url: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
   }
-  return agents;
+}
+
+async function createSchema(url: string): Promise<BenchSchema> {
+  const schema = `bench_${randomBytes(6).toString('hex')}`;
+  await pgQuery(url, `CREATE SCHEMA "${schema}"`);
+  return { url, schema, drop: () => pgQuery(url, `DROP SCHEMA IF EXISTS "${schema}" CASCADE`) };
+}
+
+/** An agent child process, spoken to over IPC. */
+class AgentProcess {
+  private readonly child: ChildProcess;
+  private readonly replies: ((report: AgentReport) => void)[] = [];
+  private failed: Error | null = null;
+
+  constructor() {
+    this.child = fork(helperProgram('fleet-agents'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    this.child.on('message', (report: AgentReport) => {
+      if (report.kind === 'error') {
+        this.failed = new Error(`agent process: ${report.message}`);
+        return;
+      }
+      this.replies.shift()?.(report);
+    });
+    this.child.on('exit', (code) => {
+      if (this.replies.length > 0) this.failed = new Error(`agent process exited (${code})`);
+    });
+  }
+
+  ask<K extends AgentReport['kind']>(command: AgentCommand): Promise<Extract<AgentReport, { kind: K }>> {
+    if (this.failed !== null) return Promise.reject(this.failed);
+    return new Promise((resolve) => {
+      this.replies.push((report) => resolve(report as Extract<AgentReport, { kind: K }>));
+      this.child.send(command);
+    });
+  }
+
+  tell(command: AgentCommand): void {
+    this.child.send(command);
+  }
+
+  get error(): Error | null {
+    return this.failed;
+  }
+
+  stop(): void {
+    if (this.child.connected) this.tell({ kind: 'close' });
+    setTimeout(() => this.child.kill('SIGKILL'), 2_000).unref();
+  }
+}
+
+class AdminApi {
+  constructor(
+    readonly url: string,
+    readonly token: string,
+  ) {}
+
+  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await fetch(this.url + path, {
+      method,
+      headers: {
+        authorization: `Bearer ${this.token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${method} ${path}: HTTP ${response.status} ${text}`);
+    return JSON.parse(text) as T;
+  }
+}
+
+interface Changes {
+  snapshots: string[];
+  settings: string[];
+}
+
+/** One change: until committed (the admin API's response) and until every affected agent acknowledged. */
+export interface ChangeRun {
+  committedMs: number;
+  pushedMs: number;
+  affected: number;
+  acked: number;
+  /** What the agents received meanwhile, by message kind. */
+  kinds: Record<string, number>;
+}
+
+export interface FleetRun {
+  computers: number;
+  policies: number;
+  agents: number;
+  importMs: number;
+  startMs: number;
+  /** The server processes: spawn to "listening", and to the end of the start-up view check. */
+  serverListeningMs: number[];
+  serverCheckedMs: number[];
+  firstMessages: Record<string, number>;
+  groupSetting: ChangeRun;
+  computerPolicy: ChangeRun;
+  globalPolicy: ChangeRun;
+  worstPingMs: number;
+  pings: number;
+  loadAverage: [number, number];
+}
+
+function serverConfig(dataDir: string, tokenFile: string, schema: BenchSchema | null): unknown {
+  return {
+    dataDir,
+    listen: { port: 0 },
+    adminTokenFile: tokenFile,
+    logLevel: 'info',
+    // Room for the old and the new views of every body of the MSP fleet (800 bodies of some 400 KB) during a change.
+    sync: { deltaViewCacheBytes: FLEET_DELTA_VIEW_CACHE_BYTES },
+    ...(schema === null ? {} : { store: { kind: 'postgres', url: schema.url, schema: schema.schema } }),
+  };
+}
+
+/** The stores a state of this run opens. */
+async function openState(dir: string, schema: BenchSchema | null): Promise<ServerState> {
+  const store: ServerStore | undefined =
+    schema === null ? undefined : await PgStore.open({ url: schema.url, schema: schema.schema });
+  return ServerState.open({ dataDir: dir, clock: () => Date.now(), ...(store === undefined ? {} : { store }) });
+}
+
+/** Imports, enrolls and measures one fleet over one store, then runs its servers and agents through the changes. */
+async function runFleet(
+  kind: FleetStoreKind,
+  shape: FleetOptions,
+  agentLimit: number,
+  options: FleetBenchOptions,
+  pgUrl: string,
+): Promise<FleetRun> {
+  const { log } = options;
+  const world: World = fleetWorld(shape);
+  const computers = world.computers.length;
+  const space = workspace('fleet');
+  const schema = kind === 'postgres' ? await createSchema(pgUrl) : null;
+  const children: ChildHandle[] = [];
+  const agentProcesses: AgentProcess[] = [];
+  const load0 = os.loadavg()[0] ?? 0;
+  try {
+    const stateDir = join(space.dir, 'state');
+    log(`fleet/${kind}: importing ${formatInt(computers)} computers, ${formatInt(world.policies.length)} policies`);
+    let state = await openState(stateDir, schema);
+    const imported = await timed(() => state.importWorld(world));
+    const agentCount = Math.min(agentLimit, computers);
+    log(`fleet/${kind}: enrolling ${formatInt(agentCount)} computers, reading the views their agents hold`);
+    const specs: AgentSpec[] = [];
+    for (const c of world.computers.slice(0, agentCount)) {
+      const { token } = await state.enroll(c.id);
+      const current = state.currentView(c.id);
+      specs.push({
+        id: c.id,
+        token,
+        snapshotVersion: current.version,
+        settingsVersion: current.settingsVersion,
+        viewHash: splicedViewHash(current.view).toString('hex'),
+      });
+    }
+    await state.close();
+    log(`fleet/${kind}: starting with the world stored`);
+    const started = await timed(() => openState(stateDir, schema));
+    state = started.value;
+    await state.close();
+
+    // The servers: one over SQLite (its data directory is the state's), two sharing the PostgreSQL schema.
+    const tokenFile = join(space.dir, 'admin-token');
+    writeFileSync(tokenFile, randomBytes(24).toString('hex'), { mode: 0o600 });
+    const dataDirs = kind === 'sqlite' ? [stateDir] : [join(space.dir, 'a'), join(space.dir, 'b')];
+    if (kind === 'postgres') {
+      for (const d of dataDirs) {
+        mkdirSync(d, { mode: 0o700 });
+        for (const file of [SIGNING_KEY_FILE, SIGNING_PUBLIC_KEY_FILE])
+          copyFileSync(join(stateDir, file), join(d, file));
+      }
+    }
+    log(`fleet/${kind}: starting ${dataDirs.length} tollgate server process(es)`);
+    const servers = dataDirs.map((d, i) => {
+      const config = join(space.dir, `server-${i}.json`);
+      writeFileSync(config, JSON.stringify(serverConfig(d, tokenFile, schema)));
+      const handle = spawnTollgate(['server', '--config', config]);
+      children.push(handle);
+      return handle;
+    });
+    const listening = await Promise.all(servers.map((s) => s.waitForLog(msg('listening'), 'listening')));
+    const checked = await Promise.all(
+      servers.map((s) => s.waitForLog(msg('views checked at start'), 'the view check')),
+    );
+    const admin = new AdminApi(String(listening[0]!['url']), readFileSync(tokenFile, 'utf8').trim());
+
+    log(`fleet/${kind}: connecting ${formatInt(agentCount)} simulated agents in ${AGENT_PROCESSES} processes`);
+    const firstMessages: Record<string, number> = {};
+    const share = Math.ceil(specs.length / AGENT_PROCESSES);
+    await Promise.all(
+      Array.from({ length: AGENT_PROCESSES }, async (_, i) => {
+        const p = new AgentProcess();
+        agentProcesses.push(p);
+        const url = String(listening[i % listening.length]!['agents']);
+        const report = await p.ask<'connected'>({
+          kind: 'connect',
+          url,
+          agents: specs.slice(i * share, (i + 1) * share),
+          concurrency: CONNECT_CONCURRENCY,
+        });
+        if (report.refusals.length > 0) throw new Error(`agents refused: ${report.refusals.join('; ')}`);
+        for (const [k, n] of Object.entries(report.firstMessages)) firstMessages[k] = (firstMessages[k] ?? 0) + n;
+      }),
+    );
+
+    const change = async (what: string, request: () => Promise<Changes>): Promise<ChangeRun> => {
+      log(`fleet/${kind}: ${what}`);
+      await Promise.all(agentProcesses.map((p) => p.ask<'marked'>({ kind: 'mark' })));
+      const startedAt = nowMs();
+      const changes = await request();
+      const committedMs = nowMs() - startedAt;
+      const ids = [...new Set([...changes.snapshots, ...changes.settings])];
+      const reports = await Promise.all(
+        agentProcesses.map((p) => p.ask<'acked'>({ kind: 'await', ids, timeoutMs: ACK_TIMEOUT_MS })),
+      );
+      const kinds: Record<string, number> = {};
+      for (const r of reports) for (const [k, n] of Object.entries(r.kinds)) kinds[k] = (kinds[k] ?? 0) + n;
+      const lastAck = Math.max(...reports.map((r) => r.lastAckAtMs));
+      const waited = reports.reduce((n, r) => n + r.waited, 0);
+      const acked = reports.reduce((n, r) => n + r.acked, 0);
+      if (acked < waited) log(`fleet/${kind}: only ${acked} of ${waited} agents acknowledged ${what}`);
+      return { committedMs, pushedMs: Math.max(committedMs, lastAck - startedAt), affected: ids.length, acked, kinds };
+    };
+
+    const groupSetting = await change('a setting for one group', async () => {
+      const body = await admin.call<{ changes: Changes }>('PUT', '/api/settings?waitMs=0', {
+        scope: { kind: 'group', id: groupId(1, 'ws') },
+        type: 'prioritizeBuiltInApplications',
+        value: false,
+      });
+      return body.changes;
+    });
+    const computerPolicy = await change('a policy for one computer', async () => {
+      const body = await admin.call<{ changes: Changes }>('POST', '/api/policies', {
+        app: 'builtin-00001',
+        appliesTo: { computer: computerId(1, 7) },
+        action: 'deny',
+        order: 3,
+      });
+      return body.changes;
+    });
+    const pinger = agentProcesses[0]!;
+    pinger.tell({ kind: 'ping', on: true, intervalMs: PING_INTERVAL_MS });
+    const globalPolicy = await change('a change to one global policy', async () => {
+      const body = await admin.call<{ changes: Changes }>('PATCH', '/api/policies/global-00005', {
+        action: 'deny',
+      });
+      return body.changes;
+    });
+    const ping = await pinger.ask<'pinged'>({ kind: 'ping', on: false, intervalMs: PING_INTERVAL_MS });
+    for (const p of agentProcesses) if (p.error !== null) throw p.error;
+
+    return {
+      computers,
+      policies: world.policies.length,
+      agents: agentCount,
+      importMs: imported.ms,
+      startMs: started.ms,
+      serverListeningMs: servers.map((s, i) => logTime(listening[i]!) - s.spawnedAtEpochMs),
+      serverCheckedMs: servers.map((s, i) => logTime(checked[i]!) - s.spawnedAtEpochMs),
+      firstMessages,
+      groupSetting,
+      computerPolicy,
+      globalPolicy,
+      worstPingMs: ping.worstMs,
+      pings: ping.pings,
+      loadAverage: [load0, os.loadavg()[0] ?? 0],
+    };
+  } finally {
+    for (const p of agentProcesses) p.stop();
+    await Promise.all(children.map((c) => c.stop()));
+    await schema?.drop();
+    space.cleanup();
+  }
+}
+
+async function pgReachable(url: string): Promise<string | null> {
+  try {
+    await pgQuery(url, 'SELECT 1');
+    return null;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+interface StoreResult {
+  kind: FleetStoreKind;
+  small: FleetRun;
+  big: FleetRun;
 }
 
 export async function benchFleet(options: FleetBenchOptions): Promise<Section> {
   const { log } = options;
-  const world: World = fleetWorld(MSP_FLEET);
-  const computers = world.computers.length;
-  const cleanup: string[] = [];
-  try {
-    // Import into an empty store.
-    const dir = tempDir();
-    cleanup.push(dir);
-    let state = await open(dir, options);
-    log(`fleet: importing ${formatInt(computers)} computers, ${formatInt(world.policies.length)} policies`);
-    const imported = await timed(() => state.importWorld(world));
-    await state.close();
-
-    // Start with the world stored: open and check every view against its stored hashes.
-    log('fleet: starting with the world stored');
-    const started = await timed(() => open(dir, options));
-    state = started.value;
-
-    const big = await smallChanges(state);
-    const smallDir = tempDir();
-    cleanup.push(smallDir);
-    const small = await open(smallDir, options);
-    await small.importWorld(fleetWorld(SMALL_FLEET));
-    const little = await smallChanges(small);
-    await small.close();
-
-    // The global change, pushed to connected agents.
-    const agentCount = Math.min(options.agents ?? computers, computers);
-    log(`fleet: enrolling and connecting ${formatInt(agentCount)} simulated agents`);
-    const tokens = new Map<string, string>();
-    for (const c of world.computers.slice(0, agentCount)) tokens.set(c.id, (await state.enroll(c.id)).token);
-    const silent = (): void => undefined;
-    const hub = new SyncHub({
-      state,
-      logger: { info: silent, warn: silent, error: silent, debug: silent },
-      clock: () => Date.now(),
-      pingIntervalMs: 600_000,
-      pongTimeoutMs: 600_000,
-      helloTimeoutMs: 600_000,
-      maxMessageBytes: 1 << 20,
-      maxPendingHellos: 100_000,
-    });
-    const http = createServer();
-    hub.attach(http);
-    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-    const url = `ws://127.0.0.1:${(http.address() as { port: number }).port}${AGENT_PATH}`;
-    let target = Number.POSITIVE_INFINITY;
-    let waiting = 0;
-    let allAcked: () => void = () => undefined;
-    const agents = await connectAgents(url, tokens, (_id, version) => {
-      if (version >= target && --waiting === 0) allAcked();
-    });
-    log('fleet: changing one global policy');
-    let worstPingMs = 0;
-    let pinging = true;
-    const pinger = [...agents.values()][0]?.ws;
-    const pingLoop = (async () => {
-      while (pinging && pinger !== undefined) {
-        const sent = performance.now();
-        await new Promise<void>((resolve) => {
-          pinger.once('pong', () => resolve());
-          pinger.ping();
-        });
-        worstPingMs = Math.max(worstPingMs, performance.now() - sent);
-        await new Promise((resolve) => setTimeout(resolve, 10));
+  const pgUrl = options.pgUrl ?? process.env['TOLLGATE_BENCH_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const notes: string[] = [];
+  const results: StoreResult[] = [];
+  for (const kind of options.stores ?? (['sqlite', 'postgres'] as const)) {
+    if (kind === 'postgres') {
+      const problem = await pgReachable(pgUrl);
+      if (problem !== null) {
+        const note = `PostgreSQL not measured: ${pgUrl.replace(/\/\/[^@]*@/, '//')} cannot be reached (${problem}).`;
+        log(`fleet: ${note}`);
+        notes.push(note);
+        continue;
       }
-    })();
-    const pushStarted = performance.now();
-    const acked = new Promise<void>((resolve) => (allAcked = resolve));
-    const { changes } = await state.updatePolicy('global-00005', { action: 'deny' });
-    waiting = changes.snapshots.filter((id) => agents.has(id)).length;
-    target = state.computerState(computerId(0, 0)).snapshotVersion;
-    for (const [, agent] of agents) if (agent.snapshotVersion >= target) waiting--;
-    const committedMs = performance.now() - pushStarted;
-    hub.push(changes);
-    if (waiting > 0) await acked;
-    const pushMs = performance.now() - pushStarted;
-    pinging = false;
-    await pingLoop;
-    for (const agent of agents.values()) agent.ws.terminate();
-    await hub.close();
-    await new Promise<void>((resolve) => http.close(() => resolve()));
-    await state.close();
-
-    const ratio = (a: number, b: number): number => a / Math.max(b, 0.001);
-    const groupRatio = ratio(big.groupSettingMs, little.groupSettingMs);
-    const computerRatio = ratio(big.computerPolicyMs, little.computerPolicyMs);
-    const ms = (n: number): string => `${formatInt(Math.round(n))} ms`;
-    const targets: TargetResult[] = [
-      target_('import of the MSP fleet', `< ${ms(FLEET_TARGET_IMPORT_MS)}`, imported.ms, FLEET_TARGET_IMPORT_MS, ms),
-      target_('start with the fleet stored', `< ${ms(FLEET_TARGET_START_MS)}`, started.ms, FLEET_TARGET_START_MS, ms),
-      target_(
-        'group setting, 10,000 vs 100 computers',
-        `< ${FLEET_TARGET_RATIO}x`,
-        groupRatio,
-        3,
-        (n) => `${n.toFixed(1)}x`,
-      ),
-      target_(
-        'computer policy, 10,000 vs 100 computers',
-        `< ${FLEET_TARGET_RATIO}x`,
-        computerRatio,
-        3,
-        (n) => `${n.toFixed(1)}x`,
-      ),
-      target_(
-        `global policy change acknowledged by ${formatInt(agentCount)} agents`,
-        `< ${ms(FLEET_TARGET_PUSH_MS)}`,
-        pushMs,
-        FLEET_TARGET_PUSH_MS,
-        ms,
-      ),
-      target_('worst ping round trip during that change', `< ${ms(FLEET_TARGET_PING_MS)}`, worstPingMs, 100, ms),
-    ];
-    return {
-      id: 'fleet',
-      title: `Fleet (${options.storeName ?? 'SQLite'} store)`,
-      tables: [
-        {
-          title: 'Measured',
-          headers: ['what', '100 computers', '10,000 computers'],
-          rows: [
-            ['import', '', ms(imported.ms)],
-            ['start with the world stored', '', ms(started.ms)],
-            ['setting for one group, committed', ms(little.groupSettingMs), ms(big.groupSettingMs)],
-            ['policy for one computer, committed', ms(little.computerPolicyMs), ms(big.computerPolicyMs)],
-            ['one global policy, committed', '', ms(committedMs)],
-            [`... and acknowledged by ${formatInt(agentCount)} agents`, '', ms(pushMs)],
-            ['worst ping round trip meanwhile', '', ms(worstPingMs)],
-          ],
-          align: ['left', 'right', 'right'],
-        },
-      ],
-      targets,
-      notes: [
-        `World: ${formatInt(computers)} computers in ${MSP_FLEET.orgs} customer organizations, ${formatInt(world.policies.length)} policies, ${formatInt(world.applications.length)} applications.`,
-        'Agents are plain ws clients in the benchmark process, acknowledging with the versions of the snapshot header (not verifying it).',
-      ],
-      data: { imported: imported.ms, started: started.ms, big, little, committedMs, pushMs, worstPingMs, agentCount },
-    };
-  } finally {
-    for (const dir of cleanup) fs.rmSync(dir, { recursive: true, force: true });
+    }
+    const small = await runFleet(kind, SMALL_FLEET, Number.POSITIVE_INFINITY, options, pgUrl);
+    const big = await runFleet(kind, MSP_FLEET, options.agents ?? Number.POSITIVE_INFINITY, options, pgUrl);
+    results.push({ kind, small, big });
   }
-}
 
-function target_(
-  target: string,
-  limit: string,
-  value: number,
-  bound: number,
-  format: (n: number) => string,
-): TargetResult {
-  return { target, limit, measured: format(value), status: value < bound ? 'PASS' : 'FAIL' };
+  const ms = (n: number): string => `${formatInt(Math.round(n))} ms`;
+  const ratio = (a: number, b: number): number => a / Math.max(b, 0.001);
+  const storeName = (kind: FleetStoreKind): string => (kind === 'sqlite' ? 'SQLite' : 'PostgreSQL, 2 instances');
+  const targets: TargetResult[] = [];
+  const rows: string[][] = [];
+  for (const { kind, small, big } of results) {
+    const name = storeName(kind);
+    const target = (what: string, limit: string, value: number, bound: number, format: (n: number) => string) =>
+      targets.push({
+        target: `${name}: ${what}`,
+        limit,
+        measured: format(value),
+        status: value < bound ? 'PASS' : 'FAIL',
+      });
+    const x = (n: number): string => `${n.toFixed(1)}x`;
+    target('import of the MSP fleet', `< ${ms(FLEET_TARGET_IMPORT_MS)}`, big.importMs, FLEET_TARGET_IMPORT_MS, ms);
+    target('start with the fleet stored', `< ${ms(FLEET_TARGET_START_MS)}`, big.startMs, FLEET_TARGET_START_MS, ms);
+    target(
+      'group setting pushed, 10,000 vs 100 computers',
+      `< ${FLEET_TARGET_RATIO}x`,
+      ratio(big.groupSetting.pushedMs, small.groupSetting.pushedMs),
+      FLEET_TARGET_RATIO,
+      x,
+    );
+    target(
+      'computer policy pushed, 10,000 vs 100 computers',
+      `< ${FLEET_TARGET_RATIO}x`,
+      ratio(big.computerPolicy.pushedMs, small.computerPolicy.pushedMs),
+      FLEET_TARGET_RATIO,
+      x,
+    );
+    target(
+      `global policy acknowledged by ${formatInt(big.globalPolicy.acked)} agents`,
+      `< ${ms(FLEET_TARGET_PUSH_MS)}`,
+      big.globalPolicy.pushedMs,
+      FLEET_TARGET_PUSH_MS,
+      ms,
+    );
+    target('worst ping during that change', `< ${ms(FLEET_TARGET_PING_MS)}`, big.worstPingMs, FLEET_TARGET_PING_MS, ms);
+    const change = (c: ChangeRun): string => `${ms(c.committedMs)} / ${ms(c.pushedMs)}`;
+    const kinds = (c: ChangeRun): string =>
+      Object.entries(c.kinds)
+        .map(([k, n]) => `${formatInt(n)} ${k}`)
+        .join(', ');
+    rows.push(
+      [name, 'import', '', ms(big.importMs)],
+      [name, 'start with the world stored (in process, view check included)', ms(small.startMs), ms(big.startMs)],
+      [
+        name,
+        'tollgate server: listening / views checked',
+        small.serverCheckedMs.map(ms).join(', '),
+        big.serverListeningMs.map((l, i) => `${ms(l)} / ${ms(big.serverCheckedMs[i]!)}`).join(', '),
+      ],
+      [name, 'setting for one group: committed / acknowledged', change(small.groupSetting), change(big.groupSetting)],
+      [
+        name,
+        'policy for one computer: committed / acknowledged',
+        change(small.computerPolicy),
+        change(big.computerPolicy),
+      ],
+      [name, 'one global policy: committed / acknowledged', change(small.globalPolicy), change(big.globalPolicy)],
+      [
+        name,
+        '... agents that acknowledged it (messages)',
+        `${formatInt(small.globalPolicy.acked)} (${kinds(small.globalPolicy)})`,
+        `${formatInt(big.globalPolicy.acked)} (${kinds(big.globalPolicy)})`,
+      ],
+      [
+        name,
+        'worst ping round trip meanwhile (pings)',
+        `${ms(small.worstPingMs)} (${small.pings})`,
+        `${ms(big.worstPingMs)} (${big.pings})`,
+      ],
+      [
+        name,
+        'load average before / after',
+        `${small.loadAverage[0].toFixed(1)} / ${small.loadAverage[1].toFixed(1)}`,
+        `${big.loadAverage[0].toFixed(1)} / ${big.loadAverage[1].toFixed(1)}`,
+      ],
+    );
+    notes.push(
+      `${name}: first message to each agent at connection: ${Object.entries(big.firstMessages)
+        .map(([k, n]) => `${formatInt(n)} ${k}`)
+        .join(', ')} (10,000 computers).`,
+    );
+  }
+  const big = results[0]?.big;
+  notes.unshift(
+    big === undefined
+      ? 'No store measured.'
+      : `World: ${formatInt(big.computers)} computers in ${MSP_FLEET.orgs} customer organizations, ${formatInt(big.policies)} policies; ` +
+          `the small world has ${formatInt(SMALL_FLEET.orgs * SMALL_FLEET.computersPerOrg)} computers of the same shape.`,
+    `Agents: ${AGENT_PROCESSES} child processes of plain ws clients, split between the server instances; each says hello with the ` +
+      'versions and view hash it holds and acknowledges every message with the versions and view hash of its header. ' +
+      'They do not verify signatures nor apply deltas.',
+    'Changes go through the admin API of the first instance; "acknowledged" is the last acknowledgement sent by an affected agent, ' +
+      'on the same clock as the request.',
+  );
+  return {
+    id: 'fleet',
+    title: 'Fleet',
+    tables: [
+      {
+        title: 'Measured',
+        headers: ['store', 'what', '100 computers', '10,000 computers'],
+        rows,
+        align: ['left', 'left', 'right', 'right'],
+      },
+    ],
+    targets,
+    notes,
+    data: results,
+  };
 }
-
-export type { FleetOptions };

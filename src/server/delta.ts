@@ -6,23 +6,9 @@
  * computers that share a view share its entry.
  */
 import { TollgateError } from '../engine/errors.js';
-import {
-  diffViews,
-  hashHex,
-  partsHash,
-  sameHash,
-  signedSnapshotViewBytes,
-  viewParts,
-  type DeltaContent,
-  type ViewParts,
-} from '../wire/delta.js';
-import { decodeEnvelope, type SnapshotHeader } from '../wire/signed.js';
-import { tollgate } from '../wire/generated/tollgate.js';
-import { decodeSnapshotHeader } from '../wire/view-decoder.js';
-import { SealedCache } from './sealed-cache.js';
-import type { SignedMessage } from './types.js';
-
-const pb = tollgate.v1;
+import { VIEW_FIELDS, diffViews, hashHex, sameHash, type DeltaContent, type DeltaHeader } from '../wire/delta.js';
+import { type EncodedBody, splicedSignedSnapshotBytes, splicedViewHash } from '../wire/view-splice.js';
+import type { CurrentView, SignedMessage } from './types.js';
 
 /** The bytes of views kept for deltas by default (docs/SERVER.md, "Bounds": sync.deltaViewCacheBytes). */
 export const DEFAULT_DELTA_VIEW_CACHE_BYTES = 256 * 1024 * 1024;
@@ -50,33 +36,102 @@ export type ViewMessage =
   | { kind: 'delta'; signed: Uint8Array; baseVersion: number; snapshotBytes: number; produces: HeldView }
   | { kind: 'snapshot'; signed: Uint8Array; reason: SnapshotReason; produces: HeldView };
 
-interface IssuedView {
-  header: SnapshotHeader;
-  hash: Buffer;
-  parts: ViewParts;
-  /** The view's encoding (within the signed snapshot). */
-  bytes: Uint8Array;
-}
-
 export interface DeltaIssuerOptions {
-  /** Bytes of views kept at most (their encodings); 0 turns deltas off. */
+  /** Bytes of views kept at most (their encodings, a body shared by several views counted once); 0 turns deltas off. */
   maxViewBytes?: number;
   /** Signs a delta with the key that signs now. */
   seal: (delta: DeltaContent) => Uint8Array;
   clock: () => number;
 }
 
-/** Chooses between a delta and a snapshot, and remembers the views it sends. */
+/** A view kept as a delta base: the computer's own record and its body's encoding (shared). */
+interface KeptView {
+  computer: Buffer;
+  body: EncodedBody;
+}
+
+/** What a kept view costs besides its body's bytes (map entry, hash key). */
+const VIEW_OVERHEAD_BYTES = 128;
+
+/** Body diffs kept at most: a change to many computers diffs each pair of bodies once. */
+const MAX_BODY_DIFFS = 4096;
+
+/** Computers whose newest view hash is kept at most (the hash costs a pass over the whole view). */
+const MAX_KNOWN_HASHES = 1_000_000;
+
+/** The changes between two bodies: a delta without its header and without the `computer` field. */
+type BodyDiff = Omit<DeltaContent, keyof DeltaHeader>;
+
+/**
+ * Views by view hash, bounded by bytes: a body shared by several views is
+ * counted once, while any of them is kept. Least recently used go first.
+ */
+class ViewCache {
+  private readonly views = new Map<string, KeptView>();
+  private readonly bodies = new Map<EncodedBody, number>();
+  private held = 0;
+
+  constructor(private readonly maxBytes: number) {}
+
+  get bytes(): number {
+    return this.held;
+  }
+
+  get size(): number {
+    return this.views.size;
+  }
+
+  get(hash: string): KeptView | undefined {
+    const view = this.views.get(hash);
+    if (view !== undefined) {
+      this.views.delete(hash);
+      this.views.set(hash, view);
+    }
+    return view;
+  }
+
+  set(hash: string, view: KeptView): void {
+    this.delete(hash);
+    this.views.set(hash, view);
+    const refs = this.bodies.get(view.body) ?? 0;
+    this.bodies.set(view.body, refs + 1);
+    this.held += view.computer.length + VIEW_OVERHEAD_BYTES + (refs === 0 ? view.body.bytes.length : 0);
+    for (const oldest of this.views.keys()) {
+      if (this.held <= this.maxBytes) break;
+      this.delete(oldest);
+    }
+  }
+
+  private delete(hash: string): void {
+    const view = this.views.get(hash);
+    if (view === undefined) return;
+    this.views.delete(hash);
+    this.held -= view.computer.length + VIEW_OVERHEAD_BYTES;
+    const refs = this.bodies.get(view.body)! - 1;
+    if (refs === 0) {
+      this.bodies.delete(view.body);
+      this.held -= view.body.bytes.length;
+    } else this.bodies.set(view.body, refs);
+  }
+}
+
+/**
+ * Chooses between a delta and a snapshot, and remembers the views it sends.
+ * Work per computer is small when a change reaches many: the delta between
+ * two bodies is computed once for all the computers that share them, and a
+ * snapshot is signed only for a computer that gets one.
+ */
 export class DeltaIssuer {
-  private readonly views: SealedCache<{ bytes: Uint8Array; parts: ViewParts }>;
+  private readonly views: ViewCache;
   private readonly enabled: boolean;
-  /** The view of each signed snapshot already looked at, while its bytes live. */
-  private readonly known = new WeakMap<Uint8Array, IssuedView>();
+  private readonly bodyDiffs = new Map<string, BodyDiff | null>();
+  /** The newest view hash of each computer, with what it was computed from. */
+  private readonly hashes = new Map<string, { computer: Buffer; body: number; hash: Buffer }>();
 
   constructor(private readonly options: DeltaIssuerOptions) {
     const maxBytes = options.maxViewBytes ?? DEFAULT_DELTA_VIEW_CACHE_BYTES;
     this.enabled = maxBytes > 0;
-    this.views = new SealedCache(maxBytes);
+    this.views = new ViewCache(maxBytes);
   }
 
   /** The bytes of the views kept, all together (at most the bound). */
@@ -89,63 +144,136 @@ export class DeltaIssuer {
     return this.views.size;
   }
 
-  /** Reads (once per signed snapshot) the header and view of a snapshot this server signed, and keeps the view. */
-  private issued(signed: Uint8Array): IssuedView {
-    let view = this.known.get(signed);
-    if (view === undefined) {
-      const { payload } = decodeEnvelope('snapshot', (b) => pb.SignedSnapshot.decode(b), signed);
-      const viewBytes = signedSnapshotViewBytes(signed);
-      const parts = viewParts(viewBytes);
-      view = { header: decodeSnapshotHeader(payload), hash: partsHash(parts), parts, bytes: viewBytes };
-      this.known.set(signed, view);
-    }
-    return view;
+  /** The view hash of a computer's newest view (computed once per view). */
+  viewHash(current: CurrentView): Buffer {
+    const computer = asBuffer(current.view.computer);
+    const known = this.hashes.get(current.computerId);
+    const body = current.view.body.serial;
+    if (known !== undefined && known.body === body && known.computer.equals(computer)) return known.hash;
+    const hash = splicedViewHash(current.view);
+    this.hashes.delete(current.computerId);
+    // The body's serial, not the body: this map must not keep bodies alive past the view cache's bound.
+    this.hashes.set(current.computerId, { computer, body, hash });
+    if (this.hashes.size > MAX_KNOWN_HASHES) this.hashes.delete(this.hashes.keys().next().value!);
+    return hash;
   }
 
-  /** Keeps a view sent, as the most recently used. */
-  private keep(view: IssuedView): void {
-    if (this.enabled) this.views.set(view.hash.toString('hex'), { bytes: view.bytes, parts: view.parts });
+  /** Keeps a view sent (or held by its agent), as the most recently used. */
+  private keep(hash: Buffer, current: CurrentView): void {
+    if (this.enabled)
+      this.views.set(hash.toString('hex'), { computer: asBuffer(current.view.computer), body: current.view.body });
+  }
+
+  /**
+   * Notes that an agent holds its computer's newest view (its hello named
+   * the newest version and that view's hash), so that the next change can
+   * reach it as a delta. Returns whether it holds it.
+   */
+  holds(held: HeldView, current: CurrentView): boolean {
+    if (held.hash === undefined || held.version !== current.version) return false;
+    const hash = this.viewHash(current);
+    if (!sameHash(held.hash, hash)) return false;
+    this.keep(hash, current);
+    return true;
+  }
+
+  /** The delta between two bodies (once per pair while kept); null when it cannot be expressed. */
+  private bodyDiff(base: EncodedBody, next: EncodedBody): BodyDiff | null {
+    const key = `${base.serial}>${next.serial}`;
+    let diff = this.bodyDiffs.get(key);
+    if (diff === undefined) {
+      const full = diffViews(base.parts, next.parts, NO_HEADER);
+      diff =
+        full === null
+          ? null
+          : {
+              policies: full.policies,
+              removedPolicies: full.removedPolicies,
+              applications: full.applications,
+              removedApplications: full.removedApplications,
+              replacedFields: full.replacedFields,
+              replaced: full.replaced,
+            };
+      this.bodyDiffs.set(key, diff);
+      if (this.bodyDiffs.size > MAX_BODY_DIFFS) this.bodyDiffs.delete(this.bodyDiffs.keys().next().value!);
+    }
+    return diff;
   }
 
   /**
    * What brings an agent holding `held` to `current` (the computer's newest
-   * signed snapshot): a delta when the server still holds the agent's view
-   * and the delta is smaller than the snapshot, else the snapshot. With
-   * `full`, the snapshot.
+   * view): a delta when the server still holds the agent's view and the
+   * delta is smaller than the snapshot, else the snapshot (`snapshot` signs
+   * it). With `full`, the snapshot.
    */
-  messageFor(computerId: string, held: HeldView, current: SignedMessage, full = false): ViewMessage {
-    const view = this.issued(current.bytes);
-    const produces: HeldView = { version: view.header.version, hash: view.hash };
-    const snapshot = (reason: SnapshotReason): ViewMessage => {
-      this.keep(view);
-      return { kind: 'snapshot', signed: current.bytes, reason, produces };
+  messageFor(
+    computerId: string,
+    held: HeldView,
+    current: CurrentView,
+    snapshot: () => SignedMessage,
+    full = false,
+  ): ViewMessage {
+    const hash = this.viewHash(current);
+    const produces: HeldView = { version: current.version, hash };
+    const whole = (reason: SnapshotReason): ViewMessage => {
+      this.keep(hash, current);
+      const signed = snapshot();
+      if (signed.version !== current.version) {
+        throw new TollgateError(
+          'internal',
+          `the snapshot of ${computerId} is version ${signed.version}, not ${current.version}`,
+        );
+      }
+      return { kind: 'snapshot', signed: signed.bytes, reason, produces };
     };
-    if (!this.enabled) return snapshot('disabled');
-    if (full) return snapshot('requested');
-    if (held.hash === undefined || held.version === 0) return snapshot('no-base');
-    if (held.version >= view.header.version) return snapshot('base-not-older');
+    if (!this.enabled) return whole('disabled');
+    if (full) return whole('requested');
+    if (held.hash === undefined || held.version === 0) return whole('no-base');
+    if (held.version >= current.version) return whole('base-not-older');
     // A new version of the same view (a key rotation, a version issued above one installed offline): the
     // snapshot, so that what the agent stores is a snapshot signed by the key that signs now.
-    if (sameHash(held.hash, view.hash)) return snapshot('same-view');
+    if (sameHash(held.hash, hash)) return whole('same-view');
     // The base is looked up before the new view is kept, which could push it out.
     const base = this.views.get(hashHex(held.hash));
-    if (base === undefined) return snapshot('base-unknown');
-    const delta = diffViews(base.parts, view.parts, {
+    if (base === undefined) return whole('base-unknown');
+    this.keep(hash, current);
+    const body = this.bodyDiff(base.body, current.view.body);
+    if (body === null) return whole('not-expressible');
+    const computer = asBuffer(current.view.computer);
+    const sameComputer = base.computer.equals(computer);
+    const delta: DeltaContent = {
       computerId,
       baseVersion: held.version,
       baseViewHash: held.hash,
-      version: view.header.version,
-      settingsVersion: view.header.settingsVersion,
+      version: current.version,
+      settingsVersion: current.settingsVersion,
       issuedAtMs: this.options.clock(),
-      viewHash: view.hash,
-    });
-    this.keep(view);
-    if (delta === null) return snapshot('not-expressible');
-    if (delta.computerId !== view.header.computerId) {
-      throw new TollgateError('internal', `the snapshot of ${computerId} is for ${view.header.computerId}`);
-    }
+      viewHash: hash,
+      ...body,
+      // The computer's own record (field 1) comes before every field of the body.
+      replacedFields: sameComputer ? body.replacedFields : [VIEW_FIELDS.computer, ...body.replacedFields],
+      replaced: sameComputer ? body.replaced : Buffer.concat([computer, body.replaced]),
+    };
     const signed = this.options.seal(delta);
-    if (signed.length >= current.bytes.length) return snapshot('not-smaller');
-    return { kind: 'delta', signed, baseVersion: held.version, snapshotBytes: current.bytes.length, produces };
+    const snapshotBytes = splicedSignedSnapshotBytes(
+      { computerId, version: current.version, issuedAtMs: delta.issuedAtMs, settingsVersion: current.settingsVersion },
+      current.view,
+    );
+    if (signed.length >= snapshotBytes) return whole('not-smaller');
+    return { kind: 'delta', signed, baseVersion: held.version, snapshotBytes, produces };
   }
+}
+
+const NO_HEADER: DeltaHeader = {
+  computerId: '',
+  baseVersion: 0,
+  baseViewHash: new Uint8Array(0),
+  version: 0,
+  settingsVersion: 0,
+  issuedAtMs: 0,
+  viewHash: new Uint8Array(0),
+};
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

@@ -16,7 +16,8 @@ import { validateChange, validateWorld } from '../engine/validate.js';
 import { resolveSettings } from '../engine/view.js';
 import { WorldIndex } from '../engine/world.js';
 import { type DeltaContent, sealDelta } from '../wire/delta.js';
-import { MAX_VERSION, sealSettings, sealSnapshot } from '../wire/signed.js';
+import { MAX_VERSION, sealSettings } from '../wire/signed.js';
+import { ViewSplicer, sealSplicedSnapshot, type SplicedView } from '../wire/view-splice.js';
 import type { ApprovalSubmission } from '../wire/sync-messages.js';
 import type { StorageFault } from '../store/storage-error.js';
 import type { ComputerRow, IssuedVersions } from './server-db.js';
@@ -25,7 +26,7 @@ import { type ServerStore, type StoreChanges, type StoreContents, StaleWorldErro
 import { SERVER_DB_FILE, SqliteStore } from './store/sqlite-store.js';
 import { countStorageFailures } from './store/counted-store.js';
 import { ChangeQueue, DEFAULT_MAX_QUEUED_CHANGES } from './change-queue.js';
-import { ViewPlanner, affectedComputers } from './view-planner.js';
+import { ViewPlanner, affectedComputers, computerPart } from './view-planner.js';
 import { Pacer } from './pacer.js';
 import {
   type ServerSigningKey,
@@ -38,6 +39,7 @@ import {
   ADMIN_SETTING_ORDER,
   type ApprovalRequestRecord,
   type ComputerState,
+  type CurrentView,
   type PolicyInput,
   type PolicyPatch,
   type RequestStatus,
@@ -205,6 +207,7 @@ export class ServerState implements ServerStateApi {
   private readonly queue: ChangeQueue;
   private readonly listeners = new Set<StateListener>();
   private readonly planner = new ViewPlanner();
+  private readonly splicer = new ViewSplicer();
   private unsubscribe: () => void = () => undefined;
   private storeFailures = { count: 0 };
   /**
@@ -516,21 +519,35 @@ export class ServerState implements ServerStateApi {
     const row = this.requireRow(computerId);
     let sealed = this.sealedSnapshots.get(computerId);
     if (sealed?.snapshotVersion !== row.snapshotVersion || sealed.settingsVersion !== row.settingsVersion) {
-      const content = {
-        computerId,
-        version: row.snapshotVersion,
-        issuedAtMs: this.clock(),
-        settingsVersion: row.settingsVersion,
-        view: this.planner.viewOf(this.index, computerId),
-      };
+      const current = this.currentView(computerId);
       sealed = {
         snapshotVersion: row.snapshotVersion,
         settingsVersion: row.settingsVersion,
-        bytes: sealSnapshot(content, this.signingKey.privateKey),
+        bytes: sealSplicedSnapshot(
+          {
+            computerId,
+            version: current.version,
+            issuedAtMs: this.clock(),
+            settingsVersion: current.settingsVersion,
+          },
+          current.view,
+          this.signingKey.privateKey,
+        ),
       };
       this.sealedSnapshots.set(computerId, sealed);
     }
     return { version: sealed.snapshotVersion, bytes: sealed.bytes };
+  }
+
+  /** The computer's newest view, encoded from its shared body (the body's encoding is made once per body). */
+  currentView(computerId: string): CurrentView {
+    const computer = this.index.computer(computerId);
+    const row = this.requireRow(computerId);
+    const view: SplicedView = {
+      computer: this.splicer.computerRecord(computerPart(this.index, computer), 'snapshot.view'),
+      body: this.splicer.body(this.planner.bodyOf(this.index, computer).view, 'snapshot.view'),
+    };
+    return { computerId, version: row.snapshotVersion, settingsVersion: row.settingsVersion, view };
   }
 
   /** Signs a delta (server/delta.ts builds it from the snapshots) with the key that signs now. */

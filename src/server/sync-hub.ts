@@ -431,7 +431,18 @@ export class SyncHub {
     const state = this.options.state.computerState(computerId);
     if (state.snapshotVersion > heldSnapshot) {
       this.sendView(conn, computerId, full);
-    } else if (state.settingsVersion > heldSettings) {
+      return;
+    }
+    // The agent holds the newest view (after a restart of this server, say): keep it as the next delta's base.
+    if (conn.held.version === state.snapshotVersion && conn.held.hash !== undefined && state.snapshotVersion > 0) {
+      try {
+        this.deltas.holds(conn.held, this.options.state.currentView(computerId));
+      } catch (error) {
+        // Only an optimisation: the next change is then a full snapshot.
+        this.options.logger.warn({ computerId, err: (error as Error).message }, 'cannot keep the view an agent holds');
+      }
+    }
+    if (state.settingsVersion > heldSettings) {
       this.sendSettings(conn, computerId);
     } else {
       this.send(conn, {
@@ -500,8 +511,9 @@ export class SyncHub {
    * smaller message, else (or with `full`) the signed snapshot.
    */
   private sendView(conn: Connection, computerId: string, full: boolean): void {
-    const current = this.options.state.snapshotFor(computerId);
-    const chosen = this.deltas.messageFor(computerId, conn.held, current, full);
+    const { state } = this.options;
+    const current = state.currentView(computerId);
+    const chosen = this.deltas.messageFor(computerId, conn.held, current, () => state.snapshotFor(computerId), full);
     if (chosen.kind === 'delta') {
       this.options.logger.debug(
         {

@@ -14,6 +14,7 @@ import type { LintWarning } from '../engine/lint.js';
 import type { UpgradePlan } from '../engine/upgrade.js';
 import type { DeltaContent } from '../wire/delta.js';
 import type { ApprovalSubmission } from '../wire/sync-messages.js';
+import type { SplicedView } from '../wire/view-splice.js';
 import type { WorldDiff } from './world-diff.js';
 
 /** Where an admin sets an agent setting (SPEC.md section 9). */
@@ -78,6 +79,14 @@ export interface WorldReplacement {
 }
 
 /** A signed message ready to send, with its version. */
+/** A computer's newest snapshot version and settings version, and its view encoded from its shared body. */
+export interface CurrentView {
+  computerId: string;
+  version: number;
+  settingsVersion: number;
+  view: SplicedView;
+}
+
 export interface SignedMessage {
   version: number;
   bytes: Uint8Array;
@@ -205,6 +214,8 @@ export interface ServerStateApi {
 
   /** The newest signed snapshot of a computer's view (built and signed on demand, then cached). */
   snapshotFor(computerId: string): SignedMessage;
+  /** The computer's newest versions and view, unsigned (the sync hub builds deltas from it). */
+  currentView(computerId: string): CurrentView;
   /** The newest signed settings message of a computer. */
   settingsFor(computerId: string): SignedMessage;
   /** Signs a delta between two of a computer's snapshots with the key that signs now (SignedDelta bytes). */

@@ -296,7 +296,7 @@ function ruleFromWire(rule: tollgate.v1.AppRule.$Properties): AppRule {
   return out;
 }
 
-function applicationToWire(app: Application): tollgate.v1.Application.$Properties {
+export function applicationToWire(app: Application): tollgate.v1.Application.$Properties {
   return {
     id: app.id,
     name: app.name,
@@ -323,7 +323,7 @@ export function applicationFromWire(app: tollgate.v1.Application.$Properties, at
   return out;
 }
 
-function policyToWire(policy: ViewPolicy, at: string): tollgate.v1.Policy.$Properties {
+export function policyToWire(policy: ViewPolicy, at: string): tollgate.v1.Policy.$Properties {
   return {
     id: policy.id,
     name: optional(policy.name),

@@ -405,6 +405,8 @@ function longestIncreasing(seq: readonly number[]): Set<number> {
 
 /** Whether two records hold the same bytes (compared in place). */
 function sameSpan(a: Span, b: Span): boolean {
+  // Views encoded from shared bodies share their unchanged entries' records.
+  if (a === b) return true;
   return a.end - a.start === b.end - b.start && a.buf.compare(b.buf, b.start, b.end, a.start, a.end) === 0;
 }
 

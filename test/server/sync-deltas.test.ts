@@ -258,4 +258,72 @@ describe('deltas from the sync hub', () => {
     expect((await c.next()).kind).toBe('snapshot');
     expect(sentReasons()).toEqual(['disabled', 'disabled']);
   });
+
+  it('takes the view an agent says it holds as a base, also after a restart of the server that sent it', async () => {
+    await startServer();
+    const agent = await connected('till-1');
+    const first = await takeSnapshot(agent);
+    agent.ws.terminate();
+    clients.splice(0);
+    await hub.close();
+    await new Promise<void>((resolve) => http.close(() => resolve()));
+    await state.close();
+    logs = [];
+    await startServer();
+
+    const back = await connected('till-1', first.version, first.hash);
+    // Its hello names no settings version: the settings come, no snapshot.
+    expect((await back.next()).kind).toBe('settings');
+    await changePolicy(9);
+    hub.push({ snapshots: ['till-1'], settings: [] });
+    const message = await back.next();
+    expect(message.kind).toBe('delta');
+    const delta = openDelta((message as { signed: Uint8Array }).signed, parsePublicKey(state.publicKeyPem()));
+    const parts = applyDeltaToParts(viewParts(signedSnapshotViewBytes(first.signed)), delta);
+    expect(partsHash(parts).equals(signedSnapshotViewHash(state.snapshotFor('till-1').bytes))).toBe(true);
+    expect(sentReasons()).toEqual([]);
+
+    // A hash that is not the newest view's is not taken: the next change is the full snapshot.
+    back.ws.terminate();
+    const wrong = await connected('till-1', delta.version, Buffer.alloc(32, 7));
+    expect((await wrong.next()).kind).toBe('settings');
+    await changePolicy(10);
+    hub.push({ snapshots: ['till-1'], settings: [] });
+    expect((await wrong.next()).kind).toBe('snapshot');
+    expect(sentReasons()).toEqual(['base-unknown']);
+  });
+
+  it("sends one change of a shared body and of a computer's own record as deltas that rebuild each snapshot", async () => {
+    await startServer();
+    const a = await connected('till-1');
+    const firstA = await takeSnapshot(a);
+    const b = await connected('till-2');
+    const firstB = await takeSnapshot(b);
+    // The two views share their body: it is kept (and counted) once.
+    const viewBytes = signedSnapshotViewBytes(firstA.signed).length;
+    expect(hub.deltaViewCacheBytes).toBeGreaterThanOrEqual(viewBytes);
+    expect(hub.deltaViewCacheBytes).toBeLessThan(viewBytes + 1_000);
+    const changes = await state.applyWorld((world) => ({
+      ...world,
+      computers: world.computers.map((c) => (c.id === 'till-1' ? { ...c, name: 'Front till' } : c)),
+      policies: world.policies.map((p) => (p.id === 'pol-3' ? { ...p, action: 'deny' as const } : p)),
+    }));
+    expect(changes.snapshots.sort()).toEqual(['till-1', 'till-2']);
+    hub.push(changes);
+    const key = parsePublicKey(state.publicKeyPem());
+    for (const [agent, first, id] of [
+      [a, firstA, 'till-1'],
+      [b, firstB, 'till-2'],
+    ] as const) {
+      const message = await agent.next();
+      expect(message.kind, id).toBe('delta');
+      const delta = openDelta((message as { signed: Uint8Array }).signed, key);
+      expect(delta.computerId).toBe(id);
+      expect(delta.replacedFields.includes(1), id).toBe(id === 'till-1');
+      const parts = applyDeltaToParts(viewParts(signedSnapshotViewBytes(first.signed)), delta);
+      const current = state.snapshotFor(id).bytes;
+      expect(partsHash(parts).equals(signedSnapshotViewHash(current)), id).toBe(true);
+      expect(Buffer.from(delta.viewHash).equals(signedSnapshotViewHash(current)), id).toBe(true);
+    }
+  });
 });

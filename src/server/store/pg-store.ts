@@ -33,6 +33,8 @@ export const PG_STORE_DEFAULTS = {
   maxPendingAckIds: 1_000,
   /** How long an acknowledgement waits to be announced with the next ones. */
   ackNotifyDelayMs: 20,
+  /** Acknowledgements written in one statement, at most (those that arrive while one is written go in the next). */
+  maxAckBatch: 1_000,
   /** How often an instance records that it runs (the `instances` table). */
   heartbeatIntervalMs: 5_000,
   /** An instance whose last beat is older than this is taken as gone: its agents are not counted as connected. */
@@ -61,6 +63,8 @@ export interface PgStoreOptions {
   }) => void;
   maxPendingAckIds?: number;
   ackNotifyDelayMs?: number;
+  /** Default PG_STORE_DEFAULTS.maxAckBatch. */
+  maxAckBatch?: number;
   heartbeatIntervalMs?: number;
   instanceTimeoutMs?: number;
 }
@@ -197,6 +201,33 @@ export function ackPayloads(instance: string, ids: readonly string[]): string[] 
   return payloads;
 }
 
+interface AckRow {
+  snapshotVersion: number;
+  settingsVersion: number;
+  error: string | null;
+  nowMs: number;
+}
+
+/** Acknowledgements written in one statement, and its outcome. */
+interface AckBatch {
+  rows: Map<string, AckRow>;
+  done: Promise<void>;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+function newAckBatch(): AckBatch {
+  let resolve: () => void = () => undefined;
+  let reject: (error: unknown) => void = () => undefined;
+  const done = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // Every ack of the batch awaits `done`; this keeps a failure from being reported as unhandled meanwhile.
+  done.catch(() => undefined);
+  return { rows: new Map(), done, resolve, reject };
+}
+
 export class PgStore implements ServerStore {
   readonly kind = 'postgres' as const;
   /** This store's id in its announcements, so that it skips its own. */
@@ -217,6 +248,9 @@ export class PgStore implements ServerStore {
   private ackTimer: NodeJS.Timeout | null = null;
   private ackFlush: Promise<void> = Promise.resolve();
   private heartbeatTimer: NodeJS.Timeout | null = null;
+  /** Acknowledgements waiting to be written together, and the writes under way. */
+  private ackBatch: AckBatch | null = null;
+  private ackWriting = false;
 
   private constructor(options: PgStoreOptions, schema: string) {
     this.options = options;
@@ -455,19 +489,67 @@ export class PgStore implements ServerStore {
     );
   }
 
+  /**
+   * Records an acknowledgement. Those that arrive while another batch is
+   * written wait and go in the next one statement (at most maxAckBatch), so
+   * that thousands of agents acknowledging a change at once cost a few round
+   * trips, not one transaction each; a failure fails every ack of its batch.
+   */
   async recordAck(
     computerId: string,
     ack: { snapshotVersion: number; settingsVersion: number; error: string | null; nowMs: number },
   ): Promise<void> {
-    await this.writeTx((query) =>
+    let batch = this.ackBatch;
+    if (batch === null || batch.rows.size >= (this.options.maxAckBatch ?? PG_STORE_DEFAULTS.maxAckBatch)) {
+      batch = newAckBatch();
+      this.ackBatch = batch;
+      const chosen = batch;
+      // Written after the batches before it (one at a time, in order), or at once: later acks join meanwhile.
+      const start = (): void => {
+        if (this.ackBatch === chosen) this.ackBatch = null;
+        void this.writeAcks(chosen.rows)
+          .then(chosen.resolve, chosen.reject)
+          .finally(() => {
+            const next = this.ackWaiters.shift();
+            if (next === undefined) this.ackWriting = false;
+            else next();
+          });
+      };
+      if (this.ackWriting) this.ackWaiters.push(start);
+      else {
+        this.ackWriting = true;
+        setImmediate(start);
+      }
+    }
+    // One row per computer: the newest acknowledgement wins.
+    batch.rows.delete(computerId);
+    batch.rows.set(computerId, ack);
+    await batch.done;
+    this.announceAck(computerId);
+  }
+
+  private readonly ackWaiters: (() => void)[] = [];
+
+  private writeAcks(rows: ReadonlyMap<string, AckRow>): Promise<unknown> {
+    const ids = [...rows.keys()];
+    const acks = [...rows.values()];
+    return this.writeTx((query) =>
       query(
-        `UPDATE computer_state
-         SET acked_snapshot_version = $1, acked_settings_version = $2, last_error = $3, last_seen_ms = $4
-         WHERE computer_id = $5`,
-        [ack.snapshotVersion, ack.settingsVersion, ack.error, ack.nowMs, computerId],
+        `UPDATE computer_state c
+         SET acked_snapshot_version = a.snapshot_version, acked_settings_version = a.settings_version,
+             last_error = a.error, last_seen_ms = a.now_ms
+         FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::bigint[])
+           AS a (computer_id, snapshot_version, settings_version, error, now_ms)
+         WHERE c.computer_id = a.computer_id`,
+        [
+          ids,
+          acks.map((a) => a.snapshotVersion),
+          acks.map((a) => a.settingsVersion),
+          acks.map((a) => a.error),
+          acks.map((a) => Math.round(a.nowMs)),
+        ],
       ),
     );
-    this.announceAck(computerId);
   }
 
   async setLastSeen(computerId: string, nowMs: number): Promise<void> {

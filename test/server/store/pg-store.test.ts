@@ -260,6 +260,48 @@ describe('PgStore', () => {
     expect(rows[0]?.ackedSnapshotVersion).toBe(1);
   });
 
+  it('writes acknowledgements that arrive together in batches, the newest of a computer winning', async () => {
+    const store = await open({ maxAckBatch: 7 });
+    const ids = Array.from({ length: 30 }, (_, i) => `computer-${i}`);
+    await store.commitWorld({ baseRevision: 0, writes: [], deletes: [], issued: ids.map((id) => issued(id, 3)) });
+    await Promise.all([
+      ...ids.map((id, i) =>
+        store.recordAck(id, {
+          snapshotVersion: 1 + (i % 3),
+          settingsVersion: 1,
+          error: i === 4 ? 'bad' : null,
+          nowMs: i,
+        }),
+      ),
+      store.recordAck('computer-9', { snapshotVersion: 3, settingsVersion: 2, error: null, nowMs: 99 }),
+    ]);
+    const rows = new Map((await store.computerRows(ids)).map((r) => [r.computerId, r]));
+    for (const [i, id] of ids.entries()) {
+      const row = rows.get(id)!;
+      if (id === 'computer-9') {
+        expect(row).toMatchObject({ ackedSnapshotVersion: 3, ackedSettingsVersion: 2, lastSeenMs: 99 });
+        continue;
+      }
+      expect(row, id).toMatchObject({
+        ackedSnapshotVersion: 1 + (i % 3),
+        ackedSettingsVersion: 1,
+        lastError: i === 4 ? 'bad' : null,
+        lastSeenMs: i,
+      });
+    }
+
+    // A batch that cannot be written fails every acknowledgement in it.
+    store.simulateStorageFault('read-only');
+    const failed = await Promise.allSettled(
+      ids
+        .slice(0, 3)
+        .map((id) => store.recordAck(id, { snapshotVersion: 3, settingsVersion: 3, error: null, nowMs: 7 })),
+    );
+    expect(failed.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    store.simulateStorageFault('none');
+    expect((await store.computerRows(['computer-0']))[0]?.ackedSnapshotVersion).toBe(1);
+  });
+
   it('splits acknowledgement payloads under the NOTIFY limit', () => {
     const ids = Array.from({ length: 2_000 }, (_, i) => `a-rather-long-computer-identifier-${i}`);
     const payloads = ackPayloads('instance', ids);

@@ -1,0 +1,124 @@
+// Views encoded once per shared body and spliced with each computer's own
+// record: byte for byte what the generic encoder writes for the whole view,
+// with the same view hash, parts and signature.
+import { generateKeyPairSync } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { World } from '../../src/engine/model.js';
+import { WorldIndex } from '../../src/engine/world.js';
+import { ViewPlanner, computerPart } from '../../src/server/view-planner.js';
+import { partsHash, signedSnapshotViewBytes, signedSnapshotViewHash, viewParts } from '../../src/wire/delta.js';
+import { tollgate } from '../../src/wire/generated/tollgate.js';
+import { openSnapshot, sealSnapshot } from '../../src/wire/signed.js';
+import { viewToWire } from '../../src/wire/codec.js';
+import {
+  ViewSplicer,
+  sealSplicedSnapshot,
+  splicedSignedSnapshotBytes,
+  splicedSnapshotPayload,
+  splicedViewHash,
+  splicedViewParts,
+} from '../../src/wire/view-splice.js';
+import { contractWorld } from '../support/contract-world.js';
+import { paddedWorld } from '../support/padded-world.js';
+
+const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+
+function everyView(
+  world: World,
+  check: (id: string, index: WorldIndex, planner: ViewPlanner, splicer: ViewSplicer) => void,
+) {
+  const index = new WorldIndex(world);
+  const planner = new ViewPlanner();
+  const splicer = new ViewSplicer();
+  for (const c of world.computers) check(c.id, index, planner, splicer);
+}
+
+describe('spliced views', () => {
+  for (const [name, world] of [
+    ['contract world', contractWorld()],
+    ['padded world', paddedWorld(50, 20)],
+  ] as const) {
+    it(`encode every computer of the ${name} as the generic encoder does`, () => {
+      everyView(world, (id, index, planner, splicer) => {
+        const computer = index.computer(id);
+        const view = planner.viewOf(index, id);
+        const spliced = {
+          computer: splicer.computerRecord(computerPart(index, computer)),
+          body: splicer.body(planner.bodyOf(index, computer).view),
+        };
+        const generic = tollgate.v1.ComputerView.encode(viewToWire(view)).finish();
+        expect(Buffer.concat([spliced.computer, spliced.body.bytes]).equals(Buffer.from(generic)), id).toBe(true);
+        expect(splicedViewHash(spliced).equals(partsHash(viewParts(generic))), id).toBe(true);
+        const parts = splicedViewParts(spliced);
+        expect(parts.bytes).toBe(generic.length);
+        expect(partsHash(parts).equals(partsHash(viewParts(generic))), id).toBe(true);
+        expect(parts.policies.map((p) => p.id)).toEqual(view.policies.map((p) => p.id));
+        expect(parts.applications.map((a) => a.id)).toEqual(view.applications.map((a) => a.id));
+
+        const header = { computerId: id, version: 7, issuedAtMs: 1_750_000_000_123, settingsVersion: 3 };
+        const payload = tollgate.v1.SnapshotPayload.encode({
+          ...header,
+          view: viewToWire(view),
+          kind: tollgate.v1.PayloadKind.PAYLOAD_KIND_SNAPSHOT,
+        }).finish();
+        expect(splicedSnapshotPayload(header, spliced).equals(Buffer.from(payload)), id).toBe(true);
+        const signed = sealSplicedSnapshot(header, spliced, privateKey);
+        expect(Buffer.from(signed).equals(Buffer.from(sealSnapshot({ ...header, view }, privateKey))), id).toBe(true);
+        expect(openSnapshot(signed, publicKey)).toEqual({ ...header, view });
+        expect(signedSnapshotViewHash(signed).equals(splicedViewHash(spliced))).toBe(true);
+        expect(Buffer.from(signedSnapshotViewBytes(signed)).equals(Buffer.from(generic))).toBe(true);
+      });
+    });
+  }
+
+  it('leaves default header values out, as protobufjs does', () => {
+    everyView(paddedWorld(3, 1), (id, index, planner, splicer) => {
+      const computer = index.computer(id);
+      const spliced = {
+        computer: splicer.computerRecord(computerPart(index, computer)),
+        body: splicer.body(planner.bodyOf(index, computer).view),
+      };
+      const header = { computerId: id, version: 0, issuedAtMs: 0, settingsVersion: 0 };
+      const payload = tollgate.v1.SnapshotPayload.encode({
+        ...header,
+        view: viewToWire(planner.viewOf(index, id)),
+        kind: tollgate.v1.PayloadKind.PAYLOAD_KIND_SNAPSHOT,
+      }).finish();
+      expect(splicedSnapshotPayload(header, spliced).equals(Buffer.from(payload))).toBe(true);
+    });
+  });
+
+  it('encodes a body once, and an entry once for every body that holds it', () => {
+    const world = contractWorld();
+    const index = new WorldIndex(world);
+    const planner = new ViewPlanner();
+    const splicer = new ViewSplicer();
+    const [a, b] = world.computers;
+    const bodyA = splicer.body(planner.bodyOf(index, index.computer(a!.id)).view);
+    expect(splicer.body(planner.bodyOf(index, index.computer(a!.id)).view)).toBe(bodyA);
+    const bodyB = splicer.body(planner.bodyOf(index, index.computer(b!.id)).view);
+    const shared = bodyA.parts.policies.filter((p) => bodyB.parts.policies.some((q) => q.id === p.id));
+    expect(bodyB).not.toBe(bodyA);
+    expect(shared.length).toBeGreaterThan(0);
+    for (const entry of shared) expect(bodyB.parts.policies.find((q) => q.id === entry.id)).toBe(entry);
+  });
+});
+
+describe('the length of a spliced snapshot', () => {
+  it('is that of the signed bytes, without signing', () => {
+    everyView(contractWorld(), (id, index, planner, splicer) => {
+      const computer = index.computer(id);
+      const spliced = {
+        computer: splicer.computerRecord(computerPart(index, computer)),
+        body: splicer.body(planner.bodyOf(index, computer).view),
+      };
+      for (const header of [
+        { computerId: id, version: 300, issuedAtMs: 1_750_000_000_123, settingsVersion: 2 },
+        { computerId: id, version: 1, issuedAtMs: 0, settingsVersion: 0 },
+      ]) {
+        const signed = sealSplicedSnapshot(header, spliced, privateKey);
+        expect(splicedSignedSnapshotBytes(header, spliced), id).toBe(signed.length);
+      }
+    });
+  });
+});
