@@ -178,7 +178,10 @@ export interface FleetRun {
   policies: number;
   agents: number;
   importMs: number;
+  /** Open of the stored world until it serves (the view check runs behind). */
   startMs: number;
+  /** Open of the stored world until the start-up view check is done. */
+  startCheckedMs: number;
   /** The server processes: spawn to "listening", and to the end of the start-up view check. */
   serverListeningMs: number[];
   serverCheckedMs: number[];
@@ -204,10 +207,15 @@ function serverConfig(dataDir: string, tokenFile: string, schema: BenchSchema | 
 }
 
 /** The stores a state of this run opens. */
-async function openState(dir: string, schema: BenchSchema | null): Promise<ServerState> {
+async function openState(dir: string, schema: BenchSchema | null, planInBackground = false): Promise<ServerState> {
   const store: ServerStore | undefined =
     schema === null ? undefined : await PgStore.open({ url: schema.url, schema: schema.schema });
-  return ServerState.open({ dataDir: dir, clock: () => Date.now(), ...(store === undefined ? {} : { store }) });
+  return ServerState.open({
+    dataDir: dir,
+    clock: () => Date.now(),
+    planInBackground,
+    ...(store === undefined ? {} : { store }),
+  });
 }
 
 /** Imports, enrolls and measures one fleet over one store, then runs its servers and agents through the changes. */
@@ -247,8 +255,10 @@ async function runFleet(
     }
     await state.close();
     log(`fleet/${kind}: starting with the world stored`);
-    const started = await timed(() => openState(stateDir, schema));
+    // As `tollgate server` starts: serving once the world is loaded, the view check behind it.
+    const started = await timed(() => openState(stateDir, schema, true));
     state = started.value;
+    const checkedMs = started.ms + (await timed(() => state.settled)).ms;
     await state.close();
 
     // The servers: one over SQLite (its data directory is the state's), two sharing the PostgreSQL schema.
@@ -348,6 +358,7 @@ async function runFleet(
       agents: agentCount,
       importMs: imported.ms,
       startMs: started.ms,
+      startCheckedMs: checkedMs,
       serverListeningMs: servers.map((s, i) => logTime(listening[i]!) - s.spawnedAtEpochMs),
       serverCheckedMs: servers.map((s, i) => logTime(checked[i]!) - s.spawnedAtEpochMs),
       firstMessages,
@@ -447,7 +458,8 @@ export async function benchFleet(options: FleetBenchOptions): Promise<Section> {
         .join(', ');
     rows.push(
       [name, 'import', '', ms(big.importMs)],
-      [name, 'start with the world stored (in process, view check included)', ms(small.startMs), ms(big.startMs)],
+      [name, 'start with the world stored, until it serves (in process)', ms(small.startMs), ms(big.startMs)],
+      [name, '... until the start-up view check is done', ms(small.startCheckedMs), ms(big.startCheckedMs)],
       [
         name,
         'tollgate server: listening / views checked',
