@@ -198,13 +198,14 @@ export const requestActionSchema = z.strictObject({ note: z.string().max(MAX_NOT
 
 // ---- Answers: the world's entities
 
-export const appliesToSchema = z.object({
-  global: z.string().optional(),
-  globalGroup: z.object({ org: z.string(), keyword: z.string() }).optional(),
-  organization: z.string().optional(),
-  group: z.string().optional(),
-  computer: z.string().optional(),
-});
+/** A policy's or setting's Applies To: exactly one key. */
+export const appliesToSchema = z.union([
+  z.object({ global: z.string() }),
+  z.object({ globalGroup: z.object({ org: z.string(), keyword: z.string() }) }),
+  z.object({ organization: z.string() }),
+  z.object({ group: z.string() }),
+  z.object({ computer: z.string() }),
+]);
 export const organizationSchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -265,11 +266,12 @@ export const agentSettingSchema = z.object({
   order: z.number(),
 });
 export const gateSchema = z.object({ feature: z.string(), os: z.enum(OS_NAMES), minVersion: z.string() });
-export const approvalAppliesToSchema = z.object({
-  organization: z.string().optional(),
-  groups: ids.optional(),
-  computers: ids.optional(),
-});
+/** An approval policy's Applies To: exactly one of organization, groups, computers. */
+export const approvalAppliesToSchema = z.union([
+  z.object({ organization: z.string() }),
+  z.object({ groups: ids }),
+  z.object({ computers: ids }),
+]);
 export const approvalPolicySchema = z.object({
   id: z.string(),
   org: z.string(),
@@ -500,3 +502,32 @@ export const docsAssetParamsSchema = z.object({
     .max(64)
     .regex(/^[A-Za-z0-9._-]+$/),
 });
+
+// ---- The types the CLI works with, as the contract shapes them
+
+export type SettingScopeInput = z.input<typeof settingScopeSchema>;
+export type PolicyInput = z.input<typeof policyInputSchema>;
+export type PolicyPatch = z.input<typeof policyPatchSchema>;
+export type ApprovalPolicyInput = z.input<typeof approvalPolicyInputSchema>;
+export type ApprovalPolicyPatch = z.input<typeof approvalPolicyPatchSchema>;
+export type ApprovalSettingsChange = z.input<typeof approvalSettingsChangeSchema>;
+export type ViewChanges = z.output<typeof viewChangesSchema>;
+export type ListDiff = z.output<typeof listDiffSchema>;
+export type WorldDiff = z.output<typeof worldDiffSchema>;
+export type ComputerStateAnswer = z.output<typeof computerStateSchema>;
+export type OrgApprovalsAnswer = z.output<typeof orgApprovalsSchema>;
+export type ApprovalRequestAnswer = z.output<typeof approvalRequestSchema>;
+export type RequestPermitAnswer = z.output<typeof requestPermitSchema>;
+/** Which of the affected computers applied a change in time, which are connected but have not yet, which are offline. */
+export interface ApplyReport {
+  affected: string[];
+  applied: string[];
+  pending: string[];
+  offline: string[];
+}
+/** Where an admin sets an agent setting (SPEC.md section 9): an id for every kind but global. */
+export type SettingScope =
+  | { kind: 'computer'; id: string }
+  | { kind: 'group'; id: string }
+  | { kind: 'organization'; id: string }
+  | { kind: 'global' };
