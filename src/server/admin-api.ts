@@ -28,7 +28,7 @@ import { schemaProblem } from './admin-schemas.js';
 import { registerApiDocs } from './api-docs.js';
 import type { ApprovalPolicyTemplate } from './approval-admin.js';
 import { SILENT_NOTIFIER, registerApprovalRoutes } from './approval-routes.js';
-import { addRoute } from './contract-routes.js';
+import { addRoute, requireContracts } from './contract-routes.js';
 import { HttpError, apiCodeOf, notFound } from './http-errors.js';
 import { MAX_JSON_DEPTH, jsonDepthOver } from './json-depth.js';
 import type { Notifier } from './notifier.js';
@@ -215,6 +215,7 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
       },
     },
   });
+  requireContracts(app);
   // Answers are sent as JSON.stringify makes them: the contract's answer schemas document them (and, with
   // checkAnswers, check them), but never strip or coerce a field.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));

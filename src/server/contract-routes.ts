@@ -6,6 +6,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
 import { jsonSchemaOf, type BodyOf, type ParamsOf, type QueryOf, type RouteContract } from '../contract/index.js';
+import { TollgateError } from '../engine/errors.js';
 import { emptyBodyAsObject } from './admin-schemas.js';
 
 declare module 'fastify' {
@@ -60,4 +61,43 @@ export function addRoute<R extends RouteContract>(app: FastifyInstance, route: R
     ...(route.emptyBodyAsObject === true ? { preValidation: emptyBodyAsObject } : {}),
     handler: handler as (request: FastifyRequest, reply: FastifyReply) => unknown,
   });
+}
+
+/** A route as fastify registered it, with its contract entry if it has one. */
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+  contract: RouteContract | undefined;
+  schema: FastifySchema | undefined;
+}
+
+const registries = new WeakMap<FastifyInstance, RegisteredRoute[]>();
+
+/**
+ * Records every route registered on `app` from now on, and refuses to start
+ * (app.ready() rejects) when a route under /api/ has no contract entry: an
+ * admin route cannot be added without its schemas.
+ */
+export function requireContracts(app: FastifyInstance): void {
+  const registered: RegisteredRoute[] = [];
+  registries.set(app, registered);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      registered.push({ method, url: route.url, contract: route.config?.contract, schema: route.schema });
+    }
+  });
+  app.addHook('onReady', (done) => {
+    const missing = registered.filter((r) => r.url.startsWith('/api/') && r.contract === undefined);
+    if (missing.length === 0) {
+      done();
+      return;
+    }
+    const list = missing.map((r) => `${r.method} ${r.url}`).join(', ');
+    done(new TollgateError('internal', `admin routes without a contract entry (src/contract/routes.ts): ${list}`));
+  });
+}
+
+/** The routes fastify registered on an app built by buildAdminApi (HEAD routes included). */
+export function registeredRoutes(app: FastifyInstance): readonly RegisteredRoute[] {
+  return registries.get(app) ?? [];
 }
