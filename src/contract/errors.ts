@@ -56,24 +56,25 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
 
 /** What each code means, for the API document and docs/ADMIN.md. */
 export const ERROR_MEANING: Readonly<Record<ErrorCode, string>> = Object.freeze({
-  'invalid-input': 'the request breaks a rule; `problems` name every field at fault',
-  'invalid-json': 'the body is not JSON, or is empty while declared as JSON',
-  'body-too-deep': 'the JSON body nests too deep',
-  'bad-request': 'the request is malformed (a bad URL, a bad Content-Length)',
+  'invalid-input':
+    'the request breaks a rule of shape or meaning; `problems` has one line per field at fault, naming the list, id and field',
+  'invalid-json': 'malformed JSON, or an empty body declared as JSON',
+  'body-too-deep': 'a JSON body nesting more than 64 levels deep, refused before it is parsed',
+  'bad-request': 'any other request the server cannot take (a malformed URL, a bad Content-Length)',
   unauthorized: 'missing or wrong admin token',
-  'not-found': 'no such route, or the entity named is unknown',
-  'unknown-reference': 'the body names an entity that does not exist',
-  conflict: 'the id is taken, or the entity is in a state that refuses the action',
-  'removal-refused': 'a world import would remove computers; `removed` lists them',
-  'upgrade-refused': 'the flat upgrade is refused; `problems` and `text` say why',
-  'no-escalation-address': 'the organization has no escalation address',
-  'body-too-large': 'the body is over the size limit',
-  'uri-too-long': 'a path parameter is too long',
-  'unsupported-media-type': 'the body is not application/json',
-  internal: 'the server failed; the message names the request id to find in its log',
-  'notify-failed': 'the escalation mail could not be sent',
-  busy: 'too many changes are waiting; try again',
-  'storage-unavailable': "the server's database cannot be used; try again later",
+  'not-found': 'no such route, or an unknown computer, policy, organization or request in the URL',
+  'unknown-reference': 'the body names an entity the world does not have',
+  conflict: 'an id already in use, or an entity in a state that refuses the action',
+  'removal-refused': 'a world import would remove computers; `removed` lists them, nothing is stored',
+  'upgrade-refused': 'the flat upgrade is refused; `problems` lists every unmet condition, `text` is the report',
+  'no-escalation-address': 'escalating a request of an organization that has no escalation address',
+  'body-too-large': 'a body over 64 MiB',
+  'uri-too-long': 'a path parameter longer than 384 characters',
+  'unsupported-media-type': 'a body that is not application/json',
+  internal: 'a fault of the server; the message names the request id under which the server logs the cause',
+  'notify-failed': 'the mail server did not take an escalation notice',
+  busy: 'too many changes wait behind the one being made; nothing changed, try again',
+  'storage-unavailable': 'the server cannot write or read its database; nothing changed, try again later',
 });
 
 /** The status an error code answers with. */

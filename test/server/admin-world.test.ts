@@ -366,7 +366,13 @@ describe('bodies that are too deep to parse', () => {
   });
 
   it('answers 400 body-too-deep for a 200,000-deep body on every route, and stores nothing', async () => {
-    const app = buildAdminApi({ state: temp.state, adminToken: TOKEN, hub: new RecordingHub(), logger: false, checkAnswers: true });
+    const app = buildAdminApi({
+      state: temp.state,
+      adminToken: TOKEN,
+      hub: new RecordingHub(),
+      logger: false,
+      checkAnswers: true,
+    });
     const before = storedRows(temp.dir);
     const deep = 200_000;
     const payloads = [
@@ -428,7 +434,13 @@ describe('bodies that are too deep to parse', () => {
 
 describe("fastify's client errors", () => {
   it('answer with the admin API own codes', async () => {
-    const app = buildAdminApi({ state: temp.state, adminToken: TOKEN, hub: new RecordingHub(), logger: false, checkAnswers: true });
+    const app = buildAdminApi({
+      state: temp.state,
+      adminToken: TOKEN,
+      hub: new RecordingHub(),
+      logger: false,
+      checkAnswers: true,
+    });
     const before = storedRows(temp.dir);
     try {
       const yaml = await app.inject({

@@ -565,7 +565,15 @@ describe('modules', () => {
     const shipped = await loadDefaultApprovalPolicies();
     expect(shipped.length).toBeGreaterThan(0);
     await app.close();
-    app = buildAdminApi({ state, adminToken: TOKEN, hub, logger: false, notifier, defaultApprovalPolicies: shipped, checkAnswers: true });
+    app = buildAdminApi({
+      state,
+      adminToken: TOKEN,
+      hub,
+      logger: false,
+      notifier,
+      defaultApprovalPolicies: shipped,
+      checkAnswers: true,
+    });
     const enabled = await call('PUT', '/api/organizations/acme/modules/cyberHeroApprovals');
     expect(enabled.status).toBe(200);
     expect((enabled.body['created'] as ApprovalPolicy[]).map((p) => p.category)).toEqual(
