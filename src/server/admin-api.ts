@@ -81,7 +81,7 @@ export interface AdminApiOptions {
    * (tests and development; default false).
    */
   checkAnswers?: boolean;
-  /** The version the API document states (default: tollgate's, as the daemon passes it; else 0.0.0). */
+  /** The version the API document states (the daemon passes tollgate's; default 0.0.0). */
   version?: string;
 }
 
@@ -179,8 +179,9 @@ const FASTIFY_CLIENT_ERRORS: Readonly<Record<string, ErrorCode>> = {
 };
 
 /**
- * Builds the admin API (not listening: the caller listens, or injects requests in tests). Every route needs
- * `Authorization: Bearer <adminToken>`; errors are `{error: {code, message, problems?}}` (docs/ADMIN.md, "Errors").
+ * Builds the admin API (not listening: the caller listens, or injects requests in tests) from the contract's
+ * route table. Every route but the API document and its page needs `Authorization: Bearer <adminToken>`;
+ * errors are `{error: {code, message, problems?}}` (docs/ADMIN.md, "Errors").
  */
 export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
   const { state, hub } = options;
