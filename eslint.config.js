@@ -1,5 +1,6 @@
 // Type-aware lint, and the layering of the project enforced as import rules:
-// daemon/ -> src/server, src/sync, src/local, src/cli -> src/store, src/wire -> src/engine.
+// daemon/ -> src/server, src/sync, src/local, src/cli -> src/store, src/wire -> src/engine;
+// src/server and src/cli share the admin API's contract (src/contract), which depends on the engine alone.
 import tseslint from 'typescript-eslint';
 
 const engineForbidden = {
@@ -67,6 +68,59 @@ export default tseslint.config(
   { files: ['src/server/**/*.ts'], rules: { 'no-restricted-imports': ['error', peersForbidden('server')] } },
   { files: ['src/sync/**/*.ts'], rules: { 'no-restricted-imports': ['error', peersForbidden('sync')] } },
   { files: ['src/local/**/*.ts'], rules: { 'no-restricted-imports': ['error', peersForbidden('local')] } },
+  // The admin API's contract sits with the engine: zod and the engine's constants, nothing of a process layer.
+  {
+    files: ['src/contract/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '../agent/*',
+                '../cli/*',
+                '../local/*',
+                '../scenario/*',
+                '../server/*',
+                '../store/*',
+                '../sync/*',
+                '../wire/*',
+                '../../daemon/*',
+                'node:*',
+                'fastify',
+              ],
+              message: 'the contract depends on the engine alone',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  // The CLI takes the admin API's shapes from the contract, never from the server's internals.
+  {
+    files: ['src/cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '../server/admin-*',
+                '../server/approval-*',
+                '../server/contract-*',
+                '../server/http-errors.js',
+                '../server/types.js',
+                '../server/world-diff.js',
+              ],
+              message: 'the CLI takes request and answer shapes from src/contract',
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['test/**/*.ts', 'scripts/**/*.ts'],
     rules: {

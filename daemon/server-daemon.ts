@@ -3,6 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { loadScenario } from '../src/scenario/load.js';
+import { tollgateVersion } from '../src/cli/version.js';
 import { buildAdminApi } from '../src/server/admin-api.js';
 import type { ServerConfig, StoreConfig } from '../src/server/config.js';
 import { PgStore, describePgUrl } from '../src/server/store/pg-store.js';
@@ -169,6 +170,7 @@ export async function startServer(
     defaultApprovalPolicies,
     readyTimeoutMs: config.readyTimeoutMs,
     ...(config.metrics.enabled ? { metrics, metricsRequireToken: config.metrics.requireToken } : {}),
+    version: tollgateVersion(),
     ...(https === undefined ? {} : { https }),
   });
   hub.attach(app.server);

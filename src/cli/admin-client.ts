@@ -4,6 +4,7 @@
  */
 import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { type AnswerOf, type BodyOf, type ParamsOf, type QueryOf, type RouteContract } from '../contract/index.js';
 import { TollgateError } from '../engine/errors.js';
 
 /** The code of the error thrown when the server cannot be reached at all (refused, timed out, TLS failure). */
@@ -47,6 +48,25 @@ export interface RequestOptionsOf {
   body?: unknown;
   query?: Readonly<Record<string, string | number | undefined>>;
   timeoutMs?: number;
+}
+
+/** What a call of a contract route sends: its path parameters, query and body. */
+export interface CallOptions<R extends RouteContract> {
+  params?: ParamsOf<R>;
+  /** Query values; numbers are sent as their text. */
+  query?: { [K in keyof NonNullable<QueryOf<R>>]?: string | number | undefined };
+  body?: BodyOf<R>;
+  timeoutMs?: number;
+}
+
+/** A route's path with its parameters filled in, each percent-encoded. */
+export function pathOf(route: RouteContract, params: Readonly<Record<string, string>> | undefined): string {
+  return route.path.replace(/:([A-Za-z0-9_]+)/g, (_match, name: string) => {
+    const value = params?.[name];
+    if (value === undefined)
+      throw new TollgateError('invalid-input', `${route.operationId} needs the ${name} parameter`);
+    return encodeURIComponent(value);
+  });
 }
 
 function errorOf(status: number, text: string): AdminApiError {
@@ -116,6 +136,31 @@ export class AdminClient {
       if (value !== undefined) url.searchParams.set(key, String(value));
     }
     return url;
+  }
+
+  /**
+   * Calls one route of the admin API's contract: its method and path, and the
+   * answer checked against the route's answer schema (a mismatch is
+   * TollgateError 'bad-response' naming the field), returned as sent.
+   */
+  async call<R extends RouteContract>(route: R, options: CallOptions<R> = {}): Promise<AnswerOf<R>> {
+    const path = pathOf(route, options.params as Record<string, string> | undefined);
+    const answer = await this.request<unknown>(route.method, path, {
+      ...(options.body === undefined ? {} : { body: options.body }),
+      ...(options.query === undefined ? {} : { query: options.query }),
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    });
+    const schemas = Object.values(route.responses);
+    if (!schemas.some((schema) => schema.safeParse(answer).success)) {
+      const first = schemas[0]?.safeParse(answer);
+      const issue = first === undefined || first.success ? undefined : first.error.issues[0];
+      const where = issue === undefined ? '' : `: ${issue.path.join('.') || 'the answer'} ${issue.message}`;
+      throw new TollgateError(
+        'bad-response',
+        `the server's answer to ${route.method} ${path} is not what the API says${where}`,
+      );
+    }
+    return answer as AnswerOf<R>;
   }
 
   /** Sends one request; `path` starts with `/api/`, its ids already encoded. */

@@ -7,7 +7,6 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { TollgateError } from '../engine/errors.js';
-import type { LintWarning } from '../engine/lint.js';
 import {
   POLICY_ACTIONS,
   type AgentSetting,
@@ -17,9 +16,17 @@ import {
   type World,
 } from '../engine/model.js';
 import { loadScenario, serializeScenario } from '../scenario/load.js';
-import type { ApplyReport } from '../server/admin-api.js';
-import type { ComputerState, PolicyInput, PolicyPatch, SettingScope, ViewChanges } from '../server/types.js';
-import { type ListDiff, WORLD_DIFF_LISTS, type WorldDiff } from '../server/world-diff.js';
+import {
+  ROUTES,
+  WORLD_DIFF_LISTS,
+  type ApplyReport,
+  type ListDiff,
+  type PolicyInput,
+  type PolicyPatch,
+  type SettingScope,
+  type ViewChanges,
+  type WorldDiff,
+} from '../contract/index.js';
 import { AdminApiError, AdminClient, UNREACHABLE } from './admin-client.js';
 import { EXIT_FAILED, EXIT_INVALID, EXIT_OK, type CliIo } from './io.js';
 import { addOutputOption, integerOption, outputOf } from './main.js';
@@ -191,11 +198,6 @@ export function json(ctx: AdminContext, value: unknown): number {
   return EXIT_OK;
 }
 
-/** An id for a URL path. */
-export function encode(id: string): string {
-  return encodeURIComponent(id);
-}
-
 async function readToken(opts: { token?: string; tokenFile?: string }): Promise<string> {
   if (opts.token !== undefined && opts.tokenFile !== undefined) {
     throw new InvalidArgumentError('give --token or --token-file, not both');
@@ -291,8 +293,8 @@ async function importWorld(
   const world = await loadScenario(file);
   let result: { dryRun: boolean; stored: boolean; changes: ViewChanges; diff: WorldDiff };
   try {
-    result = await ctx.client.request('PUT', '/api/world', {
-      body: world,
+    result = await ctx.client.call(ROUTES.replaceWorld, {
+      body: { ...world },
       query: {
         dryRun: options.dryRun ? 'true' : undefined,
         allowRemovals: options.allowRemovals ? 'true' : undefined,
@@ -328,7 +330,7 @@ async function importWorld(
 }
 
 async function exportWorld(ctx: AdminContext, out: string | undefined): Promise<number> {
-  const world = await ctx.client.request<World>('GET', '/api/world');
+  const world: World = await ctx.client.call(ROUTES.getWorld);
   if (out === undefined) {
     ctx.io.stdout(serializeScenario(world, ctx.json ? 'json' : 'yaml'));
     return EXIT_OK;
@@ -339,10 +341,7 @@ async function exportWorld(ctx: AdminContext, out: string | undefined): Promise<
 }
 
 async function enroll(ctx: AdminContext, computer: string): Promise<number> {
-  const result = await ctx.client.request<{ computerId: string; token: string }>(
-    'POST',
-    `/api/computers/${encode(computer)}/enroll`,
-  );
+  const result = await ctx.client.call(ROUTES.enrollComputer, { params: { id: computer } });
   if (ctx.json) return json(ctx, result);
   // Only the token on standard output, so a script can capture it.
   ctx.io.stdout(`${result.token}\n`);
@@ -354,7 +353,7 @@ function versionPair(issued: number, acked: number): string {
 }
 
 async function computers(ctx: AdminContext): Promise<number> {
-  const result = await ctx.client.request<{ computers: ComputerState[] }>('GET', '/api/computers');
+  const result = await ctx.client.call(ROUTES.listComputers);
   if (ctx.json) return json(ctx, result);
   const rows = result.computers.map((c) => [
     c.id,
@@ -402,7 +401,7 @@ function printPolicy(ctx: AdminContext, verb: string, result: { policy: Policy; 
 }
 
 async function listPolicies(ctx: AdminContext): Promise<number> {
-  const result = await ctx.client.request<{ policies: Policy[] }>('GET', '/api/policies');
+  const result = await ctx.client.call(ROUTES.listPolicies);
   if (ctx.json) return json(ctx, result);
   ctx.io.stdout(
     formatTable(
@@ -448,9 +447,7 @@ async function addPolicy(ctx: AdminContext, opts: PolicyAddOptions): Promise<num
   if (opts.disabled) input.enabled = false;
   if (opts.expiresAt !== undefined) input.expiresAt = opts.expiresAt;
   if (opts.ringfence !== undefined) input.ringfence = opts.ringfence;
-  const result = await ctx.client.request<{ policy: Policy; changes: ViewChanges }>('POST', '/api/policies', {
-    body: input,
-  });
+  const result = await ctx.client.call(ROUTES.addPolicy, { body: input });
   return printPolicy(ctx, `policy ${result.policy.id} added`, result);
 }
 
@@ -470,27 +467,18 @@ async function updatePolicy(ctx: AdminContext, id: string, patch: PolicyPatch, v
       'nothing to change: give at least one of --order, --action, --enabled, --name, --app, --applies-to, --expires-at',
     );
   }
-  const result = await ctx.client.request<{ policy: Policy; changes: ViewChanges }>(
-    'PATCH',
-    `/api/policies/${encode(id)}`,
-    {
-      body: patch,
-    },
-  );
+  const result = await ctx.client.call(ROUTES.updatePolicy, { params: { id }, body: patch });
   return printPolicy(ctx, `policy ${id} ${verb}`, result);
 }
 
 async function deletePolicy(ctx: AdminContext, id: string): Promise<number> {
-  const result = await ctx.client.request<{ deleted: string; changes: ViewChanges }>(
-    'DELETE',
-    `/api/policies/${encode(id)}`,
-  );
+  const result = await ctx.client.call(ROUTES.deletePolicy, { params: { id } });
   if (ctx.json) return json(ctx, result);
   ctx.io.stdout(`policy ${id} deleted; ${changesText(result.changes)}\n`);
   return EXIT_OK;
 }
 
-type SettingsAnswer = ApplyReport & { settings: AgentSetting[]; affected: string[]; changes: ViewChanges };
+type SettingsAnswer = ApplyReport & { settings: AgentSetting[]; changes: ViewChanges };
 
 /** The `waitMs` query and a client timeout that outlasts it. */
 export function waitQuery(waitMs: number | undefined): { query: { waitMs?: number }; timeoutMs?: number } {
@@ -504,7 +492,7 @@ async function setSetting(
   waitMs?: number,
 ): Promise<number> {
   const { name, value } = parseAssignment(assignment);
-  const result = await ctx.client.request<SettingsAnswer>('PUT', '/api/settings', {
+  const result: SettingsAnswer = await ctx.client.call(ROUTES.setSetting, {
     body: { scope, type: name, value },
     ...waitQuery(waitMs),
   });
@@ -515,7 +503,7 @@ async function setSetting(
 }
 
 async function clearSetting(ctx: AdminContext, scope: SettingScope, name: string, waitMs?: number): Promise<number> {
-  const result = await ctx.client.request<SettingsAnswer>('DELETE', '/api/settings', {
+  const result: SettingsAnswer = await ctx.client.call(ROUTES.clearSetting, {
     body: { scope, type: name },
     ...waitQuery(waitMs),
   });
@@ -526,7 +514,7 @@ async function clearSetting(ctx: AdminContext, scope: SettingScope, name: string
 }
 
 async function listSettings(ctx: AdminContext): Promise<number> {
-  const result = await ctx.client.request<{ settings: AgentSetting[] }>('GET', '/api/settings');
+  const result = await ctx.client.call(ROUTES.listSettings);
   if (ctx.json) return json(ctx, result);
   const rows = result.settings.map((s) => [
     s.id,
@@ -552,7 +540,8 @@ async function upgrade(
 ): Promise<number> {
   let result: UpgradeAnswer;
   try {
-    result = await ctx.client.request<UpgradeAnswer>('POST', `/api/organizations/${encode(org)}/upgrade`, {
+    result = await ctx.client.call(ROUTES.upgradeOrganization, {
+      params: { id: org },
       body: { acknowledge: opts.acknowledge, dryRun: opts.dryRun },
       ...waitQuery(opts.waitMs),
     });
@@ -575,14 +564,14 @@ async function upgrade(
 }
 
 async function lint(ctx: AdminContext): Promise<number> {
-  const result = await ctx.client.request<{ warnings: LintWarning[]; text: string }>('GET', '/api/lint');
+  const result = await ctx.client.call(ROUTES.lint);
   if (ctx.json) return json(ctx, { warnings: result.warnings });
   ctx.io.stdout(result.text);
   return EXIT_OK;
 }
 
 async function publicKey(ctx: AdminContext): Promise<number> {
-  const result = await ctx.client.request<{ publicKey: string }>('GET', '/api/public-key');
+  const result = await ctx.client.call(ROUTES.publicKey);
   if (ctx.json) return json(ctx, result);
   ctx.io.stdout(result.publicKey.endsWith('\n') ? result.publicKey : `${result.publicKey}\n`);
   return EXIT_OK;

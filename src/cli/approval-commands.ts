@@ -15,20 +15,27 @@ import {
   type ApprovalAppliesTo,
   type ApprovalPolicy,
   type CountryRestriction,
-  type Organization,
   type PermitTarget,
 } from '../engine/model.js';
 import { COUNTRY_MODES } from '../engine/validate.js';
-import type { ApplyReport } from '../server/admin-api.js';
-import type { OrgApprovals } from '../server/approval-routes.js';
-import { REQUEST_STATUSES, type ApprovalRequestRecord, type RequestPermit, type ViewChanges } from '../server/types.js';
+import {
+  REQUEST_STATUSES,
+  ROUTES,
+  type ApplyReport,
+  type ApprovalPolicyInput,
+  type ApprovalPolicyPatch,
+  type ApprovalRequestAnswer as ApprovalRequestRecord,
+  type ApprovalSettingsChange,
+  type OrgApprovalsAnswer as OrgApprovals,
+  type RequestPermitAnswer as RequestPermit,
+  type ViewChanges,
+} from '../contract/index.js';
 import {
   type Action,
   type AdminContext,
   booleanOption,
   changesText,
   enabledOf,
-  encode,
   formatApplyReport,
   formatTable,
   json,
@@ -128,7 +135,7 @@ function printPolicyAnswer(ctx: AdminContext, verb: string, answer: PolicyAnswer
 }
 
 async function fetchPolicy(ctx: AdminContext, id: string): Promise<ApprovalPolicy> {
-  const { policies } = await ctx.client.request<{ policies: ApprovalPolicy[] }>('GET', '/api/approval-policies');
+  const { policies } = await ctx.client.call(ROUTES.listApprovalPolicies);
   const policy = policies.find((p) => p.id === id);
   if (policy === undefined) throw new TollgateError('invalid-input', `approval policy ${id} is unknown`);
   return policy;
@@ -142,10 +149,7 @@ function approvalsText(approvals: OrgApprovals): string {
 }
 
 async function organizations(ctx: AdminContext): Promise<number> {
-  const answer = await ctx.client.request<{ organizations: (Organization & { approvals: OrgApprovals })[] }>(
-    'GET',
-    '/api/organizations',
-  );
+  const answer = await ctx.client.call(ROUTES.listOrganizations);
   if (ctx.json) return json(ctx, answer);
   const rows = answer.organizations.map((o) => [
     o.id,
@@ -170,10 +174,9 @@ interface ModuleAnswer {
 }
 
 async function setModule(ctx: AdminContext, org: string, module: string, enabled: boolean): Promise<number> {
-  const answer = await ctx.client.request<ModuleAnswer>(
-    enabled ? 'PUT' : 'DELETE',
-    `/api/organizations/${encode(org)}/modules/${encode(module)}`,
-  );
+  const answer: ModuleAnswer = await ctx.client.call(enabled ? ROUTES.enableModule : ROUTES.disableModule, {
+    params: { id: org, module },
+  });
   if (ctx.json) return json(ctx, answer);
   const state = enabled ? 'enabled' : 'disabled';
   ctx.io.stdout(
@@ -206,7 +209,7 @@ interface AddOptions {
 }
 
 async function addPolicy(ctx: AdminContext, opts: AddOptions): Promise<number> {
-  const body: Record<string, unknown> = { org: opts.org, category: opts.category };
+  const body: ApprovalPolicyInput = { org: opts.org, category: opts.category };
   if (opts.id !== undefined) body['id'] = opts.id;
   if (opts.subcategory !== undefined) body['subcategory'] = opts.subcategory;
   if (opts.action !== undefined) body['action'] = opts.action;
@@ -216,7 +219,7 @@ async function addPolicy(ctx: AdminContext, opts: AddOptions): Promise<number> {
   }
   if (opts.order !== undefined) body['order'] = opts.order;
   if (opts.disabled || opts.inactive === true) body['active'] = false;
-  const answer = await ctx.client.request<PolicyAnswer>('POST', '/api/approval-policies', { body });
+  const answer: PolicyAnswer = await ctx.client.call(ROUTES.addApprovalPolicy, { body });
   return printPolicyAnswer(ctx, 'added', answer);
 }
 
@@ -232,25 +235,18 @@ interface SetOptions {
   order?: number;
 }
 
-async function changePolicy(
-  ctx: AdminContext,
-  id: string,
-  patch: Record<string, unknown>,
-  verb: string,
-): Promise<number> {
+async function changePolicy(ctx: AdminContext, id: string, patch: ApprovalPolicyPatch, verb: string): Promise<number> {
   if (Object.keys(patch).length === 0) {
     throw new InvalidArgumentError(
       'nothing to change: give at least one of --action, --category, --subcategory, --no-subcategory, --applies-to, --country-mode, --countries, --enabled, --order',
     );
   }
-  const answer = await ctx.client.request<PolicyAnswer>('PATCH', `/api/approval-policies/${encode(id)}`, {
-    body: patch,
-  });
+  const answer: PolicyAnswer = await ctx.client.call(ROUTES.updateApprovalPolicy, { params: { id }, body: patch });
   return printPolicyAnswer(ctx, verb, answer);
 }
 
 async function setPolicy(ctx: AdminContext, id: string, opts: SetOptions): Promise<number> {
-  const patch: Record<string, unknown> = {};
+  const patch: ApprovalPolicyPatch = {};
   if (opts.action !== undefined) patch['action'] = opts.action;
   if (opts.category !== undefined) patch['category'] = opts.category;
   if (opts.subcategory === false) patch['subcategory'] = null;
@@ -272,19 +268,14 @@ async function setPolicy(ctx: AdminContext, id: string, opts: SetOptions): Promi
 }
 
 async function listPolicies(ctx: AdminContext, org: string | undefined): Promise<number> {
-  const answer = await ctx.client.request<{ policies: ApprovalPolicy[] }>('GET', '/api/approval-policies', {
-    query: { org },
-  });
+  const answer = await ctx.client.call(ROUTES.listApprovalPolicies, { query: { org } });
   if (ctx.json) return json(ctx, answer);
   printPolicies(ctx, answer.policies);
   return EXIT_OK;
 }
 
 async function deletePolicy(ctx: AdminContext, id: string): Promise<number> {
-  const answer = await ctx.client.request<{ deleted: string; changes: ViewChanges }>(
-    'DELETE',
-    `/api/approval-policies/${encode(id)}`,
-  );
+  const answer = await ctx.client.call(ROUTES.deleteApprovalPolicy, { params: { id } });
   if (ctx.json) return json(ctx, answer);
   ctx.io.stdout(`approval policy ${id} deleted; ${changesText(answer.changes)}\n`);
   return EXIT_OK;
@@ -321,18 +312,14 @@ export function formatOrgApprovals(a: OrgApprovals): string {
 }
 
 async function showSettings(ctx: AdminContext, org: string): Promise<number> {
-  const answer = await ctx.client.request<OrgApprovals>('GET', `/api/organizations/${encode(org)}/approval-settings`);
+  const answer = await ctx.client.call(ROUTES.getApprovalSettings, { params: { id: org } });
   if (ctx.json) return json(ctx, answer);
   ctx.io.stdout(formatOrgApprovals(answer));
   return EXIT_OK;
 }
 
-async function changeSettings(ctx: AdminContext, org: string, body: Record<string, unknown>): Promise<number> {
-  const answer = await ctx.client.request<OrgApprovals & { changes: ViewChanges }>(
-    'PATCH',
-    `/api/organizations/${encode(org)}/approval-settings`,
-    { body },
-  );
+async function changeSettings(ctx: AdminContext, org: string, body: ApprovalSettingsChange): Promise<number> {
+  const answer = await ctx.client.call(ROUTES.changeApprovalSettings, { params: { id: org }, body });
   if (ctx.json) return json(ctx, answer);
   ctx.io.stdout(formatOrgApprovals(answer));
   ctx.io.stdout(`saved; ${changesText(answer.changes)}\n`);
@@ -350,7 +337,7 @@ async function setGuidelines(ctx: AdminContext, org: string, opts: GuidelinesOpt
   if (opts.instructions !== undefined && opts.instructionsFile !== undefined) {
     throw new InvalidArgumentError('give --instructions or --instructions-file, not both');
   }
-  const guidelines: Record<string, unknown> = {};
+  const guidelines: NonNullable<ApprovalSettingsChange['guidelines']> = {};
   if (opts.useParent !== undefined) guidelines['useParent'] = opts.useParent;
   if (opts.permitTarget !== undefined) guidelines['permitTarget'] = opts.permitTarget;
   if (opts.instructions !== undefined) guidelines['instructions'] = opts.instructions;
@@ -380,7 +367,7 @@ async function setEscalation(
   org: string,
   opts: { useParent?: boolean; email?: string[] },
 ): Promise<number> {
-  const escalation: Record<string, unknown> = {};
+  const escalation: NonNullable<ApprovalSettingsChange['escalation']> = {};
   if (opts.useParent !== undefined) escalation['useParent'] = opts.useParent;
   if (opts.email !== undefined) escalation['emails'] = opts.email;
   if (Object.keys(escalation).length === 0)
@@ -450,9 +437,7 @@ export function formatRequest(r: ApprovalRequestRecord): string {
 }
 
 async function listRequests(ctx: AdminContext, status: string): Promise<number> {
-  const answer = await ctx.client.request<{ requests: ApprovalRequestRecord[] }>('GET', '/api/requests', {
-    query: { status },
-  });
+  const answer = await ctx.client.call(ROUTES.listRequests, { query: { status } });
   if (ctx.json) return json(ctx, answer);
   ctx.io.stdout(answer.requests.map(formatRequest).join('\n'));
   const n = answer.requests.length;
@@ -467,11 +452,7 @@ async function listRequests(ctx: AdminContext, status: string): Promise<number> 
  * server answers that the request does not exist).
  */
 export async function resolveRequestId(ctx: AdminContext, given: string): Promise<string> {
-  const answer = await ctx.client.request<{ requests: Pick<ApprovalRequestRecord, 'id' | 'status'>[] }>(
-    'GET',
-    '/api/requests',
-    { query: { status: 'all' } },
-  );
+  const answer = await ctx.client.call(ROUTES.listRequests, { query: { status: 'all' } });
   const ids = answer.requests.map((r) => r.id);
   if (ids.includes(given)) return given;
   const candidates = ids.filter((id) => id.startsWith(given));
@@ -488,7 +469,7 @@ export async function resolveRequestId(ctx: AdminContext, given: string): Promis
 
 async function showRequest(ctx: AdminContext, given: string): Promise<number> {
   const id = await resolveRequestId(ctx, given);
-  const answer = await ctx.client.request<ApprovalRequestRecord>('GET', `/api/requests/${encode(id)}`);
+  const answer = await ctx.client.call(ROUTES.getRequest, { params: { id } });
   if (ctx.json) return json(ctx, answer);
   ctx.io.stdout(formatRequest(answer));
   return EXIT_OK;
@@ -509,10 +490,11 @@ async function approve(
   opts: { target?: PermitTarget; note?: string; waitMs?: number },
 ): Promise<number> {
   const id = await resolveRequestId(ctx, given);
-  const body: Record<string, unknown> = {};
+  const body: { target?: PermitTarget; note?: string } = {};
   if (opts.target !== undefined) body['target'] = opts.target;
   if (opts.note !== undefined) body['note'] = opts.note;
-  const answer = await ctx.client.request<ApproveAnswer>('POST', `/api/requests/${encode(id)}/approve`, {
+  const answer: ApproveAnswer = await ctx.client.call(ROUTES.approveRequest, {
+    params: { id },
     body,
     ...waitQuery(opts.waitMs),
   });
@@ -525,13 +507,10 @@ async function approve(
 
 async function reject(ctx: AdminContext, given: string, note: string | undefined): Promise<number> {
   const id = await resolveRequestId(ctx, given);
-  const answer = await ctx.client.request<{ request: ApprovalRequestRecord }>(
-    'POST',
-    `/api/requests/${encode(id)}/reject`,
-    {
-      body: note === undefined ? {} : { note },
-    },
-  );
+  const answer = await ctx.client.call(ROUTES.rejectRequest, {
+    params: { id },
+    body: note === undefined ? {} : { note },
+  });
   if (ctx.json) return json(ctx, answer);
   ctx.io.stdout(`request ${id} rejected\n`);
   return EXIT_OK;
@@ -539,11 +518,10 @@ async function reject(ctx: AdminContext, given: string, note: string | undefined
 
 async function escalate(ctx: AdminContext, given: string, note: string | undefined): Promise<number> {
   const id = await resolveRequestId(ctx, given);
-  const answer = await ctx.client.request<{ request: ApprovalRequestRecord; notice: { to: string[]; via: string } }>(
-    'POST',
-    `/api/requests/${encode(id)}/escalate`,
-    { body: note === undefined ? {} : { note } },
-  );
+  const answer = await ctx.client.call(ROUTES.escalateRequest, {
+    params: { id },
+    body: note === undefined ? {} : { note },
+  });
   if (ctx.json) return json(ctx, answer);
   ctx.io.stdout(`request ${id} escalated: notice sent to ${answer.notice.to.join(', ')} (via ${answer.notice.via})\n`);
   return EXIT_OK;

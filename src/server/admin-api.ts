@@ -7,9 +7,10 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import * as z from 'zod';
 import { TollgateError, ValidationError } from '../engine/errors.js';
 import { formatLint } from '../engine/lint.js';
-import type { SettingValue, World } from '../engine/model.js';
+import type { World } from '../engine/model.js';
 import { settingValueProblem } from '../engine/settings.js';
 import { formatUpgradePlan, type UpgradePlan } from '../engine/upgrade.js';
 import { scenarioIssueProblem } from '../scenario/load.js';
@@ -17,23 +18,19 @@ import { scenarioSchema } from '../scenario/schema.js';
 import {
   ADMIN_BODY_LIMIT_BYTES,
   DEFAULT_WAIT_MS,
+  ERROR_STATUS,
   MAX_PARAM_CHARS,
   MAX_WAIT_MS,
-  idParamsSchema,
-  noFieldsSchema,
-  emptyBodyAsObject,
-  policyInputSchema,
-  policyPatchSchema,
-  schemaProblem,
-  settingClearSchema,
-  settingSetSchema,
-  upgradeSchema,
-  waitQuerySchema,
-  worldBodySchema,
-} from './admin-schemas.js';
+  ROUTES,
+  type ErrorBody,
+  type ErrorCode,
+} from '../contract/index.js';
+import { schemaProblem } from './admin-schemas.js';
+import { registerApiDocs } from './api-docs.js';
 import type { ApprovalPolicyTemplate } from './approval-admin.js';
 import { SILENT_NOTIFIER, registerApprovalRoutes } from './approval-routes.js';
-import { HttpError, notFound, statusOfCode } from './http-errors.js';
+import { addRoute, requireContracts } from './contract-routes.js';
+import { HttpError, apiCodeOf, notFound } from './http-errors.js';
 import { MAX_JSON_DEPTH, jsonDepthOver } from './json-depth.js';
 import type { Notifier } from './notifier.js';
 import {
@@ -86,15 +83,21 @@ export interface AdminApiOptions {
   metricsRequireToken?: boolean;
   /** How long `/readyz` waits for the store's round trip (default READY_TIMEOUT_MS). */
   readyTimeoutMs?: number;
+  /**
+   * Check every successful answer against the contract's schema of the route
+   * and answer 500 `internal` naming the field when one does not match
+   * (tests and development; default false).
+   */
+  checkAnswers?: boolean;
+  /** The version the API document states (the daemon passes tollgate's; default 0.0.0). */
+  version?: string;
 }
 
 /** How long `/readyz` waits for the store's `SELECT 1` by default. */
 export const READY_TIMEOUT_MS = 2_000;
 
-/** The body of every error response. */
-export interface AdminErrorBody {
-  error: { code: string; message: string; problems?: string[]; text?: string };
-}
+/** The body of every error response (the contract's). */
+export type AdminErrorBody = ErrorBody;
 
 function sha256(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();
@@ -161,8 +164,9 @@ function planBody(plan: Extract<UpgradePlan, { ok: true }>, dryRun: boolean): Re
  * Answers an error, and logs it: 4xx at info, 5xx at error, with the
  * request id (also bound by the request's logger), route and cause.
  */
-function sendError(reply: FastifyReply, status: number, body: AdminErrorBody, cause?: unknown): FastifyReply {
+function sendError(reply: FastifyReply, body: AdminErrorBody, cause?: unknown): FastifyReply {
   const request = reply.request;
+  const status = ERROR_STATUS[body.error.code];
   const fields = {
     reqId: request.id,
     method: request.method,
@@ -177,7 +181,7 @@ function sendError(reply: FastifyReply, status: number, body: AdminErrorBody, ca
 }
 
 /** The admin API's own codes for fastify's client errors, so clients need not know the framework's. */
-const FASTIFY_CLIENT_ERRORS: Readonly<Record<string, string>> = {
+const FASTIFY_CLIENT_ERRORS: Readonly<Record<string, ErrorCode>> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'body-too-large',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported-media-type',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid-json',
@@ -185,19 +189,10 @@ const FASTIFY_CLIENT_ERRORS: Readonly<Record<string, string>> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad-request',
 };
 
-/** PUT /api/world's query: both flags default to false. */
-const worldQuerySchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    dryRun: { type: 'string', enum: ['true', 'false'] },
-    allowRemovals: { type: 'string', enum: ['true', 'false'] },
-  },
-} as const;
-
 /**
- * Builds the admin API (not listening: the caller listens, or injects requests in tests). Every route but the
- * probes and /metrics (see publicRoutes) needs `Authorization: Bearer <adminToken>`; errors are `{error: {code, message, problems?}}` (docs/ADMIN.md, "Errors").
+ * Builds the admin API (not listening: the caller listens, or injects requests in tests) from the contract's
+ * route table. Every route but the API document and its page, the probes and /metrics (see publicRoutes) needs
+ * `Authorization: Bearer <adminToken>`; errors are `{error: {code, message, problems?}}` (docs/ADMIN.md, "Errors").
  */
 export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
   const { state, hub } = options;
@@ -212,10 +207,10 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
     frameworkErrors: (error, _request, reply): void => {
       if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
         const message = `a path parameter is longer than ${MAX_PARAM_CHARS} characters`;
-        void sendError(reply, 414, { error: { code: 'uri-too-long', message } }, error);
+        void sendError(reply, { error: { code: 'uri-too-long', message } }, error);
         return;
       }
-      void sendError(reply, 400, { error: { code: 'bad-request', message: error.message } }, error);
+      void sendError(reply, { error: { code: 'bad-request', message: error.message } }, error);
     },
     ...(options.logger === undefined || options.logger === false
       ? { logger: false }
@@ -232,6 +227,10 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
       },
     },
   });
+  requireContracts(app);
+  // Answers are sent as JSON.stringify makes them: the contract's answer schemas document them (and, with
+  // checkAnswers, check them), but never strip or coerce a field.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
 
   // JSON bodies are measured for depth before they are parsed: a deeply nested body would overflow the
   // stack of every recursive walk after the parse (prototype-poisoning scan, schema, validation).
@@ -257,10 +256,11 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
   if (options.metrics !== undefined && options.metricsRequireToken !== true) publicRoutes.add('/metrics');
 
   app.addHook('onRequest', async (request, reply) => {
+    if (request.routeOptions.config.contract?.auth === 'none') return;
     if (request.routeOptions.url !== undefined && publicRoutes.has(request.routeOptions.url)) return;
     if (tokenMatches(request.headers.authorization, tokenDigest)) return;
     void reply.header('www-authenticate', 'Bearer');
-    return sendError(reply, 401, {
+    return sendError(reply, {
       error: { code: 'unauthorized', message: 'missing or wrong admin token (Authorization: Bearer TOKEN)' },
     });
   });
@@ -290,38 +290,36 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
   }
 
   app.setNotFoundHandler(async (request, reply) =>
-    sendError(reply, 404, { error: { code: 'not-found', message: `no route ${request.method} ${request.url}` } }),
+    sendError(reply, { error: { code: 'not-found', message: `no route ${request.method} ${request.url}` } }),
   );
 
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
     if (error.validation !== undefined) {
       const problems = error.validation.map((e) => schemaProblem(e, error.validationContext));
-      return sendError(reply, 400, { error: { code: 'invalid-input', message: problems.join('\n'), problems } });
+      return sendError(reply, { error: { code: 'invalid-input', message: problems.join('\n'), problems } });
     }
     if (error instanceof HttpError) {
       const body: AdminErrorBody = { error: { code: error.code, message: error.message, ...error.extra } };
       if (error.problems !== undefined) body.error.problems = [...error.problems];
-      return sendError(reply, statusOfCode(error.code), body, error);
+      return sendError(reply, body, error);
     }
     if (error instanceof ValidationError) {
       return sendError(
         reply,
-        400,
-        { error: { code: error.code, message: error.message, problems: [...error.problems] } },
+        { error: { code: 'invalid-input', message: error.message, problems: [...error.problems] } },
         error,
       );
     }
     if (error instanceof TollgateError) {
-      return sendError(reply, statusOfCode(error.code), { error: { code: error.code, message: error.message } }, error);
+      return sendError(reply, { error: { code: apiCodeOf(error.code), message: error.message } }, error);
     }
     // Fastify's own client errors: malformed JSON, a body over the limit, an unsupported media type.
     if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
       const code = FASTIFY_CLIENT_ERRORS[error.code] ?? 'bad-request';
-      return sendError(reply, error.statusCode, { error: { code, message: error.message } }, error);
+      return sendError(reply, { error: { code, message: error.message } }, error);
     }
     return sendError(
       reply,
-      500,
       { error: { code: 'internal', message: `internal server error (request ${request.id})` } },
       error,
     );
@@ -342,63 +340,55 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
 
   // ---- The world
 
-  app.put<{ Querystring: { dryRun?: 'true' | 'false'; allowRemovals?: 'true' | 'false' } }>(
-    '/api/world',
-    { schema: { body: worldBodySchema, querystring: worldQuerySchema } },
-    async (request) => {
-      const parsed = scenarioSchema.safeParse(request.body, { reportInput: true });
-      if (!parsed.success) {
-        throw new ValidationError(parsed.error.issues.map((issue) => scenarioIssueProblem(issue, request.body)));
-      }
-      const dryRun = request.query.dryRun === 'true';
-      const allowRemovals = request.query.allowRemovals === 'true';
-      let replaced: WorldReplacement;
-      try {
-        replaced = await state.replaceWorld(parsed.data, { dryRun, allowRemovals });
-      } catch (error) {
-        if (!(error instanceof RemovalRefusedError)) throw error;
-        throw new HttpError(
-          error.code,
-          error.message,
-          error.removed.map((id) => `computers[${id}]: would be removed`),
-          { removed: error.removed },
-        );
-      }
-      const { diff, changes, stored } = replaced;
-      if (stored) push(changes);
-      return { dryRun, stored, changes, diff };
-    },
-  );
+  addRoute(app, ROUTES.replaceWorld, async (request) => {
+    const parsed = scenarioSchema.safeParse(request.body, { reportInput: true });
+    if (!parsed.success) {
+      throw new ValidationError(parsed.error.issues.map((issue) => scenarioIssueProblem(issue, request.body)));
+    }
+    const dryRun = request.query.dryRun === 'true';
+    const allowRemovals = request.query.allowRemovals === 'true';
+    let replaced: WorldReplacement;
+    try {
+      replaced = await state.replaceWorld(parsed.data, { dryRun, allowRemovals });
+    } catch (error) {
+      if (!(error instanceof RemovalRefusedError)) throw error;
+      throw new HttpError(
+        'removal-refused',
+        error.message,
+        error.removed.map((id) => `computers[${id}]: would be removed`),
+        { removed: error.removed },
+      );
+    }
+    const { diff, changes, stored } = replaced;
+    if (stored) push(changes);
+    return { dryRun, stored, changes, diff };
+  });
 
-  app.get('/api/world', () => state.world());
+  addRoute(app, ROUTES.getWorld, () => state.world());
 
   // ---- Computers and enrollment
 
-  app.get('/api/computers', async () => ({ computers: await state.readComputers() }));
+  addRoute(app, ROUTES.listComputers, async () => ({ computers: await state.readComputers() }));
 
-  app.get<{ Params: { id: string } }>('/api/computers/:id', { schema: { params: idParamsSchema } }, async (request) => {
+  addRoute(app, ROUTES.getComputer, async (request) => {
     const { id } = request.params;
     if (!state.world().computers.some((c) => c.id === id)) throw notFound(`computer ${id} is unknown`);
     return state.readComputerState(id);
   });
 
-  app.post<{ Params: { id: string } }>(
-    '/api/computers/:id/enroll',
-    { schema: { params: idParamsSchema, body: noFieldsSchema }, preValidation: emptyBodyAsObject },
-    async (request) => {
-      const { id } = request.params;
-      if (!state.world().computers.some((c) => c.id === id)) throw notFound(`computer ${id} is unknown`);
-      const { token } = await state.enroll(id);
-      return { computerId: id, token };
-    },
-  );
+  addRoute(app, ROUTES.enrollComputer, async (request) => {
+    const { id } = request.params;
+    if (!state.world().computers.some((c) => c.id === id)) throw notFound(`computer ${id} is unknown`);
+    const { token } = await state.enroll(id);
+    return { computerId: id, token };
+  });
 
   // ---- Policies
 
-  app.get('/api/policies', () => ({ policies: state.world().policies }));
+  addRoute(app, ROUTES.listPolicies, () => ({ policies: state.world().policies }));
 
-  app.post<{ Body: PolicyInput }>('/api/policies', { schema: { body: policyInputSchema } }, async (request, reply) => {
-    const input = request.body;
+  addRoute(app, ROUTES.addPolicy, async (request, reply) => {
+    const input = request.body as PolicyInput;
     if (input.id !== undefined && policyExists(input.id)) {
       throw new HttpError(
         'conflict',
@@ -410,38 +400,27 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
     return reply.code(201).send({ policy, changes });
   });
 
-  app.patch<{ Params: { id: string }; Body: Record<string, unknown> }>(
-    '/api/policies/:id',
-    { schema: { params: idParamsSchema, body: policyPatchSchema } },
-    async (request) => {
-      const { id } = request.params;
-      if (!policyExists(id)) throw notFound(`policy ${id} is unknown`);
-      const { policy, changes } = await state.updatePolicy(id, patchOf(request.body));
-      push(changes);
-      return { policy, changes };
-    },
-  );
+  addRoute(app, ROUTES.updatePolicy, async (request) => {
+    const { id } = request.params;
+    if (!policyExists(id)) throw notFound(`policy ${id} is unknown`);
+    const { policy, changes } = await state.updatePolicy(id, patchOf(request.body));
+    push(changes);
+    return { policy, changes };
+  });
 
-  app.delete<{ Params: { id: string } }>(
-    '/api/policies/:id',
-    { schema: { params: idParamsSchema, body: noFieldsSchema }, preValidation: emptyBodyAsObject },
-    async (request) => {
-      const { id } = request.params;
-      if (!policyExists(id)) throw notFound(`policy ${id} is unknown`);
-      const { changes } = await state.deletePolicy(id);
-      push(changes);
-      return { deleted: id, changes };
-    },
-  );
+  addRoute(app, ROUTES.deletePolicy, async (request) => {
+    const { id } = request.params;
+    if (!policyExists(id)) throw notFound(`policy ${id} is unknown`);
+    const { changes } = await state.deletePolicy(id);
+    push(changes);
+    return { deleted: id, changes };
+  });
 
   // ---- Agent settings
 
-  app.get('/api/settings', () => ({ settings: state.settings() }));
+  addRoute(app, ROUTES.listSettings, () => ({ settings: state.settings() }));
 
-  app.put<{
-    Body: { scope: { kind: SettingScope['kind']; id?: string }; type: string; value: SettingValue };
-    Querystring: { waitMs?: string };
-  }>('/api/settings', { schema: { body: settingSetSchema, querystring: waitQuerySchema } }, async (request) => {
+  addRoute(app, ROUTES.setSetting, async (request) => {
     const waitMs = waitMsOf(request.query);
     const { type, value } = request.body;
     const scope = checkScope(request.body.scope, state.world());
@@ -457,10 +436,7 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
     return { settings, changes, affected, ...report };
   });
 
-  app.delete<{
-    Body: { scope: { kind: SettingScope['kind']; id?: string }; type: string };
-    Querystring: { waitMs?: string };
-  }>('/api/settings', { schema: { body: settingClearSchema, querystring: waitQuerySchema } }, async (request) => {
+  addRoute(app, ROUTES.clearSetting, async (request) => {
     const waitMs = waitMsOf(request.query);
     const scope = checkScope(request.body.scope, state.world());
     const { type } = request.body;
@@ -475,44 +451,36 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
 
   // ---- The flat upgrade
 
-  app.post<{
-    Params: { id: string };
-    Body: { acknowledge: boolean; dryRun?: boolean };
-    Querystring: { waitMs?: string };
-  }>(
-    '/api/organizations/:id/upgrade',
-    { schema: { params: idParamsSchema, body: upgradeSchema, querystring: waitQuerySchema } },
-    async (request) => {
-      const waitMs = waitMsOf(request.query);
-      const { id } = request.params;
-      const dryRun = request.body.dryRun === true;
-      if (!state.world().organizations.some((o) => o.id === id)) throw notFound(`organization ${id} is unknown`);
-      const { plan, changes } = await state.upgradeToFlat(id, { acknowledge: request.body.acknowledge, dryRun });
-      if (!plan.ok) {
-        throw new HttpError(
-          'upgrade-refused',
-          `upgrade of organization ${id} to the flat policy structure refused`,
-          plan.problems,
-          { text: formatUpgradePlan(plan) },
-        );
-      }
-      if (dryRun)
-        return { ...planBody(plan, true), changes: { snapshots: [], settings: [] }, affected: [], ...emptyReport() };
-      push(changes);
-      const affected = union(changes);
-      const report = affected.length === 0 ? emptyReport() : await hub.awaitSnapshotsApplied(affected, waitMs);
-      return { ...planBody(plan, false), changes, affected, ...report };
-    },
-  );
+  addRoute(app, ROUTES.upgradeOrganization, async (request) => {
+    const waitMs = waitMsOf(request.query);
+    const { id } = request.params;
+    const dryRun = request.body.dryRun === true;
+    if (!state.world().organizations.some((o) => o.id === id)) throw notFound(`organization ${id} is unknown`);
+    const { plan, changes } = await state.upgradeToFlat(id, { acknowledge: request.body.acknowledge, dryRun });
+    if (!plan.ok) {
+      throw new HttpError(
+        'upgrade-refused',
+        `upgrade of organization ${id} to the flat policy structure refused`,
+        plan.problems,
+        { text: formatUpgradePlan(plan) },
+      );
+    }
+    if (dryRun)
+      return { ...planBody(plan, true), changes: { snapshots: [], settings: [] }, affected: [], ...emptyReport() };
+    push(changes);
+    const affected = union(changes);
+    const report = affected.length === 0 ? emptyReport() : await hub.awaitSnapshotsApplied(affected, waitMs);
+    return { ...planBody(plan, false), changes, affected, ...report };
+  });
 
   // ---- Read-only views
 
-  app.get('/api/lint', () => {
+  addRoute(app, ROUTES.lint, () => {
     const warnings = state.lint();
     return { warnings, text: formatLint(warnings) };
   });
 
-  app.get('/api/public-key', () => ({ publicKey: state.publicKeyPem() }));
+  addRoute(app, ROUTES.publicKey, () => ({ publicKey: state.publicKeyPem() }));
 
   registerApprovalRoutes(app, {
     state,
@@ -523,6 +491,24 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
     defaultApprovalPolicies: options.defaultApprovalPolicies ?? [],
     clock: options.clock ?? Date.now,
   });
+
+  registerApiDocs(app, { version: options.version ?? '0.0.0' });
+
+  if (options.checkAnswers === true) {
+    app.addHook('preSerialization', async (request, reply, payload) => {
+      const contract = request.routeOptions.config.contract;
+      const schema = contract?.responses[reply.statusCode];
+      if (contract === undefined || schema === undefined) return payload;
+      const checked = schema.safeParse(payload);
+      if (!checked.success) {
+        throw new TollgateError(
+          'internal',
+          `the answer of ${contract.operationId} breaks the contract: ${z.prettifyError(checked.error)}`,
+        );
+      }
+      return payload;
+    });
+  }
 
   return app;
 }

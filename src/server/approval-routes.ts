@@ -14,7 +14,6 @@ import {
   type ApprovalPolicyInput,
   type ApprovalPolicyPatch,
   type ApprovalPolicyTemplate,
-  type ApprovalSettingsChange,
   withApprovalPolicyAdded,
   withApprovalPolicyChanged,
   withApprovalPolicyDeleted,
@@ -22,21 +21,9 @@ import {
   withModule,
 } from './approval-admin.js';
 import { escalationNotice, planApproval } from './approval-actions.js';
-import {
-  approvalPolicyInputSchema,
-  approvalPolicyListQuerySchema,
-  approvalPolicyPatchSchema,
-  approvalSettingsChangeSchema,
-  approveRequestSchema,
-  idParamsSchema,
-  moduleParamsSchema,
-  noFieldsSchema,
-  emptyBodyAsObject,
-  requestActionSchema,
-  requestListQuerySchema,
-  waitQuerySchema,
-} from './admin-schemas.js';
-import { HttpError, notFound } from './http-errors.js';
+import { ROUTES } from '../contract/index.js';
+import { addRoute } from './contract-routes.js';
+import { HttpError, apiCodeOf, notFound } from './http-errors.js';
 import type { Notifier } from './notifier.js';
 import type { ApprovalRequestRecord, RequestEvent, RequestStatus, ServerStateApi, ViewChanges } from './types.js';
 
@@ -151,155 +138,124 @@ export function registerApprovalRoutes(app: FastifyInstance, ctx: ApprovalRoutes
 
   // ---- Approval policies
 
-  app.get<{ Querystring: { org?: string } }>(
-    '/api/approval-policies',
-    { schema: { querystring: approvalPolicyListQuerySchema } },
-    (request) => {
-      const { org } = request.query;
-      if (org !== undefined) requireOrg(org);
-      const policies = state.world().approvalPolicies.filter((p) => org === undefined || p.org === org);
-      return { policies: sortedPolicies(policies) };
-    },
-  );
+  addRoute(app, ROUTES.listApprovalPolicies, (request) => {
+    const { org } = request.query;
+    if (org !== undefined) requireOrg(org);
+    const policies = state.world().approvalPolicies.filter((p) => org === undefined || p.org === org);
+    return { policies: sortedPolicies(policies) };
+  });
 
-  app.post<{ Body: ApprovalPolicyInput }>(
-    '/api/approval-policies',
-    { schema: { body: approvalPolicyInputSchema } },
-    async (request, reply) => {
-      const input = withDefaultList(request.body);
-      let policy: ReturnType<typeof withApprovalPolicyAdded>['policy'] | undefined;
-      const changes = await commit((current) => {
-        if (input.id !== undefined && current.approvalPolicies.some((p) => p.id === input.id)) {
-          throw new HttpError(
-            'conflict',
-            `approvalPolicies[${input.id}]: id ${JSON.stringify(input.id)} is already used by an approval policy`,
-          );
-        }
-        const added = withApprovalPolicyAdded(current, input, input.id ?? newPolicyId());
-        policy = added.policy;
-        return added.world;
-      });
-      if (policy === undefined) throw new Error('the approval policy was not built');
-      const org = policy.org;
-      const policies = sortedPolicies(state.world().approvalPolicies.filter((p) => p.org === org));
-      return reply.code(201).send({ policy, policies, changes });
-    },
-  );
+  addRoute(app, ROUTES.addApprovalPolicy, async (request, reply) => {
+    const input = withDefaultList(request.body as ApprovalPolicyInput);
+    let policy: ReturnType<typeof withApprovalPolicyAdded>['policy'] | undefined;
+    const changes = await commit((current) => {
+      if (input.id !== undefined && current.approvalPolicies.some((p) => p.id === input.id)) {
+        throw new HttpError(
+          'conflict',
+          `approvalPolicies[${input.id}]: id ${JSON.stringify(input.id)} is already used by an approval policy`,
+        );
+      }
+      const added = withApprovalPolicyAdded(current, input, input.id ?? newPolicyId());
+      policy = added.policy;
+      return added.world;
+    });
+    if (policy === undefined) throw new Error('the approval policy was not built');
+    const org = policy.org;
+    const policies = sortedPolicies(state.world().approvalPolicies.filter((p) => p.org === org));
+    return reply.code(201).send({ policy, policies, changes });
+  });
 
-  app.patch<{ Params: { id: string }; Body: Record<string, unknown> }>(
-    '/api/approval-policies/:id',
-    { schema: { params: idParamsSchema, body: approvalPolicyPatchSchema } },
-    async (request) => {
-      const { id } = request.params;
+  addRoute(app, ROUTES.updateApprovalPolicy, async (request) => {
+    const { id } = request.params;
+    requirePolicy(id);
+    const patch = withDefaultList(patchOf(request.body));
+    let policy: ReturnType<typeof withApprovalPolicyChanged>['policy'] | undefined;
+    const changes = await commit((current) => {
       requirePolicy(id);
-      const patch = withDefaultList(patchOf(request.body));
-      let policy: ReturnType<typeof withApprovalPolicyChanged>['policy'] | undefined;
-      const changes = await commit((current) => {
-        requirePolicy(id);
-        const changed = withApprovalPolicyChanged(current, id, patch);
-        policy = changed.policy;
-        return changed.world;
-      });
-      if (policy === undefined) throw new Error('the approval policy was not built');
-      const org = policy.org;
-      const policies = sortedPolicies(state.world().approvalPolicies.filter((p) => p.org === org));
-      return { policy, policies, changes };
-    },
-  );
+      const changed = withApprovalPolicyChanged(current, id, patch);
+      policy = changed.policy;
+      return changed.world;
+    });
+    if (policy === undefined) throw new Error('the approval policy was not built');
+    const org = policy.org;
+    const policies = sortedPolicies(state.world().approvalPolicies.filter((p) => p.org === org));
+    return { policy, policies, changes };
+  });
 
-  app.delete<{ Params: { id: string } }>(
-    '/api/approval-policies/:id',
-    { schema: { params: idParamsSchema, body: noFieldsSchema }, preValidation: emptyBodyAsObject },
-    async (request) => {
-      const { id } = request.params;
+  addRoute(app, ROUTES.deleteApprovalPolicy, async (request) => {
+    const { id } = request.params;
+    requirePolicy(id);
+    const changes = await commit((current) => {
       requirePolicy(id);
-      const changes = await commit((current) => {
-        requirePolicy(id);
-        return withApprovalPolicyDeleted(current, id);
-      });
-      return { deleted: id, changes };
-    },
-  );
+      return withApprovalPolicyDeleted(current, id);
+    });
+    return { deleted: id, changes };
+  });
 
   // ---- Organizations: modules, guidelines and escalation
 
-  app.get('/api/organizations', () => {
+  addRoute(app, ROUTES.listOrganizations, () => {
     const world = state.world();
     return {
       organizations: world.organizations.map((o) => ({ ...o, approvals: orgApprovals(world, o.id) })),
     };
   });
 
-  app.put<{ Params: { id: string; module: string } }>(
-    '/api/organizations/:id/modules/:module',
-    { schema: { params: moduleParamsSchema, body: noFieldsSchema }, preValidation: emptyBodyAsObject },
-    async (request) => {
-      const { id, module } = request.params;
-      requireOrg(id);
-      let created: ReturnType<typeof withModule>['created'] = [];
-      let changed = false;
-      const changes = await commit((current) => {
-        const made = withModule(current, id, module, true, ctx.defaultApprovalPolicies);
-        created = made.created;
-        changed = made.changed;
-        return made.world;
-      });
-      const approvals = orgApprovals(state.world(), id);
-      const warnings =
-        approvals.misconfigured === null
-          ? []
-          : [
-              `organization ${id} has the ${APPROVALS_MODULE} module but ${approvals.misconfigured}: ` +
-                `set one with PATCH /api/organizations/${id}/approval-settings (tollgate admin approvals escalation ${id} --email ADDRESS)`,
-            ];
-      return { org: id, module, enabled: true, changed, created, changes, approvals, warnings };
-    },
-  );
+  addRoute(app, ROUTES.enableModule, async (request) => {
+    const { id, module } = request.params;
+    requireOrg(id);
+    let created: ReturnType<typeof withModule>['created'] = [];
+    let changed = false;
+    const changes = await commit((current) => {
+      const made = withModule(current, id, module, true, ctx.defaultApprovalPolicies);
+      created = made.created;
+      changed = made.changed;
+      return made.world;
+    });
+    const approvals = orgApprovals(state.world(), id);
+    const warnings =
+      approvals.misconfigured === null
+        ? []
+        : [
+            `organization ${id} has the ${APPROVALS_MODULE} module but ${approvals.misconfigured}: ` +
+              `set one with PATCH /api/organizations/${id}/approval-settings (tollgate admin approvals escalation ${id} --email ADDRESS)`,
+          ];
+    return { org: id, module, enabled: true, changed, created, changes, approvals, warnings };
+  });
 
-  app.delete<{ Params: { id: string; module: string } }>(
-    '/api/organizations/:id/modules/:module',
-    { schema: { params: moduleParamsSchema, body: noFieldsSchema }, preValidation: emptyBodyAsObject },
-    async (request) => {
-      const { id, module } = request.params;
-      requireOrg(id);
-      let changed = false;
-      const changes = await commit((current) => {
-        const made = withModule(current, id, module, false, []);
-        changed = made.changed;
-        return made.world;
-      });
-      return {
-        org: id,
-        module,
-        enabled: false,
-        changed,
-        created: [],
-        changes,
-        approvals: orgApprovals(state.world(), id),
-        warnings: [],
-      };
-    },
-  );
+  addRoute(app, ROUTES.disableModule, async (request) => {
+    const { id, module } = request.params;
+    requireOrg(id);
+    let changed = false;
+    const changes = await commit((current) => {
+      const made = withModule(current, id, module, false, []);
+      changed = made.changed;
+      return made.world;
+    });
+    return {
+      org: id,
+      module,
+      enabled: false,
+      changed,
+      created: [],
+      changes,
+      approvals: orgApprovals(state.world(), id),
+      warnings: [],
+    };
+  });
 
-  app.get<{ Params: { id: string } }>(
-    '/api/organizations/:id/approval-settings',
-    { schema: { params: idParamsSchema } },
-    (request) => {
-      requireOrg(request.params.id);
-      return orgApprovals(state.world(), request.params.id);
-    },
-  );
+  addRoute(app, ROUTES.getApprovalSettings, (request) => {
+    requireOrg(request.params.id);
+    return orgApprovals(state.world(), request.params.id);
+  });
 
-  app.patch<{ Params: { id: string }; Body: ApprovalSettingsChange }>(
-    '/api/organizations/:id/approval-settings',
-    { schema: { params: idParamsSchema, body: approvalSettingsChangeSchema } },
-    async (request) => {
-      const { id } = request.params;
-      requireOrg(id);
-      const changes = await commit((current) => withApprovalSettings(current, id, request.body));
-      return { ...orgApprovals(state.world(), id), changes };
-    },
-  );
+  addRoute(app, ROUTES.changeApprovalSettings, async (request) => {
+    const { id } = request.params;
+    requireOrg(id);
+    const body = request.body;
+    const changes = await commit((current) => withApprovalSettings(current, id, body));
+    return { ...orgApprovals(state.world(), id), changes };
+  });
 
   // ---- The approval requests queue
 
@@ -331,128 +287,103 @@ export function registerApprovalRoutes(app: FastifyInstance, ctx: ApprovalRoutes
     return e;
   };
 
-  app.get<{ Querystring: { status?: RequestStatus | 'all' } }>(
-    '/api/requests',
-    { schema: { querystring: requestListQuerySchema } },
-    async (request) => {
-      const status = request.query.status;
-      return {
-        requests: await state.approvalRequests(status === undefined || status === 'all' ? undefined : status),
-      };
-    },
-  );
+  addRoute(app, ROUTES.listRequests, async (request) => {
+    const status = request.query.status;
+    return {
+      requests: await state.approvalRequests(status === undefined || status === 'all' ? undefined : status),
+    };
+  });
 
-  app.get<{ Params: { id: string } }>('/api/requests/:id', { schema: { params: idParamsSchema } }, async (request) =>
-    requireRequest(request.params.id),
-  );
+  addRoute(app, ROUTES.getRequest, async (request) => requireRequest(request.params.id));
 
-  app.post<{
-    Params: { id: string };
-    Body: { target?: PermitTarget; note?: string };
-    Querystring: { waitMs?: string };
-  }>(
-    '/api/requests/:id/approve',
-    {
-      schema: { params: idParamsSchema, body: approveRequestSchema, querystring: waitQuerySchema },
-      preValidation: emptyBodyAsObject,
-    },
-    async (request) => {
-      const waitMs = ctx.waitMsOf(request.query);
-      const body = request.body;
-      const stored = await requireRequest(request.params.id);
-      checkActionable(stored, 'approve');
-      const approvedAt = event('approved', body.note);
-      let plan: ReturnType<typeof planApproval> | undefined;
-      let updated: ApprovalRequestRecord | undefined;
-      // The permit and the approval are stored together, before the wait for the agents, so that a
-      // second approval meanwhile is refused.
-      const changes = await state.applyWorld(
-        (current) => {
-          plan = planApproval(current, stored, {
-            nowMs: ctx.clock(),
-            ...(body.target === undefined ? {} : { target: body.target }),
-          });
-          updated = {
-            ...stored,
-            status: 'approved',
-            history: [...stored.history, { ...approvedAt, permit: plan.permit }],
-          };
-          return plan.world;
-        },
-        (): ApprovalRequestRecord => {
-          if (updated === undefined) throw new Error('the approval was not planned');
-          return updated;
-        },
+  addRoute(app, ROUTES.approveRequest, async (request) => {
+    const waitMs = ctx.waitMsOf(request.query);
+    const body = request.body;
+    const stored = await requireRequest(request.params.id);
+    checkActionable(stored, 'approve');
+    const approvedAt = event('approved', body.note);
+    let plan: ReturnType<typeof planApproval> | undefined;
+    let updated: ApprovalRequestRecord | undefined;
+    // The permit and the approval are stored together, before the wait for the agents, so that a
+    // second approval meanwhile is refused.
+    const changes = await state.applyWorld(
+      (current) => {
+        plan = planApproval(current, stored, {
+          nowMs: ctx.clock(),
+          ...(body.target === undefined ? {} : { target: body.target }),
+        });
+        updated = {
+          ...stored,
+          status: 'approved',
+          history: [...stored.history, { ...approvedAt, permit: plan.permit }],
+        };
+        return plan.world;
+      },
+      (): ApprovalRequestRecord => {
+        if (updated === undefined) throw new Error('the approval was not planned');
+        return updated;
+      },
+    );
+    if (plan === undefined || updated === undefined) throw new Error('the approval was not planned');
+    ctx.push(changes);
+    const affected = plan.computers.filter((id) => changes.snapshots.includes(id));
+    const report =
+      affected.length === 0
+        ? { applied: [], pending: [], offline: [] }
+        : await ctx.awaitSnapshotsApplied(affected, waitMs);
+    return {
+      request: updated,
+      permit: plan.permit,
+      computers: plan.computers,
+      warnings: plan.warnings,
+      changes,
+      affected,
+      ...report,
+    };
+  });
+
+  addRoute(app, ROUTES.rejectRequest, async (request) => {
+    const stored = await requireRequest(request.params.id);
+    checkActionable(stored, 'reject');
+    return { request: await record(stored, 'rejected', event('rejected', request.body.note)) };
+  });
+
+  addRoute(app, ROUTES.escalateRequest, async (request) => {
+    const stored = await requireRequest(request.params.id);
+    checkActionable(stored, 'escalate');
+    const world = state.world();
+    let to: string[];
+    try {
+      to = world.organizations.some((o) => o.id === stored.org)
+        ? resolveApprovalSettings(new WorldIndex(world), stored.org).escalationEmails
+        : stored.suggestion.escalationEmails;
+    } catch (error) {
+      if (!(error instanceof TollgateError)) throw error;
+      to = [];
+    }
+    if (to.length === 0) {
+      throw new HttpError(
+        'no-escalation-address',
+        `organization ${stored.org} has no escalation address: set one (tollgate admin approvals escalation ${stored.org} --email ADDRESS) before escalating request ${stored.id}`,
       );
-      if (plan === undefined || updated === undefined) throw new Error('the approval was not planned');
-      ctx.push(changes);
-      const affected = plan.computers.filter((id) => changes.snapshots.includes(id));
-      const report =
-        affected.length === 0
-          ? { applied: [], pending: [], offline: [] }
-          : await ctx.awaitSnapshotsApplied(affected, waitMs);
-      return {
-        request: updated,
-        permit: plan.permit,
-        computers: plan.computers,
-        warnings: plan.warnings,
-        changes,
-        affected,
-        ...report,
-      };
-    },
-  );
-
-  app.post<{ Params: { id: string }; Body: { note?: string } }>(
-    '/api/requests/:id/reject',
-    { schema: { params: idParamsSchema, body: requestActionSchema }, preValidation: emptyBodyAsObject },
-    async (request) => {
-      const stored = await requireRequest(request.params.id);
-      checkActionable(stored, 'reject');
-      return { request: await record(stored, 'rejected', event('rejected', request.body.note)) };
-    },
-  );
-
-  app.post<{ Params: { id: string }; Body: { note?: string } }>(
-    '/api/requests/:id/escalate',
-    { schema: { params: idParamsSchema, body: requestActionSchema }, preValidation: emptyBodyAsObject },
-    async (request) => {
-      const stored = await requireRequest(request.params.id);
-      checkActionable(stored, 'escalate');
-      const world = state.world();
-      let to: string[];
-      try {
-        to = world.organizations.some((o) => o.id === stored.org)
-          ? resolveApprovalSettings(new WorldIndex(world), stored.org).escalationEmails
-          : stored.suggestion.escalationEmails;
-      } catch (error) {
-        if (!(error instanceof TollgateError)) throw error;
-        to = [];
-      }
-      if (to.length === 0) {
-        throw new HttpError(
-          'no-escalation-address',
-          `organization ${stored.org} has no escalation address: set one (tollgate admin approvals escalation ${stored.org} --email ADDRESS) before escalating request ${stored.id}`,
-        );
-      }
-      const note = request.body.note;
-      const computerName = world.computers.find((c) => c.id === stored.computer)?.name;
-      const notice = escalationNotice(stored, to, {
-        ...(computerName === undefined ? {} : { computerName }),
-        ...(note === undefined || note === '' ? {} : { note }),
-      });
-      try {
-        await ctx.notifier.send(notice);
-      } catch (error) {
-        if (error instanceof TollgateError) throw new HttpError(error.code, error.message);
-        throw error;
-      }
-      const atMs = ctx.clock();
-      const updated = await record(stored, 'escalated', {
-        ...event('escalated', note),
-        notice: { atMs, to, subject: notice.subject, via: ctx.notifier.name },
-      });
-      return { request: updated, notice: { to, subject: notice.subject, via: ctx.notifier.name } };
-    },
-  );
+    }
+    const note = request.body.note;
+    const computerName = world.computers.find((c) => c.id === stored.computer)?.name;
+    const notice = escalationNotice(stored, to, {
+      ...(computerName === undefined ? {} : { computerName }),
+      ...(note === undefined || note === '' ? {} : { note }),
+    });
+    try {
+      await ctx.notifier.send(notice);
+    } catch (error) {
+      if (error instanceof TollgateError) throw new HttpError(apiCodeOf(error.code), error.message);
+      throw error;
+    }
+    const atMs = ctx.clock();
+    const updated = await record(stored, 'escalated', {
+      ...event('escalated', note),
+      notice: { atMs, to, subject: notice.subject, via: ctx.notifier.name },
+    });
+    return { request: updated, notice: { to, subject: notice.subject, via: ctx.notifier.name } };
+  });
 }

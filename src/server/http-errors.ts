@@ -1,35 +1,14 @@
-/** The errors the admin API raises itself, and the HTTP status of every error code. */
+/** The errors the admin API raises itself, and the admin API code of every error it answers with. */
+import { ERROR_CODES, type ErrorCode } from '../contract/index.js';
 import { TollgateError } from '../engine/errors.js';
 
-/** HTTP statuses of the error codes the admin API raises itself. */
-const STATUS_BY_CODE: Readonly<Record<string, number>> = {
-  'invalid-input': 400,
-  'invalid-json': 400,
-  'body-too-deep': 400,
-  'bad-request': 400,
-  'body-too-large': 413,
-  'uri-too-long': 414,
-  'unsupported-media-type': 415,
-  'removal-refused': 409,
-  unauthorized: 401,
-  'not-found': 404,
-  'unknown-reference': 404,
-  conflict: 409,
-  'upgrade-refused': 409,
-  'no-escalation-address': 409,
-  'notify-failed': 502,
-  // Too many changes wait for the one being made: try again.
-  busy: 503,
-  // The server's database cannot be written or read (disk full, read-only, I/O error): try again later.
-  'storage-unavailable': 503,
-};
-
-/** An error with the HTTP status it answers with; `problems` name the fields at fault. */
+/** An error with a code of the admin API's closed set (its status is the contract's); `problems` name the fields at fault. */
 export class HttpError extends TollgateError {
+  declare readonly code: ErrorCode;
   readonly problems: readonly string[] | undefined;
   readonly extra: Record<string, unknown>;
 
-  constructor(code: string, message: string, problems?: readonly string[], extra: Record<string, unknown> = {}) {
+  constructor(code: ErrorCode, message: string, problems?: readonly string[], extra: Record<string, unknown> = {}) {
     super(code, message);
     this.problems = problems;
     this.extra = extra;
@@ -40,11 +19,28 @@ export function notFound(message: string): HttpError {
   return new HttpError('not-found', message);
 }
 
-/** The status for an error a state method threw, judged by its code. */
-export function statusOfCode(code: string): number {
-  const known = STATUS_BY_CODE[code];
-  if (known !== undefined) return known;
-  if (code.startsWith('unknown-') || code.endsWith('not-found')) return 404;
-  if (code.includes('conflict') || code.includes('duplicate') || code.includes('exists')) return 409;
-  return 400;
+/**
+ * The API's code for codes the engine, the store and the notifier throw
+ * that are not the API's own. Anything else that reaches the API is a
+ * fault of the server: 'internal'.
+ */
+const API_CODE_OF: Readonly<Record<string, ErrorCode>> = Object.freeze({
+  exists: 'conflict',
+  'org-cycle': 'invalid-input',
+  'bad-version': 'invalid-input',
+  'bad-regex': 'invalid-input',
+  'empty-rule': 'invalid-input',
+  'missing-field': 'invalid-input',
+  'invalid-field': 'invalid-input',
+  'unknown-group': 'unknown-reference',
+  'store-unavailable': 'storage-unavailable',
+  'notifier-closed': 'notify-failed',
+});
+
+const API_CODES: ReadonlySet<string> = new Set(ERROR_CODES);
+
+/** The admin API code an error with `code` answers with. */
+export function apiCodeOf(code: string): ErrorCode {
+  if (API_CODES.has(code)) return code as ErrorCode;
+  return API_CODE_OF[code] ?? 'internal';
 }

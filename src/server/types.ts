@@ -1,3 +1,4 @@
+import { REQUEST_STATUSES } from '../contract/index.js';
 import type { ApprovalQuery } from '../engine/approvals.js';
 import type {
   AgentSetting,
@@ -99,7 +100,7 @@ export type PolicyInput = Omit<Policy, 'id' | 'enabled'> & { id?: string; enable
 export type PolicyPatch = Partial<Omit<Policy, 'id'>>;
 
 /** Where an approval request stands in the queue. */
-export const REQUEST_STATUSES = ['pending', 'approved', 'rejected', 'escalated'] as const;
+export { REQUEST_STATUSES };
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 
 /** A notice sent about a request (an escalation mail), as recorded. */

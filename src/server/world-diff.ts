@@ -2,22 +2,13 @@
  * The difference between two worlds, list by list and entity by entity, as
  * `PUT /api/world` reports it (with or without `dryRun`).
  */
+import { WORLD_DIFF_LISTS } from '../contract/index.js';
 import { TollgateError } from '../engine/errors.js';
 import { WORLD_LIST_KEYS, type Gate, type World } from '../engine/model.js';
 import { canonicalJson } from './view-hash.js';
 
-/** The lists a world diff reports, in this order. */
-export const WORLD_DIFF_LISTS = [
-  'organizations',
-  'groups',
-  'computers',
-  'applications',
-  'policies',
-  'agentSettings',
-  'gates',
-  'approvalPolicies',
-  'approvalSettings',
-] as const;
+/** The lists a world diff reports, in this order (the contract's). */
+export { WORLD_DIFF_LISTS };
 
 export type WorldDiffList = (typeof WORLD_DIFF_LISTS)[number];
 

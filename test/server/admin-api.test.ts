@@ -43,7 +43,7 @@ beforeEach(async () => {
   temp = await openTempState(adminWorld());
   state = temp.state;
   hub = new RecordingHub();
-  app = buildAdminApi({ state, adminToken: TOKEN, hub, logger: false });
+  app = buildAdminApi({ state, adminToken: TOKEN, hub, logger: false, checkAnswers: true });
 });
 
 afterEach(async () => {
@@ -102,7 +102,7 @@ describe('the world', () => {
     await temp.close();
     temp = await openTempState(emptyWorld());
     state = temp.state;
-    app = buildAdminApi({ state, adminToken: TOKEN, hub, logger: false });
+    app = buildAdminApi({ state, adminToken: TOKEN, hub, logger: false, checkAnswers: true });
     const answer = await call('PUT', '/api/world', adminWorld());
     expect(answer.status).toBe(200);
     const changes = { snapshots: ['pc-1', 'pc-2', 'a-1', 'lab-1'], settings: [] };

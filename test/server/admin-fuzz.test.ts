@@ -171,7 +171,13 @@ beforeAll(async () => {
     },
     1_000,
   );
-  app = buildAdminApi({ state: temp.state, adminToken: TOKEN, hub: new RecordingHub(), logger: false });
+  app = buildAdminApi({
+    state: temp.state,
+    adminToken: TOKEN,
+    hub: new RecordingHub(),
+    logger: false,
+    checkAnswers: true,
+  });
 });
 
 afterAll(async () => {

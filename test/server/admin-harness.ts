@@ -201,7 +201,7 @@ export async function startAdminServer(
     helloTimeoutMs: 60_000,
     maxMessageBytes: 1 << 20,
   });
-  const app = buildAdminApi({ state, adminToken: token, hub, logger });
+  const app = buildAdminApi({ state, adminToken: token, hub, logger, checkAnswers: true });
   hub.attach(app.server);
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return {

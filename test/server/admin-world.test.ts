@@ -80,7 +80,7 @@ describe('a write whose views cannot be encoded for an agent', () => {
 
   it('is refused by every route, and nothing is stored, without a connected agent', async () => {
     const hub = new RecordingHub();
-    const app = buildAdminApi({ state: temp.state, adminToken: TOKEN, hub, logger: false });
+    const app = buildAdminApi({ state: temp.state, adminToken: TOKEN, hub, logger: false, checkAnswers: true });
     const before = storedRows(temp.dir);
     const bytes = dbFileDigest(temp.dir);
     const world = structuredClone(temp.state.world());
@@ -152,7 +152,7 @@ describe('PUT /api/world', () => {
 
   beforeEach(() => {
     hub = new RecordingHub();
-    app = buildAdminApi({ state: temp.state, adminToken: TOKEN, hub, logger: false });
+    app = buildAdminApi({ state: temp.state, adminToken: TOKEN, hub, logger: false, checkAnswers: true });
   });
 
   afterEach(async () => {
@@ -366,7 +366,13 @@ describe('bodies that are too deep to parse', () => {
   });
 
   it('answers 400 body-too-deep for a 200,000-deep body on every route, and stores nothing', async () => {
-    const app = buildAdminApi({ state: temp.state, adminToken: TOKEN, hub: new RecordingHub(), logger: false });
+    const app = buildAdminApi({
+      state: temp.state,
+      adminToken: TOKEN,
+      hub: new RecordingHub(),
+      logger: false,
+      checkAnswers: true,
+    });
     const before = storedRows(temp.dir);
     const deep = 200_000;
     const payloads = [
@@ -428,7 +434,13 @@ describe('bodies that are too deep to parse', () => {
 
 describe("fastify's client errors", () => {
   it('answer with the admin API own codes', async () => {
-    const app = buildAdminApi({ state: temp.state, adminToken: TOKEN, hub: new RecordingHub(), logger: false });
+    const app = buildAdminApi({
+      state: temp.state,
+      adminToken: TOKEN,
+      hub: new RecordingHub(),
+      logger: false,
+      checkAnswers: true,
+    });
     const before = storedRows(temp.dir);
     try {
       const yaml = await app.inject({
@@ -500,7 +512,7 @@ describe('an approval that cannot be recorded', () => {
     const before = storedRows(temp.dir);
     const worldBefore = structuredClone(temp.state.world());
     const hub = new RecordingHub();
-    const app = buildAdminApi({ state: temp.state, adminToken: TOKEN, hub, logger: false });
+    const app = buildAdminApi({ state: temp.state, adminToken: TOKEN, hub, logger: false, checkAnswers: true });
     try {
       const answer = await send(app, 'POST', '/api/requests/req-1/approve', { target: 'computer' });
       expect(answer.status).toBe(500);

@@ -206,6 +206,7 @@ beforeEach(async () => {
     notifier,
     defaultApprovalPolicies: TEMPLATES,
     clock: () => nowMs,
+    checkAnswers: true,
   });
 });
 
@@ -564,7 +565,15 @@ describe('modules', () => {
     const shipped = await loadDefaultApprovalPolicies();
     expect(shipped.length).toBeGreaterThan(0);
     await app.close();
-    app = buildAdminApi({ state, adminToken: TOKEN, hub, logger: false, notifier, defaultApprovalPolicies: shipped });
+    app = buildAdminApi({
+      state,
+      adminToken: TOKEN,
+      hub,
+      logger: false,
+      notifier,
+      defaultApprovalPolicies: shipped,
+      checkAnswers: true,
+    });
     const enabled = await call('PUT', '/api/organizations/acme/modules/cyberHeroApprovals');
     expect(enabled.status).toBe(200);
     expect((enabled.body['created'] as ApprovalPolicy[]).map((p) => p.category)).toEqual(
