@@ -50,6 +50,7 @@ function route<const R extends Omit<RouteContract, 'operationId'>>(r: R): R {
 }
 
 const API = 'API document';
+const PROBES = 'Health and metrics';
 
 /** Every route of the admin API, by operation. */
 const TABLE = {
@@ -391,6 +392,40 @@ const TABLE = {
     emptyBodyAsObject: true,
     responses: { 200: s.escalatedSchema },
     errors: ['not-found', 'uri-too-long', 'conflict', 'no-escalation-address', 'notify-failed', ...CHANGE_ERRORS],
+  }),
+  // ---- Health, readiness and metrics (no token needed; /metrics needs one with metrics.requireToken)
+  health: route({
+    method: 'GET',
+    path: '/healthz',
+    summary: 'The process is up',
+    tag: PROBES,
+    auth: 'none',
+    query: s.noQuerySchema,
+    responses: { 200: s.healthSchema },
+    errors: [],
+  }),
+  readiness: route({
+    method: 'GET',
+    path: '/readyz',
+    summary:
+      'Ready to serve: the store answered a round trip and the signing key is loaded (503 with the same body when not)',
+    tag: PROBES,
+    auth: 'none',
+    query: s.noQuerySchema,
+    responses: { 200: s.readinessSchema, 503: s.readinessSchema },
+    errors: [],
+  }),
+  metrics: route({
+    method: 'GET',
+    path: '/metrics',
+    summary:
+      'Prometheus metrics of this server process (absent with metrics.enabled false; needs the token with metrics.requireToken)',
+    tag: PROBES,
+    auth: 'none',
+    query: s.noQuerySchema,
+    responses: { 200: s.metricsTextSchema },
+    contentType: 'text/plain; version=0.0.4',
+    errors: [],
   }),
   // ---- The API document and its page (no token needed)
   openApiDocument: route({

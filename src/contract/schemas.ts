@@ -489,6 +489,23 @@ export const approvedSchema = z.object({
 export const requestChangedSchema = z.object({ request: approvalRequestSchema });
 export const escalatedSchema = z.object({ request: approvalRequestSchema, notice: noticeSchema });
 
+/** `GET /healthz`: the process is up. */
+export const healthSchema = z.object({ status: z.literal('ok') });
+/** One check of `GET /readyz`. */
+export const readinessCheckSchema = z.object({
+  name: z.enum(['store', 'signingKey']),
+  ok: z.boolean(),
+  detail: z.string(),
+});
+/** `GET /readyz`, with 200 (ready) and with 503 (not ready). */
+export const readinessSchema = z.object({
+  status: z.enum(['ready', 'not-ready']),
+  failed: z.array(z.enum(['store', 'signingKey'])),
+  checks: z.array(readinessCheckSchema),
+});
+/** `GET /metrics`: Prometheus' text exposition format. */
+export const metricsTextSchema = z.string().meta({ description: 'metrics in the Prometheus text exposition format' });
+
 /** The OpenAPI document: checked by its own validator in the tests, not here. */
 export const openApiDocumentSchema = z.looseObject({ openapi: z.string() });
 

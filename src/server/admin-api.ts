@@ -191,7 +191,7 @@ const FASTIFY_CLIENT_ERRORS: Readonly<Record<string, ErrorCode>> = {
 
 /**
  * Builds the admin API (not listening: the caller listens, or injects requests in tests) from the contract's
- * route table. Every route but the API document and its page, the probes and /metrics (see publicRoutes) needs
+ * route table. Every route but the API document and its page, the probes and /metrics (see the onRequest hook) needs
  * `Authorization: Bearer <adminToken>`; errors are `{error: {code, message, problems?}}` (docs/ADMIN.md, "Errors").
  */
 export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
@@ -251,13 +251,13 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
     void parseJson(request, text, done);
   });
 
-  // Probes and scrapes come from machines that hold no admin token: these routes answer without one.
-  const publicRoutes = new Set(['/healthz', '/readyz']);
-  if (options.metrics !== undefined && options.metricsRequireToken !== true) publicRoutes.add('/metrics');
+  // Probes, scrapes and the API document come from machines that hold no admin token: routes whose contract
+  // says `auth: none` answer without one, but for /metrics when metrics.requireToken is set.
+  const metricsNeedToken = options.metricsRequireToken === true;
 
   app.addHook('onRequest', async (request, reply) => {
-    if (request.routeOptions.config.contract?.auth === 'none') return;
-    if (request.routeOptions.url !== undefined && publicRoutes.has(request.routeOptions.url)) return;
+    const contract = request.routeOptions.config.contract;
+    if (contract?.auth === 'none' && !(contract === ROUTES.metrics && metricsNeedToken)) return;
     if (tokenMatches(request.headers.authorization, tokenDigest)) return;
     void reply.header('www-authenticate', 'Bearer');
     return sendError(reply, {
@@ -273,11 +273,11 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
     });
   }
 
-  // ---- Health, readiness and metrics (no admin token needed, see publicRoutes)
+  // ---- Health, readiness and metrics (no admin token needed, see the onRequest hook)
 
-  app.get('/healthz', () => ({ status: 'ok' }));
+  addRoute(app, ROUTES.health, () => ({ status: 'ok' }) as const);
 
-  app.get('/readyz', async (_request, reply) => {
+  addRoute(app, ROUTES.readiness, async (_request, reply) => {
     const readiness = await state.checkReady(options.readyTimeoutMs ?? READY_TIMEOUT_MS);
     const failed = readiness.checks.filter((check) => !check.ok).map((check) => check.name);
     return reply
@@ -286,7 +286,9 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
   });
 
   if (metrics !== undefined) {
-    app.get('/metrics', async (_request, reply) => reply.type(metrics.contentType).send(await metrics.text()));
+    addRoute(app, ROUTES.metrics, async (_request, reply) =>
+      reply.type(metrics.contentType).send(await metrics.text()),
+    );
   }
 
   app.setNotFoundHandler(async (request, reply) =>

@@ -23,6 +23,7 @@ import {
 } from '../../src/contract/index.js';
 import { buildAdminApi } from '../../src/server/admin-api.js';
 import { registeredRoutes } from '../../src/server/contract-routes.js';
+import { ServerMetrics } from '../../src/server/metrics.js';
 import { RecordingHub, type TempState, adminWorld, openTempState } from './admin-harness.js';
 
 const TOKEN = 'contract-test-token';
@@ -32,7 +33,13 @@ let app: FastifyInstance;
 
 beforeEach(async () => {
   temp = await openTempState(adminWorld());
-  app = buildAdminApi({ state: temp.state, adminToken: TOKEN, hub: new RecordingHub(), logger: false });
+  app = buildAdminApi({
+    state: temp.state,
+    adminToken: TOKEN,
+    hub: new RecordingHub(),
+    logger: false,
+    metrics: new ServerMetrics({ state: temp.state }),
+  });
 });
 
 afterEach(async () => {
@@ -47,7 +54,7 @@ function routeOf(method: string, url: string): RouteContract | undefined {
 describe('the routes fastify registered', () => {
   it('are exactly the contract table, each with the schemas generated from its entry', async () => {
     await app.ready();
-    const api = registeredRoutes(app).filter((r) => r.url.startsWith('/api/') && r.method !== 'HEAD');
+    const api = registeredRoutes(app).filter((r) => r.method !== 'HEAD');
     expect(api.map((r) => `${r.method} ${r.url}`).sort()).toEqual(
       ADMIN_ROUTES.map((r) => `${r.method} ${r.path}`).sort(),
     );
@@ -68,7 +75,10 @@ describe('the routes fastify registered', () => {
 
   it('refuse to start with an admin route that has no contract entry', async () => {
     app.get('/api/undocumented', () => ({}));
-    await expect(app.ready()).rejects.toThrow(/without a contract entry.*GET \/api\/undocumented/);
+    app.get('/undocumented-probe', () => ({}));
+    await expect(app.ready()).rejects.toThrow(
+      /without a contract entry.*GET \/api\/undocumented, GET \/undocumented-probe/,
+    );
   });
 });
 
