@@ -259,12 +259,24 @@ export function viewParts(viewBytes: Uint8Array, at = 'view'): ViewParts {
 }
 
 /**
- * The view's bytes in hash order (field-number order, each field's records
- * in list order), as slices: records that lie next to each other in one
- * buffer (all of them, for a snapshot's view) come as one slice.
+ * Where a field's records go: field-number order (the encoding), or hash
+ * order, which is field-number order with the `computer` record (field 1)
+ * moved last, so that computers whose views share every other record share
+ * the hash of those records (docs/PROTOCOL.md, "The view hash").
  */
-function* orderedSlices(parts: ViewParts): Generator<Buffer> {
-  const numbers = [...parts.fields.keys(), VIEW_FIELDS.policies, VIEW_FIELDS.applications].sort((a, b) => a - b);
+function fieldRank(field: number, order: 'encoding' | 'hash'): number {
+  return order === 'hash' && field === VIEW_FIELDS.computer ? Number.MAX_SAFE_INTEGER : field;
+}
+
+/**
+ * The view's records in the given order (each field's records in list
+ * order), as slices: records that lie next to each other in one buffer come
+ * as one slice.
+ */
+function* orderedSlices(parts: ViewParts, order: 'encoding' | 'hash'): Generator<Buffer> {
+  const numbers = [...parts.fields.keys(), VIEW_FIELDS.policies, VIEW_FIELDS.applications].sort(
+    (a, b) => fieldRank(a, order) - fieldRank(b, order),
+  );
   let run: Span | null = null;
   let runEnd = 0;
   for (const field of numbers) {
@@ -287,18 +299,18 @@ function* orderedSlices(parts: ViewParts): Generator<Buffer> {
   if (run !== null) yield run.buf.subarray(run.start, runEnd);
 }
 
-/** The view hash of a view's parts: SHA-256 over its records in field-number order. */
+/** The view hash of a view's parts: SHA-256 over its records in hash order (`computer` last). */
 export function partsHash(parts: ViewParts): Buffer {
   const hash = createHash('sha256');
-  for (const slice of orderedSlices(parts)) hash.update(slice);
+  for (const slice of orderedSlices(parts, 'hash')) hash.update(slice);
   return hash.digest();
 }
 
-/** The encoding of a view's parts in hash order (what an agent stores after a delta). */
+/** The encoding of a view's parts in field-number order (what an agent stores after a delta). */
 export function partsBytes(parts: ViewParts): Buffer {
   const out = Buffer.allocUnsafe(parts.bytes);
   let at = 0;
-  for (const slice of orderedSlices(parts)) {
+  for (const slice of orderedSlices(parts, 'encoding')) {
     out.set(slice, at);
     at += slice.length;
   }
@@ -309,18 +321,21 @@ export function partsBytes(parts: ViewParts): Buffer {
 /**
  * The view hash of the bytes of a ComputerView message: when its records are
  * already in field-number order (as tollgate writes them), the SHA-256 of the
- * bytes themselves, without cutting out the entries.
+ * bytes after the leading `computer` record, then of that record, without
+ * cutting out the entries.
  */
 export function viewHashOf(viewBytes: Uint8Array): Buffer {
   const buf = asBuffer(viewBytes);
   let last = 0;
   let ordered = true;
-  scan(buf, 0, buf.length, 'view', (field) => {
+  let computerEnd = 0;
+  scan(buf, 0, buf.length, 'view', (field, _wireType, _start, _valueStart, end) => {
     if (field < last) ordered = false;
     last = field;
+    if (field === VIEW_FIELDS.computer) computerEnd = end;
   });
   if (!ordered) return partsHash(viewParts(buf));
-  return createHash('sha256').update(buf).digest();
+  return createHash('sha256').update(buf.subarray(computerEnd)).update(buf.subarray(0, computerEnd)).digest();
 }
 
 /** A view hash as lowercase hex (logs, docs). */

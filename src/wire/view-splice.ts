@@ -161,14 +161,22 @@ export interface SplicedView {
   body: EncodedBody;
 }
 
-/** The view hash (docs/PROTOCOL.md): SHA-256 of the view's records in field-number order, `computer` first. */
+/**
+ * The view hash (docs/PROTOCOL.md): SHA-256 of the view's records in hash
+ * order, the body's records first and the `computer` record last. The body's
+ * part is hashed once per body; each computer's hash continues a copy of it.
+ */
 export function splicedViewHash(view: SplicedView): Buffer {
-  return viewHashState(view).digest();
+  let bodyHash = bodyHashes.get(view.body);
+  if (bodyHash === undefined) {
+    bodyHash = createHash('sha256').update(view.body.bytes);
+    bodyHashes.set(view.body, bodyHash);
+  }
+  return bodyHash.copy().update(view.computer).digest();
 }
 
-function viewHashState(view: SplicedView): Hash {
-  return createHash('sha256').update(view.computer).update(view.body.bytes);
-}
+/** The hash state over each body's bytes (kept while the body is). */
+const bodyHashes = new WeakMap<EncodedBody, Hash>();
 
 /** The view's parts: the body's, with the `computer` record added. */
 export function splicedViewParts(view: SplicedView): ViewParts {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import protobuf from 'protobufjs';
 import { TollgateError } from '../../src/engine/errors.js';
 import type { World } from '../../src/engine/model.js';
 import { buildView, type ComputerView } from '../../src/engine/view.js';
@@ -101,6 +102,21 @@ const worlds: [string, World][] = [
   ['an application changed', changed((w) => void (w.applications[0]!.name = 'Renamed app'))],
 ];
 
+/**
+ * The view hash as docs/PROTOCOL.md defines it, for a view written in field
+ * order: the `computer` record (field 1, first) read with protobufjs' own
+ * reader and moved after the other records.
+ */
+function hashOrderSha256(viewBytes: Uint8Array): Buffer {
+  const bytes = Buffer.from(viewBytes);
+  const reader = protobuf.Reader.create(bytes);
+  const tag = reader.uint32();
+  if (tag >>> 3 !== 1) throw new Error('the view does not start with its computer record');
+  const length = reader.uint32();
+  const end = reader.pos + length;
+  return createHash('sha256').update(bytes.subarray(end)).update(bytes.subarray(0, end)).digest();
+}
+
 describe('signed deltas between snapshot versions', () => {
   const v1 = seal(buildView(base, TARGET_COMPUTER), 1);
   const baseView = openSnapshot(v1, publicKey).view;
@@ -114,8 +130,8 @@ describe('signed deltas between snapshot versions', () => {
     expect(delta).toMatchObject({ computerId: TARGET_COMPUTER, baseVersion: 1, version: 2, settingsVersion: 2 });
 
     const parts = applyDeltaToParts(viewParts(signedSnapshotViewBytes(v1)), delta);
-    // The view hash is the SHA-256 of the new snapshot's view bytes, exactly.
-    const expected = createHash('sha256').update(signedSnapshotViewBytes(v2)).digest();
+    // The view hash is the SHA-256 of the new snapshot's view bytes in hash order (computer record last).
+    const expected = hashOrderSha256(signedSnapshotViewBytes(v2));
     expect(partsHash(parts).equals(expected)).toBe(true);
     expect(Buffer.from(delta.viewHash).equals(expected)).toBe(true);
     expect(partsBytes(parts).equals(signedSnapshotViewBytes(v2))).toBe(true);
@@ -137,9 +153,10 @@ describe('signed deltas between snapshot versions', () => {
     expect(pb.Policy.decode(delta.policies[0]!.message).id).toBe(world.policies[5]!.id);
   });
 
-  it('the snapshot view hash is the SHA-256 of its view bytes, and of its records in field order when out of order', () => {
+  it('the snapshot view hash is the SHA-256 of its records with the computer last, whatever their order', () => {
     const bytes = signedSnapshotViewBytes(v1);
-    const expected = createHash('sha256').update(bytes).digest('hex');
+    const expected = hashOrderSha256(bytes).toString('hex');
+    expect(expected).not.toBe(createHash('sha256').update(bytes).digest('hex'));
     expect(signedSnapshotViewHash(v1).toString('hex')).toBe(expected);
     expect(partsHash(viewParts(bytes)).toString('hex')).toBe(expected);
     // The same records with the computer (field 1) moved to the end hash as the canonical layout.
