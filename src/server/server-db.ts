@@ -492,6 +492,14 @@ export class ServerDb {
     );
   }
 
+  /**
+   * Runs `writes` in one immediate transaction (all or none): what agents
+   * report (hellos, acknowledgements, last seen), gathered by the store.
+   */
+  inTransaction(writes: () => void): void {
+    this.guard(() => this.db.transaction(writes).immediate());
+  }
+
   /** Records what an agent said in its hello. */
   recordHello(computerId: string, agentVersion: string, os: OsName, nowMs: number): void {
     this.guard(() => this.stmt.setHello.run(agentVersion, os, nowMs, computerId));

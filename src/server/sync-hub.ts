@@ -349,7 +349,7 @@ export class SyncHub {
       else if (conn.computerId === null) this.refuse(conn, SYNC_REFUSAL_CODES.unauthorized, 'say hello first');
       else if (message.kind === 'approval') {
         await this.approval(conn, conn.computerId, message.submission, rawDataBytes(data).length);
-      } else await this.ack(conn.computerId, message);
+      } else await this.ack(conn, conn.computerId, message);
     } catch (error) {
       if (isStorageFailure(error)) this.storageFailed(conn, message.kind, error);
       else this.refuse(conn, SYNC_REFUSAL_CODES.badMessage, (error as Error).message);
@@ -567,10 +567,16 @@ export class SyncHub {
     }
   }
 
-  private async ack(computerId: string, ack: Extract<AgentMessage, { kind: 'ack' }>): Promise<void> {
+  private async ack(
+    from: Connection,
+    computerId: string,
+    ack: Extract<AgentMessage, { kind: 'ack' }>,
+  ): Promise<void> {
     const issued = this.options.state.computerState(computerId);
     await this.options.state.recordAck(computerId, { ...ack, nowMs: this.options.clock() });
-    const conn = this.byComputer.get(computerId);
+    // The connection the acknowledgement came on, while it is still the computer's: one that replaced it
+    // since (the agent reconnected while this was recorded) said in its own hello what it holds.
+    const conn = this.byComputer.get(computerId) === from ? from : undefined;
     // Acknowledged: what it holds (unless what was sent since takes it further). Refused: what it holds now.
     if (conn !== undefined && (ack.error !== '' || ack.snapshotVersion >= conn.held.version)) {
       conn.held = { version: ack.snapshotVersion, hash: ack.viewHash };

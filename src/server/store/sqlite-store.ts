@@ -19,6 +19,62 @@ import {
 /** The database file in the data directory. */
 export const SERVER_DB_FILE = 'server.db';
 
+/** How long a report (hello, acknowledgement, last seen) waits for others to share its transaction. */
+export const REPORT_BATCH_DELAY_MS = 10;
+/** The most reports one transaction writes; a full batch is written at once. */
+export const REPORT_BATCH_MAX = 1000;
+
+/**
+ * Gathers the small writes agents cause (a hello, an acknowledgement, when
+ * it was last seen) and writes them in one transaction: one commit (and one
+ * sync to disk) per batch instead of per agent, so that 10,000 agents
+ * acknowledging a change cost milliseconds, not seconds. Each write's
+ * promise settles when its batch is committed, or rejects with the batch's
+ * error: nothing is reported written before it is. Writes run in the order
+ * they were made, so the newest report of a computer wins. Bounded: a batch
+ * holds at most REPORT_BATCH_MAX writes.
+ */
+class ReportBatcher {
+  private writes: (() => void)[] = [];
+  private waiters: { resolve: () => void; reject: (error: unknown) => void }[] = [];
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly db: ServerDb,
+    private readonly delayMs = REPORT_BATCH_DELAY_MS,
+    private readonly max = REPORT_BATCH_MAX,
+  ) {}
+
+  add(write: () => void): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.writes.push(write);
+      this.waiters.push({ resolve, reject });
+      if (this.writes.length >= this.max) this.flush();
+      else this.timer ??= setTimeout(() => this.flush(), this.delayMs);
+    });
+  }
+
+  /** Writes what is gathered now (also at close). */
+  flush(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    const writes = this.writes;
+    const waiters = this.waiters;
+    this.writes = [];
+    this.waiters = [];
+    if (writes.length === 0) return;
+    try {
+      this.db.inTransaction(() => {
+        for (const write of writes) write();
+      });
+    } catch (error) {
+      for (const waiter of waiters) waiter.reject(error);
+      return;
+    }
+    for (const waiter of waiters) waiter.resolve();
+  }
+}
+
 /** Runs a synchronous call as a promise: a throw is a rejection. */
 function settle<T>(call: () => T): Promise<T> {
   return new Promise((resolve) => resolve(call()));
@@ -27,9 +83,11 @@ function settle<T>(call: () => T): Promise<T> {
 export class SqliteStore implements ServerStore {
   readonly kind = 'sqlite' as const;
   private readonly db: ServerDb;
+  private readonly reports: ReportBatcher;
 
   private constructor(db: ServerDb) {
     this.db = db;
+    this.reports = new ReportBatcher(db);
   }
 
   /**
@@ -65,18 +123,18 @@ export class SqliteStore implements ServerStore {
   }
 
   recordHello(computerId: string, agentVersion: string, os: OsName, nowMs: number): Promise<void> {
-    return settle(() => this.db.recordHello(computerId, agentVersion, os, nowMs));
+    return this.reports.add(() => this.db.recordHello(computerId, agentVersion, os, nowMs));
   }
 
   recordAck(
     computerId: string,
     ack: { snapshotVersion: number; settingsVersion: number; error: string | null; nowMs: number },
   ): Promise<void> {
-    return settle(() => this.db.recordAck(computerId, ack));
+    return this.reports.add(() => this.db.recordAck(computerId, ack));
   }
 
   setLastSeen(computerId: string, nowMs: number): Promise<void> {
-    return settle(() => this.db.setLastSeen(computerId, nowMs));
+    return this.reports.add(() => this.db.setLastSeen(computerId, nowMs));
   }
 
   computerRows(ids?: readonly string[]): Promise<ComputerRow[]> {
@@ -114,6 +172,7 @@ export class SqliteStore implements ServerStore {
   }
 
   close(): Promise<void> {
+    this.reports.flush();
     this.db.close();
     return Promise.resolve();
   }
