@@ -567,11 +567,7 @@ export class SyncHub {
     }
   }
 
-  private async ack(
-    from: Connection,
-    computerId: string,
-    ack: Extract<AgentMessage, { kind: 'ack' }>,
-  ): Promise<void> {
+  private async ack(from: Connection, computerId: string, ack: Extract<AgentMessage, { kind: 'ack' }>): Promise<void> {
     const issued = this.options.state.computerState(computerId);
     await this.options.state.recordAck(computerId, { ...ack, nowMs: this.options.clock() });
     // The connection the acknowledgement came on, while it is still the computer's: one that replaced it
