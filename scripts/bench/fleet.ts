@@ -36,6 +36,7 @@ import { formatInt } from '../lib/stats.js';
 import type { AgentCommand, AgentReport, AgentSpec } from './fleet-agents.js';
 import { nowMs } from './fleet-agents.js';
 import { type ChildHandle, helperProgram, logTime, msg, spawnTollgate, workspace } from './processes.js';
+import { AdminApi } from './admin-api.js';
 import type { Section, TargetResult } from './section.js';
 
 export const FLEET_TARGET_IMPORT_MS = 10_000;
@@ -134,27 +135,6 @@ class AgentProcess {
   stop(): void {
     if (this.child.connected) this.tell({ kind: 'close' });
     setTimeout(() => this.child.kill('SIGKILL'), 2_000).unref();
-  }
-}
-
-class AdminApi {
-  constructor(
-    readonly url: string,
-    readonly token: string,
-  ) {}
-
-  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const response = await fetch(this.url + path, {
-      method,
-      headers: {
-        authorization: `Bearer ${this.token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`${method} ${path}: HTTP ${response.status} ${text}`);
-    return JSON.parse(text) as T;
   }
 }
 

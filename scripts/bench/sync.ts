@@ -42,6 +42,7 @@ import {
   spawnTollgate,
   workspace,
 } from './processes.js';
+import { AdminApi } from './admin-api.js';
 import type { Section, SectionOptions, TargetResult } from './section.js';
 
 export const SYNC_TARGET_AGENTS = 1_000;
@@ -73,27 +74,6 @@ const pb = tollgate.v1;
 /** The settings version of a SignedSettings, read without verifying (the simulation trusts its server). */
 function settingsVersionOf(signed: Uint8Array): number {
   return pb.SettingsPayload.decode(pb.SignedSettings.decode(signed).payload).settingsVersion;
-}
-
-class AdminApi {
-  constructor(
-    readonly url: string,
-    readonly token: string,
-  ) {}
-
-  async call<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T> {
-    const response = await fetch(this.url + path, {
-      method,
-      headers: {
-        authorization: `Bearer ${this.token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`${method} ${path}: HTTP ${response.status} ${text}`);
-    return JSON.parse(text) as T;
-  }
 }
 
 /** A simulated agent: hello, then acknowledge whatever the server sends with the versions of its payload. */

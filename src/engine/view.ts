@@ -80,6 +80,22 @@ export interface ComputerView {
   approvalWarnings: string[];
 }
 
+/** A view with nothing in it but its computer: every field at its empty value. */
+export const EMPTY_VIEW_BODY: Readonly<Omit<ComputerView, 'computer'>> = {
+  orgStructure: 'flat',
+  modules: [],
+  policies: [],
+  applications: [],
+  settings: {},
+  settingSources: {},
+  gates: [],
+  approvalPolicies: [],
+  permitTarget: 'computer',
+  instructions: '',
+  escalationEmails: [],
+  approvalWarnings: [],
+};
+
 /** Resolves a computer's effective setting values: the lowest order that covers it wins, ties as in flat. */
 export function resolveSettings(
   index: WorldIndex,

@@ -27,7 +27,13 @@ import {
   type Policy,
 } from '../engine/model.js';
 import { parseTimeMs } from '../engine/validate.js';
-import { type ComputerView, type ViewApprovalPolicy, type ViewPolicy, resolveSettings } from '../engine/view.js';
+import {
+  type ComputerView,
+  EMPTY_VIEW_BODY,
+  type ViewApprovalPolicy,
+  type ViewPolicy,
+  resolveSettings,
+} from '../engine/view.js';
 import { type WorldIndex, appliesToLevel } from '../engine/world.js';
 import { type Hash, createHash } from 'node:crypto';
 import type { ComputerRow, IssuedVersions } from './server-db.js';
@@ -476,7 +482,7 @@ export class ViewPlanner {
         problem = `computers[${computer.id}]${problem}`;
       }
       if (problem === null) {
-        problem = viewEncodingProblem(computer.id, { computer: own, ...EMPTY_BODY }, versions);
+        problem = viewEncodingProblem(computer.id, { computer: own, ...EMPTY_VIEW_BODY }, versions);
       }
       if (problem !== null) encodingProblems.push(problem);
     }
@@ -649,21 +655,6 @@ function bodyEncodingProblem(
   }
   return viewEncodingProblem(computerId, { computer: own, ...view }, versions);
 }
-
-const EMPTY_BODY: Omit<ComputerView, 'computer'> = {
-  orgStructure: 'flat',
-  modules: [],
-  policies: [],
-  applications: [],
-  settings: {},
-  settingSources: {},
-  gates: [],
-  approvalPolicies: [],
-  permitTarget: 'computer',
-  instructions: '',
-  escalationEmails: [],
-  approvalWarnings: [],
-};
 
 /**
  * The computers of `after` whose view may differ from the one they had in

@@ -11,7 +11,7 @@
 import { createHash, type Hash, type KeyObject } from 'node:crypto';
 import $protobuf from 'protobufjs/minimal.js';
 import type { Application } from '../engine/model.js';
-import type { ComputerView, ViewPolicy } from '../engine/view.js';
+import { type ComputerView, EMPTY_VIEW_BODY, type ViewPolicy } from '../engine/view.js';
 import { applicationToWire, checkUint32, policyToWire, viewToWire } from './codec.js';
 import { VIEW_FIELDS, type ViewEntry, type ViewParts, viewParts } from './delta.js';
 import { tollgate } from './generated/tollgate.js';
@@ -135,25 +135,10 @@ export class ViewSplicer {
 
   /** The `computer` record (field 1) of a computer's view. */
   computerRecord(computer: ComputerView['computer'], at = 'view'): Buffer {
-    const wire = viewToWire({ computer, ...EMPTY_BODY }, at);
+    const wire = viewToWire({ computer, ...EMPTY_VIEW_BODY }, at);
     return Buffer.from(pb.ComputerView.encode({ computer: wire.computer }).finish());
   }
 }
-
-const EMPTY_BODY: ViewBodyContent = {
-  orgStructure: 'flat',
-  modules: [],
-  policies: [],
-  applications: [],
-  settings: {},
-  settingSources: {},
-  gates: [],
-  approvalPolicies: [],
-  permitTarget: 'computer',
-  instructions: '',
-  escalationEmails: [],
-  approvalWarnings: [],
-};
 
 /** A computer's view as its `computer` record and its body's encoding. */
 export interface SplicedView {
