@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { TollgateError } from '../engine/errors.js';
 import { OS_NAMES, type OsName } from '../engine/model.js';
 import { migrate } from '../store/migrations.js';
-import { BUSY_TIMEOUT_MS, type SchemaTable, missingTables, quickCheck } from '../store/open-database.js';
+import { BUSY_TIMEOUT_MS, type SchemaTable, missingTables, quickCheck, schemaDamage } from '../store/open-database.js';
 import { STORAGE_UNAVAILABLE, type StorageFault, guardStorage, simulateStorageFault } from '../store/storage-error.js';
 import type { EntityKind, EntityRow } from './world-rows.js';
 
@@ -171,7 +171,7 @@ function openExisting(file: string): Database.Database {
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version === 0) throw damaged('it holds no tollgate server schema (user_version 0)');
     // A newer schema (refused by migrate below) may have other tables.
-    const missing = missingTables(db, SERVER_TABLES, SERVER_MIGRATIONS.length);
+    const missing = missingTables(db, SERVER_TABLES, SERVER_MIGRATIONS.length) ?? schemaDamage(db, SERVER_MIGRATIONS);
     if (missing !== null) throw damaged(missing);
     // The server's word is what agents pin their versions to: every commit is fsync'd.
     db.pragma('synchronous = FULL');

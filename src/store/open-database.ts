@@ -85,7 +85,7 @@ function openAndMigrate(file: string, check: boolean): Database.Database {
     if (problems.length > 0) {
       throw new TollgateError('store-corrupt', `quick_check failed: ${problems.join('; ')}`);
     }
-    const missing = missingTables(db, AGENT_TABLES, MIGRATIONS.length);
+    const missing = missingTables(db, AGENT_TABLES, MIGRATIONS.length) ?? schemaDamage(db, MIGRATIONS);
     if (missing !== null) throw new TollgateError('store-corrupt', missing);
     // FULL on every commit: in WAL mode NORMAL may lose the last commits on
     // power loss, and snapshots, settings and the outbox must survive that.
@@ -131,6 +131,58 @@ export function missingTables(
   );
   const missing = schema.filter(([table, since]) => version >= since && !tables.has(table)).map(([t]) => t);
   return missing.length === 0 ? null : `schema version ${version} but table ${missing.join(', ')} missing`;
+}
+
+/**
+ * What differs between the schema a database holds and the one `migrations`
+ * write at the version it claims; null when nothing does. The schema is text
+ * in the file's first page that quick_check does not judge: a changed byte
+ * there can rename a column and leave every page sound. Objects the steps
+ * did not create (SQLite's own, or an index an operator added) are ignored.
+ */
+export function schemaDamage(db: Database.Database, migrations: readonly string[]): string | null {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version === 0 || version > migrations.length) return null;
+  const reference = new Database(':memory:');
+  let expected: SchemaObject[];
+  try {
+    migrate(reference, migrations.slice(0, version));
+    expected = schemaObjects(reference);
+  } finally {
+    reference.close();
+  }
+  const held = new Map(schemaObjects(db).map((o) => [`${o.type} ${o.name}`, o]));
+  const differing = expected
+    .filter((o) => {
+      const found = held.get(`${o.type} ${o.name}`);
+      return found === undefined || found.tableName !== o.tableName || found.sql !== o.sql;
+    })
+    .map((o) => `${o.type} ${o.name}`);
+  return differing.length === 0
+    ? null
+    : `schema version ${version} but the definition of ${differing.join(', ')} is not the one it wrote`;
+}
+
+interface SchemaObject {
+  type: string;
+  name: string;
+  tableName: string;
+  /** The statement with its runs of white space as one space (null for SQLite's automatic indexes). */
+  sql: string | null;
+}
+
+function schemaObjects(db: Database.Database): SchemaObject[] {
+  return db
+    .prepare<[], { type: string; name: string; tbl_name: string; sql: string | null }>(
+      "SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
+    )
+    .all()
+    .map((row) => ({
+      type: row.type,
+      name: row.name,
+      tableName: row.tbl_name,
+      sql: row.sql === null ? null : row.sql.replace(/\s+/g, ' ').trim(),
+    }));
 }
 
 /** `PRAGMA quick_check` as a list of problems; [] when the database is fine. */

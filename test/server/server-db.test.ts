@@ -58,6 +58,17 @@ describe('the server database at start', () => {
       /table approval_requests missing/,
     ],
     [
+      'a schema whose text was changed though every page is sound',
+      () => {
+        ServerDb.open(file).close();
+        const bytes = fs.readFileSync(file);
+        const at = bytes.subarray(0, 4096).indexOf('token_hash');
+        bytes.write('X', at);
+        fs.writeFileSync(file, bytes);
+      },
+      /definition of table computer_state is not the one it wrote/,
+    ],
+    [
       'a SQLite file of another application (user_version 0)',
       () => sqliteFile((db) => db.exec('CREATE TABLE notes (text TEXT)')),
       /no tollgate server schema/,
