@@ -1,4 +1,4 @@
-import type { LocalRequest, LocalResponse, SyncState } from '../wire/local-api.js';
+import { type LocalRequest, type LocalResponse, type SyncState, decisionExportLimit } from '../wire/local-api.js';
 import type { AgentCore, DecideOptions } from './core.js';
 import type { LoggedDecision } from './decision-recorder.js';
 
@@ -69,7 +69,7 @@ export function handleLocalRequest(
         id: request.id,
         kind: 'decisions',
         computerId: context.computerId,
-        entries: context.exportDecisions(request.limit),
+        entries: context.exportDecisions(decisionExportLimit(request.limit)),
       };
     case 'applySnapshot':
       try {

@@ -329,12 +329,16 @@ export function createProgram(
     .option('--socket <path>', ADMIN_SOCKET_HELP)
     .option('--output <file>', 'the fixture file to write (.yaml or .json; required)')
     .addOption(new Option('--out <file>', 'the same as --output').hideHelp())
-    .option('--limit <n>', 'the newest N decisions', integerOption('--limit'), 1000)
-    .action(async (opts: { socket?: string; output?: string; out?: string; limit: number }) => {
+    .option(
+      '--limit <n>',
+      "the newest N decisions (default and 0: the daemon's default, 1000)",
+      integerOption('--limit'),
+    )
+    .action(async (opts: { socket?: string; output?: string; out?: string; limit?: number }) => {
       const { exportDecisions } = await import('./socket-commands.js');
       const { resolveAdminSocket } = await import('./profile.js');
       const out = outputOf(opts, true) as string;
-      setExit(await exportDecisions(io, resolveAdminSocket(io, opts.socket), out, opts.limit));
+      setExit(await exportDecisions(io, resolveAdminSocket(io, opts.socket), out, opts.limit ?? 0));
     });
 
   program

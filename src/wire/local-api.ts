@@ -110,6 +110,17 @@ export interface AgentStatus {
 }
 
 /** Request kinds served only on the admin socket (SPEC.md section 9); the client socket refuses them. */
+/**
+ * How many decisions an export with `limit` 0 returns: protobuf cannot tell 0
+ * from an unset field, so 0 means "the default", never "none".
+ */
+export const DEFAULT_DECISION_EXPORT_LIMIT = 1_000;
+
+/** The number of decisions an export request asks for, with 0 (unset) as the default. */
+export function decisionExportLimit(limit: number): number {
+  return limit === 0 ? DEFAULT_DECISION_EXPORT_LIMIT : limit;
+}
+
 export const ADMIN_REQUEST_KINDS: readonly LocalRequest['kind'][] = ['applySnapshot', 'exportDecisions'];
 
 /** Whether a request is one only the admin socket serves. */

@@ -7,10 +7,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Agent } from '../../src/agent/agent.js';
+import { DecisionRecorder } from '../../src/agent/decision-recorder.js';
 import { handleLocalRequest } from '../../src/agent/local-handler.js';
 import type { Decision, FileRequest } from '../../src/engine/model.js';
 import { buildView } from '../../src/engine/view.js';
 import { AgentStore } from '../../src/store/agent-store.js';
+import { DEFAULT_DECISION_EXPORT_LIMIT, decodeRequest, encodeRequest } from '../../src/wire/local-api.js';
 import { sealSnapshot } from '../../src/wire/signed.js';
 import { generateSigningKeys, parsePrivateKey, parsePublicKey } from '../../src/wire/signing.js';
 import { contractWorld } from '../support/contract-world.js';
@@ -82,6 +84,31 @@ describe('the agent core', () => {
     });
     // The base a delta must name: the SHA-256 of the snapshot's view.
     expect(agent.held().viewHash).toHaveLength(32);
+  });
+
+  it('exports the default number of newest decisions for a limit of 0 (unset on the wire), else the limit', () => {
+    const recorder = new DecisionRecorder(store, 'till-1', 2_000);
+    const total = DEFAULT_DECISION_EXPORT_LIMIT + 7;
+    for (let n = 0; n < total; n++) {
+      const file = { path: `C:\\apps\\tool-${n}.exe` };
+      recorder.record(NOW + n, file, agent.decide(file));
+    }
+    const context = { computerId: 'till-1', exportDecisions: (limit: number) => recorder.export(limit) };
+    const exported = (limit: number): string[] => {
+      // Through the wire, where 0 and an unset limit are the same bytes.
+      const request = decodeRequest(encodeRequest({ id: 9, kind: 'exportDecisions', limit }));
+      const response = handleLocalRequest(agent, request, context);
+      if (response.kind !== 'decisions') throw new Error(`unexpected ${response.kind}`);
+      return response.entries.map((e) => e.file.path);
+    };
+    const unset = exported(0);
+    expect(unset).toHaveLength(DEFAULT_DECISION_EXPORT_LIMIT);
+    expect(unset[0]).toBe('C:\\apps\\tool-7.exe');
+    expect(unset.at(-1)).toBe(`C:\\apps\\tool-${total - 1}.exe`);
+    expect(exported(3)).toEqual(
+      [`tool-${total - 3}`, `tool-${total - 2}`, `tool-${total - 1}`].map((t) => `C:\\apps\\${t}.exe`),
+    );
+    expect(exported(total + 50)).toHaveLength(total);
   });
 
   it('answers status with the sync state and server the handler is given, or disabled without', () => {
