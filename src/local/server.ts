@@ -352,8 +352,7 @@ export class LocalServer {
         decision = decideOn(file, atMs);
         bound = decisionFrameBound(decision);
       } catch (error) {
-        const e = error as Partial<TollgateError>;
-        emit({ id, kind: 'error', code: e.code ?? LOCAL_REQUEST_ERRORS.internal, message: e.message ?? String(error) });
+        emit({ id, kind: 'error', ...errorFields(error) });
         return;
       }
       if (tail === null) {
@@ -518,13 +517,7 @@ export class LocalServer {
 
   private answer(request: LocalRequest): LocalResponse | Promise<LocalResponse> {
     const asError = (error: unknown): LocalResponse => {
-      const e = error as Partial<TollgateError>;
-      return {
-        id: request.id,
-        kind: 'error',
-        code: e.code ?? LOCAL_REQUEST_ERRORS.internal,
-        message: e.message ?? String(error),
-      };
+      return { id: request.id, kind: 'error', ...errorFields(error) };
     };
     try {
       const result = this.handler(request);
@@ -559,4 +552,15 @@ export class LocalServer {
     this.connections.clear();
     await stopped;
   }
+}
+
+/**
+ * The code and message a failed request is answered with: a TollgateError's
+ * own, else 'internal' (an error's own `code`, such as SQLite's or the file
+ * system's, is not one of the protocol's).
+ */
+function errorFields(error: unknown): { code: string; message: string } {
+  if (error instanceof TollgateError) return { code: error.code, message: error.message };
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: LOCAL_REQUEST_ERRORS.internal, message: message === '' ? 'unexpected failure' : message };
 }

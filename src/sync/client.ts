@@ -3,7 +3,13 @@ import { TollgateError } from '../engine/errors.js';
 import type { OsName } from '../engine/model.js';
 import { APPROVAL_REQUEST_LIMITS } from '../wire/approval-limits.js';
 import type { SyncState } from '../wire/local-api.js';
-import { SYNC_CLOSE_CODES, SYNC_REFUSAL_CODES } from '../wire/protocol-codes.js';
+import {
+  ACK_ERROR_CODES,
+  ACK_INTERNAL_ERROR,
+  type AckErrorCode,
+  SYNC_CLOSE_CODES,
+  SYNC_REFUSAL_CODES,
+} from '../wire/protocol-codes.js';
 import { rawDataBytes } from '../wire/raw-data.js';
 import {
   decodeServerMessage,
@@ -101,6 +107,24 @@ export interface SyncClientOptions {
    * instead of buffering for a server that does not read.
    */
   maxBufferedBytes?: number;
+}
+
+/**
+ * The reason and code an agent acknowledges a failure to apply with: a
+ * TollgateError's own when its code is one of ACK_ERROR_CODES, else
+ * 'internal' with a message that never is empty (an empty `error` would
+ * read as "applied").
+ */
+export function ackRefusal(error: unknown): { reason: string; code: AckErrorCode } {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof TollgateError && (ACK_ERROR_CODES as readonly string[]).includes(error.code)) {
+    return { reason: message === '' ? error.code : message, code: error.code as AckErrorCode };
+  }
+  const kind = error instanceof TollgateError ? error.code : error instanceof Error ? error.name : typeof error;
+  return {
+    reason: `unexpected failure (${kind})${message === '' ? '' : `: ${message}`}`,
+    code: ACK_INTERNAL_ERROR,
+  };
 }
 
 /** The view hash field of a hello or ack: the agent's, when it holds one. */
@@ -491,8 +515,7 @@ export class SyncClient {
       // The first snapshot may be what tells an unconfigured agent its version: report it.
       if (this.agentVersion() !== this.reportedVersion) this.hello();
     } catch (error) {
-      const reason = (error as Error).message;
-      const code = error instanceof TollgateError ? error.code : '';
+      const { reason, code } = ackRefusal(error);
       this.options.logger.warn({ reason, code }, `${what} from the server refused`);
       this.ack(reason, code);
     }

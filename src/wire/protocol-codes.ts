@@ -74,7 +74,7 @@ export type DeltaErrorCode = (typeof DELTA_ERROR_CODES)[number];
 
 /**
  * `Ack.error_code`: why an agent refused a snapshot, settings or delta (empty
- * when applied; also empty, with `Ack.error` set, for an unexpected failure).
+ * when applied; 'internal' for a failure that has no code of its own).
  * The same codes answer `ApplySnapshotRequest` on the local admin socket.
  */
 export const ACK_ERROR_CODES = Object.freeze([
@@ -89,7 +89,14 @@ export const ACK_ERROR_CODES = Object.freeze([
   'bad-version',
   'snapshot-lost',
   'storage-unavailable',
+  'internal',
 ] as const);
+
+/** One of ACK_ERROR_CODES. */
+export type AckErrorCode = (typeof ACK_ERROR_CODES)[number];
+
+/** The code an unexpected failure (one without a code of the list) is acknowledged with. */
+export const ACK_INTERNAL_ERROR: AckErrorCode = 'internal';
 
 /** Error codes of the local socket about the connection itself: sent with id 0, then the connection is closed. */
 export const LOCAL_CONNECTION_ERRORS = Object.freeze({
@@ -128,5 +135,6 @@ export const LOCAL_ERROR_CODES = Object.freeze([
   'unknown-reference',
   'request-too-large',
   'outbox-full',
-  ...ACK_ERROR_CODES.filter((code) => !code.startsWith(DELTA_FALLBACK_PREFIX)),
+  // 'internal' is already one of the request errors.
+  ...ACK_ERROR_CODES.filter((code) => !code.startsWith(DELTA_FALLBACK_PREFIX) && code !== 'internal'),
 ]);

@@ -354,6 +354,29 @@ describe('LocalServer', () => {
     expect(await a.next()).toMatchObject({ id: 4, kind: 'decisions' });
   });
 
+  it("answers a handler failure that is not a TollgateError with 'internal', whatever code the error carries", async () => {
+    const failures: unknown[] = [
+      Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' }),
+      new TypeError(''),
+      'a thrown string',
+    ];
+    const { path } = await serve({}, (request) => {
+      if (request.kind !== 'status') throw new Error(`unexpected ${request.kind}`);
+      throw failures[request.id - 1];
+    });
+    const c = await client(path);
+    for (let id = 1; id <= failures.length; id++) c.socket.write(frame({ id, kind: 'status' }));
+    const answers = [await c.next(), await c.next(), await c.next()];
+    expect(answers).toEqual([
+      { id: 1, kind: 'error', code: 'internal', message: 'database or disk is full' },
+      { id: 2, kind: 'error', code: 'internal', message: 'unexpected failure' },
+      { id: 3, kind: 'error', code: 'internal', message: 'a thrown string' },
+    ]);
+    // The connection carries on.
+    c.socket.write(frame({ id: 9, kind: 'evaluateApproval', query: { category: 'Games' }, submit: false }));
+    expect(await c.next()).toMatchObject({ id: 9, kind: 'error', code: 'internal' });
+  });
+
   it('gives connections still open at close a grace period, then closes them', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const { server, path } = await serve();
