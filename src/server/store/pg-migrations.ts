@@ -89,6 +89,19 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
     CREATE INDEX approval_requests_by_computer ON approval_requests (computer_id, status);
     `,
   },
+  {
+    description: 'deletions log pruned up to what every running instance has read',
+    sql: `
+    -- The revision of the world each instance has read up to (recorded with
+    -- its beat): deletions at or below the lowest among running instances
+    -- are needed by none of them and are deleted.
+    ALTER TABLE instances ADD COLUMN seen_revision BIGINT NOT NULL DEFAULT 0;
+    -- The highest revision whose deletions may have been deleted: a catch-up
+    -- from below it cannot read them and works out what was deleted from
+    -- the keys that remain instead.
+    ALTER TABLE world_revision ADD COLUMN deletions_pruned_through BIGINT NOT NULL DEFAULT 0;
+    `,
+  },
 ];
 
 /** The first key of the two-key advisory lock migrations take (the second is the schema's hash). */

@@ -106,6 +106,16 @@ function toRow(r: ComputerRecord): ComputerRow {
 const COMPUTER_COLUMNS = `computer_id, token_hash, snapshot_version, settings_version, view_hash, settings_hash,
   acked_snapshot_version, acked_settings_version, reported_agent_version, reported_os, last_seen_ms, last_error`;
 
+/** An entity key as one string (kinds never hold a NUL). */
+function keyOf(key: { kind: string; id: string }): string {
+  return `${key.kind}\u0000${key.id}`;
+}
+
+function keyFrom(key: string): EntityKey {
+  const at = key.indexOf('\u0000');
+  return { kind: key.slice(0, at) as EntityKey['kind'], id: key.slice(at + 1) };
+}
+
 /** Where a URL points, for messages: host, port and database, never the user or password. */
 export function describePgUrl(url: string): string {
   try {
@@ -248,6 +258,10 @@ export class PgStore implements ServerStore {
   private ackTimer: NodeJS.Timeout | null = null;
   private ackFlush: Promise<void> = Promise.resolve();
   private heartbeatTimer: NodeJS.Timeout | null = null;
+  /** The highest revision the caller has read (load, changesSince, its own commits): recorded with each beat. */
+  private seenRevision = 0;
+  /** The entity keys the caller holds, as far as this store told it: what a catch-up below the pruned deletions is checked against. */
+  private readonly knownKeys = new Set<string>();
   /** Acknowledgements waiting to be written together, and the writes under way. */
   private ackBatch: AckBatch | null = null;
   private ackWriting = false;
@@ -324,21 +338,44 @@ export class PgStore implements ServerStore {
         entities: entities.rows as EntityRow[],
         computers: (computers.rows as ComputerRecord[]).map(toRow),
       };
+    }).then((contents) => {
+      this.knownKeys.clear();
+      for (const row of contents.entities) this.knownKeys.add(keyOf(row));
+      this.seen(contents.revision);
+      return contents;
     });
   }
 
   async changesSince(revision: number): Promise<StoreChanges> {
     return this.readTx(async (query) => {
-      const now = await this.revisionIn(query);
+      const stored = await query('SELECT revision, deletions_pruned_through FROM world_revision WHERE id = 1');
+      const { revision: now, deletions_pruned_through: prunedThrough } = stored.rows[0] as {
+        revision: string;
+        deletions_pruned_through: string;
+      };
       const entities = await query('SELECT kind, id, seq, body FROM entities WHERE revision > $1', [revision]);
-      const deletes = await query('SELECT kind, id FROM entity_deletions WHERE revision > $1', [revision]);
       const computers = await query(`SELECT ${COMPUTER_COLUMNS} FROM computer_state WHERE revision > $1`, [revision]);
+      let deletes: EntityKey[];
+      if (revision >= Number(prunedThrough)) {
+        deletes = (await query('SELECT kind, id FROM entity_deletions WHERE revision > $1', [revision]))
+          .rows as EntityKey[];
+      } else {
+        // Deletions after `revision` may have been pruned: what this store's caller holds and the
+        // database no longer has was deleted.
+        const present = new Set(((await query('SELECT kind, id FROM entities')).rows as EntityKey[]).map(keyOf));
+        deletes = [...this.knownKeys].filter((key) => !present.has(key)).map(keyFrom);
+      }
       return {
-        revision: now,
+        revision: Number(now),
         entities: entities.rows as EntityRow[],
-        deletes: deletes.rows as EntityKey[],
+        deletes,
         computers: (computers.rows as ComputerRecord[]).map(toRow),
       };
+    }).then((changes) => {
+      for (const row of changes.entities) this.knownKeys.add(keyOf(row));
+      for (const key of changes.deletes) this.knownKeys.delete(keyOf(key));
+      this.seen(changes.revision);
+      return changes;
     });
   }
 
@@ -432,6 +469,11 @@ export class PgStore implements ServerStore {
       }
       await this.bump(query, revision);
       return { revision };
+    }).then((result) => {
+      for (const row of commit.writes) this.knownKeys.add(keyOf(row));
+      for (const key of commit.deletes) this.knownKeys.delete(keyOf(key));
+      this.seen(result.revision);
+      return result;
     });
   }
 
@@ -578,17 +620,52 @@ export class PgStore implements ServerStore {
 
   // ---- presence: which agents are connected to which instance ----
 
-  /** Records that this instance runs (and forgets instances gone long ago). */
-  private async beat(): Promise<void> {
+  /** Records that this instance runs and what it has read (and forgets instances gone long ago), then prunes deletions: on a timer. */
+  async beat(): Promise<void> {
     const forgetSeconds = PG_STORE_DEFAULTS.instanceForgetMs / 1000;
     await this.writeTx(async (query) => {
       await query(
-        `INSERT INTO instances (instance_id) VALUES ($1)
-         ON CONFLICT (instance_id) DO UPDATE SET heartbeat_at = now()`,
-        [this.instanceId],
+        `INSERT INTO instances (instance_id, seen_revision) VALUES ($1, $2)
+         ON CONFLICT (instance_id) DO UPDATE SET heartbeat_at = now(), seen_revision = excluded.seen_revision`,
+        [this.instanceId, this.seenRevision],
       );
       await query(`DELETE FROM instances WHERE heartbeat_at < now() - make_interval(secs => $1)`, [forgetSeconds]);
     });
+    await this.pruneDeletions();
+  }
+
+  /**
+   * Deletes the deletions log's rows at or below the lowest revision that
+   * every running instance (its beat recent) has read: none of them needs
+   * them to catch up. An instance that stopped beating for longer and comes
+   * back below that revision still catches up right (see changesSince).
+   * Returns how many rows were deleted.
+   */
+  async pruneDeletions(): Promise<number> {
+    const timeoutSeconds = (this.options.instanceTimeoutMs ?? PG_STORE_DEFAULTS.instanceTimeoutMs) / 1000;
+    return this.writeTx(async (query) => {
+      // The revision row first, as every commit takes it: the two never wait on each other's rows.
+      await this.lockRevision(query);
+      const result = await query(
+        `WITH pruned AS (
+           DELETE FROM entity_deletions
+           WHERE revision <= (SELECT min(seen_revision) FROM instances
+                              WHERE heartbeat_at >= now() - make_interval(secs => $1))
+           RETURNING revision
+         )
+         UPDATE world_revision SET deletions_pruned_through = GREATEST(deletions_pruned_through, p.top)
+         FROM (SELECT max(revision) AS top, count(*) AS n FROM pruned) p
+         WHERE id = 1
+         RETURNING p.n`,
+        [timeoutSeconds],
+      );
+      return Number((result.rows[0] as { n: string } | undefined)?.n ?? 0);
+    });
+  }
+
+  /** Notes that this store's caller has read the world up to `revision`. */
+  private seen(revision: number): void {
+    if (revision > this.seenRevision) this.seenRevision = revision;
   }
 
   /** Records that an agent is connected to this instance now, or no longer (unless it moved to another since). */

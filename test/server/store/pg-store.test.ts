@@ -165,6 +165,108 @@ describe('PgStore', () => {
     expect(await store.changesSince(revision)).toEqual({ revision, entities: [], deletes: [], computers: [] });
   });
 
+  it('prunes the deletions log up to what every running instance has read, and no further', async () => {
+    const writer = await open();
+    const reader = await open();
+    const deletionRows = async (): Promise<number> =>
+      Number(
+        ((await pgQuery(`SELECT count(*) AS n FROM "${schema.schema}".entity_deletions`)).rows[0] as { n: string }).n,
+      );
+    await reader.load();
+    await writer.load();
+    let { revision } = await writer.commitWorld({
+      baseRevision: 0,
+      writes: [policy('a'), policy('b'), policy('c')],
+      deletes: [],
+      issued: [],
+    });
+    for (const id of ['a', 'b']) {
+      ({ revision } = await writer.commitWorld({
+        baseRevision: revision,
+        writes: [],
+        deletes: [{ kind: 'policies', id }],
+        issued: [],
+      }));
+    }
+    await writer.beat();
+    await reader.beat();
+    // The reader has read revision 0 only: it still needs both deletions.
+    expect(await writer.pruneDeletions()).toBe(0);
+    expect(await deletionRows()).toBe(2);
+    expect((await reader.changesSince(0)).deletes.map((k) => k.id).sort()).toEqual(['a', 'b']);
+    // The reader's beat records what it has read, and any beat prunes.
+    await reader.beat();
+    expect(await deletionRows()).toBe(0);
+    expect(await writer.pruneDeletions()).toBe(0);
+    // Caught up, nobody needs anything: the next deletion is kept until both have read it.
+    ({ revision } = await writer.commitWorld({
+      baseRevision: revision,
+      writes: [],
+      deletes: [{ kind: 'policies', id: 'c' }],
+      issued: [],
+    }));
+    await writer.beat();
+    expect(await deletionRows()).toBe(1);
+    expect((await reader.changesSince(revision - 1)).deletes).toEqual([{ kind: 'policies', id: 'c' }]);
+    await reader.beat();
+    await writer.beat();
+    expect(await deletionRows()).toBe(0);
+  });
+
+  it('an instance that stopped beating and comes back below the pruned deletions still catches up right', async () => {
+    const writer = await open();
+    const away = await open();
+    await writer.load();
+    const base = (
+      await writer.commitWorld({
+        baseRevision: 0,
+        writes: [policy('a'), policy('b'), policy('c')],
+        deletes: [],
+        issued: [],
+      })
+    ).revision;
+    const held = await away.load();
+    expect(held.entities.map((row) => row.id).sort()).toEqual(['a', 'b', 'c']);
+    let revision = base;
+    ({ revision } = await writer.commitWorld({
+      baseRevision: revision,
+      writes: [policy('d')],
+      deletes: [
+        { kind: 'policies', id: 'a' },
+        { kind: 'policies', id: 'b' },
+      ],
+      issued: [],
+    }));
+    ({ revision } = await writer.commitWorld({
+      baseRevision: revision,
+      writes: [policy('b', { back: true })],
+      deletes: [],
+      issued: [],
+    }));
+    // The other instance's last beat is long past: it no longer holds the log back.
+    await pgQuery(
+      `UPDATE "${schema.schema}".instances SET heartbeat_at = now() - interval '1 hour' WHERE seen_revision < $1`,
+      [revision],
+    );
+    await writer.beat();
+    expect(await writer.pruneDeletions()).toBe(0);
+    const pruned = await pgQuery(`SELECT deletions_pruned_through AS p FROM "${schema.schema}".world_revision`);
+    expect(Number((pruned.rows[0] as { p: string }).p)).toBeGreaterThan(base);
+
+    const changes = await away.changesSince(base);
+    expect(changes.revision).toBe(revision);
+    expect(changes.entities.map((row) => row.id).sort()).toEqual(['b', 'd']);
+    expect(changes.deletes).toEqual([{ kind: 'policies', id: 'a' }]);
+    // From then on it reads the log as usual.
+    ({ revision } = await writer.commitWorld({
+      baseRevision: revision,
+      writes: [],
+      deletes: [{ kind: 'policies', id: 'c' }],
+      issued: [],
+    }));
+    expect((await away.changesSince(changes.revision)).deletes).toEqual([{ kind: 'policies', id: 'c' }]);
+  });
+
   it('refuses a commit on a stale revision and stores nothing of it', async () => {
     const store = await open();
     await store.commitWorld({ baseRevision: 0, writes: [policy('a')], deletes: [], issued: [] });
