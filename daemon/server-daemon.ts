@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { loadScenario } from '../src/scenario/load.js';
 import { tollgateVersion } from '../src/cli/version.js';
 import { buildAdminApi } from '../src/server/admin-api.js';
-import type { ServerConfig, StoreConfig } from '../src/server/config.js';
+import { DECIDED_REQUEST_PRUNE_INTERVAL_MS, type ServerConfig, type StoreConfig } from '../src/server/config.js';
 import { PgStore, describePgUrl } from '../src/server/store/pg-store.js';
 import { ServerState } from '../src/server/state.js';
 import { type HubPresence, SyncHub } from '../src/server/sync-hub.js';
@@ -17,6 +17,8 @@ import { LogNotifier, type Notifier } from '../src/server/notifier.js';
 import { SmtpNotifier } from '../src/server/smtp-notifier.js';
 import { ServerMetrics } from '../src/server/metrics.js';
 import type { StorageFault } from '../src/store/storage-error.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Test-only: a storage fault put on the server database once the server is listening (see TOLLGATE_FAULT). */
 export type ServerFaultPoint = Exclude<StorageFault, 'none'>;
@@ -227,6 +229,22 @@ export async function startServer(
   }, config.signing.checkIntervalMs);
   rotationTimer.unref();
 
+  // Approved and rejected requests age out: at start, then every hour (each instance; deleting twice is harmless).
+  const retentionDays = config.approvals.decidedRetentionDays;
+  const pruneDecided = (): Promise<void> =>
+    state
+      .pruneDecidedApprovalRequests(retentionDays * DAY_MS)
+      .then((deleted) => {
+        if (deleted > 0)
+          logger.info({ deleted, retentionDays }, 'decided approval requests past their retention deleted');
+      })
+      .catch((error: unknown) => {
+        logger.error({ err: (error as Error).message }, 'deleting decided approval requests failed: tried again later');
+      });
+  await pruneDecided();
+  const pruneTimer = setInterval(() => void pruneDecided(), DECIDED_REQUEST_PRUNE_INTERVAL_MS);
+  pruneTimer.unref();
+
   let closed = false;
   return {
     url,
@@ -236,6 +254,7 @@ export async function startServer(
       if (closed) return;
       closed = true;
       clearInterval(rotationTimer);
+      clearInterval(pruneTimer);
       await step('closing the agent connections', () => hub.close());
       await step('closing the notifier', () => notifier.close());
       await step('closing the admin API', () => app.close());

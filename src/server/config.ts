@@ -19,6 +19,13 @@ function isPostgresUrl(text: string): boolean {
   }
 }
 
+/** How long approved and rejected requests are kept after their decision, by default (`approvals.decidedRetentionDays`). */
+export const DEFAULT_DECIDED_RETENTION_DAYS = 365;
+/** The longest `approvals.decidedRetentionDays` accepted: ten years. */
+export const MAX_DECIDED_RETENTION_DAYS = 3_650;
+/** How often the server deletes the decided requests past their retention (and once at start). */
+export const DECIDED_REQUEST_PRUNE_INTERVAL_MS = 60 * 60 * 1000;
+
 /** Where the server keeps its world (docs/SERVER.md, "Choosing the store"). */
 const storeSchema = z.discriminatedUnion('kind', [
   /** The embedded default: server.db in the data directory; one server process. */
@@ -100,8 +107,18 @@ export const serverConfigSchema = z.strictObject({
     .strictObject({
       defaultPoliciesFile: z.string().min(1).optional(),
       maxPendingPerComputer: z.number().int().positive().default(SYNC_HUB_DEFAULTS.maxPendingApprovalsPerComputer),
+      /** Approved and rejected requests are deleted this many days after their decision. */
+      decidedRetentionDays: z
+        .number()
+        .int()
+        .min(1)
+        .max(MAX_DECIDED_RETENTION_DAYS)
+        .default(DEFAULT_DECIDED_RETENTION_DAYS),
     })
-    .default({ maxPendingPerComputer: SYNC_HUB_DEFAULTS.maxPendingApprovalsPerComputer }),
+    .default({
+      maxPendingPerComputer: SYNC_HUB_DEFAULTS.maxPendingApprovalsPerComputer,
+      decidedRetentionDays: DEFAULT_DECIDED_RETENTION_DAYS,
+    }),
   /**
    * `GET /metrics` on the admin listener (docs/SERVER.md, "Health, readiness
    * and metrics"): on and without the admin token by default.
@@ -152,6 +169,7 @@ export function parseServerConfig(text: string, file: string, baseDir: string): 
     ...(c.seedScenario === undefined ? {} : { seedScenario: at(c.seedScenario) }),
     approvals: {
       maxPendingPerComputer: c.approvals.maxPendingPerComputer,
+      decidedRetentionDays: c.approvals.decidedRetentionDays,
       ...(c.approvals.defaultPoliciesFile === undefined
         ? {}
         : { defaultPoliciesFile: at(c.approvals.defaultPoliciesFile) }),

@@ -304,6 +304,12 @@ function prepareStatements(db: Database.Database) {
     updateRequest: db.prepare<[{ id: string; status: string; body: string }]>(
       'UPDATE approval_requests SET status = @status, body = @body WHERE id = @id',
     ),
+    // The decision's time is the last event of the request's history (JSON written by the server).
+    pruneDecided: db.prepare<[number]>(
+      `DELETE FROM approval_requests
+       WHERE status IN ('approved', 'rejected')
+         AND coalesce(CASE WHEN json_valid(body) THEN json_extract(body, '$.history[#-1].atMs') END, received_at_ms) < ?`,
+    ),
     request: db.prepare<[string], { body: string }>('SELECT body FROM approval_requests WHERE id = ?'),
     pendingCount: db.prepare<[string], { n: number }>(
       "SELECT count(*) AS n FROM approval_requests WHERE computer_id = ? AND status = 'pending'",
@@ -526,6 +532,11 @@ export class ServerDb {
   /** Replaces a stored request's status and body; returns whether the id was found. */
   updateRequest(id: string, status: string, body: string): boolean {
     return this.guard(() => this.stmt.updateRequest.run({ id, status, body })).changes === 1;
+  }
+
+  /** Deletes the requests decided before `decidedBeforeMs` (see ServerStore.pruneDecidedRequests); returns how many. */
+  pruneDecidedRequests(decidedBeforeMs: number): number {
+    return this.guard(() => this.stmt.pruneDecided.run(decidedBeforeMs)).changes;
   }
 
   /** How many of a computer's requests are pending. */

@@ -778,6 +778,11 @@ export class ServerState implements ServerStateApi {
     return body === undefined ? undefined : (JSON.parse(body) as ApprovalRequestRecord);
   }
 
+  /** Deletes the requests approved or rejected more than `retentionMs` ago (never a pending or escalated one); returns how many. */
+  async pruneDecidedApprovalRequests(retentionMs: number): Promise<number> {
+    return this.store.pruneDecidedRequests(this.clock() - retentionMs);
+  }
+
   /** Stores a request's new status and history; TollgateError 'not-found' for an unknown id. */
   async updateApprovalRequest(request: ApprovalRequestRecord): Promise<void> {
     if (!(await this.store.updateRequest(request.id, request.status, JSON.stringify(request)))) {

@@ -268,6 +268,8 @@ export interface ServerStateApi {
   approvalRequest(id: string): Promise<ApprovalRequestRecord | undefined>;
   /** Stores a changed request (its status and history); TollgateError 'not-found' for an unknown id. */
   updateApprovalRequest(request: ApprovalRequestRecord): Promise<void>;
+  /** Deletes the requests approved or rejected more than `retentionMs` ago (never a pending or escalated one); returns how many. */
+  pruneDecidedApprovalRequests(retentionMs: number): Promise<number>;
 
   /** Calls the listener with what other server processes committed and acknowledged; returns the stop function. */
   watch(listener: StateListener): () => void;

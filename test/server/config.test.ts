@@ -1,6 +1,6 @@
 // The server config's bounds: documented defaults, and refused when not a positive integer.
 import { describe, expect, it } from 'vitest';
-import { parseServerConfig } from '../../src/server/config.js';
+import { DEFAULT_DECIDED_RETENTION_DAYS, parseServerConfig } from '../../src/server/config.js';
 import { SYNC_HUB_DEFAULTS } from '../../src/server/sync-hub.js';
 
 const parse = (text: string) => parseServerConfig(text, 'server.yaml', '/etc/tollgate');
@@ -9,7 +9,8 @@ describe('server config bounds', () => {
   it('has the documented defaults', () => {
     const config = parse('dataDir: data\n');
     expect(config.sync).toMatchObject({ maxBufferedBytes: 16 * 1024 * 1024, maxPendingHellos: 1000 });
-    expect(config.approvals).toEqual({ maxPendingPerComputer: 100 });
+    expect(config.approvals).toEqual({ maxPendingPerComputer: 100, decidedRetentionDays: 365 });
+    expect(DEFAULT_DECIDED_RETENTION_DAYS).toBe(365);
     expect(SYNC_HUB_DEFAULTS).toEqual({
       maxBufferedBytes: 16 * 1024 * 1024,
       maxPendingHellos: 1000,
@@ -20,8 +21,9 @@ describe('server config bounds', () => {
 
   it('takes the keys', () => {
     const config = parse(
-      'dataDir: data\nsync: {maxBufferedBytes: 1024, maxPendingHellos: 5}\napprovals: {maxPendingPerComputer: 7}\n',
+      'dataDir: data\nsync: {maxBufferedBytes: 1024, maxPendingHellos: 5}\napprovals: {maxPendingPerComputer: 7, decidedRetentionDays: 30}\n',
     );
+    expect(config.approvals.decidedRetentionDays).toBe(30);
     expect(config.sync).toMatchObject({ maxBufferedBytes: 1024, maxPendingHellos: 5, pingIntervalMs: 15_000 });
     expect(config.approvals.maxPendingPerComputer).toBe(7);
   });
@@ -31,6 +33,10 @@ describe('server config bounds', () => {
     'sync: {maxMessageBytes: 1000}',
     'sync: {maxBufferedBytes: -1}',
     'approvals: {maxPendingPerComputer: 1.5}',
+    'approvals: {decidedRetentionDays: 0}',
+    'approvals: {decidedRetentionDays: 2.5}',
+    'approvals: {decidedRetentionDays: 3651}',
+    "approvals: {decidedRetentionDays: '30'}",
   ])('refuses %s, naming the key', (line) => {
     const key = line.slice(line.indexOf('{') + 1, line.indexOf(':', line.indexOf('{')));
     expect(() => parse(`dataDir: data\n${line}\n`)).toThrow(key);

@@ -14,6 +14,7 @@ import type { ComputerRow, IssuedVersions, RequestRow } from '../server-db.js';
 import type { EntityRow } from '../world-rows.js';
 import { type MigrationReport, SCHEMA_NAME, migratePg } from './pg-migrations.js';
 import {
+  DECIDED_REQUEST_STATUSES,
   type EntityKey,
   type ServerStore,
   StaleWorldError,
@@ -422,6 +423,19 @@ export class PgStore implements ServerStore {
   }
 
   // ---- writes ----
+
+  async pruneDecidedRequests(decidedBeforeMs: number): Promise<number> {
+    // The decision's time is the last event of the request's history (JSON written by the server).
+    const result = await this.writeTx((query) =>
+      query(
+        `DELETE FROM approval_requests
+         WHERE status = ANY($1)
+           AND coalesce((body::jsonb #>> '{history,-1,atMs}')::bigint, received_at_ms) < $2`,
+        [[...DECIDED_REQUEST_STATUSES], decidedBeforeMs],
+      ),
+    );
+    return result.rowCount ?? 0;
+  }
 
   async commitWorld(commit: WorldCommit): Promise<{ revision: number }> {
     return this.writeTx(async (query) => {

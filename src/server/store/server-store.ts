@@ -51,6 +51,9 @@ export interface WorldCommit {
   request?: { id: string; status: string; body: string };
 }
 
+/** The statuses of a request that is settled: nobody acts on it any more, so it may age out. */
+export const DECIDED_REQUEST_STATUSES = Object.freeze(['approved', 'rejected'] as const);
+
 /** Thrown by commitWorld when another writer committed after `baseRevision`; nothing was stored. */
 export class StaleWorldError extends TollgateError {
   readonly storedRevision: number;
@@ -99,6 +102,13 @@ export interface ServerStore {
   requestBody(id: string): Promise<string | undefined>;
   /** The JSON bodies of the stored requests in arrival order, optionally only those with a status. */
   requestBodies(status?: string): Promise<string[]>;
+  /**
+   * Deletes the requests decided (DECIDED_REQUEST_STATUSES) before
+   * `decidedBeforeMs`, the time of a request's last event (its decision),
+   * or of its arrival when it has none; returns how many. Pending and
+   * escalated requests are never deleted.
+   */
+  pruneDecidedRequests(decidedBeforeMs: number): Promise<number>;
 
   /**
    * Calls `listener` with the new revision whenever another process commits

@@ -161,6 +161,10 @@ export class SqliteStore implements ServerStore {
     return settle(() => this.db.requestBodies(status));
   }
 
+  pruneDecidedRequests(decidedBeforeMs: number): Promise<number> {
+    return settle(() => this.db.pruneDecidedRequests(decidedBeforeMs));
+  }
+
   /** One writer: no other process ever commits, so the listener is never called. */
   subscribe(_listener: StoreListener): () => void {
     return () => undefined;
