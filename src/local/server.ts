@@ -44,6 +44,8 @@ export interface LocalServerOptions {
   firstFrameTimeoutMs?: number | undefined;
   /** Past this many bytes of answers not yet taken by the client, the connection is not read from. */
   maxUnsentBytes?: number | undefined;
+  /** With this many answers of an asynchronous handler not yet settled, the connection is not read from. */
+  maxInFlight?: number | undefined;
   /** The clock of the timeouts (milliseconds). */
   now?: (() => number) | undefined;
   /** Reports what a client did wrong; the server carries on. */
@@ -60,6 +62,8 @@ export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
 export const DEFAULT_FRAME_TIMEOUT_MS = 10_000;
 export const DEFAULT_FIRST_FRAME_TIMEOUT_MS = 5_000;
 export const DEFAULT_MAX_UNSENT_BYTES = 1024 * 1024;
+/** Answers not yet settled on one connection, at most, before it is not read from (LocalServerOptions.maxInFlight). */
+export const DEFAULT_MAX_IN_FLIGHT = 64;
 /** How often the deadlines are checked, at most (and at least a quarter of the shortest deadline). */
 const MAX_SWEEP_INTERVAL_MS = 1_000;
 const EMPTY = new Uint8Array(0);
@@ -116,6 +120,7 @@ export class LocalServer {
   private readonly frameTimeoutMs: number;
   private readonly firstFrameTimeoutMs: number;
   private readonly maxUnsentBytes: number;
+  private readonly maxInFlight: number;
 
   constructor(handler: RequestHandler, options: LocalServerOptions) {
     this.handler = handler;
@@ -125,6 +130,7 @@ export class LocalServer {
     this.frameTimeoutMs = options.frameTimeoutMs ?? DEFAULT_FRAME_TIMEOUT_MS;
     this.firstFrameTimeoutMs = options.firstFrameTimeoutMs ?? DEFAULT_FIRST_FRAME_TIMEOUT_MS;
     this.maxUnsentBytes = options.maxUnsentBytes ?? DEFAULT_MAX_UNSENT_BYTES;
+    this.maxInFlight = Math.max(1, options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
   }
 
   /**
@@ -280,6 +286,7 @@ export class LocalServer {
     const reader = evaluate === undefined ? null : new EvaluateRequestReader();
     const admin = this.options.admin === true;
     const maxUnsentBytes = this.maxUnsentBytes;
+    const maxInFlight = this.maxInFlight;
     // Responses leave in request order. Synchronous answers are written at
     // once, batched per chunk into one buffer; after an asynchronous one,
     // later answers wait in `tail` behind it.
@@ -323,11 +330,16 @@ export class LocalServer {
       batchBytes = 0;
       if (socket.writable) socket.write(offset === data.length ? data : data.subarray(0, offset));
     };
-    /** Stops reading when the client has not taken enough of its answers; 'drain' reads on. */
+    const unsentOver = (): boolean => socket.writableNeedDrain && socket.writableLength > maxUnsentBytes;
+    /**
+     * Stops reading when the client has not taken enough of its answers ('drain' reads on) or
+     * when `maxInFlight` answers are not settled yet (their settling reads on).
+     */
     const throttle = (): void => {
-      if (held !== null || socket.writableLength + batchBytes <= maxUnsentBytes) return;
+      if (held !== null) return;
+      if (socket.writableLength + batchBytes <= maxUnsentBytes && conn.inFlight < maxInFlight) return;
       flush();
-      if (socket.writableNeedDrain && socket.writableLength > maxUnsentBytes) {
+      if (unsentOver() || conn.inFlight >= maxInFlight) {
         held = [];
         conn.paused = true;
         socket.pause();
@@ -437,7 +449,8 @@ export class LocalServer {
             tail = settled;
             void settled.then(() => {
               if (tail === settled) tail = null;
-              throttle();
+              if (held !== null && !failed && conn.inFlight < maxInFlight && !unsentOver()) release();
+              else throttle();
             });
           },
           tail,

@@ -305,6 +305,41 @@ describe('LocalServer', () => {
     await vi.waitFor(() => expect(server.connectionCount).toBe(0));
   });
 
+  it('stops reading from a client with maxInFlight answers unsettled, and reads on as they settle, in order', async () => {
+    const seen: number[] = [];
+    const pending: (() => void)[] = [];
+    let settleAtOnce = false;
+    let arrived: () => void = () => {};
+    const handler: RequestHandler = (request) => {
+      seen.push(request.id);
+      if (seen.length === 3) arrived();
+      return new Promise<LocalResponse>((resolve) => {
+        const settle = (): void => resolve({ id: request.id, kind: 'status', status: { ...STATUS, gated: [] } });
+        if (settleAtOnce) settle();
+        else pending.push(settle);
+      });
+    };
+    const { path } = await serve({ maxInFlight: 3 }, handler);
+    const c = await client(path);
+    const third = new Promise<void>((resolve) => (arrived = resolve));
+    c.socket.write(Buffer.concat(Array.from({ length: 10 }, (_, i) => frame({ id: i + 1, kind: 'status' }))));
+    await third;
+    await new Promise((resolve) => setImmediate(resolve));
+    // The other seven frames wait unread (or held) while three answers are unsettled.
+    expect(seen).toEqual([1, 2, 3]);
+    pending.shift()!();
+    expect((await c.next()).id).toBe(1);
+    await vi.waitFor(() => expect(seen).toHaveLength(4));
+    expect(seen).toEqual([1, 2, 3, 4]);
+    // Settling the rest lets every request in, each answered in order.
+    settleAtOnce = true;
+    while (pending.length > 0) pending.shift()!();
+    const ids: number[] = [];
+    while (ids.length < 9) ids.push((await c.next()).id);
+    expect(ids).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(seen).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+
   it('answers an oversized frame with frame-too-large and closes the connection', async () => {
     const { path, errors } = await serve({ maxFrameBytes: 1000 });
     const c = await client(path);
