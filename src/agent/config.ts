@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import cron from 'node-cron';
 import { z } from 'zod';
-import { parseConfigText, readConfigText } from '../scenario/config-file.js';
+import { parseConfigText, readConfigText, timerMs } from '../scenario/config-file.js';
 import { ValidationError } from '../engine/errors.js';
 import { OS_NAMES } from '../engine/model.js';
 import { isValidVersion } from '../engine/version.js';
@@ -33,10 +33,10 @@ const serverSchema = z.strictObject({
   token: z.string().min(1),
   /** A CA certificate (PEM file) to trust for wss://, besides the system's. */
   caFile: z.string().optional(),
-  pingIntervalMs: z.number().int().positive().default(15_000),
-  pongTimeoutMs: z.number().int().positive().default(10_000),
-  backoffInitialMs: z.number().int().positive().default(500),
-  backoffMaxMs: z.number().int().positive().default(60_000),
+  pingIntervalMs: timerMs().default(15_000),
+  pongTimeoutMs: timerMs().default(10_000),
+  backoffInitialMs: timerMs().default(500),
+  backoffMaxMs: timerMs().default(60_000),
   maxMessageBytes: z
     .number()
     .int()
@@ -115,9 +115,9 @@ export const daemonConfigSchema = z.strictObject({
     maxConnections: z.number().int().positive().default(256),
     /** A group name or gid given the client socket (chown); its members may connect with mode 0660. */
     group: groupSchema.optional(),
-    idleTimeoutMs: z.number().int().positive().default(30_000),
-    frameTimeoutMs: z.number().int().positive().default(10_000),
-    firstFrameTimeoutMs: z.number().int().positive().default(5_000),
+    idleTimeoutMs: timerMs().default(30_000),
+    frameTimeoutMs: timerMs().default(10_000),
+    firstFrameTimeoutMs: timerMs().default(5_000),
     maxUnsentBytes: z
       .number()
       .int()
@@ -135,7 +135,7 @@ export const daemonConfigSchema = z.strictObject({
     })
     .default({ mode: 0o600, maxConnections: 16 }),
   /** How long a stop may take to close the connections before the cache is closed regardless. */
-  shutdownTimeoutMs: z.number().int().positive().default(10_000),
+  shutdownTimeoutMs: timerMs().default(10_000),
   seedSnapshot: z.string().min(1).optional(),
   agent: z
     .strictObject({
@@ -163,7 +163,7 @@ export const daemonConfigSchema = z.strictObject({
         .int()
         .positive()
         .default(8 * 1024 * 1024),
-      flushIntervalMs: z.number().int().positive().default(5_000),
+      flushIntervalMs: timerMs().default(5_000),
     })
     .default({
       maxEntries: 10_000,

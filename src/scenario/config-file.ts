@@ -1,7 +1,19 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { ValidationError } from '../engine/errors.js';
+
+/** The longest delay a Node.js timer takes (2^31 - 1 ms, about 24.8 days): a longer one fires after 1 ms. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/** A config key that is a timer's delay: a positive whole number of milliseconds a timer can wait. */
+export function timerMs(): z.ZodNumber {
+  return z
+    .number()
+    .int()
+    .positive()
+    .max(MAX_TIMER_MS, { error: `must be at most ${MAX_TIMER_MS} ms (about 24.8 days, the longest timer)` });
+}
 
 /** Parses a JSON or YAML config file's text against a schema; every problem names the file and the key. */
 export function parseConfigText<S extends z.ZodType>(text: string, file: string, schema: S): z.output<S> {

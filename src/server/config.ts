@@ -2,7 +2,7 @@ import { DEFAULT_MAX_QUEUED_CHANGES } from './change-queue.js';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { isEmailAddress } from '../engine/validate.js';
-import { parseConfigText, readConfigText } from '../scenario/config-file.js';
+import { parseConfigText, readConfigText, timerMs } from '../scenario/config-file.js';
 import { APPROVAL_REQUEST_LIMITS } from '../wire/approval-limits.js';
 import { DEFAULT_DELTA_VIEW_CACHE_BYTES } from './delta.js';
 import { SCHEMA_NAME } from './store/pg-migrations.js';
@@ -39,7 +39,7 @@ const storeSchema = z.discriminatedUnion('kind', [
       .regex(SCHEMA_NAME, { error: 'must be a lower-case name: letters, digits and _, at most 63 characters' })
       .default(DEFAULT_PG_SCHEMA),
     poolSize: z.number().int().min(1).max(1000).default(PG_STORE_DEFAULTS.poolSize),
-    connectTimeoutMs: z.number().int().positive().default(PG_STORE_DEFAULTS.connectTimeoutMs),
+    connectTimeoutMs: timerMs().default(PG_STORE_DEFAULTS.connectTimeoutMs),
   }),
 ]);
 
@@ -64,9 +64,9 @@ export const serverConfigSchema = z.strictObject({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   sync: z
     .strictObject({
-      pingIntervalMs: z.number().int().positive().default(15_000),
-      pongTimeoutMs: z.number().int().positive().default(10_000),
-      helloTimeoutMs: z.number().int().positive().default(10_000),
+      pingIntervalMs: timerMs().default(15_000),
+      pongTimeoutMs: timerMs().default(10_000),
+      helloTimeoutMs: timerMs().default(10_000),
       /** At least an approval request's bound, so that no request an agent stored can break its sync. */
       maxMessageBytes: z
         .number()
@@ -96,9 +96,7 @@ export const serverConfigSchema = z.strictObject({
     .strictObject({ maxQueued: z.number().int().positive().default(DEFAULT_MAX_QUEUED_CHANGES) })
     .default({ maxQueued: DEFAULT_MAX_QUEUED_CHANGES }),
   /** How often the server looks for a next signing key whose time has come (docs/SERVER.md, "Rotating the signing key"). */
-  signing: z
-    .strictObject({ checkIntervalMs: z.number().int().positive().default(10_000) })
-    .default({ checkIntervalMs: 10_000 }),
+  signing: z.strictObject({ checkIntervalMs: timerMs().default(10_000) }).default({ checkIntervalMs: 10_000 }),
   /**
    * Approvals (docs/APPROVALS.md): the data file of the default approval policies (default: the shipped one),
    * and how many pending requests one computer may have.
@@ -147,7 +145,7 @@ export const serverConfigSchema = z.strictObject({
       user: z.string().min(1).optional(),
       /** A file holding the password of `user` (never the password itself in the config). */
       passwordFile: z.string().min(1).optional(),
-      timeoutMs: z.number().int().positive().default(10_000),
+      timeoutMs: timerMs().default(10_000),
     })
     .refine((smtp) => (smtp.user === undefined) === (smtp.passwordFile === undefined), {
       error: 'user and passwordFile go together',

@@ -2,6 +2,7 @@
 // gains an admin socket beside it; every new bound has its documented default.
 import { describe, expect, it } from 'vitest';
 import { defaultAdminSocketPath, parseDaemonConfig } from '../../src/agent/config.js';
+import { MAX_TIMER_MS } from '../../src/scenario/config-file.js';
 
 const BASE = { dataDir: 'data', computerId: 'pc-1', serverPublicKey: 'key.pub' };
 
@@ -86,5 +87,26 @@ describe('daemon config server URLs', () => {
     [{ url: 'ftp://a.example' }, 'server.url: must be a ws:// or wss:// URL'],
   ])('refuses %j, naming the field', (server, message) => {
     expect(() => parse({ socket, server: { token: 't', ...server } })).toThrow(message);
+  });
+
+  it.each([
+    [
+      { socket: { path: '/run/t.sock', idleTimeoutMs: 2_147_483_648 } },
+      'socket.idleTimeoutMs: must be at most 2147483647 ms',
+    ],
+    [
+      { socket: { path: '/run/t.sock' }, server: { url: 'wss://a.example/agent', token: 't', pingIntervalMs: 3e9 } },
+      'server.pingIntervalMs: must be at most 2147483647 ms',
+    ],
+    [{ socket: { path: '/run/t.sock' }, decisionLog: { flushIntervalMs: 1e12 } }, 'decisionLog.flushIntervalMs'],
+    [{ socket: { path: '/run/t.sock' }, shutdownTimeoutMs: 0 }, 'shutdownTimeoutMs'],
+  ])('refuses a timer key %j past what a timer can wait, naming it', (config, message) => {
+    expect(() => parse(config)).toThrow(message);
+  });
+
+  it('takes a timer key of the longest delay a timer can wait', () => {
+    expect(parse({ socket: { path: '/run/t.sock', idleTimeoutMs: MAX_TIMER_MS } }).socket.idleTimeoutMs).toBe(
+      MAX_TIMER_MS,
+    );
   });
 });

@@ -37,6 +37,8 @@ describe('server config bounds', () => {
     'approvals: {decidedRetentionDays: 2.5}',
     'approvals: {decidedRetentionDays: 3651}',
     "approvals: {decidedRetentionDays: '30'}",
+    'sync: {pingIntervalMs: 2147483648}',
+    'signing: {checkIntervalMs: 100000000000}',
   ])('refuses %s, naming the key', (line) => {
     const key = line.slice(line.indexOf('{') + 1, line.indexOf(':', line.indexOf('{')));
     expect(() => parse(`dataDir: data\n${line}\n`)).toThrow(key);
