@@ -51,7 +51,7 @@ export const ENTRY_BATCH_BYTES = 64 * 1024;
 
 /** The body's encoding as one buffer (a copy of its slices). */
 export function bodyBytes(body: EncodedBody): Buffer {
-  return Buffer.concat(body.slices as Buffer[], body.length);
+  return Buffer.concat(body.slices, body.length);
 }
 
 function varintLength(value: number): number {
