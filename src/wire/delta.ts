@@ -439,6 +439,11 @@ function repeatsId(list: readonly ViewEntry[]): boolean {
 
 const repeatedIds = new WeakMap<readonly ViewEntry[], boolean>();
 
+/** Notes that a list of entries repeats no id (the caller knows it: a validated world's), sparing the diff its check. */
+export function noteUniqueIds(list: readonly ViewEntry[]): void {
+  repeatedIds.set(list, false);
+}
+
 /** Whether two entries are the same entry with the same record. */
 function sameEntry(a: ViewEntry, b: ViewEntry): boolean {
   return a === b || (a.id === b.id && sameSpan(a, b));

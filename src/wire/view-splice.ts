@@ -13,7 +13,7 @@ import $protobuf from 'protobufjs/minimal.js';
 import type { Application } from '../engine/model.js';
 import { type ComputerView, EMPTY_VIEW_BODY, type ViewPolicy } from '../engine/view.js';
 import { applicationToWire, checkUint32, policyToWire, viewToWire } from './codec.js';
-import { VIEW_FIELDS, type ViewEntry, type ViewParts, viewParts } from './delta.js';
+import { VIEW_FIELDS, type ViewEntry, type ViewParts, noteUniqueIds, viewParts } from './delta.js';
 import { tollgate } from './generated/tollgate.js';
 import { seal } from './signed.js';
 
@@ -172,6 +172,13 @@ export class ViewSplicer {
   private readonly applications = new WeakMap<Application, ViewEntry>();
   private readonly bodies = new WeakMap<object, EncodedBody>();
 
+  /**
+   * With `uniqueIds`, the bodies are known to list each policy and
+   * application id once (the views of validated worlds), so a diff of two
+   * bodies does not check it again.
+   */
+  constructor(private readonly options: { uniqueIds?: boolean } = {}) {}
+
   /** The encoding of a body (once per body object; `at` names the view in errors). */
   body(body: ViewBodyContent, at = 'view'): EncodedBody {
     let encoded = this.bodies.get(body);
@@ -222,6 +229,10 @@ export class ViewSplicer {
       }
     });
     writeRecords(fresh);
+    if (this.options.uniqueIds === true) {
+      noteUniqueIds(policies);
+      noteUniqueIds(applications);
+    }
     const slices = joinedSlices(bodySpans(head, policies, applications, tail));
     let length = 0;
     for (const slice of slices) length += slice.length;
