@@ -119,36 +119,36 @@ function recordBytes(field: number, messageBytes: number): number {
   return varintLength(field * 8 + LEN) + varintLength(messageBytes) + messageBytes;
 }
 
-/** The spans as slices, spans that follow each other in one buffer joined into one slice. */
-function joinedSlices(spans: Iterable<{ buf: Buffer; start: number; end: number }>): Buffer[] {
-  const slices: Buffer[] = [];
-  let run: Buffer | null = null;
-  let runStart = 0;
-  let runEnd = 0;
-  for (const span of spans) {
-    if (run === span.buf && runEnd === span.start) {
-      runEnd = span.end;
-      continue;
-    }
-    if (run !== null && runEnd > runStart) slices.push(run.subarray(runStart, runEnd));
-    run = span.buf;
-    runStart = span.start;
-    runEnd = span.end;
-  }
-  if (run !== null && runEnd > runStart) slices.push(run.subarray(runStart, runEnd));
-  return slices;
-}
-
-function* bodySpans(
+/**
+ * The body's records as slices, in field-number order: the head's and
+ * tail's records, and the entries' records, those that follow each other
+ * in one buffer joined into one slice.
+ */
+function joinedSlices(
   head: Buffer,
   policies: readonly ViewEntry[],
   applications: readonly ViewEntry[],
   tail: Buffer,
-): Generator<{ buf: Buffer; start: number; end: number }> {
-  yield { buf: head, start: 0, end: head.length };
-  yield* policies;
-  yield* applications;
-  yield { buf: tail, start: 0, end: tail.length };
+): Buffer[] {
+  const slices: Buffer[] = [];
+  let run: Buffer = head;
+  let runStart = 0;
+  let runEnd = head.length;
+  const add = (buf: Buffer, start: number, end: number): void => {
+    if (run === buf && runEnd === start) {
+      runEnd = end;
+      return;
+    }
+    if (runEnd > runStart) slices.push(run.subarray(runStart, runEnd));
+    run = buf;
+    runStart = start;
+    runEnd = end;
+  };
+  for (const e of policies) add(e.buf, e.start, e.end);
+  for (const e of applications) add(e.buf, e.start, e.end);
+  add(tail, 0, tail.length);
+  if (runEnd > runStart) slices.push(run.subarray(runStart, runEnd));
+  return slices;
 }
 
 let bodySerial = 0;
@@ -233,7 +233,7 @@ export class ViewSplicer {
       noteUniqueIds(policies);
       noteUniqueIds(applications);
     }
-    const slices = joinedSlices(bodySpans(head, policies, applications, tail));
+    const slices = joinedSlices(head, policies, applications, tail);
     let length = 0;
     for (const slice of slices) length += slice.length;
     const fields = new Map(viewParts(head).fields);
@@ -325,11 +325,15 @@ const KEY_ID_CHARS = 16;
 /** The length of the SignedSnapshot sealSplicedSnapshot makes for this content, without encoding or signing it. */
 export function splicedSignedSnapshotBytes(header: SplicedSnapshotHeader, view: SplicedView): number {
   const viewLength = view.computer.length + view.body.length;
-  const w = $protobuf.Writer.create();
-  if (header.computerId !== '') w.uint32((1 << 3) | LEN).string(header.computerId);
-  if (header.version !== 0) w.uint32(2 << 3).uint32(header.version);
-  if (!Object.is(header.issuedAtMs, 0)) w.uint32((3 << 3) | 1).double(header.issuedAtMs);
-  if (header.settingsVersion !== 0) w.uint32(4 << 3).uint32(header.settingsVersion);
-  const payload = w.len + 1 + varintLength(viewLength) + viewLength + 2;
+  // The header fields as splicedSnapshotPayload writes them (one byte of key each), counted without writing.
+  let headerBytes = 0;
+  if (header.computerId !== '') {
+    const idBytes = Buffer.byteLength(header.computerId, 'utf8');
+    headerBytes += 1 + varintLength(idBytes) + idBytes;
+  }
+  if (header.version !== 0) headerBytes += 1 + varintLength(header.version);
+  if (!Object.is(header.issuedAtMs, 0)) headerBytes += 1 + 8;
+  if (header.settingsVersion !== 0) headerBytes += 1 + varintLength(header.settingsVersion);
+  const payload = headerBytes + 1 + varintLength(viewLength) + viewLength + 2;
   return 1 + varintLength(payload) + payload + 2 + SIGNATURE_BYTES + 2 + KEY_ID_CHARS;
 }
