@@ -171,6 +171,8 @@ export class ViewSplicer {
   private readonly policies = new WeakMap<ViewPolicy, ViewEntry>();
   private readonly applications = new WeakMap<Application, ViewEntry>();
   private readonly bodies = new WeakMap<object, EncodedBody>();
+  /** The body encoded last, with its entries' records. */
+  private last: { content: ViewBodyContent; policies: ViewEntry[]; applications: ViewEntry[] } | null = null;
 
   /**
    * With `uniqueIds`, the bodies are known to list each policy and
@@ -208,27 +210,33 @@ export class ViewSplicer {
     );
     // Records not encoded yet are written one after the other into shared buffers, in the body's order.
     const fresh: NewRecord[] = [];
+    // The body encoded last (bodies are mostly encoded one group after the other) lists most of the same
+    // entries at the same places: those are found by a comparison, not a lookup each.
+    const last = this.last;
     const policies = new Array<ViewEntry>(body.policies.length);
-    body.policies.forEach((p, i) => {
-      const entry = this.policies.get(p);
+    for (let i = 0; i < body.policies.length; i++) {
+      const p = body.policies[i]!;
+      const entry = last?.content.policies[i] === p ? last.policies[i] : this.policies.get(p);
       if (entry !== undefined) policies[i] = entry;
       else {
         const message = pb.Policy.encode(policyToWire(p, `${at}.policies[${i}]`)).finish();
         const keep = (e: ViewEntry): void => void this.policies.set(p, e);
         fresh.push({ field: VIEW_FIELDS.policies, id: p.id, message, list: policies, at: i, keep });
       }
-    });
+    }
     const applications = new Array<ViewEntry>(body.applications.length);
-    body.applications.forEach((a, i) => {
-      const entry = this.applications.get(a);
+    for (let i = 0; i < body.applications.length; i++) {
+      const a = body.applications[i]!;
+      const entry = last?.content.applications[i] === a ? last.applications[i] : this.applications.get(a);
       if (entry !== undefined) applications[i] = entry;
       else {
         const message = pb.Application.encode(applicationToWire(a)).finish();
         const keep = (e: ViewEntry): void => void this.applications.set(a, e);
         fresh.push({ field: VIEW_FIELDS.applications, id: a.id, message, list: applications, at: i, keep });
       }
-    });
+    }
     writeRecords(fresh);
+    this.last = { content: body, policies, applications };
     if (this.options.uniqueIds === true) {
       noteUniqueIds(policies);
       noteUniqueIds(applications);
