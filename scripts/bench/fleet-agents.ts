@@ -64,7 +64,8 @@ interface Agent {
 }
 
 const agents = new Map<string, Agent>();
-let waiting: { ids: string[]; done: () => void } | null = null;
+/** The agents an `await` waits for; those before `next` acknowledged something newer than at the mark. */
+let waiting: { ids: string[]; next: number; done: () => void } | null = null;
 
 function send(report: AgentReport): void {
   process.send?.(report);
@@ -76,8 +77,9 @@ function newer(a: Agent): boolean {
 
 function checkWaiting(): void {
   if (waiting === null) return;
-  for (const id of waiting.ids) {
-    const agent = agents.get(id);
+  // An agent stays newer until the next mark: each is passed over once, not at every acknowledgement.
+  for (; waiting.next < waiting.ids.length; waiting.next++) {
+    const agent = agents.get(waiting.ids[waiting.next]!);
     if (agent !== undefined && !newer(agent)) return;
   }
   const done = waiting.done;
@@ -237,6 +239,7 @@ async function handle(command: AgentCommand): Promise<void> {
         }, command.timeoutMs);
         waiting = {
           ids: mine,
+          next: 0,
           done: () => {
             clearTimeout(timer);
             resolve();

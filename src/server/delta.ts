@@ -95,7 +95,7 @@ class ViewCache {
     this.views.set(hash, view);
     const refs = this.bodies.get(view.body) ?? 0;
     this.bodies.set(view.body, refs + 1);
-    this.held += view.computer.length + VIEW_OVERHEAD_BYTES + (refs === 0 ? view.body.bytes.length : 0);
+    this.held += view.computer.length + VIEW_OVERHEAD_BYTES + (refs === 0 ? view.body.length : 0);
     for (const oldest of this.views.keys()) {
       if (this.held <= this.maxBytes) break;
       this.delete(oldest);
@@ -110,7 +110,7 @@ class ViewCache {
     const refs = this.bodies.get(view.body)! - 1;
     if (refs === 0) {
       this.bodies.delete(view.body);
-      this.held -= view.body.bytes.length;
+      this.held -= view.body.length;
     } else this.bodies.set(view.body, refs);
   }
 }

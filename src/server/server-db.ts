@@ -501,9 +501,21 @@ export class ServerDb {
   /**
    * Runs `writes` in one immediate transaction (all or none): what agents
    * report (hellos, acknowledgements, last seen), gathered by the store.
+   * Committed without waiting for the disk (synchronous = NORMAL for this
+   * commit; the next fsync'd commit or checkpoint writes it through): an
+   * agent says all of it again at its next connection, so a power cut can
+   * lose such reports, never a version issued. The event loop does not wait
+   * for a sync to disk per batch while thousands of agents acknowledge.
    */
   inTransaction(writes: () => void): void {
-    this.guard(() => this.db.transaction(writes).immediate());
+    this.guard(() => {
+      this.db.pragma('synchronous = NORMAL');
+      try {
+        this.db.transaction(writes).immediate();
+      } finally {
+        this.db.pragma('synchronous = FULL');
+      }
+    });
   }
 
   /** Records what an agent said in its hello. */

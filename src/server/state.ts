@@ -10,7 +10,7 @@ import { evaluateApproval, resolveApprovalQuery } from '../engine/approvals.js';
 import { TollgateError, ValidationError } from '../engine/errors.js';
 import { MAX_ID_CHARS } from '../engine/limits.js';
 import { lintWorld, type LintWarning } from '../engine/lint.js';
-import type { AgentSetting, OsName, Policy, SettingValue, World } from '../engine/model.js';
+import type { AgentSetting, Computer, ComputerGroup, OsName, Policy, SettingValue, World } from '../engine/model.js';
 import { upgradeToFlat, type UpgradePlan } from '../engine/upgrade.js';
 import { validateChange, validateWorld } from '../engine/validate.js';
 import { resolveSettings } from '../engine/view.js';
@@ -207,7 +207,10 @@ export class ServerState implements ServerStateApi {
   private readonly queue: ChangeQueue;
   private readonly listeners = new Set<StateListener>();
   private readonly planner = new ViewPlanner();
-  private readonly splicer = new ViewSplicer();
+  // The views of stored worlds, which are validated: no id is listed twice.
+  private readonly splicer = new ViewSplicer({ uniqueIds: true });
+  /** Each computer's `computer` record, with the group it was made with (a computer's own part depends on both). */
+  private readonly computerRecords = new WeakMap<Computer, { group: ComputerGroup; record: Buffer }>();
   private unsubscribe: () => void = () => undefined;
   private storeFailures = { count: 0 };
   /**
@@ -544,10 +547,20 @@ export class ServerState implements ServerStateApi {
     const computer = this.index.computer(computerId);
     const row = this.requireRow(computerId);
     const view: SplicedView = {
-      computer: this.splicer.computerRecord(computerPart(this.index, computer), 'snapshot.view'),
+      computer: this.computerRecord(computer),
       body: this.splicer.body(this.planner.bodyOf(this.index, computer).view, 'snapshot.view'),
     };
     return { computerId, version: row.snapshotVersion, settingsVersion: row.settingsVersion, view };
+  }
+
+  /** A computer's `computer` record, encoded once while the computer and its group stay the same objects. */
+  private computerRecord(computer: Computer): Buffer {
+    const group = this.index.group(computer.group);
+    const known = this.computerRecords.get(computer);
+    if (known?.group === group) return known.record;
+    const record = this.splicer.computerRecord(computerPart(this.index, computer), 'snapshot.view');
+    this.computerRecords.set(computer, { group, record });
+    return record;
   }
 
   /** Signs a delta (server/delta.ts builds it from the snapshots) with the key that signs now. */

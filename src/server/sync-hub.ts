@@ -148,6 +148,7 @@ export class SyncHub {
   private closed = false;
   private readonly unwatch: () => void;
   private pushing: Promise<void> = Promise.resolve();
+  private heartbeating = false;
 
   constructor(options: SyncHubOptions) {
     this.options = options;
@@ -172,7 +173,13 @@ export class SyncHub {
     });
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes });
     this.wss.on('connection', (ws) => this.accept(ws));
-    this.pingTimer = setInterval(() => this.heartbeat(), options.pingIntervalMs);
+    this.pingTimer = setInterval(
+      () =>
+        void this.heartbeat().catch((error: unknown) =>
+          options.logger.error({ err: (error as Error).message }, 'heartbeat failed'),
+        ),
+      options.pingIntervalMs,
+    );
     this.pingTimer.unref();
   }
 
@@ -733,16 +740,36 @@ export class SyncHub {
     }
   }
 
-  private heartbeat(): void {
-    for (const conn of this.connections) {
-      if (conn.pongTimer !== null || conn.ws.readyState !== WebSocket.OPEN) continue;
-      conn.pongTimer = setTimeout(() => {
-        this.options.logger.warn({ computerId: conn.computerId }, 'agent missed its pong: dropping it');
-        conn.ws.terminate();
-      }, this.options.pongTimeoutMs);
-      conn.pongTimer.unref();
-      conn.ws.ping();
+  /**
+   * Pings every connection that answered the last ping, in slices (see
+   * Pacer): ten thousand pings at once would hold the event loop for
+   * hundreds of milliseconds, during a push or not. A heartbeat still going
+   * when the next is due lets that one pass.
+   */
+  private async heartbeat(): Promise<void> {
+    if (this.heartbeating) return;
+    this.heartbeating = true;
+    try {
+      const pacer = new Pacer();
+      for (const conn of [...this.connections]) {
+        await pacer.pace();
+        if (this.closed) return;
+        this.ping(conn);
+      }
+    } finally {
+      this.heartbeating = false;
     }
+  }
+
+  /** Pings a connection, unless it has not answered the last ping yet; no pong in time drops it. */
+  private ping(conn: Connection): void {
+    if (conn.pongTimer !== null || conn.ws.readyState !== WebSocket.OPEN) return;
+    conn.pongTimer = setTimeout(() => {
+      this.options.logger.warn({ computerId: conn.computerId }, 'agent missed its pong: dropping it');
+      conn.ws.terminate();
+    }, this.options.pongTimeoutMs);
+    conn.pongTimer.unref();
+    conn.ws.ping();
   }
 
   /** Closes every agent connection and stops the heartbeat; safe to call twice. */

@@ -632,6 +632,23 @@ export class ViewPlanner {
  */
 const encodable = new WeakSet<object>();
 
+/** The lists of the body checked last that encoded (all their entries are in `encodable`). */
+let lastEncodable: { policies: readonly object[]; applications: readonly object[] } | null = null;
+
+/**
+ * The entries of a list not known to encode: one at the same place in the
+ * last body checked is known by a comparison (bodies are mostly checked one
+ * group after the other and share most entries), the others by a lookup.
+ */
+function notKnownEncodable<T extends object>(list: readonly T[], last: readonly object[] | undefined): T[] {
+  const unknown: T[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const entry = list[i]!;
+    if (last?.[i] !== entry && !encodable.has(entry)) unknown.push(entry);
+  }
+  return unknown;
+}
+
 /**
  * viewEncodingProblem of a body with a computer's own part, the same text:
  * the policies and applications already known to encode are not converted
@@ -646,11 +663,12 @@ function bodyEncodingProblem(
   versions: { snapshotVersion: number; settingsVersion: number },
 ): string | null {
   const view = body.view;
-  const policies = view.policies.filter((p) => !encodable.has(p));
-  const applications = view.applications.filter((a) => !encodable.has(a));
+  const policies = notKnownEncodable(view.policies, lastEncodable?.policies);
+  const applications = notKnownEncodable(view.applications, lastEncodable?.applications);
   if (viewEncodingProblem(computerId, { computer: own, ...view, policies, applications }, versions) === null) {
     for (const p of policies) encodable.add(p);
     for (const a of applications) encodable.add(a);
+    lastEncodable = { policies: view.policies, applications: view.applications };
     return null;
   }
   return viewEncodingProblem(computerId, { computer: own, ...view }, versions);

@@ -425,22 +425,59 @@ function sameSpan(a: Span, b: Span): boolean {
   return a.end - a.start === b.end - b.start && a.buf.compare(b.buf, b.start, b.end, a.start, a.end) === 0;
 }
 
+/** Whether a list of entries repeats an id (kept per list: a body's lists are diffed many times). */
+function repeatsId(list: readonly ViewEntry[]): boolean {
+  let repeats = repeatedIds.get(list);
+  if (repeats === undefined) {
+    const ids = new Set<string>();
+    for (const entry of list) ids.add(entry.id);
+    repeats = ids.size !== list.length;
+    repeatedIds.set(list, repeats);
+  }
+  return repeats;
+}
+
+const repeatedIds = new WeakMap<readonly ViewEntry[], boolean>();
+
+/** Notes that a list of entries repeats no id (the caller knows it: a validated world's), sparing the diff its check. */
+export function noteUniqueIds(list: readonly ViewEntry[]): void {
+  repeatedIds.set(list, false);
+}
+
+/** Whether two entries are the same entry with the same record. */
+function sameEntry(a: ViewEntry, b: ViewEntry): boolean {
+  return a === b || (a.id === b.id && sameSpan(a, b));
+}
+
 /**
  * The changes from one list to the next: ids removed, and entries put
  * (added, changed, or moved: an entry out of the order the others keep is
  * removed and put again). Null when either list repeats an id.
  */
 function listChanges(base: readonly ViewEntry[], next: readonly ViewEntry[]): ListChanges | null {
+  if (repeatsId(base) || repeatsId(next)) return null;
+  // The same entries at the start and at the end of both lists are not changes (and any longest run in
+  // order keeps them), so only what lies between is compared by id: for a change of a few entries, a
+  // walk of the lists without a map.
+  const shorter = Math.min(base.length, next.length);
+  let from = 0;
+  while (from < shorter && sameEntry(base[from]!, next[from]!)) from++;
+  let baseTo = base.length;
+  let nextTo = next.length;
+  while (baseTo > from && nextTo > from && sameEntry(base[baseTo - 1]!, next[nextTo - 1]!)) {
+    baseTo--;
+    nextTo--;
+  }
   const baseIndex = new Map<string, number>();
-  for (let i = 0; i < base.length; i++) baseIndex.set(base[i]!.id, i);
-  if (baseIndex.size !== base.length) return null;
-  const nextIds = new Set(next.map((e) => e.id));
-  if (nextIds.size !== next.length) return null;
-  const removed = base.filter((e) => !nextIds.has(e.id)).map((e) => e.id);
+  for (let i = from; i < baseTo; i++) baseIndex.set(base[i]!.id, i);
+  const nextIds = new Set<string>();
+  for (let i = from; i < nextTo; i++) nextIds.add(next[i]!.id);
+  const removed: string[] = [];
+  for (let i = from; i < baseTo; i++) if (!nextIds.has(base[i]!.id)) removed.push(base[i]!.id);
   // Entries in both lists, in the next order, by their base index: those off a longest increasing run moved.
   const common: number[] = [];
   const commonAt: number[] = [];
-  for (let i = 0; i < next.length; i++) {
+  for (let i = from; i < nextTo; i++) {
     const at = baseIndex.get(next[i]!.id);
     if (at !== undefined) {
       common.push(at);
@@ -455,7 +492,7 @@ function listChanges(base: readonly ViewEntry[], next: readonly ViewEntry[]): Li
     for (let i = 0; i < common.length; i++) if (!kept.has(i)) moved.add(commonAt[i]!);
   }
   const put: ListChanges['put'] = [];
-  for (let i = 0; i < next.length; i++) {
+  for (let i = from; i < nextTo; i++) {
     const entry = next[i]!;
     const at = baseIndex.get(entry.id);
     if (at === undefined) put.push({ position: i, entry });

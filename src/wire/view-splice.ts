@@ -13,7 +13,7 @@ import $protobuf from 'protobufjs/minimal.js';
 import type { Application } from '../engine/model.js';
 import { type ComputerView, EMPTY_VIEW_BODY, type ViewPolicy } from '../engine/view.js';
 import { applicationToWire, checkUint32, policyToWire, viewToWire } from './codec.js';
-import { VIEW_FIELDS, type ViewEntry, type ViewParts, viewParts } from './delta.js';
+import { VIEW_FIELDS, type ViewEntry, type ViewParts, noteUniqueIds, viewParts } from './delta.js';
 import { tollgate } from './generated/tollgate.js';
 import { seal } from './signed.js';
 
@@ -24,14 +24,34 @@ const LEN = 2;
 /** The part of a view shared by the computers that see the same entries. */
 export type ViewBodyContent = Omit<ComputerView, 'computer'>;
 
-/** A body's encoding: the records of fields 2 to 12 in field-number order, and the same cut into parts. */
+/** A body's encoding: the records of fields 2 to 12 in field-number order, as slices and cut into parts. */
 export interface EncodedBody {
-  /** The records of every field but `computer`, in field-number order. */
-  readonly bytes: Buffer;
-  /** `bytes` cut into parts (no `computer` field); the entries' spans point into buffers shared between bodies. */
+  /**
+   * The records of every field but `computer`, in field-number order, as a
+   * few slices: records that lie next to each other in one buffer are one
+   * slice (their concatenation is the body's encoding; it is not made).
+   */
+  readonly slices: readonly Buffer[];
+  /** The encoding's bytes (the slices' lengths added). */
+  readonly length: number;
+  /** The same cut into parts (no `computer` field); the entries' spans point into buffers shared between bodies. */
   readonly parts: ViewParts;
   /** Tells this encoding apart from every other one of the process (not a content hash: cheaper). */
   readonly serial: number;
+}
+
+/**
+ * Bytes of one buffer that entry records new to a body are written into,
+ * one after the other in the body's order, at most (a larger record gets a
+ * buffer of its own). Bodies that list the same entries in the same order
+ * then hold them as one slice; a buffer stays while one of its records is
+ * held, so this also bounds what an unused record can keep.
+ */
+export const ENTRY_BATCH_BYTES = 64 * 1024;
+
+/** The body's encoding as one buffer (a copy of its slices). */
+export function bodyBytes(body: EncodedBody): Buffer {
+  return Buffer.concat(body.slices, body.length);
 }
 
 function varintLength(value: number): number {
@@ -51,14 +71,84 @@ function writeVarint(buf: Buffer, at: number, value: number): number {
   return pos;
 }
 
-/** A LEN record of `field` around `message`, as a ViewEntry of its own buffer. */
-function entryRecord(field: number, id: string, message: Uint8Array): ViewEntry {
-  const key = field * 8 + LEN;
-  const head = varintLength(key) + varintLength(message.length);
-  const buf = Buffer.allocUnsafe(head + message.length);
-  writeVarint(buf, writeVarint(buf, 0, key), message.length);
-  buf.set(message, head);
-  return { id, buf, start: 0, valueStart: head, end: buf.length };
+/** An entry record to write: its field, id and message. */
+interface NewRecord {
+  field: number;
+  id: string;
+  message: Uint8Array;
+  /** Where its entry goes: the list and the position in it. */
+  list: ViewEntry[];
+  at: number;
+  /** Remembers the entry for the entity it encodes. */
+  keep: (entry: ViewEntry) => void;
+}
+
+/**
+ * Writes LEN records one after the other into shared buffers of at most
+ * ENTRY_BATCH_BYTES, each as a ViewEntry pointing into its buffer.
+ */
+function writeRecords(records: readonly NewRecord[]): void {
+  let i = 0;
+  while (i < records.length) {
+    // As many records as fit in one batch (at least one).
+    let size = 0;
+    let j = i;
+    for (; j < records.length; j++) {
+      const r = records[j]!;
+      const bytes = recordBytes(r.field, r.message.length);
+      if (j > i && size + bytes > ENTRY_BATCH_BYTES) break;
+      size += bytes;
+    }
+    const buf = Buffer.allocUnsafe(size);
+    let pos = 0;
+    for (; i < j; i++) {
+      const r = records[i]!;
+      const start = pos;
+      pos = writeVarint(buf, writeVarint(buf, pos, r.field * 8 + LEN), r.message.length);
+      const valueStart = pos;
+      buf.set(r.message, pos);
+      pos += r.message.length;
+      const entry: ViewEntry = { id: r.id, buf, start, valueStart, end: pos };
+      r.list[r.at] = entry;
+      r.keep(entry);
+    }
+  }
+}
+
+function recordBytes(field: number, messageBytes: number): number {
+  return varintLength(field * 8 + LEN) + varintLength(messageBytes) + messageBytes;
+}
+
+/**
+ * The body's records as slices, in field-number order: the head's and
+ * tail's records, and the entries' records, those that follow each other
+ * in one buffer joined into one slice.
+ */
+function joinedSlices(
+  head: Buffer,
+  policies: readonly ViewEntry[],
+  applications: readonly ViewEntry[],
+  tail: Buffer,
+): Buffer[] {
+  const slices: Buffer[] = [];
+  let run: Buffer = head;
+  let runStart = 0;
+  let runEnd = head.length;
+  const add = (buf: Buffer, start: number, end: number): void => {
+    if (run === buf && runEnd === start) {
+      runEnd = end;
+      return;
+    }
+    if (runEnd > runStart) slices.push(run.subarray(runStart, runEnd));
+    run = buf;
+    runStart = start;
+    runEnd = end;
+  };
+  for (const e of policies) add(e.buf, e.start, e.end);
+  for (const e of applications) add(e.buf, e.start, e.end);
+  add(tail, 0, tail.length);
+  if (runEnd > runStart) slices.push(run.subarray(runStart, runEnd));
+  return slices;
 }
 
 let bodySerial = 0;
@@ -81,6 +171,15 @@ export class ViewSplicer {
   private readonly policies = new WeakMap<ViewPolicy, ViewEntry>();
   private readonly applications = new WeakMap<Application, ViewEntry>();
   private readonly bodies = new WeakMap<object, EncodedBody>();
+  /** The body encoded last, with its entries' records. */
+  private last: { content: ViewBodyContent; policies: ViewEntry[]; applications: ViewEntry[] } | null = null;
+
+  /**
+   * With `uniqueIds`, the bodies are known to list each policy and
+   * application id once (the views of validated worlds), so a diff of two
+   * bodies does not check it again.
+   */
+  constructor(private readonly options: { uniqueIds?: boolean } = {}) {}
 
   /** The encoding of a body (once per body object; `at` names the view in errors). */
   body(body: ViewBodyContent, at = 'view'): EncodedBody {
@@ -109,28 +208,46 @@ export class ViewSplicer {
         approvalWarnings: wire.approvalWarnings,
       }).finish(),
     );
-    const policies = body.policies.map((p, i) => {
-      let entry = this.policies.get(p);
-      if (entry === undefined) {
+    // Records not encoded yet are written one after the other into shared buffers, in the body's order.
+    const fresh: NewRecord[] = [];
+    // The body encoded last (bodies are mostly encoded one group after the other) lists most of the same
+    // entries at the same places: those are found by a comparison, not a lookup each.
+    const last = this.last;
+    const policies = new Array<ViewEntry>(body.policies.length);
+    for (let i = 0; i < body.policies.length; i++) {
+      const p = body.policies[i]!;
+      const entry = last?.content.policies[i] === p ? last.policies[i] : this.policies.get(p);
+      if (entry !== undefined) policies[i] = entry;
+      else {
         const message = pb.Policy.encode(policyToWire(p, `${at}.policies[${i}]`)).finish();
-        entry = entryRecord(VIEW_FIELDS.policies, p.id, message);
-        this.policies.set(p, entry);
+        const keep = (e: ViewEntry): void => void this.policies.set(p, e);
+        fresh.push({ field: VIEW_FIELDS.policies, id: p.id, message, list: policies, at: i, keep });
       }
-      return entry;
-    });
-    const applications = body.applications.map((a) => {
-      let entry = this.applications.get(a);
-      if (entry === undefined) {
-        entry = entryRecord(VIEW_FIELDS.applications, a.id, pb.Application.encode(applicationToWire(a)).finish());
-        this.applications.set(a, entry);
+    }
+    const applications = new Array<ViewEntry>(body.applications.length);
+    for (let i = 0; i < body.applications.length; i++) {
+      const a = body.applications[i]!;
+      const entry = last?.content.applications[i] === a ? last.applications[i] : this.applications.get(a);
+      if (entry !== undefined) applications[i] = entry;
+      else {
+        const message = pb.Application.encode(applicationToWire(a)).finish();
+        const keep = (e: ViewEntry): void => void this.applications.set(a, e);
+        fresh.push({ field: VIEW_FIELDS.applications, id: a.id, message, list: applications, at: i, keep });
       }
-      return entry;
-    });
-    const bytes = Buffer.concat([head, ...policies.map((e) => e.buf), ...applications.map((e) => e.buf), tail]);
+    }
+    writeRecords(fresh);
+    this.last = { content: body, policies, applications };
+    if (this.options.uniqueIds === true) {
+      noteUniqueIds(policies);
+      noteUniqueIds(applications);
+    }
+    const slices = joinedSlices(head, policies, applications, tail);
+    let length = 0;
+    for (const slice of slices) length += slice.length;
     const fields = new Map(viewParts(head).fields);
     for (const [field, spans] of viewParts(tail).fields) fields.set(field, spans);
-    const parts: ViewParts = { fields, policies, applications, bytes: bytes.length };
-    return { bytes, parts, serial: ++bodySerial };
+    const parts: ViewParts = { fields, policies, applications, bytes: length };
+    return { slices, length, parts, serial: ++bodySerial };
   }
 
   /** The `computer` record (field 1) of a computer's view. */
@@ -154,7 +271,8 @@ export interface SplicedView {
 export function splicedViewHash(view: SplicedView): Buffer {
   let bodyHash = bodyHashes.get(view.body);
   if (bodyHash === undefined) {
-    bodyHash = createHash('sha256').update(view.body.bytes);
+    bodyHash = createHash('sha256');
+    for (const slice of view.body.slices) bodyHash.update(slice);
     bodyHashes.set(view.body, bodyHash);
   }
   return bodyHash.copy().update(view.computer).digest();
@@ -168,7 +286,7 @@ export function splicedViewParts(view: SplicedView): ViewParts {
   const computer = Buffer.isBuffer(view.computer) ? view.computer : Buffer.from(view.computer);
   const fields = new Map(view.body.parts.fields);
   fields.set(VIEW_FIELDS.computer, [...viewParts(computer).fields.values()].flat());
-  return { ...view.body.parts, fields, bytes: computer.length + view.body.bytes.length };
+  return { ...view.body.parts, fields, bytes: computer.length + view.body.length };
 }
 
 /** A snapshot's header: what SnapshotPayload carries besides the view. */
@@ -181,7 +299,7 @@ export interface SplicedSnapshotHeader {
 
 /** The SnapshotPayload bytes of a spliced view: what pb.SnapshotPayload.encode writes for the same content. */
 export function splicedSnapshotPayload(header: SplicedSnapshotHeader, view: SplicedView): Buffer {
-  const viewLength = view.computer.length + view.body.bytes.length;
+  const viewLength = view.computer.length + view.body.length;
   const w = $protobuf.Writer.create();
   const version = checkUint32(header.version, 'snapshot.version');
   const settingsVersion = checkUint32(header.settingsVersion, 'snapshot.settingsVersion');
@@ -196,7 +314,7 @@ export function splicedSnapshotPayload(header: SplicedSnapshotHeader, view: Spli
     .uint32(6 << 3)
     .int32(pb.PayloadKind.PAYLOAD_KIND_SNAPSHOT)
     .finish();
-  return Buffer.concat([before, view.computer, view.body.bytes, after]);
+  return Buffer.concat([before, view.computer, ...view.body.slices, after]);
 }
 
 /** Signs a spliced snapshot: the SignedSnapshot bytes, as sealSnapshot makes them for the same content. */
@@ -214,12 +332,16 @@ const KEY_ID_CHARS = 16;
 
 /** The length of the SignedSnapshot sealSplicedSnapshot makes for this content, without encoding or signing it. */
 export function splicedSignedSnapshotBytes(header: SplicedSnapshotHeader, view: SplicedView): number {
-  const viewLength = view.computer.length + view.body.bytes.length;
-  const w = $protobuf.Writer.create();
-  if (header.computerId !== '') w.uint32((1 << 3) | LEN).string(header.computerId);
-  if (header.version !== 0) w.uint32(2 << 3).uint32(header.version);
-  if (!Object.is(header.issuedAtMs, 0)) w.uint32((3 << 3) | 1).double(header.issuedAtMs);
-  if (header.settingsVersion !== 0) w.uint32(4 << 3).uint32(header.settingsVersion);
-  const payload = w.len + 1 + varintLength(viewLength) + viewLength + 2;
+  const viewLength = view.computer.length + view.body.length;
+  // The header fields as splicedSnapshotPayload writes them (one byte of key each), counted without writing.
+  let headerBytes = 0;
+  if (header.computerId !== '') {
+    const idBytes = Buffer.byteLength(header.computerId, 'utf8');
+    headerBytes += 1 + varintLength(idBytes) + idBytes;
+  }
+  if (header.version !== 0) headerBytes += 1 + varintLength(header.version);
+  if (!Object.is(header.issuedAtMs, 0)) headerBytes += 1 + 8;
+  if (header.settingsVersion !== 0) headerBytes += 1 + varintLength(header.settingsVersion);
+  const payload = headerBytes + 1 + varintLength(viewLength) + viewLength + 2;
   return 1 + varintLength(payload) + payload + 2 + SIGNATURE_BYTES + 2 + KEY_ID_CHARS;
 }

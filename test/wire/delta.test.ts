@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import protobuf from 'protobufjs';
 import { TollgateError } from '../../src/engine/errors.js';
@@ -230,5 +231,72 @@ describe('signed deltas between snapshot versions', () => {
       const short = { ...content, viewHash: new Uint8Array(5) };
       expect(() => sealDelta(short, privateKey)).toThrow(/delta\.viewHash/);
     });
+  });
+});
+
+describe('the diff of two lists of entries', () => {
+  /** A view of policies named by id and revision, cut into parts. */
+  function policiesView(list: readonly (readonly [string, number])[]) {
+    const bytes = pb.ComputerView.encode({
+      policies: list.map(([id, revision]) => ({ id, name: `revision ${revision}` })),
+    }).finish();
+    return viewParts(bytes);
+  }
+
+  it('puts and removes exactly what turns one list into the other, whatever is shared', () => {
+    const entry = fc.tuple(fc.integer({ min: 0, max: 30 }), fc.integer({ min: 0, max: 2 }));
+    const list = fc.uniqueArray(entry, { selector: ([id]) => id, maxLength: 25 });
+    fc.assert(
+      fc.property(list, list, fc.boolean(), (before, after, shareObjects) => {
+        const a = before.map(([id, r]) => [`pol-${id}`, r] as const);
+        const b = after.map(([id, r]) => [`pol-${id}`, r] as const);
+        const baseParts = policiesView(a);
+        const nextParts = policiesView(b);
+        if (shareObjects) {
+          // As bodies encoded by one splicer: an unchanged entry is the same object in both lists.
+          nextParts.policies = nextParts.policies.map((e, i) => {
+            const same = baseParts.policies.find((x, j) => x.id === e.id && a[j]![1] === b[i]![1]);
+            return same ?? e;
+          });
+        }
+        const delta = diffViews(baseParts, nextParts, {
+          computerId: 'c',
+          baseVersion: 1,
+          baseViewHash: partsHash(baseParts),
+          version: 2,
+          settingsVersion: 1,
+          issuedAtMs: 0,
+          viewHash: partsHash(nextParts),
+        });
+        expect(delta).not.toBeNull();
+        const applied = applyDeltaToParts(baseParts, delta!);
+        expect(partsBytes(applied).equals(partsBytes(nextParts))).toBe(true);
+        // Entries at the same place with the same record at the start and the end are never sent.
+        let same = 0;
+        while (same < Math.min(a.length, b.length) && a[same]![0] === b[same]![0] && a[same]![1] === b[same]![1]) {
+          same++;
+        }
+        expect(delta!.policies.every((p) => p.position >= same)).toBe(true);
+        expect(delta!.removedPolicies.every((id) => a.findIndex(([x]) => x === id) >= same)).toBe(true);
+      }),
+    );
+  });
+
+  it('cannot tell lists that repeat an id apart', () => {
+    const parts = policiesView([
+      ['pol-1', 0],
+      ['pol-1', 1],
+    ]);
+    const header = {
+      computerId: 'c',
+      baseVersion: 1,
+      baseViewHash: partsHash(parts),
+      version: 2,
+      settingsVersion: 1,
+      issuedAtMs: 0,
+      viewHash: partsHash(parts),
+    };
+    expect(diffViews(parts, policiesView([['pol-1', 0]]), header)).toBeNull();
+    expect(diffViews(policiesView([['pol-1', 0]]), parts, header)).toBeNull();
   });
 });

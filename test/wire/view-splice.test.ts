@@ -11,7 +11,9 @@ import { tollgate } from '../../src/wire/generated/tollgate.js';
 import { openSnapshot, sealSnapshot } from '../../src/wire/signed.js';
 import { viewToWire } from '../../src/wire/codec.js';
 import {
+  ENTRY_BATCH_BYTES,
   ViewSplicer,
+  bodyBytes,
   sealSplicedSnapshot,
   splicedSignedSnapshotBytes,
   splicedSnapshotPayload,
@@ -47,7 +49,7 @@ describe('spliced views', () => {
           body: splicer.body(planner.bodyOf(index, computer).view),
         };
         const generic = tollgate.v1.ComputerView.encode(viewToWire(view)).finish();
-        expect(Buffer.concat([spliced.computer, spliced.body.bytes]).equals(Buffer.from(generic)), id).toBe(true);
+        expect(Buffer.concat([spliced.computer, bodyBytes(spliced.body)]).equals(Buffer.from(generic)), id).toBe(true);
         expect(splicedViewHash(spliced).equals(partsHash(viewParts(generic))), id).toBe(true);
         const parts = splicedViewParts(spliced);
         expect(parts.bytes).toBe(generic.length);
@@ -101,6 +103,36 @@ describe('spliced views', () => {
     expect(bodyB).not.toBe(bodyA);
     expect(shared.length).toBeGreaterThan(0);
     for (const entry of shared) expect(bodyB.parts.policies.find((q) => q.id === entry.id)).toBe(entry);
+  });
+  it('writes new records next to each other, so that a body changed in one entry is a few slices', () => {
+    // Large enough for several batches of records.
+    const world = paddedWorld(2000, 40);
+    const planner = new ViewPlanner();
+    const splicer = new ViewSplicer();
+    const encode = (w: World) => {
+      const index = new WorldIndex(w);
+      const computer = index.computer('till-1');
+      const spliced = {
+        computer: splicer.computerRecord(computerPart(index, computer)),
+        body: splicer.body(planner.bodyOf(index, computer).view),
+      };
+      const generic = tollgate.v1.ComputerView.encode(viewToWire(planner.viewOf(index, 'till-1'))).finish();
+      expect(Buffer.concat([spliced.computer, bodyBytes(spliced.body)]).equals(Buffer.from(generic))).toBe(true);
+      expect(splicedViewHash(spliced).equals(partsHash(viewParts(generic)))).toBe(true);
+      return spliced.body;
+    };
+    const before = encode(world);
+    const batches = Math.ceil(before.length / ENTRY_BATCH_BYTES);
+    expect(batches).toBeGreaterThan(2);
+    // The head and tail records, and the batches the entries were written into.
+    expect(before.slices.length).toBeLessThanOrEqual(batches + 3);
+    const changed = { ...world.policies[1000]!, action: 'deny' as const };
+    const after = encode({ ...world, policies: world.policies.map((p, i) => (i === 1000 ? changed : p)) });
+    expect(after.length).toBe(before.length);
+    // The changed record cuts one batch in two.
+    expect(after.slices.length).toBeLessThanOrEqual(before.slices.length + 2);
+    expect(after.parts.policies[999]).toBe(before.parts.policies[999]);
+    expect(after.parts.policies[1000]).not.toBe(before.parts.policies[1000]);
   });
 });
 
