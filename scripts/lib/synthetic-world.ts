@@ -368,7 +368,14 @@ function matchingRequest(rng: Rng, shape: RuleShape): FileRequest {
       return { path: vary(rng, userFile(rng)), processPath: vary(rng, instantiate(rng, glob)), sha256: rng.hex(64) };
     case 'createdBy only':
       return { path: vary(rng, userFile(rng)), createdBy: vary(rng, instantiate(rng, glob)), sha256: rng.hex(64) };
-    default: {
+    case 'literal path':
+    case '* in the name':
+    case '? in the name':
+    case 'dir/** and dir/**/*.dll':
+    case '**/name.exe':
+    case 'mid-path *':
+    case '**/stem-*.exe':
+    case 'regex': {
       const request: FileRequest = { path: vary(rng, instantiate(rng, glob)) };
       if (rng.chance(0.5)) request.sha256 = rng.hex(64);
       return request;

@@ -136,7 +136,7 @@ describe('syntheticWorld', () => {
     const { world, requests, requestShapes } = syntheticWorld({ policies: 5_000, seed: 4, requests: 3_000 });
     const rules = world.applications.flatMap((a) => a.rules);
     const has = (test: (p: string) => boolean, field: 'path' | 'processPath' | 'createdBy' = 'path'): number =>
-      rules.filter((r) => r[field] !== undefined && test(r[field] as string)).length;
+      rules.filter((r) => r[field] !== undefined && test(r[field])).length;
     expect(has((p) => p.startsWith('regex:'))).toBeGreaterThan(0);
     expect(has((p) => p.includes('?') && !p.startsWith('regex:'))).toBeGreaterThan(0);
     expect(has((p) => /^C:\\Users\\\*\\/.test(p))).toBeGreaterThan(rules.length * 0.03);
