@@ -24,7 +24,9 @@ import {
   gramPoly,
   hashKey,
   hashStep,
-  isGramKind,
+  KIND_FIELD,
+  KIND_NUMBER,
+  KIND_PART,
   keyHash,
   kindSeed,
   mix32,
@@ -113,10 +115,9 @@ function isLive(policy: ViewPolicy, nowMs: number): boolean {
 
 type RuleTest = (file: NormalizedFile) => boolean;
 
-/** Whether a kind of key is looked up many times a request (segments, windows), behind the filter. */
-function isScanKind(kind: KeyKind): boolean {
-  return kind.endsWith(':segment') || kind.endsWith(':gram');
-}
+/** KIND_PART numbers: segment and gram keys are looked up many times a request, behind the filter. */
+const PART_SEGMENT_NUMBER = 2;
+const PART_GRAM = 3;
 
 /** hashKey from a kind's seed. */
 function hashFrom(seed: number, text: string, from: number, to: number): number {
@@ -138,7 +139,7 @@ const FIELD_KINDS = PATH_FIELDS.map((field) => ({
   segmentSeed: kindSeed(`${field}:segment`),
   gramSeed: kindSeed(`${field}:gram`),
 }));
-/** Bits of a field's `fieldParts` entry: which kinds of key its rules are filed under. */
+/** Bits of a field's `fieldParts` entry (1 << KIND_PART): which kinds of key its rules are filed under. */
 const PART_EXACT = 1;
 const PART_NAME = 2;
 const PART_SEGMENT = 4;
@@ -196,6 +197,8 @@ export class CompiledView {
   private readonly fieldGramLengths = new Int32Array(PATH_FIELDS.length);
   /** Rules with no key (no literal to find them by): tested for every request. */
   private readonly unindexed: number[] = [];
+  /** How many rules are filed under each kind of key (KEY_KINDS order). */
+  private readonly filedByKind = new Int32Array(KEY_KINDS.length);
   private readonly seen: Uint32Array;
   private generation = 0;
   /** Every policy expiry time, ascending. */
@@ -318,7 +321,8 @@ export class CompiledView {
             keyKinds = kinds;
           }
           keyHashes[keyCount] = keyHash(key.kind, key.text);
-          keyKinds[keyCount] = KEY_KINDS.indexOf(key.kind) | (isGramKind(key.kind) ? key.text.length << 4 : 0);
+          const kindNumber = KIND_NUMBER.get(key.kind) as number;
+          keyKinds[keyCount] = kindNumber | (KIND_PART[kindNumber] === PART_GRAM ? key.text.length << 4 : 0);
           keyCount++;
         }
         keyStart[++r] = keyCount;
@@ -341,7 +345,7 @@ export class CompiledView {
         }
       }
       chosen[rule] = best;
-      if (best >= 0 && isScanKind(KEY_KINDS[(keyKinds[best] as number) & 15] as KeyKind)) scanKeys++;
+      if (best >= 0 && (KIND_PART[(keyKinds[best] as number) & 15] as number) >= PART_SEGMENT_NUMBER) scanKeys++;
     }
     this.scanFilter = new KeyFilter(scanKeys);
     for (let rule = 0; rule < ruleCount; rule++) {
@@ -354,23 +358,31 @@ export class CompiledView {
       const hash = keyHashes[k] as number;
       const kindNumber = (keyKinds[k] as number) & 15;
       this.index.add(hash, rule);
-      const kind = KEY_KINDS[kindNumber] as KeyKind;
-      if (isScanKind(kind)) this.scanFilter.add(hash);
-      const f = FIELD_KINDS.findIndex(
-        (fk) =>
-          fk.exact === kindNumber || fk.name === kindNumber || fk.segment === kindNumber || fk.gram === kindNumber,
-      );
+      this.filedByKind[kindNumber] = (this.filedByKind[kindNumber] as number) + 1;
+      const f = KIND_FIELD[kindNumber] as number;
+      const part = KIND_PART[kindNumber] as number;
+      if (part >= PART_SEGMENT_NUMBER) this.scanFilter.add(hash);
       if (f < 0) continue;
-      const fk = FIELD_KINDS[f] as (typeof FIELD_KINDS)[number];
-      if (kindNumber === fk.exact) this.fieldParts[f] = (this.fieldParts[f] as number) | PART_EXACT;
-      else if (kindNumber === fk.name) this.fieldParts[f] = (this.fieldParts[f] as number) | PART_NAME;
-      else if (kindNumber === fk.segment) this.fieldParts[f] = (this.fieldParts[f] as number) | PART_SEGMENT;
-      else this.fieldGramLengths[f] = (this.fieldGramLengths[f] as number) | (1 << ((keyKinds[k] as number) >>> 4));
+      if (part === PART_GRAM) {
+        this.fieldGramLengths[f] = (this.fieldGramLengths[f] as number) | (1 << ((keyKinds[k] as number) >>> 4));
+      } else {
+        this.fieldParts[f] = (this.fieldParts[f] as number) | (1 << part);
+      }
     }
     this.seen = new Uint32Array(apps);
     this.expiries = Float64Array.from(
       ps.filter((p) => p.expiresAtMs !== null).map((p) => p.expiresAtMs as number),
     ).sort();
+  }
+
+  /** How the rules are filed: by kind of key, and how many have none (tested for every request). */
+  indexStats(): { rules: number; unindexed: number; byKind: Partial<Record<KeyKind, number>> } {
+    const byKind: Partial<Record<KeyKind, number>> = {};
+    KEY_KINDS.forEach((kind, i) => {
+      const n = this.filedByKind[i] as number;
+      if (n > 0) byKind[kind] = n;
+    });
+    return { rules: this.ruleSource.length, unindexed: this.unindexed.length, byKind };
   }
 
   /** The first policy expiry after `nowMs` (Infinity when none): decisions cannot change before it. */

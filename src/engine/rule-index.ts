@@ -39,14 +39,23 @@ const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 export const GRAM_BASE = 0x01000193;
 
+/** A kind of key's number: its position in KEY_KINDS. */
+export const KIND_NUMBER: ReadonlyMap<KeyKind, number> = new Map(KEY_KINDS.map((kind, i) => [kind, i]));
+/** By kind number: the path-like field (PATH_FIELDS index) or -1, and the part (0 exact, 1 name, 2 segment, 3 gram) or -1. */
+export const KIND_FIELD = Int8Array.from(KEY_KINDS, (kind) => PATH_FIELDS.indexOf(kind.split(':')[0] as PathField));
+export const KIND_PART = Int8Array.from(KEY_KINDS, (kind) =>
+  ['exact', 'name', 'segment', 'gram'].indexOf(kind.split(':')[1] ?? ''),
+);
+const KIND_SEEDS = Int32Array.from(KEY_KINDS, (_, i) => Math.imul(FNV_OFFSET ^ (i + 1), FNV_PRIME));
+
 /** The hash of a kind of key before any of its characters. */
 export function kindSeed(kind: KeyKind): number {
-  return Math.imul(FNV_OFFSET ^ (KEY_KINDS.indexOf(kind) + 1), FNV_PRIME);
+  return KIND_SEEDS[KIND_NUMBER.get(kind) as number] as number;
 }
 
 /** Whether a kind of key is a gram (hashed by gramHash, looked up at every window of a request's field). */
 export function isGramKind(kind: KeyKind): boolean {
-  return kind.endsWith(':gram');
+  return KIND_PART[KIND_NUMBER.get(kind) as number] === 3;
 }
 
 /** One more character (a UTF-16 code unit) into a hash (FNV-1a over both bytes of it). */
@@ -104,9 +113,8 @@ export function gramBasePower(n: number): number {
  */
 export class RuleIndex {
   private readonly mask: number;
-  private readonly hashes: Int32Array;
-  /** The first rule of a slot's chain, or -1 for an empty slot. */
-  private readonly heads: Int32Array;
+  /** Slot s is table[2s] (its hash) and table[2s + 1] (the first rule of its chain, or -1 when empty): one cache line for both. */
+  private readonly table: Int32Array;
   /** next[rule]: the next rule in its chain, or -1. */
   private readonly next: Int32Array;
   private count = 0;
@@ -116,8 +124,8 @@ export class RuleIndex {
     let capacity = 16;
     while (capacity < rules * 1.5) capacity *= 2;
     this.mask = capacity - 1;
-    this.hashes = new Int32Array(capacity);
-    this.heads = new Int32Array(capacity).fill(-1);
+    this.table = new Int32Array(capacity * 2);
+    for (let i = 1; i < this.table.length; i += 2) this.table[i] = -1;
     this.next = new Int32Array(Math.max(rules, 1)).fill(-1);
   }
 
@@ -126,24 +134,26 @@ export class RuleIndex {
     return this.count;
   }
 
+  /** The table position of a hash's slot (2 * slot): its own, or the empty one where it would go. */
   private slotOf(hash: number): number {
+    const table = this.table;
     let slot = hash & this.mask;
-    while (this.heads[slot] !== -1 && this.hashes[slot] !== hash) slot = (slot + 1) & this.mask;
-    return slot;
+    while (table[2 * slot + 1] !== -1 && table[2 * slot] !== hash) slot = (slot + 1) & this.mask;
+    return 2 * slot;
   }
 
   /** Files rule `rule` (each rule at most once) under a key hash. */
   add(hash: number, rule: number): void {
-    const slot = this.slotOf(hash);
-    this.hashes[slot] = hash;
-    this.next[rule] = this.heads[slot] as number;
-    this.heads[slot] = rule;
+    const at = this.slotOf(hash);
+    this.table[at] = hash;
+    this.next[rule] = this.table[at + 1] as number;
+    this.table[at + 1] = rule;
     this.count++;
   }
 
   /** The first rule filed under a hash, or -1; the others follow by `nextRule`. */
   first(hash: number): number {
-    return this.heads[this.slotOf(hash)] as number;
+    return this.table[this.slotOf(hash) + 1] as number;
   }
 
   nextRule(rule: number): number {
