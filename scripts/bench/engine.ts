@@ -551,7 +551,7 @@ export async function benchEngine(opts: EngineBenchOptions): Promise<Section> {
       ? []
       : [
           `Per shape: ${formatInt(opts.shapeRequests)} requests of each shape (derived from rules of that shape picked at random; "none" are stray files only the default policy matches), all shapes shuffled together, each timed alone: "first" is the first time the view evaluates it (rule tests compiled on the way), "repeated" ${SHAPE_REPEATS} more evaluations of the same requests. The engine has no decision cache: repeated figures are not cache hits.`,
-          `Per shape: both evaluators gave identical decisions on ${shapeSizes.map((x) => formatInt(x.verified)).join(', ')} requests of every shape.`,
+          `Per shape: both evaluators gave identical decisions on ${shapeSizes.map((x) => formatInt(x.verified)).join(', ')} requests (a few of every shape) before timing.`,
         ]),
   ];
   const cores = os.availableParallelism();
