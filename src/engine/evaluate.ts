@@ -117,6 +117,9 @@ type RuleTest = (file: NormalizedFile) => boolean;
 
 /** KIND_PART numbers: segment and gram keys are looked up many times a request, behind the filter. */
 const PART_SEGMENT_NUMBER = 2;
+const SHA256_KIND = KIND_NUMBER.get('sha256') as number;
+const THUMBPRINT_KIND = KIND_NUMBER.get('certThumbprint') as number;
+const KIND_SEED_BY_NUMBER = Int32Array.from(KEY_KINDS, (kind) => kindSeed(kind));
 const PART_GRAM = 3;
 
 /** hashKey from a kind's seed. */
@@ -311,15 +314,24 @@ export class CompiledView {
         this.ruleApp[r] = a;
         // Rules with a `regex:` pattern are compiled now, so a bad expression is refused with the view.
         this.ruleTests.push(hasRegexPattern(rule) ? compileRuleTest(rule, this.os) : undefined);
-        for (const key of ruleKeys(rule, this.os)) {
-          if (keyCount === keyHashes.length) {
-            const hashes = new Int32Array(keyCount * 2);
-            hashes.set(keyHashes);
-            keyHashes = hashes;
-            const kinds = new Uint8Array(keyCount * 2);
-            kinds.set(keyKinds);
-            keyKinds = kinds;
-          }
+        // Hashes and thumbprints (a third of a typical view) skip ruleKeys' objects.
+        const digest = rule.sha256 ?? rule.certThumbprint;
+        const keys = digest === undefined ? ruleKeys(rule, this.os) : [];
+        if (keyCount + Math.max(1, keys.length) > keyHashes.length) {
+          const size = Math.max(keyHashes.length * 2, keyCount + keys.length);
+          const hashes = new Int32Array(size);
+          hashes.set(keyHashes);
+          keyHashes = hashes;
+          const kinds = new Uint8Array(size);
+          kinds.set(keyKinds);
+          keyKinds = kinds;
+        }
+        if (digest !== undefined) {
+          const kind = rule.sha256 !== undefined ? SHA256_KIND : THUMBPRINT_KIND;
+          keyHashes[keyCount] = hashFrom(KIND_SEED_BY_NUMBER[kind] as number, digest.toLowerCase(), 0, digest.length);
+          keyKinds[keyCount++] = kind;
+        }
+        for (const key of keys) {
           keyHashes[keyCount] = keyHash(key.kind, key.text);
           const kindNumber = KIND_NUMBER.get(key.kind) as number;
           keyKinds[keyCount] = kindNumber | (KIND_PART[kindNumber] === PART_GRAM ? key.text.length << 4 : 0);
