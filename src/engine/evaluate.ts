@@ -151,9 +151,11 @@ const GRAM_POWERS = Array.from({ length: GRAM_MAX + 1 }, (_, n) => gramBasePower
 
 /**
  * A computer's view compiled for fast decisions: policies sorted once in
- * both built-in orders, and every application rule indexed by hash,
- * certificate, exact path, file name or literal directory prefix, so a
- * request tests only the rules that could match it. Everything that does not
+ * both built-in orders, and every application rule indexed by a literal
+ * every file it matches must have (matcher.ts ruleKeys: a hash, a
+ * certificate, an exact path, a file name, a path segment or a few literal
+ * characters, of any path-like field; the rarest when there are several),
+ * so a request tests only the rules that could match it. Everything that does not
  * depend on the file (gates, structure, reason texts) is worked out once.
  *
  * It is built to be small and quick to build, since a large view is
