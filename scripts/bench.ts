@@ -12,10 +12,12 @@
  * real policy server and agents on loopback) and delta (bench/delta.ts: a
  * one-policy change sent to one agent as a delta), added to SECTIONS below.
  */
+import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
+import { getHeapStatistics } from 'node:v8';
 import { DAEMON_TARGET_POLICIES, benchDaemon } from './bench/daemon.js';
-import { DEFAULT_SIZES, benchEngine } from './bench/engine.js';
+import { DEFAULT_SHAPE_REQUESTS, DEFAULT_SHAPE_SIZES, DEFAULT_SIZES, benchEngine } from './bench/engine.js';
 import { type Section, renderSection } from './bench/section.js';
 import { type FleetStoreKind, benchFleet } from './bench/fleet.js';
 import { SYNC_TARGET_AGENTS, benchSync } from './bench/sync.js';
@@ -29,6 +31,12 @@ const USAGE = `usage: node dist/scripts/bench.js [options]
 
   --sections LIST   sections to run, comma separated (default ${SECTION_NAMES.join(',')})
   --sizes LIST      engine: policy counts to measure, comma separated (default ${DEFAULT_SIZES.join(',')})
+  --engine-policies LIST
+                    engine: policy counts of the per-shape latency table, comma separated
+                    (default ${DEFAULT_SHAPE_SIZES.join(',')}; 0 for none). At 500,000 and more the
+                    benchmark runs itself again with a larger heap
+  --shape-requests N
+                    engine: requests of each rule shape in that table (default ${DEFAULT_SHAPE_REQUESTS})
   --seed N          seed of the synthetic worlds (default 1)
   --requests N      synthetic requests per world (default 10000)
   --budget-ms N     wall-clock budget of each throughput or latency run (default 1000)
@@ -76,6 +84,8 @@ function parseSizes(text: string): number[] {
 export interface BenchOptions {
   sections: SectionName[];
   sizes: number[];
+  shapeSizes: number[];
+  shapeRequests: number;
   seed: number;
   requests: number;
   budgetMs: number;
@@ -112,6 +122,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
     options: {
       sections: { type: 'string' },
       sizes: { type: 'string' },
+      'engine-policies': { type: 'string' },
+      'shape-requests': { type: 'string' },
       seed: { type: 'string' },
       requests: { type: 'string' },
       'budget-ms': { type: 'string' },
@@ -131,6 +143,16 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
     sections: values.sections === undefined ? [...SECTION_NAMES] : parseSections(values.sections),
     // --sizes takes a comma list; a plain count is not split on thousands commas.
     sizes: values.sizes === undefined ? [...DEFAULT_SIZES] : parseSizes(values.sizes),
+    shapeSizes:
+      values['engine-policies'] === undefined
+        ? [...DEFAULT_SHAPE_SIZES]
+        : values['engine-policies'].trim() === '0'
+          ? []
+          : parseSizes(values['engine-policies']),
+    shapeRequests:
+      values['shape-requests'] === undefined
+        ? DEFAULT_SHAPE_REQUESTS
+        : positiveInt('shape-requests', values['shape-requests']),
     seed: values.seed === undefined ? 1 : Number.parseInt(values.seed, 10) || 0,
     requests: values.requests === undefined ? 10_000 : positiveInt('requests', values.requests),
     budgetMs: values['budget-ms'] === undefined ? 1_000 : positiveInt('budget-ms', values['budget-ms']),
@@ -159,6 +181,8 @@ const SECTIONS: Record<SectionName, SectionRunner> = {
       requests: o.requests,
       budgetMs: o.budgetMs,
       compileRuns: o.compileRuns,
+      shapeSizes: o.shapeSizes,
+      shapeRequests: o.shapeRequests,
       log,
     }),
   daemon: (o, log) =>
@@ -194,6 +218,13 @@ function machine(): Record<string, string | number> {
   };
 }
 
+/** The heap the engine section needs for its largest view (MiB): 0 when the default does. */
+function requiredHeapMiB(options: BenchOptions): number {
+  if (!options.sections.includes('engine')) return 0;
+  const largest = Math.max(0, ...options.shapeSizes, ...options.sizes);
+  return largest >= 500_000 ? Math.ceil((largest / 1_000_000) * 10_240) : 0;
+}
+
 export async function main(argv: string[]): Promise<number> {
   let options: BenchOptions | 'help';
   try {
@@ -209,6 +240,17 @@ export async function main(argv: string[]): Promise<number> {
   const log = (message: string): void => {
     process.stderr.write(`[bench] ${message}\n`);
   };
+  const heapMiB = requiredHeapMiB(options);
+  if (heapMiB > getHeapStatistics().heap_size_limit / 1024 ** 2) {
+    // A million-policy world, its view and the linear reference do not fit the default heap.
+    log(`running again with --max-old-space-size=${heapMiB} for the largest engine views`);
+    const child = spawnSync(
+      process.execPath,
+      [...process.execArgv, `--max-old-space-size=${heapMiB}`, process.argv[1] as string, ...argv],
+      { stdio: 'inherit' },
+    );
+    return child.status ?? 1;
+  }
   const host = machine();
   log(`${host.cpu}, ${host.cores} cores, Node ${host.node}`);
 

@@ -3,15 +3,23 @@
  * build a computer's view and compile it, then decisions per second and the
  * latency of single decisions, for the indexed CompiledView ("tollgate
  * engine") and the LinearEvaluator ("linear reference"). Both must agree on
- * a sample of requests, or the benchmark stops.
+ * a sample of requests, or the benchmark stops. Then, for larger views
+ * (--engine-policies), the engine's latency per rule shape: each request
+ * timed the first time the view evaluates it and again once repeated.
  */
 import os from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
 import { CompiledView, type EvaluateOptions, LinearEvaluator } from '../../src/engine/evaluate.js';
 import type { Decision, FileRequest } from '../../src/engine/model.js';
 import { type ComputerView, buildView } from '../../src/engine/view.js';
-import { SYNTHETIC_NOW_MS, syntheticWorld } from '../lib/synthetic-world.js';
-import { formatFixed, formatInt, formatMiB, formatMicros, formatRatio } from '../lib/stats.js';
+import {
+  REQUEST_SHAPES,
+  type RequestShape,
+  SYNTHETIC_NOW_MS,
+  mulberry32,
+  syntheticWorld,
+} from '../lib/synthetic-world.js';
+import { formatFixed, formatInt, formatMiB, formatMicros, formatRatio, percentile } from '../lib/stats.js';
 import {
   type LatencyResult,
   type ThroughputResult,
@@ -32,6 +40,15 @@ export const TARGET_POLICIES = 100_000;
 export const TARGET_P99_US = 20;
 export const TARGET_DECISIONS_PER_SECOND = 200_000;
 export const TARGET_COMPILE_MS = 1_000;
+/** Views of these sizes get the per-shape table (--engine-policies). */
+export const DEFAULT_SHAPE_SIZES = [100_000, 1_000_000] as const;
+/** The per-shape target: the p99 of every shape at this many policies. */
+export const SHAPE_TARGET_POLICIES = 1_000_000;
+export const SHAPE_TARGET_P99_US = 5;
+/** Requests per shape in the per-shape table. */
+export const DEFAULT_SHAPE_REQUESTS = 2_000;
+/** Times each per-shape request is evaluated again after its first time. */
+const SHAPE_REPEATS = 3;
 
 export interface EngineBenchOptions extends SectionOptions {
   sizes: readonly number[];
@@ -42,6 +59,33 @@ export interface EngineBenchOptions extends SectionOptions {
   budgetMs: number;
   /** How many times the view is built and compiled (the median is reported). */
   compileRuns: number;
+  /** Policy counts of the per-shape table (may be empty). */
+  shapeSizes: readonly number[];
+  /** Requests per shape in that table. */
+  shapeRequests: number;
+}
+
+/** Latency of one shape's requests, first evaluation and repeated. */
+export interface ShapeLatency {
+  shape: RequestShape | 'all';
+  requests: number;
+  /** Share decided by an application's policy (the rest by the default). */
+  matchedShare: number;
+  first: { p50Us: number; p99Us: number; maxUs: number };
+  repeated: { p50Us: number; p99Us: number; maxUs: number };
+}
+
+export interface ShapeSizeResult {
+  policies: number;
+  rules: number;
+  buildViewMs: number;
+  compiledViewMs: number;
+  /** Rules by the kind of key they are filed under (src/engine/rule-index.ts KEY_KINDS), and those tested for every request. */
+  index: ReturnType<CompiledView['indexStats']>;
+  verified: number;
+  shapes: ShapeLatency[];
+  memory: { heapUsedBytes: number; maxRssBytes: number };
+  loadAverage: [number, number];
 }
 
 export interface EvaluatorResult {
@@ -76,6 +120,7 @@ export interface EngineBenchData {
   node: string;
   timerOverheadNs: number;
   sizes: SizeResult[];
+  shapeSizes: ShapeSizeResult[];
 }
 
 interface Evaluator {
@@ -233,7 +278,122 @@ function benchSize(policies: number, opts: EngineBenchOptions): SizeResult {
   return result;
 }
 
-function targetResults(sizes: readonly SizeResult[]): TargetResult[] {
+function latencyOf(samplesNs: number[]): { p50Us: number; p99Us: number; maxUs: number } {
+  const sorted = Float64Array.from(samplesNs).sort();
+  if (sorted.length === 0) return { p50Us: NaN, p99Us: NaN, maxUs: NaN };
+  return {
+    p50Us: percentile(sorted, 50) / 1000,
+    p99Us: percentile(sorted, 99) / 1000,
+    maxUs: (sorted[sorted.length - 1] as number) / 1000,
+  };
+}
+
+/**
+ * The per-shape table at one size: a fresh CompiledView, warmed up on the
+ * world's ordinary requests, then every per-shape request (all shapes
+ * shuffled together) timed the first time the view evaluates it (its
+ * rules' tests compiled on the way, as a file never seen before would) and
+ * then SHAPE_REPEATS more times.
+ */
+function benchShapeSize(policies: number, opts: EngineBenchOptions): ShapeSizeResult {
+  const { log } = opts;
+  const loadBefore = os.loadavg()[0] ?? 0;
+  log(`engine shapes: generating a world of ${formatInt(policies)} policies`);
+  const synthetic = syntheticWorld({
+    policies,
+    seed: opts.seed,
+    requests: 2_000,
+    requestsPerShape: opts.shapeRequests,
+  });
+  const built = timeMs(() => buildView(synthetic.world, synthetic.computer));
+  const view = built.value;
+  const compiled = timeMs(() => new CompiledView(view));
+  const engine = compiled.value;
+  log(
+    `engine shapes: ${formatInt(policies)} policies: buildView ${formatFixed(built.ms, 1)} ms, CompiledView ${formatFixed(compiled.ms, 1)} ms`,
+  );
+
+  // Check both evaluators on a few requests of every shape, with a reference of its own (dropped before timing).
+  const perShapeCheck = policies >= 500_000 ? 2 : 5;
+  const sample: FileRequest[] = [];
+  for (const shape of REQUEST_SHAPES) sample.push(...(synthetic.byShape[shape] ?? []).slice(0, perShapeCheck));
+  log(`engine shapes: checking both evaluators on ${sample.length} requests`);
+  let linear: LinearEvaluator | undefined = new LinearEvaluator(view);
+  const checkView = new CompiledView(view);
+  const verified = verify(checkView, linear, sample, sample.length);
+  linear = undefined;
+
+  const requests: { shape: RequestShape; request: FileRequest }[] = [];
+  for (const shape of REQUEST_SHAPES)
+    for (const request of synthetic.byShape[shape] ?? []) requests.push({ shape, request });
+  const random = mulberry32(opts.seed ^ 0x51a9e);
+  for (let i = requests.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [requests[i], requests[j]] = [requests[j] as (typeof requests)[number], requests[i] as (typeof requests)[number]];
+  }
+  for (let round = 0; round < 5; round++) {
+    for (const request of synthetic.requests) consume(engine.evaluate(request, EVALUATE_OPTIONS).action.length);
+  }
+  collectGarbage();
+
+  const first = new Map<RequestShape, number[]>();
+  const repeated = new Map<RequestShape, number[]>();
+  const matched = new Map<RequestShape, number>();
+  for (const shape of REQUEST_SHAPES) {
+    first.set(shape, []);
+    repeated.set(shape, []);
+    matched.set(shape, 0);
+  }
+  log(
+    `engine shapes: timing ${formatInt(requests.length)} requests never evaluated before, then ${SHAPE_REPEATS} times again`,
+  );
+  for (let pass = 0; pass <= SHAPE_REPEATS; pass++) {
+    for (const { shape, request } of requests) {
+      const t0 = process.hrtime.bigint();
+      const decision = engine.evaluate(request, EVALUATE_OPTIONS);
+      const t1 = process.hrtime.bigint();
+      (pass === 0 ? first : repeated).get(shape)?.push(Number(t1 - t0));
+      if (pass === 0 && decision.application !== null) matched.set(shape, (matched.get(shape) ?? 0) + 1);
+    }
+  }
+
+  const shapes: ShapeLatency[] = REQUEST_SHAPES.map((shape) => {
+    const f = first.get(shape) ?? [];
+    return {
+      shape,
+      requests: f.length,
+      matchedShare: f.length === 0 ? 0 : (matched.get(shape) ?? 0) / f.length,
+      first: latencyOf(f),
+      repeated: latencyOf(repeated.get(shape) ?? []),
+    };
+  });
+  const allFirst = [...first.values()].flat();
+  let allMatched = 0;
+  for (const n of matched.values()) allMatched += n;
+  shapes.push({
+    shape: 'all',
+    requests: allFirst.length,
+    matchedShare: allFirst.length === 0 ? 0 : allMatched / allFirst.length,
+    first: latencyOf(allFirst),
+    repeated: latencyOf([...repeated.values()].flat()),
+  });
+  const result: ShapeSizeResult = {
+    policies,
+    rules: countRules(view),
+    buildViewMs: built.ms,
+    compiledViewMs: compiled.ms,
+    index: engine.indexStats(),
+    verified,
+    shapes,
+    memory: { heapUsedBytes: process.memoryUsage().heapUsed, maxRssBytes: process.resourceUsage().maxRSS * 1024 },
+    loadAverage: [loadBefore, os.loadavg()[0] ?? 0],
+  };
+  const worst = Math.max(...shapes.map((x) => x.first.p99Us));
+  log(`engine shapes: ${formatInt(policies)} policies: worst first-seen p99 ${formatMicros(worst)} µs`);
+  return result;
+}
+
+function targetResults(sizes: readonly SizeResult[], shapeSizes: readonly ShapeSizeResult[]): TargetResult[] {
   const at = sizes.find((s) => s.policies === TARGET_POLICIES);
   const where = `at ${formatInt(TARGET_POLICIES)} policies`;
   const check = (
@@ -275,6 +435,19 @@ function targetResults(sizes: readonly SizeResult[]): TargetResult[] {
       (v) => v < TARGET_COMPILE_MS,
       (v) => `${formatFixed(v, 1)} ms`,
     ),
+    ...(['first', 'repeated'] as const).map((which) => {
+      const at1m = shapeSizes.find((x) => x.policies === SHAPE_TARGET_POLICIES);
+      const worst = at1m?.shapes
+        .filter((x) => x.shape !== 'all')
+        .reduce((a, b) => (b[which].p99Us > a[which].p99Us ? b : a));
+      return check(
+        `engine p99 per shape at ${formatInt(SHAPE_TARGET_POLICIES)} policies, ${which === 'first' ? 'files never evaluated before' : 'repeated files'} (worst shape)`,
+        `<= ${SHAPE_TARGET_P99_US} µs`,
+        worst?.[which].p99Us,
+        (v) => v <= SHAPE_TARGET_P99_US,
+        (v) => `${formatMicros(v)} µs (${worst?.shape ?? '?'})`,
+      );
+    }),
   ];
 }
 
@@ -286,6 +459,12 @@ export async function benchEngine(opts: EngineBenchOptions): Promise<Section> {
     sizes.push(benchSize(size, opts));
     collectGarbage();
     // Let pending I/O (progress lines) through between sizes.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  const shapeSizes: ShapeSizeResult[] = [];
+  for (const size of opts.shapeSizes) {
+    shapeSizes.push(benchShapeSize(size, opts));
+    collectGarbage();
     await new Promise((resolve) => setImmediate(resolve));
   }
 
@@ -328,6 +507,39 @@ export async function benchEngine(opts: EngineBenchOptions): Promise<Section> {
     `${formatFixed(s.loadAverage[0], 1)} / ${formatFixed(s.loadAverage[1], 1)}`,
   ]);
 
+  const shapeRows: string[][] = [];
+  for (const shape of [...REQUEST_SHAPES, 'all' as const]) {
+    const row = [shape === 'all' ? '**all shapes**' : shape];
+    for (const x of shapeSizes) {
+      const r = x.shapes.find((y) => y.shape === shape);
+      row.push(
+        r === undefined ? '' : formatMicros(r.first.p50Us),
+        r === undefined ? '' : formatMicros(r.first.p99Us),
+        r === undefined ? '' : formatMicros(r.repeated.p50Us),
+        r === undefined ? '' : formatMicros(r.repeated.p99Us),
+      );
+    }
+    shapeRows.push(row);
+  }
+  const shapeHeaders = ['shape of the matching rule'];
+  for (const x of shapeSizes) {
+    const at = x.policies >= 1_000_000 ? `${x.policies / 1_000_000}M` : `${x.policies / 1_000}k`;
+    shapeHeaders.push(`${at} first p50`, `${at} first p99`, `${at} repeated p50`, `${at} repeated p99`);
+  }
+  const shapeWorldRows = shapeSizes.map((x) => [
+    formatInt(x.policies),
+    formatInt(x.rules),
+    formatFixed(x.buildViewMs, 1),
+    formatFixed(x.compiledViewMs, 1),
+    Object.entries(x.index.byKind)
+      .map(([kind, n]) => `${kind} ${formatInt(n)}`)
+      .join(', '),
+    formatInt(x.index.unindexed),
+    formatInt(x.shapes.find((y) => y.shape === 'all')?.requests ?? 0),
+    formatMiB(x.memory.maxRssBytes),
+    `${formatFixed(x.loadAverage[0], 1)} / ${formatFixed(x.loadAverage[1], 1)}`,
+  ]);
+
   const notes = [
     `Node ${process.version}, ${process.platform}/${process.arch}; one thread evaluates (the garbage collector may use helper threads).`,
     `Latencies include the timer itself: two process.hrtime.bigint() calls cost about ${formatInt(overhead)} ns here.`,
@@ -335,9 +547,15 @@ export async function benchEngine(opts: EngineBenchOptions): Promise<Section> {
     `Every size checked that both evaluators give identical decisions on a sample of requests (${sizes.map((s) => formatInt(s.verified)).join(', ')}).`,
     `decisions/s is wall clock; decisions/CPU-s divides by the process's CPU time (GC helper threads included), which other processes on the machine do not inflate.`,
     `The targets are checked on wall-clock figures, with the engine's compile ms (buildView + CompiledView).`,
+    ...(shapeSizes.length === 0
+      ? []
+      : [
+          `Per shape: ${formatInt(opts.shapeRequests)} requests of each shape (derived from rules of that shape picked at random; "none" are stray files only the default policy matches), all shapes shuffled together, each timed alone: "first" is the first time the view evaluates it (rule tests compiled on the way), "repeated" ${SHAPE_REPEATS} more evaluations of the same requests. The engine has no decision cache: repeated figures are not cache hits.`,
+          `Per shape: both evaluators gave identical decisions on ${shapeSizes.map((x) => formatInt(x.verified)).join(', ')} requests (a few of every shape) before timing.`,
+        ]),
   ];
   const cores = os.availableParallelism();
-  const busiest = Math.max(0, ...sizes.flatMap((s) => s.loadAverage));
+  const busiest = Math.max(0, ...sizes.flatMap((s) => s.loadAverage), ...shapeSizes.flatMap((x) => x.loadAverage));
   if (busiest > cores * 0.75) {
     notes.push(
       `WARNING: the load average reached ${formatFixed(busiest, 1)} on ${cores} cores during the run: other processes competed for the CPU, so wall-clock figures are pessimistic.`,
@@ -381,9 +599,37 @@ export async function benchEngine(opts: EngineBenchOptions): Promise<Section> {
         rows: runRows,
         align: ['right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
       },
+      ...(shapeSizes.length === 0
+        ? []
+        : [
+            {
+              title: 'Engine latency per rule shape (µs, one decision each; first = never evaluated before)',
+              headers: shapeHeaders,
+              rows: shapeRows,
+              align: ['left' as const, ...shapeHeaders.slice(1).map(() => 'right' as const)],
+            },
+            {
+              title: 'Per-shape views: how the rules are filed',
+              headers: [
+                'policies',
+                'rules',
+                'buildView ms',
+                'CompiledView ms',
+                'rules by key',
+                'tested for every request',
+                'requests timed',
+                'peak RSS',
+                'load avg (before / after)',
+              ],
+              rows: shapeWorldRows,
+              align: ['right', 'right', 'right', 'right', 'left', 'right', 'right', 'right', 'right'] as (
+                'left' | 'right'
+              )[],
+            },
+          ]),
     ],
-    targets: targetResults(sizes),
+    targets: targetResults(sizes, shapeSizes),
     notes,
-    data: { node: process.version, timerOverheadNs: overhead, sizes } satisfies EngineBenchData,
+    data: { node: process.version, timerOverheadNs: overhead, sizes, shapeSizes } satisfies EngineBenchData,
   };
 }

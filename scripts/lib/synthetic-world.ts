@@ -2,9 +2,10 @@
  * A deterministic, realistic synthetic world for the benchmark and its
  * tests: an MSP (flat) with one customer organization (flat) whose Windows
  * workstation group runs agent 10.6.0, one target computer, applications
- * with hash, certificate and path rules, policies at every Applies To level
- * (all of them covering the target computer) and a stream of file requests,
- * most of which match an application rule.
+ * with rules of every shape SPEC.md section 3 allows (RULE_SHAPES), policies
+ * at every Applies To level (all of them covering the target computer) and a
+ * stream of file requests, most of which match an application rule, each
+ * labelled with the shape of the rule it was derived from.
  *
  * Everything comes from a seeded PRNG (mulberry32): the same options give
  * the same world and the same requests, byte for byte.
@@ -32,6 +33,12 @@ export interface SyntheticWorldOptions {
   requests?: number;
   /** Share of requests that derive from an application rule (default 0.85). */
   matchingShare?: number;
+  /**
+   * Requests to derive for each rule shape (and stray ones for "none"), each
+   * from a rule picked at random, in `byShape` (default 0). They come from a
+   * PRNG stream of their own: the world and `requests` do not depend on it.
+   */
+  requestsPerShape?: number;
 }
 
 export interface SyntheticWorld {
@@ -39,6 +46,10 @@ export interface SyntheticWorld {
   /** The computer every policy covers. */
   computer: string;
   requests: FileRequest[];
+  /** requestShapes[i]: the shape of the rule requests[i] was derived from ("none": a stray file). */
+  requestShapes: RequestShape[];
+  /** requestsPerShape requests derived from rules of each shape, and stray ones under "none". */
+  byShape: Partial<Record<RequestShape, FileRequest[]>>;
 }
 
 /** An evaluation time at which no synthetic policy has expired. */
@@ -156,12 +167,39 @@ const LEVELS: readonly (readonly [Level, number])[] = [
   ['computer', 15],
 ];
 
+/**
+ * The rule shapes of the world, with their share of rules (percent), in the
+ * proportions an MSP's rule base shows: hashes and publisher rules first,
+ * then literal paths and vendor directory globs, a few rules by the parent
+ * process or the installer, a few regular expressions.
+ */
+export const RULE_SHAPES = [
+  ['sha256', 22],
+  ['certThumbprint', 7],
+  ['certSubject + dir/**', 15],
+  ['literal path', 17],
+  ['* in the name', 8],
+  ['? in the name', 2],
+  ['dir/** and dir/**/*.dll', 8],
+  ['**/name.exe', 6],
+  ['mid-path *', 6],
+  ['**/stem-*.exe', 3],
+  ['regex', 2],
+  ['processPath only', 2],
+  ['createdBy only', 2],
+] as const satisfies readonly (readonly [string, number])[];
+export type RuleShapeName = (typeof RULE_SHAPES)[number][0];
+/** A request's shape: its rule's, or "none" for a file no rule was written for. */
+export type RequestShape = RuleShapeName | 'none';
+export const REQUEST_SHAPES: readonly RequestShape[] = [...RULE_SHAPES.map(([name]) => name), 'none'];
+
 /** How a rule was built, so a request that matches it can be derived. */
-type RuleShape =
-  | { kind: 'sha256'; rule: AppRule }
-  | { kind: 'certThumbprint'; rule: AppRule }
-  | { kind: 'certSubject'; rule: AppRule; glob: string }
-  | { kind: 'path'; rule: AppRule; glob: string };
+interface RuleShape {
+  shape: RuleShapeName;
+  rule: AppRule;
+  /** A glob every path it stands for matches: `*` a word, `#` a digit, `**` some segments. */
+  glob?: string;
+}
 
 interface GenApp {
   app: Application;
@@ -169,6 +207,8 @@ interface GenApp {
 }
 
 const ROOTS = ['C:\\Program Files', 'C:\\Program Files (x86)', 'C:\\ProgramData', 'D:\\Apps', 'C:\\Tools'];
+/** Roots with no character a regular expression reads specially. */
+const PLAIN_ROOTS = ['C:\\Program Files', 'C:\\ProgramData', 'D:\\Apps', 'C:\\Tools'];
 
 function vendorName(k: number): string {
   return `Vendor${k}`;
@@ -178,44 +218,59 @@ function vendorName(k: number): string {
 function makeRule(rng: Rng, k: number, r: number): RuleShape {
   const vendor = vendorName(k);
   const exe = `${vendor.toLowerCase()}${r === 0 ? '' : `-${r}`}`;
-  const kind = rng.weighted<string>([
-    ['sha256', 25],
-    ['certThumbprint', 8],
-    ['certSubject', 17],
-    ['literal', 20],
-    ['star', 10],
-    ['globstar', 10],
-    ['anywhere', 10],
-  ]);
-  switch (kind) {
+  const shape = rng.weighted<RuleShapeName>(RULE_SHAPES);
+  const path = (glob: string): RuleShape => ({ shape, rule: { path: glob }, glob });
+  switch (shape) {
     case 'sha256':
-      return { kind: 'sha256', rule: { sha256: rng.chance(0.3) ? rng.hex(64).toUpperCase() : rng.hex(64) } };
+      return { shape, rule: { sha256: rng.chance(0.3) ? rng.hex(64).toUpperCase() : rng.hex(64) } };
     case 'certThumbprint':
-      return { kind: 'certThumbprint', rule: { certThumbprint: rng.hex(40).toUpperCase() } };
-    case 'certSubject': {
+      return { shape, rule: { certThumbprint: rng.hex(40).toUpperCase() } };
+    case 'certSubject + dir/**': {
       const glob = `${rng.pick(ROOTS.slice(0, 3))}\\${vendor}${r === 0 ? '' : `\\Suite${r}`}\\**`;
       const subject = `CN=${vendor} Software Ltd, O=${vendor} Software Ltd, L=${rng.pick(WORDS)}, C=${rng.pick(COUNTRIES)}`;
-      return { kind: 'certSubject', rule: { certSubject: subject, path: glob }, glob };
+      return { shape, rule: { certSubject: subject, path: glob }, glob };
     }
-    case 'literal': {
-      const glob = `${rng.pick(ROOTS)}\\${vendor}\\${rng.pick(APP_KINDS)}${r}\\${exe}.exe`;
-      return { kind: 'path', rule: { path: glob }, glob };
+    case 'literal path':
+      return path(`${rng.pick(ROOTS)}\\${vendor}\\${rng.pick(APP_KINDS)}${r}\\${exe}.exe`);
+    case '* in the name':
+      return path(
+        rng.chance(0.5)
+          ? `${rng.pick(ROOTS)}\\${vendor}\\bin${r}\\*.exe`
+          : `${rng.pick(ROOTS)}\\${vendor}\\${exe}-*.exe`,
+      );
+    case '? in the name':
+      return path(`${rng.pick(ROOTS)}\\${vendor}\\${exe}-v?.exe`);
+    case 'dir/** and dir/**/*.dll':
+      return path(
+        rng.chance(0.5)
+          ? `${rng.pick(ROOTS)}\\${vendor}\\plugins${r}\\**\\*.dll`
+          : `${rng.pick(ROOTS)}\\${vendor}\\Data${r}\\**`,
+      );
+    case '**/name.exe':
+      return path(`**\\${exe}-svc.exe`);
+    case 'mid-path *':
+      return path(
+        rng.chance(0.5)
+          ? `C:\\Users\\*\\AppData\\Local\\${vendor}\\*\\${exe}.exe`
+          : `C:\\Users\\*\\AppData\\Roaming\\${vendor}\\*.exe`,
+      );
+    case '**/stem-*.exe':
+      return path(`**\\${exe}-setup-*.exe`);
+    case 'regex': {
+      const dir = `${rng.pick(PLAIN_ROOTS)}\\${vendor}`;
+      return {
+        shape,
+        rule: { path: `regex:${dir.replaceAll('\\', '\\\\')}\\\\${exe}-[0-9]+\\.exe` },
+        glob: `${dir}\\${exe}-##.exe`,
+      };
     }
-    case 'star': {
-      const glob = rng.chance(0.5)
-        ? `${rng.pick(ROOTS)}\\${vendor}\\bin${r}\\*.exe`
-        : `${rng.pick(ROOTS)}\\${vendor}\\${exe}-*.exe`;
-      return { kind: 'path', rule: { path: glob }, glob };
+    case 'processPath only': {
+      const glob = `**\\${exe}-launcher.exe`;
+      return { shape, rule: { processPath: glob }, glob };
     }
-    case 'globstar': {
-      const glob = rng.chance(0.5)
-        ? `${rng.pick(ROOTS)}\\${vendor}\\plugins${r}\\**\\*.dll`
-        : `${rng.pick(ROOTS)}\\${vendor}\\Data${r}\\**`;
-      return { kind: 'path', rule: { path: glob }, glob };
-    }
-    default: {
-      const glob = `**\\${exe}-svc.exe`;
-      return { kind: 'path', rule: { path: glob }, glob };
+    case 'createdBy only': {
+      const glob = `${rng.pick(PLAIN_ROOTS)}\\${vendor}\\Installer${r}\\*.exe`;
+      return { shape, rule: { createdBy: glob }, glob };
     }
   }
 }
@@ -271,14 +326,25 @@ function instantiate(rng: Rng, glob: string): string {
       }
       return;
     }
-    out.push(seg.replace(/\*/g, () => rng.pick(WORDS)).replace(/\?/g, () => rng.pick(WORDS).charAt(0)));
+    out.push(
+      seg
+        .replace(/\*/g, () => rng.pick(WORDS))
+        .replace(/\?/g, () => rng.pick(WORDS).charAt(0))
+        .replace(/#/g, () => String(rng.int(0, 9))),
+    );
   });
   return out.join('\\');
 }
 
+/** A file somewhere in a user's profile. */
+function userFile(rng: Rng): string {
+  return `${userDir(rng)}\\${rng.pick(['Downloads', 'Desktop', 'AppData\\Local\\Temp'])}\\${rng.pick(WORDS)}-${rng.int(1, 999)}.exe`;
+}
+
 /** A request that the shape's rule matches. */
 function matchingRequest(rng: Rng, shape: RuleShape): FileRequest {
-  switch (shape.kind) {
+  const glob = shape.glob ?? '';
+  switch (shape.shape) {
     case 'sha256':
       return {
         path: vary(rng, `${userDir(rng)}\\Downloads\\${rng.pick(WORDS)}-setup-${rng.int(1, 99)}.exe`),
@@ -290,16 +356,27 @@ function matchingRequest(rng: Rng, shape: RuleShape): FileRequest {
         certThumbprint: varyHex(rng, shape.rule.certThumbprint as string),
         sha256: rng.hex(64),
       };
-    case 'certSubject': {
+    case 'certSubject + dir/**': {
       const subject = shape.rule.certSubject as string;
       return {
-        path: vary(rng, instantiate(rng, shape.glob)),
+        path: vary(rng, instantiate(rng, glob)),
         certSubject: rng.chance(0.3) ? subject.toUpperCase() : subject,
         sha256: rng.hex(64),
       };
     }
-    case 'path': {
-      const request: FileRequest = { path: vary(rng, instantiate(rng, shape.glob)) };
+    case 'processPath only':
+      return { path: vary(rng, userFile(rng)), processPath: vary(rng, instantiate(rng, glob)), sha256: rng.hex(64) };
+    case 'createdBy only':
+      return { path: vary(rng, userFile(rng)), createdBy: vary(rng, instantiate(rng, glob)), sha256: rng.hex(64) };
+    case 'literal path':
+    case '* in the name':
+    case '? in the name':
+    case 'dir/** and dir/**/*.dll':
+    case '**/name.exe':
+    case 'mid-path *':
+    case '**/stem-*.exe':
+    case 'regex': {
+      const request: FileRequest = { path: vary(rng, instantiate(rng, glob)) };
       if (rng.chance(0.5)) request.sha256 = rng.hex(64);
       return request;
     }
@@ -444,12 +521,38 @@ export function syntheticWorld(opts: SyntheticWorldOptions): SyntheticWorld {
   });
 
   const requests: FileRequest[] = [];
+  const requestShapes: RequestShape[] = [];
   for (let i = 0; i < requestCount; i++) {
     if (genApps.length > 0 && rng.chance(matchingShare)) {
       const gen = rng.pick(genApps);
-      requests.push(matchingRequest(rng, rng.pick(gen.shapes)));
+      const shape = rng.pick(gen.shapes);
+      requests.push(matchingRequest(rng, shape));
+      requestShapes.push(shape.shape);
     } else {
       requests.push(strayRequest(rng));
+      requestShapes.push('none');
+    }
+  }
+
+  const byShape: Partial<Record<RequestShape, FileRequest[]>> = {};
+  const perShape = Math.max(0, Math.floor(opts.requestsPerShape ?? 0));
+  if (perShape > 0) {
+    const shapeRng = new Rng(opts.seed ^ 0x5eed5);
+    const rulesOf = new Map<RequestShape, RuleShape[]>();
+    for (const gen of genApps) {
+      for (const shape of gen.shapes) {
+        let list = rulesOf.get(shape.shape);
+        if (list === undefined) rulesOf.set(shape.shape, (list = []));
+        list.push(shape);
+      }
+    }
+    for (const name of REQUEST_SHAPES) {
+      const list: FileRequest[] = [];
+      const rules = rulesOf.get(name);
+      if (name === 'none') for (let i = 0; i < perShape; i++) list.push(strayRequest(shapeRng));
+      else if (rules !== undefined)
+        for (let i = 0; i < perShape; i++) list.push(matchingRequest(shapeRng, shapeRng.pick(rules)));
+      byShape[name] = list;
     }
   }
 
@@ -463,5 +566,5 @@ export function syntheticWorld(opts: SyntheticWorldOptions): SyntheticWorld {
     approvalPolicies: [],
     approvalSettings: [],
   };
-  return { world, computer: TARGET_COMPUTER, requests };
+  return { world, computer: TARGET_COMPUTER, requests, requestShapes, byShape };
 }

@@ -6,11 +6,31 @@ import {
   compileRuleTest,
   hasRegexPattern,
   normalizeFile,
-  ruleKey,
+  ruleKeys,
 } from './matcher.js';
 import type { AppRule, Application, Decision, FileRequest, OsName, SettingValue, Structure } from './model.js';
 import { processingComparator } from './order.js';
-import { RuleIndex, hashKey, hashStep, kindSeed } from './rule-index.js';
+import {
+  GRAM_BASE,
+  GRAM_MAX,
+  GRAM_MIN,
+  KEY_KINDS,
+  KeyCounts,
+  KeyFilter,
+  type KeyKind,
+  PATH_FIELDS,
+  RuleIndex,
+  gramBasePower,
+  gramPoly,
+  hashKey,
+  hashStep,
+  KIND_FIELD,
+  KIND_NUMBER,
+  KIND_PART,
+  keyHash,
+  kindSeed,
+  mix32,
+} from './rule-index.js';
 import { PRIORITIZE_SETTING } from './settings.js';
 import type { ComputerView, ViewPolicy } from './view.js';
 
@@ -95,14 +115,47 @@ function isLive(policy: ViewPolicy, nowMs: number): boolean {
 
 type RuleTest = (file: NormalizedFile) => boolean;
 
-const PREFIX_SEED = kindSeed('pathPrefix');
+/** KIND_PART numbers: segment and gram keys are looked up many times a request, behind the filter. */
+const PART_SEGMENT_NUMBER = 2;
+const SHA256_KIND = KIND_NUMBER.get('sha256') as number;
+const THUMBPRINT_KIND = KIND_NUMBER.get('certThumbprint') as number;
+const KIND_SEED_BY_NUMBER = Int32Array.from(KEY_KINDS, (kind) => kindSeed(kind));
+const PART_GRAM = 3;
+
+/** hashKey from a kind's seed. */
+function hashFrom(seed: number, text: string, from: number, to: number): number {
+  let hash = seed;
+  for (let i = from; i < to; i++) hash = hashStep(hash, text.charCodeAt(i));
+  return hash | 0;
+}
+
 const SLASH = 0x2f;
+
+/** Per path-like field (PATH_FIELDS order): the kind numbers and seeds a request looks its value up by. */
+const FIELD_KINDS = PATH_FIELDS.map((field) => ({
+  exact: KEY_KINDS.indexOf(`${field}:exact`),
+  name: KEY_KINDS.indexOf(`${field}:name`),
+  segment: KEY_KINDS.indexOf(`${field}:segment`),
+  gram: KEY_KINDS.indexOf(`${field}:gram`),
+  exactSeed: kindSeed(`${field}:exact`),
+  nameSeed: kindSeed(`${field}:name`),
+  segmentSeed: kindSeed(`${field}:segment`),
+  gramSeed: kindSeed(`${field}:gram`),
+}));
+/** Bits of a field's `fieldParts` entry (1 << KIND_PART): which kinds of key its rules are filed under. */
+const PART_EXACT = 1;
+const PART_NAME = 2;
+const PART_SEGMENT = 4;
+/** GRAM_BASE ** (length - 1) for every gram length, to roll a window. */
+const GRAM_POWERS = Array.from({ length: GRAM_MAX + 1 }, (_, n) => gramBasePower(Math.max(0, n - 1)));
 
 /**
  * A computer's view compiled for fast decisions: policies sorted once in
- * both built-in orders, and every application rule indexed by hash,
- * certificate, exact path, file name or literal directory prefix, so a
- * request tests only the rules that could match it. Everything that does not
+ * both built-in orders, and every application rule indexed by a literal
+ * every file it matches must have (matcher.ts ruleKeys: a hash, a
+ * certificate, an exact path, a file name, a path segment or a few literal
+ * characters, of any path-like field; the rarest when there are several),
+ * so a request tests only the rules that could match it. Everything that does not
  * depend on the file (gates, structure, reason texts) is worked out once.
  *
  * It is built to be small and quick to build, since a large view is
@@ -138,9 +191,19 @@ export class CompiledView {
   private readonly ruleTests: (RuleTest | undefined)[];
   /** Rule numbers by the key of their most selective field (matcher.ts RuleKey), hashed. */
   private readonly index: RuleIndex;
-  /** Whether any rule is filed by a directory prefix (requests then look up each of theirs). */
-  private readonly hasPrefixes: boolean;
+  /**
+   * Segment and gram keys, which a request looks up many times (every
+   * segment, every window of its path), as a small filter in front of the index.
+   */
+  private readonly scanFilter: KeyFilter;
+  /** Per path-like field: which kinds of key (PART_*) its rules are filed under... */
+  private readonly fieldParts = new Int32Array(PATH_FIELDS.length);
+  /** ... and the lengths of its gram keys (bit n: length n). */
+  private readonly fieldGramLengths = new Int32Array(PATH_FIELDS.length);
+  /** Rules with no key (no literal to find them by): tested for every request. */
   private readonly unindexed: number[] = [];
+  /** How many rules are filed under each kind of key (KEY_KINDS order). */
+  private readonly filedByKind = new Int32Array(KEY_KINDS.length);
   private readonly seen: Uint32Array;
   private generation = 0;
   /** Every policy expiry time, ascending. */
@@ -241,27 +304,99 @@ export class CompiledView {
     this.ruleSource = [];
     this.ruleTests = [];
     this.index = new RuleIndex(ruleCount);
-    let hasPrefixes = false;
+    // Each rule's keys (matcher.ts ruleKeys), hashed; a rule with several is filed under the rarest.
+    const keyStart = new Int32Array(ruleCount + 1);
+    let keyHashes = new Int32Array(Math.max(16, ruleCount * 2));
+    let keyKinds = new Uint8Array(keyHashes.length);
+    let keyCount = 0;
     let r = 0;
     for (let a = 0; a < apps; a++) {
       for (const rule of source[a]?.rules ?? []) {
         this.ruleSource.push(rule);
         this.ruleApp[r] = a;
-        const key = ruleKey(rule, this.os);
-        this.ruleTests.push(
-          key.kind === 'unindexed' || hasRegexPattern(rule) ? compileRuleTest(rule, this.os) : undefined,
-        );
-        if (key.kind === 'unindexed') this.unindexed.push(r);
-        else this.index.add(hashKey(key.kind, key.key), r);
-        if (key.kind === 'pathPrefix') hasPrefixes = true;
-        r++;
+        // Rules with a `regex:` pattern are compiled now, so a bad expression is refused with the view.
+        this.ruleTests.push(hasRegexPattern(rule) ? compileRuleTest(rule, this.os) : undefined);
+        // Hashes and thumbprints (a third of a typical view) skip ruleKeys' objects.
+        const digest = rule.sha256 ?? rule.certThumbprint;
+        const keys = digest === undefined ? ruleKeys(rule, this.os) : [];
+        if (keyCount + Math.max(1, keys.length) > keyHashes.length) {
+          const size = Math.max(keyHashes.length * 2, keyCount + keys.length);
+          const hashes = new Int32Array(size);
+          hashes.set(keyHashes);
+          keyHashes = hashes;
+          const kinds = new Uint8Array(size);
+          kinds.set(keyKinds);
+          keyKinds = kinds;
+        }
+        if (digest !== undefined) {
+          const kind = rule.sha256 !== undefined ? SHA256_KIND : THUMBPRINT_KIND;
+          keyHashes[keyCount] = hashFrom(KIND_SEED_BY_NUMBER[kind] as number, digest.toLowerCase(), 0, digest.length);
+          keyKinds[keyCount++] = kind;
+        }
+        for (const key of keys) {
+          keyHashes[keyCount] = keyHash(key.kind, key.text);
+          const kindNumber = KIND_NUMBER.get(key.kind) as number;
+          keyKinds[keyCount] = kindNumber | (KIND_PART[kindNumber] === PART_GRAM ? key.text.length << 4 : 0);
+          keyCount++;
+        }
+        keyStart[++r] = keyCount;
       }
     }
-    this.hasPrefixes = hasPrefixes;
+    const counts = new KeyCounts(keyCount);
+    for (let k = 0; k < keyCount; k++) counts.add(keyHashes[k] as number);
+    const chosen = new Int32Array(ruleCount).fill(-1);
+    let scanKeys = 0;
+    for (let rule = 0; rule < ruleCount; rule++) {
+      const from = keyStart[rule] as number;
+      const to = keyStart[rule + 1] as number;
+      let best = -1;
+      let bestCount = Infinity;
+      for (let k = from; k < to; k++) {
+        const c = counts.get(keyHashes[k] as number);
+        if (c < bestCount) {
+          best = k;
+          bestCount = c;
+        }
+      }
+      chosen[rule] = best;
+      if (best >= 0 && (KIND_PART[(keyKinds[best] as number) & 15] as number) >= PART_SEGMENT_NUMBER) scanKeys++;
+    }
+    this.scanFilter = new KeyFilter(scanKeys);
+    for (let rule = 0; rule < ruleCount; rule++) {
+      const k = chosen[rule] as number;
+      if (k < 0) {
+        this.unindexed.push(rule);
+        this.ruleTests[rule] ??= compileRuleTest(this.ruleSource[rule] as AppRule, this.os);
+        continue;
+      }
+      const hash = keyHashes[k] as number;
+      const kindNumber = (keyKinds[k] as number) & 15;
+      this.index.add(hash, rule);
+      this.filedByKind[kindNumber] = (this.filedByKind[kindNumber] as number) + 1;
+      const f = KIND_FIELD[kindNumber] as number;
+      const part = KIND_PART[kindNumber] as number;
+      if (part >= PART_SEGMENT_NUMBER) this.scanFilter.add(hash);
+      if (f < 0) continue;
+      if (part === PART_GRAM) {
+        this.fieldGramLengths[f] = (this.fieldGramLengths[f] as number) | (1 << ((keyKinds[k] as number) >>> 4));
+      } else {
+        this.fieldParts[f] = (this.fieldParts[f] as number) | (1 << part);
+      }
+    }
     this.seen = new Uint32Array(apps);
     this.expiries = Float64Array.from(
       ps.filter((p) => p.expiresAtMs !== null).map((p) => p.expiresAtMs as number),
     ).sort();
+  }
+
+  /** How the rules are filed: by kind of key, and how many have none (tested for every request). */
+  indexStats(): { rules: number; unindexed: number; byKind: Partial<Record<KeyKind, number>> } {
+    const byKind: Partial<Record<KeyKind, number>> = {};
+    KEY_KINDS.forEach((kind, i) => {
+      const n = this.filedByKind[i] as number;
+      if (n > 0) byKind[kind] = n;
+    });
+    return { rules: this.ruleSource.length, unindexed: this.unindexed.length, byKind };
   }
 
   /** The first policy expiry after `nowMs` (Infinity when none): decisions cannot change before it. */
@@ -314,6 +449,51 @@ export class CompiledView {
     for (let r = index.first(hash); r >= 0; r = index.nextRule(r)) this.considerRule(r, file, m, nowMs);
   }
 
+  /** Tests the rules filed under the keys of one folded path-like field of the request (PATH_FIELDS[f]). */
+  private lookUpField(f: number, value: string, file: NormalizedFile, m: 0 | 1, nowMs: number): void {
+    const parts = this.fieldParts[f] as number;
+    const grams = this.fieldGramLengths[f] as number;
+    if (parts === 0 && grams === 0) return;
+    const fk = FIELD_KINDS[f] as (typeof FIELD_KINDS)[number];
+    const n = value.length;
+    if ((parts & PART_EXACT) !== 0) this.consider(hashFrom(fk.exactSeed, value, 0, n), file, m, nowMs);
+    if ((parts & PART_NAME) !== 0) {
+      this.consider(hashFrom(fk.nameSeed, value, value.lastIndexOf('/') + 1, n), file, m, nowMs);
+    }
+    const filter = this.scanFilter;
+    if ((parts & PART_SEGMENT) !== 0) {
+      // Every non-empty segment, hashed in one pass.
+      let hash = fk.segmentSeed;
+      let length = 0;
+      for (let i = 0; i <= n; i++) {
+        const code = i < n ? value.charCodeAt(i) : SLASH;
+        if (code === SLASH) {
+          if (length > 0 && filter.has(hash | 0)) this.consider(hash | 0, file, m, nowMs);
+          hash = fk.segmentSeed;
+          length = 0;
+        } else {
+          hash = hashStep(hash, code);
+          length++;
+        }
+      }
+    }
+    if (grams !== 0) {
+      // Every window of each gram length in use, rolled.
+      for (let length = GRAM_MIN; length <= GRAM_MAX && length <= n; length++) {
+        if ((grams & (1 << length)) === 0) continue;
+        const outPower = GRAM_POWERS[length] as number;
+        let poly = gramPoly(value, 0, length);
+        for (let i = 0; ; i++) {
+          const hash = mix32(poly ^ fk.gramSeed);
+          if (filter.has(hash)) this.consider(hash, file, m, nowMs);
+          if (i + length >= n) break;
+          poly =
+            (Math.imul(poly - Math.imul(value.charCodeAt(i), outPower), GRAM_BASE) + value.charCodeAt(i + length)) | 0;
+        }
+      }
+    }
+  }
+
   /** Decides on one file (SPEC.md section 2). */
   evaluate(file: FileRequest, options: EvaluateOptions): Decision {
     const mode = this.mode(options.settings);
@@ -339,18 +519,9 @@ export class CompiledView {
     if (nf.sha256 !== undefined) this.consider(hashKey('sha256', nf.sha256), nf, m, nowMs);
     if (nf.certThumbprint !== undefined) this.consider(hashKey('certThumbprint', nf.certThumbprint), nf, m, nowMs);
     if (nf.certSubject !== undefined) this.consider(hashKey('certSubject', nf.certSubject), nf, m, nowMs);
-    const path = nf.path;
-    this.consider(hashKey('exactPath', path), nf, m, nowMs);
-    this.consider(hashKey('baseName', path, path.lastIndexOf('/') + 1), nf, m, nowMs);
-    if (this.hasPrefixes) {
-      // Every directory prefix (up to and with each '/'), hashed in one pass.
-      let hash = PREFIX_SEED;
-      for (let i = 0; i < path.length; i++) {
-        const code = path.charCodeAt(i);
-        hash = hashStep(hash, code);
-        if (code === SLASH) this.consider(hash, nf, m, nowMs);
-      }
-    }
+    this.lookUpField(0, nf.path, nf, m, nowMs);
+    if (nf.processPath !== undefined) this.lookUpField(1, nf.processPath, nf, m, nowMs);
+    if (nf.createdBy !== undefined) this.lookUpField(2, nf.createdBy, nf, m, nowMs);
     for (const r of this.unindexed) this.considerRule(r, nf, m, nowMs);
 
     const best = this.best;

@@ -1,5 +1,6 @@
 import { TollgateError } from './errors.js';
 import type { AppRule, FileRequest, OsName } from './model.js';
+import { GRAM_MAX, GRAM_MIN, type KeyKind, PATH_FIELDS, type PathField } from './rule-index.js';
 
 /** The prefix that makes a path pattern a regular expression (SPEC.md section 3). */
 export const REGEX_PREFIX = 'regex:';
@@ -153,6 +154,94 @@ export function globFastPath(glob: string): ((path: string) => boolean) | null {
   return null;
 }
 
+/** A glob segment of globSegmentMatcher: `**` (any number of path segments), or one segment's pattern. */
+const GLOBSTAR = 0;
+const ANY_SEGMENT = 1;
+type GlobSegment = typeof GLOBSTAR | typeof ANY_SEGMENT | string;
+
+/** Whether path[from, to) matches a segment pattern of literal characters, `*` and `?` (no separator in either). */
+function segmentMatches(pattern: string, path: string, from: number, to: number): boolean {
+  const m = pattern.length;
+  let p = 0;
+  let i = from;
+  let star = -1;
+  let mark = 0;
+  while (i < to) {
+    const c = p < m ? pattern.charCodeAt(p) : -1;
+    if (c === 0x3f || (c >= 0 && c !== 0x2a && c === path.charCodeAt(i))) {
+      p++;
+      i++;
+    } else if (c === 0x2a) {
+      star = p++;
+      mark = i;
+    } else if (star >= 0) {
+      p = star + 1;
+      i = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < m && pattern.charCodeAt(p) === 0x2a) p++;
+  return p === m;
+}
+
+/**
+ * A test of a folded glob segment by segment, without a regular expression:
+ * cheap to make, so a file that reaches a rule for the first time does not
+ * pay for compiling one. Each `*` and `?` stays in its segment; `**` as a
+ * whole segment matches any number of segments (at least one at the end,
+ * as in `dir/**`, which is `dir/` and anything after). Null when a `**`
+ * shares its segment with other characters (globToRegExp handles those).
+ */
+export function globSegmentMatcher(glob: string): ((path: string) => boolean) | null {
+  const parts = glob.split('/');
+  const segs: GlobSegment[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i] as string;
+    if (part === '**') {
+      if (i === parts.length - 1 && i > 0) segs.push(ANY_SEGMENT);
+      if (segs[segs.length - 1] !== GLOBSTAR) segs.push(GLOBSTAR);
+    } else if (part.includes('**')) {
+      return null;
+    } else {
+      segs.push(part);
+    }
+  }
+  const m = segs.length;
+  return (path) => {
+    // Path segments are path[start, end) between separators, walked with the classic
+    // wildcard algorithm one level up: a `**` is a star, every other glob segment one unit.
+    let j = 0;
+    let start = 0;
+    let star = -1;
+    let markStart = 0;
+    const n = path.length;
+    for (;;) {
+      if (start > n) break;
+      let end = path.indexOf('/', start);
+      if (end < 0) end = n;
+      const g = j < m ? (segs[j] as GlobSegment) : undefined;
+      if (g !== undefined && g !== GLOBSTAR && (g === ANY_SEGMENT || segmentMatches(g, path, start, end))) {
+        j++;
+        start = end + 1;
+      } else if (g === GLOBSTAR) {
+        star = j++;
+        markStart = start;
+      } else if (star >= 0) {
+        j = star + 1;
+        let next = path.indexOf('/', markStart);
+        if (next < 0) next = n;
+        markStart = next + 1;
+        start = markStart;
+      } else {
+        return false;
+      }
+    }
+    while (j < m && segs[j] === GLOBSTAR) j++;
+    return j === m;
+  };
+}
+
 /** Compiles a `regex:` pattern, anchored to the whole path; throws naming the pattern when it is invalid. */
 export function compileUserRegex(pattern: string, os: OsName): RegExp {
   try {
@@ -178,20 +267,21 @@ export function compilePathPattern(pattern: string, os: OsName): PathTest {
   }
   const folded = foldPath(pattern, os);
   if (!GLOB_SPECIALS.test(folded)) return (path) => path === folded;
-  const fast = globFastPath(folded);
+  const fast = globFastPath(folded) ?? globSegmentMatcher(folded);
   if (fast !== null) return (path) => fast(path);
   // Compiled on first use: most rules of a large view are never tested.
   let re: RegExp | null = null;
   return (path) => (re ??= globToRegExp(folded)).test(path);
 }
 
-/** How the indexed evaluator finds a rule without testing it: by its most selective field. */
-export type RuleKey =
-  | { kind: 'sha256' | 'certThumbprint' | 'certSubject' | 'exactPath' | 'baseName' | 'pathPrefix'; key: string }
-  | { kind: 'unindexed' };
+/** A key the indexed evaluator may find a rule by: its kind and its text (folded as the request's will be). */
+export interface RuleKey {
+  kind: KeyKind;
+  text: string;
+}
 
 export interface CompiledRule {
-  readonly key: RuleKey;
+  readonly keys: readonly RuleKey[];
   readonly test: (file: NormalizedFile) => boolean;
 }
 
@@ -200,32 +290,163 @@ export function baseName(folded: string): string {
   return folded.slice(folded.lastIndexOf('/') + 1);
 }
 
-function pathRuleKey(pattern: string, os: OsName): RuleKey {
-  if (pattern.startsWith(REGEX_PREFIX)) return { kind: 'unindexed' };
-  const folded = foldPath(pattern, os);
-  if (!GLOB_SPECIALS.test(folded)) return { kind: 'exactPath', key: folded };
-  const last = baseName(folded);
-  if (last.length > 0 && !GLOB_SPECIALS.test(last) && folded.length > last.length) {
-    return { kind: 'baseName', key: last };
-  }
-  const firstWild = folded.search(GLOB_SPECIALS);
-  const slash = folded.lastIndexOf('/', firstWild);
-  if (slash >= 0) return { kind: 'pathPrefix', key: folded.slice(0, slash + 1) };
-  return { kind: 'unindexed' };
+/** Literal runs of a glob (between wildcards and separators). */
+function globLiteralRuns(folded: string): string[] {
+  return folded.split(/[*?/]+/).filter((run) => run.length > 0);
 }
 
-/** The index key of a rule: its most selective field (what CompiledView files it under). */
-export function ruleKey(rule: AppRule, os: OsName): RuleKey {
-  if (rule.sha256 !== undefined) return { kind: 'sha256', key: rule.sha256.toLowerCase() };
-  if (rule.certThumbprint !== undefined) return { kind: 'certThumbprint', key: rule.certThumbprint.toLowerCase() };
-  if (rule.path !== undefined) {
-    const key = pathRuleKey(rule.path, os);
-    if (key.kind === 'exactPath' || key.kind === 'baseName') return key;
-    if (rule.certSubject !== undefined) return { kind: 'certSubject', key: rule.certSubject.toLowerCase() };
-    return key;
+/** Gram keys for literal runs: every window of GRAM_MAX characters (or the whole run when shorter). */
+function gramKeys(kind: KeyKind, runs: readonly string[]): RuleKey[] {
+  const out: RuleKey[] = [];
+  for (const run of runs) {
+    if (run.length < GRAM_MIN) continue;
+    const n = Math.min(run.length, GRAM_MAX);
+    for (let i = 0; i + n <= run.length; i++) out.push({ kind, text: run.slice(i, i + n) });
   }
-  if (rule.certSubject !== undefined) return { kind: 'certSubject', key: rule.certSubject.toLowerCase() };
-  return { kind: 'unindexed' };
+  return out;
+}
+
+/** Characters a literal run of a regular expression may hold: printable ASCII other than separators. */
+function isPlainRegexChar(code: number): boolean {
+  return code >= 0x20 && code < 0x7f && code !== 0x2f && code !== 0x5c;
+}
+
+/**
+ * The literal runs every match of a `regex:` pattern must contain, or []
+ * when none can be told safely. Conservative: only characters outside any
+ * group, class or alternation count, a quantified character ends its run
+ * without itself, and an escape this reader does not know gives up. Runs
+ * hold ASCII characters other than separators, so that a match's run is in
+ * the request's folded field too (lower-cased when `caseInsensitive`).
+ */
+export function regexLiterals(source: string, caseInsensitive: boolean): string[] {
+  const runs: string[] = [];
+  let run = '';
+  const end = (): void => {
+    if (run.length > 0) runs.push(run);
+    run = '';
+  };
+  const n = source.length;
+  let i = 0;
+  while (i < n) {
+    const ch = source.charAt(i);
+    const code = source.charCodeAt(i);
+    if (ch === '|') return [];
+    if (ch === '\\') {
+      const next = source.charCodeAt(i + 1);
+      if (Number.isNaN(next)) return [];
+      const nextCh = source.charAt(i + 1);
+      if (/[A-Za-z0-9_]/.test(nextCh)) {
+        // \d, \w, \s, \b...: a class or an assertion; \u, \x, \c, \p, \k and digits consume more.
+        if (/[uxcpPk0-9]/.test(nextCh)) return [];
+        end();
+      } else if (isPlainRegexChar(next)) {
+        run += nextCh;
+      } else {
+        end();
+      }
+      i += 2;
+      continue;
+    }
+    if (ch === '[') {
+      end();
+      i++;
+      if (source.charAt(i) === '^') i++;
+      while (i < n && source.charAt(i) !== ']') i += source.charAt(i) === '\\' ? 2 : 1;
+      if (i >= n) return [];
+      i++;
+      continue;
+    }
+    if (ch === '(') {
+      end();
+      let depth = 0;
+      while (i < n) {
+        const c = source.charAt(i);
+        if (c === '\\') i += 2;
+        else if (c === '[') {
+          i++;
+          if (source.charAt(i) === '^') i++;
+          while (i < n && source.charAt(i) !== ']') i += source.charAt(i) === '\\' ? 2 : 1;
+          i++;
+        } else {
+          if (c === '(') depth++;
+          else if (c === ')') depth--;
+          i++;
+          if (depth === 0) break;
+        }
+      }
+      if (depth !== 0) return [];
+      continue;
+    }
+    if (ch === ')') return [];
+    if (ch === '*' || ch === '?') {
+      run = run.slice(0, -1);
+      end();
+      i++;
+      continue;
+    }
+    if (ch === '{') {
+      // A quantifier when it reads {n}, {n,} or {n,m}; otherwise a literal brace, left out.
+      const quantifier = /^\{\d+(?:,\d*)?\}/.exec(source.slice(i, i + 24));
+      if (quantifier !== null) run = run.slice(0, -1);
+      end();
+      i += quantifier === null ? 1 : quantifier[0].length;
+      continue;
+    }
+    if (ch === '+' || ch === '.' || ch === '^' || ch === '$') {
+      end();
+      i++;
+      continue;
+    }
+    if (isPlainRegexChar(code)) run += ch;
+    else end();
+    i++;
+  }
+  end();
+  return caseInsensitive ? runs.map((r) => r.toLowerCase()) : runs;
+}
+
+/** The keys a path-like field's pattern may file its rule under; [] when it has no literal to find it by. */
+export function pathKeys(pattern: string, os: OsName, field: PathField): RuleKey[] {
+  if (pattern.startsWith(REGEX_PREFIX)) {
+    return gramKeys(`${field}:gram`, regexLiterals(pattern.slice(REGEX_PREFIX.length), isCaseInsensitive(os)));
+  }
+  const folded = foldPath(pattern, os);
+  if (!GLOB_SPECIALS.test(folded)) return [{ kind: `${field}:exact`, text: folded }];
+  const segments = folded.split('/');
+  const out: RuleKey[] = [];
+  const last = segments.length - 1;
+  const name = segments[last] as string;
+  // A literal segment of a glob is a whole segment of every path it matches: separators delimit it on both sides.
+  if (last > 0 && name.length > 0 && !GLOB_SPECIALS.test(name)) out.push({ kind: `${field}:name`, text: name });
+  for (let i = 0; i < last; i++) {
+    const seg = segments[i] as string;
+    if (seg.length > 0 && !GLOB_SPECIALS.test(seg)) out.push({ kind: `${field}:segment`, text: seg });
+  }
+  if (out.length > 0) return out;
+  return gramKeys(`${field}:gram`, globLiteralRuns(folded));
+}
+
+/**
+ * The keys the indexed evaluator may file a rule under: a file the rule
+ * matches has every one of them (a rule matches only when every field it
+ * sets does). One key when it is decisive (a hash, a thumbprint, a literal
+ * path); several when the evaluator should pick the rarest; none when the
+ * rule must be tested for every request.
+ */
+export function ruleKeys(rule: AppRule, os: OsName): RuleKey[] {
+  if (rule.sha256 !== undefined) return [{ kind: 'sha256', text: rule.sha256.toLowerCase() }];
+  if (rule.certThumbprint !== undefined) return [{ kind: 'certThumbprint', text: rule.certThumbprint.toLowerCase() }];
+  const out: RuleKey[] = [];
+  for (const field of PATH_FIELDS) {
+    const pattern = rule[field];
+    if (pattern === undefined) continue;
+    const keys = pathKeys(pattern, os, field);
+    if (keys.length === 1 && keys[0]?.kind === `${field}:exact`) return keys;
+    out.push(...keys);
+  }
+  if (rule.certSubject !== undefined) out.push({ kind: 'certSubject', text: rule.certSubject.toLowerCase() });
+  return out;
 }
 
 /** Whether a rule has a `regex:` pattern, whose syntax is checked only by compiling it. */
@@ -235,7 +456,7 @@ export function hasRegexPattern(rule: AppRule): boolean {
 
 /** Compiles one application rule for an operating system; every field it sets must match. */
 export function compileRule(rule: AppRule, os: OsName): CompiledRule {
-  return { key: ruleKey(rule, os), test: compileRuleTest(rule, os) };
+  return { keys: ruleKeys(rule, os), test: compileRuleTest(rule, os) };
 }
 
 /** The test of one application rule: true when every field it sets matches the file. */

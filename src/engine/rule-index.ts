@@ -1,15 +1,61 @@
-import type { RuleKey } from './matcher.js';
+/** The path-like fields of a rule (SPEC.md section 3): each has its own kinds of index key. */
+export const PATH_FIELDS = ['path', 'processPath', 'createdBy'] as const;
+export type PathField = (typeof PATH_FIELDS)[number];
 
-/** The kinds of index key (matcher.ts RuleKey), as numbers that seed their hashes apart. */
-export const KEY_KINDS = ['sha256', 'certThumbprint', 'certSubject', 'exactPath', 'baseName', 'pathPrefix'] as const;
-export type IndexedKind = Exclude<RuleKey['kind'], 'unindexed'>;
+/**
+ * How a path-like field files a rule: `exact` a literal pattern, `name` the
+ * literal last segment of a glob, `segment` another literal segment,
+ * `gram` a few literal characters (a glob with no literal segment, or a
+ * literal a `regex:` pattern requires).
+ */
+export type PathKeyPart = 'exact' | 'name' | 'segment' | 'gram';
+export type KeyKind = 'sha256' | 'certThumbprint' | 'certSubject' | `${PathField}:${PathKeyPart}`;
+
+/** Every kind of index key, in the order that seeds their hashes apart. */
+export const KEY_KINDS: readonly KeyKind[] = [
+  'sha256',
+  'certThumbprint',
+  'certSubject',
+  'path:exact',
+  'path:name',
+  'path:segment',
+  'path:gram',
+  'processPath:exact',
+  'processPath:name',
+  'processPath:segment',
+  'processPath:gram',
+  'createdBy:exact',
+  'createdBy:name',
+  'createdBy:segment',
+  'createdBy:gram',
+];
+
+/** Grams are this many characters at most (a longer literal is keyed by one of its windows)... */
+export const GRAM_MAX = 8;
+/** ... and at least this many: a shorter literal is too common to find a rule by. */
+export const GRAM_MIN = 3;
 
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
+export const GRAM_BASE = 0x01000193;
+
+/** A kind of key's number: its position in KEY_KINDS. */
+export const KIND_NUMBER: ReadonlyMap<KeyKind, number> = new Map(KEY_KINDS.map((kind, i) => [kind, i]));
+/** By kind number: the path-like field (PATH_FIELDS index) or -1, and the part (0 exact, 1 name, 2 segment, 3 gram) or -1. */
+export const KIND_FIELD = Int8Array.from(KEY_KINDS, (kind) => PATH_FIELDS.indexOf(kind.split(':')[0] as PathField));
+export const KIND_PART = Int8Array.from(KEY_KINDS, (kind) =>
+  ['exact', 'name', 'segment', 'gram'].indexOf(kind.split(':')[1] ?? ''),
+);
+const KIND_SEEDS = Int32Array.from(KEY_KINDS, (_, i) => Math.imul(FNV_OFFSET ^ (i + 1), FNV_PRIME));
 
 /** The hash of a kind of key before any of its characters. */
-export function kindSeed(kind: IndexedKind): number {
-  return Math.imul(FNV_OFFSET ^ (KEY_KINDS.indexOf(kind) + 1), FNV_PRIME);
+export function kindSeed(kind: KeyKind): number {
+  return KIND_SEEDS[KIND_NUMBER.get(kind) as number] as number;
+}
+
+/** Whether a kind of key is a gram (hashed by gramHash, looked up at every window of a request's field). */
+export function isGramKind(kind: KeyKind): boolean {
+  return KIND_PART[KIND_NUMBER.get(kind) as number] === 3;
 }
 
 /** One more character (a UTF-16 code unit) into a hash (FNV-1a over both bytes of it). */
@@ -17,11 +63,45 @@ export function hashStep(hash: number, code: number): number {
   return Math.imul(Math.imul(hash ^ (code & 0xff), FNV_PRIME) ^ (code >>> 8), FNV_PRIME);
 }
 
-/** The hash of `text[from, to)` as a key of `kind`. */
-export function hashKey(kind: IndexedKind, text: string, from = 0, to = text.length): number {
+/** The hash of `text[from, to)` as a key of `kind` (not a gram). */
+export function hashKey(kind: KeyKind, text: string, from = 0, to = text.length): number {
   let hash = kindSeed(kind);
   for (let i = from; i < to; i++) hash = hashStep(hash, text.charCodeAt(i));
   return hash | 0;
+}
+
+/** murmur3's finalizer: spreads a polynomial hash over every bit. */
+export function mix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h | 0;
+}
+
+/** The polynomial hash of `text[from, from + length)`, before mixing: what GramWindows rolls. */
+export function gramPoly(text: string, from: number, length: number): number {
+  let h = 0;
+  for (let i = from; i < from + length; i++) h = (Math.imul(h, GRAM_BASE) + text.charCodeAt(i)) | 0;
+  return h;
+}
+
+/** The hash of a gram of `kind`: `text[from, from + length)`. */
+export function gramHash(kind: KeyKind, text: string, from = 0, length = text.length - from): number {
+  return mix32(gramPoly(text, from, length) ^ kindSeed(kind));
+}
+
+/** The hash of any key as the index files it. */
+export function keyHash(kind: KeyKind, text: string): number {
+  return isGramKind(kind) ? gramHash(kind, text) : hashKey(kind, text);
+}
+
+/** GRAM_BASE to the power n (mod 2^32), for rolling a window of n + 1 characters. */
+export function gramBasePower(n: number): number {
+  let p = 1;
+  for (let i = 0; i < n; i++) p = Math.imul(p, GRAM_BASE);
+  return p;
 }
 
 /**
@@ -33,9 +113,8 @@ export function hashKey(kind: IndexedKind, text: string, from = 0, to = text.len
  */
 export class RuleIndex {
   private readonly mask: number;
-  private readonly hashes: Int32Array;
-  /** The first rule of a slot's chain, or -1 for an empty slot. */
-  private readonly heads: Int32Array;
+  /** Slot s is table[2s] (its hash) and table[2s + 1] (the first rule of its chain, or -1 when empty): one cache line for both. */
+  private readonly table: Int32Array;
   /** next[rule]: the next rule in its chain, or -1. */
   private readonly next: Int32Array;
   private count = 0;
@@ -45,8 +124,8 @@ export class RuleIndex {
     let capacity = 16;
     while (capacity < rules * 1.5) capacity *= 2;
     this.mask = capacity - 1;
-    this.hashes = new Int32Array(capacity);
-    this.heads = new Int32Array(capacity).fill(-1);
+    this.table = new Int32Array(capacity * 2);
+    for (let i = 1; i < this.table.length; i += 2) this.table[i] = -1;
     this.next = new Int32Array(Math.max(rules, 1)).fill(-1);
   }
 
@@ -55,27 +134,92 @@ export class RuleIndex {
     return this.count;
   }
 
+  /** The table position of a hash's slot (2 * slot): its own, or the empty one where it would go. */
   private slotOf(hash: number): number {
+    const table = this.table;
     let slot = hash & this.mask;
-    while (this.heads[slot] !== -1 && this.hashes[slot] !== hash) slot = (slot + 1) & this.mask;
-    return slot;
+    while (table[2 * slot + 1] !== -1 && table[2 * slot] !== hash) slot = (slot + 1) & this.mask;
+    return 2 * slot;
   }
 
   /** Files rule `rule` (each rule at most once) under a key hash. */
   add(hash: number, rule: number): void {
-    const slot = this.slotOf(hash);
-    this.hashes[slot] = hash;
-    this.next[rule] = this.heads[slot] as number;
-    this.heads[slot] = rule;
+    const at = this.slotOf(hash);
+    this.table[at] = hash;
+    this.next[rule] = this.table[at + 1] as number;
+    this.table[at + 1] = rule;
     this.count++;
   }
 
   /** The first rule filed under a hash, or -1; the others follow by `nextRule`. */
   first(hash: number): number {
-    return this.heads[this.slotOf(hash)] as number;
+    return this.table[this.slotOf(hash) + 1] as number;
   }
 
   nextRule(rule: number): number {
     return this.next[rule] as number;
+  }
+}
+
+/**
+ * A set of key hashes as one bit each (a Bloom filter with one hash): a
+ * request looks up every segment and every window of its path, and most
+ * of them are keys of no rule; this small table, which stays in the
+ * processor's cache, answers those without touching the large index.
+ * It may say yes wrongly, never no.
+ */
+export class KeyFilter {
+  private readonly bits: Int32Array;
+  private readonly shift: number;
+
+  /** A filter for about `keys` keys, 16 bits a key. */
+  constructor(keys: number) {
+    let log = 10;
+    while (log < 30 && 1 << log < keys * 16) log++;
+    this.bits = new Int32Array(1 << (log - 5));
+    this.shift = 32 - log;
+  }
+
+  private bit(hash: number): number {
+    return Math.imul(hash, 0x9e3779b1) >>> this.shift;
+  }
+
+  add(hash: number): void {
+    const b = this.bit(hash);
+    this.bits[b >>> 5] = (this.bits[b >>> 5] as number) | (1 << (b & 31));
+  }
+
+  has(hash: number): boolean {
+    const b = this.bit(hash);
+    return ((this.bits[b >>> 5] as number) & (1 << (b & 31))) !== 0;
+  }
+}
+
+/**
+ * Counts of key hashes, approximately (a fixed table of counters, keys that
+ * share a counter add up): enough to tell a rare key from a common one
+ * when a rule can be filed under several.
+ */
+export class KeyCounts {
+  private readonly counts: Uint32Array;
+  private readonly shift: number;
+
+  constructor(keys: number) {
+    let log = 10;
+    while (log < 22 && 1 << log < keys * 2) log++;
+    this.counts = new Uint32Array(1 << log);
+    this.shift = 32 - log;
+  }
+
+  private slot(hash: number): number {
+    return Math.imul(hash, 0x9e3779b1) >>> this.shift;
+  }
+
+  add(hash: number): void {
+    this.counts[this.slot(hash)] = (this.counts[this.slot(hash)] as number) + 1;
+  }
+
+  get(hash: number): number {
+    return this.counts[this.slot(hash)] as number;
   }
 }

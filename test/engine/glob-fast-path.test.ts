@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { globFastPath, globToRegExp } from '../../src/engine/matcher.js';
+import { globFastPath, globSegmentMatcher, globToRegExp } from '../../src/engine/matcher.js';
 
 const segment = fc.stringMatching(/^[a-c.]{1,3}$/);
 const literalPath = fc.array(segment, { minLength: 1, maxLength: 4 }).map((parts) => parts.join('/'));
@@ -55,5 +55,47 @@ describe('glob fast paths', () => {
     expect(globFastPath('c:/*/x.exe')).toBeNull();
     expect(globFastPath('c:/tools/a?.exe')).toBeNull();
     expect(globFastPath('c:/**/x/**')).toBeNull();
+  });
+});
+
+/** Any glob over a small alphabet: literal characters, separators, `*`, `**` and `?` anywhere. */
+const anyGlob = fc
+  .array(fc.constantFrom('a', 'b', '.', '/', '*', '**', '?', '/**/', '**/', '/**'), { maxLength: 8 })
+  .map((parts) => parts.join(''));
+const anyPath = fc
+  .array(fc.constantFrom('a', 'b', '.', '/', 'ab', '//'), { maxLength: 8 })
+  .map((parts) => parts.join(''));
+
+describe('the segment matcher', () => {
+  it('agrees with the regular expression of every glob it takes', () => {
+    fc.assert(
+      fc.property(anyGlob, fc.array(anyPath, { minLength: 1, maxLength: 20 }), (g, paths) => {
+        const matcher = globSegmentMatcher(g);
+        if (matcher === null) {
+          expect(g.split('/').some((seg) => seg.includes('**') && seg !== '**')).toBe(true);
+          return;
+        }
+        const re = globToRegExp(g);
+        for (const p of [...paths, g.replaceAll('**', 'a/b').replaceAll('*', 'ab').replaceAll('?', 'b')]) {
+          expect(matcher(p), `${g} on ${p}`).toBe(re.test(p));
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it.each([
+    ['c:/users/*/appdata/*/app.exe', 'c:/users/bob/appdata/x/app.exe', true],
+    ['c:/users/*/appdata/*/app.exe', 'c:/users/bob/appdata/app.exe', false],
+    ['c:/apps/**/tool.exe', 'c:/apps/tool.exe', true],
+    ['c:/apps/**/tool.exe', 'c:/apps/a/b/tool.exe', true],
+    ['c:/apps/**', 'c:/apps', false],
+    ['c:/apps/**', 'c:/apps/', true],
+    ['**', '', true],
+    ['**/*-svc.exe', 'x-svc.exe', true],
+    ['a?c/*', 'abc/d', true],
+    ['a?c/*', 'a/c/d', false],
+  ])('%s on %s is %s', (g, p, want) => {
+    expect(globSegmentMatcher(g)?.(p)).toBe(want);
   });
 });

@@ -17,6 +17,7 @@ import {
   isCaseInsensitive,
   normalizeFile,
   type RuleKey,
+  regexLiterals,
 } from '../../src/engine/matcher.js';
 import type { AppRule, FileRequest, OsName } from '../../src/engine/model.js';
 import { buildView } from '../../src/engine/view.js';
@@ -704,51 +705,225 @@ describe('building blocks', () => {
   });
 });
 
-describe('rule keys: the most selective field indexes the rule', () => {
-  it.each<[string, AppRule, OsName, RuleKey]>([
+describe('rule keys: what the indexed evaluator may file a rule under', () => {
+  const key = (kind: RuleKey['kind'], text: string): RuleKey => ({ kind, text });
+  it.each<[string, AppRule, OsName, RuleKey[]]>([
     [
-      'sha256 first, lower-cased',
+      'sha256 alone decides, lower-cased',
       { sha256: SHA, path: 'C:\\x.exe', certSubject: 'CN=A' },
       'windows',
-      { kind: 'sha256', key: SHA.toLowerCase() },
+      [key('sha256', SHA.toLowerCase())],
     ],
     [
       'thumbprint next',
       { certThumbprint: THUMB, path: 'C:\\x.exe' },
       'windows',
-      { kind: 'certThumbprint', key: THUMB.toLowerCase() },
+      [key('certThumbprint', THUMB.toLowerCase())],
     ],
     [
       'a literal path',
       { path: 'C:\\Apps\\X.exe', certSubject: 'CN=A' },
       'windows',
-      { kind: 'exactPath', key: 'c:/apps/x.exe' },
-    ],
-    ['a glob with a literal file name', { path: 'C:\\*\\X.exe' }, 'windows', { kind: 'baseName', key: 'x.exe' }],
-    [
-      'a glob with a literal directory, subject set',
-      { path: 'C:\\Apps\\*.exe', certSubject: 'CN=A' },
-      'windows',
-      { kind: 'certSubject', key: 'cn=a' },
+      [key('path:exact', 'c:/apps/x.exe')],
     ],
     [
-      'a glob with a literal directory',
-      { path: 'C:\\Apps\\*.exe' },
+      'a mid-path star: the file name and every literal segment',
+      { path: 'C:\\Users\\*\\AppData\\Vendor\\App.exe' },
       'windows',
-      { kind: 'pathPrefix', key: 'c:/apps/' },
+      [
+        key('path:name', 'app.exe'),
+        key('path:segment', 'c:'),
+        key('path:segment', 'users'),
+        key('path:segment', 'appdata'),
+        key('path:segment', 'vendor'),
+      ],
     ],
-    ['linux keeps case in keys', { path: '/Opt/*.sh' }, 'linux', { kind: 'pathPrefix', key: '/Opt/' }],
-    ['a glob with no literal directory', { path: '*.exe' }, 'windows', { kind: 'unindexed' }],
-    ['a regex path', { path: 'regex:.*' }, 'windows', { kind: 'unindexed' }],
     [
-      'a regex path with a subject',
-      { path: 'regex:.*', certSubject: 'CN=A' },
+      'a directory glob with a subject: its segments and the subject',
+      { path: 'C:\\Program Files\\Vendor\\**', certSubject: 'CN=A' },
       'windows',
-      { kind: 'certSubject', key: 'cn=a' },
+      [
+        key('path:segment', 'c:'),
+        key('path:segment', 'program files'),
+        key('path:segment', 'vendor'),
+        key('certSubject', 'cn=a'),
+      ],
     ],
-    ['a subject alone', { certSubject: 'CN=A' }, 'windows', { kind: 'certSubject', key: 'cn=a' }],
-    ['processPath alone', { processPath: 'C:\\x.exe' }, 'windows', { kind: 'unindexed' }],
-  ])('%s', (_name, rule, os, key) => {
-    expect(compileRule(rule, os).key).toEqual(key);
+    ['a leading globstar and a literal name', { path: '**\\Setup.exe' }, 'windows', [key('path:name', 'setup.exe')]],
+    ['the only literal in the middle', { path: '*\\Vendor\\*' }, 'windows', [key('path:segment', 'vendor')]],
+    [
+      'no literal segment: grams of the literal runs',
+      { path: '**\\Vendor-*.exe' },
+      'windows',
+      [key('path:gram', 'vendor-'), key('path:gram', '.exe')],
+    ],
+    [
+      'a long run: every window of GRAM_MAX characters',
+      { path: '**/setup-helper*' },
+      'linux',
+      [
+        key('path:gram', 'setup-he'),
+        key('path:gram', 'etup-hel'),
+        key('path:gram', 'tup-help'),
+        key('path:gram', 'up-helpe'),
+        key('path:gram', 'p-helper'),
+      ],
+    ],
+    ['linux keeps case in keys', { path: '/Opt/*.sh' }, 'linux', [key('path:segment', 'Opt')]],
+    [
+      'macos folds case, keeps backslashes',
+      { path: '/Opt/A\\B/*.sh' },
+      'macos',
+      [key('path:segment', 'opt'), key('path:segment', 'a\\b')],
+    ],
+    ['a glob with no literal at all', { path: '**\\*' }, 'windows', []],
+    ['runs too short for a gram', { path: '*\\a?.e*' }, 'windows', []],
+    [
+      'a regex: grams of the literals it requires',
+      { path: 'regex:C:\\\\Tools\\\\app[0-9]+\\.exe' },
+      'windows',
+      [key('path:gram', 'tools'), key('path:gram', 'app'), key('path:gram', '.exe')],
+    ],
+    ['a regex with alternation has none', { path: 'regex:(a|b)\\.exe|c' }, 'windows', []],
+    ['a regex with a subject', { path: 'regex:.*', certSubject: 'CN=A' }, 'windows', [key('certSubject', 'cn=a')]],
+    ['a subject alone', { certSubject: 'CN=A' }, 'windows', [key('certSubject', 'cn=a')]],
+    ['processPath alone, literal', { processPath: 'C:\\X.exe' }, 'windows', [key('processPath:exact', 'c:/x.exe')]],
+    [
+      'createdBy alone, a glob',
+      { createdBy: '**\\Installer\\*.exe' },
+      'windows',
+      [key('createdBy:segment', 'installer')],
+    ],
+    [
+      'every field a rule sets offers its keys',
+      { path: '**\\*.exe', processPath: 'C:\\Windows\\*.exe' },
+      'windows',
+      [key('path:gram', '.exe'), key('processPath:segment', 'c:'), key('processPath:segment', 'windows')],
+    ],
+  ])('%s', (_name, rule, os, keys) => {
+    expect(compileRule(rule, os).keys).toEqual(keys);
   });
+});
+
+describe('literals a regex requires', () => {
+  it.each<[string, boolean, string[]]>([
+    ['abc', false, ['abc']],
+    ['ABC', true, ['abc']],
+    ['ab?cd', false, ['a', 'cd']],
+    ['ab*cd+ef', false, ['a', 'cd', 'ef']],
+    ['ab{2}cd', false, ['a', 'cd']],
+    ['a(bc)de', false, ['a', 'de']],
+    ['a(b|c)de', false, ['a', 'de']],
+    ['a|b', false, []],
+    ['a[xyz]b', false, ['a', 'b']],
+    ['a[]]b', false, ['a', ']b']],
+    ['a\\.b', false, ['a.b']],
+    ['a\\db', false, ['a', 'b']],
+    ['a\\x41b', false, []],
+    ['a\\u0041b', false, []],
+    ['a\\\\b/c', false, ['a', 'b', 'c']],
+    ['.*\\.exe$', false, ['.exe']],
+    ['ünï', false, ['n']],
+    ['a{b', false, ['a', 'b']],
+    ['a{2,}|b', false, []],
+  ])('%s (case-insensitive %s)', (source, ci, runs) => {
+    expect(regexLiterals(source, ci)).toEqual(runs);
+  });
+
+  it('finds only literals every match contains', () => {
+    const sources = fc.stringMatching(/^[ab.*+?|()[\]{}^$\\1-3dx]{0,12}$/);
+    fc.assert(
+      fc.property(sources, fc.array(fc.stringMatching(/^[aAbB.123x]{0,10}$/), { maxLength: 20 }), (source, inputs) => {
+        let re: RegExp;
+        try {
+          re = new RegExp(`^(?:${source})$`, 'is');
+        } catch {
+          return;
+        }
+        const runs = regexLiterals(source, true);
+        for (const input of inputs) {
+          if (re.test(input)) for (const run of runs) expect(input.toLowerCase()).toContain(run);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
+
+describe('index edge cases: the indexed evaluator finds what the linear reference does', () => {
+  checkRows([
+    ['only literal in the middle', 'windows', { path: '*\\Vendor\\*' }, { path: 'D:\\VENDOR\\x.exe' }, true],
+    [
+      'only literal in the middle, elsewhere',
+      'windows',
+      { path: '*\\Vendor\\*' },
+      { path: 'D:\\a\\Vendor\\x.exe' },
+      false,
+    ],
+    [
+      'a ** that matches zero segments',
+      'windows',
+      { path: 'C:\\Apps\\**\\Tool.exe' },
+      { path: 'c:/apps/tool.exe' },
+      true,
+    ],
+    ['a leading ** that matches zero segments', 'linux', { path: '**/tool' }, { path: 'tool' }, true],
+    ['a trailing ** needs its separator', 'linux', { path: '/opt/x/**' }, { path: '/opt/x' }, false],
+    ['a trailing ** matches an empty last segment', 'linux', { path: '/opt/x/**' }, { path: '/opt/x/' }, true],
+    [
+      '\\ and / are one separator on windows',
+      'windows',
+      { path: 'C:/Users/*/AppData/App.exe' },
+      { path: 'c:\\users\\bob\\appdata\\app.exe' },
+      true,
+    ],
+    ['\\ is a character on linux', 'linux', { path: '/opt/*/app' }, { path: '/opt/a\\b/app' }, true],
+    ['\\ is not a separator on linux', 'linux', { path: '/opt/*/app' }, { path: '/opt\\a/app' }, false],
+    ['case matters on linux', 'linux', { path: '/opt/*/App' }, { path: '/opt/x/app' }, false],
+    ['case does not on macos', 'macos', { path: '/Opt/*/App' }, { path: '/opt/x/APP' }, true],
+    ['a gram-only glob', 'windows', { path: '**\\Vendor-*.exe' }, { path: 'C:\\x\\VENDOR-2.EXE' }, true],
+    [
+      'a gram-only glob, gram across a separator',
+      'windows',
+      { path: '**\\Vendor-*.exe' },
+      { path: 'C:\\vendor-\\2.exe' },
+      false,
+    ],
+    ['a ? in a gram-only glob', 'windows', { path: '**\\setup-v?.exe' }, { path: 'C:\\a\\Setup-V2.exe' }, true],
+    [
+      'a regex by its literal, case-insensitive on windows',
+      'windows',
+      { path: 'regex:C:\\\\Tools\\\\app[0-9]+\\.exe' },
+      { path: 'c:/TOOLS/APP12.EXE' },
+      true,
+    ],
+    [
+      'a regex by its literal, case-sensitive on linux',
+      'linux',
+      { path: 'regex:/opt/Tools/app[0-9]+' },
+      { path: '/opt/tools/app12' },
+      false,
+    ],
+    [
+      'processPath alone, by a segment',
+      'windows',
+      { processPath: 'C:\\*\\Launcher\\*.exe' },
+      { path: 'x.exe', processPath: 'c:\\apps\\LAUNCHER\\run.exe' },
+      true,
+    ],
+    [
+      'createdBy alone, by grams',
+      'windows',
+      { createdBy: '**\\msiexec*' },
+      { path: 'x.exe', createdBy: 'C:\\Windows\\MsiExec.exe' },
+      true,
+    ],
+    [
+      'createdBy alone, absent from the request',
+      'windows',
+      { createdBy: '**\\msiexec*' },
+      { path: 'C:\\msiexec.exe' },
+      false,
+    ],
+  ]);
 });

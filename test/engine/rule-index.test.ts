@@ -1,6 +1,19 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { KEY_KINDS, RuleIndex, hashKey, hashStep, kindSeed } from '../../src/engine/rule-index.js';
+import {
+  GRAM_BASE,
+  KEY_KINDS,
+  KeyCounts,
+  KeyFilter,
+  RuleIndex,
+  gramBasePower,
+  gramHash,
+  gramPoly,
+  hashKey,
+  hashStep,
+  kindSeed,
+  mix32,
+} from '../../src/engine/rule-index.js';
 
 function rulesUnder(index: RuleIndex, hash: number): number[] {
   const out: number[] = [];
@@ -33,9 +46,9 @@ describe('RuleIndex', () => {
 
   it('holds as many rules as it was made for', () => {
     const index = new RuleIndex(10_000);
-    for (let rule = 0; rule < 10_000; rule++) index.add(hashKey('exactPath', `c:/apps/${rule}.exe`), rule);
+    for (let rule = 0; rule < 10_000; rule++) index.add(hashKey('path:exact', `c:/apps/${rule}.exe`), rule);
     for (let rule = 0; rule < 10_000; rule += 997) {
-      expect(rulesUnder(index, hashKey('exactPath', `c:/apps/${rule}.exe`))).toContain(rule);
+      expect(rulesUnder(index, hashKey('path:exact', `c:/apps/${rule}.exe`))).toContain(rule);
     }
   });
 });
@@ -50,13 +63,56 @@ describe('key hashes', () => {
     fc.assert(
       fc.property(fc.string({ unit: fc.constantFrom('a', '/', 'É', '中', '😀', 'Z') }), (text) => {
         const last = text.lastIndexOf('/') + 1;
-        expect(hashKey('baseName', text, last)).toBe(hashKey('baseName', text.slice(last)));
-        let hash = kindSeed('pathPrefix');
+        expect(hashKey('path:name', text, last)).toBe(hashKey('path:name', text.slice(last)));
+        let hash = kindSeed('path:segment');
         for (let i = 0; i < text.length; i++) {
           hash = hashStep(hash, text.charCodeAt(i));
-          expect(hash | 0).toBe(hashKey('pathPrefix', text.slice(0, i + 1)));
+          expect(hash | 0).toBe(hashKey('path:segment', text.slice(0, i + 1)));
         }
       }),
     );
+  });
+});
+
+describe('gram hashes', () => {
+  it('roll: each window of a text hashes as that slice does', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: fc.constantFrom('a', '/', 'É', '中', 'Z', '.'), maxLength: 30 }),
+        fc.integer({ min: 1, max: 8 }),
+        (text, length) => {
+          if (text.length < length) return;
+          const out = gramBasePower(length - 1);
+          let poly = gramPoly(text, 0, length);
+          for (let i = 0; ; i++) {
+            expect(mix32(poly ^ kindSeed('path:gram'))).toBe(gramHash('path:gram', text.slice(i, i + length)));
+            if (i + length >= text.length) break;
+            poly = (Math.imul(poly - Math.imul(text.charCodeAt(i), out), GRAM_BASE) + text.charCodeAt(i + length)) | 0;
+          }
+        },
+      ),
+    );
+  });
+
+  it('differ by kind', () => {
+    expect(gramHash('path:gram', 'vendor')).not.toBe(gramHash('processPath:gram', 'vendor'));
+  });
+});
+
+describe('KeyFilter and KeyCounts', () => {
+  it('a filter never forgets a key it was given, and says no to most others', () => {
+    const filter = new KeyFilter(1_000);
+    for (let k = 0; k < 1_000; k++) filter.add(hashKey('path:segment', `seg${k}`));
+    for (let k = 0; k < 1_000; k++) expect(filter.has(hashKey('path:segment', `seg${k}`))).toBe(true);
+    let wrong = 0;
+    for (let k = 0; k < 10_000; k++) if (filter.has(hashKey('path:segment', `other${k}`))) wrong++;
+    expect(wrong).toBeLessThan(1_000);
+  });
+
+  it('counts at least as many as were added', () => {
+    const counts = new KeyCounts(100);
+    for (let k = 0; k < 100; k++) for (let j = 0; j <= k % 5; j++) counts.add(hashKey('certSubject', `s${k}`));
+    for (let k = 0; k < 100; k++)
+      expect(counts.get(hashKey('certSubject', `s${k}`))).toBeGreaterThanOrEqual((k % 5) + 1);
   });
 });

@@ -13,6 +13,8 @@ import { WorldIndex, appliesToLevel } from '../../src/engine/world.js';
 import {
   DEFAULT_ORDER,
   DEFAULT_POLICY,
+  REQUEST_SHAPES,
+  RULE_SHAPES,
   SYNTHETIC_NOW_MS,
   mulberry32,
   syntheticWorld,
@@ -128,5 +130,51 @@ describe('syntheticWorld', () => {
     expect(none.length / requests.length).toBeGreaterThan(0.05);
     expect(none.length / requests.length).toBeLessThan(0.25);
     expect(none.every((d) => d.action === 'deny')).toBe(true);
+  });
+
+  it('writes rules of every shape, near their shares, and labels every request with its shape', () => {
+    const { world, requests, requestShapes } = syntheticWorld({ policies: 5_000, seed: 4, requests: 3_000 });
+    const rules = world.applications.flatMap((a) => a.rules);
+    const has = (test: (p: string) => boolean, field: 'path' | 'processPath' | 'createdBy' = 'path'): number =>
+      rules.filter((r) => r[field] !== undefined && test(r[field])).length;
+    expect(has((p) => p.startsWith('regex:'))).toBeGreaterThan(0);
+    expect(has((p) => p.includes('?') && !p.startsWith('regex:'))).toBeGreaterThan(0);
+    expect(has((p) => /^C:\\Users\\\*\\/.test(p))).toBeGreaterThan(rules.length * 0.03);
+    expect(has((p) => /^\*\*\\[^\\]*\*/.test(p))).toBeGreaterThan(0);
+    expect(rules.filter((r) => r.processPath !== undefined && r.path === undefined).length).toBeGreaterThan(0);
+    expect(rules.filter((r) => r.createdBy !== undefined && r.path === undefined).length).toBeGreaterThan(0);
+    expect(requestShapes).toHaveLength(requests.length);
+    expect(new Set(requestShapes)).toEqual(new Set(REQUEST_SHAPES));
+    const shaRules = rules.filter((r) => r.sha256 !== undefined).length / rules.length;
+    const shaShare = (RULE_SHAPES.find(([name]) => name === 'sha256')?.[1] ?? 0) / 100;
+    expect(Math.abs(shaRules - shaShare)).toBeLessThan(0.03);
+  });
+
+  it('derives requests of each shape that an application decides, and stray ones the default does', () => {
+    const { world, computer, byShape } = syntheticWorld({
+      policies: 3_000,
+      seed: 6,
+      requests: 10,
+      requestsPerShape: 50,
+    });
+    const view = buildView(world, computer);
+    const engine = new CompiledView(view);
+    const linear = new LinearEvaluator(view);
+    for (const shape of REQUEST_SHAPES) {
+      const list = byShape[shape] ?? [];
+      expect(list, shape).toHaveLength(50);
+      for (const request of list) {
+        const decision = engine.evaluate(request, NOW);
+        expect(decision).toEqual(linear.evaluate(request, NOW));
+        expect(decision.policy === DEFAULT_POLICY, `${shape}: ${JSON.stringify(request)}`).toBe(shape === 'none');
+      }
+    }
+  });
+
+  it('does not let the per-shape requests change the world or its request stream', () => {
+    const a = syntheticWorld({ policies: 300, seed: 12, requests: 200 });
+    const b = syntheticWorld({ policies: 300, seed: 12, requests: 200, requestsPerShape: 20 });
+    expect(JSON.stringify(b.world)).toBe(JSON.stringify(a.world));
+    expect(b.requests).toEqual(a.requests);
   });
 });

@@ -158,6 +158,9 @@ export const PATTERN_STYLES = [
   'dirStar',
   'regex',
   'regexSuffix',
+  'globstarStem',
+  'middleOnly',
+  'regexAlternation',
 ] as const;
 export type PatternStyle = (typeof PATTERN_STYLES)[number];
 
@@ -356,6 +359,32 @@ export function patternFor(template: string, style: PatternStyle, cut: number): 
         alternative: `${dir}${sep}alt${ext}`,
       };
     }
+    case 'globstarStem': {
+      // No literal segment: only the start of the file name and its extension (grams).
+      const stem = base.slice(0, Math.max(1, Math.min(base.length - ext.length, 1 + (Math.abs(cut) % 6))));
+      const root = sep === '\\' ? 'E:' : '';
+      return {
+        pattern: `**${sep}${stem}*${ext}`,
+        witness: template,
+        alternative: `${root}${sep}elsewhere${sep}${stem}more${ext}`,
+      };
+    }
+    case 'middleOnly': {
+      // The only literal is a directory in the middle.
+      if (n < 3) return patternFor(template, 'globstarName', cut);
+      const at = 1 + (Math.abs(cut) % (n - 2));
+      return {
+        pattern: `**${sep}${segs[at] as string}${sep}**`,
+        witness: template,
+        alternative: `${sep === '\\' ? 'F:' : ''}${sep}${segs[at] as string}${sep}x`,
+      };
+    }
+    case 'regexAlternation':
+      return {
+        pattern: `regex:(?:.*${escapeRegexSource(sep + base)}|${escapeRegexSource(dir + sep)}alt${escapeRegexSource(ext)})`,
+        witness: template,
+        alternative: `${dir}${sep}alt${ext}`,
+      };
     case 'regexSuffix':
       return {
         pattern: `regex:.*${escapeRegexSource(sep + base)}`,
