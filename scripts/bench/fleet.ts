@@ -322,6 +322,7 @@ async function runFleet(
       return body.changes;
     });
     const pinger = agentProcesses[0]!;
+    const globalStartedAtEpochMs = Date.now();
     pinger.tell({ kind: 'ping', on: true, intervalMs: PING_INTERVAL_MS });
     const globalPolicy = await change('a change to one global policy', async () => {
       const body = await admin.call<{ changes: Changes }>('PATCH', '/api/policies/global-00005', {
@@ -331,6 +332,18 @@ async function runFleet(
     });
     const ping = await pinger.ask<'pinged'>({ kind: 'ping', on: false, intervalMs: PING_INTERVAL_MS });
     for (const p of agentProcesses) if (p.error !== null) throw p.error;
+    log(
+      `fleet/${kind}: worst ping ${Math.round(ping.worstMs)} ms; the pinging agents' process's own event loop ` +
+        `was held up to ${Math.round(ping.ownLoopDelayMaxMs)} ms meanwhile`,
+    );
+    // With TOLLGATE_STALL_LOG_MS set, the servers log what held their event loop: shown for the global change.
+    servers.forEach((s, i) => {
+      for (const line of s.logs) {
+        if (line['msg'] !== 'event loop stalled' || logTime(line) < globalStartedAtEpochMs) continue;
+        const phases = Array.isArray(line['phases']) ? line['phases'].join(' > ') : '';
+        log(`fleet/${kind}: server ${i} event loop stalled ${String(line['stalledMs'])} ms: ${phases}`);
+      }
+    });
 
     return {
       computers,

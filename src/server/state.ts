@@ -27,7 +27,8 @@ import { SERVER_DB_FILE, SqliteStore } from './store/sqlite-store.js';
 import { countStorageFailures } from './store/counted-store.js';
 import { ChangeQueue, DEFAULT_MAX_QUEUED_CHANGES } from './change-queue.js';
 import { ViewPlanner, affectedComputers, computerPart } from './view-planner.js';
-import { Pacer } from './pacer.js';
+import { DEFAULT_SLICE_MS, Pacer } from './pacer.js';
+import { NO_PHASE_MARKS, type PhaseMarks } from './stall-monitor.js';
 import {
   type ServerSigningKey,
   loadOrCreateSigningKey,
@@ -77,6 +78,8 @@ export interface ServerStateOptions {
    * returns after that check.
    */
   planInBackground?: boolean;
+  /** Where the phases of long work are marked (a StallMonitor, to find what holds the event loop); default none. */
+  phases?: PhaseMarks;
 }
 
 /** How many times a change is prepared again on a newer world after another process committed first. */
@@ -210,6 +213,7 @@ export class ServerState implements ServerStateApi {
   private readonly splicer = new ViewSplicer();
   private unsubscribe: () => void = () => undefined;
   private storeFailures = { count: 0 };
+  private phases: PhaseMarks = NO_PHASE_MARKS;
   /**
    * Settles once the views of the world loaded at open are checked against
    * the hashes stored for them, with the changes it issued (to push).
@@ -262,6 +266,7 @@ export class ServerState implements ServerStateApi {
         options.maxQueuedChanges ?? DEFAULT_MAX_QUEUED_CHANGES,
       );
       state.storeFailures = failures;
+      if (options.phases !== undefined) state.phases = options.phases;
       state.settled = state.queue.run(() => state.reissueAll());
       if (options.planInBackground !== true) await state.settled;
       else state.settled.catch(() => undefined);
@@ -915,15 +920,24 @@ export class ServerState implements ServerStateApi {
    * not be encoded for its agent.
    */
   private async prepare(candidate: World): Promise<PreparedCommit | null> {
+    this.phases.mark('change: validate');
     const problems = this.currentValid ? validateChange(this.current, this.index, candidate) : validateWorld(candidate);
     if (problems.length > 0) throw new ValidationError(problems);
     // Frozen before its lookups are made, so that they are kept with its lists for the changes after it.
+    this.phases.mark('change: row diff');
     deepFreeze(candidate);
     const rowChanges = diffWorldRows(this.stored, candidate);
     if (rowChanges.writes.length === 0 && rowChanges.deletes.length === 0) return null;
+    this.phases.mark('change: index, affected computers');
     const index = new WorldIndex(candidate);
     const affected = affectedComputers(this.index, index, [...rowChanges.writes, ...rowChanges.deletes]);
-    const { issued, changes, encodingProblems } = await this.planner.plan(index, this.rows, affected, new Pacer());
+    this.phases.mark('change: plan');
+    const { issued, changes, encodingProblems } = await this.planner.plan(
+      index,
+      this.rows,
+      affected,
+      new Pacer(DEFAULT_SLICE_MS, this.phases, 'change: plan'),
+    );
     if (encodingProblems.length > 0) {
       // One bad entity can reach thousands of computers: name a few, count the rest.
       const named = encodingProblems.slice(0, MAX_ENCODING_PROBLEMS);
@@ -941,6 +955,7 @@ export class ServerState implements ServerStateApi {
    */
   private async write(prepared: PreparedCommit, request?: ApprovalRequestRecord): Promise<boolean> {
     const { candidate, rowChanges, index, issued } = prepared;
+    this.phases.mark('change: commit');
     try {
       this.revision = (
         await this.store.commitWorld({
@@ -957,6 +972,7 @@ export class ServerState implements ServerStateApi {
       if (error instanceof StaleWorldError) return false;
       throw error;
     }
+    this.phases.mark('change: committed');
     this.current = deepFreeze(candidate);
     this.currentValid = true;
     this.index = index;
@@ -982,9 +998,16 @@ export class ServerState implements ServerStateApi {
 
   /** Issues new versions for every view that differs from what its stored hashes describe (at open). */
   private async reissueAll(): Promise<ViewChanges> {
+    this.phases.mark('start check: validate');
     this.currentValid = validateWorld(this.current).length === 0;
     for (let attempt = 1; ; attempt++) {
-      const { issued, changes } = await this.planner.plan(this.index, this.rows, 'all', new Pacer());
+      this.phases.mark('start check: plan');
+      const { issued, changes } = await this.planner.plan(
+        this.index,
+        this.rows,
+        'all',
+        new Pacer(DEFAULT_SLICE_MS, this.phases, 'start check: plan'),
+      );
       if (issued.length === 0) return noChanges();
       if (await this.commitIssued(issued)) return changes;
       await this.afterStale(attempt);
@@ -992,7 +1015,9 @@ export class ServerState implements ServerStateApi {
   }
 
   private async catchUpNow(): Promise<ViewChanges> {
+    this.phases.mark('catch-up: read');
     const changes: StoreChanges = await this.store.changesSince(this.revision);
+    this.phases.mark('catch-up: apply');
     if (changes.revision <= this.revision) return noChanges();
     if (changes.entities.length > 0 || changes.deletes.length > 0) {
       const { world, stored } = applyRowChanges(this.stored, changes.entities, changes.deletes);
@@ -1015,6 +1040,7 @@ export class ServerState implements ServerStateApi {
       Object.assign(known, row);
     }
     this.revision = changes.revision;
+    this.phases.mark('catch-up: applied');
     if (viewChanges.snapshots.length > 0 || viewChanges.settings.length > 0) {
       for (const listener of this.listeners) listener.onViewChanges(viewChanges);
     }
