@@ -920,16 +920,25 @@ export class ServerState implements ServerStateApi {
    * not be encoded for its agent.
    */
   private async prepare(candidate: World): Promise<PreparedCommit | null> {
+    // Each step below is one piece of synchronous work; the event loop gets a turn between them.
+    const pacer = new Pacer(DEFAULT_SLICE_MS, this.phases, 'change');
     this.phases.mark('change: validate');
     const problems = this.currentValid ? validateChange(this.current, this.index, candidate) : validateWorld(candidate);
     if (problems.length > 0) throw new ValidationError(problems);
+    await pacer.pace();
     // Frozen before its lookups are made, so that they are kept with its lists for the changes after it.
     this.phases.mark('change: row diff');
     deepFreeze(candidate);
     const rowChanges = diffWorldRows(this.stored, candidate);
     if (rowChanges.writes.length === 0 && rowChanges.deletes.length === 0) return null;
-    this.phases.mark('change: index, affected computers');
+    await pacer.pace();
+    this.phases.mark('change: index');
     const index = new WorldIndex(candidate);
+    await pacer.pace();
+    this.phases.mark('change: lookups');
+    this.planner.prepareLookups(index);
+    await pacer.pace();
+    this.phases.mark('change: affected computers');
     const affected = affectedComputers(this.index, index, [...rowChanges.writes, ...rowChanges.deletes]);
     this.phases.mark('change: plan');
     const { issued, changes, encodingProblems } = await this.planner.plan(
@@ -1017,16 +1026,30 @@ export class ServerState implements ServerStateApi {
   private async catchUpNow(): Promise<ViewChanges> {
     this.phases.mark('catch-up: read');
     const changes: StoreChanges = await this.store.changesSince(this.revision);
-    this.phases.mark('catch-up: apply');
     if (changes.revision <= this.revision) return noChanges();
     if (changes.entities.length > 0 || changes.deletes.length > 0) {
+      // The new world and its lookups are made step by step, the event loop getting a turn between the
+      // steps (hellos and acknowledgements meanwhile see the world before), then swapped in at once.
+      const pacer = new Pacer(DEFAULT_SLICE_MS, this.phases, 'catch-up');
+      await pacer.pace();
+      this.phases.mark('catch-up: rows');
       const { world, stored } = applyRowChanges(this.stored, changes.entities, changes.deletes);
-      this.current = deepFreeze(world);
+      deepFreeze(world);
+      await pacer.pace();
+      this.phases.mark('catch-up: index');
+      const index = new WorldIndex(world);
+      await pacer.pace();
+      this.phases.mark('catch-up: lookups');
+      this.planner.prepareLookups(index);
+      await pacer.pace();
+      this.phases.mark('catch-up: apply');
+      this.current = world;
       this.currentValid = false;
       this.stored = stored;
-      this.index = new WorldIndex(this.current);
+      this.index = index;
       this.dropSealedOfRemoved();
     }
+    this.phases.mark('catch-up: computers');
     const viewChanges = noChanges();
     for (const row of changes.computers) {
       const known = this.rows.get(row.computerId);
