@@ -120,7 +120,7 @@ export async function startServer(
       : new StallMonitor({
           thresholdMs: diagnostics.stallLogMs,
           onStall: (stall) => logger.warn(stall, 'event loop stalled'),
-        });
+        }).start();
   const phases = stalls ?? NO_PHASE_MARKS;
   // A bad data file stops the server before anything is opened, naming the file and the entry.
   const defaultPoliciesFile = config.approvals.defaultPoliciesFile ?? shippedDefaultApprovalPoliciesPath();

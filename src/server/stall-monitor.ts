@@ -19,6 +19,12 @@ export const NO_PHASE_MARKS: PhaseMarks = Object.freeze({ mark: () => undefined 
 export interface StallReport {
   /** How much later than due the timer fired (ms). */
   stalledMs: number;
+  /**
+   * CPU time the process used meanwhile (ms, every thread): well under
+   * `stalledMs` means the process waited for a CPU (a loaded machine), not
+   * that its own work held the loop.
+   */
+  cpuMs: number;
   /** The phase marked last before the stall, then those marked during it, oldest first (`gc ...` for collections). */
   phases: string[];
 }
@@ -49,9 +55,12 @@ export class StallMonitor implements PhaseMarks {
   private readonly names: string[] = [];
   private timer: NodeJS.Timeout | null = null;
   private observer: PerformanceObserver | null = null;
-  private lastTickMs = 0;
+  /** The time of the last tick; null before the first. */
+  private lastTickMs: number | null = null;
+  private readonly observeGc: boolean;
   /** A stall seen at the last tick, reported at this one: collections are observed a little after they ran. */
-  private pending: { fromMs: number; toMs: number; stalledMs: number } | null = null;
+  private pending: { fromMs: number; toMs: number; stalledMs: number; cpuMs: number } | null = null;
+  private lastCpu = process.cpuUsage();
 
   constructor(options: StallMonitorOptions) {
     this.options = {
@@ -59,19 +68,27 @@ export class StallMonitor implements PhaseMarks {
       intervalMs: options.intervalMs ?? 10,
       onStall: options.onStall,
     };
-    this.lastTickMs = performance.now();
+    this.observeGc = options.observeGc !== false;
+  }
+
+  /** Starts the timer (and the observer of collections); returns this. */
+  start(): this {
+    if (this.timer !== null) return this;
+    this.tick();
     this.timer = setInterval(() => this.tick(), this.options.intervalMs);
     this.timer.unref();
-    if (options.observeGc !== false) {
+    if (this.observeGc) {
       this.observer = new PerformanceObserver((list) => {
         for (const entry of list.getEntries()) this.noteGc(entry);
       });
       this.observer.observe({ entryTypes: ['gc'] });
     }
+    return this;
   }
 
-  mark(phase: string): void {
-    this.record(performance.now(), phase);
+  /** Marks that `phase` starts now (at `atMs`, on performance.now()'s clock). */
+  mark(phase: string, atMs: number = performance.now()): void {
+    this.record(atMs, phase);
   }
 
   /** Stops the timer and the observer; safe to call twice. */
@@ -86,9 +103,14 @@ export class StallMonitor implements PhaseMarks {
   tick(nowMs: number = performance.now()): void {
     const since = this.lastTickMs;
     this.lastTickMs = nowMs;
+    const cpu = process.cpuUsage(this.lastCpu);
+    this.lastCpu = process.cpuUsage();
     this.flush();
+    if (since === null) return;
     const stalledMs = nowMs - since - this.options.intervalMs;
-    if (stalledMs >= this.options.thresholdMs) this.pending = { fromMs: since, toMs: nowMs, stalledMs };
+    if (stalledMs >= this.options.thresholdMs) {
+      this.pending = { fromMs: since, toMs: nowMs, stalledMs, cpuMs: (cpu.user + cpu.system) / 1000 };
+    }
   }
 
   /** Reports the stall seen at the last tick, if any. */
@@ -98,6 +120,7 @@ export class StallMonitor implements PhaseMarks {
     this.pending = null;
     this.options.onStall({
       stalledMs: Math.round(stall.stalledMs),
+      cpuMs: Math.round(stall.cpuMs),
       phases: this.phasesBetween(stall.fromMs, stall.toMs),
     });
   }

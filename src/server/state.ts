@@ -80,6 +80,8 @@ export interface ServerStateOptions {
   planInBackground?: boolean;
   /** Where the phases of long work are marked (a StallMonitor, to find what holds the event loop); default none. */
   phases?: PhaseMarks;
+  /** How long long work runs before it yields to the event loop (default DEFAULT_SLICE_MS; 0: at every step). */
+  sliceMs?: number;
 }
 
 /** How many times a change is prepared again on a newer world after another process committed first. */
@@ -214,6 +216,7 @@ export class ServerState implements ServerStateApi {
   private unsubscribe: () => void = () => undefined;
   private storeFailures = { count: 0 };
   private phases: PhaseMarks = NO_PHASE_MARKS;
+  private sliceMs = DEFAULT_SLICE_MS;
   /**
    * Settles once the views of the world loaded at open are checked against
    * the hashes stored for them, with the changes it issued (to push).
@@ -267,6 +270,7 @@ export class ServerState implements ServerStateApi {
       );
       state.storeFailures = failures;
       if (options.phases !== undefined) state.phases = options.phases;
+      if (options.sliceMs !== undefined) state.sliceMs = options.sliceMs;
       state.settled = state.queue.run(() => state.reissueAll());
       if (options.planInBackground !== true) await state.settled;
       else state.settled.catch(() => undefined);
@@ -921,7 +925,7 @@ export class ServerState implements ServerStateApi {
    */
   private async prepare(candidate: World): Promise<PreparedCommit | null> {
     // Each step below is one piece of synchronous work; the event loop gets a turn between them.
-    const pacer = new Pacer(DEFAULT_SLICE_MS, this.phases, 'change');
+    const pacer = new Pacer(this.sliceMs, this.phases, 'change');
     this.phases.mark('change: validate');
     const problems = this.currentValid ? validateChange(this.current, this.index, candidate) : validateWorld(candidate);
     if (problems.length > 0) throw new ValidationError(problems);
@@ -945,7 +949,7 @@ export class ServerState implements ServerStateApi {
       index,
       this.rows,
       affected,
-      new Pacer(DEFAULT_SLICE_MS, this.phases, 'change: plan'),
+      new Pacer(this.sliceMs, this.phases, 'change: plan'),
     );
     if (encodingProblems.length > 0) {
       // One bad entity can reach thousands of computers: name a few, count the rest.
@@ -1015,7 +1019,7 @@ export class ServerState implements ServerStateApi {
         this.index,
         this.rows,
         'all',
-        new Pacer(DEFAULT_SLICE_MS, this.phases, 'start check: plan'),
+        new Pacer(this.sliceMs, this.phases, 'start check: plan'),
       );
       if (issued.length === 0) return noChanges();
       if (await this.commitIssued(issued)) return changes;
@@ -1030,7 +1034,7 @@ export class ServerState implements ServerStateApi {
     if (changes.entities.length > 0 || changes.deletes.length > 0) {
       // The new world and its lookups are made step by step, the event loop getting a turn between the
       // steps (hellos and acknowledgements meanwhile see the world before), then swapped in at once.
-      const pacer = new Pacer(DEFAULT_SLICE_MS, this.phases, 'catch-up');
+      const pacer = new Pacer(this.sliceMs, this.phases, 'catch-up');
       await pacer.pace();
       this.phases.mark('catch-up: rows');
       const { world, stored } = applyRowChanges(this.stored, changes.entities, changes.deletes);
