@@ -103,8 +103,9 @@ export class StallMonitor implements PhaseMarks {
   tick(nowMs: number = performance.now()): void {
     const since = this.lastTickMs;
     this.lastTickMs = nowMs;
-    const cpu = process.cpuUsage(this.lastCpu);
-    this.lastCpu = process.cpuUsage();
+    const cpuNow = process.cpuUsage();
+    const cpu = { user: cpuNow.user - this.lastCpu.user, system: cpuNow.system - this.lastCpu.system };
+    this.lastCpu = cpuNow;
     this.flush();
     if (since === null) return;
     const stalledMs = nowMs - since - this.options.intervalMs;

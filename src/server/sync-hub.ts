@@ -667,6 +667,9 @@ export class SyncHub {
   }
 
   private async pushNow(snapshots: readonly string[], settings: readonly string[]): Promise<void> {
+    // The change that is pushed (its commit, the swap of the world, the admin's answer) ends its turn of the
+    // event loop first: the push's first slice is a turn of its own.
+    if (snapshots.length + settings.length > 0) await new Promise((resolve) => setImmediate(resolve));
     this.phases.mark('push');
     const pacer = new Pacer(this.sliceMs, this.phases, 'push');
     for (const id of snapshots) {
