@@ -1046,9 +1046,21 @@ export class ServerState implements ServerStateApi {
       this.phases.mark('catch-up: lookups');
       this.planner.prepareLookups(index);
       await pacer.pace();
+      // Checked as a change of the world before when that checks only what it changed (the lists of the
+      // structure kept), so that the next change here is too; otherwise the next change is checked whole.
+      this.phases.mark('catch-up: validate');
+      const before = this.current;
+      const structureKept =
+        world.organizations === before.organizations &&
+        world.groups === before.groups &&
+        world.computers === before.computers &&
+        world.approvalSettings === before.approvalSettings &&
+        world.gates === before.gates;
+      const valid = this.currentValid && structureKept && validateChange(before, this.index, world).length === 0;
+      await pacer.pace();
       this.phases.mark('catch-up: apply');
       this.current = world;
-      this.currentValid = false;
+      this.currentValid = valid;
       this.stored = stored;
       this.index = index;
       this.dropSealedOfRemoved();

@@ -199,7 +199,12 @@ describe('ServerState over PostgreSQL, two instances', () => {
       };
       expect(between('catch-up: rows', 'catch-up: index')).toBe(true);
       expect(between('catch-up: index', 'catch-up: lookups')).toBe(true);
-      expect(between('catch-up: lookups', 'catch-up: apply')).toBe(true);
+      expect(between('catch-up: lookups', 'catch-up: validate')).toBe(true);
+      expect(between('catch-up: validate', 'catch-up: apply')).toBe(true);
+      // Checked after the catch-up as before it: a change that breaks the world is refused, naming the fault.
+      await expect(two.updatePolicy('chrome-block', { app: 'no-such-app' })).rejects.toThrow(/no-such-app/);
+      await two.updatePolicy('chrome-block', { order: 31 });
+      await until(one, () => one.world().policies.find((p) => p.id === 'chrome-block')?.order === 31);
     } finally {
       probing = false;
     }
