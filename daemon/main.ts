@@ -55,6 +55,15 @@ function serverFaultPoint(): ServerFaultPoint | undefined {
   return value === 'server-disk-full' ? 'disk-full' : value === 'server-read-only' ? 'read-only' : undefined;
 }
 
+/**
+ * Diagnostics: `TOLLGATE_STALL_LOG_MS=50` logs every event-loop stall of
+ * the server of 50 ms or more, with the phases of work it ran through.
+ */
+function stallLogMs(): number | undefined {
+  const value = Number(process.env['TOLLGATE_STALL_LOG_MS']);
+  return Number.isFinite(value) && value > 0 ? value : undefined;
+}
+
 extendProgram((program, io: CliIo, setExit) => {
   program
     .command('daemon')
@@ -119,7 +128,13 @@ extendProgram((program, io: CliIo, setExit) => {
       const config = await loadServerConfig(opts.config);
       const logger = createLogger(config.logLevel);
       const stopped = stopSignal((signal) => logger.info({ signal }, 'already stopping'));
-      const running = await startServer(config, logger, serverFaultPoint());
+      const stallMs = stallLogMs();
+      const running = await startServer(
+        config,
+        logger,
+        serverFaultPoint(),
+        stallMs === undefined ? {} : { stallLogMs: stallMs },
+      );
       const signal = await stopped;
       logger.info({ signal }, 'stopping');
       await running.close();

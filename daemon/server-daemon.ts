@@ -16,6 +16,7 @@ import {
 import { LogNotifier, type Notifier } from '../src/server/notifier.js';
 import { SmtpNotifier } from '../src/server/smtp-notifier.js';
 import { ServerMetrics } from '../src/server/metrics.js';
+import { NO_PHASE_MARKS, type PhaseMarks, StallMonitor } from '../src/server/stall-monitor.js';
 import type { StorageFault } from '../src/store/storage-error.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -62,13 +63,14 @@ async function notifierOf(config: ServerConfig, logger: Logger): Promise<Notifie
 
 /** Opens the server's state (creating its signing key on first start) without serving. */
 export async function openServerState(config: ServerConfig, planInBackground = false): Promise<ServerState> {
-  return (await openStateAndStore(config, planInBackground)).state;
+  return (await openStateAndStore(config, planInBackground, NO_PHASE_MARKS)).state;
 }
 
 /** The state and, with PostgreSQL, the store that knows where agents of other instances are connected. */
 async function openStateAndStore(
   config: ServerConfig,
   planInBackground: boolean,
+  phases: PhaseMarks,
   logger?: Logger,
 ): Promise<{ state: ServerState; presence?: HubPresence }> {
   await mkdir(config.dataDir, { recursive: true, mode: 0o750 });
@@ -78,6 +80,7 @@ async function openStateAndStore(
     clock: () => Date.now(),
     maxQueuedChanges: config.changes.maxQueued,
     planInBackground,
+    phases,
     ...(store === undefined ? {} : { store }),
   });
   return store === undefined ? { state } : { state, presence: store };
@@ -111,7 +114,16 @@ export async function startServer(
   config: ServerConfig,
   logger: Logger,
   fault?: ServerFaultPoint,
+  diagnostics: { stallLogMs?: number } = {},
 ): Promise<RunningServer> {
+  const stalls =
+    diagnostics.stallLogMs === undefined
+      ? undefined
+      : new StallMonitor({
+          thresholdMs: diagnostics.stallLogMs,
+          onStall: (stall) => logger.warn(stall, 'event loop stalled'),
+        }).start();
+  const phases = stalls ?? NO_PHASE_MARKS;
   // A bad data file stops the server before anything is opened, naming the file and the entry.
   const defaultPoliciesFile = config.approvals.defaultPoliciesFile ?? shippedDefaultApprovalPoliciesPath();
   const defaultApprovalPolicies = await loadDefaultApprovalPolicies(defaultPoliciesFile);
@@ -120,7 +132,7 @@ export async function startServer(
     'default approval policies loaded',
   );
   // The views are checked against the stored hashes while the server already serves (see below).
-  const { state, presence } = await openStateAndStore(config, true, logger);
+  const { state, presence } = await openStateAndStore(config, true, phases, logger);
   // A next signing key whose time came while the server was stopped takes over before anything is served.
   const rotatedAtStart = await state.rotateSigningKeyIfDue();
   if (rotatedAtStart.keyId !== undefined) {
@@ -155,6 +167,7 @@ export async function startServer(
     deltaViewCacheBytes: config.sync.deltaViewCacheBytes,
     maxQueuedMessages: config.sync.maxQueuedMessages,
     maxPendingApprovalsPerComputer: config.approvals.maxPendingPerComputer,
+    phases,
     ...(presence === undefined ? {} : { presence }),
   });
   made.hub = hub;
@@ -259,6 +272,7 @@ export async function startServer(
       await step('closing the notifier', () => notifier.close());
       await step('closing the admin API', () => app.close());
       await step('closing the database', () => state.close());
+      stalls?.close();
     },
   };
 }

@@ -14,6 +14,7 @@
  * stop a WebSocket ping every `intervalMs` from one agent, reporting the
  * worst round trip; `close`.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { WebSocket } from 'ws';
 import { rawDataBytes } from '../../src/wire/raw-data.js';
 import { openStoredDeltaUnverified, signedSnapshotViewHash } from '../../src/wire/delta.js';
@@ -41,7 +42,7 @@ export type AgentReport =
   | { kind: 'connected'; agents: number; firstMessages: Record<string, number>; refusals: string[] }
   | { kind: 'marked' }
   | { kind: 'acked'; waited: number; acked: number; lastAckAtMs: number; kinds: Record<string, number> }
-  | { kind: 'pinged'; worstMs: number; pings: number }
+  | { kind: 'pinged'; worstMs: number; pings: number; ownLoopDelayMaxMs: number }
   | { kind: 'error'; message: string };
 
 /** A clock shared by the processes of the machine: ms since the epoch, sub-millisecond. */
@@ -201,6 +202,9 @@ function startPinging(intervalMs: number): void {
   let on = true;
   let worstMs = 0;
   let pings = 0;
+  // This process's own event-loop delay meanwhile: the part of a slow round trip that is not the server's.
+  const ownDelay = monitorEventLoopDelay({ resolution: 5 });
+  ownDelay.enable();
   const done = (async (): Promise<AgentReport> => {
     while (on) {
       const sent = performance.now();
@@ -212,7 +216,8 @@ function startPinging(intervalMs: number): void {
       pings++;
       await new Promise((resolve) => setTimeout(resolve, intervalMs));
     }
-    return { kind: 'pinged', worstMs, pings };
+    ownDelay.disable();
+    return { kind: 'pinged', worstMs, pings, ownLoopDelayMaxMs: ownDelay.max / 1e6 };
   })();
   pinging = { stop: () => (on = false), done };
 }
@@ -266,7 +271,7 @@ async function handle(command: AgentCommand): Promise<void> {
         pinging.stop();
         send(await pinging.done);
         pinging = null;
-      } else send({ kind: 'pinged', worstMs: 0, pings: 0 });
+      } else send({ kind: 'pinged', worstMs: 0, pings: 0, ownLoopDelayMaxMs: 0 });
       break;
     case 'close':
       for (const agent of agents.values()) agent.ws.terminate();

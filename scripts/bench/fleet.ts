@@ -268,16 +268,25 @@ async function runFleet(
 
     log(`fleet/${kind}: connecting ${formatInt(agentCount)} simulated agents in ${AGENT_PROCESSES} processes`);
     const firstMessages: Record<string, number> = {};
-    const share = Math.ceil(specs.length / AGENT_PROCESSES);
+    // The agent that pings has a process of its own: its round trips then time the server, not the event loop
+    // of a process busy with thousands of other agents' messages.
+    const [pingingAgent, ...others] = specs;
+    const share = Math.ceil(others.length / AGENT_PROCESSES);
+    const groups = [
+      { agents: pingingAgent === undefined ? [] : [pingingAgent], url: listening[0]! },
+      ...Array.from({ length: AGENT_PROCESSES }, (_, i) => ({
+        agents: others.slice(i * share, (i + 1) * share),
+        url: listening[i % listening.length]!,
+      })),
+    ];
     await Promise.all(
-      Array.from({ length: AGENT_PROCESSES }, async (_, i) => {
+      groups.map(async (group) => {
         const p = new AgentProcess();
         agentProcesses.push(p);
-        const url = String(listening[i % listening.length]!['agents']);
         const report = await p.ask<'connected'>({
           kind: 'connect',
-          url,
-          agents: specs.slice(i * share, (i + 1) * share),
+          url: String(group.url['agents']),
+          agents: group.agents,
           concurrency: CONNECT_CONCURRENCY,
         });
         if (report.refusals.length > 0) throw new Error(`agents refused: ${report.refusals.join('; ')}`);
@@ -321,7 +330,9 @@ async function runFleet(
       });
       return body.changes;
     });
+    // The process of the pinging agent (the first made).
     const pinger = agentProcesses[0]!;
+    const globalStartedAtEpochMs = Date.now();
     pinger.tell({ kind: 'ping', on: true, intervalMs: PING_INTERVAL_MS });
     const globalPolicy = await change('a change to one global policy', async () => {
       const body = await admin.call<{ changes: Changes }>('PATCH', '/api/policies/global-00005', {
@@ -331,6 +342,21 @@ async function runFleet(
     });
     const ping = await pinger.ask<'pinged'>({ kind: 'ping', on: false, intervalMs: PING_INTERVAL_MS });
     for (const p of agentProcesses) if (p.error !== null) throw p.error;
+    log(
+      `fleet/${kind}: worst ping ${Math.round(ping.worstMs)} ms; the pinging agents' process's own event loop ` +
+        `was held up to ${Math.round(ping.ownLoopDelayMaxMs)} ms meanwhile`,
+    );
+    // With TOLLGATE_STALL_LOG_MS set, the servers log what held their event loop: shown for the global change.
+    servers.forEach((s, i) => {
+      for (const line of s.logs) {
+        if (line['msg'] !== 'event loop stalled' || logTime(line) < globalStartedAtEpochMs) continue;
+        const phases = Array.isArray(line['phases']) ? line['phases'].join(' > ') : '';
+        log(
+          `fleet/${kind}: server ${i} event loop stalled ${String(line['stalledMs'])} ms ` +
+            `(${String(line['cpuMs'])} ms of CPU): ${phases}`,
+        );
+      }
+    });
 
     return {
       computers,
@@ -485,7 +511,8 @@ export async function benchFleet(options: FleetBenchOptions): Promise<Section> {
       ? 'No store measured.'
       : `World: ${formatInt(big.computers)} computers in ${MSP_FLEET.orgs} customer organizations, ${formatInt(big.policies)} policies; ` +
           `the small world has ${formatInt(SMALL_FLEET.orgs * SMALL_FLEET.computersPerOrg)} computers of the same shape.`,
-    `Agents: ${AGENT_PROCESSES} child processes of plain ws clients, split between the server instances; each says hello with the ` +
+    `Agents: ${AGENT_PROCESSES} child processes of plain ws clients, split between the server instances, and one process of its own ` +
+      'for the agent that pings (connected to the first instance); each says hello with the ' +
       'versions and view hash it holds and acknowledges every message with the versions and view hash of its header. ' +
       'They do not verify signatures nor apply deltas.',
     'Changes go through the admin API of the first instance; "acknowledged" is the last acknowledgement sent by an affected agent, ' +

@@ -27,7 +27,8 @@ import { SERVER_DB_FILE, SqliteStore } from './store/sqlite-store.js';
 import { countStorageFailures } from './store/counted-store.js';
 import { ChangeQueue, DEFAULT_MAX_QUEUED_CHANGES } from './change-queue.js';
 import { ViewPlanner, affectedComputers, computerPart } from './view-planner.js';
-import { Pacer } from './pacer.js';
+import { DEFAULT_SLICE_MS, Pacer } from './pacer.js';
+import { NO_PHASE_MARKS, type PhaseMarks } from './stall-monitor.js';
 import {
   type ServerSigningKey,
   loadOrCreateSigningKey,
@@ -77,6 +78,10 @@ export interface ServerStateOptions {
    * returns after that check.
    */
   planInBackground?: boolean;
+  /** Where the phases of long work are marked (a StallMonitor, to find what holds the event loop); default none. */
+  phases?: PhaseMarks;
+  /** How long long work runs before it yields to the event loop (default DEFAULT_SLICE_MS; 0: at every step). */
+  sliceMs?: number;
 }
 
 /** How many times a change is prepared again on a newer world after another process committed first. */
@@ -213,6 +218,8 @@ export class ServerState implements ServerStateApi {
   private readonly computerRecords = new WeakMap<Computer, { group: ComputerGroup; record: Buffer }>();
   private unsubscribe: () => void = () => undefined;
   private storeFailures = { count: 0 };
+  private phases: PhaseMarks = NO_PHASE_MARKS;
+  private sliceMs = DEFAULT_SLICE_MS;
   /**
    * Settles once the views of the world loaded at open are checked against
    * the hashes stored for them, with the changes it issued (to push).
@@ -265,6 +272,8 @@ export class ServerState implements ServerStateApi {
         options.maxQueuedChanges ?? DEFAULT_MAX_QUEUED_CHANGES,
       );
       state.storeFailures = failures;
+      if (options.phases !== undefined) state.phases = options.phases;
+      if (options.sliceMs !== undefined) state.sliceMs = options.sliceMs;
       state.settled = state.queue.run(() => state.reissueAll());
       if (options.planInBackground !== true) await state.settled;
       else state.settled.catch(() => undefined);
@@ -933,15 +942,33 @@ export class ServerState implements ServerStateApi {
    * not be encoded for its agent.
    */
   private async prepare(candidate: World): Promise<PreparedCommit | null> {
+    // Each step below is one piece of synchronous work; the event loop gets a turn between them.
+    const pacer = new Pacer(this.sliceMs, this.phases, 'change');
+    this.phases.mark('change: validate');
     const problems = this.currentValid ? validateChange(this.current, this.index, candidate) : validateWorld(candidate);
     if (problems.length > 0) throw new ValidationError(problems);
+    await pacer.pace();
     // Frozen before its lookups are made, so that they are kept with its lists for the changes after it.
+    this.phases.mark('change: row diff');
     deepFreeze(candidate);
     const rowChanges = diffWorldRows(this.stored, candidate);
     if (rowChanges.writes.length === 0 && rowChanges.deletes.length === 0) return null;
+    await pacer.pace();
+    this.phases.mark('change: index');
     const index = new WorldIndex(candidate);
+    await pacer.pace();
+    this.phases.mark('change: lookups');
+    this.planner.prepareLookups(index);
+    await pacer.pace();
+    this.phases.mark('change: affected computers');
     const affected = affectedComputers(this.index, index, [...rowChanges.writes, ...rowChanges.deletes]);
-    const { issued, changes, encodingProblems } = await this.planner.plan(index, this.rows, affected, new Pacer());
+    this.phases.mark('change: plan');
+    const { issued, changes, encodingProblems } = await this.planner.plan(
+      index,
+      this.rows,
+      affected,
+      new Pacer(this.sliceMs, this.phases, 'change: plan'),
+    );
     if (encodingProblems.length > 0) {
       // One bad entity can reach thousands of computers: name a few, count the rest.
       const named = encodingProblems.slice(0, MAX_ENCODING_PROBLEMS);
@@ -959,6 +986,7 @@ export class ServerState implements ServerStateApi {
    */
   private async write(prepared: PreparedCommit, request?: ApprovalRequestRecord): Promise<boolean> {
     const { candidate, rowChanges, index, issued } = prepared;
+    this.phases.mark('change: commit');
     try {
       this.revision = (
         await this.store.commitWorld({
@@ -975,6 +1003,7 @@ export class ServerState implements ServerStateApi {
       if (error instanceof StaleWorldError) return false;
       throw error;
     }
+    this.phases.mark('change: committed');
     this.current = deepFreeze(candidate);
     this.currentValid = true;
     this.index = index;
@@ -1000,9 +1029,16 @@ export class ServerState implements ServerStateApi {
 
   /** Issues new versions for every view that differs from what its stored hashes describe (at open). */
   private async reissueAll(): Promise<ViewChanges> {
+    this.phases.mark('start check: validate');
     this.currentValid = validateWorld(this.current).length === 0;
     for (let attempt = 1; ; attempt++) {
-      const { issued, changes } = await this.planner.plan(this.index, this.rows, 'all', new Pacer());
+      this.phases.mark('start check: plan');
+      const { issued, changes } = await this.planner.plan(
+        this.index,
+        this.rows,
+        'all',
+        new Pacer(this.sliceMs, this.phases, 'start check: plan'),
+      );
       if (issued.length === 0) return noChanges();
       if (await this.commitIssued(issued)) return changes;
       await this.afterStale(attempt);
@@ -1010,16 +1046,44 @@ export class ServerState implements ServerStateApi {
   }
 
   private async catchUpNow(): Promise<ViewChanges> {
+    this.phases.mark('catch-up: read');
     const changes: StoreChanges = await this.store.changesSince(this.revision);
     if (changes.revision <= this.revision) return noChanges();
     if (changes.entities.length > 0 || changes.deletes.length > 0) {
+      // The new world and its lookups are made step by step, the event loop getting a turn between the
+      // steps (hellos and acknowledgements meanwhile see the world before), then swapped in at once.
+      const pacer = new Pacer(this.sliceMs, this.phases, 'catch-up');
+      await pacer.pace();
+      this.phases.mark('catch-up: rows');
       const { world, stored } = applyRowChanges(this.stored, changes.entities, changes.deletes);
-      this.current = deepFreeze(world);
-      this.currentValid = false;
+      deepFreeze(world);
+      await pacer.pace();
+      this.phases.mark('catch-up: index');
+      const index = new WorldIndex(world);
+      await pacer.pace();
+      this.phases.mark('catch-up: lookups');
+      this.planner.prepareLookups(index);
+      await pacer.pace();
+      // Checked as a change of the world before when that checks only what it changed (the lists of the
+      // structure kept), so that the next change here is too; otherwise the next change is checked whole.
+      this.phases.mark('catch-up: validate');
+      const before = this.current;
+      const structureKept =
+        world.organizations === before.organizations &&
+        world.groups === before.groups &&
+        world.computers === before.computers &&
+        world.approvalSettings === before.approvalSettings &&
+        world.gates === before.gates;
+      const valid = this.currentValid && structureKept && validateChange(before, this.index, world).length === 0;
+      await pacer.pace();
+      this.phases.mark('catch-up: apply');
+      this.current = world;
+      this.currentValid = valid;
       this.stored = stored;
-      this.index = new WorldIndex(this.current);
+      this.index = index;
       this.dropSealedOfRemoved();
     }
+    this.phases.mark('catch-up: computers');
     const viewChanges = noChanges();
     for (const row of changes.computers) {
       const known = this.rows.get(row.computerId);
@@ -1033,6 +1097,7 @@ export class ServerState implements ServerStateApi {
       Object.assign(known, row);
     }
     this.revision = changes.revision;
+    this.phases.mark('catch-up: applied');
     if (viewChanges.snapshots.length > 0 || viewChanges.settings.length > 0) {
       for (const listener of this.listeners) listener.onViewChanges(viewChanges);
     }

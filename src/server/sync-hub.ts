@@ -23,7 +23,8 @@ import {
   type SyncRefusalCode,
 } from '../wire/protocol-codes.js';
 import { DeltaIssuer, type HeldView } from './delta.js';
-import { Pacer } from './pacer.js';
+import { DEFAULT_SLICE_MS, Pacer } from './pacer.js';
+import { NO_PHASE_MARKS, type PhaseMarks } from './stall-monitor.js';
 import type { ServerStateApi, ViewChanges } from './types.js';
 
 /** The path agents connect to. */
@@ -78,6 +79,10 @@ export interface SyncHubOptions {
   presence?: HubPresence;
   /** Told of what is sent and acknowledged, for metrics; none: nothing is counted. */
   metrics?: SyncHubMetrics;
+  /** Where the phases of long work are marked (see StallMonitor); default none. */
+  phases?: PhaseMarks;
+  /** How long the hub's long work (a push, a heartbeat round) runs before it yields (default DEFAULT_SLICE_MS). */
+  sliceMs?: number;
 }
 
 /** What the hub pushes: a full snapshot, a delta from the agent's view, or new settings. */
@@ -148,10 +153,15 @@ export class SyncHub {
   private closed = false;
   private readonly unwatch: () => void;
   private pushing: Promise<void> = Promise.resolve();
-  private heartbeating = false;
+  /** Whether a heartbeat round is under way. */
+  private beating = false;
+  private readonly sliceMs: number;
+  private readonly phases: PhaseMarks;
 
   constructor(options: SyncHubOptions) {
     this.options = options;
+    this.phases = options.phases ?? NO_PHASE_MARKS;
+    this.sliceMs = options.sliceMs ?? DEFAULT_SLICE_MS;
     this.bounds = {
       maxBufferedBytes: options.maxBufferedBytes ?? SYNC_HUB_DEFAULTS.maxBufferedBytes,
       maxPendingHellos: options.maxPendingHellos ?? SYNC_HUB_DEFAULTS.maxPendingHellos,
@@ -173,13 +183,7 @@ export class SyncHub {
     });
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes });
     this.wss.on('connection', (ws) => this.accept(ws));
-    this.pingTimer = setInterval(
-      () =>
-        void this.heartbeat().catch((error: unknown) =>
-          options.logger.error({ err: (error as Error).message }, 'heartbeat failed'),
-        ),
-      options.pingIntervalMs,
-    );
+    this.pingTimer = setInterval(() => this.heartbeat(), options.pingIntervalMs);
     this.pingTimer.unref();
   }
 
@@ -351,6 +355,7 @@ export class SyncHub {
       this.refuse(conn, SYNC_REFUSAL_CODES.badMessage, (error as Error).message);
       return;
     }
+    this.phases.mark(message.kind);
     try {
       if (message.kind === 'hello') await this.hello(conn, message);
       else if (conn.computerId === null) this.refuse(conn, SYNC_REFUSAL_CODES.unauthorized, 'say hello first');
@@ -662,7 +667,11 @@ export class SyncHub {
   }
 
   private async pushNow(snapshots: readonly string[], settings: readonly string[]): Promise<void> {
-    const pacer = new Pacer();
+    // The change that is pushed (its commit, the swap of the world, the admin's answer) ends its turn of the
+    // event loop first: the push's first slice is a turn of its own.
+    if (snapshots.length + settings.length > 0) await new Promise((resolve) => setImmediate(resolve));
+    this.phases.mark('push');
+    const pacer = new Pacer(this.sliceMs, this.phases, 'push');
     for (const id of snapshots) {
       await pacer.pace();
       const conn = this.byComputer.get(id);
@@ -741,23 +750,27 @@ export class SyncHub {
   }
 
   /**
-   * Pings every connection that answered the last ping, in slices (see
-   * Pacer): ten thousand pings at once would hold the event loop for
-   * hundreds of milliseconds, during a push or not. A heartbeat still going
-   * when the next is due lets that one pass.
+   * Pings every connection that is not waiting for a pong already, in
+   * slices (see Pacer): a socket write each, which for 10,000 agents would
+   * hold the event loop for a long time at once. A round still under way
+   * when the next is due is left to finish.
    */
-  private async heartbeat(): Promise<void> {
-    if (this.heartbeating) return;
-    this.heartbeating = true;
-    try {
-      const pacer = new Pacer();
-      for (const conn of [...this.connections]) {
-        await pacer.pace();
-        if (this.closed) return;
-        this.ping(conn);
-      }
-    } finally {
-      this.heartbeating = false;
+  private heartbeat(): void {
+    if (this.beating) return;
+    this.beating = true;
+    this.beat()
+      .catch((error: unknown) => this.options.logger.error({ err: (error as Error).message }, 'heartbeat failed'))
+      .finally(() => {
+        this.beating = false;
+      });
+  }
+
+  private async beat(): Promise<void> {
+    const pacer = new Pacer(this.sliceMs, this.phases, 'heartbeat');
+    for (const conn of [...this.connections]) {
+      await pacer.pace();
+      if (this.closed) return;
+      this.ping(conn);
     }
   }
 

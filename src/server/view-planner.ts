@@ -405,6 +405,15 @@ export class ViewPlanner {
   private readonly appDigests = new WeakMap<Application, Buffer>();
   private readonly bodies = new WeakMap<WorldIndex, Map<string, ViewBody>>();
 
+  /**
+   * Builds the lookups of the world of `index` that planning and
+   * affectedComputers use (they are built on first use otherwise), so that
+   * long work can yield between this and what follows.
+   */
+  prepareLookups(index: WorldIndex): void {
+    scopes(index);
+  }
+
   /** The view of a computer of the world of `index` (equal to buildView's), from its shared body. */
   viewOf(index: WorldIndex, computerId: string): ComputerView {
     const computer = index.computer(computerId);

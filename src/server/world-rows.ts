@@ -250,14 +250,23 @@ export function worldFromRows(rows: readonly EntityRow[]): { world: World; store
 /**
  * The world after other writers' rows: `writes` (added or changed rows) and
  * `deletes` applied to the stored image; entries not named keep their
- * objects.
+ * objects, and the lists of kinds no row names are the very lists the
+ * stored image was made from (with the lookups kept for them).
  */
 export function applyRowChanges(
   stored: StoredWorld,
   writes: readonly EntityRow[],
   deletes: readonly { kind: EntityKind; id: string }[],
 ): { world: World; stored: StoredWorld } {
-  const next: StoredWorld = new Map([...stored].map(([kind, byId]) => [kind, new Map(byId)]));
+  const touched = new Set<EntityKind>([...writes.map((row) => row.kind), ...deletes.map((key) => key.kind)]);
+  const next: StoredWorld = new Map(
+    [...stored].map(([kind, byId]) => [kind, touched.has(kind) ? new Map(byId) : byId]),
+  );
+  /** The list (or gate table) a kind no row names was made from; undefined: build it from the rows. */
+  const kept = (kind: EntityKind): { source: unknown } | undefined => {
+    const byId = next.get(kind);
+    return touched.has(kind) || byId === undefined ? undefined : madeFrom.get(byId);
+  };
   const byKind = (kind: EntityKind): Map<string, StoredEntity> => {
     let byId = next.get(kind);
     if (byId === undefined) {
@@ -271,8 +280,11 @@ export function applyRowChanges(
     const value: unknown = JSON.parse(row.body);
     byKind(row.kind).set(row.id, { seq: row.seq, value });
   }
-  const list = (kind: EntityKind): unknown[] =>
-    [...(next.get(kind)?.values() ?? [])].sort((a, b) => a.seq - b.seq).map((entity) => entity.value);
+  const list = (kind: EntityKind): unknown[] => {
+    const source = kept(kind)?.source;
+    if (Array.isArray(source)) return source as unknown[];
+    return [...(next.get(kind)?.values() ?? [])].sort((a, b) => a.seq - b.seq).map((entity) => entity.value);
+  };
   const world: World = {
     organizations: list('organizations') as World['organizations'],
     groups: list('groups') as World['groups'],
@@ -283,7 +295,8 @@ export function applyRowChanges(
     approvalPolicies: list('approvalPolicies') as World['approvalPolicies'],
     approvalSettings: list('approvalSettings') as World['approvalSettings'],
   };
-  const gates = list(GATES_KIND)[0];
+  const keptGates = kept(GATES_KIND);
+  const gates = keptGates === undefined ? list(GATES_KIND)[0] : keptGates.source;
   if (gates !== undefined) world.gates = gates as World['gates'];
   recordSources(next, world);
   return { world, stored: next };

@@ -47,6 +47,21 @@ export const PG_STORE_DEFAULTS = {
   listenRetryMaxMs: 5_000,
 } as const;
 
+/**
+ * Rows a commit writes in one statement at most: a larger commit (10,000
+ * computers' versions, an import's entities) is several statements of its
+ * transaction, so that the client library's encoding of the parameters and
+ * its parsing of the answers do not hold the event loop for long at once.
+ */
+export const MAX_ROWS_PER_STATEMENT = 1_000;
+
+/** `list` in slices of at most `size`. */
+export function slices<T>(list: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
+
 /** A NOTIFY payload is at most 8000 bytes; acknowledgement batches stay under this. */
 export const MAX_NOTIFY_PAYLOAD_BYTES = 7_900;
 
@@ -442,15 +457,15 @@ export class PgStore implements ServerStore {
       const stored = await this.lockRevision(query);
       if (stored !== commit.baseRevision) throw new StaleWorldError(commit.baseRevision, stored);
       const revision = stored + 1;
-      if (commit.writes.length > 0) {
-        const kinds = commit.writes.map((row) => row.kind);
-        const ids = commit.writes.map((row) => row.id);
+      for (const writes of slices(commit.writes, MAX_ROWS_PER_STATEMENT)) {
+        const kinds = writes.map((row) => row.kind);
+        const ids = writes.map((row) => row.id);
         await query(
           `INSERT INTO entities (kind, id, seq, body, revision)
            SELECT kind, id, seq, body, $5 FROM unnest($1::text[], $2::text[], $3::int[], $4::text[])
              AS w (kind, id, seq, body)
            ON CONFLICT (kind, id) DO UPDATE SET seq = excluded.seq, body = excluded.body, revision = excluded.revision`,
-          [kinds, ids, commit.writes.map((row) => row.seq), commit.writes.map((row) => row.body), revision],
+          [kinds, ids, writes.map((row) => row.seq), writes.map((row) => row.body), revision],
         );
         await query(
           `DELETE FROM entity_deletions d USING unnest($1::text[], $2::text[]) AS w (kind, id)
@@ -458,9 +473,9 @@ export class PgStore implements ServerStore {
           [kinds, ids],
         );
       }
-      if (commit.deletes.length > 0) {
-        const kinds = commit.deletes.map((key) => key.kind);
-        const ids = commit.deletes.map((key) => key.id);
+      for (const deletes of slices(commit.deletes, MAX_ROWS_PER_STATEMENT)) {
+        const kinds = deletes.map((key) => key.kind);
+        const ids = deletes.map((key) => key.id);
         await query(
           `DELETE FROM entities e USING unnest($1::text[], $2::text[]) AS d (kind, id)
            WHERE e.kind = d.kind AND e.id = d.id`,
@@ -496,6 +511,18 @@ export class PgStore implements ServerStore {
    * computer is refused (the whole commit with it): versions never go down.
    */
   private async issue(query: Query, issued: readonly IssuedVersions[], revision: number): Promise<void> {
+    let written = 0;
+    for (const part of slices(issued, MAX_ROWS_PER_STATEMENT)) written += await this.issueSome(query, part, revision);
+    if (written !== new Set(issued.map((v) => v.computerId)).size) {
+      throw new TollgateError(
+        'conflict',
+        'a version lower than the one stored was to be issued: versions never go down, nothing was stored',
+      );
+    }
+  }
+
+  /** One statement of `issue`: the rows it wrote. */
+  private async issueSome(query: Query, issued: readonly IssuedVersions[], revision: number): Promise<number> {
     const result = await query(
       `INSERT INTO computer_state (computer_id, snapshot_version, settings_version, view_hash, settings_hash, revision)
        SELECT computer_id, snapshot_version, settings_version, view_hash, settings_hash, $6
@@ -515,12 +542,7 @@ export class PgStore implements ServerStore {
         revision,
       ],
     );
-    if (result.rowCount !== new Set(issued.map((v) => v.computerId)).size) {
-      throw new TollgateError(
-        'conflict',
-        'a version lower than the one stored was to be issued: versions never go down, nothing was stored',
-      );
-    }
+    return result.rowCount ?? 0;
   }
 
   async setTokenHash(computerId: string, hash: Buffer): Promise<{ revision: number }> {

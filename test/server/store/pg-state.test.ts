@@ -145,4 +145,68 @@ describe('ServerState over PostgreSQL, two instances', () => {
     await until(two, () => heard.includes('till-1'));
     expect(two.computerState('till-1').ackedSnapshotVersion).toBe(till.snapshotVersion);
   });
+
+  it('catches up in steps: the event loop runs between them, reads see the world before until it is swapped in whole', async () => {
+    const one = await open('one');
+    const marks: string[] = [];
+    const probes: number[] = [];
+    let probing = true;
+    const probe = (): void => {
+      probes.push(marks.length);
+      if (probing) setImmediate(probe);
+    };
+    setImmediate(probe);
+    const store = await PgStore.open({ url: schema.url, schema: schema.schema, poolSize: 4 });
+    // What a read of the world answers while the catch-up builds the new world's lookups.
+    const readsMeanwhile: boolean[] = [];
+    const watched: { state?: ServerState; before?: unknown } = {};
+    const two = await ServerState.open({
+      dataDir: path.join(dir, 'two'),
+      clock: () => 1_000,
+      store,
+      sliceMs: 0,
+      phases: {
+        mark: (phase) => {
+          marks.push(phase);
+          if (phase === 'catch-up: lookups' && watched.state !== undefined) {
+            readsMeanwhile.push(watched.state.world() === watched.before);
+          }
+        },
+      },
+    });
+    watched.state = two;
+    opened.push(two);
+    try {
+      await one.importWorld(await loadScenario(SCENARIO));
+      await until(two, () => two.world().computers.length === 3);
+      watched.before = two.world();
+      const computers = two.world().computers;
+      marks.length = 0;
+      readsMeanwhile.length = 0;
+      await one.updatePolicy('chrome-block', { order: 30 });
+      await until(two, () => two.world().policies.find((p) => p.id === 'chrome-block')?.order === 30);
+      expect(two.world()).toEqual(one.world());
+      expect(versions(two)).toEqual(versions(one));
+      // The lists no row named are the very lists of the world before (their lookups are kept).
+      expect(two.world().computers).toBe(computers);
+      expect(readsMeanwhile).toEqual([true]);
+      const between = (from: string, to: string): boolean => {
+        const start = marks.indexOf(from);
+        const end = marks.indexOf(to, start + 1);
+        expect(start).toBeGreaterThanOrEqual(0);
+        expect(end).toBeGreaterThan(start);
+        return probes.some((n) => n > start && n <= end);
+      };
+      expect(between('catch-up: rows', 'catch-up: index')).toBe(true);
+      expect(between('catch-up: index', 'catch-up: lookups')).toBe(true);
+      expect(between('catch-up: lookups', 'catch-up: validate')).toBe(true);
+      expect(between('catch-up: validate', 'catch-up: apply')).toBe(true);
+      // Checked after the catch-up as before it: a change that breaks the world is refused, naming the fault.
+      await expect(two.updatePolicy('chrome-block', { app: 'no-such-app' })).rejects.toThrow(/no-such-app/);
+      await two.updatePolicy('chrome-block', { order: 31 });
+      await until(one, () => one.world().policies.find((p) => p.id === 'chrome-block')?.order === 31);
+    } finally {
+      probing = false;
+    }
+  });
 });

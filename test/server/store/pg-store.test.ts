@@ -8,7 +8,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TollgateError } from '../../../src/engine/errors.js';
 import type { IssuedVersions } from '../../../src/server/server-db.js';
 import { PG_MIGRATIONS } from '../../../src/server/store/pg-migrations.js';
-import { MAX_NOTIFY_PAYLOAD_BYTES, PgStore, ackPayloads } from '../../../src/server/store/pg-store.js';
+import {
+  MAX_NOTIFY_PAYLOAD_BYTES,
+  MAX_ROWS_PER_STATEMENT,
+  PgStore,
+  ackPayloads,
+  slices,
+} from '../../../src/server/store/pg-store.js';
 import { StaleWorldError, type StoreListener } from '../../../src/server/store/server-store.js';
 import type { EntityRow } from '../../../src/server/world-rows.js';
 import { type TestSchema, createTestSchema, freshSchemaName, pgQuery } from '../../support/postgres.js';
@@ -288,6 +294,48 @@ describe('PgStore', () => {
     expect(loaded.revision).toBe(1);
     expect(loaded.entities).toEqual([]);
     expect(loaded.computers[0]?.snapshotVersion).toBe(5);
+  });
+
+  it('writes a commit larger than one statement takes in several, all or nothing', async () => {
+    const store = await open();
+    const count = MAX_ROWS_PER_STATEMENT * 2 + 500;
+    const ids = Array.from({ length: count }, (_, i) => `c${String(i).padStart(5, '0')}`);
+    const writes = ids.map((id, seq) => ({ ...policy(`p-${id}`), seq }));
+    await store.commitWorld({ baseRevision: 0, writes, deletes: [], issued: ids.map((id) => issued(id, 2)) });
+    let loaded = await store.load();
+    expect(loaded.entities).toHaveLength(count);
+    expect(loaded.computers.map((c) => c.snapshotVersion)).toEqual(ids.map(() => 2));
+
+    // A version lower than the stored one in the last statement: the statements before it are undone too.
+    const lower = ids.map((id, i) => issued(id, i === count - 1 ? 1 : 3));
+    await expect(
+      store.commitWorld({
+        baseRevision: 1,
+        writes: [policy('late')],
+        deletes: writes.slice(0, MAX_ROWS_PER_STATEMENT + 1),
+        issued: lower,
+      }),
+    ).rejects.toMatchObject({ code: 'conflict' });
+    loaded = await store.load();
+    expect(loaded.revision).toBe(1);
+    expect(loaded.entities).toHaveLength(count);
+    expect(new Set(loaded.computers.map((c) => c.snapshotVersion))).toEqual(new Set([2]));
+
+    await store.commitWorld({
+      baseRevision: 1,
+      writes: [],
+      deletes: writes.slice(0, MAX_ROWS_PER_STATEMENT + 1),
+      issued: ids.map((id) => issued(id, 3)),
+    });
+    loaded = await store.load();
+    expect(loaded.entities).toHaveLength(count - MAX_ROWS_PER_STATEMENT - 1);
+    expect(new Set(loaded.computers.map((c) => c.snapshotVersion))).toEqual(new Set([3]));
+    expect((await store.changesSince(1)).deletes).toHaveLength(MAX_ROWS_PER_STATEMENT + 1);
+  });
+
+  it('slices a list for statements', () => {
+    expect(slices([1, 2, 3, 4, 5], 2)).toEqual([[1, 2], [3, 4], [5]]);
+    expect(slices([], 2)).toEqual([]);
   });
 
   it('two stores committing concurrently never issue a version twice or backwards; losers catch up and succeed', async () => {
