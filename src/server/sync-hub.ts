@@ -708,7 +708,9 @@ export class SyncHub {
       if (!this.byComputer.has(id) && !elsewhere.has(id)) offline.push(id);
       else if (state[field] < state[issuedField]) remaining.set(id, state[issuedField]);
     }
-    const targets = [...new Set(ids)].filter((id) => !offline.includes(id));
+    // A set: a fleet may have thousands of computers offline (includes() per id would be quadratic).
+    const offlineSet = new Set(offline);
+    const targets = [...new Set(ids)].filter((id) => !offlineSet.has(id));
     const report = (): ApplyReport => {
       const pending = targets.filter((id) => remaining.has(id));
       return { applied: targets.filter((id) => !remaining.has(id)), pending, offline };
