@@ -164,6 +164,32 @@ const DUMMY_COMPUTER: ComputerView['computer'] = {
 };
 
 /**
+ * The records of a list's entries: an entry at the same place in the body
+ * encoded last is found by a comparison, another by its entry object; the
+ * rest are queued in `fresh` to be written (their places filled then).
+ */
+function entriesOf<T extends { id: string }>(
+  list: readonly T[],
+  last: { content: readonly T[]; entries: readonly ViewEntry[] } | null,
+  known: WeakMap<T, ViewEntry>,
+  field: number,
+  encode: (item: T, i: number) => Uint8Array,
+  fresh: NewRecord[],
+): ViewEntry[] {
+  const entries = new Array<ViewEntry>(list.length);
+  for (let i = 0; i < list.length; i++) {
+    const item = list[i]!;
+    const entry = last?.content[i] === item ? last.entries[i] : known.get(item);
+    if (entry !== undefined) entries[i] = entry;
+    else {
+      const keep = (e: ViewEntry): void => void known.set(item, e);
+      fresh.push({ field, id: item.id, message: encode(item, i), list: entries, at: i, keep });
+    }
+  }
+  return entries;
+}
+
+/**
  * Encodes views from shared bodies. Entry records are kept per entry object
  * (a WeakMap: they go with the objects), body encodings per body object.
  */
@@ -213,28 +239,22 @@ export class ViewSplicer {
     // The body encoded last (bodies are mostly encoded one group after the other) lists most of the same
     // entries at the same places: those are found by a comparison, not a lookup each.
     const last = this.last;
-    const policies = new Array<ViewEntry>(body.policies.length);
-    for (let i = 0; i < body.policies.length; i++) {
-      const p = body.policies[i]!;
-      const entry = last?.content.policies[i] === p ? last.policies[i] : this.policies.get(p);
-      if (entry !== undefined) policies[i] = entry;
-      else {
-        const message = pb.Policy.encode(policyToWire(p, `${at}.policies[${i}]`)).finish();
-        const keep = (e: ViewEntry): void => void this.policies.set(p, e);
-        fresh.push({ field: VIEW_FIELDS.policies, id: p.id, message, list: policies, at: i, keep });
-      }
-    }
-    const applications = new Array<ViewEntry>(body.applications.length);
-    for (let i = 0; i < body.applications.length; i++) {
-      const a = body.applications[i]!;
-      const entry = last?.content.applications[i] === a ? last.applications[i] : this.applications.get(a);
-      if (entry !== undefined) applications[i] = entry;
-      else {
-        const message = pb.Application.encode(applicationToWire(a)).finish();
-        const keep = (e: ViewEntry): void => void this.applications.set(a, e);
-        fresh.push({ field: VIEW_FIELDS.applications, id: a.id, message, list: applications, at: i, keep });
-      }
-    }
+    const policies = entriesOf(
+      body.policies,
+      last === null ? null : { content: last.content.policies, entries: last.policies },
+      this.policies,
+      VIEW_FIELDS.policies,
+      (p, i) => pb.Policy.encode(policyToWire(p, `${at}.policies[${i}]`)).finish(),
+      fresh,
+    );
+    const applications = entriesOf(
+      body.applications,
+      last === null ? null : { content: last.content.applications, entries: last.applications },
+      this.applications,
+      VIEW_FIELDS.applications,
+      (a) => pb.Application.encode(applicationToWire(a)).finish(),
+      fresh,
+    );
     writeRecords(fresh);
     this.last = { content: body, policies, applications };
     if (this.options.uniqueIds === true) {
