@@ -114,13 +114,25 @@ export function gramBasePower(n: number): number {
 export class RuleIndex {
   private readonly mask: number;
   /** Slot s is table[2s] (its hash) and table[2s + 1] (the first rule of its chain, or -1 when empty): one cache line for both. */
-  private readonly table: Int32Array;
+  readonly table: Int32Array;
   /** next[rule]: the next rule in its chain, or -1. */
-  private readonly next: Int32Array;
+  readonly next: Int32Array;
   private count = 0;
 
-  /** An index for at most `rules` rules, numbered from 0. */
-  constructor(rules: number) {
+  /**
+   * An index for at most `rules` rules, numbered from 0; or one over the
+   * arrays of an index built before (a view image's): `table` of a power of
+   * two slots with at least one empty, chains without cycles, which the
+   * caller has checked (a lookup would not end otherwise).
+   */
+  constructor(rules: number | { table: Int32Array; next: Int32Array; size: number }) {
+    if (typeof rules !== 'number') {
+      this.table = rules.table;
+      this.next = rules.next;
+      this.mask = (rules.table.length >>> 1) - 1;
+      this.count = rules.size;
+      return;
+    }
     let capacity = 16;
     while (capacity < rules * 1.5) capacity *= 2;
     this.mask = capacity - 1;
@@ -169,11 +181,16 @@ export class RuleIndex {
  * It may say yes wrongly, never no.
  */
 export class KeyFilter {
-  private readonly bits: Int32Array;
+  readonly bits: Int32Array;
   private readonly shift: number;
 
-  /** A filter for about `keys` keys, 16 bits a key. */
-  constructor(keys: number) {
+  /** A filter for about `keys` keys, 16 bits a key; or one over the bits of a filter built before (a power of two words, 32 to 2^25). */
+  constructor(keys: number | Int32Array) {
+    if (typeof keys !== 'number') {
+      this.bits = keys;
+      this.shift = 32 - (31 - Math.clz32(keys.length) + 5);
+      return;
+    }
     let log = 10;
     while (log < 30 && 1 << log < keys * 16) log++;
     this.bits = new Int32Array(1 << (log - 5));

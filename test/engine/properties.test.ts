@@ -1,6 +1,8 @@
 /**
  * Property tests (fast-check) on random valid worlds:
- * (1) the indexed CompiledView agrees with the LinearEvaluator reference;
+ * (1) the image-based evaluator (a view compiled into its image, stored as
+ *     bytes and opened again, as a warm start does) agrees with the
+ *     LinearEvaluator reference;
  * (2) shuffling every input list never changes a decision or a suggestion.
  * Plus checks that the generator itself produces what it promises.
  */
@@ -11,7 +13,8 @@ import { CompiledView, LinearEvaluator } from '../../src/engine/evaluate.js';
 import { compileRule, normalizeFile } from '../../src/engine/matcher.js';
 import type { ApprovalSuggestion, Decision, SettingValue, World } from '../../src/engine/model.js';
 import { validateWorld } from '../../src/engine/validate.js';
-import { buildView } from '../../src/engine/view.js';
+import { type ComputerView, buildView } from '../../src/engine/view.js';
+import { type ViewImage, compileViewImage, openViewImage } from '../../src/engine/view-image.js';
 import { WorldIndex } from '../../src/engine/world.js';
 import {
   BASE_TIME_MS,
@@ -32,14 +35,20 @@ const OVERRIDES: (Record<string, SettingValue> | undefined)[] = [
   { prioritizeBuiltInApplications: false },
 ];
 
-function evaluators(world: World): (computer: string) => { compiled: CompiledView; linear: LinearEvaluator } {
+/** The image of a view after a trip through bytes, as a warm start opens it. */
+function storedImage(view: ComputerView): ViewImage {
+  const bytes = compileViewImage(view, { snapshotVersion: 1, snapshotHash: null }).bytes.slice();
+  return openViewImage(bytes, { snapshotHash: null });
+}
+
+function evaluators(world: World): (computer: string) => { compiled: ViewImage; linear: LinearEvaluator } {
   const index = new WorldIndex(world);
-  const cache = new Map<string, { compiled: CompiledView; linear: LinearEvaluator }>();
+  const cache = new Map<string, { compiled: ViewImage; linear: LinearEvaluator }>();
   return (computer) => {
     let entry = cache.get(computer);
     if (entry === undefined) {
       const view = buildView(index, computer);
-      entry = { compiled: new CompiledView(view, 1), linear: new LinearEvaluator(view, 1) };
+      entry = { compiled: storedImage(view), linear: new LinearEvaluator(view, 1) };
       cache.set(computer, entry);
     }
     return entry;
@@ -69,7 +78,7 @@ function allSuggestions(g: GeneratedWorld, world: World): ApprovalSuggestion[] {
   });
 }
 
-describe('the indexed evaluator agrees with the linear reference', () => {
+describe('the image-based evaluator agrees with the linear reference', () => {
   it('on random worlds, requests, overrides and evaluation times', () => {
     fc.assert(
       fc.property(worldArb(), fc.integer({ min: -72, max: 72 }), (g, extraHours) => {

@@ -1,0 +1,1325 @@
+/**
+ * The compiled view image: one computer's view as a single byte buffer
+ * (a header, a string table, fixed-width typed columns for policies,
+ * applications and rules, the processing ranks of both built-in modes and
+ * the rule index), and an evaluator that decides directly over typed-array
+ * views of it. A warm start opens the stored bytes: checks, no decode, no
+ * object graph, no re-index. docs/DAEMON.md "The compiled view image"
+ * describes the layout.
+ */
+import { PRIORITIZE_FEATURE } from './gates.js';
+import {
+  type DecidingPolicy,
+  type EffectiveMode,
+  type EvaluateOptions,
+  NO_MATCH_REASON,
+  effectiveMode,
+  policyReason,
+} from './decision.js';
+import { TollgateError } from './errors.js';
+import { type NormalizedFile, compileRuleTest, hasRegexPattern, normalizeFile, ruleKeys } from './matcher.js';
+import {
+  type AppRule,
+  type Application,
+  type Decision,
+  type FileRequest,
+  OS_NAMES,
+  type OsName,
+  POLICY_ACTIONS,
+  type PolicyAction,
+  RULE_FIELDS,
+  STRUCTURES,
+  type SettingValue,
+} from './model.js';
+import { processingComparator } from './order.js';
+import {
+  GRAM_BASE,
+  GRAM_MAX,
+  GRAM_MIN,
+  KEY_KINDS,
+  KIND_FIELD,
+  KIND_NUMBER,
+  KIND_PART,
+  KeyCounts,
+  KeyFilter,
+  type KeyKind,
+  PATH_FIELDS,
+  RuleIndex,
+  gramBasePower,
+  gramPoly,
+  hashKey,
+  hashStep,
+  keyHash,
+  kindSeed,
+  mix32,
+} from './rule-index.js';
+import { PRIORITIZE_SETTING } from './settings.js';
+import type { ComputerView, ViewPolicy } from './view.js';
+
+/** The layout version of the image: an image of another version is refused (and recompiled from its snapshot). */
+export const IMAGE_FORMAT_VERSION = 1;
+/** "TGVI" read as a little-endian 32-bit number: a big-endian reader sees another number and refuses the image. */
+export const IMAGE_MAGIC = 0x49564754;
+/** The error codes of openViewImage: damaged bytes, or an image of another format or snapshot. */
+export const IMAGE_ERROR_CODES = Object.freeze({ damaged: 'image-damaged', mismatch: 'image-mismatch' } as const);
+
+/**
+ * The fixed header, little-endian: byte offsets of magic, format version,
+ * total length, checksum, snapshot version (Float64, NaN for none), snapshot
+ * hash flag, section count, the 32-byte snapshot hash, and the section table
+ * (an offset and a length, both Uint32, per section of IMAGE_SECTIONS).
+ */
+export const IMAGE_HEADER = Object.freeze({
+  magic: 0,
+  format: 4,
+  length: 8,
+  checksum: 12,
+  snapshotVersion: 16,
+  hasHash: 24,
+  sectionCount: 28,
+  hash: 32,
+  sections: 64,
+} as const);
+const H_MAGIC = IMAGE_HEADER.magic;
+const H_FORMAT = IMAGE_HEADER.format;
+const H_LENGTH = IMAGE_HEADER.length;
+const H_CHECKSUM = IMAGE_HEADER.checksum;
+const H_SNAPSHOT_VERSION = IMAGE_HEADER.snapshotVersion;
+const H_HAS_HASH = IMAGE_HEADER.hasHash;
+const H_SECTION_COUNT = IMAGE_HEADER.sectionCount;
+const H_HASH = IMAGE_HEADER.hash;
+const HASH_BYTES = 32;
+const H_SECTIONS = IMAGE_HEADER.sections;
+/** The checksum covers every byte after its own field. */
+const CHECKSUM_FROM = H_SNAPSHOT_VERSION;
+
+/** Each section: its name and the size of its elements (1 Uint8, 4 Int32/Uint32, 8 Float64). */
+const SECTIONS = [
+  ['strOffsets', 4],
+  ['strBytes', 1],
+  ['policyId', 4],
+  ['policyName', 4],
+  ['policyApp', 4],
+  ['policyOrg', 4],
+  ['policyFlags', 1],
+  ['policyAction', 1],
+  ['policyOrder', 8],
+  ['policyLevelRank', 4],
+  ['policyOrgDepth', 4],
+  ['policyExpires', 8],
+  ['policyRingfence', 4],
+  ['appId', 4],
+  ['appName', 4],
+  ['appOrg', 4],
+  ['appCategory', 4],
+  ['appSubcategory', 4],
+  ['appInfluence', 4],
+  ['appFlags', 1],
+  ['appRuleStart', 4],
+  ['appRuleCount', 4],
+  ['appById', 4],
+  ['ruleFields', 4],
+  ['ruleApp', 4],
+  ['rank0', 4],
+  ['rank1', 4],
+  ['appStart', 4],
+  ['byRank0', 4],
+  ['byRank1', 4],
+  ['defaults0', 4],
+  ['defaults1', 4],
+  ['expiries', 8],
+  ['indexTable', 4],
+  ['indexNext', 4],
+  ['filterBits', 4],
+  ['fieldParts', 4],
+  ['fieldGramLengths', 4],
+  ['unindexed', 4],
+  ['filedByKind', 4],
+  ['mode', 4],
+  ['meta', 1],
+] as const;
+const SECTION_COUNT = SECTIONS.length;
+/** The sections of an image, in the order of its section table. */
+export const IMAGE_SECTIONS: readonly string[] = SECTIONS.map(([name]) => name);
+const DATA_FROM = align8(H_SECTIONS + SECTION_COUNT * 8);
+
+/** policyFlags bits. */
+const FLAG_BUILT_IN = 1;
+const FLAG_DEFAULT = 2;
+/** ruleFields holds RULE_FIELDS.length string numbers a rule. */
+const RULE_WIDTH = RULE_FIELDS.length;
+/** The mode section: os, structure, prioritization forced, setting off, gated count, then the gated features. */
+const MODE_HEAD = 5;
+
+function align8(n: number): number {
+  return (n + 7) & ~7;
+}
+
+function damaged(what: string): TollgateError {
+  return new TollgateError(IMAGE_ERROR_CODES.damaged, `view image damaged: ${what}`);
+}
+
+function mismatch(what: string): TollgateError {
+  return new TollgateError(IMAGE_ERROR_CODES.mismatch, `view image mismatch: ${what}`);
+}
+
+/**
+ * The checksum of an image: two FNV-style lanes over its 32-bit words from
+ * CHECKSUM_FROM. Any change of one word changes it (each step is a bijection).
+ * Chosen over SHA-256 and CRC-32 because the engine imports nothing from
+ * Node.js, and it runs as fast as zlib.crc32 (about 10 ms on 50 MB).
+ */
+export function imageChecksum(bytes: Uint8Array): number {
+  const words = new Int32Array(bytes.buffer, bytes.byteOffset + CHECKSUM_FROM, (bytes.length - CHECKSUM_FROM) >>> 2);
+  let h = 0x811c9dc5 | 0;
+  let g = 0x12345678;
+  const n = words.length;
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    h = Math.imul(h ^ (words[i] as number), 0x01000193);
+    g = Math.imul(g ^ (words[i + 1] as number), 0x5bd1e995);
+  }
+  if (i < n) h = Math.imul(h ^ (words[i] as number), 0x01000193);
+  return (h ^ Math.imul(g, 0x9e3779b1)) >>> 0;
+}
+
+/** Writes a (re)computed checksum into an image's header: how compileViewImage seals what it wrote. */
+export function sealImage(bytes: Uint8Array): void {
+  new DataView(bytes.buffer, bytes.byteOffset, bytes.length).setUint32(H_CHECKSUM, imageChecksum(bytes), true);
+}
+
+/** The typed-array views of every section of an image. */
+export interface ImageSections {
+  strOffsets: Uint32Array;
+  strBytes: Uint8Array;
+  policyId: Int32Array;
+  policyName: Int32Array;
+  policyApp: Int32Array;
+  policyOrg: Int32Array;
+  policyFlags: Uint8Array;
+  policyAction: Uint8Array;
+  policyOrder: Float64Array;
+  policyLevelRank: Int32Array;
+  policyOrgDepth: Int32Array;
+  policyExpires: Float64Array;
+  policyRingfence: Int32Array;
+  appId: Int32Array;
+  appName: Int32Array;
+  appOrg: Int32Array;
+  appCategory: Int32Array;
+  appSubcategory: Int32Array;
+  appInfluence: Int32Array;
+  appFlags: Uint8Array;
+  appRuleStart: Int32Array;
+  appRuleCount: Int32Array;
+  appById: Int32Array;
+  ruleFields: Int32Array;
+  ruleApp: Int32Array;
+  rank0: Int32Array;
+  rank1: Int32Array;
+  appStart: Int32Array;
+  byRank0: Int32Array;
+  byRank1: Int32Array;
+  defaults0: Int32Array;
+  defaults1: Int32Array;
+  expiries: Float64Array;
+  indexTable: Int32Array;
+  indexNext: Int32Array;
+  filterBits: Int32Array;
+  fieldParts: Int32Array;
+  fieldGramLengths: Int32Array;
+  unindexed: Int32Array;
+  filedByKind: Int32Array;
+  mode: Int32Array;
+  meta: Uint8Array;
+}
+
+type Column = Uint8Array | Uint32Array | Int32Array | Float64Array;
+
+/** Typed-array views over an image's sections (no copy); checks only what makes the views possible. */
+function viewSections(bytes: Uint8Array): ImageSections {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+  if (dv.getUint32(H_SECTION_COUNT, true) !== SECTION_COUNT) {
+    throw damaged(`section count ${dv.getUint32(H_SECTION_COUNT, true)}, expected ${SECTION_COUNT}`);
+  }
+  const out: Record<string, Column> = {};
+  for (let s = 0; s < SECTION_COUNT; s++) {
+    const [name, size] = SECTIONS[s] as (typeof SECTIONS)[number];
+    const offset = dv.getUint32(H_SECTIONS + 8 * s, true);
+    const length = dv.getUint32(H_SECTIONS + 8 * s + 4, true);
+    if (offset < DATA_FROM || offset % 8 !== 0 || offset + length > bytes.length || length % size !== 0) {
+      throw damaged(`section ${name} at ${offset} length ${length} is out of bounds of ${bytes.length} bytes`);
+    }
+    const at = bytes.byteOffset + offset;
+    out[name] =
+      size === 1
+        ? new Uint8Array(bytes.buffer, at, length)
+        : size === 8
+          ? new Float64Array(bytes.buffer, at, length / 8)
+          : name === 'strOffsets'
+            ? new Uint32Array(bytes.buffer, at, length / 4)
+            : new Int32Array(bytes.buffer, at, length / 4);
+  }
+  return out as unknown as ImageSections;
+}
+
+/** Checks every number stored in the columns against what it refers to: linear passes, no objects. */
+function validateLayout(l: ImageSections): void {
+  const offsets = l.strOffsets;
+  if (offsets.length < 1 || offsets[0] !== 0 || offsets[offsets.length - 1] !== l.strBytes.length) {
+    throw damaged('string offsets do not span the string bytes');
+  }
+  for (let i = 1; i < offsets.length; i++) {
+    if ((offsets[i] as number) < (offsets[i - 1] as number)) throw damaged(`string offset ${i} goes backwards`);
+  }
+  const strings = offsets.length - 1;
+  const strs = (name: string, column: Int32Array, optional: boolean): void => {
+    const min = optional ? -1 : 0;
+    for (let i = 0; i < column.length; i++) {
+      const v = column[i] as number;
+      if (v < min || v >= strings) throw damaged(`${name}[${i}] = ${v} is not a string number (${strings} strings)`);
+    }
+  };
+  const range = (name: string, column: Int32Array, min: number, max: number): void => {
+    for (let i = 0; i < column.length; i++) {
+      const v = column[i] as number;
+      if (v < min || v >= max) throw damaged(`${name}[${i}] = ${v} is out of range [${min}, ${max})`);
+    }
+  };
+  const sameLength = (name: string, column: Column, n: number): void => {
+    if (column.length !== n) throw damaged(`${name} has ${column.length} entries, expected ${n}`);
+  };
+
+  const n = l.policyId.length;
+  strs('policyId', l.policyId, false);
+  sameLength('policyName', l.policyName, n);
+  strs('policyName', l.policyName, true);
+  sameLength('policyApp', l.policyApp, n);
+  strs('policyApp', l.policyApp, true);
+  sameLength('policyOrg', l.policyOrg, n);
+  strs('policyOrg', l.policyOrg, false);
+  sameLength('policyRingfence', l.policyRingfence, n);
+  strs('policyRingfence', l.policyRingfence, true);
+  for (const [name, column] of [
+    ['policyFlags', l.policyFlags],
+    ['policyAction', l.policyAction],
+    ['policyOrder', l.policyOrder],
+    ['policyLevelRank', l.policyLevelRank],
+    ['policyOrgDepth', l.policyOrgDepth],
+    ['policyExpires', l.policyExpires],
+    ['rank0', l.rank0],
+    ['rank1', l.rank1],
+  ] as const) {
+    sameLength(name, column, n);
+  }
+  for (let i = 0; i < n; i++) {
+    if ((l.policyAction[i] as number) >= POLICY_ACTIONS.length) throw damaged(`policyAction[${i}] is no action`);
+    if ((l.policyFlags[i] as number) > (FLAG_BUILT_IN | FLAG_DEFAULT)) throw damaged(`policyFlags[${i}] is unknown`);
+  }
+
+  const apps = l.appId.length;
+  strs('appId', l.appId, false);
+  for (const [name, column] of [
+    ['appName', l.appName],
+    ['appOrg', l.appOrg],
+    ['appCategory', l.appCategory],
+    ['appSubcategory', l.appSubcategory],
+    ['appInfluence', l.appInfluence],
+  ] as const) {
+    sameLength(name, column, apps);
+    strs(name, column, name !== 'appName');
+  }
+  sameLength('appFlags', l.appFlags, apps);
+  sameLength('appRuleStart', l.appRuleStart, apps);
+  sameLength('appRuleCount', l.appRuleCount, apps);
+  const rules = l.ruleApp.length;
+  sameLength('ruleFields', l.ruleFields, rules * RULE_WIDTH);
+  strs('ruleFields', l.ruleFields, true);
+  for (let a = 0; a < apps; a++) {
+    if ((l.appFlags[a] as number) > FLAG_BUILT_IN) throw damaged(`appFlags[${a}] is unknown`);
+    const start = l.appRuleStart[a] as number;
+    const count = l.appRuleCount[a] as number;
+    if (start < 0 || count < 0 || start + count > rules) throw damaged(`application ${a}'s rules are out of range`);
+  }
+  range('appById', l.appById, 0, apps);
+
+  // Policies by application (numbered by first use): every range non-empty, within byRank.
+  const used = l.appStart.length - 1;
+  if (used < 0 || l.appStart[0] !== 0) throw damaged('appStart does not start at 0');
+  for (let a = 0; a < used; a++) {
+    if ((l.appStart[a + 1] as number) <= (l.appStart[a] as number))
+      throw damaged(`appStart[${a + 1}] does not increase`);
+  }
+  const ranged = l.appStart[used] as number;
+  sameLength('byRank0', l.byRank0, ranged);
+  sameLength('byRank1', l.byRank1, ranged);
+  range('byRank0', l.byRank0, 0, n);
+  range('byRank1', l.byRank1, 0, n);
+  range('rank0', l.rank0, 0, n);
+  range('rank1', l.rank1, 0, n);
+  sameLength('defaults1', l.defaults1, l.defaults0.length);
+  range('defaults0', l.defaults0, 0, n);
+  range('defaults1', l.defaults1, 0, n);
+  range('ruleApp', l.ruleApp, -1, used);
+  for (let r = 0; r < rules; r++) {
+    if ((l.ruleApp[r] as number) < 0) continue;
+    let any = false;
+    for (let k = 0; k < RULE_WIDTH; k++) if ((l.ruleFields[r * RULE_WIDTH + k] as number) >= 0) any = true;
+    if (!any) throw damaged(`rule ${r} sets no field`);
+  }
+
+  // The index: a power of two slots with one empty at least (a lookup ends there), chains that end.
+  const table = l.indexTable;
+  const slots = table.length >>> 1;
+  if (slots < 16 || (slots & (slots - 1)) !== 0 || table.length !== slots * 2) throw damaged('index table size');
+  sameLength('indexNext', l.indexNext, Math.max(rules, 1));
+  range('indexNext', l.indexNext, -1, rules);
+  const visited = new Uint8Array(rules);
+  let empty = false;
+  for (let s = 0; s < slots; s++) {
+    const head = table[2 * s + 1] as number;
+    if (head === -1) {
+      empty = true;
+      continue;
+    }
+    if (head < 0 || head >= rules) throw damaged(`index slot ${s} names rule ${head}`);
+    for (let r = head; r >= 0; r = l.indexNext[r] as number) {
+      if (visited[r] === 1) throw damaged(`index chains meet at rule ${r}`);
+      if ((l.ruleApp[r] as number) < 0) throw damaged(`index files rule ${r}, of no policy's application`);
+      visited[r] = 1;
+    }
+  }
+  if (!empty) throw damaged('index table has no empty slot');
+  const words = l.filterBits.length;
+  if (words < 32 || words > 1 << 25 || (words & (words - 1)) !== 0) throw damaged('filter size');
+  sameLength('fieldParts', l.fieldParts, PATH_FIELDS.length);
+  sameLength('fieldGramLengths', l.fieldGramLengths, PATH_FIELDS.length);
+  sameLength('filedByKind', l.filedByKind, KEY_KINDS.length);
+  range('unindexed', l.unindexed, 0, rules);
+  for (let i = 0; i < l.unindexed.length; i++) {
+    if ((l.ruleApp[l.unindexed[i] as number] as number) < 0)
+      throw damaged(`unindexed[${i}] is of no policy's application`);
+  }
+
+  const mode = l.mode;
+  if (mode.length < MODE_HEAD || mode.length !== MODE_HEAD + (mode[4] as number)) throw damaged('mode section length');
+  if ((mode[0] as number) < 0 || (mode[0] as number) >= OS_NAMES.length) throw damaged('mode: unknown os');
+  if ((mode[1] as number) < 0 || (mode[1] as number) >= STRUCTURES.length) throw damaged('mode: unknown structure');
+  if ((mode[2] as number) >>> 1 !== 0 || (mode[3] as number) >>> 1 !== 0) throw damaged('mode: flags');
+  strs('mode', mode.subarray(MODE_HEAD), false);
+}
+
+const UTF8 = new TextDecoder();
+const UTF8_ENCODER = new TextEncoder();
+
+type RuleTest = (file: NormalizedFile) => boolean;
+
+/** KIND_PART numbers: segment and gram keys are looked up many times a request, behind the filter. */
+const PART_SEGMENT_NUMBER = 2;
+const PART_GRAM = 3;
+const SHA256_KIND = KIND_NUMBER.get('sha256') as number;
+const THUMBPRINT_KIND = KIND_NUMBER.get('certThumbprint') as number;
+const KIND_SEED_BY_NUMBER = Int32Array.from(KEY_KINDS, (kind) => kindSeed(kind));
+
+/** hashKey from a kind's seed. */
+function hashFrom(seed: number, text: string, from: number, to: number): number {
+  let hash = seed;
+  for (let i = from; i < to; i++) hash = hashStep(hash, text.charCodeAt(i));
+  return hash | 0;
+}
+
+const SLASH = 0x2f;
+
+/** Per path-like field (PATH_FIELDS order): the seeds a request looks its value up by. */
+const FIELD_KINDS = PATH_FIELDS.map((field) => ({
+  exactSeed: kindSeed(`${field}:exact`),
+  nameSeed: kindSeed(`${field}:name`),
+  segmentSeed: kindSeed(`${field}:segment`),
+  gramSeed: kindSeed(`${field}:gram`),
+}));
+/** Bits of a field's `fieldParts` entry (1 << KIND_PART): which kinds of key its rules are filed under. */
+const PART_EXACT = 1;
+const PART_NAME = 2;
+const PART_SEGMENT = 4;
+/** GRAM_BASE ** (length - 1) for every gram length, to roll a window. */
+const GRAM_POWERS = Array.from({ length: GRAM_MAX + 1 }, (_, n) => gramBasePower(Math.max(0, n - 1)));
+
+/** What a decision shows of one policy, decoded from the string table the first time it decides. */
+interface PolicyText extends DecidingPolicy {
+  reasons: [string | undefined, string | undefined];
+}
+
+/** The view without its policies and applications: the small part of an image, kept as JSON. */
+export type ViewMeta = Omit<ComputerView, 'policies' | 'applications'>;
+
+/**
+ * One compiled view image and the evaluator over it: typed-array views of
+ * the image's sections, plus bounded caches filled as requests arrive (rule
+ * tests compiled on first test, a policy's decision texts on first decision).
+ */
+export class ViewImage {
+  /** The whole image, to store. */
+  readonly bytes: Uint8Array;
+  readonly snapshotVersion: number | null;
+  readonly snapshotHash: Uint8Array | null;
+  readonly policyCount: number;
+  readonly applicationCount: number;
+  private readonly l: ImageSections;
+  private readonly os: OsName;
+  /** The two modes this agent can be in: [built-ins not prioritized, built-ins first]. */
+  private readonly modes: [EffectiveMode, EffectiveMode];
+  private readonly prioritizationForced: boolean;
+  private readonly settingOff: boolean;
+  private readonly rank: [Int32Array, Int32Array];
+  private readonly byRank: [Int32Array, Int32Array];
+  private readonly defaults: [Int32Array, Int32Array];
+  private readonly index: RuleIndex;
+  private readonly scanFilter: KeyFilter;
+  /** Compiled rule tests by rule number: at most one per rule. */
+  private readonly ruleTests: Map<number, RuleTest>;
+  /** Decision texts by policy number: at most one per policy. */
+  private readonly texts = new Map<number, PolicyText>();
+  private readonly seen: Uint32Array;
+  private generation = 0;
+  private parsedMeta: ViewMeta | undefined;
+  // The search state of the decision being made (no allocation per decision).
+  private best = -1;
+  private bestRank = 0;
+
+  /** Use compileViewImage or openViewImage. */
+  protected constructor(bytes: Uint8Array, layout: ImageSections, ruleTests?: Map<number, RuleTest>) {
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+    this.bytes = bytes;
+    this.l = layout;
+    const version = dv.getFloat64(H_SNAPSHOT_VERSION, true);
+    this.snapshotVersion = Number.isNaN(version) ? null : version;
+    this.snapshotHash = dv.getUint32(H_HAS_HASH, true) === 1 ? bytes.subarray(H_HASH, H_HASH + HASH_BYTES) : null;
+    this.policyCount = layout.policyId.length;
+    this.applicationCount = layout.appId.length;
+    const mode = layout.mode;
+    this.os = OS_NAMES[mode[0] as number] as OsName;
+    const structure = STRUCTURES[mode[1] as number] as EffectiveMode['structure'];
+    this.prioritizationForced = mode[2] === 1;
+    this.settingOff = mode[3] === 1;
+    const gated = Array.from(mode.subarray(MODE_HEAD), (s) => this.str(s));
+    this.modes = [
+      { structure, gated, builtInsFirst: this.prioritizationForced },
+      { structure, gated, builtInsFirst: true },
+    ];
+    this.rank = [layout.rank0, layout.rank1];
+    this.byRank = [layout.byRank0, layout.byRank1];
+    this.defaults = [layout.defaults0, layout.defaults1];
+    let filed = 0;
+    for (const n of layout.filedByKind) filed += n;
+    this.index = new RuleIndex({ table: layout.indexTable, next: layout.indexNext, size: filed });
+    this.scanFilter = new KeyFilter(layout.filterBits);
+    this.ruleTests = ruleTests ?? new Map<number, RuleTest>();
+    this.seen = new Uint32Array(layout.appStart.length - 1);
+  }
+
+  /** String number `s` of the string table. */
+  private str(s: number): string {
+    const offsets = this.l.strOffsets;
+    return UTF8.decode(this.l.strBytes.subarray(offsets[s], offsets[s + 1]));
+  }
+
+  private optionalStr(s: number): string | undefined {
+    return s < 0 ? undefined : this.str(s);
+  }
+
+  /** A JSON value stored as a string; damage shows as an image error, not a SyntaxError. */
+  private json(s: number, what: string): unknown {
+    try {
+      return JSON.parse(this.str(s)) as unknown;
+    } catch (error) {
+      throw new TollgateError(IMAGE_ERROR_CODES.damaged, `view image damaged: ${what} is not JSON`, { cause: error });
+    }
+  }
+
+  /** How the rules are filed: by kind of key, and how many have none (tested for every request). */
+  indexStats(): { rules: number; unindexed: number; byKind: Partial<Record<KeyKind, number>> } {
+    const byKind: Partial<Record<KeyKind, number>> = {};
+    KEY_KINDS.forEach((kind, i) => {
+      const n = this.l.filedByKind[i] as number;
+      if (n > 0) byKind[kind] = n;
+    });
+    let rules = 0;
+    for (const a of this.l.ruleApp) if (a >= 0) rules++;
+    return { rules, unindexed: this.l.unindexed.length, byKind };
+  }
+
+  /** The first policy expiry after `nowMs` (Infinity when none): decisions cannot change before it. */
+  nextExpiryAfter(nowMs: number): number {
+    const times = this.l.expiries;
+    let lo = 0;
+    let hi = times.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((times[mid] as number) <= nowMs) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < times.length ? (times[lo] as number) : Infinity;
+  }
+
+  /** The effective mode with these setting overrides (gates still apply). */
+  mode(overrides?: Readonly<Record<string, SettingValue>>): EffectiveMode {
+    const override = overrides?.[PRIORITIZE_SETTING];
+    const off = override === undefined ? this.settingOff : override === false;
+    return this.modes[this.prioritizationForced || !off ? 1 : 0];
+  }
+
+  /** The view without its policies and applications, parsed on first use. */
+  get meta(): ViewMeta {
+    if (this.parsedMeta === undefined) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(UTF8.decode(this.l.meta)) as unknown;
+      } catch (error) {
+        throw new TollgateError(IMAGE_ERROR_CODES.damaged, 'view image damaged: meta is not JSON', { cause: error });
+      }
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+        throw damaged('meta is not an object');
+      this.parsedMeta = parsed as ViewMeta;
+    }
+    return this.parsedMeta;
+  }
+
+  /** Policy number `i` (0 to policyCount - 1) as the view had it. */
+  policy(i: number): ViewPolicy {
+    if (!Number.isInteger(i) || i < 0 || i >= this.policyCount) {
+      throw new TollgateError('invalid-input', `policy number ${i} is not in the image (${this.policyCount} policies)`);
+    }
+    const l = this.l;
+    const flags = l.policyFlags[i] as number;
+    const expires = l.policyExpires[i] as number;
+    const policy: ViewPolicy = {
+      id: this.str(l.policyId[i] as number),
+      name: this.optionalStr(l.policyName[i] as number) ?? null,
+      app: this.optionalStr(l.policyApp[i] as number) ?? null,
+      builtIn: (flags & FLAG_BUILT_IN) !== 0,
+      action: POLICY_ACTIONS[l.policyAction[i] as number] as PolicyAction,
+      order: l.policyOrder[i] as number,
+      levelRank: l.policyLevelRank[i] as number,
+      orgDepth: l.policyOrgDepth[i] as number,
+      org: this.str(l.policyOrg[i] as number),
+      expiresAtMs: Number.isNaN(expires) ? null : expires,
+      isDefault: (flags & FLAG_DEFAULT) !== 0,
+    };
+    const ringfence = l.policyRingfence[i] as number;
+    if (ringfence >= 0)
+      policy.ringfence = this.json(ringfence, `policy ${policy.id}'s ringfence`) as Record<string, unknown>;
+    return policy;
+  }
+
+  /** The rules of application record `a`. */
+  private rule(r: number): AppRule {
+    const fields = this.l.ruleFields;
+    const rule: AppRule = {};
+    for (let k = 0; k < RULE_WIDTH; k++) {
+      const s = fields[r * RULE_WIDTH + k] as number;
+      if (s >= 0) rule[RULE_FIELDS[k] as keyof AppRule] = this.str(s);
+    }
+    return rule;
+  }
+
+  private applicationAt(a: number): Application {
+    const l = this.l;
+    const app: Application = {
+      id: this.str(l.appId[a] as number),
+      name: this.str(l.appName[a] as number),
+      builtIn: (l.appFlags[a] as number) === FLAG_BUILT_IN,
+      rules: [],
+    };
+    const org = this.optionalStr(l.appOrg[a] as number);
+    if (org !== undefined) app.org = org;
+    const category = this.optionalStr(l.appCategory[a] as number);
+    if (category !== undefined) app.category = category;
+    const subcategory = this.optionalStr(l.appSubcategory[a] as number);
+    if (subcategory !== undefined) app.subcategory = subcategory;
+    const influence = l.appInfluence[a] as number;
+    if (influence >= 0) {
+      const lists = this.json(influence, `application ${app.id}'s influence lists`);
+      if (Array.isArray(lists)) {
+        if (Array.isArray(lists[0])) app.primaryCompanyInfluence = lists[0] as string[];
+        if (Array.isArray(lists[1])) app.developmentInfluence = lists[1] as string[];
+      }
+    }
+    const start = l.appRuleStart[a] as number;
+    const end = start + (l.appRuleCount[a] as number);
+    for (let r = start; r < end; r++) app.rules.push(this.rule(r));
+    return app;
+  }
+
+  /** The application with this id (the last the view named, as a lookup by id finds it), or undefined. */
+  application(id: string): Application | undefined {
+    const want = UTF8_ENCODER.encode(id);
+    const l = this.l;
+    const sorted = l.appById;
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const a = sorted[mid] as number;
+      const c = compareStored(l.strBytes, l.strOffsets, l.appId[a] as number, want);
+      if (c === 0) return this.applicationAt(a);
+      if (c < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return undefined;
+  }
+
+  /** The whole view again (for tools and deltas): equal to the view the image was compiled from. */
+  toView(): ComputerView {
+    const meta = this.meta;
+    const policies: ViewPolicy[] = [];
+    for (let i = 0; i < this.policyCount; i++) policies.push(this.policy(i));
+    const applications: Application[] = [];
+    for (let a = 0; a < this.applicationCount; a++) applications.push(this.applicationAt(a));
+    return { ...meta, policies, applications };
+  }
+
+  private isLive(p: number, nowMs: number): boolean {
+    const expires = this.l.policyExpires[p] as number;
+    return !(nowMs >= expires);
+  }
+
+  private testOf(r: number): RuleTest {
+    let test = this.ruleTests.get(r);
+    if (test === undefined) {
+      test = compileRuleTest(this.rule(r), this.os);
+      this.ruleTests.set(r, test);
+    }
+    return test;
+  }
+
+  /** Tests one rule, keeping the best-ranked live policy of its application if it matches and ranks better. */
+  private considerRule(r: number, file: NormalizedFile, m: 0 | 1, nowMs: number): void {
+    const l = this.l;
+    const a = l.ruleApp[r] as number;
+    if (this.seen[a] === this.generation) return;
+    const rank = this.rank[m];
+    const byRank = this.byRank[m];
+    const from = l.appStart[a] as number;
+    // Skip the rule test when even this app's first policy comes too late.
+    if ((rank[byRank[from] as number] as number) >= this.bestRank) return;
+    if (!this.testOf(r)(file)) return;
+    this.seen[a] = this.generation;
+    const to = l.appStart[a + 1] as number;
+    for (let i = from; i < to; i++) {
+      const p = byRank[i] as number;
+      const pr = rank[p] as number;
+      if (pr >= this.bestRank) break;
+      if (this.isLive(p, nowMs)) {
+        this.best = p;
+        this.bestRank = pr;
+        break;
+      }
+    }
+  }
+
+  /** Tests the rules filed under one key hash. */
+  private consider(hash: number, file: NormalizedFile, m: 0 | 1, nowMs: number): void {
+    const index = this.index;
+    for (let r = index.first(hash); r >= 0; r = index.nextRule(r)) this.considerRule(r, file, m, nowMs);
+  }
+
+  /** Tests the rules filed under the keys of one folded path-like field of the request (PATH_FIELDS[f]). */
+  private lookUpField(f: number, value: string, file: NormalizedFile, m: 0 | 1, nowMs: number): void {
+    const parts = this.l.fieldParts[f] as number;
+    const grams = this.l.fieldGramLengths[f] as number;
+    if (parts === 0 && grams === 0) return;
+    const fk = FIELD_KINDS[f] as (typeof FIELD_KINDS)[number];
+    const n = value.length;
+    if ((parts & PART_EXACT) !== 0) this.consider(hashFrom(fk.exactSeed, value, 0, n), file, m, nowMs);
+    if ((parts & PART_NAME) !== 0) {
+      this.consider(hashFrom(fk.nameSeed, value, value.lastIndexOf('/') + 1, n), file, m, nowMs);
+    }
+    const filter = this.scanFilter;
+    if ((parts & PART_SEGMENT) !== 0) {
+      // Every non-empty segment, hashed in one pass.
+      let hash = fk.segmentSeed;
+      let length = 0;
+      for (let i = 0; i <= n; i++) {
+        const code = i < n ? value.charCodeAt(i) : SLASH;
+        if (code === SLASH) {
+          if (length > 0 && filter.has(hash | 0)) this.consider(hash | 0, file, m, nowMs);
+          hash = fk.segmentSeed;
+          length = 0;
+        } else {
+          hash = hashStep(hash, code);
+          length++;
+        }
+      }
+    }
+    if (grams !== 0) {
+      // Every window of each gram length in use, rolled.
+      for (let length = GRAM_MIN; length <= GRAM_MAX && length <= n; length++) {
+        if ((grams & (1 << length)) === 0) continue;
+        const outPower = GRAM_POWERS[length] as number;
+        let poly = gramPoly(value, 0, length);
+        for (let i = 0; ; i++) {
+          const hash = mix32(poly ^ fk.gramSeed);
+          if (filter.has(hash)) this.consider(hash, file, m, nowMs);
+          if (i + length >= n) break;
+          poly =
+            (Math.imul(poly - Math.imul(value.charCodeAt(i), outPower), GRAM_BASE) + value.charCodeAt(i + length)) | 0;
+        }
+      }
+    }
+  }
+
+  /** What a decision shows of policy `p`, decoded once. */
+  private textOf(p: number): PolicyText {
+    let text = this.texts.get(p);
+    if (text === undefined) {
+      const policy = this.policy(p);
+      text = {
+        id: policy.id,
+        name: policy.name,
+        app: policy.app,
+        action: policy.action,
+        order: policy.order,
+        isDefault: policy.isDefault,
+        reasons: [undefined, undefined],
+      };
+      if (policy.ringfence !== undefined) text.ringfence = policy.ringfence;
+      this.texts.set(p, text);
+    }
+    return text;
+  }
+
+  /** Decides on one file (SPEC.md section 2). */
+  evaluate(file: FileRequest, options: EvaluateOptions): Decision {
+    const mode = this.mode(options.settings);
+    const m = mode.builtInsFirst ? 1 : 0;
+    const rank = this.rank[m];
+    const nowMs = options.nowMs;
+    this.best = -1;
+    this.bestRank = Number.MAX_SAFE_INTEGER;
+    const defaults = this.defaults[m];
+    for (let i = 0; i < defaults.length; i++) {
+      const p = defaults[i] as number;
+      if (this.isLive(p, nowMs)) {
+        this.best = p;
+        this.bestRank = rank[p] as number;
+        break;
+      }
+    }
+
+    const nf = normalizeFile(file, this.os);
+    this.generation = (this.generation + 1) >>> 0;
+    if (this.generation === 0) {
+      this.seen.fill(0);
+      this.generation = 1;
+    }
+    if (nf.sha256 !== undefined) this.consider(hashKey('sha256', nf.sha256), nf, m, nowMs);
+    if (nf.certThumbprint !== undefined) this.consider(hashKey('certThumbprint', nf.certThumbprint), nf, m, nowMs);
+    if (nf.certSubject !== undefined) this.consider(hashKey('certSubject', nf.certSubject), nf, m, nowMs);
+    this.lookUpField(0, nf.path, nf, m, nowMs);
+    if (nf.processPath !== undefined) this.lookUpField(1, nf.processPath, nf, m, nowMs);
+    if (nf.createdBy !== undefined) this.lookUpField(2, nf.createdBy, nf, m, nowMs);
+    const unindexed = this.l.unindexed;
+    for (let i = 0; i < unindexed.length; i++) this.considerRule(unindexed[i] as number, nf, m, nowMs);
+
+    const best = this.best;
+    const decision: Decision = {
+      action: 'deny',
+      policy: null,
+      policyName: null,
+      order: null,
+      application: null,
+      structure: mode.structure,
+      builtInsFirst: mode.builtInsFirst,
+      gated: mode.gated.length === 0 ? [] : [...mode.gated],
+      snapshotVersion: this.snapshotVersion,
+      reason: NO_MATCH_REASON,
+    };
+    if (best < 0) return decision;
+    const text = this.textOf(best);
+    decision.action = text.action;
+    decision.policy = text.id;
+    decision.policyName = text.name;
+    decision.order = text.order;
+    decision.application = text.app;
+    decision.reason = text.reasons[m] ??= policyReason(text, mode);
+    if (text.ringfence !== undefined) decision.ringfence = text.ringfence;
+    return decision;
+  }
+
+  /** An evaluator over checked sections (openViewImage) or freshly written ones (compileViewImage). */
+  static fromLayout(bytes: Uint8Array, layout: ImageSections, ruleTests?: Map<number, RuleTest>): ViewImage {
+    return new ViewImage(bytes, layout, ruleTests);
+  }
+}
+
+/** Compares stored string `s` with UTF-8 bytes, bytewise. */
+function compareStored(strBytes: Uint8Array, offsets: Uint32Array, s: number, want: Uint8Array): number {
+  const from = offsets[s] as number;
+  const length = (offsets[s + 1] as number) - from;
+  const n = Math.min(length, want.length);
+  for (let i = 0; i < n; i++) {
+    const d = (strBytes[from + i] as number) - (want[i] as number);
+    if (d !== 0) return d;
+  }
+  return length - want.length;
+}
+
+/** The compiled form of a view before it is laid out: every section's content. */
+interface Built {
+  layout: ImageSections;
+  ruleTests: Map<number, RuleTest>;
+}
+
+/** Strings deduplicated into one UTF-8 blob. */
+class StringTable {
+  private readonly numbers = new Map<string, number>();
+  private bytes = new Uint8Array(1 << 16);
+  private length = 0;
+  private offsets: number[] = [0];
+
+  add(text: string): number {
+    let n = this.numbers.get(text);
+    if (n !== undefined) return n;
+    // UTF-8 takes at most 3 bytes a UTF-16 code unit.
+    const need = this.length + text.length * 3;
+    if (need > this.bytes.length) {
+      const grown = new Uint8Array(Math.max(need, this.bytes.length * 2));
+      grown.set(this.bytes.subarray(0, this.length));
+      this.bytes = grown;
+    }
+    this.length += UTF8_ENCODER.encodeInto(text, this.bytes.subarray(this.length)).written;
+    n = this.offsets.length - 1;
+    this.offsets.push(this.length);
+    this.numbers.set(text, n);
+    return n;
+  }
+
+  optional(text: string | null | undefined): number {
+    return text === undefined || text === null ? -1 : this.add(text);
+  }
+
+  finish(): { strOffsets: Uint32Array; strBytes: Uint8Array } {
+    return { strOffsets: Uint32Array.from(this.offsets), strBytes: this.bytes.subarray(0, this.length) };
+  }
+}
+
+/**
+ * Works out every section of a view's image: the policies sorted once in
+ * both built-in orders, and every rule of the applications policies name
+ * filed in the index under a literal every file it matches must have
+ * (matcher.ts ruleKeys; the rarest when there are several), so a request
+ * tests only the rules that could match it. Rules with a `regex:` pattern,
+ * and rules no index can find, are compiled now, so a bad expression or an
+ * empty rule is refused with the view.
+ */
+function buildSections(view: ComputerView): Built {
+  const strings = new StringTable();
+  const ps = view.policies;
+  const n = ps.length;
+  const os = view.computer.os;
+
+  const policyId = new Int32Array(n);
+  const policyName = new Int32Array(n);
+  const policyApp = new Int32Array(n);
+  const policyOrg = new Int32Array(n);
+  const policyFlags = new Uint8Array(n);
+  const policyAction = new Uint8Array(n);
+  const policyOrder = new Float64Array(n);
+  const policyLevelRank = new Int32Array(n);
+  const policyOrgDepth = new Int32Array(n);
+  const policyExpires = new Float64Array(n);
+  const policyRingfence = new Int32Array(n);
+  const actionCode = new Map<string, number>(POLICY_ACTIONS.map((a, i) => [a, i]));
+  for (let i = 0; i < n; i++) {
+    const p = ps[i] as ViewPolicy;
+    policyId[i] = strings.add(p.id);
+    policyName[i] = strings.optional(p.name);
+    policyApp[i] = strings.optional(p.app);
+    policyOrg[i] = strings.add(p.org);
+    policyFlags[i] = (p.builtIn ? FLAG_BUILT_IN : 0) | (p.isDefault ? FLAG_DEFAULT : 0);
+    const action = actionCode.get(p.action);
+    if (action === undefined) throw new TollgateError('invalid-input', `policy ${p.id}: unknown action "${p.action}"`);
+    policyAction[i] = action;
+    policyOrder[i] = p.order;
+    policyLevelRank[i] = p.levelRank;
+    policyOrgDepth[i] = p.orgDepth;
+    policyExpires[i] = p.expiresAtMs ?? NaN;
+    policyRingfence[i] = p.ringfence === undefined ? -1 : strings.add(JSON.stringify(p.ringfence));
+  }
+
+  // Applications in the view's order, their rules numbered in the same order.
+  const apps = view.applications;
+  const appCount = apps.length;
+  const appId = new Int32Array(appCount);
+  const appName = new Int32Array(appCount);
+  const appOrg = new Int32Array(appCount);
+  const appCategory = new Int32Array(appCount);
+  const appSubcategory = new Int32Array(appCount);
+  const appInfluence = new Int32Array(appCount);
+  const appFlags = new Uint8Array(appCount);
+  const appRuleStart = new Int32Array(appCount);
+  const appRuleCount = new Int32Array(appCount);
+  let ruleCount = 0;
+  for (const app of apps) ruleCount += app.rules.length;
+  const ruleFields = new Int32Array(ruleCount * RULE_WIDTH);
+  const ruleObjects: AppRule[] = [];
+  let r = 0;
+  for (let a = 0; a < appCount; a++) {
+    const app = apps[a] as Application;
+    appId[a] = strings.add(app.id);
+    appName[a] = strings.add(app.name);
+    appOrg[a] = strings.optional(app.org);
+    appCategory[a] = strings.optional(app.category);
+    appSubcategory[a] = strings.optional(app.subcategory);
+    appInfluence[a] =
+      app.primaryCompanyInfluence === undefined && app.developmentInfluence === undefined
+        ? -1
+        : strings.add(JSON.stringify([app.primaryCompanyInfluence ?? null, app.developmentInfluence ?? null]));
+    appFlags[a] = app.builtIn ? FLAG_BUILT_IN : 0;
+    appRuleStart[a] = r;
+    appRuleCount[a] = app.rules.length;
+    for (const rule of app.rules) {
+      for (let k = 0; k < RULE_WIDTH; k++) {
+        ruleFields[r * RULE_WIDTH + k] = strings.optional(rule[RULE_FIELDS[k] as keyof AppRule]);
+      }
+      ruleObjects.push(rule);
+      r++;
+    }
+  }
+
+  // Processing ranks. The built-in tier is a stable partition of the strict order (the order is total: ids break ties).
+  const base = effectiveMode(view);
+  const prioritizationForced = base.gated.includes(PRIORITIZE_FEATURE);
+  const strict = processingComparator(base.structure, false);
+  const sortedStrict = Int32Array.from({ length: n }, (_, i) => i).sort((x, y) =>
+    strict(ps[x] as ViewPolicy, ps[y] as ViewPolicy),
+  );
+  const rank0 = new Int32Array(n);
+  const rank1 = new Int32Array(n);
+  let r1 = 0;
+  for (let k = 0; k < n; k++) {
+    const p = sortedStrict[k] as number;
+    rank0[p] = k;
+    if ((ps[p] as ViewPolicy).builtIn) rank1[p] = r1++;
+  }
+  for (let k = 0; k < n; k++) {
+    const p = sortedStrict[k] as number;
+    if (!(ps[p] as ViewPolicy).builtIn) rank1[p] = r1++;
+  }
+
+  // Applications policies name, by first use; each policy's number (-1: none, or a default policy).
+  const usedNumber = new Map<string, number>();
+  const policyUsed = new Int32Array(n).fill(-1);
+  const defaults: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const p = ps[i] as ViewPolicy;
+    if (p.isDefault) defaults.push(i);
+    else if (p.app !== null) {
+      let u = usedNumber.get(p.app);
+      if (u === undefined) {
+        u = usedNumber.size;
+        usedNumber.set(p.app, u);
+      }
+      policyUsed[i] = u;
+    }
+  }
+  const defaults0 = Int32Array.from(defaults).sort((x, y) => (rank0[x] as number) - (rank0[y] as number));
+  const defaults1 = Int32Array.from(defaults).sort((x, y) => (rank1[x] as number) - (rank1[y] as number));
+  const used = usedNumber.size;
+  const appStart = new Int32Array(used + 1);
+  for (let i = 0; i < n; i++) {
+    const u = policyUsed[i] as number;
+    if (u >= 0) appStart[u + 1] = (appStart[u + 1] as number) + 1;
+  }
+  for (let u = 0; u < used; u++) appStart[u + 1] = (appStart[u + 1] as number) + (appStart[u] as number);
+  const byRank0 = new Int32Array(appStart[used] as number);
+  // Filled in strict rank order, each application's range comes out sorted for mode 0.
+  const fill = appStart.slice(0, used);
+  for (let k = 0; k < n; k++) {
+    const p = sortedStrict[k] as number;
+    const u = policyUsed[p] as number;
+    if (u < 0) continue;
+    const at = fill[u] as number;
+    byRank0[at] = p;
+    fill[u] = at + 1;
+  }
+  const byRank1 = byRank0.slice();
+  for (let u = 0; u < used; u++) {
+    const from = appStart[u] as number;
+    const to = appStart[u + 1] as number;
+    if (to - from > 1) byRank1.subarray(from, to).sort((x, y) => (rank1[x] as number) - (rank1[y] as number));
+  }
+
+  const mode = new Int32Array(MODE_HEAD + base.gated.length);
+  mode[0] = OS_NAMES.indexOf(os);
+  mode[1] = STRUCTURES.indexOf(base.structure);
+  mode[2] = prioritizationForced ? 1 : 0;
+  mode[3] = view.settings[PRIORITIZE_SETTING] === false ? 1 : 0;
+  mode[4] = base.gated.length;
+  if (mode[0] < 0) throw new TollgateError('invalid-input', `view: unknown os "${os}"`);
+  mode.set(
+    base.gated.map((g) => strings.add(g)),
+    MODE_HEAD,
+  );
+
+  // When the view names an application twice, the last one counts (as a lookup by id would find it).
+  const lastRecord = new Map<string, number>();
+  for (let a = 0; a < appCount; a++) lastRecord.set((apps[a] as Application).id, a);
+  const appById = Int32Array.from(lastRecord.values());
+  // Every string is in the table now: sorted by their UTF-8 bytes, as application() compares them.
+  const { strOffsets, strBytes } = strings.finish();
+  appById.sort((x, y) => compareStrings(strBytes, strOffsets, appId[x] as number, appId[y] as number));
+  const ruleApp = new Int32Array(ruleCount).fill(-1);
+  for (const [id, u] of usedNumber) {
+    const a = lastRecord.get(id);
+    if (a === undefined) continue;
+    const start = appRuleStart[a] as number;
+    ruleApp.fill(u, start, start + (appRuleCount[a] as number));
+  }
+
+  // Each rule's keys (matcher.ts ruleKeys), hashed; a rule with several is filed under the rarest.
+  const ruleTests = new Map<number, RuleTest>();
+  const index = new RuleIndex(ruleCount);
+  const keyStart = new Int32Array(ruleCount + 1);
+  let keyHashes = new Int32Array(Math.max(16, ruleCount * 2));
+  let keyKinds = new Uint8Array(keyHashes.length);
+  let keyCount = 0;
+  for (let rr = 0; rr < ruleCount; rr++) {
+    if ((ruleApp[rr] as number) < 0) {
+      keyStart[rr + 1] = keyCount;
+      continue;
+    }
+    const rule = ruleObjects[rr] as AppRule;
+    // Rules with a `regex:` pattern are compiled now, so a bad expression is refused with the view.
+    if (hasRegexPattern(rule)) ruleTests.set(rr, compileRuleTest(rule, os));
+    // Hashes and thumbprints (a third of a typical view) skip ruleKeys' objects.
+    const digest = rule.sha256 ?? rule.certThumbprint;
+    const keys = digest === undefined ? ruleKeys(rule, os) : [];
+    if (keyCount + Math.max(1, keys.length) > keyHashes.length) {
+      const size = Math.max(keyHashes.length * 2, keyCount + keys.length);
+      const hashes = new Int32Array(size);
+      hashes.set(keyHashes);
+      keyHashes = hashes;
+      const kinds = new Uint8Array(size);
+      kinds.set(keyKinds);
+      keyKinds = kinds;
+    }
+    if (digest !== undefined) {
+      const kind = rule.sha256 !== undefined ? SHA256_KIND : THUMBPRINT_KIND;
+      keyHashes[keyCount] = hashFrom(KIND_SEED_BY_NUMBER[kind] as number, digest.toLowerCase(), 0, digest.length);
+      keyKinds[keyCount++] = kind;
+    }
+    for (const key of keys) {
+      keyHashes[keyCount] = keyHash(key.kind, key.text);
+      const kindNumber = KIND_NUMBER.get(key.kind) as number;
+      keyKinds[keyCount] = kindNumber | (KIND_PART[kindNumber] === PART_GRAM ? key.text.length << 4 : 0);
+      keyCount++;
+    }
+    keyStart[rr + 1] = keyCount;
+  }
+  const counts = new KeyCounts(keyCount);
+  for (let k = 0; k < keyCount; k++) counts.add(keyHashes[k] as number);
+  const chosen = new Int32Array(ruleCount).fill(-1);
+  let scanKeys = 0;
+  for (let rule = 0; rule < ruleCount; rule++) {
+    const from = keyStart[rule] as number;
+    const to = keyStart[rule + 1] as number;
+    let best = -1;
+    let bestCount = Infinity;
+    for (let k = from; k < to; k++) {
+      const c = counts.get(keyHashes[k] as number);
+      if (c < bestCount) {
+        best = k;
+        bestCount = c;
+      }
+    }
+    chosen[rule] = best;
+    if (best >= 0 && (KIND_PART[(keyKinds[best] as number) & 15] as number) >= PART_SEGMENT_NUMBER) scanKeys++;
+  }
+  const scanFilter = new KeyFilter(scanKeys);
+  const fieldParts = new Int32Array(PATH_FIELDS.length);
+  const fieldGramLengths = new Int32Array(PATH_FIELDS.length);
+  const filedByKind = new Int32Array(KEY_KINDS.length);
+  const unindexed: number[] = [];
+  for (let rule = 0; rule < ruleCount; rule++) {
+    if ((ruleApp[rule] as number) < 0) continue;
+    const k = chosen[rule] as number;
+    if (k < 0) {
+      unindexed.push(rule);
+      if (!ruleTests.has(rule)) ruleTests.set(rule, compileRuleTest(ruleObjects[rule] as AppRule, os));
+      continue;
+    }
+    const hash = keyHashes[k] as number;
+    const kindNumber = (keyKinds[k] as number) & 15;
+    index.add(hash, rule);
+    filedByKind[kindNumber] = (filedByKind[kindNumber] as number) + 1;
+    const f = KIND_FIELD[kindNumber] as number;
+    const part = KIND_PART[kindNumber] as number;
+    if (part >= PART_SEGMENT_NUMBER) scanFilter.add(hash);
+    if (f < 0) continue;
+    if (part === PART_GRAM) {
+      fieldGramLengths[f] = (fieldGramLengths[f] as number) | (1 << ((keyKinds[k] as number) >>> 4));
+    } else {
+      fieldParts[f] = (fieldParts[f] as number) | (1 << part);
+    }
+  }
+
+  const expiries = Float64Array.from(
+    ps.filter((p) => p.expiresAtMs !== null).map((p) => p.expiresAtMs as number),
+  ).sort();
+  const { policies: _policies, applications: _applications, ...meta } = view;
+
+  const layout: ImageSections = {
+    strOffsets,
+    strBytes,
+    policyId,
+    policyName,
+    policyApp,
+    policyOrg,
+    policyFlags,
+    policyAction,
+    policyOrder,
+    policyLevelRank,
+    policyOrgDepth,
+    policyExpires,
+    policyRingfence,
+    appId,
+    appName,
+    appOrg,
+    appCategory,
+    appSubcategory,
+    appInfluence,
+    appFlags,
+    appRuleStart,
+    appRuleCount,
+    appById,
+    ruleFields,
+    ruleApp,
+    rank0,
+    rank1,
+    appStart,
+    byRank0,
+    byRank1,
+    defaults0,
+    defaults1,
+    expiries,
+    indexTable: index.table,
+    indexNext: index.next,
+    filterBits: scanFilter.bits,
+    fieldParts,
+    fieldGramLengths,
+    unindexed: Int32Array.from(unindexed),
+    filedByKind,
+    mode,
+    meta: UTF8_ENCODER.encode(JSON.stringify(meta)),
+  };
+  return { layout, ruleTests };
+}
+
+function compareStrings(strBytes: Uint8Array, offsets: Uint32Array, x: number, y: number): number {
+  return compareStored(strBytes, offsets, x, strBytes.subarray(offsets[y], offsets[y + 1]));
+}
+
+/** Lays out built sections in one buffer, writes the header and seals it with its checksum. */
+function writeImage(
+  layout: ImageSections,
+  binding: { snapshotVersion: number | null; snapshotHash: Uint8Array | null },
+): Uint8Array {
+  let total = DATA_FROM;
+  const at: number[] = [];
+  for (const [name] of SECTIONS) {
+    at.push(total);
+    total = align8(total + layout[name].byteLength);
+  }
+  if (total > 0xffffffff) throw new TollgateError('invalid-input', `view image of ${total} bytes is too large`);
+  const bytes = new Uint8Array(total);
+  const dv = new DataView(bytes.buffer);
+  dv.setUint32(H_MAGIC, IMAGE_MAGIC, true);
+  dv.setUint32(H_FORMAT, IMAGE_FORMAT_VERSION, true);
+  dv.setUint32(H_LENGTH, total, true);
+  dv.setFloat64(H_SNAPSHOT_VERSION, binding.snapshotVersion ?? NaN, true);
+  if (binding.snapshotHash !== null) {
+    if (binding.snapshotHash.length !== HASH_BYTES) {
+      throw new TollgateError(
+        'invalid-input',
+        `snapshot hash of ${binding.snapshotHash.length} bytes, expected ${HASH_BYTES}`,
+      );
+    }
+    dv.setUint32(H_HAS_HASH, 1, true);
+    bytes.set(binding.snapshotHash, H_HASH);
+  }
+  dv.setUint32(H_SECTION_COUNT, SECTION_COUNT, true);
+  SECTIONS.forEach(([name], s) => {
+    const column = layout[name];
+    dv.setUint32(H_SECTIONS + 8 * s, at[s] as number, true);
+    dv.setUint32(H_SECTIONS + 8 * s + 4, column.byteLength, true);
+    bytes.set(new Uint8Array(column.buffer, column.byteOffset, column.byteLength), at[s]);
+  });
+  sealImage(bytes);
+  return bytes;
+}
+
+/**
+ * Compiles a view into its image, bound to the snapshot it came from.
+ * Throws a TollgateError for what the view cannot be decided with (a bad
+ * `regex:` pattern, an empty rule).
+ */
+export function compileViewImage(
+  view: ComputerView,
+  binding: { snapshotVersion: number | null; snapshotHash: Uint8Array | null },
+): ViewImage {
+  const { layout, ruleTests } = buildSections(view);
+  const bytes = writeImage(layout, binding);
+  return ViewImage.fromLayout(bytes, viewSections(bytes), ruleTests);
+}
+
+/**
+ * Opens stored image bytes without copying them (unless they are not 8-byte
+ * aligned): checks the header, the snapshot it is bound to, the checksum and
+ * every number in its columns, and throws a TollgateError ('image-damaged'
+ * or 'image-mismatch') naming what is wrong. `regex:` patterns are not
+ * compiled here: a rule's test is compiled the first time a request reaches it.
+ */
+export function openViewImage(bytes: Uint8Array, expect: { snapshotHash: Uint8Array | null }): ViewImage {
+  if (bytes.length < DATA_FROM) throw damaged(`${bytes.length} bytes is shorter than the header`);
+  if (bytes.byteOffset % 8 !== 0) bytes = bytes.slice();
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+  if (dv.getUint32(H_MAGIC, true) !== IMAGE_MAGIC) throw damaged('not a view image (magic)');
+  const format = dv.getUint32(H_FORMAT, true);
+  if (format !== IMAGE_FORMAT_VERSION) throw mismatch(`format version ${format}, expected ${IMAGE_FORMAT_VERSION}`);
+  const length = dv.getUint32(H_LENGTH, true);
+  if (length !== bytes.length) throw damaged(`header says ${length} bytes, got ${bytes.length} (truncated?)`);
+  if (length % 8 !== 0) throw damaged(`length ${length} is not a multiple of 8`);
+  const hasHash = dv.getUint32(H_HAS_HASH, true);
+  if (hasHash > 1) throw damaged('snapshot hash flag');
+  const stored = hasHash === 1 ? bytes.subarray(H_HASH, H_HASH + HASH_BYTES) : null;
+  if (!sameHash(stored, expect.snapshotHash)) throw mismatch('bound to another snapshot (snapshot hash differs)');
+  const checksum = dv.getUint32(H_CHECKSUM, true);
+  if (checksum !== imageChecksum(bytes)) throw damaged('checksum differs');
+  const layout = viewSections(bytes);
+  validateLayout(layout);
+  return ViewImage.fromLayout(bytes, layout);
+}
+
+function sameHash(a: Uint8Array | null, b: Uint8Array | null): boolean {
+  if (a === null || b === null) return a === b;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * A view compiled for fast decisions: its image, evaluated directly, and the
+ * view itself for callers that read it. What every caller that holds a view
+ * (the agent, the server's approval actions, replay, the benchmark) decides with.
+ */
+export class CompiledView extends ViewImage {
+  readonly view: ComputerView;
+
+  constructor(view: ComputerView, snapshotVersion: number | null = null) {
+    const { layout, ruleTests } = buildSections(view);
+    const bytes = writeImage(layout, { snapshotVersion, snapshotHash: null });
+    super(bytes, viewSections(bytes), ruleTests);
+    this.view = view;
+  }
+}

@@ -1,0 +1,374 @@
+/**
+ * The compiled view image (src/engine/view-image.ts): compiled, stored as
+ * bytes and opened again it decides as the linear reference does and gives
+ * back the view it came from; damaged, mismatched and hostile images are
+ * refused with a TollgateError naming what is wrong, never read out of bounds.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { LinearEvaluator, effectiveMode } from '../../src/engine/evaluate.js';
+import { TollgateError } from '../../src/engine/errors.js';
+import type { ComputerView } from '../../src/engine/view.js';
+import { buildView } from '../../src/engine/view.js';
+import {
+  IMAGE_ERROR_CODES,
+  IMAGE_FORMAT_VERSION,
+  IMAGE_HEADER,
+  IMAGE_MAGIC,
+  IMAGE_SECTIONS,
+  type ViewImage,
+  compileViewImage,
+  imageChecksum,
+  openViewImage,
+  sealImage,
+} from '../../src/engine/view-image.js';
+import { WorldIndex } from '../../src/engine/world.js';
+import { BASE_TIME_MS, caseTimeMs, makeWorld, worldArb } from '../support/arbitraries.js';
+import { SYNTHETIC_NOW_MS, syntheticWorld } from '../../scripts/lib/synthetic-world.js';
+
+const HASH = Uint8Array.from({ length: 32 }, (_, i) => i * 7 + 1);
+const OTHER_HASH = Uint8Array.from({ length: 32 }, (_, i) => i * 7 + 2);
+
+/** The image's bytes as a store would give them back: a copy in a buffer of its own. */
+function stored(image: ViewImage): Uint8Array {
+  return image.bytes.slice();
+}
+
+function reopen(view: ComputerView, hash: Uint8Array | null = HASH): ViewImage {
+  return openViewImage(stored(compileViewImage(view, { snapshotVersion: 7, snapshotHash: hash })), {
+    snapshotHash: hash,
+  });
+}
+
+function imageError(code: string, message: RegExp): unknown {
+  return expect.objectContaining({ name: 'TollgateError', code, message: expect.stringMatching(message) as unknown });
+}
+
+const SYNTHETIC = syntheticWorld({ policies: 3_000, seed: 11, requests: 1_500, requestsPerShape: 20 });
+const SYNTHETIC_VIEW = buildView(SYNTHETIC.world, SYNTHETIC.computer);
+
+/** A small world with every kind of field an image stores. */
+const SMALL = makeWorld({
+  organizations: [{ id: 'o', name: 'Org', structure: 'flat', modules: ['cyberHeroApprovals'] }],
+  groups: [{ id: 'g', org: 'o', name: 'Tills', os: 'windows', agentVersion: '10.5' }],
+  computers: [{ id: 'c', group: 'g', name: 'Till 1' }],
+  applications: [
+    { id: 'a1', name: 'Tool', builtIn: false, rules: [{ path: 'C:\\Tools\\*.exe' }, { sha256: 'AB'.repeat(32) }] },
+    {
+      id: 'a2',
+      name: 'Édition',
+      builtIn: true,
+      org: 'o',
+      category: 'Shopping',
+      subcategory: 'Retail',
+      primaryCompanyInfluence: ['CN'],
+      developmentInfluence: [],
+      rules: [{ path: 'regex:.*\\\\TOOLA\\.exe', certSubject: 'CN=Vendor' }, { processPath: '**/shell.exe' }],
+    },
+    { id: 'a3', name: 'Unused', builtIn: false, category: 'Games', rules: [{ createdBy: 'C:\\x\\**' }] },
+  ],
+  policies: [
+    {
+      id: 'p1',
+      name: 'Allow tool',
+      app: 'a1',
+      appliesTo: { organization: 'o' },
+      action: 'permit',
+      order: 2,
+      enabled: true,
+    },
+    {
+      id: 'p2',
+      app: 'a2',
+      appliesTo: { computer: 'c' },
+      action: 'ringfence',
+      order: 1,
+      enabled: true,
+      expiresAt: '2026-06-02T00:00:00Z',
+      ringfence: { network: false, files: ['C:\\data'] },
+    },
+    {
+      id: 'pd',
+      name: 'Default',
+      appliesTo: { organization: 'o' },
+      action: 'deny',
+      order: 100,
+      enabled: true,
+      default: true,
+    },
+  ],
+});
+const SMALL_VIEW = buildView(SMALL, 'c');
+
+describe('compile, store, open', () => {
+  it('gives back the view it was compiled from', () => {
+    expect(reopen(SMALL_VIEW).toView()).toEqual(SMALL_VIEW);
+    expect(reopen(SYNTHETIC_VIEW).toView()).toEqual(SYNTHETIC_VIEW);
+  });
+
+  it('decides as compile’s own evaluator and the linear reference on the synthetic world', () => {
+    const compiled = compileViewImage(SYNTHETIC_VIEW, { snapshotVersion: 7, snapshotHash: HASH });
+    const opened = openViewImage(stored(compiled), { snapshotHash: HASH });
+    const linear = new LinearEvaluator(SYNTHETIC_VIEW, 7);
+    const requests = [...SYNTHETIC.requests, ...Object.values(SYNTHETIC.byShape).flat()];
+    for (const settings of [undefined, { prioritizeBuiltInApplications: false }]) {
+      const options = settings === undefined ? { nowMs: SYNTHETIC_NOW_MS } : { nowMs: SYNTHETIC_NOW_MS, settings };
+      for (const file of requests) {
+        const want = linear.evaluate(file, options);
+        expect(opened.evaluate(file, options)).toEqual(want);
+        expect(compiled.evaluate(file, options)).toEqual(want);
+      }
+    }
+  });
+
+  it('keeps the binding, the counts and the index', () => {
+    const image = reopen(SYNTHETIC_VIEW);
+    expect(image.snapshotVersion).toBe(7);
+    expect([...(image.snapshotHash ?? [])]).toEqual([...HASH]);
+    expect(image.policyCount).toBe(SYNTHETIC_VIEW.policies.length);
+    expect(image.applicationCount).toBe(SYNTHETIC_VIEW.applications.length);
+    const original = compileViewImage(SYNTHETIC_VIEW, { snapshotVersion: 7, snapshotHash: HASH });
+    expect(image.indexStats()).toEqual(original.indexStats());
+    expect(image.indexStats().rules).toBeGreaterThan(0);
+    const unbound = compileViewImage(SMALL_VIEW, { snapshotVersion: null, snapshotHash: null });
+    const opened = openViewImage(stored(unbound), { snapshotHash: null });
+    expect(opened.snapshotVersion).toBeNull();
+    expect(opened.snapshotHash).toBeNull();
+  });
+
+  it('answers policies, applications, modes, expiries and meta', () => {
+    const image = reopen(SMALL_VIEW);
+    SMALL_VIEW.policies.forEach((p, i) => expect(image.policy(i)).toEqual(p));
+    expect(() => image.policy(SMALL_VIEW.policies.length)).toThrow(TollgateError);
+    for (const app of SMALL_VIEW.applications) expect(image.application(app.id)).toEqual(app);
+    expect(image.application('nope')).toBeUndefined();
+    expect(image.application('a')).toBeUndefined();
+    // Agent 10.5 is below both gates; 11.0 above them.
+    const recent: ComputerView = { ...SMALL_VIEW, computer: { ...SMALL_VIEW.computer, agentVersion: '11.0' } };
+    for (const view of [SMALL_VIEW, recent]) {
+      const opened = reopen(view);
+      for (const settings of [undefined, { prioritizeBuiltInApplications: false }]) {
+        expect(opened.mode(settings)).toEqual(effectiveMode(view, settings));
+      }
+    }
+    expect(reopen(recent).mode({ prioritizeBuiltInApplications: false })).toEqual({
+      structure: 'flat',
+      builtInsFirst: false,
+      gated: [],
+    });
+    expect(image.nextExpiryAfter(BASE_TIME_MS)).toBe(Date.parse('2026-06-02T00:00:00Z'));
+    expect(image.nextExpiryAfter(Date.parse('2026-06-02T00:00:00Z'))).toBe(Infinity);
+    const { policies: _p, applications: _a, ...meta } = SMALL_VIEW;
+    expect(image.meta).toEqual(meta);
+  });
+
+  it('finds the last of two applications with one id, as a lookup by id would', () => {
+    const first = SMALL_VIEW.applications[0];
+    if (first === undefined) throw new Error('no application');
+    const twice: ComputerView = {
+      ...SMALL_VIEW,
+      applications: [...SMALL_VIEW.applications, { ...first, name: 'Second', rules: [{ path: 'C:\\second.exe' }] }],
+    };
+    const image = reopen(twice);
+    expect(image.application(first.id)?.name).toBe('Second');
+    expect(image.toView()).toEqual(twice);
+    const linear = new LinearEvaluator(twice, 7);
+    for (const path of ['C:\\second.exe', 'C:\\Tools\\a.exe']) {
+      expect(image.evaluate({ path }, { nowMs: BASE_TIME_MS })).toEqual(
+        linear.evaluate({ path }, { nowMs: BASE_TIME_MS }),
+      );
+    }
+  });
+
+  it('opens bytes that do not start on an 8-byte boundary', () => {
+    const bytes = stored(compileViewImage(SMALL_VIEW, { snapshotVersion: 1, snapshotHash: HASH }));
+    const shifted = new Uint8Array(bytes.length + 3).subarray(3);
+    shifted.set(bytes);
+    const image = openViewImage(shifted, { snapshotHash: HASH });
+    expect(image.toView()).toEqual(SMALL_VIEW);
+  });
+
+  it('refuses a view with a bad regex or an empty rule when compiling', () => {
+    const withRule = (rule: object): ComputerView => ({
+      ...SMALL_VIEW,
+      applications: SMALL_VIEW.applications.map((a) => (a.id === 'a1' ? { ...a, rules: [rule] } : a)),
+    });
+    const binding = { snapshotVersion: 1, snapshotHash: null };
+    expect(() => compileViewImage(withRule({ path: 'regex:(' }), binding)).toThrow(
+      expect.objectContaining({ code: 'bad-regex' }),
+    );
+    expect(() => compileViewImage(withRule({}), binding)).toThrow(expect.objectContaining({ code: 'empty-rule' }));
+  });
+
+  it('compiles a regex rule when a request first reaches it, not when the image is opened', () => {
+    const bytes = stored(compileViewImage(SMALL_VIEW, { snapshotVersion: 1, snapshotHash: HASH }));
+    const pattern = new TextEncoder().encode('regex:.*\\\\TOOLA');
+    const at = indexOf(bytes, pattern);
+    expect(at).toBeGreaterThan(0);
+    bytes[at + 'regex:'.length] = '('.charCodeAt(0); // "regex:(*\\TOOLA...": no longer an expression
+    sealImage(bytes);
+    const image = openViewImage(bytes, { snapshotHash: HASH });
+    expect(image.evaluate({ path: 'C:\\Tools\\x.exe' }, { nowMs: BASE_TIME_MS }).policy).toBe('p1');
+    expect(() =>
+      image.evaluate({ path: 'C:\\Apps\\TOOLA.exe', certSubject: 'CN=Vendor' }, { nowMs: BASE_TIME_MS }),
+    ).toThrow(expect.objectContaining({ code: 'bad-regex' }));
+  });
+});
+
+function indexOf(bytes: Uint8Array, needle: Uint8Array): number {
+  outer: for (let i = 0; i + needle.length <= bytes.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (bytes[i + j] !== needle[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+describe('damaged and mismatched images are refused', () => {
+  const good = stored(compileViewImage(SMALL_VIEW, { snapshotVersion: 3, snapshotHash: HASH }));
+  const damagedCode = IMAGE_ERROR_CODES.damaged;
+  const mismatchCode = IMAGE_ERROR_CODES.mismatch;
+  const u32 = (bytes: Uint8Array, at: number, value: number): void =>
+    new DataView(bytes.buffer, bytes.byteOffset).setUint32(at, value, true);
+
+  it('a flipped byte: checksum', () => {
+    for (const at of [IMAGE_HEADER.snapshotVersion, IMAGE_HEADER.sections + 5, good.length - 1, good.length >> 1]) {
+      const bytes = good.slice();
+      bytes[at] = (bytes[at] as number) ^ 0x10;
+      expect(() => openViewImage(bytes, { snapshotHash: HASH })).toThrow(imageError(damagedCode, /checksum/));
+    }
+  });
+
+  it('another snapshot: mismatch', () => {
+    expect(() => openViewImage(good.slice(), { snapshotHash: OTHER_HASH })).toThrow(
+      imageError(mismatchCode, /another snapshot/),
+    );
+    expect(() => openViewImage(good.slice(), { snapshotHash: null })).toThrow(
+      imageError(mismatchCode, /another snapshot/),
+    );
+  });
+
+  it('another format version: mismatch', () => {
+    const bytes = good.slice();
+    u32(bytes, IMAGE_HEADER.format, IMAGE_FORMAT_VERSION + 1);
+    expect(() => openViewImage(bytes, { snapshotHash: HASH })).toThrow(imageError(mismatchCode, /format version/));
+  });
+
+  it('not an image, truncated or too short: damaged', () => {
+    const bytes = good.slice();
+    u32(bytes, IMAGE_HEADER.magic, IMAGE_MAGIC + 1);
+    expect(() => openViewImage(bytes, { snapshotHash: HASH })).toThrow(imageError(damagedCode, /magic/));
+    expect(() => openViewImage(good.slice(0, good.length - 8), { snapshotHash: HASH })).toThrow(
+      imageError(damagedCode, /truncated/),
+    );
+    expect(() => openViewImage(good.slice(0, 20), { snapshotHash: HASH })).toThrow(imageError(damagedCode, /header/));
+    expect(() => openViewImage(new Uint8Array(0), { snapshotHash: HASH })).toThrow(imageError(damagedCode, /header/));
+  });
+
+  it('a section out of bounds, with the checksum made right: damaged, naming the section', () => {
+    IMAGE_SECTIONS.forEach((name, s) => {
+      const bytes = good.slice();
+      u32(bytes, IMAGE_HEADER.sections + 8 * s + 4, bytes.length);
+      sealImage(bytes);
+      expect(imageChecksum(bytes)).toBe(new DataView(bytes.buffer).getUint32(IMAGE_HEADER.checksum, true));
+      expect(() => openViewImage(bytes, { snapshotHash: HASH })).toThrow(imageError(damagedCode, new RegExp(name)));
+    });
+  });
+
+  it('a column number out of range, with the checksum made right: damaged, naming the column', () => {
+    const bytes = good.slice();
+    const section = IMAGE_SECTIONS.indexOf('policyApp');
+    const offset = new DataView(bytes.buffer).getUint32(IMAGE_HEADER.sections + 8 * section, true);
+    u32(bytes, offset, 1_000_000);
+    sealImage(bytes);
+    expect(() => openViewImage(bytes, { snapshotHash: HASH })).toThrow(imageError(damagedCode, /policyApp\[0\]/));
+  });
+
+  it('an index whose chains loop, with the checksum made right: damaged', () => {
+    const bytes = stored(compileViewImage(SYNTHETIC_VIEW, { snapshotVersion: 3, snapshotHash: HASH }));
+    const dv = new DataView(bytes.buffer);
+    const next = IMAGE_SECTIONS.indexOf('indexNext');
+    const offset = dv.getUint32(IMAGE_HEADER.sections + 8 * next, true);
+    // A chain of two or more, closed onto itself.
+    const nexts = new Int32Array(bytes.buffer, offset, dv.getUint32(IMAGE_HEADER.sections + 8 * next + 4, true) / 4);
+    const r = nexts.findIndex((n) => n >= 0);
+    expect(r).toBeGreaterThanOrEqual(0);
+    let last = r;
+    while ((nexts[last] as number) >= 0) last = nexts[last] as number;
+    nexts[last] = r;
+    sealImage(bytes);
+    expect(() => openViewImage(bytes, { snapshotHash: HASH })).toThrow(imageError(damagedCode, /chains meet/));
+  });
+
+  it('random bytes changed, checksum made right: refused with a TollgateError, or decides without crashing', () => {
+    const base = stored(compileViewImage(SYNTHETIC_VIEW, { snapshotVersion: 3, snapshotHash: HASH }));
+    const requests = [
+      ...SYNTHETIC.requests.slice(0, 20),
+      ...Object.values(SYNTHETIC.byShape).flatMap((r) => r.slice(0, 2)),
+    ];
+    let opened = 0;
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }),
+        fc.boolean(),
+        (changes, inHeader) => {
+          const bytes = base.slice();
+          for (const [at, value] of changes) {
+            // Half the runs aim at the header and section table, where one byte moves a whole section.
+            const limit = inHeader ? IMAGE_HEADER.sections + 8 * IMAGE_SECTIONS.length : bytes.length;
+            bytes[IMAGE_HEADER.snapshotVersion + (at % (limit - IMAGE_HEADER.snapshotVersion))] = value;
+          }
+          sealImage(bytes);
+          let image: ViewImage;
+          try {
+            image = openViewImage(bytes, { snapshotHash: HASH });
+          } catch (error) {
+            expect(error).toBeInstanceOf(TollgateError);
+            return;
+          }
+          opened++;
+          for (const file of requests) {
+            try {
+              image.evaluate(file, { nowMs: SYNTHETIC_NOW_MS });
+            } catch (error) {
+              expect(error).toBeInstanceOf(TollgateError);
+            }
+          }
+          try {
+            image.toView();
+          } catch (error) {
+            expect(error).toBeInstanceOf(TollgateError);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+    // Most single-byte changes land in columns and stay within bounds: the image opens and decides.
+    expect(opened).toBeGreaterThan(0);
+  });
+});
+
+describe('the image agrees with the linear reference on random worlds', () => {
+  it('after a round trip through bytes, with toView equal to the view', () => {
+    fc.assert(
+      fc.property(worldArb(), (g) => {
+        const index = new WorldIndex(g.world);
+        const images = new Map<string, { image: ViewImage; linear: LinearEvaluator }>();
+        for (const r of g.requests) {
+          let entry = images.get(r.computer);
+          if (entry === undefined) {
+            const view = buildView(index, r.computer);
+            const image = reopen(view);
+            expect(image.toView()).toEqual(view);
+            entry = { image, linear: new LinearEvaluator(view, 7) };
+            images.set(r.computer, entry);
+          }
+          for (const settings of [undefined, { prioritizeBuiltInApplications: false }]) {
+            const options = settings === undefined ? { nowMs: caseTimeMs(r) } : { nowMs: caseTimeMs(r), settings };
+            expect(entry.image.evaluate(r.file, options)).toEqual(entry.linear.evaluate(r.file, options));
+          }
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
