@@ -17,7 +17,10 @@ export interface EffectiveMode {
 }
 
 /** Effective structure and built-in prioritization of SPEC.md sections 2.3 and 2.4. */
-export function effectiveMode(view: ComputerView, overrides?: Readonly<Record<string, SettingValue>>): EffectiveMode {
+export function effectiveMode(
+  view: Pick<ComputerView, 'computer' | 'orgStructure' | 'gates' | 'settings'>,
+  overrides?: Readonly<Record<string, SettingValue>>,
+): EffectiveMode {
   const { os, agentVersion } = view.computer;
   const gated = failedGates(view.gates, os, agentVersion);
   const structure: Structure = view.orgStructure === 'flat' && !gated.includes(FLAT_FEATURE) ? 'flat' : 'hierarchical';

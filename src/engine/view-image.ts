@@ -31,7 +31,6 @@ import {
   STRUCTURES,
   type SettingValue,
 } from './model.js';
-import { processingComparator } from './order.js';
 import {
   GRAM_BASE,
   GRAM_MAX,
@@ -104,8 +103,8 @@ const SECTIONS = [
   ['policyFlags', 1],
   ['policyAction', 1],
   ['policyOrder', 8],
-  ['policyLevelRank', 4],
-  ['policyOrgDepth', 4],
+  ['policyLevelRank', 8],
+  ['policyOrgDepth', 8],
   ['policyExpires', 8],
   ['policyRingfence', 4],
   ['appId', 4],
@@ -199,8 +198,8 @@ export interface ImageSections {
   policyFlags: Uint8Array;
   policyAction: Uint8Array;
   policyOrder: Float64Array;
-  policyLevelRank: Int32Array;
-  policyOrgDepth: Int32Array;
+  policyLevelRank: Float64Array;
+  policyOrgDepth: Float64Array;
   policyExpires: Float64Array;
   policyRingfence: Int32Array;
   appId: Int32Array;
@@ -447,6 +446,12 @@ const GRAM_POWERS = Array.from({ length: GRAM_MAX + 1 }, (_, n) => gramBasePower
 /** What a decision shows of one policy, decoded from the string table the first time it decides. */
 interface PolicyText extends DecidingPolicy {
   reasons: [string | undefined, string | undefined];
+}
+
+/** The snapshot an image is compiled from: its version and the SHA-256 of its signed bytes (null: none). */
+export interface ImageBinding {
+  snapshotVersion: number | null;
+  snapshotHash: Uint8Array | null;
 }
 
 /** The view without its policies and applications: the small part of an image, kept as JSON. */
@@ -870,361 +875,618 @@ interface Built {
   ruleTests: Map<number, RuleTest>;
 }
 
-/** Strings deduplicated into one UTF-8 blob. */
-class StringTable {
-  private readonly numbers = new Map<string, number>();
+/** A growable column of numbers. */
+class Grow<T extends Int32Array | Uint32Array | Uint8Array | Float64Array> {
+  data: T;
+  length = 0;
+
+  constructor(private readonly make: (n: number) => T) {
+    this.data = make(1024);
+  }
+
+  push(value: number): void {
+    if (this.length === this.data.length) {
+      const grown = this.make(this.data.length * 2);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data[this.length++] = value;
+  }
+
+  /** The numbers pushed, without spare room. */
+  finish(): T {
+    return this.data.slice(0, this.length) as T;
+  }
+}
+
+const int32s = (): Grow<Int32Array> => new Grow((n) => new Int32Array(n));
+const float64s = (): Grow<Float64Array> => new Grow((n) => new Float64Array(n));
+const uint8s = (): Grow<Uint8Array> => new Grow((n) => new Uint8Array(n));
+
+function fnvBytes(buf: Uint8Array, from: number, to: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = from; i < to; i++) hash = Math.imul(hash ^ (buf[i] as number), 0x01000193);
+  return hash;
+}
+
+/**
+ * The string table being built: every string once (by its UTF-8 bytes),
+ * found again through an open-addressing table of string numbers keyed by a
+ * hash of the bytes, so that strings given as text and as a payload's bytes
+ * get the same numbers, and no JavaScript string is kept.
+ */
+export class ImageStrings {
   private bytes = new Uint8Array(1 << 16);
   private length = 0;
-  private offsets: number[] = [0];
+  private readonly offsets = new Grow((n) => new Uint32Array(n));
+  private slots = new Int32Array(1 << 12).fill(-1);
+  private count = 0;
+  private scratch = new Uint8Array(256);
 
-  add(text: string): number {
-    let n = this.numbers.get(text);
-    if (n !== undefined) return n;
-    // UTF-8 takes at most 3 bytes a UTF-16 code unit.
-    const need = this.length + text.length * 3;
-    if (need > this.bytes.length) {
-      const grown = new Uint8Array(Math.max(need, this.bytes.length * 2));
+  constructor() {
+    this.offsets.push(0);
+  }
+
+  /** The number of the string whose UTF-8 bytes are buf[from, to) (the caller has checked they are UTF-8). */
+  addBytes(buf: Uint8Array, from: number, to: number): number {
+    const mask = this.slots.length - 1;
+    let slot = fnvBytes(buf, from, to) & mask;
+    for (;;) {
+      const s = this.slots[slot] as number;
+      if (s < 0) break;
+      if (this.equals(s, buf, from, to)) return s;
+      slot = (slot + 1) & mask;
+    }
+    const n = to - from;
+    if (this.length + n > this.bytes.length) {
+      const grown = new Uint8Array(Math.max(this.length + n, this.bytes.length * 2));
       grown.set(this.bytes.subarray(0, this.length));
       this.bytes = grown;
     }
-    this.length += UTF8_ENCODER.encodeInto(text, this.bytes.subarray(this.length)).written;
-    n = this.offsets.length - 1;
+    this.bytes.set(buf.subarray(from, to), this.length);
+    this.length += n;
     this.offsets.push(this.length);
-    this.numbers.set(text, n);
-    return n;
+    const number = this.count++;
+    this.slots[slot] = number;
+    if (this.count * 2 > this.slots.length) this.rehash();
+    return number;
+  }
+
+  /** The number of a string given as text. */
+  add(text: string): number {
+    if (text.length * 3 > this.scratch.length) this.scratch = new Uint8Array(text.length * 3);
+    const written = UTF8_ENCODER.encodeInto(text, this.scratch).written;
+    return this.addBytes(this.scratch, 0, written);
   }
 
   optional(text: string | null | undefined): number {
     return text === undefined || text === null ? -1 : this.add(text);
   }
 
+  /** String `s` as text (the builder decodes a rule's strings to file it in the index). */
+  text(s: number): string {
+    const offsets = this.offsets.data;
+    return UTF8.decode(this.bytes.subarray(offsets[s], offsets[s + 1]));
+  }
+
+  private equals(s: number, buf: Uint8Array, from: number, to: number): boolean {
+    const offsets = this.offsets.data;
+    const start = offsets[s] as number;
+    const n = to - from;
+    if ((offsets[s + 1] as number) - start !== n) return false;
+    const bytes = this.bytes;
+    for (let i = 0; i < n; i++) if (bytes[start + i] !== buf[from + i]) return false;
+    return true;
+  }
+
+  private rehash(): void {
+    const slots = new Int32Array(this.slots.length * 2).fill(-1);
+    const mask = slots.length - 1;
+    const offsets = this.offsets.data;
+    for (let s = 0; s < this.count; s++) {
+      let slot = fnvBytes(this.bytes, offsets[s] as number, offsets[s + 1] as number) & mask;
+      while ((slots[slot] as number) >= 0) slot = (slot + 1) & mask;
+      slots[slot] = s;
+    }
+    this.slots = slots;
+  }
+
   finish(): { strOffsets: Uint32Array; strBytes: Uint8Array } {
-    return { strOffsets: Uint32Array.from(this.offsets), strBytes: this.bytes.subarray(0, this.length) };
+    return { strOffsets: this.offsets.finish(), strBytes: this.bytes.slice(0, this.length) };
   }
 }
 
 /**
- * Works out every section of a view's image: the policies sorted once in
- * both built-in orders, and every rule of the applications policies name
- * filed in the index under a literal every file it matches must have
- * (matcher.ts ruleKeys; the rarest when there are several), so a request
- * tests only the rules that could match it. Rules with a `regex:` pattern,
- * and rules no index can find, are compiled now, so a bad expression or an
- * empty rule is refused with the view.
+ * The columns of a view being compiled, filled policy by policy and
+ * application by application: by compileViewImage from a view's objects,
+ * and by the wire layer straight from a snapshot's bytes. `finish` works
+ * out the processing ranks and the rule index and writes the image.
  */
-function buildSections(view: ComputerView): Built {
-  const strings = new StringTable();
-  const ps = view.policies;
-  const n = ps.length;
-  const os = view.computer.os;
+export class ViewImageBuilder {
+  readonly strings = new ImageStrings();
+  private readonly policyId = int32s();
+  private readonly policyName = int32s();
+  private readonly policyApp = int32s();
+  private readonly policyOrg = int32s();
+  private readonly policyFlags = uint8s();
+  private readonly policyAction = uint8s();
+  private readonly policyOrder = float64s();
+  private readonly policyLevelRank = float64s();
+  private readonly policyOrgDepth = float64s();
+  private readonly policyExpires = float64s();
+  private readonly policyRingfence = int32s();
+  private readonly appId = int32s();
+  private readonly appName = int32s();
+  private readonly appOrg = int32s();
+  private readonly appCategory = int32s();
+  private readonly appSubcategory = int32s();
+  private readonly appInfluence = int32s();
+  private readonly appFlags = uint8s();
+  private readonly appRuleStart = int32s();
+  private readonly appRuleCount = int32s();
+  private readonly ruleFields = int32s();
 
-  const policyId = new Int32Array(n);
-  const policyName = new Int32Array(n);
-  const policyApp = new Int32Array(n);
-  const policyOrg = new Int32Array(n);
-  const policyFlags = new Uint8Array(n);
-  const policyAction = new Uint8Array(n);
-  const policyOrder = new Float64Array(n);
-  const policyLevelRank = new Int32Array(n);
-  const policyOrgDepth = new Int32Array(n);
-  const policyExpires = new Float64Array(n);
-  const policyRingfence = new Int32Array(n);
-  const actionCode = new Map<string, number>(POLICY_ACTIONS.map((a, i) => [a, i]));
-  for (let i = 0; i < n; i++) {
-    const p = ps[i] as ViewPolicy;
-    policyId[i] = strings.add(p.id);
-    policyName[i] = strings.optional(p.name);
-    policyApp[i] = strings.optional(p.app);
-    policyOrg[i] = strings.add(p.org);
-    policyFlags[i] = (p.builtIn ? FLAG_BUILT_IN : 0) | (p.isDefault ? FLAG_DEFAULT : 0);
-    const action = actionCode.get(p.action);
-    if (action === undefined) throw new TollgateError('invalid-input', `policy ${p.id}: unknown action "${p.action}"`);
-    policyAction[i] = action;
-    policyOrder[i] = p.order;
-    policyLevelRank[i] = p.levelRank;
-    policyOrgDepth[i] = p.orgDepth;
-    policyExpires[i] = p.expiresAtMs ?? NaN;
-    policyRingfence[i] = p.ringfence === undefined ? -1 : strings.add(JSON.stringify(p.ringfence));
+  /** How many rules have been added: an application's rules are those added since its start. */
+  get ruleCount(): number {
+    return this.ruleFields.length / RULE_WIDTH;
   }
 
-  // Applications in the view's order, their rules numbered in the same order.
-  const apps = view.applications;
-  const appCount = apps.length;
-  const appId = new Int32Array(appCount);
-  const appName = new Int32Array(appCount);
-  const appOrg = new Int32Array(appCount);
-  const appCategory = new Int32Array(appCount);
-  const appSubcategory = new Int32Array(appCount);
-  const appInfluence = new Int32Array(appCount);
-  const appFlags = new Uint8Array(appCount);
-  const appRuleStart = new Int32Array(appCount);
-  const appRuleCount = new Int32Array(appCount);
-  let ruleCount = 0;
-  for (const app of apps) ruleCount += app.rules.length;
-  const ruleFields = new Int32Array(ruleCount * RULE_WIDTH);
-  const ruleObjects: AppRule[] = [];
-  let r = 0;
-  for (let a = 0; a < appCount; a++) {
-    const app = apps[a] as Application;
-    appId[a] = strings.add(app.id);
-    appName[a] = strings.add(app.name);
-    appOrg[a] = strings.optional(app.org);
-    appCategory[a] = strings.optional(app.category);
-    appSubcategory[a] = strings.optional(app.subcategory);
-    appInfluence[a] =
-      app.primaryCompanyInfluence === undefined && app.developmentInfluence === undefined
-        ? -1
-        : strings.add(JSON.stringify([app.primaryCompanyInfluence ?? null, app.developmentInfluence ?? null]));
-    appFlags[a] = app.builtIn ? FLAG_BUILT_IN : 0;
-    appRuleStart[a] = r;
-    appRuleCount[a] = app.rules.length;
-    for (const rule of app.rules) {
-      for (let k = 0; k < RULE_WIDTH; k++) {
-        ruleFields[r * RULE_WIDTH + k] = strings.optional(rule[RULE_FIELDS[k] as keyof AppRule]);
+  /**
+   * One policy; strings as string numbers (-1 absent), `action` a number of
+   * POLICY_ACTIONS, `expiresAtMs` NaN for none, `ringfence` its JSON's number or -1.
+   */
+  addPolicy(
+    id: number,
+    name: number,
+    app: number,
+    org: number,
+    builtIn: boolean,
+    isDefault: boolean,
+    action: number,
+    order: number,
+    levelRank: number,
+    orgDepth: number,
+    expiresAtMs: number,
+    ringfence: number,
+  ): void {
+    this.policyId.push(id);
+    this.policyName.push(name);
+    this.policyApp.push(app);
+    this.policyOrg.push(org);
+    this.policyFlags.push((builtIn ? FLAG_BUILT_IN : 0) | (isDefault ? FLAG_DEFAULT : 0));
+    this.policyAction.push(action);
+    this.policyOrder.push(order);
+    this.policyLevelRank.push(levelRank);
+    this.policyOrgDepth.push(orgDepth);
+    this.policyExpires.push(expiresAtMs);
+    this.policyRingfence.push(ringfence);
+  }
+
+  /** One rule of the application being added: a string number (or -1) per RULE_FIELDS entry. */
+  addRule(fields: ArrayLike<number>): void {
+    for (let k = 0; k < RULE_WIDTH; k++) this.ruleFields.push(fields[k] as number);
+  }
+
+  /**
+   * One application, whose rules are those added since `ruleStart` (read
+   * `ruleCount` before adding them); `influence` is the number of the JSON of
+   * [primaryCompanyInfluence, developmentInfluence] (null for either absent), or -1.
+   */
+  addApplication(
+    ruleStart: number,
+    id: number,
+    name: number,
+    builtIn: boolean,
+    org: number,
+    category: number,
+    subcategory: number,
+    influence: number,
+  ): void {
+    this.appId.push(id);
+    this.appName.push(name);
+    this.appOrg.push(org);
+    this.appCategory.push(category);
+    this.appSubcategory.push(subcategory);
+    this.appInfluence.push(influence);
+    this.appFlags.push(builtIn ? FLAG_BUILT_IN : 0);
+    this.appRuleStart.push(ruleStart);
+    this.appRuleCount.push(this.ruleCount - ruleStart);
+  }
+
+  /** Adds a view's policies and applications. */
+  addView(view: ComputerView): void {
+    const strings = this.strings;
+    for (const p of view.policies) {
+      const action = ACTION_CODE.get(p.action);
+      if (action === undefined)
+        throw new TollgateError('invalid-input', `policy ${p.id}: unknown action "${p.action}"`);
+      this.addPolicy(
+        strings.add(p.id),
+        strings.optional(p.name),
+        strings.optional(p.app),
+        strings.add(p.org),
+        p.builtIn,
+        p.isDefault,
+        action,
+        p.order,
+        p.levelRank,
+        p.orgDepth,
+        p.expiresAtMs ?? NaN,
+        p.ringfence === undefined ? -1 : strings.add(JSON.stringify(p.ringfence)),
+      );
+    }
+    const fields = new Int32Array(RULE_WIDTH);
+    for (const app of view.applications) {
+      const start = this.ruleCount;
+      for (const rule of app.rules) {
+        for (let k = 0; k < RULE_WIDTH; k++) fields[k] = strings.optional(rule[RULE_FIELDS[k] as keyof AppRule]);
+        this.addRule(fields);
       }
-      ruleObjects.push(rule);
-      r++;
+      this.addApplication(
+        start,
+        strings.add(app.id),
+        strings.add(app.name),
+        app.builtIn,
+        strings.optional(app.org),
+        strings.optional(app.category),
+        strings.optional(app.subcategory),
+        app.primaryCompanyInfluence === undefined && app.developmentInfluence === undefined
+          ? -1
+          : strings.add(JSON.stringify([app.primaryCompanyInfluence ?? null, app.developmentInfluence ?? null])),
+      );
     }
   }
 
-  // Processing ranks. The built-in tier is a stable partition of the strict order (the order is total: ids break ties).
-  const base = effectiveMode(view);
-  const prioritizationForced = base.gated.includes(PRIORITIZE_FEATURE);
-  const strict = processingComparator(base.structure, false);
-  const sortedStrict = Int32Array.from({ length: n }, (_, i) => i).sort((x, y) =>
-    strict(ps[x] as ViewPolicy, ps[y] as ViewPolicy),
-  );
-  const rank0 = new Int32Array(n);
-  const rank1 = new Int32Array(n);
-  let r1 = 0;
-  for (let k = 0; k < n; k++) {
-    const p = sortedStrict[k] as number;
-    rank0[p] = k;
-    if ((ps[p] as ViewPolicy).builtIn) rank1[p] = r1++;
-  }
-  for (let k = 0; k < n; k++) {
-    const p = sortedStrict[k] as number;
-    if (!(ps[p] as ViewPolicy).builtIn) rank1[p] = r1++;
-  }
-
-  // Applications policies name, by first use; each policy's number (-1: none, or a default policy).
-  const usedNumber = new Map<string, number>();
-  const policyUsed = new Int32Array(n).fill(-1);
-  const defaults: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const p = ps[i] as ViewPolicy;
-    if (p.isDefault) defaults.push(i);
-    else if (p.app !== null) {
-      let u = usedNumber.get(p.app);
-      if (u === undefined) {
-        u = usedNumber.size;
-        usedNumber.set(p.app, u);
-      }
-      policyUsed[i] = u;
+  /** Rule r as an object, decoded from the string table (to key it and compile its test). */
+  private ruleAt(fields: Int32Array, r: number): AppRule {
+    const rule: AppRule = {};
+    for (let k = 0; k < RULE_WIDTH; k++) {
+      const s = fields[r * RULE_WIDTH + k] as number;
+      if (s >= 0) rule[RULE_FIELDS[k] as keyof AppRule] = this.strings.text(s);
     }
-  }
-  const defaults0 = Int32Array.from(defaults).sort((x, y) => (rank0[x] as number) - (rank0[y] as number));
-  const defaults1 = Int32Array.from(defaults).sort((x, y) => (rank1[x] as number) - (rank1[y] as number));
-  const used = usedNumber.size;
-  const appStart = new Int32Array(used + 1);
-  for (let i = 0; i < n; i++) {
-    const u = policyUsed[i] as number;
-    if (u >= 0) appStart[u + 1] = (appStart[u + 1] as number) + 1;
-  }
-  for (let u = 0; u < used; u++) appStart[u + 1] = (appStart[u + 1] as number) + (appStart[u] as number);
-  const byRank0 = new Int32Array(appStart[used] as number);
-  // Filled in strict rank order, each application's range comes out sorted for mode 0.
-  const fill = appStart.slice(0, used);
-  for (let k = 0; k < n; k++) {
-    const p = sortedStrict[k] as number;
-    const u = policyUsed[p] as number;
-    if (u < 0) continue;
-    const at = fill[u] as number;
-    byRank0[at] = p;
-    fill[u] = at + 1;
-  }
-  const byRank1 = byRank0.slice();
-  for (let u = 0; u < used; u++) {
-    const from = appStart[u] as number;
-    const to = appStart[u + 1] as number;
-    if (to - from > 1) byRank1.subarray(from, to).sort((x, y) => (rank1[x] as number) - (rank1[y] as number));
+    return rule;
   }
 
-  const mode = new Int32Array(MODE_HEAD + base.gated.length);
-  mode[0] = OS_NAMES.indexOf(os);
-  mode[1] = STRUCTURES.indexOf(base.structure);
-  mode[2] = prioritizationForced ? 1 : 0;
-  mode[3] = view.settings[PRIORITIZE_SETTING] === false ? 1 : 0;
-  mode[4] = base.gated.length;
-  if (mode[0] < 0) throw new TollgateError('invalid-input', `view: unknown os "${os}"`);
-  mode.set(
-    base.gated.map((g) => strings.add(g)),
-    MODE_HEAD,
-  );
-
-  // When the view names an application twice, the last one counts (as a lookup by id would find it).
-  const lastRecord = new Map<string, number>();
-  for (let a = 0; a < appCount; a++) lastRecord.set((apps[a] as Application).id, a);
-  const appById = Int32Array.from(lastRecord.values());
-  // Every string is in the table now: sorted by their UTF-8 bytes, as application() compares them.
-  const { strOffsets, strBytes } = strings.finish();
-  appById.sort((x, y) => compareStrings(strBytes, strOffsets, appId[x] as number, appId[y] as number));
-  const ruleApp = new Int32Array(ruleCount).fill(-1);
-  for (const [id, u] of usedNumber) {
-    const a = lastRecord.get(id);
-    if (a === undefined) continue;
-    const start = appRuleStart[a] as number;
-    ruleApp.fill(u, start, start + (appRuleCount[a] as number));
+  /**
+   * Works out the processing ranks and the rule index and writes the image.
+   * Every rule of the applications policies name is filed under a literal
+   * every file it matches must have (matcher.ts ruleKeys; the rarest when
+   * there are several), so a request tests only the rules that could match
+   * it. Rules with a `regex:` pattern, and rules no index can find, are
+   * compiled now, so a bad expression or an empty rule is refused with the view.
+   */
+  finish(meta: ViewMeta, binding: ImageBinding): ViewImage {
+    const { layout, ruleTests } = this.sections(meta);
+    const bytes = writeImage(layout, binding);
+    return ViewImage.fromLayout(bytes, viewSections(bytes), ruleTests);
   }
 
-  // Each rule's keys (matcher.ts ruleKeys), hashed; a rule with several is filed under the rarest.
-  const ruleTests = new Map<number, RuleTest>();
-  const index = new RuleIndex(ruleCount);
-  const keyStart = new Int32Array(ruleCount + 1);
-  let keyHashes = new Int32Array(Math.max(16, ruleCount * 2));
-  let keyKinds = new Uint8Array(keyHashes.length);
-  let keyCount = 0;
-  for (let rr = 0; rr < ruleCount; rr++) {
-    if ((ruleApp[rr] as number) < 0) {
+  /** The content of every section. */
+  sections(meta: ViewMeta): Built {
+    const strings = this.strings;
+    const os = meta.computer.os;
+    const osCode = OS_NAMES.indexOf(os);
+    if (osCode < 0) throw new TollgateError('invalid-input', `view: unknown os "${String(os)}"`);
+    const base = effectiveMode(meta);
+    const mode = new Int32Array(MODE_HEAD + base.gated.length);
+    mode[0] = osCode;
+    mode[1] = STRUCTURES.indexOf(base.structure);
+    mode[2] = base.gated.includes(PRIORITIZE_FEATURE) ? 1 : 0;
+    mode[3] = meta.settings[PRIORITIZE_SETTING] === false ? 1 : 0;
+    mode[4] = base.gated.length;
+    mode.set(
+      base.gated.map((g) => strings.add(g)),
+      MODE_HEAD,
+    );
+    // Every string is in the table from here on.
+    const { strOffsets, strBytes } = strings.finish();
+
+    const policyId = this.policyId.finish();
+    const policyApp = this.policyApp.finish();
+    const policyFlags = this.policyFlags.finish();
+    const order = this.policyOrder.finish();
+    const levelRank = this.policyLevelRank.finish();
+    const orgDepth = this.policyOrgDepth.finish();
+    const policyExpires = this.policyExpires.finish();
+    const n = policyId.length;
+
+    // Processing ranks. The built-in tier is a stable partition of the strict order (the order is total: ids break ties).
+    const byId = (x: number, y: number): number =>
+      compareStrings(strBytes, strOffsets, policyId[x] as number, policyId[y] as number);
+    const strict =
+      base.structure === 'flat'
+        ? (x: number, y: number): number =>
+            (order[x] as number) - (order[y] as number) ||
+            (levelRank[x] as number) - (levelRank[y] as number) ||
+            (orgDepth[x] as number) - (orgDepth[y] as number) ||
+            byId(x, y)
+        : (x: number, y: number): number =>
+            (levelRank[x] as number) - (levelRank[y] as number) ||
+            (orgDepth[x] as number) - (orgDepth[y] as number) ||
+            (order[x] as number) - (order[y] as number) ||
+            byId(x, y);
+    const sortedStrict = Int32Array.from({ length: n }, (_, i) => i).sort(strict);
+    const rank0 = new Int32Array(n);
+    const rank1 = new Int32Array(n);
+    let r1 = 0;
+    for (let k = 0; k < n; k++) {
+      const p = sortedStrict[k] as number;
+      rank0[p] = k;
+      if (((policyFlags[p] as number) & FLAG_BUILT_IN) !== 0) rank1[p] = r1++;
+    }
+    for (let k = 0; k < n; k++) {
+      const p = sortedStrict[k] as number;
+      if (((policyFlags[p] as number) & FLAG_BUILT_IN) === 0) rank1[p] = r1++;
+    }
+
+    // Applications policies name, by first use (by string number: one per distinct id); -1: none, or a default policy.
+    const usedNumber = new Map<number, number>();
+    const policyUsed = new Int32Array(n).fill(-1);
+    const defaults: number[] = [];
+    for (let i = 0; i < n; i++) {
+      if (((policyFlags[i] as number) & FLAG_DEFAULT) !== 0) defaults.push(i);
+      else if ((policyApp[i] as number) >= 0) {
+        const app = policyApp[i] as number;
+        let u = usedNumber.get(app);
+        if (u === undefined) {
+          u = usedNumber.size;
+          usedNumber.set(app, u);
+        }
+        policyUsed[i] = u;
+      }
+    }
+    const defaults0 = Int32Array.from(defaults).sort((x, y) => (rank0[x] as number) - (rank0[y] as number));
+    const defaults1 = Int32Array.from(defaults).sort((x, y) => (rank1[x] as number) - (rank1[y] as number));
+    const used = usedNumber.size;
+    const appStart = new Int32Array(used + 1);
+    for (let i = 0; i < n; i++) {
+      const u = policyUsed[i] as number;
+      if (u >= 0) appStart[u + 1] = (appStart[u + 1] as number) + 1;
+    }
+    for (let u = 0; u < used; u++) appStart[u + 1] = (appStart[u + 1] as number) + (appStart[u] as number);
+    const byRank0 = new Int32Array(appStart[used] as number);
+    // Filled in strict rank order, each application's range comes out sorted for mode 0.
+    const fill = appStart.slice(0, used);
+    for (let k = 0; k < n; k++) {
+      const p = sortedStrict[k] as number;
+      const u = policyUsed[p] as number;
+      if (u < 0) continue;
+      const at = fill[u] as number;
+      byRank0[at] = p;
+      fill[u] = at + 1;
+    }
+    const byRank1 = byRank0.slice();
+    for (let u = 0; u < used; u++) {
+      const from = appStart[u] as number;
+      const to = appStart[u + 1] as number;
+      if (to - from > 1) byRank1.subarray(from, to).sort((x, y) => (rank1[x] as number) - (rank1[y] as number));
+    }
+
+    // When the view names an application twice, the last one counts (as a lookup by id would find it).
+    const appId = this.appId.finish();
+    const appRuleStart = this.appRuleStart.finish();
+    const appRuleCount = this.appRuleCount.finish();
+    const appCount = appId.length;
+    const lastRecord = new Map<number, number>();
+    for (let a = 0; a < appCount; a++) lastRecord.set(appId[a] as number, a);
+    const appById = Int32Array.from(lastRecord.values());
+    appById.sort((x, y) => compareStrings(strBytes, strOffsets, appId[x] as number, appId[y] as number));
+    const ruleFields = this.ruleFields.finish();
+    const ruleCount = ruleFields.length / RULE_WIDTH;
+    const ruleApp = new Int32Array(ruleCount).fill(-1);
+    for (const [id, u] of usedNumber) {
+      const a = lastRecord.get(id);
+      if (a === undefined) continue;
+      const start = appRuleStart[a] as number;
+      ruleApp.fill(u, start, start + (appRuleCount[a] as number));
+    }
+
+    // Each rule's keys (matcher.ts ruleKeys), hashed; a rule with several is filed under the rarest.
+    const ruleTests = new Map<number, RuleTest>();
+    const index = new RuleIndex(ruleCount);
+    const keyStart = new Int32Array(ruleCount + 1);
+    let keyHashes = new Int32Array(Math.max(16, ruleCount * 2));
+    let keyKinds = new Uint8Array(keyHashes.length);
+    let keyCount = 0;
+    const SHA = RULE_FIELDS.indexOf('sha256');
+    const THUMBPRINT = RULE_FIELDS.indexOf('certThumbprint');
+    for (let rr = 0; rr < ruleCount; rr++) {
+      if ((ruleApp[rr] as number) < 0) {
+        keyStart[rr + 1] = keyCount;
+        continue;
+      }
+      if (keyCount + 64 > keyHashes.length) {
+        const size = keyHashes.length * 2;
+        const hashes = new Int32Array(size);
+        hashes.set(keyHashes);
+        keyHashes = hashes;
+        const kinds = new Uint8Array(size);
+        kinds.set(keyKinds);
+        keyKinds = kinds;
+      }
+      // Hashes and thumbprints (a third of a typical view) are hashed from the string table's bytes.
+      const digestField = (ruleFields[rr * RULE_WIDTH + SHA] as number) >= 0 ? SHA : THUMBPRINT;
+      const digest = ruleFields[rr * RULE_WIDTH + digestField] as number;
+      if (digest >= 0 && isAscii(strBytes, strOffsets, digest)) {
+        const kind = digestField === SHA ? SHA256_KIND : THUMBPRINT_KIND;
+        keyHashes[keyCount] = hashLowerAscii(KIND_SEED_BY_NUMBER[kind] as number, strBytes, strOffsets, digest);
+        keyKinds[keyCount++] = kind;
+        if (hasRegexField(strBytes, strOffsets, ruleFields, rr)) {
+          ruleTests.set(rr, compileRuleTest(this.ruleAt(ruleFields, rr), os));
+        }
+        keyStart[rr + 1] = keyCount;
+        continue;
+      }
+      const rule = this.ruleAt(ruleFields, rr);
+      // Rules with a `regex:` pattern are compiled now, so a bad expression is refused with the view.
+      if (hasRegexPattern(rule)) ruleTests.set(rr, compileRuleTest(rule, os));
+      const keys = ruleKeys(rule, os);
+      if (keyCount + keys.length > keyHashes.length) {
+        const size = Math.max(keyHashes.length * 2, keyCount + keys.length);
+        const hashes = new Int32Array(size);
+        hashes.set(keyHashes);
+        keyHashes = hashes;
+        const kinds = new Uint8Array(size);
+        kinds.set(keyKinds);
+        keyKinds = kinds;
+      }
+      for (const key of keys) {
+        keyHashes[keyCount] = keyHash(key.kind, key.text);
+        const kindNumber = KIND_NUMBER.get(key.kind) as number;
+        keyKinds[keyCount] = kindNumber | (KIND_PART[kindNumber] === PART_GRAM ? key.text.length << 4 : 0);
+        keyCount++;
+      }
       keyStart[rr + 1] = keyCount;
-      continue;
     }
-    const rule = ruleObjects[rr] as AppRule;
-    // Rules with a `regex:` pattern are compiled now, so a bad expression is refused with the view.
-    if (hasRegexPattern(rule)) ruleTests.set(rr, compileRuleTest(rule, os));
-    // Hashes and thumbprints (a third of a typical view) skip ruleKeys' objects.
-    const digest = rule.sha256 ?? rule.certThumbprint;
-    const keys = digest === undefined ? ruleKeys(rule, os) : [];
-    if (keyCount + Math.max(1, keys.length) > keyHashes.length) {
-      const size = Math.max(keyHashes.length * 2, keyCount + keys.length);
-      const hashes = new Int32Array(size);
-      hashes.set(keyHashes);
-      keyHashes = hashes;
-      const kinds = new Uint8Array(size);
-      kinds.set(keyKinds);
-      keyKinds = kinds;
+    const counts = new KeyCounts(keyCount);
+    for (let k = 0; k < keyCount; k++) counts.add(keyHashes[k] as number);
+    const chosen = new Int32Array(ruleCount).fill(-1);
+    let scanKeys = 0;
+    for (let rule = 0; rule < ruleCount; rule++) {
+      const from = keyStart[rule] as number;
+      const to = keyStart[rule + 1] as number;
+      let best = -1;
+      let bestCount = Infinity;
+      for (let k = from; k < to; k++) {
+        const c = counts.get(keyHashes[k] as number);
+        if (c < bestCount) {
+          best = k;
+          bestCount = c;
+        }
+      }
+      chosen[rule] = best;
+      if (best >= 0 && (KIND_PART[(keyKinds[best] as number) & 15] as number) >= PART_SEGMENT_NUMBER) scanKeys++;
     }
-    if (digest !== undefined) {
-      const kind = rule.sha256 !== undefined ? SHA256_KIND : THUMBPRINT_KIND;
-      keyHashes[keyCount] = hashFrom(KIND_SEED_BY_NUMBER[kind] as number, digest.toLowerCase(), 0, digest.length);
-      keyKinds[keyCount++] = kind;
-    }
-    for (const key of keys) {
-      keyHashes[keyCount] = keyHash(key.kind, key.text);
-      const kindNumber = KIND_NUMBER.get(key.kind) as number;
-      keyKinds[keyCount] = kindNumber | (KIND_PART[kindNumber] === PART_GRAM ? key.text.length << 4 : 0);
-      keyCount++;
-    }
-    keyStart[rr + 1] = keyCount;
-  }
-  const counts = new KeyCounts(keyCount);
-  for (let k = 0; k < keyCount; k++) counts.add(keyHashes[k] as number);
-  const chosen = new Int32Array(ruleCount).fill(-1);
-  let scanKeys = 0;
-  for (let rule = 0; rule < ruleCount; rule++) {
-    const from = keyStart[rule] as number;
-    const to = keyStart[rule + 1] as number;
-    let best = -1;
-    let bestCount = Infinity;
-    for (let k = from; k < to; k++) {
-      const c = counts.get(keyHashes[k] as number);
-      if (c < bestCount) {
-        best = k;
-        bestCount = c;
+    const scanFilter = new KeyFilter(scanKeys);
+    const fieldParts = new Int32Array(PATH_FIELDS.length);
+    const fieldGramLengths = new Int32Array(PATH_FIELDS.length);
+    const filedByKind = new Int32Array(KEY_KINDS.length);
+    const unindexed: number[] = [];
+    for (let rule = 0; rule < ruleCount; rule++) {
+      if ((ruleApp[rule] as number) < 0) continue;
+      const k = chosen[rule] as number;
+      if (k < 0) {
+        unindexed.push(rule);
+        if (!ruleTests.has(rule)) ruleTests.set(rule, compileRuleTest(this.ruleAt(ruleFields, rule), os));
+        continue;
+      }
+      const hash = keyHashes[k] as number;
+      const kindNumber = (keyKinds[k] as number) & 15;
+      index.add(hash, rule);
+      filedByKind[kindNumber] = (filedByKind[kindNumber] as number) + 1;
+      const f = KIND_FIELD[kindNumber] as number;
+      const part = KIND_PART[kindNumber] as number;
+      if (part >= PART_SEGMENT_NUMBER) scanFilter.add(hash);
+      if (f < 0) continue;
+      if (part === PART_GRAM) {
+        fieldGramLengths[f] = (fieldGramLengths[f] as number) | (1 << ((keyKinds[k] as number) >>> 4));
+      } else {
+        fieldParts[f] = (fieldParts[f] as number) | (1 << part);
       }
     }
-    chosen[rule] = best;
-    if (best >= 0 && (KIND_PART[(keyKinds[best] as number) & 15] as number) >= PART_SEGMENT_NUMBER) scanKeys++;
-  }
-  const scanFilter = new KeyFilter(scanKeys);
-  const fieldParts = new Int32Array(PATH_FIELDS.length);
-  const fieldGramLengths = new Int32Array(PATH_FIELDS.length);
-  const filedByKind = new Int32Array(KEY_KINDS.length);
-  const unindexed: number[] = [];
-  for (let rule = 0; rule < ruleCount; rule++) {
-    if ((ruleApp[rule] as number) < 0) continue;
-    const k = chosen[rule] as number;
-    if (k < 0) {
-      unindexed.push(rule);
-      if (!ruleTests.has(rule)) ruleTests.set(rule, compileRuleTest(ruleObjects[rule] as AppRule, os));
-      continue;
-    }
-    const hash = keyHashes[k] as number;
-    const kindNumber = (keyKinds[k] as number) & 15;
-    index.add(hash, rule);
-    filedByKind[kindNumber] = (filedByKind[kindNumber] as number) + 1;
-    const f = KIND_FIELD[kindNumber] as number;
-    const part = KIND_PART[kindNumber] as number;
-    if (part >= PART_SEGMENT_NUMBER) scanFilter.add(hash);
-    if (f < 0) continue;
-    if (part === PART_GRAM) {
-      fieldGramLengths[f] = (fieldGramLengths[f] as number) | (1 << ((keyKinds[k] as number) >>> 4));
-    } else {
-      fieldParts[f] = (fieldParts[f] as number) | (1 << part);
-    }
-  }
 
-  const expiries = Float64Array.from(
-    ps.filter((p) => p.expiresAtMs !== null).map((p) => p.expiresAtMs as number),
-  ).sort();
-  const { policies: _policies, applications: _applications, ...meta } = view;
-
-  const layout: ImageSections = {
-    strOffsets,
-    strBytes,
-    policyId,
-    policyName,
-    policyApp,
-    policyOrg,
-    policyFlags,
-    policyAction,
-    policyOrder,
-    policyLevelRank,
-    policyOrgDepth,
-    policyExpires,
-    policyRingfence,
-    appId,
-    appName,
-    appOrg,
-    appCategory,
-    appSubcategory,
-    appInfluence,
-    appFlags,
-    appRuleStart,
-    appRuleCount,
-    appById,
-    ruleFields,
-    ruleApp,
-    rank0,
-    rank1,
-    appStart,
-    byRank0,
-    byRank1,
-    defaults0,
-    defaults1,
-    expiries,
-    indexTable: index.table,
-    indexNext: index.next,
-    filterBits: scanFilter.bits,
-    fieldParts,
-    fieldGramLengths,
-    unindexed: Int32Array.from(unindexed),
-    filedByKind,
-    mode,
-    meta: UTF8_ENCODER.encode(JSON.stringify(meta)),
-  };
-  return { layout, ruleTests };
+    const expiries = policyExpires.filter((t) => !Number.isNaN(t)).sort();
+    const layout: ImageSections = {
+      strOffsets,
+      strBytes,
+      policyId,
+      policyName: this.policyName.finish(),
+      policyApp,
+      policyOrg: this.policyOrg.finish(),
+      policyFlags,
+      policyAction: this.policyAction.finish(),
+      policyOrder: order,
+      policyLevelRank: levelRank,
+      policyOrgDepth: orgDepth,
+      policyExpires,
+      policyRingfence: this.policyRingfence.finish(),
+      appId,
+      appName: this.appName.finish(),
+      appOrg: this.appOrg.finish(),
+      appCategory: this.appCategory.finish(),
+      appSubcategory: this.appSubcategory.finish(),
+      appInfluence: this.appInfluence.finish(),
+      appFlags: this.appFlags.finish(),
+      appRuleStart,
+      appRuleCount,
+      appById,
+      ruleFields,
+      ruleApp,
+      rank0,
+      rank1,
+      appStart,
+      byRank0,
+      byRank1,
+      defaults0,
+      defaults1,
+      expiries,
+      indexTable: index.table,
+      indexNext: index.next,
+      filterBits: scanFilter.bits,
+      fieldParts,
+      fieldGramLengths,
+      unindexed: Int32Array.from(unindexed),
+      filedByKind,
+      mode,
+      meta: UTF8_ENCODER.encode(JSON.stringify(meta)),
+    };
+    return { layout, ruleTests };
+  }
 }
 
+const ACTION_CODE = new Map<string, number>(POLICY_ACTIONS.map((a, i) => [a, i]));
+const REGEX_PREFIX_BYTES = UTF8_ENCODER.encode('regex:');
+const PATH_FIELD_INDEXES = PATH_FIELDS.map((f) => RULE_FIELDS.indexOf(f));
+
+/** Whether stored string `s` is ASCII. */
+function isAscii(strBytes: Uint8Array, offsets: Uint32Array, s: number): boolean {
+  for (let i = offsets[s] as number; i < (offsets[s + 1] as number); i++)
+    if ((strBytes[i] as number) > 0x7f) return false;
+  return true;
+}
+
+/** hashKey of an ASCII stored string, lower-cased: what hashKey(kind, text.toLowerCase()) gives. */
+function hashLowerAscii(seed: number, strBytes: Uint8Array, offsets: Uint32Array, s: number): number {
+  let hash = seed;
+  for (let i = offsets[s] as number; i < (offsets[s + 1] as number); i++) {
+    const c = strBytes[i] as number;
+    hash = hashStep(hash, c >= 0x41 && c <= 0x5a ? c + 0x20 : c);
+  }
+  return hash | 0;
+}
+
+/** Whether a rule's path-like fields include a `regex:` pattern, read from the string table. */
+function hasRegexField(strBytes: Uint8Array, offsets: Uint32Array, fields: Int32Array, r: number): boolean {
+  for (const k of PATH_FIELD_INDEXES) {
+    const s = fields[r * RULE_WIDTH + k] as number;
+    if (s < 0) continue;
+    const from = offsets[s] as number;
+    if ((offsets[s + 1] as number) - from < REGEX_PREFIX_BYTES.length) continue;
+    let prefix = true;
+    for (let i = 0; i < REGEX_PREFIX_BYTES.length; i++)
+      if (strBytes[from + i] !== REGEX_PREFIX_BYTES[i]) prefix = false;
+    if (prefix) return true;
+  }
+  return false;
+}
+
+/** Compares two stored strings by their UTF-8 bytes (the same order as by text for ASCII, which every id is). */
 function compareStrings(strBytes: Uint8Array, offsets: Uint32Array, x: number, y: number): number {
-  return compareStored(strBytes, offsets, x, strBytes.subarray(offsets[y], offsets[y + 1]));
+  if (x === y) return 0;
+  const xf = offsets[x] as number;
+  const yf = offsets[y] as number;
+  const xn = (offsets[x + 1] as number) - xf;
+  const yn = (offsets[y + 1] as number) - yf;
+  const n = Math.min(xn, yn);
+  for (let i = 0; i < n; i++) {
+    const d = (strBytes[xf + i] as number) - (strBytes[yf + i] as number);
+    if (d !== 0) return d;
+  }
+  return xn - yn;
 }
 
 /** Lays out built sections in one buffer, writes the header and seals it with its checksum. */
-function writeImage(
-  layout: ImageSections,
-  binding: { snapshotVersion: number | null; snapshotHash: Uint8Array | null },
-): Uint8Array {
+function writeImage(layout: ImageSections, binding: ImageBinding): Uint8Array {
   let total = DATA_FROM;
   const at: number[] = [];
   for (const [name] of SECTIONS) {
@@ -1264,13 +1526,16 @@ function writeImage(
  * Throws a TollgateError for what the view cannot be decided with (a bad
  * `regex:` pattern, an empty rule).
  */
-export function compileViewImage(
-  view: ComputerView,
-  binding: { snapshotVersion: number | null; snapshotHash: Uint8Array | null },
-): ViewImage {
-  const { layout, ruleTests } = buildSections(view);
-  const bytes = writeImage(layout, binding);
-  return ViewImage.fromLayout(bytes, viewSections(bytes), ruleTests);
+export function compileViewImage(view: ComputerView, binding: ImageBinding): ViewImage {
+  const builder = new ViewImageBuilder();
+  builder.addView(view);
+  return builder.finish(viewMeta(view), binding);
+}
+
+/** A view without its policies and applications. */
+export function viewMeta(view: ComputerView): ViewMeta {
+  const { policies: _policies, applications: _applications, ...meta } = view;
+  return meta;
 }
 
 /**
@@ -1317,7 +1582,9 @@ export class CompiledView extends ViewImage {
   readonly view: ComputerView;
 
   constructor(view: ComputerView, snapshotVersion: number | null = null) {
-    const { layout, ruleTests } = buildSections(view);
+    const builder = new ViewImageBuilder();
+    builder.addView(view);
+    const { layout, ruleTests } = builder.sections(viewMeta(view));
     const bytes = writeImage(layout, { snapshotVersion, snapshotHash: null });
     super(bytes, viewSections(bytes), ruleTests);
     this.view = view;
