@@ -884,6 +884,14 @@ class Grow<T extends Int32Array | Uint32Array | Uint8Array | Float64Array> {
     this.data = make(1024);
   }
 
+  /** Makes room for exactly `n` numbers in all (when known beforehand: no doubling, no spare room). */
+  reserve(n: number): void {
+    if (n <= this.data.length) return;
+    const sized = this.make(n);
+    sized.set(this.data.subarray(0, this.length));
+    this.data = sized;
+  }
+
   push(value: number): void {
     if (this.length === this.data.length) {
       const grown = this.make(this.data.length * 2);
@@ -893,9 +901,12 @@ class Grow<T extends Int32Array | Uint32Array | Uint8Array | Float64Array> {
     this.data[this.length++] = value;
   }
 
-  /** The numbers pushed, without spare room. */
+  /**
+   * The numbers pushed, as a view of the column (no copy: writeImage copies
+   * every section into the image, and the columns are garbage after that).
+   */
   finish(): T {
-    return this.data.slice(0, this.length) as T;
+    return this.data.subarray(0, this.length) as T;
   }
 }
 
@@ -992,7 +1003,7 @@ export class ImageStrings {
   }
 
   finish(): { strOffsets: Uint32Array; strBytes: Uint8Array } {
-    return { strOffsets: this.offsets.finish(), strBytes: this.bytes.slice(0, this.length) };
+    return { strOffsets: this.offsets.finish(), strBytes: this.bytes.subarray(0, this.length) };
   }
 }
 
@@ -1026,6 +1037,43 @@ export class ViewImageBuilder {
   private readonly appRuleCount = int32s();
   private readonly ruleFields = int32s();
 
+  /**
+   * Sizes the columns for this many policies, applications and rules in all
+   * (a caller that counted them first): the columns are then never doubled
+   * and copied, and hold no spare room.
+   */
+  reserve(policies: number, applications: number, rules: number): void {
+    for (const column of [
+      this.policyId,
+      this.policyName,
+      this.policyApp,
+      this.policyOrg,
+      this.policyFlags,
+      this.policyAction,
+      this.policyOrder,
+      this.policyLevelRank,
+      this.policyOrgDepth,
+      this.policyExpires,
+      this.policyRingfence,
+    ]) {
+      column.reserve(policies);
+    }
+    for (const column of [
+      this.appId,
+      this.appName,
+      this.appOrg,
+      this.appCategory,
+      this.appSubcategory,
+      this.appInfluence,
+      this.appFlags,
+      this.appRuleStart,
+      this.appRuleCount,
+    ]) {
+      column.reserve(applications);
+    }
+    this.ruleFields.reserve(rules * RULE_WIDTH);
+  }
+
   /** How many rules have been added: an application's rules are those added since its start. */
   get ruleCount(): number {
     return this.ruleFields.length / RULE_WIDTH;
@@ -1058,7 +1106,8 @@ export class ViewImageBuilder {
     this.policyOrder.push(order);
     this.policyLevelRank.push(levelRank);
     this.policyOrgDepth.push(orgDepth);
-    this.policyExpires.push(expiresAtMs);
+    // One NaN for "never", whatever NaN the wire carried, so the image does not depend on how it was read.
+    this.policyExpires.push(Number.isNaN(expiresAtMs) ? NaN : expiresAtMs);
     this.policyRingfence.push(ringfence);
   }
 

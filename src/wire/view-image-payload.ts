@@ -1,0 +1,605 @@
+/**
+ * Compiles a verified snapshot's payload (proto/tollgate.proto
+ * SnapshotPayload) straight into a view image: the policies and
+ * applications are read from the protobuf bytes into the columns of a
+ * ViewImageBuilder, their strings added as byte ranges of the payload. No
+ * ComputerView, no protobuf message objects, no string per policy.
+ *
+ *   compileSnapshotImage(payload: Uint8Array, snapshot: { version: number; sha256: Uint8Array })
+ *     => { header: SnapshotHeader; bytes: Uint8Array; image: ViewImage }
+ *
+ * What the agent calls when it accepts a verified snapshot (`payload` is the
+ * signed bytes of the SignedSnapshot, `sha256` the SHA-256 the image is bound
+ * to): `bytes` is the image to store beside the snapshot, `image` decides.
+ *
+ *   compileViewImageFromPayload(payload: Uint8Array, binding: ImageBinding) => ViewImage
+ *
+ * The image is byte for byte the one compileViewImage makes of the view
+ * decodeSnapshotPayload (view-decoder.ts) decodes from the same payload, and
+ * a payload that decoder refuses is refused with its very error. The fast
+ * reader handles the payloads the server writes; on anything else (an
+ * unknown field, a field of another wire type, a merged view, a string it
+ * cannot tell is valid UTF-8, an id or action it would refuse, malformed
+ * bytes, a check that fails) it gives up and the payload goes through the
+ * decoder and compileViewImage, which accept it or raise the error.
+ *
+ * The small rest of the view (computer, settings, gates, approval policies,
+ * lists of text) is cut out of the payload as its fields' bytes and decoded
+ * with decodeViewBytes: one path for its checks.
+ */
+import { Buffer } from 'node:buffer';
+import { TollgateError } from '../engine/errors.js';
+import { MAX_ID_CHARS } from '../engine/limits.js';
+import { POLICY_ACTIONS, RULE_FIELDS } from '../engine/model.js';
+import {
+  type ImageBinding,
+  type ViewImage,
+  ViewImageBuilder,
+  compileViewImage,
+  viewMeta,
+} from '../engine/view-image.js';
+import { policyActionCodec } from './codec.js';
+import type { SnapshotHeader } from './signed.js';
+import { decodeSnapshotHeader, decodeSnapshotPayload, decodeViewBytes } from './view-decoder.js';
+
+// Wire types (https://protobuf.dev/programming-guides/encoding/#structure).
+const VARINT = 0;
+const I64 = 1;
+const LEN = 2;
+const I32 = 5;
+
+function key(field: number, wireType: number): number {
+  return (field << 3) | wireType;
+}
+
+const PAYLOAD_VIEW = key(5, LEN);
+const VIEW_POLICIES = key(4, LEN);
+const VIEW_APPLICATIONS = key(5, LEN);
+
+const POLICY = {
+  id: key(1, LEN),
+  name: key(2, LEN),
+  app: key(3, LEN),
+  builtIn: key(4, VARINT),
+  action: key(5, VARINT),
+  order: key(6, VARINT),
+  levelRank: key(7, VARINT),
+  orgDepth: key(8, VARINT),
+  org: key(9, LEN),
+  expiresAtMs: key(10, I64),
+  isDefault: key(11, VARINT),
+  ringfenceJson: key(12, LEN),
+} as const;
+
+const APPLICATION = {
+  id: key(1, LEN),
+  name: key(2, LEN),
+  builtIn: key(3, VARINT),
+  org: key(4, LEN),
+  category: key(5, LEN),
+  subcategory: key(6, LEN),
+  rules: key(9, LEN),
+  primaryCompanyInfluence: key(10, LEN),
+  developmentInfluence: key(11, LEN),
+} as const;
+
+/** AppRule field number (1 path ... 6 certThumbprint) to its index in RULE_FIELDS. */
+const RULE_FIELD_BY_NUMBER = (
+  ['path', 'processPath', 'createdBy', 'sha256', 'certSubject', 'certThumbprint'] as const
+).map((field) => RULE_FIELDS.indexOf(field));
+const RULE_WIDTH = RULE_FIELDS.length;
+const STRING_LIST_VALUES = key(1, LEN);
+
+/** A wire PolicyAction number to its POLICY_ACTIONS index, -1 for one the codec refuses. */
+const ACTION_INDEX = Int8Array.from({ length: 16 }, (_, n) => {
+  try {
+    return POLICY_ACTIONS.indexOf(policyActionCodec.fromWire(n, 'action'));
+  } catch {
+    return -1;
+  }
+});
+
+/** The bytes an id may hold (limits.ts ID_PATTERN: ASCII letters, digits and - _ . : @). */
+const ID_BYTE = Uint8Array.from({ length: 256 }, (_, b) => (/^[A-Za-z0-9_.:@-]$/.test(String.fromCharCode(b)) ? 1 : 0));
+
+/** Thrown (one instance, no stack) where the fast reader gives up and the decoder takes over. */
+class Irregular extends Error {}
+const IRREGULAR = new Irregular('irregular payload');
+function irregular(): never {
+  throw IRREGULAR;
+}
+
+/** A cursor over the payload; every read is bounded by `end`, the end of the message being read. */
+class Cursor {
+  pos = 0;
+  readonly text: Buffer;
+
+  constructor(readonly buf: Uint8Array) {
+    this.text = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+
+  /** A varint of at most 5 bytes whose value fits 32 bits (what the server writes); anything else is irregular. */
+  varint(end: number): number {
+    const buf = this.buf;
+    let value = 0;
+    for (let shift = 0; shift < 35; shift += 7) {
+      if (this.pos >= end) irregular();
+      const b = buf[this.pos++] as number;
+      if (shift === 28) {
+        if (b > 0x0f) irregular();
+        return (value | (b << 28)) >>> 0;
+      }
+      value |= (b & 0x7f) << shift;
+      if (b < 0x80) return value >>> 0;
+    }
+    return irregular();
+  }
+
+  /** A bool written as one byte, 0 or 1. */
+  bool(end: number): boolean {
+    if (this.pos >= end) irregular();
+    const b = this.buf[this.pos++] as number;
+    if (b > 1) irregular();
+    return b === 1;
+  }
+
+  double(end: number): number {
+    if (this.pos + 8 > end) irregular();
+    const buf = this.buf;
+    const view = new DataView(buf.buffer, buf.byteOffset + this.pos, 8);
+    this.pos += 8;
+    return view.getFloat64(0, true);
+  }
+
+  /** A length-delimited field: returns its end, with `pos` at its first byte. */
+  len(end: number): number {
+    const n = this.varint(end);
+    const to = this.pos + n;
+    if (to > end) irregular();
+    return to;
+  }
+
+  /** Skips a field of wire type VARINT, I64, LEN or I32 (groups are irregular). */
+  skip(tag: number, end: number): void {
+    switch (tag & 7) {
+      case VARINT:
+        for (;;) {
+          if (this.pos >= end) irregular();
+          if ((this.buf[this.pos++] as number) < 0x80) break;
+        }
+        return;
+      case I64:
+        if (this.pos + 8 > end) irregular();
+        this.pos += 8;
+        return;
+      case LEN:
+        this.pos = this.len(end);
+        return;
+      case I32:
+        if (this.pos + 4 > end) irregular();
+        this.pos += 4;
+        return;
+      default:
+        irregular();
+    }
+  }
+
+  /** Checks that buf[from, to) is UTF-8 as the decoder reads it (ASCII at once; else no replacement character). */
+  utf8(from: number, to: number): void {
+    const buf = this.buf;
+    for (let i = from; i < to; i++) {
+      if ((buf[i] as number) > 0x7f) {
+        if (this.text.toString('utf8', from, to).includes('\uFFFD')) irregular();
+        return;
+      }
+    }
+  }
+
+  string(from: number, to: number): string {
+    this.utf8(from, to);
+    return this.text.toString('utf8', from, to);
+  }
+
+  /** Checks that buf[from, to) is an id (limits.ts isValidId). */
+  id(from: number, to: number): void {
+    if (to <= from || to - from > MAX_ID_CHARS) irregular();
+    const buf = this.buf;
+    for (let i = from; i < to; i++) if (ID_BYTE[buf[i] as number] !== 1) irregular();
+  }
+}
+
+/** The fields of the payload's view message: where they are, and how many policies, applications and rules. */
+interface ViewFields {
+  from: number;
+  to: number;
+  policies: number;
+  applications: number;
+  rules: number;
+}
+
+/** Finds the payload's one view field and counts what it holds; irregular if it is absent or given twice. */
+function findView(c: Cursor): ViewFields {
+  const end = c.buf.length;
+  let view: ViewFields | undefined;
+  c.pos = 0;
+  while (c.pos < end) {
+    const tag = c.varint(end);
+    if (tag === PAYLOAD_VIEW) {
+      if (view !== undefined) irregular();
+      const to = c.len(end);
+      view = { from: c.pos, to, policies: 0, applications: 0, rules: 0 };
+      c.pos = to;
+    } else {
+      c.skip(tag, end);
+    }
+  }
+  if (view === undefined) return irregular();
+  c.pos = view.from;
+  while (c.pos < view.to) {
+    const tag = c.varint(view.to);
+    if (tag === VIEW_POLICIES) {
+      view.policies++;
+      c.pos = c.len(view.to);
+    } else if (tag === VIEW_APPLICATIONS) {
+      view.applications++;
+      const to = c.len(view.to);
+      while (c.pos < to) {
+        const inner = c.varint(to);
+        if (inner === APPLICATION.rules) view.rules++;
+        c.skip(inner, to);
+      }
+    } else {
+      c.skip(tag, view.to);
+    }
+  }
+  return view;
+}
+
+/** Reads one Policy message (c.pos at its first byte, `end` its end) into the builder. */
+function readPolicy(c: Cursor, builder: ViewImageBuilder, end: number): void {
+  let idFrom = -1;
+  let idTo = -1;
+  let nameFrom = -1;
+  let nameTo = -1;
+  let appFrom = -1;
+  let appTo = -1;
+  let orgFrom = -1;
+  let orgTo = -1;
+  let ringFrom = -1;
+  let ringTo = -1;
+  let builtIn = false;
+  let isDefault = false;
+  let action = 0;
+  let order = 0;
+  let levelRank = 0;
+  let orgDepth = 0;
+  let expiresAtMs = NaN;
+  while (c.pos < end) {
+    const tag = c.varint(end);
+    switch (tag) {
+      case POLICY.id:
+        idTo = c.len(end);
+        idFrom = c.pos;
+        c.pos = idTo;
+        break;
+      case POLICY.name:
+        nameTo = c.len(end);
+        nameFrom = c.pos;
+        c.pos = nameTo;
+        break;
+      case POLICY.app:
+        appTo = c.len(end);
+        appFrom = c.pos;
+        c.pos = appTo;
+        break;
+      case POLICY.org:
+        orgTo = c.len(end);
+        orgFrom = c.pos;
+        c.pos = orgTo;
+        break;
+      case POLICY.ringfenceJson:
+        ringTo = c.len(end);
+        ringFrom = c.pos;
+        c.pos = ringTo;
+        break;
+      case POLICY.builtIn:
+        builtIn = c.bool(end);
+        break;
+      case POLICY.isDefault:
+        isDefault = c.bool(end);
+        break;
+      case POLICY.action:
+        action = c.varint(end);
+        break;
+      case POLICY.order: {
+        const v = c.varint(end);
+        order = ((v >>> 1) ^ -(v & 1)) | 0;
+        break;
+      }
+      case POLICY.levelRank:
+        levelRank = c.varint(end);
+        break;
+      case POLICY.orgDepth:
+        orgDepth = c.varint(end);
+        break;
+      case POLICY.expiresAtMs:
+        expiresAtMs = c.double(end);
+        break;
+      default:
+        irregular();
+    }
+  }
+  // The checks of view-decoder.ts readPolicy; any failure is the decoder's to report.
+  if (idFrom < 0) irregular();
+  c.id(idFrom, idTo);
+  if (appFrom >= 0) c.id(appFrom, appTo);
+  if (orgFrom < 0) irregular();
+  c.id(orgFrom, orgTo);
+  const actionIndex = action < ACTION_INDEX.length ? (ACTION_INDEX[action] as number) : -1;
+  if (actionIndex < 0) irregular();
+  if (nameFrom >= 0) c.utf8(nameFrom, nameTo);
+  let ringfence: string | undefined;
+  if (ringFrom >= 0) {
+    let value: unknown;
+    try {
+      value = JSON.parse(c.string(ringFrom, ringTo));
+    } catch {
+      irregular();
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) irregular();
+    // As ViewImageBuilder.addView stores it: the parsed object written again.
+    ringfence = JSON.stringify(value);
+  }
+  // Strings in the order addView adds them: id, name, app, org, ringfence.
+  const strings = builder.strings;
+  const buf = c.buf;
+  const id = strings.addBytes(buf, idFrom, idTo);
+  const name = nameFrom < 0 ? -1 : strings.addBytes(buf, nameFrom, nameTo);
+  const app = appFrom < 0 ? -1 : strings.addBytes(buf, appFrom, appTo);
+  const org = strings.addBytes(buf, orgFrom, orgTo);
+  builder.addPolicy(
+    id,
+    name,
+    app,
+    org,
+    builtIn,
+    isDefault,
+    actionIndex,
+    order,
+    levelRank,
+    orgDepth,
+    expiresAtMs,
+    ringfence === undefined ? -1 : strings.add(ringfence),
+  );
+}
+
+/** Reads a StringList message (c.pos at its first byte), appending its values to `values`. */
+function readStringList(c: Cursor, end: number, values: string[]): string[] {
+  while (c.pos < end) {
+    const tag = c.varint(end);
+    if (tag !== STRING_LIST_VALUES) irregular();
+    const to = c.len(end);
+    values.push(c.string(c.pos, to));
+    c.pos = to;
+  }
+  return values;
+}
+
+/** Reads one Application message (c.pos at its first byte, `end` its end) and its rules into the builder. */
+function readApplication(c: Cursor, builder: ViewImageBuilder, end: number, fields: Int32Array): void {
+  const strings = builder.strings;
+  const buf = c.buf;
+  const ruleStart = builder.ruleCount;
+  let idFrom = -1;
+  let idTo = -1;
+  let nameFrom = -1;
+  let nameTo = -1;
+  let orgFrom = -1;
+  let orgTo = -1;
+  let categoryFrom = -1;
+  let categoryTo = -1;
+  let subcategoryFrom = -1;
+  let subcategoryTo = -1;
+  let builtIn = false;
+  let primary: string[] | undefined;
+  let development: string[] | undefined;
+  // Rule strings are added as each rule is read: addView adds an application's rules before its own strings.
+  const ranges = new Int32Array(RULE_WIDTH * 2);
+  while (c.pos < end) {
+    const tag = c.varint(end);
+    switch (tag) {
+      case APPLICATION.id:
+        idTo = c.len(end);
+        idFrom = c.pos;
+        c.pos = idTo;
+        break;
+      case APPLICATION.name:
+        nameTo = c.len(end);
+        nameFrom = c.pos;
+        c.pos = nameTo;
+        break;
+      case APPLICATION.org:
+        orgTo = c.len(end);
+        orgFrom = c.pos;
+        c.pos = orgTo;
+        break;
+      case APPLICATION.category:
+        categoryTo = c.len(end);
+        categoryFrom = c.pos;
+        c.pos = categoryTo;
+        break;
+      case APPLICATION.subcategory:
+        subcategoryTo = c.len(end);
+        subcategoryFrom = c.pos;
+        c.pos = subcategoryTo;
+        break;
+      case APPLICATION.builtIn:
+        builtIn = c.bool(end);
+        break;
+      case APPLICATION.rules: {
+        const to = c.len(end);
+        ranges.fill(-1);
+        while (c.pos < to) {
+          const tag = c.varint(to);
+          const field = tag >>> 3;
+          if ((tag & 7) !== LEN || field < 1 || field > RULE_WIDTH) irregular();
+          const k = RULE_FIELD_BY_NUMBER[field - 1] as number;
+          const valueTo = c.len(to);
+          ranges[2 * k] = c.pos;
+          ranges[2 * k + 1] = valueTo;
+          c.pos = valueTo;
+        }
+        for (let k = 0; k < RULE_WIDTH; k++) {
+          const from = ranges[2 * k] as number;
+          if (from < 0) {
+            fields[k] = -1;
+            continue;
+          }
+          const rangeTo = ranges[2 * k + 1] as number;
+          c.utf8(from, rangeTo);
+          fields[k] = strings.addBytes(buf, from, rangeTo);
+        }
+        builder.addRule(fields);
+        break;
+      }
+      case APPLICATION.primaryCompanyInfluence:
+        primary = readStringList(c, c.len(end), primary ?? []);
+        break;
+      case APPLICATION.developmentInfluence:
+        development = readStringList(c, c.len(end), development ?? []);
+        break;
+      default:
+        irregular();
+    }
+  }
+  if (idFrom < 0) irregular();
+  c.id(idFrom, idTo);
+  // Strings in the order addView adds them: id, name, org, category, subcategory, influence.
+  const id = strings.addBytes(buf, idFrom, idTo);
+  let name: number;
+  if (nameFrom < 0) {
+    name = strings.addBytes(buf, 0, 0);
+  } else {
+    c.utf8(nameFrom, nameTo);
+    name = strings.addBytes(buf, nameFrom, nameTo);
+  }
+  const optional = (from: number, to: number): number => {
+    if (from < 0) return -1;
+    c.utf8(from, to);
+    return strings.addBytes(buf, from, to);
+  };
+  const org = optional(orgFrom, orgTo);
+  const category = optional(categoryFrom, categoryTo);
+  const subcategory = optional(subcategoryFrom, subcategoryTo);
+  const influence =
+    primary === undefined && development === undefined
+      ? -1
+      : strings.add(JSON.stringify([primary ?? null, development ?? null]));
+  builder.addApplication(ruleStart, id, name, builtIn, org, category, subcategory, influence);
+}
+
+/**
+ * The image the fast reader alone makes of a payload, or null where it gives
+ * up or a check fails (compileViewImageFromPayload then asks the decoder).
+ * Exported so that tests can tell the fast reader handled a payload.
+ */
+export function compileRegularPayload(payload: Uint8Array, binding: ImageBinding): ViewImage | null {
+  try {
+    return compileFast(payload, binding);
+  } catch {
+    return null;
+  }
+}
+
+/** The payload read by the fast reader, or irregular. */
+function compileFast(payload: Uint8Array, binding: ImageBinding): ViewImage {
+  const header = decodeSnapshotHeader(payload);
+  const c = new Cursor(payload);
+  const view = findView(c);
+  const builder = new ViewImageBuilder();
+  builder.reserve(view.policies, view.applications, view.rules);
+
+  // Policies first, then applications: the order addView adds their strings in.
+  const rest: number[] = [];
+  let restBytes = 0;
+  c.pos = view.from;
+  while (c.pos < view.to) {
+    const at = c.pos;
+    const tag = c.varint(view.to);
+    if (tag === VIEW_POLICIES) {
+      const end = c.len(view.to);
+      readPolicy(c, builder, end);
+    } else if (tag === VIEW_APPLICATIONS) {
+      c.pos = c.len(view.to);
+    } else {
+      c.skip(tag, view.to);
+      rest.push(at, c.pos);
+      restBytes += c.pos - at;
+    }
+  }
+  const fields = new Int32Array(RULE_WIDTH);
+  c.pos = view.from;
+  while (c.pos < view.to) {
+    const tag = c.varint(view.to);
+    if (tag === VIEW_APPLICATIONS) {
+      const end = c.len(view.to);
+      readApplication(c, builder, end, fields);
+    } else {
+      c.skip(tag, view.to);
+    }
+  }
+
+  // The rest of the view, its fields' bytes in their order, decoded and checked by the decoder.
+  const restPayload = new Uint8Array(restBytes);
+  let filled = 0;
+  for (let i = 0; i < rest.length; i += 2) {
+    const from = rest[i] as number;
+    const to = rest[i + 1] as number;
+    restPayload.set(payload.subarray(from, to), filled);
+    filled += to - from;
+  }
+  const small = decodeViewBytes(restPayload, 'snapshot.view');
+  if (small.computer.id !== header.computerId) irregular();
+  return builder.finish(viewMeta(small), binding);
+}
+
+/**
+ * Compiles the image of a verified snapshot payload: byte for byte what
+ * compileViewImage makes of decodeSnapshotPayload(payload).view, and the
+ * same TollgateError for a payload that decoder (or compileViewImage) refuses.
+ */
+export function compileViewImageFromPayload(payload: Uint8Array, binding: ImageBinding): ViewImage {
+  // Irregular, or refused: the decoder and compileViewImage decide, and raise the error they raise.
+  return compileRegularPayload(payload, binding) ?? compileViewImage(decodeSnapshotPayload(payload).view, binding);
+}
+
+/** What compileSnapshotImage gives: the snapshot's header, the image bytes to store, and the image to decide with. */
+export interface SnapshotImage {
+  header: SnapshotHeader;
+  bytes: Uint8Array;
+  image: ViewImage;
+}
+
+/**
+ * Compiles the image of a verified snapshot (its SignedSnapshot's payload
+ * bytes), bound to its version and the SHA-256 given. Throws TollgateError
+ * 'bad-message' as decodeSnapshotPayload does, and 'invalid-input' when
+ * `version` is not the payload's or `sha256` is not 32 bytes.
+ */
+export function compileSnapshotImage(
+  payload: Uint8Array,
+  snapshot: { version: number; sha256: Uint8Array },
+): SnapshotImage {
+  if (snapshot.sha256.length !== 32) {
+    throw new TollgateError('invalid-input', `snapshot sha256 is ${snapshot.sha256.length} bytes, expected 32`);
+  }
+  const header = decodeSnapshotHeader(payload);
+  if (header.version !== snapshot.version) {
+    throw new TollgateError('invalid-input', `snapshot version is ${header.version}, not ${snapshot.version}`);
+  }
+  const image = compileViewImageFromPayload(payload, {
+    snapshotVersion: snapshot.version,
+    snapshotHash: snapshot.sha256,
+  });
+  return { header, bytes: image.bytes, image };
+}
