@@ -18,6 +18,8 @@ import { tollgate } from '../../src/wire/generated/tollgate.js';
 import { sealSnapshot, type SnapshotContent } from '../../src/wire/signed.js';
 import { generateSigningKeys, parsePrivateKey } from '../../src/wire/signing.js';
 import { checkPayloadKind, decodeSnapshotPayload } from '../../src/wire/view-decoder.js';
+import { compileRegularPayload, compileViewImageFromPayload } from '../../src/wire/view-image-payload.js';
+import { type ViewImage, compileViewImage } from '../../src/engine/view-image.js';
 import { worldArb } from '../support/arbitraries.js';
 
 const pb = tollgate.v1;
@@ -62,11 +64,42 @@ function outcome(decode: (bytes: Uint8Array) => SnapshotContent, bytes: Uint8Arr
   }
 }
 
-/** Decodes with both and expects the very same outcome; returns it. */
+type ImageOutcome = { image: Uint8Array } | { error: string };
+
+/** What an image compiler makes of some bytes: the image's bytes, or the error as `code: message`. */
+function imageOutcome(compile: (bytes: Uint8Array) => ViewImage, bytes: Uint8Array): ImageOutcome {
+  try {
+    return { image: compile(bytes).bytes };
+  } catch (error) {
+    if (error instanceof TollgateError) return { error: `${error.code}: ${error.message}` };
+    return { error: `not a TollgateError: ${String(error)}` };
+  }
+}
+
+const BINDING = { snapshotVersion: 9, snapshotHash: Uint8Array.from({ length: 32 }, (_, i) => i) };
+
+/**
+ * Decodes with both and expects the very same outcome; returns it. The
+ * payload's image (view-image-payload.ts) is also the same as the image of
+ * the decoded view, or the same error: damaged bytes never give an image.
+ */
 function expectSameAsBefore(bytes: Uint8Array): Outcome {
   const now = outcome(decodeSnapshotPayload, bytes);
   expect(now).toStrictEqual(outcome(decodeTheOldWay, bytes));
+  const fromPayload = imageOutcome((b) => compileViewImageFromPayload(b, BINDING), bytes);
+  expect(fromPayload).toStrictEqual(
+    imageOutcome((b) => compileViewImage(decodeSnapshotPayload(b).view, BINDING), bytes),
+  );
+  if ('error' in now) expect(fromPayload).toStrictEqual({ error: now.error });
   return now;
+}
+
+/** For a payload as the server seals it: the fast reader alone makes the image (the decoder is not asked). */
+function expectReadFast(bytes: Uint8Array): void {
+  const expected = imageOutcome((b) => compileViewImage(decodeSnapshotPayload(b).view, BINDING), bytes);
+  const fast = compileRegularPayload(bytes, BINDING);
+  if ('image' in expected) expect(fast?.bytes).toStrictEqual(expected.image);
+  else expect(fast).toBeNull();
 }
 
 function errorOf(bytes: Uint8Array): string {
@@ -429,8 +462,10 @@ describe('decodeSnapshotPayload gives what protobuf messages and codec.ts gave',
             settingsVersion: version % 7,
             view: buildView(g.world, computer.id),
           };
-          const result = expectSameAsBefore(sealedPayload(expected));
+          const bytes = sealedPayload(expected);
+          const result = expectSameAsBefore(bytes);
           expect(result).toEqual({ content: expected });
+          expectReadFast(bytes);
         }
       }),
       { numRuns: 60 },
@@ -440,7 +475,9 @@ describe('decodeSnapshotPayload gives what protobuf messages and codec.ts gave',
   it('for random views with every optional field set or not', () => {
     fc.assert(
       fc.property(contentArb, (c) => {
-        expect(expectSameAsBefore(sealedPayload(c))).toEqual({ content: c });
+        const bytes = sealedPayload(c);
+        expect(expectSameAsBefore(bytes)).toEqual({ content: c });
+        expectReadFast(bytes);
       }),
     );
   });

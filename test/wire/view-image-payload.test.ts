@@ -1,0 +1,223 @@
+/**
+ * The view image compiled straight from a snapshot payload
+ * (src/wire/view-image-payload.ts): the same bytes as the image of the
+ * decoded view, read by the fast reader for what the server seals; stored
+ * and opened again it decides as the linear reference does; what the
+ * decoder refuses is refused with its error, never an image.
+ */
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { LinearEvaluator } from '../../src/engine/evaluate.js';
+import { TollgateError } from '../../src/engine/errors.js';
+import type { SettingValue } from '../../src/engine/model.js';
+import { type ComputerView, buildView } from '../../src/engine/view.js';
+import { compileViewImage, openViewImage } from '../../src/engine/view-image.js';
+import { WorldIndex } from '../../src/engine/world.js';
+import { viewToWire } from '../../src/wire/codec.js';
+import { tollgate } from '../../src/wire/generated/tollgate.js';
+import { type SnapshotContent, sealSnapshot } from '../../src/wire/signed.js';
+import { generateSigningKeys, parsePrivateKey } from '../../src/wire/signing.js';
+import { decodeSnapshotPayload } from '../../src/wire/view-decoder.js';
+import {
+  compileRegularPayload,
+  compileSnapshotImage,
+  compileViewImageFromPayload,
+} from '../../src/wire/view-image-payload.js';
+import { BASE_TIME_MS, HOUR_MS, caseTimeMs, worldArb } from '../support/arbitraries.js';
+import { SYNTHETIC_NOW_MS, syntheticWorld } from '../../scripts/lib/synthetic-world.js';
+
+const pb = tollgate.v1;
+const privateKey = parsePrivateKey(generateSigningKeys().privateKeyPem);
+const HASH = Uint8Array.from({ length: 32 }, (_, i) => 255 - i);
+const BINDING = { snapshotVersion: 4, snapshotHash: HASH };
+
+function content(view: ComputerView, version = 4): SnapshotContent {
+  return { computerId: view.computer.id, version, issuedAtMs: 1_763_900_000_000, settingsVersion: 2, view };
+}
+
+/** The payload bytes of a snapshot exactly as the server seals them. */
+function sealedPayload(c: SnapshotContent): Uint8Array {
+  return pb.SignedSnapshot.decode(sealSnapshot(c, privateKey)).payload;
+}
+
+/** The payload of `c` with its wire form changed by `edit` before encoding. */
+function editedPayload(c: SnapshotContent, edit: (view: tollgate.v1.ComputerView.$Properties) => void): Uint8Array {
+  const view = viewToWire(c.view, 'snapshot.view');
+  edit(view);
+  return pb.SnapshotPayload.encode({
+    computerId: c.computerId,
+    version: c.version,
+    issuedAtMs: c.issuedAtMs,
+    settingsVersion: c.settingsVersion,
+    view,
+    kind: pb.PayloadKind.PAYLOAD_KIND_SNAPSHOT,
+  }).finish();
+}
+
+/** The image of the decoded view: what the payload's image must equal. */
+function decodedImage(payload: Uint8Array): Uint8Array {
+  return compileViewImage(decodeSnapshotPayload(payload).view, BINDING).bytes;
+}
+
+/** Whether two images are the same bytes (compared natively: deep equality of a megabyte is slow). */
+function same(a: Uint8Array | undefined, b: Uint8Array): boolean {
+  return a !== undefined && Buffer.from(a.buffer, a.byteOffset, a.length).equals(b);
+}
+
+function errorText(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof TollgateError) return `${error.code}: ${error.message}`;
+    return `not a TollgateError: ${String(error)}`;
+  }
+  return 'no error';
+}
+
+const OVERRIDES: (Record<string, SettingValue> | undefined)[] = [
+  undefined,
+  { prioritizeBuiltInApplications: true },
+  { prioritizeBuiltInApplications: false },
+];
+
+const SYNTHETIC = syntheticWorld({ policies: 3_000, seed: 5, requests: 600, requestsPerShape: 10 });
+const SYNTHETIC_VIEW = buildView(SYNTHETIC.world, SYNTHETIC.computer);
+const SYNTHETIC_PAYLOAD = sealedPayload(content(SYNTHETIC_VIEW));
+
+describe('an image compiled from the payload', () => {
+  it('is byte for byte the image of the decoded view, and the fast reader made it', () => {
+    const fast = compileRegularPayload(SYNTHETIC_PAYLOAD, BINDING);
+    expect(fast).not.toBeNull();
+    expect(same(fast?.bytes, decodedImage(SYNTHETIC_PAYLOAD))).toBe(true);
+    expect(same(fast?.bytes, compileViewImageFromPayload(SYNTHETIC_PAYLOAD, BINDING).bytes)).toBe(true);
+  });
+
+  it('stored and opened again, decides every synthetic request as the linear reference does', () => {
+    const stored = compileViewImageFromPayload(SYNTHETIC_PAYLOAD, BINDING).bytes.slice();
+    const image = openViewImage(stored, { snapshotHash: HASH });
+    const linear = new LinearEvaluator(SYNTHETIC_VIEW, 4);
+    const requests = [...SYNTHETIC.requests, ...Object.values(SYNTHETIC.byShape).flat()];
+    expect(requests.length).toBeGreaterThan(600);
+    for (const file of requests) {
+      const options = { nowMs: SYNTHETIC_NOW_MS };
+      expect(image.evaluate(file, options)).toEqual(linear.evaluate(file, options));
+    }
+  });
+
+  it('on random worlds: the same bytes as the decoded view, and decisions as the linear reference', () => {
+    fc.assert(
+      fc.property(worldArb(), fc.integer({ min: -72, max: 72 }), (g, extraHours) => {
+        const index = new WorldIndex(g.world);
+        const images = new Map<string, { image: ReturnType<typeof openViewImage>; linear: LinearEvaluator }>();
+        for (const r of g.requests) {
+          let entry = images.get(r.computer);
+          if (entry === undefined) {
+            const view = buildView(index, r.computer);
+            const payload = sealedPayload(content(view));
+            const fast = compileRegularPayload(payload, BINDING);
+            expect(same(fast?.bytes, decodedImage(payload))).toBe(true);
+            const image = openViewImage((fast?.bytes ?? new Uint8Array()).slice(), { snapshotHash: HASH });
+            entry = { image, linear: new LinearEvaluator(view, 4) };
+            images.set(r.computer, entry);
+          }
+          for (const settings of OVERRIDES) {
+            for (const nowMs of [caseTimeMs(r), BASE_TIME_MS + extraHours * HOUR_MS]) {
+              const options = settings === undefined ? { nowMs } : { nowMs, settings };
+              expect(entry.image.evaluate(r.file, options)).toEqual(entry.linear.evaluate(r.file, options));
+            }
+          }
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('is the same when the view lists its applications before its policies', () => {
+    const c = content(SYNTHETIC_VIEW);
+    const view = viewToWire(c.view, 'snapshot.view');
+    const head = pb.ComputerView.encode({ computer: view.computer, applications: view.applications }).finish();
+    const tail = pb.ComputerView.encode({ ...view, computer: null, applications: [] }).finish();
+    const viewBytes = Buffer.concat([head, tail]);
+    const payload = pb.SnapshotPayload.encode({
+      computerId: c.computerId,
+      version: c.version,
+      issuedAtMs: c.issuedAtMs,
+      settingsVersion: c.settingsVersion,
+      kind: pb.PayloadKind.PAYLOAD_KIND_SNAPSHOT,
+    }).finish();
+    // The view field written by hand: field 5, length-delimited.
+    const length: number[] = [];
+    for (let n = viewBytes.length; ; n >>>= 7) {
+      if (n < 0x80) {
+        length.push(n);
+        break;
+      }
+      length.push((n & 0x7f) | 0x80);
+    }
+    const reordered = Buffer.concat([payload, Uint8Array.from([(5 << 3) | 2, ...length]), viewBytes]);
+    const fast = compileRegularPayload(reordered, BINDING);
+    expect(fast).not.toBeNull();
+    expect(same(fast?.bytes, decodedImage(SYNTHETIC_PAYLOAD))).toBe(true);
+  });
+
+  it('for what the fast reader leaves to the decoder (unknown fields, a view in two parts): the same bytes', () => {
+    // No settings: a setting given twice is refused, and this view is sent twice.
+    const small = SYNTHETIC_VIEW.policies.slice(0, 50);
+    const c = content({ ...SYNTHETIC_VIEW, policies: small, settings: {}, settingSources: {} });
+    const unknown = editedPayload(c, (view) => {
+      const policy = view.policies?.[3] as tollgate.v1.Policy & { $unknowns?: Uint8Array[] };
+      policy.$unknowns = [Uint8Array.from([(99 << 3) | 0, 1])];
+    });
+    expect(compileRegularPayload(unknown, BINDING)).toBeNull();
+    expect(same(compileViewImageFromPayload(unknown, BINDING).bytes, decodedImage(unknown))).toBe(true);
+    const twice = Buffer.concat([sealedPayload(c), sealedPayload(c)]);
+    expect(compileRegularPayload(twice, BINDING)).toBeNull();
+    expect(same(compileViewImageFromPayload(twice, BINDING).bytes, decodedImage(twice))).toBe(true);
+  });
+
+  it('is refused as the decoder refuses it: bad content, truncated or damaged bytes, never an image', () => {
+    const small = content({ ...SYNTHETIC_VIEW, policies: SYNTHETIC_VIEW.policies.slice(0, 40) });
+    const badAction = editedPayload(small, (view) => {
+      (view.policies?.[2] as { action: number }).action = 42;
+    });
+    expect(errorText(() => compileViewImageFromPayload(badAction, BINDING))).toBe(
+      'bad-message: snapshot.view.policies[2].action: unknown policy action 42',
+    );
+    const payload = sealedPayload(small);
+    for (let cut = 0; cut < payload.length; cut += 97) {
+      const truncated = payload.subarray(0, cut);
+      const expected = errorText(() => decodeSnapshotPayload(truncated));
+      expect(expected).toMatch(/^bad-message: /);
+      expect(errorText(() => compileViewImageFromPayload(truncated, BINDING))).toBe(expected);
+    }
+  });
+});
+
+describe('compileSnapshotImage', () => {
+  it('gives the header, the image bytes to store and the image, bound to the version and hash', () => {
+    const sha256 = createHash('sha256').update(SYNTHETIC_PAYLOAD).digest();
+    const { header, bytes, image } = compileSnapshotImage(SYNTHETIC_PAYLOAD, { version: 4, sha256 });
+    expect(header).toEqual({
+      computerId: SYNTHETIC.computer,
+      version: 4,
+      issuedAtMs: 1_763_900_000_000,
+      settingsVersion: 2,
+    });
+    expect(bytes).toBe(image.bytes);
+    expect(image.snapshotVersion).toBe(4);
+    const reopened = openViewImage(bytes.slice(), { snapshotHash: sha256 });
+    expect(reopened.policyCount).toBe(SYNTHETIC_VIEW.policies.length);
+    expect(() => openViewImage(bytes.slice(), { snapshotHash: HASH })).toThrow(/another snapshot/);
+  });
+
+  it("refuses a version that is not the payload's, and a hash that is not 32 bytes", () => {
+    const sha256 = new Uint8Array(32);
+    expect(errorText(() => compileSnapshotImage(SYNTHETIC_PAYLOAD, { version: 5, sha256 }))).toBe(
+      'invalid-input: snapshot version is 4, not 5',
+    );
+    expect(errorText(() => compileSnapshotImage(SYNTHETIC_PAYLOAD, { version: 4, sha256: new Uint8Array(31) }))).toBe(
+      'invalid-input: snapshot sha256 is 31 bytes, expected 32',
+    );
+  });
+});
