@@ -938,6 +938,21 @@ export class ImageStrings {
     this.offsets.push(0);
   }
 
+  /**
+   * Makes room for about `bytes` bytes of `strings` strings (an estimate: a
+   * caller that knows its input's size), so the table is not grown by
+   * doubling and copying; room never written is never resident.
+   */
+  reserve(bytes: number, strings: number): void {
+    if (bytes > this.bytes.length) {
+      const sized = new Uint8Array(bytes);
+      sized.set(this.bytes.subarray(0, this.length));
+      this.bytes = sized;
+    }
+    // The lookup table is not sized here: it is filled with -1 (resident at once), and strings repeat.
+    this.offsets.reserve(strings + 1);
+  }
+
   /** The number of the string whose UTF-8 bytes are buf[from, to) (the caller has checked they are UTF-8). */
   addBytes(buf: Uint8Array, from: number, to: number): number {
     const mask = this.slots.length - 1;

@@ -518,6 +518,10 @@ function compileFast(payload: Uint8Array, binding: ImageBinding): ViewImage {
   const view = findView(c);
   const builder = new ViewImageBuilder();
   builder.reserve(view.policies, view.applications, view.rules);
+  // At most the payload's bytes (less: strings repeat, and tags and numbers are not strings); at most one
+  // string per string field: 4 a policy, 5 an application, 6 a rule (fewer in practice, and room left unwritten is
+  // not resident).
+  builder.strings.reserve(payload.length, 4 * view.policies + 5 * view.applications + 6 * view.rules);
 
   // Policies first, then applications: the order addView adds their strings in.
   const rest: number[] = [];
