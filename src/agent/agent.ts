@@ -225,6 +225,8 @@ export class Agent implements AgentCore {
       if (record === null) return null;
       const fromImage = this.openStoredImage(record, warnings);
       if (fromImage !== null) {
+        // Images of versions never committed (a crash between image and commit) and temporary files go.
+        this.tellImageProblem(this.options.store.pruneImages());
         this.active = fromImage;
         this.activeViewHash = record.info?.viewHash ?? null;
         return null;
