@@ -16,8 +16,7 @@ import { LocalServer, type LocalServerOptions } from '../src/local/server.js';
 import { resolveGroupId } from '../src/local/socket-group.js';
 import { AgentStore } from '../src/store/agent-store.js';
 import { SyncClient } from '../src/sync/client.js';
-import { collectGarbage, tuneDaemonHeap } from './heap.js';
-import { readFileLarge } from '../src/wire/large-buffer.js';
+import type { ApplyHooks } from '../src/agent/core.js';
 
 /** The operating system this process runs on, in SPEC.md's terms. */
 function hostOs(): OsName {
@@ -25,11 +24,27 @@ function hostOs(): OsName {
   return p === 'win32' ? 'windows' : p === 'darwin' ? 'macos' : 'linux';
 }
 
-/** When the garbage of start-up is collected: after the first answers, not before them. */
-const SETTLE_AFTER_START_MS = 1_000;
+/**
+ * Test-only fault points, named by the TOLLGATE_FAULT environment variable:
+ * the daemon kills itself (SIGKILL) while applying a snapshot or delta,
+ * half way through writing its view image file, just before the snapshot's
+ * transaction commits, or just after it has.
+ */
+export type FaultPoint = 'kill-during-image-write' | 'kill-before-snapshot-commit' | 'kill-after-snapshot-commit';
 
-/** Test-only fault points, named by the TOLLGATE_FAULT environment variable. */
-export type FaultPoint = 'kill-before-snapshot-commit';
+function faultHooks(fault: FaultPoint | undefined): ApplyHooks | undefined {
+  const kill = (): void => void process.kill(process.pid, 'SIGKILL');
+  switch (fault) {
+    case 'kill-during-image-write':
+      return { duringImageWrite: kill };
+    case 'kill-before-snapshot-commit':
+      return { beforeCommit: kill };
+    case 'kill-after-snapshot-commit':
+      return { afterCommit: kill };
+    case undefined:
+      return undefined;
+  }
+}
 
 export interface RunningDaemon {
   agent: Agent;
@@ -61,12 +76,8 @@ export async function startAgentDaemon(
     config.decisionLog.maxEntries,
     config.decisionLog.maxPendingBytes,
   );
-  const hooks =
-    fault === 'kill-before-snapshot-commit'
-      ? { beforeCommit: () => void process.kill(process.pid, 'SIGKILL') }
-      : undefined;
+  const hooks = faultHooks(fault);
 
-  tuneDaemonHeap();
   // Made once the agent is: the agent tells it of queued approval requests, status asks it of the connection.
   let sync: SyncClient | null = null;
   let metricsListener: MetricsListener | null = null;
@@ -79,7 +90,7 @@ export async function startAgentDaemon(
     noSnapshotAction: config.noSnapshotAction,
     decisionCache: config.decisionCache,
     clock: () => Date.now(),
-    reclaimMemory: collectGarbage,
+    onImageProblem: (problem) => logger.warn({ problem }, 'view image not used or not stored'),
     onSnapshotLost: (problem) =>
       logger.error({ problem }, 'no snapshot in force: the previous one could not be restored'),
     onDecision:
@@ -87,17 +98,6 @@ export async function startAgentDaemon(
     // A request stored in the outbox goes out at once when connected; otherwise after the next hello.
     onQueued: () => sync?.flushOutbox(),
   });
-  // After a snapshot is applied, what compiling it left and the bytes it came in are garbage once the
-  // request that brought them is answered: collected then, before another snapshot can arrive.
-  let collectionScheduled = false;
-  const collectAfterApply = (): void => {
-    if (collectionScheduled) return;
-    collectionScheduled = true;
-    setImmediate(() => {
-      collectionScheduled = false;
-      collectGarbage();
-    });
-  };
   const loaded = agent.loadFromStore();
   for (const problem of loaded.problems) logger.error(problem);
   for (const warning of loaded.warnings) logger.warn(warning);
@@ -117,7 +117,6 @@ export async function startAgentDaemon(
       applyHooks: hooks,
       onApplied: (version) => {
         logger.info({ snapshotVersion: version }, 'snapshot applied');
-        collectAfterApply();
       },
       onRefused: (error) => logger.warn({ err: error }, 'snapshot refused'),
     });
@@ -182,9 +181,6 @@ export async function startAgentDaemon(
     }
     metricsListener = listener;
   }
-  // What loading the cached snapshot left behind, collected once the daemon is answering.
-  const settle = setTimeout(collectGarbage, SETTLE_AFTER_START_MS);
-  settle.unref();
   logger.info(
     {
       socket: config.socket.path,
@@ -198,9 +194,8 @@ export async function startAgentDaemon(
 
   if (config.seedSnapshot !== undefined) {
     try {
-      const applied = agent.applySnapshot(await readFileLarge(config.seedSnapshot), hooks);
+      const applied = agent.applySnapshot(await readFile(config.seedSnapshot), hooks);
       logger.info({ snapshotVersion: applied.version, file: config.seedSnapshot }, 'seed snapshot applied');
-      collectAfterApply();
     } catch (error) {
       logger.info({ file: config.seedSnapshot, reason: (error as Error).message }, 'seed snapshot not applied');
     }
@@ -225,16 +220,8 @@ export async function startAgentDaemon(
       ...(server.caFile === undefined ? {} : { ca: await readFile(server.caFile, 'utf8') }),
       logger,
       random: Math.random,
-      applySnapshot: (bytes) => {
-        const applied = agent.applySnapshot(bytes, hooks);
-        collectAfterApply();
-        return applied;
-      },
-      applyDelta: (bytes) => {
-        const applied = agent.applyDelta(bytes, hooks);
-        collectAfterApply();
-        return applied;
-      },
+      applySnapshot: (bytes) => agent.applySnapshot(bytes, hooks),
+      applyDelta: (bytes) => agent.applyDelta(bytes, hooks),
       outbox: store,
     });
     sync.start();
@@ -285,7 +272,6 @@ export async function startAgentDaemon(
     for (const job of jobs) await job.stop();
     sync?.close();
     clearInterval(flushTimer);
-    clearTimeout(settle);
     // Clients get a bounded time to take their last answers; then the remaining connections are closed.
     const graceMs = config.shutdownTimeoutMs;
     const open = server.connectionCount + adminServer.connectionCount;

@@ -44,9 +44,16 @@ function exitSoon(code: number): void {
   setTimeout(() => process.exit(code), EXIT_AFTER_STOP_MS).unref();
 }
 
+/** The daemon's fault points (agent-daemon.ts), listed here so that the server never loads the daemon's modules. */
+const AGENT_FAULT_POINTS: readonly FaultPoint[] = [
+  'kill-during-image-write',
+  'kill-before-snapshot-commit',
+  'kill-after-snapshot-commit',
+];
+
 function faultPoint(): FaultPoint | undefined {
   const value = process.env['TOLLGATE_FAULT'];
-  return value === 'kill-before-snapshot-commit' ? value : undefined;
+  return AGENT_FAULT_POINTS.find((point) => point === value);
 }
 
 /** Test-only: `TOLLGATE_FAULT=server-disk-full` or `server-read-only` makes the server's database writes fail. */

@@ -1,16 +1,17 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { evaluateApproval, resolveApprovalQuery, type ApprovalQuery } from '../engine/approvals.js';
 import { TollgateError } from '../engine/errors.js';
-import { CompiledView, effectiveMode, makeDecision, type EffectiveMode } from '../engine/evaluate.js';
+import { makeDecision, type EffectiveMode } from '../engine/evaluate.js';
 import { DEFAULT_GATES, failedGates } from '../engine/gates.js';
 import type { ApprovalSuggestion, Decision, FileRequest, OsName, PolicyAction, SettingValue } from '../engine/model.js';
 import { POLICY_ACTIONS } from '../engine/model.js';
 import type { ComputerView } from '../engine/view.js';
-import type { AgentStore } from '../store/agent-store.js';
+import type { ViewImage } from '../engine/view-image.js';
+import type { AgentStore, SnapshotInfo, SnapshotRecord } from '../store/agent-store.js';
+import { PinnedKeys } from '../wire/signing.js';
 import { APPROVAL_REQUEST_LIMITS, checkApprovalRequestFields, checkSubmissionBytes } from '../wire/approval-limits.js';
 import {
   openSettings,
-  openSnapshot,
   openStoredSettingsUnverified,
   openStoredSnapshotUnverified,
   signedKeyId,
@@ -21,13 +22,14 @@ import {
 import { encodeAgentMessage } from '../wire/sync-messages.js';
 import {
   DEFAULT_MAX_DELTA_BYTES,
-  applyDeltaToView,
   hashHex,
   openDelta,
   openStoredDeltaUnverified,
   sameHash,
   type DeltaContent,
 } from '../wire/delta.js';
+import { decodeViewBytes } from '../wire/view-decoder.js';
+import { type ActiveBinding, compileActiveImage, imageFileParts, openActiveImage } from './active-image.js';
 import type {
   AgentCore,
   ApplyHooks,
@@ -61,16 +63,11 @@ export interface AgentOptions {
   /** Makes the id of a submitted approval request (default: a random UUID). */
   newRequestId?: () => string;
   /**
-   * Called at the moments a large amount of memory has just become
-   * garbage: when a snapshot is applied, once the active one has been let
-   * go and once the new one is decoded (the decoder's leftovers); when a
-   * stored snapshot is loaded, once it is decoded (its bytes too). The
-   * daemon collects garbage there, so that memory at its peak holds one
-   * view and little else. (What compiling leaves behind is collected by the
-   * daemon later: once the bytes of an applied snapshot are garbage too,
-   * and shortly after start-up, off the path to the first answer.)
+   * Told when the stored view image could not be used or kept (damaged,
+   * mismatched, missing, not writable): the view is then compiled again
+   * from the verified snapshot, so decisions are unchanged; a warning.
    */
-  reclaimMemory?: () => void;
+  onImageProblem?: (problem: string) => void;
   /**
    * Told when a snapshot failed after the active one was let go and the
    * active one could not be loaded again from the store either: the agent
@@ -118,11 +115,13 @@ export interface AgentMetricsCounts {
   outboxDepth: number;
 }
 
+/** The active snapshot: its header fields and its compiled image (no decoded view is kept). */
 interface Active {
-  content: SnapshotContent;
-  view: ComputerView;
-  compiled: CompiledView;
-  /** compiled.nextExpiryAfter, bound once (the decision cache asks on every decision). */
+  version: number;
+  issuedAtMs: number;
+  settingsVersion: number;
+  image: ViewImage;
+  /** image.nextExpiryAfter, bound once (the decision cache asks on every decision). */
   nextExpiryAfter: (nowMs: number) => number;
   /** Decides with the effective settings, for the decision cache (bound once, like nextExpiryAfter). */
   decide: Decide;
@@ -186,7 +185,7 @@ export class Agent implements AgentCore {
     }
     this.effective = null;
     this.cache.clear();
-    return { snapshotVersion: this.active?.content.version ?? null, problems, warnings };
+    return { snapshotVersion: this.active?.version ?? null, problems, warnings };
   }
 
   /** Opens a stored entry with the pinned keys, or unverified (with a warning) when its key is no longer pinned. */
@@ -210,23 +209,116 @@ export class Agent implements AgentCore {
     }
   }
 
-  /** Makes the store's active snapshot the active one; returns what is wrong with it, if anything. */
+  /**
+   * Makes the store's active snapshot the active one; returns what is wrong
+   * with it, if anything. Its stored image is opened when it is whole and
+   * bound to this snapshot and agent (no decode, no re-index); otherwise the
+   * stored snapshot is verified, decoded and compiled again, and its image
+   * written again (onImageProblem tells why).
+   */
   private loadActiveSnapshot(warnings: string[] = []): string | null {
     this.active = null;
     this.activeViewHash = null;
     const where = { version: null as number | null };
     try {
+      const record = this.options.store.activeSnapshotRecord();
+      if (record === null) return null;
+      const fromImage = this.openStoredImage(record, warnings);
+      if (fromImage !== null) {
+        // Images of versions never committed (a crash between image and commit) and temporary files go.
+        this.tellImageProblem(this.options.store.pruneImages());
+        this.active = fromImage;
+        this.activeViewHash = record.info?.viewHash ?? null;
+        return null;
+      }
       const stored = this.openStoredSnapshot(where, warnings);
       if (stored === null) return null;
-      // The stored bytes and what decoding them left behind go before the view is compiled.
-      this.options.reclaimMemory?.();
-      this.active = this.activate(stored.content, stored.appliedAtMs);
-      this.activeViewHash = stored.viewHash;
+      const { content, sha256, keyId, viewHash } = stored;
+      const info: SnapshotInfo = {
+        sha256,
+        keyId,
+        issuedAtMs: content.issuedAtMs,
+        settingsVersion: content.settingsVersion,
+        viewHash,
+      };
+      const image = this.compile(content.view, content.version, sha256);
+      if (record.info === null || !record.info.sha256.equals(sha256))
+        this.options.store.setSnapshotInfo(record.version, info);
+      this.storeImage(image, content.version, sha256);
+      this.tellImageProblem(this.options.store.pruneImages());
+      this.active = this.activate(record.version, info, image, stored.appliedAtMs);
+      this.activeViewHash = viewHash;
       return null;
     } catch (error) {
       const which = where.version === null ? 'the stored snapshot' : `stored snapshot ${where.version}`;
       return `${which} cannot be used: ${(error as Error).message}`;
     }
+  }
+
+  /** What this agent's images are bound to, for a snapshot version whose stored bytes hash to `sha256`. */
+  private binding(snapshotVersion: number, sha256: Uint8Array): ActiveBinding {
+    const { computerId, agentVersion, os } = this.options;
+    return { snapshotVersion, snapshotHash: sha256, computerId, agentVersion, os };
+  }
+
+  /** Compiles a verified view into the active image (the view can be let go once this returns). */
+  private compile(view: ComputerView, version: number, sha256: Uint8Array): ViewImage {
+    this.checkComputer('snapshot', view.computer.id);
+    return compileActiveImage(view, this.binding(version, sha256));
+  }
+
+  /** Writes the image file of a verified snapshot; a failure is told, not thrown (warm start then recompiles). */
+  private storeImage(image: ViewImage, version: number, sha256: Uint8Array, hooks?: ApplyHooks): void {
+    try {
+      const written = this.options.store.images.write(
+        sha256,
+        imageFileParts(image, this.binding(version, sha256)),
+        hooks,
+      );
+      if (!written) {
+        this.tellImageProblem(
+          `the view image of snapshot ${version} (${image.bytes.length} bytes) is larger than the cache keeps: ` +
+            'it is compiled again at every start',
+        );
+      }
+    } catch (error) {
+      this.tellImageProblem(`the view image of snapshot ${version} cannot be stored: ${(error as Error).message}`);
+    }
+  }
+
+  private tellImageProblem(problem: string | null): void {
+    if (problem !== null) this.options.onImageProblem?.(problem);
+  }
+
+  /**
+   * The stored image of the active snapshot record, opened and checked;
+   * null (with onImageProblem told why) when there is none that can be used.
+   */
+  private openStoredImage(record: SnapshotRecord, warnings: string[]): Active | null {
+    const info = record.info;
+    if (info === null) return null;
+    let image: ViewImage;
+    try {
+      // The snapshot it was compiled from must still be there, whole: else the stored snapshot's own checks decide.
+      const stored = this.options.store.hashActiveSnapshot();
+      if (stored === null || !stored.equals(info.sha256)) throw new Error('the stored snapshot no longer hashes to it');
+      const file = this.options.store.images.read(info.sha256);
+      if (file === null) throw new Error('its file is missing');
+      image = openActiveImage(file, this.binding(record.version, info.sha256));
+    } catch (error) {
+      this.tellImageProblem(
+        `the stored view image of snapshot ${record.version} cannot be used (${(error as Error).message}): ` +
+          'compiled again from the verified stored snapshot',
+      );
+      return null;
+    }
+    if (!PinnedKeys.of(this.options.publicKey).has(info.keyId)) {
+      warnings.push(
+        `stored ${record.byDelta ? 'delta' : 'snapshot'} ${record.version} is signed by key ${info.keyId}, which is ` +
+          'no longer pinned: it was verified when it was stored and is used until a newer one signed by a pinned key arrives',
+      );
+    }
+    return this.activate(record.version, info, image, record.appliedAtMs);
   }
 
   /** Reads and opens the store's active snapshot; its bytes are garbage once this returns. */
@@ -237,13 +329,16 @@ export class Agent implements AgentCore {
     content: SnapshotContent;
     appliedAtMs: number;
     viewHash: Buffer | null;
+    sha256: Buffer;
+    keyId: string;
   } | null {
     const stored = this.options.store.activeSnapshot();
     if (stored === null) return null;
     where.version = stored.version;
+    const sha256 = sha256Of(stored.bytes);
     if (stored.delta !== undefined) {
       // Reached by a delta: the delta is verified, and its signed view hash must cover the stored view.
-      const delta = this.openStored<DeltaContent>(
+      const delta = this.openStored<DeltaContent & { keyId: string }>(
         'delta',
         { version: stored.version, bytes: stored.delta },
         (bytes, keys) => openDelta(bytes, keys, { maxBytes: Number.MAX_SAFE_INTEGER }),
@@ -251,19 +346,31 @@ export class Agent implements AgentCore {
         warnings,
       );
       const { viewHash, ...content } = storedDeltaContent(stored.bytes, delta);
-      return { content, appliedAtMs: stored.appliedAtMs, viewHash };
+      return { content, appliedAtMs: stored.appliedAtMs, viewHash, sha256, keyId: delta.keyId };
     }
+    const keyId = { id: '' };
     const content = this.openStored<SnapshotContent>(
       'snapshot',
       stored,
-      openSnapshot,
+      (bytes, keys) => {
+        const verified = verifySnapshot(bytes, keys);
+        keyId.id = verified.keyId;
+        return verified.open();
+      },
       (bytes) => {
-        const { keyId: _keyId, ...opened } = openStoredSnapshotUnverified(bytes);
+        const { keyId: id, ...opened } = openStoredSnapshotUnverified(bytes);
+        keyId.id = id;
         return opened;
       },
       warnings,
     );
-    return { content, appliedAtMs: stored.appliedAtMs, viewHash: snapshotViewHash(stored.bytes) };
+    return {
+      content,
+      appliedAtMs: stored.appliedAtMs,
+      viewHash: snapshotViewHash(stored.bytes),
+      sha256,
+      keyId: keyId.id,
+    };
   }
 
   private checkComputer(what: 'snapshot' | 'settings' | 'delta', computerId: string): void {
@@ -275,31 +382,20 @@ export class Agent implements AgentCore {
     }
   }
 
-  private activate(content: SnapshotContent, appliedAtMs: number): Active {
-    this.checkComputer('snapshot', content.computerId);
-    const view = this.agentView(content.view);
-    const compiled = new CompiledView(view, content.version);
+  private activate(
+    version: number,
+    header: { issuedAtMs: number; settingsVersion: number },
+    image: ViewImage,
+    appliedAtMs: number,
+  ): Active {
     return {
-      content,
-      view,
-      compiled,
-      nextExpiryAfter: (nowMs) => compiled.nextExpiryAfter(nowMs),
-      decide: (file, nowMs) => compiled.evaluate(file, { nowMs, settings: this.settingsWith() }),
+      version,
+      issuedAtMs: header.issuedAtMs,
+      settingsVersion: header.settingsVersion,
+      image,
+      nextExpiryAfter: (nowMs) => image.nextExpiryAfter(nowMs),
+      decide: (file, nowMs) => image.evaluate(file, { nowMs, settings: this.settingsWith() }),
       appliedAtMs,
-    };
-  }
-
-  /** The view with this agent's real version and os, which the gates look at. */
-  private agentView(view: ComputerView): ComputerView {
-    const { agentVersion, os } = this.options;
-    if (agentVersion === undefined && os === undefined) return view;
-    return {
-      ...view,
-      computer: {
-        ...view.computer,
-        agentVersion: agentVersion ?? view.computer.agentVersion,
-        os: os ?? view.computer.os,
-      },
     };
   }
 
@@ -315,16 +411,16 @@ export class Agent implements AgentCore {
 
   /** The agent version the gates look at: configured, else the snapshot's; empty before either. */
   get agentVersion(): string {
-    return this.active?.view.computer.agentVersion ?? this.options.agentVersion ?? '';
+    return this.active?.image.meta.computer.agentVersion ?? this.options.agentVersion ?? '';
   }
 
   /** The os the agent runs on: configured, else the snapshot's; null before either. */
   get os(): OsName | null {
-    return this.active?.view.computer.os ?? this.options.os ?? null;
+    return this.active?.image.meta.computer.os ?? this.options.os ?? null;
   }
 
   get snapshotVersion(): number | null {
-    return this.active?.content.version ?? null;
+    return this.active?.version ?? null;
   }
 
   /** The view hash of the snapshot version held (reported in hello and acks); null when none. */
@@ -333,7 +429,7 @@ export class Agent implements AgentCore {
   }
 
   get settingsVersion(): number {
-    const fromSnapshot = this.active?.content.settingsVersion ?? 0;
+    const fromSnapshot = this.active?.settingsVersion ?? 0;
     return Math.max(fromSnapshot, this.pushed?.version ?? 0);
   }
 
@@ -344,7 +440,9 @@ export class Agent implements AgentCore {
    *
    * Past those checks the active snapshot is let go before the new one is
    * decoded and compiled, so that two large views never fill memory
-   * together (nothing is answered in between: this runs to its end). Should
+   * together (nothing is answered in between: this runs to its end). The
+   * decoded view is garbage once it is compiled into its image; the image
+   * file is written (durably) before the snapshot row commits. Should
    * decoding, compiling or storing the new one fail, the active snapshot
    * is loaded again from the store, where it still is, and the error is
    * thrown. Should that fail too (a damaged store, no memory left), the
@@ -364,13 +462,22 @@ export class Agent implements AgentCore {
     this.activeViewHash = null;
     this.effective = null;
     this.cache.clear();
-    this.options.reclaimMemory?.();
     let next: Active;
+    let viewHash: Buffer | null;
     try {
-      const content = verified.open();
-      this.options.reclaimMemory?.();
-      next = this.activate(content, now);
-      this.options.store.applySnapshot(next.content.version, bytes, now, hooks);
+      const sha256 = sha256Of(bytes);
+      const image = this.compile(verified.open().view, header.version, sha256);
+      viewHash = snapshotViewHash(bytes);
+      const info: SnapshotInfo = {
+        sha256,
+        keyId: verified.keyId,
+        issuedAtMs: header.issuedAtMs,
+        settingsVersion: header.settingsVersion,
+        viewHash,
+      };
+      next = this.activate(header.version, info, image, now);
+      this.storeImage(image, header.version, sha256, hooks);
+      this.options.store.applySnapshot(header.version, bytes, now, hooks, info);
     } catch (error) {
       const problem = this.loadActiveSnapshot();
       if (problem === null) throw error;
@@ -378,8 +485,8 @@ export class Agent implements AgentCore {
       this.options.onSnapshotLost?.(lost);
       throw new TollgateError('snapshot-lost', lost, { cause: error });
     }
-    this.accept(next, snapshotViewHash(bytes));
-    return { version: next.content.version };
+    this.accept(next, viewHash);
+    return { version: next.version };
   }
 
   /** Makes a verified, compiled and stored view the active one. */
@@ -388,7 +495,7 @@ export class Agent implements AgentCore {
     this.activeViewHash = viewHash;
     this.effective = null;
     this.cache.clear();
-    if (this.pushed !== null && this.pushed.version <= next.content.settingsVersion) this.pushed = null;
+    if (this.pushed !== null && this.pushed.version <= next.settingsVersion) this.pushed = null;
   }
 
   /**
@@ -396,13 +503,13 @@ export class Agent implements AgentCore {
    * a snapshot is, for a bad signature or key, another computer, or a
    * version not newer than the active one; then 'delta-base-mismatch' when
    * its base version and view hash are not those held. The changes are
-   * applied to a copy (the stored base's encoding and the active view), the
-   * produced view's hash must be the signed one, and only then is it
-   * compiled, stored (one transaction) and made active. On any failure the
-   * active view stays, and the error's code ('delta-...') asks the server
-   * for the full snapshot.
+   * applied to the stored base's encoding, the produced view's hash must be
+   * the signed one, and only then is the produced view decoded, compiled,
+   * stored (its image file, then one transaction) and made active. On any
+   * failure the active view stays, and the error's code ('delta-...') asks
+   * the server for the full snapshot.
    */
-  applyDelta(bytes: Uint8Array, hooks?: { beforeCommit?: () => void }): { version: number } {
+  applyDelta(bytes: Uint8Array, hooks?: ApplyHooks): { version: number } {
     const now = this.options.clock();
     const delta = openDelta(bytes, this.options.publicKey, {
       maxBytes: this.options.maxDeltaBytes ?? DEFAULT_MAX_DELTA_BYTES,
@@ -424,15 +531,19 @@ export class Agent implements AgentCore {
     const produced = applyDeltaToStored(() => this.options.store.activeSnapshot(), heldHash, delta);
     let view: ComputerView;
     try {
-      view = applyDeltaToView(active.content.view, delta);
+      view = decodeViewBytes(produced.viewBytes, 'the view the delta produces');
     } catch (error) {
       throw new TollgateError('delta-inapplicable', `the delta's changes cannot be used: ${(error as Error).message}`, {
         cause: error,
       });
     }
-    const { computerId, version, issuedAtMs, settingsVersion } = delta;
-    const next = this.activate({ computerId, version, issuedAtMs, settingsVersion, view }, now);
-    this.options.store.applyDeltaView(version, bytes, produced.viewBytes, now, hooks);
+    const { version, issuedAtMs, settingsVersion } = delta;
+    const sha256 = sha256Of(produced.viewBytes);
+    const image = this.compile(view, version, sha256);
+    const info: SnapshotInfo = { sha256, keyId: delta.keyId, issuedAtMs, settingsVersion, viewHash: produced.viewHash };
+    const next = this.activate(version, info, image, now);
+    this.storeImage(image, version, sha256, hooks);
+    this.options.store.applyDeltaView(version, bytes, produced.viewBytes, now, hooks, info);
     this.accept(next, produced.viewHash);
     return { version };
   }
@@ -456,12 +567,13 @@ export class Agent implements AgentCore {
 
   /** Effective setting values: the snapshot's, then pushed ones, then per-request what-ifs. */
   private settingsWith(overrides?: Readonly<Record<string, SettingValue>>): Readonly<Record<string, SettingValue>> {
-    if (overrides === undefined) return (this.effective ??= { ...this.active?.view.settings, ...this.pushed?.values });
-    return { ...this.active?.view.settings, ...this.pushed?.values, ...overrides };
+    const fromSnapshot = this.active?.image.meta.settings;
+    if (overrides === undefined) return (this.effective ??= { ...fromSnapshot, ...this.pushed?.values });
+    return { ...fromSnapshot, ...this.pushed?.values, ...overrides };
   }
 
   private mode(): EffectiveMode {
-    if (this.active !== null) return effectiveMode(this.active.view, this.settingsWith());
+    if (this.active !== null) return this.active.image.mode(this.settingsWith());
     const { agentVersion, os } = this.options;
     const gated = agentVersion === undefined || os === undefined ? [] : failedGates(DEFAULT_GATES, os, agentVersion);
     return { structure: 'hierarchical', builtInsFirst: true, gated };
@@ -486,7 +598,7 @@ export class Agent implements AgentCore {
       decision = cached.decision;
     } else {
       // What-ifs (another time, other settings) are answered but never cached.
-      decision = this.active.compiled.evaluate(file, {
+      decision = this.active.image.evaluate(file, {
         nowMs: options.atMs ?? now,
         settings: this.settingsWith(options.settings),
       });
@@ -508,7 +620,10 @@ export class Agent implements AgentCore {
   suggest(query: ApprovalQuery): ApprovalSuggestion {
     if (this.active === null)
       throw new TollgateError('no-snapshot', 'no policy snapshot: approval policies are unknown');
-    const view = this.active.view;
+    // The approval part of the view, with the one application the query names (approvals.ts reads no more).
+    const image = this.active.image;
+    const app = query.app === undefined ? undefined : image.application(query.app);
+    const view: ComputerView = { ...image.meta, policies: [], applications: app === undefined ? [] : [app] };
     return evaluateApproval(view, resolveApprovalQuery(view, query));
   }
 
@@ -559,8 +674,8 @@ export class Agent implements AgentCore {
       latency: this.latencyBuckets.counts(),
       cacheHits: this.cache.hits,
       cacheMisses: this.cache.misses,
-      snapshotVersion: active?.content.version ?? null,
-      snapshotIssuedAtMs: active?.content.issuedAtMs ?? null,
+      snapshotVersion: active?.version ?? null,
+      snapshotIssuedAtMs: active?.issuedAtMs ?? null,
       snapshotAppliedAtMs: active?.appliedAtMs ?? null,
       settingsVersion: this.settingsVersion,
       outboxDepth: this.options.store.outboxDepth(),
@@ -576,16 +691,16 @@ export class Agent implements AgentCore {
       computerId: this.options.computerId,
       agentVersion: this.agentVersion,
       os: this.os ?? 'windows',
-      snapshotVersion: active?.content.version ?? null,
-      snapshotIssuedAtMs: active?.content.issuedAtMs ?? null,
+      snapshotVersion: active?.version ?? null,
+      snapshotIssuedAtMs: active?.issuedAtMs ?? null,
       snapshotAppliedAtMs: active?.appliedAtMs ?? null,
-      orgStructure: active?.view.orgStructure ?? null,
+      orgStructure: active?.image.meta.orgStructure ?? null,
       structure: mode.structure,
       builtInsFirst: mode.builtInsFirst,
       gated: mode.gated,
       settings: { ...this.settingsWith() },
       settingsVersion: this.settingsVersion,
-      policyCount: active?.view.policies.length ?? 0,
+      policyCount: active?.image.policyCount ?? 0,
       decisions,
       latencyP50Us: this.latency.percentile(50),
       latencyP99Us: this.latency.percentile(99),
@@ -593,4 +708,8 @@ export class Agent implements AgentCore {
       uptimeMs: this.options.clock() - this.startedAtMs,
     };
   }
+}
+
+function sha256Of(bytes: Uint8Array): Buffer {
+  return createHash('sha256').update(bytes).digest();
 }

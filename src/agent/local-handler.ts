@@ -1,5 +1,5 @@
 import { type LocalRequest, type LocalResponse, type SyncState, decisionExportLimit } from '../wire/local-api.js';
-import type { AgentCore, DecideOptions } from './core.js';
+import type { AgentCore, ApplyHooks, DecideOptions } from './core.js';
 import type { LoggedDecision } from './decision-recorder.js';
 
 /** The agent's connection to the policy server, as status reports it. */
@@ -30,7 +30,7 @@ export interface LocalHandlerContext {
   daemonVersion?: string;
   /** The metrics listener's bound address for status; absent or null: it is off. */
   metricsAddress?: () => string | null;
-  applyHooks?: { beforeCommit?: () => void } | undefined;
+  applyHooks?: ApplyHooks | undefined;
   onApplied?: (snapshotVersion: number) => void;
   onRefused?: (error: Error) => void;
 }

@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { TollgateError } from '../engine/errors.js';
-import { allocateLarge } from '../wire/large-buffer.js';
 import { closeDatabase, openDatabase, quickCheck, type RecoveryInfo } from './open-database.js';
+import { DEFAULT_MAX_IMAGE_BYTES, ImageFiles, imageFolder, type ImageWriteHooks } from './image-files.js';
 import { salvageOutbox } from './outbox-salvage.js';
 import { STORAGE_UNAVAILABLE, type StorageFault, guardStorage, simulateStorageFault } from './storage-error.js';
 
@@ -21,6 +22,33 @@ export interface AgentStoreOptions {
   maxOutboxBytes?: number;
   /** Called when an unreadable database file was moved aside and replaced (after its outbox was salvaged). */
   onRecovered?: (info: RecoveryInfo) => void;
+  /** The largest compiled view image file kept (default DEFAULT_MAX_IMAGE_BYTES); a larger one is not stored. */
+  maxImageBytes?: number;
+}
+
+/**
+ * What a warm start needs of a stored snapshot version without reading its
+ * bytes, recorded when it was verified (null in rows stored before).
+ */
+export interface SnapshotInfo {
+  /** SHA-256 of the stored bytes: names and binds the version's image file. */
+  sha256: Buffer;
+  /** The id of the pinned key that verified it (of the delta, for a version reached by one). */
+  keyId: string;
+  issuedAtMs: number;
+  settingsVersion: number;
+  /** Its view hash (wire/delta.ts); null when it could not be worked out. */
+  viewHash: Buffer | null;
+}
+
+/** The active snapshot's row without its bytes. */
+export interface SnapshotRecord {
+  version: number;
+  appliedAtMs: number;
+  /** Whether the version was reached by a delta (its bytes are a view's encoding). */
+  byDelta: boolean;
+  /** Null for a row stored before these were recorded. */
+  info: SnapshotInfo | null;
 }
 
 /** A versioned blob kept exactly as received (a signed snapshot or settings). */
@@ -66,10 +94,12 @@ export interface PendingOutboxItem {
   attempts: number;
 }
 
-/** Test-only fault points of `applySnapshot`. */
-export interface ApplyHooks {
+/** Test-only fault points of `applySnapshot` (and of writing the image before it). */
+export interface ApplyHooks extends ImageWriteHooks {
   /** Runs inside the transaction just before commit; a throw rolls it back. */
   beforeCommit?: () => void;
+  /** Runs once the transaction is committed, before image files of other versions are deleted. */
+  afterCommit?: () => void;
 }
 
 /** The outbox's default bounds: a full outbox refuses new requests ('outbox-full'); it never drops one. */
@@ -82,6 +112,7 @@ interface Bounds {
   maxDeliveredOutboxIds: number;
   maxOutboxItems: number;
   maxOutboxBytes: number;
+  maxImageBytes: number;
 }
 
 interface BlobRow {
@@ -94,6 +125,17 @@ interface SnapshotRow extends BlobRow {
   parts: number;
   size: number;
   delta: Buffer | null;
+}
+
+interface RecordRow {
+  version: number;
+  applied_at_ms: number;
+  by_delta: number;
+  sha256: Buffer | null;
+  key_id: string | null;
+  issued_at_ms: number | null;
+  settings_version: number | null;
+  view_hash: Buffer | null;
 }
 
 /** What a decision log row counts besides the UTF-8 bytes of its request and decision text. */
@@ -139,8 +181,17 @@ export class AgentStore {
   /** Rows and bytes of the decision log, counted once and then kept up to date; null until needed. */
   private logTotals: { rows: number; bytes: number } | null = null;
   private readonly stmt: Statements;
+  /** The compiled view images beside the database. */
+  readonly images: ImageFiles;
   private readonly applySnapshotTx: Database.Transaction<
-    (version: number, bytes: Buffer, appliedAtMs: number, hooks: ApplyHooks, delta: Buffer | null) => void
+    (
+      version: number,
+      bytes: Buffer,
+      appliedAtMs: number,
+      hooks: ApplyHooks,
+      delta: Buffer | null,
+      info: SnapshotInfo | null,
+    ) => void
   >;
   private readonly applySettingsTx: Database.Transaction<(version: number, bytes: Buffer, appliedAtMs: number) => void>;
   private readonly appendDecisionsTx: (entries: Iterable<DecisionLogEntry>) => { rows: number; bytes: number };
@@ -149,6 +200,7 @@ export class AgentStore {
 
   private constructor(db: Database.Database, file: string, bounds: Bounds) {
     const { maxPreviousSnapshots, maxDeliveredOutboxIds } = bounds;
+    this.images = new ImageFiles(imageFolder(file), bounds.maxImageBytes);
     this.maxDecisionLog = bounds.maxDecisionLog;
     this.maxDecisionLogBytes = bounds.maxDecisionLogBytes;
     this.db = db;
@@ -156,11 +208,19 @@ export class AgentStore {
     const stmt = prepareStatements(db);
     this.stmt = stmt;
     this.applySnapshotTx = db.transaction(
-      (version: number, bytes: Buffer, appliedAtMs: number, hooks: ApplyHooks, delta: Buffer | null) => {
+      (
+        version: number,
+        bytes: Buffer,
+        appliedAtMs: number,
+        hooks: ApplyHooks,
+        delta: Buffer | null,
+        info: SnapshotInfo | null,
+      ) => {
         refuseStale('snapshot', version, stmt.activeSnapshot.get()?.version);
         stmt.deactivateSnapshots.run();
         const parts = Math.ceil(bytes.length / SNAPSHOT_PART_BYTES);
         stmt.insertSnapshot.run(version, appliedAtMs, parts, delta);
+        if (info !== null) stmt.setSnapshotInfo.run(infoRow(version, info));
         for (let seq = 0; seq < parts; seq++) {
           const from = seq * SNAPSHOT_PART_BYTES;
           stmt.insertSnapshotPart.run(version, seq, bytes.subarray(from, from + SNAPSHOT_PART_BYTES));
@@ -217,6 +277,7 @@ export class AgentStore {
       maxDeliveredOutboxIds: count(options.maxDeliveredOutboxIds, 10_000, 'maxDeliveredOutboxIds'),
       maxOutboxItems: count(options.maxOutboxItems, DEFAULT_OUTBOX_LIMITS.maxItems, 'maxOutboxItems'),
       maxOutboxBytes: count(options.maxOutboxBytes, DEFAULT_OUTBOX_LIMITS.maxBytes, 'maxOutboxBytes'),
+      maxImageBytes: count(options.maxImageBytes, DEFAULT_MAX_IMAGE_BYTES, 'maxImageBytes'),
     };
     const db = openDatabase(file, options.onRecovered, salvageOutbox);
     try {
@@ -240,7 +301,7 @@ export class AgentStore {
     if (row === undefined || row.parts === 0) return toBlob(row);
     const delta = row.delta === null ? {} : { delta: row.delta };
     // Parts are copied one by one into a buffer of the whole size.
-    const bytes = allocateLarge(row.size);
+    const bytes = Buffer.allocUnsafe(row.size);
     let filled = 0;
     let parts = 0;
     for (const part of this.stmt.snapshotParts.iterate(row.version)) {
@@ -258,15 +319,93 @@ export class AgentStore {
     return { version: row.version, bytes, appliedAtMs: row.applied_at_ms, ...delta };
   }
 
+  /** The active snapshot's row without reading its bytes, or null before the first one. */
+  activeSnapshotRecord(): SnapshotRecord | null {
+    const row = this.guard(() => this.stmt.activeRecord.get());
+    if (row === undefined) return null;
+    const { sha256, key_id: keyId, issued_at_ms: issuedAtMs, settings_version: settingsVersion } = row;
+    const info =
+      sha256 === null || keyId === null || issuedAtMs === null || settingsVersion === null
+        ? null
+        : { sha256, keyId, issuedAtMs, settingsVersion, viewHash: row.view_hash };
+    return { version: row.version, appliedAtMs: row.applied_at_ms, byDelta: row.by_delta === 1, info };
+  }
+
+  /**
+   * The SHA-256 of the active snapshot's stored bytes, hashed part by part
+   * (the whole is never held); null before the first snapshot. Throws
+   * TollgateError 'store-damaged' when its stored parts do not add up.
+   */
+  hashActiveSnapshot(): Buffer | null {
+    return this.guard(() => {
+      const row = this.stmt.activeSnapshot.get();
+      if (row === undefined) return null;
+      const hash = createHash('sha256');
+      if (row.parts === 0) return hash.update(row.bytes).digest();
+      let filled = 0;
+      let parts = 0;
+      for (const part of this.stmt.snapshotParts.iterate(row.version)) {
+        if (part.seq !== parts) break;
+        hash.update(part.bytes);
+        filled += part.bytes.length;
+        parts++;
+      }
+      if (parts !== row.parts || filled !== row.size) {
+        throw new TollgateError(
+          'store-damaged',
+          `snapshot ${row.version} is stored in ${row.parts} parts of ${row.size} bytes; found ${parts} parts of ${filled}`,
+        );
+      }
+      return hash.digest();
+    });
+  }
+
+  /** Records what a warm start needs of a stored snapshot version (for a row stored without it). */
+  setSnapshotInfo(version: number, info: SnapshotInfo): void {
+    this.guard(() => this.stmt.setSnapshotInfo.run(infoRow(version, info)));
+  }
+
   /**
    * Stores `bytes` as the new active snapshot in one transaction, keeping
-   * `maxPreviousSnapshots` previous ones. Throws TollgateError
-   * 'stale-version' unless `version` is newer than the active one.
+   * `maxPreviousSnapshots` previous ones, with `info` when given. Throws
+   * TollgateError 'stale-version' unless `version` is newer than the
+   * active one. Once committed, the image files of every other version are
+   * deleted (a failure there is left to the next prune).
    */
-  applySnapshot(version: number, bytes: Uint8Array, appliedAtMs: number, hooks: ApplyHooks = {}): void {
+  applySnapshot(
+    version: number,
+    bytes: Uint8Array,
+    appliedAtMs: number,
+    hooks: ApplyHooks = {},
+    info: SnapshotInfo | null = null,
+  ): void {
     checkVersion(version);
     // Read-check-write: take the write lock up front (BEGIN IMMEDIATE).
-    this.guard(() => this.applySnapshotTx.immediate(version, toBuffer(bytes), appliedAtMs, hooks, null));
+    this.guard(() => this.applySnapshotTx.immediate(version, toBuffer(bytes), appliedAtMs, hooks, null, info));
+    this.afterCommit(hooks, info);
+  }
+
+  private afterCommit(hooks: ApplyHooks, info: SnapshotInfo | null): void {
+    hooks.afterCommit?.();
+    this.pruneImagesQuietly(info === null ? [] : [info.sha256]);
+  }
+
+  /**
+   * Deletes every image file but the active snapshot's (and temporary
+   * files); returns the problem as text instead of throwing.
+   */
+  pruneImages(): string | null {
+    const active = this.activeSnapshotRecord()?.info?.sha256;
+    return this.pruneImagesQuietly(active === undefined ? [] : [active]);
+  }
+
+  private pruneImagesQuietly(keep: Buffer[]): string | null {
+    try {
+      this.images.prune(keep);
+      return null;
+    } catch (error) {
+      return `view image files cannot be pruned: ${(error as Error).message}`;
+    }
   }
 
   /**
@@ -280,11 +419,13 @@ export class AgentStore {
     viewBytes: Uint8Array,
     appliedAtMs: number,
     hooks: ApplyHooks = {},
+    info: SnapshotInfo | null = null,
   ): void {
     checkVersion(version);
     this.guard(() =>
-      this.applySnapshotTx.immediate(version, toBuffer(viewBytes), appliedAtMs, hooks, toBuffer(signedDelta)),
+      this.applySnapshotTx.immediate(version, toBuffer(viewBytes), appliedAtMs, hooks, toBuffer(signedDelta), info),
     );
+    this.afterCommit(hooks, info);
   }
 
   /** The kept previous snapshots, newest first. */
@@ -469,6 +610,17 @@ function toBlob(row: BlobRow | undefined): StoredBlob | null {
   return row === undefined ? null : { version: row.version, bytes: row.bytes, appliedAtMs: row.applied_at_ms };
 }
 
+function infoRow(version: number, info: SnapshotInfo) {
+  return {
+    version,
+    sha256: info.sha256,
+    keyId: info.keyId,
+    issuedAtMs: info.issuedAtMs,
+    settingsVersion: info.settingsVersion,
+    viewHash: info.viewHash,
+  };
+}
+
 type Statements = ReturnType<typeof prepareStatements>;
 
 function prepareStatements(db: Database.Database) {
@@ -477,6 +629,16 @@ function prepareStatements(db: Database.Database) {
       `SELECT version, bytes, applied_at_ms, parts, delta,
          (SELECT coalesce(sum(length(p.bytes)), 0) FROM snapshot_parts p WHERE p.version = s.version) AS size
        FROM snapshots s WHERE active = 1`,
+    ),
+    activeRecord: db.prepare<[], RecordRow>(
+      `SELECT version, applied_at_ms, delta IS NOT NULL AS by_delta, sha256, key_id, issued_at_ms,
+         settings_version, view_hash
+       FROM snapshots WHERE active = 1`,
+    ),
+    setSnapshotInfo: db.prepare<[ReturnType<typeof infoRow>]>(
+      `UPDATE snapshots SET sha256 = @sha256, key_id = @keyId, issued_at_ms = @issuedAtMs,
+         settings_version = @settingsVersion, view_hash = @viewHash
+       WHERE version = @version`,
     ),
     snapshotParts: db.prepare<[number], { seq: number; bytes: Buffer }>(
       'SELECT seq, bytes FROM snapshot_parts WHERE version = ? ORDER BY seq',

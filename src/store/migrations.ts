@@ -78,6 +78,19 @@ export const MIGRATIONS: readonly string[] = [
   -- signed snapshot stored as received.
   ALTER TABLE snapshots ADD COLUMN delta BLOB;
   `,
+  `
+  -- What a warm start needs of a snapshot version without reading its
+  -- bytes: the SHA-256 of the stored bytes (its compiled view image, a file
+  -- <db>.images/<sha256>.img, is bound to it), the id of the key that
+  -- verified it, its header fields and its view hash (wire/delta.ts). NULL
+  -- in rows written before this step: such a row is read, verified and
+  -- compiled once, and then filled in.
+  ALTER TABLE snapshots ADD COLUMN sha256 BLOB;
+  ALTER TABLE snapshots ADD COLUMN key_id TEXT;
+  ALTER TABLE snapshots ADD COLUMN issued_at_ms INTEGER;
+  ALTER TABLE snapshots ADD COLUMN settings_version INTEGER;
+  ALTER TABLE snapshots ADD COLUMN view_hash BLOB;
+  `,
 ];
 
 /**

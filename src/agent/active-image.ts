@@ -1,0 +1,124 @@
+/**
+ * The agent's compiled view image (engine/view-image.ts): compiled once
+ * when a verified snapshot is accepted, stored beside it in the cache, and
+ * opened again at a warm start. The image file is the image's bytes after a
+ * small binding record, so that an image is used only for the snapshot it
+ * was compiled from (its SHA-256 and the image format version, in the
+ * image's own header) and for this agent (its computer id, and the agent
+ * version and os configured, which the gates look at).
+ *
+ * File layout: "TGIB" (4 bytes), the binding's length (Uint32, little-
+ * endian), the binding as JSON (UTF-8), zeros up to a multiple of 8 bytes,
+ * then the image (which is read in place: it must start 8-byte aligned).
+ */
+import { TollgateError } from '../engine/errors.js';
+import type { OsName } from '../engine/model.js';
+import type { ComputerView } from '../engine/view.js';
+import { IMAGE_ERROR_CODES, compileViewImage, openViewImage, type ViewImage } from '../engine/view-image.js';
+
+/** What an image is compiled for: the snapshot (version and SHA-256 of its stored bytes) and the agent. */
+export interface ActiveBinding {
+  snapshotVersion: number;
+  snapshotHash: Uint8Array;
+  computerId: string;
+  /** The configured agent version and os (undefined: the snapshot's own are used). */
+  agentVersion: string | undefined;
+  os: OsName | undefined;
+}
+
+const FILE_MAGIC = Buffer.from('TGIB', 'latin1');
+const PREFIX_BYTES = 8;
+/** The binding record is small; a longer one is damage. */
+const MAX_BINDING_BYTES = 64 * 1024;
+
+/**
+ * The one place the agent compiles a view: the view with this agent's
+ * version and os (which the gates look at) compiled into an image bound to
+ * its snapshot. The view can be let go once this returns.
+ */
+export function compileActiveImage(view: ComputerView, binding: ActiveBinding): ViewImage {
+  if (view.computer.id !== binding.computerId) {
+    throw new TollgateError(
+      'wrong-computer',
+      `the snapshot's view is of computer ${view.computer.id}, this agent is ${binding.computerId}`,
+    );
+  }
+  return compileViewImage(agentView(view, binding), {
+    snapshotVersion: binding.snapshotVersion,
+    snapshotHash: binding.snapshotHash,
+  });
+}
+
+/** The view with this agent's configured version and os. */
+function agentView(view: ComputerView, binding: ActiveBinding): ComputerView {
+  const { agentVersion, os } = binding;
+  if (agentVersion === undefined && os === undefined) return view;
+  return {
+    ...view,
+    computer: {
+      ...view.computer,
+      agentVersion: agentVersion ?? view.computer.agentVersion,
+      os: os ?? view.computer.os,
+    },
+  };
+}
+
+function bindingRecord(binding: ActiveBinding): string {
+  return JSON.stringify({
+    computerId: binding.computerId,
+    agentVersion: binding.agentVersion ?? null,
+    os: binding.os ?? null,
+  });
+}
+
+/** The parts of the image file of `image` (written one after the other). */
+export function imageFileParts(image: ViewImage, binding: ActiveBinding): Uint8Array[] {
+  const record = Buffer.from(bindingRecord(binding), 'utf8');
+  const head = Buffer.alloc((PREFIX_BYTES + record.length + 7) & ~7);
+  FILE_MAGIC.copy(head, 0);
+  head.writeUInt32LE(record.length, 4);
+  record.copy(head, PREFIX_BYTES);
+  return [head, image.bytes];
+}
+
+function damaged(what: string): TollgateError {
+  return new TollgateError(IMAGE_ERROR_CODES.damaged, `view image file damaged: ${what}`);
+}
+
+/**
+ * Opens an image file for `binding`: throws TollgateError 'image-damaged'
+ * or 'image-mismatch' naming what is wrong (another snapshot, another
+ * format version, another computer, agent version or os, damaged bytes).
+ */
+export function openActiveImage(file: Buffer, binding: ActiveBinding): ViewImage {
+  if (file.length < PREFIX_BYTES || !file.subarray(0, 4).equals(FILE_MAGIC)) {
+    throw damaged('not an image file (magic)');
+  }
+  const length = file.readUInt32LE(4);
+  if (length > MAX_BINDING_BYTES || PREFIX_BYTES + length > file.length) {
+    throw damaged(`binding record of ${length} bytes`);
+  }
+  const record = file.subarray(PREFIX_BYTES, PREFIX_BYTES + length).toString('utf8');
+  if (record !== bindingRecord(binding)) {
+    throw new TollgateError(
+      IMAGE_ERROR_CODES.mismatch,
+      `view image compiled for ${record}, this agent is ${bindingRecord(binding)}`,
+    );
+  }
+  const image = openViewImage(file.subarray((PREFIX_BYTES + length + 7) & ~7), {
+    snapshotHash: binding.snapshotHash,
+  });
+  if (image.snapshotVersion !== binding.snapshotVersion) {
+    throw new TollgateError(
+      IMAGE_ERROR_CODES.mismatch,
+      `view image of snapshot version ${image.snapshotVersion}, expected ${binding.snapshotVersion}`,
+    );
+  }
+  if (image.meta.computer.id !== binding.computerId) {
+    throw new TollgateError(
+      IMAGE_ERROR_CODES.mismatch,
+      `view image of computer ${image.meta.computer.id}, this agent is ${binding.computerId}`,
+    );
+  }
+  return image;
+}

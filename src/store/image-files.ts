@@ -1,0 +1,168 @@
+/**
+ * The compiled view images beside the agent cache: one file a snapshot
+ * version, `<db>.images/<sha256>.img`, named by the SHA-256 of the stored
+ * snapshot bytes it was compiled from. A file is written whole or not at
+ * all (a temporary file, fsync, rename, fsync of the folder), so a crash
+ * leaves either the old set of files or the new one, plus at most a
+ * temporary file that the next prune removes. What a file holds is not
+ * trusted here: the agent checks it (its header is bound to the snapshot's
+ * hash) and recompiles from the verified snapshot when anything is wrong.
+ */
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { TollgateError } from '../engine/errors.js';
+
+/** The largest image file written or read by default (a larger one is not kept: warm start recompiles). */
+export const DEFAULT_MAX_IMAGE_BYTES = 1024 * 1024 * 1024;
+
+const IMAGE_SUFFIX = '.img';
+const TEMP_SUFFIX = '.tmp';
+const SHA256_BYTES = 32;
+
+/** Test-only fault points of writing an image file. */
+export interface ImageWriteHooks {
+  /** Runs once half of the image's bytes are written to the temporary file (before its fsync and rename). */
+  duringImageWrite?: () => void;
+}
+
+/** The folder of image files beside the database `file`. */
+export function imageFolder(file: string): string {
+  return `${file}.images`;
+}
+
+function nameOf(sha256: Uint8Array): string {
+  if (sha256.length !== SHA256_BYTES) {
+    throw new TollgateError('invalid-argument', `an image is named by a SHA-256 of 32 bytes, not ${sha256.length}`);
+  }
+  return Buffer.from(sha256.buffer, sha256.byteOffset, sha256.length).toString('hex') + IMAGE_SUFFIX;
+}
+
+/** The image files of one agent cache, in `folder`, at most `maxBytes` each. */
+export class ImageFiles {
+  constructor(
+    readonly folder: string,
+    readonly maxBytes: number,
+  ) {}
+
+  /** The path of the image of the snapshot whose stored bytes hash to `sha256`. */
+  path(sha256: Uint8Array): string {
+    return join(this.folder, nameOf(sha256));
+  }
+
+  /**
+   * Writes the image of `sha256` durably (temporary file, fsync, rename,
+   * fsync of the folder). Returns false, writing nothing, when the image is
+   * larger than maxBytes. Throws on a file system error (nothing replaced).
+   */
+  write(sha256: Uint8Array, parts: readonly Uint8Array[], hooks: ImageWriteHooks = {}): boolean {
+    const total = parts.reduce((n, p) => n + p.length, 0);
+    if (total > this.maxBytes) return false;
+    mkdirSync(this.folder, { recursive: true, mode: 0o750 });
+    const target = this.path(sha256);
+    const temp = target + TEMP_SUFFIX;
+    const fd = openSync(temp, 'w', 0o640);
+    try {
+      let written = 0;
+      let halfway = hooks.duringImageWrite === undefined;
+      for (const part of parts) {
+        let at = 0;
+        while (at < part.length) {
+          // Written in slices so that a fault point can stop a write half done.
+          const slice = Math.min(part.length - at, 4 * 1024 * 1024);
+          at += writeSync(fd, part, at, slice);
+          written += slice;
+          if (!halfway && written * 2 >= total) {
+            halfway = true;
+            hooks.duringImageWrite?.();
+          }
+        }
+      }
+      fsyncSync(fd);
+    } catch (error) {
+      closeSync(fd);
+      unlinkQuietly(temp);
+      throw error;
+    }
+    closeSync(fd);
+    renameSync(temp, target);
+    syncFolder(this.folder);
+    return true;
+  }
+
+  /**
+   * The bytes of the image of `sha256`; null when there is no such file.
+   * A file larger than maxBytes throws TollgateError 'image-damaged'.
+   */
+  read(sha256: Uint8Array): Buffer | null {
+    const file = this.path(sha256);
+    let size: number;
+    try {
+      size = statSync(file).size;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+    if (size > this.maxBytes) {
+      throw new TollgateError('image-damaged', `view image file of ${size} bytes is larger than ${this.maxBytes}`);
+    }
+    return readFileSync(file);
+  }
+
+  /** Deletes every image file but those of `keep` (SHA-256 hashes), and every temporary file. */
+  prune(keep: readonly Uint8Array[]): void {
+    let names: string[];
+    try {
+      names = readdirSync(this.folder);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    const kept = new Set(keep.map(nameOf));
+    let removed = false;
+    for (const name of names) {
+      if (kept.has(name) || !(name.endsWith(IMAGE_SUFFIX) || name.endsWith(TEMP_SUFFIX))) continue;
+      unlinkQuietly(join(this.folder, name));
+      removed = true;
+    }
+    if (removed) syncFolder(this.folder);
+  }
+
+  /** The names of the files in the folder (tests and diagnostics). */
+  list(): string[] {
+    try {
+      return readdirSync(this.folder).sort();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+  }
+}
+
+function unlinkQuietly(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    // Already gone, or the next prune tries again.
+  }
+}
+
+/** Makes a rename or unlink in `folder` durable. */
+function syncFolder(folder: string): void {
+  const fd = openSync(folder, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}

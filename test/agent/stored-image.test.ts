@@ -1,0 +1,243 @@
+// The compiled view image stored beside the verified snapshot: a warm start
+// opens it and decides as a fresh apply does; a damaged, mismatched,
+// truncated or missing image is never served but compiled again from the
+// verified stored snapshot (decisions unchanged, a warning told), and the
+// image file is written again.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Agent, type AgentOptions } from '../../src/agent/agent.js';
+import { IMAGE_HEADER } from '../../src/engine/view-image.js';
+import type { Decision, FileRequest } from '../../src/engine/model.js';
+import { buildView } from '../../src/engine/view.js';
+import { AgentStore } from '../../src/store/agent-store.js';
+import { sealSnapshot } from '../../src/wire/signed.js';
+import { generateSigningKeys, parsePrivateKey, parsePublicKey } from '../../src/wire/signing.js';
+import { SYNTHETIC_NOW_MS, syntheticWorld } from '../../scripts/lib/synthetic-world.js';
+
+const keys = generateSigningKeys();
+const privateKey = parsePrivateKey(keys.privateKeyPem);
+const SYNTHETIC = syntheticWorld({ policies: 2_000, seed: 11, requests: 400, requestsPerShape: 5 });
+const COMPUTER = SYNTHETIC.computer;
+const VIEW = buildView(SYNTHETIC.world, COMPUTER);
+const REQUESTS: FileRequest[] = [...SYNTHETIC.requests, ...Object.values(SYNTHETIC.byShape).flat()];
+
+function seal(version: number): Uint8Array {
+  return sealSnapshot({ computerId: COMPUTER, version, issuedAtMs: 5, settingsVersion: 0, view: VIEW }, privateKey);
+}
+
+describe('the stored view image', () => {
+  let dir: string;
+  let dbFile: string;
+  let stores: AgentStore[];
+  let problems: string[];
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollgate-image-'));
+    dbFile = path.join(dir, 'agent.db');
+    stores = [];
+    problems = [];
+  });
+
+  afterEach(() => {
+    for (const store of stores) store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  function newAgent(options: Partial<AgentOptions> = {}): { agent: Agent; store: AgentStore } {
+    const store = AgentStore.open(dbFile);
+    stores.push(store);
+    const agent = new Agent({
+      store,
+      publicKey: parsePublicKey(keys.publicKeyPem),
+      computerId: COMPUTER,
+      noSnapshotAction: 'deny',
+      clock: () => SYNTHETIC_NOW_MS,
+      onImageProblem: (problem) => problems.push(problem),
+      ...options,
+    });
+    return { agent, store };
+  }
+
+  const decisions = (agent: Agent): Decision[] => REQUESTS.map((file) => agent.decide(file));
+
+  function imageFiles(): string[] {
+    const folder = `${dbFile}.images`;
+    return fs.existsSync(folder) ? fs.readdirSync(folder).sort() : [];
+  }
+
+  function imagePath(): string {
+    const files = imageFiles();
+    expect(files).toHaveLength(1);
+    return path.join(`${dbFile}.images`, files[0] as string);
+  }
+
+  /** Applies version 1 in one agent and returns its decisions (the fresh apply). */
+  function applyFresh(): Decision[] {
+    const { agent } = newAgent();
+    agent.applySnapshot(seal(1));
+    return decisions(agent);
+  }
+
+  /** A warm start in a new agent: its decisions and what it told. */
+  function warmStart(options: Partial<AgentOptions> = {}): { decisions: Decision[]; problems: string[] } {
+    problems = [];
+    const { agent } = newAgent(options);
+    const loaded = agent.loadFromStore();
+    expect(loaded.problems).toEqual([]);
+    expect(agent.snapshotVersion).toBe(1);
+    return { decisions: decisions(agent), problems };
+  }
+
+  it('is written beside the snapshot, named by its SHA-256, and a warm start from it decides as the fresh apply', () => {
+    const fresh = applyFresh();
+    expect(imageFiles()).toEqual([expect.stringMatching(/^[0-9a-f]{64}\.img$/)]);
+    const warm = warmStart();
+    expect(warm.problems).toEqual([]);
+    expect(warm.decisions).toEqual(fresh);
+    // Some decisions are made by policies, not only the default.
+    expect(new Set(fresh.map((d) => d.policy)).size).toBeGreaterThan(10);
+  });
+
+  const damages: [string, (file: string) => void, RegExp][] = [
+    [
+      'a flipped byte in its columns',
+      (file) => {
+        const bytes = fs.readFileSync(file);
+        const at = bytes.length - 100;
+        bytes[at] = (bytes[at] as number) ^ 0x40;
+        fs.writeFileSync(file, bytes);
+      },
+      /checksum differs/,
+    ],
+    ['truncated', (file) => fs.truncateSync(file, Math.floor(fs.statSync(file).size / 2)), /truncated/],
+    ['missing', (file) => fs.unlinkSync(file), /missing/],
+    ['not an image at all', (file) => fs.writeFileSync(file, Buffer.alloc(5000, 0x5a)), /magic/],
+    [
+      'bound to another snapshot hash',
+      (file) => {
+        const bytes = fs.readFileSync(file);
+        const imageAt = imageStart(bytes);
+        bytes[imageAt + IMAGE_HEADER.hash] = (bytes[imageAt + IMAGE_HEADER.hash] as number) ^ 1;
+        fs.writeFileSync(file, bytes);
+      },
+      /another snapshot/,
+    ],
+    [
+      'of another image format version',
+      (file) => {
+        const bytes = fs.readFileSync(file);
+        bytes.writeUInt32LE(99, imageStart(bytes) + IMAGE_HEADER.format);
+        fs.writeFileSync(file, bytes);
+      },
+      /format version 99/,
+    ],
+  ];
+
+  for (const [what, damage, reason] of damages) {
+    it(`${what}: compiled again from the verified snapshot, decisions unchanged, told, and written again`, () => {
+      const fresh = applyFresh();
+      const file = imagePath();
+      const good = fs.readFileSync(file);
+      damage(file);
+      const warm = warmStart();
+      expect(warm.decisions).toEqual(fresh);
+      expect(warm.problems).toHaveLength(1);
+      expect(warm.problems[0]).toMatch(/stored view image of snapshot 1 cannot be used/);
+      expect(warm.problems[0]).toMatch(reason);
+      // The image is whole again: the next warm start opens it without a word.
+      expect(fs.readFileSync(imagePath()).equals(good)).toBe(true);
+      expect(warmStart().problems).toEqual([]);
+    });
+  }
+
+  it('compiled for another agent version or os: not used, compiled again for this one', () => {
+    applyFresh();
+    const other = warmStart({ agentVersion: '1.0.0', os: 'macos' });
+    expect(other.problems.join()).toMatch(/image-mismatch|compiled for/);
+    const { agent } = newAgent({ agentVersion: '1.0.0', os: 'macos' });
+    agent.loadFromStore();
+    expect(agent.status()).toMatchObject({ agentVersion: '1.0.0', os: 'macos' });
+  });
+
+  it('a stored snapshot row from before images were kept: verified, compiled, and its image written', () => {
+    const fresh = applyFresh();
+    fs.rmSync(`${dbFile}.images`, { recursive: true });
+    const db = new Database(dbFile);
+    db.prepare('UPDATE snapshots SET sha256 = NULL, key_id = NULL').run();
+    db.close();
+    const first = warmStart();
+    expect(first.decisions).toEqual(fresh);
+    expect(first.problems).toEqual([]);
+    expect(imageFiles()).toHaveLength(1);
+    const second = warmStart();
+    expect(second.problems).toEqual([]);
+    expect(second.decisions).toEqual(fresh);
+  });
+
+  it('an image is never served when the stored snapshot no longer hashes to it: the snapshot decides', () => {
+    applyFresh();
+    const db = new Database(dbFile);
+    const part = db
+      .prepare<[], { bytes: Buffer }>('SELECT bytes FROM snapshot_parts WHERE version = 1 AND seq = 0')
+      .get()!;
+    part.bytes[10] = (part.bytes[10] as number) ^ 1;
+    db.prepare('UPDATE snapshot_parts SET bytes = ? WHERE version = 1 AND seq = 0').run(part.bytes);
+    db.close();
+    const { agent } = newAgent();
+    const loaded = agent.loadFromStore();
+    expect(problems.join()).toMatch(/no longer hashes to it/);
+    expect(loaded.problems.join()).toMatch(/stored snapshot 1 cannot be used/);
+    expect(agent.snapshotVersion).toBeNull();
+  });
+
+  it('keeps the image of the active snapshot only, and removes leftover temporary files', () => {
+    const { agent, store } = newAgent();
+    agent.applySnapshot(seal(1));
+    const first = imageFiles();
+    fs.writeFileSync(path.join(`${dbFile}.images`, 'leftover.img.tmp'), 'x');
+    agent.applySnapshot(seal(2));
+    const second = imageFiles();
+    expect(second).toHaveLength(1);
+    expect(second).not.toEqual(first);
+    expect(store.activeSnapshotRecord()?.info?.sha256.toString('hex')).toBe(second[0]?.replace('.img', ''));
+  });
+
+  it('is not stored when larger than the bound: warm start compiles again and says why', () => {
+    const store = AgentStore.open(dbFile, { maxImageBytes: 1024 });
+    stores.push(store);
+    const agent = new Agent({
+      store,
+      publicKey: parsePublicKey(keys.publicKeyPem),
+      computerId: COMPUTER,
+      noSnapshotAction: 'deny',
+      clock: () => SYNTHETIC_NOW_MS,
+      onImageProblem: (problem) => problems.push(problem),
+    });
+    agent.applySnapshot(seal(1));
+    expect(problems.join()).toMatch(/larger than the cache keeps/);
+    expect(imageFiles()).toEqual([]);
+    expect(decisions(agent)).toEqual(applyFreshIn(path.join(dir, 'other.db')));
+  });
+
+  function applyFreshIn(file: string): Decision[] {
+    const store = AgentStore.open(file);
+    stores.push(store);
+    const agent = new Agent({
+      store,
+      publicKey: parsePublicKey(keys.publicKeyPem),
+      computerId: COMPUTER,
+      noSnapshotAction: 'deny',
+      clock: () => SYNTHETIC_NOW_MS,
+    });
+    agent.applySnapshot(seal(1));
+    return decisions(agent);
+  }
+});
+
+/** Where the image starts in an image file (after the binding record; see active-image.ts). */
+function imageStart(file: Buffer): number {
+  return (8 + file.readUInt32LE(4) + 7) & ~7;
+}

@@ -1,0 +1,131 @@
+// The real daemon killed with SIGKILL while it applies a snapshot: half way
+// through writing the new view image, just before the snapshot's
+// transaction commits, and just after it. On restart a whole snapshot
+// serves each time (the old one, or the new one once committed), from its
+// stored image, and only the active snapshot's image file is left.
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalClient } from '../../src/local/client.js';
+import { cli, startDaemon, workspace, writeConfig, type Workspace } from '../support/daemon-process.js';
+import { LARGE_COMPUTER, syntheticScenarioText } from '../support/large-scenario.js';
+
+const POLICIES = 5_000;
+
+async function status(socket: string) {
+  const client = await LocalClient.connect(socket);
+  try {
+    const response = await client.call({ kind: 'status' });
+    if (response.kind !== 'status') throw new Error(`unexpected ${response.kind}`);
+    return response.status;
+  } finally {
+    client.close();
+  }
+}
+
+async function decide(socket: string, path: string) {
+  const client = await LocalClient.connect(socket);
+  try {
+    const response = await client.request({ kind: 'evaluateFile', file: { path } });
+    if (response.kind !== 'decision') throw new Error(`unexpected ${response.kind}`);
+    return response.decision;
+  } finally {
+    client.close();
+  }
+}
+
+const imageWarning = (l: Record<string, unknown>): boolean => l['msg'] === 'view image not used or not stored';
+
+describe('the daemon killed while applying a snapshot', () => {
+  let ws: Workspace;
+  let v1: string;
+  let v2: string;
+
+  beforeAll(async () => {
+    ws = await workspace();
+    const scenario = join(ws.dir, 'large.json');
+    writeFileSync(scenario, syntheticScenarioText(POLICIES));
+    v1 = await ws.snapshot(LARGE_COMPUTER, 1, { scenario });
+    v2 = await ws.snapshot(LARGE_COMPUTER, 2, { scenario });
+  });
+
+  afterAll(() => ws.cleanup());
+
+  // The fault, the version serving after restart, and the image files the kill left behind.
+  const cases: [string, number, RegExp[]][] = [
+    ['kill-during-image-write', 1, [/\.img$/, /\.img\.tmp$/]],
+    ['kill-before-snapshot-commit', 1, [/\.img$/, /\.img$/]],
+    ['kill-after-snapshot-commit', 2, [/\.img$/, /\.img$/]],
+  ];
+
+  for (const [fault, serving, leftBehind] of cases) {
+    it(`${fault}: snapshot ${serving} serves whole on restart, from its stored image`, async () => {
+      const socket = join(ws.dir, `${fault}.sock`);
+      const config = writeConfig(ws, fault, {
+        computerId: LARGE_COMPUTER,
+        seedSnapshot: v1,
+        socket: { path: socket, maxFrameBytes: 64 << 20 },
+      });
+      const images = join(ws.dir, `${fault}-data`, 'agent.db.images');
+      const first = await startDaemon(config, socket);
+      await first.waitForLog((l) => l['msg'] === 'seed snapshot applied');
+      const before = await decide(socket, 'C:\\Windows\\System32\\notepad.exe');
+      await first.stop();
+      expect(readdirSync(images)).toHaveLength(1);
+
+      const crashing = await startDaemon(config, socket, { TOLLGATE_FAULT: fault });
+      try {
+        // Its seed (version 1) is not newer than what it holds: nothing is applied at start.
+        const applied = await cli(['snapshot', 'apply', v2, '--socket', crashing.adminSocket]);
+        expect(applied.code).not.toBe(0);
+        expect(await crashing.exited).toEqual({ code: null, signal: 'SIGKILL' });
+      } finally {
+        await crashing.stop();
+      }
+      const left = readdirSync(images).sort((a, b) => a.length - b.length);
+      expect(left).toEqual(leftBehind.map((pattern): unknown => expect.stringMatching(pattern)));
+
+      const restarted = await startDaemon(config, socket);
+      try {
+        const held = await status(socket);
+        expect(held.snapshotVersion).toBe(serving);
+        expect(held.policyCount).toBe(POLICIES);
+        const after = await decide(socket, 'C:\\Windows\\System32\\notepad.exe');
+        expect({ ...after, snapshotVersion: before.snapshotVersion }).toEqual(before);
+        expect(after.snapshotVersion).toBe(serving);
+        // Opened from the stored image: nothing was recompiled, and only the active image is left.
+        expect(restarted.logs.filter(imageWarning)).toEqual([]);
+        const files = readdirSync(images);
+        expect(files).toEqual([expect.stringMatching(/^[0-9a-f]{64}\.img$/)]);
+      } finally {
+        await restarted.stop();
+      }
+    });
+  }
+
+  it('a damaged image file: the restarted daemon warns, recompiles from the snapshot and serves it', async () => {
+    const socket = join(ws.dir, 'damaged.sock');
+    const config = writeConfig(ws, 'damaged', {
+      computerId: LARGE_COMPUTER,
+      seedSnapshot: v1,
+      socket: { path: socket },
+    });
+    const images = join(ws.dir, 'damaged-data', 'agent.db.images');
+    const first = await startDaemon(config, socket);
+    await first.waitForLog((l) => l['msg'] === 'seed snapshot applied');
+    const before = await decide(socket, 'C:\\Windows\\System32\\notepad.exe');
+    await first.stop();
+    const [file] = readdirSync(images);
+    writeFileSync(join(images, file as string), Buffer.alloc(4096, 0x5a));
+
+    const restarted = await startDaemon(config, socket);
+    try {
+      const warning = await restarted.waitForLog(imageWarning);
+      expect(String(warning['problem'])).toMatch(/stored view image of snapshot 1 cannot be used \(.*magic/);
+      expect((await status(socket)).snapshotVersion).toBe(1);
+      expect(await decide(socket, 'C:\\Windows\\System32\\notepad.exe')).toEqual(before);
+    } finally {
+      await restarted.stop();
+    }
+  });
+});
