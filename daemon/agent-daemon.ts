@@ -7,15 +7,14 @@ import { Agent } from '../src/agent/agent.js';
 import type { FileRequest, OsName } from '../src/engine/model.js';
 import type { DaemonConfig } from '../src/agent/config.js';
 import { parseLoopbackAddress, readPinnedKeys } from '../src/agent/config.js';
-import { AgentMetrics } from '../src/agent/metrics.js';
-import { MetricsListener } from '../src/local/metrics-listener.js';
+import type { MetricsListener } from '../src/local/metrics-listener.js';
 import { DecisionRecorder } from '../src/agent/decision-recorder.js';
 import { handleLocalRequest } from '../src/agent/local-handler.js';
 import { tollgateVersion } from '../src/cli/version.js';
 import { LocalServer, type LocalServerOptions } from '../src/local/server.js';
 import { resolveGroupId } from '../src/local/socket-group.js';
 import { AgentStore } from '../src/store/agent-store.js';
-import { SyncClient } from '../src/sync/client.js';
+import type { SyncClient } from '../src/sync/client.js';
 import type { ApplyHooks } from '../src/agent/core.js';
 
 /** The operating system this process runs on, in SPEC.md's terms. */
@@ -160,6 +159,11 @@ export async function startAgentDaemon(
     const address = parseLoopbackAddress(config.metrics.listen);
     // The config was validated: a problem here is a bug, not input.
     if (typeof address === 'string') throw new Error(`metrics.listen: ${address}`);
+    // Loaded only when configured, and after the sockets serve (prom-client is not needed to answer).
+    const [{ AgentMetrics }, { MetricsListener }] = await Promise.all([
+      import('../src/agent/metrics.js'),
+      import('../src/local/metrics-listener.js'),
+    ]);
     const metrics = new AgentMetrics({
       counts: () => agent.metrics(),
       sync: () => ({ state: sync?.state ?? 'disabled', lastSyncAtMs: sync?.lastSyncAtMs ?? null }),
@@ -203,6 +207,8 @@ export async function startAgentDaemon(
 
   if (config.server !== undefined) {
     const server = config.server;
+    // Loaded only when a server is configured, and after the sockets serve (ws is not needed to answer).
+    const { SyncClient } = await import('../src/sync/client.js');
     sync = new SyncClient({
       urls: server.urls,
       token: server.token,

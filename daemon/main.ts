@@ -1,13 +1,16 @@
-import { join } from 'node:path';
-import { InvalidArgumentError, Option } from 'commander';
+/**
+ * The process entry point of the `tollgate` command (bin/tollgate.js).
+ *
+ * `tollgate daemon --config FILE`, the command line an endpoint starts at
+ * boot, runs the agent daemon without loading the command line (commander
+ * and the modules of every other command): what the daemon does not need
+ * before its first answer is not loaded before it. Every other command line
+ * goes through the full program: src/cli/main.ts plus the process commands
+ * of daemon/commands.ts.
+ */
 import pino, { type Logger } from 'pino';
-import { loadDaemonConfig, readPinnedKeys } from '../src/agent/config.js';
-import { printEffectiveConfig } from '../src/cli/check-config.js';
-import { parseTimeMs, timeProblem } from '../src/engine/validate.js';
 import { EXIT_OK, processIo, type CliIo } from '../src/cli/io.js';
-import { extendProgram, main, outputOf } from '../src/cli/main.js';
 import type { FaultPoint } from './agent-daemon.js';
-import type { ServerFaultPoint } from './server-daemon.js';
 
 /** Paths that never reach a log line. */
 const REDACT = ['token', '*.token', 'config.server.token', 'headers.authorization', 'privateKey', '*.privateKey'];
@@ -56,196 +59,67 @@ function faultPoint(): FaultPoint | undefined {
   return AGENT_FAULT_POINTS.find((point) => point === value);
 }
 
-/** Test-only: `TOLLGATE_FAULT=server-disk-full` or `server-read-only` makes the server's database writes fail. */
-function serverFaultPoint(): ServerFaultPoint | undefined {
-  const value = process.env['TOLLGATE_FAULT'];
-  return value === 'server-disk-full' ? 'disk-full' : value === 'server-read-only' ? 'read-only' : undefined;
+/**
+ * Runs the agent daemon of a configuration file until SIGTERM or SIGINT,
+ * then stops it cleanly; resolves to the exit code. Each process loads only
+ * its own side: the agent never loads the server's modules.
+ */
+export async function runAgentDaemon(configFile: string): Promise<number> {
+  const [{ loadDaemonConfig }, { startAgentDaemon }] = await Promise.all([
+    import('../src/agent/config.js'),
+    import('./agent-daemon.js'),
+  ]);
+  const config = await loadDaemonConfig(configFile);
+  const logger = createLogger(config.logLevel);
+  const stopped = stopSignal((signal) => logger.info({ signal }, 'already stopping'));
+  const daemon = await startAgentDaemon(config, logger, faultPoint());
+  const signal = await stopped;
+  logger.info({ signal }, 'stopping');
+  await daemon.close();
+  logger.info('stopped');
+  exitSoon(EXIT_OK);
+  return EXIT_OK;
 }
 
 /**
- * Diagnostics: `TOLLGATE_STALL_LOG_MS=50` logs every event-loop stall of
- * the server of 50 ms or more, with the phases of work it ran through.
+ * The configuration file of exactly `daemon --config FILE` (or
+ * `daemon --config=FILE`); null for any other command line, which the full
+ * program parses (help, --check-config, --json, a missing or extra word).
  */
-function stallLogMs(): number | undefined {
-  const value = Number(process.env['TOLLGATE_STALL_LOG_MS']);
-  return Number.isFinite(value) && value > 0 ? value : undefined;
+export function plainDaemonConfig(argv: readonly string[]): string | null {
+  if (argv[0] !== 'daemon') return null;
+  const [, option, value] = argv;
+  if (argv.length === 3 && option === '--config' && value !== undefined && value !== '' && !value.startsWith('-')) {
+    return value;
+  }
+  if (
+    argv.length === 2 &&
+    option !== undefined &&
+    option.startsWith('--config=') &&
+    option.length > '--config='.length
+  ) {
+    return option.slice('--config='.length);
+  }
+  return null;
 }
 
-extendProgram((program, io: CliIo, setExit) => {
-  program
-    .command('daemon')
-    .summary('run the agent daemon')
-    .description(
-      'Runs the agent: serves decisions on the local socket from the cached snapshot, applies the seed snapshot ' +
-        'and, when a server is configured, syncs from it. Stops cleanly on SIGTERM and SIGINT. See docs/DAEMON.md.',
-    )
-    .option('--config <file>', 'the daemon configuration (JSON or YAML)')
-    .option(
-      '--check-config <file>',
-      'validate the configuration (and read the pinned keys) as the daemon does, print the effective ' +
-        'configuration and exit: 0 valid, 2 invalid (each problem names the field); starts nothing',
-    )
-    .action(async (opts: { config?: string; checkConfig?: string }) => {
-      if (opts.checkConfig !== undefined) {
-        const config = await loadDaemonConfig(opts.checkConfig);
-        await readPinnedKeys(config);
-        setExit(printEffectiveConfig(io, opts.checkConfig, config));
-        return;
-      }
-      if (opts.config === undefined) throw new InvalidArgumentError('daemon needs --config <file>');
-      // Each process loads only its own side: the agent never loads the server's modules.
-      const { startAgentDaemon } = await import('./agent-daemon.js');
-      const config = await loadDaemonConfig(opts.config);
-      const logger = createLogger(config.logLevel);
-      const stopped = stopSignal((signal) => logger.info({ signal }, 'already stopping'));
-      const daemon = await startAgentDaemon(config, logger, faultPoint());
-      const signal = await stopped;
-      logger.info({ signal }, 'stopping');
-      await daemon.close();
-      logger.info('stopped');
-      setExit(EXIT_OK);
-      exitSoon(EXIT_OK);
-    });
-});
-
-extendProgram((program, io: CliIo, setExit) => {
-  const server = program
-    .command('server')
-    .summary('run the reference policy server')
-    .description(
-      "Runs the policy server: the admin API (HTTP JSON with a bearer token) and the agents' WebSocket endpoint " +
-        '(/agent) on one listener, 127.0.0.1:7443 by default; https and wss when a certificate is configured. ' +
-        'Creates its Ed25519 signing key on first start. See docs/SERVER.md.',
-    )
-    .option('--config <file>', 'the server configuration (JSON or YAML)')
-    .option(
-      '--check-config <file>',
-      'validate the configuration as the server does, print the effective configuration and exit: 0 valid, ' +
-        '2 invalid (each problem names the field); starts nothing',
-    )
-    .action(async (opts: { config?: string; checkConfig?: string }) => {
-      if (opts.checkConfig !== undefined) {
-        const { loadServerConfig } = await import('../src/server/config.js');
-        setExit(printEffectiveConfig(io, opts.checkConfig, await loadServerConfig(opts.checkConfig)));
-        return;
-      }
-      if (opts.config === undefined) throw new InvalidArgumentError('server needs --config <file>');
-      const { loadServerConfig } = await import('../src/server/config.js');
-      const { startServer } = await import('./server-daemon.js');
-      const config = await loadServerConfig(opts.config);
-      const logger = createLogger(config.logLevel);
-      const stopped = stopSignal((signal) => logger.info({ signal }, 'already stopping'));
-      const stallMs = stallLogMs();
-      const running = await startServer(
-        config,
-        logger,
-        serverFaultPoint(),
-        stallMs === undefined ? {} : { stallLogMs: stallMs },
-      );
-      const signal = await stopped;
-      logger.info({ signal }, 'stopping');
-      await running.close();
-      logger.info('stopped');
-      setExit(EXIT_OK);
-    });
-  server
-    .command('public-key')
-    .summary('print the public key agents pin (creating the key pair on first use)')
-    .description("Prints the server's public key: `tollgate server public-key --config FILE`.")
-    .action(async () => {
-      // --config belongs to `server`, whichever side of `public-key` it is written on.
-      const { config: file } = server.opts<{ config?: string }>();
-      if (file === undefined) throw new InvalidArgumentError('server public-key needs --config <file>');
-      const { loadServerConfig } = await import('../src/server/config.js');
-      const { openServerState } = await import('./server-daemon.js');
-      const config = await loadServerConfig(file);
-      const state = await openServerState(config);
-      try {
-        io.stdout(state.publicKeyPem());
-      } finally {
-        await state.close();
-      }
-      setExit(EXIT_OK);
-    });
-  server
-    .command('migrate')
-    .summary("bring the configured store's schema up to date")
-    .description(
-      "Applies the schema steps the configured store (store.kind: sqlite, the data directory's server.db; or " +
-        'postgres) has not had yet, each once, and prints what it did; --dry-run only lists the pending steps. ' +
-        'Servers migrate at start too; see docs/SERVER.md, "tollgate server migrate".',
-    )
-    .option('--dry-run', 'list the pending steps without applying them')
-    .action(async (opts: { dryRun?: boolean }) => {
-      const { config: file } = server.opts<{ config?: string }>();
-      if (file === undefined) throw new InvalidArgumentError('server migrate needs --config <file>');
-      const { loadServerConfig } = await import('../src/server/config.js');
-      const { migrateConfiguredStore } = await import('../src/server/store/migrate-store.js');
-      const config = await loadServerConfig(file);
-      for (const line of await migrateConfiguredStore(config, opts.dryRun === true)) io.stdout(`${line}\n`);
-      setExit(EXIT_OK);
-    });
-  server
-    .command('rotate-key')
-    .summary('prepare the next signing key and the time the server switches to it')
-    .description(
-      'Creates the next Ed25519 signing key in the data directory (or keeps the one already waiting), sets when ' +
-        'the server switches to it (--at, an RFC 3339 time; default: now) and prints its public key for agents to ' +
-        'pin. The running server switches at that time (or at its next start), signs with the new key from then ' +
-        'on and issues a new snapshot version to every computer. See docs/SERVER.md, "Rotating the signing key".',
-    )
-    .option('--at <time>', 'when the server switches to the next key, e.g. 2026-12-01T09:00:00Z (default: now)')
-    .action(async (opts: { at?: string }) => {
-      const { config: file } = server.opts<{ config?: string }>();
-      if (file === undefined) throw new InvalidArgumentError('server rotate-key needs --config <file>');
-      const atMs = opts.at === undefined ? io.nowMs() : switchTime(opts.at);
-      const { loadServerConfig } = await import('../src/server/config.js');
-      const { prepareNextSigningKey, NEXT_SIGNING_PUBLIC_KEY_FILE } = await import('../src/server/signing-key.js');
-      const config = await loadServerConfig(file);
-      const next = prepareNextSigningKey(config.dataDir, atMs);
-      io.stdout(next.publicKeyPem);
-      io.stderr(
-        `next signing key ${next.keyId} (${join(config.dataDir, NEXT_SIGNING_PUBLIC_KEY_FILE)}): ` +
-          `the server signs with it from ${new Date(next.atMs).toISOString()}; pin it on every agent before then\n`,
-      );
-      setExit(EXIT_OK);
-    });
-});
-
-/** `tollgate server backup`: registered with the other server subcommands. */
-extendProgram((program, io: CliIo, setExit) => {
-  const server = program.commands.find((c) => c.name() === 'server');
-  if (server === undefined) throw new Error('server backup: the server command is not registered');
-  server
-    .command('backup')
-    .summary("copy the server's database while it runs (SQLite online backup; pg_dump for PostgreSQL)")
-    .description(
-      "Copies DATA_DIR/server.db with SQLite's online backup through a connection of its own, so it works " +
-        'beside a running server; never overwrites a file. For a PostgreSQL store it prints the pg_dump command ' +
-        'instead. Restore steps: docs/SERVER.md, "Backup and restore".',
-    )
-    .option('--output <file>', 'the backup file to write (required)')
-    .addOption(new Option('--out <file>', 'the same as --output').hideHelp())
-    .action(async (opts: { output?: string; out?: string }) => {
-      const { config: file } = server.opts<{ config?: string }>();
-      if (file === undefined) throw new InvalidArgumentError('server backup needs --config <file>');
-      const output = outputOf(opts, true) as string;
-      const { loadServerConfig } = await import('../src/server/config.js');
-      const { backupServer } = await import('../src/cli/server-backup.js');
-      const config = await loadServerConfig(file);
-      setExit(await backupServer(io, config, output));
-    });
-});
-
-/** An RFC 3339 time with its offset, to the millisecond: the rule of every time tollgate takes (docs/SCENARIOS.md). */
-function switchTime(text: string): number {
-  const problem = timeProblem(text);
-  if (problem !== null) throw new InvalidArgumentError(`--at ${problem}, not "${text}"`);
-  return parseTimeMs(text);
+/** `tollgate daemon --config FILE` without the command line: a bad configuration is reported as the program would. */
+async function runPlainDaemon(configFile: string, io: CliIo): Promise<number> {
+  try {
+    return await runAgentDaemon(configFile);
+  } catch (error) {
+    const { reportInvalid } = await import('../src/cli/errors.js');
+    return reportInvalid(io, error);
+  }
 }
 
 /** The process entry point of the `tollgate` command. */
 export async function run(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  const configFile = plainDaemonConfig(argv);
+  if (configFile !== null) return runPlainDaemon(configFile, io);
+  // Registers `daemon` and `server` (and their subcommands) with the program before it parses.
+  await import('./commands.js');
+  const { main } = await import('../src/cli/main.js');
   // The CLI's defaults (TOLLGATE_SERVER, TOLLGATE_TOKEN_FILE, TOLLGATE_SOCKET, the profile) come from here.
   return main(argv, io.env === undefined ? { ...io, env: process.env } : io);
 }

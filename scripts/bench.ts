@@ -16,7 +16,10 @@ import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { getHeapStatistics } from 'node:v8';
-import { DAEMON_TARGET_POLICIES, benchDaemon } from './bench/daemon.js';
+import { DEFAULT_DAEMON_POLICIES, benchDaemon } from './bench/daemon.js';
+
+/** Policies of the snapshot of the sync and delta sections (--snapshot-policies). */
+export const DEFAULT_SNAPSHOT_POLICIES = 100_000;
 import { DEFAULT_SHAPE_REQUESTS, DEFAULT_SHAPE_SIZES, DEFAULT_SIZES, benchEngine } from './bench/engine.js';
 import { type Section, renderSection } from './bench/section.js';
 import { type FleetStoreKind, benchFleet } from './bench/fleet.js';
@@ -41,11 +44,15 @@ const USAGE = `usage: node dist/scripts/bench.js [options]
   --requests N      synthetic requests per world (default 10000)
   --budget-ms N     wall-clock budget of each throughput or latency run (default 1000)
   --compile-runs N  builds of each view and evaluator; the median is reported (default 3)
+  --daemon-policies LIST
+                    daemon: view sizes (policies) of the daemon's snapshot, comma separated
+                    (default ${DEFAULT_DAEMON_POLICIES.join(',')})
   --snapshot-policies N
-                    daemon, sync and delta: policies of the snapshot the daemon holds and of
-                    the view synced to one agent (default ${DAEMON_TARGET_POLICIES})
-  --rounds N        daemon: rounds of daemon and echo runs, alternating; delta: one-policy
-                    changes timed (default 3)
+                    sync and delta: policies of the view synced to one agent
+                    (default ${DEFAULT_SNAPSHOT_POLICIES})
+  --rounds N        daemon: rounds of daemon and echo runs, alternating, below 1,000,000
+                    policies; delta: one-policy changes timed (default 3)
+  --large-rounds N  daemon: rounds at 1,000,000 policies and more (default 3)
   --agents N        sync: simulated agents acknowledging a settings change (default ${SYNC_TARGET_AGENTS})
   --toggles N       sync: settings changes timed (default 5)
   --fleet-agents N  fleet: simulated agents a global change is pushed to (default 10000, every computer)
@@ -71,13 +78,13 @@ function parseStores(text: string): FleetStoreKind[] {
   return stores as FleetStoreKind[];
 }
 
-function parseSizes(text: string): number[] {
+function parseSizes(text: string, name = 'sizes'): number[] {
   const sizes = text
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s.length > 0)
-    .map((s) => positiveInt('sizes', s.replace(/_/g, '')));
-  if (sizes.length === 0) throw new Error('--sizes needs at least one policy count');
+    .map((s) => positiveInt(name, s.replace(/_/g, '')));
+  if (sizes.length === 0) throw new Error(`--${name} needs at least one policy count`);
   return sizes;
 }
 
@@ -90,8 +97,10 @@ export interface BenchOptions {
   requests: number;
   budgetMs: number;
   compileRuns: number;
+  daemonPolicies: number[];
   snapshotPolicies: number;
   rounds: number;
+  largeRounds: number;
   agents: number;
   toggles: number;
   fleetAgents: number;
@@ -128,8 +137,10 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
       requests: { type: 'string' },
       'budget-ms': { type: 'string' },
       'compile-runs': { type: 'string' },
+      'daemon-policies': { type: 'string' },
       'snapshot-policies': { type: 'string' },
       rounds: { type: 'string' },
+      'large-rounds': { type: 'string' },
       agents: { type: 'string' },
       toggles: { type: 'string' },
       'fleet-agents': { type: 'string' },
@@ -157,11 +168,16 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
     requests: values.requests === undefined ? 10_000 : positiveInt('requests', values.requests),
     budgetMs: values['budget-ms'] === undefined ? 1_000 : positiveInt('budget-ms', values['budget-ms']),
     compileRuns: values['compile-runs'] === undefined ? 3 : positiveInt('compile-runs', values['compile-runs']),
+    daemonPolicies:
+      values['daemon-policies'] === undefined
+        ? [...DEFAULT_DAEMON_POLICIES]
+        : parseSizes(values['daemon-policies'], 'daemon-policies'),
     snapshotPolicies:
       values['snapshot-policies'] === undefined
-        ? DAEMON_TARGET_POLICIES
+        ? DEFAULT_SNAPSHOT_POLICIES
         : positiveInt('snapshot-policies', values['snapshot-policies']),
     rounds: values.rounds === undefined ? 3 : positiveInt('rounds', values.rounds),
+    largeRounds: values['large-rounds'] === undefined ? 3 : positiveInt('large-rounds', values['large-rounds']),
     agents: values.agents === undefined ? SYNC_TARGET_AGENTS : positiveInt('agents', values.agents),
     toggles: values.toggles === undefined ? 5 : positiveInt('toggles', values.toggles),
     fleetAgents: values['fleet-agents'] === undefined ? 10_000 : positiveInt('fleet-agents', values['fleet-agents']),
@@ -187,11 +203,13 @@ const SECTIONS: Record<SectionName, SectionRunner> = {
     }),
   daemon: (o, log) =>
     benchDaemon({
-      policies: o.snapshotPolicies,
+      sizes: o.daemonPolicies,
       seed: o.seed,
       requests: o.requests,
       budgetMs: o.budgetMs,
       rounds: o.rounds,
+      largeRounds: o.largeRounds,
+      shapeRequests: o.shapeRequests,
       log,
     }),
   sync: (o, log) =>
@@ -277,7 +295,10 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-process.exitCode = await main(process.argv.slice(2)).catch((error: unknown) => {
-  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  return 1;
-});
+// Run when started as a program, not when imported (the tests import the argument parser).
+if (process.argv[1] !== undefined && import.meta.filename === process.argv[1]) {
+  process.exitCode = await main(process.argv.slice(2)).catch((error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return 1;
+  });
+}

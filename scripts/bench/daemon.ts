@@ -1,37 +1,47 @@
 /**
  * The daemon section: the real `tollgate daemon` as a child process holding
- * a signed snapshot of a synthetic world (100,000 policies by default), and
- * what a local client sees of it:
+ * a signed snapshot of a synthetic world, at each view size of
+ * --daemon-policies (100,000 and 1,000,000 policies by default), and what a
+ * local client sees of it:
  *
  * - sequential round trips (one request in flight) and pipelined decisions
  *   per second (a sliding window of requests in flight on one connection),
  *   measured by a separate load-generator process (socket-load.ts), and the
  *   same two figures, in the same run, for a bare Node echo server
  *   (echo-server.ts) answering with the daemon's own response frames: the
- *   ceiling of Node on a Unix socket;
- * - the time to apply a snapshot over the socket (`applySnapshot`, the
+ *   ceiling of Node on a Unix socket. Repeated files (decision cache hits)
+ *   and files never asked before (decided by the engine) side by side;
+ * - the time to apply a snapshot over the admin socket (`applySnapshot`, the
  *   request `tollgate snapshot apply` sends) to a daemon that holds an older
  *   version, and the seed snapshot's apply at start, from the daemon's logs;
- * - the time from spawn to the first answered request when the data
- *   directory already holds the snapshot (the warm cache);
- * - the daemon's peak resident memory (VmHWM), read before it is stopped.
+ * - warm start: the time from spawn to the first answered decision when the
+ *   data directory already holds the snapshot, against the same time for a
+ *   bare `node` process that listens on a Unix socket and answers one frame
+ *   (bare-node.ts), spawned alternately in the same run;
+ * - the daemon's peak resident memory (VmHWM), read before it is stopped;
+ * - at 1,000,000 policies, the engine's latency per rule shape over the
+ *   same view (engine.ts's benchShapeSize, in the world's process).
+ *
+ * The world, its view, the snapshots (sealed with the bench's own signing
+ * key) and the request frames are made in a child process (daemon-world.ts)
+ * so a million-policy world never sits in this process's heap.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { type Socket, createConnection } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { LocalClient } from '../../src/local/client.js';
-import { serializeScenario } from '../../src/scenario/load.js';
-import { FrameDecoder, encodeFrame } from '../../src/wire/framing.js';
-import { decodeResponse, encodeRequest } from '../../src/wire/local-api.js';
+import { FRAME_HEADER_BYTES } from '../../src/wire/framing.js';
+import { decodeResponse } from '../../src/wire/local-api.js';
 import { formatFixed, formatInt, formatMicros, formatRatio } from '../lib/stats.js';
-import { syntheticWorld } from '../lib/synthetic-world.js';
-import { collectGarbage, median } from './measure.js';
+import type { BareNodeJob } from './bare-node.js';
+import type { DaemonWorld, DaemonWorldJob } from './daemon-world.js';
+import { SHAPE_TARGET_P99_US, SHAPE_TARGET_POLICIES, type ShapeSizeResult } from './engine.js';
+import { median } from './measure.js';
 import {
   type ChildHandle,
   type ProcMemory,
-  cli,
   helperProgram,
   logTime,
   msg,
@@ -45,17 +55,30 @@ import {
 import type { Section, SectionOptions, TargetResult } from './section.js';
 import type { LatencyOutput, LoadJob, LoadOutput, RecordOutput, ThroughputOutput } from './socket-load.js';
 
-/** The targets of the daemon issue, checked at this many policies. */
-export const DAEMON_TARGET_POLICIES = 100_000;
-export const TARGET_ROUND_TRIP_P99_US = 200;
+/** The view sizes measured by default (--daemon-policies). */
+export const DEFAULT_DAEMON_POLICIES = [100_000, 1_000_000] as const;
+/** From this many policies a size is "large": it runs --large-rounds rounds. */
+export const LARGE_DAEMON_POLICIES = 1_000_000;
 /** Sequential round trip p99, daemon ÷ echo, at most. */
 export const TARGET_P99_ECHO_RATIO = 2;
 /** Pipelined decisions per second ÷ the echo ceiling, at least: files never asked before, and repeated files. */
 export const TARGET_FIRST_SEEN_ECHO_SHARE = 0.5;
 export const TARGET_REPEATED_ECHO_SHARE = 0.8;
-export const TARGET_APPLY_MS = 2_000;
-export const TARGET_WARM_START_MS = 1_000;
-export const TARGET_PEAK_RSS_BYTES = 250 * 1_000_000;
+
+/** The targets that depend on the view's size (issue 12), by policy count. */
+export interface DaemonSizeTargets {
+  /** Warm start (spawn to first answered decision) ÷ the bare node spawn-to-answer, at most. */
+  warmStartRatio: number;
+  /** Snapshot apply over the socket, below, ms. */
+  applyMs: number;
+  /** Daemon peak RSS (VmHWM), below, bytes. */
+  peakRssBytes: number;
+}
+
+export const DAEMON_SIZE_TARGETS: ReadonlyMap<number, DaemonSizeTargets> = new Map([
+  [100_000, { warmStartRatio: 3, applyMs: 500, peakRssBytes: 120 * 1_000_000 }],
+  [1_000_000, { warmStartRatio: 10, applyMs: 5_000, peakRssBytes: 600 * 1_000_000 }],
+]);
 
 /** Requests in flight in the pipelined runs. */
 export const PIPELINE_WINDOW = 256;
@@ -65,21 +88,37 @@ const FIRST_SEEN_PER_ROUND = 60_000;
 const FIRST_SEEN_WARMUP_MS = 100;
 /** Snapshots applied over the socket (versions 2, 3, ...); the median is reported. */
 const APPLY_RUNS = 3;
-/** Warm starts; the median is reported. */
+/** Warm starts, and as many bare node starts, alternating; the medians are reported. */
 const WARM_START_RUNS = 3;
-/** Frame limit of the benchmark's daemon: a 100,000-policy snapshot (about 24 MB) must fit in one request. */
-const MAX_FRAME_BYTES = 256 * 1024 * 1024;
+/** The smallest frame limit of the benchmark's daemons; larger when a snapshot needs it. */
+const MIN_MAX_FRAME_BYTES = 256 * 1024 * 1024;
+/** How long a spawned process may take to answer its first request. */
+const FIRST_ANSWER_TIMEOUT_MS = 300_000;
 
 export interface DaemonBenchOptions extends SectionOptions {
-  /** Policies of the synthetic world whose snapshot the daemon holds. */
-  policies: number;
+  /** View sizes to measure, in policies (--daemon-policies). */
+  sizes: readonly number[];
   seed: number;
   /** Synthetic requests (the load cycles through them). */
   requests: number;
   /** Wall-clock budget of each latency or throughput run, ms. */
   budgetMs: number;
-  /** Rounds of (daemon, echo) latency and throughput runs, alternating; medians are reported. */
+  /** Rounds of (daemon, echo) latency and throughput runs below LARGE_DAEMON_POLICIES; medians are reported. */
   rounds: number;
+  /** Rounds at LARGE_DAEMON_POLICIES and more (--large-rounds). */
+  largeRounds: number;
+  /** Requests of each rule shape for the engine's per-shape latency at SHAPE_TARGET_POLICIES (0: none). */
+  shapeRequests: number;
+}
+
+/** Rounds of load at a view size. */
+export function roundsAt(policies: number, opts: Pick<DaemonBenchOptions, 'rounds' | 'largeRounds'>): number {
+  return policies >= LARGE_DAEMON_POLICIES ? opts.largeRounds : opts.rounds;
+}
+
+/** The --max-old-space-size (MiB) of the world's process: the default suffices below 200,000 policies. */
+export function worldHeapMiB(policies: number): number {
+  return Math.max(4_096, Math.ceil((policies / 1_000_000) * 10_240));
 }
 
 export interface SocketRound {
@@ -101,21 +140,31 @@ export interface SocketRound {
   loadAverage: [number, number];
 }
 
-export interface WarmStart {
+/** One spawn of a process timed to its first answer. */
+export interface SpawnToAnswer {
   /** Spawn to the socket accepting a connection, ms. */
   acceptMs: number;
-  /** Spawn to the first decision received, ms. */
+  /** Spawn to the first response received, ms. */
   firstAnswerMs: number;
-  /** Spawn to the daemon's "serving" log line (pino time, ms resolution). */
-  servingLogMs: number;
   memory: ProcMemory | null;
 }
 
-export interface DaemonBenchData {
+export interface WarmStart extends SpawnToAnswer {
+  /** Spawn to the daemon's "serving" log line (pino time, ms resolution). */
+  servingLogMs: number;
+}
+
+export interface DaemonSizeData {
   policies: number;
+  rounds: number;
   viewPolicies: number;
+  applications: number;
   snapshotBytes: number;
   requests: number;
+  /** The world's process: view build and seal times, its peak RSS. */
+  worldBuildViewMs: number;
+  worldSealMs: number[];
+  worldMaxRssBytes: number;
   record: RecordOutput;
   /** Files never asked before in each round's first-seen run (at most). */
   firstSeenPerRound: number;
@@ -124,7 +173,7 @@ export interface DaemonBenchData {
   /** applySnapshot round trips over the socket, versions 2.., ms. */
   applyRunsMs: number[];
   applyMs: number;
-  rounds: SocketRound[];
+  socketRounds: SocketRound[];
   daemonLatencyP50Us: number;
   daemonLatencyP99Us: number;
   echoLatencyP50Us: number;
@@ -146,8 +195,25 @@ export interface DaemonBenchData {
   peakRssBytes: number;
   warmStarts: WarmStart[];
   warmStartMs: number;
+  /** The bare node process, spawned alternately with the warm starts. */
+  bareStarts: SpawnToAnswer[];
+  bareStartMs: number;
+  /** The engine per rule shape over this view (at SHAPE_TARGET_POLICIES), or null. */
+  shapes: ShapeSizeResult | null;
   loadAverage: [number, number];
   preparationMs: number;
+}
+
+/** A size whose run failed: what went wrong instead of figures. */
+export interface DaemonSizeFailure {
+  policies: number;
+  error: string;
+}
+
+export type DaemonSizeResult = DaemonSizeData | DaemonSizeFailure;
+
+export interface DaemonBenchData {
+  sizes: DaemonSizeResult[];
 }
 
 function loadAverage(): number {
@@ -185,55 +251,111 @@ function connectOnce(path: string): Promise<Socket> {
   });
 }
 
-/** Sends one request frame and resolves with the decoded response. */
-function roundTrip(socket: Socket, frame: Buffer): Promise<ReturnType<typeof decodeResponse>> {
+/** Sends one request frame and resolves with the whole response frame (length prefix included). */
+export function askOneFrame(socket: Socket, frame: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const decoder = new FrameDecoder(16 * 1024 * 1024);
+    let pending = Buffer.alloc(0);
     socket.on('error', reject);
+    socket.on('close', () => reject(new Error('the socket closed before a whole response frame')));
     socket.on('data', (chunk: Buffer) => {
-      const frames = decoder.push(chunk);
-      if (frames.length > 0) resolve(decodeResponse(frames[0] as Buffer));
+      pending = Buffer.concat([pending, chunk]);
+      if (pending.length < FRAME_HEADER_BYTES) return;
+      const end = FRAME_HEADER_BYTES + pending.readUInt32BE(0);
+      if (pending.length >= end) resolve(pending.subarray(0, end));
     });
     socket.write(frame);
   });
 }
 
 /**
- * Spawns the daemon on a data directory that already holds the snapshot,
- * connects as soon as the socket accepts (polling every millisecond) and
- * times the first decision.
+ * Times a spawned process to its first answer: connects as soon as the
+ * socket accepts (polling every millisecond), sends `frame` and waits for
+ * one whole response frame. Rejects if the process exits first.
  */
+export async function timeFirstAnswer(
+  child: ChildHandle,
+  socketPath: string,
+  frame: Buffer,
+  timeoutMs = FIRST_ANSWER_TIMEOUT_MS,
+): Promise<SpawnToAnswer & { response: Buffer }> {
+  let exited = false;
+  void child.exited.then(() => (exited = true));
+  let socket: Socket | undefined;
+  const deadline = performance.now() + timeoutMs;
+  while (socket === undefined) {
+    if (performance.now() > deadline) throw new Error(`the socket did not accept within ${timeoutMs} ms`);
+    if (exited) await child.waitForLog(() => false, 'answering');
+    try {
+      socket = await connectOnce(socketPath);
+    } catch {
+      await sleep(1);
+    }
+  }
+  const acceptMs = performance.now() - child.spawnedAt;
+  try {
+    const response = await askOneFrame(socket, frame);
+    const firstAnswerMs = performance.now() - child.spawnedAt;
+    return { acceptMs, firstAnswerMs, memory: procMemory(child.pid), response };
+  } finally {
+    socket.destroy();
+  }
+}
+
+/** Spawns the bare node baseline on `socketPath`, answering every frame with `response`. */
+export function spawnBareNode(socketPath: string, response: Buffer): ChildHandle {
+  const job: BareNodeJob = { socket: socketPath, responseBase64: response.toString('base64') };
+  return spawnNode(helperProgram('bare-node'), [JSON.stringify(job)]);
+}
+
+/** Spawns the daemon on a data directory that already holds the snapshot and times its first decision. */
 async function warmStart(configFile: string, socketPath: string, frame: Buffer, version: number): Promise<WarmStart> {
   const daemon = spawnTollgate(['daemon', '--config', configFile]);
   try {
-    let exited = false;
-    void daemon.exited.then(() => (exited = true));
-    let socket: Socket | undefined;
-    const deadline = performance.now() + 120_000;
-    while (socket === undefined) {
-      if (performance.now() > deadline) throw new Error('warm start: the socket did not accept within 120 s');
-      if (exited) await daemon.waitForLog(() => false, 'answering');
-      try {
-        socket = await connectOnce(socketPath);
-      } catch {
-        await sleep(1);
-      }
-    }
-    const acceptMs = performance.now() - daemon.spawnedAt;
-    const response = await roundTrip(socket, frame);
-    const firstAnswerMs = performance.now() - daemon.spawnedAt;
-    socket.destroy();
+    const run = await timeFirstAnswer(daemon, socketPath, frame);
+    const response = decodeResponse(run.response.subarray(FRAME_HEADER_BYTES));
     if (response.kind !== 'decision')
       throw new Error(`warm start: the first answer is ${response.kind}, not a decision`);
     if (response.decision.snapshotVersion !== version) {
       throw new Error(`warm start: answered from snapshot ${response.decision.snapshotVersion}, not ${version}`);
     }
     const serving = await daemon.waitForLog(msg('serving'), 'serving');
-    const memory = procMemory(daemon.pid);
-    return { acceptMs, firstAnswerMs, servingLogMs: logTime(serving) - daemon.spawnedAtEpochMs, memory };
+    return {
+      acceptMs: run.acceptMs,
+      firstAnswerMs: run.firstAnswerMs,
+      memory: run.memory,
+      servingLogMs: logTime(serving) - daemon.spawnedAtEpochMs,
+    };
   } finally {
     await daemon.stop();
   }
+}
+
+/** Spawns the bare node baseline and times its first answer. */
+async function bareStart(socketPath: string, frame: Buffer, response: Buffer): Promise<SpawnToAnswer> {
+  const bare = spawnBareNode(socketPath, response);
+  try {
+    const run = await timeFirstAnswer(bare, socketPath, frame);
+    if (!run.response.equals(response)) throw new Error('the bare node process answered another frame');
+    return { acceptMs: run.acceptMs, firstAnswerMs: run.firstAnswerMs, memory: run.memory };
+  } finally {
+    await bare.stop();
+  }
+}
+
+/** Makes the world, its snapshots and frames in a child process (daemon-world.ts). */
+async function makeWorld(job: DaemonWorldJob, log: (message: string) => void): Promise<DaemonWorld> {
+  const child = spawnNode(
+    helperProgram('daemon-world'),
+    [JSON.stringify(job)],
+    [`--max-old-space-size=${worldHeapMiB(job.policies)}`],
+  );
+  child.child.stderr?.on('data', (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n')) if (line.trim() !== '') log(`daemon: ${line.trim()}`);
+  });
+  const world = (await child.waitForLog(msg('world'), 'the world')) as unknown as DaemonWorld;
+  const exit = await child.exited;
+  if (exit.code !== 0) throw new Error(`daemon-world exited with ${exit.code ?? exit.signal}`);
+  return world;
 }
 
 function fmtMs(ms: number): string {
@@ -244,79 +366,35 @@ function fmtMB(bytes: number): string {
   return `${formatFixed(bytes / 1_000_000, 1)} MB`;
 }
 
-function check(target: string, limit: string, measured: string, ok: boolean | null): TargetResult {
-  return { target, limit, measured, status: ok === null ? 'SKIP' : ok ? 'PASS' : 'FAIL' };
-}
-
-export async function benchDaemon(opts: DaemonBenchOptions): Promise<Section> {
+/** The daemon at one view size: world, seed, applies, warm starts against bare node, then rounds of load. */
+async function benchDaemonSize(policies: number, opts: DaemonBenchOptions): Promise<DaemonSizeData> {
   const { log } = opts;
+  const rounds = roundsAt(policies, opts);
   const loadBefore = loadAverage();
   const prepStart = performance.now();
   const ws = workspace('daemon');
   const daemons: ChildHandle[] = [];
   try {
-    // ---- The world, its scenario file, keys and signed snapshots (through the CLI, in this process).
-    log(`daemon: generating a world of ${formatInt(opts.policies)} policies`);
-    // The load cycles through the first `requests`; each round then sends its own slice of the rest once,
-    // for the rate of files the daemon has never been asked about (the world is the same either way).
-    let synthetic: ReturnType<typeof syntheticWorld> | null = syntheticWorld({
-      policies: opts.policies,
-      seed: opts.seed,
-      requests: opts.requests + opts.rounds * FIRST_SEEN_PER_ROUND,
-    });
-    const { computer } = synthetic;
-    const requests = synthetic.requests.slice(0, opts.requests);
-    const freshRequests = synthetic.requests.slice(opts.requests);
-    const scenario = join(ws.dir, 'world.json');
-    writeFileSync(scenario, serializeScenario(synthetic.world, 'json'));
-    synthetic = null;
-    collectGarbage();
-    const keys = join(ws.dir, 'keys');
-    await cli(['keygen', '--out', keys]);
-    const privateKey = join(keys, 'tollgate-signing.key');
-    const publicKey = join(keys, 'tollgate-signing.pub');
-    const snapshots: string[] = [];
-    let viewPolicies = 0;
-    let snapshotBytes = 0;
-    for (let version = 1; version <= 1 + APPLY_RUNS; version++) {
-      log(`daemon: tollgate snapshot build, version ${version}`);
-      const out = join(ws.dir, `snapshot-v${version}.bin`);
-      const printed = await cli([
-        'snapshot',
-        'build',
-        scenario,
-        '--computer',
-        computer,
-        '--key',
-        privateKey,
-        '--version',
-        String(version),
-        '--out',
-        out,
-      ]);
-      const match = /: (\d+) policies, (\d+) bytes/.exec(printed);
-      viewPolicies = Number(match?.[1] ?? 0);
-      snapshotBytes = Number(match?.[2] ?? 0);
-      snapshots.push(out);
-    }
-    const frames = join(ws.dir, 'requests.bin');
-    writeFileSync(
-      frames,
-      Buffer.concat(requests.map((file, i) => encodeFrame(encodeRequest({ id: i + 1, kind: 'evaluateFile', file })))),
+    // ---- The world, keys, signed snapshots and request frames, in a process of their own.
+    log(`daemon: ${formatInt(policies)} policies: making the world, its snapshots and frames in a child process`);
+    const worldDir = join(ws.dir, 'world');
+    mkdirSync(worldDir);
+    const world = await makeWorld(
+      {
+        dir: worldDir,
+        policies,
+        seed: opts.seed,
+        requests: opts.requests,
+        firstSeenPerRound: FIRST_SEEN_PER_ROUND,
+        rounds,
+        versions: 1 + APPLY_RUNS,
+        shapeRequests: policies === SHAPE_TARGET_POLICIES ? opts.shapeRequests : 0,
+      },
+      log,
     );
-    const freshFrames: string[] = [];
-    for (let r = 0; r < opts.rounds; r++) {
-      const file = join(ws.dir, `first-seen-${r + 1}.bin`);
-      const slice = freshRequests.slice(r * FIRST_SEEN_PER_ROUND, (r + 1) * FIRST_SEEN_PER_ROUND);
-      writeFileSync(
-        file,
-        Buffer.concat(slice.map((f, i) => encodeFrame(encodeRequest({ id: i + 1, kind: 'evaluateFile', file: f })))),
-      );
-      freshFrames.push(file);
-    }
-    const firstFrame = encodeFrame(
-      encodeRequest({ id: 1, kind: 'evaluateFile', file: requests[0] ?? { path: 'C:\\a.exe' } }),
-    );
+    const { computer, snapshots, frames, freshFrames } = world;
+    const firstFrame = Buffer.from(world.firstFrameBase64, 'base64');
+    const maxFrameBytes = Math.max(MIN_MAX_FRAME_BYTES, Math.ceil(world.snapshotBytes * 1.25) + 1024 * 1024);
 
     const socketPath = join(ws.dir, 'daemon.sock');
     const dataDir = join(ws.dir, 'daemon-data');
@@ -327,8 +405,8 @@ export async function benchDaemon(opts: DaemonBenchOptions): Promise<Section> {
         JSON.stringify({
           dataDir,
           computerId: computer,
-          serverPublicKey: publicKey,
-          socket: { path: socketPath, maxFrameBytes: MAX_FRAME_BYTES },
+          serverPublicKey: world.publicKey,
+          socket: { path: socketPath, maxFrameBytes },
           logLevel: 'info',
           ...extra,
         }),
@@ -344,8 +422,8 @@ export async function benchDaemon(opts: DaemonBenchOptions): Promise<Section> {
       JSON.stringify({
         dataDir: join(ws.dir, 'nolog-data'),
         computerId: computer,
-        serverPublicKey: publicKey,
-        socket: { path: join(ws.dir, 'nolog.sock'), maxFrameBytes: MAX_FRAME_BYTES },
+        serverPublicKey: world.publicKey,
+        socket: { path: join(ws.dir, 'nolog.sock'), maxFrameBytes },
         logLevel: 'info',
         seedSnapshot: snapshots[snapshots.length - 1],
         decisionLog: { maxEntries: 0 },
@@ -353,7 +431,7 @@ export async function benchDaemon(opts: DaemonBenchOptions): Promise<Section> {
     );
     const preparationMs = performance.now() - prepStart;
 
-    // ---- The first daemon: seeded with v1, then given v2.. over the socket.
+    // ---- The first daemon: seeded with v1, then given v2.. over the admin socket.
     log('daemon: starting the daemon with the seed snapshot');
     const applier = spawnTollgate(['daemon', '--config', seededConfig]);
     daemons.push(applier);
@@ -367,6 +445,14 @@ export async function benchDaemon(opts: DaemonBenchOptions): Promise<Section> {
     }
     const seedApplyMs = logTime(seeded) - logTime(serving);
     log(`daemon: seed snapshot applied in ${fmtMs(seedApplyMs)} (from the daemon's logs)`);
+    // The daemon's answer to the warm start's request: what the bare node process answers with.
+    const firstResponse = await connectOnce(socketPath).then(async (socket) => {
+      try {
+        return await askOneFrame(socket, firstFrame);
+      } finally {
+        socket.destroy();
+      }
+    });
 
     const applyRunsMs: number[] = [];
     // Snapshots are applied on the admin socket (adminSocket.path: by default .admin before the extension).
@@ -392,12 +478,19 @@ export async function benchDaemon(opts: DaemonBenchOptions): Promise<Section> {
     if (applierStopped.code !== 0)
       throw new Error(`the daemon exited with ${applierStopped.code ?? applierStopped.signal}`);
 
-    // ---- Warm starts: the data directory holds the newest snapshot (and the previous ones).
+    // ---- Warm starts (the data directory holds the newest snapshot and the previous ones), each after a
+    // bare node start on the same socket path: the two alternate, so both see the same machine.
     const warmStarts: WarmStart[] = [];
+    const bareStarts: SpawnToAnswer[] = [];
     for (let i = 0; i < WARM_START_RUNS; i++) {
+      const bare = await bareStart(socketPath, firstFrame, firstResponse);
+      bareStarts.push(bare);
       const run = await warmStart(warmConfig, socketPath, firstFrame, version);
       warmStarts.push(run);
-      log(`daemon: warm start ${i + 1}/${WARM_START_RUNS}: first answer ${fmtMs(run.firstAnswerMs)} after spawn`);
+      log(
+        `daemon: warm start ${i + 1}/${WARM_START_RUNS}: first answer ${fmtMs(run.firstAnswerMs)} after spawn ` +
+          `(bare node ${fmtMs(bare.firstAnswerMs)})`,
+      );
     }
 
     // ---- The measured daemon (warm-started, default configuration), and the same without its decision log.
@@ -418,21 +511,21 @@ export async function benchDaemon(opts: DaemonBenchOptions): Promise<Section> {
       out: responses,
       window: PIPELINE_WINDOW,
     });
-    if (record.wrongIds > 0 || record.kinds['decision'] !== requests.length) {
+    if (record.wrongIds > 0 || record.kinds['decision'] !== world.requests) {
       throw new Error(`the daemon answered ${JSON.stringify(record.kinds)} with ${record.wrongIds} wrong ids`);
     }
     const echoSocket = join(ws.dir, 'echo.sock');
     const echo = spawnNode(helperProgram('echo-server'), [
-      JSON.stringify({ socket: echoSocket, responses, maxFrameBytes: MAX_FRAME_BYTES }),
+      JSON.stringify({ socket: echoSocket, responses, maxFrameBytes }),
     ]);
     daemons.push(echo);
     await echo.waitForLog(msg('listening'), 'listening');
 
     // ---- Round trips and pipelined throughput: daemon, echo and daemon without log, alternating.
-    const rounds: SocketRound[] = [];
-    for (let r = 0; r < opts.rounds; r++) {
+    const socketRounds: SocketRound[] = [];
+    for (let r = 0; r < rounds; r++) {
       const before = loadAverage();
-      const offset = (r * 3_331) % requests.length;
+      const offset = (r * 3_331) % world.requests;
       const latencyJob = (socket: string): LoadJob => ({
         mode: 'latency',
         socket,
@@ -452,15 +545,15 @@ export async function benchDaemon(opts: DaemonBenchOptions): Promise<Section> {
         budgetMs: opts.budgetMs,
         offset,
       });
-      log(`daemon: round ${r + 1}/${opts.rounds}: sequential round trips`);
+      log(`daemon: round ${r + 1}/${rounds}: sequential round trips`);
       const daemonLatency = await runLoad<LatencyOutput>(latencyJob(socketPath));
       const echoLatency = await runLoad<LatencyOutput>(latencyJob(echoSocket));
       const noLogLatency = await runLoad<LatencyOutput>(latencyJob(noLogSocket));
-      log(`daemon: round ${r + 1}/${opts.rounds}: pipelined, ${PIPELINE_WINDOW} in flight`);
+      log(`daemon: round ${r + 1}/${rounds}: pipelined, ${PIPELINE_WINDOW} in flight`);
       const daemonThroughput = await withCpu<ThroughputOutput>(daemon.pid, throughputJob(socketPath));
       const echoThroughput = await withCpu<ThroughputOutput>(echo.pid, throughputJob(echoSocket));
       const noLogThroughput = await withCpu<ThroughputOutput>(noLog.pid, throughputJob(noLogSocket));
-      log(`daemon: round ${r + 1}/${opts.rounds}: pipelined, files never asked before`);
+      log(`daemon: round ${r + 1}/${rounds}: pipelined, files never asked before`);
       const firstSeenThroughput = await withCpu<ThroughputOutput>(daemon.pid, {
         mode: 'throughput',
         socket: socketPath,
@@ -485,7 +578,7 @@ export async function benchDaemon(opts: DaemonBenchOptions): Promise<Section> {
       }
       const perDecision = (cpuMs: number | null, n: number): number | null =>
         cpuMs === null ? null : (cpuMs * 1000) / n;
-      rounds.push({
+      socketRounds.push({
         daemonLatency,
         echoLatency,
         noLogLatency,
@@ -513,18 +606,23 @@ export async function benchDaemon(opts: DaemonBenchOptions): Promise<Section> {
     const stopped = await daemon.stop();
     if (stopped.code !== 0) throw new Error(`the daemon exited with ${stopped.code ?? stopped.signal}`);
 
-    const med = (f: (r: SocketRound) => number): number => median(rounds.map(f));
-    const data: DaemonBenchData = {
-      policies: opts.policies,
-      viewPolicies,
-      snapshotBytes,
-      requests: requests.length,
+    const med = (f: (r: SocketRound) => number): number => median(socketRounds.map(f));
+    const data: DaemonSizeData = {
+      policies,
+      rounds,
+      viewPolicies: world.viewPolicies,
+      applications: world.applications,
+      snapshotBytes: world.snapshotBytes,
+      requests: world.requests,
+      worldBuildViewMs: world.buildViewMs,
+      worldSealMs: world.sealMs,
+      worldMaxRssBytes: world.maxRssBytes,
       record,
       firstSeenPerRound: FIRST_SEEN_PER_ROUND,
       seedApplyMs,
       applyRunsMs,
       applyMs: median(applyRunsMs),
-      rounds,
+      socketRounds,
       daemonLatencyP50Us: med((r) => r.daemonLatency.p50Us),
       daemonLatencyP99Us: med((r) => r.daemonLatency.p99Us),
       echoLatencyP50Us: med((r) => r.echoLatency.p50Us),
@@ -539,24 +637,165 @@ export async function benchDaemon(opts: DaemonBenchOptions): Promise<Section> {
       peakRssBytes: Math.max(applierMemory?.peakRssBytes ?? Number.NaN, memory?.peakRssBytes ?? Number.NaN),
       warmStarts,
       warmStartMs: median(warmStarts.map((w) => w.firstAnswerMs)),
+      bareStarts,
+      bareStartMs: median(bareStarts.map((b) => b.firstAnswerMs)),
+      shapes: world.shapes,
       loadAverage: [loadBefore, loadAverage()],
       preparationMs,
     };
     data.echoShare = data.daemonPerSecond / data.echoPerSecond;
     data.firstSeenEchoShare = data.firstSeenPerSecond / data.echoPerSecond;
-    return render(data, opts);
+    return data;
   } finally {
     for (const child of daemons) await child.stop();
     ws.cleanup();
   }
 }
 
-function render(d: DaemonBenchData, opts: DaemonBenchOptions): Section {
-  const atTarget = d.policies === DAEMON_TARGET_POLICIES;
-  const where = `at ${formatInt(DAEMON_TARGET_POLICIES)} policies`;
+/** Every size of --daemon-policies in turn; a size that fails is reported as failed and the next one still runs. */
+export async function benchDaemon(opts: DaemonBenchOptions): Promise<Section> {
+  const sizes: DaemonSizeResult[] = [];
+  for (const policies of opts.sizes) {
+    try {
+      sizes.push(await benchDaemonSize(policies, opts));
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      opts.log(`daemon: ${formatInt(policies)} policies FAILED: ${message}`);
+      sizes.push({ policies, error: message.slice(0, 2_000) });
+    }
+  }
+  return render({ sizes }, opts);
+}
+
+/** The figures the targets are judged on, at one size (NaN: not measured). */
+export interface DaemonTargetFigures {
+  policies: number;
+  warmStartMs: number;
+  bareStartMs: number;
+  applyMs: number;
+  peakRssBytes: number;
+  firstSeenEchoShare: number;
+  echoShare: number;
+  daemonLatencyP99Us: number;
+  echoLatencyP99Us: number;
+  /** First-evaluation engine p99 of each rule shape (SHAPE_TARGET_POLICIES only), or null when not measured. */
+  shapeP99Us: { shape: string; p99Us: number }[] | null;
+}
+
+function status(ok: boolean, measured: number, judged: boolean): TargetResult['status'] {
+  if (!judged) return 'SKIP';
+  return Number.isNaN(measured) ? 'FAIL' : ok ? 'PASS' : 'FAIL';
+}
+
+/**
+ * The targets of issue 12 at one view size, each with its limit and PASS or
+ * FAIL; SKIP at sizes the issue names no target for. A figure that was not
+ * measured (NaN) fails.
+ */
+export function daemonTargetResults(f: DaemonTargetFigures): TargetResult[] {
+  const at = `at ${formatInt(f.policies)} policies`;
+  const sized = DAEMON_SIZE_TARGETS.get(f.policies);
+  const judged = sized !== undefined;
+  const shown = (v: number, text: (v: number) => string): string => (Number.isNaN(v) ? 'not measured' : text(v));
+  const warmRatio = f.warmStartMs / f.bareStartMs;
+  const p99Ratio = f.daemonLatencyP99Us / f.echoLatencyP99Us;
+  const results: TargetResult[] = [
+    {
+      target: `warm start ÷ bare node spawn-to-answer ${at} (medians)`,
+      limit: sized === undefined ? 'none at this size' : `<= ${formatRatio(sized.warmStartRatio)}`,
+      measured: shown(warmRatio, (v) => `${formatRatio(v)} (${fmtMs(f.warmStartMs)} ÷ ${fmtMs(f.bareStartMs)})`),
+      status: status(warmRatio <= (sized?.warmStartRatio ?? 0), warmRatio, judged),
+    },
+    {
+      target: `snapshot apply over the socket ${at} (median)`,
+      limit: sized === undefined ? 'none at this size' : `< ${formatInt(sized.applyMs)} ms`,
+      measured: shown(f.applyMs, fmtMs),
+      status: status(f.applyMs < (sized?.applyMs ?? 0), f.applyMs, judged),
+    },
+    {
+      target: `daemon peak RSS (VmHWM) ${at}`,
+      limit: sized === undefined ? 'none at this size' : `< ${fmtMB(sized.peakRssBytes)}`,
+      measured: shown(f.peakRssBytes, fmtMB),
+      status: status(f.peakRssBytes < (sized?.peakRssBytes ?? 0), f.peakRssBytes, judged),
+    },
+    {
+      target: `pipelined decisions/s ÷ echo ceiling, files never asked before (not cache hits) ${at}`,
+      limit: `>= ${formatInt(TARGET_FIRST_SEEN_ECHO_SHARE * 100)}%`,
+      measured: shown(f.firstSeenEchoShare, (v) => `${formatFixed(v * 100, 1)}%`),
+      status: status(f.firstSeenEchoShare >= TARGET_FIRST_SEEN_ECHO_SHARE, f.firstSeenEchoShare, judged),
+    },
+    {
+      target: `pipelined decisions/s ÷ echo ceiling, repeated files (cache hits) ${at}`,
+      limit: `>= ${formatInt(TARGET_REPEATED_ECHO_SHARE * 100)}%`,
+      measured: shown(f.echoShare, (v) => `${formatFixed(v * 100, 1)}%`),
+      status: status(f.echoShare >= TARGET_REPEATED_ECHO_SHARE, f.echoShare, judged),
+    },
+    {
+      target: `sequential round trip p99 ÷ echo p99, repeated files (cache hits) ${at}`,
+      limit: `<= ${formatRatio(TARGET_P99_ECHO_RATIO)}`,
+      measured: shown(p99Ratio, formatRatio),
+      status: status(p99Ratio <= TARGET_P99_ECHO_RATIO, p99Ratio, judged),
+    },
+  ];
+  if (f.policies === SHAPE_TARGET_POLICIES) {
+    const shapes = f.shapeP99Us ?? [{ shape: 'every shape', p99Us: Number.NaN }];
+    for (const { shape, p99Us } of shapes) {
+      results.push({
+        target: `engine p99 per decision, rule shape "${shape}", first evaluation ${at}`,
+        limit: `<= ${formatInt(SHAPE_TARGET_P99_US)} µs`,
+        measured: shown(p99Us, (v) => `${formatMicros(v)} µs`),
+        status: status(p99Us <= SHAPE_TARGET_P99_US, p99Us, true),
+      });
+    }
+  }
+  return results;
+}
+
+/** The target figures of a measured size. */
+export function targetFigures(d: DaemonSizeData): DaemonTargetFigures {
+  return {
+    policies: d.policies,
+    warmStartMs: d.warmStartMs,
+    bareStartMs: d.bareStartMs,
+    applyMs: d.applyMs,
+    peakRssBytes: d.peakRssBytes,
+    firstSeenEchoShare: d.firstSeenEchoShare,
+    echoShare: d.echoShare,
+    daemonLatencyP99Us: d.daemonLatencyP99Us,
+    echoLatencyP99Us: d.echoLatencyP99Us,
+    shapeP99Us:
+      d.shapes === null
+        ? null
+        : d.shapes.shapes.filter((s) => s.shape !== 'all').map((s) => ({ shape: s.shape, p99Us: s.first.p99Us })),
+  };
+}
+
+/** The figures of a size that failed: none measured, so every judged target fails. */
+function failedFigures(policies: number): DaemonTargetFigures {
+  const nan = Number.NaN;
+  return {
+    policies,
+    warmStartMs: nan,
+    bareStartMs: nan,
+    applyMs: nan,
+    peakRssBytes: nan,
+    firstSeenEchoShare: nan,
+    echoShare: nan,
+    daemonLatencyP99Us: nan,
+    echoLatencyP99Us: nan,
+    shapeP99Us: null,
+  };
+}
+
+function isFailure(result: DaemonSizeResult): result is DaemonSizeFailure {
+  return 'error' in result;
+}
+
+function sizeTables(d: DaemonSizeData): Section['tables'] {
+  const at = `${formatInt(d.policies)} policies`;
   const cpu = (v: number | null): string => (v === null ? 'n/a' : formatFixed(v, 2));
   const medOf = (f: (r: SocketRound) => number | null): number | null => {
-    const values = d.rounds.map(f).filter((v): v is number => v !== null);
+    const values = d.socketRounds.map(f).filter((v): v is number => v !== null);
     return values.length === 0 ? null : median(values);
   };
   const daemonCpu = medOf((r) => r.daemonCpuUsPerDecision);
@@ -566,203 +805,221 @@ function render(d: DaemonBenchData, opts: DaemonBenchOptions): Section {
   const noLogP50 = medOf((r) => r.noLogLatency.p50Us) ?? Number.NaN;
   const noLogP99 = medOf((r) => r.noLogLatency.p99Us) ?? Number.NaN;
   const noLogPerSecond = medOf((r) => r.noLogThroughput.perSecond) ?? Number.NaN;
-  const peak = d.peakRssBytes;
   const warm = d.warmStarts;
+  const bare = d.bareStarts;
   const mb = (m: ProcMemory | null | undefined, key: keyof ProcMemory): string => (m ? fmtMB(m[key]) : 'n/a');
-
-  const targets: TargetResult[] = [
-    check(
-      `sequential round trip p99 ${where}`,
-      `<= ${TARGET_ROUND_TRIP_P99_US} µs`,
-      `${formatMicros(d.daemonLatencyP99Us)} µs`,
-      atTarget ? d.daemonLatencyP99Us <= TARGET_ROUND_TRIP_P99_US : null,
-    ),
-    check(
-      `sequential round trip p99 ÷ echo p99 ${where} (repeated files: cache hits)`,
-      `<= ${formatRatio(TARGET_P99_ECHO_RATIO)}`,
-      formatRatio(d.daemonLatencyP99Us / d.echoLatencyP99Us),
-      atTarget ? d.daemonLatencyP99Us / d.echoLatencyP99Us <= TARGET_P99_ECHO_RATIO : null,
-    ),
-    check(
-      `pipelined decisions/s ÷ echo ceiling, files never asked before ${where}`,
-      `>= ${formatInt(TARGET_FIRST_SEEN_ECHO_SHARE * 100)}%`,
-      `${formatFixed(d.firstSeenEchoShare * 100, 1)}%`,
-      atTarget ? d.firstSeenEchoShare >= TARGET_FIRST_SEEN_ECHO_SHARE : null,
-    ),
-    check(
-      `pipelined decisions/s ÷ echo ceiling, repeated files (cache hits) ${where}`,
-      `>= ${formatInt(TARGET_REPEATED_ECHO_SHARE * 100)}%`,
-      `${formatFixed(d.echoShare * 100, 1)}%`,
-      atTarget ? d.echoShare >= TARGET_REPEATED_ECHO_SHARE : null,
-    ),
-    check(
-      `snapshot apply over the socket ${where} (median)`,
-      `< ${formatInt(TARGET_APPLY_MS)} ms`,
-      fmtMs(d.applyMs),
-      atTarget ? d.applyMs < TARGET_APPLY_MS : null,
-    ),
-    check(
-      `warm start, spawn to first answer ${where} (median)`,
-      `< ${formatInt(TARGET_WARM_START_MS)} ms`,
-      fmtMs(d.warmStartMs),
-      atTarget ? d.warmStartMs < TARGET_WARM_START_MS : null,
-    ),
-    check(
-      `daemon peak RSS (VmHWM) ${where}`,
-      `< ${fmtMB(TARGET_PEAK_RSS_BYTES)}`,
-      Number.isNaN(peak) ? 'not measured' : fmtMB(peak),
-      atTarget && !Number.isNaN(peak) ? peak < TARGET_PEAK_RSS_BYTES : null,
-    ),
-  ];
-
-  const roundRows = d.rounds.map((r, i) => [
-    String(i + 1),
-    formatMicros(r.daemonLatency.p50Us),
-    formatMicros(r.daemonLatency.p99Us),
-    formatMicros(r.echoLatency.p50Us),
-    formatMicros(r.echoLatency.p99Us),
-    formatInt(r.daemonThroughput.perSecond),
-    formatInt(r.echoThroughput.perSecond),
-    formatInt(r.noLogThroughput.perSecond),
-    formatInt(r.firstSeenThroughput.perSecond),
-    `${formatInt(r.daemonLatency.samples)} / ${formatInt(r.echoLatency.samples)}`,
-    `${formatFixed(r.loadAverage[0], 1)} / ${formatFixed(r.loadAverage[1], 1)}`,
-  ]);
   const runs = (values: number[]): string => `${values.map((v) => formatInt(v)).join(', ')} ms`;
-  const notes = [
-    `Snapshot: ${formatInt(d.viewPolicies)} policies in the computer's view, ${fmtMB(d.snapshotBytes)} signed (protobuf); ` +
-      `${formatInt(d.requests)} synthetic requests, cycled; every one answered with a decision and its own id before measuring ` +
-      `(responses ${formatInt(d.record.responseBytes.min)} to ${formatInt(d.record.responseBytes.max)} bytes), ` +
-      `so every measured request of the sequential and "repeated" runs is a decision cache hit (still read, looked up, ` +
-      `counted, logged and written per request: nothing is answered from stored bytes). "Files never asked before": in each ` +
-      `round, up to ${formatInt(d.firstSeenPerRound)} other synthetic requests of the same world, each sent once with ` +
-      `${PIPELINE_WINDOW} in flight, each read, decided by the engine, cached, logged and written.`,
-    `Round trips and throughput come from a separate load-generator process (one connection, every response decoded); ` +
-      `the echo server is another process that answers each request with the daemon's recorded response to it ` +
-      `(same sizes, no work). ${opts.rounds} rounds alternate daemon, echo, daemon without decision log and daemon ` +
-      `on files never asked before; medians are shown. Both pipelined daemon figures are judged against the same echo ceiling.`,
-    `Round trip = write of the request frame to the decoded response, one in flight, after 2,000 warm-up requests; ` +
-      `pipelined = ${PIPELINE_WINDOW} requests in flight, refilled as responses arrive, for ${formatInt(opts.budgetMs)} ms after 300 ms of warm-up.`,
-    `The echo ceiling is bound by the load generator (decoding every response), not by the echo server, which spends ` +
-      `about ${cpu(echoCpu)} µs of CPU per response.`,
-    `"without decision log" is the same daemon with decisionLog.maxEntries: 0 (for information: it shows what logging ` +
-      `every decision to SQLite costs); the targets are judged on the default configuration.`,
-    `Apply = the applySnapshot request (what \`tollgate snapshot apply\` sends) timed by the client, ${fmtMB(d.snapshotBytes)} ` +
-      `over the socket, to a daemon holding the previous version: verify, decode, compile, store (one SQLite transaction), answer.`,
-    `Warm start = spawn of \`tollgate daemon\` on the data directory holding the snapshot (and ${APPLY_RUNS} previous ones) to the ` +
-      `first decision received; the client polls the socket every millisecond.`,
-    `Load average (1 min) before / after the section: ${formatFixed(d.loadAverage[0], 1)} / ${formatFixed(d.loadAverage[1], 1)} ` +
-      `on ${os.availableParallelism()} cores.`,
+  const tables: Section['tables'] = [
+    {
+      title: `Round trips on the Unix socket at ${at} (medians of ${d.rounds} rounds)`,
+      headers: [
+        'server',
+        'sequential p50 µs',
+        'sequential p99 µs',
+        'pipelined decisions/s',
+        'server CPU µs per answer',
+      ],
+      rows: [
+        [
+          'tollgate daemon, repeated files (decision cache hits)',
+          formatMicros(d.daemonLatencyP50Us),
+          formatMicros(d.daemonLatencyP99Us),
+          `${formatInt(d.daemonPerSecond)} (${formatFixed(d.echoShare * 100, 1)}%)`,
+          cpu(daemonCpu),
+        ],
+        [
+          'tollgate daemon, files never asked before (engine, not cache hits; pipelined only)',
+          '',
+          '',
+          `${formatInt(d.firstSeenPerSecond)} (${formatFixed(d.firstSeenEchoShare * 100, 1)}%)`,
+          cpu(firstSeenCpu),
+        ],
+        [
+          'bare Node echo (ceiling)',
+          formatMicros(d.echoLatencyP50Us),
+          formatMicros(d.echoLatencyP99Us),
+          `${formatInt(d.echoPerSecond)} (100%)`,
+          cpu(echoCpu),
+        ],
+        [
+          'daemon (repeated) ÷ echo',
+          formatRatio(d.daemonLatencyP50Us / d.echoLatencyP50Us),
+          formatRatio(d.daemonLatencyP99Us / d.echoLatencyP99Us),
+          `${formatFixed(d.echoShare * 100, 1)}%`,
+          daemonCpu === null || echoCpu === null ? 'n/a' : formatRatio(daemonCpu / echoCpu),
+        ],
+        [
+          'daemon without decision log, repeated files (info)',
+          formatMicros(noLogP50),
+          formatMicros(noLogP99),
+          `${formatInt(noLogPerSecond)} (${formatFixed((noLogPerSecond / d.echoPerSecond) * 100, 1)}%)`,
+          cpu(noLogCpu),
+        ],
+      ],
+      align: ['left', 'right', 'right', 'right', 'right'],
+    },
+    {
+      title: `Snapshot, start and memory at ${at}`,
+      headers: ['figure', 'value', 'runs'],
+      rows: [
+        ['snapshot apply over the socket (median)', fmtMs(d.applyMs), runs(d.applyRunsMs)],
+        ['seed snapshot apply at start (daemon logs)', fmtMs(d.seedApplyMs), ''],
+        [
+          'warm start: spawn to first answered decision (median)',
+          fmtMs(d.warmStartMs),
+          runs(warm.map((w) => w.firstAnswerMs)),
+        ],
+        [
+          'bare node: spawn to first answered frame (median)',
+          fmtMs(d.bareStartMs),
+          runs(bare.map((b) => b.firstAnswerMs)),
+        ],
+        ['warm start ÷ bare node', formatRatio(d.warmStartMs / d.bareStartMs), ''],
+        [
+          'warm start: spawn to socket accepting',
+          fmtMs(median(warm.map((w) => w.acceptMs))),
+          runs(warm.map((w) => w.acceptMs)),
+        ],
+        [
+          'warm start: spawn to "serving" log line',
+          fmtMs(median(warm.map((w) => w.servingLogMs))),
+          runs(warm.map((w) => w.servingLogMs)),
+        ],
+        [`peak RSS (VmHWM): seed + ${APPLY_RUNS} applies over the socket`, mb(d.applierMemory, 'peakRssBytes'), ''],
+        ['peak RSS (VmHWM): warm start + every round of load', mb(d.memory, 'peakRssBytes'), ''],
+        ['RSS at the end of the load', mb(d.memory, 'rssBytes'), ''],
+        [
+          'peak RSS of a warm-started daemon after its first answer (median)',
+          warm.every((w) => w.memory !== null) ? fmtMB(median(warm.map((w) => w.memory?.peakRssBytes ?? 0))) : 'n/a',
+          '',
+        ],
+        [
+          'peak RSS of the bare node process after its first answer (median)',
+          bare.every((b) => b.memory !== null) ? fmtMB(median(bare.map((b) => b.memory?.peakRssBytes ?? 0))) : 'n/a',
+          '',
+        ],
+      ],
+      align: ['left', 'right', 'right'],
+    },
+    {
+      title: `Rounds at ${at}`,
+      headers: [
+        'round',
+        'daemon p50 µs',
+        'daemon p99 µs',
+        'echo p50 µs',
+        'echo p99 µs',
+        'daemon repeated decisions/s',
+        'echo responses/s',
+        'daemon without log decisions/s',
+        'daemon first-seen decisions/s',
+        'latency samples (daemon / echo)',
+        'load avg (before / after)',
+      ],
+      rows: d.socketRounds.map((r, i) => [
+        String(i + 1),
+        formatMicros(r.daemonLatency.p50Us),
+        formatMicros(r.daemonLatency.p99Us),
+        formatMicros(r.echoLatency.p50Us),
+        formatMicros(r.echoLatency.p99Us),
+        formatInt(r.daemonThroughput.perSecond),
+        formatInt(r.echoThroughput.perSecond),
+        formatInt(r.noLogThroughput.perSecond),
+        formatInt(r.firstSeenThroughput.perSecond),
+        `${formatInt(r.daemonLatency.samples)} / ${formatInt(r.echoLatency.samples)}`,
+        `${formatFixed(r.loadAverage[0], 1)} / ${formatFixed(r.loadAverage[1], 1)}`,
+      ]),
+      align: ['right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+    },
   ];
-  const busiest = Math.max(...d.loadAverage, ...d.rounds.flatMap((r) => r.loadAverage));
+  if (d.shapes !== null) {
+    tables.push({
+      title: `Engine latency per rule shape over the daemon's view at ${at} (µs, one decision each, in process, no cache)`,
+      headers: ['shape of the matching rule', 'requests', 'first p50', 'first p99', 'repeated p50', 'repeated p99'],
+      rows: d.shapes.shapes.map((s) => [
+        s.shape === 'all' ? '**all shapes**' : s.shape,
+        formatInt(s.requests),
+        formatMicros(s.first.p50Us),
+        formatMicros(s.first.p99Us),
+        formatMicros(s.repeated.p50Us),
+        formatMicros(s.repeated.p99Us),
+      ]),
+      align: ['left', 'right', 'right', 'right', 'right', 'right'],
+    });
+  }
+  return tables;
+}
+
+function render(data: DaemonBenchData, opts: DaemonBenchOptions): Section {
+  const targets: TargetResult[] = [];
+  const tables: Section['tables'] = [];
+  const notes: string[] = [];
+  for (const size of data.sizes) {
+    if (isFailure(size)) {
+      targets.push(...daemonTargetResults(failedFigures(size.policies)));
+      notes.push(`FAILED at ${formatInt(size.policies)} policies: ${size.error}`);
+      continue;
+    }
+    targets.push(...daemonTargetResults(targetFigures(size)));
+    tables.push(...sizeTables(size));
+    notes.push(
+      `At ${formatInt(size.policies)} policies: ${formatInt(size.viewPolicies)} policies and ${formatInt(size.applications)} ` +
+        `applications in the computer's view, ${fmtMB(size.snapshotBytes)} signed (protobuf); the world's process built the ` +
+        `view in ${fmtMs(size.worldBuildViewMs)} and sealed each snapshot in ${runsText(size.worldSealMs)} ` +
+        `(peak RSS ${fmtMB(size.worldMaxRssBytes)}); ${formatInt(size.requests)} synthetic requests cycled, responses ` +
+        `${formatInt(size.record.responseBytes.min)} to ${formatInt(size.record.responseBytes.max)} bytes; ` +
+        `load average before / after ${formatFixed(size.loadAverage[0], 1)} / ${formatFixed(size.loadAverage[1], 1)}.`,
+    );
+  }
+  const sizes = data.sizes.map((s) => formatInt(s.policies)).join(' and ');
+  notes.push(
+    `Cache hits: every measured request of the sequential runs and of the "repeated files" pipelined runs is a decision ` +
+      `cache hit (each of the cycled requests was answered once before measuring; still read, looked up, counted, logged ` +
+      `and written per request). "Files never asked before" are not cache hits: in each round, up to ` +
+      `${formatInt(FIRST_SEEN_PER_ROUND)} other synthetic requests of the same world, each sent once with ${PIPELINE_WINDOW} ` +
+      `in flight, each decided by the engine, cached, logged and written. Both pipelined figures are judged against the ` +
+      `same echo ceiling.`,
+    `Round trips and throughput come from a separate load-generator process (one connection, every response decoded); ` +
+      `the echo server is another process that answers each request with the daemon's recorded response to it (same ` +
+      `sizes, no work). Rounds alternate daemon, echo, daemon without decision log and daemon on files never asked ` +
+      `before (${opts.rounds} rounds below ${formatInt(LARGE_DAEMON_POLICIES)} policies, --large-rounds ` +
+      `${opts.largeRounds} from it); medians are shown. Round trip = write of the request frame to the decoded ` +
+      `response, one in flight, after 2,000 warm-up requests; pipelined = ${PIPELINE_WINDOW} requests in flight for ` +
+      `${formatInt(opts.budgetMs)} ms after 300 ms of warm-up.`,
+    `Apply = the applySnapshot request (what \`tollgate snapshot apply\` sends) timed by the client over the admin ` +
+      `socket, to a daemon holding the previous version: verify, decode, compile, store, answer.`,
+    `Warm start = spawn of \`tollgate daemon --config FILE\` on the data directory holding the snapshot (and ` +
+      `${APPLY_RUNS} previous ones) to the first decision received; the bare node baseline (bare-node.ts: node:net ` +
+      `only, answers each frame with the daemon's recorded decision) is spawned the same way on the same socket path, ` +
+      `alternating with the daemon, ${WARM_START_RUNS} times each; the client polls the socket every millisecond.`,
+    `Engine per rule shape (at ${formatInt(SHAPE_TARGET_POLICIES)} policies): ${formatInt(opts.shapeRequests)} requests ` +
+      `of each shape over the same view, in the world's process, each timed alone: "first" is the first time the view ` +
+      `evaluates it, "repeated" later evaluations; the engine has no decision cache, so neither is a cache hit. The ` +
+      `target is judged on "first".`,
+    `Sizes measured: ${sizes} policies, on ${os.availableParallelism()} cores.`,
+  );
+  const busiest = Math.max(
+    0,
+    ...data.sizes.flatMap((s) =>
+      isFailure(s) ? [] : [...s.loadAverage, ...s.socketRounds.flatMap((r) => r.loadAverage)],
+    ),
+  );
   if (busiest > os.availableParallelism() * 0.75) {
     notes.push(
       `WARNING: the load average reached ${formatFixed(busiest, 1)} on ${os.availableParallelism()} cores: ` +
         'the daemon, the load generator and other processes competed for the CPU, so the figures are pessimistic.',
     );
   }
-
   return {
     id: 'daemon',
-    title: `Daemon: the local socket at ${formatInt(d.policies)} policies`,
-    tables: [
-      {
-        title: 'Round trips on the Unix socket (medians of the rounds)',
-        headers: [
-          'server',
-          'sequential p50 µs',
-          'sequential p99 µs',
-          'pipelined decisions/s',
-          'server CPU µs per answer',
-        ],
-        rows: [
-          [
-            'tollgate daemon, repeated files (decision cache hits)',
-            formatMicros(d.daemonLatencyP50Us),
-            formatMicros(d.daemonLatencyP99Us),
-            formatInt(d.daemonPerSecond),
-            cpu(daemonCpu),
-          ],
-          [
-            'bare Node echo (ceiling)',
-            formatMicros(d.echoLatencyP50Us),
-            formatMicros(d.echoLatencyP99Us),
-            formatInt(d.echoPerSecond),
-            cpu(echoCpu),
-          ],
-          [
-            'daemon (repeated) ÷ echo',
-            formatRatio(d.daemonLatencyP50Us / d.echoLatencyP50Us),
-            formatRatio(d.daemonLatencyP99Us / d.echoLatencyP99Us),
-            `${formatFixed(d.echoShare * 100, 1)}%`,
-            daemonCpu === null || echoCpu === null ? 'n/a' : formatRatio(daemonCpu / echoCpu),
-          ],
-          [
-            'tollgate daemon, files never asked before (pipelined only)',
-            '',
-            '',
-            `${formatInt(d.firstSeenPerSecond)} (${formatFixed(d.firstSeenEchoShare * 100, 1)}%)`,
-            cpu(firstSeenCpu),
-          ],
-          [
-            'daemon without decision log (info)',
-            formatMicros(noLogP50),
-            formatMicros(noLogP99),
-            `${formatInt(noLogPerSecond)} (${formatFixed((noLogPerSecond / d.echoPerSecond) * 100, 1)}%)`,
-            cpu(noLogCpu),
-          ],
-        ],
-        align: ['left', 'right', 'right', 'right', 'right'],
-      },
-      {
-        title: 'Snapshot, start and memory',
-        headers: ['figure', 'value', 'runs'],
-        rows: [
-          ['snapshot apply over the socket (median)', fmtMs(d.applyMs), runs(d.applyRunsMs)],
-          ['seed snapshot apply at start (daemon logs)', fmtMs(d.seedApplyMs), ''],
-          ['warm start: spawn to first answer (median)', fmtMs(d.warmStartMs), runs(warm.map((w) => w.firstAnswerMs))],
-          [
-            'warm start: spawn to socket accepting',
-            fmtMs(median(warm.map((w) => w.acceptMs))),
-            runs(warm.map((w) => w.acceptMs)),
-          ],
-          [
-            'warm start: spawn to "serving" log line',
-            fmtMs(median(warm.map((w) => w.servingLogMs))),
-            runs(warm.map((w) => w.servingLogMs)),
-          ],
-          ['peak RSS (VmHWM): seed + 3 applies over the socket', mb(d.applierMemory, 'peakRssBytes'), ''],
-          ['peak RSS (VmHWM): warm start + every round of load', mb(d.memory, 'peakRssBytes'), ''],
-          ['RSS at the end of the load', mb(d.memory, 'rssBytes'), ''],
-          [
-            'peak RSS of a warm-started daemon after its first answer (median)',
-            warm.every((w) => w.memory !== null) ? fmtMB(median(warm.map((w) => w.memory?.peakRssBytes ?? 0))) : 'n/a',
-            '',
-          ],
-        ],
-        align: ['left', 'right', 'right'],
-      },
-      {
-        title: 'Rounds',
-        headers: [
-          'round',
-          'daemon p50 µs',
-          'daemon p99 µs',
-          'echo p50 µs',
-          'echo p99 µs',
-          'daemon decisions/s',
-          'echo responses/s',
-          'daemon without log decisions/s',
-          'daemon first-seen decisions/s',
-          'latency samples (daemon / echo)',
-          'load avg (before / after)',
-        ],
-        rows: roundRows,
-        align: ['right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
-      },
-    ],
+    title: `Daemon: the local socket at ${sizes} policies`,
+    tables,
     targets,
     notes,
-    data: d,
+    data,
   };
+}
+
+function runsText(values: number[]): string {
+  return `${values.map((v) => formatInt(v)).join(', ')} ms`;
 }

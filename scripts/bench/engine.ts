@@ -16,6 +16,7 @@ import {
   REQUEST_SHAPES,
   type RequestShape,
   SYNTHETIC_NOW_MS,
+  type SyntheticWorld,
   mulberry32,
   syntheticWorld,
 } from '../lib/synthetic-world.js';
@@ -288,6 +289,13 @@ function latencyOf(samplesNs: number[]): { p50Us: number; p99Us: number; maxUs: 
   };
 }
 
+/** A world already generated (with `requestsPerShape`) and its view, for benchShapeSize to measure instead of its own. */
+export interface ShapeWorld {
+  synthetic: SyntheticWorld;
+  view: ComputerView;
+  buildViewMs: number;
+}
+
 /**
  * The per-shape table at one size: a fresh CompiledView, warmed up on the
  * world's ordinary requests, then every per-shape request (all shapes
@@ -295,17 +303,26 @@ function latencyOf(samplesNs: number[]): { p50Us: number; p99Us: number; maxUs: 
  * rules' tests compiled on the way, as a file never seen before would) and
  * then SHAPE_REPEATS more times.
  */
-function benchShapeSize(policies: number, opts: EngineBenchOptions): ShapeSizeResult {
+export function benchShapeSize(
+  policies: number,
+  opts: Pick<EngineBenchOptions, 'seed' | 'shapeRequests' | 'log'>,
+  prebuilt?: ShapeWorld,
+): ShapeSizeResult {
   const { log } = opts;
   const loadBefore = os.loadavg()[0] ?? 0;
-  log(`engine shapes: generating a world of ${formatInt(policies)} policies`);
-  const synthetic = syntheticWorld({
-    policies,
-    seed: opts.seed,
-    requests: 2_000,
-    requestsPerShape: opts.shapeRequests,
-  });
-  const built = timeMs(() => buildView(synthetic.world, synthetic.computer));
+  if (prebuilt === undefined) log(`engine shapes: generating a world of ${formatInt(policies)} policies`);
+  const synthetic =
+    prebuilt?.synthetic ??
+    syntheticWorld({
+      policies,
+      seed: opts.seed,
+      requests: 2_000,
+      requestsPerShape: opts.shapeRequests,
+    });
+  const built =
+    prebuilt === undefined
+      ? timeMs(() => buildView(synthetic.world, synthetic.computer))
+      : { ms: prebuilt.buildViewMs, value: prebuilt.view };
   const view = built.value;
   const compiled = timeMs(() => new CompiledView(view));
   const engine = compiled.value;

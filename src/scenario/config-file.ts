@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
+import type { parse as ParseYaml } from 'yaml';
 import { z } from 'zod';
 import { ValidationError } from '../engine/errors.js';
 
@@ -15,11 +16,18 @@ export function timerMs(): z.ZodNumber {
     .max(MAX_TIMER_MS, { error: `must be at most ${MAX_TIMER_MS} ms (about 24.8 days, the longest timer)` });
 }
 
+/** The YAML parser, loaded on the first YAML file: a JSON config (the daemon's usual) starts without it. */
+let parseYaml: ((text: string) => unknown) | undefined;
+function yamlParser(): (text: string) => unknown {
+  parseYaml ??= (createRequire(import.meta.url)('yaml') as { parse: typeof ParseYaml }).parse;
+  return parseYaml;
+}
+
 /** Parses a JSON or YAML config file's text against a schema; every problem names the file and the key. */
 export function parseConfigText<S extends z.ZodType>(text: string, file: string, schema: S): z.output<S> {
   let raw: unknown;
   try {
-    raw = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+    raw = file.endsWith('.json') ? JSON.parse(text) : yamlParser()(text);
   } catch (error) {
     throw new ValidationError([`${file}: ${(error as Error).message}`], { cause: error });
   }

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
+import '../../daemon/commands.js';
 import { run } from '../../daemon/main.js';
 import { createProgram } from '../../src/cli/main.js';
 import type { CliIo } from '../../src/cli/io.js';
@@ -23,7 +24,7 @@ function commandPaths(command: Command, prefix: string[] = []): { path: string[]
   });
 }
 
-// daemon/main.js adds `daemon` and `server` to the program when it is loaded (imported above).
+// daemon/commands.js adds `daemon` and `server` to the program when it is loaded (imported above).
 const program = createProgram(quietIo(), () => {});
 const commands = commandPaths(program);
 
