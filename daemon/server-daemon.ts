@@ -6,6 +6,7 @@ import { loadScenario } from '../src/scenario/load.js';
 import { tollgateVersion } from '../src/cli/version.js';
 import { buildAdminApi } from '../src/server/admin-api.js';
 import { DECIDED_REQUEST_PRUNE_INTERVAL_MS, type ServerConfig, type StoreConfig } from '../src/server/config.js';
+import { WorkerDeltaSigner } from '../src/server/delta-signer.js';
 import { PgStore, describePgUrl } from '../src/server/store/pg-store.js';
 import { ServerState } from '../src/server/state.js';
 import { type HubPresence, SyncHub } from '../src/server/sync-hub.js';
@@ -169,6 +170,14 @@ export async function startServer(
     maxPendingApprovalsPerComputer: config.approvals.maxPendingPerComputer,
     phases,
     ...(presence === undefined ? {} : { presence }),
+    // Deltas of a push are signed on a thread of their own; the hub signs a batch itself if the thread fails.
+    ...(config.sync.signDeltasInWorker
+      ? {
+          deltaSigner: new WorkerDeltaSigner({
+            onWorkerFailure: (error) => logger.error({ err: error.message }, 'the delta signing thread failed'),
+          }),
+        }
+      : {}),
   });
   made.hub = hub;
   const https =

@@ -52,6 +52,8 @@ const CONNECT_CONCURRENCY = 100;
 /** How long the agents are waited for after a change. */
 const ACK_TIMEOUT_MS = 300_000;
 const PING_INTERVAL_MS = 10;
+/** The servers sign deltas on their event loops instead of their signing threads (an A/B comparison). */
+const SIGN_INLINE = process.env['TOLLGATE_BENCH_FLEET_SIGN_INLINE'] === '1';
 /** The servers' sync.deltaViewCacheBytes (see serverConfig). */
 const FLEET_DELTA_VIEW_CACHE_BYTES = 1024 * 1024 * 1024;
 
@@ -65,6 +67,23 @@ export interface FleetBenchOptions {
   /** PostgreSQL server URL (default TOLLGATE_BENCH_PG_URL, or the local test database). */
   pgUrl?: string;
   log: (message: string) => void;
+}
+
+/** Clock ticks per second of /proc/PID/stat's times (USER_HZ: 100 on Linux). */
+const CLOCK_TICKS_PER_S = 100;
+
+/** A live process's CPU time so far (user + system, its threads included) from /proc/PID/stat, ms; null off Linux. */
+export function procCpuMs(pid: number): number | null {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return null;
+  }
+  // Fields after the command name (which may hold spaces) in parentheses: utime and stime are the 12th and 13th.
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return Number.isFinite(ticks) ? (ticks * 1000) / CLOCK_TICKS_PER_S : null;
 }
 
 async function timed<T>(run: () => Promise<T>): Promise<{ ms: number; value: T }> {
@@ -149,6 +168,8 @@ export interface ChangeRun {
   pushedMs: number;
   affected: number;
   acked: number;
+  /** CPU time (user + system) of each server process from the request until the last acknowledgement, ms. */
+  serverCpuMs: number[];
   /** What the agents received meanwhile, by message kind. */
   kinds: Record<string, number>;
 }
@@ -181,7 +202,8 @@ function serverConfig(dataDir: string, tokenFile: string, schema: BenchSchema | 
     adminTokenFile: tokenFile,
     logLevel: 'info',
     // Room for the old and the new views of every body of the MSP fleet (800 bodies of some 400 KB) during a change.
-    sync: { deltaViewCacheBytes: FLEET_DELTA_VIEW_CACHE_BYTES },
+    // TOLLGATE_BENCH_FLEET_SIGN_INLINE=1: deltas signed on the servers' event loops, to compare with the signing thread.
+    sync: { deltaViewCacheBytes: FLEET_DELTA_VIEW_CACHE_BYTES, signDeltasInWorker: !SIGN_INLINE },
     ...(schema === null ? {} : { store: { kind: 'postgres', url: schema.url, schema: schema.schema } }),
   };
 }
@@ -297,6 +319,7 @@ async function runFleet(
     const change = async (what: string, request: () => Promise<Changes>): Promise<ChangeRun> => {
       log(`fleet/${kind}: ${what}`);
       await Promise.all(agentProcesses.map((p) => p.ask<'marked'>({ kind: 'mark' })));
+      const cpuBefore = servers.map((s) => procCpuMs(s.pid));
       const startedAt = nowMs();
       const changes = await request();
       const committedMs = nowMs() - startedAt;
@@ -304,13 +327,26 @@ async function runFleet(
       const reports = await Promise.all(
         agentProcesses.map((p) => p.ask<'acked'>({ kind: 'await', ids, timeoutMs: ACK_TIMEOUT_MS })),
       );
+      // Read once every agent acknowledged: the servers' work for the change (commit, push, acknowledgements).
+      const serverCpuMs = servers.map((s, i) => {
+        const before = cpuBefore[i];
+        const after = procCpuMs(s.pid);
+        return before === null || before === undefined || after === null ? Number.NaN : after - before;
+      });
       const kinds: Record<string, number> = {};
       for (const r of reports) for (const [k, n] of Object.entries(r.kinds)) kinds[k] = (kinds[k] ?? 0) + n;
       const lastAck = Math.max(...reports.map((r) => r.lastAckAtMs));
       const waited = reports.reduce((n, r) => n + r.waited, 0);
       const acked = reports.reduce((n, r) => n + r.acked, 0);
       if (acked < waited) log(`fleet/${kind}: only ${acked} of ${waited} agents acknowledged ${what}`);
-      return { committedMs, pushedMs: Math.max(committedMs, lastAck - startedAt), affected: ids.length, acked, kinds };
+      return {
+        committedMs,
+        pushedMs: Math.max(committedMs, lastAck - startedAt),
+        affected: ids.length,
+        acked,
+        kinds,
+        serverCpuMs,
+      };
     };
 
     const groupSetting = await change('a setting for one group', async () => {
@@ -488,6 +524,12 @@ export async function benchFleet(options: FleetBenchOptions): Promise<Section> {
       ],
       [
         name,
+        '... CPU of the server process(es) until then',
+        small.globalPolicy.serverCpuMs.map(ms).join(', '),
+        big.globalPolicy.serverCpuMs.map(ms).join(', '),
+      ],
+      [
+        name,
         'worst ping round trip meanwhile (pings)',
         `${ms(small.worstPingMs)} (${small.pings})`,
         `${ms(big.worstPingMs)} (${big.pings})`,
@@ -517,6 +559,10 @@ export async function benchFleet(options: FleetBenchOptions): Promise<Section> {
       'They do not verify signatures nor apply deltas.',
     'Changes go through the admin API of the first instance; "acknowledged" is the last acknowledgement sent by an affected agent, ' +
       'on the same clock as the request.',
+    `Deltas signed ${SIGN_INLINE ? "on the servers' event loops (TOLLGATE_BENCH_FLEET_SIGN_INLINE=1)" : "on each server's signing thread (sync.signDeltasInWorker)"}.`,
+    'CPU of the server process(es): user + system time of each `tollgate server` process, all its threads ' +
+      '(the delta signer included), from the request until the last acknowledgement, read from /proc/PID/stat ' +
+      '(10 ms ticks).',
   );
   return {
     id: 'fleet',

@@ -80,6 +80,8 @@ export const serverConfigSchema = z.strictObject({
       /** Bytes of recently sent views kept as delta bases; 0 sends every change as a full snapshot. */
       deltaViewCacheBytes: z.number().int().nonnegative().default(DEFAULT_DELTA_VIEW_CACHE_BYTES),
       maxQueuedMessages: z.number().int().positive().default(SYNC_HUB_DEFAULTS.maxQueuedMessages),
+      /** Deltas of a push signed on a worker thread in batches; false signs each on the event loop as it is sent. */
+      signDeltasInWorker: z.boolean().default(true),
     })
     .default({
       pingIntervalMs: 15_000,
@@ -90,6 +92,7 @@ export const serverConfigSchema = z.strictObject({
       maxPendingHellos: SYNC_HUB_DEFAULTS.maxPendingHellos,
       deltaViewCacheBytes: DEFAULT_DELTA_VIEW_CACHE_BYTES,
       maxQueuedMessages: SYNC_HUB_DEFAULTS.maxQueuedMessages,
+      signDeltasInWorker: true,
     }),
   /** Changes of the world made one at a time: how many may wait behind the one being made (docs/SERVER.md). */
   changes: z

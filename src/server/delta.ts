@@ -5,8 +5,20 @@
  * by view hash, in a cache bounded by bytes (least recently used go first);
  * computers that share a view share its entry.
  */
+import type { KeyObject } from 'node:crypto';
 import { TollgateError } from '../engine/errors.js';
-import { VIEW_FIELDS, diffViews, hashHex, sameHash, type DeltaContent, type DeltaHeader } from '../wire/delta.js';
+import {
+  VIEW_FIELDS,
+  diffViews,
+  encodeDeltaPayload,
+  hashHex,
+  sameHash,
+  signedDeltaBytes,
+  signedDeltaLength,
+  type DeltaContent,
+  type DeltaHeader,
+} from '../wire/delta.js';
+import { keyId, signBytes } from '../wire/signing.js';
 import { type EncodedBody, splicedSignedSnapshotBytes, splicedViewHash } from '../wire/view-splice.js';
 import type { CurrentView, SignedMessage } from './types.js';
 
@@ -36,11 +48,32 @@ export type ViewMessage =
   | { kind: 'delta'; signed: Uint8Array; baseVersion: number; snapshotBytes: number; produces: HeldView }
   | { kind: 'snapshot'; signed: Uint8Array; reason: SnapshotReason; produces: HeldView };
 
+/** A delta chosen and encoded but not signed yet: `finish` makes the message from the payload's signature. */
+export interface UnsignedDelta {
+  kind: 'unsigned-delta';
+  /** The DeltaPayload bytes to sign. */
+  payload: Uint8Array;
+  baseVersion: number;
+  snapshotBytes: number;
+  produces: HeldView;
+}
+
+/** The delta message of an unsigned delta and its Ed25519 signature by `key`. */
+export function finishDelta(unsigned: UnsignedDelta, signature: Uint8Array, key: KeyObject): ViewMessage {
+  return {
+    kind: 'delta',
+    signed: signedDeltaBytes(unsigned.payload, signature, keyId(key)),
+    baseVersion: unsigned.baseVersion,
+    snapshotBytes: unsigned.snapshotBytes,
+    produces: unsigned.produces,
+  };
+}
+
 export interface DeltaIssuerOptions {
   /** Bytes of views kept at most (their encodings, a body shared by several views counted once); 0 turns deltas off. */
   maxViewBytes?: number;
-  /** Signs a delta with the key that signs now. */
-  seal: (delta: DeltaContent) => Uint8Array;
+  /** The key that signs now (deltas signed here are signed with it). */
+  signingKey: () => KeyObject;
   clock: () => number;
 }
 
@@ -213,6 +246,24 @@ export class DeltaIssuer {
     snapshot: () => SignedMessage,
     full = false,
   ): ViewMessage {
+    const chosen = this.prepare(computerId, held, current, snapshot, full);
+    if (chosen.kind !== 'unsigned-delta') return chosen;
+    const key = this.options.signingKey();
+    return finishDelta(chosen, signBytes(chosen.payload, key), key);
+  }
+
+  /**
+   * As messageFor, but a delta is returned encoded and unsigned, for the
+   * caller to sign (in batches, off the event loop: delta-signer.ts) and
+   * finish (finishDelta). A snapshot comes signed.
+   */
+  prepare(
+    computerId: string,
+    held: HeldView,
+    current: CurrentView,
+    snapshot: () => SignedMessage,
+    full = false,
+  ): ViewMessage | UnsignedDelta {
     const hash = this.viewHash(current);
     const produces: HeldView = { version: current.version, hash };
     const whole = (reason: SnapshotReason): ViewMessage => {
@@ -254,13 +305,14 @@ export class DeltaIssuer {
       replacedFields: sameComputer ? body.replacedFields : [VIEW_FIELDS.computer, ...body.replacedFields],
       replaced: sameComputer ? body.replaced : Buffer.concat([computer, body.replaced]),
     };
-    const signed = this.options.seal(delta);
+    const payload = encodeDeltaPayload(delta);
     const snapshotBytes = splicedSignedSnapshotBytes(
       { computerId, version: current.version, issuedAtMs: delta.issuedAtMs, settingsVersion: current.settingsVersion },
       current.view,
     );
-    if (signed.length >= snapshotBytes) return whole('not-smaller');
-    return { kind: 'delta', signed, baseVersion: held.version, snapshotBytes, produces };
+    // The signed length is known before signing: the signature and key id have fixed lengths.
+    if (signedDeltaLength(payload.length) >= snapshotBytes) return whole('not-smaller');
+    return { kind: 'unsigned-delta', payload, baseVersion: held.version, snapshotBytes, produces };
   }
 }
 

@@ -94,6 +94,17 @@ export const SERVER_MIGRATIONS: readonly string[] = [
   `,
 ];
 
+/** The server database's default bounds (docs/SERVER.md, "Bounds"). */
+export const SERVER_DB_DEFAULTS = Object.freeze({
+  /** Commits whose deletions are kept in the deletions log; older ones are pruned (see changesSince). */
+  keepDeletionRevisions: 1000,
+});
+
+export interface ServerDbOptions {
+  /** Default SERVER_DB_DEFAULTS.keepDeletionRevisions. */
+  keepDeletionRevisions?: number;
+}
+
 /** One computer's stored state. */
 export interface ComputerRow {
   computerId: string;
@@ -272,6 +283,13 @@ function prepareStatements(db: Database.Database) {
       'DELETE FROM entity_deletions WHERE kind = @kind AND id = @id',
     ),
     anyDeletion: db.prepare<[], { one: number }>('SELECT 1 AS one FROM entity_deletions LIMIT 1'),
+    pruneDeletions: db.prepare<[number]>('DELETE FROM entity_deletions WHERE revision <= ?'),
+    prunedThrough: db.prepare<[], { value: number }>("SELECT value FROM meta WHERE key = 'deletions_pruned_through'"),
+    setPrunedThrough: db.prepare<[number]>(
+      `INSERT INTO meta (key, value) VALUES ('deletions_pruned_through', ?)
+       ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)`,
+    ),
+    entityKeys: db.prepare<[], { kind: EntityKind; id: string }>('SELECT kind, id FROM entities'),
     revision: db.prepare<[], { value: number }>("SELECT value FROM meta WHERE key = 'revision'"),
     setRevision: db.prepare<[number]>("UPDATE meta SET value = ? WHERE key = 'revision'"),
     computers: db.prepare<[], ComputerRecord>('SELECT * FROM computer_state'),
@@ -346,7 +364,7 @@ export class ServerDb {
   /** The device and inode of the file opened: a file removed or replaced since is not this database any more. */
   private readonly identity: { dev: number; ino: number } | null;
 
-  private constructor(db: Database.Database, file: string) {
+  private constructor(db: Database.Database, file: string, keepDeletionRevisions: number) {
     this.db = db;
     this.file = file;
     this.identity = fileIdentity(file);
@@ -365,6 +383,9 @@ export class ServerDb {
       for (const key of commit.deletes) {
         if (stmt.deleteEntity.run(key).changes > 0) stmt.logDeletion.run({ kind: key.kind, id: key.id, revision });
       }
+      // The deletions log is bounded: what is older than the revisions kept goes, and the mark says so.
+      const through = revision - keepDeletionRevisions;
+      if (through > 0 && stmt.pruneDeletions.run(through).changes > 0) stmt.setPrunedThrough.run(through);
       for (const versions of commit.issued) stmt.putVersions.run({ ...versions, revision });
       const request = commit.request;
       if (request !== undefined && stmt.updateRequest.run(request).changes !== 1) {
@@ -380,7 +401,7 @@ export class ServerDb {
    * damaged file is refused, never replaced: the server's world and the
    * versions agents hold cannot be rebuilt, so an operator restores a backup.
    */
-  static open(file: string): ServerDb {
+  static open(file: string, options: ServerDbOptions = {}): ServerDb {
     let db: Database.Database;
     try {
       db = openAndMigrate(file);
@@ -393,7 +414,11 @@ export class ServerDb {
       );
     }
     try {
-      return new ServerDb(db, file);
+      const keep = options.keepDeletionRevisions ?? SERVER_DB_DEFAULTS.keepDeletionRevisions;
+      if (!Number.isSafeInteger(keep) || keep < 1) {
+        throw new TollgateError('invalid-input', `keepDeletionRevisions: ${keep} is not a positive integer`);
+      }
+      return new ServerDb(db, file, keep);
     } catch (error) {
       db.close();
       throw error;
@@ -439,20 +464,47 @@ export class ServerDb {
     );
   }
 
-  /** What was committed after `revision`, read in one transaction. */
+  /**
+   * What was committed after `revision`, read in one transaction. The
+   * deletions after it, or, when some of them may have been pruned (a
+   * revision at or below the pruned-through mark), `present`: the key of
+   * every stored entity instead, from which the caller works out what it
+   * holds that was deleted.
+   */
   changesSince(revision: number): {
     revision: number;
     entities: EntityRow[];
     deletes: { kind: EntityKind; id: string }[];
+    present: { kind: EntityKind; id: string }[] | null;
     computers: ComputerRow[];
   } {
     return this.guard(() =>
-      this.db.transaction(() => ({
-        revision: this.stmt.revision.get()?.value ?? 0,
-        entities: this.stmt.entitiesSince.all(revision),
-        deletes: this.stmt.deletionsSince.all(revision),
-        computers: this.stmt.computersSince.all(revision).map(toRow),
-      }))(),
+      this.db.transaction(() => {
+        const pruned = revision < this.deletionsPrunedThroughNow();
+        return {
+          revision: this.stmt.revision.get()?.value ?? 0,
+          entities: this.stmt.entitiesSince.all(revision),
+          deletes: pruned ? [] : this.stmt.deletionsSince.all(revision),
+          present: pruned ? this.stmt.entityKeys.all() : null,
+          computers: this.stmt.computersSince.all(revision).map(toRow),
+        };
+      })(),
+    );
+  }
+
+  /** The revision through which the deletions log was pruned (0: never): deletions at or below it may be gone. */
+  deletionsPrunedThrough(): number {
+    return this.guard(() => this.deletionsPrunedThroughNow());
+  }
+
+  private deletionsPrunedThroughNow(): number {
+    return this.stmt.prunedThrough.get()?.value ?? 0;
+  }
+
+  /** Rows in the deletions log (at most the deletions of the last keepDeletionRevisions commits). */
+  deletionLogRows(): number {
+    return this.guard(
+      () => this.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM entity_deletions').get()?.n ?? 0,
     );
   }
 

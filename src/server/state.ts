@@ -5,7 +5,7 @@
  * snapshot and settings message.
  */
 import fs from 'node:fs';
-import { createHash, randomBytes } from 'node:crypto';
+import { type KeyObject, createHash, randomBytes } from 'node:crypto';
 import { evaluateApproval, resolveApprovalQuery } from '../engine/approvals.js';
 import { TollgateError, ValidationError } from '../engine/errors.js';
 import { MAX_ID_CHARS } from '../engine/limits.js';
@@ -15,7 +15,6 @@ import { upgradeToFlat, type UpgradePlan } from '../engine/upgrade.js';
 import { validateChange, validateWorld } from '../engine/validate.js';
 import { resolveSettings } from '../engine/view.js';
 import { WorldIndex } from '../engine/world.js';
-import { type DeltaContent, sealDelta } from '../wire/delta.js';
 import { MAX_VERSION, sealSettings } from '../wire/signed.js';
 import { ViewSplicer, sealSplicedSnapshot, type SplicedView } from '../wire/view-splice.js';
 import type { ApprovalSubmission } from '../wire/sync-messages.js';
@@ -572,9 +571,9 @@ export class ServerState implements ServerStateApi {
     return record;
   }
 
-  /** Signs a delta (server/delta.ts builds it from the snapshots) with the key that signs now. */
-  sealDelta(delta: DeltaContent): Uint8Array {
-    return sealDelta(delta, this.signingKey.privateKey);
+  /** The private key that signs now: deltas (server/delta.ts builds them from the snapshots) are signed with it. */
+  deltaSigningKey(): KeyObject {
+    return this.signingKey.privateKey;
   }
 
   /** The computer's effective settings (values and sources) at its current settings version, signed. */

@@ -22,7 +22,9 @@ import {
   SYNC_REFUSAL_CODES,
   type SyncRefusalCode,
 } from '../wire/protocol-codes.js';
-import { DeltaIssuer, type HeldView } from './delta.js';
+import { signBytes } from '../wire/signing.js';
+import { DeltaIssuer, finishDelta, type HeldView, type UnsignedDelta, type ViewMessage } from './delta.js';
+import type { DeltaSigner } from './delta-signer.js';
 import { DEFAULT_SLICE_MS, Pacer } from './pacer.js';
 import { NO_PHASE_MARKS, type PhaseMarks } from './stall-monitor.js';
 import type { ServerStateApi, ViewChanges } from './types.js';
@@ -83,6 +85,26 @@ export interface SyncHubOptions {
   phases?: PhaseMarks;
   /** How long the hub's long work (a push, a heartbeat round) runs before it yields (default DEFAULT_SLICE_MS). */
   sliceMs?: number;
+  /**
+   * Signs the deltas of a push in batches off the event loop (WorkerDeltaSigner); closed with the hub.
+   * None: every delta is signed on the event loop as it is sent.
+   */
+  deltaSigner?: DeltaSigner;
+  /** Deltas of a push signed in one batch by `deltaSigner`, at most (default PUSH_SIGN_BATCH). */
+  signBatch?: number;
+}
+
+/** Deltas of a push handed to the delta signer in one batch, by default. */
+export const PUSH_SIGN_BATCH = 256;
+
+/** Batches of a push being signed at once, at most: the next is prepared while these are signed. */
+const PUSH_BATCHES_IN_FLIGHT = 2;
+
+/** A delta of a push waiting for its signature. */
+interface PendingSend {
+  conn: Connection;
+  computerId: string;
+  unsigned: UnsignedDelta;
 }
 
 /** What the hub pushes: a full snapshot, a delta from the agent's view, or new settings. */
@@ -171,7 +193,7 @@ export class SyncHub {
     };
     this.deltas = new DeltaIssuer({
       ...(options.deltaViewCacheBytes === undefined ? {} : { maxViewBytes: options.deltaViewCacheBytes }),
-      seal: (delta) => options.state.sealDelta(delta),
+      signingKey: () => options.state.deltaSigningKey(),
       clock: options.clock,
     });
     // Another server process sharing the store changed views, or heard acknowledgements.
@@ -526,6 +548,28 @@ export class SyncHub {
     const { state } = this.options;
     const current = state.currentView(computerId);
     const chosen = this.deltas.messageFor(computerId, conn.held, current, () => state.snapshotFor(computerId), full);
+    this.sendChosen(conn, computerId, chosen, full);
+  }
+
+  /**
+   * As sendView, for a push with a delta signer: a snapshot is sent at once,
+   * a delta is returned unsigned, for the push to sign in a batch and send
+   * (sendSigned). What the agent will hold is noted now, so that an
+   * acknowledgement heard meanwhile does not send the same version again.
+   */
+  private prepareView(conn: Connection, computerId: string): PendingSend | null {
+    const { state } = this.options;
+    const current = state.currentView(computerId);
+    const chosen = this.deltas.prepare(computerId, conn.held, current, () => state.snapshotFor(computerId));
+    if (chosen.kind !== 'unsigned-delta') {
+      this.sendChosen(conn, computerId, chosen, false);
+      return null;
+    }
+    conn.held = chosen.produces;
+    return { conn, computerId, unsigned: chosen };
+  }
+
+  private sendChosen(conn: Connection, computerId: string, chosen: ViewMessage, full: boolean): void {
     if (chosen.kind === 'delta') {
       this.options.logger.debug(
         {
@@ -548,6 +592,37 @@ export class SyncHub {
     this.sent(conn, chosen.kind, 'snapshot', chosen.produces.version);
     // What it will hold once applied: the next change is a delta from there.
     conn.held = chosen.produces;
+  }
+
+  /**
+   * Signs a batch of a push's deltas with the delta signer and sends them.
+   * When the signer does not sign them (busy, failed, crashed), they are
+   * signed here, in slices: a push is never lost to the signer.
+   */
+  private async signAndSend(batch: PendingSend[]): Promise<void> {
+    const signer = this.options.deltaSigner!;
+    const key = this.options.state.deltaSigningKey();
+    let signatures: Uint8Array[] | null = null;
+    try {
+      signatures = await signer.sign(
+        batch.map((p) => p.unsigned.payload),
+        key,
+      );
+    } catch (error) {
+      this.options.logger.warn(
+        { code: codeOf(error), err: (error as Error).message, deltas: batch.length },
+        'the delta signer did not sign a batch: signing it on the event loop',
+      );
+    }
+    const pacer = new Pacer(this.sliceMs, this.phases, 'push: send');
+    for (const [i, pending] of batch.entries()) {
+      await pacer.pace();
+      const signature = signatures?.[i] ?? signBytes(pending.unsigned.payload, key);
+      const message = finishDelta(pending.unsigned, signature, key);
+      // Sent only while the connection is still the computer's: one that replaced it said in its hello what it holds.
+      if (this.byComputer.get(pending.computerId) !== pending.conn) continue;
+      this.sendChosen(pending.conn, pending.computerId, message, false);
+    }
   }
 
   /** Sends a computer's newest signed settings. */
@@ -672,10 +747,35 @@ export class SyncHub {
     if (snapshots.length + settings.length > 0) await new Promise((resolve) => setImmediate(resolve));
     this.phases.mark('push');
     const pacer = new Pacer(this.sliceMs, this.phases, 'push');
-    for (const id of snapshots) {
-      await pacer.pace();
-      const conn = this.byComputer.get(id);
-      if (conn !== undefined) this.sendView(conn, id, false);
+    const signer = this.options.deltaSigner;
+    const batchSize = Math.max(1, this.options.signBatch ?? PUSH_SIGN_BATCH);
+    let batch: PendingSend[] = [];
+    const inFlight: Promise<void>[] = [];
+    const flush = async (): Promise<void> => {
+      if (batch.length === 0) return;
+      inFlight.push(this.signAndSend(batch));
+      batch = [];
+      // Bounded: the next batch is prepared while at most this many are signed.
+      if (inFlight.length >= PUSH_BATCHES_IN_FLIGHT) await inFlight.shift();
+    };
+    try {
+      for (const id of snapshots) {
+        await pacer.pace();
+        const conn = this.byComputer.get(id);
+        if (conn === undefined) continue;
+        if (signer === undefined) {
+          this.sendView(conn, id, false);
+          continue;
+        }
+        const pending = this.prepareView(conn, id);
+        if (pending === null) continue;
+        batch.push(pending);
+        if (batch.length >= batchSize) await flush();
+      }
+      await flush();
+    } finally {
+      // Every batch begun is sent before the push is done (and before the next push begins).
+      await Promise.all(inFlight);
     }
     for (const id of settings) {
       await pacer.pace();
@@ -792,6 +892,7 @@ export class SyncHub {
     if (this.closed) return;
     this.closed = true;
     this.unwatch();
+    await this.options.deltaSigner?.close();
     clearInterval(this.pingTimer);
     for (const waiter of [...this.waiters]) waiter.done();
     for (const conn of this.connections) conn.ws.close(CLOSE_CODES.shuttingDown, 'server shutting down');

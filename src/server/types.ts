@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { REQUEST_STATUSES } from '../contract/index.js';
 import type { ApprovalQuery } from '../engine/approvals.js';
 import type {
@@ -13,7 +14,6 @@ import type {
 } from '../engine/model.js';
 import type { LintWarning } from '../engine/lint.js';
 import type { UpgradePlan } from '../engine/upgrade.js';
-import type { DeltaContent } from '../wire/delta.js';
 import type { ApprovalSubmission } from '../wire/sync-messages.js';
 import type { SplicedView } from '../wire/view-splice.js';
 import type { WorldDiff } from './world-diff.js';
@@ -219,8 +219,8 @@ export interface ServerStateApi {
   currentView(computerId: string): CurrentView;
   /** The newest signed settings message of a computer. */
   settingsFor(computerId: string): SignedMessage;
-  /** Signs a delta between two of a computer's snapshots with the key that signs now (SignedDelta bytes). */
-  sealDelta(delta: DeltaContent): Uint8Array;
+  /** The private key that signs now: deltas between a computer's snapshots are signed with it. */
+  deltaSigningKey(): KeyObject;
 
   /** Every computer's state as this process knows it (issued versions, and what its own agents said). */
   computers(): ComputerState[];

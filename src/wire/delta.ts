@@ -31,6 +31,7 @@ import {
 } from './codec.js';
 import { tollgate } from './generated/tollgate.js';
 import { decodeEnvelope, openEnvelope, seal, type VerificationKeys } from './signed.js';
+import { KEY_ID_HEX_CHARS } from './signing.js';
 
 const pb = tollgate.v1;
 
@@ -591,6 +592,30 @@ export function encodeDeltaPayload(delta: DeltaContent): Uint8Array {
 /** Encodes and signs a delta; returns the SignedDelta bytes. */
 export function sealDelta(delta: DeltaContent, privateKey: KeyObject): Uint8Array {
   return pb.SignedDelta.encode(seal(encodeDeltaPayload(delta), privateKey)).finish();
+}
+
+/**
+ * The SignedDelta bytes of an encoded DeltaPayload and its Ed25519 signature
+ * by the key `signerKeyId` names: what sealDelta makes when the payload is
+ * signed elsewhere (the server's signing thread).
+ */
+export function signedDeltaBytes(payload: Uint8Array, signature: Uint8Array, signerKeyId: string): Uint8Array {
+  return pb.SignedDelta.encode({ payload, signature, keyId: signerKeyId }).finish();
+}
+
+/** Ed25519 signature bytes. */
+const SIGNATURE_BYTES = 64;
+
+/** The length of the SignedDelta of a `payloadBytes`-byte payload (a key id of KEY_ID_HEX_CHARS), without signing. */
+export function signedDeltaLength(payloadBytes: number): number {
+  // Three length-delimited fields with one-byte keys: payload, signature, key id.
+  return 1 + varintLength(payloadBytes) + payloadBytes + 2 + SIGNATURE_BYTES + 2 + KEY_ID_HEX_CHARS;
+}
+
+function varintLength(value: number): number {
+  let n = 1;
+  for (let v = value; v >= 0x80; v = Math.floor(v / 0x80)) n++;
+  return n;
 }
 
 function utf8(bytes: Uint8Array): string {

@@ -7,12 +7,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import type { KeyObject } from 'node:crypto';
+import { TollgateError } from '../../src/engine/errors.js';
+import { type DeltaSigner, WorkerDeltaSigner } from '../../src/server/delta-signer.js';
 import { ServerState } from '../../src/server/state.js';
 import { AGENT_PATH, SyncHub, type SyncHubOptions } from '../../src/server/sync-hub.js';
 import {
   applyDeltaToParts,
   openDelta,
   partsHash,
+  sealDelta,
   signedSnapshotViewBytes,
   signedSnapshotViewHash,
   viewParts,
@@ -39,10 +43,10 @@ let logs: Logged[];
 const tokens = new Map<string, string>();
 const clients: WebSocket[] = [];
 
-async function startServer(options: Partial<SyncHubOptions> = {}): Promise<void> {
+async function startServer(options: Partial<SyncHubOptions> = {}, world = WORLD): Promise<void> {
   state = await ServerState.open({ dataDir: dir, clock: () => 5_000 });
-  await state.importWorld(WORLD);
-  for (const id of ['till-1', 'till-2']) tokens.set(id, (await state.enroll(id)).token);
+  await state.importWorld(world);
+  for (const c of world.computers) tokens.set(c.id, (await state.enroll(c.id)).token);
   const log = (obj: object, msg: string) => void logs.push({ msg, obj: obj as Record<string, unknown> });
   hub = new SyncHub({
     state,
@@ -325,5 +329,88 @@ describe('deltas from the sync hub', () => {
       expect(partsHash(parts).equals(signedSnapshotViewHash(current)), id).toBe(true);
       expect(Buffer.from(delta.viewHash).equals(signedSnapshotViewHash(current)), id).toBe(true);
     }
+  });
+
+  describe('with a delta signer', () => {
+    const ids = ['till-1', 'till-2', 'till-3'];
+
+    /** Three agents that hold their first snapshot, then a change to a policy every one of them sees. */
+    async function pushToThree(signer: DeltaSigner): Promise<{ agents: RawAgent[]; firsts: Buffer[] }> {
+      await startServer(
+        { deltaSigner: signer, signBatch: 2 },
+        { ...WORLD, computers: ids.map((id) => ({ id, group: 'tills' })) },
+      );
+      const agents: RawAgent[] = [];
+      const firsts: Buffer[] = [];
+      for (const id of ids) {
+        const agent = await connected(id);
+        agents.push(agent);
+        firsts.push((await takeSnapshot(agent)).hash);
+      }
+      await changePolicy(5);
+      hub.push({ snapshots: ids, settings: [] });
+      return { agents, firsts };
+    }
+
+    /** Each agent got a delta from its view that verifies and whose bytes are what the event loop signs. */
+    async function expectDeltas(agents: RawAgent[], firsts: Buffer[]): Promise<void> {
+      const key = parsePublicKey(state.publicKeyPem());
+      for (const [i, agent] of agents.entries()) {
+        const message = await agent.next();
+        expect(message.kind, ids[i]).toBe('delta');
+        const signed = (message as { signed: Uint8Array }).signed;
+        const delta = openDelta(signed, key);
+        expect(delta.computerId).toBe(ids[i]);
+        expect(Buffer.from(delta.baseViewHash).equals(firsts[i]!)).toBe(true);
+        expect(Buffer.from(delta.viewHash).equals(signedSnapshotViewHash(state.snapshotFor(ids[i]!).bytes))).toBe(true);
+        expect(Buffer.from(signed).equals(Buffer.from(sealDelta(delta, state.deltaSigningKey())))).toBe(true);
+      }
+    }
+
+    it("signs a push's deltas in batches on the signing thread: the bytes the event loop signs", async () => {
+      const signer = new WorkerDeltaSigner();
+      const { agents, firsts } = await pushToThree(signer);
+      await expectDeltas(agents, firsts);
+      await hub.pushed();
+      expect(signer.worker).not.toBeNull();
+      expect(signer.inFlight).toBe(0);
+      expect(logs.filter((l) => l.msg === 'delta sent')).toHaveLength(3);
+      expect(logs.some((l) => l.msg.startsWith('the delta signer did not sign'))).toBe(false);
+      await hub.close();
+      expect(signer.worker).toBeNull();
+    });
+
+    it('loses no push when the signing thread crashes under a batch: the event loop signs it', async () => {
+      const real = new WorkerDeltaSigner();
+      let crashes = 0;
+      const crashing: DeltaSigner = {
+        sign(payloads: readonly Uint8Array[], key: KeyObject) {
+          const signed = real.sign(payloads, key);
+          // The thread dies while it holds the batch.
+          crashes++;
+          void real.worker?.terminate();
+          return signed;
+        },
+        close: () => real.close(),
+      };
+      const { agents, firsts } = await pushToThree(crashing);
+      await expectDeltas(agents, firsts);
+      expect(crashes).toBe(2);
+      const failed = logs.filter(
+        (l) => l.msg === 'the delta signer did not sign a batch: signing it on the event loop',
+      );
+      expect(failed.map((l) => l.obj['code'])).toEqual(['delta-signer-failed', 'delta-signer-failed']);
+      expect(failed.map((l) => l.obj['deltas'])).toEqual([2, 1]);
+    });
+
+    it('signs on the event loop what a busy signer refuses', async () => {
+      const busy: DeltaSigner = {
+        sign: () => Promise.reject(new TollgateError('delta-signer-busy', 'busy')),
+        close: () => Promise.resolve(),
+      };
+      const { agents, firsts } = await pushToThree(busy);
+      await expectDeltas(agents, firsts);
+      expect(logs.filter((l) => l.obj['code'] === 'delta-signer-busy')).toHaveLength(2);
+    });
   });
 });

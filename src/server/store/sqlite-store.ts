@@ -6,8 +6,9 @@
 import path from 'node:path';
 import type { OsName } from '../../engine/model.js';
 import type { StorageFault } from '../../store/storage-error.js';
-import { type ComputerRow, type RequestRow, ServerDb, StaleRevision } from '../server-db.js';
+import { type ComputerRow, type RequestRow, ServerDb, type ServerDbOptions, StaleRevision } from '../server-db.js';
 import {
+  type EntityKey,
   type ServerStore,
   type StoreChanges,
   type StoreContents,
@@ -75,6 +76,16 @@ class ReportBatcher {
   }
 }
 
+/** An entity key as one string (kinds hold no NUL). */
+function keyOf(key: EntityKey): string {
+  return `${key.kind}\0${key.id}`;
+}
+
+function keyFrom(key: string): EntityKey {
+  const at = key.indexOf('\0');
+  return { kind: key.slice(0, at) as EntityKey['kind'], id: key.slice(at + 1) };
+}
+
 /** Runs a synchronous call as a promise: a throw is a rejection. */
 function settle<T>(call: () => T): Promise<T> {
   return new Promise((resolve) => resolve(call()));
@@ -84,6 +95,8 @@ export class SqliteStore implements ServerStore {
   readonly kind = 'sqlite' as const;
   private readonly db: ServerDb;
   private readonly reports: ReportBatcher;
+  /** The entity keys this store's caller holds (what it loaded, and what changed since): see changesSince. */
+  private readonly knownKeys = new Set<string>();
 
   private constructor(db: ServerDb) {
     this.db = db;
@@ -95,22 +108,54 @@ export class SqliteStore implements ServerStore {
    * damaged or emptied file is refused with TollgateError 'store-corrupt'
    * naming it, never replaced.
    */
-  static open(dataDir: string): SqliteStore {
-    return new SqliteStore(ServerDb.open(path.join(dataDir, SERVER_DB_FILE)));
+  static open(dataDir: string, options: ServerDbOptions = {}): SqliteStore {
+    return new SqliteStore(ServerDb.open(path.join(dataDir, SERVER_DB_FILE), options));
   }
 
   load(): Promise<StoreContents> {
-    return settle(() => this.db.load());
+    return settle(() => {
+      const contents = this.db.load();
+      this.knownKeys.clear();
+      for (const row of contents.entities) this.knownKeys.add(keyOf(row));
+      return contents;
+    });
   }
 
+  /**
+   * What was committed after `revision`. When the deletions after it were
+   * pruned from the log (a caller that fell that far behind), what the
+   * caller holds and the database no longer has was deleted.
+   */
   changesSince(revision: number): Promise<StoreChanges> {
-    return settle(() => this.db.changesSince(revision));
+    return settle(() => {
+      const { present, ...changes } = this.db.changesSince(revision);
+      if (present !== null) {
+        const stored = new Set(present.map(keyOf));
+        changes.deletes = [...this.knownKeys].filter((key) => !stored.has(key)).map(keyFrom);
+      }
+      for (const row of changes.entities) this.knownKeys.add(keyOf(row));
+      for (const key of changes.deletes) this.knownKeys.delete(keyOf(key));
+      return changes;
+    });
+  }
+
+  /** The revision through which the deletions log was pruned (0: never). */
+  deletionsPrunedThrough(): number {
+    return this.db.deletionsPrunedThrough();
+  }
+
+  /** Rows in the deletions log now. */
+  deletionLogRows(): number {
+    return this.db.deletionLogRows();
   }
 
   commitWorld(commit: WorldCommit): Promise<{ revision: number }> {
     return settle(() => {
       try {
-        return { revision: this.db.commitWorld(commit) };
+        const revision = this.db.commitWorld(commit);
+        for (const row of commit.writes) this.knownKeys.add(keyOf(row));
+        for (const key of commit.deletes) this.knownKeys.delete(keyOf(key));
+        return { revision };
       } catch (error) {
         if (error instanceof StaleRevision) throw new StaleWorldError(commit.baseRevision, error.storedRevision);
         throw error;

@@ -1,0 +1,247 @@
+/**
+ * Ed25519 signatures of delta payloads off the event loop (docs/SERVER.md,
+ * "Signing deltas off the event loop"): a change to a global policy sends
+ * one signed delta to each of thousands of agents, and signing them one by
+ * one on the main thread holds it for about 50 us each. A worker thread
+ * signs them in batches instead: the payloads of a batch travel in one
+ * transferred buffer and the signatures come back in another. Batches in
+ * flight are bounded; a batch the worker cannot sign (an error, a crash)
+ * is rejected, and the caller signs it itself, so no push is lost.
+ */
+import type { KeyObject } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import { TollgateError } from '../engine/errors.js';
+
+/** Signs delta payloads: the signatures in the payloads' order. */
+export interface DeltaSigner {
+  /**
+   * The Ed25519 signatures of `payloads` by `key`, in order. Rejects with a
+   * TollgateError ('delta-signer-busy', 'delta-signer-failed',
+   * 'delta-signer-closed', 'invalid-input') when it does not sign them.
+   */
+  sign(payloads: readonly Uint8Array[], key: KeyObject): Promise<Uint8Array[]>;
+  /** Stops signing: batches in flight are rejected. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** The worker signer's default bounds (docs/SERVER.md, "Bounds"). */
+export const DELTA_SIGNER_DEFAULTS = Object.freeze({
+  /** Payloads in one batch, at most. */
+  maxBatchPayloads: 1024,
+  /** Bytes of payloads in one batch, at most. */
+  maxBatchBytes: 8 * 1024 * 1024,
+  /** Batches sent to the worker and not answered yet, at most; more are refused ('delta-signer-busy'). */
+  maxInFlightBatches: 4,
+});
+
+/** Ed25519 signature bytes. */
+export const ED25519_SIGNATURE_BYTES = 64;
+
+export interface WorkerDeltaSignerOptions {
+  /** Default DELTA_SIGNER_DEFAULTS.maxBatchPayloads. */
+  maxBatchPayloads?: number;
+  /** Default DELTA_SIGNER_DEFAULTS.maxBatchBytes. */
+  maxBatchBytes?: number;
+  /** Default DELTA_SIGNER_DEFAULTS.maxInFlightBatches. */
+  maxInFlightBatches?: number;
+  /** Told when the worker thread fails (an uncaught error, an exit); the next batch starts a new one. */
+  onWorkerFailure?: (error: Error) => void;
+}
+
+/** A batch to the worker: the payloads one after the other in `bytes`, each ending at its `ends` offset. */
+interface BatchRequest {
+  id: number;
+  /** The key, when the worker does not hold it yet. */
+  key?: KeyObject;
+  bytes: Uint8Array;
+  ends: number[];
+}
+
+type BatchReply = { id: number; signatures: Uint8Array } | { id: number; error: string };
+
+/**
+ * The worker's program (CommonJS, run with `eval`: no file to find next to
+ * the compiled code, and nothing of tollgate's to load in the thread).
+ */
+const WORKER_SOURCE = `
+const { parentPort } = require('node:worker_threads');
+const { sign } = require('node:crypto');
+let key = null;
+parentPort.on('message', (m) => {
+  try {
+    if (m.key !== undefined) key = m.key;
+    if (key === null) throw new Error('no signing key was given');
+    const out = new Uint8Array(m.ends.length * ${ED25519_SIGNATURE_BYTES});
+    let start = 0;
+    for (let i = 0; i < m.ends.length; i++) {
+      const end = m.ends[i];
+      const signature = sign(null, m.bytes.subarray(start, end), key);
+      if (signature.length !== ${ED25519_SIGNATURE_BYTES}) {
+        throw new Error('the key made a ' + signature.length + '-byte signature: not an Ed25519 key');
+      }
+      out.set(signature, i * ${ED25519_SIGNATURE_BYTES});
+      start = end;
+    }
+    parentPort.postMessage({ id: m.id, signatures: out }, [out.buffer]);
+  } catch (error) {
+    parentPort.postMessage({ id: m.id, error: String((error && error.message) || error) });
+  }
+});
+`;
+
+interface Outstanding {
+  count: number;
+  resolve: (signatures: Uint8Array[]) => void;
+  reject: (error: Error) => void;
+}
+
+/** A DeltaSigner over one worker thread, started at the first batch and again after a failure. */
+export class WorkerDeltaSigner implements DeltaSigner {
+  private readonly bounds: Required<Omit<WorkerDeltaSignerOptions, 'onWorkerFailure'>>;
+  private running: Worker | null = null;
+  /** The key the running worker holds. */
+  private heldKey: KeyObject | null = null;
+  private readonly outstanding = new Map<number, Outstanding>();
+  private nextId = 1;
+  private closed = false;
+
+  constructor(private readonly options: WorkerDeltaSignerOptions = {}) {
+    this.bounds = {
+      maxBatchPayloads: options.maxBatchPayloads ?? DELTA_SIGNER_DEFAULTS.maxBatchPayloads,
+      maxBatchBytes: options.maxBatchBytes ?? DELTA_SIGNER_DEFAULTS.maxBatchBytes,
+      maxInFlightBatches: options.maxInFlightBatches ?? DELTA_SIGNER_DEFAULTS.maxInFlightBatches,
+    };
+  }
+
+  /** Batches sent to the worker and not answered yet (at most `maxInFlightBatches`). */
+  get inFlight(): number {
+    return this.outstanding.size;
+  }
+
+  /** The running worker thread, if one is (diagnostics and tests). */
+  get worker(): Worker | null {
+    return this.running;
+  }
+
+  /** The largest batch `sign` takes, in payloads and in bytes. */
+  get maxBatch(): { payloads: number; bytes: number } {
+    return { payloads: this.bounds.maxBatchPayloads, bytes: this.bounds.maxBatchBytes };
+  }
+
+  sign(payloads: readonly Uint8Array[], key: KeyObject): Promise<Uint8Array[]> {
+    if (this.closed) return Promise.reject(new TollgateError('delta-signer-closed', 'the delta signer is closed'));
+    if (payloads.length === 0) return Promise.resolve([]);
+    let total = 0;
+    for (const p of payloads) total += p.length;
+    if (payloads.length > this.bounds.maxBatchPayloads || total > this.bounds.maxBatchBytes) {
+      return Promise.reject(
+        new TollgateError(
+          'invalid-input',
+          `payloads: a batch of ${payloads.length} payloads (${total} bytes) is over the bound ` +
+            `(${this.bounds.maxBatchPayloads} payloads, ${this.bounds.maxBatchBytes} bytes)`,
+        ),
+      );
+    }
+    if (this.outstanding.size >= this.bounds.maxInFlightBatches) {
+      return Promise.reject(
+        new TollgateError(
+          'delta-signer-busy',
+          `${this.outstanding.size} batches are being signed already (maxInFlightBatches)`,
+        ),
+      );
+    }
+    // One buffer of its own (not a pooled slice), moved to the worker rather than copied.
+    const bytes = new Uint8Array(total);
+    const ends: number[] = [];
+    let at = 0;
+    for (const p of payloads) {
+      bytes.set(p, at);
+      at += p.length;
+      ends.push(at);
+    }
+    const worker = this.start();
+    const id = this.nextId++;
+    const request: BatchRequest = { id, bytes, ends };
+    if (this.heldKey !== key) {
+      request.key = key;
+      this.heldKey = key;
+    }
+    return new Promise((resolve, reject) => {
+      this.outstanding.set(id, { count: payloads.length, resolve, reject });
+      try {
+        worker.postMessage(request, [bytes.buffer]);
+      } catch (error) {
+        this.outstanding.delete(id);
+        this.heldKey = null;
+        reject(new TollgateError('delta-signer-failed', `cannot hand a batch to the signing thread`, { cause: error }));
+      }
+    });
+  }
+
+  private start(): Worker {
+    if (this.running !== null) return this.running;
+    const worker = new Worker(WORKER_SOURCE, { eval: true });
+    // A signer nobody closed does not keep the process alive.
+    worker.unref();
+    worker.on('message', (reply: BatchReply) => this.answer(reply));
+    worker.on('error', (error: Error) => this.fail(worker, error));
+    worker.on('exit', (code: number) => this.fail(worker, new Error(`the signing thread exited with code ${code}`)));
+    this.running = worker;
+    this.heldKey = null;
+    return worker;
+  }
+
+  private answer(reply: BatchReply): void {
+    const waiting = this.outstanding.get(reply.id);
+    if (waiting === undefined) return;
+    this.outstanding.delete(reply.id);
+    if ('error' in reply) {
+      waiting.reject(new TollgateError('delta-signer-failed', `the signing thread could not sign: ${reply.error}`));
+      return;
+    }
+    const { signatures } = reply;
+    if (signatures.length !== waiting.count * ED25519_SIGNATURE_BYTES) {
+      waiting.reject(
+        new TollgateError(
+          'delta-signer-failed',
+          `the signing thread sent ${signatures.length} bytes for ${waiting.count} signatures`,
+        ),
+      );
+      return;
+    }
+    const out: Uint8Array[] = [];
+    for (let i = 0; i < waiting.count; i++) {
+      out.push(signatures.subarray(i * ED25519_SIGNATURE_BYTES, (i + 1) * ED25519_SIGNATURE_BYTES));
+    }
+    waiting.resolve(out);
+  }
+
+  /** The worker failed: every batch it held is rejected, and the next batch starts a new worker. */
+  private fail(worker: Worker, error: Error): void {
+    if (this.running !== worker) return;
+    this.running = null;
+    this.heldKey = null;
+    const lost = [...this.outstanding.values()];
+    this.outstanding.clear();
+    if (!this.closed) this.options.onWorkerFailure?.(error);
+    for (const waiting of lost) {
+      waiting.reject(
+        new TollgateError(
+          this.closed ? 'delta-signer-closed' : 'delta-signer-failed',
+          `the signing thread failed: ${error.message}`,
+          { cause: error },
+        ),
+      );
+    }
+    void worker.terminate().catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const worker = this.running;
+    if (worker === null) return;
+    this.fail(worker, new Error('the delta signer was closed'));
+    await worker.terminate();
+  }
+}
