@@ -1017,7 +1017,9 @@ export class ImageStrings {
     this.slots = slots;
   }
 
+  /** The table's sections; the lookup table is let go (no string is added after this). */
   finish(): { strOffsets: Uint32Array; strBytes: Uint8Array } {
+    this.slots = new Int32Array(0);
     return { strOffsets: this.offsets.finish(), strBytes: this.bytes.subarray(0, this.length) };
   }
 }
@@ -1284,24 +1286,28 @@ export class ViewImageBuilder {
     }
 
     // Applications policies name, by first use (by string number: one per distinct id); -1: none, or a default policy.
-    const usedNumber = new Map<number, number>();
+    // Typed arrays indexed by string number rather than maps: a million applications fit in a few MB.
+    const stringCount = strOffsets.length - 1;
+    const usedOf = new Int32Array(stringCount).fill(-1);
+    const usedApps: number[] = [];
     const policyUsed = new Int32Array(n).fill(-1);
     const defaults: number[] = [];
     for (let i = 0; i < n; i++) {
       if (((policyFlags[i] as number) & FLAG_DEFAULT) !== 0) defaults.push(i);
       else if ((policyApp[i] as number) >= 0) {
         const app = policyApp[i] as number;
-        let u = usedNumber.get(app);
-        if (u === undefined) {
-          u = usedNumber.size;
-          usedNumber.set(app, u);
+        let u = usedOf[app] as number;
+        if (u < 0) {
+          u = usedApps.length;
+          usedOf[app] = u;
+          usedApps.push(app);
         }
         policyUsed[i] = u;
       }
     }
     const defaults0 = Int32Array.from(defaults).sort((x, y) => (rank0[x] as number) - (rank0[y] as number));
     const defaults1 = Int32Array.from(defaults).sort((x, y) => (rank1[x] as number) - (rank1[y] as number));
-    const used = usedNumber.size;
+    const used = usedApps.length;
     const appStart = new Int32Array(used + 1);
     for (let i = 0; i < n; i++) {
       const u = policyUsed[i] as number;
@@ -1331,16 +1337,23 @@ export class ViewImageBuilder {
     const appRuleStart = this.appRuleStart.finish();
     const appRuleCount = this.appRuleCount.finish();
     const appCount = appId.length;
-    const lastRecord = new Map<number, number>();
-    for (let a = 0; a < appCount; a++) lastRecord.set(appId[a] as number, a);
-    const appById = Int32Array.from(lastRecord.values());
+    const lastRecord = new Int32Array(stringCount).fill(-1);
+    let distinctApps = 0;
+    for (let a = 0; a < appCount; a++) {
+      const id = appId[a] as number;
+      if ((lastRecord[id] as number) < 0) distinctApps++;
+      lastRecord[id] = a;
+    }
+    // Every id once (its last record); the ids differ, so the sorted order does not depend on the order found.
+    const appById = new Int32Array(distinctApps);
+    for (let a = 0, k = 0; a < appCount; a++) if (lastRecord[appId[a] as number] === a) appById[k++] = a;
     appById.sort((x, y) => compareStrings(strBytes, strOffsets, appId[x] as number, appId[y] as number));
     const ruleFields = this.ruleFields.finish();
     const ruleCount = ruleFields.length / RULE_WIDTH;
     const ruleApp = new Int32Array(ruleCount).fill(-1);
-    for (const [id, u] of usedNumber) {
-      const a = lastRecord.get(id);
-      if (a === undefined) continue;
+    for (let u = 0; u < used; u++) {
+      const a = lastRecord[usedApps[u] as number] as number;
+      if (a < 0) continue;
       const start = appRuleStart[a] as number;
       ruleApp.fill(u, start, start + (appRuleCount[a] as number));
     }
