@@ -335,9 +335,12 @@ describe('deltas from the sync hub', () => {
     const ids = ['till-1', 'till-2', 'till-3'];
 
     /** Three agents that hold their first snapshot, then a change to a policy every one of them sees. */
-    async function pushToThree(signer: DeltaSigner): Promise<{ agents: RawAgent[]; firsts: Buffer[] }> {
+    async function pushToThree(
+      signer: DeltaSigner,
+      takeBackFromSigner = false,
+    ): Promise<{ agents: RawAgent[]; firsts: Buffer[] }> {
       await startServer(
-        { deltaSigner: signer, signBatch: 2 },
+        { deltaSigner: signer, signBatch: 2, takeBackFromSigner },
         { ...WORLD, computers: ids.map((id) => ({ id, group: 'tills' })) },
       );
       const agents: RawAgent[] = [];
@@ -401,6 +404,23 @@ describe('deltas from the sync hub', () => {
       );
       expect(failed.map((l) => l.obj['code'])).toEqual(['delta-signer-failed', 'delta-signer-failed']);
       expect(failed.map((l) => l.obj['deltas'])).toEqual([2, 1]);
+    });
+
+    it('takes back what the signer has not signed yet and signs it on the event loop, losing nothing', async () => {
+      const real = new WorkerDeltaSigner();
+      // The signer answers only once the push is over: the push never waits for it.
+      const answers: (() => void)[] = [];
+      const slow: DeltaSigner = {
+        sign: (payloads, key) =>
+          new Promise((resolve, reject) => answers.push(() => real.sign(payloads, key).then(resolve, reject))),
+        close: () => real.close(),
+      };
+      const { agents, firsts } = await pushToThree(slow, true);
+      await expectDeltas(agents, firsts);
+      await hub.pushed();
+      expect(answers).toHaveLength(2);
+      for (const answer of answers) answer();
+      expect(logs.filter((l) => l.msg === 'delta sent')).toHaveLength(3);
     });
 
     it('signs on the event loop what a busy signer refuses', async () => {
