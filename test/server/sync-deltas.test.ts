@@ -412,7 +412,9 @@ describe('deltas from the sync hub', () => {
       const answers: (() => void)[] = [];
       const slow: DeltaSigner = {
         sign: (payloads, key) =>
-          new Promise((resolve, reject) => answers.push(() => real.sign(payloads, key).then(resolve, reject))),
+          new Promise((resolve, reject) => {
+            answers.push(() => void real.sign(payloads, key).then(resolve, reject));
+          }),
         close: () => real.close(),
       };
       const { agents, firsts } = await pushToThree(slow, true);
