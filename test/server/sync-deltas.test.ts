@@ -242,6 +242,8 @@ describe('deltas from the sync hub', () => {
     await takeSnapshot(a);
     const b = await connected('till-2');
     await takeSnapshot(b);
+    // Both acknowledgements recorded before the change: neither is caught up by its acknowledgement.
+    await hub.awaitSnapshotsApplied(['till-1', 'till-2'], 10_000);
     await changePolicy(5);
     hub.push({ snapshots: ['till-2', 'till-1'], settings: [] });
     expect((await a.next()).kind).toBe('snapshot');
@@ -257,6 +259,7 @@ describe('deltas from the sync hub', () => {
     await startServer({ deltaViewCacheBytes: 0 });
     const c = await connected('till-1');
     await takeSnapshot(c);
+    await hub.awaitSnapshotsApplied(['till-1'], 10_000);
     await changePolicy(6);
     hub.push({ snapshots: ['till-1'], settings: [] });
     expect((await c.next()).kind).toBe('snapshot');
@@ -350,6 +353,8 @@ describe('deltas from the sync hub', () => {
         agents.push(agent);
         firsts.push((await takeSnapshot(agent)).hash);
       }
+      // Their acknowledgements are recorded before the change: none of them is caught up by its acknowledgement.
+      expect((await hub.awaitSnapshotsApplied(ids, 10_000)).applied).toEqual(ids);
       await changePolicy(5);
       hub.push({ snapshots: ids, settings: [] });
       return { agents, firsts };
