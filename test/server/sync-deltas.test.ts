@@ -136,6 +136,8 @@ async function takeSnapshot(agent: RawAgent): Promise<{ signed: Uint8Array; vers
   const version = peekSnapshot(message.signed).version;
   const hash = signedSnapshotViewHash(message.signed);
   agent.ack(version, hash);
+  // Recorded before the test goes on: a change made before would be caught up by the acknowledgement itself.
+  await hub.awaitSnapshotsApplied([agent.computerId], 10_000);
   return { signed: message.signed, version, hash };
 }
 
