@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
@@ -92,13 +93,31 @@ export interface SyncHubOptions {
   deltaSigner?: DeltaSigner;
   /** Deltas of a push signed in one batch by `deltaSigner`, at most (default PUSH_SIGN_BATCH). */
   signBatch?: number;
+  /**
+   * Whether a push takes back batches the signer has not answered yet and signs them on the event loop
+   * rather than wait (default true); false waits for every answer (tests of the signer's path).
+   */
+  takeBackFromSigner?: boolean;
 }
 
 /** Deltas of a push handed to the delta signer in one batch, by default. */
-export const PUSH_SIGN_BATCH = 256;
+export const PUSH_SIGN_BATCH = 128;
 
-/** Batches of a push being signed at once, at most: the next is prepared while these are signed. */
-const PUSH_BATCHES_IN_FLIGHT = 2;
+/** Batches of a push left with the signer while the push goes on, at most; more are taken back and signed here. */
+const PUSH_BATCHES_QUEUED = 3;
+
+/** A batch of a push's deltas handed to the signer. */
+interface SignBatch {
+  items: PendingSend[];
+  key: KeyObject;
+  /** The signer's answer, once it came (and unless the batch was taken back). */
+  signatures: Uint8Array[] | null;
+  failed: boolean;
+  /** Taken back: signed on the event loop; the signer's answer, if it comes, is dropped. */
+  taken: boolean;
+  /** Settles when the signer answered (or failed). */
+  settled: Promise<void>;
+}
 
 /** A delta of a push waiting for its signature. */
 interface PendingSend {
@@ -594,34 +613,67 @@ export class SyncHub {
     conn.held = chosen.produces;
   }
 
-  /**
-   * Signs a batch of a push's deltas with the delta signer and sends them.
-   * When the signer does not sign them (busy, failed, crashed), they are
-   * signed here, in slices: a push is never lost to the signer.
-   */
-  private async signAndSend(batch: PendingSend[]): Promise<void> {
-    const signer = this.options.deltaSigner!;
+  /** Hands a batch of a push's deltas to the delta signer; its signatures are kept unless it was taken back. */
+  private dispatch(items: PendingSend[]): SignBatch {
     const key = this.options.state.deltaSigningKey();
-    let signatures: Uint8Array[] | null = null;
-    try {
-      signatures = await signer.sign(
-        batch.map((p) => p.unsigned.payload),
+    const batch: SignBatch = { items, key, signatures: null, failed: false, taken: false, settled: Promise.resolve() };
+    batch.settled = this.options
+      .deltaSigner!.sign(
+        items.map((p) => p.unsigned.payload),
         key,
+      )
+      .then(
+        (signatures) => {
+          if (!batch.taken) batch.signatures = signatures;
+        },
+        (error: unknown) => {
+          batch.failed = true;
+          if (batch.taken) return;
+          this.options.logger.warn(
+            { code: codeOf(error), err: (error as Error).message, deltas: items.length },
+            'the delta signer did not sign a batch: signing it on the event loop',
+          );
+        },
       );
-    } catch (error) {
-      this.options.logger.warn(
-        { code: codeOf(error), err: (error as Error).message, deltas: batch.length },
-        'the delta signer did not sign a batch: signing it on the event loop',
-      );
-    }
-    const pacer = new Pacer(this.sliceMs, this.phases, 'push: send');
-    for (const [i, pending] of batch.entries()) {
+    return batch;
+  }
+
+  /**
+   * Sends a batch's deltas: with the signer's signatures, or (taken back
+   * from a signer that has not answered, or that failed) signed here, in
+   * slices. A push is never lost to the signer.
+   */
+  private async sendBatch(batch: SignBatch, pacer: Pacer): Promise<void> {
+    const signatures = batch.signatures;
+    if (signatures === null) batch.taken = true;
+    for (const [i, pending] of batch.items.entries()) {
       await pacer.pace();
-      const signature = signatures?.[i] ?? signBytes(pending.unsigned.payload, key);
-      const message = finishDelta(pending.unsigned, signature, key);
+      const signature = signatures?.[i] ?? signBytes(pending.unsigned.payload, batch.key);
+      const message = finishDelta(pending.unsigned, signature, batch.key);
       // Sent only while the connection is still the computer's: one that replaced it said in its hello what it holds.
       if (this.byComputer.get(pending.computerId) !== pending.conn) continue;
       this.sendChosen(pending.conn, pending.computerId, message, false);
+    }
+  }
+
+  /**
+   * Sends the batches the signer answered, from the oldest; then, while
+   * more than `keep` wait, takes back the newest (the signer reaches it
+   * last) and signs it here: the event loop never waits for the signer,
+   * and the two share the work as fast as each goes. With `takeBack`
+   * false (tests), it waits for the signer's answer instead.
+   */
+  private async drain(queue: SignBatch[], keep: number, pacer: Pacer): Promise<void> {
+    for (;;) {
+      const head = queue[0];
+      if (head !== undefined && (head.signatures !== null || head.failed)) {
+        queue.shift();
+        await this.sendBatch(head, pacer);
+        continue;
+      }
+      if (queue.length <= keep) return;
+      if (this.options.takeBackFromSigner === false) await head!.settled;
+      else await this.sendBatch(queue.pop()!, pacer);
     }
   }
 
@@ -749,15 +801,9 @@ export class SyncHub {
     const pacer = new Pacer(this.sliceMs, this.phases, 'push');
     const signer = this.options.deltaSigner;
     const batchSize = Math.max(1, this.options.signBatch ?? PUSH_SIGN_BATCH);
-    let batch: PendingSend[] = [];
-    const inFlight: Promise<void>[] = [];
-    const flush = async (): Promise<void> => {
-      if (batch.length === 0) return;
-      inFlight.push(this.signAndSend(batch));
-      batch = [];
-      // Bounded: the next batch is prepared while at most this many are signed.
-      if (inFlight.length >= PUSH_BATCHES_IN_FLIGHT) await inFlight.shift();
-    };
+    let items: PendingSend[] = [];
+    // Batches handed to the signer, oldest first (bounded: see drain).
+    const queue: SignBatch[] = [];
     try {
       for (const id of snapshots) {
         await pacer.pace();
@@ -769,13 +815,16 @@ export class SyncHub {
         }
         const pending = this.prepareView(conn, id);
         if (pending === null) continue;
-        batch.push(pending);
-        if (batch.length >= batchSize) await flush();
+        items.push(pending);
+        if (items.length < batchSize) continue;
+        queue.push(this.dispatch(items));
+        items = [];
+        await this.drain(queue, PUSH_BATCHES_QUEUED, pacer);
       }
-      await flush();
+      if (items.length > 0) queue.push(this.dispatch(items));
     } finally {
       // Every batch begun is sent before the push is done (and before the next push begins).
-      await Promise.all(inFlight);
+      await this.drain(queue, 0, pacer);
     }
     for (const id of settings) {
       await pacer.pace();

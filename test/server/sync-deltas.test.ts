@@ -136,6 +136,8 @@ async function takeSnapshot(agent: RawAgent): Promise<{ signed: Uint8Array; vers
   const version = peekSnapshot(message.signed).version;
   const hash = signedSnapshotViewHash(message.signed);
   agent.ack(version, hash);
+  // Recorded before the test goes on: a change made before would be caught up by the acknowledgement itself.
+  await hub.awaitSnapshotsApplied([agent.computerId], 10_000);
   return { signed: message.signed, version, hash };
 }
 
@@ -242,6 +244,8 @@ describe('deltas from the sync hub', () => {
     await takeSnapshot(a);
     const b = await connected('till-2');
     await takeSnapshot(b);
+    // Both acknowledgements recorded before the change: neither is caught up by its acknowledgement.
+    await hub.awaitSnapshotsApplied(['till-1', 'till-2'], 10_000);
     await changePolicy(5);
     hub.push({ snapshots: ['till-2', 'till-1'], settings: [] });
     expect((await a.next()).kind).toBe('snapshot');
@@ -257,6 +261,7 @@ describe('deltas from the sync hub', () => {
     await startServer({ deltaViewCacheBytes: 0 });
     const c = await connected('till-1');
     await takeSnapshot(c);
+    await hub.awaitSnapshotsApplied(['till-1'], 10_000);
     await changePolicy(6);
     hub.push({ snapshots: ['till-1'], settings: [] });
     expect((await c.next()).kind).toBe('snapshot');
@@ -335,9 +340,12 @@ describe('deltas from the sync hub', () => {
     const ids = ['till-1', 'till-2', 'till-3'];
 
     /** Three agents that hold their first snapshot, then a change to a policy every one of them sees. */
-    async function pushToThree(signer: DeltaSigner): Promise<{ agents: RawAgent[]; firsts: Buffer[] }> {
+    async function pushToThree(
+      signer: DeltaSigner,
+      takeBackFromSigner = false,
+    ): Promise<{ agents: RawAgent[]; firsts: Buffer[] }> {
       await startServer(
-        { deltaSigner: signer, signBatch: 2 },
+        { deltaSigner: signer, signBatch: 2, takeBackFromSigner },
         { ...WORLD, computers: ids.map((id) => ({ id, group: 'tills' })) },
       );
       const agents: RawAgent[] = [];
@@ -347,6 +355,8 @@ describe('deltas from the sync hub', () => {
         agents.push(agent);
         firsts.push((await takeSnapshot(agent)).hash);
       }
+      // Their acknowledgements are recorded before the change: none of them is caught up by its acknowledgement.
+      expect((await hub.awaitSnapshotsApplied(ids, 10_000)).applied).toEqual(ids);
       await changePolicy(5);
       hub.push({ snapshots: ids, settings: [] });
       return { agents, firsts };
@@ -401,6 +411,25 @@ describe('deltas from the sync hub', () => {
       );
       expect(failed.map((l) => l.obj['code'])).toEqual(['delta-signer-failed', 'delta-signer-failed']);
       expect(failed.map((l) => l.obj['deltas'])).toEqual([2, 1]);
+    });
+
+    it('takes back what the signer has not signed yet and signs it on the event loop, losing nothing', async () => {
+      const real = new WorkerDeltaSigner();
+      // The signer answers only once the push is over: the push never waits for it.
+      const answers: (() => void)[] = [];
+      const slow: DeltaSigner = {
+        sign: (payloads, key) =>
+          new Promise((resolve, reject) => {
+            answers.push(() => void real.sign(payloads, key).then(resolve, reject));
+          }),
+        close: () => real.close(),
+      };
+      const { agents, firsts } = await pushToThree(slow, true);
+      await expectDeltas(agents, firsts);
+      await hub.pushed();
+      expect(answers).toHaveLength(2);
+      for (const answer of answers) answer();
+      expect(logs.filter((l) => l.msg === 'delta sent')).toHaveLength(3);
     });
 
     it('signs on the event loop what a busy signer refuses', async () => {
