@@ -955,6 +955,7 @@ export class ImageStrings {
 
   /** The number of the string whose UTF-8 bytes are buf[from, to) (the caller has checked they are UTF-8). */
   addBytes(buf: Uint8Array, from: number, to: number): number {
+    if (this.slots.length === 0) throw new TollgateError('invalid-input', 'the string table is finished');
     const mask = this.slots.length - 1;
     let slot = fnvBytes(buf, from, to) & mask;
     for (;;) {
