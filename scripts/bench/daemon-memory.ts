@@ -138,7 +138,8 @@ async function main(): Promise<void> {
         dataDir,
         computerId: synthetic.computer,
         serverPublicKey: join(dir, 'keys', 'tollgate-signing.pub'),
-        socket: { path: socket, maxFrameBytes: 64 << 20 },
+        // A 24 MB frame can take more than the default 5 s to arrive on a busy machine.
+        socket: { path: socket, maxFrameBytes: 64 << 20, firstFrameTimeoutMs: 120_000, frameTimeoutMs: 120_000 },
         logLevel: 'info',
       };
       const seeded = join(dir, `seeded-${r}.json`);

@@ -1,6 +1,7 @@
 /**
- * Buffers the size of a large snapshot (tens of MB) come and go with every
- * snapshot a daemon applies or loads. glibc's malloc serves such a request
+ * Frames the size of a large snapshot (tens of MB) come and go with every
+ * snapshot a daemon is sent over its socket (framing.ts; docs/DAEMON.md,
+ * "Memory", has the measurement that keeps this). glibc's malloc serves such a request
  * from a fresh mapping, unmapped when freed, only until one of that size has
  * been freed: its mmap threshold then rises to that size (up to 32 MiB), and
  * later ones come from its heap, which it returns to the system only past a
@@ -11,7 +12,6 @@
  * allocators do not care either way.
  */
 import { Buffer } from 'node:buffer';
-import { open } from 'node:fs/promises';
 
 /** Buffers from this size up are cut from a mapping of at least ALWAYS_MAPPED_BYTES. */
 export const LARGE_BUFFER_BYTES = 1024 * 1024;
@@ -22,23 +22,4 @@ export const ALWAYS_MAPPED_BYTES = 32 * 1024 * 1024 + 4096;
 export function allocateLarge(size: number): Buffer {
   if (size < LARGE_BUFFER_BYTES) return Buffer.allocUnsafe(size);
   return Buffer.allocUnsafeSlow(Math.max(size, ALWAYS_MAPPED_BYTES)).subarray(0, size);
-}
-
-/** Reads a whole file into a buffer from allocateLarge. */
-export async function readFileLarge(path: string): Promise<Buffer> {
-  const handle = await open(path, 'r');
-  try {
-    const { size } = await handle.stat();
-    const bytes = allocateLarge(size);
-    let filled = 0;
-    while (filled < size) {
-      const { bytesRead } = await handle.read(bytes, filled, size - filled, filled);
-      if (bytesRead === 0) break;
-      filled += bytesRead;
-    }
-    // A file that shrank while it was read is what was there.
-    return filled === size ? bytes : bytes.subarray(0, filled);
-  } finally {
-    await handle.close();
-  }
 }

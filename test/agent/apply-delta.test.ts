@@ -99,14 +99,17 @@ describe('Agent.applyDelta', () => {
   let agent: Agent;
   const v1 = snapshot(world('permit'), 1);
   const v2 = snapshot(world('deny', true), 2);
+  let imageProblems: string[] = [];
 
   function newAgent(): Agent {
+    imageProblems = [];
     return new Agent({
       store,
       publicKey: parsePublicKey(keys.publicKeyPem),
       computerId: 'c',
       noSnapshotAction: 'deny',
       clock: () => NOW,
+      onImageProblem: (problem) => imageProblems.push(problem),
     });
   }
 
@@ -143,6 +146,8 @@ describe('Agent.applyDelta', () => {
     expect(store.activeSnapshot()?.bytes.equals(signedSnapshotViewBytes(v2))).toBe(true);
     agent = newAgent();
     expect(agent.loadFromStore()).toEqual({ snapshotVersion: 2, problems: [], warnings: [] });
+    // Served from the stored image of the delta-reached version (nothing compiled again).
+    expect(imageProblems).toEqual([]);
     expect(serving()).toEqual(after);
     expect(agent.viewHash).toEqual(partsHash(viewParts(signedSnapshotViewBytes(v2))));
     // And a delta from the delta-reached version applies too.

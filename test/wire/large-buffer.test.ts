@@ -1,8 +1,5 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ALWAYS_MAPPED_BYTES, LARGE_BUFFER_BYTES, allocateLarge, readFileLarge } from '../../src/wire/large-buffer.js';
+import { describe, expect, it } from 'vitest';
+import { ALWAYS_MAPPED_BYTES, LARGE_BUFFER_BYTES, allocateLarge } from '../../src/wire/large-buffer.js';
 
 describe('allocateLarge', () => {
   it('gives a buffer of the size asked, cut from a mapping above 32 MiB when it is large', () => {
@@ -20,26 +17,5 @@ describe('allocateLarge', () => {
       expect([...large.subarray(size - 4)]).toEqual([large[size - 4], 7, 7, 7]);
     }
     expect(ALWAYS_MAPPED_BYTES).toBeGreaterThan(32 * 1024 * 1024);
-  });
-});
-
-describe('readFileLarge', () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollgate-large-'));
-  });
-  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-  it('reads small, large and empty files whole', async () => {
-    for (const size of [0, 5, LARGE_BUFFER_BYTES * 2 + 3]) {
-      const bytes = Buffer.from(Array.from({ length: size }, (_, i) => (i * 13) & 0xff));
-      const file = path.join(dir, `f-${size}`);
-      fs.writeFileSync(file, bytes);
-      expect((await readFileLarge(file)).equals(bytes)).toBe(true);
-    }
-  });
-
-  it('fails as readFile does for a missing file', async () => {
-    await expect(readFileLarge(path.join(dir, 'missing'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });

@@ -1,0 +1,102 @@
+// The view image files beside the agent cache: written whole (temporary
+// file, then rename), read back, bounded in size, pruned to the active
+// snapshot's; and the snapshot row's record that binds them.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AgentStore, type SnapshotInfo } from '../../src/store/agent-store.js';
+import { ImageFiles } from '../../src/store/image-files.js';
+
+const sha = (text: string): Buffer => createHash('sha256').update(text).digest();
+
+describe('ImageFiles', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollgate-images-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('writes parts as one file named by the hash, reads it back, and says null for a missing one', () => {
+    const images = new ImageFiles(path.join(dir, 'agent.db.images'), 1024);
+    expect(images.read(sha('a'))).toBeNull();
+    expect(images.write(sha('a'), [Buffer.from('head'), Buffer.from('body')])).toBe(true);
+    expect(images.read(sha('a'))?.toString()).toBe('headbody');
+    expect(images.list()).toEqual([`${sha('a').toString('hex')}.img`]);
+  });
+
+  it('refuses to write or read more than its bound', () => {
+    const images = new ImageFiles(path.join(dir, 'agent.db.images'), 8);
+    expect(images.write(sha('a'), [Buffer.alloc(9)])).toBe(false);
+    expect(images.list()).toEqual([]);
+    fs.mkdirSync(images.folder, { recursive: true });
+    fs.writeFileSync(images.path(sha('b')), Buffer.alloc(9));
+    expect(() => images.read(sha('b'))).toThrow(expect.objectContaining({ code: 'image-damaged' }));
+  });
+
+  it('leaves no file behind when a write is stopped half way, and prune removes temporary files', () => {
+    const images = new ImageFiles(path.join(dir, 'agent.db.images'), 1 << 30);
+    images.write(sha('old'), [Buffer.from('old')]);
+    expect(() =>
+      images.write(sha('new'), [Buffer.alloc(1000)], {
+        duringImageWrite: () => {
+          throw new Error('stopped');
+        },
+      }),
+    ).toThrow('stopped');
+    expect(images.list()).toEqual([`${sha('old').toString('hex')}.img`]);
+    fs.writeFileSync(path.join(images.folder, 'x.img.tmp'), 'left by a crash');
+    fs.writeFileSync(path.join(images.folder, 'notes.txt'), 'not ours');
+    images.write(sha('new'), [Buffer.from('new')]);
+    images.prune([sha('new')]);
+    expect(images.list()).toEqual([`${sha('new').toString('hex')}.img`, 'notes.txt']);
+  });
+
+  it('rejects a name that is not a SHA-256', () => {
+    const images = new ImageFiles(path.join(dir, 'agent.db.images'), 1024);
+    expect(() => images.path(Buffer.alloc(5))).toThrow(expect.objectContaining({ code: 'invalid-argument' }));
+  });
+});
+
+describe('AgentStore snapshot records', () => {
+  let dir: string;
+  let store: AgentStore;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollgate-records-'));
+    store = AgentStore.open(path.join(dir, 'agent.db'));
+  });
+  afterEach(() => {
+    store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const info = (bytes: Buffer): SnapshotInfo => ({
+    sha256: createHash('sha256').update(bytes).digest(),
+    keyId: '0123456789abcdef',
+    issuedAtMs: 11,
+    settingsVersion: 3,
+    viewHash: null,
+  });
+
+  it('records what a warm start needs, hashes the stored parts, and keeps the active image only', () => {
+    expect(store.activeSnapshotRecord()).toBeNull();
+    expect(store.hashActiveSnapshot()).toBeNull();
+    const one = Buffer.alloc(3 * 1024 * 1024 + 5, 1);
+    store.images.write(info(one).sha256, [Buffer.from('image 1')]);
+    store.applySnapshot(1, one, 100, {}, info(one));
+    expect(store.activeSnapshotRecord()).toEqual({ version: 1, appliedAtMs: 100, byDelta: false, info: info(one) });
+    expect(store.hashActiveSnapshot()).toEqual(info(one).sha256);
+    const two = Buffer.from('two');
+    store.applySnapshot(2, two, 200);
+    // A row stored without a record (as before images): none, until it is filled in; no image is kept for it.
+    expect(store.activeSnapshotRecord()?.info).toBeNull();
+    expect(store.images.list()).toEqual([]);
+    store.setSnapshotInfo(2, info(two));
+    store.images.write(info(two).sha256, [Buffer.from('image 2')]);
+    store.images.write(info(one).sha256, [Buffer.from('image 1')]);
+    expect(store.activeSnapshotRecord()?.info).toEqual(info(two));
+    expect(store.pruneImages()).toBeNull();
+    expect(store.images.list()).toEqual([`${info(two).sha256.toString('hex')}.img`]);
+  });
+});
