@@ -92,6 +92,12 @@ const APPLY_RUNS = 3;
 const WARM_START_RUNS = 3;
 /** The smallest frame limit of the benchmark's daemons; larger when a snapshot needs it. */
 const MIN_MAX_FRAME_BYTES = 256 * 1024 * 1024;
+/**
+ * The benchmark daemons' socket timeouts (idle, frame, first frame): a
+ * million-policy snapshot is a 246 MB frame, which a loaded machine may take
+ * longer than the 10 s default to carry; the client is the bench itself.
+ */
+const SOCKET_TIMEOUT_MS = 600_000;
 /** How long a spawned process may take to answer its first request. */
 const FIRST_ANSWER_TIMEOUT_MS = 300_000;
 
@@ -204,10 +210,11 @@ export interface DaemonSizeData {
   preparationMs: number;
 }
 
-/** A size whose run failed: what went wrong instead of figures. */
+/** A size whose run failed: what went wrong, and the figures taken before it did. */
 export interface DaemonSizeFailure {
   policies: number;
   error: string;
+  partial: Partial<DaemonSizeData>;
 }
 
 export type DaemonSizeResult = DaemonSizeData | DaemonSizeFailure;
@@ -367,7 +374,11 @@ function fmtMB(bytes: number): string {
 }
 
 /** The daemon at one view size: world, seed, applies, warm starts against bare node, then rounds of load. */
-async function benchDaemonSize(policies: number, opts: DaemonBenchOptions): Promise<DaemonSizeData> {
+async function benchDaemonSize(
+  policies: number,
+  opts: DaemonBenchOptions,
+  partial: Partial<DaemonSizeData>,
+): Promise<DaemonSizeData> {
   const { log } = opts;
   const rounds = roundsAt(policies, opts);
   const loadBefore = loadAverage();
@@ -392,10 +403,24 @@ async function benchDaemonSize(policies: number, opts: DaemonBenchOptions): Prom
       },
       log,
     );
+    Object.assign(partial, {
+      viewPolicies: world.viewPolicies,
+      applications: world.applications,
+      snapshotBytes: world.snapshotBytes,
+      worldBuildViewMs: world.buildViewMs,
+      worldSealMs: world.sealMs,
+      worldMaxRssBytes: world.maxRssBytes,
+      shapes: world.shapes,
+    });
     const { computer, snapshots, frames, freshFrames } = world;
     const firstFrame = Buffer.from(world.firstFrameBase64, 'base64');
     const maxFrameBytes = Math.max(MIN_MAX_FRAME_BYTES, Math.ceil(world.snapshotBytes * 1.25) + 1024 * 1024);
 
+    const socketTimeouts = {
+      idleTimeoutMs: SOCKET_TIMEOUT_MS,
+      frameTimeoutMs: SOCKET_TIMEOUT_MS,
+      firstFrameTimeoutMs: SOCKET_TIMEOUT_MS,
+    };
     const socketPath = join(ws.dir, 'daemon.sock');
     const dataDir = join(ws.dir, 'daemon-data');
     const config = (name: string, extra: Record<string, unknown>): string => {
@@ -406,7 +431,7 @@ async function benchDaemonSize(policies: number, opts: DaemonBenchOptions): Prom
           dataDir,
           computerId: computer,
           serverPublicKey: world.publicKey,
-          socket: { path: socketPath, maxFrameBytes },
+          socket: { path: socketPath, maxFrameBytes, ...socketTimeouts },
           logLevel: 'info',
           ...extra,
         }),
@@ -423,7 +448,7 @@ async function benchDaemonSize(policies: number, opts: DaemonBenchOptions): Prom
         dataDir: join(ws.dir, 'nolog-data'),
         computerId: computer,
         serverPublicKey: world.publicKey,
-        socket: { path: join(ws.dir, 'nolog.sock'), maxFrameBytes },
+        socket: { path: join(ws.dir, 'nolog.sock'), maxFrameBytes, ...socketTimeouts },
         logLevel: 'info',
         seedSnapshot: snapshots[snapshots.length - 1],
         decisionLog: { maxEntries: 0 },
@@ -445,6 +470,7 @@ async function benchDaemonSize(policies: number, opts: DaemonBenchOptions): Prom
     }
     const seedApplyMs = logTime(seeded) - logTime(serving);
     log(`daemon: seed snapshot applied in ${fmtMs(seedApplyMs)} (from the daemon's logs)`);
+    partial.seedApplyMs = seedApplyMs;
     // The daemon's answer to the warm start's request: what the bare node process answers with.
     const firstResponse = await connectOnce(socketPath).then(async (socket) => {
       try {
@@ -467,6 +493,7 @@ async function benchDaemonSize(policies: number, opts: DaemonBenchOptions): Prom
           throw new Error(`applySnapshot v${i + 1}: ${JSON.stringify(response)}`);
         }
         applyRunsMs.push(ms);
+        partial.applyRunsMs = applyRunsMs;
         log(`daemon: snapshot v${i + 1} applied over the socket in ${fmtMs(ms)}`);
       }
     } finally {
@@ -474,6 +501,7 @@ async function benchDaemonSize(policies: number, opts: DaemonBenchOptions): Prom
     }
     const version = snapshots.length;
     const applierMemory = procMemory(applier.pid);
+    partial.applierMemory = applierMemory;
     const applierStopped = await applier.stop();
     if (applierStopped.code !== 0)
       throw new Error(`the daemon exited with ${applierStopped.code ?? applierStopped.signal}`);
@@ -487,6 +515,7 @@ async function benchDaemonSize(policies: number, opts: DaemonBenchOptions): Prom
       bareStarts.push(bare);
       const run = await warmStart(warmConfig, socketPath, firstFrame, version);
       warmStarts.push(run);
+      Object.assign(partial, { warmStarts, bareStarts });
       log(
         `daemon: warm start ${i + 1}/${WARM_START_RUNS}: first answer ${fmtMs(run.firstAnswerMs)} after spawn ` +
           `(bare node ${fmtMs(bare.firstAnswerMs)})`,
@@ -656,12 +685,13 @@ async function benchDaemonSize(policies: number, opts: DaemonBenchOptions): Prom
 export async function benchDaemon(opts: DaemonBenchOptions): Promise<Section> {
   const sizes: DaemonSizeResult[] = [];
   for (const policies of opts.sizes) {
+    const partial: Partial<DaemonSizeData> = {};
     try {
-      sizes.push(await benchDaemonSize(policies, opts));
+      sizes.push(await benchDaemonSize(policies, opts, partial));
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       opts.log(`daemon: ${formatInt(policies)} policies FAILED: ${message}`);
-      sizes.push({ policies, error: message.slice(0, 2_000) });
+      sizes.push({ policies, error: message.slice(0, 2_000), partial });
     }
   }
   return render({ sizes }, opts);
@@ -770,9 +800,13 @@ export function targetFigures(d: DaemonSizeData): DaemonTargetFigures {
   };
 }
 
-/** The figures of a size that failed: none measured, so every judged target fails. */
-function failedFigures(policies: number): DaemonTargetFigures {
+/** The figures of a size that failed: those taken before it did; the others fail their targets. */
+function failedFigures(policies: number, partial: Partial<DaemonSizeData>): DaemonTargetFigures {
   const nan = Number.NaN;
+  const applyRuns = partial.applyRunsMs ?? [];
+  const warm = partial.warmStarts ?? [];
+  const bare = partial.bareStarts ?? [];
+  const shapes = partial.shapes ?? null;
   return {
     policies,
     warmStartMs: nan,
@@ -783,7 +817,17 @@ function failedFigures(policies: number): DaemonTargetFigures {
     echoShare: nan,
     daemonLatencyP99Us: nan,
     echoLatencyP99Us: nan,
-    shapeP99Us: null,
+    shapeP99Us:
+      shapes === null
+        ? null
+        : shapes.shapes.filter((x) => x.shape !== 'all').map((x) => ({ shape: x.shape, p99Us: x.first.p99Us })),
+    ...(applyRuns.length === 0 ? {} : { applyMs: median(applyRuns) }),
+    ...(warm.length === 0 || bare.length === 0
+      ? {}
+      : {
+          warmStartMs: median(warm.map((w) => w.firstAnswerMs)),
+          bareStartMs: median(bare.map((b) => b.firstAnswerMs)),
+        }),
   };
 }
 
@@ -932,22 +976,24 @@ function sizeTables(d: DaemonSizeData): Section['tables'] {
       align: ['right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
     },
   ];
-  if (d.shapes !== null) {
-    tables.push({
-      title: `Engine latency per rule shape over the daemon's view at ${at} (µs, one decision each, in process, no cache)`,
-      headers: ['shape of the matching rule', 'requests', 'first p50', 'first p99', 'repeated p50', 'repeated p99'],
-      rows: d.shapes.shapes.map((s) => [
-        s.shape === 'all' ? '**all shapes**' : s.shape,
-        formatInt(s.requests),
-        formatMicros(s.first.p50Us),
-        formatMicros(s.first.p99Us),
-        formatMicros(s.repeated.p50Us),
-        formatMicros(s.repeated.p99Us),
-      ]),
-      align: ['left', 'right', 'right', 'right', 'right', 'right'],
-    });
-  }
+  if (d.shapes !== null) tables.push(shapeTable(d.shapes, at));
   return tables;
+}
+
+function shapeTable(shapes: ShapeSizeResult, at: string): Section['tables'][number] {
+  return {
+    title: `Engine latency per rule shape over the daemon's view at ${at} (µs, one decision each, in process, no cache)`,
+    headers: ['shape of the matching rule', 'requests', 'first p50', 'first p99', 'repeated p50', 'repeated p99'],
+    rows: shapes.shapes.map((s) => [
+      s.shape === 'all' ? '**all shapes**' : s.shape,
+      formatInt(s.requests),
+      formatMicros(s.first.p50Us),
+      formatMicros(s.first.p99Us),
+      formatMicros(s.repeated.p50Us),
+      formatMicros(s.repeated.p99Us),
+    ]),
+    align: ['left', 'right', 'right', 'right', 'right', 'right'],
+  };
 }
 
 function render(data: DaemonBenchData, opts: DaemonBenchOptions): Section {
@@ -956,8 +1002,23 @@ function render(data: DaemonBenchData, opts: DaemonBenchOptions): Section {
   const notes: string[] = [];
   for (const size of data.sizes) {
     if (isFailure(size)) {
-      targets.push(...daemonTargetResults(failedFigures(size.policies)));
-      notes.push(`FAILED at ${formatInt(size.policies)} policies: ${size.error}`);
+      targets.push(...daemonTargetResults(failedFigures(size.policies, size.partial)));
+      const p = size.partial;
+      const taken = [
+        p.snapshotBytes === undefined ? null : `snapshot ${fmtMB(p.snapshotBytes)} signed`,
+        p.worldSealMs === undefined ? null : `sealed in ${runsText(p.worldSealMs)}`,
+        p.seedApplyMs === undefined ? null : `seed snapshot applied in ${fmtMs(p.seedApplyMs)} (daemon logs)`,
+        p.applyRunsMs === undefined ? null : `applies over the socket ${runsText(p.applyRunsMs)}`,
+        p.applierMemory === undefined || p.applierMemory === null
+          ? null
+          : `applier peak RSS ${fmtMB(p.applierMemory.peakRssBytes)}`,
+      ].filter((t): t is string => t !== null);
+      notes.push(
+        `FAILED at ${formatInt(size.policies)} policies: ${size.error}` +
+          (taken.length === 0 ? '' : `; taken before the failure: ${taken.join('; ')}`),
+      );
+      if (p.shapes !== undefined && p.shapes !== null)
+        tables.push(shapeTable(p.shapes, `${formatInt(size.policies)} policies`));
       continue;
     }
     targets.push(...daemonTargetResults(targetFigures(size)));
