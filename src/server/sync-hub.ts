@@ -629,10 +629,11 @@ export class SyncHub {
         (error: unknown) => {
           batch.failed = true;
           if (batch.taken) return;
-          this.options.logger.warn(
-            { code: codeOf(error), err: (error as Error).message, deltas: items.length },
-            'the delta signer did not sign a batch: signing it on the event loop',
-          );
+          // Busy is the signer's bound at work (batches taken back are still being signed there): no warning.
+          const fields = { code: codeOf(error), err: (error as Error).message, deltas: items.length };
+          const message = 'the delta signer did not sign a batch: signing it on the event loop';
+          if (codeOf(error) === 'delta-signer-busy') this.options.logger.debug(fields, message);
+          else this.options.logger.warn(fields, message);
         },
       );
     return batch;
