@@ -15,6 +15,7 @@ import { TollgateError } from '../engine/errors.js';
 import type { OsName } from '../engine/model.js';
 import type { ComputerView } from '../engine/view.js';
 import { IMAGE_ERROR_CODES, compileViewImage, openViewImage, type ViewImage } from '../engine/view-image.js';
+import { compileViewImageFromPayload } from '../wire/view-image-payload.js';
 
 /** What an image is compiled for: the snapshot (version and SHA-256 of its stored bytes) and the agent. */
 export interface ActiveBinding {
@@ -49,8 +50,22 @@ export function compileActiveImage(view: ComputerView, binding: ActiveBinding): 
   });
 }
 
-/** The view with this agent's configured version and os. */
-function agentView(view: ComputerView, binding: ActiveBinding): ComputerView {
+/**
+ * Compiles a verified snapshot's payload (its SignedSnapshot's signed bytes)
+ * straight into the active image, without decoding its view into objects:
+ * the same image compileActiveImage makes of the decoded view. The caller
+ * has checked the snapshot's computer from its header.
+ */
+export function compileActiveImageFromPayload(payload: Uint8Array, binding: ActiveBinding): ViewImage {
+  return compileViewImageFromPayload(
+    payload,
+    { snapshotVersion: binding.snapshotVersion, snapshotHash: binding.snapshotHash },
+    (meta) => agentView(meta, binding),
+  );
+}
+
+/** The view (or its small rest) with this agent's configured version and os. */
+function agentView<V extends Pick<ComputerView, 'computer'>>(view: V, binding: ActiveBinding): V {
   const { agentVersion, os } = binding;
   if (agentVersion === undefined && os === undefined) return view;
   return {

@@ -29,7 +29,13 @@ import {
   type DeltaContent,
 } from '../wire/delta.js';
 import { decodeViewBytes } from '../wire/view-decoder.js';
-import { type ActiveBinding, compileActiveImage, imageFileParts, openActiveImage } from './active-image.js';
+import {
+  type ActiveBinding,
+  compileActiveImage,
+  compileActiveImageFromPayload,
+  imageFileParts,
+  openActiveImage,
+} from './active-image.js';
 import type {
   AgentCore,
   ApplyHooks,
@@ -466,7 +472,7 @@ export class Agent implements AgentCore {
     let viewHash: Buffer | null;
     try {
       const sha256 = sha256Of(bytes);
-      const image = this.compile(verified.open().view, header.version, sha256);
+      const image = compileActiveImageFromPayload(verified.payload, this.binding(header.version, sha256));
       viewHash = snapshotViewHash(bytes);
       const info: SnapshotInfo = {
         sha256,

@@ -148,6 +148,8 @@ export interface VerifiedSnapshot {
   header: SnapshotHeader;
   /** The id of the pinned key that verified it. */
   keyId: string;
+  /** The verified payload (proto SnapshotPayload bytes), e.g. to compile its view image from. */
+  payload: Uint8Array;
   /** Decodes the whole snapshot; errors as for openSnapshot. */
   open(): SnapshotContent;
 }
@@ -160,7 +162,12 @@ export interface VerifiedSnapshot {
 export function verifySnapshot(bytes: Uint8Array, keys: VerificationKeys): VerifiedSnapshot {
   const opened = openEnvelope('snapshot', (b) => pb.SignedSnapshot.decode(b), bytes, keys);
   const { payload } = opened;
-  return { header: decodeSnapshotHeader(payload), keyId: opened.keyId, open: () => decodeSnapshotPayload(payload) };
+  return {
+    header: decodeSnapshotHeader(payload),
+    keyId: opened.keyId,
+    payload,
+    open: () => decodeSnapshotPayload(payload),
+  };
 }
 
 /**

@@ -35,6 +35,7 @@ import {
   type ImageBinding,
   type ViewImage,
   ViewImageBuilder,
+  type ViewMeta,
   compileViewImage,
   viewMeta,
 } from '../engine/view-image.js';
@@ -503,16 +504,20 @@ function readApplication(c: Cursor, builder: ViewImageBuilder, end: number, fiel
  * up or a check fails (compileViewImageFromPayload then asks the decoder).
  * Exported so that tests can tell the fast reader handled a payload.
  */
-export function compileRegularPayload(payload: Uint8Array, binding: ImageBinding): ViewImage | null {
+export function compileRegularPayload(
+  payload: Uint8Array,
+  binding: ImageBinding,
+  adjust?: AdjustMeta,
+): ViewImage | null {
   try {
-    return compileFast(payload, binding);
+    return compileFast(payload, binding, adjust);
   } catch {
     return null;
   }
 }
 
 /** The payload read by the fast reader, or irregular. */
-function compileFast(payload: Uint8Array, binding: ImageBinding): ViewImage {
+function compileFast(payload: Uint8Array, binding: ImageBinding, adjust: AdjustMeta | undefined): ViewImage {
   const header = decodeSnapshotHeader(payload);
   const c = new Cursor(payload);
   const view = findView(c);
@@ -564,7 +569,8 @@ function compileFast(payload: Uint8Array, binding: ImageBinding): ViewImage {
   }
   const small = decodeViewBytes(restPayload, 'snapshot.view');
   if (small.computer.id !== header.computerId) irregular();
-  return builder.finish(viewMeta(small), binding);
+  const meta = viewMeta(small);
+  return builder.finish(adjust === undefined ? meta : adjust(meta), binding);
 }
 
 /**
@@ -572,10 +578,24 @@ function compileFast(payload: Uint8Array, binding: ImageBinding): ViewImage {
  * compileViewImage makes of decodeSnapshotPayload(payload).view, and the
  * same TollgateError for a payload that decoder (or compileViewImage) refuses.
  */
-export function compileViewImageFromPayload(payload: Uint8Array, binding: ImageBinding): ViewImage {
+export function compileViewImageFromPayload(
+  payload: Uint8Array,
+  binding: ImageBinding,
+  adjust?: AdjustMeta,
+): ViewImage {
   // Irregular, or refused: the decoder and compileViewImage decide, and raise the error they raise.
-  return compileRegularPayload(payload, binding) ?? compileViewImage(decodeSnapshotPayload(payload).view, binding);
+  const regular = compileRegularPayload(payload, binding, adjust);
+  if (regular !== null) return regular;
+  const { view } = decodeSnapshotPayload(payload);
+  return compileViewImage(adjust === undefined ? view : { ...view, ...adjust(viewMeta(view)) }, binding);
 }
+
+/**
+ * Changes the small rest of the view (everything but its policies and
+ * applications) before it is compiled in: the agent puts its configured
+ * agent version and os in the computer's place this way.
+ */
+export type AdjustMeta = (meta: ViewMeta) => ViewMeta;
 
 /** What compileSnapshotImage gives: the snapshot's header, the image bytes to store, and the image to decide with. */
 export interface SnapshotImage {
