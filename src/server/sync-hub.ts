@@ -643,7 +643,7 @@ export class SyncHub {
           // Busy is the signer's bound at work (batches taken back are still being signed there): no warning.
           const fields = { code: codeOf(error), err: (error as Error).message, deltas: items.length };
           const message = 'the delta signer did not sign a batch: signing it on the event loop';
-          if (codeOf(error) === 'delta-signer-busy') this.options.logger.debug(fields, message);
+          if (codeOf(error) === 'signer-busy') this.options.logger.debug(fields, message);
           else this.options.logger.warn(fields, message);
         },
       );

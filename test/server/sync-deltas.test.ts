@@ -429,7 +429,7 @@ describe('deltas from the sync hub', () => {
       const failed = logs.filter(
         (l) => l.msg === 'the delta signer did not sign a batch: signing it on the event loop',
       );
-      expect(failed.map((l) => l.obj['code'])).toEqual(['delta-signer-failed', 'delta-signer-failed']);
+      expect(failed.map((l) => l.obj['code'])).toEqual(['signer-failed', 'signer-failed']);
       expect(failed.map((l) => l.obj['deltas'])).toEqual([2, 1]);
     });
 
@@ -454,12 +454,12 @@ describe('deltas from the sync hub', () => {
 
     it('signs on the event loop what a busy signer refuses', async () => {
       const busy: DeltaSigner = {
-        sign: () => Promise.reject(new TollgateError('delta-signer-busy', 'busy')),
+        sign: () => Promise.reject(new TollgateError('signer-busy', 'busy')),
         close: () => Promise.resolve(),
       };
       const { agents, firsts } = await pushToThree(busy);
       await expectDeltas(agents, firsts);
-      expect(logs.filter((l) => l.obj['code'] === 'delta-signer-busy')).toHaveLength(2);
+      expect(logs.filter((l) => l.obj['code'] === 'signer-busy')).toHaveLength(2);
     });
   });
 });
