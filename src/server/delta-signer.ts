@@ -16,8 +16,8 @@ import { TollgateError } from '../engine/errors.js';
 export interface DeltaSigner {
   /**
    * The Ed25519 signatures of `payloads` by `key`, in order. Rejects with a
-   * TollgateError ('delta-signer-busy', 'delta-signer-failed',
-   * 'delta-signer-closed', 'invalid-input') when it does not sign them.
+   * TollgateError ('signer-busy', 'signer-failed',
+   * 'signer-closed', 'invalid-input') when it does not sign them.
    */
   sign(payloads: readonly Uint8Array[], key: KeyObject): Promise<Uint8Array[]>;
   /** Stops signing: batches in flight are rejected. Safe to call twice. */
@@ -30,7 +30,7 @@ export const DELTA_SIGNER_DEFAULTS = Object.freeze({
   maxBatchPayloads: 1024,
   /** Bytes of payloads in one batch, at most. */
   maxBatchBytes: 8 * 1024 * 1024,
-  /** Batches sent to the worker and not answered yet, at most; more are refused ('delta-signer-busy'). */
+  /** Batches sent to the worker and not answered yet, at most; more are refused ('signer-busy'). */
   maxInFlightBatches: 4,
 });
 
@@ -129,7 +129,7 @@ export class WorkerDeltaSigner implements DeltaSigner {
   }
 
   sign(payloads: readonly Uint8Array[], key: KeyObject): Promise<Uint8Array[]> {
-    if (this.closed) return Promise.reject(new TollgateError('delta-signer-closed', 'the delta signer is closed'));
+    if (this.closed) return Promise.reject(new TollgateError('signer-closed', 'the delta signer is closed'));
     if (payloads.length === 0) return Promise.resolve([]);
     let total = 0;
     for (const p of payloads) total += p.length;
@@ -145,7 +145,7 @@ export class WorkerDeltaSigner implements DeltaSigner {
     if (this.outstanding.size >= this.bounds.maxInFlightBatches) {
       return Promise.reject(
         new TollgateError(
-          'delta-signer-busy',
+          'signer-busy',
           `${this.outstanding.size} batches are being signed already (maxInFlightBatches)`,
         ),
       );
@@ -173,7 +173,7 @@ export class WorkerDeltaSigner implements DeltaSigner {
       } catch (error) {
         this.outstanding.delete(id);
         this.heldKey = null;
-        reject(new TollgateError('delta-signer-failed', `cannot hand a batch to the signing thread`, { cause: error }));
+        reject(new TollgateError('signer-failed', `cannot hand a batch to the signing thread`, { cause: error }));
       }
     });
   }
@@ -196,14 +196,14 @@ export class WorkerDeltaSigner implements DeltaSigner {
     if (waiting === undefined) return;
     this.outstanding.delete(reply.id);
     if ('error' in reply) {
-      waiting.reject(new TollgateError('delta-signer-failed', `the signing thread could not sign: ${reply.error}`));
+      waiting.reject(new TollgateError('signer-failed', `the signing thread could not sign: ${reply.error}`));
       return;
     }
     const { signatures } = reply;
     if (signatures.length !== waiting.count * ED25519_SIGNATURE_BYTES) {
       waiting.reject(
         new TollgateError(
-          'delta-signer-failed',
+          'signer-failed',
           `the signing thread sent ${signatures.length} bytes for ${waiting.count} signatures`,
         ),
       );
@@ -227,7 +227,7 @@ export class WorkerDeltaSigner implements DeltaSigner {
     for (const waiting of lost) {
       waiting.reject(
         new TollgateError(
-          this.closed ? 'delta-signer-closed' : 'delta-signer-failed',
+          this.closed ? 'signer-closed' : 'signer-failed',
           `the signing thread failed: ${error.message}`,
           { cause: error },
         ),

@@ -14,7 +14,7 @@ import {
   type ApprovalSubmission,
   type ServerMessage,
 } from '../wire/sync-messages.js';
-import { hashHex, sameHash } from '../wire/delta.js';
+import { hashHex } from '../wire/delta.js';
 import {
   DELTA_FALLBACK_PREFIX,
   RECEIPT_REFUSAL_CODES,
@@ -28,7 +28,7 @@ import { DeltaIssuer, finishDelta, type HeldView, type UnsignedDelta, type ViewM
 import type { DeltaSigner } from './delta-signer.js';
 import { DEFAULT_SLICE_MS, Pacer } from './pacer.js';
 import { NO_PHASE_MARKS, type PhaseMarks } from './stall-monitor.js';
-import type { CurrentView, ServerStateApi, ViewChanges } from './types.js';
+import type { ServerStateApi, ViewChanges } from './types.js';
 
 /** The path agents connect to. */
 export const AGENT_PATH = '/agent';
@@ -563,13 +563,9 @@ export class SyncHub {
    * agent holds when the server still has that view and the delta is the
    * smaller message, else (or with `full`) the signed snapshot.
    */
-  private sendView(
-    conn: Connection,
-    computerId: string,
-    full: boolean,
-    current = this.options.state.currentView(computerId),
-  ): void {
+  private sendView(conn: Connection, computerId: string, full: boolean): void {
     const { state } = this.options;
+    const current = state.currentView(computerId);
     const chosen = this.deltas.messageFor(computerId, conn.held, current, () => state.snapshotFor(computerId), full);
     this.sendChosen(conn, computerId, chosen, full);
   }
@@ -580,8 +576,9 @@ export class SyncHub {
    * (sendSigned). What the agent will hold is noted now, so that an
    * acknowledgement heard meanwhile does not send the same version again.
    */
-  private prepareView(conn: Connection, computerId: string, current: CurrentView): PendingSend | null {
+  private prepareView(conn: Connection, computerId: string): PendingSend | null {
     const { state } = this.options;
+    const current = state.currentView(computerId);
     const chosen = this.deltas.prepare(computerId, conn.held, current, () => state.snapshotFor(computerId));
     if (chosen.kind !== 'unsigned-delta') {
       this.sendChosen(conn, computerId, chosen, false);
@@ -616,14 +613,6 @@ export class SyncHub {
     conn.held = chosen.produces;
   }
 
-  /** Whether the agent holds, or was sent on this connection, exactly the computer's newest view. */
-  private holdsNewest(conn: Connection, current: CurrentView): boolean {
-    const { held } = conn;
-    return (
-      held.version === current.version && held.hash !== undefined && sameHash(held.hash, this.deltas.viewHash(current))
-    );
-  }
-
   /** Hands a batch of a push's deltas to the delta signer; its signatures are kept unless it was taken back. */
   private dispatch(items: PendingSend[]): SignBatch {
     const key = this.options.state.deltaSigningKey();
@@ -643,7 +632,7 @@ export class SyncHub {
           // Busy is the signer's bound at work (batches taken back are still being signed there): no warning.
           const fields = { code: codeOf(error), err: (error as Error).message, deltas: items.length };
           const message = 'the delta signer did not sign a batch: signing it on the event loop';
-          if (codeOf(error) === 'delta-signer-busy') this.options.logger.debug(fields, message);
+          if (codeOf(error) === 'signer-busy') this.options.logger.debug(fields, message);
           else this.options.logger.warn(fields, message);
         },
       );
@@ -821,14 +810,11 @@ export class SyncHub {
         await pacer.pace();
         const conn = this.byComputer.get(id);
         if (conn === undefined) continue;
-        const current = this.options.state.currentView(id);
-        // An acknowledgement heard since the change caught this agent up already: the view is on its way.
-        if (this.holdsNewest(conn, current)) continue;
         if (signer === undefined) {
-          this.sendView(conn, id, false, current);
+          this.sendView(conn, id, false);
           continue;
         }
-        const pending = this.prepareView(conn, id, current);
+        const pending = this.prepareView(conn, id);
         if (pending === null) continue;
         items.push(pending);
         if (items.length < batchSize) continue;

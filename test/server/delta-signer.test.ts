@@ -85,7 +85,7 @@ describe('the delta signer', () => {
     const s = signer();
     const notEd25519 = generateKeyPairSync('x25519').privateKey;
     await expect(s.sign([encodeDeltaPayload(delta(1))], notEd25519)).rejects.toThrow(/signing thread could not sign/);
-    expect(await codeOf(s.sign([encodeDeltaPayload(delta(1))], notEd25519))).toBe('delta-signer-failed');
+    expect(await codeOf(s.sign([encodeDeltaPayload(delta(1))], notEd25519))).toBe('signer-failed');
     const [signature] = await s.sign([encodeDeltaPayload(delta(2))], privateKey);
     expect(Buffer.from(signature!).equals(Buffer.from(signBytes(encodeDeltaPayload(delta(2)), privateKey)))).toBe(true);
   });
@@ -96,7 +96,7 @@ describe('the delta signer', () => {
     const first = s.sign(one, privateKey);
     const second = s.sign(one, privateKey);
     expect(s.inFlight).toBe(2);
-    expect(await codeOf(s.sign(one, privateKey))).toBe('delta-signer-busy');
+    expect(await codeOf(s.sign(one, privateKey))).toBe('signer-busy');
     await Promise.all([first, second]);
     expect(s.inFlight).toBe(0);
     await expect(s.sign([...one, ...one, ...one, ...one], privateKey)).rejects.toThrow(/^payloads: a batch of 4/);
@@ -111,7 +111,7 @@ describe('the delta signer', () => {
     const crashed = s.worker!;
     const held = codeOf(s.sign([encodeDeltaPayload(delta(2))], privateKey));
     await crashed.terminate();
-    expect(await held).toBe('delta-signer-failed');
+    expect(await held).toBe('signer-failed');
     expect(failures).toEqual([expect.stringMatching(/exited with code 1/)]);
     expect(s.inFlight).toBe(0);
     // The new thread does not hold the key yet: it is sent again.
@@ -137,8 +137,8 @@ describe('the delta signer', () => {
     const held = codeOf(s.sign([encodeDeltaPayload(delta(1))], privateKey));
     await s.close();
     await s.close();
-    expect(await held).toBe('delta-signer-closed');
-    expect(await codeOf(s.sign([encodeDeltaPayload(delta(1))], privateKey))).toBe('delta-signer-closed');
+    expect(await held).toBe('signer-closed');
+    expect(await codeOf(s.sign([encodeDeltaPayload(delta(1))], privateKey))).toBe('signer-closed');
     expect(s.worker).toBeNull();
   });
 });
