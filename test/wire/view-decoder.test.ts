@@ -98,8 +98,15 @@ function expectSameAsBefore(bytes: Uint8Array): Outcome {
 function expectReadFast(bytes: Uint8Array): void {
   const expected = imageOutcome((b) => compileViewImage(decodeSnapshotPayload(b).view, BINDING), bytes);
   const fast = compileRegularPayload(bytes, BINDING);
-  if ('image' in expected) expect(fast?.bytes).toStrictEqual(expected.image);
-  else expect(fast).toBeNull();
+  if (!('image' in expected)) {
+    expect(fast).toBeNull();
+  } else if (fast === null) {
+    // The fast reader gives up (and the decoder compiles) only for text holding U+FFFD, which it cannot tell
+    // from invalid UTF-8 that the decoder would replace; anything else it must read itself.
+    expect(Buffer.from(bytes).includes(Buffer.from('\uFFFD', 'utf8'))).toBe(true);
+  } else {
+    expect(fast.bytes).toStrictEqual(expected.image);
+  }
 }
 
 function errorOf(bytes: Uint8Array): string {
