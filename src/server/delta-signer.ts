@@ -20,6 +20,8 @@ export interface DeltaSigner {
    * 'signer-closed', 'invalid-input') when it does not sign them.
    */
   sign(payloads: readonly Uint8Array[], key: KeyObject): Promise<Uint8Array[]>;
+  /** The most bytes of payloads one batch may hold (a push closes its batches there); unset: no bound. */
+  readonly maxBatchBytes?: number;
   /** Stops signing: batches in flight are rejected. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -123,6 +125,10 @@ export class WorkerDeltaSigner implements DeltaSigner {
     return this.running;
   }
 
+  get maxBatchBytes(): number {
+    return this.bounds.maxBatchBytes;
+  }
+
   /** The largest batch `sign` takes, in payloads and in bytes. */
   get maxBatch(): { payloads: number; bytes: number } {
     return { payloads: this.bounds.maxBatchPayloads, bytes: this.bounds.maxBatchBytes };
@@ -159,7 +165,18 @@ export class WorkerDeltaSigner implements DeltaSigner {
       at += p.length;
       ends.push(at);
     }
-    const worker = this.start();
+    let worker: Worker;
+    try {
+      worker = this.start();
+    } catch (error) {
+      // No thread to be had (a process or thread limit reached): this batch is signed by the caller; the next
+      // batch tries to start one again.
+      return Promise.reject(
+        new TollgateError('signer-failed', `cannot start the signing thread: ${(error as Error).message}`, {
+          cause: error,
+        }),
+      );
+    }
     const id = this.nextId++;
     const request: BatchRequest = { id, bytes, ends };
     if (this.heldKey !== key) {

@@ -617,25 +617,30 @@ export class SyncHub {
   private dispatch(items: PendingSend[]): SignBatch {
     const key = this.options.state.deltaSigningKey();
     const batch: SignBatch = { items, key, signatures: null, failed: false, taken: false, settled: Promise.resolve() };
-    batch.settled = this.options
-      .deltaSigner!.sign(
+    let signing: Promise<Uint8Array[]>;
+    try {
+      signing = this.options.deltaSigner!.sign(
         items.map((p) => p.unsigned.payload),
         key,
-      )
-      .then(
-        (signatures) => {
-          if (!batch.taken) batch.signatures = signatures;
-        },
-        (error: unknown) => {
-          batch.failed = true;
-          if (batch.taken) return;
-          // Busy is the signer's bound at work (batches taken back are still being signed there): no warning.
-          const fields = { code: codeOf(error), err: (error as Error).message, deltas: items.length };
-          const message = 'the delta signer did not sign a batch: signing it on the event loop';
-          if (codeOf(error) === 'signer-busy') this.options.logger.debug(fields, message);
-          else this.options.logger.warn(fields, message);
-        },
       );
+    } catch (error) {
+      // A signer that throws instead of rejecting: the batch is signed on the event loop all the same.
+      signing = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    batch.settled = signing.then(
+      (signatures) => {
+        if (!batch.taken) batch.signatures = signatures;
+      },
+      (error: unknown) => {
+        batch.failed = true;
+        if (batch.taken) return;
+        // Busy is the signer's bound at work (batches taken back are still being signed there): no warning.
+        const fields = { code: codeOf(error), err: (error as Error).message, deltas: items.length };
+        const message = 'the delta signer did not sign a batch: signing it on the event loop';
+        if (codeOf(error) === 'signer-busy') this.options.logger.debug(fields, message);
+        else this.options.logger.warn(fields, message);
+      },
+    );
     return batch;
   }
 
@@ -802,7 +807,9 @@ export class SyncHub {
     const pacer = new Pacer(this.sliceMs, this.phases, 'push');
     const signer = this.options.deltaSigner;
     const batchSize = Math.max(1, this.options.signBatch ?? PUSH_SIGN_BATCH);
+    const batchBytes = signer?.maxBatchBytes ?? Number.POSITIVE_INFINITY;
     let items: PendingSend[] = [];
+    let itemsBytes = 0;
     // Batches handed to the signer, oldest first (bounded: see drain).
     const queue: SignBatch[] = [];
     try {
@@ -816,10 +823,20 @@ export class SyncHub {
         }
         const pending = this.prepareView(conn, id);
         if (pending === null) continue;
+        const bytes = pending.unsigned.payload.length;
+        if (items.length > 0 && itemsBytes + bytes > batchBytes) {
+          // Large deltas: the batch closes at the signer's byte bound rather than being refused by it.
+          queue.push(this.dispatch(items));
+          items = [];
+          itemsBytes = 0;
+          await this.drain(queue, PUSH_BATCHES_QUEUED, pacer);
+        }
         items.push(pending);
+        itemsBytes += bytes;
         if (items.length < batchSize) continue;
         queue.push(this.dispatch(items));
         items = [];
+        itemsBytes = 0;
         await this.drain(queue, PUSH_BATCHES_QUEUED, pacer);
       }
       if (items.length > 0) queue.push(this.dispatch(items));

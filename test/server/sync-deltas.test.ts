@@ -441,5 +441,57 @@ describe('deltas from the sync hub', () => {
       await expectDeltas(agents, firsts);
       expect(logs.filter((l) => l.obj['code'] === 'signer-busy')).toHaveLength(2);
     });
+
+    it('signs on the event loop what a signer throws on instead of rejecting', async () => {
+      const throwing: DeltaSigner = {
+        sign: () => {
+          throw new Error('no thread to be had');
+        },
+        close: () => Promise.resolve(),
+      };
+      const { agents, firsts } = await pushToThree(throwing);
+      await expectDeltas(agents, firsts);
+      const failed = logs.filter(
+        (l) => l.msg === 'the delta signer did not sign a batch: signing it on the event loop',
+      );
+      expect(failed.map((l) => l.obj['deltas'])).toEqual([2, 1]);
+    });
+
+    it('loses no push when the signing thread cannot be started, and starts one for a later batch', async () => {
+      const signer = new WorkerDeltaSigner();
+      const start = (signer as unknown as { start: () => unknown }).start.bind(signer);
+      let refusals = 1;
+      (signer as unknown as { start: () => unknown }).start = () => {
+        if (refusals-- > 0) throw new Error('ERR_WORKER_INIT_FAILED EAGAIN');
+        return start();
+      };
+      const { agents, firsts } = await pushToThree(signer);
+      await expectDeltas(agents, firsts);
+      await hub.pushed();
+      const failed = logs.filter(
+        (l) => l.msg === 'the delta signer did not sign a batch: signing it on the event loop',
+      );
+      expect(failed.map((l) => [l.obj['code'], l.obj['deltas']])).toEqual([['signer-failed', 2]]);
+      expect(String(failed[0]!.obj['err'])).toContain('cannot start the signing thread');
+      expect(signer.worker).not.toBeNull();
+    });
+
+    it("closes a push's batches at the signer's byte bound rather than having them refused", async () => {
+      const real = new WorkerDeltaSigner();
+      const batches: number[] = [];
+      const small: DeltaSigner = {
+        // Room for one delta of this world per batch, not two.
+        maxBatchBytes: 1,
+        sign: (payloads, key) => {
+          batches.push(payloads.length);
+          return real.sign(payloads, key);
+        },
+        close: () => real.close(),
+      };
+      const { agents, firsts } = await pushToThree(small);
+      await expectDeltas(agents, firsts);
+      await hub.pushed();
+      expect(batches).toEqual([1, 1, 1]);
+    });
   });
 });
