@@ -86,6 +86,7 @@ export async function startAgentDaemon(
     computerId: config.computerId,
     ...(config.agent.version === undefined ? {} : { agentVersion: config.agent.version }),
     ...(config.agent.os === undefined ? {} : { os: config.agent.os }),
+    release: tollgateVersion(),
     noSnapshotAction: config.noSnapshotAction,
     decisionCache: config.decisionCache,
     clock: () => Date.now(),

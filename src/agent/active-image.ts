@@ -4,8 +4,9 @@
  * opened again at a warm start. The image file is the image's bytes after a
  * small binding record, so that an image is used only for the snapshot it
  * was compiled from (its SHA-256 and the image format version, in the
- * image's own header) and for this agent (its computer id, and the agent
- * version and os configured, which the gates look at).
+ * image's own header), for this agent (its computer id, and the agent
+ * version and os configured, which the gates look at) and for the tollgate
+ * release that compiled it (an upgrade compiles the image again).
  *
  * File layout: "TGIB" (4 bytes), the binding's length (Uint32, little-
  * endian), the binding as JSON (UTF-8), zeros up to a multiple of 8 bytes,
@@ -25,6 +26,8 @@ export interface ActiveBinding {
   /** The configured agent version and os (undefined: the snapshot's own are used). */
   agentVersion: string | undefined;
   os: OsName | undefined;
+  /** The tollgate release compiling it (the daemon's version); undefined: none named. */
+  release?: string | undefined;
 }
 
 const FILE_MAGIC = Buffer.from('TGIB', 'latin1');
@@ -83,6 +86,8 @@ function bindingRecord(binding: ActiveBinding): string {
     computerId: binding.computerId,
     agentVersion: binding.agentVersion ?? null,
     os: binding.os ?? null,
+    // The release that compiled it: a later one (a new matcher, index or gate rule) compiles its own.
+    tollgate: binding.release ?? null,
   });
 }
 

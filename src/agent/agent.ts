@@ -62,6 +62,8 @@ export interface AgentOptions {
   /** The agent's own version and os; when absent, the snapshot's view of the computer is used. */
   agentVersion?: string;
   os?: OsName;
+  /** The tollgate release running (bound into each stored view image: another release compiles its own). */
+  release?: string;
   noSnapshotAction: 'deny' | 'permit';
   clock: () => number;
   /** Called for every decision that the decision log should keep. */
@@ -263,8 +265,8 @@ export class Agent implements AgentCore {
 
   /** What this agent's images are bound to, for a snapshot version whose stored bytes hash to `sha256`. */
   private binding(snapshotVersion: number, sha256: Uint8Array): ActiveBinding {
-    const { computerId, agentVersion, os } = this.options;
-    return { snapshotVersion, snapshotHash: sha256, computerId, agentVersion, os };
+    const { computerId, agentVersion, os, release } = this.options;
+    return { snapshotVersion, snapshotHash: sha256, computerId, agentVersion, os, release };
   }
 
   /** Compiles a verified view into the active image (the view can be let go once this returns). */

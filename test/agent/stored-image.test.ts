@@ -126,6 +126,21 @@ describe('the stored view image', () => {
       /another snapshot/,
     ],
     [
+      'compiled by another tollgate release',
+      (file) => {
+        const bytes = fs.readFileSync(file);
+        const length = bytes.readUInt32LE(4);
+        const record = JSON.parse(bytes.subarray(8, 8 + length).toString('utf8')) as Record<string, unknown>;
+        const older = Buffer.from(JSON.stringify({ ...record, tollgate: '0.0.1-older' }), 'utf8');
+        const head = Buffer.alloc((8 + older.length + 7) & ~7);
+        bytes.copy(head, 0, 0, 4);
+        head.writeUInt32LE(older.length, 4);
+        older.copy(head, 8);
+        fs.writeFileSync(file, Buffer.concat([head, bytes.subarray(imageStart(bytes))]));
+      },
+      /compiled for .*0\.0\.1-older/,
+    ],
+    [
       'of another image format version',
       (file) => {
         const bytes = fs.readFileSync(file);
