@@ -182,6 +182,8 @@ export class Agent implements AgentCore {
     const warnings: string[] = [];
     const problem = this.loadActiveSnapshot(warnings);
     if (problem !== null) problems.push(problem);
+    // No snapshot to serve (none stored, or it cannot be used): image files left by a crash or an older cache go.
+    if (this.active === null) this.tellImageProblem(this.options.store.pruneImages());
     const settings = this.options.store.activeSettings();
     if (settings !== null) {
       try {
@@ -551,7 +553,13 @@ export class Agent implements AgentCore {
     const info: SnapshotInfo = { sha256, keyId: delta.keyId, issuedAtMs, settingsVersion, viewHash: produced.viewHash };
     const next = this.activate(version, info, image, now);
     this.storeImage(image, version, sha256, hooks);
-    this.options.store.applyDeltaView(version, bytes, produced.viewBytes, now, hooks, info);
+    try {
+      this.options.store.applyDeltaView(version, bytes, produced.viewBytes, now, hooks, info);
+    } catch (error) {
+      // Not committed: the held view stays active, and the image written for the produced one goes.
+      this.tellImageProblem(this.options.store.pruneImages());
+      throw error;
+    }
     this.accept(next, produced.viewHash);
     return { version };
   }

@@ -220,6 +220,16 @@ describe('the stored view image', () => {
     expect(store.activeSnapshotRecord()?.info?.sha256.toString('hex')).toBe(second[0]?.replace('.img', ''));
   });
 
+  it('removes image files left in a cache that holds no snapshot when it starts', () => {
+    const { agent } = newAgent();
+    fs.mkdirSync(`${dbFile}.images`, { recursive: true });
+    fs.writeFileSync(path.join(`${dbFile}.images`, `${'ab'.repeat(32)}.img`), 'an image of an earlier cache');
+    fs.writeFileSync(path.join(`${dbFile}.images`, `${'cd'.repeat(32)}.img.tmp`), 'half written');
+    expect(imageFiles()).toHaveLength(2);
+    expect(agent.loadFromStore().snapshotVersion).toBeNull();
+    expect(imageFiles()).toEqual([]);
+  });
+
   it('is not stored when larger than the bound: warm start compiles again and says why', () => {
     const store = AgentStore.open(dbFile, { maxImageBytes: 1024 });
     stores.push(store);
