@@ -16,13 +16,14 @@
  * Prints one JSON line per run and the medians.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { LocalClient } from '../../src/local/client.js';
 import { serializeScenario } from '../../src/scenario/load.js';
 import { syntheticWorld } from '../lib/synthetic-world.js';
+import { procMemory } from './processes.js';
 import { run as tollgate } from '../../daemon/main.js';
 
 /** Newer snapshot versions sent over the socket in the applies phase. */
@@ -30,16 +31,6 @@ const APPLIES = 3;
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const BIN = join(ROOT, 'bin', 'tollgate.js');
-
-function vmHwm(pid: number): number {
-  const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match === null ? Number.NaN : Number(match[1]) * 1024;
-}
-
-function vmRss(pid: number): number {
-  const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match === null ? Number.NaN : Number(match[1]) * 1024;
-}
 
 async function cliOk(args: string[]): Promise<void> {
   let err = '';
@@ -77,7 +68,7 @@ async function daemonPeak(
       if (until(line)) {
         await then(line, child.pid as number);
         const ms = performance.now() - started;
-        return { peak: vmHwm(child.pid as number), ms };
+        return { peak: procMemory(child.pid as number)?.peakRssBytes ?? Number.NaN, ms };
       }
     }
     throw new Error('the daemon ended before the expected log line');
@@ -98,24 +89,8 @@ async function main(): Promise<void> {
     const scenario = join(dir, 'world.json');
     writeFileSync(scenario, serializeScenario(synthetic.world, 'json'));
     await cliOk(['keygen', '--out', join(dir, 'keys')]);
-    const snapshot = join(dir, 'snapshot.bin');
-    await cliOk([
-      'snapshot',
-      'build',
-      scenario,
-      '--computer',
-      synthetic.computer,
-      '--key',
-      join(dir, 'keys', 'tollgate-signing.key'),
-      '--version',
-      '1',
-      '--out',
-      snapshot,
-    ]);
-    const newer: string[] = [];
-    for (let v = 2; v < 2 + APPLIES; v++) {
-      const out = join(dir, `snapshot-${v}.bin`);
-      await cliOk([
+    const build = (version: number, out: string): Promise<void> =>
+      cliOk([
         'snapshot',
         'build',
         scenario,
@@ -124,10 +99,16 @@ async function main(): Promise<void> {
         '--key',
         join(dir, 'keys', 'tollgate-signing.key'),
         '--version',
-        String(v),
+        String(version),
         '--out',
         out,
       ]);
+    const snapshot = join(dir, 'snapshot.bin');
+    await build(1, snapshot);
+    const newer: string[] = [];
+    for (let v = 2; v < 2 + APPLIES; v++) {
+      const out = join(dir, `snapshot-${v}.bin`);
+      await build(v, out);
       newer.push(out);
     }
     const results: { apply: number; warm: number; warmMs: number; applies: number; rssAfterApplies: number }[] = [];
@@ -173,7 +154,7 @@ async function main(): Promise<void> {
         async (line, pid) => {
           for (const file of newer) await cliOk(['snapshot', 'apply', file, '--socket', String(line['adminSocket'])]);
           await new Promise((done) => setTimeout(done, 500));
-          rssAfterApplies = vmRss(pid);
+          rssAfterApplies = procMemory(pid)?.rssBytes ?? Number.NaN;
         },
       );
       const result = { apply: apply.peak, warm: warm.peak, warmMs: warm.ms, applies: applies.peak, rssAfterApplies };

@@ -35,7 +35,7 @@ import { MSP_FLEET, SMALL_FLEET, type FleetOptions, computerId, fleetWorld, grou
 import { formatInt } from '../lib/stats.js';
 import type { AgentCommand, AgentReport, AgentSpec } from './fleet-agents.js';
 import { nowMs } from './fleet-agents.js';
-import { type ChildHandle, helperProgram, logTime, msg, spawnTollgate, workspace } from './processes.js';
+import { type ChildHandle, helperProgram, logTime, msg, procCpuMs, spawnTollgate, workspace } from './processes.js';
 import { AdminApi } from './admin-api.js';
 import type { Section, TargetResult } from './section.js';
 
@@ -67,23 +67,6 @@ export interface FleetBenchOptions {
   /** PostgreSQL server URL (default TOLLGATE_BENCH_PG_URL, or the local test database). */
   pgUrl?: string;
   log: (message: string) => void;
-}
-
-/** Clock ticks per second of /proc/PID/stat's times (USER_HZ: 100 on Linux). */
-const CLOCK_TICKS_PER_S = 100;
-
-/** A live process's CPU time so far (user + system, its threads included) from /proc/PID/stat, ms; null off Linux. */
-export function procCpuMs(pid: number): number | null {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return null;
-  }
-  // Fields after the command name (which may hold spaces) in parentheses: utime and stime are the 12th and 13th.
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return Number.isFinite(ticks) ? (ticks * 1000) / CLOCK_TICKS_PER_S : null;
 }
 
 async function timed<T>(run: () => Promise<T>): Promise<{ ms: number; value: T }> {

@@ -193,9 +193,8 @@ export function procCpuMs(pid: number): number | null {
   }
   // The command name (field 2) may hold spaces: split after its closing parenthesis.
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  const utime = Number(fields[11]);
-  const stime = Number(fields[12]);
-  return ((utime + stime) / USER_HZ) * 1000;
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return Number.isFinite(ticks) ? (ticks / USER_HZ) * 1000 : null;
 }
 
 /** Resolves after `ms`. */

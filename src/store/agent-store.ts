@@ -302,20 +302,7 @@ export class AgentStore {
     const delta = row.delta === null ? {} : { delta: row.delta };
     // Parts are copied one by one into a buffer of the whole size.
     const bytes = Buffer.allocUnsafe(row.size);
-    let filled = 0;
-    let parts = 0;
-    for (const part of this.stmt.snapshotParts.iterate(row.version)) {
-      if (part.seq !== parts || filled + part.bytes.length > bytes.length) break;
-      part.bytes.copy(bytes, filled);
-      filled += part.bytes.length;
-      parts++;
-    }
-    if (parts !== row.parts || filled !== row.size) {
-      throw new TollgateError(
-        'store-damaged',
-        `snapshot ${row.version} is stored in ${row.parts} parts of ${row.size} bytes; found ${parts} parts of ${filled}`,
-      );
-    }
+    this.eachPart(row, (part, at) => part.copy(bytes, at));
     return { version: row.version, bytes, appliedAtMs: row.applied_at_ms, ...delta };
   }
 
@@ -342,22 +329,34 @@ export class AgentStore {
       if (row === undefined) return null;
       const hash = createHash('sha256');
       if (row.parts === 0) return hash.update(row.bytes).digest();
-      let filled = 0;
-      let parts = 0;
-      for (const part of this.stmt.snapshotParts.iterate(row.version)) {
-        if (part.seq !== parts) break;
-        hash.update(part.bytes);
-        filled += part.bytes.length;
-        parts++;
-      }
-      if (parts !== row.parts || filled !== row.size) {
-        throw new TollgateError(
-          'store-damaged',
-          `snapshot ${row.version} is stored in ${row.parts} parts of ${row.size} bytes; found ${parts} parts of ${filled}`,
-        );
-      }
+      this.eachPart(row, (part) => hash.update(part));
       return hash.digest();
     });
+  }
+
+  /**
+   * Hands the stored parts of a snapshot row to `take` in order, each with
+   * where it starts; throws TollgateError 'store-damaged' when they do not
+   * add up to the row's part count and size.
+   */
+  private eachPart(
+    row: { version: number; parts: number; size: number },
+    take: (part: Buffer, at: number) => void,
+  ): void {
+    let filled = 0;
+    let parts = 0;
+    for (const part of this.stmt.snapshotParts.iterate(row.version)) {
+      if (part.seq !== parts || filled + part.bytes.length > row.size) break;
+      take(part.bytes, filled);
+      filled += part.bytes.length;
+      parts++;
+    }
+    if (parts !== row.parts || filled !== row.size) {
+      throw new TollgateError(
+        'store-damaged',
+        `snapshot ${row.version} is stored in ${row.parts} parts of ${row.size} bytes; found ${parts} parts of ${filled}`,
+      );
+    }
   }
 
   /** Records what a warm start needs of a stored snapshot version (for a row stored without it). */

@@ -54,17 +54,17 @@ type Reader = $protobuf.Reader;
 // ------------------------------------------------------------ field keys
 
 // Wire types (https://protobuf.dev/programming-guides/encoding/#structure).
-const VARINT = 0;
-const I64 = 1;
-const LEN = 2;
+export const VARINT = 0;
+export const I64 = 1;
+export const LEN = 2;
 
 /** A field's key as the wire carries it: the field number and the wire type its type is encoded with. */
-function key(field: number, wireType: number): number {
+export function key(field: number, wireType: number): number {
   return (field << 3) | wireType;
 }
 
-/** The fields of each message of proto/tollgate.proto that this decoder reads, by field number. */
-const SNAPSHOT_PAYLOAD = {
+/** The fields of each message of proto/tollgate.proto that this decoder (and view-image-payload.ts) reads, by field number. */
+export const SNAPSHOT_PAYLOAD = {
   computerId: key(1, LEN),
   version: key(2, VARINT),
   issuedAtMs: key(3, I64),
@@ -73,7 +73,7 @@ const SNAPSHOT_PAYLOAD = {
   kind: key(6, VARINT),
 };
 
-const COMPUTER_VIEW = {
+export const COMPUTER_VIEW = {
   computer: key(1, LEN),
   orgStructure: key(2, VARINT),
   modules: key(3, LEN),
@@ -98,7 +98,7 @@ const COMPUTER_INFO = {
   agentVersion: key(7, LEN),
 };
 
-const POLICY = {
+export const POLICY = {
   id: key(1, LEN),
   name: key(2, LEN),
   app: key(3, LEN),
@@ -113,7 +113,7 @@ const POLICY = {
   ringfenceJson: key(12, LEN),
 };
 
-const APPLICATION = {
+export const APPLICATION = {
   id: key(1, LEN),
   name: key(2, LEN),
   builtIn: key(3, VARINT),
@@ -125,7 +125,7 @@ const APPLICATION = {
   developmentInfluence: key(11, LEN),
 };
 
-const APP_RULE = {
+export const APP_RULE = {
   path: key(1, LEN),
   processPath: key(2, LEN),
   createdBy: key(3, LEN),
@@ -134,7 +134,7 @@ const APP_RULE = {
   certThumbprint: key(6, LEN),
 };
 
-const STRING_LIST = {
+export const STRING_LIST = {
   values: key(1, LEN),
 };
 

@@ -41,55 +41,31 @@ import {
 } from '../engine/view-image.js';
 import { policyActionCodec } from './codec.js';
 import type { SnapshotHeader } from './signed.js';
-import { decodeSnapshotHeader, decodeSnapshotPayload, decodeViewBytes } from './view-decoder.js';
+import {
+  APPLICATION,
+  COMPUTER_VIEW,
+  I64,
+  LEN,
+  POLICY,
+  SNAPSHOT_PAYLOAD,
+  STRING_LIST,
+  VARINT,
+  decodeSnapshotHeader,
+  decodeSnapshotPayload,
+  decodeViewBytes,
+} from './view-decoder.js';
 
-// Wire types (https://protobuf.dev/programming-guides/encoding/#structure).
-const VARINT = 0;
-const I64 = 1;
-const LEN = 2;
 const I32 = 5;
-
-function key(field: number, wireType: number): number {
-  return (field << 3) | wireType;
-}
-
-const PAYLOAD_VIEW = key(5, LEN);
-const VIEW_POLICIES = key(4, LEN);
-const VIEW_APPLICATIONS = key(5, LEN);
-
-const POLICY = {
-  id: key(1, LEN),
-  name: key(2, LEN),
-  app: key(3, LEN),
-  builtIn: key(4, VARINT),
-  action: key(5, VARINT),
-  order: key(6, VARINT),
-  levelRank: key(7, VARINT),
-  orgDepth: key(8, VARINT),
-  org: key(9, LEN),
-  expiresAtMs: key(10, I64),
-  isDefault: key(11, VARINT),
-  ringfenceJson: key(12, LEN),
-} as const;
-
-const APPLICATION = {
-  id: key(1, LEN),
-  name: key(2, LEN),
-  builtIn: key(3, VARINT),
-  org: key(4, LEN),
-  category: key(5, LEN),
-  subcategory: key(6, LEN),
-  rules: key(9, LEN),
-  primaryCompanyInfluence: key(10, LEN),
-  developmentInfluence: key(11, LEN),
-} as const;
+const PAYLOAD_VIEW = SNAPSHOT_PAYLOAD.view;
+const VIEW_POLICIES = COMPUTER_VIEW.policies;
+const VIEW_APPLICATIONS = COMPUTER_VIEW.applications;
 
 /** AppRule field number (1 path ... 6 certThumbprint) to its index in RULE_FIELDS. */
 const RULE_FIELD_BY_NUMBER = (
   ['path', 'processPath', 'createdBy', 'sha256', 'certSubject', 'certThumbprint'] as const
 ).map((field) => RULE_FIELDS.indexOf(field));
 const RULE_WIDTH = RULE_FIELDS.length;
-const STRING_LIST_VALUES = key(1, LEN);
+const STRING_LIST_VALUES = STRING_LIST.values;
 
 /** A wire PolicyAction number to its POLICY_ACTIONS index, -1 for one the codec refuses. */
 const ACTION_INDEX = Int8Array.from({ length: 16 }, (_, n) => {
