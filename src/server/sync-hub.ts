@@ -161,6 +161,11 @@ interface Connection {
   held: HeldView;
   /** The version of the last full snapshot sent because the agent could not apply a delta. */
   fullSentFor: number;
+  /**
+   * The number of the newest push made (SyncHub.pushCount) when a hello or an acknowledgement last caught
+   * the agent up to a new snapshot version: that push and those before it have nothing more to send it.
+   */
+  caughtUpAtPush: number;
   /** The connection's messages are handled one after the other, in order. */
   handled: Promise<void>;
   queued: number;
@@ -194,6 +199,8 @@ export class SyncHub {
   private closed = false;
   private readonly unwatch: () => void;
   private pushing: Promise<void> = Promise.resolve();
+  /** Pushes made so far: each push is numbered, from 1. */
+  private pushCount = 0;
   /** Whether a heartbeat round is under way. */
   private beating = false;
   private readonly sliceMs: number;
@@ -275,6 +282,7 @@ export class SyncHub {
       helloTimer: null,
       held: { version: 0 },
       fullSentFor: 0,
+      caughtUpAtPush: 0,
       handled: Promise.resolve(),
       queued: 0,
       unacked: { snapshot: null, settings: null },
@@ -484,6 +492,8 @@ export class SyncHub {
     const state = this.options.state.computerState(computerId);
     if (state.snapshotVersion > heldSnapshot) {
       this.sendView(conn, computerId, full);
+      // A push made before this (queued, or under way and not at this agent yet) need not send it again.
+      conn.caughtUpAtPush = this.pushCount;
       return;
     }
     // The agent holds the newest view (after a restart of this server, say): keep it as the next delta's base.
@@ -787,8 +797,9 @@ export class SyncHub {
     const snapshots = [...changes.snapshots];
     const sending = new Set(snapshots);
     const settings = changes.settings.filter((id) => !sending.has(id));
+    const number = ++this.pushCount;
     this.pushing = this.pushing
-      .then(() => this.pushNow(snapshots, settings))
+      .then(() => this.pushNow(number, snapshots, settings))
       .catch((error: unknown) =>
         this.options.logger.error({ err: (error as Error).message }, 'pushing a change to the agents failed'),
       );
@@ -799,7 +810,7 @@ export class SyncHub {
     return this.pushing;
   }
 
-  private async pushNow(snapshots: readonly string[], settings: readonly string[]): Promise<void> {
+  private async pushNow(number: number, snapshots: readonly string[], settings: readonly string[]): Promise<void> {
     // The change that is pushed (its commit, the swap of the world, the admin's answer) ends its turn of the
     // event loop first: the push's first slice is a turn of its own.
     if (snapshots.length + settings.length > 0) await new Promise((resolve) => setImmediate(resolve));
@@ -816,7 +827,7 @@ export class SyncHub {
       for (const id of snapshots) {
         await pacer.pace();
         const conn = this.byComputer.get(id);
-        if (conn === undefined) continue;
+        if (conn === undefined || this.caughtUpSince(conn, id, number)) continue;
         if (signer === undefined) {
           this.sendView(conn, id, false);
           continue;
@@ -849,6 +860,19 @@ export class SyncHub {
       const conn = this.byComputer.get(id);
       if (conn !== undefined) this.sendSettings(conn, id);
     }
+  }
+
+  /**
+   * Whether a hello or an acknowledgement heard after push `number` was made
+   * already sent the agent its computer's newest snapshot version: the push
+   * would send the same version again, whole (a late acknowledgement of the
+   * change before, racing the push). A push made after that catch-up (the
+   * same version pushed again) still sends it.
+   */
+  private caughtUpSince(conn: Connection, computerId: string, number: number): boolean {
+    return (
+      conn.caughtUpAtPush >= number && conn.held.version >= this.options.state.computerState(computerId).snapshotVersion
+    );
   }
 
   /** Waits until every connected computer of `ids` acknowledged its newest settings, or the time is up. */
