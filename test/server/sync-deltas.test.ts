@@ -460,7 +460,8 @@ describe('deltas from the sync hub', () => {
     it('loses no push when the signing thread cannot be started, and starts one for a later batch', async () => {
       const signer = new WorkerDeltaSigner();
       const start = (signer as unknown as { start: () => unknown }).start.bind(signer);
-      let refusals = 1;
+      // The push's first request to the thread asks for view hashes, its second is the first batch to sign.
+      let refusals = 2;
       (signer as unknown as { start: () => unknown }).start = () => {
         if (refusals-- > 0) throw new Error('ERR_WORKER_INIT_FAILED EAGAIN');
         return start();
@@ -473,6 +474,8 @@ describe('deltas from the sync hub', () => {
       );
       expect(failed.map((l) => [l.obj['code'], l.obj['deltas']])).toEqual([['signer-failed', 2]]);
       expect(String(failed[0]!.obj['err'])).toContain('cannot start the signing thread');
+      const unhashed = logs.filter((l) => l.msg.startsWith('the signing thread did not hash views'));
+      expect(unhashed.map((l) => [l.obj['code'], l.obj['views']])).toEqual([['signer-failed', 3]]);
       expect(signer.worker).not.toBeNull();
     });
 
