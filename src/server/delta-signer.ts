@@ -86,14 +86,15 @@ interface BatchRequest {
 }
 
 /**
- * A view hash request to the worker: the bodies and records one after the other in `bytes`; for each job
- * the end of its body, then the end of each of its records.
+ * A view hash request to the worker. A piece of a body over a SharedArrayBuffer (a body's entry records) is
+ * handed over as it is, read in place by the worker; the other bytes (the rest of a body, the records) are
+ * copied one after the other into `bytes`, a piece of them named by its [start, end] in it.
  */
 interface HashRequest {
   id: number;
   hash: true;
   bytes: Uint8Array;
-  jobs: { bodyEnd: number; ends: number[] }[];
+  jobs: { body: (Uint8Array | [number, number])[]; computers: [number, number][] }[];
 }
 
 type BatchReply =
@@ -111,17 +112,16 @@ parentPort.on('message', (m) => {
   try {
     if (m.hash === true) {
       let count = 0;
-      for (const job of m.jobs) count += job.ends.length;
+      for (const job of m.jobs) count += job.computers.length;
       const out = new Uint8Array(count * ${SHA256_BYTES});
-      let start = 0;
+      const piece = (p) => (Array.isArray(p) ? m.bytes.subarray(p[0], p[1]) : p);
       let at = 0;
       for (const job of m.jobs) {
-        const body = createHash('sha256').update(m.bytes.subarray(start, job.bodyEnd));
-        start = job.bodyEnd;
-        for (const end of job.ends) {
-          out.set(body.copy().update(m.bytes.subarray(start, end)).digest(), at);
+        const body = createHash('sha256');
+        for (const p of job.body) body.update(piece(p));
+        for (const c of job.computers) {
+          out.set(body.copy().update(piece(c)).digest(), at);
           at += ${SHA256_BYTES};
-          start = end;
         }
       }
       parentPort.postMessage({ id: m.id, hashes: out }, [out.buffer]);
@@ -153,6 +153,11 @@ interface Outstanding {
   reject: (error: Error) => void;
   /** A hashViews request: the number of hashes of each job, and where its answer goes. */
   hashes?: { counts: number[]; resolve: (hashes: Buffer[][]) => void };
+}
+
+/** Whether bytes lie in a SharedArrayBuffer: handed to the worker, they are shared, not copied. */
+function isShared(bytes: Uint8Array): boolean {
+  return bytes.buffer instanceof SharedArrayBuffer;
 }
 
 /** A DeltaSigner over one worker thread, started at the first batch and again after a failure. */
@@ -257,10 +262,17 @@ export class WorkerDeltaSigner implements DeltaSigner {
   hashViews(jobs: readonly ViewHashJob[]): Promise<Buffer[][]> {
     if (this.closed) return Promise.reject(new TollgateError('signer-closed', 'the delta signer is closed'));
     let total = 0;
+    let copied = 0;
     let count = 0;
     for (const job of jobs) {
-      for (const slice of job.body) total += slice.length;
-      for (const record of job.computers) total += record.length;
+      for (const slice of job.body) {
+        total += slice.length;
+        if (!isShared(slice)) copied += slice.length;
+      }
+      for (const record of job.computers) {
+        total += record.length;
+        copied += record.length;
+      }
       count += job.computers.length;
     }
     if (count === 0) return Promise.resolve(jobs.map(() => []));
@@ -277,24 +289,18 @@ export class WorkerDeltaSigner implements DeltaSigner {
         new TollgateError('signer-busy', `${this.hashesInFlight} hash requests are under way (maxInFlightHashes)`),
       );
     }
-    // One buffer of its own, moved to the worker rather than copied.
-    const bytes = new Uint8Array(total);
-    const layout: HashRequest['jobs'] = [];
+    // The bytes not shared already, in one buffer of their own, moved to the worker rather than copied.
+    const bytes = new Uint8Array(copied);
     let at = 0;
-    for (const job of jobs) {
-      for (const slice of job.body) {
-        bytes.set(slice, at);
-        at += slice.length;
-      }
-      const bodyEnd = at;
-      const ends: number[] = [];
-      for (const record of job.computers) {
-        bytes.set(record, at);
-        at += record.length;
-        ends.push(at);
-      }
-      layout.push({ bodyEnd, ends });
-    }
+    const copy = (slice: Uint8Array): [number, number] => {
+      bytes.set(slice, at);
+      at += slice.length;
+      return [at - slice.length, at];
+    };
+    const layout: HashRequest['jobs'] = jobs.map((job) => ({
+      body: job.body.map((slice) => (isShared(slice) ? slice : copy(slice))),
+      computers: job.computers.map(copy),
+    }));
     let worker: Worker;
     try {
       worker = this.start();

@@ -59,7 +59,9 @@ afterEach(async () => {
 describe('the delta signer', () => {
   it("hashes views on its thread as the event loop does: each body once, each computer's record after it", async () => {
     const s = signer();
-    const bodyA = [Buffer.from('body A, first slice;'), Buffer.alloc(70_000, 7), Buffer.from('last slice')];
+    // Entry records lie in shared memory (read in place by the thread), the rest is copied to it.
+    const shared = Buffer.from(new SharedArrayBuffer(70_000)).fill(7);
+    const bodyA = [Buffer.from('body A, first slice;'), shared.subarray(10, 69_000), Buffer.from('last slice')];
     const bodyB = [Buffer.alloc(1000, 3)];
     const records = [Buffer.from('computer 1'), Buffer.from('computer 22'), Buffer.from('computer 333')];
     const jobs = [
