@@ -7,6 +7,11 @@
  * transferred buffer and the signatures come back in another. Batches in
  * flight are bounded; a batch the worker cannot sign (an error, a crash)
  * is rejected, and the caller signs it itself, so no push is lost.
+ *
+ * The same thread takes the view hashes of new bodies (`hashViews`): SHA-256
+ * over a 400 KB body costs about a millisecond, and a global change makes
+ * hundreds of new bodies. A request holds bodies with the `computer` records
+ * of the computers that share each, and the hashes come back in order.
  */
 import type { KeyObject } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
@@ -20,14 +25,33 @@ export interface DeltaSigner {
    * 'signer-closed', 'invalid-input') when it does not sign them.
    */
   sign(payloads: readonly Uint8Array[], key: KeyObject): Promise<Uint8Array[]>;
+  /**
+   * The view hashes (docs/PROTOCOL.md) of the views made of each job's body
+   * and each of its `computer` records: for each job, a hash per record, in
+   * order. Rejects like `sign` (a request over `maxBatchBytes` with
+   * 'invalid-input'; more than `maxInFlightHashes` requests with 'signer-busy').
+   * Absent: the caller hashes on the event loop.
+   */
+  hashViews?(jobs: readonly ViewHashJob[]): Promise<Buffer[][]>;
   /** The most bytes of payloads one batch may hold (a push closes its batches there); unset: no bound. */
   readonly maxBatchBytes?: number;
   /** Stops signing: batches in flight are rejected. Safe to call twice. */
   close(): Promise<void>;
 }
 
+/** A body's encoding (its slices, in order) and the `computer` records of the views to hash with it. */
+export interface ViewHashJob {
+  body: readonly Uint8Array[];
+  computers: readonly Uint8Array[];
+}
+
+/** SHA-256 digest bytes. */
+export const SHA256_BYTES = 32;
+
 /** The worker signer's default bounds (docs/SERVER.md, "Bounds"). */
 export const DELTA_SIGNER_DEFAULTS = Object.freeze({
+  /** hashViews requests sent to the worker and not answered yet, at most; more are refused ('signer-busy'). */
+  maxInFlightHashes: 2,
   /** Payloads in one batch, at most. */
   maxBatchPayloads: 1024,
   /** Bytes of payloads in one batch, at most. */
@@ -46,6 +70,8 @@ export interface WorkerDeltaSignerOptions {
   maxBatchBytes?: number;
   /** Default DELTA_SIGNER_DEFAULTS.maxInFlightBatches. */
   maxInFlightBatches?: number;
+  /** Default DELTA_SIGNER_DEFAULTS.maxInFlightHashes. */
+  maxInFlightHashes?: number;
   /** Told when the worker thread fails (an uncaught error, an exit); the next batch starts a new one. */
   onWorkerFailure?: (error: Error) => void;
 }
@@ -59,7 +85,20 @@ interface BatchRequest {
   ends: number[];
 }
 
-type BatchReply = { id: number; signatures: Uint8Array } | { id: number; error: string };
+/**
+ * A view hash request to the worker. A piece of a body over a SharedArrayBuffer (a body's entry records) is
+ * handed over as it is, read in place by the worker; the other bytes (the rest of a body, the records) are
+ * copied one after the other into `bytes`, a piece of them named by its [start, end] in it.
+ */
+interface HashRequest {
+  id: number;
+  hash: true;
+  bytes: Uint8Array;
+  jobs: { body: (Uint8Array | [number, number])[]; computers: [number, number][] }[];
+}
+
+type BatchReply =
+  { id: number; signatures: Uint8Array } | { id: number; hashes: Uint8Array } | { id: number; error: string };
 
 /**
  * The worker's program (CommonJS, run with `eval`: no file to find next to
@@ -67,10 +106,27 @@ type BatchReply = { id: number; signatures: Uint8Array } | { id: number; error: 
  */
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
-const { sign } = require('node:crypto');
+const { createHash, sign } = require('node:crypto');
 let key = null;
 parentPort.on('message', (m) => {
   try {
+    if (m.hash === true) {
+      let count = 0;
+      for (const job of m.jobs) count += job.computers.length;
+      const out = new Uint8Array(count * ${SHA256_BYTES});
+      const piece = (p) => (Array.isArray(p) ? m.bytes.subarray(p[0], p[1]) : p);
+      let at = 0;
+      for (const job of m.jobs) {
+        const body = createHash('sha256');
+        for (const p of job.body) body.update(piece(p));
+        for (const c of job.computers) {
+          out.set(body.copy().update(piece(c)).digest(), at);
+          at += ${SHA256_BYTES};
+        }
+      }
+      parentPort.postMessage({ id: m.id, hashes: out }, [out.buffer]);
+      return;
+    }
     if (m.key !== undefined) key = m.key;
     if (key === null) throw new Error('no signing key was given');
     const out = new Uint8Array(m.ends.length * ${ED25519_SIGNATURE_BYTES});
@@ -95,6 +151,13 @@ interface Outstanding {
   count: number;
   resolve: (signatures: Uint8Array[]) => void;
   reject: (error: Error) => void;
+  /** A hashViews request: the number of hashes of each job, and where its answer goes. */
+  hashes?: { counts: number[]; resolve: (hashes: Buffer[][]) => void };
+}
+
+/** Whether bytes lie in a SharedArrayBuffer: handed to the worker, they are shared, not copied. */
+function isShared(bytes: Uint8Array): boolean {
+  return bytes.buffer instanceof SharedArrayBuffer;
 }
 
 /** A DeltaSigner over one worker thread, started at the first batch and again after a failure. */
@@ -104,6 +167,8 @@ export class WorkerDeltaSigner implements DeltaSigner {
   /** The key the running worker holds. */
   private heldKey: KeyObject | null = null;
   private readonly outstanding = new Map<number, Outstanding>();
+  /** hashViews requests among `outstanding`. */
+  private hashesInFlight = 0;
   private nextId = 1;
   private closed = false;
 
@@ -112,6 +177,7 @@ export class WorkerDeltaSigner implements DeltaSigner {
       maxBatchPayloads: options.maxBatchPayloads ?? DELTA_SIGNER_DEFAULTS.maxBatchPayloads,
       maxBatchBytes: options.maxBatchBytes ?? DELTA_SIGNER_DEFAULTS.maxBatchBytes,
       maxInFlightBatches: options.maxInFlightBatches ?? DELTA_SIGNER_DEFAULTS.maxInFlightBatches,
+      maxInFlightHashes: options.maxInFlightHashes ?? DELTA_SIGNER_DEFAULTS.maxInFlightHashes,
     };
   }
 
@@ -148,12 +214,10 @@ export class WorkerDeltaSigner implements DeltaSigner {
         ),
       );
     }
-    if (this.outstanding.size >= this.bounds.maxInFlightBatches) {
+    const signing = this.outstanding.size - this.hashesInFlight;
+    if (signing >= this.bounds.maxInFlightBatches) {
       return Promise.reject(
-        new TollgateError(
-          'signer-busy',
-          `${this.outstanding.size} batches are being signed already (maxInFlightBatches)`,
-        ),
+        new TollgateError('signer-busy', `${signing} batches are being signed already (maxInFlightBatches)`),
       );
     }
     // One buffer of its own (not a pooled slice), moved to the worker rather than copied.
@@ -188,11 +252,91 @@ export class WorkerDeltaSigner implements DeltaSigner {
       try {
         worker.postMessage(request, [bytes.buffer]);
       } catch (error) {
-        this.outstanding.delete(id);
+        this.settled(id);
         this.heldKey = null;
         reject(new TollgateError('signer-failed', `cannot hand a batch to the signing thread`, { cause: error }));
       }
     });
+  }
+
+  hashViews(jobs: readonly ViewHashJob[]): Promise<Buffer[][]> {
+    if (this.closed) return Promise.reject(new TollgateError('signer-closed', 'the delta signer is closed'));
+    let total = 0;
+    let copied = 0;
+    let count = 0;
+    for (const job of jobs) {
+      for (const slice of job.body) {
+        total += slice.length;
+        if (!isShared(slice)) copied += slice.length;
+      }
+      for (const record of job.computers) {
+        total += record.length;
+        copied += record.length;
+      }
+      count += job.computers.length;
+    }
+    if (count === 0) return Promise.resolve(jobs.map(() => []));
+    if (total > this.bounds.maxBatchBytes) {
+      return Promise.reject(
+        new TollgateError(
+          'invalid-input',
+          `jobs: ${jobs.length} bodies and records of ${total} bytes are over the bound (${this.bounds.maxBatchBytes} bytes)`,
+        ),
+      );
+    }
+    if (this.hashesInFlight >= this.bounds.maxInFlightHashes) {
+      return Promise.reject(
+        new TollgateError('signer-busy', `${this.hashesInFlight} hash requests are under way (maxInFlightHashes)`),
+      );
+    }
+    // The bytes not shared already, in one buffer of their own, moved to the worker rather than copied.
+    const bytes = new Uint8Array(copied);
+    let at = 0;
+    const copy = (slice: Uint8Array): [number, number] => {
+      bytes.set(slice, at);
+      at += slice.length;
+      return [at - slice.length, at];
+    };
+    const layout: HashRequest['jobs'] = jobs.map((job) => ({
+      body: job.body.map((slice) => (isShared(slice) ? slice : copy(slice))),
+      computers: job.computers.map(copy),
+    }));
+    let worker: Worker;
+    try {
+      worker = this.start();
+    } catch (error) {
+      return Promise.reject(
+        new TollgateError('signer-failed', `cannot start the signing thread: ${(error as Error).message}`, {
+          cause: error,
+        }),
+      );
+    }
+    const id = this.nextId++;
+    const request: HashRequest = { id, hash: true, bytes, jobs: layout };
+    return new Promise((resolve, reject) => {
+      this.outstanding.set(id, {
+        count,
+        resolve: () => undefined,
+        reject,
+        hashes: { counts: jobs.map((job) => job.computers.length), resolve },
+      });
+      this.hashesInFlight++;
+      try {
+        worker.postMessage(request, [bytes.buffer]);
+      } catch (error) {
+        this.settled(id);
+        reject(new TollgateError('signer-failed', `cannot hand a request to the signing thread`, { cause: error }));
+      }
+    });
+  }
+
+  /** Forgets an outstanding request; returns it. */
+  private settled(id: number): Outstanding | undefined {
+    const waiting = this.outstanding.get(id);
+    if (waiting === undefined) return undefined;
+    this.outstanding.delete(id);
+    if (waiting.hashes !== undefined) this.hashesInFlight--;
+    return waiting;
   }
 
   private start(): Worker {
@@ -209,11 +353,35 @@ export class WorkerDeltaSigner implements DeltaSigner {
   }
 
   private answer(reply: BatchReply): void {
-    const waiting = this.outstanding.get(reply.id);
+    const waiting = this.settled(reply.id);
     if (waiting === undefined) return;
-    this.outstanding.delete(reply.id);
     if ('error' in reply) {
       waiting.reject(new TollgateError('signer-failed', `the signing thread could not sign: ${reply.error}`));
+      return;
+    }
+    if ('hashes' in reply) {
+      const { hashes } = reply;
+      if (waiting.hashes === undefined || hashes.length !== waiting.count * SHA256_BYTES) {
+        waiting.reject(
+          new TollgateError(
+            'signer-failed',
+            `the signing thread sent ${hashes.length} bytes for ${waiting.count} hashes`,
+          ),
+        );
+        return;
+      }
+      const all = Buffer.from(hashes.buffer, hashes.byteOffset, hashes.length);
+      let at = 0;
+      const out = waiting.hashes.counts.map((n) => {
+        const job: Buffer[] = [];
+        for (let i = 0; i < n; i++, at += SHA256_BYTES) job.push(all.subarray(at, at + SHA256_BYTES));
+        return job;
+      });
+      waiting.hashes.resolve(out);
+      return;
+    }
+    if (waiting.hashes !== undefined) {
+      waiting.reject(new TollgateError('signer-failed', 'the signing thread sent signatures for a hash request'));
       return;
     }
     const { signatures } = reply;
@@ -240,6 +408,7 @@ export class WorkerDeltaSigner implements DeltaSigner {
     this.heldKey = null;
     const lost = [...this.outstanding.values()];
     this.outstanding.clear();
+    this.hashesInFlight = 0;
     if (!this.closed) this.options.onWorkerFailure?.(error);
     for (const waiting of lost) {
       waiting.reject(

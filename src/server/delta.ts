@@ -191,6 +191,27 @@ export class DeltaIssuer {
     return hash;
   }
 
+  /** Whether the view hash of this computer's view is known (viewHash costs no pass over the body). */
+  knowsViewHash(current: CurrentView): boolean {
+    const known = this.hashes.get(current.computerId);
+    return (
+      known !== undefined &&
+      known.body === current.view.body.serial &&
+      known.computer.equals(asBuffer(current.view.computer))
+    );
+  }
+
+  /** Notes the view hash of a computer's view, taken elsewhere (the signing thread: DeltaSigner.hashViews). */
+  noteViewHash(current: CurrentView, hash: Buffer): void {
+    this.hashes.delete(current.computerId);
+    this.hashes.set(current.computerId, {
+      computer: asBuffer(current.view.computer),
+      body: current.view.body.serial,
+      hash,
+    });
+    if (this.hashes.size > MAX_KNOWN_HASHES) this.hashes.delete(this.hashes.keys().next().value!);
+  }
+
   /** Keeps a view sent (or held by its agent), as the most recently used. */
   private keep(hash: Buffer, current: CurrentView): void {
     if (this.enabled)

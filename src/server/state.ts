@@ -1096,6 +1096,8 @@ export class ServerState implements ServerStateApi {
       Object.assign(known, row);
     }
     this.revision = changes.revision;
+    // Only now does the store count the caller as holding these rows (a catch-up dropped before is read again).
+    this.store.adopt(changes);
     this.phases.mark('catch-up: applied');
     if (viewChanges.snapshots.length > 0 || viewChanges.settings.length > 0) {
       for (const listener of this.listeners) listener.onViewChanges(viewChanges);

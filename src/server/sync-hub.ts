@@ -24,11 +24,12 @@ import {
   type SyncRefusalCode,
 } from '../wire/protocol-codes.js';
 import { signBytes } from '../wire/signing.js';
+import type { EncodedBody } from '../wire/view-splice.js';
 import { DeltaIssuer, finishDelta, type HeldView, type UnsignedDelta, type ViewMessage } from './delta.js';
 import type { DeltaSigner } from './delta-signer.js';
 import { DEFAULT_SLICE_MS, Pacer } from './pacer.js';
 import { NO_PHASE_MARKS, type PhaseMarks } from './stall-monitor.js';
-import type { ServerStateApi, ViewChanges } from './types.js';
+import type { CurrentView, ServerStateApi, ViewChanges } from './types.js';
 
 /** The path agents connect to. */
 export const AGENT_PATH = '/agent';
@@ -106,6 +107,22 @@ export const PUSH_SIGN_BATCH = 128;
 /** Batches of a push left with the signer while the push goes on, at most; more are taken back and signed here. */
 const PUSH_BATCHES_QUEUED = 3;
 
+/** Computers of a push whose view hashes one request to the signing thread asks for, at most. */
+const PUSH_HASH_VIEWS = 512;
+
+/** Bytes of bodies and records in one view hash request of a push, at most (the first: a quarter of it). */
+const PUSH_HASH_BYTES = 4 * 1024 * 1024;
+
+/** View hash requests of a push ahead of its sending, at most. */
+const PUSH_HASHES_AHEAD = 2;
+
+/** A view hash request of a push: the computers from `start` to `end` (indexes in its list), settled when answered. */
+interface HashAhead {
+  start: number;
+  end: number;
+  answered: Promise<void>;
+}
+
 /** A batch of a push's deltas handed to the signer. */
 interface SignBatch {
   items: PendingSend[];
@@ -161,6 +178,11 @@ interface Connection {
   held: HeldView;
   /** The version of the last full snapshot sent because the agent could not apply a delta. */
   fullSentFor: number;
+  /**
+   * The number of the newest push made (SyncHub.pushCount) when a hello or an acknowledgement last caught
+   * the agent up to a new snapshot version: that push and those before it have nothing more to send it.
+   */
+  caughtUpAtPush: number;
   /** The connection's messages are handled one after the other, in order. */
   handled: Promise<void>;
   queued: number;
@@ -194,6 +216,8 @@ export class SyncHub {
   private closed = false;
   private readonly unwatch: () => void;
   private pushing: Promise<void> = Promise.resolve();
+  /** Pushes made so far: each push is numbered, from 1. */
+  private pushCount = 0;
   /** Whether a heartbeat round is under way. */
   private beating = false;
   private readonly sliceMs: number;
@@ -275,6 +299,7 @@ export class SyncHub {
       helloTimer: null,
       held: { version: 0 },
       fullSentFor: 0,
+      caughtUpAtPush: 0,
       handled: Promise.resolve(),
       queued: 0,
       unacked: { snapshot: null, settings: null },
@@ -484,6 +509,8 @@ export class SyncHub {
     const state = this.options.state.computerState(computerId);
     if (state.snapshotVersion > heldSnapshot) {
       this.sendView(conn, computerId, full);
+      // A push made before this (queued, or under way and not at this agent yet) need not send it again.
+      conn.caughtUpAtPush = this.pushCount;
       return;
     }
     // The agent holds the newest view (after a restart of this server, say): keep it as the next delta's base.
@@ -683,6 +710,64 @@ export class SyncHub {
     }
   }
 
+  /**
+   * Asks the signing thread for the view hashes of the computers of a push
+   * from `start` on whose hash is not known: their bodies (each once) and
+   * `computer` records, up to PUSH_HASH_VIEWS computers or PUSH_HASH_BYTES
+   * (`first`: a quarter, so that the push starts soon). The answer is noted
+   * with the delta issuer; a request refused or failed is not (the push then
+   * hashes on the event loop, as without a thread).
+   */
+  private async hashAhead(
+    signer: DeltaSigner,
+    ids: readonly string[],
+    start: number,
+    first: boolean,
+    pacer: Pacer,
+  ): Promise<HashAhead> {
+    const budget = Math.min(signer.maxBatchBytes ?? PUSH_HASH_BYTES, first ? PUSH_HASH_BYTES / 4 : PUSH_HASH_BYTES);
+    const jobs = new Map<EncodedBody, CurrentView[]>();
+    let bytes = 0;
+    let end = start;
+    for (; end < ids.length && end - start < PUSH_HASH_VIEWS; end++) {
+      await pacer.pace();
+      const id = ids[end]!;
+      if (!this.byComputer.has(id)) continue;
+      const current = this.options.state.currentView(id);
+      if (this.deltas.knowsViewHash(current)) continue;
+      const body = current.view.body;
+      const more = current.view.computer.length + (jobs.has(body) ? 0 : body.length);
+      if (bytes + more > budget && jobs.size > 0) break;
+      bytes += more;
+      const views = jobs.get(body);
+      if (views === undefined) jobs.set(body, [current]);
+      else views.push(current);
+    }
+    if (jobs.size === 0) return { start, end, answered: Promise.resolve() };
+    const groups = [...jobs.values()];
+    let hashing: Promise<Buffer[][]>;
+    try {
+      hashing = signer.hashViews!(
+        groups.map((views) => ({ body: views[0]!.view.body.slices, computers: views.map((v) => v.view.computer) })),
+      );
+    } catch (error) {
+      hashing = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    const answered = hashing.then(
+      (hashes) => {
+        for (const [g, views] of groups.entries()) {
+          for (const [v, current] of views.entries()) this.deltas.noteViewHash(current, hashes[g]![v]!);
+        }
+      },
+      (error: unknown) =>
+        this.options.logger.debug(
+          { code: codeOf(error), err: (error as Error).message, views: end - start },
+          'the signing thread did not hash views: hashing them on the event loop',
+        ),
+    );
+    return { start, end, answered };
+  }
+
   /** Sends a computer's newest signed settings. */
   private sendSettings(conn: Connection, computerId: string): void {
     const signed = this.options.state.settingsFor(computerId);
@@ -787,8 +872,9 @@ export class SyncHub {
     const snapshots = [...changes.snapshots];
     const sending = new Set(snapshots);
     const settings = changes.settings.filter((id) => !sending.has(id));
+    const number = ++this.pushCount;
     this.pushing = this.pushing
-      .then(() => this.pushNow(snapshots, settings))
+      .then(() => this.pushNow(number, snapshots, settings))
       .catch((error: unknown) =>
         this.options.logger.error({ err: (error as Error).message }, 'pushing a change to the agents failed'),
       );
@@ -799,7 +885,7 @@ export class SyncHub {
     return this.pushing;
   }
 
-  private async pushNow(snapshots: readonly string[], settings: readonly string[]): Promise<void> {
+  private async pushNow(number: number, snapshots: readonly string[], settings: readonly string[]): Promise<void> {
     // The change that is pushed (its commit, the swap of the world, the admin's answer) ends its turn of the
     // event loop first: the push's first slice is a turn of its own.
     if (snapshots.length + settings.length > 0) await new Promise((resolve) => setImmediate(resolve));
@@ -812,11 +898,24 @@ export class SyncHub {
     let itemsBytes = 0;
     // Batches handed to the signer, oldest first (bounded: see drain).
     const queue: SignBatch[] = [];
+    // View hashes asked of the signing thread ahead of the computers' turn, oldest first.
+    const ahead: HashAhead[] = [];
+    let askedUpTo = 0;
     try {
-      for (const id of snapshots) {
+      for (const [i, id] of snapshots.entries()) {
         await pacer.pace();
+        if (signer?.hashViews !== undefined) {
+          while (ahead.length > 0 && ahead[0]!.end <= i) ahead.shift();
+          while (ahead.length < PUSH_HASHES_AHEAD && askedUpTo < snapshots.length) {
+            const asked = await this.hashAhead(signer, snapshots, askedUpTo, askedUpTo === 0, pacer);
+            ahead.push(asked);
+            askedUpTo = asked.end;
+          }
+          // This computer's hash (its body's) is on its way: waiting for it leaves the event loop free.
+          if (ahead[0] !== undefined && ahead[0].start <= i) await ahead[0].answered;
+        }
         const conn = this.byComputer.get(id);
-        if (conn === undefined) continue;
+        if (conn === undefined || this.caughtUpSince(conn, id, number)) continue;
         if (signer === undefined) {
           this.sendView(conn, id, false);
           continue;
@@ -849,6 +948,19 @@ export class SyncHub {
       const conn = this.byComputer.get(id);
       if (conn !== undefined) this.sendSettings(conn, id);
     }
+  }
+
+  /**
+   * Whether a hello or an acknowledgement heard after push `number` was made
+   * already sent the agent its computer's newest snapshot version: the push
+   * would send the same version again, whole (a late acknowledgement of the
+   * change before, racing the push). A push made after that catch-up (the
+   * same version pushed again) still sends it.
+   */
+  private caughtUpSince(conn: Connection, computerId: string, number: number): boolean {
+    return (
+      conn.caughtUpAtPush >= number && conn.held.version >= this.options.state.computerState(computerId).snapshotVersion
+    );
   }
 
   /** Waits until every connected computer of `ids` acknowledged its newest settings, or the time is up. */

@@ -1,7 +1,7 @@
 // The delta signer's worker thread (a real node:worker_threads Worker):
 // it signs what the event loop would, reports what it cannot sign, keeps
 // its bounds, and a crash rejects the batches it held and is recovered from.
-import { generateKeyPairSync } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TollgateError } from '../../src/engine/errors.js';
 import { ED25519_SIGNATURE_BYTES, WorkerDeltaSigner } from '../../src/server/delta-signer.js';
@@ -57,6 +57,44 @@ afterEach(async () => {
 });
 
 describe('the delta signer', () => {
+  it("hashes views on its thread as the event loop does: each body once, each computer's record after it", async () => {
+    const s = signer();
+    // Entry records lie in shared memory (read in place by the thread), the rest is copied to it.
+    const shared = Buffer.from(new SharedArrayBuffer(70_000)).fill(7);
+    const bodyA = [Buffer.from('body A, first slice;'), shared.subarray(10, 69_000), Buffer.from('last slice')];
+    const bodyB = [Buffer.alloc(1000, 3)];
+    const records = [Buffer.from('computer 1'), Buffer.from('computer 22'), Buffer.from('computer 333')];
+    const jobs = [
+      { body: bodyA, computers: [records[0]!, records[1]!] },
+      { body: bodyB, computers: [] },
+      { body: bodyB, computers: [records[2]!] },
+    ];
+    const hashes = await s.hashViews(jobs);
+    const expected = jobs.map((job) =>
+      job.computers.map((c) => {
+        const h = createHash('sha256');
+        for (const slice of job.body) h.update(slice);
+        return h.update(c).digest();
+      }),
+    );
+    expect(hashes).toEqual(expected);
+    expect(s.inFlight).toBe(0);
+  });
+
+  it('keeps its view hash bounds: bytes per request and requests in flight, naming them', async () => {
+    const s = signer({ maxBatchBytes: 1000, maxInFlightHashes: 1 });
+    const over = s.hashViews([{ body: [Buffer.alloc(990)], computers: [Buffer.alloc(11)] }]);
+    await expect(over).rejects.toThrow(/^jobs: .*over the bound \(1000 bytes\)$/);
+    const job = { body: [Buffer.alloc(500)], computers: [Buffer.alloc(10)] };
+    const first = s.hashViews([job]);
+    expect(await codeOf(s.hashViews([job]))).toBe('signer-busy');
+    // Signing has bounds of its own: a hash request under way does not make it busy.
+    const signed = await s.sign([encodeDeltaPayload(delta(1))], privateKey);
+    expect(signed).toHaveLength(1);
+    expect((await first)[0]).toHaveLength(1);
+    expect(await s.hashViews([job])).toHaveLength(1);
+  });
+
   it('signs on its thread exactly what sealDelta signs on the event loop', async () => {
     const contents = Array.from({ length: 50 }, (_, i) => delta(i));
     const payloads = contents.map(encodeDeltaPayload);

@@ -460,7 +460,8 @@ describe('deltas from the sync hub', () => {
     it('loses no push when the signing thread cannot be started, and starts one for a later batch', async () => {
       const signer = new WorkerDeltaSigner();
       const start = (signer as unknown as { start: () => unknown }).start.bind(signer);
-      let refusals = 1;
+      // The push's first request to the thread asks for view hashes, its second is the first batch to sign.
+      let refusals = 2;
       (signer as unknown as { start: () => unknown }).start = () => {
         if (refusals-- > 0) throw new Error('ERR_WORKER_INIT_FAILED EAGAIN');
         return start();
@@ -473,7 +474,71 @@ describe('deltas from the sync hub', () => {
       );
       expect(failed.map((l) => [l.obj['code'], l.obj['deltas']])).toEqual([['signer-failed', 2]]);
       expect(String(failed[0]!.obj['err'])).toContain('cannot start the signing thread');
+      const unhashed = logs.filter((l) => l.msg.startsWith('the signing thread did not hash views'));
+      expect(unhashed.map((l) => [l.obj['code'], l.obj['views']])).toEqual([['signer-failed', 3]]);
       expect(signer.worker).not.toBeNull();
+    });
+
+    it('sends no second copy of a version to an agent that a late acknowledgement caught up while a push waited', async () => {
+      const real = new WorkerDeltaSigner();
+      let calls = 0;
+      const released: (() => void)[] = [];
+      const gated: DeltaSigner = {
+        sign: (payloads, key) => {
+          // The first push's second batch (till-2's delta) waits until released: that push is under way
+          // while the next change is made and pushed.
+          if (++calls !== 2) return real.sign(payloads, key);
+          return new Promise((resolve, reject) =>
+            released.push(() => void real.sign(payloads, key).then(resolve, reject)),
+          );
+        },
+        close: () => real.close(),
+      };
+      await startServer(
+        { deltaSigner: gated, signBatch: 1, takeBackFromSigner: false },
+        { ...WORLD, computers: ['till-1', 'till-2'].map((id) => ({ id, group: 'tills' })) },
+      );
+      const a = await connected('till-1');
+      await takeSnapshot(a);
+      const b = await connected('till-2');
+      const firstB = await takeSnapshot(b);
+      const key = parsePublicKey(state.publicKeyPem());
+      const deltaOf = (message: ServerMessage) => {
+        expect(message.kind).toBe('delta');
+        return openDelta((message as { signed: Uint8Array }).signed, key);
+      };
+
+      await changePolicy(1);
+      const v2 = state.snapshotFor('till-1');
+      hub.push({ snapshots: ['till-1', 'till-2'], settings: [] });
+      expect(deltaOf(await a.next()).version).toBe(v2.version);
+      // The second change is committed and pushed while the first push waits for till-2's signature.
+      await changePolicy(2);
+      const v3 = state.snapshotFor('till-1');
+      hub.push({ snapshots: ['till-1', 'till-2'], settings: [] });
+      // till-1 acknowledges the first change only now: the acknowledgement catches it up to the second.
+      a.ack(v2.version, signedSnapshotViewHash(v2.bytes));
+      const caughtUp = deltaOf(await a.next());
+      expect([caughtUp.baseVersion, caughtUp.version]).toEqual([v2.version, v3.version]);
+      expect(released).toHaveLength(1);
+      released[0]!();
+      await hub.pushed();
+      // till-2 got each change as its delta, in order.
+      const b2 = deltaOf(await b.next());
+      const b3 = deltaOf(await b.next());
+      expect([b2.baseVersion, b2.version, b3.baseVersion, b3.version]).toEqual([
+        firstB.version,
+        state.snapshotFor('till-2').version - 1,
+        state.snapshotFor('till-2').version - 1,
+        state.snapshotFor('till-2').version,
+      ]);
+      // The second push sent till-1 nothing: the next message it gets is the delta of the change after.
+      await changePolicy(3);
+      hub.push({ snapshots: ['till-1', 'till-2'], settings: [] });
+      const next = deltaOf(await a.next());
+      expect([next.baseVersion, next.version]).toEqual([v3.version, state.snapshotFor('till-1').version]);
+      expect(deltaOf(await b.next()).baseVersion).toBe(b3.version);
+      expect(sentReasons()).toEqual(['no-base', 'no-base']);
     });
 
     it("closes a push's batches at the signer's byte bound rather than having them refused", async () => {

@@ -388,11 +388,14 @@ export class PgStore implements ServerStore {
         computers: (computers.rows as ComputerRecord[]).map(toRow),
       };
     }).then((changes) => {
-      for (const row of changes.entities) this.knownKeys.add(keyOf(row));
-      for (const key of changes.deletes) this.knownKeys.delete(keyOf(key));
       this.seen(changes.revision);
       return changes;
     });
+  }
+
+  adopt(changes: StoreChanges): void {
+    for (const row of changes.entities) this.knownKeys.add(keyOf(row));
+    for (const key of changes.deletes) this.knownKeys.delete(keyOf(key));
   }
 
   /** The stored revision, read now. */

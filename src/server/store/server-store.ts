@@ -73,8 +73,18 @@ export interface ServerStore {
 
   /** Everything stored, read in one transaction. */
   load(): Promise<StoreContents>;
-  /** What was committed after `revision` (entity rows and computer rows), read in one transaction. */
+  /**
+   * What was committed after `revision` (entity rows and computer rows), read in one transaction. What the
+   * store takes the caller to hold does not change until the caller adopts them (`adopt`): a catch-up that is
+   * read and then dropped (it failed, or was read again) leaves the next one computed from what the caller
+   * still holds.
+   */
   changesSince(revision: number): Promise<StoreChanges>;
+  /**
+   * Tells the store that the caller now holds the world of `changes` (from changesSince): the entity keys it
+   * checks a later catch-up against, when the deletions log no longer reaches back that far, are updated.
+   */
+  adopt(changes: StoreChanges): void;
   /** Stores one change and returns the new revision; StaleWorldError when the base is not the stored revision. */
   commitWorld(commit: WorldCommit): Promise<{ revision: number }>;
 

@@ -95,7 +95,7 @@ export class SqliteStore implements ServerStore {
   readonly kind = 'sqlite' as const;
   private readonly db: ServerDb;
   private readonly reports: ReportBatcher;
-  /** The entity keys this store's caller holds (what it loaded, and what changed since): see changesSince. */
+  /** The entity keys this store's caller holds (what it loaded, committed and adopted): see changesSince. */
   private readonly knownKeys = new Set<string>();
 
   private constructor(db: ServerDb) {
@@ -133,10 +133,13 @@ export class SqliteStore implements ServerStore {
         const stored = new Set(present.map(keyOf));
         changes.deletes = [...this.knownKeys].filter((key) => !stored.has(key)).map(keyFrom);
       }
-      for (const row of changes.entities) this.knownKeys.add(keyOf(row));
-      for (const key of changes.deletes) this.knownKeys.delete(keyOf(key));
       return changes;
     });
+  }
+
+  adopt(changes: StoreChanges): void {
+    for (const row of changes.entities) this.knownKeys.add(keyOf(row));
+    for (const key of changes.deletes) this.knownKeys.delete(keyOf(key));
   }
 
   /** The revision through which the deletions log was pruned (0: never). */

@@ -89,10 +89,59 @@ describe('the SQLite deletions log', () => {
       'new-after-gone-2',
       'new-after-gone-3',
     ]);
-    // Caught up, it reads the log again: nothing more.
+    // Caught up (the caller adopts what it read), it reads the log again: nothing more.
+    reader.adopt(caught);
     const none = await reader.changesSince(revision);
     expect(none.deletes).toEqual([]);
     expect(none.entities).toEqual([]);
+  });
+
+  it('counts what a catch-up brings as held only once the caller adopts it', async () => {
+    const writer = open(1);
+    const reader = open(1);
+    await writer.load();
+    let { revision } = await writer.commitWorld({
+      baseRevision: 0,
+      writes: [app('keep'), app('gone-1'), app('gone-2')],
+      deletes: [],
+      issued: [],
+    });
+    await reader.load();
+    const held = revision;
+    for (const id of ['gone-1', 'gone-2']) {
+      ({ revision } = await writer.commitWorld({
+        baseRevision: revision,
+        writes: [app(`new-after-${id}`)],
+        deletes: [{ kind: 'applications', id }],
+        issued: [],
+      }));
+    }
+    expect(writer.deletionsPrunedThrough()).toBeGreaterThan(held);
+    // Read, then dropped (the caller failed to apply it): read again from the same revision, the same answer.
+    const first = await reader.changesSince(held);
+    expect(first.deletes.map((d) => d.id).sort()).toEqual(['gone-1', 'gone-2']);
+    const again = await reader.changesSince(held);
+    expect(again.revision).toBe(revision);
+    expect(again.deletes.map((d) => d.id).sort()).toEqual(['gone-1', 'gone-2']);
+    expect(again.entities.map((e) => e.id).sort()).toEqual(['new-after-gone-1', 'new-after-gone-2']);
+    // Adopted: a later catch-up below the pruned log is checked against the keys held now.
+    reader.adopt(again);
+    ({ revision } = await writer.commitWorld({
+      baseRevision: revision,
+      writes: [app('last')],
+      deletes: [{ kind: 'applications', id: 'new-after-gone-1' }],
+      issued: [],
+    }));
+    ({ revision } = await writer.commitWorld({
+      baseRevision: revision,
+      writes: [],
+      deletes: [{ kind: 'applications', id: 'keep' }],
+      issued: [],
+    }));
+    expect(writer.deletionsPrunedThrough()).toBeGreaterThan(again.revision);
+    const later = await reader.changesSince(again.revision);
+    expect(later.deletes.map((d) => d.id).sort()).toEqual(['keep', 'new-after-gone-1']);
+    expect(later.entities.map((e) => e.id)).toEqual(['last']);
   });
 
   it('refuses a bound that is not a positive integer, naming it', () => {
