@@ -45,6 +45,54 @@ function faultHooks(fault: FaultPoint | undefined): ApplyHooks | undefined {
   }
 }
 
+/**
+ * What a warm start left until the sockets serve, run in the background
+ * (store/background-check.ts, on a worker thread): the full quick_check of
+ * the cache after an unclean stop, and the hash of the stored snapshot whose
+ * image was served. A damaged cache is then moved aside and recreated (its
+ * legible outbox salvaged) and the agent reloads from it, which leaves it
+ * without a snapshot until the server sends one: the state a check at open
+ * would have left, reached after the first answers (what was written to the
+ * damaged file meanwhile is on it; the server is greeted again, so it sends
+ * the snapshot again, and the salvaged requests are sent). A stored snapshot that
+ * no longer hashes to its image's binding is reported; the image keeps
+ * serving (Agent.storedSnapshotHashed). Never rejects.
+ */
+async function runDeferredChecks(
+  store: AgentStore,
+  agent: Agent,
+  logger: Logger,
+  hooks: { stopping: () => boolean; recovered: () => void },
+): Promise<void> {
+  const unchecked = agent.uncheckedSnapshot;
+  if (!store.checkOwed && unchecked === null) return;
+  const result = await store.backgroundCheck(unchecked);
+  if (hooks.stopping()) return;
+  try {
+    if (result.failed !== null) {
+      logger.error({ err: result.failed }, 'the background check of the cache could not run');
+      return;
+    }
+    if (result.problems.length > 0) {
+      logger.error({ problems: result.problems }, 'the background check found the cache database damaged');
+      store.recoverFromDamage(`quick_check failed: ${result.problems.join('; ')}`);
+      const reloaded = agent.loadFromStore();
+      for (const problem of reloaded.problems) logger.error(problem);
+      logger.warn({ snapshotVersion: reloaded.snapshotVersion }, 'serving from the recreated cache');
+      hooks.recovered();
+      return;
+    }
+    const hash = result.hash;
+    if (hash !== null) {
+      const problem = agent.storedSnapshotHashed(hash.version, hash.sha256, hash.problem);
+      if (problem !== null) logger.error({ problem }, 'stored snapshot damaged');
+    }
+    logger.debug({ quickCheck: result.checked, snapshotHashed: hash?.version ?? null }, 'background check passed');
+  } catch (error) {
+    logger.error({ err: (error as Error).message }, 'the background check of the cache failed');
+  }
+}
+
 export interface RunningDaemon {
   agent: Agent;
   close(): Promise<void>;
@@ -68,6 +116,8 @@ export async function startAgentDaemon(
     maxOutboxItems: config.outbox.maxRequests,
     maxOutboxBytes: config.outbox.maxBytes,
     onRecovered: (info) => logger.warn(info, 'the cache database was damaged: moved aside and recreated'),
+    // After an unclean stop the full quick_check runs once the sockets serve (runDeferredChecks).
+    deferCheck: true,
   });
   const recorder = new DecisionRecorder(
     store,
@@ -97,6 +147,8 @@ export async function startAgentDaemon(
       config.decisionLog.maxEntries > 0 ? (atMs, file, decision) => recorder.record(atMs, file, decision) : undefined,
     // A request stored in the outbox goes out at once when connected; otherwise after the next hello.
     onQueued: () => sync?.flushOutbox(),
+    // The stored image serves first; the stored snapshot's bytes are hashed once the sockets serve.
+    deferSnapshotHash: true,
   });
   const loaded = agent.loadFromStore();
   for (const problem of loaded.problems) logger.error(problem);
@@ -275,6 +327,12 @@ export async function startAgentDaemon(
   }
 
   let closing: Promise<void> | null = null;
+  // Not awaited by a stop: its worker does not hold the process, and a result after the stop is dropped.
+  void runDeferredChecks(store, agent, logger, {
+    stopping: () => closing !== null,
+    // The server is told what is held now (no snapshot: it sends one), and the salvaged requests go out.
+    recovered: () => sync?.checkIn(),
+  });
   const stop = async (): Promise<void> => {
     for (const job of jobs) await job.stop();
     sync?.close();

@@ -88,6 +88,14 @@ export interface AgentOptions {
   onQueued?: () => void;
   /** The largest signed delta opened (default DEFAULT_MAX_DELTA_BYTES); a larger one is refused. */
   maxDeltaBytes?: number;
+  /**
+   * Serve the stored image at a warm start without first re-hashing the
+   * stored snapshot's bytes (the image is bound to the SHA-256 recorded when
+   * they were verified): the caller hashes them later (AgentStore
+   * backgroundCheck, `uncheckedSnapshot`) and tells `storedSnapshotHashed`.
+   * Default false: they are hashed before the image is used.
+   */
+  deferSnapshotHash?: boolean;
 }
 
 export type { AgentCore, ApprovalSubmissionInput, CoreStatus, DecideOptions, HeldVersions } from './core.js';
@@ -161,6 +169,8 @@ export class Agent implements AgentCore {
   /** Decisions by action (a plain record: counted on every decision). */
   private readonly counts = Object.fromEntries(POLICY_ACTIONS.map((a) => [a, 0])) as Record<PolicyAction, number>;
   private readonly startedAtMs: number;
+  /** The active version served from its image before its stored bytes were hashed again (deferSnapshotHash). */
+  private unhashed: { version: number; sha256: Buffer } | null = null;
 
   constructor(options: AgentOptions) {
     this.options = options;
@@ -229,6 +239,7 @@ export class Agent implements AgentCore {
   private loadActiveSnapshot(warnings: string[] = []): string | null {
     this.active = null;
     this.activeViewHash = null;
+    this.unhashed = null;
     const where = { version: null as number | null };
     try {
       const record = this.options.store.activeSnapshotRecord();
@@ -310,11 +321,16 @@ export class Agent implements AgentCore {
     let image: ViewImage;
     try {
       // The snapshot it was compiled from must still be there, whole: else the stored snapshot's own checks decide.
-      const stored = this.options.store.hashActiveSnapshot();
-      if (stored === null || !stored.equals(info.sha256)) throw new Error('the stored snapshot no longer hashes to it');
+      // Deferred, the image is served first and the bytes hashed after (storedSnapshotHashed).
+      if (this.options.deferSnapshotHash !== true) {
+        const stored = this.options.store.hashActiveSnapshot();
+        if (stored === null || !stored.equals(info.sha256))
+          throw new Error('the stored snapshot no longer hashes to it');
+      }
       const file = this.options.store.images.read(info.sha256);
       if (file === null) throw new Error('its file is missing');
       image = openActiveImage(file, this.binding(record.version, info.sha256));
+      if (this.options.deferSnapshotHash === true) this.unhashed = { version: record.version, sha256: info.sha256 };
     } catch (error) {
       this.tellImageProblem(
         `the stored view image of snapshot ${record.version} cannot be used (${(error as Error).message}): ` +
@@ -499,8 +515,44 @@ export class Agent implements AgentCore {
     return { version: next.version };
   }
 
+  /**
+   * The active snapshot version when it is served from its stored image and
+   * its stored bytes have not been hashed again since start
+   * (deferSnapshotHash); null otherwise.
+   */
+  get uncheckedSnapshot(): { version: number } | null {
+    return this.unhashed === null ? null : { version: this.unhashed.version };
+  }
+
+  /**
+   * Told the SHA-256 of the stored bytes of `version` (null, with
+   * `problem`, when they could not be read whole), hashed after its image
+   * was served. Returns what is wrong, or null when they hash to the value
+   * the image is bound to (or another snapshot is active by now).
+   *
+   * When they do not, the image keeps serving: it was compiled from those
+   * bytes when they were verified, and it was opened only after its own
+   * checks and its binding to that hash. What is lost is the stored base
+   * of deltas: the view hash is dropped, so a delta is refused
+   * ('delta-base-mismatch') and the server sends a full snapshot, which
+   * replaces the damaged one.
+   */
+  storedSnapshotHashed(version: number, sha256: Buffer | null, problem: string | null = null): string | null {
+    const pending = this.unhashed;
+    if (pending === null || pending.version !== version || this.active?.version !== version) return null;
+    this.unhashed = null;
+    if (sha256 !== null && sha256.equals(pending.sha256)) return null;
+    this.activeViewHash = null;
+    return (
+      `stored snapshot ${version} no longer hashes to the SHA-256 recorded when it was verified` +
+      `${problem === null ? '' : ` (${problem})`}: its view image, bound to that hash, keeps serving; ` +
+      'deltas are refused until a full snapshot replaces it'
+    );
+  }
+
   /** Makes a verified, compiled and stored view the active one. */
   private accept(next: Active, viewHash: Buffer | null): void {
+    this.unhashed = null;
     this.active = next;
     this.activeViewHash = viewHash;
     this.effective = null;

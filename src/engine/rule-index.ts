@@ -118,12 +118,15 @@ export class RuleIndex {
   /** next[rule]: the next rule in its chain, or -1. */
   readonly next: Int32Array;
   private count = 0;
+  /** The last rule filed (add takes them in increasing order). */
+  private last = -1;
 
   /**
    * An index for at most `rules` rules, numbered from 0; or one over the
    * arrays of an index built before (a view image's): `table` of a power of
-   * two slots with at least one empty, chains without cycles, which the
-   * caller has checked (a lookup would not end otherwise).
+   * two slots with at least one empty, chains going to lower rule numbers
+   * (so without cycles), which the caller has checked (a lookup would not
+   * end otherwise).
    */
   constructor(rules: number | { table: Int32Array; next: Int32Array; size: number }) {
     if (typeof rules !== 'number') {
@@ -154,8 +157,16 @@ export class RuleIndex {
     return 2 * slot;
   }
 
-  /** Files rule `rule` (each rule at most once) under a key hash. */
+  /**
+   * Files rule `rule` under a key hash. Rules are filed in increasing
+   * order, each at most once, so that every chain goes down to lower rule
+   * numbers: what lets a stored image's chains be checked in one linear
+   * pass (view-image.ts, validateLayout).
+   */
   add(hash: number, rule: number): void {
+    if (rule <= this.last)
+      throw new RangeError(`rule ${rule} filed after rule ${this.last}: rules go in increasing order`);
+    this.last = rule;
     const at = this.slotOf(hash);
     this.table[at] = hash;
     this.next[rule] = this.table[at + 1] as number;

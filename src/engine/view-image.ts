@@ -333,7 +333,6 @@ function validateLayout(l: ImageSections): void {
   sameLength('appRuleCount', l.appRuleCount, apps);
   const rules = l.ruleApp.length;
   sameLength('ruleFields', l.ruleFields, rules * RULE_WIDTH);
-  strs('ruleFields', l.ruleFields, true);
   for (let a = 0; a < apps; a++) {
     if ((l.appFlags[a] as number) > FLAG_BUILT_IN) throw damaged(`appFlags[${a}] is unknown`);
     const start = l.appRuleStart[a] as number;
@@ -359,21 +358,35 @@ function validateLayout(l: ImageSections): void {
   sameLength('defaults1', l.defaults1, l.defaults0.length);
   range('defaults0', l.defaults0, 0, n);
   range('defaults1', l.defaults1, 0, n);
-  range('ruleApp', l.ruleApp, -1, used);
-  for (let r = 0; r < rules; r++) {
-    if ((l.ruleApp[r] as number) < 0) continue;
+  // Rules: each of a used application (or -1: of none), its fields string numbers (or -1), one set at least.
+  const ruleApp = l.ruleApp;
+  const ruleFields = l.ruleFields;
+  for (let r = 0, at = 0; r < rules; r++) {
+    const a = ruleApp[r] as number;
+    if (a < -1 || a >= used) throw damaged(`ruleApp[${r}] = ${a} is out of range [-1, ${used})`);
     let any = false;
-    for (let k = 0; k < RULE_WIDTH; k++) if ((l.ruleFields[r * RULE_WIDTH + k] as number) >= 0) any = true;
-    if (!any) throw damaged(`rule ${r} sets no field`);
+    for (const end = at + RULE_WIDTH; at < end; at++) {
+      const v = ruleFields[at] as number;
+      if (v < -1 || v >= strings) throw damaged(`ruleFields[${at}] = ${v} is not a string number (${strings} strings)`);
+      if (v >= 0) any = true;
+    }
+    if (!any && a >= 0) throw damaged(`rule ${r} sets no field`);
   }
 
-  // The index: a power of two slots with one empty at least (a lookup ends there), chains that end.
+  // The index: a power of two slots with one empty at least (a lookup ends there), and chains that end:
+  // rules are filed in increasing order, so each chain goes down to lower rule numbers, which one
+  // linear pass checks (no walk of the chains); every rule a slot or a chain names is of a used application.
   const table = l.indexTable;
   const slots = table.length >>> 1;
   if (slots < 16 || (slots & (slots - 1)) !== 0 || table.length !== slots * 2) throw damaged('index table size');
-  sameLength('indexNext', l.indexNext, Math.max(rules, 1));
-  range('indexNext', l.indexNext, -1, rules);
-  const visited = new Uint8Array(rules);
+  const next = l.indexNext;
+  sameLength('indexNext', next, Math.max(rules, 1));
+  for (let r = 0; r < next.length; r++) {
+    const to = next[r] as number;
+    if (to === -1) continue;
+    if (to < 0 || to >= r) throw damaged(`indexNext[${r}] = ${to}: index chains must go to earlier rules`);
+    if ((ruleApp[to] as number) < 0) throw damaged(`index files rule ${to}, of no policy's application`);
+  }
   let empty = false;
   for (let s = 0; s < slots; s++) {
     const head = table[2 * s + 1] as number;
@@ -382,11 +395,7 @@ function validateLayout(l: ImageSections): void {
       continue;
     }
     if (head < 0 || head >= rules) throw damaged(`index slot ${s} names rule ${head}`);
-    for (let r = head; r >= 0; r = l.indexNext[r] as number) {
-      if (visited[r] === 1) throw damaged(`index chains meet at rule ${r}`);
-      if ((l.ruleApp[r] as number) < 0) throw damaged(`index files rule ${r}, of no policy's application`);
-      visited[r] = 1;
-    }
+    if ((ruleApp[head] as number) < 0) throw damaged(`index files rule ${head}, of no policy's application`);
   }
   if (!empty) throw damaged('index table has no empty slot');
   const words = l.filterBits.length;

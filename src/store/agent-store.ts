@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { TollgateError } from '../engine/errors.js';
-import { closeDatabase, openDatabase, quickCheck, type RecoveryInfo } from './open-database.js';
+import { closeDatabase, openCheckedDatabase, quickCheck, recoverDatabase, type RecoveryInfo } from './open-database.js';
+import { runBackgroundCheck, type BackgroundCheckOutcome } from './background-check.js';
 import { DEFAULT_MAX_IMAGE_BYTES, ImageFiles, imageFolder, type ImageWriteHooks } from './image-files.js';
 import { salvageOutbox } from './outbox-salvage.js';
 import { STORAGE_UNAVAILABLE, type StorageFault, guardStorage, simulateStorageFault } from './storage-error.js';
@@ -24,6 +25,11 @@ export interface AgentStoreOptions {
   onRecovered?: (info: RecoveryInfo) => void;
   /** The largest compiled view image file kept (default DEFAULT_MAX_IMAGE_BYTES); a larger one is not stored. */
   maxImageBytes?: number;
+  /**
+   * After an unclean stop, leave the full quick_check to `backgroundCheck`
+   * instead of running it at open (default false: it runs at open).
+   */
+  deferCheck?: boolean;
 }
 
 /**
@@ -174,16 +180,24 @@ interface OutboxRow {
  * write is one durable (synchronous = FULL) transaction.
  */
 export class AgentStore {
-  private readonly db: Database.Database;
+  private db: Database.Database;
   private readonly file: string;
+  /** What recovery from a damaged file needs (the salvage and who to tell). */
+  private readonly onRecovered: ((info: RecoveryInfo) => void) | undefined;
+  /**
+   * Whether the full quick_check is still owed (an unclean stop, opened with
+   * deferCheck): `backgroundCheck` runs it.
+   */
+  checkOwed: boolean;
+  private readonly bounds: Bounds;
   private readonly maxDecisionLog: number;
   private readonly maxDecisionLogBytes: number;
   /** Rows and bytes of the decision log, counted once and then kept up to date; null until needed. */
   private logTotals: { rows: number; bytes: number } | null = null;
-  private readonly stmt: Statements;
+  private stmt!: Statements;
   /** The compiled view images beside the database. */
   readonly images: ImageFiles;
-  private readonly applySnapshotTx: Database.Transaction<
+  private applySnapshotTx!: Database.Transaction<
     (
       version: number,
       bytes: Buffer,
@@ -193,18 +207,34 @@ export class AgentStore {
       info: SnapshotInfo | null,
     ) => void
   >;
-  private readonly applySettingsTx: Database.Transaction<(version: number, bytes: Buffer, appliedAtMs: number) => void>;
-  private readonly appendDecisionsTx: (entries: Iterable<DecisionLogEntry>) => { rows: number; bytes: number };
-  private readonly markOutboxDeliveredTx: (id: string) => void;
-  private readonly enqueueOutboxTx: Database.Transaction<(row: OutboxInsert) => boolean>;
+  private applySettingsTx!: Database.Transaction<(version: number, bytes: Buffer, appliedAtMs: number) => void>;
+  private appendDecisionsTx!: (entries: Iterable<DecisionLogEntry>) => { rows: number; bytes: number };
+  private markOutboxDeliveredTx!: (id: string) => void;
+  private enqueueOutboxTx!: Database.Transaction<(row: OutboxInsert) => boolean>;
 
-  private constructor(db: Database.Database, file: string, bounds: Bounds) {
-    const { maxPreviousSnapshots, maxDeliveredOutboxIds } = bounds;
+  private constructor(
+    db: Database.Database,
+    file: string,
+    bounds: Bounds,
+    checkOwed: boolean,
+    onRecovered: ((info: RecoveryInfo) => void) | undefined,
+  ) {
     this.images = new ImageFiles(imageFolder(file), bounds.maxImageBytes);
     this.maxDecisionLog = bounds.maxDecisionLog;
     this.maxDecisionLogBytes = bounds.maxDecisionLogBytes;
     this.db = db;
     this.file = file;
+    this.bounds = bounds;
+    this.checkOwed = checkOwed;
+    this.onRecovered = onRecovered;
+    this.attach(db);
+  }
+
+  /** Prepares the statements and transactions of `db`, the connection in use from now. */
+  private attach(db: Database.Database): void {
+    const { maxPreviousSnapshots, maxDeliveredOutboxIds } = this.bounds;
+    this.db = db;
+    this.logTotals = null;
     const stmt = prepareStatements(db);
     this.stmt = stmt;
     this.applySnapshotTx = db.transaction(
@@ -249,7 +279,7 @@ export class AgentStore {
       stmt.rememberDelivered.run(id);
       stmt.forgetDelivered.run(maxDeliveredOutboxIds);
     });
-    const { maxOutboxItems, maxOutboxBytes } = bounds;
+    const { maxOutboxItems, maxOutboxBytes } = this.bounds;
     this.enqueueOutboxTx = db.transaction((row: OutboxInsert) => {
       if (stmt.outboxHas.get(row.id) !== undefined || stmt.deliveredHas.get(row.id) !== undefined) return false;
       const held = stmt.outboxSize.get() ?? { n: 0, bytes: 0 };
@@ -279,9 +309,13 @@ export class AgentStore {
       maxOutboxBytes: count(options.maxOutboxBytes, DEFAULT_OUTBOX_LIMITS.maxBytes, 'maxOutboxBytes'),
       maxImageBytes: count(options.maxImageBytes, DEFAULT_MAX_IMAGE_BYTES, 'maxImageBytes'),
     };
-    const db = openDatabase(file, options.onRecovered, salvageOutbox);
+    const { db, checkOwed } = openCheckedDatabase(file, {
+      onRecovered: options.onRecovered,
+      salvage: salvageOutbox,
+      deferCheck: options.deferCheck ?? false,
+    });
     try {
-      return new AgentStore(db, file, bounds);
+      return new AgentStore(db, file, bounds, checkOwed, options.onRecovered);
     } catch (error) {
       db.close();
       throw error;
@@ -562,6 +596,35 @@ export class AgentStore {
   /** `PRAGMA quick_check` problems; [] when the database is fine. */
   integrityCheck(): string[] {
     return this.guard(() => quickCheck(this.db));
+  }
+
+  /**
+   * Runs, on a worker thread with its own read-only connection (the event
+   * loop keeps answering), what a warm start left for later: the full
+   * quick_check when `checkOwed`, and the SHA-256 of the stored bytes of
+   * snapshot `hash.version`. Never rejects: failures are in the result.
+   */
+  backgroundCheck(hash: { version: number } | null): Promise<BackgroundCheckOutcome> {
+    return runBackgroundCheck(this.file, { quickCheck: this.checkOwed, hashVersion: hash?.version ?? null }).then(
+      (result) => {
+        if (result.problems.length === 0) this.checkOwed = false;
+        return result;
+      },
+    );
+  }
+
+  /**
+   * Replaces a database found damaged while open (by backgroundCheck): the
+   * connection is closed, the file moved aside, a new one created with the
+   * legible outbox rows salvaged into it, as openDatabase does at open;
+   * onRecovered is told. Everything else the file held (snapshots, settings,
+   * the decision log) is gone.
+   */
+  recoverFromDamage(reason: string): void {
+    if (this.db.open) this.db.close();
+    const db = recoverDatabase(this.file, reason, { onRecovered: this.onRecovered, salvage: salvageOutbox });
+    this.attach(db);
+    this.checkOwed = false;
   }
 
   /** Closes the database; later calls do nothing. */

@@ -43,26 +43,60 @@ export function openDatabase(
   onRecovered?: (info: RecoveryInfo) => void,
   salvage?: Salvage,
 ): Database.Database {
+  return openCheckedDatabase(file, { onRecovered, salvage, deferCheck: false }).db;
+}
+
+/** Options of `openCheckedDatabase`. */
+export interface OpenOptions {
+  onRecovered?: ((info: RecoveryInfo) => void) | undefined;
+  salvage?: Salvage | undefined;
+  /**
+   * Leave the full quick_check owed after an unclean stop to the caller
+   * (`checkOwed`), who runs it later (the agent daemon: in the background,
+   * once its socket serves). The cheap checks (empty file, header, schema)
+   * still run at open.
+   */
+  deferCheck: boolean;
+}
+
+/**
+ * openDatabase, telling whether the full quick_check is still owed: true
+ * only with `deferCheck` after an unclean stop.
+ */
+export function openCheckedDatabase(file: string, options: OpenOptions): { db: Database.Database; checkOwed: boolean } {
   // After a clean close, with the file untouched since, the full quick_check
   // is skipped (it reads every page: seconds of start-up on a large cache);
   // the periodic integrity check still runs. After a crash it always runs.
   const check = !closedCleanly(file);
   fs.rmSync(cleanMarker(file), { force: true });
   try {
-    return openAndMigrate(file, check);
+    return { db: openAndMigrate(file, check && !options.deferCheck), checkOwed: check && options.deferCheck };
   } catch (error) {
     if (!isCorruption(error)) throw asTollgateError(file, error);
-    const movedTo = moveAside(file);
-    let db: Database.Database;
-    try {
-      db = openAndMigrate(file, true);
-    } catch (again) {
-      throw asTollgateError(file, again);
-    }
-    const salvagedOutbox = salvage?.(movedTo, db) ?? 0;
-    onRecovered?.({ movedTo, error: (error as Error).message, salvagedOutbox });
-    return db;
+    return { db: recoverDatabase(file, (error as Error).message, options), checkOwed: false };
   }
+}
+
+/**
+ * Moves the damaged database at `file` aside (`<file>.corrupt-<ms>`, with
+ * its -wal and -shm), creates a new one, salvages what it can of the old
+ * one into it and tells onRecovered. The caller has closed its connection.
+ */
+export function recoverDatabase(
+  file: string,
+  reason: string,
+  options: Pick<OpenOptions, 'onRecovered' | 'salvage'>,
+): Database.Database {
+  const movedTo = moveAside(file);
+  let db: Database.Database;
+  try {
+    db = openAndMigrate(file, true);
+  } catch (again) {
+    throw asTollgateError(file, again);
+  }
+  const salvagedOutbox = options.salvage?.(movedTo, db) ?? 0;
+  options.onRecovered?.({ movedTo, error: reason, salvagedOutbox });
+  return db;
 }
 
 function asTollgateError(file: string, error: unknown): TollgateError {
@@ -203,7 +237,8 @@ export function quickCheck(db: Database.Database): string[] {
     .filter((line) => line !== 'ok' && !line.startsWith('*** in database'));
 }
 
-function isCorruption(error: unknown): boolean {
+/** Whether `error` says the database file is damaged (not a database, corrupt, or refused by the schema checks). */
+export function isCorruption(error: unknown): boolean {
   if (error instanceof TollgateError) return error.code === 'store-corrupt';
   if (!(error instanceof Database.SqliteError)) return false;
   return error.code === 'SQLITE_NOTADB' || error.code.startsWith('SQLITE_CORRUPT');

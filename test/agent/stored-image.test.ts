@@ -208,6 +208,73 @@ describe('the stored view image', () => {
     expect(agent.snapshotVersion).toBeNull();
   });
 
+  /** Flips one bit of the first stored part of snapshot 1 (the image file stays whole). */
+  function damageStoredSnapshot(): void {
+    const db = new Database(dbFile);
+    const part = db
+      .prepare<[], { bytes: Buffer }>('SELECT bytes FROM snapshot_parts WHERE version = 1 AND seq = 0')
+      .get()!;
+    part.bytes[10] = (part.bytes[10] as number) ^ 1;
+    db.prepare('UPDATE snapshot_parts SET bytes = ? WHERE version = 1 AND seq = 0').run(part.bytes);
+    db.close();
+  }
+
+  describe('with the stored snapshot hashed after the image serves (deferSnapshotHash, as the daemon does)', () => {
+    it('a whole stored snapshot: the background hash agrees, and nothing changes', async () => {
+      const fresh = applyFresh();
+      const { agent, store } = newAgent({ deferSnapshotHash: true });
+      expect(agent.loadFromStore().problems).toEqual([]);
+      const viewHash = agent.viewHash;
+      expect(viewHash).not.toBeNull();
+      expect(agent.uncheckedSnapshot).toEqual({ version: 1 });
+      expect(decisions(agent)).toEqual(fresh);
+      const check = await store.backgroundCheck(agent.uncheckedSnapshot);
+      expect(check.failed).toBeNull();
+      expect(check.hash?.problem).toBeNull();
+      expect(agent.storedSnapshotHashed(1, check.hash?.sha256 ?? null)).toBeNull();
+      expect(agent.uncheckedSnapshot).toBeNull();
+      expect(agent.viewHash).toEqual(viewHash);
+      expect(problems).toEqual([]);
+    });
+
+    it('a damaged stored snapshot with a good image: served from the image, then reported; the image keeps serving and deltas are refused', async () => {
+      const fresh = applyFresh();
+      damageStoredSnapshot();
+      const { agent, store } = newAgent({ deferSnapshotHash: true });
+      expect(agent.loadFromStore().problems).toEqual([]);
+      // Served from the image, which is whole and bound to the hash recorded at verification.
+      expect(agent.snapshotVersion).toBe(1);
+      expect(decisions(agent)).toEqual(fresh);
+      const check = await store.backgroundCheck(agent.uncheckedSnapshot);
+      expect(check.problems).toEqual([]);
+      expect(check.hash?.version).toBe(1);
+      const problem = agent.storedSnapshotHashed(1, check.hash?.sha256 ?? null, check.hash?.problem ?? null);
+      expect(problem).toMatch(/stored snapshot 1 no longer hashes to the SHA-256 recorded when it was verified/);
+      // What changes: no view hash is held, so the server sends a full snapshot rather than a delta on it.
+      expect(agent.viewHash).toBeNull();
+      expect(agent.held().viewHash).toBeNull();
+      expect(agent.snapshotVersion).toBe(1);
+      expect(decisions(agent)).toEqual(fresh);
+      // A full snapshot replaces it, stored whole.
+      agent.applySnapshot(seal(2));
+      expect(agent.viewHash).not.toBeNull();
+      expect(store.hashActiveSnapshot()).not.toBeNull();
+    });
+
+    it('a result for a version no longer active changes nothing', async () => {
+      applyFresh();
+      damageStoredSnapshot();
+      const { agent, store } = newAgent({ deferSnapshotHash: true });
+      agent.loadFromStore();
+      const check = store.backgroundCheck(agent.uncheckedSnapshot);
+      agent.applySnapshot(seal(2));
+      expect(agent.uncheckedSnapshot).toBeNull();
+      const result = await check;
+      expect(agent.storedSnapshotHashed(1, result.hash?.sha256 ?? null)).toBeNull();
+      expect(agent.viewHash).not.toBeNull();
+    });
+  });
+
   it('keeps the image of the active snapshot only, and removes leftover temporary files', () => {
     const { agent, store } = newAgent();
     agent.applySnapshot(seal(1));

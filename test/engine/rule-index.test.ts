@@ -44,6 +44,17 @@ describe('RuleIndex', () => {
     );
   });
 
+  it('files rules in increasing order only, so every chain goes to lower rule numbers', () => {
+    const index = new RuleIndex(10);
+    index.add(7, 3);
+    index.add(7, 5);
+    expect(() => index.add(7, 5)).toThrow(/rule 5 filed after rule 5/);
+    expect(() => index.add(9, 4)).toThrow(/increasing order/);
+    expect(index.first(7)).toBe(5);
+    expect(index.nextRule(5)).toBe(3);
+    expect(index.nextRule(3)).toBe(-1);
+  });
+
   it('holds as many rules as it was made for', () => {
     const index = new RuleIndex(10_000);
     for (let rule = 0; rule < 10_000; rule++) index.add(hashKey('path:exact', `c:/apps/${rule}.exe`), rule);

@@ -112,6 +112,10 @@ describe('a damaged cache with queued approval requests, as real processes', () 
       try {
         const moved = await daemon.waitForLog((l) => typeof l['msg'] === 'string' && /moved aside/.test(l['msg']));
         expect(moved['salvagedOutbox']).toBe(legible.length);
+        // Found by the full check, which a start after an unclean stop runs once the sockets serve.
+        expect(daemon.logs.some((l) => l['msg'] === 'the background check found the cache database damaged')).toBe(
+          true,
+        );
         for (const id of legible) {
           await daemon.waitForLog((l) => l['msg'] === 'approval request delivered' && l['requestId'] === id);
         }

@@ -4,6 +4,7 @@
 // serves each time (the old one, or the new one once committed), from its
 // stored image, and only the active snapshot's image file is left.
 import { readdirSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalClient } from '../../src/local/client.js';
@@ -122,6 +123,41 @@ describe('the daemon killed while applying a snapshot', () => {
     try {
       const warning = await restarted.waitForLog(imageWarning);
       expect(String(warning['problem'])).toMatch(/stored view image of snapshot 1 cannot be used \(.*magic/);
+      expect((await status(socket)).snapshotVersion).toBe(1);
+      expect(await decide(socket, 'C:\\Windows\\System32\\notepad.exe')).toEqual(before);
+    } finally {
+      await restarted.stop();
+    }
+  });
+
+  it('a damaged stored snapshot with a whole image: served from the image, then the background hash reports it', async () => {
+    const socket = join(ws.dir, 'blob.sock');
+    const config = writeConfig(ws, 'blob', { computerId: LARGE_COMPUTER, seedSnapshot: v1, socket: { path: socket } });
+    const first = await startDaemon(config, socket);
+    await first.waitForLog((l) => l['msg'] === 'seed snapshot applied');
+    const before = await decide(socket, 'C:\\Windows\\System32\\notepad.exe');
+    await first.stop();
+    const db = new Database(join(ws.dir, 'blob-data', 'agent.db'));
+    const part = db
+      .prepare<[], { bytes: Buffer }>('SELECT bytes FROM snapshot_parts WHERE version = 1 AND seq = 0')
+      .get()!;
+    part.bytes[10] = (part.bytes[10] as number) ^ 1;
+    db.prepare('UPDATE snapshot_parts SET bytes = ? WHERE version = 1 AND seq = 0').run(part.bytes);
+    db.close();
+
+    // Without the seed (it would be refused as stale anyway): the start serves what the cache holds.
+    const warm = writeConfig(ws, 'blob-warm', {
+      computerId: LARGE_COMPUTER,
+      dataDir: join(ws.dir, 'blob-data'),
+      socket: { path: socket },
+    });
+    const restarted = await startDaemon(warm, socket);
+    try {
+      expect(await decide(socket, 'C:\\Windows\\System32\\notepad.exe')).toEqual(before);
+      const reported = await restarted.waitForLog((l) => l['msg'] === 'stored snapshot damaged');
+      expect(String(reported['problem'])).toMatch(/stored snapshot 1 no longer hashes to the SHA-256 recorded/);
+      expect(restarted.logs.some(imageWarning)).toBe(false);
+      // The image keeps serving.
       expect((await status(socket)).snapshotVersion).toBe(1);
       expect(await decide(socket, 'C:\\Windows\\System32\\notepad.exe')).toEqual(before);
     } finally {

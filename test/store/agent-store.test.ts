@@ -340,6 +340,63 @@ describe('recovery from an unreadable file', () => {
     again.close();
   });
 
+  it('with deferCheck, leaves the full check after a crash to backgroundCheck, which finds the damage; recoverFromDamage moves the file aside', async () => {
+    const store = openStore();
+    for (let v = 1; v <= 4; v++) store.applySnapshot(v, Buffer.alloc(20_000, v), v);
+    store.close();
+    // As after a crash: no clean mark.
+    fs.rmSync(`${file}.clean`);
+    const bytes = fs.readFileSync(file);
+    bytes.fill(0xab, 4096 * 3, 4096 * 4);
+    fs.writeFileSync(file, bytes);
+
+    const seen: { movedTo: string; error: string; salvagedOutbox: number }[] = [];
+    const deferred = openStore({ deferCheck: true, onRecovered: (info) => seen.push(info) });
+    expect(seen).toEqual([]);
+    expect(deferred.checkOwed).toBe(true);
+    const check = await deferred.backgroundCheck(null);
+    expect(check.failed).toBeNull();
+    expect(check.checked).toBe(true);
+    expect(check.problems).not.toEqual([]);
+    expect(deferred.checkOwed).toBe(true);
+
+    deferred.recoverFromDamage(`quick_check failed: ${check.problems.join('; ')}`);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.error).toMatch(/quick_check failed/);
+    expect(fs.existsSync(seen[0]!.movedTo)).toBe(true);
+    expect(deferred.checkOwed).toBe(false);
+    // The same store object works on the new file.
+    expect(deferred.activeSnapshot()).toBeNull();
+    deferred.applySnapshot(1, Buffer.from('fresh'), 1);
+    expect(deferred.activeSnapshot()?.bytes.toString()).toBe('fresh');
+    expect(deferred.integrityCheck()).toEqual([]);
+  });
+
+  it('with deferCheck: nothing owed after a clean close; after a crash on a sound file the background check passes and hashes the snapshot', async () => {
+    const store = openStore();
+    store.applySnapshot(1, Buffer.alloc(SNAPSHOT_PART_BYTES + 10, 7), 1);
+    store.close();
+    const clean = openStore({ deferCheck: true });
+    expect(clean.checkOwed).toBe(false);
+    const hashed = await clean.backgroundCheck({ version: 1 });
+    expect(hashed.checked).toBe(false);
+    expect(hashed.hash?.sha256).toEqual(clean.hashActiveSnapshot());
+    clean.close();
+    fs.rmSync(`${file}.clean`);
+    const crashed = openStore({ deferCheck: true });
+    expect(crashed.checkOwed).toBe(true);
+    const check = await crashed.backgroundCheck({ version: 1 });
+    expect(check).toMatchObject({ problems: [], checked: true, failed: null });
+    expect(check.hash?.sha256).toEqual(crashed.hashActiveSnapshot());
+    expect(crashed.checkOwed).toBe(false);
+    // A version no longer stored is named, not hashed.
+    expect((await crashed.backgroundCheck({ version: 9 })).hash).toEqual({
+      version: 9,
+      sha256: null,
+      problem: 'snapshot 9 is no longer stored',
+    });
+  });
+
   it('keeps a healthy SQLite file of another application and its data', () => {
     const other = new Database(file);
     other.exec("CREATE TABLE photos (name TEXT); INSERT INTO photos VALUES ('cat.jpg')");
