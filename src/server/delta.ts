@@ -13,7 +13,7 @@ import {
   encodeDeltaPayload,
   hashHex,
   sameHash,
-  signedDeltaBytes,
+  deltaServerMessage,
   signedDeltaLength,
   type DeltaContent,
   type DeltaHeader,
@@ -45,7 +45,15 @@ export type SnapshotReason =
 
 /** What to send: the message's kind and signed bytes, and what the agent holds once it applied it. */
 export type ViewMessage =
-  | { kind: 'delta'; signed: Uint8Array; baseVersion: number; snapshotBytes: number; produces: HeldView }
+  | {
+      kind: 'delta';
+      signed: Uint8Array;
+      baseVersion: number;
+      snapshotBytes: number;
+      produces: HeldView;
+      /** The ServerMessage carrying `signed`, when it was made with it (finishDelta). */
+      message?: Uint8Array;
+    }
   | { kind: 'snapshot'; signed: Uint8Array; reason: SnapshotReason; produces: HeldView };
 
 /** A delta chosen and encoded but not signed yet: `finish` makes the message from the payload's signature. */
@@ -60,9 +68,11 @@ export interface UnsignedDelta {
 
 /** The delta message of an unsigned delta and its Ed25519 signature by `key`. */
 export function finishDelta(unsigned: UnsignedDelta, signature: Uint8Array, key: KeyObject): ViewMessage {
+  const { message, signed } = deltaServerMessage(unsigned.payload, signature, keyId(key));
   return {
     kind: 'delta',
-    signed: signedDeltaBytes(unsigned.payload, signature, keyId(key)),
+    signed,
+    message,
     baseVersion: unsigned.baseVersion,
     snapshotBytes: unsigned.snapshotBytes,
     produces: unsigned.produces,

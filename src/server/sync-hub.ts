@@ -366,9 +366,9 @@ export class SyncHub {
    * buffer), the connection is closed (4429) instead. The agent reconnects
    * and resumes from the versions it holds, so nothing is lost.
    */
-  private send(conn: Connection, message: ServerMessage): void {
+  private send(conn: Connection, message: ServerMessage, encoded?: Uint8Array): void {
     if (conn.ws.readyState !== WebSocket.OPEN) return;
-    const bytes = encodeServerMessage(message);
+    const bytes = encoded ?? encodeServerMessage(message);
     const buffered = conn.ws.bufferedAmount;
     // A WebSocket frame adds at most 10 bytes of header to a server's message.
     if (buffered > 0 && buffered + bytes.length + 10 > this.bounds.maxBufferedBytes) {
@@ -634,7 +634,7 @@ export class SyncHub {
       );
       if (full) conn.fullSentFor = chosen.produces.version;
     }
-    this.send(conn, { kind: chosen.kind, signed: chosen.signed });
+    this.send(conn, { kind: chosen.kind, signed: chosen.signed }, chosen.kind === 'delta' ? chosen.message : undefined);
     this.sent(conn, chosen.kind, 'snapshot', chosen.produces.version);
     // What it will hold once applied: the next change is a delta from there.
     conn.held = chosen.produces;

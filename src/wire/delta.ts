@@ -603,6 +603,52 @@ export function signedDeltaBytes(payload: Uint8Array, signature: Uint8Array, sig
   return pb.SignedDelta.encode({ payload, signature, keyId: signerKeyId }).finish();
 }
 
+/**
+ * The ServerMessage that carries the SignedDelta of an encoded payload and
+ * its signature (field `delta`), written into one buffer: byte for byte what
+ * encodeServerMessage makes of signedDeltaBytes' output, without the two
+ * protobuf writers and copies per agent of a push. `signed` is the
+ * SignedDelta within it.
+ */
+export function deltaServerMessage(
+  payload: Uint8Array,
+  signature: Uint8Array,
+  signerKeyId: string,
+): { message: Buffer; signed: Buffer } {
+  const keyBytes = Buffer.byteLength(signerKeyId, 'utf8');
+  // A field left out when empty, as protobufjs leaves it out.
+  const field = (n: number): number => (n === 0 ? 0 : 1 + varintLength(n) + n);
+  const signedLength = field(payload.length) + field(signature.length) + field(keyBytes);
+  const head = 1 + varintLength(signedLength);
+  const out = Buffer.allocUnsafe(head + signedLength);
+  let at = 0;
+  const varint = (value: number): void => {
+    let v = value;
+    while (v >= 0x80) {
+      out[at++] = (v % 0x80) | 0x80;
+      v = Math.floor(v / 0x80);
+    }
+    out[at++] = v;
+  };
+  out[at++] = (6 << 3) | LEN;
+  varint(signedLength);
+  const bytes = (key: number, value: Uint8Array): void => {
+    if (value.length === 0) return;
+    out[at++] = key;
+    varint(value.length);
+    out.set(value, at);
+    at += value.length;
+  };
+  bytes((1 << 3) | LEN, payload);
+  bytes((2 << 3) | LEN, signature);
+  if (keyBytes > 0) {
+    out[at++] = (3 << 3) | LEN;
+    varint(keyBytes);
+    at += out.write(signerKeyId, at, 'utf8');
+  }
+  return { message: out, signed: out.subarray(head) };
+}
+
 /** Ed25519 signature bytes. */
 const SIGNATURE_BYTES = 64;
 

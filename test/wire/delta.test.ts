@@ -6,6 +6,8 @@ import { TollgateError } from '../../src/engine/errors.js';
 import type { World } from '../../src/engine/model.js';
 import { buildView, type ComputerView } from '../../src/engine/view.js';
 import {
+  deltaServerMessage,
+  signedDeltaBytes,
   applyDeltaToParts,
   applyDeltaToView,
   decodeDeltaPayload,
@@ -23,6 +25,7 @@ import {
 import { tollgate } from '../../src/wire/generated/tollgate.js';
 import { openSnapshot, sealSnapshot } from '../../src/wire/signed.js';
 import { generateSigningKeys, parsePrivateKey, parsePublicKey, signBytes } from '../../src/wire/signing.js';
+import { encodeServerMessage } from '../../src/wire/sync-messages.js';
 import { decodeViewBytes } from '../../src/wire/view-decoder.js';
 import { TARGET_COMPUTER, syntheticWorld } from '../../scripts/lib/synthetic-world.js';
 
@@ -298,5 +301,25 @@ describe('the diff of two lists of entries', () => {
     };
     expect(diffViews(parts, policiesView([['pol-1', 0]]), header)).toBeNull();
     expect(diffViews(policiesView([['pol-1', 0]]), parts, header)).toBeNull();
+  });
+});
+
+describe('the ServerMessage of a signed delta in one buffer', () => {
+  it('is byte for byte what the protobuf encoders make, for any payload, signature and key id', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 20_000 }),
+        fc.uint8Array({ maxLength: 70 }),
+        fc.string({ maxLength: 40 }),
+        (payload, signature, keyId) => {
+          const { message, signed } = deltaServerMessage(payload, signature, keyId);
+          const expected = signedDeltaBytes(payload, signature, keyId);
+          expect(Buffer.from(signed).equals(Buffer.from(expected))).toBe(true);
+          const envelope = encodeServerMessage({ kind: 'delta', signed: expected });
+          expect(Buffer.from(message).equals(Buffer.from(envelope))).toBe(true);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });
