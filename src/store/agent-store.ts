@@ -607,7 +607,7 @@ export class AgentStore {
   backgroundCheck(hash: { version: number } | null): Promise<BackgroundCheckOutcome> {
     return runBackgroundCheck(this.file, { quickCheck: this.checkOwed, hashVersion: hash?.version ?? null }).then(
       (result) => {
-        if (result.problems.length === 0) this.checkOwed = false;
+        if (result.checked && result.failed === null && result.problems.length === 0) this.checkOwed = false;
         return result;
       },
     );

@@ -397,6 +397,21 @@ describe('recovery from an unreadable file', () => {
     });
   });
 
+  it('a background check that cannot run says so and changes nothing', async () => {
+    const store = openStore();
+    store.applySnapshot(1, Buffer.from('one'), 1);
+    store.close();
+    fs.rmSync(`${file}.clean`);
+    const deferred = openStore({ deferCheck: true });
+    // The file gone from under the open connection: the worker cannot open it.
+    fs.renameSync(file, `${file}.elsewhere`);
+    const check = await deferred.backgroundCheck({ version: 1 });
+    expect(check.failed).toMatch(/unable to open|no such file|cannot open/i);
+    expect(check.problems).toEqual([]);
+    expect(deferred.checkOwed).toBe(true);
+    fs.renameSync(`${file}.elsewhere`, file);
+  });
+
   it('keeps a healthy SQLite file of another application and its data', () => {
     const other = new Database(file);
     other.exec("CREATE TABLE photos (name TEXT); INSERT INTO photos VALUES ('cat.jpg')");
