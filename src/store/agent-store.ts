@@ -297,7 +297,7 @@ export class AgentStore {
   /**
    * Opens (creating and migrating if needed) the store at `file`. An empty,
    * corrupt or non-database file is moved aside and replaced, its legible
-   * outbox rows queued again in the new one; see `openDatabase`.
+   * outbox rows queued again in the new one; see `openCheckedDatabase`.
    */
   static open(file: string, options: AgentStoreOptions = {}): AgentStore {
     const bounds: Bounds = {
@@ -616,7 +616,7 @@ export class AgentStore {
   /**
    * Replaces a database found damaged while open (by backgroundCheck): the
    * connection is closed, the file moved aside, a new one created with the
-   * legible outbox rows salvaged into it, as openDatabase does at open;
+   * legible outbox rows salvaged into it, as openCheckedDatabase does at open;
    * onRecovered is told. Everything else the file held (snapshots, settings,
    * the decision log) is gone.
    */

@@ -6,7 +6,7 @@ import { MIGRATIONS, migrate } from './migrations.js';
 /** How long a statement waits for another connection's lock before SQLITE_BUSY. */
 export const BUSY_TIMEOUT_MS = 5_000;
 
-/** What `openDatabase` reports when it had to replace an unreadable file. */
+/** What `openCheckedDatabase` and `recoverDatabase` report when they had to replace an unreadable file. */
 export interface RecoveryInfo {
   /** Where the unreadable file was moved (its -wal/-shm get the same name plus suffix). */
   movedTo: string;
@@ -30,22 +30,6 @@ const AGENT_TABLES: readonly SchemaTable[] = [
   ['snapshot_parts', 2],
 ];
 
-/**
- * Opens (creating if needed) and migrates the database at `file`. A file
- * that is empty (0 bytes), is not a database, is corrupt or lacks tables of
- * the schema version it claims is moved aside to `<file>.corrupt-<ms>`,
- * `salvage` copies what it can of it into a new database, and the new one is
- * used; anything else (including a healthy SQLite file of another
- * application) is left alone.
- */
-export function openDatabase(
-  file: string,
-  onRecovered?: (info: RecoveryInfo) => void,
-  salvage?: Salvage,
-): Database.Database {
-  return openCheckedDatabase(file, { onRecovered, salvage, deferCheck: false }).db;
-}
-
 /** Options of `openCheckedDatabase`. */
 export interface OpenOptions {
   onRecovered?: ((info: RecoveryInfo) => void) | undefined;
@@ -60,8 +44,13 @@ export interface OpenOptions {
 }
 
 /**
- * openDatabase, telling whether the full quick_check is still owed: true
- * only with `deferCheck` after an unclean stop.
+ * Opens (creating if needed) and migrates the database at `file`. A file
+ * that is empty (0 bytes), is not a database, is corrupt or lacks tables of
+ * the schema version it claims is moved aside to `<file>.corrupt-<ms>`,
+ * `salvage` copies what it can of it into a new database, and the new one is
+ * used; anything else (including a healthy SQLite file of another
+ * application) is left alone. Tells whether the full quick_check is still
+ * owed: true only with `deferCheck` after an unclean stop.
  */
 export function openCheckedDatabase(file: string, options: OpenOptions): { db: Database.Database; checkOwed: boolean } {
   // After a clean close, with the file untouched since, the full quick_check
@@ -278,7 +267,7 @@ function closedCleanly(file: string): boolean {
   }
 }
 
-/** Closes a database and records that it was closed cleanly (see openDatabase). */
+/** Closes a database and records that it was closed cleanly (see openCheckedDatabase). */
 export function closeDatabase(db: Database.Database, file: string): void {
   if (!db.open) return;
   db.close();
