@@ -84,17 +84,29 @@ export class DecisionRecorder {
    */
   private *pendingRows(from: number, to: number): Generator<DecisionLogEntry> {
     const slots = this.times.length;
-    for (let n = from; n < to; n++) {
-      const slot = n % slots;
-      const decision = this.decisions[slot] as Decision;
-      yield {
-        atMs: this.times[slot] as number,
-        computerId: this.computerId,
-        request: JSON.stringify(this.files[slot]),
-        decision: JSON.stringify(decision),
-        action: decision.action,
-        policy: decision.policy,
-      };
+    // Most decisions are shared by many files (one frozen decision per deciding policy): each is
+    // written as JSON once a flush. The texts are let go with the flush.
+    const texts = new Map<Decision, string>();
+    try {
+      for (let n = from; n < to; n++) {
+        const slot = n % slots;
+        const decision = this.decisions[slot] as Decision;
+        let text = texts.get(decision);
+        if (text === undefined) {
+          text = JSON.stringify(decision);
+          if (Object.isFrozen(decision)) texts.set(decision, text);
+        }
+        yield {
+          atMs: this.times[slot] as number,
+          computerId: this.computerId,
+          request: JSON.stringify(this.files[slot]),
+          decision: text,
+          action: decision.action,
+          policy: decision.policy,
+        };
+      }
+    } finally {
+      texts.clear();
     }
   }
 

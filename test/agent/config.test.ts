@@ -30,7 +30,7 @@ describe('daemon config', () => {
       maxPendingBytes: 8 * 1024 * 1024,
       flushIntervalMs: 5_000,
     });
-    expect(config.decisionCache).toEqual({ maxBytes: 32 * 1024 * 1024 });
+    expect(config.decisionCache).toEqual({ maxBytes: 16 * 1024 * 1024 });
     expect(config.shutdownTimeoutMs).toBe(10_000);
   });
 
