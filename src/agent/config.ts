@@ -162,13 +162,13 @@ export const daemonConfigSchema = z.strictObject({
         .number()
         .int()
         .positive()
-        .default(8 * 1024 * 1024),
+        .default(4 * 1024 * 1024),
       flushIntervalMs: timerMs().default(5_000),
     })
     .default({
       maxEntries: 10_000,
       maxBytes: 64 * 1024 * 1024,
-      maxPendingBytes: 8 * 1024 * 1024,
+      maxPendingBytes: 4 * 1024 * 1024,
       flushIntervalMs: 5_000,
     }),
   decisionCache: z

@@ -3,7 +3,7 @@ import type { AgentStore, DecisionLogEntry } from '../store/agent-store.js';
 import { fileBytes } from './decision-cache.js';
 
 /** The default bound on the bytes of decisions held in memory between two writes. */
-export const DEFAULT_MAX_PENDING_BYTES = 8 * 1024 * 1024;
+export const DEFAULT_MAX_PENDING_BYTES = 4 * 1024 * 1024;
 
 export interface LoggedDecision {
   atMs: number;
