@@ -132,7 +132,8 @@ export class DecisionCache {
    */
   lookup(file: FileRequest, nowMs: number, nextExpiryAfter: (nowMs: number) => number, decide: Decide): CachedDecision {
     this.checkTime(nowMs, nextExpiryAfter);
-    const hit = find(this.current.get(file.path), file);
+    const first = this.current.get(file.path);
+    const hit = find(first, file);
     if (hit !== null) {
       this.hits++;
       return hit;
@@ -142,15 +143,15 @@ export class DecisionCache {
       this.hits++;
       // Asked again since the last turn: it moves into the current generation (the previous one keeps its copy
       // until it is let go, counted there).
-      this.add(old.file, old.decision);
+      this.add(old.file, old.decision, first);
       return old;
     }
     this.misses++;
-    return this.add(file, Object.freeze(decide(file, nowMs)));
+    return this.add(file, Object.freeze(decide(file, nowMs)), first);
   }
 
-  /** Adds an entry to the current generation, turning generations first when it is full. */
-  private add(file: FileRequest, decision: Decision): Entry {
+  /** Adds an entry to the current generation (where `first` heads its path's chain), turning generations first when it is full. */
+  private add(file: FileRequest, decision: Decision, first: Entry | undefined): Entry {
     const bytes = fileBytes(file);
     if (bytes > this.generationBytes) return { file, decision, next: null };
     if (this.currentCount >= this.generationEntries || this.currentBytes + bytes > this.generationBytes) {
@@ -162,8 +163,9 @@ export class DecisionCache {
       this.current = emptied;
       this.currentCount = 0;
       this.currentBytes = 0;
+      first = undefined;
     }
-    const entry: Entry = { file, decision, next: this.current.get(file.path) ?? null };
+    const entry: Entry = { file, decision, next: first ?? null };
     this.current.set(file.path, entry);
     this.currentCount++;
     this.currentBytes += bytes;

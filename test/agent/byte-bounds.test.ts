@@ -122,6 +122,29 @@ describe('byte bounds', () => {
     expect(decided).toBe(202);
   });
 
+  it('DecisionCache keeps files that share a path apart across generations', () => {
+    const cache = new DecisionCache({ maxBytes: 16 * KIB });
+    const never = (): number => Infinity;
+    const made = new Map<string, number>();
+    const decide = (file: FileRequest): Decision => {
+      const key = file.sha256 ?? '-';
+      if (file.path === '/opt/same') made.set(key, (made.get(key) ?? 0) + 1);
+      return { ...DECISION, reason: key };
+    };
+    const variants: FileRequest[] = [
+      { path: '/opt/same' },
+      { path: '/opt/same', sha256: 'aa' },
+      { path: '/opt/same', sha256: 'bb' },
+    ];
+    for (let n = 0; n < 100; n++) {
+      for (const file of variants) expect(cache.get({ ...file }, 0, never, decide).reason).toBe(file.sha256 ?? '-');
+      cache.get({ path: `/opt/once/${n}/${'y'.repeat(512)}` }, 0, never, decide);
+    }
+    // Each variant decided once, though the generations turned many times.
+    for (const file of variants) expect(made.get(file.sha256 ?? '-')).toBe(1);
+    expect(cache.heldBytes).toBeLessThanOrEqual(16 * KIB);
+  });
+
   it('DecisionCache lets go of its older generation past maxBytes and does not cache an entry larger than half the bound', () => {
     const cache = new DecisionCache({ maxBytes: 64 * KIB });
     const never = (): number => Infinity;
