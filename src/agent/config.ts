@@ -162,30 +162,30 @@ export const daemonConfigSchema = z.strictObject({
         .number()
         .int()
         .positive()
-        .default(8 * 1024 * 1024),
+        .default(4 * 1024 * 1024),
       flushIntervalMs: timerMs().default(5_000),
     })
     .default({
       maxEntries: 10_000,
       maxBytes: 64 * 1024 * 1024,
-      maxPendingBytes: 8 * 1024 * 1024,
+      maxPendingBytes: 4 * 1024 * 1024,
       flushIntervalMs: 5_000,
     }),
   decisionCache: z
     .strictObject({
-      /** Bytes of cached decisions by file; past it the cache starts over. */
+      /** Bytes of cached decisions by file, in two generations of half each; past it the older one is let go. */
       maxBytes: z
         .number()
         .int()
         .positive()
-        .default(32 * 1024 * 1024),
+        .default(16 * 1024 * 1024),
       /**
        * No longer used (answers are no longer stored by request bytes): still
        * accepted, so that a configuration file written for an earlier version loads.
        */
       maxAnswerBytes: z.number().int().positive().optional(),
     })
-    .default({ maxBytes: 32 * 1024 * 1024 }),
+    .default({ maxBytes: 16 * 1024 * 1024 }),
   /** The approval outbox's bounds (docs/DAEMON.md); a full outbox refuses new requests ('outbox-full'). */
   outbox: z
     .strictObject({

@@ -1,9 +1,9 @@
 import type { Decision, FileRequest } from '../engine/model.js';
 
-/** Past this many entries the cache starts over (a bound, not an LRU: hot files come back at once). */
+/** Entries the cache holds at most, half in each generation (a bound, not an LRU). */
 export const DECISION_CACHE_MAX_ENTRIES = 65_536;
-/** Past this many bytes of file keys the decisions by file start over (config decisionCache.maxBytes). */
-export const DECISION_CACHE_MAX_BYTES = 32 * 1024 * 1024;
+/** Bytes of files (fileBytes) the cache holds at most, half in each generation (config decisionCache.maxBytes). */
+export const DECISION_CACHE_MAX_BYTES = 16 * 1024 * 1024;
 /** What an entry costs besides its text: the map slot, the objects and their headers. */
 const ENTRY_OVERHEAD_BYTES = 128;
 
@@ -49,6 +49,14 @@ function sameFile(a: FileRequest, b: FileRequest): boolean {
   );
 }
 
+/** Finds the entry for `file` in one generation's chain of its path, or null. */
+function find(first: Entry | undefined, file: FileRequest): Entry | null {
+  for (let entry: Entry | null = first ?? null; entry !== null; entry = entry.next) {
+    if (sameFile(entry.file, file)) return entry;
+  }
+  return null;
+}
+
 /**
  * Decisions of the active snapshot and settings, by file. A decision
  * depends on the file, the snapshot, the settings and the time only through
@@ -59,23 +67,34 @@ function sameFile(a: FileRequest, b: FileRequest): boolean {
  * key; each keeps the file it was first made for, which a caller can hold
  * on to (the decision log does) instead of the copy it was just asked with,
  * so that a repeated question leaves nothing behind that outlives it.
+ *
+ * Two generations bound it: new entries go into the current one; when it
+ * holds half of the bounds (entries or bytes) it becomes the previous one
+ * and the previous one is let go. A file found in the previous generation
+ * moves into the current one, so files asked again and again stay cached
+ * however many files are asked once in between (a run of new files lets go
+ * of at most the files not asked since the last turn, not of everything).
  */
 export class DecisionCache {
-  private readonly entries = new Map<string, Entry>();
-  private entryCount = 0;
-  private entryBytes = 0;
-  private readonly maxBytes: number;
+  private current = new Map<string, Entry>();
+  private previous = new Map<string, Entry>();
+  private currentCount = 0;
+  private currentBytes = 0;
+  private previousBytes = 0;
+  /** Each generation's share of the bounds. */
+  private readonly generationBytes: number;
+  private readonly generationEntries = DECISION_CACHE_MAX_ENTRIES / 2;
   /** Lookups answered from the cache, and lookups that had to decide, since start (starting over keeps them). */
   hits = 0;
   misses = 0;
 
   constructor(bounds: DecisionCacheBounds = {}) {
-    this.maxBytes = bounds.maxBytes ?? DECISION_CACHE_MAX_BYTES;
+    this.generationBytes = (bounds.maxBytes ?? DECISION_CACHE_MAX_BYTES) / 2;
   }
 
-  /** The bytes the cache counts as held (decision-cache.ts fileBytes of each entry's file). */
+  /** The bytes the cache counts as held (decision-cache.ts fileBytes of each entry's file), both generations. */
   get heldBytes(): number {
-    return this.entryBytes;
+    return this.currentBytes + this.previousBytes;
   }
   /** Entries are good from the time they were first made until the next policy expiry. */
   private validFromMs = Infinity;
@@ -83,9 +102,11 @@ export class DecisionCache {
 
   /** Forgets everything (a new snapshot or new settings). */
   clear(): void {
-    this.entries.clear();
-    this.entryCount = 0;
-    this.entryBytes = 0;
+    this.current.clear();
+    this.previous.clear();
+    this.currentCount = 0;
+    this.currentBytes = 0;
+    this.previousBytes = 0;
     this.validFromMs = Infinity;
     this.validUntilMs = -Infinity;
   }
@@ -111,27 +132,43 @@ export class DecisionCache {
    */
   lookup(file: FileRequest, nowMs: number, nextExpiryAfter: (nowMs: number) => number, decide: Decide): CachedDecision {
     this.checkTime(nowMs, nextExpiryAfter);
-    const first = this.entries.get(file.path);
-    for (let entry: Entry | null = first ?? null; entry !== null; entry = entry.next) {
-      if (sameFile(entry.file, file)) {
-        this.hits++;
-        return entry;
-      }
+    const first = this.current.get(file.path);
+    const hit = find(first, file);
+    if (hit !== null) {
+      this.hits++;
+      return hit;
+    }
+    const old = find(this.previous.get(file.path), file);
+    if (old !== null) {
+      this.hits++;
+      // Asked again since the last turn: it moves into the current generation (the previous one keeps its copy
+      // until it is let go, counted there).
+      this.add(old.file, old.decision, first);
+      return old;
     }
     this.misses++;
-    const entry: Entry = { file, decision: Object.freeze(decide(file, nowMs)), next: first ?? null };
+    return this.add(file, Object.freeze(decide(file, nowMs)), first);
+  }
+
+  /** Adds an entry to the current generation (where `first` heads its path's chain), turning generations first when it is full. */
+  private add(file: FileRequest, decision: Decision, first: Entry | undefined): Entry {
     const bytes = fileBytes(file);
-    if (bytes > this.maxBytes) return entry;
-    if (this.entryCount >= DECISION_CACHE_MAX_ENTRIES || this.entryBytes + bytes > this.maxBytes) {
-      // The entries start over; the time window they are good for stays.
-      this.entries.clear();
-      this.entryCount = 0;
-      this.entryBytes = 0;
-      entry.next = null;
+    if (bytes > this.generationBytes) return { file, decision, next: null };
+    if (this.currentCount >= this.generationEntries || this.currentBytes + bytes > this.generationBytes) {
+      // The previous generation is let go; the time window the entries are good for stays.
+      const emptied = this.previous;
+      emptied.clear();
+      this.previous = this.current;
+      this.previousBytes = this.currentBytes;
+      this.current = emptied;
+      this.currentCount = 0;
+      this.currentBytes = 0;
+      first = undefined;
     }
-    this.entries.set(file.path, entry);
-    this.entryCount++;
-    this.entryBytes += bytes;
+    const entry: Entry = { file, decision, next: first ?? null };
+    this.current.set(file.path, entry);
+    this.currentCount++;
+    this.currentBytes += bytes;
     return entry;
   }
 }

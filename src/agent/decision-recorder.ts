@@ -3,7 +3,7 @@ import type { AgentStore, DecisionLogEntry } from '../store/agent-store.js';
 import { fileBytes } from './decision-cache.js';
 
 /** The default bound on the bytes of decisions held in memory between two writes. */
-export const DEFAULT_MAX_PENDING_BYTES = 8 * 1024 * 1024;
+export const DEFAULT_MAX_PENDING_BYTES = 4 * 1024 * 1024;
 
 export interface LoggedDecision {
   atMs: number;
@@ -84,17 +84,29 @@ export class DecisionRecorder {
    */
   private *pendingRows(from: number, to: number): Generator<DecisionLogEntry> {
     const slots = this.times.length;
-    for (let n = from; n < to; n++) {
-      const slot = n % slots;
-      const decision = this.decisions[slot] as Decision;
-      yield {
-        atMs: this.times[slot] as number,
-        computerId: this.computerId,
-        request: JSON.stringify(this.files[slot]),
-        decision: JSON.stringify(decision),
-        action: decision.action,
-        policy: decision.policy,
-      };
+    // Most decisions are shared by many files (one frozen decision per deciding policy): each is
+    // written as JSON once a flush. The texts are let go with the flush.
+    const texts = new Map<Decision, string>();
+    try {
+      for (let n = from; n < to; n++) {
+        const slot = n % slots;
+        const decision = this.decisions[slot] as Decision;
+        let text = texts.get(decision);
+        if (text === undefined) {
+          text = JSON.stringify(decision);
+          if (Object.isFrozen(decision)) texts.set(decision, text);
+        }
+        yield {
+          atMs: this.times[slot] as number,
+          computerId: this.computerId,
+          request: JSON.stringify(this.files[slot]),
+          decision: text,
+          action: decision.action,
+          policy: decision.policy,
+        };
+      }
+    } finally {
+      texts.clear();
     }
   }
 

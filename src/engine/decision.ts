@@ -29,7 +29,8 @@ export function effectiveMode(
   return { structure, builtInsFirst, gated };
 }
 
-function describeMode(mode: EffectiveMode): string {
+/** How a mode reads in a decision's reason. */
+export function describeMode(mode: EffectiveMode): string {
   const parts = [`${mode.structure} order`, mode.builtInsFirst ? 'built-ins first' : 'built-ins not prioritized'];
   if (mode.gated.length > 0) parts.push(`agent below the gate for ${mode.gated.join(', ')}`);
   return parts.join(', ');
@@ -51,8 +52,16 @@ export interface DecidingPolicy {
 
 /** The one-line reason of a decision made by a policy. */
 export function policyReason(policy: DecidingPolicy, mode: EffectiveMode): string {
+  return policyReasonIn(policy, describeMode(mode));
+}
+
+/** policyReason with the mode already described (describeMode). */
+export function policyReasonIn(
+  policy: Pick<DecidingPolicy, 'id' | 'app' | 'action' | 'order' | 'isDefault'>,
+  modeText: string,
+): string {
   const what = policy.isDefault ? 'the default policy' : `application ${policy.app ?? '?'}`;
-  return `${policy.action} by policy ${policy.id} (order ${policy.order}) for ${what} (${describeMode(mode)})`;
+  return `${policy.action} by policy ${policy.id} (order ${policy.order}) for ${what} (${modeText})`;
 }
 
 /** Builds the decision for the policy that decided, or the implicit deny when none did. */

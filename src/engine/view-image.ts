@@ -9,12 +9,12 @@
  */
 import { PRIORITIZE_FEATURE } from './gates.js';
 import {
-  type DecidingPolicy,
   type EffectiveMode,
   type EvaluateOptions,
   NO_MATCH_REASON,
+  describeMode,
   effectiveMode,
-  policyReason,
+  policyReasonIn,
 } from './decision.js';
 import { TollgateError } from './errors.js';
 import { type NormalizedFile, compileRuleTest, hasRegexPattern, normalizeFile, ruleKeys } from './matcher.js';
@@ -418,6 +418,14 @@ function validateLayout(l: ImageSections): void {
 }
 
 const UTF8 = new TextDecoder();
+/**
+ * Node's Buffer reads Latin-1 natively from any Uint8Array; for the short
+ * ASCII strings a decision or a rule shows it is about three times as fast
+ * as the TextDecoder (its subarray included). Undefined outside Node.
+ */
+type Latin1Slice = (this: Uint8Array, start: number, end: number) => string;
+const latin1Slice = (globalThis as { Buffer?: { prototype: { latin1Slice?: Latin1Slice } } }).Buffer?.prototype
+  .latin1Slice;
 const UTF8_ENCODER = new TextEncoder();
 
 type RuleTest = (file: NormalizedFile) => boolean;
@@ -452,10 +460,17 @@ const PART_SEGMENT = 4;
 /** GRAM_BASE ** (length - 1) for every gram length, to roll a window. */
 const GRAM_POWERS = Array.from({ length: GRAM_MAX + 1 }, (_, n) => gramBasePower(Math.max(0, n - 1)));
 
-/** What a decision shows of one policy, decoded from the string table the first time it decides. */
-interface PolicyText extends DecidingPolicy {
-  reasons: [string | undefined, string | undefined];
-}
+/**
+ * Compiled rule tests kept, at most (about 0.7 KB each): past it they start
+ * over and each is compiled again the next time a request reaches it, so a
+ * long run of files never asked before does not keep a test for every rule.
+ */
+export const MAX_COMPILED_RULE_TESTS = 8_192;
+/**
+ * Decisions kept made, one per deciding policy and mode (about 0.5 KB
+ * each), at most: past it they start over (the decision cache keeps its own).
+ */
+export const MAX_KEPT_DECISIONS = 8_192;
 
 /** The snapshot an image is compiled from: its version and the SHA-256 of its signed bytes (null: none). */
 export interface ImageBinding {
@@ -489,10 +504,15 @@ export class ViewImage {
   private readonly defaults: [Int32Array, Int32Array];
   private readonly index: RuleIndex;
   private readonly scanFilter: KeyFilter;
-  /** Compiled rule tests by rule number: at most one per rule. */
+  /** Compiled rule tests by rule number: at most one per rule, and MAX_COMPILED_RULE_TESTS in all. */
   private readonly ruleTests: Map<number, RuleTest>;
-  /** Decision texts by policy number: at most one per policy. */
-  private readonly texts = new Map<number, PolicyText>();
+  /** Decisions made, by 2 * policy number + mode number: at most MAX_KEPT_DECISIONS. */
+  private readonly decisions = new Map<number, Decision>();
+  /** The implicit deny in each mode, made once. */
+  private readonly noMatch: [Decision | undefined, Decision | undefined] = [undefined, undefined];
+  /** Each mode's gated list (one frozen array) and how it reads in a reason. */
+  private readonly modeGated: [readonly string[], readonly string[]];
+  private readonly modeTexts: [string, string];
   private readonly seen: Uint32Array;
   private generation = 0;
   private parsedMeta: ViewMeta | undefined;
@@ -520,6 +540,8 @@ export class ViewImage {
       { structure, gated, builtInsFirst: this.prioritizationForced },
       { structure, gated, builtInsFirst: true },
     ];
+    this.modeGated = [Object.freeze([...this.modes[0].gated]), Object.freeze([...this.modes[1].gated])];
+    this.modeTexts = [describeMode(this.modes[0]), describeMode(this.modes[1])];
     this.rank = [layout.rank0, layout.rank1];
     this.byRank = [layout.byRank0, layout.byRank1];
     this.defaults = [layout.defaults0, layout.defaults1];
@@ -534,7 +556,16 @@ export class ViewImage {
   /** String number `s` of the string table. */
   private str(s: number): string {
     const offsets = this.l.strOffsets;
-    return UTF8.decode(this.l.strBytes.subarray(offsets[s], offsets[s + 1]));
+    const from = offsets[s] as number;
+    const to = offsets[s + 1] as number;
+    const bytes = this.l.strBytes;
+    if (latin1Slice !== undefined) {
+      let i = from;
+      while (i < to && (bytes[i] as number) < 0x80) i++;
+      // ASCII reads the same as Latin-1 (a byte-order mark is not ASCII: the decoder drops it as before).
+      if (i === to) return latin1Slice.call(bytes, from, to);
+    }
+    return UTF8.decode(bytes.subarray(from, to));
   }
 
   private optionalStr(s: number): string | undefined {
@@ -701,6 +732,7 @@ export class ViewImage {
     let test = this.ruleTests.get(r);
     if (test === undefined) {
       test = compileRuleTest(this.rule(r), this.os);
+      if (this.ruleTests.size >= MAX_COMPILED_RULE_TESTS) this.ruleTests.clear();
       this.ruleTests.set(r, test);
     }
     return test;
@@ -782,27 +814,47 @@ export class ViewImage {
     }
   }
 
-  /** What a decision shows of policy `p`, decoded once. */
-  private textOf(p: number): PolicyText {
-    let text = this.texts.get(p);
-    if (text === undefined) {
-      const policy = this.policy(p);
-      text = {
-        id: policy.id,
-        name: policy.name,
-        app: policy.app,
-        action: policy.action,
-        order: policy.order,
-        isDefault: policy.isDefault,
-        reasons: [undefined, undefined],
-      };
-      if (policy.ringfence !== undefined) text.ringfence = policy.ringfence;
-      this.texts.set(p, text);
+  /**
+   * The decision of policy `p` in mode `m` (frozen, answered for every file
+   * it decides): its texts are decoded from the string table once, while
+   * it stays among the MAX_KEPT_DECISIONS kept.
+   */
+  private decisionOf(p: number, m: 0 | 1, mode: EffectiveMode): Decision {
+    const key = 2 * p + m;
+    let decision = this.decisions.get(key);
+    if (decision !== undefined) return decision;
+    const l = this.l;
+    const deciding = {
+      id: this.str(l.policyId[p] as number),
+      app: this.optionalStr(l.policyApp[p] as number) ?? null,
+      action: POLICY_ACTIONS[l.policyAction[p] as number] as PolicyAction,
+      order: l.policyOrder[p] as number,
+      isDefault: ((l.policyFlags[p] as number) & FLAG_DEFAULT) !== 0,
+    };
+    decision = {
+      action: deciding.action,
+      policy: deciding.id,
+      policyName: this.optionalStr(l.policyName[p] as number) ?? null,
+      order: deciding.order,
+      application: deciding.app,
+      structure: mode.structure,
+      builtInsFirst: mode.builtInsFirst,
+      // The mode's one frozen list: the Decision type names a mutable array, but no decision is changed.
+      gated: this.modeGated[m] as string[],
+      snapshotVersion: this.snapshotVersion,
+      reason: policyReasonIn(deciding, this.modeTexts[m]),
+    };
+    const ringfence = l.policyRingfence[p] as number;
+    if (ringfence >= 0) {
+      decision.ringfence = this.json(ringfence, `policy ${deciding.id}'s ringfence`) as Record<string, unknown>;
     }
-    return text;
+    Object.freeze(decision);
+    if (this.decisions.size >= MAX_KEPT_DECISIONS) this.decisions.clear();
+    this.decisions.set(key, decision);
+    return decision;
   }
 
-  /** Decides on one file (SPEC.md section 2). */
+  /** Decides on one file (SPEC.md section 2). The decision is frozen: every file a policy decides in a mode gets the same one. */
   evaluate(file: FileRequest, options: EvaluateOptions): Decision {
     const mode = this.mode(options.settings);
     const m = mode.builtInsFirst ? 1 : 0;
@@ -835,8 +887,10 @@ export class ViewImage {
     const unindexed = this.l.unindexed;
     for (let i = 0; i < unindexed.length; i++) this.considerRule(unindexed[i] as number, nf, m, nowMs);
 
+    // The decision is made once per policy and mode, frozen, and answered for every file it decides.
     const best = this.best;
-    const decision: Decision = {
+    if (best >= 0) return this.decisionOf(best, m, mode);
+    return (this.noMatch[m] ??= Object.freeze({
       action: 'deny',
       policy: null,
       policyName: null,
@@ -844,20 +898,10 @@ export class ViewImage {
       application: null,
       structure: mode.structure,
       builtInsFirst: mode.builtInsFirst,
-      gated: mode.gated.length === 0 ? [] : [...mode.gated],
+      gated: this.modeGated[m] as string[],
       snapshotVersion: this.snapshotVersion,
       reason: NO_MATCH_REASON,
-    };
-    if (best < 0) return decision;
-    const text = this.textOf(best);
-    decision.action = text.action;
-    decision.policy = text.id;
-    decision.policyName = text.name;
-    decision.order = text.order;
-    decision.application = text.app;
-    decision.reason = text.reasons[m] ??= policyReason(text, mode);
-    if (text.ringfence !== undefined) decision.ringfence = text.ringfence;
-    return decision;
+    }));
   }
 
   /** An evaluator over checked sections (openViewImage) or freshly written ones (compileViewImage). */

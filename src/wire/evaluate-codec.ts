@@ -54,6 +54,16 @@ const DECISION_RINGFENCE_AT = 'response.decision.ringfence';
 
 const NO_BYTES = Buffer.alloc(0);
 
+/** Node's Buffer reads UTF-8 natively through utf8Slice (what toString('utf8') ends in), without its argument parsing. */
+interface Utf8Slicer {
+  utf8Slice?: (start: number, end: number) => string;
+}
+const nativeUtf8Slice = (Buffer.prototype as Utf8Slicer).utf8Slice;
+const readUtf8: (buf: Buffer, start: number, end: number) => string =
+  nativeUtf8Slice === undefined
+    ? (buf, start, end) => buf.toString('utf8', start, end)
+    : (buf, start, end) => nativeUtf8Slice.call(buf, start, end);
+
 /** Invalid UTF-8 is refused, a byte-order mark kept: what the generated code's string reader does. */
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
@@ -189,7 +199,7 @@ export class EvaluateRequestReader {
     const start = this.starts[field] as number;
     if (start < 0) return undefined;
     const end = this.ends[field] as number;
-    const text = this.buf.toString('utf8', start, end);
+    const text = readUtf8(this.buf, start, end);
     // Node's decoder replaces what is not UTF-8; the strict one says whether a U+FFFD was sent as such.
     if (text.indexOf('\ufffd') === -1) return text;
     try {
@@ -258,8 +268,21 @@ function stringBound(value: string | null | undefined): number {
   return value === null || value === undefined ? 0 : MAX_STRING_OVERHEAD_BYTES + 3 * value.length;
 }
 
+/**
+ * Encoded Decision messages of frozen decisions, by decision. A frozen
+ * decision is one the view image made once for every file its policy
+ * decides (engine/view-image.ts), so most answers repeat one of a few
+ * thousand: such a decision's message is written in full the first two
+ * times it is answered and copied from here from then on. `null` marks one
+ * answered once (decisions answered once are not kept). An entry goes with
+ * its decision: the decision cache and the view image bound how many live.
+ */
+const bodies = new WeakMap<Decision, Uint8Array | null>();
+
 /** An upper bound on the bytes writeDecisionFrame writes for `decision`. */
 export function decisionFrameBound(decision: Decision): number {
+  const body = bodies.get(decision);
+  if (body !== undefined && body !== null) return MAX_PREFIX_BYTES + body.length;
   let bytes = MAX_PREFIX_BYTES + 5 * MAX_VARINT_FIELD_BYTES;
   bytes += stringBound(decision.policy) + stringBound(decision.policyName) + stringBound(decision.application);
   bytes += stringBound(decision.reason) + stringBound(ringfenceText(decision));
@@ -354,7 +377,22 @@ function putDecision(out: Buffer, pos: number, d: Decision): number {
 export function writeDecisionFrame(out: Buffer, offset: number, id: number, decision: Decision): number {
   checkUint32(id, 'response.id');
   const bodyStart = offset + MAX_PREFIX_BYTES;
-  const bodyEnd = putDecision(out, bodyStart, decision);
+  const kept = bodies.get(decision);
+  let bodyEnd: number;
+  if (kept !== undefined && kept !== null) {
+    out.set(kept, bodyStart);
+    bodyEnd = bodyStart + kept.length;
+  } else {
+    bodyEnd = putDecision(out, bodyStart, decision);
+    if (kept === null) {
+      // A small Buffer comes from Node's shared pool: no allocation of its own.
+      const body = Buffer.allocUnsafe(bodyEnd - bodyStart);
+      out.copy(body, 0, bodyStart, bodyEnd);
+      bodies.set(decision, body);
+    } else if (Object.isFrozen(decision)) {
+      bodies.set(decision, null);
+    }
+  }
   const bodyBytes = bodyEnd - bodyStart;
   const idBytes = id === 0 ? 0 : 1 + varintBytes(id);
   const payloadBytes = idBytes + 1 + varintBytes(bodyBytes) + bodyBytes;

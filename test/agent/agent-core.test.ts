@@ -65,10 +65,11 @@ describe('the agent core', () => {
     expect(logged).toHaveLength(2);
     expect(logged[1]?.file).toBe(first);
     expect(logged.every((entry) => entry.atMs === NOW && entry.decision === decision)).toBe(true);
-    // What-ifs: answered, counted, not logged and not cached.
+    // What-ifs: answered, counted, not logged and not cached (neither a hit nor a miss of the cache).
+    const cacheBefore = { hits: agent.metrics().cacheHits, misses: agent.metrics().cacheMisses };
     const whatIf = agent.decide(first, { atMs: NOW + 1 });
-    expect(whatIf).not.toBe(decision);
     expect(whatIf).toEqual(decision);
+    expect({ hits: agent.metrics().cacheHits, misses: agent.metrics().cacheMisses }).toEqual(cacheBefore);
     expect(logged).toHaveLength(2);
     const counted = Object.values(agent.status().decisions).reduce((a, b) => a + b, 0);
     expect(counted).toBe(3);

@@ -97,7 +97,55 @@ describe('byte bounds', () => {
     expect(store.decisionCount()).toBeGreaterThan(0);
   });
 
-  it('DecisionCache starts over past maxBytes and does not cache an entry larger than the bound', () => {
+  it('DecisionCache keeps a file asked again and again however many new files pass, within maxBytes', () => {
+    const cache = new DecisionCache({ maxBytes: 64 * KIB });
+    const never = (): number => Infinity;
+    let decided = 0;
+    const decide = (): Decision => {
+      decided++;
+      return DECISION;
+    };
+    const hot: FileRequest = { path: '/opt/hot.exe' };
+    cache.get(hot, 0, never, decide);
+    for (let n = 0; n < 200; n++) {
+      // 200 files of about 2 KiB each, asked once: many times what one generation (32 KiB) holds.
+      cache.get({ path: `/opt/once/${n}/${'x'.repeat(KIB)}` }, 0, never, decide);
+      expect(cache.get({ ...hot }, 0, never, decide)).toBe(DECISION);
+      expect(cache.heldBytes).toBeLessThanOrEqual(64 * KIB);
+    }
+    expect(decided).toBe(201);
+    // A file asked once long ago is gone: it is decided again.
+    cache.get({ path: `/opt/once/0/${'x'.repeat(KIB)}` }, 0, never, decide);
+    expect(decided).toBe(202);
+    // The newest files asked once are still there.
+    cache.get({ path: `/opt/once/199/${'x'.repeat(KIB)}` }, 0, never, decide);
+    expect(decided).toBe(202);
+  });
+
+  it('DecisionCache keeps files that share a path apart across generations', () => {
+    const cache = new DecisionCache({ maxBytes: 16 * KIB });
+    const never = (): number => Infinity;
+    const made = new Map<string, number>();
+    const decide = (file: FileRequest): Decision => {
+      const key = file.sha256 ?? '-';
+      if (file.path === '/opt/same') made.set(key, (made.get(key) ?? 0) + 1);
+      return { ...DECISION, reason: key };
+    };
+    const variants: FileRequest[] = [
+      { path: '/opt/same' },
+      { path: '/opt/same', sha256: 'aa' },
+      { path: '/opt/same', sha256: 'bb' },
+    ];
+    for (let n = 0; n < 100; n++) {
+      for (const file of variants) expect(cache.get({ ...file }, 0, never, decide).reason).toBe(file.sha256 ?? '-');
+      cache.get({ path: `/opt/once/${n}/${'y'.repeat(512)}` }, 0, never, decide);
+    }
+    // Each variant decided once, though the generations turned many times.
+    for (const file of variants) expect(made.get(file.sha256 ?? '-')).toBe(1);
+    expect(cache.heldBytes).toBeLessThanOrEqual(16 * KIB);
+  });
+
+  it('DecisionCache lets go of its older generation past maxBytes and does not cache an entry larger than half the bound', () => {
     const cache = new DecisionCache({ maxBytes: 64 * KIB });
     const never = (): number => Infinity;
     let decided = 0;
@@ -109,7 +157,8 @@ describe('byte bounds', () => {
       cache.get({ path: `/opt/${n}/${'b'.repeat(8 * KIB)}` }, 0, never, decide);
       expect(cache.heldBytes).toBeLessThanOrEqual(64 * KIB);
     }
-    const huge: FileRequest = { path: 'c'.repeat(40 * KIB) };
+    // Larger than one generation (32 KiB of the 64): never cached.
+    const huge: FileRequest = { path: 'c'.repeat(17 * KIB) };
     cache.get(huge, 0, never, decide);
     cache.get(huge, 0, never, decide);
     expect(decided).toBe(22);

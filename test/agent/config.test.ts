@@ -27,10 +27,10 @@ describe('daemon config', () => {
     expect(config.decisionLog).toEqual({
       maxEntries: 10_000,
       maxBytes: 64 * 1024 * 1024,
-      maxPendingBytes: 8 * 1024 * 1024,
+      maxPendingBytes: 4 * 1024 * 1024,
       flushIntervalMs: 5_000,
     });
-    expect(config.decisionCache).toEqual({ maxBytes: 32 * 1024 * 1024 });
+    expect(config.decisionCache).toEqual({ maxBytes: 16 * 1024 * 1024 });
     expect(config.shutdownTimeoutMs).toBe(10_000);
   });
 

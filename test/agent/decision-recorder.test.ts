@@ -40,6 +40,31 @@ describe('DecisionRecorder', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('stores the same rows whether decisions are shared frozen objects or copies: export gives each as recorded', () => {
+    const shared = [entry(1), entry(2)].map((e) => Object.freeze({ ...e.decision, gated: Object.freeze(['x']) }));
+    const recorder = new DecisionRecorder(store, 'pc-1', 5);
+    const recorded: LoggedDecision[] = [];
+    for (let n = 0; n < 5; n++) {
+      // Frozen decisions shared by several files (as the view image makes them), and a plain copy.
+      const decision = n === 4 ? { ...(shared[0] as Decision), gated: ['x'] } : (shared[n % 2] as Decision);
+      const e: LoggedDecision = {
+        atMs: 2_000 + n,
+        file: { path: `C:\\shared${n}.exe`, sha256: 'ab'.repeat(32) },
+        decision,
+      };
+      recorded.push(e);
+      recordEntry(recorder, e);
+    }
+    recorder.flush();
+    const rows = store.exportDecisions(10);
+    expect(rows.map((r) => r.decision)).toEqual(recorded.map((e) => JSON.stringify(e.decision)));
+    expect(rows.map((r) => r.request)).toEqual(recorded.map((e) => JSON.stringify(e.file)));
+    expect(recorder.export(10)).toEqual(recorded.map((e) => JSON.parse(JSON.stringify(e)) as LoggedDecision));
+    // A second flush writes the shared decisions again, in full.
+    for (const e of recorded.slice(0, 2)) recordEntry(recorder, e);
+    expect(recorder.export(2).map((e) => e.decision)).toEqual([shared[0], shared[1]]);
+  });
+
   it('writes nothing until flushed, then every new decision once, oldest first', () => {
     const recorder = new DecisionRecorder(store, 'pc-1', 5);
     for (let n = 0; n < 3; n++) recordEntry(recorder, entry(n));

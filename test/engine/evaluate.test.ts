@@ -1039,12 +1039,17 @@ describe('2.7 the decision and every field', () => {
     expect(decide(w, 'pc-old', TOOL).reason).toContain('flatPolicyStructure');
   });
 
-  it('a decision does not share its gated list with the evaluator', () => {
+  it('a decision is frozen, gated list included: no caller changes what later decisions say', () => {
     const view = buildView(world({ cust: 'flat' }), 'pc-old');
     const compiled = new CompiledView(view);
     const first = compiled.evaluate(TOOL, { nowMs: T0 });
-    first.gated.push('tampered');
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(() => first.gated.push('tampered')).toThrow(TypeError);
+    expect(() => Object.assign(first, { action: 'permit' })).toThrow(TypeError);
+    const stray = compiled.evaluate({ path: 'C:\\nothing.exe' }, { nowMs: T0 });
+    expect(() => stray.gated.push('tampered')).toThrow(TypeError);
     expect(compiled.evaluate(TOOL, { nowMs: T0 }).gated).toEqual(FLAT_AND_PRIORITIZE);
+    expect(compiled.evaluate({ path: 'C:\\nothing.exe' }, { nowMs: T0 }).gated).toEqual(FLAT_AND_PRIORITIZE);
   });
 
   it('makeDecision without a policy is the implicit deny', () => {

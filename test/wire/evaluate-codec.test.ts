@@ -268,6 +268,24 @@ describe('writeDecisionFrame', () => {
     );
   });
 
+  it('a frozen decision answered again and again is written the same each time, at any offset and id', () => {
+    fc.assert(
+      fc.property(
+        decisionArb,
+        fc.array(fc.tuple(idArb, fc.nat({ max: 16 })), { minLength: 3, maxLength: 5 }),
+        (d, asks) => {
+          const decision = Object.freeze(d);
+          for (const [id, offset] of asks) {
+            const out = Buffer.alloc(offset + decisionFrameBound(decision));
+            const end = writeDecisionFrame(out, offset, id, decision);
+            expect(out.subarray(offset, end)).toEqual(encodeFrame(encodeResponse({ id, kind: 'decision', decision })));
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('refuses a decision the wire cannot carry, naming the field, as encodeResponse does', () => {
     const good: Decision = {
       action: 'deny',
