@@ -960,8 +960,20 @@ export class ImageStrings {
       sized.set(this.bytes.subarray(0, this.length));
       this.bytes = sized;
     }
-    // The lookup table is not sized here: its empty slots are written (resident at once), and strings repeat.
     this.offsets.reserve(strings + 1);
+  }
+
+  /**
+   * Sizes the lookup table for about `strings` distinct strings (an
+   * estimate: its empty slots are written at once, so it is not sized for
+   * every string field, most of which repeat), so that it is grown once at
+   * most rather than doubled from its first size.
+   */
+  expect(strings: number): void {
+    let n = this.slots.length >>> 1;
+    while (n < strings * 2) n *= 2;
+    if (n === this.slots.length >>> 1 || this.count > 0) return;
+    this.slots = ImageStrings.emptySlots(n);
   }
 
   /** The number of the string whose UTF-8 bytes are buf[from, to) (the caller has checked they are UTF-8). */
@@ -1295,7 +1307,9 @@ export class ViewImageBuilder {
             (orgDepth[x] as number) - (orgDepth[y] as number) ||
             (order[x] as number) - (order[y] as number) ||
             byId(x, y);
-    const sortedStrict = Int32Array.from({ length: n }, (_, i) => i).sort(strict);
+    const sortedStrict = new Int32Array(n);
+    for (let i = 0; i < n; i++) sortedStrict[i] = i;
+    sortedStrict.sort(strict);
     const rank0 = new Int32Array(n);
     const rank1 = new Int32Array(n);
     let r1 = 0;

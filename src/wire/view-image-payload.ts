@@ -233,8 +233,11 @@ function findView(c: Cursor): ViewFields {
   return view;
 }
 
+/** Ringfence texts whose parsed and rewritten JSON is kept while one payload is read (a bound on that memory). */
+const MAX_RINGFENCES_KEPT = 4096;
+
 /** Reads one Policy message (c.pos at its first byte, `end` its end) into the builder. */
-function readPolicy(c: Cursor, builder: ViewImageBuilder, end: number): void {
+function readPolicy(c: Cursor, builder: ViewImageBuilder, end: number, ringfences: Map<string, string>): void {
   let idFrom = -1;
   let idTo = -1;
   let nameFrom = -1;
@@ -318,15 +321,20 @@ function readPolicy(c: Cursor, builder: ViewImageBuilder, end: number): void {
   if (nameFrom >= 0) c.utf8(nameFrom, nameTo);
   let ringfence: string | undefined;
   if (ringFrom >= 0) {
-    let value: unknown;
-    try {
-      value = JSON.parse(c.string(ringFrom, ringTo));
-    } catch {
-      irregular();
+    const text = c.string(ringFrom, ringTo);
+    ringfence = ringfences.get(text);
+    if (ringfence === undefined) {
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        irregular();
+      }
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) irregular();
+      // As ViewImageBuilder.addView stores it: the parsed object written again.
+      ringfence = JSON.stringify(value);
+      if (ringfences.size < MAX_RINGFENCES_KEPT) ringfences.set(text, ringfence);
     }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) irregular();
-    // As ViewImageBuilder.addView stores it: the parsed object written again.
-    ringfence = JSON.stringify(value);
   }
   // Strings in the order addView adds them: id, name, app, org, ringfence.
   const strings = builder.strings;
@@ -611,7 +619,11 @@ function compileFast(payload: Uint8Array, binding: ImageBinding, adjust: AdjustM
   // string per string field: 4 a policy, 5 an application, 6 a rule (fewer in practice, and room left unwritten is
   // not resident).
   builder.strings.reserve(payload.length, 4 * view.policies + 5 * view.applications + 6 * view.rules);
+  // About as many distinct strings as a policy's id and org, an application's id and name, and a rule's value.
+  builder.strings.expect(2 * view.policies + 2 * view.applications + view.rules);
 
+  // Ringfences repeat (a few per organization): each one's JSON is parsed and written again once.
+  const ringfences = new Map<string, string>();
   // Policies first, then applications: the order addView adds their strings in.
   const rest: number[] = [];
   let restBytes = 0;
@@ -621,7 +633,7 @@ function compileFast(payload: Uint8Array, binding: ImageBinding, adjust: AdjustM
     const tag = c.varint(view.to);
     if (tag === VIEW_POLICIES) {
       const end = c.len(view.to);
-      readPolicy(c, builder, end);
+      readPolicy(c, builder, end, ringfences);
     } else if (tag === VIEW_APPLICATIONS) {
       c.pos = c.len(view.to);
     } else {
