@@ -922,6 +922,13 @@ function fnvBytes(buf: Uint8Array, from: number, to: number): number {
 }
 
 /**
+ * The string lookup table is grown past this share of its slots in use:
+ * probes stay short (a slot holds the hash, and a run of slots shares a
+ * cache line), and the table stays at 8 to 16 bytes a distinct string.
+ */
+const MAX_LOAD = 0.75;
+
+/**
  * The string table being built: every string once (by its UTF-8 bytes),
  * found again through an open-addressing table keyed by a hash of the bytes,
  * so that strings given as text and as a payload's bytes get the same
@@ -971,7 +978,7 @@ export class ImageStrings {
    */
   expect(strings: number): void {
     let n = this.slots.length >>> 1;
-    while (n < strings * 2) n *= 2;
+    while (n * MAX_LOAD < strings) n *= 2;
     if (n === this.slots.length >>> 1 || this.count > 0) return;
     this.slots = ImageStrings.emptySlots(n);
   }
@@ -1005,7 +1012,7 @@ export class ImageStrings {
     const number = this.count++;
     slots[2 * slot] = hash;
     slots[2 * slot + 1] = number;
-    if (this.count * 2 > mask + 1) this.grow();
+    if (this.count > (mask + 1) * MAX_LOAD) this.grow();
     return number;
   }
 

@@ -446,7 +446,13 @@ function influenceJson(c: Cursor, strings: ImageStrings, primaryAt: number, deve
 const NULL_BYTES = [0x6e, 0x75, 0x6c, 0x6c]; // null
 
 /** Reads one Application message (c.pos at its first byte, `end` its end) and its rules into the builder. */
-function readApplication(c: Cursor, builder: ViewImageBuilder, end: number, fields: Int32Array): void {
+function readApplication(
+  c: Cursor,
+  builder: ViewImageBuilder,
+  end: number,
+  fields: Int32Array,
+  ranges: Int32Array,
+): void {
   const strings = builder.strings;
   const buf = c.buf;
   const ruleStart = builder.ruleCount;
@@ -468,7 +474,6 @@ function readApplication(c: Cursor, builder: ViewImageBuilder, end: number, fiel
   let primaryAt = -1;
   let developmentAt = -1;
   // Rule strings are added as each rule is read: addView adds an application's rules before its own strings.
-  const ranges = new Int32Array(RULE_WIDTH * 2);
   while (c.pos < end) {
     const tag = c.varint(end);
     switch (tag) {
@@ -643,12 +648,14 @@ function compileFast(payload: Uint8Array, binding: ImageBinding, adjust: AdjustM
     }
   }
   const fields = new Int32Array(RULE_WIDTH);
+  // A rule's fields as byte ranges (from, to), -1 absent.
+  const ranges = new Int32Array(RULE_WIDTH * 2);
   c.pos = view.from;
   while (c.pos < view.to) {
     const tag = c.varint(view.to);
     if (tag === VIEW_APPLICATIONS) {
       const end = c.len(view.to);
-      readApplication(c, builder, end, fields);
+      readApplication(c, builder, end, fields, ranges);
     } else {
       c.skip(tag, view.to);
     }
