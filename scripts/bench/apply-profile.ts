@@ -1,10 +1,19 @@
 /**
- * One snapshot apply in process, step by step: an Agent on a fresh cache is
- * given a seed snapshot, then newer ones, and each apply is timed (CPU and
- * wall) along with the process's peak RSS. Run with --cpu-prof to profile.
+ * Snapshot applies in process: an Agent over a real AgentStore on a fresh
+ * cache is given a seed snapshot of the synthetic world, then `applies`
+ * newer versions of it, and each applySnapshot (verify, compile the image
+ * from the payload, store the image file and the SQLite row, each with its
+ * fsync) is timed in CPU and wall time, with the process's resident and
+ * peak memory after it. Run it with --cpu-prof to see where the time goes.
+ *
+ * The sealed snapshots are kept in a folder (APPLY_PROFILE_CACHE, else the
+ * system's temporary folder) as apply-profile-<policies>-<version>.bin, with
+ * a JSON file naming them and the public key, and used again by later runs
+ * of the same size and count: sealing a million-policy view takes minutes.
+ * APPLY_PROFILE_PREPARE_ONLY=1 only writes them.
  *
  * Usage: node dist/scripts/bench/apply-profile.js [policies] [applies]
- * (default 100000 2).
+ * (default 100000 3).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,9 +26,9 @@ import { generateSigningKeys, parsePrivateKey, parsePublicKey } from '../../src/
 import { SYNTHETIC_NOW_MS, syntheticWorld } from '../lib/synthetic-world.js';
 
 const policies = Number(process.argv[2] ?? 100_000);
-const applies = Number(process.argv[3] ?? 2);
+const applies = Number(process.argv[3] ?? 3);
 const cacheDir = process.env.APPLY_PROFILE_CACHE ?? tmpdir();
-const cacheFile = join(cacheDir, `apply-profile-${policies}.json`);
+const cacheFile = join(cacheDir, `apply-profile-${policies}-x${applies + 1}.json`);
 
 interface Cached {
   computer: string;
