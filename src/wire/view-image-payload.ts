@@ -624,8 +624,6 @@ function compileFast(payload: Uint8Array, binding: ImageBinding, adjust: AdjustM
   // string per string field: 4 a policy, 5 an application, 6 a rule (fewer in practice, and room left unwritten is
   // not resident).
   builder.strings.reserve(payload.length, 4 * view.policies + 5 * view.applications + 6 * view.rules);
-  // About as many distinct strings as a policy's id and org, an application's id and name, and a rule's value.
-  builder.strings.expect(2 * view.policies + 2 * view.applications + view.rules);
 
   // Ringfences repeat (a few per organization): each one's JSON is parsed and written again once.
   const ringfences = new Map<string, string>();
