@@ -33,6 +33,7 @@ import { MAX_ID_CHARS } from '../engine/limits.js';
 import { POLICY_ACTIONS, RULE_FIELDS } from '../engine/model.js';
 import {
   type ImageBinding,
+  type ImageStrings,
   type ViewImage,
   ViewImageBuilder,
   type ViewMeta,
@@ -232,8 +233,11 @@ function findView(c: Cursor): ViewFields {
   return view;
 }
 
+/** Ringfence texts whose parsed and rewritten JSON is kept while one payload is read (a bound on that memory). */
+const MAX_RINGFENCES_KEPT = 4096;
+
 /** Reads one Policy message (c.pos at its first byte, `end` its end) into the builder. */
-function readPolicy(c: Cursor, builder: ViewImageBuilder, end: number): void {
+function readPolicy(c: Cursor, builder: ViewImageBuilder, end: number, ringfences: Map<string, string>): void {
   let idFrom = -1;
   let idTo = -1;
   let nameFrom = -1;
@@ -317,15 +321,20 @@ function readPolicy(c: Cursor, builder: ViewImageBuilder, end: number): void {
   if (nameFrom >= 0) c.utf8(nameFrom, nameTo);
   let ringfence: string | undefined;
   if (ringFrom >= 0) {
-    let value: unknown;
-    try {
-      value = JSON.parse(c.string(ringFrom, ringTo));
-    } catch {
-      irregular();
+    const text = c.string(ringFrom, ringTo);
+    ringfence = ringfences.get(text);
+    if (ringfence === undefined) {
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        irregular();
+      }
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) irregular();
+      // As ViewImageBuilder.addView stores it: the parsed object written again.
+      ringfence = JSON.stringify(value);
+      if (ringfences.size < MAX_RINGFENCES_KEPT) ringfences.set(text, ringfence);
     }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) irregular();
-    // As ViewImageBuilder.addView stores it: the parsed object written again.
-    ringfence = JSON.stringify(value);
   }
   // Strings in the order addView adds them: id, name, app, org, ringfence.
   const strings = builder.strings;
@@ -362,8 +371,88 @@ function readStringList(c: Cursor, end: number, values: string[]): string[] {
   return values;
 }
 
+/** Bytes JSON.stringify writes as they are: printable ASCII but `"` and `\`. */
+const PLAIN_BYTE = Uint8Array.from({ length: 256 }, (_, b) =>
+  b >= 0x20 && b < 0x7f && b !== 0x22 && b !== 0x5c ? 1 : 0,
+);
+
+/** Whether the StringList message buf[from, to) is regular and every value is plain (no escape in its JSON). */
+function plainStringList(c: Cursor, from: number, to: number): boolean {
+  const buf = c.buf;
+  const pos = c.pos;
+  c.pos = from;
+  while (c.pos < to) {
+    const tag = c.varint(to);
+    if (tag !== STRING_LIST_VALUES) irregular();
+    const valueTo = c.len(to);
+    for (let i = c.pos; i < valueTo; i++) {
+      if (PLAIN_BYTE[buf[i] as number] !== 1) {
+        c.pos = pos;
+        return false;
+      }
+    }
+    c.pos = valueTo;
+  }
+  c.pos = pos;
+  return true;
+}
+
+let jsonScratch = new Uint8Array(1024);
+
+/**
+ * The string number of JSON.stringify([primary ?? null, development ?? null])
+ * for the plain StringList records at `primaryAt` and `developmentAt` (-1: absent),
+ * written from their bytes.
+ */
+function influenceJson(c: Cursor, strings: ImageStrings, primaryAt: number, developmentAt: number): number {
+  const buf = c.buf;
+  let n = 0;
+  const put = (b: number): void => {
+    if (n === jsonScratch.length) {
+      const grown = new Uint8Array(jsonScratch.length * 2);
+      grown.set(jsonScratch);
+      jsonScratch = grown;
+    }
+    jsonScratch[n++] = b;
+  };
+  const list = (at: number): void => {
+    if (at < 0) {
+      for (const b of NULL_BYTES) put(b);
+      return;
+    }
+    c.pos = at;
+    const to = c.len(buf.length);
+    put(0x5b); // [
+    let first = true;
+    while (c.pos < to) {
+      c.varint(to);
+      const valueTo = c.len(to);
+      if (!first) put(0x2c); // ,
+      first = false;
+      put(0x22); // "
+      for (let i = c.pos; i < valueTo; i++) put(buf[i] as number);
+      put(0x22);
+      c.pos = valueTo;
+    }
+    put(0x5d); // ]
+  };
+  put(0x5b);
+  list(primaryAt);
+  put(0x2c);
+  list(developmentAt);
+  put(0x5d);
+  return strings.addBytes(jsonScratch, 0, n);
+}
+const NULL_BYTES = [0x6e, 0x75, 0x6c, 0x6c]; // null
+
 /** Reads one Application message (c.pos at its first byte, `end` its end) and its rules into the builder. */
-function readApplication(c: Cursor, builder: ViewImageBuilder, end: number, fields: Int32Array): void {
+function readApplication(
+  c: Cursor,
+  builder: ViewImageBuilder,
+  end: number,
+  fields: Int32Array,
+  ranges: Int32Array,
+): void {
   const strings = builder.strings;
   const buf = c.buf;
   const ruleStart = builder.ruleCount;
@@ -380,8 +469,11 @@ function readApplication(c: Cursor, builder: ViewImageBuilder, end: number, fiel
   let builtIn = false;
   let primary: string[] | undefined;
   let development: string[] | undefined;
+  // The influence lists' JSON, written from the payload's bytes while every value is plain text.
+  let influencePlain = true;
+  let primaryAt = -1;
+  let developmentAt = -1;
   // Rule strings are added as each rule is read: addView adds an application's rules before its own strings.
-  const ranges = new Int32Array(RULE_WIDTH * 2);
   while (c.pos < end) {
     const tag = c.varint(end);
     switch (tag) {
@@ -440,11 +532,23 @@ function readApplication(c: Cursor, builder: ViewImageBuilder, end: number, fiel
         break;
       }
       case APPLICATION.primaryCompanyInfluence:
-        primary = readStringList(c, c.len(end), primary ?? []);
+      case APPLICATION.developmentInfluence: {
+        const at = c.pos;
+        const to = c.len(end);
+        const primaryList = tag === APPLICATION.primaryCompanyInfluence;
+        // One record of each list is what the server writes; a list given twice is read as text.
+        if ((primaryList ? primaryAt : developmentAt) >= 0) influencePlain = false;
+        if (influencePlain && plainStringList(c, c.pos, to)) {
+          if (primaryList) primaryAt = at;
+          else developmentAt = at;
+          c.pos = to;
+        } else {
+          influencePlain = false;
+          if (primaryList) primary = readStringList(c, to, primary ?? []);
+          else development = readStringList(c, to, development ?? []);
+        }
         break;
-      case APPLICATION.developmentInfluence:
-        development = readStringList(c, c.len(end), development ?? []);
-        break;
+      }
       default:
         irregular();
     }
@@ -468,10 +572,27 @@ function readApplication(c: Cursor, builder: ViewImageBuilder, end: number, fiel
   const org = optional(orgFrom, orgTo);
   const category = optional(categoryFrom, categoryTo);
   const subcategory = optional(subcategoryFrom, subcategoryTo);
-  const influence =
-    primary === undefined && development === undefined
-      ? -1
-      : strings.add(JSON.stringify([primary ?? null, development ?? null]));
+  let influence: number;
+  if (primaryAt < 0 && developmentAt < 0 && primary === undefined && development === undefined) {
+    influence = -1;
+  } else if (influencePlain) {
+    influence = influenceJson(c, strings, primaryAt, developmentAt);
+    c.pos = end;
+  } else {
+    // Lists read as text before the first one that was not plain: read them again as text.
+    if (primaryAt >= 0) {
+      c.pos = primaryAt;
+      const to = c.len(end);
+      primary = readStringList(c, to, []).concat(primary ?? []);
+    }
+    if (developmentAt >= 0) {
+      c.pos = developmentAt;
+      const to = c.len(end);
+      development = readStringList(c, to, []).concat(development ?? []);
+    }
+    c.pos = end;
+    influence = strings.add(JSON.stringify([primary ?? null, development ?? null]));
+  }
   builder.addApplication(ruleStart, id, name, builtIn, org, category, subcategory, influence);
 }
 
@@ -504,6 +625,8 @@ function compileFast(payload: Uint8Array, binding: ImageBinding, adjust: AdjustM
   // not resident).
   builder.strings.reserve(payload.length, 4 * view.policies + 5 * view.applications + 6 * view.rules);
 
+  // Ringfences repeat (a few per organization): each one's JSON is parsed and written again once.
+  const ringfences = new Map<string, string>();
   // Policies first, then applications: the order addView adds their strings in.
   const rest: number[] = [];
   let restBytes = 0;
@@ -513,7 +636,7 @@ function compileFast(payload: Uint8Array, binding: ImageBinding, adjust: AdjustM
     const tag = c.varint(view.to);
     if (tag === VIEW_POLICIES) {
       const end = c.len(view.to);
-      readPolicy(c, builder, end);
+      readPolicy(c, builder, end, ringfences);
     } else if (tag === VIEW_APPLICATIONS) {
       c.pos = c.len(view.to);
     } else {
@@ -523,12 +646,14 @@ function compileFast(payload: Uint8Array, binding: ImageBinding, adjust: AdjustM
     }
   }
   const fields = new Int32Array(RULE_WIDTH);
+  // A rule's fields as byte ranges (from, to), -1 absent.
+  const ranges = new Int32Array(RULE_WIDTH * 2);
   c.pos = view.from;
   while (c.pos < view.to) {
     const tag = c.varint(view.to);
     if (tag === VIEW_APPLICATIONS) {
       const end = c.len(view.to);
-      readApplication(c, builder, end, fields);
+      readApplication(c, builder, end, fields, ranges);
     } else {
       c.skip(tag, view.to);
     }

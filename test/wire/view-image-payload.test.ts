@@ -55,6 +55,13 @@ function editedPayload(c: SnapshotContent, edit: (view: tollgate.v1.ComputerView
   }).finish();
 }
 
+function varint(n: number): number[] {
+  const out: number[] = [];
+  for (; n >= 0x80; n >>>= 7) out.push((n & 0x7f) | 0x80);
+  out.push(n);
+  return out;
+}
+
 /** The image of the decoded view: what the payload's image must equal. */
 function decodedImage(payload: Uint8Array): Uint8Array {
   return compileViewImage(decodeSnapshotPayload(payload).view, BINDING).bytes;
@@ -174,6 +181,66 @@ describe('an image compiled from the payload', () => {
     const twice = Buffer.concat([sealedPayload(c), sealedPayload(c)]);
     expect(compileRegularPayload(twice, BINDING)).toBeNull();
     expect(same(compileViewImageFromPayload(twice, BINDING).bytes, decodedImage(twice))).toBe(true);
+  });
+
+  it('writes the influence lists as the decoded view gives them: escapes, text beyond ASCII, empty and repeated lists', () => {
+    const small = content({ ...SYNTHETIC_VIEW, policies: SYNTHETIC_VIEW.policies.slice(0, 30) });
+    const lists: [string[] | undefined, string[] | undefined][] = [
+      [['Contoso', 'Fabrikam Inc.'], undefined],
+      [undefined, ['dev']],
+      [[], []],
+      [['say "hi"'], ['C:\\Tools']],
+      [['tab\there', 'line\nbreak'], ['Müller GmbH']],
+      [['\u007f', '\u0001'], ['日本']],
+      [['plain'], ['also plain', 'and "quoted"']],
+    ];
+    const payload = editedPayload(small, (view) => {
+      view.applications?.slice(0, lists.length).forEach((app, i) => {
+        const [primary, development] = lists[i] as (typeof lists)[number];
+        app.primaryCompanyInfluence = primary === undefined ? null : { values: primary };
+        app.developmentInfluence = development === undefined ? null : { values: development };
+      });
+    });
+    const fast = compileRegularPayload(payload, BINDING);
+    expect(fast).not.toBeNull();
+    expect(same(fast?.bytes, decodedImage(payload))).toBe(true);
+    // A list given in two records (merged, in order), plain and not: the same as the decoder.
+    const list = (values: string[]): Uint8Array => pb.StringList.encode({ values }).finish();
+    const record = (field: number, bytes: Uint8Array): Uint8Array =>
+      Buffer.concat([Uint8Array.from([(field << 3) | 2, bytes.length]), bytes]);
+    for (const [first, second] of [
+      [['a', 'b'], ['c']],
+      [['a'], ['"q"']],
+      [['"q"'], ['a']],
+    ] as const) {
+      const app = pb.Application.encode({ id: 'twice-app', name: 'Twice' }).finish();
+      const twice = Buffer.concat([
+        app,
+        record(10, list([...first])),
+        record(11, list(['d'])),
+        record(10, list([...second])),
+      ]);
+      const c = content({ ...SYNTHETIC_VIEW, policies: [], applications: [] });
+      const viewBytes = Buffer.concat([
+        pb.ComputerView.encode(viewToWire(c.view, 'snapshot.view')).finish(),
+        record(5, twice),
+      ]);
+      const withView = Buffer.concat([
+        pb.SnapshotPayload.encode({
+          computerId: c.computerId,
+          version: c.version,
+          issuedAtMs: c.issuedAtMs,
+          settingsVersion: c.settingsVersion,
+          kind: pb.PayloadKind.PAYLOAD_KIND_SNAPSHOT,
+        }).finish(),
+        Uint8Array.from([(5 << 3) | 2, ...varint(viewBytes.length)]),
+        viewBytes,
+      ]);
+      const image = compileRegularPayload(withView, BINDING);
+      expect(image).not.toBeNull();
+      expect(same(image?.bytes, decodedImage(withView))).toBe(true);
+      expect(image?.application('twice-app')?.primaryCompanyInfluence).toEqual([...first, ...second]);
+    }
   });
 
   it('is refused as the decoder refuses it: bad content, truncated or damaged bytes, never an image', () => {
