@@ -1021,7 +1021,7 @@ export class ImageStrings {
       this.bytes = sized;
     }
     // The lookup table is not sized here: it grows by doubling (moving hashes, reading no string), and sized
-    // ahead of the strings it measured 15 to 18 MB higher at the peak of a daemon's apply.
+    // ahead of the strings it measured higher at the peak of a daemon's apply (docs/DAEMON.md).
     this.offsets.reserve(strings + 1);
   }
 
