@@ -17,6 +17,7 @@ import {
   policyReason,
 } from './decision.js';
 import { TollgateError } from './errors.js';
+import { type FoldMode, MATCH, NO_MATCH, foldMode, ruleMatches } from './image-match.js';
 import { type NormalizedFile, compileRuleTest, hasRegexPattern, normalizeFile, ruleKeys } from './matcher.js';
 import {
   type AppRule,
@@ -471,6 +472,9 @@ export class ViewImage {
   readonly applicationCount: number;
   private readonly l: ImageSections;
   private readonly os: OsName;
+  private readonly fold: FoldMode;
+  /** The string table as a Buffer, for decoding a decision's texts without a view per string. */
+  private readonly strBuffer: Buffer;
   /** The two modes this agent can be in: [built-ins not prioritized, built-ins first]. */
   private readonly modes: [EffectiveMode, EffectiveMode];
   private readonly prioritizationForced: boolean;
@@ -503,6 +507,8 @@ export class ViewImage {
     this.applicationCount = layout.appId.length;
     const mode = layout.mode;
     this.os = OS_NAMES[mode[0] as number] as OsName;
+    this.fold = foldMode(this.os);
+    this.strBuffer = Buffer.from(layout.strBytes.buffer, layout.strBytes.byteOffset, layout.strBytes.length);
     const structure = STRUCTURES[mode[1] as number] as EffectiveMode['structure'];
     this.prioritizationForced = mode[2] === 1;
     this.settingOff = mode[3] === 1;
@@ -707,7 +713,10 @@ export class ViewImage {
     const from = l.appStart[a] as number;
     // Skip the rule test when even this app's first policy comes too late.
     if ((rank[byRank[from] as number] as number) >= this.bestRank) return;
-    if (!this.testOf(r)(file)) return;
+    // Tested over the string table's bytes; only what that cannot decide (a `regex:` pattern) is compiled.
+    const direct = ruleMatches(l.strBytes, l.strOffsets, l.ruleFields, r * RULE_WIDTH, this.fold, file);
+    if (direct === NO_MATCH) return;
+    if (direct !== MATCH && !this.testOf(r)(file)) return;
     this.seen[a] = this.generation;
     const to = l.appStart[a + 1] as number;
     for (let i = from; i < to; i++) {
@@ -773,21 +782,31 @@ export class ViewImage {
     }
   }
 
-  /** What a decision shows of policy `p`, decoded once. */
+  /** String number `s` for a decision: decoded straight from the table (no view, no TextDecoder call). */
+  private text(s: number): string {
+    const offsets = this.l.strOffsets;
+    return this.strBuffer.toString('utf8', offsets[s], offsets[s + 1]);
+  }
+
+  /** What a decision shows of policy `p`, decoded once (only the fields a decision carries). */
   private textOf(p: number): PolicyText {
     let text = this.texts.get(p);
     if (text === undefined) {
-      const policy = this.policy(p);
+      const l = this.l;
+      const name = l.policyName[p] as number;
+      const app = l.policyApp[p] as number;
       text = {
-        id: policy.id,
-        name: policy.name,
-        app: policy.app,
-        action: policy.action,
-        order: policy.order,
-        isDefault: policy.isDefault,
+        id: this.text(l.policyId[p] as number),
+        name: name < 0 ? null : this.text(name),
+        app: app < 0 ? null : this.text(app),
+        action: POLICY_ACTIONS[l.policyAction[p] as number] as PolicyAction,
+        order: l.policyOrder[p] as number,
+        isDefault: ((l.policyFlags[p] as number) & FLAG_DEFAULT) !== 0,
         reasons: [undefined, undefined],
       };
-      if (policy.ringfence !== undefined) text.ringfence = policy.ringfence;
+      const ringfence = l.policyRingfence[p] as number;
+      if (ringfence >= 0)
+        text.ringfence = this.json(ringfence, `policy ${text.id}'s ringfence`) as Record<string, unknown>;
       this.texts.set(p, text);
     }
     return text;
