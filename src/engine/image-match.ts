@@ -60,14 +60,21 @@ function foldByte(b: number, lower: boolean, slash: boolean): number {
   return b;
 }
 
-/** Whether stored bytes [from, to), lower-cased (ASCII), equal `value`: compileRuleTest's `f.x === want.toLowerCase()`. */
+/**
+ * Whether stored bytes [from, to), lower-cased, equal `value`: compileRuleTest's
+ * `f.x === want.toLowerCase()`, in one pass. Up to the first non-ASCII byte
+ * bytes and code units pair one to one, so a difference there is decisive;
+ * at a non-ASCII byte the rest is left to the compiled test.
+ */
 function equalsLowered(bytes: Uint8Array, from: number, to: number, value: string | undefined): DirectMatch {
-  for (let i = from; i < to; i++) if ((bytes[i] as number) > 0x7f) return UNDECIDED;
-  if (value === undefined || value.length !== to - from) return NO_MATCH;
+  if (value === undefined) return NO_MATCH;
+  const n = value.length;
   for (let i = from; i < to; i++) {
-    if (foldByte(bytes[i] as number, true, false) !== value.charCodeAt(i - from)) return NO_MATCH;
+    const b = bytes[i] as number;
+    if (b > 0x7f) return UNDECIDED;
+    if (i - from >= n || (b >= 0x41 && b <= 0x5a ? b + 0x20 : b) !== value.charCodeAt(i - from)) return NO_MATCH;
   }
-  return MATCH;
+  return n === to - from ? MATCH : NO_MATCH;
 }
 
 /**

@@ -47,7 +47,6 @@ import {
   RuleIndex,
   gramBasePower,
   gramPoly,
-  hashKey,
   hashStep,
   keyHash,
   kindSeed,
@@ -420,6 +419,9 @@ const PART_GRAM = 3;
 const SHA256_KIND = KIND_NUMBER.get('sha256') as number;
 const THUMBPRINT_KIND = KIND_NUMBER.get('certThumbprint') as number;
 const KIND_SEED_BY_NUMBER = Int32Array.from(KEY_KINDS, (kind) => kindSeed(kind));
+const SHA256_SEED = kindSeed('sha256');
+const THUMBPRINT_SEED = kindSeed('certThumbprint');
+const SUBJECT_SEED = kindSeed('certSubject');
 
 /** hashKey from a kind's seed. */
 function hashFrom(seed: number, text: string, from: number, to: number): number {
@@ -836,9 +838,13 @@ export class ViewImage {
       this.seen.fill(0);
       this.generation = 1;
     }
-    if (nf.sha256 !== undefined) this.consider(hashKey('sha256', nf.sha256), nf, m, nowMs);
-    if (nf.certThumbprint !== undefined) this.consider(hashKey('certThumbprint', nf.certThumbprint), nf, m, nowMs);
-    if (nf.certSubject !== undefined) this.consider(hashKey('certSubject', nf.certSubject), nf, m, nowMs);
+    const sha = nf.sha256;
+    if (sha !== undefined) this.consider(hashFrom(SHA256_SEED, sha, 0, sha.length), nf, m, nowMs);
+    const thumbprint = nf.certThumbprint;
+    if (thumbprint !== undefined)
+      this.consider(hashFrom(THUMBPRINT_SEED, thumbprint, 0, thumbprint.length), nf, m, nowMs);
+    const subject = nf.certSubject;
+    if (subject !== undefined) this.consider(hashFrom(SUBJECT_SEED, subject, 0, subject.length), nf, m, nowMs);
     this.lookUpField(0, nf.path, nf, m, nowMs);
     if (nf.processPath !== undefined) this.lookUpField(1, nf.processPath, nf, m, nowMs);
     if (nf.createdBy !== undefined) this.lookUpField(2, nf.createdBy, nf, m, nowMs);
