@@ -463,7 +463,8 @@ export type ViewMeta = Omit<ComputerView, 'policies' | 'applications'>;
 /**
  * One compiled view image and the evaluator over it: typed-array views of
  * the image's sections, plus bounded caches filled as requests arrive (rule
- * tests compiled on first test, a policy's decision texts on first decision).
+ * tests compiled on first test where the string table cannot decide them, see image-match.ts;
+ * a policy's decision texts on first decision).
  */
 export class ViewImage {
   /** The whole image, to store. */
@@ -486,7 +487,7 @@ export class ViewImage {
   private readonly defaults: [Int32Array, Int32Array];
   private readonly index: RuleIndex;
   private readonly scanFilter: KeyFilter;
-  /** Compiled rule tests by rule number: at most one per rule. */
+  /** Compiled rule tests by rule number (rules image-match.ts leaves undecided): at most one per rule. */
   private readonly ruleTests: Map<number, RuleTest>;
   /** Decision texts by policy number: at most one per policy. */
   private readonly texts = new Map<number, PolicyText>();
@@ -1646,7 +1647,8 @@ export function viewMeta(view: ComputerView): ViewMeta {
  * aligned): checks the header, the snapshot it is bound to, the checksum and
  * every number in its columns, and throws a TollgateError ('image-damaged'
  * or 'image-mismatch') naming what is wrong. `regex:` patterns are not
- * compiled here: a rule's test is compiled the first time a request reaches it.
+ * compiled here: a rule's test is compiled the first time a request reaches it
+ * (only for the rules image-match.ts cannot decide over the string table).
  */
 export function openViewImage(bytes: Uint8Array, expect: { snapshotHash: Uint8Array | null }): ViewImage {
   if (bytes.length < DATA_FROM) throw damaged(`${bytes.length} bytes is shorter than the header`);
