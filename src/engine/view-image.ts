@@ -17,6 +17,7 @@ import {
   policyReasonIn,
 } from './decision.js';
 import { TollgateError } from './errors.js';
+import { type FoldMode, MATCH, NO_MATCH, foldMode, ruleMatches } from './image-match.js';
 import { type NormalizedFile, compileRuleTest, hasRegexPattern, normalizeFile, ruleKeys } from './matcher.js';
 import {
   type AppRule,
@@ -46,7 +47,6 @@ import {
   RuleIndex,
   gramBasePower,
   gramPoly,
-  hashKey,
   hashStep,
   keyHash,
   kindSeed,
@@ -437,6 +437,9 @@ const PART_GRAM = 3;
 const SHA256_KIND = KIND_NUMBER.get('sha256') as number;
 const THUMBPRINT_KIND = KIND_NUMBER.get('certThumbprint') as number;
 const KIND_SEED_BY_NUMBER = Int32Array.from(KEY_KINDS, (kind) => kindSeed(kind));
+const SHA256_SEED = kindSeed('sha256');
+const THUMBPRINT_SEED = kindSeed('certThumbprint');
+const SUBJECT_SEED = kindSeed('certSubject');
 
 /** hashKey from a kind's seed. */
 function hashFrom(seed: number, text: string, from: number, to: number): number {
@@ -485,7 +488,8 @@ export type ViewMeta = Omit<ComputerView, 'policies' | 'applications'>;
 /**
  * One compiled view image and the evaluator over it: typed-array views of
  * the image's sections, plus bounded caches filled as requests arrive (rule
- * tests compiled on first test, a policy's decision texts on first decision).
+ * tests compiled on first test where the string table cannot decide them, see image-match.ts;
+ * a policy's decision texts on first decision).
  */
 export class ViewImage {
   /** The whole image, to store. */
@@ -496,6 +500,7 @@ export class ViewImage {
   readonly applicationCount: number;
   private readonly l: ImageSections;
   private readonly os: OsName;
+  private readonly fold: FoldMode;
   /** The two modes this agent can be in: [built-ins not prioritized, built-ins first]. */
   private readonly modes: [EffectiveMode, EffectiveMode];
   private readonly prioritizationForced: boolean;
@@ -505,7 +510,7 @@ export class ViewImage {
   private readonly defaults: [Int32Array, Int32Array];
   private readonly index: RuleIndex;
   private readonly scanFilter: KeyFilter;
-  /** Compiled rule tests by rule number: at most one per rule, and MAX_COMPILED_RULE_TESTS in all. */
+  /** Compiled rule tests by rule number (rules image-match.ts leaves undecided): at most one per rule, and MAX_COMPILED_RULE_TESTS in all. */
   private readonly ruleTests: Map<number, RuleTest>;
   /** Decisions made, by 2 * policy number + mode number: at most MAX_KEPT_DECISIONS. */
   private readonly decisions = new Map<number, Decision>();
@@ -533,6 +538,7 @@ export class ViewImage {
     this.applicationCount = layout.appId.length;
     const mode = layout.mode;
     this.os = OS_NAMES[mode[0] as number] as OsName;
+    this.fold = foldMode(this.os);
     const structure = STRUCTURES[mode[1] as number] as EffectiveMode['structure'];
     this.prioritizationForced = mode[2] === 1;
     this.settingOff = mode[3] === 1;
@@ -749,7 +755,10 @@ export class ViewImage {
     const from = l.appStart[a] as number;
     // Skip the rule test when even this app's first policy comes too late.
     if ((rank[byRank[from] as number] as number) >= this.bestRank) return;
-    if (!this.testOf(r)(file)) return;
+    // Tested over the string table's bytes; only what that cannot decide (a `regex:` pattern) is compiled.
+    const direct = ruleMatches(l.strBytes, l.strOffsets, l.ruleFields, r * RULE_WIDTH, this.fold, file);
+    if (direct === NO_MATCH) return;
+    if (direct !== MATCH && !this.testOf(r)(file)) return;
     this.seen[a] = this.generation;
     const to = l.appStart[a + 1] as number;
     for (let i = from; i < to; i++) {
@@ -879,9 +888,13 @@ export class ViewImage {
       this.seen.fill(0);
       this.generation = 1;
     }
-    if (nf.sha256 !== undefined) this.consider(hashKey('sha256', nf.sha256), nf, m, nowMs);
-    if (nf.certThumbprint !== undefined) this.consider(hashKey('certThumbprint', nf.certThumbprint), nf, m, nowMs);
-    if (nf.certSubject !== undefined) this.consider(hashKey('certSubject', nf.certSubject), nf, m, nowMs);
+    const sha = nf.sha256;
+    if (sha !== undefined) this.consider(hashFrom(SHA256_SEED, sha, 0, sha.length), nf, m, nowMs);
+    const thumbprint = nf.certThumbprint;
+    if (thumbprint !== undefined)
+      this.consider(hashFrom(THUMBPRINT_SEED, thumbprint, 0, thumbprint.length), nf, m, nowMs);
+    const subject = nf.certSubject;
+    if (subject !== undefined) this.consider(hashFrom(SUBJECT_SEED, subject, 0, subject.length), nf, m, nowMs);
     this.lookUpField(0, nf.path, nf, m, nowMs);
     if (nf.processPath !== undefined) this.lookUpField(1, nf.processPath, nf, m, nowMs);
     if (nf.createdBy !== undefined) this.lookUpField(2, nf.createdBy, nf, m, nowMs);
@@ -1734,7 +1747,8 @@ export function viewMeta(view: ComputerView): ViewMeta {
  * aligned): checks the header, the snapshot it is bound to, the checksum and
  * every number in its columns, and throws a TollgateError ('image-damaged'
  * or 'image-mismatch') naming what is wrong. `regex:` patterns are not
- * compiled here: a rule's test is compiled the first time a request reaches it.
+ * compiled here: a rule's test is compiled the first time a request reaches it
+ * (only for the rules image-match.ts cannot decide over the string table).
  */
 export function openViewImage(bytes: Uint8Array, expect: { snapshotHash: Uint8Array | null }): ViewImage {
   if (bytes.length < DATA_FROM) throw damaged(`${bytes.length} bytes is shorter than the header`);
