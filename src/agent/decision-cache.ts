@@ -6,6 +6,12 @@ export const DECISION_CACHE_MAX_ENTRIES = 65_536;
 export const DECISION_CACHE_MAX_BYTES = 16 * 1024 * 1024;
 /** What an entry costs besides its text: the map slot, the objects and their headers. */
 const ENTRY_OVERHEAD_BYTES = 128;
+/**
+ * Files the doorkeeper remembers (by a 32-bit fingerprint) before it starts
+ * over: the window in which a second ask of a file caches it. Its table has
+ * twice as many slots (256 KiB).
+ */
+export const DOORKEEPER_MAX_FINGERPRINTS = 32_768;
 
 /** The memory a file's text may take: two bytes per UTF-16 unit of each field, at most. */
 export function fileBytes(file: FileRequest): number {
@@ -22,6 +28,8 @@ export function fileBytes(file: FileRequest): number {
 /** The byte bounds of a DecisionCache. */
 export interface DecisionCacheBounds {
   maxBytes?: number | undefined;
+  /** Fingerprints of files asked once that the doorkeeper holds (a power of two; DOORKEEPER_MAX_FINGERPRINTS). */
+  doorkeeperFingerprints?: number | undefined;
 }
 
 /** A cached decision and the file it was first made for. */
@@ -49,6 +57,73 @@ function sameFile(a: FileRequest, b: FileRequest): boolean {
   );
 }
 
+/** FNV-1a over one field's UTF-16 units, after a marker of the field and of whether it is present. */
+function mix(hash: number, marker: number, text: string | undefined): number {
+  let h = Math.imul(hash ^ (text === undefined ? marker : marker + 0x100), 0x01000193);
+  if (text === undefined) return h;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h;
+}
+
+/** A 32-bit fingerprint of every field of a file that sameFile compares, never 0. */
+export function fileFingerprint(file: FileRequest): number {
+  let h = mix(0x811c9dc5, 1, file.path);
+  h = mix(h, 2, file.sha256);
+  h = mix(h, 3, file.certSubject);
+  h = mix(h, 4, file.certThumbprint);
+  h = mix(h, 5, file.processPath);
+  h = mix(h, 6, file.createdBy);
+  // A last avalanche, so that the table's low bits depend on every unit.
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  return h >>> 0 || 1;
+}
+
+/**
+ * The fingerprints of files asked since it last started over, in an
+ * open-addressed table of fixed size; when it holds `max` it starts over
+ * (empty). Two files with the same fingerprint pass for one: the second
+ * is then cached at its first ask, which costs memory, never a wrong answer.
+ */
+export class Doorkeeper {
+  private readonly slots: Uint32Array;
+  private readonly mask: number;
+  private count = 0;
+
+  /** `max`: fingerprints held at most (a power of two). */
+  constructor(private readonly max = DOORKEEPER_MAX_FINGERPRINTS) {
+    if (!Number.isInteger(max) || max < 1 || max > 2 ** 24 || (max & (max - 1)) !== 0) {
+      throw new RangeError(`doorkeeperFingerprints must be a power of two from 1 to 2^24, not ${max}`);
+    }
+    this.slots = new Uint32Array(max * 2);
+    this.mask = max * 2 - 1;
+  }
+
+  /** Fingerprints held now. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** Whether `fingerprint` (not 0) was seen since the last start-over; remembers it when not. */
+  seen(fingerprint: number): boolean {
+    const slots = this.slots;
+    let i = fingerprint & this.mask;
+    for (let held = slots[i] as number; held !== 0; held = slots[i] as number) {
+      if (held === fingerprint) return true;
+      i = (i + 1) & this.mask;
+    }
+    if (this.count >= this.max) {
+      slots.fill(0);
+      this.count = 0;
+      i = fingerprint & this.mask;
+    }
+    slots[i] = fingerprint;
+    this.count++;
+    return false;
+  }
+}
+
 /** Finds the entry for `file` in one generation's chain of its path, or null. */
 function find(first: Entry | undefined, file: FileRequest): Entry | null {
   for (let entry: Entry | null = first ?? null; entry !== null; entry = entry.next) {
@@ -68,6 +143,12 @@ function find(first: Entry | undefined, file: FileRequest): Entry | null {
  * on to (the decision log does) instead of the copy it was just asked with,
  * so that a repeated question leaves nothing behind that outlives it.
  *
+ * A file is cached only when asked a second time: the first ask is
+ * decided and only the file's fingerprint is kept (a Doorkeeper of
+ * DOORKEEPER_MAX_FINGERPRINTS), so files asked once, most of a run of new
+ * files, leave no entry to be promoted to V8's old generation and let go
+ * there. The doorkeeper holds no decisions and is not cleared with them.
+ *
  * Two generations bound it: new entries go into the current one; when it
  * holds half of the bounds (entries or bytes) it becomes the previous one
  * and the previous one is let go. A file found in the previous generation
@@ -84,12 +165,14 @@ export class DecisionCache {
   /** Each generation's share of the bounds. */
   private readonly generationBytes: number;
   private readonly generationEntries = DECISION_CACHE_MAX_ENTRIES / 2;
+  private readonly doorkeeper: Doorkeeper;
   /** Lookups answered from the cache, and lookups that had to decide, since start (starting over keeps them). */
   hits = 0;
   misses = 0;
 
   constructor(bounds: DecisionCacheBounds = {}) {
     this.generationBytes = (bounds.maxBytes ?? DECISION_CACHE_MAX_BYTES) / 2;
+    this.doorkeeper = new Doorkeeper(bounds.doorkeeperFingerprints ?? DOORKEEPER_MAX_FINGERPRINTS);
   }
 
   /** The bytes the cache counts as held (decision-cache.ts fileBytes of each entry's file), both generations. */
@@ -121,13 +204,16 @@ export class DecisionCache {
     }
   }
 
-  /** The cached decision for a file at `nowMs`, or what `decide(file, nowMs)` returns (then cached, frozen). */
+  /**
+   * The cached decision for a file at `nowMs`, or what `decide(file, nowMs)`
+   * returns (frozen; cached when the file was asked before in the doorkeeper's window).
+   */
   get(file: FileRequest, nowMs: number, nextExpiryAfter: (nowMs: number) => number, decide: Decide): Decision {
     return this.lookup(file, nowMs, nextExpiryAfter, decide).decision;
   }
 
   /**
-   * Like get, with the file the decision was first made for (`file` itself
+   * Like get, with the file the cached decision was made for (`file` itself
    * when it was just made, or when it is too large to cache).
    */
   lookup(file: FileRequest, nowMs: number, nextExpiryAfter: (nowMs: number) => number, decide: Decide): CachedDecision {
@@ -147,7 +233,10 @@ export class DecisionCache {
       return old;
     }
     this.misses++;
-    return this.add(file, Object.freeze(decide(file, nowMs)), first);
+    const decision = Object.freeze(decide(file, nowMs));
+    // Asked for the first time (in the doorkeeper's window): decided, not kept.
+    if (!this.doorkeeper.seen(fileFingerprint(file))) return { file, decision };
+    return this.add(file, decision, first);
   }
 
   /** Adds an entry to the current generation (where `first` heads its path's chain), turning generations first when it is full. */

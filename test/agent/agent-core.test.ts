@@ -57,22 +57,29 @@ describe('the agent core', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('counts and logs every plain decision; a repeated one is logged with the file first asked with', () => {
+  it('counts and logs every plain decision; a repeated one is logged with the file it was cached with', () => {
     const first: FileRequest = { path: 'C:\\Users\\kim\\Downloads\\fastcart.exe' };
+    const second: FileRequest = { ...first };
     const again: FileRequest = { ...first };
     const decision = agent.decide(first);
+    const missesBefore = agent.metrics().cacheMisses;
+    // The second ask is decided again and cached; the third is a hit, logged with the second's file.
+    expect(agent.decide(second)).toBe(decision);
+    expect(agent.metrics().cacheMisses).toBe(missesBefore + 1);
     expect(agent.decide(again)).toBe(decision);
-    expect(logged).toHaveLength(2);
-    expect(logged[1]?.file).toBe(first);
+    expect(agent.metrics().cacheMisses).toBe(missesBefore + 1);
+    expect(logged).toHaveLength(3);
+    expect(logged[0]?.file).toBe(first);
+    expect(logged[2]?.file).toBe(second);
     expect(logged.every((entry) => entry.atMs === NOW && entry.decision === decision)).toBe(true);
     // What-ifs: answered, counted, not logged and not cached (neither a hit nor a miss of the cache).
     const cacheBefore = { hits: agent.metrics().cacheHits, misses: agent.metrics().cacheMisses };
     const whatIf = agent.decide(first, { atMs: NOW + 1 });
     expect(whatIf).toEqual(decision);
     expect({ hits: agent.metrics().cacheHits, misses: agent.metrics().cacheMisses }).toEqual(cacheBefore);
-    expect(logged).toHaveLength(2);
+    expect(logged).toHaveLength(3);
     const counted = Object.values(agent.status().decisions).reduce((a, b) => a + b, 0);
-    expect(counted).toBe(3);
+    expect(counted).toBe(4);
   });
 
   it('reports the held versions the sync client says hello with', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DecisionCache } from '../../src/agent/decision-cache.js';
+import { DecisionCache, Doorkeeper, fileFingerprint } from '../../src/agent/decision-cache.js';
 import { CompiledView } from '../../src/engine/evaluate.js';
 import type { World } from '../../src/engine/model.js';
 import { buildView } from '../../src/engine/view.js';
@@ -40,14 +40,18 @@ describe('DecisionCache', () => {
       return compiled.evaluate({ path: '/opt/tool' }, { nowMs });
     };
     const before = EXPIRY - 1000;
+    // Decided at the first ask, cached at the second.
     expect(cache.get({ path: '/opt/tool' }, before, next, decide(before)).policy).toBe('trial');
+    expect(cache.get({ path: '/opt/tool' }, before + 1, next, decide(before + 1)).policy).toBe('trial');
     expect(cache.get({ path: '/opt/tool' }, EXPIRY - 1, next, decide(EXPIRY - 1)).policy).toBe('trial');
-    expect(evaluations).toBe(1);
-    expect(cache.get({ path: '/opt/tool' }, EXPIRY, next, decide(EXPIRY)).policy).toBe('later');
     expect(evaluations).toBe(2);
+    // The expiry drops the decisions, not the doorkeeper's memory of the file: cached again at once.
+    expect(cache.get({ path: '/opt/tool' }, EXPIRY, next, decide(EXPIRY)).policy).toBe('later');
+    expect(cache.get({ path: '/opt/tool' }, EXPIRY + 1, next, decide(EXPIRY + 1)).policy).toBe('later');
+    expect(evaluations).toBe(3);
     // The clock jumps back: the trial policy is live again.
     expect(cache.get({ path: '/opt/tool' }, before, next, decide(before)).policy).toBe('trial');
-    expect(evaluations).toBe(3);
+    expect(evaluations).toBe(4);
   });
 
   it('keys on every field a rule can look at, and forgets everything when cleared', () => {
@@ -66,11 +70,17 @@ describe('DecisionCache', () => {
       { path: '/a', certThumbprint: 'ab' },
       { path: '/b' },
     ];
-    for (const file of files) keyed.get(file, 0, next, count);
+    for (const file of files) expect(keyed.lookup(file, 0, next, count).file).toBe(file);
     expect(made).toBe(files.length);
-    // Asked again with copies: each is found, and the file kept is the one first asked with.
-    for (const file of files) expect(keyed.lookup({ ...file }, 0, next, count).file).toBe(file);
-    expect(made).toBe(files.length);
+    // Asked a second time with copies: each is decided again and kept (none taken for another).
+    const copies = files.map((file) => ({ ...file }));
+    for (const copy of copies) expect(keyed.lookup(copy, 0, next, count).file).toBe(copy);
+    expect(made).toBe(2 * files.length);
+    // Asked a third time: each is found, and the file kept is the one it was cached with.
+    for (const [i, file] of files.entries()) expect(keyed.lookup({ ...file }, 0, next, count).file).toBe(copies[i]);
+    expect(made).toBe(2 * files.length);
+    expect(keyed.hits).toBe(files.length);
+    expect(keyed.misses).toBe(2 * files.length);
     const cache = new DecisionCache();
     let evaluations = 0;
     const decide = () => {
@@ -78,10 +88,49 @@ describe('DecisionCache', () => {
       return compiled.evaluate({ path: '/opt/tool' }, { nowMs: 0 });
     };
     cache.get({ path: '/opt/tool' }, 0, next, decide);
-    cache.clear();
-    const again = cache.get({ path: '/opt/tool' }, 0, next, decide);
+    cache.get({ path: '/opt/tool' }, 0, next, decide);
+    cache.get({ path: '/opt/tool' }, 0, next, decide);
     expect(evaluations).toBe(2);
+    cache.clear();
+    expect(cache.heldBytes).toBe(0);
+    const again = cache.get({ path: '/opt/tool' }, 0, next, decide);
+    expect(evaluations).toBe(3);
     expect(Object.isFrozen(again)).toBe(true);
+  });
+
+  it('fingerprints every field a rule can look at, and tells present from absent and fields apart', () => {
+    const files = [
+      { path: '/a' },
+      { path: '/a', sha256: '' },
+      { path: '/a', sha256: 'ab' },
+      { path: '/a', certSubject: 'ab' },
+      { path: '/a', certThumbprint: 'ab' },
+      { path: '/a', processPath: 'ab' },
+      { path: '/a', createdBy: 'ab' },
+      { path: '/ab' },
+      { path: '/b' },
+    ];
+    const prints = files.map(fileFingerprint);
+    expect(new Set(prints).size).toBe(files.length);
+    expect(prints.every((p) => Number.isInteger(p) && p > 0 && p <= 0xffffffff)).toBe(true);
+    expect(fileFingerprint({ path: '/a', sha256: 'ab' })).toBe(prints[2]);
+  });
+
+  it('has a doorkeeper that remembers up to its bound, then starts over', () => {
+    const keeper = new Doorkeeper(4);
+    expect([1, 2, 3, 4].map((p) => keeper.seen(p))).toEqual([false, false, false, false]);
+    expect(keeper.seen(1)).toBe(true);
+    expect(keeper.seen(4)).toBe(true);
+    expect(keeper.size).toBe(4);
+    // Full: the fifth starts it over.
+    expect(keeper.seen(9)).toBe(false);
+    expect(keeper.size).toBe(1);
+    expect(keeper.seen(9)).toBe(true);
+    // 1 and 9 share a slot of the 8: 1 is probed past 9, and both are found.
+    expect(keeper.seen(1)).toBe(false);
+    expect(keeper.seen(1)).toBe(true);
+    expect(keeper.seen(9)).toBe(true);
+    for (const bad of [0, 3, 6, 2 ** 25, 1.5]) expect(() => new Doorkeeper(bad)).toThrow(/doorkeeperFingerprints/);
   });
 
   it('knows the next expiry', () => {
