@@ -36,6 +36,13 @@ export const PG_STORE_DEFAULTS = {
   ackNotifyDelayMs: 20,
   /** Acknowledgements written in one statement, at most (those that arrive while one is written go in the next). */
   maxAckBatch: 1_000,
+  /**
+   * How long the first acknowledgement of a batch waits for others before
+   * the batch is written (when no write is under way; otherwise the batch
+   * waits for that write): agents acknowledging one change then share a
+   * few statements rather than one each.
+   */
+  ackBatchDelayMs: 10,
   /** How often an instance records that it runs (the `instances` table). */
   heartbeatIntervalMs: 5_000,
   /** An instance whose last beat is older than this is taken as gone: its agents are not counted as connected. */
@@ -81,6 +88,8 @@ export interface PgStoreOptions {
   ackNotifyDelayMs?: number;
   /** Default PG_STORE_DEFAULTS.maxAckBatch. */
   maxAckBatch?: number;
+  /** Default PG_STORE_DEFAULTS.ackBatchDelayMs. */
+  ackBatchDelayMs?: number;
   heartbeatIntervalMs?: number;
   instanceTimeoutMs?: number;
 }
@@ -599,7 +608,7 @@ export class PgStore implements ServerStore {
       if (this.ackWriting) this.ackWaiters.push(start);
       else {
         this.ackWriting = true;
-        setImmediate(start);
+        setTimeout(start, this.options.ackBatchDelayMs ?? PG_STORE_DEFAULTS.ackBatchDelayMs);
       }
     }
     // One row per computer: the newest acknowledgement wins.
@@ -611,10 +620,21 @@ export class PgStore implements ServerStore {
 
   private readonly ackWaiters: (() => void)[] = [];
 
+  /**
+   * Writes a batch of acknowledgements in one statement: one UPDATE is
+   * atomic and durable on its own when it returns (autocommit), so no
+   * BEGIN and COMMIT round trips around it (under a simulated storage
+   * fault, a read-only transaction, which PostgreSQL refuses to write in).
+   */
   private writeAcks(rows: ReadonlyMap<string, AckRow>): Promise<unknown> {
     const ids = [...rows.keys()];
     const acks = [...rows.values()];
-    return this.writeTx((query) =>
+    const write =
+      this.fault === 'none'
+        ? <T>(fn: (query: Query) => Promise<T>): Promise<T> =>
+            this.run((client) => fn((text, values) => client.query(text, values)))
+        : <T>(fn: (query: Query) => Promise<T>): Promise<T> => this.writeTx(fn);
+    return write((query) =>
       query(
         `UPDATE computer_state c
          SET acked_snapshot_version = a.snapshot_version, acked_settings_version = a.settings_version,

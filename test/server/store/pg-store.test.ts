@@ -4,7 +4,8 @@
 // StaleWorldError and succeeds once caught up, commits and acknowledgements
 // reach the other store's listener, migrations run once under concurrent
 // openers, and an unreachable database is 'storage-unavailable'.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TollgateError } from '../../../src/engine/errors.js';
 import type { IssuedVersions } from '../../../src/server/server-db.js';
 import { PG_MIGRATIONS } from '../../../src/server/store/pg-migrations.js';
@@ -454,6 +455,40 @@ describe('PgStore', () => {
     expect(failed.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
     store.simulateStorageFault('none');
     expect((await store.computerRows(['computer-0']))[0]?.ackedSnapshotVersion).toBe(1);
+  });
+
+  it('gathers acknowledgements that arrive one after another into one statement, without BEGIN and COMMIT', async () => {
+    const store = await open({ ackBatchDelayMs: 400 });
+    const ids = ['computer-a', 'computer-b', 'computer-c'];
+    await store.commitWorld({ baseRevision: 0, writes: [], deletes: [], issued: ids.map((id) => issued(id, 2)) });
+    const sent: string[] = [];
+    const original = pg.Client.prototype.query;
+    const spy = vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (
+      this: pg.Client,
+      ...args: unknown[]
+    ) {
+      const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string } | undefined)?.text;
+      if (text !== undefined) sent.push(text);
+      return Reflect.apply(original, this, args) as never;
+    });
+    try {
+      const acks: Promise<void>[] = [];
+      for (const [i, id] of ids.entries()) {
+        acks.push(store.recordAck(id, { snapshotVersion: 2, settingsVersion: 2, error: null, nowMs: 10 + i }));
+        // Each in a later turn of the event loop: without the gathering delay, each would be a statement of its own.
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await Promise.all(acks);
+    } finally {
+      spy.mockRestore();
+    }
+    const writes = sent.filter((text) => text.includes('SET acked_snapshot_version'));
+    expect(writes).toHaveLength(1);
+    expect(sent.filter((text) => /^\s*(BEGIN|COMMIT)/.test(text))).toEqual([]);
+    const rows = new Map((await store.computerRows(ids)).map((r) => [r.computerId, r]));
+    for (const [i, id] of ids.entries()) {
+      expect(rows.get(id), id).toMatchObject({ ackedSnapshotVersion: 2, ackedSettingsVersion: 2, lastSeenMs: 10 + i });
+    }
   });
 
   it('splits acknowledgement payloads under the NOTIFY limit', () => {
