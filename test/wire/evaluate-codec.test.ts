@@ -268,8 +268,8 @@ describe('EvaluateRequestReader keys', () => {
         fc.constantFrom('path', 'sha256', 'certSubject', 'certThumbprint', 'processPath', 'createdBy').chain((field) =>
           fc.option(fc.string({ unit: 'binary', maxLength: 8 }), { nil: undefined }).map((text) => {
             const other: FileRequest = { ...file };
-            if (text === undefined || text === '') delete (other as Record<string, unknown>)[field];
-            else (other as Record<string, unknown>)[field] = text;
+            if (text === undefined || text === '') delete (other as unknown as Record<string, unknown>)[field];
+            else (other as unknown as Record<string, unknown>)[field] = text;
             if (other.path === undefined) other.path = file.path;
             return [file, other] as const;
           }),
