@@ -180,6 +180,7 @@ export async function startAgentDaemon(
     maxUnsentBytes: config.socket.maxUnsentBytes,
     evaluate: (file: FileRequest, atMs: number | undefined) =>
       atMs === undefined ? agent.decide(file) : agent.decide(file, { atMs }),
+    evaluateCached: (key: Buffer, length: number, hash: number) => agent.decideCached(key, length, hash),
   } satisfies Partial<LocalServerOptions>;
   const server = new LocalServer(handler, {
     ...shared,

@@ -7,8 +7,16 @@
  * 32 MiB on 64-bit). It is kept at about its first size (1 to 2 MiB)
  * instead: measured at 100,000 policies while snapshot applies still
  * decoded the view, the peak of an apply was about 27 MB lower and that of
- * a warm start about 6 MB lower (docs/DAEMON.md, "Memory"); snapshot
- * applies now compile from the bytes and have not been measured without it. The `tollgate` command applies this before it
+ * a warm start about 6 MB lower (docs/DAEMON.md, "Memory"). Measured again
+ * with applies compiled from the bytes (2026-12-04, `npm run bench` daemon
+ * section at 100,000 policies, one run each on a shared machine, load
+ * average 2 to 8): with this flag the seed and 3 applies peaked at 277 to
+ * 292 MB and the load at 185 to 197 MB; with V8's default young generation
+ * at 322 MB and 181 MB; with a fixed 8 MiB semi-space at 296 MB and 204 MB,
+ * for the same daemon CPU per answer. A larger young generation did not
+ * lower the peak under load (what is promoted there is not only short-lived
+ * garbage of 1 to 2 MiB scavenges) and raised the apply's, so this stays.
+ * The `tollgate` command applies this before it
  * loads any other module when its command is `daemon` (bin/tollgate.js), as
  * loading them grows it too. Forced garbage collections measured no lower,
  * and are gone.

@@ -676,6 +676,26 @@ export class Agent implements AgentCore {
     return decision;
   }
 
+  /**
+   * Decides on the file whose key (wire/file-key.ts fileKey) is
+   * key[0, length), hashing to `hash`, when the decision cache holds it:
+   * counted and logged as `decide` does for a hit, without the file being
+   * read from the request. Undefined when it is not cached (nothing
+   * counted: `decide` with the file answers it).
+   */
+  decideCached(key: Buffer, length: number, hash: number): Decision | undefined {
+    const active = this.active;
+    if (active === null) return undefined;
+    const started = performance.now();
+    const now = this.options.clock();
+    const cached = this.cache.lookupKey(key, length, hash, now, active.nextExpiryAfter);
+    if (cached === null) return undefined;
+    const decision = cached.decision;
+    this.counted(decision, started);
+    this.options.onDecision?.(now, cached.file, decision);
+    return decision;
+  }
+
   /** Counts a decision by action and its latency since `started` (performance.now) for status. */
   private counted(decision: Decision, started: number): void {
     const micros = (performance.now() - started) * 1000;

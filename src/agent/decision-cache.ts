@@ -1,4 +1,6 @@
+import type { Buffer } from 'node:buffer';
 import type { Decision, FileRequest } from '../engine/model.js';
+import { fileKey, keyHash } from '../wire/file-key.js';
 
 /** Entries the cache holds at most, half in each generation (a bound, not an LRU). */
 export const DECISION_CACHE_MAX_ENTRIES = 65_536;
@@ -44,6 +46,19 @@ export type Decide = (file: FileRequest, nowMs: number) => Decision;
 interface Entry extends CachedDecision {
   /** Another file with the same path (the chain is searched; most paths have one file). */
   next: Entry | null;
+  /** The file's key bytes (fileKey), or null when it has none (then it is found by path only). */
+  readonly key: Buffer | null;
+  /** Another entry with the same key hash. */
+  nextByKey: Entry | null;
+}
+
+/** Finds the entry whose key is key[0, length) in one generation's chain of its hash, or null. */
+function findByKey(first: Entry | undefined, key: Buffer, length: number): Entry | null {
+  for (let entry: Entry | null = first ?? null; entry !== null; entry = entry.nextByKey) {
+    const own = entry.key as Buffer;
+    if (own.length === length && key.compare(own, 0, length, 0, length) === 0) return entry;
+  }
+  return null;
 }
 
 /** Whether two files with the same path are the same question: every other field a rule can look at. */
@@ -159,6 +174,9 @@ function find(first: Entry | undefined, file: FileRequest): Entry | null {
 export class DecisionCache {
   private current = new Map<string, Entry>();
   private previous = new Map<string, Entry>();
+  /** The same entries by key hash (those with a key). */
+  private currentByKey = new Map<number, Entry>();
+  private previousByKey = new Map<number, Entry>();
   private currentCount = 0;
   private currentBytes = 0;
   private previousBytes = 0;
@@ -187,6 +205,8 @@ export class DecisionCache {
   clear(): void {
     this.current.clear();
     this.previous.clear();
+    this.currentByKey.clear();
+    this.previousByKey.clear();
     this.currentCount = 0;
     this.currentBytes = 0;
     this.previousBytes = 0;
@@ -213,6 +233,33 @@ export class DecisionCache {
   }
 
   /**
+   * The cached entry for the file whose key (fileKey) is key[0, length)
+   * and hashes to `hash` (keyHash), counted as a hit; null when it is not
+   * cached, counted as nothing (the caller then asks `lookup` with the file,
+   * which counts the miss). Nothing is allocated on a hit in the current
+   * generation.
+   */
+  lookupKey(
+    key: Buffer,
+    length: number,
+    hash: number,
+    nowMs: number,
+    nextExpiryAfter: (nowMs: number) => number,
+  ): CachedDecision | null {
+    this.checkTime(nowMs, nextExpiryAfter);
+    const hit = findByKey(this.currentByKey.get(hash), key, length);
+    if (hit !== null) {
+      this.hits++;
+      return hit;
+    }
+    const old = findByKey(this.previousByKey.get(hash), key, length);
+    if (old === null) return null;
+    this.hits++;
+    this.add(old.file, old.decision, this.current.get(old.file.path), old.key);
+    return old;
+  }
+
+  /**
    * Like get, with the file the cached decision was made for (`file` itself
    * when it was just made, or when it is too large to cache).
    */
@@ -229,20 +276,20 @@ export class DecisionCache {
       this.hits++;
       // Asked again since the last turn: it moves into the current generation (the previous one keeps its copy
       // until it is let go, counted there).
-      this.add(old.file, old.decision, first);
+      this.add(old.file, old.decision, first, old.key);
       return old;
     }
     this.misses++;
     const decision = Object.freeze(decide(file, nowMs));
     // Asked for the first time (in the doorkeeper's window): decided, not kept.
     if (!this.doorkeeper.seen(fileFingerprint(file))) return { file, decision };
-    return this.add(file, decision, first);
+    return this.add(file, decision, first, fileKey(file));
   }
 
   /** Adds an entry to the current generation (where `first` heads its path's chain), turning generations first when it is full. */
-  private add(file: FileRequest, decision: Decision, first: Entry | undefined): Entry {
-    const bytes = fileBytes(file);
-    if (bytes > this.generationBytes) return { file, decision, next: null };
+  private add(file: FileRequest, decision: Decision, first: Entry | undefined, key: Buffer | null): Entry {
+    const bytes = fileBytes(file) + (key?.length ?? 0);
+    if (bytes > this.generationBytes) return { file, decision, next: null, key: null, nextByKey: null };
     if (this.currentCount >= this.generationEntries || this.currentBytes + bytes > this.generationBytes) {
       // The previous generation is let go; the time window the entries are good for stays.
       const emptied = this.previous;
@@ -250,12 +297,23 @@ export class DecisionCache {
       this.previous = this.current;
       this.previousBytes = this.currentBytes;
       this.current = emptied;
+      const emptiedByKey = this.previousByKey;
+      emptiedByKey.clear();
+      this.previousByKey = this.currentByKey;
+      this.currentByKey = emptiedByKey;
       this.currentCount = 0;
       this.currentBytes = 0;
       first = undefined;
     }
-    const entry: Entry = { file, decision, next: first ?? null };
+    let hash = 0;
+    let sameHash: Entry | null = null;
+    if (key !== null) {
+      hash = keyHash(key);
+      sameHash = this.currentByKey.get(hash) ?? null;
+    }
+    const entry: Entry = { file, decision, next: first ?? null, key, nextByKey: sameHash };
     this.current.set(file.path, entry);
+    if (key !== null) this.currentByKey.set(hash, entry);
     this.currentCount++;
     this.currentBytes += bytes;
     return entry;

@@ -26,6 +26,15 @@ export type RequestHandler = (request: LocalRequest) => LocalResponse | Promise<
  */
 export type EvaluateHandler = (file: FileRequest, atMs: number | undefined) => Decision;
 
+/**
+ * Decides on the file of an evaluate request without what-ifs from its key
+ * (wire/file-key.ts: key[0, length), hashing to `hash`), read from the frame
+ * without decoding the file, when the decision is cached; undefined
+ * otherwise (the EvaluateHandler then decides on the file). A thrown error
+ * becomes an error response, as with the EvaluateHandler.
+ */
+export type CachedEvaluateHandler = (key: Buffer, length: number, hash: number) => Decision | undefined;
+
 export interface LocalServerOptions {
   socketPath: string;
   /** File mode of the socket, which it is created with (SPEC.md section 9: 0660 by default, 0600 for the admin socket). */
@@ -52,6 +61,8 @@ export interface LocalServerOptions {
   onClientError?: (info: { code: string; message: string }) => void;
   /** Answers evaluate requests on the fast path; without it they go to the RequestHandler like any other. */
   evaluate?: EvaluateHandler;
+  /** Answers evaluate requests without what-ifs whose decision is cached, before `evaluate` is asked. */
+  evaluateCached?: CachedEvaluateHandler;
 }
 
 export const DEFAULT_SOCKET_MODE = 0o660;
@@ -283,6 +294,7 @@ export class LocalServer {
     const socket = conn.socket;
     const decoder = new FrameDecoder(this.options.maxFrameBytes);
     const evaluate = this.options.evaluate;
+    const evaluateCached = this.options.evaluateCached;
     const reader = evaluate === undefined ? null : new EvaluateRequestReader();
     const admin = this.options.admin === true;
     const maxUnsentBytes = this.maxUnsentBytes;
@@ -356,6 +368,15 @@ export class LocalServer {
       }
     };
     const emit = (response: LocalResponse): void => write(encodeFrame(encodeResponse(response)));
+    /** Queues a decision's answer (`bound`: decisionFrameBound). */
+    const queueDecision = (decision: Decision, id: number, bound: number): void => {
+      if (tail === null) {
+        add(decision, id, bound);
+      } else {
+        const whole = Buffer.allocUnsafe(bound);
+        write(whole.subarray(0, writeDecisionFrame(whole, 0, id, decision)));
+      }
+    };
     /** Decides on the file of an evaluate request read by `reader`, and queues the answer. */
     const decide = (decideOn: EvaluateHandler, file: FileRequest, id: number, atMs: number | undefined): void => {
       let decision: Decision;
@@ -367,12 +388,7 @@ export class LocalServer {
         emit({ id, kind: 'error', ...errorFields(error) });
         return;
       }
-      if (tail === null) {
-        add(decision, id, bound);
-      } else {
-        const whole = Buffer.allocUnsafe(bound);
-        write(whole.subarray(0, writeDecisionFrame(whole, 0, id, decision)));
-      }
+      queueDecision(decision, id, bound);
     };
     const fail = (id: number, code: string, message: string): void => {
       failed = true;
@@ -408,10 +424,27 @@ export class LocalServer {
       }
       conn.frames++;
       framesThisChunk++;
-      if (evaluate !== undefined && reader !== null) {
+      if (evaluate !== undefined && reader !== null && reader.scan(buffer, start, end)) {
+        if (evaluateCached !== undefined && reader.atMs === undefined) {
+          let cached: Decision | undefined;
+          let bound = 0;
+          try {
+            cached = evaluateCached(reader.keyBytes, reader.keyLength, reader.keyHash);
+            if (cached !== undefined) bound = decisionFrameBound(cached);
+          } catch (error) {
+            emit({ id: reader.id, kind: 'error', ...errorFields(error) });
+            throttle();
+            return true;
+          }
+          if (cached !== undefined) {
+            queueDecision(cached, reader.id, bound);
+            throttle();
+            return true;
+          }
+        }
         let file: FileRequest | undefined;
         try {
-          file = reader.read(buffer, start, end);
+          file = reader.file(buffer);
         } catch (error) {
           if (!refuse(error, buffer.subarray(start, end))) return false;
           throttle();

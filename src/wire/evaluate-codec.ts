@@ -15,6 +15,7 @@ import { Buffer } from 'node:buffer';
 import type { Decision, FileRequest } from '../engine/model.js';
 import { checkInt32, checkUint32, policyActionCodec, ringfenceToWire, structureCodec } from './codec.js';
 import { FRAME_HEADER_BYTES } from './framing.js';
+import { KEY_FIELD_HEADER_BYTES, finishKeyHash } from './file-key.js';
 import { checkFileLimits } from './local-api.js';
 
 // Tags: (field << 3) | wire type (0 varint, 1 fixed64, 2 length-delimited).
@@ -53,6 +54,8 @@ const DECISION_SNAPSHOT_VERSION_AT = 'response.decision.snapshotVersion';
 const DECISION_RINGFENCE_AT = 'response.decision.ringfence';
 
 const NO_BYTES = Buffer.alloc(0);
+/** The first size of a reader's key buffer (it grows to the largest key read). */
+const KEY_START_BYTES = 1024;
 
 /** Node's Buffer reads UTF-8 natively through utf8Slice (what toString('utf8') ends in), without its argument parsing. */
 interface Utf8Slicer {
@@ -82,6 +85,11 @@ export class EvaluateRequestReader {
   private readonly starts = new Int32Array(7);
   private readonly ends = new Int32Array(7);
 
+  /** The file's key (decision-cache.ts fileKey) of the request scanned last: keyBytes[0, keyLength), hashed to keyHash. */
+  keyBytes: Buffer = Buffer.allocUnsafe(KEY_START_BYTES);
+  keyLength = 0;
+  keyHash = 0;
+
   /**
    * The file a frame's payload (buffer[start, end)) asks about, or
    * undefined when it is not a request this reader reads (decodeRequest
@@ -89,16 +97,45 @@ export class EvaluateRequestReader {
    * field past REQUEST_FIELD_LIMITS, as decodeRequest does.
    */
   read(buffer: Buffer, start: number, end: number): FileRequest | undefined {
+    return this.scan(buffer, start, end) ? this.file(buffer) : undefined;
+  }
+
+  /**
+   * Reads a frame's payload (buffer[start, end)) without decoding the
+   * file's text: true when it has the shape this reader reads, and then
+   * `id`, `atMs` and the file's key (keyBytes, keyLength, keyHash) are the
+   * request's, and `file(buffer)` gives the file (or declines it); false
+   * when decodeRequest decides. Whether the text is UTF-8 and within
+   * REQUEST_FIELD_LIMITS is not known until `file`.
+   */
+  scan(buffer: Buffer, start: number, end: number): boolean {
     this.buf = buffer;
     try {
-      return this.readRequest(start, end);
+      return this.scanRequest(start, end);
     } finally {
       // The chunk the frame came in is not kept alive by an idle connection's reader.
       this.buf = NO_BYTES;
     }
   }
 
-  private readRequest(start: number, end: number): FileRequest | undefined {
+  /**
+   * The file of the request scanned last (`buffer` is the one scanned), or
+   * undefined to leave it to decodeRequest (text that is not UTF-8). Throws
+   * TollgateError 'field-too-long' naming the first field past
+   * REQUEST_FIELD_LIMITS, as decodeRequest does.
+   */
+  file(buffer: Buffer): FileRequest | undefined {
+    this.buf = buffer;
+    try {
+      const file = this.fileFromRanges();
+      if (file !== undefined) checkFileLimits(file, FILE_AT);
+      return file;
+    } finally {
+      this.buf = NO_BYTES;
+    }
+  }
+
+  private scanRequest(start: number, end: number): boolean {
     const buffer = this.buf;
     this.pos = start;
     let id = 0;
@@ -107,21 +144,58 @@ export class EvaluateRequestReader {
       const tag = buffer[this.pos++];
       if (tag === TAG_REQUEST_ID) {
         const value = this.varint32(end);
-        if (value < 0) return undefined;
+        if (value < 0) return false;
         id = value;
       } else if (tag === TAG_REQUEST_EVALUATE_FILE && bodyEnd === DECLINE) {
         bodyEnd = this.evaluateFile(end);
-        if (bodyEnd === DECLINE) return undefined;
+        if (bodyEnd === DECLINE) return false;
       } else {
-        return undefined;
+        return false;
       }
     }
-    if (bodyEnd === DECLINE) return undefined;
-    const file = this.file();
-    if (file === undefined) return undefined;
+    if (bodyEnd === DECLINE) return false;
+    // An empty path is a missing one: decodeRequest refuses it.
+    const path = TAG_FILE_PATH >>> 3;
+    if ((this.starts[path] as number) < 0 || this.starts[path] === this.ends[path]) return false;
     this.id = id;
-    checkFileLimits(file, FILE_AT);
-    return file;
+    this.noteKey();
+    return true;
+  }
+
+  /** Writes the scanned file's key (fileKey's layout: number, length LE32, bytes per field present) and hashes it. */
+  private noteKey(): void {
+    const { starts, ends } = this;
+    let bytes = 0;
+    for (let field = 1; field <= 6; field++) {
+      const s = starts[field] as number;
+      if (s >= 0) bytes += KEY_FIELD_HEADER_BYTES + (ends[field] as number) - s;
+    }
+    // At most a frame's payload and 30 bytes: bounded by the frame limit.
+    if (bytes > this.keyBytes.length) this.keyBytes = Buffer.allocUnsafe(Math.max(bytes, this.keyBytes.length * 2));
+    const key = this.keyBytes;
+    const buf = this.buf;
+    let h = 0x811c9dc5;
+    let at = 0;
+    for (let field = 1; field <= 6; field++) {
+      const s = starts[field] as number;
+      if (s < 0) continue;
+      const e = ends[field] as number;
+      const length = e - s;
+      key[at] = field;
+      key[at + 1] = length & 0xff;
+      key[at + 2] = (length >>> 8) & 0xff;
+      key[at + 3] = (length >>> 16) & 0xff;
+      key[at + 4] = length >>> 24;
+      for (let i = 0; i < KEY_FIELD_HEADER_BYTES; i++) h = Math.imul(h ^ (key[at + i] as number), 0x01000193);
+      at += KEY_FIELD_HEADER_BYTES;
+      for (let i = s; i < e; i++) {
+        const byte = buf[i] as number;
+        key[at++] = byte;
+        h = Math.imul(h ^ byte, 0x01000193);
+      }
+    }
+    this.keyLength = at;
+    this.keyHash = finishKeyHash(h);
   }
 
   /** Reads an EvaluateFileRequest's length and fields; returns where it ends, or DECLINE. */
@@ -167,7 +241,7 @@ export class EvaluateRequestReader {
   }
 
   /** The file from the noted ranges, its fields in decodeRequest's order; undefined to decline. */
-  private file(): FileRequest | undefined {
+  private fileFromRanges(): FileRequest | undefined {
     const path = this.text(TAG_FILE_PATH >>> 3);
     // An empty path is a missing one: decodeRequest refuses it.
     if (path === undefined || path === null || path === '') return undefined;

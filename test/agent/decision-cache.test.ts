@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DecisionCache, Doorkeeper, fileFingerprint } from '../../src/agent/decision-cache.js';
+import type { FileRequest } from '../../src/engine/model.js';
+import { fileKey, keyHash } from '../../src/wire/file-key.js';
 import { CompiledView } from '../../src/engine/evaluate.js';
 import type { World } from '../../src/engine/model.js';
 import { buildView } from '../../src/engine/view.js';
@@ -136,5 +138,74 @@ describe('DecisionCache', () => {
   it('knows the next expiry', () => {
     expect(compiled.nextExpiryAfter(EXPIRY - 1)).toBe(EXPIRY);
     expect(compiled.nextExpiryAfter(EXPIRY)).toBe(Infinity);
+  });
+
+  it('finds by key bytes exactly the files it holds, counting hits only, until the next expiry', () => {
+    const cache = new DecisionCache({ maxBytes: 64 * 1024 });
+    const decide = (file: { path: string }, nowMs: number) => compiled.evaluate(file, { nowMs });
+    const byKey = (file: FileRequest, nowMs: number) => {
+      const key = fileKey(file) as Buffer;
+      // The key inside a larger buffer, as a reader's scratch holds it.
+      const scratch = Buffer.concat([key, Buffer.from('trailing bytes')]);
+      return cache.lookupKey(scratch, key.length, keyHash(key), nowMs, next);
+    };
+    const tool: FileRequest = { path: '/opt/tool', sha256: 'ab' };
+    const before = EXPIRY - 1000;
+    // Asked once: decided, not cached; not found by key and nothing counted for the key lookup.
+    cache.lookup(tool, before, next, decide);
+    expect(byKey(tool, before)).toBeNull();
+    expect([cache.hits, cache.misses]).toEqual([0, 1]);
+    const second = cache.lookup({ ...tool }, before, next, decide);
+    const found = byKey({ ...tool }, before);
+    expect(found?.decision).toBe(second.decision);
+    expect(found?.file).toBe(second.file);
+    expect(found?.decision.action).toBe('permit');
+    expect([cache.hits, cache.misses]).toEqual([1, 2]);
+    // Another field, a field less, or a longer path: not the same key.
+    expect(byKey({ ...tool, sha256: 'ac' }, before)).toBeNull();
+    expect(byKey({ path: '/opt/tool' }, before)).toBeNull();
+    expect(byKey({ path: '/opt/tool2', sha256: 'ab' }, before)).toBeNull();
+    expect(cache.hits).toBe(1);
+    // At the expiry the cache starts over: the key finds nothing until the file is asked twice again.
+    expect(byKey(tool, EXPIRY)).toBeNull();
+    cache.lookup(tool, EXPIRY, next, decide);
+    cache.lookup(tool, EXPIRY, next, decide);
+    expect(byKey(tool, EXPIRY)?.decision.action).toBe('deny');
+  });
+
+  it('keeps files found by key across generation turns, and lets the others go', () => {
+    // Each generation holds 16 KiB: a few dozen files.
+    const cache = new DecisionCache({ maxBytes: 32 * 1024 });
+    const decide = (file: { path: string }, nowMs: number) => compiled.evaluate(file, { nowMs });
+    const now = EXPIRY - 1000;
+    const kept: FileRequest = { path: '/opt/tool', certSubject: 'CN=Tool' };
+    const byKey = (file: FileRequest) => {
+      const key = fileKey(file) as Buffer;
+      return cache.lookupKey(key, key.length, keyHash(key), now, next);
+    };
+    cache.lookup(kept, now, next, decide);
+    cache.lookup(kept, now, next, decide);
+    for (let i = 0; i < 2000; i++) {
+      const other = { path: `/opt/other/${i}` };
+      cache.lookup(other, now, next, decide);
+      cache.lookup(other, now, next, decide);
+      expect(byKey(kept)).not.toBeNull();
+    }
+    expect(byKey({ path: '/opt/other/0' })).toBeNull();
+    expect(byKey({ path: '/opt/other/1999' })).not.toBeNull();
+    expect(cache.heldBytes).toBeLessThanOrEqual(32 * 1024);
+  });
+
+  it('never finds a file with a lone surrogate by key (it has none), only by its path', () => {
+    const cache = new DecisionCache();
+    const decide = (file: { path: string }, nowMs: number) => compiled.evaluate(file, { nowMs });
+    const now = EXPIRY - 1000;
+    const odd: FileRequest = { path: '/opt/tool\ud800' };
+    cache.lookup(odd, now, next, decide);
+    const cached = cache.lookup(odd, now, next, decide);
+    expect(cache.lookup({ ...odd }, now, next, decide)).toBe(cached);
+    const asSent = Buffer.from(odd.path, 'utf8'); // U+FFFD's bytes
+    const key = Buffer.concat([Buffer.from([1, asSent.length, 0, 0, 0]), asSent]);
+    expect(cache.lookupKey(key, key.length, keyHash(key), now, next)).toBeNull();
   });
 });

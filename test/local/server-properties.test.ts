@@ -14,6 +14,7 @@ import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { Agent } from '../../src/agent/agent.js';
 import { handleLocalRequest } from '../../src/agent/local-handler.js';
 import { type TollgateError } from '../../src/engine/errors.js';
+import type { Decision, FileRequest } from '../../src/engine/model.js';
 import { buildView } from '../../src/engine/view.js';
 import { LocalServer } from '../../src/local/server.js';
 import { AgentStore } from '../../src/store/agent-store.js';
@@ -41,13 +42,19 @@ let plain: LocalServer;
 let plainPath: string;
 let bystander: Socket;
 let bystanderResponses: LocalResponse[];
+let agent: Agent;
+/** Requests the fast server answered from the decision cache by their file's bytes. */
+let answeredByKey = 0;
+/** Every decision the agent logged, with the file it logged. */
+const logged: { file: FileRequest; decision: Decision }[] = [];
 
 beforeAll(async () => {
   const keys = generateSigningKeys();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollgate-fuzz-'));
   store = AgentStore.open(path.join(dir, 'agent.db'));
-  const agent = new Agent({
+  agent = new Agent({
     store,
+    onDecision: (_atMs, file, decision) => logged.push({ file, decision }),
     publicKey: parsePublicKey(keys.publicKeyPem),
     computerId: 'till-1',
     noSnapshotAction: 'deny',
@@ -73,6 +80,11 @@ beforeAll(async () => {
     ...options,
     socketPath,
     evaluate: (file, atMs) => agent.decide(file, atMs === undefined ? {} : { atMs }),
+    evaluateCached: (key, length, hash) => {
+      const decision = agent.decideCached(key, length, hash);
+      if (decision !== undefined) answeredByKey++;
+      return decision;
+    },
   });
   await server.listen();
   plainPath = path.join(dir, 'plain.sock');
@@ -241,4 +253,45 @@ it('answers any bytes as decoding them says, never crashes, and keeps serving ot
   );
   // Every fuzzed connection is gone; the bystander's stays.
   await vi.waitFor(() => expect(server.connectionCount).toBe(1));
+});
+
+it('answers a repeated file from the cache by its bytes as it answers it decoded: counted, logged, never a what-if', async () => {
+  const files: FileRequest[] = [
+    { path: 'C:\\Program Files\\Google\\Chrome\\chrome.exe', certSubject: 'CN=Google LLC' },
+    { path: 'C:\\Program Files\\Google\\Chrome\\chrome.exe', certSubject: 'CN=Other' },
+    { path: 'C:\\Program Files\\Google\\Chrome\\chrome.exe' },
+    { path: 'C:\\Users\\ana\\é.exe', sha256: 'a'.repeat(64), createdBy: 'C:\\x.exe' },
+  ];
+  const requests: LocalRequest[] = [];
+  let id = 1;
+  for (let round = 0; round < 3; round++) {
+    for (const file of files) {
+      requests.push({ id: id++, kind: 'evaluateFile', file });
+      // A what-if at another time: answered, never from the cache, never logged.
+      requests.push({ id: id++, kind: 'evaluateFile', file, atMs: Date.parse('2030-01-01T00:00:00Z') });
+    }
+  }
+  const bytes = Buffer.concat(requests.map((r) => encodeFrame(encodeRequest(r))));
+  // Asked twice on the plain server first: every file is cached before the fast server is asked.
+  await exchange(bytes, plainPath);
+  const decoded: Buffer[] = [];
+  await exchange(bytes, plainPath, decoded);
+  const before = agent.metrics();
+  logged.length = 0;
+  answeredByKey = 0;
+  const fast: Buffer[] = [];
+  const responses = await exchange(bytes, socketPath, fast);
+  expect(fast).toEqual(decoded);
+  expect(responses.map((r) => r.id)).toEqual(requests.map((r) => r.id));
+  const after = agent.metrics();
+  // Every request without a what-if is a hit, counted by action; what-ifs count as decisions, not as hits.
+  expect(after.cacheHits - before.cacheHits).toBe(files.length * 3);
+  expect(after.cacheMisses).toBe(before.cacheMisses);
+  expect(answeredByKey).toBe(files.length * 3);
+  const counted = (m: typeof after) => Object.values(m.decisions).reduce((a, b) => a + b, 0);
+  expect(counted(after) - counted(before)).toBe(requests.length);
+  // Logged: the requests without what-ifs, in order, each with its file and the decision answered.
+  expect(logged.map((l) => l.file)).toEqual([...files, ...files, ...files]);
+  const answered = responses.filter((_, i) => (requests[i] as { atMs?: number }).atMs === undefined);
+  expect(logged.map((l) => l.decision)).toEqual(answered.map((r) => (r as { decision: Decision }).decision));
 });

@@ -15,6 +15,7 @@ import {
   EvaluateRequestReader,
   writeDecisionFrame,
 } from '../../src/wire/evaluate-codec.js';
+import { fileKey, keyHash } from '../../src/wire/file-key.js';
 import { encodeFrame, FRAME_HEADER_BYTES } from '../../src/wire/framing.js';
 import { tollgate } from '../../src/wire/generated/tollgate.js';
 import {
@@ -232,6 +233,81 @@ describe('EvaluateRequestReader', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('EvaluateRequestReader keys', () => {
+  /** The key the reader notes for a payload, copied, or null when it does not read it. */
+  function scannedKey(reader: EvaluateRequestReader, bytes: Buffer): { key: Buffer; hash: number } | null {
+    if (!reader.scan(bytes, 0, bytes.length)) return null;
+    return { key: Buffer.from(reader.keyBytes.subarray(0, reader.keyLength)), hash: reader.keyHash };
+  }
+
+  it('notes, without decoding, the key fileKey makes of the file decodeRequest reads', () => {
+    const reader = new EvaluateRequestReader();
+    fc.assert(
+      fc.property(requestArb, (request) => {
+        const bytes = Buffer.from(encodeRequest(request));
+        const scanned = scannedKey(reader, bytes);
+        const key = fileKey((decodeRequest(bytes) as { file: FileRequest }).file);
+        expect(key).not.toBeNull();
+        expect(scanned).toEqual({ key, hash: keyHash(key as Buffer) });
+        expect(reader.id).toBe(request.id);
+        expect(reader.atMs).toBe(request.atMs);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('gives two requests the same key exactly when decodeRequest reads the same file from them', () => {
+    const reader = new EvaluateRequestReader();
+    const pair = fc.oneof(
+      fc.tuple(fileArb, fileArb),
+      // Files that differ in one field, or in no field but the order the generated code writes.
+      fileArb.chain((file) =>
+        fc.constantFrom('path', 'sha256', 'certSubject', 'certThumbprint', 'processPath', 'createdBy').chain((field) =>
+          fc.option(fc.string({ unit: 'binary', maxLength: 8 }), { nil: undefined }).map((text) => {
+            const other: FileRequest = { ...file };
+            if (text === undefined || text === '') delete (other as unknown as Record<string, unknown>)[field];
+            else (other as unknown as Record<string, unknown>)[field] = text;
+            if (other.path === undefined) other.path = file.path;
+            return [file, other] as const;
+          }),
+        ),
+      ),
+    );
+    fc.assert(
+      fc.property(pair, idArb, ([a, b], id) => {
+        const first = scannedKey(reader, Buffer.from(encodeRequest({ id, kind: 'evaluateFile', file: a })));
+        const second = scannedKey(reader, Buffer.from(encodeRequest({ id: 1, kind: 'evaluateFile', file: b })));
+        const fileA = (
+          decodeRequest(Buffer.from(encodeRequest({ id, kind: 'evaluateFile', file: a }))) as { file: FileRequest }
+        ).file;
+        const fileB = (
+          decodeRequest(Buffer.from(encodeRequest({ id: 1, kind: 'evaluateFile', file: b }))) as { file: FileRequest }
+        ).file;
+        expect(first !== null && second !== null).toBe(true);
+        expect(first?.key.equals(second?.key as Buffer)).toBe(JSON.stringify(fileA) === JSON.stringify(fileB));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('notes the last of a repeated field, and declines what read declines without a key', () => {
+    const reader = new EvaluateRequestReader();
+    const twice = Buffer.from([0x12, 0x0a, 0x0a, 0x08, 0x0a, 0x02, 0x2f, 0x61, 0x0a, 0x02, 0x2f, 0x62]);
+    expect(scannedKey(reader, twice)?.key).toEqual(fileKey({ path: '/b' }));
+    // No path, an empty path, and another kind of request.
+    const noPath = Buffer.from(pb.Request.encode({ id: 1, evaluateFile: { file: { sha256: 'aa' } } }).finish());
+    const emptyPath = Buffer.from(pb.Request.encode({ id: 1, evaluateFile: { file: { path: '' } } }).finish());
+    const status = Buffer.from(encodeRequest({ id: 2, kind: 'status' }));
+    for (const bytes of [noPath, emptyPath, status]) expect(reader.scan(bytes, 0, bytes.length)).toBe(false);
+  });
+
+  it('makes no key for a file with a lone surrogate, whose UTF-8 would stand for U+FFFD', () => {
+    expect(fileKey({ path: 'C:\\a\ud800.exe' })).toBeNull();
+    expect(fileKey({ path: 'C:\\a.exe', createdBy: '\udc00' })).toBeNull();
+    expect(fileKey({ path: 'C:\\a\ufffd.exe' })).not.toBeNull();
   });
 });
 
