@@ -263,80 +263,28 @@ function viewSections(bytes: Uint8Array): ImageSections {
   return out as unknown as ImageSections;
 }
 
-/*
- * The layout check's passes are small functions shared by every column
- * (firstOutside, firstAbove, firstDecrease): they run once per start, over
- * columns of up to millions of entries, in code that has not run before.
- * V8 optimises a loop by compiling the whole function that holds it (on
- * stack replacement): a dozen loops in one large function meant a dozen
- * compilations of that function, each pass interpreted until its own was
- * ready, while a small kernel is compiled once and every later column runs
- * in optimised code. The checks themselves and their messages are the same.
- */
-
-/** The first index of `column` whose value is outside [min, max), or -1. */
-function firstOutside(column: Int32Array | Uint8Array, min: number, max: number, from = 0, step = 1): number {
-  // One unsigned comparison per entry: v - min wraps to a large number when v < min.
-  const span = max - min;
-  for (let i = from; i < column.length; i += step) {
-    if (((column[i] as number) - min) >>> 0 >= span) return i;
-  }
-  return -1;
-}
-
-/** The first index of `column` whose value is greater than `max`, or -1 (bytes: flags). */
-function firstAbove(column: Uint8Array, max: number): number {
-  for (let i = 0; i < column.length; i++) if ((column[i] as number) > max) return i;
-  return -1;
-}
-
-/** The first index i >= 1 with column[i] < column[i - 1] (strict: <= when `strict`), or -1. */
-function firstDecrease(column: Uint32Array | Int32Array, to: number, strict: boolean): number {
-  let previous = column[0] as number;
-  for (let i = 1; i < to; i++) {
-    const v = column[i] as number;
-    if (strict ? v <= previous : v < previous) return i;
-    previous = v;
-  }
-  return -1;
-}
-
-/** The first rule of `rules` whose fields are all -1 while it is of an application (ruleApp >= 0), or -1. */
-function firstEmptyRule(ruleApp: Int32Array, ruleFields: Int32Array, width: number): number {
-  for (let r = 0, at = 0; r < ruleApp.length; r++, at += width) {
-    if ((ruleApp[r] as number) < 0) continue;
-    let any = false;
-    for (let k = at; k < at + width; k++) if ((ruleFields[k] as number) >= 0) any = true;
-    if (!any) return r;
-  }
-  return -1;
-}
-
-/** The first entry of `rules` (a list of rule numbers, every `step`-th from `from`, -1 skipped) of no application. */
-function firstOfNoApp(rules: Int32Array, ruleApp: Int32Array, from = 0, step = 1): number {
-  for (let i = from; i < rules.length; i += step) {
-    const r = rules[i] as number;
-    if (r !== -1 && (ruleApp[r] as number) < 0) return i;
-  }
-  return -1;
-}
-
 /** Checks every number stored in the columns against what it refers to: linear passes, no objects. */
 function validateLayout(l: ImageSections): void {
   const offsets = l.strOffsets;
   if (offsets.length < 1 || offsets[0] !== 0 || offsets[offsets.length - 1] !== l.strBytes.length) {
     throw damaged('string offsets do not span the string bytes');
   }
-  const back = firstDecrease(offsets, offsets.length, false);
-  if (back !== -1) throw damaged(`string offset ${back} goes backwards`);
+  for (let i = 1; i < offsets.length; i++) {
+    if ((offsets[i] as number) < (offsets[i - 1] as number)) throw damaged(`string offset ${i} goes backwards`);
+  }
   const strings = offsets.length - 1;
   const strs = (name: string, column: Int32Array, optional: boolean): void => {
-    const i = firstOutside(column, optional ? -1 : 0, strings);
-    if (i !== -1) throw damaged(`${name}[${i}] = ${column[i]} is not a string number (${strings} strings)`);
+    const min = optional ? -1 : 0;
+    for (let i = 0; i < column.length; i++) {
+      const v = column[i] as number;
+      if (v < min || v >= strings) throw damaged(`${name}[${i}] = ${v} is not a string number (${strings} strings)`);
+    }
   };
   const range = (name: string, column: Int32Array, min: number, max: number): void => {
-    const i = firstOutside(column, min, max);
-    if (i !== -1) throw damaged(`${name}[${i}] = ${column[i]} is out of range [${min}, ${max})`);
+    for (let i = 0; i < column.length; i++) {
+      const v = column[i] as number;
+      if (v < min || v >= max) throw damaged(`${name}[${i}] = ${v} is out of range [${min}, ${max})`);
+    }
   };
   const sameLength = (name: string, column: Column, n: number): void => {
     if (column.length !== n) throw damaged(`${name} has ${column.length} entries, expected ${n}`);
@@ -364,13 +312,10 @@ function validateLayout(l: ImageSections): void {
   ] as const) {
     sameLength(name, column, n);
   }
-  // Reported in policy order, as one pass over both columns would (an action before a flag of the same policy).
-  const badAction = firstOutside(l.policyAction, 0, POLICY_ACTIONS.length);
-  const badFlags = firstAbove(l.policyFlags, FLAG_BUILT_IN | FLAG_DEFAULT);
-  if (badAction !== -1 && (badFlags === -1 || badAction <= badFlags)) {
-    throw damaged(`policyAction[${badAction}] is no action`);
+  for (let i = 0; i < n; i++) {
+    if ((l.policyAction[i] as number) >= POLICY_ACTIONS.length) throw damaged(`policyAction[${i}] is no action`);
+    if ((l.policyFlags[i] as number) > (FLAG_BUILT_IN | FLAG_DEFAULT)) throw damaged(`policyFlags[${i}] is unknown`);
   }
-  if (badFlags !== -1) throw damaged(`policyFlags[${badFlags}] is unknown`);
 
   const apps = l.appId.length;
   strs('appId', l.appId, false);
@@ -389,19 +334,21 @@ function validateLayout(l: ImageSections): void {
   sameLength('appRuleCount', l.appRuleCount, apps);
   const rules = l.ruleApp.length;
   sameLength('ruleFields', l.ruleFields, rules * RULE_WIDTH);
-  const badAppFlags = firstAbove(l.appFlags, FLAG_BUILT_IN);
-  const badRules = firstRuleRange(l.appRuleStart, l.appRuleCount, rules);
-  if (badAppFlags !== -1 && (badRules === -1 || badAppFlags <= badRules)) {
-    throw damaged(`appFlags[${badAppFlags}] is unknown`);
+  for (let a = 0; a < apps; a++) {
+    if ((l.appFlags[a] as number) > FLAG_BUILT_IN) throw damaged(`appFlags[${a}] is unknown`);
+    const start = l.appRuleStart[a] as number;
+    const count = l.appRuleCount[a] as number;
+    if (start < 0 || count < 0 || start + count > rules) throw damaged(`application ${a}'s rules are out of range`);
   }
-  if (badRules !== -1) throw damaged(`application ${badRules}'s rules are out of range`);
   range('appById', l.appById, 0, apps);
 
   // Policies by application (numbered by first use): every range non-empty, within byRank.
   const used = l.appStart.length - 1;
   if (used < 0 || l.appStart[0] !== 0) throw damaged('appStart does not start at 0');
-  const flat = firstDecrease(l.appStart, used + 1, true);
-  if (flat !== -1) throw damaged(`appStart[${flat}] does not increase`);
+  for (let a = 0; a < used; a++) {
+    if ((l.appStart[a + 1] as number) <= (l.appStart[a] as number))
+      throw damaged(`appStart[${a + 1}] does not increase`);
+  }
   const ranged = l.appStart[used] as number;
   sameLength('byRank0', l.byRank0, ranged);
   sameLength('byRank1', l.byRank1, ranged);
@@ -413,21 +360,19 @@ function validateLayout(l: ImageSections): void {
   range('defaults0', l.defaults0, 0, n);
   range('defaults1', l.defaults1, 0, n);
   // Rules: each of a used application (or -1: of none), its fields string numbers (or -1), one set at least.
-  // Reported in rule order, as one pass over the rules would: the first rule with a problem, its own first.
   const ruleApp = l.ruleApp;
   const ruleFields = l.ruleFields;
-  const badApp = firstOutside(ruleApp, -1, used);
-  const badField = firstOutside(ruleFields, -1, strings);
-  const badFieldRule = badField === -1 ? -1 : Math.floor(badField / RULE_WIDTH);
-  const emptyRule = firstEmptyRule(ruleApp, ruleFields, RULE_WIDTH);
-  const first = Math.min(...[badApp, badFieldRule, emptyRule].filter((r) => r !== -1));
-  if (badApp !== -1 && badApp === first) {
-    throw damaged(`ruleApp[${badApp}] = ${ruleApp[badApp]} is out of range [-1, ${used})`);
+  for (let r = 0, at = 0; r < rules; r++) {
+    const a = ruleApp[r] as number;
+    if (a < -1 || a >= used) throw damaged(`ruleApp[${r}] = ${a} is out of range [-1, ${used})`);
+    let any = false;
+    for (const end = at + RULE_WIDTH; at < end; at++) {
+      const v = ruleFields[at] as number;
+      if (v < -1 || v >= strings) throw damaged(`ruleFields[${at}] = ${v} is not a string number (${strings} strings)`);
+      if (v >= 0) any = true;
+    }
+    if (!any && a >= 0) throw damaged(`rule ${r} sets no field`);
   }
-  if (badFieldRule !== -1 && badFieldRule === first) {
-    throw damaged(`ruleFields[${badField}] = ${ruleFields[badField]} is not a string number (${strings} strings)`);
-  }
-  if (emptyRule !== -1) throw damaged(`rule ${emptyRule} sets no field`);
 
   // The index: a power of two slots with one empty at least (a lookup ends there), and chains that end:
   // rules are filed in increasing order, so each chain goes down to lower rule numbers, which one
@@ -437,29 +382,33 @@ function validateLayout(l: ImageSections): void {
   if (slots < 16 || (slots & (slots - 1)) !== 0 || table.length !== slots * 2) throw damaged('index table size');
   const next = l.indexNext;
   sameLength('indexNext', next, Math.max(rules, 1));
-  // Each pair of checks reports the first entry with either problem, that entry's range first.
-  const badNext = firstForwardLink(next);
-  const nextOfNoApp = firstOfNoApp(next, ruleApp);
-  if (badNext !== -1 && (nextOfNoApp === -1 || badNext <= nextOfNoApp)) {
-    throw damaged(`indexNext[${badNext}] = ${next[badNext]}: index chains must go to earlier rules`);
+  for (let r = 0; r < next.length; r++) {
+    const to = next[r] as number;
+    if (to === -1) continue;
+    if (to < 0 || to >= r) throw damaged(`indexNext[${r}] = ${to}: index chains must go to earlier rules`);
+    if ((ruleApp[to] as number) < 0) throw damaged(`index files rule ${to}, of no policy's application`);
   }
-  if (nextOfNoApp !== -1) throw damaged(`index files rule ${next[nextOfNoApp]}, of no policy's application`);
-  // Slot heads (every second entry from 1): -1 (empty) or a rule number.
-  const badHead = firstOutside(table, -1, rules, 1, 2);
-  const headOfNoApp = firstOfNoApp(table, ruleApp, 1, 2);
-  if (badHead !== -1 && (headOfNoApp === -1 || badHead <= headOfNoApp)) {
-    throw damaged(`index slot ${badHead >>> 1} names rule ${table[badHead]}`);
+  let empty = false;
+  for (let s = 0; s < slots; s++) {
+    const head = table[2 * s + 1] as number;
+    if (head === -1) {
+      empty = true;
+      continue;
+    }
+    if (head < 0 || head >= rules) throw damaged(`index slot ${s} names rule ${head}`);
+    if ((ruleApp[head] as number) < 0) throw damaged(`index files rule ${head}, of no policy's application`);
   }
-  if (headOfNoApp !== -1) throw damaged(`index files rule ${table[headOfNoApp]}, of no policy's application`);
-  if (!hasEmptySlot(table)) throw damaged('index table has no empty slot');
+  if (!empty) throw damaged('index table has no empty slot');
   const words = l.filterBits.length;
   if (words < 32 || words > 1 << 25 || (words & (words - 1)) !== 0) throw damaged('filter size');
   sameLength('fieldParts', l.fieldParts, PATH_FIELDS.length);
   sameLength('fieldGramLengths', l.fieldGramLengths, PATH_FIELDS.length);
   sameLength('filedByKind', l.filedByKind, KEY_KINDS.length);
   range('unindexed', l.unindexed, 0, rules);
-  const unindexedOfNoApp = firstOfNoApp(l.unindexed, ruleApp);
-  if (unindexedOfNoApp !== -1) throw damaged(`unindexed[${unindexedOfNoApp}] is of no policy's application`);
+  for (let i = 0; i < l.unindexed.length; i++) {
+    if ((l.ruleApp[l.unindexed[i] as number] as number) < 0)
+      throw damaged(`unindexed[${i}] is of no policy's application`);
+  }
 
   const mode = l.mode;
   if (mode.length < MODE_HEAD || mode.length !== MODE_HEAD + (mode[4] as number)) throw damaged('mode section length');
@@ -467,31 +416,6 @@ function validateLayout(l: ImageSections): void {
   if ((mode[1] as number) < 0 || (mode[1] as number) >= STRUCTURES.length) throw damaged('mode: unknown structure');
   if ((mode[2] as number) >>> 1 !== 0 || (mode[3] as number) >>> 1 !== 0) throw damaged('mode: flags');
   strs('mode', mode.subarray(MODE_HEAD), false);
-}
-
-/** The first application whose rules [start, start + count) are not within [0, rules), or -1. */
-function firstRuleRange(start: Int32Array, count: Int32Array, rules: number): number {
-  for (let a = 0; a < start.length; a++) {
-    const s = start[a] as number;
-    const c = count[a] as number;
-    if (s < 0 || c < 0 || s + c > rules) return a;
-  }
-  return -1;
-}
-
-/** The first chain link that is not -1 and does not go to an earlier rule, or -1. */
-function firstForwardLink(next: Int32Array): number {
-  for (let r = 0; r < next.length; r++) {
-    const to = next[r] as number;
-    if (to !== -1 && (to < 0 || to >= r)) return r;
-  }
-  return -1;
-}
-
-/** Whether one slot of the index table is empty (its head -1). */
-function hasEmptySlot(table: Int32Array): boolean {
-  for (let i = 1; i < table.length; i += 2) if (table[i] === -1) return true;
-  return false;
 }
 
 const UTF8 = new TextDecoder();
