@@ -1,12 +1,13 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { platform } from 'node:os';
 import { join } from 'node:path';
-import cron, { type ScheduledTask } from 'node-cron';
+import type { ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import { Agent } from '../src/agent/agent.js';
 import type { FileRequest, OsName } from '../src/engine/model.js';
 import type { DaemonConfig } from '../src/agent/config.js';
 import { parseLoopbackAddress, readPinnedKeys } from '../src/agent/config.js';
+import { nodeCron } from '../src/agent/cron.js';
 import type { MetricsListener } from '../src/local/metrics-listener.js';
 import { DecisionRecorder } from '../src/agent/decision-recorder.js';
 import { handleLocalRequest } from '../src/agent/local-handler.js';
@@ -302,39 +303,50 @@ export async function startAgentDaemon(
     config.decisionLog.flushIntervalMs,
   );
   flushTimer.unref();
-  const jobs: ScheduledTask[] = [
-    cron.schedule(
-      config.jobs.integrityCheck,
-      guarded('cache integrity check', () => {
-        const problems = store.integrityCheck();
-        if (problems.length > 0) logger.error({ problems }, 'cache integrity check failed');
-        else logger.debug('cache integrity check passed');
-      }),
-    ),
-    cron.schedule(
-      config.jobs.pruneDecisionLog,
-      // Writing the log trims it to its bound, so pruning is a write of what is pending.
-      guarded('decision log pruning', () => recorder.flush()),
-    ),
-  ];
-  if (sync !== null) {
-    const client = sync;
-    jobs.push(
-      cron.schedule(
-        config.jobs.checkIn,
-        guarded('check-in', () => client.checkIn()),
-      ),
-    );
-  }
-
   let closing: Promise<void> | null = null;
-  // Not awaited by a stop: its worker does not hold the process, and a result after the stop is dropped.
-  void runDeferredChecks(store, agent, logger, {
-    stopping: () => closing !== null,
-    // The server is told what is held now (no snapshot: it sends one), and the salvaged requests go out.
-    recovered: () => sync?.checkIn(),
-  });
+  // The periodic jobs (node-cron) and the background check start one turn of the event loop after the
+  // sockets serve: a request already waiting is answered first, and node-cron is not loaded before it.
+  const jobs: ScheduledTask[] = [];
+  const afterServing = new Promise<void>((resolve) => setImmediate(resolve))
+    .then(() => {
+      if (closing !== null) return;
+      const cron = nodeCron();
+      jobs.push(
+        cron.schedule(
+          config.jobs.integrityCheck,
+          guarded('cache integrity check', () => {
+            const problems = store.integrityCheck();
+            if (problems.length > 0) logger.error({ problems }, 'cache integrity check failed');
+            else logger.debug('cache integrity check passed');
+          }),
+        ),
+        cron.schedule(
+          config.jobs.pruneDecisionLog,
+          // Writing the log trims it to its bound, so pruning is a write of what is pending.
+          guarded('decision log pruning', () => recorder.flush()),
+        ),
+      );
+      if (sync !== null) {
+        const client = sync;
+        jobs.push(
+          cron.schedule(
+            config.jobs.checkIn,
+            guarded('check-in', () => client.checkIn()),
+          ),
+        );
+      }
+      // Not awaited by a stop: its worker does not hold the process, and a result after the stop is dropped.
+      void runDeferredChecks(store, agent, logger, {
+        stopping: () => closing !== null,
+        // The server is told what is held now (no snapshot: it sends one), and the salvaged requests go out.
+        recovered: () => sync?.checkIn(),
+      });
+    })
+    .catch((error: unknown) => {
+      logger.error({ err: (error as Error).message }, 'starting the periodic jobs failed');
+    });
   const stop = async (): Promise<void> => {
+    await afterServing;
     for (const job of jobs) await job.stop();
     sync?.close();
     clearInterval(flushTimer);

@@ -1,7 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import cron from 'node-cron';
 import { z } from 'zod';
 import { parseConfigText, readConfigText, timerMs } from '../scenario/config-file.js';
 import { ValidationError } from '../engine/errors.js';
@@ -9,11 +8,15 @@ import { OS_NAMES } from '../engine/model.js';
 import { isValidVersion } from '../engine/version.js';
 import { MAX_PINNED_KEYS, PinnedKeys, parsePublicKey } from '../wire/signing.js';
 import { DEFAULT_OUTBOX_LIMITS } from '../store/agent-store.js';
+import { nodeCron } from './cron.js';
 
 /** Largest request frame the local socket accepts by default. */
 export const DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;
 
-const cronExpression = z.string().refine((text) => cron.validate(text), { error: 'is not a valid cron expression' });
+// node-cron is loaded only when a schedule is given (a default is not validated again).
+const cronExpression = z
+  .string()
+  .refine((text) => nodeCron().validate(text), { error: 'is not a valid cron expression' });
 
 const modeSchema = z
   .union([z.string().regex(/^0?[0-7]{3}$/, { error: 'must be an octal file mode such as "0660"' }), z.number().int()])

@@ -283,6 +283,56 @@ describe('damaged and mismatched images are refused', () => {
     expect(() => openViewImage(bytes, { snapshotHash: HASH })).toThrow(imageError(damagedCode, /policyApp\[0\]/));
   });
 
+  // Each check of the layout, with the checksum made right: the message names the entry at fault.
+  it.each([
+    ['strOffsets', 1, 0x7fff_ffff, /string offset 2 goes backwards/],
+    ['policyAction', 0, 200, /policyAction\[0\] is no action/],
+    ['policyFlags', 1, 255, /policyFlags\[1\] is unknown/],
+    ['appFlags', 1, 255, /appFlags\[1\] is unknown/],
+    ['appRuleCount', 0, 1_000_000, /application 0's rules are out of range/],
+    ['appStart', 1, 0, /appStart\[1\] does not increase/],
+    ['byRank0', 0, -1, /byRank0\[0\] = -1 is out of range \[0, /],
+    ['ruleApp', 1, 1_000_000, /ruleApp\[1\] = 1000000 is out of range \[-1, /],
+    ['ruleFields', 2, 1_000_000, /ruleFields\[2\] = 1000000 is not a string number/],
+    ['indexNext', 0, 5, /indexNext\[0\] = 5: index chains must go to earlier rules/],
+  ] as const)('%s[%i] set to %i: damaged, naming it', (name, entry, value, message) => {
+    const bytes = stored(compileViewImage(SYNTHETIC_VIEW, { snapshotVersion: 3, snapshotHash: HASH }));
+    const section = IMAGE_SECTIONS.indexOf(name);
+    const offset = new DataView(bytes.buffer).getUint32(IMAGE_HEADER.sections + 8 * section, true);
+    if (name === 'policyAction' || name === 'policyFlags' || name === 'appFlags') bytes[offset + entry] = value;
+    else new DataView(bytes.buffer).setInt32(offset + 4 * entry, value, true);
+    sealImage(bytes);
+    expect(() => openViewImage(bytes, { snapshotHash: HASH })).toThrow(imageError(damagedCode, message));
+  });
+
+  it('a rule of an application with no field set, and an index slot naming no rule: damaged', () => {
+    const base = stored(compileViewImage(SYNTHETIC_VIEW, { snapshotVersion: 3, snapshotHash: HASH }));
+    const column = (bytes: Uint8Array, name: (typeof IMAGE_SECTIONS)[number]): Int32Array => {
+      const dv = new DataView(bytes.buffer);
+      const s = IMAGE_SECTIONS.indexOf(name);
+      const at = dv.getUint32(IMAGE_HEADER.sections + 8 * s, true);
+      return new Int32Array(bytes.buffer, at, dv.getUint32(IMAGE_HEADER.sections + 8 * s + 4, true) / 4);
+    };
+    const empty = base.slice();
+    const ruleApp = column(empty, 'ruleApp');
+    const r = ruleApp.findIndex((a) => a >= 0);
+    const width = column(empty, 'ruleFields').length / ruleApp.length;
+    column(empty, 'ruleFields').fill(-1, r * width, (r + 1) * width);
+    sealImage(empty);
+    expect(() => openViewImage(empty, { snapshotHash: HASH })).toThrow(
+      imageError(damagedCode, new RegExp(`rule ${r} sets no field`)),
+    );
+    const slot = base.slice();
+    const table = column(slot, 'indexTable');
+    let s = 0;
+    while (table[2 * s + 1] === -1) s++;
+    table[2 * s + 1] = 1_000_000;
+    sealImage(slot);
+    expect(() => openViewImage(slot, { snapshotHash: HASH })).toThrow(
+      imageError(damagedCode, new RegExp(`index slot ${s} names rule 1000000`)),
+    );
+  });
+
   it('an index whose chains loop, with the checksum made right: damaged', () => {
     const bytes = stored(compileViewImage(SYNTHETIC_VIEW, { snapshotVersion: 3, snapshotHash: HASH }));
     const dv = new DataView(bytes.buffer);
