@@ -8,6 +8,7 @@
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { PAGE_CACHE_KIB } from './open-database.js';
 
 /** What a background check found. */
 export interface BackgroundCheck {
@@ -36,6 +37,8 @@ let db = null;
 try {
   db = new Database(workerData.file, { readonly: true, fileMustExist: true });
   db.pragma('busy_timeout = 5000');
+  // The daemon's own small page cache (open-database.ts PAGE_CACHE_KIB): quick_check reads every page through it.
+  db.pragma('cache_size = -' + workerData.cacheKib);
   if (workerData.quickCheck) {
     try {
       const rows = db.pragma('quick_check');
@@ -95,7 +98,12 @@ export function runBackgroundCheck(
     try {
       worker = new Worker(WORKER, {
         eval: true,
-        workerData: { file, sqlite: createRequire(import.meta.url).resolve('better-sqlite3'), ...what },
+        workerData: {
+          file,
+          sqlite: createRequire(import.meta.url).resolve('better-sqlite3'),
+          cacheKib: PAGE_CACHE_KIB,
+          ...what,
+        },
         // Bounded: the worker holds one 1 MiB part at a time and the page cache.
         resourceLimits: { maxOldGenerationSizeMb: 64 },
       });
