@@ -1466,6 +1466,17 @@ export class ViewImageBuilder {
     let keyKinds = new Uint8Array(keyHashes.length);
     let keyCount = 0;
     const keyOut: KeyOut = { hashes: keyHashes, kinds: keyKinds, count: 0 };
+    /** Grows the key columns (to twice their size at least) so that they hold `room` keys. */
+    const ensureRoom = (room: number): void => {
+      if (room <= keyHashes.length) return;
+      const size = Math.max(keyHashes.length * 2, room);
+      const hashes = new Int32Array(size);
+      hashes.set(keyHashes);
+      keyHashes = hashes;
+      const kinds = new Uint8Array(size);
+      kinds.set(keyKinds);
+      keyKinds = kinds;
+    };
     const SHA = RULE_FIELDS.indexOf('sha256');
     const THUMBPRINT = RULE_FIELDS.indexOf('certThumbprint');
     for (let rr = 0; rr < ruleCount; rr++) {
@@ -1473,15 +1484,7 @@ export class ViewImageBuilder {
         keyStart[rr + 1] = keyCount;
         continue;
       }
-      if (keyCount + 64 > keyHashes.length) {
-        const size = keyHashes.length * 2;
-        const hashes = new Int32Array(size);
-        hashes.set(keyHashes);
-        keyHashes = hashes;
-        const kinds = new Uint8Array(size);
-        kinds.set(keyKinds);
-        keyKinds = kinds;
-      }
+      ensureRoom(keyCount + 64);
       // Hashes and thumbprints (a third of a typical view) are hashed from the string table's bytes.
       const digestField = (ruleFields[rr * RULE_WIDTH + SHA] as number) >= 0 ? SHA : THUMBPRINT;
       const digest = ruleFields[rr * RULE_WIDTH + digestField] as number;
@@ -1502,16 +1505,7 @@ export class ViewImageBuilder {
           const s = ruleFields[rr * RULE_WIDTH + k] as number;
           if (s >= 0) bytes += (strOffsets[s + 1] as number) - (strOffsets[s] as number);
         }
-        const room = keyCount + maxKeysOfBytes(bytes);
-        if (room > keyHashes.length) {
-          const size = Math.max(keyHashes.length * 2, room);
-          const hashes = new Int32Array(size);
-          hashes.set(keyHashes);
-          keyHashes = hashes;
-          const kinds = new Uint8Array(size);
-          kinds.set(keyKinds);
-          keyKinds = kinds;
-        }
+        ensureRoom(keyCount + maxKeysOfBytes(bytes));
         keyOut.hashes = keyHashes;
         keyOut.kinds = keyKinds;
         keyOut.count = keyCount;
@@ -1525,15 +1519,7 @@ export class ViewImageBuilder {
       // Rules with a `regex:` pattern are compiled now, so a bad expression is refused with the view.
       if (hasRegexPattern(rule)) ruleTests.set(rr, compileRuleTest(rule, os));
       const keys = ruleKeys(rule, os);
-      if (keyCount + keys.length > keyHashes.length) {
-        const size = Math.max(keyHashes.length * 2, keyCount + keys.length);
-        const hashes = new Int32Array(size);
-        hashes.set(keyHashes);
-        keyHashes = hashes;
-        const kinds = new Uint8Array(size);
-        kinds.set(keyKinds);
-        keyKinds = kinds;
-      }
+      ensureRoom(keyCount + keys.length);
       for (const key of keys) {
         keyHashes[keyCount] = keyHash(key.kind, key.text);
         const kindNumber = KIND_NUMBER.get(key.kind) as number;

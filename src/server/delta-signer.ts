@@ -229,18 +229,10 @@ export class WorkerDeltaSigner implements DeltaSigner {
       at += p.length;
       ends.push(at);
     }
-    let worker: Worker;
-    try {
-      worker = this.start();
-    } catch (error) {
-      // No thread to be had (a process or thread limit reached): this batch is signed by the caller; the next
-      // batch tries to start one again.
-      return Promise.reject(
-        new TollgateError('signer-failed', `cannot start the signing thread: ${(error as Error).message}`, {
-          cause: error,
-        }),
-      );
-    }
+    // No thread to be had (a process or thread limit reached): this batch is signed by the caller; the next
+    // batch tries to start one again.
+    const worker = this.startOrFail();
+    if (worker instanceof TollgateError) return Promise.reject(worker);
     const id = this.nextId++;
     const request: BatchRequest = { id, bytes, ends };
     if (this.heldKey !== key) {
@@ -301,16 +293,8 @@ export class WorkerDeltaSigner implements DeltaSigner {
       body: job.body.map((slice) => (isShared(slice) ? slice : copy(slice))),
       computers: job.computers.map(copy),
     }));
-    let worker: Worker;
-    try {
-      worker = this.start();
-    } catch (error) {
-      return Promise.reject(
-        new TollgateError('signer-failed', `cannot start the signing thread: ${(error as Error).message}`, {
-          cause: error,
-        }),
-      );
-    }
+    const worker = this.startOrFail();
+    if (worker instanceof TollgateError) return Promise.reject(worker);
     const id = this.nextId++;
     const request: HashRequest = { id, hash: true, bytes, jobs: layout };
     return new Promise((resolve, reject) => {
@@ -337,6 +321,17 @@ export class WorkerDeltaSigner implements DeltaSigner {
     this.outstanding.delete(id);
     if (waiting.hashes !== undefined) this.hashesInFlight--;
     return waiting;
+  }
+
+  /** The signing thread (started when none runs), or the 'signer-failed' error when none can be started. */
+  private startOrFail(): Worker | TollgateError {
+    try {
+      return this.start();
+    } catch (error) {
+      return new TollgateError('signer-failed', `cannot start the signing thread: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
   }
 
   private start(): Worker {
