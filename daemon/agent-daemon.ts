@@ -17,6 +17,7 @@ import { resolveGroupId } from '../src/local/socket-group.js';
 import { AgentStore } from '../src/store/agent-store.js';
 import type { SyncClient } from '../src/sync/client.js';
 import type { ApplyHooks } from '../src/agent/core.js';
+import { restoreDaemonHeap } from './heap.js';
 
 /** The operating system this process runs on, in SPEC.md's terms. */
 function hostOs(): OsName {
@@ -67,7 +68,8 @@ async function runDeferredChecks(
 ): Promise<void> {
   const unchecked = agent.uncheckedSnapshot;
   if (!store.checkOwed && unchecked === null) return;
-  const result = await store.backgroundCheck(unchecked);
+  // The worker's start resets the daemon's young-generation setting for the whole process: set again.
+  const result = await store.backgroundCheck(unchecked, restoreDaemonHeap);
   if (hooks.stopping()) return;
   try {
     if (result.failed !== null) {

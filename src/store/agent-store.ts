@@ -603,14 +603,18 @@ export class AgentStore {
    * loop keeps answering), what a warm start left for later: the full
    * quick_check when `checkOwed`, and the SHA-256 of the stored bytes of
    * snapshot `hash.version`. Never rejects: failures are in the result.
+   * `onWorkerOnline` is called once the worker's thread runs (see
+   * runBackgroundCheck).
    */
-  backgroundCheck(hash: { version: number } | null): Promise<BackgroundCheckOutcome> {
-    return runBackgroundCheck(this.file, { quickCheck: this.checkOwed, hashVersion: hash?.version ?? null }).then(
-      (result) => {
-        if (result.checked && result.failed === null && result.problems.length === 0) this.checkOwed = false;
-        return result;
-      },
-    );
+  backgroundCheck(hash: { version: number } | null, onWorkerOnline?: () => void): Promise<BackgroundCheckOutcome> {
+    return runBackgroundCheck(
+      this.file,
+      { quickCheck: this.checkOwed, hashVersion: hash?.version ?? null },
+      onWorkerOnline,
+    ).then((result) => {
+      if (result.checked && result.failed === null && result.problems.length === 0) this.checkOwed = false;
+      return result;
+    });
   }
 
   /**

@@ -86,10 +86,16 @@ parentPort.postMessage(out);
 /** The result with `failed` set when the check itself could not run (no memory, the file gone). */
 export type BackgroundCheckOutcome = BackgroundCheck & { failed: string | null };
 
-/** Runs the checks on a worker thread; never rejects (a worker that dies is `failed`). */
+/**
+ * Runs the checks on a worker thread; never rejects (a worker that dies is
+ * `failed`). `onWorkerOnline` is called once the worker's thread runs: by
+ * then V8 has configured the worker's heap, which resets process-wide heap
+ * flags a caller may have to set again (daemon/heap.ts).
+ */
 export function runBackgroundCheck(
   file: string,
   what: { quickCheck: boolean; hashVersion: number | null },
+  onWorkerOnline?: () => void,
 ): Promise<BackgroundCheckOutcome> {
   const nothing: BackgroundCheckOutcome = { problems: [], checked: false, hash: null, failed: null };
   if (!what.quickCheck && what.hashVersion === null) return Promise.resolve(nothing);
@@ -113,6 +119,7 @@ export function runBackgroundCheck(
     }
     // A check still running does not keep the process alive.
     worker.unref();
+    if (onWorkerOnline !== undefined) worker.once('online', onWorkerOnline);
     let done = false;
     worker.once('message', (message: BackgroundCheckOutcome) => {
       done = true;

@@ -31,4 +31,21 @@ describe('the daemon heap settings', () => {
     expect(tuned['after']).toBeLessThanOrEqual(2 * (tuned['before'] as number));
     expect(tuned['kept']).toBe(200_000);
   });
+
+  it('are undone for the whole process by a worker thread start, and restoreDaemonHeap sets them again', async () => {
+    const worker = `const { Worker } = await import('node:worker_threads');
+      const w = new Worker('1', { eval: true }); await new Promise((r) => w.once('online', r)); await w.terminate();`;
+    const undone = await inChild(`heap.tuneDaemonHeap(); ${worker} ${NEW_SPACE} const before = newSpace(); ${SURVIVORS}
+      console.log(JSON.stringify({ before, after: newSpace() }));`);
+    const restored = await inChild(`heap.tuneDaemonHeap(); ${worker} heap.restoreDaemonHeap(); ${NEW_SPACE}
+      const before = newSpace(); ${SURVIVORS} console.log(JSON.stringify({ before, after: newSpace() }));`);
+    expect(undone['after']).toBeGreaterThanOrEqual(8 * (undone['before'] as number));
+    expect(restored['after']).toBeLessThanOrEqual(2 * (restored['before'] as number));
+  });
+
+  it('restoreDaemonHeap changes nothing in a process that was not tuned', async () => {
+    const untouched = await inChild(`heap.restoreDaemonHeap(); ${NEW_SPACE} const before = newSpace(); ${SURVIVORS}
+      console.log(JSON.stringify({ before, after: newSpace() }));`);
+    expect(untouched['after']).toBeGreaterThanOrEqual(8 * (untouched['before'] as number));
+  });
 });

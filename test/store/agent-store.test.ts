@@ -378,7 +378,9 @@ describe('recovery from an unreadable file', () => {
     store.close();
     const clean = openStore({ deferCheck: true });
     expect(clean.checkOwed).toBe(false);
-    const hashed = await clean.backgroundCheck({ version: 1 });
+    let online = 0;
+    const hashed = await clean.backgroundCheck({ version: 1 }, () => online++);
+    expect(online).toBe(1);
     expect(hashed.checked).toBe(false);
     expect(hashed.hash?.sha256).toEqual(clean.hashActiveSnapshot());
     clean.close();
