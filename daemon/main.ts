@@ -66,7 +66,7 @@ function faultPoint(): FaultPoint | undefined {
  */
 export async function runAgentDaemon(configFile: string): Promise<number> {
   const [{ loadDaemonConfig }, { startAgentDaemon }] = await Promise.all([
-    import('../src/agent/config.js'),
+    import('../src/agent/config-load.js'),
     import('./agent-daemon.js'),
   ]);
   const config = await loadDaemonConfig(configFile);
