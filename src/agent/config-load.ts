@@ -20,7 +20,7 @@ import { ValidationError } from '../engine/errors.js';
 import { OS_NAMES } from '../engine/model.js';
 import { isValidVersion } from '../engine/version.js';
 import { MAX_TIMER_MS, parseConfigValue, readConfigText } from '../scenario/config-text.js';
-import { DEFAULT_OUTBOX_LIMITS } from '../store/agent-store.js';
+import { DEFAULT_OUTBOX_LIMITS } from '../store/outbox-limits.js';
 import { MAX_PINNED_KEYS, PinnedKeys, parsePublicKey } from '../wire/signing.js';
 import type { ParsedDaemonConfig } from './config.js';
 import { nodeCron } from './cron.js';
@@ -56,6 +56,11 @@ export function parseLoopbackAddress(text: string): { host: string; port: number
     host === '::1' ? match[1] !== undefined : ipv4 !== null && ipv4.slice(1).every((n) => Number(n) <= 255);
   if (!loopback) return `${host} is not a loopback address (127.0.0.0/8 or [::1]): the listener has no authentication`;
   return { host, port };
+}
+
+/** The agent cache (SQLite) of a configuration: `agent.db` in its data directory. */
+export function cacheFile(config: Pick<DaemonConfig, 'dataDir'>): string {
+  return join(config.dataDir, 'agent.db');
 }
 
 /** The admin socket's path when none is configured: `.admin` before the client socket's extension. */
