@@ -1,12 +1,11 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { platform } from 'node:os';
-import { join } from 'node:path';
 import type { ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import { Agent } from '../src/agent/agent.js';
 import type { FileRequest, OsName } from '../src/engine/model.js';
-import type { DaemonConfig } from '../src/agent/config.js';
-import { parseLoopbackAddress, readPinnedKeys } from '../src/agent/config.js';
+import type { DaemonConfig } from '../src/agent/config-load.js';
+import { cacheFile, parseLoopbackAddress, readPinnedKeys } from '../src/agent/config-load.js';
 import { nodeCron } from '../src/agent/cron.js';
 import type { MetricsListener } from '../src/local/metrics-listener.js';
 import { DecisionRecorder } from '../src/agent/decision-recorder.js';
@@ -15,6 +14,7 @@ import { tollgateVersion } from '../src/cli/version.js';
 import { LocalServer, type LocalServerOptions } from '../src/local/server.js';
 import { resolveGroupId } from '../src/local/socket-group.js';
 import { AgentStore } from '../src/store/agent-store.js';
+import type { PrefetchedImage } from '../src/store/image-files.js';
 import type { SyncClient } from '../src/sync/client.js';
 import type { ApplyHooks } from '../src/agent/core.js';
 import { restoreDaemonHeap } from './heap.js';
@@ -96,6 +96,13 @@ async function runDeferredChecks(
   }
 }
 
+/**
+ * How long after the sockets serve the periodic jobs and the background
+ * check start when no request has been answered yet (docs/DAEMON.md,
+ * Start-up order, step 6): after the first answer they start at once.
+ */
+export const AFTER_SERVING_IDLE_MS = 100;
+
 export interface RunningDaemon {
   agent: Agent;
   close(): Promise<void>;
@@ -110,10 +117,11 @@ export async function startAgentDaemon(
   config: DaemonConfig,
   logger: Logger,
   fault: FaultPoint | undefined,
+  image?: Promise<PrefetchedImage | null>,
 ): Promise<RunningDaemon> {
   await mkdir(config.dataDir, { recursive: true, mode: 0o750 });
   const publicKey = await readPinnedKeys(config);
-  const store = AgentStore.open(join(config.dataDir, 'agent.db'), {
+  const store = AgentStore.open(cacheFile(config), {
     maxDecisionLog: config.decisionLog.maxEntries,
     maxDecisionLogBytes: config.decisionLog.maxBytes,
     maxOutboxItems: config.outbox.maxRequests,
@@ -153,12 +161,27 @@ export async function startAgentDaemon(
     // The stored image serves first; the stored snapshot's bytes are hashed once the sockets serve.
     deferSnapshotHash: true,
   });
+  // The stored image's bytes, when read ahead (daemon/main.ts): the agent checks them as any it reads.
+  if (image !== undefined) store.images.offer(await image);
   const loaded = agent.loadFromStore();
   for (const problem of loaded.problems) logger.error(problem);
   for (const warning of loaded.warnings) logger.warn(warning);
 
-  const handler = (request: Parameters<typeof handleLocalRequest>[1]) =>
-    handleLocalRequest(agent, request, {
+  // The work left until after the first answer (the periodic jobs, the background check) starts once a
+  // request has been answered, or AFTER_SERVING_IDLE_MS after the sockets serve if none comes first.
+  let answered: (() => void) | null = null;
+  const firstAnswer = new Promise<void>((resolve) => {
+    answered = resolve;
+  });
+  const noteAnswer = (): void => {
+    if (answered === null) return;
+    const resolve = answered;
+    answered = null;
+    resolve();
+  };
+  const handler = (request: Parameters<typeof handleLocalRequest>[1]) => {
+    noteAnswer();
+    return handleLocalRequest(agent, request, {
       computerId: config.computerId,
       exportDecisions: (limit) => recorder.export(limit),
       daemonVersion: tollgateVersion(),
@@ -175,15 +198,21 @@ export async function startAgentDaemon(
       },
       onRefused: (error) => logger.warn({ err: error }, 'snapshot refused'),
     });
+  };
   // The client socket and the admin socket share the timeouts; each has its own path, mode, group and slots.
   const shared = {
     idleTimeoutMs: config.socket.idleTimeoutMs,
     frameTimeoutMs: config.socket.frameTimeoutMs,
     firstFrameTimeoutMs: config.socket.firstFrameTimeoutMs,
     maxUnsentBytes: config.socket.maxUnsentBytes,
-    evaluate: (file: FileRequest, atMs: number | undefined) =>
-      atMs === undefined ? agent.decide(file) : agent.decide(file, { atMs }),
-    evaluateCached: (key: Buffer, length: number, hash: number) => agent.decideCached(key, length, hash),
+    evaluate: (file: FileRequest, atMs: number | undefined) => {
+      if (answered !== null) noteAnswer();
+      return atMs === undefined ? agent.decide(file) : agent.decide(file, { atMs });
+    },
+    evaluateCached: (key: Buffer, length: number, hash: number) => {
+      if (answered !== null) noteAnswer();
+      return agent.decideCached(key, length, hash);
+    },
   } satisfies Partial<LocalServerOptions>;
   const server = new LocalServer(handler, {
     ...shared,
@@ -307,9 +336,15 @@ export async function startAgentDaemon(
   flushTimer.unref();
   let closing: Promise<void> | null = null;
   // The periodic jobs (node-cron) and the background check start one turn of the event loop after the
-  // sockets serve: a request already waiting is answered first, and node-cron is not loaded before it.
+  // first answer (its bytes are written by then), or AFTER_SERVING_IDLE_MS after serving without one (or
+  // at a stop): node-cron is not loaded, nor the worker thread started, on the way to the first answer.
   const jobs: ScheduledTask[] = [];
-  const afterServing = new Promise<void>((resolve) => setImmediate(resolve))
+  const idle = setTimeout(noteAnswer, AFTER_SERVING_IDLE_MS);
+  const afterServing = firstAnswer
+    .then(() => {
+      clearTimeout(idle);
+      return new Promise<void>((resolve) => setImmediate(resolve));
+    })
     .then(() => {
       if (closing !== null) return;
       const cron = nodeCron();
@@ -348,6 +383,7 @@ export async function startAgentDaemon(
       logger.error({ err: (error as Error).message }, 'starting the periodic jobs failed');
     });
   const stop = async (): Promise<void> => {
+    noteAnswer();
     await afterServing;
     for (const job of jobs) await job.stop();
     sync?.close();

@@ -65,14 +65,19 @@ function faultPoint(): FaultPoint | undefined {
  * its own side: the agent never loads the server's modules.
  */
 export async function runAgentDaemon(configFile: string): Promise<number> {
-  const [{ loadDaemonConfig }, { startAgentDaemon }] = await Promise.all([
-    import('../src/agent/config.js'),
-    import('./agent-daemon.js'),
+  // The daemon's modules load while the config is read and checked and the stored view image is read
+  // ahead (off the main thread): the config's modules are a few small ones, so they are ready first.
+  const daemonModule = import('./agent-daemon.js');
+  const [{ cacheFile, loadDaemonConfig }, { imageFolder, prefetchImage }] = await Promise.all([
+    import('../src/agent/config-load.js'),
+    import('../src/store/image-files.js'),
   ]);
   const config = await loadDaemonConfig(configFile);
+  const image = prefetchImage(imageFolder(cacheFile(config)));
+  const { startAgentDaemon } = await daemonModule;
   const logger = createLogger(config.logLevel);
   const stopped = stopSignal((signal) => logger.info({ signal }, 'already stopping'));
-  const daemon = await startAgentDaemon(config, logger, faultPoint());
+  const daemon = await startAgentDaemon(config, logger, faultPoint(), image);
   const signal = await stopped;
   logger.info({ signal }, 'stopping');
   await daemon.close();

@@ -1,17 +1,36 @@
-import type { KeyObject } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+/**
+ * The daemon's configuration schema (zod): what a valid configuration is,
+ * and the words of every problem. The daemon's start path loads it only when
+ * a file is not plainly valid (config-load.ts, `quickDaemonConfig`).
+ */
 import { z } from 'zod';
-import { parseConfigText, readConfigText, timerMs } from '../scenario/config-file.js';
-import { ValidationError } from '../engine/errors.js';
+import { checkConfigValue, timerMs } from '../scenario/config-file.js';
+import { parseConfigValue } from '../scenario/config-text.js';
 import { OS_NAMES } from '../engine/model.js';
 import { isValidVersion } from '../engine/version.js';
-import { MAX_PINNED_KEYS, PinnedKeys, parsePublicKey } from '../wire/signing.js';
+import { MAX_PINNED_KEYS } from '../wire/signing.js';
 import { DEFAULT_OUTBOX_LIMITS } from '../store/agent-store.js';
 import { nodeCron } from './cron.js';
+import {
+  DEFAULT_MAX_FRAME_BYTES,
+  DEFAULT_METRICS_LISTEN,
+  MAX_SERVER_URLS,
+  parseLoopbackAddress,
+  resolveDaemonConfig,
+  type DaemonConfig,
+} from './config-load.js';
 
-/** Largest request frame the local socket accepts by default. */
-export const DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;
+export {
+  DEFAULT_MAX_FRAME_BYTES,
+  DEFAULT_METRICS_LISTEN,
+  MAX_SERVER_URLS,
+  defaultAdminSocketPath,
+  loadDaemonConfig,
+  parseLoopbackAddress,
+  quickDaemonConfig,
+  readPinnedKeys,
+  type DaemonConfig,
+} from './config-load.js';
 
 // node-cron is loaded only when a schedule is given (a default is not validated again).
 const cronExpression = z
@@ -22,9 +41,6 @@ const modeSchema = z
   .union([z.string().regex(/^0?[0-7]{3}$/, { error: 'must be an octal file mode such as "0660"' }), z.number().int()])
   .transform((value) => (typeof value === 'number' ? value : parseInt(value, 8)))
   .refine((mode) => mode >= 0 && mode <= 0o777, { error: 'must be a file mode between 0000 and 0777' });
-
-/** Server URLs one daemon may fail over between, at most. */
-export const MAX_SERVER_URLS = 16;
 
 const serverUrl = z.string().regex(/^wss?:\/\/[^/\s]/, { error: 'must be a ws:// or wss:// URL' });
 
@@ -53,28 +69,6 @@ const serverSchema = z.strictObject({
     .default(32 * 1024 * 1024),
 });
 
-/** The default address of the metrics listener when it is turned on without one. */
-export const DEFAULT_METRICS_LISTEN = '127.0.0.1:9464';
-
-/**
- * A loopback listen address, `HOST:PORT` with an IPv4 address in
- * 127.0.0.0/8 or `[::1]`, port 0 (any free one) to 65535; anything else is
- * refused, so the unauthenticated listener is never reachable from the
- * network.
- */
-export function parseLoopbackAddress(text: string): { host: string; port: number } | string {
-  const match = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(text);
-  if (match === null) return 'must be HOST:PORT, e.g. 127.0.0.1:9464 or [::1]:9464';
-  const host = (match[1] ?? match[2]) as string;
-  const port = Number(match[3]);
-  if (port > 65535) return `port ${port} is above 65535`;
-  const ipv4 = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
-  const loopback =
-    host === '::1' ? match[1] !== undefined : ipv4 !== null && ipv4.slice(1).every((n) => Number(n) <= 255);
-  if (!loopback) return `${host} is not a loopback address (127.0.0.0/8 or [::1]): the listener has no authentication`;
-  return { host, port };
-}
-
 const metricsSchema = z.strictObject({
   /** Where the metrics listener binds (loopback only). */
   listen: z
@@ -94,14 +88,6 @@ const groupSchema = z.union([
   z.number().int().nonnegative(),
   z.string().regex(/^[A-Za-z0-9_.][A-Za-z0-9_.-]*\$?$/, { error: 'must be a group name or a numeric gid' }),
 ]);
-
-/** The admin socket's path when none is configured: `.admin` before the client socket's extension. */
-export function defaultAdminSocketPath(socketPath: string): string {
-  const base = basename(socketPath);
-  const dot = base.lastIndexOf('.');
-  const name = dot > 0 ? `${base.slice(0, dot)}.admin${base.slice(dot)}` : `${base}.admin`;
-  return join(dirname(socketPath), name);
-}
 
 /** The daemon's configuration file, validated by key (see docs/DAEMON.md). */
 export const daemonConfigSchema = z.strictObject({
@@ -218,86 +204,15 @@ export const daemonConfigSchema = z.strictObject({
   metrics: metricsSchema.optional(),
 });
 
-type ParsedConfig = z.output<typeof daemonConfigSchema>;
+/** What the schema gives for a valid configuration file (paths as written). */
+export type ParsedDaemonConfig = z.output<typeof daemonConfigSchema>;
 
-/** The validated configuration, its paths resolved (the admin socket's path is always set). */
-export type DaemonConfig = Readonly<
-  Omit<ParsedConfig, 'adminSocket'> & { adminSocket: ParsedConfig['adminSocket'] & { path: string } }
->;
+/** Validates a parsed config file's value with the schema; every problem names the file and the key. */
+export function checkDaemonConfig(raw: unknown, file: string): ParsedDaemonConfig {
+  return checkConfigValue(raw, file, daemonConfigSchema);
+}
 
 /** Parses and validates config text; relative paths are resolved from `baseDir`. */
 export function parseDaemonConfig(text: string, file: string, baseDir: string): DaemonConfig {
-  const config = parseConfigText(text, file, daemonConfigSchema);
-  if (config.serverPublicKey === undefined && (config.serverPublicKeys ?? []).length === 0) {
-    throw new ValidationError([
-      `${file}: serverPublicKeys: pin at least one server key (serverPublicKey or serverPublicKeys)`,
-    ]);
-  }
-  const at = (p: string): string => (isAbsolute(p) ? p : resolve(baseDir, p));
-  const resolved = {
-    ...config,
-    dataDir: at(config.dataDir),
-    socket: { ...config.socket, path: at(config.socket.path) },
-    adminSocket: {
-      ...config.adminSocket,
-      path:
-        config.adminSocket.path === undefined
-          ? defaultAdminSocketPath(at(config.socket.path))
-          : at(config.adminSocket.path),
-    },
-    ...(config.serverPublicKey === undefined ? {} : { serverPublicKey: pemOrPath(config.serverPublicKey, at) }),
-    ...(config.serverPublicKeys === undefined
-      ? {}
-      : { serverPublicKeys: config.serverPublicKeys.map((key) => pemOrPath(key, at)) }),
-    ...(config.seedSnapshot === undefined ? {} : { seedSnapshot: at(config.seedSnapshot) }),
-    ...(config.server?.caFile === undefined ? {} : { server: { ...config.server, caFile: at(config.server.caFile) } }),
-  };
-  if (resolved.adminSocket.path === resolved.socket.path) {
-    throw new ValidationError([`${file}: adminSocket.path must differ from socket.path (${resolved.socket.path})`]);
-  }
-  return Object.freeze(resolved);
-}
-
-/** Reads a config file (JSON or YAML). */
-export async function loadDaemonConfig(file: string): Promise<DaemonConfig> {
-  return parseDaemonConfig(await readConfigText(file), file, dirname(resolve(file)));
-}
-
-function pemOrPath(value: string, at: (p: string) => string): string {
-  return value.includes('-----BEGIN') ? value : at(value);
-}
-
-/** The configured key entries, each with the config field it came from. */
-function pinnedKeyEntries(config: DaemonConfig): { field: string; value: string }[] {
-  const entries =
-    config.serverPublicKey === undefined ? [] : [{ field: 'serverPublicKey', value: config.serverPublicKey }];
-  for (const [i, value] of (config.serverPublicKeys ?? []).entries()) {
-    entries.push({ field: `serverPublicKeys[${i}]`, value });
-  }
-  return entries;
-}
-
-/**
- * The pinned server keys: `serverPublicKey` and every `serverPublicKeys`
- * entry, each inline PEM or read from its file. A key that cannot be read or
- * is not an Ed25519 public key is a ValidationError naming its field.
- */
-export async function readPinnedKeys(config: DaemonConfig): Promise<PinnedKeys> {
-  const keys: KeyObject[] = [];
-  for (const { field, value } of pinnedKeyEntries(config)) {
-    let pem = value;
-    if (!value.includes('-----BEGIN')) {
-      try {
-        pem = await readFile(value, 'utf8');
-      } catch (error) {
-        throw new ValidationError([`${field}: cannot read ${value}: ${(error as Error).message}`], { cause: error });
-      }
-    }
-    try {
-      keys.push(parsePublicKey(pem));
-    } catch (error) {
-      throw new ValidationError([`${field}: ${(error as Error).message}`], { cause: error });
-    }
-  }
-  return new PinnedKeys(keys);
+  return resolveDaemonConfig(checkDaemonConfig(parseConfigValue(text, file), file), file, baseDir);
 }

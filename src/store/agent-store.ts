@@ -4,6 +4,7 @@ import { TollgateError } from '../engine/errors.js';
 import { closeDatabase, openCheckedDatabase, quickCheck, recoverDatabase, type RecoveryInfo } from './open-database.js';
 import { runBackgroundCheck, type BackgroundCheckOutcome } from './background-check.js';
 import { DEFAULT_MAX_IMAGE_BYTES, ImageFiles, imageFolder, type ImageWriteHooks } from './image-files.js';
+import { DEFAULT_OUTBOX_LIMITS } from './outbox-limits.js';
 import { salvageOutbox } from './outbox-salvage.js';
 import { STORAGE_UNAVAILABLE, type StorageFault, guardStorage, simulateStorageFault } from './storage-error.js';
 
@@ -108,8 +109,7 @@ export interface ApplyHooks extends ImageWriteHooks {
   afterCommit?: () => void;
 }
 
-/** The outbox's default bounds: a full outbox refuses new requests ('outbox-full'); it never drops one. */
-export const DEFAULT_OUTBOX_LIMITS = Object.freeze({ maxItems: 1000, maxBytes: 4 * 1024 * 1024 });
+export { DEFAULT_OUTBOX_LIMITS } from './outbox-limits.js';
 
 interface Bounds {
   maxPreviousSnapshots: number;

@@ -28,9 +28,8 @@ import type {
   Suggestion,
 } from '../engine/model.js';
 import type { ComputerView, ViewApprovalPolicy, ViewPolicy } from '../engine/view.js';
-import { tollgate } from './generated/tollgate.js';
-
-const pb = tollgate.v1;
+import type { tollgate } from './generated/tollgate.js';
+import { WIRE } from './proto.js';
 
 /** The error for a message that cannot be converted; `at` is the field's path. */
 export function badMessage(at: string, problem: string, cause?: unknown): TollgateError {
@@ -180,46 +179,46 @@ class EnumCodec<D extends string> {
 
 /** Operating system names ↔ wire numbers. */
 export const osCodec = new EnumCodec<OsName>('os', {
-  windows: pb.Os.OS_WINDOWS,
-  macos: pb.Os.OS_MACOS,
-  linux: pb.Os.OS_LINUX,
+  windows: WIRE.Os.OS_WINDOWS,
+  macos: WIRE.Os.OS_MACOS,
+  linux: WIRE.Os.OS_LINUX,
 });
 
 /** Structure names ↔ wire numbers. */
 export const structureCodec = new EnumCodec<Structure>('structure', {
-  hierarchical: pb.Structure.STRUCTURE_HIERARCHICAL,
-  flat: pb.Structure.STRUCTURE_FLAT,
+  hierarchical: WIRE.Structure.STRUCTURE_HIERARCHICAL,
+  flat: WIRE.Structure.STRUCTURE_FLAT,
 });
 
 export const policyActionCodec = new EnumCodec<PolicyAction>('policy action', {
-  permit: pb.PolicyAction.POLICY_ACTION_PERMIT,
-  deny: pb.PolicyAction.POLICY_ACTION_DENY,
-  denyWithRequest: pb.PolicyAction.POLICY_ACTION_DENY_WITH_REQUEST,
-  ringfence: pb.PolicyAction.POLICY_ACTION_RINGFENCE,
+  permit: WIRE.PolicyAction.POLICY_ACTION_PERMIT,
+  deny: WIRE.PolicyAction.POLICY_ACTION_DENY,
+  denyWithRequest: WIRE.PolicyAction.POLICY_ACTION_DENY_WITH_REQUEST,
+  ringfence: WIRE.PolicyAction.POLICY_ACTION_RINGFENCE,
 });
 
 // An approval policy never suggests `none`; a suggestion may.
 export const approvalActionCodec = new EnumCodec<ApprovalAction>('approval action', {
-  approve: pb.ApprovalAction.APPROVAL_ACTION_APPROVE,
-  escalate: pb.ApprovalAction.APPROVAL_ACTION_ESCALATE,
-  reject: pb.ApprovalAction.APPROVAL_ACTION_REJECT,
+  approve: WIRE.ApprovalAction.APPROVAL_ACTION_APPROVE,
+  escalate: WIRE.ApprovalAction.APPROVAL_ACTION_ESCALATE,
+  reject: WIRE.ApprovalAction.APPROVAL_ACTION_REJECT,
 });
 
 const suggestionCodec = new EnumCodec<Suggestion>('suggestion', {
-  approve: pb.ApprovalAction.APPROVAL_ACTION_APPROVE,
-  escalate: pb.ApprovalAction.APPROVAL_ACTION_ESCALATE,
-  reject: pb.ApprovalAction.APPROVAL_ACTION_REJECT,
-  none: pb.ApprovalAction.APPROVAL_ACTION_NONE,
+  approve: WIRE.ApprovalAction.APPROVAL_ACTION_APPROVE,
+  escalate: WIRE.ApprovalAction.APPROVAL_ACTION_ESCALATE,
+  reject: WIRE.ApprovalAction.APPROVAL_ACTION_REJECT,
+  none: WIRE.ApprovalAction.APPROVAL_ACTION_NONE,
 });
 
 export const countryModeCodec = new EnumCodec<'deny' | 'allow'>('country mode', {
-  deny: pb.CountryMode.COUNTRY_MODE_DENY,
-  allow: pb.CountryMode.COUNTRY_MODE_ALLOW,
+  deny: WIRE.CountryMode.COUNTRY_MODE_DENY,
+  allow: WIRE.CountryMode.COUNTRY_MODE_ALLOW,
 });
 
 export const permitTargetCodec = new EnumCodec<PermitTarget>('permit target', {
-  computer: pb.PermitTarget.PERMIT_TARGET_COMPUTER,
-  group: pb.PermitTarget.PERMIT_TARGET_GROUP,
+  computer: WIRE.PermitTarget.PERMIT_TARGET_COMPUTER,
+  group: WIRE.PermitTarget.PERMIT_TARGET_GROUP,
 });
 
 // ----------------------------------------------------------------- settings

@@ -12,7 +12,6 @@
  * server and agent hash the same bytes without either re-encoding a view.
  */
 import { createHash, type KeyObject } from 'node:crypto';
-import $protobuf from 'protobufjs/minimal.js';
 import { TollgateError } from '../engine/errors.js';
 import type { Application } from '../engine/model.js';
 import type { ComputerView, ViewPolicy } from '../engine/view.js';
@@ -29,11 +28,9 @@ import {
   settingsFromWire,
   structureCodec,
 } from './codec.js';
-import { tollgate } from './generated/tollgate.js';
+import { WIRE, pb, protobuf } from './proto.js';
 import { decodeEnvelope, openEnvelope, seal, type VerificationKeys } from './signed.js';
 import { KEY_ID_HEX_CHARS } from './signing.js';
-
-const pb = tollgate.v1;
 
 /** Bytes of a view hash (SHA-256). */
 export const VIEW_HASH_BYTES = 32;
@@ -355,7 +352,7 @@ export function sameHash(a: Uint8Array | null | undefined, b: Uint8Array | null 
  * the payload has none or more than one.
  */
 export function signedSnapshotViewBytes(signedSnapshot: Uint8Array): Uint8Array {
-  const { payload } = decodeEnvelope('snapshot', (b) => pb.SignedSnapshot.decode(b), signedSnapshot);
+  const { payload } = decodeEnvelope('snapshot', (b) => pb().SignedSnapshot.decode(b), signedSnapshot);
   const views = records(payload, 'snapshot').filter((r) => r.field === 5 && r.wireType === LEN);
   if (views.length !== 1) throw badMessage('snapshot.view', views.length === 0 ? 'is missing' : 'appears twice');
   return views[0]!.value;
@@ -559,7 +556,7 @@ function checkHash(hash: Uint8Array, at: string): Uint8Array {
 
 /** A DeltaPayload's bytes; the entries are written exactly as given. */
 export function encodeDeltaPayload(delta: DeltaContent): Uint8Array {
-  const w = $protobuf.Writer.create();
+  const w = protobuf().Writer.create();
   const key = (field: number, wireType: number): number => field * 8 + wireType;
   w.uint32(key(1, LEN)).string(delta.computerId);
   w.uint32(key(2, VARINT)).uint32(checkUint32(delta.baseVersion, 'delta.baseVersion'));
@@ -568,7 +565,7 @@ export function encodeDeltaPayload(delta: DeltaContent): Uint8Array {
   w.uint32(key(5, VARINT)).uint32(checkUint32(delta.settingsVersion, 'delta.settingsVersion'));
   w.uint32(key(6, I64)).double(delta.issuedAtMs);
   w.uint32(key(7, LEN)).bytes(checkHash(delta.viewHash, 'delta.viewHash'));
-  w.uint32(key(8, VARINT)).int32(pb.PayloadKind.PAYLOAD_KIND_DELTA);
+  w.uint32(key(8, VARINT)).int32(WIRE.PayloadKind.PAYLOAD_KIND_DELTA);
   const list = (entries: PutEntry[], removed: string[], fields: [number, number, number]): void => {
     for (const e of entries) w.uint32(key(fields[0], LEN)).bytes(e.message);
     if (entries.length > 0) {
@@ -591,7 +588,9 @@ export function encodeDeltaPayload(delta: DeltaContent): Uint8Array {
 
 /** Encodes and signs a delta; returns the SignedDelta bytes. */
 export function sealDelta(delta: DeltaContent, privateKey: KeyObject): Uint8Array {
-  return pb.SignedDelta.encode(seal(encodeDeltaPayload(delta), privateKey)).finish();
+  return pb()
+    .SignedDelta.encode(seal(encodeDeltaPayload(delta), privateKey))
+    .finish();
 }
 
 /**
@@ -600,7 +599,7 @@ export function sealDelta(delta: DeltaContent, privateKey: KeyObject): Uint8Arra
  * signed elsewhere (the server's signing thread).
  */
 export function signedDeltaBytes(payload: Uint8Array, signature: Uint8Array, signerKeyId: string): Uint8Array {
-  return pb.SignedDelta.encode({ payload, signature, keyId: signerKeyId }).finish();
+  return pb().SignedDelta.encode({ payload, signature, keyId: signerKeyId }).finish();
 }
 
 /**
@@ -762,7 +761,7 @@ export function decodeDeltaPayload(payload: Uint8Array): DeltaContent {
         break;
     }
   }
-  const deltaKind: number = pb.PayloadKind.PAYLOAD_KIND_DELTA;
+  const deltaKind: number = WIRE.PayloadKind.PAYLOAD_KIND_DELTA;
   if (kind !== deltaKind) {
     throw badMessage('delta.kind', `is ${kind}, not a delta (${deltaKind})`);
   }
@@ -812,13 +811,13 @@ export function openDelta(
   if (bytes.length > maxBytes) {
     throw new TollgateError('delta-too-large', `the delta is ${bytes.length} bytes; at most ${maxBytes}`);
   }
-  const opened = openEnvelope('delta', (b) => pb.SignedDelta.decode(b), bytes, keys);
+  const opened = openEnvelope('delta', (b) => pb().SignedDelta.decode(b), bytes, keys);
   return { ...decodeDeltaPayload(opened.payload), keyId: opened.keyId };
 }
 
 /** Decodes a SignedDelta WITHOUT checking its signature: as openStoredSnapshotUnverified, for a stored delta. */
 export function openStoredDeltaUnverified(bytes: Uint8Array): DeltaContent & { keyId: string } {
-  const envelope = decodeEnvelope('delta', (b) => pb.SignedDelta.decode(b), bytes);
+  const envelope = decodeEnvelope('delta', (b) => pb().SignedDelta.decode(b), bytes);
   return { ...decodeDeltaPayload(envelope.payload), keyId: envelope.keyId };
 }
 
@@ -946,7 +945,7 @@ export function applyDeltaToView(view: ComputerView, delta: DeltaContent): Compu
     delta.policies.map((p, i) => {
       const at = `delta.policies[${i}]`;
       const item = policyFromWire(
-        decodeWith(at, () => pb.Policy.decode(p.message)),
+        decodeWith(at, () => pb().Policy.decode(p.message)),
         at,
       );
       return { position: p.position, id: item.id, item };
@@ -960,7 +959,7 @@ export function applyDeltaToView(view: ComputerView, delta: DeltaContent): Compu
     delta.applications.map((a, i) => {
       const at = `delta.applications[${i}]`;
       const item = applicationFromWire(
-        decodeWith(at, () => pb.Application.decode(a.message)),
+        decodeWith(at, () => pb().Application.decode(a.message)),
         at,
       );
       return { position: a.position, id: item.id, item };
@@ -969,7 +968,7 @@ export function applyDeltaToView(view: ComputerView, delta: DeltaContent): Compu
   );
   const next: ComputerView = { ...view, policies, applications };
   if (delta.replacedFields.length === 0) return next;
-  const r = decodeWith('delta.replaced', () => pb.ComputerView.decode(delta.replaced));
+  const r = decodeWith('delta.replaced', () => pb().ComputerView.decode(delta.replaced));
   const at = 'delta.replaced';
   for (const field of delta.replacedFields) {
     switch (field) {

@@ -26,10 +26,9 @@ import {
   suggestionToWire,
 } from './codec.js';
 import { APPROVAL_REQUEST_LIMITS } from './approval-limits.js';
-import { tollgate } from './generated/tollgate.js';
+import type { tollgate } from './generated/tollgate.js';
+import { pb } from './proto.js';
 import { LOCAL_REQUEST_ERRORS } from './protocol-codes.js';
-
-const pb = tollgate.v1;
 
 /** The states of the agent's connection to the policy server, as status reports them. */
 export const SYNC_STATES = ['disconnected', 'connecting', 'connected', 'disabled'] as const;
@@ -299,7 +298,7 @@ function requestFromWire(m: tollgate.v1.Request): LocalRequest {
 
 /** Encodes a request for the local socket (without the frame header). */
 export function encodeRequest(r: LocalRequest): Uint8Array {
-  return pb.Request.encode(requestToWire(r)).finish();
+  return pb().Request.encode(requestToWire(r)).finish();
 }
 
 /**
@@ -311,7 +310,7 @@ export function encodeRequest(r: LocalRequest): Uint8Array {
 export function decodeRequest(bytes: Uint8Array): LocalRequest {
   let message: tollgate.v1.Request;
   try {
-    message = pb.Request.decode(bytes);
+    message = pb().Request.decode(bytes);
   } catch (error) {
     throw new TollgateError(LOCAL_REQUEST_ERRORS.badRequest, `undecodable request: ${(error as Error).message}`, {
       cause: error,
@@ -557,14 +556,14 @@ function responseFromWire(m: tollgate.v1.Response): LocalResponse {
 
 /** Encodes a response for the local socket (without the frame header). */
 export function encodeResponse(r: LocalResponse): Uint8Array {
-  return pb.Response.encode(responseToWire(r)).finish();
+  return pb().Response.encode(responseToWire(r)).finish();
 }
 
 /** Decodes a response; anything malformed throws TollgateError 'bad-message' naming the field. */
 export function decodeResponse(bytes: Uint8Array): LocalResponse {
   let message: tollgate.v1.Response;
   try {
-    message = pb.Response.decode(bytes);
+    message = pb().Response.decode(bytes);
   } catch (error) {
     throw badMessage('response', `undecodable: ${(error as Error).message}`, error);
   }

@@ -11,11 +11,10 @@ import { TollgateError } from '../engine/errors.js';
 import type { SettingValue } from '../engine/model.js';
 import type { ComputerView } from '../engine/view.js';
 import { badMessage, checkUint32, requireText, settingsFromWire, settingsToWire, viewToWire } from './codec.js';
-import { tollgate } from './generated/tollgate.js';
+import type { tollgate } from './generated/tollgate.js';
+import { WIRE, pb } from './proto.js';
 import { KEY_ID_PATTERN, PinnedKeys, keyId, signBytes, verifyBytes } from './signing.js';
 import { checkPayloadKind, decodeSnapshotHeader, decodeSnapshotPayload } from './view-decoder.js';
-
-const pb = tollgate.v1;
 
 /** The largest snapshot or settings version the wire carries (uint32). */
 export const MAX_VERSION = 0xffff_ffff;
@@ -120,15 +119,17 @@ function snapshotHeaderFromWire(p: tollgate.v1.SnapshotPayload): SnapshotHeader 
 
 /** Encodes and signs a snapshot; returns the SignedSnapshot bytes. */
 export function sealSnapshot(content: SnapshotContent, privateKey: KeyObject): Uint8Array {
-  const payload = pb.SnapshotPayload.encode({
-    computerId: content.computerId,
-    version: checkUint32(content.version, 'snapshot.version'),
-    issuedAtMs: content.issuedAtMs,
-    settingsVersion: checkUint32(content.settingsVersion, 'snapshot.settingsVersion'),
-    view: viewToWire(content.view, 'snapshot.view'),
-    kind: pb.PayloadKind.PAYLOAD_KIND_SNAPSHOT,
-  }).finish();
-  return pb.SignedSnapshot.encode(seal(payload, privateKey)).finish();
+  const payload = pb()
+    .SnapshotPayload.encode({
+      computerId: content.computerId,
+      version: checkUint32(content.version, 'snapshot.version'),
+      issuedAtMs: content.issuedAtMs,
+      settingsVersion: checkUint32(content.settingsVersion, 'snapshot.settingsVersion'),
+      view: viewToWire(content.view, 'snapshot.view'),
+      kind: WIRE.PayloadKind.PAYLOAD_KIND_SNAPSHOT,
+    })
+    .finish();
+  return pb().SignedSnapshot.encode(seal(payload, privateKey)).finish();
 }
 
 /**
@@ -138,7 +139,7 @@ export function sealSnapshot(content: SnapshotContent, privateKey: KeyObject): U
  * not made by the named pinned key's owner.
  */
 export function openSnapshot(bytes: Uint8Array, keys: VerificationKeys): SnapshotContent {
-  const { payload } = openEnvelope('snapshot', (b) => pb.SignedSnapshot.decode(b), bytes, keys);
+  const { payload } = openEnvelope('snapshot', (b) => pb().SignedSnapshot.decode(b), bytes, keys);
   // Straight from the payload bytes to the view: no protobuf message objects for 100,000 policies.
   return decodeSnapshotPayload(payload);
 }
@@ -160,7 +161,7 @@ export interface VerifiedSnapshot {
  * decoded. Errors as for openSnapshot.
  */
 export function verifySnapshot(bytes: Uint8Array, keys: VerificationKeys): VerifiedSnapshot {
-  const opened = openEnvelope('snapshot', (b) => pb.SignedSnapshot.decode(b), bytes, keys);
+  const opened = openEnvelope('snapshot', (b) => pb().SignedSnapshot.decode(b), bytes, keys);
   const { payload } = opened;
   return {
     header: decodeSnapshotHeader(payload),
@@ -176,7 +177,7 @@ export function verifySnapshot(bytes: Uint8Array, keys: VerificationKeys): Verif
  * unpinned since (see Agent.loadFromStore), never for bytes from outside.
  */
 export function openStoredSnapshotUnverified(bytes: Uint8Array): SnapshotContent & { keyId: string } {
-  const envelope = decodeEnvelope('snapshot', (b) => pb.SignedSnapshot.decode(b), bytes);
+  const envelope = decodeEnvelope('snapshot', (b) => pb().SignedSnapshot.decode(b), bytes);
   return { ...decodeSnapshotPayload(envelope.payload), keyId: envelope.keyId };
 }
 
@@ -184,10 +185,10 @@ export function openStoredSnapshotUnverified(bytes: Uint8Array): SnapshotContent
 export function signedKeyId(what: SignedWhat, bytes: Uint8Array): string {
   const decode =
     what === 'snapshot'
-      ? (b: Uint8Array) => pb.SignedSnapshot.decode(b)
+      ? (b: Uint8Array) => pb().SignedSnapshot.decode(b)
       : what === 'delta'
-        ? (b: Uint8Array) => pb.SignedDelta.decode(b)
-        : (b: Uint8Array) => pb.SignedSettings.decode(b);
+        ? (b: Uint8Array) => pb().SignedDelta.decode(b)
+        : (b: Uint8Array) => pb().SignedSettings.decode(b);
   return decodeEnvelope(what, decode, bytes).keyId;
 }
 
@@ -196,37 +197,39 @@ export function signedKeyId(what: SignedWhat, bytes: Uint8Array): string {
  * file to a person who has no key at hand, never for deciding anything.
  */
 export function peekSnapshot(bytes: Uint8Array): SnapshotHeader & { keyId: string } {
-  const envelope = decodeEnvelope('snapshot', (b) => pb.SignedSnapshot.decode(b), bytes);
-  const p = decodePayload('snapshot', (b) => pb.SnapshotPayload.decode(b), envelope.payload);
+  const envelope = decodeEnvelope('snapshot', (b) => pb().SignedSnapshot.decode(b), bytes);
+  const p = decodePayload('snapshot', (b) => pb().SnapshotPayload.decode(b), envelope.payload);
   checkPayloadKind('snapshot', p.kind);
   return { ...snapshotHeaderFromWire(p), keyId: envelope.keyId };
 }
 
 /** Encodes and signs a settings push; returns the SignedSettings bytes. */
 export function sealSettings(content: SettingsContent, privateKey: KeyObject): Uint8Array {
-  const payload = pb.SettingsPayload.encode({
-    computerId: content.computerId,
-    settingsVersion: checkUint32(content.settingsVersion, 'settings.settingsVersion'),
-    issuedAtMs: content.issuedAtMs,
-    settings: settingsToWire(content.settings, content.sources, 'settings.settings'),
-    hasSources: content.sources !== undefined,
-    kind: pb.PayloadKind.PAYLOAD_KIND_SETTINGS,
-  }).finish();
-  return pb.SignedSettings.encode(seal(payload, privateKey)).finish();
+  const payload = pb()
+    .SettingsPayload.encode({
+      computerId: content.computerId,
+      settingsVersion: checkUint32(content.settingsVersion, 'settings.settingsVersion'),
+      issuedAtMs: content.issuedAtMs,
+      settings: settingsToWire(content.settings, content.sources, 'settings.settings'),
+      hasSources: content.sources !== undefined,
+      kind: WIRE.PayloadKind.PAYLOAD_KIND_SETTINGS,
+    })
+    .finish();
+  return pb().SignedSettings.encode(seal(payload, privateKey)).finish();
 }
 
 /** Verifies and decodes a SignedSettings; errors as for openSnapshot. */
 export function openSettings(bytes: Uint8Array, keys: VerificationKeys): SettingsContent {
-  return settingsFromPayload(openEnvelope('settings', (b) => pb.SignedSettings.decode(b), bytes, keys).payload);
+  return settingsFromPayload(openEnvelope('settings', (b) => pb().SignedSettings.decode(b), bytes, keys).payload);
 }
 
 /** Decodes a SignedSettings WITHOUT checking its signature: as openStoredSnapshotUnverified, for settings. */
 export function openStoredSettingsUnverified(bytes: Uint8Array): SettingsContent {
-  return settingsFromPayload(decodeEnvelope('settings', (b) => pb.SignedSettings.decode(b), bytes).payload);
+  return settingsFromPayload(decodeEnvelope('settings', (b) => pb().SignedSettings.decode(b), bytes).payload);
 }
 
 function settingsFromPayload(payload: Uint8Array): SettingsContent {
-  const p = decodePayload('settings', (b) => pb.SettingsPayload.decode(b), payload);
+  const p = decodePayload('settings', (b) => pb().SettingsPayload.decode(b), payload);
   checkPayloadKind('settings', p.kind);
   const settings = settingsFromWire(p.settings, 'settings.settings');
   const content: SettingsContent = {

@@ -19,11 +19,10 @@ import {
   suggestionFromWire,
   suggestionToWire,
 } from './codec.js';
-import { tollgate } from './generated/tollgate.js';
+import type { tollgate } from './generated/tollgate.js';
+import { pb } from './proto.js';
 import { idProblem } from '../engine/limits.js';
 import { VIEW_HASH_BYTES } from './delta.js';
-
-const pb = tollgate.v1;
 
 /**
  * The longest approval request id the wire accepts (the daemon makes UUIDs: 36 characters). A request id
@@ -116,30 +115,36 @@ function decodeFailure(what: string, error: unknown): TollgateError {
 export function encodeAgentMessage(message: AgentMessage): Uint8Array {
   switch (message.kind) {
     case 'hello':
-      return pb.AgentMessage.encode({
-        hello: {
-          computerId: message.computerId,
-          token: message.token,
-          agentVersion: message.agentVersion,
-          os: osCodec.toWire(message.os, 'hello.os'),
-          snapshotVersion: checkUint32(message.snapshotVersion, 'hello.snapshotVersion'),
-          settingsVersion: checkUint32(message.settingsVersion, 'hello.settingsVersion'),
-          ...(message.viewHash === undefined ? {} : { viewHash: message.viewHash }),
-          ...(message.tollgateVersion === undefined ? {} : { tollgateVersion: message.tollgateVersion }),
-        },
-      }).finish();
+      return pb()
+        .AgentMessage.encode({
+          hello: {
+            computerId: message.computerId,
+            token: message.token,
+            agentVersion: message.agentVersion,
+            os: osCodec.toWire(message.os, 'hello.os'),
+            snapshotVersion: checkUint32(message.snapshotVersion, 'hello.snapshotVersion'),
+            settingsVersion: checkUint32(message.settingsVersion, 'hello.settingsVersion'),
+            ...(message.viewHash === undefined ? {} : { viewHash: message.viewHash }),
+            ...(message.tollgateVersion === undefined ? {} : { tollgateVersion: message.tollgateVersion }),
+          },
+        })
+        .finish();
     case 'ack':
-      return pb.AgentMessage.encode({
-        ack: {
-          snapshotVersion: checkUint32(message.snapshotVersion, 'ack.snapshotVersion'),
-          settingsVersion: checkUint32(message.settingsVersion, 'ack.settingsVersion'),
-          error: message.error,
-          ...(message.errorCode === undefined ? {} : { errorCode: message.errorCode }),
-          ...(message.viewHash === undefined ? {} : { viewHash: message.viewHash }),
-        },
-      }).finish();
+      return pb()
+        .AgentMessage.encode({
+          ack: {
+            snapshotVersion: checkUint32(message.snapshotVersion, 'ack.snapshotVersion'),
+            settingsVersion: checkUint32(message.settingsVersion, 'ack.settingsVersion'),
+            error: message.error,
+            ...(message.errorCode === undefined ? {} : { errorCode: message.errorCode }),
+            ...(message.viewHash === undefined ? {} : { viewHash: message.viewHash }),
+          },
+        })
+        .finish();
     case 'approval':
-      return pb.AgentMessage.encode({ approval: submissionToWire(message.submission) }).finish();
+      return pb()
+        .AgentMessage.encode({ approval: submissionToWire(message.submission) })
+        .finish();
   }
 }
 
@@ -178,7 +183,7 @@ function submissionFromWire(s: tollgate.v1.ApprovalSubmission.$Properties): Appr
 /** Decodes an agent's message; throws TollgateError 'bad-message' naming the field at fault. */
 export function decodeAgentMessage(bytes: Uint8Array): AgentMessage {
   try {
-    const m = pb.AgentMessage.decode(bytes);
+    const m = pb().AgentMessage.decode(bytes);
     switch (m.body) {
       case 'hello': {
         const h = requireMessage(m.hello, 'hello');
@@ -222,36 +227,42 @@ export function decodeAgentMessage(bytes: Uint8Array): AgentMessage {
 export function encodeServerMessage(message: ServerMessage): Uint8Array {
   switch (message.kind) {
     case 'snapshot':
-      return pb.ServerMessage.encode({ snapshot: message.signed }).finish();
+      return pb().ServerMessage.encode({ snapshot: message.signed }).finish();
     case 'settings':
-      return pb.ServerMessage.encode({ settings: message.signed }).finish();
+      return pb().ServerMessage.encode({ settings: message.signed }).finish();
     case 'delta':
-      return pb.ServerMessage.encode({ delta: message.signed }).finish();
+      return pb().ServerMessage.encode({ delta: message.signed }).finish();
     case 'upToDate':
-      return pb.ServerMessage.encode({
-        upToDate: {
-          snapshotVersion: checkUint32(message.snapshotVersion, 'upToDate.snapshotVersion'),
-          settingsVersion: checkUint32(message.settingsVersion, 'upToDate.settingsVersion'),
-        },
-      }).finish();
+      return pb()
+        .ServerMessage.encode({
+          upToDate: {
+            snapshotVersion: checkUint32(message.snapshotVersion, 'upToDate.snapshotVersion'),
+            settingsVersion: checkUint32(message.settingsVersion, 'upToDate.settingsVersion'),
+          },
+        })
+        .finish();
     case 'refusal':
-      return pb.ServerMessage.encode({ refusal: { code: message.code, message: message.message } }).finish();
+      return pb()
+        .ServerMessage.encode({ refusal: { code: message.code, message: message.message } })
+        .finish();
     case 'receipt':
-      return pb.ServerMessage.encode({
-        receipt: {
-          requestId: checkRequestId(message.requestId, 'receipt.requestId'),
-          ...(message.refused === undefined
-            ? {}
-            : { refusalCode: message.refused.code, refusalMessage: message.refused.message }),
-        },
-      }).finish();
+      return pb()
+        .ServerMessage.encode({
+          receipt: {
+            requestId: checkRequestId(message.requestId, 'receipt.requestId'),
+            ...(message.refused === undefined
+              ? {}
+              : { refusalCode: message.refused.code, refusalMessage: message.refused.message }),
+          },
+        })
+        .finish();
   }
 }
 
 /** Decodes a server's message; throws TollgateError 'bad-message' naming the field at fault. */
 export function decodeServerMessage(bytes: Uint8Array): ServerMessage {
   try {
-    const m = pb.ServerMessage.decode(bytes);
+    const m = pb().ServerMessage.decode(bytes);
     switch (m.body) {
       case 'snapshot':
         return { kind: 'snapshot', signed: requireMessage(m.snapshot, 'serverMessage.snapshot') };

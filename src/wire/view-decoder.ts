@@ -28,7 +28,7 @@
  *   conversion made its checks, so that malformed bytes still win over bad
  *   content and the first problem reported is the one viewFromWire reported.
  */
-import $protobuf from 'protobufjs/minimal.js';
+import type $protobuf from 'protobufjs/minimal.js';
 import { TollgateError } from '../engine/errors.js';
 import { idProblem } from '../engine/limits.js';
 import type { AppRule, Application, Gate, SettingValue } from '../engine/model.js';
@@ -44,10 +44,8 @@ import {
   structureCodec,
   type SettingsRecord,
 } from './codec.js';
-import { tollgate } from './generated/tollgate.js';
+import { WIRE, protobuf } from './proto.js';
 import type { SnapshotContent, SnapshotHeader } from './signed.js';
-
-const pb = tollgate.v1;
 
 type Reader = $protobuf.Reader;
 
@@ -320,19 +318,19 @@ function requiredId(value: string, at: string, field: string): string {
 }
 
 const PAYLOAD_KINDS = {
-  snapshot: pb.PayloadKind.PAYLOAD_KIND_SNAPSHOT,
-  settings: pb.PayloadKind.PAYLOAD_KIND_SETTINGS,
+  snapshot: WIRE.PayloadKind.PAYLOAD_KIND_SNAPSHOT,
+  settings: WIRE.PayloadKind.PAYLOAD_KIND_SETTINGS,
 };
 
 /** Refuses a payload signed as another kind: a signed settings push is no snapshot, and the reverse. */
-export function checkPayloadKind(what: keyof typeof PAYLOAD_KINDS, kind: tollgate.v1.PayloadKind): void {
+export function checkPayloadKind(what: keyof typeof PAYLOAD_KINDS, kind: number): void {
   if (kind === PAYLOAD_KINDS[what]) return;
   const found = Object.entries(PAYLOAD_KINDS).find(([, n]) => n === kind)?.[0];
   throw badMessage(
     `${what}.kind`,
     found !== undefined
       ? `the payload is ${found}, not ${what}`
-      : kind === pb.PayloadKind.PAYLOAD_KIND_UNSPECIFIED
+      : kind === WIRE.PayloadKind.PAYLOAD_KIND_UNSPECIFIED
         ? 'is unspecified'
         : `unknown payload kind ${kind}`,
   );
@@ -409,7 +407,7 @@ function decodeWith<T>(bytes: Uint8Array, read: (source: Source) => T): T {
   try {
     // A Buffer over the same memory, for the native string decoding of protobufjs's BufferReader.
     const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const reader = $protobuf.Reader.create(buffer);
+    const reader = protobuf().Reader.create(buffer);
     return read({
       reader,
       orgs: new Vocabulary(reader),
@@ -462,7 +460,7 @@ function readSnapshotPayload(source: Source, withView: boolean): { header: Snaps
   let issuedAtMs = 0;
   let settingsVersion = 0;
   let view: ViewDraft | undefined;
-  let kind: tollgate.v1.PayloadKind = pb.PayloadKind.PAYLOAD_KIND_UNSPECIFIED;
+  let kind: number = WIRE.PayloadKind.PAYLOAD_KIND_UNSPECIFIED;
   while (reader.pos < reader.len) {
     const tag = reader.tag();
     switch (tag) {

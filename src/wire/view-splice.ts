@@ -9,15 +9,12 @@
  * not depend on which encoder made a snapshot.
  */
 import { createHash, type Hash, type KeyObject } from 'node:crypto';
-import $protobuf from 'protobufjs/minimal.js';
 import type { Application } from '../engine/model.js';
 import { type ComputerView, EMPTY_VIEW_BODY, type ViewPolicy } from '../engine/view.js';
 import { applicationToWire, checkUint32, policyToWire, viewToWire } from './codec.js';
 import { VIEW_FIELDS, type ViewEntry, type ViewParts, noteUniqueIds, viewParts } from './delta.js';
-import { tollgate } from './generated/tollgate.js';
+import { WIRE, pb, protobuf } from './proto.js';
 import { seal } from './signed.js';
-
-const pb = tollgate.v1;
 
 const LEN = 2;
 
@@ -230,18 +227,20 @@ export class ViewSplicer {
     // The fields that are not lists of entries, converted (and checked) as the whole view's encoder does.
     const wire = viewToWire({ computer: DUMMY_COMPUTER, ...body, policies: [], applications: [] }, at);
     const head = Buffer.from(
-      pb.ComputerView.encode({ orgStructure: wire.orgStructure, modules: wire.modules }).finish(),
+      pb().ComputerView.encode({ orgStructure: wire.orgStructure, modules: wire.modules }).finish(),
     );
     const tail = Buffer.from(
-      pb.ComputerView.encode({
-        settings: wire.settings,
-        gates: wire.gates,
-        approvalPolicies: wire.approvalPolicies,
-        permitTarget: wire.permitTarget,
-        instructions: wire.instructions,
-        escalationEmails: wire.escalationEmails,
-        approvalWarnings: wire.approvalWarnings,
-      }).finish(),
+      pb()
+        .ComputerView.encode({
+          settings: wire.settings,
+          gates: wire.gates,
+          approvalPolicies: wire.approvalPolicies,
+          permitTarget: wire.permitTarget,
+          instructions: wire.instructions,
+          escalationEmails: wire.escalationEmails,
+          approvalWarnings: wire.approvalWarnings,
+        })
+        .finish(),
     );
     // Records not encoded yet are written one after the other into shared buffers, in the body's order.
     const fresh: NewRecord[] = [];
@@ -253,7 +252,10 @@ export class ViewSplicer {
       last === null ? null : { content: last.content.policies, entries: last.policies },
       this.policies,
       VIEW_FIELDS.policies,
-      (p, i) => pb.Policy.encode(policyToWire(p, `${at}.policies[${i}]`)).finish(),
+      (p, i) =>
+        pb()
+          .Policy.encode(policyToWire(p, `${at}.policies[${i}]`))
+          .finish(),
       fresh,
     );
     const applications = entriesOf(
@@ -261,7 +263,7 @@ export class ViewSplicer {
       last === null ? null : { content: last.content.applications, entries: last.applications },
       this.applications,
       VIEW_FIELDS.applications,
-      (a) => pb.Application.encode(applicationToWire(a)).finish(),
+      (a) => pb().Application.encode(applicationToWire(a)).finish(),
       fresh,
     );
     writeRecords(fresh);
@@ -282,7 +284,7 @@ export class ViewSplicer {
   /** The `computer` record (field 1) of a computer's view. */
   computerRecord(computer: ComputerView['computer'], at = 'view'): Buffer {
     const wire = viewToWire({ computer, ...EMPTY_VIEW_BODY }, at);
-    return Buffer.from(pb.ComputerView.encode({ computer: wire.computer }).finish());
+    return Buffer.from(pb().ComputerView.encode({ computer: wire.computer }).finish());
   }
 }
 
@@ -326,10 +328,10 @@ export interface SplicedSnapshotHeader {
   settingsVersion: number;
 }
 
-/** The SnapshotPayload bytes of a spliced view: what pb.SnapshotPayload.encode writes for the same content. */
+/** The SnapshotPayload bytes of a spliced view: what pb().SnapshotPayload.encode writes for the same content. */
 export function splicedSnapshotPayload(header: SplicedSnapshotHeader, view: SplicedView): Buffer {
   const viewLength = view.computer.length + view.body.length;
-  const w = $protobuf.Writer.create();
+  const w = protobuf().Writer.create();
   const version = checkUint32(header.version, 'snapshot.version');
   const settingsVersion = checkUint32(header.settingsVersion, 'snapshot.settingsVersion');
   // Default values are left out, as protobufjs leaves them out.
@@ -339,9 +341,10 @@ export function splicedSnapshotPayload(header: SplicedSnapshotHeader, view: Spli
   if (settingsVersion !== 0) w.uint32(4 << 3).uint32(settingsVersion);
   w.uint32((5 << 3) | LEN).uint32(viewLength);
   const before = w.finish();
-  const after = $protobuf.Writer.create()
+  const after = protobuf()
+    .Writer.create()
     .uint32(6 << 3)
-    .int32(pb.PayloadKind.PAYLOAD_KIND_SNAPSHOT)
+    .int32(WIRE.PayloadKind.PAYLOAD_KIND_SNAPSHOT)
     .finish();
   return Buffer.concat([before, view.computer, ...view.body.slices, after]);
 }
@@ -352,7 +355,9 @@ export function sealSplicedSnapshot(
   view: SplicedView,
   privateKey: KeyObject,
 ): Uint8Array {
-  return pb.SignedSnapshot.encode(seal(splicedSnapshotPayload(header, view), privateKey)).finish();
+  return pb()
+    .SignedSnapshot.encode(seal(splicedSnapshotPayload(header, view), privateKey))
+    .finish();
 }
 
 /** Ed25519 signature bytes, and the key id's characters (signing.ts). */

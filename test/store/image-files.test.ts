@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AgentStore, type SnapshotInfo } from '../../src/store/agent-store.js';
-import { ImageFiles } from '../../src/store/image-files.js';
+import { ImageFiles, prefetchImage } from '../../src/store/image-files.js';
 
 const sha = (text: string): Buffer => createHash('sha256').update(text).digest();
 
@@ -24,6 +24,32 @@ describe('ImageFiles', () => {
     expect(images.write(sha('a'), [Buffer.from('head'), Buffer.from('body')])).toBe(true);
     expect(images.read(sha('a'))?.toString()).toBe('headbody');
     expect(images.list()).toEqual([`${sha('a').toString('hex')}.img`]);
+  });
+
+  it('reads the one image file ahead, and the next read of that file takes those bytes', async () => {
+    const images = new ImageFiles(path.join(dir, 'agent.db.images'), 1 << 20);
+    expect(await prefetchImage(images.folder)).toBeNull();
+    const body = Buffer.alloc(300_000, 7);
+    images.write(sha('a'), [Buffer.from('head'), body]);
+    const ahead = await prefetchImage(images.folder);
+    expect(ahead?.file).toBe(images.path(sha('a')));
+    expect(ahead?.bytes.equals(Buffer.concat([Buffer.from('head'), body]))).toBe(true);
+    // The bytes handed over are what the read returns, once, for that file only.
+    images.offer(ahead);
+    expect(images.read(sha('b'))).toBeNull();
+    images.offer(ahead);
+    expect(images.read(sha('a'))).toBe(ahead?.bytes);
+    expect(images.read(sha('a'))).not.toBe(ahead?.bytes);
+    expect(images.read(sha('a'))?.equals(ahead?.bytes as Buffer)).toBe(true);
+    // Bytes larger than the bound are not taken: the file is read, and judged, as without them.
+    const small = new ImageFiles(images.folder, 8);
+    small.offer(ahead);
+    expect(() => small.read(sha('a'))).toThrow(expect.objectContaining({ code: 'image-damaged' }));
+    expect(await prefetchImage(images.folder, 8)).toBeNull();
+    // Two image files: which one is active is the cache's to say, so none is read ahead.
+    images.write(sha('b'), [Buffer.from('b')]);
+    expect(await prefetchImage(images.folder)).toBeNull();
+    expect(await prefetchImage(path.join(dir, 'missing'))).toBeNull();
   });
 
   it('refuses to write or read more than its bound', () => {
