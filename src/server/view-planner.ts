@@ -25,6 +25,7 @@ import {
   type ComputerGroup,
   LEVEL_RANK,
   type Policy,
+  type World,
 } from '../engine/model.js';
 import { parseTimeMs } from '../engine/validate.js';
 import {
@@ -39,7 +40,7 @@ import { type Hash, createHash } from 'node:crypto';
 import type { ComputerRow, IssuedVersions } from './server-db.js';
 import type { EntityKey } from './store/server-store.js';
 import type { ViewChanges } from './types.js';
-import { viewEncodingProblem } from './view-encoding.js';
+import { versionsProblem, viewEncodingProblem } from './view-encoding.js';
 import { canonicalJson } from './view-hash.js';
 import { Pacer } from './pacer.js';
 
@@ -81,7 +82,15 @@ export function computerPart(index: WorldIndex, computer: Computer): ComputerVie
   };
 }
 
-/** The view hash of a computer: its own part hashed on top of its body's hash. */
+/** A computer's own part as planned: with its canonical JSON, and whether it encoded for an agent. */
+interface OwnPart {
+  group: ComputerGroup;
+  part: ComputerView['computer'];
+  json: string;
+  encodes: boolean;
+}
+
+/** The view hash of a computer: its own part hashed on top of its body's hash (as plan computes it). */
 export function viewHashOf(body: ViewBody, computer: ComputerView['computer']): string {
   return sha256Hex(`${body.bodyHash}\n${canonicalJson(computer)}`);
 }
@@ -142,6 +151,8 @@ class Scopes {
   stamp = 0;
   /** The lists a policy's item depends on (itemLists). */
   readonly itemLists: readonly unknown[];
+  /** Per Scopes of an earlier world whose policy memo this one took over: the positions whose policy differs. */
+  readonly changedSince = new Map<Scopes, number[] | null>();
   /** Sorted policy positions an organization's computers all see (global ones of its ancestry, its own). */
   private readonly orgParts = new Map<string, number[]>();
   /** Sorted policy positions a group's computers all see. */
@@ -303,6 +314,12 @@ class Scopes {
     return found;
   }
 
+  /** The positions of the policies a computer of `group` sees, ascending: its group's and those naming it. */
+  positionsOf(group: ComputerGroup, computer: Computer): number[] {
+    const own = this.policies.computer.get(computer.id);
+    return own === undefined ? this.groupPart(group) : mergeSorted(this.groupPart(group), own);
+  }
+
   /** The key of the body a computer sees: its group and the computer-scoped entries naming it. */
   bodyKey(computer: Computer): string {
     const own =
@@ -359,6 +376,110 @@ function updateWithDigests(hash: Hash, table: Buffer, positions: ArrayLike<numbe
   }
 }
 
+/**
+ * The positions whose policy object differs between the world of `from` and
+ * that of `s` (worlds with the same lists but the policies: see
+ * sameInputsButPolicies), null when their policy lists differ in length.
+ * Found once per pair; the first time, `s` takes over what `from` knew of
+ * each unchanged policy (its item, digest and application position: the
+ * same policy object over the same lists gives the same ones).
+ */
+function changedPositions(s: Scopes, from: Scopes): number[] | null {
+  let changed = s.changedSince.get(from);
+  if (changed !== undefined) return changed;
+  const before = from.index.world.policies;
+  const after = s.index.world.policies;
+  if (before.length !== after.length) changed = null;
+  else {
+    changed = [];
+    for (let i = 0; i < after.length; i++) {
+      if (before[i] !== after[i]) {
+        changed.push(i);
+        continue;
+      }
+      const item = from.itemAt[i];
+      if (item === undefined || s.itemAt[i] !== undefined) continue;
+      s.itemAt[i] = item;
+      from.policyDigests.copy(s.policyDigests, i * DIGEST_BYTES, i * DIGEST_BYTES, (i + 1) * DIGEST_BYTES);
+      s.policyAppPosition[i] = from.policyAppPosition[i]!;
+    }
+  }
+  s.changedSince.set(from, changed);
+  return changed;
+}
+
+/** The index of `value` in an ascending list, -1 when it is not there. */
+function sortedIndexOf(list: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = list.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const at = list[mid]!;
+    if (at === value) return mid;
+    if (at < value) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+/** The body hash: `head` (the part before the policies) continued with the policies' and applications' digests. */
+function finishBodyHash(
+  head: Hash,
+  policyDigests: Buffer,
+  positions: readonly number[],
+  appDigests: Buffer,
+  apps: Int32Array,
+): string {
+  updateWithDigests(head, policyDigests, positions);
+  head.update(`\napplications:${apps.length}\n`);
+  updateWithDigests(head, appDigests, apps);
+  return head.digest('hex');
+}
+
+/** Worlds bodies are derived from (see ViewPlanner.derivedBody): the one before a change, and the newest. */
+const RECENT_WORLDS = 2;
+
+/** What a body was built from: enough to derive the body of the same key in a later world. */
+interface BodyBasis {
+  /** The positions of the policies it lists, in the world it was made for. */
+  positions: readonly number[];
+  /** The application position of each policy in that world (its Scopes.policyAppPosition; set at `positions`). */
+  policyAppPosition: Int32Array;
+  /** The positions of its applications, ascending, and a table holding their digests at those positions. */
+  apps: Int32Array;
+  appDigests: Buffer;
+  /** The body hash's state after the part before the policies (never finished: copied). */
+  head: Hash;
+}
+
+/**
+ * Whether two worlds have the same lists (the very frozen arrays), the
+ * policies aside (frozen lists too, so that positions stay what they were).
+ */
+function sameInputsButPolicies(a: World, b: World): boolean {
+  if (!Object.isFrozen(a.policies) || !Object.isFrozen(b.policies)) return false;
+  const lists = (w: World): unknown[] => [
+    w.organizations,
+    w.groups,
+    w.computers,
+    w.applications,
+    w.agentSettings,
+    w.approvalPolicies,
+    w.approvalSettings,
+  ];
+  const left = lists(a);
+  const right = lists(b);
+  if (a.gates !== b.gates || (a.gates !== undefined && !Object.isFrozen(a.gates))) return false;
+  return left.every((list, i) => list === right[i] && Object.isFrozen(list));
+}
+
+function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list === undefined) map.set(key, [value]);
@@ -404,6 +525,26 @@ export class ViewPlanner {
   private readonly policyItems = new WeakMap<Policy, PolicyItem>();
   private readonly appDigests = new WeakMap<Application, Buffer>();
   private readonly bodies = new WeakMap<WorldIndex, Map<string, ViewBody>>();
+  private readonly ownParts = new WeakMap<Computer, OwnPart>();
+  /** What each body was built from, for deriving the body of the same key in a later world. */
+  private readonly bases = new WeakMap<ViewBody, BodyBasis>();
+  /** The body maps of the last RECENT_WORLDS worlds bodies were asked of, newest last (bodies are derived from these). */
+  private readonly recent: { index: WorldIndex; byKey: Map<string, ViewBody> }[] = [];
+
+  /**
+   * A computer's own part with its canonical JSON, kept while the computer
+   * and its group are the same (frozen) objects: what the part is made of.
+   */
+  private ownPart(index: WorldIndex, computer: Computer): OwnPart {
+    const group = index.group(computer.group);
+    let own = this.ownParts.get(computer);
+    if (own?.group !== group || !Object.isFrozen(computer) || !Object.isFrozen(group)) {
+      const part = computerPart(index, computer);
+      own = { group, part, json: canonicalJson(part), encodes: false };
+      this.ownParts.set(computer, own);
+    }
+    return own;
+  }
 
   /**
    * Builds the lookups of the world of `index` that planning and
@@ -427,14 +568,72 @@ export class ViewPlanner {
     if (byKey === undefined) {
       byKey = new Map();
       this.bodies.set(index, byKey);
+      this.recent.push({ index, byKey });
+      if (this.recent.length > RECENT_WORLDS) this.recent.shift();
     }
     const key = s.bodyKey(computer);
     let body = byKey.get(key);
     if (body === undefined) {
-      body = this.buildBody(index, s, computer);
+      body = this.derivedBody(index, s, computer, key) ?? this.buildBody(index, s, computer);
       byKey.set(key, body);
     }
     return body;
+  }
+
+  /**
+   * The body of `key` in the world of `index` made from the body of the same
+   * key in a recent world, when that is cheaper than building it and gives
+   * the same body: the two worlds share every list but the policies (the
+   * very arrays, frozen), and the body sees the policies at the same
+   * positions with the same applications. Then everything but the policies
+   * is the same (organization, settings, approval data, gates, the
+   * applications and their hashes); policies that changed are replaced (the
+   * same body object when none did), and the body hash is computed again
+   * from the hash state of the unchanged part. Undefined otherwise.
+   */
+  private derivedBody(index: WorldIndex, s: Scopes, computer: Computer, key: string): ViewBody | undefined {
+    for (let r = this.recent.length - 1; r >= 0; r--) {
+      const { index: from, byKey } = this.recent[r]!;
+      if (from === index || !sameInputsButPolicies(from.world, index.world)) continue;
+      const source = byKey.get(key);
+      const basis = source === undefined ? undefined : this.bases.get(source);
+      if (source === undefined || basis === undefined) continue;
+      const positions = s.positionsOf(index.group(computer.group), computer);
+      if (!sameNumbers(positions, basis.positions)) return undefined;
+      const before = source.view.policies;
+      let policies = before;
+      const replace = (k: number, position: number): boolean => {
+        const item = this.policyItem(index, s, position);
+        if (s.policyAppPosition[position] !== basis.policyAppPosition[position]) return false;
+        if (item.view !== before[k]) {
+          if (policies === before) policies = before.slice();
+          policies[k] = item.view;
+        }
+        return true;
+      };
+      const changed = changedPositions(s, scopes(from));
+      if (changed === null) {
+        // Lists of other lengths: each position is compared.
+        for (let k = 0; k < positions.length; k++) if (!replace(k, positions[k]!)) return undefined;
+      } else {
+        // The same length: only the positions whose policy object changed can differ.
+        for (const position of changed) {
+          const k = sortedIndexOf(positions, position);
+          if (k >= 0 && !replace(k, position)) return undefined;
+        }
+      }
+      const body: ViewBody =
+        policies === before
+          ? source
+          : {
+              view: { ...source.view, policies },
+              bodyHash: finishBodyHash(basis.head.copy(), s.policyDigests, positions, basis.appDigests, basis.apps),
+              settingsHash: source.settingsHash,
+            };
+      this.bases.set(body, { ...basis, positions, policyAppPosition: s.policyAppPosition });
+      return body;
+    }
+    return undefined;
   }
 
   /**
@@ -458,8 +657,11 @@ export class ViewPlanner {
       if (scope !== 'all' && !scope.has(computer.id)) continue;
       await pacer.pace();
       const body = this.bodyOf(index, computer);
-      const own = computerPart(index, computer);
-      const hashes = { viewHash: viewHashOf(body, own), settingsHash: body.settingsHash };
+      const own = this.ownPart(index, computer);
+      const hashes = {
+        viewHash: sha256Hex(`${body.bodyHash}\n${own.json}`),
+        settingsHash: body.settingsHash,
+      };
       const row = rows.get(computer.id);
       let versions: IssuedVersions | undefined;
       const settingsChanged = row?.settingsHash !== hashes.settingsHash;
@@ -485,13 +687,17 @@ export class ViewPlanner {
       // The body is checked once (with the first computer's own part); the versions of each computer.
       let problem = checked.get(body);
       if (problem === undefined) {
-        problem = bodyEncodingProblem(computer.id, own, body, versions);
+        problem = bodyEncodingProblem(computer.id, own.part, body, versions);
         checked.set(body, problem === null ? null : problem.slice(`computers[${computer.id}]`.length));
       } else if (problem !== null) {
         problem = `computers[${computer.id}]${problem}`;
       }
       if (problem === null) {
-        problem = viewEncodingProblem(computer.id, { computer: own, ...EMPTY_VIEW_BODY }, versions);
+        // A computer part that encoded once encodes again: only the versions are checked then.
+        problem = own.encodes
+          ? versionsProblem(computer.id, versions)
+          : viewEncodingProblem(computer.id, { computer: own.part, ...EMPTY_VIEW_BODY }, versions);
+        if (problem === null) own.encodes = true;
       }
       if (problem !== null) encodingProblems.push(problem);
     }
@@ -555,8 +761,7 @@ export class ViewPlanner {
     const group = index.group(computer.group);
     const org = index.org(group.org);
     // The policies the computer sees, in world order: its group's part and those naming it.
-    const own = s.policies.computer.get(computer.id);
-    const positions = own === undefined ? s.groupPart(group) : mergeSorted(s.groupPart(group), own);
+    const positions = s.positionsOf(group, computer);
     const policies: ViewPolicy[] = new Array<ViewPolicy>(positions.length);
     // Applications in world order: those the policies name, then the categorized ones seen, each once.
     const stamp = ++s.stamp;
@@ -624,13 +829,18 @@ export class ViewPlanner {
     };
     const { settings: values, settingSources, policies: _policies, applications: _applications, ...rest } = view;
     // The policies and applications by the sha256 of each one's canonical JSON, counted.
-    const hash = createHash('sha256').update(`${canonicalJson(rest)}\npolicies:${positions.length}\n`);
-    updateWithDigests(hash, s.policyDigests, positions);
-    hash.update(`\napplications:${sortedApps.length}\n`);
-    updateWithDigests(hash, s.appDigests, sortedApps);
-    const bodyHash = hash.digest('hex');
+    const head = createHash('sha256').update(`${canonicalJson(rest)}\npolicies:${positions.length}\n`);
+    const bodyHash = finishBodyHash(head.copy(), s.policyDigests, positions, s.appDigests, sortedApps);
     const settingsHash = sha256Hex(canonicalJson({ settings: values, settingSources }));
-    return { view, bodyHash, settingsHash };
+    const body: ViewBody = { view, bodyHash, settingsHash };
+    this.bases.set(body, {
+      positions,
+      policyAppPosition: s.policyAppPosition,
+      apps: sortedApps,
+      appDigests: s.appDigests,
+      head,
+    });
+    return body;
   }
 }
 
