@@ -25,7 +25,6 @@ import {
   type ComputerGroup,
   LEVEL_RANK,
   type Policy,
-  type World,
 } from '../engine/model.js';
 import { parseTimeMs } from '../engine/validate.js';
 import {
@@ -151,8 +150,8 @@ class Scopes {
   stamp = 0;
   /** The lists a policy's item depends on (itemLists). */
   readonly itemLists: readonly unknown[];
-  /** Per Scopes of an earlier world whose policy memo this one took over: the positions whose policy differs. */
-  readonly changedSince = new Map<Scopes, number[] | null>();
+  /** Per Scopes of an earlier world with the same itemLists: the positions whose policy differs (changedPositions). */
+  readonly changedSince = new WeakMap<Scopes, number[]>();
   /** Sorted policy positions an organization's computers all see (global ones of its ancestry, its own). */
   private readonly orgParts = new Map<string, number[]>();
   /** Sorted policy positions a group's computers all see. */
@@ -377,32 +376,36 @@ function updateWithDigests(hash: Hash, table: Buffer, positions: ArrayLike<numbe
 }
 
 /**
- * The positions whose policy object differs between the world of `from` and
- * that of `s` (worlds with the same lists but the policies: see
- * sameInputsButPolicies), null when their policy lists differ in length.
- * Found once per pair; the first time, `s` takes over what `from` knew of
- * each unchanged policy (its item, digest and application position: the
- * same policy object over the same lists gives the same ones).
+ * The positions whose policy object differs between the world of `from`
+ * and that of `s` (worlds whose policies' items are made over the same
+ * lists), every position past the shorter list included. Found once per
+ * pair; then `s` takes over what `from` knows of each unchanged policy (its
+ * item, digest and application position) and of each application (its
+ * digest): the same objects over the same lists give the same ones.
  */
-function changedPositions(s: Scopes, from: Scopes): number[] | null {
+function changedPositions(s: Scopes, from: Scopes): number[] {
   let changed = s.changedSince.get(from);
   if (changed !== undefined) return changed;
+  changed = [];
   const before = from.index.world.policies;
   const after = s.index.world.policies;
-  if (before.length !== after.length) changed = null;
-  else {
-    changed = [];
-    for (let i = 0; i < after.length; i++) {
-      if (before[i] !== after[i]) {
-        changed.push(i);
-        continue;
-      }
-      const item = from.itemAt[i];
-      if (item === undefined || s.itemAt[i] !== undefined) continue;
-      s.itemAt[i] = item;
-      from.policyDigests.copy(s.policyDigests, i * DIGEST_BYTES, i * DIGEST_BYTES, (i + 1) * DIGEST_BYTES);
-      s.policyAppPosition[i] = from.policyAppPosition[i]!;
+  const common = Math.min(before.length, after.length);
+  for (let i = 0; i < common; i++) {
+    if (before[i] !== after[i]) {
+      changed.push(i);
+      continue;
     }
+    const item = from.itemAt[i];
+    if (item === undefined || s.itemAt[i] !== undefined) continue;
+    s.itemAt[i] = item;
+    from.policyDigests.copy(s.policyDigests, i * DIGEST_BYTES, i * DIGEST_BYTES, (i + 1) * DIGEST_BYTES);
+    s.policyAppPosition[i] = from.policyAppPosition[i]!;
+  }
+  for (let i = common; i < after.length; i++) changed.push(i);
+  for (let i = 0; i < s.appDigestKnown.length; i++) {
+    if (from.appDigestKnown[i] !== 1 || s.appDigestKnown[i] === 1) continue;
+    from.appDigests.copy(s.appDigests, i * DIGEST_BYTES, i * DIGEST_BYTES, (i + 1) * DIGEST_BYTES);
+    s.appDigestKnown[i] = 1;
   }
   s.changedSince.set(from, changed);
   return changed;
@@ -436,41 +439,26 @@ function finishBodyHash(
   return head.digest('hex');
 }
 
-/** Worlds bodies are derived from (see ViewPlanner.derivedBody): the one before a change, and the newest. */
-const RECENT_WORLDS = 2;
+/** Worlds whose bodies ViewPlanner.latest keeps, at most (each is held while one of its bodies is). */
+const MAX_SOURCE_WORLDS = 4;
 
 /** What a body was built from: enough to derive the body of the same key in a later world. */
 interface BodyBasis {
+  /** The lookups of the world it was made for: they know each of its policies and applications (item, digest). */
+  scopes: Scopes;
+  /** The lists the policies' items were made over (Scopes.itemLists of its world). */
+  lists: readonly unknown[];
   /** The positions of the policies it lists, in the world it was made for. */
   positions: readonly number[];
-  /** The application position of each policy in that world (its Scopes.policyAppPosition; set at `positions`). */
-  policyAppPosition: Int32Array;
-  /** The positions of its applications, ascending, and a table holding their digests at those positions. */
+  /** The application position of each policy it lists (-1: none), by its place in the body. */
+  appAt: Int32Array;
+  /** The positions of its applications, ascending. */
   apps: Int32Array;
-  appDigests: Buffer;
+  /** The canonical JSON of everything but the policies, applications and settings; and of the settings. */
+  restJson: string;
+  settingsJson: string;
   /** The body hash's state after the part before the policies (never finished: copied). */
   head: Hash;
-}
-
-/**
- * Whether two worlds have the same lists (the very frozen arrays), the
- * policies aside (frozen lists too, so that positions stay what they were).
- */
-function sameInputsButPolicies(a: World, b: World): boolean {
-  if (!Object.isFrozen(a.policies) || !Object.isFrozen(b.policies)) return false;
-  const lists = (w: World): unknown[] => [
-    w.organizations,
-    w.groups,
-    w.computers,
-    w.applications,
-    w.agentSettings,
-    w.approvalPolicies,
-    w.approvalSettings,
-  ];
-  const left = lists(a);
-  const right = lists(b);
-  if (a.gates !== b.gates || (a.gates !== undefined && !Object.isFrozen(a.gates))) return false;
-  return left.every((list, i) => list === right[i] && Object.isFrozen(list));
 }
 
 function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
@@ -528,8 +516,17 @@ export class ViewPlanner {
   private readonly ownParts = new WeakMap<Computer, OwnPart>();
   /** What each body was built from, for deriving the body of the same key in a later world. */
   private readonly bases = new WeakMap<ViewBody, BodyBasis>();
-  /** The body maps of the last RECENT_WORLDS worlds bodies were asked of, newest last (bodies are derived from these). */
-  private readonly recent: { index: WorldIndex; byKey: Map<string, ViewBody> }[] = [];
+  /**
+   * The newest body of each body key, whatever the world (bodies are
+   * derived from these). Emptied when a world's organizations, groups,
+   * computers or applications are other lists than those of the bodies
+   * held (none of those can be derived from again), and when it holds more
+   * bodies than a world can have keys: bounded by the world.
+   */
+  private readonly latest = new Map<string, ViewBody>();
+  private latestLists: readonly unknown[] | null = null;
+  /** The worlds (their lookups) the bodies of `latest` were made for, oldest first: at most MAX_SOURCE_WORLDS kept. */
+  private readonly sourceWorlds: Scopes[] = [];
 
   /**
    * A computer's own part with its canonical JSON, kept while the computer
@@ -568,72 +565,91 @@ export class ViewPlanner {
     if (byKey === undefined) {
       byKey = new Map();
       this.bodies.set(index, byKey);
-      this.recent.push({ index, byKey });
-      if (this.recent.length > RECENT_WORLDS) this.recent.shift();
+      const world = index.world;
+      if (this.latestLists === null || !sameLists(this.latestLists, s.itemLists)) {
+        this.latest.clear();
+        this.sourceWorlds.length = 0;
+        this.latestLists = s.itemLists;
+      } else if (this.latest.size > world.groups.length + world.computers.length) {
+        this.latest.clear();
+        this.sourceWorlds.length = 0;
+      }
     }
     const key = s.bodyKey(computer);
     let body = byKey.get(key);
     if (body === undefined) {
-      body = this.derivedBody(index, s, computer, key) ?? this.buildBody(index, s, computer);
+      const source = this.latest.get(key);
+      body =
+        (source === undefined ? undefined : this.derivedBody(index, s, computer, source)) ??
+        this.buildBody(index, s, computer);
       byKey.set(key, body);
+      if (sameLists(s.itemLists, this.latestLists ?? [])) this.keepLatest(key, body);
     }
     return body;
   }
 
   /**
-   * The body of `key` in the world of `index` made from the body of the same
-   * key in a recent world, when that is cheaper than building it and gives
-   * the same body: the two worlds share every list but the policies (the
-   * very arrays, frozen), and the body sees the policies at the same
-   * positions with the same applications. Then everything but the policies
-   * is the same (organization, settings, approval data, gates, the
-   * applications and their hashes); policies that changed are replaced (the
-   * same body object when none did), and the body hash is computed again
-   * from the hash state of the unchanged part. Undefined otherwise.
+   * Notes `body` as the newest of `key`. The bodies held keep the worlds
+   * they were made for: when they would keep more than MAX_SOURCE_WORLDS,
+   * those of the oldest world are let go (built again when next asked).
    */
-  private derivedBody(index: WorldIndex, s: Scopes, computer: Computer, key: string): ViewBody | undefined {
-    for (let r = this.recent.length - 1; r >= 0; r--) {
-      const { index: from, byKey } = this.recent[r]!;
-      if (from === index || !sameInputsButPolicies(from.world, index.world)) continue;
-      const source = byKey.get(key);
-      const basis = source === undefined ? undefined : this.bases.get(source);
-      if (source === undefined || basis === undefined) continue;
-      const positions = s.positionsOf(index.group(computer.group), computer);
-      if (!sameNumbers(positions, basis.positions)) return undefined;
-      const before = source.view.policies;
-      let policies = before;
-      const replace = (k: number, position: number): boolean => {
-        const item = this.policyItem(index, s, position);
-        if (s.policyAppPosition[position] !== basis.policyAppPosition[position]) return false;
-        if (item.view !== before[k]) {
-          if (policies === before) policies = before.slice();
-          policies[k] = item.view;
-        }
-        return true;
-      };
-      const changed = changedPositions(s, scopes(from));
-      if (changed === null) {
-        // Lists of other lengths: each position is compared.
-        for (let k = 0; k < positions.length; k++) if (!replace(k, positions[k]!)) return undefined;
-      } else {
-        // The same length: only the positions whose policy object changed can differ.
-        for (const position of changed) {
-          const k = sortedIndexOf(positions, position);
-          if (k >= 0 && !replace(k, position)) return undefined;
-        }
+  private keepLatest(key: string, body: ViewBody): void {
+    this.latest.set(key, body);
+    const made = this.bases.get(body)?.scopes;
+    if (made === undefined || this.sourceWorlds.includes(made)) return;
+    this.sourceWorlds.push(made);
+    if (this.sourceWorlds.length <= MAX_SOURCE_WORLDS) return;
+    const oldest = this.sourceWorlds.shift();
+    for (const [k, held] of this.latest) if (this.bases.get(held)?.scopes === oldest) this.latest.delete(k);
+  }
+
+  /**
+   * The body of a computer in the world of `index` made from `source`, the
+   * newest body of the same key (of this world or an earlier one), when
+   * that is cheaper than building it and gives the same body: the policies'
+   * items were made over the same lists (organizations, groups, computers,
+   * applications), the body sees policies at the same positions with the
+   * same applications, and everything but the policies has the same
+   * content (the same canonical JSON). Then the applications are the same;
+   * policies that changed are replaced (`source` itself when none did), and
+   * the body hash is computed again from the hash state of the part before
+   * the policies. Undefined otherwise.
+   */
+  private derivedBody(index: WorldIndex, s: Scopes, computer: Computer, source: ViewBody): ViewBody | undefined {
+    const basis = this.bases.get(source);
+    if (basis === undefined || !sameLists(basis.lists, s.itemLists)) return undefined;
+    const group = index.group(computer.group);
+    const positions = s.positionsOf(group, computer);
+    if (!sameNumbers(positions, basis.positions)) return undefined;
+    const rest = restOf(index, group, computer);
+    if (rest.json !== basis.restJson || rest.settingsJson !== basis.settingsJson) return undefined;
+    const before = source.view.policies;
+    let policies = before;
+    const replace = (k: number, position: number): boolean => {
+      const item = this.policyItem(index, s, position);
+      if (s.policyAppPosition[position] !== basis.appAt[k]) return false;
+      if (item.view !== before[k]) {
+        if (policies === before) policies = before.slice();
+        policies[k] = item.view;
       }
-      const body: ViewBody =
-        policies === before
-          ? source
-          : {
-              view: { ...source.view, policies },
-              bodyHash: finishBodyHash(basis.head.copy(), s.policyDigests, positions, basis.appDigests, basis.apps),
-              settingsHash: source.settingsHash,
-            };
-      this.bases.set(body, { ...basis, positions, policyAppPosition: s.policyAppPosition });
-      return body;
+      return true;
+    };
+    // Only the positions whose policy object changed can differ (the others' items, digests and applications
+    // were taken over from the source's world); when many changed, each position is looked at.
+    const changed = changedPositions(s, basis.scopes);
+    if (changed.length < positions.length) {
+      for (const position of changed) {
+        const k = sortedIndexOf(positions, position);
+        if (k >= 0 && !replace(k, position)) return undefined;
+      }
+    } else {
+      for (let k = 0; k < positions.length; k++) if (!replace(k, positions[k]!)) return undefined;
     }
-    return undefined;
+    if (policies === before) return source;
+    const bodyHash = finishBodyHash(basis.head.copy(), s.policyDigests, positions, s.appDigests, basis.apps);
+    const body: ViewBody = { view: { ...source.view, policies }, bodyHash, settingsHash: source.settingsHash };
+    this.bases.set(body, { ...basis, scopes: s, positions });
+    return body;
   }
 
   /**
@@ -789,59 +805,96 @@ export class ViewPlanner {
       applications[k] = app;
       this.appDigest(s, i, app);
     }
-    const approvalPolicies: ViewApprovalPolicy[] = [];
-    for (const ap of index.world.approvalPolicies) {
-      if (!ap.active || group.org !== ap.org) continue;
-      const scope = ap.appliesTo;
-      const covers =
-        'organization' in scope
-          ? scope.organization === ap.org
-          : 'groups' in scope
-            ? scope.groups.includes(group.id)
-            : scope.computers.includes(computer.id);
-      if (!covers) continue;
-      const vap: ViewApprovalPolicy = {
-        id: ap.id,
-        order: ap.order,
-        scopeRank: 'computers' in scope ? 0 : 'groups' in scope ? 1 : 2,
-        action: ap.action,
-        category: ap.category,
-        countries: { mode: ap.countries.mode, list: [...ap.countries.list] },
-      };
-      if (ap.subcategory !== undefined) vap.subcategory = ap.subcategory;
-      approvalPolicies.push(vap);
-    }
-    const settings = resolveSettings(index, computer.id);
-    const approval = resolveApprovalSettings(index, org.id);
+    const rest = restOf(index, group, computer);
+    const { fields } = rest;
     const view: Omit<ComputerView, 'computer'> = {
-      orgStructure: org.structure,
-      modules: [...org.modules],
+      orgStructure: fields.orgStructure,
+      modules: fields.modules,
       policies,
       applications,
-      settings: settings.values,
-      settingSources: settings.sources,
-      gates: (index.world.gates ?? DEFAULT_GATES).map((g) => ({ ...g })),
-      approvalPolicies,
-      permitTarget: approval.permitTarget,
-      instructions: approval.instructions,
-      escalationEmails: approval.escalationEmails,
-      approvalWarnings: approval.warnings,
+      settings: rest.settings.values,
+      settingSources: rest.settings.sources,
+      gates: fields.gates,
+      approvalPolicies: fields.approvalPolicies,
+      permitTarget: fields.permitTarget,
+      instructions: fields.instructions,
+      escalationEmails: fields.escalationEmails,
+      approvalWarnings: fields.approvalWarnings,
     };
-    const { settings: values, settingSources, policies: _policies, applications: _applications, ...rest } = view;
     // The policies and applications by the sha256 of each one's canonical JSON, counted.
-    const head = createHash('sha256').update(`${canonicalJson(rest)}\npolicies:${positions.length}\n`);
+    const head = createHash('sha256').update(`${rest.json}\npolicies:${positions.length}\n`);
     const bodyHash = finishBodyHash(head.copy(), s.policyDigests, positions, s.appDigests, sortedApps);
-    const settingsHash = sha256Hex(canonicalJson({ settings: values, settingSources }));
-    const body: ViewBody = { view, bodyHash, settingsHash };
+    const body: ViewBody = { view, bodyHash, settingsHash: sha256Hex(rest.settingsJson) };
+    const appAt = new Int32Array(positions.length);
+    for (let k = 0; k < positions.length; k++) appAt[k] = s.policyAppPosition[positions[k]!]!;
     this.bases.set(body, {
+      scopes: s,
+      lists: s.itemLists,
       positions,
-      policyAppPosition: s.policyAppPosition,
+      appAt,
       apps: sortedApps,
-      appDigests: s.appDigests,
+      restJson: rest.json,
+      settingsJson: rest.settingsJson,
       head,
     });
     return body;
   }
+}
+
+/** The part of a body besides its policies, applications and settings: the same for equal inputs. */
+type BodyRest = Omit<ComputerView, 'computer' | 'policies' | 'applications' | 'settings' | 'settingSources'>;
+
+/**
+ * What a computer's body holds besides its policies and applications (the
+ * organization's structure and modules, gates, approval policies and
+ * settings, and the settings), with the canonical JSON the body hashes.
+ */
+function restOf(
+  index: WorldIndex,
+  group: ComputerGroup,
+  computer: Computer,
+): { fields: BodyRest; settings: ReturnType<typeof resolveSettings>; json: string; settingsJson: string } {
+  const org = index.org(group.org);
+  const approvalPolicies: ViewApprovalPolicy[] = [];
+  for (const ap of index.world.approvalPolicies) {
+    if (!ap.active || group.org !== ap.org) continue;
+    const scope = ap.appliesTo;
+    const covers =
+      'organization' in scope
+        ? scope.organization === ap.org
+        : 'groups' in scope
+          ? scope.groups.includes(group.id)
+          : scope.computers.includes(computer.id);
+    if (!covers) continue;
+    const vap: ViewApprovalPolicy = {
+      id: ap.id,
+      order: ap.order,
+      scopeRank: 'computers' in scope ? 0 : 'groups' in scope ? 1 : 2,
+      action: ap.action,
+      category: ap.category,
+      countries: { mode: ap.countries.mode, list: [...ap.countries.list] },
+    };
+    if (ap.subcategory !== undefined) vap.subcategory = ap.subcategory;
+    approvalPolicies.push(vap);
+  }
+  const settings = resolveSettings(index, computer.id);
+  const approval = resolveApprovalSettings(index, org.id);
+  const fields: BodyRest = {
+    orgStructure: org.structure,
+    modules: [...org.modules],
+    gates: (index.world.gates ?? DEFAULT_GATES).map((g) => ({ ...g })),
+    approvalPolicies,
+    permitTarget: approval.permitTarget,
+    instructions: approval.instructions,
+    escalationEmails: approval.escalationEmails,
+    approvalWarnings: approval.warnings,
+  };
+  return {
+    fields,
+    settings,
+    json: canonicalJson(fields),
+    settingsJson: canonicalJson({ settings: settings.values, settingSources: settings.sources }),
+  };
 }
 
 /**

@@ -319,9 +319,9 @@ describe('the view planner', () => {
     );
   });
 
-  it('derives the bodies of a world whose change touched only policies: the same bodies as built anew', () => {
-    // Changes of the policies alone, in place (the list keeps its length) or not, as admins make them.
-    const policyChangeArb = fc.record({ kind: fc.nat(5), a: fc.nat(40), b: fc.nat(40), flag: fc.boolean() });
+  it('derives bodies from those of the worlds before: the same bodies as built anew', () => {
+    // Policies patched in place (the list keeps its length), and every other change of mutate.
+    const policyChangeArb = fc.record({ kind: fc.nat(16), a: fc.nat(40), b: fc.nat(40), flag: fc.boolean() });
     const change = (world: World, m: { kind: number; a: number; b: number; flag: boolean }): World => {
       if (m.kind >= 3 || world.policies.length === 0) return mutate(world, { ...m, kind: m.kind - 3 });
       const at = m.a % world.policies.length;
@@ -341,13 +341,15 @@ describe('the view planner', () => {
       return value;
     };
     fc.assert(
-      fc.property(shapeArb, fc.array(policyChangeArb, { minLength: 1, maxLength: 4 }), (shape, changes) => {
+      fc.property(shapeArb, fc.array(policyChangeArb, { minLength: 1, maxLength: 5 }), (shape, changes) => {
         let index = new WorldIndex(freeze(worldOf(shape)));
         const planner = new ViewPlanner();
         // Bodies asked of one world and the next, as a server that pushes each change does.
         for (const c of index.world.computers) planner.bodyOf(index, c);
         for (const m of changes) {
           index = new WorldIndex(freeze(change(index.world, m)));
+          // Some worlds are not asked for bodies: the next derives from older ones.
+          if (m.b % 3 === 0) continue;
           const fresh = new ViewPlanner();
           for (const c of index.world.computers) {
             const derived = planner.bodyOf(index, c);
