@@ -41,3 +41,18 @@ export function viewEncodingProblem(
     return `computers[${computerId}]: its view cannot be encoded for its agent: ${entityPath(view, error.message)}`;
   }
 }
+
+/** viewEncodingProblem's answer for the versions alone (a view whose content is known to encode): the same text. */
+export function versionsProblem(
+  computerId: string,
+  versions: { snapshotVersion: number; settingsVersion: number },
+): string | null {
+  try {
+    checkUint32(versions.snapshotVersion, 'snapshotVersion');
+    checkUint32(versions.settingsVersion, 'settingsVersion');
+    return null;
+  } catch (error) {
+    if (!(error instanceof TollgateError)) throw error;
+    return `computers[${computerId}]: its view cannot be encoded for its agent: ${error.message}`;
+  }
+}

@@ -39,7 +39,7 @@ import { type Hash, createHash } from 'node:crypto';
 import type { ComputerRow, IssuedVersions } from './server-db.js';
 import type { EntityKey } from './store/server-store.js';
 import type { ViewChanges } from './types.js';
-import { viewEncodingProblem } from './view-encoding.js';
+import { versionsProblem, viewEncodingProblem } from './view-encoding.js';
 import { canonicalJson } from './view-hash.js';
 import { Pacer } from './pacer.js';
 
@@ -81,7 +81,15 @@ export function computerPart(index: WorldIndex, computer: Computer): ComputerVie
   };
 }
 
-/** The view hash of a computer: its own part hashed on top of its body's hash. */
+/** A computer's own part as planned: with its canonical JSON, and whether it encoded for an agent. */
+interface OwnPart {
+  group: ComputerGroup;
+  part: ComputerView['computer'];
+  json: string;
+  encodes: boolean;
+}
+
+/** The view hash of a computer: its own part hashed on top of its body's hash (as plan computes it). */
 export function viewHashOf(body: ViewBody, computer: ComputerView['computer']): string {
   return sha256Hex(`${body.bodyHash}\n${canonicalJson(computer)}`);
 }
@@ -142,6 +150,8 @@ class Scopes {
   stamp = 0;
   /** The lists a policy's item depends on (itemLists). */
   readonly itemLists: readonly unknown[];
+  /** Per Scopes of an earlier world with the same itemLists: the positions whose policy differs (changedPositions). */
+  readonly changedSince = new WeakMap<Scopes, number[]>();
   /** Sorted policy positions an organization's computers all see (global ones of its ancestry, its own). */
   private readonly orgParts = new Map<string, number[]>();
   /** Sorted policy positions a group's computers all see. */
@@ -303,6 +313,12 @@ class Scopes {
     return found;
   }
 
+  /** The positions of the policies a computer of `group` sees, ascending: its group's and those naming it. */
+  positionsOf(group: ComputerGroup, computer: Computer): number[] {
+    const own = this.policies.computer.get(computer.id);
+    return own === undefined ? this.groupPart(group) : mergeSorted(this.groupPart(group), own);
+  }
+
   /** The key of the body a computer sees: its group and the computer-scoped entries naming it. */
   bodyKey(computer: Computer): string {
     const own =
@@ -359,6 +375,99 @@ function updateWithDigests(hash: Hash, table: Buffer, positions: ArrayLike<numbe
   }
 }
 
+/**
+ * The positions whose policy object differs between the world of `from`
+ * and that of `s` (worlds whose policies' items are made over the same
+ * lists), every position past the shorter list included. Found once per
+ * pair; then `s` takes over what `from` knows of each unchanged policy (its
+ * item, digest and application position) and of each application (its
+ * digest): the same objects over the same lists give the same ones.
+ */
+function changedPositions(s: Scopes, from: Scopes): number[] {
+  let changed = s.changedSince.get(from);
+  if (changed !== undefined) return changed;
+  changed = [];
+  const before = from.index.world.policies;
+  const after = s.index.world.policies;
+  const common = Math.min(before.length, after.length);
+  for (let i = 0; i < common; i++) {
+    if (before[i] !== after[i]) {
+      changed.push(i);
+      continue;
+    }
+    const item = from.itemAt[i];
+    if (item === undefined || s.itemAt[i] !== undefined) continue;
+    s.itemAt[i] = item;
+    from.policyDigests.copy(s.policyDigests, i * DIGEST_BYTES, i * DIGEST_BYTES, (i + 1) * DIGEST_BYTES);
+    s.policyAppPosition[i] = from.policyAppPosition[i]!;
+  }
+  for (let i = common; i < after.length; i++) changed.push(i);
+  for (let i = 0; i < s.appDigestKnown.length; i++) {
+    if (from.appDigestKnown[i] !== 1 || s.appDigestKnown[i] === 1) continue;
+    from.appDigests.copy(s.appDigests, i * DIGEST_BYTES, i * DIGEST_BYTES, (i + 1) * DIGEST_BYTES);
+    s.appDigestKnown[i] = 1;
+  }
+  s.changedSince.set(from, changed);
+  return changed;
+}
+
+/** The index of `value` in an ascending list, -1 when it is not there. */
+function sortedIndexOf(list: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = list.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const at = list[mid]!;
+    if (at === value) return mid;
+    if (at < value) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+/** The body hash: `head` (the part before the policies) continued with the policies' and applications' digests. */
+function finishBodyHash(
+  head: Hash,
+  policyDigests: Buffer,
+  positions: readonly number[],
+  appDigests: Buffer,
+  apps: Int32Array,
+): string {
+  updateWithDigests(head, policyDigests, positions);
+  head.update(`\napplications:${apps.length}\n`);
+  updateWithDigests(head, appDigests, apps);
+  return head.digest('hex');
+}
+
+/** Worlds whose bodies ViewPlanner.latest keeps, at most (each is held while one of its bodies is). */
+const MAX_SOURCE_WORLDS = 4;
+
+/** What a body was built from: enough to derive the body of the same key in a later world. */
+interface BodyBasis {
+  /** The lookups of the world it was made for: they know each of its policies and applications (item, digest). */
+  scopes: Scopes;
+  /** The lists the policies' items were made over (Scopes.itemLists of its world). */
+  lists: readonly unknown[];
+  /** The positions of the policies it lists, in the world it was made for. */
+  positions: readonly number[];
+  /** The application position of each policy it lists (-1: none), by its place in the body. */
+  appAt: Int32Array;
+  /** The positions of its applications, ascending. */
+  apps: Int32Array;
+  /** The canonical JSON of everything but the policies, applications and settings; and of the settings. */
+  restJson: string;
+  settingsJson: string;
+  /** The body hash's state after the part before the policies (never finished: copied). */
+  head: Hash;
+}
+
+function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list === undefined) map.set(key, [value]);
@@ -404,6 +513,35 @@ export class ViewPlanner {
   private readonly policyItems = new WeakMap<Policy, PolicyItem>();
   private readonly appDigests = new WeakMap<Application, Buffer>();
   private readonly bodies = new WeakMap<WorldIndex, Map<string, ViewBody>>();
+  private readonly ownParts = new WeakMap<Computer, OwnPart>();
+  /** What each body was built from, for deriving the body of the same key in a later world. */
+  private readonly bases = new WeakMap<ViewBody, BodyBasis>();
+  /**
+   * The newest body of each body key, whatever the world (bodies are
+   * derived from these). Emptied when a world's organizations, groups,
+   * computers or applications are other lists than those of the bodies
+   * held (none of those can be derived from again), and when it holds more
+   * bodies than a world can have keys: bounded by the world.
+   */
+  private readonly latest = new Map<string, ViewBody>();
+  private latestLists: readonly unknown[] | null = null;
+  /** The worlds (their lookups) the bodies of `latest` were made for, oldest first: at most MAX_SOURCE_WORLDS kept. */
+  private readonly sourceWorlds: Scopes[] = [];
+
+  /**
+   * A computer's own part with its canonical JSON, kept while the computer
+   * and its group are the same (frozen) objects: what the part is made of.
+   */
+  private ownPart(index: WorldIndex, computer: Computer): OwnPart {
+    const group = index.group(computer.group);
+    let own = this.ownParts.get(computer);
+    if (own?.group !== group || !Object.isFrozen(computer) || !Object.isFrozen(group)) {
+      const part = computerPart(index, computer);
+      own = { group, part, json: canonicalJson(part), encodes: false };
+      this.ownParts.set(computer, own);
+    }
+    return own;
+  }
 
   /**
    * Builds the lookups of the world of `index` that planning and
@@ -427,13 +565,90 @@ export class ViewPlanner {
     if (byKey === undefined) {
       byKey = new Map();
       this.bodies.set(index, byKey);
+      const world = index.world;
+      if (this.latestLists === null || !sameLists(this.latestLists, s.itemLists)) {
+        this.latest.clear();
+        this.sourceWorlds.length = 0;
+        this.latestLists = s.itemLists;
+      } else if (this.latest.size > world.groups.length + world.computers.length) {
+        this.latest.clear();
+        this.sourceWorlds.length = 0;
+      }
     }
     const key = s.bodyKey(computer);
     let body = byKey.get(key);
     if (body === undefined) {
-      body = this.buildBody(index, s, computer);
+      const source = this.latest.get(key);
+      body =
+        (source === undefined ? undefined : this.derivedBody(index, s, computer, source)) ??
+        this.buildBody(index, s, computer);
       byKey.set(key, body);
+      if (sameLists(s.itemLists, this.latestLists ?? [])) this.keepLatest(key, body);
     }
+    return body;
+  }
+
+  /**
+   * Notes `body` as the newest of `key`. The bodies held keep the worlds
+   * they were made for: when they would keep more than MAX_SOURCE_WORLDS,
+   * those of the oldest world are let go (built again when next asked).
+   */
+  private keepLatest(key: string, body: ViewBody): void {
+    this.latest.set(key, body);
+    const made = this.bases.get(body)?.scopes;
+    if (made === undefined || this.sourceWorlds.includes(made)) return;
+    this.sourceWorlds.push(made);
+    if (this.sourceWorlds.length <= MAX_SOURCE_WORLDS) return;
+    const oldest = this.sourceWorlds.shift();
+    for (const [k, held] of this.latest) if (this.bases.get(held)?.scopes === oldest) this.latest.delete(k);
+  }
+
+  /**
+   * The body of a computer in the world of `index` made from `source`, the
+   * newest body of the same key (of this world or an earlier one), when
+   * that is cheaper than building it and gives the same body: the policies'
+   * items were made over the same lists (organizations, groups, computers,
+   * applications), the body sees policies at the same positions with the
+   * same applications, and everything but the policies has the same
+   * content (the same canonical JSON). Then the applications are the same;
+   * policies that changed are replaced (`source` itself when none did), and
+   * the body hash is computed again from the hash state of the part before
+   * the policies. Undefined otherwise.
+   */
+  private derivedBody(index: WorldIndex, s: Scopes, computer: Computer, source: ViewBody): ViewBody | undefined {
+    const basis = this.bases.get(source);
+    if (basis === undefined || !sameLists(basis.lists, s.itemLists)) return undefined;
+    const group = index.group(computer.group);
+    const positions = s.positionsOf(group, computer);
+    if (!sameNumbers(positions, basis.positions)) return undefined;
+    const rest = restOf(index, group, computer);
+    if (rest.json !== basis.restJson || rest.settingsJson !== basis.settingsJson) return undefined;
+    const before = source.view.policies;
+    let policies = before;
+    const replace = (k: number, position: number): boolean => {
+      const item = this.policyItem(index, s, position);
+      if (s.policyAppPosition[position] !== basis.appAt[k]) return false;
+      if (item.view !== before[k]) {
+        if (policies === before) policies = before.slice();
+        policies[k] = item.view;
+      }
+      return true;
+    };
+    // Only the positions whose policy object changed can differ (the others' items, digests and applications
+    // were taken over from the source's world); when many changed, each position is looked at.
+    const changed = changedPositions(s, basis.scopes);
+    if (changed.length < positions.length) {
+      for (const position of changed) {
+        const k = sortedIndexOf(positions, position);
+        if (k >= 0 && !replace(k, position)) return undefined;
+      }
+    } else {
+      for (let k = 0; k < positions.length; k++) if (!replace(k, positions[k]!)) return undefined;
+    }
+    if (policies === before) return source;
+    const bodyHash = finishBodyHash(basis.head.copy(), s.policyDigests, positions, s.appDigests, basis.apps);
+    const body: ViewBody = { view: { ...source.view, policies }, bodyHash, settingsHash: source.settingsHash };
+    this.bases.set(body, { ...basis, scopes: s, positions });
     return body;
   }
 
@@ -458,8 +673,11 @@ export class ViewPlanner {
       if (scope !== 'all' && !scope.has(computer.id)) continue;
       await pacer.pace();
       const body = this.bodyOf(index, computer);
-      const own = computerPart(index, computer);
-      const hashes = { viewHash: viewHashOf(body, own), settingsHash: body.settingsHash };
+      const own = this.ownPart(index, computer);
+      const hashes = {
+        viewHash: sha256Hex(`${body.bodyHash}\n${own.json}`),
+        settingsHash: body.settingsHash,
+      };
       const row = rows.get(computer.id);
       let versions: IssuedVersions | undefined;
       const settingsChanged = row?.settingsHash !== hashes.settingsHash;
@@ -485,13 +703,17 @@ export class ViewPlanner {
       // The body is checked once (with the first computer's own part); the versions of each computer.
       let problem = checked.get(body);
       if (problem === undefined) {
-        problem = bodyEncodingProblem(computer.id, own, body, versions);
+        problem = bodyEncodingProblem(computer.id, own.part, body, versions);
         checked.set(body, problem === null ? null : problem.slice(`computers[${computer.id}]`.length));
       } else if (problem !== null) {
         problem = `computers[${computer.id}]${problem}`;
       }
       if (problem === null) {
-        problem = viewEncodingProblem(computer.id, { computer: own, ...EMPTY_VIEW_BODY }, versions);
+        // A computer part that encoded once encodes again: only the versions are checked then.
+        problem = own.encodes
+          ? versionsProblem(computer.id, versions)
+          : viewEncodingProblem(computer.id, { computer: own.part, ...EMPTY_VIEW_BODY }, versions);
+        if (problem === null) own.encodes = true;
       }
       if (problem !== null) encodingProblems.push(problem);
     }
@@ -555,8 +777,7 @@ export class ViewPlanner {
     const group = index.group(computer.group);
     const org = index.org(group.org);
     // The policies the computer sees, in world order: its group's part and those naming it.
-    const own = s.policies.computer.get(computer.id);
-    const positions = own === undefined ? s.groupPart(group) : mergeSorted(s.groupPart(group), own);
+    const positions = s.positionsOf(group, computer);
     const policies: ViewPolicy[] = new Array<ViewPolicy>(positions.length);
     // Applications in world order: those the policies name, then the categorized ones seen, each once.
     const stamp = ++s.stamp;
@@ -584,54 +805,96 @@ export class ViewPlanner {
       applications[k] = app;
       this.appDigest(s, i, app);
     }
-    const approvalPolicies: ViewApprovalPolicy[] = [];
-    for (const ap of index.world.approvalPolicies) {
-      if (!ap.active || group.org !== ap.org) continue;
-      const scope = ap.appliesTo;
-      const covers =
-        'organization' in scope
-          ? scope.organization === ap.org
-          : 'groups' in scope
-            ? scope.groups.includes(group.id)
-            : scope.computers.includes(computer.id);
-      if (!covers) continue;
-      const vap: ViewApprovalPolicy = {
-        id: ap.id,
-        order: ap.order,
-        scopeRank: 'computers' in scope ? 0 : 'groups' in scope ? 1 : 2,
-        action: ap.action,
-        category: ap.category,
-        countries: { mode: ap.countries.mode, list: [...ap.countries.list] },
-      };
-      if (ap.subcategory !== undefined) vap.subcategory = ap.subcategory;
-      approvalPolicies.push(vap);
-    }
-    const settings = resolveSettings(index, computer.id);
-    const approval = resolveApprovalSettings(index, org.id);
+    const rest = restOf(index, group, computer);
+    const { fields } = rest;
     const view: Omit<ComputerView, 'computer'> = {
-      orgStructure: org.structure,
-      modules: [...org.modules],
+      orgStructure: fields.orgStructure,
+      modules: fields.modules,
       policies,
       applications,
-      settings: settings.values,
-      settingSources: settings.sources,
-      gates: (index.world.gates ?? DEFAULT_GATES).map((g) => ({ ...g })),
-      approvalPolicies,
-      permitTarget: approval.permitTarget,
-      instructions: approval.instructions,
-      escalationEmails: approval.escalationEmails,
-      approvalWarnings: approval.warnings,
+      settings: rest.settings.values,
+      settingSources: rest.settings.sources,
+      gates: fields.gates,
+      approvalPolicies: fields.approvalPolicies,
+      permitTarget: fields.permitTarget,
+      instructions: fields.instructions,
+      escalationEmails: fields.escalationEmails,
+      approvalWarnings: fields.approvalWarnings,
     };
-    const { settings: values, settingSources, policies: _policies, applications: _applications, ...rest } = view;
     // The policies and applications by the sha256 of each one's canonical JSON, counted.
-    const hash = createHash('sha256').update(`${canonicalJson(rest)}\npolicies:${positions.length}\n`);
-    updateWithDigests(hash, s.policyDigests, positions);
-    hash.update(`\napplications:${sortedApps.length}\n`);
-    updateWithDigests(hash, s.appDigests, sortedApps);
-    const bodyHash = hash.digest('hex');
-    const settingsHash = sha256Hex(canonicalJson({ settings: values, settingSources }));
-    return { view, bodyHash, settingsHash };
+    const head = createHash('sha256').update(`${rest.json}\npolicies:${positions.length}\n`);
+    const bodyHash = finishBodyHash(head.copy(), s.policyDigests, positions, s.appDigests, sortedApps);
+    const body: ViewBody = { view, bodyHash, settingsHash: sha256Hex(rest.settingsJson) };
+    const appAt = new Int32Array(positions.length);
+    for (let k = 0; k < positions.length; k++) appAt[k] = s.policyAppPosition[positions[k]!]!;
+    this.bases.set(body, {
+      scopes: s,
+      lists: s.itemLists,
+      positions,
+      appAt,
+      apps: sortedApps,
+      restJson: rest.json,
+      settingsJson: rest.settingsJson,
+      head,
+    });
+    return body;
   }
+}
+
+/** The part of a body besides its policies, applications and settings: the same for equal inputs. */
+type BodyRest = Omit<ComputerView, 'computer' | 'policies' | 'applications' | 'settings' | 'settingSources'>;
+
+/**
+ * What a computer's body holds besides its policies and applications (the
+ * organization's structure and modules, gates, approval policies and
+ * settings, and the settings), with the canonical JSON the body hashes.
+ */
+function restOf(
+  index: WorldIndex,
+  group: ComputerGroup,
+  computer: Computer,
+): { fields: BodyRest; settings: ReturnType<typeof resolveSettings>; json: string; settingsJson: string } {
+  const org = index.org(group.org);
+  const approvalPolicies: ViewApprovalPolicy[] = [];
+  for (const ap of index.world.approvalPolicies) {
+    if (!ap.active || group.org !== ap.org) continue;
+    const scope = ap.appliesTo;
+    const covers =
+      'organization' in scope
+        ? scope.organization === ap.org
+        : 'groups' in scope
+          ? scope.groups.includes(group.id)
+          : scope.computers.includes(computer.id);
+    if (!covers) continue;
+    const vap: ViewApprovalPolicy = {
+      id: ap.id,
+      order: ap.order,
+      scopeRank: 'computers' in scope ? 0 : 'groups' in scope ? 1 : 2,
+      action: ap.action,
+      category: ap.category,
+      countries: { mode: ap.countries.mode, list: [...ap.countries.list] },
+    };
+    if (ap.subcategory !== undefined) vap.subcategory = ap.subcategory;
+    approvalPolicies.push(vap);
+  }
+  const settings = resolveSettings(index, computer.id);
+  const approval = resolveApprovalSettings(index, org.id);
+  const fields: BodyRest = {
+    orgStructure: org.structure,
+    modules: [...org.modules],
+    gates: (index.world.gates ?? DEFAULT_GATES).map((g) => ({ ...g })),
+    approvalPolicies,
+    permitTarget: approval.permitTarget,
+    instructions: approval.instructions,
+    escalationEmails: approval.escalationEmails,
+    approvalWarnings: approval.warnings,
+  };
+  return {
+    fields,
+    settings,
+    json: canonicalJson(fields),
+    settingsJson: canonicalJson({ settings: settings.values, settingSources: settings.sources }),
+  };
 }
 
 /**

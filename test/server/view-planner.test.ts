@@ -319,6 +319,52 @@ describe('the view planner', () => {
     );
   });
 
+  it('derives bodies from those of the worlds before: the same bodies as built anew', () => {
+    // Policies patched in place (the list keeps its length), and every other change of mutate.
+    const policyChangeArb = fc.record({ kind: fc.nat(16), a: fc.nat(40), b: fc.nat(40), flag: fc.boolean() });
+    const change = (world: World, m: { kind: number; a: number; b: number; flag: boolean }): World => {
+      if (m.kind >= 3 || world.policies.length === 0) return mutate(world, { ...m, kind: m.kind - 3 });
+      const at = m.a % world.policies.length;
+      const patch = (p: Policy): Policy =>
+        m.kind === 0
+          ? { ...p, action: pick(['permit', 'deny', 'denyWithRequest'] as const, m.b), order: m.b + 1 }
+          : m.kind === 1
+            ? { ...p, app: pick(world.applications, m.b).id }
+            : { ...p, enabled: m.flag, name: `renamed ${m.b}` };
+      return { ...world, policies: world.policies.map((p, i) => (i === at ? patch(p) : p)) };
+    };
+    const freeze = <T>(value: T): T => {
+      if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+        for (const member of Object.values(value)) freeze(member);
+        Object.freeze(value);
+      }
+      return value;
+    };
+    fc.assert(
+      fc.property(shapeArb, fc.array(policyChangeArb, { minLength: 1, maxLength: 5 }), (shape, changes) => {
+        let index = new WorldIndex(freeze(worldOf(shape)));
+        const planner = new ViewPlanner();
+        // Bodies asked of one world and the next, as a server that pushes each change does.
+        for (const c of index.world.computers) planner.bodyOf(index, c);
+        for (const m of changes) {
+          index = new WorldIndex(freeze(change(index.world, m)));
+          // Some worlds are not asked for bodies: the next derives from older ones.
+          if (m.b % 3 === 0) continue;
+          const fresh = new ViewPlanner();
+          for (const c of index.world.computers) {
+            const derived = planner.bodyOf(index, c);
+            const built = fresh.bodyOf(index, c);
+            expect(derived.bodyHash).toBe(built.bodyHash);
+            expect(derived.settingsHash).toBe(built.settingsHash);
+            expect(derived.view).toEqual(built.view);
+            expect(planner.viewOf(index, c.id)).toEqual(buildView(index, c.id));
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('shares one body among the computers of a group that no computer-scoped entry names', () => {
     const world = worldOf({
       groups: [{ org: 1, name: 0, os: 0 }],
