@@ -1369,9 +1369,11 @@ export class ViewImageBuilder {
             (orgDepth[x] as number) - (orgDepth[y] as number) ||
             (order[x] as number) - (order[y] as number) ||
             byId(x, y);
-    const sortedStrict = new Int32Array(n);
-    for (let i = 0; i < n; i++) sortedStrict[i] = i;
-    sortedStrict.sort(strict);
+    const sortedStrict = sortByNumbers(
+      base.structure === 'flat' ? [order, levelRank, orgDepth] : [levelRank, orgDepth, order],
+      n,
+      strict,
+    );
     const rank0 = new Int32Array(n);
     const rank1 = new Int32Array(n);
     let r1 = 0;
@@ -1447,7 +1449,9 @@ export class ViewImageBuilder {
     // Every id once (its last record); the ids differ, so the sorted order does not depend on the order found.
     const appById = new Int32Array(distinctApps);
     for (let a = 0, k = 0; a < appCount; a++) if (lastRecord[appId[a] as number] === a) appById[k++] = a;
-    appById.sort((x, y) => compareStrings(strBytes, strOffsets, appId[x] as number, appId[y] as number));
+    sortByLeadingBytes(appById, strBytes, strOffsets, appId, (x, y) =>
+      compareStrings(strBytes, strOffsets, appId[x] as number, appId[y] as number),
+    );
     const ruleFields = this.ruleFields.finish();
     const ruleCount = ruleFields.length / RULE_WIDTH;
     const ruleApp = new Int32Array(ruleCount).fill(-1);
@@ -1658,6 +1662,132 @@ function hasRegexField(strBytes: Uint8Array, offsets: Uint32Array, fields: Int32
     if (prefix) return true;
   }
   return false;
+}
+
+/**
+ * Record numbers 0 to n - 1 sorted by `compare`, whose first criteria are
+ * the numeric `columns` in that order (ascending), the rest a tie-break.
+ * While the columns hold integers whose ranges fit a 53-bit number beside
+ * the record number (as views do: orders, ranks and depths are 32-bit
+ * integers), records are sorted by that number with the engine's native
+ * numeric sort, and only runs equal in every column packed are sorted again
+ * with `compare`; otherwise everything is sorted with `compare`. The order
+ * is the same either way (compare decides every tie it is given).
+ */
+function sortByNumbers(columns: Float64Array[], n: number, compare: (x: number, y: number) => number): Int32Array {
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[i] = i;
+  const recordScale = 2 ** Math.max(1, Math.ceil(Math.log2(n + 1)));
+  // Which leading columns fit the key (integers whose ranges multiply within 53 bits, the record number's included).
+  const mins: number[] = [];
+  const ranges: number[] = [];
+  let room = 2 ** 53 / recordScale;
+  for (const column of columns) {
+    let min = Infinity;
+    let max = -Infinity;
+    let integers = true;
+    for (let i = 0; i < n; i++) {
+      const v = column[i] as number;
+      if (!Number.isInteger(v)) {
+        integers = false;
+        break;
+      }
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    const range = max - min + 1;
+    if (!integers || !(range <= room)) break;
+    mins.push(min);
+    ranges.push(range);
+    room = Math.floor(room / range);
+  }
+  if (mins.length === 0 || n < 2) return out.sort(compare);
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let key = 0;
+    for (let c = 0; c < mins.length; c++)
+      key = key * (ranges[c] as number) + ((columns[c] as Float64Array)[i] as number) - (mins[c] as number);
+    keys[i] = key * recordScale + i;
+  }
+  keys.sort();
+  for (let k = 0; k < n; k++) {
+    const v = keys[k] as number;
+    out[k] = v - Math.floor(v / recordScale) * recordScale;
+  }
+  sortRuns(out, keys, recordScale, compare);
+  return out;
+}
+
+/** Sorts again with `compare` every run of `sorted` whose packed keys (key * scale + record) share their key. */
+function sortRuns(
+  sorted: Int32Array,
+  keys: Float64Array,
+  scale: number,
+  compare: (x: number, y: number) => number,
+): void {
+  let from = 0;
+  let runKey = Math.floor((keys[0] as number) / scale);
+  for (let k = 1; k <= sorted.length; k++) {
+    const key = k < sorted.length ? Math.floor((keys[k] as number) / scale) : NaN;
+    if (key === runKey) continue;
+    if (k - from > 1) sorted.subarray(from, k).sort(compare);
+    from = k;
+    runKey = key;
+  }
+}
+
+/**
+ * Sorts `records` by `compare`, which orders them by their strings
+ * (`strings[record]`, a string number) bytewise: by the first 4 bytes where
+ * the strings can differ (after the prefix all of them share), packed
+ * beside the record number and sorted natively, then runs that agree on
+ * those bytes with `compare`.
+ */
+function sortByLeadingBytes(
+  records: Int32Array,
+  strBytes: Uint8Array,
+  offsets: Uint32Array,
+  strings: Int32Array,
+  compare: (x: number, y: number) => number,
+): void {
+  const n = records.length;
+  if (n < 2) return;
+  // The longest prefix every string shares.
+  const first = strings[records[0] as number] as number;
+  const firstFrom = offsets[first] as number;
+  let prefix = (offsets[first + 1] as number) - firstFrom;
+  for (let k = 1; k < n && prefix > 0; k++) {
+    const s = strings[records[k] as number] as number;
+    const from = offsets[s] as number;
+    const length = Math.min(prefix, (offsets[s + 1] as number) - from);
+    let i = 0;
+    while (i < length && strBytes[from + i] === strBytes[firstFrom + i]) i++;
+    prefix = i;
+  }
+  let most = 0;
+  for (let k = 0; k < n; k++) most = Math.max(most, records[k] as number);
+  const scale = 2 ** Math.max(1, Math.ceil(Math.log2(most + 1)));
+  if (scale > 2 ** 21) {
+    records.sort(compare);
+    return;
+  }
+  const keys = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    const r = records[k] as number;
+    const s = strings[r] as number;
+    const from = (offsets[s] as number) + prefix;
+    const to = offsets[s + 1] as number;
+    // Missing bytes count as 0, below any byte: a string ordered before another never gets a larger key.
+    let key = 0;
+    for (let i = 0; i < 4; i++) key = key * 256 + (from + i < to ? (strBytes[from + i] as number) : 0);
+    keys[k] = key * scale + r;
+  }
+  keys.sort();
+  for (let k = 0; k < n; k++) {
+    const v = keys[k] as number;
+    records[k] = v - Math.floor(v / scale) * scale;
+  }
+  sortRuns(records, keys, scale, compare);
 }
 
 /** Compares two stored strings by their UTF-8 bytes (the same order as by text for ASCII, which every id is). */

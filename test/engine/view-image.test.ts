@@ -424,3 +424,81 @@ describe('the image agrees with the linear reference on random worlds', () => {
     );
   });
 });
+
+describe('processing order over many policies matching one file', () => {
+  /** Policies of one org, each with its own application matching every .exe; each expires at its own time. */
+  function orderedView(
+    rows: { order: number; levelRank: number; orgDepth: number; builtIn: boolean; id: string }[],
+  ): ComputerView {
+    const applications = rows.map((_, i) => ({
+      id: `app-${i}`,
+      name: `App ${i}`,
+      builtIn: false,
+      rules: [{ path: '**/*.exe' }],
+    }));
+    const policies = rows.map((row, i) => ({
+      id: row.id,
+      name: null,
+      app: `app-${i}`,
+      builtIn: row.builtIn,
+      action: 'permit' as const,
+      order: row.order,
+      levelRank: row.levelRank,
+      orgDepth: row.orgDepth,
+      org: 'o',
+      expiresAtMs: BASE_TIME_MS + (i + 1) * 1000,
+      isDefault: false,
+    }));
+    return { ...SMALL_VIEW, policies, applications };
+  }
+
+  it('ranks as the linear reference: equal keys broken by id, fractions, and ranges past 53 bits', () => {
+    const value = fc.oneof(
+      fc.integer({ min: -3, max: 3 }),
+      fc.integer({ min: -2_147_483_648, max: 2_147_483_647 }),
+      fc.constantFrom(0.5, -1.25, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, 1e300),
+    );
+    const row = fc.record({
+      order: value,
+      levelRank: fc.oneof(fc.integer({ min: 0, max: 3 }), value),
+      orgDepth: fc.oneof(fc.integer({ min: 0, max: 2 }), value),
+      builtIn: fc.boolean(),
+      id: fc.stringMatching(/^p[a-c]{0,3}$/),
+    });
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(row, { minLength: 1, maxLength: 40, selector: (r) => r.id }),
+        fc.constantFrom<'flat' | 'hierarchical'>('flat', 'hierarchical'),
+        (rows, structure) => {
+          const base = orderedView(rows);
+          const view = { ...base, orgStructure: structure };
+          const image = reopen(view);
+          const linear = new LinearEvaluator(view, 7);
+          const file = { path: 'C:\\x\\tool.exe' };
+          // Each policy expires in turn: at every step the best of those left decides.
+          for (let i = 0; i <= rows.length; i++) {
+            for (const settings of [undefined, { prioritizeBuiltInApplications: false }]) {
+              const nowMs = BASE_TIME_MS + i * 1000;
+              const options = settings === undefined ? { nowMs } : { nowMs, settings };
+              expect(image.evaluate(file, options)).toEqual(linear.evaluate(file, options));
+            }
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('finds every application by id, ids that share long prefixes included', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.stringMatching(/^[ab]{1,10}$/), { minLength: 1, maxLength: 60 }), (ids) => {
+        const applications = ids.map((id) => ({ id, name: id, builtIn: false, rules: [{ path: `C:\\${id}.exe` }] }));
+        const image = reopen({ ...SMALL_VIEW, applications });
+        for (const app of applications) expect(image.application(app.id)).toEqual(app);
+        expect(image.application('c')).toBeUndefined();
+        expect(image.application(`${ids[0] as string}c`)).toBeUndefined();
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
