@@ -142,6 +142,43 @@ const SECTION_COUNT = SECTIONS.length;
 /** The sections of an image, in the order of its section table. */
 export const IMAGE_SECTIONS: readonly string[] = SECTIONS.map(([name]) => name);
 const DATA_FROM = align8(H_SECTIONS + SECTION_COUNT * 8);
+/**
+ * Where the sections lie in the image, first to last (the section table
+ * gives each one's offset; a reader goes by it): the columns read from a
+ * view and the string bytes first, so that a compile that counted the
+ * view's entries fills them in place, then the sections worked out when
+ * the view has been read, in table order.
+ */
+export const IMAGE_PLACEMENT: readonly string[] = [
+  'policyId',
+  'policyName',
+  'policyApp',
+  'policyOrg',
+  'policyFlags',
+  'policyAction',
+  'policyOrder',
+  'policyLevelRank',
+  'policyOrgDepth',
+  'policyExpires',
+  'policyRingfence',
+  'appId',
+  'appName',
+  'appOrg',
+  'appCategory',
+  'appSubcategory',
+  'appInfluence',
+  'appFlags',
+  'appRuleStart',
+  'appRuleCount',
+  'ruleFields',
+  'strBytes',
+];
+const PLACEMENT: readonly number[] = [
+  ...IMAGE_PLACEMENT.map((name) => IMAGE_SECTIONS.indexOf(name)),
+  ...IMAGE_SECTIONS.map((_, s) => s).filter((s) => !IMAGE_PLACEMENT.includes(IMAGE_SECTIONS[s] as string)),
+];
+/** Room left in an image buffer made ahead for the small sections (mode, meta and the like). */
+const REST_SLACK_BYTES = 1 << 20;
 
 /** policyFlags bits. */
 const FLAG_BUILT_IN = 1;
@@ -959,6 +996,12 @@ class Grow<T extends Int32Array | Uint32Array | Uint8Array | Float64Array> {
     this.data = sized;
   }
 
+  /** Stores the column in `room` (of an image being written in place) from now on, what was pushed copied in. */
+  place(room: T): void {
+    room.set(this.data.subarray(0, this.length));
+    this.data = room;
+  }
+
   push(value: number): void {
     if (this.length === this.data.length) {
       const grown = this.make(this.data.length * 2);
@@ -1025,11 +1068,12 @@ export class ImageStrings {
   /**
    * Makes room for about `bytes` bytes of `strings` strings (an estimate: a
    * caller that knows its input's size), so the table is not grown by
-   * doubling and copying; room never written is never resident.
+   * doubling and copying; room never written is never resident. `room`, of
+   * `bytes` bytes, is where the bytes go (the image being written in place).
    */
-  reserve(bytes: number, strings: number): void {
-    if (bytes > this.bytes.length) {
-      const sized = new Uint8Array(bytes);
+  reserve(bytes: number, strings: number, room?: Uint8Array<ArrayBuffer>): void {
+    if (room !== undefined || bytes > this.bytes.length) {
+      const sized = room ?? new Uint8Array(bytes);
       sized.set(this.bytes.subarray(0, this.length));
       this.bytes = sized;
     }
@@ -1151,13 +1195,25 @@ export class ViewImageBuilder {
   private readonly appRuleStart = int32s();
   private readonly appRuleCount = int32s();
   private readonly ruleFields = int32s();
+  /** The buffer the image is written in, its columns and string bytes in place; null: written when finished. */
+  private arena: ArrayBuffer | null = null;
 
   /**
    * Sizes the columns for this many policies, applications and rules in all
    * (a caller that counted them first): the columns are then never doubled
-   * and copied, and hold no spare room.
+   * and copied, and hold no spare room. Given about how many bytes and
+   * strings the string table will hold (at most), the image's buffer is
+   * made now and the columns and the string bytes are filled where they lie
+   * in it (IMAGE_PLACEMENT), so that finishing copies only what is worked
+   * out then: the buffer is sized for the most that can come (room never
+   * written is never resident), and should more come after all, the image
+   * is written into a buffer of its own as without it.
    */
-  reserve(policies: number, applications: number, rules: number): void {
+  reserve(policies: number, applications: number, rules: number, strings?: { bytes: number; count: number }): void {
+    if (strings !== undefined) {
+      this.reserveImage(policies, applications, rules, strings);
+      return;
+    }
     for (const column of [
       this.policyId,
       this.policyName,
@@ -1187,6 +1243,67 @@ export class ViewImageBuilder {
       column.reserve(applications);
     }
     this.ruleFields.reserve(rules * RULE_WIDTH);
+  }
+
+  private reserveImage(
+    policies: number,
+    applications: number,
+    rules: number,
+    strings: { bytes: number; count: number },
+  ): void {
+    const columns: [Grow<Int32Array> | Grow<Uint8Array> | Grow<Float64Array>, number, number][] = [
+      [this.policyId, policies, 4],
+      [this.policyName, policies, 4],
+      [this.policyApp, policies, 4],
+      [this.policyOrg, policies, 4],
+      [this.policyFlags, policies, 1],
+      [this.policyAction, policies, 1],
+      [this.policyOrder, policies, 8],
+      [this.policyLevelRank, policies, 8],
+      [this.policyOrgDepth, policies, 8],
+      [this.policyExpires, policies, 8],
+      [this.policyRingfence, policies, 4],
+      [this.appId, applications, 4],
+      [this.appName, applications, 4],
+      [this.appOrg, applications, 4],
+      [this.appCategory, applications, 4],
+      [this.appSubcategory, applications, 4],
+      [this.appInfluence, applications, 4],
+      [this.appFlags, applications, 1],
+      [this.appRuleStart, applications, 4],
+      [this.appRuleCount, applications, 4],
+      [this.ruleFields, rules * RULE_WIDTH, 4],
+    ];
+    let at = DATA_FROM;
+    for (const [, n, size] of columns) at = align8(at + n * size);
+    const stringsAt = at;
+    at = align8(at + strings.bytes);
+    // The most the sections worked out when finishing can take (string offsets, ranks, ranges, index, filter...).
+    const indexSlots = 2 ** Math.ceil(Math.log2(Math.max(16, rules * 1.5)));
+    const rest =
+      4 * (strings.count + 2) +
+      48 * policies +
+      8 * applications +
+      8 * rules +
+      8 * indexSlots +
+      4 * Math.max(rules, 1) +
+      4 * (2 ** Math.ceil(Math.log2(Math.max(32, rules))) + 32) +
+      REST_SLACK_BYTES;
+    if (at + rest > 0xffffffff) {
+      this.reserve(policies, applications, rules);
+      this.strings.reserve(strings.bytes, strings.count);
+      return;
+    }
+    const arena = new ArrayBuffer(at + rest);
+    at = DATA_FROM;
+    for (const [column, n, size] of columns) {
+      if (size === 8) (column as Grow<Float64Array>).place(new Float64Array(arena, at, n));
+      else if (size === 4) (column as Grow<Int32Array>).place(new Int32Array(arena, at, n));
+      else (column as Grow<Uint8Array>).place(new Uint8Array(arena, at, n));
+      at = align8(at + n * size);
+    }
+    this.strings.reserve(strings.bytes, strings.count, new Uint8Array(arena, stringsAt, strings.bytes));
+    this.arena = arena;
   }
 
   /** How many rules have been added: an application's rules are those added since its start. */
@@ -1321,7 +1438,8 @@ export class ViewImageBuilder {
    */
   finish(meta: ViewMeta, binding: ImageBinding): ViewImage {
     const { layout, ruleTests } = this.sections(meta);
-    const bytes = writeImage(layout, binding);
+    const bytes = writeImage(layout, binding, this.arena);
+    this.arena = null;
     return ViewImage.fromLayout(bytes, viewSections(bytes), ruleTests);
   }
 
@@ -1805,17 +1923,28 @@ function compareStrings(strBytes: Uint8Array, offsets: Uint32Array, x: number, y
   return xn - yn;
 }
 
-/** Lays out built sections in one buffer, writes the header and seals it with its checksum. */
-function writeImage(layout: ImageSections, binding: ImageBinding): Uint8Array {
+/**
+ * Lays out built sections in one buffer (IMAGE_PLACEMENT order), writes the
+ * header and seals it with its checksum. Given the buffer the columns were
+ * filled in (ViewImageBuilder.reserve), the image is written there when
+ * every section already in it lies where the placement puts it and the rest
+ * fits: only the sections elsewhere are copied in.
+ */
+function writeImage(layout: ImageSections, binding: ImageBinding, arena: ArrayBuffer | null = null): Uint8Array {
   let total = DATA_FROM;
-  const at: number[] = [];
-  for (const [name] of SECTIONS) {
-    at.push(total);
-    total = align8(total + layout[name].byteLength);
+  const at: number[] = new Array<number>(SECTION_COUNT);
+  for (const s of PLACEMENT) {
+    at[s] = total;
+    total = align8(total + layout[(SECTIONS[s] as (typeof SECTIONS)[number])[0]].byteLength);
   }
   if (total > 0xffffffff) throw new TollgateError('invalid-input', `view image of ${total} bytes is too large`);
-  const bytes = new Uint8Array(total);
-  const dv = new DataView(bytes.buffer);
+  let inPlace = arena !== null && total <= arena.byteLength;
+  for (let s = 0; s < SECTION_COUNT && inPlace; s++) {
+    const column = layout[(SECTIONS[s] as (typeof SECTIONS)[number])[0]];
+    if (column.buffer === arena && column.byteOffset !== at[s]) inPlace = false;
+  }
+  const bytes = inPlace ? new Uint8Array(arena as ArrayBuffer, 0, total) : new Uint8Array(total);
+  const dv = new DataView(bytes.buffer, 0, total);
   dv.setUint32(H_MAGIC, IMAGE_MAGIC, true);
   dv.setUint32(H_FORMAT, IMAGE_FORMAT_VERSION, true);
   dv.setUint32(H_LENGTH, total, true);
@@ -1835,7 +1964,9 @@ function writeImage(layout: ImageSections, binding: ImageBinding): Uint8Array {
     const column = layout[name];
     dv.setUint32(H_SECTIONS + 8 * s, at[s] as number, true);
     dv.setUint32(H_SECTIONS + 8 * s + 4, column.byteLength, true);
-    bytes.set(new Uint8Array(column.buffer, column.byteOffset, column.byteLength), at[s]);
+    if (column.buffer !== bytes.buffer) {
+      bytes.set(new Uint8Array(column.buffer, column.byteOffset, column.byteLength), at[s]);
+    }
   });
   sealImage(bytes);
   return bytes;

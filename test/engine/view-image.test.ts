@@ -15,12 +15,15 @@ import {
   IMAGE_FORMAT_VERSION,
   IMAGE_HEADER,
   IMAGE_MAGIC,
+  IMAGE_PLACEMENT,
   IMAGE_SECTIONS,
   type ViewImage,
+  ViewImageBuilder,
   compileViewImage,
   imageChecksum,
   openViewImage,
   sealImage,
+  viewMeta,
 } from '../../src/engine/view-image.js';
 import { WorldIndex } from '../../src/engine/world.js';
 import { BASE_TIME_MS, caseTimeMs, makeWorld, worldArb } from '../support/arbitraries.js';
@@ -500,5 +503,54 @@ describe('processing order over many policies matching one file', () => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('an image written in place', () => {
+  const binding = { snapshotVersion: 7, snapshotHash: HASH };
+  const rulesOf = (view: ComputerView): number => view.applications.reduce((n, a) => n + a.rules.length, 0);
+  function inPlace(
+    view: ComputerView,
+    counts: { policies: number; applications: number; rules: number },
+    bytes: number,
+  ) {
+    const builder = new ViewImageBuilder();
+    builder.reserve(counts.policies, counts.applications, counts.rules, { bytes, count: 64 });
+    builder.addView(view);
+    return builder.finish(viewMeta(view), binding);
+  }
+
+  it('is the image compiled without room made ahead, filled where its columns lie when the counts are right', () => {
+    for (const view of [SMALL_VIEW, SYNTHETIC_VIEW]) {
+      const want = compileViewImage(view, binding).bytes;
+      const counts = { policies: view.policies.length, applications: view.applications.length, rules: rulesOf(view) };
+      const image = inPlace(view, counts, 4 << 20);
+      expect(Buffer.from(image.bytes).equals(Buffer.from(want))).toBe(true);
+      // In the buffer made ahead (larger than the image), not a copy of exactly its size.
+      expect(image.bytes.buffer.byteLength).toBeGreaterThan(image.bytes.length);
+      // The sections lie in placement order.
+      const dv = new DataView(image.bytes.buffer, image.bytes.byteOffset);
+      const offsets = IMAGE_PLACEMENT.map((name) =>
+        dv.getUint32(IMAGE_HEADER.sections + 8 * IMAGE_SECTIONS.indexOf(name), true),
+      );
+      expect(offsets).toEqual([...offsets].sort((a, b) => a - b));
+    }
+  });
+
+  it('is the same image when the counts or the string room were wrong (written into a buffer of its own)', () => {
+    const view = SYNTHETIC_VIEW;
+    const want = compileViewImage(view, binding).bytes;
+    const right = { policies: view.policies.length, applications: view.applications.length, rules: rulesOf(view) };
+    for (const [counts, bytes] of [
+      [right, 100],
+      [{ ...right, policies: right.policies - 5 }, 4 << 20],
+      [{ ...right, policies: right.policies + 5 }, 4 << 20],
+      [{ ...right, applications: 1 }, 4 << 20],
+      [{ ...right, rules: right.rules + 1 }, 4 << 20],
+    ] as const) {
+      const image = inPlace(view, counts, bytes);
+      expect(Buffer.from(image.bytes).equals(Buffer.from(want))).toBe(true);
+      expect(openViewImage(stored(image), { snapshotHash: HASH }).toView()).toEqual(view);
+    }
   });
 });
