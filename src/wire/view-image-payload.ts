@@ -60,6 +60,7 @@ const I32 = 5;
 const PAYLOAD_VIEW = SNAPSHOT_PAYLOAD.view;
 const VIEW_POLICIES = COMPUTER_VIEW.policies;
 const VIEW_APPLICATIONS = COMPUTER_VIEW.applications;
+const VIEW_COMPUTER_FIELD = COMPUTER_VIEW.computer >>> 3;
 
 /** AppRule field number (1 path ... 6 certThumbprint) to its index in RULE_FIELDS. */
 const RULE_FIELD_BY_NUMBER = (
@@ -187,12 +188,23 @@ class Cursor {
 }
 
 /** The fields of the payload's view message: where they are, and how many policies, applications and rules. */
-interface ViewFields {
-  from: number;
-  to: number;
+interface ViewFields extends PayloadView {
   policies: number;
   applications: number;
   rules: number;
+}
+
+/**
+ * Where a payload's view message lies in it (`from` to `to`), whether its
+ * records are in field-number order, and where its leading `computer`
+ * records end (`computerEnd`, from `from`): what its view hash needs
+ * (wire/delta.ts orderedViewHash).
+ */
+export interface PayloadView {
+  from: number;
+  to: number;
+  ordered: boolean;
+  computerEnd: number;
 }
 
 /** Finds the payload's one view field and counts what it holds; irregular if it is absent or given twice. */
@@ -205,7 +217,7 @@ function findView(c: Cursor): ViewFields {
     if (tag === PAYLOAD_VIEW) {
       if (view !== undefined) irregular();
       const to = c.len(end);
-      view = { from: c.pos, to, policies: 0, applications: 0, rules: 0 };
+      view = { from: c.pos, to, ordered: true, computerEnd: 0, policies: 0, applications: 0, rules: 0 };
       c.pos = to;
     } else {
       c.skip(tag, end);
@@ -213,8 +225,12 @@ function findView(c: Cursor): ViewFields {
   }
   if (view === undefined) return irregular();
   c.pos = view.from;
+  let lastField = 0;
   while (c.pos < view.to) {
     const tag = c.varint(view.to);
+    const field = tag >>> 3;
+    if (field < lastField) view.ordered = false;
+    lastField = field;
     if (tag === VIEW_POLICIES) {
       view.policies++;
       c.pos = c.len(view.to);
@@ -228,6 +244,7 @@ function findView(c: Cursor): ViewFields {
       }
     } else {
       c.skip(tag, view.to);
+      if (field === VIEW_COMPUTER_FIELD) view.computerEnd = c.pos - view.from;
     }
   }
   return view;
@@ -605,16 +622,22 @@ export function compileRegularPayload(
   payload: Uint8Array,
   binding: ImageBinding,
   adjust?: AdjustMeta,
+  onView?: (view: PayloadView) => void,
 ): ViewImage | null {
   try {
-    return compileFast(payload, binding, adjust);
+    return compileFast(payload, binding, adjust, onView);
   } catch {
     return null;
   }
 }
 
 /** The payload read by the fast reader, or irregular. */
-function compileFast(payload: Uint8Array, binding: ImageBinding, adjust: AdjustMeta | undefined): ViewImage {
+function compileFast(
+  payload: Uint8Array,
+  binding: ImageBinding,
+  adjust: AdjustMeta | undefined,
+  onView: ((view: PayloadView) => void) | undefined,
+): ViewImage {
   const header = decodeSnapshotHeader(payload);
   const c = new Cursor(payload);
   const view = findView(c);
@@ -673,21 +696,26 @@ function compileFast(payload: Uint8Array, binding: ImageBinding, adjust: AdjustM
   const small = decodeViewBytes(restPayload, 'snapshot.view');
   if (small.computer.id !== header.computerId) irregular();
   const meta = viewMeta(small);
-  return builder.finish(adjust === undefined ? meta : adjust(meta), binding);
+  const image = builder.finish(adjust === undefined ? meta : adjust(meta), binding);
+  onView?.({ from: view.from, to: view.to, ordered: view.ordered, computerEnd: view.computerEnd });
+  return image;
 }
 
 /**
  * Compiles the image of a verified snapshot payload: byte for byte what
  * compileViewImage makes of decodeSnapshotPayload(payload).view, and the
  * same TollgateError for a payload that decoder (or compileViewImage) refuses.
+ * `onView` is told where the view lies when the fast reader read it (not
+ * when the decoder did).
  */
 export function compileViewImageFromPayload(
   payload: Uint8Array,
   binding: ImageBinding,
   adjust?: AdjustMeta,
+  onView?: (view: PayloadView) => void,
 ): ViewImage {
   // Irregular, or refused: the decoder and compileViewImage decide, and raise the error they raise.
-  const regular = compileRegularPayload(payload, binding, adjust);
+  const regular = compileRegularPayload(payload, binding, adjust, onView);
   if (regular !== null) return regular;
   const { view } = decodeSnapshotPayload(payload);
   return compileViewImage(adjust === undefined ? view : { ...view, ...adjust(viewMeta(view)) }, binding);
