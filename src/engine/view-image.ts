@@ -1024,12 +1024,6 @@ const int32s = (): Grow<Int32Array> => new Grow((n) => new Int32Array(n));
 const float64s = (): Grow<Float64Array> => new Grow((n) => new Float64Array(n));
 const uint8s = (): Grow<Uint8Array> => new Grow((n) => new Uint8Array(n));
 
-function fnvBytes(buf: Uint8Array, from: number, to: number): number {
-  let hash = 0x811c9dc5;
-  for (let i = from; i < to; i++) hash = Math.imul(hash ^ (buf[i] as number), 0x01000193);
-  return hash;
-}
-
 /**
  * The string lookup table is grown past this share of its slots in use:
  * probes stay short (a slot holds the hash, and a run of slots shares a
@@ -1054,6 +1048,11 @@ export class ImageStrings {
   private slots = ImageStrings.emptySlots(1 << 12);
   private count = 0;
   private scratch = new Uint8Array(256);
+  /**
+   * Whether the bytes last given to addBytes hold a byte beyond ASCII: a
+   * caller that must check they are UTF-8 need only look at them then.
+   */
+  beyondAscii = false;
 
   constructor() {
     this.offsets.push(0);
@@ -1087,7 +1086,15 @@ export class ImageStrings {
     const slots = this.slots;
     if (slots.length === 0) throw new TollgateError('invalid-input', 'the string table is finished');
     const mask = (slots.length >>> 1) - 1;
-    const hash = fnvBytes(buf, from, to);
+    // FNV-1a over the bytes, noting on the way whether any is beyond ASCII.
+    let hash = 0x811c9dc5;
+    let any = 0;
+    for (let i = from; i < to; i++) {
+      const b = buf[i] as number;
+      any |= b;
+      hash = Math.imul(hash ^ b, 0x01000193);
+    }
+    this.beyondAscii = any > 0x7f;
     let slot = hash & mask;
     for (;;) {
       const s = slots[2 * slot + 1] as number;

@@ -253,6 +253,18 @@ function findView(c: Cursor): ViewFields {
 /** Ringfence texts whose parsed and rewritten JSON is kept while one payload is read (a bound on that memory). */
 const MAX_RINGFENCES_KEPT = 4096;
 
+/**
+ * The string number of the text buf[from, to), checked to be UTF-8 as the
+ * decoder reads it: the string table notes a byte beyond ASCII while it
+ * hashes them, and only then are they checked (after they are added: a
+ * failed check gives the payload up, builder and all).
+ */
+function addText(c: Cursor, strings: ImageStrings, from: number, to: number): number {
+  const s = strings.addBytes(c.buf, from, to);
+  if (strings.beyondAscii) c.utf8(from, to);
+  return s;
+}
+
 /** Reads one Policy message (c.pos at its first byte, `end` its end) into the builder. */
 function readPolicy(c: Cursor, builder: ViewImageBuilder, end: number, ringfences: Map<string, string>): void {
   let idFrom = -1;
@@ -335,7 +347,6 @@ function readPolicy(c: Cursor, builder: ViewImageBuilder, end: number, ringfence
   c.id(orgFrom, orgTo);
   const actionIndex = action < ACTION_INDEX.length ? (ACTION_INDEX[action] as number) : -1;
   if (actionIndex < 0) irregular();
-  if (nameFrom >= 0) c.utf8(nameFrom, nameTo);
   let ringfence: string | undefined;
   if (ringFrom >= 0) {
     const text = c.string(ringFrom, ringTo);
@@ -357,7 +368,7 @@ function readPolicy(c: Cursor, builder: ViewImageBuilder, end: number, ringfence
   const strings = builder.strings;
   const buf = c.buf;
   const id = strings.addBytes(buf, idFrom, idTo);
-  const name = nameFrom < 0 ? -1 : strings.addBytes(buf, nameFrom, nameTo);
+  const name = nameFrom < 0 ? -1 : addText(c, strings, nameFrom, nameTo);
   const app = appFrom < 0 ? -1 : strings.addBytes(buf, appFrom, appTo);
   const org = strings.addBytes(buf, orgFrom, orgTo);
   builder.addPolicy(
@@ -541,9 +552,7 @@ function readApplication(
             fields[k] = -1;
             continue;
           }
-          const rangeTo = ranges[2 * k + 1] as number;
-          c.utf8(from, rangeTo);
-          fields[k] = strings.addBytes(buf, from, rangeTo);
+          fields[k] = addText(c, strings, from, ranges[2 * k + 1] as number);
         }
         builder.addRule(fields);
         break;
@@ -578,14 +587,9 @@ function readApplication(
   if (nameFrom < 0) {
     name = strings.addBytes(buf, 0, 0);
   } else {
-    c.utf8(nameFrom, nameTo);
-    name = strings.addBytes(buf, nameFrom, nameTo);
+    name = addText(c, strings, nameFrom, nameTo);
   }
-  const optional = (from: number, to: number): number => {
-    if (from < 0) return -1;
-    c.utf8(from, to);
-    return strings.addBytes(buf, from, to);
-  };
+  const optional = (from: number, to: number): number => (from < 0 ? -1 : addText(c, strings, from, to));
   const org = optional(orgFrom, orgTo);
   const category = optional(categoryFrom, categoryTo);
   const subcategory = optional(subcategoryFrom, subcategoryTo);
