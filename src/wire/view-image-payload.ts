@@ -33,7 +33,7 @@ import { MAX_ID_CHARS } from '../engine/limits.js';
 import { POLICY_ACTIONS, RULE_FIELDS } from '../engine/model.js';
 import {
   type ImageBinding,
-  type ImageStrings,
+  ImageStrings,
   type ViewImage,
   ViewImageBuilder,
   type ViewMeta,
@@ -473,6 +473,58 @@ function influenceJson(c: Cursor, strings: ImageStrings, primaryAt: number, deve
 }
 const NULL_BYTES = [0x6e, 0x75, 0x6c, 0x6c]; // null
 
+/** Distinct pairs of influence lists whose JSON's string number is kept while one payload is read (a bound). */
+const MAX_INFLUENCES_KEPT = 4096;
+
+/**
+ * Influence lists repeat (a few pairs per category): the JSON of each
+ * distinct pair of plain records is written once per payload, found again
+ * by the records' bytes (the same bytes give the same JSON). At most
+ * MAX_INFLUENCES_KEPT pairs are kept: past it they start over.
+ */
+class InfluenceCache {
+  private keys = new ImageStrings();
+  private readonly numbers: number[] = [];
+  private key = new Uint8Array(256);
+
+  /** influenceJson(c, strings, primaryAt, developmentAt), from the pair's bytes when they were seen before. */
+  json(c: Cursor, strings: ImageStrings, primaryAt: number, developmentAt: number): number {
+    const buf = c.buf;
+    // The key: per list, 0 when absent, else 1 and the record's bytes (its length first: no two pairs share a key).
+    let n = 0;
+    for (const at of [primaryAt, developmentAt]) {
+      if (at < 0) {
+        this.room(n + 1);
+        this.key[n++] = 0;
+        continue;
+      }
+      c.pos = at;
+      const to = c.len(buf.length);
+      this.room(n + 1 + to - at);
+      this.key[n++] = 1;
+      this.key.set(buf.subarray(at, to), n);
+      n += to - at;
+    }
+    const k = this.keys.addBytes(this.key, 0, n);
+    if (k < this.numbers.length) return this.numbers[k] as number;
+    const s = influenceJson(c, strings, primaryAt, developmentAt);
+    if (this.numbers.length >= MAX_INFLUENCES_KEPT) {
+      this.keys = new ImageStrings();
+      this.numbers.length = 0;
+    } else {
+      this.numbers.push(s);
+    }
+    return s;
+  }
+
+  private room(n: number): void {
+    if (n <= this.key.length) return;
+    const grown = new Uint8Array(Math.max(n, this.key.length * 2));
+    grown.set(this.key);
+    this.key = grown;
+  }
+}
+
 /** Reads one Application message (c.pos at its first byte, `end` its end) and its rules into the builder. */
 function readApplication(
   c: Cursor,
@@ -480,6 +532,7 @@ function readApplication(
   end: number,
   fields: Int32Array,
   ranges: Int32Array,
+  influences: InfluenceCache,
 ): void {
   const strings = builder.strings;
   const buf = c.buf;
@@ -597,7 +650,7 @@ function readApplication(
   if (primaryAt < 0 && developmentAt < 0 && primary === undefined && development === undefined) {
     influence = -1;
   } else if (influencePlain) {
-    influence = influenceJson(c, strings, primaryAt, developmentAt);
+    influence = influences.json(c, strings, primaryAt, developmentAt);
     c.pos = end;
   } else {
     // Lists read as text before the first one that was not plain: read them again as text.
@@ -674,6 +727,7 @@ function compileFast(
       restBytes += c.pos - at;
     }
   }
+  const influences = new InfluenceCache();
   const fields = new Int32Array(RULE_WIDTH);
   // A rule's fields as byte ranges (from, to), -1 absent.
   const ranges = new Int32Array(RULE_WIDTH * 2);
@@ -682,7 +736,7 @@ function compileFast(
     const tag = c.varint(view.to);
     if (tag === VIEW_APPLICATIONS) {
       const end = c.len(view.to);
-      readApplication(c, builder, end, fields, ranges);
+      readApplication(c, builder, end, fields, ranges, influences);
     } else {
       c.skip(tag, view.to);
     }
