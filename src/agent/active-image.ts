@@ -16,7 +16,7 @@ import { TollgateError } from '../engine/errors.js';
 import type { OsName } from '../engine/model.js';
 import type { ComputerView } from '../engine/view.js';
 import { IMAGE_ERROR_CODES, compileViewImage, openViewImage, type ViewImage } from '../engine/view-image.js';
-import { compileViewImageFromPayload } from '../wire/view-image-payload.js';
+import { type PayloadView, compileViewImageFromPayload } from '../wire/view-image-payload.js';
 
 /** What an image is compiled for: the snapshot (version and SHA-256 of its stored bytes) and the agent. */
 export interface ActiveBinding {
@@ -57,13 +57,19 @@ export function compileActiveImage(view: ComputerView, binding: ActiveBinding): 
  * Compiles a verified snapshot's payload (its SignedSnapshot's signed bytes)
  * straight into the active image, without decoding its view into objects:
  * the same image compileActiveImage makes of the decoded view. The caller
- * has checked the snapshot's computer from its header.
+ * has checked the snapshot's computer from its header. `onView`: as
+ * compileViewImageFromPayload tells it.
  */
-export function compileActiveImageFromPayload(payload: Uint8Array, binding: ActiveBinding): ViewImage {
+export function compileActiveImageFromPayload(
+  payload: Uint8Array,
+  binding: ActiveBinding,
+  onView?: (view: PayloadView) => void,
+): ViewImage {
   return compileViewImageFromPayload(
     payload,
     { snapshotVersion: binding.snapshotVersion, snapshotHash: binding.snapshotHash },
     (meta) => agentView(meta, binding),
+    onView,
   );
 }
 

@@ -25,10 +25,12 @@ import {
   hashHex,
   openDelta,
   openStoredDeltaUnverified,
+  orderedViewHash,
   sameHash,
   type DeltaContent,
 } from '../wire/delta.js';
 import { decodeViewBytes } from '../wire/view-decoder.js';
+import type { PayloadView } from '../wire/view-image-payload.js';
 import {
   type ActiveBinding,
   compileActiveImage,
@@ -492,8 +494,16 @@ export class Agent implements AgentCore {
     let viewHash: Buffer | null;
     try {
       const sha256 = sha256Of(bytes);
-      const image = compileActiveImageFromPayload(verified.payload, this.binding(header.version, sha256));
-      viewHash = snapshotViewHash(bytes);
+      const read: { view?: PayloadView } = {};
+      const image = compileActiveImageFromPayload(verified.payload, this.binding(header.version, sha256), (view) => {
+        read.view = view;
+      });
+      // The view hash from the view the compile read (no second scan of it), else from the snapshot's bytes.
+      const view = read.view;
+      viewHash =
+        view !== undefined && view.ordered
+          ? orderedViewHash(verified.payload.subarray(view.from, view.to), view.computerEnd)
+          : snapshotViewHash(bytes);
       const info: SnapshotInfo = {
         sha256,
         keyId: verified.keyId,

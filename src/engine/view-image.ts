@@ -142,6 +142,43 @@ const SECTION_COUNT = SECTIONS.length;
 /** The sections of an image, in the order of its section table. */
 export const IMAGE_SECTIONS: readonly string[] = SECTIONS.map(([name]) => name);
 const DATA_FROM = align8(H_SECTIONS + SECTION_COUNT * 8);
+/**
+ * Where the sections lie in the image, first to last (the section table
+ * gives each one's offset; a reader goes by it): the columns read from a
+ * view and the string bytes first, so that a compile that counted the
+ * view's entries fills them in place, then the sections worked out when
+ * the view has been read, in table order.
+ */
+export const IMAGE_PLACEMENT: readonly string[] = [
+  'policyId',
+  'policyName',
+  'policyApp',
+  'policyOrg',
+  'policyFlags',
+  'policyAction',
+  'policyOrder',
+  'policyLevelRank',
+  'policyOrgDepth',
+  'policyExpires',
+  'policyRingfence',
+  'appId',
+  'appName',
+  'appOrg',
+  'appCategory',
+  'appSubcategory',
+  'appInfluence',
+  'appFlags',
+  'appRuleStart',
+  'appRuleCount',
+  'ruleFields',
+  'strBytes',
+];
+const PLACEMENT: readonly number[] = [
+  ...IMAGE_PLACEMENT.map((name) => IMAGE_SECTIONS.indexOf(name)),
+  ...IMAGE_SECTIONS.map((_, s) => s).filter((s) => !IMAGE_PLACEMENT.includes(IMAGE_SECTIONS[s] as string)),
+];
+/** Room left in an image buffer made ahead for the small sections (mode, meta and the like). */
+const REST_SLACK_BYTES = 1 << 20;
 
 /** policyFlags bits. */
 const FLAG_BUILT_IN = 1;
@@ -959,6 +996,12 @@ class Grow<T extends Int32Array | Uint32Array | Uint8Array | Float64Array> {
     this.data = sized;
   }
 
+  /** Stores the column in `room` (of an image being written in place) from now on, what was pushed copied in. */
+  place(room: T): void {
+    room.set(this.data.subarray(0, this.length));
+    this.data = room;
+  }
+
   push(value: number): void {
     if (this.length === this.data.length) {
       const grown = this.make(this.data.length * 2);
@@ -980,12 +1023,6 @@ class Grow<T extends Int32Array | Uint32Array | Uint8Array | Float64Array> {
 const int32s = (): Grow<Int32Array> => new Grow((n) => new Int32Array(n));
 const float64s = (): Grow<Float64Array> => new Grow((n) => new Float64Array(n));
 const uint8s = (): Grow<Uint8Array> => new Grow((n) => new Uint8Array(n));
-
-function fnvBytes(buf: Uint8Array, from: number, to: number): number {
-  let hash = 0x811c9dc5;
-  for (let i = from; i < to; i++) hash = Math.imul(hash ^ (buf[i] as number), 0x01000193);
-  return hash;
-}
 
 /**
  * The string lookup table is grown past this share of its slots in use:
@@ -1011,6 +1048,11 @@ export class ImageStrings {
   private slots = ImageStrings.emptySlots(1 << 12);
   private count = 0;
   private scratch = new Uint8Array(256);
+  /**
+   * Whether the bytes last given to addBytes hold a byte beyond ASCII: a
+   * caller that must check they are UTF-8 need only look at them then.
+   */
+  beyondAscii = false;
 
   constructor() {
     this.offsets.push(0);
@@ -1025,11 +1067,12 @@ export class ImageStrings {
   /**
    * Makes room for about `bytes` bytes of `strings` strings (an estimate: a
    * caller that knows its input's size), so the table is not grown by
-   * doubling and copying; room never written is never resident.
+   * doubling and copying; room never written is never resident. `room`, of
+   * `bytes` bytes, is where the bytes go (the image being written in place).
    */
-  reserve(bytes: number, strings: number): void {
-    if (bytes > this.bytes.length) {
-      const sized = new Uint8Array(bytes);
+  reserve(bytes: number, strings: number, room?: Uint8Array<ArrayBuffer>): void {
+    if (room !== undefined || bytes > this.bytes.length) {
+      const sized = room ?? new Uint8Array(bytes);
       sized.set(this.bytes.subarray(0, this.length));
       this.bytes = sized;
     }
@@ -1043,7 +1086,15 @@ export class ImageStrings {
     const slots = this.slots;
     if (slots.length === 0) throw new TollgateError('invalid-input', 'the string table is finished');
     const mask = (slots.length >>> 1) - 1;
-    const hash = fnvBytes(buf, from, to);
+    // FNV-1a over the bytes, noting on the way whether any is beyond ASCII.
+    let hash = 0x811c9dc5;
+    let any = 0;
+    for (let i = from; i < to; i++) {
+      const b = buf[i] as number;
+      any |= b;
+      hash = Math.imul(hash ^ b, 0x01000193);
+    }
+    this.beyondAscii = any > 0x7f;
     let slot = hash & mask;
     for (;;) {
       const s = slots[2 * slot + 1] as number;
@@ -1151,13 +1202,25 @@ export class ViewImageBuilder {
   private readonly appRuleStart = int32s();
   private readonly appRuleCount = int32s();
   private readonly ruleFields = int32s();
+  /** The buffer the image is written in, its columns and string bytes in place; null: written when finished. */
+  private arena: ArrayBuffer | null = null;
 
   /**
    * Sizes the columns for this many policies, applications and rules in all
    * (a caller that counted them first): the columns are then never doubled
-   * and copied, and hold no spare room.
+   * and copied, and hold no spare room. Given about how many bytes and
+   * strings the string table will hold (at most), the image's buffer is
+   * made now and the columns and the string bytes are filled where they lie
+   * in it (IMAGE_PLACEMENT), so that finishing copies only what is worked
+   * out then: the buffer is sized for the most that can come (room never
+   * written is never resident), and should more come after all, the image
+   * is written into a buffer of its own as without it.
    */
-  reserve(policies: number, applications: number, rules: number): void {
+  reserve(policies: number, applications: number, rules: number, strings?: { bytes: number; count: number }): void {
+    if (strings !== undefined) {
+      this.reserveImage(policies, applications, rules, strings);
+      return;
+    }
     for (const column of [
       this.policyId,
       this.policyName,
@@ -1187,6 +1250,67 @@ export class ViewImageBuilder {
       column.reserve(applications);
     }
     this.ruleFields.reserve(rules * RULE_WIDTH);
+  }
+
+  private reserveImage(
+    policies: number,
+    applications: number,
+    rules: number,
+    strings: { bytes: number; count: number },
+  ): void {
+    const columns: [Grow<Int32Array> | Grow<Uint8Array> | Grow<Float64Array>, number, number][] = [
+      [this.policyId, policies, 4],
+      [this.policyName, policies, 4],
+      [this.policyApp, policies, 4],
+      [this.policyOrg, policies, 4],
+      [this.policyFlags, policies, 1],
+      [this.policyAction, policies, 1],
+      [this.policyOrder, policies, 8],
+      [this.policyLevelRank, policies, 8],
+      [this.policyOrgDepth, policies, 8],
+      [this.policyExpires, policies, 8],
+      [this.policyRingfence, policies, 4],
+      [this.appId, applications, 4],
+      [this.appName, applications, 4],
+      [this.appOrg, applications, 4],
+      [this.appCategory, applications, 4],
+      [this.appSubcategory, applications, 4],
+      [this.appInfluence, applications, 4],
+      [this.appFlags, applications, 1],
+      [this.appRuleStart, applications, 4],
+      [this.appRuleCount, applications, 4],
+      [this.ruleFields, rules * RULE_WIDTH, 4],
+    ];
+    let at = DATA_FROM;
+    for (const [, n, size] of columns) at = align8(at + n * size);
+    const stringsAt = at;
+    at = align8(at + strings.bytes);
+    // The most the sections worked out when finishing can take (string offsets, ranks, ranges, index, filter...).
+    const indexSlots = 2 ** Math.ceil(Math.log2(Math.max(16, rules * 1.5)));
+    const rest =
+      4 * (strings.count + 2) +
+      48 * policies +
+      8 * applications +
+      8 * rules +
+      8 * indexSlots +
+      4 * Math.max(rules, 1) +
+      4 * (2 ** Math.ceil(Math.log2(Math.max(32, rules))) + 32) +
+      REST_SLACK_BYTES;
+    if (at + rest > 0xffffffff) {
+      this.reserve(policies, applications, rules);
+      this.strings.reserve(strings.bytes, strings.count);
+      return;
+    }
+    const arena = new ArrayBuffer(at + rest);
+    at = DATA_FROM;
+    for (const [column, n, size] of columns) {
+      if (size === 8) (column as Grow<Float64Array>).place(new Float64Array(arena, at, n));
+      else if (size === 4) (column as Grow<Int32Array>).place(new Int32Array(arena, at, n));
+      else (column as Grow<Uint8Array>).place(new Uint8Array(arena, at, n));
+      at = align8(at + n * size);
+    }
+    this.strings.reserve(strings.bytes, strings.count, new Uint8Array(arena, stringsAt, strings.bytes));
+    this.arena = arena;
   }
 
   /** How many rules have been added: an application's rules are those added since its start. */
@@ -1321,7 +1445,8 @@ export class ViewImageBuilder {
    */
   finish(meta: ViewMeta, binding: ImageBinding): ViewImage {
     const { layout, ruleTests } = this.sections(meta);
-    const bytes = writeImage(layout, binding);
+    const bytes = writeImage(layout, binding, this.arena);
+    this.arena = null;
     return ViewImage.fromLayout(bytes, viewSections(bytes), ruleTests);
   }
 
@@ -1369,9 +1494,11 @@ export class ViewImageBuilder {
             (orgDepth[x] as number) - (orgDepth[y] as number) ||
             (order[x] as number) - (order[y] as number) ||
             byId(x, y);
-    const sortedStrict = new Int32Array(n);
-    for (let i = 0; i < n; i++) sortedStrict[i] = i;
-    sortedStrict.sort(strict);
+    const sortedStrict = sortByNumbers(
+      base.structure === 'flat' ? [order, levelRank, orgDepth] : [levelRank, orgDepth, order],
+      n,
+      strict,
+    );
     const rank0 = new Int32Array(n);
     const rank1 = new Int32Array(n);
     let r1 = 0;
@@ -1447,7 +1574,9 @@ export class ViewImageBuilder {
     // Every id once (its last record); the ids differ, so the sorted order does not depend on the order found.
     const appById = new Int32Array(distinctApps);
     for (let a = 0, k = 0; a < appCount; a++) if (lastRecord[appId[a] as number] === a) appById[k++] = a;
-    appById.sort((x, y) => compareStrings(strBytes, strOffsets, appId[x] as number, appId[y] as number));
+    sortByLeadingBytes(appById, strBytes, strOffsets, appId, (x, y) =>
+      compareStrings(strBytes, strOffsets, appId[x] as number, appId[y] as number),
+    );
     const ruleFields = this.ruleFields.finish();
     const ruleCount = ruleFields.length / RULE_WIDTH;
     const ruleApp = new Int32Array(ruleCount).fill(-1);
@@ -1660,6 +1789,132 @@ function hasRegexField(strBytes: Uint8Array, offsets: Uint32Array, fields: Int32
   return false;
 }
 
+/**
+ * Record numbers 0 to n - 1 sorted by `compare`, whose first criteria are
+ * the numeric `columns` in that order (ascending), the rest a tie-break.
+ * While the columns hold integers whose ranges fit a 53-bit number beside
+ * the record number (as views do: orders, ranks and depths are 32-bit
+ * integers), records are sorted by that number with the engine's native
+ * numeric sort, and only runs equal in every column packed are sorted again
+ * with `compare`; otherwise everything is sorted with `compare`. The order
+ * is the same either way (compare decides every tie it is given).
+ */
+function sortByNumbers(columns: Float64Array[], n: number, compare: (x: number, y: number) => number): Int32Array {
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[i] = i;
+  const recordScale = 2 ** Math.max(1, Math.ceil(Math.log2(n + 1)));
+  // Which leading columns fit the key (integers whose ranges multiply within 53 bits, the record number's included).
+  const mins: number[] = [];
+  const ranges: number[] = [];
+  let room = 2 ** 53 / recordScale;
+  for (const column of columns) {
+    let min = Infinity;
+    let max = -Infinity;
+    let integers = true;
+    for (let i = 0; i < n; i++) {
+      const v = column[i] as number;
+      if (!Number.isInteger(v)) {
+        integers = false;
+        break;
+      }
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    const range = max - min + 1;
+    if (!integers || !(range <= room)) break;
+    mins.push(min);
+    ranges.push(range);
+    room = Math.floor(room / range);
+  }
+  if (mins.length === 0 || n < 2) return out.sort(compare);
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let key = 0;
+    for (let c = 0; c < mins.length; c++)
+      key = key * (ranges[c] as number) + ((columns[c] as Float64Array)[i] as number) - (mins[c] as number);
+    keys[i] = key * recordScale + i;
+  }
+  keys.sort();
+  for (let k = 0; k < n; k++) {
+    const v = keys[k] as number;
+    out[k] = v - Math.floor(v / recordScale) * recordScale;
+  }
+  sortRuns(out, keys, recordScale, compare);
+  return out;
+}
+
+/** Sorts again with `compare` every run of `sorted` whose packed keys (key * scale + record) share their key. */
+function sortRuns(
+  sorted: Int32Array,
+  keys: Float64Array,
+  scale: number,
+  compare: (x: number, y: number) => number,
+): void {
+  let from = 0;
+  let runKey = Math.floor((keys[0] as number) / scale);
+  for (let k = 1; k <= sorted.length; k++) {
+    const key = k < sorted.length ? Math.floor((keys[k] as number) / scale) : NaN;
+    if (key === runKey) continue;
+    if (k - from > 1) sorted.subarray(from, k).sort(compare);
+    from = k;
+    runKey = key;
+  }
+}
+
+/**
+ * Sorts `records` by `compare`, which orders them by their strings
+ * (`strings[record]`, a string number) bytewise: by the first 4 bytes where
+ * the strings can differ (after the prefix all of them share), packed
+ * beside the record number and sorted natively, then runs that agree on
+ * those bytes with `compare`.
+ */
+function sortByLeadingBytes(
+  records: Int32Array,
+  strBytes: Uint8Array,
+  offsets: Uint32Array,
+  strings: Int32Array,
+  compare: (x: number, y: number) => number,
+): void {
+  const n = records.length;
+  if (n < 2) return;
+  // The longest prefix every string shares.
+  const first = strings[records[0] as number] as number;
+  const firstFrom = offsets[first] as number;
+  let prefix = (offsets[first + 1] as number) - firstFrom;
+  for (let k = 1; k < n && prefix > 0; k++) {
+    const s = strings[records[k] as number] as number;
+    const from = offsets[s] as number;
+    const length = Math.min(prefix, (offsets[s + 1] as number) - from);
+    let i = 0;
+    while (i < length && strBytes[from + i] === strBytes[firstFrom + i]) i++;
+    prefix = i;
+  }
+  let most = 0;
+  for (let k = 0; k < n; k++) most = Math.max(most, records[k] as number);
+  const scale = 2 ** Math.max(1, Math.ceil(Math.log2(most + 1)));
+  if (scale > 2 ** 21) {
+    records.sort(compare);
+    return;
+  }
+  const keys = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    const r = records[k] as number;
+    const s = strings[r] as number;
+    const from = (offsets[s] as number) + prefix;
+    const to = offsets[s + 1] as number;
+    // Missing bytes count as 0, below any byte: a string ordered before another never gets a larger key.
+    let key = 0;
+    for (let i = 0; i < 4; i++) key = key * 256 + (from + i < to ? (strBytes[from + i] as number) : 0);
+    keys[k] = key * scale + r;
+  }
+  keys.sort();
+  for (let k = 0; k < n; k++) {
+    const v = keys[k] as number;
+    records[k] = v - Math.floor(v / scale) * scale;
+  }
+  sortRuns(records, keys, scale, compare);
+}
+
 /** Compares two stored strings by their UTF-8 bytes (the same order as by text for ASCII, which every id is). */
 function compareStrings(strBytes: Uint8Array, offsets: Uint32Array, x: number, y: number): number {
   if (x === y) return 0;
@@ -1675,17 +1930,28 @@ function compareStrings(strBytes: Uint8Array, offsets: Uint32Array, x: number, y
   return xn - yn;
 }
 
-/** Lays out built sections in one buffer, writes the header and seals it with its checksum. */
-function writeImage(layout: ImageSections, binding: ImageBinding): Uint8Array {
+/**
+ * Lays out built sections in one buffer (IMAGE_PLACEMENT order), writes the
+ * header and seals it with its checksum. Given the buffer the columns were
+ * filled in (ViewImageBuilder.reserve), the image is written there when
+ * every section already in it lies where the placement puts it and the rest
+ * fits: only the sections elsewhere are copied in.
+ */
+function writeImage(layout: ImageSections, binding: ImageBinding, arena: ArrayBuffer | null = null): Uint8Array {
   let total = DATA_FROM;
-  const at: number[] = [];
-  for (const [name] of SECTIONS) {
-    at.push(total);
-    total = align8(total + layout[name].byteLength);
+  const at: number[] = new Array<number>(SECTION_COUNT);
+  for (const s of PLACEMENT) {
+    at[s] = total;
+    total = align8(total + layout[(SECTIONS[s] as (typeof SECTIONS)[number])[0]].byteLength);
   }
   if (total > 0xffffffff) throw new TollgateError('invalid-input', `view image of ${total} bytes is too large`);
-  const bytes = new Uint8Array(total);
-  const dv = new DataView(bytes.buffer);
+  let inPlace = arena !== null && total <= arena.byteLength;
+  for (let s = 0; s < SECTION_COUNT && inPlace; s++) {
+    const column = layout[(SECTIONS[s] as (typeof SECTIONS)[number])[0]];
+    if (column.buffer === arena && column.byteOffset !== at[s]) inPlace = false;
+  }
+  const bytes = inPlace ? new Uint8Array(arena as ArrayBuffer, 0, total) : new Uint8Array(total);
+  const dv = new DataView(bytes.buffer, 0, total);
   dv.setUint32(H_MAGIC, IMAGE_MAGIC, true);
   dv.setUint32(H_FORMAT, IMAGE_FORMAT_VERSION, true);
   dv.setUint32(H_LENGTH, total, true);
@@ -1705,7 +1971,9 @@ function writeImage(layout: ImageSections, binding: ImageBinding): Uint8Array {
     const column = layout[name];
     dv.setUint32(H_SECTIONS + 8 * s, at[s] as number, true);
     dv.setUint32(H_SECTIONS + 8 * s + 4, column.byteLength, true);
-    bytes.set(new Uint8Array(column.buffer, column.byteOffset, column.byteLength), at[s]);
+    if (column.buffer !== bytes.buffer) {
+      bytes.set(new Uint8Array(column.buffer, column.byteOffset, column.byteLength), at[s]);
+    }
   });
   sealImage(bytes);
   return bytes;

@@ -33,7 +33,7 @@ import { MAX_ID_CHARS } from '../engine/limits.js';
 import { POLICY_ACTIONS, RULE_FIELDS } from '../engine/model.js';
 import {
   type ImageBinding,
-  type ImageStrings,
+  ImageStrings,
   type ViewImage,
   ViewImageBuilder,
   type ViewMeta,
@@ -60,6 +60,7 @@ const I32 = 5;
 const PAYLOAD_VIEW = SNAPSHOT_PAYLOAD.view;
 const VIEW_POLICIES = COMPUTER_VIEW.policies;
 const VIEW_APPLICATIONS = COMPUTER_VIEW.applications;
+const VIEW_COMPUTER_FIELD = COMPUTER_VIEW.computer >>> 3;
 
 /** AppRule field number (1 path ... 6 certThumbprint) to its index in RULE_FIELDS. */
 const RULE_FIELD_BY_NUMBER = (
@@ -187,12 +188,23 @@ class Cursor {
 }
 
 /** The fields of the payload's view message: where they are, and how many policies, applications and rules. */
-interface ViewFields {
-  from: number;
-  to: number;
+interface ViewFields extends PayloadView {
   policies: number;
   applications: number;
   rules: number;
+}
+
+/**
+ * Where a payload's view message lies in it (`from` to `to`), whether its
+ * records are in field-number order, and where its leading `computer`
+ * records end (`computerEnd`, from `from`): what its view hash needs
+ * (wire/delta.ts orderedViewHash).
+ */
+export interface PayloadView {
+  from: number;
+  to: number;
+  ordered: boolean;
+  computerEnd: number;
 }
 
 /** Finds the payload's one view field and counts what it holds; irregular if it is absent or given twice. */
@@ -205,7 +217,7 @@ function findView(c: Cursor): ViewFields {
     if (tag === PAYLOAD_VIEW) {
       if (view !== undefined) irregular();
       const to = c.len(end);
-      view = { from: c.pos, to, policies: 0, applications: 0, rules: 0 };
+      view = { from: c.pos, to, ordered: true, computerEnd: 0, policies: 0, applications: 0, rules: 0 };
       c.pos = to;
     } else {
       c.skip(tag, end);
@@ -213,8 +225,12 @@ function findView(c: Cursor): ViewFields {
   }
   if (view === undefined) return irregular();
   c.pos = view.from;
+  let lastField = 0;
   while (c.pos < view.to) {
     const tag = c.varint(view.to);
+    const field = tag >>> 3;
+    if (field < lastField) view.ordered = false;
+    lastField = field;
     if (tag === VIEW_POLICIES) {
       view.policies++;
       c.pos = c.len(view.to);
@@ -228,6 +244,7 @@ function findView(c: Cursor): ViewFields {
       }
     } else {
       c.skip(tag, view.to);
+      if (field === VIEW_COMPUTER_FIELD) view.computerEnd = c.pos - view.from;
     }
   }
   return view;
@@ -235,6 +252,18 @@ function findView(c: Cursor): ViewFields {
 
 /** Ringfence texts whose parsed and rewritten JSON is kept while one payload is read (a bound on that memory). */
 const MAX_RINGFENCES_KEPT = 4096;
+
+/**
+ * The string number of the text buf[from, to), checked to be UTF-8 as the
+ * decoder reads it: the string table notes a byte beyond ASCII while it
+ * hashes them, and only then are they checked (after they are added: a
+ * failed check gives the payload up, builder and all).
+ */
+function addText(c: Cursor, strings: ImageStrings, from: number, to: number): number {
+  const s = strings.addBytes(c.buf, from, to);
+  if (strings.beyondAscii) c.utf8(from, to);
+  return s;
+}
 
 /** Reads one Policy message (c.pos at its first byte, `end` its end) into the builder. */
 function readPolicy(c: Cursor, builder: ViewImageBuilder, end: number, ringfences: Map<string, string>): void {
@@ -318,7 +347,6 @@ function readPolicy(c: Cursor, builder: ViewImageBuilder, end: number, ringfence
   c.id(orgFrom, orgTo);
   const actionIndex = action < ACTION_INDEX.length ? (ACTION_INDEX[action] as number) : -1;
   if (actionIndex < 0) irregular();
-  if (nameFrom >= 0) c.utf8(nameFrom, nameTo);
   let ringfence: string | undefined;
   if (ringFrom >= 0) {
     const text = c.string(ringFrom, ringTo);
@@ -340,7 +368,7 @@ function readPolicy(c: Cursor, builder: ViewImageBuilder, end: number, ringfence
   const strings = builder.strings;
   const buf = c.buf;
   const id = strings.addBytes(buf, idFrom, idTo);
-  const name = nameFrom < 0 ? -1 : strings.addBytes(buf, nameFrom, nameTo);
+  const name = nameFrom < 0 ? -1 : addText(c, strings, nameFrom, nameTo);
   const app = appFrom < 0 ? -1 : strings.addBytes(buf, appFrom, appTo);
   const org = strings.addBytes(buf, orgFrom, orgTo);
   builder.addPolicy(
@@ -445,6 +473,58 @@ function influenceJson(c: Cursor, strings: ImageStrings, primaryAt: number, deve
 }
 const NULL_BYTES = [0x6e, 0x75, 0x6c, 0x6c]; // null
 
+/** Distinct pairs of influence lists whose JSON's string number is kept while one payload is read (a bound). */
+const MAX_INFLUENCES_KEPT = 4096;
+
+/**
+ * Influence lists repeat (a few pairs per category): the JSON of each
+ * distinct pair of plain records is written once per payload, found again
+ * by the records' bytes (the same bytes give the same JSON). At most
+ * MAX_INFLUENCES_KEPT pairs are kept: past it they start over.
+ */
+class InfluenceCache {
+  private keys = new ImageStrings();
+  private readonly numbers: number[] = [];
+  private key = new Uint8Array(256);
+
+  /** influenceJson(c, strings, primaryAt, developmentAt), from the pair's bytes when they were seen before. */
+  json(c: Cursor, strings: ImageStrings, primaryAt: number, developmentAt: number): number {
+    const buf = c.buf;
+    // The key: per list, 0 when absent, else 1 and the record's bytes (its length first: no two pairs share a key).
+    let n = 0;
+    for (const at of [primaryAt, developmentAt]) {
+      if (at < 0) {
+        this.room(n + 1);
+        this.key[n++] = 0;
+        continue;
+      }
+      c.pos = at;
+      const to = c.len(buf.length);
+      this.room(n + 1 + to - at);
+      this.key[n++] = 1;
+      this.key.set(buf.subarray(at, to), n);
+      n += to - at;
+    }
+    const k = this.keys.addBytes(this.key, 0, n);
+    if (k < this.numbers.length) return this.numbers[k] as number;
+    const s = influenceJson(c, strings, primaryAt, developmentAt);
+    if (this.numbers.length >= MAX_INFLUENCES_KEPT) {
+      this.keys = new ImageStrings();
+      this.numbers.length = 0;
+    } else {
+      this.numbers.push(s);
+    }
+    return s;
+  }
+
+  private room(n: number): void {
+    if (n <= this.key.length) return;
+    const grown = new Uint8Array(Math.max(n, this.key.length * 2));
+    grown.set(this.key);
+    this.key = grown;
+  }
+}
+
 /** Reads one Application message (c.pos at its first byte, `end` its end) and its rules into the builder. */
 function readApplication(
   c: Cursor,
@@ -452,6 +532,7 @@ function readApplication(
   end: number,
   fields: Int32Array,
   ranges: Int32Array,
+  influences: InfluenceCache,
 ): void {
   const strings = builder.strings;
   const buf = c.buf;
@@ -524,9 +605,7 @@ function readApplication(
             fields[k] = -1;
             continue;
           }
-          const rangeTo = ranges[2 * k + 1] as number;
-          c.utf8(from, rangeTo);
-          fields[k] = strings.addBytes(buf, from, rangeTo);
+          fields[k] = addText(c, strings, from, ranges[2 * k + 1] as number);
         }
         builder.addRule(fields);
         break;
@@ -561,14 +640,9 @@ function readApplication(
   if (nameFrom < 0) {
     name = strings.addBytes(buf, 0, 0);
   } else {
-    c.utf8(nameFrom, nameTo);
-    name = strings.addBytes(buf, nameFrom, nameTo);
+    name = addText(c, strings, nameFrom, nameTo);
   }
-  const optional = (from: number, to: number): number => {
-    if (from < 0) return -1;
-    c.utf8(from, to);
-    return strings.addBytes(buf, from, to);
-  };
+  const optional = (from: number, to: number): number => (from < 0 ? -1 : addText(c, strings, from, to));
   const org = optional(orgFrom, orgTo);
   const category = optional(categoryFrom, categoryTo);
   const subcategory = optional(subcategoryFrom, subcategoryTo);
@@ -576,7 +650,7 @@ function readApplication(
   if (primaryAt < 0 && developmentAt < 0 && primary === undefined && development === undefined) {
     influence = -1;
   } else if (influencePlain) {
-    influence = influenceJson(c, strings, primaryAt, developmentAt);
+    influence = influences.json(c, strings, primaryAt, developmentAt);
     c.pos = end;
   } else {
     // Lists read as text before the first one that was not plain: read them again as text.
@@ -605,25 +679,33 @@ export function compileRegularPayload(
   payload: Uint8Array,
   binding: ImageBinding,
   adjust?: AdjustMeta,
+  onView?: (view: PayloadView) => void,
 ): ViewImage | null {
   try {
-    return compileFast(payload, binding, adjust);
+    return compileFast(payload, binding, adjust, onView);
   } catch {
     return null;
   }
 }
 
 /** The payload read by the fast reader, or irregular. */
-function compileFast(payload: Uint8Array, binding: ImageBinding, adjust: AdjustMeta | undefined): ViewImage {
+function compileFast(
+  payload: Uint8Array,
+  binding: ImageBinding,
+  adjust: AdjustMeta | undefined,
+  onView: ((view: PayloadView) => void) | undefined,
+): ViewImage {
   const header = decodeSnapshotHeader(payload);
   const c = new Cursor(payload);
   const view = findView(c);
   const builder = new ViewImageBuilder();
-  builder.reserve(view.policies, view.applications, view.rules);
-  // At most the payload's bytes (less: strings repeat, and tags and numbers are not strings); at most one
-  // string per string field: 4 a policy, 5 an application, 6 a rule (fewer in practice, and room left unwritten is
-  // not resident).
-  builder.strings.reserve(payload.length, 4 * view.policies + 5 * view.applications + 6 * view.rules);
+  // The image's buffer, its columns filled in place. Its string bytes: at most the payload's bytes (less: strings
+  // repeat, and tags and numbers are not strings); at most one string per string field: 5 a policy, 6 an
+  // application, 6 a rule (fewer in practice, and room left unwritten is not resident).
+  builder.reserve(view.policies, view.applications, view.rules, {
+    bytes: payload.length,
+    count: 5 * view.policies + 6 * view.applications + 6 * view.rules,
+  });
 
   // Ringfences repeat (a few per organization): each one's JSON is parsed and written again once.
   const ringfences = new Map<string, string>();
@@ -645,6 +727,7 @@ function compileFast(payload: Uint8Array, binding: ImageBinding, adjust: AdjustM
       restBytes += c.pos - at;
     }
   }
+  const influences = new InfluenceCache();
   const fields = new Int32Array(RULE_WIDTH);
   // A rule's fields as byte ranges (from, to), -1 absent.
   const ranges = new Int32Array(RULE_WIDTH * 2);
@@ -653,7 +736,7 @@ function compileFast(payload: Uint8Array, binding: ImageBinding, adjust: AdjustM
     const tag = c.varint(view.to);
     if (tag === VIEW_APPLICATIONS) {
       const end = c.len(view.to);
-      readApplication(c, builder, end, fields, ranges);
+      readApplication(c, builder, end, fields, ranges, influences);
     } else {
       c.skip(tag, view.to);
     }
@@ -671,21 +754,26 @@ function compileFast(payload: Uint8Array, binding: ImageBinding, adjust: AdjustM
   const small = decodeViewBytes(restPayload, 'snapshot.view');
   if (small.computer.id !== header.computerId) irregular();
   const meta = viewMeta(small);
-  return builder.finish(adjust === undefined ? meta : adjust(meta), binding);
+  const image = builder.finish(adjust === undefined ? meta : adjust(meta), binding);
+  onView?.({ from: view.from, to: view.to, ordered: view.ordered, computerEnd: view.computerEnd });
+  return image;
 }
 
 /**
  * Compiles the image of a verified snapshot payload: byte for byte what
  * compileViewImage makes of decodeSnapshotPayload(payload).view, and the
  * same TollgateError for a payload that decoder (or compileViewImage) refuses.
+ * `onView` is told where the view lies when the fast reader read it (not
+ * when the decoder did).
  */
 export function compileViewImageFromPayload(
   payload: Uint8Array,
   binding: ImageBinding,
   adjust?: AdjustMeta,
+  onView?: (view: PayloadView) => void,
 ): ViewImage {
   // Irregular, or refused: the decoder and compileViewImage decide, and raise the error they raise.
-  const regular = compileRegularPayload(payload, binding, adjust);
+  const regular = compileRegularPayload(payload, binding, adjust, onView);
   if (regular !== null) return regular;
   const { view } = decodeSnapshotPayload(payload);
   return compileViewImage(adjust === undefined ? view : { ...view, ...adjust(viewMeta(view)) }, binding);

@@ -15,12 +15,15 @@ import {
   IMAGE_FORMAT_VERSION,
   IMAGE_HEADER,
   IMAGE_MAGIC,
+  IMAGE_PLACEMENT,
   IMAGE_SECTIONS,
   type ViewImage,
+  ViewImageBuilder,
   compileViewImage,
   imageChecksum,
   openViewImage,
   sealImage,
+  viewMeta,
 } from '../../src/engine/view-image.js';
 import { WorldIndex } from '../../src/engine/world.js';
 import { BASE_TIME_MS, caseTimeMs, makeWorld, worldArb } from '../support/arbitraries.js';
@@ -422,5 +425,132 @@ describe('the image agrees with the linear reference on random worlds', () => {
       }),
       { numRuns: 100 },
     );
+  });
+});
+
+describe('processing order over many policies matching one file', () => {
+  /** Policies of one org, each with its own application matching every .exe; each expires at its own time. */
+  function orderedView(
+    rows: { order: number; levelRank: number; orgDepth: number; builtIn: boolean; id: string }[],
+  ): ComputerView {
+    const applications = rows.map((_, i) => ({
+      id: `app-${i}`,
+      name: `App ${i}`,
+      builtIn: false,
+      rules: [{ path: '**/*.exe' }],
+    }));
+    const policies = rows.map((row, i) => ({
+      id: row.id,
+      name: null,
+      app: `app-${i}`,
+      builtIn: row.builtIn,
+      action: 'permit' as const,
+      order: row.order,
+      levelRank: row.levelRank,
+      orgDepth: row.orgDepth,
+      org: 'o',
+      expiresAtMs: BASE_TIME_MS + (i + 1) * 1000,
+      isDefault: false,
+    }));
+    return { ...SMALL_VIEW, policies, applications };
+  }
+
+  it('ranks as the linear reference: equal keys broken by id, fractions, and ranges past 53 bits', () => {
+    const value = fc.oneof(
+      fc.integer({ min: -3, max: 3 }),
+      fc.integer({ min: -2_147_483_648, max: 2_147_483_647 }),
+      fc.constantFrom(0.5, -1.25, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, 1e300),
+    );
+    const row = fc.record({
+      order: value,
+      levelRank: fc.oneof(fc.integer({ min: 0, max: 3 }), value),
+      orgDepth: fc.oneof(fc.integer({ min: 0, max: 2 }), value),
+      builtIn: fc.boolean(),
+      id: fc.stringMatching(/^p[a-c]{0,3}$/),
+    });
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(row, { minLength: 1, maxLength: 40, selector: (r) => r.id }),
+        fc.constantFrom<'flat' | 'hierarchical'>('flat', 'hierarchical'),
+        (rows, structure) => {
+          const base = orderedView(rows);
+          const view = { ...base, orgStructure: structure };
+          const image = reopen(view);
+          const linear = new LinearEvaluator(view, 7);
+          const file = { path: 'C:\\x\\tool.exe' };
+          // Each policy expires in turn: at every step the best of those left decides.
+          for (let i = 0; i <= rows.length; i++) {
+            for (const settings of [undefined, { prioritizeBuiltInApplications: false }]) {
+              const nowMs = BASE_TIME_MS + i * 1000;
+              const options = settings === undefined ? { nowMs } : { nowMs, settings };
+              expect(image.evaluate(file, options)).toEqual(linear.evaluate(file, options));
+            }
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('finds every application by id, ids that share long prefixes included', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.stringMatching(/^[ab]{1,10}$/), { minLength: 1, maxLength: 60 }), (ids) => {
+        const applications = ids.map((id) => ({ id, name: id, builtIn: false, rules: [{ path: `C:\\${id}.exe` }] }));
+        const image = reopen({ ...SMALL_VIEW, applications });
+        for (const app of applications) expect(image.application(app.id)).toEqual(app);
+        expect(image.application('c')).toBeUndefined();
+        expect(image.application(`${ids[0] as string}c`)).toBeUndefined();
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
+
+describe('an image written in place', () => {
+  const binding = { snapshotVersion: 7, snapshotHash: HASH };
+  const rulesOf = (view: ComputerView): number => view.applications.reduce((n, a) => n + a.rules.length, 0);
+  function inPlace(
+    view: ComputerView,
+    counts: { policies: number; applications: number; rules: number },
+    bytes: number,
+  ) {
+    const builder = new ViewImageBuilder();
+    builder.reserve(counts.policies, counts.applications, counts.rules, { bytes, count: 64 });
+    builder.addView(view);
+    return builder.finish(viewMeta(view), binding);
+  }
+
+  it('is the image compiled without room made ahead, filled where its columns lie when the counts are right', () => {
+    for (const view of [SMALL_VIEW, SYNTHETIC_VIEW]) {
+      const want = compileViewImage(view, binding).bytes;
+      const counts = { policies: view.policies.length, applications: view.applications.length, rules: rulesOf(view) };
+      const image = inPlace(view, counts, 4 << 20);
+      expect(Buffer.from(image.bytes).equals(Buffer.from(want))).toBe(true);
+      // In the buffer made ahead (larger than the image), not a copy of exactly its size.
+      expect(image.bytes.buffer.byteLength).toBeGreaterThan(image.bytes.length);
+      // The sections lie in placement order.
+      const dv = new DataView(image.bytes.buffer, image.bytes.byteOffset);
+      const offsets = IMAGE_PLACEMENT.map((name) =>
+        dv.getUint32(IMAGE_HEADER.sections + 8 * IMAGE_SECTIONS.indexOf(name), true),
+      );
+      expect(offsets).toEqual([...offsets].sort((a, b) => a - b));
+    }
+  });
+
+  it('is the same image when the counts or the string room were wrong (written into a buffer of its own)', () => {
+    const view = SYNTHETIC_VIEW;
+    const want = compileViewImage(view, binding).bytes;
+    const right = { policies: view.policies.length, applications: view.applications.length, rules: rulesOf(view) };
+    for (const [counts, bytes] of [
+      [right, 100],
+      [{ ...right, policies: right.policies - 5 }, 4 << 20],
+      [{ ...right, policies: right.policies + 5 }, 4 << 20],
+      [{ ...right, applications: 1 }, 4 << 20],
+      [{ ...right, rules: right.rules + 1 }, 4 << 20],
+    ] as const) {
+      const image = inPlace(view, counts, bytes);
+      expect(Buffer.from(image.bytes).equals(Buffer.from(want))).toBe(true);
+      expect(openViewImage(stored(image), { snapshotHash: HASH }).toView()).toEqual(view);
+    }
   });
 });

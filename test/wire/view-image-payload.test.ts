@@ -13,6 +13,7 @@ import { TollgateError } from '../../src/engine/errors.js';
 import type { SettingValue } from '../../src/engine/model.js';
 import { type ComputerView, buildView } from '../../src/engine/view.js';
 import { compileViewImage, openViewImage } from '../../src/engine/view-image.js';
+import { orderedViewHash, signedSnapshotViewHash, viewHashOf } from '../../src/wire/delta.js';
 import { WorldIndex } from '../../src/engine/world.js';
 import { viewToWire } from '../../src/wire/codec.js';
 import { tollgate } from '../../src/wire/generated/tollgate.js';
@@ -20,6 +21,7 @@ import { type SnapshotContent, sealSnapshot } from '../../src/wire/signed.js';
 import { generateSigningKeys, parsePrivateKey } from '../../src/wire/signing.js';
 import { decodeSnapshotPayload } from '../../src/wire/view-decoder.js';
 import {
+  type PayloadView,
   compileRegularPayload,
   compileSnapshotImage,
   compileViewImageFromPayload,
@@ -140,6 +142,41 @@ describe('an image compiled from the payload', () => {
     );
   });
 
+  it('tells where the view lies, its view hash the snapshot view hash, when the fast reader read it', () => {
+    const check = (view: ComputerView): void => {
+      const signed = sealSnapshot(content(view), privateKey);
+      const payload = pb.SignedSnapshot.decode(signed).payload;
+      let told: PayloadView | undefined;
+      compileViewImageFromPayload(payload, BINDING, undefined, (v) => {
+        told = v;
+      });
+      expect(told?.ordered).toBe(true);
+      const { from, to, computerEnd } = told as PayloadView;
+      expect(orderedViewHash(payload.subarray(from, to), computerEnd)).toEqual(signedSnapshotViewHash(signed));
+    };
+    check(SYNTHETIC_VIEW);
+    fc.assert(
+      fc.property(worldArb(), (g) => {
+        const index = new WorldIndex(g.world);
+        for (const computer of g.world.computers.slice(0, 2)) check(buildView(index, computer.id));
+      }),
+      { numRuns: 30 },
+    );
+    // Not told when the decoder reads the payload.
+    const small = {
+      ...SYNTHETIC_VIEW,
+      policies: SYNTHETIC_VIEW.policies.slice(0, 5),
+      settings: {},
+      settingSources: {},
+    };
+    const twice = Buffer.concat([sealedPayload(content(small)), sealedPayload(content(small))]);
+    let told = false;
+    compileViewImageFromPayload(twice, BINDING, undefined, () => {
+      told = true;
+    });
+    expect(told).toBe(false);
+  });
+
   it('is the same when the view lists its applications before its policies', () => {
     const c = content(SYNTHETIC_VIEW);
     const view = viewToWire(c.view, 'snapshot.view');
@@ -163,8 +200,14 @@ describe('an image compiled from the payload', () => {
       length.push((n & 0x7f) | 0x80);
     }
     const reordered = Buffer.concat([payload, Uint8Array.from([(5 << 3) | 2, ...length]), viewBytes]);
-    const fast = compileRegularPayload(reordered, BINDING);
+    let told: PayloadView | undefined;
+    const fast = compileRegularPayload(reordered, BINDING, undefined, (v) => {
+      told = v;
+    });
     expect(fast).not.toBeNull();
+    // Out of field order: the caller hashes the view's parts in order instead (viewHashOf).
+    expect(told?.ordered).toBe(false);
+    expect(viewHashOf(viewBytes)).not.toEqual(orderedViewHash(viewBytes, 0));
     expect(same(fast?.bytes, decodedImage(SYNTHETIC_PAYLOAD))).toBe(true);
   });
 
