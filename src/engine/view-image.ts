@@ -478,9 +478,12 @@ const GRAM_POWERS = Array.from({ length: GRAM_MAX + 1 }, (_, n) => gramBasePower
 export const MAX_COMPILED_RULE_TESTS = 8_192;
 /**
  * Decisions kept made, one per deciding policy and mode (about 0.5 KB
- * each), at most: past it they start over (the decision cache keeps its own).
+ * each), at most: a slot each, chosen by the policy's number, the newest
+ * decision made for a slot replacing the one there (the decision cache keeps its own).
  */
 export const MAX_KEPT_DECISIONS = 8_192;
+/** Moves mode 1's slot of a policy away from mode 0's (an odd number below MAX_KEPT_DECISIONS). */
+const KEPT_MODE_SPREAD = 0x0d55;
 
 /** The snapshot an image is compiled from: its version and the SHA-256 of its signed bytes (null: none). */
 export interface ImageBinding {
@@ -520,8 +523,13 @@ export class ViewImage {
   private readonly gramFilter: KeyFilter;
   /** Compiled rule tests by rule number (rules image-match.ts leaves undecided): at most one per rule, and MAX_COMPILED_RULE_TESTS in all. */
   private readonly ruleTests: Map<number, RuleTest>;
-  /** Decisions made, by 2 * policy number + mode number: at most MAX_KEPT_DECISIONS. */
-  private readonly decisions = new Map<number, Decision>();
+  /**
+   * Decisions made, direct-mapped (a slot per policy number and mode, the
+   * last decision made there kept): MAX_KEPT_DECISIONS slots, no map to
+   * grow, look up or clear. `keptKeys` holds each slot's 2 * policy + mode, -1 empty.
+   */
+  private readonly kept: (Decision | undefined)[] = new Array<Decision | undefined>(MAX_KEPT_DECISIONS).fill(undefined);
+  private readonly keptKeys = new Int32Array(MAX_KEPT_DECISIONS).fill(-1);
   /** The implicit deny in each mode, made once. */
   private readonly noMatch: [Decision | undefined, Decision | undefined] = [undefined, undefined];
   /** Each mode's gated list (one frozen array) and how it reads in a reason. */
@@ -849,8 +857,9 @@ export class ViewImage {
    */
   private decisionOf(p: number, m: 0 | 1, mode: EffectiveMode): Decision {
     const key = 2 * p + m;
-    let decision = this.decisions.get(key);
-    if (decision !== undefined) return decision;
+    // Both modes of one policy in different slots, and every slot used when only one mode is.
+    const slot = (p ^ (m * KEPT_MODE_SPREAD)) & (MAX_KEPT_DECISIONS - 1);
+    if (this.keptKeys[slot] === key) return this.kept[slot] as Decision;
     const l = this.l;
     const deciding = {
       id: this.str(l.policyId[p] as number),
@@ -859,7 +868,7 @@ export class ViewImage {
       order: l.policyOrder[p] as number,
       isDefault: ((l.policyFlags[p] as number) & FLAG_DEFAULT) !== 0,
     };
-    decision = {
+    const decision: Decision = {
       action: deciding.action,
       policy: deciding.id,
       policyName: this.optionalStr(l.policyName[p] as number) ?? null,
@@ -877,8 +886,8 @@ export class ViewImage {
       decision.ringfence = this.json(ringfence, `policy ${deciding.id}'s ringfence`) as Record<string, unknown>;
     }
     Object.freeze(decision);
-    if (this.decisions.size >= MAX_KEPT_DECISIONS) this.decisions.clear();
-    this.decisions.set(key, decision);
+    this.keptKeys[slot] = key;
+    this.kept[slot] = decision;
     return decision;
   }
 
