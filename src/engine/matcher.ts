@@ -30,6 +30,14 @@ export function isCaseInsensitive(os: OsName): boolean {
 /** Room for the ASCII fast path of foldPath; longer paths take the general one. */
 const FOLD_SCRATCH = new Uint8Array(1024);
 const ASCII_DECODER = new TextDecoder();
+/**
+ * Node's Buffer latin1Slice, which reads bytes of any Uint8Array as Latin-1
+ * (ASCII alike) in a fraction of the TextDecoder's time for a short string;
+ * undefined outside Node (the decoder is used then).
+ */
+type Latin1Slice = (this: Uint8Array, start: number, end: number) => string;
+const latin1Slice = (globalThis as { Buffer?: { prototype: { latin1Slice?: Latin1Slice } } }).Buffer?.prototype
+  .latin1Slice;
 
 /**
  * foldPath for an ASCII path, in one pass and one string: every rule's path
@@ -53,7 +61,10 @@ function foldAscii(text: string, separators: boolean): string | null {
     }
     FOLD_SCRATCH[i] = c;
   }
-  return changed ? ASCII_DECODER.decode(FOLD_SCRATCH.subarray(0, n)) : text;
+  if (!changed) return text;
+  return latin1Slice !== undefined
+    ? latin1Slice.call(FOLD_SCRATCH, 0, n)
+    : ASCII_DECODER.decode(FOLD_SCRATCH.subarray(0, n));
 }
 
 /** Folds a path or a glob for comparison on an operating system. */

@@ -57,7 +57,7 @@ import { PRIORITIZE_SETTING } from './settings.js';
 import type { ComputerView, ViewPolicy } from './view.js';
 
 /** The layout version of the image: an image of another version is refused (and recompiled from its snapshot). */
-export const IMAGE_FORMAT_VERSION = 1;
+export const IMAGE_FORMAT_VERSION = 2;
 /** "TGVI" read as a little-endian 32-bit number: a big-endian reader sees another number and refuses the image. */
 export const IMAGE_MAGIC = 0x49564754;
 /** The error codes of openViewImage: damaged bytes, or an image of another format or snapshot. */
@@ -131,6 +131,7 @@ const SECTIONS = [
   ['indexTable', 4],
   ['indexNext', 4],
   ['filterBits', 4],
+  ['gramFilterBits', 4],
   ['fieldParts', 4],
   ['fieldGramLengths', 4],
   ['unindexed', 4],
@@ -263,6 +264,7 @@ export interface ImageSections {
   indexTable: Int32Array;
   indexNext: Int32Array;
   filterBits: Int32Array;
+  gramFilterBits: Int32Array;
   fieldParts: Int32Array;
   fieldGramLengths: Int32Array;
   unindexed: Int32Array;
@@ -436,8 +438,13 @@ function validateLayout(l: ImageSections): void {
     if ((ruleApp[head] as number) < 0) throw damaged(`index files rule ${head}, of no policy's application`);
   }
   if (!empty) throw damaged('index table has no empty slot');
-  const words = l.filterBits.length;
-  if (words < 32 || words > 1 << 25 || (words & (words - 1)) !== 0) throw damaged('filter size');
+  for (const [name, bits] of [
+    ['filter', l.filterBits],
+    ['gram filter', l.gramFilterBits],
+  ] as const) {
+    const words = bits.length;
+    if (words < 32 || words > 1 << 25 || (words & (words - 1)) !== 0) throw damaged(`${name} size`);
+  }
   sameLength('fieldParts', l.fieldParts, PATH_FIELDS.length);
   sameLength('fieldGramLengths', l.fieldGramLengths, PATH_FIELDS.length);
   sameLength('filedByKind', l.filedByKind, KEY_KINDS.length);
@@ -468,8 +475,7 @@ const UTF8_ENCODER = new TextEncoder();
 
 type RuleTest = (file: NormalizedFile) => boolean;
 
-/** KIND_PART numbers: segment and gram keys are looked up many times a request, behind the filter. */
-const PART_SEGMENT_NUMBER = 2;
+/** KIND_PART number of gram keys: looked up at every window of a request's field, behind their own filter. */
 const PART_GRAM = 3;
 const SHA256_KIND = KIND_NUMBER.get('sha256') as number;
 const THUMBPRINT_KIND = KIND_NUMBER.get('certThumbprint') as number;
@@ -509,9 +515,12 @@ const GRAM_POWERS = Array.from({ length: GRAM_MAX + 1 }, (_, n) => gramBasePower
 export const MAX_COMPILED_RULE_TESTS = 8_192;
 /**
  * Decisions kept made, one per deciding policy and mode (about 0.5 KB
- * each), at most: past it they start over (the decision cache keeps its own).
+ * each), at most: a slot each, chosen by the policy's number, the newest
+ * decision made for a slot replacing the one there (the decision cache keeps its own).
  */
 export const MAX_KEPT_DECISIONS = 8_192;
+/** Moves mode 1's slot of a policy away from mode 0's (an odd number below MAX_KEPT_DECISIONS). */
+const KEPT_MODE_SPREAD = 0x0d55;
 
 /** The snapshot an image is compiled from: its version and the SHA-256 of its signed bytes (null: none). */
 export interface ImageBinding {
@@ -546,11 +555,18 @@ export class ViewImage {
   private readonly byRank: [Int32Array, Int32Array];
   private readonly defaults: [Int32Array, Int32Array];
   private readonly index: RuleIndex;
-  private readonly scanFilter: KeyFilter;
+  /** Every key filed but grams (digests, subjects, exact paths, names, segments), and the gram keys apart. */
+  private readonly keyFilter: KeyFilter;
+  private readonly gramFilter: KeyFilter;
   /** Compiled rule tests by rule number (rules image-match.ts leaves undecided): at most one per rule, and MAX_COMPILED_RULE_TESTS in all. */
   private readonly ruleTests: Map<number, RuleTest>;
-  /** Decisions made, by 2 * policy number + mode number: at most MAX_KEPT_DECISIONS. */
-  private readonly decisions = new Map<number, Decision>();
+  /**
+   * Decisions made, direct-mapped (a slot per policy number and mode, the
+   * last decision made there kept): MAX_KEPT_DECISIONS slots, no map to
+   * grow, look up or clear. `keptKeys` holds each slot's 2 * policy + mode, -1 empty.
+   */
+  private readonly kept: (Decision | undefined)[] = new Array<Decision | undefined>(MAX_KEPT_DECISIONS).fill(undefined);
+  private readonly keptKeys = new Int32Array(MAX_KEPT_DECISIONS).fill(-1);
   /** The implicit deny in each mode, made once. */
   private readonly noMatch: [Decision | undefined, Decision | undefined] = [undefined, undefined];
   /** Each mode's gated list (one frozen array) and how it reads in a reason. */
@@ -592,7 +608,8 @@ export class ViewImage {
     let filed = 0;
     for (const n of layout.filedByKind) filed += n;
     this.index = new RuleIndex({ table: layout.indexTable, next: layout.indexNext, size: filed });
-    this.scanFilter = new KeyFilter(layout.filterBits);
+    this.keyFilter = new KeyFilter(layout.filterBits);
+    this.gramFilter = new KeyFilter(layout.gramFilterBits);
     this.ruleTests = ruleTests ?? new Map<number, RuleTest>();
     this.seen = new Uint32Array(layout.appStart.length - 1);
   }
@@ -823,36 +840,45 @@ export class ViewImage {
     if (parts === 0 && grams === 0) return;
     const fk = FIELD_KINDS[f] as (typeof FIELD_KINDS)[number];
     const n = value.length;
-    if ((parts & PART_EXACT) !== 0) this.consider(hashFrom(fk.exactSeed, value, 0, n), file, m, nowMs);
-    if ((parts & PART_NAME) !== 0) {
-      this.consider(hashFrom(fk.nameSeed, value, value.lastIndexOf('/') + 1, n), file, m, nowMs);
-    }
-    const filter = this.scanFilter;
-    if ((parts & PART_SEGMENT) !== 0) {
-      // Every non-empty segment, hashed in one pass.
-      let hash = fk.segmentSeed;
+    const filter = this.keyFilter;
+    if ((parts & (PART_EXACT | PART_NAME | PART_SEGMENT)) !== 0) {
+      // One pass: the whole value's hash, every non-empty segment's (behind the filter) and the last one's
+      // as a name, three independent hash chains over each character read once.
+      const probeSegments = (parts & PART_SEGMENT) !== 0;
+      const segmentSeed = fk.segmentSeed;
+      const nameSeed = fk.nameSeed;
+      let exact = fk.exactSeed;
+      let segment = segmentSeed;
+      let name = nameSeed;
       let length = 0;
-      for (let i = 0; i <= n; i++) {
-        const code = i < n ? value.charCodeAt(i) : SLASH;
+      for (let i = 0; i < n; i++) {
+        const code = value.charCodeAt(i);
+        exact = hashStep(exact, code);
         if (code === SLASH) {
-          if (length > 0 && filter.has(hash | 0)) this.consider(hash | 0, file, m, nowMs);
-          hash = fk.segmentSeed;
+          if (probeSegments && length > 0 && filter.has(segment)) this.consider(segment, file, m, nowMs);
+          segment = segmentSeed;
+          name = nameSeed;
           length = 0;
         } else {
-          hash = hashStep(hash, code);
+          segment = hashStep(segment, code);
+          name = hashStep(name, code);
           length++;
         }
       }
+      if (probeSegments && length > 0 && filter.has(segment)) this.consider(segment, file, m, nowMs);
+      if ((parts & PART_EXACT) !== 0 && filter.has(exact)) this.consider(exact, file, m, nowMs);
+      if ((parts & PART_NAME) !== 0 && filter.has(name)) this.consider(name, file, m, nowMs);
     }
     if (grams !== 0) {
-      // Every window of each gram length in use, rolled.
+      // Every window of each gram length in use, rolled, behind the gram keys' own filter (a few KB: cached).
+      const gramFilter = this.gramFilter;
       for (let length = GRAM_MIN; length <= GRAM_MAX && length <= n; length++) {
         if ((grams & (1 << length)) === 0) continue;
         const outPower = GRAM_POWERS[length] as number;
         let poly = gramPoly(value, 0, length);
         for (let i = 0; ; i++) {
           const hash = mix32(poly ^ fk.gramSeed);
-          if (filter.has(hash)) this.consider(hash, file, m, nowMs);
+          if (gramFilter.has(hash)) this.consider(hash, file, m, nowMs);
           if (i + length >= n) break;
           poly =
             (Math.imul(poly - Math.imul(value.charCodeAt(i), outPower), GRAM_BASE) + value.charCodeAt(i + length)) | 0;
@@ -868,8 +894,9 @@ export class ViewImage {
    */
   private decisionOf(p: number, m: 0 | 1, mode: EffectiveMode): Decision {
     const key = 2 * p + m;
-    let decision = this.decisions.get(key);
-    if (decision !== undefined) return decision;
+    // Both modes of one policy in different slots, and every slot used when only one mode is.
+    const slot = (p ^ (m * KEPT_MODE_SPREAD)) & (MAX_KEPT_DECISIONS - 1);
+    if (this.keptKeys[slot] === key) return this.kept[slot] as Decision;
     const l = this.l;
     const deciding = {
       id: this.str(l.policyId[p] as number),
@@ -878,7 +905,7 @@ export class ViewImage {
       order: l.policyOrder[p] as number,
       isDefault: ((l.policyFlags[p] as number) & FLAG_DEFAULT) !== 0,
     };
-    decision = {
+    const decision: Decision = {
       action: deciding.action,
       policy: deciding.id,
       policyName: this.optionalStr(l.policyName[p] as number) ?? null,
@@ -896,8 +923,8 @@ export class ViewImage {
       decision.ringfence = this.json(ringfence, `policy ${deciding.id}'s ringfence`) as Record<string, unknown>;
     }
     Object.freeze(decision);
-    if (this.decisions.size >= MAX_KEPT_DECISIONS) this.decisions.clear();
-    this.decisions.set(key, decision);
+    this.keptKeys[slot] = key;
+    this.kept[slot] = decision;
     return decision;
   }
 
@@ -925,13 +952,23 @@ export class ViewImage {
       this.seen.fill(0);
       this.generation = 1;
     }
+    // Every key is looked up behind the filter: most are keys of no rule, answered without the index.
+    const filter = this.keyFilter;
     const sha = nf.sha256;
-    if (sha !== undefined) this.consider(hashFrom(SHA256_SEED, sha, 0, sha.length), nf, m, nowMs);
+    if (sha !== undefined) {
+      const hash = hashFrom(SHA256_SEED, sha, 0, sha.length);
+      if (filter.has(hash)) this.consider(hash, nf, m, nowMs);
+    }
     const thumbprint = nf.certThumbprint;
-    if (thumbprint !== undefined)
-      this.consider(hashFrom(THUMBPRINT_SEED, thumbprint, 0, thumbprint.length), nf, m, nowMs);
+    if (thumbprint !== undefined) {
+      const hash = hashFrom(THUMBPRINT_SEED, thumbprint, 0, thumbprint.length);
+      if (filter.has(hash)) this.consider(hash, nf, m, nowMs);
+    }
     const subject = nf.certSubject;
-    if (subject !== undefined) this.consider(hashFrom(SUBJECT_SEED, subject, 0, subject.length), nf, m, nowMs);
+    if (subject !== undefined) {
+      const hash = hashFrom(SUBJECT_SEED, subject, 0, subject.length);
+      if (filter.has(hash)) this.consider(hash, nf, m, nowMs);
+    }
     this.lookUpField(0, nf.path, nf, m, nowMs);
     if (nf.processPath !== undefined) this.lookUpField(1, nf.processPath, nf, m, nowMs);
     if (nf.createdBy !== undefined) this.lookUpField(2, nf.createdBy, nf, m, nowMs);
@@ -1660,7 +1697,8 @@ export class ViewImageBuilder {
     const counts = new KeyCounts(keyCount);
     for (let k = 0; k < keyCount; k++) counts.add(keyHashes[k] as number);
     const chosen = new Int32Array(ruleCount).fill(-1);
-    let scanKeys = 0;
+    let pointKeys = 0;
+    let gramKeys = 0;
     for (let rule = 0; rule < ruleCount; rule++) {
       const from = keyStart[rule] as number;
       const to = keyStart[rule + 1] as number;
@@ -1674,9 +1712,13 @@ export class ViewImageBuilder {
         }
       }
       chosen[rule] = best;
-      if (best >= 0 && (KIND_PART[(keyKinds[best] as number) & 15] as number) >= PART_SEGMENT_NUMBER) scanKeys++;
+      if (best >= 0) {
+        if ((KIND_PART[(keyKinds[best] as number) & 15] as number) === PART_GRAM) gramKeys++;
+        else pointKeys++;
+      }
     }
-    const scanFilter = new KeyFilter(scanKeys);
+    const keyFilter = new KeyFilter(pointKeys);
+    const gramFilter = new KeyFilter(gramKeys);
     const fieldParts = new Int32Array(PATH_FIELDS.length);
     const fieldGramLengths = new Int32Array(PATH_FIELDS.length);
     const filedByKind = new Int32Array(KEY_KINDS.length);
@@ -1695,7 +1737,8 @@ export class ViewImageBuilder {
       filedByKind[kindNumber] = (filedByKind[kindNumber] as number) + 1;
       const f = KIND_FIELD[kindNumber] as number;
       const part = KIND_PART[kindNumber] as number;
-      if (part >= PART_SEGMENT_NUMBER) scanFilter.add(hash);
+      if (part === PART_GRAM) gramFilter.add(hash);
+      else keyFilter.add(hash);
       if (f < 0) continue;
       if (part === PART_GRAM) {
         fieldGramLengths[f] = (fieldGramLengths[f] as number) | (1 << ((keyKinds[k] as number) >>> 4));
@@ -1741,7 +1784,8 @@ export class ViewImageBuilder {
       expiries,
       indexTable: index.table,
       indexNext: index.next,
-      filterBits: scanFilter.bits,
+      filterBits: keyFilter.bits,
+      gramFilterBits: gramFilter.bits,
       fieldParts,
       fieldGramLengths,
       unindexed: Int32Array.from(unindexed),
