@@ -515,11 +515,11 @@ const GRAM_POWERS = Array.from({ length: GRAM_MAX + 1 }, (_, n) => gramBasePower
 export const MAX_COMPILED_RULE_TESTS = 8_192;
 /**
  * Decisions kept made, one per deciding policy and mode (about 0.5 KB
- * each), at most: a slot each, chosen by the policy's number, the newest
- * decision made for a slot replacing the one there (the decision cache keeps its own).
+ * each), at most: in sets of two slots chosen by the policy's number, a
+ * decision made for a full set replacing the set's less recently used (the decision cache keeps its own).
  */
 export const MAX_KEPT_DECISIONS = 8_192;
-/** Moves mode 1's slot of a policy away from mode 0's (an odd number below MAX_KEPT_DECISIONS). */
+/** Moves mode 1's set of a policy away from mode 0's (an odd number below MAX_KEPT_DECISIONS / 2). */
 const KEPT_MODE_SPREAD = 0x0d55;
 
 /** The snapshot an image is compiled from: its version and the SHA-256 of its signed bytes (null: none). */
@@ -561,9 +561,9 @@ export class ViewImage {
   /** Compiled rule tests by rule number (rules image-match.ts leaves undecided): at most one per rule, and MAX_COMPILED_RULE_TESTS in all. */
   private readonly ruleTests: Map<number, RuleTest>;
   /**
-   * Decisions made, direct-mapped (a slot per policy number and mode, the
-   * last decision made there kept): MAX_KEPT_DECISIONS slots, no map to
-   * grow, look up or clear. `keptKeys` holds each slot's 2 * policy + mode, -1 empty.
+   * Decisions made, in sets of two slots chosen by policy number and mode
+   * (the set's two most recently used kept): MAX_KEPT_DECISIONS slots, no
+   * map to grow, look up or clear. `keptKeys` holds each slot's 2 * policy + mode, -1 empty.
    */
   private readonly kept: (Decision | undefined)[] = new Array<Decision | undefined>(MAX_KEPT_DECISIONS).fill(undefined);
   private readonly keptKeys = new Int32Array(MAX_KEPT_DECISIONS).fill(-1);
@@ -894,9 +894,20 @@ export class ViewImage {
    */
   private decisionOf(p: number, m: 0 | 1, mode: EffectiveMode): Decision {
     const key = 2 * p + m;
-    // Both modes of one policy in different slots, and every slot used when only one mode is.
-    const slot = (p ^ (m * KEPT_MODE_SPREAD)) & (MAX_KEPT_DECISIONS - 1);
-    if (this.keptKeys[slot] === key) return this.kept[slot] as Decision;
+    // Two slots a set, the newer first; both modes of one policy in different sets, and every set used
+    // when only one mode is.
+    const set = ((p ^ (m * KEPT_MODE_SPREAD)) & (MAX_KEPT_DECISIONS / 2 - 1)) * 2;
+    const keys = this.keptKeys;
+    const kept = this.kept;
+    if (keys[set] === key) return kept[set] as Decision;
+    if (keys[set + 1] === key) {
+      const hit = kept[set + 1] as Decision;
+      keys[set + 1] = keys[set] as number;
+      kept[set + 1] = kept[set];
+      keys[set] = key;
+      kept[set] = hit;
+      return hit;
+    }
     const l = this.l;
     const deciding = {
       id: this.str(l.policyId[p] as number),
@@ -923,8 +934,11 @@ export class ViewImage {
       decision.ringfence = this.json(ringfence, `policy ${deciding.id}'s ringfence`) as Record<string, unknown>;
     }
     Object.freeze(decision);
-    this.keptKeys[slot] = key;
-    this.kept[slot] = decision;
+    // The older of the set's two goes.
+    keys[set + 1] = keys[set] as number;
+    kept[set + 1] = kept[set];
+    keys[set] = key;
+    kept[set] = decision;
     return decision;
   }
 
