@@ -425,6 +425,11 @@ function sortedIndexOf(list: readonly number[], value: number): number {
   return -1;
 }
 
+/** The body hash's state after the part before the policies: the rest's canonical JSON, and their count. */
+function bodyHashHead(restJson: string, positions: readonly number[]): Hash {
+  return createHash('sha256').update(`${restJson}\npolicies:${positions.length}\n`);
+}
+
 /** The body hash: `head` (the part before the policies) continued with the policies' and applications' digests. */
 function finishBodyHash(
   head: Hash,
@@ -457,8 +462,6 @@ interface BodyBasis {
   /** The canonical JSON of everything but the policies, applications and settings; and of the settings. */
   restJson: string;
   settingsJson: string;
-  /** The body hash's state after the part before the policies (never finished: copied). */
-  head: Hash;
 }
 
 function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
@@ -612,7 +615,7 @@ export class ViewPlanner {
    * same applications, and everything but the policies has the same
    * content (the same canonical JSON). Then the applications are the same;
    * policies that changed are replaced (`source` itself when none did), and
-   * the body hash is computed again from the hash state of the part before
+   * the body hash is computed again from the kept canonical JSON of the part before
    * the policies. Undefined otherwise.
    */
   private derivedBody(index: WorldIndex, s: Scopes, computer: Computer, source: ViewBody): ViewBody | undefined {
@@ -646,7 +649,13 @@ export class ViewPlanner {
       for (let k = 0; k < positions.length; k++) if (!replace(k, positions[k]!)) return undefined;
     }
     if (policies === before) return source;
-    const bodyHash = finishBodyHash(basis.head.copy(), s.policyDigests, positions, s.appDigests, basis.apps);
+    const bodyHash = finishBodyHash(
+      bodyHashHead(basis.restJson, positions),
+      s.policyDigests,
+      positions,
+      s.appDigests,
+      basis.apps,
+    );
     const body: ViewBody = { view: { ...source.view, policies }, bodyHash, settingsHash: source.settingsHash };
     this.bases.set(body, { ...basis, scopes: s, positions });
     return body;
@@ -822,8 +831,13 @@ export class ViewPlanner {
       approvalWarnings: fields.approvalWarnings,
     };
     // The policies and applications by the sha256 of each one's canonical JSON, counted.
-    const head = createHash('sha256').update(`${rest.json}\npolicies:${positions.length}\n`);
-    const bodyHash = finishBodyHash(head.copy(), s.policyDigests, positions, s.appDigests, sortedApps);
+    const bodyHash = finishBodyHash(
+      bodyHashHead(rest.json, positions),
+      s.policyDigests,
+      positions,
+      s.appDigests,
+      sortedApps,
+    );
     const body: ViewBody = { view, bodyHash, settingsHash: sha256Hex(rest.settingsJson) };
     const appAt = new Int32Array(positions.length);
     for (let k = 0; k < positions.length; k++) appAt[k] = s.policyAppPosition[positions[k]!]!;
@@ -835,7 +849,6 @@ export class ViewPlanner {
       apps: sortedApps,
       restJson: rest.json,
       settingsJson: rest.settingsJson,
-      head,
     });
     return body;
   }
