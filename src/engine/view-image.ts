@@ -1892,13 +1892,27 @@ function sortByNumbers(columns: Float64Array[], n: number, compare: (x: number, 
       key = key * (ranges[c] as number) + ((columns[c] as Float64Array)[i] as number) - (mins[c] as number);
     keys[i] = key * recordScale + i;
   }
-  keys.sort();
-  for (let k = 0; k < n; k++) {
-    const v = keys[k] as number;
-    out[k] = v - Math.floor(v / recordScale) * recordScale;
-  }
-  sortRuns(out, keys, recordScale, compare);
+  sortPacked(out, keys, recordScale, compare);
   return out;
+}
+
+/**
+ * Sorts the packed keys (key * scale + record) natively, writes their
+ * records in that order into `sorted`, and sorts again with `compare` every
+ * run that shares its key.
+ */
+function sortPacked(
+  sorted: Int32Array,
+  keys: Float64Array,
+  scale: number,
+  compare: (x: number, y: number) => number,
+): void {
+  keys.sort();
+  for (let k = 0; k < sorted.length; k++) {
+    const v = keys[k] as number;
+    sorted[k] = v - Math.floor(v / scale) * scale;
+  }
+  sortRuns(sorted, keys, scale, compare);
 }
 
 /** Sorts again with `compare` every run of `sorted` whose packed keys (key * scale + record) share their key. */
@@ -1965,12 +1979,7 @@ function sortByLeadingBytes(
     for (let i = 0; i < 4; i++) key = key * 256 + (from + i < to ? (strBytes[from + i] as number) : 0);
     keys[k] = key * scale + r;
   }
-  keys.sort();
-  for (let k = 0; k < n; k++) {
-    const v = keys[k] as number;
-    records[k] = v - Math.floor(v / scale) * scale;
-  }
-  sortRuns(records, keys, scale, compare);
+  sortPacked(records, keys, scale, compare);
 }
 
 /** Compares two stored strings by their UTF-8 bytes (the same order as by text for ASCII, which every id is). */

@@ -123,6 +123,43 @@ export function resolveSettings(
   return { values, sources };
 }
 
+/**
+ * The active approval policies that cover a computer (of organization
+ * `orgId`, in group `groupId`), as its view holds them: a policy of the
+ * computer's organization whose scope is that organization, a group list
+ * naming its group, or a computer list naming it.
+ */
+export function viewApprovalPolicies(
+  index: WorldIndex,
+  orgId: string,
+  groupId: string,
+  computerId: string,
+): ViewApprovalPolicy[] {
+  const approvalPolicies: ViewApprovalPolicy[] = [];
+  for (const ap of index.world.approvalPolicies) {
+    if (!ap.active || orgId !== ap.org) continue;
+    const scope = ap.appliesTo;
+    const covers =
+      'organization' in scope
+        ? scope.organization === ap.org
+        : 'groups' in scope
+          ? scope.groups.includes(groupId)
+          : scope.computers.includes(computerId);
+    if (!covers) continue;
+    const vap: ViewApprovalPolicy = {
+      id: ap.id,
+      order: ap.order,
+      scopeRank: 'computers' in scope ? 0 : 'groups' in scope ? 1 : 2,
+      action: ap.action,
+      category: ap.category,
+      countries: { mode: ap.countries.mode, list: [...ap.countries.list] },
+    };
+    if (ap.subcategory !== undefined) vap.subcategory = ap.subcategory;
+    approvalPolicies.push(vap);
+  }
+  return approvalPolicies;
+}
+
 /** Builds the view of one computer from a validated world. */
 export function buildView(world: World | WorldIndex, computerId: string): ComputerView {
   const index = world instanceof WorldIndex ? world : new WorldIndex(world);
@@ -161,21 +198,7 @@ export function buildView(world: World | WorldIndex, computerId: string): Comput
     if (app.builtIn || app.org === undefined || ancestry.includes(app.org)) appIds.add(app.id);
   }
 
-  const approvalPolicies: ViewApprovalPolicy[] = [];
-  for (const ap of index.world.approvalPolicies) {
-    if (!ap.active || !index.approvalPolicyCovers(ap, computerId)) continue;
-    const scopeRank = 'computers' in ap.appliesTo ? 0 : 'groups' in ap.appliesTo ? 1 : 2;
-    const vap: ViewApprovalPolicy = {
-      id: ap.id,
-      order: ap.order,
-      scopeRank,
-      action: ap.action,
-      category: ap.category,
-      countries: { mode: ap.countries.mode, list: [...ap.countries.list] },
-    };
-    if (ap.subcategory !== undefined) vap.subcategory = ap.subcategory;
-    approvalPolicies.push(vap);
-  }
+  const approvalPolicies = viewApprovalPolicies(index, group.org, group.id, computerId);
 
   const settings = resolveSettings(index, computerId);
   const approval = resolveApprovalSettings(index, org.id);

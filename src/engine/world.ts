@@ -4,7 +4,6 @@ import type {
   AppliesTo,
   AppliesToLevel,
   Application,
-  ApprovalPolicy,
   Computer,
   ComputerGroup,
   Organization,
@@ -176,15 +175,6 @@ export class WorldIndex {
   /** The computers an Applies To covers. */
   coveredComputers(appliesTo: AppliesTo): Computer[] {
     return this.world.computers.filter((c) => this.covers(appliesTo, c.id));
-  }
-
-  approvalPolicyCovers(policy: ApprovalPolicy, computerId: string): boolean {
-    const computer = this.computer(computerId);
-    if (this.computerOrg(computerId) !== policy.org) return false;
-    const scope = policy.appliesTo;
-    if ('organization' in scope) return scope.organization === policy.org;
-    if ('groups' in scope) return scope.groups.includes(computer.group);
-    return scope.computers.includes(computer.id);
   }
 
   /** Settings entries that cover a computer, for settings resolution. */

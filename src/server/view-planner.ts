@@ -30,9 +30,9 @@ import { parseTimeMs } from '../engine/validate.js';
 import {
   type ComputerView,
   EMPTY_VIEW_BODY,
-  type ViewApprovalPolicy,
   type ViewPolicy,
   resolveSettings,
+  viewApprovalPolicies,
 } from '../engine/view.js';
 import { type WorldIndex, appliesToLevel } from '../engine/world.js';
 import { type Hash, createHash } from 'node:crypto';
@@ -868,28 +868,7 @@ function restOf(
   computer: Computer,
 ): { fields: BodyRest; settings: ReturnType<typeof resolveSettings>; json: string; settingsJson: string } {
   const org = index.org(group.org);
-  const approvalPolicies: ViewApprovalPolicy[] = [];
-  for (const ap of index.world.approvalPolicies) {
-    if (!ap.active || group.org !== ap.org) continue;
-    const scope = ap.appliesTo;
-    const covers =
-      'organization' in scope
-        ? scope.organization === ap.org
-        : 'groups' in scope
-          ? scope.groups.includes(group.id)
-          : scope.computers.includes(computer.id);
-    if (!covers) continue;
-    const vap: ViewApprovalPolicy = {
-      id: ap.id,
-      order: ap.order,
-      scopeRank: 'computers' in scope ? 0 : 'groups' in scope ? 1 : 2,
-      action: ap.action,
-      category: ap.category,
-      countries: { mode: ap.countries.mode, list: [...ap.countries.list] },
-    };
-    if (ap.subcategory !== undefined) vap.subcategory = ap.subcategory;
-    approvalPolicies.push(vap);
-  }
+  const approvalPolicies = viewApprovalPolicies(index, group.org, group.id, computer.id);
   const settings = resolveSettings(index, computer.id);
   const approval = resolveApprovalSettings(index, org.id);
   const fields: BodyRest = {
