@@ -1097,7 +1097,9 @@ export class ImageStrings {
   private readonly offsets = new Grow((n) => new Uint32Array(n));
   /** Slot i is slots[2i] (the hash) and slots[2i + 1] (the string number, -1 when empty). */
   private slots = ImageStrings.emptySlots(1 << 12);
+  /** Strings added in all, and those of them in the lookup table (added by addBytes). */
   private count = 0;
+  private looked = 0;
   private scratch = new Uint8Array(256);
   /**
    * Whether the bytes last given to addBytes hold a byte beyond ASCII: a
@@ -1169,8 +1171,56 @@ export class ImageStrings {
     const number = this.count++;
     slots[2 * slot] = hash;
     slots[2 * slot + 1] = number;
-    if (this.count > (mask + 1) * MAX_LOAD) this.grow();
+    if (++this.looked > (mask + 1) * MAX_LOAD) this.grow();
     return number;
+  }
+
+  /**
+   * A new string number for the UTF-8 bytes buf[from, to) (the caller has
+   * checked they are UTF-8), without looking for them among the strings
+   * added: for the fields whose values hardly repeat (policy ids and names,
+   * application names, rule fields), which would cost a look-up each and
+   * save next to no bytes. A string added this way is never found by
+   * addBytes, so nothing may compare such strings by their numbers (ids an
+   * entry is looked up by, application ids and the ids policies name, are
+   * added with addBytes).
+   */
+  appendBytes(buf: Uint8Array, from: number, to: number): number {
+    if (this.slots.length === 0) throw new TollgateError('invalid-input', 'the string table is finished');
+    const n = to - from;
+    if (this.length + n > this.bytes.length) {
+      const grown = new Uint8Array(Math.max(this.length + n, this.bytes.length * 2));
+      grown.set(this.bytes.subarray(0, this.length));
+      this.bytes = grown;
+    }
+    const bytes = this.bytes;
+    const at = this.length;
+    let any = 0;
+    if (n < 64) {
+      for (let i = 0; i < n; i++) {
+        const b = buf[from + i] as number;
+        any |= b;
+        bytes[at + i] = b;
+      }
+    } else {
+      for (let i = from; i < to; i++) any |= buf[i] as number;
+      bytes.set(buf.subarray(from, to), at);
+    }
+    this.beyondAscii = any > 0x7f;
+    this.length = at + n;
+    this.offsets.push(this.length);
+    return this.count++;
+  }
+
+  /** appendBytes of a string given as text. */
+  append(text: string): number {
+    if (text.length * 3 > this.scratch.length) this.scratch = new Uint8Array(text.length * 3);
+    const written = UTF8_ENCODER.encodeInto(text, this.scratch).written;
+    return this.appendBytes(this.scratch, 0, written);
+  }
+
+  optionalAppend(text: string | null | undefined): number {
+    return text === undefined || text === null ? -1 : this.append(text);
   }
 
   /** The number of a string given as text. */
@@ -1440,8 +1490,8 @@ export class ViewImageBuilder {
       if (action === undefined)
         throw new TollgateError('invalid-input', `policy ${p.id}: unknown action "${p.action}"`);
       this.addPolicy(
-        strings.add(p.id),
-        strings.optional(p.name),
+        strings.append(p.id),
+        strings.optionalAppend(p.name),
         strings.optional(p.app),
         strings.add(p.org),
         p.builtIn,
@@ -1458,13 +1508,13 @@ export class ViewImageBuilder {
     for (const app of view.applications) {
       const start = this.ruleCount;
       for (const rule of app.rules) {
-        for (let k = 0; k < RULE_WIDTH; k++) fields[k] = strings.optional(rule[RULE_FIELDS[k] as keyof AppRule]);
+        for (let k = 0; k < RULE_WIDTH; k++) fields[k] = strings.optionalAppend(rule[RULE_FIELDS[k] as keyof AppRule]);
         this.addRule(fields);
       }
       this.addApplication(
         start,
         strings.add(app.id),
-        strings.add(app.name),
+        strings.append(app.name),
         app.builtIn,
         strings.optional(app.org),
         strings.optional(app.category),

@@ -265,6 +265,13 @@ function addText(c: Cursor, strings: ImageStrings, from: number, to: number): nu
   return s;
 }
 
+/** addText for a field whose values hardly repeat: added without a look-up (ImageStrings.appendBytes). */
+function appendText(c: Cursor, strings: ImageStrings, from: number, to: number): number {
+  const s = strings.appendBytes(c.buf, from, to);
+  if (strings.beyondAscii) c.utf8(from, to);
+  return s;
+}
+
 /** Reads one Policy message (c.pos at its first byte, `end` its end) into the builder. */
 function readPolicy(c: Cursor, builder: ViewImageBuilder, end: number, ringfences: Map<string, string>): void {
   let idFrom = -1;
@@ -364,11 +371,11 @@ function readPolicy(c: Cursor, builder: ViewImageBuilder, end: number, ringfence
       if (ringfences.size < MAX_RINGFENCES_KEPT) ringfences.set(text, ringfence);
     }
   }
-  // Strings in the order addView adds them: id, name, app, org, ringfence.
+  // Strings in the order addView adds them, and as it adds them: id, name, app, org, ringfence.
   const strings = builder.strings;
   const buf = c.buf;
-  const id = strings.addBytes(buf, idFrom, idTo);
-  const name = nameFrom < 0 ? -1 : addText(c, strings, nameFrom, nameTo);
+  const id = strings.appendBytes(buf, idFrom, idTo);
+  const name = nameFrom < 0 ? -1 : appendText(c, strings, nameFrom, nameTo);
   const app = appFrom < 0 ? -1 : strings.addBytes(buf, appFrom, appTo);
   const org = strings.addBytes(buf, orgFrom, orgTo);
   builder.addPolicy(
@@ -605,7 +612,7 @@ function readApplication(
             fields[k] = -1;
             continue;
           }
-          fields[k] = addText(c, strings, from, ranges[2 * k + 1] as number);
+          fields[k] = appendText(c, strings, from, ranges[2 * k + 1] as number);
         }
         builder.addRule(fields);
         break;
@@ -638,9 +645,9 @@ function readApplication(
   const id = strings.addBytes(buf, idFrom, idTo);
   let name: number;
   if (nameFrom < 0) {
-    name = strings.addBytes(buf, 0, 0);
+    name = strings.appendBytes(buf, 0, 0);
   } else {
-    name = addText(c, strings, nameFrom, nameTo);
+    name = appendText(c, strings, nameFrom, nameTo);
   }
   const optional = (from: number, to: number): number => (from < 0 ? -1 : addText(c, strings, from, to));
   const org = optional(orgFrom, orgTo);

@@ -17,6 +17,7 @@ import {
   IMAGE_MAGIC,
   IMAGE_PLACEMENT,
   IMAGE_SECTIONS,
+  ImageStrings,
   type ViewImage,
   ViewImageBuilder,
   compileViewImage,
@@ -182,6 +183,59 @@ describe('compile, store, open', () => {
         linear.evaluate({ path }, { nowMs: BASE_TIME_MS }),
       );
     }
+  });
+
+  it('stores values that repeat once and the others as they come, and decides the same', () => {
+    const [first, second] = SMALL_VIEW.applications;
+    const [p1] = SMALL_VIEW.policies;
+    if (first === undefined || second === undefined || p1 === undefined) throw new Error('small view');
+    const rule = { path: 'C:\\Same\\*.exe' };
+    const repeated: ComputerView = {
+      ...SMALL_VIEW,
+      policies: [...SMALL_VIEW.policies, { ...p1, id: 'p3', app: second.id, order: 3 }],
+      applications: [
+        { ...first, name: 'Twin application', category: 'Shopping', rules: [rule, ...first.rules] },
+        { ...second, name: 'Twin application', rules: [rule, ...second.rules] },
+        ...SMALL_VIEW.applications.slice(2),
+      ],
+    };
+    const image = reopen(repeated);
+    expect(image.toView()).toEqual(repeated);
+    const occurrences = (text: string): number => {
+      const needle = Buffer.from(text, 'utf8');
+      const haystack = Buffer.from(image.bytes.buffer, image.bytes.byteOffset, image.bytes.length);
+      let n = 0;
+      for (let at = haystack.indexOf(needle); at >= 0; at = haystack.indexOf(needle, at + 1)) n++;
+      return n;
+    };
+    // Policy names, application names and rule fields as they come; categories (values that repeat) once.
+    expect(occurrences('Allow tool')).toBe(2);
+    expect(occurrences('Twin application')).toBe(2);
+    expect(occurrences(rule.path)).toBe(2);
+    expect(occurrences('Shopping')).toBe(1);
+    const linear = new LinearEvaluator(repeated, 7);
+    for (const path of ['C:\\Same\\x.exe', 'C:\\Tools\\a.exe', 'C:\\other.exe']) {
+      expect(image.evaluate({ path }, { nowMs: BASE_TIME_MS })).toEqual(
+        linear.evaluate({ path }, { nowMs: BASE_TIME_MS }),
+      );
+    }
+  });
+
+  it('gives strings added without a look-up numbers of their own, never found by a look-up', () => {
+    const strings = new ImageStrings();
+    const bytes = new TextEncoder().encode('sameÉ');
+    const a = strings.addBytes(bytes, 0, 4);
+    const b = strings.appendBytes(bytes, 0, 4);
+    expect(strings.beyondAscii).toBe(false);
+    const c = strings.appendBytes(bytes, 0, bytes.length);
+    expect(strings.beyondAscii).toBe(true);
+    expect(new Set([a, b, c]).size).toBe(3);
+    expect(strings.addBytes(bytes, 0, 4)).toBe(a);
+    expect(strings.add('sameÉ')).not.toBe(c);
+    expect(strings.text(b)).toBe('same');
+    expect(strings.text(c)).toBe('sameÉ');
+    strings.finish();
+    expect(() => strings.appendBytes(bytes, 0, 1)).toThrow(TollgateError);
   });
 
   it('opens bytes that do not start on an 8-byte boundary', () => {
