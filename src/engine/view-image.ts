@@ -1578,238 +1578,54 @@ export class ViewImageBuilder {
     const levelRank = this.policyLevelRank.finish();
     const orgDepth = this.policyOrgDepth.finish();
     const policyExpires = this.policyExpires.finish();
-    const n = policyId.length;
 
-    // Processing ranks. The built-in tier is a stable partition of the strict order (the order is total: ids break ties).
-    const byId = (x: number, y: number): number =>
-      compareStrings(strBytes, strOffsets, policyId[x] as number, policyId[y] as number);
-    const strict =
-      base.structure === 'flat'
-        ? (x: number, y: number): number =>
-            (order[x] as number) - (order[y] as number) ||
-            (levelRank[x] as number) - (levelRank[y] as number) ||
-            (orgDepth[x] as number) - (orgDepth[y] as number) ||
-            byId(x, y)
-        : (x: number, y: number): number =>
-            (levelRank[x] as number) - (levelRank[y] as number) ||
-            (orgDepth[x] as number) - (orgDepth[y] as number) ||
-            (order[x] as number) - (order[y] as number) ||
-            byId(x, y);
-    const sortedStrict = sortByNumbers(
-      base.structure === 'flat' ? [order, levelRank, orgDepth] : [levelRank, orgDepth, order],
-      n,
-      strict,
+    // Each step is a function of its own: a step's loop is optimized while it runs (on-stack replacement) without
+    // the code of the steps after it, which has not run yet and would throw the optimized code away.
+    const { sortedStrict, rank0, rank1 } = processingRanks(
+      base.structure === 'flat',
+      order,
+      levelRank,
+      orgDepth,
+      policyFlags,
+      strBytes,
+      strOffsets,
+      policyId,
     );
-    const rank0 = new Int32Array(n);
-    const rank1 = new Int32Array(n);
-    let r1 = 0;
-    for (let k = 0; k < n; k++) {
-      const p = sortedStrict[k] as number;
-      rank0[p] = k;
-      if (((policyFlags[p] as number) & FLAG_BUILT_IN) !== 0) rank1[p] = r1++;
-    }
-    for (let k = 0; k < n; k++) {
-      const p = sortedStrict[k] as number;
-      if (((policyFlags[p] as number) & FLAG_BUILT_IN) === 0) rank1[p] = r1++;
-    }
-
-    // Applications policies name, by first use (by string number: one per distinct id); -1: none, or a default policy.
-    // Typed arrays indexed by string number rather than maps: a million applications fit in a few MB.
     const stringCount = strOffsets.length - 1;
-    const usedOf = new Int32Array(stringCount).fill(-1);
-    const usedApps: number[] = [];
-    const policyUsed = new Int32Array(n).fill(-1);
-    const defaults: number[] = [];
-    for (let i = 0; i < n; i++) {
-      if (((policyFlags[i] as number) & FLAG_DEFAULT) !== 0) defaults.push(i);
-      else if ((policyApp[i] as number) >= 0) {
-        const app = policyApp[i] as number;
-        let u = usedOf[app] as number;
-        if (u < 0) {
-          u = usedApps.length;
-          usedOf[app] = u;
-          usedApps.push(app);
-        }
-        policyUsed[i] = u;
-      }
-    }
-    const defaults0 = Int32Array.from(defaults).sort((x, y) => (rank0[x] as number) - (rank0[y] as number));
-    const defaults1 = Int32Array.from(defaults).sort((x, y) => (rank1[x] as number) - (rank1[y] as number));
-    const used = usedApps.length;
-    const appStart = new Int32Array(used + 1);
-    for (let i = 0; i < n; i++) {
-      const u = policyUsed[i] as number;
-      if (u >= 0) appStart[u + 1] = (appStart[u + 1] as number) + 1;
-    }
-    for (let u = 0; u < used; u++) appStart[u + 1] = (appStart[u + 1] as number) + (appStart[u] as number);
-    const byRank0 = new Int32Array(appStart[used] as number);
-    // Filled in strict rank order, each application's range comes out sorted for mode 0.
-    const fill = appStart.slice(0, used);
-    for (let k = 0; k < n; k++) {
-      const p = sortedStrict[k] as number;
-      const u = policyUsed[p] as number;
-      if (u < 0) continue;
-      const at = fill[u] as number;
-      byRank0[at] = p;
-      fill[u] = at + 1;
-    }
-    const byRank1 = byRank0.slice();
-    for (let u = 0; u < used; u++) {
-      const from = appStart[u] as number;
-      const to = appStart[u + 1] as number;
-      if (to - from > 1) byRank1.subarray(from, to).sort((x, y) => (rank1[x] as number) - (rank1[y] as number));
-    }
-
-    // When the view names an application twice, the last one counts (as a lookup by id would find it).
+    const { usedApps, defaults0, defaults1, appStart, byRank0, byRank1 } = usedApplications(
+      policyFlags,
+      policyApp,
+      stringCount,
+      sortedStrict,
+      rank0,
+      rank1,
+    );
     const appId = this.appId.finish();
     const appRuleStart = this.appRuleStart.finish();
     const appRuleCount = this.appRuleCount.finish();
-    const appCount = appId.length;
-    const lastRecord = new Int32Array(stringCount).fill(-1);
-    let distinctApps = 0;
-    for (let a = 0; a < appCount; a++) {
-      const id = appId[a] as number;
-      if ((lastRecord[id] as number) < 0) distinctApps++;
-      lastRecord[id] = a;
-    }
-    // Every id once (its last record); the ids differ, so the sorted order does not depend on the order found.
-    const appById = new Int32Array(distinctApps);
-    for (let a = 0, k = 0; a < appCount; a++) if (lastRecord[appId[a] as number] === a) appById[k++] = a;
-    sortByLeadingBytes(appById, strBytes, strOffsets, appId, (x, y) =>
-      compareStrings(strBytes, strOffsets, appId[x] as number, appId[y] as number),
-    );
     const ruleFields = this.ruleFields.finish();
     const ruleCount = ruleFields.length / RULE_WIDTH;
-    const ruleApp = new Int32Array(ruleCount).fill(-1);
-    for (let u = 0; u < used; u++) {
-      const a = lastRecord[usedApps[u] as number] as number;
-      if (a < 0) continue;
-      const start = appRuleStart[a] as number;
-      ruleApp.fill(u, start, start + (appRuleCount[a] as number));
-    }
-
-    // Each rule's keys (matcher.ts ruleKeys), hashed; a rule with several is filed under the rarest.
-    const ruleTests = new Map<number, RuleTest>();
-    const index = new RuleIndex(ruleCount);
-    const keyStart = new Int32Array(ruleCount + 1);
-    let keyHashes = new Int32Array(Math.max(16, ruleCount * 2));
-    let keyKinds = new Uint8Array(keyHashes.length);
-    let keyCount = 0;
-    const keyOut: KeyOut = { hashes: keyHashes, kinds: keyKinds, count: 0 };
-    /** Grows the key columns (to twice their size at least) so that they hold `room` keys. */
-    const ensureRoom = (room: number): void => {
-      if (room <= keyHashes.length) return;
-      const size = Math.max(keyHashes.length * 2, room);
-      const hashes = new Int32Array(size);
-      hashes.set(keyHashes);
-      keyHashes = hashes;
-      const kinds = new Uint8Array(size);
-      kinds.set(keyKinds);
-      keyKinds = kinds;
-    };
-    const SHA = RULE_FIELDS.indexOf('sha256');
-    const THUMBPRINT = RULE_FIELDS.indexOf('certThumbprint');
-    for (let rr = 0; rr < ruleCount; rr++) {
-      if ((ruleApp[rr] as number) < 0) {
-        keyStart[rr + 1] = keyCount;
-        continue;
-      }
-      ensureRoom(keyCount + 64);
-      // Hashes and thumbprints (a third of a typical view) are hashed from the string table's bytes.
-      const digestField = (ruleFields[rr * RULE_WIDTH + SHA] as number) >= 0 ? SHA : THUMBPRINT;
-      const digest = ruleFields[rr * RULE_WIDTH + digestField] as number;
-      if (digest >= 0 && isAscii(strBytes, strOffsets, digest)) {
-        const kind = digestField === SHA ? SHA256_KIND : THUMBPRINT_KIND;
-        keyHashes[keyCount] = hashLowerAscii(KIND_SEED_BY_NUMBER[kind] as number, strBytes, strOffsets, digest);
-        keyKinds[keyCount++] = kind;
-        if (hasRegexField(strBytes, strOffsets, ruleFields, rr)) {
-          ruleTests.set(rr, compileRuleTest(this.ruleAt(ruleFields, rr), os));
-        }
-        keyStart[rr + 1] = keyCount;
-        continue;
-      }
-      // Most other rules' keys come from their strings' bytes; the rest are decoded for ruleKeys.
-      if (digest < 0) {
-        let bytes = 0;
-        for (let k = 0; k < RULE_WIDTH; k++) {
-          const s = ruleFields[rr * RULE_WIDTH + k] as number;
-          if (s >= 0) bytes += (strOffsets[s + 1] as number) - (strOffsets[s] as number);
-        }
-        ensureRoom(keyCount + maxKeysOfBytes(bytes));
-        keyOut.hashes = keyHashes;
-        keyOut.kinds = keyKinds;
-        keyOut.count = keyCount;
-        if (ruleKeyBytes(strBytes, strOffsets, ruleFields, rr, os, keyOut)) {
-          keyCount = keyOut.count;
-          keyStart[rr + 1] = keyCount;
-          continue;
-        }
-      }
-      const rule = this.ruleAt(ruleFields, rr);
-      // Rules with a `regex:` pattern are compiled now, so a bad expression is refused with the view.
-      if (hasRegexPattern(rule)) ruleTests.set(rr, compileRuleTest(rule, os));
-      const keys = ruleKeys(rule, os);
-      ensureRoom(keyCount + keys.length);
-      for (const key of keys) {
-        keyHashes[keyCount] = keyHash(key.kind, key.text);
-        const kindNumber = KIND_NUMBER.get(key.kind) as number;
-        keyKinds[keyCount] = kindNumber | (KIND_PART[kindNumber] === PART_GRAM ? key.text.length << 4 : 0);
-        keyCount++;
-      }
-      keyStart[rr + 1] = keyCount;
-    }
-    const counts = new KeyCounts(keyCount);
-    for (let k = 0; k < keyCount; k++) counts.add(keyHashes[k] as number);
-    const chosen = new Int32Array(ruleCount).fill(-1);
-    let pointKeys = 0;
-    let gramKeys = 0;
-    for (let rule = 0; rule < ruleCount; rule++) {
-      const from = keyStart[rule] as number;
-      const to = keyStart[rule + 1] as number;
-      let best = -1;
-      let bestCount = Infinity;
-      for (let k = from; k < to; k++) {
-        const c = counts.get(keyHashes[k] as number);
-        if (c < bestCount) {
-          best = k;
-          bestCount = c;
-        }
-      }
-      chosen[rule] = best;
-      if (best >= 0) {
-        if ((KIND_PART[(keyKinds[best] as number) & 15] as number) === PART_GRAM) gramKeys++;
-        else pointKeys++;
-      }
-    }
-    const keyFilter = new KeyFilter(pointKeys);
-    const gramFilter = new KeyFilter(gramKeys);
-    const fieldParts = new Int32Array(PATH_FIELDS.length);
-    const fieldGramLengths = new Int32Array(PATH_FIELDS.length);
-    const filedByKind = new Int32Array(KEY_KINDS.length);
-    const unindexed: number[] = [];
-    for (let rule = 0; rule < ruleCount; rule++) {
-      if ((ruleApp[rule] as number) < 0) continue;
-      const k = chosen[rule] as number;
-      if (k < 0) {
-        unindexed.push(rule);
-        if (!ruleTests.has(rule)) ruleTests.set(rule, compileRuleTest(this.ruleAt(ruleFields, rule), os));
-        continue;
-      }
-      const hash = keyHashes[k] as number;
-      const kindNumber = (keyKinds[k] as number) & 15;
-      index.add(hash, rule);
-      filedByKind[kindNumber] = (filedByKind[kindNumber] as number) + 1;
-      const f = KIND_FIELD[kindNumber] as number;
-      const part = KIND_PART[kindNumber] as number;
-      if (part === PART_GRAM) gramFilter.add(hash);
-      else keyFilter.add(hash);
-      if (f < 0) continue;
-      if (part === PART_GRAM) {
-        fieldGramLengths[f] = (fieldGramLengths[f] as number) | (1 << ((keyKinds[k] as number) >>> 4));
-      } else {
-        fieldParts[f] = (fieldParts[f] as number) | (1 << part);
-      }
-    }
+    const { appById, ruleApp } = applicationsById(
+      appId,
+      appRuleStart,
+      appRuleCount,
+      stringCount,
+      strBytes,
+      strOffsets,
+      usedApps,
+      ruleCount,
+    );
+    const ruleAt = (r: number): AppRule => this.ruleAt(ruleFields, r);
+    const keys = ruleKeyColumns(ruleFields, ruleApp, os, strBytes, strOffsets, ruleAt);
+    const chosen = chooseKeys(keys, ruleCount);
+    const { index, keyFilter, gramFilter, fieldParts, fieldGramLengths, filedByKind, unindexed } = fileRules(
+      keys,
+      chosen,
+      ruleApp,
+      os,
+      ruleAt,
+    );
+    const { ruleTests } = keys;
 
     const expiries = policyExpires.filter((t) => !Number.isNaN(t)).sort();
     const layout: ImageSections = {
@@ -1859,6 +1675,339 @@ export class ViewImageBuilder {
     };
     return { layout, ruleTests };
   }
+}
+
+/**
+ * The processing ranks (sections): the strict order of the policies
+ * (`sortedStrict`), each policy's place in it (`rank0`), and in the order
+ * with the built-in tier first (`rank1`, a stable partition of the strict
+ * order: the order is total, ids break ties).
+ */
+function processingRanks(
+  flat: boolean,
+  order: Float64Array,
+  levelRank: Float64Array,
+  orgDepth: Float64Array,
+  policyFlags: Uint8Array,
+  strBytes: Uint8Array,
+  strOffsets: Uint32Array,
+  policyId: Int32Array,
+): { sortedStrict: Int32Array; rank0: Int32Array; rank1: Int32Array } {
+  const n = policyId.length;
+  const byId = (x: number, y: number): number =>
+    compareStrings(strBytes, strOffsets, policyId[x] as number, policyId[y] as number);
+  const strict = flat
+    ? (x: number, y: number): number =>
+        (order[x] as number) - (order[y] as number) ||
+        (levelRank[x] as number) - (levelRank[y] as number) ||
+        (orgDepth[x] as number) - (orgDepth[y] as number) ||
+        byId(x, y)
+    : (x: number, y: number): number =>
+        (levelRank[x] as number) - (levelRank[y] as number) ||
+        (orgDepth[x] as number) - (orgDepth[y] as number) ||
+        (order[x] as number) - (order[y] as number) ||
+        byId(x, y);
+  const sortedStrict = sortByNumbers(flat ? [order, levelRank, orgDepth] : [levelRank, orgDepth, order], n, strict);
+  const rank0 = new Int32Array(n);
+  const rank1 = new Int32Array(n);
+  let r1 = 0;
+  for (let k = 0; k < n; k++) {
+    const p = sortedStrict[k] as number;
+    rank0[p] = k;
+    if (((policyFlags[p] as number) & FLAG_BUILT_IN) !== 0) rank1[p] = r1++;
+  }
+  for (let k = 0; k < n; k++) {
+    const p = sortedStrict[k] as number;
+    if (((policyFlags[p] as number) & FLAG_BUILT_IN) === 0) rank1[p] = r1++;
+  }
+  return { sortedStrict, rank0, rank1 };
+}
+
+/**
+ * The applications policies name, by first use (by string number: one per
+ * distinct id), and each one's policies in both processing orders
+ * (`appStart` ranges of `byRank0` and `byRank1`); the default policies in
+ * both orders.
+ */
+function usedApplications(
+  policyFlags: Uint8Array,
+  policyApp: Int32Array,
+  stringCount: number,
+  sortedStrict: Int32Array,
+  rank0: Int32Array,
+  rank1: Int32Array,
+): {
+  usedApps: number[];
+  defaults0: Int32Array;
+  defaults1: Int32Array;
+  appStart: Int32Array;
+  byRank0: Int32Array;
+  byRank1: Int32Array;
+} {
+  const n = policyApp.length;
+  // -1: none, or a default policy. Typed arrays indexed by string number rather than maps: a million applications
+  // fit in a few MB.
+  const usedOf = new Int32Array(stringCount).fill(-1);
+  const usedApps: number[] = [];
+  const policyUsed = new Int32Array(n).fill(-1);
+  const defaults: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (((policyFlags[i] as number) & FLAG_DEFAULT) !== 0) defaults.push(i);
+    else if ((policyApp[i] as number) >= 0) {
+      const app = policyApp[i] as number;
+      let u = usedOf[app] as number;
+      if (u < 0) {
+        u = usedApps.length;
+        usedOf[app] = u;
+        usedApps.push(app);
+      }
+      policyUsed[i] = u;
+    }
+  }
+  const defaults0 = Int32Array.from(defaults).sort((x, y) => (rank0[x] as number) - (rank0[y] as number));
+  const defaults1 = Int32Array.from(defaults).sort((x, y) => (rank1[x] as number) - (rank1[y] as number));
+  const used = usedApps.length;
+  const appStart = new Int32Array(used + 1);
+  for (let i = 0; i < n; i++) {
+    const u = policyUsed[i] as number;
+    if (u >= 0) appStart[u + 1] = (appStart[u + 1] as number) + 1;
+  }
+  for (let u = 0; u < used; u++) appStart[u + 1] = (appStart[u + 1] as number) + (appStart[u] as number);
+  const byRank0 = new Int32Array(appStart[used] as number);
+  // Filled in strict rank order, each application's range comes out sorted for mode 0.
+  const fill = appStart.slice(0, used);
+  for (let k = 0; k < n; k++) {
+    const p = sortedStrict[k] as number;
+    const u = policyUsed[p] as number;
+    if (u < 0) continue;
+    const at = fill[u] as number;
+    byRank0[at] = p;
+    fill[u] = at + 1;
+  }
+  const byRank1 = byRank0.slice();
+  for (let u = 0; u < used; u++) {
+    const from = appStart[u] as number;
+    const to = appStart[u + 1] as number;
+    if (to - from > 1) byRank1.subarray(from, to).sort((x, y) => (rank1[x] as number) - (rank1[y] as number));
+  }
+  return { usedApps, defaults0, defaults1, appStart, byRank0, byRank1 };
+}
+
+/**
+ * The applications sorted by id (`appById`: each id once, its last record,
+ * as a lookup by id would find it when the view names an application
+ * twice), and for each rule the used application (`usedApps` number) it is
+ * a rule of, -1 for none.
+ */
+function applicationsById(
+  appId: Int32Array,
+  appRuleStart: Int32Array,
+  appRuleCount: Int32Array,
+  stringCount: number,
+  strBytes: Uint8Array,
+  strOffsets: Uint32Array,
+  usedApps: number[],
+  ruleCount: number,
+): { appById: Int32Array; ruleApp: Int32Array } {
+  const appCount = appId.length;
+  const lastRecord = new Int32Array(stringCount).fill(-1);
+  let distinctApps = 0;
+  for (let a = 0; a < appCount; a++) {
+    const id = appId[a] as number;
+    if ((lastRecord[id] as number) < 0) distinctApps++;
+    lastRecord[id] = a;
+  }
+  // Every id once (its last record); the ids differ, so the sorted order does not depend on the order found.
+  const appById = new Int32Array(distinctApps);
+  for (let a = 0, k = 0; a < appCount; a++) if (lastRecord[appId[a] as number] === a) appById[k++] = a;
+  sortByLeadingBytes(appById, strBytes, strOffsets, appId, (x, y) =>
+    compareStrings(strBytes, strOffsets, appId[x] as number, appId[y] as number),
+  );
+  const ruleApp = new Int32Array(ruleCount).fill(-1);
+  for (let u = 0; u < usedApps.length; u++) {
+    const a = lastRecord[usedApps[u] as number] as number;
+    if (a < 0) continue;
+    const start = appRuleStart[a] as number;
+    ruleApp.fill(u, start, start + (appRuleCount[a] as number));
+  }
+  return { appById, ruleApp };
+}
+
+/** Every used rule's keys: rule r's are keyHashes and keyKinds [keyStart[r], keyStart[r + 1]). */
+interface RuleKeyColumns {
+  keyStart: Int32Array;
+  keyHashes: Int32Array;
+  keyKinds: Uint8Array;
+  keyCount: number;
+  /** The rules compiled now: those with a `regex:` pattern, so a bad expression is refused with the view. */
+  ruleTests: Map<number, RuleTest>;
+}
+
+/** Each used rule's keys (matcher.ts ruleKeys), hashed. */
+function ruleKeyColumns(
+  ruleFields: Int32Array,
+  ruleApp: Int32Array,
+  os: OsName,
+  strBytes: Uint8Array,
+  strOffsets: Uint32Array,
+  ruleAt: (r: number) => AppRule,
+): RuleKeyColumns {
+  const ruleCount = ruleApp.length;
+  const ruleTests = new Map<number, RuleTest>();
+  const keyStart = new Int32Array(ruleCount + 1);
+  let keyHashes = new Int32Array(Math.max(16, ruleCount * 2));
+  let keyKinds = new Uint8Array(keyHashes.length);
+  let keyCount = 0;
+  const keyOut: KeyOut = { hashes: keyHashes, kinds: keyKinds, count: 0 };
+  /** Grows the key columns (to twice their size at least) so that they hold `room` keys. */
+  const ensureRoom = (room: number): void => {
+    if (room <= keyHashes.length) return;
+    const size = Math.max(keyHashes.length * 2, room);
+    const hashes = new Int32Array(size);
+    hashes.set(keyHashes);
+    keyHashes = hashes;
+    const kinds = new Uint8Array(size);
+    kinds.set(keyKinds);
+    keyKinds = kinds;
+  };
+  const SHA = RULE_FIELDS.indexOf('sha256');
+  const THUMBPRINT = RULE_FIELDS.indexOf('certThumbprint');
+  for (let rr = 0; rr < ruleCount; rr++) {
+    if ((ruleApp[rr] as number) < 0) {
+      keyStart[rr + 1] = keyCount;
+      continue;
+    }
+    ensureRoom(keyCount + 64);
+    // Hashes and thumbprints (a third of a typical view) are hashed from the string table's bytes.
+    const digestField = (ruleFields[rr * RULE_WIDTH + SHA] as number) >= 0 ? SHA : THUMBPRINT;
+    const digest = ruleFields[rr * RULE_WIDTH + digestField] as number;
+    if (digest >= 0 && isAscii(strBytes, strOffsets, digest)) {
+      const kind = digestField === SHA ? SHA256_KIND : THUMBPRINT_KIND;
+      keyHashes[keyCount] = hashLowerAscii(KIND_SEED_BY_NUMBER[kind] as number, strBytes, strOffsets, digest);
+      keyKinds[keyCount++] = kind;
+      if (hasRegexField(strBytes, strOffsets, ruleFields, rr)) {
+        ruleTests.set(rr, compileRuleTest(ruleAt(rr), os));
+      }
+      keyStart[rr + 1] = keyCount;
+      continue;
+    }
+    // Most other rules' keys come from their strings' bytes; the rest are decoded for ruleKeys.
+    if (digest < 0) {
+      let bytes = 0;
+      for (let k = 0; k < RULE_WIDTH; k++) {
+        const s = ruleFields[rr * RULE_WIDTH + k] as number;
+        if (s >= 0) bytes += (strOffsets[s + 1] as number) - (strOffsets[s] as number);
+      }
+      ensureRoom(keyCount + maxKeysOfBytes(bytes));
+      keyOut.hashes = keyHashes;
+      keyOut.kinds = keyKinds;
+      keyOut.count = keyCount;
+      if (ruleKeyBytes(strBytes, strOffsets, ruleFields, rr, os, keyOut)) {
+        keyCount = keyOut.count;
+        keyStart[rr + 1] = keyCount;
+        continue;
+      }
+    }
+    const rule = ruleAt(rr);
+    // Rules with a `regex:` pattern are compiled now, so a bad expression is refused with the view.
+    if (hasRegexPattern(rule)) ruleTests.set(rr, compileRuleTest(rule, os));
+    const keys = ruleKeys(rule, os);
+    ensureRoom(keyCount + keys.length);
+    for (const key of keys) {
+      keyHashes[keyCount] = keyHash(key.kind, key.text);
+      const kindNumber = KIND_NUMBER.get(key.kind) as number;
+      keyKinds[keyCount] = kindNumber | (KIND_PART[kindNumber] === PART_GRAM ? key.text.length << 4 : 0);
+      keyCount++;
+    }
+    keyStart[rr + 1] = keyCount;
+  }
+  return { keyStart, keyHashes, keyKinds, keyCount, ruleTests };
+}
+
+/** The key each rule is filed under (an index into the key columns; -1: none): the rarest of its keys. */
+function chooseKeys(keys: RuleKeyColumns, ruleCount: number): Int32Array {
+  const { keyStart, keyHashes, keyCount } = keys;
+  const counts = new KeyCounts(keyCount);
+  for (let k = 0; k < keyCount; k++) counts.add(keyHashes[k] as number);
+  const chosen = new Int32Array(ruleCount).fill(-1);
+  for (let rule = 0; rule < ruleCount; rule++) {
+    const from = keyStart[rule] as number;
+    const to = keyStart[rule + 1] as number;
+    let best = -1;
+    let bestCount = Infinity;
+    for (let k = from; k < to; k++) {
+      const c = counts.get(keyHashes[k] as number);
+      if (c < bestCount) {
+        best = k;
+        bestCount = c;
+      }
+    }
+    chosen[rule] = best;
+  }
+  return chosen;
+}
+
+/**
+ * Files every used rule under its chosen key (the index, the key filters,
+ * which parts of which fields are filed), or among the rules no index can
+ * find (`unindexed`, compiled now: an empty rule is refused with the view).
+ */
+function fileRules(
+  keys: RuleKeyColumns,
+  chosen: Int32Array,
+  ruleApp: Int32Array,
+  os: OsName,
+  ruleAt: (r: number) => AppRule,
+): {
+  index: RuleIndex;
+  keyFilter: KeyFilter;
+  gramFilter: KeyFilter;
+  fieldParts: Int32Array;
+  fieldGramLengths: Int32Array;
+  filedByKind: Int32Array;
+  unindexed: number[];
+} {
+  const { keyHashes, keyKinds, ruleTests } = keys;
+  const ruleCount = ruleApp.length;
+  let pointKeys = 0;
+  let gramKeys = 0;
+  for (let rule = 0; rule < ruleCount; rule++) {
+    const best = chosen[rule] as number;
+    if (best < 0) continue;
+    if ((KIND_PART[(keyKinds[best] as number) & 15] as number) === PART_GRAM) gramKeys++;
+    else pointKeys++;
+  }
+  const index = new RuleIndex(ruleCount);
+  const keyFilter = new KeyFilter(pointKeys);
+  const gramFilter = new KeyFilter(gramKeys);
+  const fieldParts = new Int32Array(PATH_FIELDS.length);
+  const fieldGramLengths = new Int32Array(PATH_FIELDS.length);
+  const filedByKind = new Int32Array(KEY_KINDS.length);
+  const unindexed: number[] = [];
+  for (let rule = 0; rule < ruleCount; rule++) {
+    if ((ruleApp[rule] as number) < 0) continue;
+    const k = chosen[rule] as number;
+    if (k < 0) {
+      unindexed.push(rule);
+      if (!ruleTests.has(rule)) ruleTests.set(rule, compileRuleTest(ruleAt(rule), os));
+      continue;
+    }
+    const hash = keyHashes[k] as number;
+    const kindNumber = (keyKinds[k] as number) & 15;
+    index.add(hash, rule);
+    filedByKind[kindNumber] = (filedByKind[kindNumber] as number) + 1;
+    const f = KIND_FIELD[kindNumber] as number;
+    const part = KIND_PART[kindNumber] as number;
+    if (part === PART_GRAM) gramFilter.add(hash);
+    else keyFilter.add(hash);
+    if (f < 0) continue;
+    if (part === PART_GRAM) {
+      fieldGramLengths[f] = (fieldGramLengths[f] as number) | (1 << ((keyKinds[k] as number) >>> 4));
+    } else {
+      fieldParts[f] = (fieldParts[f] as number) | (1 << part);
+    }
+  }
+  return { index, keyFilter, gramFilter, fieldParts, fieldGramLengths, filedByKind, unindexed };
 }
 
 const ACTION_CODE = new Map<string, number>(POLICY_ACTIONS.map((a, i) => [a, i]));
