@@ -695,6 +695,56 @@ export function compileRegularPayload(
   }
 }
 
+/** Reads the view's policies into the builder; returns the records of the view's small rest, their bytes in order. */
+function readPolicies(c: Cursor, builder: ViewImageBuilder, view: ViewFields): Uint8Array {
+  // Ringfences repeat (a few per organization): each one's JSON is parsed and written again once.
+  const ringfences = new Map<string, string>();
+  const rest: number[] = [];
+  let restBytes = 0;
+  c.pos = view.from;
+  while (c.pos < view.to) {
+    const at = c.pos;
+    const tag = c.varint(view.to);
+    if (tag === VIEW_POLICIES) {
+      const end = c.len(view.to);
+      readPolicy(c, builder, end, ringfences);
+    } else if (tag === VIEW_APPLICATIONS) {
+      c.pos = c.len(view.to);
+    } else {
+      c.skip(tag, view.to);
+      rest.push(at, c.pos);
+      restBytes += c.pos - at;
+    }
+  }
+  const restPayload = new Uint8Array(restBytes);
+  let filled = 0;
+  for (let i = 0; i < rest.length; i += 2) {
+    const from = rest[i] as number;
+    const to = rest[i + 1] as number;
+    restPayload.set(c.buf.subarray(from, to), filled);
+    filled += to - from;
+  }
+  return restPayload;
+}
+
+/** Reads the view's applications and their rules into the builder. */
+function readApplications(c: Cursor, builder: ViewImageBuilder, view: ViewFields): void {
+  const influences = new InfluenceCache();
+  const fields = new Int32Array(RULE_WIDTH);
+  // A rule's fields as byte ranges (from, to), -1 absent.
+  const ranges = new Int32Array(RULE_WIDTH * 2);
+  c.pos = view.from;
+  while (c.pos < view.to) {
+    const tag = c.varint(view.to);
+    if (tag === VIEW_APPLICATIONS) {
+      const end = c.len(view.to);
+      readApplication(c, builder, end, fields, ranges, influences);
+    } else {
+      c.skip(tag, view.to);
+    }
+  }
+}
+
 /** The payload read by the fast reader, or irregular. */
 function compileFast(
   payload: Uint8Array,
@@ -714,50 +764,11 @@ function compileFast(
     count: 5 * view.policies + 6 * view.applications + 6 * view.rules,
   });
 
-  // Ringfences repeat (a few per organization): each one's JSON is parsed and written again once.
-  const ringfences = new Map<string, string>();
-  // Policies first, then applications: the order addView adds their strings in.
-  const rest: number[] = [];
-  let restBytes = 0;
-  c.pos = view.from;
-  while (c.pos < view.to) {
-    const at = c.pos;
-    const tag = c.varint(view.to);
-    if (tag === VIEW_POLICIES) {
-      const end = c.len(view.to);
-      readPolicy(c, builder, end, ringfences);
-    } else if (tag === VIEW_APPLICATIONS) {
-      c.pos = c.len(view.to);
-    } else {
-      c.skip(tag, view.to);
-      rest.push(at, c.pos);
-      restBytes += c.pos - at;
-    }
-  }
-  const influences = new InfluenceCache();
-  const fields = new Int32Array(RULE_WIDTH);
-  // A rule's fields as byte ranges (from, to), -1 absent.
-  const ranges = new Int32Array(RULE_WIDTH * 2);
-  c.pos = view.from;
-  while (c.pos < view.to) {
-    const tag = c.varint(view.to);
-    if (tag === VIEW_APPLICATIONS) {
-      const end = c.len(view.to);
-      readApplication(c, builder, end, fields, ranges, influences);
-    } else {
-      c.skip(tag, view.to);
-    }
-  }
-
+  // Policies first, then applications: the order addView adds their strings in. Each pass is a function of its
+  // own, so that its loop is optimized while it runs without the code after it.
+  const restPayload = readPolicies(c, builder, view);
+  readApplications(c, builder, view);
   // The rest of the view, its fields' bytes in their order, decoded and checked by the decoder.
-  const restPayload = new Uint8Array(restBytes);
-  let filled = 0;
-  for (let i = 0; i < rest.length; i += 2) {
-    const from = rest[i] as number;
-    const to = rest[i + 1] as number;
-    restPayload.set(payload.subarray(from, to), filled);
-    filled += to - from;
-  }
   const small = decodeViewBytes(restPayload, 'snapshot.view');
   if (small.computer.id !== header.computerId) irregular();
   const meta = viewMeta(small);
