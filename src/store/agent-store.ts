@@ -152,6 +152,9 @@ export const DEFAULT_MAX_DECISION_LOG_BYTES = 64 * 1024 * 1024;
 /** The largest part a snapshot is stored in (see the migrations). */
 export const SNAPSHOT_PART_BYTES = 1024 * 1024;
 
+/** WAL pages past which a commit checkpoints (SQLite's default, set again after a snapshot's commit). */
+const WAL_AUTOCHECKPOINT_PAGES = 1000;
+
 interface DecisionRow {
   at_ms: number;
   computer_id: string;
@@ -197,6 +200,8 @@ export class AgentStore {
   private stmt!: Statements;
   /** The compiled view images beside the database. */
   readonly images: ImageFiles;
+  /** The checkpoint a snapshot's commit left for later (checkpointSoon), until it runs. */
+  private checkpoint: NodeJS.Immediate | null = null;
   private applySnapshotTx!: Database.Transaction<
     (
       version: number,
@@ -414,13 +419,54 @@ export class AgentStore {
   ): void {
     checkVersion(version);
     // Read-check-write: take the write lock up front (BEGIN IMMEDIATE).
-    this.guard(() => this.applySnapshotTx.immediate(version, toBuffer(bytes), appliedAtMs, hooks, null, info));
+    this.guard(() =>
+      this.withoutCheckpoint(() =>
+        this.applySnapshotTx.immediate(version, toBuffer(bytes), appliedAtMs, hooks, null, info),
+      ),
+    );
     this.afterCommit(hooks, info);
   }
 
   private afterCommit(hooks: ApplyHooks, info: SnapshotInfo | null): void {
     hooks.afterCommit?.();
     this.pruneImagesQuietly(info === null ? [] : [info.sha256]);
+    this.checkpointSoon();
+  }
+
+  /**
+   * Runs a snapshot's transaction without SQLite's automatic checkpoint at
+   * its commit: the commit is durable once its WAL frames are written and
+   * fsynced (synchronous = FULL), and copying the snapshot's pages from the
+   * WAL into the database file (a second write of its bytes and an fsync)
+   * is left to checkpointSoon, after the apply has returned.
+   */
+  private withoutCheckpoint<T>(call: () => T): T {
+    this.db.pragma('wal_autocheckpoint = 0');
+    try {
+      return call();
+    } finally {
+      this.db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
+    }
+  }
+
+  /**
+   * Checkpoints the WAL once the current work is done (setImmediate; one at
+   * a time). Should it not run (the process ends first) or fail, the WAL
+   * keeps the commits and the next commit past WAL_AUTOCHECKPOINT_PAGES
+   * checkpoints it, as SQLite does by itself: the WAL stays bounded.
+   */
+  private checkpointSoon(): void {
+    if (this.checkpoint !== null) return;
+    this.checkpoint = setImmediate(() => {
+      this.checkpoint = null;
+      if (!this.db.open) return;
+      try {
+        this.db.pragma('wal_checkpoint(PASSIVE)');
+      } catch {
+        // Left to the next commit's automatic checkpoint.
+      }
+    });
+    this.checkpoint.unref();
   }
 
   /**
@@ -456,7 +502,9 @@ export class AgentStore {
   ): void {
     checkVersion(version);
     this.guard(() =>
-      this.applySnapshotTx.immediate(version, toBuffer(viewBytes), appliedAtMs, hooks, toBuffer(signedDelta), info),
+      this.withoutCheckpoint(() =>
+        this.applySnapshotTx.immediate(version, toBuffer(viewBytes), appliedAtMs, hooks, toBuffer(signedDelta), info),
+      ),
     );
     this.afterCommit(hooks, info);
   }
@@ -633,6 +681,8 @@ export class AgentStore {
 
   /** Closes the database; later calls do nothing. */
   close(): void {
+    if (this.checkpoint !== null) clearImmediate(this.checkpoint);
+    this.checkpoint = null;
     closeDatabase(this.db, this.file);
   }
 

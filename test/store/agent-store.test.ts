@@ -188,6 +188,21 @@ describe('snapshots stored in parts', () => {
     expect(store.activeSnapshot()).toEqual({ version: 10, bytes: Buffer.from('ten'), appliedAtMs: 100 });
   });
 
+  it('leaves the checkpoint of the WAL pages of a snapshot until the apply has returned', async () => {
+    const store = openStore();
+    const bytes = big(SNAPSHOT_PART_BYTES * 8, 7);
+    store.applySnapshot(1, Buffer.from('one'), 1);
+    await new Promise((resolve) => setImmediate(resolve));
+    const before = fs.statSync(file).size;
+    store.applySnapshot(2, bytes, 2);
+    // Committed (in the WAL, fsynced) but not yet copied into the database file.
+    expect(fs.statSync(file).size).toBe(before);
+    expect(fs.statSync(`${file}-wal`).size).toBeGreaterThan(bytes.length);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(fs.statSync(file).size).toBeGreaterThan(before + bytes.length);
+    expect(store.activeSnapshot()?.bytes.equals(bytes)).toBe(true);
+  });
+
   it('refuses a snapshot whose parts do not add up, naming it', () => {
     const store = openStore();
     store.applySnapshot(5, big(SNAPSHOT_PART_BYTES * 2 + 10, 5), 5);
@@ -254,6 +269,29 @@ describe('a process killed inside applySnapshot', () => {
     expect(reopened.previousSnapshots()).toEqual([]);
     reopened.applySnapshot(2, Buffer.from('two'), 2);
     expect(reopened.activeSnapshot()?.version).toBe(2);
+  });
+
+  it('killed once committed, before the WAL is checkpointed: restarts with the new snapshot active and whole', () => {
+    const store = openStore();
+    store.applySnapshot(1, Buffer.from('one'), 1);
+    store.close();
+
+    const script = `
+      import { AgentStore } from ${JSON.stringify(moduleUrl)};
+      const store = AgentStore.open(process.argv.at(-1));
+      store.applySnapshot(2, Buffer.alloc(8 << 20, 2), 2, {
+        afterCommit: () => process.kill(process.pid, 'SIGKILL'),
+      });
+    `;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script, file], { encoding: 'utf8' });
+    expect(child.signal, child.stderr).toBe('SIGKILL');
+
+    const reopened = openStore();
+    expect(reopened.integrityCheck()).toEqual([]);
+    const active = reopened.activeSnapshot();
+    expect(active?.version).toBe(2);
+    expect(active?.bytes.equals(Buffer.alloc(8 << 20, 2))).toBe(true);
+    expect(reopened.previousSnapshots()).toEqual([{ version: 1, appliedAtMs: 1 }]);
   });
 });
 
