@@ -1082,9 +1082,14 @@ const uint8s = (): Grow<Uint8Array> => new Grow((n) => new Uint8Array(n));
  */
 const MAX_LOAD = 0.75;
 
+/** Strings shorter than this are copied into the string table byte by byte. */
+const LOOP_COPY_BYTES = 1024;
+
 /**
- * The string table being built: every string once (by its UTF-8 bytes),
- * found again through an open-addressing table keyed by a hash of the bytes,
+ * The string table being built: every string added by addBytes (or add)
+ * once (by its UTF-8 bytes), found again through an open-addressing table
+ * keyed by a hash of the bytes (strings added by appendBytes are not looked
+ * for: each gets a number of its own),
  * so that strings given as text and as a payload's bytes get the same
  * numbers, and no JavaScript string is kept. A slot holds a string's hash
  * beside its number (one cache line for both): a probe compares the bytes
@@ -1163,8 +1168,8 @@ export class ImageStrings {
     }
     const bytes = this.bytes;
     const at = this.length;
-    // Most strings are short: a loop costs less than a subarray and a copy.
-    if (n < 64) for (let i = 0; i < n; i++) bytes[at + i] = buf[from + i] as number;
+    // Most strings are short: a loop costs less than a subarray (an object to collect) and a copy.
+    if (n < LOOP_COPY_BYTES) for (let i = 0; i < n; i++) bytes[at + i] = buf[from + i] as number;
     else bytes.set(buf.subarray(from, to), at);
     this.length = at + n;
     this.offsets.push(this.length);
@@ -1196,7 +1201,7 @@ export class ImageStrings {
     const bytes = this.bytes;
     const at = this.length;
     let any = 0;
-    if (n < 64) {
+    if (n < LOOP_COPY_BYTES) {
       for (let i = 0; i < n; i++) {
         const b = buf[from + i] as number;
         any |= b;

@@ -496,22 +496,8 @@ class InfluenceCache {
 
   /** influenceJson(c, strings, primaryAt, developmentAt), from the pair's bytes when they were seen before. */
   json(c: Cursor, strings: ImageStrings, primaryAt: number, developmentAt: number): number {
-    const buf = c.buf;
     // The key: per list, 0 when absent, else 1 and the record's bytes (its length first: no two pairs share a key).
-    let n = 0;
-    for (const at of [primaryAt, developmentAt]) {
-      if (at < 0) {
-        this.room(n + 1);
-        this.key[n++] = 0;
-        continue;
-      }
-      c.pos = at;
-      const to = c.len(buf.length);
-      this.room(n + 1 + to - at);
-      this.key[n++] = 1;
-      this.key.set(buf.subarray(at, to), n);
-      n += to - at;
-    }
+    const n = this.keyPart(c, developmentAt, this.keyPart(c, primaryAt, 0));
     const k = this.keys.addBytes(this.key, 0, n);
     if (k < this.numbers.length) return this.numbers[k] as number;
     const s = influenceJson(c, strings, primaryAt, developmentAt);
@@ -522,6 +508,23 @@ class InfluenceCache {
       this.numbers.push(s);
     }
     return s;
+  }
+
+  /** Writes the key's part for the list record at `at` (-1: absent) from key[n]; returns the key's length after it. */
+  private keyPart(c: Cursor, at: number, n: number): number {
+    if (at < 0) {
+      this.room(n + 1);
+      this.key[n] = 0;
+      return n + 1;
+    }
+    const buf = c.buf;
+    c.pos = at;
+    const to = c.len(buf.length);
+    this.room(n + 1 + to - at);
+    const key = this.key;
+    key[n++] = 1;
+    for (let i = at; i < to; i++) key[n++] = buf[i] as number;
+    return n;
   }
 
   private room(n: number): void {
@@ -649,10 +652,9 @@ function readApplication(
   } else {
     name = appendText(c, strings, nameFrom, nameTo);
   }
-  const optional = (from: number, to: number): number => (from < 0 ? -1 : addText(c, strings, from, to));
-  const org = optional(orgFrom, orgTo);
-  const category = optional(categoryFrom, categoryTo);
-  const subcategory = optional(subcategoryFrom, subcategoryTo);
+  const org = orgFrom < 0 ? -1 : addText(c, strings, orgFrom, orgTo);
+  const category = categoryFrom < 0 ? -1 : addText(c, strings, categoryFrom, categoryTo);
+  const subcategory = subcategoryFrom < 0 ? -1 : addText(c, strings, subcategoryFrom, subcategoryTo);
   let influence: number;
   if (primaryAt < 0 && developmentAt < 0 && primary === undefined && development === undefined) {
     influence = -1;
