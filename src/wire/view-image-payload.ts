@@ -250,8 +250,36 @@ function findView(c: Cursor): ViewFields {
   return view;
 }
 
-/** Ringfence texts whose parsed and rewritten JSON is kept while one payload is read (a bound on that memory). */
+/** Ringfence texts whose string number is kept while one payload is read (a bound on that memory). */
 const MAX_RINGFENCES_KEPT = 4096;
+
+/**
+ * Ringfences repeat (a few per organization): each distinct ringfence's
+ * JSON is parsed and written again once per payload, and found again by its
+ * bytes (the same bytes give the same JSON, checked to be UTF-8 the first
+ * time). At most MAX_RINGFENCES_KEPT are kept: past it they start over.
+ */
+class RingfenceCache {
+  private keys = new ImageStrings();
+  private readonly numbers: number[] = [];
+
+  /** The string number of the ringfence JSON of the bytes buf[from, to) when they were seen before, else -1. */
+  known(buf: Uint8Array, from: number, to: number): number {
+    const k = this.keys.addBytes(buf, from, to);
+    return k < this.numbers.length ? (this.numbers[k] as number) : -1;
+  }
+
+  /** Keeps `s` as the string number of the ringfence of buf[from, to) (just given to known); returns it. */
+  remember(buf: Uint8Array, from: number, to: number, s: number): number {
+    if (this.numbers.length >= MAX_RINGFENCES_KEPT) {
+      this.keys = new ImageStrings();
+      this.numbers.length = 0;
+      this.keys.addBytes(buf, from, to);
+    }
+    this.numbers.push(s);
+    return s;
+  }
+}
 
 /**
  * The string number of the text buf[from, to), checked to be UTF-8 as the
@@ -273,7 +301,7 @@ function appendText(c: Cursor, strings: ImageStrings, from: number, to: number):
 }
 
 /** Reads one Policy message (c.pos at its first byte, `end` its end) into the builder. */
-function readPolicy(c: Cursor, builder: ViewImageBuilder, end: number, ringfences: Map<string, string>): void {
+function readPolicy(c: Cursor, builder: ViewImageBuilder, end: number, ringfences: RingfenceCache): void {
   let idFrom = -1;
   let idTo = -1;
   let nameFrom = -1;
@@ -354,21 +382,21 @@ function readPolicy(c: Cursor, builder: ViewImageBuilder, end: number, ringfence
   c.id(orgFrom, orgTo);
   const actionIndex = action < ACTION_INDEX.length ? (ACTION_INDEX[action] as number) : -1;
   if (actionIndex < 0) irregular();
-  let ringfence: string | undefined;
+  // A ringfence seen before in this payload (the same bytes) has its string number; another is parsed now.
+  let ringfence = -1;
+  let ringfenceJson: string | undefined;
   if (ringFrom >= 0) {
-    const text = c.string(ringFrom, ringTo);
-    ringfence = ringfences.get(text);
-    if (ringfence === undefined) {
+    ringfence = ringfences.known(c.buf, ringFrom, ringTo);
+    if (ringfence < 0) {
       let value: unknown;
       try {
-        value = JSON.parse(text);
+        value = JSON.parse(c.string(ringFrom, ringTo));
       } catch {
         irregular();
       }
       if (typeof value !== 'object' || value === null || Array.isArray(value)) irregular();
       // As ViewImageBuilder.addView stores it: the parsed object written again.
-      ringfence = JSON.stringify(value);
-      if (ringfences.size < MAX_RINGFENCES_KEPT) ringfences.set(text, ringfence);
+      ringfenceJson = JSON.stringify(value);
     }
   }
   // Strings in the order addView adds them, and as it adds them: id, name, app, org, ringfence.
@@ -390,7 +418,7 @@ function readPolicy(c: Cursor, builder: ViewImageBuilder, end: number, ringfence
     levelRank,
     orgDepth,
     expiresAtMs,
-    ringfence === undefined ? -1 : strings.add(ringfence),
+    ringfenceJson === undefined ? ringfence : ringfences.remember(c.buf, ringFrom, ringTo, strings.add(ringfenceJson)),
   );
 }
 
@@ -699,8 +727,7 @@ export function compileRegularPayload(
 
 /** Reads the view's policies into the builder; returns the records of the view's small rest, their bytes in order. */
 function readPolicies(c: Cursor, builder: ViewImageBuilder, view: ViewFields): Uint8Array {
-  // Ringfences repeat (a few per organization): each one's JSON is parsed and written again once.
-  const ringfences = new Map<string, string>();
+  const ringfences = new RingfenceCache();
   const rest: number[] = [];
   let restBytes = 0;
   c.pos = view.from;

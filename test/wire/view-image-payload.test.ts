@@ -177,6 +177,35 @@ describe('an image compiled from the payload', () => {
     expect(told).toBe(false);
   });
 
+  it('is the same with ringfences past the number kept, repeated, and written differently', () => {
+    const base = SYNTHETIC_VIEW.policies[0];
+    if (base === undefined) throw new Error('no policy');
+    const distinct = 4_100;
+    const policies = Array.from({ length: distinct + 200 }, (_, i) => ({
+      ...base,
+      id: `p-ring-${i}`,
+      action: 'ringfence' as const,
+      ringfence: { network: i % 2 === 0, files: [`C:\\data\\${i % distinct}`] },
+    }));
+    const c = content({ ...SYNTHETIC_VIEW, policies });
+    // A ringfence written again with spaces (parsed to the same JSON), and those bytes once more (found by them).
+    const payload = editedPayload(c, (view) => {
+      const wire = view.policies ?? [];
+      const first = wire[0];
+      const second = wire[1];
+      if (typeof first?.ringfenceJson !== 'string' || second === undefined) throw new Error('no ringfence');
+      second.ringfenceJson = JSON.stringify(JSON.parse(first.ringfenceJson) as unknown, null, 2);
+      wire.push({ ...second, id: 'p-ring-spaced-again' });
+    });
+    const fast = compileRegularPayload(payload, BINDING);
+    expect(fast).not.toBeNull();
+    expect(same(fast?.bytes, decodedImage(payload))).toBe(true);
+    const image = openViewImage(fast?.bytes.slice() ?? new Uint8Array(0), { snapshotHash: HASH });
+    expect(image.toView().policies.map((p) => p.ringfence)).toEqual(
+      decodeSnapshotPayload(payload).view.policies.map((p) => p.ringfence),
+    );
+  });
+
   it('is the same when the view lists its applications before its policies', () => {
     const c = content(SYNTHETIC_VIEW);
     const view = viewToWire(c.view, 'snapshot.view');
