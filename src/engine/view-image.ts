@@ -1858,75 +1858,87 @@ function ruleKeyColumns(
   ruleAt: (r: number) => AppRule,
 ): RuleKeyColumns {
   const ruleCount = ruleApp.length;
-  const ruleTests = new Map<number, RuleTest>();
   const keyStart = new Int32Array(ruleCount + 1);
-  let keyHashes = new Int32Array(Math.max(16, ruleCount * 2));
-  let keyKinds = new Uint8Array(keyHashes.length);
-  let keyCount = 0;
-  const keyOut: KeyOut = { hashes: keyHashes, kinds: keyKinds, count: 0 };
-  /** Grows the key columns (to twice their size at least) so that they hold `room` keys. */
-  const ensureRoom = (room: number): void => {
-    if (room <= keyHashes.length) return;
-    const size = Math.max(keyHashes.length * 2, room);
-    const hashes = new Int32Array(size);
-    hashes.set(keyHashes);
-    keyHashes = hashes;
-    const kinds = new Uint8Array(size);
-    kinds.set(keyKinds);
-    keyKinds = kinds;
+  const keys: RuleKeyWriter = {
+    hashes: new Int32Array(Math.max(16, ruleCount * 2)),
+    kinds: new Uint8Array(Math.max(16, ruleCount * 2)),
+    count: 0,
+    ruleTests: new Map<number, RuleTest>(),
   };
-  const SHA = RULE_FIELDS.indexOf('sha256');
-  const THUMBPRINT = RULE_FIELDS.indexOf('certThumbprint');
-  for (let rr = 0; rr < ruleCount; rr++) {
-    if ((ruleApp[rr] as number) < 0) {
-      keyStart[rr + 1] = keyCount;
-      continue;
-    }
-    ensureRoom(keyCount + 64);
-    // Hashes and thumbprints (a third of a typical view) are hashed from the string table's bytes.
-    const digestField = (ruleFields[rr * RULE_WIDTH + SHA] as number) >= 0 ? SHA : THUMBPRINT;
-    const digest = ruleFields[rr * RULE_WIDTH + digestField] as number;
-    if (digest >= 0 && isAscii(strBytes, strOffsets, digest)) {
-      const kind = digestField === SHA ? SHA256_KIND : THUMBPRINT_KIND;
-      keyHashes[keyCount] = hashLowerAscii(KIND_SEED_BY_NUMBER[kind] as number, strBytes, strOffsets, digest);
-      keyKinds[keyCount++] = kind;
-      if (hasRegexField(strBytes, strOffsets, ruleFields, rr)) {
-        ruleTests.set(rr, compileRuleTest(ruleAt(rr), os));
-      }
-      keyStart[rr + 1] = keyCount;
-      continue;
-    }
-    // Most other rules' keys come from their strings' bytes; the rest are decoded for ruleKeys.
-    if (digest < 0) {
-      let bytes = 0;
-      for (let k = 0; k < RULE_WIDTH; k++) {
-        const s = ruleFields[rr * RULE_WIDTH + k] as number;
-        if (s >= 0) bytes += (strOffsets[s + 1] as number) - (strOffsets[s] as number);
-      }
-      ensureRoom(keyCount + maxKeysOfBytes(bytes));
-      keyOut.hashes = keyHashes;
-      keyOut.kinds = keyKinds;
-      keyOut.count = keyCount;
-      if (ruleKeyBytes(strBytes, strOffsets, ruleFields, rr, os, keyOut)) {
-        keyCount = keyOut.count;
-        keyStart[rr + 1] = keyCount;
-        continue;
-      }
-    }
-    const rule = ruleAt(rr);
-    // Rules with a `regex:` pattern are compiled now, so a bad expression is refused with the view.
-    if (hasRegexPattern(rule)) ruleTests.set(rr, compileRuleTest(rule, os));
-    const keys = ruleKeys(rule, os);
-    ensureRoom(keyCount + keys.length);
-    for (const key of keys) {
-      keyHashes[keyCount] = keyHash(key.kind, key.text);
-      const kindNumber = KIND_NUMBER.get(key.kind) as number;
-      keyKinds[keyCount] = kindNumber | (KIND_PART[kindNumber] === PART_GRAM ? key.text.length << 4 : 0);
-      keyCount++;
-    }
-    keyStart[rr + 1] = keyCount;
+  // The loop only calls: the work of a rule is a function called for every rule, optimized as a whole.
+  for (let r = 0; r < ruleCount; r++) {
+    if ((ruleApp[r] as number) >= 0) writeRuleKeys(keys, ruleFields, r, os, strBytes, strOffsets, ruleAt);
+    keyStart[r + 1] = keys.count;
   }
-  return { keyStart, keyHashes, keyKinds, keyCount, ruleTests };
+  return { keyStart, keyHashes: keys.hashes, keyKinds: keys.kinds, keyCount: keys.count, ruleTests: keys.ruleTests };
+}
+
+/** The key columns being written (ruleKeyColumns), and the rules compiled on the way. */
+interface RuleKeyWriter extends KeyOut {
+  ruleTests: Map<number, RuleTest>;
+}
+
+/** Grows the key columns (to twice their size at least) so that they hold `room` keys. */
+function ensureKeyRoom(keys: RuleKeyWriter, room: number): void {
+  if (room <= keys.hashes.length) return;
+  const size = Math.max(keys.hashes.length * 2, room);
+  const hashes = new Int32Array(size);
+  hashes.set(keys.hashes);
+  keys.hashes = hashes;
+  const kinds = new Uint8Array(size);
+  kinds.set(keys.kinds);
+  keys.kinds = kinds;
+}
+
+const SHA_FIELD = RULE_FIELDS.indexOf('sha256');
+const THUMBPRINT_FIELD = RULE_FIELDS.indexOf('certThumbprint');
+
+/** Appends the keys of used rule `r` to the key columns. */
+function writeRuleKeys(
+  keys: RuleKeyWriter,
+  ruleFields: Int32Array,
+  r: number,
+  os: OsName,
+  strBytes: Uint8Array,
+  strOffsets: Uint32Array,
+  ruleAt: (r: number) => AppRule,
+): void {
+  ensureKeyRoom(keys, keys.count + 64);
+  // Hashes and thumbprints (a third of a typical view) are hashed from the string table's bytes.
+  const digestField = (ruleFields[r * RULE_WIDTH + SHA_FIELD] as number) >= 0 ? SHA_FIELD : THUMBPRINT_FIELD;
+  const digest = ruleFields[r * RULE_WIDTH + digestField] as number;
+  if (digest >= 0 && isAscii(strBytes, strOffsets, digest)) {
+    const kind = digestField === SHA_FIELD ? SHA256_KIND : THUMBPRINT_KIND;
+    keys.hashes[keys.count] = hashLowerAscii(KIND_SEED_BY_NUMBER[kind] as number, strBytes, strOffsets, digest);
+    keys.kinds[keys.count++] = kind;
+    if (hasRegexField(strBytes, strOffsets, ruleFields, r)) keys.ruleTests.set(r, compileRuleTest(ruleAt(r), os));
+    return;
+  }
+  // Most other rules' keys come from their strings' bytes; the rest are decoded for ruleKeys.
+  if (digest < 0) {
+    let bytes = 0;
+    for (let k = 0; k < RULE_WIDTH; k++) {
+      const s = ruleFields[r * RULE_WIDTH + k] as number;
+      if (s >= 0) bytes += (strOffsets[s + 1] as number) - (strOffsets[s] as number);
+    }
+    ensureKeyRoom(keys, keys.count + maxKeysOfBytes(bytes));
+    if (ruleKeyBytes(strBytes, strOffsets, ruleFields, r, os, keys)) return;
+  }
+  decodedRuleKeys(keys, r, os, ruleAt);
+}
+
+/** Appends the keys of rule `r` worked out by ruleKeys from the decoded rule (compiling a `regex:` rule). */
+function decodedRuleKeys(keys: RuleKeyWriter, r: number, os: OsName, ruleAt: (r: number) => AppRule): void {
+  const rule = ruleAt(r);
+  // Rules with a `regex:` pattern are compiled now, so a bad expression is refused with the view.
+  if (hasRegexPattern(rule)) keys.ruleTests.set(r, compileRuleTest(rule, os));
+  const found = ruleKeys(rule, os);
+  ensureKeyRoom(keys, keys.count + found.length);
+  for (const key of found) {
+    keys.hashes[keys.count] = keyHash(key.kind, key.text);
+    const kindNumber = KIND_NUMBER.get(key.kind) as number;
+    keys.kinds[keys.count++] = kindNumber | (KIND_PART[kindNumber] === PART_GRAM ? key.text.length << 4 : 0);
+  }
 }
 
 /** The key each rule is filed under (an index into the key columns; -1: none): the rarest of its keys. */
@@ -2021,15 +2033,16 @@ const PATH_FIELD_INDEXES = PATH_FIELDS.map((f) => RULE_FIELDS.indexOf(f));
 
 /** Whether stored string `s` is ASCII. */
 function isAscii(strBytes: Uint8Array, offsets: Uint32Array, s: number): boolean {
-  for (let i = offsets[s] as number; i < (offsets[s + 1] as number); i++)
-    if ((strBytes[i] as number) > 0x7f) return false;
+  const to = offsets[s + 1] as number;
+  for (let i = offsets[s] as number; i < to; i++) if ((strBytes[i] as number) > 0x7f) return false;
   return true;
 }
 
 /** hashKey of an ASCII stored string, lower-cased: what hashKey(kind, text.toLowerCase()) gives. */
 function hashLowerAscii(seed: number, strBytes: Uint8Array, offsets: Uint32Array, s: number): number {
   let hash = seed;
-  for (let i = offsets[s] as number; i < (offsets[s + 1] as number); i++) {
+  const to = offsets[s + 1] as number;
+  for (let i = offsets[s] as number; i < to; i++) {
     const c = strBytes[i] as number;
     hash = hashStep(hash, c >= 0x41 && c <= 0x5a ? c + 0x20 : c);
   }
