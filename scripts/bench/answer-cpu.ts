@@ -48,31 +48,55 @@ interface Cpu {
   processMs: number;
   /** The main thread, ms (per answer: µs). */
   mainMs: number;
-  /** Young-generation collections (scavenges) so far, from --trace-gc (per answer: per 1,000 answers). */
+  /** Young-generation collections (scavenges) so far, from --trace-gc-nvp (per answer: per 1,000 answers). */
   scavenges: number;
   /** Full collections (mark-compact) so far (per answer: per 1,000 answers). */
   fullGcs: number;
+  /** The main thread's time in scavenges so far, ms, as --trace-gc-nvp reports it (per answer: µs). */
+  scavengeMs: number;
+  /** Bytes the scavenges copied so far (per answer: bytes per answer). */
+  copiedBytes: number;
 }
 
-/** Counts the collections a daemon started with --trace-gc prints on its stdout. */
+/**
+ * Counts the collections a daemon started with --trace-gc-nvp prints on its
+ * stdout, and the bytes its scavenges copied (kept in the young generation
+ * or promoted): the scavenger's work, an operation count that a busy
+ * machine does not change.
+ */
 class GcCounter {
   scavenges = 0;
   fullGcs = 0;
+  scavengeMs = 0;
+  copiedBytes = 0;
   private rest = '';
   constructor(daemon: ChildHandle) {
     daemon.child.stdout?.on('data', (chunk: Buffer) => {
       const lines = (this.rest + chunk.toString('latin1')).split('\n');
       this.rest = lines.pop() ?? '';
       for (const line of lines) {
-        if (line.includes(' Scavenge ')) this.scavenges++;
-        else if (line.includes(' Mark-Compact ')) this.fullGcs++;
+        if (line.includes(' gc=s ')) {
+          this.scavenges++;
+          this.scavengeMs += field(line, 'pause');
+          this.copiedBytes += field(line, 'promoted') + field(line, 'new_space_survived');
+        } else if (line.includes(' gc=mc ')) this.fullGcs++;
       }
     });
   }
 }
 
+/** A number of a --trace-gc-nvp line (0 when absent). */
+function field(line: string, name: string): number {
+  const at = line.indexOf(` ${name}=`);
+  if (at < 0) return 0;
+  const value = Number.parseFloat(line.slice(at + name.length + 2));
+  return Number.isFinite(value) ? value : 0;
+}
+
+/** A thread's or process's CPU time (user + system) in clock ticks, from its /proc stat file. */
 function statTicks(file: string): number {
   const text = readFileSync(file, 'utf8');
+  // The command name (field 2) may hold spaces: split after its closing parenthesis.
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
   return Number(fields[11]) + Number(fields[12]);
 }
@@ -85,6 +109,8 @@ async function cpuOf(pid: number, gc: GcCounter): Promise<Cpu> {
     mainMs: (statTicks(`/proc/${pid}/task/${pid}/stat`) / USER_HZ) * 1000,
     scavenges: gc.scavenges,
     fullGcs: gc.fullGcs,
+    scavengeMs: gc.scavengeMs,
+    copiedBytes: gc.copiedBytes,
   };
 }
 
@@ -163,6 +189,8 @@ function per(x: Cpu, y: Cpu, n: number): Cpu {
     mainMs: ((y.mainMs - x.mainMs) * 1000) / n,
     scavenges: ((y.scavenges - x.scavenges) * 1000) / n,
     fullGcs: ((y.fullGcs - x.fullGcs) * 1000) / n,
+    scavengeMs: ((y.scavengeMs - x.scavengeMs) * 1000) / n,
+    copiedBytes: (y.copiedBytes - x.copiedBytes) / n,
   };
 }
 
@@ -188,6 +216,7 @@ function writeConfig(file: string, dataDir: string, socket: string, world: Daemo
       socket: { path: socket, maxFrameBytes: 512 * 1024 * 1024 },
       logLevel: 'info',
       ...(seed === undefined ? {} : { seedSnapshot: seed }),
+      ...(process.env['ANSWER_CPU_NO_LOG'] === '1' ? { decisionLog: { maxEntries: 0 } } : {}),
     }),
   );
 }
@@ -223,7 +252,7 @@ async function trial(
   const socketPath = join(dir, 'd.sock');
   const config = join(dir, 'daemon.json');
   writeConfig(config, dataDir, socketPath, world);
-  const daemon = spawnDaemon(build.root, config, ['--trace-gc']);
+  const daemon = spawnDaemon(build.root, config, ['--trace-gc-nvp']);
   const gc = new GcCounter(daemon);
   try {
     await daemon.waitForLog(msg('serving'), 'serving');
@@ -370,7 +399,7 @@ async function main(): Promise<void> {
         (results[i] as Trial[]).push(r);
         log(
           `trial ${t + 1} ${roots[i]}: first-seen ${r.firstSeen.processMs.toFixed(2)} µs (main ${r.firstSeen.mainMs.toFixed(2)}), ` +
-            `hit ${r.hits.processMs.toFixed(2)} µs (main ${r.hits.mainMs.toFixed(2)}); scavenges per 1,000 ${r.firstSeen.scavenges.toFixed(2)} / ${r.hits.scavenges.toFixed(2)}, load ${os.loadavg()[0]?.toFixed(1)}`,
+            `hit ${r.hits.processMs.toFixed(2)} µs (main ${r.hits.mainMs.toFixed(2)}); scavenges per 1,000 ${r.firstSeen.scavenges.toFixed(2)} / ${r.hits.scavenges.toFixed(2)} (${r.firstSeen.scavengeMs.toFixed(2)} µs, ${r.firstSeen.copiedBytes.toFixed(0)} bytes copied per first-seen), load ${os.loadavg()[0]?.toFixed(1)}`,
         );
       }
     }
@@ -386,6 +415,9 @@ async function main(): Promise<void> {
         peakRssMB: med((t) => t.peakRssBytes) / 1e6,
         firstSeenScavenges: med((t) => t.firstSeen.scavenges),
         hitScavenges: med((t) => t.hits.scavenges),
+        firstSeenScavengeUs: med((t) => t.firstSeen.scavengeMs),
+        firstSeenCopied: med((t) => t.firstSeen.copiedBytes),
+        hitCopied: med((t) => t.hits.copiedBytes),
         trials: rs,
       };
     });
@@ -397,7 +429,9 @@ async function main(): Promise<void> {
           `${s.root}\n  first-seen CPU µs/answer median ${s.firstSeenUs.toFixed(2)} (main thread ${s.firstSeenMainUs.toFixed(2)}): ` +
             `${list((t) => t.firstSeen.processMs)}\n  hit CPU µs/answer median ${s.hitUs.toFixed(2)} ` +
             `(main thread ${s.hitMainUs.toFixed(2)}): ${list((t) => t.hits.processMs)}\n` +
-            `  scavenges per 1,000 answers, median: first-seen ${s.firstSeenScavenges.toFixed(2)}, hits ${s.hitScavenges.toFixed(2)}\n` +
+            `  scavenges per 1,000 answers, median: first-seen ${s.firstSeenScavenges.toFixed(2)}, hits ${s.hitScavenges.toFixed(2)}; ` +
+            `main thread in scavenges per first-seen answer ${s.firstSeenScavengeUs.toFixed(2)} µs; ` +
+            `bytes copied by scavenges per answer: first-seen ${s.firstSeenCopied.toFixed(0)}, hits ${s.hitCopied.toFixed(0)}\n` +
             `  peak RSS median ${s.peakRssMB.toFixed(1)} MB: ${list((t) => t.peakRssBytes / 1e6)}\n`,
         );
       }
