@@ -270,8 +270,7 @@ async function trial(
       for (let p = 0; p < passes; p++) await pipeline(socket, frames.hits, decodeAll);
       const d = await cpuOf(daemon.pid, gc);
       if (frames.benchFiles !== undefined) {
-        // As the bench's daemon section counts: CPU around a socket-load.ts run (its warm-up included) ÷ the
-        // responses of its measured phase.
+        // As the bench's daemon section counts: CPU around a socket-load.ts run ÷ every response of the run.
         const load = async (job: LoadJob): Promise<Cpu> => {
           const before = await cpuOf(daemon.pid, gc);
           const child = spawnNode(helperProgram('socket-load'), [JSON.stringify(job)]);
@@ -280,7 +279,7 @@ async function trial(
             'its result',
           )) as unknown as ThroughputOutput;
           await child.exited;
-          return per(before, await cpuOf(daemon.pid, gc), line.responses);
+          return per(before, await cpuOf(daemon.pid, gc), line.answered);
         };
         const files = frames.benchFiles;
         const hitRun = await load({
