@@ -4,7 +4,7 @@
  *
  *   node dist/scripts/bench/answer-cpu.js [--policies N] [--trials N]
  *     [--first-seen N] [--hits N] [--passes N] [--decode-all] [--socket-load]
- *     [--world DIR] [--build DIR]... [--json]
+ *     [--world DIR] [--no-log] [--build DIR]... [--json]
  *
  * Each --build is the root of a built checkout (its bin/tollgate.js runs its
  * dist/); without one, this checkout. One world (synthetic, --policies, its
@@ -25,8 +25,17 @@
  *   hit, CPU read around the passes.
  *
  * Prints, per build, the median and every trial's CPU µs per answer (process
- * and main thread). The figures depend on the load only as much as CPU time
- * does (caches, frequency), not on other processes' share of the cores.
+ * and main thread), the scavenges and the bytes they copied per answer, and
+ * the daemon's peak RSS. The CPU figures depend on the load only as much as
+ * CPU time does (caches, frequency), not on other processes' share of the
+ * cores; the collection counts and bytes are operation counts. A window
+ * shorter than the decision log's flush interval (5 s) takes in a flush (up
+ * to 10,000 rows, tens of ms) or not, by chance: with the log, a trial's
+ * hit figure moves by up to 1 µs for it. --no-log runs the daemons without
+ * their decision log; --world DIR keeps the world there for later runs;
+ * --socket-load measures as the bench's daemon section does, through
+ * socket-load.ts (CPU around its run ÷ every response of it); --decode-all
+ * decodes every response (a slower client).
  */
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { type Socket, createConnection } from 'node:net';
@@ -206,6 +215,9 @@ interface BuildSetup {
   seeded: string;
 }
 
+/** Whether the daemons run without their decision log (--no-log). */
+let noLog = false;
+
 function writeConfig(file: string, dataDir: string, socket: string, world: DaemonWorld, seed?: string): void {
   writeFileSync(
     file,
@@ -216,7 +228,7 @@ function writeConfig(file: string, dataDir: string, socket: string, world: Daemo
       socket: { path: socket, maxFrameBytes: 512 * 1024 * 1024 },
       logLevel: 'info',
       ...(seed === undefined ? {} : { seedSnapshot: seed }),
-      ...(process.env['ANSWER_CPU_NO_LOG'] === '1' ? { decisionLog: { maxEntries: 0 } } : {}),
+      ...(noLog ? { decisionLog: { maxEntries: 0 } } : {}),
     }),
   );
 }
@@ -345,6 +357,7 @@ async function main(): Promise<void> {
       'decode-all': { type: 'boolean', default: false },
       'socket-load': { type: 'boolean', default: false },
       world: { type: 'string' },
+      'no-log': { type: 'boolean', default: false },
     },
   });
   const policies = Number(values.policies);
@@ -353,6 +366,7 @@ async function main(): Promise<void> {
   const hits = Math.min(Number(values.hits), firstSeen);
   const passes = Number(values.passes);
   const roots = (values.build ?? [ROOT]).map((r) => resolve(r));
+  noLog = values['no-log'];
   const log = (text: string): void => void process.stderr.write(`[answer-cpu] ${text}\n`);
   const ws = workspace('answer-cpu');
   try {
