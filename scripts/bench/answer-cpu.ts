@@ -430,6 +430,8 @@ async function main(): Promise<void> {
         hitScavenges: med((t) => t.hits.scavenges),
         firstSeenScavengeUs: med((t) => t.firstSeen.scavengeMs),
         firstSeenCopied: med((t) => t.firstSeen.copiedBytes),
+        firstSeenFullGcs: med((t) => t.firstSeen.fullGcs),
+        hitFullGcs: med((t) => t.hits.fullGcs),
         hitCopied: med((t) => t.hits.copiedBytes),
         trials: rs,
       };
@@ -444,7 +446,8 @@ async function main(): Promise<void> {
             `(main thread ${s.hitMainUs.toFixed(2)}): ${list((t) => t.hits.processMs)}\n` +
             `  scavenges per 1,000 answers, median: first-seen ${s.firstSeenScavenges.toFixed(2)}, hits ${s.hitScavenges.toFixed(2)}; ` +
             `main thread in scavenges per first-seen answer ${s.firstSeenScavengeUs.toFixed(2)} µs; ` +
-            `bytes copied by scavenges per answer: first-seen ${s.firstSeenCopied.toFixed(0)}, hits ${s.hitCopied.toFixed(0)}\n` +
+            `bytes copied by scavenges per answer: first-seen ${s.firstSeenCopied.toFixed(0)}, hits ${s.hitCopied.toFixed(0)}; ` +
+            `full collections per 1,000,000 answers: first-seen ${(s.firstSeenFullGcs * 1000).toFixed(0)}, hits ${(s.hitFullGcs * 1000).toFixed(0)}\n` +
             `  peak RSS median ${s.peakRssMB.toFixed(1)} MB: ${list((t) => t.peakRssBytes / 1e6)}\n`,
         );
       }
