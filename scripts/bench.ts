@@ -3,14 +3,16 @@
  * dist/scripts/bench.js). Runs each section in turn and prints Markdown
  * tables, or one JSON document with --json. Progress goes to stderr.
  *
- *   node dist/scripts/bench.js [--sections engine,daemon,sync,delta] [--sizes 1000,10000,100000]
+ *   node dist/scripts/bench.js [--sections engine,daemon,sync,delta,fleet] [--sizes 1000,10000,100000]
  *                              [--seed N] [--requests N] [--budget-ms N] [--json] ...
  *
  * A section is a function returning a Section (see bench/section.ts):
  * engine (bench/engine.ts, in this process), daemon (bench/daemon.ts: the
  * real daemon process and its local socket), sync (bench/sync.ts: the
- * real policy server and agents on loopback) and delta (bench/delta.ts: a
- * one-policy change sent to one agent as a delta), added to SECTIONS below.
+ * real policy server and agents on loopback), delta (bench/delta.ts: a
+ * one-policy change sent to one agent as a delta) and fleet (bench/fleet.ts:
+ * the policy server at MSP size over SQLite and PostgreSQL), added to
+ * SECTIONS below.
  */
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';

@@ -55,7 +55,7 @@ export interface DeltaRun {
   ratio: number;
   /** Agent.applyDelta: verify, apply to the stored base and the view, check the hash, compile, store, ms. */
   applyMs: number;
-  /** hub.push on the server: build and sign the snapshot version, diff against the agent's view, sign the delta, ms. */
+  /** hub.push on the server, after the change is committed: diff the new body against the agent's view, sign the delta, send it, ms. */
   serverMs: number;
 }
 
