@@ -42,7 +42,10 @@ export function tuneDaemonHeap(): void {
  * too. Unrestored, the young generation grew to 32 MiB over three snapshot
  * applies after a warm start, and their peak at 100,000 policies was 257 to
  * 271 MB against 235 to 256 MB restored (docs/DAEMON.md, "Memory"). Call it once
- * a worker runs (its 'online' event).
+ * a worker runs (its 'online' event). Its price: scavenges about 15 times as
+ * frequent under load, about 1 to 2 µs of CPU per first-seen answer, for a
+ * peak 50 to 60 MB lower under that load (docs/BENCHMARKS.md, "The CPU per answer
+ * after `c9d270f`").
  */
 export function restoreDaemonHeap(): void {
   if (tuned) setFlagsFromString(FLAGS);

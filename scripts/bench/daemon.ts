@@ -610,6 +610,7 @@ async function benchDaemonSize(
       for (const out of outputs) {
         if (out.notDecisions > 0) throw new Error(`${out.notDecisions} responses were not decisions`);
       }
+      // The CPU is read around the whole run (its warm-up too): divided by every response of the run.
       const perDecision = (cpuMs: number | null, n: number): number | null =>
         cpuMs === null ? null : (cpuMs * 1000) / n;
       socketRounds.push({
@@ -620,10 +621,10 @@ async function benchDaemonSize(
         echoThroughput: echoThroughput.output,
         noLogThroughput: noLogThroughput.output,
         firstSeenThroughput: firstSeenThroughput.output,
-        daemonCpuUsPerDecision: perDecision(daemonThroughput.cpuMs, daemonThroughput.output.responses),
-        echoCpuUsPerResponse: perDecision(echoThroughput.cpuMs, echoThroughput.output.responses),
-        noLogCpuUsPerDecision: perDecision(noLogThroughput.cpuMs, noLogThroughput.output.responses),
-        firstSeenCpuUsPerDecision: perDecision(firstSeenThroughput.cpuMs, firstSeenThroughput.output.responses),
+        daemonCpuUsPerDecision: perDecision(daemonThroughput.cpuMs, daemonThroughput.output.answered),
+        echoCpuUsPerResponse: perDecision(echoThroughput.cpuMs, echoThroughput.output.answered),
+        noLogCpuUsPerDecision: perDecision(noLogThroughput.cpuMs, noLogThroughput.output.answered),
+        firstSeenCpuUsPerDecision: perDecision(firstSeenThroughput.cpuMs, firstSeenThroughput.output.answered),
         loadAverage: [before, loadAverage()],
       });
       log(

@@ -76,7 +76,10 @@ export interface LatencyOutput {
 export interface ThroughputOutput {
   mode: 'throughput';
   window: number;
+  /** Responses of the measured phase. */
   responses: number;
+  /** Every response of the run, its warm-up included: what the server's CPU around the whole run answered. */
+  answered: number;
   wallMs: number;
   perSecond: number;
   notDecisions: number;
@@ -327,6 +330,7 @@ async function throughput(job: Extract<LoadJob, { mode: 'throughput' }>, frames:
     mode: 'throughput',
     window: job.window,
     responses,
+    answered: received,
     wallMs,
     perSecond: (responses / wallMs) * 1000,
     notDecisions,
