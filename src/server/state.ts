@@ -554,9 +554,11 @@ export class ServerState implements ServerStateApi {
   currentView(computerId: string): CurrentView {
     const computer = this.index.computer(computerId);
     const row = this.requireRow(computerId);
+    const body = this.planner.bodyOf(this.index, computer).view;
     const view: SplicedView = {
       computer: this.computerRecord(computer),
-      body: this.splicer.body(this.planner.bodyOf(this.index, computer).view, 'snapshot.view'),
+      // A body derived from another (a change to some policies) is encoded from that one's encoding.
+      body: this.splicer.body(body, 'snapshot.view', () => this.planner.takeSource(body)),
     };
     return { computerId, version: row.snapshotVersion, settingsVersion: row.settingsVersion, view };
   }

@@ -519,6 +519,8 @@ export class ViewPlanner {
   private readonly ownParts = new WeakMap<Computer, OwnPart>();
   /** What each body was built from, for deriving the body of the same key in a later world. */
   private readonly bases = new WeakMap<ViewBody, BodyBasis>();
+  /** The content of the body each derived body's content was made from, until taken (takeSource). */
+  private readonly derivedFrom = new WeakMap<ViewBody['view'], ViewBody['view']>();
   /**
    * The newest body of each body key, whatever the world (bodies are
    * derived from these). Emptied when a world's organizations, groups,
@@ -658,7 +660,20 @@ export class ViewPlanner {
     );
     const body: ViewBody = { view: { ...source.view, policies }, bodyHash, settingsHash: source.settingsHash };
     this.bases.set(body, { ...basis, scopes: s, positions });
+    this.derivedFrom.set(body.view, source.view);
     return body;
+  }
+
+  /**
+   * The content of the body that a body's content was derived from (the
+   * same but for some policies), once: its encoding can be made from that
+   * one's (ViewSplicer.body). Undefined for a body built whole, or asked
+   * again (the source is then not kept alive by this body).
+   */
+  takeSource(view: ViewBody['view']): ViewBody['view'] | undefined {
+    const source = this.derivedFrom.get(view);
+    if (source !== undefined) this.derivedFrom.delete(view);
+    return source;
   }
 
   /**

@@ -464,6 +464,8 @@ function sameEntry(a: ViewEntry, b: ViewEntry): boolean {
  */
 function listChanges(base: readonly ViewEntry[], next: readonly ViewEntry[]): ListChanges | null {
   if (repeatsId(base) || repeatsId(next)) return null;
+  // Bodies made one from another share the lists that did not change.
+  if (base === next) return { put: [], removed: [] };
   // The same entries at the start and at the end of both lists are not changes (and any longest run in
   // order keeps them), so only what lies between is compared by id: for a change of a few entries, a
   // walk of the lists without a map.
