@@ -10,8 +10,10 @@ import { TollgateError } from '../engine/errors.js';
 import {
   VIEW_FIELDS,
   diffViews,
+  encodeDeltaChanges,
   encodeDeltaPayload,
   hashHex,
+  joinDeltaPayload,
   sameHash,
   deltaServerMessage,
   signedDeltaLength,
@@ -168,6 +170,8 @@ export class DeltaIssuer {
   private readonly views: ViewCache;
   private readonly enabled: boolean;
   private readonly bodyDiffs = new Map<string, BodyDiff | null>();
+  /** The encoded changes of the body diffs kept (DeltaPayload fields 9 to 16). */
+  private readonly encodedDiffs = new WeakMap<BodyDiff, Uint8Array>();
   /** The newest view hash of each computer, with what it was computed from. */
   private readonly hashes = new Map<string, { computer: Buffer; body: number; hash: Buffer }>();
 
@@ -239,6 +243,16 @@ export class DeltaIssuer {
     if (!sameHash(held.hash, hash)) return false;
     this.keep(hash, current);
     return true;
+  }
+
+  /** The encoding of a body diff's changes (once per diff). */
+  private encodedChanges(diff: BodyDiff): Uint8Array {
+    let encoded = this.encodedDiffs.get(diff);
+    if (encoded === undefined) {
+      encoded = encodeDeltaChanges(diff);
+      this.encodedDiffs.set(diff, encoded);
+    }
+    return encoded;
   }
 
   /** The delta between two bodies (once per pair while kept); null when it cannot be expressed. */
@@ -322,8 +336,7 @@ export class DeltaIssuer {
     const body = this.bodyDiff(base.body, current.view.body);
     if (body === null) return whole('not-expressible');
     const computer = asBuffer(current.view.computer);
-    const sameComputer = base.computer.equals(computer);
-    const delta: DeltaContent = {
+    const header: DeltaHeader = {
       computerId,
       baseVersion: held.version,
       baseViewHash: held.hash,
@@ -331,14 +344,19 @@ export class DeltaIssuer {
       settingsVersion: current.settingsVersion,
       issuedAtMs: this.options.clock(),
       viewHash: hash,
-      ...body,
-      // The computer's own record (field 1) comes before every field of the body.
-      replacedFields: sameComputer ? body.replacedFields : [VIEW_FIELDS.computer, ...body.replacedFields],
-      replaced: sameComputer ? body.replaced : Buffer.concat([computer, body.replaced]),
     };
-    const payload = encodeDeltaPayload(delta);
+    // The changes of a pair of bodies are encoded once for all the computers that share them; a computer whose own
+    // record changed replaces it too (field 1, before every field of the body).
+    const payload = base.computer.equals(computer)
+      ? joinDeltaPayload(header, this.encodedChanges(body))
+      : encodeDeltaPayload({
+          ...header,
+          ...body,
+          replacedFields: [VIEW_FIELDS.computer, ...body.replacedFields],
+          replaced: Buffer.concat([computer, body.replaced]),
+        });
     const snapshotBytes = splicedSignedSnapshotBytes(
-      { computerId, version: current.version, issuedAtMs: delta.issuedAtMs, settingsVersion: current.settingsVersion },
+      { computerId, version: current.version, issuedAtMs: header.issuedAtMs, settingsVersion: current.settingsVersion },
       current.view,
     );
     // The signed length is known before signing: the signature and key id have fixed lengths.
