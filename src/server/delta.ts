@@ -105,7 +105,10 @@ const MAX_BODY_DIFFS = 4096;
 const MAX_KNOWN_HASHES = 1_000_000;
 
 /** The changes between two bodies: a delta without its header and without the `computer` field. */
-type BodyDiff = Omit<DeltaContent, keyof DeltaHeader>;
+type BodyDiff = Omit<DeltaContent, keyof DeltaHeader> & {
+  /** The changes encoded (DeltaPayload fields 9 to 16): once for every computer that gets this diff. */
+  encoded: Uint8Array;
+};
 
 /**
  * Views by view hash, bounded by bytes: a body shared by several views is
@@ -170,8 +173,6 @@ export class DeltaIssuer {
   private readonly views: ViewCache;
   private readonly enabled: boolean;
   private readonly bodyDiffs = new Map<string, BodyDiff | null>();
-  /** The encoded changes of the body diffs kept (DeltaPayload fields 9 to 16). */
-  private readonly encodedDiffs = new WeakMap<BodyDiff, Uint8Array>();
   /** The newest view hash of each computer, with what it was computed from. */
   private readonly hashes = new Map<string, { computer: Buffer; body: number; hash: Buffer }>();
 
@@ -245,16 +246,6 @@ export class DeltaIssuer {
     return true;
   }
 
-  /** The encoding of a body diff's changes (once per diff). */
-  private encodedChanges(diff: BodyDiff): Uint8Array {
-    let encoded = this.encodedDiffs.get(diff);
-    if (encoded === undefined) {
-      encoded = encodeDeltaChanges(diff);
-      this.encodedDiffs.set(diff, encoded);
-    }
-    return encoded;
-  }
-
   /** The delta between two bodies (once per pair while kept); null when it cannot be expressed. */
   private bodyDiff(base: EncodedBody, next: EncodedBody): BodyDiff | null {
     const key = `${base.serial}>${next.serial}`;
@@ -271,6 +262,7 @@ export class DeltaIssuer {
               removedApplications: full.removedApplications,
               replacedFields: full.replacedFields,
               replaced: full.replaced,
+              encoded: encodeDeltaChanges(full),
             };
       this.bodyDiffs.set(key, diff);
       if (this.bodyDiffs.size > MAX_BODY_DIFFS) this.bodyDiffs.delete(this.bodyDiffs.keys().next().value!);
@@ -348,7 +340,7 @@ export class DeltaIssuer {
     // The changes of a pair of bodies are encoded once for all the computers that share them; a computer whose own
     // record changed replaces it too (field 1, before every field of the body).
     const payload = base.computer.equals(computer)
-      ? joinDeltaPayload(header, this.encodedChanges(body))
+      ? joinDeltaPayload(header, body.encoded)
       : encodeDeltaPayload({
           ...header,
           ...body,
