@@ -12,7 +12,6 @@ import {
   diffViews,
   encodeDeltaChanges,
   encodeDeltaPayload,
-  hashHex,
   joinDeltaPayload,
   sameHash,
   deltaServerMessage,
@@ -230,7 +229,7 @@ export class DeltaIssuer {
   /** Keeps a view sent (or held by its agent), as the most recently used. */
   private keep(hash: Buffer, current: CurrentView): void {
     if (this.enabled)
-      this.views.set(hash.toString('hex'), { computer: asBuffer(current.view.computer), body: current.view.body });
+      this.views.set(cacheKey(hash), { computer: asBuffer(current.view.computer), body: current.view.body });
   }
 
   /**
@@ -322,7 +321,7 @@ export class DeltaIssuer {
     // snapshot, so that what the agent stores is a snapshot signed by the key that signs now.
     if (sameHash(held.hash, hash)) return whole('same-view');
     // The base is looked up before the new view is kept, which could push it out.
-    const base = this.views.get(hashHex(held.hash));
+    const base = this.views.get(cacheKey(held.hash));
     if (base === undefined) return whole('base-unknown');
     this.keep(hash, current);
     const body = this.bodyDiff(base.body, current.view.body);
@@ -366,6 +365,11 @@ const NO_HEADER: DeltaHeader = {
   issuedAtMs: 0,
   viewHash: new Uint8Array(0),
 };
+
+/** A view hash as a key of the view cache: its 32 bytes as a one-byte string (half the length of hex, made faster). */
+function cacheKey(hash: Uint8Array): string {
+  return asBuffer(hash).toString('latin1');
+}
 
 function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
