@@ -727,7 +727,7 @@ export class ViewPlanner {
       // The body is checked once (with the first computer's own part); the versions of each computer.
       let problem = checked.get(body);
       if (problem === undefined) {
-        problem = bodyEncodingProblem(computer.id, own.part, body, versions);
+        problem = bodyEncodingProblem(computer.id, own.part, body, versions, this.derivedFrom.get(body.view));
         checked.set(body, problem === null ? null : problem.slice(`computers[${computer.id}]`.length));
       } else if (problem !== null) {
         problem = `computers[${computer.id}]${problem}`;
@@ -914,6 +914,9 @@ const encodable = new WeakSet<object>();
 /** The lists of the body checked last that encoded (all their entries are in `encodable`). */
 let lastEncodable: { policies: readonly object[]; applications: readonly object[] } | null = null;
 
+/** Lists of bodies checked that encoded: every entry of each is in `encodable`. */
+const encodableLists = new WeakSet<readonly object[]>();
+
 /**
  * The entries of a list not known to encode: one at the same place in the
  * last body checked is known by a comparison (bodies are mostly checked one
@@ -940,14 +943,23 @@ function bodyEncodingProblem(
   own: ComputerView['computer'],
   body: ViewBody,
   versions: { snapshotVersion: number; settingsVersion: number },
+  source?: ViewBody['view'],
 ): string | null {
   const view = body.view;
-  const policies = notKnownEncodable(view.policies, lastEncodable?.policies);
-  const applications = notKnownEncodable(view.applications, lastEncodable?.applications);
+  // A body derived from one that encoded is compared with that one, place by place (only the policies that changed
+  // are looked up); another, with the body checked last.
+  const known = (list: 'policies' | 'applications'): readonly object[] | undefined => {
+    const from = source?.[list];
+    return from !== undefined && encodableLists.has(from) ? from : lastEncodable?.[list];
+  };
+  const policies = notKnownEncodable(view.policies, known('policies'));
+  const applications = notKnownEncodable(view.applications, known('applications'));
   if (viewEncodingProblem(computerId, { computer: own, ...view, policies, applications }, versions) === null) {
     for (const p of policies) encodable.add(p);
     for (const a of applications) encodable.add(a);
     lastEncodable = { policies: view.policies, applications: view.applications };
+    encodableLists.add(view.policies);
+    encodableLists.add(view.applications);
     return null;
   }
   return viewEncodingProblem(computerId, { computer: own, ...view }, versions);
