@@ -923,6 +923,7 @@ const encodableLists = new WeakSet<readonly object[]>();
  * group after the other and share most entries), the others by a lookup.
  */
 function notKnownEncodable<T extends object>(list: readonly T[], last: readonly object[] | undefined): T[] {
+  if (list === last) return [];
   const unknown: T[] = [];
   for (let i = 0; i < list.length; i++) {
     const entry = list[i]!;
