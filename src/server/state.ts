@@ -1166,7 +1166,11 @@ export class ServerState implements ServerStateApi {
     for (const versions of issued) {
       const row = this.rows.get(versions.computerId);
       if (row !== undefined) {
-        Object.assign(row, versions);
+        // Field by field (the same as Object.assign of IssuedVersions): thousands of rows within one turn of the loop.
+        row.snapshotVersion = versions.snapshotVersion;
+        row.settingsVersion = versions.settingsVersion;
+        row.viewHash = versions.viewHash;
+        row.settingsHash = versions.settingsHash;
         continue;
       }
       this.rows.set(versions.computerId, {
