@@ -519,8 +519,11 @@ export class ViewPlanner {
   private readonly ownParts = new WeakMap<Computer, OwnPart>();
   /** What each body was built from, for deriving the body of the same key in a later world. */
   private readonly bases = new WeakMap<ViewBody, BodyBasis>();
-  /** The content of the body each derived body's content was made from, until taken (takeSource). */
-  private readonly derivedFrom = new WeakMap<ViewBody['view'], ViewBody['view']>();
+  /**
+   * The content of the body each derived body's content was made from, until taken (takeSource); held weakly: a
+   * body never encoded (its computers offline) does not keep the one before it alive.
+   */
+  private readonly derivedFrom = new WeakMap<ViewBody['view'], WeakRef<ViewBody['view']>>();
   /**
    * The newest body of each body key, whatever the world (bodies are
    * derived from these). Emptied when a world's organizations, groups,
@@ -660,19 +663,19 @@ export class ViewPlanner {
     );
     const body: ViewBody = { view: { ...source.view, policies }, bodyHash, settingsHash: source.settingsHash };
     this.bases.set(body, { ...basis, scopes: s, positions });
-    this.derivedFrom.set(body.view, source.view);
+    this.derivedFrom.set(body.view, new WeakRef(source.view));
     return body;
   }
 
   /**
    * The content of the body that a body's content was derived from (the
    * same but for some policies), once: its encoding can be made from that
-   * one's (ViewSplicer.body). Undefined for a body built whole, or asked
-   * again (the source is then not kept alive by this body).
+   * one's (ViewSplicer.body). Undefined for a body built whole, asked
+   * again, or whose source is gone.
    */
   takeSource(view: ViewBody['view']): ViewBody['view'] | undefined {
-    const source = this.derivedFrom.get(view);
-    if (source !== undefined) this.derivedFrom.delete(view);
+    const source = this.derivedFrom.get(view)?.deref();
+    this.derivedFrom.delete(view);
     return source;
   }
 
@@ -727,7 +730,7 @@ export class ViewPlanner {
       // The body is checked once (with the first computer's own part); the versions of each computer.
       let problem = checked.get(body);
       if (problem === undefined) {
-        problem = bodyEncodingProblem(computer.id, own.part, body, versions, this.derivedFrom.get(body.view));
+        problem = bodyEncodingProblem(computer.id, own.part, body, versions, this.derivedFrom.get(body.view)?.deref());
         checked.set(body, problem === null ? null : problem.slice(`computers[${computer.id}]`.length));
       } else if (problem !== null) {
         problem = `computers[${computer.id}]${problem}`;
