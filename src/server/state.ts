@@ -608,6 +608,11 @@ export class ServerState implements ServerStateApi {
     return this.stateOf(computerId, this.requireRow(computerId));
   }
 
+  issuedVersions(computerId: string): { snapshotVersion: number; settingsVersion: number } {
+    const { snapshotVersion, settingsVersion } = this.requireRow(computerId);
+    return { snapshotVersion, settingsVersion };
+  }
+
   /**
    * The state of every computer of the world as stored now: with a shared
    * store, the acknowledgements and last-seen times other processes
