@@ -7,6 +7,10 @@
  * message with the versions and view hash it then holds. They do NOT verify
  * signatures nor apply deltas to a view: they take the header's versions
  * and view hash as given (the protocol's correctness is the tests' job).
+ * A delta is read for those header fields alone, without decoding the
+ * message (deltaHeader): the agents share the machine's cores with the
+ * servers they measure, and a real agent runs on a computer of its own.
+ * What they send is what a daemon sends.
  *
  * Commands (IPC): `connect` the agents; `mark` the versions each holds;
  * `await` until the agents listed acknowledged something newer than at the
@@ -101,8 +105,97 @@ function ack(agent: Agent): void {
   agent.lastAckAtMs = nowMs();
 }
 
+/** A protobuf record read by readRecord: its field, and its value (a varint's number, or a LEN record's bytes). */
+interface WireRecord {
+  field: number;
+  value: number | Uint8Array;
+  next: number;
+}
+
+/** The record of `buf` at `at`: varint and LEN records only (what a delta's header is made of); null for others. */
+function readRecord(buf: Uint8Array, at: number): WireRecord | null {
+  const varint = (from: number): { value: number; next: number } => {
+    let value = 0;
+    let scale = 1;
+    let i = from;
+    for (;;) {
+      if (i >= buf.length || i - from > 9) throw new Error('a malformed varint');
+      const byte = buf[i++]!;
+      value += (byte & 0x7f) * scale;
+      if (byte < 0x80) return { value, next: i };
+      scale *= 128;
+    }
+  };
+  const key = varint(at);
+  const wireType = key.value % 8;
+  const field = Math.floor(key.value / 8);
+  if (wireType === 0) {
+    const v = varint(key.next);
+    return { field, value: v.value, next: v.next };
+  }
+  if (wireType !== 2) return null;
+  const length = varint(key.next);
+  const end = length.next + length.value;
+  if (end > buf.length) throw new Error('a record past the end of its message');
+  return { field, value: buf.subarray(length.next, end), next: end };
+}
+
+/**
+ * The versions and view hash a delta's header carries, read from the
+ * ServerMessage without decoding the rest of it (the entries it puts, the
+ * signature): null when the message is not a delta. What the agent then
+ * takes as given, as it would from openStoredDeltaUnverified.
+ */
+export function deltaHeader(
+  data: Uint8Array,
+): { version: number; settingsVersion: number; viewHash: Uint8Array } | null {
+  const outer = readRecord(data, 0);
+  if (outer?.field !== 6 || !(outer.value instanceof Uint8Array) || outer.next !== data.length) return null;
+  let payload: Uint8Array | null = null;
+  for (let at = 0; at < outer.value.length;) {
+    const r = readRecord(outer.value, at);
+    if (r === null) return null;
+    if (r.field === 1 && r.value instanceof Uint8Array) payload = r.value;
+    at = r.next;
+  }
+  if (payload === null) return null;
+  let version = 0;
+  let settingsVersion = 0;
+  let viewHash: Uint8Array | null = null;
+  // The header's fields come first (1 to 8); the entries after them are not needed.
+  for (let at = 0; at < payload.length;) {
+    const r = readRecord(payload, at);
+    if (r === null) {
+      // issuedAtMs (field 6) is a fixed 64-bit record: passed over.
+      if (payload[at] === ((6 << 3) | 1)) {
+        at += 9;
+        continue;
+      }
+      return null;
+    }
+    if (r.field === 4 && typeof r.value === 'number') version = r.value;
+    else if (r.field === 5 && typeof r.value === 'number') settingsVersion = r.value;
+    else if (r.field === 7 && r.value instanceof Uint8Array) viewHash = r.value;
+    else if (r.field > 8) break;
+    at = r.next;
+  }
+  return viewHash === null ? null : { version, settingsVersion, viewHash };
+}
+
 /** Handles one server message; returns its kind. */
 function receive(agent: Agent, data: Uint8Array): string {
+  // A delta (the bulk of a global change) is read for its header alone: see deltaHeader.
+  const header = deltaHeader(data);
+  if (header !== null) {
+    agent.received['delta'] = (agent.received['delta'] ?? 0) + 1;
+    agent.snapshotVersion = header.version;
+    agent.settingsVersion = header.settingsVersion;
+    // A copy: the message's bytes (and the read buffer under them) are not kept.
+    agent.viewHash = Buffer.from(header.viewHash);
+    ack(agent);
+    if (agent.snapshotVersion > agent.markSnapshot || agent.settingsVersion > agent.markSettings) checkWaiting();
+    return 'delta';
+  }
   const message = decodeServerMessage(data);
   agent.received[message.kind] = (agent.received[message.kind] ?? 0) + 1;
   switch (message.kind) {

@@ -35,7 +35,16 @@ import { MSP_FLEET, SMALL_FLEET, type FleetOptions, computerId, fleetWorld, grou
 import { formatInt } from '../lib/stats.js';
 import type { AgentCommand, AgentReport, AgentSpec } from './fleet-agents.js';
 import { nowMs } from './fleet-agents.js';
-import { type ChildHandle, helperProgram, logTime, msg, procCpuMs, spawnTollgate, workspace } from './processes.js';
+import {
+  type ChildHandle,
+  helperProgram,
+  logTime,
+  mainThreadCpuMs,
+  msg,
+  procCpuMs,
+  spawnTollgate,
+  workspace,
+} from './processes.js';
 import { AdminApi } from './admin-api.js';
 import type { Section, TargetResult } from './section.js';
 
@@ -134,6 +143,10 @@ class AgentProcess {
     return this.failed;
   }
 
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   stop(): void {
     if (this.child.connected) this.tell({ kind: 'close' });
     setTimeout(() => this.child.kill('SIGKILL'), 2_000).unref();
@@ -153,6 +166,10 @@ export interface ChangeRun {
   acked: number;
   /** CPU time (user + system) of each server process from the request until the last acknowledgement, ms. */
   serverCpuMs: number[];
+  /** The same for each server process's main thread (its event loop) alone. */
+  serverMainCpuMs: number[];
+  /** The same for the agent processes, all together. */
+  agentsCpuMs: number;
   /** What the agents received meanwhile, by message kind. */
   kinds: Record<string, number>;
 }
@@ -303,6 +320,8 @@ async function runFleet(
       log(`fleet/${kind}: ${what}`);
       await Promise.all(agentProcesses.map((p) => p.ask<'marked'>({ kind: 'mark' })));
       const cpuBefore = servers.map((s) => procCpuMs(s.pid));
+      const mainBefore = servers.map((s) => mainThreadCpuMs(s.pid));
+      const agentsBefore = agentProcesses.map((p) => (p.pid === undefined ? null : procCpuMs(p.pid)));
       const startedAt = nowMs();
       const changes = await request();
       const committedMs = nowMs() - startedAt;
@@ -311,11 +330,14 @@ async function runFleet(
         agentProcesses.map((p) => p.ask<'acked'>({ kind: 'await', ids, timeoutMs: ACK_TIMEOUT_MS })),
       );
       // Read once every agent acknowledged: the servers' work for the change (commit, push, acknowledgements).
-      const serverCpuMs = servers.map((s, i) => {
-        const before = cpuBefore[i];
-        const after = procCpuMs(s.pid);
-        return before === null || before === undefined || after === null ? Number.NaN : after - before;
-      });
+      const spent = (before: number | null | undefined, after: number | null): number =>
+        before === null || before === undefined || after === null ? Number.NaN : after - before;
+      const serverCpuMs = servers.map((s, i) => spent(cpuBefore[i], procCpuMs(s.pid)));
+      const serverMainCpuMs = servers.map((s, i) => spent(mainBefore[i], mainThreadCpuMs(s.pid)));
+      const agentsCpuMs = agentProcesses.reduce(
+        (sum, p, i) => sum + spent(agentsBefore[i], p.pid === undefined ? null : procCpuMs(p.pid)),
+        0,
+      );
       const kinds: Record<string, number> = {};
       for (const r of reports) for (const [k, n] of Object.entries(r.kinds)) kinds[k] = (kinds[k] ?? 0) + n;
       const lastAck = Math.max(...reports.map((r) => r.lastAckAtMs));
@@ -329,6 +351,8 @@ async function runFleet(
         acked,
         kinds,
         serverCpuMs,
+        serverMainCpuMs,
+        agentsCpuMs,
       };
     };
 
@@ -513,6 +537,18 @@ export async function benchFleet(options: FleetBenchOptions): Promise<Section> {
       ],
       [
         name,
+        '... of which their main threads (event loops)',
+        small.globalPolicy.serverMainCpuMs.map(ms).join(', '),
+        big.globalPolicy.serverMainCpuMs.map(ms).join(', '),
+      ],
+      [
+        name,
+        '... CPU of the agent processes until then',
+        ms(small.globalPolicy.agentsCpuMs),
+        ms(big.globalPolicy.agentsCpuMs),
+      ],
+      [
+        name,
         'worst ping round trip meanwhile (pings)',
         `${ms(small.worstPingMs)} (${small.pings})`,
         `${ms(big.worstPingMs)} (${big.pings})`,
@@ -539,13 +575,14 @@ export async function benchFleet(options: FleetBenchOptions): Promise<Section> {
     `Agents: ${AGENT_PROCESSES} child processes of plain ws clients, split between the server instances, and one process of its own ` +
       'for the agent that pings (connected to the first instance); each says hello with the ' +
       'versions and view hash it holds and acknowledges every message with the versions and view hash of its header. ' +
-      'They do not verify signatures nor apply deltas.',
+      'They do not verify signatures nor apply deltas, and read a delta for its header fields alone.',
     'Changes go through the admin API of the first instance; "acknowledged" is the last acknowledgement sent by an affected agent, ' +
       'on the same clock as the request.',
     `Deltas signed ${SIGN_INLINE ? "on the servers' event loops (TOLLGATE_BENCH_FLEET_SIGN_INLINE=1)" : "on each server's signing thread (sync.signDeltasInWorker)"}.`,
     'CPU of the server process(es): user + system time of each `tollgate server` process, all its threads ' +
       '(the delta signer included), from the request until the last acknowledgement, read from /proc/PID/stat ' +
-      '(10 ms ticks).',
+      '(10 ms ticks); its main thread alone from /proc/PID/task/PID/stat; the agent processes (the pinging one ' +
+      'included) likewise. These depend less than the times on what else the machine runs.',
   );
   return {
     id: 'fleet',

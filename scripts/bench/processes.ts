@@ -185,9 +185,18 @@ const USER_HZ = 100;
 
 /** A process's CPU time so far (user + system, every thread), in ms, from /proc/PID/stat; null when unavailable. */
 export function procCpuMs(pid: number): number | null {
+  return statCpuMs(`/proc/${pid}/stat`);
+}
+
+/** The CPU time (user + system, ms) of a process's main thread alone (its event loop); null as procCpuMs. */
+export function mainThreadCpuMs(pid: number): number | null {
+  return statCpuMs(`/proc/${pid}/task/${pid}/stat`);
+}
+
+function statCpuMs(file: string): number | null {
   let text: string;
   try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    text = readFileSync(file, 'utf8');
   } catch {
     return null;
   }

@@ -10,8 +10,9 @@ import { TollgateError } from '../engine/errors.js';
 import {
   VIEW_FIELDS,
   diffViews,
+  encodeDeltaChanges,
   encodeDeltaPayload,
-  hashHex,
+  joinDeltaPayload,
   sameHash,
   deltaServerMessage,
   signedDeltaLength,
@@ -103,7 +104,10 @@ const MAX_BODY_DIFFS = 4096;
 const MAX_KNOWN_HASHES = 1_000_000;
 
 /** The changes between two bodies: a delta without its header and without the `computer` field. */
-type BodyDiff = Omit<DeltaContent, keyof DeltaHeader>;
+type BodyDiff = Omit<DeltaContent, keyof DeltaHeader> & {
+  /** The changes encoded (DeltaPayload fields 9 to 16): once for every computer that gets this diff. */
+  encoded: Uint8Array;
+};
 
 /**
  * Views by view hash, bounded by bytes: a body shared by several views is
@@ -225,7 +229,7 @@ export class DeltaIssuer {
   /** Keeps a view sent (or held by its agent), as the most recently used. */
   private keep(hash: Buffer, current: CurrentView): void {
     if (this.enabled)
-      this.views.set(hash.toString('hex'), { computer: asBuffer(current.view.computer), body: current.view.body });
+      this.views.set(cacheKey(hash), { computer: asBuffer(current.view.computer), body: current.view.body });
   }
 
   /**
@@ -257,6 +261,7 @@ export class DeltaIssuer {
               removedApplications: full.removedApplications,
               replacedFields: full.replacedFields,
               replaced: full.replaced,
+              encoded: encodeDeltaChanges(full),
             };
       this.bodyDiffs.set(key, diff);
       if (this.bodyDiffs.size > MAX_BODY_DIFFS) this.bodyDiffs.delete(this.bodyDiffs.keys().next().value!);
@@ -316,14 +321,13 @@ export class DeltaIssuer {
     // snapshot, so that what the agent stores is a snapshot signed by the key that signs now.
     if (sameHash(held.hash, hash)) return whole('same-view');
     // The base is looked up before the new view is kept, which could push it out.
-    const base = this.views.get(hashHex(held.hash));
+    const base = this.views.get(cacheKey(held.hash));
     if (base === undefined) return whole('base-unknown');
     this.keep(hash, current);
     const body = this.bodyDiff(base.body, current.view.body);
     if (body === null) return whole('not-expressible');
     const computer = asBuffer(current.view.computer);
-    const sameComputer = base.computer.equals(computer);
-    const delta: DeltaContent = {
+    const header: DeltaHeader = {
       computerId,
       baseVersion: held.version,
       baseViewHash: held.hash,
@@ -331,14 +335,19 @@ export class DeltaIssuer {
       settingsVersion: current.settingsVersion,
       issuedAtMs: this.options.clock(),
       viewHash: hash,
-      ...body,
-      // The computer's own record (field 1) comes before every field of the body.
-      replacedFields: sameComputer ? body.replacedFields : [VIEW_FIELDS.computer, ...body.replacedFields],
-      replaced: sameComputer ? body.replaced : Buffer.concat([computer, body.replaced]),
     };
-    const payload = encodeDeltaPayload(delta);
+    // The changes of a pair of bodies are encoded once for all the computers that share them; a computer whose own
+    // record changed replaces it too (field 1, before every field of the body).
+    const payload = base.computer.equals(computer)
+      ? joinDeltaPayload(header, body.encoded)
+      : encodeDeltaPayload({
+          ...header,
+          ...body,
+          replacedFields: [VIEW_FIELDS.computer, ...body.replacedFields],
+          replaced: Buffer.concat([computer, body.replaced]),
+        });
     const snapshotBytes = splicedSignedSnapshotBytes(
-      { computerId, version: current.version, issuedAtMs: delta.issuedAtMs, settingsVersion: current.settingsVersion },
+      { computerId, version: current.version, issuedAtMs: header.issuedAtMs, settingsVersion: current.settingsVersion },
       current.view,
     );
     // The signed length is known before signing: the signature and key id have fixed lengths.
@@ -356,6 +365,11 @@ const NO_HEADER: DeltaHeader = {
   issuedAtMs: 0,
   viewHash: new Uint8Array(0),
 };
+
+/** A view hash as a key of the view cache: its 32 bytes as a one-byte string (half the length of hex, made faster). */
+function cacheKey(hash: Uint8Array): string {
+  return asBuffer(hash).toString('latin1');
+}
 
 function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);

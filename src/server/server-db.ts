@@ -295,9 +295,15 @@ function prepareStatements(db: Database.Database) {
     computers: db.prepare<[], ComputerRecord>('SELECT * FROM computer_state'),
     computer: db.prepare<[string], ComputerRecord>('SELECT * FROM computer_state WHERE computer_id = ?'),
     computersSince: db.prepare<[number], ComputerRecord>('SELECT * FROM computer_state WHERE revision > ?'),
-    putVersions: db.prepare<[IssuedVersions & { revision: number }]>(
+    // Versions are issued for thousands of computers in one commit (a global change): the parameters are
+    // bound by position (not from an object per row), and a row that exists is updated without an insert tried first.
+    updateVersions: db.prepare<[number, number, string, string, number, string]>(
+      `UPDATE computer_state SET snapshot_version = ?, settings_version = ?, view_hash = ?, settings_hash = ?, revision = ?
+       WHERE computer_id = ?`,
+    ),
+    putVersions: db.prepare<[string, number, number, string, string, number]>(
       `INSERT INTO computer_state (computer_id, snapshot_version, settings_version, view_hash, settings_hash, revision)
-       VALUES (@computerId, @snapshotVersion, @settingsVersion, @viewHash, @settingsHash, @revision)
+       VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (computer_id) DO UPDATE SET
          snapshot_version = excluded.snapshot_version, settings_version = excluded.settings_version,
          view_hash = excluded.view_hash, settings_hash = excluded.settings_hash, revision = excluded.revision`,
@@ -386,7 +392,15 @@ export class ServerDb {
       // The deletions log is bounded: what is older than the revisions kept goes, and the mark says so.
       const through = revision - keepDeletionRevisions;
       if (through > 0 && stmt.pruneDeletions.run(through).changes > 0) stmt.setPrunedThrough.run(through);
-      for (const versions of commit.issued) stmt.putVersions.run({ ...versions, revision });
+      for (const v of commit.issued) {
+        const { computerId, snapshotVersion, settingsVersion, viewHash, settingsHash } = v;
+        if (
+          stmt.updateVersions.run(snapshotVersion, settingsVersion, viewHash, settingsHash, revision, computerId)
+            .changes === 0
+        ) {
+          stmt.putVersions.run(computerId, snapshotVersion, settingsVersion, viewHash, settingsHash, revision);
+        }
+      }
       const request = commit.request;
       if (request !== undefined && stmt.updateRequest.run(request).changes !== 1) {
         throw new TollgateError('not-found', `approval request ${request.id} not found`);

@@ -506,7 +506,7 @@ export class SyncHub {
    * can (see sendView), else newer settings.
    */
   private sync(conn: Connection, computerId: string, heldSnapshot: number, heldSettings: number, full = false): void {
-    const state = this.options.state.computerState(computerId);
+    const state = this.options.state.issuedVersions(computerId);
     if (state.snapshotVersion > heldSnapshot) {
       this.sendView(conn, computerId, full);
       // A push made before this (queued, or under way and not at this agent yet) need not send it again.
@@ -772,7 +772,7 @@ export class SyncHub {
   private sendSettings(conn: Connection, computerId: string): void {
     const signed = this.options.state.settingsFor(computerId);
     this.send(conn, { kind: 'settings', signed: signed.bytes });
-    this.sent(conn, 'settings', 'settings', this.options.state.computerState(computerId).settingsVersion);
+    this.sent(conn, 'settings', 'settings', this.options.state.issuedVersions(computerId).settingsVersion);
   }
 
   /** Counts a push, and notes when it went for the acknowledgement latency. */
@@ -798,7 +798,7 @@ export class SyncHub {
   }
 
   private async ack(from: Connection, computerId: string, ack: Extract<AgentMessage, { kind: 'ack' }>): Promise<void> {
-    const issued = this.options.state.computerState(computerId);
+    const issued = this.options.state.issuedVersions(computerId);
     await this.options.state.recordAck(computerId, { ...ack, nowMs: this.options.clock() });
     // The connection the acknowledgement came on, while it is still the computer's: one that replaced it
     // since (the agent reconnected while this was recorded) said in its own hello what it holds.
@@ -818,14 +818,14 @@ export class SyncHub {
         },
         'agent could not apply a delta: sending the full snapshot',
       );
-      const now = this.options.state.computerState(computerId);
+      const now = this.options.state.issuedVersions(computerId);
       if (now.snapshotVersion > ack.snapshotVersion && conn.fullSentFor < now.snapshotVersion) {
         this.sync(conn, computerId, ack.snapshotVersion, ack.settingsVersion, true);
       }
     } else if (ack.error !== '') {
       this.options.logger.warn({ computerId, error: ack.error, code: ack.errorCode }, 'agent refused what it was sent');
       // Refused as older than what the agent holds (installed offline): versions above it were issued, send them.
-      const now = this.options.state.computerState(computerId);
+      const now = this.options.state.issuedVersions(computerId);
       if (
         conn !== undefined &&
         (now.snapshotVersion > issued.snapshotVersion || now.settingsVersion > issued.settingsVersion)
@@ -840,7 +840,7 @@ export class SyncHub {
       // A change may have landed while the agent was applying: catch it up (past what is already on its way).
       if (conn !== undefined) {
         this.observeAck(conn, ack.snapshotVersion, ack.settingsVersion);
-        const state = this.options.state.computerState(computerId);
+        const state = this.options.state.issuedVersions(computerId);
         const heldSnapshot = Math.max(ack.snapshotVersion, conn.held.version);
         if (state.snapshotVersion > heldSnapshot || state.settingsVersion > ack.settingsVersion) {
           this.sync(conn, computerId, heldSnapshot, ack.settingsVersion);
@@ -959,7 +959,8 @@ export class SyncHub {
    */
   private caughtUpSince(conn: Connection, computerId: string, number: number): boolean {
     return (
-      conn.caughtUpAtPush >= number && conn.held.version >= this.options.state.computerState(computerId).snapshotVersion
+      conn.caughtUpAtPush >= number &&
+      conn.held.version >= this.options.state.issuedVersions(computerId).snapshotVersion
     );
   }
 

@@ -225,6 +225,12 @@ export interface ServerStateApi {
   /** Every computer's state as this process knows it (issued versions, and what its own agents said). */
   computers(): ComputerState[];
   computerState(computerId: string): ComputerState;
+  /**
+   * The snapshot and settings versions issued for a computer now: what
+   * computerState says of them, without the rest (read for every message of
+   * an agent). TollgateError 'unknown-reference' for an unknown computer.
+   */
+  issuedVersions(computerId: string): { snapshotVersion: number; settingsVersion: number };
   /** Every computer's state as stored now: with a shared store, also what other processes' agents said. */
   readComputers(): Promise<ComputerState[]>;
   readComputerState(computerId: string): Promise<ComputerState>;

@@ -520,6 +520,11 @@ export class ViewPlanner {
   /** What each body was built from, for deriving the body of the same key in a later world. */
   private readonly bases = new WeakMap<ViewBody, BodyBasis>();
   /**
+   * The content of the body each derived body's content was made from, until taken (takeSource); held weakly: a
+   * body never encoded (its computers offline) does not keep the one before it alive.
+   */
+  private readonly derivedFrom = new WeakMap<ViewBody['view'], WeakRef<ViewBody['view']>>();
+  /**
    * The newest body of each body key, whatever the world (bodies are
    * derived from these). Emptied when a world's organizations, groups,
    * computers or applications are other lists than those of the bodies
@@ -658,7 +663,20 @@ export class ViewPlanner {
     );
     const body: ViewBody = { view: { ...source.view, policies }, bodyHash, settingsHash: source.settingsHash };
     this.bases.set(body, { ...basis, scopes: s, positions });
+    this.derivedFrom.set(body.view, new WeakRef(source.view));
     return body;
+  }
+
+  /**
+   * The content of the body that a body's content was derived from (the
+   * same but for some policies), once: its encoding can be made from that
+   * one's (ViewSplicer.body). Undefined for a body built whole, asked
+   * again, or whose source is gone.
+   */
+  takeSource(view: ViewBody['view']): ViewBody['view'] | undefined {
+    const source = this.derivedFrom.get(view)?.deref();
+    this.derivedFrom.delete(view);
+    return source;
   }
 
   /**
@@ -712,7 +730,7 @@ export class ViewPlanner {
       // The body is checked once (with the first computer's own part); the versions of each computer.
       let problem = checked.get(body);
       if (problem === undefined) {
-        problem = bodyEncodingProblem(computer.id, own.part, body, versions);
+        problem = bodyEncodingProblem(computer.id, own.part, body, versions, this.derivedFrom.get(body.view)?.deref());
         checked.set(body, problem === null ? null : problem.slice(`computers[${computer.id}]`.length));
       } else if (problem !== null) {
         problem = `computers[${computer.id}]${problem}`;
@@ -899,12 +917,16 @@ const encodable = new WeakSet<object>();
 /** The lists of the body checked last that encoded (all their entries are in `encodable`). */
 let lastEncodable: { policies: readonly object[]; applications: readonly object[] } | null = null;
 
+/** Lists of bodies checked that encoded: every entry of each is in `encodable`. */
+const encodableLists = new WeakSet<readonly object[]>();
+
 /**
  * The entries of a list not known to encode: one at the same place in the
  * last body checked is known by a comparison (bodies are mostly checked one
  * group after the other and share most entries), the others by a lookup.
  */
 function notKnownEncodable<T extends object>(list: readonly T[], last: readonly object[] | undefined): T[] {
+  if (list === last) return [];
   const unknown: T[] = [];
   for (let i = 0; i < list.length; i++) {
     const entry = list[i]!;
@@ -925,14 +947,23 @@ function bodyEncodingProblem(
   own: ComputerView['computer'],
   body: ViewBody,
   versions: { snapshotVersion: number; settingsVersion: number },
+  source?: ViewBody['view'],
 ): string | null {
   const view = body.view;
-  const policies = notKnownEncodable(view.policies, lastEncodable?.policies);
-  const applications = notKnownEncodable(view.applications, lastEncodable?.applications);
+  // A body derived from one that encoded is compared with that one, place by place (only the policies that changed
+  // are looked up); another, with the body checked last.
+  const known = (list: 'policies' | 'applications'): readonly object[] | undefined => {
+    const from = source?.[list];
+    return from !== undefined && encodableLists.has(from) ? from : lastEncodable?.[list];
+  };
+  const policies = notKnownEncodable(view.policies, known('policies'));
+  const applications = notKnownEncodable(view.applications, known('applications'));
   if (viewEncodingProblem(computerId, { computer: own, ...view, policies, applications }, versions) === null) {
     for (const p of policies) encodable.add(p);
     for (const a of applications) encodable.add(a);
     lastEncodable = { policies: view.policies, applications: view.applications };
+    encodableLists.add(view.policies);
+    encodableLists.add(view.applications);
     return null;
   }
   return viewEncodingProblem(computerId, { computer: own, ...view }, versions);

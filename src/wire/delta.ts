@@ -464,6 +464,8 @@ function sameEntry(a: ViewEntry, b: ViewEntry): boolean {
  */
 function listChanges(base: readonly ViewEntry[], next: readonly ViewEntry[]): ListChanges | null {
   if (repeatsId(base) || repeatsId(next)) return null;
+  // Bodies made one from another share the lists that did not change.
+  if (base === next) return { put: [], removed: [] };
   // The same entries at the start and at the end of both lists are not changes (and any longest run in
   // order keeps them), so only what lies between is compared by id: for a change of a few entries, a
   // walk of the lists without a map.
@@ -566,16 +568,21 @@ function checkHash(hash: Uint8Array, at: string): Uint8Array {
 
 /** A DeltaPayload's bytes; the entries are written exactly as given. */
 export function encodeDeltaPayload(delta: DeltaContent): Uint8Array {
+  return joinDeltaPayload(delta, encodeDeltaChanges(delta));
+}
+
+/** What a delta changes: everything but its header. */
+export type DeltaChanges = Omit<DeltaContent, keyof DeltaHeader>;
+
+/**
+ * The records of a DeltaPayload after its header (fields 9 to 16: the
+ * entries put and removed, the fields replaced), written exactly as given:
+ * the same for every computer whose delta makes the same changes, so a
+ * change to thousands of computers encodes them once per pair of bodies.
+ */
+export function encodeDeltaChanges(changes: DeltaChanges): Uint8Array {
   const w = protobuf().Writer.create();
   const key = (field: number, wireType: number): number => field * 8 + wireType;
-  w.uint32(key(1, LEN)).string(delta.computerId);
-  w.uint32(key(2, VARINT)).uint32(checkUint32(delta.baseVersion, 'delta.baseVersion'));
-  w.uint32(key(3, LEN)).bytes(checkHash(delta.baseViewHash, 'delta.baseViewHash'));
-  w.uint32(key(4, VARINT)).uint32(checkUint32(delta.version, 'delta.version'));
-  w.uint32(key(5, VARINT)).uint32(checkUint32(delta.settingsVersion, 'delta.settingsVersion'));
-  w.uint32(key(6, I64)).double(delta.issuedAtMs);
-  w.uint32(key(7, LEN)).bytes(checkHash(delta.viewHash, 'delta.viewHash'));
-  w.uint32(key(8, VARINT)).int32(WIRE.PayloadKind.PAYLOAD_KIND_DELTA);
   const list = (entries: PutEntry[], removed: string[], fields: [number, number, number]): void => {
     for (const e of entries) w.uint32(key(fields[0], LEN)).bytes(e.message);
     if (entries.length > 0) {
@@ -585,15 +592,77 @@ export function encodeDeltaPayload(delta: DeltaContent): Uint8Array {
     }
     for (const id of removed) w.uint32(key(fields[2], LEN)).string(id);
   };
-  list(delta.policies, delta.removedPolicies, [9, 10, 11]);
-  list(delta.applications, delta.removedApplications, [12, 13, 14]);
-  if (delta.replacedFields.length > 0) {
+  list(changes.policies, changes.removedPolicies, [9, 10, 11]);
+  list(changes.applications, changes.removedApplications, [12, 13, 14]);
+  if (changes.replacedFields.length > 0) {
     w.uint32(key(15, LEN)).fork();
-    for (const f of delta.replacedFields) w.uint32(f);
+    for (const f of changes.replacedFields) w.uint32(f);
     w.ldelim();
-    w.uint32(key(16, LEN)).bytes(delta.replaced);
+    w.uint32(key(16, LEN)).bytes(changes.replaced);
   }
   return w.finish();
+}
+
+/**
+ * A DeltaPayload's bytes: its header's records (fields 1 to 8, every one
+ * written, in field order) followed by `changes` (encodeDeltaChanges), in
+ * one buffer: byte for byte what one protobuf writer makes of the whole.
+ */
+export function joinDeltaPayload(header: DeltaHeader, changes: Uint8Array): Buffer {
+  const baseVersion = checkUint32(header.baseVersion, 'delta.baseVersion');
+  const baseViewHash = checkHash(header.baseViewHash, 'delta.baseViewHash');
+  const version = checkUint32(header.version, 'delta.version');
+  const settingsVersion = checkUint32(header.settingsVersion, 'delta.settingsVersion');
+  const viewHash = checkHash(header.viewHash, 'delta.viewHash');
+  const idBytes = Buffer.byteLength(header.computerId, 'utf8');
+  const kind = WIRE.PayloadKind.PAYLOAD_KIND_DELTA;
+  const length =
+    1 +
+    varintLength(idBytes) +
+    idBytes +
+    (1 + varintLength(baseVersion)) +
+    (1 + varintLength(baseViewHash.length) + baseViewHash.length) +
+    (1 + varintLength(version)) +
+    (1 + varintLength(settingsVersion)) +
+    (1 + 8) +
+    (1 + varintLength(viewHash.length) + viewHash.length) +
+    (1 + varintLength(kind)) +
+    changes.length;
+  const out = Buffer.allocUnsafe(length);
+  let at = 0;
+  const varint = (value: number): void => {
+    let v = value;
+    while (v >= 0x80) {
+      out[at++] = (v % 0x80) | 0x80;
+      v = Math.floor(v / 0x80);
+    }
+    out[at++] = v;
+  };
+  const bytes = (field: number, value: Uint8Array): void => {
+    out[at++] = field * 8 + LEN;
+    varint(value.length);
+    out.set(value, at);
+    at += value.length;
+  };
+  out[at++] = 1 * 8 + LEN;
+  varint(idBytes);
+  at += out.write(header.computerId, at, 'utf8');
+  out[at++] = 2 * 8 + VARINT;
+  varint(baseVersion);
+  bytes(3, baseViewHash);
+  out[at++] = 4 * 8 + VARINT;
+  varint(version);
+  out[at++] = 5 * 8 + VARINT;
+  varint(settingsVersion);
+  out[at++] = 6 * 8 + I64;
+  at = out.writeDoubleLE(header.issuedAtMs, at);
+  bytes(7, viewHash);
+  out[at++] = 8 * 8 + VARINT;
+  varint(kind);
+  out.set(changes, at);
+  at += changes.length;
+  if (at !== length) throw new TollgateError('internal', `a delta payload of ${at} bytes, not ${length}`);
+  return out;
 }
 
 /** Encodes and signs a delta; returns the SignedDelta bytes. */

@@ -203,6 +203,8 @@ export class ViewSplicer {
   private readonly policies = new WeakMap<ViewPolicy, ViewEntry>();
   private readonly applications = new WeakMap<Application, ViewEntry>();
   private readonly bodies = new WeakMap<object, EncodedBody>();
+  /** The records of each body's fields that are not lists of entries: before the entries and after them. */
+  private readonly ends = new WeakMap<EncodedBody, { head: Buffer; tail: Buffer }>();
   /** The body encoded last, with its entries' records. */
   private last: { content: ViewBodyContent; policies: ViewEntry[]; applications: ViewEntry[] } | null = null;
 
@@ -213,13 +215,65 @@ export class ViewSplicer {
    */
   constructor(private readonly options: { uniqueIds?: boolean } = {}) {}
 
-  /** The encoding of a body (once per body object; `at` names the view in errors). */
-  body(body: ViewBodyContent, at = 'view'): EncodedBody {
+  /**
+   * The encoding of a body (once per body object; `at` names the view in
+   * errors). `source`, asked only when the body is not encoded yet, may
+   * name a body it was made from: when that one is encoded and the two
+   * differ only in some policies (every other field the same object, as
+   * many policies), the encoding is made from that one's: its records are
+   * taken over and only the policies that are other objects are looked up.
+   * The bytes are the same either way.
+   */
+  body(body: ViewBodyContent, at = 'view', source?: () => ViewBodyContent | undefined): EncodedBody {
     let encoded = this.bodies.get(body);
     if (encoded === undefined) {
-      encoded = this.encodeBody(body, at);
+      const from = source?.();
+      encoded = (from === undefined ? undefined : this.derive(body, from, at)) ?? this.encodeBody(body, at);
       this.bodies.set(body, encoded);
     }
+    return encoded;
+  }
+
+  /** The encoding of `body` made from that of `source` (see body), or undefined when it cannot be. */
+  private derive(body: ViewBodyContent, source: ViewBodyContent, at: string): EncodedBody | undefined {
+    const base = this.bodies.get(source);
+    const ends = base === undefined ? undefined : this.ends.get(base);
+    if (base === undefined || ends === undefined || body.policies.length !== source.policies.length) return undefined;
+    const keys = Object.keys(body) as (keyof ViewBodyContent)[];
+    if (keys.length !== Object.keys(source).length) return undefined;
+    for (const key of keys) if (key !== 'policies' && body[key] !== source[key]) return undefined;
+    const fresh: NewRecord[] = [];
+    const before = base.parts.policies;
+    let policies: ViewEntry[] | null = null;
+    for (let i = 0; i < body.policies.length; i++) {
+      const item = body.policies[i]!;
+      if (item === source.policies[i]) continue;
+      policies ??= before.slice();
+      const entry = this.policies.get(item);
+      if (entry !== undefined) policies[i] = entry;
+      else {
+        const keep = (e: ViewEntry): void => void this.policies.set(item, e);
+        const message = pb()
+          .Policy.encode(policyToWire(item, `${at}.policies[${i}]`))
+          .finish();
+        fresh.push({ field: VIEW_FIELDS.policies, id: item.id, message, list: policies, at: i, keep });
+      }
+    }
+    if (policies === null) return base;
+    writeRecords(fresh);
+    const { applications } = base.parts;
+    this.last = { content: body, policies, applications };
+    if (this.options.uniqueIds === true) noteUniqueIds(policies);
+    const slices = joinedSlices(ends.head, policies, applications, ends.tail);
+    let length = 0;
+    for (const slice of slices) length += slice.length;
+    const encoded: EncodedBody = {
+      slices,
+      length,
+      parts: { fields: base.parts.fields, policies, applications, bytes: length },
+      serial: ++bodySerial,
+    };
+    this.ends.set(encoded, ends);
     return encoded;
   }
 
@@ -278,7 +332,9 @@ export class ViewSplicer {
     const fields = new Map(viewParts(head).fields);
     for (const [field, spans] of viewParts(tail).fields) fields.set(field, spans);
     const parts: ViewParts = { fields, policies, applications, bytes: length };
-    return { slices, length, parts, serial: ++bodySerial };
+    const encoded: EncodedBody = { slices, length, parts, serial: ++bodySerial };
+    this.ends.set(encoded, { head, tail });
+    return encoded;
   }
 
   /** The `computer` record (field 1) of a computer's view. */

@@ -12,6 +12,9 @@ import {
   applyDeltaToView,
   decodeDeltaPayload,
   diffViews,
+  encodeDeltaChanges,
+  encodeDeltaPayload,
+  joinDeltaPayload,
   openDelta,
   partsBytes,
   partsHash,
@@ -321,5 +324,89 @@ describe('the ServerMessage of a signed delta in one buffer', () => {
       ),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('a delta payload written as header and shared changes', () => {
+  // The whole payload as one protobuf writer writes it, every header field included.
+  function oneWriter(delta: DeltaContent): Uint8Array {
+    const w = protobuf.Writer.create();
+    w.uint32(10).string(delta.computerId);
+    w.uint32(16).uint32(delta.baseVersion);
+    w.uint32(26).bytes(delta.baseViewHash);
+    w.uint32(32).uint32(delta.version);
+    w.uint32(40).uint32(delta.settingsVersion);
+    w.uint32(49).double(delta.issuedAtMs);
+    w.uint32(58).bytes(delta.viewHash);
+    w.uint32(64).int32(tollgate.v1.PayloadKind.PAYLOAD_KIND_DELTA);
+    return Buffer.concat([w.finish(), encodeDeltaChanges(delta)]);
+  }
+
+  it('is byte for byte what one protobuf writer makes of the whole, and decodes to the delta', () => {
+    const hash = fc.uint8Array({ minLength: 32, maxLength: 32 });
+    const entry = fc.record({ position: fc.nat({ max: 0xffff_ffff }), message: fc.uint8Array({ maxLength: 40 }) });
+    fc.assert(
+      fc.property(
+        fc.record({
+          computerId: fc.string({ maxLength: 30 }),
+          baseVersion: fc.nat({ max: 0xffff_ffff }),
+          baseViewHash: hash,
+          version: fc.nat({ max: 0xffff_ffff }),
+          settingsVersion: fc.nat({ max: 0xffff_ffff }),
+          issuedAtMs: fc.double({ noNaN: true }),
+          viewHash: hash,
+          policies: fc.array(entry, { maxLength: 3 }),
+          removedPolicies: fc.array(fc.string({ maxLength: 8 }), { maxLength: 3 }),
+          applications: fc.array(entry, { maxLength: 3 }),
+          removedApplications: fc.array(fc.string({ maxLength: 8 }), { maxLength: 3 }),
+          replacedFields: fc.array(fc.integer({ min: 1, max: 20 }), { maxLength: 3 }),
+          replaced: fc.uint8Array({ maxLength: 40 }),
+        }),
+        (delta) => {
+          const payload = encodeDeltaPayload(delta);
+          expect(Buffer.from(payload).equals(Buffer.from(oneWriter(delta)))).toBe(true);
+          const changes = encodeDeltaChanges(delta);
+          expect(joinDeltaPayload(delta, changes).equals(Buffer.from(payload))).toBe(true);
+        },
+      ),
+      { numRuns: 300 },
+    );
+    const delta: DeltaContent = {
+      computerId: 'pc-ü-1',
+      baseVersion: 4,
+      baseViewHash: Buffer.alloc(32, 1),
+      version: 5,
+      settingsVersion: 2,
+      issuedAtMs: 1_750_000_000_123.5,
+      viewHash: Buffer.alloc(32, 2),
+      policies: [{ position: 3, message: tollgate.v1.Policy.encode({ id: 'pol-9' }).finish() }],
+      removedPolicies: ['pol-2'],
+      applications: [],
+      removedApplications: [],
+      replacedFields: [],
+      replaced: new Uint8Array(0),
+    };
+    const decoded = decodeDeltaPayload(joinDeltaPayload(delta, encodeDeltaChanges(delta)));
+    expect(decoded.computerId).toBe('pc-ü-1');
+    expect([decoded.baseVersion, decoded.version, decoded.settingsVersion]).toEqual([4, 5, 2]);
+    expect(decoded.issuedAtMs).toBe(1_750_000_000_123.5);
+    expect(Buffer.from(decoded.viewHash).equals(delta.viewHash as Buffer)).toBe(true);
+    expect(decoded.policies.map((p) => p.position)).toEqual([3]);
+    expect(decoded.removedPolicies).toEqual(['pol-2']);
+  });
+
+  it('refuses a version that is not an unsigned 32-bit integer and a hash that is not 32 bytes', () => {
+    const header = {
+      computerId: 'pc-1',
+      baseVersion: 1,
+      baseViewHash: Buffer.alloc(32),
+      version: 2,
+      settingsVersion: 1,
+      issuedAtMs: 0,
+      viewHash: Buffer.alloc(32),
+    };
+    expect(() => joinDeltaPayload({ ...header, version: 2 ** 32 }, new Uint8Array(0))).toThrow(TollgateError);
+    expect(() => joinDeltaPayload({ ...header, baseVersion: -1 }, new Uint8Array(0))).toThrow(TollgateError);
+    expect(() => joinDeltaPayload({ ...header, viewHash: Buffer.alloc(31) }, new Uint8Array(0))).toThrow(TollgateError);
   });
 });

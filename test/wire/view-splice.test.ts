@@ -6,7 +6,13 @@ import { describe, expect, it } from 'vitest';
 import type { World } from '../../src/engine/model.js';
 import { WorldIndex } from '../../src/engine/world.js';
 import { ViewPlanner, computerPart } from '../../src/server/view-planner.js';
-import { partsHash, signedSnapshotViewBytes, signedSnapshotViewHash, viewParts } from '../../src/wire/delta.js';
+import {
+  diffViews,
+  partsHash,
+  signedSnapshotViewBytes,
+  signedSnapshotViewHash,
+  viewParts,
+} from '../../src/wire/delta.js';
 import { tollgate } from '../../src/wire/generated/tollgate.js';
 import { openSnapshot, sealSnapshot } from '../../src/wire/signed.js';
 import { viewToWire } from '../../src/wire/codec.js';
@@ -134,7 +140,77 @@ describe('spliced views', () => {
     expect(after.parts.policies[999]).toBe(before.parts.policies[999]);
     expect(after.parts.policies[1000]).not.toBe(before.parts.policies[1000]);
   });
+  it('makes the encoding of a body derived from another from that one, byte for byte the same', () => {
+    // Frozen, as the server's worlds are: the planner derives bodies only from frozen lists.
+    const world = frozen(paddedWorld(300, 20));
+    const planner = new ViewPlanner();
+    const splicer = new ViewSplicer({ uniqueIds: true });
+    // Encoded as the server does: a derived body from its source's encoding.
+    const encode = (w: World, id: string) => {
+      const index = new WorldIndex(w);
+      const computer = index.computer(id);
+      const planned = planner.bodyOf(index, computer).view;
+      const spliced = {
+        computer: splicer.computerRecord(computerPart(index, computer)),
+        body: splicer.body(planned, 'view', () => planner.takeSource(planned)),
+      };
+      const generic = tollgate.v1.ComputerView.encode(viewToWire(planner.viewOf(index, id))).finish();
+      expect(Buffer.concat([spliced.computer, bodyBytes(spliced.body)]).equals(Buffer.from(generic)), id).toBe(true);
+      expect(splicedViewHash(spliced).equals(partsHash(viewParts(generic))), id).toBe(true);
+      return spliced.body;
+    };
+    const ids = world.computers.map((c) => c.id);
+    const before = ids.map((id) => encode(world, id));
+    // Two policies changed, one after the other.
+    let next = world;
+    for (const [at, action] of [
+      [150, 'deny'],
+      [10, 'deny'],
+    ] as const) {
+      next = frozen({ ...next, policies: next.policies.map((p, i) => (i === at ? { ...p, action } : p)) });
+      const after = ids.map((id) => encode(next, id));
+      for (const [i, body] of after.entries()) {
+        const base = before[i]!;
+        expect(body.serial).not.toBe(base.serial);
+        // Only the changed entries are other records; the rest, and the applications, are taken over.
+        expect(body.parts.applications).toBe(base.parts.applications);
+        expect(body.parts.fields).toBe(base.parts.fields);
+        const other = body.parts.policies.filter((e, k) => e !== base.parts.policies[k]);
+        expect(other.length).toBeLessThanOrEqual(1);
+        expect(diffViews(base.parts, body.parts, NO_HEADER)?.policies.length).toBe(other.length);
+      }
+      before.splice(0, before.length, ...after);
+    }
+    // A source that differs in more than policies is not taken over: the body is encoded whole.
+    const index = new WorldIndex(next);
+    const computer = index.computer(ids[0]!);
+    const planned = planner.bodyOf(index, computer).view;
+    const other = { ...planned, policies: [...planned.policies], settings: { ...planned.settings } };
+    const fresh = new ViewSplicer();
+    fresh.body(planned);
+    const whole = fresh.body(other, 'view', () => planned);
+    expect(bodyBytes(whole).equals(bodyBytes(fresh.body(planned)))).toBe(true);
+    expect(whole.parts.fields).not.toBe(fresh.body(planned).parts.fields);
+  });
 });
+
+function frozen<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) frozen(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+const NO_HEADER = {
+  computerId: '',
+  baseVersion: 0,
+  baseViewHash: new Uint8Array(0),
+  version: 0,
+  settingsVersion: 0,
+  issuedAtMs: 0,
+  viewHash: new Uint8Array(0),
+};
 
 describe('the length of a spliced snapshot', () => {
   it('is that of the signed bytes, without signing', () => {
