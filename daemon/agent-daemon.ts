@@ -1,7 +1,6 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { platform } from 'node:os';
 import type { ScheduledTask } from 'node-cron';
-import type { Logger } from 'pino';
 import { Agent } from '../src/agent/agent.js';
 import type { FileRequest, OsName } from '../src/engine/model.js';
 import type { DaemonConfig } from '../src/agent/config-load.js';
@@ -18,6 +17,7 @@ import type { PrefetchedImage } from '../src/store/image-files.js';
 import type { SyncClient } from '../src/sync/client.js';
 import type { ApplyHooks } from '../src/agent/core.js';
 import { restoreDaemonHeap } from './heap.js';
+import type { DaemonLogger } from './log.js';
 
 /** The operating system this process runs on, in SPEC.md's terms. */
 function hostOs(): OsName {
@@ -63,7 +63,7 @@ function faultHooks(fault: FaultPoint | undefined): ApplyHooks | undefined {
 async function runDeferredChecks(
   store: AgentStore,
   agent: Agent,
-  logger: Logger,
+  logger: DaemonLogger,
   hooks: { stopping: () => boolean; recovered: () => void },
 ): Promise<void> {
   const unchecked = agent.uncheckedSnapshot;
@@ -105,6 +105,12 @@ export const AFTER_SERVING_IDLE_MS = 100;
 
 export interface RunningDaemon {
   agent: Agent;
+  /**
+   * Resolves one turn of the event loop after the first answer (or
+   * AFTER_SERVING_IDLE_MS after serving without one, or at a stop): where
+   * the work not needed to answer starts.
+   */
+  served: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -115,7 +121,7 @@ export interface RunningDaemon {
  */
 export async function startAgentDaemon(
   config: DaemonConfig,
-  logger: Logger,
+  logger: DaemonLogger,
   fault: FaultPoint | undefined,
   image?: Promise<PrefetchedImage | null>,
 ): Promise<RunningDaemon> {
@@ -340,11 +346,11 @@ export async function startAgentDaemon(
   // at a stop): node-cron is not loaded, nor the worker thread started, on the way to the first answer.
   const jobs: ScheduledTask[] = [];
   const idle = setTimeout(noteAnswer, AFTER_SERVING_IDLE_MS);
-  const afterServing = firstAnswer
-    .then(() => {
-      clearTimeout(idle);
-      return new Promise<void>((resolve) => setImmediate(resolve));
-    })
+  const served = firstAnswer.then(() => {
+    clearTimeout(idle);
+    return new Promise<void>((resolve) => setImmediate(resolve));
+  });
+  const afterServing = served
     .then(() => {
       if (closing !== null) return;
       const cron = nodeCron();
@@ -402,6 +408,7 @@ export async function startAgentDaemon(
   };
   return {
     agent,
+    served,
     // Every call waits for the one stop: a second signal neither starts another nor cuts this one short.
     close: () => (closing ??= stop()),
   };

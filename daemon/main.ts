@@ -8,16 +8,9 @@
  * goes through the full program: src/cli/main.ts plus the process commands
  * of daemon/commands.ts.
  */
-import pino, { type Logger } from 'pino';
 import { EXIT_OK, processIo, type CliIo } from '../src/cli/io.js';
-import type { FaultPoint } from './agent-daemon.js';
-
-/** Paths that never reach a log line. */
-const REDACT = ['token', '*.token', 'config.server.token', 'headers.authorization', 'privateKey', '*.privateKey'];
-
-export function createLogger(level: string): Logger {
-  return pino({ level, redact: { paths: REDACT, censor: '[redacted]' } });
-}
+import type { FaultPoint, RunningDaemon } from './agent-daemon.js';
+import { HeldLog, createLogger } from './log.js';
 
 /**
  * Resolves when the process is asked to stop (SIGTERM or SIGINT). The
@@ -75,10 +68,20 @@ export async function runAgentDaemon(configFile: string): Promise<number> {
   const config = await loadDaemonConfig(configFile);
   const image = prefetchImage(imageFolder(cacheFile(config)));
   const { startAgentDaemon } = await daemonModule;
-  const logger = createLogger(config.logLevel);
+  // pino is loaded once the first request is answered (or at a failure or a stop): until then the
+  // lines are held, each with its time (daemon/log.ts).
+  const logger = new HeldLog((time) => createLogger(config.logLevel, { time }));
   const stopped = stopSignal((signal) => logger.info({ signal }, 'already stopping'));
-  const daemon = await startAgentDaemon(config, logger, faultPoint(), image);
+  let daemon: RunningDaemon;
+  try {
+    daemon = await startAgentDaemon(config, logger, faultPoint(), image);
+  } catch (error) {
+    logger.release();
+    throw error;
+  }
+  void daemon.served.then(() => logger.release());
   const signal = await stopped;
+  logger.release();
   logger.info({ signal }, 'stopping');
   await daemon.close();
   logger.info('stopped');
