@@ -348,13 +348,21 @@ function firstAppRulesOutside(start: Int32Array, count: Int32Array, rules: numbe
   return -1;
 }
 
-/** The first rule of an application (`ruleApp` >= 0) none of whose RULE_WIDTH fields (>= 0) is set. */
-function firstEmptyRule(ruleApp: Int32Array, ruleFields: Int32Array): number {
+/**
+ * The first rule at fault: its application outside [-1, used), a field
+ * outside [-1, strings), or, of an application (>= 0), no field set (>= 0).
+ */
+function firstBadRule(ruleApp: Int32Array, ruleFields: Int32Array, used: number, strings: number): number {
   for (let r = 0, at = 0; r < ruleApp.length; r++, at += RULE_WIDTH) {
-    if ((ruleApp[r] as number) < 0) continue;
+    const a = ruleApp[r] as number;
+    if (a < -1 || a >= used) return r;
     let any = false;
-    for (let f = at; f < at + RULE_WIDTH; f++) if ((ruleFields[f] as number) >= 0) any = true;
-    if (!any) return r;
+    for (let f = at; f < at + RULE_WIDTH; f++) {
+      const v = ruleFields[f] as number;
+      if (v < -1 || v >= strings) return r;
+      if (v >= 0) any = true;
+    }
+    if (!any && a >= 0) return r;
   }
   return -1;
 }
@@ -369,28 +377,25 @@ function firstBadChain(next: Int32Array, ruleApp: Int32Array): number {
   return -1;
 }
 
-/** The first of `rules` (rule numbers) filed for a rule of no application (`ruleApp` < 0); -1 itself skipped. */
-function firstOfNoApp(rules: Int32Array, ruleApp: Int32Array, from: number, step: number): number {
-  for (let i = from; i < rules.length; i += step) {
-    const r = rules[i] as number;
-    if (r !== -1 && (ruleApp[r] as number) < 0) return i;
-  }
+/** The first of `rules` (rule numbers, from 0) filed for a rule of no application (`ruleApp` < 0). */
+function firstOfNoApp(rules: Int32Array, ruleApp: Int32Array): number {
+  for (let i = 0; i < rules.length; i++) if ((ruleApp[rules[i] as number] as number) < 0) return i;
   return -1;
 }
 
-/** The first index slot (head rule at odd positions) naming no rule of [0, rules), -1 (empty) aside. */
-function firstBadSlot(table: Int32Array, rules: number): number {
+/**
+ * The first index slot at fault (its head, at odd positions, neither -1 for
+ * empty nor a rule of [0, rules) of an application), or -2 when no slot is
+ * empty; -1 when none is at fault and one is empty.
+ */
+function firstBadSlot(table: Int32Array, ruleApp: Int32Array, rules: number): number {
+  let empty = false;
   for (let i = 1; i < table.length; i += 2) {
     const head = table[i] as number;
-    if (head !== -1 && (head < 0 || head >= rules)) return i;
+    if (head === -1) empty = true;
+    else if (head < 0 || head >= rules || (ruleApp[head] as number) < 0) return i;
   }
-  return -1;
-}
-
-/** Whether an index slot is empty (head -1). */
-function hasEmptySlot(table: Int32Array): boolean {
-  for (let i = 1; i < table.length; i += 2) if (table[i] === -1) return true;
-  return false;
+  return empty ? -1 : -2;
 }
 
 /** Checks every number stored in the columns against what it refers to: linear passes, no objects. */
@@ -487,16 +492,15 @@ function validateLayout(l: ImageSections): void {
   // The first fault in rule order is reported: a rule's application, then its fields, then whether one is set.
   const ruleApp = l.ruleApp;
   const ruleFields = l.ruleFields;
-  const badRuleApp = firstOutside(ruleApp, -1, used);
-  const badField = firstOutside(ruleFields, -1, strings);
-  const badFieldRule = badField < 0 ? -1 : Math.floor(badField / RULE_WIDTH);
-  const emptyRule = firstEmptyRule(ruleApp, ruleFields);
-  const firstBad = [badRuleApp, badFieldRule, emptyRule].filter((r) => r >= 0);
-  if (firstBad.length > 0) {
-    const r = Math.min(...firstBad);
-    if (r === badRuleApp) throw damaged(`ruleApp[${r}] = ${ruleApp[r]} is out of range [-1, ${used})`);
-    if (r === badFieldRule) {
-      throw damaged(`ruleFields[${badField}] = ${ruleFields[badField]} is not a string number (${strings} strings)`);
+  const badRule = firstBadRule(ruleApp, ruleFields, used, strings);
+  if (badRule >= 0) {
+    const r = badRule;
+    if ((ruleApp[r] as number) < -1 || (ruleApp[r] as number) >= used) {
+      throw damaged(`ruleApp[${r}] = ${ruleApp[r]} is out of range [-1, ${used})`);
+    }
+    for (let at = r * RULE_WIDTH; at < (r + 1) * RULE_WIDTH; at++) {
+      const v = ruleFields[at] as number;
+      if (v < -1 || v >= strings) throw damaged(`ruleFields[${at}] = ${v} is not a string number (${strings} strings)`);
     }
     throw damaged(`rule ${r} sets no field`);
   }
@@ -517,15 +521,13 @@ function validateLayout(l: ImageSections): void {
     }
     throw damaged(`index files rule ${to}, of no policy's application`);
   }
-  // The first slot at fault: one naming no rule, or a rule of no application (an index past the rules reads
-  // undefined, which is not below 0).
-  const badSlot = firstBadSlot(table, rules);
-  const slotOfNoApp = firstOfNoApp(table, ruleApp, 1, 2);
-  if (badSlot >= 0 && (slotOfNoApp < 0 || badSlot <= slotOfNoApp)) {
-    throw damaged(`index slot ${badSlot >>> 1} names rule ${table[badSlot]}`);
+  const badSlot = firstBadSlot(table, ruleApp, rules);
+  if (badSlot === -2) throw damaged('index table has no empty slot');
+  if (badSlot >= 0) {
+    const head = table[badSlot] as number;
+    if (head < 0 || head >= rules) throw damaged(`index slot ${badSlot >>> 1} names rule ${head}`);
+    throw damaged(`index files rule ${head}, of no policy's application`);
   }
-  if (slotOfNoApp >= 0) throw damaged(`index files rule ${table[slotOfNoApp]}, of no policy's application`);
-  if (!hasEmptySlot(table)) throw damaged('index table has no empty slot');
   for (const [name, bits] of [
     ['filter', l.filterBits],
     ['gram filter', l.gramFilterBits],
@@ -537,7 +539,7 @@ function validateLayout(l: ImageSections): void {
   sameLength('fieldGramLengths', l.fieldGramLengths, PATH_FIELDS.length);
   sameLength('filedByKind', l.filedByKind, KEY_KINDS.length);
   range('unindexed', l.unindexed, 0, rules);
-  const unindexedOfNoApp = firstOfNoApp(l.unindexed, ruleApp, 0, 1);
+  const unindexedOfNoApp = firstOfNoApp(l.unindexed, ruleApp);
   if (unindexedOfNoApp >= 0) throw damaged(`unindexed[${unindexedOfNoApp}] is of no policy's application`);
 
   const mode = l.mode;
