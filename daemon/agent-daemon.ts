@@ -16,7 +16,7 @@ import { AgentStore } from '../src/store/agent-store.js';
 import type { PrefetchedImage } from '../src/store/image-files.js';
 import type { SyncClient } from '../src/sync/client.js';
 import type { ApplyHooks } from '../src/agent/core.js';
-import { restoreDaemonHeap } from './heap.js';
+import { restoreDaemonHeap, tuneDaemonHeap } from './heap.js';
 import type { DaemonLogger } from './log.js';
 
 /** The operating system this process runs on, in SPEC.md's terms. */
@@ -287,6 +287,10 @@ export async function startAgentDaemon(
     },
     'serving',
   );
+
+  // From here on (the seed, every apply) the young generation keeps the size start-up grew it to: held
+  // from the process's start, it made the start's many short collections (daemon/heap.ts).
+  tuneDaemonHeap();
 
   if (config.seedSnapshot !== undefined) {
     try {
