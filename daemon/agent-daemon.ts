@@ -169,6 +169,10 @@ export async function startAgentDaemon(
   });
   // The stored image's bytes, when read ahead (daemon/main.ts): the agent checks them as any it reads.
   if (image !== undefined) store.images.offer(await image);
+  // From here on (a stored snapshot compiled again, the seed, every apply) the young generation keeps the
+  // size the modules' loading grew it to: held from the process's start, it made many short collections
+  // while they loaded (daemon/heap.ts).
+  tuneDaemonHeap();
   const loaded = agent.loadFromStore();
   for (const problem of loaded.problems) logger.error(problem);
   for (const warning of loaded.warnings) logger.warn(warning);
@@ -287,10 +291,6 @@ export async function startAgentDaemon(
     },
     'serving',
   );
-
-  // From here on (the seed, every apply) the young generation keeps the size start-up grew it to: held
-  // from the process's start, it made the start's many short collections (daemon/heap.ts).
-  tuneDaemonHeap();
 
   if (config.seedSnapshot !== undefined) {
     try {
