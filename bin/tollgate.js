@@ -1,9 +1,5 @@
 #!/usr/bin/env node
 // The `tollgate` command: runs the compiled entry point (built by `npm ci` through the prepare script).
-if (process.argv[2] === 'daemon') {
-  // The daemon's heap settings go first: loading the other modules would already grow the young generation.
-  (await import('../dist/daemon/heap.js')).tuneDaemonHeap();
-}
 if (process.features.require_module !== true) {
   // The generated protobuf code is loaded at its first use with require (dist/src/wire/proto.js), which
   // loads an ES module from Node.js 20.19 on; an older Node.js loads it here, before any command runs.

@@ -1,7 +1,6 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { platform } from 'node:os';
 import type { ScheduledTask } from 'node-cron';
-import type { Logger } from 'pino';
 import { Agent } from '../src/agent/agent.js';
 import type { FileRequest, OsName } from '../src/engine/model.js';
 import type { DaemonConfig } from '../src/agent/config-load.js';
@@ -17,7 +16,8 @@ import { AgentStore } from '../src/store/agent-store.js';
 import type { PrefetchedImage } from '../src/store/image-files.js';
 import type { SyncClient } from '../src/sync/client.js';
 import type { ApplyHooks } from '../src/agent/core.js';
-import { restoreDaemonHeap } from './heap.js';
+import { restoreDaemonHeap, tuneDaemonHeap } from './heap.js';
+import type { DaemonLogger } from './log.js';
 
 /** The operating system this process runs on, in SPEC.md's terms. */
 function hostOs(): OsName {
@@ -63,7 +63,7 @@ function faultHooks(fault: FaultPoint | undefined): ApplyHooks | undefined {
 async function runDeferredChecks(
   store: AgentStore,
   agent: Agent,
-  logger: Logger,
+  logger: DaemonLogger,
   hooks: { stopping: () => boolean; recovered: () => void },
 ): Promise<void> {
   const unchecked = agent.uncheckedSnapshot;
@@ -105,6 +105,12 @@ export const AFTER_SERVING_IDLE_MS = 100;
 
 export interface RunningDaemon {
   agent: Agent;
+  /**
+   * Resolves one turn of the event loop after the first answer (or
+   * AFTER_SERVING_IDLE_MS after serving without one, or at a stop): where
+   * the work not needed to answer starts.
+   */
+  served: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -115,7 +121,7 @@ export interface RunningDaemon {
  */
 export async function startAgentDaemon(
   config: DaemonConfig,
-  logger: Logger,
+  logger: DaemonLogger,
   fault: FaultPoint | undefined,
   image?: Promise<PrefetchedImage | null>,
 ): Promise<RunningDaemon> {
@@ -163,6 +169,10 @@ export async function startAgentDaemon(
   });
   // The stored image's bytes, when read ahead (daemon/main.ts): the agent checks them as any it reads.
   if (image !== undefined) store.images.offer(await image);
+  // From here on (a stored snapshot compiled again, the seed, every apply) the young generation keeps the
+  // size the modules' loading grew it to: held from the process's start, it made many short collections
+  // while they loaded (daemon/heap.ts).
+  tuneDaemonHeap();
   const loaded = agent.loadFromStore();
   for (const problem of loaded.problems) logger.error(problem);
   for (const warning of loaded.warnings) logger.warn(warning);
@@ -340,11 +350,11 @@ export async function startAgentDaemon(
   // at a stop): node-cron is not loaded, nor the worker thread started, on the way to the first answer.
   const jobs: ScheduledTask[] = [];
   const idle = setTimeout(noteAnswer, AFTER_SERVING_IDLE_MS);
-  const afterServing = firstAnswer
-    .then(() => {
-      clearTimeout(idle);
-      return new Promise<void>((resolve) => setImmediate(resolve));
-    })
+  const served = firstAnswer.then(() => {
+    clearTimeout(idle);
+    return new Promise<void>((resolve) => setImmediate(resolve));
+  });
+  const afterServing = served
     .then(() => {
       if (closing !== null) return;
       const cron = nodeCron();
@@ -402,6 +412,7 @@ export async function startAgentDaemon(
   };
   return {
     agent,
+    served,
     // Every call waits for the one stop: a second signal neither starts another nor cuts this one short.
     close: () => (closing ??= stop()),
   };

@@ -11,7 +11,8 @@ import { printEffectiveConfig } from '../src/cli/check-config.js';
 import { parseTimeMs, timeProblem } from '../src/engine/validate.js';
 import { EXIT_OK, type CliIo } from '../src/cli/io.js';
 import { extendProgram, outputOf } from '../src/cli/main.js';
-import { createLogger, runAgentDaemon, stopSignal } from './main.js';
+import { createLogger } from './log.js';
+import { runAgentDaemon, stopSignal } from './main.js';
 import type { ServerFaultPoint } from './server-daemon.js';
 
 /** Test-only: `TOLLGATE_FAULT=server-disk-full` or `server-read-only` makes the server's database writes fail. */

@@ -4,7 +4,8 @@
  * compiling a stored snapshot again at start, still decodes a view into
  * objects that all survive until they are compiled, and compiling makes
  * objects of its own; while they pile up V8 grows the young generation (to
- * 32 MiB on 64-bit). It is kept at about its first size (1 to 2 MiB)
+ * 32 MiB on 64-bit). It is kept at the size the daemon's start-up left it
+ * (2 to 8 MiB; 1 to 2 MiB when this was set at the process's start)
  * instead: measured at 100,000 policies while snapshot applies still
  * decoded the view, the peak of an apply was about 27 MB lower and that of
  * a warm start about 6 MB lower (docs/DAEMON.md, "Memory"). Measured again
@@ -16,10 +17,17 @@
  * for the same daemon CPU per answer. A larger young generation did not
  * lower the peak under load (what is promoted there is not only short-lived
  * garbage of 1 to 2 MiB scavenges) and raised the apply's, so this stays.
- * The `tollgate` command applies this before it
- * loads any other module when its command is `daemon` (bin/tollgate.js), as
- * loading them grows it too. Forced garbage collections measured no lower,
- * and are gone.
+ * The daemon applies it once its modules are loaded, before it opens the
+ * stored snapshot (which may be compiled again), the seed snapshot and any
+ * apply (daemon/agent-daemon.ts): applied from the process's start,
+ * as it was, it held the young generation at 1 MiB while the modules load,
+ * and the many short collections that made took about 13 ms of main-thread
+ * CPU from a warm start's first answer at 100,000 policies (163 against
+ * 150 ms median, 14 starts each alternated, load average 7 to 8); start-up
+ * leaves it at 2 to 8 MiB, and the peaks measured the same
+ * (`daemon-memory.js 100000 2`: apply 166.8 and 165.7 MB, three applies
+ * 231.2 and 226.5 MB, before and after). Forced garbage collections measured
+ * no lower, and are gone.
  */
 import { setFlagsFromString } from 'node:v8';
 

@@ -7,7 +7,8 @@
  *   that the seed is applied (start-up, verify, decode, compile, image
  *   write, commit);
  * - warm start: the same data directory again (the stored image), no seed;
- *   read once the first decision is answered;
+ *   read once the first decision is answered (asked as soon as the socket
+ *   accepts);
  * - applies: a warm-started daemon that is sent `applies` newer snapshots
  *   over its admin socket one after the other (`tollgate snapshot apply`);
  *   peak and current resident memory read after the last.
@@ -78,6 +79,45 @@ async function daemonPeak(
   }
 }
 
+/**
+ * Runs the daemon on `config`, sends one evaluate request as soon as its
+ * socket accepts (its log lines are written only after its first answer),
+ * and returns its VmHWM once the decision is back.
+ */
+async function firstAnswerPeak(
+  config: string,
+  nodeFlags: string[],
+  socket: string,
+): Promise<{ peak: number; ms: number }> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [...nodeFlags, BIN, 'daemon', '--config', config], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const exited = new Promise((done) => child.once('exit', done));
+  try {
+    for (;;) {
+      let client: LocalClient;
+      try {
+        client = await LocalClient.connect(socket);
+      } catch {
+        if (child.exitCode !== null) throw new Error('the daemon ended before it answered');
+        await new Promise((done) => setTimeout(done, 1));
+        continue;
+      }
+      try {
+        await client.request({ kind: 'evaluateFile', file: { path: 'C:\\Windows\\notepad.exe' } });
+      } finally {
+        client.close();
+      }
+      const ms = performance.now() - started;
+      return { peak: procMemory(child.pid as number)?.peakRssBytes ?? Number.NaN, ms };
+    }
+  } finally {
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
 async function main(): Promise<void> {
   const [policiesArg, runsArg, ...rest] = process.argv.slice(2);
   const policies = Number(policiesArg ?? 100_000);
@@ -133,19 +173,7 @@ async function main(): Promise<void> {
         (l) => l['msg'] === 'seed snapshot applied',
         () => Promise.resolve(),
       );
-      const warm = await daemonPeak(
-        warmConfig,
-        nodeFlags,
-        (l) => l['msg'] === 'serving',
-        async () => {
-          const client = await LocalClient.connect(socket);
-          try {
-            await client.request({ kind: 'evaluateFile', file: { path: 'C:\\Windows\\notepad.exe' } });
-          } finally {
-            client.close();
-          }
-        },
-      );
+      const warm = await firstAnswerPeak(warmConfig, nodeFlags, socket);
       let rssAfterApplies = Number.NaN;
       const applies = await daemonPeak(
         warmConfig,

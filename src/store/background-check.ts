@@ -7,7 +7,7 @@
  * every page of a large cache is read; the result comes back as a message.
  */
 import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { PAGE_CACHE_KIB } from './open-database.js';
 
 /** What a background check found. */
@@ -92,17 +92,20 @@ export type BackgroundCheckOutcome = BackgroundCheck & { failed: string | null }
  * then V8 has configured the worker's heap, which resets process-wide heap
  * flags a caller may have to set again (daemon/heap.ts).
  */
-export function runBackgroundCheck(
+export async function runBackgroundCheck(
   file: string,
   what: { quickCheck: boolean; hashVersion: number | null },
   onWorkerOnline?: () => void,
 ): Promise<BackgroundCheckOutcome> {
   const nothing: BackgroundCheckOutcome = { problems: [], checked: false, hash: null, failed: null };
-  if (!what.quickCheck && what.hashVersion === null) return Promise.resolve(nothing);
+  if (!what.quickCheck && what.hashVersion === null) return nothing;
+  // node:worker_threads is loaded here, when a check runs (after a warm start's first answer), not with the
+  // daemon's modules before it.
+  const threads = await import('node:worker_threads');
   return new Promise((resolve) => {
     let worker: Worker;
     try {
-      worker = new Worker(WORKER, {
+      worker = new threads.Worker(WORKER, {
         eval: true,
         workerData: {
           file,
