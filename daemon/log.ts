@@ -18,21 +18,29 @@ const load = createRequire(import.meta.url);
 
 /**
  * A pino logger at `level` writing to stdout (or `destination`). `time`: the
- * time written in each line (default: now).
+ * time written in each line (default: now). `sync`: stdout written
+ * synchronously, for a logger made while the process exits (pino's
+ * asynchronous stdout would lose what it has not written yet).
  */
 export function createLogger(
   level: string,
-  options: { time?: () => number; destination?: NodeJS.WritableStream } = {},
+  options: { time?: () => number; destination?: NodeJS.WritableStream; sync?: boolean } = {},
 ): Logger {
   const pino = load('pino') as typeof pinoModule;
-  const time = options.time;
-  const settings = {
+  if (options.destination === undefined && options.sync === true) {
+    return pino(loggerSettings(level, options.time), pino.destination({ dest: 1, sync: true }));
+  }
+  const settings = loggerSettings(level, options.time);
+  return options.destination === undefined ? pino(settings) : pino(settings, options.destination);
+}
+
+function loggerSettings(level: string, time: (() => number) | undefined): pinoModule.LoggerOptions {
+  return {
     level,
     redact: { paths: REDACT, censor: '[redacted]' },
     // pino's own epoch time, from `time` when given.
     ...(time === undefined ? {} : { timestamp: () => `,"time":${time()}` }),
   };
-  return options.destination === undefined ? pino(settings) : pino(settings, options.destination);
 }
 
 /** A log call: an object of fields and a message, or a message alone. */
@@ -74,10 +82,11 @@ export class HeldLog implements DaemonLogger {
   private target: DaemonLogger | null = null;
   /** The time the line being released carries (null: now). */
   private releasing: number | null = null;
-  private readonly onExit = (): void => this.release();
+  private readonly onExit = (): void => this.release(true);
 
   constructor(
-    private readonly open: (time: () => number) => DaemonLogger,
+    /** Makes the real logger; `atExit`: while the process exits (it must then write synchronously). */
+    private readonly open: (time: () => number, atExit: boolean) => DaemonLogger,
     private readonly clock: () => number = Date.now,
     private readonly maxLines = MAX_HELD_LINES,
   ) {
@@ -105,12 +114,15 @@ export class HeldLog implements DaemonLogger {
     return this.target !== null;
   }
 
-  /** Makes the real logger (once) and writes the held lines through it, each with the time it was logged. */
-  release(): void {
+  /**
+   * Makes the real logger (once) and writes the held lines through it, each
+   * with the time it was logged. `atExit`: called as the process exits.
+   */
+  release(atExit = false): void {
     if (this.target !== null) return;
     process.removeListener('exit', this.onExit);
     const clock = this.clock;
-    const target = this.open(() => this.releasing ?? clock());
+    const target = this.open(() => this.releasing ?? clock(), atExit);
     this.target = target;
     const held = this.held;
     this.held = [];

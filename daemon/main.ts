@@ -99,7 +99,7 @@ export async function runAgentDaemon(configFile: string): Promise<number> {
   );
   // pino is loaded once the first request is answered (or at a failure or a stop): until then the
   // lines are held, each with its time (daemon/log.ts).
-  const logger = new HeldLog((time) => createLogger(config.logLevel, { time }));
+  const logger = new HeldLog((time, atExit) => createLogger(config.logLevel, { time, sync: atExit }));
   const stopped = stopSignal((signal) => logger.info({ signal }, 'already stopping'));
   let daemon: RunningDaemon;
   try {

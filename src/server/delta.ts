@@ -100,6 +100,12 @@ const VIEW_OVERHEAD_BYTES = 128;
 /** Body diffs kept at most: a change to many computers diffs each pair of bodies once. */
 const MAX_BODY_DIFFS = 4096;
 
+/**
+ * Bytes of encoded changes the kept body diffs hold at most (each diff's
+ * changes are encoded once, a copy of its own): the oldest go first.
+ */
+const MAX_BODY_DIFF_BYTES = 64 * 1024 * 1024;
+
 /** Computers whose newest view hash is kept at most (the hash costs a pass over the whole view). */
 const MAX_KNOWN_HASHES = 1_000_000;
 
@@ -172,6 +178,8 @@ export class DeltaIssuer {
   private readonly views: ViewCache;
   private readonly enabled: boolean;
   private readonly bodyDiffs = new Map<string, BodyDiff | null>();
+  /** The encoded changes' bytes in bodyDiffs (bounded by MAX_BODY_DIFF_BYTES). */
+  private bodyDiffBytes = 0;
   /** The newest view hash of each computer, with what it was computed from. */
   private readonly hashes = new Map<string, { computer: Buffer; body: number; hash: Buffer }>();
 
@@ -264,7 +272,14 @@ export class DeltaIssuer {
               encoded: encodeDeltaChanges(full),
             };
       this.bodyDiffs.set(key, diff);
-      if (this.bodyDiffs.size > MAX_BODY_DIFFS) this.bodyDiffs.delete(this.bodyDiffs.keys().next().value!);
+      this.bodyDiffBytes += diff === null ? 0 : diff.encoded.length;
+      while (this.bodyDiffs.size > MAX_BODY_DIFFS || this.bodyDiffBytes > MAX_BODY_DIFF_BYTES) {
+        const [oldest, dropped] = this.bodyDiffs.entries().next().value!;
+        this.bodyDiffs.delete(oldest);
+        this.bodyDiffBytes -= dropped === null ? 0 : dropped.encoded.length;
+        // A diff alone over the budget is not kept (it is still returned, for this change).
+        if (oldest === key) break;
+      }
     }
     return diff;
   }

@@ -608,7 +608,10 @@ export class ServerState implements ServerStateApi {
     return this.stateOf(computerId, this.requireRow(computerId));
   }
 
+  /** The versions issued to one computer; TollgateError 'unknown-reference' for a computer not in the world. */
   issuedVersions(computerId: string): { snapshotVersion: number; settingsVersion: number } {
+    // A computer removed from the world keeps its row: refused as computerState refuses it.
+    this.index.computer(computerId);
     const { snapshotVersion, settingsVersion } = this.requireRow(computerId);
     return { snapshotVersion, settingsVersion };
   }

@@ -202,6 +202,13 @@ describe('PUT /api/world', () => {
     });
     expect(temp.state.world().computers.map((c) => c.id)).toEqual(['pc-1', 'pc-2']);
     expect(storedRows(temp.dir)).not.toBe(before);
+    // A removed computer's row is kept, but the computer is refused as unknown (an agent still connected
+    // for it has its next message refused), its issued versions as its state.
+    for (const removed of ['a-1', 'lab-1']) {
+      expect(() => temp.state.issuedVersions(removed)).toThrow(/unknown computer/);
+      expect(() => temp.state.computerState(removed)).toThrow(/unknown computer/);
+    }
+    expect(temp.state.issuedVersions('pc-1').snapshotVersion).toBeGreaterThan(0);
   });
 
   it('refuses an unknown query parameter or flag value', async () => {
