@@ -59,6 +59,17 @@ export interface DaemonLogger {
 
 type Level = keyof DaemonLogger;
 
+/** pino's level numbers: a held line below the logger's level is not held (it would not be written). */
+const LEVEL_VALUES: Readonly<Record<string, number>> = {
+  trace: 10,
+  debug: 20,
+  info: 30,
+  warn: 40,
+  error: 50,
+  fatal: 60,
+  silent: Number.POSITIVE_INFINITY,
+};
+
 /** The most lines held; later ones are counted, and the count is logged when the log is released. */
 export const MAX_HELD_LINES = 1_000;
 
@@ -83,13 +94,17 @@ export class HeldLog implements DaemonLogger {
   /** The time the line being released carries (null: now). */
   private releasing: number | null = null;
   private readonly onExit = (): void => this.release(true);
+  private readonly least: number;
 
   constructor(
     /** Makes the real logger; `atExit`: while the process exits (it must then write synchronously). */
     private readonly open: (time: () => number, atExit: boolean) => DaemonLogger,
     private readonly clock: () => number = Date.now,
     private readonly maxLines = MAX_HELD_LINES,
+    /** The real logger's level: lines below it are not held (nor counted as dropped). */
+    level = 'trace',
   ) {
+    this.least = LEVEL_VALUES[level] ?? LEVEL_VALUES['trace']!;
     process.once('exit', this.onExit);
   }
 
@@ -143,6 +158,7 @@ export class HeldLog implements DaemonLogger {
   private line(level: Level, first: object | string, msg: string | undefined): void {
     const target = this.target;
     if (target !== null) write(target, level, first, msg);
+    else if ((LEVEL_VALUES[level] as number) < this.least) return;
     else if (this.held.length < this.maxLines) this.held.push({ level, timeMs: this.clock(), first, msg });
     else this.dropped++;
   }

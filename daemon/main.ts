@@ -14,7 +14,7 @@ import { EXIT_OK, processIo, type CliIo } from '../src/cli/io.js';
 import type * as ImageFilesModule from '../src/store/image-files.js';
 import type * as AgentDaemonModule from './agent-daemon.js';
 import type { FaultPoint, RunningDaemon } from './agent-daemon.js';
-import { HeldLog, createLogger } from './log.js';
+import { HeldLog, MAX_HELD_LINES, createLogger } from './log.js';
 
 const load = createRequire(import.meta.url);
 
@@ -99,7 +99,12 @@ export async function runAgentDaemon(configFile: string): Promise<number> {
   );
   // pino is loaded once the first request is answered (or at a failure or a stop): until then the
   // lines are held, each with its time (daemon/log.ts).
-  const logger = new HeldLog((time, atExit) => createLogger(config.logLevel, { time, sync: atExit }));
+  const logger = new HeldLog(
+    (time, atExit) => createLogger(config.logLevel, { time, sync: atExit }),
+    Date.now,
+    MAX_HELD_LINES,
+    config.logLevel,
+  );
   const stopped = stopSignal((signal) => logger.info({ signal }, 'already stopping'));
   let daemon: RunningDaemon;
   try {

@@ -81,4 +81,15 @@ describe('HeldLog', () => {
     expect(lines.map((l) => l['i'] ?? l['dropped'])).toEqual([0, 1, 2, 2]);
     expect(lines[3]).toMatchObject({ msg: 'log lines dropped before the log was ready', level: 40 });
   });
+
+  it('does not hold lines below its logger level, so they take none of the bound from the lines that count', () => {
+    const { stream, lines } = sink();
+    const log = new HeldLog((time) => createLogger('warn', { time, destination: stream }), Date.now, 3, 'warn');
+    for (let i = 0; i < 10; i++) log.debug({ i }, 'debug line');
+    for (let i = 0; i < 10; i++) log.info({ i }, 'info line');
+    log.warn({ i: 0 }, 'warning');
+    log.error({ i: 1 }, 'error');
+    log.release();
+    expect(lines.map((l) => l['msg'])).toEqual(['warning', 'error']);
+  });
 });
