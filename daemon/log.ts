@@ -59,8 +59,8 @@ export interface DaemonLogger {
 
 type Level = keyof DaemonLogger;
 
-/** pino's level numbers: a held line below the logger's level is not held (it would not be written). */
-const LEVEL_VALUES: Readonly<Record<string, number>> = {
+/** pino's level numbers, without loading pino (a held line below the logger's level is not held). */
+export const LOG_LEVEL_VALUES: Readonly<Record<string, number>> = {
   trace: 10,
   debug: 20,
   info: 30,
@@ -104,7 +104,7 @@ export class HeldLog implements DaemonLogger {
     /** The real logger's level: lines below it are not held (nor counted as dropped). */
     level = 'trace',
   ) {
-    this.least = LEVEL_VALUES[level] ?? LEVEL_VALUES['trace']!;
+    this.least = LOG_LEVEL_VALUES[level] ?? LOG_LEVEL_VALUES['trace']!;
     process.once('exit', this.onExit);
   }
 
@@ -158,7 +158,7 @@ export class HeldLog implements DaemonLogger {
   private line(level: Level, first: object | string, msg: string | undefined): void {
     const target = this.target;
     if (target !== null) write(target, level, first, msg);
-    else if ((LEVEL_VALUES[level] as number) < this.least) return;
+    else if ((LOG_LEVEL_VALUES[level] as number) < this.least) return;
     else if (this.held.length < this.maxLines) this.held.push({ level, timeMs: this.clock(), first, msg });
     else this.dropped++;
   }

@@ -9,6 +9,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { LOG_LEVEL_VALUES } from '../daemon/log.js';
 import { atLeast, formatLogLine } from './log-format.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -21,15 +22,7 @@ const socket = join(home, `${computer}.sock`);
 const adminSocket = join(home, `${computer}.admin.sock`);
 const show = (p: string): string => relative(process.cwd(), p) || '.';
 /** The children's log lines shown on the terminal, readable: those at this pino level and above (30 info, 40 warn). */
-const LEVEL_NUMBERS: Readonly<Record<string, number>> = {
-  trace: 10,
-  debug: 20,
-  info: 30,
-  warn: 40,
-  error: 50,
-  fatal: 60,
-};
-const terminalLevel = LEVEL_NUMBERS[process.env['TOLLGATE_START_LOG_LEVEL'] ?? 'info'] ?? 30;
+const terminalLevel = LOG_LEVEL_VALUES[process.env['TOLLGATE_START_LOG_LEVEL'] ?? 'info'] ?? 30;
 
 /** Every child started: in groups of their own, they are stopped here should this script end first. */
 const started: ChildProcess[] = [];

@@ -108,6 +108,12 @@ function int(value: unknown): number {
   return value;
 }
 
+function nonNegative(value: unknown): number {
+  const n = int(value);
+  if (!(n >= 0)) no();
+  return n;
+}
+
 function positive(value: unknown): number {
   const n = int(value);
   if (!(n > 0)) no();
@@ -138,11 +144,7 @@ function mode(value: unknown): number {
 }
 
 function group(value: unknown): number | string {
-  if (typeof value === 'number') {
-    const n = int(value);
-    if (!(n >= 0)) no();
-    return n;
-  }
+  if (typeof value === 'number') return nonNegative(value);
   if (typeof value !== 'string' || !/^[A-Za-z0-9_.][A-Za-z0-9_.-]*\$?$/.test(value)) no();
   return value;
 }
@@ -217,17 +219,7 @@ function agentSection(value: unknown): Fields {
 function decisionLog(value: unknown): Fields {
   const f = object(value, ['maxEntries', 'maxBytes', 'maxPendingBytes', 'flushIntervalMs']);
   const out: Fields = {};
-  field(
-    out,
-    f,
-    'maxEntries',
-    (v) => {
-      const n = int(v);
-      if (!(n >= 0)) no();
-      return n;
-    },
-    10_000,
-  );
+  field(out, f, 'maxEntries', nonNegative, 10_000);
   field(out, f, 'maxBytes', positive, 64 * 1024 * 1024);
   field(out, f, 'maxPendingBytes', positive, 4 * 1024 * 1024);
   field(out, f, 'flushIntervalMs', timer, 5_000);

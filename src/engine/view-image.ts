@@ -1249,11 +1249,7 @@ export class ImageStrings {
       slot = (slot + 1) & mask;
     }
     const n = to - from;
-    if (this.length + n > this.bytes.length) {
-      const grown = new Uint8Array(Math.max(this.length + n, this.bytes.length * 2));
-      grown.set(this.bytes.subarray(0, this.length));
-      this.bytes = grown;
-    }
+    this.room(n);
     const bytes = this.bytes;
     const at = this.length;
     // Most strings are short: a loop costs less than a subarray (an object to collect) and a copy.
@@ -1266,6 +1262,14 @@ export class ImageStrings {
     slots[2 * slot + 1] = number;
     if (++this.looked > (mask + 1) * MAX_LOAD) this.grow();
     return number;
+  }
+
+  /** Makes room for `n` more bytes in the blob (doubling it, at least). */
+  private room(n: number): void {
+    if (this.length + n <= this.bytes.length) return;
+    const grown = new Uint8Array(Math.max(this.length + n, this.bytes.length * 2));
+    grown.set(this.bytes.subarray(0, this.length));
+    this.bytes = grown;
   }
 
   /**
@@ -1281,11 +1285,7 @@ export class ImageStrings {
   appendBytes(buf: Uint8Array, from: number, to: number): number {
     if (this.slots.length === 0) throw new TollgateError('invalid-input', 'the string table is finished');
     const n = to - from;
-    if (this.length + n > this.bytes.length) {
-      const grown = new Uint8Array(Math.max(this.length + n, this.bytes.length * 2));
-      grown.set(this.bytes.subarray(0, this.length));
-      this.bytes = grown;
-    }
+    this.room(n);
     const bytes = this.bytes;
     const at = this.length;
     let any = 0;

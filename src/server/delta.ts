@@ -8,6 +8,7 @@
 import type { KeyObject } from 'node:crypto';
 import { TollgateError } from '../engine/errors.js';
 import {
+  NO_DELTA_HEADER,
   VIEW_FIELDS,
   diffViews,
   encodeDeltaChanges,
@@ -258,7 +259,7 @@ export class DeltaIssuer {
     const key = `${base.serial}>${next.serial}`;
     let diff = this.bodyDiffs.get(key);
     if (diff === undefined) {
-      const full = diffViews(base.parts, next.parts, NO_HEADER);
+      const full = diffViews(base.parts, next.parts, NO_DELTA_HEADER);
       diff =
         full === null
           ? null
@@ -370,16 +371,6 @@ export class DeltaIssuer {
     return { kind: 'unsigned-delta', payload, baseVersion: held.version, snapshotBytes, produces };
   }
 }
-
-const NO_HEADER: DeltaHeader = {
-  computerId: '',
-  baseVersion: 0,
-  baseViewHash: new Uint8Array(0),
-  version: 0,
-  settingsVersion: 0,
-  issuedAtMs: 0,
-  viewHash: new Uint8Array(0),
-};
 
 /** A view hash as a key of the view cache: its 32 bytes as a one-byte string (half the length of hex, made faster). */
 function cacheKey(hash: Uint8Array): string {

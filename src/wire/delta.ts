@@ -560,6 +560,17 @@ export function diffViews(base: ViewParts, next: ViewParts, header: DeltaHeader)
   };
 }
 
+/** An empty header, for diffing bodies whose changes are shared by several computers' deltas. */
+export const NO_DELTA_HEADER: DeltaHeader = Object.freeze({
+  computerId: '',
+  baseVersion: 0,
+  baseViewHash: new Uint8Array(0),
+  version: 0,
+  settingsVersion: 0,
+  issuedAtMs: 0,
+  viewHash: new Uint8Array(0),
+});
+
 function checkHash(hash: Uint8Array, at: string): Uint8Array {
   if (hash.length !== VIEW_HASH_BYTES)
     throw badMessage(at, `is ${hash.length} bytes, not a SHA-256 (${VIEW_HASH_BYTES})`);
@@ -603,6 +614,37 @@ export function encodeDeltaChanges(changes: DeltaChanges): Uint8Array {
   return w.finish();
 }
 
+/** Writes protobuf records into a buffer sized beforehand (joinDeltaPayload, deltaServerMessage). */
+class RecordWriter {
+  at = 0;
+
+  constructor(readonly out: Buffer) {}
+
+  byte(value: number): void {
+    this.out[this.at++] = value;
+  }
+
+  varint(value: number): void {
+    this.at = writeVarint(this.out, this.at, value);
+  }
+
+  raw(bytes: Uint8Array): void {
+    this.out.set(bytes, this.at);
+    this.at += bytes.length;
+  }
+
+  text(value: string): void {
+    this.at += this.out.write(value, this.at, 'utf8');
+  }
+
+  /** A length-delimited record: its key, its length, its bytes. */
+  record(key: number, value: Uint8Array): void {
+    this.byte(key);
+    this.varint(value.length);
+    this.raw(value);
+  }
+}
+
 /**
  * A DeltaPayload's bytes: its header's records (fields 1 to 8, every one
  * written, in field order) followed by `changes` (encodeDeltaChanges), in
@@ -628,41 +670,25 @@ export function joinDeltaPayload(header: DeltaHeader, changes: Uint8Array): Buff
     (1 + varintLength(viewHash.length) + viewHash.length) +
     (1 + varintLength(kind)) +
     changes.length;
-  const out = Buffer.allocUnsafe(length);
-  let at = 0;
-  const varint = (value: number): void => {
-    let v = value;
-    while (v >= 0x80) {
-      out[at++] = (v % 0x80) | 0x80;
-      v = Math.floor(v / 0x80);
-    }
-    out[at++] = v;
-  };
-  const bytes = (field: number, value: Uint8Array): void => {
-    out[at++] = field * 8 + LEN;
-    varint(value.length);
-    out.set(value, at);
-    at += value.length;
-  };
-  out[at++] = 1 * 8 + LEN;
-  varint(idBytes);
-  at += out.write(header.computerId, at, 'utf8');
-  out[at++] = 2 * 8 + VARINT;
-  varint(baseVersion);
-  bytes(3, baseViewHash);
-  out[at++] = 4 * 8 + VARINT;
-  varint(version);
-  out[at++] = 5 * 8 + VARINT;
-  varint(settingsVersion);
-  out[at++] = 6 * 8 + I64;
-  at = out.writeDoubleLE(header.issuedAtMs, at);
-  bytes(7, viewHash);
-  out[at++] = 8 * 8 + VARINT;
-  varint(kind);
-  out.set(changes, at);
-  at += changes.length;
-  if (at !== length) throw new TollgateError('internal', `a delta payload of ${at} bytes, not ${length}`);
-  return out;
+  const w = new RecordWriter(Buffer.allocUnsafe(length));
+  w.byte(1 * 8 + LEN);
+  w.varint(idBytes);
+  w.text(header.computerId);
+  w.byte(2 * 8 + VARINT);
+  w.varint(baseVersion);
+  w.record(3 * 8 + LEN, baseViewHash);
+  w.byte(4 * 8 + VARINT);
+  w.varint(version);
+  w.byte(5 * 8 + VARINT);
+  w.varint(settingsVersion);
+  w.byte(6 * 8 + I64);
+  w.at = w.out.writeDoubleLE(header.issuedAtMs, w.at);
+  w.record(7 * 8 + LEN, viewHash);
+  w.byte(8 * 8 + VARINT);
+  w.varint(kind);
+  w.raw(changes);
+  if (w.at !== length) throw new TollgateError('internal', `a delta payload of ${w.at} bytes, not ${length}`);
+  return w.out;
 }
 
 /** Encodes and signs a delta; returns the SignedDelta bytes. */
@@ -698,33 +724,17 @@ export function deltaServerMessage(
   const field = (n: number): number => (n === 0 ? 0 : 1 + varintLength(n) + n);
   const signedLength = field(payload.length) + field(signature.length) + field(keyBytes);
   const head = 1 + varintLength(signedLength);
-  const out = Buffer.allocUnsafe(head + signedLength);
-  let at = 0;
-  const varint = (value: number): void => {
-    let v = value;
-    while (v >= 0x80) {
-      out[at++] = (v % 0x80) | 0x80;
-      v = Math.floor(v / 0x80);
-    }
-    out[at++] = v;
-  };
-  out[at++] = (6 << 3) | LEN;
-  varint(signedLength);
-  const bytes = (key: number, value: Uint8Array): void => {
-    if (value.length === 0) return;
-    out[at++] = key;
-    varint(value.length);
-    out.set(value, at);
-    at += value.length;
-  };
-  bytes((1 << 3) | LEN, payload);
-  bytes((2 << 3) | LEN, signature);
+  const w = new RecordWriter(Buffer.allocUnsafe(head + signedLength));
+  w.byte((6 << 3) | LEN);
+  w.varint(signedLength);
+  if (payload.length > 0) w.record((1 << 3) | LEN, payload);
+  if (signature.length > 0) w.record((2 << 3) | LEN, signature);
   if (keyBytes > 0) {
-    out[at++] = (3 << 3) | LEN;
-    varint(keyBytes);
-    at += out.write(signerKeyId, at, 'utf8');
+    w.byte((3 << 3) | LEN);
+    w.varint(keyBytes);
+    w.text(signerKeyId);
   }
-  return { message: out, signed: out.subarray(head) };
+  return { message: w.out, signed: w.out.subarray(head) };
 }
 
 /** Ed25519 signature bytes. */
@@ -736,10 +746,23 @@ export function signedDeltaLength(payloadBytes: number): number {
   return 1 + varintLength(payloadBytes) + payloadBytes + 2 + SIGNATURE_BYTES + 2 + KEY_ID_HEX_CHARS;
 }
 
-function varintLength(value: number): number {
+/** The bytes of `value` as a protobuf varint. */
+export function varintLength(value: number): number {
   let n = 1;
   for (let v = value; v >= 0x80; v = Math.floor(v / 0x80)) n++;
   return n;
+}
+
+/** Writes `value` as a protobuf varint at `at`; returns the offset after it. */
+export function writeVarint(buf: Uint8Array, at: number, value: number): number {
+  let v = value;
+  let pos = at;
+  while (v >= 0x80) {
+    buf[pos++] = (v % 0x80) | 0x80;
+    v = Math.floor(v / 0x80);
+  }
+  buf[pos++] = v;
+  return pos;
 }
 
 function utf8(bytes: Uint8Array): string {

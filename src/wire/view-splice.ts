@@ -12,7 +12,15 @@ import { createHash, type Hash, type KeyObject } from 'node:crypto';
 import type { Application } from '../engine/model.js';
 import { type ComputerView, EMPTY_VIEW_BODY, type ViewPolicy } from '../engine/view.js';
 import { applicationToWire, checkUint32, policyToWire, viewToWire } from './codec.js';
-import { VIEW_FIELDS, type ViewEntry, type ViewParts, noteUniqueIds, viewParts } from './delta.js';
+import {
+  VIEW_FIELDS,
+  type ViewEntry,
+  type ViewParts,
+  noteUniqueIds,
+  varintLength,
+  viewParts,
+  writeVarint,
+} from './delta.js';
 import { WIRE, pb, protobuf } from './proto.js';
 import { seal } from './signed.js';
 
@@ -58,23 +66,6 @@ function recordBuffer(size: number): Buffer {
 /** The body's encoding as one buffer (a copy of its slices). */
 export function bodyBytes(body: EncodedBody): Buffer {
   return Buffer.concat(body.slices, body.length);
-}
-
-function varintLength(value: number): number {
-  let n = 1;
-  for (let v = value; v >= 0x80; v = Math.floor(v / 0x80)) n++;
-  return n;
-}
-
-function writeVarint(buf: Buffer, at: number, value: number): number {
-  let v = value;
-  let pos = at;
-  while (v >= 0x80) {
-    buf[pos++] = (v % 0x80) | 0x80;
-    v = Math.floor(v / 0x80);
-  }
-  buf[pos++] = v;
-  return pos;
 }
 
 /** An entry record to write: its field, id and message. */

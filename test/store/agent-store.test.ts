@@ -248,7 +248,8 @@ describe('a process killed inside applySnapshot', () => {
     fs.rmSync(buildDir, { recursive: true, force: true });
   });
 
-  it('restarts with the previous snapshot active and the database intact', () => {
+  /** Stores snapshot 1, then has a process of its own apply an 8 MiB snapshot 2 and kill itself at `hook`. */
+  function killedApplyingSecond(hook: 'beforeCommit' | 'afterCommit'): void {
     const store = openStore();
     store.applySnapshot(1, Buffer.from('one'), 1);
     store.close();
@@ -257,11 +258,15 @@ describe('a process killed inside applySnapshot', () => {
       import { AgentStore } from ${JSON.stringify(moduleUrl)};
       const store = AgentStore.open(process.argv.at(-1));
       store.applySnapshot(2, Buffer.alloc(8 << 20, 2), 2, {
-        beforeCommit: () => process.kill(process.pid, 'SIGKILL'),
+        ${hook}: () => process.kill(process.pid, 'SIGKILL'),
       });
     `;
     const child = spawnSync(process.execPath, ['--input-type=module', '-e', script, file], { encoding: 'utf8' });
     expect(child.signal, child.stderr).toBe('SIGKILL');
+  }
+
+  it('restarts with the previous snapshot active and the database intact', () => {
+    killedApplyingSecond('beforeCommit');
 
     const reopened = openStore();
     expect(reopened.integrityCheck()).toEqual([]);
@@ -272,19 +277,7 @@ describe('a process killed inside applySnapshot', () => {
   });
 
   it('killed once committed, before the WAL is checkpointed: restarts with the new snapshot active and whole', () => {
-    const store = openStore();
-    store.applySnapshot(1, Buffer.from('one'), 1);
-    store.close();
-
-    const script = `
-      import { AgentStore } from ${JSON.stringify(moduleUrl)};
-      const store = AgentStore.open(process.argv.at(-1));
-      store.applySnapshot(2, Buffer.alloc(8 << 20, 2), 2, {
-        afterCommit: () => process.kill(process.pid, 'SIGKILL'),
-      });
-    `;
-    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script, file], { encoding: 'utf8' });
-    expect(child.signal, child.stderr).toBe('SIGKILL');
+    killedApplyingSecond('afterCommit');
 
     const reopened = openStore();
     expect(reopened.integrityCheck()).toEqual([]);

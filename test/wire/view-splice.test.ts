@@ -7,6 +7,7 @@ import type { World } from '../../src/engine/model.js';
 import { WorldIndex } from '../../src/engine/world.js';
 import { ViewPlanner, computerPart } from '../../src/server/view-planner.js';
 import {
+  NO_DELTA_HEADER,
   diffViews,
   partsHash,
   signedSnapshotViewBytes,
@@ -177,7 +178,7 @@ describe('spliced views', () => {
         expect(body.parts.fields).toBe(base.parts.fields);
         const other = body.parts.policies.filter((e, k) => e !== base.parts.policies[k]);
         expect(other.length).toBeLessThanOrEqual(1);
-        expect(diffViews(base.parts, body.parts, NO_HEADER)?.policies.length).toBe(other.length);
+        expect(diffViews(base.parts, body.parts, NO_DELTA_HEADER)?.policies.length).toBe(other.length);
       }
       before.splice(0, before.length, ...after);
     }
@@ -201,16 +202,6 @@ function frozen<T>(value: T): T {
   }
   return value;
 }
-
-const NO_HEADER = {
-  computerId: '',
-  baseVersion: 0,
-  baseViewHash: new Uint8Array(0),
-  version: 0,
-  settingsVersion: 0,
-  issuedAtMs: 0,
-  viewHash: new Uint8Array(0),
-};
 
 describe('the length of a spliced snapshot', () => {
   it('is that of the signed bytes, without signing', () => {
