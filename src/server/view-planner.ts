@@ -462,6 +462,8 @@ interface BodyBasis {
   /** The canonical JSON of everything but the policies, applications and settings; and of the settings. */
   restJson: string;
   settingsJson: string;
+  /** A computer that sees it (the one it was made or last derived for): what moves it to a newer world. */
+  computerId: string;
 }
 
 function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
@@ -599,7 +601,12 @@ export class ViewPlanner {
   /**
    * Notes `body` as the newest of `key`. The bodies held keep the worlds
    * they were made for: when they would keep more than MAX_SOURCE_WORLDS,
-   * those of the oldest world are let go (built again when next asked).
+   * the world (other than the newest) that the fewest bodies keep is let
+   * go, its bodies moved to the newest world (derived there, see
+   * moveToWorld) or, when they cannot be, let go with it (built again when
+   * next asked). Bodies not asked again (a change to one group leaves the
+   * others alone) stay derivable however many changes come after them, at
+   * the cost of the few bodies of each small change's world.
    */
   private keepLatest(key: string, body: ViewBody): void {
     this.latest.set(key, body);
@@ -607,8 +614,34 @@ export class ViewPlanner {
     if (made === undefined || this.sourceWorlds.includes(made)) return;
     this.sourceWorlds.push(made);
     if (this.sourceWorlds.length <= MAX_SOURCE_WORLDS) return;
-    const oldest = this.sourceWorlds.shift();
-    for (const [k, held] of this.latest) if (this.bases.get(held)?.scopes === oldest) this.latest.delete(k);
+    const kept = new Map<Scopes, number>();
+    for (const held of this.latest.values()) {
+      const scopes = this.bases.get(held)?.scopes;
+      if (scopes !== undefined) kept.set(scopes, (kept.get(scopes) ?? 0) + 1);
+    }
+    let released = this.sourceWorlds[0]!;
+    for (const world of this.sourceWorlds) {
+      if (world !== made && (kept.get(world) ?? 0) < (kept.get(released) ?? 0)) released = world;
+    }
+    this.sourceWorlds.splice(this.sourceWorlds.indexOf(released), 1);
+    for (const [k, held] of this.latest) {
+      if (this.bases.get(held)?.scopes !== released) continue;
+      const moved = this.moveToWorld(made, k, held);
+      if (moved === undefined) this.latest.delete(k);
+      else this.latest.set(k, moved);
+    }
+  }
+
+  /**
+   * The body of `key` in the world of `s` derived from `held` (of an older
+   * world), for the computer it was last made for; undefined when that
+   * computer is gone, sees another key now, or the body cannot be derived.
+   */
+  private moveToWorld(s: Scopes, key: string, held: ViewBody): ViewBody | undefined {
+    const basis = this.bases.get(held);
+    const computer = basis === undefined ? undefined : s.index.computers.get(basis.computerId);
+    if (computer === undefined || s.bodyKey(computer) !== key) return undefined;
+    return this.derivedBody(s.index, s, computer, held);
   }
 
   /**
@@ -653,7 +686,11 @@ export class ViewPlanner {
     } else {
       for (let k = 0; k < positions.length; k++) if (!replace(k, positions[k]!)) return undefined;
     }
-    if (policies === before) return source;
+    if (policies === before) {
+      // The very body: from now on it is of this world (whose lookups now know its policies and applications).
+      if (basis.scopes !== s) this.bases.set(source, { ...basis, scopes: s });
+      return source;
+    }
     const bodyHash = finishBodyHash(
       bodyHashHead(basis.restJson, positions),
       s.policyDigests,
@@ -662,7 +699,7 @@ export class ViewPlanner {
       basis.apps,
     );
     const body: ViewBody = { view: { ...source.view, policies }, bodyHash, settingsHash: source.settingsHash };
-    this.bases.set(body, { ...basis, scopes: s, positions });
+    this.bases.set(body, { ...basis, scopes: s, positions, computerId: computer.id });
     this.derivedFrom.set(body.view, new WeakRef(source.view));
     return body;
   }
@@ -867,6 +904,7 @@ export class ViewPlanner {
       apps: sortedApps,
       restJson: rest.json,
       settingsJson: rest.settingsJson,
+      computerId: computer.id,
     });
     return body;
   }

@@ -276,6 +276,15 @@ function rowsAfter(issued: readonly IssuedVersions[]): Map<string, ComputerRow> 
   );
 }
 
+/** Frozen through, as the server holds its worlds (derivation takes over only frozen lists). */
+function freeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const member of Object.values(value)) freeze(member);
+    Object.freeze(value);
+  }
+  return value;
+}
+
 const byComputer = (a: IssuedVersions, b: IssuedVersions): number => a.computerId.localeCompare(b.computerId);
 
 describe('the view planner', () => {
@@ -333,25 +342,21 @@ describe('the view planner', () => {
             : { ...p, enabled: m.flag, name: `renamed ${m.b}` };
       return { ...world, policies: world.policies.map((p, i) => (i === at ? patch(p) : p)) };
     };
-    const freeze = <T>(value: T): T => {
-      if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-        for (const member of Object.values(value)) freeze(member);
-        Object.freeze(value);
-      }
-      return value;
-    };
     fc.assert(
-      fc.property(shapeArb, fc.array(policyChangeArb, { minLength: 1, maxLength: 5 }), (shape, changes) => {
+      // More changes than the worlds the planner keeps bodies of (four): bodies move to newer worlds.
+      fc.property(shapeArb, fc.array(policyChangeArb, { minLength: 1, maxLength: 12 }), (shape, changes) => {
         let index = new WorldIndex(freeze(worldOf(shape)));
         const planner = new ViewPlanner();
         // Bodies asked of one world and the next, as a server that pushes each change does.
         for (const c of index.world.computers) planner.bodyOf(index, c);
         for (const m of changes) {
           index = new WorldIndex(freeze(change(index.world, m)));
-          // Some worlds are not asked for bodies: the next derives from older ones.
-          if (m.b % 3 === 0) continue;
+          // Some worlds are not asked for bodies (the next derives from older ones), some only for one group's.
+          if (m.b % 4 === 0) continue;
+          const group = pick(index.world.groups, m.a).id;
+          const asked = m.b % 4 === 1 ? index.world.computers.filter((c) => c.group === group) : index.world.computers;
           const fresh = new ViewPlanner();
-          for (const c of index.world.computers) {
+          for (const c of asked) {
             const derived = planner.bodyOf(index, c);
             const built = fresh.bodyOf(index, c);
             expect(derived.bodyHash).toBe(built.bodyHash);
@@ -363,6 +368,61 @@ describe('the view planner', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('derives every body for a global change after more small changes than the worlds it keeps', async () => {
+    // Eight groups under one customer, a global policy they all see, and one policy per group.
+    const shape: Shape = {
+      groups: Array.from({ length: 8 }, () => ({ org: 1, name: 1, os: 0 })),
+      computers: Array.from({ length: 16 }, (_, i) => ({ group: i % 8, named: false, agent: false })),
+      apps: [{ builtIn: false, org: 4, category: 0 }],
+      policies: [
+        { app: 0, scope: 0, target: 0, enabled: true, order: 1, action: 0 },
+        ...Array.from({ length: 8 }, (_, g) => ({ app: 0, scope: 3, target: g, enabled: true, order: 2, action: 0 })),
+      ],
+      settings: [],
+      approvals: [],
+      structures: [false, false, false, false],
+    };
+    // The world as the server holds it: read back from its rows, frozen objects shared.
+    const start = worldFromRows(diffWorldRows(new Map(), worldOf(shape)).writes);
+    let stored = start.stored;
+    let world = freeze(start.world);
+    let index = new WorldIndex(world);
+    const planner = new ViewPlanner();
+    let rows = rowsAfter((await planner.plan(index, new Map(), 'all')).issued);
+    const change = async (candidate: World): Promise<void> => {
+      freeze(candidate);
+      const rowChanges = diffWorldRows(stored, candidate);
+      const next = new WorldIndex(candidate);
+      const affected = affectedComputers(index, next, [...rowChanges.writes, ...rowChanges.deletes]);
+      rows = new Map([...rows, ...rowsAfter((await planner.plan(next, rows, affected)).issued)]);
+      stored = rowChanges.stored;
+      world = candidate;
+      index = next;
+    };
+    // One group's policy after another: each change a world whose only new body is that group's.
+    for (let g = 0; g < 8; g++) {
+      await change({
+        ...world,
+        policies: world.policies.map((p) => (p.id === `pol${g + 1}` ? { ...p, action: 'deny' } : p)),
+      });
+    }
+    await change({
+      ...world,
+      policies: world.policies.map((p) => (p.id === 'pol0' ? { ...p, action: 'deny' } : p)),
+    });
+    const fresh = new ViewPlanner();
+    const seen = new Set<object>();
+    for (const c of world.computers) {
+      const body = planner.bodyOf(index, c);
+      // Derived from the body before (built whole, it would have no source; a body's source is taken once).
+      if (!seen.has(body)) expect(planner.takeSource(body.view)).toBeDefined();
+      seen.add(body);
+      expect(body.view).toEqual(fresh.bodyOf(index, c).view);
+      expect(body.bodyHash).toBe(fresh.bodyOf(index, c).bodyHash);
+      expect(body.view.policies.find((p) => p.id === 'pol0')?.action).toBe('deny');
+    }
   });
 
   it('shares one body among the computers of a group that no computer-scoped entry names', () => {
