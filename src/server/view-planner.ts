@@ -98,10 +98,50 @@ export function viewHashOf(body: ViewBody, computer: ComputerView['computer']): 
 interface PolicyScopes {
   global: Map<string, number[]>;
   globalGroup: number[];
+  /** The organization and keyword (lower case) of each globalGroup entry, in the same order. */
+  globalGroupTargets: string[];
   org: Map<string, number[]>;
   group: Map<string, number[]>;
   computer: Map<string, number[]>;
 }
+
+/** Whether two PolicyScopes list the same positions for the same Applies To (a world made by changing policies' content). */
+function samePolicyScopes(a: PolicyScopes, b: PolicyScopes): boolean {
+  const sameMap = (x: Map<string, number[]>, y: Map<string, number[]>): boolean => {
+    if (x.size !== y.size) return false;
+    for (const [key, positions] of x) {
+      const other = y.get(key);
+      if (other === undefined || !sameNumbers(positions, other)) return false;
+    }
+    return true;
+  };
+  return (
+    sameNumbers(a.globalGroup, b.globalGroup) &&
+    a.globalGroupTargets.every((target, i) => target === b.globalGroupTargets[i]) &&
+    sameMap(a.global, b.global) &&
+    sameMap(a.org, b.org) &&
+    sameMap(a.group, b.group) &&
+    sameMap(a.computer, b.computer)
+  );
+}
+
+/**
+ * The PolicyScopes built last: a world whose policies changed only in
+ * content (not in what they apply to, nor in enabled, nor in number) takes
+ * it over, and with it the policy positions of organizations and groups
+ * made from it (PolicyParts): a global change does not merge them again,
+ * and the bodies of both worlds share them.
+ */
+let lastPolicyScopes: PolicyScopes | null = null;
+
+/** The sorted policy positions of organizations and groups, for one PolicyScopes over the same organizations and groups. */
+interface PolicyParts {
+  organizations: readonly unknown[];
+  groups: readonly unknown[];
+  orgParts: Map<string, number[]>;
+  groupParts: Map<string, number[]>;
+}
+const policyPartsCache = new WeakMap<PolicyScopes, PolicyParts>();
 
 /**
  * Lookups of one list, kept for a frozen list (worlds share the lists a
@@ -124,7 +164,11 @@ const settingComputersCache = new WeakMap<readonly AgentSetting[], Set<string>>(
 const approvalComputersCache = new WeakMap<readonly ApprovalPolicy[], Set<string>>();
 
 /** Lookups of one world used to find covered computers fast: built once per index. */
+let scopesSerial = 0;
+
 class Scopes {
+  /** Tells the lookups of later worlds (made later) from those of earlier ones. */
+  readonly serial = ++scopesSerial;
   readonly groupsOfOrg: Map<string, ComputerGroup[]>;
   readonly computersOfGroup: Map<string, Computer[]>;
   readonly ancestry = new Map<string, Set<string>>();
@@ -153,9 +197,9 @@ class Scopes {
   /** Per Scopes of an earlier world with the same itemLists: the positions whose policy differs (changedPositions). */
   readonly changedSince = new WeakMap<Scopes, number[]>();
   /** Sorted policy positions an organization's computers all see (global ones of its ancestry, its own). */
-  private readonly orgParts = new Map<string, number[]>();
+  private readonly orgParts: Map<string, number[]>;
   /** Sorted policy positions a group's computers all see. */
-  private readonly groupParts = new Map<string, number[]>();
+  private readonly groupParts: Map<string, number[]>;
   /** Sorted positions of the categorized applications an organization's computers see. */
   private readonly orgCategorized = new Map<string, number[]>();
 
@@ -186,6 +230,7 @@ class Scopes {
       const scopes: PolicyScopes = {
         global: new Map(),
         globalGroup: [],
+        globalGroupTargets: [],
         org: new Map(),
         group: new Map(),
         computer: new Map(),
@@ -194,13 +239,25 @@ class Scopes {
         if (!p.enabled) return;
         const to = p.appliesTo;
         if ('global' in to) push(scopes.global, to.global, i);
-        else if ('globalGroup' in to) scopes.globalGroup.push(i);
-        else if ('organization' in to) push(scopes.org, to.organization, i);
+        else if ('globalGroup' in to) {
+          scopes.globalGroup.push(i);
+          scopes.globalGroupTargets.push(`${to.globalGroup.org}\0${to.globalGroup.keyword.toLowerCase()}`);
+        } else if ('organization' in to) push(scopes.org, to.organization, i);
         else if ('group' in to) push(scopes.group, to.group, i);
         else push(scopes.computer, to.computer, i);
       });
-      return scopes;
+      const kept = lastPolicyScopes !== null && samePolicyScopes(scopes, lastPolicyScopes) ? lastPolicyScopes : scopes;
+      lastPolicyScopes = kept;
+      return kept;
     });
+    const shared = Object.isFrozen(world.organizations) && Object.isFrozen(world.groups);
+    let parts = policyPartsCache.get(this.policies);
+    if (parts?.organizations !== world.organizations || parts.groups !== world.groups || !shared) {
+      parts = { organizations: world.organizations, groups: world.groups, orgParts: new Map(), groupParts: new Map() };
+      if (shared) policyPartsCache.set(this.policies, parts);
+    }
+    this.orgParts = parts.orgParts;
+    this.groupParts = parts.groupParts;
     this.settingComputers = perList(settingComputersCache, world.agentSettings, () => {
       const named = new Set<string>();
       for (const s of world.agentSettings) if ('computer' in s.appliesTo) named.add(s.appliesTo.computer);
@@ -447,6 +504,13 @@ function finishBodyHash(
 /** Worlds whose bodies ViewPlanner.latest keeps, at most (each is held while one of its bodies is). */
 const MAX_SOURCE_WORLDS = 4;
 
+/**
+ * Bodies of a world let go that are moved to the newest world (derived
+ * there), at most: a world held by more (a change to a whole organization,
+ * say) lets them go with it, so that a small change never pays for many.
+ */
+const MAX_MOVED_BODIES = 64;
+
 /** What a body was built from: enough to derive the body of the same key in a later world. */
 interface BodyBasis {
   /** The lookups of the world it was made for: they know each of its policies and applications (item, digest). */
@@ -537,6 +601,8 @@ export class ViewPlanner {
   private latestLists: readonly unknown[] | null = null;
   /** The worlds (their lookups) the bodies of `latest` were made for, oldest first: at most MAX_SOURCE_WORLDS kept. */
   private readonly sourceWorlds: Scopes[] = [];
+  /** The serial of the newest world's lookups asked for a body: only its bodies become the newest of their keys. */
+  private newestSerial = 0;
 
   /**
    * A computer's own part with its canonical JSON, kept while the computer
@@ -571,6 +637,7 @@ export class ViewPlanner {
   /** The shared body of a computer's view. */
   bodyOf(index: WorldIndex, computer: Computer): ViewBody {
     const s = scopes(index);
+    if (s.serial > this.newestSerial) this.newestSerial = s.serial;
     let byKey = this.bodies.get(index);
     if (byKey === undefined) {
       byKey = new Map();
@@ -593,7 +660,8 @@ export class ViewPlanner {
         (source === undefined ? undefined : this.derivedBody(index, s, computer, source)) ??
         this.buildBody(index, s, computer);
       byKey.set(key, body);
-      if (sameLists(s.itemLists, this.latestLists ?? [])) this.keepLatest(key, body);
+      // A body of an earlier world (asked while a later one is planned) is not the newest of its key.
+      if (s.serial === this.newestSerial && sameLists(s.itemLists, this.latestLists ?? [])) this.keepLatest(key, body);
     }
     return body;
   }
@@ -624,9 +692,10 @@ export class ViewPlanner {
       if (world !== made && (kept.get(world) ?? 0) < (kept.get(released) ?? 0)) released = world;
     }
     this.sourceWorlds.splice(this.sourceWorlds.indexOf(released), 1);
+    const move = (kept.get(released) ?? 0) <= MAX_MOVED_BODIES;
     for (const [k, held] of this.latest) {
       if (this.bases.get(held)?.scopes !== released) continue;
-      const moved = this.moveToWorld(made, k, held);
+      const moved = move ? this.moveToWorld(made, k, held) : undefined;
       if (moved === undefined) this.latest.delete(k);
       else this.latest.set(k, moved);
     }
@@ -686,9 +755,18 @@ export class ViewPlanner {
     } else {
       for (let k = 0; k < positions.length; k++) if (!replace(k, positions[k]!)) return undefined;
     }
+    if (basis.scopes !== s) {
+      // This world's lookups know each policy and application of the body (its hash is made from their digests,
+      // and a body of this world is derived from them later): those taken over from an earlier world's lookups
+      // when that world learnt them after the two were compared (changedPositions) are looked up here.
+      for (const position of positions) if (s.itemAt[position] === undefined) this.policyItem(index, s, position);
+      for (const app of basis.apps) this.appDigest(s, app, index.world.applications[app] as Application);
+    }
     if (policies === before) {
-      // The very body: from now on it is of this world (whose lookups now know its policies and applications).
-      if (basis.scopes !== s) this.bases.set(source, { ...basis, scopes: s });
+      // The very body: from now on it is of the newest world (not of an earlier one asked late).
+      if (basis.scopes !== s && s.serial === this.newestSerial) {
+        this.bases.set(source, { ...basis, scopes: s, computerId: computer.id });
+      }
       return source;
     }
     const bodyHash = finishBodyHash(
@@ -699,7 +777,8 @@ export class ViewPlanner {
       basis.apps,
     );
     const body: ViewBody = { view: { ...source.view, policies }, bodyHash, settingsHash: source.settingsHash };
-    this.bases.set(body, { ...basis, scopes: s, positions, computerId: computer.id });
+    // The positions are the basis's (the same numbers): one array for the bodies of every world.
+    this.bases.set(body, { ...basis, scopes: s, computerId: computer.id });
     this.derivedFrom.set(body.view, new WeakRef(source.view));
     return body;
   }

@@ -350,15 +350,21 @@ describe('the view planner', () => {
         // Bodies asked of one world and the next, as a server that pushes each change does.
         for (const c of index.world.computers) planner.bodyOf(index, c);
         for (const m of changes) {
+          const previous = index;
           index = new WorldIndex(freeze(change(index.world, m)));
           // Some worlds are not asked for bodies (the next derives from older ones), some only for one group's.
           if (m.b % 4 === 0) continue;
           const group = pick(index.world.groups, m.a).id;
-          const asked = m.b % 4 === 1 ? index.world.computers.filter((c) => c.group === group) : index.world.computers;
+          const asked = index.world.computers.filter((c) => m.b % 4 !== 1 || c.group === group);
+          // Built from a world of its own (a world with the same lists would share the lookups of index).
           const fresh = new ViewPlanner();
-          for (const c of asked) {
+          const own = new WorldIndex(freeze(structuredClone(index.world)));
+          for (const [n, c] of asked.entries()) {
             const derived = planner.bodyOf(index, c);
-            const built = fresh.bodyOf(index, c);
+            // The world before asked while this one is planned (an agent's hello), now and then.
+            if (n === 0 && m.a % 5 === 0) planner.bodyOf(previous, pick(previous.world.computers, m.b));
+            // The same computer of the copy (by its place: a world may list an id twice).
+            const built = fresh.bodyOf(own, own.world.computers[index.world.computers.indexOf(c)]!);
             expect(derived.bodyHash).toBe(built.bodyHash);
             expect(derived.settingsHash).toBe(built.settingsHash);
             expect(derived.view).toEqual(built.view);
@@ -422,6 +428,45 @@ describe('the view planner', () => {
       expect(body.view).toEqual(fresh.bodyOf(index, c).view);
       expect(body.bodyHash).toBe(fresh.bodyOf(index, c).bodyHash);
       expect(body.view.policies.find((p) => p.id === 'pol0')?.action).toBe('deny');
+    }
+  });
+
+  it('keeps the body hashes of a new world right when an earlier world is asked for a body while it is planned', () => {
+    // Three groups with a policy each and a global policy; changes to gB's, then gA's, then the global one.
+    const shape: Shape = {
+      groups: [0, 1, 2].map(() => ({ org: 0, name: 1, os: 0 })),
+      computers: [0, 1, 2].map((group) => ({ group, named: false, agent: false })),
+      apps: [{ builtIn: false, org: 4, category: 0 }],
+      policies: [
+        { app: 0, scope: 0, target: 0, enabled: true, order: 1, action: 0 },
+        ...[0, 1, 2].map((g) => ({ app: 0, scope: 3, target: g, enabled: true, order: 2, action: 0 })),
+      ],
+      settings: [],
+      approvals: [],
+      structures: [false, false, false, false],
+    };
+    const denied = (world: World, id: string): World =>
+      freeze({ ...world, policies: world.policies.map((p) => (p.id === id ? { ...p, action: 'deny' as const } : p)) });
+    const w0 = freeze(worldOf(shape));
+    const planner = new ViewPlanner();
+    const i0 = new WorldIndex(w0);
+    for (const c of w0.computers) planner.bodyOf(i0, c);
+    const w1 = denied(w0, 'pol2');
+    planner.bodyOf(new WorldIndex(w1), w1.computers[1]!);
+    const w2 = denied(w1, 'pol1');
+    const i2 = new WorldIndex(w2);
+    planner.bodyOf(i2, w2.computers[0]!);
+    const w3 = denied(w2, 'pol0');
+    const i3 = new WorldIndex(w3);
+    // The global change's plan begins; an agent's hello meanwhile asks the world before for gB's body.
+    planner.bodyOf(i3, w3.computers[0]!);
+    planner.bodyOf(i2, w2.computers[1]!);
+    for (const c of w3.computers) {
+      const got = planner.bodyOf(i3, c);
+      // Built from a world of its own (a world with the same lists would share the lookups of i3).
+      const fresh = new ViewPlanner().bodyOf(new WorldIndex(freeze(structuredClone(w3))), c);
+      expect(got.view).toEqual(fresh.view);
+      expect(got.bodyHash, c.id).toBe(fresh.bodyHash);
     }
   });
 
