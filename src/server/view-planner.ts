@@ -163,9 +163,9 @@ const policyScopesCache = new WeakMap<readonly Policy[], PolicyScopes>();
 const settingComputersCache = new WeakMap<readonly AgentSetting[], Set<string>>();
 const approvalComputersCache = new WeakMap<readonly ApprovalPolicy[], Set<string>>();
 
-/** Lookups of one world used to find covered computers fast: built once per index. */
 let scopesSerial = 0;
 
+/** Lookups of one world used to find covered computers fast: built once per index. */
 class Scopes {
   /** Tells the lookups of later worlds (made later) from those of earlier ones. */
   readonly serial = ++scopesSerial;
