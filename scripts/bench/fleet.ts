@@ -38,6 +38,7 @@ import type { AgentCommand, AgentReport, AgentSpec } from './fleet-agents.js';
 import { nowMs } from './fleet-agents.js';
 import {
   type ChildHandle,
+  commandCpuMs,
   helperProgram,
   logTime,
   mainThreadCpuMs,
@@ -182,6 +183,8 @@ export interface ChangeRun {
   serverMainCpuMs: number[];
   /** The same for the agent processes, all together. */
   agentsCpuMs: number;
+  /** PostgreSQL's processes (server and backends, every client's), with the PostgreSQL store; NaN otherwise. */
+  postgresCpuMs: number;
   /** What the agents received meanwhile, by message kind. */
   kinds: Record<string, number>;
 }
@@ -337,6 +340,7 @@ async function runFleet(
       const cpuBefore = servers.map((s) => procCpuMs(s.pid));
       const mainBefore = servers.map((s) => mainThreadCpuMs(s.pid));
       const agentsBefore = agentProcesses.map((p) => (p.pid === undefined ? null : procCpuMs(p.pid)));
+      const postgresBefore = kind === 'postgres' ? commandCpuMs('postgres') : Number.NaN;
       const startedAt = nowMs();
       const changes = await request();
       const committedMs = nowMs() - startedAt;
@@ -368,6 +372,7 @@ async function runFleet(
         serverCpuMs,
         serverMainCpuMs,
         agentsCpuMs,
+        postgresCpuMs: kind === 'postgres' ? commandCpuMs('postgres') - postgresBefore : Number.NaN,
       };
     };
 
@@ -579,6 +584,16 @@ export async function benchFleet(options: FleetBenchOptions): Promise<Section> {
         ms(small.globalPolicy.agentsCpuMs),
         ms(big.globalPolicy.agentsCpuMs),
       ],
+      ...(kind === 'postgres'
+        ? [
+            [
+              name,
+              '... CPU of PostgreSQL until then (its server processes)',
+              ms(small.globalPolicy.postgresCpuMs),
+              ms(big.globalPolicy.postgresCpuMs),
+            ],
+          ]
+        : []),
       [
         name,
         'worst ping round trip meanwhile (pings)',
@@ -615,7 +630,8 @@ export async function benchFleet(options: FleetBenchOptions): Promise<Section> {
     'CPU of the server process(es): user + system time of each `tollgate server` process, all its threads ' +
       '(the delta signer included), from the request until the last acknowledgement, read from /proc/PID/stat ' +
       '(10 ms ticks); its main thread alone from /proc/PID/task/PID/stat; the agent processes (the pinging one ' +
-      'included) likewise. These depend less than the times on what else the machine runs.',
+      'included) likewise, and with PostgreSQL every process of the machine named `postgres` (its server and ' +
+      'backends, whoever they serve). These depend less than the times on what else the machine runs.',
   );
   return {
     id: 'fleet',

@@ -9,7 +9,7 @@
  * the small pieces the benchmark needs (scripts never import test code).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -204,6 +204,32 @@ function statCpuMs(file: string): number | null {
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
   const ticks = Number(fields[11]) + Number(fields[12]);
   return Number.isFinite(ticks) ? (ticks / USER_HZ) * 1000 : null;
+}
+
+/**
+ * The CPU time (user + system, ms) of every process of this machine named
+ * `command` (its /proc/PID/stat name, as `postgres` for PostgreSQL's server
+ * and backends) that can be read; processes that ended are not counted.
+ */
+export function commandCpuMs(command: string): number {
+  let total = 0;
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((name) => /^[0-9]+$/.test(name));
+  } catch {
+    return Number.NaN;
+  }
+  for (const pid of pids) {
+    let text: string;
+    try {
+      text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    if (text.slice(text.indexOf('(') + 1, text.lastIndexOf(')')) !== command) continue;
+    total += statCpuMs(`/proc/${pid}/stat`) ?? 0;
+  }
+  return total;
 }
 
 /** Resolves after `ms`. */
