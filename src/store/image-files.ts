@@ -20,7 +20,7 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs';
-import { open, readdir } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TollgateError } from '../engine/errors.js';
 
@@ -30,12 +30,19 @@ export const DEFAULT_MAX_IMAGE_BYTES = 1024 * 1024 * 1024;
 const IMAGE_SUFFIX = '.img';
 const TEMP_SUFFIX = '.tmp';
 const SHA256_BYTES = 32;
+/** The bytes an image file is written in at a time. */
+const WRITE_SLICE_BYTES = 4 * 1024 * 1024;
+/** Numbers the temporary files of writeLater within this process. */
+let laterWrites = 0;
 
 /** Test-only fault points of writing an image file. */
 export interface ImageWriteHooks {
   /** Runs once half of the image's bytes are written to the temporary file (before its fsync and rename). */
   duringImageWrite?: () => void;
 }
+
+/** What `writeLater` did: wrote the file, wrote nothing (larger than maxBytes), or stopped (no longer wanted). */
+export type LaterWrite = 'written' | 'too-large' | 'stopped';
 
 /** The folder of image files beside the database `file`. */
 export function imageFolder(file: string): string {
@@ -133,7 +140,7 @@ export class ImageFiles {
         let at = 0;
         while (at < part.length) {
           // Written in slices so that a fault point can stop a write half done.
-          const slice = Math.min(part.length - at, 4 * 1024 * 1024);
+          const slice = Math.min(part.length - at, WRITE_SLICE_BYTES);
           at += writeSync(fd, part, at, slice);
           written += slice;
           if (!halfway && written * 2 >= total) {
@@ -152,6 +159,78 @@ export class ImageFiles {
     renameSync(temp, target);
     syncFolder(this.folder);
     return true;
+  }
+
+  /**
+   * Writes the image of `sha256` as `write` does, with every step on libuv's
+   * thread pool (the main thread answers meanwhile), to a temporary file of
+   * its own (`<sha256>.img.<n>.tmp`: a synchronous write of the same image
+   * does not share it). `wanted` is asked before each slice and after the
+   * rename: once false, the write stops ('stopped'), its temporary file or
+   * its renamed file deleted, so an image no longer wanted is not left
+   * behind. `parts` must not change until this settles. Rejects on a file
+   * system error (its temporary file deleted, nothing replaced).
+   */
+  async writeLater(
+    sha256: Uint8Array,
+    parts: readonly Uint8Array[],
+    wanted: () => boolean,
+    hooks: ImageWriteHooks = {},
+  ): Promise<LaterWrite> {
+    const total = parts.reduce((n, p) => n + p.length, 0);
+    if (total > this.maxBytes) return 'too-large';
+    await mkdir(this.folder, { recursive: true, mode: 0o750 });
+    if (!wanted()) return 'stopped';
+    const target = this.path(sha256);
+    const temp = `${target}.${++laterWrites}${TEMP_SUFFIX}`;
+    const handle = await open(temp, 'w', 0o640);
+    let stopped = false;
+    try {
+      let written = 0;
+      let halfway = hooks.duringImageWrite === undefined;
+      for (const part of parts) {
+        for (let at = 0; at < part.length && !stopped;) {
+          stopped = !wanted();
+          if (stopped) break;
+          const slice = Math.min(part.length - at, WRITE_SLICE_BYTES);
+          const { bytesWritten } = await handle.write(part, at, slice);
+          at += bytesWritten;
+          written += bytesWritten;
+          if (!halfway && written * 2 >= total) {
+            halfway = true;
+            hooks.duringImageWrite?.();
+          }
+        }
+      }
+      if (!stopped) await handle.sync();
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      await unlinkLater(temp);
+      throw error;
+    }
+    await handle.close();
+    if (stopped || !wanted()) {
+      await unlinkLater(temp);
+      return 'stopped';
+    }
+    try {
+      await rename(temp, target);
+    } catch (error) {
+      await unlinkLater(temp);
+      throw error;
+    }
+    // A newer snapshot committed during the rename: its prune may have missed this file.
+    if (!wanted()) {
+      await unlinkLater(target);
+      return 'stopped';
+    }
+    const folder = await open(this.folder, 'r');
+    try {
+      await folder.sync();
+    } finally {
+      await folder.close();
+    }
+    return 'written';
   }
 
   /**
@@ -211,6 +290,14 @@ function unlinkQuietly(file: string): void {
     unlinkSync(file);
   } catch {
     // Already gone, or the next prune tries again.
+  }
+}
+
+async function unlinkLater(file: string): Promise<void> {
+  try {
+    await unlink(file);
+  } catch {
+    // Already gone (pruned), or the next prune tries again.
   }
 }
 
