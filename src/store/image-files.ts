@@ -179,7 +179,10 @@ export class ImageFiles {
   ): Promise<LaterWrite> {
     const total = parts.reduce((n, p) => n + p.length, 0);
     if (total > this.maxBytes) return 'too-large';
-    await mkdir(this.folder, { recursive: true, mode: 0o750 });
+    // The folder only, not its parent: a cache folder removed meanwhile is not made again.
+    await mkdir(this.folder, { mode: 0o750 }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+    });
     if (!wanted()) return 'stopped';
     const target = this.path(sha256);
     const temp = `${target}.${++laterWrites}${TEMP_SUFFIX}`;
