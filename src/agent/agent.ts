@@ -312,8 +312,9 @@ export class Agent implements AgentCore {
 
   /**
    * Leaves the image file of the snapshot just committed to be written once
-   * the apply has returned, off the main thread (AgentStore.writeImageLater:
-   * the newest wins, and no image is left for a snapshot no longer active).
+   * the apply has returned, a slice a turn of the event loop
+   * (AgentStore.writeImageLater: the newest wins, and no image is left for a
+   * snapshot no longer active).
    */
   private storeImageLater(image: ViewImage, version: number, sha256: Buffer, hooks?: ApplyHooks): void {
     this.options.store.writeImageLater(
@@ -486,9 +487,9 @@ export class Agent implements AgentCore {
    * together (nothing is answered in between: this runs to its end). The
    * decoded view is garbage once it is compiled into its image. The
    * snapshot row commits (durably) before this returns; the image file, a
-   * cache bound to the snapshot's SHA-256, is written after it returns, off
-   * the main thread (storeImageLater; a start that finds none compiles the
-   * stored snapshot again). Should
+   * cache bound to the snapshot's SHA-256, is written after it returns
+   * (storeImageLater; a start that finds none compiles the stored snapshot
+   * again). Should
    * decoding, compiling or storing the new one fail, the active snapshot
    * is loaded again from the store, where it still is, and the error is
    * thrown. Should that fail too (a damaged store, no memory left), the

@@ -203,7 +203,7 @@ export class AgentStore {
   /** The checkpoint a snapshot's commit left for later (checkpointSoon), until it runs. */
   private checkpoint: NodeJS.Immediate | null = null;
   /** The image file being written after its snapshot's apply returned (writeImageLater), until it ends. */
-  private imageWrite: { sha256: Buffer; wanted: boolean } | null = null;
+  private imageWrite: { sha256: Buffer; wanted: boolean; parts: readonly Uint8Array[] | null } | null = null;
   /** Settles once every image write begun so far has ended. */
   private imageWrites: Promise<void> = Promise.resolve();
   private applySnapshotTx!: Database.Transaction<
@@ -475,8 +475,8 @@ export class AgentStore {
 
   /**
    * Writes the image file of the active snapshot, whose stored bytes hash
-   * to `sha256` (just committed), after the apply has returned and off the
-   * main thread (ImageFiles.writeLater): one write at a time, the newest
+   * to `sha256` (just committed), after the apply has returned, a slice a
+   * turn of the event loop (ImageFiles.writeLater): one write at a time, the newest
    * wins. It is given up (its files deleted) when another image write is
    * asked for, when dropImageWrite is called (the next snapshot is being
    * compiled), or once `sha256` is no longer the active snapshot's: an image
@@ -492,13 +492,13 @@ export class AgentStore {
     hooks: ImageWriteHooks = {},
   ): void {
     this.dropImageWrite();
-    const job = { sha256, wanted: true };
+    const job = { sha256, wanted: true, parts: parts as readonly Uint8Array[] | null };
     this.imageWrite = job;
     const wanted = (): boolean => job.wanted && this.isActiveSnapshot(sha256);
     this.imageWrites = this.imageWrites.then(async () => {
       try {
         if (!wanted()) return;
-        const outcome = await this.images.writeLater(sha256, parts, wanted, hooks);
+        const outcome = await this.images.writeLater(sha256, job, wanted, hooks);
         if (outcome === 'too-large') {
           told(
             `it is larger than the cache keeps (${this.images.maxBytes} bytes): it is compiled again at every start`,
@@ -507,15 +507,20 @@ export class AgentStore {
       } catch (error) {
         if (wanted()) told((error as Error).message);
       } finally {
+        job.parts = null;
         if (this.imageWrite === job) this.imageWrite = null;
       }
     });
   }
 
-  /** Gives up the image write in progress (writeImageLater), if any: its files are deleted. */
+  /**
+   * Gives up the image write in progress (writeImageLater), if any: its
+   * files are deleted, and it no longer holds the image.
+   */
   dropImageWrite(): void {
     if (this.imageWrite === null) return;
     this.imageWrite.wanted = false;
+    this.imageWrite.parts = null;
     this.imageWrite = null;
   }
 

@@ -162,22 +162,26 @@ export class ImageFiles {
   }
 
   /**
-   * Writes the image of `sha256` as `write` does, with every step on libuv's
-   * thread pool (the main thread answers meanwhile), to a temporary file of
-   * its own (`<sha256>.img.<n>.tmp`: a synchronous write of the same image
-   * does not share it). `wanted` is asked before each slice and after the
-   * rename: once false, the write stops ('stopped'), its temporary file or
-   * its renamed file deleted, so an image no longer wanted is not left
-   * behind. `parts` must not change until this settles. Rejects on a file
-   * system error (its temporary file deleted, nothing replaced).
+   * Writes the image of `sha256` as `write` does, a little at a time: one
+   * slice (4 MiB) a turn of the event loop on the main thread, so that
+   * requests are answered in between, and the fsyncs and the rename on
+   * libuv's thread pool. It goes to a temporary file of its own
+   * (`<sha256>.img.<n>.tmp`: a synchronous write of the same image does not
+   * share it). `wanted` is asked before each slice and after the rename:
+   * once false, the write stops ('stopped'), its temporary file or its
+   * renamed file deleted, so an image no longer wanted is not left behind.
+   * The parts are read from `held` at each slice and never kept in between:
+   * once `held.parts` is set to null (the write is given up), nothing here
+   * holds the image, so a newer apply does not hold two images. Rejects on a
+   * file system error (its temporary file deleted, nothing replaced).
    */
   async writeLater(
     sha256: Uint8Array,
-    parts: readonly Uint8Array[],
+    held: HeldParts,
     wanted: () => boolean,
     hooks: ImageWriteHooks = {},
   ): Promise<LaterWrite> {
-    const total = parts.reduce((n, p) => n + p.length, 0);
+    const total = (held.parts ?? []).reduce((n, p) => n + p.length, 0);
     if (total > this.maxBytes) return 'too-large';
     // The folder only, not its parent: a cache folder removed meanwhile is not made again.
     await mkdir(this.folder, { mode: 0o750 }).catch((error: NodeJS.ErrnoException) => {
@@ -189,20 +193,18 @@ export class ImageFiles {
     const handle = await open(temp, 'w', 0o640);
     let stopped = false;
     try {
-      let written = 0;
+      const at: SlicePosition = { part: 0, offset: 0, written: 0 };
       let halfway = hooks.duringImageWrite === undefined;
-      for (const part of parts) {
-        for (let at = 0; at < part.length && !stopped;) {
-          stopped = !wanted();
-          if (stopped) break;
-          const slice = Math.min(part.length - at, WRITE_SLICE_BYTES);
-          const { bytesWritten } = await handle.write(part, at, slice);
-          at += bytesWritten;
-          written += bytesWritten;
-          if (!halfway && written * 2 >= total) {
-            halfway = true;
-            hooks.duringImageWrite?.();
-          }
+      for (;;) {
+        await nextTurn();
+        if (held.parts === null || !wanted()) {
+          stopped = true;
+          break;
+        }
+        if (!writeSlice(handle.fd, held.parts, at)) break;
+        if (!halfway && at.written * 2 >= total) {
+          halfway = true;
+          hooks.duringImageWrite?.();
         }
       }
       if (!stopped) await handle.sync();
@@ -294,6 +296,38 @@ function unlinkQuietly(file: string): void {
   } catch {
     // Already gone, or the next prune tries again.
   }
+}
+
+/** The parts of an image being written later (ImageFiles.writeLater); null once the write is given up. */
+export interface HeldParts {
+  parts: readonly Uint8Array[] | null;
+}
+
+/** Where a write by slices is: the part, the offset in it, and the bytes written so far. */
+interface SlicePosition {
+  part: number;
+  offset: number;
+  written: number;
+}
+
+/** Resolves at the next turn of the event loop (after the I/O waiting now). */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Writes the next slice of `parts` (at most WRITE_SLICE_BYTES) to `fd`; false when everything was written. */
+function writeSlice(fd: number, parts: readonly Uint8Array[], at: SlicePosition): boolean {
+  let part = parts[at.part];
+  while (part !== undefined && at.offset >= part.length) {
+    at.part++;
+    at.offset = 0;
+    part = parts[at.part];
+  }
+  if (part === undefined) return false;
+  const n = writeSync(fd, part, at.offset, Math.min(part.length - at.offset, WRITE_SLICE_BYTES));
+  at.offset += n;
+  at.written += n;
+  return true;
 }
 
 async function unlinkLater(file: string): Promise<void> {
