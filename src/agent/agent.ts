@@ -312,7 +312,7 @@ export class Agent implements AgentCore {
 
   /**
    * Leaves the image file of the snapshot just committed to be written once
-   * the apply has returned, a slice a turn of the event loop
+   * the apply has returned, a slice at a time on libuv's thread pool
    * (AgentStore.writeImageLater: the newest wins, and no image is left for a
    * snapshot no longer active).
    */

@@ -475,8 +475,8 @@ export class AgentStore {
 
   /**
    * Writes the image file of the active snapshot, whose stored bytes hash
-   * to `sha256` (just committed), after the apply has returned, a slice a
-   * turn of the event loop (ImageFiles.writeLater): one write at a time, the newest
+   * to `sha256` (just committed), after the apply has returned, a slice at
+   * a time on libuv's thread pool (ImageFiles.writeLater): one write at a time, the newest
    * wins. It is given up (its files deleted) when another image write is
    * asked for, when dropImageWrite is called (the next snapshot is being
    * compiled), or once `sha256` is no longer the active snapshot's: an image

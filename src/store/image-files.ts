@@ -162,18 +162,19 @@ export class ImageFiles {
   }
 
   /**
-   * Writes the image of `sha256` as `write` does, a little at a time: one
-   * slice (4 MiB) a turn of the event loop on the main thread, so that
-   * requests are answered in between, and the fsyncs and the rename on
-   * libuv's thread pool. It goes to a temporary file of its own
-   * (`<sha256>.img.<n>.tmp`: a synchronous write of the same image does not
-   * share it). `wanted` is asked before each slice and after the rename:
-   * once false, the write stops ('stopped'), its temporary file or its
-   * renamed file deleted, so an image no longer wanted is not left behind.
-   * The parts are read from `held` at each slice and never kept in between:
-   * once `held.parts` is set to null (the write is given up), nothing here
-   * holds the image, so a newer apply does not hold two images. Rejects on a
-   * file system error (its temporary file deleted, nothing replaced).
+   * Writes the image of `sha256` as `write` does, a slice (4 MiB) at a
+   * time: each slice is copied into a buffer of this write's own on the main
+   * thread, and written (and at the end fsynced and renamed) on libuv's
+   * thread pool, so requests are answered meanwhile. It goes to a temporary
+   * file of its own (`<sha256>.img.<n>.tmp`: a synchronous write of the same
+   * image does not share it). `wanted` is asked before each slice and after
+   * the rename: once false, the write stops ('stopped'), its temporary file
+   * or its renamed file deleted, so an image no longer wanted is not left
+   * behind. The parts are read from `held` at each slice and never kept in
+   * between (a write in flight holds the slice buffer only): once
+   * `held.parts` is set to null (the write is given up), nothing here holds
+   * the image, so a newer apply does not hold two images. Rejects on a file
+   * system error (its temporary file deleted, nothing replaced).
    */
   async writeLater(
     sha256: Uint8Array,
@@ -194,14 +195,21 @@ export class ImageFiles {
     let stopped = false;
     try {
       const at: SlicePosition = { part: 0, offset: 0, written: 0 };
+      const slice = Buffer.allocUnsafeSlow(Math.min(Math.max(total, 1), WRITE_SLICE_BYTES));
       let halfway = hooks.duringImageWrite === undefined;
       for (;;) {
-        await nextTurn();
         if (held.parts === null || !wanted()) {
           stopped = true;
           break;
         }
-        if (!writeSlice(handle.fd, held.parts, at)) break;
+        const n = fillSlice(held.parts, at, slice);
+        if (n === 0) break;
+        for (let done = 0; done < n;) {
+          const { bytesWritten } = await handle.write(slice, done, n - done);
+          if (bytesWritten === 0) throw new Error(`writing ${temp} made no progress`);
+          done += bytesWritten;
+        }
+        at.written += n;
         if (!halfway && at.written * 2 >= total) {
           halfway = true;
           hooks.duringImageWrite?.();
@@ -310,24 +318,22 @@ interface SlicePosition {
   written: number;
 }
 
-/** Resolves at the next turn of the event loop (after the I/O waiting now). */
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
-
-/** Writes the next slice of `parts` (at most WRITE_SLICE_BYTES) to `fd`; false when everything was written. */
-function writeSlice(fd: number, parts: readonly Uint8Array[], at: SlicePosition): boolean {
+/**
+ * Copies the next slice of `parts` from `at` into `into` (from one part, at
+ * most into.length bytes) and moves `at` past it; 0 when everything was copied.
+ */
+function fillSlice(parts: readonly Uint8Array[], at: SlicePosition, into: Buffer): number {
   let part = parts[at.part];
   while (part !== undefined && at.offset >= part.length) {
     at.part++;
     at.offset = 0;
     part = parts[at.part];
   }
-  if (part === undefined) return false;
-  const n = writeSync(fd, part, at.offset, Math.min(part.length - at.offset, WRITE_SLICE_BYTES));
+  if (part === undefined) return 0;
+  const n = Math.min(part.length - at.offset, into.length);
+  into.set(part.subarray(at.offset, at.offset + n), 0);
   at.offset += n;
-  at.written += n;
-  return true;
+  return n;
 }
 
 async function unlinkLater(file: string): Promise<void> {
