@@ -495,22 +495,27 @@ export class AgentStore {
     const job = { sha256, wanted: true, parts: parts as readonly Uint8Array[] | null };
     this.imageWrite = job;
     const wanted = (): boolean => job.wanted && this.isActiveSnapshot(sha256);
-    this.imageWrites = this.imageWrites.then(async () => {
+    // What went wrong, as text, or null; told after, so that nothing `told` does can stop later writes.
+    const write = async (): Promise<string | null> => {
       try {
-        if (!wanted()) return;
+        if (!wanted()) return null;
         const outcome = await this.images.writeLater(sha256, job, wanted, hooks);
-        if (outcome === 'too-large') {
-          told(
-            `it is larger than the cache keeps (${this.images.maxBytes} bytes): it is compiled again at every start`,
-          );
-        }
+        return outcome === 'too-large'
+          ? `it is larger than the cache keeps (${this.images.maxBytes} bytes): it is compiled again at every start`
+          : null;
       } catch (error) {
-        if (wanted()) told((error as Error).message);
+        return wanted() ? (error as Error).message : null;
       } finally {
         job.parts = null;
         if (this.imageWrite === job) this.imageWrite = null;
       }
-    });
+    };
+    this.imageWrites = this.imageWrites
+      .then(write)
+      .then((problem) => {
+        if (problem !== null) told(problem);
+      })
+      .catch(() => undefined);
   }
 
   /**
