@@ -236,7 +236,7 @@ export class Agent implements AgentCore {
    * with it, if anything. Its stored image is opened when it is whole and
    * bound to this snapshot and agent (no decode, no re-index); otherwise the
    * stored snapshot is verified, decoded and compiled again, and its image
-   * written again (onImageProblem tells why).
+   * written again after this returns (onImageProblem tells why).
    */
   private loadActiveSnapshot(warnings: string[] = []): string | null {
     this.options.store.dropImageWrite();
@@ -268,8 +268,9 @@ export class Agent implements AgentCore {
       const image = this.compile(content.view, content.version, sha256);
       if (record.info === null || !record.info.sha256.equals(sha256))
         this.options.store.setSnapshotInfo(record.version, info);
-      this.storeImage(image, content.version, sha256);
       this.tellImageProblem(this.options.store.pruneImages());
+      // Written after, as an apply's: a start serves without waiting for it.
+      this.storeImageLater(image, content.version, sha256);
       this.active = this.activate(record.version, info, image, stored.appliedAtMs);
       this.activeViewHash = viewHash;
       return null;
@@ -291,30 +292,13 @@ export class Agent implements AgentCore {
     return compileActiveImage(view, this.binding(version, sha256));
   }
 
-  /** Writes the image file of a verified snapshot; a failure is told, not thrown (warm start then recompiles). */
-  private storeImage(image: ViewImage, version: number, sha256: Uint8Array, hooks?: ApplyHooks): void {
-    try {
-      const written = this.options.store.images.write(
-        sha256,
-        imageFileParts(image, this.binding(version, sha256)),
-        hooks,
-      );
-      if (!written) {
-        this.tellImageProblem(
-          `the view image of snapshot ${version} (${image.bytes.length} bytes) is larger than the cache keeps: ` +
-            'it is compiled again at every start',
-        );
-      }
-    } catch (error) {
-      this.tellImageProblem(`the view image of snapshot ${version} cannot be stored: ${(error as Error).message}`);
-    }
-  }
-
   /**
-   * Leaves the image file of the snapshot just committed to be written once
-   * the apply has returned, a slice at a time on libuv's thread pool
+   * Leaves the image file of the active snapshot (just committed, or just
+   * compiled again at a start) to be written once the current work has
+   * returned, a slice at a time on libuv's thread pool
    * (AgentStore.writeImageLater: the newest wins, and no image is left for a
-   * snapshot no longer active).
+   * snapshot no longer active). A failure is told, not thrown: starts then
+   * compile the snapshot again.
    */
   private storeImageLater(image: ViewImage, version: number, sha256: Buffer, hooks?: ApplyHooks): void {
     this.options.store.writeImageLater(

@@ -83,14 +83,21 @@ describe('the stored view image', () => {
     return decisions(agent);
   }
 
-  /** A warm start in a new agent: its decisions and what it told. */
-  function warmStart(options: Partial<AgentOptions> = {}): { decisions: Decision[]; problems: string[] } {
+  /**
+   * A warm start in a new agent: its decisions and what it told, once an
+   * image file it writes (after compiling the snapshot again) is written.
+   */
+  async function warmStart(
+    options: Partial<AgentOptions> = {},
+  ): Promise<{ decisions: Decision[]; problems: string[] }> {
     problems = [];
-    const { agent } = newAgent(options);
+    const { agent, store } = newAgent(options);
     const loaded = agent.loadFromStore();
     expect(loaded.problems).toEqual([]);
     expect(agent.snapshotVersion).toBe(1);
-    return { decisions: decisions(agent), problems };
+    const made = decisions(agent);
+    await store.imagesWritten();
+    return { decisions: made, problems };
   }
 
   it('is written beside the snapshot, named by its SHA-256, after the apply returns; a warm start from it decides as the fresh apply', async () => {
@@ -102,7 +109,7 @@ describe('the stored view image', () => {
     await store.imagesWritten();
     const fresh = decisions(agent);
     expect(imageFiles()).toEqual([expect.stringMatching(/^[0-9a-f]{64}\.img$/)]);
-    const warm = warmStart();
+    const warm = await warmStart();
     expect(warm.problems).toEqual([]);
     expect(warm.decisions).toEqual(fresh);
     // Some decisions are made by policies, not only the default.
@@ -165,20 +172,20 @@ describe('the stored view image', () => {
       const file = imagePath();
       const good = fs.readFileSync(file);
       damage(file);
-      const warm = warmStart();
+      const warm = await warmStart();
       expect(warm.decisions).toEqual(fresh);
       expect(warm.problems).toHaveLength(1);
       expect(warm.problems[0]).toMatch(/stored view image of snapshot 1 cannot be used/);
       expect(warm.problems[0]).toMatch(reason);
       // The image is whole again: the next warm start opens it without a word.
       expect(fs.readFileSync(imagePath()).equals(good)).toBe(true);
-      expect(warmStart().problems).toEqual([]);
+      expect((await warmStart()).problems).toEqual([]);
     });
   }
 
   it('compiled for another agent version or os: not used, compiled again for this one', async () => {
     await applyFresh();
-    const other = warmStart({ agentVersion: '1.0.0', os: 'macos' });
+    const other = await warmStart({ agentVersion: '1.0.0', os: 'macos' });
     expect(other.problems.join()).toMatch(/image-mismatch|compiled for/);
     const { agent } = newAgent({ agentVersion: '1.0.0', os: 'macos' });
     agent.loadFromStore();
@@ -191,11 +198,11 @@ describe('the stored view image', () => {
     const db = new Database(dbFile);
     db.prepare('UPDATE snapshots SET sha256 = NULL, key_id = NULL').run();
     db.close();
-    const first = warmStart();
+    const first = await warmStart();
     expect(first.decisions).toEqual(fresh);
     expect(first.problems).toEqual([]);
     expect(imageFiles()).toHaveLength(1);
-    const second = warmStart();
+    const second = await warmStart();
     expect(second.problems).toEqual([]);
     expect(second.decisions).toEqual(fresh);
   });
@@ -333,7 +340,7 @@ describe('the stored view image', () => {
     store.close();
     await store.imagesWritten();
     expect(imageFiles().filter((name) => name.endsWith('.img'))).toEqual([]);
-    const warm = warmStart();
+    const warm = await warmStart();
     expect(warm.problems.join()).toMatch(/stored view image of snapshot 1 cannot be used \(its file is missing\)/);
     expect(imageFiles()).toEqual([activeImage(stores.at(-1) as AgentStore)]);
   });
