@@ -4,8 +4,9 @@
  * newer versions of it, and each applySnapshot (verify, compile the image
  * from the payload, commit the SQLite row with its fsync) is timed in CPU
  * and wall time, with the process's resident and peak memory after it; then
- * what it left for after it returned (its image file, written off the main
- * thread, and the WAL checkpoint), awaited before the next apply. Run it with --cpu-prof to see where the time goes.
+ * what it left for after it returned (its image file, written a slice at a
+ * time on the thread pool, and the WAL checkpoint), awaited before the next
+ * apply. Run it with --cpu-prof to see where the time goes.
  *
  * The sealed snapshots are kept in a folder (APPLY_PROFILE_CACHE, else the
  * system's temporary folder) as apply-profile-<policies>-<version>.bin, with
@@ -87,7 +88,7 @@ try {
     agent.applySnapshot(snapshot);
     const wall = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
-    // What the apply left for after it returned: its image file (off the main thread) and the WAL checkpoint.
+    // What the apply left for after it returned: its image file and the WAL checkpoint.
     const after0 = process.cpuUsage();
     const a0 = performance.now();
     await store.imagesWritten();

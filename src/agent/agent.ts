@@ -473,12 +473,11 @@ export class Agent implements AgentCore {
    * snapshot row commits (durably) before this returns; the image file, a
    * cache bound to the snapshot's SHA-256, is written after it returns
    * (storeImageLater; a start that finds none compiles the stored snapshot
-   * again). Should
-   * decoding, compiling or storing the new one fail, the active snapshot
-   * is loaded again from the store, where it still is, and the error is
-   * thrown. Should that fail too (a damaged store, no memory left), the
-   * agent is left without a snapshot: onSnapshotLost is told and the error
-   * thrown is 'snapshot-lost', naming both failures.
+   * again). Should decoding, compiling or storing the new one fail, the
+   * active snapshot is loaded again from the store, where it still is, and
+   * the error is thrown. Should that fail too (a damaged store, no memory
+   * left), the agent is left without a snapshot: onSnapshotLost is told and
+   * the error thrown is 'snapshot-lost', naming both failures.
    */
   applySnapshot(bytes: Uint8Array, hooks?: ApplyHooks): { version: number } {
     const now = this.options.clock();
@@ -582,9 +581,9 @@ export class Agent implements AgentCore {
    * its base version and view hash are not those held. The changes are
    * applied to the stored base's encoding, the produced view's hash must be
    * the signed one, and only then is the produced view decoded, compiled,
-   * stored (one transaction; its image file after, as applySnapshot) and made active. On any
-   * failure the active view stays, and the error's code ('delta-...') asks
-   * the server for the full snapshot.
+   * stored (one transaction; its image file after, as applySnapshot's) and
+   * made active. On any failure the active view stays, and the error's code
+   * ('delta-...') asks the server for the full snapshot.
    */
   applyDelta(bytes: Uint8Array, hooks?: ApplyHooks): { version: number } {
     const now = this.options.clock();
