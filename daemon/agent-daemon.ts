@@ -28,8 +28,9 @@ function hostOs(): OsName {
 /**
  * Test-only fault points, named by the TOLLGATE_FAULT environment variable:
  * the daemon kills itself (SIGKILL) while applying a snapshot or delta,
- * half way through writing its view image file, just before the snapshot's
- * transaction commits, or just after it has.
+ * just before the snapshot's transaction commits, just after it has, or
+ * half way through writing its view image file (after the commit, once the
+ * apply has been answered).
  */
 export type FaultPoint = 'kill-during-image-write' | 'kill-before-snapshot-commit' | 'kill-after-snapshot-commit';
 
@@ -408,6 +409,8 @@ export async function startAgentDaemon(
     } catch (error) {
       logger.error({ err: (error as Error).message }, 'the last decision log write failed');
     }
+    // The active snapshot's image file, when still being written, is finished (one file): the next start opens it.
+    await store.imagesWritten();
     store.close();
   };
   return {

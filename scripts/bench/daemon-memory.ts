@@ -4,8 +4,9 @@
  * "Memory"). Each figure is a fresh `tollgate daemon` process:
  *
  * - apply: an empty data directory and a seed snapshot; read once it logs
- *   that the seed is applied (start-up, verify, decode, compile, image
- *   write, commit);
+ *   that the seed is applied (start-up, verify, compile, commit), then
+ *   stopped (SIGTERM: the stop waits for the image file written after the
+ *   apply);
  * - warm start: the same data directory again (the stored image), no seed;
  *   read once the first decision is answered (asked as soon as the socket
  *   accepts);
@@ -43,7 +44,11 @@ async function cliOk(args: string[]): Promise<void> {
   if (code !== 0) throw new Error(err);
 }
 
-/** Runs the daemon until a log line satisfies `until` (then `then`), and returns its VmHWM at that point. */
+/**
+ * Runs the daemon until a log line satisfies `until` (then `then`), and
+ * returns its VmHWM at that point. The daemon is then stopped (SIGTERM), so
+ * that the image file it writes after an apply is whole for the warm start.
+ */
 async function daemonPeak(
   config: string,
   nodeFlags: string[],
@@ -74,8 +79,11 @@ async function daemonPeak(
     }
     throw new Error('the daemon ended before the expected log line');
   } finally {
-    child.kill('SIGKILL');
-    await new Promise((done) => child.once('exit', done));
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((done) => child.once('exit', done));
+      child.kill('SIGTERM');
+      await exited;
+    }
   }
 }
 

@@ -236,9 +236,10 @@ export class Agent implements AgentCore {
    * with it, if anything. Its stored image is opened when it is whole and
    * bound to this snapshot and agent (no decode, no re-index); otherwise the
    * stored snapshot is verified, decoded and compiled again, and its image
-   * written again (onImageProblem tells why).
+   * written again after this returns (onImageProblem tells why).
    */
   private loadActiveSnapshot(warnings: string[] = []): string | null {
+    this.options.store.dropImageWrite();
     this.active = null;
     this.activeViewHash = null;
     this.unhashed = null;
@@ -267,8 +268,9 @@ export class Agent implements AgentCore {
       const image = this.compile(content.view, content.version, sha256);
       if (record.info === null || !record.info.sha256.equals(sha256))
         this.options.store.setSnapshotInfo(record.version, info);
-      this.storeImage(image, content.version, sha256);
       this.tellImageProblem(this.options.store.pruneImages());
+      // Written after, as an apply's: a start serves without waiting for it.
+      this.storeImageLater(image, content.version, sha256);
       this.active = this.activate(record.version, info, image, stored.appliedAtMs);
       this.activeViewHash = viewHash;
       return null;
@@ -290,23 +292,21 @@ export class Agent implements AgentCore {
     return compileActiveImage(view, this.binding(version, sha256));
   }
 
-  /** Writes the image file of a verified snapshot; a failure is told, not thrown (warm start then recompiles). */
-  private storeImage(image: ViewImage, version: number, sha256: Uint8Array, hooks?: ApplyHooks): void {
-    try {
-      const written = this.options.store.images.write(
-        sha256,
-        imageFileParts(image, this.binding(version, sha256)),
-        hooks,
-      );
-      if (!written) {
-        this.tellImageProblem(
-          `the view image of snapshot ${version} (${image.bytes.length} bytes) is larger than the cache keeps: ` +
-            'it is compiled again at every start',
-        );
-      }
-    } catch (error) {
-      this.tellImageProblem(`the view image of snapshot ${version} cannot be stored: ${(error as Error).message}`);
-    }
+  /**
+   * Leaves the image file of the active snapshot (just committed, or just
+   * compiled again at a start) to be written once the current work has
+   * returned, a slice at a time on libuv's thread pool
+   * (AgentStore.writeImageLater: the newest wins, and no image is left for a
+   * snapshot no longer active). A failure is told, not thrown: starts then
+   * compile the snapshot again.
+   */
+  private storeImageLater(image: ViewImage, version: number, sha256: Buffer, hooks?: ApplyHooks): void {
+    this.options.store.writeImageLater(
+      sha256,
+      imageFileParts(image, this.binding(version, sha256)),
+      (problem) => this.tellImageProblem(`the view image of snapshot ${version} cannot be stored: ${problem}`),
+      hooks,
+    );
   }
 
   private tellImageProblem(problem: string | null): void {
@@ -469,13 +469,15 @@ export class Agent implements AgentCore {
    * Past those checks the active snapshot is let go before the new one is
    * decoded and compiled, so that two large views never fill memory
    * together (nothing is answered in between: this runs to its end). The
-   * decoded view is garbage once it is compiled into its image; the image
-   * file is written (durably) before the snapshot row commits. Should
-   * decoding, compiling or storing the new one fail, the active snapshot
-   * is loaded again from the store, where it still is, and the error is
-   * thrown. Should that fail too (a damaged store, no memory left), the
-   * agent is left without a snapshot: onSnapshotLost is told and the error
-   * thrown is 'snapshot-lost', naming both failures.
+   * decoded view is garbage once it is compiled into its image. The
+   * snapshot row commits (durably) before this returns; the image file, a
+   * cache bound to the snapshot's SHA-256, is written after it returns
+   * (storeImageLater; a start that finds none compiles the stored snapshot
+   * again). Should decoding, compiling or storing the new one fail, the
+   * active snapshot is loaded again from the store, where it still is, and
+   * the error is thrown. Should that fail too (a damaged store, no memory
+   * left), the agent is left without a snapshot: onSnapshotLost is told and
+   * the error thrown is 'snapshot-lost', naming both failures.
    */
   applySnapshot(bytes: Uint8Array, hooks?: ApplyHooks): { version: number } {
     const now = this.options.clock();
@@ -486,6 +488,8 @@ export class Agent implements AgentCore {
     if (held !== null && header.version <= held) {
       throw new TollgateError('stale-version', `snapshot version ${header.version} is not newer than ${held}`);
     }
+    // The image write of the active snapshot, if still going, is given up with it (it holds its image).
+    this.options.store.dropImageWrite();
     this.active = null;
     this.activeViewHash = null;
     this.effective = null;
@@ -512,8 +516,8 @@ export class Agent implements AgentCore {
         viewHash,
       };
       next = this.activate(header.version, info, image, now);
-      this.storeImage(image, header.version, sha256, hooks);
       this.options.store.applySnapshot(header.version, bytes, now, hooks, info);
+      this.storeImageLater(image, header.version, sha256, hooks);
     } catch (error) {
       const problem = this.loadActiveSnapshot();
       if (problem === null) throw error;
@@ -577,9 +581,9 @@ export class Agent implements AgentCore {
    * its base version and view hash are not those held. The changes are
    * applied to the stored base's encoding, the produced view's hash must be
    * the signed one, and only then is the produced view decoded, compiled,
-   * stored (its image file, then one transaction) and made active. On any
-   * failure the active view stays, and the error's code ('delta-...') asks
-   * the server for the full snapshot.
+   * stored (one transaction; its image file after, as applySnapshot's) and
+   * made active. On any failure the active view stays, and the error's code
+   * ('delta-...') asks the server for the full snapshot.
    */
   applyDelta(bytes: Uint8Array, hooks?: ApplyHooks): { version: number } {
     const now = this.options.clock();
@@ -614,14 +618,9 @@ export class Agent implements AgentCore {
     const image = this.compile(view, version, sha256);
     const info: SnapshotInfo = { sha256, keyId: delta.keyId, issuedAtMs, settingsVersion, viewHash: produced.viewHash };
     const next = this.activate(version, info, image, now);
-    this.storeImage(image, version, sha256, hooks);
-    try {
-      this.options.store.applyDeltaView(version, bytes, produced.viewBytes, now, hooks, info);
-    } catch (error) {
-      // Not committed: the held view stays active, and the image written for the produced one goes.
-      this.tellImageProblem(this.options.store.pruneImages());
-      throw error;
-    }
+    // Not committed (a throw): the held view stays active.
+    this.options.store.applyDeltaView(version, bytes, produced.viewBytes, now, hooks, info);
+    this.storeImageLater(image, version, sha256, hooks);
     this.accept(next, produced.viewHash);
     return { version };
   }

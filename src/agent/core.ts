@@ -43,7 +43,7 @@ export interface HeldVersions {
 
 /** Hooks of a snapshot apply (a fault point of the daemon's tests). */
 export interface ApplyHooks {
-  /** Once half of the view image file is written (before its fsync and rename). */
+  /** Once half of the view image file is written (after the commit; before its fsync and rename). */
   duringImageWrite?: () => void;
   /** Inside the snapshot's transaction, just before it commits. */
   beforeCommit?: () => void;

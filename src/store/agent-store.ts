@@ -101,7 +101,7 @@ export interface PendingOutboxItem {
   attempts: number;
 }
 
-/** Test-only fault points of `applySnapshot` (and of writing the image before it). */
+/** Test-only fault points of `applySnapshot` (and of writing the image after it: writeImageLater). */
 export interface ApplyHooks extends ImageWriteHooks {
   /** Runs inside the transaction just before commit; a throw rolls it back. */
   beforeCommit?: () => void;
@@ -202,6 +202,10 @@ export class AgentStore {
   readonly images: ImageFiles;
   /** The checkpoint a snapshot's commit left for later (checkpointSoon), until it runs. */
   private checkpoint: NodeJS.Immediate | null = null;
+  /** The image file being written after its snapshot's apply returned (writeImageLater), until it ends. */
+  private imageWrite: { sha256: Buffer; wanted: boolean; parts: readonly Uint8Array[] | null } | null = null;
+  /** Settles once every image write begun so far has ended. */
+  private imageWrites: Promise<void> = Promise.resolve();
   private applySnapshotTx!: Database.Transaction<
     (
       version: number,
@@ -470,6 +474,81 @@ export class AgentStore {
   }
 
   /**
+   * Writes the image file of the active snapshot, whose stored bytes hash
+   * to `sha256` (just committed), after the apply has returned, a slice at
+   * a time on libuv's thread pool (ImageFiles.writeLater): one write at a time, the newest
+   * wins. It is given up (its files deleted) when another image write is
+   * asked for, when dropImageWrite is called (the next snapshot is being
+   * compiled), or once `sha256` is no longer the active snapshot's: an image
+   * is never left for a snapshot that is not active. `told` gets a problem
+   * (too large, a file system error) as text. Killed before it completes,
+   * the process leaves no image of the active snapshot: the next start
+   * compiles it again from the verified stored snapshot.
+   */
+  writeImageLater(
+    sha256: Buffer,
+    parts: readonly Uint8Array[],
+    told: (problem: string) => void,
+    hooks: ImageWriteHooks = {},
+  ): void {
+    this.dropImageWrite();
+    const job = { sha256, wanted: true, parts: parts as readonly Uint8Array[] | null };
+    this.imageWrite = job;
+    const wanted = (): boolean => job.wanted && this.isActiveSnapshot(sha256);
+    // What went wrong, as text, or null; told after, so that nothing `told` does can stop later writes.
+    const write = async (): Promise<string | null> => {
+      try {
+        if (!wanted()) return null;
+        const outcome = await this.images.writeLater(sha256, job, wanted, hooks);
+        return outcome === 'too-large'
+          ? `it is larger than the cache keeps (${this.images.maxBytes} bytes): it is compiled again at every start`
+          : null;
+      } catch (error) {
+        return wanted() ? (error as Error).message : null;
+      } finally {
+        job.parts = null;
+        if (this.imageWrite === job) this.imageWrite = null;
+      }
+    };
+    this.imageWrites = this.imageWrites
+      .then(write)
+      .then((problem) => {
+        if (problem !== null) told(problem);
+      })
+      .catch(() => undefined);
+  }
+
+  /**
+   * Gives up the image write in progress (writeImageLater), if any: its
+   * files are deleted, and it no longer holds the image.
+   */
+  dropImageWrite(): void {
+    if (this.imageWrite === null) return;
+    this.imageWrite.wanted = false;
+    this.imageWrite.parts = null;
+    this.imageWrite = null;
+  }
+
+  /** Settles (never rejects) once no image write (writeImageLater) is left, those begun meanwhile included. */
+  async imagesWritten(): Promise<void> {
+    let tail: Promise<void>;
+    do {
+      tail = this.imageWrites;
+      await tail;
+    } while (tail !== this.imageWrites);
+  }
+
+  /** Whether the active snapshot's stored bytes hash to `sha256` (false when closed or unreadable). */
+  private isActiveSnapshot(sha256: Buffer): boolean {
+    if (!this.db.open) return false;
+    try {
+      return this.activeSnapshotRecord()?.info?.sha256.equals(sha256) ?? false;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
    * Deletes every image file but the active snapshot's (and temporary
    * files); returns the problem as text instead of throwing.
    */
@@ -673,6 +752,7 @@ export class AgentStore {
    * the decision log) is gone.
    */
   recoverFromDamage(reason: string): void {
+    this.dropImageWrite();
     if (this.db.open) this.db.close();
     const db = recoverDatabase(this.file, reason, { onRecovered: this.onRecovered, salvage: salvageOutbox });
     this.attach(db);

@@ -20,7 +20,7 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs';
-import { open, readdir } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TollgateError } from '../engine/errors.js';
 
@@ -30,12 +30,19 @@ export const DEFAULT_MAX_IMAGE_BYTES = 1024 * 1024 * 1024;
 const IMAGE_SUFFIX = '.img';
 const TEMP_SUFFIX = '.tmp';
 const SHA256_BYTES = 32;
+/** The bytes an image file is written in at a time. */
+const WRITE_SLICE_BYTES = 4 * 1024 * 1024;
+/** Numbers the temporary files of writeLater within this process. */
+let laterWrites = 0;
 
 /** Test-only fault points of writing an image file. */
 export interface ImageWriteHooks {
   /** Runs once half of the image's bytes are written to the temporary file (before its fsync and rename). */
   duringImageWrite?: () => void;
 }
+
+/** What `writeLater` did: wrote the file, wrote nothing (larger than maxBytes), or stopped (no longer wanted). */
+export type LaterWrite = 'written' | 'too-large' | 'stopped';
 
 /** The folder of image files beside the database `file`. */
 export function imageFolder(file: string): string {
@@ -133,7 +140,7 @@ export class ImageFiles {
         let at = 0;
         while (at < part.length) {
           // Written in slices so that a fault point can stop a write half done.
-          const slice = Math.min(part.length - at, 4 * 1024 * 1024);
+          const slice = Math.min(part.length - at, WRITE_SLICE_BYTES);
           at += writeSync(fd, part, at, slice);
           written += slice;
           if (!halfway && written * 2 >= total) {
@@ -152,6 +159,91 @@ export class ImageFiles {
     renameSync(temp, target);
     syncFolder(this.folder);
     return true;
+  }
+
+  /**
+   * Writes the image of `sha256` as `write` does, a slice (4 MiB) at a
+   * time: each slice is copied into a buffer of this write's own on the main
+   * thread, and written (and at the end fsynced and renamed) on libuv's
+   * thread pool, so requests are answered meanwhile. It goes to a temporary
+   * file of its own (`<sha256>.img.<n>.tmp`: a synchronous write of the same
+   * image does not share it). `wanted` is asked before each slice and after
+   * the rename: once false, the write stops ('stopped'), its temporary file
+   * or its renamed file deleted, so an image no longer wanted is not left
+   * behind. The parts are read from `held` at each slice and never kept in
+   * between (a write in flight holds the slice buffer only): once
+   * `held.parts` is set to null (the write is given up), nothing here holds
+   * the image, so a newer apply does not hold two images. Rejects on a file
+   * system error (its temporary file deleted, nothing replaced).
+   */
+  async writeLater(
+    sha256: Uint8Array,
+    held: HeldParts,
+    wanted: () => boolean,
+    hooks: ImageWriteHooks = {},
+  ): Promise<LaterWrite> {
+    const total = (held.parts ?? []).reduce((n, p) => n + p.length, 0);
+    if (total > this.maxBytes) return 'too-large';
+    // The folder only, not its parent: a cache folder removed meanwhile is not made again.
+    await mkdir(this.folder, { mode: 0o750 }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+    });
+    if (!wanted()) return 'stopped';
+    const target = this.path(sha256);
+    const temp = `${target}.${++laterWrites}${TEMP_SUFFIX}`;
+    const handle = await open(temp, 'w', 0o640);
+    let stopped = false;
+    try {
+      const at: SlicePosition = { part: 0, offset: 0, written: 0 };
+      const slice = Buffer.allocUnsafeSlow(Math.min(Math.max(total, 1), WRITE_SLICE_BYTES));
+      let halfway = hooks.duringImageWrite === undefined;
+      for (;;) {
+        if (held.parts === null || !wanted()) {
+          stopped = true;
+          break;
+        }
+        const n = fillSlice(held.parts, at, slice);
+        if (n === 0) break;
+        for (let done = 0; done < n;) {
+          const { bytesWritten } = await handle.write(slice, done, n - done);
+          if (bytesWritten === 0) throw new Error(`writing ${temp} made no progress`);
+          done += bytesWritten;
+        }
+        at.written += n;
+        if (!halfway && at.written * 2 >= total) {
+          halfway = true;
+          hooks.duringImageWrite?.();
+        }
+      }
+      if (!stopped) await handle.sync();
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      await unlinkLater(temp);
+      throw error;
+    }
+    await handle.close();
+    if (stopped || !wanted()) {
+      await unlinkLater(temp);
+      return 'stopped';
+    }
+    try {
+      await rename(temp, target);
+    } catch (error) {
+      await unlinkLater(temp);
+      throw error;
+    }
+    // A newer snapshot committed during the rename: its prune may have missed this file.
+    if (!wanted()) {
+      await unlinkLater(target);
+      return 'stopped';
+    }
+    const folder = await open(this.folder, 'r');
+    try {
+      await folder.sync();
+    } finally {
+      await folder.close();
+    }
+    return 'written';
   }
 
   /**
@@ -211,6 +303,44 @@ function unlinkQuietly(file: string): void {
     unlinkSync(file);
   } catch {
     // Already gone, or the next prune tries again.
+  }
+}
+
+/** The parts of an image being written later (ImageFiles.writeLater); null once the write is given up. */
+export interface HeldParts {
+  parts: readonly Uint8Array[] | null;
+}
+
+/** Where a write by slices is: the part, the offset in it, and the bytes written so far. */
+interface SlicePosition {
+  part: number;
+  offset: number;
+  written: number;
+}
+
+/**
+ * Copies the next slice of `parts` from `at` into `into` (from one part, at
+ * most into.length bytes) and moves `at` past it; 0 when everything was copied.
+ */
+function fillSlice(parts: readonly Uint8Array[], at: SlicePosition, into: Buffer): number {
+  let part = parts[at.part];
+  while (part !== undefined && at.offset >= part.length) {
+    at.part++;
+    at.offset = 0;
+    part = parts[at.part];
+  }
+  if (part === undefined) return 0;
+  const n = Math.min(part.length - at.offset, into.length);
+  into.set(part.subarray(at.offset, at.offset + n), 0);
+  at.offset += n;
+  return n;
+}
+
+async function unlinkLater(file: string): Promise<void> {
+  try {
+    await unlink(file);
+  } catch {
+    // Already gone (pruned), or the next prune tries again.
   }
 }
 

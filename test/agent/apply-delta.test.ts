@@ -133,7 +133,7 @@ describe('Agent.applyDelta', () => {
   });
   const before = { version: 1, stored: 1, tool: 'permit', other: null };
 
-  it('applies a delta: decisions change, the hash is the new snapshot view hash, and a restart serves it again', () => {
+  it('applies a delta: decisions change, the hash is the new snapshot view hash, and a restart serves it again', async () => {
     expect(agent.viewHash).toEqual(partsHash(viewParts(signedSnapshotViewBytes(v1))));
     const signed = sealDelta(delta(v1, v2, [1, 2]), privateKey);
     expect(agent.applyDelta(signed)).toEqual({ version: 2 });
@@ -144,6 +144,8 @@ describe('Agent.applyDelta', () => {
     // What is stored is the resulting view with its delta: verified again and served after a restart.
     expect(store.activeSnapshot()?.delta?.equals(signed)).toBe(true);
     expect(store.activeSnapshot()?.bytes.equals(signedSnapshotViewBytes(v2))).toBe(true);
+    // Its image file is written after the apply returns.
+    await store.imagesWritten();
     agent = newAgent();
     expect(agent.loadFromStore()).toEqual({ snapshotVersion: 2, problems: [], warnings: [] });
     // Served from the stored image of the delta-reached version (nothing compiled again).

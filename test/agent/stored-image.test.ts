@@ -2,7 +2,8 @@
 // opens it and decides as a fresh apply does; a damaged, mismatched,
 // truncated or missing image is never served but compiled again from the
 // verified stored snapshot (decisions unchanged, a warning told), and the
-// image file is written again.
+// image file is written again. The file is written after the apply
+// returns; an apply that overtakes it leaves the newest snapshot's only.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -74,27 +75,41 @@ describe('the stored view image', () => {
     return path.join(`${dbFile}.images`, files[0] as string);
   }
 
-  /** Applies version 1 in one agent and returns its decisions (the fresh apply). */
-  function applyFresh(): Decision[] {
-    const { agent } = newAgent();
+  /** Applies version 1 in one agent and returns its decisions (the fresh apply), once its image file is written. */
+  async function applyFresh(): Promise<Decision[]> {
+    const { agent, store } = newAgent();
     agent.applySnapshot(seal(1));
+    await store.imagesWritten();
     return decisions(agent);
   }
 
-  /** A warm start in a new agent: its decisions and what it told. */
-  function warmStart(options: Partial<AgentOptions> = {}): { decisions: Decision[]; problems: string[] } {
+  /**
+   * A warm start in a new agent: its decisions and what it told, once an
+   * image file it writes (after compiling the snapshot again) is written.
+   */
+  async function warmStart(
+    options: Partial<AgentOptions> = {},
+  ): Promise<{ decisions: Decision[]; problems: string[] }> {
     problems = [];
-    const { agent } = newAgent(options);
+    const { agent, store } = newAgent(options);
     const loaded = agent.loadFromStore();
     expect(loaded.problems).toEqual([]);
     expect(agent.snapshotVersion).toBe(1);
-    return { decisions: decisions(agent), problems };
+    const made = decisions(agent);
+    await store.imagesWritten();
+    return { decisions: made, problems };
   }
 
-  it('is written beside the snapshot, named by its SHA-256, and a warm start from it decides as the fresh apply', () => {
-    const fresh = applyFresh();
+  it('is written beside the snapshot, named by its SHA-256, after the apply returns; a warm start from it decides as the fresh apply', async () => {
+    const { agent, store } = newAgent();
+    agent.applySnapshot(seal(1));
+    // The apply returns once the snapshot is committed: its image file is written after.
+    expect(imageFiles()).toEqual([]);
+    expect(store.activeSnapshotRecord()?.version).toBe(1);
+    await store.imagesWritten();
+    const fresh = decisions(agent);
     expect(imageFiles()).toEqual([expect.stringMatching(/^[0-9a-f]{64}\.img$/)]);
-    const warm = warmStart();
+    const warm = await warmStart();
     expect(warm.problems).toEqual([]);
     expect(warm.decisions).toEqual(fresh);
     // Some decisions are made by policies, not only the default.
@@ -152,48 +167,48 @@ describe('the stored view image', () => {
   ];
 
   for (const [what, damage, reason] of damages) {
-    it(`${what}: compiled again from the verified snapshot, decisions unchanged, told, and written again`, () => {
-      const fresh = applyFresh();
+    it(`${what}: compiled again from the verified snapshot, decisions unchanged, told, and written again`, async () => {
+      const fresh = await applyFresh();
       const file = imagePath();
       const good = fs.readFileSync(file);
       damage(file);
-      const warm = warmStart();
+      const warm = await warmStart();
       expect(warm.decisions).toEqual(fresh);
       expect(warm.problems).toHaveLength(1);
       expect(warm.problems[0]).toMatch(/stored view image of snapshot 1 cannot be used/);
       expect(warm.problems[0]).toMatch(reason);
       // The image is whole again: the next warm start opens it without a word.
       expect(fs.readFileSync(imagePath()).equals(good)).toBe(true);
-      expect(warmStart().problems).toEqual([]);
+      expect((await warmStart()).problems).toEqual([]);
     });
   }
 
-  it('compiled for another agent version or os: not used, compiled again for this one', () => {
-    applyFresh();
-    const other = warmStart({ agentVersion: '1.0.0', os: 'macos' });
+  it('compiled for another agent version or os: not used, compiled again for this one', async () => {
+    await applyFresh();
+    const other = await warmStart({ agentVersion: '1.0.0', os: 'macos' });
     expect(other.problems.join()).toMatch(/image-mismatch|compiled for/);
     const { agent } = newAgent({ agentVersion: '1.0.0', os: 'macos' });
     agent.loadFromStore();
     expect(agent.status()).toMatchObject({ agentVersion: '1.0.0', os: 'macos' });
   });
 
-  it('a stored snapshot row from before images were kept: verified, compiled, and its image written', () => {
-    const fresh = applyFresh();
+  it('a stored snapshot row from before images were kept: verified, compiled, and its image written', async () => {
+    const fresh = await applyFresh();
     fs.rmSync(`${dbFile}.images`, { recursive: true });
     const db = new Database(dbFile);
     db.prepare('UPDATE snapshots SET sha256 = NULL, key_id = NULL').run();
     db.close();
-    const first = warmStart();
+    const first = await warmStart();
     expect(first.decisions).toEqual(fresh);
     expect(first.problems).toEqual([]);
     expect(imageFiles()).toHaveLength(1);
-    const second = warmStart();
+    const second = await warmStart();
     expect(second.problems).toEqual([]);
     expect(second.decisions).toEqual(fresh);
   });
 
-  it('an image is never served when the stored snapshot no longer hashes to it: the snapshot decides', () => {
-    applyFresh();
+  it('an image is never served when the stored snapshot no longer hashes to it: the snapshot decides', async () => {
+    await applyFresh();
     const db = new Database(dbFile);
     const part = db
       .prepare<[], { bytes: Buffer }>('SELECT bytes FROM snapshot_parts WHERE version = 1 AND seq = 0')
@@ -221,7 +236,7 @@ describe('the stored view image', () => {
 
   describe('with the stored snapshot hashed after the image serves (deferSnapshotHash, as the daemon does)', () => {
     it('a whole stored snapshot: the background hash agrees, and nothing changes', async () => {
-      const fresh = applyFresh();
+      const fresh = await applyFresh();
       const { agent, store } = newAgent({ deferSnapshotHash: true });
       expect(agent.loadFromStore().problems).toEqual([]);
       const viewHash = agent.viewHash;
@@ -238,7 +253,7 @@ describe('the stored view image', () => {
     });
 
     it('a damaged stored snapshot with a good image: served from the image, then reported; the image keeps serving and deltas are refused', async () => {
-      const fresh = applyFresh();
+      const fresh = await applyFresh();
       damageStoredSnapshot();
       const { agent, store } = newAgent({ deferSnapshotHash: true });
       expect(agent.loadFromStore().problems).toEqual([]);
@@ -262,7 +277,7 @@ describe('the stored view image', () => {
     });
 
     it('a result for a version no longer active changes nothing', async () => {
-      applyFresh();
+      await applyFresh();
       damageStoredSnapshot();
       const { agent, store } = newAgent({ deferSnapshotHash: true });
       agent.loadFromStore();
@@ -275,16 +290,59 @@ describe('the stored view image', () => {
     });
   });
 
-  it('keeps the image of the active snapshot only, and removes leftover temporary files', () => {
+  it('keeps the image of the active snapshot only, and removes leftover temporary files', async () => {
     const { agent, store } = newAgent();
     agent.applySnapshot(seal(1));
+    await store.imagesWritten();
     const first = imageFiles();
     fs.writeFileSync(path.join(`${dbFile}.images`, 'leftover.img.tmp'), 'x');
     agent.applySnapshot(seal(2));
+    await store.imagesWritten();
     const second = imageFiles();
     expect(second).toHaveLength(1);
     expect(second).not.toEqual(first);
     expect(store.activeSnapshotRecord()?.info?.sha256.toString('hex')).toBe(second[0]?.replace('.img', ''));
+  });
+
+  /** The image file name of the active snapshot. */
+  const activeImage = (store: AgentStore): string =>
+    `${store.activeSnapshotRecord()?.info?.sha256.toString('hex')}.img`;
+
+  it('a second apply before the first image is written: only the image of the newest snapshot is written, and serves', async () => {
+    const { agent, store } = newAgent();
+    agent.applySnapshot(seal(1));
+    agent.applySnapshot(seal(2));
+    await store.imagesWritten();
+    expect(imageFiles()).toEqual([activeImage(store)]);
+    const { agent: warm } = newAgent();
+    expect(warm.loadFromStore().problems).toEqual([]);
+    expect(warm.snapshotVersion).toBe(2);
+    expect(problems).toEqual([]);
+  });
+
+  it('an image write overtaken by a newer apply half way is given up and leaves no file of the older snapshot', async () => {
+    const { agent, store } = newAgent();
+    let newer: number | null = null;
+    agent.applySnapshot(seal(1), { duringImageWrite: () => (newer = agent.applySnapshot(seal(2)).version) });
+    await store.imagesWritten();
+    expect(newer).toBe(2);
+    expect(imageFiles()).toEqual([activeImage(store)]);
+    const { agent: warm } = newAgent();
+    expect(warm.loadFromStore().problems).toEqual([]);
+    expect(warm.snapshotVersion).toBe(2);
+    expect(decisions(warm)).toEqual(decisions(agent));
+    expect(problems).toEqual([]);
+  });
+
+  it('an image write not finished when the store closes is given up: the next start compiles the snapshot again', async () => {
+    const { agent, store } = newAgent();
+    agent.applySnapshot(seal(1));
+    store.close();
+    await store.imagesWritten();
+    expect(imageFiles().filter((name) => name.endsWith('.img'))).toEqual([]);
+    const warm = await warmStart();
+    expect(warm.problems.join()).toMatch(/stored view image of snapshot 1 cannot be used \(its file is missing\)/);
+    expect(imageFiles()).toEqual([activeImage(stores.at(-1) as AgentStore)]);
   });
 
   it('removes image files left in a cache that holds no snapshot when it starts', () => {
@@ -297,7 +355,7 @@ describe('the stored view image', () => {
     expect(imageFiles()).toEqual([]);
   });
 
-  it('is not stored when larger than the bound: warm start compiles again and says why', () => {
+  it('is not stored when larger than the bound: warm start compiles again and says why', async () => {
     const store = AgentStore.open(dbFile, { maxImageBytes: 1024 });
     stores.push(store);
     const agent = new Agent({
@@ -309,6 +367,7 @@ describe('the stored view image', () => {
       onImageProblem: (problem) => problems.push(problem),
     });
     agent.applySnapshot(seal(1));
+    await store.imagesWritten();
     expect(problems.join()).toMatch(/larger than the cache keeps/);
     expect(imageFiles()).toEqual([]);
     expect(decisions(agent)).toEqual(applyFreshIn(path.join(dir, 'other.db')));

@@ -79,6 +79,37 @@ describe('ImageFiles', () => {
     expect(images.list()).toEqual([`${sha('new').toString('hex')}.img`, 'notes.txt']);
   });
 
+  it('writes later, a slice at a time, as write does, and stops, leaving no file, once the image is no longer wanted', async () => {
+    const images = new ImageFiles(path.join(dir, 'agent.db.images'), 1 << 30);
+    const body = Buffer.alloc(9 * 1024 * 1024, 3);
+    expect(await images.writeLater(sha('a'), { parts: [Buffer.from('head'), body] }, () => true)).toBe('written');
+    expect(images.read(sha('a'))?.equals(Buffer.concat([Buffer.from('head'), body]))).toBe(true);
+    expect(await new ImageFiles(images.folder, 8).writeLater(sha('b'), { parts: [body] }, () => true)).toBe(
+      'too-large',
+    );
+    // Given up half way: neither its temporary file nor a renamed one is left.
+    let wanted = true;
+    const halfway = { duringImageWrite: () => (wanted = false) };
+    expect(await images.writeLater(sha('c'), { parts: [body] }, () => wanted, halfway)).toBe('stopped');
+    // The same once its parts are let go (set to null) half way.
+    const held: { parts: Buffer[] | null } = { parts: [body] };
+    const letGo = { duringImageWrite: () => (held.parts = null) };
+    expect(await images.writeLater(sha('c'), held, () => true, letGo)).toBe('stopped');
+    // Given up once written (a newer snapshot committed meanwhile): the file is deleted after its rename too.
+    let asked = 0;
+    expect(await images.writeLater(sha('d'), { parts: [Buffer.from('d')] }, () => ++asked < 4)).toBe('stopped');
+    expect(images.list()).toEqual([`${sha('a').toString('hex')}.img`]);
+    // A write that fails leaves nothing behind either.
+    await expect(
+      images.writeLater(sha('e'), { parts: [body] }, () => true, {
+        duringImageWrite: () => {
+          throw new Error('stopped');
+        },
+      }),
+    ).rejects.toThrow('stopped');
+    expect(images.list()).toEqual([`${sha('a').toString('hex')}.img`]);
+  });
+
   it('rejects a name that is not a SHA-256', () => {
     const images = new ImageFiles(path.join(dir, 'agent.db.images'), 1024);
     expect(() => images.path(Buffer.alloc(5))).toThrow(expect.objectContaining({ code: 'invalid-argument' }));
