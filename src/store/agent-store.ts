@@ -480,7 +480,9 @@ export class AgentStore {
    * wins. It is given up (its files deleted) when another image write is
    * asked for, when dropImageWrite is called (the next snapshot is being
    * compiled), or once `sha256` is no longer the active snapshot's: an image
-   * is never left for a snapshot that is not active. `told` gets a problem
+   * is never left for a snapshot that is not active. A write given up after
+   * its last byte, whose snapshot is active again (the next one failed),
+   * keeps its file. `told` gets a problem
    * (too large, a file system error) as text. Killed before it completes,
    * the process leaves no image of the active snapshot: the next start
    * compiles it again from the verified stored snapshot.
@@ -499,7 +501,9 @@ export class AgentStore {
     const write = async (): Promise<string | null> => {
       try {
         if (!wanted()) return null;
-        const outcome = await this.images.writeLater(sha256, job, wanted, hooks);
+        // A whole image of the active snapshot is kept, even if its write was given up meanwhile (the
+        // snapshot after it failed to compile, and this one is active again).
+        const outcome = await this.images.writeLater(sha256, job, wanted, hooks, () => this.isActiveSnapshot(sha256));
         return outcome === 'too-large'
           ? `it is larger than the cache keeps (${this.images.maxBytes} bytes): it is compiled again at every start`
           : null;

@@ -173,14 +173,19 @@ export class ImageFiles {
    * behind. The parts are read from `held` at each slice and never kept in
    * between (a write in flight holds the slice buffer only): once
    * `held.parts` is set to null (the write is given up), nothing here holds
-   * the image, so a newer apply does not hold two images. Rejects on a file
-   * system error (its temporary file deleted, nothing replaced).
+   * the image, so a newer apply does not hold two images. Once every byte is
+   * written and fsynced, `keep` (by default `wanted`) alone decides whether
+   * the file is renamed into place and kept: a whole image of a snapshot
+   * that is in force (its write given up, then that snapshot active again)
+   * is kept. Rejects on a file system error (its temporary file deleted,
+   * nothing replaced).
    */
   async writeLater(
     sha256: Uint8Array,
     held: HeldParts,
     wanted: () => boolean,
     hooks: ImageWriteHooks = {},
+    keep: () => boolean = wanted,
   ): Promise<LaterWrite> {
     const total = (held.parts ?? []).reduce((n, p) => n + p.length, 0);
     if (total > this.maxBytes) return 'too-large';
@@ -221,8 +226,13 @@ export class ImageFiles {
       await unlinkLater(temp);
       throw error;
     }
-    await handle.close();
-    if (stopped || !wanted()) {
+    try {
+      await handle.close();
+    } catch (error) {
+      await unlinkLater(temp);
+      throw error;
+    }
+    if (stopped || !keep()) {
       await unlinkLater(temp);
       return 'stopped';
     }
@@ -233,7 +243,7 @@ export class ImageFiles {
       throw error;
     }
     // A newer snapshot committed during the rename: its prune may have missed this file.
-    if (!wanted()) {
+    if (!keep()) {
       await unlinkLater(target);
       return 'stopped';
     }

@@ -95,10 +95,17 @@ describe('ImageFiles', () => {
     const held: { parts: Buffer[] | null } = { parts: [body] };
     const letGo = { duringImageWrite: () => (held.parts = null) };
     expect(await images.writeLater(sha('c'), held, () => true, letGo)).toBe('stopped');
-    // Given up once written (a newer snapshot committed meanwhile): the file is deleted after its rename too.
-    let asked = 0;
-    expect(await images.writeLater(sha('d'), { parts: [Buffer.from('d')] }, () => ++asked < 4)).toBe('stopped');
+    // Given up once renamed (a newer snapshot committed meanwhile): the renamed file is deleted too.
+    let renamed = false;
+    const keptUntilRenamed = (): boolean => {
+      renamed = fs.existsSync(images.path(sha('d')));
+      return !renamed;
+    };
+    const one = { parts: [Buffer.from('d')] };
+    expect(await images.writeLater(sha('d'), one, () => true, {}, keptUntilRenamed)).toBe('stopped');
+    expect(renamed).toBe(true);
     expect(images.list()).toEqual([`${sha('a').toString('hex')}.img`]);
+
     // A write that fails leaves nothing behind either.
     await expect(
       images.writeLater(sha('e'), { parts: [body] }, () => true, {
@@ -108,6 +115,15 @@ describe('ImageFiles', () => {
       }),
     ).rejects.toThrow('stopped');
     expect(images.list()).toEqual([`${sha('a').toString('hex')}.img`]);
+    // Given up after its last byte (wanted no more: the folder made, its one slice written, then the end found),
+    // while its snapshot is in force again: the whole file is renamed into place and kept.
+    let calls = 0;
+    const givenUpAtTheEnd = (): boolean => ++calls <= 3;
+    expect(await images.writeLater(sha('f'), { parts: [Buffer.from('f')] }, givenUpAtTheEnd, {}, () => true)).toBe(
+      'written',
+    );
+    expect(calls).toBe(3);
+    expect(images.read(sha('f'))?.toString()).toBe('f');
   });
 
   it('rejects a name that is not a SHA-256', () => {
