@@ -410,7 +410,16 @@ export async function startAgentDaemon(
       logger.error({ err: (error as Error).message }, 'the last decision log write failed');
     }
     // The active snapshot's image file, when still being written, is finished (one file): the next start opens it.
-    await store.imagesWritten();
+    // At most for the grace time: the image is a cache, and a write given up by the close leaves no file (the
+    // next start compiles the snapshot again), so a slow or hung disk does not hold the stop.
+    let graceTimer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      store.imagesWritten(),
+      new Promise<void>((resolve) => {
+        graceTimer = setTimeout(resolve, graceMs);
+      }),
+    ]);
+    clearTimeout(graceTimer);
     store.close();
   };
   return {
