@@ -38,7 +38,7 @@
  * decodes every response (a slower client).
  */
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { type Socket, createConnection } from 'node:net';
+import type { Socket } from 'node:net';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -46,11 +46,21 @@ import { FrameDecoder } from '../../src/wire/framing.js';
 import { decodeResponse } from '../../src/wire/local-api.js';
 import type { DaemonWorld, DaemonWorldJob } from './daemon-world.js';
 import { median } from './measure.js';
-import { type ChildHandle, ROOT, helperProgram, msg, procMemory, sleep, spawnNode, workspace } from './processes.js';
-import { type LoadJob, type ThroughputOutput, splitFrames } from './socket-load.js';
+import {
+  type ChildHandle,
+  ROOT,
+  helperProgram,
+  mainThreadCpuMs,
+  msg,
+  procCpuMs,
+  procMemory,
+  sleep,
+  spawnNode,
+  workspace,
+} from './processes.js';
+import { type LoadJob, type ThroughputOutput, connect, splitFrames } from './socket-load.js';
 
 const WINDOW = 256;
-const USER_HZ = 100;
 
 interface Cpu {
   /** The whole process, every thread, ms (per answer: µs). */
@@ -102,36 +112,23 @@ function field(line: string, name: string): number {
   return Number.isFinite(value) ? value : 0;
 }
 
-/** A thread's or process's CPU time (user + system) in clock ticks, from its /proc stat file. */
-function statTicks(file: string): number {
-  const text = readFileSync(file, 'utf8');
-  // The command name (field 2) may hold spaces: split after its closing parenthesis.
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]);
+/** A CPU time read from /proc (procCpuMs, mainThreadCpuMs), which must be there: the daemon is running. */
+function known(ms: number | null, pid: number): number {
+  if (ms === null) throw new Error(`cannot read the CPU time of process ${pid}`);
+  return ms;
 }
 
 /** The daemon's CPU so far and its collections (read after a pause, so its last trace lines have come). */
 async function cpuOf(pid: number, gc: GcCounter): Promise<Cpu> {
   await sleep(50);
   return {
-    processMs: (statTicks(`/proc/${pid}/stat`) / USER_HZ) * 1000,
-    mainMs: (statTicks(`/proc/${pid}/task/${pid}/stat`) / USER_HZ) * 1000,
+    processMs: known(procCpuMs(pid), pid),
+    mainMs: known(mainThreadCpuMs(pid), pid),
     scavenges: gc.scavenges,
     fullGcs: gc.fullGcs,
     scavengeMs: gc.scavengeMs,
     copiedBytes: gc.copiedBytes,
   };
-}
-
-function connect(path: string): Promise<Socket> {
-  return new Promise((resolveSocket, reject) => {
-    const socket = createConnection(path);
-    socket.once('connect', () => {
-      socket.off('error', reject);
-      resolveSocket(socket);
-    });
-    socket.once('error', reject);
-  });
 }
 
 /**
@@ -182,10 +179,10 @@ async function pipeline(socket: Socket, frames: readonly Buffer[], decodeAll: bo
 /** Waits until the process spends under 20 ms of CPU in 300 ms (its start-up work done), at most 20 s. */
 async function idle(pid: number): Promise<void> {
   const deadline = performance.now() + 20_000;
-  let before = statTicks(`/proc/${pid}/stat`) * (1000 / USER_HZ);
+  let before = known(procCpuMs(pid), pid);
   while (performance.now() < deadline) {
     await sleep(300);
-    const now = statTicks(`/proc/${pid}/stat`) * (1000 / USER_HZ);
+    const now = known(procCpuMs(pid), pid);
     if (now - before < 20) return;
     before = now;
   }

@@ -115,7 +115,8 @@ export function splitFrames(data: Buffer): Buffer[] {
   return frames;
 }
 
-function connect(path: string): Promise<Socket> {
+/** A connection to the Unix socket at `path`, once connected. */
+export function connect(path: string): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = createConnection(path);
     socket.once('connect', () => {

@@ -1305,10 +1305,16 @@ export class ImageStrings {
     return this.count++;
   }
 
+  /** `text`'s UTF-8 bytes written at the start of the scratch buffer; returns how many. */
+  private toScratch(text: string): number {
+    if (text.length * 3 > this.scratch.length) this.scratch = new Uint8Array(text.length * 3);
+    return UTF8_ENCODER.encodeInto(text, this.scratch).written;
+  }
+
   /** appendBytes of a string given as text. */
   append(text: string): number {
-    if (text.length * 3 > this.scratch.length) this.scratch = new Uint8Array(text.length * 3);
-    const written = UTF8_ENCODER.encodeInto(text, this.scratch).written;
+    // Encoded first: a longer text gets a new scratch buffer.
+    const written = this.toScratch(text);
     return this.appendBytes(this.scratch, 0, written);
   }
 
@@ -1318,8 +1324,8 @@ export class ImageStrings {
 
   /** The number of a string given as text. */
   add(text: string): number {
-    if (text.length * 3 > this.scratch.length) this.scratch = new Uint8Array(text.length * 3);
-    const written = UTF8_ENCODER.encodeInto(text, this.scratch).written;
+    // Encoded first: a longer text gets a new scratch buffer.
+    const written = this.toScratch(text);
     return this.addBytes(this.scratch, 0, written);
   }
 
