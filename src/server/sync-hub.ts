@@ -173,6 +173,12 @@ interface Connection {
   ws: WebSocket;
   computerId: string | null;
   pongTimer: NodeJS.Timeout | null;
+  /**
+   * Whether a message came from the agent since the last heartbeat round: the connection is alive, and the
+   * round skips its ping (a push to thousands of agents, each acknowledging, would otherwise add as many
+   * pings and pongs to it).
+   */
+  heard: boolean;
   helloTimer: NodeJS.Timeout | null;
   /** The snapshot version and view hash the agent holds, or will once it applied what was sent. */
   held: HeldView;
@@ -296,6 +302,7 @@ export class SyncHub {
       ws,
       computerId: null,
       pongTimer: null,
+      heard: false,
       helloTimer: null,
       held: { version: 0 },
       fullSentFor: 0,
@@ -395,6 +402,7 @@ export class SyncHub {
    * until they are handled.
    */
   private receive(conn: Connection, data: RawData, isBinary: boolean): void {
+    conn.heard = true;
     conn.queued++;
     if (conn.queued >= this.bounds.maxQueuedMessages) conn.ws.pause();
     conn.handled = conn.handled
@@ -1056,8 +1064,16 @@ export class SyncHub {
     }
   }
 
-  /** Pings a connection, unless it has not answered the last ping yet; no pong in time drops it. */
+  /**
+   * Pings a connection, unless it has not answered the last ping yet or a
+   * message came from it since the last round (it is alive: the next round
+   * pings it unless it is heard again); no pong in time drops it.
+   */
   private ping(conn: Connection): void {
+    if (conn.heard) {
+      conn.heard = false;
+      return;
+    }
     if (conn.pongTimer !== null || conn.ws.readyState !== WebSocket.OPEN) return;
     conn.pongTimer = setTimeout(() => {
       this.options.logger.warn({ computerId: conn.computerId }, 'agent missed its pong: dropping it');

@@ -15,6 +15,7 @@ import { fleetWorld, groupId } from '../../scripts/lib/fleet-world.js';
 import { ServerState } from '../../src/server/state.js';
 import type { PhaseMarks } from '../../src/server/stall-monitor.js';
 import { AGENT_PATH, SyncHub } from '../../src/server/sync-hub.js';
+import { encodeAgentMessage } from '../../src/wire/sync-messages.js';
 import { splicedViewHash } from '../../src/wire/view-splice.js';
 
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -176,5 +177,80 @@ describe('the heartbeat', () => {
     const first = recorder.marks.indexOf('heartbeat');
     const last = recorder.marks.lastIndexOf('heartbeat');
     expect(recorder.probes.some((n) => n > first && n <= last)).toBe(true);
+  });
+
+  it('skips a connection heard from since the round before, and pings it once it falls silent', async () => {
+    const state = await openState('heard', { sliceMs: 0 });
+    await state.importWorld(fleetWorld(WORLD));
+    const [talker, silentOne] = state.computers().map((c) => c.id);
+    const silent = (): void => undefined;
+    const hub = new SyncHub({
+      state,
+      logger: { info: silent, warn: silent, error: silent, debug: silent },
+      clock: () => 7_000,
+      pingIntervalMs: 150,
+      pongTimeoutMs: 60_000,
+      helloTimeoutMs: 60_000,
+      maxMessageBytes: 1 << 20,
+      sliceMs: 0,
+    });
+    cleanup.push(() => hub.close());
+    const http: Server = createServer();
+    hub.attach(http);
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    cleanup.push(() => new Promise<void>((resolve) => http.close(() => resolve())));
+    const url = `ws://127.0.0.1:${(http.address() as { port: number }).port}${AGENT_PATH}`;
+
+    // Two agents holding their computers' views: each hello is answered upToDate.
+    const connect = async (id: string): Promise<{ ws: WebSocket; pings: number; ack: () => void }> => {
+      const { token } = await state.enroll(id);
+      const ws = new WebSocket(url);
+      cleanup.push(() => ws.terminate());
+      await new Promise((resolve) => ws.once('open', resolve));
+      const current = state.currentView(id);
+      const answered = new Promise((resolve) => ws.once('message', resolve));
+      ws.send(
+        encodeAgentMessage({
+          kind: 'hello',
+          computerId: id,
+          token,
+          agentVersion: '10.6.2',
+          os: 'windows',
+          snapshotVersion: current.version,
+          settingsVersion: current.settingsVersion,
+          viewHash: splicedViewHash(current.view),
+        }),
+      );
+      await answered;
+      const agent = {
+        ws,
+        pings: 0,
+        ack: () =>
+          ws.send(
+            encodeAgentMessage({
+              kind: 'ack',
+              snapshotVersion: current.version,
+              settingsVersion: current.settingsVersion,
+              error: '',
+            }),
+          ),
+      };
+      ws.on('ping', () => agent.pings++);
+      return agent;
+    };
+    const a = await connect(talker!);
+    const b = await connect(silentOne!);
+    // The talker acknowledges again each time the silent one is pinged: it is heard from before every round
+    // after the first, which pings only the silent one.
+    b.ws.on('ping', () => a.ack());
+    a.ack();
+    while (b.pings < 6) await new Promise((resolve) => b.ws.once('ping', resolve));
+    expect(a.pings).toBeLessThanOrEqual(1);
+
+    // Silent from now on: the talker is pinged again.
+    b.ws.removeAllListeners('ping');
+    b.ws.on('ping', () => b.pings++);
+    await new Promise((resolve) => a.ws.once('ping', resolve));
+    expect(a.pings).toBeGreaterThanOrEqual(1);
   });
 });
