@@ -189,13 +189,18 @@ class Scopes {
   /** Each application's digest at 32 bytes times its position, once `appDigestKnown`. */
   readonly appDigests: Buffer;
   readonly appDigestKnown: Uint8Array;
+  /** How many policy items and application digests these lookups learnt (a count that only grows). */
+  learnt = 0;
   /** Marks of the applications already taken for the body being built (the body's stamp). */
   readonly appStamp: Uint32Array;
   stamp = 0;
   /** The lists a policy's item depends on (itemLists). */
   readonly itemLists: readonly unknown[];
-  /** Per Scopes of an earlier world with the same itemLists: the positions whose policy differs (changedPositions). */
-  readonly changedSince = new WeakMap<Scopes, number[]>();
+  /**
+   * Per Scopes of an earlier world with the same itemLists: the positions whose policy differs, and how
+   * many items and digests that world had learnt when what it knew was taken over (changedPositions).
+   */
+  readonly changedSince = new WeakMap<Scopes, { positions: number[]; learnt: number }>();
   /** Sorted policy positions an organization's computers all see (global ones of its ancestry, its own). */
   private readonly orgParts: Map<string, number[]>;
   /** Sorted policy positions a group's computers all see. */
@@ -440,10 +445,10 @@ function updateWithDigests(hash: Hash, table: Buffer, positions: ArrayLike<numbe
  * item, digest and application position) and of each application (its
  * digest): the same objects over the same lists give the same ones.
  */
-function changedPositions(s: Scopes, from: Scopes): number[] {
-  let changed = s.changedSince.get(from);
-  if (changed !== undefined) return changed;
-  changed = [];
+function changedPositions(s: Scopes, from: Scopes): { positions: number[]; learnt: number } {
+  const known = s.changedSince.get(from);
+  if (known !== undefined) return known;
+  const changed: number[] = [];
   const before = from.index.world.policies;
   const after = s.index.world.policies;
   const common = Math.min(before.length, after.length);
@@ -457,15 +462,18 @@ function changedPositions(s: Scopes, from: Scopes): number[] {
     s.itemAt[i] = item;
     from.policyDigests.copy(s.policyDigests, i * DIGEST_BYTES, i * DIGEST_BYTES, (i + 1) * DIGEST_BYTES);
     s.policyAppPosition[i] = from.policyAppPosition[i]!;
+    s.learnt++;
   }
   for (let i = common; i < after.length; i++) changed.push(i);
   for (let i = 0; i < s.appDigestKnown.length; i++) {
     if (from.appDigestKnown[i] !== 1 || s.appDigestKnown[i] === 1) continue;
     from.appDigests.copy(s.appDigests, i * DIGEST_BYTES, i * DIGEST_BYTES, (i + 1) * DIGEST_BYTES);
     s.appDigestKnown[i] = 1;
+    s.learnt++;
   }
-  s.changedSince.set(from, changed);
-  return changed;
+  const compared = { positions: changed, learnt: from.learnt };
+  s.changedSince.set(from, compared);
+  return compared;
 }
 
 /** The index of `value` in an ascending list, -1 when it is not there. */
@@ -746,7 +754,8 @@ export class ViewPlanner {
     };
     // Only the positions whose policy object changed can differ (the others' items, digests and applications
     // were taken over from the source's world); when many changed, each position is looked at.
-    const changed = changedPositions(s, basis.scopes);
+    const compared = changedPositions(s, basis.scopes);
+    const changed = compared.positions;
     if (changed.length < positions.length) {
       for (const position of changed) {
         const k = sortedIndexOf(positions, position);
@@ -755,10 +764,11 @@ export class ViewPlanner {
     } else {
       for (let k = 0; k < positions.length; k++) if (!replace(k, positions[k]!)) return undefined;
     }
-    if (basis.scopes !== s) {
+    if (basis.scopes !== s && basis.scopes.learnt !== compared.learnt) {
       // This world's lookups know each policy and application of the body (its hash is made from their digests,
-      // and a body of this world is derived from them later): those taken over from an earlier world's lookups
-      // when that world learnt them after the two were compared (changedPositions) are looked up here.
+      // and a body of this world is derived from them later): what the body's world knew when the two were
+      // compared was taken over then (changedPositions), and the changed positions were looked up above; those
+      // that world learnt after the comparison are looked up here.
       for (const position of positions) if (s.itemAt[position] === undefined) this.policyItem(index, s, position);
       for (const app of basis.apps) this.appDigest(s, app, index.world.applications[app] as Application);
     }
@@ -872,6 +882,7 @@ export class ViewPlanner {
     const known = this.policyItems.get(p);
     if (known !== undefined && sameLists(known.lists, s.itemLists)) {
       s.itemAt[position] = known;
+      s.learnt++;
       known.digest.copy(s.policyDigests, position * DIGEST_BYTES);
       return known;
     }
@@ -900,6 +911,7 @@ export class ViewPlanner {
     }
     this.policyItems.set(p, item);
     s.itemAt[position] = item;
+    s.learnt++;
     item.digest.copy(s.policyDigests, position * DIGEST_BYTES);
     return item;
   }
@@ -913,6 +925,7 @@ export class ViewPlanner {
     }
     digest.copy(s.appDigests, position * DIGEST_BYTES);
     s.appDigestKnown[position] = 1;
+    s.learnt++;
   }
 
   /** buildView without the computer's own part, for a representative computer of the body. */

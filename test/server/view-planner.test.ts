@@ -470,6 +470,45 @@ describe('the view planner', () => {
     }
   });
 
+  it('gives the bodies of a new world as built anew when the world before learns a body after the two were compared', () => {
+    // Three groups with a policy each and a global policy.
+    const shape: Shape = {
+      groups: [0, 1, 2].map(() => ({ org: 0, name: 1, os: 0 })),
+      computers: [0, 1, 2].map((group) => ({ group, named: false, agent: false })),
+      apps: [{ builtIn: false, org: 4, category: 0 }],
+      policies: [
+        { app: 0, scope: 0, target: 0, enabled: true, order: 1, action: 0 },
+        ...[0, 1, 2].map((g) => ({ app: 0, scope: 3, target: g, enabled: true, order: 2, action: 0 })),
+      ],
+      settings: [],
+      approvals: [],
+      structures: [false, false, false, false],
+    };
+    const w0 = freeze(worldOf(shape));
+    const i0 = new WorldIndex(w0);
+    const planner = new ViewPlanner();
+    // The world before knows the first group's body only.
+    planner.bodyOf(i0, w0.computers[0]!);
+    // A change to the global policy: a new body for every group.
+    const global = w0.policies.find((p) => 'global' in p.appliesTo)!.id;
+    const w1 = freeze({
+      ...w0,
+      policies: w0.policies.map((p) => (p.id === global ? { ...p, action: 'deny' as const } : p)),
+    });
+    const i1 = new WorldIndex(w1);
+    // The new world is compared with it (its first body derived from the one before) ...
+    planner.bodyOf(i1, w1.computers[0]!);
+    // ... and the world before is then asked for the third group's body (an agent's hello): it learns that
+    // group's policy after the comparison, which the new world has not looked up.
+    planner.bodyOf(i0, w0.computers[2]!);
+    for (const c of w1.computers) {
+      const got = planner.bodyOf(i1, c);
+      const fresh = new ViewPlanner().bodyOf(new WorldIndex(freeze(structuredClone(w1))), c);
+      expect(got.view).toEqual(fresh.view);
+      expect(got.bodyHash, c.id).toBe(fresh.bodyHash);
+    }
+  });
+
   it('shares one body among the computers of a group that no computer-scoped entry names', () => {
     const world = worldOf({
       groups: [{ org: 1, name: 0, os: 0 }],
