@@ -207,17 +207,16 @@ function statCpuMs(file: string): number | null {
 }
 
 /**
- * The CPU time (user + system, ms) of every process of this machine named
- * `command` (its /proc/PID/stat name, as `postgres` for PostgreSQL's server
- * and backends) that can be read; processes that ended are not counted.
+ * CPU time (user + system, ms) of each process of the machine named
+ * `command` (its /proc/PID/stat name), by pid; empty when /proc cannot be read.
  */
-export function commandCpuMs(command: string): number {
-  let total = 0;
+export function commandCpuByPid(command: string): Map<string, number> {
+  const out = new Map<string, number>();
   let pids: string[];
   try {
     pids = readdirSync('/proc').filter((name) => /^[0-9]+$/.test(name));
   } catch {
-    return Number.NaN;
+    return out;
   }
   for (const pid of pids) {
     let text: string;
@@ -227,8 +226,20 @@ export function commandCpuMs(command: string): number {
       continue;
     }
     if (text.slice(text.indexOf('(') + 1, text.lastIndexOf(')')) !== command) continue;
-    total += statCpuMs(`/proc/${pid}/stat`) ?? 0;
+    const ms = statCpuMs(`/proc/${pid}/stat`);
+    if (ms !== null) out.set(pid, ms);
   }
+  return out;
+}
+
+/**
+ * The CPU time the processes named like `before`'s used since it was read:
+ * each process's growth, a process started since counted whole. A process
+ * that ended meanwhile is not counted (its time is gone with it).
+ */
+export function commandCpuSinceMs(command: string, before: ReadonlyMap<string, number>): number {
+  let total = 0;
+  for (const [pid, ms] of commandCpuByPid(command)) total += ms - (before.get(pid) ?? 0);
   return total;
 }
 
