@@ -140,6 +140,8 @@ interface PolicyParts {
   groups: readonly unknown[];
   orgParts: Map<string, number[]>;
   groupParts: Map<string, number[]>;
+  /** A computer named by computer-scoped policies: its group's part with them, by group and computer id. */
+  computerParts: Map<string, number[]>;
 }
 const policyPartsCache = new WeakMap<PolicyScopes, PolicyParts>();
 
@@ -205,6 +207,8 @@ class Scopes {
   private readonly orgParts: Map<string, number[]>;
   /** Sorted policy positions a group's computers all see. */
   private readonly groupParts: Map<string, number[]>;
+  /** Sorted policy positions of a computer that computer-scoped policies name (positionsOf). */
+  private readonly computerParts: Map<string, number[]>;
   /** Sorted positions of the categorized applications an organization's computers see. */
   private readonly orgCategorized = new Map<string, number[]>();
 
@@ -258,11 +262,18 @@ class Scopes {
     const shared = Object.isFrozen(world.organizations) && Object.isFrozen(world.groups);
     let parts = policyPartsCache.get(this.policies);
     if (parts?.organizations !== world.organizations || parts.groups !== world.groups || !shared) {
-      parts = { organizations: world.organizations, groups: world.groups, orgParts: new Map(), groupParts: new Map() };
+      parts = {
+        organizations: world.organizations,
+        groups: world.groups,
+        orgParts: new Map(),
+        groupParts: new Map(),
+        computerParts: new Map(),
+      };
       if (shared) policyPartsCache.set(this.policies, parts);
     }
     this.orgParts = parts.orgParts;
     this.groupParts = parts.groupParts;
+    this.computerParts = parts.computerParts;
     this.settingComputers = perList(settingComputersCache, world.agentSettings, () => {
       const named = new Set<string>();
       for (const s of world.agentSettings) if ('computer' in s.appliesTo) named.add(s.appliesTo.computer);
@@ -378,7 +389,15 @@ class Scopes {
   /** The positions of the policies a computer of `group` sees, ascending: its group's and those naming it. */
   positionsOf(group: ComputerGroup, computer: Computer): number[] {
     const own = this.policies.computer.get(computer.id);
-    return own === undefined ? this.groupPart(group) : mergeSorted(this.groupPart(group), own);
+    if (own === undefined) return this.groupPart(group);
+    // Kept with the groups' parts: a later world with the same policy scopes gives the same array.
+    const key = `${group.id}\0${computer.id}`;
+    let part = this.computerParts.get(key);
+    if (part === undefined) {
+      part = mergeSorted(this.groupPart(group), own);
+      this.computerParts.set(key, part);
+    }
+    return part;
   }
 
   /** The key of the body a computer sees: its group and the computer-scoped entries naming it. */
