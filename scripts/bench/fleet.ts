@@ -38,7 +38,7 @@ import type { AgentCommand, AgentReport, AgentSpec } from './fleet-agents.js';
 import { nowMs } from './fleet-agents.js';
 import {
   type ChildHandle,
-  commandCpuByPid,
+  commandCpuByProcess,
   commandCpuSinceMs,
   helperProgram,
   logTime,
@@ -352,7 +352,7 @@ async function runFleet(
       const cpuBefore = servers.map((s) => procCpuMs(s.pid));
       const mainBefore = servers.map((s) => mainThreadCpuMs(s.pid));
       const agentsBefore = agentProcesses.map((p) => (p.pid === undefined ? null : procCpuMs(p.pid)));
-      const postgresBefore = kind === 'postgres' ? commandCpuByPid('postgres') : new Map<string, number>();
+      const postgresBefore = kind === 'postgres' ? commandCpuByProcess('postgres') : null;
       const startedAt = nowMs();
       const changes = await request();
       const committedMs = nowMs() - startedAt;

@@ -208,15 +208,16 @@ function statCpuMs(file: string): number | null {
 
 /**
  * CPU time (user + system, ms) of each process of the machine named
- * `command` (its /proc/PID/stat name), by pid; empty when /proc cannot be read.
+ * `command` (its /proc/PID/stat name), keyed by pid and start time (a pid
+ * used again is another process); null when /proc cannot be read.
  */
-export function commandCpuByPid(command: string): Map<string, number> {
+export function commandCpuByProcess(command: string): Map<string, number> | null {
   const out = new Map<string, number>();
   let pids: string[];
   try {
     pids = readdirSync('/proc').filter((name) => /^[0-9]+$/.test(name));
   } catch {
-    return out;
+    return null;
   }
   for (const pid of pids) {
     let text: string;
@@ -226,20 +227,25 @@ export function commandCpuByPid(command: string): Map<string, number> {
       continue;
     }
     if (text.slice(text.indexOf('(') + 1, text.lastIndexOf(')')) !== command) continue;
-    const ms = statCpuMs(`/proc/${pid}/stat`);
-    if (ms !== null) out.set(pid, ms);
+    // After the command name: state is field 3, utime and stime fields 14 and 15, starttime field 22.
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    if (Number.isFinite(ticks)) out.set(`${pid}@${fields[19]}`, (ticks / USER_HZ) * 1000);
   }
   return out;
 }
 
 /**
- * The CPU time the processes named like `before`'s used since it was read:
- * each process's growth, a process started since counted whole. A process
- * that ended meanwhile is not counted (its time is gone with it).
+ * The CPU time the processes named `command` used since `before` was read
+ * (commandCpuByProcess): each process's growth, a process started since
+ * counted whole. A process that ended meanwhile is not counted (its time is
+ * gone with it). NaN when /proc could not be read either time.
  */
-export function commandCpuSinceMs(command: string, before: ReadonlyMap<string, number>): number {
+export function commandCpuSinceMs(command: string, before: ReadonlyMap<string, number> | null): number {
+  const now = commandCpuByProcess(command);
+  if (before === null || now === null) return Number.NaN;
   let total = 0;
-  for (const [pid, ms] of commandCpuByPid(command)) total += ms - (before.get(pid) ?? 0);
+  for (const [key, ms] of now) total += ms - (before.get(key) ?? 0);
   return total;
 }
 

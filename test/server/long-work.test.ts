@@ -188,7 +188,7 @@ describe('the heartbeat', () => {
       state,
       logger: { info: silent, warn: silent, error: silent, debug: silent },
       clock: () => 7_000,
-      pingIntervalMs: 150,
+      pingIntervalMs: 200,
       pongTimeoutMs: 60_000,
       helloTimeoutMs: 60_000,
       maxMessageBytes: 1 << 20,
@@ -245,7 +245,9 @@ describe('the heartbeat', () => {
     b.ws.on('ping', () => a.ack());
     a.ack();
     while (b.pings < 6) await new Promise((resolve) => b.ws.once('ping', resolve));
-    expect(a.pings).toBeLessThanOrEqual(1);
+    // Pinged in the first round at most, and in a round its acknowledgement was late for (a stall of this
+    // process): a talker pinged in every round would have 6.
+    expect(a.pings).toBeLessThanOrEqual(2);
 
     // Silent from now on: the talker is pinged again.
     b.ws.removeAllListeners('ping');

@@ -470,8 +470,8 @@ describe('the view planner', () => {
     }
   });
 
-  it('gives the bodies of a new world as built anew when the world before learns a body after the two were compared', () => {
-    // Three groups with a policy each and a global policy.
+  it('derives a body right from a world that learnt more after the two worlds were compared', () => {
+    // Three groups with a policy each and a global policy; a change to the global one.
     const shape: Shape = {
       groups: [0, 1, 2].map(() => ({ org: 0, name: 1, os: 0 })),
       computers: [0, 1, 2].map((group) => ({ group, named: false, agent: false })),
@@ -485,25 +485,27 @@ describe('the view planner', () => {
       structures: [false, false, false, false],
     };
     const w0 = freeze(worldOf(shape));
-    const i0 = new WorldIndex(w0);
-    const planner = new ViewPlanner();
-    // The world before knows the first group's body only.
-    planner.bodyOf(i0, w0.computers[0]!);
-    // A change to the global policy: a new body for every group.
     const global = w0.policies.find((p) => 'global' in p.appliesTo)!.id;
     const w1 = freeze({
       ...w0,
       policies: w0.policies.map((p) => (p.id === global ? { ...p, action: 'deny' as const } : p)),
     });
+    const i0 = new WorldIndex(w0);
     const i1 = new WorldIndex(w1);
-    // The new world is compared with it (its first body derived from the one before) ...
+    const planner = new ViewPlanner();
+    planner.prepareLookups(i0);
+    planner.prepareLookups(i1);
+    // The newest world's first body, then the world before asked for the same computer's (an agent's hello
+    // while the change is pushed): derived from the newest one, the two worlds compared then.
     planner.bodyOf(i1, w1.computers[0]!);
-    // ... and the world before is then asked for the third group's body (an agent's hello): it learns that
-    // group's policy after the comparison, which the new world has not looked up.
-    planner.bodyOf(i0, w0.computers[2]!);
-    for (const c of w1.computers) {
-      const got = planner.bodyOf(i1, c);
-      const fresh = new ViewPlanner().bodyOf(new WorldIndex(freeze(structuredClone(w1))), c);
+    planner.bodyOf(i0, w0.computers[0]!);
+    // The newest world learns the other groups' policies after that comparison ...
+    planner.bodyOf(i1, w1.computers[2]!);
+    planner.bodyOf(i1, w1.computers[1]!);
+    // ... and the world before derives those groups' bodies from its bodies: what it lacks is looked up.
+    for (const c of w0.computers) {
+      const got = planner.bodyOf(i0, c);
+      const fresh = new ViewPlanner().bodyOf(new WorldIndex(freeze(structuredClone(w0))), c);
       expect(got.view).toEqual(fresh.view);
       expect(got.bodyHash, c.id).toBe(fresh.bodyHash);
     }
