@@ -211,8 +211,11 @@ const atomQuant = new Uint8Array(MAX_ATOMS);
 /** Each class's 128 ASCII bits (canonical under `i`), and whether it is negated. */
 const classBits = new Int32Array(MAX_CLASSES * 4);
 const classNegated = new Uint8Array(MAX_CLASSES);
-/** The atoms an expression may be at, before and after each character: two rows of MAX_ATOMS + 1. */
-const states = new Uint8Array(2 * (MAX_ATOMS + 1));
+/** The atoms an expression may be at, before and after each character: two lists of up to MAX_ATOMS + 1. */
+const states = new Int32Array(2 * (MAX_ATOMS + 1));
+/** An atom's mark: equal to `stamp` once it is in the list being built. */
+const stateMark = new Int32Array(MAX_ATOMS + 1);
+let stamp = 0;
 
 const CARET = 0x5e;
 const DOLLAR = 0x24;
@@ -431,39 +434,56 @@ function regexAtoms(bytes: Uint8Array, from: number, to: number, caseless: boole
   return n;
 }
 
-/** Adds to the row at `row` every atom reachable from those in it without reading a character, at `pos` of `n`. */
-function closeStates(row: number, m: number, pos: number, n: number): void {
-  for (let j = 0; j < m; j++) {
-    if (states[row + j] === 0) continue;
+/**
+ * Adds atom j to the list at `row` (of `length` so far) with every atom
+ * reachable from it without reading a character, at `pos` of `n`; the new length.
+ */
+function addState(j: number, m: number, row: number, length: number, pos: number, n: number): number {
+  for (;;) {
+    if (stateMark[j] === stamp) return length;
+    stateMark[j] = stamp;
+    states[row + length++] = j;
+    if (j >= m) return length;
     const kind = atomKind[j] as number;
     const skip =
       kind === A_START ? pos === 0 : kind === A_END ? pos === n : ((atomQuant[j] as number) & Q_OPTIONAL) !== 0;
-    if (skip) states[row + j + 1] = 1;
+    if (!skip) return length;
+    j++;
   }
+}
+
+/** A new mark for the atoms of the next list (the marks cleared when the counter would run out). */
+function nextStamp(): void {
+  if (stamp >= 0x3fffffff) {
+    stateMark.fill(0);
+    stamp = 0;
+  }
+  stamp++;
 }
 
 /**
  * Whether the m atoms laid out match the whole of `value`, read with `/`
- * as `\` (separators 1), `\` as `/` (2) or as it is (0): the states of the
- * expression advanced together, one character at a time.
+ * as `\` (separators 1), `\` as `/` (2) or as it is (0): the atoms the
+ * expression may be at, listed and advanced together one character at a
+ * time (each at most once a character, so no expression takes more than
+ * m steps a character).
  */
 function atomsMatch(m: number, value: string, separators: number, caseless: boolean): boolean {
   const n = value.length;
-  const width = MAX_ATOMS + 1;
   let now = 0;
-  let next = width;
-  states.fill(0, now, now + m + 1);
-  states[now] = 1;
-  closeStates(now, m, 0, n);
+  let next = MAX_ATOMS + 1;
+  nextStamp();
+  let count = addState(0, m, now, 0, 0, n);
   for (let i = 0; i < n; i++) {
     let c = value.charCodeAt(i);
     if (separators === 1 && c === SLASH) c = BACKSLASH;
     else if (separators === 2 && c === BACKSLASH) c = SLASH;
     const u = canonical(c, caseless);
-    states.fill(0, next, next + m + 1);
-    let alive = false;
-    for (let j = 0; j < m; j++) {
-      if (states[now + j] === 0) continue;
+    nextStamp();
+    let nextCount = 0;
+    for (let s = 0; s < count; s++) {
+      const j = states[now + s] as number;
+      if (j >= m) continue;
       const kind = atomKind[j] as number;
       let accepts: boolean;
       if (kind === A_CHAR) accepts = atomValue[j] === u;
@@ -474,17 +494,17 @@ function atomsMatch(m: number, value: string, separators: number, caseless: bool
         accepts = inSet !== (classNegated[k] === 1);
       } else accepts = false;
       if (!accepts) continue;
-      alive = true;
-      if (((atomQuant[j] as number) & Q_REPEAT) !== 0) states[next + j] = 1;
-      states[next + j + 1] = 1;
+      if (((atomQuant[j] as number) & Q_REPEAT) !== 0) nextCount = addState(j, m, next, nextCount, i + 1, n);
+      nextCount = addState(j + 1, m, next, nextCount, i + 1, n);
     }
-    if (!alive) return false;
-    closeStates(next, m, i + 1, n);
+    if (nextCount === 0) return false;
+    count = nextCount;
     const t = now;
     now = next;
     next = t;
   }
-  return states[now + m] === 1;
+  for (let s = 0; s < count; s++) if (states[now + s] === m) return true;
+  return false;
 }
 
 /**
