@@ -705,8 +705,11 @@ export class ViewImage {
   /** String number `s` of the string table. */
   private str(s: number): string {
     const offsets = this.l.strOffsets;
-    const from = offsets[s] as number;
-    const to = offsets[s + 1] as number;
+    return this.strBetween(offsets[s] as number, offsets[s + 1] as number);
+  }
+
+  /** The string stored at bytes [from, to) of the string table. */
+  private strBetween(from: number, to: number): string {
     const bytes = this.l.strBytes;
     if (latin1Slice !== undefined) {
       let i = from;
@@ -997,17 +1000,32 @@ export class ViewImage {
       return hit;
     }
     const l = this.l;
+    // The policy's columns, then its texts' offsets, each read before any is used: at a million policies
+    // every read is a cache miss, and independent reads wait for memory together rather than in turn.
+    const idString = l.policyId[p] as number;
+    const appString = l.policyApp[p] as number;
+    const nameString = l.policyName[p] as number;
+    const action = l.policyAction[p] as number;
+    const order = l.policyOrder[p] as number;
+    const flags = l.policyFlags[p] as number;
+    const offsets = l.strOffsets;
+    const idFrom = offsets[idString] as number;
+    const idTo = offsets[idString + 1] as number;
+    const appFrom = appString < 0 ? 0 : (offsets[appString] as number);
+    const appTo = appString < 0 ? 0 : (offsets[appString + 1] as number);
+    const nameFrom = nameString < 0 ? 0 : (offsets[nameString] as number);
+    const nameTo = nameString < 0 ? 0 : (offsets[nameString + 1] as number);
     const deciding = {
-      id: this.str(l.policyId[p] as number),
-      app: this.optionalStr(l.policyApp[p] as number) ?? null,
-      action: POLICY_ACTIONS[l.policyAction[p] as number] as PolicyAction,
-      order: l.policyOrder[p] as number,
-      isDefault: ((l.policyFlags[p] as number) & FLAG_DEFAULT) !== 0,
+      id: this.strBetween(idFrom, idTo),
+      app: appString < 0 ? null : this.strBetween(appFrom, appTo),
+      action: POLICY_ACTIONS[action] as PolicyAction,
+      order,
+      isDefault: (flags & FLAG_DEFAULT) !== 0,
     };
     const decision: Decision = {
       action: deciding.action,
       policy: deciding.id,
-      policyName: this.optionalStr(l.policyName[p] as number) ?? null,
+      policyName: nameString < 0 ? null : this.strBetween(nameFrom, nameTo),
       order: deciding.order,
       application: deciding.app,
       structure: mode.structure,
