@@ -551,6 +551,8 @@ function validateLayout(l: ImageSections): void {
 }
 
 const UTF8 = new TextDecoder();
+/** ViewImage's leads before the first decision sets them. */
+const EMPTY_LEADS = new Int32Array(0);
 /**
  * Node's Buffer reads Latin-1 natively from any Uint8Array; for the short
  * ASCII strings a decision or a rule shows it is about three times as fast
@@ -663,9 +665,19 @@ export class ViewImage {
   private readonly seen: Uint32Array;
   private generation = 0;
   private parsedMeta: ViewMeta | undefined;
+  /**
+   * Per mode, each rule's lead: the best-ranked policy of its application
+   * (-1 for a rule of no application), made from ruleApp, appStart and
+   * byRank when the image is opened (the other mode's when first used). A
+   * rule's first reads are then its lead and its application side by side,
+   * not application, its policies' start, the first of them and its rank in
+   * turn: at a million policies each of those reads is a cache miss.
+   */
+  private readonly leads: [Int32Array | undefined, Int32Array | undefined] = [undefined, undefined];
   // The search state of the decision being made (no allocation per decision).
   private best = -1;
   private bestRank = 0;
+  private lead: Int32Array = EMPTY_LEADS;
 
   /** Use compileViewImage or openViewImage. */
   protected constructor(bytes: Uint8Array, layout: ImageSections, ruleTests?: Map<number, RuleTest>) {
@@ -700,13 +712,34 @@ export class ViewImage {
     this.gramFilter = new KeyFilter(layout.gramFilterBits);
     this.ruleTests = ruleTests ?? new Map<number, RuleTest>();
     this.seen = new Uint32Array(layout.appStart.length - 1);
+    this.leadsOf(this.mode().builtInsFirst ? 1 : 0);
+  }
+
+  /** The leads of mode m's rules (see `leads`), made on first use. */
+  private leadsOf(m: 0 | 1): Int32Array {
+    let leads = this.leads[m];
+    if (leads === undefined) {
+      const ruleApp = this.l.ruleApp;
+      const appStart = this.l.appStart;
+      const byRank = this.byRank[m];
+      leads = new Int32Array(ruleApp.length);
+      for (let r = 0; r < ruleApp.length; r++) {
+        const a = ruleApp[r] as number;
+        leads[r] = a < 0 ? -1 : (byRank[appStart[a] as number] as number);
+      }
+      this.leads[m] = leads;
+    }
+    return leads;
   }
 
   /** String number `s` of the string table. */
   private str(s: number): string {
     const offsets = this.l.strOffsets;
-    const from = offsets[s] as number;
-    const to = offsets[s + 1] as number;
+    return this.strBetween(offsets[s] as number, offsets[s + 1] as number);
+  }
+
+  /** The string stored at bytes [from, to) of the string table. */
+  private strBetween(from: number, to: number): string {
     const bytes = this.l.strBytes;
     if (latin1Slice !== undefined) {
       let i = from;
@@ -890,20 +923,26 @@ export class ViewImage {
   /** Tests one rule, keeping the best-ranked live policy of its application if it matches and ranks better. */
   private considerRule(r: number, file: NormalizedFile, m: 0 | 1, nowMs: number): void {
     const l = this.l;
+    const first = this.lead[r] as number;
     const a = l.ruleApp[r] as number;
     if (this.seen[a] === this.generation) return;
     const rank = this.rank[m];
-    const byRank = this.byRank[m];
-    const from = l.appStart[a] as number;
+    const firstRank = rank[first] as number;
     // Skip the rule test when even this app's first policy comes too late.
-    if ((rank[byRank[from] as number] as number) >= this.bestRank) return;
+    if (firstRank >= this.bestRank) return;
     // Tested over the string table's bytes; only what that cannot decide (a `regex:` pattern) is compiled.
     const direct = ruleMatches(l.strBytes, l.strOffsets, l.ruleFields, r * RULE_WIDTH, this.fold, file);
     if (direct === NO_MATCH) return;
     if (direct !== MATCH && !this.testOf(r)(file)) return;
     this.seen[a] = this.generation;
+    if (this.isLive(first, nowMs)) {
+      this.best = first;
+      this.bestRank = firstRank;
+      return;
+    }
+    const byRank = this.byRank[m];
     const to = l.appStart[a + 1] as number;
-    for (let i = from; i < to; i++) {
+    for (let i = (l.appStart[a] as number) + 1; i < to; i++) {
       const p = byRank[i] as number;
       const pr = rank[p] as number;
       if (pr >= this.bestRank) break;
@@ -997,17 +1036,32 @@ export class ViewImage {
       return hit;
     }
     const l = this.l;
+    // The policy's columns, then its texts' offsets, each read before any is used: at a million policies
+    // every read is a cache miss, and independent reads wait for memory together rather than in turn.
+    const idString = l.policyId[p] as number;
+    const appString = l.policyApp[p] as number;
+    const nameString = l.policyName[p] as number;
+    const action = l.policyAction[p] as number;
+    const order = l.policyOrder[p] as number;
+    const flags = l.policyFlags[p] as number;
+    const offsets = l.strOffsets;
+    const idFrom = offsets[idString] as number;
+    const idTo = offsets[idString + 1] as number;
+    const appFrom = appString < 0 ? 0 : (offsets[appString] as number);
+    const appTo = appString < 0 ? 0 : (offsets[appString + 1] as number);
+    const nameFrom = nameString < 0 ? 0 : (offsets[nameString] as number);
+    const nameTo = nameString < 0 ? 0 : (offsets[nameString + 1] as number);
     const deciding = {
-      id: this.str(l.policyId[p] as number),
-      app: this.optionalStr(l.policyApp[p] as number) ?? null,
-      action: POLICY_ACTIONS[l.policyAction[p] as number] as PolicyAction,
-      order: l.policyOrder[p] as number,
-      isDefault: ((l.policyFlags[p] as number) & FLAG_DEFAULT) !== 0,
+      id: this.strBetween(idFrom, idTo),
+      app: appString < 0 ? null : this.strBetween(appFrom, appTo),
+      action: POLICY_ACTIONS[action] as PolicyAction,
+      order,
+      isDefault: (flags & FLAG_DEFAULT) !== 0,
     };
     const decision: Decision = {
       action: deciding.action,
       policy: deciding.id,
-      policyName: this.optionalStr(l.policyName[p] as number) ?? null,
+      policyName: nameString < 0 ? null : this.strBetween(nameFrom, nameTo),
       order: deciding.order,
       application: deciding.app,
       structure: mode.structure,
@@ -1036,6 +1090,7 @@ export class ViewImage {
     const m = mode.builtInsFirst ? 1 : 0;
     const rank = this.rank[m];
     const nowMs = options.nowMs;
+    this.lead = this.leads[m] ?? this.leadsOf(m);
     this.best = -1;
     this.bestRank = Number.MAX_SAFE_INTEGER;
     const defaults = this.defaults[m];

@@ -102,7 +102,7 @@ describe('rule tests over the string table (image-match.ts)', () => {
     );
   });
 
-  it('decide every ASCII glob without a `**` inside a segment, and no `regex:` pattern', () => {
+  it('decide every ASCII glob without a `**` inside a segment, and no `regex:` pattern with a group', () => {
     const plain = fc
       .array(fc.constantFrom('a', 'B', '.', '/', '\\', '*', '?', '/**/', '**/'), { minLength: 1, maxLength: 10 })
       .map((cs) => cs.join(''))
@@ -114,7 +114,8 @@ describe('rule tests over the string table (image-match.ts)', () => {
       }),
       { numRuns: 1000 },
     );
-    expect(direct({ path: 'regex:a.*' }, { path: 'abc' }, 'linux')).toBe(UNDECIDED);
+    expect(direct({ path: 'regex:(a|b).*' }, { path: 'abc' }, 'linux')).toBe(UNDECIDED);
+    expect(direct({ path: 'regex:a.*' }, { path: 'abc' }, 'linux')).toBe(MATCH);
     expect(direct({ path: 'c:/é/*' }, { path: 'c:/é/x' }, 'windows')).toBe(UNDECIDED);
   });
 
@@ -132,5 +133,113 @@ describe('rule tests over the string table (image-match.ts)', () => {
     [{ certSubject: 'CN=Ünï' }, { path: '/x', certSubject: 'cn=ünï' }, 'linux', UNDECIDED],
   ])('%j on %j (%s) is %d', (r, file, o, want) => {
     expect(direct(r, file, o)).toBe(want);
+  });
+});
+
+// Expressions over pieces that meet the paths below: plain ones, and forms left to the compiled expression.
+const regexPiece = fc.constantFrom(
+  'a',
+  'B',
+  'z',
+  '.',
+  '\\.',
+  '\\\\',
+  '/',
+  '\\/',
+  '-',
+  '\\-',
+  '_',
+  '\\d',
+  '\\D',
+  '\\w',
+  '\\W',
+  '[a-c]',
+  '[^a]',
+  '[A-Z_]',
+  '[Z-a]',
+  '[\\d.]',
+  '[\\w-]',
+  '[-a]',
+  '[a-]',
+  '[^]',
+  '[]',
+  '[\\\\/]',
+  '*',
+  '+',
+  '?',
+  '*?',
+  '{2}',
+  '{1,}',
+  '{0,2}',
+  '{2,1}',
+  '{',
+  '}',
+  ']',
+  '^',
+  '$',
+  '(',
+  ')',
+  '|',
+  '\\b',
+  '\\s',
+  '\\1',
+  'é',
+  '[é]',
+);
+const regexText = fc.array(regexPiece, { minLength: 0, maxLength: 8 }).map((ps) => ps.join(''));
+const regexPath = fc
+  .array(fc.constantFrom('a', 'A', 'b', 'Z', 'z', '1', '9', '.', '-', '_', '/', '\\', ' ', 'é', '[', '\n', 'ſ'), {
+    maxLength: 10,
+  })
+  .map((cs) => cs.join(''));
+
+describe('`regex:` patterns over the string table', () => {
+  it('answer as the compiled expression does, or leave the rule to it', () => {
+    let decided = 0;
+    fc.assert(
+      fc.property(regexText, fc.array(regexPath, { minLength: 1, maxLength: 6 }), os, (pattern, paths, o) => {
+        const r: AppRule = { path: `regex:${pattern}` };
+        let compiled: ReturnType<typeof compileRuleTest> | undefined;
+        try {
+          compiled = compileRuleTest(r, o);
+        } catch {
+          compiled = undefined;
+        }
+        // Paths built to match: the expression's characters read as literal text, and the pieces alone.
+        const literal = pattern.replace(/\\(.)/g, '$1').replace(/[[\]^$*+?{}()|]/g, '');
+        for (const path of [...paths, literal, literal.toUpperCase(), literal.replaceAll('/', '\\')]) {
+          const got = direct(r, { path }, o);
+          if (compiled === undefined) {
+            expect(got, `${pattern} is refused when compiled`).toBe(UNDECIDED);
+            continue;
+          }
+          if (got === UNDECIDED) continue;
+          decided++;
+          expect(got, `${JSON.stringify(pattern)} on ${JSON.stringify(path)} (${o})`).toBe(
+            compiled(normalizeFile({ path }, o)) ? MATCH : NO_MATCH,
+          );
+        }
+      }),
+      { numRuns: 6000 },
+    );
+    expect(decided).toBeGreaterThan(5000);
+  });
+
+  it.each<[string, string, OsName, number]>([
+    ['C:\\\\Tools\\\\Vendor1\\\\vendor1-[0-9]+\\.exe', 'c:/tools/VENDOR1/vendor1-42.EXE', 'windows', MATCH],
+    ['C:\\\\Tools\\\\Vendor1\\\\vendor1-[0-9]+\\.exe', 'C:\\Tools\\Vendor1\\vendor1-.exe', 'windows', NO_MATCH],
+    ['C:/Tools/.*\\.exe', 'C:\\Tools\\x\\y.exe', 'windows', MATCH],
+    ['/opt/[a-z]+/bin', '/opt/Abc/bin', 'linux', NO_MATCH],
+    ['/opt/[a-z]+/bin', '/opt/Abc/bin', 'macos', MATCH],
+    ['/opt/a{2,3}', '/opt/aaaa', 'linux', NO_MATCH],
+    ['/opt/a{2,3}', '/opt/aaa', 'linux', MATCH],
+    ['/opt/(a|b)', '/opt/a', 'linux', UNDECIDED],
+    ['/opt/\\s', '/opt/ ', 'linux', UNDECIDED],
+    ['/opt/x{', '/opt/x{', 'linux', UNDECIDED],
+    ['/opt/.', '/opt/\n', 'linux', MATCH],
+    ['/opt/\\w', '/opt/ſ', 'macos', NO_MATCH],
+    ['/opt/k', '/opt/\u212a', 'macos', NO_MATCH],
+  ])('regex:%s on %j (%s) is %d', (pattern, path, o, want) => {
+    expect(direct({ path: `regex:${pattern}` }, { path }, o)).toBe(want);
   });
 });

@@ -487,8 +487,9 @@ describe('processing order over many policies matching one file', () => {
   /** Policies of one org, each with its own application matching every .exe; each expires at its own time. */
   function orderedView(
     rows: { order: number; levelRank: number; orgDepth: number; builtIn: boolean; id: string }[],
+    apps = rows.length,
   ): ComputerView {
-    const applications = rows.map((_, i) => ({
+    const applications = rows.slice(0, apps).map((_, i) => ({
       id: `app-${i}`,
       name: `App ${i}`,
       builtIn: false,
@@ -497,7 +498,7 @@ describe('processing order over many policies matching one file', () => {
     const policies = rows.map((row, i) => ({
       id: row.id,
       name: null,
-      app: `app-${i}`,
+      app: `app-${i % apps}`,
       builtIn: row.builtIn,
       action: 'permit' as const,
       order: row.order,
@@ -539,6 +540,36 @@ describe('processing order over many policies matching one file', () => {
               const nowMs = BASE_TIME_MS + i * 1000;
               const options = settings === undefined ? { nowMs } : { nowMs, settings };
               expect(image.evaluate(file, options)).toEqual(linear.evaluate(file, options));
+            }
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it("ranks as the linear reference when an application's best policies expire before its others", () => {
+    const row = fc.record({
+      order: fc.integer({ min: -3, max: 3 }),
+      levelRank: fc.integer({ min: 0, max: 3 }),
+      orgDepth: fc.integer({ min: 0, max: 2 }),
+      builtIn: fc.boolean(),
+      id: fc.stringMatching(/^p[a-c]{0,3}$/),
+    });
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(row, { minLength: 2, maxLength: 30, selector: (r) => r.id }),
+        fc.integer({ min: 1, max: 3 }),
+        (rows, apps) => {
+          // A few applications, each of several policies that expire one after another.
+          const view = orderedView(rows, Math.min(apps, rows.length));
+          const image = reopen(view);
+          const linear = new LinearEvaluator(view, 7);
+          const file = { path: 'C:\\x\\tool.exe' };
+          for (let i = 0; i <= rows.length; i++) {
+            for (const settings of [{ prioritizeBuiltInApplications: false }, undefined]) {
+              const nowMs = BASE_TIME_MS + i * 1000;
+              expect(image.evaluate(file, { nowMs, settings })).toEqual(linear.evaluate(file, { nowMs, settings }));
             }
           }
         },
