@@ -162,7 +162,9 @@ export async function startAgentDaemon(
     onSnapshotLost: (problem) =>
       logger.error({ problem }, 'no snapshot in force: the previous one could not be restored'),
     onDecision:
-      config.decisionLog.maxEntries > 0 ? (atMs, file, decision) => recorder.record(atMs, file, decision) : undefined,
+      config.decisionLog.maxEntries > 0
+        ? (atMs, file, decision, cached) => recorder.record(atMs, file, decision, cached)
+        : undefined,
     // A request stored in the outbox goes out at once when connected; otherwise after the next hello.
     onQueued: () => sync?.flushOutbox(),
     // The stored image serves first; the stored snapshot's bytes are hashed once the sockets serve.

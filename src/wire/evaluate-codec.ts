@@ -386,7 +386,8 @@ interface Utf8Writer {
   utf8Write?: (text: string, offset: number) => number;
 }
 const nativeUtf8Write = (Buffer.prototype as Utf8Writer).utf8Write;
-const writeUtf8: (out: Buffer, text: string, offset: number) => number =
+/** Writes `text` as UTF-8 at `offset` of `out` (which has room for it); returns the bytes written. */
+export const writeUtf8: (out: Buffer, text: string, offset: number) => number =
   nativeUtf8Write === undefined
     ? (out, text, offset) => out.write(text, offset, 'utf8')
     : (out, text, offset) => nativeUtf8Write.call(out, text, offset);
