@@ -2,7 +2,14 @@ import { chmod, chown, lstat, unlink } from 'node:fs/promises';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { TollgateError } from '../engine/errors.js';
 import type { Decision, FileRequest } from '../engine/model.js';
-import { EvaluateRequestReader, decisionFrameBound, writeDecisionFrame } from '../wire/evaluate-codec.js';
+import {
+  EvaluateRequestReader,
+  bodyFrameBound,
+  decisionFrameBound,
+  keptDecisionBody,
+  writeBodyFrame,
+  writeDecisionFrame,
+} from '../wire/evaluate-codec.js';
 import { FrameDecoder, encodeFrame } from '../wire/framing.js';
 import {
   decodeRequest,
@@ -78,6 +85,10 @@ export const DEFAULT_MAX_IN_FLIGHT = 64;
 /** How often the deadlines are checked, at most (and at least a quarter of the shortest deadline). */
 const MAX_SWEEP_INTERVAL_MS = 1_000;
 const EMPTY = new Uint8Array(0);
+/** What a batched answer is (LocalServer's batch): a whole frame, a decision, or a decision's kept message. */
+const FRAME = 0;
+const DECISION = 1;
+const BODY = 2;
 
 /** What the server knows of one connection, for its deadlines and for choosing one to evict. */
 interface Connection {
@@ -307,16 +318,19 @@ export class LocalServer {
     // Frames received while the client's answers wait to be taken: at most the rest of one chunk,
     // since the socket is paused as soon as they start to be kept.
     let held: Buffer[] | null = null;
-    // The batch: whole frames (id -1), or decisions to write with their request's id. The arrays
-    // are kept from batch to batch (their first `batched` entries are this batch); `batchBytes`
-    // is an upper bound of the bytes the batch writes.
+    // The batch: whole frames (FRAME), decisions (DECISION) or the kept messages of decisions
+    // (BODY, evaluate-codec.ts keptDecisionBody) to write with their request's id. The arrays are
+    // kept from batch to batch (their first `batched` entries are this batch); `batchBytes` is an
+    // upper bound of the bytes the batch writes.
     const parts: (Uint8Array | Decision)[] = [];
+    const kinds: number[] = [];
     const ids: number[] = [];
     let batched = 0;
     let batchBytes = 0;
     let framesThisChunk = 0;
-    const add = (part: Uint8Array | Decision, id: number, bytes: number): void => {
+    const add = (part: Uint8Array | Decision, kind: number, id: number, bytes: number): void => {
       parts[batched] = part;
+      kinds[batched] = kind;
       ids[batched] = id;
       batched++;
       batchBytes += bytes;
@@ -327,13 +341,15 @@ export class LocalServer {
       const data = Buffer.allocUnsafe(batchBytes);
       let offset = 0;
       for (let i = 0; i < batched; i++) {
-        const id = ids[i] as number;
-        if (id < 0) {
+        const kind = kinds[i] as number;
+        if (kind === BODY) {
+          offset = writeBodyFrame(data, offset, ids[i] as number, parts[i] as Uint8Array);
+        } else if (kind === DECISION) {
+          offset = writeDecisionFrame(data, offset, ids[i] as number, parts[i] as Decision);
+        } else {
           const frame = parts[i] as Uint8Array;
           data.set(frame, offset);
           offset += frame.length;
-        } else {
-          offset = writeDecisionFrame(data, offset, id, parts[i] as Decision);
         }
       }
       // Nothing of this batch is kept alive by the arrays.
@@ -359,7 +375,7 @@ export class LocalServer {
     };
     const write = (frame: Buffer): void => {
       if (tail === null) {
-        add(frame, -1, frame.length);
+        add(frame, FRAME, 0, frame.length);
       } else {
         tail = tail.then(() => {
           if (socket.writable) socket.write(frame);
@@ -371,7 +387,7 @@ export class LocalServer {
     /** Queues a decision's answer (`bound`: decisionFrameBound). */
     const queueDecision = (decision: Decision, id: number, bound: number): void => {
       if (tail === null) {
-        add(decision, id, bound);
+        add(decision, DECISION, id, bound);
       } else {
         const whole = Buffer.allocUnsafe(bound);
         write(whole.subarray(0, writeDecisionFrame(whole, 0, id, decision)));
@@ -427,12 +443,22 @@ export class LocalServer {
       if (evaluate !== undefined && reader !== null && reader.scan(buffer, start, end)) {
         if (evaluateCached !== undefined && reader.atMs === undefined) {
           let cached: Decision | undefined;
+          let body: Uint8Array | undefined;
           let bound = 0;
           try {
             cached = evaluateCached(reader.keyBytes, reader.keyLength, reader.keyHash);
-            if (cached !== undefined) bound = decisionFrameBound(cached);
+            if (cached !== undefined) {
+              // Most cached decisions' messages are kept encoded: copied into the batch as they are.
+              body = keptDecisionBody(cached);
+              bound = body === undefined ? decisionFrameBound(cached) : bodyFrameBound(body);
+            }
           } catch (error) {
             emit({ id: reader.id, kind: 'error', ...errorFields(error) });
+            throttle();
+            return true;
+          }
+          if (body !== undefined && tail === null) {
+            add(body, BODY, reader.id, bound);
             throttle();
             return true;
           }

@@ -444,33 +444,38 @@ function putDecision(out: Buffer, pos: number, d: Decision): number {
 }
 
 /**
- * Writes the whole frame (header, then the Response with `id` and
- * `decision`) at `offset` of `out`, which must hold decisionFrameBound(decision)
- * bytes from there; returns the offset after it. The bytes are those of
- * encodeFrame(encodeResponse({ id, kind: 'decision', decision })).
+ * The encoded Decision message kept for `decision` (see `bodies`), which
+ * writeBodyFrame copies into a frame; undefined when the decision's answer
+ * is written by writeDecisionFrame (the first two times a frozen decision
+ * is answered, and every time for one not frozen).
  */
-export function writeDecisionFrame(out: Buffer, offset: number, id: number, decision: Decision): number {
+export function keptDecisionBody(decision: Decision): Uint8Array | undefined {
+  return bodies.get(decision) ?? undefined;
+}
+
+/** An upper bound on the bytes writeBodyFrame writes for `body`. */
+export function bodyFrameBound(body: Uint8Array): number {
+  return MAX_PREFIX_BYTES + body.length;
+}
+
+/**
+ * Writes the whole frame of a decision response with `id` whose Decision
+ * message is `body` (keptDecisionBody) at `offset` of `out`, which must
+ * hold bodyFrameBound(body) bytes from there; returns the offset after it.
+ * The bytes are those writeDecisionFrame writes for the body's decision.
+ */
+export function writeBodyFrame(out: Buffer, offset: number, id: number, body: Uint8Array): number {
   checkUint32(id, 'response.id');
-  const bodyStart = offset + MAX_PREFIX_BYTES;
-  const kept = bodies.get(decision);
-  let bodyEnd: number;
-  if (kept !== undefined && kept !== null) {
-    out.set(kept, bodyStart);
-    bodyEnd = bodyStart + kept.length;
-  } else {
-    bodyEnd = putDecision(out, bodyStart, decision);
-    if (kept === null) {
-      // A small Buffer comes from Node's shared pool: no allocation of its own.
-      const body = Buffer.allocUnsafe(bodyEnd - bodyStart);
-      out.copy(body, 0, bodyStart, bodyEnd);
-      bodies.set(decision, body);
-    } else if (Object.isFrozen(decision)) {
-      bodies.set(decision, null);
-    }
-  }
-  const bodyBytes = bodyEnd - bodyStart;
+  const bodyBytes = body.length;
   const idBytes = id === 0 ? 0 : 1 + varintBytes(id);
   const payloadBytes = idBytes + 1 + varintBytes(bodyBytes) + bodyBytes;
+  const pos = putPrefix(out, offset, payloadBytes, id, bodyBytes);
+  out.set(body, pos);
+  return pos + bodyBytes;
+}
+
+/** Writes a decision response's frame header, id field and the decision's tag and length; returns where the body goes. */
+function putPrefix(out: Buffer, offset: number, payloadBytes: number, id: number, bodyBytes: number): number {
   let pos = offset;
   out[pos++] = payloadBytes >>> 24;
   out[pos++] = (payloadBytes >>> 16) & 0xff;
@@ -481,7 +486,33 @@ export function writeDecisionFrame(out: Buffer, offset: number, id: number, deci
     pos = putVarint(out, pos, id);
   }
   out[pos++] = TAG_RESPONSE_DECISION;
-  pos = putVarint(out, pos, bodyBytes);
+  return putVarint(out, pos, bodyBytes);
+}
+
+/**
+ * Writes the whole frame (header, then the Response with `id` and
+ * `decision`) at `offset` of `out`, which must hold decisionFrameBound(decision)
+ * bytes from there; returns the offset after it. The bytes are those of
+ * encodeFrame(encodeResponse({ id, kind: 'decision', decision })).
+ */
+export function writeDecisionFrame(out: Buffer, offset: number, id: number, decision: Decision): number {
+  const kept = bodies.get(decision);
+  if (kept !== undefined && kept !== null) return writeBodyFrame(out, offset, id, kept);
+  checkUint32(id, 'response.id');
+  const bodyStart = offset + MAX_PREFIX_BYTES;
+  const bodyEnd = putDecision(out, bodyStart, decision);
+  if (kept === null) {
+    // A small Buffer comes from Node's shared pool: no allocation of its own.
+    const body = Buffer.allocUnsafe(bodyEnd - bodyStart);
+    out.copy(body, 0, bodyStart, bodyEnd);
+    bodies.set(decision, body);
+  } else if (Object.isFrozen(decision)) {
+    bodies.set(decision, null);
+  }
+  const bodyBytes = bodyEnd - bodyStart;
+  const idBytes = id === 0 ? 0 : 1 + varintBytes(id);
+  const payloadBytes = idBytes + 1 + varintBytes(bodyBytes) + bodyBytes;
+  const pos = putPrefix(out, offset, payloadBytes, id, bodyBytes);
   // The prefix is shorter than the room left for it: the body moves up against it.
   if (pos !== bodyStart) out.copyWithin(pos, bodyStart, bodyEnd);
   return pos + bodyBytes;

@@ -10,9 +10,12 @@ import { TollgateError } from '../../src/engine/errors.js';
 import type { Decision, FileRequest } from '../../src/engine/model.js';
 import { POLICY_ACTIONS } from '../../src/engine/model.js';
 import {
+  bodyFrameBound,
   decisionFrameBound,
   encodeDecisionFrame,
   EvaluateRequestReader,
+  keptDecisionBody,
+  writeBodyFrame,
   writeDecisionFrame,
 } from '../../src/wire/evaluate-codec.js';
 import { fileKey, keyHash } from '../../src/wire/file-key.js';
@@ -359,6 +362,35 @@ describe('writeDecisionFrame', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+
+  it('keeps the message of a frozen decision from its second answer, and writeBodyFrame writes the same frame from it', () => {
+    fc.assert(
+      fc.property(
+        decisionArb,
+        fc.array(fc.tuple(idArb, fc.nat({ max: 16 })), { minLength: 1, maxLength: 4 }),
+        (d, asks) => {
+          const decision = Object.freeze(d);
+          const copy = { ...d };
+          const scratch = Buffer.alloc(decisionFrameBound(decision));
+          writeDecisionFrame(scratch, 0, 1, copy);
+          writeDecisionFrame(scratch, 0, 1, copy);
+          // Not frozen: never kept.
+          expect(keptDecisionBody(copy)).toBeUndefined();
+          writeDecisionFrame(scratch, 0, 1, decision);
+          expect(keptDecisionBody(decision)).toBeUndefined();
+          writeDecisionFrame(scratch, 0, 1, decision);
+          const body = keptDecisionBody(decision);
+          expect(body).toBeDefined();
+          for (const [id, offset] of asks) {
+            const out = Buffer.alloc(offset + bodyFrameBound(body as Uint8Array));
+            const end = writeBodyFrame(out, offset, id, body as Uint8Array);
+            expect(out.subarray(offset, end)).toEqual(encodeFrame(encodeResponse({ id, kind: 'decision', decision })));
+          }
+        },
+      ),
+      { numRuns: 200 },
     );
   });
 
