@@ -347,16 +347,42 @@ function stringBound(value: string | null | undefined): number {
  * decision is one the view image made once for every file its policy
  * decides (engine/view-image.ts), so most answers repeat one of a few
  * thousand: such a decision's message is written in full the first two
- * times it is answered and copied from here from then on. `null` marks one
- * answered once (decisions answered once are not kept). An entry goes with
- * its decision: the decision cache and the view image bound how many live.
+ * times it is answered and copied from here from then on. An entry goes
+ * with its decision: the decision cache and the view image bound how many
+ * live.
  */
-const bodies = new WeakMap<Decision, Uint8Array | null>();
+const bodies = new WeakMap<Decision, Uint8Array>();
+
+/**
+ * Frozen decisions answered once (and not kept in `bodies`), in a table of
+ * ANSWERED_ONCE_SLOTS slots by a hash of the deciding policy: a decision
+ * found in its slot is answered a second time and its message is kept. A
+ * run of files never asked before meets a new decision object at most of
+ * its answers (the view image keeps a bounded number), and an entry in a
+ * WeakMap costs about a microsecond to add and to let go: a slot costs a
+ * store. Two decisions in one slot push each other out, which only keeps
+ * their messages later; the table holds at most its slots' decisions alive.
+ */
+const ANSWERED_ONCE_SLOTS = 8_192;
+const answeredOnce: (Decision | undefined)[] = new Array<Decision | undefined>(ANSWERED_ONCE_SLOTS).fill(undefined);
+
+/** The slot of answeredOnce for a decision: FNV-1a over its order and the last units of its policy's id. */
+function answeredOnceSlot(decision: Decision): number {
+  let h = Math.imul(0x811c9dc5 ^ (decision.order ?? -1), 0x01000193);
+  const policy = decision.policy;
+  if (policy !== null) {
+    const n = policy.length;
+    h = Math.imul(h ^ n, 0x01000193);
+    for (let i = n > 12 ? n - 12 : 0; i < n; i++) h = Math.imul(h ^ policy.charCodeAt(i), 0x01000193);
+  }
+  h ^= h >>> 15;
+  return h & (ANSWERED_ONCE_SLOTS - 1);
+}
 
 /** An upper bound on the bytes writeDecisionFrame writes for `decision`. */
 export function decisionFrameBound(decision: Decision): number {
   const body = bodies.get(decision);
-  if (body !== undefined && body !== null) return MAX_PREFIX_BYTES + body.length;
+  if (body !== undefined) return MAX_PREFIX_BYTES + body.length;
   let bytes = MAX_PREFIX_BYTES + 5 * MAX_VARINT_FIELD_BYTES;
   bytes += stringBound(decision.policy) + stringBound(decision.policyName) + stringBound(decision.application);
   bytes += stringBound(decision.reason) + stringBound(ringfenceText(decision));
@@ -450,7 +476,7 @@ function putDecision(out: Buffer, pos: number, d: Decision): number {
  * is answered, and every time for one not frozen).
  */
 export function keptDecisionBody(decision: Decision): Uint8Array | undefined {
-  return bodies.get(decision) ?? undefined;
+  return bodies.get(decision);
 }
 
 /** An upper bound on the bytes writeBodyFrame writes for `body`. */
@@ -497,17 +523,21 @@ function putPrefix(out: Buffer, offset: number, payloadBytes: number, id: number
  */
 export function writeDecisionFrame(out: Buffer, offset: number, id: number, decision: Decision): number {
   const kept = bodies.get(decision);
-  if (kept !== undefined && kept !== null) return writeBodyFrame(out, offset, id, kept);
+  if (kept !== undefined) return writeBodyFrame(out, offset, id, kept);
   checkUint32(id, 'response.id');
   const bodyStart = offset + MAX_PREFIX_BYTES;
   const bodyEnd = putDecision(out, bodyStart, decision);
-  if (kept === null) {
-    // A small Buffer comes from Node's shared pool: no allocation of its own.
-    const body = Buffer.allocUnsafe(bodyEnd - bodyStart);
-    out.copy(body, 0, bodyStart, bodyEnd);
-    bodies.set(decision, body);
-  } else if (Object.isFrozen(decision)) {
-    bodies.set(decision, null);
+  if (Object.isFrozen(decision)) {
+    const slot = answeredOnceSlot(decision);
+    if (answeredOnce[slot] === decision) {
+      answeredOnce[slot] = undefined;
+      // A small Buffer comes from Node's shared pool: no allocation of its own.
+      const body = Buffer.allocUnsafe(bodyEnd - bodyStart);
+      out.copy(body, 0, bodyStart, bodyEnd);
+      bodies.set(decision, body);
+    } else {
+      answeredOnce[slot] = decision;
+    }
   }
   const bodyBytes = bodyEnd - bodyStart;
   const idBytes = id === 0 ? 0 : 1 + varintBytes(id);

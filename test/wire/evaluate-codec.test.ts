@@ -394,6 +394,34 @@ describe('writeDecisionFrame', () => {
     );
   });
 
+  it('keeps the message of a decision answered twice in a row even when many others were answered once in between', () => {
+    const make = (n: number): Decision =>
+      Object.freeze({
+        action: 'deny',
+        policy: `policy-${n}`,
+        policyName: `Policy ${n}`,
+        order: n,
+        application: null,
+        structure: 'flat',
+        builtInsFirst: false,
+        gated: [],
+        snapshotVersion: 3,
+        reason: `denied by Policy ${n}`,
+      });
+    const out = Buffer.alloc(4096);
+    // Ten thousand decisions answered once each: none is kept.
+    const once = Array.from({ length: 10_000 }, (_, n) => make(n));
+    for (const decision of once) writeDecisionFrame(out, 0, 1, decision);
+    expect(once.filter((decision) => keptDecisionBody(decision) !== undefined)).toEqual([]);
+    // Answered a second time straight after its first: kept, and written from then on as the generated code does.
+    const twice = make(20_000);
+    writeDecisionFrame(out, 0, 1, twice);
+    writeDecisionFrame(out, 0, 1, twice);
+    expect(keptDecisionBody(twice)).toBeDefined();
+    const end = writeDecisionFrame(out, 0, 9, twice);
+    expect(out.subarray(0, end)).toEqual(encodeFrame(encodeResponse({ id: 9, kind: 'decision', decision: twice })));
+  });
+
   it('refuses a decision the wire cannot carry, naming the field, as encodeResponse does', () => {
     const good: Decision = {
       action: 'deny',
