@@ -218,9 +218,10 @@ export async function startAgentDaemon(
     frameTimeoutMs: config.socket.frameTimeoutMs,
     firstFrameTimeoutMs: config.socket.firstFrameTimeoutMs,
     maxUnsentBytes: config.socket.maxUnsentBytes,
-    evaluate: (file: FileRequest, atMs: number | undefined) => {
+    evaluate: (file: FileRequest, atMs: number | undefined, missedKeyHash?: number) => {
       if (answered !== null) noteAnswer();
-      return atMs === undefined ? agent.decide(file) : agent.decide(file, { atMs });
+      if (atMs !== undefined) return agent.decide(file, { atMs });
+      return missedKeyHash === undefined ? agent.decide(file) : agent.decideMissed(file, missedKeyHash);
     },
     evaluateCached: (key: Buffer, length: number, hash: number) => {
       if (answered !== null) noteAnswer();

@@ -712,6 +712,23 @@ export class Agent implements AgentCore {
     return decision;
   }
 
+  /**
+   * Decides on a file that decideCached just did not find (its key hashes
+   * to `keyHash`), as `decide` without what-ifs does, without looking it up
+   * in the decision cache again.
+   */
+  decideMissed(file: FileRequest, keyHash: number): Decision {
+    const active = this.active;
+    if (active === null) return this.decide(file);
+    const started = performance.now();
+    const now = this.options.clock();
+    const made = this.cache.decideMissed(file, keyHash, now, active.nextExpiryAfter, active.decide);
+    const decision = made.decision;
+    this.counted(decision, started);
+    this.options.onDecision?.(now, made.file, decision, false);
+    return decision;
+  }
+
   /** Counts a decision by action and its latency since `started` (performance.now) for status. */
   private counted(decision: Decision, started: number): void {
     const micros = (performance.now() - started) * 1000;

@@ -29,9 +29,11 @@ export type RequestHandler = (request: LocalRequest) => LocalResponse | Promise<
  * `atMs` when the request gives one). Such requests are read and answered
  * by the socket layer itself (wire/evaluate-codec.ts), without a
  * LocalRequest or LocalResponse in between; a thrown error becomes an error
- * response for that request, as with the RequestHandler.
+ * response for that request, as with the RequestHandler. `missedKeyHash`:
+ * the CachedEvaluateHandler was just asked for this file and found no
+ * cached decision; the file's key hashes to it.
  */
-export type EvaluateHandler = (file: FileRequest, atMs: number | undefined) => Decision;
+export type EvaluateHandler = (file: FileRequest, atMs: number | undefined, missedKeyHash?: number) => Decision;
 
 /**
  * Decides on the file of an evaluate request without what-ifs from its key
@@ -394,11 +396,17 @@ export class LocalServer {
       }
     };
     /** Decides on the file of an evaluate request read by `reader`, and queues the answer. */
-    const decide = (decideOn: EvaluateHandler, file: FileRequest, id: number, atMs: number | undefined): void => {
+    const decide = (
+      decideOn: EvaluateHandler,
+      file: FileRequest,
+      id: number,
+      atMs: number | undefined,
+      missedKeyHash: number | undefined,
+    ): void => {
       let decision: Decision;
       let bound: number;
       try {
-        decision = decideOn(file, atMs);
+        decision = missedKeyHash === undefined ? decideOn(file, atMs) : decideOn(file, atMs, missedKeyHash);
         bound = decisionFrameBound(decision);
       } catch (error) {
         emit({ id, kind: 'error', ...errorFields(error) });
@@ -441,6 +449,7 @@ export class LocalServer {
       conn.frames++;
       framesThisChunk++;
       if (evaluate !== undefined && reader !== null && reader.scan(buffer, start, end)) {
+        let missedKeyHash: number | undefined;
         if (evaluateCached !== undefined && reader.atMs === undefined) {
           let cached: Decision | undefined;
           let body: Uint8Array | undefined;
@@ -467,6 +476,7 @@ export class LocalServer {
             throttle();
             return true;
           }
+          missedKeyHash = reader.keyHash;
         }
         let file: FileRequest | undefined;
         try {
@@ -477,7 +487,7 @@ export class LocalServer {
           return true;
         }
         if (file !== undefined) {
-          decide(evaluate, file, reader.id, reader.atMs);
+          decide(evaluate, file, reader.id, reader.atMs, missedKeyHash);
           throttle();
           return true;
         }
