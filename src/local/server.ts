@@ -90,6 +90,8 @@ const EMPTY = new Uint8Array(0);
 /** What a batched answer is (LocalServer's batch): a whole frame, a decision, or a decision's kept message. */
 const FRAME = 0;
 const DECISION = 1;
+/** A decision answered before (from the decision cache), whose message is kept from this answer on. */
+const DECISION_AGAIN = 3;
 const BODY = 2;
 
 /** What the server knows of one connection, for its deadlines and for choosing one to evict. */
@@ -320,7 +322,7 @@ export class LocalServer {
     // Frames received while the client's answers wait to be taken: at most the rest of one chunk,
     // since the socket is paused as soon as they start to be kept.
     let held: Buffer[] | null = null;
-    // The batch: whole frames (FRAME), decisions (DECISION) or the kept messages of decisions
+    // The batch: whole frames (FRAME), decisions (DECISION, DECISION_AGAIN) or the kept messages of decisions
     // (BODY, evaluate-codec.ts keptDecisionBody) to write with their request's id. The arrays are
     // kept from batch to batch (their first `batched` entries are this batch); `batchBytes` is an
     // upper bound of the bytes the batch writes.
@@ -346,8 +348,8 @@ export class LocalServer {
         const kind = kinds[i] as number;
         if (kind === BODY) {
           offset = writeBodyFrame(data, offset, ids[i] as number, parts[i] as Uint8Array);
-        } else if (kind === DECISION) {
-          offset = writeDecisionFrame(data, offset, ids[i] as number, parts[i] as Decision);
+        } else if (kind === DECISION || kind === DECISION_AGAIN) {
+          offset = writeDecisionFrame(data, offset, ids[i] as number, parts[i] as Decision, kind === DECISION_AGAIN);
         } else {
           const frame = parts[i] as Uint8Array;
           data.set(frame, offset);
@@ -387,12 +389,12 @@ export class LocalServer {
     };
     const emit = (response: LocalResponse): void => write(encodeFrame(encodeResponse(response)));
     /** Queues a decision's answer (`bound`: decisionFrameBound). */
-    const queueDecision = (decision: Decision, id: number, bound: number): void => {
+    const queueDecision = (decision: Decision, id: number, bound: number, again = false): void => {
       if (tail === null) {
-        add(decision, DECISION, id, bound);
+        add(decision, again ? DECISION_AGAIN : DECISION, id, bound);
       } else {
         const whole = Buffer.allocUnsafe(bound);
-        write(whole.subarray(0, writeDecisionFrame(whole, 0, id, decision)));
+        write(whole.subarray(0, writeDecisionFrame(whole, 0, id, decision, again)));
       }
     };
     /** Decides on the file of an evaluate request read by `reader`, and queues the answer. */
@@ -472,7 +474,7 @@ export class LocalServer {
             return true;
           }
           if (cached !== undefined) {
-            queueDecision(cached, reader.id, bound);
+            queueDecision(cached, reader.id, bound, true);
             throttle();
             return true;
           }

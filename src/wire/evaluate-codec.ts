@@ -356,7 +356,9 @@ const bodies = new WeakMap<Decision, Uint8Array>();
 /**
  * Frozen decisions answered once (and not kept in `bodies`), in a table of
  * ANSWERED_ONCE_SLOTS slots by a hash of the deciding policy: a decision
- * found in its slot is answered a second time and its message is kept. A
+ * found in its slot is answered a second time and its message is kept (as
+ * is that of a decision answered from the decision cache, known to be a
+ * repeat, whatever the table holds). A
  * run of files never asked before meets a new decision object at most of
  * its answers (the view image keeps a bounded number), and an entry in a
  * WeakMap costs about a microsecond to add and to let go: a slot costs a
@@ -519,9 +521,11 @@ function putPrefix(out: Buffer, offset: number, payloadBytes: number, id: number
  * Writes the whole frame (header, then the Response with `id` and
  * `decision`) at `offset` of `out`, which must hold decisionFrameBound(decision)
  * bytes from there; returns the offset after it. The bytes are those of
- * encodeFrame(encodeResponse({ id, kind: 'decision', decision })).
+ * encodeFrame(encodeResponse({ id, kind: 'decision', decision })). `again`:
+ * the decision is known to have been answered before (a decision cache
+ * hit), so a frozen one's message is kept at once.
  */
-export function writeDecisionFrame(out: Buffer, offset: number, id: number, decision: Decision): number {
+export function writeDecisionFrame(out: Buffer, offset: number, id: number, decision: Decision, again = false): number {
   const kept = bodies.get(decision);
   if (kept !== undefined) return writeBodyFrame(out, offset, id, kept);
   checkUint32(id, 'response.id');
@@ -529,8 +533,8 @@ export function writeDecisionFrame(out: Buffer, offset: number, id: number, deci
   const bodyEnd = putDecision(out, bodyStart, decision);
   if (Object.isFrozen(decision)) {
     const slot = answeredOnceSlot(decision);
-    if (answeredOnce[slot] === decision) {
-      answeredOnce[slot] = undefined;
+    if (again || answeredOnce[slot] === decision) {
+      if (answeredOnce[slot] === decision) answeredOnce[slot] = undefined;
       // A small Buffer comes from Node's shared pool: no allocation of its own.
       const body = Buffer.allocUnsafe(bodyEnd - bodyStart);
       out.copy(body, 0, bodyStart, bodyEnd);

@@ -420,6 +420,11 @@ describe('writeDecisionFrame', () => {
     expect(keptDecisionBody(twice)).toBeDefined();
     const end = writeDecisionFrame(out, 0, 9, twice);
     expect(out.subarray(0, end)).toEqual(encodeFrame(encodeResponse({ id: 9, kind: 'decision', decision: twice })));
+    // Known to be answered again (a decision cache hit): kept at its first answer here.
+    const repeat = make(30_000);
+    const first = writeDecisionFrame(out, 0, 5, repeat, true);
+    expect(out.subarray(0, first)).toEqual(encodeFrame(encodeResponse({ id: 5, kind: 'decision', decision: repeat })));
+    expect(keptDecisionBody(repeat)).toBeDefined();
   });
 
   it('refuses a decision the wire cannot carry, naming the field, as encodeResponse does', () => {
