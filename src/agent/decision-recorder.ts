@@ -27,6 +27,29 @@ interface WellFormed {
 }
 
 /**
+ * The most bytes a field takes in the text buffer (0 when absent), or a
+ * large negative number when UTF-8 cannot carry it (a lone surrogate).
+ */
+function fieldRoom(value: string | undefined): number {
+  if (value === undefined) return 0;
+  if (!(value as unknown as WellFormed).isWellFormed()) return -(2 ** 40);
+  // A UTF-16 unit is at most 3 bytes of UTF-8.
+  return FIELD_HEADER_BYTES + 3 * value.length;
+}
+
+/** Writes a field present (its number, UTF-8 length LE32, UTF-8 bytes) at `at`; returns where it ends. */
+function putField(text: Buffer, at: number, field: number, value: string | undefined): number {
+  if (value === undefined) return at;
+  const written = writeUtf8(text, value, at + FIELD_HEADER_BYTES);
+  text[at] = field;
+  text[at + 1] = written & 0xff;
+  text[at + 2] = (written >>> 8) & 0xff;
+  text[at + 3] = (written >>> 16) & 0xff;
+  text[at + 4] = written >>> 24;
+  return at + FIELD_HEADER_BYTES + written;
+}
+
+/**
  * The decision log's hot end: the newest `capacity` decisions in a ring in
  * memory, written to the store's bounded table by `flush` in one
  * transaction. However many decisions were made between two flushes, at
@@ -114,27 +137,25 @@ export class DecisionRecorder {
    * surrogate) or a file too large.
    */
   private storeText(slot: number, file: FileRequest): boolean {
-    let most = 0;
-    for (let i = 0; i < FILE_FIELDS.length; i++) {
-      const value = file[FILE_FIELDS[i] as keyof FileRequest];
-      if (value === undefined) continue;
-      if (!(value as unknown as WellFormed).isWellFormed()) return false;
-      // A UTF-16 unit is at most 3 bytes of UTF-8.
-      most += FIELD_HEADER_BYTES + 3 * value.length;
-    }
-    if (most > MAX_STORED_FILE_BYTES) return false;
+    const { path, sha256, certSubject, certThumbprint, processPath, createdBy } = file;
+    // A UTF-16 unit is at most 3 bytes of UTF-8.
+    const most =
+      fieldRoom(path) +
+      fieldRoom(sha256) +
+      fieldRoom(certSubject) +
+      fieldRoom(certThumbprint) +
+      fieldRoom(processPath) +
+      fieldRoom(createdBy);
+    if (most < 0 || most > MAX_STORED_FILE_BYTES) return false;
     if (this.textEnd + most > this.text.length) this.makeRoom(most);
     const text = this.text;
     const start = this.textEnd;
-    let at = start;
-    for (let i = 0; i < FILE_FIELDS.length; i++) {
-      const value = file[FILE_FIELDS[i] as keyof FileRequest];
-      if (value === undefined) continue;
-      text[at] = i + 1;
-      const written = writeUtf8(text, value, at + FIELD_HEADER_BYTES);
-      text.writeUInt32LE(written, at + 1);
-      at += FIELD_HEADER_BYTES + written;
-    }
+    let at = putField(text, start, 1, path);
+    at = putField(text, at, 2, sha256);
+    at = putField(text, at, 3, certSubject);
+    at = putField(text, at, 4, certThumbprint);
+    at = putField(text, at, 5, processPath);
+    at = putField(text, at, 6, createdBy);
     this.files[slot] = undefined;
     this.textStarts[slot] = start;
     this.textLengths[slot] = at - start;
