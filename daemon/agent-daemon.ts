@@ -162,7 +162,9 @@ export async function startAgentDaemon(
     onSnapshotLost: (problem) =>
       logger.error({ problem }, 'no snapshot in force: the previous one could not be restored'),
     onDecision:
-      config.decisionLog.maxEntries > 0 ? (atMs, file, decision) => recorder.record(atMs, file, decision) : undefined,
+      config.decisionLog.maxEntries > 0
+        ? (atMs, file, decision, cached) => recorder.record(atMs, file, decision, cached)
+        : undefined,
     // A request stored in the outbox goes out at once when connected; otherwise after the next hello.
     onQueued: () => sync?.flushOutbox(),
     // The stored image serves first; the stored snapshot's bytes are hashed once the sockets serve.
@@ -216,9 +218,10 @@ export async function startAgentDaemon(
     frameTimeoutMs: config.socket.frameTimeoutMs,
     firstFrameTimeoutMs: config.socket.firstFrameTimeoutMs,
     maxUnsentBytes: config.socket.maxUnsentBytes,
-    evaluate: (file: FileRequest, atMs: number | undefined) => {
+    evaluate: (file: FileRequest, atMs: number | undefined, missedKeyHash?: number) => {
       if (answered !== null) noteAnswer();
-      return atMs === undefined ? agent.decide(file) : agent.decide(file, { atMs });
+      if (atMs !== undefined) return agent.decide(file, { atMs });
+      return missedKeyHash === undefined ? agent.decide(file) : agent.decideMissed(file, missedKeyHash);
     },
     evaluateCached: (key: Buffer, length: number, hash: number) => {
       if (answered !== null) noteAnswer();

@@ -47,6 +47,7 @@ import { decodeResponse } from '../../src/wire/local-api.js';
 import type { DaemonWorld, DaemonWorldJob } from './daemon-world.js';
 import { median } from './measure.js';
 import {
+  CHILD_NODE_ARGS,
   type ChildHandle,
   ROOT,
   helperProgram,
@@ -261,7 +262,7 @@ async function trial(
   const socketPath = join(dir, 'd.sock');
   const config = join(dir, 'daemon.json');
   writeConfig(config, dataDir, socketPath, world);
-  const daemon = spawnDaemon(build.root, config, ['--trace-gc-nvp']);
+  const daemon = spawnDaemon(build.root, config, ['--trace-gc-nvp', ...CHILD_NODE_ARGS]);
   const gc = new GcCounter(daemon);
   try {
     await daemon.waitForLog(msg('serving'), 'serving');

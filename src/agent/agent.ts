@@ -68,8 +68,13 @@ export interface AgentOptions {
   release?: string;
   noSnapshotAction: 'deny' | 'permit';
   clock: () => number;
-  /** Called for every decision that the decision log should keep. */
-  onDecision?: (atMs: number, file: FileRequest, decision: Decision) => void;
+  /**
+   * Called for every decision that the decision log should keep. `cached`:
+   * the file is the decision cache's own object, which the cache holds
+   * anyway (the request's copy is garbage at once); otherwise it is the
+   * object the request was decoded into.
+   */
+  onDecision?: (atMs: number, file: FileRequest, decision: Decision, cached: boolean) => void;
   /** Makes the id of a submitted approval request (default: a random UUID). */
   newRequestId?: () => string;
   /**
@@ -681,7 +686,9 @@ export class Agent implements AgentCore {
       });
     }
     this.counted(decision, started);
-    if (options.settings === undefined && options.atMs === undefined) this.options.onDecision?.(now, logged, decision);
+    if (options.settings === undefined && options.atMs === undefined) {
+      this.options.onDecision?.(now, logged, decision, logged !== file);
+    }
     return decision;
   }
 
@@ -701,7 +708,24 @@ export class Agent implements AgentCore {
     if (cached === null) return undefined;
     const decision = cached.decision;
     this.counted(decision, started);
-    this.options.onDecision?.(now, cached.file, decision);
+    this.options.onDecision?.(now, cached.file, decision, true);
+    return decision;
+  }
+
+  /**
+   * Decides on a file that decideCached just did not find (its key hashes
+   * to `keyHash`), as `decide` without what-ifs does, without looking it up
+   * in the decision cache again.
+   */
+  decideMissed(file: FileRequest, keyHash: number): Decision {
+    const active = this.active;
+    if (active === null) return this.decide(file);
+    const started = performance.now();
+    const now = this.options.clock();
+    const made = this.cache.decideMissed(file, keyHash, now, active.nextExpiryAfter, active.decide);
+    const decision = made.decision;
+    this.counted(decision, started);
+    this.options.onDecision?.(now, made.file, decision, false);
     return decision;
   }
 

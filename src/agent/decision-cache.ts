@@ -279,11 +279,45 @@ export class DecisionCache {
       this.add(old.file, old.decision, first, old.key);
       return old;
     }
+    return this.decideMiss(file, nowMs, decide, fileFingerprint(file), first);
+  }
+
+  /**
+   * What `decide(file, nowMs)` returns for a file just looked up by its key
+   * and not found (lookupKey gave null: `keyHash` is its key's hash), as
+   * `lookup` would answer it, without looking the file up again by path.
+   * A file with a key is found by it whenever it is cached, so the key's
+   * miss is the file's; `keyHash` stands in for fileFingerprint in the
+   * doorkeeper (a file asked once each way is cached an ask later).
+   */
+  decideMissed(
+    file: FileRequest,
+    keyHash: number,
+    nowMs: number,
+    nextExpiryAfter: (nowMs: number) => number,
+    decide: Decide,
+  ): CachedDecision {
+    this.checkTime(nowMs, nextExpiryAfter);
+    return this.decideMiss(file, nowMs, decide, keyHash >>> 0 || 1, null);
+  }
+
+  /**
+   * Decides on a file not cached, caching it when the doorkeeper has seen
+   * `fingerprint` (never 0) before; `first` heads its path's chain in the
+   * current generation (null: not looked up yet).
+   */
+  private decideMiss(
+    file: FileRequest,
+    nowMs: number,
+    decide: Decide,
+    fingerprint: number,
+    first: Entry | undefined | null,
+  ): CachedDecision {
     this.misses++;
     const decision = Object.freeze(decide(file, nowMs));
     // Asked for the first time (in the doorkeeper's window): decided, not kept.
-    if (!this.doorkeeper.seen(fileFingerprint(file))) return { file, decision };
-    return this.add(file, decision, first, fileKey(file));
+    if (!this.doorkeeper.seen(fingerprint)) return { file, decision };
+    return this.add(file, decision, first === null ? this.current.get(file.path) : first, fileKey(file));
   }
 
   /** Adds an entry to the current generation (where `first` heads its path's chain), turning generations first when it is full. */

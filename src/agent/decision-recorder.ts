@@ -1,5 +1,7 @@
+import { Buffer } from 'node:buffer';
 import type { Decision, FileRequest } from '../engine/model.js';
 import type { AgentStore, DecisionLogEntry } from '../store/agent-store.js';
+import { writeUtf8 } from '../wire/evaluate-codec.js';
 import { fileBytes } from './decision-cache.js';
 
 /** The default bound on the bytes of decisions held in memory between two writes. */
@@ -11,23 +13,74 @@ export interface LoggedDecision {
   decision: Decision;
 }
 
+/** The fields of a file as the text buffer holds them, in FileRequest's order (field i + 1 of a stored file). */
+const FILE_FIELDS = ['path', 'sha256', 'certSubject', 'certThumbprint', 'processPath', 'createdBy'] as const;
+/** A stored field's number (1 byte) and UTF-8 length (4 bytes, little-endian) before its text. */
+const FIELD_HEADER_BYTES = 5;
+/** The text buffer's first size; it grows (doubling) to hold what is pending. */
+const FIRST_TEXT_BYTES = 64 * 1024;
+/** A file whose text could take more than this is held as the object it is (rare: fields are bounded). */
+const MAX_STORED_FILE_BYTES = 64 * 1024;
+
+interface WellFormed {
+  isWellFormed(): boolean;
+}
+
+/**
+ * The most bytes a field takes in the text buffer (0 when absent), or a
+ * large negative number when UTF-8 cannot carry it (a lone surrogate).
+ */
+function fieldRoom(value: string | undefined): number {
+  if (value === undefined) return 0;
+  if (!(value as unknown as WellFormed).isWellFormed()) return -(2 ** 40);
+  // A UTF-16 unit is at most 3 bytes of UTF-8.
+  return FIELD_HEADER_BYTES + 3 * value.length;
+}
+
+/** Writes a field present (its number, UTF-8 length LE32, UTF-8 bytes) at `at`; returns where it ends. */
+function putField(text: Buffer, at: number, field: number, value: string | undefined): number {
+  if (value === undefined) return at;
+  const written = writeUtf8(text, value, at + FIELD_HEADER_BYTES);
+  text[at] = field;
+  text[at + 1] = written & 0xff;
+  text[at + 2] = (written >>> 8) & 0xff;
+  text[at + 3] = (written >>> 16) & 0xff;
+  text[at + 4] = written >>> 24;
+  return at + FIELD_HEADER_BYTES + written;
+}
+
 /**
  * The decision log's hot end: the newest `capacity` decisions in a ring in
- * memory (recording one is a few array stores, no allocation: a decision
- * answered from the cache is logged by reference), written to the store's bounded
- * table by `flush` in one transaction. However many decisions were made
- * between two flushes, at most `capacity` rows are written, so the cost of
- * the log does not grow with the decision rate. The ring also holds at most
- * `maxPendingBytes` of file text (decision-cache.ts fileBytes): past it the
- * oldest unwritten decisions are dropped; written ones are let go at once.
+ * memory, written to the store's bounded table by `flush` in one
+ * transaction. However many decisions were made between two flushes, at
+ * most `capacity` rows are written, so the cost of the log does not grow
+ * with the decision rate. The ring also holds at most `maxPendingBytes` of
+ * file text (decision-cache.ts fileBytes): past it the oldest unwritten
+ * decisions are dropped; written ones are let go at once.
+ *
+ * Recording leaves nothing on the JavaScript heap that outlives the
+ * request: a file the decision cache holds (`cached`) is kept by reference,
+ * and any other file, most of a run of files asked once, is copied as
+ * UTF-8 into one text buffer outside the heap (read back as a file when
+ * written), so the files of the last seconds are not carried through V8's
+ * young-generation collections and promoted to its old generation to be
+ * let go there. Decisions are kept by reference (the view image's frozen
+ * ones, shared by many files).
  */
 export class DecisionRecorder {
   private readonly store: AgentStore;
   private readonly computerId: string;
   private readonly times: Float64Array;
+  /** Per slot: the file when kept by reference; undefined when its text is in `text` (or the slot is empty). */
   private readonly files: (FileRequest | undefined)[];
   private readonly decisions: (Decision | undefined)[];
   private readonly sizes: Float64Array;
+  /** Per slot: where its file's text starts in `text` and how many bytes it takes (-1: kept by reference). */
+  private readonly textStarts: Int32Array;
+  private readonly textLengths: Int32Array;
+  /** The files' texts, one after another from 0 to textEnd (those of written or dropped decisions left behind). */
+  private text: Buffer = Buffer.alloc(0);
+  private textEnd = 0;
   private readonly maxPendingBytes: number;
   /** How many decisions were ever recorded, and the first of those still held (older ones are written or dropped). */
   private recorded = 0;
@@ -43,19 +96,29 @@ export class DecisionRecorder {
     const slots = Math.max(1, capacity);
     this.times = new Float64Array(slots);
     this.sizes = new Float64Array(slots);
+    this.textStarts = new Int32Array(slots).fill(-1);
+    this.textLengths = new Int32Array(slots);
     this.files = new Array<FileRequest | undefined>(slots).fill(undefined);
     this.decisions = new Array<Decision | undefined>(slots).fill(undefined);
   }
 
-  record(atMs: number, file: FileRequest, decision: Decision): void {
+  /**
+   * Records a decision made at `atMs` for `file`. `cached`: the file is the
+   * decision cache's own (kept there anyway), held by reference; otherwise
+   * its text is copied and the object is not held.
+   */
+  record(atMs: number, file: FileRequest, decision: Decision, cached = false): void {
     const slots = this.times.length;
     const slot = this.recorded % slots;
     if (this.recorded - this.first >= slots) this.forgetFirst();
     const bytes = fileBytes(file);
     this.times[slot] = atMs;
-    this.files[slot] = file;
     this.decisions[slot] = decision;
     this.sizes[slot] = bytes;
+    if (cached || !this.storeText(slot, file)) {
+      this.files[slot] = file;
+      this.textStarts[slot] = -1;
+    }
     this.recorded++;
     this.pendingBytes += bytes;
     // The newest decision is kept whatever its size (a request's fields are bounded).
@@ -67,14 +130,102 @@ export class DecisionRecorder {
     return this.pendingBytes;
   }
 
+  /**
+   * Copies a file's fields into the text buffer for `slot`: each present
+   * field's number, UTF-8 length (LE32) and UTF-8 bytes. False when the
+   * file is kept as it is instead: a field that UTF-8 cannot carry (a lone
+   * surrogate) or a file too large.
+   */
+  private storeText(slot: number, file: FileRequest): boolean {
+    const { path, sha256, certSubject, certThumbprint, processPath, createdBy } = file;
+    // A UTF-16 unit is at most 3 bytes of UTF-8.
+    const most =
+      fieldRoom(path) +
+      fieldRoom(sha256) +
+      fieldRoom(certSubject) +
+      fieldRoom(certThumbprint) +
+      fieldRoom(processPath) +
+      fieldRoom(createdBy);
+    if (most < 0 || most > MAX_STORED_FILE_BYTES) return false;
+    if (this.textEnd + most > this.text.length) this.makeRoom(most);
+    const text = this.text;
+    const start = this.textEnd;
+    let at = putField(text, start, 1, path);
+    at = putField(text, at, 2, sha256);
+    at = putField(text, at, 3, certSubject);
+    at = putField(text, at, 4, certThumbprint);
+    at = putField(text, at, 5, processPath);
+    at = putField(text, at, 6, createdBy);
+    this.files[slot] = undefined;
+    this.textStarts[slot] = start;
+    this.textLengths[slot] = at - start;
+    this.textEnd = at;
+    return true;
+  }
+
+  /**
+   * Makes room for `bytes` more at the end of the text buffer: the texts of
+   * the decisions still held move to its start, in a buffer twice as large
+   * when they would fill more than half of it.
+   */
+  private makeRoom(bytes: number): void {
+    const slots = this.times.length;
+    let live = 0;
+    for (let n = this.first; n < this.recorded; n++) {
+      const slot = n % slots;
+      if ((this.textStarts[slot] as number) >= 0) live += this.textLengths[slot] as number;
+    }
+    let size = Math.max(this.text.length, FIRST_TEXT_BYTES);
+    while (size < 2 * (live + bytes)) size *= 2;
+    const from = this.text;
+    const to = size === from.length ? from : Buffer.allocUnsafe(size);
+    let at = 0;
+    // In recording order, so that within one buffer a text only ever moves towards the start.
+    for (let n = this.first; n < this.recorded; n++) {
+      const slot = n % slots;
+      const start = this.textStarts[slot] as number;
+      if (start < 0) continue;
+      const length = this.textLengths[slot] as number;
+      if (to !== from || start !== at) from.copy(to, at, start, start + length);
+      this.textStarts[slot] = at;
+      at += length;
+    }
+    this.text = to;
+    this.textEnd = at;
+  }
+
+  /** The file recorded in `slot`. */
+  private fileAt(slot: number): FileRequest {
+    const start = this.textStarts[slot] as number;
+    if (start < 0) return this.files[slot] as FileRequest;
+    const text = this.text;
+    const end = start + (this.textLengths[slot] as number);
+    const fields: Partial<Record<(typeof FILE_FIELDS)[number], string>> = {};
+    for (let at = start; at < end;) {
+      const field = FILE_FIELDS[(text[at] as number) - 1] as (typeof FILE_FIELDS)[number];
+      const length = text.readUInt32LE(at + 1);
+      at += FIELD_HEADER_BYTES;
+      fields[field] = text.toString('utf8', at, at + length);
+      at += length;
+    }
+    return fields as FileRequest;
+  }
+
+  /** Lets go of a slot's file and decision. */
+  private release(slot: number): void {
+    this.files[slot] = undefined;
+    this.decisions[slot] = undefined;
+    this.textStarts[slot] = -1;
+  }
+
   /** Drops the oldest unwritten decision. */
   private forgetFirst(): void {
     const slot = this.first % this.times.length;
     this.pendingBytes -= this.sizes[slot] as number;
-    this.files[slot] = undefined;
-    this.decisions[slot] = undefined;
+    this.release(slot);
     this.first++;
     this.dropped++;
+    if (this.first === this.recorded) this.textEnd = 0;
   }
 
   /**
@@ -99,7 +250,7 @@ export class DecisionRecorder {
         yield {
           atMs: this.times[slot] as number,
           computerId: this.computerId,
-          request: JSON.stringify(this.files[slot]),
+          request: JSON.stringify(this.fileAt(slot)),
           decision: text,
           action: decision.action,
           policy: decision.policy,
@@ -121,11 +272,9 @@ export class DecisionRecorder {
     if (from === to) return;
     this.store.appendDecisions(this.pendingRows(from, to));
     const slots = this.times.length;
-    for (let n = from; n < to; n++) {
-      this.files[n % slots] = undefined;
-      this.decisions[n % slots] = undefined;
-    }
+    for (let n = from; n < to; n++) this.release(n % slots);
     this.first = to;
+    this.textEnd = 0;
     this.pendingBytes = 0;
     this.store.pruneDecisionLog();
   }

@@ -2,7 +2,14 @@ import { chmod, chown, lstat, unlink } from 'node:fs/promises';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { TollgateError } from '../engine/errors.js';
 import type { Decision, FileRequest } from '../engine/model.js';
-import { EvaluateRequestReader, decisionFrameBound, writeDecisionFrame } from '../wire/evaluate-codec.js';
+import {
+  EvaluateRequestReader,
+  bodyFrameBound,
+  decisionFrameBound,
+  keptDecisionBody,
+  writeBodyFrame,
+  writeDecisionFrame,
+} from '../wire/evaluate-codec.js';
 import { FrameDecoder, encodeFrame } from '../wire/framing.js';
 import {
   decodeRequest,
@@ -22,9 +29,11 @@ export type RequestHandler = (request: LocalRequest) => LocalResponse | Promise<
  * `atMs` when the request gives one). Such requests are read and answered
  * by the socket layer itself (wire/evaluate-codec.ts), without a
  * LocalRequest or LocalResponse in between; a thrown error becomes an error
- * response for that request, as with the RequestHandler.
+ * response for that request, as with the RequestHandler. `missedKeyHash`:
+ * the CachedEvaluateHandler was just asked for this file and found no
+ * cached decision; the file's key hashes to it.
  */
-export type EvaluateHandler = (file: FileRequest, atMs: number | undefined) => Decision;
+export type EvaluateHandler = (file: FileRequest, atMs: number | undefined, missedKeyHash?: number) => Decision;
 
 /**
  * Decides on the file of an evaluate request without what-ifs from its key
@@ -78,6 +87,12 @@ export const DEFAULT_MAX_IN_FLIGHT = 64;
 /** How often the deadlines are checked, at most (and at least a quarter of the shortest deadline). */
 const MAX_SWEEP_INTERVAL_MS = 1_000;
 const EMPTY = new Uint8Array(0);
+/** What a batched answer is (LocalServer's batch): a whole frame, a decision, or a decision's kept message. */
+const FRAME = 0;
+const DECISION = 1;
+/** A decision answered before (from the decision cache), whose message is kept from this answer on. */
+const DECISION_AGAIN = 3;
+const BODY = 2;
 
 /** What the server knows of one connection, for its deadlines and for choosing one to evict. */
 interface Connection {
@@ -307,16 +322,19 @@ export class LocalServer {
     // Frames received while the client's answers wait to be taken: at most the rest of one chunk,
     // since the socket is paused as soon as they start to be kept.
     let held: Buffer[] | null = null;
-    // The batch: whole frames (id -1), or decisions to write with their request's id. The arrays
-    // are kept from batch to batch (their first `batched` entries are this batch); `batchBytes`
-    // is an upper bound of the bytes the batch writes.
+    // The batch: whole frames (FRAME), decisions (DECISION, DECISION_AGAIN) or the kept messages of decisions
+    // (BODY, evaluate-codec.ts keptDecisionBody) to write with their request's id. The arrays are
+    // kept from batch to batch (their first `batched` entries are this batch); `batchBytes` is an
+    // upper bound of the bytes the batch writes.
     const parts: (Uint8Array | Decision)[] = [];
+    const kinds: number[] = [];
     const ids: number[] = [];
     let batched = 0;
     let batchBytes = 0;
     let framesThisChunk = 0;
-    const add = (part: Uint8Array | Decision, id: number, bytes: number): void => {
+    const add = (part: Uint8Array | Decision, kind: number, id: number, bytes: number): void => {
       parts[batched] = part;
+      kinds[batched] = kind;
       ids[batched] = id;
       batched++;
       batchBytes += bytes;
@@ -327,13 +345,15 @@ export class LocalServer {
       const data = Buffer.allocUnsafe(batchBytes);
       let offset = 0;
       for (let i = 0; i < batched; i++) {
-        const id = ids[i] as number;
-        if (id < 0) {
+        const kind = kinds[i] as number;
+        if (kind === BODY) {
+          offset = writeBodyFrame(data, offset, ids[i] as number, parts[i] as Uint8Array);
+        } else if (kind === DECISION || kind === DECISION_AGAIN) {
+          offset = writeDecisionFrame(data, offset, ids[i] as number, parts[i] as Decision, kind === DECISION_AGAIN);
+        } else {
           const frame = parts[i] as Uint8Array;
           data.set(frame, offset);
           offset += frame.length;
-        } else {
-          offset = writeDecisionFrame(data, offset, id, parts[i] as Decision);
         }
       }
       // Nothing of this batch is kept alive by the arrays.
@@ -359,7 +379,7 @@ export class LocalServer {
     };
     const write = (frame: Buffer): void => {
       if (tail === null) {
-        add(frame, -1, frame.length);
+        add(frame, FRAME, 0, frame.length);
       } else {
         tail = tail.then(() => {
           if (socket.writable) socket.write(frame);
@@ -369,20 +389,26 @@ export class LocalServer {
     };
     const emit = (response: LocalResponse): void => write(encodeFrame(encodeResponse(response)));
     /** Queues a decision's answer (`bound`: decisionFrameBound). */
-    const queueDecision = (decision: Decision, id: number, bound: number): void => {
+    const queueDecision = (decision: Decision, id: number, bound: number, again = false): void => {
       if (tail === null) {
-        add(decision, id, bound);
+        add(decision, again ? DECISION_AGAIN : DECISION, id, bound);
       } else {
         const whole = Buffer.allocUnsafe(bound);
-        write(whole.subarray(0, writeDecisionFrame(whole, 0, id, decision)));
+        write(whole.subarray(0, writeDecisionFrame(whole, 0, id, decision, again)));
       }
     };
     /** Decides on the file of an evaluate request read by `reader`, and queues the answer. */
-    const decide = (decideOn: EvaluateHandler, file: FileRequest, id: number, atMs: number | undefined): void => {
+    const decide = (
+      decideOn: EvaluateHandler,
+      file: FileRequest,
+      id: number,
+      atMs: number | undefined,
+      missedKeyHash: number | undefined,
+    ): void => {
       let decision: Decision;
       let bound: number;
       try {
-        decision = decideOn(file, atMs);
+        decision = missedKeyHash === undefined ? decideOn(file, atMs) : decideOn(file, atMs, missedKeyHash);
         bound = decisionFrameBound(decision);
       } catch (error) {
         emit({ id, kind: 'error', ...errorFields(error) });
@@ -425,22 +451,34 @@ export class LocalServer {
       conn.frames++;
       framesThisChunk++;
       if (evaluate !== undefined && reader !== null && reader.scan(buffer, start, end)) {
+        let missedKeyHash: number | undefined;
         if (evaluateCached !== undefined && reader.atMs === undefined) {
           let cached: Decision | undefined;
+          let body: Uint8Array | undefined;
           let bound = 0;
           try {
             cached = evaluateCached(reader.keyBytes, reader.keyLength, reader.keyHash);
-            if (cached !== undefined) bound = decisionFrameBound(cached);
+            if (cached !== undefined) {
+              // Most cached decisions' messages are kept encoded: copied into the batch as they are.
+              body = keptDecisionBody(cached);
+              bound = body === undefined ? decisionFrameBound(cached) : bodyFrameBound(body);
+            }
           } catch (error) {
             emit({ id: reader.id, kind: 'error', ...errorFields(error) });
             throttle();
             return true;
           }
-          if (cached !== undefined) {
-            queueDecision(cached, reader.id, bound);
+          if (body !== undefined && tail === null) {
+            add(body, BODY, reader.id, bound);
             throttle();
             return true;
           }
+          if (cached !== undefined) {
+            queueDecision(cached, reader.id, bound, true);
+            throttle();
+            return true;
+          }
+          missedKeyHash = reader.keyHash;
         }
         let file: FileRequest | undefined;
         try {
@@ -451,7 +489,7 @@ export class LocalServer {
           return true;
         }
         if (file !== undefined) {
-          decide(evaluate, file, reader.id, reader.atMs);
+          decide(evaluate, file, reader.id, reader.atMs, missedKeyHash);
           throttle();
           return true;
         }

@@ -347,16 +347,44 @@ function stringBound(value: string | null | undefined): number {
  * decision is one the view image made once for every file its policy
  * decides (engine/view-image.ts), so most answers repeat one of a few
  * thousand: such a decision's message is written in full the first two
- * times it is answered and copied from here from then on. `null` marks one
- * answered once (decisions answered once are not kept). An entry goes with
- * its decision: the decision cache and the view image bound how many live.
+ * times it is answered and copied from here from then on. An entry goes
+ * with its decision: the decision cache and the view image bound how many
+ * live.
  */
-const bodies = new WeakMap<Decision, Uint8Array | null>();
+const bodies = new WeakMap<Decision, Uint8Array>();
+
+/**
+ * Frozen decisions answered once (and not kept in `bodies`), in a table of
+ * ANSWERED_ONCE_SLOTS slots by a hash of the deciding policy: a decision
+ * found in its slot is answered a second time and its message is kept (as
+ * is that of a decision answered from the decision cache, known to be a
+ * repeat, whatever the table holds). A
+ * run of files never asked before meets a new decision object at most of
+ * its answers (the view image keeps a bounded number), and an entry in a
+ * WeakMap costs about a microsecond to add and to let go: a slot costs a
+ * store. Two decisions in one slot push each other out, which only keeps
+ * their messages later; the table holds at most its slots' decisions alive.
+ */
+const ANSWERED_ONCE_SLOTS = 8_192;
+const answeredOnce: (Decision | undefined)[] = new Array<Decision | undefined>(ANSWERED_ONCE_SLOTS).fill(undefined);
+
+/** The slot of answeredOnce for a decision: FNV-1a over its order and the last units of its policy's id. */
+function answeredOnceSlot(decision: Decision): number {
+  let h = Math.imul(0x811c9dc5 ^ (decision.order ?? -1), 0x01000193);
+  const policy = decision.policy;
+  if (policy !== null) {
+    const n = policy.length;
+    h = Math.imul(h ^ n, 0x01000193);
+    for (let i = n > 12 ? n - 12 : 0; i < n; i++) h = Math.imul(h ^ policy.charCodeAt(i), 0x01000193);
+  }
+  h ^= h >>> 15;
+  return h & (ANSWERED_ONCE_SLOTS - 1);
+}
 
 /** An upper bound on the bytes writeDecisionFrame writes for `decision`. */
 export function decisionFrameBound(decision: Decision): number {
   const body = bodies.get(decision);
-  if (body !== undefined && body !== null) return MAX_PREFIX_BYTES + body.length;
+  if (body !== undefined) return MAX_PREFIX_BYTES + body.length;
   let bytes = MAX_PREFIX_BYTES + 5 * MAX_VARINT_FIELD_BYTES;
   bytes += stringBound(decision.policy) + stringBound(decision.policyName) + stringBound(decision.application);
   bytes += stringBound(decision.reason) + stringBound(ringfenceText(decision));
@@ -386,7 +414,8 @@ interface Utf8Writer {
   utf8Write?: (text: string, offset: number) => number;
 }
 const nativeUtf8Write = (Buffer.prototype as Utf8Writer).utf8Write;
-const writeUtf8: (out: Buffer, text: string, offset: number) => number =
+/** Writes `text` as UTF-8 at `offset` of `out` (which has room for it); returns the bytes written. */
+export const writeUtf8: (out: Buffer, text: string, offset: number) => number =
   nativeUtf8Write === undefined
     ? (out, text, offset) => out.write(text, offset, 'utf8')
     : (out, text, offset) => nativeUtf8Write.call(out, text, offset);
@@ -443,33 +472,38 @@ function putDecision(out: Buffer, pos: number, d: Decision): number {
 }
 
 /**
- * Writes the whole frame (header, then the Response with `id` and
- * `decision`) at `offset` of `out`, which must hold decisionFrameBound(decision)
- * bytes from there; returns the offset after it. The bytes are those of
- * encodeFrame(encodeResponse({ id, kind: 'decision', decision })).
+ * The encoded Decision message kept for `decision` (see `bodies`), which
+ * writeBodyFrame copies into a frame; undefined when the decision's answer
+ * is written by writeDecisionFrame (the first two times a frozen decision
+ * is answered, and every time for one not frozen).
  */
-export function writeDecisionFrame(out: Buffer, offset: number, id: number, decision: Decision): number {
+export function keptDecisionBody(decision: Decision): Uint8Array | undefined {
+  return bodies.get(decision);
+}
+
+/** An upper bound on the bytes writeBodyFrame writes for `body`. */
+export function bodyFrameBound(body: Uint8Array): number {
+  return MAX_PREFIX_BYTES + body.length;
+}
+
+/**
+ * Writes the whole frame of a decision response with `id` whose Decision
+ * message is `body` (keptDecisionBody) at `offset` of `out`, which must
+ * hold bodyFrameBound(body) bytes from there; returns the offset after it.
+ * The bytes are those writeDecisionFrame writes for the body's decision.
+ */
+export function writeBodyFrame(out: Buffer, offset: number, id: number, body: Uint8Array): number {
   checkUint32(id, 'response.id');
-  const bodyStart = offset + MAX_PREFIX_BYTES;
-  const kept = bodies.get(decision);
-  let bodyEnd: number;
-  if (kept !== undefined && kept !== null) {
-    out.set(kept, bodyStart);
-    bodyEnd = bodyStart + kept.length;
-  } else {
-    bodyEnd = putDecision(out, bodyStart, decision);
-    if (kept === null) {
-      // A small Buffer comes from Node's shared pool: no allocation of its own.
-      const body = Buffer.allocUnsafe(bodyEnd - bodyStart);
-      out.copy(body, 0, bodyStart, bodyEnd);
-      bodies.set(decision, body);
-    } else if (Object.isFrozen(decision)) {
-      bodies.set(decision, null);
-    }
-  }
-  const bodyBytes = bodyEnd - bodyStart;
+  const bodyBytes = body.length;
   const idBytes = id === 0 ? 0 : 1 + varintBytes(id);
   const payloadBytes = idBytes + 1 + varintBytes(bodyBytes) + bodyBytes;
+  const pos = putPrefix(out, offset, payloadBytes, id, bodyBytes);
+  out.set(body, pos);
+  return pos + bodyBytes;
+}
+
+/** Writes a decision response's frame header, id field and the decision's tag and length; returns where the body goes. */
+function putPrefix(out: Buffer, offset: number, payloadBytes: number, id: number, bodyBytes: number): number {
   let pos = offset;
   out[pos++] = payloadBytes >>> 24;
   out[pos++] = (payloadBytes >>> 16) & 0xff;
@@ -480,7 +514,39 @@ export function writeDecisionFrame(out: Buffer, offset: number, id: number, deci
     pos = putVarint(out, pos, id);
   }
   out[pos++] = TAG_RESPONSE_DECISION;
-  pos = putVarint(out, pos, bodyBytes);
+  return putVarint(out, pos, bodyBytes);
+}
+
+/**
+ * Writes the whole frame (header, then the Response with `id` and
+ * `decision`) at `offset` of `out`, which must hold decisionFrameBound(decision)
+ * bytes from there; returns the offset after it. The bytes are those of
+ * encodeFrame(encodeResponse({ id, kind: 'decision', decision })). `again`:
+ * the decision is known to have been answered before (a decision cache
+ * hit), so a frozen one's message is kept at once.
+ */
+export function writeDecisionFrame(out: Buffer, offset: number, id: number, decision: Decision, again = false): number {
+  const kept = bodies.get(decision);
+  if (kept !== undefined) return writeBodyFrame(out, offset, id, kept);
+  checkUint32(id, 'response.id');
+  const bodyStart = offset + MAX_PREFIX_BYTES;
+  const bodyEnd = putDecision(out, bodyStart, decision);
+  if (Object.isFrozen(decision)) {
+    const slot = answeredOnceSlot(decision);
+    if (again || answeredOnce[slot] === decision) {
+      if (answeredOnce[slot] === decision) answeredOnce[slot] = undefined;
+      // A small Buffer comes from Node's shared pool: no allocation of its own.
+      const body = Buffer.allocUnsafe(bodyEnd - bodyStart);
+      out.copy(body, 0, bodyStart, bodyEnd);
+      bodies.set(decision, body);
+    } else {
+      answeredOnce[slot] = decision;
+    }
+  }
+  const bodyBytes = bodyEnd - bodyStart;
+  const idBytes = id === 0 ? 0 : 1 + varintBytes(id);
+  const payloadBytes = idBytes + 1 + varintBytes(bodyBytes) + bodyBytes;
+  const pos = putPrefix(out, offset, payloadBytes, id, bodyBytes);
   // The prefix is shorter than the room left for it: the body moves up against it.
   if (pos !== bodyStart) out.copyWithin(pos, bodyStart, bodyEnd);
   return pos + bodyBytes;

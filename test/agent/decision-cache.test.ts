@@ -208,4 +208,34 @@ describe('DecisionCache', () => {
     const key = Buffer.concat([Buffer.from([1, asSent.length, 0, 0, 0]), asSent]);
     expect(cache.lookupKey(key, key.length, keyHash(key), now, next)).toBeNull();
   });
+
+  it('decides a file its key just missed without a second lookup, caching it from its second ask as lookup does', () => {
+    const cache = new DecisionCache({ maxBytes: 64 * 1024 });
+    let decided = 0;
+    const decide = (file: { path: string }, nowMs: number) => {
+      decided++;
+      return compiled.evaluate(file, { nowMs });
+    };
+    const now = EXPIRY - 1000;
+    const ask = (file: FileRequest) => {
+      const key = fileKey(file) as Buffer;
+      const hash = keyHash(key);
+      return cache.lookupKey(key, key.length, hash, now, next) ?? cache.decideMissed(file, hash, now, next, decide);
+    };
+    const tool: FileRequest = { path: '/opt/tool', sha256: 'ab' };
+    const first = ask(tool);
+    expect(first.file).toBe(tool);
+    expect(first.decision.action).toBe('permit');
+    expect(Object.isFrozen(first.decision)).toBe(true);
+    const second = ask({ ...tool });
+    expect(second.decision).toBe(first.decision);
+    // Cached at its second ask: the third is a hit by key, and by path, answered with the second ask's file.
+    const third = ask({ ...tool });
+    expect(third.file).toBe(second.file);
+    expect(cache.lookup({ ...tool }, now, next, decide).file).toBe(second.file);
+    expect([decided, cache.hits, cache.misses]).toEqual([2, 2, 2]);
+    // The expiry starts the cache over, as for lookup.
+    const late = cache.decideMissed({ ...tool }, keyHash(fileKey(tool) as Buffer), EXPIRY, next, decide);
+    expect(late.decision.action).toBe('deny');
+  });
 });

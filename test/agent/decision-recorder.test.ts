@@ -87,4 +87,57 @@ describe('DecisionRecorder', () => {
     );
     expect(exported[0]).toEqual(entry(998));
   });
+
+  it('writes back every field of files copied as text, of files held by reference and of files UTF-8 cannot carry', () => {
+    const bigStore = AgentStore.open(join(dir, 'big.db'), { maxDecisionLog: 5_000 });
+    try {
+      const recorder = new DecisionRecorder(bigStore, 'pc-1', 5_000);
+      const recorded: LoggedDecision[] = [];
+      for (let n = 0; n < 3_000; n++) {
+        const base = entry(n);
+        const file =
+          n % 3 === 0
+            ? {
+                path: `C:\\Programme\\Größe ${n}\\日本語.exe`,
+                sha256: (n % 16).toString(16).repeat(64),
+                certSubject: `CN=Vendor ${n} 🙂`,
+                certThumbprint: 'ab'.repeat(20),
+                processPath: 'C:\\Windows\\explorer.exe',
+                createdBy: `user-${n}`,
+              }
+            : n % 3 === 1
+              ? { path: `C:\\lone-\ud800-${n}.exe`, createdBy: '\udfff' }
+              : { path: `C:\\p\\${'x'.repeat(n % 200)}.exe`, sha256: 'cd'.repeat(32) };
+        const e: LoggedDecision = { atMs: base.atMs, file, decision: base.decision };
+        recorded.push(e);
+        // Every fifth is the decision cache's own file, kept by reference.
+        recorder.record(e.atMs, e.file, e.decision, n % 5 === 0);
+      }
+      recorder.flush();
+      const rows = bigStore.exportDecisions(5_000);
+      expect(rows.map((r) => r.request)).toEqual(recorded.map((e) => JSON.stringify(e.file)));
+      expect(rows.map((r) => r.decision)).toEqual(recorded.map((e) => JSON.stringify(e.decision)));
+      // After a flush the text buffer starts over: later files are written whole too.
+      const later = { path: 'C:\\after.exe', processPath: 'C:\\x.exe' };
+      recorder.record(9_999, later, entry(1).decision);
+      expect(recorder.export(1)[0]?.file).toEqual(later);
+    } finally {
+      bigStore.close();
+    }
+  });
+
+  it('keeps the newest files whole when older ones are dropped between flushes', () => {
+    const recorder = new DecisionRecorder(store, 'pc-1', 5, 2_000);
+    for (let n = 0; n < 20_000; n++) {
+      recorder.record(n, { path: `C:\\dir-${n % 97}\\${'f'.repeat(n % 300)}-${n}.exe` }, entry(n).decision);
+    }
+    expect(recorder.heldBytes).toBeLessThanOrEqual(2_000);
+    expect(recorder.dropped).toBeGreaterThan(19_000);
+    const exported = recorder.export(5);
+    const last = exported[exported.length - 1];
+    expect(last?.file.path).toBe(`C:\\dir-${19_999 % 97}\\${'f'.repeat(19_999 % 300)}-19999.exe`);
+    expect(last?.atMs).toBe(19_999);
+    for (const e of exported)
+      expect(e.file.path).toBe(`C:\\dir-${e.atMs % 97}\\${'f'.repeat(e.atMs % 300)}-${e.atMs}.exe`);
+  });
 });

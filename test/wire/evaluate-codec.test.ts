@@ -10,9 +10,12 @@ import { TollgateError } from '../../src/engine/errors.js';
 import type { Decision, FileRequest } from '../../src/engine/model.js';
 import { POLICY_ACTIONS } from '../../src/engine/model.js';
 import {
+  bodyFrameBound,
   decisionFrameBound,
   encodeDecisionFrame,
   EvaluateRequestReader,
+  keptDecisionBody,
+  writeBodyFrame,
   writeDecisionFrame,
 } from '../../src/wire/evaluate-codec.js';
 import { fileKey, keyHash } from '../../src/wire/file-key.js';
@@ -360,6 +363,68 @@ describe('writeDecisionFrame', () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  it('keeps the message of a frozen decision from its second answer, and writeBodyFrame writes the same frame from it', () => {
+    fc.assert(
+      fc.property(
+        decisionArb,
+        fc.array(fc.tuple(idArb, fc.nat({ max: 16 })), { minLength: 1, maxLength: 4 }),
+        (d, asks) => {
+          const decision = Object.freeze(d);
+          const copy = { ...d };
+          const scratch = Buffer.alloc(decisionFrameBound(decision));
+          writeDecisionFrame(scratch, 0, 1, copy);
+          writeDecisionFrame(scratch, 0, 1, copy);
+          // Not frozen: never kept.
+          expect(keptDecisionBody(copy)).toBeUndefined();
+          writeDecisionFrame(scratch, 0, 1, decision);
+          expect(keptDecisionBody(decision)).toBeUndefined();
+          writeDecisionFrame(scratch, 0, 1, decision);
+          const body = keptDecisionBody(decision);
+          expect(body).toBeDefined();
+          for (const [id, offset] of asks) {
+            const out = Buffer.alloc(offset + bodyFrameBound(body as Uint8Array));
+            const end = writeBodyFrame(out, offset, id, body as Uint8Array);
+            expect(out.subarray(offset, end)).toEqual(encodeFrame(encodeResponse({ id, kind: 'decision', decision })));
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('keeps the message of a decision answered twice in a row even when many others were answered once in between', () => {
+    const make = (n: number): Decision =>
+      Object.freeze({
+        action: 'deny',
+        policy: `policy-${n}`,
+        policyName: `Policy ${n}`,
+        order: n,
+        application: null,
+        structure: 'flat',
+        builtInsFirst: false,
+        gated: [],
+        snapshotVersion: 3,
+        reason: `denied by Policy ${n}`,
+      });
+    const out = Buffer.alloc(4096);
+    // Ten thousand decisions answered once each: none is kept.
+    const once = Array.from({ length: 10_000 }, (_, n) => make(n));
+    for (const decision of once) writeDecisionFrame(out, 0, 1, decision);
+    expect(once.filter((decision) => keptDecisionBody(decision) !== undefined)).toEqual([]);
+    // Answered a second time straight after its first: kept, and written from then on as the generated code does.
+    const twice = make(20_000);
+    writeDecisionFrame(out, 0, 1, twice);
+    writeDecisionFrame(out, 0, 1, twice);
+    expect(keptDecisionBody(twice)).toBeDefined();
+    const end = writeDecisionFrame(out, 0, 9, twice);
+    expect(out.subarray(0, end)).toEqual(encodeFrame(encodeResponse({ id: 9, kind: 'decision', decision: twice })));
+    // Known to be answered again (a decision cache hit): kept at its first answer here.
+    const repeat = make(30_000);
+    const first = writeDecisionFrame(out, 0, 5, repeat, true);
+    expect(out.subarray(0, first)).toEqual(encodeFrame(encodeResponse({ id: 5, kind: 'decision', decision: repeat })));
+    expect(keptDecisionBody(repeat)).toBeDefined();
   });
 
   it('refuses a decision the wire cannot carry, naming the field, as encodeResponse does', () => {
