@@ -16,7 +16,7 @@ import { AgentStore } from '../src/store/agent-store.js';
 import type { PrefetchedImage } from '../src/store/image-files.js';
 import type { SyncClient } from '../src/sync/client.js';
 import type { ApplyHooks } from '../src/agent/core.js';
-import { collectGarbage, restoreDaemonHeap, tuneDaemonHeap } from './heap.js';
+import { restoreDaemonHeap, tuneDaemonHeap } from './heap.js';
 import type { DaemonLogger } from './log.js';
 
 /** The operating system this process runs on, in SPEC.md's terms. */
@@ -167,8 +167,6 @@ export async function startAgentDaemon(
     onQueued: () => sync?.flushOutbox(),
     // The stored image serves first; the stored snapshot's bytes are hashed once the sockets serve.
     deferSnapshotHash: true,
-    // The image let go by a snapshot apply is freed before the next is compiled (daemon/heap.ts).
-    imageReleased: collectGarbage,
   });
   // The stored image's bytes, when read ahead (daemon/main.ts): the agent checks them as any it reads.
   if (image !== undefined) store.images.offer(await image);

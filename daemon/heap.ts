@@ -26,12 +26,10 @@
  * 150 ms median, 14 starts each alternated, load average 7 to 8); start-up
  * leaves it at 2 to 8 MiB, and the peaks measured the same
  * (`daemon-memory.js 100000 2`: apply 166.8 and 165.7 MB, three applies
- * 231.2 and 226.5 MB, before and after). Forced garbage collections at the
- * former points measured no lower and are gone; one is run where a snapshot
- * apply has let the active image go (collectGarbage, below).
+ * 231.2 and 226.5 MB, before and after). Forced garbage collections measured
+ * no lower, and are gone.
  */
 import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 
 let tuned = false;
 
@@ -59,27 +57,4 @@ export function tuneDaemonHeap(): void {
  */
 export function restoreDaemonHeap(): void {
   if (tuned) setFlagsFromString(FLAGS);
-}
-
-/** V8's full collection, exposed once it is first asked for. */
-let collector: (() => void) | null = null;
-
-/**
- * A full garbage collection now. The daemon runs one when a snapshot apply
- * has let the active image go, before the new one is compiled
- * (AgentOptions.imageReleased): the image's buffer lies outside the
- * JavaScript heap and is freed only when a full collection finds it
- * unreachable, which V8 would otherwise run only once the apply had
- * allocated some 64 MB more. Measured with three applies over the admin
- * socket after a warm start at 100,000 policies (docs/DAEMON.md, "Memory"):
- * a peak of 172 to 174 MB against 194 to 197 MB, for 11 to 20 ms of CPU
- * per apply. Exposing `gc` this way (the flag set, then a new context) does
- * not expose it to the daemon's own code (its context was made before).
- */
-export function collectGarbage(): void {
-  if (collector === null) {
-    setFlagsFromString('--expose-gc');
-    collector = runInNewContext('gc') as () => void;
-  }
-  collector();
 }

@@ -98,13 +98,6 @@ export interface AgentOptions {
    * Default false: they are hashed before the image is used.
    */
   deferSnapshotHash?: boolean;
-  /**
-   * Called by applySnapshot once the active image is let go, before the new
-   * one is compiled: the daemon runs a full garbage collection there, so
-   * that the image let go (tens of MB outside the JavaScript heap) is freed
-   * before the next is built rather than at V8's next full collection.
-   */
-  imageReleased?: () => void;
 }
 
 export type { AgentCore, ApprovalSubmissionInput, CoreStatus, DecideOptions, HeldVersions } from './core.js';
@@ -501,7 +494,6 @@ export class Agent implements AgentCore {
     this.activeViewHash = null;
     this.effective = null;
     this.cache.clear();
-    this.options.imageReleased?.();
     let next: Active;
     let viewHash: Buffer | null;
     try {

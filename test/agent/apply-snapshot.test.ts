@@ -80,32 +80,6 @@ describe('Agent.applySnapshot', () => {
     decision: agent.decide({ path: '/opt/tool' }).policy,
   });
 
-  it('tells imageReleased once the active image is let go, before the new one is compiled, and not for a refusal', () => {
-    const seen: { version: number | null; policy: string | null }[] = [];
-    const told = new Agent({
-      store,
-      publicKey: parsePublicKey(keys.publicKeyPem),
-      computerId: 'c',
-      noSnapshotAction: 'deny',
-      clock: () => NOW,
-      imageReleased: () =>
-        seen.push({ version: told.snapshotVersion, policy: told.decide({ path: '/opt/tool' }).policy }),
-    });
-    told.applySnapshot(seal(buildView(WORLD, 'c'), 2));
-    expect(seen).toEqual([{ version: null, policy: null }]);
-    expect(told.decide({ path: '/opt/tool' }).policy).toBe('allow-tool');
-    expect(() => told.applySnapshot(seal(buildView(WORLD, 'c'), 2))).toThrow(
-      expect.objectContaining({ code: 'stale-version' }),
-    );
-    expect(seen).toHaveLength(1);
-    told.applySnapshot(seal(buildView(WORLD, 'c'), 3));
-    expect(seen).toEqual([
-      { version: null, policy: null },
-      { version: null, policy: null },
-    ]);
-    expect(told.snapshotVersion).toBe(3);
-  });
-
   it('refuses an old version and another computer from the header, without decoding the view', () => {
     expect(verifySnapshot(sealedWithGarbageView(1), parsePublicKey(keys.publicKeyPem)).header.version).toBe(1);
     expect(() => agent.applySnapshot(sealedWithGarbageView(1))).toThrow(
