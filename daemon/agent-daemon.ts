@@ -177,6 +177,8 @@ export async function startAgentDaemon(
   // while they loaded (daemon/heap.ts).
   tuneDaemonHeap();
   const loaded = agent.loadFromStore();
+  // Image bytes read ahead and not used (another snapshot's, or none stored) are let go.
+  store.images.offer(null);
   for (const problem of loaded.problems) logger.error(problem);
   for (const warning of loaded.warnings) logger.warn(warning);
 

@@ -2013,9 +2013,12 @@ function ruleKeyColumns(
     kinds: new Uint8Array(Math.max(16, ruleCount * 2)),
     count: 0,
     ruleTests: new Map<number, RuleTest>(),
+    rule: 0,
+    rules: ruleCount,
   };
   // The loop only calls: the work of a rule is a function called for every rule, optimized as a whole.
   for (let r = 0; r < ruleCount; r++) {
+    keys.rule = r;
     if ((ruleApp[r] as number) >= 0) writeRuleKeys(keys, ruleFields, r, os, strBytes, strOffsets, ruleAt);
     keyStart[r + 1] = keys.count;
   }
@@ -2025,12 +2028,23 @@ function ruleKeyColumns(
 /** The key columns being written (ruleKeyColumns), and the rules compiled on the way. */
 interface RuleKeyWriter extends KeyOut {
   ruleTests: Map<number, RuleTest>;
+  /** The rule being written, of `rules` in all (the columns grow to what the rules so far foretell). */
+  rule: number;
+  rules: number;
 }
 
-/** Grows the key columns (to twice their size at least) so that they hold `room` keys. */
+/**
+ * Grows the key columns so that they hold `room` keys: to half as large
+ * again at least, and at once to what the rules written so far foretell for
+ * all of them (an eighth over it) when that is more, so that a view with
+ * more keys a rule than the first guess grows its columns once or twice,
+ * not doubling three times (each column left behind is garbage until V8's
+ * next full collection, and the columns are the compile's largest arrays).
+ */
 function ensureKeyRoom(keys: RuleKeyWriter, room: number): void {
   if (room <= keys.hashes.length) return;
-  const size = Math.max(keys.hashes.length * 2, room);
+  const foretold = keys.rule > 0 ? Math.ceil((keys.count / keys.rule) * keys.rules * 1.125) : 0;
+  const size = Math.max(keys.hashes.length + (keys.hashes.length >>> 1), room, foretold);
   const hashes = new Int32Array(size);
   hashes.set(keys.hashes);
   keys.hashes = hashes;

@@ -56,10 +56,15 @@ function nameOf(sha256: Uint8Array): string {
   return Buffer.from(sha256.buffer, sha256.byteOffset, sha256.length).toString('hex') + IMAGE_SUFFIX;
 }
 
-/** An image file's bytes read ahead of their use (`prefetchImage`). */
+/**
+ * An image file's bytes read ahead of their use (`prefetchImage`). `bytes`
+ * is null once they were handed over (ImageFiles.offer): whatever still
+ * holds this object (the promise that delivered it, kept by a start for the
+ * process's life) does not hold the image's bytes past the next snapshot.
+ */
 export interface PrefetchedImage {
   file: string;
-  bytes: Buffer;
+  bytes: Buffer | null;
 }
 
 /**
@@ -111,9 +116,17 @@ export class ImageFiles {
     readonly maxBytes: number,
   ) {}
 
-  /** Hands over bytes read ahead (prefetchImage): the next read of that file returns them instead of reading it. */
+  /**
+   * Hands over bytes read ahead (prefetchImage): the next read of that file
+   * returns them instead of reading it. They are taken from `prefetched`
+   * (its bytes set to null), and let go by the next read of any file or the
+   * next offer (null lets them go unused).
+   */
   offer(prefetched: PrefetchedImage | null): void {
-    this.prefetched = prefetched;
+    this.prefetched = null;
+    if (prefetched === null || prefetched.bytes === null) return;
+    this.prefetched = { file: prefetched.file, bytes: prefetched.bytes };
+    prefetched.bytes = null;
   }
 
   /** The path of the image of the snapshot whose stored bytes hash to `sha256`. */
@@ -264,7 +277,9 @@ export class ImageFiles {
     const file = this.path(sha256);
     const ahead = this.prefetched;
     this.prefetched = null;
-    if (ahead !== null && ahead.file === file && ahead.bytes.length <= this.maxBytes) return ahead.bytes;
+    if (ahead !== null && ahead.file === file && ahead.bytes !== null && ahead.bytes.length <= this.maxBytes) {
+      return ahead.bytes;
+    }
     let size: number;
     try {
       size = statSync(file).size;

@@ -126,4 +126,13 @@ describe('KeyFilter and KeyCounts', () => {
     for (let k = 0; k < 100; k++)
       expect(counts.get(hashKey('certSubject', `s${k}`))).toBeGreaterThanOrEqual((k % 5) + 1);
   });
+
+  it('a count stops at 65,535 rather than wrapping round to a rare one', () => {
+    const counts = new KeyCounts(100);
+    const common = hashKey('certSubject', 'common');
+    for (let k = 0; k < 70_000; k++) counts.add(common);
+    expect(counts.get(common)).toBe(65_535);
+    counts.add(common);
+    expect(counts.get(common)).toBe(65_535);
+  });
 });

@@ -31,19 +31,30 @@ describe('ImageFiles', () => {
     expect(await prefetchImage(images.folder)).toBeNull();
     const body = Buffer.alloc(300_000, 7);
     images.write(sha('a'), [Buffer.from('head'), body]);
+    const whole = Buffer.concat([Buffer.from('head'), body]);
     const ahead = await prefetchImage(images.folder);
     expect(ahead?.file).toBe(images.path(sha('a')));
-    expect(ahead?.bytes.equals(Buffer.concat([Buffer.from('head'), body]))).toBe(true);
-    // The bytes handed over are what the read returns, once, for that file only.
+    const bytes = ahead?.bytes;
+    expect(bytes?.equals(whole)).toBe(true);
+    // The bytes handed over are what the read returns, once, for that file only; the object handed over no
+    // longer holds them.
     images.offer(ahead);
+    expect(ahead?.bytes).toBeNull();
     expect(images.read(sha('b'))).toBeNull();
+    expect(images.read(sha('a'))).not.toBe(bytes);
+    images.offer({ file: images.path(sha('a')), bytes: bytes as Buffer });
+    expect(images.read(sha('a'))).toBe(bytes);
+    expect(images.read(sha('a'))).not.toBe(bytes);
+    expect(images.read(sha('a'))?.equals(whole)).toBe(true);
+    // Offered again, an object already taken from hands over nothing; null lets bytes offered go unused.
     images.offer(ahead);
-    expect(images.read(sha('a'))).toBe(ahead?.bytes);
-    expect(images.read(sha('a'))).not.toBe(ahead?.bytes);
-    expect(images.read(sha('a'))?.equals(ahead?.bytes as Buffer)).toBe(true);
+    expect(images.read(sha('a'))).not.toBe(bytes);
+    images.offer({ file: images.path(sha('a')), bytes: bytes as Buffer });
+    images.offer(null);
+    expect(images.read(sha('a'))).not.toBe(bytes);
     // Bytes larger than the bound are not taken: the file is read, and judged, as without them.
     const small = new ImageFiles(images.folder, 8);
-    small.offer(ahead);
+    small.offer({ file: images.path(sha('a')), bytes: bytes as Buffer });
     expect(() => small.read(sha('a'))).toThrow(expect.objectContaining({ code: 'image-damaged' }));
     expect(await prefetchImage(images.folder, 8)).toBeNull();
     // Two image files: which one is active is the cache's to say, so none is read ahead.
