@@ -200,10 +200,16 @@ function statCpuMs(file: string): number | null {
   } catch {
     return null;
   }
-  // The command name (field 2) may hold spaces: split after its closing parenthesis.
+  return statFields(text).cpuMs;
+}
+
+/** The CPU time (user + system, ms; null when unreadable) and start time (clock ticks) of a /proc stat text. */
+function statFields(text: string): { cpuMs: number | null; startTime: string | undefined } {
+  // The command name (field 2) may hold spaces: split after its closing parenthesis. After it: state is field 3,
+  // utime and stime fields 14 and 15, starttime field 22.
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
   const ticks = Number(fields[11]) + Number(fields[12]);
-  return Number.isFinite(ticks) ? (ticks / USER_HZ) * 1000 : null;
+  return { cpuMs: Number.isFinite(ticks) ? (ticks / USER_HZ) * 1000 : null, startTime: fields[19] };
 }
 
 /**
@@ -227,10 +233,8 @@ export function commandCpuByProcess(command: string): Map<string, number> | null
       continue;
     }
     if (text.slice(text.indexOf('(') + 1, text.lastIndexOf(')')) !== command) continue;
-    // After the command name: state is field 3, utime and stime fields 14 and 15, starttime field 22.
-    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    if (Number.isFinite(ticks)) out.set(`${pid}@${fields[19]}`, (ticks / USER_HZ) * 1000);
+    const { cpuMs, startTime } = statFields(text);
+    if (cpuMs !== null) out.set(`${pid}@${startTime}`, cpuMs);
   }
   return out;
 }

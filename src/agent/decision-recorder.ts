@@ -42,10 +42,7 @@ function putField(text: Buffer, at: number, field: number, value: string | undef
   if (value === undefined) return at;
   const written = writeUtf8(text, value, at + FIELD_HEADER_BYTES);
   text[at] = field;
-  text[at + 1] = written & 0xff;
-  text[at + 2] = (written >>> 8) & 0xff;
-  text[at + 3] = (written >>> 16) & 0xff;
-  text[at + 4] = written >>> 24;
+  text.writeUInt32LE(written, at + 1);
   return at + FIELD_HEADER_BYTES + written;
 }
 

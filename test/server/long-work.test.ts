@@ -134,6 +134,27 @@ describe('a change prepared in steps', () => {
   });
 });
 
+/** A SyncHub over `state` behind an HTTP server on port 0, slices of 0 ms: its agents' URL. */
+async function startHub(state: ServerState, options: { pingIntervalMs: number; phases?: PhaseMarks }): Promise<string> {
+  const silent = (): void => undefined;
+  const hub = new SyncHub({
+    state,
+    logger: { info: silent, warn: silent, error: silent, debug: silent },
+    clock: () => 7_000,
+    pongTimeoutMs: 60_000,
+    helloTimeoutMs: 60_000,
+    maxMessageBytes: 1 << 20,
+    sliceMs: 0,
+    ...options,
+  });
+  cleanup.push(() => hub.close());
+  const http: Server = createServer();
+  hub.attach(http);
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  cleanup.push(() => new Promise<void>((resolve) => http.close(() => resolve())));
+  return `ws://127.0.0.1:${(http.address() as { port: number }).port}${AGENT_PATH}`;
+}
+
 describe('the heartbeat', () => {
   it('pings every connection in slices, the event loop running between them', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tollgate-long-work-hub-'));
@@ -141,24 +162,7 @@ describe('the heartbeat', () => {
     const state = await ServerState.open({ dataDir: dir, clock: () => 7_000 });
     cleanup.push(() => state.close());
     const recorder = new Recorder();
-    const silent = (): void => undefined;
-    const hub = new SyncHub({
-      state,
-      logger: { info: silent, warn: silent, error: silent, debug: silent },
-      clock: () => 7_000,
-      pingIntervalMs: 50,
-      pongTimeoutMs: 60_000,
-      helloTimeoutMs: 60_000,
-      maxMessageBytes: 1 << 20,
-      sliceMs: 0,
-      phases: recorder,
-    });
-    cleanup.push(() => hub.close());
-    const http: Server = createServer();
-    hub.attach(http);
-    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-    cleanup.push(() => new Promise<void>((resolve) => http.close(() => resolve())));
-    const url = `ws://127.0.0.1:${(http.address() as { port: number }).port}${AGENT_PATH}`;
+    const url = await startHub(state, { pingIntervalMs: 50, phases: recorder });
     const clients = 12;
     const pinged = await Promise.all(
       Array.from({ length: clients }, async () => {
@@ -183,23 +187,7 @@ describe('the heartbeat', () => {
     const state = await openState('heard', { sliceMs: 0 });
     await state.importWorld(fleetWorld(WORLD));
     const [talker, silentOne] = state.computers().map((c) => c.id);
-    const silent = (): void => undefined;
-    const hub = new SyncHub({
-      state,
-      logger: { info: silent, warn: silent, error: silent, debug: silent },
-      clock: () => 7_000,
-      pingIntervalMs: 200,
-      pongTimeoutMs: 60_000,
-      helloTimeoutMs: 60_000,
-      maxMessageBytes: 1 << 20,
-      sliceMs: 0,
-    });
-    cleanup.push(() => hub.close());
-    const http: Server = createServer();
-    hub.attach(http);
-    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-    cleanup.push(() => new Promise<void>((resolve) => http.close(() => resolve())));
-    const url = `ws://127.0.0.1:${(http.address() as { port: number }).port}${AGENT_PATH}`;
+    const url = await startHub(state, { pingIntervalMs: 200 });
 
     // Two agents holding their computers' views: each hello is answered upToDate.
     const connect = async (id: string): Promise<{ ws: WebSocket; pings: number; ack: () => void }> => {

@@ -285,6 +285,20 @@ function freeze<T>(value: T): T {
   return value;
 }
 
+/** Three groups under one organization with a policy each, and a global policy they all see. */
+const THREE_GROUPS: Shape = {
+  groups: [0, 1, 2].map(() => ({ org: 0, name: 1, os: 0 })),
+  computers: [0, 1, 2].map((group) => ({ group, named: false, agent: false })),
+  apps: [{ builtIn: false, org: 4, category: 0 }],
+  policies: [
+    { app: 0, scope: 0, target: 0, enabled: true, order: 1, action: 0 },
+    ...[0, 1, 2].map((g) => ({ app: 0, scope: 3, target: g, enabled: true, order: 2, action: 0 })),
+  ],
+  settings: [],
+  approvals: [],
+  structures: [false, false, false, false],
+};
+
 const byComputer = (a: IssuedVersions, b: IssuedVersions): number => a.computerId.localeCompare(b.computerId);
 
 describe('the view planner', () => {
@@ -432,22 +446,10 @@ describe('the view planner', () => {
   });
 
   it('keeps the body hashes of a new world right when an earlier world is asked for a body while it is planned', () => {
-    // Three groups with a policy each and a global policy; changes to gB's, then gA's, then the global one.
-    const shape: Shape = {
-      groups: [0, 1, 2].map(() => ({ org: 0, name: 1, os: 0 })),
-      computers: [0, 1, 2].map((group) => ({ group, named: false, agent: false })),
-      apps: [{ builtIn: false, org: 4, category: 0 }],
-      policies: [
-        { app: 0, scope: 0, target: 0, enabled: true, order: 1, action: 0 },
-        ...[0, 1, 2].map((g) => ({ app: 0, scope: 3, target: g, enabled: true, order: 2, action: 0 })),
-      ],
-      settings: [],
-      approvals: [],
-      structures: [false, false, false, false],
-    };
+    // Changes to gB's policy, then gA's, then the global one.
     const denied = (world: World, id: string): World =>
       freeze({ ...world, policies: world.policies.map((p) => (p.id === id ? { ...p, action: 'deny' as const } : p)) });
-    const w0 = freeze(worldOf(shape));
+    const w0 = freeze(worldOf(THREE_GROUPS));
     const planner = new ViewPlanner();
     const i0 = new WorldIndex(w0);
     for (const c of w0.computers) planner.bodyOf(i0, c);
@@ -471,20 +473,7 @@ describe('the view planner', () => {
   });
 
   it('derives a body right from a world that learnt more after the two worlds were compared', () => {
-    // Three groups with a policy each and a global policy; a change to the global one.
-    const shape: Shape = {
-      groups: [0, 1, 2].map(() => ({ org: 0, name: 1, os: 0 })),
-      computers: [0, 1, 2].map((group) => ({ group, named: false, agent: false })),
-      apps: [{ builtIn: false, org: 4, category: 0 }],
-      policies: [
-        { app: 0, scope: 0, target: 0, enabled: true, order: 1, action: 0 },
-        ...[0, 1, 2].map((g) => ({ app: 0, scope: 3, target: g, enabled: true, order: 2, action: 0 })),
-      ],
-      settings: [],
-      approvals: [],
-      structures: [false, false, false, false],
-    };
-    const w0 = freeze(worldOf(shape));
+    const w0 = freeze(worldOf(THREE_GROUPS));
     const global = w0.policies.find((p) => 'global' in p.appliesTo)!.id;
     const w1 = freeze({
       ...w0,
