@@ -18,8 +18,8 @@ import { parsePrivateKey } from '../../src/wire/signing.js';
 import { encodeFrame } from '../../src/wire/framing.js';
 import { encodeRequest } from '../../src/wire/local-api.js';
 import type { FileRequest } from '../../src/engine/model.js';
-import { syntheticWorld } from '../lib/synthetic-world.js';
-import { type ShapeSizeResult, benchShapeSize } from './engine.js';
+import { type SyntheticWorld, syntheticWorld } from '../lib/synthetic-world.js';
+import { type ShapeSizeResult, type ShapeWorld, benchShapeSize } from './engine.js';
 import { collectGarbage, timeMs } from './measure.js';
 import { cli } from './processes.js';
 
@@ -70,18 +70,48 @@ function framesOf(requests: readonly FileRequest[]): Buffer {
 
 export async function makeDaemonWorld(job: DaemonWorldJob, log: (message: string) => void): Promise<DaemonWorld> {
   log(`generating a world of ${job.policies} policies`);
-  const synthetic = syntheticWorld({
-    policies: job.policies,
-    seed: job.seed,
-    requests: job.requests + job.rounds * job.firstSeenPerRound,
-    requestsPerShape: job.shapeRequests,
-  });
-  const { computer } = synthetic;
+  // The world and its view live only in `taken` (and in writeWorld's frame while it runs), so that
+  // benchShapeSize, which takes them, can let them go before it times the engine.
+  const taken: ShapeWorld = {
+    synthetic: syntheticWorld({
+      policies: job.policies,
+      seed: job.seed,
+      requests: job.requests + job.rounds * job.firstSeenPerRound,
+      requestsPerShape: job.shapeRequests,
+    }),
+    view: undefined,
+    buildViewMs: NaN,
+  };
   const keys = join(job.dir, 'keys');
   await cli(['keygen', '--out', keys]);
   const privateKey = parsePrivateKey(readFileSync(join(keys, 'tollgate-signing.key'), 'utf8'));
+  const written = writeWorld(job, taken, privateKey, log);
+  const shapes =
+    job.shapeRequests > 0
+      ? benchShapeSize(job.policies, { seed: job.seed, shapeRequests: job.shapeRequests, log }, taken)
+      : null;
+  return {
+    msg: 'world',
+    ...written,
+    publicKey: join(keys, 'tollgate-signing.pub'),
+    shapes,
+    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+  };
+}
+
+/** Builds the view into `taken` and writes the snapshots and request frames the daemon runs are made of. */
+function writeWorld(
+  job: DaemonWorldJob,
+  taken: ShapeWorld,
+  privateKey: ReturnType<typeof parsePrivateKey>,
+  log: (message: string) => void,
+): Omit<DaemonWorld, 'msg' | 'publicKey' | 'shapes' | 'maxRssBytes'> {
+  const synthetic = taken.synthetic as SyntheticWorld;
+  const { computer } = synthetic;
   const built = timeMs(() => buildView(synthetic.world, computer));
   const view = built.value;
+  taken.view = view;
+  taken.buildViewMs = built.ms;
   log(`view of ${view.policies.length} policies built in ${Math.round(built.ms)} ms`);
   const snapshots: string[] = [];
   const sealMs: number[] = [];
@@ -111,30 +141,18 @@ export async function makeDaemonWorld(job: DaemonWorldJob, log: (message: string
   const firstFrame = encodeFrame(
     encodeRequest({ id: 1, kind: 'evaluateFile', file: requests[0] ?? { path: 'C:\\a.exe' } }),
   );
-  const shapes =
-    job.shapeRequests > 0
-      ? benchShapeSize(
-          job.policies,
-          { seed: job.seed, shapeRequests: job.shapeRequests, log },
-          { synthetic, view, buildViewMs: built.ms },
-        )
-      : null;
   return {
-    msg: 'world',
     computer,
     viewPolicies: view.policies.length,
     applications: view.applications.length,
     snapshotBytes,
     snapshots,
-    publicKey: join(keys, 'tollgate-signing.pub'),
     frames,
     requests: requests.length,
     freshFrames,
     firstFrameBase64: firstFrame.toString('base64'),
     buildViewMs: built.ms,
     sealMs,
-    shapes,
-    maxRssBytes: process.resourceUsage().maxRSS * 1024,
   };
 }
 

@@ -12,6 +12,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { CompiledView, type EvaluateOptions, LinearEvaluator } from '../../src/engine/evaluate.js';
 import type { Decision, FileRequest } from '../../src/engine/model.js';
 import { type ComputerView, buildView } from '../../src/engine/view.js';
+import { compileViewImage, openViewImage } from '../../src/engine/view-image.js';
 import {
   REQUEST_SHAPES,
   type RequestShape,
@@ -289,10 +290,16 @@ function latencyOf(samplesNs: number[]): { p50Us: number; p99Us: number; maxUs: 
   };
 }
 
-/** A world already generated (with `requestsPerShape`) and its view, for benchShapeSize to measure instead of its own. */
+/**
+ * A world already generated (with `requestsPerShape`) and its view, for
+ * benchShapeSize to measure instead of its own. benchShapeSize takes them:
+ * it clears both fields once it has what it needs from them, so that the
+ * timed evaluations run beside the image alone, as in the daemon (the
+ * caller must hold no other reference to either).
+ */
 export interface ShapeWorld {
-  synthetic: SyntheticWorld;
-  view: ComputerView;
+  synthetic: SyntheticWorld | undefined;
+  view: ComputerView | undefined;
   buildViewMs: number;
 }
 
@@ -310,42 +317,59 @@ export function benchShapeSize(
 ): ShapeSizeResult {
   const { log } = opts;
   const loadBefore = os.loadavg()[0] ?? 0;
-  if (prebuilt === undefined) log(`engine shapes: generating a world of ${formatInt(policies)} policies`);
-  const synthetic =
-    prebuilt?.synthetic ??
-    syntheticWorld({
+  const taken: ShapeWorld = prebuilt ?? { synthetic: undefined, view: undefined, buildViewMs: NaN };
+  if (taken.synthetic === undefined) {
+    log(`engine shapes: generating a world of ${formatInt(policies)} policies`);
+    taken.synthetic = syntheticWorld({
       policies,
       seed: opts.seed,
       requests: 2_000,
       requestsPerShape: opts.shapeRequests,
     });
-  const built =
-    prebuilt === undefined
-      ? timeMs(() => buildView(synthetic.world, synthetic.computer))
-      : { ms: prebuilt.buildViewMs, value: prebuilt.view };
-  const view = built.value;
-  const compiled = timeMs(() => new CompiledView(view));
-  const engine = compiled.value;
-  log(
-    `engine shapes: ${formatInt(policies)} policies: buildView ${formatFixed(built.ms, 1)} ms, CompiledView ${formatFixed(compiled.ms, 1)} ms`,
-  );
+  }
+  if (taken.view === undefined) {
+    const synthetic = taken.synthetic;
+    const built = timeMs(() => buildView(synthetic.world, synthetic.computer));
+    taken.view = built.value;
+    taken.buildViewMs = built.ms;
+  }
+  const { byShape, requests: warmUp } = taken.synthetic;
+  const buildViewMs = taken.buildViewMs;
+  const rules = countRules(taken.view);
 
-  // Check both evaluators on a few requests of every shape, with a reference of its own (dropped before timing).
+  // Check the engine on a few requests of every shape against the linear reference (dropped before timing).
   const perShapeCheck = policies >= 500_000 ? 2 : 5;
   const sample: FileRequest[] = [];
-  for (const shape of REQUEST_SHAPES) sample.push(...(synthetic.byShape[shape] ?? []).slice(0, perShapeCheck));
+  for (const shape of REQUEST_SHAPES) sample.push(...(byShape[shape] ?? []).slice(0, perShapeCheck));
   log(`engine shapes: checking both evaluators on ${sample.length} requests`);
-  let linear: LinearEvaluator | undefined = new LinearEvaluator(view);
-  const checkView = new CompiledView(view);
-  const verified = verify(checkView, linear, sample, sample.length);
-  linear = undefined;
+  const compiled = timeMs(() =>
+    compileViewImage(taken.view as ComputerView, { snapshotVersion: null, snapshotHash: null }),
+  );
+  const engine = compiled.value;
+  log(
+    `engine shapes: ${formatInt(policies)} policies: buildView ${formatFixed(buildViewMs, 1)} ms, image ${formatFixed(compiled.ms, 1)} ms`,
+  );
+  // The check uses an evaluator of its own over the same bytes, so that no timed request has been evaluated before.
+  const verified = verify(
+    openViewImage(engine.bytes, { snapshotHash: null }),
+    new LinearEvaluator(taken.view),
+    sample,
+    sample.length,
+  );
+
+  // From here on the process holds the image, not the world or its view: the
+  // daemon evaluates beside a heap of a few MB, and a heap of millions of
+  // policy objects would charge its collections (and its cache and TLB
+  // footprint) to the timed evaluations.
+  taken.view = undefined;
+  taken.synthetic = undefined;
 
   const requests: { shape: RequestShape; request: FileRequest }[] = [];
   // Copies of the requests with flat strings, as the daemon's request decoder hands them over: the
   // generator's strings are concatenations, which the first read of each would flatten (a copy that
   // no decoded request needs) and charge to its first evaluation.
   for (const shape of REQUEST_SHAPES)
-    for (const request of synthetic.byShape[shape] ?? [])
+    for (const request of byShape[shape] ?? [])
       requests.push({ shape, request: JSON.parse(JSON.stringify(request)) as FileRequest });
   const random = mulberry32(opts.seed ^ 0x51a9e);
   for (let i = requests.length - 1; i > 0; i--) {
@@ -353,7 +377,7 @@ export function benchShapeSize(
     [requests[i], requests[j]] = [requests[j] as (typeof requests)[number], requests[i] as (typeof requests)[number]];
   }
   for (let round = 0; round < 5; round++) {
-    for (const request of synthetic.requests) consume(engine.evaluate(request, EVALUATE_OPTIONS).action.length);
+    for (const request of warmUp) consume(engine.evaluate(request, EVALUATE_OPTIONS).action.length);
   }
   collectGarbage();
 
@@ -400,8 +424,8 @@ export function benchShapeSize(
   });
   const result: ShapeSizeResult = {
     policies,
-    rules: countRules(view),
-    buildViewMs: built.ms,
+    rules,
+    buildViewMs,
     compiledViewMs: compiled.ms,
     index: engine.indexStats(),
     verified,
@@ -571,7 +595,7 @@ export async function benchEngine(opts: EngineBenchOptions): Promise<Section> {
     ...(shapeSizes.length === 0
       ? []
       : [
-          `Per shape: ${formatInt(opts.shapeRequests)} requests of each shape (derived from rules of that shape picked at random; "none" are stray files only the default policy matches), all shapes shuffled together, each timed alone: "first" is the first time the view evaluates it (cold memory; a regex: rule's expression compiled on the way; requests copied with flat strings, as the daemon decodes them), "repeated" ${SHAPE_REPEATS} more evaluations of the same requests. The engine has no decision cache: repeated figures are not cache hits.`,
+          `Per shape: ${formatInt(opts.shapeRequests)} requests of each shape (derived from rules of that shape picked at random; "none" are stray files only the default policy matches), all shapes shuffled together, each timed alone: "first" is the first time the view's image evaluates it (cold memory; the world and its view let go before timing, as the daemon holds the image alone; requests copied with flat strings, as the daemon decodes them), "repeated" ${SHAPE_REPEATS} more evaluations of the same requests. The engine has no decision cache: repeated figures are not cache hits.`,
           `Per shape: both evaluators gave identical decisions on ${shapeSizes.map((x) => formatInt(x.verified)).join(', ')} requests (a few of every shape) before timing.`,
         ]),
   ];
