@@ -294,6 +294,8 @@ export async function startAgentDaemon(
       computerId: config.computerId,
       snapshotVersion: loaded.snapshotVersion,
       pinnedKeys: publicKey.ids,
+      // glibc's malloc settings the process started with (daemon/allocator.ts), null for none.
+      glibcTunables: process.env['GLIBC_TUNABLES'] ?? null,
     },
     'serving',
   );

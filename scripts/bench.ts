@@ -18,6 +18,7 @@ import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { getHeapStatistics } from 'node:v8';
+import { DAEMON_GLIBC_TUNABLES, daemonEnvironment } from '../daemon/allocator.js';
 import { DEFAULT_DAEMON_POLICIES, benchDaemon } from './bench/daemon.js';
 
 /** Policies of the snapshot of the sync and delta sections (--snapshot-policies). */
@@ -260,6 +261,16 @@ export async function main(argv: string[]): Promise<number> {
   const log = (message: string): void => {
     process.stderr.write(`[bench] ${message}\n`);
   };
+  if (process.env['GLIBC_TUNABLES'] === undefined) {
+    // Every process of the run (the daemon, its baselines, the engine in this process) with the allocator
+    // settings the daemon's systemd unit starts it with: glibc reads them before any code runs.
+    log(`running again with GLIBC_TUNABLES=${DAEMON_GLIBC_TUNABLES}, the daemon's (daemon/allocator.ts)`);
+    const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1] as string, ...argv], {
+      stdio: 'inherit',
+      env: daemonEnvironment(process.env),
+    });
+    return child.status ?? 1;
+  }
   const heapMiB = requiredHeapMiB(options);
   if (heapMiB > getHeapStatistics().heap_size_limit / 1024 ** 2) {
     // A million-policy world, its view and the linear reference do not fit the default heap.
@@ -275,7 +286,12 @@ export async function main(argv: string[]): Promise<number> {
   log(`${host.cpu}, ${host.cores} cores, Node ${host.node}`);
 
   const machineLine = `${host.cpu}, ${host.cores} cores, ${host.memoryGiB} GiB, Node ${host.node} (V8 ${host.v8}), ${host.platform}`;
-  if (!options.json) process.stdout.write(`# tollgate benchmark\n\nMachine: ${machineLine}\n\n`);
+  const tunables = process.env['GLIBC_TUNABLES'] === '' ? "(empty: glibc's defaults)" : process.env['GLIBC_TUNABLES'];
+  if (!options.json) {
+    process.stdout.write(
+      `# tollgate benchmark\n\nMachine: ${machineLine}\n\nEvery process: GLIBC_TUNABLES=${tunables}\n\n`,
+    );
+  }
 
   const sections: Section[] = [];
   for (const name of options.sections) {
@@ -289,6 +305,7 @@ export async function main(argv: string[]): Promise<number> {
   if (options.json) {
     const doc = {
       machine: host,
+      glibcTunables: process.env['GLIBC_TUNABLES'] ?? null,
       options,
       sections: Object.fromEntries(sections.map((s) => [s.id, { targets: s.targets, data: s.data }])),
     };

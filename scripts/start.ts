@@ -9,6 +9,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { daemonEnvironment } from '../daemon/allocator.js';
 import { LOG_LEVEL_VALUES } from '../daemon/log.js';
 import { atLeast, formatLogLine } from './log-format.js';
 
@@ -38,7 +39,9 @@ function start(
 ): Promise<{ child: ChildProcess; line: Record<string, unknown> }> {
   // In a process group of its own: Ctrl-C reaches this script only, which then stops each child with one
   // signal and waits for it (a second signal from the terminal would cut the child's clean-up short).
-  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  // The daemon with the allocator settings its systemd unit gives it (daemon/allocator.ts).
+  const env = args[0] === 'daemon' ? daemonEnvironment(process.env) : process.env;
+  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env });
   started.push(child);
   const log = createWriteStream(logFile, { flags: 'a' });
   child.stderr?.pipe(log);

@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DAEMON_GLIBC_TUNABLES } from '../../daemon/allocator.js';
 import { ROOT } from '../support/daemon-process.js';
 
 const UNITS = ['tollgate-daemon.service', 'tollgate-server.service'];
@@ -82,4 +83,9 @@ describe('the systemd units', () => {
       expect(service.get('ExecStartPre')?.[0]).toContain('--check-config');
     });
   }
+
+  it("tollgate-daemon.service starts the daemon with daemon/allocator.ts's glibc malloc settings", () => {
+    const service = serviceDirectives(unitText('tollgate-daemon.service'));
+    expect(service.get('Environment')).toEqual([`GLIBC_TUNABLES=${DAEMON_GLIBC_TUNABLES}`]);
+  });
 });
