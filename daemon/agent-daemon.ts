@@ -165,6 +165,11 @@ export async function startAgentDaemon(
       config.decisionLog.maxEntries > 0
         ? (atMs, file, decision, cached) => recorder.record(atMs, file, decision, cached)
         : undefined,
+    onDecisionNumber:
+      config.decisionLog.maxEntries > 0
+        ? (atMs, file, image, n) => recorder.recordNumber(atMs, file, image, n)
+        : undefined,
+    onImageRetired: (image) => recorder.settle(image),
     // A request stored in the outbox goes out at once when connected; otherwise after the next hello.
     onQueued: () => sync?.flushOutbox(),
     // The stored image serves first; the stored snapshot's bytes are hashed once the sockets serve.
@@ -224,6 +229,11 @@ export async function startAgentDaemon(
       if (answered !== null) noteAnswer();
       if (atMs !== undefined) return agent.decide(file, { atMs });
       return missedKeyHash === undefined ? agent.decide(file) : agent.decideMissed(file, missedKeyHash);
+    },
+    decisionImage: () => agent.activeImage,
+    evaluateMissed: (file: FileRequest, keyHash: number) => {
+      if (answered !== null) noteAnswer();
+      return agent.decideMissedNumber(file, keyHash);
     },
     evaluateCached: (key: Buffer, length: number, hash: number) => {
       if (answered !== null) noteAnswer();

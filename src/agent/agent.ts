@@ -75,6 +75,15 @@ export interface AgentOptions {
    * object the request was decoded into.
    */
   onDecision?: (atMs: number, file: FileRequest, decision: Decision, cached: boolean) => void;
+  /**
+   * Called instead of onDecision for a decision made by number
+   * (decideMissedNumber): decision `n` of `image` (ViewImage.decisionAt),
+   * the file being the request's own. Without it, onDecision is called
+   * with the decision made.
+   */
+  onDecisionNumber?: (atMs: number, file: FileRequest, image: ViewImage, n: number) => void;
+  /** Told when a view image stops being the active one (what still holds its decision numbers makes their decisions). */
+  onImageRetired?: (image: ViewImage) => void;
   /** Makes the id of a submitted approval request (default: a random UUID). */
   newRequestId?: () => string;
   /**
@@ -148,6 +157,10 @@ interface Active {
   nextExpiryAfter: (nowMs: number) => number;
   /** Decides with the effective settings, for the decision cache (bound once, like nextExpiryAfter). */
   decide: Decide;
+  /** `decide` giving the decision's number in the image (ViewImage.decide). */
+  decideNumber: (file: FileRequest, nowMs: number) => number;
+  /** image.decisionAt, bound once. */
+  decisionAt: (n: number) => Decision;
   appliedAtMs: number;
 }
 
@@ -164,7 +177,18 @@ interface PushedSettings {
  */
 export class Agent implements AgentCore {
   private readonly options: AgentOptions;
-  private active: Active | null = null;
+  private activeState: Active | null = null;
+
+  private get active(): Active | null {
+    return this.activeState;
+  }
+
+  /** Every change of the active view passes here: what holds the decision numbers of the image it leaves is told. */
+  private set active(next: Active | null) {
+    const retired = this.activeState?.image;
+    this.activeState = next;
+    if (retired !== undefined && retired !== next?.image) this.options.onImageRetired?.(retired);
+  }
   /** The view hash of the active snapshot version (wire/delta.ts); null when none or unknown. */
   private activeViewHash: Buffer | null = null;
   private pushed: PushedSettings | null = null;
@@ -428,6 +452,8 @@ export class Agent implements AgentCore {
       image,
       nextExpiryAfter: (nowMs) => image.nextExpiryAfter(nowMs),
       decide: (file, nowMs) => image.evaluate(file, { nowMs, settings: this.settingsWith() }),
+      decideNumber: (file, nowMs) => image.decide(file, { nowMs, settings: this.settingsWith() }),
+      decisionAt: (n) => image.decisionAt(n),
       appliedAtMs,
     };
   }
@@ -729,12 +755,50 @@ export class Agent implements AgentCore {
     return decision;
   }
 
+  /**
+   * The view image of the active snapshot, whose decision numbers
+   * decideMissedNumber gives; null when no snapshot is active.
+   */
+  get activeImage(): ViewImage | null {
+    return this.active?.image ?? null;
+  }
+
+  /**
+   * decideMissed, giving the decision as its number in activeImage
+   * (ViewImage.decide), which must not be null: counted and logged alike,
+   * the Decision made only when the decision cache keeps the file or the
+   * log is told by onDecision.
+   */
+  decideMissedNumber(file: FileRequest, keyHash: number): number {
+    const active = this.active;
+    if (active === null) throw new TollgateError('no-snapshot', 'no policy snapshot: no view image decides');
+    const started = performance.now();
+    const now = this.options.clock();
+    const n = this.cache.decideMissedNumber(
+      file,
+      keyHash,
+      now,
+      active.nextExpiryAfter,
+      active.decideNumber,
+      active.decisionAt,
+    );
+    this.countedAction(active.image.actionAt(n), started);
+    const { onDecisionNumber, onDecision } = this.options;
+    if (onDecisionNumber !== undefined) onDecisionNumber(now, file, active.image, n);
+    else onDecision?.(now, file, active.decisionAt(n), false);
+    return n;
+  }
+
   /** Counts a decision by action and its latency since `started` (performance.now) for status. */
   private counted(decision: Decision, started: number): void {
+    this.countedAction(decision.action, started);
+  }
+
+  private countedAction(action: PolicyAction, started: number): void {
     const micros = (performance.now() - started) * 1000;
     this.latency.add(micros);
     this.latencyBuckets.add(micros);
-    this.counts[decision.action]++;
+    this.counts[action]++;
   }
 
   /** The local suggestion for an approval request (SPEC.md section 5). */

@@ -302,6 +302,29 @@ export class DecisionCache {
   }
 
   /**
+   * decideMissed with the decision as a number (`decideNumber`, as
+   * ViewImage.decide gives it): the Decision is made (`decisionAt`) only
+   * when the file is cached, from its second ask in the doorkeeper's
+   * window; a file asked once makes none.
+   */
+  decideMissedNumber(
+    file: FileRequest,
+    keyHash: number,
+    nowMs: number,
+    nextExpiryAfter: (nowMs: number) => number,
+    decideNumber: (file: FileRequest, nowMs: number) => number,
+    decisionAt: (n: number) => Decision,
+  ): number {
+    this.checkTime(nowMs, nextExpiryAfter);
+    this.misses++;
+    const n = decideNumber(file, nowMs);
+    if (this.doorkeeper.seen(keyHash >>> 0 || 1)) {
+      this.add(file, decisionAt(n), this.current.get(file.path), fileKey(file));
+    }
+    return n;
+  }
+
+  /**
    * Decides on a file not cached, caching it when the doorkeeper has seen
    * `fingerprint` (never 0) before; `first` heads its path's chain in the
    * current generation (null: not looked up yet).

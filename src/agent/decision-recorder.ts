@@ -1,5 +1,6 @@
 import { Buffer } from 'node:buffer';
 import type { Decision, FileRequest } from '../engine/model.js';
+import type { ViewImage } from '../engine/view-image.js';
 import type { AgentStore, DecisionLogEntry } from '../store/agent-store.js';
 import { writeUtf8 } from '../wire/evaluate-codec.js';
 import { fileBytes } from './decision-cache.js';
@@ -70,7 +71,10 @@ export class DecisionRecorder {
   private readonly times: Float64Array;
   /** Per slot: the file when kept by reference; undefined when its text is in `text` (or the slot is empty). */
   private readonly files: (FileRequest | undefined)[];
-  private readonly decisions: (Decision | undefined)[];
+  /** Per slot: the decision, or the view image whose decision number `numbers[slot]` it is (`numbered[slot]` 1). */
+  private readonly decisions: (Decision | ViewImage | undefined)[];
+  private readonly numbers: Int32Array;
+  private readonly numbered: Uint8Array;
   private readonly sizes: Float64Array;
   /** Per slot: where its file's text starts in `text` and how many bytes it takes (-1: kept by reference). */
   private readonly textStarts: Int32Array;
@@ -96,7 +100,9 @@ export class DecisionRecorder {
     this.textStarts = new Int32Array(slots).fill(-1);
     this.textLengths = new Int32Array(slots);
     this.files = new Array<FileRequest | undefined>(slots).fill(undefined);
-    this.decisions = new Array<Decision | undefined>(slots).fill(undefined);
+    this.decisions = new Array<Decision | ViewImage | undefined>(slots).fill(undefined);
+    this.numbers = new Int32Array(slots);
+    this.numbered = new Uint8Array(slots);
   }
 
   /**
@@ -105,12 +111,46 @@ export class DecisionRecorder {
    * its text is copied and the object is not held.
    */
   record(atMs: number, file: FileRequest, decision: Decision, cached = false): void {
+    const slot = this.slotFor(atMs, file, cached);
+    this.decisions[slot] = decision;
+    this.numbered[slot] = 0;
+  }
+
+  /**
+   * Records decision `n` of `image` (ViewImage.decisionAt) made at `atMs`
+   * for `file` (the request's own, whose text is copied): the decision is
+   * made when written, not held meanwhile. What is written is what
+   * `record` with image.decisionAt(n) writes.
+   */
+  recordNumber(atMs: number, file: FileRequest, image: ViewImage, n: number): void {
+    const slot = this.slotFor(atMs, file, false);
+    this.decisions[slot] = image;
+    this.numbers[slot] = n;
+    this.numbered[slot] = 1;
+  }
+
+  /**
+   * Makes the decisions recorded by number in `image` (recordNumber), so
+   * that the image is not held: called when it stops being the active one.
+   */
+  settle(image: ViewImage): void {
+    const slots = this.times.length;
+    for (let n = this.first; n < this.recorded; n++) {
+      const slot = n % slots;
+      if (this.numbered[slot] === 1 && this.decisions[slot] === image) {
+        this.decisions[slot] = image.decisionAt(this.numbers[slot] as number);
+        this.numbered[slot] = 0;
+      }
+    }
+  }
+
+  /** Takes the next slot for a decision made at `atMs` for `file` (see record); the caller fills in its decision. */
+  private slotFor(atMs: number, file: FileRequest, cached: boolean): number {
     const slots = this.times.length;
     const slot = this.recorded % slots;
     if (this.recorded - this.first >= slots) this.forgetFirst();
     const bytes = fileBytes(file);
     this.times[slot] = atMs;
-    this.decisions[slot] = decision;
     this.sizes[slot] = bytes;
     if (cached || !this.storeText(slot, file)) {
       this.files[slot] = file;
@@ -120,6 +160,7 @@ export class DecisionRecorder {
     this.pendingBytes += bytes;
     // The newest decision is kept whatever its size (a request's fields are bounded).
     while (this.pendingBytes > this.maxPendingBytes && this.recorded - this.first > 1) this.forgetFirst();
+    return slot;
   }
 
   /** The bytes of file text held for decisions not yet written. */
@@ -238,7 +279,9 @@ export class DecisionRecorder {
     try {
       for (let n = from; n < to; n++) {
         const slot = n % slots;
-        const decision = this.decisions[slot] as Decision;
+        const held = this.decisions[slot];
+        const decision =
+          this.numbered[slot] === 1 ? (held as ViewImage).decisionAt(this.numbers[slot] as number) : (held as Decision);
         let text = texts.get(decision);
         if (text === undefined) {
           text = JSON.stringify(decision);

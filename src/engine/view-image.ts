@@ -609,6 +609,19 @@ export const MAX_COMPILED_RULE_TESTS = 8_192;
  * decision made for a full set replacing the set's less recently used (the decision cache keeps its own).
  */
 export const MAX_KEPT_DECISIONS = 8_192;
+/** ViewImage.decisionParts' layout: where each part of a decision's policy lies in the parts array. */
+export const PART_ACTION = 0;
+export const PART_ORDER = 1;
+export const PART_DEFAULT = 2;
+export const PART_RINGFENCE = 3;
+export const PART_ID_FROM = 4;
+export const PART_ID_TO = 5;
+export const PART_NAME_FROM = 6;
+export const PART_NAME_TO = 7;
+export const PART_APP_FROM = 8;
+export const PART_APP_TO = 9;
+/** The length of a decisionParts array. */
+export const DECISION_PARTS = 10;
 /** Moves mode 1's set of a policy away from mode 0's (an odd number below MAX_KEPT_DECISIONS / 2). */
 const KEPT_MODE_SPREAD = 0x0d55;
 
@@ -1086,6 +1099,14 @@ export class ViewImage {
 
   /** Decides on one file (SPEC.md section 2). The decision is frozen: every file a policy decides in a mode gets the same one. */
   evaluate(file: FileRequest, options: EvaluateOptions): Decision {
+    return this.decisionAt(this.decide(file, options));
+  }
+
+  /**
+   * Decides on one file as `evaluate` does, giving the decision's number
+   * (see decisionAt) instead of the decision: nothing is made for it.
+   */
+  decide(file: FileRequest, options: EvaluateOptions): number {
     const mode = this.mode(options.settings);
     const m = mode.builtInsFirst ? 1 : 0;
     const rank = this.rank[m];
@@ -1132,9 +1153,23 @@ export class ViewImage {
     const unindexed = this.l.unindexed;
     for (let i = 0; i < unindexed.length; i++) this.considerRule(unindexed[i] as number, nf, m, nowMs);
 
-    // The decision is made once per policy and mode, frozen, and answered for every file it decides.
     const best = this.best;
-    if (best >= 0) return this.decisionOf(best, m, mode);
+    return best >= 0 ? 2 * best + m : -1 - m;
+  }
+
+  /**
+   * Decision number `n` of `decide`: policy n >> 1's decision in mode n & 1
+   * (0: built-ins not prioritized, 1: built-ins first) for n >= 0, the
+   * implicit deny in mode -1 - n for n < 0. The decision is frozen: made
+   * once per policy and mode and answered for every file it decides.
+   */
+  decisionAt(n: number): Decision {
+    if (n >= 0) {
+      const m = (n & 1) as 0 | 1;
+      return this.decisionOf(n >>> 1, m, this.modes[m]);
+    }
+    const m = n === -1 ? 0 : 1;
+    const mode = this.modes[m];
     return (this.noMatch[m] ??= Object.freeze({
       action: 'deny',
       policy: null,
@@ -1147,6 +1182,50 @@ export class ViewImage {
       snapshotVersion: this.snapshotVersion,
       reason: NO_MATCH_REASON,
     }));
+  }
+
+  /** The action of decision number `n` (decisionAt), without the decision. */
+  actionAt(n: number): PolicyAction {
+    return n < 0 ? 'deny' : (POLICY_ACTIONS[this.l.policyAction[n >>> 1] as number] as PolicyAction);
+  }
+
+  /**
+   * The string table's bytes, which decisionParts' ranges index: the texts
+   * a decision shows, as UTF-8, for a writer that copies them.
+   */
+  get stringBytes(): Uint8Array {
+    return this.l.strBytes;
+  }
+
+  /** Mode m's effective mode (0: built-ins not prioritized, 1: built-ins first) and its reason text (describeMode). */
+  modeAt(m: 0 | 1): { mode: EffectiveMode; gated: readonly string[]; text: string } {
+    return { mode: this.modes[m], gated: this.modeGated[m], text: this.modeTexts[m] };
+  }
+
+  /**
+   * What decisionAt(n) shows of its policy, for n >= 0, into `parts`
+   * (DECISION_PARTS): the action's number in POLICY_ACTIONS, the order,
+   * the default flag, the ringfence's string (-1: none), and the byte
+   * ranges in stringBytes of the id, the name and the application
+   * (from -1: none).
+   */
+  decisionParts(n: number, parts: Int32Array): void {
+    const l = this.l;
+    const p = n >>> 1;
+    const idString = l.policyId[p] as number;
+    const nameString = l.policyName[p] as number;
+    const appString = l.policyApp[p] as number;
+    const offsets = l.strOffsets;
+    parts[PART_ACTION] = l.policyAction[p] as number;
+    parts[PART_ORDER] = l.policyOrder[p] as number;
+    parts[PART_DEFAULT] = ((l.policyFlags[p] as number) & FLAG_DEFAULT) !== 0 ? 1 : 0;
+    parts[PART_RINGFENCE] = l.policyRingfence[p] as number;
+    parts[PART_ID_FROM] = offsets[idString] as number;
+    parts[PART_ID_TO] = offsets[idString + 1] as number;
+    parts[PART_NAME_FROM] = nameString < 0 ? -1 : (offsets[nameString] as number);
+    parts[PART_NAME_TO] = nameString < 0 ? -1 : (offsets[nameString + 1] as number);
+    parts[PART_APP_FROM] = appString < 0 ? -1 : (offsets[appString] as number);
+    parts[PART_APP_TO] = appString < 0 ? -1 : (offsets[appString + 1] as number);
   }
 
   /** An evaluator over checked sections (openViewImage) or freshly written ones (compileViewImage). */

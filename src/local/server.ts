@@ -2,13 +2,16 @@ import { chmod, chown, lstat, unlink } from 'node:fs/promises';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { TollgateError } from '../engine/errors.js';
 import type { Decision, FileRequest } from '../engine/model.js';
+import type { ViewImage } from '../engine/view-image.js';
 import {
   EvaluateRequestReader,
   bodyFrameBound,
   decisionFrameBound,
+  imageDecisionFrameBound,
   keptDecisionBody,
   writeBodyFrame,
   writeDecisionFrame,
+  writeImageDecisionFrame,
 } from '../wire/evaluate-codec.js';
 import { FrameDecoder, encodeFrame } from '../wire/framing.js';
 import {
@@ -72,6 +75,16 @@ export interface LocalServerOptions {
   evaluate?: EvaluateHandler;
   /** Answers evaluate requests without what-ifs whose decision is cached, before `evaluate` is asked. */
   evaluateCached?: CachedEvaluateHandler;
+  /** The view image whose decision numbers `evaluateMissed` gives; null when there is none (`evaluate` answers then). */
+  decisionImage?: () => ViewImage | null;
+  /**
+   * Answers, instead of `evaluate`, a request `evaluateCached` just did not
+   * find (the file's key hashes to `keyHash`) while decisionImage() is not
+   * null: the decision's number in that image (ViewImage.decide), which the
+   * socket layer writes from the image's bytes. A thrown error becomes an
+   * error response, as with the EvaluateHandler.
+   */
+  evaluateMissed?: (file: FileRequest, keyHash: number) => number;
 }
 
 export const DEFAULT_SOCKET_MODE = 0o660;
@@ -93,6 +106,8 @@ const DECISION = 1;
 /** A decision answered before (from the decision cache), whose message is kept from this answer on. */
 const DECISION_AGAIN = 3;
 const BODY = 2;
+/** A decision by number in a view image (LocalServerOptions.evaluateMissed), the image in the batch's parts. */
+const NUMBERED = 4;
 
 /** What the server knows of one connection, for its deadlines and for choosing one to evict. */
 interface Connection {
@@ -310,6 +325,8 @@ export class LocalServer {
     const decoder = new FrameDecoder(this.options.maxFrameBytes);
     const evaluate = this.options.evaluate;
     const evaluateCached = this.options.evaluateCached;
+    const decisionImage = this.options.decisionImage;
+    const evaluateMissed = this.options.evaluateMissed;
     const reader = evaluate === undefined ? null : new EvaluateRequestReader();
     const admin = this.options.admin === true;
     const maxUnsentBytes = this.maxUnsentBytes;
@@ -326,13 +343,15 @@ export class LocalServer {
     // (BODY, evaluate-codec.ts keptDecisionBody) to write with their request's id. The arrays are
     // kept from batch to batch (their first `batched` entries are this batch); `batchBytes` is an
     // upper bound of the bytes the batch writes.
-    const parts: (Uint8Array | Decision)[] = [];
+    // (NUMBERED: the view image, the decision's number in `numbers`).
+    const parts: (Uint8Array | Decision | ViewImage)[] = [];
     const kinds: number[] = [];
     const ids: number[] = [];
+    const numbers: number[] = [];
     let batched = 0;
     let batchBytes = 0;
     let framesThisChunk = 0;
-    const add = (part: Uint8Array | Decision, kind: number, id: number, bytes: number): void => {
+    const add = (part: Uint8Array | Decision | ViewImage, kind: number, id: number, bytes: number): void => {
       parts[batched] = part;
       kinds[batched] = kind;
       ids[batched] = id;
@@ -346,7 +365,9 @@ export class LocalServer {
       let offset = 0;
       for (let i = 0; i < batched; i++) {
         const kind = kinds[i] as number;
-        if (kind === BODY) {
+        if (kind === NUMBERED) {
+          offset = writeImageDecisionFrame(data, offset, ids[i] as number, parts[i] as ViewImage, numbers[i] as number);
+        } else if (kind === BODY) {
           offset = writeBodyFrame(data, offset, ids[i] as number, parts[i] as Uint8Array);
         } else if (kind === DECISION || kind === DECISION_AGAIN) {
           offset = writeDecisionFrame(data, offset, ids[i] as number, parts[i] as Decision, kind === DECISION_AGAIN);
@@ -415,6 +436,31 @@ export class LocalServer {
         return;
       }
       queueDecision(decision, id, bound);
+    };
+    /** Decides on the file of a request the cache missed by number in `image`, and queues the answer. */
+    const decideNumbered = (
+      decideOn: (file: FileRequest, keyHash: number) => number,
+      image: ViewImage,
+      file: FileRequest,
+      id: number,
+      keyHash: number,
+    ): void => {
+      let n: number;
+      let bound: number;
+      try {
+        n = decideOn(file, keyHash);
+        bound = imageDecisionFrameBound(image, n);
+      } catch (error) {
+        emit({ id, kind: 'error', ...errorFields(error) });
+        return;
+      }
+      if (tail === null) {
+        numbers[batched] = n;
+        add(image, NUMBERED, id, bound);
+      } else {
+        const whole = Buffer.allocUnsafe(bound);
+        write(whole.subarray(0, writeImageDecisionFrame(whole, 0, id, image, n)));
+      }
     };
     const fail = (id: number, code: string, message: string): void => {
       failed = true;
@@ -489,7 +535,13 @@ export class LocalServer {
           return true;
         }
         if (file !== undefined) {
-          decide(evaluate, file, reader.id, reader.atMs, missedKeyHash);
+          const image =
+            missedKeyHash === undefined || evaluateMissed === undefined ? null : (decisionImage?.() ?? null);
+          if (image !== null && evaluateMissed !== undefined && missedKeyHash !== undefined) {
+            decideNumbered(evaluateMissed, image, file, reader.id, missedKeyHash);
+          } else {
+            decide(evaluate, file, reader.id, reader.atMs, missedKeyHash);
+          }
           throttle();
           return true;
         }

@@ -12,7 +12,21 @@
  * decodeRequest, which answers it exactly as before, errors included.
  */
 import { Buffer } from 'node:buffer';
-import type { Decision, FileRequest } from '../engine/model.js';
+import { POLICY_ACTIONS, type Decision, type FileRequest } from '../engine/model.js';
+import {
+  DECISION_PARTS,
+  PART_ACTION,
+  PART_APP_FROM,
+  PART_APP_TO,
+  PART_DEFAULT,
+  PART_ID_FROM,
+  PART_ID_TO,
+  PART_NAME_FROM,
+  PART_NAME_TO,
+  PART_ORDER,
+  PART_RINGFENCE,
+  type ViewImage,
+} from '../engine/view-image.js';
 import { checkInt32, checkUint32, policyActionCodec, ringfenceToWire, structureCodec } from './codec.js';
 import { FRAME_HEADER_BYTES } from './framing.js';
 import { KEY_FIELD_HEADER_BYTES, finishKeyHash } from './file-key.js';
@@ -556,4 +570,268 @@ export function writeDecisionFrame(out: Buffer, offset: number, id: number, deci
 export function encodeDecisionFrame(id: number, decision: Decision): Buffer {
   const out = Buffer.allocUnsafe(decisionFrameBound(decision));
   return out.subarray(0, writeDecisionFrame(out, 0, id, decision));
+}
+
+// ------------------------------------------------- writer from a view image
+
+/** What a decision of one mode of an image writes besides its policy's texts. */
+interface ModeWriting {
+  structure: number;
+  builtInsFirst: boolean;
+  gated: readonly string[];
+  /** The mode's text in a reason (describeMode), as UTF-8. */
+  text: Buffer;
+}
+
+interface ImageWriting {
+  modes: [ModeWriting, ModeWriting];
+  snapshotVersion: number | null;
+  /** The most bytes the gated fields take (tags, lengths and texts). */
+  gatedBound: [number, number];
+}
+
+const ascii = (text: string): Buffer => Buffer.from(text, 'latin1');
+/** The actions as a reason starts with them, and their wire numbers, by POLICY_ACTIONS number. */
+const ACTION_TEXTS: readonly Buffer[] = POLICY_ACTIONS.map(ascii);
+const ACTION_WIRE: readonly number[] = POLICY_ACTIONS.map((action) =>
+  policyActionCodec.toWire(action, DECISION_ACTION_AT),
+);
+// The reason's fixed parts (engine/decision.ts policyReasonIn).
+const REASON_BY_POLICY = ascii(' by policy ');
+const REASON_ORDER = ascii(' (order ');
+const REASON_DEFAULT = ascii(') for the default policy (');
+const REASON_APPLICATION = ascii(') for application ');
+const REASON_NO_APPLICATION = ascii('?');
+const REASON_MODE = ascii(' (');
+const REASON_END = ascii(')');
+/** The most decimal characters an int32 takes, its sign included. */
+const MAX_INT32_CHARS = 11;
+/** The most bytes of a reason besides its id, application and mode text: the longest action, the order and the fixed parts. */
+const REASON_FIXED_BYTES =
+  Math.max(...ACTION_TEXTS.map((text) => text.length)) +
+  REASON_BY_POLICY.length +
+  REASON_ORDER.length +
+  MAX_INT32_CHARS +
+  Math.max(REASON_DEFAULT.length, REASON_APPLICATION.length + REASON_NO_APPLICATION.length + REASON_MODE.length) +
+  REASON_END.length;
+
+const writings = new WeakMap<ViewImage, ImageWriting>();
+let lastImage: ViewImage | null = null;
+let lastWriting: ImageWriting | null = null;
+/** A scratch parts array (ViewImage.decisionParts): read and used at once, never kept across calls. */
+const parts = new Int32Array(DECISION_PARTS);
+
+function writingOf(image: ViewImage): ImageWriting {
+  if (image === lastImage && lastWriting !== null) return lastWriting;
+  let writing = writings.get(image);
+  if (writing === undefined) {
+    const modeWriting = (m: 0 | 1): ModeWriting => {
+      const { mode, gated, text } = image.modeAt(m);
+      return {
+        structure: structureCodec.toWire(mode.structure, DECISION_STRUCTURE_AT),
+        builtInsFirst: mode.builtInsFirst,
+        gated,
+        text: Buffer.from(text, 'utf8'),
+      };
+    };
+    const modes: [ModeWriting, ModeWriting] = [modeWriting(0), modeWriting(1)];
+    const gatedBound = (mode: ModeWriting): number => mode.gated.reduce((sum, text) => sum + stringBound(text), 0);
+    const version = image.snapshotVersion;
+    writing = {
+      modes,
+      snapshotVersion: version === null ? null : checkUint32(version, DECISION_SNAPSHOT_VERSION_AT),
+      gatedBound: [gatedBound(modes[0]), gatedBound(modes[1])],
+    };
+    writings.set(image, writing);
+  }
+  lastImage = image;
+  lastWriting = writing;
+  return writing;
+}
+
+/** Whether bytes [from, to) of `bytes` are ASCII (from -1: none, which is). */
+function isAscii(bytes: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if ((bytes[i] as number) >= 0x80) return false;
+  return true;
+}
+
+/**
+ * Whether decision `n` of `image` is written from the image's bytes (into
+ * `parts`): a policy's decision without a ringfence whose id, name and
+ * application are ASCII (read back as the same text). Any other is
+ * written from its Decision object (decisionAt), as writeDecisionFrame
+ * writes it.
+ */
+function fromBytes(image: ViewImage, n: number): boolean {
+  if (n < 0) return false;
+  image.decisionParts(n, parts);
+  if ((parts[PART_RINGFENCE] as number) >= 0) return false;
+  const bytes = image.stringBytes;
+  return (
+    isAscii(bytes, parts[PART_ID_FROM] as number, parts[PART_ID_TO] as number) &&
+    isAscii(bytes, parts[PART_NAME_FROM] as number, parts[PART_NAME_TO] as number) &&
+    isAscii(bytes, parts[PART_APP_FROM] as number, parts[PART_APP_TO] as number)
+  );
+}
+
+/** Decimal characters of an int32 (its sign included). */
+function decimalChars(value: number): number {
+  let n = value < 0 ? 2 : 1;
+  for (let v = Math.abs(value); v >= 10; v = Math.floor(v / 10)) n++;
+  return n;
+}
+
+function putBytes(out: Buffer, pos: number, from: Uint8Array, start: number, end: number): number {
+  for (let i = start; i < end; i++) out[pos++] = from[i] as number;
+  return pos;
+}
+
+function putAll(out: Buffer, pos: number, from: Uint8Array): number {
+  return putBytes(out, pos, from, 0, from.length);
+}
+
+function putDecimal(out: Buffer, pos: number, value: number, chars: number): number {
+  let at = pos + chars;
+  let v = Math.abs(value);
+  do {
+    out[--at] = 0x30 + (v % 10);
+    v = Math.floor(v / 10);
+  } while (v > 0);
+  if (value < 0) out[--at] = 0x2d;
+  return pos + chars;
+}
+
+/** A string field of `length` bytes: its tag and length; returns where its bytes go. */
+function putStringHead(out: Buffer, pos: number, tag: number, length: number): number {
+  out[pos++] = tag;
+  return putVarint(out, pos, length);
+}
+
+/**
+ * An upper bound on the bytes writeImageDecisionFrame writes for decision
+ * `n` (ViewImage.decide) of `image`.
+ */
+export function imageDecisionFrameBound(image: ViewImage, n: number): number {
+  if (!fromBytes(image, n)) return decisionFrameBound(image.decisionAt(n));
+  const writing = writingOf(image);
+  const m = n & 1;
+  const idBytes = (parts[PART_ID_TO] as number) - (parts[PART_ID_FROM] as number);
+  const nameBytes = (parts[PART_NAME_TO] as number) - (parts[PART_NAME_FROM] as number);
+  const appBytes = (parts[PART_APP_TO] as number) - (parts[PART_APP_FROM] as number);
+  // The reason: the action, the id, the order, the application and the mode's text, and its fixed parts.
+  const reasonBytes = MAX_STRING_OVERHEAD_BYTES + REASON_FIXED_BYTES + idBytes + appBytes;
+  return (
+    MAX_PREFIX_BYTES +
+    5 * MAX_VARINT_FIELD_BYTES +
+    3 * MAX_STRING_OVERHEAD_BYTES +
+    idBytes +
+    nameBytes +
+    appBytes +
+    reasonBytes +
+    (writing.modes[m] as ModeWriting).text.length +
+    (writing.gatedBound[m] as number)
+  );
+}
+
+/**
+ * Writes the whole frame of the response with `id` and decision `n` of
+ * `image` (ViewImage.decide) at `offset` of `out`, which must hold
+ * imageDecisionFrameBound(image, n) bytes from there; returns the offset
+ * after it. The bytes are those writeDecisionFrame writes for
+ * image.decisionAt(n), which is made only when the decision cannot be
+ * written from the image's bytes (see fromBytes).
+ */
+export function writeImageDecisionFrame(out: Buffer, offset: number, id: number, image: ViewImage, n: number): number {
+  if (!fromBytes(image, n)) return writeDecisionFrame(out, offset, id, image.decisionAt(n));
+  checkUint32(id, 'response.id');
+  const writing = writingOf(image);
+  const mode = writing.modes[n & 1] as ModeWriting;
+  const bytes = image.stringBytes;
+  const action = parts[PART_ACTION] as number;
+  const order = checkInt32(parts[PART_ORDER] as number, DECISION_ORDER_AT);
+  const idFrom = parts[PART_ID_FROM] as number;
+  const idTo = parts[PART_ID_TO] as number;
+  const nameFrom = parts[PART_NAME_FROM] as number;
+  const nameTo = parts[PART_NAME_TO] as number;
+  const appFrom = parts[PART_APP_FROM] as number;
+  const appTo = parts[PART_APP_TO] as number;
+  const isDefault = parts[PART_DEFAULT] === 1;
+  const actionWire = ACTION_WIRE[action] as number;
+  const actionText = ACTION_TEXTS[action] as Buffer;
+  const orderChars = decimalChars(order);
+  const idBytes = idTo - idFrom;
+  const reasonBytes =
+    actionText.length +
+    REASON_BY_POLICY.length +
+    idBytes +
+    REASON_ORDER.length +
+    orderChars +
+    (isDefault
+      ? REASON_DEFAULT.length
+      : REASON_APPLICATION.length +
+        (appFrom < 0 ? REASON_NO_APPLICATION.length : appTo - appFrom) +
+        REASON_MODE.length) +
+    mode.text.length +
+    REASON_END.length;
+  // The Decision message's length, field by field in the order putDecision writes them.
+  const zigzagOrder = ((order << 1) ^ (order >> 31)) >>> 0;
+  let bodyBytes = actionWire === 0 ? 0 : 1 + varintBytes(actionWire);
+  bodyBytes += 1 + varintBytes(idBytes) + idBytes;
+  if (nameFrom >= 0) bodyBytes += 1 + varintBytes(nameTo - nameFrom) + nameTo - nameFrom;
+  bodyBytes += 1 + varintBytes(zigzagOrder);
+  if (appFrom >= 0) bodyBytes += 1 + varintBytes(appTo - appFrom) + appTo - appFrom;
+  if (mode.structure !== 0) bodyBytes += 1 + varintBytes(mode.structure);
+  if (mode.builtInsFirst) bodyBytes += 2;
+  const gated = mode.gated;
+  for (let i = 0; i < gated.length; i++) {
+    const length = Buffer.byteLength(gated[i] as string, 'utf8');
+    bodyBytes += 1 + varintBytes(length) + length;
+  }
+  if (writing.snapshotVersion !== null) bodyBytes += 1 + varintBytes(writing.snapshotVersion);
+  bodyBytes += 1 + varintBytes(reasonBytes) + reasonBytes;
+
+  const idFieldBytes = id === 0 ? 0 : 1 + varintBytes(id);
+  const payloadBytes = idFieldBytes + 1 + varintBytes(bodyBytes) + bodyBytes;
+  let pos = putPrefix(out, offset, payloadBytes, id, bodyBytes);
+  if (actionWire !== 0) {
+    out[pos++] = TAG_DECISION_ACTION;
+    pos = putVarint(out, pos, actionWire);
+  }
+  pos = putBytes(out, putStringHead(out, pos, TAG_DECISION_POLICY, idBytes), bytes, idFrom, idTo);
+  if (nameFrom >= 0) {
+    pos = putBytes(out, putStringHead(out, pos, TAG_DECISION_POLICY_NAME, nameTo - nameFrom), bytes, nameFrom, nameTo);
+  }
+  out[pos++] = TAG_DECISION_ORDER;
+  pos = putVarint(out, pos, zigzagOrder);
+  if (appFrom >= 0) {
+    pos = putBytes(out, putStringHead(out, pos, TAG_DECISION_APPLICATION, appTo - appFrom), bytes, appFrom, appTo);
+  }
+  if (mode.structure !== 0) {
+    out[pos++] = TAG_DECISION_STRUCTURE;
+    pos = putVarint(out, pos, mode.structure);
+  }
+  if (mode.builtInsFirst) {
+    out[pos++] = TAG_DECISION_BUILT_INS_FIRST;
+    out[pos++] = 1;
+  }
+  for (let i = 0; i < gated.length; i++) pos = putString(out, pos, TAG_DECISION_GATED, gated[i] as string);
+  if (writing.snapshotVersion !== null) {
+    out[pos++] = TAG_DECISION_SNAPSHOT_VERSION;
+    pos = putVarint(out, pos, writing.snapshotVersion);
+  }
+  pos = putStringHead(out, pos, TAG_DECISION_REASON, reasonBytes);
+  pos = putAll(out, pos, actionText);
+  pos = putAll(out, pos, REASON_BY_POLICY);
+  pos = putBytes(out, pos, bytes, idFrom, idTo);
+  pos = putAll(out, pos, REASON_ORDER);
+  pos = putDecimal(out, pos, order, orderChars);
+  if (isDefault) {
+    pos = putAll(out, pos, REASON_DEFAULT);
+  } else {
+    pos = putAll(out, pos, REASON_APPLICATION);
+    pos = appFrom < 0 ? putAll(out, pos, REASON_NO_APPLICATION) : putBytes(out, pos, bytes, appFrom, appTo);
+    pos = putAll(out, pos, REASON_MODE);
+  }
+  pos = putAll(out, pos, mode.text);
+  return putAll(out, pos, REASON_END);
 }

@@ -9,14 +9,18 @@ import { describe, expect, it } from 'vitest';
 import { TollgateError } from '../../src/engine/errors.js';
 import type { Decision, FileRequest } from '../../src/engine/model.js';
 import { POLICY_ACTIONS } from '../../src/engine/model.js';
+import { type ComputerView, buildView } from '../../src/engine/view.js';
+import { type ViewImage, compileViewImage, openViewImage } from '../../src/engine/view-image.js';
 import {
   bodyFrameBound,
   decisionFrameBound,
   encodeDecisionFrame,
   EvaluateRequestReader,
+  imageDecisionFrameBound,
   keptDecisionBody,
   writeBodyFrame,
   writeDecisionFrame,
+  writeImageDecisionFrame,
 } from '../../src/wire/evaluate-codec.js';
 import { fileKey, keyHash } from '../../src/wire/file-key.js';
 import { encodeFrame, FRAME_HEADER_BYTES } from '../../src/wire/framing.js';
@@ -29,6 +33,7 @@ import {
   REQUEST_FIELD_LIMITS,
   type LocalRequest,
 } from '../../src/wire/local-api.js';
+import { worldArb } from '../support/arbitraries.js';
 
 const pb = tollgate.v1;
 const L = REQUEST_FIELD_LIMITS;
@@ -457,5 +462,82 @@ describe('writeDecisionFrame', () => {
       expect(usual).not.toBeNull();
       expect(() => encodeDecisionFrame(1, decision)).toThrow(usual ?? '');
     }
+  });
+});
+
+describe('writeImageDecisionFrame', () => {
+  /** The image of a view after a trip through bytes, as a warm start opens it. */
+  const storedImage = (view: ComputerView, snapshotVersion: number | null): ViewImage =>
+    openViewImage(compileViewImage(view, { snapshotVersion, snapshotHash: null }).bytes.slice(), {
+      snapshotHash: null,
+    });
+
+  /** Every decision number of an image: each policy's in both modes, and the implicit deny in both. */
+  const decisionNumbers = (image: ViewImage): number[] => [
+    -1,
+    -2,
+    ...Array.from({ length: 2 * image.policyCount }, (_, n) => n),
+  ];
+
+  /** Checks every decision of `image` is written as writeDecisionFrame and the generated code write decisionAt's. */
+  const checkImage = (image: ViewImage, id: number, offset: number): void => {
+    for (const n of decisionNumbers(image)) {
+      const decision = image.decisionAt(n);
+      const bound = imageDecisionFrameBound(image, n);
+      const out = Buffer.alloc(offset + bound, 0xee);
+      const end = writeImageDecisionFrame(out, offset, id, image, n);
+      expect(end - offset).toBeLessThanOrEqual(bound);
+      expect(out.subarray(offset, end)).toEqual(encodeFrame(encodeResponse({ id, kind: 'decision', decision })));
+      expect(image.actionAt(n)).toBe(decision.action);
+    }
+  };
+
+  it('writes what the generated code writes for every decision of random worlds, in both modes', () => {
+    fc.assert(
+      fc.property(
+        worldArb({ approvals: false }),
+        idArb,
+        fc.nat({ max: 16 }),
+        fc.option(fc.nat({ max: 0xffff_ffff }), { nil: null }),
+        (g, id, offset, version) => {
+          for (const computer of g.world.computers.slice(0, 3)) {
+            checkImage(storedImage(buildView(g.world, computer.id), version), id, offset);
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('writes non-ASCII texts, ringfences, default policies and any order as the generated code does', () => {
+    fc.assert(
+      fc.property(
+        worldArb({ approvals: false }),
+        fc.array(
+          fc.tuple(fc.string({ unit: 'binary', maxLength: 12 }), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 })),
+        ),
+        (g, changes) => {
+          const computer = g.world.computers[0];
+          if (computer === undefined) return;
+          const view = buildView(g.world, computer.id);
+          const policies = view.policies.map((policy, i) => {
+            const change = changes[i];
+            if (change === undefined) return policy;
+            const [text, order] = change;
+            return {
+              ...policy,
+              id: `${policy.id}${text}`,
+              name: i % 3 === 0 ? null : `${text}${policy.name ?? ''}`,
+              app: i % 4 === 1 ? null : policy.app,
+              isDefault: i % 5 === 2 || policy.isDefault,
+              order,
+              ...(i % 6 === 3 ? { ringfence: { hosts: [text] } } : {}),
+            };
+          });
+          checkImage(storedImage({ ...view, policies }, 7), 9, 3);
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });
