@@ -11,7 +11,9 @@ import { DecisionRecorder } from '../../src/agent/decision-recorder.js';
 import { handleLocalRequest } from '../../src/agent/local-handler.js';
 import type { Decision, FileRequest } from '../../src/engine/model.js';
 import { buildView } from '../../src/engine/view.js';
+import type { ViewImage } from '../../src/engine/view-image.js';
 import { AgentStore } from '../../src/store/agent-store.js';
+import { fileKey, keyHash } from '../../src/wire/file-key.js';
 import { DEFAULT_DECISION_EXPORT_LIMIT, decodeRequest, encodeRequest } from '../../src/wire/local-api.js';
 import { sealSnapshot } from '../../src/wire/signed.js';
 import { generateSigningKeys, parsePrivateKey, parsePublicKey } from '../../src/wire/signing.js';
@@ -152,5 +154,89 @@ describe('the agent core', () => {
         metricsAddress: '127.0.0.1:9464',
       },
     });
+  });
+
+  it('decides a file the cache missed by number as by Decision: same decisions, counts, cache and decision log', () => {
+    const snapshot = (version: number): Uint8Array =>
+      sealSnapshot(
+        {
+          computerId: 'till-1',
+          version,
+          issuedAtMs: 0,
+          settingsVersion: 0,
+          view: buildView(contractWorld(), 'till-1'),
+        },
+        parsePrivateKey(keys.privateKeyPem),
+      );
+    const retired: ViewImage[] = [];
+    const agents = [0, 1].map((k) => {
+      const own = AgentStore.open(path.join(dir, `agent-${k}.db`));
+      const recorder = new DecisionRecorder(own, 'till-1', 1_000);
+      const made = new Agent({
+        store: own,
+        publicKey: parsePublicKey(keys.publicKeyPem),
+        computerId: 'till-1',
+        noSnapshotAction: 'deny',
+        clock: () => NOW,
+        onDecision: (atMs, file, decision, cached) => recorder.record(atMs, file, decision, cached),
+        ...(k === 1
+          ? {
+              onDecisionNumber: (atMs: number, file: FileRequest, image: ViewImage, n: number) =>
+                recorder.recordNumber(atMs, file, image, n),
+              onImageRetired: (image: ViewImage) => {
+                retired.push(image);
+                recorder.settle(image);
+              },
+            }
+          : {}),
+      });
+      made.applySnapshot(snapshot(1));
+      return { agent: made, recorder, store: own };
+    });
+    const files: FileRequest[] = [
+      { path: 'C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe', certSubject: 'CN=Google LLC' },
+      { path: 'C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe' },
+      { path: 'C:\\Program Files\\Google\\Drive\\drive.exe' },
+      { path: 'C:\\Temp\\x.exe', sha256: 'AA11BB22CC33DD44EE55FF6600112233445566778899AABBCCDDEEFF00112233' },
+      { path: 'C:\\Apps\\fastcart.exe' },
+      { path: 'C:\\Users\\kim\\Downloads\\unknown.exe' },
+    ];
+    const ask = (k: number, file: FileRequest): Decision => {
+      const { agent: one } = agents[k] as (typeof agents)[number];
+      const key = fileKey(file) as Buffer;
+      const hash = keyHash(key);
+      const cached = one.decideCached(key, key.length, hash);
+      if (cached !== undefined) return cached;
+      if (k === 0) return one.decideMissed({ ...file }, hash);
+      const image = one.activeImage as ViewImage;
+      return image.decisionAt(one.decideMissedNumber({ ...file }, hash));
+    };
+    // Each file asked once, twice (cached from the second ask) and three times (a hit), around an apply.
+    for (let round = 0; round < 3; round++) {
+      for (const file of files.slice(0, 2 + 2 * round)) expect(ask(1, file)).toEqual(ask(0, file));
+    }
+    const before = (agents[1] as (typeof agents)[number]).agent.activeImage;
+    for (const { agent: one } of agents) one.applySnapshot(snapshot(2));
+    expect(retired).toEqual([before]);
+    for (const file of files) expect(ask(1, file)).toEqual(ask(0, file));
+    const [a, b] = agents as [(typeof agents)[number], (typeof agents)[number]];
+    expect(b.agent.metrics().decisions).toEqual(a.agent.metrics().decisions);
+    expect([b.agent.metrics().cacheHits, b.agent.metrics().cacheMisses]).toEqual([
+      a.agent.metrics().cacheHits,
+      a.agent.metrics().cacheMisses,
+    ]);
+    const rows = (store: AgentStore): unknown[] =>
+      store.exportDecisions(1_000).map(({ atMs, request, decision, action, policy }) => ({
+        atMs,
+        request,
+        decision,
+        action,
+        policy,
+      }));
+    a.recorder.flush();
+    b.recorder.flush();
+    expect(rows(b.store)).toEqual(rows(a.store));
+    expect(rows(b.store)).toHaveLength(2 + 4 + 6 + files.length);
+    for (const { store: own } of agents) own.close();
   });
 });

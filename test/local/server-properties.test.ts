@@ -3,7 +3,8 @@
 // never crashes; it answers each whole frame as decoding it says it should
 // (an answer for a good request, an error response for a bad one, then the
 // close), and other connections keep being served. Evaluate requests read
-// on the fast path (wire/evaluate-codec.ts) get, byte for byte, what a
+// on the fast path (wire/evaluate-codec.ts; a file the cache misses decided
+// by number and written from the view image) get, byte for byte, what a
 // server that decodes every request with the generated code answers.
 import fs from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
@@ -85,6 +86,9 @@ beforeAll(async () => {
       if (decision !== undefined) answeredByKey++;
       return decision;
     },
+    // A file the cache missed is decided by number and its answer written from the view image's bytes.
+    decisionImage: () => agent.activeImage,
+    evaluateMissed: (file, keyHash) => agent.decideMissedNumber(file, keyHash),
   });
   await server.listen();
   plainPath = path.join(dir, 'plain.sock');
