@@ -620,8 +620,10 @@ export const PART_NAME_FROM = 6;
 export const PART_NAME_TO = 7;
 export const PART_APP_FROM = 8;
 export const PART_APP_TO = 9;
+export const PART_RINGFENCE_FROM = 10;
+export const PART_RINGFENCE_TO = 11;
 /** The length of a decisionParts array. */
-export const DECISION_PARTS = 10;
+export const DECISION_PARTS = 12;
 /** Moves mode 1's set of a policy away from mode 0's (an odd number below MAX_KEPT_DECISIONS / 2). */
 const KEPT_MODE_SPREAD = 0x0d55;
 
@@ -1206,8 +1208,8 @@ export class ViewImage {
    * What decisionAt(n) shows of its policy, for n >= 0, into `parts`
    * (DECISION_PARTS): the action's number in POLICY_ACTIONS, the order,
    * the default flag, the ringfence's string (-1: none), and the byte
-   * ranges in stringBytes of the id, the name and the application
-   * (from -1: none).
+   * ranges in stringBytes of the id, the name, the application and the
+   * ringfence's JSON (from -1: none).
    */
   decisionParts(n: number, parts: Int32Array): void {
     const l = this.l;
@@ -1215,17 +1217,20 @@ export class ViewImage {
     const idString = l.policyId[p] as number;
     const nameString = l.policyName[p] as number;
     const appString = l.policyApp[p] as number;
+    const ringfence = l.policyRingfence[p] as number;
     const offsets = l.strOffsets;
     parts[PART_ACTION] = l.policyAction[p] as number;
     parts[PART_ORDER] = l.policyOrder[p] as number;
     parts[PART_DEFAULT] = ((l.policyFlags[p] as number) & FLAG_DEFAULT) !== 0 ? 1 : 0;
-    parts[PART_RINGFENCE] = l.policyRingfence[p] as number;
+    parts[PART_RINGFENCE] = ringfence;
     parts[PART_ID_FROM] = offsets[idString] as number;
     parts[PART_ID_TO] = offsets[idString + 1] as number;
     parts[PART_NAME_FROM] = nameString < 0 ? -1 : (offsets[nameString] as number);
     parts[PART_NAME_TO] = nameString < 0 ? -1 : (offsets[nameString + 1] as number);
     parts[PART_APP_FROM] = appString < 0 ? -1 : (offsets[appString] as number);
     parts[PART_APP_TO] = appString < 0 ? -1 : (offsets[appString + 1] as number);
+    parts[PART_RINGFENCE_FROM] = ringfence < 0 ? -1 : (offsets[ringfence] as number);
+    parts[PART_RINGFENCE_TO] = ringfence < 0 ? -1 : (offsets[ringfence + 1] as number);
   }
 
   /** An evaluator over checked sections (openViewImage) or freshly written ones (compileViewImage). */

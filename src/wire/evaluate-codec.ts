@@ -25,6 +25,8 @@ import {
   PART_NAME_TO,
   PART_ORDER,
   PART_RINGFENCE,
+  PART_RINGFENCE_FROM,
+  PART_RINGFENCE_TO,
   type ViewImage,
 } from '../engine/view-image.js';
 import { checkInt32, checkUint32, policyActionCodec, ringfenceToWire, structureCodec } from './codec.js';
@@ -588,7 +590,16 @@ interface ImageWriting {
   snapshotVersion: number | null;
   /** The most bytes the gated fields take (tags, lengths and texts). */
   gatedBound: [number, number];
+  /**
+   * Whether a ringfence's stored JSON is what the wire carries (ringfenceAsIs),
+   * by string number in RINGFENCE_MEMO slots: `ringfenceKeys` the string (-1: none), `ringfenceAsIs` 1 for yes.
+   */
+  ringfenceKeys: Int32Array;
+  ringfenceAsIs: Uint8Array;
 }
+
+/** Slots of an image's memo of ringfence texts written as stored (a power of two; a ringfence not in it is checked again). */
+const RINGFENCE_MEMO = 1024;
 
 const ascii = (text: string): Buffer => Buffer.from(text, 'latin1');
 /** The actions as a reason starts with them, and their wire numbers, by POLICY_ACTIONS number. */
@@ -641,6 +652,8 @@ function writingOf(image: ViewImage): ImageWriting {
       modes,
       snapshotVersion: version === null ? null : checkUint32(version, DECISION_SNAPSHOT_VERSION_AT),
       gatedBound: [gatedBound(modes[0]), gatedBound(modes[1])],
+      ringfenceKeys: new Int32Array(RINGFENCE_MEMO).fill(-1),
+      ringfenceAsIs: new Uint8Array(RINGFENCE_MEMO),
     };
     writings.set(image, writing);
   }
@@ -656,17 +669,53 @@ function isAscii(bytes: Uint8Array, from: number, to: number): boolean {
 }
 
 /**
+ * Whether ringfence string `s` (stored JSON at bytes[from, to)) is written
+ * as stored: ASCII, and the text of a JSON object that JSON.parse and then
+ * JSON.stringify (what the decision's ringfence goes through) give back as
+ * it is. Remembered per image in RINGFENCE_MEMO slots.
+ */
+function ringfenceAsIs(writing: ImageWriting, s: number, bytes: Uint8Array, from: number, to: number): boolean {
+  const slot = s & (RINGFENCE_MEMO - 1);
+  if (writing.ringfenceKeys[slot] === s) return writing.ringfenceAsIs[slot] === 1;
+  let asIs = false;
+  if (isAscii(bytes, from, to)) {
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset + from, to - from).toString('latin1');
+    try {
+      const value = JSON.parse(text) as unknown;
+      asIs = typeof value === 'object' && value !== null && JSON.stringify(value) === text;
+    } catch {
+      asIs = false;
+    }
+  }
+  writing.ringfenceKeys[slot] = s;
+  writing.ringfenceAsIs[slot] = asIs ? 1 : 0;
+  return asIs;
+}
+
+/**
  * Whether decision `n` of `image` is written from the image's bytes (into
- * `parts`): a policy's decision without a ringfence whose id, name and
- * application are ASCII (read back as the same text). Any other is
- * written from its Decision object (decisionAt), as writeDecisionFrame
- * writes it.
+ * `parts`): a policy's decision whose id, name and application are ASCII
+ * (read back as the same text) and whose ringfence, if any, is written as
+ * stored (ringfenceAsIs). Any other is written from its Decision object
+ * (decisionAt), as writeDecisionFrame writes it.
  */
 function fromBytes(image: ViewImage, n: number): boolean {
   if (n < 0) return false;
   image.decisionParts(n, parts);
-  if ((parts[PART_RINGFENCE] as number) >= 0) return false;
   const bytes = image.stringBytes;
+  const ringfence = parts[PART_RINGFENCE] as number;
+  if (
+    ringfence >= 0 &&
+    !ringfenceAsIs(
+      writingOf(image),
+      ringfence,
+      bytes,
+      parts[PART_RINGFENCE_FROM] as number,
+      parts[PART_RINGFENCE_TO] as number,
+    )
+  ) {
+    return false;
+  }
   return (
     isAscii(bytes, parts[PART_ID_FROM] as number, parts[PART_ID_TO] as number) &&
     isAscii(bytes, parts[PART_NAME_FROM] as number, parts[PART_NAME_TO] as number) &&
@@ -718,6 +767,7 @@ export function imageDecisionFrameBound(image: ViewImage, n: number): number {
   const idBytes = (parts[PART_ID_TO] as number) - (parts[PART_ID_FROM] as number);
   const nameBytes = (parts[PART_NAME_TO] as number) - (parts[PART_NAME_FROM] as number);
   const appBytes = (parts[PART_APP_TO] as number) - (parts[PART_APP_FROM] as number);
+  const ringfenceBytes = (parts[PART_RINGFENCE_TO] as number) - (parts[PART_RINGFENCE_FROM] as number);
   // The reason: the action, the id, the order, the application and the mode's text, and its fixed parts.
   const reasonBytes = MAX_STRING_OVERHEAD_BYTES + REASON_FIXED_BYTES + idBytes + appBytes;
   return (
@@ -729,7 +779,8 @@ export function imageDecisionFrameBound(image: ViewImage, n: number): number {
     appBytes +
     reasonBytes +
     (writing.modes[m] as ModeWriting).text.length +
-    (writing.gatedBound[m] as number)
+    (writing.gatedBound[m] as number) +
+    (ringfenceBytes === 0 ? 0 : MAX_STRING_OVERHEAD_BYTES + ringfenceBytes)
   );
 }
 
@@ -755,6 +806,8 @@ export function writeImageDecisionFrame(out: Buffer, offset: number, id: number,
   const nameTo = parts[PART_NAME_TO] as number;
   const appFrom = parts[PART_APP_FROM] as number;
   const appTo = parts[PART_APP_TO] as number;
+  const ringfenceFrom = parts[PART_RINGFENCE_FROM] as number;
+  const ringfenceTo = parts[PART_RINGFENCE_TO] as number;
   const isDefault = parts[PART_DEFAULT] === 1;
   const actionWire = ACTION_WIRE[action] as number;
   const actionText = ACTION_TEXTS[action] as Buffer;
@@ -789,6 +842,7 @@ export function writeImageDecisionFrame(out: Buffer, offset: number, id: number,
   }
   if (writing.snapshotVersion !== null) bodyBytes += 1 + varintBytes(writing.snapshotVersion);
   bodyBytes += 1 + varintBytes(reasonBytes) + reasonBytes;
+  if (ringfenceFrom >= 0) bodyBytes += 1 + varintBytes(ringfenceTo - ringfenceFrom) + ringfenceTo - ringfenceFrom;
 
   const idFieldBytes = id === 0 ? 0 : 1 + varintBytes(id);
   const payloadBytes = idFieldBytes + 1 + varintBytes(bodyBytes) + bodyBytes;
@@ -833,5 +887,10 @@ export function writeImageDecisionFrame(out: Buffer, offset: number, id: number,
     pos = putAll(out, pos, REASON_MODE);
   }
   pos = putAll(out, pos, mode.text);
-  return putAll(out, pos, REASON_END);
+  pos = putAll(out, pos, REASON_END);
+  if (ringfenceFrom >= 0) {
+    const length = ringfenceTo - ringfenceFrom;
+    pos = putBytes(out, putStringHead(out, pos, TAG_DECISION_RINGFENCE, length), bytes, ringfenceFrom, ringfenceTo);
+  }
+  return pos;
 }

@@ -532,6 +532,7 @@ describe('writeImageDecisionFrame', () => {
               isDefault: i % 5 === 2 || policy.isDefault,
               order,
               ...(i % 6 === 3 ? { ringfence: { hosts: [text] } } : {}),
+              ...(i % 6 === 5 ? { ringfence: { network: i % 2 === 0, files: [`C:\\data\\${i}`] } } : {}),
             };
           });
           checkImage(storedImage({ ...view, policies }, 7), 9, 3);

@@ -20,6 +20,9 @@ import { tollgate } from '../../src/wire/generated/tollgate.js';
 import { type SnapshotContent, sealSnapshot } from '../../src/wire/signed.js';
 import { generateSigningKeys, parsePrivateKey } from '../../src/wire/signing.js';
 import { decodeSnapshotPayload } from '../../src/wire/view-decoder.js';
+import { imageDecisionFrameBound, writeImageDecisionFrame } from '../../src/wire/evaluate-codec.js';
+import { encodeFrame } from '../../src/wire/framing.js';
+import { encodeResponse } from '../../src/wire/local-api.js';
 import {
   type PayloadView,
   compileRegularPayload,
@@ -204,6 +207,15 @@ describe('an image compiled from the payload', () => {
     expect(image.toView().policies.map((p) => p.ringfence)).toEqual(
       decodeSnapshotPayload(payload).view.policies.map((p) => p.ringfence),
     );
+    // The answers written from the image's bytes: a ringfence as stored when JSON gives it back as it is,
+    // else from the decision (the spaced ones), as the generated code writes them.
+    for (let n = 0; n < 2 * image.policyCount; n++) {
+      const out = Buffer.alloc(imageDecisionFrameBound(image, n));
+      const frame = out.subarray(0, writeImageDecisionFrame(out, 0, n + 1, image, n));
+      expect(frame).toEqual(
+        encodeFrame(encodeResponse({ id: n + 1, kind: 'decision', decision: image.decisionAt(n) })),
+      );
+    }
   });
 
   it('is the same when the view lists its applications before its policies', () => {
