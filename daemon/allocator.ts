@@ -3,7 +3,7 @@
  * it starts with (`GLIBC_TUNABLES`, read by glibc before any code runs: a
  * process cannot set them for itself). The systemd unit sets them
  * (deploy/systemd/tollgate-daemon.service), and so do `npm start` and the
- * benchmark for the daemons they spawn (docs/DAEMON.md, "Memory: glibc's
+ * benchmark for the daemons they spawn (docs/DAEMON.md, Memory, "glibc's
  * malloc settings"):
  *
  * - `glibc.malloc.hugetlb=1`: malloc asks for transparent huge pages
@@ -12,19 +12,20 @@
  *   daemon's big buffers (the view image it reads at start, a snapshot
  *   frame, the compile's columns and the new image) each cost one page
  *   fault per 4 KiB otherwise: 82,000 faults for a 335 MB image at
- *   1,000,000 policies, measured at 3 to 12 µs each on a virtual machine;
+ *   1,000,000 policies, 3 to 12 µs each on the virtual machine measured;
  * - `glibc.malloc.mmap_threshold=1048576`: every allocation of 1 MiB or
  *   more gets a mapping of its own, given back to the system when freed.
  *   glibc's default threshold rises with each large block freed (up to 32
  *   MiB), so the compile's columns moved into its main heap and stayed
- *   there as resident memory after the apply; with huge pages alone that
- *   heap grew by 10 to 50 MB more.
+ *   there as resident memory after the apply, which huge pages alone made
+ *   larger.
  *
  * Measured at 100,000 and 1,000,000 policies (docs/BENCHMARKS.md, "glibc's
- * malloc settings"): a warm start's CPU and time to first answer, an
- * apply's CPU and the daemon's peak memory were all lower with both set.
- * Other C libraries ignore the variable; a kernel with THP off ignores the
- * first setting.
+ * malloc settings"): a warm start's CPU and time to first answer, an apply's
+ * CPU and the peak of a seed apply were lower with both set; the peaks of a
+ * warm start and of three applies about the same.
+ * Other C libraries ignore the variable; glibc before 2.35, or a kernel
+ * whose THP mode is not `madvise`, ignores the first setting.
  */
 export const DAEMON_GLIBC_TUNABLES = 'glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=1048576';
 

@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { getHeapStatistics } from 'node:v8';
 import { DAEMON_GLIBC_TUNABLES, daemonEnvironment } from '../daemon/allocator.js';
 import { DEFAULT_DAEMON_POLICIES, benchDaemon } from './bench/daemon.js';
+import { ALLOCATOR_ADDED_ENV } from './bench/processes.js';
 
 /** Policies of the snapshot of the sync and delta sections (--snapshot-policies). */
 export const DEFAULT_SNAPSHOT_POLICIES = 100_000;
@@ -263,11 +264,12 @@ export async function main(argv: string[]): Promise<number> {
   };
   if (process.env['GLIBC_TUNABLES'] === undefined) {
     // Every process of the run (the daemon, its baselines, the engine in this process) with the allocator
-    // settings the daemon's systemd unit starts it with: glibc reads them before any code runs.
+    // settings the daemon's systemd unit starts it with: glibc reads them before any code runs. Policy
+    // servers, whose unit does not set them, are started without them (bench/processes.ts).
     log(`running again with GLIBC_TUNABLES=${DAEMON_GLIBC_TUNABLES}, the daemon's (daemon/allocator.ts)`);
     const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1] as string, ...argv], {
       stdio: 'inherit',
-      env: daemonEnvironment(process.env),
+      env: { ...daemonEnvironment(process.env), [ALLOCATOR_ADDED_ENV]: '1' },
     });
     return child.status ?? 1;
   }

@@ -12,7 +12,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { CompiledView, type EvaluateOptions, LinearEvaluator } from '../../src/engine/evaluate.js';
 import type { Decision, FileRequest } from '../../src/engine/model.js';
 import { type ComputerView, buildView } from '../../src/engine/view.js';
-import { compileViewImage, openViewImage } from '../../src/engine/view-image.js';
+import { type ViewImage, compileViewImage, openViewImage } from '../../src/engine/view-image.js';
 import {
   REQUEST_SHAPES,
   type RequestShape,
@@ -303,21 +303,33 @@ export interface ShapeWorld {
   buildViewMs: number;
 }
 
+/** What the per-shape table keeps of a world once its image is made: no world object, no view. */
+interface ShapeImage {
+  image: ViewImage;
+  byShape: SyntheticWorld['byShape'];
+  warmUp: readonly FileRequest[];
+  rules: number;
+  buildViewMs: number;
+  imageMs: number;
+  verified: number;
+}
+
 /**
- * The per-shape table at one size: a fresh CompiledView, warmed up on the
- * world's ordinary requests, then every per-shape request (all shapes
- * shuffled together) timed the first time the view evaluates it (its
- * rules' tests compiled on the way, as a file never seen before would) and
- * then SHAPE_REPEATS more times.
+ * Makes the image of `taken`'s view (the world generated and the view built
+ * first when `taken` lacks them), checks it against the linear reference on
+ * a few requests of every shape, and clears `taken`. Returns what the timing
+ * needs: an image opened from the compiled bytes, as a warm-started daemon
+ * holds it (no rule test compiled yet), which no request has been evaluated
+ * with (the check has an image of its own over the same bytes). Its own
+ * function, so that nothing it held (the world, the view, the reference)
+ * stays on the stack of the timing.
  */
-export function benchShapeSize(
+function shapeImage(
   policies: number,
   opts: Pick<EngineBenchOptions, 'seed' | 'shapeRequests' | 'log'>,
-  prebuilt?: ShapeWorld,
-): ShapeSizeResult {
+  taken: ShapeWorld,
+): ShapeImage {
   const { log } = opts;
-  const loadBefore = os.loadavg()[0] ?? 0;
-  const taken: ShapeWorld = prebuilt ?? { synthetic: undefined, view: undefined, buildViewMs: NaN };
   if (taken.synthetic === undefined) {
     log(`engine shapes: generating a world of ${formatInt(policies)} policies`);
     taken.synthetic = syntheticWorld({
@@ -327,42 +339,61 @@ export function benchShapeSize(
       requestsPerShape: opts.shapeRequests,
     });
   }
+  const synthetic = taken.synthetic;
   if (taken.view === undefined) {
-    const synthetic = taken.synthetic;
     const built = timeMs(() => buildView(synthetic.world, synthetic.computer));
     taken.view = built.value;
     taken.buildViewMs = built.ms;
   }
-  const { byShape, requests: warmUp } = taken.synthetic;
-  const buildViewMs = taken.buildViewMs;
-  const rules = countRules(taken.view);
-
-  // Check the engine on a few requests of every shape against the linear reference (dropped before timing).
+  const view = taken.view;
+  const compiled = timeMs(() => compileViewImage(view, { snapshotVersion: null, snapshotHash: null }).bytes);
+  log(
+    `engine shapes: ${formatInt(policies)} policies: buildView ${formatFixed(taken.buildViewMs, 1)} ms, image ${formatFixed(compiled.ms, 1)} ms`,
+  );
   const perShapeCheck = policies >= 500_000 ? 2 : 5;
   const sample: FileRequest[] = [];
-  for (const shape of REQUEST_SHAPES) sample.push(...(byShape[shape] ?? []).slice(0, perShapeCheck));
+  for (const shape of REQUEST_SHAPES) sample.push(...(synthetic.byShape[shape] ?? []).slice(0, perShapeCheck));
   log(`engine shapes: checking both evaluators on ${sample.length} requests`);
-  const compiled = timeMs(() =>
-    compileViewImage(taken.view as ComputerView, { snapshotVersion: null, snapshotHash: null }),
-  );
-  const engine = compiled.value;
-  log(
-    `engine shapes: ${formatInt(policies)} policies: buildView ${formatFixed(buildViewMs, 1)} ms, image ${formatFixed(compiled.ms, 1)} ms`,
-  );
-  // The check uses an evaluator of its own over the same bytes, so that no timed request has been evaluated before.
   const verified = verify(
-    openViewImage(engine.bytes, { snapshotHash: null }),
-    new LinearEvaluator(taken.view),
+    openViewImage(compiled.value, { snapshotHash: null }),
+    new LinearEvaluator(view),
     sample,
     sample.length,
   );
-
-  // From here on the process holds the image, not the world or its view: the
-  // daemon evaluates beside a heap of a few MB, and a heap of millions of
-  // policy objects would charge its collections (and its cache and TLB
-  // footprint) to the timed evaluations.
-  taken.view = undefined;
+  const result: ShapeImage = {
+    image: openViewImage(compiled.value, { snapshotHash: null }),
+    byShape: synthetic.byShape,
+    warmUp: synthetic.requests,
+    rules: countRules(view),
+    buildViewMs: taken.buildViewMs,
+    imageMs: compiled.ms,
+    verified,
+  };
   taken.synthetic = undefined;
+  taken.view = undefined;
+  return result;
+}
+
+/**
+ * The per-shape table at one size: the view's image, opened from its bytes
+ * as a warm-started daemon opens it, with the world and its view let go (the
+ * daemon evaluates beside a heap of a few MB; a heap of millions of policy
+ * objects would charge its collections, and its cache and TLB footprint, to
+ * the timed evaluations), warmed up on the world's ordinary requests, then
+ * every per-shape request (all shapes shuffled together) timed the first
+ * time the image evaluates it (a rule test the string table cannot decide
+ * compiled on the way, as for a file never seen before) and then
+ * SHAPE_REPEATS more times.
+ */
+export function benchShapeSize(
+  policies: number,
+  opts: Pick<EngineBenchOptions, 'seed' | 'shapeRequests' | 'log'>,
+  prebuilt?: ShapeWorld,
+): ShapeSizeResult {
+  const { log } = opts;
+  const loadBefore = os.loadavg()[0] ?? 0;
+  const made = shapeImage(policies, opts, prebuilt ?? { synthetic: undefined, view: undefined, buildViewMs: NaN });
+  const { image: engine, byShape, warmUp, rules, buildViewMs, verified } = made;
 
   const requests: { shape: RequestShape; request: FileRequest }[] = [];
   // Copies of the requests with flat strings, as the daemon's request decoder hands them over: the
@@ -426,7 +457,7 @@ export function benchShapeSize(
     policies,
     rules,
     buildViewMs,
-    compiledViewMs: compiled.ms,
+    compiledViewMs: made.imageMs,
     index: engine.indexStats(),
     verified,
     shapes,

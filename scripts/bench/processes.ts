@@ -75,10 +75,15 @@ export interface ChildHandle {
 }
 
 /** Starts `node PROGRAM ARGS` with stdout read as JSON lines (other lines are ignored) and stderr kept for errors. */
-export function spawnNode(program: string, args: string[], nodeArgs: string[] = []): ChildHandle {
+export function spawnNode(
+  program: string,
+  args: string[],
+  nodeArgs: string[] = [],
+  env: NodeJS.ProcessEnv = process.env,
+): ChildHandle {
   const spawnedAtEpochMs = Date.now();
   const spawnedAt = performance.now();
-  const child = spawn(process.execPath, [...nodeArgs, program, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, program, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
   const logs: LogLine[] = [];
   const waiters: { predicate: (l: LogLine) => boolean; resolve: (l: LogLine) => void }[] = [];
   let stderr = '';
@@ -140,9 +145,23 @@ export const CHILD_NODE_ARGS = (process.env['TOLLGATE_BENCH_CHILD_NODE_ARGS'] ??
   .split(/\s+/)
   .filter((a) => a.length > 0);
 
+/**
+ * Set by bench.ts when it ran itself again to give every process the
+ * daemon's glibc malloc settings (daemon/allocator.ts): the policy server's
+ * unit does not set them, so the servers it starts run without them.
+ */
+export const ALLOCATOR_ADDED_ENV = 'TOLLGATE_BENCH_ALLOCATOR_ADDED';
+
+/** The environment of a `tollgate ARGS` process: the policy server's without settings only the benchmark added. */
+export function tollgateEnvironment(args: readonly string[], env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  if (args[0] !== 'server' || env[ALLOCATOR_ADDED_ENV] !== '1') return env;
+  const { GLIBC_TUNABLES: _added, ...rest } = env;
+  return rest;
+}
+
 /** Starts `tollgate ARGS` (the real CLI, as a child process). */
 export function spawnTollgate(args: string[]): ChildHandle {
-  return spawnNode(CLI, args, CHILD_NODE_ARGS);
+  return spawnNode(CLI, args, CHILD_NODE_ARGS, tollgateEnvironment(args));
 }
 
 /** A log line with this pino `msg`. */

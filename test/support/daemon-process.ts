@@ -121,7 +121,7 @@ export function writeConfig(ws: Workspace, name: string, config: Record<string, 
 export async function startDaemon(
   configFile: string,
   socket: string,
-  env: Record<string, string> = {},
+  env: Record<string, string | undefined> = {},
 ): Promise<DaemonHandle> {
   const handle = await startTollgate(['daemon', '--config', configFile], 'serving', env);
   return { ...handle, socket, adminSocket: String(handle.ready['adminSocket']), config: configFile };
@@ -129,11 +129,14 @@ export async function startDaemon(
 
 export type ProcessHandle = Omit<DaemonHandle, 'socket' | 'adminSocket' | 'config'>;
 
-/** Starts `tollgate ARGS` and resolves once it logs the `ready` message; the handle has every JSON log line. */
+/**
+ * Starts `tollgate ARGS` and resolves once it logs the `ready` message; the handle has every JSON log line.
+ * `env` is added to this process's environment (a variable set to undefined is left out).
+ */
 export async function startTollgate(
   args: string[],
   ready: string,
-  env: Record<string, string> = {},
+  env: Record<string, string | undefined> = {},
 ): Promise<ProcessHandle & { ready: Record<string, unknown> }> {
   const child = track(
     spawn(process.execPath, [CLI, ...args], {
