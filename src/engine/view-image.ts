@@ -53,6 +53,7 @@ import {
   mix32,
 } from './rule-index.js';
 import { type KeyOut, maxKeysOfBytes, ruleKeyBytes } from './rule-key-bytes.js';
+import { sortNonNegative } from './radix-sort.js';
 import { PRIORITIZE_SETTING } from './settings.js';
 import type { ComputerView, ViewPolicy } from './view.js';
 
@@ -1975,7 +1976,7 @@ function usedApplications(
   rank0: Int32Array,
   rank1: Int32Array,
 ): {
-  usedApps: number[];
+  usedApps: Int32Array;
   defaults0: Int32Array;
   defaults1: Int32Array;
   appStart: Int32Array;
@@ -1986,7 +1987,9 @@ function usedApplications(
   // -1: none, or a default policy. Typed arrays indexed by string number rather than maps: a million applications
   // fit in a few MB.
   const usedOf = new Int32Array(stringCount).fill(-1);
-  const usedApps: number[] = [];
+  // At most one used application a policy: filled to `used`, then cut to that length (no growing array).
+  const usedAll = new Int32Array(n);
+  let used = 0;
   const policyUsed = new Int32Array(n).fill(-1);
   const defaults: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -1995,16 +1998,16 @@ function usedApplications(
       const app = policyApp[i] as number;
       let u = usedOf[app] as number;
       if (u < 0) {
-        u = usedApps.length;
+        u = used++;
         usedOf[app] = u;
-        usedApps.push(app);
+        usedAll[u] = app;
       }
       policyUsed[i] = u;
     }
   }
   const defaults0 = Int32Array.from(defaults).sort((x, y) => (rank0[x] as number) - (rank0[y] as number));
   const defaults1 = Int32Array.from(defaults).sort((x, y) => (rank1[x] as number) - (rank1[y] as number));
-  const used = usedApps.length;
+  const usedApps = usedAll.subarray(0, used);
   const appStart = new Int32Array(used + 1);
   for (let i = 0; i < n; i++) {
     const u = policyUsed[i] as number;
@@ -2044,7 +2047,7 @@ function applicationsById(
   stringCount: number,
   strBytes: Uint8Array,
   strOffsets: Uint32Array,
-  usedApps: number[],
+  usedApps: Int32Array,
   ruleCount: number,
 ): { appById: Int32Array; ruleApp: Int32Array } {
   const appCount = appId.length;
@@ -2361,9 +2364,9 @@ function sortByNumbers(columns: Float64Array[], n: number, compare: (x: number, 
 }
 
 /**
- * Sorts the packed keys (key * scale + record) natively, writes their
- * records in that order into `sorted`, and sorts again with `compare` every
- * run that shares its key.
+ * Sorts the packed keys (key * scale + record, never negative) by their
+ * bytes (radix-sort.ts), writes their records in that order into `sorted`,
+ * and sorts again with `compare` every run that shares its key.
  */
 function sortPacked(
   sorted: Int32Array,
@@ -2371,7 +2374,7 @@ function sortPacked(
   scale: number,
   compare: (x: number, y: number) => number,
 ): void {
-  keys.sort();
+  sortNonNegative(keys);
   for (let k = 0; k < sorted.length; k++) {
     const v = keys[k] as number;
     sorted[k] = v - Math.floor(v / scale) * scale;

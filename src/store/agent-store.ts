@@ -412,7 +412,8 @@ export class AgentStore {
    * `maxPreviousSnapshots` previous ones, with `info` when given. Throws
    * TollgateError 'stale-version' unless `version` is newer than the
    * active one. Once committed, the image files of every other version are
-   * deleted (a failure there is left to the next prune).
+   * deleted after it returns (pruneImagesLater; a failure there is left to
+   * the next prune).
    */
   applySnapshot(
     version: number,
@@ -428,13 +429,33 @@ export class AgentStore {
         this.applySnapshotTx.immediate(version, toBuffer(bytes), appliedAtMs, hooks, null, info),
       ),
     );
-    this.afterCommit(hooks, info);
+    this.afterCommit(hooks);
   }
 
-  private afterCommit(hooks: ApplyHooks, info: SnapshotInfo | null): void {
+  private afterCommit(hooks: ApplyHooks): void {
     hooks.afterCommit?.();
-    this.pruneImagesQuietly(info === null ? [] : [info.sha256]);
+    this.pruneImagesLater();
     this.checkpointSoon();
+  }
+
+  /**
+   * Deletes every image file but the active snapshot's (and temporary
+   * files) after the apply has returned, on libuv's thread pool: unlinking
+   * the previous image (tens of MB of page cache to free) is kernel work the
+   * apply need not wait for. It runs in turn with the image writes
+   * (writeImageLater), so it never sees a temporary file of a write in
+   * progress, and asks which snapshot is active when it runs. Killed before
+   * it runs, the next start prunes; an image of another snapshot is never
+   * served (it is bound to that snapshot's SHA-256).
+   */
+  private pruneImagesLater(): void {
+    // Closed meanwhile: nothing is deleted (the next start prunes).
+    const activeSha256 = (): Buffer[] | null => {
+      if (!this.db.open) return null;
+      const active = this.activeSnapshotRecord()?.info?.sha256;
+      return active === undefined ? [] : [active];
+    };
+    this.imageWrites = this.imageWrites.then(() => this.images.pruneLater(activeSha256)).catch(() => undefined);
   }
 
   /**
@@ -589,7 +610,7 @@ export class AgentStore {
         this.applySnapshotTx.immediate(version, toBuffer(viewBytes), appliedAtMs, hooks, toBuffer(signedDelta), info),
       ),
     );
-    this.afterCommit(hooks, info);
+    this.afterCommit(hooks);
   }
 
   /** The kept previous snapshots, newest first. */

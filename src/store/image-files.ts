@@ -312,6 +312,34 @@ export class ImageFiles {
     if (removed) syncFolder(this.folder);
   }
 
+  /**
+   * prune on libuv's thread pool: the folder listed, `keep` asked once the
+   * list is in (null: nothing is deleted), every other image file and every
+   * temporary file unlinked, and the folder fsynced when any was. Rejects on
+   * a file system error other than a file or the folder already gone.
+   */
+  async pruneLater(keep: () => readonly Uint8Array[] | null): Promise<void> {
+    let names: string[];
+    try {
+      names = await readdir(this.folder);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    const keeping = keep();
+    if (keeping === null) return;
+    const kept = new Set(keeping.map(nameOf));
+    const gone = names.filter((name) => !kept.has(name) && (name.endsWith(IMAGE_SUFFIX) || name.endsWith(TEMP_SUFFIX)));
+    if (gone.length === 0) return;
+    for (const name of gone) await unlinkLater(join(this.folder, name));
+    const folder = await open(this.folder, 'r');
+    try {
+      await folder.sync();
+    } finally {
+      await folder.close();
+    }
+  }
+
   /** The names of the files in the folder (tests and diagnostics). */
   list(): string[] {
     try {

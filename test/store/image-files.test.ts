@@ -90,6 +90,25 @@ describe('ImageFiles', () => {
     expect(images.list()).toEqual([`${sha('new').toString('hex')}.img`, 'notes.txt']);
   });
 
+  it('prunes later as prune does, keeping what keep names when the list is in, and nothing when keep is null', async () => {
+    const images = new ImageFiles(path.join(dir, 'agent.db.images'), 1 << 30);
+    images.write(sha('old'), [Buffer.from('old')]);
+    images.write(sha('new'), [Buffer.from('new')]);
+    fs.writeFileSync(path.join(images.folder, 'x.img.tmp'), 'left by a crash');
+    fs.writeFileSync(path.join(images.folder, 'notes.txt'), 'not ours');
+    await images.pruneLater(() => null);
+    expect(images.list()).toHaveLength(4);
+    let kept: Buffer = sha('old');
+    const pruned = images.pruneLater(() => [kept]);
+    kept = sha('new');
+    await pruned;
+    expect(images.list()).toEqual([`${sha('new').toString('hex')}.img`, 'notes.txt']);
+    await images.pruneLater(() => []);
+    expect(images.list()).toEqual(['notes.txt']);
+    fs.rmSync(images.folder, { recursive: true });
+    await expect(images.pruneLater(() => [])).resolves.toBeUndefined();
+  });
+
   it('writes later, a slice at a time, as write does, and stops, leaving no file, once the image is no longer wanted', async () => {
     const images = new ImageFiles(path.join(dir, 'agent.db.images'), 1 << 30);
     const body = Buffer.alloc(9 * 1024 * 1024, 3);
@@ -163,7 +182,7 @@ describe('AgentStore snapshot records', () => {
     viewHash: null,
   });
 
-  it('records what a warm start needs, hashes the stored parts, and keeps the active image only', () => {
+  it('records what a warm start needs, hashes the stored parts, and keeps the active image only', async () => {
     expect(store.activeSnapshotRecord()).toBeNull();
     expect(store.hashActiveSnapshot()).toBeNull();
     const one = Buffer.alloc(3 * 1024 * 1024 + 5, 1);
@@ -175,6 +194,9 @@ describe('AgentStore snapshot records', () => {
     store.applySnapshot(2, two, 200);
     // A row stored without a record (as before images): none, until it is filled in; no image is kept for it.
     expect(store.activeSnapshotRecord()?.info).toBeNull();
+    // The other images go after the apply has returned.
+    expect(store.images.list()).toEqual([`${info(one).sha256.toString('hex')}.img`]);
+    await store.imagesWritten();
     expect(store.images.list()).toEqual([]);
     store.setSnapshotInfo(2, info(two));
     store.images.write(info(two).sha256, [Buffer.from('image 2')]);
