@@ -187,7 +187,12 @@ export class Agent implements AgentCore {
   private set active(next: Active | null) {
     const retired = this.activeState?.image;
     this.activeState = next;
-    if (retired !== undefined && retired !== next?.image) this.options.onImageRetired?.(retired);
+    if (retired === undefined || retired === next?.image) return;
+    try {
+      this.options.onImageRetired?.(retired);
+    } catch {
+      // What is told of the retired image must not stop the change of the active view (an apply, a reload).
+    }
   }
   /** The view hash of the active snapshot version (wire/delta.ts); null when none or unknown. */
   private activeViewHash: Buffer | null = null;

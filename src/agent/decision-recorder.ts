@@ -71,8 +71,11 @@ export class DecisionRecorder {
   private readonly times: Float64Array;
   /** Per slot: the file when kept by reference; undefined when its text is in `text` (or the slot is empty). */
   private readonly files: (FileRequest | undefined)[];
-  /** Per slot: the decision, or the view image whose decision number `numbers[slot]` it is (`numbered[slot]` 1). */
-  private readonly decisions: (Decision | ViewImage | undefined)[];
+  /**
+   * Per slot: the decision, or the view image whose decision number `numbers[slot]` it is (`numbered[slot]` 1),
+   * or null for a decision its image could not make (decisionOrNull).
+   */
+  private readonly decisions: (Decision | ViewImage | null | undefined)[];
   private readonly numbers: Int32Array;
   private readonly numbered: Uint8Array;
   private readonly sizes: Float64Array;
@@ -100,7 +103,7 @@ export class DecisionRecorder {
     this.textStarts = new Int32Array(slots).fill(-1);
     this.textLengths = new Int32Array(slots);
     this.files = new Array<FileRequest | undefined>(slots).fill(undefined);
-    this.decisions = new Array<Decision | ViewImage | undefined>(slots).fill(undefined);
+    this.decisions = new Array<Decision | ViewImage | null | undefined>(slots).fill(undefined);
     this.numbers = new Int32Array(slots);
     this.numbered = new Uint8Array(slots);
   }
@@ -138,7 +141,7 @@ export class DecisionRecorder {
     for (let n = this.first; n < this.recorded; n++) {
       const slot = n % slots;
       if (this.numbered[slot] === 1 && this.decisions[slot] === image) {
-        this.decisions[slot] = image.decisionAt(this.numbers[slot] as number);
+        this.decisions[slot] = decisionOrNull(image, this.numbers[slot] as number);
         this.numbered[slot] = 0;
       }
     }
@@ -281,7 +284,11 @@ export class DecisionRecorder {
         const slot = n % slots;
         const held = this.decisions[slot];
         const decision =
-          this.numbered[slot] === 1 ? (held as ViewImage).decisionAt(this.numbers[slot] as number) : (held as Decision);
+          this.numbered[slot] === 1
+            ? decisionOrNull(held as ViewImage, this.numbers[slot] as number)
+            : (held as Decision | null);
+        // A decision its image could not make (damaged texts the image's checks do not parse): no row.
+        if (decision === null) continue;
         let text = texts.get(decision);
         if (text === undefined) {
           text = JSON.stringify(decision);
@@ -327,5 +334,21 @@ export class DecisionRecorder {
       file: JSON.parse(row.request) as FileRequest,
       decision: JSON.parse(row.decision) as Decision,
     }));
+  }
+}
+
+/**
+ * The decision `n` of `image`, or null when the image cannot make it: its
+ * texts are checked for bounds when it is opened, not parsed, so a stored
+ * image whose ringfence JSON is damaged (and whose checksum was made over
+ * the damage) decides, but cannot describe the decision. The request that
+ * decided it got an error answer; its log row is left out, and the log
+ * goes on with the others.
+ */
+function decisionOrNull(image: ViewImage, n: number): Decision | null {
+  try {
+    return image.decisionAt(n);
+  } catch {
+    return null;
   }
 }

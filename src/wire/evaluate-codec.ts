@@ -626,14 +626,12 @@ const REASON_FIXED_BYTES =
   Math.max(REASON_DEFAULT.length, REASON_APPLICATION.length + REASON_NO_APPLICATION.length + REASON_MODE.length) +
   REASON_END.length;
 
+/** Per image, what its frames are written with: weakly held, so a replaced image is not kept alive here. */
 const writings = new WeakMap<ViewImage, ImageWriting>();
-let lastImage: ViewImage | null = null;
-let lastWriting: ImageWriting | null = null;
 /** A scratch parts array (ViewImage.decisionParts): read and used at once, never kept across calls. */
 const parts = new Int32Array(DECISION_PARTS);
 
 function writingOf(image: ViewImage): ImageWriting {
-  if (image === lastImage && lastWriting !== null) return lastWriting;
   let writing = writings.get(image);
   if (writing === undefined) {
     const modeWriting = (m: 0 | 1): ModeWriting => {
@@ -657,8 +655,6 @@ function writingOf(image: ViewImage): ImageWriting {
     };
     writings.set(image, writing);
   }
-  lastImage = image;
-  lastWriting = writing;
   return writing;
 }
 

@@ -156,6 +156,60 @@ describe('the agent core', () => {
     });
   });
 
+  it('leaves out of the decision log a decision its image cannot make, and goes on; an apply is not stopped by what is told of the image it retires', () => {
+    const seal = (version: number): Uint8Array =>
+      sealSnapshot(
+        {
+          computerId: 'till-1',
+          version,
+          issuedAtMs: 0,
+          settingsVersion: 0,
+          view: buildView(contractWorld(), 'till-1'),
+        },
+        parsePrivateKey(keys.privateKeyPem),
+      );
+    const own = AgentStore.open(path.join(dir, 'damaged-texts.db'));
+    const recorder = new DecisionRecorder(own, 'till-1', 1_000);
+    const made = new Agent({
+      store: own,
+      publicKey: parsePublicKey(keys.publicKeyPem),
+      computerId: 'till-1',
+      noSnapshotAction: 'deny',
+      clock: () => NOW,
+      onDecisionNumber: (atMs: number, file: FileRequest, image: ViewImage, n: number) =>
+        recorder.recordNumber(atMs, file, image, n),
+      onImageRetired: () => {
+        throw new Error('retirement failed');
+      },
+    });
+    made.applySnapshot(seal(1));
+    const image = made.activeImage as ViewImage;
+    const chrome = { path: 'C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe' };
+    const n = made.decideMissedNumber({ ...chrome }, keyHash(fileKey(chrome) as Buffer));
+    // The image's texts are checked for bounds when it is opened, not parsed: a stored image whose
+    // ringfence JSON was damaged (the checksum made over the damage) decides but cannot make the decision.
+    const damaged = Object.create(image, {
+      decisionAt: {
+        value: () => {
+          throw new SyntaxError('Unexpected token in JSON');
+        },
+      },
+    }) as ViewImage;
+    recorder.recordNumber(NOW, { path: 'C:\\a.exe' }, damaged, n);
+    recorder.recordNumber(NOW + 1, chrome, image, n);
+    recorder.flush();
+    recorder.recordNumber(NOW + 2, { path: 'C:\\b.exe' }, damaged, n);
+    expect(() => recorder.settle(damaged)).not.toThrow();
+    recorder.flush();
+    // The decision decideMissedNumber recorded and the one recorded after it; neither damaged one.
+    const logged = own.exportDecisions(1_000).map((row) => JSON.parse(row.request) as FileRequest);
+    expect(logged).toEqual([chrome, chrome]);
+    // The apply goes on whatever the retirement callback throws.
+    expect(() => made.applySnapshot(seal(2))).not.toThrow();
+    expect(made.status().snapshotVersion).toBe(2);
+    own.close();
+  });
+
   it('decides a file the cache missed by number as by Decision: same decisions, counts, cache and decision log', () => {
     const snapshot = (version: number): Uint8Array =>
       sealSnapshot(

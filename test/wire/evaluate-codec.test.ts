@@ -33,7 +33,9 @@ import {
   REQUEST_FIELD_LIMITS,
   type LocalRequest,
 } from '../../src/wire/local-api.js';
+import { collectGarbage } from '../../scripts/bench/measure.js';
 import { worldArb } from '../support/arbitraries.js';
+import { contractWorld } from '../support/contract-world.js';
 
 const pb = tollgate.v1;
 const L = REQUEST_FIELD_LIMITS;
@@ -491,6 +493,27 @@ describe('writeImageDecisionFrame', () => {
       expect(image.actionAt(n)).toBe(decision.action);
     }
   };
+
+  it('keeps no image alive once it is replaced, whatever the next image writes', async () => {
+    const write = (image: ViewImage, n: number): void => {
+      const out = Buffer.alloc(imageDecisionFrameBound(image, n));
+      writeImageDecisionFrame(out, 0, 1, image, n);
+    };
+    const view = buildView(contractWorld(), 'till-1');
+    // Written in a function of its own, so that no variable of this one holds the first image.
+    const first = ((): WeakRef<ViewImage> => {
+      const image = storedImage(view, 1);
+      for (let n = 0; n < 2 * image.policyCount; n++) write(image, n);
+      return new WeakRef(image);
+    })();
+    // The next image writes only implicit denies, which are written from a decision, not from its bytes.
+    const next = storedImage(view, 2);
+    write(next, -1);
+    write(next, -2);
+    await new Promise((resolve) => setImmediate(resolve));
+    collectGarbage();
+    expect(first.deref()).toBeUndefined();
+  });
 
   it('writes what the generated code writes for every decision of random worlds, in both modes', () => {
     fc.assert(
