@@ -262,26 +262,27 @@ export async function main(argv: string[]): Promise<number> {
   const log = (message: string): void => {
     process.stderr.write(`[bench] ${message}\n`);
   };
+  // Runs itself again, once, for what a process cannot change after its start.
+  const again: string[] = [];
+  let env: NodeJS.ProcessEnv = process.env;
   if (process.env['GLIBC_TUNABLES'] === undefined) {
     // Every process of the run (the daemon, its baselines, the engine in this process) with the allocator
     // settings the daemon's systemd unit starts it with: glibc reads them before any code runs. Policy
     // servers, whose unit does not set them, are started without them (bench/processes.ts).
     log(`running again with GLIBC_TUNABLES=${DAEMON_GLIBC_TUNABLES}, the daemon's (daemon/allocator.ts)`);
-    const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1] as string, ...argv], {
-      stdio: 'inherit',
-      env: { ...daemonEnvironment(process.env), [ALLOCATOR_ADDED_ENV]: '1' },
-    });
-    return child.status ?? 1;
+    env = { ...daemonEnvironment(process.env), [ALLOCATOR_ADDED_ENV]: '1' };
   }
   const heapMiB = requiredHeapMiB(options);
   if (heapMiB > getHeapStatistics().heap_size_limit / 1024 ** 2) {
     // A million-policy world, its view and the linear reference do not fit the default heap.
     log(`running again with --max-old-space-size=${heapMiB} for the largest engine views`);
-    const child = spawnSync(
-      process.execPath,
-      [...process.execArgv, `--max-old-space-size=${heapMiB}`, process.argv[1] as string, ...argv],
-      { stdio: 'inherit' },
-    );
+    again.push(`--max-old-space-size=${heapMiB}`);
+  }
+  if (env !== process.env || again.length > 0) {
+    const child = spawnSync(process.execPath, [...process.execArgv, ...again, process.argv[1] as string, ...argv], {
+      stdio: 'inherit',
+      env,
+    });
     return child.status ?? 1;
   }
   const host = machine();

@@ -20,6 +20,14 @@ import { generateSigningKeys, parsePrivateKey, parsePublicKey } from '../../src/
 import { contractWorld } from '../support/contract-world.js';
 
 const keys = generateSigningKeys();
+
+/** The contract world's view for till-1, sealed as snapshot `version`. */
+function sealContract(version: number): Uint8Array {
+  return sealSnapshot(
+    { computerId: 'till-1', version, issuedAtMs: 0, settingsVersion: 0, view: buildView(contractWorld(), 'till-1') },
+    parsePrivateKey(keys.privateKeyPem),
+  );
+}
 const NOW = Date.parse('2026-11-01T00:00:00Z');
 
 describe('the agent core', () => {
@@ -40,18 +48,7 @@ describe('the agent core', () => {
       clock: () => NOW,
       onDecision: (atMs, file, decision) => logged.push({ atMs, file, decision }),
     });
-    agent.applySnapshot(
-      sealSnapshot(
-        {
-          computerId: 'till-1',
-          version: 1,
-          issuedAtMs: 0,
-          settingsVersion: 0,
-          view: buildView(contractWorld(), 'till-1'),
-        },
-        parsePrivateKey(keys.privateKeyPem),
-      ),
-    );
+    agent.applySnapshot(sealContract(1));
   });
 
   afterEach(() => {
@@ -157,17 +154,6 @@ describe('the agent core', () => {
   });
 
   it('leaves out of the decision log a decision its image cannot make, and goes on; an apply is not stopped by what is told of the image it retires', () => {
-    const seal = (version: number): Uint8Array =>
-      sealSnapshot(
-        {
-          computerId: 'till-1',
-          version,
-          issuedAtMs: 0,
-          settingsVersion: 0,
-          view: buildView(contractWorld(), 'till-1'),
-        },
-        parsePrivateKey(keys.privateKeyPem),
-      );
     const own = AgentStore.open(path.join(dir, 'damaged-texts.db'));
     const recorder = new DecisionRecorder(own, 'till-1', 1_000);
     const made = new Agent({
@@ -182,7 +168,7 @@ describe('the agent core', () => {
         throw new Error('retirement failed');
       },
     });
-    made.applySnapshot(seal(1));
+    made.applySnapshot(sealContract(1));
     const image = made.activeImage as ViewImage;
     const chrome = { path: 'C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe' };
     const n = made.decideMissedNumber({ ...chrome }, keyHash(fileKey(chrome) as Buffer));
@@ -205,23 +191,12 @@ describe('the agent core', () => {
     const logged = own.exportDecisions(1_000).map((row) => JSON.parse(row.request) as FileRequest);
     expect(logged).toEqual([chrome, chrome]);
     // The apply goes on whatever the retirement callback throws.
-    expect(() => made.applySnapshot(seal(2))).not.toThrow();
+    expect(() => made.applySnapshot(sealContract(2))).not.toThrow();
     expect(made.status().snapshotVersion).toBe(2);
     own.close();
   });
 
   it('decides a file the cache missed by number as by Decision: same decisions, counts, cache and decision log', () => {
-    const snapshot = (version: number): Uint8Array =>
-      sealSnapshot(
-        {
-          computerId: 'till-1',
-          version,
-          issuedAtMs: 0,
-          settingsVersion: 0,
-          view: buildView(contractWorld(), 'till-1'),
-        },
-        parsePrivateKey(keys.privateKeyPem),
-      );
     const retired: ViewImage[] = [];
     const agents = [0, 1].map((k) => {
       const own = AgentStore.open(path.join(dir, `agent-${k}.db`));
@@ -244,7 +219,7 @@ describe('the agent core', () => {
             }
           : {}),
       });
-      made.applySnapshot(snapshot(1));
+      made.applySnapshot(sealContract(1));
       return { agent: made, recorder, store: own };
     });
     const files: FileRequest[] = [
@@ -270,7 +245,7 @@ describe('the agent core', () => {
       for (const file of files.slice(0, 2 + 2 * round)) expect(ask(1, file)).toEqual(ask(0, file));
     }
     const before = (agents[1] as (typeof agents)[number]).agent.activeImage;
-    for (const { agent: one } of agents) one.applySnapshot(snapshot(2));
+    for (const { agent: one } of agents) one.applySnapshot(sealContract(2));
     expect(retired).toEqual([before]);
     for (const file of files) expect(ask(1, file)).toEqual(ask(0, file));
     const [a, b] = agents as [(typeof agents)[number], (typeof agents)[number]];
