@@ -21,7 +21,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { TollgateError } from '../engine/errors.js';
 
 /** The largest image file written or read by default (a larger one is not kept: warm start recompiles). */
@@ -110,6 +110,13 @@ export async function prefetchImage(
 export class ImageFiles {
   /** Bytes read ahead for one file (prefetchImage), taken by the next read of that file. */
   private prefetched: PrefetchedImage | null = null;
+  /**
+   * The names of the temporary files of this process's writes in progress
+   * (writeLater): a prune leaves them to their write, which deletes its file
+   * itself when it stops or fails. A temporary file not named here was left
+   * by a crash, or by a write of another process, and is pruned.
+   */
+  private readonly writing = new Set<string>();
 
   constructor(
     readonly folder: string,
@@ -209,6 +216,24 @@ export class ImageFiles {
     if (!wanted()) return 'stopped';
     const target = this.path(sha256);
     const temp = `${target}.${++laterWrites}${TEMP_SUFFIX}`;
+    const tempName = basename(temp);
+    this.writing.add(tempName);
+    try {
+      return await this.writeTemporary(target, temp, total, held, wanted, hooks, keep);
+    } finally {
+      this.writing.delete(tempName);
+    }
+  }
+
+  private async writeTemporary(
+    target: string,
+    temp: string,
+    total: number,
+    held: HeldParts,
+    wanted: () => boolean,
+    hooks: ImageWriteHooks,
+    keep: () => boolean,
+  ): Promise<LaterWrite> {
     const handle = await open(temp, 'w', 0o640);
     let stopped = false;
     try {
@@ -293,7 +318,10 @@ export class ImageFiles {
     return readFileSync(file);
   }
 
-  /** Deletes every image file but those of `keep` (SHA-256 hashes), and every temporary file. */
+  /**
+   * Deletes every image file but those of `keep` (SHA-256 hashes), and every
+   * temporary file but those of this process's writes in progress.
+   */
   prune(keep: readonly Uint8Array[]): void {
     let names: string[];
     try {
@@ -305,7 +333,7 @@ export class ImageFiles {
     const kept = new Set(keep.map(nameOf));
     let removed = false;
     for (const name of names) {
-      if (kept.has(name) || !(name.endsWith(IMAGE_SUFFIX) || name.endsWith(TEMP_SUFFIX))) continue;
+      if (!this.prunable(name, kept)) continue;
       unlinkQuietly(join(this.folder, name));
       removed = true;
     }
@@ -315,7 +343,7 @@ export class ImageFiles {
   /**
    * prune on libuv's thread pool: the folder listed, `keep` asked once the
    * list is in (null: nothing is deleted), every other image file and every
-   * temporary file unlinked, and the folder fsynced when any was. Rejects on
+   * temporary file but those of writes in progress unlinked, and the folder fsynced when any was. Rejects on
    * a file system error other than a file or the folder already gone.
    */
   async pruneLater(keep: () => readonly Uint8Array[] | null): Promise<void> {
@@ -329,7 +357,7 @@ export class ImageFiles {
     const keeping = keep();
     if (keeping === null) return;
     const kept = new Set(keeping.map(nameOf));
-    const gone = names.filter((name) => !kept.has(name) && (name.endsWith(IMAGE_SUFFIX) || name.endsWith(TEMP_SUFFIX)));
+    const gone = names.filter((name) => this.prunable(name, kept));
     if (gone.length === 0) return;
     for (const name of gone) await unlinkLater(join(this.folder, name));
     const folder = await open(this.folder, 'r');
@@ -338,6 +366,12 @@ export class ImageFiles {
     } finally {
       await folder.close();
     }
+  }
+
+  /** Whether a prune deletes the file `name`: an image file not kept, or a temporary file no write here owns. */
+  private prunable(name: string, kept: ReadonlySet<string>): boolean {
+    if (name.endsWith(IMAGE_SUFFIX)) return !kept.has(name);
+    return name.endsWith(TEMP_SUFFIX) && !this.writing.has(name);
   }
 
   /** The names of the files in the folder (tests and diagnostics). */

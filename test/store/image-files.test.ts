@@ -156,6 +156,35 @@ describe('ImageFiles', () => {
     expect(images.read(sha('f'))?.toString()).toBe('f');
   });
 
+  it('leaves a write in progress its temporary file when pruned meanwhile, and prunes one no write owns', async () => {
+    const images = new ImageFiles(path.join(dir, 'agent.db.images'), 1 << 30);
+    const body = Buffer.alloc(9 * 1024 * 1024, 5);
+    fs.mkdirSync(images.folder, { recursive: true });
+    fs.writeFileSync(path.join(images.folder, 'x.img.tmp'), 'left by a crash');
+    const seenAfterPrune: string[][] = [];
+    let later: Promise<void> = Promise.resolve();
+    const pruneHalfway = {
+      duringImageWrite: () => {
+        // Both prunes run while the write's temporary file is open, half written.
+        images.prune([]);
+        seenAfterPrune.push(images.list());
+        later = images.pruneLater(() => [sha('a')]);
+      },
+    };
+    const write = images.writeLater(sha('a'), { parts: [body] }, () => true, pruneHalfway);
+    expect(await write).toBe('written');
+    await later;
+    expect(seenAfterPrune).toHaveLength(1);
+    const [during] = seenAfterPrune;
+    expect(during).toHaveLength(1);
+    expect(during?.[0]).toMatch(new RegExp(`^${sha('a').toString('hex')}\\.img\\.\\d+\\.tmp$`));
+    expect(images.read(sha('a'))?.equals(body)).toBe(true);
+    // Once the write is over, its name is no longer held: a file of that name (left by a crash) is pruned.
+    fs.writeFileSync(path.join(images.folder, during?.[0] as string), 'left by a crash');
+    images.prune([sha('a')]);
+    expect(images.list()).toEqual([`${sha('a').toString('hex')}.img`]);
+  });
+
   it('rejects a name that is not a SHA-256', () => {
     const images = new ImageFiles(path.join(dir, 'agent.db.images'), 1024);
     expect(() => images.path(Buffer.alloc(5))).toThrow(expect.objectContaining({ code: 'invalid-argument' }));
