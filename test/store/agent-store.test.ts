@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AgentStore, SNAPSHOT_PART_BYTES, type DecisionLogEntry } from '../../src/store/agent-store.js';
 import { MIGRATIONS, migrate } from '../../src/store/migrations.js';
+import { NEW_DATABASE_PAGE_BYTES } from '../../src/store/open-database.js';
 import { TollgateError } from '../../src/engine/errors.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -18,6 +19,12 @@ function openStore(options?: Parameters<typeof AgentStore.open>[1], at = file): 
   const store = AgentStore.open(at, options);
   open.push(store);
   return store;
+}
+
+/** The page size of a database file, from its header (bytes 16 and 17, big-endian; 1 stands for 65536). */
+function pageBytes(bytes: Buffer): number {
+  const n = bytes.readUInt16BE(16);
+  return n === 1 ? 65536 : n;
 }
 
 function code(fn: () => unknown): string | undefined {
@@ -203,6 +210,34 @@ describe('snapshots stored in parts', () => {
     expect(store.activeSnapshot()?.bytes.equals(bytes)).toBe(true);
   });
 
+  it('creates a new database with 64 KiB pages, and keeps the page size of an existing one', () => {
+    openStore().close();
+    const created = new Database(file, { readonly: true });
+    expect(created.pragma('page_size', { simple: true })).toBe(NEW_DATABASE_PAGE_BYTES);
+    created.close();
+    // A cache written before: 4 KiB pages, a snapshot in parts of 1 MiB (larger than the parts written now).
+    const older = path.join(dir, 'older.db');
+    const db = new Database(older);
+    db.pragma('page_size = 4096');
+    migrate(db);
+    db.pragma('journal_mode = WAL');
+    const bytes = big(2 * 1024 * 1024 + 5, 3);
+    db.prepare("INSERT INTO snapshots (version, bytes, applied_at_ms, active, parts) VALUES (3, X'', 30, 1, 3)").run();
+    const part = db.prepare('INSERT INTO snapshot_parts (version, seq, bytes) VALUES (3, ?, ?)');
+    for (let seq = 0; seq < 3; seq++) part.run(seq, bytes.subarray(seq * 1024 * 1024, (seq + 1) * 1024 * 1024));
+    db.close();
+    const store = openStore({}, older);
+    expect(store.activeSnapshot()?.bytes.equals(bytes)).toBe(true);
+    const next = big(SNAPSHOT_PART_BYTES * 3 + 1, 4);
+    store.applySnapshot(4, next, 40);
+    expect(store.activeSnapshot()?.bytes.equals(next)).toBe(true);
+    store.close();
+    const reopened = new Database(older, { readonly: true });
+    expect(reopened.pragma('page_size', { simple: true })).toBe(4096);
+    expect(reopened.prepare('SELECT count(*) AS n FROM snapshot_parts WHERE version = 4').get()).toEqual({ n: 4 });
+    reopened.close();
+  });
+
   it('refuses a snapshot whose parts do not add up, naming it', () => {
     const store = openStore();
     store.applySnapshot(5, big(SNAPSHOT_PART_BYTES * 2 + 10, 5), 5);
@@ -336,7 +371,8 @@ describe('recovery from an unreadable file', () => {
     for (let v = 1; v <= 4; v++) store.applySnapshot(v, Buffer.alloc(20_000, v), v);
     store.close();
     const bytes = fs.readFileSync(file);
-    bytes.fill(0xab, 4096, 4096 * 4); // keep the header, wreck the b-tree pages
+    const page = pageBytes(bytes);
+    bytes.fill(0xab, page, page * 4); // keep the header, wreck the b-tree pages
     fs.writeFileSync(file, bytes);
 
     const seen: { movedTo: string; error: string }[] = [];
@@ -356,7 +392,7 @@ describe('recovery from an unreadable file', () => {
     // Damage that keeps the size and the modification time: only the full check finds it.
     const { mtimeMs, atimeMs } = fs.statSync(file);
     const bytes = fs.readFileSync(file);
-    bytes.fill(0xab, 4096 * 3, 4096 * 4);
+    bytes.fill(0xab, pageBytes(bytes) * 3, pageBytes(bytes) * 4);
     fs.writeFileSync(file, bytes);
     fs.utimesSync(file, atimeMs / 1000, mtimeMs / 1000);
 
@@ -378,7 +414,7 @@ describe('recovery from an unreadable file', () => {
     // As after a crash: no clean mark.
     fs.rmSync(`${file}.clean`);
     const bytes = fs.readFileSync(file);
-    bytes.fill(0xab, 4096 * 3, 4096 * 4);
+    bytes.fill(0xab, pageBytes(bytes) * 3, pageBytes(bytes) * 4);
     fs.writeFileSync(file, bytes);
 
     const seen: { movedTo: string; error: string; salvagedOutbox: number }[] = [];

@@ -59,13 +59,19 @@ function approval(id: string, reasonChars = 1_400): Uint8Array {
   });
 }
 
-/** A closed cache with `count` queued requests req-1..req-N; returns their payloads by id. */
-function cacheWithQueue(count: number): Map<string, Buffer> {
+/** The page size of a database file, from its header (bytes 16 and 17, big-endian; 1 stands for 65536). */
+function pageBytes(bytes: Buffer): number {
+  const n = bytes.readUInt16BE(16);
+  return n === 1 ? 65536 : n;
+}
+
+/** A closed cache with `count` queued requests req-1..req-N (`reasonChars` each); returns their payloads by id. */
+function cacheWithQueue(count: number, reasonChars?: number): Map<string, Buffer> {
   const store = AgentStore.open(file);
   const queued = new Map<string, Buffer>();
   for (let n = 1; n <= count; n++) {
     const id = `req-${n}`;
-    const payload = Buffer.from(approval(id));
+    const payload = Buffer.from(approval(id, reasonChars));
     store.enqueueOutbox({ id, payload, createdAtMs: 10_000 + n });
     queued.set(id, payload);
   }
@@ -86,12 +92,14 @@ function storageCode(fn: () => unknown): string | undefined {
 
 describe('a damaged cache is moved aside after its outbox is salvaged', () => {
   it('queues again the requests still legible when later pages are garbage, each as it was', () => {
-    const queued = cacheWithQueue(40);
+    // 150 requests of about 4 KB (reasons near their limit): the outbox spans several of the database's 64 KiB pages.
+    const queued = cacheWithQueue(150, 3_900);
     const bytes = fs.readFileSync(file);
-    const pageBytes = 4096;
-    const pages = bytes.length / pageBytes;
-    // Keep the first half of the pages (the schema and the tables' roots), wreck the rest.
-    const from = Math.floor(pages / 2) * pageBytes;
+    const page = pageBytes(bytes);
+    const pages = bytes.length / page;
+    // Keep the first three quarters of the pages (the schema, the tables' roots, the first of the outbox's
+    // leaves), wreck the rest.
+    const from = Math.floor((pages * 3) / 4) * page;
     bytes.fill(0xa5, from);
     fs.writeFileSync(file, bytes);
 
@@ -110,7 +118,7 @@ describe('a damaged cache is moved aside after its outbox is salvaged', () => {
     expect(info.salvagedOutbox).toBe(pending.length);
     // Some rows were on the wrecked pages, and every row before them was read.
     expect(pending.length).toBeGreaterThan(5);
-    expect(pending.length).toBeLessThan(40);
+    expect(pending.length).toBeLessThan(150);
     for (const item of pending) {
       expect(queued.get(item.id)?.equals(item.payload)).toBe(true);
       expect(item.createdAtMs).toBe(10_000 + Number(item.id.slice('req-'.length)));
@@ -144,7 +152,7 @@ describe('a damaged cache is moved aside after its outbox is salvaged', () => {
     const queued = cacheWithQueue(5);
     const bytes = fs.readFileSync(file);
     // The schema is text in the first page: a changed byte renames the decisions table's column.
-    const at = bytes.subarray(0, 4096).indexOf('computer_id TEXT');
+    const at = bytes.subarray(0, pageBytes(bytes)).indexOf('computer_id TEXT');
     expect(at).toBeGreaterThan(0);
     bytes.write('X', at);
     fs.writeFileSync(file, bytes);
@@ -192,13 +200,14 @@ describe('salvage of any damage', () => {
   it('always opens, queues only deliverable requests, and leaves a sound cache, whatever bytes are wrecked', () => {
     const queued = cacheWithQueue(20);
     const pristine = fs.readFileSync(file);
-    const pages = pristine.length / 4096;
+    const page = pageBytes(pristine);
+    const pages = pristine.length / page;
     fc.assert(
       fc.property(
         fc.array(
           fc.record({
             page: fc.integer({ min: 0, max: pages - 1 }),
-            offset: fc.integer({ min: 0, max: 4095 }),
+            offset: fc.integer({ min: 0, max: page - 1 }),
             length: fc.integer({ min: 1, max: 4096 }),
             byte: fc.integer({ min: 0, max: 255 }),
           }),
@@ -208,7 +217,7 @@ describe('salvage of any damage', () => {
           for (const name of fs.readdirSync(dir)) fs.rmSync(path.join(dir, name), { force: true });
           const bytes = Buffer.from(pristine);
           for (const w of wrecks) {
-            const from = w.page * 4096 + w.offset;
+            const from = w.page * page + w.offset;
             bytes.fill(w.byte, from, Math.min(bytes.length, from + w.length));
           }
           fs.writeFileSync(file, bytes);
@@ -246,10 +255,10 @@ describe('a full disk under the cache', () => {
     const store = openStore();
     store.applySnapshot(1, Buffer.alloc(5_000, 1), 1);
     store.simulateStorageFault('disk-full');
-    expect(storageCode(() => store.applySnapshot(2, Buffer.alloc(50_000, 2), 2))).toBe(STORAGE_UNAVAILABLE);
+    expect(storageCode(() => store.applySnapshot(2, Buffer.alloc(200_000, 2), 2))).toBe(STORAGE_UNAVAILABLE);
     expect(store.activeSnapshot()).toMatchObject({ version: 1, bytes: Buffer.alloc(5_000, 1) });
     store.simulateStorageFault('none');
-    store.applySnapshot(2, Buffer.alloc(50_000, 2), 2);
+    store.applySnapshot(2, Buffer.alloc(200_000, 2), 2);
     expect(store.activeSnapshot()?.version).toBe(2);
   });
 
@@ -258,7 +267,7 @@ describe('a full disk under the cache', () => {
     store.simulateStorageFault('disk-full');
     let error: TollgateError | undefined;
     try {
-      store.enqueueOutbox({ id: 'big', payload: approval('big', 6_000), createdAtMs: 1 });
+      store.enqueueOutbox({ id: 'big', payload: approval('big', 100_000), createdAtMs: 1 });
     } catch (e) {
       error = e as TollgateError;
     }
