@@ -53,7 +53,7 @@ import {
   mix32,
 } from './rule-index.js';
 import { type KeyOut, maxKeysOfBytes, ruleKeyBytes } from './rule-key-bytes.js';
-import { sortNonNegative } from './radix-sort.js';
+import { sortNonNegative, sortRange, sortRangeByRank } from './radix-sort.js';
 import { PRIORITIZE_SETTING } from './settings.js';
 import type { ComputerView, ViewPolicy } from './view.js';
 
@@ -2029,7 +2029,7 @@ function usedApplications(
   for (let u = 0; u < used; u++) {
     const from = appStart[u] as number;
     const to = appStart[u + 1] as number;
-    if (to - from > 1) byRank1.subarray(from, to).sort((x, y) => (rank1[x] as number) - (rank1[y] as number));
+    if (to - from > 1) sortRangeByRank(byRank1, from, to, rank1);
   }
   return { usedApps, defaults0, defaults1, appStart, byRank0, byRank1 };
 }
@@ -2394,7 +2394,7 @@ function sortRuns(
   for (let k = 1; k <= sorted.length; k++) {
     const key = k < sorted.length ? Math.floor((keys[k] as number) / scale) : NaN;
     if (key === runKey) continue;
-    if (k - from > 1) sorted.subarray(from, k).sort(compare);
+    if (k - from > 1) sortRange(sorted, from, k, compare);
     from = k;
     runKey = key;
   }

@@ -2,7 +2,7 @@
 // built-in sort gives, below and above the size it starts at.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sortNonNegative } from '../../src/engine/radix-sort.js';
+import { sortNonNegative, sortRange, sortRangeByRank } from '../../src/engine/radix-sort.js';
 
 /** Packed keys as the compile makes them: an integer key times a power of two, plus a record number. */
 function packed(keys: number[], scale: number): Float64Array {
@@ -37,5 +37,44 @@ describe('sortNonNegative', () => {
     expect(keys).toEqual(expected);
     expect(buffer[0]).toBe(0);
     expect(buffer[n + 2]).toBe(0);
+  });
+});
+
+describe('sortRange and sortRangeByRank', () => {
+  it('sort a range of records as the built-in sort of that subarray does, short runs and long, with ties', () => {
+    fc.assert(
+      fc.property(
+        // Records 0..n-1 in some order, each with a key (repeats: ties, which both sorts keep in their order).
+        fc.integer({ min: 0, max: 60 }).chain((n) =>
+          fc.tuple(
+            fc.shuffledSubarray(
+              Array.from({ length: n }, (_, i) => i),
+              { minLength: n, maxLength: n },
+            ),
+            fc.array(fc.integer({ min: 0, max: 5 }), { minLength: n, maxLength: n }),
+            fc.integer({ min: 0, max: n }),
+            fc.integer({ min: 0, max: n }),
+          ),
+        ),
+        ([records, keys, a, b]) => {
+          const from = Math.min(a, b);
+          const to = Math.max(a, b);
+          const compare = (x: number, y: number): number => (keys[x] as number) - (keys[y] as number);
+          const mine = Int32Array.from(records);
+          const theirs = Int32Array.from(records);
+          theirs.subarray(from, to).sort(compare);
+          sortRange(mine, from, to, compare);
+          expect(mine).toEqual(theirs);
+          // Distinct ranks: a permutation of the records.
+          const rank = Int32Array.from(records.map((_, i) => (i * 7919) % Math.max(1, records.length)));
+          const ranked = Int32Array.from(records);
+          const expected = Int32Array.from(records);
+          expected.subarray(from, to).sort((x, y) => (rank[x] as number) - (rank[y] as number));
+          sortRangeByRank(ranked, from, to, rank);
+          expect(ranked).toEqual(expected);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
