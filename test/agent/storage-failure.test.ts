@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { Agent } from '../../src/agent/agent.js';
@@ -16,6 +17,7 @@ import { TollgateError } from '../../src/engine/errors.js';
 import type { Application, Policy, World } from '../../src/engine/model.js';
 import { buildView } from '../../src/engine/view.js';
 import { AgentStore } from '../../src/store/agent-store.js';
+import { migrate } from '../../src/store/migrations.js';
 import { STORAGE_UNAVAILABLE } from '../../src/store/storage-error.js';
 import { SyncClient } from '../../src/sync/client.js';
 import { rawDataBytes } from '../../src/wire/raw-data.js';
@@ -98,22 +100,46 @@ function thrown(fn: () => unknown): TollgateError {
 describe('the agent on a full disk', () => {
   it('keeps the last good snapshot when a new one cannot be stored, and applies it once there is room', () => {
     store.simulateStorageFault('disk-full');
-    const error = thrown(() => agent.applySnapshot(snapshot(2, 300)));
+    const error = thrown(() => agent.applySnapshot(snapshot(2, 3_000)));
     expect(error.code).toBe(STORAGE_UNAVAILABLE);
     expect(agent.snapshotVersion).toBe(1);
     expect(agent.decide({ path: '/opt/app-1/bin/run' }).policy).toBe('p-1');
     expect(agent.decide({ path: '/opt/app-7/bin/run' }).snapshotVersion).toBe(1);
 
     store.simulateStorageFault('none');
-    expect(agent.applySnapshot(snapshot(2, 300)).version).toBe(2);
+    expect(agent.applySnapshot(snapshot(2, 3_000)).version).toBe(2);
     expect(agent.decide({ path: '/opt/app-7/bin/run' }).policy).toBe('p-7');
   });
 
+  /** An agent over a cache created with 4 KiB pages, as caches were before they got 64 KiB pages. */
+  function agentWithSmallPages(): { small: AgentStore; smallAgent: Agent } {
+    const file = path.join(dir, 'small-pages.db');
+    const created = new Database(file);
+    created.pragma('page_size = 4096');
+    migrate(created);
+    created.pragma('journal_mode = WAL');
+    created.close();
+    const small = AgentStore.open(file);
+    const smallAgent = new Agent({
+      store: small,
+      publicKey: parsePublicKey(keys.publicKeyPem),
+      computerId: 'till-1',
+      noSnapshotAction: 'deny',
+      clock: () => 1_000,
+      newRequestId: () => 'req-1',
+    });
+    smallAgent.applySnapshot(snapshot(1, 2));
+    return { small, smallAgent };
+  }
+
   it('answers an approval request it cannot queue with storage-unavailable, and queues nothing', () => {
-    store.simulateStorageFault('disk-full');
+    // An approval request is a few KB at most (its reason at most 4,000 characters): the last 64 KiB page of a
+    // full new cache may still hold one, so the disk fills up under a cache of 4 KiB pages.
+    const { small, smallAgent } = agentWithSmallPages();
+    small.simulateStorageFault('disk-full');
     const error = thrown(() =>
       handleLocalRequest(
-        agent,
+        smallAgent,
         {
           id: 3,
           kind: 'evaluateApproval',
@@ -128,9 +154,10 @@ describe('the agent on a full disk', () => {
       ),
     );
     expect(error.code).toBe(STORAGE_UNAVAILABLE);
-    expect(error.message).toMatch(/agent\.db/);
-    store.simulateStorageFault('none');
-    expect(store.outboxDepth()).toBe(0);
+    expect(error.message).toMatch(/small-pages\.db/);
+    small.simulateStorageFault('none');
+    expect(small.outboxDepth()).toBe(0);
+    small.close();
   });
 
   it('keeps the decisions it could not write and writes them once there is room', () => {
@@ -157,7 +184,7 @@ describe('the agent on a full disk', () => {
         socket.on('message', (data) => {
           const message = decodeAgentMessage(rawDataBytes(data));
           if (message.kind === 'hello')
-            socket.send(encodeServerMessage({ kind: 'snapshot', signed: snapshot(2, 300) }));
+            socket.send(encodeServerMessage({ kind: 'snapshot', signed: snapshot(2, 3_000) }));
           else if (message.kind === 'ack') {
             acks.push(message);
             resolve();
