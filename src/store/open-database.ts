@@ -97,13 +97,15 @@ function asTollgateError(file: string, error: unknown): TollgateError {
 export const PAGE_CACHE_KIB = 2048;
 
 /**
- * The page size of a new agent database (SQLite's largest): a snapshot of
- * tens of MB is written as 16 times fewer pages (WAL frames, overflow pages,
- * pages freed when an old snapshot is trimmed) than with SQLite's default
- * 4 KiB. A database created with another page size keeps it (changing it
- * needs a VACUUM of the whole file).
+ * The page size of a new agent database: a snapshot of tens of MB is written
+ * as 4 times fewer pages (WAL frames, overflow pages, pages freed when an old
+ * snapshot is trimmed) than with SQLite's default 4 KiB. SQLite's largest,
+ * 64 KiB, saves a little more on a snapshot but makes every small commit
+ * (a decision log flush, an outbox row) write 64 KiB per page it changes
+ * (docs/DAEMON.md, Stored view images). A database created with another page
+ * size keeps it (changing it needs a VACUUM of the whole file).
  */
-export const NEW_DATABASE_PAGE_BYTES = 65536;
+export const NEW_DATABASE_PAGE_BYTES = 16384;
 
 function openAndMigrate(file: string, check: boolean): Database.Database {
   // An empty file is what is left of a lost database (SQLite would take it for a new one).

@@ -111,7 +111,7 @@ describe('the agent on a full disk', () => {
     expect(agent.decide({ path: '/opt/app-7/bin/run' }).policy).toBe('p-7');
   });
 
-  /** An agent over a cache created with 4 KiB pages, as caches were before they got 64 KiB pages. */
+  /** An agent over a cache created with 4 KiB pages, as caches were before they got 16 KiB pages. */
   function agentWithSmallPages(): { small: AgentStore; smallAgent: Agent } {
     const file = path.join(dir, 'small-pages.db');
     const created = new Database(file);
@@ -133,7 +133,7 @@ describe('the agent on a full disk', () => {
   }
 
   it('answers an approval request it cannot queue with storage-unavailable, and queues nothing', () => {
-    // An approval request is a few KB at most (its reason at most 4,000 characters): the last 64 KiB page of a
+    // An approval request is a few KB at most (its reason at most 4,000 characters): the last 16 KiB page of a
     // full new cache may still hold one, so the disk fills up under a cache of 4 KiB pages.
     const { small, smallAgent } = agentWithSmallPages();
     small.simulateStorageFault('disk-full');

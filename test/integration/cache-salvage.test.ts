@@ -29,7 +29,7 @@ function approval(id: string): Uint8Array {
       submittedAtMs: 1_000,
       file: { path: `/opt/${id}` },
       user: 'alice',
-      // About 4 KB (near the limit of a reason): the requests span several of the database's 64 KiB pages.
+      // About 4 KB (near the limit of a reason): the requests span several of the database's 16 KiB pages.
       reason: `needed for the stock count ${'.'.repeat(3_900)}`,
       query: { category: 'Shopping' },
       suggestion: {

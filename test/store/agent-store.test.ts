@@ -206,11 +206,11 @@ describe('snapshots stored in parts', () => {
     expect(fs.statSync(file).size).toBe(before);
     expect(fs.statSync(`${file}-wal`).size).toBeGreaterThan(bytes.length);
     await new Promise((resolve) => setImmediate(resolve));
-    expect(fs.statSync(file).size).toBeGreaterThan(before + bytes.length);
+    expect(fs.statSync(file).size).toBeGreaterThanOrEqual(before + bytes.length);
     expect(store.activeSnapshot()?.bytes.equals(bytes)).toBe(true);
   });
 
-  it('creates a new database with 64 KiB pages, and keeps the page size of an existing one', () => {
+  it('creates a new database with 16 KiB pages, and keeps the page size of an existing one', () => {
     openStore().close();
     const created = new Database(file, { readonly: true });
     expect(created.pragma('page_size', { simple: true })).toBe(NEW_DATABASE_PAGE_BYTES);

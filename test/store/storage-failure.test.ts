@@ -92,7 +92,7 @@ function storageCode(fn: () => unknown): string | undefined {
 
 describe('a damaged cache is moved aside after its outbox is salvaged', () => {
   it('queues again the requests still legible when later pages are garbage, each as it was', () => {
-    // 150 requests of about 4 KB (reasons near their limit): the outbox spans several of the database's 64 KiB pages.
+    // 150 requests of about 4 KB (reasons near their limit): the outbox spans several of the database's 16 KiB pages.
     const queued = cacheWithQueue(150, 3_900);
     const bytes = fs.readFileSync(file);
     const page = pageBytes(bytes);
