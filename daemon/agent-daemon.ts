@@ -237,7 +237,7 @@ export async function startAgentDaemon(
     },
     evaluateCached: (key: Buffer, length: number, hash: number) => {
       if (answered !== null) noteAnswer();
-      return agent.decideCached(key, length, hash);
+      return agent.answerCached(key, length, hash);
     },
   } satisfies Partial<LocalServerOptions>;
   const server = new LocalServer(handler, {

@@ -76,6 +76,21 @@ interface Cpu {
   scavengeMs: number;
   /** Bytes the scavenges copied so far (per answer: bytes per answer). */
   copiedBytes: number;
+  /** Write and read system calls of the process so far, from /proc/PID/io (per answer: per 1,000 answers). */
+  writes: number;
+  reads: number;
+}
+
+/** The write and read system calls of a process so far (/proc/PID/io syscw, syscr); NaN when unreadable. */
+function syscalls(pid: number): { writes: number; reads: number } {
+  let text = '';
+  try {
+    text = readFileSync(`/proc/${pid}/io`, 'utf8');
+  } catch {
+    return { writes: Number.NaN, reads: Number.NaN };
+  }
+  const count = (name: string): number => Number(new RegExp(`^${name}: (\\d+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+  return { writes: count('syscw'), reads: count('syscr') };
 }
 
 /**
@@ -129,6 +144,7 @@ async function cpuOf(pid: number, gc: GcCounter): Promise<Cpu> {
     fullGcs: gc.fullGcs,
     scavengeMs: gc.scavengeMs,
     copiedBytes: gc.copiedBytes,
+    ...syscalls(pid),
   };
 }
 
@@ -198,6 +214,8 @@ function per(x: Cpu, y: Cpu, n: number): Cpu {
     fullGcs: ((y.fullGcs - x.fullGcs) * 1000) / n,
     scavengeMs: ((y.scavengeMs - x.scavengeMs) * 1000) / n,
     copiedBytes: (y.copiedBytes - x.copiedBytes) / n,
+    writes: ((y.writes - x.writes) * 1000) / n,
+    reads: ((y.reads - x.reads) * 1000) / n,
   };
 }
 
@@ -410,7 +428,8 @@ async function main(): Promise<void> {
         (results[i] as Trial[]).push(r);
         log(
           `trial ${t + 1} ${roots[i]}: first-seen ${r.firstSeen.processMs.toFixed(2)} µs (main ${r.firstSeen.mainMs.toFixed(2)}), ` +
-            `hit ${r.hits.processMs.toFixed(2)} µs (main ${r.hits.mainMs.toFixed(2)}); scavenges per 1,000 ${r.firstSeen.scavenges.toFixed(2)} / ${r.hits.scavenges.toFixed(2)} (${r.firstSeen.scavengeMs.toFixed(2)} µs, ${r.firstSeen.copiedBytes.toFixed(0)} bytes copied per first-seen), load ${os.loadavg()[0]?.toFixed(1)}`,
+            `hit ${r.hits.processMs.toFixed(2)} µs (main ${r.hits.mainMs.toFixed(2)}); scavenges per 1,000 ${r.firstSeen.scavenges.toFixed(2)} / ${r.hits.scavenges.toFixed(2)} (${r.firstSeen.scavengeMs.toFixed(2)} µs, ${r.firstSeen.copiedBytes.toFixed(0)} bytes copied per first-seen); ` +
+            `writes / reads per 1,000 ${r.firstSeen.writes.toFixed(1)} / ${r.firstSeen.reads.toFixed(1)} first-seen, ${r.hits.writes.toFixed(1)} / ${r.hits.reads.toFixed(1)} hits; load ${os.loadavg()[0]?.toFixed(1)}`,
         );
       }
     }
@@ -431,6 +450,8 @@ async function main(): Promise<void> {
         firstSeenFullGcs: med((t) => t.firstSeen.fullGcs),
         hitFullGcs: med((t) => t.hits.fullGcs),
         hitCopied: med((t) => t.hits.copiedBytes),
+        firstSeenWrites: med((t) => t.firstSeen.writes),
+        hitWrites: med((t) => t.hits.writes),
         trials: rs,
       };
     });
@@ -445,7 +466,8 @@ async function main(): Promise<void> {
             `  scavenges per 1,000 answers, median: first-seen ${s.firstSeenScavenges.toFixed(2)}, hits ${s.hitScavenges.toFixed(2)}; ` +
             `main thread in scavenges per first-seen answer ${s.firstSeenScavengeUs.toFixed(2)} µs; ` +
             `bytes copied by scavenges per answer: first-seen ${s.firstSeenCopied.toFixed(0)}, hits ${s.hitCopied.toFixed(0)}; ` +
-            `full collections per 1,000,000 answers: first-seen ${(s.firstSeenFullGcs * 1000).toFixed(0)}, hits ${(s.hitFullGcs * 1000).toFixed(0)}\n` +
+            `full collections per 1,000,000 answers: first-seen ${(s.firstSeenFullGcs * 1000).toFixed(0)}, hits ${(s.hitFullGcs * 1000).toFixed(0)}; ` +
+            `write system calls per 1,000 answers: first-seen ${s.firstSeenWrites.toFixed(1)}, hits ${s.hitWrites.toFixed(1)}\n` +
             `  peak RSS median ${s.peakRssMB.toFixed(1)} MB: ${list((t) => t.peakRssBytes / 1e6)}\n`,
         );
       }

@@ -47,7 +47,7 @@ import type {
   HeldVersions,
 } from './core.js';
 import { applyDeltaToStored, snapshotViewHash, storedDeltaContent } from './delta-apply.js';
-import { DecisionCache, type Decide, type DecisionCacheBounds } from './decision-cache.js';
+import { type CachedAnswer, DecisionCache, type Decide, type DecisionCacheBounds } from './decision-cache.js';
 import { type LatencyCounts, LatencyHistogram, LatencyWindow } from './latency.js';
 
 /** What the agent answers before it holds any snapshot (SPEC.md section 9). */
@@ -731,6 +731,14 @@ export class Agent implements AgentCore {
    * counted: `decide` with the file answers it).
    */
   decideCached(key: Buffer, length: number, hash: number): Decision | undefined {
+    return this.answerCached(key, length, hash)?.decision;
+  }
+
+  /**
+   * decideCached, giving the decision cache's entry: the decision and the
+   * slot in which the socket layer keeps its encoded answer (CachedAnswer).
+   */
+  answerCached(key: Buffer, length: number, hash: number): CachedAnswer | undefined {
     const active = this.active;
     if (active === null) return undefined;
     const started = performance.now();
@@ -740,7 +748,7 @@ export class Agent implements AgentCore {
     const decision = cached.decision;
     this.counted(decision, started);
     this.options.onDecision?.(now, cached.file, decision, true);
-    return decision;
+    return cached;
   }
 
   /**

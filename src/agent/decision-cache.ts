@@ -40,10 +40,21 @@ export interface CachedDecision {
   readonly decision: Decision;
 }
 
+/**
+ * A cached decision as lookupKey finds it, with a slot for its answer's
+ * encoded message (the socket layer's, evaluate-codec.ts keptDecisionBody):
+ * set by the first answer that has it, and read by every later hit on the
+ * entry instead of being looked up by decision. The entry keeps it as long
+ * as it keeps the decision; entries of one decision share it.
+ */
+export interface CachedAnswer extends CachedDecision {
+  body: Uint8Array | undefined;
+}
+
 /** Makes the decision for a file at a time (called on a miss; one function for every call, no closure a request). */
 export type Decide = (file: FileRequest, nowMs: number) => Decision;
 
-interface Entry extends CachedDecision {
+interface Entry extends CachedAnswer {
   /** Another file with the same path (the chain is searched; most paths have one file). */
   next: Entry | null;
   /** The file's key bytes (fileKey), or null when it has none (then it is found by path only). */
@@ -245,7 +256,7 @@ export class DecisionCache {
     hash: number,
     nowMs: number,
     nextExpiryAfter: (nowMs: number) => number,
-  ): CachedDecision | null {
+  ): CachedAnswer | null {
     this.checkTime(nowMs, nextExpiryAfter);
     const hit = findByKey(this.currentByKey.get(hash), key, length);
     if (hit !== null) {
@@ -255,8 +266,7 @@ export class DecisionCache {
     const old = findByKey(this.previousByKey.get(hash), key, length);
     if (old === null) return null;
     this.hits++;
-    this.add(old.file, old.decision, this.current.get(old.file.path), old.key);
-    return old;
+    return this.add(old.file, old.decision, this.current.get(old.file.path), old.key, old.body);
   }
 
   /**
@@ -276,7 +286,7 @@ export class DecisionCache {
       this.hits++;
       // Asked again since the last turn: it moves into the current generation (the previous one keeps its copy
       // until it is let go, counted there).
-      this.add(old.file, old.decision, first, old.key);
+      this.add(old.file, old.decision, first, old.key, old.body);
       return old;
     }
     return this.decideMiss(file, nowMs, decide, fileFingerprint(file), first);
@@ -343,10 +353,19 @@ export class DecisionCache {
     return this.add(file, decision, first === null ? this.current.get(file.path) : first, fileKey(file));
   }
 
-  /** Adds an entry to the current generation (where `first` heads its path's chain), turning generations first when it is full. */
-  private add(file: FileRequest, decision: Decision, first: Entry | undefined, key: Buffer | null): Entry {
+  /**
+   * Adds an entry to the current generation (where `first` heads its path's chain), turning generations first
+   * when it is full; `body`: the encoded message of an entry moved from the previous generation.
+   */
+  private add(
+    file: FileRequest,
+    decision: Decision,
+    first: Entry | undefined,
+    key: Buffer | null,
+    body: Uint8Array | undefined = undefined,
+  ): Entry {
     const bytes = fileBytes(file) + (key?.length ?? 0);
-    if (bytes > this.generationBytes) return { file, decision, next: null, key: null, nextByKey: null };
+    if (bytes > this.generationBytes) return { file, decision, body, next: null, key: null, nextByKey: null };
     if (this.currentCount >= this.generationEntries || this.currentBytes + bytes > this.generationBytes) {
       // The previous generation is let go; the time window the entries are good for stays.
       const emptied = this.previous;
@@ -368,7 +387,7 @@ export class DecisionCache {
       hash = keyHash(key);
       sameHash = this.currentByKey.get(hash) ?? null;
     }
-    const entry: Entry = { file, decision, next: first ?? null, key, nextByKey: sameHash };
+    const entry: Entry = { file, decision, body, next: first ?? null, key, nextByKey: sameHash };
     this.current.set(file.path, entry);
     if (key !== null) this.currentByKey.set(hash, entry);
     this.currentCount++;

@@ -39,13 +39,24 @@ export type RequestHandler = (request: LocalRequest) => LocalResponse | Promise<
 export type EvaluateHandler = (file: FileRequest, atMs: number | undefined, missedKeyHash?: number) => Decision;
 
 /**
+ * A cached decision as the socket layer answers it: the decision, and a
+ * slot the socket layer fills with its encoded message
+ * (evaluate-codec.ts keptDecisionBody) at the first answer that has one,
+ * so that later answers of the same entry copy it without looking it up.
+ */
+export interface CachedAnswer {
+  readonly decision: Decision;
+  body: Uint8Array | undefined;
+}
+
+/**
  * Decides on the file of an evaluate request without what-ifs from its key
  * (wire/file-key.ts: key[0, length), hashing to `hash`), read from the frame
  * without decoding the file, when the decision is cached; undefined
  * otherwise (the EvaluateHandler then decides on the file). A thrown error
  * becomes an error response, as with the EvaluateHandler.
  */
-export type CachedEvaluateHandler = (key: Buffer, length: number, hash: number) => Decision | undefined;
+export type CachedEvaluateHandler = (key: Buffer, length: number, hash: number) => CachedAnswer | undefined;
 
 export interface LocalServerOptions {
   socketPath: string;
@@ -99,15 +110,19 @@ export const DEFAULT_MAX_UNSENT_BYTES = 1024 * 1024;
 export const DEFAULT_MAX_IN_FLIGHT = 64;
 /** How often the deadlines are checked, at most (and at least a quarter of the shortest deadline). */
 const MAX_SWEEP_INTERVAL_MS = 1_000;
-const EMPTY = new Uint8Array(0);
-/** What a batched answer is (LocalServer's batch): a whole frame, a decision, or a decision's kept message. */
-const FRAME = 0;
-const DECISION = 1;
-/** A decision answered before (from the decision cache), whose message is kept from this answer on. */
-const DECISION_AGAIN = 3;
-const BODY = 2;
-/** A decision by number in a view image (LocalServerOptions.evaluateMissed), the image in the batch's parts. */
-const NUMBERED = 4;
+const NO_BYTES = Buffer.alloc(0);
+/**
+ * The size of a connection's output block: answers are written into it as
+ * they are made, and the answers of one chunk read are handed to the socket
+ * together, as one view of it. Later answers go after them in the same
+ * block (bytes handed to the socket are never written over); a new block
+ * is taken when one is full. A batch larger than a block (up to
+ * maxUnsentBytes and one answer) goes into a block of its size, let go once
+ * written.
+ */
+export const OUTPUT_BLOCK_BYTES = 64 * 1024;
+/** A block with less room than this left after a batch is let go rather than kept for the next one. */
+const MIN_BLOCK_ROOM_BYTES = 1024;
 
 /** What the server knows of one connection, for its deadlines and for choosing one to evict. */
 interface Connection {
@@ -332,56 +347,50 @@ export class LocalServer {
     const maxUnsentBytes = this.maxUnsentBytes;
     const maxInFlight = this.maxInFlight;
     // Responses leave in request order. Synchronous answers are written at
-    // once, batched per chunk into one buffer; after an asynchronous one,
-    // later answers wait in `tail` behind it.
+    // once into the output block, and those of one chunk handed to the socket
+    // together; after an asynchronous one, later answers wait in `tail` behind it.
     let tail: Promise<void> | null = null;
     let failed = false;
     // Frames received while the client's answers wait to be taken: at most the rest of one chunk,
     // since the socket is paused as soon as they start to be kept.
     let held: Buffer[] | null = null;
-    // The batch: whole frames (FRAME), decisions (DECISION, DECISION_AGAIN) or the kept messages of decisions
-    // (BODY, evaluate-codec.ts keptDecisionBody) to write with their request's id. The arrays are
-    // kept from batch to batch (their first `batched` entries are this batch); `batchBytes` is an
-    // upper bound of the bytes the batch writes.
-    // (NUMBERED: the view image, the decision's number in `numbers`).
-    const parts: (Uint8Array | Decision | ViewImage)[] = [];
-    const kinds: number[] = [];
-    const ids: number[] = [];
-    const numbers: number[] = [];
-    let batched = 0;
+    // The output block (OUTPUT_BLOCK_BYTES): this batch is out[batchStart, batchEnd); the bytes before it
+    // were handed to the socket, those after it are free.
+    let out: Buffer = NO_BYTES;
+    let batchStart = 0;
+    let batchEnd = 0;
     let batchBytes = 0;
     let framesThisChunk = 0;
-    const add = (part: Uint8Array | Decision | ViewImage, kind: number, id: number, bytes: number): void => {
-      parts[batched] = part;
-      kinds[batched] = kind;
-      ids[batched] = id;
-      batched++;
-      batchBytes += bytes;
+    /** The block with room for `bound` more bytes at batchEnd: a new one (this batch moved into it) when full. */
+    const room = (bound: number): Buffer => {
+      if (out.length - batchEnd >= bound) return out;
+      const size =
+        batchBytes === 0 ? Math.max(OUTPUT_BLOCK_BYTES, bound) : Math.max(OUTPUT_BLOCK_BYTES, 2 * (batchBytes + bound));
+      const next = Buffer.allocUnsafe(size);
+      if (batchBytes > 0) out.copy(next, 0, batchStart, batchEnd);
+      out = next;
+      batchStart = 0;
+      batchEnd = batchBytes;
+      return next;
+    };
+    /** Notes an answer written into the block up to `end`. */
+    const wrote = (end: number): void => {
+      batchEnd = end;
+      batchBytes = end - batchStart;
     };
 
     const flush = (): void => {
-      if (batched === 0) return;
-      const data = Buffer.allocUnsafe(batchBytes);
-      let offset = 0;
-      for (let i = 0; i < batched; i++) {
-        const kind = kinds[i] as number;
-        if (kind === NUMBERED) {
-          offset = writeImageDecisionFrame(data, offset, ids[i] as number, parts[i] as ViewImage, numbers[i] as number);
-        } else if (kind === BODY) {
-          offset = writeBodyFrame(data, offset, ids[i] as number, parts[i] as Uint8Array);
-        } else if (kind === DECISION || kind === DECISION_AGAIN) {
-          offset = writeDecisionFrame(data, offset, ids[i] as number, parts[i] as Decision, kind === DECISION_AGAIN);
-        } else {
-          const frame = parts[i] as Uint8Array;
-          data.set(frame, offset);
-          offset += frame.length;
-        }
-      }
-      // Nothing of this batch is kept alive by the arrays.
-      parts.fill(EMPTY, 0, batched);
-      batched = 0;
+      if (batchBytes === 0) return;
+      const data = out.subarray(batchStart, batchEnd);
+      batchStart = batchEnd;
       batchBytes = 0;
-      if (socket.writable) socket.write(offset === data.length ? data : data.subarray(0, offset));
+      if (out.length > OUTPUT_BLOCK_BYTES || out.length - batchEnd < MIN_BLOCK_ROOM_BYTES) {
+        // Full, or a large batch's own: the socket holds it until written, the connection does not.
+        out = NO_BYTES;
+        batchStart = 0;
+        batchEnd = 0;
+      }
+      if (socket.writable) socket.write(data);
     };
     const unsentOver = (): boolean => socket.writableNeedDrain && socket.writableLength > maxUnsentBytes;
     /**
@@ -400,7 +409,9 @@ export class LocalServer {
     };
     const write = (frame: Buffer): void => {
       if (tail === null) {
-        add(frame, FRAME, 0, frame.length);
+        const block = room(frame.length);
+        block.set(frame, batchEnd);
+        wrote(batchEnd + frame.length);
       } else {
         tail = tail.then(() => {
           if (socket.writable) socket.write(frame);
@@ -412,7 +423,7 @@ export class LocalServer {
     /** Queues a decision's answer (`bound`: decisionFrameBound). */
     const queueDecision = (decision: Decision, id: number, bound: number, again = false): void => {
       if (tail === null) {
-        add(decision, again ? DECISION_AGAIN : DECISION, id, bound);
+        wrote(writeDecisionFrame(room(bound), batchEnd, id, decision, again));
       } else {
         const whole = Buffer.allocUnsafe(bound);
         write(whole.subarray(0, writeDecisionFrame(whole, 0, id, decision, again)));
@@ -455,8 +466,7 @@ export class LocalServer {
         return;
       }
       if (tail === null) {
-        numbers[batched] = n;
-        add(image, NUMBERED, id, bound);
+        wrote(writeImageDecisionFrame(room(bound), batchEnd, id, image, n));
       } else {
         const whole = Buffer.allocUnsafe(bound);
         write(whole.subarray(0, writeImageDecisionFrame(whole, 0, id, image, n)));
@@ -499,15 +509,19 @@ export class LocalServer {
       if (evaluate !== undefined && reader !== null && reader.scan(buffer, start, end)) {
         let missedKeyHash: number | undefined;
         if (evaluateCached !== undefined && reader.atMs === undefined) {
-          let cached: Decision | undefined;
+          let cached: CachedAnswer | undefined;
           let body: Uint8Array | undefined;
           let bound = 0;
           try {
             cached = evaluateCached(reader.keyBytes, reader.keyLength, reader.keyHash);
             if (cached !== undefined) {
               // Most cached decisions' messages are kept encoded: copied into the batch as they are.
-              body = keptDecisionBody(cached);
-              bound = body === undefined ? decisionFrameBound(cached) : bodyFrameBound(body);
+              body = cached.body;
+              if (body === undefined) {
+                body = keptDecisionBody(cached.decision);
+                cached.body = body;
+              }
+              bound = body === undefined ? decisionFrameBound(cached.decision) : bodyFrameBound(body);
             }
           } catch (error) {
             emit({ id: reader.id, kind: 'error', ...errorFields(error) });
@@ -515,12 +529,12 @@ export class LocalServer {
             return true;
           }
           if (body !== undefined && tail === null) {
-            add(body, BODY, reader.id, bound);
+            wrote(writeBodyFrame(room(bound), batchEnd, reader.id, body));
             throttle();
             return true;
           }
           if (cached !== undefined) {
-            queueDecision(cached, reader.id, bound, true);
+            queueDecision(cached.decision, reader.id, bound, true);
             throttle();
             return true;
           }

@@ -31,7 +31,7 @@ import {
 } from '../engine/view-image.js';
 import { checkInt32, checkUint32, policyActionCodec, ringfenceToWire, structureCodec } from './codec.js';
 import { FRAME_HEADER_BYTES } from './framing.js';
-import { KEY_FIELD_HEADER_BYTES, finishKeyHash } from './file-key.js';
+import { KEY_FIELD_HEADER_BYTES, keyHash } from './file-key.js';
 import { checkFileLimits } from './local-api.js';
 
 // Tags: (field << 3) | wire type (0 varint, 1 fixed64, 2 length-delimited).
@@ -178,7 +178,7 @@ export class EvaluateRequestReader {
     return true;
   }
 
-  /** Writes the scanned file's key (fileKey's layout: number, length LE32, bytes per field present) and hashes it. */
+  /** Writes the scanned file's key (fileKey's layout: number, length LE32, bytes per field present) and hashes it (keyHash). */
   private noteKey(): void {
     const { starts, ends } = this;
     let bytes = 0;
@@ -190,7 +190,6 @@ export class EvaluateRequestReader {
     if (bytes > this.keyBytes.length) this.keyBytes = Buffer.allocUnsafe(Math.max(bytes, this.keyBytes.length * 2));
     const key = this.keyBytes;
     const buf = this.buf;
-    let h = 0x811c9dc5;
     let at = 0;
     for (let field = 1; field <= 6; field++) {
       const s = starts[field] as number;
@@ -202,16 +201,11 @@ export class EvaluateRequestReader {
       key[at + 2] = (length >>> 8) & 0xff;
       key[at + 3] = (length >>> 16) & 0xff;
       key[at + 4] = length >>> 24;
-      for (let i = 0; i < KEY_FIELD_HEADER_BYTES; i++) h = Math.imul(h ^ (key[at + i] as number), 0x01000193);
       at += KEY_FIELD_HEADER_BYTES;
-      for (let i = s; i < e; i++) {
-        const byte = buf[i] as number;
-        key[at++] = byte;
-        h = Math.imul(h ^ byte, 0x01000193);
-      }
+      for (let i = s; i < e; i++) key[at++] = buf[i] as number;
     }
     this.keyLength = at;
-    this.keyHash = finishKeyHash(h);
+    this.keyHash = keyHash(key, at);
   }
 
   /** Reads an EvaluateFileRequest's length and fields; returns where it ends, or DECLINE. */
@@ -630,6 +624,15 @@ const REASON_FIXED_BYTES =
 const writings = new WeakMap<ViewImage, ImageWriting>();
 /** A scratch parts array (ViewImage.decisionParts): read and used at once, never kept across calls. */
 const parts = new Int32Array(DECISION_PARTS);
+/**
+ * The decision imageDecisionFrameBound read into `parts` last (its image
+ * and number, and what fromBytes said), which the writeImageDecisionFrame
+ * right after it uses instead of reading it again; that call lets go of
+ * the image (a replaced image is not kept alive here).
+ */
+let boundImage: ViewImage | null = null;
+let boundNumber = -1;
+let boundFromBytes = false;
 
 function writingOf(image: ViewImage): ImageWriting {
   let writing = writings.get(image);
@@ -696,6 +699,7 @@ function ringfenceAsIs(writing: ImageWriting, s: number, bytes: Uint8Array, from
  * (decisionAt), as writeDecisionFrame writes it.
  */
 function fromBytes(image: ViewImage, n: number): boolean {
+  boundImage = null;
   if (n < 0) return false;
   image.decisionParts(n, parts);
   const bytes = image.stringBytes;
@@ -757,7 +761,11 @@ function putStringHead(out: Buffer, pos: number, tag: number, length: number): n
  * `n` (ViewImage.decide) of `image`.
  */
 export function imageDecisionFrameBound(image: ViewImage, n: number): number {
-  if (!fromBytes(image, n)) return decisionFrameBound(image.decisionAt(n));
+  const asBytes = fromBytes(image, n);
+  boundImage = image;
+  boundNumber = n;
+  boundFromBytes = asBytes;
+  if (!asBytes) return decisionFrameBound(image.decisionAt(n));
   const writing = writingOf(image);
   const m = n & 1;
   const idBytes = (parts[PART_ID_TO] as number) - (parts[PART_ID_FROM] as number);
@@ -789,7 +797,10 @@ export function imageDecisionFrameBound(image: ViewImage, n: number): number {
  * written from the image's bytes (see fromBytes).
  */
 export function writeImageDecisionFrame(out: Buffer, offset: number, id: number, image: ViewImage, n: number): number {
-  if (!fromBytes(image, n)) return writeDecisionFrame(out, offset, id, image.decisionAt(n));
+  // `parts` still holds decision n when the bound of just this decision was the last one taken.
+  const bound = boundImage === image && boundNumber === n;
+  boundImage = null;
+  if (!(bound ? boundFromBytes : fromBytes(image, n))) return writeDecisionFrame(out, offset, id, image.decisionAt(n));
   checkUint32(id, 'response.id');
   const writing = writingOf(image);
   const mode = writing.modes[n & 1] as ModeWriting;

@@ -82,9 +82,9 @@ beforeAll(async () => {
     socketPath,
     evaluate: (file, atMs) => agent.decide(file, atMs === undefined ? {} : { atMs }),
     evaluateCached: (key, length, hash) => {
-      const decision = agent.decideCached(key, length, hash);
-      if (decision !== undefined) answeredByKey++;
-      return decision;
+      const cached = agent.answerCached(key, length, hash);
+      if (cached !== undefined) answeredByKey++;
+      return cached;
     },
     // A file the cache missed is decided by number and its answer written from the view image's bytes.
     decisionImage: () => agent.activeImage,
