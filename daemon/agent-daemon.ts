@@ -235,9 +235,9 @@ export async function startAgentDaemon(
       if (answered !== null) noteAnswer();
       return agent.decideMissedNumber(file, keyHash);
     },
-    evaluateCached: (key: Buffer, length: number, hash: number) => {
+    evaluateCached: (key: Buffer, start: number, end: number, hash: number) => {
       if (answered !== null) noteAnswer();
-      return agent.answerCached(key, length, hash);
+      return agent.answerCached(key, start, end, hash);
     },
   } satisfies Partial<LocalServerOptions>;
   const server = new LocalServer(handler, {

@@ -731,19 +731,20 @@ export class Agent implements AgentCore {
    * counted: `decide` with the file answers it).
    */
   decideCached(key: Buffer, length: number, hash: number): Decision | undefined {
-    return this.answerCached(key, length, hash)?.decision;
+    return this.answerCached(key, 0, length, hash)?.decision;
   }
 
   /**
-   * decideCached, giving the decision cache's entry: the decision and the
-   * slot in which the socket layer keeps its encoded answer (CachedAnswer).
+   * decideCached for the key key[start, end), giving the decision cache's
+   * entry: the decision and the slot in which the socket layer keeps its
+   * encoded answer (CachedAnswer).
    */
-  answerCached(key: Buffer, length: number, hash: number): CachedAnswer | undefined {
+  answerCached(key: Buffer, start: number, end: number, hash: number): CachedAnswer | undefined {
     const active = this.active;
     if (active === null) return undefined;
     const started = performance.now();
     const now = this.options.clock();
-    const cached = this.cache.lookupKey(key, length, hash, now, active.nextExpiryAfter);
+    const cached = this.cache.lookupKey(key, start, end, hash, now, active.nextExpiryAfter);
     if (cached === null) return undefined;
     const decision = cached.decision;
     this.counted(decision, started);

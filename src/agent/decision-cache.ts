@@ -63,11 +63,12 @@ interface Entry extends CachedAnswer {
   nextByKey: Entry | null;
 }
 
-/** Finds the entry whose key is key[0, length) in one generation's chain of its hash, or null. */
-function findByKey(first: Entry | undefined, key: Buffer, length: number): Entry | null {
+/** Finds the entry whose key is key[start, end) in one generation's chain of its hash, or null. */
+function findByKey(first: Entry | undefined, key: Buffer, start: number, end: number): Entry | null {
+  const length = end - start;
   for (let entry: Entry | null = first ?? null; entry !== null; entry = entry.nextByKey) {
     const own = entry.key as Buffer;
-    if (own.length === length && key.compare(own, 0, length, 0, length) === 0) return entry;
+    if (own.length === length && key.compare(own, 0, length, start, end) === 0) return entry;
   }
   return null;
 }
@@ -244,7 +245,7 @@ export class DecisionCache {
   }
 
   /**
-   * The cached entry for the file whose key (fileKey) is key[0, length)
+   * The cached entry for the file whose key (fileKey) is key[start, end)
    * and hashes to `hash` (keyHash), counted as a hit; null when it is not
    * cached, counted as nothing (the caller then asks `lookup` with the file,
    * which counts the miss). Nothing is allocated on a hit in the current
@@ -252,18 +253,19 @@ export class DecisionCache {
    */
   lookupKey(
     key: Buffer,
-    length: number,
+    start: number,
+    end: number,
     hash: number,
     nowMs: number,
     nextExpiryAfter: (nowMs: number) => number,
   ): CachedAnswer | null {
     this.checkTime(nowMs, nextExpiryAfter);
-    const hit = findByKey(this.currentByKey.get(hash), key, length);
+    const hit = findByKey(this.currentByKey.get(hash), key, start, end);
     if (hit !== null) {
       this.hits++;
       return hit;
     }
-    const old = findByKey(this.previousByKey.get(hash), key, length);
+    const old = findByKey(this.previousByKey.get(hash), key, start, end);
     if (old === null) return null;
     this.hits++;
     return this.add(old.file, old.decision, this.current.get(old.file.path), old.key, old.body);

@@ -9,9 +9,11 @@ export class LatencyWindow {
   }
 
   add(micros: number): void {
-    this.samples[this.next] = micros;
-    this.next = (this.next + 1) % this.samples.length;
-    if (this.filled < this.samples.length) this.filled++;
+    const samples = this.samples;
+    samples[this.next] = micros;
+    const next = this.next + 1;
+    this.next = next === samples.length ? 0 : next;
+    if (this.filled < samples.length) this.filled++;
   }
 
   /** The nearest-rank percentile of the window, or 0 when it is empty. */

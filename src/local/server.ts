@@ -51,12 +51,13 @@ export interface CachedAnswer {
 
 /**
  * Decides on the file of an evaluate request without what-ifs from its key
- * (wire/file-key.ts: key[0, length), hashing to `hash`), read from the frame
- * without decoding the file, when the decision is cached; undefined
- * otherwise (the EvaluateHandler then decides on the file). A thrown error
- * becomes an error response, as with the EvaluateHandler.
+ * (wire/file-key.ts: key[start, end), hashing to `hash`; most often the
+ * frame's own bytes), read from the frame without decoding the file, when
+ * the decision is cached; undefined otherwise (the EvaluateHandler then
+ * decides on the file). A thrown error becomes an error response, as with
+ * the EvaluateHandler. The key's bytes are valid during the call only.
  */
-export type CachedEvaluateHandler = (key: Buffer, length: number, hash: number) => CachedAnswer | undefined;
+export type CachedEvaluateHandler = (key: Buffer, start: number, end: number, hash: number) => CachedAnswer | undefined;
 
 export interface LocalServerOptions {
   socketPath: string;
@@ -513,7 +514,7 @@ export class LocalServer {
           let body: Uint8Array | undefined;
           let bound = 0;
           try {
-            cached = evaluateCached(reader.keyBytes, reader.keyLength, reader.keyHash);
+            cached = evaluateCached(reader.keySource(buffer), reader.keyStart, reader.keyEnd, reader.keyHash);
             if (cached !== undefined) {
               // Most cached decisions' messages are kept encoded: copied into the batch as they are.
               body = cached.body;

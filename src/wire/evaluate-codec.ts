@@ -31,7 +31,7 @@ import {
 } from '../engine/view-image.js';
 import { checkInt32, checkUint32, policyActionCodec, ringfenceToWire, structureCodec } from './codec.js';
 import { FRAME_HEADER_BYTES } from './framing.js';
-import { KEY_FIELD_HEADER_BYTES, keyHash } from './file-key.js';
+import { keyHash, putKeyFieldHead, varintBytes as keyVarintBytes } from './file-key.js';
 import { checkFileLimits } from './local-api.js';
 
 // Tags: (field << 3) | wire type (0 varint, 1 fixed64, 2 length-delimited).
@@ -101,10 +101,28 @@ export class EvaluateRequestReader {
   private readonly starts = new Int32Array(7);
   private readonly ends = new Int32Array(7);
 
-  /** The file's key (decision-cache.ts fileKey) of the request scanned last: keyBytes[0, keyLength), hashed to keyHash. */
-  keyBytes: Buffer = Buffer.allocUnsafe(KEY_START_BYTES);
-  keyLength = 0;
+  /**
+   * The file's key (wire/file-key.ts fileKey) of the request scanned last:
+   * bytes [keyStart, keyEnd) of keySource(the frame's buffer), hashed to
+   * keyHash. A FileInfo written as fileKey writes it is its own key, read
+   * where it lies in the frame; any other is written into `keyBytes`.
+   */
+  keyStart = 0;
+  keyEnd = 0;
   keyHash = 0;
+  /** Whether the key of the request scanned last lies in its frame (else in keyBytes). */
+  keyInFrame = false;
+  /** The reader's own key buffer, for FileInfos not written as fileKey writes them. */
+  keyBytes: Buffer = Buffer.allocUnsafe(KEY_START_BYTES);
+  // Where the FileInfo scanned last lies, and whether it is written as its key.
+  private fileStart = 0;
+  private fileEnd = 0;
+  private asKey = false;
+
+  /** The buffer the key of the request scanned last lies in: `frame` (the one scanned) or keyBytes. */
+  keySource(frame: Buffer): Buffer {
+    return this.keyInFrame ? frame : this.keyBytes;
+  }
 
   /**
    * The file a frame's payload (buffer[start, end)) asks about, or
@@ -119,7 +137,7 @@ export class EvaluateRequestReader {
   /**
    * Reads a frame's payload (buffer[start, end)) without decoding the
    * file's text: true when it has the shape this reader reads, and then
-   * `id`, `atMs` and the file's key (keyBytes, keyLength, keyHash) are the
+   * `id`, `atMs` and the file's key (keySource, keyStart, keyEnd, keyHash) are the
    * request's, and `file(buffer)` gives the file (or declines it); false
    * when decodeRequest decides. Whether the text is UTF-8 and within
    * REQUEST_FIELD_LIMITS is not known until `file`.
@@ -178,15 +196,27 @@ export class EvaluateRequestReader {
     return true;
   }
 
-  /** Writes the scanned file's key (fileKey's layout: number, length LE32, bytes per field present) and hashes it (keyHash). */
+  /**
+   * Notes the scanned file's key (fileKey's bytes) and hashes it (keyHash):
+   * the FileInfo's own bytes when it is written as fileKey writes it, else
+   * the key written into keyBytes from the fields' ranges (the last of a
+   * field given twice, as decodeRequest reads it).
+   */
   private noteKey(): void {
+    if (this.asKey) {
+      this.keyInFrame = true;
+      this.keyStart = this.fileStart;
+      this.keyEnd = this.fileEnd;
+      this.keyHash = keyHash(this.buf, this.fileStart, this.fileEnd);
+      return;
+    }
     const { starts, ends } = this;
     let bytes = 0;
     for (let field = 1; field <= 6; field++) {
       const s = starts[field] as number;
-      if (s >= 0) bytes += KEY_FIELD_HEADER_BYTES + (ends[field] as number) - s;
+      if (s >= 0) bytes += 1 + keyVarintBytes((ends[field] as number) - s) + (ends[field] as number) - s;
     }
-    // At most a frame's payload and 30 bytes: bounded by the frame limit.
+    // At most a frame's payload: bounded by the frame limit.
     if (bytes > this.keyBytes.length) this.keyBytes = Buffer.allocUnsafe(Math.max(bytes, this.keyBytes.length * 2));
     const key = this.keyBytes;
     const buf = this.buf;
@@ -195,17 +225,13 @@ export class EvaluateRequestReader {
       const s = starts[field] as number;
       if (s < 0) continue;
       const e = ends[field] as number;
-      const length = e - s;
-      key[at] = field;
-      key[at + 1] = length & 0xff;
-      key[at + 2] = (length >>> 8) & 0xff;
-      key[at + 3] = (length >>> 16) & 0xff;
-      key[at + 4] = length >>> 24;
-      at += KEY_FIELD_HEADER_BYTES;
+      at = putKeyFieldHead(key, at, field, e - s);
       for (let i = s; i < e; i++) key[at++] = buf[i] as number;
     }
-    this.keyLength = at;
-    this.keyHash = keyHash(key, at);
+    this.keyInFrame = false;
+    this.keyStart = 0;
+    this.keyEnd = at;
+    this.keyHash = keyHash(key, 0, at);
   }
 
   /** Reads an EvaluateFileRequest's length and fields; returns where it ends, or DECLINE. */
@@ -235,18 +261,27 @@ export class EvaluateRequestReader {
     const end = this.length(limit);
     if (end === DECLINE) return DECLINE;
     const { starts, ends } = this;
-    starts.fill(-1);
+    for (let field = 1; field <= 6; field++) starts[field] = -1;
+    this.fileStart = this.pos;
+    this.fileEnd = end;
+    // Written as its key (fileKey): fields in number order, each once, lengths in the fewest bytes.
+    let asKey = true;
+    let last = 0;
     while (this.pos < end) {
       const tag = this.buf[this.pos++] as number;
       const field = tag >>> 3;
       if ((tag & 7) !== 2 || field < 1 || field > 6) return DECLINE;
+      const lengthAt = this.pos;
       const textEnd = this.length(end);
       if (textEnd === DECLINE) return DECLINE;
+      if (field <= last || this.pos - lengthAt !== keyVarintBytes(textEnd - this.pos)) asKey = false;
+      last = field;
       // A field given twice: the last one counts, as in the generated code.
       starts[field] = this.pos;
       ends[field] = textEnd;
       this.pos = textEnd;
     }
+    this.asKey = asKey;
     return end;
   }
 

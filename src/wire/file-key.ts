@@ -7,18 +7,18 @@
 import { Buffer } from 'node:buffer';
 import type { FileRequest } from '../engine/model.js';
 
-/** Marks a field of a file key: its number (1 path .. 6 createdBy), then its UTF-8 length (4 bytes LE), then its bytes. */
-export const KEY_FIELD_HEADER_BYTES = 5;
-
 /**
- * A file's key: for each field present, in the order path, sha256,
- * certSubject, certThumbprint, processPath, createdBy (field numbers 1 to 6),
- * the field's number, its UTF-8 length (4 bytes, little-endian) and its UTF-8
- * bytes. Two files have the same key exactly when every field sameFile
- * compares is the same, so a request's fields read as bytes from a frame
- * (evaluate-codec.ts EvaluateRequestReader.scan) find the file they
- * decode to without being decoded. Null for a file with a lone surrogate,
- * whose UTF-8 would stand for another text.
+ * A file's key: the FileInfo message of the file as the generated encoder
+ * writes it (SPEC.md section 9, proto/tollgate.proto): for each field present,
+ * in the order path, sha256, certSubject, certThumbprint, processPath,
+ * createdBy (field numbers 1 to 6), its tag (the number, wire type 2), its
+ * UTF-8 length as a varint of the fewest bytes and its UTF-8 bytes. Two
+ * files have the same key exactly when every field sameFile compares is the
+ * same. A request whose FileInfo is written this way (every client's
+ * encoder does) carries its file's key as it is: the decision cache finds
+ * the file by those bytes of the frame, neither decoded nor copied
+ * (evaluate-codec.ts EvaluateRequestReader.scan). Null for a file with a
+ * lone surrogate, whose UTF-8 would stand for another text.
  */
 export function fileKey(file: FileRequest): Buffer | null {
   const fields = [file.path, file.sha256, file.certSubject, file.certThumbprint, file.processPath, file.createdBy];
@@ -26,19 +26,38 @@ export function fileKey(file: FileRequest): Buffer | null {
   for (const text of fields) {
     if (text === undefined) continue;
     if (!(text as unknown as WellFormed).isWellFormed()) return null;
-    bytes += KEY_FIELD_HEADER_BYTES + Buffer.byteLength(text, 'utf8');
+    const length = Buffer.byteLength(text, 'utf8');
+    bytes += 1 + varintBytes(length) + length;
   }
   const key = Buffer.allocUnsafe(bytes);
   let at = 0;
   for (let i = 0; i < fields.length; i++) {
     const text = fields[i];
     if (text === undefined) continue;
-    key[at] = i + 1;
-    const written = key.write(text, at + KEY_FIELD_HEADER_BYTES, 'utf8');
-    key.writeUInt32LE(written, at + 1);
-    at += KEY_FIELD_HEADER_BYTES + written;
+    const length = Buffer.byteLength(text, 'utf8');
+    at = putKeyFieldHead(key, at, i + 1, length);
+    at += key.write(text, at, 'utf8');
   }
   return key;
+}
+
+/** The bytes of a varint of `value` (a uint32) written with the fewest bytes. */
+export function varintBytes(value: number): number {
+  let n = 1;
+  for (let v = value >>> 7; v !== 0; v >>>= 7) n++;
+  return n;
+}
+
+/** Writes a key field's tag (field number 1 to 6, wire type 2) and its length (a varint) at `at`; returns where its bytes go. */
+export function putKeyFieldHead(key: Uint8Array, at: number, field: number, length: number): number {
+  key[at++] = (field << 3) | 2;
+  let v = length >>> 0;
+  while (v > 0x7f) {
+    key[at++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
+  key[at++] = v;
+  return at;
 }
 
 interface WellFormed {
@@ -55,10 +74,10 @@ interface WellFormed {
  * hash; a decision cache compares the whole key on every find, so the hash
  * only spreads keys.
  */
-export function keyHash(key: Uint8Array, length = key.length): number {
-  let h = length;
-  let i = 0;
-  for (const whole = length - 3; i < whole; i += 4) {
+export function keyHash(key: Uint8Array, start = 0, end = key.length): number {
+  let h = end - start;
+  let i = start;
+  for (const whole = end - 3; i < whole; i += 4) {
     let k =
       (key[i] as number) |
       ((key[i + 1] as number) << 8) |
@@ -70,7 +89,7 @@ export function keyHash(key: Uint8Array, length = key.length): number {
     h = (h << 13) | (h >>> 19);
     h = (Math.imul(h, 5) + 0xe6546b64) | 0;
   }
-  for (; i < length; i++) {
+  for (; i < end; i++) {
     let k = Math.imul(key[i] as number, 0xcc9e2d51);
     k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
     h ^= k;

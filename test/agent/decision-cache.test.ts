@@ -145,9 +145,9 @@ describe('DecisionCache', () => {
     const decide = (file: { path: string }, nowMs: number) => compiled.evaluate(file, { nowMs });
     const byKey = (file: FileRequest, nowMs: number) => {
       const key = fileKey(file) as Buffer;
-      // The key inside a larger buffer, as a reader's scratch holds it.
-      const scratch = Buffer.concat([key, Buffer.from('trailing bytes')]);
-      return cache.lookupKey(scratch, key.length, keyHash(key), nowMs, next);
+      // The key inside a larger buffer, as a frame holds it.
+      const frame = Buffer.concat([Buffer.from('lead'), key, Buffer.from('trailing bytes')]);
+      return cache.lookupKey(frame, 4, 4 + key.length, keyHash(key), nowMs, next);
     };
     const tool: FileRequest = { path: '/opt/tool', sha256: 'ab' };
     const before = EXPIRY - 1000;
@@ -181,7 +181,7 @@ describe('DecisionCache', () => {
     const kept: FileRequest = { path: '/opt/tool', certSubject: 'CN=Tool' };
     const byKey = (file: FileRequest) => {
       const key = fileKey(file) as Buffer;
-      return cache.lookupKey(key, key.length, keyHash(key), now, next);
+      return cache.lookupKey(key, 0, key.length, keyHash(key), now, next);
     };
     cache.lookup(kept, now, next, decide);
     cache.lookup(kept, now, next, decide);
@@ -206,7 +206,7 @@ describe('DecisionCache', () => {
     expect(cache.lookup({ ...odd }, now, next, decide)).toBe(cached);
     const asSent = Buffer.from(odd.path, 'utf8'); // U+FFFD's bytes
     const key = Buffer.concat([Buffer.from([1, asSent.length, 0, 0, 0]), asSent]);
-    expect(cache.lookupKey(key, key.length, keyHash(key), now, next)).toBeNull();
+    expect(cache.lookupKey(key, 0, key.length, keyHash(key), now, next)).toBeNull();
   });
 
   it('decides a file its key just missed without a second lookup, caching it from its second ask as lookup does', () => {
@@ -220,7 +220,7 @@ describe('DecisionCache', () => {
     const ask = (file: FileRequest) => {
       const key = fileKey(file) as Buffer;
       const hash = keyHash(key);
-      return cache.lookupKey(key, key.length, hash, now, next) ?? cache.decideMissed(file, hash, now, next, decide);
+      return cache.lookupKey(key, 0, key.length, hash, now, next) ?? cache.decideMissed(file, hash, now, next, decide);
     };
     const tool: FileRequest = { path: '/opt/tool', sha256: 'ab' };
     const first = ask(tool);

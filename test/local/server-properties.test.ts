@@ -81,8 +81,8 @@ beforeAll(async () => {
     ...options,
     socketPath,
     evaluate: (file, atMs) => agent.decide(file, atMs === undefined ? {} : { atMs }),
-    evaluateCached: (key, length, hash) => {
-      const cached = agent.answerCached(key, length, hash);
+    evaluateCached: (key, start, end, hash) => {
+      const cached = agent.answerCached(key, start, end, hash);
       if (cached !== undefined) answeredByKey++;
       return cached;
     },

@@ -250,7 +250,8 @@ describe('EvaluateRequestReader keys', () => {
   /** The key the reader notes for a payload, copied, or null when it does not read it. */
   function scannedKey(reader: EvaluateRequestReader, bytes: Buffer): { key: Buffer; hash: number } | null {
     if (!reader.scan(bytes, 0, bytes.length)) return null;
-    return { key: Buffer.from(reader.keyBytes.subarray(0, reader.keyLength)), hash: reader.keyHash };
+    const key = Buffer.from(reader.keySource(bytes).subarray(reader.keyStart, reader.keyEnd));
+    return { key, hash: reader.keyHash };
   }
 
   it('notes, without decoding, the key fileKey makes of the file decodeRequest reads', () => {
@@ -312,6 +313,32 @@ describe('EvaluateRequestReader keys', () => {
     const emptyPath = Buffer.from(pb.Request.encode({ id: 1, evaluateFile: { file: { path: '' } } }).finish());
     const status = Buffer.from(encodeRequest({ id: 2, kind: 'status' }));
     for (const bytes of [noPath, emptyPath, status]) expect(reader.scan(bytes, 0, bytes.length)).toBe(false);
+  });
+
+  it('reads a FileInfo written as fileKey writes it as its key in place, and any other into its own buffer', () => {
+    const reader = new EvaluateRequestReader();
+    // Request { id: 7, evaluate_file { file { ... } } } around a FileInfo's bytes.
+    const request = (fileInfo: number[]): Buffer =>
+      Buffer.from([0x08, 0x07, 0x12, fileInfo.length + 2, 0x0a, fileInfo.length, ...fileInfo]);
+    const path = [0x0a, 0x02, 0x2f, 0x61];
+    const sha = [0x12, 0x02, 0x61, 0x62];
+    const asKey = request([...path, ...sha]);
+    const outOfOrder = request([...sha, ...path]);
+    // The path's length as a varint of two bytes.
+    const longLength = request([0x0a, 0x82, 0x00, 0x2f, 0x61, ...sha]);
+    const expected = fileKey({ path: '/a', sha256: 'ab' }) as Buffer;
+    for (const [bytes, inFrame] of [
+      [asKey, true],
+      [outOfOrder, false],
+      [longLength, false],
+    ] as const) {
+      expect(scannedKey(reader, bytes)).toEqual({ key: expected, hash: keyHash(expected) });
+      expect(reader.keyInFrame).toBe(inFrame);
+      expect(reader.keySource(bytes)).toBe(inFrame ? bytes : reader.keyBytes);
+    }
+    expect([reader.keyStart, reader.keyEnd]).toEqual([0, expected.length]);
+    scannedKey(reader, asKey);
+    expect([reader.keyStart, reader.keyEnd]).toEqual([6, asKey.length]);
   });
 
   it('makes no key for a file with a lone surrogate, whose UTF-8 would stand for U+FFFD', () => {
