@@ -167,7 +167,8 @@ export async function startAgentDaemon(
         : undefined,
     onDecisionNumber:
       config.decisionLog.maxEntries > 0
-        ? (atMs, file, image, n) => recorder.recordNumber(atMs, file, image, n)
+        ? (atMs, file, image, n, key, keyStart, keyEnd) =>
+            recorder.recordNumber(atMs, file, image, n, key, keyStart, keyEnd)
         : undefined,
     onImageRetired: (image) => recorder.settle(image),
     // A request stored in the outbox goes out at once when connected; otherwise after the next hello.
@@ -231,9 +232,9 @@ export async function startAgentDaemon(
       return missedKeyHash === undefined ? agent.decide(file) : agent.decideMissed(file, missedKeyHash);
     },
     decisionImage: () => agent.activeImage,
-    evaluateMissed: (file: FileRequest, keyHash: number) => {
+    evaluateMissed: (file: FileRequest, keyHash: number, key: Buffer, keyStart: number, keyEnd: number) => {
       if (answered !== null) noteAnswer();
-      return agent.decideMissedNumber(file, keyHash);
+      return agent.decideMissedNumber(file, keyHash, key, keyStart, keyEnd);
     },
     evaluateCached: (key: Buffer, start: number, end: number, hash: number) => {
       if (answered !== null) noteAnswer();

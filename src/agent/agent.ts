@@ -81,7 +81,15 @@ export interface AgentOptions {
    * the file being the request's own. Without it, onDecision is called
    * with the decision made.
    */
-  onDecisionNumber?: (atMs: number, file: FileRequest, image: ViewImage, n: number) => void;
+  onDecisionNumber?: (
+    atMs: number,
+    file: FileRequest,
+    image: ViewImage,
+    n: number,
+    key?: Buffer,
+    keyStart?: number,
+    keyEnd?: number,
+  ) => void;
   /** Told when a view image stops being the active one (what still holds its decision numbers makes their decisions). */
   onImageRetired?: (image: ViewImage) => void;
   /** Makes the id of a submitted approval request (default: a random UUID). */
@@ -781,9 +789,11 @@ export class Agent implements AgentCore {
    * decideMissed, giving the decision as its number in activeImage
    * (ViewImage.decide), which must not be null: counted and logged alike,
    * the Decision made only when the decision cache keeps the file or the
-   * log is told by onDecision.
+   * log is told by onDecision. `key`: the file's key at key[keyStart,
+   * keyEnd) (wire/file-key.ts fileKey; the request's bytes), handed to
+   * onDecisionNumber, valid during the call only.
    */
-  decideMissedNumber(file: FileRequest, keyHash: number): number {
+  decideMissedNumber(file: FileRequest, keyHash: number, key?: Buffer, keyStart = 0, keyEnd = 0): number {
     const active = this.active;
     if (active === null) throw new TollgateError('no-snapshot', 'no policy snapshot: no view image decides');
     const started = performance.now();
@@ -798,7 +808,7 @@ export class Agent implements AgentCore {
     );
     this.countedAction(active.image.actionAt(n), started);
     const { onDecisionNumber, onDecision } = this.options;
-    if (onDecisionNumber !== undefined) onDecisionNumber(now, file, active.image, n);
+    if (onDecisionNumber !== undefined) onDecisionNumber(now, file, active.image, n, key, keyStart, keyEnd);
     else onDecision?.(now, file, active.decisionAt(n), false);
     return n;
   }

@@ -82,6 +82,8 @@ export class DecisionRecorder {
   /** Per slot: where its file's text starts in `text` and how many bytes it takes (-1: kept by reference). */
   private readonly textStarts: Int32Array;
   private readonly textLengths: Int32Array;
+  /** Per slot: 1 when its text is the file's key (wire/file-key.ts fileKey, a FileInfo message), 0 when fields as storeText writes them. */
+  private readonly keyed: Uint8Array;
   /** The files' texts, one after another from 0 to textEnd (those of written or dropped decisions left behind). */
   private text: Buffer = Buffer.alloc(0);
   private textEnd = 0;
@@ -102,6 +104,7 @@ export class DecisionRecorder {
     this.sizes = new Float64Array(slots);
     this.textStarts = new Int32Array(slots).fill(-1);
     this.textLengths = new Int32Array(slots);
+    this.keyed = new Uint8Array(slots);
     this.files = new Array<FileRequest | undefined>(slots).fill(undefined);
     this.decisions = new Array<Decision | ViewImage | null | undefined>(slots).fill(undefined);
     this.numbers = new Int32Array(slots);
@@ -123,10 +126,21 @@ export class DecisionRecorder {
    * Records decision `n` of `image` (ViewImage.decisionAt) made at `atMs`
    * for `file` (the request's own, whose text is copied): the decision is
    * made when written, not held meanwhile. What is written is what
-   * `record` with image.decisionAt(n) writes.
+   * `record` with image.decisionAt(n) writes. `key`: the file's key
+   * (wire/file-key.ts fileKey) at key[keyStart, keyEnd), when the caller
+   * has it (the request's bytes): copied as it is instead of the file's
+   * text being encoded again.
    */
-  recordNumber(atMs: number, file: FileRequest, image: ViewImage, n: number): void {
-    const slot = this.slotFor(atMs, file, false);
+  recordNumber(
+    atMs: number,
+    file: FileRequest,
+    image: ViewImage,
+    n: number,
+    key?: Buffer,
+    keyStart = 0,
+    keyEnd = 0,
+  ): void {
+    const slot = this.slotFor(atMs, file, false, key, keyStart, keyEnd);
     this.decisions[slot] = image;
     this.numbers[slot] = n;
     this.numbered[slot] = 1;
@@ -148,14 +162,14 @@ export class DecisionRecorder {
   }
 
   /** Takes the next slot for a decision made at `atMs` for `file` (see record); the caller fills in its decision. */
-  private slotFor(atMs: number, file: FileRequest, cached: boolean): number {
+  private slotFor(atMs: number, file: FileRequest, cached: boolean, key?: Buffer, keyStart = 0, keyEnd = 0): number {
     const slots = this.times.length;
     const slot = this.recorded % slots;
     if (this.recorded - this.first >= slots) this.forgetFirst();
     const bytes = fileBytes(file);
     this.times[slot] = atMs;
     this.sizes[slot] = bytes;
-    if (cached || !this.storeText(slot, file)) {
+    if (cached || !(key === undefined ? this.storeText(slot, file) : this.storeKey(slot, key, keyStart, keyEnd))) {
       this.files[slot] = file;
       this.textStarts[slot] = -1;
     }
@@ -200,7 +214,23 @@ export class DecisionRecorder {
     this.files[slot] = undefined;
     this.textStarts[slot] = start;
     this.textLengths[slot] = at - start;
+    this.keyed[slot] = 0;
     this.textEnd = at;
+    return true;
+  }
+
+  /** Copies a file's key (key[start, end)) into the text buffer for `slot`; false when it is too large (see storeText). */
+  private storeKey(slot: number, key: Buffer, start: number, end: number): boolean {
+    const length = end - start;
+    if (length > MAX_STORED_FILE_BYTES) return false;
+    if (this.textEnd + length > this.text.length) this.makeRoom(length);
+    const at = this.textEnd;
+    key.copy(this.text, at, start, end);
+    this.files[slot] = undefined;
+    this.textStarts[slot] = at;
+    this.textLengths[slot] = length;
+    this.keyed[slot] = 1;
+    this.textEnd = at + length;
     return true;
   }
 
@@ -242,6 +272,21 @@ export class DecisionRecorder {
     const text = this.text;
     const end = start + (this.textLengths[slot] as number);
     const fields: Partial<Record<(typeof FILE_FIELDS)[number], string>> = {};
+    if (this.keyed[slot] === 1) {
+      // A FileInfo message: per field, its tag (number << 3 | 2), its length as a varint, its UTF-8 bytes.
+      for (let at = start; at < end;) {
+        const field = FILE_FIELDS[((text[at++] as number) >>> 3) - 1] as (typeof FILE_FIELDS)[number];
+        let length = 0;
+        for (let shift = 0; ; shift += 7) {
+          const byte = text[at++] as number;
+          length += (byte & 0x7f) * 2 ** shift;
+          if (byte < 0x80) break;
+        }
+        fields[field] = text.toString('utf8', at, at + length);
+        at += length;
+      }
+      return fields as FileRequest;
+    }
     for (let at = start; at < end;) {
       const field = FILE_FIELDS[(text[at] as number) - 1] as (typeof FILE_FIELDS)[number];
       const length = text.readUInt32LE(at + 1);

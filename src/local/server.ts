@@ -94,9 +94,11 @@ export interface LocalServerOptions {
    * find (the file's key hashes to `keyHash`) while decisionImage() is not
    * null: the decision's number in that image (ViewImage.decide), which the
    * socket layer writes from the image's bytes. A thrown error becomes an
-   * error response, as with the EvaluateHandler.
+   * error response, as with the EvaluateHandler. The file's key
+   * (wire/file-key.ts fileKey) is key[keyStart, keyEnd), valid during the
+   * call only.
    */
-  evaluateMissed?: (file: FileRequest, keyHash: number) => number;
+  evaluateMissed?: (file: FileRequest, keyHash: number, key: Buffer, keyStart: number, keyEnd: number) => number;
 }
 
 export const DEFAULT_SOCKET_MODE = 0o660;
@@ -451,16 +453,19 @@ export class LocalServer {
     };
     /** Decides on the file of a request the cache missed by number in `image`, and queues the answer. */
     const decideNumbered = (
-      decideOn: (file: FileRequest, keyHash: number) => number,
+      decideOn: NonNullable<LocalServerOptions['evaluateMissed']>,
       image: ViewImage,
       file: FileRequest,
       id: number,
       keyHash: number,
+      key: Buffer,
+      keyStart: number,
+      keyEnd: number,
     ): void => {
       let n: number;
       let bound: number;
       try {
-        n = decideOn(file, keyHash);
+        n = decideOn(file, keyHash, key, keyStart, keyEnd);
         bound = imageDecisionFrameBound(image, n);
       } catch (error) {
         emit({ id, kind: 'error', ...errorFields(error) });
@@ -553,7 +558,9 @@ export class LocalServer {
           const image =
             missedKeyHash === undefined || evaluateMissed === undefined ? null : (decisionImage?.() ?? null);
           if (image !== null && evaluateMissed !== undefined && missedKeyHash !== undefined) {
-            decideNumbered(evaluateMissed, image, file, reader.id, missedKeyHash);
+            // The file's key as the reader noted it: the frame's bytes, or the reader's own buffer.
+            const key = reader.keySource(buffer);
+            decideNumbered(evaluateMissed, image, file, reader.id, missedKeyHash, key, reader.keyStart, reader.keyEnd);
           } else {
             decide(evaluate, file, reader.id, reader.atMs, missedKeyHash);
           }

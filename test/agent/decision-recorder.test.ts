@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DecisionRecorder, type LoggedDecision } from '../../src/agent/decision-recorder.js';
-import type { Decision } from '../../src/engine/model.js';
+import type { Decision, FileRequest } from '../../src/engine/model.js';
+import type { ViewImage } from '../../src/engine/view-image.js';
 import { AgentStore } from '../../src/store/agent-store.js';
+import { fileKey } from '../../src/wire/file-key.js';
 
 function entry(n: number): LoggedDecision {
   const decision: Decision = {
@@ -121,6 +123,49 @@ describe('DecisionRecorder', () => {
       const later = { path: 'C:\\after.exe', processPath: 'C:\\x.exe' };
       recorder.record(9_999, later, entry(1).decision);
       expect(recorder.export(1)[0]?.file).toEqual(later);
+    } finally {
+      bigStore.close();
+    }
+  });
+
+  it('writes back a file recorded by number from its key bytes as the same row as from its text', () => {
+    const bigStore = AgentStore.open(join(dir, 'keyed.db'), { maxDecisionLog: 5_000 });
+    try {
+      const recorder = new DecisionRecorder(bigStore, 'pc-1', 5_000);
+      // A stand-in for a view image: decision n is entry(n)'s.
+      const image = { decisionAt: (n: number) => entry(n).decision } as unknown as ViewImage;
+      const files: FileRequest[] = [];
+      for (let n = 0; n < 3_000; n++) {
+        const file: FileRequest =
+          n % 100 === 2
+            ? // Too large to be copied (over 64 KiB): held as it is.
+              { path: `C:\\${'y'.repeat(70_000)}-${n}.exe` }
+            : n % 4 === 0
+              ? {
+                  path: `C:\\Programme\\Größe ${n}\\日本語.exe`,
+                  sha256: (n % 16).toString(16).repeat(64),
+                  certSubject: `CN=Vendor ${n} 🙂`,
+                  certThumbprint: '',
+                  processPath: 'C:\\Windows\\explorer.exe',
+                  createdBy: `user-${n}`,
+                }
+              : n % 4 === 1
+                ? { path: `C:\\p\\${'x'.repeat(n % 300)}.exe`, sha256: 'cd'.repeat(32) }
+                : { path: `C:\\plain-${n}.exe`, createdBy: 'svc' };
+        files.push(file);
+        const key = fileKey(file) as Buffer;
+        // The key inside a larger buffer, as it lies in a request's frame; every third file by its text.
+        const frame = Buffer.concat([Buffer.from([1, 2, 3]), key, Buffer.from([4])]);
+        if (n % 3 !== 0) recorder.recordNumber(2_000 + n, file, image, n, frame, 3, 3 + key.length);
+        else recorder.recordNumber(2_000 + n, file, image, n);
+        if (n === 1_500) recorder.flush();
+      }
+      recorder.flush();
+      const rows = bigStore.exportDecisions(5_000);
+      expect(rows.map((r) => r.request)).toEqual(files.map((f) => JSON.stringify(f)));
+      expect(rows.map((r) => r.decision)).toEqual(files.map((_, n) => JSON.stringify(entry(n).decision)));
+      expect(rows.map((r) => r.atMs)).toEqual(files.map((_, n) => 2_000 + n));
+      expect(recorder.dropped).toBe(0);
     } finally {
       bigStore.close();
     }
