@@ -163,7 +163,7 @@ export async function startAgentDaemon(
       logger.error({ problem }, 'no snapshot in force: the previous one could not be restored'),
     onDecision:
       config.decisionLog.maxEntries > 0
-        ? (atMs, file, decision, cached) => recorder.record(atMs, file, decision, cached)
+        ? (atMs, file, decision, cached, fileBytes) => recorder.record(atMs, file, decision, cached, fileBytes)
         : undefined,
     onDecisionNumber:
       config.decisionLog.maxEntries > 0

@@ -72,9 +72,11 @@ export interface AgentOptions {
    * Called for every decision that the decision log should keep. `cached`:
    * the file is the decision cache's own object, which the cache holds
    * anyway (the request's copy is garbage at once); otherwise it is the
-   * object the request was decoded into.
+   * object the request was decoded into. `fileBytes`: the file's size as
+   * the decision cache counted it (decision-cache.ts fileBytes), given for
+   * a file the cache holds.
    */
-  onDecision?: (atMs: number, file: FileRequest, decision: Decision, cached: boolean) => void;
+  onDecision?: (atMs: number, file: FileRequest, decision: Decision, cached: boolean, fileBytes?: number) => void;
   /**
    * Called instead of onDecision for a decision made by number
    * (decideMissedNumber): decision `n` of `image` (ViewImage.decisionAt),
@@ -756,7 +758,7 @@ export class Agent implements AgentCore {
     if (cached === null) return undefined;
     const decision = cached.decision;
     this.counted(decision, started);
-    this.options.onDecision?.(now, cached.file, decision, true);
+    this.options.onDecision?.(now, cached.file, decision, true, cached.fileBytes);
     return cached;
   }
 

@@ -49,6 +49,8 @@ export interface CachedDecision {
  */
 export interface CachedAnswer extends CachedDecision {
   body: Uint8Array | undefined;
+  /** fileBytes(file), counted once when cached (what the decision log counts the file as). */
+  readonly fileBytes: number;
 }
 
 /** Makes the decision for a file at a time (called on a miss; one function for every call, no closure a request). */
@@ -366,8 +368,11 @@ export class DecisionCache {
     key: Buffer | null,
     body: Uint8Array | undefined = undefined,
   ): Entry {
-    const bytes = fileBytes(file) + (key?.length ?? 0);
-    if (bytes > this.generationBytes) return { file, decision, body, next: null, key: null, nextByKey: null };
+    const ownBytes = fileBytes(file);
+    const bytes = ownBytes + (key?.length ?? 0);
+    if (bytes > this.generationBytes) {
+      return { file, decision, body, fileBytes: ownBytes, next: null, key: null, nextByKey: null };
+    }
     if (this.currentCount >= this.generationEntries || this.currentBytes + bytes > this.generationBytes) {
       // The previous generation is let go; the time window the entries are good for stays.
       const emptied = this.previous;
@@ -389,7 +394,7 @@ export class DecisionCache {
       hash = keyHash(key);
       sameHash = this.currentByKey.get(hash) ?? null;
     }
-    const entry: Entry = { file, decision, body, next: first ?? null, key, nextByKey: sameHash };
+    const entry: Entry = { file, decision, body, fileBytes: ownBytes, next: first ?? null, key, nextByKey: sameHash };
     this.current.set(file.path, entry);
     if (key !== null) this.currentByKey.set(hash, entry);
     this.currentCount++;

@@ -114,10 +114,12 @@ export class DecisionRecorder {
   /**
    * Records a decision made at `atMs` for `file`. `cached`: the file is the
    * decision cache's own (kept there anyway), held by reference; otherwise
-   * its text is copied and the object is not held.
+   * its text is copied and the object is not held. `bytes`: the file's
+   * fileBytes when the caller knows them (the decision cache counts them
+   * once), so that a repeated file's texts are not read again.
    */
-  record(atMs: number, file: FileRequest, decision: Decision, cached = false): void {
-    const slot = this.slotFor(atMs, file, cached);
+  record(atMs: number, file: FileRequest, decision: Decision, cached = false, bytes = -1): void {
+    const slot = this.slotFor(atMs, file, cached, undefined, 0, 0, bytes);
     this.decisions[slot] = decision;
     this.numbered[slot] = 0;
   }
@@ -162,11 +164,19 @@ export class DecisionRecorder {
   }
 
   /** Takes the next slot for a decision made at `atMs` for `file` (see record); the caller fills in its decision. */
-  private slotFor(atMs: number, file: FileRequest, cached: boolean, key?: Buffer, keyStart = 0, keyEnd = 0): number {
+  private slotFor(
+    atMs: number,
+    file: FileRequest,
+    cached: boolean,
+    key?: Buffer,
+    keyStart = 0,
+    keyEnd = 0,
+    known = -1,
+  ): number {
     const slots = this.times.length;
     const slot = this.recorded % slots;
     if (this.recorded - this.first >= slots) this.forgetFirst();
-    const bytes = fileBytes(file);
+    const bytes = known >= 0 ? known : fileBytes(file);
     this.times[slot] = atMs;
     this.sizes[slot] = bytes;
     if (cached || !(key === undefined ? this.storeText(slot, file) : this.storeKey(slot, key, keyStart, keyEnd))) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DecisionCache, Doorkeeper, fileFingerprint } from '../../src/agent/decision-cache.js';
+import { DecisionCache, Doorkeeper, fileBytes, fileFingerprint } from '../../src/agent/decision-cache.js';
 import type { FileRequest } from '../../src/engine/model.js';
 import { fileKey, keyHash } from '../../src/wire/file-key.js';
 import { CompiledView } from '../../src/engine/evaluate.js';
@@ -158,6 +158,8 @@ describe('DecisionCache', () => {
     const second = cache.lookup({ ...tool }, before, next, decide);
     const found = byKey({ ...tool }, before);
     expect(found?.decision).toBe(second.decision);
+    // What the decision log counts the file as, counted once when it was cached.
+    expect(found?.fileBytes).toBe(fileBytes(tool));
     expect(found?.file).toBe(second.file);
     expect(found?.decision.action).toBe('permit');
     expect([cache.hits, cache.misses]).toEqual([1, 2]);

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fileBytes } from '../../src/agent/decision-cache.js';
 import { DecisionRecorder, type LoggedDecision } from '../../src/agent/decision-recorder.js';
 import type { Decision, FileRequest } from '../../src/engine/model.js';
 import type { ViewImage } from '../../src/engine/view-image.js';
@@ -169,6 +170,17 @@ describe('DecisionRecorder', () => {
     } finally {
       bigStore.close();
     }
+  });
+
+  it('counts a file as the bytes its caller gives, or as fileBytes of it', () => {
+    const recorder = new DecisionRecorder(store, 'pc-1', 5);
+    const e = entry(1);
+    recorder.record(e.atMs, e.file, e.decision, true, 1_000);
+    expect(recorder.heldBytes).toBe(1_000);
+    recorder.record(e.atMs, e.file, e.decision, true);
+    expect(recorder.heldBytes).toBe(1_000 + fileBytes(e.file));
+    recorder.flush();
+    expect(store.exportDecisions(5).map((row) => row.request)).toEqual([e.file, e.file].map((f) => JSON.stringify(f)));
   });
 
   it('keeps the newest files whole when older ones are dropped between flushes', () => {
