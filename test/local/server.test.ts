@@ -6,7 +6,14 @@ import { createConnection, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { type LocalServerOptions, LocalServer, type RequestHandler } from '../../src/local/server.js';
+import type { Decision } from '../../src/engine/model.js';
+import {
+  type CachedAnswer,
+  type LocalServerOptions,
+  LocalServer,
+  type RequestHandler,
+} from '../../src/local/server.js';
+import { fileKey } from '../../src/wire/file-key.js';
 import { encodeFrame, FRAME_HEADER_BYTES, FrameDecoder } from '../../src/wire/framing.js';
 import {
   decodeResponse,
@@ -183,6 +190,66 @@ describe('LocalServer', () => {
     expect(await c.next()).toMatchObject({ id, kind: 'status' });
     return c;
   }
+
+  it('answers a pipelined run of evaluate requests in order, whatever their sizes, across output blocks and batches', async () => {
+    // Decisions of every size up to 12 KiB (so that one chunk's answers fill several 64 KiB blocks), frozen
+    // as the view image's are; a file asked before is answered from a cache keyed by its key bytes.
+    const decisionFor = (path: string): Decision =>
+      Object.freeze({
+        action: path.length % 2 === 0 ? 'permit' : 'deny',
+        policy: `p-${path.length}`,
+        policyName: null,
+        order: path.length,
+        application: null,
+        structure: 'flat',
+        builtInsFirst: true,
+        gated: [],
+        snapshotVersion: 1,
+        reason: 'r'.repeat((path.length * 37) % 12_000),
+      } satisfies Decision);
+    const cache = new Map<string, CachedAnswer>();
+    let decided = 0;
+    let hits = 0;
+    const { path } = await serve({
+      evaluate: (file) => {
+        decided++;
+        const decision = decisionFor(file.path);
+        cache.set((fileKey(file) as Buffer).toString('latin1'), { decision, body: undefined });
+        return decision;
+      },
+      evaluateCached: (key, start, end) => {
+        const cached = cache.get(key.toString('latin1', start, end));
+        if (cached !== undefined) hits++;
+        return cached;
+      },
+    });
+    const c = await client(path);
+    const paths = Array.from({ length: 600 }, (_, i) => `/opt/${'d'.repeat(i % 97)}/${i}`);
+    let id = 1;
+    for (let round = 0; round < 3; round++) {
+      const requests: LocalRequest[] = paths.map((p, i) =>
+        // A status request now and then: a whole frame among the decisions.
+        i % 50 === 7 ? { id: id++, kind: 'status' } : { id: id++, kind: 'evaluateFile', file: { path: p } },
+      );
+      const start = c.responses.length;
+      // One write: the server reads it in a few large chunks.
+      c.socket.write(Buffer.concat(requests.map(frame)));
+      for (const request of requests) {
+        const response = await c.next();
+        expect(response.id).toBe(request.id);
+        if (request.kind === 'evaluateFile') {
+          expect(response).toEqual({ id: request.id, kind: 'decision', decision: decisionFor(request.file.path) });
+        } else {
+          expect(response.kind).toBe('status');
+        }
+      }
+      expect(c.responses.length - start).toBe(requests.length);
+    }
+    // Every file decided once, then answered from the cache (its kept message from its second answer on).
+    const evaluated = paths.filter((_, i) => i % 50 !== 7).length;
+    expect([decided, hits]).toEqual([evaluated, 2 * evaluated]);
+    expect([...cache.values()].every((entry) => entry.body !== undefined)).toBe(true);
+  });
 
   it('refuses a connection past the limit when every slot is busy, and destroys it', async () => {
     const { server, path, errors } = await serve({ maxConnections: 2 });
