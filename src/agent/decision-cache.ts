@@ -6,6 +6,23 @@ import { fileKey, keyHash } from '../wire/file-key.js';
 export const DECISION_CACHE_MAX_ENTRIES = 65_536;
 /** Bytes of files (fileBytes) the cache holds at most, half in each generation (config decisionCache.maxBytes). */
 export const DECISION_CACHE_MAX_BYTES = 16 * 1024 * 1024;
+/**
+ * The longest chain a generation keeps of files with one path, or of keys
+ * with one hash: a file that would make either longer is decided and not
+ * cached. Every find walks a chain and compares each entry, so a client that
+ * asks many files of one path, or of keys made to collide (the key hash is
+ * not keyed), would otherwise make every later ask of that path or hash walk
+ * thousands of entries.
+ */
+export const DECISION_CACHE_MAX_CHAIN = 8;
+
+/** Entries in the chain from `entry` (by path with `byKey` false, by key hash with it true), counted up to `limit`. */
+function chainLength(entry: Entry | null | undefined, byKey: boolean, limit: number): number {
+  let n = 0;
+  for (let e = entry ?? null; e !== null && n < limit; e = byKey ? e.nextByKey : e.next) n++;
+  return n;
+}
+
 /** What an entry costs besides its text: the map slot, the objects and their headers. */
 const ENTRY_OVERHEAD_BYTES = 128;
 /**
@@ -393,6 +410,12 @@ export class DecisionCache {
     if (key !== null) {
       hash = keyHash(key);
       sameHash = this.currentByKey.get(hash) ?? null;
+    }
+    if (
+      chainLength(first, false, DECISION_CACHE_MAX_CHAIN) >= DECISION_CACHE_MAX_CHAIN ||
+      chainLength(sameHash, true, DECISION_CACHE_MAX_CHAIN) >= DECISION_CACHE_MAX_CHAIN
+    ) {
+      return { file, decision, body, fileBytes: ownBytes, next: null, key: null, nextByKey: null };
     }
     const entry: Entry = { file, decision, body, fileBytes: ownBytes, next: first ?? null, key, nextByKey: sameHash };
     this.current.set(file.path, entry);

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { DecisionCache, Doorkeeper, fileBytes, fileFingerprint } from '../../src/agent/decision-cache.js';
+import {
+  DECISION_CACHE_MAX_CHAIN,
+  DecisionCache,
+  Doorkeeper,
+  fileBytes,
+  fileFingerprint,
+} from '../../src/agent/decision-cache.js';
 import type { FileRequest } from '../../src/engine/model.js';
 import { fileKey, keyHash } from '../../src/wire/file-key.js';
 import { CompiledView } from '../../src/engine/evaluate.js';
@@ -240,4 +246,101 @@ describe('DecisionCache', () => {
     const late = cache.decideMissed({ ...tool }, keyHash(fileKey(tool) as Buffer), EXPIRY, next, decide);
     expect(late.decision.action).toBe('deny');
   });
+  it('keeps at most DECISION_CACHE_MAX_CHAIN files of one path, deciding the others each time they are asked', () => {
+    const cache = new DecisionCache();
+    let decided = 0;
+    const decide = (file: { path: string }, nowMs: number) => {
+      decided++;
+      return compiled.evaluate(file, { nowMs });
+    };
+    const now = EXPIRY - 1000;
+    const files = Array.from({ length: 3 * DECISION_CACHE_MAX_CHAIN }, (_, i): FileRequest => ({
+      path: '/opt/tool',
+      sha256: `${i}`.padStart(64, '0'),
+    }));
+    for (const file of files) {
+      cache.lookup(file, now, next, decide);
+      cache.lookup({ ...file }, now, next, decide);
+    }
+    decided = 0;
+    for (const file of files) expect(cache.lookup({ ...file }, now, next, decide).decision.action).toBe('permit');
+    // The first files of the path are cached; the chain stops there, and the rest are decided each time.
+    expect(decided).toBe(files.length - DECISION_CACHE_MAX_CHAIN);
+  });
+
+  it('keeps at most DECISION_CACHE_MAX_CHAIN keys of one hash, so keys made to collide cannot lengthen every find', () => {
+    const collide = collidingPaths(3 * DECISION_CACHE_MAX_CHAIN);
+    const hashes = new Set(collide.map((path) => keyHash(fileKey({ path }) as Buffer)));
+    expect(hashes.size).toBe(1);
+    const cache = new DecisionCache();
+    const decide = (file: { path: string }, nowMs: number) => compiled.evaluate(file, { nowMs });
+    const now = EXPIRY - 1000;
+    for (const path of collide) {
+      cache.lookup({ path }, now, next, decide);
+      cache.lookup({ path }, now, next, decide);
+    }
+    const found = collide.filter((path) => {
+      const key = fileKey({ path }) as Buffer;
+      return cache.lookupKey(key, 0, key.length, keyHash(key), now, next) !== null;
+    });
+    expect(found).toEqual(collide.slice(0, DECISION_CACHE_MAX_CHAIN));
+  });
 });
+
+/**
+ * Distinct ASCII paths of one length whose file keys (fileKey) have one
+ * keyHash. The hash has no secret, so anyone can make them: the key's
+ * 4-byte blocks 2 and 3 (path bytes 6 to 13) are chosen so that the state
+ * after block 3 is the same for every path, by inverting the block mix.
+ */
+function collidingPaths(count: number): string[] {
+  const C1 = 0xcc9e2d51;
+  const C2 = 0x1b873593;
+  const inverse = (a: number): number => {
+    // Newton's iteration for the inverse of an odd number modulo 2^32.
+    let x = a;
+    for (let i = 0; i < 5; i++) x = Math.imul(x, 2 - Math.imul(a, x));
+    return x;
+  };
+  const mix = (k: number): number => {
+    const m = Math.imul(k, C1);
+    return Math.imul((m << 15) | (m >>> 17), C2);
+  };
+  const unmix = (m: number): number => {
+    const r = Math.imul(m, inverse(C2));
+    return Math.imul((r >>> 15) | (r << 17), inverse(C1));
+  };
+  const step = (h: number, m: number): number => {
+    const x = h ^ m;
+    return (Math.imul((x << 13) | (x >>> 19), 5) + 0xe6546b64) | 0;
+  };
+  const word = (b: Buffer, at: number): number => b.readInt32LE(at);
+  const base = '/opt/a' + 'bcdefghi' + '/tool/run';
+  const key = fileKey({ path: base }) as Buffer; // tag, length, then the path: blocks at key offsets 0, 4, 8, 12...
+  // The state before block 2 (key bytes 8 to 11), from the seed (the key's length) and blocks 0 and 1.
+  const h0 = step(step(key.length, mix(word(key, 0))), mix(word(key, 4)));
+  const s1 = step(h0, mix(word(key, 8)));
+  const target = s1 ^ mix(word(key, 12));
+  const printable = (k: number): boolean => {
+    for (let i = 0; i < 4; i++) {
+      const byte = (k >>> (8 * i)) & 0xff;
+      if (byte < 0x21 || byte > 0x7e) return false;
+    }
+    return true;
+  };
+  const out = [base];
+  let seed = 1;
+  while (out.length < count) {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    const k2 = 0x41414141 + (seed % 0x3a3a3a3a);
+    if (!printable(k2)) continue;
+    const k3 = unmix(target ^ step(h0, mix(k2)));
+    if (!printable(k3)) continue;
+    const block = Buffer.alloc(8);
+    block.writeInt32LE(k2 | 0, 0);
+    block.writeInt32LE(k3 | 0, 4);
+    const path = base.slice(0, 6) + block.toString('latin1') + base.slice(14);
+    if (!out.includes(path)) out.push(path);
+  }
+  return out;
+}
