@@ -7,14 +7,22 @@ export const DECISION_CACHE_MAX_ENTRIES = 65_536;
 /** Bytes of files (fileBytes) the cache holds at most, half in each generation (config decisionCache.maxBytes). */
 export const DECISION_CACHE_MAX_BYTES = 16 * 1024 * 1024;
 /**
- * The longest chain a generation keeps of files with one path, or of keys
- * with one hash: a file that would make either longer is decided and not
- * cached. Every find walks a chain and compares each entry, so a client that
- * asks many files of one path, or of keys made to collide (the key hash is
- * not keyed), would otherwise make every later ask of that path or hash walk
- * thousands of entries.
+ * The longest chain a generation keeps of keys with one hash: a file that
+ * would make it longer is decided and not cached. A find by key walks the
+ * chain of its hash and compares each entry, and the hash has no secret, so
+ * a client asking files whose keys were made to collide would otherwise make
+ * every later ask of that hash walk thousands of entries. Files of distinct
+ * keys share a hash by chance about once in 2^32 pairs.
  */
 export const DECISION_CACHE_MAX_CHAIN = 8;
+
+/**
+ * The longest chain a generation keeps of files with one path, for the
+ * same reason (a find by file walks its path's chain). Far longer than the
+ * key's: one program is asked with many parent processes, users and hashes
+ * (cmd.exe, conhost.exe), and each is a file of its own.
+ */
+export const DECISION_CACHE_MAX_PATH_CHAIN = 256;
 
 /** Entries in the chain from `entry` (by path with `byKey` false, by key hash with it true), counted up to `limit`. */
 function chainLength(entry: Entry | null | undefined, byKey: boolean, limit: number): number {
@@ -412,7 +420,7 @@ export class DecisionCache {
       sameHash = this.currentByKey.get(hash) ?? null;
     }
     if (
-      chainLength(first, false, DECISION_CACHE_MAX_CHAIN) >= DECISION_CACHE_MAX_CHAIN ||
+      chainLength(first, false, DECISION_CACHE_MAX_PATH_CHAIN) >= DECISION_CACHE_MAX_PATH_CHAIN ||
       chainLength(sameHash, true, DECISION_CACHE_MAX_CHAIN) >= DECISION_CACHE_MAX_CHAIN
     ) {
       return { file, decision, body, fileBytes: ownBytes, next: null, key: null, nextByKey: null };

@@ -276,7 +276,8 @@ export class EvaluateRequestReader {
       if (textEnd === DECLINE) return DECLINE;
       if (field <= last || this.pos - lengthAt !== keyVarintBytes(textEnd - this.pos)) asKey = false;
       last = field;
-      // A field given twice: the last one counts, as in the generated code.
+      // A field given twice is left to the generated code, which checks every copy's UTF-8 (the last one counts).
+      if ((starts[field] as number) >= 0) return DECLINE;
       starts[field] = this.pos;
       ends[field] = textEnd;
       this.pos = textEnd;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   DECISION_CACHE_MAX_CHAIN,
+  DECISION_CACHE_MAX_PATH_CHAIN,
   DecisionCache,
   Doorkeeper,
   fileBytes,
@@ -213,7 +214,8 @@ describe('DecisionCache', () => {
     const cached = cache.lookup(odd, now, next, decide);
     expect(cache.lookup({ ...odd }, now, next, decide)).toBe(cached);
     const asSent = Buffer.from(odd.path, 'utf8'); // U+FFFD's bytes
-    const key = Buffer.concat([Buffer.from([1, asSent.length, 0, 0, 0]), asSent]);
+    // The key the bytes sent would make: the path's tag (field 1, wire type 2), its length, its bytes.
+    const key = Buffer.concat([Buffer.from([0x0a, asSent.length]), asSent]);
     expect(cache.lookupKey(key, 0, key.length, keyHash(key), now, next)).toBeNull();
   });
 
@@ -246,7 +248,7 @@ describe('DecisionCache', () => {
     const late = cache.decideMissed({ ...tool }, keyHash(fileKey(tool) as Buffer), EXPIRY, next, decide);
     expect(late.decision.action).toBe('deny');
   });
-  it('keeps at most DECISION_CACHE_MAX_CHAIN files of one path, deciding the others each time they are asked', () => {
+  it('keeps at most DECISION_CACHE_MAX_PATH_CHAIN files of one path, deciding the others each time they are asked', () => {
     const cache = new DecisionCache();
     let decided = 0;
     const decide = (file: { path: string }, nowMs: number) => {
@@ -254,9 +256,10 @@ describe('DecisionCache', () => {
       return compiled.evaluate(file, { nowMs });
     };
     const now = EXPIRY - 1000;
-    const files = Array.from({ length: 3 * DECISION_CACHE_MAX_CHAIN }, (_, i): FileRequest => ({
+    // One program with many parent processes: each a file of its own.
+    const files = Array.from({ length: DECISION_CACHE_MAX_PATH_CHAIN + 40 }, (_, i): FileRequest => ({
       path: '/opt/tool',
-      sha256: `${i}`.padStart(64, '0'),
+      processPath: `/usr/bin/parent-${i}`,
     }));
     for (const file of files) {
       cache.lookup(file, now, next, decide);
@@ -265,7 +268,7 @@ describe('DecisionCache', () => {
     decided = 0;
     for (const file of files) expect(cache.lookup({ ...file }, now, next, decide).decision.action).toBe('permit');
     // The first files of the path are cached; the chain stops there, and the rest are decided each time.
-    expect(decided).toBe(files.length - DECISION_CACHE_MAX_CHAIN);
+    expect(decided).toBe(40);
   });
 
   it('keeps at most DECISION_CACHE_MAX_CHAIN keys of one hash, so keys made to collide cannot lengthen every find', () => {

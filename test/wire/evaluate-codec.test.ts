@@ -130,7 +130,7 @@ describe('EvaluateRequestReader', () => {
     );
   });
 
-  it('reads fields in any order and takes the last of a repeated one, as the generated code does', () => {
+  it('reads fields in any order and takes the last of a repeated one, leaving a repeated file field to decodeRequest', () => {
     const reader = new EvaluateRequestReader();
     const file = pb.FileInfo.encode({ path: '/first' }).finish();
     const again = Buffer.concat([file, pb.FileInfo.encode({ path: '/second', sha256: 'aa' }).finish()]);
@@ -143,9 +143,15 @@ describe('EvaluateRequestReader', () => {
     expect(expectAgreement(reader, bytes)).toEqual({
       request: { id: 6, kind: 'evaluateFile', file: { path: '/second', sha256: 'aa' }, atMs: 5 },
     });
-    // A file field given twice within one FileInfo: the last wins.
+    // A file field given twice within one FileInfo: declined, and decodeRequest takes the last.
     const twice = Buffer.from([0x12, 0x0a, 0x0a, 0x08, 0x0a, 0x02, 0x2f, 0x61, 0x0a, 0x02, 0x2f, 0x62]);
-    expect(expectAgreement(reader, twice)).toEqual({ request: { id: 0, kind: 'evaluateFile', file: { path: '/b' } } });
+    expect(readWith(reader, twice)).toBe('declined');
+    expect(decodeWith(twice)).toEqual({ request: { id: 0, kind: 'evaluateFile', file: { path: '/b' } } });
+    // Its first copy not UTF-8: declined, and refused by decodeRequest, though the last copy is sound.
+    const badFirst = Buffer.from([0x12, 0x09, 0x0a, 0x07, 0x0a, 0x01, 0xff, 0x0a, 0x02, 0x2f, 0x61]);
+    expect(readWith(reader, badFirst)).toBe('declined');
+    expect(decodeWith(badFirst)).toMatchObject({ code: 'bad-request' });
+    expect(reader.scan(badFirst, 0, badFirst.length)).toBe(false);
   });
 
   it('keeps a byte-order mark and a U+FFFD sent as such, and leaves invalid UTF-8 to decodeRequest', () => {
@@ -304,10 +310,10 @@ describe('EvaluateRequestReader keys', () => {
     );
   });
 
-  it('notes the last of a repeated field, and declines what read declines without a key', () => {
+  it('declines a repeated file field, and what read declines, without a key', () => {
     const reader = new EvaluateRequestReader();
     const twice = Buffer.from([0x12, 0x0a, 0x0a, 0x08, 0x0a, 0x02, 0x2f, 0x61, 0x0a, 0x02, 0x2f, 0x62]);
-    expect(scannedKey(reader, twice)?.key).toEqual(fileKey({ path: '/b' }));
+    expect(scannedKey(reader, twice)).toBeNull();
     // No path, an empty path, and another kind of request.
     const noPath = Buffer.from(pb.Request.encode({ id: 1, evaluateFile: { file: { sha256: 'aa' } } }).finish());
     const emptyPath = Buffer.from(pb.Request.encode({ id: 1, evaluateFile: { file: { path: '' } } }).finish());
