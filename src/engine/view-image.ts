@@ -1289,12 +1289,15 @@ class Grow<T extends Int32Array | Uint32Array | Uint8Array | Float64Array> {
   }
 
   push(value: number): void {
-    if (this.length === this.data.length) {
-      const grown = this.make(this.data.length * 2);
-      grown.set(this.data);
-      this.data = grown;
-    }
+    if (this.length === this.data.length) this.grow();
     this.data[this.length++] = value;
+  }
+
+  /** Doubles the column's room. */
+  protected grow(): void {
+    const grown = this.make(this.data.length * 2);
+    grown.set(this.data);
+    this.data = grown;
   }
 
   /**
@@ -1306,9 +1309,42 @@ class Grow<T extends Int32Array | Uint32Array | Uint8Array | Float64Array> {
   }
 }
 
-const int32s = (): Grow<Int32Array> => new Grow((n) => new Int32Array(n));
-const float64s = (): Grow<Float64Array> => new Grow((n) => new Float64Array(n));
-const uint8s = (): Grow<Uint8Array> => new Grow((n) => new Uint8Array(n));
+/*
+ * A column of each kind has a push of its own: one push for all of them
+ * stores into three kinds of typed array and is slower at each of its
+ * millions of calls than a push that only ever stores into one.
+ */
+class Int32Column extends Grow<Int32Array> {
+  override push(value: number): void {
+    if (this.length === this.data.length) this.grow();
+    this.data[this.length++] = value;
+  }
+}
+
+class Float64Column extends Grow<Float64Array> {
+  override push(value: number): void {
+    if (this.length === this.data.length) this.grow();
+    this.data[this.length++] = value;
+  }
+}
+
+class Uint8Column extends Grow<Uint8Array> {
+  override push(value: number): void {
+    if (this.length === this.data.length) this.grow();
+    this.data[this.length++] = value;
+  }
+}
+
+class Uint32Column extends Grow<Uint32Array> {
+  override push(value: number): void {
+    if (this.length === this.data.length) this.grow();
+    this.data[this.length++] = value;
+  }
+}
+
+const int32s = (): Int32Column => new Int32Column((n) => new Int32Array(n));
+const float64s = (): Float64Column => new Float64Column((n) => new Float64Array(n));
+const uint8s = (): Uint8Column => new Uint8Column((n) => new Uint8Array(n));
 
 /**
  * The string lookup table is grown past this share of its slots in use:
@@ -1334,7 +1370,7 @@ const LOOP_COPY_BYTES = 1024;
 export class ImageStrings {
   private bytes = new Uint8Array(1 << 16);
   private length = 0;
-  private readonly offsets = new Grow((n) => new Uint32Array(n));
+  private readonly offsets = new Uint32Column((n) => new Uint32Array(n));
   /** Slot i is slots[2i] (the hash) and slots[2i + 1] (the string number, -1 when empty). */
   private slots = ImageStrings.emptySlots(1 << 12);
   /** Strings added in all, and those of them in the lookup table (added by addBytes). */
@@ -2089,10 +2125,14 @@ function influenceString(strings: ImageStrings, primary: unknown, development: u
   return s >= 0 ? s : strings.add(JSON.stringify([primary ?? null, development ?? null]));
 }
 
-/** Room for the JSON of a ringfence (viewSize): that of the usual two fields. */
-const RINGFENCE_ROOM = 64;
-/** Room for a string the view holds as something else than text or a list of plain text (viewSize). */
-const ODD_ROOM = 256;
+/**
+ * Room for the strings found again (viewSize), per policy and per
+ * application: the bytes of a distinct organization, application id a
+ * policy names without the view holding it, category or influence list
+ * every 8 to 16 entries.
+ */
+const FOUND_ROOM_POLICY = 2;
+const FOUND_ROOM_APPLICATION = 4;
 
 /** A string's length, 0 for none (viewSize counts what addView adds). */
 function lengthOf(text: unknown): number {
@@ -2105,58 +2145,28 @@ function given(value: unknown): number {
 }
 
 /**
- * What addView will add for a view: its rules, and at most about how many
- * strings and string bytes: the bytes of ASCII text (more, and the builder
- * grows its table past them), a ringfence's JSON assumed to be of the usual
- * size. A field whose string is added once (an organization, a category)
- * is counted when it differs from the one before: a view's policies and
- * applications come in runs of the same organization and category.
+ * What addView will add for a view: its rules, at most how many strings,
+ * and about how many string bytes. The bytes counted are those of the text
+ * each entry has its own string for (ids and names, rule fields), as ASCII;
+ * the strings found again (organizations, application ids policies name,
+ * categories, influences, ringfences: few distinct in a view) are given
+ * room per entry instead of being measured: reading every string's length
+ * reads the view's text twice. More bytes than that (text beyond ASCII, many
+ * distinct influences), and the builder grows its table past them.
  */
 function viewSize(view: ComputerView): { rules: number; strings: number; bytes: number } {
   let rules = 0;
   // The strings the view's meta adds (gated features), a few.
   let strings = 64;
   let chars = 0;
-  let org: unknown;
   for (const p of view.policies) {
-    chars += lengthOf(p.id) + lengthOf(p.name) + lengthOf(p.app);
-    strings += 1 + given(p.name) + given(p.app);
-    if (p.org !== org) {
-      org = p.org;
-      chars += lengthOf(org);
-      strings++;
-    }
-    if (p.ringfence !== undefined) {
-      chars += RINGFENCE_ROOM;
-      strings++;
-    }
+    chars += lengthOf(p.id) + lengthOf(p.name);
+    strings += 2 + given(p.name) + given(p.app) + given(p.ringfence);
   }
-  let category: unknown;
-  let subcategory: unknown;
   for (const app of view.applications) {
     chars += lengthOf(app.id) + lengthOf(app.name);
-    strings += 2;
-    if (app.org !== org) {
-      org = app.org;
-      chars += lengthOf(org);
-      strings += given(org);
-    }
-    if (app.category !== category) {
-      category = app.category;
-      chars += lengthOf(category);
-      strings += given(category);
-    }
-    if (app.subcategory !== subcategory) {
-      subcategory = app.subcategory;
-      chars += lengthOf(subcategory);
-      strings += given(subcategory);
-    }
-    if (app.primaryCompanyInfluence !== undefined || app.developmentInfluence !== undefined) {
-      const first = listJsonBytes(app.primaryCompanyInfluence);
-      const second = listJsonBytes(app.developmentInfluence);
-      chars += first < 0 || second < 0 ? ODD_ROOM : first + second + 3;
-      strings++;
-    }
+    strings += 2 + given(app.org) + given(app.category) + given(app.subcategory);
+    strings += app.primaryCompanyInfluence !== undefined || app.developmentInfluence !== undefined ? 1 : 0;
     for (const rule of app.rules) {
       rules++;
       const { path, processPath, createdBy, sha256, certSubject, certThumbprint } = rule;
@@ -2166,7 +2176,8 @@ function viewSize(view: ComputerView): { rules: number; strings: number; bytes: 
       strings += given(sha256) + given(certSubject) + given(certThumbprint);
     }
   }
-  return { rules, strings, bytes: chars + (chars >>> 4) + 65536 };
+  const found = FOUND_ROOM_POLICY * view.policies.length + FOUND_ROOM_APPLICATION * view.applications.length;
+  return { rules, strings, bytes: chars + (chars >>> 4) + found + 65536 };
 }
 
 /**
