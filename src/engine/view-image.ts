@@ -1353,6 +1353,9 @@ const uint8s = (): Uint8Column => new Uint8Column((n) => new Uint8Array(n));
  */
 const MAX_LOAD = 0.75;
 
+/** How many distinct texts addRepeated keeps (a view has a few organizations and categories). */
+const REPEATED_KEPT = 64;
+
 /** Strings shorter than this are copied into the string table byte by byte. */
 const LOOP_COPY_BYTES = 1024;
 
@@ -1379,6 +1382,8 @@ export class ImageStrings {
   private scratch = new Uint8Array(256);
   /** The hash of the text writeAscii last wrote. */
   private asciiHash = 0;
+  /** Texts given to addRepeated and their numbers. */
+  private readonly repeated = new Map<string, number>();
   /**
    * Whether the bytes last given to addBytes hold a byte beyond ASCII: a
    * caller that must check they are UTF-8 need only look at them then.
@@ -1577,6 +1582,26 @@ export class ImageStrings {
 
   optional(text: string | null | undefined): number {
     return text === undefined || text === null ? -1 : this.add(text);
+  }
+
+  /**
+   * add for text that repeats from entry to entry (an organization, a
+   * category): found by the text itself among the first REPEATED_KEPT
+   * distinct texts given, without encoding, hashing and comparing its
+   * bytes again. The same number as add gives (the empty string, which add
+   * gives a new number each time, is not kept).
+   */
+  addRepeated(text: string): number {
+    if (this.slots.length === 0) throw new TollgateError('invalid-input', 'the string table is finished');
+    const known = this.repeated.get(text);
+    if (known !== undefined) return known;
+    const s = this.add(text);
+    if (this.repeated.size < REPEATED_KEPT && text.length > 0) this.repeated.set(text, s);
+    return s;
+  }
+
+  optionalRepeated(text: string | null | undefined): number {
+    return text === undefined || text === null ? -1 : this.addRepeated(text);
   }
 
   /**
@@ -1915,7 +1940,11 @@ export class ViewImageBuilder {
       });
     }
     const strings = this.strings;
-    for (const p of view.policies) {
+    // Indexed loops: one pass over a view is often made before the loop is optimized, and an iterator allocates a
+    // result a step until it is.
+    const policies = view.policies;
+    for (let i = 0; i < policies.length; i++) {
+      const p = policies[i] as ViewPolicy;
       const action = ACTION_CODE.get(p.action);
       if (action === undefined)
         throw new TollgateError('invalid-input', `policy ${p.id}: unknown action "${p.action}"`);
@@ -1923,7 +1952,7 @@ export class ViewImageBuilder {
         strings.append(p.id),
         strings.optionalAppend(p.name),
         strings.optional(p.app),
-        strings.add(p.org),
+        strings.addRepeated(p.org),
         p.builtIn,
         p.isDefault,
         action,
@@ -1935,9 +1964,13 @@ export class ViewImageBuilder {
       );
     }
     const fields = new Int32Array(RULE_WIDTH);
-    for (const app of view.applications) {
+    const applications = view.applications;
+    for (let a = 0; a < applications.length; a++) {
+      const app = applications[a] as Application;
       const start = this.ruleCount;
-      for (const rule of app.rules) {
+      const rules = app.rules;
+      for (let r = 0; r < rules.length; r++) {
+        const rule = rules[r] as AppRule;
         // Field by field in RULE_FIELDS order (a named read each: a read by a changing key costs more).
         fields[F_PATH] = strings.optionalAppend(rule.path);
         fields[F_PROCESS_PATH] = strings.optionalAppend(rule.processPath);
@@ -1952,9 +1985,9 @@ export class ViewImageBuilder {
         strings.add(app.id),
         strings.append(app.name),
         app.builtIn,
-        strings.optional(app.org),
-        strings.optional(app.category),
-        strings.optional(app.subcategory),
+        strings.optionalRepeated(app.org),
+        strings.optionalRepeated(app.category),
+        strings.optionalRepeated(app.subcategory),
         app.primaryCompanyInfluence === undefined && app.developmentInfluence === undefined
           ? -1
           : influenceString(strings, app.primaryCompanyInfluence, app.developmentInfluence),
@@ -2159,15 +2192,20 @@ function viewSize(view: ComputerView): { rules: number; strings: number; bytes: 
   // The strings the view's meta adds (gated features), a few.
   let strings = 64;
   let chars = 0;
-  for (const p of view.policies) {
+  const policies = view.policies;
+  for (let i = 0; i < policies.length; i++) {
+    const p = policies[i] as ViewPolicy;
     chars += lengthOf(p.id) + lengthOf(p.name);
     strings += 2 + given(p.name) + given(p.app) + given(p.ringfence);
   }
-  for (const app of view.applications) {
+  const applications = view.applications;
+  for (let a = 0; a < applications.length; a++) {
+    const app = applications[a] as Application;
     chars += lengthOf(app.id) + lengthOf(app.name);
     strings += 2 + given(app.org) + given(app.category) + given(app.subcategory);
     strings += app.primaryCompanyInfluence !== undefined || app.developmentInfluence !== undefined ? 1 : 0;
-    for (const rule of app.rules) {
+    for (let r = 0; r < app.rules.length; r++) {
+      const rule = app.rules[r] as AppRule;
       rules++;
       const { path, processPath, createdBy, sha256, certSubject, certThumbprint } = rule;
       chars += lengthOf(path) + lengthOf(processPath) + lengthOf(createdBy);
