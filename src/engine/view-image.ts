@@ -1932,6 +1932,9 @@ export class ViewImageBuilder {
    * image is written where its columns lie.
    */
   addView(view: ComputerView): void {
+    if (!Array.isArray(view.policies) || !Array.isArray(view.applications)) {
+      throw new TollgateError('invalid-input', 'view: policies and applications must be lists');
+    }
     if (this.policyId.length === 0 && this.appId.length === 0 && this.arena === null) {
       const size = viewSize(view);
       this.reserve(view.policies.length, view.applications.length, size.rules, {
@@ -1969,6 +1972,7 @@ export class ViewImageBuilder {
       const app = applications[a] as Application;
       const start = this.ruleCount;
       const rules = app.rules;
+      if (!Array.isArray(rules)) throw new TollgateError('invalid-input', `application ${app.id}: rules is not a list`);
       for (let r = 0; r < rules.length; r++) {
         const rule = rules[r] as AppRule;
         // Field by field in RULE_FIELDS order (a named read each: a read by a changing key costs more).
@@ -2204,8 +2208,9 @@ function viewSize(view: ComputerView): { rules: number; strings: number; bytes: 
     chars += lengthOf(app.id) + lengthOf(app.name);
     strings += 2 + given(app.org) + given(app.category) + given(app.subcategory);
     strings += app.primaryCompanyInfluence !== undefined || app.developmentInfluence !== undefined ? 1 : 0;
-    for (let r = 0; r < app.rules.length; r++) {
-      const rule = app.rules[r] as AppRule;
+    const appRules: readonly AppRule[] = Array.isArray(app.rules) ? app.rules : [];
+    for (let r = 0; r < appRules.length; r++) {
+      const rule = appRules[r] as AppRule;
       rules++;
       const { path, processPath, createdBy, sha256, certSubject, certThumbprint } = rule;
       chars += lengthOf(path) + lengthOf(processPath) + lengthOf(createdBy);

@@ -6,7 +6,10 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ImageStrings } from '../../src/engine/view-image.js';
+import { TollgateError } from '../../src/engine/errors.js';
+import { buildView } from '../../src/engine/view.js';
+import { ImageStrings, compileViewImage } from '../../src/engine/view-image.js';
+import { syntheticWorld } from '../../scripts/lib/synthetic-world.js';
 
 const UTF8 = new TextEncoder();
 
@@ -94,5 +97,22 @@ describe('the string table', () => {
     expect(strings.addListPairJson(['Contoso', 'Fabrikam'], undefined)).toBe(0);
     expect(strings.text(0)).toBe(JSON.stringify([['Contoso', 'Fabrikam'], null]));
     expect(strings.text(1)).toBe('[[],null]');
+  });
+});
+
+describe('the image builder', () => {
+  it('refuses a view whose policies, applications or rules are not lists, never compiling it without them', () => {
+    const synthetic = syntheticWorld({ policies: 50, seed: 3, requests: 0 });
+    const view = buildView(synthetic.world, synthetic.computer);
+    const binding = { snapshotVersion: null, snapshotHash: null };
+    expect(compileViewImage(view, binding).policyCount).toBe(view.policies.length);
+    const odd: unknown[] = [
+      { ...view, policies: {} },
+      { ...view, applications: 'apps' },
+      { ...view, applications: view.applications.map((a, i) => (i === 0 ? { ...a, rules: {} } : a)) },
+    ];
+    for (const bad of odd) {
+      expect(() => compileViewImage(bad as typeof view, binding)).toThrow(TollgateError);
+    }
   });
 });
