@@ -187,6 +187,13 @@ const FLAG_BUILT_IN = 1;
 const FLAG_DEFAULT = 2;
 /** ruleFields holds RULE_FIELDS.length string numbers a rule. */
 const RULE_WIDTH = RULE_FIELDS.length;
+/** Each rule field's place in a rule's string numbers (addView writes them in this order, as the wire does). */
+const F_PATH = RULE_FIELDS.indexOf('path');
+const F_PROCESS_PATH = RULE_FIELDS.indexOf('processPath');
+const F_CREATED_BY = RULE_FIELDS.indexOf('createdBy');
+const F_SHA256 = RULE_FIELDS.indexOf('sha256');
+const F_CERT_SUBJECT = RULE_FIELDS.indexOf('certSubject');
+const F_CERT_THUMBPRINT = RULE_FIELDS.indexOf('certThumbprint');
 /** The mode section: os, structure, prioritization forced, setting off, gated count, then the gated features. */
 const MODE_HEAD = 5;
 
@@ -1282,12 +1289,15 @@ class Grow<T extends Int32Array | Uint32Array | Uint8Array | Float64Array> {
   }
 
   push(value: number): void {
-    if (this.length === this.data.length) {
-      const grown = this.make(this.data.length * 2);
-      grown.set(this.data);
-      this.data = grown;
-    }
+    if (this.length === this.data.length) this.grow();
     this.data[this.length++] = value;
+  }
+
+  /** Doubles the column's room. */
+  protected grow(): void {
+    const grown = this.make(this.data.length * 2);
+    grown.set(this.data);
+    this.data = grown;
   }
 
   /**
@@ -1299,9 +1309,42 @@ class Grow<T extends Int32Array | Uint32Array | Uint8Array | Float64Array> {
   }
 }
 
-const int32s = (): Grow<Int32Array> => new Grow((n) => new Int32Array(n));
-const float64s = (): Grow<Float64Array> => new Grow((n) => new Float64Array(n));
-const uint8s = (): Grow<Uint8Array> => new Grow((n) => new Uint8Array(n));
+/*
+ * A column of each kind has a push of its own: one push for all of them
+ * stores into three kinds of typed array and is slower at each of its
+ * millions of calls than a push that only ever stores into one.
+ */
+class Int32Column extends Grow<Int32Array> {
+  override push(value: number): void {
+    if (this.length === this.data.length) this.grow();
+    this.data[this.length++] = value;
+  }
+}
+
+class Float64Column extends Grow<Float64Array> {
+  override push(value: number): void {
+    if (this.length === this.data.length) this.grow();
+    this.data[this.length++] = value;
+  }
+}
+
+class Uint8Column extends Grow<Uint8Array> {
+  override push(value: number): void {
+    if (this.length === this.data.length) this.grow();
+    this.data[this.length++] = value;
+  }
+}
+
+class Uint32Column extends Grow<Uint32Array> {
+  override push(value: number): void {
+    if (this.length === this.data.length) this.grow();
+    this.data[this.length++] = value;
+  }
+}
+
+const int32s = (): Int32Column => new Int32Column((n) => new Int32Array(n));
+const float64s = (): Float64Column => new Float64Column((n) => new Float64Array(n));
+const uint8s = (): Uint8Column => new Uint8Column((n) => new Uint8Array(n));
 
 /**
  * The string lookup table is grown past this share of its slots in use:
@@ -1309,6 +1352,9 @@ const uint8s = (): Grow<Uint8Array> => new Grow((n) => new Uint8Array(n));
  * cache line), and the table stays at 11 to 21 bytes a distinct string.
  */
 const MAX_LOAD = 0.75;
+
+/** How many distinct texts addRepeated keeps (a view has a few organizations and categories). */
+const REPEATED_KEPT = 64;
 
 /** Strings shorter than this are copied into the string table byte by byte. */
 const LOOP_COPY_BYTES = 1024;
@@ -1327,13 +1373,17 @@ const LOOP_COPY_BYTES = 1024;
 export class ImageStrings {
   private bytes = new Uint8Array(1 << 16);
   private length = 0;
-  private readonly offsets = new Grow((n) => new Uint32Array(n));
+  private readonly offsets = new Uint32Column((n) => new Uint32Array(n));
   /** Slot i is slots[2i] (the hash) and slots[2i + 1] (the string number, -1 when empty). */
   private slots = ImageStrings.emptySlots(1 << 12);
   /** Strings added in all, and those of them in the lookup table (added by addBytes). */
   private count = 0;
   private looked = 0;
   private scratch = new Uint8Array(256);
+  /** The hash of the text writeAscii last wrote. */
+  private asciiHash = 0;
+  /** Texts given to addRepeated and their numbers. */
+  private readonly repeated = new Map<string, number>();
   /**
    * Whether the bytes last given to addBytes hold a byte beyond ASCII: a
    * caller that must check they are UTF-8 need only look at them then.
@@ -1369,9 +1419,7 @@ export class ImageStrings {
 
   /** The number of the string whose UTF-8 bytes are buf[from, to) (the caller has checked they are UTF-8). */
   addBytes(buf: Uint8Array, from: number, to: number): number {
-    const slots = this.slots;
-    if (slots.length === 0) throw new TollgateError('invalid-input', 'the string table is finished');
-    const mask = (slots.length >>> 1) - 1;
+    if (this.slots.length === 0) throw new TollgateError('invalid-input', 'the string table is finished');
     // FNV-1a over the bytes, noting on the way whether any is beyond ASCII.
     let hash = 0x811c9dc5;
     let any = 0;
@@ -1381,13 +1429,9 @@ export class ImageStrings {
       hash = Math.imul(hash ^ b, 0x01000193);
     }
     this.beyondAscii = any > 0x7f;
-    let slot = hash & mask;
-    for (;;) {
-      const s = slots[2 * slot + 1] as number;
-      if (s < 0) break;
-      if (slots[2 * slot] === hash && this.equals(s, buf, from, to)) return s;
-      slot = (slot + 1) & mask;
-    }
+    const slot = this.slotOf(hash, buf, from, to);
+    const found = this.slots[2 * slot + 1] as number;
+    if (found >= 0) return found;
     const n = to - from;
     this.room(n);
     const bytes = this.bytes;
@@ -1395,12 +1439,31 @@ export class ImageStrings {
     // Most strings are short: a loop costs less than a subarray (an object to collect) and a copy.
     if (n < LOOP_COPY_BYTES) for (let i = 0; i < n; i++) bytes[at + i] = buf[from + i] as number;
     else bytes.set(buf.subarray(from, to), at);
-    this.length = at + n;
+    return this.enter(slot, hash, n);
+  }
+
+  /** The slot of the lookup table that holds the string of these bytes and hash, or the empty slot where it goes. */
+  private slotOf(hash: number, buf: Uint8Array, from: number, to: number): number {
+    const slots = this.slots;
+    const mask = (slots.length >>> 1) - 1;
+    let slot = hash & mask;
+    for (;;) {
+      const s = slots[2 * slot + 1] as number;
+      if (s < 0) return slot;
+      if (slots[2 * slot] === hash && this.equals(s, buf, from, to)) return slot;
+      slot = (slot + 1) & mask;
+    }
+  }
+
+  /** Makes the `n` bytes written at the end of the blob a string, entered in the lookup table at empty `slot`. */
+  private enter(slot: number, hash: number, n: number): number {
+    this.length += n;
     this.offsets.push(this.length);
     const number = this.count++;
+    const slots = this.slots;
     slots[2 * slot] = hash;
     slots[2 * slot + 1] = number;
-    if (++this.looked > (mask + 1) * MAX_LOAD) this.grow();
+    if (++this.looked > (slots.length >>> 1) * MAX_LOAD) this.grow();
     return number;
   }
 
@@ -1451,8 +1514,44 @@ export class ImageStrings {
     return UTF8_ENCODER.encodeInto(text, this.scratch).written;
   }
 
+  /**
+   * Writes `text` at the end of the blob (not yet a string) when it is all
+   * ASCII, its FNV-1a hash (that of its bytes, as addBytes hashes them) in
+   * `asciiHash`; false when it is not (nothing written). Most strings of a
+   * view are short ASCII: a loop over the text costs less than a call to
+   * the encoder, a scratch buffer and a copy.
+   */
+  private writeAscii(text: string): boolean {
+    // Not text (a view not validated): the encoder refuses it.
+    if (typeof text !== 'string') return false;
+    const n = text.length;
+    this.room(n);
+    const bytes = this.bytes;
+    const at = this.length;
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c > 0x7f) {
+        // Bytes past the end stay zero (the image's padding may lie there).
+        bytes.fill(0, at, at + i);
+        return false;
+      }
+      bytes[at + i] = c;
+      hash = Math.imul(hash ^ c, 0x01000193);
+    }
+    this.asciiHash = hash;
+    return true;
+  }
+
   /** appendBytes of a string given as text. */
   append(text: string): number {
+    if (this.slots.length === 0) throw new TollgateError('invalid-input', 'the string table is finished');
+    if (this.writeAscii(text)) {
+      this.beyondAscii = false;
+      this.length += text.length;
+      this.offsets.push(this.length);
+      return this.count++;
+    }
     // Encoded first: a longer text gets a new scratch buffer.
     const written = this.toScratch(text);
     return this.appendBytes(this.scratch, 0, written);
@@ -1464,6 +1563,18 @@ export class ImageStrings {
 
   /** The number of a string given as text. */
   add(text: string): number {
+    if (this.slots.length === 0) throw new TollgateError('invalid-input', 'the string table is finished');
+    if (this.writeAscii(text)) {
+      this.beyondAscii = false;
+      const hash = this.asciiHash;
+      const at = this.length;
+      const n = text.length;
+      const slot = this.slotOf(hash, this.bytes, at, at + n);
+      const found = this.slots[2 * slot + 1] as number;
+      if (found < 0) return this.enter(slot, hash, n);
+      this.bytes.fill(0, at, at + n);
+      return found;
+    }
     // Encoded first: a longer text gets a new scratch buffer.
     const written = this.toScratch(text);
     return this.addBytes(this.scratch, 0, written);
@@ -1471,6 +1582,56 @@ export class ImageStrings {
 
   optional(text: string | null | undefined): number {
     return text === undefined || text === null ? -1 : this.add(text);
+  }
+
+  /**
+   * add for text that repeats from entry to entry (an organization, a
+   * category): found by the text itself among the first REPEATED_KEPT
+   * distinct texts given, without encoding, hashing and comparing its
+   * bytes again. The same number as add gives (the empty string, which add
+   * gives a new number each time, is not kept).
+   */
+  addRepeated(text: string): number {
+    if (this.slots.length === 0) throw new TollgateError('invalid-input', 'the string table is finished');
+    const known = this.repeated.get(text);
+    if (known !== undefined) return known;
+    const s = this.add(text);
+    if (this.repeated.size < REPEATED_KEPT && text.length > 0) this.repeated.set(text, s);
+    return s;
+  }
+
+  optionalRepeated(text: string | null | undefined): number {
+    return text === undefined || text === null ? -1 : this.addRepeated(text);
+  }
+
+  /**
+   * The number of JSON.stringify([first ?? null, second ?? null]) for two
+   * lists of strings (or none), its bytes written straight into the table
+   * (no JSON text made); -1, nothing added, when either is not a list of
+   * strings that JSON writes as they are (listJsonBytes): the caller adds
+   * JSON.stringify's text then.
+   */
+  addListPairJson(first: unknown, second: unknown): number {
+    if (this.slots.length === 0) throw new TollgateError('invalid-input', 'the string table is finished');
+    const firstBytes = listJsonBytes(first);
+    const secondBytes = firstBytes < 0 ? -1 : listJsonBytes(second);
+    if (secondBytes < 0) return -1;
+    const n = firstBytes + secondBytes + 3;
+    this.room(n);
+    const bytes = this.bytes;
+    const at = this.length;
+    bytes[at] = 0x5b; // [
+    const comma = writeListJson(bytes, at + 1, first);
+    bytes[comma] = 0x2c; // ,
+    bytes[writeListJson(bytes, comma + 1, second)] = 0x5d; // ]
+    let hash = 0x811c9dc5;
+    for (let i = at; i < at + n; i++) hash = Math.imul(hash ^ (bytes[i] as number), 0x01000193);
+    this.beyondAscii = false;
+    const slot = this.slotOf(hash, bytes, at, at + n);
+    const found = this.slots[2 * slot + 1] as number;
+    if (found < 0) return this.enter(slot, hash, n);
+    bytes.fill(0, at, at + n);
+    return found;
   }
 
   /** String `s` as text (the builder decodes a rule's strings to file it in the index). */
@@ -1511,6 +1672,49 @@ export class ImageStrings {
     this.slots = new Int32Array(0);
     return { strOffsets: this.offsets.finish(), strBytes: this.bytes.subarray(0, this.length) };
   }
+}
+
+/**
+ * The bytes of JSON.stringify(list ?? null) when `list` is none or an
+ * array of strings of printable ASCII other than `"` and `\\` (written as
+ * they are, between quotes); -1 for anything else.
+ */
+function listJsonBytes(list: unknown): number {
+  if (list === undefined || list === null) return 4;
+  if (!Array.isArray(list) || (list as { toJSON?: unknown }).toJSON !== undefined) return -1;
+  let n = list.length === 0 ? 2 : list.length + 1;
+  for (let k = 0; k < list.length; k++) {
+    const text: unknown = list[k];
+    if (typeof text !== 'string') return -1;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return -1;
+    }
+    n += text.length + 2;
+  }
+  return n;
+}
+
+/** Writes JSON.stringify(list ?? null) at bytes[at...] for a list listJsonBytes measured; returns where it ends. */
+function writeListJson(bytes: Uint8Array, at: number, list: unknown): number {
+  if (list === undefined || list === null) {
+    bytes[at] = 0x6e; // null
+    bytes[at + 1] = 0x75;
+    bytes[at + 2] = 0x6c;
+    bytes[at + 3] = 0x6c;
+    return at + 4;
+  }
+  const texts = list as readonly string[];
+  bytes[at++] = 0x5b; // [
+  for (let k = 0; k < texts.length; k++) {
+    if (k > 0) bytes[at++] = 0x2c; // ,
+    const text = texts[k] as string;
+    bytes[at++] = 0x22; // "
+    for (let i = 0; i < text.length; i++) bytes[at++] = text.charCodeAt(i);
+    bytes[at++] = 0x22;
+  }
+  bytes[at++] = 0x5d; // ]
+  return at;
 }
 
 /**
@@ -1721,10 +1925,29 @@ export class ViewImageBuilder {
     this.appRuleCount.push(this.ruleCount - ruleStart);
   }
 
-  /** Adds a view's policies and applications. */
+  /**
+   * Adds a view's policies and applications. A builder that has nothing
+   * yet sizes its columns and its image's buffer from the view's counts
+   * first (reserve): nothing is grown by doubling and copied, and the
+   * image is written where its columns lie.
+   */
   addView(view: ComputerView): void {
+    if (!Array.isArray(view.policies) || !Array.isArray(view.applications)) {
+      throw new TollgateError('invalid-input', 'view: policies and applications must be lists');
+    }
+    if (this.policyId.length === 0 && this.appId.length === 0 && this.arena === null) {
+      const size = viewSize(view);
+      this.reserve(view.policies.length, view.applications.length, size.rules, {
+        bytes: size.bytes,
+        count: size.strings,
+      });
+    }
     const strings = this.strings;
-    for (const p of view.policies) {
+    // Indexed loops: one pass over a view is often made before the loop is optimized, and an iterator allocates a
+    // result a step until it is.
+    const policies = view.policies;
+    for (let i = 0; i < policies.length; i++) {
+      const p = policies[i] as ViewPolicy;
       const action = ACTION_CODE.get(p.action);
       if (action === undefined)
         throw new TollgateError('invalid-input', `policy ${p.id}: unknown action "${p.action}"`);
@@ -1732,7 +1955,7 @@ export class ViewImageBuilder {
         strings.append(p.id),
         strings.optionalAppend(p.name),
         strings.optional(p.app),
-        strings.add(p.org),
+        strings.addRepeated(p.org),
         p.builtIn,
         p.isDefault,
         action,
@@ -1744,10 +1967,21 @@ export class ViewImageBuilder {
       );
     }
     const fields = new Int32Array(RULE_WIDTH);
-    for (const app of view.applications) {
+    const applications = view.applications;
+    for (let a = 0; a < applications.length; a++) {
+      const app = applications[a] as Application;
       const start = this.ruleCount;
-      for (const rule of app.rules) {
-        for (let k = 0; k < RULE_WIDTH; k++) fields[k] = strings.optionalAppend(rule[RULE_FIELDS[k] as keyof AppRule]);
+      const rules = app.rules;
+      if (!Array.isArray(rules)) throw new TollgateError('invalid-input', `application ${app.id}: rules is not a list`);
+      for (let r = 0; r < rules.length; r++) {
+        const rule = rules[r] as AppRule;
+        // Field by field in RULE_FIELDS order (a named read each: a read by a changing key costs more).
+        fields[F_PATH] = strings.optionalAppend(rule.path);
+        fields[F_PROCESS_PATH] = strings.optionalAppend(rule.processPath);
+        fields[F_CREATED_BY] = strings.optionalAppend(rule.createdBy);
+        fields[F_SHA256] = strings.optionalAppend(rule.sha256);
+        fields[F_CERT_SUBJECT] = strings.optionalAppend(rule.certSubject);
+        fields[F_CERT_THUMBPRINT] = strings.optionalAppend(rule.certThumbprint);
         this.addRule(fields);
       }
       this.addApplication(
@@ -1755,14 +1989,22 @@ export class ViewImageBuilder {
         strings.add(app.id),
         strings.append(app.name),
         app.builtIn,
-        strings.optional(app.org),
-        strings.optional(app.category),
-        strings.optional(app.subcategory),
+        strings.optionalRepeated(app.org),
+        strings.optionalRepeated(app.category),
+        strings.optionalRepeated(app.subcategory),
         app.primaryCompanyInfluence === undefined && app.developmentInfluence === undefined
           ? -1
-          : strings.add(JSON.stringify([app.primaryCompanyInfluence ?? null, app.developmentInfluence ?? null])),
+          : influenceString(strings, app.primaryCompanyInfluence, app.developmentInfluence),
       );
     }
+  }
+
+  /** The image's bytes and its compiled rule tests (CompiledView makes its image from them). */
+  image(meta: ViewMeta, binding: ImageBinding): { bytes: Uint8Array; ruleTests: Map<number, RuleTest> } {
+    const { layout, ruleTests } = this.sections(meta);
+    const bytes = writeImage(layout, binding, this.arena);
+    this.arena = null;
+    return { bytes, ruleTests };
   }
 
   /** Rule r as an object, decoded from the string table (to key it and compile its test). */
@@ -1784,9 +2026,7 @@ export class ViewImageBuilder {
    * compiled now, so a bad expression or an empty rule is refused with the view.
    */
   finish(meta: ViewMeta, binding: ImageBinding): ViewImage {
-    const { layout, ruleTests } = this.sections(meta);
-    const bytes = writeImage(layout, binding, this.arena);
-    this.arena = null;
+    const { bytes, ruleTests } = this.image(meta, binding);
     return ViewImage.fromLayout(bytes, viewSections(bytes), ruleTests);
   }
 
@@ -1914,6 +2154,73 @@ export class ViewImageBuilder {
     };
     return { layout, ruleTests };
   }
+}
+
+/** The number of an application's influence: the JSON of [primaryCompanyInfluence, developmentInfluence]. */
+function influenceString(strings: ImageStrings, primary: unknown, development: unknown): number {
+  const s = strings.addListPairJson(primary, development);
+  return s >= 0 ? s : strings.add(JSON.stringify([primary ?? null, development ?? null]));
+}
+
+/**
+ * Room for the strings found again (viewSize), per policy and per
+ * application: the bytes of a distinct organization, application id a
+ * policy names without the view holding it, category or influence list
+ * every 8 to 16 entries.
+ */
+const FOUND_ROOM_POLICY = 2;
+const FOUND_ROOM_APPLICATION = 4;
+
+/** A string's length, 0 for none (viewSize counts what addView adds). */
+function lengthOf(text: unknown): number {
+  return typeof text === 'string' ? text.length : 0;
+}
+
+/** 1 for a field addView adds a string for, 0 for one it leaves out (undefined or null). */
+function given(value: unknown): number {
+  return value === undefined || value === null ? 0 : 1;
+}
+
+/**
+ * What addView will add for a view: its rules, at most how many strings,
+ * and about how many string bytes. The bytes counted are those of the text
+ * each entry has its own string for (ids and names, rule fields), as ASCII;
+ * the strings found again (organizations, application ids policies name,
+ * categories, influences, ringfences: few distinct in a view) are given
+ * room per entry instead of being measured: reading every string's length
+ * reads the view's text twice. More bytes than that (text beyond ASCII, many
+ * distinct influences), and the builder grows its table past them.
+ */
+function viewSize(view: ComputerView): { rules: number; strings: number; bytes: number } {
+  let rules = 0;
+  // The strings the view's meta adds (gated features), a few.
+  let strings = 64;
+  let chars = 0;
+  const policies = view.policies;
+  for (let i = 0; i < policies.length; i++) {
+    const p = policies[i] as ViewPolicy;
+    chars += lengthOf(p.id) + lengthOf(p.name);
+    strings += 2 + given(p.name) + given(p.app) + given(p.ringfence);
+  }
+  const applications = view.applications;
+  for (let a = 0; a < applications.length; a++) {
+    const app = applications[a] as Application;
+    chars += lengthOf(app.id) + lengthOf(app.name);
+    strings += 2 + given(app.org) + given(app.category) + given(app.subcategory);
+    strings += app.primaryCompanyInfluence !== undefined || app.developmentInfluence !== undefined ? 1 : 0;
+    const appRules: readonly AppRule[] = Array.isArray(app.rules) ? app.rules : [];
+    for (let r = 0; r < appRules.length; r++) {
+      const rule = appRules[r] as AppRule;
+      rules++;
+      const { path, processPath, createdBy, sha256, certSubject, certThumbprint } = rule;
+      chars += lengthOf(path) + lengthOf(processPath) + lengthOf(createdBy);
+      chars += lengthOf(sha256) + lengthOf(certSubject) + lengthOf(certThumbprint);
+      strings += given(path) + given(processPath) + given(createdBy);
+      strings += given(sha256) + given(certSubject) + given(certThumbprint);
+    }
+  }
+  const found = FOUND_ROOM_POLICY * view.policies.length + FOUND_ROOM_APPLICATION * view.applications.length;
+  return { rules, strings, bytes: chars + (chars >>> 4) + found + 65536 };
 }
 
 /**
@@ -2577,8 +2884,7 @@ export class CompiledView extends ViewImage {
   constructor(view: ComputerView, snapshotVersion: number | null = null) {
     const builder = new ViewImageBuilder();
     builder.addView(view);
-    const { layout, ruleTests } = builder.sections(viewMeta(view));
-    const bytes = writeImage(layout, { snapshotVersion, snapshotHash: null });
+    const { bytes, ruleTests } = builder.image(viewMeta(view), { snapshotVersion, snapshotHash: null });
     super(bytes, viewSections(bytes), ruleTests);
     this.view = view;
   }

@@ -1,7 +1,10 @@
 import { DEFAULT_GATES } from './gates.js';
 import type {
   Application,
+  AppliesToLevel,
   ApprovalAction,
+  Computer,
+  ComputerGroup,
   CountryRestriction,
   Gate,
   OsName,
@@ -160,19 +163,86 @@ export function viewApprovalPolicies(
   return approvalPolicies;
 }
 
-/** Builds the view of one computer from a validated world. */
-export function buildView(world: World | WorldIndex, computerId: string): ComputerView {
-  const index = world instanceof WorldIndex ? world : new WorldIndex(world);
-  const computer = index.computer(computerId);
-  const group = index.group(computer.group);
-  const org = index.org(group.org);
+/**
+ * The applications of a view being built, by their place in
+ * world.applications: a mark each, or, when the world repeats an
+ * application id (a validated world does not), the ids (as a set of ids
+ * would hold them: every entry of a repeated id is in or out together).
+ */
+class UsedApplications {
+  private readonly marks: Uint8Array;
+  private readonly ids: Set<string> | null;
 
+  constructor(index: WorldIndex) {
+    const count = index.world.applications.length;
+    this.marks = new Uint8Array(count);
+    this.ids = index.appNumbers.size === count ? null : new Set<string>();
+  }
+
+  /** Application `a` of id `id` (world.applications[a].id) is in the view. */
+  add(a: number, id: string): void {
+    if (this.ids === null) this.marks[a] = 1;
+    else this.ids.add(id);
+  }
+
+  has(a: number, id: string): boolean {
+    return this.ids === null ? this.marks[a] === 1 : this.ids.has(id);
+  }
+}
+
+/**
+ * The enabled policies whose Applies To covers the computer, as its view
+ * holds them, and the applications they name. What WorldIndex.covers and
+ * appliesToOrg work out for each policy, with the computer, its group and
+ * (when a policy needs it) its organization's ancestry found once.
+ */
+function coveredPolicies(
+  index: WorldIndex,
+  computer: Computer,
+  group: ComputerGroup,
+): { policies: ViewPolicy[]; usedApps: UsedApplications } {
   const policies: ViewPolicy[] = [];
-  const appIds = new Set<string>();
+  const usedApps = new UsedApplications(index);
+  const appNumbers = index.appNumbers;
+  const applications = index.world.applications;
+  // Found when a policy first needs them (as covers finds them for each such policy).
+  let chain: string[] | undefined;
+  let groupName: string | undefined;
   for (const p of index.world.policies) {
-    if (!p.enabled || !index.covers(p.appliesTo, computerId)) continue;
-    const app = p.app === undefined ? undefined : index.apps.get(p.app);
-    if (app !== undefined) appIds.add(app.id);
+    if (!p.enabled) continue;
+    const appliesTo = p.appliesTo;
+    // As appliesToLevel, covers and appliesToOrg: the key an Applies To sets, tested in the same order.
+    let level: AppliesToLevel;
+    let orgId: string;
+    if ('global' in appliesTo) {
+      chain ??= index.ancestry(group.org);
+      if (!chain.includes(appliesTo.global)) continue;
+      level = 'global';
+      orgId = appliesTo.global;
+    } else if ('globalGroup' in appliesTo) {
+      const { org: owner, keyword } = appliesTo.globalGroup;
+      chain ??= index.ancestry(group.org);
+      if (!chain.includes(owner)) continue;
+      groupName ??= group.name.toLowerCase();
+      if (!groupName.startsWith(keyword.toLowerCase())) continue;
+      level = 'globalGroup';
+      orgId = owner;
+    } else if ('organization' in appliesTo) {
+      if (group.org !== appliesTo.organization) continue;
+      level = 'organization';
+      orgId = appliesTo.organization;
+    } else if ('group' in appliesTo) {
+      if (group.id !== appliesTo.group) continue;
+      level = 'group';
+      orgId = group.org;
+    } else {
+      if (computer.id !== appliesTo.computer) continue;
+      level = 'computer';
+      orgId = group.org;
+    }
+    const a = p.app === undefined ? undefined : appNumbers.get(p.app);
+    const app = a === undefined ? undefined : (applications[a] as Application);
+    if (app !== undefined) usedApps.add(a as number, app.id);
     const vp: ViewPolicy = {
       id: p.id,
       name: p.name ?? null,
@@ -180,22 +250,40 @@ export function buildView(world: World | WorldIndex, computerId: string): Comput
       builtIn: p.default !== true && app?.builtIn === true,
       action: p.action,
       order: p.order,
-      levelRank: LEVEL_RANK[appliesToLevel(p.appliesTo)],
-      orgDepth: index.depth(index.appliesToOrg(p.appliesTo)),
-      org: index.appliesToOrg(p.appliesTo),
+      levelRank: LEVEL_RANK[level],
+      orgDepth: index.depth(orgId),
+      org: orgId,
       expiresAtMs: p.expiresAt === undefined ? null : parseTimeMs(p.expiresAt),
       isDefault: p.default === true,
     };
     if (p.ringfence !== undefined) vp.ringfence = p.ringfence;
     policies.push(vp);
   }
+  return { policies, usedApps };
+}
+
+/** Builds the view of one computer from a validated world. */
+export function buildView(world: World | WorldIndex, computerId: string): ComputerView {
+  const index = world instanceof WorldIndex ? world : new WorldIndex(world);
+  const computer = index.computer(computerId);
+  const group = index.group(computer.group);
+  const org = index.org(group.org);
+
+  const { policies, usedApps } = coveredPolicies(index, computer, group);
+  const applications = index.world.applications;
 
   // Applications an approval request may name by id: those with a category
   // that this computer's organization can see.
   const ancestry = index.ancestry(org.id);
-  for (const app of index.world.applications) {
-    if (app.category === undefined || appIds.has(app.id)) continue;
-    if (app.builtIn || app.org === undefined || ancestry.includes(app.org)) appIds.add(app.id);
+  for (let a = 0; a < applications.length; a++) {
+    const app = applications[a] as Application;
+    if (app.category === undefined || usedApps.has(a, app.id)) continue;
+    if (app.builtIn || app.org === undefined || ancestry.includes(app.org)) usedApps.add(a, app.id);
+  }
+  const viewApplications: Application[] = [];
+  for (let a = 0; a < applications.length; a++) {
+    const app = applications[a] as Application;
+    if (usedApps.has(a, app.id)) viewApplications.push(app);
   }
 
   const approvalPolicies = viewApprovalPolicies(index, group.org, group.id, computerId);
@@ -216,7 +304,7 @@ export function buildView(world: World | WorldIndex, computerId: string): Comput
     orgStructure: org.structure,
     modules: [...org.modules],
     policies,
-    applications: index.world.applications.filter((a) => appIds.has(a.id)),
+    applications: viewApplications,
     settings: settings.values,
     settingSources: settings.sources,
     gates: (index.world.gates ?? DEFAULT_GATES).map((g) => ({ ...g })),

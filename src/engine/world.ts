@@ -28,6 +28,7 @@ export function appliesToLevel(appliesTo: AppliesTo): AppliesToLevel {
  */
 const byIdCache = new WeakMap<readonly object[], Map<string, object>>();
 const childrenCache = new WeakMap<readonly object[], Map<string, string[]>>();
+const numbersCache = new WeakMap<readonly object[], Map<string, number>>();
 
 /** Each entry by id (the last of a repeated id, as a validated world has none). */
 function byId<T extends { id: string }>(list: readonly T[]): Map<string, T> {
@@ -36,6 +37,16 @@ function byId<T extends { id: string }>(list: readonly T[]): Map<string, T> {
   const map = new Map<string, T>();
   for (const entry of list) map.set(entry.id, entry);
   if (Object.isFrozen(list)) byIdCache.set(list, map);
+  return map;
+}
+
+/** Each entry's place in the list by id (the last of a repeated id, as byId). */
+function numbersById(list: readonly { id: string }[]): Map<string, number> {
+  const known = numbersCache.get(list);
+  if (known !== undefined) return known;
+  const map = new Map<string, number>();
+  for (let i = 0; i < list.length; i++) map.set((list[i] as { id: string }).id, i);
+  if (Object.isFrozen(list)) numbersCache.set(list, map);
   return map;
 }
 
@@ -49,8 +60,9 @@ export class WorldIndex {
   readonly orgs: Map<string, Organization>;
   readonly groups: Map<string, ComputerGroup>;
   readonly computers: Map<string, Computer>;
-  readonly apps: Map<string, Application>;
-  readonly policies: Map<string, Policy>;
+  private appsById: Map<string, Application> | undefined;
+  private appNumbersById: Map<string, number> | undefined;
+  private policiesById: Map<string, Policy> | undefined;
   private readonly depths = new Map<string, number>();
   private readonly childrenOf: Map<string, string[]>;
 
@@ -59,8 +71,6 @@ export class WorldIndex {
     this.orgs = byId(world.organizations);
     this.groups = byId(world.groups);
     this.computers = byId(world.computers);
-    this.apps = byId(world.applications);
-    this.policies = byId(world.policies);
     let children = childrenCache.get(world.organizations);
     if (children === undefined) {
       children = new Map();
@@ -73,6 +83,21 @@ export class WorldIndex {
       if (Object.isFrozen(world.organizations)) childrenCache.set(world.organizations, children);
     }
     this.childrenOf = children;
+  }
+
+  /** The applications by id (made on first use: a view is built without it). */
+  get apps(): Map<string, Application> {
+    return (this.appsById ??= byId(this.world.applications));
+  }
+
+  /** Each application's place in world.applications by id (the last of a repeated id, as `apps`). */
+  get appNumbers(): Map<string, number> {
+    return (this.appNumbersById ??= numbersById(this.world.applications));
+  }
+
+  /** The policies by id (made on first use: a view is built without it). */
+  get policies(): Map<string, Policy> {
+    return (this.policiesById ??= byId(this.world.policies));
   }
 
   org(id: string): Organization {

@@ -180,6 +180,81 @@ describe('an image compiled from the payload', () => {
     expect(told).toBe(false);
   });
 
+  it('from a view with strings of every kind: the same bytes as from its payload, or the same refusal', () => {
+    // Empty, escapes, beyond ASCII, and repeated across fields (text the builder writes itself, and text it
+    // leaves to the encoder and to JSON.stringify).
+    const textArb = fc.oneof(
+      fc.constantFrom('', 'org-a', 'C:\\Tools\\*.exe', 'say "hi"', 'Müller', '日本', 'tab\there', '\u007f', '😀'),
+      fc.string({ maxLength: 12 }),
+      fc.string({ unit: 'grapheme', maxLength: 6 }),
+    );
+    const listArb = fc.option(fc.array(textArb, { maxLength: 3 }), { nil: undefined });
+    const small = SYNTHETIC_VIEW.policies.slice(0, 12);
+    const apps = SYNTHETIC_VIEW.applications.filter((a) => small.some((p) => p.app === a.id));
+    let compiled = 0;
+    fc.assert(
+      fc.property(fc.array(textArb, { minLength: 40, maxLength: 40 }), listArb, listArb, (texts, first, second) => {
+        const text = (i: number): string => texts[i % texts.length] as string;
+        const view: ComputerView = {
+          ...SYNTHETIC_VIEW,
+          policies: small.map((p, i) => ({ ...p, name: i % 3 === 0 ? null : text(i), org: `org-${i % 2}` })),
+          applications: apps.map((a, i) => ({
+            ...a,
+            name: text(i + 13),
+            category: text(i % 4),
+            subcategory: i % 2 === 0 ? text(i + 20) : undefined,
+            primaryCompanyInfluence: i % 2 === 0 ? first : second,
+            developmentInfluence: i % 3 === 0 ? second : first,
+            rules: a.rules.map((r, k) =>
+              k === 0 && r.path !== undefined ? { ...r, path: `C:\\${text(i + k + 25)}` } : r,
+            ),
+          })),
+        };
+        // The view as the payload carries it: an empty string is no string on the wire.
+        const payload = sealedPayload(content(view));
+        const decoded = decodeSnapshotPayload(payload).view;
+        const fromView = errorText(() => compileViewImage(decoded, BINDING));
+        if (fromView !== 'no error') {
+          expect(errorText(() => compileViewImageFromPayload(payload, BINDING))).toBe(fromView);
+          return;
+        }
+        compiled++;
+        const fast = compileRegularPayload(payload, BINDING);
+        expect(fast).not.toBeNull();
+        expect(same(fast?.bytes, compileViewImage(decoded, BINDING).bytes)).toBe(true);
+      }),
+      { numRuns: 150 },
+    );
+    expect(compiled).toBeGreaterThan(100);
+  });
+
+  it('from a view of more string bytes than ASCII text foretells, and of lone surrogates: the same bytes', () => {
+    // Three bytes a character: past the room the builder makes from the view's lengths.
+    const wide = (i: number): string => `C:\\${'日本語'.repeat(40)}\\${i}.exe`;
+    const view: ComputerView = {
+      ...SYNTHETIC_VIEW,
+      applications: SYNTHETIC_VIEW.applications.map((a, i) => ({
+        ...a,
+        name: `${a.name} ${'ü'.repeat(30)}`,
+        rules: a.rules.map((r) => (r.path === undefined ? r : { ...r, path: wide(i) })),
+      })),
+    };
+    const payload = sealedPayload(content(view));
+    const image = compileViewImage(view, BINDING);
+    expect(same(compileRegularPayload(payload, BINDING)?.bytes, image.bytes)).toBe(true);
+    // A lone surrogate is written as U+FFFD, as the encoder writes it.
+    const lone = (text: string): string => `${text}\ud800x`;
+    const replaced = (text: string): string => `${text}\ufffdx`;
+    const withLone = (mark: (text: string) => string): ComputerView => ({
+      ...SYNTHETIC_VIEW,
+      policies: SYNTHETIC_VIEW.policies.map((p) => ({ ...p, id: mark(p.id), name: mark(p.name ?? '') })),
+      applications: SYNTHETIC_VIEW.applications.map((a) => ({ ...a, name: mark(a.name), category: mark('c') })),
+    });
+    expect(
+      same(compileViewImage(withLone(lone), BINDING).bytes, compileViewImage(withLone(replaced), BINDING).bytes),
+    ).toBe(true);
+  });
+
   it('is the same with ringfences past the number kept, repeated, and written differently', () => {
     const base = SYNTHETIC_VIEW.policies[0];
     if (base === undefined) throw new Error('no policy');
