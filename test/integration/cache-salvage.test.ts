@@ -113,7 +113,12 @@ describe('a damaged cache with queued approval requests, as real processes', () 
       const daemon = await startDaemon(config, socket);
       try {
         const moved = await daemon.waitForLog((l) => typeof l['msg'] === 'string' && /moved aside/.test(l['msg']));
-        expect(moved['salvagedOutbox']).toBe(legible.length);
+        // The daemon serves, syncs and delivers before the background check finds the damage: what was delivered
+        // (its row deleted) before the file was moved aside is not salvaged, and every other legible request is.
+        const deliveredBefore = daemon.logs
+          .slice(0, daemon.logs.indexOf(moved))
+          .filter((l) => l['msg'] === 'approval request delivered').length;
+        expect(moved['salvagedOutbox']).toBe(legible.length - deliveredBefore);
         // Found by the full check, which a start after an unclean stop runs once the sockets serve.
         expect(daemon.logs.some((l) => l['msg'] === 'the background check found the cache database damaged')).toBe(
           true,
