@@ -179,6 +179,9 @@ const PLACEMENT: readonly number[] = [
   ...IMAGE_PLACEMENT.map((name) => IMAGE_SECTIONS.indexOf(name)),
   ...IMAGE_SECTIONS.map((_, s) => s).filter((s) => !IMAGE_PLACEMENT.includes(IMAGE_SECTIONS[s] as string)),
 ];
+/** The least room a column grows to (one sized to a view's count may have none). */
+const MIN_COLUMN_ROOM = 1024;
+
 /** Room left in an image buffer made ahead for the small sections (mode, meta and the like). */
 const REST_SLACK_BYTES = 1 << 20;
 
@@ -1293,9 +1296,9 @@ class Grow<T extends Int32Array | Uint32Array | Uint8Array | Float64Array> {
     this.data[this.length++] = value;
   }
 
-  /** Doubles the column's room. */
+  /** Doubles the column's room (a column made for no entries gets some). */
   protected grow(): void {
-    const grown = this.make(this.data.length * 2);
+    const grown = this.make(Math.max(MIN_COLUMN_ROOM, this.data.length * 2));
     grown.set(this.data);
     this.data = grown;
   }
@@ -2817,6 +2820,9 @@ function writeImage(layout: ImageSections, binding: ImageBinding, arena: ArrayBu
     }
   });
   sealImage(bytes);
+  // Written in a buffer made ahead of more than twice its size (a small view: the buffer's fixed room for the
+  // small sections dominates): the image keeps a buffer of its own size instead of holding the rest.
+  if (inPlace && total * 2 < (arena as ArrayBuffer).byteLength) return bytes.slice();
   return bytes;
 }
 

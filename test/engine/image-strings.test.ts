@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TollgateError } from '../../src/engine/errors.js';
 import { buildView } from '../../src/engine/view.js';
-import { ImageStrings, compileViewImage } from '../../src/engine/view-image.js';
+import { ImageStrings, ViewImageBuilder, compileViewImage, viewMeta } from '../../src/engine/view-image.js';
 import { syntheticWorld } from '../../scripts/lib/synthetic-world.js';
 
 const UTF8 = new TextEncoder();
@@ -113,6 +113,28 @@ describe('the image builder', () => {
     ];
     for (const bad of odd) {
       expect(() => compileViewImage(bad as typeof view, binding)).toThrow(TollgateError);
+    }
+  });
+
+  it('adds a view after an empty one, every column growing from the none it was sized for', () => {
+    const synthetic = syntheticWorld({ policies: 50, seed: 3, requests: 0 });
+    const view = buildView(synthetic.world, synthetic.computer);
+    const binding = { snapshotVersion: null, snapshotHash: null };
+    const builder = new ViewImageBuilder();
+    builder.addView({ ...view, policies: [], applications: [] });
+    builder.addView(view);
+    const image = builder.finish(viewMeta(view), binding);
+    expect(image.policyCount).toBe(view.policies.length);
+    expect(Buffer.from(image.bytes).equals(Buffer.from(compileViewImage(view, binding).bytes))).toBe(true);
+  });
+
+  it("keeps a small view's image in a buffer of its own size, not in the larger one made ahead", () => {
+    const synthetic = syntheticWorld({ policies: 30, seed: 4, requests: 0 });
+    const view = buildView(synthetic.world, synthetic.computer);
+    const binding = { snapshotVersion: null, snapshotHash: null };
+    for (const small of [view, { ...view, policies: [], applications: [] }]) {
+      const { bytes } = compileViewImage(small, binding);
+      expect(bytes.buffer.byteLength).toBe(bytes.byteLength);
     }
   });
 });

@@ -612,8 +612,10 @@ describe('an image written in place', () => {
       const counts = { policies: view.policies.length, applications: view.applications.length, rules: rulesOf(view) };
       const image = inPlace(view, counts, 4 << 20);
       expect(Buffer.from(image.bytes).equals(Buffer.from(want))).toBe(true);
-      // In the buffer made ahead (larger than the image), not a copy of exactly its size.
-      expect(image.bytes.buffer.byteLength).toBeGreaterThan(image.bytes.length);
+      // In the buffer made ahead when the image fills at least half of it; else copied into a buffer of its own
+      // size, so that a small image does not hold the room made ahead.
+      const held = image.bytes.buffer.byteLength;
+      if (held !== image.bytes.length) expect(held).toBeLessThanOrEqual(2 * image.bytes.length);
       // The sections lie in placement order.
       const dv = new DataView(image.bytes.buffer, image.bytes.byteOffset);
       const offsets = IMAGE_PLACEMENT.map((name) =>

@@ -218,10 +218,12 @@ describe('an image compiled from the payload', () => {
           expect(errorText(() => compileViewImageFromPayload(payload, BINDING))).toBe(fromView);
           return;
         }
-        compiled++;
+        // The fast reader leaves a payload to the decoder where it cannot tell a U+FFFD was sent as such (a
+        // lone surrogate is sent as one); either way the bytes are the decoded view's.
         const fast = compileRegularPayload(payload, BINDING);
-        expect(fast).not.toBeNull();
-        expect(same(fast?.bytes, compileViewImage(decoded, BINDING).bytes)).toBe(true);
+        if (fast !== null) compiled++;
+        const image = fast ?? compileViewImageFromPayload(payload, BINDING);
+        expect(same(image.bytes, compileViewImage(decoded, BINDING).bytes)).toBe(true);
       }),
       { numRuns: 150 },
     );
@@ -253,6 +255,34 @@ describe('an image compiled from the payload', () => {
     expect(
       same(compileViewImage(withLone(lone), BINDING).bytes, compileViewImage(withLone(replaced), BINDING).bytes),
     ).toBe(true);
+  });
+
+  it('is the same when a repeated text beyond ASCII, after an ASCII start, is the last string added', () => {
+    // The builder writes a text's ASCII start into the table before it meets the first character beyond ASCII;
+    // a text already there is not added again, and what was written past the table's end must not stay.
+    const small = SYNTHETIC_VIEW.policies.slice(0, 20);
+    const apps = SYNTHETIC_VIEW.applications.filter((a) => small.some((p) => p.app === a.id));
+    const texts = ['abcü', 'C:\\Programme\\Müller', 'vendor 日本', 'x\u0080'];
+    // The last string an application adds: its subcategory (no influence lists), or its influence lists.
+    const last = [
+      (text: string) => ({ category: text, subcategory: text }),
+      (text: string) => ({ category: 'c', subcategory: text, primaryCompanyInfluence: [text] }),
+      (text: string) => ({ subcategory: text, developmentInfluence: [text, text] }),
+    ];
+    for (const [text, fields] of texts.flatMap((t) => last.map((f) => [t, f] as const))) {
+      const view: ComputerView = {
+        ...SYNTHETIC_VIEW,
+        policies: small,
+        applications: apps.map((a) => {
+          const { primaryCompanyInfluence: _p, developmentInfluence: _d, ...rest } = a;
+          return { ...rest, ...fields(text) };
+        }),
+      };
+      const payload = sealedPayload(content(view));
+      const fast = compileRegularPayload(payload, BINDING);
+      expect(fast).not.toBeNull();
+      expect(same(fast?.bytes, compileViewImage(decodeSnapshotPayload(payload).view, BINDING).bytes)).toBe(true);
+    }
   });
 
   it('is the same with ringfences past the number kept, repeated, and written differently', () => {
