@@ -442,7 +442,9 @@ export class SyncClient {
     try {
       outbox.markOutboxDelivered(requestId);
     } catch (error) {
-      // Still pending: it is sent again on the next connection, and the server records it once.
+      // Still pending, and no longer awaiting a receipt: it is sent again at the next flush (a receipt, a check-in,
+      // the cache recreated after damage, a new connection), and the server records it once.
+      this.inFlight.delete(requestId);
       this.options.logger.warn(
         { requestId, err: (error as Error).message },
         'cannot mark an approval request delivered',

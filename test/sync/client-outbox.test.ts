@@ -201,6 +201,25 @@ describe('delivering the approval outbox', () => {
     expect(store.outboxDepth()).toBe(0);
   });
 
+  it('sends a request again on the same connection when its receipt could not be recorded', async () => {
+    enqueue('unmarked');
+    let receipts = 0;
+    behaviour = (socket, message, connection) => {
+      // The first receipt comes while the cache cannot be written.
+      if (message.kind === 'approval' && ++receipts === 1) store.simulateStorageFault('read-only');
+      cooperative(socket, message, connection);
+    };
+    startClient();
+    await logger.waitFor((l) => l.msg === 'cannot mark an approval request delivered');
+    expect(store.outboxDepth()).toBe(1);
+    store.simulateStorageFault('none');
+    // What a check-in, or the cache recreated after damage, does: the request goes again, on the same connection.
+    client!.flushOutbox();
+    await logger.delivered('unmarked');
+    expect(received.filter((r) => r.message.kind === 'approval').map((r) => r.connection)).toEqual([1, 1]);
+    expect(store.outboxDepth()).toBe(0);
+  });
+
   it('keeps at most maxInFlight requests awaiting their receipts', async () => {
     enqueue('r1', 'r2', 'r3', 'r4', 'r5');
     const held: string[] = [];
