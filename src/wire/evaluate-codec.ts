@@ -31,7 +31,7 @@ import {
 } from '../engine/view-image.js';
 import { checkInt32, checkUint32, policyActionCodec, ringfenceToWire, structureCodec } from './codec.js';
 import { FRAME_HEADER_BYTES } from './framing.js';
-import { keyHash, putKeyFieldHead, varintBytes as keyVarintBytes } from './file-key.js';
+import { keyHash, putKeyFieldHead, putVarint, varintBytes } from './file-key.js';
 import { checkFileLimits } from './local-api.js';
 
 // Tags: (field << 3) | wire type (0 varint, 1 fixed64, 2 length-delimited).
@@ -214,7 +214,7 @@ export class EvaluateRequestReader {
     let bytes = 0;
     for (let field = 1; field <= 6; field++) {
       const s = starts[field] as number;
-      if (s >= 0) bytes += 1 + keyVarintBytes((ends[field] as number) - s) + (ends[field] as number) - s;
+      if (s >= 0) bytes += 1 + varintBytes((ends[field] as number) - s) + (ends[field] as number) - s;
     }
     // At most a frame's payload: bounded by the frame limit.
     if (bytes > this.keyBytes.length) this.keyBytes = Buffer.allocUnsafe(Math.max(bytes, this.keyBytes.length * 2));
@@ -274,7 +274,7 @@ export class EvaluateRequestReader {
       const lengthAt = this.pos;
       const textEnd = this.length(end);
       if (textEnd === DECLINE) return DECLINE;
-      if (field <= last || this.pos - lengthAt !== keyVarintBytes(textEnd - this.pos)) asKey = false;
+      if (field <= last || this.pos - lengthAt !== varintBytes(textEnd - this.pos)) asKey = false;
       last = field;
       // A field given twice is left to the generated code, which checks every copy's UTF-8 (the last one counts).
       if ((starts[field] as number) >= 0) return DECLINE;
@@ -437,22 +437,6 @@ export function decisionFrameBound(decision: Decision): number {
   const gated = decision.gated;
   for (let i = 0; i < gated.length; i++) bytes += stringBound(gated[i]);
   return bytes;
-}
-
-function putVarint(out: Uint8Array, pos: number, value: number): number {
-  let v = value >>> 0;
-  while (v > 0x7f) {
-    out[pos++] = (v & 0x7f) | 0x80;
-    v >>>= 7;
-  }
-  out[pos++] = v;
-  return pos;
-}
-
-function varintBytes(value: number): number {
-  let n = 1;
-  for (let v = value >>> 7; v !== 0; v >>>= 7) n++;
-  return n;
 }
 
 /** Node's Buffer writes UTF-8 natively through utf8Write (what protobufjs uses too), without write()'s argument parsing. */

@@ -48,16 +48,21 @@ export function varintBytes(value: number): number {
   return n;
 }
 
-/** Writes a key field's tag (field number 1 to 6, wire type 2) and its length (a varint) at `at`; returns where its bytes go. */
-export function putKeyFieldHead(key: Uint8Array, at: number, field: number, length: number): number {
-  key[at++] = (field << 3) | 2;
-  let v = length >>> 0;
+/** Writes `value` (a uint32) as a varint of the fewest bytes at `pos`; returns where the next byte goes. */
+export function putVarint(out: Uint8Array, pos: number, value: number): number {
+  let v = value >>> 0;
   while (v > 0x7f) {
-    key[at++] = (v & 0x7f) | 0x80;
+    out[pos++] = (v & 0x7f) | 0x80;
     v >>>= 7;
   }
-  key[at++] = v;
-  return at;
+  out[pos++] = v;
+  return pos;
+}
+
+/** Writes a key field's tag (field number 1 to 6, wire type 2) and its length (a varint) at `at`; returns where its bytes go. */
+export function putKeyFieldHead(key: Uint8Array, at: number, field: number, length: number): number {
+  key[at] = (field << 3) | 2;
+  return putVarint(key, at + 1, length);
 }
 
 interface WellFormed {
