@@ -29,12 +29,13 @@ export function foldMode(os: OsName): FoldMode {
   return { lower: os !== 'linux', slash: os === 'windows' };
 }
 
-const F_PATH = RULE_FIELDS.indexOf('path');
-const F_PROCESS = RULE_FIELDS.indexOf('processPath');
-const F_CREATED = RULE_FIELDS.indexOf('createdBy');
-const F_SHA = RULE_FIELDS.indexOf('sha256');
-const F_SUBJECT = RULE_FIELDS.indexOf('certSubject');
-const F_THUMBPRINT = RULE_FIELDS.indexOf('certThumbprint');
+/** Each rule field's place in a rule's string numbers (the image's ruleFields; RULE_FIELDS order, as the wire's). */
+export const F_PATH = RULE_FIELDS.indexOf('path');
+export const F_PROCESS = RULE_FIELDS.indexOf('processPath');
+export const F_CREATED = RULE_FIELDS.indexOf('createdBy');
+export const F_SHA = RULE_FIELDS.indexOf('sha256');
+export const F_SUBJECT = RULE_FIELDS.indexOf('certSubject');
+export const F_THUMBPRINT = RULE_FIELDS.indexOf('certThumbprint');
 
 const STAR = 0x2a;
 const QUESTION = 0x3f;

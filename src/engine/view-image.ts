@@ -17,7 +17,19 @@ import {
   policyReasonIn,
 } from './decision.js';
 import { TollgateError } from './errors.js';
-import { type FoldMode, MATCH, NO_MATCH, foldMode, ruleMatches } from './image-match.js';
+import {
+  F_CREATED,
+  F_PATH,
+  F_PROCESS,
+  F_SHA,
+  F_SUBJECT,
+  F_THUMBPRINT,
+  type FoldMode,
+  MATCH,
+  NO_MATCH,
+  foldMode,
+  ruleMatches,
+} from './image-match.js';
 import { type NormalizedFile, compileRuleTest, hasRegexPattern, normalizeFile, ruleKeys } from './matcher.js';
 import {
   type AppRule,
@@ -190,13 +202,6 @@ const FLAG_BUILT_IN = 1;
 const FLAG_DEFAULT = 2;
 /** ruleFields holds RULE_FIELDS.length string numbers a rule. */
 const RULE_WIDTH = RULE_FIELDS.length;
-/** Each rule field's place in a rule's string numbers (addView writes them in this order, as the wire does). */
-const F_PATH = RULE_FIELDS.indexOf('path');
-const F_PROCESS_PATH = RULE_FIELDS.indexOf('processPath');
-const F_CREATED_BY = RULE_FIELDS.indexOf('createdBy');
-const F_SHA256 = RULE_FIELDS.indexOf('sha256');
-const F_CERT_SUBJECT = RULE_FIELDS.indexOf('certSubject');
-const F_CERT_THUMBPRINT = RULE_FIELDS.indexOf('certThumbprint');
 /** The mode section: os, structure, prioritization forced, setting off, gated count, then the gated features. */
 const MODE_HEAD = 5;
 
@@ -1980,11 +1985,11 @@ export class ViewImageBuilder {
         const rule = rules[r] as AppRule;
         // Field by field in RULE_FIELDS order (a named read each: a read by a changing key costs more).
         fields[F_PATH] = strings.optionalAppend(rule.path);
-        fields[F_PROCESS_PATH] = strings.optionalAppend(rule.processPath);
-        fields[F_CREATED_BY] = strings.optionalAppend(rule.createdBy);
-        fields[F_SHA256] = strings.optionalAppend(rule.sha256);
-        fields[F_CERT_SUBJECT] = strings.optionalAppend(rule.certSubject);
-        fields[F_CERT_THUMBPRINT] = strings.optionalAppend(rule.certThumbprint);
+        fields[F_PROCESS] = strings.optionalAppend(rule.processPath);
+        fields[F_CREATED] = strings.optionalAppend(rule.createdBy);
+        fields[F_SHA] = strings.optionalAppend(rule.sha256);
+        fields[F_SUBJECT] = strings.optionalAppend(rule.certSubject);
+        fields[F_THUMBPRINT] = strings.optionalAppend(rule.certThumbprint);
         this.addRule(fields);
       }
       this.addApplication(
