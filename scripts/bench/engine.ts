@@ -7,7 +7,10 @@
  * (--engine-policies), the engine's latency per rule shape: each request
  * timed the first time the view evaluates it and again once repeated.
  */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { CompiledView, type EvaluateOptions, LinearEvaluator } from '../../src/engine/evaluate.js';
 import type { Decision, FileRequest } from '../../src/engine/model.js';
@@ -33,7 +36,9 @@ import {
   timeMs,
   timerOverheadNs,
 } from './measure.js';
+import { helperProgram } from './processes.js';
 import type { Section, SectionOptions, TargetResult } from './section.js';
+import type { FloorKind, ShapeTimerJob, ShapeTimerPath, ShapeTimerRequests, ShapeTimes } from './shape-timer.js';
 
 export const DEFAULT_SIZES = [1_000, 10_000, 100_000] as const;
 
@@ -51,6 +56,26 @@ export const SHAPE_TARGET_P99_US = 5;
 export const DEFAULT_SHAPE_REQUESTS = 2_000;
 /** Times each per-shape request is evaluated again after its first time. */
 const SHAPE_REPEATS = 3;
+/** The fixed work timed like the decisions, in the per-shape table's rows. */
+export const FLOOR_KINDS: readonly FloorKind[] = ['arithmetic', 'reads'];
+
+/** The per-shape table's row of one kind of fixed work timed like the decisions. */
+export function floorRow(kind: FloorKind): string {
+  return kind === 'arithmetic'
+    ? 'floor: fixed arithmetic, the median of "all shapes" first'
+    : 'floor: fixed reads of a 1 MiB table, the same median';
+}
+
+/** How the per-shape table is measured, for its notes. */
+export function shapeNote(requestsPerShape: number): string {
+  return (
+    `Per shape: ${formatInt(requestsPerShape)} requests of each shape (derived from rules of that shape picked at random; "none" are stray files only the default policy matches), all shapes shuffled together, each timed alone, in a process of its own that read the compiled image from a file and holds nothing else, as a warm-started daemon. ` +
+    `"first" and "repeated" are what the daemon does for a file not in its decision cache: ViewImage.decide, then the answer frame written from the image's bytes (imageDecisionFrameBound + writeImageDecisionFrame); "first" is the first time the image evaluates the request (cold memory), "repeated" ${SHAPE_REPEATS} more times. ` +
+    `"evaluate" is the same requests, first time, in another such process, through ViewImage.evaluate, which also makes the Decision object with its texts (as replay and the library get it; the daemon does not). ` +
+    `The engine has no decision cache: no figure here is a cache hit. ` +
+    `The floor rows are fixed work, calibrated to the median of the first evaluations of all shapes and timed as many times the same way in the same process right after them: dependent arithmetic, and dependent reads of a 1 MiB table (which stays in the core's caches); neither allocates or branches on data. Their p99s are what this machine alone (interrupts of a virtual CPU, its host) adds to work of that length.`
+  );
+}
 
 export interface EngineBenchOptions extends SectionOptions {
   sizes: readonly number[];
@@ -68,13 +93,22 @@ export interface EngineBenchOptions extends SectionOptions {
 }
 
 /** Latency of one shape's requests, first evaluation and repeated. */
+type Latency = { p50Us: number; p99Us: number; maxUs: number };
+
+/**
+ * Latency of one shape's requests, first evaluation and repeated: `first`
+ * and `repeated` are what the daemon does for a file not in its decision
+ * cache (decide, then the answer frame written from the image's bytes);
+ * `objects` the same requests through `evaluate` (a Decision object).
+ */
 export interface ShapeLatency {
   shape: RequestShape | 'all';
   requests: number;
   /** Share decided by an application's policy (the rest by the default). */
   matchedShare: number;
-  first: { p50Us: number; p99Us: number; maxUs: number };
-  repeated: { p50Us: number; p99Us: number; maxUs: number };
+  first: Latency;
+  repeated: Latency;
+  objects: { first: Latency; repeated: Latency };
 }
 
 export interface ShapeSizeResult {
@@ -86,7 +120,11 @@ export interface ShapeSizeResult {
   index: ReturnType<CompiledView['indexStats']>;
   verified: number;
   shapes: ShapeLatency[];
+  /** Fixed work of the first evaluations' median, timed as often and the same way: the machine's floor. */
+  floor: { kind: FloorKind; p50Us: number; p99Us: number; samples: number }[] | null;
   memory: { heapUsedBytes: number; maxRssBytes: number };
+  /** Resident memory of the timing processes (the image and the requests), the larger. */
+  timerRssBytes: number;
   loadAverage: [number, number];
 }
 
@@ -280,7 +318,7 @@ function benchSize(policies: number, opts: EngineBenchOptions): SizeResult {
   return result;
 }
 
-function latencyOf(samplesNs: number[]): { p50Us: number; p99Us: number; maxUs: number } {
+function latencyOf(samplesNs: number[]): Latency {
   const sorted = Float64Array.from(samplesNs).sort();
   if (sorted.length === 0) return { p50Us: NaN, p99Us: NaN, maxUs: NaN };
   return {
@@ -305,7 +343,9 @@ export interface ShapeWorld {
 
 /** What the per-shape table keeps of a world once its image is made: no world object, no view. */
 interface ShapeImage {
-  image: ViewImage;
+  /** The compiled image's bytes, as the daemon stores them. */
+  bytes: Uint8Array;
+  indexStats: ReturnType<ViewImage['indexStats']>;
   byShape: SyntheticWorld['byShape'];
   warmUp: readonly FileRequest[];
   rules: number;
@@ -354,14 +394,11 @@ function shapeImage(
   const sample: FileRequest[] = [];
   for (const shape of REQUEST_SHAPES) sample.push(...(synthetic.byShape[shape] ?? []).slice(0, perShapeCheck));
   log(`engine shapes: checking both evaluators on ${sample.length} requests`);
-  const verified = verify(
-    openViewImage(compiled.value, { snapshotHash: null }),
-    new LinearEvaluator(view),
-    sample,
-    sample.length,
-  );
+  const checked = openViewImage(compiled.value, { snapshotHash: null });
+  const verified = verify(checked, new LinearEvaluator(view), sample, sample.length);
   const result: ShapeImage = {
-    image: openViewImage(compiled.value, { snapshotHash: null }),
+    bytes: compiled.value,
+    indexStats: checked.indexStats(),
     byShape: synthetic.byShape,
     warmUp: synthetic.requests,
     rules: countRules(view),
@@ -375,15 +412,17 @@ function shapeImage(
 }
 
 /**
- * The per-shape table at one size: the view's image, opened from its bytes
- * as a warm-started daemon opens it, with the world and its view let go (the
- * daemon evaluates beside a heap of a few MB; a heap of millions of policy
- * objects would charge its collections, and its cache and TLB footprint, to
- * the timed evaluations), warmed up on the world's ordinary requests, then
- * every per-shape request (all shapes shuffled together) timed the first
- * time the image evaluates it (a rule test the string table cannot decide
- * compiled on the way, as for a file never seen before) and then
- * SHAPE_REPEATS more times.
+ * The per-shape table at one size: the view's image is written to a file
+ * and timed in processes of their own (shape-timer.ts), which read it as a
+ * warm-started daemon does and hold nothing else: one times what the
+ * daemon does for a file never asked before (decide, then the answer frame
+ * written from the image's bytes), the other `evaluate` (a Decision
+ * object, as replay and the library get it). Each is warmed up on the
+ * world's ordinary requests, then every per-shape request (all shapes
+ * shuffled together) is timed the first time the image evaluates it and
+ * then SHAPE_REPEATS more times. The first process then times fixed work
+ * of the same median as its first evaluations, the same number of times:
+ * the machine's own floor under those figures.
  */
 export function benchShapeSize(
   policies: number,
@@ -393,80 +432,100 @@ export function benchShapeSize(
   const { log } = opts;
   const loadBefore = os.loadavg()[0] ?? 0;
   const made = shapeImage(policies, opts, prebuilt ?? { synthetic: undefined, view: undefined, buildViewMs: NaN });
-  const { image: engine, byShape, warmUp, rules, buildViewMs, verified } = made;
+  const { byShape, warmUp, rules, buildViewMs, verified } = made;
 
-  const requests: { shape: RequestShape; request: FileRequest }[] = [];
-  // Copies of the requests with flat strings, as the daemon's request decoder hands them over: the
-  // generator's strings are concatenations, which the first read of each would flatten (a copy that
-  // no decoded request needs) and charge to its first evaluation.
-  for (const shape of REQUEST_SHAPES)
-    for (const request of byShape[shape] ?? [])
-      requests.push({ shape, request: JSON.parse(JSON.stringify(request)) as FileRequest });
+  const timed: [RequestShape, FileRequest][] = [];
+  for (const shape of REQUEST_SHAPES) for (const request of byShape[shape] ?? []) timed.push([shape, request]);
   const random = mulberry32(opts.seed ^ 0x51a9e);
-  for (let i = requests.length - 1; i > 0; i--) {
+  for (let i = timed.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
-    [requests[i], requests[j]] = [requests[j] as (typeof requests)[number], requests[i] as (typeof requests)[number]];
+    [timed[i], timed[j]] = [timed[j] as (typeof timed)[number], timed[i] as (typeof timed)[number]];
   }
-  for (let round = 0; round < 5; round++) {
-    for (const request of warmUp) consume(engine.evaluate(request, EVALUATE_OPTIONS).action.length);
-  }
-  collectGarbage();
-
-  const first = new Map<RequestShape, number[]>();
-  const repeated = new Map<RequestShape, number[]>();
-  const matched = new Map<RequestShape, number>();
-  for (const shape of REQUEST_SHAPES) {
-    first.set(shape, []);
-    repeated.set(shape, []);
-    matched.set(shape, 0);
-  }
-  log(
-    `engine shapes: timing ${formatInt(requests.length)} requests never evaluated before, then ${SHAPE_REPEATS} times again`,
-  );
-  for (let pass = 0; pass <= SHAPE_REPEATS; pass++) {
-    for (const { shape, request } of requests) {
-      const t0 = process.hrtime.bigint();
-      const decision = engine.evaluate(request, EVALUATE_OPTIONS);
-      const t1 = process.hrtime.bigint();
-      (pass === 0 ? first : repeated).get(shape)?.push(Number(t1 - t0));
-      if (pass === 0 && decision.application !== null) matched.set(shape, (matched.get(shape) ?? 0) + 1);
-    }
-  }
-
-  const shapes: ShapeLatency[] = REQUEST_SHAPES.map((shape) => {
-    const f = first.get(shape) ?? [];
-    return {
-      shape,
-      requests: f.length,
-      matchedShare: f.length === 0 ? 0 : (matched.get(shape) ?? 0) / f.length,
-      first: latencyOf(f),
-      repeated: latencyOf(repeated.get(shape) ?? []),
+  const dir = mkdtempSync(join(os.tmpdir(), 'tollgate-bench-shapes-'));
+  try {
+    const imagePath = join(dir, 'view.image');
+    const requestsPath = join(dir, 'requests.json');
+    writeFileSync(imagePath, made.bytes);
+    const requests: ShapeTimerRequests = { warmUp: [...warmUp], timed };
+    writeFileSync(requestsPath, JSON.stringify(requests));
+    const timesOf = (path: ShapeTimerPath): ShapeTimes => {
+      log(
+        `engine shapes: timing ${formatInt(timed.length)} requests (${path === 'answer' ? 'decide + answer frame' : 'evaluate, a Decision object'}) never evaluated before, then ${SHAPE_REPEATS} times again, in a process holding the image alone`,
+      );
+      const job: ShapeTimerJob = {
+        image: imagePath,
+        requests: requestsPath,
+        path,
+        nowMs: SYNTHETIC_NOW_MS,
+        repeats: SHAPE_REPEATS,
+        floor: path === 'answer',
+      };
+      const jobPath = join(dir, `job-${path}.json`);
+      writeFileSync(jobPath, JSON.stringify(job));
+      const child = spawnSync(process.execPath, [helperProgram('shape-timer'), jobPath], {
+        encoding: 'utf8',
+        maxBuffer: 1 << 30,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      if (child.status !== 0)
+        throw new Error(`shape-timer (${path}) failed (${child.status ?? child.signal}): ${child.stderr}`);
+      return JSON.parse(child.stdout) as ShapeTimes;
     };
-  });
-  const allFirst = [...first.values()].flat();
-  let allMatched = 0;
-  for (const n of matched.values()) allMatched += n;
-  shapes.push({
-    shape: 'all',
-    requests: allFirst.length,
-    matchedShare: allFirst.length === 0 ? 0 : allMatched / allFirst.length,
-    first: latencyOf(allFirst),
-    repeated: latencyOf([...repeated.values()].flat()),
-  });
-  const result: ShapeSizeResult = {
-    policies,
-    rules,
-    buildViewMs,
-    compiledViewMs: made.imageMs,
-    index: engine.indexStats(),
-    verified,
-    shapes,
-    memory: { heapUsedBytes: process.memoryUsage().heapUsed, maxRssBytes: process.resourceUsage().maxRSS * 1024 },
-    loadAverage: [loadBefore, os.loadavg()[0] ?? 0],
-  };
-  const worst = Math.max(...shapes.map((x) => x.first.p99Us));
-  log(`engine shapes: ${formatInt(policies)} policies: worst first-seen p99 ${formatMicros(worst)} µs`);
-  return result;
+    const answer = timesOf('answer');
+    const object = timesOf('object');
+
+    const count = timed.length;
+    const latencies = (times: ShapeTimes, which: (i: number) => boolean): { first: Latency; repeated: Latency } => {
+      const first: number[] = [];
+      const repeated: number[] = [];
+      for (let i = 0; i < count; i++) {
+        if (!which(i)) continue;
+        first.push(times.first[i] as number);
+        for (let k = 0; k < SHAPE_REPEATS; k++) repeated.push(times.repeated[k * count + i] as number);
+      }
+      return { first: latencyOf(first), repeated: latencyOf(repeated) };
+    };
+    const shapeOf = (i: number): RequestShape => (timed[i] as (typeof timed)[number])[0];
+    const row = (shape: RequestShape | 'all', which: (i: number) => boolean): ShapeLatency => {
+      let n = 0;
+      let matched = 0;
+      for (let i = 0; i < count; i++) {
+        if (!which(i)) continue;
+        n++;
+        if (answer.matched[i] === true) matched++;
+      }
+      return {
+        shape,
+        requests: n,
+        matchedShare: n === 0 ? 0 : matched / n,
+        ...latencies(answer, which),
+        objects: latencies(object, which),
+      };
+    };
+    const shapes = REQUEST_SHAPES.map((shape) => row(shape, (i) => shapeOf(i) === shape));
+    shapes.push(row('all', () => true));
+    const result: ShapeSizeResult = {
+      policies,
+      rules,
+      buildViewMs,
+      compiledViewMs: made.imageMs,
+      index: made.indexStats,
+      verified,
+      shapes,
+      floor:
+        answer.floor === null
+          ? null
+          : answer.floor.map((f) => ({ kind: f.kind, p50Us: f.p50Ns / 1000, p99Us: f.p99Ns / 1000, samples: count })),
+      memory: { heapUsedBytes: process.memoryUsage().heapUsed, maxRssBytes: process.resourceUsage().maxRSS * 1024 },
+      timerRssBytes: Math.max(answer.rssBytes, object.rssBytes),
+      loadAverage: [loadBefore, os.loadavg()[0] ?? 0],
+    };
+    const worst = Math.max(...shapes.map((x) => x.first.p99Us));
+    log(`engine shapes: ${formatInt(policies)} policies: worst first-seen p99 ${formatMicros(worst)} µs`);
+    return result;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function targetResults(sizes: readonly SizeResult[], shapeSizes: readonly ShapeSizeResult[]): TargetResult[] {
@@ -593,14 +652,34 @@ export async function benchEngine(opts: EngineBenchOptions): Promise<Section> {
         r === undefined ? '' : formatMicros(r.first.p99Us),
         r === undefined ? '' : formatMicros(r.repeated.p50Us),
         r === undefined ? '' : formatMicros(r.repeated.p99Us),
+        r === undefined ? '' : formatMicros(r.objects.first.p50Us),
+        r === undefined ? '' : formatMicros(r.objects.first.p99Us),
       );
     }
     shapeRows.push(row);
   }
+  for (const kind of FLOOR_KINDS) {
+    shapeRows.push([
+      floorRow(kind),
+      ...shapeSizes.flatMap((x) => {
+        const f = x.floor?.find((y) => y.kind === kind);
+        return f === undefined
+          ? ['', '', '', '', '', '']
+          : [formatMicros(f.p50Us), formatMicros(f.p99Us), '', '', '', ''];
+      }),
+    ]);
+  }
   const shapeHeaders = ['shape of the matching rule'];
   for (const x of shapeSizes) {
     const at = x.policies >= 1_000_000 ? `${x.policies / 1_000_000}M` : `${x.policies / 1_000}k`;
-    shapeHeaders.push(`${at} first p50`, `${at} first p99`, `${at} repeated p50`, `${at} repeated p99`);
+    shapeHeaders.push(
+      `${at} first p50`,
+      `${at} first p99`,
+      `${at} repeated p50`,
+      `${at} repeated p99`,
+      `${at} evaluate first p50`,
+      `${at} evaluate first p99`,
+    );
   }
   const shapeWorldRows = shapeSizes.map((x) => [
     formatInt(x.policies),
@@ -626,7 +705,7 @@ export async function benchEngine(opts: EngineBenchOptions): Promise<Section> {
     ...(shapeSizes.length === 0
       ? []
       : [
-          `Per shape: ${formatInt(opts.shapeRequests)} requests of each shape (derived from rules of that shape picked at random; "none" are stray files only the default policy matches), all shapes shuffled together, each timed alone: "first" is the first time the view's image evaluates it (cold memory; the world and its view let go before timing, as the daemon holds the image alone; requests copied with flat strings, as the daemon decodes them), "repeated" ${SHAPE_REPEATS} more evaluations of the same requests. The engine has no decision cache: repeated figures are not cache hits.`,
+          shapeNote(opts.shapeRequests),
           `Per shape: both evaluators gave identical decisions on ${shapeSizes.map((x) => formatInt(x.verified)).join(', ')} requests (a few of every shape) before timing.`,
         ]),
   ];
