@@ -88,7 +88,7 @@ export async function makeDaemonWorld(job: DaemonWorldJob, log: (message: string
   const written = writeWorld(job, taken, privateKey, log);
   const shapes =
     job.shapeRequests > 0
-      ? benchShapeSize(job.policies, { seed: job.seed, shapeRequests: job.shapeRequests, log }, taken)
+      ? benchShapeSize(job.policies, { seed: job.seed, shapeRequests: job.shapeRequests, log, tempDir: job.dir }, taken)
       : null;
   return {
     msg: 'world',

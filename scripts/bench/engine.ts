@@ -56,6 +56,8 @@ export const SHAPE_TARGET_P99_US = 5;
 export const DEFAULT_SHAPE_REQUESTS = 2_000;
 /** Times each per-shape request is evaluated again after its first time. */
 const SHAPE_REPEATS = 3;
+/** A timing process that runs longer than this is stopped, and the benchmark fails. */
+const SHAPE_TIMER_TIMEOUT_MS = 30 * 60_000;
 /** The fixed work timed like the decisions, in the per-shape table's rows. */
 export const FLOOR_KINDS: readonly FloorKind[] = ['arithmetic', 'reads'];
 
@@ -426,7 +428,10 @@ function shapeImage(
  */
 export function benchShapeSize(
   policies: number,
-  opts: Pick<EngineBenchOptions, 'seed' | 'shapeRequests' | 'log'>,
+  opts: Pick<EngineBenchOptions, 'seed' | 'shapeRequests' | 'log'> & {
+    /** Where the image and requests files go (a folder of their own in it, removed after); default the system's. */
+    tempDir?: string;
+  },
   prebuilt?: ShapeWorld,
 ): ShapeSizeResult {
   const { log } = opts;
@@ -441,13 +446,15 @@ export function benchShapeSize(
     const j = Math.floor(random() * (i + 1));
     [timed[i], timed[j]] = [timed[j] as (typeof timed)[number], timed[i] as (typeof timed)[number]];
   }
-  const dir = mkdtempSync(join(os.tmpdir(), 'tollgate-bench-shapes-'));
+  const dir = mkdtempSync(join(opts.tempDir ?? os.tmpdir(), 'tollgate-bench-shapes-'));
   try {
     const imagePath = join(dir, 'view.image');
     const requestsPath = join(dir, 'requests.json');
     writeFileSync(imagePath, made.bytes);
     const requests: ShapeTimerRequests = { warmUp: [...warmUp], timed };
     writeFileSync(requestsPath, JSON.stringify(requests));
+    // This process's garbage (a large world let go, the requests' text) collected before the timing processes run.
+    collectGarbage();
     const timesOf = (path: ShapeTimerPath): ShapeTimes => {
       log(
         `engine shapes: timing ${formatInt(timed.length)} requests (${path === 'answer' ? 'decide + answer frame' : 'evaluate, a Decision object'}) never evaluated before, then ${SHAPE_REPEATS} times again, in a process holding the image alone`,
@@ -466,9 +473,12 @@ export function benchShapeSize(
         encoding: 'utf8',
         maxBuffer: 1 << 30,
         stdio: ['ignore', 'pipe', 'pipe'],
+        timeout: SHAPE_TIMER_TIMEOUT_MS,
       });
+      if (child.error !== undefined) throw new Error(`shape-timer (${path}) failed: ${child.error.message}`);
       if (child.status !== 0)
         throw new Error(`shape-timer (${path}) failed (${child.status ?? child.signal}): ${child.stderr}`);
+      if (child.stdout.trim() === '') throw new Error(`shape-timer (${path}) printed nothing: ${child.stderr}`);
       return JSON.parse(child.stdout) as ShapeTimes;
     };
     const answer = timesOf('answer');

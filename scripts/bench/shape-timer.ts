@@ -20,8 +20,8 @@
  * Each request is timed alone the first time the image evaluates it, then
  * `repeats` more times. With `floor`, fixed work whose median matches the
  * first evaluations' is then timed as many times, the same way, of two
- * kinds: dependent arithmetic, and dependent reads of a 1 MiB table (what
- * stays in a core's caches; nothing allocated either way). Their p99s are
+ * kinds: dependent arithmetic, and dependent reads of a 1 MiB table (from
+ * the core's L2 or L3 cache; nothing allocated either way). Their p99s are
  * what the machine alone (interrupts, a virtual CPU paused by its host)
  * adds to work of that length. Prints one JSON line:
  * {"msg":"shape-times", first, repeated (ns, Float64 arrays as lists, in
@@ -52,6 +52,8 @@ export interface ShapeTimerRequests {
 
 export interface FloorTimes {
   kind: FloorKind;
+  /** The median it was calibrated to (the first evaluations'). */
+  targetNs: number;
   p50Ns: number;
   p99Ns: number;
   iterations: number;
@@ -73,7 +75,7 @@ export interface ShapeTimes {
 /** Fixed work, nothing allocated: `arithmetic` is dependent multiply-adds; `reads` dependent reads of a 1 MiB table. */
 export type FloorKind = 'arithmetic' | 'reads';
 
-/** 1 MiB of Int32 holding indexes into itself, for dependent reads that stay in the core's caches. */
+/** 1 MiB of Int32 holding indexes into itself, for dependent reads from the L2 or L3 cache. */
 const READS_TABLE = (() => {
   const table = new Int32Array(1 << 18);
   let x = 0x2545f491;
@@ -110,24 +112,40 @@ function timeFixedWork(kind: FloorKind, iterations: number, samples: number): { 
   return { p50Ns: percentile(times, 50), p99Ns: percentile(times, 99) };
 }
 
-/** Fixed work of `kind` calibrated to a median of `targetNs`, then timed `samples` times. */
+/** The most iterations the floor's calibration goes to (some seconds of work per timing). */
+const MAX_FLOOR_ITERATIONS = 1 << 26;
+
+/**
+ * Fixed work of `kind` calibrated to a median of `targetNs`, then timed
+ * `samples` times. A clock too coarse to see the work (a median of 0) makes
+ * the work 16 times longer until it does.
+ */
 function floorFor(kind: FloorKind, targetNs: number, samples: number): FloorTimes {
   let iterations = 64;
-  // Settle by proportion on a few hundred timings at a time.
-  for (let round = 0; round < 12; round++) {
+  for (let round = 0; round < 40; round++) {
     const { p50Ns } = timeFixedWork(kind, iterations, 300);
-    if (p50Ns <= 0) break;
-    const next = Math.max(1, Math.round((iterations * targetNs) / p50Ns));
+    if (p50Ns <= 0) {
+      if (iterations >= MAX_FLOOR_ITERATIONS) break;
+      iterations = Math.min(MAX_FLOOR_ITERATIONS, iterations * 16);
+      continue;
+    }
+    const next = Math.min(MAX_FLOOR_ITERATIONS, Math.max(1, Math.round((iterations * targetNs) / p50Ns)));
     if (Math.abs(next - iterations) <= iterations * 0.02) break;
     iterations = next;
   }
-  return { kind, ...timeFixedWork(kind, iterations, samples), iterations };
+  return { kind, targetNs, ...timeFixedWork(kind, iterations, samples), iterations };
+}
+
+/** The requests file: the warm-up is used and let go here, so that the timing runs beside the timed requests alone. */
+function warmedUp(path: string, run: (file: FileRequest) => number): ShapeTimerRequests['timed'] {
+  const { warmUp, timed } = JSON.parse(readFileSync(path, 'utf8')) as ShapeTimerRequests;
+  for (let round = 0; round < 5; round++) for (const file of warmUp) run(file);
+  return timed;
 }
 
 export function runShapeTimer(job: ShapeTimerJob): ShapeTimes {
   const bytes = readFileSync(job.image);
   const image = openViewImage(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), { snapshotHash: null });
-  const { warmUp, timed } = JSON.parse(readFileSync(job.requests, 'utf8')) as ShapeTimerRequests;
   const options = { nowMs: job.nowMs };
   const out = Buffer.alloc(1 << 20);
   let sink = 0;
@@ -143,7 +161,7 @@ export function runShapeTimer(job: ShapeTimerJob): ShapeTimes {
     return decision.application === null ? -1 : 0;
   };
   const run = job.path === 'answer' ? answer : object;
-  for (let round = 0; round < 5; round++) for (const file of warmUp) run(file);
+  const timed = warmedUp(job.requests, run);
   collectGarbage();
 
   const count = timed.length;

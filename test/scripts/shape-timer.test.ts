@@ -48,15 +48,19 @@ describe('runShapeTimer', () => {
       expect(times.first).toHaveLength(timed.length);
       expect(times.repeated).toHaveLength(2 * timed.length);
       expect(times.first.every((ns) => ns > 0)).toBe(true);
+      expect(times.repeated.every((ns) => ns > 0)).toBe(true);
       expect(times.matched).toEqual(expected);
       expect(times.floor).toBeNull();
     }
   });
 
-  it('times fixed work of both kinds when asked', () => {
+  it('times fixed work of both kinds when asked, calibrated to the median of the first evaluations', () => {
     const times = runShapeTimer(job('answer', true));
+    const sorted = [...times.first].sort((a, b) => a - b);
+    const median = sorted[Math.floor((sorted.length - 1) / 2)] as number;
     expect(times.floor?.map((f) => f.kind)).toEqual(['arithmetic', 'reads']);
     for (const f of times.floor ?? []) {
+      expect(f.targetNs).toBe(median);
       expect(f.iterations).toBeGreaterThan(0);
       expect(f.p99Ns).toBeGreaterThanOrEqual(f.p50Ns);
     }
