@@ -2015,16 +2015,6 @@ export class ViewImageBuilder {
     return { bytes, ruleTests };
   }
 
-  /** Rule r as an object, decoded from the string table (to key it and compile its test). */
-  private ruleAt(fields: Int32Array, r: number): AppRule {
-    const rule: AppRule = {};
-    for (let k = 0; k < RULE_WIDTH; k++) {
-      const s = fields[r * RULE_WIDTH + k] as number;
-      if (s >= 0) rule[RULE_FIELDS[k] as keyof AppRule] = this.strings.text(s);
-    }
-    return rule;
-  }
-
   /**
    * Works out the processing ranks and the rule index and writes the image.
    * Every rule of the applications policies name is filed under a literal
@@ -2102,15 +2092,16 @@ export class ViewImageBuilder {
       usedApps,
       ruleCount,
     );
-    const ruleAt = (r: number): AppRule => this.ruleAt(ruleFields, r);
-    const keys = ruleKeyColumns(ruleFields, ruleApp, os, strBytes, strOffsets, ruleAt);
+    const keys = ruleKeyColumns(ruleFields, ruleApp, os, strBytes, strOffsets);
     const chosen = chooseKeys(keys, ruleCount);
     const { index, keyFilter, gramFilter, fieldParts, fieldGramLengths, filedByKind, unindexed } = fileRules(
       keys,
       chosen,
       ruleApp,
       os,
-      ruleAt,
+      ruleFields,
+      strBytes,
+      strOffsets,
     );
     const { ruleTests } = keys;
 
@@ -2406,33 +2397,38 @@ function ruleKeyColumns(
   os: OsName,
   strBytes: Uint8Array,
   strOffsets: Uint32Array,
-  ruleAt: (r: number) => AppRule,
 ): RuleKeyColumns {
   const ruleCount = ruleApp.length;
   const keyStart = new Int32Array(ruleCount + 1);
-  const keys: RuleKeyWriter = {
-    hashes: new Int32Array(Math.max(16, ruleCount * 2)),
-    kinds: new Uint8Array(Math.max(16, ruleCount * 2)),
-    count: 0,
-    ruleTests: new Map<number, RuleTest>(),
-    rule: 0,
-    rules: ruleCount,
-  };
+  const keys = new RuleKeyWriter(ruleCount);
   // The loop only calls: the work of a rule is a function called for every rule, optimized as a whole.
   for (let r = 0; r < ruleCount; r++) {
     keys.rule = r;
-    if ((ruleApp[r] as number) >= 0) writeRuleKeys(keys, ruleFields, r, os, strBytes, strOffsets, ruleAt);
+    if ((ruleApp[r] as number) >= 0) writeRuleKeys(keys, ruleFields, r, os, strBytes, strOffsets);
     keyStart[r + 1] = keys.count;
   }
   return { keyStart, keyHashes: keys.hashes, keyKinds: keys.kinds, keyCount: keys.count, ruleTests: keys.ruleTests };
 }
 
-/** The key columns being written (ruleKeyColumns), and the rules compiled on the way. */
-interface RuleKeyWriter extends KeyOut {
-  ruleTests: Map<number, RuleTest>;
+/**
+ * The key columns being written (ruleKeyColumns), and the rules compiled on
+ * the way. A class rather than an object literal: every compile's writer
+ * has the one shape its constructor gives, so the key functions optimized
+ * for it in one compile are not thrown away (a code dependency on the
+ * literal's shape) in the next.
+ */
+class RuleKeyWriter implements KeyOut {
+  hashes: Int32Array;
+  kinds: Uint8Array;
+  count = 0;
+  readonly ruleTests = new Map<number, RuleTest>();
   /** The rule being written, of `rules` in all (the columns grow to what the rules so far foretell). */
-  rule: number;
-  rules: number;
+  rule = 0;
+
+  constructor(readonly rules: number) {
+    this.hashes = new Int32Array(Math.max(16, rules * 2));
+    this.kinds = new Uint8Array(Math.max(16, rules * 2));
+  }
 }
 
 /**
@@ -2466,7 +2462,6 @@ function writeRuleKeys(
   os: OsName,
   strBytes: Uint8Array,
   strOffsets: Uint32Array,
-  ruleAt: (r: number) => AppRule,
 ): void {
   ensureKeyRoom(keys, keys.count + 64);
   // Hashes and thumbprints (a third of a typical view) are hashed from the string table's bytes.
@@ -2476,7 +2471,8 @@ function writeRuleKeys(
     const kind = digestField === SHA_FIELD ? SHA256_KIND : THUMBPRINT_KIND;
     keys.hashes[keys.count] = hashLowerAscii(KIND_SEED_BY_NUMBER[kind] as number, strBytes, strOffsets, digest);
     keys.kinds[keys.count++] = kind;
-    if (hasRegexField(strBytes, strOffsets, ruleFields, r)) keys.ruleTests.set(r, compileRuleTest(ruleAt(r), os));
+    if (hasRegexField(strBytes, strOffsets, ruleFields, r))
+      keys.ruleTests.set(r, compileRuleTest(ruleAt(ruleFields, strBytes, strOffsets, r), os));
     return;
   }
   // Most other rules' keys come from their strings' bytes; the rest are decoded for ruleKeys.
@@ -2489,12 +2485,27 @@ function writeRuleKeys(
     ensureKeyRoom(keys, keys.count + maxKeysOfBytes(bytes));
     if (ruleKeyBytes(strBytes, strOffsets, ruleFields, r, os, keys)) return;
   }
-  decodedRuleKeys(keys, r, os, ruleAt);
+  decodedRuleKeys(keys, ruleAt(ruleFields, strBytes, strOffsets, r), r, os);
 }
 
-/** Appends the keys of rule `r` worked out by ruleKeys from the decoded rule (compiling a `regex:` rule). */
-function decodedRuleKeys(keys: RuleKeyWriter, r: number, os: OsName, ruleAt: (r: number) => AppRule): void {
-  const rule = ruleAt(r);
+/**
+ * Rule r as an object, decoded from the string table (to key it and compile
+ * its test). A function of the module, not a closure made per compile: code
+ * optimized with a closure inlined is thrown away once that closure is
+ * garbage, and optimized again at the next compile.
+ */
+function ruleAt(ruleFields: Int32Array, strBytes: Uint8Array, strOffsets: Uint32Array, r: number): AppRule {
+  const rule: AppRule = {};
+  for (let k = 0; k < RULE_WIDTH; k++) {
+    const s = ruleFields[r * RULE_WIDTH + k] as number;
+    if (s >= 0)
+      rule[RULE_FIELDS[k] as keyof AppRule] = UTF8.decode(strBytes.subarray(strOffsets[s], strOffsets[s + 1]));
+  }
+  return rule;
+}
+
+/** Appends the keys of rule `r`, decoded as `rule`, worked out by ruleKeys (compiling a `regex:` rule). */
+function decodedRuleKeys(keys: RuleKeyWriter, rule: AppRule, r: number, os: OsName): void {
   // Rules with a `regex:` pattern are compiled now, so a bad expression is refused with the view.
   if (hasRegexPattern(rule)) keys.ruleTests.set(r, compileRuleTest(rule, os));
   const found = ruleKeys(rule, os);
@@ -2539,7 +2550,9 @@ function fileRules(
   chosen: Int32Array,
   ruleApp: Int32Array,
   os: OsName,
-  ruleAt: (r: number) => AppRule,
+  ruleFields: Int32Array,
+  strBytes: Uint8Array,
+  strOffsets: Uint32Array,
 ): {
   index: RuleIndex;
   keyFilter: KeyFilter;
@@ -2571,7 +2584,8 @@ function fileRules(
     const k = chosen[rule] as number;
     if (k < 0) {
       unindexed.push(rule);
-      if (!ruleTests.has(rule)) ruleTests.set(rule, compileRuleTest(ruleAt(rule), os));
+      if (!ruleTests.has(rule))
+        ruleTests.set(rule, compileRuleTest(ruleAt(ruleFields, strBytes, strOffsets, rule), os));
       continue;
     }
     const hash = keyHashes[k] as number;
