@@ -2654,42 +2654,71 @@ function hasRegexField(strBytes: Uint8Array, offsets: Uint32Array, fields: Int32
  * is the same either way (compare decides every tie it is given).
  */
 function sortByNumbers(columns: Float64Array[], n: number, compare: (x: number, y: number) => number): Int32Array {
-  const out = new Int32Array(n);
-  for (let i = 0; i < n; i++) out[i] = i;
+  const out = identity(n);
   const recordScale = 2 ** Math.max(1, Math.ceil(Math.log2(n + 1)));
   // Which leading columns fit the key (integers whose ranges multiply within 53 bits, the record number's included).
   const mins: number[] = [];
   const ranges: number[] = [];
   let room = 2 ** 53 / recordScale;
-  for (const column of columns) {
-    let min = Infinity;
-    let max = -Infinity;
-    let integers = true;
-    for (let i = 0; i < n; i++) {
-      const v = column[i] as number;
-      if (!Number.isInteger(v)) {
-        integers = false;
-        break;
-      }
-      if (v < min) min = v;
-      if (v > max) max = v;
-    }
-    const range = max - min + 1;
-    if (!integers || !(range <= room)) break;
+  const span = new Float64Array(2);
+  for (let c = 0; c < columns.length; c++) {
+    if (!integerSpan(columns[c] as Float64Array, n, span)) break;
+    const min = span[0] as number;
+    const range = (span[1] as number) - min + 1;
+    if (!(range <= room)) break;
     mins.push(min);
     ranges.push(range);
     room = Math.floor(room / range);
   }
   if (mins.length === 0 || n < 2) return out.sort(compare);
   const keys = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let key = 0;
-    for (let c = 0; c < mins.length; c++)
-      key = key * (ranges[c] as number) + ((columns[c] as Float64Array)[i] as number) - (mins[c] as number);
-    keys[i] = key * recordScale + i;
+  for (let c = 0; c < mins.length; c++) {
+    addKeyColumn(keys, columns[c] as Float64Array, mins[c] as number, ranges[c] as number);
   }
+  addRecords(keys, recordScale);
   sortPacked(out, keys, recordScale, compare);
   return out;
+}
+
+/*
+ * The loops of sortByNumbers, each a function of its own with nothing
+ * after its loop: called once per compile, such a function is optimized
+ * while its loop runs with the feedback of all its code, so the next
+ * compile enters that code (optimized code made for a loop alone, on-stack
+ * replacement, is not kept from one call to the next, and code optimized
+ * before the code after a loop had run is thrown away when it gets there).
+ */
+
+/** The record numbers 0 to n - 1. */
+function identity(n: number): Int32Array {
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[i] = i;
+  return out;
+}
+
+/** Whether column[0, n) holds integers only; if so `span` gets their least and greatest. */
+function integerSpan(column: Float64Array, n: number, span: Float64Array): boolean {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const v = column[i] as number;
+    if (!Number.isInteger(v)) return false;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  span[0] = min;
+  span[1] = max;
+  return true;
+}
+
+/** keys[i] = keys[i] * range + column[i] - min: one more column packed into the keys. */
+function addKeyColumn(keys: Float64Array, column: Float64Array, min: number, range: number): void {
+  for (let i = 0; i < keys.length; i++) keys[i] = (keys[i] as number) * range + (column[i] as number) - min;
+}
+
+/** keys[i] = keys[i] * scale + i: the record number beside its key. */
+function addRecords(keys: Float64Array, scale: number): void {
+  for (let i = 0; i < keys.length; i++) keys[i] = (keys[i] as number) * scale + i;
 }
 
 /**
