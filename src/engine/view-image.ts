@@ -2295,10 +2295,44 @@ function usedApplications(
   const usedOf = new Int32Array(stringCount).fill(-1);
   // At most one used application a policy: filled to `used`, then cut to that length (no growing array).
   const usedAll = new Int32Array(n);
-  let used = 0;
   const policyUsed = new Int32Array(n).fill(-1);
   const defaults: number[] = [];
-  for (let i = 0; i < n; i++) {
+  const used = markUsed(policyFlags, policyApp, usedOf, usedAll, policyUsed, defaults);
+  const defaults0 = Int32Array.from(defaults).sort((x, y) => (rank0[x] as number) - (rank0[y] as number));
+  const defaults1 = Int32Array.from(defaults).sort((x, y) => (rank1[x] as number) - (rank1[y] as number));
+  const usedApps = usedAll.subarray(0, used);
+  const appStart = new Int32Array(used + 1);
+  countUses(policyUsed, appStart);
+  prefixSums(appStart);
+  const byRank0 = new Int32Array(appStart[used] as number);
+  // Filled in strict rank order, each application's range comes out sorted for mode 0.
+  fillInOrder(sortedStrict, policyUsed, appStart.slice(0, used), byRank0);
+  const byRank1 = byRank0.slice();
+  sortRangesByRank(byRank1, appStart, rank1);
+  return { usedApps, defaults0, defaults1, appStart, byRank0, byRank1 };
+}
+
+/*
+ * The loops of usedApplications and fileRules, each a function of its own
+ * with nothing after its loop (see sortByNumbers): optimized once with the
+ * feedback of all its code, and entered optimized by the next compile.
+ */
+
+/**
+ * Numbers the applications policies name by first use (usedOf by string
+ * number, usedAll by use number, policyUsed by policy) and lists the
+ * default policies; returns how many applications are used.
+ */
+function markUsed(
+  policyFlags: Uint8Array,
+  policyApp: Int32Array,
+  usedOf: Int32Array,
+  usedAll: Int32Array,
+  policyUsed: Int32Array,
+  defaults: number[],
+): number {
+  let used = 0;
+  for (let i = 0; i < policyApp.length; i++) {
     if (((policyFlags[i] as number) & FLAG_DEFAULT) !== 0) defaults.push(i);
     else if ((policyApp[i] as number) >= 0) {
       const app = policyApp[i] as number;
@@ -2311,33 +2345,41 @@ function usedApplications(
       policyUsed[i] = u;
     }
   }
-  const defaults0 = Int32Array.from(defaults).sort((x, y) => (rank0[x] as number) - (rank0[y] as number));
-  const defaults1 = Int32Array.from(defaults).sort((x, y) => (rank1[x] as number) - (rank1[y] as number));
-  const usedApps = usedAll.subarray(0, used);
-  const appStart = new Int32Array(used + 1);
-  for (let i = 0; i < n; i++) {
+  return used;
+}
+
+/** counts[u + 1]: the policies of used application u. */
+function countUses(policyUsed: Int32Array, counts: Int32Array): void {
+  for (let i = 0; i < policyUsed.length; i++) {
     const u = policyUsed[i] as number;
-    if (u >= 0) appStart[u + 1] = (appStart[u + 1] as number) + 1;
+    if (u >= 0) counts[u + 1] = (counts[u + 1] as number) + 1;
   }
-  for (let u = 0; u < used; u++) appStart[u + 1] = (appStart[u + 1] as number) + (appStart[u] as number);
-  const byRank0 = new Int32Array(appStart[used] as number);
-  // Filled in strict rank order, each application's range comes out sorted for mode 0.
-  const fill = appStart.slice(0, used);
-  for (let k = 0; k < n; k++) {
-    const p = sortedStrict[k] as number;
+}
+
+/** Counts into running totals, in place. */
+function prefixSums(counts: Int32Array): void {
+  for (let u = 1; u < counts.length; u++) counts[u] = (counts[u] as number) + (counts[u - 1] as number);
+}
+
+/** Each used application's policies into its range of `out` (from `fill`, its starts), in `order`. */
+function fillInOrder(order: Int32Array, policyUsed: Int32Array, fill: Int32Array, out: Int32Array): void {
+  for (let k = 0; k < order.length; k++) {
+    const p = order[k] as number;
     const u = policyUsed[p] as number;
     if (u < 0) continue;
     const at = fill[u] as number;
-    byRank0[at] = p;
+    out[at] = p;
     fill[u] = at + 1;
   }
-  const byRank1 = byRank0.slice();
-  for (let u = 0; u < used; u++) {
-    const from = appStart[u] as number;
-    const to = appStart[u + 1] as number;
-    if (to - from > 1) sortRangeByRank(byRank1, from, to, rank1);
+}
+
+/** Sorts each range [starts[u], starts[u + 1]) of `records` by `rank`. */
+function sortRangesByRank(records: Int32Array, starts: Int32Array, rank: Int32Array): void {
+  for (let u = 0; u + 1 < starts.length; u++) {
+    const from = starts[u] as number;
+    const to = starts[u + 1] as number;
+    if (to - from > 1) sortRangeByRank(records, from, to, rank);
   }
-  return { usedApps, defaults0, defaults1, appStart, byRank0, byRank1 };
 }
 
 /**
@@ -2562,24 +2604,63 @@ function fileRules(
   filedByKind: Int32Array;
   unindexed: number[];
 } {
-  const { keyHashes, keyKinds, ruleTests } = keys;
   const ruleCount = ruleApp.length;
-  let pointKeys = 0;
-  let gramKeys = 0;
-  for (let rule = 0; rule < ruleCount; rule++) {
+  const gramKeys = countGramKeys(chosen, keys.keyKinds);
+  const filed: FiledRules = {
+    index: new RuleIndex(ruleCount),
+    keyFilter: new KeyFilter(countChosen(chosen) - gramKeys),
+    gramFilter: new KeyFilter(gramKeys),
+    fieldParts: new Int32Array(PATH_FIELDS.length),
+    fieldGramLengths: new Int32Array(PATH_FIELDS.length),
+    filedByKind: new Int32Array(KEY_KINDS.length),
+    unindexed: [],
+  };
+  fileEach(keys, chosen, ruleApp, os, ruleFields, strBytes, strOffsets, filed);
+  return filed;
+}
+
+/** What fileRules gives. */
+interface FiledRules {
+  index: RuleIndex;
+  keyFilter: KeyFilter;
+  gramFilter: KeyFilter;
+  fieldParts: Int32Array;
+  fieldGramLengths: Int32Array;
+  filedByKind: Int32Array;
+  unindexed: number[];
+}
+
+/** How many rules have a chosen key. */
+function countChosen(chosen: Int32Array): number {
+  let n = 0;
+  for (let rule = 0; rule < chosen.length; rule++) if ((chosen[rule] as number) >= 0) n++;
+  return n;
+}
+
+/** How many rules have a gram key chosen. */
+function countGramKeys(chosen: Int32Array, keyKinds: Uint8Array): number {
+  let n = 0;
+  for (let rule = 0; rule < chosen.length; rule++) {
     const best = chosen[rule] as number;
-    if (best < 0) continue;
-    if ((KIND_PART[(keyKinds[best] as number) & 15] as number) === PART_GRAM) gramKeys++;
-    else pointKeys++;
+    if (best >= 0 && (KIND_PART[(keyKinds[best] as number) & 15] as number) === PART_GRAM) n++;
   }
-  const index = new RuleIndex(ruleCount);
-  const keyFilter = new KeyFilter(pointKeys);
-  const gramFilter = new KeyFilter(gramKeys);
-  const fieldParts = new Int32Array(PATH_FIELDS.length);
-  const fieldGramLengths = new Int32Array(PATH_FIELDS.length);
-  const filedByKind = new Int32Array(KEY_KINDS.length);
-  const unindexed: number[] = [];
-  for (let rule = 0; rule < ruleCount; rule++) {
+  return n;
+}
+
+/** fileRules' filing of every used rule into `filed`. */
+function fileEach(
+  keys: RuleKeyColumns,
+  chosen: Int32Array,
+  ruleApp: Int32Array,
+  os: OsName,
+  ruleFields: Int32Array,
+  strBytes: Uint8Array,
+  strOffsets: Uint32Array,
+  filed: FiledRules,
+): void {
+  const { keyHashes, keyKinds, ruleTests } = keys;
+  const { index, keyFilter, gramFilter, fieldParts, fieldGramLengths, filedByKind, unindexed } = filed;
+  for (let rule = 0; rule < ruleApp.length; rule++) {
     if ((ruleApp[rule] as number) < 0) continue;
     const k = chosen[rule] as number;
     if (k < 0) {
@@ -2603,7 +2684,6 @@ function fileRules(
       fieldParts[f] = (fieldParts[f] as number) | (1 << part);
     }
   }
-  return { index, keyFilter, gramFilter, fieldParts, fieldGramLengths, filedByKind, unindexed };
 }
 
 const ACTION_CODE = new Map<string, number>(POLICY_ACTIONS.map((a, i) => [a, i]));
