@@ -2255,17 +2255,27 @@ function processingRanks(
   const sortedStrict = sortByNumbers(flat ? [order, levelRank, orgDepth] : [levelRank, orgDepth, order], n, strict);
   const rank0 = new Int32Array(n);
   const rank1 = new Int32Array(n);
+  rankOthers(sortedStrict, policyFlags, rank1, rankStrict(sortedStrict, policyFlags, rank0, rank1));
+  return { sortedStrict, rank0, rank1 };
+}
+
+/** rank0: each policy's place in `sorted`; rank1 of the built-in ones, in that order. Returns how many are built in. */
+function rankStrict(sorted: Int32Array, policyFlags: Uint8Array, rank0: Int32Array, rank1: Int32Array): number {
   let r1 = 0;
-  for (let k = 0; k < n; k++) {
-    const p = sortedStrict[k] as number;
+  for (let k = 0; k < sorted.length; k++) {
+    const p = sorted[k] as number;
     rank0[p] = k;
     if (((policyFlags[p] as number) & FLAG_BUILT_IN) !== 0) rank1[p] = r1++;
   }
-  for (let k = 0; k < n; k++) {
-    const p = sortedStrict[k] as number;
+  return r1;
+}
+
+/** rank1 of the policies not built in, from `r1` on, in the order of `sorted`. */
+function rankOthers(sorted: Int32Array, policyFlags: Uint8Array, rank1: Int32Array, r1: number): void {
+  for (let k = 0; k < sorted.length; k++) {
+    const p = sorted[k] as number;
     if (((policyFlags[p] as number) & FLAG_BUILT_IN) === 0) rank1[p] = r1++;
   }
-  return { sortedStrict, rank0, rank1 };
 }
 
 /**
@@ -2398,28 +2408,48 @@ function applicationsById(
   usedApps: Int32Array,
   ruleCount: number,
 ): { appById: Int32Array; ruleApp: Int32Array } {
-  const appCount = appId.length;
   const lastRecord = new Int32Array(stringCount).fill(-1);
-  let distinctApps = 0;
-  for (let a = 0; a < appCount; a++) {
-    const id = appId[a] as number;
-    if ((lastRecord[id] as number) < 0) distinctApps++;
-    lastRecord[id] = a;
-  }
   // Every id once (its last record); the ids differ, so the sorted order does not depend on the order found.
-  const appById = new Int32Array(distinctApps);
-  for (let a = 0, k = 0; a < appCount; a++) if (lastRecord[appId[a] as number] === a) appById[k++] = a;
+  const appById = new Int32Array(lastRecords(appId, lastRecord));
+  listLastRecords(appId, lastRecord, appById);
   sortByLeadingBytes(appById, strBytes, strOffsets, appId, (x, y) =>
     compareStrings(strBytes, strOffsets, appId[x] as number, appId[y] as number),
   );
   const ruleApp = new Int32Array(ruleCount).fill(-1);
+  markRuleApps(usedApps, lastRecord, appRuleStart, appRuleCount, ruleApp);
+  return { appById, ruleApp };
+}
+
+/** lastRecord[id]: the last record of each application id (by string number); returns how many ids. */
+function lastRecords(appId: Int32Array, lastRecord: Int32Array): number {
+  let distinct = 0;
+  for (let a = 0; a < appId.length; a++) {
+    const id = appId[a] as number;
+    if ((lastRecord[id] as number) < 0) distinct++;
+    lastRecord[id] = a;
+  }
+  return distinct;
+}
+
+/** The records that are their id's last, in order, into `out`. */
+function listLastRecords(appId: Int32Array, lastRecord: Int32Array, out: Int32Array): void {
+  for (let a = 0, k = 0; a < appId.length; a++) if (lastRecord[appId[a] as number] === a) out[k++] = a;
+}
+
+/** ruleApp[r]: the used application (its use number) that rule r is a rule of. */
+function markRuleApps(
+  usedApps: Int32Array,
+  lastRecord: Int32Array,
+  appRuleStart: Int32Array,
+  appRuleCount: Int32Array,
+  ruleApp: Int32Array,
+): void {
   for (let u = 0; u < usedApps.length; u++) {
     const a = lastRecord[usedApps[u] as number] as number;
     if (a < 0) continue;
     const start = appRuleStart[a] as number;
     ruleApp.fill(u, start, start + (appRuleCount[a] as number));
   }
-  return { appById, ruleApp };
 }
 
 /** Every used rule's keys: rule r's are keyHashes and keyKinds [keyStart[r], keyStart[r + 1]). */
@@ -2443,13 +2473,30 @@ function ruleKeyColumns(
   const ruleCount = ruleApp.length;
   const keyStart = new Int32Array(ruleCount + 1);
   const keys = new RuleKeyWriter(ruleCount);
-  // The loop only calls: the work of a rule is a function called for every rule, optimized as a whole.
-  for (let r = 0; r < ruleCount; r++) {
+  writeAllRuleKeys(keys, keyStart, ruleApp, ruleFields, os, strBytes, strOffsets);
+  return { keyStart, keyHashes: keys.hashes, keyKinds: keys.kinds, keyCount: keys.count, ruleTests: keys.ruleTests };
+}
+
+/**
+ * Writes every used rule's keys (keyStart[r + 1]: the keys written up to
+ * rule r). The loop only calls: the work of a rule is a function called for
+ * every rule, optimized as a whole. Nothing before the loop has type
+ * feedback, nothing comes after it (see sortByNumbers).
+ */
+function writeAllRuleKeys(
+  keys: RuleKeyWriter,
+  keyStart: Int32Array,
+  ruleApp: Int32Array,
+  ruleFields: Int32Array,
+  os: OsName,
+  strBytes: Uint8Array,
+  strOffsets: Uint32Array,
+): void {
+  for (let r = 0; r < ruleApp.length; r++) {
     keys.rule = r;
     if ((ruleApp[r] as number) >= 0) writeRuleKeys(keys, ruleFields, r, os, strBytes, strOffsets);
     keyStart[r + 1] = keys.count;
   }
-  return { keyStart, keyHashes: keys.hashes, keyKinds: keys.kinds, keyCount: keys.count, ruleTests: keys.ruleTests };
 }
 
 /**
@@ -2561,11 +2608,21 @@ function decodedRuleKeys(keys: RuleKeyWriter, rule: AppRule, r: number, os: OsNa
 
 /** The key each rule is filed under (an index into the key columns; -1: none): the rarest of its keys. */
 function chooseKeys(keys: RuleKeyColumns, ruleCount: number): Int32Array {
-  const { keyStart, keyHashes, keyCount } = keys;
-  const counts = new KeyCounts(keyCount);
-  for (let k = 0; k < keyCount; k++) counts.add(keyHashes[k] as number);
-  const chosen = new Int32Array(ruleCount).fill(-1);
-  for (let rule = 0; rule < ruleCount; rule++) {
+  const counts = new KeyCounts(keys.keyCount);
+  countKeys(counts, keys.keyHashes, keys.keyCount);
+  const chosen = new Int32Array(ruleCount);
+  chooseRarest(counts, keys.keyStart, keys.keyHashes, chosen);
+  return chosen;
+}
+
+/** Counts the first `n` key hashes. */
+function countKeys(counts: KeyCounts, keyHashes: Int32Array, n: number): void {
+  for (let k = 0; k < n; k++) counts.add(keyHashes[k] as number);
+}
+
+/** chosen[rule]: the rarest of the rule's keys by `counts` (the first of equals), -1 for none. */
+function chooseRarest(counts: KeyCounts, keyStart: Int32Array, keyHashes: Int32Array, chosen: Int32Array): void {
+  for (let rule = 0; rule < chosen.length; rule++) {
     const from = keyStart[rule] as number;
     const to = keyStart[rule + 1] as number;
     let best = -1;
@@ -2579,7 +2636,6 @@ function chooseKeys(keys: RuleKeyColumns, ruleCount: number): Int32Array {
     }
     chosen[rule] = best;
   }
-  return chosen;
 }
 
 /**
@@ -2658,30 +2714,33 @@ function fileEach(
   strOffsets: Uint32Array,
   filed: FiledRules,
 ): void {
-  const { keyHashes, keyKinds, ruleTests } = keys;
-  const { index, keyFilter, gramFilter, fieldParts, fieldGramLengths, filedByKind, unindexed } = filed;
+  // Fields read in the loop, not before it (nothing before the loop has type feedback: see readPolicyRecords).
   for (let rule = 0; rule < ruleApp.length; rule++) {
     if ((ruleApp[rule] as number) < 0) continue;
     const k = chosen[rule] as number;
     if (k < 0) {
-      unindexed.push(rule);
-      if (!ruleTests.has(rule))
-        ruleTests.set(rule, compileRuleTest(ruleAt(ruleFields, strBytes, strOffsets, rule), os));
+      filed.unindexed.push(rule);
+      if (!keys.ruleTests.has(rule))
+        keys.ruleTests.set(rule, compileRuleTest(ruleAt(ruleFields, strBytes, strOffsets, rule), os));
       continue;
     }
-    const hash = keyHashes[k] as number;
-    const kindNumber = (keyKinds[k] as number) & 15;
-    index.add(hash, rule);
+    const hash = keys.keyHashes[k] as number;
+    const kinds = keys.keyKinds[k] as number;
+    const kindNumber = kinds & 15;
+    filed.index.add(hash, rule);
+    const filedByKind = filed.filedByKind;
     filedByKind[kindNumber] = (filedByKind[kindNumber] as number) + 1;
     const f = KIND_FIELD[kindNumber] as number;
     const part = KIND_PART[kindNumber] as number;
-    if (part === PART_GRAM) gramFilter.add(hash);
-    else keyFilter.add(hash);
+    if (part === PART_GRAM) filed.gramFilter.add(hash);
+    else filed.keyFilter.add(hash);
     if (f < 0) continue;
     if (part === PART_GRAM) {
-      fieldGramLengths[f] = (fieldGramLengths[f] as number) | (1 << ((keyKinds[k] as number) >>> 4));
+      const lengths = filed.fieldGramLengths;
+      lengths[f] = (lengths[f] as number) | (1 << (kinds >>> 4));
     } else {
-      fieldParts[f] = (fieldParts[f] as number) | (1 << part);
+      const parts = filed.fieldParts;
+      parts[f] = (parts[f] as number) | (1 << part);
     }
   }
 }
@@ -2857,8 +2916,40 @@ function sortByLeadingBytes(
   // The longest prefix every string shares.
   const first = strings[records[0] as number] as number;
   const firstFrom = offsets[first] as number;
-  let prefix = (offsets[first + 1] as number) - firstFrom;
-  for (let k = 1; k < n && prefix > 0; k++) {
+  const prefix = sharedPrefix(
+    records,
+    strBytes,
+    offsets,
+    strings,
+    firstFrom,
+    (offsets[first + 1] as number) - firstFrom,
+  );
+  const scale = 2 ** Math.max(1, Math.ceil(Math.log2(greatest(records) + 1)));
+  if (scale > 2 ** 21) {
+    records.sort(compare);
+    return;
+  }
+  const keys = new Float64Array(n);
+  leadingKeys(records, strBytes, offsets, strings, prefix, scale, keys);
+  sortPacked(records, keys, scale, compare);
+}
+
+/*
+ * The loops of sortByLeadingBytes, functions of their own with nothing
+ * before their loop that has type feedback and nothing after it (see
+ * readPolicyRecords in wire/view-image-payload.ts).
+ */
+
+/** How many of the `prefix` bytes at firstFrom every record's string starts with. */
+function sharedPrefix(
+  records: Int32Array,
+  strBytes: Uint8Array,
+  offsets: Uint32Array,
+  strings: Int32Array,
+  firstFrom: number,
+  prefix: number,
+): number {
+  for (let k = 1; k < records.length && prefix > 0; k++) {
     const s = strings[records[k] as number] as number;
     const from = offsets[s] as number;
     const length = Math.min(prefix, (offsets[s + 1] as number) - from);
@@ -2866,15 +2957,27 @@ function sortByLeadingBytes(
     while (i < length && strBytes[from + i] === strBytes[firstFrom + i]) i++;
     prefix = i;
   }
+  return prefix;
+}
+
+/** The greatest of `values` (0 for none or only negatives). */
+function greatest(values: Int32Array): number {
   let most = 0;
-  for (let k = 0; k < n; k++) most = Math.max(most, records[k] as number);
-  const scale = 2 ** Math.max(1, Math.ceil(Math.log2(most + 1)));
-  if (scale > 2 ** 21) {
-    records.sort(compare);
-    return;
-  }
-  const keys = new Float64Array(n);
-  for (let k = 0; k < n; k++) {
+  for (let k = 0; k < values.length; k++) most = Math.max(most, values[k] as number);
+  return most;
+}
+
+/** keys[k]: the 4 bytes after `prefix` of record k's string, then the record (key * scale + record). */
+function leadingKeys(
+  records: Int32Array,
+  strBytes: Uint8Array,
+  offsets: Uint32Array,
+  strings: Int32Array,
+  prefix: number,
+  scale: number,
+  keys: Float64Array,
+): void {
+  for (let k = 0; k < records.length; k++) {
     const r = records[k] as number;
     const s = strings[r] as number;
     const from = (offsets[s] as number) + prefix;
@@ -2884,7 +2987,6 @@ function sortByLeadingBytes(
     for (let i = 0; i < 4; i++) key = key * 256 + (from + i < to ? (strBytes[from + i] as number) : 0);
     keys[k] = key * scale + r;
   }
-  sortPacked(records, keys, scale, compare);
 }
 
 /** Compares two stored strings by their UTF-8 bytes (the same order as by text for ASCII, which every id is). */
