@@ -2821,11 +2821,14 @@ function sortByNumbers(columns: Float64Array[], n: number, compare: (x: number, 
 
 /*
  * The loops of sortByNumbers, each a function of its own with nothing
- * after its loop: called once per compile, such a function is optimized
- * while its loop runs with the feedback of all its code, so the next
- * compile enters that code (optimized code made for a loop alone, on-stack
- * replacement, is not kept from one call to the next, and code optimized
- * before the code after a loop had run is thrown away when it gets there).
+ * before its loop that V8 keeps type feedback for (no property read, call
+ * or construction) and nothing after it. Such a function, called once per
+ * compile, is optimized while its loop runs with the feedback of all its
+ * code, and the next compile enters that code. Otherwise code before the
+ * loop (run before the function's feedback is allocated, during its first
+ * loop) or after it (not yet run) has none, the next compile throws the
+ * optimized code away there, and the loop is optimized on the stack again
+ * (code that is not kept from one call to the next).
  */
 
 /** The record numbers 0 to n - 1. */
