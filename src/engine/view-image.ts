@@ -2015,16 +2015,6 @@ export class ViewImageBuilder {
     return { bytes, ruleTests };
   }
 
-  /** Rule r as an object, decoded from the string table (to key it and compile its test). */
-  private ruleAt(fields: Int32Array, r: number): AppRule {
-    const rule: AppRule = {};
-    for (let k = 0; k < RULE_WIDTH; k++) {
-      const s = fields[r * RULE_WIDTH + k] as number;
-      if (s >= 0) rule[RULE_FIELDS[k] as keyof AppRule] = this.strings.text(s);
-    }
-    return rule;
-  }
-
   /**
    * Works out the processing ranks and the rule index and writes the image.
    * Every rule of the applications policies name is filed under a literal
@@ -2102,15 +2092,16 @@ export class ViewImageBuilder {
       usedApps,
       ruleCount,
     );
-    const ruleAt = (r: number): AppRule => this.ruleAt(ruleFields, r);
-    const keys = ruleKeyColumns(ruleFields, ruleApp, os, strBytes, strOffsets, ruleAt);
+    const keys = ruleKeyColumns(ruleFields, ruleApp, os, strBytes, strOffsets);
     const chosen = chooseKeys(keys, ruleCount);
     const { index, keyFilter, gramFilter, fieldParts, fieldGramLengths, filedByKind, unindexed } = fileRules(
       keys,
       chosen,
       ruleApp,
       os,
-      ruleAt,
+      ruleFields,
+      strBytes,
+      strOffsets,
     );
     const { ruleTests } = keys;
 
@@ -2264,17 +2255,27 @@ function processingRanks(
   const sortedStrict = sortByNumbers(flat ? [order, levelRank, orgDepth] : [levelRank, orgDepth, order], n, strict);
   const rank0 = new Int32Array(n);
   const rank1 = new Int32Array(n);
+  rankOthers(sortedStrict, policyFlags, rank1, rankStrict(sortedStrict, policyFlags, rank0, rank1));
+  return { sortedStrict, rank0, rank1 };
+}
+
+/** rank0: each policy's place in `sorted`; rank1 of the built-in ones, in that order. Returns how many are built in. */
+function rankStrict(sorted: Int32Array, policyFlags: Uint8Array, rank0: Int32Array, rank1: Int32Array): number {
   let r1 = 0;
-  for (let k = 0; k < n; k++) {
-    const p = sortedStrict[k] as number;
+  for (let k = 0; k < sorted.length; k++) {
+    const p = sorted[k] as number;
     rank0[p] = k;
     if (((policyFlags[p] as number) & FLAG_BUILT_IN) !== 0) rank1[p] = r1++;
   }
-  for (let k = 0; k < n; k++) {
-    const p = sortedStrict[k] as number;
+  return r1;
+}
+
+/** rank1 of the policies not built in, from `r1` on, in the order of `sorted`. */
+function rankOthers(sorted: Int32Array, policyFlags: Uint8Array, rank1: Int32Array, r1: number): void {
+  for (let k = 0; k < sorted.length; k++) {
+    const p = sorted[k] as number;
     if (((policyFlags[p] as number) & FLAG_BUILT_IN) === 0) rank1[p] = r1++;
   }
-  return { sortedStrict, rank0, rank1 };
 }
 
 /**
@@ -2304,10 +2305,44 @@ function usedApplications(
   const usedOf = new Int32Array(stringCount).fill(-1);
   // At most one used application a policy: filled to `used`, then cut to that length (no growing array).
   const usedAll = new Int32Array(n);
-  let used = 0;
   const policyUsed = new Int32Array(n).fill(-1);
   const defaults: number[] = [];
-  for (let i = 0; i < n; i++) {
+  const used = markUsed(policyFlags, policyApp, usedOf, usedAll, policyUsed, defaults);
+  const defaults0 = Int32Array.from(defaults).sort((x, y) => (rank0[x] as number) - (rank0[y] as number));
+  const defaults1 = Int32Array.from(defaults).sort((x, y) => (rank1[x] as number) - (rank1[y] as number));
+  const usedApps = usedAll.subarray(0, used);
+  const appStart = new Int32Array(used + 1);
+  countUses(policyUsed, appStart);
+  prefixSums(appStart);
+  const byRank0 = new Int32Array(appStart[used] as number);
+  // Filled in strict rank order, each application's range comes out sorted for mode 0.
+  fillInOrder(sortedStrict, policyUsed, appStart.slice(0, used), byRank0);
+  const byRank1 = byRank0.slice();
+  sortRangesByRank(byRank1, appStart, rank1);
+  return { usedApps, defaults0, defaults1, appStart, byRank0, byRank1 };
+}
+
+/*
+ * The loops of usedApplications and fileRules, each a function of its own
+ * with nothing after its loop (see sortByNumbers): optimized once with the
+ * feedback of all its code, and entered optimized by the next compile.
+ */
+
+/**
+ * Numbers the applications policies name by first use (usedOf by string
+ * number, usedAll by use number, policyUsed by policy) and lists the
+ * default policies; returns how many applications are used.
+ */
+function markUsed(
+  policyFlags: Uint8Array,
+  policyApp: Int32Array,
+  usedOf: Int32Array,
+  usedAll: Int32Array,
+  policyUsed: Int32Array,
+  defaults: number[],
+): number {
+  let used = 0;
+  for (let i = 0; i < policyApp.length; i++) {
     if (((policyFlags[i] as number) & FLAG_DEFAULT) !== 0) defaults.push(i);
     else if ((policyApp[i] as number) >= 0) {
       const app = policyApp[i] as number;
@@ -2320,33 +2355,41 @@ function usedApplications(
       policyUsed[i] = u;
     }
   }
-  const defaults0 = Int32Array.from(defaults).sort((x, y) => (rank0[x] as number) - (rank0[y] as number));
-  const defaults1 = Int32Array.from(defaults).sort((x, y) => (rank1[x] as number) - (rank1[y] as number));
-  const usedApps = usedAll.subarray(0, used);
-  const appStart = new Int32Array(used + 1);
-  for (let i = 0; i < n; i++) {
+  return used;
+}
+
+/** counts[u + 1]: the policies of used application u. */
+function countUses(policyUsed: Int32Array, counts: Int32Array): void {
+  for (let i = 0; i < policyUsed.length; i++) {
     const u = policyUsed[i] as number;
-    if (u >= 0) appStart[u + 1] = (appStart[u + 1] as number) + 1;
+    if (u >= 0) counts[u + 1] = (counts[u + 1] as number) + 1;
   }
-  for (let u = 0; u < used; u++) appStart[u + 1] = (appStart[u + 1] as number) + (appStart[u] as number);
-  const byRank0 = new Int32Array(appStart[used] as number);
-  // Filled in strict rank order, each application's range comes out sorted for mode 0.
-  const fill = appStart.slice(0, used);
-  for (let k = 0; k < n; k++) {
-    const p = sortedStrict[k] as number;
+}
+
+/** Counts into running totals, in place. */
+function prefixSums(counts: Int32Array): void {
+  for (let u = 1; u < counts.length; u++) counts[u] = (counts[u] as number) + (counts[u - 1] as number);
+}
+
+/** Each used application's policies into its range of `out` (from `fill`, its starts), in `order`. */
+function fillInOrder(order: Int32Array, policyUsed: Int32Array, fill: Int32Array, out: Int32Array): void {
+  for (let k = 0; k < order.length; k++) {
+    const p = order[k] as number;
     const u = policyUsed[p] as number;
     if (u < 0) continue;
     const at = fill[u] as number;
-    byRank0[at] = p;
+    out[at] = p;
     fill[u] = at + 1;
   }
-  const byRank1 = byRank0.slice();
-  for (let u = 0; u < used; u++) {
-    const from = appStart[u] as number;
-    const to = appStart[u + 1] as number;
-    if (to - from > 1) sortRangeByRank(byRank1, from, to, rank1);
+}
+
+/** Sorts each range [starts[u], starts[u + 1]) of `records` by `rank`. */
+function sortRangesByRank(records: Int32Array, starts: Int32Array, rank: Int32Array): void {
+  for (let u = 0; u + 1 < starts.length; u++) {
+    const from = starts[u] as number;
+    const to = starts[u + 1] as number;
+    if (to - from > 1) sortRangeByRank(records, from, to, rank);
   }
-  return { usedApps, defaults0, defaults1, appStart, byRank0, byRank1 };
 }
 
 /**
@@ -2365,28 +2408,48 @@ function applicationsById(
   usedApps: Int32Array,
   ruleCount: number,
 ): { appById: Int32Array; ruleApp: Int32Array } {
-  const appCount = appId.length;
   const lastRecord = new Int32Array(stringCount).fill(-1);
-  let distinctApps = 0;
-  for (let a = 0; a < appCount; a++) {
-    const id = appId[a] as number;
-    if ((lastRecord[id] as number) < 0) distinctApps++;
-    lastRecord[id] = a;
-  }
   // Every id once (its last record); the ids differ, so the sorted order does not depend on the order found.
-  const appById = new Int32Array(distinctApps);
-  for (let a = 0, k = 0; a < appCount; a++) if (lastRecord[appId[a] as number] === a) appById[k++] = a;
+  const appById = new Int32Array(lastRecords(appId, lastRecord));
+  listLastRecords(appId, lastRecord, appById);
   sortByLeadingBytes(appById, strBytes, strOffsets, appId, (x, y) =>
     compareStrings(strBytes, strOffsets, appId[x] as number, appId[y] as number),
   );
   const ruleApp = new Int32Array(ruleCount).fill(-1);
+  markRuleApps(usedApps, lastRecord, appRuleStart, appRuleCount, ruleApp);
+  return { appById, ruleApp };
+}
+
+/** lastRecord[id]: the last record of each application id (by string number); returns how many ids. */
+function lastRecords(appId: Int32Array, lastRecord: Int32Array): number {
+  let distinct = 0;
+  for (let a = 0; a < appId.length; a++) {
+    const id = appId[a] as number;
+    if ((lastRecord[id] as number) < 0) distinct++;
+    lastRecord[id] = a;
+  }
+  return distinct;
+}
+
+/** The records that are their id's last, in order, into `out`. */
+function listLastRecords(appId: Int32Array, lastRecord: Int32Array, out: Int32Array): void {
+  for (let a = 0, k = 0; a < appId.length; a++) if (lastRecord[appId[a] as number] === a) out[k++] = a;
+}
+
+/** ruleApp[r]: the used application (its use number) that rule r is a rule of. */
+function markRuleApps(
+  usedApps: Int32Array,
+  lastRecord: Int32Array,
+  appRuleStart: Int32Array,
+  appRuleCount: Int32Array,
+  ruleApp: Int32Array,
+): void {
   for (let u = 0; u < usedApps.length; u++) {
     const a = lastRecord[usedApps[u] as number] as number;
     if (a < 0) continue;
     const start = appRuleStart[a] as number;
     ruleApp.fill(u, start, start + (appRuleCount[a] as number));
   }
-  return { appById, ruleApp };
 }
 
 /** Every used rule's keys: rule r's are keyHashes and keyKinds [keyStart[r], keyStart[r + 1]). */
@@ -2406,33 +2469,55 @@ function ruleKeyColumns(
   os: OsName,
   strBytes: Uint8Array,
   strOffsets: Uint32Array,
-  ruleAt: (r: number) => AppRule,
 ): RuleKeyColumns {
   const ruleCount = ruleApp.length;
   const keyStart = new Int32Array(ruleCount + 1);
-  const keys: RuleKeyWriter = {
-    hashes: new Int32Array(Math.max(16, ruleCount * 2)),
-    kinds: new Uint8Array(Math.max(16, ruleCount * 2)),
-    count: 0,
-    ruleTests: new Map<number, RuleTest>(),
-    rule: 0,
-    rules: ruleCount,
-  };
-  // The loop only calls: the work of a rule is a function called for every rule, optimized as a whole.
-  for (let r = 0; r < ruleCount; r++) {
-    keys.rule = r;
-    if ((ruleApp[r] as number) >= 0) writeRuleKeys(keys, ruleFields, r, os, strBytes, strOffsets, ruleAt);
-    keyStart[r + 1] = keys.count;
-  }
+  const keys = new RuleKeyWriter(ruleCount);
+  writeAllRuleKeys(keys, keyStart, ruleApp, ruleFields, os, strBytes, strOffsets);
   return { keyStart, keyHashes: keys.hashes, keyKinds: keys.kinds, keyCount: keys.count, ruleTests: keys.ruleTests };
 }
 
-/** The key columns being written (ruleKeyColumns), and the rules compiled on the way. */
-interface RuleKeyWriter extends KeyOut {
-  ruleTests: Map<number, RuleTest>;
+/**
+ * Writes every used rule's keys (keyStart[r + 1]: the keys written up to
+ * rule r). The loop only calls: the work of a rule is a function called for
+ * every rule, optimized as a whole. Nothing before the loop has type
+ * feedback, nothing comes after it (see sortByNumbers).
+ */
+function writeAllRuleKeys(
+  keys: RuleKeyWriter,
+  keyStart: Int32Array,
+  ruleApp: Int32Array,
+  ruleFields: Int32Array,
+  os: OsName,
+  strBytes: Uint8Array,
+  strOffsets: Uint32Array,
+): void {
+  for (let r = 0; r < ruleApp.length; r++) {
+    keys.rule = r;
+    if ((ruleApp[r] as number) >= 0) writeRuleKeys(keys, ruleFields, r, os, strBytes, strOffsets);
+    keyStart[r + 1] = keys.count;
+  }
+}
+
+/**
+ * The key columns being written (ruleKeyColumns), and the rules compiled on
+ * the way. A class rather than an object literal: every compile's writer
+ * has the one shape its constructor gives, so the key functions optimized
+ * for it in one compile are not thrown away (a code dependency on the
+ * literal's shape) in the next.
+ */
+class RuleKeyWriter implements KeyOut {
+  hashes: Int32Array;
+  kinds: Uint8Array;
+  count = 0;
+  readonly ruleTests = new Map<number, RuleTest>();
   /** The rule being written, of `rules` in all (the columns grow to what the rules so far foretell). */
-  rule: number;
-  rules: number;
+  rule = 0;
+
+  constructor(readonly rules: number) {
+    this.hashes = new Int32Array(Math.max(16, rules * 2));
+    this.kinds = new Uint8Array(Math.max(16, rules * 2));
+  }
 }
 
 /**
@@ -2466,7 +2551,6 @@ function writeRuleKeys(
   os: OsName,
   strBytes: Uint8Array,
   strOffsets: Uint32Array,
-  ruleAt: (r: number) => AppRule,
 ): void {
   ensureKeyRoom(keys, keys.count + 64);
   // Hashes and thumbprints (a third of a typical view) are hashed from the string table's bytes.
@@ -2476,7 +2560,8 @@ function writeRuleKeys(
     const kind = digestField === SHA_FIELD ? SHA256_KIND : THUMBPRINT_KIND;
     keys.hashes[keys.count] = hashLowerAscii(KIND_SEED_BY_NUMBER[kind] as number, strBytes, strOffsets, digest);
     keys.kinds[keys.count++] = kind;
-    if (hasRegexField(strBytes, strOffsets, ruleFields, r)) keys.ruleTests.set(r, compileRuleTest(ruleAt(r), os));
+    if (hasRegexField(strBytes, strOffsets, ruleFields, r))
+      keys.ruleTests.set(r, compileRuleTest(ruleAt(ruleFields, strBytes, strOffsets, r), os));
     return;
   }
   // Most other rules' keys come from their strings' bytes; the rest are decoded for ruleKeys.
@@ -2489,12 +2574,27 @@ function writeRuleKeys(
     ensureKeyRoom(keys, keys.count + maxKeysOfBytes(bytes));
     if (ruleKeyBytes(strBytes, strOffsets, ruleFields, r, os, keys)) return;
   }
-  decodedRuleKeys(keys, r, os, ruleAt);
+  decodedRuleKeys(keys, ruleAt(ruleFields, strBytes, strOffsets, r), r, os);
 }
 
-/** Appends the keys of rule `r` worked out by ruleKeys from the decoded rule (compiling a `regex:` rule). */
-function decodedRuleKeys(keys: RuleKeyWriter, r: number, os: OsName, ruleAt: (r: number) => AppRule): void {
-  const rule = ruleAt(r);
+/**
+ * Rule r as an object, decoded from the string table (to key it and compile
+ * its test). A function of the module, not a closure made per compile: code
+ * optimized with a closure inlined is thrown away once that closure is
+ * garbage, and optimized again at the next compile.
+ */
+function ruleAt(ruleFields: Int32Array, strBytes: Uint8Array, strOffsets: Uint32Array, r: number): AppRule {
+  const rule: AppRule = {};
+  for (let k = 0; k < RULE_WIDTH; k++) {
+    const s = ruleFields[r * RULE_WIDTH + k] as number;
+    if (s >= 0)
+      rule[RULE_FIELDS[k] as keyof AppRule] = UTF8.decode(strBytes.subarray(strOffsets[s], strOffsets[s + 1]));
+  }
+  return rule;
+}
+
+/** Appends the keys of rule `r`, decoded as `rule`, worked out by ruleKeys (compiling a `regex:` rule). */
+function decodedRuleKeys(keys: RuleKeyWriter, rule: AppRule, r: number, os: OsName): void {
   // Rules with a `regex:` pattern are compiled now, so a bad expression is refused with the view.
   if (hasRegexPattern(rule)) keys.ruleTests.set(r, compileRuleTest(rule, os));
   const found = ruleKeys(rule, os);
@@ -2508,11 +2608,21 @@ function decodedRuleKeys(keys: RuleKeyWriter, r: number, os: OsName, ruleAt: (r:
 
 /** The key each rule is filed under (an index into the key columns; -1: none): the rarest of its keys. */
 function chooseKeys(keys: RuleKeyColumns, ruleCount: number): Int32Array {
-  const { keyStart, keyHashes, keyCount } = keys;
-  const counts = new KeyCounts(keyCount);
-  for (let k = 0; k < keyCount; k++) counts.add(keyHashes[k] as number);
-  const chosen = new Int32Array(ruleCount).fill(-1);
-  for (let rule = 0; rule < ruleCount; rule++) {
+  const counts = new KeyCounts(keys.keyCount);
+  countKeys(counts, keys.keyHashes, keys.keyCount);
+  const chosen = new Int32Array(ruleCount);
+  chooseRarest(counts, keys.keyStart, keys.keyHashes, chosen);
+  return chosen;
+}
+
+/** Counts the first `n` key hashes. */
+function countKeys(counts: KeyCounts, keyHashes: Int32Array, n: number): void {
+  for (let k = 0; k < n; k++) counts.add(keyHashes[k] as number);
+}
+
+/** chosen[rule]: the rarest of the rule's keys by `counts` (the first of equals), -1 for none. */
+function chooseRarest(counts: KeyCounts, keyStart: Int32Array, keyHashes: Int32Array, chosen: Int32Array): void {
+  for (let rule = 0; rule < chosen.length; rule++) {
     const from = keyStart[rule] as number;
     const to = keyStart[rule + 1] as number;
     let best = -1;
@@ -2526,7 +2636,6 @@ function chooseKeys(keys: RuleKeyColumns, ruleCount: number): Int32Array {
     }
     chosen[rule] = best;
   }
-  return chosen;
 }
 
 /**
@@ -2539,7 +2648,9 @@ function fileRules(
   chosen: Int32Array,
   ruleApp: Int32Array,
   os: OsName,
-  ruleAt: (r: number) => AppRule,
+  ruleFields: Int32Array,
+  strBytes: Uint8Array,
+  strOffsets: Uint32Array,
 ): {
   index: RuleIndex;
   keyFilter: KeyFilter;
@@ -2549,47 +2660,89 @@ function fileRules(
   filedByKind: Int32Array;
   unindexed: number[];
 } {
-  const { keyHashes, keyKinds, ruleTests } = keys;
   const ruleCount = ruleApp.length;
-  let pointKeys = 0;
-  let gramKeys = 0;
-  for (let rule = 0; rule < ruleCount; rule++) {
+  const gramKeys = countGramKeys(chosen, keys.keyKinds);
+  const filed: FiledRules = {
+    index: new RuleIndex(ruleCount),
+    keyFilter: new KeyFilter(countChosen(chosen) - gramKeys),
+    gramFilter: new KeyFilter(gramKeys),
+    fieldParts: new Int32Array(PATH_FIELDS.length),
+    fieldGramLengths: new Int32Array(PATH_FIELDS.length),
+    filedByKind: new Int32Array(KEY_KINDS.length),
+    unindexed: [],
+  };
+  fileEach(keys, chosen, ruleApp, os, ruleFields, strBytes, strOffsets, filed);
+  return filed;
+}
+
+/** What fileRules gives. */
+interface FiledRules {
+  index: RuleIndex;
+  keyFilter: KeyFilter;
+  gramFilter: KeyFilter;
+  fieldParts: Int32Array;
+  fieldGramLengths: Int32Array;
+  filedByKind: Int32Array;
+  unindexed: number[];
+}
+
+/** How many rules have a chosen key. */
+function countChosen(chosen: Int32Array): number {
+  let n = 0;
+  for (let rule = 0; rule < chosen.length; rule++) if ((chosen[rule] as number) >= 0) n++;
+  return n;
+}
+
+/** How many rules have a gram key chosen. */
+function countGramKeys(chosen: Int32Array, keyKinds: Uint8Array): number {
+  let n = 0;
+  for (let rule = 0; rule < chosen.length; rule++) {
     const best = chosen[rule] as number;
-    if (best < 0) continue;
-    if ((KIND_PART[(keyKinds[best] as number) & 15] as number) === PART_GRAM) gramKeys++;
-    else pointKeys++;
+    if (best >= 0 && (KIND_PART[(keyKinds[best] as number) & 15] as number) === PART_GRAM) n++;
   }
-  const index = new RuleIndex(ruleCount);
-  const keyFilter = new KeyFilter(pointKeys);
-  const gramFilter = new KeyFilter(gramKeys);
-  const fieldParts = new Int32Array(PATH_FIELDS.length);
-  const fieldGramLengths = new Int32Array(PATH_FIELDS.length);
-  const filedByKind = new Int32Array(KEY_KINDS.length);
-  const unindexed: number[] = [];
-  for (let rule = 0; rule < ruleCount; rule++) {
+  return n;
+}
+
+/** fileRules' filing of every used rule into `filed`. */
+function fileEach(
+  keys: RuleKeyColumns,
+  chosen: Int32Array,
+  ruleApp: Int32Array,
+  os: OsName,
+  ruleFields: Int32Array,
+  strBytes: Uint8Array,
+  strOffsets: Uint32Array,
+  filed: FiledRules,
+): void {
+  // Fields read in the loop, not before it (nothing before the loop has type feedback: see readPolicyRecords).
+  for (let rule = 0; rule < ruleApp.length; rule++) {
     if ((ruleApp[rule] as number) < 0) continue;
     const k = chosen[rule] as number;
     if (k < 0) {
-      unindexed.push(rule);
-      if (!ruleTests.has(rule)) ruleTests.set(rule, compileRuleTest(ruleAt(rule), os));
+      filed.unindexed.push(rule);
+      if (!keys.ruleTests.has(rule))
+        keys.ruleTests.set(rule, compileRuleTest(ruleAt(ruleFields, strBytes, strOffsets, rule), os));
       continue;
     }
-    const hash = keyHashes[k] as number;
-    const kindNumber = (keyKinds[k] as number) & 15;
-    index.add(hash, rule);
+    const hash = keys.keyHashes[k] as number;
+    const kinds = keys.keyKinds[k] as number;
+    const kindNumber = kinds & 15;
+    filed.index.add(hash, rule);
+    const filedByKind = filed.filedByKind;
     filedByKind[kindNumber] = (filedByKind[kindNumber] as number) + 1;
     const f = KIND_FIELD[kindNumber] as number;
     const part = KIND_PART[kindNumber] as number;
-    if (part === PART_GRAM) gramFilter.add(hash);
-    else keyFilter.add(hash);
+    if (part === PART_GRAM) filed.gramFilter.add(hash);
+    else filed.keyFilter.add(hash);
     if (f < 0) continue;
     if (part === PART_GRAM) {
-      fieldGramLengths[f] = (fieldGramLengths[f] as number) | (1 << ((keyKinds[k] as number) >>> 4));
+      const lengths = filed.fieldGramLengths;
+      lengths[f] = (lengths[f] as number) | (1 << (kinds >>> 4));
     } else {
-      fieldParts[f] = (fieldParts[f] as number) | (1 << part);
+      const parts = filed.fieldParts;
+      parts[f] = (parts[f] as number) | (1 << part);
     }
   }
-  return { index, keyFilter, gramFilter, fieldParts, fieldGramLengths, filedByKind, unindexed };
 }
 
 const ACTION_CODE = new Map<string, number>(POLICY_ACTIONS.map((a, i) => [a, i]));
@@ -2640,42 +2793,74 @@ function hasRegexField(strBytes: Uint8Array, offsets: Uint32Array, fields: Int32
  * is the same either way (compare decides every tie it is given).
  */
 function sortByNumbers(columns: Float64Array[], n: number, compare: (x: number, y: number) => number): Int32Array {
-  const out = new Int32Array(n);
-  for (let i = 0; i < n; i++) out[i] = i;
+  const out = identity(n);
   const recordScale = 2 ** Math.max(1, Math.ceil(Math.log2(n + 1)));
   // Which leading columns fit the key (integers whose ranges multiply within 53 bits, the record number's included).
   const mins: number[] = [];
   const ranges: number[] = [];
   let room = 2 ** 53 / recordScale;
-  for (const column of columns) {
-    let min = Infinity;
-    let max = -Infinity;
-    let integers = true;
-    for (let i = 0; i < n; i++) {
-      const v = column[i] as number;
-      if (!Number.isInteger(v)) {
-        integers = false;
-        break;
-      }
-      if (v < min) min = v;
-      if (v > max) max = v;
-    }
-    const range = max - min + 1;
-    if (!integers || !(range <= room)) break;
+  const span = new Float64Array(2);
+  for (let c = 0; c < columns.length; c++) {
+    if (!integerSpan(columns[c] as Float64Array, n, span)) break;
+    const min = span[0] as number;
+    const range = (span[1] as number) - min + 1;
+    if (!(range <= room)) break;
     mins.push(min);
     ranges.push(range);
     room = Math.floor(room / range);
   }
   if (mins.length === 0 || n < 2) return out.sort(compare);
   const keys = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let key = 0;
-    for (let c = 0; c < mins.length; c++)
-      key = key * (ranges[c] as number) + ((columns[c] as Float64Array)[i] as number) - (mins[c] as number);
-    keys[i] = key * recordScale + i;
+  for (let c = 0; c < mins.length; c++) {
+    addKeyColumn(keys, columns[c] as Float64Array, mins[c] as number, ranges[c] as number);
   }
+  addRecords(keys, recordScale);
   sortPacked(out, keys, recordScale, compare);
   return out;
+}
+
+/*
+ * The loops of sortByNumbers, each a function of its own with nothing
+ * before its loop that V8 keeps type feedback for (no property read, call
+ * or construction) and nothing after it. Such a function, called once per
+ * compile, is optimized while its loop runs with the feedback of all its
+ * code, and the next compile enters that code. Otherwise code before the
+ * loop (run before the function's feedback is allocated, during its first
+ * loop) or after it (not yet run) has none, the next compile throws the
+ * optimized code away there, and the loop is optimized on the stack again
+ * (code that is not kept from one call to the next).
+ */
+
+/** The record numbers 0 to n - 1. */
+function identity(n: number): Int32Array {
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[i] = i;
+  return out;
+}
+
+/** Whether column[0, n) holds integers only; if so `span` gets their least and greatest. */
+function integerSpan(column: Float64Array, n: number, span: Float64Array): boolean {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const v = column[i] as number;
+    if (!Number.isInteger(v)) return false;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  span[0] = min;
+  span[1] = max;
+  return true;
+}
+
+/** keys[i] = keys[i] * range + column[i] - min: one more column packed into the keys. */
+function addKeyColumn(keys: Float64Array, column: Float64Array, min: number, range: number): void {
+  for (let i = 0; i < keys.length; i++) keys[i] = (keys[i] as number) * range + (column[i] as number) - min;
+}
+
+/** keys[i] = keys[i] * scale + i: the record number beside its key. */
+function addRecords(keys: Float64Array, scale: number): void {
+  for (let i = 0; i < keys.length; i++) keys[i] = (keys[i] as number) * scale + i;
 }
 
 /**
@@ -2734,8 +2919,40 @@ function sortByLeadingBytes(
   // The longest prefix every string shares.
   const first = strings[records[0] as number] as number;
   const firstFrom = offsets[first] as number;
-  let prefix = (offsets[first + 1] as number) - firstFrom;
-  for (let k = 1; k < n && prefix > 0; k++) {
+  const prefix = sharedPrefix(
+    records,
+    strBytes,
+    offsets,
+    strings,
+    firstFrom,
+    (offsets[first + 1] as number) - firstFrom,
+  );
+  const scale = 2 ** Math.max(1, Math.ceil(Math.log2(greatest(records) + 1)));
+  if (scale > 2 ** 21) {
+    records.sort(compare);
+    return;
+  }
+  const keys = new Float64Array(n);
+  leadingKeys(records, strBytes, offsets, strings, prefix, scale, keys);
+  sortPacked(records, keys, scale, compare);
+}
+
+/*
+ * The loops of sortByLeadingBytes, functions of their own with nothing
+ * before their loop that has type feedback and nothing after it (see
+ * readPolicyRecords in wire/view-image-payload.ts).
+ */
+
+/** How many of the `prefix` bytes at firstFrom every record's string starts with. */
+function sharedPrefix(
+  records: Int32Array,
+  strBytes: Uint8Array,
+  offsets: Uint32Array,
+  strings: Int32Array,
+  firstFrom: number,
+  prefix: number,
+): number {
+  for (let k = 1; k < records.length && prefix > 0; k++) {
     const s = strings[records[k] as number] as number;
     const from = offsets[s] as number;
     const length = Math.min(prefix, (offsets[s + 1] as number) - from);
@@ -2743,15 +2960,27 @@ function sortByLeadingBytes(
     while (i < length && strBytes[from + i] === strBytes[firstFrom + i]) i++;
     prefix = i;
   }
+  return prefix;
+}
+
+/** The greatest of `values` (0 for none or only negatives). */
+function greatest(values: Int32Array): number {
   let most = 0;
-  for (let k = 0; k < n; k++) most = Math.max(most, records[k] as number);
-  const scale = 2 ** Math.max(1, Math.ceil(Math.log2(most + 1)));
-  if (scale > 2 ** 21) {
-    records.sort(compare);
-    return;
-  }
-  const keys = new Float64Array(n);
-  for (let k = 0; k < n; k++) {
+  for (let k = 0; k < values.length; k++) most = Math.max(most, values[k] as number);
+  return most;
+}
+
+/** keys[k]: the 4 bytes after `prefix` of record k's string, then the record (key * scale + record). */
+function leadingKeys(
+  records: Int32Array,
+  strBytes: Uint8Array,
+  offsets: Uint32Array,
+  strings: Int32Array,
+  prefix: number,
+  scale: number,
+  keys: Float64Array,
+): void {
+  for (let k = 0; k < records.length; k++) {
     const r = records[k] as number;
     const s = strings[r] as number;
     const from = (offsets[s] as number) + prefix;
@@ -2761,7 +2990,6 @@ function sortByLeadingBytes(
     for (let i = 0; i < 4; i++) key = key * 256 + (from + i < to ? (strBytes[from + i] as number) : 0);
     keys[k] = key * scale + r;
   }
-  sortPacked(records, keys, scale, compare);
 }
 
 /** Compares two stored strings by their UTF-8 bytes (the same order as by text for ASCII, which every id is). */

@@ -225,6 +225,17 @@ function findView(c: Cursor): ViewFields {
   }
   if (view === undefined) return irregular();
   c.pos = view.from;
+  countView(c, view);
+  return view;
+}
+
+/**
+ * Counts the view's policies, applications and rules (c.pos at its first
+ * record), and notes whether its records are in field-number order and where
+ * its `computer` records end. Nothing before its loop has type feedback and
+ * nothing comes after it (see readPolicyRecords).
+ */
+function countView(c: Cursor, view: ViewFields): void {
   let lastField = 0;
   while (c.pos < view.to) {
     const tag = c.varint(view.to);
@@ -247,7 +258,6 @@ function findView(c: Cursor): ViewFields {
       if (field === VIEW_COMPUTER_FIELD) view.computerEnd = c.pos - view.from;
     }
   }
-  return view;
 }
 
 /** Ringfence texts whose string number is kept while one payload is read (a bound on that memory). */
@@ -727,24 +737,9 @@ export function compileRegularPayload(
 
 /** Reads the view's policies into the builder; returns the records of the view's small rest, their bytes in order. */
 function readPolicies(c: Cursor, builder: ViewImageBuilder, view: ViewFields): Uint8Array {
-  const ringfences = new RingfenceCache();
   const rest: number[] = [];
-  let restBytes = 0;
   c.pos = view.from;
-  while (c.pos < view.to) {
-    const at = c.pos;
-    const tag = c.varint(view.to);
-    if (tag === VIEW_POLICIES) {
-      const end = c.len(view.to);
-      readPolicy(c, builder, end, ringfences);
-    } else if (tag === VIEW_APPLICATIONS) {
-      c.pos = c.len(view.to);
-    } else {
-      c.skip(tag, view.to);
-      rest.push(at, c.pos);
-      restBytes += c.pos - at;
-    }
-  }
+  const restBytes = readPolicyRecords(c, builder, view.to, new RingfenceCache(), rest);
   const restPayload = new Uint8Array(restBytes);
   let filled = 0;
   for (let i = 0; i < rest.length; i += 2) {
@@ -756,20 +751,76 @@ function readPolicies(c: Cursor, builder: ViewImageBuilder, view: ViewFields): U
   return restPayload;
 }
 
+/*
+ * The loops over the view's records (readPolicyRecords, readApplicationRecords)
+ * are functions of their own with nothing before their loop that V8 keeps
+ * type feedback for (no property, call or construction: the caller does
+ * those), and nothing after it. A function's first call runs without
+ * feedback until its loop has run a while; optimized during that call, it
+ * would have none for what came before the loop, and the next compile's
+ * call would throw the optimized code away there and optimize again.
+ */
+
+/**
+ * Reads the view's records from c.pos to `to`: its policies into the
+ * builder, its applications skipped, every other record's range pushed on
+ * `rest`; returns the bytes of those.
+ */
+function readPolicyRecords(
+  c: Cursor,
+  builder: ViewImageBuilder,
+  to: number,
+  ringfences: RingfenceCache,
+  rest: number[],
+): number {
+  let restBytes = 0;
+  while (c.pos < to) {
+    const at = c.pos;
+    const tag = c.varint(to);
+    if (tag === VIEW_POLICIES) {
+      const end = c.len(to);
+      readPolicy(c, builder, end, ringfences);
+    } else if (tag === VIEW_APPLICATIONS) {
+      c.pos = c.len(to);
+    } else {
+      c.skip(tag, to);
+      rest.push(at, c.pos);
+      restBytes += c.pos - at;
+    }
+  }
+  return restBytes;
+}
+
 /** Reads the view's applications and their rules into the builder. */
 function readApplications(c: Cursor, builder: ViewImageBuilder, view: ViewFields): void {
-  const influences = new InfluenceCache();
-  const fields = new Int32Array(RULE_WIDTH);
-  // A rule's fields as byte ranges (from, to), -1 absent.
-  const ranges = new Int32Array(RULE_WIDTH * 2);
   c.pos = view.from;
-  while (c.pos < view.to) {
-    const tag = c.varint(view.to);
+  // A rule's fields as string numbers, and as byte ranges (from, to), -1 absent.
+  readApplicationRecords(
+    c,
+    builder,
+    view.to,
+    new Int32Array(RULE_WIDTH),
+    new Int32Array(RULE_WIDTH * 2),
+    new InfluenceCache(),
+  );
+}
+
+/** Reads the view's applications from c.pos to `to` into the builder (other records skipped). */
+function readApplicationRecords(
+  c: Cursor,
+  builder: ViewImageBuilder,
+  to: number,
+  fields: Int32Array,
+  ranges: Int32Array,
+  influences: InfluenceCache,
+): void {
+  while (c.pos < to) {
+    const tag = c.varint(to);
     if (tag === VIEW_APPLICATIONS) {
-      const end = c.len(view.to);
+      const end = c.len(to);
       readApplication(c, builder, end, fields, ranges, influences);
     } else {
-      c.skip(tag, view.to);
+      c.skip(tag, to);
     }
   }
 }
