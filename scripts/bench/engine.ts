@@ -75,7 +75,7 @@ export function shapeNote(requestsPerShape: number): string {
     `"first" and "repeated" are what the daemon does for a file not in its decision cache: ViewImage.decide, then the answer frame written from the image's bytes (imageDecisionFrameBound + writeImageDecisionFrame); "first" is the first time the image evaluates the request (cold memory), "repeated" ${SHAPE_REPEATS} more times. ` +
     `"evaluate" is the same requests, first time, in another such process, through ViewImage.evaluate, which also makes the Decision object with its texts (as replay and the library get it; the daemon does not). ` +
     `The engine has no decision cache: no figure here is a cache hit. ` +
-    `The floor rows are fixed work, calibrated to the median of the first evaluations of all shapes and timed as many times the same way in the same process right after them: dependent arithmetic, and dependent reads of a 1 MiB table (which stays in the core's caches); neither allocates or branches on data. Their p99s are what this machine alone (interrupts of a virtual CPU, its host) adds to work of that length.`
+    `The floor rows are fixed work, calibrated to the median of the first evaluations of all shapes and timed as many times the same way in the same process right after them: dependent arithmetic, and dependent reads of a 1 MiB table (from the core's L2 or L3 cache); neither allocates or branches on data. Their p99s are what this machine alone (interrupts of a virtual CPU, its host) adds to work of that length.`
   );
 }
 
