@@ -360,11 +360,10 @@ interface ShapeImage {
  * Makes the image of `taken`'s view (the world generated and the view built
  * first when `taken` lacks them), checks it against the linear reference on
  * a few requests of every shape, and clears `taken`. Returns what the timing
- * needs: an image opened from the compiled bytes, as a warm-started daemon
- * holds it (no rule test compiled yet), which no request has been evaluated
- * with (the check has an image of its own over the same bytes). Its own
- * function, so that nothing it held (the world, the view, the reference)
- * stays on the stack of the timing.
+ * needs: the compiled image's bytes (the timing processes open them as a
+ * warm-started daemon does, no rule test compiled yet) and the requests.
+ * Its own function, so that nothing it held (the world, the view, the
+ * reference) stays on the stack while the timing processes run.
  */
 function shapeImage(
   policies: number,
