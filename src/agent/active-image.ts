@@ -57,19 +57,21 @@ export function compileActiveImage(view: ComputerView, binding: ActiveBinding): 
  * Compiles a verified snapshot's payload (its SignedSnapshot's signed bytes)
  * straight into the active image, without decoding its view into objects:
  * the same image compileActiveImage makes of the decoded view. The caller
- * has checked the snapshot's computer from its header. `onView`: as
- * compileViewImageFromPayload tells it.
+ * has checked the snapshot's computer from its header. `onView` and
+ * `recycle`: as compileViewImageFromPayload takes them.
  */
 export function compileActiveImageFromPayload(
   payload: Uint8Array,
   binding: ActiveBinding,
   onView?: (view: PayloadView) => void,
+  recycle?: ArrayBuffer,
 ): ViewImage {
   return compileViewImageFromPayload(
     payload,
     { snapshotVersion: binding.snapshotVersion, snapshotHash: binding.snapshotHash },
     (meta) => agentView(meta, binding),
     onView,
+    recycle,
   );
 }
 

@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { isArrayBuffer } from 'node:util/types';
 import { evaluateApproval, resolveApprovalQuery, type ApprovalQuery } from '../engine/approvals.js';
 import { TollgateError } from '../engine/errors.js';
 import { makeDecision, type EffectiveMode } from '../engine/evaluate.js';
@@ -92,7 +93,12 @@ export interface AgentOptions {
     keyStart?: number,
     keyEnd?: number,
   ) => void;
-  /** Told when a view image stops being the active one (what still holds its decision numbers makes their decisions). */
+  /**
+   * Told when a view image stops being the active one (what still holds its
+   * decision numbers makes their decisions): once this returns the image is
+   * retired (ViewImage.retire) and its buffer may be written over by the
+   * next compile, so nothing may read the image later.
+   */
   onImageRetired?: (image: ViewImage) => void;
   /** Makes the id of a submitted approval request (default: a random UUID). */
   newRequestId?: () => string;
@@ -203,6 +209,9 @@ export class Agent implements AgentCore {
     } catch {
       // What is told of the retired image must not stop the change of the active view (an apply, a reload).
     }
+    // Nothing reads the retired image from now on (its image file write, if any, was given up before this,
+    // and what held its decision numbers was just told): an apply may compile the next image over its buffer.
+    retired.retire();
   }
   /** The view hash of the active snapshot version (wire/delta.ts); null when none or unknown. */
   private activeViewHash: Buffer | null = null;
@@ -536,6 +545,10 @@ export class Agent implements AgentCore {
     }
     // The image write of the active snapshot, if still going, is given up with it (it holds its image).
     this.options.store.dropImageWrite();
+    // The new image is compiled over the active one's buffer, which nothing reads once it is retired (the
+    // active setter): the old image and the new are not resident at once, as they were while the old one waited
+    // for V8's next full collection. Should the compile fail, the active snapshot is read again from the store.
+    const recycle = ownBuffer(this.active?.image);
     this.active = null;
     this.activeViewHash = null;
     this.effective = null;
@@ -545,9 +558,14 @@ export class Agent implements AgentCore {
     try {
       const sha256 = sha256Of(bytes);
       const read: { view?: PayloadView } = {};
-      const image = compileActiveImageFromPayload(verified.payload, this.binding(header.version, sha256), (view) => {
-        read.view = view;
-      });
+      const image = compileActiveImageFromPayload(
+        verified.payload,
+        this.binding(header.version, sha256),
+        (view) => {
+          read.view = view;
+        },
+        recycle,
+      );
       // The view hash from the view the compile read (no second scan of it), else from the snapshot's bytes.
       const view = read.view;
       viewHash =
@@ -781,7 +799,10 @@ export class Agent implements AgentCore {
 
   /**
    * The view image of the active snapshot, whose decision numbers
-   * decideMissedNumber gives; null when no snapshot is active.
+   * decideMissedNumber gives; null when no snapshot is active. Ask again
+   * after any change of the active view: the image it replaced is retired
+   * (its decide and decisionAt throw 'image-released') and its buffer may
+   * hold the next image's bytes.
    */
   get activeImage(): ViewImage | null {
     return this.active?.image ?? null;
@@ -923,4 +944,17 @@ export class Agent implements AgentCore {
 
 function sha256Of(bytes: Uint8Array): Buffer {
   return createHash('sha256').update(bytes).digest();
+}
+
+/**
+ * The buffer of one of the agent's images, to compile the next image over
+ * once it is retired. Every image the agent holds has a buffer of its own:
+ * compiled (the builder's buffer, or a copy of its size) or read from its
+ * image file for it (ImageFiles.read: a buffer of the file's size; one
+ * small enough to be cut from Node.js's shared pool is far below what the
+ * builder writes over, ViewImageBuilder.reserve).
+ */
+function ownBuffer(image: ViewImage | undefined): ArrayBuffer | undefined {
+  const buffer = image?.bytes.buffer;
+  return buffer !== undefined && isArrayBuffer(buffer) ? buffer : undefined;
 }

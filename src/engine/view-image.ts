@@ -74,7 +74,11 @@ export const IMAGE_FORMAT_VERSION = 2;
 /** "TGVI" read as a little-endian 32-bit number: a big-endian reader sees another number and refuses the image. */
 export const IMAGE_MAGIC = 0x49564754;
 /** The error codes of openViewImage: damaged bytes, or an image of another format or snapshot. */
-export const IMAGE_ERROR_CODES = Object.freeze({ damaged: 'image-damaged', mismatch: 'image-mismatch' } as const);
+export const IMAGE_ERROR_CODES = Object.freeze({
+  damaged: 'image-damaged',
+  mismatch: 'image-mismatch',
+  released: 'image-released',
+} as const);
 
 /**
  * The fixed header, little-endian: byte offsets of magic, format version,
@@ -196,6 +200,11 @@ const MIN_COLUMN_ROOM = 1024;
 
 /** Room left in an image buffer made ahead for the small sections (mode, meta and the like). */
 const REST_SLACK_BYTES = 1 << 20;
+/**
+ * The smallest buffer the builder writes an image over (ViewImageBuilder.reserve's `recycle`): far above
+ * the 8 KiB pools Node.js cuts small Buffers from, which hold other Buffers' bytes.
+ */
+const MIN_RECYCLED_BYTES = 1 << 20;
 
 /** policyFlags bits. */
 const FLAG_BUILT_IN = 1;
@@ -709,6 +718,8 @@ export class ViewImage {
   private best = -1;
   private bestRank = 0;
   private lead: Int32Array = EMPTY_LEADS;
+  /** Set by `retire`: the buffer may be written over, and nothing is decided over it again. */
+  private retired = false;
 
   /** Use compileViewImage or openViewImage. */
   protected constructor(bytes: Uint8Array, layout: ImageSections, ruleTests?: Map<number, RuleTest>) {
@@ -1125,6 +1136,7 @@ export class ViewImage {
    * (see decisionAt) instead of the decision: nothing is made for it.
    */
   decide(file: FileRequest, options: EvaluateOptions): number {
+    if (this.retired) throw retiredError();
     const mode = this.mode(options.settings);
     const m = mode.builtInsFirst ? 1 : 0;
     const rank = this.rank[m];
@@ -1182,6 +1194,7 @@ export class ViewImage {
    * once per policy and mode and answered for every file it decides.
    */
   decisionAt(n: number): Decision {
+    if (this.retired) throw retiredError();
     if (n >= 0) {
       const m = (n & 1) as 0 | 1;
       return this.decisionOf(n >>> 1, m, this.modes[m]);
@@ -1249,10 +1262,24 @@ export class ViewImage {
     parts[PART_RINGFENCE_TO] = ringfence < 0 ? -1 : (offsets[ringfence + 1] as number);
   }
 
+  /**
+   * Lets the image go for good: its owner may write another image over its
+   * buffer (the agent's next apply, docs/DAEMON.md "Memory"). From then on
+   * `decide` and `decisionAt` throw 'image-released' rather than read bytes
+   * that may be another image's.
+   */
+  retire(): void {
+    this.retired = true;
+  }
+
   /** An evaluator over checked sections (openViewImage) or freshly written ones (compileViewImage). */
   static fromLayout(bytes: Uint8Array, layout: ImageSections, ruleTests?: Map<number, RuleTest>): ViewImage {
     return new ViewImage(bytes, layout, ruleTests);
   }
+}
+
+function retiredError(): TollgateError {
+  return new TollgateError(IMAGE_ERROR_CODES.released, 'this view image was let go (a newer snapshot replaced it)');
 }
 
 /** Compares stored string `s` with UTF-8 bytes, bytewise. */
@@ -1768,9 +1795,15 @@ export class ViewImageBuilder {
    * written is never resident), and should more come after all, the image
    * is written into a buffer of its own as without it.
    */
-  reserve(policies: number, applications: number, rules: number, strings?: { bytes: number; count: number }): void {
+  reserve(
+    policies: number,
+    applications: number,
+    rules: number,
+    strings?: { bytes: number; count: number },
+    recycle?: ArrayBuffer,
+  ): void {
     if (strings !== undefined) {
-      this.reserveImage(policies, applications, rules, strings);
+      this.reserveImage(policies, applications, rules, strings, recycle);
       return;
     }
     for (const column of [
@@ -1809,6 +1842,7 @@ export class ViewImageBuilder {
     applications: number,
     rules: number,
     strings: { bytes: number; count: number },
+    recycle: ArrayBuffer | undefined,
   ): void {
     const columns: [Grow<Int32Array> | Grow<Uint8Array> | Grow<Float64Array>, number, number][] = [
       [this.policyId, policies, 4],
@@ -1853,7 +1887,16 @@ export class ViewImageBuilder {
       this.strings.reserve(strings.bytes, strings.count);
       return;
     }
-    const arena = new ArrayBuffer(at + rest);
+    // A buffer given to recycle is written over where it is large enough (every byte of the image is written
+    // again: the columns and strings as they are added, the header, the other sections and the gaps between
+    // them when finishing, writeImage); otherwise a new one, zero-filled.
+    // A new buffer gets an eighth more room than this view can take, never written (nor resident) unless a later
+    // view needs it: the next apply of a somewhat larger view is compiled over this one's buffer too.
+    const need = at + rest;
+    const arena =
+      recycle !== undefined && recycle.byteLength >= Math.max(need, MIN_RECYCLED_BYTES)
+        ? recycle
+        : new ArrayBuffer(Math.min(need + Math.floor(need / 8), 0xffffffff));
     at = DATA_FROM;
     for (const [column, n, size] of columns) {
       if (size === 8) (column as Grow<Float64Array>).place(new Float64Array(arena, at, n));
@@ -3028,6 +3071,17 @@ function writeImage(layout: ImageSections, binding: ImageBinding, arena: ArrayBu
     if (column.buffer === arena && column.byteOffset !== at[s]) inPlace = false;
   }
   const bytes = inPlace ? new Uint8Array(arena as ArrayBuffer, 0, total) : new Uint8Array(total);
+  if (inPlace) {
+    // The arena may be a recycled buffer: the header's unused bytes and the padding after each section are
+    // zeroed, as a new buffer's are, so that the image is the same bytes whatever the buffer held.
+    bytes.fill(0, 0, DATA_FROM);
+    for (let i = 0; i < PLACEMENT.length; i++) {
+      const s = PLACEMENT[i] as number;
+      const end = (at[s] as number) + layout[(SECTIONS[s] as (typeof SECTIONS)[number])[0]].byteLength;
+      const next = i + 1 < PLACEMENT.length ? (at[PLACEMENT[i + 1] as number] as number) : total;
+      bytes.fill(0, end, next);
+    }
+  }
   const dv = new DataView(bytes.buffer, 0, total);
   dv.setUint32(H_MAGIC, IMAGE_MAGIC, true);
   dv.setUint32(H_FORMAT, IMAGE_FORMAT_VERSION, true);
@@ -3086,7 +3140,8 @@ export function viewMeta(view: ComputerView): ViewMeta {
  */
 export function openViewImage(bytes: Uint8Array, expect: { snapshotHash: Uint8Array | null }): ViewImage {
   if (bytes.length < DATA_FROM) throw damaged(`${bytes.length} bytes is shorter than the header`);
-  if (bytes.byteOffset % 8 !== 0) bytes = bytes.slice();
+  // A copy (a Buffer's slice would be a view of the same misaligned bytes).
+  if (bytes.byteOffset % 8 !== 0) bytes = new Uint8Array(bytes);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
   if (dv.getUint32(H_MAGIC, true) !== IMAGE_MAGIC) throw damaged('not a view image (magic)');
   const format = dv.getUint32(H_FORMAT, true);

@@ -13,7 +13,7 @@ import {
   fsyncSync,
   mkdirSync,
   openSync,
-  readFileSync,
+  readSync,
   readdirSync,
   renameSync,
   statSync,
@@ -32,6 +32,15 @@ const TEMP_SUFFIX = '.tmp';
 const SHA256_BYTES = 32;
 /** The bytes an image file is written in at a time. */
 const WRITE_SLICE_BYTES = 4 * 1024 * 1024;
+/**
+ * An image file is read into a buffer of this many fourths of its size
+ * (1.75 times), the rest never written and so never resident: the agent
+ * compiles its next image over the buffer of the one it replaces
+ * (Agent.applySnapshot), which needs about 1.55 times the image's size for a
+ * view of the same size (ViewImageBuilder.reserve), and the next snapshot
+ * may be somewhat larger.
+ */
+const READ_ROOM_FOURTHS = 7;
 /** Numbers the temporary files of writeLater within this process. */
 let laterWrites = 0;
 
@@ -90,14 +99,14 @@ export async function prefetchImage(
     try {
       const size = (await handle.stat()).size;
       if (size > maxBytes) return null;
-      const bytes = Buffer.allocUnsafeSlow(size);
+      const bytes = withRoom(size);
       let done = 0;
       while (done < size) {
         const { bytesRead } = await handle.read(bytes, done, size - done, done);
         if (bytesRead === 0) return null;
         done += bytesRead;
       }
-      return { file, bytes };
+      return { file, bytes: bytes.subarray(0, size) };
     } finally {
       await handle.close();
     }
@@ -315,7 +324,7 @@ export class ImageFiles {
     if (size > this.maxBytes) {
       throw new TollgateError('image-damaged', `view image file of ${size} bytes is larger than ${this.maxBytes}`);
     }
-    return readFileSync(file);
+    return readWithRoom(file, size);
   }
 
   /**
@@ -421,6 +430,29 @@ function fillSlice(parts: readonly Uint8Array[], at: SlicePosition, into: Buffer
   into.set(part.subarray(at.offset, at.offset + n), 0);
   at.offset += n;
   return n;
+}
+
+/** A buffer for `size` bytes of an image file, with room after them (READ_ROOM_FOURTHS). */
+function withRoom(size: number): Buffer {
+  const room = Math.min(Math.floor((size * READ_ROOM_FOURTHS) / 4), 0xffffffff);
+  return Buffer.allocUnsafeSlow(Math.max(size, room, 1));
+}
+
+/** Reads the `size` bytes of `file` (its size when asked) into a buffer with room (withRoom). */
+function readWithRoom(file: string, size: number): Buffer {
+  const fd = openSync(file, 'r');
+  try {
+    const bytes = withRoom(size);
+    let done = 0;
+    while (done < size) {
+      const n = readSync(fd, bytes, done, size - done, done);
+      if (n === 0) break;
+      done += n;
+    }
+    return bytes.subarray(0, done);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 async function unlinkLater(file: string): Promise<void> {

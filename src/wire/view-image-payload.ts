@@ -727,9 +727,10 @@ export function compileRegularPayload(
   binding: ImageBinding,
   adjust?: AdjustMeta,
   onView?: (view: PayloadView) => void,
+  recycle?: ArrayBuffer,
 ): ViewImage | null {
   try {
-    return compileFast(payload, binding, adjust, onView);
+    return compileFast(payload, binding, adjust, onView, recycle);
   } catch {
     return null;
   }
@@ -831,6 +832,7 @@ function compileFast(
   binding: ImageBinding,
   adjust: AdjustMeta | undefined,
   onView: ((view: PayloadView) => void) | undefined,
+  recycle: ArrayBuffer | undefined,
 ): ViewImage {
   const header = decodeSnapshotHeader(payload);
   const c = new Cursor(payload);
@@ -839,10 +841,16 @@ function compileFast(
   // The image's buffer, its columns filled in place. Its string bytes: at most the payload's bytes (less: strings
   // repeat, and tags and numbers are not strings); at most one string per string field: 5 a policy, 6 an
   // application, 6 a rule (fewer in practice, and room left unwritten is not resident).
-  builder.reserve(view.policies, view.applications, view.rules, {
-    bytes: payload.length,
-    count: 5 * view.policies + 6 * view.applications + 6 * view.rules,
-  });
+  builder.reserve(
+    view.policies,
+    view.applications,
+    view.rules,
+    {
+      bytes: payload.length,
+      count: 5 * view.policies + 6 * view.applications + 6 * view.rules,
+    },
+    recycle,
+  );
 
   // Policies first, then applications: the order addView adds their strings in. Each pass is a function of its
   // own, so that its loop is optimized while it runs without the code after it.
@@ -862,16 +870,19 @@ function compileFast(
  * compileViewImage makes of decodeSnapshotPayload(payload).view, and the
  * same TollgateError for a payload that decoder (or compileViewImage) refuses.
  * `onView` is told where the view lies when the fast reader read it (not
- * when the decoder did).
+ * when the decoder did). `recycle`: a buffer nothing reads any more (the
+ * image this one replaces), written over instead of a new buffer when the
+ * image fits (ViewImageBuilder.reserve).
  */
 export function compileViewImageFromPayload(
   payload: Uint8Array,
   binding: ImageBinding,
   adjust?: AdjustMeta,
   onView?: (view: PayloadView) => void,
+  recycle?: ArrayBuffer,
 ): ViewImage {
   // Irregular, or refused: the decoder and compileViewImage decide, and raise the error they raise.
-  const regular = compileRegularPayload(payload, binding, adjust, onView);
+  const regular = compileRegularPayload(payload, binding, adjust, onView, recycle);
   if (regular !== null) return regular;
   const { view } = decodeSnapshotPayload(payload);
   return compileViewImage(adjust === undefined ? view : { ...view, ...adjust(viewMeta(view)) }, binding);
