@@ -117,8 +117,11 @@ function damaged(what: string): TollgateError {
  * Opens an image file for `binding`: throws TollgateError 'image-damaged'
  * or 'image-mismatch' naming what is wrong (another snapshot, another
  * format version, another computer, agent version or os, damaged bytes).
+ * `ownsBuffer`: `file`'s buffer holds nothing else anyone reads (an image
+ * file read for it: ImageFiles.read), so the image's buffer may be written
+ * over once it is retired (ViewImage.ownsBuffer).
  */
-export function openActiveImage(file: Buffer, binding: ActiveBinding): ViewImage {
+export function openActiveImage(file: Buffer, binding: ActiveBinding, ownsBuffer = false): ViewImage {
   if (file.length < PREFIX_BYTES || !file.subarray(0, 4).equals(FILE_MAGIC)) {
     throw damaged('not an image file (magic)');
   }
@@ -135,6 +138,7 @@ export function openActiveImage(file: Buffer, binding: ActiveBinding): ViewImage
   }
   const image = openViewImage(file.subarray((PREFIX_BYTES + length + 7) & ~7), {
     snapshotHash: binding.snapshotHash,
+    ownsBuffer,
   });
   if (image.snapshotVersion !== binding.snapshotVersion) {
     throw new TollgateError(

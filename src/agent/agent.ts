@@ -384,7 +384,8 @@ export class Agent implements AgentCore {
       }
       const file = this.options.store.images.read(info.sha256);
       if (file === null) throw new Error('its file is missing');
-      image = openActiveImage(file, this.binding(record.version, info.sha256));
+      // Read for this (ImageFiles.read: a buffer of its own): the next apply may write over it.
+      image = openActiveImage(file, this.binding(record.version, info.sha256), true);
       if (this.options.deferSnapshotHash === true) this.unhashed = { version: record.version, sha256: info.sha256 };
     } catch (error) {
       this.tellImageProblem(
@@ -948,13 +949,16 @@ function sha256Of(bytes: Uint8Array): Buffer {
 
 /**
  * The buffer of one of the agent's images, to compile the next image over
- * once it is retired. Every image the agent holds has a buffer of its own:
- * compiled (the builder's buffer, or a copy of its size) or read from its
- * image file for it (ImageFiles.read: a buffer of the file's size; one
- * small enough to be cut from Node.js's shared pool is far below what the
- * builder writes over, ViewImageBuilder.reserve).
+ * once it is retired: only a buffer the image owns (ViewImage.ownsBuffer:
+ * compiled, or read from its image file for it), and large enough not to
+ * be one of Node.js's shared pools of small Buffers (the builder writes over
+ * nothing smaller than the 1 MiB it keeps for the sections it works out).
  */
 function ownBuffer(image: ViewImage | undefined): ArrayBuffer | undefined {
-  const buffer = image?.bytes.buffer;
-  return buffer !== undefined && isArrayBuffer(buffer) ? buffer : undefined;
+  if (image === undefined || !image.ownsBuffer) return undefined;
+  const buffer = image.bytes.buffer;
+  return isArrayBuffer(buffer) && buffer.byteLength >= OWN_BUFFER_MIN_BYTES ? buffer : undefined;
 }
+
+/** See ownBuffer: far above the 8 KiB pools Node.js cuts Buffers of less than 4 KiB from. */
+const OWN_BUFFER_MIN_BYTES = 1024 * 1024;

@@ -200,11 +200,14 @@ const MIN_COLUMN_ROOM = 1024;
 
 /** Room left in an image buffer made ahead for the small sections (mode, meta and the like). */
 const REST_SLACK_BYTES = 1 << 20;
-/**
- * The smallest buffer the builder writes an image over (ViewImageBuilder.reserve's `recycle`): far above
- * the 8 KiB pools Node.js cuts small Buffers from, which hold other Buffers' bytes.
- */
-const MIN_RECYCLED_BYTES = 1 << 20;
+/** The buffer an image is written in (ViewImageBuilder.reserve): see the builder's `arena`. */
+interface Arena {
+  buffer: ArrayBuffer;
+  /** The most the view can take of it (its estimate). */
+  need: number;
+  /** Given to recycle (the buffer of an image let go), rather than made for this view. */
+  recycled: boolean;
+}
 
 /** policyFlags bits. */
 const FLAG_BUILT_IN = 1;
@@ -718,13 +721,25 @@ export class ViewImage {
   private best = -1;
   private bestRank = 0;
   private lead: Int32Array = EMPTY_LEADS;
+  /**
+   * Whether the image's bytes lie in a buffer that holds nothing anyone else
+   * reads (compiled: the builder's; opened: as openViewImage was told), so
+   * that its owner may write another image over it once it is retired.
+   */
+  readonly ownsBuffer: boolean;
   /** Set by `retire`: the buffer may be written over, and nothing is decided over it again. */
   private retired = false;
 
   /** Use compileViewImage or openViewImage. */
-  protected constructor(bytes: Uint8Array, layout: ImageSections, ruleTests?: Map<number, RuleTest>) {
+  protected constructor(
+    bytes: Uint8Array,
+    layout: ImageSections,
+    ruleTests?: Map<number, RuleTest>,
+    ownsBuffer = false,
+  ) {
     const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
     this.bytes = bytes;
+    this.ownsBuffer = ownsBuffer;
     this.l = layout;
     const version = dv.getFloat64(H_SNAPSHOT_VERSION, true);
     this.snapshotVersion = Number.isNaN(version) ? null : version;
@@ -807,6 +822,7 @@ export class ViewImage {
 
   /** How the rules are filed: by kind of key, and how many have none (tested for every request). */
   indexStats(): { rules: number; unindexed: number; byKind: Partial<Record<KeyKind, number>> } {
+    if (this.retired) throw retiredError();
     const byKind: Partial<Record<KeyKind, number>> = {};
     KEY_KINDS.forEach((kind, i) => {
       const n = this.l.filedByKind[i] as number;
@@ -819,6 +835,7 @@ export class ViewImage {
 
   /** The first policy expiry after `nowMs` (Infinity when none): decisions cannot change before it. */
   nextExpiryAfter(nowMs: number): number {
+    if (this.retired) throw retiredError();
     const times = this.l.expiries;
     let lo = 0;
     let hi = times.length;
@@ -839,6 +856,7 @@ export class ViewImage {
 
   /** The view without its policies and applications, parsed on first use. */
   get meta(): ViewMeta {
+    if (this.retired) throw retiredError();
     if (this.parsedMeta === undefined) {
       let parsed: unknown;
       try {
@@ -855,6 +873,7 @@ export class ViewImage {
 
   /** Policy number `i` (0 to policyCount - 1) as the view had it. */
   policy(i: number): ViewPolicy {
+    if (this.retired) throw retiredError();
     if (!Number.isInteger(i) || i < 0 || i >= this.policyCount) {
       throw new TollgateError('invalid-input', `policy number ${i} is not in the image (${this.policyCount} policies)`);
     }
@@ -921,6 +940,7 @@ export class ViewImage {
 
   /** The application with this id (the last the view named, as a lookup by id finds it), or undefined. */
   application(id: string): Application | undefined {
+    if (this.retired) throw retiredError();
     const want = UTF8_ENCODER.encode(id);
     const l = this.l;
     const sorted = l.appById;
@@ -939,6 +959,7 @@ export class ViewImage {
 
   /** The whole view again (for tools and deltas): equal to the view the image was compiled from. */
   toView(): ComputerView {
+    if (this.retired) throw retiredError();
     const meta = this.meta;
     const policies: ViewPolicy[] = [];
     for (let i = 0; i < this.policyCount; i++) policies.push(this.policy(i));
@@ -1217,6 +1238,7 @@ export class ViewImage {
 
   /** The action of decision number `n` (decisionAt), without the decision. */
   actionAt(n: number): PolicyAction {
+    if (this.retired) throw retiredError();
     return n < 0 ? 'deny' : (POLICY_ACTIONS[this.l.policyAction[n >>> 1] as number] as PolicyAction);
   }
 
@@ -1225,6 +1247,7 @@ export class ViewImage {
    * a decision shows, as UTF-8, for a writer that copies them.
    */
   get stringBytes(): Uint8Array {
+    if (this.retired) throw retiredError();
     return this.l.strBytes;
   }
 
@@ -1241,6 +1264,7 @@ export class ViewImage {
    * ringfence's JSON (from -1: none).
    */
   decisionParts(n: number, parts: Int32Array): void {
+    if (this.retired) throw retiredError();
     const l = this.l;
     const p = n >>> 1;
     const idString = l.policyId[p] as number;
@@ -1264,17 +1288,23 @@ export class ViewImage {
 
   /**
    * Lets the image go for good: its owner may write another image over its
-   * buffer (the agent's next apply, docs/DAEMON.md "Memory"). From then on
-   * `decide` and `decisionAt` throw 'image-released' rather than read bytes
-   * that may be another image's.
+   * buffer (the agent's next apply, docs/DAEMON.md "One image buffer, written
+   * over at each apply"). From then on every method that reads the buffer
+   * throws 'image-released' rather than read bytes that may be another
+   * image's.
    */
   retire(): void {
     this.retired = true;
   }
 
   /** An evaluator over checked sections (openViewImage) or freshly written ones (compileViewImage). */
-  static fromLayout(bytes: Uint8Array, layout: ImageSections, ruleTests?: Map<number, RuleTest>): ViewImage {
-    return new ViewImage(bytes, layout, ruleTests);
+  static fromLayout(
+    bytes: Uint8Array,
+    layout: ImageSections,
+    ruleTests?: Map<number, RuleTest>,
+    ownsBuffer = false,
+  ): ViewImage {
+    return new ViewImage(bytes, layout, ruleTests, ownsBuffer);
   }
 }
 
@@ -1781,8 +1811,11 @@ export class ViewImageBuilder {
   private readonly appRuleStart = int32s();
   private readonly appRuleCount = int32s();
   private readonly ruleFields = int32s();
-  /** The buffer the image is written in, its columns and string bytes in place; null: written when finished. */
-  private arena: ArrayBuffer | null = null;
+  /**
+   * The buffer the image is written in, its columns and string bytes in place, what the view can take of it,
+   * and whether it was given to recycle; null: written when finished.
+   */
+  private arena: Arena | null = null;
 
   /**
    * Sizes the columns for this many policies, applications and rules in all
@@ -1887,16 +1920,18 @@ export class ViewImageBuilder {
       this.strings.reserve(strings.bytes, strings.count);
       return;
     }
-    // A buffer given to recycle is written over where it is large enough (every byte of the image is written
-    // again: the columns and strings as they are added, the header, the other sections and the gaps between
-    // them when finishing, writeImage); otherwise a new one, zero-filled.
-    // A new buffer gets an eighth more room than this view can take, never written (nor resident) unless a later
-    // view needs it: the next apply of a somewhat larger view is compiled over this one's buffer too.
     const need = at + rest;
-    const arena =
-      recycle !== undefined && recycle.byteLength >= Math.max(need, MIN_RECYCLED_BYTES)
-        ? recycle
-        : new ArrayBuffer(Math.min(need + Math.floor(need / 8), 0xffffffff));
+    // A buffer given to recycle is written over when, beside the columns and the rest, it has room for at least
+    // half the string bytes estimated (the estimate is a payload's whole size, about twice the strings a view
+    // holds; should more come, they move to an array of their own and the image is written where it fits, as
+    // without a buffer). Every byte of the image is written again: the columns and strings as they are added, the
+    // header, the other sections and the gaps between them when finishing (writeImage). Otherwise a new buffer,
+    // with an eighth more room than this view can take, never written (nor resident) unless a later view needs
+    // it, so that the next apply of a somewhat larger view is compiled over it too.
+    const spare = recycle === undefined ? -1 : recycle.byteLength - stringsAt - rest;
+    const recycled = recycle !== undefined && spare >= Math.ceil(strings.bytes / 2);
+    const arena = recycled ? recycle : new ArrayBuffer(Math.min(need + Math.floor(need / 8), 0xffffffff));
+    const stringRoom = recycled ? Math.min(strings.bytes, spare) : strings.bytes;
     at = DATA_FROM;
     for (const [column, n, size] of columns) {
       if (size === 8) (column as Grow<Float64Array>).place(new Float64Array(arena, at, n));
@@ -1904,8 +1939,8 @@ export class ViewImageBuilder {
       else (column as Grow<Uint8Array>).place(new Uint8Array(arena, at, n));
       at = align8(at + n * size);
     }
-    this.strings.reserve(strings.bytes, strings.count, new Uint8Array(arena, stringsAt, strings.bytes));
-    this.arena = arena;
+    this.strings.reserve(stringRoom, strings.count, new Uint8Array(arena, stringsAt, stringRoom));
+    this.arena = { buffer: arena, need, recycled };
   }
 
   /** How many rules have been added: an application's rules are those added since its start. */
@@ -2068,7 +2103,7 @@ export class ViewImageBuilder {
    */
   finish(meta: ViewMeta, binding: ImageBinding): ViewImage {
     const { bytes, ruleTests } = this.image(meta, binding);
-    return ViewImage.fromLayout(bytes, viewSections(bytes), ruleTests);
+    return ViewImage.fromLayout(bytes, viewSections(bytes), ruleTests, true);
   }
 
   /** The content of every section. */
@@ -3057,7 +3092,8 @@ function compareStrings(strBytes: Uint8Array, offsets: Uint32Array, x: number, y
  * every section already in it lies where the placement puts it and the rest
  * fits: only the sections elsewhere are copied in.
  */
-function writeImage(layout: ImageSections, binding: ImageBinding, arena: ArrayBuffer | null = null): Uint8Array {
+function writeImage(layout: ImageSections, binding: ImageBinding, placed: Arena | null = null): Uint8Array {
+  const arena = placed === null ? null : placed.buffer;
   let total = DATA_FROM;
   const at: number[] = new Array<number>(SECTION_COUNT);
   for (const s of PLACEMENT) {
@@ -3107,9 +3143,12 @@ function writeImage(layout: ImageSections, binding: ImageBinding, arena: ArrayBu
     }
   });
   sealImage(bytes);
-  // Written in a buffer made ahead of more than twice its size (a small view: the buffer's fixed room for the
-  // small sections dominates): the image keeps a buffer of its own size instead of holding the rest.
-  if (inPlace && total * 2 < (arena as ArrayBuffer).byteLength) return bytes.slice();
+  // Written in a buffer made ahead for more than twice its size (a small view: the buffer's fixed room for the
+  // small sections dominates), or given to recycle and more than twice its size (a much smaller view than the
+  // one before, whose pages stay resident): the image keeps a buffer of its own size instead of holding the rest.
+  if (inPlace && placed !== null) {
+    if (total * 2 < placed.need || (placed.recycled && total * 2 < placed.buffer.byteLength)) return bytes.slice();
+  }
   return bytes;
 }
 
@@ -3137,11 +3176,20 @@ export function viewMeta(view: ComputerView): ViewMeta {
  * or 'image-mismatch') naming what is wrong. `regex:` patterns are not
  * compiled here: a rule's test is compiled the first time a request reaches it
  * (only for the rules image-match.ts cannot decide over the string table).
+ * `ownsBuffer`: the caller gives the image a buffer nothing else reads
+ * (ViewImage.ownsBuffer).
  */
-export function openViewImage(bytes: Uint8Array, expect: { snapshotHash: Uint8Array | null }): ViewImage {
+export function openViewImage(
+  bytes: Uint8Array,
+  expect: { snapshotHash: Uint8Array | null; ownsBuffer?: boolean },
+): ViewImage {
   if (bytes.length < DATA_FROM) throw damaged(`${bytes.length} bytes is shorter than the header`);
-  // A copy (a Buffer's slice would be a view of the same misaligned bytes).
-  if (bytes.byteOffset % 8 !== 0) bytes = new Uint8Array(bytes);
+  let owned = expect.ownsBuffer === true;
+  if (bytes.byteOffset % 8 !== 0) {
+    // A copy (a Buffer's slice would be a view of the same misaligned bytes), which is the image's own.
+    bytes = new Uint8Array(bytes);
+    owned = true;
+  }
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
   if (dv.getUint32(H_MAGIC, true) !== IMAGE_MAGIC) throw damaged('not a view image (magic)');
   const format = dv.getUint32(H_FORMAT, true);
@@ -3157,7 +3205,7 @@ export function openViewImage(bytes: Uint8Array, expect: { snapshotHash: Uint8Ar
   if (checksum !== imageChecksum(bytes)) throw damaged('checksum differs');
   const layout = viewSections(bytes);
   validateLayout(layout);
-  return ViewImage.fromLayout(bytes, layout);
+  return ViewImage.fromLayout(bytes, layout, undefined, owned);
 }
 
 function sameHash(a: Uint8Array | null, b: Uint8Array | null): boolean {

@@ -15,7 +15,7 @@ import { TollgateError } from '../../src/engine/errors.js';
 import { LinearEvaluator } from '../../src/engine/evaluate.js';
 import type { Application, FileRequest, Policy, World } from '../../src/engine/model.js';
 import { buildView, type ComputerView } from '../../src/engine/view.js';
-import { IMAGE_ERROR_CODES } from '../../src/engine/view-image.js';
+import { IMAGE_ERROR_CODES, IMAGE_HEADER } from '../../src/engine/view-image.js';
 import { AgentStore } from '../../src/store/agent-store.js';
 import { tollgate } from '../../src/wire/generated/tollgate.js';
 import { sealSnapshot } from '../../src/wire/signed.js';
@@ -79,13 +79,20 @@ describe('an image compiled over a retired buffer', () => {
     }
   });
 
-  it('is written into a new buffer when the one given is too small', () => {
+  it('is the same bytes over a buffer of any size, written over when it has room enough', () => {
     const fresh = compileActiveImageFromPayload(payload, binding);
-    const small = new ArrayBuffer(fresh.bytes.length - 8);
-    randomFillSync(new Uint8Array(small));
-    const image = compileActiveImageFromPayload(payload, binding, undefined, small);
-    expect(image.bytes.buffer === small).toBe(false);
-    expect(Buffer.from(image.bytes).equals(Buffer.from(fresh.bytes))).toBe(true);
+    const made = fresh.bytes.buffer.byteLength;
+    const outcomes = new Set<boolean>();
+    // From smaller than the image to the size of the buffer made for it: too small, room for part of the
+    // estimated string bytes (the strings may or may not fit), room for all of them.
+    for (const share of [0.5, 0.6, 0.65, 0.7, 0.8, 0.9, 1]) {
+      const used = new ArrayBuffer(Math.floor(made * share));
+      randomFillSync(new Uint8Array(used));
+      const image = compileActiveImageFromPayload(payload, binding, undefined, used);
+      expect(Buffer.from(image.bytes).equals(Buffer.from(fresh.bytes))).toBe(true);
+      outcomes.add(image.bytes.buffer === used);
+    }
+    expect([...outcomes].sort()).toEqual([false, true]);
   });
 });
 
@@ -166,18 +173,36 @@ describe('Agent.applySnapshot over the active image', () => {
   it('serves the previous snapshot again when the store refuses the new one after its image was compiled', async () => {
     agent.applySnapshot(seal(1, VIEWS[0] as ComputerView));
     await store.imagesWritten();
-    const buffer = agent.activeImage?.bytes.buffer;
+    const buffer = agent.activeImage?.bytes.buffer as ArrayBuffer;
+    let versionInBuffer = Number.NaN;
     expect(() =>
       agent.applySnapshot(seal(2, VIEWS[1] as ComputerView), {
         beforeCommit: () => {
           // The new image has been compiled over the previous one's buffer by now.
-          expect(agent.activeImage).toBeNull();
+          versionInBuffer = new DataView(buffer).getFloat64(IMAGE_HEADER.snapshotVersion, true);
           throw new Error('disk full');
         },
       }),
     ).toThrow(/disk full/);
+    expect(versionInBuffer).toBe(2);
     expect(agent.snapshotVersion).toBe(1);
     expect(agent.activeImage !== null && agent.activeImage.bytes.buffer !== buffer).toBe(true);
+    expect(agent.decide(MARKER).policy).not.toBe('marker-policy');
+    expectServing(VIEWS[0] as ComputerView);
+  });
+
+  it('serves the previous snapshot again when the new view fails to compile over its buffer', async () => {
+    agent.applySnapshot(seal(1, VIEWS[0] as ComputerView));
+    await store.imagesWritten();
+    const bad = VIEWS[1] as ComputerView;
+    const broken: ComputerView = {
+      ...bad,
+      applications: bad.applications.map((a, i) =>
+        i === bad.applications.length - 1 ? { ...a, rules: [...a.rules, { path: 'regex:(' }] } : a,
+      ),
+    };
+    expect(() => agent.applySnapshot(seal(2, broken))).toThrow(TollgateError);
+    expect(agent.snapshotVersion).toBe(1);
     expect(agent.decide(MARKER).policy).not.toBe('marker-policy');
     expectServing(VIEWS[0] as ComputerView);
   });
