@@ -706,6 +706,13 @@ export class ViewImage {
   private readonly modeGated: [readonly string[], readonly string[]];
   private readonly modeTexts: [string, string];
   private readonly seen: Uint32Array;
+  /**
+   * Per rule, the generation (decision) that last tested it: a rule is
+   * tested at most once a decision, however often the request has its key
+   * (a path of 32,767 characters repeats a segment thousands of times, and
+   * each test reads the whole path).
+   */
+  private readonly ruleSeen: Uint32Array;
   private generation = 0;
   private parsedMeta: ViewMeta | undefined;
   /**
@@ -769,6 +776,7 @@ export class ViewImage {
     this.gramFilter = new KeyFilter(layout.gramFilterBits);
     this.ruleTests = ruleTests ?? new Map<number, RuleTest>();
     this.seen = new Uint32Array(layout.appStart.length - 1);
+    this.ruleSeen = new Uint32Array(layout.ruleApp.length);
     this.leadsOf(this.mode().builtInsFirst ? 1 : 0);
   }
 
@@ -985,6 +993,9 @@ export class ViewImage {
 
   /** Tests one rule, keeping the best-ranked live policy of its application if it matches and ranks better. */
   private considerRule(r: number, file: NormalizedFile, m: 0 | 1, nowMs: number): void {
+    // Tested already in this decision: its outcome is the same (and the best rank only improves).
+    if (this.ruleSeen[r] === this.generation) return;
+    this.ruleSeen[r] = this.generation;
     const l = this.l;
     const first = this.lead[r] as number;
     const a = l.ruleApp[r] as number;
@@ -1179,6 +1190,7 @@ export class ViewImage {
     this.generation = (this.generation + 1) >>> 0;
     if (this.generation === 0) {
       this.seen.fill(0);
+      this.ruleSeen.fill(0);
       this.generation = 1;
     }
     // Every key is looked up behind the filter: most are keys of no rule, answered without the index.

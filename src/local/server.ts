@@ -620,6 +620,7 @@ export class LocalServer {
           return;
         }
       }
+      reader?.releaseKey();
       flush();
       socket.resume();
     };
@@ -641,6 +642,8 @@ export class LocalServer {
         return;
       }
       if (failed) return;
+      // The chunk's requests are answered: a key buffer a large one grew is not kept while the connection idles.
+      reader?.releaseKey();
       flush();
       if (!decoder.pending) conn.partialSinceMs = null;
       else if (conn.partialSinceMs === null || framesThisChunk > 0) conn.partialSinceMs = now;

@@ -72,6 +72,11 @@ const DECISION_RINGFENCE_AT = 'response.decision.ringfence';
 const NO_BYTES = Buffer.alloc(0);
 /** The first size of a reader's key buffer (it grows to the largest key read). */
 const KEY_START_BYTES = 1024;
+/**
+ * The largest key buffer a reader keeps between chunks (releaseKey): one
+ * grown past it by a large request (up to a frame's payload) is let go.
+ */
+export const KEY_KEEP_BYTES = 16 * 1024;
 
 /** Node's Buffer reads UTF-8 natively through utf8Slice (what toString('utf8') ends in), without its argument parsing. */
 interface Utf8Slicer {
@@ -112,8 +117,12 @@ export class EvaluateRequestReader {
   keyHash = 0;
   /** Whether the key of the request scanned last lies in its frame (else in keyBytes). */
   keyInFrame = false;
-  /** The reader's own key buffer, for FileInfos not written as fileKey writes them. */
-  keyBytes: Buffer = Buffer.allocUnsafe(KEY_START_BYTES);
+  /**
+   * The reader's own key buffer, for FileInfos not written as fileKey writes
+   * them: a buffer of its own (a view of Node's shared pool would keep a
+   * whole pool slab alive as long as the connection).
+   */
+  keyBytes: Buffer = Buffer.allocUnsafeSlow(KEY_START_BYTES);
   // Where the FileInfo scanned last lies, and whether it is written as its key.
   private fileStart = 0;
   private fileEnd = 0;
@@ -122,6 +131,23 @@ export class EvaluateRequestReader {
   /** The buffer the key of the request scanned last lies in: `frame` (the one scanned) or keyBytes. */
   keySource(frame: Buffer): Buffer {
     return this.keyInFrame ? frame : this.keyBytes;
+  }
+
+  /**
+   * Lets go of a key buffer grown past KEY_KEEP_BYTES, so that a connection
+   * that once sent a large request (its file's fields out of order, up to a
+   * frame's payload, refused or not) does not keep a buffer of that size
+   * while it stays open. The key of the request scanned last is not valid
+   * after it: call it once that request is answered (the socket layer does
+   * after each chunk).
+   */
+  releaseKey(): void {
+    if (this.keyBytes.length > KEY_KEEP_BYTES) {
+      this.keyBytes = Buffer.allocUnsafeSlow(KEY_START_BYTES);
+      this.keyInFrame = false;
+      this.keyStart = 0;
+      this.keyEnd = 0;
+    }
   }
 
   /**
@@ -216,8 +242,10 @@ export class EvaluateRequestReader {
       const s = starts[field] as number;
       if (s >= 0) bytes += 1 + varintBytes((ends[field] as number) - s) + (ends[field] as number) - s;
     }
-    // At most a frame's payload: bounded by the frame limit.
-    if (bytes > this.keyBytes.length) this.keyBytes = Buffer.allocUnsafe(Math.max(bytes, this.keyBytes.length * 2));
+    // At most a frame's payload: bounded by the frame limit (and let go after the chunk past KEY_KEEP_BYTES).
+    if (bytes > this.keyBytes.length) {
+      this.keyBytes = Buffer.allocUnsafeSlow(Math.max(bytes, this.keyBytes.length * 2));
+    }
     const key = this.keyBytes;
     const buf = this.buf;
     let at = 0;
@@ -565,8 +593,9 @@ export function writeDecisionFrame(out: Buffer, offset: number, id: number, deci
     const slot = answeredOnceSlot(decision);
     if (again || answeredOnce[slot] === decision) {
       if (answeredOnce[slot] === decision) answeredOnce[slot] = undefined;
-      // A small Buffer comes from Node's shared pool: no allocation of its own.
-      const body = Buffer.allocUnsafe(bodyEnd - bodyStart);
+      // A buffer of its own, made once per decision: a view of Node's shared pool would keep the whole
+      // 8 KiB pool slab (and every other buffer cut from it) alive as long as the decision.
+      const body = Buffer.allocUnsafeSlow(bodyEnd - bodyStart);
       out.copy(body, 0, bodyStart, bodyEnd);
       bodies.set(decision, body);
     } else {

@@ -18,7 +18,8 @@ import type { FileRequest } from '../engine/model.js';
  * encoder does) carries its file's key as it is: the decision cache finds
  * the file by those bytes of the frame, neither decoded nor copied
  * (evaluate-codec.ts EvaluateRequestReader.scan). Null for a file with a
- * lone surrogate, whose UTF-8 would stand for another text.
+ * lone surrogate, whose UTF-8 would stand for another text. The key is a
+ * buffer of its own (its `buffer` holds its bytes only).
  */
 export function fileKey(file: FileRequest): Buffer | null {
   const fields = [file.path, file.sha256, file.certSubject, file.certThumbprint, file.processPath, file.createdBy];
@@ -29,7 +30,9 @@ export function fileKey(file: FileRequest): Buffer | null {
     const length = Buffer.byteLength(text, 'utf8');
     bytes += 1 + varintBytes(length) + length;
   }
-  const key = Buffer.allocUnsafe(bytes);
+  // A buffer of its own, not a view of Node's shared 8 KiB pool: a cached key lives as long as its
+  // entry, and a view would keep the whole pool slab (and every other buffer cut from it) alive.
+  const key = Buffer.allocUnsafeSlow(bytes);
   let at = 0;
   for (let i = 0; i < fields.length; i++) {
     const text = fields[i];

@@ -13,7 +13,8 @@ import {
   LocalServer,
   type RequestHandler,
 } from '../../src/local/server.js';
-import { fileKey } from '../../src/wire/file-key.js';
+import { EvaluateRequestReader, KEY_KEEP_BYTES } from '../../src/wire/evaluate-codec.js';
+import { fileKey, putVarint } from '../../src/wire/file-key.js';
 import { encodeFrame, FRAME_HEADER_BYTES, FrameDecoder } from '../../src/wire/framing.js';
 import {
   decodeResponse,
@@ -432,6 +433,75 @@ describe('LocalServer', () => {
     expect(refused).toMatchObject({ id: 5, kind: 'error', code: 'field-too-long' });
     expect(refused.kind === 'error' && refused.message).toMatch(/request\.evaluateFile\.file\.path/);
     expect(await c.next()).toMatchObject({ id: 6, kind: 'status' });
+  });
+
+  it('keeps no key buffer a large request grew once its chunk is answered, refused or decided, and carries on', async () => {
+    // The reader lays out the key of a FileInfo whose fields are out of order in a buffer of its own, as
+    // large as the fields (up to a frame's payload); an open connection must not keep one that large.
+    const readers: EvaluateRequestReader[] = [];
+    const scan = EvaluateRequestReader.prototype.scan;
+    const spy = vi.spyOn(EvaluateRequestReader.prototype, 'scan').mockImplementation(function (
+      this: EvaluateRequestReader,
+      buffer: Buffer,
+      start: number,
+      end: number,
+    ) {
+      if (!readers.includes(this)) readers.push(this);
+      return scan.call(this, buffer, start, end);
+    });
+    const decision: Decision = Object.freeze({
+      action: 'permit',
+      policy: 'p',
+      policyName: null,
+      order: 1,
+      application: null,
+      structure: 'flat',
+      builtInsFirst: true,
+      gated: [],
+      snapshotVersion: 1,
+      reason: 'r',
+    } satisfies Decision);
+    try {
+      const { path } = await serve({ evaluate: () => decision });
+      const c = await client(path);
+      /** An evaluate request whose FileInfo gives sha256 before path (so its key is not its own bytes). */
+      const outOfOrder = (id: number, pathText: string, processPath: string): Buffer => {
+        const text = (field: number, value: string): Buffer => {
+          const bytes = Buffer.from(value, 'utf8');
+          const head = Buffer.alloc(6);
+          head[0] = (field << 3) | 2;
+          return Buffer.concat([head.subarray(0, putVarint(head, 1, bytes.length)), bytes]);
+        };
+        const message = (tag: number, body: Buffer): Buffer => {
+          const head = Buffer.alloc(6);
+          head[0] = tag;
+          return Buffer.concat([head.subarray(0, putVarint(head, 1, body.length)), body]);
+        };
+        const fileInfo = Buffer.concat([text(2, 'ab'), text(1, pathText), text(5, processPath)]);
+        return encodeFrame(Buffer.concat([Buffer.from([0x08, id]), message(0x12, message(0x0a, fileInfo))]));
+      };
+      const atLimit = 'a'.repeat(REQUEST_FIELD_LIMITS.path);
+      // Past the path's limit: refused, the connection carries on.
+      c.socket.write(outOfOrder(5, 'b'.repeat(300_000), ''));
+      expect(await c.next()).toMatchObject({ id: 5, kind: 'error', code: 'field-too-long' });
+      expect(readers).toHaveLength(1);
+      const reader = readers[0] as EvaluateRequestReader;
+      expect(reader.keyBytes.length).toBeLessThanOrEqual(KEY_KEEP_BYTES);
+      // Within the limits, a key larger than what is kept: decided and answered.
+      c.socket.write(outOfOrder(6, atLimit, atLimit));
+      expect(await c.next()).toMatchObject({ id: 6, kind: 'decision', decision });
+      expect(reader.keyBytes.length).toBeLessThanOrEqual(KEY_KEEP_BYTES);
+      // A small key keeps the buffer it is laid out in.
+      c.socket.write(outOfOrder(7, '/opt/tool', '/bin/sh'));
+      expect(await c.next()).toMatchObject({ id: 7, kind: 'decision' });
+      const small = reader.keyBytes;
+      c.socket.write(Buffer.concat([outOfOrder(8, '/opt/other', '/bin/sh'), frame({ id: 9, kind: 'status' })]));
+      expect(await c.next()).toMatchObject({ id: 8, kind: 'decision' });
+      expect(await c.next()).toMatchObject({ id: 9, kind: 'status' });
+      expect(reader.keyBytes).toBe(small);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('refuses admin requests on the client socket and serves them on the admin socket', async () => {

@@ -17,6 +17,7 @@ import {
   encodeDecisionFrame,
   EvaluateRequestReader,
   imageDecisionFrameBound,
+  KEY_KEEP_BYTES,
   keptDecisionBody,
   writeBodyFrame,
   writeDecisionFrame,
@@ -347,6 +348,50 @@ describe('EvaluateRequestReader keys', () => {
     expect([reader.keyStart, reader.keyEnd]).toEqual([6, asKey.length]);
   });
 
+  it('makes every key a buffer of its own, never a view of the shared pool that would keep a whole slab alive', () => {
+    // Node cuts small allocUnsafe buffers from one 8 KiB pool: a cached key kept for as long as its entry
+    // would keep its slab, and every garbage buffer cut from it between two cached files, alive.
+    for (const file of [{ path: '/a' }, { path: 'C:\\é.exe', sha256: 'a'.repeat(64) }, { path: 'x'.repeat(5000) }]) {
+      const key = fileKey(file) as Buffer;
+      expect([key.byteOffset, key.buffer.byteLength]).toEqual([0, key.length]);
+    }
+  });
+
+  it('lets go of a key buffer grown past KEY_KEEP_BYTES, and keeps a smaller one', () => {
+    const reader = new EvaluateRequestReader();
+    const request = (path: string): Buffer =>
+      // The sha256 before the path: the key is laid out in the reader's buffer.
+      Buffer.from(pb.Request.encode({ id: 1, evaluateFile: { file: { sha256: 'ab', path } } }).finish());
+    const outOfOrder = (path: string): Buffer => {
+      const bytes = request(path);
+      const ordered = fileKey({ path, sha256: 'ab' }) as Buffer;
+      // Swap the two fields of the FileInfo (its bytes end the request).
+      const sha = Buffer.from([0x12, 0x02, 0x61, 0x62]);
+      const at = bytes.length - ordered.length;
+      return Buffer.concat([bytes.subarray(0, at), sha, ordered.subarray(0, ordered.length - sha.length)]);
+    };
+    const small = outOfOrder('/opt/tool');
+    expect(reader.scan(small, 0, small.length)).toBe(true);
+    expect(reader.keyInFrame).toBe(false);
+    const kept = reader.keyBytes;
+    reader.releaseKey();
+    expect(reader.keyBytes).toBe(kept);
+    const large = outOfOrder('a'.repeat(KEY_KEEP_BYTES + 10));
+    expect(reader.scan(large, 0, large.length)).toBe(true);
+    expect(reader.keyBytes.length).toBeGreaterThan(KEY_KEEP_BYTES);
+    expect(reader.keySource(large).subarray(reader.keyStart, reader.keyEnd)).toEqual(
+      fileKey({ path: 'a'.repeat(KEY_KEEP_BYTES + 10), sha256: 'ab' }),
+    );
+    reader.releaseKey();
+    expect(reader.keyBytes.length).toBeLessThanOrEqual(KEY_KEEP_BYTES);
+    expect([reader.keyBytes.byteOffset, reader.keyBytes.buffer.byteLength]).toEqual([0, reader.keyBytes.length]);
+    // Read on as before.
+    expect(reader.scan(small, 0, small.length)).toBe(true);
+    expect(reader.keySource(small).subarray(reader.keyStart, reader.keyEnd)).toEqual(
+      fileKey({ path: '/opt/tool', sha256: 'ab' }),
+    );
+  });
+
   it('makes no key for a file with a lone surrogate, whose UTF-8 would stand for U+FFFD', () => {
     expect(fileKey({ path: 'C:\\a\ud800.exe' })).toBeNull();
     expect(fileKey({ path: 'C:\\a.exe', createdBy: '\udc00' })).toBeNull();
@@ -465,6 +510,25 @@ describe('writeDecisionFrame', () => {
     const first = writeDecisionFrame(out, 0, 5, repeat, true);
     expect(out.subarray(0, first)).toEqual(encodeFrame(encodeResponse({ id: 5, kind: 'decision', decision: repeat })));
     expect(keptDecisionBody(repeat)).toBeDefined();
+  });
+
+  it('keeps a message in a buffer of its own, never a view of the shared pool that would keep a whole slab alive', () => {
+    const decision: Decision = Object.freeze({
+      action: 'permit',
+      policy: 'slab',
+      policyName: null,
+      order: 4,
+      application: null,
+      structure: 'flat',
+      builtInsFirst: false,
+      gated: [],
+      snapshotVersion: 3,
+      reason: 'permitted by slab',
+    });
+    const out = Buffer.alloc(decisionFrameBound(decision));
+    writeDecisionFrame(out, 0, 1, decision, true);
+    const body = keptDecisionBody(decision) as Uint8Array;
+    expect([body.byteOffset, body.buffer.byteLength]).toEqual([0, body.length]);
   });
 
   it('refuses a decision the wire cannot carry, naming the field, as encodeResponse does', () => {
