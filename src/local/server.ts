@@ -131,8 +131,10 @@ const MIN_BLOCK_ROOM_BYTES = 1024;
 interface Connection {
   readonly socket: Socket;
   readonly openedAtMs: number;
-  /** When bytes last came in or answers last drained. */
+  /** When bytes last came in, or the client last took some of its answers (see unsentProgress). */
   lastActiveMs: number;
+  /** The answers' bytes still queued at the last sweep (queuedAnswerBytes); -1 when none were. */
+  queuedAtSweep: number;
   /** When the frame received in part started arriving; null when no frame is partly received. */
   partialSinceMs: number | null;
   /** Whole frames received. */
@@ -143,6 +145,23 @@ interface Connection {
   paused: boolean;
   /** When the server started closing it (after an error response); null while open. */
   closingSinceMs: number | null;
+}
+
+/**
+ * The bytes of answers written to `socket` that the kernel has not taken
+ * yet: libuv's write queue (which shrinks as a slow client reads, a piece
+ * at a time) plus what the stream holds back meanwhile. Node.js merges the
+ * writes it holds back into one, and neither `writableLength` nor a write's
+ * callback moves until all of it is written, so only libuv's count shows a
+ * client reading slowly through a large backlog. `writeQueueSize` is the
+ * handle's (not documented; Node.js's own net module read it); without it
+ * (another runtime) only `writableLength` is counted, and a slow reader's
+ * progress shows when a whole write completes.
+ */
+function queuedAnswerBytes(socket: Socket): number {
+  const handle = (socket as unknown as { _handle?: { writeQueueSize?: unknown } | null })._handle;
+  const queue = handle?.writeQueueSize;
+  return socket.writableLength + (typeof queue === 'number' ? queue : 0);
 }
 
 /** Whether something answers on a Unix socket path. */
@@ -269,8 +288,14 @@ export class LocalServer {
           LOCAL_CONNECTION_ERRORS.frameTimeout,
           `a request frame was not received whole within ${this.frameTimeoutMs} ms`,
         );
-      } else if (conn.inFlight === 0 && now - conn.lastActiveMs >= this.idleTimeoutMs) {
-        this.drop(conn, LOCAL_CONNECTION_ERRORS.idleTimeout, `idle for ${this.idleTimeoutMs} ms`);
+      } else {
+        // A client that takes its answers, however slowly, is not idle: one that has stopped taking them is.
+        const queued = queuedAnswerBytes(conn.socket);
+        if (queued > 0 && conn.queuedAtSweep >= 0 && queued < conn.queuedAtSweep) conn.lastActiveMs = now;
+        conn.queuedAtSweep = queued;
+        if (conn.inFlight === 0 && now - conn.lastActiveMs >= this.idleTimeoutMs) {
+          this.drop(conn, LOCAL_CONNECTION_ERRORS.idleTimeout, `idle for ${this.idleTimeoutMs} ms`);
+        }
       }
     }
   }
@@ -327,6 +352,7 @@ export class LocalServer {
       socket,
       openedAtMs: now,
       lastActiveMs: now,
+      queuedAtSweep: -1,
       partialSinceMs: null,
       frames: 0,
       inFlight: 0,

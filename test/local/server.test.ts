@@ -315,6 +315,39 @@ describe('LocalServer', () => {
       await c.closed;
     });
 
+    it('keeps a client that takes its answers slowly, and closes one that has stopped taking them', async () => {
+      const seen: LocalRequest[] = [];
+      const { path, server, errors } = await serve(
+        { ...deadlines, admin: true, maxUnsentBytes: 256 * 1024 },
+        handlerOf(seen, 100),
+      );
+      const socket = createConnection(path);
+      clients.push({ socket } as Raw);
+      await new Promise((resolve) => socket.once('connect', resolve));
+      // Answers of about 1 MiB each: far more than the client takes at a time below, so they never all drain.
+      socket.write(
+        Buffer.concat(Array.from({ length: 40 }, (_, i) => frame({ id: i + 1, kind: 'exportDecisions', limit: 1 }))),
+      );
+      const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+      while (seen.length === 0) await pause(5);
+      let taken = 0;
+      for (let step = 0; step < 4; step++) {
+        // A few reads of the stream's buffer (at most its high-water mark each): some of the backlog moves.
+        for (let i = 0; i < 4; i++) {
+          taken += (socket.read() as Buffer | null)?.length ?? 0;
+          await pause(5);
+        }
+        vi.advanceTimersByTime(20_000);
+      }
+      // 80 s with no request, its answers taken slowly all along: not idle.
+      expect(taken).toBeGreaterThan(0);
+      expect(errors).toEqual([]);
+      expect(server.connectionCount).toBe(1);
+      vi.advanceTimersByTime(31_000);
+      expect(errors).toEqual(['idle-timeout']);
+      expect(server.connectionCount).toBe(0);
+    });
+
     it('closes a connection whose frame is not received whole within frameTimeoutMs', async () => {
       const { path, errors } = await serve(deadlines);
       const c = await client(path);
