@@ -993,9 +993,6 @@ export class ViewImage {
 
   /** Tests one rule, keeping the best-ranked live policy of its application if it matches and ranks better. */
   private considerRule(r: number, file: NormalizedFile, m: 0 | 1, nowMs: number): void {
-    // Tested already in this decision: its outcome is the same (and the best rank only improves).
-    if (this.ruleSeen[r] === this.generation) return;
-    this.ruleSeen[r] = this.generation;
     const l = this.l;
     const first = this.lead[r] as number;
     const a = l.ruleApp[r] as number;
@@ -1004,6 +1001,10 @@ export class ViewImage {
     const firstRank = rank[first] as number;
     // Skip the rule test when even this app's first policy comes too late.
     if (firstRank >= this.bestRank) return;
+    // Tested already in this decision (reached again under a key the request repeats): its outcome is the same.
+    // Checked only before a test, so that rules turned away above cost no read of this column.
+    if (this.ruleSeen[r] === this.generation) return;
+    this.ruleSeen[r] = this.generation;
     // Tested over the string table's bytes; only what that cannot decide (a `regex:` pattern) is compiled.
     const direct = ruleMatches(l.strBytes, l.strOffsets, l.ruleFields, r * RULE_WIDTH, this.fold, file);
     if (direct === NO_MATCH) return;
