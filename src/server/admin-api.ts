@@ -202,7 +202,8 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
   const app = Fastify({
     ...(options.https === undefined ? {} : { https: options.https }),
     bodyLimit: ADMIN_BODY_LIMIT_BYTES,
-    maxParamLength: MAX_PARAM_CHARS,
+    // The router's own options (Fastify 5 deprecates them at the top level).
+    routerOptions: { maxParamLength: MAX_PARAM_CHARS },
     // The router's own refusals (a path parameter too long, a malformed URL) answer in the API's error shape too.
     frameworkErrors: (error, _request, reply): void => {
       if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
