@@ -34,6 +34,12 @@ function chainLength(entry: Entry | null | undefined, byKey: boolean, limit: num
 /** What an entry costs besides its text: the map slot, the objects and their headers. */
 const ENTRY_OVERHEAD_BYTES = 128;
 /**
+ * What a key costs besides its bytes: it is a Buffer with a buffer of its
+ * own (fileKey), a Buffer, an ArrayBuffer and a block of the C library's
+ * heap (measured on Node.js 20: about 260 bytes resident for a 60-byte key).
+ */
+const KEY_OVERHEAD_BYTES = 200;
+/**
  * Files the doorkeeper remembers (by a 32-bit fingerprint) before it starts
  * over: the window in which a second ask of a file caches it. Its table has
  * twice as many slots (256 KiB).
@@ -394,7 +400,7 @@ export class DecisionCache {
     body: Uint8Array | undefined = undefined,
   ): Entry {
     const ownBytes = fileBytes(file);
-    const bytes = ownBytes + (key?.length ?? 0);
+    const bytes = ownBytes + (key === null ? 0 : key.length + KEY_OVERHEAD_BYTES);
     if (bytes > this.generationBytes) {
       return { file, decision, body, fileBytes: ownBytes, next: null, key: null, nextByKey: null };
     }

@@ -707,12 +707,14 @@ export class ViewImage {
   private readonly modeTexts: [string, string];
   private readonly seen: Uint32Array;
   /**
-   * Per rule, the generation (decision) that last tested it: a rule is
-   * tested at most once a decision, however often the request has its key
-   * (a path of 32,767 characters repeats a segment thousands of times, and
-   * each test reads the whole path).
+   * Per rule, the generation (decision) that last walked the chain of rules
+   * it heads in the index. Every rule is filed under one key, so the chain
+   * is the same at every repeat of its key in the request (a path of 32,767
+   * characters can repeat a segment thousands of times), and each of its
+   * rules is tested at most once a decision: each test reads the whole
+   * field.
    */
-  private readonly ruleSeen: Uint32Array;
+  private readonly chainWalked: Uint32Array;
   private generation = 0;
   private parsedMeta: ViewMeta | undefined;
   /**
@@ -776,7 +778,7 @@ export class ViewImage {
     this.gramFilter = new KeyFilter(layout.gramFilterBits);
     this.ruleTests = ruleTests ?? new Map<number, RuleTest>();
     this.seen = new Uint32Array(layout.appStart.length - 1);
-    this.ruleSeen = new Uint32Array(layout.ruleApp.length);
+    this.chainWalked = new Uint32Array(layout.ruleApp.length);
     this.leadsOf(this.mode().builtInsFirst ? 1 : 0);
   }
 
@@ -1001,10 +1003,6 @@ export class ViewImage {
     const firstRank = rank[first] as number;
     // Skip the rule test when even this app's first policy comes too late.
     if (firstRank >= this.bestRank) return;
-    // Tested already in this decision (reached again under a key the request repeats): its outcome is the same.
-    // Checked only before a test, so that rules turned away above cost no read of this column.
-    if (this.ruleSeen[r] === this.generation) return;
-    this.ruleSeen[r] = this.generation;
     // Tested over the string table's bytes; only what that cannot decide (a `regex:` pattern) is compiled.
     const direct = ruleMatches(l.strBytes, l.strOffsets, l.ruleFields, r * RULE_WIDTH, this.fold, file);
     if (direct === NO_MATCH) return;
@@ -1032,7 +1030,12 @@ export class ViewImage {
   /** Tests the rules filed under one key hash. */
   private consider(hash: number, file: NormalizedFile, m: 0 | 1, nowMs: number): void {
     const index = this.index;
-    for (let r = index.first(hash); r >= 0; r = index.nextRule(r)) this.considerRule(r, file, m, nowMs);
+    const head = index.first(hash);
+    if (head < 0) return;
+    // The request repeats this key (a path repeating a segment): its rules were all considered at its first.
+    if (this.chainWalked[head] === this.generation) return;
+    this.chainWalked[head] = this.generation;
+    for (let r = head; r >= 0; r = index.nextRule(r)) this.considerRule(r, file, m, nowMs);
   }
 
   /** Tests the rules filed under the keys of one folded path-like field of the request (PATH_FIELDS[f]). */
@@ -1191,7 +1194,7 @@ export class ViewImage {
     this.generation = (this.generation + 1) >>> 0;
     if (this.generation === 0) {
       this.seen.fill(0);
-      this.ruleSeen.fill(0);
+      this.chainWalked.fill(0);
       this.generation = 1;
     }
     // Every key is looked up behind the filter: most are keys of no rule, answered without the index.

@@ -131,9 +131,12 @@ const MIN_BLOCK_ROOM_BYTES = 1024;
 interface Connection {
   readonly socket: Socket;
   readonly openedAtMs: number;
-  /** When bytes last came in, or the client last took some of its answers (see unsentProgress). */
+  /**
+   * When bytes last came in, an answer settled, or the client last took some of its answers (the sweep,
+   * queuedAnswerBytes).
+   */
   lastActiveMs: number;
-  /** The answers' bytes still queued at the last sweep (queuedAnswerBytes); -1 when none were. */
+  /** The answers' bytes the kernel had not taken at the last sweep (queuedAnswerBytes); -1 before the first. */
   queuedAtSweep: number;
   /** When the frame received in part started arriving; null when no frame is partly received. */
   partialSinceMs: number | null;
@@ -697,6 +700,8 @@ export class LocalServer {
     const settled = answer.then(async (response) => {
       await previous;
       conn.inFlight--;
+      // An answer that took long to work out is activity: the idle deadline runs from it.
+      conn.lastActiveMs = this.now();
       if (socket.writable) socket.write(encodeFrame(encodeResponse(response)));
     });
     setTail(settled);

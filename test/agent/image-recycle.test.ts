@@ -201,7 +201,11 @@ describe('Agent.applySnapshot over the active image', () => {
         i === bad.applications.length - 1 ? { ...a, rules: [...a.rules, { path: 'regex:(' }] } : a,
       ),
     };
+    const buffer = agent.activeImage?.bytes.buffer as ArrayBuffer;
+    const before = Buffer.from(buffer.slice(0));
     expect(() => agent.applySnapshot(seal(2, broken))).toThrow(TollgateError);
+    // The compile got as far as writing over the previous image's buffer before it failed.
+    expect(before.equals(Buffer.from(buffer))).toBe(false);
     expect(agent.snapshotVersion).toBe(1);
     expect(agent.decide(MARKER).policy).not.toBe('marker-policy');
     expectServing(VIEWS[0] as ComputerView);

@@ -55,4 +55,27 @@ describe('a request repeating a key', () => {
       expect(tests.mock.calls.length).toBeLessThanOrEqual(3);
     }
   });
+
+  it('tests each of many rules filed under the repeated key once', () => {
+    const w = world();
+    const rules = Array.from({ length: 200 }, (_, i) => ({ path: `**\\Temp\\**\\tool${i}*.exe` }));
+    w.applications.push({ id: 'tools', name: 'Tools', builtIn: false, rules });
+    w.policies.push({
+      id: 'tools',
+      app: 'tools',
+      appliesTo: { organization: 'shop' },
+      action: 'permit',
+      order: 2,
+      enabled: true,
+    });
+    const many = compileViewImage(buildView(w, 'till-1'), { snapshotVersion: 1, snapshotHash: null });
+    for (const [file, policy] of [
+      [{ path: long('Temp\\', 'x.dll') }, 'shop-default'],
+      [{ path: long('Temp\\', 'tool77-setup.exe') }, 'tools'],
+    ] as const) {
+      tests.mockClear();
+      expect(many.evaluate(file, { nowMs: 0 }).policy).toBe(policy);
+      expect(tests.mock.calls.length).toBeLessThanOrEqual(rules.length + 3);
+    }
+  });
 });
