@@ -153,6 +153,15 @@ function globSegments(bytes: Uint8Array, from: number, to: number, slash: boolea
 
 /** matcher.ts globSegmentMatcher's walk, over the segments globSegments laid out. */
 function segmentsMatch(bytes: Uint8Array, m: number, path: string, fold: FoldMode): boolean {
+  // A glob whose last segment is not `**` matches only a path whose last segment that segment matches (the walk
+  // below ends on it): tested first, so that a long path of many segments is walked only when it can match.
+  const lastGlob = m > 0 ? (segFrom[m - 1] as number) : GLOBSTAR;
+  if (
+    lastGlob >= 0 &&
+    !segmentMatches(bytes, lastGlob, segTo[m - 1] as number, path, path.lastIndexOf('/') + 1, path.length, fold)
+  ) {
+    return false;
+  }
   let j = 0;
   let start = 0;
   let star = -1;
