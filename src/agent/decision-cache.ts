@@ -1,4 +1,4 @@
-import type { Buffer } from 'node:buffer';
+import { Buffer } from 'node:buffer';
 import type { Decision, FileRequest } from '../engine/model.js';
 import { fileKey, keyHash } from '../wire/file-key.js';
 
@@ -33,12 +33,7 @@ function chainLength(entry: Entry | null | undefined, byKey: boolean, limit: num
 
 /** What an entry costs besides its text: the map slot, the objects and their headers. */
 const ENTRY_OVERHEAD_BYTES = 128;
-/**
- * What a key costs besides its bytes: it is a Buffer with a buffer of its
- * own (fileKey), a Buffer, an ArrayBuffer and a block of the C library's
- * heap (measured on Node.js 20: about 260 bytes resident for a 60-byte key).
- */
-const KEY_OVERHEAD_BYTES = 200;
+
 /**
  * Files the doorkeeper remembers (by a 32-bit fingerprint) before it starts
  * over: the window in which a second ask of a file caches it. Its table has
@@ -90,8 +85,14 @@ export type Decide = (file: FileRequest, nowMs: number) => Decision;
 interface Entry extends CachedAnswer {
   /** Another file with the same path (the chain is searched; most paths have one file). */
   next: Entry | null;
-  /** The file's key bytes (fileKey), or null when it has none (then it is found by path only). */
-  readonly key: Buffer | null;
+  /**
+   * The file's key bytes (fileKey) are keySlab[keyAt, keyAt + keyLength):
+   * a slab of its generation's (KeySlabs); null when it has none (then it is
+   * found by path only).
+   */
+  readonly keySlab: Buffer | null;
+  readonly keyAt: number;
+  readonly keyLength: number;
   /** Another entry with the same key hash. */
   nextByKey: Entry | null;
 }
@@ -100,10 +101,54 @@ interface Entry extends CachedAnswer {
 function findByKey(first: Entry | undefined, key: Buffer, start: number, end: number): Entry | null {
   const length = end - start;
   for (let entry: Entry | null = first ?? null; entry !== null; entry = entry.nextByKey) {
-    const own = entry.key as Buffer;
-    if (own.length === length && key.compare(own, 0, length, start, end) === 0) return entry;
+    if (entry.keyLength !== length) continue;
+    const at = entry.keyAt;
+    if (key.compare(entry.keySlab as Buffer, at, at + length, start, end) === 0) return entry;
   }
   return null;
+}
+
+/** An entry for a decision that is not cached (too large, or its chain is full): returned, held by nothing. */
+function uncached(file: FileRequest, decision: Decision, body: Uint8Array | undefined, bytes: number): Entry {
+  return { file, decision, body, fileBytes: bytes, next: null, keySlab: null, keyAt: 0, keyLength: 0, nextByKey: null };
+}
+
+/** The bytes of a key slab (KeySlabs): keys are copied into it one after another. */
+const KEY_SLAB_BYTES = 64 * 1024;
+
+/**
+ * Where one generation's cached keys are kept: copied one after another
+ * into slabs of KEY_SLAB_BYTES (a key longer than half a slab gets a buffer
+ * of its own), each entry holding its slab and offset. A key costs its
+ * bytes and two numbers, not a Buffer of its own (about 575 bytes besides
+ * its bytes, measured on Node.js 20) nor a view of one (about 175), and a
+ * slab holds the keys of one generation only, so it is let go with it
+ * (unlike Node.js's shared pool, whose slabs other short-lived buffers
+ * share and keep alive).
+ */
+class KeySlabs {
+  private slab: Buffer | null = null;
+  private at = 0;
+
+  /** Copies key[start, end) into a slab: the slab and where the bytes lie in it. */
+  keep(key: Buffer, start: number, end: number): { slab: Buffer; at: number } {
+    const length = end - start;
+    if (length > KEY_SLAB_BYTES / 2) {
+      const own = Buffer.allocUnsafeSlow(length);
+      key.copy(own, 0, start, end);
+      return { slab: own, at: 0 };
+    }
+    let slab = this.slab;
+    if (slab === null || this.at + length > slab.length) {
+      slab = Buffer.allocUnsafeSlow(KEY_SLAB_BYTES);
+      this.slab = slab;
+      this.at = 0;
+    }
+    const at = this.at;
+    key.copy(slab, at, start, end);
+    this.at = at + length;
+    return { slab, at };
+  }
 }
 
 /** Whether two files with the same path are the same question: every other field a rule can look at. */
@@ -225,6 +270,8 @@ export class DecisionCache {
   private currentCount = 0;
   private currentBytes = 0;
   private previousBytes = 0;
+  /** Where the current generation's keys are kept (a new one at each turn). */
+  private keySlabs = new KeySlabs();
   /** Each generation's share of the bounds. */
   private readonly generationBytes: number;
   private readonly generationEntries = DECISION_CACHE_MAX_ENTRIES / 2;
@@ -301,7 +348,15 @@ export class DecisionCache {
     const old = findByKey(this.previousByKey.get(hash), key, start, end);
     if (old === null) return null;
     this.hits++;
-    return this.add(old.file, old.decision, this.current.get(old.file.path), old.key, old.body);
+    return this.add(
+      old.file,
+      old.decision,
+      this.current.get(old.file.path),
+      old.keySlab,
+      old.keyAt,
+      old.keyAt + old.keyLength,
+      old.body,
+    );
   }
 
   /**
@@ -321,7 +376,7 @@ export class DecisionCache {
       this.hits++;
       // Asked again since the last turn: it moves into the current generation (the previous one keeps its copy
       // until it is let go, counted there).
-      this.add(old.file, old.decision, first, old.key, old.body);
+      this.add(old.file, old.decision, first, old.keySlab, old.keyAt, old.keyAt + old.keyLength, old.body);
       return old;
     }
     return this.decideMiss(file, nowMs, decide, fileFingerprint(file), first);
@@ -397,13 +452,14 @@ export class DecisionCache {
     decision: Decision,
     first: Entry | undefined,
     key: Buffer | null,
+    keyStart = 0,
+    keyEnd = key === null ? 0 : key.length,
     body: Uint8Array | undefined = undefined,
   ): Entry {
     const ownBytes = fileBytes(file);
-    const bytes = ownBytes + (key === null ? 0 : key.length + KEY_OVERHEAD_BYTES);
-    if (bytes > this.generationBytes) {
-      return { file, decision, body, fileBytes: ownBytes, next: null, key: null, nextByKey: null };
-    }
+    const keyLength = key === null ? 0 : keyEnd - keyStart;
+    const bytes = ownBytes + keyLength;
+    if (bytes > this.generationBytes) return uncached(file, decision, body, ownBytes);
     if (this.currentCount >= this.generationEntries || this.currentBytes + bytes > this.generationBytes) {
       // The previous generation is let go; the time window the entries are good for stays.
       const emptied = this.previous;
@@ -417,21 +473,34 @@ export class DecisionCache {
       this.currentByKey = emptiedByKey;
       this.currentCount = 0;
       this.currentBytes = 0;
+      // The previous generation's key slabs go with it: no slab holds keys of two generations.
+      this.keySlabs = new KeySlabs();
       first = undefined;
     }
     let hash = 0;
     let sameHash: Entry | null = null;
     if (key !== null) {
-      hash = keyHash(key);
+      hash = keyHash(key, keyStart, keyEnd);
       sameHash = this.currentByKey.get(hash) ?? null;
     }
     if (
       chainLength(first, false, DECISION_CACHE_MAX_PATH_CHAIN) >= DECISION_CACHE_MAX_PATH_CHAIN ||
       chainLength(sameHash, true, DECISION_CACHE_MAX_CHAIN) >= DECISION_CACHE_MAX_CHAIN
     ) {
-      return { file, decision, body, fileBytes: ownBytes, next: null, key: null, nextByKey: null };
+      return uncached(file, decision, body, ownBytes);
     }
-    const entry: Entry = { file, decision, body, fileBytes: ownBytes, next: first ?? null, key, nextByKey: sameHash };
+    const kept = key === null ? null : this.keySlabs.keep(key, keyStart, keyEnd);
+    const entry: Entry = {
+      file,
+      decision,
+      body,
+      fileBytes: ownBytes,
+      next: first ?? null,
+      keySlab: kept === null ? null : kept.slab,
+      keyAt: kept === null ? 0 : kept.at,
+      keyLength,
+      nextByKey: sameHash,
+    };
     this.current.set(file.path, entry);
     if (key !== null) this.currentByKey.set(hash, entry);
     this.currentCount++;

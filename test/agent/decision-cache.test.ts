@@ -205,6 +205,42 @@ describe('DecisionCache', () => {
     expect(cache.heldBytes).toBeLessThanOrEqual(32 * 1024);
   });
 
+  it('finds by key files whose keys fill many slabs, or are too long for one, across generation turns', () => {
+    // Keys are copied into 64 KiB slabs of their generation: thousands of files span many slabs, a file
+    // of a 40 KiB path gets a buffer of its own, and a file found again moves to the next generation's.
+    const cache = new DecisionCache({ maxBytes: 4 * 1024 * 1024 });
+    const decide = (file: { path: string }, nowMs: number) => compiled.evaluate(file, { nowMs });
+    const now = EXPIRY - 1000;
+    const byKey = (file: FileRequest) => {
+      const key = fileKey(file) as Buffer;
+      return cache.lookupKey(key, 0, key.length, keyHash(key), now, next);
+    };
+    const files: FileRequest[] = Array.from({ length: 3000 }, (_, i) => ({
+      path: `/opt/tool/${'x'.repeat(i % 97)}/${i}`,
+      ...(i % 3 === 0 ? { sha256: i.toString(16).padStart(64, '0') } : {}),
+    }));
+    files.push({ path: `/opt/${'long/'.repeat(8192)}tool` }, { path: `/opt/${'long/'.repeat(8192)}toot` });
+    for (const file of files) {
+      cache.lookup(file, now, next, decide);
+      cache.lookup(file, now, next, decide);
+    }
+    for (const file of files) expect(byKey(file)?.file).toEqual(file);
+    // A file differing in one byte of its key, or asked with another field, is not found.
+    expect(byKey({ path: '/opt/tool//1' })).toBeNull();
+    expect(byKey({ ...(files[1] as FileRequest), sha256: '0'.repeat(64) })).toBeNull();
+    // Other files until the generation turns twice: those asked again in between stay, found by key.
+    const kept = files.slice(0, 50);
+    for (let i = 0; i < 40_000; i++) {
+      const other = { path: `/var/other/${i}` };
+      cache.lookup(other, now, next, decide);
+      cache.lookup(other, now, next, decide);
+      if (i % 1000 === 0) for (const file of kept) expect(byKey(file)?.file).toEqual(file);
+    }
+    for (const file of kept) expect(byKey(file)?.file).toEqual(file);
+    expect(byKey(files[2999] as FileRequest)).toBeNull();
+    expect(cache.heldBytes).toBeLessThanOrEqual(4 * 1024 * 1024);
+  });
+
   it('never finds a file with a lone surrogate by key (it has none), only by its path', () => {
     const cache = new DecisionCache();
     const decide = (file: { path: string }, nowMs: number) => compiled.evaluate(file, { nowMs });
