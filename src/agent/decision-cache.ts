@@ -129,14 +129,17 @@ const KEY_SLAB_BYTES = 64 * 1024;
 class KeySlabs {
   private slab: Buffer | null = null;
   private at = 0;
+  /** The slab the last key kept lies in (keep returns where in it: no object made per key). */
+  kept: Buffer = EMPTY_SLAB;
 
-  /** Copies key[start, end) into a slab: the slab and where the bytes lie in it. */
-  keep(key: Buffer, start: number, end: number): { slab: Buffer; at: number } {
+  /** Copies key[start, end) into a slab (`kept`); returns where the bytes lie in it. */
+  keep(key: Buffer, start: number, end: number): number {
     const length = end - start;
     if (length > KEY_SLAB_BYTES / 2) {
       const own = Buffer.allocUnsafeSlow(length);
       key.copy(own, 0, start, end);
-      return { slab: own, at: 0 };
+      this.kept = own;
+      return 0;
     }
     let slab = this.slab;
     if (slab === null || this.at + length > slab.length) {
@@ -147,9 +150,12 @@ class KeySlabs {
     const at = this.at;
     key.copy(slab, at, start, end);
     this.at = at + length;
-    return { slab, at };
+    this.kept = slab;
+    return at;
   }
 }
+
+const EMPTY_SLAB = Buffer.alloc(0);
 
 /** Whether two files with the same path are the same question: every other field a rule can look at. */
 function sameFile(a: FileRequest, b: FileRequest): boolean {
@@ -489,15 +495,15 @@ export class DecisionCache {
     ) {
       return uncached(file, decision, body, ownBytes);
     }
-    const kept = key === null ? null : this.keySlabs.keep(key, keyStart, keyEnd);
+    const keyAt = key === null ? 0 : this.keySlabs.keep(key, keyStart, keyEnd);
     const entry: Entry = {
       file,
       decision,
       body,
       fileBytes: ownBytes,
       next: first ?? null,
-      keySlab: kept === null ? null : kept.slab,
-      keyAt: kept === null ? 0 : kept.at,
+      keySlab: key === null ? null : this.keySlabs.kept,
+      keyAt,
       keyLength,
       nextByKey: sameHash,
     };
