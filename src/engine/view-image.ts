@@ -2745,15 +2745,7 @@ function fileRules(
   ruleFields: Int32Array,
   strBytes: Uint8Array,
   strOffsets: Uint32Array,
-): {
-  index: RuleIndex;
-  keyFilter: KeyFilter;
-  gramFilter: KeyFilter;
-  fieldParts: Int32Array;
-  fieldGramLengths: Int32Array;
-  filedByKind: Int32Array;
-  unindexed: number[];
-} {
+): FiledRules {
   const ruleCount = ruleApp.length;
   const gramKeys = countGramKeys(chosen, keys.keyKinds);
   const filed: FiledRules = {
