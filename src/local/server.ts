@@ -117,7 +117,7 @@ const NO_BYTES = Buffer.alloc(0);
 /**
  * The size of a connection's output block: answers are written into it as
  * they are made, and the answers of one chunk read are handed to the socket
- * together, as one view of it. Later answers go after them in the same
+ * together (in slices of OUTPUT_SLICE_BYTES), as views of it. Later answers go after them in the same
  * block (bytes handed to the socket are never written over); a new block
  * is taken when one is full. A batch larger than a block (up to
  * maxUnsentBytes and one answer) goes into a block of its size, let go once
@@ -126,6 +126,14 @@ const NO_BYTES = Buffer.alloc(0);
 export const OUTPUT_BLOCK_BYTES = 64 * 1024;
 /** A block with less room than this left after a batch is let go rather than kept for the next one. */
 const MIN_BLOCK_ROOM_BYTES = 1024;
+/**
+ * The answers of one chunk are handed to the socket in slices of about
+ * this many bytes (a slice ends after the answer that reaches it), not all
+ * at its end: a client that pipelines many requests gets its first answers
+ * while the daemon works through the rest, and its reading and the
+ * daemon's deciding overlap. One write per slice (some 80 answers).
+ */
+export const OUTPUT_SLICE_BYTES = 16 * 1024;
 
 /** What the server knows of one connection, for its deadlines and for choosing one to evict. */
 interface Connection {
@@ -431,6 +439,7 @@ export class LocalServer {
      */
     const throttle = (): void => {
       if (held !== null) return;
+      if (batchBytes >= OUTPUT_SLICE_BYTES) flush();
       if (socket.writableLength + batchBytes <= maxUnsentBytes && conn.inFlight < maxInFlight) return;
       flush();
       if (unsentOver() || conn.inFlight >= maxInFlight) {

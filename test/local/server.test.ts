@@ -2,7 +2,7 @@
 // slots, deadlines (with faked interval timers and clock), backpressure,
 // oversized frames, field limits and the client/admin split.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createConnection, type Socket } from 'node:net';
+import { createConnection, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -11,6 +11,7 @@ import {
   type CachedAnswer,
   type LocalServerOptions,
   LocalServer,
+  OUTPUT_SLICE_BYTES,
   type RequestHandler,
 } from '../../src/local/server.js';
 import { EvaluateRequestReader, KEY_KEEP_BYTES } from '../../src/wire/evaluate-codec.js';
@@ -19,6 +20,7 @@ import { encodeFrame, FRAME_HEADER_BYTES, FrameDecoder } from '../../src/wire/fr
 import {
   decodeResponse,
   encodeRequest,
+  encodeResponse,
   REQUEST_FIELD_LIMITS,
   type LocalRequest,
   type LocalResponse,
@@ -250,6 +252,52 @@ describe('LocalServer', () => {
     const evaluated = paths.filter((_, i) => i % 50 !== 7).length;
     expect([decided, hits]).toEqual([evaluated, 2 * evaluated]);
     expect([...cache.values()].every((entry) => entry.body !== undefined)).toBe(true);
+  });
+
+  it('hands the answers of a chunk to the socket in slices as they are made, not at the chunk end', async () => {
+    const decision: Decision = Object.freeze({
+      action: 'permit',
+      policy: 'p-1',
+      policyName: null,
+      order: 1,
+      application: null,
+      structure: 'flat',
+      builtInsFirst: true,
+      gated: [],
+      snapshotVersion: 1,
+      reason: 'r'.repeat(500),
+    } satisfies Decision);
+    // What happened, in order: 'd' for a decision made, a number for bytes the server handed to its socket.
+    const events: (number | 'd')[] = [];
+    const { path } = await serve({
+      evaluate: () => {
+        events.push('d');
+        return decision;
+      },
+    });
+    const c = await client(path);
+    const write = Socket.prototype.write;
+    const spy = vi.spyOn(Socket.prototype, 'write').mockImplementation(function (this: Socket, ...args) {
+      if (this !== c.socket) events.push((args[0] as Uint8Array).length);
+      return (write as (...a: unknown[]) => boolean).apply(this, args);
+    });
+    try {
+      const requests = Array.from({ length: 400 }, (_, i) =>
+        frame({ id: i + 1, kind: 'evaluateFile', file: { path: `/a/${i}` } }),
+      );
+      c.socket.write(Buffer.concat(requests));
+      for (let i = 0; i < requests.length; i++) expect((await c.next()).id).toBe(i + 1);
+    } finally {
+      spy.mockRestore();
+    }
+    const writes = events.filter((e): e is number => e !== 'd');
+    // About 220 KiB of answers: some 14 slices, none much past OUTPUT_SLICE_BYTES, the first after a few dozen answers.
+    expect(writes.length).toBeGreaterThanOrEqual(10);
+    expect(Math.max(...writes)).toBeLessThan(OUTPUT_SLICE_BYTES + 1024);
+    expect(events.indexOf(writes[0] as number)).toBeLessThan(50);
+    expect(writes.reduce((a, b) => a + b, 0)).toBe(
+      c.responses.reduce((a, r) => a + encodeFrame(encodeResponse(r)).length, 0),
+    );
   });
 
   it('refuses a connection past the limit when every slot is busy, and destroys it', async () => {
