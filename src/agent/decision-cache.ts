@@ -2,9 +2,9 @@ import { Buffer } from 'node:buffer';
 import type { Decision, FileRequest } from '../engine/model.js';
 import { fileKey, keyHash } from '../wire/file-key.js';
 
-/** Entries the cache holds at most, half in each generation (a bound, not an LRU). */
+/** Entries the cache holds at most, both generations together (a bound, not an exact LRU). */
 export const DECISION_CACHE_MAX_ENTRIES = 65_536;
-/** Bytes of files (fileBytes) the cache holds at most, half in each generation (config decisionCache.maxBytes). */
+/** Bytes the cache counts (fileBytes and keys) at most, both generations together (config decisionCache.maxBytes). */
 export const DECISION_CACHE_MAX_BYTES = 16 * 1024 * 1024;
 /**
  * The longest chain a generation keeps of keys with one hash: a file that
@@ -88,13 +88,23 @@ interface Entry extends CachedAnswer {
   /**
    * The file's key bytes (fileKey) are keySlab[keyAt, keyAt + keyLength):
    * a slab of its generation's (KeySlabs); null when it has none (then it is
-   * found by path only).
+   * found by path only). Copied into the current generation's slabs when the
+   * entry moves there.
    */
-  readonly keySlab: Buffer | null;
-  readonly keyAt: number;
+  keySlab: Buffer | null;
+  keyAt: number;
   readonly keyLength: number;
+  /** The key's hash (keyHash); 0 when it has none. */
+  readonly hash: number;
+  /** Found since it joined its generation: kept, not let go, when its turn to be let go comes (a second chance). */
+  hit: boolean;
   /** Another entry with the same key hash. */
   nextByKey: Entry | null;
+}
+
+/** The bytes an entry counts: its file's (fileBytes) and its key's. */
+function entryBytes(entry: Entry): number {
+  return entry.fileBytes + entry.keyLength;
 }
 
 /** Finds the entry whose key is key[start, end) in one generation's chain of its hash, or null. */
@@ -110,7 +120,19 @@ function findByKey(first: Entry | undefined, key: Buffer, start: number, end: nu
 
 /** An entry for a decision that is not cached (too large, or its chain is full): returned, held by nothing. */
 function uncached(file: FileRequest, decision: Decision, body: Uint8Array | undefined, bytes: number): Entry {
-  return { file, decision, body, fileBytes: bytes, next: null, keySlab: null, keyAt: 0, keyLength: 0, nextByKey: null };
+  return {
+    file,
+    decision,
+    body,
+    fileBytes: bytes,
+    next: null,
+    keySlab: null,
+    keyAt: 0,
+    keyLength: 0,
+    hash: 0,
+    hit: false,
+    nextByKey: null,
+  };
 }
 
 /** The bytes of a key slab (KeySlabs): keys are copied into it one after another. */
@@ -260,12 +282,24 @@ function find(first: Entry | undefined, file: FileRequest): Entry | null {
  * files, leave no entry to be promoted to V8's old generation and let go
  * there. The doorkeeper holds no decisions and is not cleared with them.
  *
- * Two generations bound it: new entries go into the current one; when it
- * holds half of the bounds (entries or bytes) it becomes the previous one
- * and the previous one is let go. A file found in the previous generation
- * moves into the current one, so files asked again and again stay cached
- * however many files are asked once in between (a run of new files lets go
- * of at most the files not asked since the last turn, not of everything).
+ * Two generations share its bounds (entries, and bytes: fileBytes and the
+ * key of each entry). New entries go into the current generation; a hit,
+ * in either generation, only marks its entry as found. When a new entry
+ * would pass a bound, the files of the previous generation are taken out
+ * of it oldest first: those found since they joined it move into the
+ * current generation, unmarked (a second chance), the others are let go,
+ * until the new entry fits. When the previous generation has none left,
+ * the current one becomes the previous and a new current one starts. So a
+ * set of files asked again and again stays cached, each hit a look-up and
+ * one mark, as long as it fits the whole bound; files asked again are kept
+ * however many files are asked once in between; and a run of new files
+ * lets go first of the files not asked for longest (an approximation of
+ * least recently used, as a clock with one mark per entry is).
+ *
+ * A key lies in a slab of its generation (KeySlabs), and a slab is let go
+ * only with its generation: the key bytes of files let go of or moved out
+ * of the previous generation stay counted (`previousDeadKeyBytes`) until
+ * the previous generation itself is let go.
  */
 export class DecisionCache {
   private current = new Map<string, Entry>();
@@ -275,25 +309,33 @@ export class DecisionCache {
   private previousByKey = new Map<number, Entry>();
   private currentCount = 0;
   private currentBytes = 0;
+  private previousCount = 0;
   private previousBytes = 0;
+  /** Key bytes of entries no longer in the previous generation whose slabs it still holds. */
+  private previousDeadKeyBytes = 0;
+  /** The previous generation's path chains, oldest first: where letting go of its files resumes. */
+  private oldest: IterableIterator<[string, Entry]> = this.previous.entries();
   /** Where the current generation's keys are kept (a new one at each turn). */
   private keySlabs = new KeySlabs();
-  /** Each generation's share of the bounds. */
-  private readonly generationBytes: number;
-  private readonly generationEntries = DECISION_CACHE_MAX_ENTRIES / 2;
+  private readonly maxBytes: number;
+  private readonly maxEntries = DECISION_CACHE_MAX_ENTRIES;
   private readonly doorkeeper: Doorkeeper;
   /** Lookups answered from the cache, and lookups that had to decide, since start (starting over keeps them). */
   hits = 0;
   misses = 0;
 
   constructor(bounds: DecisionCacheBounds = {}) {
-    this.generationBytes = (bounds.maxBytes ?? DECISION_CACHE_MAX_BYTES) / 2;
+    this.maxBytes = bounds.maxBytes ?? DECISION_CACHE_MAX_BYTES;
     this.doorkeeper = new Doorkeeper(bounds.doorkeeperFingerprints ?? DOORKEEPER_MAX_FINGERPRINTS);
   }
 
-  /** The bytes the cache counts as held (decision-cache.ts fileBytes of each entry's file), both generations. */
+  /** The bytes the cache counts as held: fileBytes and the key of each entry, and the key bytes its slabs still hold. */
   get heldBytes(): number {
-    return this.currentBytes + this.previousBytes;
+    return this.currentBytes + this.previousBytes + this.previousDeadKeyBytes;
+  }
+  /** Entries held, both generations. */
+  get size(): number {
+    return this.currentCount + this.previousCount;
   }
   /** Entries are good from the time they were first made until the next policy expiry. */
   private validFromMs = Infinity;
@@ -307,7 +349,11 @@ export class DecisionCache {
     this.previousByKey.clear();
     this.currentCount = 0;
     this.currentBytes = 0;
+    this.previousCount = 0;
     this.previousBytes = 0;
+    this.previousDeadKeyBytes = 0;
+    this.oldest = this.previous.entries();
+    this.keySlabs = new KeySlabs();
     this.validFromMs = Infinity;
     this.validUntilMs = -Infinity;
   }
@@ -334,8 +380,7 @@ export class DecisionCache {
    * The cached entry for the file whose key (fileKey) is key[start, end)
    * and hashes to `hash` (keyHash), counted as a hit; null when it is not
    * cached, counted as nothing (the caller then asks `lookup` with the file,
-   * which counts the miss). Nothing is allocated on a hit in the current
-   * generation.
+   * which counts the miss). Nothing is allocated on a hit.
    */
   lookupKey(
     key: Buffer,
@@ -346,23 +391,13 @@ export class DecisionCache {
     nextExpiryAfter: (nowMs: number) => number,
   ): CachedAnswer | null {
     this.checkTime(nowMs, nextExpiryAfter);
-    const hit = findByKey(this.currentByKey.get(hash), key, start, end);
-    if (hit !== null) {
-      this.hits++;
-      return hit;
-    }
-    const old = findByKey(this.previousByKey.get(hash), key, start, end);
-    if (old === null) return null;
+    const found =
+      findByKey(this.currentByKey.get(hash), key, start, end) ??
+      findByKey(this.previousByKey.get(hash), key, start, end);
+    if (found === null) return null;
     this.hits++;
-    return this.add(
-      old.file,
-      old.decision,
-      this.current.get(old.file.path),
-      old.keySlab,
-      old.keyAt,
-      old.keyAt + old.keyLength,
-      old.body,
-    );
+    found.hit = true;
+    return found;
   }
 
   /**
@@ -371,21 +406,13 @@ export class DecisionCache {
    */
   lookup(file: FileRequest, nowMs: number, nextExpiryAfter: (nowMs: number) => number, decide: Decide): CachedDecision {
     this.checkTime(nowMs, nextExpiryAfter);
-    const first = this.current.get(file.path);
-    const hit = find(first, file);
-    if (hit !== null) {
+    const found = find(this.current.get(file.path), file) ?? find(this.previous.get(file.path), file);
+    if (found !== null) {
       this.hits++;
-      return hit;
+      found.hit = true;
+      return found;
     }
-    const old = find(this.previous.get(file.path), file);
-    if (old !== null) {
-      this.hits++;
-      // Asked again since the last turn: it moves into the current generation (the previous one keeps its copy
-      // until it is let go, counted there).
-      this.add(old.file, old.decision, first, old.keySlab, old.keyAt, old.keyAt + old.keyLength, old.body);
-      return old;
-    }
-    return this.decideMiss(file, nowMs, decide, fileFingerprint(file), first);
+    return this.decideMiss(file, nowMs, decide, fileFingerprint(file));
   }
 
   /**
@@ -404,7 +431,7 @@ export class DecisionCache {
     decide: Decide,
   ): CachedDecision {
     this.checkTime(nowMs, nextExpiryAfter);
-    return this.decideMiss(file, nowMs, decide, keyHash >>> 0 || 1, null);
+    return this.decideMiss(file, nowMs, decide, keyHash >>> 0 || 1);
   }
 
   /**
@@ -424,93 +451,178 @@ export class DecisionCache {
     this.checkTime(nowMs, nextExpiryAfter);
     this.misses++;
     const n = decideNumber(file, nowMs);
-    if (this.doorkeeper.seen(keyHash >>> 0 || 1)) {
-      this.add(file, decisionAt(n), this.current.get(file.path), fileKey(file));
-    }
+    if (this.doorkeeper.seen(keyHash >>> 0 || 1)) this.add(file, decisionAt(n), fileKey(file));
     return n;
   }
 
-  /**
-   * Decides on a file not cached, caching it when the doorkeeper has seen
-   * `fingerprint` (never 0) before; `first` heads its path's chain in the
-   * current generation (null: not looked up yet).
-   */
-  private decideMiss(
-    file: FileRequest,
-    nowMs: number,
-    decide: Decide,
-    fingerprint: number,
-    first: Entry | undefined | null,
-  ): CachedDecision {
+  /** Decides on a file not cached, caching it when the doorkeeper has seen `fingerprint` (never 0) before. */
+  private decideMiss(file: FileRequest, nowMs: number, decide: Decide, fingerprint: number): CachedDecision {
     this.misses++;
     const decision = Object.freeze(decide(file, nowMs));
     // Asked for the first time (in the doorkeeper's window): decided, not kept.
     if (!this.doorkeeper.seen(fingerprint)) return { file, decision };
-    return this.add(file, decision, first === null ? this.current.get(file.path) : first, fileKey(file));
+    return this.add(file, decision, fileKey(file));
   }
 
-  /**
-   * Adds an entry to the current generation (where `first` heads its path's chain), turning generations first
-   * when it is full; `body`: the encoded message of an entry moved from the previous generation.
-   */
-  private add(
-    file: FileRequest,
-    decision: Decision,
-    first: Entry | undefined,
-    key: Buffer | null,
-    keyStart = 0,
-    keyEnd = key === null ? 0 : key.length,
-    body: Uint8Array | undefined = undefined,
-  ): Entry {
+  /** Adds a new entry for `file` (its key: `key`, or null) to the current generation, when it can be kept. */
+  private add(file: FileRequest, decision: Decision, key: Buffer | null): Entry {
     const ownBytes = fileBytes(file);
-    const keyLength = key === null ? 0 : keyEnd - keyStart;
-    const bytes = ownBytes + keyLength;
-    if (bytes > this.generationBytes) return uncached(file, decision, body, ownBytes);
-    if (this.currentCount >= this.generationEntries || this.currentBytes + bytes > this.generationBytes) {
-      // The previous generation is let go; the time window the entries are good for stays.
-      const emptied = this.previous;
-      emptied.clear();
-      this.previous = this.current;
-      this.previousBytes = this.currentBytes;
-      this.current = emptied;
-      const emptiedByKey = this.previousByKey;
-      emptiedByKey.clear();
-      this.previousByKey = this.currentByKey;
-      this.currentByKey = emptiedByKey;
-      this.currentCount = 0;
-      this.currentBytes = 0;
-      // The previous generation's key slabs go with it: no slab holds keys of two generations.
-      this.keySlabs = new KeySlabs();
-      first = undefined;
+    if (key === null) {
+      const entry = uncached(file, decision, undefined, ownBytes);
+      return this.admit(entry) ? this.link(entry) : entry;
     }
-    let hash = 0;
-    let sameHash: Entry | null = null;
-    if (key !== null) {
-      hash = keyHash(key, keyStart, keyEnd);
-      sameHash = this.currentByKey.get(hash) ?? null;
-    }
-    if (
-      chainLength(first, false, DECISION_CACHE_MAX_PATH_CHAIN) >= DECISION_CACHE_MAX_PATH_CHAIN ||
-      chainLength(sameHash, true, DECISION_CACHE_MAX_CHAIN) >= DECISION_CACHE_MAX_CHAIN
-    ) {
-      return uncached(file, decision, body, ownBytes);
-    }
-    const keyAt = key === null ? 0 : this.keySlabs.keep(key, keyStart, keyEnd);
     const entry: Entry = {
       file,
       decision,
-      body,
+      body: undefined,
       fileBytes: ownBytes,
-      next: first ?? null,
-      keySlab: key === null ? null : this.keySlabs.kept,
-      keyAt,
-      keyLength,
-      nextByKey: sameHash,
+      next: null,
+      keySlab: null,
+      keyAt: 0,
+      keyLength: key.length,
+      hash: keyHash(key, 0, key.length),
+      hit: false,
+      nextByKey: null,
     };
-    this.current.set(file.path, entry);
-    if (key !== null) this.currentByKey.set(hash, entry);
+    if (!this.admit(entry)) return entry;
+    entry.keyAt = this.keySlabs.keep(key, 0, key.length);
+    entry.keySlab = this.keySlabs.kept;
+    return this.link(entry);
+  }
+
+  /**
+   * Moves an entry taken out of the previous generation into the current
+   * one, its key copied into the current generation's slabs, when both its
+   * chains there have room; else it is let go.
+   */
+  private moveToCurrent(entry: Entry): void {
+    entry.hit = false;
+    if (this.chainsFull(entry)) return;
+    const slab = entry.keySlab;
+    if (slab !== null) {
+      entry.keyAt = this.keySlabs.keep(slab, entry.keyAt, entry.keyAt + entry.keyLength);
+      entry.keySlab = this.keySlabs.kept;
+    }
+    this.link(entry);
+  }
+
+  /**
+   * Whether `entry` may join the current generation: it is no larger than
+   * half the bytes bound, and neither its path's chain nor its key hash's
+   * is full there. Makes room for it first: the previous generation's
+   * oldest files are let go, and when it has none left, the generations
+   * turn.
+   */
+  private admit(entry: Entry): boolean {
+    const bytes = entryBytes(entry);
+    if (bytes > this.maxBytes / 2) return false;
+    while (this.currentCount + this.previousCount >= this.maxEntries || this.heldBytes + bytes > this.maxBytes) {
+      if (this.previousCount > 0) this.releaseOldest();
+      else this.turn();
+    }
+    return !this.chainsFull(entry);
+  }
+
+  /** Whether the current generation's chain of the entry's path, or of its key hash, is full. */
+  private chainsFull(entry: Entry): boolean {
+    const path = this.current.get(entry.file.path);
+    if (chainLength(path, false, DECISION_CACHE_MAX_PATH_CHAIN) >= DECISION_CACHE_MAX_PATH_CHAIN) return true;
+    if (entry.keyLength === 0) return false;
+    return chainLength(this.currentByKey.get(entry.hash), true, DECISION_CACHE_MAX_CHAIN) >= DECISION_CACHE_MAX_CHAIN;
+  }
+
+  /** Puts an admitted entry at the head of its chains in the current generation, and counts it. */
+  private link(entry: Entry): Entry {
+    const path = entry.file.path;
+    entry.next = this.current.get(path) ?? null;
+    this.current.set(path, entry);
+    if (entry.keyLength > 0) {
+      entry.nextByKey = this.currentByKey.get(entry.hash) ?? null;
+      this.currentByKey.set(entry.hash, entry);
+    } else {
+      entry.nextByKey = null;
+    }
     this.currentCount++;
-    this.currentBytes += bytes;
+    this.currentBytes += entryBytes(entry);
     return entry;
+  }
+
+  /** Takes an entry out of the previous generation's chains (its key bytes stay counted until the generation goes). */
+  private unlinkPrevious(entry: Entry): void {
+    const path = entry.file.path;
+    const head = this.previous.get(path);
+    if (head === entry) {
+      if (entry.next === null) this.previous.delete(path);
+      else this.previous.set(path, entry.next);
+    } else {
+      for (let e = head ?? null; e !== null; e = e.next) {
+        if (e.next === entry) {
+          e.next = entry.next;
+          break;
+        }
+      }
+    }
+    if (entry.keyLength > 0) this.unlinkPreviousKey(entry);
+    entry.next = null;
+    entry.nextByKey = null;
+    this.previousCount--;
+    this.previousBytes -= entryBytes(entry);
+    this.previousDeadKeyBytes += entry.keyLength;
+  }
+
+  /** Takes an entry out of the previous generation's chain of its key hash. */
+  private unlinkPreviousKey(entry: Entry): void {
+    const head = this.previousByKey.get(entry.hash);
+    if (head === entry) {
+      if (entry.nextByKey === null) this.previousByKey.delete(entry.hash);
+      else this.previousByKey.set(entry.hash, entry.nextByKey);
+      return;
+    }
+    for (let e = head ?? null; e !== null; e = e.nextByKey) {
+      if (e.nextByKey === entry) {
+        e.nextByKey = entry.nextByKey;
+        return;
+      }
+    }
+  }
+
+  /**
+   * Takes the files of the previous generation's oldest path still held
+   * (previousCount > 0) out of it: those found since they joined it move
+   * into the current generation (a second chance), the others are let go.
+   */
+  private releaseOldest(): void {
+    const next = this.oldest.next();
+    if (next.done === true) {
+      // Not reached while previousCount counts what the map holds; a turn keeps the bounds if it were.
+      this.turn();
+      return;
+    }
+    for (let e: Entry | null = next.value[1]; e !== null;) {
+      const after: Entry | null = e.next;
+      this.unlinkPrevious(e);
+      if (e.hit) this.moveToCurrent(e);
+      e = after;
+    }
+  }
+
+  /** The current generation becomes the previous one; the previous one, and its key slabs, are let go. */
+  private turn(): void {
+    const emptied = this.previous;
+    emptied.clear();
+    this.previous = this.current;
+    this.current = emptied;
+    const emptiedByKey = this.previousByKey;
+    emptiedByKey.clear();
+    this.previousByKey = this.currentByKey;
+    this.currentByKey = emptiedByKey;
+    this.previousCount = this.currentCount;
+    this.previousBytes = this.currentBytes;
+    this.previousDeadKeyBytes = 0;
+    this.currentCount = 0;
+    this.currentBytes = 0;
+    this.oldest = this.previous.entries();
+    // No slab holds keys of two generations.
+    this.keySlabs = new KeySlabs();
   }
 }

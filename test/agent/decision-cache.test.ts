@@ -205,6 +205,45 @@ describe('DecisionCache', () => {
     expect(cache.heldBytes).toBeLessThanOrEqual(32 * 1024);
   });
 
+  it('keeps a set of files asked again and again that fills most of the bound, each ask a hit', () => {
+    // 200 files of about 330 counted bytes each: some 66 KiB, more than half of the 96 KiB bound.
+    const maxBytes = 96 * 1024;
+    const cache = new DecisionCache({ maxBytes });
+    let decided = 0;
+    const decide = (file: { path: string }, nowMs: number) => {
+      decided++;
+      return compiled.evaluate(file, { nowMs });
+    };
+    const now = EXPIRY - 1000;
+    const files: FileRequest[] = Array.from({ length: 200 }, (_, i) => ({
+      path: `/opt/tool/${i}`,
+      sha256: `${i}`.padStart(64, '0'),
+    }));
+    const counted = files.reduce((sum, f) => sum + fileBytes(f) + (fileKey(f) as Buffer).length, 0);
+    expect(counted).toBeGreaterThan(maxBytes / 2);
+    expect(counted).toBeLessThan(maxBytes * 0.75);
+    const byKey = (file: FileRequest) => {
+      const key = fileKey(file) as Buffer;
+      return cache.lookupKey(key, 0, key.length, keyHash(key), now, next);
+    };
+    // Asked twice: cached from the second ask.
+    for (let round = 0; round < 2; round++) for (const f of files) cache.lookup(f, now, next, decide);
+    expect(decided).toBe(400);
+    // Rounds of the same files, each followed by new files asked twice (cached, pushing on the bound):
+    // the set stays, every ask of it a hit, and the new files are let go before it.
+    for (let round = 0; round < 20; round++) {
+      for (const f of files) expect(byKey(f)?.file).toEqual(f);
+      for (let i = 0; i < 30; i++) {
+        const other = { path: `/var/other/${round}/${i}` };
+        cache.lookup(other, now, next, decide);
+        cache.lookup(other, now, next, decide);
+      }
+      expect(cache.heldBytes).toBeLessThanOrEqual(maxBytes);
+    }
+    expect(decided).toBe(400 + 20 * 30 * 2);
+    expect(byKey({ path: '/var/other/0/0' })).toBeNull();
+  });
+
   it('finds by key files whose keys fill many slabs, or are too long for one, across generation turns', () => {
     // Keys are copied into 64 KiB slabs of their generation: thousands of files span many slabs, a file
     // of a 40 KiB path gets a buffer of its own, and a file found again moves to the next generation's.
