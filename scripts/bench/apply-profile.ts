@@ -17,7 +17,7 @@
  * Usage: node dist/scripts/bench/apply-profile.js [policies] [applies]
  * (default 100000 3).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent } from '../../src/agent/agent.js';
@@ -30,6 +30,7 @@ import { SYNTHETIC_NOW_MS, syntheticWorld } from '../lib/synthetic-world.js';
 const policies = Number(process.argv[2] ?? 100_000);
 const applies = Number(process.argv[3] ?? 3);
 const cacheDir = process.env.APPLY_PROFILE_CACHE ?? tmpdir();
+mkdirSync(cacheDir, { recursive: true });
 const cacheFile = join(cacheDir, `apply-profile-${policies}-x${applies + 1}.json`);
 
 interface Cached {
