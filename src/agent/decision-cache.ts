@@ -17,6 +17,26 @@ export const DECISION_CACHE_MAX_BYTES = 16 * 1024 * 1024;
 export const DECISION_CACHE_MAX_CHAIN = 8;
 
 /**
+ * The share of the bounds the current generation holds at most: a new
+ * entry that would take it past this turns the generations first (the
+ * previous generation, files not asked since it stopped being current, is
+ * let go whole; the current one becomes the previous). The rest of the
+ * bounds is room for new files, so the files of the new previous
+ * generation asked while that room fills move into the current one before
+ * any of them is let go.
+ */
+const CURRENT_SHARE = 3 / 4;
+/**
+ * Files of the previous generation one admission lets go of one by one,
+ * about, before it turns the generations instead (a few Map operations
+ * each; a turn clears two maps): an entry as large as half the bound, or
+ * paths of hundreds of files each, do not make one admission let go of
+ * thousands of files one by one (a path's files go together: at most
+ * DECISION_CACHE_MAX_PATH_CHAIN past this).
+ */
+const MAX_RELEASES_PER_ADMISSION = 64;
+
+/**
  * The longest chain a generation keeps of files with one path, for the
  * same reason (a find by file walks its path's chain). Far longer than the
  * key's: one program is asked with many parent processes, users and hashes
@@ -96,8 +116,6 @@ interface Entry extends CachedAnswer {
   readonly keyLength: number;
   /** The key's hash (keyHash); 0 when it has none. */
   readonly hash: number;
-  /** Found since it joined its generation: kept, not let go, when its turn to be let go comes (a second chance). */
-  hit: boolean;
   /** Another entry with the same key hash. */
   nextByKey: Entry | null;
 }
@@ -130,7 +148,6 @@ function uncached(file: FileRequest, decision: Decision, body: Uint8Array | unde
     keyAt: 0,
     keyLength: 0,
     hash: 0,
-    hit: false,
     nextByKey: null,
   };
 }
@@ -283,18 +300,22 @@ function find(first: Entry | undefined, file: FileRequest): Entry | null {
  * there. The doorkeeper holds no decisions and is not cleared with them.
  *
  * Two generations share its bounds (entries, and bytes: fileBytes and the
- * key of each entry). New entries go into the current generation; a hit,
- * in either generation, only marks its entry as found. When a new entry
- * would pass a bound, the files of the previous generation are taken out
- * of it oldest first: those found since they joined it move into the
- * current generation, unmarked (a second chance), the others are let go,
- * until the new entry fits. When the previous generation has none left,
- * the current one becomes the previous and a new current one starts. So a
- * set of files asked again and again stays cached, each hit a look-up and
- * one mark, as long as it fits the whole bound; files asked again are kept
- * however many files are asked once in between; and a run of new files
- * lets go first of the files not asked for longest (an approximation of
- * least recently used, as a clock with one mark per entry is).
+ * key of each entry). New entries go into the current generation, and a
+ * file found in the previous generation moves into the current one (out of
+ * the previous). When a new entry would take the current generation past
+ * three quarters of the bounds, the generations turn: the previous one is
+ * let go whole and the current one becomes the previous. When a new entry
+ * would take both past the bounds, the previous generation's files (none
+ * asked since it stopped being current) are let go oldest first until it
+ * fits. So a set of files asked again and again stays cached, every ask a
+ * hit, as long as it fits three quarters of the bound (until this release
+ * each generation had half, and a larger set was partly decided again at
+ * every turn); files asked again are kept however many files are asked
+ * once in between; and a run of new files lets go first of the files not
+ * asked for longest (an approximation of least recently used that never
+ * reorders on a hit in the current generation). An admission does a
+ * bounded amount of work: it lets go of about MAX_RELEASES_PER_ADMISSION
+ * files one by one at most before it turns instead.
  *
  * A key lies in a slab of its generation (KeySlabs), and a slab is let go
  * only with its generation: the key bytes of files let go of or moved out
@@ -391,13 +412,16 @@ export class DecisionCache {
     nextExpiryAfter: (nowMs: number) => number,
   ): CachedAnswer | null {
     this.checkTime(nowMs, nextExpiryAfter);
-    const found =
-      findByKey(this.currentByKey.get(hash), key, start, end) ??
-      findByKey(this.previousByKey.get(hash), key, start, end);
-    if (found === null) return null;
+    const hit = findByKey(this.currentByKey.get(hash), key, start, end);
+    if (hit !== null) {
+      this.hits++;
+      return hit;
+    }
+    const old = findByKey(this.previousByKey.get(hash), key, start, end);
+    if (old === null) return null;
     this.hits++;
-    found.hit = true;
-    return found;
+    this.promote(old);
+    return old;
   }
 
   /**
@@ -406,11 +430,16 @@ export class DecisionCache {
    */
   lookup(file: FileRequest, nowMs: number, nextExpiryAfter: (nowMs: number) => number, decide: Decide): CachedDecision {
     this.checkTime(nowMs, nextExpiryAfter);
-    const found = find(this.current.get(file.path), file) ?? find(this.previous.get(file.path), file);
-    if (found !== null) {
+    const hit = find(this.current.get(file.path), file);
+    if (hit !== null) {
       this.hits++;
-      found.hit = true;
-      return found;
+      return hit;
+    }
+    const old = find(this.previous.get(file.path), file);
+    if (old !== null) {
+      this.hits++;
+      this.promote(old);
+      return old;
     }
     return this.decideMiss(file, nowMs, decide, fileFingerprint(file));
   }
@@ -481,7 +510,6 @@ export class DecisionCache {
       keyAt: 0,
       keyLength: key.length,
       hash: keyHash(key, 0, key.length),
-      hit: false,
       nextByKey: null,
     };
     if (!this.admit(entry)) return entry;
@@ -491,14 +519,14 @@ export class DecisionCache {
   }
 
   /**
-   * Moves an entry taken out of the previous generation into the current
-   * one, its key copied into the current generation's slabs, when both its
-   * chains there have room; else it is let go.
+   * Moves an entry found in the previous generation into the current one,
+   * its key copied into the current generation's slabs; when the current
+   * generation cannot take it (a full chain), it is let go.
    */
-  private moveToCurrent(entry: Entry): void {
-    entry.hit = false;
-    if (this.chainsFull(entry)) return;
+  private promote(entry: Entry): void {
+    this.unlinkPrevious(entry);
     const slab = entry.keySlab;
+    if (!this.admit(entry)) return;
     if (slab !== null) {
       entry.keyAt = this.keySlabs.keep(slab, entry.keyAt, entry.keyAt + entry.keyLength);
       entry.keySlab = this.keySlabs.kept;
@@ -509,18 +537,29 @@ export class DecisionCache {
   /**
    * Whether `entry` may join the current generation: it is no larger than
    * half the bytes bound, and neither its path's chain nor its key hash's
-   * is full there. Makes room for it first: the previous generation's
-   * oldest files are let go, and when it has none left, the generations
-   * turn.
+   * is full there. Makes room for it first (nothing is let go for an entry
+   * that is not kept).
    */
   private admit(entry: Entry): boolean {
     const bytes = entryBytes(entry);
-    if (bytes > this.maxBytes / 2) return false;
-    while (this.currentCount + this.previousCount >= this.maxEntries || this.heldBytes + bytes > this.maxBytes) {
-      if (this.previousCount > 0) this.releaseOldest();
-      else this.turn();
+    if (bytes > this.maxBytes / 2 || this.chainsFull(entry)) return false;
+    if (
+      this.currentBytes + bytes > this.maxBytes * CURRENT_SHARE ||
+      this.currentCount >= this.maxEntries * CURRENT_SHARE
+    ) {
+      this.turn();
     }
-    return !this.chainsFull(entry);
+    let releases = 0;
+    while (this.currentCount + this.previousCount >= this.maxEntries || this.heldBytes + bytes > this.maxBytes) {
+      if (this.previousCount > 0 && releases < MAX_RELEASES_PER_ADMISSION) {
+        releases += this.releaseOldest();
+      } else {
+        this.turn();
+        releases = 0;
+      }
+    }
+    // Letting go of files and turning only shorten the current generation's chains.
+    return true;
   }
 
   /** Whether the current generation's chain of the entry's path, or of its key hash, is full. */
@@ -586,24 +625,21 @@ export class DecisionCache {
     }
   }
 
-  /**
-   * Takes the files of the previous generation's oldest path still held
-   * (previousCount > 0) out of it: those found since they joined it move
-   * into the current generation (a second chance), the others are let go.
-   */
-  private releaseOldest(): void {
+  /** Lets go of the files of the previous generation's oldest path still held; returns how many. */
+  private releaseOldest(): number {
     const next = this.oldest.next();
     if (next.done === true) {
-      // Not reached while previousCount counts what the map holds; a turn keeps the bounds if it were.
+      // Nothing left to let go of one by one (only dead key bytes): the previous generation goes whole.
       this.turn();
-      return;
+      return 0;
     }
-    for (let e: Entry | null = next.value[1]; e !== null;) {
+    let released = 0;
+    for (let e: Entry | null = next.value[1]; e !== null; released++) {
       const after: Entry | null = e.next;
       this.unlinkPrevious(e);
-      if (e.hit) this.moveToCurrent(e);
       e = after;
     }
+    return released;
   }
 
   /** The current generation becomes the previous one; the previous one, and its key slabs, are let go. */
