@@ -390,6 +390,11 @@ export class LocalServer {
     // once into the output block, and those of one chunk handed to the socket
     // together; after an asynchronous one, later answers wait in `tail` behind it.
     let tail: Promise<void> | null = null;
+    // Answers waiting in `tail` (asynchronous ones and those queued behind them), and the bytes of the
+    // queued synchronous ones: counted against maxUnsentBytes like unsent bytes. `tail` is null again
+    // once the last of them is handed to the socket.
+    let queued = 0;
+    let queuedBytes = 0;
     let failed = false;
     // Frames received while the client's answers wait to be taken: at most the rest of one chunk,
     // since the socket is paused as soon as they start to be kept.
@@ -432,21 +437,33 @@ export class LocalServer {
       }
       if (socket.writable) socket.write(data);
     };
-    const unsentOver = (): boolean => socket.writableNeedDrain && socket.writableLength > maxUnsentBytes;
+    /** Whether reading waits: answers not taken, or queued behind an unsettled one, or too many unsettled. */
+    const over = (): boolean =>
+      (socket.writableNeedDrain && socket.writableLength > maxUnsentBytes) ||
+      queuedBytes > maxUnsentBytes ||
+      conn.inFlight >= maxInFlight;
     /**
-     * Stops reading when the client has not taken enough of its answers ('drain' reads on) or
-     * when `maxInFlight` answers are not settled yet (their settling reads on).
+     * Stops reading when the client has not taken enough of its answers ('drain' reads on), when
+     * answers queued behind an unsettled one pass maxUnsentBytes, or when `maxInFlight` answers are
+     * not settled yet (their settling reads on).
      */
     const throttle = (): void => {
       if (held !== null) return;
       if (batchBytes >= OUTPUT_SLICE_BYTES) flush();
-      if (socket.writableLength + batchBytes <= maxUnsentBytes && conn.inFlight < maxInFlight) return;
+      if (socket.writableLength + batchBytes + queuedBytes <= maxUnsentBytes && conn.inFlight < maxInFlight) {
+        return;
+      }
       flush();
-      if (unsentOver() || conn.inFlight >= maxInFlight) {
+      if (over()) {
         held = [];
         conn.paused = true;
         socket.pause();
       }
+    };
+    /** After an answer of the queue went out: reads on when nothing holds it back any more. */
+    const dequeued = (): void => {
+      if (held !== null && !failed && !over()) release();
+      else throttle();
     };
     const write = (frame: Buffer): void => {
       if (tail === null) {
@@ -454,9 +471,14 @@ export class LocalServer {
         block.set(frame, batchEnd);
         wrote(batchEnd + frame.length);
       } else {
+        queued++;
+        queuedBytes += frame.length;
         tail = tail.then(() => {
+          queued--;
+          queuedBytes -= frame.length;
           if (socket.writable) socket.write(frame);
-          throttle();
+          if (queued === 0) tail = null;
+          dequeued();
         });
       }
     };
@@ -629,11 +651,12 @@ export class LocalServer {
           flush,
           emit,
           (settled) => {
+            queued++;
             tail = settled;
             void settled.then(() => {
-              if (tail === settled) tail = null;
-              if (held !== null && !failed && conn.inFlight < maxInFlight && !unsentOver()) release();
-              else throttle();
+              queued--;
+              if (queued === 0) tail = null;
+              dequeued();
             });
           },
           tail,

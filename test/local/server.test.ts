@@ -454,6 +454,68 @@ describe('LocalServer', () => {
     await vi.waitFor(() => expect(server.connectionCount).toBe(0));
   });
 
+  it('counts answers queued behind an unsettled one against maxUnsentBytes, and writes directly again once it settles', async () => {
+    const decision: Decision = Object.freeze({
+      action: 'permit',
+      policy: 'p-1',
+      policyName: null,
+      order: 1,
+      application: null,
+      structure: 'flat',
+      builtInsFirst: true,
+      gated: [],
+      snapshotVersion: 1,
+      reason: 'r'.repeat(500),
+    } satisfies Decision);
+    let decided = 0;
+    let settle: () => void = () => {};
+    let asked: () => void = () => {};
+    const askedSlow = new Promise<void>((resolve) => (asked = resolve));
+    const handler: RequestHandler = (request) => {
+      // A slow asynchronous answer: settled when the test says so.
+      asked();
+      return new Promise<LocalResponse>((resolve) => {
+        settle = () => resolve({ id: request.id, kind: 'status', status: { ...STATUS, gated: [] } });
+      });
+    };
+    const { path } = await serve(
+      {
+        maxUnsentBytes: 16 * 1024,
+        evaluate: () => {
+          decided++;
+          return decision;
+        },
+      },
+      handler,
+    );
+    const c = await client(path);
+    const evaluate = (id: number): Buffer => frame({ id, kind: 'evaluateFile', file: { path: `/a/${id}` } });
+    const flood = Array.from({ length: 2000 }, (_, i) => evaluate(i + 2));
+    c.socket.write(Buffer.concat([frame({ id: 1, kind: 'status' }), ...flood]));
+    await askedSlow;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Behind the unsettled answer, about 16 KiB of answers (some 30) are queued; the rest is not read.
+    expect(decided).toBeGreaterThan(0);
+    expect(decided).toBeLessThan(100);
+    settle();
+    for (let id = 1; id <= 2001; id++) expect((await c.next()).id).toBe(id);
+    expect(decided).toBe(2000);
+    // Nothing is queued any more: a chunk's answers go out in slices, not one write each.
+    let writes = 0;
+    const write = Socket.prototype.write;
+    const spy = vi.spyOn(Socket.prototype, 'write').mockImplementation(function (this: Socket, ...args) {
+      if (this !== c.socket) writes++;
+      return (write as (...a: unknown[]) => boolean).apply(this, args);
+    });
+    try {
+      c.socket.write(Buffer.concat(Array.from({ length: 400 }, (_, i) => evaluate(3000 + i))));
+      for (let i = 0; i < 400; i++) expect((await c.next()).id).toBe(3000 + i);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(writes).toBeLessThan(40);
+  });
+
   it('stops reading from a client with maxInFlight answers unsettled, and reads on as they settle, in order', async () => {
     const seen: number[] = [];
     const pending: (() => void)[] = [];
