@@ -814,8 +814,9 @@ export class Agent implements AgentCore {
    * (ViewImage.decide), which must not be null: counted and logged alike,
    * the Decision made only when the decision cache keeps the file or the
    * log is told by onDecision. `key`: the file's key at key[keyStart,
-   * keyEnd) (wire/file-key.ts fileKey; the request's bytes), handed to
-   * onDecisionNumber, valid during the call only.
+   * keyEnd) (wire/file-key.ts fileKey; the request's bytes), copied by the
+   * decision cache when it keeps the file and handed to onDecisionNumber,
+   * valid during the call only.
    */
   decideMissedNumber(file: FileRequest, keyHash: number, key?: Buffer, keyStart = 0, keyEnd = 0): number {
     const active = this.active;
@@ -829,6 +830,9 @@ export class Agent implements AgentCore {
       active.nextExpiryAfter,
       active.decideNumber,
       active.decisionAt,
+      key,
+      keyStart,
+      keyEnd,
     );
     this.countedAction(active.image.actionAt(n), started);
     const { onDecisionNumber, onDecision } = this.options;

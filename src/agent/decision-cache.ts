@@ -338,6 +338,10 @@ export class DecisionCache {
   private oldest: IterableIterator<[string, Entry]> = this.previous.entries();
   /** Where the current generation's keys are kept (a new one at each turn). */
   private keySlabs = new KeySlabs();
+  /** The current generation's chains of the entry being admitted, as chainsFull found them; fresh until a turn. */
+  private pathHead: Entry | null = null;
+  private keyHead: Entry | null = null;
+  private headsFresh = false;
   private readonly maxBytes: number;
   private readonly maxEntries = DECISION_CACHE_MAX_ENTRIES;
   private readonly doorkeeper: Doorkeeper;
@@ -467,7 +471,10 @@ export class DecisionCache {
    * decideMissed with the decision as a number (`decideNumber`, as
    * ViewImage.decide gives it): the Decision is made (`decisionAt`) only
    * when the file is cached, from its second ask in the doorkeeper's
-   * window; a file asked once makes none.
+   * window; a file asked once makes none. `key`: the file's key (fileKey)
+   * at key[keyStart, keyEnd), hashing to `keyHash`, when the caller has
+   * it (the request's bytes): copied when the file is cached, instead of
+   * being encoded again.
    */
   decideMissedNumber(
     file: FileRequest,
@@ -476,11 +483,17 @@ export class DecisionCache {
     nextExpiryAfter: (nowMs: number) => number,
     decideNumber: (file: FileRequest, nowMs: number) => number,
     decisionAt: (n: number) => Decision,
+    key?: Buffer,
+    keyStart = 0,
+    keyEnd = 0,
   ): number {
     this.checkTime(nowMs, nextExpiryAfter);
     this.misses++;
     const n = decideNumber(file, nowMs);
-    if (this.doorkeeper.seen(keyHash >>> 0 || 1)) this.add(file, decisionAt(n), fileKey(file));
+    if (this.doorkeeper.seen(keyHash >>> 0 || 1)) {
+      if (key === undefined) this.add(file, decisionAt(n), fileKey(file));
+      else this.add(file, decisionAt(n), key, keyStart, keyEnd, keyHash);
+    }
     return n;
   }
 
@@ -493,8 +506,18 @@ export class DecisionCache {
     return this.add(file, decision, fileKey(file));
   }
 
-  /** Adds a new entry for `file` (its key: `key`, or null) to the current generation, when it can be kept. */
-  private add(file: FileRequest, decision: Decision, key: Buffer | null): Entry {
+  /**
+   * Adds a new entry for `file` (its key: key[keyStart, keyEnd), hashing
+   * to `hash`, or null) to the current generation, when it can be kept.
+   */
+  private add(
+    file: FileRequest,
+    decision: Decision,
+    key: Buffer | null,
+    keyStart = 0,
+    keyEnd = key === null ? 0 : key.length,
+    hash = key === null ? 0 : keyHash(key, keyStart, keyEnd),
+  ): Entry {
     const ownBytes = fileBytes(file);
     if (key === null) {
       const entry = uncached(file, decision, undefined, ownBytes);
@@ -508,12 +531,12 @@ export class DecisionCache {
       next: null,
       keySlab: null,
       keyAt: 0,
-      keyLength: key.length,
-      hash: keyHash(key, 0, key.length),
+      keyLength: keyEnd - keyStart,
+      hash,
       nextByKey: null,
     };
     if (!this.admit(entry)) return entry;
-    entry.keyAt = this.keySlabs.keep(key, 0, key.length);
+    entry.keyAt = this.keySlabs.keep(key, keyStart, keyEnd);
     entry.keySlab = this.keySlabs.kept;
     return this.link(entry);
   }
@@ -543,6 +566,7 @@ export class DecisionCache {
   private admit(entry: Entry): boolean {
     const bytes = entryBytes(entry);
     if (bytes > this.maxBytes / 2 || this.chainsFull(entry)) return false;
+    this.headsFresh = true;
     if (
       this.currentBytes + bytes > this.maxBytes * CURRENT_SHARE ||
       this.currentCount >= this.maxEntries * CURRENT_SHARE
@@ -564,23 +588,32 @@ export class DecisionCache {
 
   /** Whether the current generation's chain of the entry's path, or of its key hash, is full. */
   private chainsFull(entry: Entry): boolean {
-    const path = this.current.get(entry.file.path);
+    const path = this.current.get(entry.file.path) ?? null;
+    this.pathHead = path;
+    this.keyHead = null;
     if (chainLength(path, false, DECISION_CACHE_MAX_PATH_CHAIN) >= DECISION_CACHE_MAX_PATH_CHAIN) return true;
     if (entry.keyLength === 0) return false;
-    return chainLength(this.currentByKey.get(entry.hash), true, DECISION_CACHE_MAX_CHAIN) >= DECISION_CACHE_MAX_CHAIN;
+    const byKey = this.currentByKey.get(entry.hash) ?? null;
+    this.keyHead = byKey;
+    return chainLength(byKey, true, DECISION_CACHE_MAX_CHAIN) >= DECISION_CACHE_MAX_CHAIN;
   }
 
   /** Puts an admitted entry at the head of its chains in the current generation, and counts it. */
   private link(entry: Entry): Entry {
     const path = entry.file.path;
-    entry.next = this.current.get(path) ?? null;
+    // The heads chainsFull found, unless the generations turned since (letting go of files changes the previous only).
+    const fresh = this.headsFresh;
+    this.headsFresh = false;
+    entry.next = fresh ? this.pathHead : (this.current.get(path) ?? null);
     this.current.set(path, entry);
     if (entry.keyLength > 0) {
-      entry.nextByKey = this.currentByKey.get(entry.hash) ?? null;
+      entry.nextByKey = fresh ? this.keyHead : (this.currentByKey.get(entry.hash) ?? null);
       this.currentByKey.set(entry.hash, entry);
     } else {
       entry.nextByKey = null;
     }
+    this.pathHead = null;
+    this.keyHead = null;
     this.currentCount++;
     this.currentBytes += entryBytes(entry);
     return entry;
@@ -633,10 +666,17 @@ export class DecisionCache {
       this.turn();
       return 0;
     }
+    // The whole chain goes: its path once, each file's key hash chain, the counts.
+    this.previous.delete(next.value[0]);
     let released = 0;
     for (let e: Entry | null = next.value[1]; e !== null; released++) {
       const after: Entry | null = e.next;
-      this.unlinkPrevious(e);
+      if (e.keyLength > 0) this.unlinkPreviousKey(e);
+      e.next = null;
+      e.nextByKey = null;
+      this.previousCount--;
+      this.previousBytes -= entryBytes(e);
+      this.previousDeadKeyBytes += e.keyLength;
       e = after;
     }
     return released;
@@ -644,6 +684,7 @@ export class DecisionCache {
 
   /** The current generation becomes the previous one; the previous one, and its key slabs, are let go. */
   private turn(): void {
+    this.headsFresh = false;
     const emptied = this.previous;
     emptied.clear();
     this.previous = this.current;

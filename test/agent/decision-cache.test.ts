@@ -352,6 +352,44 @@ describe('DecisionCache', () => {
     const late = cache.decideMissed({ ...tool }, keyHash(fileKey(tool) as Buffer), EXPIRY, next, decide);
     expect(late.decision.action).toBe('deny');
   });
+  it('keeps the key bytes it is handed with a decision by number, copied out of the request', () => {
+    const cache = new DecisionCache({ maxBytes: 64 * 1024 });
+    const now = EXPIRY - 1000;
+    const decision = compiled.evaluate({ path: '/opt/tool' }, { nowMs: now });
+    const file: FileRequest = { path: '/opt/tool', certSubject: 'CN=Tool' };
+    const key = fileKey(file) as Buffer;
+    const hash = keyHash(key);
+    let decided = 0;
+    const decideNumber = (): number => {
+      decided++;
+      return 7;
+    };
+    // The key lies inside a larger buffer, as in a request frame, which is written over after each call.
+    const frame = Buffer.alloc(key.length + 20, 0x55);
+    const ask = (): number => {
+      key.copy(frame, 10);
+      const n = cache.decideMissedNumber(
+        { ...file },
+        hash,
+        now,
+        next,
+        decideNumber,
+        () => decision,
+        frame,
+        10,
+        10 + key.length,
+      );
+      frame.fill(0xaa);
+      return n;
+    };
+    expect([ask(), ask()]).toEqual([7, 7]);
+    const found = cache.lookupKey(key, 0, key.length, hash, now, next);
+    expect(found?.file).toEqual(file);
+    expect(found?.decision).toBe(decision);
+    expect(decided).toBe(2);
+    expect(cache.heldBytes).toBe(fileBytes(file) + key.length);
+  });
+
   it('keeps at most DECISION_CACHE_MAX_PATH_CHAIN files of one path, deciding the others each time they are asked', () => {
     const cache = new DecisionCache();
     let decided = 0;

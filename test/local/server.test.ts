@@ -141,6 +141,20 @@ function connect(path: string): Promise<Raw> {
 
 const frame = (request: LocalRequest): Buffer => encodeFrame(encodeRequest(request));
 
+/** A decision an evaluate handler gives, frozen as the view image's are. */
+const permitDecision: Decision = Object.freeze({
+  action: 'permit',
+  policy: 'p-1',
+  policyName: null,
+  order: 1,
+  application: null,
+  structure: 'flat',
+  builtInsFirst: true,
+  gated: [],
+  snapshotVersion: 1,
+  reason: 'r',
+} satisfies Decision);
+
 describe('LocalServer', () => {
   let dir: string;
   let servers: LocalServer[];
@@ -514,6 +528,23 @@ describe('LocalServer', () => {
       spy.mockRestore();
     }
     expect(writes).toBeLessThan(40);
+  });
+
+  it('answers an asynchronous answer that cannot be encoded as a failure, and the answers behind it follow', async () => {
+    const handler: RequestHandler = (request) =>
+      // A response the wire cannot carry (an id past uint32).
+      Promise.resolve({ id: request.id + 2 ** 40, kind: 'status', status: { ...STATUS, gated: [] } });
+    const { path } = await serve({ evaluate: () => permitDecision }, handler);
+    const c = await client(path);
+    c.socket.write(
+      Buffer.concat([
+        frame({ id: 1, kind: 'status' }),
+        ...Array.from({ length: 20 }, (_, i) => frame({ id: i + 2, kind: 'evaluateFile', file: { path: `/a/${i}` } })),
+      ]),
+    );
+    const first = await c.next();
+    expect(first).toMatchObject({ id: 1, kind: 'error', code: 'internal' });
+    for (let id = 2; id <= 21; id++) expect(await c.next()).toMatchObject({ id, kind: 'decision' });
   });
 
   it('stops reading from a client with maxInFlight answers unsettled, and reads on as they settle, in order', async () => {
