@@ -17,6 +17,14 @@ export const DECISION_CACHE_MAX_BYTES = 16 * 1024 * 1024;
 export const DECISION_CACHE_MAX_CHAIN = 8;
 
 /**
+ * The longest chain a generation keeps of files with one path, for the
+ * same reason (a find by file walks its path's chain). Far longer than the
+ * key's: one program is asked with many parent processes, users and hashes
+ * (cmd.exe, conhost.exe), and each is a file of its own.
+ */
+export const DECISION_CACHE_MAX_PATH_CHAIN = 256;
+
+/**
  * The share of the bounds the current generation holds at most: a new
  * entry that would take it past this turns the generations first (the
  * previous generation, files not asked since it stopped being current, is
@@ -35,14 +43,6 @@ const CURRENT_SHARE = 3 / 4;
  * DECISION_CACHE_MAX_PATH_CHAIN past this).
  */
 const MAX_RELEASES_PER_ADMISSION = 64;
-
-/**
- * The longest chain a generation keeps of files with one path, for the
- * same reason (a find by file walks its path's chain). Far longer than the
- * key's: one program is asked with many parent processes, users and hashes
- * (cmd.exe, conhost.exe), and each is a file of its own.
- */
-export const DECISION_CACHE_MAX_PATH_CHAIN = 256;
 
 /** Entries in the chain from `entry` (by path with `byKey` false, by key hash with it true), counted up to `limit`. */
 function chainLength(entry: Entry | null | undefined, byKey: boolean, limit: number): number {
@@ -308,9 +308,9 @@ function find(first: Entry | undefined, file: FileRequest): Entry | null {
  * would take both past the bounds, the previous generation's files (none
  * asked since it stopped being current) are let go oldest first until it
  * fits. So a set of files asked again and again stays cached, every ask a
- * hit, as long as it fits three quarters of the bound (until this release
- * each generation had half, and a larger set was partly decided again at
- * every turn); files asked again are kept however many files are asked
+ * hit, as long as it fits three quarters of the bound (were each
+ * generation bounded by half, a larger set would be partly decided again
+ * at every turn); files asked again are kept however many files are asked
  * once in between; and a run of new files lets go first of the files not
  * asked for longest (an approximation of least recently used that never
  * reorders on a hit in the current generation). An admission does a
