@@ -6,7 +6,13 @@
  * which agents applied the change (SPEC.md section 9).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  LogController,
+} from 'fastify';
 import * as z from 'zod';
 import { TollgateError, ValidationError } from '../engine/errors.js';
 import { formatLint } from '../engine/lint.js';
@@ -215,7 +221,11 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
     },
     ...(options.logger === undefined || options.logger === false
       ? { logger: false }
-      : { loggerInstance: options.logger, disableRequestLogging: true }),
+      : {
+          loggerInstance: options.logger,
+          // No line per request (Fastify 5 deprecates the top-level disableRequestLogging, FSTDEP023).
+          logController: new LogController({ disableRequestLogging: true }),
+        }),
     // Bodies are checked as sent: no type coercion, no silently dropped fields, every problem at once.
     // The schemas are small and bounded, so collecting every error costs little.
     ajv: {

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ACKNOWLEDGE_PROBLEM } from '../../src/engine/upgrade.js';
 import { buildAdminApi } from '../../src/server/admin-api.js';
@@ -93,6 +94,30 @@ describe('authorization', () => {
 
   it('will not start with an empty token', () => {
     expect(() => buildAdminApi({ state, adminToken: '', hub, logger: false })).toThrow(/must not be empty/);
+  });
+});
+
+describe('logging', () => {
+  it('writes no line per request to its logger, and no deprecation warning', async () => {
+    await app.close();
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino(
+      { level: 'trace' },
+      { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
+    );
+    const warnings: string[] = [];
+    const onWarning = (warning: Error & { code?: string }): void => void warnings.push(warning.code ?? warning.name);
+    process.on('warning', onWarning);
+    try {
+      app = buildAdminApi({ state, adminToken: TOKEN, hub, logger, checkAnswers: true });
+      expect((await call('GET', '/api/policies')).status).toBe(200);
+      expect((await call('GET', '/api/policies', undefined, 'wrong')).status).toBe(401);
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(lines.filter((l) => l['msg'] === 'incoming request' || l['msg'] === 'request completed')).toEqual([]);
+    expect(warnings.filter((code) => code.startsWith('FSTDEP'))).toEqual([]);
   });
 });
 
