@@ -338,10 +338,6 @@ export class DecisionCache {
   private oldest: IterableIterator<[string, Entry]> = this.previous.entries();
   /** Where the current generation's keys are kept (a new one at each turn). */
   private keySlabs = new KeySlabs();
-  /** The current generation's chains of the entry being admitted, as chainsFull found them; fresh until a turn. */
-  private pathHead: Entry | null = null;
-  private keyHead: Entry | null = null;
-  private headsFresh = false;
   private readonly maxBytes: number;
   private readonly maxEntries = DECISION_CACHE_MAX_ENTRIES;
   private readonly doorkeeper: Doorkeeper;
@@ -566,7 +562,6 @@ export class DecisionCache {
   private admit(entry: Entry): boolean {
     const bytes = entryBytes(entry);
     if (bytes > this.maxBytes / 2 || this.chainsFull(entry)) return false;
-    this.headsFresh = true;
     if (
       this.currentBytes + bytes > this.maxBytes * CURRENT_SHARE ||
       this.currentCount >= this.maxEntries * CURRENT_SHARE
@@ -588,32 +583,23 @@ export class DecisionCache {
 
   /** Whether the current generation's chain of the entry's path, or of its key hash, is full. */
   private chainsFull(entry: Entry): boolean {
-    const path = this.current.get(entry.file.path) ?? null;
-    this.pathHead = path;
-    this.keyHead = null;
+    const path = this.current.get(entry.file.path);
     if (chainLength(path, false, DECISION_CACHE_MAX_PATH_CHAIN) >= DECISION_CACHE_MAX_PATH_CHAIN) return true;
     if (entry.keyLength === 0) return false;
-    const byKey = this.currentByKey.get(entry.hash) ?? null;
-    this.keyHead = byKey;
-    return chainLength(byKey, true, DECISION_CACHE_MAX_CHAIN) >= DECISION_CACHE_MAX_CHAIN;
+    return chainLength(this.currentByKey.get(entry.hash), true, DECISION_CACHE_MAX_CHAIN) >= DECISION_CACHE_MAX_CHAIN;
   }
 
   /** Puts an admitted entry at the head of its chains in the current generation, and counts it. */
   private link(entry: Entry): Entry {
     const path = entry.file.path;
-    // The heads chainsFull found, unless the generations turned since (letting go of files changes the previous only).
-    const fresh = this.headsFresh;
-    this.headsFresh = false;
-    entry.next = fresh ? this.pathHead : (this.current.get(path) ?? null);
+    entry.next = this.current.get(path) ?? null;
     this.current.set(path, entry);
     if (entry.keyLength > 0) {
-      entry.nextByKey = fresh ? this.keyHead : (this.currentByKey.get(entry.hash) ?? null);
+      entry.nextByKey = this.currentByKey.get(entry.hash) ?? null;
       this.currentByKey.set(entry.hash, entry);
     } else {
       entry.nextByKey = null;
     }
-    this.pathHead = null;
-    this.keyHead = null;
     this.currentCount++;
     this.currentBytes += entryBytes(entry);
     return entry;
@@ -634,6 +620,14 @@ export class DecisionCache {
         }
       }
     }
+    this.forgetPrevious(entry);
+  }
+
+  /**
+   * Takes an entry out of the previous generation's chain of its key hash
+   * and out of its counts, once out of its path's chain.
+   */
+  private forgetPrevious(entry: Entry): void {
     if (entry.keyLength > 0) this.unlinkPreviousKey(entry);
     entry.next = null;
     entry.nextByKey = null;
@@ -666,17 +660,12 @@ export class DecisionCache {
       this.turn();
       return 0;
     }
-    // The whole chain goes: its path once, each file's key hash chain, the counts.
+    // The whole chain goes: its path once, then each file.
     this.previous.delete(next.value[0]);
     let released = 0;
     for (let e: Entry | null = next.value[1]; e !== null; released++) {
       const after: Entry | null = e.next;
-      if (e.keyLength > 0) this.unlinkPreviousKey(e);
-      e.next = null;
-      e.nextByKey = null;
-      this.previousCount--;
-      this.previousBytes -= entryBytes(e);
-      this.previousDeadKeyBytes += e.keyLength;
+      this.forgetPrevious(e);
       e = after;
     }
     return released;
@@ -684,7 +673,6 @@ export class DecisionCache {
 
   /** The current generation becomes the previous one; the previous one, and its key slabs, are let go. */
   private turn(): void {
-    this.headsFresh = false;
     const emptied = this.previous;
     emptied.clear();
     this.previous = this.current;

@@ -141,19 +141,44 @@ function connect(path: string): Promise<Raw> {
 
 const frame = (request: LocalRequest): Buffer => encodeFrame(encodeRequest(request));
 
-/** A decision an evaluate handler gives, frozen as the view image's are. */
-const permitDecision: Decision = Object.freeze({
-  action: 'permit',
-  policy: 'p-1',
-  policyName: null,
-  order: 1,
-  application: null,
-  structure: 'flat',
-  builtInsFirst: true,
-  gated: [],
-  snapshotVersion: 1,
-  reason: 'r',
-} satisfies Decision);
+/** A decision an evaluate handler gives, frozen as the view image's are; `reason` sets its size. */
+function permitWith(reason: string): Decision {
+  return Object.freeze({
+    action: 'permit',
+    policy: 'p-1',
+    policyName: null,
+    order: 1,
+    application: null,
+    structure: 'flat',
+    builtInsFirst: true,
+    gated: [],
+    snapshotVersion: 1,
+    reason,
+  } satisfies Decision);
+}
+
+const permitDecision = permitWith('r');
+
+/**
+ * Runs `work` while counting what every socket but `client` is handed to
+ * write (the server's side): `onWrite` gets each write's byte length.
+ */
+async function watchingServerWrites(
+  client: Socket,
+  onWrite: (bytes: number) => void,
+  work: () => Promise<void>,
+): Promise<void> {
+  const write = Socket.prototype.write;
+  const spy = vi.spyOn(Socket.prototype, 'write').mockImplementation(function (this: Socket, ...args) {
+    if (this !== client) onWrite((args[0] as Uint8Array).length);
+    return (write as (...a: unknown[]) => boolean).apply(this, args);
+  });
+  try {
+    await work();
+  } finally {
+    spy.mockRestore();
+  }
+}
 
 describe('LocalServer', () => {
   let dir: string;
@@ -269,18 +294,7 @@ describe('LocalServer', () => {
   });
 
   it('hands the answers of a chunk to the socket in slices as they are made, not at the chunk end', async () => {
-    const decision: Decision = Object.freeze({
-      action: 'permit',
-      policy: 'p-1',
-      policyName: null,
-      order: 1,
-      application: null,
-      structure: 'flat',
-      builtInsFirst: true,
-      gated: [],
-      snapshotVersion: 1,
-      reason: 'r'.repeat(500),
-    } satisfies Decision);
+    const decision = permitWith('r'.repeat(500));
     // What happened, in order: 'd' for a decision made, a number for bytes the server handed to its socket.
     const events: (number | 'd')[] = [];
     const { path } = await serve({
@@ -290,20 +304,17 @@ describe('LocalServer', () => {
       },
     });
     const c = await client(path);
-    const write = Socket.prototype.write;
-    const spy = vi.spyOn(Socket.prototype, 'write').mockImplementation(function (this: Socket, ...args) {
-      if (this !== c.socket) events.push((args[0] as Uint8Array).length);
-      return (write as (...a: unknown[]) => boolean).apply(this, args);
-    });
-    try {
-      const requests = Array.from({ length: 400 }, (_, i) =>
-        frame({ id: i + 1, kind: 'evaluateFile', file: { path: `/a/${i}` } }),
-      );
-      c.socket.write(Buffer.concat(requests));
-      for (let i = 0; i < requests.length; i++) expect((await c.next()).id).toBe(i + 1);
-    } finally {
-      spy.mockRestore();
-    }
+    await watchingServerWrites(
+      c.socket,
+      (bytes) => events.push(bytes),
+      async () => {
+        const requests = Array.from({ length: 400 }, (_, i) =>
+          frame({ id: i + 1, kind: 'evaluateFile', file: { path: `/a/${i}` } }),
+        );
+        c.socket.write(Buffer.concat(requests));
+        for (let i = 0; i < requests.length; i++) expect((await c.next()).id).toBe(i + 1);
+      },
+    );
     const writes = events.filter((e): e is number => e !== 'd');
     // About 220 KiB of answers: some 14 slices, none much past OUTPUT_SLICE_BYTES, the first after a few dozen answers.
     expect(writes.length).toBeGreaterThanOrEqual(10);
@@ -469,18 +480,7 @@ describe('LocalServer', () => {
   });
 
   it('counts answers queued behind an unsettled one against maxUnsentBytes, and writes directly again once it settles', async () => {
-    const decision: Decision = Object.freeze({
-      action: 'permit',
-      policy: 'p-1',
-      policyName: null,
-      order: 1,
-      application: null,
-      structure: 'flat',
-      builtInsFirst: true,
-      gated: [],
-      snapshotVersion: 1,
-      reason: 'r'.repeat(500),
-    } satisfies Decision);
+    const decision = permitWith('r'.repeat(500));
     let decided = 0;
     let settle: () => void = () => {};
     let asked: () => void = () => {};
@@ -516,17 +516,14 @@ describe('LocalServer', () => {
     expect(decided).toBe(2000);
     // Nothing is queued any more: a chunk's answers go out in slices, not one write each.
     let writes = 0;
-    const write = Socket.prototype.write;
-    const spy = vi.spyOn(Socket.prototype, 'write').mockImplementation(function (this: Socket, ...args) {
-      if (this !== c.socket) writes++;
-      return (write as (...a: unknown[]) => boolean).apply(this, args);
-    });
-    try {
-      c.socket.write(Buffer.concat(Array.from({ length: 400 }, (_, i) => evaluate(3000 + i))));
-      for (let i = 0; i < 400; i++) expect((await c.next()).id).toBe(3000 + i);
-    } finally {
-      spy.mockRestore();
-    }
+    await watchingServerWrites(
+      c.socket,
+      () => writes++,
+      async () => {
+        c.socket.write(Buffer.concat(Array.from({ length: 400 }, (_, i) => evaluate(3000 + i))));
+        for (let i = 0; i < 400; i++) expect((await c.next()).id).toBe(3000 + i);
+      },
+    );
     expect(writes).toBeLessThan(40);
   });
 
