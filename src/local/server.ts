@@ -407,6 +407,8 @@ export class LocalServer {
     // Frames received while the client's answers wait to be taken: at most the rest of one chunk,
     // since the socket is paused as soon as they start to be kept.
     let held: Buffer[] | null = null;
+    // A stream error found while frames before it were held: told once they are answered.
+    let failLater: { code: string; message: string } | null = null;
     // The output block (OUTPUT_BLOCK_BYTES): this batch is out[batchStart, batchEnd); the bytes before it
     // were handed to the socket, those after it are free.
     let out: Buffer = NO_BYTES;
@@ -694,6 +696,10 @@ export class LocalServer {
       }
       reader?.releaseKey();
       flush();
+      if (failLater !== null) {
+        fail(0, failLater.code, failLater.message);
+        return;
+      }
       socket.resume();
     };
 
@@ -702,7 +708,7 @@ export class LocalServer {
       if (held !== null && !failed) release();
     });
     socket.on('data', (chunk: Buffer) => {
-      if (failed) return;
+      if (failed || failLater !== null) return;
       const now = this.now();
       conn.lastActiveMs = now;
       framesThisChunk = 0;
@@ -710,7 +716,11 @@ export class LocalServer {
         decoder.pushEach(chunk, onFrame);
       } catch (error) {
         const e = error as Partial<TollgateError>;
-        fail(0, e.code ?? LOCAL_CONNECTION_ERRORS.badFrame, e.message ?? String(error));
+        const code = e.code ?? LOCAL_CONNECTION_ERRORS.badFrame;
+        const message = e.message ?? String(error);
+        // The requests before the bad frame that wait for the client to read are answered first.
+        if (held !== null && held.length > 0) failLater = { code, message };
+        else fail(0, code, message);
         return;
       }
       if (failed) return;

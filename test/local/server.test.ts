@@ -479,6 +479,28 @@ describe('LocalServer', () => {
     await vi.waitFor(() => expect(server.connectionCount).toBe(0));
   });
 
+  it('answers the requests held for a slow reader before the bad frame that followed them, then closes', async () => {
+    const seen: LocalRequest[] = [];
+    const { path, errors } = await serve({ admin: true, maxUnsentBytes: 256 * 1024 }, handlerOf(seen, 100));
+    const c = await client(path);
+    c.socket.pause();
+    // Twenty requests whose answers are about 1 MiB each, then a header past the frame limit, in one write:
+    // the server stops reading after the first few answers, with the rest of the requests held.
+    const oversized = Buffer.alloc(FRAME_HEADER_BYTES);
+    oversized.writeUInt32BE(2 * 1024 * 1024);
+    const requests = Array.from({ length: 20 }, (_, i) => frame({ id: i + 1, kind: 'exportDecisions', limit: 1 }));
+    c.socket.write(Buffer.concat([...requests, oversized]));
+    await vi.waitFor(() => expect(seen.length).toBeGreaterThan(0));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(seen.length).toBeLessThan(20);
+    c.socket.resume();
+    for (let id = 1; id <= 20; id++) expect(await c.next()).toMatchObject({ id, kind: 'decisions' });
+    expect(await c.next()).toMatchObject({ id: 0, kind: 'error', code: 'frame-too-large' });
+    await c.closed;
+    expect(seen).toHaveLength(20);
+    expect(errors).toEqual(['frame-too-large']);
+  });
+
   it('counts answers queued behind an unsettled one against maxUnsentBytes, and writes directly again once it settles', async () => {
     const decision = permitWith('r'.repeat(500));
     let decided = 0;
