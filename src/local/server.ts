@@ -1,4 +1,5 @@
 import { chmod, chown, lstat, unlink } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { TollgateError } from '../engine/errors.js';
 import type { Decision, FileRequest } from '../engine/model.js';
@@ -142,6 +143,14 @@ const QUEUED_ANSWER_OVERHEAD_BYTES = 320;
  * daemon's deciding overlap. One write per slice (some 80 answers).
  */
 export const OUTPUT_SLICE_BYTES = 16 * 1024;
+/**
+ * A connection's requests other than evaluates (approval suggestions and
+ * submits, what-if requests, exports) are answered for at most about this
+ * long at a time: past it, the rest of what it sent waits (read, not yet
+ * answered) until the event loop has served the other connections and
+ * timers once. Evaluates are not timed: a chunk of them takes milliseconds.
+ */
+export const REQUEST_TURN_MS = 10;
 
 /** What the server knows of one connection, for its deadlines and for choosing one to evict. */
 interface Connection {
@@ -409,6 +418,10 @@ export class LocalServer {
     let held: Buffer[] | null = null;
     // A stream error found while frames before it were held: told once they are answered.
     let failLater: { code: string; message: string } | null = null;
+    // When this connection's current turn (a chunk, or a release of held frames) started, and whether
+    // a turn it gave up is waiting for the event loop to come back to it.
+    let turnStartedMs = 0;
+    let turnWaiting = false;
     // The output block (OUTPUT_BLOCK_BYTES): this batch is out[batchStart, batchEnd); the bytes before it
     // were handed to the socket, those after it are free.
     let out: Buffer = NO_BYTES;
@@ -469,6 +482,23 @@ export class LocalServer {
         conn.paused = true;
         socket.pause();
       }
+    };
+    /**
+     * Ends the connection's turn (REQUEST_TURN_MS) after a request other than an evaluate: the frames
+     * after it are held, and answered once the event loop has gone round (or at 'drain', if it waits for that).
+     */
+    const yieldTurn = (): void => {
+      if (held !== null || performance.now() - turnStartedMs < REQUEST_TURN_MS) return;
+      flush();
+      held = [];
+      conn.paused = true;
+      socket.pause();
+      if (turnWaiting) return;
+      turnWaiting = true;
+      setImmediate(() => {
+        turnWaiting = false;
+        if (held !== null && !failed && !socket.destroyed && !over()) release();
+      });
     };
     /** After an answer of the queue went out: reads on when nothing holds it back any more. */
     const dequeued = (): void => {
@@ -675,6 +705,7 @@ export class LocalServer {
           tail,
         );
       }
+      yieldTurn();
       throttle();
       return true;
     };
@@ -684,6 +715,7 @@ export class LocalServer {
       const queue = held ?? [];
       held = null;
       conn.paused = false;
+      turnStartedMs = performance.now();
       for (let i = 0; i < queue.length; i++) {
         const frame = queue[i] as Buffer;
         if (!onFrame(frame, 0, frame.length)) return;
@@ -712,6 +744,7 @@ export class LocalServer {
       const now = this.now();
       conn.lastActiveMs = now;
       framesThisChunk = 0;
+      turnStartedMs = performance.now();
       try {
         decoder.pushEach(chunk, onFrame);
       } catch (error) {

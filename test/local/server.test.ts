@@ -501,6 +501,30 @@ describe('LocalServer', () => {
     expect(errors).toEqual(['frame-too-large']);
   });
 
+  it('serves other connections between the turns of one whose requests take long to answer', async () => {
+    const order: string[] = [];
+    // Each status request takes 2 ms of the event loop; the last connection's answers are told apart by id.
+    const handler: RequestHandler = (request) => {
+      const until = performance.now() + 2;
+      while (performance.now() < until);
+      order.push(request.id >= 1000 ? 'other' : `busy ${request.id}`);
+      return { id: request.id, kind: 'status', status: { ...STATUS, gated: [] } };
+    };
+    const { path } = await serve({}, handler);
+    const busy = await client(path);
+    const other = await client(path);
+    // 50 requests in one write: about 100 ms of work, well over REQUEST_TURN_MS.
+    busy.socket.write(Buffer.concat(Array.from({ length: 50 }, (_, i) => frame({ id: i + 1, kind: 'status' }))));
+    other.socket.write(frame({ id: 1000, kind: 'status' }));
+    expect(await other.next()).toMatchObject({ id: 1000, kind: 'status' });
+    for (let id = 1; id <= 50; id++) expect(await busy.next()).toMatchObject({ id, kind: 'status' });
+    // The other connection was answered while the busy one still had requests waiting.
+    const at = order.indexOf('other');
+    expect(at).toBeGreaterThan(0);
+    expect(at).toBeLessThan(50);
+    expect(order.filter((o) => o !== 'other')).toEqual(Array.from({ length: 50 }, (_, i) => `busy ${i + 1}`));
+  });
+
   it('counts answers queued behind an unsettled one against maxUnsentBytes, and writes directly again once it settles', async () => {
     const decision = permitWith('r'.repeat(500));
     let decided = 0;
