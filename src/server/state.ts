@@ -56,6 +56,16 @@ import {
 import { RemovalRefusedError, diffWorlds } from './world-diff.js';
 import { type StoredWorld, applyRowChanges, diffWorldRows, worldFromRows } from './world-rows.js';
 
+/**
+ * The highest version an agent may report holding and have the server issue
+ * above (recordHello). Versions are 32-bit and only ever rise, one per
+ * change or key rotation: the 16,777,216 above it are kept for the server's
+ * own issues, so that an agent reporting a version near the top (a
+ * compromised one, or a corrupt cache) cannot leave its computer with no
+ * version left for the next change.
+ */
+export const MAX_ADOPTED_VERSION = MAX_VERSION - 2 ** 24;
+
 export { SERVER_DB_FILE };
 
 /** The prefix of generated policy ids, followed by 8 random hex digits. */
@@ -665,11 +675,12 @@ export class ServerState implements ServerStateApi {
   /** Issues versions above those an agent holds, when it holds more than was issued; see recordHello. */
   private async issueAbove(row: ComputerRow, heldSnapshot: number, heldSettings: number): Promise<void> {
     if (heldSnapshot <= row.snapshotVersion && heldSettings <= row.settingsVersion) return;
-    if (heldSnapshot >= MAX_VERSION || heldSettings >= MAX_VERSION) {
+    if (heldSnapshot > MAX_ADOPTED_VERSION || heldSettings > MAX_ADOPTED_VERSION) {
       throw new TollgateError(
         'version-exhausted',
         `computer ${row.computerId} holds snapshot version ${heldSnapshot} and settings version ${heldSettings}: ` +
-          `no version above ${MAX_VERSION} can be issued; clear the agent's cache (agent.db)`,
+          `versions above ${MAX_ADOPTED_VERSION} are not issued above (the rest, up to ${MAX_VERSION}, is kept for ` +
+          "the server's own changes); clear the agent's cache (agent.db)",
       );
     }
     await this.queue.run(async () => {

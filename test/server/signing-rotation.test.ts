@@ -19,7 +19,7 @@ import {
   prepareNextSigningKey,
   readNextSigningKey,
 } from '../../src/server/signing-key.js';
-import { ServerState } from '../../src/server/state.js';
+import { MAX_ADOPTED_VERSION, ServerState } from '../../src/server/state.js';
 import { MAX_VERSION, openSettings, openSnapshot, signedKeyId } from '../../src/wire/signed.js';
 import { PinnedKeys, keyId, parsePublicKey } from '../../src/wire/signing.js';
 
@@ -208,6 +208,30 @@ describe('an agent holding versions above those issued', () => {
     expect(error?.code).toBe('version-exhausted');
     expect(error?.message).toMatch(/^computer till-1 holds snapshot version 4294967295/);
     expect(state.computerState('till-1').snapshotVersion).toBe(before.snapshotVersion);
+  });
+  it('issues above a version up to MAX_ADOPTED_VERSION, refuses one above it, and keeps the rest for changes', async () => {
+    const state = await imported();
+    let error: TollgateError | undefined;
+    try {
+      await state.recordHello('till-1', { ...hello, nowMs, snapshotVersion: MAX_ADOPTED_VERSION + 1 });
+    } catch (e) {
+      error = e as TollgateError;
+    }
+    expect(error?.code).toBe('version-exhausted');
+    expect(error?.message).toContain(`versions above ${MAX_ADOPTED_VERSION} are not issued above`);
+
+    await state.recordHello('till-1', { ...hello, nowMs, snapshotVersion: MAX_ADOPTED_VERSION, settingsVersion: 0 });
+    expect(state.computerState('till-1').snapshotVersion).toBe(MAX_ADOPTED_VERSION + 1);
+    // A change reaching that computer, and a key rotation after it, are issued above it still.
+    await state.addPolicy({ app: 'notepadpp', appliesTo: { computer: 'till-1' }, action: 'deny', order: 3 });
+    expect(state.computerState('till-1').snapshotVersion).toBe(MAX_ADOPTED_VERSION + 2);
+    prepareNextSigningKey(dir, nowMs + HOUR_MS);
+    nowMs += HOUR_MS;
+    await state.rotateSigningKeyIfDue();
+    expect(state.computerState('till-1').snapshotVersion).toBe(MAX_ADOPTED_VERSION + 3);
+    expect(openSnapshot(state.snapshotFor('till-1').bytes, parsePublicKey(state.publicKeyPem())).version).toBe(
+      MAX_ADOPTED_VERSION + 3,
+    );
   });
 });
 
