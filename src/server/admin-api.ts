@@ -60,6 +60,8 @@ export interface ApplyReport {
 /** What the admin API needs from the sync hub: push view changes, and wait for agents to acknowledge them. */
 export interface AdminHub {
   push(changes: ViewChanges): void;
+  /** Closes the connections whose computer's token is no longer the one they gave (after an enrollment). */
+  revokeStale(): void;
   awaitSettingsApplied(computerIds: readonly string[], timeoutMs: number): Promise<ApplyReport>;
   awaitSnapshotsApplied(computerIds: readonly string[], timeoutMs: number): Promise<ApplyReport>;
 }
@@ -393,6 +395,7 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
     const { id } = request.params;
     if (!state.world().computers.some((c) => c.id === id)) throw notFound(`computer ${id} is unknown`);
     const { token } = await state.enroll(id);
+    hub.revokeStale();
     return { computerId: id, token };
   });
 

@@ -402,8 +402,13 @@ export class ServerState implements ServerStateApi {
 
   /** Whether `token` is the current token of a computer of the world (timing-safe). */
   authenticate(computerId: string, token: string): boolean {
-    if (!this.index.computers.has(computerId)) return false;
-    return tokenMatches(this.rows.get(computerId)?.tokenHash ?? null, token);
+    return tokenMatches(this.tokenHashOf(computerId), token);
+  }
+
+  /** The sha256 stored for the current token of a computer of the world; null when it has none or is not in it. */
+  tokenHashOf(computerId: string): Uint8Array | null {
+    if (!this.index.computers.has(computerId)) return null;
+    return this.rows.get(computerId)?.tokenHash ?? null;
   }
 
   /**

@@ -29,6 +29,7 @@ import { DeltaIssuer, finishDelta, type HeldView, type UnsignedDelta, type ViewM
 import type { DeltaSigner } from './delta-signer.js';
 import { DEFAULT_SLICE_MS, Pacer } from './pacer.js';
 import { NO_PHASE_MARKS, type PhaseMarks } from './stall-monitor.js';
+import { tokenHash } from './tokens.js';
 import type { CurrentView, ServerStateApi, ViewChanges } from './types.js';
 
 /** The path agents connect to. */
@@ -194,6 +195,8 @@ interface Connection {
   queued: number;
   /** The newest snapshot and settings versions sent and not acknowledged yet, with when they were sent (clock ms). */
   unacked: { snapshot: { version: number; atMs: number } | null; settings: { version: number; atMs: number } | null };
+  /** The sha256 of the token its hello gave (set once authenticated): the connection ends when it is no longer current. */
+  tokenHash: Buffer | null;
 }
 
 interface Waiter {
@@ -310,6 +313,7 @@ export class SyncHub {
       handled: Promise.resolve(),
       queued: 0,
       unacked: { snapshot: null, settings: null },
+      tokenHash: null,
     };
     this.connections.add(conn);
     this.pendingHellos++;
@@ -475,6 +479,7 @@ export class SyncHub {
     }
     if (conn.helloTimer !== null) clearTimeout(conn.helloTimer);
     conn.helloTimer = null;
+    conn.tokenHash = tokenHash(hello.token);
     if (conn.computerId === null) {
       const previous = this.byComputer.get(hello.computerId);
       if (previous !== undefined && previous !== conn) {
@@ -877,6 +882,8 @@ export class SyncHub {
    * reads are answered meanwhile.
    */
   push(changes: ViewChanges): void {
+    // A change may have removed computers.
+    this.revokeStale();
     const snapshots = [...changes.snapshots];
     const sending = new Set(snapshots);
     const settings = changes.settings.filter((id) => !sending.has(id));
@@ -1055,7 +1062,29 @@ export class SyncHub {
       });
   }
 
+  /**
+   * Refuses (`unauthorized`) and closes every connection whose computer was
+   * enrolled again or removed since its hello: the token it gave is no
+   * longer the computer's. Called after an enrollment and a change made
+   * here, and at every heartbeat round (for those made by another server
+   * process, once this one has caught up with them).
+   */
+  revokeStale(): void {
+    const { state } = this.options;
+    for (const [computerId, conn] of this.byComputer) {
+      if (conn.tokenHash === null || conn.ws.readyState !== WebSocket.OPEN) continue;
+      const current = state.tokenHashOf(computerId);
+      if (current !== null && conn.tokenHash.equals(current)) continue;
+      this.refuse(
+        conn,
+        SYNC_REFUSAL_CODES.unauthorized,
+        `computer ${computerId} was removed or enrolled again: the token this connection gave no longer works`,
+      );
+    }
+  }
+
   private async beat(): Promise<void> {
+    this.revokeStale();
     const pacer = new Pacer(this.sliceMs, this.phases, 'heartbeat');
     for (const conn of [...this.connections]) {
       await pacer.pace();

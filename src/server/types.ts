@@ -191,6 +191,8 @@ export interface ServerStateApi {
   enroll(computerId: string): Promise<{ token: string }>;
   /** Whether the token is the computer's current one (timing-safe). */
   authenticate(computerId: string, token: string): boolean;
+  /** The sha256 stored for the computer's current token; null for a computer not in the world or not enrolled. */
+  tokenHashOf(computerId: string): Uint8Array | null;
 
   addPolicy(input: PolicyInput): Promise<{ policy: Policy; changes: ViewChanges }>;
   updatePolicy(id: string, patch: PolicyPatch): Promise<{ policy: Policy; changes: ViewChanges }>;

@@ -222,6 +222,8 @@ describe('computers and enrollment', () => {
     expect(answer.status).toBe(200);
     expect(answer.body['computerId']).toBe('pc-1');
     expect(state.authenticate('pc-1', answer.body['token'] as string)).toBe(true);
+    // The sync hub is told, so that a connection holding the old token is closed.
+    expect(hub.revocations).toBe(1);
 
     const list = await call('GET', '/api/computers');
     const computers = list.body['computers'] as { id: string; enrolled: boolean }[];

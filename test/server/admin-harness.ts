@@ -91,12 +91,18 @@ export function storedRows(dir: string): string {
 export class RecordingHub {
   readonly pushes: ViewChanges[] = [];
   readonly waits: { kind: 'settings' | 'snapshots'; ids: string[]; timeoutMs: number }[] = [];
+  /** How many times the API asked for stale connections to be closed (after an enrollment). */
+  revocations = 0;
   /** Connected computers that acknowledge; `pending` are connected but silent; the rest are offline. */
   connected = new Set<string>();
   pending = new Set<string>();
 
   push(changes: ViewChanges): void {
     this.pushes.push(structuredClone(changes));
+  }
+
+  revokeStale(): void {
+    this.revocations++;
   }
 
   private report(ids: readonly string[]): { applied: string[]; pending: string[]; offline: string[] } {

@@ -45,6 +45,7 @@ function world(): World {
 
 const hub: AdminHub = {
   push: () => undefined,
+  revokeStale: () => undefined,
   awaitSettingsApplied: (ids) => Promise.resolve({ applied: [], pending: [], offline: [...ids] }),
   awaitSnapshotsApplied: (ids) => Promise.resolve({ applied: [], pending: [], offline: [...ids] }),
 };

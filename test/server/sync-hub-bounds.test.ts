@@ -180,3 +180,60 @@ describe('connections waiting for their hello', () => {
     expect(hub.connectedCount).toBe(1);
   });
 });
+
+describe('a connected agent whose token no longer works', () => {
+  /** Resolves with the refusal and the close code a connection gets. */
+  function refusal(ws: WebSocket): Promise<{ code: string; message: string; close: number }> {
+    return new Promise((resolve) => {
+      let refused = { code: '', message: '' };
+      ws.on('message', (data) => {
+        const message = decodeServerMessage(rawDataBytes(data));
+        if (message.kind === 'refusal') refused = { code: message.code, message: message.message };
+      });
+      ws.once('close', (close) => resolve({ ...refused, close }));
+    });
+  }
+
+  async function connected(computerId: string): Promise<WebSocket> {
+    const { ws } = open();
+    await new Promise((resolve) => ws.once('open', resolve));
+    const first = nextMessage(ws);
+    hello(ws, computerId);
+    expect((await first).kind).toBe('snapshot');
+    return ws;
+  }
+
+  it('is refused and closed once its computer is enrolled again; the other agents stay', async () => {
+    await startServer({});
+    const old = await connected('till-1');
+    const other = await connected('till-2');
+    const refused = refusal(old);
+    await state.enroll('till-1');
+    hub.revokeStale();
+    expect(await refused).toMatchObject({ code: 'unauthorized', close: CLOSE_CODES.unauthorized });
+    expect((await refused).message).toContain('computer till-1 was removed or enrolled again');
+    expect(other.readyState).toBe(WebSocket.OPEN);
+    expect(hub.isConnected('till-2')).toBe(true);
+  });
+
+  it('is refused and closed at the next heartbeat round when another process enrolled it (caught up here)', async () => {
+    await startServer({ pingIntervalMs: 50 });
+    const old = await connected('till-1');
+    const refused = refusal(old);
+    // What catching up with another process's enrollment does to this state: the stored hash changes.
+    await state.enroll('till-1');
+    expect(await refused).toMatchObject({ code: 'unauthorized', close: CLOSE_CODES.unauthorized });
+  });
+
+  it('is refused and closed when a change removes its computer', async () => {
+    await startServer({});
+    const old = await connected('till-2');
+    const refused = refusal(old);
+    const changes = await state.applyWorld((world) => ({
+      ...world,
+      computers: world.computers.filter((c) => c.id !== 'till-2'),
+    }));
+    hub.push(changes);
+    expect(await refused).toMatchObject({ code: 'unauthorized', close: CLOSE_CODES.unauthorized });
+  });
+});
