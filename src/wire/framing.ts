@@ -80,8 +80,24 @@ export class FrameDecoder {
     return this.buffered > 0 || this.expected !== null || this.assembly !== null;
   }
 
-  /** Adds received bytes; returns the payloads of every frame they complete, in order. */
+  /**
+   * Adds received bytes; returns the payloads of every frame they complete,
+   * in order. A header past the limit throws, unless frames before it were
+   * completed by these bytes: those are returned, and the next call throws.
+   */
   push(chunk: Buffer): Buffer[] {
+    const frames = this.collect(chunk);
+    if (this.failure !== null && frames.length === 0) throw this.failure;
+    return frames;
+  }
+
+  /** The failure that stopped the decoder (a header past the limit); null while it reads on. */
+  get failed(): TollgateError | null {
+    return this.failure;
+  }
+
+  /** push's work: on a header past the limit, `failure` is set and the frames before it are returned. */
+  private collect(chunk: Buffer): Buffer[] {
     if (this.failure !== null) throw this.failure;
     const frames: Buffer[] = [];
     const assembly = this.assembly;
@@ -112,7 +128,7 @@ export class FrameDecoder {
           this.chunks = [];
           this.head = 0;
           this.buffered = 0;
-          throw this.failure;
+          return frames;
         }
         this.expected = length;
       }
@@ -139,7 +155,8 @@ export class FrameDecoder {
    * in the chunk received is not given a view of its own. The range is
    * valid during the call only. `onFrame` returning false stops the
    * delivery of this chunk's other frames (the decoder keeps no state for
-   * them: use it after that only to throw it away).
+   * them: use it after that only to throw it away). A header past the limit
+   * throws once every frame before it was delivered.
    */
   pushEach(chunk: Buffer, onFrame: (buffer: Buffer, start: number, end: number) => boolean): void {
     if (this.failure !== null) throw this.failure;
@@ -156,9 +173,12 @@ export class FrameDecoder {
       }
       if (offset === chunk.length) return;
     }
-    for (const frame of this.push(offset === 0 ? chunk : chunk.subarray(offset))) {
+    for (const frame of this.collect(offset === 0 ? chunk : chunk.subarray(offset))) {
       if (!onFrame(frame, 0, frame.length)) return;
     }
+    // A header past the limit, after the frames before it were delivered.
+    const failure = this.failed;
+    if (failure !== null) throw failure;
   }
 
   /** Removes a frame header (buffered >= 4) and returns the length it announces, without allocating when it can. */

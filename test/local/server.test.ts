@@ -636,6 +636,29 @@ describe('LocalServer', () => {
     expect(errors).toEqual(['frame-too-large']);
   });
 
+  it('answers the requests before an oversized frame first, also when the first of them came in an earlier read', async () => {
+    const { path, errors } = await serve({ maxFrameBytes: 1000 });
+    const c = await client(path);
+    const first = frame({ id: 1, kind: 'status' });
+    c.socket.write(first.subarray(0, 5));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const oversized = Buffer.alloc(FRAME_HEADER_BYTES);
+    oversized.writeUInt32BE(1001);
+    c.socket.write(
+      Buffer.concat([
+        first.subarray(5),
+        frame({ id: 2, kind: 'status' }),
+        frame({ id: 3, kind: 'status' }),
+        frame({ id: 4, kind: 'status' }),
+        oversized,
+      ]),
+    );
+    for (let id = 1; id <= 4; id++) expect(await c.next()).toMatchObject({ id, kind: 'status' });
+    expect(await c.next()).toMatchObject({ id: 0, kind: 'error', code: 'frame-too-large' });
+    await c.closed;
+    expect(errors).toEqual(['frame-too-large']);
+  });
+
   it('answers a field past its limit with field-too-long naming the field, and carries on', async () => {
     const { path } = await serve();
     const c = await client(path);

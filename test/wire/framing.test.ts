@@ -101,11 +101,14 @@ describe('FrameDecoder', () => {
     expect(() => decoder.push(encodeFrame(payload(1, 0)))).toThrow(TollgateError);
   });
 
-  it('refuses an oversized frame that follows good ones in the same chunk', () => {
+  it('returns the frames before an oversized one in the same chunk, and refuses at the next push', () => {
     const decoder = new FrameDecoder(16);
-    expect(() => decoder.push(Buffer.concat([encodeFrame(payload(3, 0)), header(0xffff_ffff)]))).toThrow(
-      /frame of 4294967295 bytes/,
+    expect(decoder.failed).toBeNull();
+    expect(hex(decoder.push(Buffer.concat([encodeFrame(payload(3, 0)), header(0xffff_ffff)])))).toEqual(
+      hex([payload(3, 0)]),
     );
+    expect(decoder.failed?.message).toMatch(/frame of 4294967295 bytes/);
+    expect(() => decoder.push(encodeFrame(payload(1, 0)))).toThrow(/frame of 4294967295 bytes/);
   });
 
   it('reassembles a 1 MiB frame from 7-byte chunks', () => {
@@ -211,6 +214,21 @@ describe('FrameDecoder', () => {
     ).toThrow(expect.objectContaining({ code: 'frame-too-large' }));
     expect(lengths).toEqual([8]);
     expect(() => decoder.pushEach(encodeFrame(payload(1, 1)), () => true)).toThrow(TollgateError);
+  });
+
+  it('pushEach delivers a frame completed from before, and those after it, before refusing an oversized one', () => {
+    const decoder = new FrameDecoder(16);
+    const first = encodeFrame(payload(9, 1));
+    const lengths: number[] = [];
+    const take = (_b: Buffer, start: number, end: number): boolean => {
+      lengths.push(end - start);
+      return true;
+    };
+    decoder.pushEach(first.subarray(0, 5), take);
+    expect(lengths).toEqual([]);
+    const rest = Buffer.concat([first.subarray(5), encodeFrame(payload(2, 2)), encodeFrame(payload(3, 3)), header(99)]);
+    expect(() => decoder.pushEach(rest, take)).toThrow(expect.objectContaining({ code: 'frame-too-large' }));
+    expect(lengths).toEqual([9, 2, 3]);
   });
 
   it('refuses a limit that no header can express', () => {
