@@ -278,7 +278,7 @@ export function registerApprovalRoutes(app: FastifyInstance, ctx: ApprovalRoutes
     event: RequestEvent,
   ): Promise<ApprovalRequestRecord> => {
     const updated: ApprovalRequestRecord = { ...request, status, history: [...request.history, event] };
-    await state.updateApprovalRequest(updated);
+    await state.updateApprovalRequest(updated, request);
     return updated;
   };
   const event = (action: RequestEvent['action'], note: string | undefined): RequestEvent => {
@@ -319,9 +319,9 @@ export function registerApprovalRoutes(app: FastifyInstance, ctx: ApprovalRoutes
         };
         return plan.world;
       },
-      (): ApprovalRequestRecord => {
+      () => {
         if (updated === undefined) throw new Error('the approval was not planned');
-        return updated;
+        return { record: updated, previous: stored };
       },
     );
     if (plan === undefined || updated === undefined) throw new Error('the approval was not planned');

@@ -12,6 +12,7 @@ import { OS_NAMES, type OsName } from '../engine/model.js';
 import { migrate } from '../store/migrations.js';
 import { BUSY_TIMEOUT_MS, type SchemaTable, missingTables, quickCheck, schemaDamage } from '../store/open-database.js';
 import { STORAGE_UNAVAILABLE, type StorageFault, guardStorage, simulateStorageFault } from '../store/storage-error.js';
+import { requestUpdateRefused } from './store/server-store.js';
 import type { EntityKind, EntityRow } from './world-rows.js';
 
 /**
@@ -325,9 +326,10 @@ function prepareStatements(db: Database.Database) {
       `INSERT INTO approval_requests (id, computer_id, received_at_ms, status, body)
        VALUES (@id, @computerId, @receivedAtMs, @status, @body) ON CONFLICT (id) DO NOTHING`,
     ),
-    updateRequest: db.prepare<[{ id: string; status: string; body: string }]>(
-      'UPDATE approval_requests SET status = @status, body = @body WHERE id = @id',
+    updateRequest: db.prepare<[{ id: string; status: string; body: string; previousBody: string }]>(
+      'UPDATE approval_requests SET status = @status, body = @body WHERE id = @id AND body = @previousBody',
     ),
+    requestExists: db.prepare<[string]>('SELECT 1 FROM approval_requests WHERE id = ?'),
     // The decision's time is the last event of the request's history (JSON written by the server).
     pruneDecided: db.prepare<[number]>(
       `DELETE FROM approval_requests
@@ -351,7 +353,7 @@ export interface DbCommit {
   writes: readonly EntityRow[];
   deletes: readonly { kind: EntityKind; id: string }[];
   issued: readonly IssuedVersions[];
-  request?: { id: string; status: string; body: string };
+  request?: { id: string; status: string; body: string; previousBody: string };
 }
 
 /** A commit refused because the stored revision is not its base; nothing was written. */
@@ -403,7 +405,7 @@ export class ServerDb {
       }
       const request = commit.request;
       if (request !== undefined && stmt.updateRequest.run(request).changes !== 1) {
-        throw new TollgateError('not-found', `approval request ${request.id} not found`);
+        throw requestUpdateRefused(request.id, stmt.requestExists.get(request.id) !== undefined);
       }
       stmt.setRevision.run(revision);
       return revision;
@@ -607,9 +609,9 @@ export class ServerDb {
     return this.guard(() => this.stmt.insertRequest.run(row)).changes === 1;
   }
 
-  /** Replaces a stored request's status and body; returns whether the id was found. */
-  updateRequest(id: string, status: string, body: string): boolean {
-    return this.guard(() => this.stmt.updateRequest.run({ id, status, body })).changes === 1;
+  /** Replaces a stored request's status and body if its body is still `previousBody`; returns whether it did. */
+  updateRequest(id: string, status: string, body: string, previousBody: string): boolean {
+    return this.guard(() => this.stmt.updateRequest.run({ id, status, body, previousBody })).changes === 1;
   }
 
   /** Deletes the requests decided before `decidedBeforeMs` (see ServerStore.pruneDecidedRequests); returns how many. */

@@ -21,7 +21,13 @@ import type { ApprovalSubmission } from '../wire/sync-messages.js';
 import type { StorageFault } from '../store/storage-error.js';
 import type { ComputerRow, IssuedVersions } from './server-db.js';
 import { SealedCache } from './sealed-cache.js';
-import { type ServerStore, type StoreChanges, type StoreContents, StaleWorldError } from './store/server-store.js';
+import {
+  type ServerStore,
+  type StoreChanges,
+  type StoreContents,
+  StaleWorldError,
+  requestUpdateRefused,
+} from './store/server-store.js';
 import { SERVER_DB_FILE, SqliteStore } from './store/sqlite-store.js';
 import { countStorageFailures } from './store/counted-store.js';
 import { ChangeQueue, DEFAULT_MAX_QUEUED_CHANGES } from './change-queue.js';
@@ -43,6 +49,7 @@ import {
   type PolicyInput,
   type PolicyPatch,
   type RequestStatus,
+  type RequestUpdate,
   type Readiness,
   type ReadinessCheck,
   type ServerStateApi,
@@ -216,6 +223,8 @@ export class ServerState implements ServerStateApi {
   private readonly connected = new Set<string>();
   /** The tollgate version each agent said in its last hello to this process (kept in memory only). */
   private readonly tollgateVersions = new Map<string, string>();
+  /** The stored text each approval request object handed out was read from (updateApprovalRequest compares it). */
+  private readonly requestBodies = new WeakMap<ApprovalRequestRecord, string>();
   private readonly sealedSnapshots = new SealedCache<SealedSnapshot>();
   private readonly sealedSettings = new SealedCache<SealedSettings>();
   private readonly queue: ChangeQueue;
@@ -381,7 +390,7 @@ export class ServerState implements ServerStateApi {
    */
   async applyWorld(
     build: (current: World) => World,
-    request?: ApprovalRequestRecord | (() => ApprovalRequestRecord),
+    request?: RequestUpdate | (() => RequestUpdate),
   ): Promise<ViewChanges> {
     return (await this.change((current) => ({ candidate: build(current), result: undefined }), request)).changes;
   }
@@ -816,13 +825,13 @@ export class ServerState implements ServerStateApi {
 
   /** The requests in arrival order, optionally only those with `status`. */
   async approvalRequests(status?: RequestStatus): Promise<ApprovalRequestRecord[]> {
-    return (await this.store.requestBodies(status)).map((body) => JSON.parse(body) as ApprovalRequestRecord);
+    return (await this.store.requestBodies(status)).map((body) => this.readRequest(body));
   }
 
   /** One request, or undefined. */
   async approvalRequest(id: string): Promise<ApprovalRequestRecord | undefined> {
     const body = await this.store.requestBody(id);
-    return body === undefined ? undefined : (JSON.parse(body) as ApprovalRequestRecord);
+    return body === undefined ? undefined : this.readRequest(body);
   }
 
   /** Deletes the requests approved or rejected more than `retentionMs` ago (never a pending or escalated one); returns how many. */
@@ -830,11 +839,28 @@ export class ServerState implements ServerStateApi {
     return this.store.pruneDecidedRequests(this.clock() - retentionMs);
   }
 
-  /** Stores a request's new status and history; TollgateError 'not-found' for an unknown id. */
-  async updateApprovalRequest(request: ApprovalRequestRecord): Promise<void> {
-    if (!(await this.store.updateRequest(request.id, request.status, JSON.stringify(request)))) {
-      throw new TollgateError('not-found', `approval request ${request.id} not found`);
+  /**
+   * Stores a request's new status and history, made from `previous` (as
+   * read): TollgateError 'conflict' when the stored request is no longer
+   * that one (another action came first), 'not-found' when it is gone.
+   */
+  async updateApprovalRequest(request: ApprovalRequestRecord, previous: ApprovalRequestRecord): Promise<void> {
+    const { id, status } = request;
+    if (!(await this.store.updateRequest(id, status, JSON.stringify(request), this.bodyOf(previous)))) {
+      throw requestUpdateRefused(id, (await this.store.requestBody(id)) !== undefined);
     }
+  }
+
+  /** The stored text a request was read from (the same as JSON.stringify gives for one not read). */
+  private bodyOf(request: ApprovalRequestRecord): string {
+    return this.requestBodies.get(request) ?? JSON.stringify(request);
+  }
+
+  /** Parses a stored request, remembering the text it was read from. */
+  private readRequest(body: string): ApprovalRequestRecord {
+    const request = JSON.parse(body) as ApprovalRequestRecord;
+    this.requestBodies.set(request, body);
+    return request;
   }
 
   /** The PEM (SPKI) public key agents pin. */
@@ -932,7 +958,7 @@ export class ServerState implements ServerStateApi {
    */
   private change<T>(
     build: (current: World) => { candidate: World | null; result: T },
-    requestOf?: ApprovalRequestRecord | (() => ApprovalRequestRecord),
+    requestOf?: RequestUpdate | (() => RequestUpdate),
   ): Promise<{ result: T; changes: ViewChanges }> {
     return this.queue.run(async () => {
       for (let attempt = 1; ; attempt++) {
@@ -940,7 +966,7 @@ export class ServerState implements ServerStateApi {
         const request = typeof requestOf === 'function' ? requestOf() : requestOf;
         const prepared = candidate === null ? null : await this.prepare(candidate);
         if (prepared === null) {
-          if (request !== undefined) await this.updateApprovalRequest(request);
+          if (request !== undefined) await this.updateApprovalRequest(request.record, request.previous);
           return { result, changes: noChanges() };
         }
         if (await this.write(prepared, request)) return { result, changes: prepared.changes };
@@ -1009,7 +1035,7 @@ export class ServerState implements ServerStateApi {
    * Commits a prepared change (and `request`) in one transaction, then swaps
    * the world in; false (nothing stored) when another process committed first.
    */
-  private async write(prepared: PreparedCommit, request?: ApprovalRequestRecord): Promise<boolean> {
+  private async write(prepared: PreparedCommit, update?: RequestUpdate): Promise<boolean> {
     const { candidate, rowChanges, index, issued } = prepared;
     this.phases.mark('change: commit');
     try {
@@ -1019,9 +1045,16 @@ export class ServerState implements ServerStateApi {
           writes: rowChanges.writes,
           deletes: rowChanges.deletes,
           issued,
-          ...(request === undefined
+          ...(update === undefined
             ? {}
-            : { request: { id: request.id, status: request.status, body: JSON.stringify(request) } }),
+            : {
+                request: {
+                  id: update.record.id,
+                  status: update.record.status,
+                  body: JSON.stringify(update.record),
+                  previousBody: this.bodyOf(update.previous),
+                },
+              }),
         })
       ).revision;
     } catch (error) {

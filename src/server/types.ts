@@ -176,10 +176,7 @@ export interface ServerStateApi {
    * world when another server process committed first. With `request`, that
    * approval request is stored in the same transaction.
    */
-  applyWorld(
-    build: (current: World) => World,
-    request?: ApprovalRequestRecord | (() => ApprovalRequestRecord),
-  ): Promise<ViewChanges>;
+  applyWorld(build: (current: World) => World, request?: RequestUpdate | (() => RequestUpdate)): Promise<ViewChanges>;
   /**
    * Replaces the world as importWorld does, reporting the difference; with
    * `dryRun` nothing is stored. Removing computers needs `allowRemovals`
@@ -274,8 +271,12 @@ export interface ServerStateApi {
   approvalRequests(status?: RequestStatus): Promise<ApprovalRequestRecord[]>;
   /** One request, or undefined. */
   approvalRequest(id: string): Promise<ApprovalRequestRecord | undefined>;
-  /** Stores a changed request (its status and history); TollgateError 'not-found' for an unknown id. */
-  updateApprovalRequest(request: ApprovalRequestRecord): Promise<void>;
+  /**
+   * Stores a changed request (its status and history) made from `previous`,
+   * the request as read: TollgateError 'conflict' when another action
+   * changed it since, 'not-found' for an unknown id.
+   */
+  updateApprovalRequest(request: ApprovalRequestRecord, previous: ApprovalRequestRecord): Promise<void>;
   /** Deletes the requests approved or rejected more than `retentionMs` ago (never a pending or escalated one); returns how many. */
   pruneDecidedApprovalRequests(retentionMs: number): Promise<number>;
 
@@ -325,4 +326,10 @@ export function scopeAppliesTo(scope: SettingScope, rootOrgs: readonly string[])
     case 'global':
       return rootOrgs.map((org) => ({ global: org }));
   }
+}
+
+/** An approval request's new record, and the record (as read) it was made from. */
+export interface RequestUpdate {
+  record: ApprovalRequestRecord;
+  previous: ApprovalRequestRecord;
 }

@@ -242,7 +242,7 @@ describe('approval requests delivered to the server', () => {
 
     // Once an admin decides one, there is room again.
     const decided = (await state.approvalRequest('req-0'))!;
-    await state.updateApprovalRequest({ ...decided, status: 'rejected' });
+    await state.updateApprovalRequest({ ...decided, status: 'rejected' }, decided);
     agent.send(submission('now-there-is-room'));
     expect(await agent.next('receipt')).toEqual({ kind: 'receipt', requestId: 'now-there-is-room' });
     expect((await state.approvalRequest('now-there-is-room'))?.status).toBe('pending');

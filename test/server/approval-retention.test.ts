@@ -48,7 +48,8 @@ it('deletes at start the requests decided longer ago than the retention, and no 
       status: 'pending',
       body: body('pending', []),
     });
-    if (status !== 'pending') await store.updateRequest(id, status, body(status, [{ atMs, action: status }]));
+    if (status !== 'pending')
+      await store.updateRequest(id, status, body(status, [{ atMs, action: status }]), body('pending', []));
   }
   await store.close();
 

@@ -675,6 +675,39 @@ describe('the requests queue', () => {
     expect((await state.approvalRequest(second.id))?.history[0]).toMatchObject({ action: 'rejected', note: 'no' });
   });
 
+  it('stores an action only on the request as it was read: one made from an older read is refused, its permit too', async () => {
+    const request = await submit('till-1');
+    // Two admins read the request, then act on it.
+    const seenByA = (await state.approvalRequest(request.id))!;
+    const seenByB = (await state.approvalRequest(request.id))!;
+    const rejected = { ...seenByA, status: 'rejected' as const, history: [{ atMs: 1, action: 'rejected' as const }] };
+    await state.updateApprovalRequest(rejected, seenByA);
+    await expect(
+      state.updateApprovalRequest(
+        { ...seenByB, status: 'escalated', history: [{ atMs: 2, action: 'escalated' }] },
+        seenByB,
+      ),
+    ).rejects.toThrow(`approval request ${request.id} was changed by another action meanwhile`);
+    const before = state.world().policies.length;
+    const permit = { ...state.world().policies[0]!, id: 'permit-from-a-stale-read' };
+    await expect(
+      state.applyWorld((world) => ({ ...world, policies: [...world.policies, permit] }), {
+        record: { ...seenByB, status: 'approved', history: [{ atMs: 3, action: 'approved' }] },
+        previous: seenByB,
+      }),
+    ).rejects.toMatchObject({ code: 'conflict' });
+    expect(state.world().policies).toHaveLength(before);
+    const stored = (await state.approvalRequest(request.id))!;
+    expect(stored).toEqual(rejected);
+    // From the request as stored now, the next action is stored.
+    await state.updateApprovalRequest(
+      { ...stored, history: [...stored.history, { atMs: 4, action: 'rejected' }] },
+      stored,
+    );
+    // Over the API, an action on a request decided already is refused too.
+    expect((await call('POST', `/api/requests/${request.id}/approve`, {})).status).toBe(409);
+  });
+
   it('escalates through the notifier to the resolved escalation addresses, then can still approve', async () => {
     const request = await submit('till-1');
     const answer = await call('POST', `/api/requests/${request.id}/escalate`, { note: 'over budget?' });

@@ -15,6 +15,7 @@ import type { EntityRow } from '../world-rows.js';
 import { type MigrationReport, SCHEMA_NAME, migratePg } from './pg-migrations.js';
 import {
   DECIDED_REQUEST_STATUSES,
+  requestUpdateRefused,
   type EntityKey,
   type ServerStore,
   StaleWorldError,
@@ -501,12 +502,18 @@ export class PgStore implements ServerStore {
         );
       }
       if (commit.issued.length > 0) await this.issue(query, commit.issued, revision);
-      if (commit.request !== undefined) {
-        await query('UPDATE approval_requests SET status = $2, body = $3 WHERE id = $1', [
-          commit.request.id,
-          commit.request.status,
-          commit.request.body,
+      const request = commit.request;
+      if (request !== undefined) {
+        const updated = await query('UPDATE approval_requests SET status = $2, body = $3 WHERE id = $1 AND body = $4', [
+          request.id,
+          request.status,
+          request.body,
+          request.previousBody,
         ]);
+        if (updated.rowCount !== 1) {
+          const found = await query('SELECT 1 FROM approval_requests WHERE id = $1', [request.id]);
+          throw requestUpdateRefused(request.id, found.rowCount === 1);
+        }
       }
       await this.bump(query, revision);
       return { revision };
@@ -670,9 +677,14 @@ export class PgStore implements ServerStore {
     return result.rowCount === 1;
   }
 
-  async updateRequest(id: string, status: string, body: string): Promise<boolean> {
+  async updateRequest(id: string, status: string, body: string, previousBody: string): Promise<boolean> {
     const result = await this.writeTx((query) =>
-      query('UPDATE approval_requests SET status = $2, body = $3 WHERE id = $1', [id, status, body]),
+      query('UPDATE approval_requests SET status = $2, body = $3 WHERE id = $1 AND body = $4', [
+        id,
+        status,
+        body,
+        previousBody,
+      ]),
     );
     return result.rowCount === 1;
   }

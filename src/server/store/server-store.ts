@@ -47,8 +47,13 @@ export interface WorldCommit {
   writes: readonly EntityRow[];
   deletes: readonly EntityKey[];
   issued: readonly IssuedVersions[];
-  /** An approval request whose status and body change in the same transaction. */
-  request?: { id: string; status: string; body: string };
+  /**
+   * An approval request whose status and body change in the same
+   * transaction, from `previousBody` (the body its change was made from):
+   * when the stored body is another, or the request is gone, the commit
+   * throws TollgateError 'conflict' or 'not-found' and stores nothing.
+   */
+  request?: { id: string; status: string; body: string; previousBody: string };
 }
 
 /** The statuses of a request that is settled: nobody acts on it any more, so it may age out. */
@@ -104,8 +109,11 @@ export interface ServerStore {
 
   /** Inserts an approval request unless its id is stored already; returns whether it was inserted. */
   insertRequest(row: RequestRow): Promise<boolean>;
-  /** Replaces a stored request's status and body; returns whether the id was found. */
-  updateRequest(id: string, status: string, body: string): Promise<boolean>;
+  /**
+   * Replaces a stored request's status and body, if its body is still
+   * `previousBody` (the one the change was made from); returns whether it did.
+   */
+  updateRequest(id: string, status: string, body: string, previousBody: string): Promise<boolean>;
   /** How many of a computer's requests are pending. */
   pendingRequestCount(computerId: string): Promise<number>;
   /** The JSON body of one request, or undefined. */
@@ -147,4 +155,17 @@ export interface StoreListener {
   onCommit(revision: number): void;
   /** Another process recorded acknowledgements of these computers. */
   onAcks(computerIds: readonly string[]): void;
+}
+
+/**
+ * The error of a request update refused because the request changed since
+ * it was read (another action came first: 'conflict') or is gone ('not-found').
+ */
+export function requestUpdateRefused(id: string, exists: boolean): TollgateError {
+  return exists
+    ? new TollgateError(
+        'conflict',
+        `approval request ${id} was changed by another action meanwhile: nothing was done; look at it again`,
+      )
+    : new TollgateError('not-found', `approval request ${id} not found`);
 }

@@ -193,8 +193,8 @@ export class SqliteStore implements ServerStore {
     return settle(() => this.db.insertRequest(row));
   }
 
-  updateRequest(id: string, status: string, body: string): Promise<boolean> {
-    return settle(() => this.db.updateRequest(id, status, body));
+  updateRequest(id: string, status: string, body: string, previousBody: string): Promise<boolean> {
+    return settle(() => this.db.updateRequest(id, status, body, previousBody));
   }
 
   pendingRequestCount(computerId: string): Promise<number> {

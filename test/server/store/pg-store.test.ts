@@ -568,8 +568,10 @@ describe('PgStore', () => {
     expect(await two.insertRequest(row('r1'))).toBe(false);
     expect(await two.insertRequest(row('r2'))).toBe(true);
     expect(await one.pendingRequestCount('c1')).toBe(2);
-    expect(await one.updateRequest('r1', 'approved', '{"id":"r1","status":"approved"}')).toBe(true);
-    expect(await one.updateRequest('nope', 'approved', '{}')).toBe(false);
+    expect(await one.updateRequest('r1', 'approved', '{"id":"r1","status":"approved"}', row('r1').body)).toBe(true);
+    // Only from the body it was read as: another action changed it meanwhile.
+    expect(await two.updateRequest('r1', 'rejected', '{"id":"r1","status":"rejected"}', row('r1').body)).toBe(false);
+    expect(await one.updateRequest('nope', 'approved', '{}', '{}')).toBe(false);
     expect(await two.requestBodies()).toEqual(['{"id":"r1","status":"approved"}', row('r2').body]);
     expect(await two.requestBodies('pending')).toEqual([row('r2').body]);
     expect(await two.requestBody('r1')).toBe('{"id":"r1","status":"approved"}');
@@ -585,9 +587,21 @@ describe('PgStore', () => {
       writes: [policy('approved-app')],
       deletes: [],
       issued: [],
-      request: { id: 'r1', status: 'approved', body: '{"status":"approved"}' },
+      request: { id: 'r1', status: 'approved', body: '{"status":"approved"}', previousBody: '{}' },
     });
     expect(await store.requestBodies('approved')).toEqual(['{"status":"approved"}']);
+    // A commit made from a body no longer stored changes nothing, the world included.
+    await expect(
+      store.commitWorld({
+        baseRevision: 1,
+        writes: [policy('rejected-app')],
+        deletes: [],
+        issued: [],
+        request: { id: 'r1', status: 'rejected', body: '{"status":"rejected"}', previousBody: '{}' },
+      }),
+    ).rejects.toMatchObject({ code: 'conflict' });
+    expect(await store.requestBodies('approved')).toEqual(['{"status":"approved"}']);
+    expect((await store.load()).entities.map((r) => r.id)).not.toContain('rejected-app');
   });
 
   it('a simulated storage fault makes writes fail with storage-unavailable, and lifting it restores them', async () => {

@@ -60,7 +60,8 @@ async function request(
       history: events.map((atMs) => ({ atMs, action: s === 'rejected' ? 'rejected' : 'approved' })),
     });
   await store.insertRequest({ id, computerId: 'till-1', receivedAtMs, status: 'pending', body: body('pending', []) });
-  if (status !== 'pending') expect(await store.updateRequest(id, status, body(status, eventsAtMs))).toBe(true);
+  if (status !== 'pending')
+    expect(await store.updateRequest(id, status, body(status, eventsAtMs), body('pending', []))).toBe(true);
 }
 
 describe.each(stores)('decided approval requests in the %s store', (_name, open) => {
