@@ -105,6 +105,14 @@ export interface SyncHubOptions {
 /** Deltas of a push handed to the delta signer in one batch, by default. */
 export const PUSH_SIGN_BATCH = 128;
 
+/**
+ * How long a connection the server closes (a refusal, a replaced or
+ * non-reading agent) has to answer the close handshake before it is cut:
+ * ws would wait 30 s, and a connection still waiting for its hello holds a
+ * `maxPendingHellos` slot meanwhile.
+ */
+export const CLOSE_GRACE_MS = 1000;
+
 /** Batches of a push left with the signer while the push goes on, at most; more are taken back and signed here. */
 const PUSH_BATCHES_QUEUED = 3;
 
@@ -387,7 +395,7 @@ export class SyncHub {
         { computerId: conn.computerId, bufferedBytes: buffered, maxBufferedBytes: this.bounds.maxBufferedBytes },
         'agent does not read what it is sent: closing its connection',
       );
-      conn.ws.close(CLOSE_CODES.sendBufferFull, 'send-buffer-full');
+      this.closeSoon(conn.ws, CLOSE_CODES.sendBufferFull, 'send-buffer-full');
       return;
     }
     conn.ws.send(bytes);
@@ -397,7 +405,15 @@ export class SyncHub {
   private refuse(conn: Connection, code: SyncRefusalCode, message: string): void {
     this.options.logger.warn({ computerId: conn.computerId, code, reason: message }, 'agent refused');
     this.send(conn, { kind: 'refusal', code, message });
-    conn.ws.close(REFUSAL_CLOSE_CODES[code], code);
+    this.closeSoon(conn.ws, REFUSAL_CLOSE_CODES[code], code);
+  }
+
+  /** Starts the close handshake, and cuts the connection if it is not done within CLOSE_GRACE_MS. */
+  private closeSoon(ws: WebSocket, code: number, reason: string): void {
+    ws.close(code, reason);
+    const cut = setTimeout(() => ws.terminate(), CLOSE_GRACE_MS);
+    cut.unref();
+    ws.once('close', () => clearTimeout(cut));
   }
 
   /**
@@ -483,7 +499,7 @@ export class SyncHub {
     if (conn.computerId === null) {
       const previous = this.byComputer.get(hello.computerId);
       if (previous !== undefined && previous !== conn) {
-        previous.ws.close(CLOSE_CODES.replaced, 'replaced by a newer connection');
+        this.closeSoon(previous.ws, CLOSE_CODES.replaced, 'replaced by a newer connection');
       }
       conn.computerId = hello.computerId;
       this.pendingHellos--;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import { ServerState } from '../../src/server/state.js';
-import { AGENT_PATH, CLOSE_CODES, SyncHub, type SyncHubOptions } from '../../src/server/sync-hub.js';
+import { AGENT_PATH, CLOSE_CODES, CLOSE_GRACE_MS, SyncHub, type SyncHubOptions } from '../../src/server/sync-hub.js';
 import { rawDataBytes } from '../../src/wire/raw-data.js';
 import { decodeServerMessage, encodeAgentMessage } from '../../src/wire/sync-messages.js';
 import { paddedWorld } from '../support/padded-world.js';
@@ -178,6 +178,21 @@ describe('connections waiting for their hello', () => {
     await vi.waitFor(() => expect(hub.pendingHelloCount).toBe(1));
     expect((await attempt()).status).toBe(101);
     expect(hub.connectedCount).toBe(1);
+  });
+});
+
+describe('connections the server closes', () => {
+  it('are cut when they do not answer the close handshake, so that silent ones free their hello slots', async () => {
+    await startServer({ maxPendingHellos: 2, helloTimeoutMs: 200 });
+    const silent = [open(), open()];
+    for (const { ws } of silent) await new Promise((resolve) => ws.once('open', resolve));
+    // They neither say hello nor read: the refusal and the close frame reach no one.
+    for (const { socket } of silent) socket().pause();
+    expect(hub.pendingHelloCount).toBe(2);
+    await vi.waitFor(() => expect(hub.pendingHelloCount).toBe(0), { timeout: 200 + CLOSE_GRACE_MS + 3000 });
+    const again = open();
+    await new Promise((resolve) => again.ws.once('open', resolve));
+    expect(hub.pendingHelloCount).toBe(1);
   });
 });
 
