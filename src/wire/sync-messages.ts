@@ -180,6 +180,12 @@ function submissionFromWire(s: tollgate.v1.ApprovalSubmission.$Properties): Appr
   };
 }
 
+/** A text the server stores as it is (in a PostgreSQL text column, which cannot hold U+0000). */
+function storedText(text: string, at: string): string {
+  if (text.includes('\u0000')) throw badMessage(at, 'contains the character U+0000, which cannot be stored');
+  return text;
+}
+
 /** Decodes an agent's message; throws TollgateError 'bad-message' naming the field at fault. */
 export function decodeAgentMessage(bytes: Uint8Array): AgentMessage {
   try {
@@ -191,14 +197,14 @@ export function decodeAgentMessage(bytes: Uint8Array): AgentMessage {
           kind: 'hello',
           computerId: requireText(h.computerId, 'hello.computerId'),
           token: requireText(h.token, 'hello.token'),
-          agentVersion: requireText(h.agentVersion, 'hello.agentVersion'),
+          agentVersion: storedText(requireText(h.agentVersion, 'hello.agentVersion'), 'hello.agentVersion'),
           os: osCodec.fromWire(h.os, 'hello.os'),
           snapshotVersion: h.snapshotVersion ?? 0,
           settingsVersion: h.settingsVersion ?? 0,
           ...viewHashField(h.viewHash, 'hello.viewHash'),
           ...(h.tollgateVersion === undefined || h.tollgateVersion === null || h.tollgateVersion === ''
             ? {}
-            : { tollgateVersion: h.tollgateVersion }),
+            : { tollgateVersion: storedText(h.tollgateVersion, 'hello.tollgateVersion') }),
         };
       }
       case 'ack': {
@@ -207,10 +213,10 @@ export function decodeAgentMessage(bytes: Uint8Array): AgentMessage {
           kind: 'ack',
           snapshotVersion: a.snapshotVersion ?? 0,
           settingsVersion: a.settingsVersion ?? 0,
-          error: a.error ?? '',
+          error: storedText(a.error ?? '', 'ack.error'),
           ...(a.errorCode === undefined || a.errorCode === null || a.errorCode === ''
             ? {}
-            : { errorCode: a.errorCode }),
+            : { errorCode: storedText(a.errorCode, 'ack.errorCode') }),
           ...viewHashField(a.viewHash, 'ack.viewHash'),
         };
       }

@@ -60,6 +60,27 @@ describe('hello', () => {
     expect(pb.AgentMessage.decode(bytes).hello?.tollgateVersion).toBe('');
     expect(decodeAgentMessage(bytes)).toEqual(older);
   });
+
+  it('refuses, naming the field, a hello or acknowledgement text with U+0000 (no text column can store it)', () => {
+    const hello: AgentMessage = {
+      kind: 'hello',
+      computerId: 'till-1',
+      token: 'secret',
+      agentVersion: '10.6.2',
+      os: 'windows',
+      snapshotVersion: 0,
+      settingsVersion: 0,
+    };
+    expect(failure(() => decodeAgentMessage(encodeAgentMessage({ ...hello, agentVersion: '10\u00006' })))).toMatch(
+      /^hello\.agentVersion: contains the character U\+0000/,
+    );
+    expect(failure(() => decodeAgentMessage(encodeAgentMessage({ ...hello, tollgateVersion: '0.1\u0000' })))).toMatch(
+      /^hello\.tollgateVersion: contains/,
+    );
+    const ack: AgentMessage = { kind: 'ack', snapshotVersion: 1, settingsVersion: 1, error: 'bad\u0000' };
+    expect(failure(() => decodeAgentMessage(encodeAgentMessage(ack)))).toMatch(/^ack\.error: contains/);
+    expect(decodeAgentMessage(encodeAgentMessage({ ...ack, error: 'bad' }))).toEqual({ ...ack, error: 'bad' });
+  });
 });
 
 describe('approval delivery messages', () => {
