@@ -183,6 +183,8 @@ interface Active {
 interface PushedSettings {
   version: number;
   values: Record<string, SettingValue>;
+  /** The agent setting entry each value came from (null: a default); absent from servers that send none. */
+  sources: Record<string, string | null> | undefined;
 }
 
 /**
@@ -253,7 +255,7 @@ export class Agent implements AgentCore {
     if (settings !== null) {
       try {
         const content = this.openStored('settings', settings, openSettings, openStoredSettingsUnverified, warnings);
-        this.pushed = { version: content.settingsVersion, values: content.settings };
+        this.pushed = { version: content.settingsVersion, values: content.settings, sources: content.sources };
       } catch (error) {
         problems.push(`stored settings ${settings.version} cannot be used: ${(error as Error).message}`);
       }
@@ -701,7 +703,7 @@ export class Agent implements AgentCore {
       );
     }
     this.options.store.applySettings(content.settingsVersion, bytes, this.options.clock());
-    this.pushed = { version: content.settingsVersion, values: content.settings };
+    this.pushed = { version: content.settingsVersion, values: content.settings, sources: content.sources };
     this.effective = null;
     this.cache.clear();
     return { settingsVersion: content.settingsVersion };
@@ -712,6 +714,20 @@ export class Agent implements AgentCore {
     const fromSnapshot = this.active?.image.meta.settings;
     if (overrides === undefined) return (this.effective ??= { ...fromSnapshot, ...this.pushed?.values });
     return { ...fromSnapshot, ...this.pushed?.values, ...overrides };
+  }
+
+  /** The agent setting entry each effective value came from (settingsWith), null for a default or one not told. */
+  private settingSources(): Record<string, string | null> {
+    const fromSnapshot = this.active?.image.meta.settingSources;
+    const pushed = this.pushed;
+    const sources: Record<string, string | null> = {};
+    for (const name of Object.keys(this.settingsWith())) {
+      sources[name] =
+        pushed !== null && Object.hasOwn(pushed.values, name)
+          ? (pushed.sources?.[name] ?? null)
+          : (fromSnapshot?.[name] ?? null);
+    }
+    return sources;
   }
 
   private mode(): EffectiveMode {
@@ -936,6 +952,7 @@ export class Agent implements AgentCore {
       builtInsFirst: mode.builtInsFirst,
       gated: mode.gated,
       settings: { ...this.settingsWith() },
+      settingSources: this.settingSources(),
       settingsVersion: this.settingsVersion,
       policyCount: active?.image.policyCount ?? 0,
       decisions,

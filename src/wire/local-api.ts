@@ -88,6 +88,8 @@ export interface AgentStatus {
   /** The gate features this agent fails. */
   gated: string[];
   settings: Record<string, SettingValue>;
+  /** Per setting: the agent setting entry its value came from; null for a default. */
+  settingSources: Record<string, string | null>;
   settingsVersion: number;
   policyCount: number;
   /** Decisions answered since start, by action. */
@@ -386,6 +388,14 @@ export function tryReadRequestId(bytes: Uint8Array): number {
 
 // ---------------------------------------------------------------- responses
 
+/** A status's settings and their sources, as read from the wire. */
+function settingsAndSources(read: { values: Record<string, SettingValue>; sources: Record<string, string | null> }): {
+  settings: Record<string, SettingValue>;
+  settingSources: Record<string, string | null>;
+} {
+  return { settings: read.values, settingSources: read.sources };
+}
+
 function statusToWire(s: AgentStatus): tollgate.v1.Status.$Properties {
   const at = 'response.status';
   return {
@@ -399,7 +409,7 @@ function statusToWire(s: AgentStatus): tollgate.v1.Status.$Properties {
     structure: structureCodec.toWire(s.structure, `${at}.structure`),
     builtInsFirst: s.builtInsFirst,
     gated: [...s.gated],
-    settings: settingsToWire(s.settings, undefined, `${at}.settings`),
+    settings: settingsToWire(s.settings, s.settingSources, `${at}.settings`),
     settingsVersion: checkUint32(s.settingsVersion, `${at}.settingsVersion`),
     policyCount: checkUint32(s.policyCount, `${at}.policyCount`),
     decisions: Object.entries(s.decisions).map(([action, count]) => ({ action, count })),
@@ -449,7 +459,7 @@ function statusFromWire(s: tollgate.v1.Status.$Properties): AgentStatus {
     structure: structureCodec.fromWire(s.structure, `${at}.structure`),
     builtInsFirst: s.builtInsFirst ?? false,
     gated: [...(s.gated ?? [])],
-    settings: settingsFromWire(s.settings, `${at}.settings`).values,
+    ...settingsAndSources(settingsFromWire(s.settings, `${at}.settings`)),
     settingsVersion: s.settingsVersion ?? 0,
     policyCount: s.policyCount ?? 0,
     decisions,

@@ -14,8 +14,14 @@ import { buildView } from '../../src/engine/view.js';
 import type { ViewImage } from '../../src/engine/view-image.js';
 import { AgentStore } from '../../src/store/agent-store.js';
 import { fileKey, keyHash } from '../../src/wire/file-key.js';
-import { DEFAULT_DECISION_EXPORT_LIMIT, decodeRequest, encodeRequest } from '../../src/wire/local-api.js';
-import { sealSnapshot } from '../../src/wire/signed.js';
+import {
+  DEFAULT_DECISION_EXPORT_LIMIT,
+  decodeRequest,
+  decodeResponse,
+  encodeRequest,
+  encodeResponse,
+} from '../../src/wire/local-api.js';
+import { sealSettings, sealSnapshot } from '../../src/wire/signed.js';
 import { generateSigningKeys, parsePrivateKey, parsePublicKey } from '../../src/wire/signing.js';
 import { contractWorld } from '../support/contract-world.js';
 
@@ -79,6 +85,36 @@ describe('the agent core', () => {
     expect(logged).toHaveLength(3);
     const counted = Object.values(agent.status().decisions).reduce((a, b) => a + b, 0);
     expect(counted).toBe(4);
+  });
+
+  it("reports each effective setting's source: the snapshot's, then that of pushed settings", () => {
+    const view = buildView(contractWorld(), 'till-1');
+    const status = agent.status();
+    expect(Object.keys(status.settingSources).sort()).toEqual(Object.keys(status.settings).sort());
+    expect(status.settingSources).toEqual(view.settingSources);
+    const name = 'prioritizeBuiltInApplications';
+    agent.applySettings(
+      sealSettings(
+        {
+          computerId: 'till-1',
+          settingsVersion: 5,
+          issuedAtMs: 0,
+          settings: { [name]: false },
+          sources: { [name]: 'admin-computer-till-1-prioritizeBuiltInApplications' },
+        },
+        parsePrivateKey(keys.privateKeyPem),
+      ),
+    );
+    expect(agent.status().settings[name]).toBe(false);
+    expect(agent.status().settingSources[name]).toBe('admin-computer-till-1-prioritizeBuiltInApplications');
+    // Through the wire as a client reads it.
+    const response = handleLocalRequest(agent, decodeRequest(encodeRequest({ id: 1, kind: 'status' })), {
+      computerId: 'till-1',
+      exportDecisions: () => [],
+    });
+    const read = decodeResponse(encodeResponse(response));
+    if (read.kind !== 'status') throw new Error(`unexpected ${read.kind}`);
+    expect(read.status.settingSources[name]).toBe('admin-computer-till-1-prioritizeBuiltInApplications');
   });
 
   it('reports the held versions the sync client says hello with', () => {

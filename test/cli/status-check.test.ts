@@ -25,6 +25,7 @@ const HEALTHY: AgentStatus = {
   builtInsFirst: true,
   gated: [],
   settings: {},
+  settingSources: {},
   settingsVersion: 2,
   policyCount: 3,
   decisions: { permit: 1, deny: 0, denyWithRequest: 0, ringfence: 0 },

@@ -38,6 +38,7 @@ const STATUS = {
   builtInsFirst: true,
   gated: [],
   settings: {},
+  settingSources: {},
   settingsVersion: 0,
   policyCount: 0,
   decisions: {},
