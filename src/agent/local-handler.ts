@@ -1,3 +1,6 @@
+import { TollgateError } from '../engine/errors.js';
+import type { SettingValue } from '../engine/model.js';
+import { settingValueProblem } from '../engine/settings.js';
 import { type LocalRequest, type LocalResponse, type SyncState, decisionExportLimit } from '../wire/local-api.js';
 import type { AgentCore, ApplyHooks, DecideOptions } from './core.js';
 import type { LoggedDecision } from './decision-recorder.js';
@@ -45,7 +48,7 @@ export function handleLocalRequest(
     case 'evaluateFile': {
       const options: DecideOptions = {};
       if (request.atMs !== undefined) options.atMs = request.atMs;
-      if (request.settings !== undefined) options.settings = request.settings;
+      if (request.settings !== undefined) options.settings = checkedWhatIfs(request.settings);
       return { id: request.id, kind: 'decision', decision: agent.decide(request.file, options) };
     }
     case 'evaluateApproval': {
@@ -86,4 +89,17 @@ export function handleLocalRequest(
         throw error;
       }
   }
+}
+
+/**
+ * An evaluate request's what-if settings, each a setting this agent knows
+ * with a value of its type: else TollgateError 'invalid-field' naming it
+ * (a what-if the engine does not read would be answered as if not sent).
+ */
+function checkedWhatIfs(settings: Readonly<Record<string, SettingValue>>): Readonly<Record<string, SettingValue>> {
+  for (const [name, value] of Object.entries(settings)) {
+    const problem = settingValueProblem(name, value);
+    if (problem !== null) throw new TollgateError('invalid-field', `request.evaluateFile.settings.${name}: ${problem}`);
+  }
+  return settings;
 }

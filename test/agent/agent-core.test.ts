@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Agent } from '../../src/agent/agent.js';
 import { DecisionRecorder } from '../../src/agent/decision-recorder.js';
 import { handleLocalRequest } from '../../src/agent/local-handler.js';
+import type { TollgateError } from '../../src/engine/errors.js';
 import type { Decision, FileRequest } from '../../src/engine/model.js';
 import { buildView } from '../../src/engine/view.js';
 import type { ViewImage } from '../../src/engine/view-image.js';
@@ -115,6 +116,32 @@ describe('the agent core', () => {
     const read = decodeResponse(encodeResponse(response));
     if (read.kind !== 'status') throw new Error(`unexpected ${read.kind}`);
     expect(read.status.settingSources[name]).toBe('admin-computer-till-1-prioritizeBuiltInApplications');
+  });
+
+  it('refuses a what-if setting it does not know, or of the wrong type, naming it', () => {
+    const context = { computerId: 'till-1', exportDecisions: () => [] };
+    const ask = (settings: Record<string, boolean | number | string>) => () =>
+      handleLocalRequest(
+        agent,
+        decodeRequest(encodeRequest({ id: 4, kind: 'evaluateFile', file: { path: 'C:\\a.exe' }, settings })),
+        context,
+      );
+    const failure = (fn: () => unknown): { code: string; message: string } => {
+      try {
+        fn();
+      } catch (error) {
+        return { code: (error as TollgateError).code, message: (error as Error).message };
+      }
+      throw new Error('expected a failure');
+    };
+    const unknown = failure(ask({ prioritizeBuiltInApplication: false }));
+    expect(unknown.code).toBe('invalid-field');
+    expect(unknown.message).toMatch(/^request\.evaluateFile\.settings\.prioritizeBuiltInApplication: unknown/);
+    const mistyped = failure(ask({ prioritizeBuiltInApplications: 'false' }));
+    expect(mistyped.code).toBe('invalid-field');
+    expect(mistyped.message).toContain('takes a boolean');
+    const answered = ask({ prioritizeBuiltInApplications: false })();
+    expect(answered).toMatchObject({ id: 4, kind: 'decision' });
   });
 
   it('reports the held versions the sync client says hello with', () => {
