@@ -14,7 +14,7 @@ import {
   writeDecisionFrame,
   writeImageDecisionFrame,
 } from '../wire/evaluate-codec.js';
-import { FrameDecoder, encodeFrame } from '../wire/framing.js';
+import { FRAME_HEADER_BYTES, FrameDecoder, encodeFrame } from '../wire/framing.js';
 import {
   decodeRequest,
   encodeResponse,
@@ -151,6 +151,45 @@ export const OUTPUT_SLICE_BYTES = 16 * 1024;
  * timers once. Evaluates are not timed: a chunk of them takes milliseconds.
  */
 export const REQUEST_TURN_MS = 10;
+/** The first buffer of a connection's held frames (HeldFrames); it doubles as they need. */
+const HELD_FIRST_BYTES = 4096;
+
+/**
+ * Frames received while a connection's answers wait to be taken (or its
+ * turn is over), kept until it reads on: copied one after the other, each
+ * with its length header, into one buffer (at most the rest of one read),
+ * not held as an object each.
+ */
+class HeldFrames {
+  bytes: Buffer = Buffer.allocUnsafe(HELD_FIRST_BYTES);
+  /** The bytes used: whole frames, header and payload. */
+  size = 0;
+
+  /** Keeps a copy of the frame buffer[start, end). */
+  add(buffer: Buffer, start: number, end: number): void {
+    const at = this.room(FRAME_HEADER_BYTES + end - start);
+    this.bytes.writeUInt32BE(end - start, at);
+    buffer.copy(this.bytes, at + FRAME_HEADER_BYTES, start, end);
+  }
+
+  /** Keeps a copy of whole frames, headers included, buffer[start, end). */
+  addFramed(buffer: Buffer, start: number, end: number): void {
+    const at = this.room(end - start);
+    buffer.copy(this.bytes, at, start, end);
+  }
+
+  /** Makes room for `n` more bytes; returns where they go. */
+  private room(n: number): number {
+    const at = this.size;
+    if (at + n > this.bytes.length) {
+      const grown = Buffer.allocUnsafe(Math.max(2 * this.bytes.length, at + n));
+      this.bytes.copy(grown, 0, 0, at);
+      this.bytes = grown;
+    }
+    this.size = at + n;
+    return at;
+  }
+}
 
 /** What the server knows of one connection, for its deadlines and for choosing one to evict. */
 interface Connection {
@@ -415,7 +454,7 @@ export class LocalServer {
     let failed = false;
     // Frames received while the client's answers wait to be taken: at most the rest of one chunk,
     // since the socket is paused as soon as they start to be kept.
-    let held: Buffer[] | null = null;
+    let held: HeldFrames | null = null;
     // A stream error found while frames before it were held: told once they are answered.
     let failLater: { code: string; message: string } | null = null;
     // When this connection's current turn (a chunk, or a release of held frames) started, and whether
@@ -478,7 +517,7 @@ export class LocalServer {
       }
       flush();
       if (over()) {
-        held = [];
+        held = new HeldFrames();
         conn.paused = true;
         socket.pause();
       }
@@ -490,7 +529,7 @@ export class LocalServer {
     const yieldTurn = (): void => {
       if (held !== null || performance.now() - turnStartedMs < REQUEST_TURN_MS) return;
       flush();
-      held = [];
+      held = new HeldFrames();
       conn.paused = true;
       socket.pause();
       if (turnWaiting) return;
@@ -610,7 +649,7 @@ export class LocalServer {
 
     const onFrame = (buffer: Buffer, start: number, end: number): boolean => {
       if (held !== null) {
-        held.push(Buffer.from(buffer.subarray(start, end)));
+        held.add(buffer, start, end);
         return true;
       }
       conn.frames++;
@@ -712,18 +751,23 @@ export class LocalServer {
 
     /** Frames kept while paused, answered once the client has taken its answers. */
     const release = (): void => {
-      const queue = held ?? [];
+      const queue = held;
       held = null;
       conn.paused = false;
       turnStartedMs = performance.now();
-      for (let i = 0; i < queue.length; i++) {
-        const frame = queue[i] as Buffer;
-        if (!onFrame(frame, 0, frame.length)) return;
-        if (held !== null) {
-          // Paused again: the rest waits for the next drain.
-          (held as Buffer[]).push(...queue.slice(i + 1));
-          flush();
-          return;
+      if (queue !== null) {
+        const bytes = queue.bytes;
+        for (let at = 0; at < queue.size;) {
+          const start = at + FRAME_HEADER_BYTES;
+          const end = start + bytes.readUInt32BE(at);
+          at = end;
+          if (!onFrame(bytes, start, end)) return;
+          if (held !== null) {
+            // Paused again: the rest waits for the next drain.
+            (held as HeldFrames).addFramed(bytes, at, queue.size);
+            flush();
+            return;
+          }
         }
       }
       reader?.releaseKey();
@@ -752,7 +796,7 @@ export class LocalServer {
         const code = e.code ?? LOCAL_CONNECTION_ERRORS.badFrame;
         const message = e.message ?? String(error);
         // The requests before the bad frame that wait for the client to read are answered first.
-        if (held !== null && held.length > 0) failLater = { code, message };
+        if (held !== null && held.size > 0) failLater = { code, message };
         else fail(0, code, message);
         return;
       }

@@ -139,23 +139,15 @@ type Expected = { id: number } | { error: true };
 /** What the server should answer, frame by frame: an answer with the request's id, or an error (last when fatal). */
 function expectedAnswers(bytes: Uint8Array): Expected[] {
   const expected: Expected[] = [];
-  let frames: Buffer[];
-  let tooLarge = false;
+  let frames: Buffer[] = [];
   const decoder = new FrameDecoder(MAX_FRAME_BYTES);
   try {
+    // The frames before a header past the limit are returned, and the decoder is left failed.
     frames = decoder.push(Buffer.from(bytes));
   } catch {
-    // The frames before the oversized header were returned by no call: split them off by hand.
-    frames = [];
-    tooLarge = true;
-    let offset = 0;
-    while (offset + 4 <= bytes.length) {
-      const length = Buffer.from(bytes).readUInt32BE(offset);
-      if (length > MAX_FRAME_BYTES) break;
-      frames.push(Buffer.from(bytes.subarray(offset + 4, offset + 4 + length)));
-      offset += 4 + length;
-    }
+    // The first header is past the limit.
   }
+  const tooLarge = decoder.failed !== null;
   for (const frame of frames) {
     let request: LocalRequest;
     try {
