@@ -546,8 +546,9 @@ async function upgrade(
       ...waitQuery(opts.waitMs),
     });
   } catch (error) {
-    // A refusal prints like `tollgate upgrade`: the heading and every unmet condition.
+    // A refusal prints like `tollgate upgrade`: the heading and every unmet condition (with --json, as any error).
     if (
+      !ctx.json &&
       error instanceof AdminApiError &&
       error.code === 'upgrade-refused' &&
       typeof error.details['text'] === 'string'

@@ -298,6 +298,13 @@ describe('tollgate admin, end to end against a real server', () => {
       ].join('\n'),
     );
 
+    // With --json, the server's code and every unmet condition.
+    const refusedJson = await admin('--json', 'upgrade', 'school');
+    expect(refusedJson.code).toBe(2);
+    const error = (JSON.parse(refusedJson.stderr) as { error: { code: string; problems: string[] } }).error;
+    expect(error.code).toBe('upgrade-refused');
+    expect(error.problems).toContain('parent organization old is hierarchical: it must be upgraded first');
+
     const dry = await admin('upgrade', 'shop', '--acknowledge', '--dry-run');
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain('renumbering (2 policies)');
