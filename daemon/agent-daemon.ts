@@ -256,7 +256,7 @@ export async function startAgentDaemon(
     socketPath: config.adminSocket.path,
     mode: config.adminSocket.mode,
     gid: config.adminSocket.group === undefined ? undefined : await resolveGroupId(config.adminSocket.group),
-    maxFrameBytes: config.adminSocket.maxFrameBytes ?? config.socket.maxFrameBytes,
+    maxFrameBytes: config.adminSocket.maxFrameBytes,
     maxConnections: config.adminSocket.maxConnections,
     onClientError: (info) => logger.warn({ ...info, socket: 'admin' }, 'bad input from a local client'),
   });

@@ -73,8 +73,9 @@ extendProgram((program, io: CliIo, setExit) => {
     )
     .action(async (opts: { config?: string; checkConfig?: string }) => {
       if (opts.checkConfig !== undefined) {
-        const { loadServerConfig } = await import('../src/server/config.js');
-        setExit(printEffectiveConfig(io, opts.checkConfig, await loadServerConfig(opts.checkConfig)));
+        const { effectiveServerConfig, loadServerConfig } = await import('../src/server/config.js');
+        const config = await loadServerConfig(opts.checkConfig);
+        setExit(printEffectiveConfig(io, opts.checkConfig, effectiveServerConfig(config)));
         return;
       }
       if (opts.config === undefined) throw new InvalidArgumentError('server needs --config <file>');

@@ -1,19 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { loadScenario } from '../src/scenario/load.js';
 import { tollgateVersion } from '../src/cli/version.js';
 import { buildAdminApi } from '../src/server/admin-api.js';
-import { DECIDED_REQUEST_PRUNE_INTERVAL_MS, type ServerConfig, type StoreConfig } from '../src/server/config.js';
+import {
+  DECIDED_REQUEST_PRUNE_INTERVAL_MS,
+  type ServerConfig,
+  type StoreConfig,
+  adminTokenPath,
+  defaultPoliciesPath,
+} from '../src/server/config.js';
 import { WorkerDeltaSigner } from '../src/server/delta-signer.js';
 import { PgStore, describePgUrl } from '../src/server/store/pg-store.js';
 import { ServerState } from '../src/server/state.js';
 import { type HubPresence, SyncHub } from '../src/server/sync-hub.js';
-import {
-  loadDefaultApprovalPolicies,
-  shippedDefaultApprovalPoliciesPath,
-} from '../src/server/default-approval-policies.js';
+import { loadDefaultApprovalPolicies } from '../src/server/default-approval-policies.js';
 import { LogNotifier, type Notifier } from '../src/server/notifier.js';
 import { SmtpNotifier } from '../src/server/smtp-notifier.js';
 import { ServerMetrics } from '../src/server/metrics.js';
@@ -34,7 +36,7 @@ export interface RunningServer {
 
 /** The admin token: read from its file, or created there (mode 0600) on first start. */
 async function adminToken(config: ServerConfig): Promise<{ token: string; file: string; created: boolean }> {
-  const file = config.adminTokenFile ?? join(config.dataDir, 'admin-token');
+  const file = adminTokenPath(config);
   try {
     const token = (await readFile(file, 'utf8')).trim();
     if (token.length > 0) return { token, file, created: false };
@@ -126,7 +128,7 @@ export async function startServer(
         }).start();
   const phases = stalls ?? NO_PHASE_MARKS;
   // A bad data file stops the server before anything is opened, naming the file and the entry.
-  const defaultPoliciesFile = config.approvals.defaultPoliciesFile ?? shippedDefaultApprovalPoliciesPath();
+  const defaultPoliciesFile = defaultPoliciesPath(config);
   const defaultApprovalPolicies = await loadDefaultApprovalPolicies(defaultPoliciesFile);
   logger.info(
     { file: defaultPoliciesFile, policies: defaultApprovalPolicies.length },

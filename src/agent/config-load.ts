@@ -28,6 +28,14 @@ import { nodeCron } from './cron.js';
 /** Largest request frame the local socket accepts by default. */
 export const DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;
 
+/**
+ * The admin socket's default limit: 256 MiB, so that a snapshot as large as
+ * the daemon takes from its server (`server.maxMessageBytes`) can be applied
+ * offline with `tollgate snapshot apply` (a 1,000,000-policy snapshot is
+ * about 246 MB). Only the daemon's user or group can connect to that socket.
+ */
+export const DEFAULT_ADMIN_MAX_FRAME_BYTES = 256 * 1024 * 1024;
+
 /** Server URLs one daemon may fail over between, at most. */
 export const MAX_SERVER_URLS = 16;
 
@@ -200,7 +208,7 @@ function adminSocket(value: unknown): Fields {
   field(out, f, 'mode', mode, 0o600);
   field(out, f, 'group', group);
   field(out, f, 'maxConnections', positive, 16);
-  field(out, f, 'maxFrameBytes', positive);
+  field(out, f, 'maxFrameBytes', positive, DEFAULT_ADMIN_MAX_FRAME_BYTES);
   return out;
 }
 
@@ -341,7 +349,11 @@ function quick(value: unknown): Fields {
     return v.map((key) => string(key, 1));
   });
   field(out, f, 'socket', socket);
-  field(out, f, 'adminSocket', adminSocket, { mode: 0o600, maxConnections: 16 });
+  field(out, f, 'adminSocket', adminSocket, {
+    mode: 0o600,
+    maxConnections: 16,
+    maxFrameBytes: DEFAULT_ADMIN_MAX_FRAME_BYTES,
+  });
   field(out, f, 'shutdownTimeoutMs', timer, 10_000);
   field(out, f, 'seedSnapshot', (v) => string(v, 1));
   field(out, f, 'agent', agentSection, {});

@@ -12,6 +12,7 @@ import { MAX_PINNED_KEYS } from '../wire/signing.js';
 import { DEFAULT_OUTBOX_LIMITS } from '../store/agent-store.js';
 import { nodeCron } from './cron.js';
 import {
+  DEFAULT_ADMIN_MAX_FRAME_BYTES,
   DEFAULT_MAX_FRAME_BYTES,
   DEFAULT_METRICS_LISTEN,
   MAX_SERVER_URLS,
@@ -21,6 +22,7 @@ import {
 } from './config-load.js';
 
 export {
+  DEFAULT_ADMIN_MAX_FRAME_BYTES,
   DEFAULT_MAX_FRAME_BYTES,
   DEFAULT_METRICS_LISTEN,
   MAX_SERVER_URLS,
@@ -120,9 +122,9 @@ export const daemonConfigSchema = z.strictObject({
       mode: modeSchema.default(0o600),
       group: groupSchema.optional(),
       maxConnections: z.number().int().positive().default(16),
-      maxFrameBytes: z.number().int().positive().optional(),
+      maxFrameBytes: z.number().int().positive().default(DEFAULT_ADMIN_MAX_FRAME_BYTES),
     })
-    .default({ mode: 0o600, maxConnections: 16 }),
+    .default({ mode: 0o600, maxConnections: 16, maxFrameBytes: DEFAULT_ADMIN_MAX_FRAME_BYTES }),
   /** How long a stop may take to close the connections before the cache is closed regardless. */
   shutdownTimeoutMs: timerMs().default(10_000),
   seedSnapshot: z.string().min(1).optional(),

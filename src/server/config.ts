@@ -1,9 +1,10 @@
 import { DEFAULT_MAX_QUEUED_CHANGES } from './change-queue.js';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { isEmailAddress } from '../engine/validate.js';
 import { parseConfigText, readConfigText, timerMs } from '../scenario/config-file.js';
 import { APPROVAL_REQUEST_LIMITS } from '../wire/approval-limits.js';
+import { shippedDefaultApprovalPoliciesPath } from './default-approval-policies.js';
 import { DEFAULT_DELTA_VIEW_CACHE_BYTES } from './delta.js';
 import { SCHEMA_NAME } from './store/pg-migrations.js';
 import { DEFAULT_PG_SCHEMA, PG_STORE_DEFAULTS } from './store/pg-store.js';
@@ -186,4 +187,23 @@ export function parseServerConfig(text: string, file: string, baseDir: string): 
 /** Reads a server config file (JSON or YAML). */
 export async function loadServerConfig(file: string): Promise<ServerConfig> {
   return parseServerConfig(await readConfigText(file), file, dirname(resolve(file)));
+}
+
+/** The admin token's file: `adminTokenFile`, else `admin-token` in the data folder. */
+export function adminTokenPath(config: ServerConfig): string {
+  return config.adminTokenFile ?? join(config.dataDir, 'admin-token');
+}
+
+/** The default approval policies' file: `approvals.defaultPoliciesFile`, else the shipped one. */
+export function defaultPoliciesPath(config: ServerConfig): string {
+  return config.approvals.defaultPoliciesFile ?? shippedDefaultApprovalPoliciesPath();
+}
+
+/** The configuration with the files the server falls back to written in: what `--check-config` prints. */
+export function effectiveServerConfig(config: ServerConfig): ServerConfig {
+  return {
+    ...config,
+    adminTokenFile: adminTokenPath(config),
+    approvals: { ...config.approvals, defaultPoliciesFile: defaultPoliciesPath(config) },
+  };
 }

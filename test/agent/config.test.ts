@@ -23,7 +23,13 @@ describe('daemon config', () => {
       firstFrameTimeoutMs: 5_000,
       maxUnsentBytes: 1024 * 1024,
     });
-    expect(config.adminSocket).toEqual({ path: '/run/tollgate/agent.admin.sock', mode: 0o600, maxConnections: 16 });
+    // Its frames may hold a snapshot as large as one taken from the server.
+    expect(config.adminSocket).toEqual({
+      path: '/run/tollgate/agent.admin.sock',
+      mode: 0o600,
+      maxConnections: 16,
+      maxFrameBytes: 256 * 1024 * 1024,
+    });
     expect(config.decisionLog).toEqual({
       maxEntries: 10_000,
       maxBytes: 64 * 1024 * 1024,

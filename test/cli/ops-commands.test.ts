@@ -88,7 +88,11 @@ describe('--check-config', () => {
     expect(checked.code).toBe(0);
     const config = JSON.parse(checked.stdout) as Record<string, unknown>;
     expect(config['dataDir']).toBe(join(dir, 'agent-data'));
-    expect(config['adminSocket']).toMatchObject({ path: join(dir, 'agent.admin.sock'), mode: 0o600 });
+    expect(config['adminSocket']).toMatchObject({
+      path: join(dir, 'agent.admin.sock'),
+      mode: 0o600,
+      maxFrameBytes: 256 * 1024 * 1024,
+    });
     expect(config['server']).toMatchObject({ token: '[redacted]' });
     expect(checked.stdout).not.toContain('s3cret');
     expect(() => readFileSync(join(dir, 'agent-data', 'agent.db'))).toThrow();
@@ -118,6 +122,9 @@ describe('--check-config', () => {
       dataDir: join(dir, 'server-data'),
       listen: { host: '127.0.0.1', port: 0 },
       sync: { pingIntervalMs: 15_000 },
+      // The files the server falls back to, written in.
+      adminTokenFile: join(dir, 'server-data', 'admin-token'),
+      approvals: { defaultPoliciesFile: join(ROOT, 'data', 'default-approval-policies.yaml') },
     });
     const bad = join(dir, 'bad-server.yaml');
     writeFileSync(bad, 'dataDir: x\nlisten: {port: 99999}\nsurprise: 1\n');
