@@ -76,6 +76,9 @@ export function handleLocalRequest(
       };
     case 'applySnapshot':
       try {
+        if (request.snapshot.length === 0) {
+          throw new TollgateError('bad-message', 'request.applySnapshot.signedSnapshot: is missing');
+        }
         const applied = agent.applySnapshot(request.snapshot, context.applyHooks);
         context.onApplied?.(applied.version);
         return {

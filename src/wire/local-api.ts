@@ -288,8 +288,9 @@ function requestFromWire(m: tollgate.v1.Request): LocalRequest {
     case 'exportDecisions':
       return { id, kind: 'exportDecisions', limit: m.exportDecisions?.limit ?? 0 };
     case 'applySnapshot': {
+      // An empty one is refused where it is answered (an apply on the admin socket; on the client socket, that
+      // it is not served there), not as a request that cannot be read.
       const bytes = m.applySnapshot?.signedSnapshot ?? new Uint8Array(0);
-      if (bytes.length === 0) throw badMessage('request.applySnapshot.signedSnapshot', 'is missing');
       // A plain Uint8Array view, whatever the decoder handed out (a Buffer, in Node).
       return { id, kind: 'applySnapshot', snapshot: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
     }

@@ -144,6 +144,17 @@ describe('the agent core', () => {
     expect(answered).toMatchObject({ id: 4, kind: 'decision' });
   });
 
+  it('refuses an apply without its snapshot as a snapshot that cannot be read, naming the field', () => {
+    let refused: Error | undefined;
+    const context = { computerId: 'till-1', exportDecisions: () => [], onRefused: (e: Error) => (refused = e) };
+    const request = decodeRequest(encodeRequest({ id: 7, kind: 'applySnapshot', snapshot: new Uint8Array(0) }));
+    expect(() => handleLocalRequest(agent, request, context)).toThrow(
+      'request.applySnapshot.signedSnapshot: is missing',
+    );
+    expect((refused as TollgateError | undefined)?.code).toBe('bad-message');
+    expect(agent.held().snapshotVersion).toBe(1);
+  });
+
   it('reports the held versions the sync client says hello with', () => {
     expect(agent.held()).toEqual({
       snapshotVersion: 1,

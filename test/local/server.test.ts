@@ -754,11 +754,14 @@ describe('LocalServer', () => {
       Buffer.concat([
         frame({ id: 1, kind: 'exportDecisions', limit: 5 }),
         frame({ id: 2, kind: 'applySnapshot', snapshot: new Uint8Array([1, 2, 3]) }),
+        // One without its snapshot is not served here either, whatever it lacks.
+        frame({ id: 5, kind: 'applySnapshot', snapshot: new Uint8Array(0) }),
         frame({ id: 3, kind: 'status' }),
       ]),
     );
     expect(await c.next()).toMatchObject({ id: 1, kind: 'error', code: 'admin-socket-required' });
     expect(await c.next()).toMatchObject({ id: 2, kind: 'error', code: 'admin-socket-required' });
+    expect(await c.next()).toMatchObject({ id: 5, kind: 'error', code: 'admin-socket-required' });
     expect(await c.next()).toMatchObject({ id: 3, kind: 'status' });
     expect(seen.map((r) => r.kind)).toEqual(['status']);
 
