@@ -216,6 +216,8 @@ export async function startAgentDaemon(
       applyHooks: hooks,
       onApplied: (version) => {
         logger.info({ snapshotVersion: version }, 'snapshot applied');
+        // A snapshot applied offline: the server hears of it now (and issues above it), not at the next check-in.
+        if (sync?.state === 'connected') sync.checkIn();
       },
       onRefused: (error) => logger.warn({ err: error }, 'snapshot refused'),
     });
