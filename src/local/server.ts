@@ -298,7 +298,8 @@ export class LocalServer {
       await unlink(path);
     }
     const { mode, gid } = this.options;
-    const server = createServer((socket) => this.accept(socket));
+    // Half-open: a client may send its requests and end its side; its answers still follow (serve, 'end').
+    const server = createServer({ allowHalfOpen: true }, (socket) => this.accept(socket));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       // The bind happens inside listen(), synchronously: the umask is this process's only meanwhile.
@@ -544,6 +545,14 @@ export class LocalServer {
       if (socket.destroyed) return;
       if (held !== null && !failed && !over()) release();
       else throttle();
+      endIfAnswered();
+    };
+    // The client ended its side of the connection: ours is ended once every answer is handed to the socket.
+    let ended = false;
+    const endIfAnswered = (): void => {
+      if (!ended || failed || tail !== null || held !== null || !socket.writable) return;
+      flush();
+      socket.end();
     };
     const write = (frame: Buffer): void => {
       if (tail === null) {
@@ -777,8 +786,13 @@ export class LocalServer {
         return;
       }
       socket.resume();
+      endIfAnswered();
     };
 
+    socket.on('end', () => {
+      ended = true;
+      endIfAnswered();
+    });
     socket.on('drain', () => {
       conn.lastActiveMs = this.now();
       if (held !== null && !failed) release();

@@ -626,6 +626,28 @@ describe('LocalServer', () => {
     expect(seen).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
 
+  it('answers every request of a client that ended its side, asynchronous answers included, then ends its own', async () => {
+    const handler: RequestHandler = (request) =>
+      new Promise((resolve) =>
+        setTimeout(() => resolve({ id: request.id, kind: 'status', status: { ...STATUS, gated: [] } }), 20),
+      );
+    const { path } = await serve({ evaluate: () => permitDecision }, handler);
+    const c = await client(path);
+    c.socket.end(
+      Buffer.concat([
+        frame({ id: 1, kind: 'evaluateFile', file: { path: '/a/1' } }),
+        frame({ id: 2, kind: 'status' }),
+        frame({ id: 3, kind: 'evaluateFile', file: { path: '/a/3' } }),
+      ]),
+    );
+    await c.closed;
+    expect(c.responses.map((r) => [r.id, r.kind])).toEqual([
+      [1, 'decision'],
+      [2, 'status'],
+      [3, 'decision'],
+    ]);
+  });
+
   it('answers an oversized frame with frame-too-large and closes the connection', async () => {
     const { path, errors } = await serve({ maxFrameBytes: 1000 });
     const c = await client(path);
