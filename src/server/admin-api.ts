@@ -248,6 +248,8 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
   // JSON bodies are measured for depth before they are parsed: a deeply nested body would overflow the
   // stack of every recursive walk after the parse (prototype-poisoning scan, schema, validation).
   const parseJson = app.getDefaultJsonParser('error', 'error');
+  // Only JSON is taken: a text body (Fastify parses text/plain by default) is an unsupported media type.
+  app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     const depth = jsonDepthOver(text, MAX_JSON_DEPTH);

@@ -458,6 +458,15 @@ describe("fastify's client errors", () => {
       });
       expect(yaml.statusCode).toBe(415);
       expect(yaml.json<{ error: { code: string } }>().error.code).toBe('unsupported-media-type');
+      // JSON sent as text is not taken either.
+      const text = await app.inject({
+        method: 'PUT',
+        url: '/api/world',
+        headers: { ...AUTH, 'content-type': 'text/plain' },
+        payload: '{"organizations":[]}',
+      });
+      expect(text.statusCode).toBe(415);
+      expect(text.json<{ error: { code: string } }>().error.code).toBe('unsupported-media-type');
       const empty = await app.inject({
         method: 'PUT',
         url: '/api/world',
