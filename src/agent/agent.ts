@@ -739,6 +739,10 @@ export class Agent implements AgentCore {
 
   /** Decides on a file. `settings` are what-if values for this request only; such decisions are not logged. */
   decide(file: FileRequest, options: DecideOptions = NO_OPTIONS): Decision {
+    if (options.atMs !== undefined && !Number.isFinite(options.atMs)) {
+      // NaN would make every expiry compare false (never expired), an infinity make every policy expired.
+      throw new TollgateError('invalid-field', `request.evaluateFile.atMs: ${options.atMs} is not a time`);
+    }
     const started = performance.now();
     const now = this.options.clock();
     let decision: Decision;

@@ -140,6 +140,11 @@ describe('the agent core', () => {
     const mistyped = failure(ask({ prioritizeBuiltInApplications: 'false' }));
     expect(mistyped.code).toBe('invalid-field');
     expect(mistyped.message).toContain('takes a boolean');
+    // An evaluation time that is no time.
+    for (const atMs of [Number.NaN, Number.POSITIVE_INFINITY]) {
+      const notATime = failure(() => agent.decide({ path: 'C:\\a.exe' }, { atMs }));
+      expect(notATime).toEqual({ code: 'invalid-field', message: `request.evaluateFile.atMs: ${atMs} is not a time` });
+    }
     const answered = ask({ prioritizeBuiltInApplications: false })();
     expect(answered).toMatchObject({ id: 4, kind: 'decision' });
   });
