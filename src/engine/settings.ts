@@ -29,7 +29,7 @@ export function defaultSettings(): Record<string, SettingValue> {
 
 /** Why a value cannot be stored in a setting, or null when it can. */
 export function settingValueProblem(type: string, value: unknown): string | null {
-  const def = SETTING_DEFINITIONS[type];
+  const def = Object.hasOwn(SETTING_DEFINITIONS, type) ? SETTING_DEFINITIONS[type] : undefined;
   if (def === undefined) {
     return `unknown setting type "${type}" (known: ${Object.keys(SETTING_DEFINITIONS).join(', ')})`;
   }

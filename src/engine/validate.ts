@@ -381,7 +381,7 @@ class WorldValidator {
       const at = entryLabel('agentSettings', setting.id, i);
       const problem = settingValueProblem(setting.type, setting.value);
       if (problem !== null) {
-        const field = SETTING_DEFINITIONS[setting.type] === undefined ? 'type' : 'value';
+        const field = Object.hasOwn(SETTING_DEFINITIONS, setting.type) ? 'value' : 'type';
         this.add(at, `${field} is invalid: ${problem}`);
       }
       this.appliesTo(at, setting.appliesTo);

@@ -48,16 +48,25 @@ export class LocalClient {
       this.socket.destroy();
       return;
     }
-    for (const frame of frames) {
-      const response = decodeResponse(frame);
-      const waiter = this.waiting.get(response.id);
-      if (waiter !== undefined) {
-        this.waiting.delete(response.id);
-        waiter.resolve(response);
-      } else if (response.kind === 'error') {
-        // An error about the connection itself (id 0): every request fails with it.
-        this.failAll(new TollgateError(response.code, response.message));
-      }
+    for (const frame of frames) this.answer(frame);
+    // A header past the limit after these frames: they are answered, then every other request fails.
+    const failed = this.decoder.failed;
+    if (failed !== null) {
+      this.failAll(failed);
+      this.socket.destroy();
+    }
+  }
+
+  /** Settles the request a response answers. */
+  private answer(frame: Buffer): void {
+    const response = decodeResponse(frame);
+    const waiter = this.waiting.get(response.id);
+    if (waiter !== undefined) {
+      this.waiting.delete(response.id);
+      waiter.resolve(response);
+    } else if (response.kind === 'error') {
+      // An error about the connection itself (id 0): every request fails with it.
+      this.failAll(new TollgateError(response.code, response.message));
     }
   }
 

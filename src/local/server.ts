@@ -763,6 +763,8 @@ export class LocalServer {
       const queue = held;
       held = null;
       conn.paused = false;
+      // Answering what was held is activity: a connection answered in turns is not idle between them.
+      conn.lastActiveMs = this.now();
       turnStartedMs = performance.now();
       if (queue !== null) {
         const bytes = queue.bytes;

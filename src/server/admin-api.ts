@@ -344,7 +344,11 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
 
   /** Pushes a mutation's changes; every route that changes the world goes through here. */
   const push = (changes: ViewChanges): void => {
-    if (changes.snapshots.length === 0 && changes.settings.length === 0) return;
+    if (changes.snapshots.length === 0 && changes.settings.length === 0) {
+      // A change that sends nothing may have removed computers: their connections are closed.
+      hub.revokeStale();
+      return;
+    }
     try {
       hub.push(changes);
     } catch (error) {

@@ -689,7 +689,9 @@ export class ServerState implements ServerStateApi {
   /** Issues versions above those an agent holds, when it holds more than was issued; see recordHello. */
   private async issueAbove(row: ComputerRow, heldSnapshot: number, heldSettings: number): Promise<void> {
     if (heldSnapshot <= row.snapshotVersion && heldSettings <= row.settingsVersion) return;
-    if (heldSnapshot > MAX_ADOPTED_VERSION || heldSettings > MAX_ADOPTED_VERSION) {
+    // Only a version to be issued above is checked (one the server issued past the cap itself is not).
+    const above = (held: number, issued: number): boolean => held > issued && held > MAX_ADOPTED_VERSION;
+    if (above(heldSnapshot, row.snapshotVersion) || above(heldSettings, row.settingsVersion)) {
       throw new TollgateError(
         'version-exhausted',
         `computer ${row.computerId} holds snapshot version ${heldSnapshot} and settings version ${heldSettings}: ` +

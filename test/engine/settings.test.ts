@@ -64,6 +64,8 @@ describe('definitions', () => {
     ['a number', PRIORITIZE_SETTING, 0, /takes a boolean/],
     ['null', PRIORITIZE_SETTING, null, /takes a boolean/],
     ['an unknown type', 'turboMode', true, /unknown setting type "turboMode".*prioritizeBuiltInApplications/],
+    ['a name every object has', 'constructor', true, /unknown setting type "constructor"/],
+    ['another', 'toString', false, /unknown setting type "toString"/],
   ])('settingValueProblem: %s', (_name, type, value, problem) => {
     const got = settingValueProblem(type, value);
     if (problem === null) expect(got).toBeNull();

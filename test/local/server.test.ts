@@ -526,6 +526,20 @@ describe('LocalServer', () => {
     expect(order.filter((o) => o !== 'other')).toEqual(Array.from({ length: 50 }, (_, i) => `busy ${i + 1}`));
   });
 
+  it('does not take a connection answered in turns, whose client reads every answer, for idle', async () => {
+    const handler: RequestHandler = (request) => {
+      const until = performance.now() + 2;
+      while (performance.now() < until);
+      return { id: request.id, kind: 'status', status: { ...STATUS, gated: [] } };
+    };
+    // About 800 ms of answers to one write, more than twice the idle timeout.
+    const { path, errors } = await serve({ idleTimeoutMs: 300 }, handler);
+    const c = await client(path);
+    c.socket.write(Buffer.concat(Array.from({ length: 400 }, (_, i) => frame({ id: i + 1, kind: 'status' }))));
+    for (let id = 1; id <= 400; id++) expect(await c.next()).toMatchObject({ id, kind: 'status' });
+    expect(errors).toEqual([]);
+  });
+
   it('counts answers queued behind an unsettled one against maxUnsentBytes, and writes directly again once it settles', async () => {
     const decision = permitWith('r'.repeat(500));
     let decided = 0;

@@ -192,8 +192,11 @@ describe('PUT /api/world', () => {
     expect((refused.body['error'] as { removed: string[] }).removed).toEqual(['a-1', 'lab-1']);
     expect(storedRows(temp.dir)).toBe(before);
 
+    const revocations = hub.revocations;
     const allowed = await send(app, 'PUT', '/api/world?allowRemovals=true', world);
     expect(allowed.status).toBe(200);
+    // The sync hub is told even when nothing is sent, so that a removed computer's connection is closed.
+    expect(hub.revocations).toBe(revocations + 1);
     expect(allowed.body).toMatchObject({ dryRun: false, stored: true });
     expect((allowed.body['diff'] as Record<string, unknown>)['computers']).toEqual({
       added: [],

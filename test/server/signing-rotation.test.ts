@@ -232,6 +232,18 @@ describe('an agent holding versions above those issued', () => {
     expect(openSnapshot(state.snapshotFor('till-1').bytes, parsePublicKey(state.publicKeyPem())).version).toBe(
       MAX_ADOPTED_VERSION + 3,
     );
+    // The agent reports what the server issued past the cap, and a settings version of its own below it:
+    // only the latter is to be issued above, and it is.
+    await state.recordHello('till-1', {
+      ...hello,
+      nowMs,
+      snapshotVersion: MAX_ADOPTED_VERSION + 3,
+      settingsVersion: 500,
+    });
+    expect(state.computerState('till-1')).toMatchObject({
+      snapshotVersion: MAX_ADOPTED_VERSION + 3,
+      settingsVersion: 501,
+    });
   });
 });
 
