@@ -93,6 +93,10 @@ export const SERVER_MIGRATIONS: readonly string[] = [
   CREATE INDEX computer_state_by_revision ON computer_state (revision);
   CREATE INDEX entity_deletions_by_revision ON entity_deletions (revision);
   `,
+  `
+  -- The tollgate version each agent reported in its last hello (Hello.tollgate_version); null when it sent none.
+  ALTER TABLE computer_state ADD COLUMN reported_tollgate_version TEXT;
+  `,
 ];
 
 /** The server database's default bounds (docs/SERVER.md, "Bounds"). */
@@ -117,9 +121,19 @@ export interface ComputerRow {
   ackedSnapshotVersion: number;
   ackedSettingsVersion: number;
   reportedAgentVersion: string | null;
+  /** The tollgate version the agent reported in its last hello; null when it sent none. */
+  reportedTollgateVersion: string | null;
   reportedOs: OsName | null;
   lastSeenMs: number | null;
   lastError: string | null;
+}
+
+/** What a hello reports, as stored for its computer (tollgateVersion null: the agent sent none). */
+export interface HelloReport {
+  agentVersion: string;
+  tollgateVersion: string | null;
+  os: OsName;
+  nowMs: number;
 }
 
 /** One stored approval request: its JSON body and the columns it is found by. */
@@ -147,6 +161,7 @@ interface ComputerRecord {
   acked_snapshot_version: number;
   acked_settings_version: number;
   reported_agent_version: string | null;
+  reported_tollgate_version: string | null;
   reported_os: string | null;
   last_seen_ms: number | null;
   last_error: string | null;
@@ -254,6 +269,7 @@ function toRow(r: ComputerRecord): ComputerRow {
     ackedSnapshotVersion: r.acked_snapshot_version,
     ackedSettingsVersion: r.acked_settings_version,
     reportedAgentVersion: r.reported_agent_version,
+    reportedTollgateVersion: r.reported_tollgate_version,
     reportedOs: OS_NAMES.find((os) => os === r.reported_os) ?? null,
     lastSeenMs: r.last_seen_ms,
     lastError: r.last_error,
@@ -312,8 +328,9 @@ function prepareStatements(db: Database.Database) {
     setToken: db.prepare<[Buffer, number, string]>(
       'UPDATE computer_state SET token_hash = ?, revision = ? WHERE computer_id = ?',
     ),
-    setHello: db.prepare<[string, string, number, string]>(
-      `UPDATE computer_state SET reported_agent_version = ?, reported_os = ?, last_seen_ms = ?
+    setHello: db.prepare<[string, string | null, string, number, string]>(
+      `UPDATE computer_state SET reported_agent_version = ?, reported_tollgate_version = ?, reported_os = ?,
+         last_seen_ms = ?
        WHERE computer_id = ?`,
     ),
     setAck: db.prepare<[number, number, string | null, number, string]>(
@@ -587,8 +604,9 @@ export class ServerDb {
   }
 
   /** Records what an agent said in its hello. */
-  recordHello(computerId: string, agentVersion: string, os: OsName, nowMs: number): void {
-    this.guard(() => this.stmt.setHello.run(agentVersion, os, nowMs, computerId));
+  recordHello(computerId: string, hello: HelloReport): void {
+    const { agentVersion, tollgateVersion, os, nowMs } = hello;
+    this.guard(() => this.stmt.setHello.run(agentVersion, tollgateVersion, os, nowMs, computerId));
   }
 
   /** Records an agent's acknowledgement. */

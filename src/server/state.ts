@@ -221,8 +221,6 @@ export class ServerState implements ServerStateApi {
   private revision: number;
   private readonly rows = new Map<string, ComputerRow>();
   private readonly connected = new Set<string>();
-  /** The tollgate version each agent said in its last hello to this process (kept in memory only). */
-  private readonly tollgateVersions = new Map<string, string>();
   /** The stored text each approval request object handed out was read from (updateApprovalRequest compares it). */
   private readonly requestBodies = new WeakMap<ApprovalRequestRecord, string>();
   private readonly sealedSnapshots = new SealedCache<SealedSnapshot>();
@@ -660,7 +658,7 @@ export class ServerState implements ServerStateApi {
   }
 
   /**
-   * Records the agent version and os an agent reported, and when. When the
+   * Records the agent version, tollgate version and os an agent reported, and when. When the
    * agent holds a snapshot or settings version above what was issued for its
    * computer (a snapshot installed offline), the next version is issued
    * above it, stored before this returns, so that the agent converges.
@@ -677,10 +675,15 @@ export class ServerState implements ServerStateApi {
     },
   ): Promise<void> {
     const row = this.requireRow(computerId);
-    await this.store.recordHello(computerId, info.agentVersion, info.os, info.nowMs);
-    if (info.tollgateVersion === undefined) this.tollgateVersions.delete(computerId);
-    else this.tollgateVersions.set(computerId, info.tollgateVersion);
+    const tollgateVersion = info.tollgateVersion ?? null;
+    await this.store.recordHello(computerId, {
+      agentVersion: info.agentVersion,
+      tollgateVersion,
+      os: info.os,
+      nowMs: info.nowMs,
+    });
     row.reportedAgentVersion = info.agentVersion;
+    row.reportedTollgateVersion = tollgateVersion;
     row.reportedOs = info.os;
     row.lastSeenMs = info.nowMs;
     await this.issueAbove(row, info.snapshotVersion ?? 0, info.settingsVersion ?? 0);
@@ -1199,7 +1202,7 @@ export class ServerState implements ServerStateApi {
       org: group.org,
       enrolled: row.tokenHash !== null,
       reportedAgentVersion: row.reportedAgentVersion,
-      reportedTollgateVersion: this.tollgateVersions.get(computerId) ?? null,
+      reportedTollgateVersion: row.reportedTollgateVersion,
       reportedOs: row.reportedOs,
       connected: this.connected.has(computerId),
       lastSeenMs: row.lastSeenMs,
@@ -1238,6 +1241,7 @@ export class ServerState implements ServerStateApi {
         ackedSnapshotVersion: 0,
         ackedSettingsVersion: 0,
         reportedAgentVersion: null,
+        reportedTollgateVersion: null,
         reportedOs: null,
         lastSeenMs: null,
         lastError: null,

@@ -247,6 +247,24 @@ describe('an agent holding versions above those issued', () => {
   });
 });
 
+describe('what an agent reports in its hello', () => {
+  const hello = { agentVersion: '10.6.2', os: 'windows' as const };
+
+  it('is stored: the agent version, the tollgate version and the os survive a restart', async () => {
+    let state = await imported();
+    await state.recordHello('till-1', { ...hello, nowMs, tollgateVersion: '0.9.1' });
+    await state.recordHello('office-1', { ...hello, nowMs });
+    state = await reopen(state);
+    const listed = await state.readComputers();
+    expect(listed.find((c) => c.id === 'till-1')).toMatchObject({
+      reportedAgentVersion: hello.agentVersion,
+      reportedTollgateVersion: '0.9.1',
+      reportedOs: hello.os,
+    });
+    expect(listed.find((c) => c.id === 'office-1')).toMatchObject({ reportedTollgateVersion: null });
+  });
+});
+
 describe('an acknowledgement of versions above those issued', () => {
   it('issues above them too, and records what the agent holds', async () => {
     const state = await imported();

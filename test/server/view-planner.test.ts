@@ -268,6 +268,7 @@ function rowsAfter(issued: readonly IssuedVersions[]): Map<string, ComputerRow> 
         ackedSnapshotVersion: 0,
         ackedSettingsVersion: 0,
         reportedAgentVersion: null,
+        reportedTollgateVersion: null,
         reportedOs: null,
         lastSeenMs: null,
         lastError: null,

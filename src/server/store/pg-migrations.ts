@@ -102,6 +102,13 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
     ALTER TABLE world_revision ADD COLUMN deletions_pruned_through BIGINT NOT NULL DEFAULT 0;
     `,
   },
+  {
+    description: 'the tollgate version each agent reported',
+    sql: `
+    -- The tollgate version each agent reported in its last hello (Hello.tollgate_version); null when it sent none.
+    ALTER TABLE computer_state ADD COLUMN reported_tollgate_version TEXT;
+    `,
+  },
 ];
 
 /** The first key of the two-key advisory lock migrations take (the second is the schema's hash). */

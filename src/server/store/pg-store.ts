@@ -8,9 +8,9 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { TollgateError } from '../../engine/errors.js';
-import { OS_NAMES, type OsName } from '../../engine/model.js';
+import { OS_NAMES } from '../../engine/model.js';
 import { STORAGE_UNAVAILABLE, type StorageFault } from '../../store/storage-error.js';
-import type { ComputerRow, IssuedVersions, RequestRow } from '../server-db.js';
+import type { ComputerRow, HelloReport, IssuedVersions, RequestRow } from '../server-db.js';
 import type { EntityRow } from '../world-rows.js';
 import { type MigrationReport, SCHEMA_NAME, migratePg } from './pg-migrations.js';
 import {
@@ -107,6 +107,7 @@ interface ComputerRecord {
   acked_snapshot_version: string;
   acked_settings_version: string;
   reported_agent_version: string | null;
+  reported_tollgate_version: string | null;
   reported_os: string | null;
   last_seen_ms: string | null;
   last_error: string | null;
@@ -123,6 +124,7 @@ function toRow(r: ComputerRecord): ComputerRow {
     ackedSnapshotVersion: Number(r.acked_snapshot_version),
     ackedSettingsVersion: Number(r.acked_settings_version),
     reportedAgentVersion: r.reported_agent_version,
+    reportedTollgateVersion: r.reported_tollgate_version,
     reportedOs: OS_NAMES.find((os) => os === r.reported_os) ?? null,
     lastSeenMs: r.last_seen_ms === null ? null : Number(r.last_seen_ms),
     lastError: r.last_error,
@@ -130,7 +132,8 @@ function toRow(r: ComputerRecord): ComputerRow {
 }
 
 const COMPUTER_COLUMNS = `computer_id, token_hash, snapshot_version, settings_version, view_hash, settings_hash,
-  acked_snapshot_version, acked_settings_version, reported_agent_version, reported_os, last_seen_ms, last_error`;
+  acked_snapshot_version, acked_settings_version, reported_agent_version, reported_tollgate_version, reported_os,
+  last_seen_ms, last_error`;
 
 /** An entity key as one string (kinds never hold a NUL). */
 function keyOf(key: { kind: string; id: string }): string {
@@ -577,11 +580,14 @@ export class PgStore implements ServerStore {
     });
   }
 
-  async recordHello(computerId: string, agentVersion: string, os: OsName, nowMs: number): Promise<void> {
+  async recordHello(computerId: string, hello: HelloReport): Promise<void> {
+    const { agentVersion, tollgateVersion, os, nowMs } = hello;
     await this.writeTx((query) =>
       query(
-        'UPDATE computer_state SET reported_agent_version = $1, reported_os = $2, last_seen_ms = $3 WHERE computer_id = $4',
-        [agentVersion, os, nowMs, computerId],
+        `UPDATE computer_state SET reported_agent_version = $1, reported_tollgate_version = $2, reported_os = $3,
+           last_seen_ms = $4
+         WHERE computer_id = $5`,
+        [agentVersion, tollgateVersion, os, nowMs, computerId],
       ),
     );
   }

@@ -11,9 +11,8 @@
  * and never goes down, whichever process issues it.
  */
 import { TollgateError } from '../../engine/errors.js';
-import type { OsName } from '../../engine/model.js';
 import type { StorageFault } from '../../store/storage-error.js';
-import type { ComputerRow, IssuedVersions, RequestRow } from '../server-db.js';
+import type { ComputerRow, HelloReport, IssuedVersions, RequestRow } from '../server-db.js';
 import type { EntityKind, EntityRow } from '../world-rows.js';
 
 /** The key of a deleted entity row. */
@@ -96,7 +95,7 @@ export interface ServerStore {
   /** Replaces a computer's enrollment token hash (a new revision: other processes see it in changesSince). */
   setTokenHash(computerId: string, hash: Buffer): Promise<{ revision: number }>;
   /** Records what an agent said in its hello. */
-  recordHello(computerId: string, agentVersion: string, os: OsName, nowMs: number): Promise<void>;
+  recordHello(computerId: string, hello: HelloReport): Promise<void>;
   /** Records an agent's acknowledgement. */
   recordAck(
     computerId: string,

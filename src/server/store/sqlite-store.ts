@@ -4,9 +4,15 @@
  * synchronous underneath (better-sqlite3) and answered as settled promises.
  */
 import path from 'node:path';
-import type { OsName } from '../../engine/model.js';
 import type { StorageFault } from '../../store/storage-error.js';
-import { type ComputerRow, type RequestRow, ServerDb, type ServerDbOptions, StaleRevision } from '../server-db.js';
+import {
+  type ComputerRow,
+  type HelloReport,
+  type RequestRow,
+  ServerDb,
+  type ServerDbOptions,
+  StaleRevision,
+} from '../server-db.js';
 import {
   type EntityKey,
   type ServerStore,
@@ -170,8 +176,8 @@ export class SqliteStore implements ServerStore {
     return settle(() => ({ revision: this.db.setTokenHash(computerId, hash) }));
   }
 
-  recordHello(computerId: string, agentVersion: string, os: OsName, nowMs: number): Promise<void> {
-    return this.reports.add(() => this.db.recordHello(computerId, agentVersion, os, nowMs));
+  recordHello(computerId: string, hello: HelloReport): Promise<void> {
+    return this.reports.add(() => this.db.recordHello(computerId, hello));
   }
 
   recordAck(

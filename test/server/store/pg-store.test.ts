@@ -114,7 +114,7 @@ describe('PgStore', () => {
     });
     expect(result.revision).toBe(1);
     await store.setTokenHash('c1', Buffer.from('hash'));
-    await store.recordHello('c1', '2.0.0', 'linux', 1_000);
+    await store.recordHello('c1', { agentVersion: '2.0.0', tollgateVersion: '0.1.0', os: 'linux', nowMs: 1_000 });
     await store.recordAck('c1', { snapshotVersion: 3, settingsVersion: 3, error: null, nowMs: 2_000 });
     await store.close();
 
@@ -133,6 +133,7 @@ describe('PgStore', () => {
         ackedSnapshotVersion: 3,
         ackedSettingsVersion: 3,
         reportedAgentVersion: '2.0.0',
+        reportedTollgateVersion: '0.1.0',
         reportedOs: 'linux',
         lastSeenMs: 2_000,
         lastError: null,

@@ -86,7 +86,7 @@ describe('reports of agents in the SQLite store', () => {
     });
     const failed = [
       store!.recordAck('till-1', ack(7, 7_000)),
-      store!.recordHello('till-2', '10.6.2', 'linux', 7_000),
+      store!.recordHello('till-2', { agentVersion: '10.6.2', tollgateVersion: null, os: 'linux', nowMs: 7_000 }),
       store!.setLastSeen('till-3', 7_000),
     ];
     for (const write of failed) await expect(write).rejects.toThrow(/disk full/);
@@ -98,7 +98,12 @@ describe('reports of agents in the SQLite store', () => {
   });
 
   it('writes what is gathered when it closes', async () => {
-    const write = store!.recordHello('till-2', '10.6.2', 'linux', 9_000);
+    const write = store!.recordHello('till-2', {
+      agentVersion: '10.6.2',
+      tollgateVersion: null,
+      os: 'linux',
+      nowMs: 9_000,
+    });
     await store!.close();
     store = null;
     await write;
