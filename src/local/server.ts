@@ -384,7 +384,8 @@ export class LocalServer {
   private evictable(): Connection | null {
     let best: Connection | null = null;
     for (const conn of this.connections.values()) {
-      if (conn.partialSinceMs !== null || conn.inFlight > 0 || conn.socket.writableLength > 0) continue;
+      // Busy: a frame half received, answers unsettled or unsent, or requests held for their turn.
+      if (conn.partialSinceMs !== null || conn.inFlight > 0 || conn.socket.writableLength > 0 || conn.paused) continue;
       if (conn.closingSinceMs !== null) return conn;
       if (
         best === null ||
