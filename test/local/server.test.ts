@@ -526,6 +526,28 @@ describe('LocalServer', () => {
     expect(order.filter((o) => o !== 'other')).toEqual(Array.from({ length: 50 }, (_, i) => `busy ${i + 1}`));
   });
 
+  it('never evicts a connection whose requests wait for their turn', async () => {
+    const handler: RequestHandler = (request) => {
+      const until = performance.now() + 2;
+      while (performance.now() < until);
+      return { id: request.id, kind: 'status', status: { ...STATUS, gated: [] } };
+    };
+    const { path } = await serve({ maxConnections: 1 }, handler);
+    // The turn is given back on setImmediate: held here until the test lets it run.
+    vi.useFakeTimers({ toFake: ['setImmediate'] });
+    const busy = await client(path);
+    busy.socket.write(Buffer.concat(Array.from({ length: 20 }, (_, i) => frame({ id: i + 1, kind: 'status' }))));
+    const first = await busy.next();
+    expect(first.id).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The only slot is taken by a connection with requests held: the newcomer is refused, not it evicted.
+    const newcomer = await client(path);
+    expect(await newcomer.next()).toMatchObject({ id: 0, kind: 'error', code: 'too-many-connections' });
+    vi.runAllTimers();
+    vi.useRealTimers();
+    for (let id = 2; id <= 20; id++) expect(await busy.next()).toMatchObject({ id, kind: 'status' });
+  });
+
   it('does not take a connection answered in turns, whose client reads every answer, for idle', async () => {
     const handler: RequestHandler = (request) => {
       const until = performance.now() + 2;
