@@ -162,9 +162,14 @@ export class SyncClient {
   private retryTimer: NodeJS.Timeout | null = null;
   private pingTimer: NodeJS.Timeout | null = null;
   private pongTimer: NodeJS.Timeout | null = null;
+  /** Runs from the hello until the server answers it: a server that never answers is given up like a dead one. */
+  private answerTimer: NodeJS.Timeout | null = null;
   private outboxRetryTimer: NodeJS.Timeout | null = null;
+  /** Undecodable messages dropped since their last log line (logged at most once a second, with the count). */
+  private dropped = 0;
+  private droppedLoggedAtMs = Number.NEGATIVE_INFINITY;
   private closed = false;
-  /** A refusal of our credentials: retrying harder will not help, so back off to the maximum. */
+  /** This connection's credentials were refused: retrying harder will not help, so its retry waits the maximum. */
   private unauthorized = false;
   /** The server answered this connection's hello: it accepts what this agent sends. */
   private accepted = false;
@@ -241,22 +246,36 @@ export class SyncClient {
     });
     this.ws = ws;
     this.accepted = false;
+    this.unauthorized = false;
     this.inFlight.clear();
     ws.binaryType = 'nodebuffer';
     ws.on('open', () => {
       this.setState('connected');
       if (this.urls.length > 1) this.options.logger.info({ url }, 'connected to the server');
       this.hello();
+      this.answerTimer = setTimeout(() => {
+        this.options.logger.warn(
+          { url, waitedMs: this.answerWaitMs() },
+          'the server did not answer the hello: trying again',
+        );
+        ws.terminate();
+      }, this.answerWaitMs());
+      this.answerTimer.unref();
       this.pingTimer = setInterval(() => this.ping(), this.options.pingIntervalMs);
       this.pingTimer.unref();
     });
     ws.on('message', (data: RawData, isBinary: boolean) => this.receive(data, isBinary));
     ws.on('pong', () => this.clearPong());
-    ws.on('error', (error) => this.options.logger.debug({ err: error.message }, 'sync connection error'));
-    ws.on('close', (code, reason) => this.onClose(ws, code, reason.toString()));
+    // The error that ended the connection (a refused connect, a message over maxMessageBytes) goes in the close's log line.
+    let failure: string | undefined;
+    ws.on('error', (error) => {
+      failure = error.message;
+      this.options.logger.debug({ err: error.message }, 'sync connection error');
+    });
+    ws.on('close', (code, reason) => this.onClose(ws, code, reason.toString(), failure));
   }
 
-  private onClose(ws: WebSocket, code: number, reason: string): void {
+  private onClose(ws: WebSocket, code: number, reason: string, failure: string | undefined): void {
     if (this.ws !== ws) return;
     this.ws = null;
     this.accepted = false;
@@ -280,16 +299,29 @@ export class SyncClient {
       this.attempt++;
     }
     this.options.logger.info(
-      { code, reason, retryInMs: delay, ...(this.urls.length > 1 ? { url, nextUrl: this.currentUrl } : {}) },
+      {
+        code,
+        reason,
+        ...(failure === undefined ? {} : { err: failure }),
+        retryInMs: delay,
+        ...(this.urls.length > 1 ? { url, nextUrl: this.currentUrl } : {}),
+      },
       'disconnected from the server',
     );
     this.retryTimer = setTimeout(() => this.connect(), delay);
     this.retryTimer.unref();
   }
 
+  /** How long a hello may wait for its answer: a ping interval and a pong's wait (25 s by default). */
+  private answerWaitMs(): number {
+    return this.options.pingIntervalMs + this.options.pongTimeoutMs;
+  }
+
   private stopTimers(): void {
     if (this.pingTimer !== null) clearInterval(this.pingTimer);
     this.pingTimer = null;
+    if (this.answerTimer !== null) clearTimeout(this.answerTimer);
+    this.answerTimer = null;
     if (this.outboxRetryTimer !== null) clearTimeout(this.outboxRetryTimer);
     this.outboxRetryTimer = null;
     this.clearPong();
@@ -386,11 +418,26 @@ export class SyncClient {
       if (!isBinary) throw new Error('text frames are not part of the protocol');
       message = decodeServerMessage(rawDataBytes(data));
     } catch (error) {
-      this.options.logger.warn({ err: (error as Error).message }, 'undecodable message from the server: dropped');
+      // A stream of them is logged once a second, with how many were dropped.
+      this.dropped++;
+      const now = this.clock();
+      if (now - this.droppedLoggedAtMs >= 1000) {
+        this.options.logger.warn(
+          { err: (error as Error).message, dropped: this.dropped },
+          'undecodable message from the server: dropped',
+        );
+        this.dropped = 0;
+        this.droppedLoggedAtMs = now;
+      }
       return;
     }
-    const firstAnswer = !this.accepted && message.kind !== 'refusal';
-    if (firstAnswer) this.accepted = true;
+    // Only what a hello is answered with answers it (a refusal does not, nor a receipt: nothing was sent yet).
+    const firstAnswer = !this.accepted && message.kind !== 'refusal' && message.kind !== 'receipt';
+    if (firstAnswer) {
+      this.accepted = true;
+      if (this.answerTimer !== null) clearTimeout(this.answerTimer);
+      this.answerTimer = null;
+    }
     switch (message.kind) {
       case 'snapshot':
         this.apply('snapshot', () => {
@@ -439,6 +486,11 @@ export class SyncClient {
   private receipt(requestId: string, refused: ReceiptRefusal | undefined): void {
     const outbox = this.options.outbox;
     if (outbox === undefined) return;
+    // Only a request sent on this connection is receipted: any other stays in the outbox, to be sent and receipted.
+    if (!this.inFlight.has(requestId)) {
+      this.options.logger.debug({ requestId }, 'receipt for a request not sent on this connection: ignored');
+      return;
+    }
     try {
       outbox.markOutboxDelivered(requestId);
     } catch (error) {

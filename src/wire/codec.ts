@@ -28,6 +28,7 @@ import type {
   Suggestion,
 } from '../engine/model.js';
 import type { ComputerView, ViewApprovalPolicy, ViewPolicy } from '../engine/view.js';
+import { SETTING_DEFINITIONS, type SettingDefinition } from '../engine/settings.js';
 import type { tollgate } from './generated/tollgate.js';
 import { WIRE } from './proto.js';
 
@@ -285,6 +286,20 @@ export function settingsFromWire(
   return { values, sources };
 }
 
+/**
+ * Refuses (bad-message naming it) a setting this agent knows that carries a
+ * value of another type: the engine would read it as the default while
+ * status showed the value. Settings it does not know are kept as sent (a
+ * newer server's), and the engine does not read them.
+ */
+export function checkKnownSettingTypes(values: Readonly<Record<string, SettingValue>>, at: string): void {
+  for (const [name, value] of Object.entries(values)) {
+    if (!Object.hasOwn(SETTING_DEFINITIONS, name)) continue;
+    const type = (SETTING_DEFINITIONS[name] as SettingDefinition).type;
+    if (typeof value !== type) throw badMessage(`${at}.${name}`, `takes a ${type}, not ${JSON.stringify(value)}`);
+  }
+}
+
 // --------------------------------------------------------------------- view
 
 const RULE_KEYS = ['path', 'processPath', 'createdBy', 'sha256', 'certSubject', 'certThumbprint'] as const;
@@ -447,6 +462,7 @@ export function computerFromWire(
 export function viewFromWire(view: tollgate.v1.ComputerView.$Properties, at = 'view'): ComputerView {
   const computer = requireMessage(view.computer, `${at}.computer`);
   const settings = settingsFromWire(view.settings, `${at}.settings`);
+  checkKnownSettingTypes(settings.values, `${at}.settings`);
   return {
     computer: computerFromWire(computer, `${at}.computer`),
     orgStructure: structureCodec.fromWire(view.orgStructure, `${at}.orgStructure`),

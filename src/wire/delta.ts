@@ -26,6 +26,7 @@ import {
   policyFromWire,
   requireText,
   settingsFromWire,
+  checkKnownSettingTypes,
   structureCodec,
 } from './codec.js';
 import { WIRE, pb, protobuf } from './proto.js';
@@ -1085,6 +1086,7 @@ export function applyDeltaToView(view: ComputerView, delta: DeltaContent): Compu
         break;
       case VIEW_FIELDS.settings: {
         const settings = settingsFromWire(r.settings, `${at}.settings`);
+        checkKnownSettingTypes(settings.values, `${at}.settings`);
         next.settings = settings.values;
         next.settingSources = settings.sources;
         break;

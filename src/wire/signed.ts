@@ -10,7 +10,15 @@ import type { KeyObject } from 'node:crypto';
 import { TollgateError } from '../engine/errors.js';
 import type { SettingValue } from '../engine/model.js';
 import type { ComputerView } from '../engine/view.js';
-import { badMessage, checkUint32, requireText, settingsFromWire, settingsToWire, viewToWire } from './codec.js';
+import {
+  badMessage,
+  checkKnownSettingTypes,
+  checkUint32,
+  requireText,
+  settingsFromWire,
+  settingsToWire,
+  viewToWire,
+} from './codec.js';
 import type { tollgate } from './generated/tollgate.js';
 import { WIRE, pb } from './proto.js';
 import { KEY_ID_PATTERN, PinnedKeys, keyId, signBytes, verifyBytes } from './signing.js';
@@ -232,6 +240,7 @@ function settingsFromPayload(payload: Uint8Array): SettingsContent {
   const p = decodePayload('settings', (b) => pb().SettingsPayload.decode(b), payload);
   checkPayloadKind('settings', p.kind);
   const settings = settingsFromWire(p.settings, 'settings.settings');
+  checkKnownSettingTypes(settings.values, 'settings.settings');
   const content: SettingsContent = {
     computerId: requireText(p.computerId, 'settings.computerId'),
     settingsVersion: p.settingsVersion,

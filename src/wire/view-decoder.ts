@@ -36,6 +36,7 @@ import type { ComputerView, ViewApprovalPolicy, ViewPolicy } from '../engine/vie
 import {
   approvalActionCodec,
   badMessage,
+  checkKnownSettingTypes,
   countryModeCodec,
   osCodec,
   permitTargetCodec,
@@ -947,6 +948,7 @@ function finishSettings(settings: readonly SettingDraft[], at: string): Settings
     setEntry(values, name, setting.value);
     setEntry(sources, name, setting.source ?? null);
   });
+  checkKnownSettingTypes(values, at);
   return { values, sources };
 }
 

@@ -179,6 +179,22 @@ describe('delivering the approval outbox', () => {
     expect(store.outboxDepth()).toBe(0);
   });
 
+  it('ignores a receipt for a request not sent on this connection: it stays in the outbox until sent and receipted', async () => {
+    enqueue('a', 'b');
+    // Before answering the hello (nothing is sent yet), the server receipts both, and one it never heard of.
+    behaviour = (socket, message, connection) => {
+      if (message.kind === 'hello') {
+        for (const requestId of ['a', 'b', 'ghost']) socket.send(encodeServerMessage({ kind: 'receipt', requestId }));
+      }
+      cooperative(socket, message, connection);
+    };
+    startClient();
+    await logger.delivered('b');
+    expect(approvals()).toEqual(['a', 'b']);
+    expect(logger.lines.filter((l) => l.msg === 'approval request delivered')).toHaveLength(2);
+    expect(store.outboxDepth()).toBe(0);
+  });
+
   it('sends a request queued while connected at once', async () => {
     startClient();
     await logger.waitFor((l) => l.msg === 'up to date');

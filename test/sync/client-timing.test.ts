@@ -132,6 +132,20 @@ async function reconnectAfter(line: LogLine, count: number): Promise<WebSocket> 
 }
 
 describe('the sync client heartbeat', () => {
+  it('gives up a connection whose hello is never answered, though it answers pings, and connects again', async () => {
+    await listen({ autoPong: true });
+    let heard: () => void = () => {};
+    const hello = new Promise<void>((resolve) => (heard = resolve));
+    behaviour = (_socket, message) => message.kind === 'hello' && heard();
+    startClient(() => 0);
+    await hello;
+    const gaveUp = logger.next('the server did not answer the hello: trying again');
+    const disconnected = logger.next('disconnected from the server');
+    vi.advanceTimersByTime(PING_INTERVAL_MS + PONG_TIMEOUT_MS);
+    expect((await gaveUp).obj['waitedMs']).toBe(PING_INTERVAL_MS + PONG_TIMEOUT_MS);
+    await reconnectAfter(await disconnected, 2);
+  });
+
   it('drops a connection whose pong does not come in time and connects again', async () => {
     await listen({ autoPong: false });
     const random = script([0.5]);
@@ -222,6 +236,20 @@ describe('the sync client after a refusal of its credentials', () => {
     line = await next;
     expect(line.obj['code']).toBe(1000);
     expect(line.obj['retryInMs']).toBe(0);
+  });
+
+  it('waits the longest delay only after the refused connection: a later failure of another kind has the backoff', async () => {
+    await listen({ autoPong: true });
+    behaviour = (socket, message) => message.kind === 'hello' && socket.close(UNAUTHORIZED_CLOSE_CODE, 'unauthorized');
+    startClient(() => 0);
+    const refused = await logger.next('disconnected from the server');
+    expect(refused.obj['retryInMs']).toBe(BACKOFF_MAX_MS);
+    behaviour = hangUp;
+    const next = logger.next('disconnected from the server');
+    await reconnectAfter(refused, 2);
+    const line = await next;
+    expect(line.obj['code']).toBe(1000);
+    expect(line.obj['retryInMs']).toBeLessThan(BACKOFF_MAX_MS);
   });
 
   it('waits the longest delay after close 4401 even when no refusal message came first', async () => {

@@ -211,6 +211,31 @@ describe('signed settings', () => {
     expect(opened).not.toHaveProperty('sources');
   });
 
+  it('refuse a setting this agent knows with a value of another type, naming it; keep ones it does not know', () => {
+    for (const value of ['false', 0]) {
+      const sealed = sealSettings(
+        { ...withSources, settings: { ...withSources.settings, prioritizeBuiltInApplications: value } },
+        privateKey,
+      );
+      expect(() => openSettings(sealed, publicKey)).toThrow(
+        'settings.settings.prioritizeBuiltInApplications: takes a boolean',
+      );
+    }
+    // A snapshot's view is held to the same.
+    const view = buildView(world, 'till-1');
+    const snapshot = sealSnapshot(
+      {
+        computerId: 'till-1',
+        version: 3,
+        issuedAtMs: 0,
+        settingsVersion: 0,
+        view: { ...view, settings: { ...view.settings, prioritizeBuiltInApplications: 'no' } },
+      },
+      privateKey,
+    );
+    expect(() => openSnapshot(snapshot, publicKey)).toThrow(/prioritizeBuiltInApplications: takes a boolean/);
+  });
+
   it('keep a record of only default sources apart from no sources', () => {
     const defaults: SettingsContent = {
       ...withSources,
