@@ -9,8 +9,22 @@ import { EXIT_OK, type CliIo } from './io.js';
 /** Keys whose values never reach the output. */
 const SECRET_KEYS = new Set(['token', 'password', 'privateKey']);
 
-/** A copy with the values of secret keys replaced by `[redacted]`. */
+/** A URL's password (`postgres://user:PASSWORD@host/db`) replaced by `[redacted]`; other text as it is. */
+function redactUrlPassword(text: string): string {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return text;
+  try {
+    const url = new URL(text);
+    if (url.password === '') return text;
+    url.password = 'redacted';
+    return url.toString().replace(':redacted@', ':[redacted]@');
+  } catch {
+    return text;
+  }
+}
+
+/** A copy with the values of secret keys, and passwords in URLs, replaced by `[redacted]`. */
 export function redactSecrets(value: unknown): unknown {
+  if (typeof value === 'string') return redactUrlPassword(value);
   if (Array.isArray(value)) return value.map(redactSecrets);
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};

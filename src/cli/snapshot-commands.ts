@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TollgateError } from '../engine/errors.js';
 import { effectiveMode } from '../engine/evaluate.js';
@@ -14,6 +14,56 @@ import {
 } from '../wire/signed.js';
 import { generateSigningKeys, keyId, parsePrivateKey, parsePublicKey } from '../wire/signing.js';
 import { EXIT_OK, type CliIo } from './io.js';
+
+/**
+ * The largest snapshot file the commands read: the most a daemon takes, from
+ * its server (`server.maxMessageBytes`) or on its admin socket.
+ */
+export const MAX_SNAPSHOT_FILE_BYTES = 256 * 1024 * 1024;
+
+/**
+ * A snapshot file's bytes, read up to MAX_SNAPSHOT_FILE_BYTES (a device or
+ * a file that keeps growing is not read without end); TollgateError naming
+ * the file when it cannot be read or is larger.
+ */
+export async function readSnapshotFile(file: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    const handle = await open(file, 'r');
+    try {
+      for (;;) {
+        const chunk = Buffer.allocUnsafe(1024 * 1024);
+        const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+        if (bytesRead === 0) break;
+        total += bytesRead;
+        if (total > MAX_SNAPSHOT_FILE_BYTES) {
+          throw new TollgateError(
+            'file-too-large',
+            `${file} is larger than a snapshot can be (${MAX_SNAPSHOT_FILE_BYTES} bytes)`,
+          );
+        }
+        chunks.push(chunk.subarray(0, bytesRead));
+      }
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    if (error instanceof TollgateError) throw error;
+    throw new TollgateError('unreadable', `${file} cannot be read: ${(error as Error).message}`, { cause: error });
+  }
+  return Buffer.concat(chunks, total);
+}
+
+/** Runs `read` over a snapshot file's bytes; its TollgateError names the file. */
+function inFile<T>(file: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (!(error instanceof TollgateError)) throw error;
+    throw new TollgateError(error.code, `${file}: ${error.message}`, { cause: error });
+  }
+}
 
 export const PRIVATE_KEY_FILE = 'tollgate-signing.key';
 export const PUBLIC_KEY_FILE = 'tollgate-signing.pub';
@@ -91,20 +141,25 @@ export async function inspectSnapshot(
   file: string,
   options: { key?: string; json: boolean },
 ): Promise<number> {
-  const bytes = await readFile(file).catch((error: Error) => {
-    throw new TollgateError('unreadable', `${file} cannot be read: ${error.message}`, { cause: error });
-  });
+  const bytes = await readSnapshotFile(file);
   let verified = false;
   let content: SnapshotContent | SnapshotHeader;
   if (options.key !== undefined) {
-    content = openSnapshot(bytes, parsePublicKey(await readText(options.key, 'public key')));
+    const keyFile = options.key;
+    const key = await readText(keyFile, 'public key');
+    content = inFile(file, () =>
+      openSnapshot(
+        bytes,
+        inFile(keyFile, () => parsePublicKey(key)),
+      ),
+    );
     verified = true;
   } else {
     // Without a key the signature cannot be checked: read the header only, and say so.
-    const { keyId: _named, ...header } = peekSnapshot(bytes);
+    const { keyId: _named, ...header } = inFile(file, () => peekSnapshot(bytes));
     content = header;
   }
-  const signedBy = signedKeyId('snapshot', bytes);
+  const signedBy = inFile(file, () => signedKeyId('snapshot', bytes));
   if (options.json) {
     io.stdout(JSON.stringify({ verified, keyId: signedBy, ...content }, null, 2) + '\n');
     return EXIT_OK;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import type { ApprovalQuery } from '../engine/approvals.js';
@@ -13,6 +13,7 @@ import { loadFixtures } from '../scenario/load.js';
 import type { AgentStatus, LocalResponse } from '../wire/local-api.js';
 import { filterCases, replayCases, type ReplayOptions } from './file-commands.js';
 import { EXIT_DENIED, EXIT_FAILED, EXIT_OK, type CliIo } from './io.js';
+import { readSnapshotFile } from './snapshot-commands.js';
 import { tollgateVersion } from './version.js';
 
 async function withClient<T>(socketPath: string, fn: (client: LocalClient) => Promise<T>): Promise<T> {
@@ -454,7 +455,7 @@ export async function exportDecisions(io: CliIo, socketPath: string, outFile: st
 
 /** `tollgate snapshot apply --socket ADMIN-SOCKET FILE`: hands a signed snapshot file to a running daemon. */
 export async function applySnapshotFile(io: CliIo, socketPath: string, file: string): Promise<number> {
-  const snapshot = await readFile(file);
+  const snapshot = await readSnapshotFile(file);
   const response = await withClient(socketPath, (client) => client.request({ kind: 'applySnapshot', snapshot }));
   if (response.kind === 'error') {
     const hint = response.code === 'admin-socket-required' ? `: ${ADMIN_SOCKET_HINT}` : '';

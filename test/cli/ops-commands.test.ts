@@ -67,6 +67,28 @@ describe('tollgate --version', () => {
   });
 });
 
+describe('files and sockets the system refuses', () => {
+  it('names the path with exit 2, and a daemon that cannot be reached with exit 1, without a stack trace', async () => {
+    const missingFolder = join(dir, 'no-such-folder', 'out.yaml');
+    const upgraded = await cli(['upgrade', SCENARIO, '--org', 'school', '--acknowledge', '--output', missingFolder]);
+    expect(upgraded.code).toBe(2);
+    expect(upgraded.stderr).toBe(
+      `error: ${missingFolder}: ENOENT (open): no such file or directory, open '${missingFolder}'\n`,
+    );
+    const folder = await cli(['snapshot', 'inspect', dir]);
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toMatch(new RegExp(`^error: ${dir} cannot be read: EISDIR`));
+    const junk = join(dir, 'junk.bin');
+    writeFileSync(junk, Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f]));
+    const undecodable = await cli(['snapshot', 'inspect', junk]);
+    expect(undecodable.code).toBe(2);
+    expect(undecodable.stderr).toMatch(new RegExp(`^error: ${junk}: snapshot: undecodable signed snapshot`));
+    const unreachable = await cli(['query', '--socket', join(dir, 'nobody.sock'), '--path', 'C:\\a.exe']);
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toMatch(/^error: cannot connect to /);
+  });
+});
+
 describe('--check-config', () => {
   it('prints the effective daemon config with defaults and resolved paths, secrets redacted, and starts nothing', async () => {
     const keys = join(dir, 'cc-keys');
@@ -126,6 +148,16 @@ describe('--check-config', () => {
       adminTokenFile: join(dir, 'server-data', 'admin-token'),
       approvals: { defaultPoliciesFile: join(ROOT, 'data', 'default-approval-policies.yaml') },
     });
+    // A password in the store's URL is not printed.
+    const withPassword = join(dir, 'server-pg.yaml');
+    writeFileSync(
+      withPassword,
+      'dataDir: server-data\nstore: {kind: postgres, url: "postgres://tg:S3cretPW@db.example:5432/tollgate"}\n',
+    );
+    const redacted = await cli(['server', '--check-config', withPassword]);
+    expect(redacted.code).toBe(0);
+    expect(redacted.stdout).not.toContain('S3cretPW');
+    expect(redacted.stdout).toContain('postgres://tg:[redacted]@db.example:5432/tollgate');
     const bad = join(dir, 'bad-server.yaml');
     writeFileSync(bad, 'dataDir: x\nlisten: {port: 99999}\nsurprise: 1\n');
     const refused = await cli(['server', '--check-config', bad]);
