@@ -23,7 +23,7 @@ export function filterCases<C extends ReplayCase>(cases: readonly C[], filter: s
 
 /**
  * Runs fixture cases against a target and reports them (SPEC.md section 8).
- * The cases named in `notRun` are not evaluated: they are reported as not run
+ * The cases in `notRun` (by the case, not its name: names may repeat) are not evaluated: they are reported as not run
  * with the reason given, counted in the summary, and do not fail the replay.
  */
 export async function replayCases(
@@ -32,11 +32,11 @@ export async function replayCases(
   cases: readonly ReplayCase[],
   fixturesPath: string,
   options: ReplayOptions,
-  notRun: ReadonlyMap<string, string> = new Map(),
+  notRun: ReadonlyMap<ReplayCase, string> = new Map(),
 ): Promise<number> {
   const results: CaseResult[] = [];
   for (const c of cases) {
-    const reason = notRun.get(c.name);
+    const reason = notRun.get(c);
     if (reason === undefined) {
       results.push(...(await runCases(target, [c])));
     } else {

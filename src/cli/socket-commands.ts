@@ -87,10 +87,10 @@ export async function replaySocket(
   const cases = filterCases(await loadFixtures(fixturesPath), options.filter);
   return withClient(socketPath, async (client) => {
     const status = expectKind(await client.call({ kind: 'status' }), 'status').status;
-    const notRun = new Map<string, string>();
+    const notRun = new Map<(typeof cases)[number], string>();
     for (const c of cases) {
       if (c.computer !== status.computerId) {
-        notRun.set(c.name, `computer ${c.computer} is not this daemon's computer (${status.computerId})`);
+        notRun.set(c, `computer ${c.computer} is not this daemon's computer (${status.computerId})`);
       }
     }
     return replayCases(io, new SocketTarget(client, status.computerId), cases, fixturesPath, options, notRun);

@@ -265,6 +265,27 @@ describe('the daemon as a real process', () => {
     const byName = await cli(['replay', '--socket', socket, fixture, '--filter', 'shopping']);
     expect(byName.stdout).toBe('1 passed, 0 failed\n');
 
+    // Two cases with one name, one of another computer and one of this daemon's that fails: the latter is run.
+    const twins = join(ws.dir, 'twins.yaml');
+    writeFileSync(
+      twins,
+      [
+        'cases:',
+        '  - name: same',
+        '    computer: office-1',
+        `    file: {path: '${CHROME.path}'}`,
+        '    expect: {action: permit}',
+        '  - name: same',
+        '    computer: till-1',
+        `    file: {path: '${CHROME.path}', certSubject: '${CHROME.certSubject}'}`,
+        '    expect: {action: deny}',
+        '',
+      ].join('\n'),
+    );
+    const twinsRun = await cli(['replay', '--socket', socket, twins]);
+    expect(twinsRun.stdout).toMatch(/^1 not run\n0 passed, 1 failed\n$/m);
+    expect(twinsRun.code).toBe(1);
+
     await ask(socket, { path: 'C:\\Tools\\exported.exe' });
     const exported = join(ws.dir, 'exported.yaml');
     const exportRun = await cli([
