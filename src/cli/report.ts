@@ -23,6 +23,21 @@ function compact(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** `\uXXXX` for a UTF-16 unit. */
+function escapeUnit(c: string): string {
+  return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
+
+/**
+ * Text as it goes on one line of the text report: control characters (a
+ * newline, an escape sequence) and line separators written as `\uXXXX`, so
+ * that a case name or a message cannot make lines of its own or drive the
+ * terminal.
+ */
+function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, escapeUnit);
+}
+
 /** The fields of `got` that the case expected, so a failure reads side by side. */
 function gotFields(result: CaseResult): Record<string, unknown> {
   if (result.got === null) return {};
@@ -34,18 +49,18 @@ function gotFields(result: CaseResult): Record<string, unknown> {
 /** One line for a failing case: name, expected and got. */
 export function failureLine(result: CaseResult): string {
   if (result.error !== undefined) {
-    return `FAIL ${result.name}: expected ${compact(result.expected)}, got error: ${result.error}`;
+    return `FAIL ${oneLine(result.name)}: expected ${compact(result.expected)}, got error: ${oneLine(result.error)}`;
   }
   const reason = result.got?.['reason'];
   return (
-    `FAIL ${result.name}: expected ${compact(result.expected)}, got ${compact(gotFields(result))}` +
-    (typeof reason === 'string' ? ` (${reason})` : '')
+    `FAIL ${oneLine(result.name)}: expected ${compact(result.expected)}, got ${compact(gotFields(result))}` +
+    (typeof reason === 'string' ? ` (${oneLine(reason)})` : '')
   );
 }
 
 /** One line for a case that was not run. */
 export function notRunLine(result: CaseResult): string {
-  return `NOT RUN ${result.name}: ${result.notRun ?? ''}`;
+  return `NOT RUN ${oneLine(result.name)}: ${oneLine(result.notRun ?? '')}`;
 }
 
 export function textReport(results: readonly CaseResult[]): string {
@@ -60,8 +75,18 @@ export function jsonReport(results: readonly CaseResult[]): string {
   return JSON.stringify({ passed, failed, ...(notRun > 0 ? { notRun } : {}), cases }, null, 2) + '\n';
 }
 
+/**
+ * Text as XML 1.0 attribute or element content: markup characters, tabs and
+ * line ends as references (kept through attribute normalization); characters XML cannot hold at all (most control characters, a
+ * lone surrogate, U+FFFE and U+FFFF) written as `\uXXXX`.
+ */
 function xmlEscape(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return text
+    .replace(
+      /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+      escapeUnit,
+    )
+    .replace(/[<>&"'\t\n\r]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 function secondsText(seconds: number | undefined): string {

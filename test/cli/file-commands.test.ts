@@ -116,6 +116,21 @@ describe('tollgate replay', () => {
     );
   });
 
+  it('keeps one line per failing case, and XML that parses, whatever characters a case name holds', async () => {
+    // A newline that would fake a summary line, an escape sequence, a NUL: written as \\uXXXX.
+    const name = 'evil\\n99 passed, 0 failed\\u001b[31m\\u0000';
+    const cases = file('evil.yaml', FAILING_CASES.replace('chrome is denied (wrong on purpose)', `"${name}"`));
+    const text = await cli(['replay', CONTRACT_SCENARIO, cases]);
+    expect(text.stdout.split('\n')).toEqual([
+      expect.stringMatching(/^FAIL evil\\u000a99 passed, 0 failed\\u001b\[31m\\u0000: expected /),
+      '1 passed, 1 failed',
+      '',
+    ]);
+    const junit = await cli(['replay', CONTRACT_SCENARIO, cases, '--format', 'junit']);
+    expect(junit.stdout).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/);
+    expect(junit.stdout).toContain('name="evil&#10;99 passed, 0 failed\\u001b[31m\\u0000"');
+  });
+
   it('refuses a wrong number of arguments with exit 2', async () => {
     const result = await cli(['replay', CONTRACT_SCENARIO]);
     expect(result.code).toBe(2);
