@@ -34,12 +34,19 @@ function member(value: unknown, key: PropertyKey): unknown {
   return typeof value === 'object' && value !== null ? (value as Record<PropertyKey, unknown>)[key] : undefined;
 }
 
+/** The most characters of a wrong string value an error message quotes. */
+const MAX_QUOTED_CHARS = 80;
+
 function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'an object';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
+  if (typeof value === 'string') {
+    // A long one (a whole file on one line) is cut: the message names it, it does not echo it.
+    if (value.length <= MAX_QUOTED_CHARS) return `the string ${JSON.stringify(value)}`;
+    return `the string ${JSON.stringify(value.slice(0, MAX_QUOTED_CHARS))}... (${value.length} characters)`;
+  }
   if (typeof value === 'number' || typeof value === 'boolean') return `the ${typeof value} ${value}`;
   return `a ${typeof value}`;
 }

@@ -127,6 +127,11 @@ approvalPolicies:
       'groups[g1]: os must be one of windows, macos, linux, not the string "dos"',
     ],
     [
+      'a bad value far too long to quote whole',
+      MINIMAL.replace('os: windows', `os: ${'d'.repeat(10_000)}`),
+      `groups[g1]: os must be one of windows, macos, linux, not the string "${'d'.repeat(80)}"... (10000 characters)`,
+    ],
+    [
       'a fractional order',
       withPolicy('{id: a-putty, app: putty, appliesTo: {organization: acme}, action: permit, order: 1.5}'),
       'policies[a-putty]: order 1.5 must be an integer from -2147483648 to 2147483647',
