@@ -10,6 +10,7 @@ import { ValidationError } from '../engine/errors.js';
 import { RULE_FIELDS, WORLD_LIST_KEYS, type AppliesTo, type World } from '../engine/model.js';
 import { settingValueProblem } from '../engine/settings.js';
 import { entryLabel, validateWorld } from '../engine/validate.js';
+import { MAX_JSON_DEPTH, jsonDepthOver } from './json-depth.js';
 import { jsonErrorOffset } from './json-position.js';
 import { fixtureFileSchema, scenarioSchema, type FixtureCase } from './schema.js';
 
@@ -117,6 +118,11 @@ function lineAndColumn(text: string, offset: number): string {
 function parseText(text: string, fileName: string): { data: unknown } | { problems: string[] } {
   const source = text.replace(/^\uFEFF/, '');
   if (fileName.toLowerCase().endsWith('.json')) {
+    // Measured before the parse: every walk of the data after it (validation, a ringfence's copy) is recursive.
+    const deep = jsonDepthOver(source, MAX_JSON_DEPTH);
+    if (deep !== null) {
+      return { problems: [`${lineAndColumn(source, deep)}: nests deeper than ${MAX_JSON_DEPTH} levels`] };
+    }
     try {
       return { data: JSON.parse(source) as unknown };
     } catch (err) {

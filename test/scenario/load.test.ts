@@ -15,6 +15,7 @@ import {
   validateFixtures,
 } from '../../src/scenario/load.js';
 import { fixtureFileSchema } from '../../src/scenario/schema.js';
+import { MAX_JSON_DEPTH } from '../../src/scenario/json-depth.js';
 
 const CONTRACT_SCENARIO = fileURLToPath(new URL('../../examples/contract/example-scenario.yaml', import.meta.url));
 const CONTRACT_CASES = fileURLToPath(new URL('../../examples/contract/example-cases.yaml', import.meta.url));
@@ -226,6 +227,14 @@ approvalPolicies:
     expect(trailing).toMatch(/^bad\.json: line 4, column 3: /);
     const [missingComma] = problemsOf(() => parseScenario('{\n  "groups": []\n  "computers": []\n}', 'bad.json'));
     expect(missingComma).toMatch(/^bad\.json: line 3, column 3: /);
+  });
+
+  it('refuses a JSON file that nests deeper than MAX_JSON_DEPTH before parsing it, naming the line', () => {
+    const ringfence = '{"a":'.repeat(20_000) + '1' + '}'.repeat(20_000);
+    const text = `{"policies": [\n{"id": "p", "ringfence": ${ringfence}}]}`;
+    expect(problemsOf(() => parseScenario(text, 'deep.json'))).toEqual([
+      `deep.json: line 2, column ${'{"id": "p", "ringfence": '.length + 1 + 5 * (MAX_JSON_DEPTH - 3)}: nests deeper than ${MAX_JSON_DEPTH} levels`,
+    ]);
   });
 
   it('chooses the format by extension and falls back to YAML', () => {

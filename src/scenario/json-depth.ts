@@ -1,9 +1,10 @@
-/** The nesting bound of JSON request bodies, checked on the text before it is parsed. */
+/** The nesting bound of JSON texts (admin request bodies, scenario and fixture files), checked before they are parsed. */
 
 /**
- * The deepest nesting of objects and lists a JSON body may have. A world
+ * The deepest nesting of objects and lists a JSON text may have. A world
  * needs about six levels; a body past this is refused with 400
- * `body-too-deep` before it is parsed.
+ * `body-too-deep`, a file with an error naming the line, before either is
+ * parsed.
  */
 export const MAX_JSON_DEPTH = 64;
 
