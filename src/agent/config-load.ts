@@ -17,6 +17,7 @@ import type { KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { ValidationError } from '../engine/errors.js';
+import { idProblem } from '../engine/limits.js';
 import { OS_NAMES } from '../engine/model.js';
 import { isValidVersion } from '../engine/version.js';
 import { MAX_TIMER_MS, parseConfigValue, readConfigText } from '../scenario/config-text.js';
@@ -24,6 +25,9 @@ import { DEFAULT_OUTBOX_LIMITS } from '../store/outbox-limits.js';
 import { MAX_PINNED_KEYS, PinnedKeys, parsePublicKey } from '../wire/signing.js';
 import type { ParsedDaemonConfig } from './config.js';
 import { nodeCron } from './cron.js';
+
+/** The longest path a Unix socket can be bound to on Linux (sun_path is 108 bytes, its NUL included). */
+export const MAX_SOCKET_PATH_BYTES = 107;
 
 /** Largest request frame the local socket accepts by default. */
 export const DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;
@@ -342,7 +346,11 @@ function quick(value: unknown): Fields {
   if (!has(f, 'dataDir') || !has(f, 'computerId') || !has(f, 'socket')) no();
   const out: Fields = {};
   field(out, f, 'dataDir', (v) => string(v, 1));
-  field(out, f, 'computerId', (v) => string(v, 1));
+  field(out, f, 'computerId', (v) => {
+    const id = string(v, 1);
+    if (idProblem(id) !== null) no();
+    return id;
+  });
   field(out, f, 'serverPublicKey', (v) => string(v, 1));
   field(out, f, 'serverPublicKeys', (v) => {
     if (!Array.isArray(v) || v.length > MAX_PINNED_KEYS) no();
@@ -427,6 +435,16 @@ export function resolveDaemonConfig(config: ParsedDaemonConfig, file: string, ba
   if (resolved.adminSocket.path === resolved.socket.path) {
     throw new ValidationError([`${file}: adminSocket.path must differ from socket.path (${resolved.socket.path})`]);
   }
+  const tooLong = (['socket', 'adminSocket'] as const).flatMap((key) => {
+    const bytes = Buffer.byteLength(resolved[key].path);
+    return bytes > MAX_SOCKET_PATH_BYTES
+      ? [
+          `${file}: ${key}.path: ${resolved[key].path} is ${bytes} bytes; a Unix socket path holds at most ` +
+            `${MAX_SOCKET_PATH_BYTES}: choose a shorter one`,
+        ]
+      : [];
+  });
+  if (tooLong.length > 0) throw new ValidationError(tooLong);
   return Object.freeze(resolved);
 }
 

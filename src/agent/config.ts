@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { checkConfigValue, timerMs } from '../scenario/config-file.js';
 import { parseConfigValue } from '../scenario/config-text.js';
+import { idProblem } from '../engine/limits.js';
 import { OS_NAMES } from '../engine/model.js';
 import { isValidVersion } from '../engine/version.js';
 import { MAX_PINNED_KEYS } from '../wire/signing.js';
@@ -94,7 +95,10 @@ const groupSchema = z.union([
 /** The daemon's configuration file, validated by key (see docs/DAEMON.md). */
 export const daemonConfigSchema = z.strictObject({
   dataDir: z.string().min(1),
-  computerId: z.string().min(1),
+  computerId: z.string().superRefine((id, ctx) => {
+    const problem = idProblem(id);
+    if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+  }),
   /** The pinned server public key: a PEM file path, or the PEM text itself. */
   serverPublicKey: z.string().min(1).optional(),
   /** More pinned server public keys (each a PEM file path or PEM text): the keys of a rotation. */

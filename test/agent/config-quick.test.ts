@@ -49,6 +49,10 @@ function record(
 function configs(validOnly: boolean): fc.Arbitrary<Record<string, unknown>> {
   const m = <T>(a: fc.Arbitrary<T>) => maybe(a, validOnly);
   const nonEmpty = fc.string({ minLength: 1, maxLength: 12 });
+  // Ids: every id character, and (when invalid input is wanted) any text.
+  const id = validOnly
+    ? fc.stringMatching(/^[A-Za-z0-9_.:@-]{1,12}$/)
+    : fc.oneof(fc.stringMatching(/^[A-Za-z0-9_.:@-]{1,12}$/), nonEmpty);
   const positive = fc.oneof(fc.integer({ min: 1, max: 2 ** 31 }), fc.constant(Number.MAX_SAFE_INTEGER));
   const timer = fc.oneof(fc.integer({ min: 1, max: MAX_TIMER_MS }), fc.constant(MAX_TIMER_MS));
   const badTimer = validOnly ? timer : fc.oneof(timer, fc.constant(MAX_TIMER_MS + 1));
@@ -112,7 +116,7 @@ function configs(validOnly: boolean): fc.Arbitrary<Record<string, unknown>> {
   return record(
     {
       dataDir: m(nonEmpty),
-      computerId: m(nonEmpty),
+      computerId: m(id),
       serverPublicKey: m(nonEmpty),
       serverPublicKeys: m(fc.array(nonEmpty, { maxLength: validOnly ? 16 : 18 })),
       socket: m(socket),

@@ -68,6 +68,23 @@ describe('daemon config', () => {
     );
     expect(() => parse({ socket: { path: 'a.sock', group: 'no spaces' } })).toThrow(/socket\.group/);
   });
+
+  it('refuses a socket path longer than a Unix socket can be bound to, resolved; and a computer id that is no id', () => {
+    const long = `/run/${'d'.repeat(100)}/agent.sock`;
+    expect(() => parse({ socket: { path: long } })).toThrow(
+      `agent.json: socket.path: ${long} is 116 bytes; a Unix socket path holds at most 107: choose a shorter one`,
+    );
+    expect(() => parse({ socket: { path: long } })).toThrow(/adminSocket\.path: .+ is 122 bytes/);
+    // Relative: measured once resolved from the file's folder (/etc/tollgate/ adds 14 bytes).
+    expect(() => parse({ socket: { path: 'a.sock' }, adminSocket: { path: 'x'.repeat(94) } })).toThrow(
+      /adminSocket\.path: \/etc\/tollgate\/x+ is 108 bytes/,
+    );
+    expect(parse({ socket: { path: 'x'.repeat(87) }, adminSocket: { path: 'a.sock' } }).socket.path).toHaveLength(101);
+    expect(parse({ socket: { path: 'a.sock' }, adminSocket: { path: 'x'.repeat(93) } }).adminSocket.path).toHaveLength(
+      107,
+    );
+    expect(() => parse({ socket: { path: 'a.sock' }, computerId: 'a/b' })).toThrow(/computerId.*"\/"/);
+  });
 });
 
 describe('daemon config server URLs', () => {
