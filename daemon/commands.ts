@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { InvalidArgumentError, Option } from 'commander';
 import { loadDaemonConfig, readPinnedKeys } from '../src/agent/config.js';
 import { printEffectiveConfig } from '../src/cli/check-config.js';
+import { ValidationError } from '../src/engine/errors.js';
 import { parseTimeMs, timeProblem } from '../src/engine/validate.js';
 import { EXIT_OK, type CliIo } from '../src/cli/io.js';
 import { extendProgram, outputOf } from '../src/cli/main.js';
@@ -73,8 +74,10 @@ extendProgram((program, io: CliIo, setExit) => {
     )
     .action(async (opts: { config?: string; checkConfig?: string }) => {
       if (opts.checkConfig !== undefined) {
-        const { effectiveServerConfig, loadServerConfig } = await import('../src/server/config.js');
+        const { effectiveServerConfig, loadServerConfig, serverFileProblems } = await import('../src/server/config.js');
         const config = await loadServerConfig(opts.checkConfig);
+        const problems = await serverFileProblems(config, opts.checkConfig);
+        if (problems.length > 0) throw new ValidationError(problems);
         setExit(printEffectiveConfig(io, opts.checkConfig, effectiveServerConfig(config)));
         return;
       }

@@ -1,10 +1,13 @@
 import { DEFAULT_MAX_QUEUED_CHANGES } from './change-queue.js';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
 import { z } from 'zod';
+import { ValidationError } from '../engine/errors.js';
+import { loadScenario } from '../scenario/load.js';
 import { isEmailAddress } from '../engine/validate.js';
 import { parseConfigText, readConfigText, timerMs } from '../scenario/config-file.js';
 import { APPROVAL_REQUEST_LIMITS } from '../wire/approval-limits.js';
-import { shippedDefaultApprovalPoliciesPath } from './default-approval-policies.js';
+import { loadDefaultApprovalPolicies, shippedDefaultApprovalPoliciesPath } from './default-approval-policies.js';
 import { DEFAULT_DELTA_VIEW_CACHE_BYTES } from './delta.js';
 import { SCHEMA_NAME } from './store/pg-migrations.js';
 import { DEFAULT_PG_SCHEMA, PG_STORE_DEFAULTS } from './store/pg-store.js';
@@ -206,4 +209,43 @@ export function effectiveServerConfig(config: ServerConfig): ServerConfig {
     adminTokenFile: adminTokenPath(config),
     approvals: { ...config.approvals, defaultPoliciesFile: defaultPoliciesPath(config) },
   };
+}
+
+/**
+ * The files the configuration names, read as the server reads them at its
+ * start (the TLS certificate and key, the SMTP password, the seed scenario,
+ * the default approval policies, the admin token's file when it exists):
+ * every problem, each naming the key and the file, so that `--check-config`
+ * refuses what the start would fail on.
+ */
+export async function serverFileProblems(config: ServerConfig, file: string): Promise<string[]> {
+  const problems: string[] = [];
+  const attempt = async (key: string, path: string, read: () => Promise<unknown>): Promise<void> => {
+    try {
+      await read();
+    } catch (error) {
+      const message = error instanceof ValidationError ? error.problems.join('; ') : (error as Error).message;
+      problems.push(`${file}: ${key}: ${path}: ${message}`);
+    }
+  };
+  if (config.tls !== undefined) {
+    const { certFile, keyFile } = config.tls;
+    await attempt('tls.certFile', certFile, () => readFile(certFile));
+    await attempt('tls.keyFile', keyFile, () => readFile(keyFile));
+  }
+  const passwordFile = config.smtp?.passwordFile;
+  if (passwordFile !== undefined) await attempt('smtp.passwordFile', passwordFile, () => readFile(passwordFile));
+  const seed = config.seedScenario;
+  if (seed !== undefined) await attempt('seedScenario', seed, () => loadScenario(seed));
+  const policies = defaultPoliciesPath(config);
+  await attempt('approvals.defaultPoliciesFile', policies, () => loadDefaultApprovalPolicies(policies));
+  const token = adminTokenPath(config);
+  await attempt('adminTokenFile', token, async () => {
+    const found = await stat(token).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return null; // created at the first start
+      throw error;
+    });
+    if (found !== null && !found.isFile()) throw new Error('is not a file');
+  });
+  return problems;
 }

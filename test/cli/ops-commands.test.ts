@@ -148,6 +148,21 @@ describe('--check-config', () => {
       adminTokenFile: join(dir, 'server-data', 'admin-token'),
       approvals: { defaultPoliciesFile: join(ROOT, 'data', 'default-approval-policies.yaml') },
     });
+    // The files it names are read as the start reads them: each one at fault is named.
+    const badFiles = join(dir, 'server-files.yaml');
+    writeFileSync(join(dir, 'seed.yaml'), 'organizations: [{id: o}]\n');
+    writeFileSync(
+      badFiles,
+      'dataDir: server-data\ntls: {certFile: no-cert.pem, keyFile: no-key.pem}\nseedScenario: seed.yaml\n',
+    );
+    const refusedFiles = await cli(['server', '--check-config', badFiles]);
+    expect(refusedFiles.code).toBe(2);
+    expect(refusedFiles.stdout).toBe('');
+    const lines = refusedFiles.stderr.trim().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(new RegExp(`^error: ${badFiles}: tls\\.certFile: ${join(dir, 'no-cert.pem')}: ENOENT`));
+    expect(lines[1]).toMatch(/: tls\.keyFile: .*no-key\.pem: ENOENT/);
+    expect(lines[2]).toMatch(/: seedScenario: .*seed\.yaml: .*organizations\[o\]: name is required/);
     // A password in the store's URL is not printed.
     const withPassword = join(dir, 'server-pg.yaml');
     writeFileSync(
