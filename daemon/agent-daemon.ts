@@ -322,7 +322,21 @@ export async function startAgentDaemon(
     }
   }
 
-  if (config.server !== undefined) {
+  // The certificates to trust for wss://: one that cannot be read leaves the daemon serving from its cache, unsynced.
+  let ca: string | undefined;
+  let caProblem: string | null = null;
+  if (config.server?.caFile !== undefined) {
+    try {
+      ca = await readFile(config.server.caFile, 'utf8');
+    } catch (error) {
+      caProblem = (error as Error).message;
+      logger.error(
+        { file: config.server.caFile, err: caProblem },
+        'server.caFile cannot be read: the daemon does not sync, and serves from its cache',
+      );
+    }
+  }
+  if (config.server !== undefined && caProblem === null) {
     const server = config.server;
     // Loaded only when a server is configured, and after the sockets serve (ws is not needed to answer).
     const { SyncClient } = await import('../src/sync/client.js');
@@ -340,7 +354,7 @@ export async function startAgentDaemon(
       backoffMaxMs: server.backoffMaxMs,
       maxMessageBytes: server.maxMessageBytes,
       maxBufferedBytes: server.maxBufferedBytes,
-      ...(server.caFile === undefined ? {} : { ca: await readFile(server.caFile, 'utf8') }),
+      ...(ca === undefined ? {} : { ca }),
       logger,
       random: Math.random,
       applySnapshot: (bytes) => agent.applySnapshot(bytes, hooks),

@@ -4,6 +4,7 @@
  * Loaded by daemon/main.ts for every command line except the plain
  * `tollgate daemon --config FILE`, which starts without the command line.
  */
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidArgumentError, Option } from 'commander';
 import { loadDaemonConfig, readPinnedKeys } from '../src/agent/config.js';
@@ -49,6 +50,12 @@ extendProgram((program, io: CliIo, setExit) => {
       if (opts.checkConfig !== undefined) {
         const config = await loadDaemonConfig(opts.checkConfig);
         await readPinnedKeys(config);
+        const caFile = config.server?.caFile;
+        if (caFile !== undefined) {
+          await readFile(caFile, 'utf8').catch((error: Error) => {
+            throw new ValidationError([`${opts.checkConfig}: server.caFile: ${caFile}: ${error.message}`]);
+          });
+        }
         setExit(printEffectiveConfig(io, opts.checkConfig, config));
         return;
       }

@@ -133,6 +133,18 @@ describe('--check-config', () => {
     const noKey = await cli(['daemon', '--check-config', missingKey]);
     expect(noKey.code).toBe(2);
     expect(noKey.stderr).toMatch(/serverPublicKey/);
+    // The certificates to trust for wss:// are read as the start reads them.
+    const keys = join(dir, 'ca-keys');
+    await keygen({ stdout: () => {}, stderr: () => {}, nowMs: () => NOW }, keys);
+    const missingCa = join(dir, 'missing-ca.yaml');
+    writeFileSync(
+      missingCa,
+      'dataDir: d\ncomputerId: c\nsocket: {path: a.sock}\nserverPublicKey: ca-keys/tollgate-signing.pub\n' +
+        'server: {url: "wss://policy.example/agent", token: t, caFile: no-ca.pem}\n',
+    );
+    const noCa = await cli(['daemon', '--check-config', missingCa]);
+    expect(noCa.code).toBe(2);
+    expect(noCa.stderr).toMatch(new RegExp(`^error: ${missingCa}: server\\.caFile: ${join(dir, 'no-ca.pem')}: ENOENT`));
   });
 
   it('checks a server config the same way', async () => {
