@@ -1,10 +1,12 @@
 // The public command line of SPEC.md section 8, driven in-process with captured output.
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadScenario } from '../../src/scenario/load.js';
-import { CONTRACT_CASES, CONTRACT_SCENARIO, cli } from '../support/daemon-process.js';
+import { CLI, CONTRACT_CASES, CONTRACT_SCENARIO, cli } from '../support/daemon-process.js';
 
 let dir: string;
 
@@ -129,6 +131,28 @@ describe('tollgate replay', () => {
     const junit = await cli(['replay', CONTRACT_SCENARIO, cases, '--format', 'junit']);
     expect(junit.stdout).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/);
     expect(junit.stdout).toContain('name="evil&#10;99 passed, 0 failed\\u001b[31m\\u0000"');
+  });
+
+  it('decides a path against a regex with nested quantifiers in linear time (linux: no case folding)', async () => {
+    const scenario = file(
+      'redos.yaml',
+      [
+        'organizations: [{id: q, name: Quarry, structure: flat}]',
+        'groups: [{id: srv, org: q, name: Servers, os: linux, agentVersion: "10.6.2"}]',
+        'computers: [{id: s1, group: srv}]',
+        'applications: [{id: evil, name: Evil, rules: [{path: "regex:(a+)+"}]}]',
+        'policies: [{id: p, app: evil, appliesTo: {organization: q}, action: permit, order: 1}]',
+        '',
+      ].join('\n'),
+    );
+    // 2^40 ways to split the a's: on the backtracking engine alone this would not finish.
+    const cases = file(
+      'redos-cases.yaml',
+      `cases:\n  - {name: redos, computer: s1, file: {path: '${'a'.repeat(40)}!'}, expect: {action: deny}}\n`,
+    );
+    // The command as installed (bin/tollgate.js sets V8's fallback before any expression is made).
+    const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'replay', scenario, cases]);
+    expect(stdout).toBe('1 passed, 0 failed\n');
   });
 
   it('refuses a wrong number of arguments with exit 2', async () => {
