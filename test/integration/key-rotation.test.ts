@@ -352,19 +352,24 @@ describe('an agent holding a snapshot installed offline with a high version', ()
     expect((await status(fleet.socket('till-3'))).snapshotVersion).toBe(version);
   }
 
-  it('is issued a version above it when it says hello, and converges', async () => {
+  it('is issued a version above it when it says hello, and converges; a restart keeps it there', async () => {
     let till3 = await fleet.agent('till-3', serverKey());
     await till3.waitForLog((l) => l['msg'] === 'snapshot applied');
-    await offline(50);
+    // The daemon says hello as soon as it applied the offline snapshot.
+    const applied = nextLog(till3, (l) => l['msg'] === 'snapshot applied' && l['snapshotVersion'] === 51);
     const acked = nextAck(fleet, 'till-3', 51);
-    till3 = await fleet.agent('till-3', serverKey());
-    await till3.waitForLog((l) => l['msg'] === 'snapshot applied' && l['snapshotVersion'] === 51);
+    await offline(50);
+    await applied;
     await acked;
     expect(await fleet.computer('till-3')).toMatchObject({
       snapshotVersion: 51,
       ackedSnapshotVersion: 51,
       lastError: null,
     });
+    till3 = await fleet.agent('till-3', serverKey());
+    await till3.waitForLog((l) => l['msg'] === 'serving');
+    expect((await status(fleet.socket('till-3'))).snapshotVersion).toBe(51);
+    expect((await fleet.computer('till-3')).snapshotVersion).toBe(51);
   });
 
   it('is issued a version above it at once when it applies one offline while connected', async () => {
@@ -406,12 +411,14 @@ describe('an agent holding a snapshot installed offline with a high version', ()
       file,
     ]);
     expect(built.code).toBe(0);
-    expect((await cli(['snapshot', 'apply', file, '--socket', fleet.adminSocket('till-3')])).code).toBe(0);
-    expect(await status(fleet.socket('till-3'))).toMatchObject({ snapshotVersion: 70, settingsVersion: 40 });
-
+    // Connected, the daemon says hello with 70 and 40 as soon as it applied them: the server issues above both.
+    const till3 = fleet.daemons.get('till-3')!;
+    const applied = nextLog(till3, (l) => l['msg'] === 'snapshot applied' && l['snapshotVersion'] === 71);
     const acked = nextAck(fleet, 'till-3', 71);
-    const till3 = await fleet.agent('till-3', serverKey());
-    await till3.waitForLog((l) => l['msg'] === 'snapshot applied' && l['snapshotVersion'] === 71);
+    const offlineApply = await cli(['snapshot', 'apply', file, '--socket', fleet.adminSocket('till-3')]);
+    expect(offlineApply.stdout).toBe('snapshot version 70 applied\n');
+    expect(offlineApply.code).toBe(0);
+    await applied;
     await acked;
     expect(await status(fleet.socket('till-3'))).toMatchObject({ snapshotVersion: 71, settingsVersion: 41 });
     expect(await fleet.computer('till-3')).toMatchObject({ snapshotVersion: 71, settingsVersion: 41 });
