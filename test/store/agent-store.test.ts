@@ -374,6 +374,9 @@ describe('recovery from an unreadable file', () => {
     const page = pageBytes(bytes);
     bytes.fill(0xab, page, page * 4); // keep the header, wreck the b-tree pages
     fs.writeFileSync(file, bytes);
+    // Written after the close, as the damage would be: a file system with coarse times could give it the close's.
+    const { mtimeMs } = fs.statSync(file);
+    fs.utimesSync(file, new Date(mtimeMs + 2_000), new Date(mtimeMs + 2_000));
 
     const seen: { movedTo: string; error: string }[] = [];
     const recovered = openStore({ onRecovered: (info) => seen.push(info) });
