@@ -142,6 +142,16 @@ function connect(path: string): Promise<Raw> {
 
 const frame = (request: LocalRequest): Buffer => encodeFrame(encodeRequest(request));
 
+/** Answers every request with a status after holding the event loop 2 ms, telling `seen` of each first. */
+function slowStatus(seen: (request: LocalRequest) => void = () => {}): RequestHandler {
+  return (request) => {
+    const until = performance.now() + 2;
+    while (performance.now() < until);
+    seen(request);
+    return { id: request.id, kind: 'status', status: { ...STATUS, gated: [] } };
+  };
+}
+
 /** A decision an evaluate handler gives, frozen as the view image's are; `reason` sets its size. */
 function permitWith(reason: string): Decision {
   return Object.freeze({
@@ -505,12 +515,7 @@ describe('LocalServer', () => {
   it('serves other connections between the turns of one whose requests take long to answer', async () => {
     const order: string[] = [];
     // Each status request takes 2 ms of the event loop; the last connection's answers are told apart by id.
-    const handler: RequestHandler = (request) => {
-      const until = performance.now() + 2;
-      while (performance.now() < until);
-      order.push(request.id >= 1000 ? 'other' : `busy ${request.id}`);
-      return { id: request.id, kind: 'status', status: { ...STATUS, gated: [] } };
-    };
+    const handler = slowStatus((request) => order.push(request.id >= 1000 ? 'other' : `busy ${request.id}`));
     const { path } = await serve({}, handler);
     const busy = await client(path);
     const other = await client(path);
@@ -527,11 +532,7 @@ describe('LocalServer', () => {
   });
 
   it('never evicts a connection whose requests wait for their turn', async () => {
-    const handler: RequestHandler = (request) => {
-      const until = performance.now() + 2;
-      while (performance.now() < until);
-      return { id: request.id, kind: 'status', status: { ...STATUS, gated: [] } };
-    };
+    const handler = slowStatus();
     const { path } = await serve({ maxConnections: 1 }, handler);
     // The turn is given back on setImmediate: held here until the test lets it run.
     vi.useFakeTimers({ toFake: ['setImmediate'] });
@@ -549,11 +550,7 @@ describe('LocalServer', () => {
   });
 
   it('does not take a connection answered in turns, whose client reads every answer, for idle', async () => {
-    const handler: RequestHandler = (request) => {
-      const until = performance.now() + 2;
-      while (performance.now() < until);
-      return { id: request.id, kind: 'status', status: { ...STATUS, gated: [] } };
-    };
+    const handler = slowStatus();
     // About 800 ms of answers to one write, more than twice the idle timeout.
     const { path, errors } = await serve({ idleTimeoutMs: 300 }, handler);
     const c = await client(path);
@@ -748,18 +745,7 @@ describe('LocalServer', () => {
       if (!readers.includes(this)) readers.push(this);
       return scan.call(this, buffer, start, end);
     });
-    const decision: Decision = Object.freeze({
-      action: 'permit',
-      policy: 'p',
-      policyName: null,
-      order: 1,
-      application: null,
-      structure: 'flat',
-      builtInsFirst: true,
-      gated: [],
-      snapshotVersion: 1,
-      reason: 'r',
-    } satisfies Decision);
+    const decision = permitWith('r');
     try {
       const { path } = await serve({ evaluate: () => decision });
       const c = await client(path);

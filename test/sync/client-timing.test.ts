@@ -88,6 +88,11 @@ function script(values: number[]): () => number {
   };
 }
 
+/** Closes each connection with 4401 as soon as it says hello, sending no refusal first. */
+const closeUnauthorized: Behaviour = (socket, message) => {
+  if (message.kind === 'hello') socket.close(UNAUTHORIZED_CLOSE_CODE, 'unauthorized');
+};
+
 /** Closes each connection as soon as it says hello. */
 const hangUp: Behaviour = (socket) => socket.close(1000, 'go away');
 
@@ -240,7 +245,7 @@ describe('the sync client after a refusal of its credentials', () => {
 
   it('waits the longest delay only after the refused connection: a later failure of another kind has the backoff', async () => {
     await listen({ autoPong: true });
-    behaviour = (socket, message) => message.kind === 'hello' && socket.close(UNAUTHORIZED_CLOSE_CODE, 'unauthorized');
+    behaviour = closeUnauthorized;
     startClient(() => 0);
     const refused = await logger.next('disconnected from the server');
     expect(refused.obj['retryInMs']).toBe(BACKOFF_MAX_MS);
@@ -254,7 +259,7 @@ describe('the sync client after a refusal of its credentials', () => {
 
   it('waits the longest delay after close 4401 even when no refusal message came first', async () => {
     await listen({ autoPong: true });
-    behaviour = (socket, message) => message.kind === 'hello' && socket.close(UNAUTHORIZED_CLOSE_CODE, 'unauthorized');
+    behaviour = closeUnauthorized;
     startClient(() => 0);
     const line = await logger.next('disconnected from the server');
     expect(line.obj['code']).toBe(UNAUTHORIZED_CLOSE_CODE);

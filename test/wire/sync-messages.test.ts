@@ -43,17 +43,18 @@ function failure(fn: () => unknown): string {
 }
 
 describe('hello', () => {
+  const base: AgentMessage & { kind: 'hello' } = {
+    kind: 'hello',
+    computerId: 'till-1',
+    token: 'secret',
+    agentVersion: '10.6.2',
+    os: 'windows',
+    snapshotVersion: 4,
+    settingsVersion: 2,
+  };
+
   it('round-trips the tollgate version, and leaves it absent when the agent sends none', () => {
-    const hello: AgentMessage = {
-      kind: 'hello',
-      computerId: 'till-1',
-      token: 'secret',
-      agentVersion: '10.6.2',
-      tollgateVersion: '0.9.1',
-      os: 'windows',
-      snapshotVersion: 4,
-      settingsVersion: 2,
-    };
+    const hello: AgentMessage = { ...base, tollgateVersion: '0.9.1' };
     expect(decodeAgentMessage(encodeAgentMessage(hello))).toEqual(hello);
     const { tollgateVersion: _omitted, ...older } = hello;
     const bytes = encodeAgentMessage(older);
@@ -62,15 +63,7 @@ describe('hello', () => {
   });
 
   it('refuses, naming the field, a hello or acknowledgement text with U+0000 (no text column can store it)', () => {
-    const hello: AgentMessage = {
-      kind: 'hello',
-      computerId: 'till-1',
-      token: 'secret',
-      agentVersion: '10.6.2',
-      os: 'windows',
-      snapshotVersion: 0,
-      settingsVersion: 0,
-    };
+    const hello = base;
     expect(failure(() => decodeAgentMessage(encodeAgentMessage({ ...hello, agentVersion: '10\u00006' })))).toMatch(
       /^hello\.agentVersion: contains the character U\+0000/,
     );
