@@ -146,13 +146,9 @@ export async function inspectSnapshot(
   let content: SnapshotContent | SnapshotHeader;
   if (options.key !== undefined) {
     const keyFile = options.key;
-    const key = await readText(keyFile, 'public key');
-    content = inFile(file, () =>
-      openSnapshot(
-        bytes,
-        inFile(keyFile, () => parsePublicKey(key)),
-      ),
-    );
+    const keyText = await readText(keyFile, 'public key');
+    const publicKey = inFile(keyFile, () => parsePublicKey(keyText));
+    content = inFile(file, () => openSnapshot(bytes, publicKey));
     verified = true;
   } else {
     // Without a key the signature cannot be checked: read the header only, and say so.
