@@ -114,7 +114,9 @@ beforeEach(() => {
   agent.applySnapshot(sealSnapshot(content, parsePrivateKey(keys.privateKeyPem)));
 });
 
-afterEach(() => {
+afterEach(async () => {
+  // The snapshot's image file is written after its apply returned: the folder goes once nothing writes to it.
+  await store.imagesWritten();
   store.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -244,7 +246,8 @@ describe('submitting an approval request', () => {
     expect(queued).toBe(2);
   });
 
-  it('refuses before the first snapshot, storing nothing', () => {
+  it('refuses before the first snapshot, storing nothing', async () => {
+    await store.imagesWritten();
     store.close();
     fs.rmSync(dir, { recursive: true, force: true });
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollgate-submit-'));
