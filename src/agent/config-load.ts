@@ -14,12 +14,12 @@
  * result, and that it accepts the configurations zod accepts.
  */
 import type { KeyObject } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { ValidationError } from '../engine/errors.js';
 import { idProblem } from '../engine/limits.js';
 import { OS_NAMES } from '../engine/model.js';
 import { isValidVersion } from '../engine/version.js';
+import { readBoundedText } from '../scenario/bounded-read.js';
 import { MAX_TIMER_MS, parseConfigValue, readConfigText } from '../scenario/config-text.js';
 import { DEFAULT_OUTBOX_LIMITS } from '../store/outbox-limits.js';
 import { MAX_PINNED_KEYS, PinnedKeys, parsePublicKey } from '../wire/signing.js';
@@ -477,15 +477,22 @@ function pinnedKeyEntries(config: DaemonConfig): { field: string; value: string 
  * entry, each inline PEM or read from its file. A key that cannot be read or
  * is not an Ed25519 public key is a ValidationError naming its field.
  */
+/** The most read of a key file (a PEM public key is a few hundred bytes). */
+const KEY_FILE_BYTES = 64 * 1024;
+
 export async function readPinnedKeys(config: DaemonConfig): Promise<PinnedKeys> {
   const keys: KeyObject[] = [];
   for (const { field: name, value } of pinnedKeyEntries(config)) {
     let pem = value;
     if (!value.includes('-----BEGIN')) {
       try {
-        pem = await readFile(value, 'utf8');
+        pem = await readBoundedText(
+          value,
+          KEY_FILE_BYTES,
+          `is larger than a key file may be (${KEY_FILE_BYTES} bytes)`,
+        );
       } catch (error) {
-        throw new ValidationError([`${name}: cannot read ${value}: ${(error as Error).message}`], { cause: error });
+        throw new ValidationError([`${name}: ${value} ${(error as Error).message}`], { cause: error });
       }
     }
     try {

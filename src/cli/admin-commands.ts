@@ -3,7 +3,7 @@
  * (docs/ADMIN.md). Scenario files are read and checked here, so problems name
  * the file; the server checks everything again and names the field at fault.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { TollgateError } from '../engine/errors.js';
@@ -15,6 +15,7 @@ import {
   type SettingValue,
   type World,
 } from '../engine/model.js';
+import { readBounded, readBoundedText } from '../scenario/bounded-read.js';
 import { loadScenario, serializeScenario } from '../scenario/load.js';
 import {
   ROUTES,
@@ -198,6 +199,11 @@ export function json(ctx: AdminContext, value: unknown): number {
   return EXIT_OK;
 }
 
+/** The most read of a token file (a token is a few dozen bytes). */
+const SMALL_FILE_BYTES = 64 * 1024;
+/** The most read of a CA file (a bundle of certificates in PEM). */
+const CA_FILE_BYTES = 4 * 1024 * 1024;
+
 async function readToken(opts: { token?: string; tokenFile?: string }): Promise<string> {
   if (opts.token !== undefined && opts.tokenFile !== undefined) {
     throw new InvalidArgumentError('give --token or --token-file, not both');
@@ -208,11 +214,13 @@ async function readToken(opts: { token?: string; tokenFile?: string }): Promise<
   }
   let text: string;
   try {
-    text = await readFile(opts.tokenFile, 'utf8');
+    text = await readBoundedText(
+      opts.tokenFile,
+      SMALL_FILE_BYTES,
+      `is larger than a token file may be (${SMALL_FILE_BYTES} bytes)`,
+    );
   } catch (error) {
-    throw new TollgateError('invalid-input', `${opts.tokenFile}: cannot be read: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new TollgateError('invalid-input', `${opts.tokenFile}: ${(error as Error).message}`, { cause: error });
   }
   const token = text.trim();
   if (token === '') throw new TollgateError('invalid-input', `${opts.tokenFile}: the token file is empty`);
@@ -241,11 +249,9 @@ export async function connectAdmin(
   let ca: Buffer | undefined;
   if (opts.ca !== undefined) {
     try {
-      ca = await readFile(opts.ca);
+      ca = await readBounded(opts.ca, CA_FILE_BYTES, `is larger than a CA file may be (${CA_FILE_BYTES} bytes)`);
     } catch (error) {
-      throw new TollgateError('invalid-input', `${opts.ca}: cannot be read: ${(error as Error).message}`, {
-        cause: error,
-      });
+      throw new TollgateError('invalid-input', `${opts.ca}: ${(error as Error).message}`, { cause: error });
     }
   }
   return new AdminClient({ baseUrl: target.server, token, ...(ca === undefined ? {} : { ca }) });

@@ -4,9 +4,9 @@
  * queue of approval requests. The server checks every rule and names the
  * field at fault; these commands only shape what they send.
  */
-import { readFile } from 'node:fs/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { TollgateError } from '../engine/errors.js';
+import { readBoundedText } from '../scenario/bounded-read.js';
 import {
   APPROVALS_MODULE,
   APPROVAL_ACTIONS,
@@ -46,6 +46,9 @@ import { EXIT_OK, type CliIo } from './io.js';
 import { integerOption } from './main.js';
 
 /** An integer option that may be negative, so that the server, not the parser, explains the rule. */
+/** The most read of an instructions file (guidelines are a few paragraphs). */
+const INSTRUCTIONS_FILE_BYTES = 1024 * 1024;
+
 function orderOption(value: string): number {
   if (!/^-?\d+$/.test(value)) throw new InvalidArgumentError(`--order takes an integer, not "${value}"`);
   return Number(value);
@@ -343,15 +346,15 @@ async function setGuidelines(ctx: AdminContext, org: string, opts: GuidelinesOpt
   if (opts.instructions !== undefined) guidelines['instructions'] = opts.instructions;
   if (opts.instructionsFile !== undefined) {
     try {
-      guidelines['instructions'] = await readFile(opts.instructionsFile, 'utf8');
-    } catch (error) {
-      throw new TollgateError(
-        'invalid-input',
-        `${opts.instructionsFile}: cannot be read: ${(error as Error).message}`,
-        {
-          cause: error,
-        },
+      guidelines['instructions'] = await readBoundedText(
+        opts.instructionsFile,
+        INSTRUCTIONS_FILE_BYTES,
+        `is larger than an instructions file may be (${INSTRUCTIONS_FILE_BYTES} bytes)`,
       );
+    } catch (error) {
+      throw new TollgateError('invalid-input', `${opts.instructionsFile}: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
   }
   if (Object.keys(guidelines).length === 0) {

@@ -1,8 +1,9 @@
-import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TollgateError } from '../engine/errors.js';
 import { effectiveMode } from '../engine/evaluate.js';
 import { buildView } from '../engine/view.js';
+import { readBounded, readBoundedText } from '../scenario/bounded-read.js';
 import { loadScenario } from '../scenario/load.js';
 import {
   openSnapshot,
@@ -27,32 +28,22 @@ export const MAX_SNAPSHOT_FILE_BYTES = 256 * 1024 * 1024;
  * the file when it cannot be read or is larger.
  */
 export async function readSnapshotFile(file: string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let total = 0;
+  return await named(file, () =>
+    readBounded(file, MAX_SNAPSHOT_FILE_BYTES, `is larger than a snapshot can be (${MAX_SNAPSHOT_FILE_BYTES} bytes)`),
+  );
+}
+
+/** The largest key file read (a PEM key is a few hundred bytes). */
+const MAX_KEY_FILE_BYTES = 64 * 1024;
+
+/** `read`'s TollgateError with `file` before its message. */
+async function named<T>(file: string, read: () => Promise<T>): Promise<T> {
   try {
-    const handle = await open(file, 'r');
-    try {
-      for (;;) {
-        const chunk = Buffer.allocUnsafe(1024 * 1024);
-        const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
-        if (bytesRead === 0) break;
-        total += bytesRead;
-        if (total > MAX_SNAPSHOT_FILE_BYTES) {
-          throw new TollgateError(
-            'file-too-large',
-            `${file} is larger than a snapshot can be (${MAX_SNAPSHOT_FILE_BYTES} bytes)`,
-          );
-        }
-        chunks.push(chunk.subarray(0, bytesRead));
-      }
-    } finally {
-      await handle.close();
-    }
+    return await read();
   } catch (error) {
-    if (error instanceof TollgateError) throw error;
-    throw new TollgateError('unreadable', `${file} cannot be read: ${(error as Error).message}`, { cause: error });
+    if (!(error instanceof TollgateError)) throw error;
+    throw new TollgateError(error.code, `${file} ${error.message}`, { cause: error });
   }
-  return Buffer.concat(chunks, total);
 }
 
 /** Runs `read` over a snapshot file's bytes; its TollgateError names the file. */
@@ -69,13 +60,9 @@ export const PRIVATE_KEY_FILE = 'tollgate-signing.key';
 export const PUBLIC_KEY_FILE = 'tollgate-signing.pub';
 
 async function readText(file: string, what: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    throw new TollgateError('unreadable', `${what} ${file} cannot be read: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
+  return await named(`${what} ${file}`, () =>
+    readBoundedText(file, MAX_KEY_FILE_BYTES, `is larger than a key file may be (${MAX_KEY_FILE_BYTES} bytes)`),
+  );
 }
 
 /** `tollgate keygen --out DIR`: an Ed25519 key pair; the private key file is readable by its owner only. */

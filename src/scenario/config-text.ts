@@ -3,10 +3,10 @@
  * (and without zod): the daemon's start path validates its usual
  * configuration without loading zod (src/agent/config-load.ts).
  */
-import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { parse as ParseYaml } from 'yaml';
 import { ValidationError } from '../engine/errors.js';
+import { readBoundedText } from './bounded-read.js';
 
 /** The longest delay a Node.js timer takes (2^31 - 1 ms, about 24.8 days): a longer one fires after 1 ms. */
 export const MAX_TIMER_MS = 2_147_483_647;
@@ -27,11 +27,18 @@ export function parseConfigValue(text: string, file: string): unknown {
   }
 }
 
-/** Reads a config file's text; an unreadable file is a problem naming it. */
+/** The largest config file read (a daemon's or server's configuration is a few KB). */
+export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
+
+/** Reads a config file's text; an unreadable or larger file is a problem naming it. */
 export async function readConfigText(file: string): Promise<string> {
   try {
-    return await readFile(file, 'utf8');
+    return await readBoundedText(
+      file,
+      MAX_CONFIG_FILE_BYTES,
+      `is larger than a config file may be (${MAX_CONFIG_FILE_BYTES} bytes)`,
+    );
   } catch (error) {
-    throw new ValidationError([`${file}: cannot be read: ${(error as Error).message}`], { cause: error });
+    throw new ValidationError([`${file}: ${(error as Error).message}`], { cause: error });
   }
 }

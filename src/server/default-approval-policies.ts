@@ -5,11 +5,12 @@
  * or replace (server config `approvals.defaultPoliciesFile`).
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { readBoundedText } from '../scenario/bounded-read.js';
+import { MAX_YAML_FILE_BYTES } from '../scenario/load.js';
 import { isCountryCode } from '../engine/countries.js';
 import { ValidationError } from '../engine/errors.js';
 import { APPROVAL_ACTIONS } from '../engine/model.js';
@@ -95,9 +96,13 @@ export async function loadDefaultApprovalPolicies(
 ): Promise<ApprovalPolicyTemplate[]> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readBoundedText(
+      file,
+      MAX_YAML_FILE_BYTES,
+      `is larger than a default approval policies file may be (${MAX_YAML_FILE_BYTES} bytes)`,
+    );
   } catch (error) {
-    throw new ValidationError([`${file}: cannot be read: ${(error as Error).message}`], { cause: error });
+    throw new ValidationError([`${file}: ${(error as Error).message}`], { cause: error });
   }
   return parseDefaultApprovalPolicies(text, file);
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +8,8 @@ import { ValidationError } from '../../src/engine/errors.js';
 import type { World } from '../../src/engine/model.js';
 import {
   loadFixtures,
+  MAX_JSON_FILE_BYTES,
+  MAX_YAML_FILE_BYTES,
   loadScenario,
   parseFixtures,
   parseScenario,
@@ -630,6 +632,31 @@ describe('loading files', () => {
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).problems[0]).toMatch(new RegExp(`^${missing}: cannot be read: ENOENT`));
     await expect(loadFixtures(missing)).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it('refuses a YAML file past its bound before reading it, and points to JSON', async () => {
+    const large = join(dir, 'large.yaml');
+    // Sparse: its size is checked before a byte is read.
+    await writeFile(large, '');
+    await truncate(large, MAX_YAML_FILE_BYTES + 1);
+    const error = await loadScenario(large).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).problems).toEqual([
+      `${large}: is larger than a YAML scenario or fixture file may be (${MAX_YAML_FILE_BYTES} bytes); ` +
+        `write a larger one as JSON (a .json file, up to ${MAX_JSON_FILE_BYTES} bytes)`,
+    ]);
+    await expect(loadFixtures(large)).rejects.toThrow('is larger than a YAML scenario or fixture file may be');
+    // The same size as JSON is read (and found to be no JSON: zeros).
+    const json = join(dir, 'large.json');
+    await writeFile(json, '');
+    await truncate(json, MAX_YAML_FILE_BYTES + 1);
+    await expect(loadScenario(json)).rejects.toThrow(/large\.json: .*JSON/);
+  });
+
+  it('stops reading a device at the bound rather than without end', async () => {
+    const error = await loadScenario('/dev/zero').catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).problems[0]).toMatch(/^\/dev\/zero: is larger than a YAML scenario/);
   });
 
   it('loads fixtures from a file', async () => {
