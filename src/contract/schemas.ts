@@ -104,7 +104,23 @@ export const appliesToInputSchema = exactlyOne(
   APPLIES_TO_KEYS,
 );
 
-const ringfence = z.record(z.string(), z.unknown());
+/**
+ * A free-form object (a policy's `ringfence`), passed through as it was
+ * read. zod's record schema copies it key by key with assignment, which
+ * drops a key named `__proto__` (JSON.parse and the YAML reader make it an
+ * own key) and gives the copy that key's value as its prototype. Its JSON
+ * schema is that of the record: an object of any keys.
+ */
+export const freeObject = z
+  .unknown()
+  .superRefine((value, ctx) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      ctx.addIssue({ code: 'invalid_type', expected: 'record', input: value });
+    }
+  })
+  .meta({ type: 'object', additionalProperties: {} }) as unknown as z.ZodType<Record<string, unknown>>;
+
+const ringfence = freeObject;
 
 const policyFields = {
   name: text.optional(),

@@ -6,6 +6,7 @@
  * validateWorld.
  */
 import * as z from 'zod';
+import { freeObject } from '../contract/schemas.js';
 import { isCountryCode } from '../engine/countries.js';
 import {
   APPROVAL_ACTIONS,
@@ -144,7 +145,7 @@ const policySchema = z.strictObject({
   enabled: z.boolean().default(true),
   expiresAt: z.preprocess(dateToIso, z.string()).optional(),
   default: z.boolean().optional(),
-  ringfence: z.record(z.string(), z.unknown()).optional(),
+  ringfence: freeObject.optional(),
 });
 
 const settingValueSchema = z.union([z.boolean(), z.number(), z.string()], {
@@ -300,7 +301,7 @@ export const DECISION_EXPECTATIONS: Readonly<Record<string, z.ZodType>> = {
   gated: textList,
   snapshotVersion: z.number().int().min(0).max(UINT32_MAX).nullable(),
   reason: z.string(),
-  ringfence: z.record(z.string(), z.unknown()),
+  ringfence: freeObject,
 };
 
 /** The suggestion fields an approval case may expect (SPEC.md section 5), each with the values it can take. */

@@ -107,6 +107,49 @@ export const READY_TIMEOUT_MS = 2_000;
 /** The body of every error response (the contract's). */
 export type AdminErrorBody = ErrorBody;
 
+/**
+ * Why the default JSON parser refused a body, said precisely: where the JSON
+ * is malformed, or which key it refuses (`__proto__`, or `constructor` with
+ * a `prototype`: keys that would change an object's prototype when copied).
+ * Null when neither is found (the parser's own error stands: an empty body).
+ */
+function jsonBodyError(text: string): HttpError | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    if (text.trim() === '') return null;
+    return new HttpError('invalid-json', `the body is not valid JSON: ${(error as Error).message}`);
+  }
+  const at = prototypeKeyAt(value, '');
+  if (at === null) return null;
+  return new HttpError('invalid-input', 'the body holds a key the admin API refuses; nothing was changed', [
+    `${at}: a key that sets an object's prototype (__proto__, or constructor.prototype) is refused`,
+  ]);
+}
+
+/** The path of the first `__proto__` key (or `constructor` holding `prototype`) in a parsed JSON value, or null. */
+function prototypeKeyAt(value: unknown, path: string): string | null {
+  if (typeof value !== 'object' || value === null) return null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const at = prototypeKeyAt(value[i], `${path}[${i}]`);
+      if (at !== null) return at;
+    }
+    return null;
+  }
+  for (const [key, inner] of Object.entries(value as Record<string, unknown>)) {
+    const here = path === '' ? key : `${path}.${key}`;
+    if (key === '__proto__') return here;
+    if (key === 'constructor' && typeof inner === 'object' && inner !== null && Object.hasOwn(inner, 'prototype')) {
+      return `${here}.prototype`;
+    }
+    const at = prototypeKeyAt(inner, here);
+    if (at !== null) return at;
+  }
+  return null;
+}
+
 function sha256(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();
 }
@@ -263,7 +306,9 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
       );
       return;
     }
-    void parseJson(request, text, done);
+    void parseJson(request, text, (error, value) => {
+      done(error === null ? null : (jsonBodyError(text) ?? error), value);
+    });
   });
 
   // Probes, scrapes and the API document come from machines that hold no admin token: routes whose contract

@@ -52,6 +52,32 @@ function withPolicy(line: string): string {
 }
 
 describe('parseScenario', () => {
+  it('keeps a ringfence key named __proto__ as a key, in YAML and in JSON, and gives it no prototype', () => {
+    const yaml = parseScenario(
+      withPolicy(
+        '{id: a-putty, app: putty, appliesTo: {organization: acme}, action: ringfence, order: 1, ' +
+          'ringfence: {__proto__: {polluted: true}, network: false}}',
+      ),
+      'proto.yaml',
+    );
+    const json = parseScenario(serializeScenario(yaml, 'json'), 'proto.json');
+    for (const world of [yaml, json]) {
+      const ringfence = world.policies[0]?.ringfence as Record<string, unknown>;
+      expect(Object.keys(ringfence)).toEqual(['__proto__', 'network']);
+      expect(Object.getPrototypeOf(ringfence)).toBe(Object.prototype);
+      expect('polluted' in ringfence).toBe(false);
+      expect(JSON.stringify(ringfence)).toBe('{"__proto__":{"polluted":true},"network":false}');
+    }
+    expect(() =>
+      parseScenario(
+        withPolicy(
+          '{id: a-putty, app: putty, appliesTo: {organization: acme}, action: ringfence, order: 1, ringfence: [1]}',
+        ),
+        'list.yaml',
+      ),
+    ).toThrow('list.yaml: policies[a-putty]: ringfence must be an object, not a list');
+  });
+
   it('fills the documented defaults', () => {
     const world = parseScenario(MINIMAL, 'minimal.yaml');
     expect(world.organizations[0]).toEqual({ id: 'acme', name: 'Acme', structure: 'flat', modules: [] });

@@ -281,6 +281,30 @@ describe('policies', () => {
     expect(hub.pushes).toEqual([{ snapshots: ['a-1'], settings: [] }]);
   });
 
+  it('refuses a key that sets a prototype, naming where it is, and says where malformed JSON breaks', async () => {
+    const body = JSON.parse(
+      '{"id":"p-proto","app":"notepad","appliesTo":{"computer":"a-1"},"action":"ringfence","order":4,' +
+        '"ringfence":{"network":false,"__proto__":{"polluted":true}}}',
+    ) as Record<string, unknown>;
+    const answer = await call('POST', '/api/policies', body);
+    expect(answer.status).toBe(400);
+    expect(answer.body['error']).toMatchObject({ code: 'invalid-input' });
+    expect(problemsOf(answer)).toEqual([
+      "ringfence.__proto__: a key that sets an object's prototype (__proto__, or constructor.prototype) is refused",
+    ]);
+    expect((await call('GET', '/api/policies/p-proto')).status).toBe(404);
+    const malformed = await app.inject({
+      method: 'POST',
+      url: '/api/policies',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      payload: '{"id": "p-x", "order": 4,}',
+    });
+    expect(malformed.statusCode).toBe(400);
+    const refused = malformed.json<{ error: { code: string; message: string } }>();
+    expect(refused.error.code).toBe('invalid-json');
+    expect(refused.error.message).toMatch(/^the body is not valid JSON: .*position 25/);
+  });
+
   it('generates an id when none is given', async () => {
     const answer = await call('POST', '/api/policies', {
       app: 'chrome',
