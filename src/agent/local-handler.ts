@@ -47,6 +47,7 @@ export function handleLocalRequest(
   switch (request.kind) {
     case 'evaluateFile': {
       const options: DecideOptions = {};
+      if (request.settingsProblem !== undefined) throw new TollgateError('invalid-field', request.settingsProblem);
       if (request.atMs !== undefined) options.atMs = request.atMs;
       if (request.settings !== undefined) options.settings = checkedWhatIfs(request.settings);
       return { id: request.id, kind: 'decision', decision: agent.decide(request.file, options) };

@@ -262,16 +262,20 @@ export function formatStatus(status: AgentStatus, nowMs: number): string {
   const lines = [
     `tollgate         ${tollgateVersion()}`,
     `daemon           ${status.daemonVersion === undefined ? 'unknown (it does not report its version)' : `tollgate ${status.daemonVersion}`}`,
-    `computer         ${status.computerId} (agent ${status.agentVersion} on ${status.os})`,
+    `computer         ${status.computerId} (agent ${status.agentVersion === '' ? 'version unknown' : status.agentVersion} on ${status.os})`,
     status.snapshotVersion === null
       ? 'snapshot         none (answering without a policy snapshot)'
       : `snapshot         version ${status.snapshotVersion}, issued ${formatAge(nowMs - (status.snapshotIssuedAtMs ?? nowMs))} ago, ${status.policyCount} policies`,
     `structure        ${status.structure}${status.orgStructure !== null && status.orgStructure !== status.structure ? ` (organization is ${status.orgStructure})` : ''}`,
     `built-ins first  ${status.builtInsFirst ? 'yes' : 'no'}`,
     `gated features   ${status.gated.length === 0 ? 'none' : status.gated.join(', ')}`,
-    `settings         v${status.settingsVersion} ${Object.entries(status.settings)
-      .map(([k, v]) => `${k}=${String(v)}`)
-      .join(' ')}`,
+    `settings         v${status.settingsVersion} ${
+      Object.keys(status.settings).length === 0
+        ? '(every setting at its default)'
+        : Object.entries(status.settings)
+            .map(([k, v]) => `${k}=${String(v)}`)
+            .join(' ')
+    }`,
     `decisions        ${Object.entries(status.decisions)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}`,

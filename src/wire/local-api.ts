@@ -40,7 +40,19 @@ export type SyncState = (typeof SYNC_STATES)[number];
  * empty `settings` override travels as no override: the two mean the same.
  */
 export type LocalRequest =
-  | { id: number; kind: 'evaluateFile'; file: FileRequest; atMs?: number; settings?: Record<string, SettingValue> }
+  | {
+      id: number;
+      kind: 'evaluateFile';
+      file: FileRequest;
+      atMs?: number;
+      settings?: Record<string, SettingValue>;
+      /**
+       * Read, not sent: why the what-if settings cannot be taken (a name
+       * missing or repeated, a value missing), answered `invalid-field`
+       * where the request is answered, the connection carrying on.
+       */
+      settingsProblem?: string;
+    }
   | {
       id: number;
       kind: 'evaluateApproval';
@@ -263,8 +275,13 @@ function requestFromWire(m: tollgate.v1.Request): LocalRequest {
       const file = fileFromWire(requireMessage(body.file, 'request.evaluateFile.file'), 'request.evaluateFile.file');
       const out: LocalRequest = { id, kind: 'evaluateFile', file };
       if (body.atMs !== null && body.atMs !== undefined) out.atMs = body.atMs;
-      const settings = settingsFromWire(body.settings, 'request.evaluateFile.settings').values;
-      if (Object.keys(settings).length > 0) out.settings = settings;
+      try {
+        const settings = settingsFromWire(body.settings, 'request.evaluateFile.settings').values;
+        if (Object.keys(settings).length > 0) out.settings = settings;
+      } catch (error) {
+        if (!(error instanceof TollgateError)) throw error;
+        out.settingsProblem = error.message;
+      }
       return out;
     }
     case 'evaluateApproval': {
@@ -277,7 +294,13 @@ function requestFromWire(m: tollgate.v1.Request): LocalRequest {
         submit: body.submit ?? false,
       };
       if (body.file !== null && body.file !== undefined) {
-        out.file = fileFromWire(body.file, 'request.evaluateApproval.file');
+        // A file without its path is the submit's missing-field (Agent.submit), not a message that cannot be
+        // read; a suggestion does not look at the file.
+        const path = body.file.path;
+        out.file =
+          path === null || path === undefined || path === ''
+            ? { path: '' }
+            : fileFromWire(body.file, 'request.evaluateApproval.file');
       }
       if (body.user !== null && body.user !== undefined) out.user = body.user;
       if (body.reason !== null && body.reason !== undefined) out.reason = body.reason;

@@ -22,6 +22,7 @@ import {
   encodeRequest,
   encodeResponse,
 } from '../../src/wire/local-api.js';
+import { tollgate } from '../../src/wire/generated/tollgate.js';
 import { sealSettings, sealSnapshot } from '../../src/wire/signed.js';
 import { generateSigningKeys, parsePrivateKey, parsePublicKey } from '../../src/wire/signing.js';
 import { contractWorld } from '../support/contract-world.js';
@@ -147,6 +148,57 @@ describe('the agent core', () => {
     }
     const answered = ask({ prioritizeBuiltInApplications: false })();
     expect(answered).toMatchObject({ id: 4, kind: 'decision' });
+    // What-if settings a client can send but no record holds: a repeated name, a name or a value missing.
+    const raw = (settings: object[]) => () =>
+      handleLocalRequest(
+        agent,
+        decodeRequest(
+          tollgate.v1.Request.encode({ id: 5, evaluateFile: { file: { path: 'C:\\a.exe' }, settings } }).finish(),
+        ),
+        context,
+      );
+    const name = 'prioritizeBuiltInApplications';
+    expect(
+      failure(
+        raw([
+          { name, value: { boolValue: true } },
+          { name, value: { boolValue: false } },
+        ]),
+      ),
+    ).toEqual({
+      code: 'invalid-field',
+      message: `request.evaluateFile.settings[1].name: setting ${name} appears twice`,
+    });
+    const nameless = failure(raw([{ value: { boolValue: true } }]));
+    expect(nameless.code).toBe('invalid-field');
+    expect(nameless.message).toMatch(/^request\.evaluateFile\.settings\[0\]\.name: /);
+    const valueless = failure(raw([{ name }]));
+    expect(valueless.code).toBe('invalid-field');
+    expect(valueless.message).toMatch(/^request\.evaluateFile\.settings\[0\]\.value: /);
+  });
+
+  it('answers a submit whose file has no path missing-field, and a suggestion whatever its file', () => {
+    const context = { computerId: 'till-1', exportDecisions: () => [] };
+    const ask = (submit: boolean, file: object) =>
+      handleLocalRequest(
+        agent,
+        decodeRequest(
+          tollgate.v1.Request.encode({
+            id: 9,
+            evaluateApproval: { query: { category: 'Games' }, submit, file, user: 'u', reason: 'r' },
+          }).finish(),
+        ),
+        context,
+      );
+    for (const file of [{}, { path: '', sha256: 'ab' }]) {
+      expect(() => ask(true, file)).toThrow(
+        expect.objectContaining({
+          code: 'missing-field',
+          message: 'approval.file.path is required to submit an approval request',
+        }),
+      );
+      expect(ask(false, file)).toMatchObject({ id: 9, kind: 'suggestion' });
+    }
   });
 
   it('refuses an apply without its snapshot as a snapshot that cannot be read, naming the field', () => {

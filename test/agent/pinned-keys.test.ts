@@ -160,7 +160,9 @@ describe('the pinned keys of the daemon config', () => {
       'daemon.json',
       dir,
     );
-    await expect(readPinnedKeys(missing)).rejects.toThrow(/^serverPublicKeys\[1\]: .*missing\.pub cannot be read: ENOENT/);
+    await expect(readPinnedKeys(missing)).rejects.toThrow(
+      /^serverPublicKeys\[1\]: .*missing\.pub cannot be read: ENOENT/,
+    );
     const secret = parseDaemonConfig(
       JSON.stringify({ ...base, serverPublicKeys: [oldKeys.privateKeyPem] }),
       'daemon.json',

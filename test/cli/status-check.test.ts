@@ -6,7 +6,12 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main, parseDurationMs } from '../../src/cli/main.js';
 import type { CliIo } from '../../src/cli/io.js';
-import { DEFAULT_MAX_DISCONNECTED_MS, STATUS_CHECK_EXIT, checkStatus } from '../../src/cli/socket-commands.js';
+import {
+  DEFAULT_MAX_DISCONNECTED_MS,
+  STATUS_CHECK_EXIT,
+  checkStatus,
+  formatStatus,
+} from '../../src/cli/socket-commands.js';
 import { LocalServer } from '../../src/local/server.js';
 import type { AgentStatus } from '../../src/wire/local-api.js';
 
@@ -177,5 +182,18 @@ describe('tollgate status --check against a socket', () => {
     const without = await run('--max-age', '10m');
     expect(without.code).toBe(2);
     expect(without.stderr).toMatch(/--max-age and --max-disconnected go with --check/);
+  });
+});
+
+describe('formatStatus', () => {
+  it('says what a status without an agent version or settings holds, rather than leaving blanks', () => {
+    const fresh = { ...HEALTHY, agentVersion: '', snapshotVersion: null, settingsVersion: 0 };
+    const text = formatStatus(fresh, NOW);
+    expect(text).toContain('computer         till-1 (agent version unknown on windows)\n');
+    expect(text).toContain('settings         v0 (every setting at its default)\n');
+    expect(text).toContain('snapshot         none (answering without a policy snapshot)\n');
+    const set = formatStatus({ ...HEALTHY, settings: { prioritizeBuiltInApplications: false } }, NOW);
+    expect(set).toContain('computer         till-1 (agent 10.6.2 on windows)\n');
+    expect(set).toContain('settings         v2 prioritizeBuiltInApplications=false\n');
   });
 });
