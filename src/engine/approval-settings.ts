@@ -5,15 +5,66 @@ import type { WorldIndex } from './world.js';
 /** What is handed on in place of a removed link. */
 export const LINK_PLACEHOLDER = '[link removed]';
 
-/** URLs with a scheme, and bare www. hosts: external links are never used (SPEC.md section 5). */
-const LINK_PATTERN = /\b(?:[a-z][a-z0-9+.-]*:\/\/|www\.)[^\s<>"')\]]+/gi;
+/**
+ * Link candidates: URLs with a scheme, bare www. hosts, and bare host names
+ * (`docs.example.com/sheet`, `docs.example.com`) not part of an email
+ * address or of a longer name; linkHost decides which bare names are hosts.
+ */
+const LINK_PATTERN =
+  /\b(?:[a-z][a-z0-9+.-]*:\/\/|www\.)[^\s<>"')\]]+|(?<![\w@.\-/\\])(?:[a-z0-9-]+\.)+[a-z0-9-]+(?:\/[^\s<>"')\]]*)?/gi;
+/** Punctuation that ends the sentence around a link rather than the link. */
+const TRAILING_PUNCTUATION = /[.,;:!?]+$/;
+/** The last part of a host name: letters (a top-level domain). */
+const TOP_LEVEL = /^[a-z]{2,63}$/i;
+/**
+ * File name extensions that are also top-level domains or look like them:
+ * `setup.v2.exe` and `backup.tar.gz` are files, not hosts, unless a path
+ * follows (`bit.ly/x` is a link whatever its last part).
+ */
+const FILE_EXTENSIONS = new Set(
+  'exe msi msix dll sys zip gz tgz bz2 xz 7z rar tar txt log pdf doc docx xls xlsx ppt pptx csv json yaml yml xml ini cfg conf bat cmd ps1 psm1 sh py js ts jar app dmg pkg deb rpm iso img bin md'.split(
+    ' ',
+  ),
+);
 
-/** Removes every link from guideline instructions; returns the text and how many were removed. */
+/** Top-level domains common enough that a name of two parts ending in one is taken for a host (`example.com`). */
+const COMMON_TOP_LEVELS = new Set(
+  'com net org edu gov mil int info biz io co ai dev me us uk de fr nl be es it ch at se no dk fi pl cz ru cn jp kr in au nz ca br mx eu'.split(
+    ' ',
+  ),
+);
+
+/**
+ * Whether a bare name (no scheme, no www.) is a link: a host name, its last
+ * part letters (a top-level domain), followed by a path (`bit.ly/x`); or of
+ * three parts or more whose last is no file name extension
+ * (`docs.google.com`); or of two whose last is a common top-level domain
+ * (`example.com`, not `Node.js` or `setup.exe`).
+ */
+function isBareLink(candidate: string): boolean {
+  const slash = candidate.indexOf('/');
+  const labels = (slash < 0 ? candidate : candidate.slice(0, slash)).split('.');
+  const top = labels[labels.length - 1] as string;
+  if (!TOP_LEVEL.test(top) || labels.some((label) => label === '')) return false;
+  if (slash >= 0) return true;
+  const lower = top.toLowerCase();
+  return labels.length >= 3 ? !FILE_EXTENSIONS.has(lower) : COMMON_TOP_LEVELS.has(lower);
+}
+
+/**
+ * Removes every link from guideline instructions; returns the text and how
+ * many were removed. Punctuation right after a link (`see https://x.example/a,
+ * then`) stays: it belongs to the sentence.
+ */
 export function removeLinks(instructions: string): { text: string; removed: number } {
   let removed = 0;
-  const text = instructions.replace(LINK_PATTERN, () => {
+  const text = instructions.replace(LINK_PATTERN, (match) => {
+    const trailing = TRAILING_PUNCTUATION.exec(match)?.[0] ?? '';
+    const link = match.slice(0, match.length - trailing.length);
+    const bare = !/^(?:[a-z][a-z0-9+.-]*:\/\/|www\.)/i.test(link);
+    if (link === '' || (bare && !isBareLink(link))) return match;
     removed++;
-    return LINK_PLACEHOLDER;
+    return LINK_PLACEHOLDER + trailing;
   });
   return { text, removed };
 }

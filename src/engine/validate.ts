@@ -91,7 +91,13 @@ export const RFC3339_RULE = 'an RFC 3339 date-time with a time zone (e.g. 2026-1
  * What is wrong with a time text, or null when it is an RFC 3339 date-time whose fraction
  * is whole milliseconds (more digits only as zeros): the precision tollgate compares exactly.
  */
+/** A date-time whose seconds are 60 (RFC 3339 allows a leap second there). */
+const LEAP_SECOND_PATTERN = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:60(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/;
+
 export function timeProblem(text: string): string | null {
+  if (typeof text === 'string' && LEAP_SECOND_PATTERN.test(text) && isRfc3339(text.replace(':60', ':59'))) {
+    return 'is a leap second, which times since the epoch in milliseconds (the wire) cannot hold; write the next second';
+  }
   if (typeof text !== 'string' || !isRfc3339(text)) return `is not ${RFC3339_RULE}`;
   const fraction = FRACTION_PATTERN.exec(text)?.[1] ?? '';
   if (/[1-9]/.test(fraction.slice(TIME_FRACTION_MAX_DIGITS))) {

@@ -544,6 +544,28 @@ describe('links are removed from instructions', () => {
     ['"https://x.example/q"', `"${LINK_PLACEHOLDER}"`, 1],
     ['Approve till software only.', 'Approve till software only.', 0],
     ['Mail owner@shop.example', 'Mail owner@shop.example', 0],
+    ['Mail it@corp.example.com', 'Mail it@corp.example.com', 0],
+    // Bare host names: with a path, or of three parts or more.
+    [
+      'List at docs.google.com/spreadsheets/d/abc. See https://a.example/x, then go.',
+      `List at ${LINK_PLACEHOLDER}. See ${LINK_PLACEHOLDER}, then go.`,
+      2,
+    ],
+    ['bit.ly/abc and example.com/x?y=1', `${LINK_PLACEHOLDER} and ${LINK_PLACEHOLDER}`, 2],
+    ['see docs.google.com!', `see ${LINK_PLACEHOLDER}!`, 1],
+    // Files, versions and abbreviations are no hosts.
+    [
+      'Run setup.v2.exe, backup.tar.gz or C:\\Tools\\a.b.msi',
+      'Run setup.v2.exe, backup.tar.gz or C:\\Tools\\a.b.msi',
+      0,
+    ],
+    [
+      'Version 10.5.3 of Node.js, e.g. here; i.e. not v2.beta',
+      'Version 10.5.3 of Node.js, e.g. here; i.e. not v2.beta',
+      0,
+    ],
+    ['Ask example.com or shop.example.', `Ask ${LINK_PLACEHOLDER} or shop.example.`, 1],
+    ['(https://x.example/a).', `(${LINK_PLACEHOLDER}).`, 1],
     ['', '', 0],
   ])('%j', (input, text, removed) => {
     expect(removeLinks(input)).toEqual({ text, removed });

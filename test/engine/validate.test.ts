@@ -590,6 +590,13 @@ describe('times are kept exactly, to the millisecond', () => {
 
   it('refuses a text that is no time', () => {
     expect(timeProblem('yesterday')).toBe('is not an RFC 3339 date-time with a time zone (e.g. 2026-11-22T12:00:00Z)');
+    expect(timeProblem('2026-12-31T23:60:60Z')).toMatch(/^is not an RFC 3339 date-time/);
+  });
+
+  it.each(['2016-12-31T23:59:60Z', '2016-12-31T23:59:60.5+00:00'])('refuses the leap second %s, saying so', (text) => {
+    expect(timeProblem(text)).toBe(
+      'is a leap second, which times since the epoch in milliseconds (the wire) cannot hold; write the next second',
+    );
   });
 });
 
