@@ -198,8 +198,28 @@ export async function startServer(
     ...(config.metrics.enabled ? { metrics, metricsRequireToken: config.metrics.requireToken } : {}),
     version: tollgateVersion(),
     ...(https === undefined ? {} : { https }),
+    maxConnections: config.listen.maxConnections,
   });
   hub.attach(app.server);
+  // Connections past listen.maxConnections are closed by Node.js as they come: said once per 10 s, with a count.
+  let dropped = 0;
+  let dropLogTimer: NodeJS.Timeout | undefined;
+  app.server.on('drop', () => {
+    dropped++;
+    if (dropLogTimer !== undefined) return;
+    logger.warn({ maxConnections: config.listen.maxConnections }, 'connection refused: too many connections');
+    dropLogTimer = setTimeout(() => {
+      dropLogTimer = undefined;
+      if (dropped > 1) {
+        logger.warn(
+          { refused: dropped - 1, maxConnections: config.listen.maxConnections },
+          'connections refused: too many connections',
+        );
+      }
+      dropped = 0;
+    }, 10_000);
+    dropLogTimer.unref();
+  });
   state.settled
     .then((changes) => {
       logger.info({ snapshots: changes.snapshots.length, settings: changes.settings.length }, 'views checked at start');

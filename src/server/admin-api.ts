@@ -49,6 +49,7 @@ import {
 } from './types.js';
 import { RemovalRefusedError } from './world-diff.js';
 import type { ServerMetrics } from './metrics.js';
+import { DEFAULT_MAX_CONNECTIONS } from './config.js';
 
 /** Which of the affected computers applied a change in time, which are connected but have not yet, which are offline. */
 export interface ApplyReport {
@@ -79,6 +80,10 @@ export interface AdminApiOptions {
   logger?: FastifyBaseLogger | false;
   /** Serve https with this certificate and key (PEM) instead of http. */
   https?: { cert: string | Buffer; key: string | Buffer };
+  /** Connections the listener holds at most, agents' WebSockets included (`listen.maxConnections`). */
+  maxConnections?: number;
+  /** HTTP_TIMEOUTS, some replaced (tests). */
+  httpTimeouts?: Partial<Record<keyof typeof HTTP_TIMEOUTS, number>>;
   /** Sends escalation notices (default: none sent; the request still records the notice). */
   notifier?: Notifier;
   /** The approval policies created when an organization gets the approvals module (default: none). */
@@ -231,6 +236,20 @@ function sendError(reply: FastifyReply, body: AdminErrorBody, cause?: unknown): 
   return reply.code(status).type('application/json').send(body);
 }
 
+/**
+ * How long the listener waits for what a connection owes (docs/SERVER.md, Bounds): a request's headers
+ * (a connection that sends nothing is closed after this too), its whole body, the next request on an idle
+ * kept-alive connection, and a TLS handshake. Node.js's defaults (60 s, 300 s, 5 s, 120 s, checked every 30 s)
+ * let connections that send nothing pile up for a minute and more each.
+ */
+export const HTTP_TIMEOUTS = Object.freeze({
+  headersMs: 10_000,
+  requestMs: 120_000,
+  keepAliveMs: 10_000,
+  tlsHandshakeMs: 10_000,
+  checkIntervalMs: 1_000,
+});
+
 /** The admin API's own codes for fastify's client errors, so clients need not know the framework's. */
 const FASTIFY_CLIENT_ERRORS: Readonly<Record<string, ErrorCode>> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'body-too-large',
@@ -250,8 +269,17 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
   if (options.adminToken === '') throw new TollgateError('invalid-config', 'the admin token must not be empty');
   const tokenDigest = sha256(options.adminToken);
 
+  const timeouts = { ...HTTP_TIMEOUTS, ...options.httpTimeouts };
+  const serverTimeouts = {
+    headersTimeout: timeouts.headersMs,
+    connectionsCheckingInterval: timeouts.checkIntervalMs,
+  };
   const app = Fastify({
-    ...(options.https === undefined ? {} : { https: options.https }),
+    ...(options.https === undefined
+      ? { http: serverTimeouts }
+      : { https: { ...options.https, ...serverTimeouts, handshakeTimeout: timeouts.tlsHandshakeMs } }),
+    requestTimeout: timeouts.requestMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
     bodyLimit: ADMIN_BODY_LIMIT_BYTES,
     // The router's own options (Fastify 5 deprecates them at the top level).
     routerOptions: { maxParamLength: MAX_PARAM_CHARS },
@@ -283,6 +311,7 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
       },
     },
   });
+  app.server.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   requireContracts(app);
   // Answers are sent as JSON.stringify makes them: the contract's answer schemas document them (and, with
   // checkAnswers, check them), but never strip or coerce a field.

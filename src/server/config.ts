@@ -49,6 +49,9 @@ const storeSchema = z.discriminatedUnion('kind', [
 
 export type StoreConfig = z.output<typeof storeSchema>;
 
+/** The default of `listen.maxConnections`: well below the 65,536 open files the systemd unit allows. */
+export const DEFAULT_MAX_CONNECTIONS = 20_000;
+
 /** The policy server's configuration file, validated by key (see docs/SERVER.md). */
 export const serverConfigSchema = z.strictObject({
   dataDir: z.string().min(1),
@@ -57,8 +60,10 @@ export const serverConfigSchema = z.strictObject({
     .strictObject({
       host: z.string().min(1).default('127.0.0.1'),
       port: z.number().int().min(0).max(65535).default(7443),
+      /** Connections held at most (agents' WebSockets, admin requests, probes); more are closed at once. */
+      maxConnections: z.number().int().positive().default(DEFAULT_MAX_CONNECTIONS),
     })
-    .default({ host: '127.0.0.1', port: 7443 }),
+    .default({ host: '127.0.0.1', port: 7443, maxConnections: DEFAULT_MAX_CONNECTIONS }),
   /** A certificate and key (PEM files) turn on https and wss. */
   tls: z.strictObject({ certFile: z.string().min(1), keyFile: z.string().min(1) }).optional(),
   /** The admin bearer token's file; created with a random token on first start when missing. */

@@ -890,11 +890,12 @@ export class ServerState implements ServerStateApi {
    * so that a command opening the state beside a running server never
    * switches under it.
    */
-  rotateSigningKeyIfDue(): Promise<ViewChanges & { keyId?: string; retiredKeyId?: string }> {
-    // Nothing due: answered at once, not behind the changes waiting (such as the check at start).
+  async rotateSigningKeyIfDue(): Promise<ViewChanges & { keyId?: string; retiredKeyId?: string }> {
+    // Nothing due: answered at once, not behind the changes waiting (such as the check at start). Async, so that
+    // a file the system refuses to read (EMFILE, EACCES) is a rejection the caller logs, never a throw.
     const due = readNextSigningKey(this.dataDir);
-    if (due === undefined || due.atMs > this.clock()) return Promise.resolve(noChanges());
-    return this.queue.run(async () => {
+    if (due === undefined || due.atMs > this.clock()) return noChanges();
+    return await this.queue.run(async () => {
       const next = readNextSigningKey(this.dataDir);
       if (next === undefined || next.atMs > this.clock()) return noChanges();
       if (this.issuedForKeyId !== next.keyId) {

@@ -272,9 +272,20 @@ export class SyncHub {
   /** Takes over WebSocket upgrades on AGENT_PATH of an HTTP(S) server; other paths are refused. */
   attach(server: HttpServer | HttpsServer): void {
     server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-      const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+      // A refusal is written, then the socket destroyed: ending it closes only this side, and a peer that never
+      // closes its own would keep it (and a file descriptor) for good.
+      const refuse = (status: string, headers = ''): void => {
+        socket.once('finish', () => socket.destroy());
+        socket.end(`HTTP/1.1 ${status}\r\n${headers}Connection: close\r\n\r\n`);
+      };
+      let path: string | undefined;
+      try {
+        path = new URL(request.url ?? '/', 'http://localhost').pathname;
+      } catch {
+        path = undefined;
+      }
       if (path !== AGENT_PATH || this.closed) {
-        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+        refuse('404 Not Found');
         return;
       }
       if (this.pendingHellos >= this.bounds.maxPendingHellos) {
@@ -282,8 +293,7 @@ export class SyncHub {
           { pendingHellos: this.pendingHellos, maxPendingHellos: this.bounds.maxPendingHellos },
           'agent connection refused: too many connections waiting for their hello',
         );
-        socket.once('finish', () => socket.destroy());
-        socket.end('HTTP/1.1 503 Service Unavailable\r\nRetry-After: 10\r\nConnection: close\r\n\r\n');
+        refuse('503 Service Unavailable', 'Retry-After: 10\r\n');
         return;
       }
       this.wss.handleUpgrade(request, socket, head, (ws) => this.wss.emit('connection', ws, request));

@@ -13,7 +13,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { WebSocket, type RawData } from 'ws';
 import type { World } from '../../src/engine/model.js';
 import { SERVER_DB_FILE, ServerState } from '../../src/server/state.js';
-import { buildAdminApi } from '../../src/server/admin-api.js';
+import { type AdminApiOptions, buildAdminApi } from '../../src/server/admin-api.js';
 import { SyncHub } from '../../src/server/sync-hub.js';
 import type { ViewChanges } from '../../src/server/types.js';
 import { rawDataBytes } from '../../src/wire/raw-data.js';
@@ -197,6 +197,7 @@ export async function startAdminServer(
   state: ServerState,
   token: string,
   logger: FastifyBaseLogger | false = false,
+  listener: Pick<AdminApiOptions, 'maxConnections' | 'httpTimeouts'> = {},
 ): Promise<{ app: FastifyInstance; hub: SyncHub; url: string; close(): Promise<void> }> {
   const hub = new SyncHub({
     state,
@@ -207,7 +208,7 @@ export async function startAdminServer(
     helloTimeoutMs: 60_000,
     maxMessageBytes: 1 << 20,
   });
-  const app = buildAdminApi({ state, adminToken: token, hub, logger, checkAnswers: true });
+  const app = buildAdminApi({ state, adminToken: token, hub, logger, checkAnswers: true, ...listener });
   hub.attach(app.server);
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
