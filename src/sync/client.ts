@@ -12,6 +12,7 @@ import {
 } from '../wire/protocol-codes.js';
 import { rawDataBytes } from '../wire/raw-data.js';
 import {
+  ackErrorText,
   decodeServerMessage,
   encodeAgentMessage,
   type ReceiptRefusal,
@@ -405,7 +406,7 @@ export class SyncClient {
         kind: 'ack',
         snapshotVersion: held.snapshotVersion ?? 0,
         settingsVersion: held.settingsVersion,
-        error,
+        error: ackErrorText(error),
         ...(errorCode === '' ? {} : { errorCode }),
         ...viewHashOf(held),
       }),

@@ -22,6 +22,7 @@ import {
 import type { tollgate } from './generated/tollgate.js';
 import { pb } from './proto.js';
 import { idProblem } from '../engine/limits.js';
+import { isValidVersion } from '../engine/version.js';
 import { VIEW_HASH_BYTES } from './delta.js';
 
 /**
@@ -181,8 +182,72 @@ function submissionFromWire(s: tollgate.v1.ApprovalSubmission.$Properties): Appr
 }
 
 /** A text the server stores as it is (in a PostgreSQL text column, which cannot hold U+0000). */
-function storedText(text: string, at: string): string {
+function storedText(text: string, at: string, maxChars: number): string {
   if (text.includes('\u0000')) throw badMessage(at, 'contains the character U+0000, which cannot be stored');
+  if (text.length > maxChars) throw badMessage(at, `is ${text.length} characters long; at most ${maxChars}`);
+  return text;
+}
+
+/**
+ * The bounds of what an agent's hello and acks carry (docs/PROTOCOL.md, Hello
+ * and Ack): every text the server stores, logs or echoes in a refusal is
+ * checked before it is used.
+ */
+export const AGENT_TEXT_LIMITS = Object.freeze({
+  /** An enrolment token (43 characters as the server makes them). */
+  tokenChars: 256,
+  /** `tollgate_version`: a release's version, as package.json has it. */
+  tollgateVersionChars: 64,
+  /** `Ack.error`: why the agent refused what it was sent, for people. */
+  ackErrorChars: 4000,
+  /** `Ack.error_code`: a code of the Ack error codes, or a newer agent's. */
+  ackErrorCodeChars: 64,
+});
+
+/**
+ * An agent's `Ack.error` as the server takes it: U+0000 replaced (no text
+ * column stores it) and a longer text cut to AGENT_TEXT_LIMITS.ackErrorChars
+ * with a note of how much was cut. A refusal's text quotes what it refused,
+ * which the agent does not bound.
+ */
+export function ackErrorText(error: string): string {
+  const text = error.replaceAll('\u0000', '\ufffd');
+  const max = AGENT_TEXT_LIMITS.ackErrorChars;
+  if (text.length <= max) return text;
+  const note = ` ... (${text.length} characters in all)`;
+  let cut = max - note.length;
+  // Not between the two halves of a surrogate pair.
+  if (/[\ud800-\udbff]/.test(text.charAt(cut - 1))) cut--;
+  return text.slice(0, cut) + note;
+}
+
+/** What a version or code an agent reports looks like: printable ASCII, no spaces. */
+const PRINTABLE_WORD = /^[\x21-\x7e]+$/;
+
+/** A hello's computer id: the id rule, checked before the id is echoed or logged. */
+function helloComputerId(value: string | null | undefined): string {
+  const id = requireText(value, 'hello.computerId');
+  const problem = idProblem(id);
+  if (problem !== null) throw badMessage('hello.computerId', problem);
+  return id;
+}
+
+/** A hello's agent version: a version (SPEC.md section 4, as the gates compare it), or `0` before any snapshot. */
+function helloAgentVersion(value: string | null | undefined): string {
+  const version = requireText(value, 'hello.agentVersion');
+  if (!isValidVersion(version)) {
+    throw badMessage(
+      'hello.agentVersion',
+      `${version.length > 40 ? `a text of ${version.length} characters` : JSON.stringify(version)} is not a version (1 to 4 dot-separated whole numbers)`,
+    );
+  }
+  return version;
+}
+
+/** A printable word of at most `maxChars` (a tollgate version, an ack's error code). */
+function reportedWord(text: string, at: string, maxChars: number): string {
+  storedText(text, at, maxChars);
+  if (!PRINTABLE_WORD.test(text)) throw badMessage(at, 'must be printable ASCII without spaces');
   return text;
 }
 
@@ -195,16 +260,22 @@ export function decodeAgentMessage(bytes: Uint8Array): AgentMessage {
         const h = requireMessage(m.hello, 'hello');
         return {
           kind: 'hello',
-          computerId: requireText(h.computerId, 'hello.computerId'),
-          token: requireText(h.token, 'hello.token'),
-          agentVersion: storedText(requireText(h.agentVersion, 'hello.agentVersion'), 'hello.agentVersion'),
+          computerId: helloComputerId(h.computerId),
+          token: storedText(requireText(h.token, 'hello.token'), 'hello.token', AGENT_TEXT_LIMITS.tokenChars),
+          agentVersion: helloAgentVersion(h.agentVersion),
           os: osCodec.fromWire(h.os, 'hello.os'),
           snapshotVersion: h.snapshotVersion ?? 0,
           settingsVersion: h.settingsVersion ?? 0,
           ...viewHashField(h.viewHash, 'hello.viewHash'),
           ...(h.tollgateVersion === undefined || h.tollgateVersion === null || h.tollgateVersion === ''
             ? {}
-            : { tollgateVersion: storedText(h.tollgateVersion, 'hello.tollgateVersion') }),
+            : {
+                tollgateVersion: reportedWord(
+                  h.tollgateVersion,
+                  'hello.tollgateVersion',
+                  AGENT_TEXT_LIMITS.tollgateVersionChars,
+                ),
+              }),
         };
       }
       case 'ack': {
@@ -213,10 +284,10 @@ export function decodeAgentMessage(bytes: Uint8Array): AgentMessage {
           kind: 'ack',
           snapshotVersion: a.snapshotVersion ?? 0,
           settingsVersion: a.settingsVersion ?? 0,
-          error: storedText(a.error ?? '', 'ack.error'),
+          error: storedText(a.error ?? '', 'ack.error', AGENT_TEXT_LIMITS.ackErrorChars),
           ...(a.errorCode === undefined || a.errorCode === null || a.errorCode === ''
             ? {}
-            : { errorCode: storedText(a.errorCode, 'ack.errorCode') }),
+            : { errorCode: reportedWord(a.errorCode, 'ack.errorCode', AGENT_TEXT_LIMITS.ackErrorCodeChars) }),
           ...viewHashField(a.viewHash, 'ack.viewHash'),
         };
       }

@@ -3,6 +3,7 @@ import { TollgateError } from '../../src/engine/errors.js';
 import { tollgate } from '../../src/wire/generated/tollgate.js';
 import {
   MAX_REQUEST_ID_CHARS,
+  ackErrorText,
   decodeAgentMessage,
   decodeServerMessage,
   encodeAgentMessage,
@@ -64,8 +65,8 @@ describe('hello', () => {
 
   it('refuses, naming the field, a hello or acknowledgement text with U+0000 (no text column can store it)', () => {
     const hello = base;
-    expect(failure(() => decodeAgentMessage(encodeAgentMessage({ ...hello, agentVersion: '10\u00006' })))).toMatch(
-      /^hello\.agentVersion: contains the character U\+0000/,
+    expect(failure(() => decodeAgentMessage(encodeAgentMessage({ ...hello, agentVersion: '10\u00006' })))).toBe(
+      'hello.agentVersion: "10\\u00006" is not a version (1 to 4 dot-separated whole numbers)',
     );
     expect(failure(() => decodeAgentMessage(encodeAgentMessage({ ...hello, tollgateVersion: '0.1\u0000' })))).toMatch(
       /^hello\.tollgateVersion: contains/,
@@ -73,6 +74,47 @@ describe('hello', () => {
     const ack: AgentMessage = { kind: 'ack', snapshotVersion: 1, settingsVersion: 1, error: 'bad\u0000' };
     expect(failure(() => decodeAgentMessage(encodeAgentMessage(ack)))).toMatch(/^ack\.error: contains/);
     expect(decodeAgentMessage(encodeAgentMessage({ ...ack, error: 'bad' }))).toEqual({ ...ack, error: 'bad' });
+  });
+
+  it('refuses, naming the field, texts past their bounds before anything echoes or stores them', () => {
+    const hello = base;
+    const refused = (message: AgentMessage): string => failure(() => decodeAgentMessage(encodeAgentMessage(message)));
+    expect(refused({ ...hello, computerId: 'c'.repeat(1_000_000) })).toBe(
+      'hello.computerId: is 1000000 characters long; an id has at most 128',
+    );
+    expect(refused({ ...hello, computerId: 'till 1' })).toMatch(/^hello\.computerId: has the character U\+0020/);
+    expect(refused({ ...hello, token: 't'.repeat(257) })).toBe('hello.token: is 257 characters long; at most 256');
+    expect(refused({ ...hello, agentVersion: `not a version ${'v'.repeat(400_000)}` })).toBe(
+      'hello.agentVersion: a text of 400014 characters is not a version (1 to 4 dot-separated whole numbers)',
+    );
+    expect(refused({ ...hello, tollgateVersion: '0'.repeat(65) })).toBe(
+      'hello.tollgateVersion: is 65 characters long; at most 64',
+    );
+    expect(refused({ ...hello, tollgateVersion: '0.1 beta' })).toBe(
+      'hello.tollgateVersion: must be printable ASCII without spaces',
+    );
+    const ack: AgentMessage = { kind: 'ack', snapshotVersion: 1, settingsVersion: 1, error: 'x'.repeat(4_001) };
+    expect(refused(ack)).toBe('ack.error: is 4001 characters long; at most 4000');
+    expect(refused({ ...ack, error: 'refused', errorCode: 'e'.repeat(65) })).toBe(
+      'ack.errorCode: is 65 characters long; at most 64',
+    );
+    // At the bounds, and a code this server does not know (a newer agent's), are taken.
+    const taken: AgentMessage = { ...ack, error: 'x'.repeat(4_000), errorCode: 'some-newer-code' };
+    expect(decodeAgentMessage(encodeAgentMessage(taken))).toEqual(taken);
+    expect(decodeAgentMessage(encodeAgentMessage({ ...hello, agentVersion: '0' }))).toMatchObject({
+      agentVersion: '0',
+    });
+  });
+
+  it('makes any refusal text an ack the server takes: U+0000 replaced, a long one cut with a note', () => {
+    const long = `refused: ${'\u{1F600}'.repeat(3_000)}\u0000`;
+    const text = ackErrorText(long);
+    expect(text.length).toBeLessThanOrEqual(4_000);
+    expect(text).toMatch(/^refused: (?:\u{1F600})+ \.\.\. \(6010 characters in all\)$/u);
+    const ack: AgentMessage = { kind: 'ack', snapshotVersion: 1, settingsVersion: 1, error: text };
+    expect(decodeAgentMessage(encodeAgentMessage(ack))).toEqual(ack);
+    expect(ackErrorText('a\u0000b')).toBe('a\ufffdb');
+    expect(ackErrorText('short')).toBe('short');
   });
 });
 
