@@ -697,7 +697,7 @@ export class ServerState implements ServerStateApi {
     if (above(heldSnapshot, row.snapshotVersion) || above(heldSettings, row.settingsVersion)) {
       throw new TollgateError(
         'version-exhausted',
-        `computer ${row.computerId} holds snapshot version ${heldSnapshot} and settings version ${heldSettings}: ` +
+        `version-exhausted: computer ${row.computerId} holds snapshot version ${heldSnapshot} and settings version ${heldSettings}: ` +
           `versions above ${MAX_ADOPTED_VERSION} are not issued above (the rest, up to ${MAX_VERSION}, is kept for ` +
           "the server's own changes); clear the agent's cache (agent.db)",
       );
@@ -776,7 +776,7 @@ export class ServerState implements ServerStateApi {
       if (stored.computer !== computerId) {
         throw new TollgateError(
           'conflict',
-          `approval request id ${submission.requestId} is already used by computer ${stored.computer}, not ${computerId}`,
+          `approval request id ${submission.requestId} is already used by another computer`,
         );
       }
       return { request: stored, recorded: false };

@@ -13,6 +13,7 @@ import {
   type AgentMessage,
   type ApprovalSubmission,
   type ServerMessage,
+  UnreadableSubmission,
 } from '../wire/sync-messages.js';
 import { hashHex } from '../wire/delta.js';
 import {
@@ -456,6 +457,19 @@ export class SyncHub {
       if (!isBinary) throw new TollgateError('bad-message', 'text frames are not part of the protocol');
       message = decodeAgentMessage(rawDataBytes(data));
     } catch (error) {
+      if (error instanceof UnreadableSubmission && conn.computerId !== null) {
+        // Its id can be read: a refusing receipt, so the agent lets it go rather than send it at each connection.
+        this.options.logger.warn(
+          { computerId: conn.computerId, requestId: error.requestId, code: error.code, reason: error.message },
+          'approval request refused',
+        );
+        this.send(conn, {
+          kind: 'receipt',
+          requestId: error.requestId,
+          refused: { code: error.code, message: error.message },
+        });
+        return;
+      }
       this.refuse(conn, SYNC_REFUSAL_CODES.badMessage, (error as Error).message);
       return;
     }
@@ -836,7 +850,11 @@ export class SyncHub {
     }
   }
 
-  private async ack(from: Connection, computerId: string, ack: Extract<AgentMessage, { kind: 'ack' }>): Promise<void> {
+  private async ack(from: Connection, computerId: string, sent: Extract<AgentMessage, { kind: 'ack' }>): Promise<void> {
+    // Refused when either the text or the code says so: a code without a text is a refusal too, recorded as
+    // `refused (CODE)` so the admin sees it.
+    const ack =
+      sent.error === '' && sent.errorCode !== undefined ? { ...sent, error: `refused (${sent.errorCode})` } : sent;
     const issued = this.options.state.issuedVersions(computerId);
     await this.options.state.recordAck(computerId, { ...ack, nowMs: this.options.clock() });
     // The connection the acknowledgement came on, while it is still the computer's: one that replaced it

@@ -169,9 +169,38 @@ function submissionToWire(s: ApprovalSubmission): tollgate.v1.ApprovalSubmission
   };
 }
 
+/**
+ * An approval submission whose request id can be read but whose other
+ * fields cannot (a field missing, an unknown suggestion): the server answers
+ * it with a receipt refusing it (`invalid-field`), so that the agent stops
+ * sending it, where a message that cannot be read closes the connection.
+ */
+export class UnreadableSubmission extends TollgateError {
+  constructor(
+    readonly requestId: string,
+    reason: TollgateError,
+  ) {
+    super('invalid-field', reason.message, { cause: reason });
+    this.name = 'UnreadableSubmission';
+  }
+}
+
 function submissionFromWire(s: tollgate.v1.ApprovalSubmission.$Properties): ApprovalSubmission {
+  const requestId = checkRequestId(requireText(s.requestId, 'approval.requestId'), 'approval.requestId');
+  try {
+    return submissionFieldsFromWire(s, requestId);
+  } catch (error) {
+    if (error instanceof TollgateError) throw new UnreadableSubmission(requestId, error);
+    throw error;
+  }
+}
+
+function submissionFieldsFromWire(
+  s: tollgate.v1.ApprovalSubmission.$Properties,
+  requestId: string,
+): ApprovalSubmission {
   return {
-    requestId: checkRequestId(requireText(s.requestId, 'approval.requestId'), 'approval.requestId'),
+    requestId,
     submittedAtMs: s.submittedAtMs ?? 0,
     file: fileFromWire(requireMessage(s.file, 'approval.file'), 'approval.file'),
     user: requireText(s.user, 'approval.user'),

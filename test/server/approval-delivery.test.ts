@@ -217,10 +217,19 @@ describe('approval requests delivered to the server', () => {
     first.close();
     const other = await connect('till-2');
     other.send(submission('req-3'));
-    expectRefused(await other.next('receipt'), 'req-3', 'conflict', 'already used by computer till-1');
+    expectRefused(await other.next('receipt'), 'req-3', 'conflict', 'is already used by another computer');
     other.close();
     expect((await state.approvalRequests()).map((r) => [r.id, r.computer])).toEqual([['req-3', 'till-1']]);
     expect(logs.some((l) => l.level === 'warn' && l.msg === 'approval request refused')).toBe(true);
+  });
+
+  it('answers a request it cannot read, but whose id it can, with a refusing receipt and keeps the connection', async () => {
+    const agent = await connect('till-1');
+    agent.send({ ...submission('no-user'), user: '' });
+    expectRefused(await agent.next('receipt'), 'no-user', 'invalid-field', 'approval.user');
+    agent.send(submission('after-it'));
+    expect(await agent.next('receipt')).toEqual({ kind: 'receipt', requestId: 'after-it' });
+    expect((await state.approvalRequests()).map((r) => r.id)).toEqual(['after-it']);
   });
 
   it("refuses a computer's requests past its pending bound with a refusing receipt, recording none of them", async () => {

@@ -206,7 +206,7 @@ describe('an agent holding versions above those issued', () => {
       error = e as TollgateError;
     }
     expect(error?.code).toBe('version-exhausted');
-    expect(error?.message).toMatch(/^computer till-1 holds snapshot version 4294967295/);
+    expect(error?.message).toMatch(/^version-exhausted: computer till-1 holds snapshot version 4294967295/);
     expect(state.computerState('till-1').snapshotVersion).toBe(before.snapshotVersion);
   });
   it('issues above a version up to MAX_ADOPTED_VERSION, refuses one above it, and keeps the rest for changes', async () => {

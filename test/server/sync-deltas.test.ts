@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import type { KeyObject } from 'node:crypto';
 import { TollgateError } from '../../src/engine/errors.js';
@@ -229,6 +229,21 @@ describe('deltas from the sync hub', () => {
     await changePolicy(2);
     hub.push({ snapshots: ['till-1'], settings: [] });
     expect((await agent.next()).kind).toBe('delta');
+  });
+
+  it('takes an acknowledgement with a code and no text as the refusal it is', async () => {
+    await startServer();
+    const agent = await connected('till-1');
+    const first = await takeSnapshot(agent);
+    await changePolicy(1);
+    hub.push({ snapshots: ['till-1'], settings: [] });
+    expect((await agent.next()).kind).toBe('delta');
+    agent.ack(first.version, first.hash, '', 'delta-hash-mismatch');
+    const full = await takeSnapshot(agent);
+    expect(full.version).toBe(state.snapshotFor('till-1').version);
+    expect(sentReasons()).toEqual(['no-base', 'requested']);
+    agent.ack(first.version, first.hash, '', 'bad-signature');
+    await vi.waitFor(() => expect(state.computerState('till-1')?.lastError).toBe('refused (bad-signature)'));
   });
 
   it('keeps views within its byte bound, least recently used first, and sends no delta with a bound of 0', async () => {

@@ -3,6 +3,7 @@ import { TollgateError } from '../../src/engine/errors.js';
 import { tollgate } from '../../src/wire/generated/tollgate.js';
 import {
   MAX_REQUEST_ID_CHARS,
+  UnreadableSubmission,
   ackErrorText,
   decodeAgentMessage,
   decodeServerMessage,
@@ -156,20 +157,32 @@ describe('approval delivery messages', () => {
     const encoded = (body: tollgate.v1.ApprovalSubmission.$Properties): Uint8Array =>
       pb.AgentMessage.encode({ approval: body }).finish();
     const full = pb.AgentMessage.decode(encodeAgentMessage({ kind: 'approval', submission })).approval!;
+    // Without its id it cannot be answered: a message that cannot be read.
     expect(failure(() => decodeAgentMessage(encoded({ ...full, requestId: '' })))).toContain(
       'approval.requestId: is missing',
     );
-    expect(failure(() => decodeAgentMessage(encoded({ ...full, file: null })))).toContain('approval.file: is missing');
-    expect(failure(() => decodeAgentMessage(encoded({ ...full, user: '' })))).toContain('approval.user: is missing');
-    expect(failure(() => decodeAgentMessage(encoded({ ...full, query: null })))).toContain(
-      'approval.query: is missing',
+    // With it, the field at fault is named for the receipt that refuses it.
+    const unreadable = (body: tollgate.v1.ApprovalSubmission.$Properties): UnreadableSubmission => {
+      try {
+        decodeAgentMessage(encoded(body));
+      } catch (error) {
+        expect(error).toBeInstanceOf(UnreadableSubmission);
+        return error as UnreadableSubmission;
+      }
+      throw new Error('expected a failure');
+    };
+    const noFile = unreadable({ ...full, file: null });
+    expect([noFile.code, noFile.requestId, noFile.message]).toEqual([
+      'invalid-field',
+      submission.requestId,
+      'approval.file: is missing',
+    ]);
+    expect(unreadable({ ...full, user: '' }).message).toContain('approval.user: is missing');
+    expect(unreadable({ ...full, query: null }).message).toContain('approval.query: is missing');
+    expect(unreadable({ ...full, suggestion: null }).message).toContain('approval.suggestion: is missing');
+    expect(unreadable({ ...full, suggestion: { ...full.suggestion, suggestion: 0 } }).message).toContain(
+      'approval.suggestion.suggestion: suggestion is unspecified',
     );
-    expect(failure(() => decodeAgentMessage(encoded({ ...full, suggestion: null })))).toContain(
-      'approval.suggestion: is missing',
-    );
-    expect(
-      failure(() => decodeAgentMessage(encoded({ ...full, suggestion: { ...full.suggestion, suggestion: 0 } }))),
-    ).toContain('approval.suggestion.suggestion: suggestion is unspecified');
   });
 
   it('refuses a request id longer than the limit, both ways', () => {
