@@ -20,6 +20,31 @@ export const UINT32_MAX = 0xffff_ffff;
 export const APPROVAL_ORDER_MIN = 0;
 export const APPROVAL_ORDER_MAX = UINT32_MAX;
 
+/**
+ * The longest free texts of a world, in UTF-16 code units (what JavaScript
+ * counts): far above what people write, and low enough that no one text can
+ * make a view too large to send to its agents or an error too large to read.
+ * A rule's path-like pattern is bounded by the longest path a request can
+ * carry (the local API's `FileInfo.path`), its certificate subject and an
+ * application's category by what a request's own may be.
+ */
+export const TEXT_LIMITS = Object.freeze({
+  /** The name of an organization, group, computer, application, policy or approval policy. */
+  name: 1_024,
+  /** An application's or approval policy's category or subcategory. */
+  category: 256,
+  /** A rule's path, processPath or createdBy. */
+  pathPattern: 32_767,
+  /** A rule's certSubject. */
+  certSubject: 4_096,
+  /** An organization's approval guideline instructions. */
+  instructions: 16_384,
+  /** An agent setting's text value. */
+  settingText: 4_096,
+  /** A policy's ringfence, as JSON text. */
+  ringfenceJson: 65_536,
+});
+
 /** The longest id, in characters; an id also names its entity in admin API paths. */
 export const MAX_ID_CHARS = 128;
 

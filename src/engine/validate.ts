@@ -30,6 +30,7 @@ import {
   POLICY_ORDER_MIN,
   SETTING_ORDER_MAX,
   SETTING_ORDER_MIN,
+  TEXT_LIMITS,
   TIME_FRACTION_MAX_DIGITS,
   idProblem,
   integerRangeRule,
@@ -124,9 +125,14 @@ export function entryLabel(list: string, id: unknown, index: number): string {
   return typeof id === 'string' && id !== '' ? `${list}[${id}]` : `${list}[#${index}]`;
 }
 
+/** A value as a problem quotes it: JSON, a text of more than 80 characters cut with its length. */
 function quote(value: unknown): string {
+  if (typeof value === 'string' && value.length > QUOTED_CHARS) {
+    return `${JSON.stringify(value.slice(0, QUOTED_CHARS))}... (${value.length} characters)`;
+  }
   return JSON.stringify(value) ?? String(value);
 }
+const QUOTED_CHARS = 80;
 
 function oneOf(value: unknown, allowed: readonly string[]): boolean {
   return typeof value === 'string' && allowed.includes(value);
@@ -185,6 +191,13 @@ class WorldValidator {
 
   private add(at: string, text: string): void {
     this.problems.push(`${at}: ${text}`);
+  }
+
+  /** A free text within its bound (TEXT_LIMITS); an absent one passes. */
+  private textLength(at: string, field: string, value: unknown, max: number): void {
+    if (typeof value === 'string' && value.length > max) {
+      this.add(at, `${field} is ${value.length} characters long; at most ${max}`);
+    }
   }
 
   /** Maps each key to its first entry and reports missing and repeated keys. */
@@ -283,6 +296,7 @@ class WorldValidator {
   private organizations(): void {
     this.world.organizations.forEach((org, i) => {
       const at = entryLabel('organizations', org.id, i);
+      this.textLength(at, 'name', org.name, TEXT_LIMITS.name);
       this.enumField(at, 'structure', org.structure, STRUCTURES);
       if (org.parent !== undefined) this.orgRef(at, 'parent', org.parent);
     });
@@ -315,12 +329,14 @@ class WorldValidator {
   private groupsAndComputers(): void {
     this.world.groups.forEach((group, i) => {
       const at = entryLabel('groups', group.id, i);
+      this.textLength(at, 'name', group.name, TEXT_LIMITS.name);
       this.orgRef(at, 'org', group.org);
       this.enumField(at, 'os', group.os, OS_NAMES);
       this.versionField(at, 'agentVersion', group.agentVersion);
     });
     this.world.computers.forEach((computer, i) => {
       const at = entryLabel('computers', computer.id, i);
+      this.textLength(at, 'name', computer.name, TEXT_LIMITS.name);
       this.groupRef(at, 'group', computer.group);
       if (computer.agentVersion !== undefined) this.versionField(at, 'agentVersion', computer.agentVersion);
     });
@@ -329,6 +345,9 @@ class WorldValidator {
   applications(list: readonly Application[] = this.world.applications): void {
     list.forEach((app, i) => {
       const at = entryLabel('applications', app.id, i);
+      this.textLength(at, 'name', app.name, TEXT_LIMITS.name);
+      this.textLength(at, 'category', app.category, TEXT_LIMITS.category);
+      this.textLength(at, 'subcategory', app.subcategory, TEXT_LIMITS.category);
       if (app.org !== undefined) this.orgRef(at, 'org', app.org);
       this.countryList(at, 'primaryCompanyInfluence', app.primaryCompanyInfluence);
       this.countryList(at, 'developmentInfluence', app.developmentInfluence);
@@ -339,6 +358,8 @@ class WorldValidator {
           this.add(at, `${field} sets no field (a rule needs at least one of ${RULE_FIELDS.join(', ')})`);
         }
         for (const f of set) if (rule[f] === '') this.add(at, `${field}.${f} must not be empty`);
+        for (const f of PATTERN_FIELDS) this.textLength(at, `${field}.${f}`, rule[f], TEXT_LIMITS.pathPattern);
+        this.textLength(at, `${field}.certSubject`, rule.certSubject, TEXT_LIMITS.certSubject);
         for (const f of PATTERN_FIELDS) {
           const value = rule[f];
           if (value === undefined || !value.startsWith(REGEX_PREFIX)) continue;
@@ -361,6 +382,13 @@ class WorldValidator {
   policies(list: readonly Policy[] = this.world.policies): void {
     list.forEach((policy, i) => {
       const at = entryLabel('policies', policy.id, i);
+      this.textLength(at, 'name', policy.name, TEXT_LIMITS.name);
+      if (policy.ringfence !== undefined) {
+        const json = JSON.stringify(policy.ringfence);
+        if (json.length > TEXT_LIMITS.ringfenceJson) {
+          this.add(at, `ringfence is ${json.length} characters as JSON; at most ${TEXT_LIMITS.ringfenceJson}`);
+        }
+      }
       const isDefault = policy.default === true;
       if (isDefault && policy.app !== undefined) this.add(at, 'app must not be set on the default policy');
       if (!isDefault && policy.app === undefined) {
@@ -385,6 +413,7 @@ class WorldValidator {
   agentSettings(list: readonly AgentSetting[] = this.world.agentSettings): void {
     list.forEach((setting, i) => {
       const at = entryLabel('agentSettings', setting.id, i);
+      this.textLength(at, 'value', setting.value, TEXT_LIMITS.settingText);
       const problem = settingValueProblem(setting.type, setting.value);
       if (problem !== null) {
         const field = Object.hasOwn(SETTING_DEFINITIONS, setting.type) ? 'value' : 'type';
@@ -407,6 +436,8 @@ class WorldValidator {
   approvalPolicies(list: readonly ApprovalPolicy[] = this.world.approvalPolicies): void {
     list.forEach((policy, i) => {
       const at = entryLabel('approvalPolicies', policy.id, i);
+      this.textLength(at, 'category', policy.category, TEXT_LIMITS.category);
+      this.textLength(at, 'subcategory', policy.subcategory, TEXT_LIMITS.category);
       this.orgRef(at, 'org', policy.org);
       this.rangeField(at, 'order', policy.order, APPROVAL_ORDER_MIN, APPROVAL_ORDER_MAX);
       this.enumField(at, 'action', policy.action, APPROVAL_ACTIONS);
@@ -461,6 +492,7 @@ class WorldValidator {
   private approvalSettings(): void {
     this.world.approvalSettings.forEach((settings: ApprovalSettings, i) => {
       const at = entryLabel('approvalSettings', settings.org, i);
+      this.textLength(at, 'guidelines.instructions', settings.guidelines?.instructions, TEXT_LIMITS.instructions);
       const org = this.orgRef(at, 'org', settings.org);
       const hasParent = org !== undefined && this.orgs.get(org)?.parent !== undefined;
       for (const part of ['guidelines', 'escalation'] as const) {

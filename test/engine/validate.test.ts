@@ -158,7 +158,8 @@ const cases: [string, (w: World) => void, string[]][] = [
   [
     'an id of 10,000 characters',
     (w) => (w.computers[1]!.id = 'o'.repeat(10_000)),
-    [`computers[#1]: id "${'o'.repeat(10_000)}" is 10000 characters long; an id has at most 128`],
+    // Quoted at most 80 characters long: a problem is never as long as the value at fault.
+    [`computers[#1]: id "${'o'.repeat(80)}"... (10000 characters) is 10000 characters long; an id has at most 128`],
   ],
   // references
   [
@@ -508,6 +509,38 @@ const cases: [string, (w: World) => void, string[]][] = [
     ['organizations[msp]: structure "flatt" is not one of hierarchical, flat'],
   ],
   ['a bad os', (w) => (w.groups[1]!.os = 'dos' as never), ['groups[g2]: os "dos" is not one of windows, macos, linux']],
+  [
+    'free texts past their bounds',
+    (w) => {
+      w.organizations[0]!.name = 'n'.repeat(1_025);
+      w.computers[0]!.name = 'n'.repeat(1_025);
+      w.applications[0]!.category = 'c'.repeat(257);
+      w.applications[0]!.rules[0]!.path = 'p'.repeat(32_768);
+      w.applications[0]!.rules[3]!.certSubject = 's'.repeat(4_097);
+      w.policies[0]!.name = 'n'.repeat(55_000_000);
+      w.policies[0]!.ringfence = { folders: ['f'.repeat(65_536)] };
+      w.approvalSettings[0]!.guidelines = { useParent: true, instructions: 'i'.repeat(16_385) };
+    },
+    [
+      'organizations[msp]: name is 1025 characters long; at most 1024',
+      'computers[pc-1]: name is 1025 characters long; at most 1024',
+      'applications[putty]: category is 257 characters long; at most 256',
+      'applications[putty]: rules[0].path is 32768 characters long; at most 32767',
+      'applications[putty]: rules[3].certSubject is 4097 characters long; at most 4096',
+      'policies[a-putty]: name is 55000000 characters long; at most 1024',
+      'policies[a-putty]: ringfence is 65552 characters as JSON; at most 65536',
+      'approvalSettings[acme]: guidelines.instructions is 16385 characters long; at most 16384',
+    ],
+  ],
+  [
+    'free texts at their bounds',
+    (w) => {
+      w.organizations[0]!.name = 'n'.repeat(1_024);
+      w.applications[0]!.rules[0]!.path = 'p'.repeat(32_767);
+      w.approvalSettings[0]!.guidelines = { useParent: true, instructions: 'i'.repeat(16_384) };
+    },
+    [],
+  ],
 ];
 
 describe('validateWorld', () => {

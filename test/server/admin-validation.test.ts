@@ -164,7 +164,9 @@ describe('ids', () => {
     next.computers.push({ id: 'c'.repeat(10_000), group: 'tills' });
     const answer = await call('PUT', '/api/world', next);
     expect(answer.status).toBe(400);
-    expect(answer.problems[0]).toMatch(/^computers\[#1\]: id "c+" is 10000 characters long; an id has at most 128$/);
+    expect(answer.problems[0]).toBe(
+      `computers[#1]: id "${'c'.repeat(80)}"... (10000 characters) is 10000 characters long; an id has at most 128`,
+    );
   });
 
   it('refuses a new policy whose id is no id, naming the field', async () => {
