@@ -19,6 +19,7 @@ import {
 } from '../engine/model.js';
 import { COUNTRY_MODES } from '../engine/validate.js';
 import {
+  MAX_REQUEST_PAGE,
   REQUEST_STATUSES,
   ROUTES,
   type ApplyReport,
@@ -439,11 +440,35 @@ export function formatRequest(r: ApprovalRequestRecord): string {
   return lines.join('\n') + '\n';
 }
 
+/** Every page of the queue in turn (the server answers a page of at most MAX_REQUEST_PAGE). */
+async function forEachRequestPage(
+  ctx: AdminContext,
+  status: string,
+  page: (requests: ApprovalRequestRecord[]) => void,
+): Promise<void> {
+  let after: string | undefined;
+  for (;;) {
+    const answer = await ctx.client.call(ROUTES.listRequests, {
+      query: { status, limit: String(MAX_REQUEST_PAGE), ...(after === undefined ? {} : { after }) },
+    });
+    page(answer.requests);
+    if (answer.next === null) return;
+    after = answer.next;
+  }
+}
+
 async function listRequests(ctx: AdminContext, status: string): Promise<number> {
-  const answer = await ctx.client.call(ROUTES.listRequests, { query: { status } });
-  if (ctx.json) return json(ctx, answer);
-  ctx.io.stdout(answer.requests.map(formatRequest).join('\n'));
-  const n = answer.requests.length;
+  let n = 0;
+  if (ctx.json) {
+    const requests: ApprovalRequestRecord[] = [];
+    await forEachRequestPage(ctx, status, (page) => requests.push(...page));
+    return json(ctx, { requests, next: null });
+  }
+  await forEachRequestPage(ctx, status, (page) => {
+    // One blank line between requests, across pages too.
+    if (page.length > 0) ctx.io.stdout((n > 0 ? '\n' : '') + page.map(formatRequest).join('\n'));
+    n += page.length;
+  });
   ctx.io.stdout(`${n === 0 ? 'no' : n} ${status === 'all' ? '' : `${status} `}request${n === 1 ? '' : 's'}\n`);
   return EXIT_OK;
 }
@@ -455,8 +480,8 @@ async function listRequests(ctx: AdminContext, status: string): Promise<number> 
  * server answers that the request does not exist).
  */
 export async function resolveRequestId(ctx: AdminContext, given: string): Promise<string> {
-  const answer = await ctx.client.call(ROUTES.listRequests, { query: { status: 'all' } });
-  const ids = answer.requests.map((r) => r.id);
+  const ids: string[] = [];
+  await forEachRequestPage(ctx, 'all', (page) => ids.push(...page.map((r) => r.id)));
   if (ids.includes(given)) return given;
   const candidates = ids.filter((id) => id.startsWith(given));
   const [only] = candidates;

@@ -336,12 +336,13 @@ const TABLE = {
   listRequests: route({
     method: 'GET',
     path: '/api/requests',
-    summary: 'Approval requests in the order they arrived (pending unless `status` says)',
+    summary:
+      'Approval requests in the order they arrived (pending unless `status` says), a page at a time: `limit` of them (1,000 by default, at most 10,000) after `after`; `next` names the last of the page when more follow',
     tag: 'requests',
     auth: 'bearer',
     query: s.requestListQuerySchema,
     responses: { 200: s.approvalRequestListSchema },
-    errors: ['storage-unavailable'],
+    errors: ['invalid-input', 'not-found', 'storage-unavailable'],
   }),
   getRequest: route({
     method: 'GET',

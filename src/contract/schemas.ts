@@ -83,7 +83,20 @@ export const worldQuerySchema = z.strictObject({
   allowRemovals: flag.meta({ description: 'allow removing computers of the current world' }),
 });
 export const approvalPolicyListQuerySchema = z.strictObject({ org: idSchema.optional() });
-export const requestListQuerySchema = z.strictObject({ status: z.enum([...REQUEST_STATUSES, 'all']).optional() });
+/** The most requests one page of the queue holds, and how many without `limit`. */
+export const MAX_REQUEST_PAGE = 10_000;
+export const DEFAULT_REQUEST_PAGE = 1_000;
+export const requestListQuerySchema = z.strictObject({
+  status: z.enum([...REQUEST_STATUSES, 'all']).optional(),
+  limit: z
+    .string()
+    .regex(/^[0-9]{1,5}$/)
+    .optional()
+    .meta({
+      description: `requests in this page at most, 1 to ${MAX_REQUEST_PAGE} (default ${DEFAULT_REQUEST_PAGE})`,
+    }),
+  after: idSchema.optional().meta({ description: "the `next` of the page before: the page's requests came after it" }),
+});
 
 // ---- Requests: bodies
 
@@ -493,7 +506,11 @@ export const approvalRequestSchema = z.object({
     }),
   ),
 });
-export const approvalRequestListSchema = z.object({ requests: z.array(approvalRequestSchema) });
+export const approvalRequestListSchema = z.object({
+  requests: z.array(approvalRequestSchema),
+  /** Ask again with `after` set to this for the requests after these; null: these are the last. */
+  next: idSchema.nullable(),
+});
 export const approvedSchema = z.object({
   request: approvalRequestSchema,
   permit: requestPermitSchema,

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { escalationProblem, resolveApprovalSettings } from '../engine/approval-settings.js';
-import { TollgateError } from '../engine/errors.js';
+import { TollgateError, ValidationError } from '../engine/errors.js';
 import { APPROVALS_MODULE, type ApprovalPolicy, type PermitTarget, type World } from '../engine/model.js';
 import { WorldIndex } from '../engine/world.js';
 import {
@@ -21,7 +21,7 @@ import {
   withModule,
 } from './approval-admin.js';
 import { escalationNotice, planApproval } from './approval-actions.js';
-import { ROUTES } from '../contract/index.js';
+import { DEFAULT_REQUEST_PAGE, MAX_REQUEST_PAGE, ROUTES } from '../contract/index.js';
 import { addRoute } from './contract-routes.js';
 import { HttpError, apiCodeOf, notFound } from './http-errors.js';
 import type { Notifier } from './notifier.js';
@@ -288,10 +288,18 @@ export function registerApprovalRoutes(app: FastifyInstance, ctx: ApprovalRoutes
   };
 
   addRoute(app, ROUTES.listRequests, async (request) => {
-    const status = request.query.status;
-    return {
-      requests: await state.approvalRequests(status === undefined || status === 'all' ? undefined : status),
-    };
+    const { status, after } = request.query;
+    const limit = request.query.limit === undefined ? DEFAULT_REQUEST_PAGE : Number(request.query.limit);
+    if (limit < 1 || limit > MAX_REQUEST_PAGE) {
+      throw new ValidationError([`limit ${limit} is not from 1 to ${MAX_REQUEST_PAGE}`]);
+    }
+    const page = await state.approvalRequestPage(
+      status === undefined || status === 'all' ? undefined : status,
+      after,
+      limit,
+    );
+    if (page === null) throw notFound(`approval request ${after ?? ''} (after) is unknown`);
+    return page;
   });
 
   addRoute(app, ROUTES.getRequest, async (request) => requireRequest(request.params.id));

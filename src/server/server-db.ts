@@ -358,6 +358,10 @@ function prepareStatements(db: Database.Database) {
       "SELECT count(*) AS n FROM approval_requests WHERE computer_id = ? AND status = 'pending'",
     ),
     requests: db.prepare<[], { body: string }>('SELECT body FROM approval_requests ORDER BY seq'),
+    requestSeq: db.prepare<[string], { seq: number }>('SELECT seq FROM approval_requests WHERE id = ?'),
+    requestPage: db.prepare<[string | null, string | null, number, number], { body: string }>(
+      'SELECT body FROM approval_requests WHERE (? IS NULL OR status = ?) AND seq > ? ORDER BY seq LIMIT ?',
+    ),
     requestsWithStatus: db.prepare<[string], { body: string }>(
       'SELECT body FROM approval_requests WHERE status = ? ORDER BY seq',
     ),
@@ -648,6 +652,19 @@ export class ServerDb {
   }
 
   /** The JSON bodies of the stored requests in arrival order, optionally only those with a status. */
+  requestBodyPage(status: string | undefined, after: string | undefined, limit: number): string[] | null {
+    return this.guard(() => {
+      let from = 0;
+      if (after !== undefined) {
+        const row = this.stmt.requestSeq.get(after);
+        if (row === undefined) return null;
+        from = row.seq;
+      }
+      const s = status ?? null;
+      return this.stmt.requestPage.all(s, s, from, limit).map((row) => row.body);
+    });
+  }
+
   requestBodies(status?: string): string[] {
     const rows = this.guard(() =>
       status === undefined ? this.stmt.requests.all() : this.stmt.requestsWithStatus.all(status),

@@ -833,6 +833,23 @@ export class ServerState implements ServerStateApi {
     return (await this.store.requestBodies(status)).map((body) => this.readRequest(body));
   }
 
+  /**
+   * At most `limit` requests in arrival order (only those with `status`,
+   * when given), after request `after`; `next` is the id to ask after for
+   * the following ones, null when these are the last. Null when `after` is
+   * not stored.
+   */
+  async approvalRequestPage(
+    status: RequestStatus | undefined,
+    after: string | undefined,
+    limit: number,
+  ): Promise<{ requests: ApprovalRequestRecord[]; next: string | null } | null> {
+    const bodies = await this.store.requestBodyPage(status, after, limit + 1);
+    if (bodies === null) return null;
+    const requests = bodies.slice(0, limit).map((body) => this.readRequest(body));
+    return { requests, next: bodies.length > limit ? (requests[requests.length - 1]?.id ?? null) : null };
+  }
+
   /** One request, or undefined. */
   async approvalRequest(id: string): Promise<ApprovalRequestRecord | undefined> {
     const body = await this.store.requestBody(id);

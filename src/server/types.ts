@@ -269,6 +269,11 @@ export interface ServerStateApi {
   ): Promise<{ request: ApprovalRequestRecord; recorded: boolean }>;
   /** The requests in the order they arrived, optionally only those with a status. */
   approvalRequests(status?: RequestStatus): Promise<ApprovalRequestRecord[]>;
+  approvalRequestPage(
+    status: RequestStatus | undefined,
+    after: string | undefined,
+    limit: number,
+  ): Promise<{ requests: ApprovalRequestRecord[]; next: string | null } | null>;
   /** One request, or undefined. */
   approvalRequest(id: string): Promise<ApprovalRequestRecord | undefined>;
   /**

@@ -601,6 +601,23 @@ describe('the requests queue', () => {
     expect((await call('GET', '/api/requests/nope')).status).toBe(404);
   });
 
+  it('lists the queue a page at a time, naming the next page, and refuses a page past its bound', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await submit('till-1')).id);
+    const first = await call('GET', '/api/requests?status=all&limit=2');
+    expect((first.body['requests'] as ApprovalRequestRecord[]).map((r) => r.id)).toEqual(ids.slice(0, 2));
+    expect(first.body['next']).toBe(ids[1]);
+    const second = await call('GET', `/api/requests?status=all&limit=2&after=${ids[1]}`);
+    expect((second.body['requests'] as ApprovalRequestRecord[]).map((r) => r.id)).toEqual(ids.slice(2, 4));
+    const last = await call('GET', `/api/requests?status=all&limit=2&after=${ids[3]}`);
+    expect((last.body['requests'] as ApprovalRequestRecord[]).map((r) => r.id)).toEqual(ids.slice(4));
+    expect(last.body['next']).toBeNull();
+    expect((await call('GET', '/api/requests')).body['next']).toBeNull();
+    expect((await call('GET', '/api/requests?limit=0')).status).toBe(400);
+    expect((await call('GET', '/api/requests?limit=10001')).status).toBe(400);
+    expect((await call('GET', '/api/requests?after=gone')).status).toBe(404);
+  });
+
   it('approves with a permit for a new application from the file, numbered before the policy that denied it', async () => {
     const request = await submit('till-1', { file: { path: '/home/alice/tool.bin', sha256: 'AB'.repeat(32) } });
     const answer = await call('POST', `/api/requests/${request.id}/approve?waitMs=100`, {

@@ -444,6 +444,27 @@ export class PgStore implements ServerStore {
     return result.rows[0]?.body;
   }
 
+  async requestBodyPage(
+    status: string | undefined,
+    after: string | undefined,
+    limit: number,
+  ): Promise<string[] | null> {
+    return await this.run(async (client) => {
+      let from = 0;
+      if (after !== undefined) {
+        const found = await client.query<{ seq: string }>('SELECT seq FROM approval_requests WHERE id = $1', [after]);
+        const row = found.rows[0];
+        if (row === undefined) return null;
+        from = Number(row.seq);
+      }
+      const result = await client.query<{ body: string }>(
+        'SELECT body FROM approval_requests WHERE ($1::text IS NULL OR status = $1) AND seq > $2 ORDER BY seq LIMIT $3',
+        [status ?? null, from, limit],
+      );
+      return result.rows.map((row) => row.body);
+    });
+  }
+
   async requestBodies(status?: string): Promise<string[]> {
     const result = await this.run((client) =>
       status === undefined

@@ -120,6 +120,12 @@ export interface ServerStore {
   /** The JSON bodies of the stored requests in arrival order, optionally only those with a status. */
   requestBodies(status?: string): Promise<string[]>;
   /**
+   * At most `limit` of requestBodies(status), those that arrived after
+   * request `after` (from the first when undefined); null when `after` is
+   * not stored.
+   */
+  requestBodyPage(status: string | undefined, after: string | undefined, limit: number): Promise<string[] | null>;
+  /**
    * Deletes the requests decided (DECIDED_REQUEST_STATUSES) before
    * `decidedBeforeMs`, the time of a request's last event (its decision),
    * or of its arrival when it has none; returns how many. Pending and

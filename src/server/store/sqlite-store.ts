@@ -215,6 +215,10 @@ export class SqliteStore implements ServerStore {
     return settle(() => this.db.requestBodies(status));
   }
 
+  requestBodyPage(status: string | undefined, after: string | undefined, limit: number): Promise<string[] | null> {
+    return settle(() => this.db.requestBodyPage(status, after, limit));
+  }
+
   pruneDecidedRequests(decidedBeforeMs: number): Promise<number> {
     return settle(() => this.db.pruneDecidedRequests(decidedBeforeMs));
   }

@@ -88,4 +88,20 @@ describe.each(stores)('decided approval requests in the %s store', (_name, open)
     ]);
     expect(await store.pendingRequestCount('till-1')).toBe(1);
   });
+
+  it('are read a page at a time, in arrival order, by status, after a given request', async () => {
+    const store = await open();
+    for (let i = 0; i < 7; i++)
+      await request(store, `r-${i}`, i % 3 === 0 ? 'approved' : 'pending', 1_000 + i, [9_000]);
+    const ids = (bodies: string[] | null): string[] | null =>
+      bodies === null ? null : bodies.map((body) => (JSON.parse(body) as { id: string }).id);
+    expect(ids(await store.requestBodyPage(undefined, undefined, 3))).toEqual(['r-0', 'r-1', 'r-2']);
+    expect(ids(await store.requestBodyPage(undefined, 'r-2', 3))).toEqual(['r-3', 'r-4', 'r-5']);
+    expect(ids(await store.requestBodyPage(undefined, 'r-5', 3))).toEqual(['r-6']);
+    expect(ids(await store.requestBodyPage('pending', undefined, 2))).toEqual(['r-1', 'r-2']);
+    // After a request of another status: those with this status that came after it.
+    expect(ids(await store.requestBodyPage('pending', 'r-3', 10))).toEqual(['r-4', 'r-5']);
+    expect(ids(await store.requestBodyPage('approved', 'r-6', 10))).toEqual([]);
+    expect(await store.requestBodyPage(undefined, 'never-stored', 10)).toBeNull();
+  });
 });
