@@ -482,7 +482,10 @@ export class SyncHub {
       } else await this.ack(conn, conn.computerId, message);
     } catch (error) {
       if (isStorageFailure(error)) this.storageFailed(conn, message.kind, error);
-      else this.refuse(conn, SYNC_REFUSAL_CODES.badMessage, (error as Error).message);
+      else if (error instanceof TollgateError && error.code === 'busy') {
+        // The change the hello needs (versions issued above an agent's) cannot queue now: nothing of the agent's.
+        this.refuse(conn, SYNC_REFUSAL_CODES.busy, (error as Error).message);
+      } else this.refuse(conn, SYNC_REFUSAL_CODES.badMessage, (error as Error).message);
     }
   }
 

@@ -25,6 +25,8 @@ export const SYNC_CLOSE_CODES = Object.freeze({
   sendBufferFull: 4429,
   /** The server could not use its database (after Refusal `storage-unavailable`). */
   storageUnavailable: 4503,
+  /** The server has too many changes waiting to make one more for this hello (after Refusal `busy`). */
+  busy: 1013,
 });
 
 /** `Refusal.code`: why the server refuses a connection; the connection is then closed. */
@@ -33,6 +35,7 @@ export const SYNC_REFUSAL_CODES = Object.freeze({
   unauthorized: 'unauthorized',
   helloTimeout: 'hello-timeout',
   storageUnavailable: 'storage-unavailable',
+  busy: 'busy',
 });
 
 /** One of SYNC_REFUSAL_CODES. */
@@ -44,6 +47,7 @@ export const REFUSAL_CLOSE_CODES: Readonly<Record<SyncRefusalCode, number>> = Ob
   unauthorized: SYNC_CLOSE_CODES.unauthorized,
   'hello-timeout': SYNC_CLOSE_CODES.helloTimeout,
   'storage-unavailable': SYNC_CLOSE_CODES.storageUnavailable,
+  busy: SYNC_CLOSE_CODES.busy,
 });
 
 /**

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
+import type { ChangeQueue } from '../../src/server/change-queue.js';
 import { ServerState } from '../../src/server/state.js';
 import { AGENT_PATH, CLOSE_CODES, CLOSE_GRACE_MS, SyncHub, type SyncHubOptions } from '../../src/server/sync-hub.js';
 import { rawDataBytes } from '../../src/wire/raw-data.js';
@@ -33,8 +34,12 @@ let logs: Logged[];
 const tokens = new Map<string, string>();
 const clients: WebSocket[] = [];
 
-async function startServer(options: Partial<SyncHubOptions>): Promise<void> {
-  state = await ServerState.open({ dataDir: dir, clock: () => 5_000 });
+async function startServer(options: Partial<SyncHubOptions>, maxQueuedChanges?: number): Promise<void> {
+  state = await ServerState.open({
+    dataDir: dir,
+    clock: () => 5_000,
+    ...(maxQueuedChanges === undefined ? {} : { maxQueuedChanges }),
+  });
   await state.importWorld(WORLD);
   for (const id of ['till-1', 'till-2']) tokens.set(id, (await state.enroll(id)).token);
   const log = (level: string) => (obj: object, msg: string) =>
@@ -217,6 +222,37 @@ describe('a connected agent whose token no longer works', () => {
     expect((await first).kind).toBe('snapshot');
     return ws;
   }
+
+  it('is refused as busy (1013), not as a bad message, when its hello needs a change and none can queue', async () => {
+    await startServer({}, 1);
+    // A change under way and the one allowed to wait: the versions a hello reports above those issued cannot be.
+    let release = (): void => undefined;
+    const queue = (state as unknown as { queue: ChangeQueue }).queue;
+    const running = queue.run(() => new Promise<void>((resolve) => (release = resolve)));
+    const waiting = queue.run(() => Promise.resolve());
+    const { ws } = open();
+    await new Promise((resolve) => ws.once('open', resolve));
+    const refused = refusal(ws);
+    ws.send(
+      encodeAgentMessage({
+        kind: 'hello',
+        computerId: 'till-1',
+        token: tokens.get('till-1')!,
+        agentVersion: '10.6.2',
+        os: 'linux',
+        snapshotVersion: 50,
+        settingsVersion: 0,
+      }),
+    );
+    const answer = await refused;
+    expect(answer).toMatchObject({ code: 'busy', close: 1013 });
+    expect(answer.message).toMatch(/^the server is making 2 other changes/);
+    release();
+    await Promise.all([running, waiting]);
+    // Once the queue drains the same hello is served, above what the agent holds.
+    const again = await connected('till-1');
+    expect(again.readyState).toBe(WebSocket.OPEN);
+  });
 
   it('is refused and closed once its computer is enrolled again; the other agents stay', async () => {
     await startServer({});
