@@ -222,6 +222,7 @@ function planBody(plan: Extract<UpgradePlan, { ok: true }>, dryRun: boolean): Re
  */
 function sendError(reply: FastifyReply, body: AdminErrorBody, cause?: unknown): FastifyReply {
   const request = reply.request;
+  capErrorBody(body);
   const status = ERROR_STATUS[body.error.code];
   const fields = {
     reqId: request.id,
@@ -234,6 +235,32 @@ function sendError(reply: FastifyReply, body: AdminErrorBody, cause?: unknown): 
   if (status >= 500) request.log.error(fields, 'admin request failed');
   else request.log.info({ ...fields, reason: body.error.message }, 'admin request refused');
   return reply.code(status).type('application/json').send(body);
+}
+
+/** The most problems an error answer lists, and the longest problem or message it carries (docs/ADMIN.md, Errors). */
+export const ERROR_BOUNDS = Object.freeze({ problems: 100, problemChars: 1_000, messageChars: 16_384 });
+
+function capText(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}... (${text.length} characters)`;
+}
+
+/**
+ * Bounds an error answer, whatever the request made of it: a world of 200,000 bad ids would otherwise be
+ * answered (and logged) with every problem, twice (in `message` and `problems`).
+ */
+function capErrorBody(body: AdminErrorBody): void {
+  const problems = body.error.problems;
+  let capped = false;
+  if (problems !== undefined) {
+    const kept = problems.slice(0, ERROR_BOUNDS.problems).map((p) => capText(p, ERROR_BOUNDS.problemChars));
+    if (problems.length > ERROR_BOUNDS.problems)
+      kept.push(`and ${problems.length - ERROR_BOUNDS.problems} more problems`);
+    capped = kept.length !== problems.length || kept.some((p, i) => p !== problems[i]);
+    body.error.problems = kept;
+  }
+  if (capped && problems !== undefined)
+    body.error.message = capText((body.error.problems ?? []).join('\n'), ERROR_BOUNDS.messageChars);
+  else body.error.message = capText(body.error.message, ERROR_BOUNDS.messageChars);
 }
 
 /**

@@ -142,6 +142,48 @@ describe('orders beyond what the wire carries', () => {
   });
 });
 
+describe('error answers', () => {
+  it('list at most 100 problems, counting the rest, and the message no more', async () => {
+    const next = world();
+    for (let i = 0; i < 250; i++) next.computers.push({ id: `bad id ${i}`, group: 'tills' });
+    const response = await app.inject({
+      method: 'PUT',
+      url: '/api/world',
+      headers: { authorization: `Bearer ${TOKEN}` },
+      payload: next,
+    });
+    expect(response.statusCode).toBe(400);
+    const error = response.json<{ error: { code: string; message: string; problems: string[] } }>().error;
+    expect(error.code).toBe('invalid-input');
+    expect(error.problems).toHaveLength(101);
+    expect(error.problems[0]).toMatch(/^computers\[#1\]: id "bad id 0" has the character U\+0020/);
+    expect(error.problems[100]).toBe('and 150 more problems');
+    expect(error.message).toBe(error.problems.join('\n'));
+    expect(state.world().computers).toHaveLength(1);
+  });
+
+  it('cut a problem longer than 1,000 characters', async () => {
+    const answer = await app.inject({
+      method: 'POST',
+      url: '/api/policies',
+      headers: { authorization: `Bearer ${TOKEN}` },
+      payload: {
+        id: 'p-9',
+        app: 'chrome',
+        appliesTo: { computer: 'till-1' },
+        action: 'permit',
+        order: 9,
+        ['k'.repeat(5_000)]: 1,
+      },
+    });
+    expect(answer.statusCode).toBe(400);
+    const error = answer.json<{ error: { problems: string[]; message: string } }>().error;
+    expect(error.problems).toHaveLength(1);
+    expect(error.problems[0]!.length).toBeLessThan(1_100);
+    expect(error.problems[0]).toMatch(/\.\.\. \(\d+ characters\)$/);
+  });
+});
+
 describe('ids', () => {
   const ID_RULE = 'an id is 1 to 128 characters, each an ASCII letter, a digit or one of - _ . : @';
 
