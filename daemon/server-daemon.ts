@@ -166,6 +166,7 @@ export async function startServer(
     helloTimeoutMs: config.sync.helloTimeoutMs,
     maxMessageBytes: config.sync.maxMessageBytes,
     maxBufferedBytes: config.sync.maxBufferedBytes,
+    maxTotalBufferedBytes: config.sync.maxTotalBufferedBytes,
     maxPendingHellos: config.sync.maxPendingHellos,
     deltaViewCacheBytes: config.sync.deltaViewCacheBytes,
     maxQueuedMessages: config.sync.maxQueuedMessages,

@@ -85,6 +85,7 @@ export const serverConfigSchema = z.strictObject({
         })
         .default(1024 * 1024),
       maxBufferedBytes: z.number().int().positive().default(SYNC_HUB_DEFAULTS.maxBufferedBytes),
+      maxTotalBufferedBytes: z.number().int().positive().default(SYNC_HUB_DEFAULTS.maxTotalBufferedBytes),
       maxPendingHellos: z.number().int().positive().default(SYNC_HUB_DEFAULTS.maxPendingHellos),
       /** Bytes of recently sent views kept as delta bases; 0 sends every change as a full snapshot. */
       deltaViewCacheBytes: z.number().int().nonnegative().default(DEFAULT_DELTA_VIEW_CACHE_BYTES),
@@ -98,6 +99,7 @@ export const serverConfigSchema = z.strictObject({
       helloTimeoutMs: 10_000,
       maxMessageBytes: 1024 * 1024,
       maxBufferedBytes: SYNC_HUB_DEFAULTS.maxBufferedBytes,
+      maxTotalBufferedBytes: SYNC_HUB_DEFAULTS.maxTotalBufferedBytes,
       maxPendingHellos: SYNC_HUB_DEFAULTS.maxPendingHellos,
       deltaViewCacheBytes: DEFAULT_DELTA_VIEW_CACHE_BYTES,
       maxQueuedMessages: SYNC_HUB_DEFAULTS.maxQueuedMessages,

@@ -43,6 +43,11 @@ export const CLOSE_CODES = SYNC_CLOSE_CODES;
 export const SYNC_HUB_DEFAULTS = Object.freeze({
   /** Bytes waiting to be sent to one agent, at most, before the connection is closed (4429). */
   maxBufferedBytes: 16 * 1024 * 1024,
+  /**
+   * Bytes waiting to be sent to all agents together, at most: past it a
+   * connection that has not read what it was sent before is closed (4429).
+   */
+  maxTotalBufferedBytes: 1024 * 1024 * 1024,
   /** Connections that have not said hello yet, at most; more are refused at upgrade (HTTP 503). */
   maxPendingHellos: 1000,
   /** Pending approval requests per computer, at most; more are answered with a refusing receipt. */
@@ -73,6 +78,8 @@ export interface SyncHubOptions {
   helloTimeoutMs: number;
   /** Default SYNC_HUB_DEFAULTS.maxBufferedBytes. */
   maxBufferedBytes?: number;
+  /** Default SYNC_HUB_DEFAULTS.maxTotalBufferedBytes. */
+  maxTotalBufferedBytes?: number;
   /** Default SYNC_HUB_DEFAULTS.maxPendingHellos. */
   maxPendingHellos?: number;
   /** Default SYNC_HUB_DEFAULTS.maxPendingApprovalsPerComputer. */
@@ -231,6 +238,8 @@ export class SyncHub {
   private readonly deltas: DeltaIssuer;
   /** Connections that have not said hello yet. */
   private pendingHellos = 0;
+  /** Bytes handed to the connections' sockets and not yet written to the system: every agent's together. */
+  private unsentBytes = 0;
   private closed = false;
   private readonly unwatch: () => void;
   private pushing: Promise<void> = Promise.resolve();
@@ -247,6 +256,7 @@ export class SyncHub {
     this.sliceMs = options.sliceMs ?? DEFAULT_SLICE_MS;
     this.bounds = {
       maxBufferedBytes: options.maxBufferedBytes ?? SYNC_HUB_DEFAULTS.maxBufferedBytes,
+      maxTotalBufferedBytes: options.maxTotalBufferedBytes ?? SYNC_HUB_DEFAULTS.maxTotalBufferedBytes,
       maxPendingHellos: options.maxPendingHellos ?? SYNC_HUB_DEFAULTS.maxPendingHellos,
       maxPendingApprovalsPerComputer:
         options.maxPendingApprovalsPerComputer ?? SYNC_HUB_DEFAULTS.maxPendingApprovalsPerComputer,
@@ -401,7 +411,8 @@ export class SyncHub {
     const bytes = encoded ?? encodeServerMessage(message);
     const buffered = conn.ws.bufferedAmount;
     // A WebSocket frame adds at most 10 bytes of header to a server's message.
-    if (buffered > 0 && buffered + bytes.length + 10 > this.bounds.maxBufferedBytes) {
+    const size = bytes.length + 10;
+    if (buffered > 0 && buffered + size > this.bounds.maxBufferedBytes) {
       this.options.logger.warn(
         { computerId: conn.computerId, bufferedBytes: buffered, maxBufferedBytes: this.bounds.maxBufferedBytes },
         'agent does not read what it is sent: closing its connection',
@@ -409,7 +420,31 @@ export class SyncHub {
       this.closeSoon(conn.ws, CLOSE_CODES.sendBufferFull, 'send-buffer-full');
       return;
     }
-    conn.ws.send(bytes);
+    // Every agent's buffers together: an agent that has not read what it was sent gets no more while they are
+    // full (one that has read everything still gets its message).
+    if (buffered > 0 && this.unsentBytes + size > this.bounds.maxTotalBufferedBytes) {
+      this.options.logger.warn(
+        {
+          computerId: conn.computerId,
+          bufferedBytes: buffered,
+          unsentBytes: this.unsentBytes,
+          maxTotalBufferedBytes: this.bounds.maxTotalBufferedBytes,
+        },
+        'agents do not read what they are sent: closing a connection that has not read its own',
+      );
+      this.closeSoon(conn.ws, CLOSE_CODES.sendBufferFull, 'send-buffer-full');
+      return;
+    }
+    this.unsentBytes += size;
+    conn.ws.send(bytes, () => {
+      // Written, or the connection closed first: either way it holds it no longer.
+      this.unsentBytes -= size;
+    });
+  }
+
+  /** Bytes handed to agents' connections and not yet written (every agent's together). */
+  get unsentByteCount(): number {
+    return this.unsentBytes;
   }
 
   /** Sends a Refusal and closes the connection with the close code that goes with it. */

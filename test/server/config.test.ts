@@ -8,11 +8,17 @@ const parse = (text: string) => parseServerConfig(text, 'server.yaml', '/etc/tol
 describe('server config bounds', () => {
   it('has the documented defaults', () => {
     const config = parse('dataDir: data\n');
-    expect(config.sync).toMatchObject({ maxBufferedBytes: 16 * 1024 * 1024, maxPendingHellos: 1000 });
+    expect(config.sync).toMatchObject({
+      maxBufferedBytes: 16 * 1024 * 1024,
+      maxTotalBufferedBytes: 1024 * 1024 * 1024,
+      maxPendingHellos: 1000,
+    });
+    expect(config.listen).toEqual({ host: '127.0.0.1', port: 7443, maxConnections: 20_000 });
     expect(config.approvals).toEqual({ maxPendingPerComputer: 100, decidedRetentionDays: 365 });
     expect(DEFAULT_DECIDED_RETENTION_DAYS).toBe(365);
     expect(SYNC_HUB_DEFAULTS).toEqual({
       maxBufferedBytes: 16 * 1024 * 1024,
+      maxTotalBufferedBytes: 1024 * 1024 * 1024,
       maxPendingHellos: 1000,
       maxPendingApprovalsPerComputer: 100,
       maxQueuedMessages: 64,

@@ -134,6 +134,33 @@ describe('the send buffer of a connection', () => {
     expect(received).toBeLessThan(pushes / 4);
   });
 
+  it("closes agents that do not read once every agent's buffers together are full, and counts what leaves", async () => {
+    // Each connection may hold a lot; all of them together, about three snapshots.
+    const maxTotalBufferedBytes = 600_000;
+    await startServer({ maxBufferedBytes: 64 * 1024 * 1024, maxTotalBufferedBytes });
+    const snapshotBytes = state.snapshotFor('till-1').bytes.length;
+    expect(snapshotBytes).toBeGreaterThan(200_000);
+    const agents = [];
+    for (const id of ['till-1', 'till-2']) {
+      const agent = open();
+      await new Promise((resolve) => agent.ws.once('open', resolve));
+      const first = nextMessage(agent.ws);
+      hello(agent.ws, id);
+      expect((await first).kind).toBe('snapshot');
+      agent.socket().pause();
+      agents.push(agent);
+    }
+    for (let i = 0; i < 200; i++) hub.push({ snapshots: ['till-1', 'till-2'], settings: [] });
+    await hub.pushed();
+    const closing = logs.filter((l) => l.msg.startsWith('agents do not read what they are sent'));
+    expect(closing.length).toBeGreaterThan(0);
+    // At most the bound, and past it one message for a connection that had read all it was sent.
+    expect(hub.unsentByteCount).toBeLessThanOrEqual(maxTotalBufferedBytes + 2 * (snapshotBytes + 1024));
+    // Gone, they hold nothing: what they were owed is counted out.
+    for (const agent of agents) agent.ws.terminate();
+    await vi.waitFor(() => expect(hub.unsentByteCount).toBe(0));
+  });
+
   it('lets an agent that reads take every push', async () => {
     await startServer({ maxBufferedBytes: 1024 * 1024 });
     const { ws } = open();
