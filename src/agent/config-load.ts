@@ -472,14 +472,14 @@ function pinnedKeyEntries(config: DaemonConfig): { field: string; value: string 
   return entries;
 }
 
+/** The most read of a key file (a PEM public key is a few hundred bytes). */
+const KEY_FILE_BYTES = 64 * 1024;
+
 /**
  * The pinned server keys: `serverPublicKey` and every `serverPublicKeys`
  * entry, each inline PEM or read from its file. A key that cannot be read or
  * is not an Ed25519 public key is a ValidationError naming its field.
  */
-/** The most read of a key file (a PEM public key is a few hundred bytes). */
-const KEY_FILE_BYTES = 64 * 1024;
-
 export async function readPinnedKeys(config: DaemonConfig): Promise<PinnedKeys> {
   const keys: KeyObject[] = [];
   for (const { field: name, value } of pinnedKeyEntries(config)) {

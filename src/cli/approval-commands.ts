@@ -46,10 +46,10 @@ import {
 import { EXIT_OK, type CliIo } from './io.js';
 import { integerOption } from './main.js';
 
-/** An integer option that may be negative, so that the server, not the parser, explains the rule. */
 /** The most read of an instructions file (guidelines are a few paragraphs). */
 const INSTRUCTIONS_FILE_BYTES = 1024 * 1024;
 
+/** An integer option that may be negative, so that the server, not the parser, explains the rule. */
 function orderOption(value: string): number {
   if (!/^-?\d+$/.test(value)) throw new InvalidArgumentError(`--order takes an integer, not "${value}"`);
   return Number(value);
@@ -460,9 +460,16 @@ async function forEachRequestPage(
 async function listRequests(ctx: AdminContext, status: string): Promise<number> {
   let n = 0;
   if (ctx.json) {
-    const requests: ApprovalRequestRecord[] = [];
-    await forEachRequestPage(ctx, status, (page) => requests.push(...page));
-    return json(ctx, { requests, next: null });
+    // Written a page at a time: the whole queue need not fit one JSON text.
+    ctx.io.stdout('{\n  "requests": [');
+    await forEachRequestPage(ctx, status, (page) => {
+      for (const request of page) {
+        ctx.io.stdout(`${n === 0 ? '' : ','}\n    ${JSON.stringify(request)}`);
+        n++;
+      }
+    });
+    ctx.io.stdout(`${n === 0 ? '' : '\n  '}],\n  "next": null\n}\n`);
+    return EXIT_OK;
   }
   await forEachRequestPage(ctx, status, (page) => {
     // One blank line between requests, across pages too.

@@ -90,7 +90,15 @@ export const errorBodySchema = z.strictObject({
     message: z.string(),
     problems: z.array(z.string()).optional().meta({ description: 'every field at fault, one problem each' }),
     text: z.string().optional().meta({ description: 'the upgrade refusal as `tollgate upgrade` prints it' }),
-    removed: z.array(z.string()).optional().meta({ description: 'the computers a world import would remove' }),
+    removed: z
+      .array(z.string())
+      .optional()
+      .meta({ description: 'the computers a world import would remove (the first 100: see removedCount)' }),
+    removedCount: z
+      .number()
+      .int()
+      .optional()
+      .meta({ description: 'how many computers it would remove, when that is more than `removed` lists' }),
   }),
 });
 export type ErrorBody = z.infer<typeof errorBodySchema>;

@@ -337,7 +337,7 @@ const TABLE = {
     method: 'GET',
     path: '/api/requests',
     summary:
-      'Approval requests in the order they arrived (pending unless `status` says), a page at a time: `limit` of them (1,000 by default, at most 10,000) after `after`; `next` names the last of the page when more follow',
+      'Approval requests in the order they arrived (pending unless `status` says), a page at a time: `limit` of them (1 to 1,000; 1,000 by default) after `after`; `next` names the last of the page when more follow',
     tag: 'requests',
     auth: 'bearer',
     query: s.requestListQuerySchema,

@@ -83,14 +83,18 @@ export const worldQuerySchema = z.strictObject({
   allowRemovals: flag.meta({ description: 'allow removing computers of the current world' }),
 });
 export const approvalPolicyListQuerySchema = z.strictObject({ org: idSchema.optional() });
-/** The most requests one page of the queue holds, and how many without `limit`. */
-export const MAX_REQUEST_PAGE = 10_000;
+/**
+ * The most requests one page of the queue holds, and how many without
+ * `limit`: a request may be about 100,000 characters as JSON (its paths and
+ * reason at their bounds), so a page stays far below what one JSON text can be.
+ */
+export const MAX_REQUEST_PAGE = 1_000;
 export const DEFAULT_REQUEST_PAGE = 1_000;
 export const requestListQuerySchema = z.strictObject({
   status: z.enum([...REQUEST_STATUSES, 'all']).optional(),
   limit: z
     .string()
-    .regex(/^[0-9]{1,5}$/)
+    .regex(/^[0-9]{1,4}$/)
     .optional()
     .meta({
       description: `requests in this page at most, 1 to ${MAX_REQUEST_PAGE} (default ${DEFAULT_REQUEST_PAGE})`,

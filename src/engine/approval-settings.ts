@@ -11,9 +11,13 @@ export const LINK_PLACEHOLDER = '[link removed]';
  * address or of a longer name; linkHost decides which bare names are hosts.
  */
 const LINK_PATTERN =
-  /\b(?:[a-z][a-z0-9+.-]*:\/\/|www\.)[^\s<>"')\]]+|(?<![\w@.\-/\\])(?:[a-z0-9-]+\.)+[a-z0-9-]+(?:\/[^\s<>"')\]]*)?/gi;
+  /\b(?:[a-z][a-z0-9+.-]{0,31}:\/\/|www\.)[^\s<>"')\]]+|(?<![\w@.\-/\\])(?:[a-z0-9-]+\.)+[a-z0-9-]+(?:\/[^\s<>"')\]]*)?/gi;
+// Linear on any text: a scheme is at most 32 characters (a longer run of scheme characters is no scheme, and each
+// start scans at most that far), and a bare name starts only where no name character precedes it.
+/** Scheme characters of a URL: a link candidate with one is no bare name. */
+const SCHEME_START = /^(?:[a-z][a-z0-9+.-]{0,31}:\/\/|www\.)/i;
 /** Punctuation that ends the sentence around a link rather than the link. */
-const TRAILING_PUNCTUATION = /[.,;:!?]+$/;
+const SENTENCE_PUNCTUATION = new Set(['.', ',', ';', ':', '!', '?']);
 /** The last part of a host name: letters (a top-level domain). */
 const TOP_LEVEL = /^[a-z]{2,63}$/i;
 /**
@@ -58,11 +62,15 @@ function isBareLink(candidate: string): boolean {
  */
 export function removeLinks(instructions: string): { text: string; removed: number } {
   let removed = 0;
-  const text = instructions.replace(LINK_PATTERN, (match) => {
-    const trailing = TRAILING_PUNCTUATION.exec(match)?.[0] ?? '';
-    const link = match.slice(0, match.length - trailing.length);
-    const bare = !/^(?:[a-z][a-z0-9+.-]*:\/\/|www\.)/i.test(link);
-    if (link === '' || (bare && !isBareLink(link))) return match;
+  const text = instructions.replace(LINK_PATTERN, (match: string, offset: number) => {
+    let end = match.length;
+    while (end > 0 && SENTENCE_PUNCTUATION.has(match.charAt(end - 1))) end--;
+    const trailing = match.slice(end);
+    const link = match.slice(0, end);
+    const bare = !SCHEME_START.test(link);
+    // A bare name right before `@` is the local part of an email address.
+    const inAddress = instructions.charAt(offset + match.length) === '@';
+    if (link === '' || (bare && (inAddress || !isBareLink(link)))) return match;
     removed++;
     return LINK_PLACEHOLDER + trailing;
   });

@@ -88,13 +88,13 @@ const FRACTION_PATTERN = /^[^.]*\.(\d+)/;
 /** The RFC 3339 rule in words, for messages. */
 export const RFC3339_RULE = 'an RFC 3339 date-time with a time zone (e.g. 2026-11-22T12:00:00Z)';
 
+/** A date-time whose seconds are 60 (RFC 3339 allows a leap second there). */
+const LEAP_SECOND_PATTERN = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:60(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/;
+
 /**
  * What is wrong with a time text, or null when it is an RFC 3339 date-time whose fraction
  * is whole milliseconds (more digits only as zeros): the precision tollgate compares exactly.
  */
-/** A date-time whose seconds are 60 (RFC 3339 allows a leap second there). */
-const LEAP_SECOND_PATTERN = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:60(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/;
-
 export function timeProblem(text: string): string | null {
   if (typeof text === 'string' && LEAP_SECOND_PATTERN.test(text) && isRfc3339(text.replace(':60', ':59'))) {
     return 'is a leap second, which times since the epoch in milliseconds (the wire) cannot hold; write the next second';

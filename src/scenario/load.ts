@@ -324,7 +324,16 @@ const FLOW_MAX_CHARS = 100;
 /** A scenario text that parseScenario loads back to an equal world. */
 export function serializeScenario(world: World, format: 'yaml' | 'json'): string {
   const data = scenarioData(world);
-  if (format === 'json') return `${JSON.stringify(data, null, 2)}\n`;
+  const json = `${JSON.stringify(data, null, 2)}\n`;
+  if (format === 'json') return json;
+  // Never a YAML text tollgate would refuse to read again. YAML takes about two thirds of the JSON's bytes: one
+  // far past the bound as JSON is refused before the (slow) YAML is made.
+  const tooLarge = (what: string): ValidationError =>
+    new ValidationError([
+      `the scenario is ${what}, more than a YAML scenario file may be (${MAX_YAML_FILE_BYTES} bytes); ` +
+        'write it as JSON (a .json file)',
+    ]);
+  if (json.length > 2 * MAX_YAML_FILE_BYTES) throw tooLarge(`${json.length} characters as JSON`);
   const doc = new YAML.Document(data);
   YAML.visit(doc, {
     Collection(_key, node, path) {
@@ -332,5 +341,8 @@ export function serializeScenario(world: World, format: 'yaml' | 'json'): string
       if (depth >= 2 && JSON.stringify(node.toJSON()).length <= FLOW_MAX_CHARS) node.flow = true;
     },
   });
-  return doc.toString({ singleQuote: true, lineWidth: 0, flowCollectionPadding: false });
+  const yaml = doc.toString({ singleQuote: true, lineWidth: 0, flowCollectionPadding: false });
+  const bytes = Buffer.byteLength(yaml, 'utf8');
+  if (bytes > MAX_YAML_FILE_BYTES) throw tooLarge(`${bytes} bytes as YAML`);
+  return yaml;
 }

@@ -5,6 +5,7 @@
  * the view changes to the sync hub and, for settings and upgrades, reports
  * which agents applied the change (SPEC.md section 9).
  */
+import type { Duplex } from 'node:stream';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import Fastify, {
   type FastifyBaseLogger,
@@ -230,7 +231,8 @@ function sendError(reply: FastifyReply, body: AdminErrorBody, cause?: unknown): 
     route: request.routeOptions.url ?? request.url,
     status,
     code: body.error.code,
-    ...(cause instanceof Error ? { err: cause } : {}),
+    // A client's error is logged as answered (bounded above), a server's whole.
+    ...(cause instanceof Error && status >= 500 ? { err: cause } : {}),
   };
   if (status >= 500) request.log.error(fields, 'admin request failed');
   else request.log.info({ ...fields, reason: body.error.message }, 'admin request refused');
@@ -249,18 +251,51 @@ function capText(text: string, max: number): string {
  * answered (and logged) with every problem, twice (in `message` and `problems`).
  */
 function capErrorBody(body: AdminErrorBody): void {
-  const problems = body.error.problems;
-  let capped = false;
+  const error = body.error;
+  const problems = error.problems;
   if (problems !== undefined) {
-    const kept = problems.slice(0, ERROR_BOUNDS.problems).map((p) => capText(p, ERROR_BOUNDS.problemChars));
-    if (problems.length > ERROR_BOUNDS.problems)
-      kept.push(`and ${problems.length - ERROR_BOUNDS.problems} more problems`);
-    capped = kept.length !== problems.length || kept.some((p, i) => p !== problems[i]);
-    body.error.problems = kept;
+    const kept = capList(problems).map((p) => capText(p, ERROR_BOUNDS.problemChars));
+    // A message made of the problems (a validation's) is made of the ones kept; another (with a hint) stays.
+    if (error.message === problems.join('\n')) error.message = kept.join('\n');
+    error.problems = kept;
   }
-  if (capped && problems !== undefined)
-    body.error.message = capText((body.error.problems ?? []).join('\n'), ERROR_BOUNDS.messageChars);
-  else body.error.message = capText(body.error.message, ERROR_BOUNDS.messageChars);
+  error.message = capText(error.message, ERROR_BOUNDS.messageChars);
+  // The computers a world would remove: the first ones, and how many.
+  const removed = error.removed;
+  if (removed !== undefined && removed.length > ERROR_BOUNDS.problems) {
+    error.removed = removed.slice(0, ERROR_BOUNDS.problems);
+    error.removedCount = removed.length;
+  }
+}
+
+/** The first ERROR_BOUNDS.problems lines, and one counting the rest. */
+function capList(lines: readonly string[]): string[] {
+  if (lines.length <= ERROR_BOUNDS.problems) return [...lines];
+  return [...lines.slice(0, ERROR_BOUNDS.problems), `and ${lines.length - ERROR_BOUNDS.problems} more problems`];
+}
+
+/**
+ * A request Node.js's HTTP parser refuses before any route sees it (a bad or
+ * repeated Content-Length, headers over the limit, a malformed request
+ * line): answered in the API's error shape, `400 bad-request` naming the
+ * cause, then closed. A connection that is gone or too slow is just closed.
+ */
+function answerClientError(error: Error, socket: Duplex): void {
+  const code = (error as NodeJS.ErrnoException).code ?? '';
+  if (!socket.writable || code === 'ECONNRESET' || code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    socket.destroy();
+    return;
+  }
+  const why =
+    code === 'HPE_HEADER_OVERFLOW'
+      ? "the request's headers are larger than the server takes (16 KiB)"
+      : `the request cannot be read: ${error.message}${code === '' ? '' : ` (${code})`}`;
+  const body = JSON.stringify({ error: { code: 'bad-request', message: why } });
+  socket.once('finish', () => socket.destroy());
+  socket.end(
+    'HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /**
@@ -307,6 +342,7 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
       : { https: { ...options.https, ...serverTimeouts, handshakeTimeout: timeouts.tlsHandshakeMs } }),
     requestTimeout: timeouts.requestMs,
     keepAliveTimeout: timeouts.keepAliveMs,
+    clientErrorHandler: answerClientError,
     bodyLimit: ADMIN_BODY_LIMIT_BYTES,
     // The router's own options (Fastify 5 deprecates them at the top level).
     routerOptions: { maxParamLength: MAX_PARAM_CHARS },

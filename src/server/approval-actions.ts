@@ -125,7 +125,8 @@ export function planApproval(
     const deciding: number[] = [];
     for (const id of computers) {
       const decision = new CompiledView(buildView(index, id), null).evaluate(request.file, { nowMs: options.nowMs });
-      if (decision.action !== 'permit' && decision.order !== null) deciding.push(decision.order - 1);
+      // One below whatever decides it now, a permit too: the new permit decides this file, and nothing else moves.
+      if (decision.order !== null) deciding.push(decision.order - 1);
     }
     if (deciding.length > 0) order = Math.min(...deciding);
     if (index.org(group.org).structure === 'flat') order = Math.max(0, order);

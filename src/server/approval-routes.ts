@@ -293,11 +293,8 @@ export function registerApprovalRoutes(app: FastifyInstance, ctx: ApprovalRoutes
     if (limit < 1 || limit > MAX_REQUEST_PAGE) {
       throw new ValidationError([`limit ${limit} is not from 1 to ${MAX_REQUEST_PAGE}`]);
     }
-    const page = await state.approvalRequestPage(
-      status === undefined || status === 'all' ? undefined : status,
-      after,
-      limit,
-    );
+    // Pending unless `status` says (`all`: every one).
+    const page = await state.approvalRequestPage(status === 'all' ? undefined : (status ?? 'pending'), after, limit);
     if (page === null) throw notFound(`approval request ${after ?? ''} (after) is unknown`);
     return page;
   });

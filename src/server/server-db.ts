@@ -359,8 +359,12 @@ function prepareStatements(db: Database.Database) {
     ),
     requests: db.prepare<[], { body: string }>('SELECT body FROM approval_requests ORDER BY seq'),
     requestSeq: db.prepare<[string], { seq: number }>('SELECT seq FROM approval_requests WHERE id = ?'),
-    requestPage: db.prepare<[string | null, string | null, number, number], { body: string }>(
-      'SELECT body FROM approval_requests WHERE (? IS NULL OR status = ?) AND seq > ? ORDER BY seq LIMIT ?',
+    // Two statements, so that a page of one status is read through the (status, seq) index.
+    requestPage: db.prepare<[number, number], { body: string }>(
+      'SELECT body FROM approval_requests WHERE seq > ? ORDER BY seq LIMIT ?',
+    ),
+    requestPageWithStatus: db.prepare<[string, number, number], { body: string }>(
+      'SELECT body FROM approval_requests WHERE status = ? AND seq > ? ORDER BY seq LIMIT ?',
     ),
     requestsWithStatus: db.prepare<[string], { body: string }>(
       'SELECT body FROM approval_requests WHERE status = ? ORDER BY seq',
@@ -651,7 +655,7 @@ export class ServerDb {
     return this.guard(() => this.stmt.request.get(id))?.body;
   }
 
-  /** The JSON bodies of the stored requests in arrival order, optionally only those with a status. */
+  /** At most `limit` of requestBodies(status) after request `after`; null when `after` is not stored. */
   requestBodyPage(status: string | undefined, after: string | undefined, limit: number): string[] | null {
     return this.guard(() => {
       let from = 0;
@@ -660,11 +664,15 @@ export class ServerDb {
         if (row === undefined) return null;
         from = row.seq;
       }
-      const s = status ?? null;
-      return this.stmt.requestPage.all(s, s, from, limit).map((row) => row.body);
+      const rows =
+        status === undefined
+          ? this.stmt.requestPage.all(from, limit)
+          : this.stmt.requestPageWithStatus.all(status, from, limit);
+      return rows.map((row) => row.body);
     });
   }
 
+  /** The JSON bodies of the stored requests in arrival order, optionally only those with a status. */
   requestBodies(status?: string): string[] {
     const rows = this.guard(() =>
       status === undefined ? this.stmt.requests.all() : this.stmt.requestsWithStatus.all(status),

@@ -313,7 +313,8 @@ export function decodeAgentMessage(bytes: Uint8Array): AgentMessage {
           kind: 'ack',
           snapshotVersion: a.snapshotVersion ?? 0,
           settingsVersion: a.settingsVersion ?? 0,
-          error: storedText(a.error ?? '', 'ack.error', AGENT_TEXT_LIMITS.ackErrorChars),
+          // Cut and cleaned rather than refused: an agent's refusal is worth keeping, whatever text it carries.
+          error: ackErrorText(a.error ?? ''),
           ...(a.errorCode === undefined || a.errorCode === null || a.errorCode === ''
             ? {}
             : { errorCode: reportedWord(a.errorCode, 'ack.errorCode', AGENT_TEXT_LIMITS.ackErrorCodeChars) }),

@@ -270,6 +270,17 @@ describe('tollgate admin requests', () => {
     ]) {
       expect(list.stdout).toContain(text);
     }
+    await submit('req-b');
+    for (const args of [
+      ['--json', 'requests', 'list'],
+      ['--json', 'requests', 'list', '--status', 'approved'],
+    ]) {
+      const listed = await admin(...args);
+      expect(listed.code).toBe(0);
+      const parsed = JSON.parse(listed.stdout) as { requests: { id: string }[]; next: null };
+      expect(parsed.next).toBeNull();
+      expect(parsed.requests.map((r) => r.id)).toEqual(args.length === 3 ? ['req-a', 'req-b'] : []);
+    }
   });
 
   it('approves, rejects and escalates', async () => {

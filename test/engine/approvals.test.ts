@@ -545,6 +545,14 @@ describe('links are removed from instructions', () => {
     ['Approve till software only.', 'Approve till software only.', 0],
     ['Mail owner@shop.example', 'Mail owner@shop.example', 0],
     ['Mail it@corp.example.com', 'Mail it@corp.example.com', 0],
+    [
+      'Mail first.middle.last@corp.com or helpdesk.it@corp.com',
+      'Mail first.middle.last@corp.com or helpdesk.it@corp.com',
+      0,
+    ],
+    // Long runs that are no scheme, and punctuation inside a link, are read in one pass (linear in the text).
+    [`http://x${'.'.repeat(16_000)}x`, LINK_PLACEHOLDER, 1],
+    ['a+'.repeat(4_000), 'a+'.repeat(4_000), 0],
     // Bare host names: with a path, or of three parts or more.
     [
       'List at docs.google.com/spreadsheets/d/abc. See https://a.example/x, then go.',

@@ -679,6 +679,20 @@ describe('loading files', () => {
     await expect(loadScenario(json)).rejects.toThrow(/large\.json: .*JSON/);
   });
 
+  it('never writes a YAML scenario it would refuse to read again', () => {
+    const world = parseScenario(MINIMAL, 'minimal.yaml');
+    const large: World = {
+      ...world,
+      applications: [{ ...world.applications[0]!, name: 'n'.repeat(MAX_YAML_FILE_BYTES) }],
+    };
+    expect(() => serializeScenario(large, 'yaml')).toThrow(
+      /^the scenario is \d+ bytes as YAML, more than a YAML scenario file may be \(16777216 bytes\); write it as JSON/,
+    );
+    const huge: World = { ...large, applications: [{ ...large.applications[0]!, name: 'n'.repeat(40_000_000) }] };
+    expect(() => serializeScenario(huge, 'yaml')).toThrow(/^the scenario is \d+ characters as JSON/);
+    expect(serializeScenario(large, 'json').length).toBeGreaterThan(MAX_YAML_FILE_BYTES);
+  });
+
   it('stops reading a device at the bound rather than without end', async () => {
     const error = await loadScenario('/dev/zero').catch((err: unknown) => err);
     expect(error).toBeInstanceOf(ValidationError);

@@ -107,6 +107,21 @@ describe('planning an approval', () => {
     });
   });
 
+  it('numbers it one below a permit that decides the file now too, not ahead of every policy', () => {
+    const permitted = world();
+    permitted.policies.push({
+      id: 'tools-permit',
+      app: 'tools',
+      appliesTo: { computer: 'till-1' },
+      action: 'permit',
+      order: 6,
+      enabled: true,
+    });
+    permitted.policies[0]!.order = 7;
+    const plan = planApproval(permitted, request({ file: { path: '/opt/tools/helper' } }), { nowMs: 0 });
+    expect(plan.permit.order).toBe(5);
+  });
+
   it('goes negative only where the structure allows it, and covers the whole group for a group target', () => {
     const hierarchical = world('hierarchical');
     hierarchical.policies[1]!.order = 0;

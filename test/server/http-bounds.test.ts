@@ -28,13 +28,21 @@ function port(): number {
 
 /** A raw connection; resolves `closed` with what it read once the server closes it. */
 function raw(): { socket: Socket; closed: Promise<string> } {
-  const socket = connect(port(), '127.0.0.1');
+  // Half-open allowed: when the server ends its side, this peer keeps its own open, as a hostile one would.
+  const socket = connect({ port: port(), host: '127.0.0.1', allowHalfOpen: true });
   sockets.push(socket);
   let read = '';
   socket.on('data', (chunk: Buffer) => (read += chunk.toString('latin1')));
   socket.on('error', () => undefined);
-  // The peer keeps its side open: only the server's close ends it.
-  socket.on('end', () => undefined);
+  // The peer keeps its side open once the server ends its own, and goes on writing: only a server that let the
+  // socket go (its writes then answered with a reset) closes it.
+  socket.on('end', () => {
+    const poke = setInterval(() => {
+      if (socket.destroyed) clearInterval(poke);
+      else socket.write('x');
+    }, 20);
+    socket.once('close', () => clearInterval(poke));
+  });
   const closed = new Promise<string>((resolve) => socket.on('close', () => resolve(read)));
   return { socket, closed };
 }
@@ -81,6 +89,26 @@ describe('the listener', () => {
         'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
     );
     await malformed.closed;
+    expect(await healthy()).toBe(200);
+  });
+
+  it('answers a request its parser refuses in the API error shape, then closes it', async () => {
+    server = await startAdminServer(temp.state, 'token');
+    for (const head of [
+      'PUT /api/world HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n{}',
+      'PUT /api/world HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}',
+      `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(20_000)}\r\n\r\n`,
+    ]) {
+      const bad = raw();
+      bad.socket.write(head);
+      const answer = await bad.closed;
+      expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+      const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as {
+        error: { code: string; message: string };
+      };
+      expect(body.error.code).toBe('bad-request');
+      expect(body.error.message).toMatch(/^the request/);
+    }
     expect(await healthy()).toBe(200);
   });
 

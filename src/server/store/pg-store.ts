@@ -457,10 +457,16 @@ export class PgStore implements ServerStore {
         if (row === undefined) return null;
         from = Number(row.seq);
       }
-      const result = await client.query<{ body: string }>(
-        'SELECT body FROM approval_requests WHERE ($1::text IS NULL OR status = $1) AND seq > $2 ORDER BY seq LIMIT $3',
-        [status ?? null, from, limit],
-      );
+      const result =
+        status === undefined
+          ? await client.query<{ body: string }>(
+              'SELECT body FROM approval_requests WHERE seq > $1 ORDER BY seq LIMIT $2',
+              [from, limit],
+            )
+          : await client.query<{ body: string }>(
+              'SELECT body FROM approval_requests WHERE status = $1 AND seq > $2 ORDER BY seq LIMIT $3',
+              [status, from, limit],
+            );
       return result.rows.map((row) => row.body);
     });
   }
