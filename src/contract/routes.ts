@@ -42,8 +42,12 @@ export const BODY_ERRORS: readonly ErrorCode[] = [
   'body-too-large',
   'unsupported-media-type',
 ];
-/** Errors of a route that changes the world. */
-const CHANGE_ERRORS: readonly ErrorCode[] = ['busy', 'storage-unavailable'];
+/**
+ * Errors of a route that changes the world: `conflict` when other server
+ * instances committed first five times in a row (docs/SERVER.md, "Several
+ * instances"), or the request changed under an approval action.
+ */
+const CHANGE_ERRORS: readonly ErrorCode[] = ['busy', 'conflict', 'storage-unavailable'];
 
 function route<const R extends Omit<RouteContract, 'operationId'>>(r: R): R {
   return r;
@@ -131,7 +135,7 @@ const TABLE = {
     query: s.noQuerySchema,
     body: s.policyInputSchema,
     responses: { 201: s.policyChangedSchema },
-    errors: ['conflict', 'unknown-reference', ...CHANGE_ERRORS],
+    errors: ['unknown-reference', ...CHANGE_ERRORS],
   }),
   updatePolicy: route({
     method: 'PATCH',
@@ -245,7 +249,7 @@ const TABLE = {
     query: s.noQuerySchema,
     body: s.approvalPolicyInputSchema,
     responses: { 201: s.approvalPolicyChangedSchema },
-    errors: ['conflict', 'unknown-reference', ...CHANGE_ERRORS],
+    errors: ['unknown-reference', ...CHANGE_ERRORS],
   }),
   updateApprovalPolicy: route({
     method: 'PATCH',
@@ -366,7 +370,7 @@ const TABLE = {
     body: s.approveRequestSchema,
     emptyBodyAsObject: true,
     responses: { 200: s.approvedSchema },
-    errors: ['not-found', 'uri-too-long', 'conflict', 'unknown-reference', ...CHANGE_ERRORS],
+    errors: ['not-found', 'uri-too-long', 'unknown-reference', ...CHANGE_ERRORS],
   }),
   rejectRequest: route({
     method: 'POST',
@@ -379,7 +383,7 @@ const TABLE = {
     body: s.requestActionSchema,
     emptyBodyAsObject: true,
     responses: { 200: s.requestChangedSchema },
-    errors: ['not-found', 'uri-too-long', 'conflict', ...CHANGE_ERRORS],
+    errors: ['not-found', 'uri-too-long', ...CHANGE_ERRORS],
   }),
   escalateRequest: route({
     method: 'POST',
@@ -392,7 +396,7 @@ const TABLE = {
     body: s.requestActionSchema,
     emptyBodyAsObject: true,
     responses: { 200: s.escalatedSchema },
-    errors: ['not-found', 'uri-too-long', 'conflict', 'no-escalation-address', 'notify-failed', ...CHANGE_ERRORS],
+    errors: ['not-found', 'uri-too-long', 'no-escalation-address', 'notify-failed', ...CHANGE_ERRORS],
   }),
   // ---- Health, readiness and metrics (no token needed; /metrics needs one with metrics.requireToken)
   health: route({
