@@ -108,7 +108,12 @@ export const requestListQuerySchema = z.strictObject({
 export const noFieldsSchema = z.strictObject({});
 
 /** A scenario (SPEC.md section 7): checked by the scenario loader, which names the entry and field at fault. */
-export const worldBodySchema = z.looseObject({}).meta({ description: 'a scenario (SPEC.md section 7)' });
+export const worldBodySchema = z.looseObject({}).meta({
+  description:
+    "a scenario (SPEC.md section 7, docs/SCENARIOS.md): the shape of GET /api/world's answer, its defaults " +
+    'optional; `organizations` required, unknown fields refused. Checked by the server against the scenario ' +
+    "format, each problem naming the list, the entry's id and the field",
+});
 
 export const appliesToInputSchema = exactlyOne(
   z.strictObject({
