@@ -8,7 +8,7 @@ export const LINK_PLACEHOLDER = '[link removed]';
 /**
  * Link candidates: URLs with a scheme, bare www. hosts, and bare host names
  * (`docs.example.com/sheet`, `docs.example.com`) not part of an email
- * address or of a longer name; linkHost decides which bare names are hosts.
+ * address or of a longer name; isBareLink decides which bare names are hosts.
  */
 const LINK_PATTERN =
   /\b(?:[a-z][a-z0-9+.-]{0,31}:\/\/|www\.)[^\s<>"')\]]+|(?<![\w@.\-/\\])(?:[a-z0-9-]+\.)+[a-z0-9-]+(?:\/[^\s<>"')\]]*)?/gi;
