@@ -64,6 +64,12 @@ import { RemovalRefusedError, diffWorlds } from './world-diff.js';
 import { type StoredWorld, applyRowChanges, diffWorldRows, worldFromRows } from './world-rows.js';
 
 /**
+ * The most stored JSON one page of the approval queue holds (its answer is
+ * about as long), whatever its `limit`: far below what one JSON text can be.
+ */
+export const MAX_REQUEST_PAGE_CHARS = 64 * 1024 * 1024;
+
+/**
  * The highest version an agent may report holding and have the server issue
  * above (recordHello). Versions are 32-bit and only ever rise, one per
  * change or key rotation: the 16,777,216 above it are kept for the server's
@@ -843,11 +849,21 @@ export class ServerState implements ServerStateApi {
     status: RequestStatus | undefined,
     after: string | undefined,
     limit: number,
+    maxChars = MAX_REQUEST_PAGE_CHARS,
   ): Promise<{ requests: ApprovalRequestRecord[]; next: string | null } | null> {
     const bodies = await this.store.requestBodyPage(status, after, limit + 1);
     if (bodies === null) return null;
-    const requests = bodies.slice(0, limit).map((body) => this.readRequest(body));
-    return { requests, next: bodies.length > limit ? (requests[requests.length - 1]?.id ?? null) : null };
+    // Also at most `maxChars` of stored JSON (about what the answer is), at least one request.
+    let taken = 0;
+    let chars = 0;
+    while (taken < Math.min(limit, bodies.length)) {
+      const length = (bodies[taken] as string).length;
+      if (taken > 0 && chars + length > maxChars) break;
+      chars += length;
+      taken++;
+    }
+    const requests = bodies.slice(0, taken).map((body) => this.readRequest(body));
+    return { requests, next: bodies.length > taken ? (requests[requests.length - 1]?.id ?? null) : null };
   }
 
   /** One request, or undefined. */

@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { TollgateError } from '../engine/errors.js';
 import { isStorageFailure } from '../store/storage-error.js';
-import { checkApprovalRequestFields, checkSubmissionBytes } from '../wire/approval-limits.js';
+import { checkAgentSuggestion, checkApprovalRequestFields, checkSubmissionBytes } from '../wire/approval-limits.js';
 import { rawDataBytes } from '../wire/raw-data.js';
 import {
   decodeAgentMessage,
@@ -643,6 +643,7 @@ export class SyncHub {
     try {
       checkSubmissionBytes(bytes);
       checkApprovalRequestFields(submission);
+      checkAgentSuggestion(submission.suggestion);
       const { recorded } = await this.options.state.recordApprovalRequest(
         computerId,
         submission,

@@ -86,3 +86,53 @@ export function checkSubmissionBytes(bytes: number): void {
     throw new TollgateError('request-too-large', `the approval request is ${bytes} bytes encoded, above ${max}`);
   }
 }
+
+/**
+ * The bounds of the suggestion an agent delivers with a request (docs/APPROVALS.md, "Bounds"): what its
+ * snapshot can give it (instructions within a world's bound, a reason naming ids), so that no request
+ * holds more text than a world could have put there.
+ */
+export const AGENT_SUGGESTION_LIMITS = Object.freeze({
+  /**
+   * `suggestion.instructions`: a world's guideline instructions (TEXT_LIMITS.instructions, 16,384) with
+   * every link replaced by `[link removed]`, which can be longer than a short link (`a.co/x`): twice that.
+   */
+  instructionsChars: 32_768,
+  /** `suggestion.reason`. */
+  reasonChars: 4_000,
+  /** `suggestion.warnings`: entries, and characters each. */
+  warnings: 32,
+  warningChars: 1_000,
+  /** `suggestion.escalationEmails`: entries, and characters each. */
+  escalationEmails: 100,
+  escalationEmailChars: 320,
+});
+
+/** The suggestion fields AGENT_SUGGESTION_LIMITS applies to. */
+export interface SuggestionTexts {
+  reason: string;
+  instructions: string;
+  warnings: readonly string[];
+  escalationEmails: readonly string[];
+}
+
+/**
+ * Throws TollgateError 'invalid-field' naming the first field of an agent's
+ * suggestion (as `approval.suggestion.FIELD`) over its bound.
+ */
+export function checkAgentSuggestion(suggestion: SuggestionTexts): void {
+  const l = AGENT_SUGGESTION_LIMITS;
+  checkLength(suggestion.instructions, 'approval.suggestion.instructions', l.instructionsChars);
+  checkLength(suggestion.reason, 'approval.suggestion.reason', l.reasonChars);
+  const lists = [
+    ['warnings', suggestion.warnings, l.warnings, l.warningChars],
+    ['escalationEmails', suggestion.escalationEmails, l.escalationEmails, l.escalationEmailChars],
+  ] as const;
+  for (const [name, values, entries, chars] of lists) {
+    const field = `approval.suggestion.${name}`;
+    if (values.length > entries) {
+      throw new TollgateError('invalid-field', `${field} has more than ${entries} entries (${values.length})`);
+    }
+    values.forEach((value, i) => checkLength(value, `${field}[${i}]`, chars));
+  }
+}

@@ -232,6 +232,34 @@ describe('approval requests delivered to the server', () => {
     expect((await state.approvalRequests()).map((r) => r.id)).toEqual(['after-it']);
   });
 
+  it('refuses a suggestion holding more text than a snapshot could give the agent, and pages the queue by size', async () => {
+    const agent = await connect('till-1');
+    const long = {
+      ...submission('long'),
+      suggestion: { ...submission('long').suggestion, instructions: 'i'.repeat(32_769) },
+    };
+    agent.send(long);
+    expectRefused(
+      await agent.next('receipt'),
+      'long',
+      'invalid-field',
+      'approval.suggestion.instructions is longer than 32768',
+    );
+    for (const id of ['s-1', 's-2', 's-3']) {
+      agent.send({ ...submission(id), suggestion: { ...submission(id).suggestion, instructions: 'i'.repeat(30_000) } });
+      await agent.next('receipt');
+    }
+    // A page of at most 70,000 characters of stored JSON holds two of them, and names the next.
+    const first = await state.approvalRequestPage(undefined, undefined, 1_000, 70_000);
+    expect(first?.requests.map((r) => r.id)).toEqual(['s-1', 's-2']);
+    expect(first?.next).toBe('s-2');
+    const rest = await state.approvalRequestPage(undefined, 's-2', 1_000, 70_000);
+    expect(rest).toMatchObject({ next: null });
+    expect(rest?.requests.map((r) => r.id)).toEqual(['s-3']);
+    // One request larger than the bound still makes a page of one.
+    expect((await state.approvalRequestPage(undefined, undefined, 1_000, 10))?.requests).toHaveLength(1);
+  });
+
   it("refuses a computer's requests past its pending bound with a refusing receipt, recording none of them", async () => {
     const agent = await connect('till-1');
     const max = SYNC_HUB_DEFAULTS.maxPendingApprovalsPerComputer;
