@@ -9,7 +9,9 @@ import {
   type ServerConfig,
   type StoreConfig,
   adminTokenPath,
+  connectionBoundProblem,
   defaultPoliciesPath,
+  softOpenFileLimit,
 } from '../src/server/config.js';
 import { WorkerDeltaSigner } from '../src/server/delta-signer.js';
 import { PgStore, describePgUrl } from '../src/server/store/pg-store.js';
@@ -233,6 +235,10 @@ export async function startServer(
     })
     .catch((error: unknown) => logger.error({ err: (error as Error).message }, 'checking the views at start failed'));
   await app.listen({ host: config.listen.host, port: config.listen.port });
+  // Linux says the process's open-file limit: a connection bound at or above it never engages.
+  const limits = await readFile('/proc/self/limits', 'utf8').catch(() => '');
+  const boundProblem = connectionBoundProblem(config.listen.maxConnections, softOpenFileLimit(limits));
+  if (boundProblem !== null) logger.warn({ maxConnections: config.listen.maxConnections }, boundProblem);
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.listen.port;
   const scheme = https === undefined ? 'http' : 'https';

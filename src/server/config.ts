@@ -52,6 +52,29 @@ export type StoreConfig = z.output<typeof storeSchema>;
 /** The default of `listen.maxConnections`: well below the 65,536 open files the systemd unit allows. */
 export const DEFAULT_MAX_CONNECTIONS = 20_000;
 
+/** Files the server holds besides its connections (its database and journal, logs, worker threads), with room. */
+export const FILES_BESIDES_CONNECTIONS = 256;
+
+/** The soft limit of open files in the text of Linux's `/proc/self/limits` (Infinity: unlimited), or null. */
+export function softOpenFileLimit(limits: string): number | null {
+  const found = /^Max open files\s+(\d+|unlimited)\s/m.exec(limits);
+  if (found === null) return null;
+  return found[1] === 'unlimited' ? Number.POSITIVE_INFINITY : Number(found[1]);
+}
+
+/**
+ * Why `listen.maxConnections` cannot hold under an open-file limit (connections
+ * past the limit fail to be accepted before the bound refuses them, and every
+ * file the server opens fails with them), or null.
+ */
+export function connectionBoundProblem(maxConnections: number, openFileLimit: number | null): string | null {
+  if (openFileLimit === null || maxConnections + FILES_BESIDES_CONNECTIONS <= openFileLimit) return null;
+  return (
+    `listen.maxConnections ${maxConnections} is not below the process's open-file limit ${openFileLimit} ` +
+    `(by at least ${FILES_BESIDES_CONNECTIONS}): raise the limit (LimitNOFILE in the systemd unit) or lower it`
+  );
+}
+
 /** The policy server's configuration file, validated by key (see docs/SERVER.md). */
 export const serverConfigSchema = z.strictObject({
   dataDir: z.string().min(1),

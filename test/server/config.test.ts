@@ -1,6 +1,11 @@
 // The server config's bounds: documented defaults, and refused when not a positive integer.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_DECIDED_RETENTION_DAYS, parseServerConfig } from '../../src/server/config.js';
+import {
+  DEFAULT_DECIDED_RETENTION_DAYS,
+  connectionBoundProblem,
+  parseServerConfig,
+  softOpenFileLimit,
+} from '../../src/server/config.js';
 import { SYNC_HUB_DEFAULTS } from '../../src/server/sync-hub.js';
 
 const parse = (text: string) => parseServerConfig(text, 'server.yaml', '/etc/tollgate');
@@ -101,5 +106,28 @@ describe('server config: metrics and readiness', () => {
     ['readyTimeoutMs: 60001', 'readyTimeoutMs'],
   ])('refuses %s, naming %s', (line, key) => {
     expect(() => parse(`dataDir: data\n${line}\n`)).toThrow(key);
+  });
+});
+
+describe('the connection bound against the open-file limit', () => {
+  const LIMITS = [
+    'Limit                     Soft Limit           Hard Limit           Units     ',
+    'Max open files            20000                65536                files     ',
+    'Max locked memory         8388608              8388608              bytes     ',
+  ].join('\n');
+
+  it("reads the soft limit of Linux's /proc/self/limits", () => {
+    expect(softOpenFileLimit(LIMITS)).toBe(20_000);
+    expect(softOpenFileLimit(LIMITS.replace('20000   ', 'unlimited'))).toBe(Number.POSITIVE_INFINITY);
+    expect(softOpenFileLimit('')).toBeNull();
+  });
+
+  it('warns of a bound that cannot hold under the limit, and not of one that can', () => {
+    expect(connectionBoundProblem(20_000, 20_000)).toMatch(
+      /^listen\.maxConnections 20000 is not below the process's open-file limit 20000 \(by at least 256\)/,
+    );
+    expect(connectionBoundProblem(20_000, 65_536)).toBeNull();
+    expect(connectionBoundProblem(20_000, null)).toBeNull();
+    expect(connectionBoundProblem(20_000, Number.POSITIVE_INFINITY)).toBeNull();
   });
 });
