@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ACKNOWLEDGE_PROBLEM } from '../../src/engine/upgrade.js';
-import { buildAdminApi } from '../../src/server/admin-api.js';
+import { REFUSALS_LOGGED_PER_SECOND, buildAdminApi } from '../../src/server/admin-api.js';
 import { ADMIN_BODY_LIMIT_BYTES } from '../../src/server/admin-schemas.js';
 import type { ServerState } from '../../src/server/state.js';
 import { RecordingHub, type TempState, adminWorld, emptyWorld, openTempState, storedRows } from './admin-harness.js';
@@ -118,6 +118,45 @@ describe('logging', () => {
     }
     expect(lines.filter((l) => l['msg'] === 'incoming request' || l['msg'] === 'request completed')).toEqual([]);
     expect(warnings.filter((code) => code.startsWith('FSTDEP'))).toEqual([]);
+  });
+
+  it('logs refused requests one by one up to a bound a second, then counts the rest', async () => {
+    await app.close();
+    const lines: Record<string, unknown>[] = [];
+    const raw: string[] = [];
+    const logger = pino(
+      { level: 'info' },
+      {
+        write: (line: string) => {
+          raw.push(line);
+          lines.push(JSON.parse(line) as Record<string, unknown>);
+        },
+      },
+    );
+    app = buildAdminApi({ state, adminToken: TOKEN, hub, logger, checkAnswers: true });
+    // Start at the beginning of a second, so that every request falls within it.
+    await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 5));
+    for (let i = 0; i < REFUSALS_LOGGED_PER_SECOND + 30; i++) {
+      expect((await call('GET', '/api/policies', undefined, 'wrong')).status).toBe(401);
+    }
+    const refusedLines = lines.filter((l) => l['msg'] === 'admin request refused');
+    // The bound holds per second: however the requests fell across seconds, some were not logged one by one.
+    expect(refusedLines.length).toBeLessThan(REFUSALS_LOGGED_PER_SECOND + 30);
+    // The refusal line names its request once (a parsed line would hide a repeated key: the text is read).
+    const refusedText = raw.find((line) => line.includes('"admin request refused"')) ?? '';
+    expect(refusedText.split('"reqId"').length - 1).toBe(1);
+    // Those not logged are counted, by code, within about a second.
+    await vi.waitFor(
+      () => {
+        const summaries = lines.filter((l) => l['msg'] === 'admin requests refused (not logged one by one)');
+        const counted = summaries.reduce(
+          (sum, l) => sum + ((l['byCode'] as { unauthorized?: number }).unauthorized ?? 0),
+          0,
+        );
+        expect(counted + refusedLines.length).toBe(REFUSALS_LOGGED_PER_SECOND + 30);
+      },
+      { timeout: 3000 },
+    );
   });
 });
 
