@@ -474,7 +474,15 @@ export class SyncClient {
         break;
       case 'refusal':
         this.unauthorized = message.code === SYNC_REFUSAL_CODES.unauthorized;
-        this.options.logger.warn({ code: message.code, reason: message.message }, 'the server refused this agent');
+        // Busy or its storage failing: the server's state, not this agent's fault; it tries again with its backoff.
+        if (message.code === SYNC_REFUSAL_CODES.busy || message.code === SYNC_REFUSAL_CODES.storageUnavailable) {
+          this.options.logger.warn(
+            { code: message.code, reason: message.message },
+            'the server cannot answer now: trying again later',
+          );
+        } else {
+          this.options.logger.warn({ code: message.code, reason: message.message }, 'the server refused this agent');
+        }
         break;
       case 'receipt':
         this.receipt(message.requestId, message.refused);

@@ -243,6 +243,24 @@ describe('the sync client after a refusal of its credentials', () => {
     expect(line.obj['retryInMs']).toBe(0);
   });
 
+  it("takes a busy server's refusal (1013) for the server's state: the backoff, not the longest delay", async () => {
+    await listen({ autoPong: true });
+    behaviour = (socket, message) => {
+      if (message.kind !== 'hello') return;
+      socket.send(
+        encodeServerMessage({ kind: 'refusal', code: 'busy', message: 'the server is making 257 other changes' }),
+      );
+      socket.close(1013, 'busy');
+    };
+    startClient(() => 0);
+    const said = await logger.next('the server cannot answer now: trying again later');
+    expect(said.obj).toMatchObject({ code: 'busy' });
+    const line = await logger.next('disconnected from the server');
+    expect(line.obj['code']).toBe(1013);
+    expect(line.obj['retryInMs']).toBeLessThan(BACKOFF_MAX_MS);
+    expect(logger.lines.some((l) => l.msg === 'the server refused this agent')).toBe(false);
+  });
+
   it('waits the longest delay only after the refused connection: a later failure of another kind has the backoff', async () => {
     await listen({ autoPong: true });
     behaviour = closeUnauthorized;
