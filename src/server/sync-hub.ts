@@ -56,6 +56,9 @@ export const SYNC_HUB_DEFAULTS = Object.freeze({
   maxQueuedMessages: 64,
 });
 
+/** Warnings of one kind that peers can set off, logged one by one each second (see SyncHub.warnLimited). */
+export const WARNINGS_LOGGED_PER_SECOND = 20;
+
 /** Why the server refuses an approval request for good: its receipt carries the code, and the agent forgets it. */
 const REFUSED_FOR_GOOD: ReadonlySet<string> = new Set(RECEIPT_REFUSAL_CODES);
 
@@ -240,6 +243,8 @@ export class SyncHub {
   private pendingHellos = 0;
   /** Bytes handed to the connections' sockets and not yet written to the system: every agent's together. */
   private unsentBytes = 0;
+  /** Per message of warnLimited: its second, how many were logged in it, how many wait to be counted. */
+  private readonly warnings = new Map<string, { second: number; logged: number; unlogged: number }>();
   private closed = false;
   private readonly unwatch: () => void;
   private pushing: Promise<void> = Promise.resolve();
@@ -300,10 +305,10 @@ export class SyncHub {
         return;
       }
       if (this.pendingHellos >= this.bounds.maxPendingHellos) {
-        this.options.logger.warn(
-          { pendingHellos: this.pendingHellos, maxPendingHellos: this.bounds.maxPendingHellos },
-          'agent connection refused: too many connections waiting for their hello',
-        );
+        this.warnLimited('agent connection refused: too many connections waiting for their hello', {
+          pendingHellos: this.pendingHellos,
+          maxPendingHellos: this.bounds.maxPendingHellos,
+        });
         refuse('503 Service Unavailable', 'Retry-After: 10\r\n');
         return;
       }
@@ -442,6 +447,35 @@ export class SyncHub {
     });
   }
 
+  /**
+   * Logs a warning that peers can set off at will (a refusal), at most
+   * WARNINGS_LOGGED_PER_SECOND a second of each message; past it they are
+   * counted, and the count logged a second later.
+   */
+  private warnLimited(msg: string, fields: object): void {
+    const second = Math.floor(Date.now() / 1000);
+    let limit = this.warnings.get(msg);
+    if (limit === undefined || limit.second !== second) {
+      limit = { second, logged: 0, unlogged: limit?.unlogged ?? 0 };
+      this.warnings.set(msg, limit);
+    }
+    if (limit.logged < WARNINGS_LOGGED_PER_SECOND) {
+      limit.logged++;
+      this.options.logger.warn(fields, msg);
+      return;
+    }
+    if (limit.unlogged === 0) {
+      const flush = setTimeout(() => {
+        const current = this.warnings.get(msg);
+        if (current === undefined || current.unlogged === 0) return;
+        this.options.logger.warn({ count: current.unlogged }, `${msg} (more, not logged one by one)`);
+        current.unlogged = 0;
+      }, 1000);
+      flush.unref();
+    }
+    limit.unlogged++;
+  }
+
   /** Bytes handed to agents' connections and not yet written (every agent's together). */
   get unsentByteCount(): number {
     return this.unsentBytes;
@@ -449,7 +483,7 @@ export class SyncHub {
 
   /** Sends a Refusal and closes the connection with the close code that goes with it. */
   private refuse(conn: Connection, code: SyncRefusalCode, message: string): void {
-    this.options.logger.warn({ computerId: conn.computerId, code, reason: message }, 'agent refused');
+    this.warnLimited('agent refused', { computerId: conn.computerId, code, reason: message });
     this.send(conn, { kind: 'refusal', code, message });
     this.closeSoon(conn.ws, REFUSAL_CLOSE_CODES[code], code);
   }

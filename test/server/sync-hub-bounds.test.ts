@@ -11,7 +11,14 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import type { ChangeQueue } from '../../src/server/change-queue.js';
 import { ServerState } from '../../src/server/state.js';
-import { AGENT_PATH, CLOSE_CODES, CLOSE_GRACE_MS, SyncHub, type SyncHubOptions } from '../../src/server/sync-hub.js';
+import {
+  AGENT_PATH,
+  CLOSE_CODES,
+  CLOSE_GRACE_MS,
+  SyncHub,
+  type SyncHubOptions,
+  WARNINGS_LOGGED_PER_SECOND,
+} from '../../src/server/sync-hub.js';
 import { rawDataBytes } from '../../src/wire/raw-data.js';
 import { decodeServerMessage, encodeAgentMessage } from '../../src/wire/sync-messages.js';
 import { paddedWorld } from '../support/padded-world.js';
@@ -279,6 +286,46 @@ describe('a connected agent whose token no longer works', () => {
     // Once the queue drains the same hello is served, above what the agent holds.
     const again = await connected('till-1');
     expect(again.readyState).toBe(WebSocket.OPEN);
+  });
+
+  it('logs refusals one by one up to a bound a second and counts the rest: a flood cannot fill the log', async () => {
+    await startServer({});
+    const attempts = WARNINGS_LOGGED_PER_SECOND + 40;
+    // Every connection open first, then every hello at once: the refusals come in one burst.
+    const sockets = await Promise.all(
+      Array.from({ length: attempts }, async () => {
+        const { ws } = open();
+        await new Promise((resolve) => ws.once('open', resolve));
+        return ws;
+      }),
+    );
+    const closed: Promise<unknown>[] = [];
+    for (const ws of sockets) {
+      closed.push(refusal(ws));
+      ws.send(
+        encodeAgentMessage({
+          kind: 'hello',
+          computerId: 'till-1',
+          token: 'wrong',
+          agentVersion: '10.6.2',
+          os: 'linux',
+          snapshotVersion: 0,
+          settingsVersion: 0,
+        }),
+      );
+    }
+    await Promise.all(closed);
+    const lines = logs.filter((l) => l.msg === 'agent refused');
+    expect(lines.length).toBeLessThan(attempts);
+    await vi.waitFor(
+      () => {
+        const counted = logs
+          .filter((l) => l.msg === 'agent refused (more, not logged one by one)')
+          .reduce((sum, l) => sum + (l.obj['count'] as number), 0);
+        expect(counted + lines.length).toBe(attempts);
+      },
+      { timeout: 3000 },
+    );
   });
 
   it('is refused and closed once its computer is enrolled again; the other agents stay', async () => {
