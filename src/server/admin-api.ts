@@ -51,6 +51,7 @@ import {
 import { RemovalRefusedError } from './world-diff.js';
 import type { ServerMetrics } from './metrics.js';
 import { DEFAULT_MAX_CONNECTIONS } from './config.js';
+import { LogLimit } from './log-limit.js';
 
 /** Which of the affected computers applied a change in time, which are connected but have not yet, which are offline. */
 export interface ApplyReport {
@@ -218,41 +219,30 @@ function planBody(plan: Extract<UpgradePlan, { ok: true }>, dryRun: boolean): Re
 }
 
 /**
- * Answers an error, and logs it: 4xx at info, 5xx at error, with the
- * request id (also bound by the request's logger), route and cause.
- */
-/**
  * Refused requests logged one by one per second, at most; past it they are
  * counted and logged once a second, by code (a client sending thousands of
  * requests without a token cannot fill the log).
  */
 export const REFUSALS_LOGGED_PER_SECOND = 20;
-const refusalLog = { second: 0, logged: 0, unlogged: new Map<string, number>() };
+const refusalLimits = new WeakMap<object, LogLimit>();
 
-/** Whether this refusal is logged on its own line; those that are not are counted, and the count logged 1 s later. */
-function logRefusal(log: FastifyBaseLogger, code: string): boolean {
-  const second = Math.floor(Date.now() / 1000);
-  if (second !== refusalLog.second) {
-    refusalLog.second = second;
-    refusalLog.logged = 0;
+/** The refusal bound of the server answering `reply` (one per server, the count logged through its logger). */
+function refusalLimit(reply: FastifyReply): LogLimit {
+  let limit = refusalLimits.get(reply.server);
+  if (limit === undefined) {
+    const log = reply.server.log;
+    limit = new LogLimit(REFUSALS_LOGGED_PER_SECOND, (byCode, refused) =>
+      log.warn({ refused, byCode }, 'admin requests refused (not logged one by one)'),
+    );
+    refusalLimits.set(reply.server, limit);
   }
-  if (refusalLog.logged < REFUSALS_LOGGED_PER_SECOND) {
-    refusalLog.logged++;
-    return true;
-  }
-  if (refusalLog.unlogged.size === 0) {
-    const flush = setTimeout(() => {
-      const counts = Object.fromEntries(refusalLog.unlogged);
-      refusalLog.unlogged = new Map();
-      const refused = Object.values(counts).reduce((a, b) => a + b, 0);
-      log.warn({ refused, byCode: counts }, 'admin requests refused (not logged one by one)');
-    }, 1000);
-    flush.unref();
-  }
-  refusalLog.unlogged.set(code, (refusalLog.unlogged.get(code) ?? 0) + 1);
-  return false;
+  return limit;
 }
 
+/**
+ * Answers an error, and logs it: 4xx at info, 5xx at error, with the
+ * request id (also bound by the request's logger), route and cause.
+ */
 function sendError(reply: FastifyReply, body: AdminErrorBody, cause?: unknown): FastifyReply {
   const request = reply.request;
   capErrorBody(body);
@@ -267,7 +257,7 @@ function sendError(reply: FastifyReply, body: AdminErrorBody, cause?: unknown): 
     ...(cause instanceof Error && status >= 500 ? { err: cause } : {}),
   };
   if (status >= 500) request.log.error(fields, 'admin request failed');
-  else if (logRefusal(request.log, body.error.code)) {
+  else if (refusalLimit(reply).allow(body.error.code)) {
     request.log.info({ ...fields, reason: body.error.message }, 'admin request refused');
   }
   return reply.code(status).type('application/json').send(body);

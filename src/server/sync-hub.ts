@@ -16,6 +16,7 @@ import {
   UnreadableSubmission,
 } from '../wire/sync-messages.js';
 import { hashHex } from '../wire/delta.js';
+import { LogLimit } from './log-limit.js';
 import {
   DELTA_FALLBACK_PREFIX,
   RECEIPT_REFUSAL_CODES,
@@ -243,8 +244,8 @@ export class SyncHub {
   private pendingHellos = 0;
   /** Bytes handed to the connections' sockets and not yet written to the system: every agent's together. */
   private unsentBytes = 0;
-  /** Per message of warnLimited: its second, how many were logged in it, how many wait to be counted. */
-  private readonly warnings = new Map<string, { second: number; logged: number; unlogged: number }>();
+  /** The bound of each message of warnLimited. */
+  private readonly warnings = new Map<string, LogLimit>();
   private closed = false;
   private readonly unwatch: () => void;
   private pushing: Promise<void> = Promise.resolve();
@@ -453,27 +454,14 @@ export class SyncHub {
    * counted, and the count logged a second later.
    */
   private warnLimited(msg: string, fields: object): void {
-    const second = Math.floor(Date.now() / 1000);
     let limit = this.warnings.get(msg);
-    if (limit === undefined || limit.second !== second) {
-      limit = { second, logged: 0, unlogged: limit?.unlogged ?? 0 };
+    if (limit === undefined) {
+      limit = new LogLimit(WARNINGS_LOGGED_PER_SECOND, (_counts, count) =>
+        this.options.logger.warn({ count }, `${msg} (more, not logged one by one)`),
+      );
       this.warnings.set(msg, limit);
     }
-    if (limit.logged < WARNINGS_LOGGED_PER_SECOND) {
-      limit.logged++;
-      this.options.logger.warn(fields, msg);
-      return;
-    }
-    if (limit.unlogged === 0) {
-      const flush = setTimeout(() => {
-        const current = this.warnings.get(msg);
-        if (current === undefined || current.unlogged === 0) return;
-        this.options.logger.warn({ count: current.unlogged }, `${msg} (more, not logged one by one)`);
-        current.unlogged = 0;
-      }, 1000);
-      flush.unref();
-    }
-    limit.unlogged++;
+    if (limit.allow(msg)) this.options.logger.warn(fields, msg);
   }
 
   /** Bytes handed to agents' connections and not yet written (every agent's together). */
