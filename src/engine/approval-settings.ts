@@ -5,17 +5,21 @@ import type { WorldIndex } from './world.js';
 /** What is handed on in place of a removed link. */
 export const LINK_PLACEHOLDER = '[link removed]';
 
+/** A URL's scheme (at most 32 characters) and `://`, or `www.`: what starts a link that is no bare name. */
+const SCHEME_OR_WWW = String.raw`[a-z][a-z0-9+.-]{0,31}:\/\/|www\.`;
 /**
  * Link candidates: URLs with a scheme, bare www. hosts, and bare host names
  * (`docs.example.com/sheet`, `docs.example.com`) not part of an email
  * address or of a longer name; isBareLink decides which bare names are hosts.
  */
-const LINK_PATTERN =
-  /\b(?:[a-z][a-z0-9+.-]{0,31}:\/\/|www\.)[^\s<>"')\]]+|(?<![\w@.\-/\\])(?:[a-z0-9-]+\.)+[a-z0-9-]+(?:\/[^\s<>"')\]]*)?/gi;
+const LINK_PATTERN = new RegExp(
+  String.raw`\b(?:${SCHEME_OR_WWW})[^\s<>"')\]]+|(?<![\w@.\-/\\])(?:[a-z0-9-]+\.)+[a-z0-9-]+(?:\/[^\s<>"')\]]*)?`,
+  'gi',
+);
 // Linear on any text: a scheme is at most 32 characters (a longer run of scheme characters is no scheme, and each
 // start scans at most that far), and a bare name starts only where no name character precedes it.
 /** Scheme characters of a URL: a link candidate with one is no bare name. */
-const SCHEME_START = /^(?:[a-z][a-z0-9+.-]{0,31}:\/\/|www\.)/i;
+const SCHEME_START = new RegExp(String.raw`^(?:${SCHEME_OR_WWW})`, 'i');
 /** Punctuation that ends the sentence around a link rather than the link. */
 const SENTENCE_PUNCTUATION = new Set(['.', ',', ';', ':', '!', '?']);
 /** The last part of a host name: letters (a top-level domain). */
