@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ACKNOWLEDGE_PROBLEM } from '../../src/engine/upgrade.js';
@@ -30,6 +30,16 @@ async function call(method: string, url: string, body?: unknown, token: string |
     ...(body === undefined ? {} : { payload: body as object }),
   });
   return { status: response.statusCode, body: response.json(), headers: response.headers };
+}
+
+/** Sends `text` as it is, declared as JSON (a body that is no JSON, or not quite). */
+function sendJsonText(method: 'PUT' | 'POST', url: string, text: string): Promise<LightMyRequestResponse> {
+  return app.inject({
+    method,
+    url,
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    payload: text,
+  });
 }
 
 function problemsOf(answer: Answer): string[] {
@@ -232,12 +242,7 @@ describe('the world', () => {
   });
 
   it('refuses malformed JSON with a JSON error', async () => {
-    const response = await app.inject({
-      method: 'PUT',
-      url: '/api/world',
-      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-      payload: '{"organizations": [',
-    });
+    const response = await sendJsonText('PUT', '/api/world', '{"organizations": [');
     expect(response.statusCode).toBe(400);
     expect(response.json<{ error: { code: string } }>().error.code).toBe('invalid-json');
   });
@@ -332,12 +337,7 @@ describe('policies', () => {
       "ringfence.__proto__: a key that sets an object's prototype (__proto__, or constructor.prototype) is refused",
     ]);
     expect((await call('GET', '/api/policies/p-proto')).status).toBe(404);
-    const malformed = await app.inject({
-      method: 'POST',
-      url: '/api/policies',
-      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-      payload: '{"id": "p-x", "order": 4,}',
-    });
+    const malformed = await sendJsonText('POST', '/api/policies', '{"id": "p-x", "order": 4,}');
     expect(malformed.statusCode).toBe(400);
     const refused = malformed.json<{ error: { code: string; message: string } }>();
     expect(refused.error.code).toBe('invalid-json');

@@ -213,17 +213,25 @@ describe('deltas from the sync hub', () => {
     expect(sentReasons()).toEqual(['no-base', 'base-unknown', 'no-base']);
   });
 
-  it('answers a refused delta with the full snapshot, once', async () => {
+  /** An agent given a delta refuses it with `error` (and the code asking for the snapshot): it gets the full one. */
+  async function refuseDelta(
+    error: string,
+  ): Promise<{ agent: RawAgent; first: { version: number; hash: Uint8Array } }> {
     await startServer();
     const agent = await connected('till-1');
     const first = await takeSnapshot(agent);
     await changePolicy(1);
     hub.push({ snapshots: ['till-1'], settings: [] });
     expect((await agent.next()).kind).toBe('delta');
-    agent.ack(first.version, first.hash, 'the delta produces another view', 'delta-hash-mismatch');
+    agent.ack(first.version, first.hash, error, 'delta-hash-mismatch');
     const full = await takeSnapshot(agent);
     expect(full.version).toBe(state.snapshotFor('till-1').version);
     expect(sentReasons()).toEqual(['no-base', 'requested']);
+    return { agent, first };
+  }
+
+  it('answers a refused delta with the full snapshot, once', async () => {
+    const { agent, first } = await refuseDelta('the delta produces another view');
     // A second refusal of the same version does not send it again.
     agent.ack(first.version, first.hash, 'again', 'delta-hash-mismatch');
     await changePolicy(2);
@@ -232,16 +240,7 @@ describe('deltas from the sync hub', () => {
   });
 
   it('takes an acknowledgement with a code and no text as the refusal it is', async () => {
-    await startServer();
-    const agent = await connected('till-1');
-    const first = await takeSnapshot(agent);
-    await changePolicy(1);
-    hub.push({ snapshots: ['till-1'], settings: [] });
-    expect((await agent.next()).kind).toBe('delta');
-    agent.ack(first.version, first.hash, '', 'delta-hash-mismatch');
-    const full = await takeSnapshot(agent);
-    expect(full.version).toBe(state.snapshotFor('till-1').version);
-    expect(sentReasons()).toEqual(['no-base', 'requested']);
+    const { agent, first } = await refuseDelta('');
     agent.ack(first.version, first.hash, '', 'bad-signature');
     await vi.waitFor(() => expect(state.computerState('till-1')?.lastError).toBe('refused (bad-signature)'));
   });

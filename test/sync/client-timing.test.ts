@@ -222,11 +222,15 @@ describe('the sync client reconnect backoff', () => {
 });
 
 describe('the sync client after a refusal of its credentials', () => {
-  const refuse: Behaviour = (socket, message) => {
-    if (message.kind !== 'hello') return;
-    socket.send(encodeServerMessage({ kind: 'refusal', code: 'unauthorized', message: 'bad token' }));
-    socket.close(UNAUTHORIZED_CLOSE_CODE, 'unauthorized');
-  };
+  /** Answers a hello with a refusal of `code`, then closes with `closeCode`. */
+  const refuseWith =
+    (code: 'unauthorized' | 'busy', text: string, closeCode: number): Behaviour =>
+    (socket, message) => {
+      if (message.kind !== 'hello') return;
+      socket.send(encodeServerMessage({ kind: 'refusal', code, message: text }));
+      socket.close(closeCode, code);
+    };
+  const refuse = refuseWith('unauthorized', 'bad token', UNAUTHORIZED_CLOSE_CODE);
 
   it('waits the longest delay after a refusal and close 4401, then the short one again after a good session', async () => {
     await listen({ autoPong: true });
@@ -245,13 +249,7 @@ describe('the sync client after a refusal of its credentials', () => {
 
   it("takes a busy server's refusal (1013) for the server's state: the backoff, not the longest delay", async () => {
     await listen({ autoPong: true });
-    behaviour = (socket, message) => {
-      if (message.kind !== 'hello') return;
-      socket.send(
-        encodeServerMessage({ kind: 'refusal', code: 'busy', message: 'the server is making 257 other changes' }),
-      );
-      socket.close(1013, 'busy');
-    };
+    behaviour = refuseWith('busy', 'the server is making 257 other changes', 1013);
     startClient(() => 0);
     const said = await logger.next('the server cannot answer now: trying again later');
     expect(said.obj).toMatchObject({ code: 'busy' });
