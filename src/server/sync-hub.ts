@@ -162,6 +162,14 @@ interface PendingSend {
   conn: Connection;
   computerId: string;
   unsigned: UnsignedDelta;
+  /** The view it was made from: the pushes it covers and the settings version it carries (see ViewSent). */
+  from: ViewSent;
+}
+
+/** What a view message sent to an agent brings it up to: the newest push made when its view was read, and the settings version the view carries. */
+interface ViewSent {
+  atPush: number;
+  settingsVersion: number;
 }
 
 /** What the hub pushes: a full snapshot, a delta from the agent's view, or new settings. */
@@ -203,6 +211,12 @@ interface Connection {
   helloTimer: NodeJS.Timeout | null;
   /** The snapshot version and view hash the agent holds, or will once it applied what was sent. */
   held: HeldView;
+  /**
+   * The settings version the agent holds, or will once it applied what was sent (a settings message, or a
+   * view, which carries its settings): newer settings are sent only above it, so that an acknowledgement of
+   * an older version, heard after newer settings went, or two pushes of one version, send nothing twice.
+   */
+  heldSettings: number;
   /** The version of the last full snapshot sent because the agent could not apply a delta. */
   fullSentFor: number;
   /**
@@ -343,6 +357,7 @@ export class SyncHub {
       heard: false,
       helloTimer: null,
       held: { version: 0 },
+      heldSettings: 0,
       fullSentFor: 0,
       caughtUpAtPush: 0,
       handled: Promise.resolve(),
@@ -610,6 +625,7 @@ export class SyncHub {
       settingsVersion: hello.settingsVersion,
     });
     conn.held = { version: hello.snapshotVersion, hash: hello.viewHash };
+    conn.heldSettings = hello.settingsVersion;
     this.sync(conn, hello.computerId, hello.snapshotVersion, hello.settingsVersion);
   }
 
@@ -622,8 +638,6 @@ export class SyncHub {
     const state = this.options.state.issuedVersions(computerId);
     if (state.snapshotVersion > heldSnapshot) {
       this.sendView(conn, computerId, full);
-      // A push made before this (queued, or under way and not at this agent yet) need not send it again.
-      conn.caughtUpAtPush = this.pushCount;
       return;
     }
     // The agent holds the newest view (after a restart of this server, say): keep it as the next delta's base.
@@ -635,7 +649,7 @@ export class SyncHub {
         this.options.logger.warn({ computerId, err: (error as Error).message }, 'cannot keep the view an agent holds');
       }
     }
-    if (state.settingsVersion > heldSettings) {
+    if (state.settingsVersion > Math.max(heldSettings, conn.heldSettings)) {
       this.sendSettings(conn, computerId);
     } else {
       this.send(conn, {
@@ -708,7 +722,10 @@ export class SyncHub {
     const { state } = this.options;
     const current = state.currentView(computerId);
     const chosen = this.deltas.messageFor(computerId, conn.held, current, () => state.snapshotFor(computerId), full);
-    this.sendChosen(conn, computerId, chosen, full);
+    this.sendChosen(conn, computerId, chosen, full, {
+      atPush: this.pushCount,
+      settingsVersion: current.settingsVersion,
+    });
   }
 
   /**
@@ -721,15 +738,21 @@ export class SyncHub {
     const { state } = this.options;
     const current = state.currentView(computerId);
     const chosen = this.deltas.prepare(computerId, conn.held, current, () => state.snapshotFor(computerId));
+    const from: ViewSent = { atPush: this.pushCount, settingsVersion: current.settingsVersion };
     if (chosen.kind !== 'unsigned-delta') {
-      this.sendChosen(conn, computerId, chosen, false);
+      this.sendChosen(conn, computerId, chosen, false, from);
       return null;
     }
     conn.held = chosen.produces;
-    return { conn, computerId, unsigned: chosen };
+    return { conn, computerId, unsigned: chosen, from };
   }
 
-  private sendChosen(conn: Connection, computerId: string, chosen: ViewMessage, full: boolean): void {
+  /**
+   * Sends a view message and notes what the agent will hold once it applied
+   * it: its snapshot version and view hash, its settings version, and that
+   * the pushes made before its view was read have nothing more to send it.
+   */
+  private sendChosen(conn: Connection, computerId: string, chosen: ViewMessage, full: boolean, from: ViewSent): void {
     if (chosen.kind === 'delta') {
       this.options.logger.debug(
         {
@@ -752,6 +775,9 @@ export class SyncHub {
     this.sent(conn, chosen.kind, 'snapshot', chosen.produces.version);
     // What it will hold once applied: the next change is a delta from there.
     conn.held = chosen.produces;
+    conn.heldSettings = Math.max(conn.heldSettings, from.settingsVersion);
+    // A push made before its view was read (queued, or under way and not at this agent yet) need not send it again.
+    conn.caughtUpAtPush = Math.max(conn.caughtUpAtPush, from.atPush);
   }
 
   /** Hands a batch of a push's deltas to the delta signer; its signatures are kept unless it was taken back. */
@@ -799,7 +825,7 @@ export class SyncHub {
       const message = finishDelta(pending.unsigned, signature, batch.key);
       // Sent only while the connection is still the computer's: one that replaced it said in its hello what it holds.
       if (this.byComputer.get(pending.computerId) !== pending.conn) continue;
-      this.sendChosen(pending.conn, pending.computerId, message, false);
+      this.sendChosen(pending.conn, pending.computerId, message, false, pending.from);
     }
   }
 
@@ -885,8 +911,10 @@ export class SyncHub {
   /** Sends a computer's newest signed settings. */
   private sendSettings(conn: Connection, computerId: string): void {
     const signed = this.options.state.settingsFor(computerId);
+    const version = this.options.state.issuedVersions(computerId).settingsVersion;
     this.send(conn, { kind: 'settings', signed: signed.bytes });
-    this.sent(conn, 'settings', 'settings', this.options.state.issuedVersions(computerId).settingsVersion);
+    this.sent(conn, 'settings', 'settings', version);
+    conn.heldSettings = Math.max(conn.heldSettings, version);
   }
 
   /** Counts a push, and notes when it went for the acknowledgement latency. */
@@ -925,6 +953,11 @@ export class SyncHub {
     if (conn !== undefined && (ack.error !== '' || ack.snapshotVersion >= conn.held.version)) {
       conn.held = { version: ack.snapshotVersion, hash: ack.viewHash };
     }
+    // The same for settings: a refusal says what it holds now; an acknowledgement of less than was sent
+    // since leaves what it will hold as it was.
+    if (conn !== undefined && (ack.error !== '' || ack.settingsVersion >= conn.heldSettings)) {
+      conn.heldSettings = ack.settingsVersion;
+    }
     if (ack.error !== '' && ack.errorCode?.startsWith(DELTA_FALLBACK_PREFIX) === true && conn !== undefined) {
       this.options.logger.warn(
         {
@@ -960,8 +993,9 @@ export class SyncHub {
         this.observeAck(conn, ack.snapshotVersion, ack.settingsVersion);
         const state = this.options.state.issuedVersions(computerId);
         const heldSnapshot = Math.max(ack.snapshotVersion, conn.held.version);
-        if (state.snapshotVersion > heldSnapshot || state.settingsVersion > ack.settingsVersion) {
-          this.sync(conn, computerId, heldSnapshot, ack.settingsVersion);
+        const heldSettings = Math.max(ack.settingsVersion, conn.heldSettings);
+        if (state.snapshotVersion > heldSnapshot || state.settingsVersion > heldSettings) {
+          this.sync(conn, computerId, heldSnapshot, heldSettings);
         }
       }
     }
@@ -1066,7 +1100,10 @@ export class SyncHub {
     for (const id of settings) {
       await pacer.pace();
       const conn = this.byComputer.get(id);
-      if (conn !== undefined) this.sendSettings(conn, id);
+      // Sent already (by a catch-up, or a push of the same version): nothing.
+      if (conn !== undefined && conn.heldSettings < this.options.state.issuedVersions(id).settingsVersion) {
+        this.sendSettings(conn, id);
+      }
     }
   }
 

@@ -108,12 +108,25 @@ class RawAgent {
     );
   }
 
-  ack(snapshotVersion: number, viewHash: Uint8Array, error = '', errorCode?: string): void {
+  /** Messages received and not yet taken with next(). */
+  get waitingCount(): number {
+    return this.queue.length;
+  }
+
+  /** Resolves once every message the server sent before this was received (a ping's pong comes after them). */
+  drained(): Promise<void> {
+    return new Promise((resolve) => {
+      this.ws.once('pong', () => resolve());
+      this.ws.ping();
+    });
+  }
+
+  ack(snapshotVersion: number, viewHash: Uint8Array, error = '', errorCode?: string, settingsVersion = 1): void {
     this.ws.send(
       encodeAgentMessage({
         kind: 'ack',
         snapshotVersion,
-        settingsVersion: 1,
+        settingsVersion,
         error,
         viewHash,
         ...(errorCode === undefined ? {} : { errorCode }),
@@ -159,6 +172,81 @@ afterEach(async () => {
   await new Promise<void>((resolve) => http.close(() => resolve()));
   await state.close();
   rmSync(dir, { recursive: true, force: true });
+});
+
+describe('what the sync hub sends once', () => {
+  const viewMessages = () => logs.filter((l) => l.msg === 'snapshot sent' || l.msg === 'delta sent').length;
+
+  it('sends nothing for a push whose change an earlier push already sent (both made before either was sent)', async () => {
+    await startServer();
+    const agent = await connected('till-1');
+    const first = await takeSnapshot(agent);
+    const before = viewMessages();
+    await changePolicy(1);
+    // Two pushes of the change (two changes in a row, say), the second made before the first was sent: the first
+    // sends the newest view, which the second would send again, whole.
+    hub.push({ snapshots: ['till-1'], settings: [] });
+    hub.push({ snapshots: ['till-1'], settings: [] });
+    await hub.pushed();
+    const delta = await agent.next();
+    expect(delta.kind).toBe('delta');
+    await agent.drained();
+    expect(agent.waitingCount).toBe(0);
+    expect(viewMessages() - before).toBe(1);
+    expect(sentReasons()).not.toContain('base-not-older');
+    expect(state.issuedVersions('till-1').snapshotVersion).toBe(first.version + 1);
+
+    // A push made after that one was sent still sends the version again (a re-signed snapshot, say).
+    hub.push({ snapshots: ['till-1'], settings: [] });
+    await hub.pushed();
+    expect((await agent.next()).kind).toBe('snapshot');
+  });
+
+  it('sends new settings once, also when two pushes carry them or an older acknowledgement comes after them', async () => {
+    await startServer();
+    const agent = await connected('till-1');
+    const first = await takeSnapshot(agent);
+    const held = state.issuedVersions('till-1').settingsVersion;
+    await state.setSetting({ kind: 'computer', id: 'till-1' }, 'prioritizeBuiltInApplications', false);
+    hub.push({ snapshots: [], settings: ['till-1'] });
+    hub.push({ snapshots: [], settings: ['till-1'] });
+    await hub.pushed();
+    const settings = await agent.next();
+    expect(settings.kind).toBe('settings');
+    const version = state.issuedVersions('till-1').settingsVersion;
+    expect(version).toBeGreaterThan(held);
+
+    // An acknowledgement of what the agent held before (sent before the settings reached it), then of them.
+    agent.ack(first.version, first.hash, '', undefined, held);
+    agent.ack(first.version, first.hash, '', undefined, version);
+    await hub.awaitSettingsApplied(['till-1'], 10_000);
+    await agent.drained();
+    expect(agent.waitingCount).toBe(0);
+    expect(logs.filter((l) => l.msg === 'agent refused what it was sent')).toEqual([]);
+  });
+
+  it('takes an acknowledgement of less than was sent and acknowledged as it is, and sends nothing again', async () => {
+    await startServer();
+    const agent = await connected('till-1');
+    const first = await takeSnapshot(agent);
+    await state.setSetting({ kind: 'computer', id: 'till-1' }, 'prioritizeBuiltInApplications', false);
+    hub.push({ snapshots: [], settings: ['till-1'] });
+    await hub.pushed();
+    expect((await agent.next()).kind).toBe('settings');
+    const settings = state.issuedVersions('till-1').settingsVersion;
+    expect(settings).toBeGreaterThan(0);
+    agent.ack(first.version, first.hash, '', undefined, settings);
+    await hub.awaitSettingsApplied(['till-1'], 10_000);
+    agent.ack(0, first.hash, '', undefined, 0);
+    await vi.waitFor(() =>
+      expect(state.computers().find((c) => c.id === 'till-1')).toMatchObject({
+        ackedSnapshotVersion: 0,
+        ackedSettingsVersion: 0,
+      }),
+    );
+    await agent.drained();
+    expect(agent.waitingCount).toBe(0);
+  });
 });
 
 describe('deltas from the sync hub', () => {
