@@ -247,7 +247,7 @@ export class Agent implements AgentCore {
   loadFromStore(): { snapshotVersion: number | null; problems: string[]; warnings: string[] } {
     const problems: string[] = [];
     const warnings: string[] = [];
-    const problem = this.loadActiveSnapshot(warnings);
+    const problem = this.loadActiveSnapshot(warnings, problems);
     if (problem !== null) problems.push(problem);
     // No snapshot to serve (none stored, or it cannot be used): image files left by a crash or an older cache go.
     if (this.active === null) this.tellImageProblem(this.options.store.pruneImages());
@@ -287,13 +287,46 @@ export class Agent implements AgentCore {
   }
 
   /**
-   * Makes the store's active snapshot the active one; returns what is wrong
-   * with it, if anything. Its stored image is opened when it is whole and
-   * bound to this snapshot and agent (no decode, no re-index); otherwise the
-   * stored snapshot is verified, decoded and compiled again, and its image
-   * written again after this returns (onImageProblem tells why).
+   * Makes the store's active snapshot the active one; returns why none
+   * serves, if one is stored and none can (null: one serves, or none is
+   * stored). A stored snapshot whose bytes cannot be used (damaged: they do
+   * not add up, verify or decode; or refused by this build) is removed from
+   * the store, its problem added to `dropped`, and the newest kept previous
+   * snapshot is loaded instead, and so on: the agent serves the newest
+   * snapshot it verified that it can still use, says hello with that
+   * version, and the server sends what is newer (the removed version too).
+   * A failure of the storage itself removes nothing.
    */
-  private loadActiveSnapshot(warnings: string[] = []): string | null {
+  private loadActiveSnapshot(warnings: string[] = [], dropped: string[] = []): string | null {
+    for (;;) {
+      const failed = this.loadStoredActive(warnings);
+      if (failed === null) return null;
+      if (failed.version === null || !UNUSABLE_STORED.has(codeOf(failed.error))) return failed.problem;
+      let next: number | null;
+      try {
+        next = this.options.store.dropActiveSnapshot(failed.version);
+      } catch (error) {
+        return `${failed.problem}; it cannot be removed from the cache: ${(error as Error).message}`;
+      }
+      dropped.push(
+        `${failed.problem}: removed from the cache; ` +
+          (next === null
+            ? 'no earlier snapshot is kept, so none serves until the server sends one'
+            : `stored snapshot ${next} serves until the server sends a newer one`),
+      );
+      if (next === null) return null;
+    }
+  }
+
+  /**
+   * Loads the store's active snapshot as loadActiveSnapshot does, once; what
+   * failed, with the version when its stored bytes were reached. Its stored
+   * image is opened when it is whole and bound to this snapshot and agent (no
+   * decode, no re-index); otherwise the stored snapshot is verified, decoded
+   * and compiled again, and its image written again after this returns
+   * (onImageProblem tells why).
+   */
+  private loadStoredActive(warnings: string[]): { problem: string; version: number | null; error: unknown } | null {
     this.options.store.dropImageWrite();
     this.active = null;
     this.activeViewHash = null;
@@ -302,6 +335,7 @@ export class Agent implements AgentCore {
     try {
       const record = this.options.store.activeSnapshotRecord();
       if (record === null) return null;
+      where.version = record.version;
       const fromImage = this.openStoredImage(record, warnings);
       if (fromImage !== null) {
         // Images of versions never committed (a crash between image and commit) and temporary files go.
@@ -331,7 +365,7 @@ export class Agent implements AgentCore {
       return null;
     } catch (error) {
       const which = where.version === null ? 'the stored snapshot' : `stored snapshot ${where.version}`;
-      return `${which} cannot be used: ${(error as Error).message}`;
+      return { problem: `${which} cannot be used: ${(error as Error).message}`, version: where.version, error };
     }
   }
 
@@ -392,7 +426,7 @@ export class Agent implements AgentCore {
     } catch (error) {
       this.tellImageProblem(
         `the stored view image of snapshot ${record.version} cannot be used (${(error as Error).message}): ` +
-          'compiled again from the verified stored snapshot',
+          'the stored snapshot is verified and compiled again',
       );
       return null;
     }
@@ -586,9 +620,12 @@ export class Agent implements AgentCore {
       this.options.store.applySnapshot(header.version, bytes, now, hooks, info);
       this.storeImageLater(image, header.version, sha256, hooks);
     } catch (error) {
-      const problem = this.loadActiveSnapshot();
-      if (problem === null) throw error;
-      const lost = `snapshot ${header.version} failed (${(error as Error).message}) and ${problem}`;
+      const dropped: string[] = [];
+      const problem = this.loadActiveSnapshot([], dropped);
+      for (const gone of dropped) this.options.onSnapshotLost?.(gone);
+      if (this.active !== null || (problem === null && held === null)) throw error;
+      const why = problem ?? dropped.at(-1) ?? 'the stored snapshot is gone';
+      const lost = `snapshot ${header.version} failed (${(error as Error).message}) and ${why}`;
       this.options.onSnapshotLost?.(lost);
       throw new TollgateError('snapshot-lost', lost, { cause: error });
     }
@@ -966,6 +1003,29 @@ export class Agent implements AgentCore {
       uptimeMs: this.options.clock() - this.startedAtMs,
     };
   }
+}
+
+/**
+ * Why a stored snapshot's bytes cannot be used, for good: they do not add
+ * up, verify or decode, or this build refuses what they hold. The agent
+ * removes such a snapshot from its store (loadActiveSnapshot); a failure of
+ * the storage, or another computer's snapshot (a configuration to fix),
+ * removes nothing.
+ */
+const UNUSABLE_STORED: ReadonlySet<string> = new Set([
+  'store-damaged',
+  'bad-message',
+  'bad-signature',
+  'bad-regex',
+  'empty-rule',
+  'bad-version',
+  'invalid-input',
+  'delta-base-damaged',
+  'delta-inapplicable',
+]);
+
+function codeOf(error: unknown): string {
+  return error instanceof TollgateError ? error.code : '';
 }
 
 function sha256Of(bytes: Uint8Array): Buffer {

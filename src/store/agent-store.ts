@@ -224,6 +224,7 @@ export class AgentStore {
     ) => void
   >;
   private applySettingsTx!: Database.Transaction<(version: number, bytes: Buffer, appliedAtMs: number) => void>;
+  private dropActiveSnapshotTx!: Database.Transaction<(version: number) => number | null>;
   private appendDecisionsTx!: (entries: Iterable<DecisionLogEntry>) => { rows: number; bytes: number };
   private markOutboxDeliveredTx!: (id: string) => void;
   private enqueueOutboxTx!: Database.Transaction<(row: OutboxInsert) => boolean>;
@@ -276,6 +277,14 @@ export class AgentStore {
         hooks.beforeCommit?.();
       },
     );
+    this.dropActiveSnapshotTx = db.transaction((version: number) => {
+      const active = stmt.activeRecord.get();
+      if (active === undefined || active.version !== version) return active?.version ?? null;
+      stmt.deleteSnapshot.run(version);
+      stmt.trimSnapshotParts.run();
+      stmt.activateNewest.run();
+      return stmt.activeRecord.get()?.version ?? null;
+    });
     this.applySettingsTx = db.transaction((version: number, bytes: Buffer, appliedAtMs: number) => {
       refuseStale('settings', version, stmt.activeSettings.get()?.version);
       stmt.putSettings.run(version, bytes, appliedAtMs);
@@ -620,6 +629,18 @@ export class AgentStore {
     this.afterCommit(hooks);
   }
 
+  /**
+   * Removes the active snapshot, whose stored bytes cannot be used (damaged,
+   * or refused by this build), and makes the newest kept previous snapshot
+   * the active one, in one transaction; returns the version now active, or
+   * null when no previous snapshot was kept. Nothing happens when `version`
+   * is no longer the active one. The removed version can then be stored
+   * again when the server sends it.
+   */
+  dropActiveSnapshot(version: number): number | null {
+    return this.guard(() => this.dropActiveSnapshotTx.immediate(version));
+  }
+
   /** The kept previous snapshots, newest first. */
   previousSnapshots(): PreviousSnapshot[] {
     return this.guard(() => this.stmt.previousSnapshots.all()).map((row) => ({
@@ -875,6 +896,10 @@ function prepareStatements(db: Database.Database) {
       'SELECT version, applied_at_ms FROM snapshots WHERE active = 0 ORDER BY version DESC',
     ),
     deactivateSnapshots: db.prepare<[]>('UPDATE snapshots SET active = 0 WHERE active = 1'),
+    deleteSnapshot: db.prepare<[number]>('DELETE FROM snapshots WHERE version = ?'),
+    activateNewest: db.prepare<[]>(
+      'UPDATE snapshots SET active = 1 WHERE version = (SELECT max(version) FROM snapshots) AND active = 0',
+    ),
     insertSnapshot: db.prepare<[number, number, number, Buffer | null]>(
       "INSERT INTO snapshots (version, bytes, applied_at_ms, active, parts, delta) VALUES (?, X'', ?, 1, ?, ?)",
     ),

@@ -134,9 +134,11 @@ describe('Agent.applySnapshot', () => {
     expect(thrown).toBeInstanceOf(TollgateError);
     expect((thrown as TollgateError).code).toBe('snapshot-lost');
     expect((thrown as Error).message).toMatch(
-      /^snapshot 2 failed \(invalid regular expression.*\) and the stored snapshot cannot be used: snapshot 1 /,
+      /^snapshot 2 failed \(invalid regular expression.*\) and stored snapshot 1 cannot be used: snapshot 1 is stored in .*: removed from the cache; no earlier snapshot is kept/,
     );
-    expect(lost).toHaveLength(1);
+    // The damaged snapshot removed, then the loss.
+    expect(lost).toHaveLength(2);
+    expect(lost[0]).toMatch(/^stored snapshot 1 cannot be used: .*: removed from the cache/);
     expect(agent.snapshotVersion).toBeNull();
     const decision = agent.decide({ path: '/opt/tool' });
     expect(decision).toMatchObject({ action: 'deny', policy: null, reason: 'no policy snapshot' });

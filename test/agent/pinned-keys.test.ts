@@ -117,7 +117,7 @@ describe('an agent pinning a set of server keys', () => {
     expect(restarted.snapshotVersion).toBe(5);
   });
 
-  it('still refuses a stored snapshot that a pinned key id names but its key did not sign', () => {
+  it('still refuses a stored snapshot that a pinned key id names but its key did not sign: the one verified before it serves', () => {
     const agent = agentPinning(oldPublic);
     agent.applySnapshot(snapshot(1, oldKeys));
     // The stored envelope claims the new key's id: with the new key pinned, the signature must verify.
@@ -125,10 +125,13 @@ describe('an agent pinning a set of server keys', () => {
     forged.keyId = keyId(newPublic);
     store.applySnapshot(2, tollgate.v1.SignedSnapshot.encode(forged).finish(), 0);
     const loaded = agentPinning(newPublic).loadFromStore();
-    expect(loaded.snapshotVersion).toBeNull();
     expect(loaded.problems).toEqual([
-      `stored snapshot 2 cannot be used: the snapshot signature does not match pinned key ${keyId(newPublic)}`,
+      `stored snapshot 2 cannot be used: the snapshot signature does not match pinned key ${keyId(newPublic)}: ` +
+        'removed from the cache; stored snapshot 1 serves until the server sends a newer one',
     ]);
+    // Version 1 was verified when it was stored: used, with a warning, until a newer one comes.
+    expect(loaded.snapshotVersion).toBe(1);
+    expect(loaded.warnings).toEqual([expect.stringMatching(/^stored snapshot 1 is signed by key .*no longer pinned/)]);
   });
 });
 

@@ -223,6 +223,73 @@ describe('the stored view image', () => {
     expect(agent.snapshotVersion).toBeNull();
   });
 
+  /** Flips one bit of the first stored part of snapshot `version`, and removes every image file. */
+  function damageWithoutImage(version: number): void {
+    const db = new Database(dbFile);
+    const part = db
+      .prepare<[number], { bytes: Buffer }>('SELECT bytes FROM snapshot_parts WHERE version = ? AND seq = 0')
+      .get(version)!;
+    part.bytes[10] = (part.bytes[10] as number) ^ 1;
+    db.prepare('UPDATE snapshot_parts SET bytes = ? WHERE version = ? AND seq = 0').run(part.bytes, version);
+    db.close();
+    for (const file of imageFiles()) fs.rmSync(path.join(`${dbFile}.images`, file));
+  }
+
+  it('a damaged active snapshot without its image: removed, the newest usable kept one serves, and the server may send it again', async () => {
+    const { agent, store } = newAgent();
+    for (const version of [1, 2, 3]) agent.applySnapshot(seal(version));
+    await store.imagesWritten();
+    const fresh = decisions(agent);
+    damageWithoutImage(3);
+    damageWithoutImage(2);
+
+    const restarted = newAgent();
+    const loaded = restarted.agent.loadFromStore();
+    expect(loaded.problems).toEqual([
+      expect.stringMatching(
+        /^stored snapshot 3 cannot be used: .*: removed from the cache; stored snapshot 2 serves until the server sends a newer one$/,
+      ),
+      expect.stringMatching(
+        /^stored snapshot 2 cannot be used: .*: removed from the cache; stored snapshot 1 serves until the server sends a newer one$/,
+      ),
+    ]);
+    expect(loaded.snapshotVersion).toBe(1);
+    expect(restarted.agent.snapshotVersion).toBe(1);
+    expect(decisions(restarted.agent)).toEqual(fresh.map((d) => ({ ...d, snapshotVersion: 1 })));
+    expect(restarted.store.previousSnapshots()).toEqual([]);
+    // The removed versions are newer than the one held: the server's copy of version 3 is taken.
+    expect(restarted.agent.applySnapshot(seal(3))).toEqual({ version: 3 });
+    expect(decisions(restarted.agent)).toEqual(fresh);
+  });
+
+  it('no kept snapshot usable: none serves, and the next snapshot is taken whatever its version', () => {
+    const { agent } = newAgent();
+    agent.applySnapshot(seal(4));
+    damageWithoutImage(4);
+    const restarted = newAgent();
+    const loaded = restarted.agent.loadFromStore();
+    expect(loaded.problems).toEqual([
+      expect.stringMatching(
+        /^stored snapshot 4 cannot be used: .*: removed from the cache; no earlier snapshot is kept/,
+      ),
+    ]);
+    expect(restarted.agent.snapshotVersion).toBeNull();
+    expect(restarted.agent.decide(REQUESTS[0]!)).toMatchObject({ action: 'deny', reason: 'no policy snapshot' });
+    expect(restarted.agent.applySnapshot(seal(4))).toEqual({ version: 4 });
+  });
+
+  it('a stored snapshot for another computer is not removed: that is a configuration to fix', () => {
+    const { agent } = newAgent();
+    agent.applySnapshot(seal(1));
+    for (const file of imageFiles()) fs.rmSync(path.join(`${dbFile}.images`, file));
+    const other = newAgent({ computerId: 'someone-else' });
+    expect(other.agent.loadFromStore().problems).toEqual([expect.stringMatching(/stored snapshot 1 cannot be used/)]);
+    expect(other.store.activeSnapshotRecord()?.version).toBe(1);
+    const again = newAgent();
+    expect(again.agent.loadFromStore().problems).toEqual([]);
+    expect(again.agent.snapshotVersion).toBe(1);
+  });
+
   /** Flips one bit of the first stored part of snapshot 1 (the image file stays whole). */
   function damageStoredSnapshot(): void {
     const db = new Database(dbFile);
