@@ -12,6 +12,7 @@ import { handleLocalRequest } from '../src/agent/local-handler.js';
 import { tollgateVersion } from '../src/cli/version.js';
 import { LocalServer, type LocalServerOptions } from '../src/local/server.js';
 import { resolveGroupId } from '../src/local/socket-group.js';
+import { LogLimit } from '../src/server/log-limit.js';
 import { AgentStore } from '../src/store/agent-store.js';
 import type { PrefetchedImage } from '../src/store/image-files.js';
 import type { SyncClient } from '../src/sync/client.js';
@@ -103,6 +104,9 @@ async function runDeferredChecks(
  * Start-up order, step 6): after the first answer they start at once.
  */
 export const AFTER_SERVING_IDLE_MS = 100;
+
+/** Local clients' refused requests and dropped connections logged one by one each second, at most (then counted). */
+export const LOCAL_CLIENT_ERRORS_LOGGED_PER_SECOND = 20;
 
 export interface RunningDaemon {
   agent: Agent;
@@ -243,6 +247,13 @@ export async function startAgentDaemon(
       return agent.answerCached(key, start, end, hash);
     },
   } satisfies Partial<LocalServerOptions>;
+  // Clients set these off at will: logged one by one up to LOCAL_CLIENT_ERRORS_LOGGED_PER_SECOND, counted past it.
+  const clientErrors = new LogLimit(LOCAL_CLIENT_ERRORS_LOGGED_PER_SECOND, (counts, count) =>
+    logger.warn({ count, codes: counts }, 'bad input from local clients (more, not logged one by one)'),
+  );
+  const clientError = (socket: 'client' | 'admin') => (info: { code: string; message: string }) => {
+    if (clientErrors.allow(info.code)) logger.warn({ ...info, socket }, 'bad input from a local client');
+  };
   const server = new LocalServer(handler, {
     ...shared,
     socketPath: config.socket.path,
@@ -250,7 +261,7 @@ export async function startAgentDaemon(
     gid: config.socket.group === undefined ? undefined : await resolveGroupId(config.socket.group),
     maxFrameBytes: config.socket.maxFrameBytes,
     maxConnections: config.socket.maxConnections,
-    onClientError: (info) => logger.warn({ ...info, socket: 'client' }, 'bad input from a local client'),
+    onClientError: clientError('client'),
   });
   const adminServer = new LocalServer(handler, {
     ...shared,
@@ -260,7 +271,7 @@ export async function startAgentDaemon(
     gid: config.adminSocket.group === undefined ? undefined : await resolveGroupId(config.adminSocket.group),
     maxFrameBytes: config.adminSocket.maxFrameBytes,
     maxConnections: config.adminSocket.maxConnections,
-    onClientError: (info) => logger.warn({ ...info, socket: 'admin' }, 'bad input from a local client'),
+    onClientError: clientError('admin'),
   });
   await server.listen();
   try {

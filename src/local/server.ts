@@ -144,13 +144,45 @@ const QUEUED_ANSWER_OVERHEAD_BYTES = 320;
  */
 export const OUTPUT_SLICE_BYTES = 16 * 1024;
 /**
- * A connection's requests other than evaluates (approval suggestions and
- * submits, what-if requests, exports) are answered for at most about this
- * long at a time: past it, the rest of what it sent waits (read, not yet
- * answered) until the event loop has served the other connections and
- * timers once. Evaluates are not timed: a chunk of them takes milliseconds.
+ * The local sockets answer requests for at most about this long per turn of
+ * the event loop, every connection of every socket together: past it, the
+ * rest of what a connection sent waits (read, not yet answered) until the
+ * event loop has come round, taken a new connection if one waits, and
+ * served the sync client, the timers and the connections before it. Node.js
+ * takes at most one new connection per turn (libuv accepts one connection
+ * per poll), so the length of a turn is how long each newcomer waits behind
+ * those before it.
  */
 export const REQUEST_TURN_MS = 10;
+/** Evaluates are cheap: the turn's clock is read after every this many of them (a power of 2), not after each. */
+const EVALUATES_PER_CLOCK_READ = 16;
+/** A turn whose end was not seen for this long (its setImmediate held back) is taken for over. */
+const STALE_TURN_MS = 1000;
+
+/**
+ * The clock of the event loop's current turn, shared by every connection:
+ * started by the first read of it in a turn, and started again once the
+ * event loop has come round (setImmediate).
+ */
+class TurnClock {
+  private startedMs = -1;
+  private readonly next = (): void => {
+    this.startedMs = -1;
+  };
+
+  /** Whether this turn has had its REQUEST_TURN_MS. */
+  spent(): boolean {
+    const now = performance.now();
+    if (this.startedMs < 0 || now - this.startedMs >= STALE_TURN_MS) {
+      this.startedMs = now;
+      setImmediate(this.next);
+      return false;
+    }
+    return now - this.startedMs >= REQUEST_TURN_MS;
+  }
+}
+
+const TURN = new TurnClock();
 /** The first buffer of a connection's held frames (HeldFrames); it doubles as they need. */
 const HELD_FIRST_BYTES = 4096;
 
@@ -459,9 +491,7 @@ export class LocalServer {
     let held: HeldFrames | null = null;
     // A stream error found while frames before it were held: told once they are answered.
     let failLater: { code: string; message: string } | null = null;
-    // When this connection's current turn (a chunk, or a release of held frames) started, and whether
-    // a turn it gave up is waiting for the event loop to come back to it.
-    let turnStartedMs = 0;
+    // Whether a turn this connection gave up is waiting for the event loop to come back to it.
     let turnWaiting = false;
     // The output block (OUTPUT_BLOCK_BYTES): this batch is out[batchStart, batchEnd); the bytes before it
     // were handed to the socket, those after it are free.
@@ -525,11 +555,11 @@ export class LocalServer {
       }
     };
     /**
-     * Ends the connection's turn (REQUEST_TURN_MS) after a request other than an evaluate: the frames
-     * after it are held, and answered once the event loop has gone round (or at 'drain', if it waits for that).
+     * Ends the connection's turn once the event loop's turn has had its REQUEST_TURN_MS: the frames after
+     * this request are held, and answered once the event loop has gone round (or at 'drain', if it waits for that).
      */
     const yieldTurn = (): void => {
-      if (held !== null || performance.now() - turnStartedMs < REQUEST_TURN_MS) return;
+      if (held !== null || !TURN.spent()) return;
       flush();
       held = new HeldFrames();
       conn.paused = true;
@@ -658,6 +688,10 @@ export class LocalServer {
     };
 
     const onFrame = (buffer: Buffer, start: number, end: number): boolean => {
+      // Every so many frames (most of them evaluates, too quick to time one by one): the turn may be over.
+      if (held === null && (framesThisChunk & (EVALUATES_PER_CLOCK_READ - 1)) === EVALUATES_PER_CLOCK_READ - 1) {
+        yieldTurn();
+      }
       if (held !== null) {
         held.add(buffer, start, end);
         return true;
@@ -766,7 +800,6 @@ export class LocalServer {
       conn.paused = false;
       // Answering what was held is activity: a connection answered in turns is not idle between them.
       conn.lastActiveMs = this.now();
-      turnStartedMs = performance.now();
       if (queue !== null) {
         const bytes = queue.bytes;
         for (let at = 0; at < queue.size;) {
@@ -805,7 +838,6 @@ export class LocalServer {
       const now = this.now();
       conn.lastActiveMs = now;
       framesThisChunk = 0;
-      turnStartedMs = performance.now();
       try {
         decoder.pushEach(chunk, onFrame);
       } catch (error) {

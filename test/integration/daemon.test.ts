@@ -165,6 +165,35 @@ describe('the daemon as a real process', () => {
     expect(daemon.child.exitCode).toBeNull();
   });
 
+  it('logs refused requests one by one up to 20 a second and counts the rest', async () => {
+    const before = daemon.logs.length;
+    const conn = await connectRaw(socket);
+    const refusals = 200;
+    const answered = collectFrames(conn);
+    const thumbprint = 'a'.repeat(129);
+    conn.write(
+      Buffer.concat(
+        Array.from({ length: refusals }, (_, i) =>
+          encodeFrame(
+            encodeRequest({ id: i + 1, kind: 'evaluateFile', file: { path: 'C:\\x.exe', certThumbprint: thumbprint } }),
+          ),
+        ),
+      ),
+    );
+    conn.end();
+    const responses = await answered;
+    expect(responses).toHaveLength(refusals);
+    expect(responses.every((r) => r.kind === 'error' && r.code === 'field-too-long')).toBe(true);
+    const counted = await daemon.waitForLog(
+      (l) => l['msg'] === 'bad input from local clients (more, not logged one by one)',
+    );
+    const lines = daemon.logs.slice(before).filter((l) => l['msg'] === 'bad input from a local client');
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.length).toBeLessThanOrEqual(40);
+    expect(Object.keys(counted['codes'] as object)).toEqual(['field-too-long']);
+    expect(lines.length + (counted['count'] as number)).toBeGreaterThanOrEqual(refusals - 20);
+  });
+
   it('answers 1,000 pipelined requests on one connection, each once and in order', async () => {
     const client = await LocalClient.connect(socket);
     try {

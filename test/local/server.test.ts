@@ -531,6 +531,41 @@ describe('LocalServer', () => {
     expect(order.filter((o) => o !== 'other')).toEqual(Array.from({ length: 50 }, (_, i) => `busy ${i + 1}`));
   });
 
+  it('serves other connections between the turns of one that floods evaluates, and between those of two that flood', async () => {
+    const order: string[] = [];
+    const { path } = await serve(
+      {
+        // Each evaluate takes 0.5 ms of the event loop (a first-seen file in a large view, say).
+        evaluate: (file) => {
+          const until = performance.now() + 0.5;
+          while (performance.now() < until);
+          order.push(file.path.startsWith('/other') ? 'other' : 'busy');
+          return permitWith('ok');
+        },
+      },
+      handlerOf([]),
+    );
+    const busy = [await client(path), await client(path)];
+    const other = await client(path);
+    // 400 evaluates each in one write: about 200 ms of work per connection, twenty times REQUEST_TURN_MS.
+    for (const [n, c] of busy.entries()) {
+      c.socket.write(
+        Buffer.concat(
+          Array.from({ length: 400 }, (_, i) =>
+            frame({ id: i + 1, kind: 'evaluateFile', file: { path: `/busy/${n}/${i}` } }),
+          ),
+        ),
+      );
+    }
+    other.socket.write(frame({ id: 1000, kind: 'evaluateFile', file: { path: '/other/1' } }));
+    expect(await other.next()).toMatchObject({ id: 1000, kind: 'decision' });
+    for (const c of busy) for (let id = 1; id <= 400; id++) expect((await c.next()).id).toBe(id);
+    // Answered while the busy connections still had most of their requests waiting.
+    const at = order.indexOf('other');
+    expect(at).toBeGreaterThan(0);
+    expect(at).toBeLessThan(400);
+  });
+
   it('never evicts a connection whose requests wait for their turn', async () => {
     const handler = slowStatus();
     const { path } = await serve({ maxConnections: 1 }, handler);
