@@ -1,3 +1,4 @@
+import { isCountryCode } from './countries.js';
 import { TollgateError } from './errors.js';
 import { APPROVALS_MODULE, type ApprovalRequest, type ApprovalSuggestion } from './model.js';
 import type { ComputerView, ViewApprovalPolicy } from './view.js';
@@ -29,6 +30,8 @@ export function resolveApprovalQuery(view: ComputerView, query: ApprovalQuery): 
         : `approval.app: application "${query.app}" has no category`,
     );
   }
+  checkCountries('approval.primaryCompanyInfluence', query.primaryCompanyInfluence);
+  checkCountries('approval.developmentInfluence', query.developmentInfluence);
   const request: ApprovalRequest = {
     category,
     primaryCompanyInfluence: query.primaryCompanyInfluence ?? app?.primaryCompanyInfluence ?? [],
@@ -37,6 +40,24 @@ export function resolveApprovalQuery(view: ComputerView, query: ApprovalQuery): 
   const subcategory = query.subcategory ?? app?.subcategory;
   if (subcategory !== undefined) request.subcategory = subcategory;
   return request;
+}
+
+/**
+ * Throws TollgateError 'invalid-field' naming the first entry of an
+ * influence list that is not an ISO 3166-1 alpha-2 code (in any case): a
+ * code written otherwise (" CN", "C N") would meet no approval policy's
+ * list, and so pass a deny list.
+ */
+export function checkCountries(field: string, list: readonly string[] | undefined): void {
+  if (list === undefined) return;
+  for (const [i, code] of list.entries()) {
+    if (!isCountryCode(code)) {
+      throw new TollgateError(
+        'invalid-field',
+        `${field}[${i}]: ${JSON.stringify(code.slice(0, 80))} is not an ISO 3166-1 alpha-2 country code`,
+      );
+    }
+  }
 }
 
 function sameText(a: string, b: string): boolean {

@@ -4,7 +4,7 @@
  * agent endpoint), so that a request the agent stored is one the server
  * takes. Lengths are in UTF-16 code units (JavaScript string length).
  */
-import type { ApprovalQuery } from '../engine/approvals.js';
+import { type ApprovalQuery, checkCountries } from '../engine/approvals.js';
 import { TollgateError } from '../engine/errors.js';
 import type { FileRequest } from '../engine/model.js';
 
@@ -55,6 +55,7 @@ function checkList(values: readonly string[] | undefined, field: string): void {
     throw new TollgateError('invalid-field', `${field} has more than ${influenceEntries} entries (${values.length})`);
   }
   values.forEach((value, i) => checkLength(value, `${field}[${i}]`, influenceEntryChars));
+  checkCountries(field, values);
 }
 
 /**

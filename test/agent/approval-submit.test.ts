@@ -214,6 +214,12 @@ describe('submitting an approval request', () => {
       { query: { category: 'Shopping', primaryCompanyInfluence: ['GB', 'x'.repeat(17)] } },
       'approval.primaryCompanyInfluence[1] is longer than 16',
     ],
+    [
+      // With a space it would meet no deny list: the deny-listed CN passed as escalate.
+      'an influence entry that is not a country code',
+      { query: { category: 'Shopping', primaryCompanyInfluence: ['gb', ' CN'] } },
+      'approval.primaryCompanyInfluence[1]: " CN" is not an ISO 3166-1 alpha-2 country code',
+    ],
   ])('refuses %s with invalid-field, naming the field, and stores nothing', (_name, overrides, message) => {
     const error = errorCode(() => submit(overrides));
     expect(error?.code).toBe('invalid-field');

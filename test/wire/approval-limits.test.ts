@@ -1,9 +1,11 @@
 // The limits of an approval request's fields: a request is refused exactly
-// when a field is over its limit, naming that field; and every request within
+// when a field is over its limit or an influence entry is not a country
+// code, naming that field; and every request within
 // the limits, encoded as the agent delivers it, is one the server decodes and
 // takes (within the byte bound, below the server's default message size).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { isCountryCode } from '../../src/engine/countries.js';
 import { TollgateError } from '../../src/engine/errors.js';
 import { APPROVAL_REQUEST_LIMITS, checkApprovalRequestFields } from '../../src/wire/approval-limits.js';
 import { decodeAgentMessage, encodeAgentMessage, type ApprovalSubmission } from '../../src/wire/sync-messages.js';
@@ -27,7 +29,7 @@ const request = fc.record({
   category: text(L.queryTextChars),
   influence: fc.option(
     fc.oneof(
-      fc.array(text(L.influenceEntryChars), { maxLength: 4 }),
+      fc.array(fc.oneof(fc.constantFrom('GB', 'us', 'Cn'), text(L.influenceEntryChars)), { maxLength: 4 }),
       fc.array(fc.constant('GB'), { minLength: L.influenceEntries, maxLength: L.influenceEntries + 1 }),
     ),
     { nil: undefined },
@@ -57,6 +59,12 @@ function overLimit(r: Drawn): string[] {
   r.influence?.forEach((entry, i) => {
     if (entry.length > L.influenceEntryChars) over.push(`approval.primaryCompanyInfluence[${i}]`);
   });
+  // Within their limits, the entries must be country codes.
+  if (over.length === 0) {
+    r.influence?.forEach((entry, i) => {
+      if (!isCountryCode(entry)) over.push(`approval.primaryCompanyInfluence[${i}]:`);
+    });
+  }
   return over;
 }
 
@@ -76,7 +84,9 @@ describe('approval request limits', () => {
           expect(refused).toBeNull();
         } else {
           expect(refused?.code).toBe('invalid-field');
-          expect(over.some((field) => refused!.message.startsWith(`${field} `))).toBe(true);
+          expect(over.some((field) => refused!.message.startsWith(field.endsWith(':') ? field : `${field} `))).toBe(
+            true,
+          );
         }
       }),
       { numRuns: 200 },
