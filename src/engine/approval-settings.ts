@@ -5,21 +5,32 @@ import type { WorldIndex } from './world.js';
 /** What is handed on in place of a removed link. */
 export const LINK_PLACEHOLDER = '[link removed]';
 
-/** A URL's scheme (at most 32 characters) and `://`, or `www.`: what starts a link that is no bare name. */
-const SCHEME_OR_WWW = String.raw`[a-z][a-z0-9+.-]{0,31}:\/\/|www\.`;
 /**
- * Link candidates: URLs with a scheme, bare www. hosts, and bare host names
- * (`docs.example.com/sheet`, `docs.example.com`) not part of an email
- * address or of a longer name; isBareLink decides which bare names are hosts.
+ * What starts a link that is no bare name: a URL's scheme (at most 32
+ * characters) and `://`; `www.`; or a scheme whose links have no `//`
+ * (`mailto:`, `javascript:`, `tel:`, ...) right before a character of the
+ * link.
+ */
+const SCHEME_OR_WWW = String.raw`[a-z][a-z0-9+.-]{0,31}:\/\/|www\.|(?:mailto|javascript|vbscript|data|tel|sms|callto|ms-[a-z0-9-]{1,32}):(?=[^\s<>"')\]])`;
+/** A scheme-relative URL (`//host.example/x`): `//` before a host name, not inside a path or after a scheme. */
+const SCHEME_RELATIVE = String.raw`(?<![\w:/\\.])\/\/(?=[a-z0-9-]+\.[a-z0-9-])`;
+/** A bracketed host right after the start (`http://[::1]:80/x`): its `]` does not end the link. */
+const BRACKETED_HOST = String.raw`(?:\[[^\s\]]{0,64}\])?`;
+/**
+ * Link candidates: URLs with a scheme or scheme-relative, bare www. hosts,
+ * and bare host names (`docs.example.com/sheet`, `docs.example.com`) not
+ * part of an email address or of a longer name; isBareLink decides which
+ * bare names are hosts.
  */
 const LINK_PATTERN = new RegExp(
-  String.raw`\b(?:${SCHEME_OR_WWW})[^\s<>"')\]]+|(?<![\w@.\-/\\])(?:[a-z0-9-]+\.)+[a-z0-9-]+(?:\/[^\s<>"')\]]*)?`,
+  String.raw`(?:\b(?:${SCHEME_OR_WWW})|${SCHEME_RELATIVE})${BRACKETED_HOST}[^\s<>"')\]]*|(?<![\w@.\-/\\])(?:[a-z0-9-]+\.)+[a-z0-9-]+(?:\/[^\s<>"')\]]*)?`,
   'gi',
 );
 // Linear on any text: a scheme is at most 32 characters (a longer run of scheme characters is no scheme, and each
-// start scans at most that far), and a bare name starts only where no name character precedes it.
+// start scans at most that far), a bracketed host at most 64, and a bare name starts only where no name character
+// precedes it.
 /** Scheme characters of a URL: a link candidate with one is no bare name. */
-const SCHEME_START = new RegExp(String.raw`^(?:${SCHEME_OR_WWW})`, 'i');
+const SCHEME_START = new RegExp(String.raw`^(?:${SCHEME_OR_WWW}|\/\/)`, 'i');
 /** Punctuation that ends the sentence around a link rather than the link. */
 const SENTENCE_PUNCTUATION = new Set(['.', ',', ';', ':', '!', '?']);
 /** The last part of a host name: letters (a top-level domain). */

@@ -574,6 +574,22 @@ describe('links are removed from instructions', () => {
     ],
     ['Ask example.com or shop.example.', `Ask ${LINK_PLACEHOLDER} or shop.example.`, 1],
     ['(https://x.example/a).', `(${LINK_PLACEHOLDER}).`, 1],
+    // A bracketed host, a scheme-relative link, and schemes without `//`.
+    ['a http://[::1]:80/x b', `a ${LINK_PLACEHOLDER} b`, 1],
+    ['a //evil.example/x b', `a ${LINK_PLACEHOLDER} b`, 1],
+    [
+      'mailto:a@b.example, tel:+1-555-0100 or ms-settings:windowsupdate',
+      `${LINK_PLACEHOLDER}, ${LINK_PLACEHOLDER} or ${LINK_PLACEHOLDER}`,
+      3,
+    ],
+    ['click javascript:alert(1) now', `click ${LINK_PLACEHOLDER}) now`, 1],
+    // Paths and words before a colon are no links.
+    [
+      'Back up your data: then run //server/share or /usr//lib.so',
+      'Back up your data: then run //server/share or /usr//lib.so',
+      0,
+    ],
+    [`http://[${'1:'.repeat(8_000)}x`, LINK_PLACEHOLDER, 1],
     ['', '', 0],
   ])('%j', (input, text, removed) => {
     expect(removeLinks(input)).toEqual({ text, removed });
