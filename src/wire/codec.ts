@@ -354,6 +354,16 @@ export function policyToWire(policy: ViewPolicy, at: string): tollgate.v1.Policy
   };
 }
 
+/** Throws 'bad-message' for a policy expiry of NaN, which would compare as never expired. */
+export function checkExpiry(expiresAtMs: number | null, at: string): void {
+  if (expiresAtMs !== null && Number.isNaN(expiresAtMs)) throw badMessage(`${at}.expiresAtMs`, 'is NaN, not a time');
+}
+
+/** Throws 'bad-message' for a signing time that is not a finite number (`what`: the payload, as errors name it). */
+export function checkIssuedAt(issuedAtMs: number, what: string): void {
+  if (!Number.isFinite(issuedAtMs)) throw badMessage(`${what}.issuedAtMs`, `is ${issuedAtMs}, not a time`);
+}
+
 export function policyFromWire(policy: tollgate.v1.Policy.$Properties, at: string): ViewPolicy {
   const out: ViewPolicy = {
     id: requireId(policy.id, `${at}.id`),
@@ -368,6 +378,7 @@ export function policyFromWire(policy: tollgate.v1.Policy.$Properties, at: strin
     expiresAtMs: policy.expiresAtMs ?? null,
     isDefault: policy.isDefault ?? false,
   };
+  checkExpiry(out.expiresAtMs, at);
   const ringfence = ringfenceFromWire(policy.ringfenceJson, `${at}.ringfenceJson`);
   if (ringfence !== undefined) out.ringfence = ringfence;
   return out;

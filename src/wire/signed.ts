@@ -12,6 +12,7 @@ import type { SettingValue } from '../engine/model.js';
 import type { ComputerView } from '../engine/view.js';
 import {
   badMessage,
+  checkIssuedAt,
   checkKnownSettingTypes,
   checkUint32,
   requireText,
@@ -117,8 +118,10 @@ function decodePayload<T>(what: string, decode: (bytes: Uint8Array) => T, bytes:
 }
 
 function snapshotHeaderFromWire(p: tollgate.v1.SnapshotPayload): SnapshotHeader {
+  const computerId = requireText(p.computerId, 'snapshot.computerId');
+  checkIssuedAt(p.issuedAtMs, 'snapshot');
   return {
-    computerId: requireText(p.computerId, 'snapshot.computerId'),
+    computerId,
     version: p.version,
     issuedAtMs: p.issuedAtMs,
     settingsVersion: p.settingsVersion,

@@ -36,6 +36,8 @@ import type { ComputerView, ViewApprovalPolicy, ViewPolicy } from '../engine/vie
 import {
   approvalActionCodec,
   badMessage,
+  checkExpiry,
+  checkIssuedAt,
   checkKnownSettingTypes,
   countryModeCodec,
   osCodec,
@@ -491,6 +493,7 @@ function readSnapshotPayload(source: Source, withView: boolean): { header: Snaps
 
   checkPayloadKind('snapshot', kind);
   requiredId(computerId, 'snapshot', 'computerId');
+  checkIssuedAt(issuedAtMs, 'snapshot');
   const header: SnapshotHeader = { computerId, version, issuedAtMs, settingsVersion };
   return view === undefined ? { header } : { header, view };
 }
@@ -755,6 +758,8 @@ function readPolicy(source: Source, at: string): ViewPolicy {
     expiresAtMs: expiresAtMs ?? null,
     isDefault,
   };
+  // Checked once the message is read (the list reads on after a problem), in codec.ts policyFromWire's order.
+  checkExpiry(policy.expiresAtMs, at);
   const ringfence = ringfenceFromJson(ringfenceJson, at);
   if (ringfence !== undefined) policy.ringfence = ringfence;
   return policy;

@@ -379,6 +379,8 @@ function readPolicy(c: Cursor, builder: ViewImageBuilder, end: number, ringfence
         break;
       case POLICY.expiresAtMs:
         expiresAtMs = c.double(end);
+        // NaN stands for no expiry here: one on the wire is left to the decoder, which refuses it.
+        if (Number.isNaN(expiresAtMs)) irregular();
         break;
       default:
         irregular();

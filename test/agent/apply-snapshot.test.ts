@@ -91,6 +91,27 @@ describe('Agent.applySnapshot', () => {
     expect(serving()).toEqual({ version: 1, stored: 1, decision: 'allow-tool' });
   });
 
+  it('refuses a signed snapshot whose issue time or a policy expiry is NaN, naming the field, and keeps the one it holds', () => {
+    const view = buildView(WORLD, 'c');
+    const nanIssued = sealSnapshot(
+      { computerId: 'c', version: 2, issuedAtMs: NaN, settingsVersion: 0, view },
+      privateKey,
+    );
+    expect(() => agent.applySnapshot(nanIssued)).toThrow(/^snapshot\.issuedAtMs: is NaN, not a time$/);
+    // NaN would never compare as expired: the policy would decide for ever.
+    const payload = tollgate.v1.SnapshotPayload.decode(tollgate.v1.SignedSnapshot.decode(seal(view, 3)).payload);
+    payload.view!.policies![0]!.expiresAtMs = NaN;
+    const bytes = tollgate.v1.SnapshotPayload.encode(payload).finish();
+    const nanExpiry = tollgate.v1.SignedSnapshot.encode({
+      payload: bytes,
+      signature: signBytes(bytes, privateKey),
+    }).finish();
+    expect(() => agent.applySnapshot(nanExpiry)).toThrow(
+      /^snapshot\.view\.policies\[0\]\.expiresAtMs: is NaN, not a time$/,
+    );
+    expect(serving()).toEqual({ version: 1, stored: 1, decision: 'allow-tool' });
+  });
+
   it('serves the previous snapshot again when a newer one cannot be decoded or compiled', () => {
     expect(() => agent.applySnapshot(sealedWithGarbageView(2))).toThrow(
       expect.objectContaining({ code: 'bad-message' }),

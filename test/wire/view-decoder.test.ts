@@ -13,7 +13,14 @@ import {
   type SettingValue,
 } from '../../src/engine/model.js';
 import { buildView, type ComputerView, type ViewApprovalPolicy, type ViewPolicy } from '../../src/engine/view.js';
-import { badMessage, requireId, requireMessage, viewFromWire, viewToWire } from '../../src/wire/codec.js';
+import {
+  badMessage,
+  checkIssuedAt,
+  requireId,
+  requireMessage,
+  viewFromWire,
+  viewToWire,
+} from '../../src/wire/codec.js';
 import { tollgate } from '../../src/wire/generated/tollgate.js';
 import { sealSnapshot, type SnapshotContent } from '../../src/wire/signed.js';
 import { generateSigningKeys, parsePrivateKey } from '../../src/wire/signing.js';
@@ -42,6 +49,7 @@ function decodeTheOldWay(bytes: Uint8Array): SnapshotContent {
     issuedAtMs: p.issuedAtMs,
     settingsVersion: p.settingsVersion,
   };
+  checkIssuedAt(header.issuedAtMs, 'snapshot');
   const view = viewFromWire(requireMessage(p.view, 'snapshot.view'), 'snapshot.view');
   if (view.computer.id !== header.computerId) {
     throw badMessage(
@@ -304,7 +312,7 @@ const policyArb: fc.Arbitrary<ViewPolicy> = fc.record(
     levelRank: uint32,
     orgDepth: uint32,
     org: worldId,
-    expiresAtMs: fc.option(fc.double(), { nil: null }),
+    expiresAtMs: fc.option(fc.double({ noNaN: true }), { nil: null }),
     isDefault: fc.boolean(),
     ringfence: fc
       .dictionary(text, fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 })
@@ -378,7 +386,13 @@ const viewArb: fc.Arbitrary<ComputerView> = fc
   }));
 
 const contentArb: fc.Arbitrary<SnapshotContent> = fc
-  .record({ view: viewArb, version: uint32, issuedAtMs: fc.double(), settingsVersion: uint32 })
+  // NaN and the infinities are refused (a test below): every other double is a time.
+  .record({
+    view: viewArb,
+    version: uint32,
+    issuedAtMs: fc.double({ noNaN: true, noDefaultInfinity: true }),
+    settingsVersion: uint32,
+  })
   .map(({ view, ...header }) => ({ computerId: view.computer.id, ...header, view }));
 
 /** Some damage done to an encoded payload. */
@@ -438,6 +452,8 @@ const SPOILERS: Record<string, (p: WirePayload, i: number, n: number) => void> =
   },
   orgStructure: (p, _i, n) => (p.view.orgStructure = wireValue(n)),
   permitTarget: (p, _i, n) => (p.view.permitTarget = wireValue(n)),
+  issuedAt: (p, i) => (p.issuedAtMs = choice([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY], i)),
+  policyExpiry: (p, i) => atIndex(p.view.policies, i, (x) => (x.expiresAtMs = Number.NaN)),
   policyAction: (p, i, n) => atIndex(p.view.policies, i, (x) => (x.action = wireValue(n))),
   policyText: (p, i) => atIndex(p.view.policies, i, (x) => (i % 2 === 0 ? (x.id = '') : (x.org = ''))),
   ringfence: (p, i) =>
