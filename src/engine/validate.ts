@@ -38,7 +38,7 @@ import {
   isValidId,
 } from './limits.js';
 import { SETTING_DEFINITIONS, settingValueProblem } from './settings.js';
-import { versionProblem } from './version.js';
+import { VERSION_RULE, versionProblem } from './version.js';
 
 /** The keys an Applies To may set, exactly one at a time. */
 export const APPLIES_TO_KEYS = ['global', 'globalGroup', 'organization', 'group', 'computer'] as const;
@@ -244,7 +244,7 @@ class WorldValidator {
     const problem =
       typeof value === 'string'
         ? versionProblem(value)
-        : 'is not a version (1 to 4 dot-separated non-negative integers)';
+        : `is not a version (${VERSION_RULE})`;
     if (problem !== null) this.add(at, `${field} ${quote(value)} ${problem}`);
   }
 

@@ -7,7 +7,7 @@ export const VERSION_PATTERN = /^(0|[1-9]\d*)(\.(0|[1-9]\d*)){0,3}$/;
 /** The number of parts a version is compared on; missing parts are 0. */
 export const VERSION_PARTS = 4;
 
-const VERSION_RULE = '1 to 4 dot-separated non-negative integers';
+export const VERSION_RULE = '1 to 4 dot-separated non-negative integers, without leading zeros';
 
 /** What is wrong with a version text, or null when it is a version. */
 export function versionProblem(text: string): string | null {

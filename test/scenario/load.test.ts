@@ -139,7 +139,7 @@ approvalPolicies:
     const problems = problemsOf(() => parseScenario(text, 'example.yaml'));
     expect(problems).toEqual([
       'example.yaml: groups[g1]: org "nope" is not a known organization',
-      'example.yaml: computers[pc-1]: agentVersion "10.x" is not a version (1 to 4 dot-separated non-negative integers)',
+      'example.yaml: computers[pc-1]: agentVersion "10.x" is not a version (1 to 4 dot-separated non-negative integers, without leading zeros)',
     ]);
   });
 
