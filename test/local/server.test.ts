@@ -566,6 +566,24 @@ describe('LocalServer', () => {
     expect(at).toBeLessThan(400);
   });
 
+  it('ends the turn of a connection after a request that took more than a second, too', async () => {
+    const order: string[] = [];
+    const handler: RequestHandler = (request) => {
+      const until = performance.now() + (request.id >= 1000 ? 0 : 1_050);
+      while (performance.now() < until);
+      order.push(request.id >= 1000 ? 'other' : `busy ${request.id}`);
+      return { id: request.id, kind: 'status', status: { ...STATUS, gated: [] } };
+    };
+    const { path } = await serve({}, handler);
+    const busy = await client(path);
+    const other = await client(path);
+    busy.socket.write(Buffer.concat([1, 2, 3].map((id) => frame({ id, kind: 'status' }))));
+    other.socket.write(frame({ id: 1000, kind: 'status' }));
+    expect(await other.next()).toMatchObject({ id: 1000 });
+    for (let id = 1; id <= 3; id++) expect(await busy.next()).toMatchObject({ id });
+    expect(order.indexOf('other')).toBeLessThanOrEqual(2);
+  });
+
   it('never evicts a connection whose requests wait for their turn', async () => {
     const handler = slowStatus();
     const { path } = await serve({ maxConnections: 1 }, handler);
