@@ -743,7 +743,11 @@ export class SyncHub {
       this.sendChosen(conn, computerId, chosen, false, from);
       return null;
     }
+    // Noted now, as sendChosen notes them: an acknowledgement or push heard while the batch is signed sends
+    // nothing the delta brings.
     conn.held = chosen.produces;
+    conn.heldSettings = Math.max(conn.heldSettings, from.settingsVersion);
+    conn.caughtUpAtPush = Math.max(conn.caughtUpAtPush, from.atPush);
     return { conn, computerId, unsigned: chosen, from };
   }
 

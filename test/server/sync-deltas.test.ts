@@ -534,6 +534,38 @@ describe('deltas from the sync hub', () => {
       expect(logs.filter((l) => l.msg === 'delta sent')).toHaveLength(3);
     });
 
+    it('sends nothing an acknowledgement asks for while the delta that brings it waits for its signature', async () => {
+      const real = new WorkerDeltaSigner();
+      const answers: (() => void)[] = [];
+      const slow: DeltaSigner = {
+        sign: (payloads, key) =>
+          new Promise((resolve, reject) => {
+            answers.push(() => void real.sign(payloads, key).then(resolve, reject));
+          }),
+        close: () => real.close(),
+      };
+      await startServer({ deltaSigner: slow, signBatch: 2, takeBackFromSigner: false });
+      const agent = await connected('till-1');
+      const first = await takeSnapshot(agent);
+      const heldSettings = state.issuedVersions('till-1').settingsVersion;
+      // New settings and a policy change: the push's delta brings both.
+      await state.setSetting({ kind: 'computer', id: 'till-1' }, 'prioritizeBuiltInApplications', false);
+      await changePolicy(5);
+      expect(state.issuedVersions('till-1').settingsVersion).toBeGreaterThan(heldSettings);
+      hub.push({ snapshots: ['till-1'], settings: [] });
+      await vi.waitFor(() => expect(answers).toHaveLength(1));
+      // An acknowledgement of what it held, sent before the change reached it, heard while the delta is signed.
+      const acknowledged = () => logs.filter((l) => l.msg === 'agent acknowledged').length;
+      const before = acknowledged();
+      agent.ack(first.version, first.hash, '', undefined, heldSettings);
+      await vi.waitFor(() => expect(acknowledged()).toBe(before + 1));
+      for (const answer of answers) answer();
+      await hub.pushed();
+      expect((await agent.next()).kind).toBe('delta');
+      await agent.drained();
+      expect(agent.waitingCount).toBe(0);
+    });
+
     it('signs on the event loop what a busy signer refuses', async () => {
       const busy: DeltaSigner = {
         sign: () => Promise.reject(new TollgateError('signer-busy', 'busy')),
