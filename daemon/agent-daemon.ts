@@ -165,6 +165,7 @@ export async function startAgentDaemon(
     onImageProblem: (problem) => logger.warn({ problem }, 'view image not used or not stored'),
     onSnapshotLost: (problem) =>
       logger.error({ problem }, 'no snapshot in force: the previous one could not be restored'),
+    onStoredSnapshotRemoved: (problem) => logger.error({ problem }, 'a cached snapshot cannot be used: removed'),
     onDecision:
       config.decisionLog.maxEntries > 0
         ? (atMs, file, decision, cached, fileBytes) => recorder.record(atMs, file, decision, cached, fileBytes)

@@ -114,6 +114,13 @@ export interface AgentOptions {
    * is then without a snapshot (and answers as before the first one).
    */
   onSnapshotLost?: (problem: string) => void;
+  /**
+   * Told when an apply reloaded the active snapshot and found its stored
+   * bytes unusable: it was removed from the store and the newest usable kept
+   * one serves (or none: onSnapshotLost is told then too). At start, such
+   * removals are in loadFromStore's problems.
+   */
+  onStoredSnapshotRemoved?: (problem: string) => void;
   /** Byte bounds of the decision cache (decision-cache.ts defaults). */
   decisionCache?: DecisionCacheBounds;
   /** Told after an approval request was stored in the outbox (the sync client delivers it). */
@@ -301,7 +308,7 @@ export class Agent implements AgentCore {
     for (;;) {
       const failed = this.loadStoredActive(warnings);
       if (failed === null) return null;
-      if (failed.version === null || !UNUSABLE_STORED.has(codeOf(failed.error))) return failed.problem;
+      if (failed.version === null || !isUnusableStored(failed.error)) return failed.problem;
       let next: number | null;
       try {
         next = this.options.store.dropActiveSnapshot(failed.version);
@@ -622,7 +629,7 @@ export class Agent implements AgentCore {
     } catch (error) {
       const dropped: string[] = [];
       const problem = this.loadActiveSnapshot([], dropped);
-      for (const gone of dropped) this.options.onSnapshotLost?.(gone);
+      for (const gone of dropped) this.options.onStoredSnapshotRemoved?.(gone);
       if (this.active !== null || (problem === null && held === null)) throw error;
       const why = problem ?? dropped.at(-1) ?? 'the stored snapshot is gone';
       const lost = `snapshot ${header.version} failed (${(error as Error).message}) and ${why}`;
@@ -1007,10 +1014,7 @@ export class Agent implements AgentCore {
 
 /**
  * Why a stored snapshot's bytes cannot be used, for good: they do not add
- * up, verify or decode, or this build refuses what they hold. The agent
- * removes such a snapshot from its store (loadActiveSnapshot); a failure of
- * the storage, or another computer's snapshot (a configuration to fix),
- * removes nothing.
+ * up, verify or decode, or this build refuses what they hold.
  */
 const UNUSABLE_STORED: ReadonlySet<string> = new Set([
   'store-damaged',
@@ -1019,13 +1023,27 @@ const UNUSABLE_STORED: ReadonlySet<string> = new Set([
   'bad-regex',
   'empty-rule',
   'bad-version',
-  'invalid-input',
   'delta-base-damaged',
   'delta-inapplicable',
 ]);
 
-function codeOf(error: unknown): string {
-  return error instanceof TollgateError ? error.code : '';
+/** What the process ran out of, rather than what the bytes hold: memory, or stack. */
+const OUT_OF_ROOM = /allocation failed|invalid (typed )?array length|maximum call stack|out of memory|string length/i;
+
+/**
+ * Whether a stored snapshot failed to load for good, so that the agent
+ * removes it from its store (loadActiveSnapshot): one of UNUSABLE_STORED,
+ * and not a failure of the process behind it (a decoder wraps any error as
+ * `bad-message`: memory or stack run out is no damage). A failure of the
+ * storage, or another computer's snapshot (a configuration to fix),
+ * removes nothing.
+ */
+export function isUnusableStored(error: unknown): boolean {
+  if (!(error instanceof TollgateError) || !UNUSABLE_STORED.has(error.code)) return false;
+  for (let cause: unknown = error; cause instanceof Error; cause = cause.cause) {
+    if (OUT_OF_ROOM.test(cause.message) && !(cause instanceof TollgateError)) return false;
+  }
+  return true;
 }
 
 function sha256Of(bytes: Uint8Array): Buffer {

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Agent } from '../../src/agent/agent.js';
+import { Agent, isUnusableStored } from '../../src/agent/agent.js';
 import { TollgateError } from '../../src/engine/errors.js';
 import type { World } from '../../src/engine/model.js';
 import { buildView, type ComputerView } from '../../src/engine/view.js';
@@ -48,16 +48,39 @@ function sealedWithGarbageView(version: number, computerId = 'c'): Uint8Array {
   return tollgate.v1.SignedSnapshot.encode({ payload, signature: signBytes(payload, privateKey) }).finish();
 }
 
+describe('isUnusableStored: which failures to load a stored snapshot remove it', () => {
+  const wrapped = (code: string, cause: Error) => new TollgateError(code, `snapshot: ${cause.message}`, { cause });
+
+  it('damage and what this build refuses remove it', () => {
+    expect(isUnusableStored(new TollgateError('store-damaged', 'snapshot 1 is stored in 2 parts'))).toBe(true);
+    expect(isUnusableStored(new TollgateError('bad-signature', 'the signature does not match'))).toBe(true);
+    expect(isUnusableStored(new TollgateError('bad-regex', 'invalid regular expression'))).toBe(true);
+    expect(isUnusableStored(wrapped('bad-message', new RangeError('index out of range: 70 + 10 > 75')))).toBe(true);
+  });
+
+  it('the process running out of memory or stack, the storage, and another computer remove nothing', () => {
+    expect(isUnusableStored(wrapped('bad-message', new RangeError('Array buffer allocation failed')))).toBe(false);
+    expect(isUnusableStored(wrapped('bad-message', new RangeError('Maximum call stack size exceeded')))).toBe(false);
+    expect(isUnusableStored(new TollgateError('storage-unavailable', 'agent.db cannot be used: disk I/O error'))).toBe(
+      false,
+    );
+    expect(isUnusableStored(new TollgateError('wrong-computer', 'the snapshot is for computer d'))).toBe(false);
+    expect(isUnusableStored(new Error('unexpected'))).toBe(false);
+  });
+});
+
 describe('Agent.applySnapshot', () => {
   let dir: string;
   let store: AgentStore;
   let agent: Agent;
   let lost: string[];
+  let removed: string[];
 
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollgate-apply-'));
     store = AgentStore.open(path.join(dir, 'agent.db'), { maxDecisionLog: 10 });
     lost = [];
+    removed = [];
     agent = new Agent({
       store,
       publicKey: parsePublicKey(keys.publicKeyPem),
@@ -65,6 +88,7 @@ describe('Agent.applySnapshot', () => {
       noSnapshotAction: 'deny',
       clock: () => NOW,
       onSnapshotLost: (problem) => lost.push(problem),
+      onStoredSnapshotRemoved: (problem) => removed.push(problem),
     });
     agent.applySnapshot(seal(buildView(WORLD, 'c'), 1));
   });
@@ -157,9 +181,9 @@ describe('Agent.applySnapshot', () => {
     expect((thrown as Error).message).toMatch(
       /^snapshot 2 failed \(invalid regular expression.*\) and stored snapshot 1 cannot be used: snapshot 1 is stored in .*: removed from the cache; no earlier snapshot is kept/,
     );
-    // The damaged snapshot removed, then the loss.
-    expect(lost).toHaveLength(2);
-    expect(lost[0]).toMatch(/^stored snapshot 1 cannot be used: .*: removed from the cache/);
+    // The damaged snapshot removed (told apart), then the loss.
+    expect(removed).toEqual([expect.stringMatching(/^stored snapshot 1 cannot be used: .*: removed from the cache/)]);
+    expect(lost).toHaveLength(1);
     expect(agent.snapshotVersion).toBeNull();
     const decision = agent.decide({ path: '/opt/tool' });
     expect(decision).toMatchObject({ action: 'deny', policy: null, reason: 'no policy snapshot' });
