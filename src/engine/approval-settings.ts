@@ -5,13 +5,8 @@ import type { WorldIndex } from './world.js';
 /** What is handed on in place of a removed link. */
 export const LINK_PLACEHOLDER = '[link removed]';
 
-/**
- * What starts a link that is no bare name: a URL's scheme (at most 32
- * characters) and `://`; `www.`; or a scheme whose links have no `//`
- * (`mailto:`, `javascript:`, `tel:`, ...) right before a character of the
- * link.
- */
-const SCHEME_OR_WWW = String.raw`[a-z][a-z0-9+.-]{0,31}:\/\/|www\.|(?:mailto|javascript|vbscript|data|tel|sms|callto|ms-[a-z0-9-]{1,32}):(?=[^\s<>"')\]])`;
+/** A URL's scheme (at most 32 characters) and `://`, or `www.`: what starts a link that is no bare name. */
+const SCHEME_OR_WWW = String.raw`[a-z][a-z0-9+.-]{0,31}:\/\/|www\.`;
 /** A scheme-relative URL (`//host.example/x`): `//` before a host name, not inside a path or after a scheme. */
 const SCHEME_RELATIVE = String.raw`(?<![\w:/\\.])\/\/(?=[a-z0-9-]+\.[a-z0-9-])`;
 /** A bracketed host right after the start (`http://[::1]:80/x`): its `]` does not end the link. */
@@ -31,6 +26,17 @@ const LINK_PATTERN = new RegExp(
 // precedes it.
 /** Scheme characters of a URL: a link candidate with one is no bare name. */
 const SCHEME_START = new RegExp(String.raw`^(?:${SCHEME_OR_WWW}|\/\/)`, 'i');
+/**
+ * Links of schemes without `//`, in a link's shape and as links are written
+ * (lower case; a script's scheme in any case), so that `Data:Category`,
+ * `SMS:on` and `MS-DOS:prompt` stay words: read after the other links are
+ * removed, so one inside (`Data:https://...`) is gone already. Each prefix is
+ * bounded: linear on any text.
+ */
+const OPAQUE_PATTERN = new RegExp(
+  String.raw`\b(?:(?:[jJ][aA][vV][aA]|[vV][bB])[sS][cC][rR][iI][pP][tT]:|mailto:[^\s@<>"')\]]{1,256}@|callto:|data:[a-z]{1,32}\/|(?:tel|sms):(?=\+?[0-9(])|ms-[a-z0-9-]{1,32}:(?=[a-z]))[^\s<>"')\]]*`,
+  'g',
+);
 /** Punctuation that ends the sentence around a link rather than the link. */
 const SENTENCE_PUNCTUATION = new Set(['.', ',', ';', ':', '!', '?']);
 /** The last part of a host name: letters (a top-level domain). */
@@ -89,7 +95,13 @@ export function removeLinks(instructions: string): { text: string; removed: numb
     removed++;
     return LINK_PLACEHOLDER + trailing;
   });
-  return { text, removed };
+  const opaque = text.replace(OPAQUE_PATTERN, (match: string) => {
+    let end = match.length;
+    while (end > 0 && SENTENCE_PUNCTUATION.has(match.charAt(end - 1))) end--;
+    removed++;
+    return LINK_PLACEHOLDER + match.slice(end);
+  });
+  return { text: opaque, removed };
 }
 
 export interface ResolvedApprovalSettings {

@@ -583,6 +583,13 @@ describe('links are removed from instructions', () => {
       3,
     ],
     ['click javascript:alert(1) now', `click ${LINK_PLACEHOLDER}) now`, 1],
+    // Words before a colon are no links, and a link after one is still removed.
+    [
+      'Field Data:Category, SMS:on, Tel:ext and MS-DOS:prompt',
+      'Field Data:Category, SMS:on, Tel:ext and MS-DOS:prompt',
+      0,
+    ],
+    ['Data:https://x.example/a', `Data:${LINK_PLACEHOLDER}`, 1],
     // Paths and words before a colon are no links.
     [
       'Back up your data: then run //server/share or /usr//lib.so',
