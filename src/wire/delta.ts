@@ -16,6 +16,7 @@ import { TollgateError } from '../engine/errors.js';
 import type { Application } from '../engine/model.js';
 import type { ComputerView, ViewPolicy } from '../engine/view.js';
 import {
+  checkIssuedAt,
   applicationFromWire,
   approvalPolicyFromWire,
   badMessage,
@@ -869,6 +870,7 @@ export function decodeDeltaPayload(payload: Uint8Array): DeltaContent {
     throw badMessage('delta.kind', `is ${kind}, not a delta (${deltaKind})`);
   }
   requireText(computerId, 'delta.computerId');
+  checkIssuedAt(issuedAtMs, 'delta');
   checkHash(baseViewHash, 'delta.baseViewHash');
   checkHash(viewHash, 'delta.viewHash');
   const positioned = (messages: Uint8Array[], positions: number[], at: string): PutEntry[] => {

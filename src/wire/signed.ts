@@ -244,8 +244,10 @@ function settingsFromPayload(payload: Uint8Array): SettingsContent {
   checkPayloadKind('settings', p.kind);
   const settings = settingsFromWire(p.settings, 'settings.settings');
   checkKnownSettingTypes(settings.values, 'settings.settings');
+  const computerId = requireText(p.computerId, 'settings.computerId');
+  checkIssuedAt(p.issuedAtMs, 'settings');
   const content: SettingsContent = {
-    computerId: requireText(p.computerId, 'settings.computerId'),
+    computerId,
     settingsVersion: p.settingsVersion,
     issuedAtMs: p.issuedAtMs,
     settings: settings.values,

@@ -158,11 +158,15 @@ describe('Agent.applyDelta', () => {
     expect(serving()).toEqual({ version: 3, stored: 3, tool: 'permit', other: 'on-other' });
   });
 
-  it('refuses a bad signature, another computer, an older version and a delta over the bound', () => {
+  it('refuses a bad signature, another computer, an older version, a NaN signing time and a delta over the bound', () => {
     const good = delta(v1, v2, [1, 2]);
     expect(codeOf(() => agent.applyDelta(sealDelta(good, otherKey)))).toBe('unknown-key');
     expect(codeOf(() => agent.applyDelta(sealDelta({ ...good, computerId: 'd' }, privateKey)))).toBe('wrong-computer');
     expect(codeOf(() => agent.applyDelta(sealDelta({ ...good, version: 1 }, privateKey)))).toBe('stale-version');
+    // A signing time that is no time would become the snapshot's.
+    expect(() => agent.applyDelta(sealDelta({ ...good, issuedAtMs: Number.NaN }, privateKey))).toThrow(
+      /^delta\.issuedAtMs: is NaN, not a time$/,
+    );
     const small = new Agent({
       store,
       publicKey: parsePublicKey(keys.publicKeyPem),
