@@ -241,10 +241,7 @@ class WorldValidator {
   }
 
   private versionField(at: string, field: string, value: string): void {
-    const problem =
-      typeof value === 'string'
-        ? versionProblem(value)
-        : `is not a version (${VERSION_RULE})`;
+    const problem = typeof value === 'string' ? versionProblem(value) : `is not a version (${VERSION_RULE})`;
     if (problem !== null) this.add(at, `${field} ${quote(value)} ${problem}`);
   }
 

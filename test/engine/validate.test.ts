@@ -273,12 +273,16 @@ const cases: [string, (w: World) => void, string[]][] = [
   [
     'bad group version',
     (w) => (w.groups[0]!.agentVersion = '10.x'),
-    ['groups[g1]: agentVersion "10.x" is not a version (1 to 4 dot-separated non-negative integers, without leading zeros)'],
+    [
+      'groups[g1]: agentVersion "10.x" is not a version (1 to 4 dot-separated non-negative integers, without leading zeros)',
+    ],
   ],
   [
     'bad computer version',
     (w) => (w.computers[0]!.agentVersion = '10.x'),
-    ['computers[pc-1]: agentVersion "10.x" is not a version (1 to 4 dot-separated non-negative integers, without leading zeros)'],
+    [
+      'computers[pc-1]: agentVersion "10.x" is not a version (1 to 4 dot-separated non-negative integers, without leading zeros)',
+    ],
   ],
   [
     'version with a part of 21 digits',
@@ -288,12 +292,16 @@ const cases: [string, (w: World) => void, string[]][] = [
   [
     'version with five parts',
     (w) => (w.computers[1]!.agentVersion = '1.2.3.4.5'),
-    ['computers[pc-2]: agentVersion "1.2.3.4.5" is not a version (1 to 4 dot-separated non-negative integers, without leading zeros)'],
+    [
+      'computers[pc-2]: agentVersion "1.2.3.4.5" is not a version (1 to 4 dot-separated non-negative integers, without leading zeros)',
+    ],
   ],
   [
     'bad gate version',
     (w) => (w.gates![0]!.minVersion = 'v10'),
-    ['gates[#0]: minVersion "v10" is not a version (1 to 4 dot-separated non-negative integers, without leading zeros)'],
+    [
+      'gates[#0]: minVersion "v10" is not a version (1 to 4 dot-separated non-negative integers, without leading zeros)',
+    ],
   ],
   // country codes
   [
