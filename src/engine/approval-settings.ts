@@ -28,13 +28,14 @@ const LINK_PATTERN = new RegExp(
 const SCHEME_START = new RegExp(String.raw`^(?:${SCHEME_OR_WWW}|\/\/)`, 'i');
 /**
  * Links of schemes without `//`, in a link's shape and as links are written
- * (lower case; a script's scheme in any case), so that `Data:Category`,
- * `SMS:on` and `MS-DOS:prompt` stay words: read after the other links are
- * removed, so one inside (`Data:https://...`) is gone already. Each prefix is
- * bounded: linear on any text.
+ * (lower case; a script's scheme in any case, right before a character of
+ * the link), so that `Data:Category`, `SMS:on`, `JavaScript: yes` and
+ * `MS-DOS:prompt` stay words: read after the other links are removed, so
+ * one inside (`Data:https://...`) is gone already, and ending at a `[` (the
+ * placeholder of one). Each prefix is bounded: linear on any text.
  */
 const OPAQUE_PATTERN = new RegExp(
-  String.raw`\b(?:(?:[jJ][aA][vV][aA]|[vV][bB])[sS][cC][rR][iI][pP][tT]:|mailto:[^\s@<>"')\]]{1,256}@|callto:|data:[a-z]{1,32}\/|(?:tel|sms):(?=\+?[0-9(])|ms-[a-z0-9-]{1,32}:(?=[a-z]))[^\s<>"')\]]*`,
+  String.raw`(?<![\w.+-])(?:(?:(?:[jJ][aA][vV][aA]|[vV][bB])[sS][cC][rR][iI][pP][tT]|callto):(?=[^\s<>"')\[\]])|mailto:[^\s@<>"')\[\]]{1,256}@|data:[a-z]{1,32}\/[a-z0-9.+-]{1,64}[;,]|(?:tel|sms):(?=\+?[0-9(])|ms-[a-z0-9-]{1,32}:(?=[a-z]))[^\s<>"')\[\]]*`,
   'g',
 );
 /** Punctuation that ends the sentence around a link rather than the link. */

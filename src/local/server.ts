@@ -815,6 +815,8 @@ export class LocalServer {
       // Answering what was held is activity: a connection answered in turns is not idle between them.
       conn.lastActiveMs = this.now();
       TURN.begin();
+      // A release answers at least its first frame before the turn's clock is read.
+      framesThisChunk = 0;
       if (queue !== null) {
         const bytes = queue.bytes;
         for (let at = 0; at < queue.size;) {

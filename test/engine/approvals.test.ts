@@ -590,6 +590,14 @@ describe('links are removed from instructions', () => {
       0,
     ],
     ['Data:https://x.example/a', `Data:${LINK_PLACEHOLDER}`, 1],
+    [
+      'Languages: JavaScript: yes. Use javascript: only, callto: the desk, copy data:reports/2024 or dial x-tel:555',
+      'Languages: JavaScript: yes. Use javascript: only, callto: the desk, copy data:reports/2024 or dial x-tel:555',
+      0,
+    ],
+    // A link inside one without `//` leaves no piece of either.
+    ['mailto:a@b.example?body=https://evil.example/x', `${LINK_PLACEHOLDER}${LINK_PLACEHOLDER}`, 2],
+    ['ms-word:ofe|u|https://corp.example.com/a.docx', `${LINK_PLACEHOLDER}${LINK_PLACEHOLDER}`, 2],
     // Paths and words before a colon are no links.
     [
       'Back up your data: then run //server/share or /usr//lib.so',
