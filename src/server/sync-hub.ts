@@ -743,19 +743,26 @@ export class SyncHub {
       this.sendChosen(conn, computerId, chosen, false, from);
       return null;
     }
-    // Noted now, as sendChosen notes them: an acknowledgement or push heard while the batch is signed sends
+    // Noted now, as sendChosen notes it: an acknowledgement or push heard while the batch is signed sends
     // nothing the delta brings.
-    conn.held = chosen.produces;
-    conn.heldSettings = Math.max(conn.heldSettings, from.settingsVersion);
-    conn.caughtUpAtPush = Math.max(conn.caughtUpAtPush, from.atPush);
+    this.willHold(conn, chosen.produces, from);
     return { conn, computerId, unsigned: chosen, from };
   }
 
   /**
-   * Sends a view message and notes what the agent will hold once it applied
-   * it: its snapshot version and view hash, its settings version, and that
-   * the pushes made before its view was read have nothing more to send it.
+   * Notes what the agent will hold once it applied a view message: its
+   * snapshot version and view hash (the next change is a delta from there),
+   * its settings version, and that the pushes made before its view was read
+   * (queued, or under way and not at this agent yet) have nothing more to
+   * send it.
    */
+  private willHold(conn: Connection, produces: HeldView, from: ViewSent): void {
+    conn.held = produces;
+    conn.heldSettings = Math.max(conn.heldSettings, from.settingsVersion);
+    conn.caughtUpAtPush = Math.max(conn.caughtUpAtPush, from.atPush);
+  }
+
+  /** Sends a view message and notes what the agent will hold once it applied it (willHold). */
   private sendChosen(conn: Connection, computerId: string, chosen: ViewMessage, full: boolean, from: ViewSent): void {
     if (chosen.kind === 'delta') {
       this.options.logger.debug(
@@ -777,11 +784,7 @@ export class SyncHub {
     }
     this.send(conn, { kind: chosen.kind, signed: chosen.signed }, chosen.kind === 'delta' ? chosen.message : undefined);
     this.sent(conn, chosen.kind, 'snapshot', chosen.produces.version);
-    // What it will hold once applied: the next change is a delta from there.
-    conn.held = chosen.produces;
-    conn.heldSettings = Math.max(conn.heldSettings, from.settingsVersion);
-    // A push made before its view was read (queued, or under way and not at this agent yet) need not send it again.
-    conn.caughtUpAtPush = Math.max(conn.caughtUpAtPush, from.atPush);
+    this.willHold(conn, chosen.produces, from);
   }
 
   /** Hands a batch of a push's deltas to the delta signer; its signatures are kept unless it was taken back. */

@@ -441,6 +441,20 @@ describe('deltas from the sync hub', () => {
   describe('with a delta signer', () => {
     const ids = ['till-1', 'till-2', 'till-3'];
 
+    /** A real signer whose every batch waits to be signed until its answer (in `answers`) is called. */
+    function heldSigner(): { signer: DeltaSigner; answers: (() => void)[] } {
+      const real = new WorkerDeltaSigner();
+      const answers: (() => void)[] = [];
+      const signer: DeltaSigner = {
+        sign: (payloads, key) =>
+          new Promise((resolve, reject) => {
+            answers.push(() => void real.sign(payloads, key).then(resolve, reject));
+          }),
+        close: () => real.close(),
+      };
+      return { signer, answers };
+    }
+
     /** Three agents that hold their first snapshot, then a change to a policy every one of them sees. */
     async function pushToThree(
       signer: DeltaSigner,
@@ -516,16 +530,8 @@ describe('deltas from the sync hub', () => {
     });
 
     it('takes back what the signer has not signed yet and signs it on the event loop, losing nothing', async () => {
-      const real = new WorkerDeltaSigner();
       // The signer answers only once the push is over: the push never waits for it.
-      const answers: (() => void)[] = [];
-      const slow: DeltaSigner = {
-        sign: (payloads, key) =>
-          new Promise((resolve, reject) => {
-            answers.push(() => void real.sign(payloads, key).then(resolve, reject));
-          }),
-        close: () => real.close(),
-      };
+      const { signer: slow, answers } = heldSigner();
       const { agents, firsts } = await pushToThree(slow, true);
       await expectDeltas(agents, firsts);
       await hub.pushed();
@@ -535,15 +541,7 @@ describe('deltas from the sync hub', () => {
     });
 
     it('sends nothing an acknowledgement asks for while the delta that brings it waits for its signature', async () => {
-      const real = new WorkerDeltaSigner();
-      const answers: (() => void)[] = [];
-      const slow: DeltaSigner = {
-        sign: (payloads, key) =>
-          new Promise((resolve, reject) => {
-            answers.push(() => void real.sign(payloads, key).then(resolve, reject));
-          }),
-        close: () => real.close(),
-      };
+      const { signer: slow, answers } = heldSigner();
       await startServer({ deltaSigner: slow, signBatch: 2, takeBackFromSigner: false });
       const agent = await connected('till-1');
       const first = await takeSnapshot(agent);
