@@ -43,7 +43,79 @@ export const TEXT_LIMITS = Object.freeze({
   settingText: 4_096,
   /** A policy's ringfence, as JSON text. */
   ringfenceJson: 65_536,
+  /** The name of a module an organization enables, and a gate's feature. */
+  module: 128,
 });
+
+/** The most modules one organization may list. */
+export const MAX_MODULES = 64;
+
+/**
+ * The deepest nesting of a policy's ringfence (objects and lists within
+ * it, itself the first level): well within MAX_JSON_DEPTH (64) once a world
+ * holds it three levels down (`{"policies": [{"ringfence": ...}]}`), so that
+ * a world exported by the admin API can be imported again.
+ */
+export const MAX_RINGFENCE_DEPTH = 32;
+
+/** A UTF-16 code unit of a surrogate pair without its other half (with the u flag, a whole pair is one character). */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/**
+ * What is wrong with a text that holds a lone UTF-16 surrogate (JSON's
+ * `"\ud83d"` alone), or null when it is valid Unicode. Such a text has no
+ * UTF-8 form: a snapshot carrying it would be refused by every agent.
+ */
+export function textProblem(text: string): string | null {
+  const found = LONE_SURROGATE.exec(text);
+  if (found === null) return null;
+  const unit = text.charCodeAt(found.index).toString(16).toUpperCase();
+  return `holds a lone UTF-16 surrogate (\\u${unit} at character ${found.index + 1}); text must be valid Unicode`;
+}
+
+/**
+ * The first string or object key within a parsed JSON value (or a ringfence)
+ * that is not valid Unicode (textProblem), as `PATH: problem` with `path`
+ * for the value itself, `.key` and `[i]` below it; null when there is none.
+ * Iterative: no value can overflow the stack here.
+ */
+export function invalidTextIn(value: unknown, path: string): string | null {
+  const stack: [unknown, string][] = [[value, path]];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const [item, at] = next;
+    if (typeof item === 'string') {
+      const problem = textProblem(item);
+      if (problem !== null) return `${at}: ${problem}`;
+    } else if (Array.isArray(item)) {
+      for (let i = item.length - 1; i >= 0; i--) stack.push([item[i], `${at}[${i}]`]);
+    } else if (typeof item === 'object' && item !== null) {
+      const entries = Object.entries(item as Record<string, unknown>);
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const [key, inner] = entries[i] as [string, unknown];
+        const problem = textProblem(key);
+        if (problem !== null) return `${at} key ${JSON.stringify(key)}: ${problem}`;
+        stack.push([inner, `${at}.${key}`]);
+      }
+    }
+  }
+  return null;
+}
+
+/** The nesting depth of a parsed JSON value: 0 for a scalar, 1 for an object or list of scalars. Iterative. */
+export function valueDepth(value: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const [item, depth] = next;
+    if (typeof item !== 'object' || item === null) continue;
+    const inner = depth + 1;
+    if (inner > deepest) deepest = inner;
+    for (const child of Array.isArray(item) ? item : Object.values(item as Record<string, unknown>)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, inner]);
+    }
+  }
+  return deepest;
+}
 
 /** The longest id, in characters; an id also names its entity in admin API paths. */
 export const MAX_ID_CHARS = 128;

@@ -26,6 +26,8 @@ import {
 import {
   APPROVAL_ORDER_MAX,
   APPROVAL_ORDER_MIN,
+  MAX_MODULES,
+  MAX_RINGFENCE_DEPTH,
   POLICY_ORDER_MAX,
   POLICY_ORDER_MIN,
   SETTING_ORDER_MAX,
@@ -34,8 +36,11 @@ import {
   TIME_FRACTION_MAX_DIGITS,
   idProblem,
   integerRangeRule,
+  invalidTextIn,
   isIntegerIn,
   isValidId,
+  textProblem,
+  valueDepth,
 } from './limits.js';
 import { SETTING_DEFINITIONS, settingValueProblem } from './settings.js';
 import { VERSION_RULE, versionProblem } from './version.js';
@@ -54,6 +59,9 @@ const RFC3339_PATTERN = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\
 /** A sane address check (local@domain.tld); delivery is the mail server's business. */
 const EMAIL_PATTERN =
   /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+
+/** A C0 or C1 control character (a module name is a plain word). */
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
 
 const SHA256_PATTERN = /^[0-9a-f]{64}$/i;
 const THUMBPRINT_PATTERN = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i;
@@ -193,11 +201,12 @@ class WorldValidator {
     this.problems.push(`${at}: ${text}`);
   }
 
-  /** A free text within its bound (TEXT_LIMITS); an absent one passes. */
+  /** A free text within its bound (TEXT_LIMITS) and valid Unicode (textProblem); an absent one passes. */
   private textLength(at: string, field: string, value: unknown, max: number): void {
-    if (typeof value === 'string' && value.length > max) {
-      this.add(at, `${field} is ${value.length} characters long; at most ${max}`);
-    }
+    if (typeof value !== 'string') return;
+    if (value.length > max) this.add(at, `${field} is ${value.length} characters long; at most ${max}`);
+    const problem = textProblem(value);
+    if (problem !== null) this.add(at, `${field} ${problem}`);
   }
 
   /** Maps each key to its first entry and reports missing and repeated keys. */
@@ -295,6 +304,16 @@ class WorldValidator {
       const at = entryLabel('organizations', org.id, i);
       this.textLength(at, 'name', org.name, TEXT_LIMITS.name);
       this.enumField(at, 'structure', org.structure, STRUCTURES);
+      const modules: readonly unknown[] = Array.isArray(org.modules) ? org.modules : [];
+      if (modules.length > MAX_MODULES) this.add(at, `modules lists ${modules.length} modules; at most ${MAX_MODULES}`);
+      modules.slice(0, MAX_MODULES).forEach((module, m) => {
+        if (typeof module !== 'string' || module.trim() === '') {
+          this.add(at, `modules[${m}] must be a non-empty text`);
+          return;
+        }
+        this.textLength(at, `modules[${m}]`, module, TEXT_LIMITS.module);
+        if (CONTROL_CHARACTER.test(module)) this.add(at, `modules[${m}] ${quote(module)} holds a control character`);
+      });
       if (org.parent !== undefined) this.orgRef(at, 'parent', org.parent);
     });
   }
@@ -381,9 +400,16 @@ class WorldValidator {
       const at = entryLabel('policies', policy.id, i);
       this.textLength(at, 'name', policy.name, TEXT_LIMITS.name);
       if (policy.ringfence !== undefined) {
-        const json = JSON.stringify(policy.ringfence);
-        if (json.length > TEXT_LIMITS.ringfenceJson) {
-          this.add(at, `ringfence is ${json.length} characters as JSON; at most ${TEXT_LIMITS.ringfenceJson}`);
+        const depth = valueDepth(policy.ringfence);
+        if (depth > MAX_RINGFENCE_DEPTH) {
+          this.add(at, `ringfence nests ${depth} levels deep; at most ${MAX_RINGFENCE_DEPTH}`);
+        } else {
+          const json = JSON.stringify(policy.ringfence);
+          if (json.length > TEXT_LIMITS.ringfenceJson) {
+            this.add(at, `ringfence is ${json.length} characters as JSON; at most ${TEXT_LIMITS.ringfenceJson}`);
+          }
+          const invalid = invalidTextIn(policy.ringfence, 'ringfence');
+          if (invalid !== null) this.add(at, invalid);
         }
       }
       const isDefault = policy.default === true;
@@ -425,6 +451,7 @@ class WorldValidator {
     (this.world.gates ?? []).forEach((gate, i) => {
       const at = `gates[#${i}]`;
       if (typeof gate.feature !== 'string' || gate.feature === '') this.add(at, 'feature must be a non-empty string');
+      else this.textLength(at, 'feature', gate.feature, TEXT_LIMITS.module);
       this.enumField(at, 'os', gate.os, OS_NAMES);
       this.versionField(at, 'minVersion', gate.minVersion);
     });

@@ -17,6 +17,7 @@ import Fastify, {
 import * as z from 'zod';
 import { TollgateError, ValidationError } from '../engine/errors.js';
 import { formatLint } from '../engine/lint.js';
+import { invalidTextIn } from '../engine/limits.js';
 import type { World } from '../engine/model.js';
 import { settingValueProblem } from '../engine/settings.js';
 import { formatUpgradePlan, type UpgradePlan } from '../engine/upgrade.js';
@@ -120,6 +121,29 @@ export type AdminErrorBody = ErrorBody;
  * a `prototype`: keys that would change an object's prototype when copied).
  * Null when neither is found (the parser's own error stands: an empty body).
  */
+/**
+ * Why a JSON body is refused for how it is sent, or null: the admin API
+ * reads UTF-8 JSON as it is, so a body declared compressed
+ * (`Content-Encoding` other than identity) or in another character set
+ * would be read as something it is not.
+ */
+function bodyEncodingProblem(headers: Record<string, string | string[] | undefined>): string | null {
+  const encoding = headers['content-encoding'];
+  const encodings = (Array.isArray(encoding) ? encoding.join(',') : (encoding ?? ''))
+    .split(',')
+    .map((e) => e.trim().toLowerCase())
+    .filter((e) => e !== '' && e !== 'identity');
+  if (encodings.length > 0) {
+    return `Content-Encoding ${encodings.join(', ')} is not taken: send the JSON body uncompressed`;
+  }
+  const type = headers['content-type'];
+  const charset = /;\s*charset\s*=\s*"?([^";\s]*)"?/i.exec(Array.isArray(type) ? type.join(';') : (type ?? ''))?.[1];
+  if (charset !== undefined && charset.toLowerCase() !== 'utf-8' && charset.toLowerCase() !== 'utf8') {
+    return `charset ${charset} is not taken: a JSON body is UTF-8`;
+  }
+  return null;
+}
+
 function jsonBodyError(text: string): HttpError | null {
   let value: unknown;
   try {
@@ -410,6 +434,11 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
   // Only JSON is taken: a text body (Fastify parses text/plain by default) is an unsupported media type.
   app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const refused = bodyEncodingProblem(request.headers);
+    if (refused !== null) {
+      done(new HttpError('unsupported-media-type', refused), undefined);
+      return;
+    }
     const text = typeof body === 'string' ? body : body.toString('utf8');
     const depth = jsonDepthOver(text, MAX_JSON_DEPTH);
     if (depth !== null) {
@@ -423,7 +452,21 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
       return;
     }
     void parseJson(request, text, (error, value) => {
-      done(error === null ? null : (jsonBodyError(text) ?? error), value);
+      if (error !== null) {
+        done(jsonBodyError(text) ?? error, undefined);
+        return;
+      }
+      // A text with a lone surrogate has no UTF-8 form: no agent could be sent it, nor any log read it.
+      const invalid = invalidTextIn(value, 'body');
+      if (invalid !== null) {
+        done(
+          new HttpError('invalid-input', 'the body holds text that is not valid Unicode; nothing was changed', [
+            invalid,
+          ]),
+        );
+        return;
+      }
+      done(null, value);
     });
   });
 

@@ -5,6 +5,7 @@
  * schemas generated from them.
  */
 import type { FastifySchemaValidationError } from 'fastify';
+import { MAX_REQUEST_PAGE, MAX_WAIT_MS } from '../contract/index.js';
 import { ID_PATTERN, ID_RULE, MAX_ID_CHARS } from '../engine/limits.js';
 import { APPLIES_TO_KEYS } from '../engine/validate.js';
 
@@ -48,11 +49,25 @@ function fieldOf(instancePath: string, child?: unknown): string {
     .join('');
 }
 
+/** The range of each numeric query parameter, for the message of one that is not a number in it. */
+const QUERY_NUMBER_RANGES: Readonly<Record<string, string>> = {
+  limit: `from 1 to ${MAX_REQUEST_PAGE}`,
+  waitMs: `from 0 to ${MAX_WAIT_MS}`,
+};
+
 /** One JSON-schema problem worded as `FIELD complaint`; `part` is body, querystring, params or headers. */
 export function schemaProblem(error: FastifySchemaValidationError, part: string | undefined): string {
   const params = error.params;
   const field = fieldOf(error.instancePath);
-  const where = field === '' ? `the ${part === 'querystring' ? 'query string' : (part ?? 'request')}` : field;
+  const where =
+    field === ''
+      ? `the ${part === 'querystring' ? 'query string' : (part ?? 'request')}`
+      : part === 'params'
+        ? `path parameter ${field}`
+        : field;
+  // Query parameters arrive as text: one that is not, was given more than once (a list).
+  if (part === 'querystring' && field !== '' && error.keyword === 'type')
+    return `${where} is given more than once; give it once`;
   switch (error.keyword) {
     case 'required':
       return `${fieldOf(error.instancePath, params['missingProperty'])} is required`;
@@ -73,7 +88,7 @@ export function schemaProblem(error: FastifySchemaValidationError, part: string 
       return `${where} must be at most ${String(params['limit'])} characters`;
     case 'pattern':
       if (params['pattern'] === ID_PATTERN.source) return `${where} is not an id (${ID_RULE})`;
-      return `${where} must be a whole number`;
+      return `${where} must be a whole number${QUERY_NUMBER_RANGES[field] === undefined ? '' : ` ${QUERY_NUMBER_RANGES[field]}`}`;
     default:
       return `${where} ${error.message ?? 'is invalid'}`;
   }

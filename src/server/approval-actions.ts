@@ -33,6 +33,17 @@ export function fileName(path: string): string {
   return parts[parts.length - 1] || path;
 }
 
+/** How much of a file name or user an approval's generated names quote: they stay within TEXT_LIMITS.name. */
+const QUOTED_IN_NAMES = 256;
+
+/** `text`, or its first characters and `…` when it is longer than `max` (never half a surrogate pair). */
+export function cutText(text: string, max: number = QUOTED_IN_NAMES): string {
+  if (text.length <= max) return text;
+  let cut = max - 1;
+  if (/[\ud800-\udbff]/.test(text.charAt(cut - 1))) cut--;
+  return `${text.slice(0, cut)}…`;
+}
+
 /**
  * The rule that recognises exactly this file: its SHA-256 when the request
  * has one, else its exact path (as an anchored `regex:` when the path holds
@@ -59,7 +70,7 @@ export interface ApprovalPlan {
 function applicationFromFile(request: ApprovalRequestRecord, org: string): Application {
   const app: Application = {
     id: requestApplicationId(request.id),
-    name: `${fileName(request.file.path)} (approved request ${request.id})`,
+    name: `${cutText(fileName(request.file.path))} (approved request ${request.id})`,
     builtIn: false,
     org,
     rules: [exactFileRule(request.file)],
@@ -132,7 +143,7 @@ export function planApproval(
     if (index.org(group.org).structure === 'flat') order = Math.max(0, order);
     permitPolicy = {
       id: policyId,
-      name: `approved request ${request.id}: ${fileName(request.file.path)} for ${request.user}`,
+      name: `approved request ${request.id}: ${cutText(fileName(request.file.path))} for ${cutText(request.user)}`,
       app: appId,
       appliesTo,
       action: 'permit',

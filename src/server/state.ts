@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { type KeyObject, createHash, randomBytes } from 'node:crypto';
 import { evaluateApproval, resolveApprovalQuery } from '../engine/approvals.js';
 import { TollgateError, ValidationError } from '../engine/errors.js';
-import { MAX_ID_CHARS } from '../engine/limits.js';
+import { MAX_ID_CHARS, SETTING_ORDER_MIN } from '../engine/limits.js';
 import { lintWorld, type LintWarning } from '../engine/lint.js';
 import type { AgentSetting, Computer, ComputerGroup, OsName, Policy, SettingValue, World } from '../engine/model.js';
 import { upgradeToFlat, type UpgradePlan } from '../engine/upgrade.js';
@@ -177,9 +177,18 @@ function isAdminSetting(entry: AgentSetting): boolean {
  * keeping computer before group before organization before global among them.
  */
 function placeAdminSettings(entries: AgentSetting[], type: string): AgentSetting[] {
-  const others = entries.filter((e) => e.type === type && !isAdminSetting(e)).map((e) => e.order);
+  const others = entries.filter((e) => e.type === type && !isAdminSetting(e));
   const globalOrder = ADMIN_SETTING_ORDER.global;
-  const offset = Math.min(0, Math.min(...others, globalOrder + 1) - (globalOrder + 1));
+  const lowest = others.reduce<AgentSetting | null>((low, e) => (low === null || e.order < low.order ? e : low), null);
+  const offset = Math.min(0, Math.min(lowest?.order ?? globalOrder + 1, globalOrder + 1) - (globalOrder + 1));
+  // The admin's entries take the orders just before the lowest other one: none are left below it.
+  if (lowest !== null && ADMIN_SETTING_ORDER.computer + offset < SETTING_ORDER_MIN) {
+    throw new ValidationError([
+      `agentSettings[${lowest.id}]: order ${lowest.order} leaves no order before it for the settings set through ` +
+        `the admin API, which come before every other ${type} entry: give it an order above ` +
+        `${SETTING_ORDER_MIN + (globalOrder - ADMIN_SETTING_ORDER.computer)}`,
+    ]);
+  }
   return entries.map((e) => {
     if (e.type !== type || !isAdminSetting(e)) return e;
     const kind = e.id.slice('admin-'.length, e.id.indexOf('-', 'admin-'.length)) as SettingScope['kind'];
@@ -897,6 +906,8 @@ export class ServerState implements ServerStateApi {
   /** Parses a stored request, remembering the text it was read from. */
   private readRequest(body: string): ApprovalRequestRecord {
     const request = JSON.parse(body) as ApprovalRequestRecord;
+    // A time that was not a number when it was stored (before agents' times were checked) was written as null.
+    if (typeof request.submittedAtMs !== 'number') request.submittedAtMs = 0;
     this.requestBodies.set(request, body);
     return request;
   }

@@ -378,7 +378,7 @@ export class SyncHub {
       conn.pongTimer = null;
     });
     ws.on('error', (error) =>
-      this.options.logger.warn({ computerId: conn.computerId, err: error.message }, 'agent connection error'),
+      this.warnLimited('agent connection error', { computerId: conn.computerId, err: error.message }),
     );
     ws.on('close', () => this.drop(conn));
   }
@@ -434,25 +434,23 @@ export class SyncHub {
     // A WebSocket frame adds at most 10 bytes of header to a server's message.
     const size = bytes.length + 10;
     if (buffered > 0 && buffered + size > this.bounds.maxBufferedBytes) {
-      this.options.logger.warn(
-        { computerId: conn.computerId, bufferedBytes: buffered, maxBufferedBytes: this.bounds.maxBufferedBytes },
-        'agent does not read what it is sent: closing its connection',
-      );
+      this.warnLimited('agent does not read what it is sent: closing its connection', {
+        computerId: conn.computerId,
+        bufferedBytes: buffered,
+        maxBufferedBytes: this.bounds.maxBufferedBytes,
+      });
       this.closeSoon(conn.ws, CLOSE_CODES.sendBufferFull, 'send-buffer-full');
       return;
     }
     // Every agent's buffers together: an agent that has not read what it was sent gets no more while they are
     // full (one that has read everything still gets its message).
     if (buffered > 0 && this.unsentBytes + size > this.bounds.maxTotalBufferedBytes) {
-      this.options.logger.warn(
-        {
-          computerId: conn.computerId,
-          bufferedBytes: buffered,
-          unsentBytes: this.unsentBytes,
-          maxTotalBufferedBytes: this.bounds.maxTotalBufferedBytes,
-        },
-        'agents do not read what they are sent: closing a connection that has not read its own',
-      );
+      this.warnLimited('agents do not read what they are sent: closing a connection that has not read its own', {
+        computerId: conn.computerId,
+        bufferedBytes: buffered,
+        unsentBytes: this.unsentBytes,
+        maxTotalBufferedBytes: this.bounds.maxTotalBufferedBytes,
+      });
       this.closeSoon(conn.ws, CLOSE_CODES.sendBufferFull, 'send-buffer-full');
       return;
     }
@@ -531,10 +529,12 @@ export class SyncHub {
     } catch (error) {
       if (error instanceof UnreadableSubmission && conn.computerId !== null) {
         // Its id can be read: a refusing receipt, so the agent lets it go rather than send it at each connection.
-        this.options.logger.warn(
-          { computerId: conn.computerId, requestId: error.requestId, code: error.code, reason: error.message },
-          'approval request refused',
-        );
+        this.warnLimited('approval request refused', {
+          computerId: conn.computerId,
+          requestId: error.requestId,
+          code: error.code,
+          reason: error.message,
+        });
         this.send(conn, {
           kind: 'receipt',
           requestId: error.requestId,
@@ -703,10 +703,7 @@ export class SyncHub {
         return;
       }
       // Never recorded; the refusing receipt stops this agent from sending it forever.
-      this.options.logger.warn(
-        { computerId, requestId, code: error.code, reason: error.message },
-        'approval request refused',
-      );
+      this.warnLimited('approval request refused', { computerId, requestId, code: error.code, reason: error.message });
       this.send(conn, { kind: 'receipt', requestId, refused: { code: error.code, message: error.message } });
       return;
     }
@@ -966,22 +963,19 @@ export class SyncHub {
       conn.heldSettings = ack.settingsVersion;
     }
     if (ack.error !== '' && ack.errorCode?.startsWith(DELTA_FALLBACK_PREFIX) === true && conn !== undefined) {
-      this.options.logger.warn(
-        {
-          computerId,
-          error: ack.error,
-          code: ack.errorCode,
-          snapshotVersion: ack.snapshotVersion,
-          viewHash: ack.viewHash === undefined ? null : hashHex(ack.viewHash),
-        },
-        'agent could not apply a delta: sending the full snapshot',
-      );
+      this.warnLimited('agent could not apply a delta: sending the full snapshot', {
+        computerId,
+        error: ack.error,
+        code: ack.errorCode,
+        snapshotVersion: ack.snapshotVersion,
+        viewHash: ack.viewHash === undefined ? null : hashHex(ack.viewHash),
+      });
       const now = this.options.state.issuedVersions(computerId);
       if (now.snapshotVersion > ack.snapshotVersion && conn.fullSentFor < now.snapshotVersion) {
         this.sync(conn, computerId, ack.snapshotVersion, ack.settingsVersion, true);
       }
     } else if (ack.error !== '') {
-      this.options.logger.warn({ computerId, error: ack.error, code: ack.errorCode }, 'agent refused what it was sent');
+      this.warnLimited('agent refused what it was sent', { computerId, error: ack.error, code: ack.errorCode });
       // Refused as older than what the agent holds (installed offline): versions above it were issued, send them.
       const now = this.options.state.issuedVersions(computerId);
       if (
@@ -1254,7 +1248,7 @@ export class SyncHub {
     }
     if (conn.pongTimer !== null || conn.ws.readyState !== WebSocket.OPEN) return;
     conn.pongTimer = setTimeout(() => {
-      this.options.logger.warn({ computerId: conn.computerId }, 'agent missed its pong: dropping it');
+      this.warnLimited('agent missed its pong: dropping it', { computerId: conn.computerId });
       conn.ws.terminate();
     }, this.options.pongTimeoutMs);
     conn.pongTimer.unref();

@@ -22,7 +22,7 @@ import {
 import type { tollgate } from './generated/tollgate.js';
 import { pb } from './proto.js';
 import { idProblem } from '../engine/limits.js';
-import { isValidVersion } from '../engine/version.js';
+import { versionProblem } from '../engine/version.js';
 import { VIEW_HASH_BYTES } from './delta.js';
 
 /**
@@ -201,13 +201,24 @@ function submissionFieldsFromWire(
 ): ApprovalSubmission {
   return {
     requestId,
-    submittedAtMs: s.submittedAtMs ?? 0,
+    submittedAtMs: submittedAt(s.submittedAtMs ?? 0),
     file: fileFromWire(requireMessage(s.file, 'approval.file'), 'approval.file'),
     user: requireText(s.user, 'approval.user'),
     reason: s.reason ?? '',
     query: approvalQueryFromWire(requireMessage(s.query, 'approval.query')),
     suggestion: suggestionFromWire(requireMessage(s.suggestion, 'approval.suggestion'), 'approval.suggestion'),
   };
+}
+
+/** The latest time a JavaScript Date holds (8.64e15 ms after 1970): the admin API shows times as dates. */
+const LATEST_TIME_MS = 8.64e15;
+
+/** An approval request's `submitted_at_ms`: a time from 1970 on that a date can show (0: not given). */
+function submittedAt(ms: number): number {
+  if (!Number.isFinite(ms) || ms < 0 || ms > LATEST_TIME_MS) {
+    throw badMessage('approval.submittedAtMs', `is ${ms}, not a time from 0 to ${LATEST_TIME_MS} ms after 1970`);
+  }
+  return ms;
 }
 
 /** A text the server stores as it is (in a PostgreSQL text column, which cannot hold U+0000). */
@@ -264,10 +275,11 @@ function helloComputerId(value: string | null | undefined): string {
 /** A hello's agent version: a version (SPEC.md section 4, as the gates compare it), or `0` before any snapshot. */
 function helloAgentVersion(value: string | null | undefined): string {
   const version = requireText(value, 'hello.agentVersion');
-  if (!isValidVersion(version)) {
+  const problem = versionProblem(version);
+  if (problem !== null) {
     throw badMessage(
       'hello.agentVersion',
-      `${version.length > 40 ? `a text of ${version.length} characters` : JSON.stringify(version)} is not a version (1 to 4 dot-separated whole numbers)`,
+      `${version.length > 40 ? `a text of ${version.length} characters` : JSON.stringify(version)} ${problem}`,
     );
   }
   return version;

@@ -541,6 +541,40 @@ const cases: [string, (w: World) => void, string[]][] = [
     ],
   ],
   [
+    'texts that are not valid Unicode (a lone surrogate has no UTF-8 form)',
+    (w) => {
+      w.organizations[1]!.name = 'Ac\ud800me';
+      w.applications[0]!.rules[0]!.path = 'C:\\x\udfff.exe';
+      w.policies[0]!.ringfence = { allow: ['ok', { ['k\udbff']: 1 }] };
+      w.approvalSettings[0]!.guidelines = { useParent: true, instructions: '\ud83d' };
+      // A whole pair is valid.
+      w.organizations[0]!.name = 'MSP 😀';
+    },
+    [
+      'organizations[acme]: name holds a lone UTF-16 surrogate (\\uD800 at character 3); text must be valid Unicode',
+      'applications[putty]: rules[0].path holds a lone UTF-16 surrogate (\\uDFFF at character 5); text must be valid Unicode',
+      'policies[a-putty]: ringfence.allow[1] key "k\\udbff": holds a lone UTF-16 surrogate (\\uDBFF at character 2); text must be valid Unicode',
+      'approvalSettings[acme]: guidelines.instructions holds a lone UTF-16 surrogate (\\uD83D at character 1); text must be valid Unicode',
+    ],
+  ],
+  [
+    'modules past their bounds, and a ringfence nested too deep',
+    (w) => {
+      w.organizations[0]!.modules = ['m'.repeat(129), 'tab\tbed', ''];
+      w.organizations[2]!.modules = Array.from({ length: 65 }, (_, i) => `m${i}`);
+      let deep: unknown = 1;
+      for (let i = 0; i < 33; i++) deep = [deep];
+      w.policies[0]!.ringfence = deep as Record<string, unknown>;
+    },
+    [
+      'organizations[msp]: modules[0] is 129 characters long; at most 128',
+      'organizations[msp]: modules[1] "tab\\tbed" holds a control character',
+      'organizations[msp]: modules[2] must be a non-empty text',
+      'organizations[other]: modules lists 65 modules; at most 64',
+      'policies[a-putty]: ringfence nests 33 levels deep; at most 32',
+    ],
+  ],
+  [
     'free texts at their bounds',
     (w) => {
       w.organizations[0]!.name = 'n'.repeat(1_024);

@@ -544,7 +544,14 @@ describe('agent settings', () => {
       type: 'prioritizeBuiltInApplications',
       value: true,
     });
-    expect(problemsOf(notANumber)).toEqual(['waitMs must be a whole number']);
+    expect(problemsOf(notANumber)).toEqual(['waitMs must be a whole number from 0 to 30000']);
+    const twice = await call('PUT', '/api/settings?waitMs=1&waitMs=2', {
+      scope: { kind: 'global' },
+      type: 'prioritizeBuiltInApplications',
+      value: true,
+    });
+    expect(twice.status).toBe(400);
+    expect(problemsOf(twice)).toEqual(['waitMs is given more than once; give it once']);
   });
 
   it('reports pending agents: connected, not acknowledged in time', async () => {

@@ -162,6 +162,17 @@ describe('error answers', () => {
     expect(state.world().computers).toHaveLength(1);
   });
 
+  it('refuses a world with an id holding a lone surrogate, as any text of a body', async () => {
+    const next = world();
+    next.computers.push({ id: 'p\uD800', group: 'tills' });
+    const answer = await call('PUT', '/api/world', next);
+    expect(answer.status).toBe(400);
+    expect(answer.problems).toEqual([
+      'body.computers[1].id: holds a lone UTF-16 surrogate (\\uD800 at character 2); text must be valid Unicode',
+    ]);
+    expect(state.world().computers).toHaveLength(1);
+  });
+
   it('cut a problem longer than 1,000 characters', async () => {
     const answer = await app.inject({
       method: 'POST',
@@ -189,7 +200,6 @@ describe('ids', () => {
 
   it.each([
     ['a slash', 'p/1', 'has the character "/"'],
-    ['a lone surrogate', 'p\uD800', 'has the character U+D800'],
     ['a control character', 'p\u0001', 'has the character U+0001'],
     ['a space', 'p 1', 'has the character U+0020'],
   ])('refuses a world with an id holding %s', async (_name, id, problem) => {
@@ -229,7 +239,7 @@ describe('ids', () => {
     const answer = await call('DELETE', `/api/policies/${encodeURIComponent('p 1')}`);
     expect(answer.status).toBe(400);
     expect(answer.problems).toEqual([
-      'id is not an id (1 to 128 characters, each an ASCII letter, a digit or one of - _ . : @)',
+      'path parameter id is not an id (1 to 128 characters, each an ASCII letter, a digit or one of - _ . : @)',
     ]);
   });
 
@@ -335,5 +345,90 @@ describe('path parameters past the router bound', () => {
     const answer = await call('GET', `/api/computers/${'a'.repeat(MAX_PARAM_CHARS)}`);
     expect(answer.status).toBe(400);
     expect(answer.problems.join('\n')).toContain('128');
+  });
+});
+
+describe('texts that are not valid Unicode, and bodies in another encoding', () => {
+  /** A JSON text with a lone surrogate, as `JSON.stringify` writes it (`\ud83d` escaped). */
+  async function raw(method: 'POST' | 'PUT', url: string, text: string, headers: Record<string, string> = {}) {
+    const response = await app.inject({
+      method,
+      url,
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', ...headers },
+      payload: text,
+    });
+    const parsed = response.json<{ error?: { code: string; problems?: string[]; message: string } }>();
+    return { status: response.statusCode, code: parsed.error?.code, problems: parsed.error?.problems ?? [] };
+  }
+
+  it('refuses a lone surrogate in a policy name, naming the field, and stores nothing', async () => {
+    const before = state.world();
+    const policy = {
+      id: 'p-s',
+      name: 'Caf\ud83d',
+      app: 'putty',
+      appliesTo: { group: 'tills' },
+      action: 'deny',
+      order: 3,
+    };
+    const answer = await raw('POST', '/api/policies', JSON.stringify(policy));
+    expect(answer).toMatchObject({ status: 400, code: 'invalid-input' });
+    expect(answer.problems).toEqual([
+      'body.name: holds a lone UTF-16 surrogate (\\uD83D at character 4); text must be valid Unicode',
+    ]);
+    expect(state.world()).toEqual(before);
+  });
+
+  it('finds one in a key or deep in a ringfence, and takes a whole pair', async () => {
+    const deep = { id: 'p-r', app: 'putty', appliesTo: { group: 'tills' }, action: 'deny', order: 3 };
+    const inValue = await raw(
+      'POST',
+      '/api/policies',
+      JSON.stringify({ ...deep, ringfence: { allow: [{ host: 'ok' }, { host: 'x\udc00' }] } }),
+    );
+    expect(inValue.problems).toEqual([
+      'body.ringfence.allow[1].host: holds a lone UTF-16 surrogate (\\uDC00 at character 2); text must be valid Unicode',
+    ]);
+    const inKey = await raw('POST', '/api/policies', JSON.stringify({ ...deep, ringfence: { ['k\ud800']: 1 } }));
+    expect(inKey.problems[0]).toMatch(/^body\.ringfence key "k\\ud800": holds a lone UTF-16 surrogate/);
+    const pair = await raw('POST', '/api/policies', JSON.stringify({ ...deep, name: 'Café 😀' }));
+    expect(pair.status).toBe(201);
+    expect(state.world().policies.find((p) => p.id === 'p-r')?.name).toBe('Café 😀');
+  });
+
+  it('refuses a compressed body or another charset as an unsupported media type', async () => {
+    const policy = JSON.stringify({ id: 'p-e', app: 'putty', appliesTo: { group: 'tills' }, action: 'deny', order: 3 });
+    const gzip = await raw('POST', '/api/policies', policy, { 'content-encoding': 'gzip' });
+    expect(gzip).toMatchObject({ status: 415, code: 'unsupported-media-type' });
+    const utf16 = await raw('POST', '/api/policies', policy, { 'content-type': 'application/json; charset=utf-16' });
+    expect(utf16).toMatchObject({ status: 415, code: 'unsupported-media-type' });
+    const utf8 = await raw('POST', '/api/policies', policy, { 'content-type': 'application/json; charset=UTF-8' });
+    expect(utf8.status).toBe(201);
+  });
+});
+
+describe('what the world itself bounds', () => {
+  it('refuses a ringfence nested past its bound, so that an exported world imports again', async () => {
+    let ringfence: unknown = 'end';
+    for (let i = 0; i < 33; i++) ringfence = { inner: ringfence };
+    const answer = await call('POST', '/api/policies', {
+      id: 'p-deep',
+      app: 'putty',
+      appliesTo: { group: 'tills' },
+      action: 'deny',
+      order: 3,
+      ringfence,
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.problems).toEqual(['policies[p-deep]: ringfence nests 33 levels deep; at most 32']);
+  });
+
+  it('bounds module names and how many there are', async () => {
+    const long = await call('PUT', `/api/organizations/shop/modules/${'m'.repeat(129)}`);
+    expect(long.status).toBe(400);
+    expect(long.problems.join('\n')).toContain('is 129 characters long; at most 128');
+    const control = await call('PUT', '/api/organizations/shop/modules/%00');
+    expect(control.status).toBe(400);
+    expect(control.problems.join('\n')).toContain('holds a control character');
   });
 });

@@ -90,6 +90,18 @@ describe('the rule of an approved file', () => {
 });
 
 describe('planning an approval', () => {
+  it('approves a request whose file name and user are as long as a request may carry', () => {
+    const name = `${'n'.repeat(3_000)}.exe`;
+    const user = `${'u'.repeat(254)}😀x`;
+    const plan = planApproval(world(), request({ file: { path: `/home/${name}` }, user }), { nowMs: 0 });
+    const app = plan.world.applications.at(-1)!;
+    expect(app.rules).toEqual([{ path: `/home/${name}` }]);
+    expect(app.name).toBe(`${'n'.repeat(255)}… (approved request r1)`);
+    const policy = plan.world.policies.find((p) => p.app === app.id)!;
+    // The user is cut before the pair that would pass the bound, not between its halves.
+    expect(policy.name).toBe(`approved request r1: ${'n'.repeat(255)}… for ${'u'.repeat(254)}…`);
+  });
+
   it('numbers the permit one below the policy that decides the file now', () => {
     const plan = planApproval(world(), request({ file: { path: '/opt/tools/helper' } }), { nowMs: 0 });
     // tools-deny (group level) has order 0 in a flat organization: the permit takes 0 too and wins

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_ID_CHARS } from '../../src/engine/limits.js';
+import type { World } from '../../src/engine/model.js';
 import { type TollgateError, ValidationError } from '../../src/engine/errors.js';
 import { ACKNOWLEDGE_PROBLEM } from '../../src/engine/upgrade.js';
 import { loadScenario } from '../../src/scenario/load.js';
@@ -292,6 +293,31 @@ describe('settings', () => {
       snapshots: [],
       settings: ['till-1', 'office-1'],
     });
+  });
+
+  it('refuses an admin setting with no order left before an entry of the same type, naming that entry', async () => {
+    const state = await imported();
+    const world = structuredClone(state.world()) as World;
+    world.agentSettings.push({
+      id: 'strict-first',
+      type: PRIORITIZE,
+      value: false,
+      appliesTo: { computer: 'lab-7' },
+      order: -2147483648,
+    });
+    await state.importWorld(world);
+    const before = state.world();
+    const error = await thrown(() => state.setSetting({ kind: 'computer', id: 'lab-7' }, PRIORITIZE, true));
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).problems).toEqual([
+      `agentSettings[strict-first]: order -2147483648 leaves no order before it for the settings set through the admin API, which come before every other ${PRIORITIZE} entry: give it an order above -2147483348`,
+    ]);
+    expect(state.world()).toEqual(before);
+    // At the least order that leaves room, the admin's entry goes just before it.
+    world.agentSettings[world.agentSettings.length - 1]!.order = -2147483347;
+    await state.importWorld(world);
+    const { settings } = await state.setSetting({ kind: 'computer', id: 'lab-7' }, PRIORITIZE, true);
+    expect(settings[0]?.order).toBe(-2147483648);
   });
 
   it('keeps the ids of settings at a scope with a long id within the id rule, and finds them again', async () => {

@@ -334,6 +334,35 @@ describe('a connected agent whose token no longer works', () => {
     );
   });
 
+  it('logs what one agent says it refused at the same bound: a flood of failing acks cannot fill the log', async () => {
+    await startServer({});
+    const ws = await connected('till-1');
+    const acks = WARNINGS_LOGGED_PER_SECOND + 60;
+    for (let i = 0; i < acks; i++) {
+      ws.send(
+        encodeAgentMessage({
+          kind: 'ack',
+          snapshotVersion: 0,
+          settingsVersion: 0,
+          error: `refused ${i} ${'x'.repeat(2_000)}`,
+          errorCode: 'bad-signature',
+        }),
+      );
+    }
+    await vi.waitFor(
+      () => {
+        const lines = logs.filter((l) => l.msg === 'agent refused what it was sent').length;
+        const counted = logs
+          .filter((l) => l.msg === 'agent refused what it was sent (more, not logged one by one)')
+          .reduce((sum, l) => sum + (l.obj['count'] as number), 0);
+        expect(lines).toBeLessThanOrEqual(2 * WARNINGS_LOGGED_PER_SECOND);
+        expect(lines + counted).toBe(acks);
+      },
+      { timeout: 5000 },
+    );
+    ws.close();
+  });
+
   it('is refused and closed once its computer is enrolled again; the other agents stay', async () => {
     await startServer({});
     const old = await connected('till-1');

@@ -67,7 +67,7 @@ describe('hello', () => {
   it('refuses, naming the field, a hello or acknowledgement text with U+0000 (no text column can store it)', () => {
     const hello = base;
     expect(failure(() => decodeAgentMessage(encodeAgentMessage({ ...hello, agentVersion: '10\u00006' })))).toBe(
-      'hello.agentVersion: "10\\u00006" is not a version (1 to 4 dot-separated whole numbers)',
+      'hello.agentVersion: "10\\u00006" is not a version (1 to 4 dot-separated non-negative integers, without leading zeros)',
     );
     expect(failure(() => decodeAgentMessage(encodeAgentMessage({ ...hello, tollgateVersion: '0.1\u0000' })))).toMatch(
       /^hello\.tollgateVersion: contains/,
@@ -87,7 +87,10 @@ describe('hello', () => {
     expect(refused({ ...hello, computerId: 'till 1' })).toMatch(/^hello\.computerId: has the character U\+0020/);
     expect(refused({ ...hello, token: 't'.repeat(257) })).toBe('hello.token: is 257 characters long; at most 256');
     expect(refused({ ...hello, agentVersion: `not a version ${'v'.repeat(400_000)}` })).toBe(
-      'hello.agentVersion: a text of 400014 characters is not a version (1 to 4 dot-separated whole numbers)',
+      'hello.agentVersion: a text of 400014 characters is not a version (1 to 4 dot-separated non-negative integers, without leading zeros)',
+    );
+    expect(refused({ ...hello, agentVersion: `10.${'9'.repeat(21)}` })).toBe(
+      `hello.agentVersion: "10.${'9'.repeat(21)}" has a part of more than 20 digits`,
     );
     expect(refused({ ...hello, tollgateVersion: '0'.repeat(65) })).toBe(
       'hello.tollgateVersion: is 65 characters long; at most 64',
@@ -183,6 +186,13 @@ describe('approval delivery messages', () => {
       'approval.file: is missing',
     ]);
     expect(unreadable({ ...full, user: '' }).message).toContain('approval.user: is missing');
+    // A time a date cannot show (the admin API shows it as one) is refused, naming the field.
+    for (const submittedAtMs of [Number.NaN, Number.POSITIVE_INFINITY, -1, -1e300, 8.64e15 + 1]) {
+      expect(unreadable({ ...full, submittedAtMs }).message).toContain('approval.submittedAtMs: is ');
+    }
+    expect(decodeAgentMessage(encoded({ ...full, submittedAtMs: 8.64e15 }))).toMatchObject({
+      submission: { submittedAtMs: 8.64e15 },
+    });
     expect(unreadable({ ...full, query: null }).message).toContain('approval.query: is missing');
     expect(unreadable({ ...full, suggestion: null }).message).toContain('approval.suggestion: is missing');
     expect(unreadable({ ...full, suggestion: { ...full.suggestion, suggestion: 0 } }).message).toContain(
