@@ -21,14 +21,12 @@ export function resolveApprovalQuery(view: ComputerView, query: ApprovalQuery): 
       `approval.app: application "${query.app}" is not known to computer ${view.computer.id}`,
     );
   }
-  const category = query.category ?? app?.category;
-  if (category === undefined || category.trim() === '') {
-    throw new TollgateError(
-      'missing-field',
-      query.app === undefined
-        ? 'approval.category is required (or approval.app naming an application with a category)'
-        : `approval.app: application "${query.app}" has no category`,
-    );
+  // An application named by id without a category of its own meets no approval policy (each has one): the
+  // request is escalated ("no matching approval policy", SPEC.md section 5), or `none` without the module.
+  const direct = query.category !== undefined && query.category.trim() !== '' ? query.category : undefined;
+  const category = direct ?? (app === undefined ? undefined : (app.category ?? ''));
+  if (category === undefined) {
+    throw new TollgateError('missing-field', 'approval.category is required (or approval.app naming an application)');
   }
   checkCountries('approval.primaryCompanyInfluence', query.primaryCompanyInfluence);
   checkCountries('approval.developmentInfluence', query.developmentInfluence);

@@ -10,7 +10,7 @@
  * shares its segment with other characters, a glob of more than
  * MAX_SEGMENTS segments): the caller then uses the compiled test.
  */
-import type { NormalizedFile } from './matcher.js';
+import { type NormalizedFile, charWidth } from './matcher.js';
 import { type OsName, RULE_FIELDS } from './model.js';
 
 /** ruleMatches: the rule matches, does not, or needs its compiled test. */
@@ -98,7 +98,10 @@ function segmentMatches(
   let mark = 0;
   while (i < to) {
     const c = p < pt ? foldByte(bytes[p] as number, fold.lower, fold.slash) : -1;
-    if (c === QUESTION || (c >= 0 && c !== STAR && c === path.charCodeAt(i))) {
+    if (c === QUESTION) {
+      p++;
+      i += charWidth(path, i, to);
+    } else if (c >= 0 && c !== STAR && c === path.charCodeAt(i)) {
       p++;
       i++;
     } else if (c === STAR) {
@@ -106,7 +109,8 @@ function segmentMatches(
       mark = i;
     } else if (star >= 0) {
       p = star + 1;
-      i = ++mark;
+      mark += charWidth(path, mark, to);
+      i = mark;
     } else {
       return false;
     }

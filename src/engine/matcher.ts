@@ -102,6 +102,9 @@ function escapeRegex(text: string): string {
   return out;
 }
 
+/** A surrogate pair (one character outside the Basic Multilingual Plane) in an expression without the u flag. */
+const SURROGATE_PAIR = '[\\ud800-\\udbff][\\udc00-\\udfff]';
+
 /**
  * Turns a folded glob into an anchored expression: `*` stays within a
  * segment, `**` crosses segments (and `/**\/` may match a single `/`), `?`
@@ -131,7 +134,9 @@ export function globToRegExp(glob: string): RegExp {
       }
     } else if (ch === '?') {
       flush();
-      out += '[^/]';
+      // One character: a surrogate pair whole (the expression has no u flag), else any code unit but `/` that
+      // does not start a pair (backtracking must not read a pair as two characters).
+      out += `(?:${SURROGATE_PAIR}|(?!${SURROGATE_PAIR})[^/])`;
     } else {
       literal += ch;
     }
@@ -170,6 +175,19 @@ const GLOBSTAR = 0;
 const ANY_SEGMENT = 1;
 type GlobSegment = typeof GLOBSTAR | typeof ANY_SEGMENT | string;
 
+/**
+ * The UTF-16 code units of the character at text[i] before `to`: 2 for a
+ * surrogate pair (a character outside the Basic Multilingual Plane, an
+ * emoji), else 1. A glob's `?` is one character (SPEC.md section 3), and a
+ * `*` gives back whole characters.
+ */
+export function charWidth(text: string, i: number, to: number): number {
+  const c = text.charCodeAt(i);
+  if (c < 0xd800 || c > 0xdbff || i + 1 >= to) return 1;
+  const next = text.charCodeAt(i + 1);
+  return next >= 0xdc00 && next <= 0xdfff ? 2 : 1;
+}
+
 /** Whether path[from, to) matches a segment pattern of literal characters, `*` and `?` (no separator in either). */
 function segmentMatches(pattern: string, path: string, from: number, to: number): boolean {
   const m = pattern.length;
@@ -179,7 +197,10 @@ function segmentMatches(pattern: string, path: string, from: number, to: number)
   let mark = 0;
   while (i < to) {
     const c = p < m ? pattern.charCodeAt(p) : -1;
-    if (c === 0x3f || (c >= 0 && c !== 0x2a && c === path.charCodeAt(i))) {
+    if (c === 0x3f) {
+      p++;
+      i += charWidth(path, i, to);
+    } else if (c >= 0 && c !== 0x2a && c === path.charCodeAt(i)) {
       p++;
       i++;
     } else if (c === 0x2a) {
@@ -187,7 +208,8 @@ function segmentMatches(pattern: string, path: string, from: number, to: number)
       mark = i;
     } else if (star >= 0) {
       p = star + 1;
-      i = ++mark;
+      mark += charWidth(path, mark, to);
+      i = mark;
     } else {
       return false;
     }

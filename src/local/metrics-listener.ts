@@ -1,8 +1,11 @@
 /**
  * The daemon's loopback HTTP listener for Prometheus (docs/DAEMON.md,
  * "Metrics"): `GET /metrics`, `/healthz` and `/readyz`, nothing else. It is
- * bounded like the local sockets: few connections, short timeouts, no
- * request body read.
+ * bounded like the local sockets: few connections (the longest silent one
+ * gives way to a newcomer), short timeouts, no request body read, one
+ * request per connection (one pipelined behind it is not answered, and the
+ * connection closes after the first answer), and the exposition rendered at most once a
+ * second whoever asks (later scrapes within the second get the same text).
  */
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -17,6 +20,10 @@ export const METRICS_LISTENER_LIMITS = Object.freeze({
   keepAliveTimeoutMs: 5_000,
   /** Largest request head accepted (bytes). */
   maxHeaderBytes: 8 * 1024,
+  /** How often the time limits above are checked (Node.js checks them every 30 s by default). */
+  timeoutCheckMs: 1_000,
+  /** A rendered exposition is served again, not rendered again, for this long. */
+  renderReuseMs: 1_000,
 });
 
 export interface MetricsListenerOptions {
@@ -30,31 +37,66 @@ export interface MetricsListenerOptions {
   notReady: () => string | null;
   /** Told when answering a scrape failed (logged by the daemon). */
   onError?: (error: Error) => void;
+  /** The clock of the render reuse (default performance.now). */
+  nowMs?: () => number;
+}
+
+/** A connection of the listener: when it opened, and whether a request came on it. */
+interface Held {
+  openedAtMs: number;
+  requested: boolean;
 }
 
 /** A small node:http server; `close()` is idempotent. */
 export class MetricsListener {
   private readonly options: MetricsListenerOptions;
   private readonly server: Server;
-  private readonly sockets = new Set<Socket>();
+  private readonly sockets = new Map<Socket, Held>();
+  private readonly nowMs: () => number;
+  /** The exposition last rendered (or being rendered) and when it was asked for. */
+  private rendered: { atMs: number; text: Promise<{ contentType: string; text: string }> } | null = null;
   private closing: Promise<void> | null = null;
 
   constructor(options: MetricsListenerOptions) {
     this.options = options;
+    this.nowMs = options.nowMs ?? (() => performance.now());
     this.server = createServer(
       {
         maxHeaderSize: METRICS_LISTENER_LIMITS.maxHeaderBytes,
         headersTimeout: METRICS_LISTENER_LIMITS.headersTimeoutMs,
         requestTimeout: METRICS_LISTENER_LIMITS.headersTimeoutMs * 2,
         keepAliveTimeout: METRICS_LISTENER_LIMITS.keepAliveTimeoutMs,
+        connectionsCheckingInterval: METRICS_LISTENER_LIMITS.timeoutCheckMs,
       },
       (request, response) => this.answer(request, response),
     );
-    this.server.maxConnections = METRICS_LISTENER_LIMITS.maxConnections;
-    this.server.on('connection', (socket: Socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
+    this.server.on('connection', (socket: Socket) => this.admit(socket));
+  }
+
+  /**
+   * Takes a new connection within maxConnections: past it, the connection
+   * open longest without a request gives way; when every one has a request
+   * under way, the newcomer is closed.
+   */
+  private admit(socket: Socket): void {
+    if (this.sockets.size >= METRICS_LISTENER_LIMITS.maxConnections) {
+      let silent: Socket | null = null;
+      let oldest = Number.POSITIVE_INFINITY;
+      for (const [held, state] of this.sockets) {
+        if (!state.requested && state.openedAtMs < oldest) {
+          silent = held;
+          oldest = state.openedAtMs;
+        }
+      }
+      if (silent === null) {
+        socket.destroy();
+        return;
+      }
+      this.sockets.delete(silent);
+      silent.destroy();
+    }
+    this.sockets.set(socket, { openedAtMs: this.nowMs(), requested: false });
+    socket.on('close', () => this.sockets.delete(socket));
   }
 
   /** Listens; resolves to the bound address as host:port (IPv6 in brackets). */
@@ -77,6 +119,19 @@ export class MetricsListener {
   }
 
   private answer(request: IncomingMessage, response: ServerResponse): void {
+    const held = this.sockets.get(request.socket);
+    if (held === undefined) {
+      request.socket.destroy();
+      return;
+    }
+    // One request a connection: one pipelined behind it is not answered and costs nothing; the connection is
+    // read no further, and closes once the first answer is sent (it says Connection: close).
+    if (held.requested) {
+      request.socket.pause();
+      return;
+    }
+    held.requested = true;
+    response.shouldKeepAlive = false;
     // No route reads a body: whatever is sent is discarded, not buffered.
     request.resume();
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
@@ -95,13 +150,27 @@ export class MetricsListener {
         ? send(response, 200, 'application/json', { status: 'ready' })
         : send(response, 503, 'application/json', { status: 'not-ready', reason });
     }
-    this.options
-      .metrics()
+    this.exposition()
       .then(({ contentType, text }) => send(response, 200, contentType, text))
       .catch((error: unknown) => {
         this.options.onError?.(error as Error);
         send(response, 500, 'application/json', { error: { code: 'internal', message: 'metrics unavailable' } });
       });
+  }
+
+  /** The exposition, rendered again only when the last rendering was asked for renderReuseMs ago or more. */
+  private exposition(): Promise<{ contentType: string; text: string }> {
+    const now = this.nowMs();
+    const last = this.rendered;
+    if (last !== null && now - last.atMs < METRICS_LISTENER_LIMITS.renderReuseMs) return last.text;
+    const text = this.options.metrics();
+    const rendered = { atMs: now, text };
+    this.rendered = rendered;
+    // A failed rendering is not served again.
+    text.catch(() => {
+      if (this.rendered === rendered) this.rendered = null;
+    });
+    return text;
   }
 
   /** Stops listening and closes every connection; safe to call twice. */
@@ -112,7 +181,7 @@ export class MetricsListener {
         return;
       }
       this.server.close(() => resolve());
-      for (const socket of this.sockets) socket.destroy();
+      for (const socket of this.sockets.keys()) socket.destroy();
     });
     return this.closing;
   }

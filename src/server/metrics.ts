@@ -33,7 +33,17 @@ export interface ServerMetricsOptions {
   hub?: () => HubFigures | undefined;
   /** Adds prom-client's process figures (CPU, memory, event-loop lag, GC), prefixed; default false. */
   processMetrics?: boolean;
+  /** The clock of the render reuse (default performance.now). */
+  nowMs?: () => number;
 }
+
+/**
+ * A rendered exposition is served again, not rendered again, for this
+ * long: a render walks every computer (`agents_behind`), and `/metrics`
+ * needs no token by default, so requests pipelined by the thousand must not
+ * each cost one.
+ */
+export const METRICS_RENDER_REUSE_MS = 1_000;
 
 /** The server's registry and the counters the hub and the admin API report to. */
 export class ServerMetrics implements SyncHubMetrics {
@@ -41,8 +51,12 @@ export class ServerMetrics implements SyncHubMetrics {
   private readonly pushes: Counter<'kind'>;
   private readonly ackLatency: Histogram<'kind'>;
   private readonly adminRequests: Counter<'method' | 'route' | 'status'>;
+  private readonly nowMs: () => number;
+  /** The exposition last rendered (or being rendered), and when. */
+  private rendered: { atMs: number; text: Promise<string> } | null = null;
 
   constructor(options: ServerMetricsOptions) {
+    this.nowMs = options.nowMs ?? (() => performance.now());
     const p = SERVER_METRIC_PREFIX;
     const registers = [this.registry];
     const hub = (): HubFigures | undefined => options.hub?.();
@@ -127,9 +141,19 @@ export class ServerMetrics implements SyncHubMetrics {
     });
   }
 
-  /** The Prometheus text exposition. */
+  /** The Prometheus text exposition, rendered again only once METRICS_RENDER_REUSE_MS passed since the last. */
   text(): Promise<string> {
-    return this.registry.metrics();
+    const now = this.nowMs();
+    const last = this.rendered;
+    if (last !== null && now - last.atMs < METRICS_RENDER_REUSE_MS) return last.text;
+    const text = this.registry.metrics();
+    const rendered = { atMs: now, text };
+    this.rendered = rendered;
+    // A failed rendering is not served again.
+    text.catch(() => {
+      if (this.rendered === rendered) this.rendered = null;
+    });
+    return text;
   }
 
   get contentType(): string {

@@ -501,7 +501,7 @@ describe('requests by application id', () => {
     expect(() => resolveApprovalQuery(view(), query)).toThrow(message);
   });
 
-  it('an application the computer knows but without a category is an error naming it', () => {
+  it('an application the computer knows but without a category meets no policy: escalated (SPEC.md section 5)', () => {
     const w = world([]);
     w.policies.push({
       id: 'pol',
@@ -512,9 +512,19 @@ describe('requests by application id', () => {
       enabled: true,
     });
     const v = buildView(w, 'pc-till');
-    expect(() => resolveApprovalQuery(v, { app: 'nocat' })).toThrow(expect.objectContaining({ code: 'missing-field' }));
-    expect(() => resolveApprovalQuery(v, { app: 'nocat' })).toThrow(/nocat.*no category/);
+    expect(evaluateApproval(v, resolveApprovalQuery(v, { app: 'nocat' }))).toMatchObject({
+      suggestion: 'escalate',
+      policy: null,
+      reason: 'no matching approval policy',
+    });
+    // Without the module the suggestion is none, whatever the request.
+    const without = structuredClone(w);
+    for (const org of without.organizations) org.modules = [];
+    const bare = buildView(without, 'pc-till');
+    expect(evaluateApproval(bare, resolveApprovalQuery(bare, { app: 'nocat' })).suggestion).toBe('none');
     expect(resolveApprovalQuery(v, { app: 'nocat', category: 'Tools' }).category).toBe('Tools');
+    // A blank category given directly is no category: the application's is taken.
+    expect(resolveApprovalQuery(v, { app: 'fastcart', category: ' ' }).category).toBe('Shopping');
   });
 
   it('the contract example: fastcart from CN is rejected, the same category from GB approved', () => {

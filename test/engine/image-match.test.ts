@@ -36,8 +36,9 @@ function direct(rule: AppRule, file: FileRequest, os: OsName): number {
 }
 
 // Globs and paths over a small alphabet, so that they often meet: both separators, both cases, wildcards.
-const globChar = fc.constantFrom('a', 'B', 'c', 'Z', '.', '/', '\\', '*', '**', '?', '/**/', '**/', 'é');
-const pathChar = fc.constantFrom('a', 'b', 'C', 'z', '.', '/', '\\', 'é', 'ab', 'c/');
+// '😀' is one character of two UTF-16 code units (a `?` matches it whole).
+const globChar = fc.constantFrom('a', 'B', 'c', 'Z', '.', '/', '\\', '*', '**', '?', '/**/', '**/', 'é', '😀');
+const pathChar = fc.constantFrom('a', 'b', 'C', 'z', '.', '/', '\\', 'é', 'ab', 'c/', '😀', '😀😀');
 const glob = fc.array(globChar, { minLength: 1, maxLength: 10 }).map((cs) => cs.join(''));
 const pathText = fc.array(pathChar, { minLength: 0, maxLength: 12 }).map((cs) => cs.join(''));
 const digest = fc.constantFrom('ab12', 'AB12', 'ab13', 'ab1', 'AB12Z', 'ab12z', 'Ünï', 'ünï');
@@ -75,6 +76,15 @@ function filled(g: string): string {
 }
 
 describe('rule tests over the string table (image-match.ts)', () => {
+  it('read a `?` as one character, a surrogate pair whole', () => {
+    for (const o of OS_NAMES) {
+      expect(direct({ path: '/x/?.bin' }, { path: '/x/😀.bin' }, o)).toBe(MATCH);
+      expect(direct({ path: '/x/??.bin' }, { path: '/x/😀.bin' }, o)).toBe(NO_MATCH);
+      expect(direct({ path: '/x/*??' }, { path: '/x/😀' }, o)).toBe(NO_MATCH);
+      expect(direct({ path: '/x/*??' }, { path: '/x/😀y' }, o)).toBe(MATCH);
+    }
+  });
+
   it('answer as the compiled rule test does, or leave the rule to it', () => {
     fc.assert(
       fc.property(rule, fc.array(request, { minLength: 1, maxLength: 8 }), os, (r, files, o) => {

@@ -132,6 +132,14 @@ describe('globs', () => {
     ['? is not a separator (windows)', 'windows', { path: 'C:\\Apps?tool.exe' }, { path: 'C:\\Apps\\tool.exe' }, false],
     ['? is not a separator (linux)', 'linux', { path: '/opt?x' }, { path: '/opt/x' }, false],
     ['?? two characters', 'linux', { path: '/opt/a??' }, { path: '/opt/abc' }, true],
+    // A character outside the Basic Multilingual Plane is two UTF-16 code units, and one character.
+    ['? matches an emoji', 'linux', { path: '/x/?.bin' }, { path: '/x/😀.bin' }, true],
+    ['? matches a rare CJK character', 'windows', { path: 'C:\\x\\?.bin' }, { path: 'C:\\X\\𠀋.bin' }, true],
+    ['?? is not one emoji', 'macos', { path: '/x/??.bin' }, { path: '/x/😀.bin' }, false],
+    ['*?? is not one emoji', 'linux', { path: '/x/*??' }, { path: '/x/😀' }, false],
+    ['*?? is an emoji and one more', 'linux', { path: '/x/*??' }, { path: '/x/😀y' }, true],
+    ['?* in a ** glob (the expression)', 'linux', { path: '/x/**/a??b' }, { path: '/x/y/a😀😀b' }, true],
+    ['?? is not one emoji in a ** glob', 'linux', { path: '/x/**/a??b' }, { path: '/x/y/a😀b' }, false],
     [
       'a literal path matches itself',
       'windows',
@@ -651,6 +659,10 @@ describe('building blocks', () => {
     ['a/**/c', 'ac', false],
     ['a?c', 'abc', true],
     ['a?c', 'a/c', false],
+    ['a?c', 'a😀c', true],
+    ['a??c', 'a😀c', false],
+    ['a*??', 'a😀', false],
+    ['**/?', 'x/😀', true],
     ['a.c', 'abc', false],
     ['a\nb', 'a\nb', true],
   ])('globToRegExp(%j) on %j: %s', (glob, path, expected) => {

@@ -5,6 +5,8 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalClient } from '../../src/local/client.js';
+import { METRICS_LISTENER_LIMITS } from '../../src/local/metrics-listener.js';
+import { METRICS_RENDER_REUSE_MS } from '../../src/server/metrics.js';
 import type { AgentStatus } from '../../src/wire/local-api.js';
 import {
   cli,
@@ -162,6 +164,10 @@ describe('health, readiness and metrics of real processes', () => {
       await localCall(daemon.socket, { kind: 'evaluateFile', file }, 'decision');
     }
 
+    // Both render their exposition at most once a second (a scrape within it gets the text before).
+    await new Promise((resolve) =>
+      setTimeout(resolve, Math.max(METRICS_RENDER_REUSE_MS, METRICS_LISTENER_LIMITS.renderReuseMs) + 50),
+    );
     const server2 = await scrape(serverUrl);
     const agent2 = await scrape(daemonMetrics);
     const moved = (before: string, after: string, series: string): number =>

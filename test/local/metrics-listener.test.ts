@@ -1,10 +1,11 @@
 // The daemon's metrics listener on a real loopback port, and the agent's
 // metrics read from plain counters at scrape time.
+import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentMetricsCounts } from '../../src/agent/agent.js';
 import { DECISION_LATENCY_BUCKETS_US, LatencyHistogram } from '../../src/agent/latency.js';
 import { AgentMetrics, type SyncFigures } from '../../src/agent/metrics.js';
-import { MetricsListener } from '../../src/local/metrics-listener.js';
+import { METRICS_LISTENER_LIMITS, MetricsListener } from '../../src/local/metrics-listener.js';
 
 const NOW = Date.parse('2026-12-01T12:00:00Z');
 
@@ -174,6 +175,93 @@ describe('MetricsListener', () => {
     expect(errors).toEqual(['cache closed']);
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
   });
+
+  /** A raw connection to the listener, and everything it receives until it is closed. */
+  function raw(address: string): Promise<{ socket: Socket; received: Promise<string> }> {
+    const [host, port] = [
+      address.slice(0, address.lastIndexOf(':')),
+      Number(address.slice(address.lastIndexOf(':') + 1)),
+    ];
+    return new Promise((resolve, reject) => {
+      const socket = connect({ host, port }, () => {
+        let text = '';
+        socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+        const received = new Promise<string>((done) => socket.on('close', () => done(text)));
+        resolve({ socket, received });
+      });
+      socket.on('error', () => undefined);
+      socket.once('error', reject);
+    });
+  }
+
+  it('answers one request a connection: requests pipelined behind it end the connection unanswered', async () => {
+    let renders = 0;
+    listener = new MetricsListener({
+      host: '127.0.0.1',
+      port: 0,
+      metrics: () => {
+        renders++;
+        return Promise.resolve({ contentType: 'text/plain', text: 'tollgate_agent_up 1\n' });
+      },
+      notReady: () => null,
+    });
+    const address = await listener.listen();
+    const { socket, received } = await raw(address);
+    socket.write('GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(5_000));
+    const text = await received;
+    expect(text.match(/HTTP\/1\.1 200/g)).toHaveLength(1);
+    expect(text.toLowerCase()).toContain('connection: close');
+    expect(renders).toBe(1);
+    // The listener serves the next connection as before.
+    expect((await fetch(`http://${address}/healthz`)).status).toBe(200);
+  });
+
+  it('renders the exposition at most once a second, whoever asks', async () => {
+    let now = 0;
+    let renders = 0;
+    listener = new MetricsListener({
+      host: '127.0.0.1',
+      port: 0,
+      metrics: () => Promise.resolve({ contentType: 'text/plain', text: `render ${++renders}\n` }),
+      notReady: () => null,
+      nowMs: () => now,
+    });
+    const base = `http://${await listener.listen()}`;
+    const texts = await Promise.all(Array.from({ length: 8 }, async () => (await fetch(`${base}/metrics`)).text()));
+    expect(new Set(texts)).toEqual(new Set(['render 1\n']));
+    now += METRICS_LISTENER_LIMITS.renderReuseMs - 1;
+    expect(await (await fetch(`${base}/metrics`)).text()).toBe('render 1\n');
+    now += 1;
+    expect(await (await fetch(`${base}/metrics`)).text()).toBe('render 2\n');
+    expect(renders).toBe(2);
+  });
+
+  it('gives the connection open longest without a request to a newcomer once every slot is taken', async () => {
+    const base = await start();
+    const address = base.slice('http://'.length);
+    const silent = [];
+    for (let i = 0; i < METRICS_LISTENER_LIMITS.maxConnections; i++) silent.push(await raw(address));
+    // Two more silent newcomers, then a scrape: each takes the slot of the oldest silent connection.
+    silent.push(await raw(address), await raw(address));
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    const closed = await Promise.all(
+      silent.map((s) =>
+        Promise.race([s.received.then(() => true), new Promise((r) => setTimeout(() => r(false), 200))]),
+      ),
+    );
+    expect(closed.slice(0, 3)).toEqual([true, true, true]);
+    expect(closed.slice(3).every((c) => c === false)).toBe(true);
+    for (const s of silent) s.socket.destroy();
+  });
+
+  it('closes a connection that sends no request within the header time limit, not Node.js default 30 s later', async () => {
+    const base = await start();
+    const { received } = await raw(base.slice('http://'.length));
+    const started = Date.now();
+    await received;
+    // Headers are due within 5 s and checked every second: well before Node.js's own 30 s check.
+    expect(Date.now() - started).toBeLessThan(METRICS_LISTENER_LIMITS.headersTimeoutMs + 10_000);
+  }, 20_000);
 
   it('refuses to start on a port in use, and closes twice safely', async () => {
     const base = await start();

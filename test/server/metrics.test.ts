@@ -6,7 +6,7 @@ import { renameSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildAdminApi } from '../../src/server/admin-api.js';
-import { ServerMetrics } from '../../src/server/metrics.js';
+import { METRICS_RENDER_REUSE_MS, ServerMetrics } from '../../src/server/metrics.js';
 import type { ServerState } from '../../src/server/state.js';
 import { SyncHub } from '../../src/server/sync-hub.js';
 import {
@@ -40,7 +40,11 @@ async function get(path: string, token: string | null = null): Promise<{ status:
   return { status: response.status, text: await response.text() };
 }
 
+/** The clock of the metrics' render reuse: each scrape() moves it past the reuse time, so each renders afresh. */
+let renderMs = 0;
+
 async function scrape(): Promise<string> {
+  renderMs += METRICS_RENDER_REUSE_MS;
   const answer = await get('/metrics');
   expect(answer.status).toBe(200);
   return answer.text;
@@ -51,7 +55,7 @@ beforeEach(async () => {
   state = temp.state;
   nowMs = 10_000;
   const made: { hub?: SyncHub } = {};
-  metrics = new ServerMetrics({ state, hub: () => made.hub });
+  metrics = new ServerMetrics({ state, hub: () => made.hub, nowMs: () => renderMs });
   hub = new SyncHub({
     state,
     logger: QUIET_HUB_LOGGER,
@@ -192,6 +196,16 @@ describe('/metrics', () => {
     expect(series('method="GET",route="unmatched",status="404"')).toBe(2);
     expect(text).not.toContain('no-such-pc');
     expect(text).not.toContain('/no/such');
+  });
+
+  it('renders the exposition at most once a second, however many scrapes come', async () => {
+    const first = await scrape();
+    await get('/api/policies', TOKEN);
+    // Within the reuse time every scrape gets the same text, counters changed or not.
+    const again = await Promise.all(Array.from({ length: 20 }, async () => (await get('/metrics')).text));
+    expect(new Set(again)).toEqual(new Set([first]));
+    expect(first).not.toContain('route="/api/policies"');
+    expect(await scrape()).toContain('route="/api/policies"');
   });
 
   it('counts store errors', async () => {

@@ -297,7 +297,7 @@ describe('settings', () => {
 
   it('refuses an admin setting with no order left before an entry of the same type, naming that entry', async () => {
     const state = await imported();
-    const world = structuredClone(state.world()) as World;
+    const world: World = structuredClone(state.world());
     world.agentSettings.push({
       id: 'strict-first',
       type: PRIORITIZE,
