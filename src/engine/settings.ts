@@ -33,6 +33,10 @@ export function settingValueProblem(type: string, value: unknown): string | null
   if (def === undefined) {
     return `unknown setting type "${type}" (known: ${Object.keys(SETTING_DEFINITIONS).join(', ')})`;
   }
-  if (typeof value !== def.type) return `setting ${type} takes a ${def.type}, not ${JSON.stringify(value)}`;
+  if (typeof value !== def.type) {
+    // JSON would show NaN and the infinities as null.
+    const shown = typeof value === 'number' && !Number.isFinite(value) ? String(value) : JSON.stringify(value);
+    return `setting ${type} takes a ${def.type}, not ${shown}`;
+  }
   return null;
 }

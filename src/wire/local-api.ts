@@ -209,11 +209,12 @@ export function checkRequestLimits(r: LocalRequest): void {
       const names = Object.keys(r.settings ?? {});
       if (names.length > L.settings)
         throw tooLong('request.evaluateFile.settings', `has ${names.length} items`, L.settings);
-      for (const name of names) {
-        limitText(name, `request.evaluateFile.settings[${name.slice(0, 32)}].name`, L.settingName);
+      // Named by their place in the request, as the other settings problems are (a name may be the long text).
+      names.forEach((name, i) => {
+        limitText(name, `request.evaluateFile.settings[${i}].name`, L.settingName);
         const value = r.settings?.[name];
-        if (typeof value === 'string') limitText(value, `request.evaluateFile.settings[${name}].value`, L.settingValue);
-      }
+        if (typeof value === 'string') limitText(value, `request.evaluateFile.settings[${i}].value`, L.settingValue);
+      });
       return;
     }
     case 'evaluateApproval': {
@@ -318,7 +319,10 @@ function requestFromWire(m: tollgate.v1.Request): LocalRequest {
       return { id, kind: 'applySnapshot', snapshot: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
     }
     case undefined:
-      throw new TollgateError(LOCAL_REQUEST_ERRORS.badRequest, `request ${id} has no body`);
+      throw new TollgateError(
+        LOCAL_REQUEST_ERRORS.badRequest,
+        `request ${id} has no body (none of its fields is one, with the wire type of one)`,
+      );
   }
 }
 

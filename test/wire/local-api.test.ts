@@ -181,6 +181,21 @@ describe('requests', () => {
     expect(tryReadRequestId(bytes)).toBe(42);
   });
 
+  it('a body field sent with another wire type is skipped as unknown: then there is no body', () => {
+    // Field 4 (status, a message) as a varint, then as a group; an id (field 1, varint) sent as a length.
+    for (const bytes of [
+      [0x08, 0x03, 0x20, 0x01],
+      [0x08, 0x03, 0x23, 0x24],
+    ]) {
+      const e = errorOf(() => decodeRequest(Uint8Array.from(bytes)));
+      expect([e.code, e.message]).toEqual([
+        'bad-request',
+        'request 3 has no body (none of its fields is one, with the wire type of one)',
+      ]);
+    }
+    expect(decodeRequest(Uint8Array.from([0x0a, 0x01, 0x03, 0x22, 0x00]))).toEqual({ id: 0, kind: 'status' });
+  });
+
   it('a bad field is a bad request naming the field', () => {
     const bytes = pb.Request.encode({ id: 7, evaluateFile: { file: { sha256: 'ab' } } }).finish();
     const e = errorOf(() => decodeRequest(bytes));

@@ -47,6 +47,16 @@ const CASES: [string, (n: number) => LocalRequest, number][] = [
     L.settings,
   ],
   [
+    'request.evaluateFile.settings[1].name',
+    (n) => ({ id: 1, kind: 'evaluateFile', file: { path: '/a' }, settings: { first: true, [text(n)]: true } }),
+    L.settingName,
+  ],
+  [
+    'request.evaluateFile.settings[1].value',
+    (n) => ({ id: 1, kind: 'evaluateFile', file: { path: '/a' }, settings: { first: true, second: text(n) } }),
+    L.settingValue,
+  ],
+  [
     'request.evaluateApproval.query.app',
     (n) => ({ id: 1, kind: 'evaluateApproval', submit: false, query: { app: text(n) } }),
     L.app,
