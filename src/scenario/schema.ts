@@ -249,7 +249,7 @@ const countryCode = z.string().refine(isCountryCode, {
 });
 
 const fileRequestSchema = z.strictObject({
-  path: z.string(),
+  path: z.string().min(1, { error: 'must not be empty: a request names its file' }),
   sha256: z.string().optional(),
   certSubject: z.string().optional(),
   certThumbprint: z.string().optional(),

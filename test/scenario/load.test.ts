@@ -505,6 +505,11 @@ describe('parseFixtures', () => {
       'cases[n]: at "tomorrow" is not an RFC 3339 date-time with a time zone (e.g. 2026-11-22T12:00:00Z)',
     ],
     ['a file without path', '  - {name: n, computer: c, file: {}, expect: {}}', 'cases[n]: file.path is required'],
+    [
+      'a file with an empty path',
+      "  - {name: n, computer: c, file: {path: ''}, expect: {}}",
+      'cases[n]: file.path must not be empty: a request names its file',
+    ],
     ['no expect', '  - {name: n, computer: c, file: {path: p}}', 'cases[n]: expect is required'],
     [
       'a bad expected policy',
