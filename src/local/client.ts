@@ -1,7 +1,13 @@
 import { createConnection, type Socket } from 'node:net';
 import { TollgateError } from '../engine/errors.js';
 import { FrameDecoder, encodeFrame } from '../wire/framing.js';
-import { decodeResponse, encodeRequest, type LocalRequest, type LocalResponse } from '../wire/local-api.js';
+import {
+  applySnapshotFrameParts,
+  decodeResponse,
+  encodeRequest,
+  type LocalRequest,
+  type LocalResponse,
+} from '../wire/local-api.js';
 
 /** A request without its id: the client numbers requests itself. */
 export type RequestBody = LocalRequest extends infer R ? (R extends LocalRequest ? Omit<R, 'id'> : never) : never;
@@ -83,6 +89,15 @@ export class LocalClient {
     this.nextId = this.nextId >= 0xffffffff ? 1 : this.nextId + 1;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
+      if (body.kind === 'applySnapshot') {
+        // A snapshot of hundreds of MB is written as it is, behind its few bytes of header, not copied into a frame.
+        const [head, snapshot] = applySnapshotFrameParts(id, body.snapshot);
+        this.socket.cork();
+        this.socket.write(head);
+        this.socket.write(snapshot);
+        this.socket.uncork();
+        return;
+      }
       this.socket.write(encodeFrame(encodeRequest({ ...body, id })));
     });
   }

@@ -28,7 +28,7 @@ import {
 import { APPROVAL_REQUEST_LIMITS } from './approval-limits.js';
 import type { tollgate } from './generated/tollgate.js';
 import { pb } from './proto.js';
-import { LOCAL_REQUEST_ERRORS } from './protocol-codes.js';
+import { LOCAL_CONNECTION_ERRORS, LOCAL_REQUEST_ERRORS } from './protocol-codes.js';
 
 /** The states of the agent's connection to the policy server, as status reports them. */
 export const SYNC_STATES = ['disconnected', 'connecting', 'connected', 'disabled'] as const;
@@ -329,6 +329,63 @@ function requestFromWire(m: tollgate.v1.Request): LocalRequest {
 /** Encodes a request for the local socket (without the frame header). */
 export function encodeRequest(r: LocalRequest): Uint8Array {
   return pb().Request.encode(requestToWire(r)).finish();
+}
+
+/** The bytes of `value` as a protobuf varint (value a uint32), written at `at`; returns the next offset. */
+function putVarint(out: Uint8Array, at: number, value: number): number {
+  let v = value >>> 0;
+  while (v > 0x7f) {
+    out[at++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
+  out[at++] = v;
+  return at;
+}
+
+/** Bytes a uint32 takes as a varint. */
+function varintBytes(value: number): number {
+  let n = 1;
+  for (let v = value >>> 7; v > 0; v >>>= 7) n++;
+  return n;
+}
+
+/** Request.id (field 1, varint), Request.apply_snapshot (field 6, length-delimited), its signed_snapshot (field 1). */
+const REQUEST_ID_TAG = 0x08;
+const REQUEST_APPLY_SNAPSHOT_TAG = 0x32;
+const APPLY_SIGNED_SNAPSHOT_TAG = 0x0a;
+
+/**
+ * The frame of an applySnapshot request in two parts, the snapshot's bytes
+ * not copied: the frame header with the Request's fields up to the
+ * snapshot, then the snapshot itself. Written one after the other they are
+ * the bytes of `encodeFrame(encodeRequest({id, kind: 'applySnapshot',
+ * snapshot}))`; a snapshot of hundreds of MB is not copied twice to be sent.
+ */
+export function applySnapshotFrameParts(id: number, snapshot: Uint8Array): [Uint8Array, Uint8Array] {
+  checkUint32(id, 'request.id');
+  // As protobuf writes them: a field at its default (id 0, no bytes) is left out.
+  const inner = snapshot.length === 0 ? 0 : 1 + varintBytes(snapshot.length) + snapshot.length;
+  const payload = (id === 0 ? 0 : 1 + varintBytes(id)) + 1 + varintBytes(inner) + inner;
+  if (payload > 0xffff_ffff) {
+    throw new TollgateError(
+      LOCAL_CONNECTION_ERRORS.frameTooLarge,
+      `a frame carries at most ${0xffff_ffff} bytes, not ${payload}`,
+    );
+  }
+  const head = new Uint8Array(4 + payload - snapshot.length);
+  new DataView(head.buffer).setUint32(0, payload);
+  let at = 4;
+  if (id !== 0) {
+    head[at++] = REQUEST_ID_TAG;
+    at = putVarint(head, at, id);
+  }
+  head[at++] = REQUEST_APPLY_SNAPSHOT_TAG;
+  at = putVarint(head, at, inner);
+  if (snapshot.length > 0) {
+    head[at++] = APPLY_SIGNED_SNAPSHOT_TAG;
+    putVarint(head, at, snapshot.length);
+  }
+  return [head, snapshot];
 }
 
 /**

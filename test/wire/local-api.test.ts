@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { TollgateError } from '../../src/engine/errors.js';
 import type { Decision } from '../../src/engine/model.js';
 import { tollgate } from '../../src/wire/generated/tollgate.js';
+import { encodeFrame } from '../../src/wire/framing.js';
 import {
+  applySnapshotFrameParts,
   decodeRequest,
   decodeResponse,
   encodeRequest,
@@ -179,6 +181,20 @@ describe('requests', () => {
     expect(e.code).toBe('bad-request');
     expect(e.message).toMatch(/no body/);
     expect(tryReadRequestId(bytes)).toBe(42);
+  });
+
+  it('an applySnapshot frame in two parts is the bytes of the encoded frame, the snapshot not copied', () => {
+    for (const id of [0, 1, 127, 128, 300, 0xffffffff]) {
+      for (const size of [0, 1, 127, 128, 16_383, 16_384, 70_000]) {
+        const snapshot = Uint8Array.from({ length: size }, (_, i) => (i * 31 + size) & 0xff);
+        const [head, body] = applySnapshotFrameParts(id, snapshot);
+        expect(body).toBe(snapshot);
+        const whole = Buffer.concat([head, body]);
+        expect(whole.equals(encodeFrame(encodeRequest({ id, kind: 'applySnapshot', snapshot })))).toBe(true);
+        expect(decodeRequest(whole.subarray(4))).toMatchObject({ id, kind: 'applySnapshot', snapshot });
+      }
+    }
+    expect(() => applySnapshotFrameParts(-1, new Uint8Array(1))).toThrow(/request\.id/);
   });
 
   it('a body field sent with another wire type is skipped as unknown: then there is no body', () => {
