@@ -80,6 +80,8 @@ export function textProblem(text: string): string | null {
  * Iterative: no value can overflow the stack here.
  */
 export function invalidTextIn(value: unknown, path: string): string | null {
+  // Most values have none: found first without building a path for every entry (a world body has millions).
+  if (!holdsInvalidText(value)) return null;
   const stack: [unknown, string][] = [[value, path]];
   for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
     const [item, at] = next;
@@ -99,6 +101,27 @@ export function invalidTextIn(value: unknown, path: string): string | null {
     }
   }
   return null;
+}
+
+/** Whether a string or key within a parsed JSON value is not valid Unicode (textProblem). Iterative. */
+function holdsInvalidText(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if (typeof item === 'string') {
+      if (LONE_SURROGATE.test(item)) return true;
+    } else if (Array.isArray(item)) {
+      for (const inner of item) if (inner !== null && inner !== undefined) stack.push(inner);
+    } else if (typeof item === 'object' && item !== null) {
+      for (const key in item) {
+        if (!Object.hasOwn(item, key)) continue;
+        if (LONE_SURROGATE.test(key)) return true;
+        const inner = (item as Record<string, unknown>)[key];
+        if (inner !== null && inner !== undefined) stack.push(inner);
+      }
+    }
+  }
+  return false;
 }
 
 /** The nesting depth of a parsed JSON value: 0 for a scalar, 1 for an object or list of scalars. Iterative. */
