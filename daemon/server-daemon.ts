@@ -72,6 +72,9 @@ export async function openServerState(config: ServerConfig, planInBackground = f
 }
 
 /** The state and, with PostgreSQL, the store that knows where agents of other instances are connected. */
+/** Problems of a stored world named one by one in the start's warning (the count says how many in all). */
+const MAX_LOGGED_WORLD_PROBLEMS = 20;
+
 async function openStateAndStore(
   config: ServerConfig,
   planInBackground: boolean,
@@ -88,6 +91,13 @@ async function openStateAndStore(
     phases,
     ...(store === undefined ? {} : { store }),
   });
+  const problems = state.worldProblems();
+  if (problems.length > 0) {
+    logger?.warn(
+      { count: problems.length, problems: problems.slice(0, MAX_LOGGED_WORLD_PROBLEMS) },
+      'the stored world fails checks of this release: it is served as it is, and changes that add no problem are taken',
+    );
+  }
   return store === undefined ? { state } : { state, presence: store };
 }
 

@@ -305,7 +305,8 @@ class WorldValidator {
       this.textLength(at, 'name', org.name, TEXT_LIMITS.name);
       this.enumField(at, 'structure', org.structure, STRUCTURES);
       const modules: readonly unknown[] = Array.isArray(org.modules) ? org.modules : [];
-      if (modules.length > MAX_MODULES) this.add(at, `modules lists ${modules.length} modules; at most ${MAX_MODULES}`);
+      // Without the count: a stored world past the bound keeps the same problem while modules are removed.
+      if (modules.length > MAX_MODULES) this.add(at, `modules has more than ${MAX_MODULES} entries`);
       modules.slice(0, MAX_MODULES).forEach((module, m) => {
         if (typeof module !== 'string' || module.trim() === '') {
           this.add(at, `modules[${m}] must be a non-empty text`);
@@ -451,7 +452,11 @@ class WorldValidator {
     (this.world.gates ?? []).forEach((gate, i) => {
       const at = `gates[#${i}]`;
       if (typeof gate.feature !== 'string' || gate.feature === '') this.add(at, 'feature must be a non-empty string');
-      else this.textLength(at, 'feature', gate.feature, TEXT_LIMITS.module);
+      else {
+        this.textLength(at, 'feature', gate.feature, TEXT_LIMITS.module);
+        if (CONTROL_CHARACTER.test(gate.feature))
+          this.add(at, `feature ${quote(gate.feature)} holds a control character`);
+      }
       this.enumField(at, 'os', gate.os, OS_NAMES);
       this.versionField(at, 'minVersion', gate.minVersion);
     });

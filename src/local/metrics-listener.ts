@@ -3,8 +3,8 @@
  * "Metrics"): `GET /metrics`, `/healthz` and `/readyz`, nothing else. It is
  * bounded like the local sockets: few connections (the longest silent one
  * gives way to a newcomer), short timeouts, no request body read, one
- * request per connection (one pipelined behind it is not answered, and the
- * connection closes after the first answer), and the exposition rendered at most once a
+ * request per connection (a client that pipelines a second one is closed
+ * at once), and the exposition rendered at most once a
  * second whoever asks (later scrapes within the second get the same text).
  */
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
@@ -124,10 +124,10 @@ export class MetricsListener {
       request.socket.destroy();
       return;
     }
-    // One request a connection: one pipelined behind it is not answered and costs nothing; the connection is
-    // read no further, and closes once the first answer is sent (it says Connection: close).
+    // One request a connection: a client that pipelines another behind it is closed at once, the first
+    // unanswered if its answer is not out yet (Node.js's parser would read on whatever the socket says).
     if (held.requested) {
-      request.socket.pause();
+      request.socket.destroy();
       return;
     }
     held.requested = true;

@@ -33,7 +33,7 @@ import {
   type ErrorBody,
   type ErrorCode,
 } from '../contract/index.js';
-import { schemaProblem } from './admin-schemas.js';
+import { schemaProblems } from './admin-schemas.js';
 import { registerApiDocs } from './api-docs.js';
 import type { ApprovalPolicyTemplate } from './approval-admin.js';
 import { SILENT_NOTIFIER, registerApprovalRoutes } from './approval-routes.js';
@@ -137,9 +137,27 @@ function bodyEncodingProblem(headers: Record<string, string | string[] | undefin
     return `Content-Encoding ${encodings.join(', ')} is not taken: send the JSON body uncompressed`;
   }
   const type = headers['content-type'];
-  const charset = /;\s*charset\s*=\s*"?([^";\s]*)"?/i.exec(Array.isArray(type) ? type.join(';') : (type ?? ''))?.[1];
-  if (charset !== undefined && charset.toLowerCase() !== 'utf-8' && charset.toLowerCase() !== 'utf8') {
-    return `charset ${charset} is not taken: a JSON body is UTF-8`;
+  const charset = mediaTypeParameter(Array.isArray(type) ? (type[0] ?? '') : (type ?? ''), 'charset');
+  if (charset !== null && !UTF8_CHARSETS.has(charset.toLowerCase())) {
+    return `charset ${JSON.stringify(charset)} is not taken: a JSON body is UTF-8`;
+  }
+  return null;
+}
+
+/** Character sets a JSON body may declare: UTF-8, and ASCII, which is UTF-8 too. */
+const UTF8_CHARSETS: ReadonlySet<string> = new Set(['utf-8', 'utf8', 'us-ascii', 'ascii']);
+
+/**
+ * The value of parameter `name` of a media type (`type/sub; name=value`,
+ * RFC 9110 section 5.6.6: a token or a quoted string), or null when it has
+ * none. A parameter's name is compared ignoring case; a `;` or `=` inside a
+ * quoted value is part of it.
+ */
+function mediaTypeParameter(mediaType: string, name: string): string | null {
+  const pattern = /;\s*([^\s;=]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s;]*))/g;
+  for (let match = pattern.exec(mediaType); match !== null; match = pattern.exec(mediaType)) {
+    if ((match[1] as string).toLowerCase() !== name) continue;
+    return match[2] !== undefined ? match[2].replace(/\\(.)/g, '$1') : (match[3] as string);
   }
   return null;
 }
@@ -516,7 +534,7 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
 
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
     if (error.validation !== undefined) {
-      const problems = error.validation.map((e) => schemaProblem(e, error.validationContext));
+      const problems = schemaProblems(error.validation, error.validationContext);
       return sendError(reply, { error: { code: 'invalid-input', message: problems.join('\n'), problems } });
     }
     if (error instanceof HttpError) {

@@ -49,6 +49,9 @@ function fieldOf(instancePath: string, child?: unknown): string {
     .join('');
 }
 
+/** How a query parameter given more than once is told. */
+const REPEATED_SUFFIX = ' is given more than once; give it once';
+
 /** The range of each numeric query parameter, for the message of one that is not a number in it. */
 const QUERY_NUMBER_RANGES: Readonly<Record<string, string>> = {
   limit: `from 1 to ${MAX_REQUEST_PAGE}`,
@@ -66,8 +69,7 @@ export function schemaProblem(error: FastifySchemaValidationError, part: string 
         ? `path parameter ${field}`
         : field;
   // Query parameters arrive as text: one that is not, was given more than once (a list).
-  if (part === 'querystring' && field !== '' && error.keyword === 'type')
-    return `${where} is given more than once; give it once`;
+  if (part === 'querystring' && field !== '' && error.keyword === 'type') return `${where}${REPEATED_SUFFIX}`;
   switch (error.keyword) {
     case 'required':
       return `${fieldOf(error.instancePath, params['missingProperty'])} is required`;
@@ -92,4 +94,23 @@ export function schemaProblem(error: FastifySchemaValidationError, part: string 
     default:
       return `${where} ${error.message ?? 'is invalid'}`;
   }
+}
+
+/**
+ * Every JSON-schema problem of a request worded (schemaProblem), once per
+ * field at fault where one says it all: a query parameter given more than
+ * once fails its type and its allowed values alike, and is told once.
+ */
+export function schemaProblems(errors: readonly FastifySchemaValidationError[], part: string | undefined): string[] {
+  const problems = errors.map((e) => schemaProblem(e, part));
+  const repeated = new Set(
+    problems.filter((p) => p.endsWith(REPEATED_SUFFIX)).map((p) => p.slice(0, -REPEATED_SUFFIX.length)),
+  );
+  const kept: string[] = [];
+  for (const problem of problems) {
+    const field = problem.slice(0, Math.max(0, problem.indexOf(' ')));
+    if (repeated.has(field) && !problem.endsWith(REPEATED_SUFFIX)) continue;
+    if (!kept.includes(problem)) kept.push(problem);
+  }
+  return kept;
 }

@@ -17,7 +17,7 @@ import { resolveSettings } from '../engine/view.js';
 import { WorldIndex } from '../engine/world.js';
 import { MAX_VERSION, sealSettings } from '../wire/signed.js';
 import { ViewSplicer, sealSplicedSnapshot, type SplicedView } from '../wire/view-splice.js';
-import type { ApprovalSubmission } from '../wire/sync-messages.js';
+import { LATEST_TIME_MS, type ApprovalSubmission } from '../wire/sync-messages.js';
 import type { StorageFault } from '../store/storage-error.js';
 import type { ComputerRow, IssuedVersions } from './server-db.js';
 import { SealedCache } from './sealed-cache.js';
@@ -126,6 +126,8 @@ export const MAX_ENCODING_PROBLEMS = 10;
 /** A checked commit, ready to write. */
 interface PreparedCommit {
   candidate: World;
+  /** The candidate's validation problems (only ones the world before had too: a change adds none). */
+  problems: string[];
   rowChanges: ReturnType<typeof diffWorldRows>;
   index: WorldIndex;
   issued: IssuedVersions[];
@@ -233,6 +235,13 @@ export class ServerState implements ServerStateApi {
    * the check at open, and after other processes' rows are applied.
    */
   private currentValid = false;
+  /**
+   * The validation problems of the current world when it is not valid (a
+   * world stored before this release checked what it checks now), worked
+   * out when first needed: a change that adds none to them is taken, so
+   * that admins can mend such a world a change at a time.
+   */
+  private currentProblems: ReadonlySet<string> | null = null;
   private revision: number;
   private readonly rows = new Map<string, ComputerRow>();
   private readonly connected = new Set<string>();
@@ -383,7 +392,7 @@ export class ServerState implements ServerStateApi {
     const candidate = structuredClone(world);
     return this.queue.run(async () => {
       for (let attempt = 1; ; attempt++) {
-        const prepared = await this.prepare(candidate);
+        const prepared = await this.prepare(candidate, false);
         const diff = diffWorlds(this.current, candidate);
         if (options.dryRun) return { diff, changes: prepared?.changes ?? noChanges(), stored: false };
         const removed = diff.computers.removed;
@@ -906,8 +915,9 @@ export class ServerState implements ServerStateApi {
   /** Parses a stored request, remembering the text it was read from. */
   private readRequest(body: string): ApprovalRequestRecord {
     const request = JSON.parse(body) as ApprovalRequestRecord;
-    // A time that was not a number when it was stored (before agents' times were checked) was written as null.
-    if (typeof request.submittedAtMs !== 'number') request.submittedAtMs = 0;
+    // A time stored before agents' times were checked: not a number (written as null) or not a date's.
+    const at: unknown = request.submittedAtMs;
+    if (typeof at !== 'number' || !Number.isFinite(at) || at < 0 || at > LATEST_TIME_MS) request.submittedAtMs = 0;
     this.requestBodies.set(request, body);
     return request;
   }
@@ -1014,7 +1024,7 @@ export class ServerState implements ServerStateApi {
       for (let attempt = 1; ; attempt++) {
         const { candidate, result } = build(this.current);
         const request = typeof requestOf === 'function' ? requestOf() : requestOf;
-        const prepared = candidate === null ? null : await this.prepare(candidate);
+        const prepared = candidate === null ? null : await this.prepare(candidate, true);
         if (prepared === null) {
           if (request !== undefined) await this.updateApprovalRequest(request.record, request.previous);
           return { result, changes: noChanges() };
@@ -1037,17 +1047,40 @@ export class ServerState implements ServerStateApi {
   }
 
   /**
+   * What the current world fails of this release's checks: nothing for a
+   * world this release stored; for one an earlier release stored, what it
+   * did not check (the world is served as it is; a change is refused only
+   * for problems it adds).
+   */
+  worldProblems(): string[] {
+    return [...this.knownProblems()];
+  }
+
+  /** The current world's validation problems (none when it is valid), worked out once per world. */
+  private knownProblems(): ReadonlySet<string> {
+    if (this.currentValid) return new Set();
+    this.currentProblems ??= new Set(validateWorld(this.current));
+    return this.currentProblems;
+  }
+
+  /**
    * Everything a commit of `candidate` would write, checked but not stored:
    * null when nothing would change. Throws ValidationError naming the
    * entity and field for a world that fails validation or a view that could
-   * not be encoded for its agent.
+   * not be encoded for its agent. With `keepKnownProblems` (a change, not a
+   * replacement of the whole world), problems the current world has already
+   * (it was stored by an earlier release, which checked less) are not the
+   * change's: only those it adds are refused.
    */
-  private async prepare(candidate: World): Promise<PreparedCommit | null> {
+  private async prepare(candidate: World, keepKnownProblems: boolean): Promise<PreparedCommit | null> {
     // Each step below is one piece of synchronous work; the event loop gets a turn between them.
     const pacer = new Pacer(this.sliceMs, this.phases, 'change');
     this.phases.mark('change: validate');
     const problems = this.currentValid ? validateChange(this.current, this.index, candidate) : validateWorld(candidate);
-    if (problems.length > 0) throw new ValidationError(problems);
+    // A change of a world that was not valid (stored by an earlier release) may keep the problems it had.
+    const known = !this.currentValid && keepKnownProblems ? this.knownProblems() : new Set<string>();
+    const added = problems.filter((p) => !known.has(p));
+    if (added.length > 0) throw new ValidationError(added);
     await pacer.pace();
     // Frozen before its lookups are made, so that they are kept with its lists for the changes after it.
     this.phases.mark('change: row diff');
@@ -1078,7 +1111,7 @@ export class ServerState implements ServerStateApi {
         more === 0 ? named : [...named, `and ${more} more computer(s) whose view cannot be encoded for its agent`],
       );
     }
-    return { candidate, rowChanges, index, issued, changes };
+    return { candidate, problems, rowChanges, index, issued, changes };
   }
 
   /**
@@ -1113,7 +1146,8 @@ export class ServerState implements ServerStateApi {
     }
     this.phases.mark('change: committed');
     this.current = deepFreeze(candidate);
-    this.currentValid = true;
+    this.currentValid = prepared.problems.length === 0;
+    this.currentProblems = this.currentValid ? null : new Set(prepared.problems);
     this.index = index;
     this.stored = rowChanges.stored;
     this.applyIssued(issued);
@@ -1138,7 +1172,9 @@ export class ServerState implements ServerStateApi {
   /** Issues new versions for every view that differs from what its stored hashes describe (at open). */
   private async reissueAll(): Promise<ViewChanges> {
     this.phases.mark('start check: validate');
-    this.currentValid = validateWorld(this.current).length === 0;
+    const problems = validateWorld(this.current);
+    this.currentValid = problems.length === 0;
+    this.currentProblems = this.currentValid ? null : new Set(problems);
     for (let attempt = 1; ; attempt++) {
       this.phases.mark('start check: plan');
       const { issued, changes } = await this.planner.plan(
@@ -1187,6 +1223,7 @@ export class ServerState implements ServerStateApi {
       this.phases.mark('catch-up: apply');
       this.current = world;
       this.currentValid = valid;
+      this.currentProblems = null;
       this.stored = stored;
       this.index = index;
       this.dropSealedOfRemoved();

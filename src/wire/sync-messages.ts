@@ -211,7 +211,7 @@ function submissionFieldsFromWire(
 }
 
 /** The latest time a JavaScript Date holds (8.64e15 ms after 1970): the admin API shows times as dates. */
-const LATEST_TIME_MS = 8.64e15;
+export const LATEST_TIME_MS = 8.64e15;
 
 /** An approval request's `submitted_at_ms`: a time from 1970 on that a date can show (0: not given). */
 function submittedAt(ms: number): number {

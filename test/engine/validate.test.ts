@@ -570,7 +570,7 @@ const cases: [string, (w: World) => void, string[]][] = [
       'organizations[msp]: modules[0] is 129 characters long; at most 128',
       'organizations[msp]: modules[1] "tab\\tbed" holds a control character',
       'organizations[msp]: modules[2] must be a non-empty text',
-      'organizations[other]: modules lists 65 modules; at most 64',
+      'organizations[other]: modules has more than 64 entries',
       'policies[a-putty]: ringfence nests 33 levels deep; at most 32',
     ],
   ],

@@ -402,8 +402,23 @@ describe('texts that are not valid Unicode, and bodies in another encoding', () 
     expect(gzip).toMatchObject({ status: 415, code: 'unsupported-media-type' });
     const utf16 = await raw('POST', '/api/policies', policy, { 'content-type': 'application/json; charset=utf-16' });
     expect(utf16).toMatchObject({ status: 415, code: 'unsupported-media-type' });
-    const utf8 = await raw('POST', '/api/policies', policy, { 'content-type': 'application/json; charset=UTF-8' });
+    const utf8 = await raw('POST', '/api/policies', policy, { 'content-type': 'application/json; charset="UTF-8"' });
     expect(utf8.status).toBe(201);
+    // A quoted parameter holding `charset=` is not the charset; ASCII is UTF-8 too.
+    const quoted = JSON.stringify({ id: 'p-q', app: 'putty', appliesTo: { group: 'tills' }, action: 'deny', order: 4 });
+    const other = await raw('POST', '/api/policies', quoted, {
+      'content-type': 'application/json; profile="a;charset=latin1"; charset=us-ascii',
+    });
+    expect(other.status).toBe(201);
+  });
+});
+
+describe('query parameters', () => {
+  it('tells a parameter given more than once once, whatever else it fails', async () => {
+    const answer = await call('GET', '/api/requests?status=pending&status=all');
+    expect(answer).toEqual({ status: 400, problems: ['status is given more than once; give it once'] });
+    const limit = await call('GET', '/api/requests?limit=99999');
+    expect(limit.problems).toEqual(['limit must be a whole number from 1 to 1000']);
   });
 });
 

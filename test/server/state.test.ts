@@ -295,6 +295,48 @@ describe('settings', () => {
     });
   });
 
+  it('takes changes of a world stored with problems an earlier release did not check, refusing only new ones', async () => {
+    const first = await imported();
+    await first.close();
+    // An earlier release stored an organization with more modules than are taken now.
+    const db = new Database(path.join(dir, SERVER_DB_FILE));
+    const row = db.prepare("SELECT body FROM entities WHERE kind = 'organizations' AND id = 'shop'").get() as {
+      body: string;
+    };
+    const shop = JSON.parse(row.body) as { modules: string[] };
+    shop.modules = ['cyberHeroApprovals', ...Array.from({ length: 69 }, (_, i) => `m${i}`)];
+    db.prepare("UPDATE entities SET body = ? WHERE kind = 'organizations' AND id = 'shop'").run(JSON.stringify(shop));
+    db.close();
+    const state = await open();
+    const tooMany = 'organizations[shop]: modules has more than 64 entries';
+    expect(state.worldProblems()).toEqual([tooMany]);
+    // A change that adds nothing wrong is taken; one that adds a problem is refused naming that one alone.
+    await state.setSetting({ kind: 'computer', id: 'lab-7' }, PRIORITIZE, true);
+    const adds = await thrown(() =>
+      state.addPolicy({
+        id: 'p-x',
+        name: 'x'.repeat(1_025),
+        app: 'chrome',
+        appliesTo: { global: 'parent' },
+        action: 'deny',
+        order: 9,
+      }),
+    );
+    expect((adds as ValidationError).problems).toEqual(['policies[p-x]: name is 1025 characters long; at most 1024']);
+    // The modules can be taken away a change at a time, and the world is valid again once they are few enough.
+    await state.applyWorld((w) => ({
+      ...w,
+      organizations: w.organizations.map((o) => (o.id === 'shop' ? { ...o, modules: o.modules.slice(0, 64) } : o)),
+    }));
+    expect(state.world().organizations.find((o) => o.id === 'shop')?.modules).toHaveLength(64);
+    expect(state.worldProblems()).toEqual([]);
+    // Replacing the whole world takes no problem along: the replacement must be valid.
+    const invalid: World = structuredClone(state.world());
+    invalid.organizations.find((o) => o.id === 'shop')!.modules.push('m99');
+    const replaced = await thrown(() => state.replaceWorld(invalid, { dryRun: true, allowRemovals: false }));
+    expect((replaced as ValidationError).problems).toEqual([tooMany]);
+  });
+
   it('refuses an admin setting with no order left before an entry of the same type, naming that entry', async () => {
     const state = await imported();
     const world: World = structuredClone(state.world());
