@@ -12,7 +12,7 @@ import { handleLocalRequest } from '../src/agent/local-handler.js';
 import { tollgateVersion } from '../src/cli/version.js';
 import { LocalServer, type LocalServerOptions } from '../src/local/server.js';
 import { resolveGroupId } from '../src/local/socket-group.js';
-import { LogLimit } from '../src/server/log-limit.js';
+import { LogLimit } from '../src/wire/log-limit.js';
 import { AgentStore } from '../src/store/agent-store.js';
 import type { PrefetchedImage } from '../src/store/image-files.js';
 import type { SyncClient } from '../src/sync/client.js';

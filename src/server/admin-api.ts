@@ -52,7 +52,7 @@ import {
 import { RemovalRefusedError } from './world-diff.js';
 import type { ServerMetrics } from './metrics.js';
 import { DEFAULT_MAX_CONNECTIONS } from './config.js';
-import { LogLimit } from './log-limit.js';
+import { LogLimit } from '../wire/log-limit.js';
 
 /** Which of the affected computers applied a change in time, which are connected but have not yet, which are offline. */
 export interface ApplyReport {

@@ -16,7 +16,7 @@ import {
   UnreadableSubmission,
 } from '../wire/sync-messages.js';
 import { hashHex } from '../wire/delta.js';
-import { LogLimit } from './log-limit.js';
+import { LogLimit } from '../wire/log-limit.js';
 import {
   DELTA_FALLBACK_PREFIX,
   RECEIPT_REFUSAL_CODES,

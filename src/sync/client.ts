@@ -1,5 +1,6 @@
 import { WebSocket, type RawData } from 'ws';
 import { TollgateError } from '../engine/errors.js';
+import { LogLimit } from '../wire/log-limit.js';
 import type { OsName } from '../engine/model.js';
 import { APPROVAL_REQUEST_LIMITS } from '../wire/approval-limits.js';
 import type { SyncState } from '../wire/local-api.js';
@@ -57,6 +58,9 @@ export const UNAUTHORIZED_CLOSE_CODE = SYNC_CLOSE_CODES.unauthorized;
 
 /** How many approval requests may await their receipt at once on one connection (by default). */
 export const DEFAULT_MAX_IN_FLIGHT = 64;
+
+/** Warnings of one kind the server can set off (refusals, messages refused) logged one by one each second. */
+export const SERVER_WARNINGS_LOGGED_PER_SECOND = 20;
 
 /** Bytes waiting to be sent to the server, at most (by default): see SyncClientOptions.maxBufferedBytes. */
 export const DEFAULT_MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
@@ -166,6 +170,10 @@ export class SyncClient {
   /** Runs from the hello until the server answers it: a server that never answers is given up like a dead one. */
   private answerTimer: NodeJS.Timeout | null = null;
   private outboxRetryTimer: NodeJS.Timeout | null = null;
+  /** Warnings the server can set off at will (refusals, messages refused), logged one by one up to a bound a second. */
+  private readonly warnings: LogLimit;
+  /** When this connection became of use (useful); null before, or after it ended. */
+  private usefulSinceMs: number | null = null;
   /** Undecodable messages dropped since their last log line (logged at most once a second, with the count). */
   private dropped = 0;
   private droppedLoggedAtMs = Number.NEGATIVE_INFINITY;
@@ -190,6 +198,14 @@ export class SyncClient {
     this.downSinceMs = this.clock();
     this.urls = options.urls ?? (options.url === undefined ? [] : [options.url]);
     if (this.urls.length === 0) throw new TypeError('SyncClient needs url or urls');
+    this.warnings = new LogLimit(SERVER_WARNINGS_LOGGED_PER_SECOND, (counts, count) =>
+      this.options.logger.warn({ counts, count }, 'warnings about what the server sent (more, not logged one by one)'),
+    );
+  }
+
+  /** A warning the server can set off at will: logged one by one up to SERVER_WARNINGS_LOGGED_PER_SECOND a second. */
+  private warnLimited(fields: object, msg: string): void {
+    if (this.warnings.allow(msg)) this.options.logger.warn(fields, msg);
   }
 
   /** The URL connected to, or being tried. */
@@ -201,9 +217,8 @@ export class SyncClient {
   private useful(): void {
     this.lastSyncMs = this.clock();
     this.downSinceMs = null;
-    this.attempt = 0;
-    this.failuresInRound = 0;
     this.unauthorized = false;
+    this.usefulSinceMs ??= this.lastSyncMs;
   }
 
   /** The state of the connection to the server, for status ('disabled' once closed). */
@@ -248,6 +263,7 @@ export class SyncClient {
     this.ws = ws;
     this.accepted = false;
     this.unauthorized = false;
+    this.usefulSinceMs = null;
     this.inFlight.clear();
     ws.binaryType = 'nodebuffer';
     ws.on('open', () => {
@@ -286,6 +302,14 @@ export class SyncClient {
     this.setState('disconnected');
     // Refused credentials, whether or not the refusal message arrived before the close.
     if (code === UNAUTHORIZED_CLOSE_CODE) this.unauthorized = true;
+    // A connection of use that held for a while starts the backoff afresh; one that ended soon after its hello
+    // was answered counts as a failure, so a server that answers and drops is not asked again several times a second.
+    const usefulSince = this.usefulSinceMs;
+    this.usefulSinceMs = null;
+    if (usefulSince !== null && this.clock() - usefulSince >= this.stableAfterMs()) {
+      this.attempt = 0;
+      this.failuresInRound = 0;
+    }
     const url = this.currentUrl;
     // Fail over: the next URL at once, until every one failed in this round; then the backoff.
     this.urlIndex = (this.urlIndex + 1) % this.urls.length;
@@ -311,6 +335,11 @@ export class SyncClient {
     );
     this.retryTimer = setTimeout(() => this.connect(), delay);
     this.retryTimer.unref();
+  }
+
+  /** How long a connection of use must last to start the backoff afresh when it ends: a hello's wait for its answer. */
+  private stableAfterMs(): number {
+    return this.answerWaitMs();
   }
 
   /** How long a hello may wait for its answer: a ping interval and a pong's wait (25 s by default). */
@@ -465,24 +494,41 @@ export class SyncClient {
           this.options.logger.info({ settingsVersion: applied.settingsVersion }, 'settings applied');
         });
         break;
-      case 'upToDate':
+      case 'upToDate': {
+        // Up to date with versions newer than those held says something wrong (it is not signed): not of use.
+        const held = this.options.agent.held();
+        if (message.snapshotVersion > (held.snapshotVersion ?? 0) || message.settingsVersion > held.settingsVersion) {
+          this.warnLimited(
+            {
+              snapshotVersion: message.snapshotVersion,
+              settingsVersion: message.settingsVersion,
+              heldSnapshotVersion: held.snapshotVersion,
+              heldSettingsVersion: held.settingsVersion,
+            },
+            'the server says this agent is up to date with versions it does not hold: ignored',
+          );
+          break;
+        }
         this.useful();
         this.options.logger.debug(
           { snapshotVersion: message.snapshotVersion, settingsVersion: message.settingsVersion },
           'up to date',
         );
         break;
+      }
       case 'refusal':
         this.unauthorized = message.code === SYNC_REFUSAL_CODES.unauthorized;
         // Busy or its storage failing: the server's state, not this agent's fault; it tries again with its backoff.
         if (message.code === SYNC_REFUSAL_CODES.busy || message.code === SYNC_REFUSAL_CODES.storageUnavailable) {
-          this.options.logger.warn(
+          this.warnLimited(
             { code: message.code, reason: message.message },
             'the server cannot answer now: trying again later',
           );
         } else {
-          this.options.logger.warn({ code: message.code, reason: message.message }, 'the server refused this agent');
+          this.warnLimited({ code: message.code, reason: message.message }, 'the server refused this agent');
         }
+        // The server closes a connection it refuses; should it not, this agent does, and tries again as after a close.
+        this.ws?.close(SYNC_CLOSE_CODES.normal, 'refused');
         break;
       case 'receipt':
         this.receipt(message.requestId, message.refused);
@@ -515,7 +561,7 @@ export class SyncClient {
     this.inFlight.delete(requestId);
     if (refused === undefined) this.options.logger.info({ requestId }, 'approval request delivered');
     else {
-      this.options.logger.warn(
+      this.warnLimited(
         { requestId, code: refused.code, reason: refused.message },
         'approval request refused by the server: not recorded there, removed from the outbox',
       );
@@ -579,7 +625,7 @@ export class SyncClient {
       if (this.agentVersion() !== this.reportedVersion) this.hello();
     } catch (error) {
       const { reason, code } = ackRefusal(error);
-      this.options.logger.warn({ reason, code }, `${what} from the server refused`);
+      this.warnLimited({ reason, code }, `${what} from the server refused`);
       this.ack(reason, code);
     }
   }

@@ -361,7 +361,11 @@ export function checkExpiry(expiresAtMs: number | null, at: string): void {
 
 /** Throws 'bad-message' for a signing time that is not a finite number (`what`: the payload, as errors name it). */
 export function checkIssuedAt(issuedAtMs: number, what: string): void {
+  // A whole number of ms, as tollgate's clocks give and its cache stores them (an INTEGER column).
   if (!Number.isFinite(issuedAtMs)) throw badMessage(`${what}.issuedAtMs`, `is ${issuedAtMs}, not a time`);
+  if (!Number.isSafeInteger(issuedAtMs)) {
+    throw badMessage(`${what}.issuedAtMs`, `is ${issuedAtMs}, not a whole number of ms (a safe integer)`);
+  }
 }
 
 export function policyFromWire(policy: tollgate.v1.Policy.$Properties, at: string): ViewPolicy {

@@ -379,7 +379,73 @@ export function encodeServerMessage(message: ServerMessage): Uint8Array {
 }
 
 /** Decodes a server's message; throws TollgateError 'bad-message' naming the field at fault. */
+/**
+ * The most bytes a server message other than a snapshot, settings or delta
+ * may have: an up-to-date, a refusal or a receipt is a few hundred bytes,
+ * and one of hundreds of MB (within maxMessageBytes, which snapshots need)
+ * is refused before its texts are decoded.
+ */
+export const MAX_SMALL_SERVER_MESSAGE_BYTES = 64 * 1024;
+/** ServerMessage's fields that carry a small message (up_to_date, refusal, receipt). */
+const SMALL_SERVER_FIELDS: ReadonlySet<number> = new Set([2, 4, 5]);
+/** The bounds of a server's texts this agent logs and keeps: a refusal's and a receipt's code and message. */
+export const SERVER_TEXT_LIMITS = Object.freeze({ codeChars: 64, messageChars: 4000 });
+
+/** A server's text as the agent keeps it: U+0000 replaced, and cut to `maxChars` with a note of how much was cut. */
+function serverText(text: string, maxChars: number): string {
+  const clean = text.replaceAll('\u0000', '\ufffd');
+  if (clean.length <= maxChars) return clean;
+  const note = ` ... (${clean.length} characters in all)`;
+  let cut = Math.max(0, maxChars - note.length);
+  if (/[\ud800-\udbff]/.test(clean.charAt(cut - 1))) cut--;
+  return clean.slice(0, cut) + note;
+}
+
+/** The first field of a small kind (SMALL_SERVER_FIELDS) longer than MAX_SMALL_SERVER_MESSAGE_BYTES, or null. */
+function oversizedSmallField(bytes: Uint8Array): { field: number; length: number } | null {
+  if (bytes.length <= MAX_SMALL_SERVER_MESSAGE_BYTES) return null;
+  let at = 0;
+  const varint = (): number => {
+    let value = 0;
+    for (let shift = 0; shift < 35; shift += 7) {
+      if (at >= bytes.length) return -1;
+      const b = bytes[at++] as number;
+      value += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) return value;
+    }
+    return -1;
+  };
+  while (at < bytes.length) {
+    const tag = varint();
+    if (tag < 0) return null;
+    const wire = tag % 8;
+    if (wire === 0) {
+      if (varint() < 0) return null;
+    } else if (wire === 2) {
+      const length = varint();
+      if (length < 0) return null;
+      const field = Math.floor(tag / 8);
+      if (SMALL_SERVER_FIELDS.has(field) && length > MAX_SMALL_SERVER_MESSAGE_BYTES) return { field, length };
+      at += length;
+    } else if (wire === 1) at += 8;
+    else if (wire === 5) at += 4;
+    else return null; // the decoder below says what is wrong
+  }
+  return null;
+}
+
+/** ServerMessage's small fields by number, for messages. */
+const SMALL_FIELD_NAMES: Readonly<Record<number, string>> = { 2: 'upToDate', 4: 'refusal', 5: 'receipt' };
+
 export function decodeServerMessage(bytes: Uint8Array): ServerMessage {
+  const oversized = oversizedSmallField(bytes);
+  if (oversized !== null) {
+    throw new TollgateError(
+      'bad-message',
+      `serverMessage.${SMALL_FIELD_NAMES[oversized.field] ?? oversized.field}: ${oversized.length} bytes; ` +
+        `at most ${MAX_SMALL_SERVER_MESSAGE_BYTES}`,
+    );
+  }
   try {
     const m = pb().ServerMessage.decode(bytes);
     switch (m.body) {
@@ -395,14 +461,19 @@ export function decodeServerMessage(bytes: Uint8Array): ServerMessage {
       }
       case 'refusal': {
         const r = requireMessage(m.refusal, 'refusal');
-        return { kind: 'refusal', code: r.code ?? '', message: r.message ?? '' };
+        return {
+          kind: 'refusal',
+          code: serverText(r.code ?? '', SERVER_TEXT_LIMITS.codeChars),
+          message: serverText(r.message ?? '', SERVER_TEXT_LIMITS.messageChars),
+        };
       }
       case 'receipt': {
         const r = requireMessage(m.receipt, 'receipt');
         const requestId = checkRequestId(requireText(r.requestId, 'receipt.requestId'), 'receipt.requestId');
-        const code = r.refusalCode ?? '';
+        const code = serverText(r.refusalCode ?? '', SERVER_TEXT_LIMITS.codeChars);
         if (code === '') return { kind: 'receipt', requestId };
-        return { kind: 'receipt', requestId, refused: { code, message: r.refusalMessage ?? '' } };
+        const message = serverText(r.refusalMessage ?? '', SERVER_TEXT_LIMITS.messageChars);
+        return { kind: 'receipt', requestId, refused: { code, message } };
       }
       case undefined:
         throw new TollgateError('bad-message', 'serverMessage: no body');

@@ -122,6 +122,12 @@ describe('Agent.applySnapshot', () => {
       privateKey,
     );
     expect(() => agent.applySnapshot(nanIssued)).toThrow(/^snapshot\.issuedAtMs: is NaN, not a time$/);
+    // A fraction of a ms, or a time past a safe integer, is no time this agent keeps: refused, not an internal failure.
+    for (const issuedAtMs of [1_700_000_000_000.5, 9.3e18]) {
+      const odd = sealSnapshot({ computerId: 'c', version: 2, issuedAtMs, settingsVersion: 0, view }, privateKey);
+      expect(() => agent.applySnapshot(odd)).toThrow(/^snapshot\.issuedAtMs: is .* not a whole number of ms/);
+      expect(() => agent.applySnapshot(odd)).toThrow(expect.objectContaining({ code: 'bad-message' }));
+    }
     // NaN would never compare as expired: the policy would decide for ever.
     const payload = tollgate.v1.SnapshotPayload.decode(tollgate.v1.SignedSnapshot.decode(seal(view, 3)).payload);
     payload.view!.policies![0]!.expiresAtMs = NaN;

@@ -12,7 +12,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { Agent } from '../../src/agent/agent.js';
 import { AgentStore } from '../../src/store/agent-store.js';
-import { SyncClient } from '../../src/sync/client.js';
+import { SERVER_WARNINGS_LOGGED_PER_SECOND, SyncClient } from '../../src/sync/client.js';
 import { rawDataBytes } from '../../src/wire/raw-data.js';
 import { generateSigningKeys, parsePublicKey } from '../../src/wire/signing.js';
 import { decodeAgentMessage, encodeServerMessage, type AgentMessage } from '../../src/wire/sync-messages.js';
@@ -250,32 +250,120 @@ describe('the sync client with several server URLs', () => {
     expect(second.connections.length).toBe(3);
   });
 
-  it('starts a new round after a connection that was of use', async () => {
+  it('starts a new round after a connection that was of use for a while', async () => {
+    let now = 0;
     const first = await server();
     const second = await server();
     first.behaviour = hangUp;
     second.behaviour = hangUp;
-    startClient([first.url, second.url], () => 0.5);
-    // A whole round fails: the backoff's first step.
+    startClient(
+      [first.url, second.url],
+      () => 0.5,
+      () => now,
+    );
+    // Two whole rounds fail: the backoff's first and second steps.
     let line = await logger.next('disconnected from the server');
+    for (const step of [1, 2]) {
+      const next = logger.next('disconnected from the server');
+      runDelay(line);
+      line = await next;
+      expect(line.obj['retryInMs']).toBe(0.5 * BACKOFF_INITIAL_MS * step);
+      if (step === 1) {
+        const again = logger.next('disconnected from the server');
+        runDelay(line);
+        line = await again;
+      }
+    }
+    // The first server now answers, and the connection holds for a hello's wait before it drops.
+    first.behaviour = upToDate;
+    const answered = logger.next('up to date');
+    runDelay(line);
+    const socket = await first.connection(3);
+    await answered;
+    now += 120_000;
     let next = logger.next('disconnected from the server');
-    runDelay(line);
+    socket.close(1000, 'bye');
     line = await next;
-    expect(line.obj['retryInMs']).toBe(0.5 * BACKOFF_INITIAL_MS);
-    // The first server now answers, then drops the connection: the second is tried at once.
-    first.behaviour = (socket, message) => {
-      upToDate(socket, message);
-      if (message.kind === 'hello') socket.close(1000, 'bye');
-    };
-    next = logger.next('disconnected from the server');
-    runDelay(line);
-    line = await next;
-    expect(logger.lines.some((l) => l.msg === 'up to date')).toBe(true);
+    // The second is tried at once, and when it fails too the round's backoff starts from its first step again.
     expect(line.obj).toMatchObject({ url: first.url, nextUrl: second.url, retryInMs: 0 });
-    // And when the second fails too, the round's backoff starts from its first step again.
     next = logger.next('disconnected from the server');
     runDelay(line);
     line = await next;
     expect(line.obj).toMatchObject({ url: second.url, retryInMs: 0.5 * BACKOFF_INITIAL_MS });
+  });
+
+  it('keeps backing off from a server that answers the hello and drops the connection at once', async () => {
+    const only = await server();
+    only.behaviour = (socket, message) => {
+      upToDate(socket, message);
+      if (message.kind === 'hello') socket.close(1000, 'bye');
+    };
+    startClient(
+      [only.url],
+      () => 0.5,
+      () => 0,
+    );
+    const delays: number[] = [];
+    let line = await logger.next('disconnected from the server');
+    for (let i = 0; i < 3; i++) {
+      delays.push(Number(line.obj['retryInMs']));
+      const next = logger.next('disconnected from the server');
+      runDelay(line);
+      line = await next;
+    }
+    expect(logger.lines.filter((l) => l.msg === 'up to date').length).toBeGreaterThanOrEqual(3);
+    // Answered every time, yet the delay grows as after failures: 1, 2, 4 steps.
+    expect(delays).toEqual([0.5 * BACKOFF_INITIAL_MS, BACKOFF_INITIAL_MS, 2 * BACKOFF_INITIAL_MS]);
+  });
+});
+
+describe('what a server (or whoever stands in its place) cannot make the agent do', () => {
+  it('closes a connection whose hello was refused when the server keeps it open', async () => {
+    const only = await server();
+    only.behaviour = (socket, message) => {
+      if (message.kind === 'hello')
+        socket.send(encodeServerMessage({ kind: 'refusal', code: 'unauthorized', message: 'no' }));
+    };
+    startClient([only.url]);
+    const line = await logger.next('disconnected from the server');
+    expect(line.obj['retryInMs']).toBe(BACKOFF_MAX_MS);
+    expect(client?.state).toBe('disconnected');
+  });
+
+  it('takes no up-to-date naming versions newer than those held as a sync', async () => {
+    const only = await server();
+    only.behaviour = (socket, message) => {
+      if (message.kind === 'hello') {
+        socket.send(encodeServerMessage({ kind: 'upToDate', snapshotVersion: 4294967295, settingsVersion: 7 }));
+      }
+    };
+    const ignored = logger.next('the server says this agent is up to date with versions it does not hold: ignored');
+    startClient([only.url]);
+    expect((await ignored).obj).toMatchObject({ snapshotVersion: 4294967295, heldSnapshotVersion: null });
+    expect(client?.lastSyncAtMs).toBeNull();
+    expect(client?.syncDownSinceMs).not.toBeNull();
+  });
+
+  it('logs messages it refuses one by one up to a bound a second, and counts the rest', async () => {
+    const only = await server();
+    const refusals = SERVER_WARNINGS_LOGGED_PER_SECOND + 30;
+    let acked = 0;
+    let allAcked = (): void => undefined;
+    const acks = new Promise<void>((resolve) => (allAcked = resolve));
+    only.behaviour = (socket, message) => {
+      if (message.kind === 'ack' && ++acked === refusals) allAcked();
+      if (message.kind !== 'hello') return;
+      for (let i = 0; i < refusals; i++)
+        socket.send(encodeServerMessage({ kind: 'snapshot', signed: new Uint8Array(0) }));
+    };
+    startClient([only.url]);
+    // Each is refused and acknowledged as such; the lines past the bound are counted, and the count logged later.
+    await acks;
+    const counted = logger.next('warnings about what the server sent (more, not logged one by one)');
+    vi.advanceTimersByTime(1_000);
+    const lines = logger.lines.filter((l) => l.msg === 'snapshot from the server refused').length;
+    // Within one second, or across the turn of one.
+    expect(lines).toBeLessThanOrEqual(2 * SERVER_WARNINGS_LOGGED_PER_SECOND);
+    expect(lines + Number((await counted).obj['count'])).toBe(refusals);
   });
 });

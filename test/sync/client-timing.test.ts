@@ -58,8 +58,14 @@ async function listen(options: { autoPong: boolean }): Promise<void> {
   });
 }
 
+/** The client's clock: a connection of use counts as a good session once it held for a hello's wait. */
+let now = 0;
+/** How long a connection of use must hold to start the backoff afresh (the client's hello wait). */
+const STABLE_MS = PING_INTERVAL_MS + PONG_TIMEOUT_MS;
+
 function startClient(random: () => number): SyncClient {
   client = new SyncClient({
+    clock: () => now,
     url,
     token: 'token',
     computerId: 'till-1',
@@ -96,14 +102,30 @@ const closeUnauthorized: Behaviour = (socket, message) => {
 /** Closes each connection as soon as it says hello. */
 const hangUp: Behaviour = (socket) => socket.close(1000, 'go away');
 
-/** Answers hello with up-to-date, then closes: a good session. */
-const goodSessionThenClose: Behaviour = (socket, message) => {
+/** Answers hello with up-to-date. */
+const answerUpToDate: Behaviour = (socket, message) => {
   if (message.kind !== 'hello') return;
   socket.send(encodeServerMessage({ kind: 'upToDate', snapshotVersion: 0, settingsVersion: 0 }));
-  socket.close(1000, 'bye');
 };
 
+/**
+ * A good session after the disconnect `line`: the `count`-th connection is
+ * answered, holds for STABLE_MS, and is closed by the server. Resolves with
+ * the disconnect line that follows.
+ */
+async function goodSessionAfter(line: LogLine, count: number): Promise<LogLine> {
+  behaviour = answerUpToDate;
+  const answered = logger.next('up to date');
+  const socket = await reconnectAfter(line, count);
+  await answered;
+  now += STABLE_MS;
+  const next = logger.next('disconnected from the server');
+  socket.close(1000, 'bye');
+  return next;
+}
+
 beforeEach(() => {
+  now = 0;
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollgate-client-timing-'));
   store = AgentStore.open(path.join(dir, 'agent.db'));
@@ -203,20 +225,19 @@ describe('the sync client reconnect backoff', () => {
     startClient(script(jitter));
     const delays: number[] = [];
     behaviour = hangUp;
-    let disconnected = logger.next('disconnected from the server');
+    let line = await logger.next('disconnected from the server');
     for (let attempt = 0; attempt < 6; attempt++) {
-      const line = await disconnected;
       delays.push(Number(line.obj['retryInMs']));
-      if (attempt === 5) behaviour = goodSessionThenClose;
-      disconnected = logger.next('disconnected from the server');
+      if (attempt === 5) break;
+      const disconnected = logger.next('disconnected from the server');
       await reconnectAfter(line, attempt + 2);
+      line = await disconnected;
     }
     // Ceilings 100, 200, 400, 800, then the maximum 1000; each delay a jittered share of its ceiling.
     expect(delays).toEqual([99, 100, 396, 200, 990, 750]);
 
     // The seventh connection was a good session: the next delay is drawn below the initial ceiling again.
-    const line = await disconnected;
-    expect(logger.lines.some((l) => l.msg === 'up to date')).toBe(true);
+    line = await goodSessionAfter(line, 7);
     expect(line.obj['retryInMs']).toBe(Math.floor(0.99 * BACKOFF_INITIAL_MS));
   });
 });
@@ -239,10 +260,7 @@ describe('the sync client after a refusal of its credentials', () => {
     let line = await logger.next('disconnected from the server');
     expect(line.obj['code']).toBe(UNAUTHORIZED_CLOSE_CODE);
     expect(line.obj['retryInMs']).toBe(BACKOFF_MAX_MS);
-    behaviour = goodSessionThenClose;
-    const next = logger.next('disconnected from the server');
-    await reconnectAfter(line, 2);
-    line = await next;
+    line = await goodSessionAfter(line, 2);
     expect(line.obj['code']).toBe(1000);
     expect(line.obj['retryInMs']).toBe(0);
   });

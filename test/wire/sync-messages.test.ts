@@ -3,6 +3,8 @@ import { TollgateError } from '../../src/engine/errors.js';
 import { tollgate } from '../../src/wire/generated/tollgate.js';
 import {
   MAX_REQUEST_ID_CHARS,
+  MAX_SMALL_SERVER_MESSAGE_BYTES,
+  SERVER_TEXT_LIMITS,
   UnreadableSubmission,
   ackErrorText,
   decodeAgentMessage,
@@ -220,5 +222,45 @@ describe('approval delivery messages', () => {
     expect(
       failure(() => decodeServerMessage(pb.ServerMessage.encode({ receipt: { requestId: 'req\u0000' } }).finish())),
     ).toContain('receipt.requestId: has the character U+0000');
+  });
+});
+
+describe("a server's texts", () => {
+  it('are kept within their bounds, U+0000 replaced: a refusal and a receipt refusal', () => {
+    const refusal = decodeServerMessage(
+      pb.ServerMessage.encode({
+        refusal: { code: 'c'.repeat(100), message: `why\u0000${'m'.repeat(10_000)}` },
+      }).finish(),
+    );
+    expect(refusal.kind).toBe('refusal');
+    if (refusal.kind !== 'refusal') return;
+    expect(refusal.code.length).toBe(SERVER_TEXT_LIMITS.codeChars);
+    expect(refusal.code).toMatch(/\(100 characters in all\)$/);
+    expect(refusal.message.length).toBe(SERVER_TEXT_LIMITS.messageChars);
+    expect(refusal.message.startsWith('why\ufffdmmm')).toBe(true);
+    const receipt = decodeServerMessage(
+      pb.ServerMessage.encode({
+        receipt: { requestId: 'req-1', refusalCode: 'too-many-pending', refusalMessage: 'x'.repeat(5_000) },
+      }).finish(),
+    );
+    expect(receipt).toMatchObject({ kind: 'receipt', refused: { code: 'too-many-pending' } });
+    if (receipt.kind === 'receipt') expect(receipt.refused?.message.length).toBe(SERVER_TEXT_LIMITS.messageChars);
+  });
+
+  it('of a small message past its bound are not decoded at all: the message is refused naming its kind', () => {
+    const big = 'm'.repeat(MAX_SMALL_SERVER_MESSAGE_BYTES + 1);
+    expect(
+      failure(() => decodeServerMessage(pb.ServerMessage.encode({ refusal: { code: 'x', message: big } }).finish())),
+    ).toMatch(/^serverMessage\.refusal: \d+ bytes; at most 65536/);
+    expect(
+      failure(() =>
+        decodeServerMessage(pb.ServerMessage.encode({ receipt: { requestId: 'r', refusalMessage: big } }).finish()),
+      ),
+    ).toMatch(/^serverMessage\.receipt: /);
+    // A snapshot of any size is passed on as it is (the verifier and maxMessageBytes decide).
+    const snapshot = new Uint8Array(MAX_SMALL_SERVER_MESSAGE_BYTES * 2);
+    expect(decodeServerMessage(encodeServerMessage({ kind: 'snapshot', signed: snapshot }))).toMatchObject({
+      kind: 'snapshot',
+    });
   });
 });

@@ -386,11 +386,11 @@ const viewArb: fc.Arbitrary<ComputerView> = fc
   }));
 
 const contentArb: fc.Arbitrary<SnapshotContent> = fc
-  // NaN and the infinities are refused (a test below): every other double is a time.
+  // A signing time is a whole number of ms, a safe integer (NaN, the infinities and fractions are refused: below).
   .record({
     view: viewArb,
     version: uint32,
-    issuedAtMs: fc.double({ noNaN: true, noDefaultInfinity: true }),
+    issuedAtMs: fc.maxSafeInteger(),
     settingsVersion: uint32,
   })
   .map(({ view, ...header }) => ({ computerId: view.computer.id, ...header, view }));
@@ -452,7 +452,8 @@ const SPOILERS: Record<string, (p: WirePayload, i: number, n: number) => void> =
   },
   orgStructure: (p, _i, n) => (p.view.orgStructure = wireValue(n)),
   permitTarget: (p, _i, n) => (p.view.permitTarget = wireValue(n)),
-  issuedAt: (p, i) => (p.issuedAtMs = choice([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY], i)),
+  issuedAt: (p, i) =>
+    (p.issuedAtMs = choice([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0.5, 2 ** 53], i)),
   policyExpiry: (p, i) => atIndex(p.view.policies, i, (x) => (x.expiresAtMs = Number.NaN)),
   policyAction: (p, i, n) => atIndex(p.view.policies, i, (x) => (x.action = wireValue(n))),
   policyText: (p, i) => atIndex(p.view.policies, i, (x) => (i % 2 === 0 ? (x.id = '') : (x.org = ''))),

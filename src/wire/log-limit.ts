@@ -1,6 +1,6 @@
 /**
  * A bound on log lines that peers can set off at will (refused requests,
- * refused agents): at most `perSecond` are logged one by one each second;
+ * refused agents, what a server sends that is refused): at most `perSecond` are logged one by one each second;
  * past it they are counted, by kind, and `flush` is given the counts a
  * second after the first one counted.
  */
