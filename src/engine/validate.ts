@@ -307,14 +307,15 @@ class WorldValidator {
       const modules: readonly unknown[] = Array.isArray(org.modules) ? org.modules : [];
       // Without the count: a stored world past the bound keeps the same problem while modules are removed.
       if (modules.length > MAX_MODULES) this.add(at, `modules has more than ${MAX_MODULES} entries`);
-      modules.slice(0, MAX_MODULES).forEach((module, m) => {
-        if (typeof module !== 'string' || module.trim() === '') {
-          this.add(at, `modules[${m}] must be a non-empty text`);
-          return;
-        }
-        this.textLength(at, `modules[${m}]`, module, TEXT_LIMITS.module);
-        if (CONTROL_CHARACTER.test(module)) this.add(at, `modules[${m}] ${quote(module)} holds a control character`);
-      });
+      // Every one, named by its text (not its place, which removing another changes); an empty one once.
+      if (modules.some((module) => typeof module !== 'string' || module.trim() === '')) {
+        this.add(at, 'modules holds an empty entry; a module name must be a non-empty text');
+      }
+      for (const module of new Set(modules)) {
+        if (typeof module !== 'string' || module.trim() === '') continue;
+        this.textLength(at, `modules ${quote(module)}`, module, TEXT_LIMITS.module);
+        if (CONTROL_CHARACTER.test(module)) this.add(at, `modules ${quote(module)} holds a control character`);
+      }
       if (org.parent !== undefined) this.orgRef(at, 'parent', org.parent);
     });
   }

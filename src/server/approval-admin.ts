@@ -5,6 +5,7 @@
  * field at fault) before it commits it.
  */
 import { TollgateError, ValidationError } from '../engine/errors.js';
+import { MAX_MODULES } from '../engine/limits.js';
 import {
   APPROVALS_MODULE,
   type ApprovalAction,
@@ -233,6 +234,12 @@ export function withModule(
   const organization = world.organizations.find((o) => o.id === org);
   const has = organization?.modules.includes(module) === true;
   if (has === enabled) return { world, created: [], changed: false };
+  // Checked here, not only by validation: a world stored past the bound (by an earlier release) must not grow.
+  if (enabled && (organization?.modules.length ?? 0) >= MAX_MODULES) {
+    throw new ValidationError([
+      `organizations[${org}]: modules has ${organization?.modules.length ?? 0} entries; at most ${MAX_MODULES}: remove one first`,
+    ]);
+  }
   const modules = enabled
     ? [...(organization?.modules ?? []), module]
     : (organization?.modules ?? []).filter((m) => m !== module);

@@ -378,7 +378,7 @@ export class ServerState implements ServerStateApi {
   /** Replaces the world with a copy of `world`; enrollment and issued versions are kept. */
   async importWorld(world: World): Promise<ViewChanges> {
     const candidate = structuredClone(world);
-    return (await this.change(() => ({ candidate, result: undefined }))).changes;
+    return (await this.change(() => ({ candidate, result: undefined, whole: true }))).changes;
   }
 
   /**
@@ -1017,14 +1017,15 @@ export class ServerState implements ServerStateApi {
    * again on the newer world when another process committed first.
    */
   private change<T>(
-    build: (current: World) => { candidate: World | null; result: T },
+    build: (current: World) => { candidate: World | null; result: T; whole?: boolean },
     requestOf?: RequestUpdate | (() => RequestUpdate),
   ): Promise<{ result: T; changes: ViewChanges }> {
     return this.queue.run(async () => {
       for (let attempt = 1; ; attempt++) {
-        const { candidate, result } = build(this.current);
+        const { candidate, result, whole } = build(this.current);
         const request = typeof requestOf === 'function' ? requestOf() : requestOf;
-        const prepared = candidate === null ? null : await this.prepare(candidate, true);
+        // A whole new world takes no problem along; a change of the world may keep those it had.
+        const prepared = candidate === null ? null : await this.prepare(candidate, whole !== true);
         if (prepared === null) {
           if (request !== undefined) await this.updateApprovalRequest(request.record, request.previous);
           return { result, changes: noChanges() };

@@ -170,8 +170,8 @@ export class SyncClient {
   /** Runs from the hello until the server answers it: a server that never answers is given up like a dead one. */
   private answerTimer: NodeJS.Timeout | null = null;
   private outboxRetryTimer: NodeJS.Timeout | null = null;
-  /** Warnings the server can set off at will (refusals, messages refused), logged one by one up to a bound a second. */
-  private readonly warnings: LogLimit;
+  /** Warnings the server can set off at will (refusals, messages refused), each kind up to a bound a second. */
+  private readonly warnings = new Map<string, LogLimit>();
   /** When this connection became of use (useful); null before, or after it ended. */
   private usefulSinceMs: number | null = null;
   /** Undecodable messages dropped since their last log line (logged at most once a second, with the count). */
@@ -198,14 +198,23 @@ export class SyncClient {
     this.downSinceMs = this.clock();
     this.urls = options.urls ?? (options.url === undefined ? [] : [options.url]);
     if (this.urls.length === 0) throw new TypeError('SyncClient needs url or urls');
-    this.warnings = new LogLimit(SERVER_WARNINGS_LOGGED_PER_SECOND, (counts, count) =>
-      this.options.logger.warn({ counts, count }, 'warnings about what the server sent (more, not logged one by one)'),
-    );
   }
 
-  /** A warning the server can set off at will: logged one by one up to SERVER_WARNINGS_LOGGED_PER_SECOND a second. */
+  /**
+   * A warning the server can set off at will: logged one by one up to
+   * SERVER_WARNINGS_LOGGED_PER_SECOND a second of each message (one kind
+   * flooding does not hide another), counted past it, and the count logged
+   * a second later.
+   */
   private warnLimited(fields: object, msg: string): void {
-    if (this.warnings.allow(msg)) this.options.logger.warn(fields, msg);
+    let limit = this.warnings.get(msg);
+    if (limit === undefined) {
+      limit = new LogLimit(SERVER_WARNINGS_LOGGED_PER_SECOND, (_counts, count) =>
+        this.options.logger.warn({ count }, `${msg} (more, not logged one by one)`),
+      );
+      this.warnings.set(msg, limit);
+    }
+    if (limit.allow(msg)) this.options.logger.warn(fields, msg);
   }
 
   /** The URL connected to, or being tried. */
@@ -461,8 +470,10 @@ export class SyncClient {
       }
       return;
     }
-    // Only what a hello is answered with answers it (a refusal does not, nor a receipt: nothing was sent yet).
-    const firstAnswer = !this.accepted && message.kind !== 'refusal' && message.kind !== 'receipt';
+    // Only what a hello is answered with answers it (a refusal does not, nor a receipt: nothing was sent yet, nor
+    // an up-to-date naming versions this agent does not hold, which is ignored).
+    const firstAnswer =
+      !this.accepted && message.kind !== 'refusal' && message.kind !== 'receipt' && !this.claimsUnheld(message);
     if (firstAnswer) {
       this.accepted = true;
       if (this.answerTimer !== null) clearTimeout(this.answerTimer);
@@ -496,8 +507,8 @@ export class SyncClient {
         break;
       case 'upToDate': {
         // Up to date with versions newer than those held says something wrong (it is not signed): not of use.
-        const held = this.options.agent.held();
-        if (message.snapshotVersion > (held.snapshotVersion ?? 0) || message.settingsVersion > held.settingsVersion) {
+        if (this.claimsUnheld(message)) {
+          const held = this.options.agent.held();
           this.warnLimited(
             {
               snapshotVersion: message.snapshotVersion,
@@ -535,6 +546,13 @@ export class SyncClient {
         break;
     }
     if (firstAnswer) this.flushOutbox();
+  }
+
+  /** Whether `message` is an up-to-date naming a version newer than this agent holds. */
+  private claimsUnheld(message: ServerMessage): boolean {
+    if (message.kind !== 'upToDate') return false;
+    const held = this.options.agent.held();
+    return message.snapshotVersion > (held.snapshotVersion ?? 0) || message.settingsVersion > held.settingsVersion;
   }
 
   /** A receipt: the request leaves the outbox, recorded by the server or, with `refused`, refused for good. */

@@ -386,8 +386,8 @@ export function encodeServerMessage(message: ServerMessage): Uint8Array {
  * is refused before its texts are decoded.
  */
 export const MAX_SMALL_SERVER_MESSAGE_BYTES = 64 * 1024;
-/** ServerMessage's fields that carry a small message (up_to_date, refusal, receipt). */
-const SMALL_SERVER_FIELDS: ReadonlySet<number> = new Set([2, 4, 5]);
+/** ServerMessage's fields that may be large: snapshot (1), settings (3) and delta (6), each bytes. */
+const LARGE_SERVER_FIELDS: ReadonlySet<number> = new Set([1, 3, 6]);
 /** The bounds of a server's texts this agent logs and keeps: a refusal's and a receipt's code and message. */
 export const SERVER_TEXT_LIMITS = Object.freeze({ codeChars: 64, messageChars: 4000 });
 
@@ -401,51 +401,39 @@ function serverText(text: string, maxChars: number): string {
   return clean.slice(0, cut) + note;
 }
 
-/** The first field of a small kind (SMALL_SERVER_FIELDS) longer than MAX_SMALL_SERVER_MESSAGE_BYTES, or null. */
-function oversizedSmallField(bytes: Uint8Array): { field: number; length: number } | null {
+/**
+ * Why a server message of more than MAX_SMALL_SERVER_MESSAGE_BYTES is
+ * refused before it is decoded, or null when it may be decoded: it must be
+ * what a server writes, one snapshot, settings or delta field (a tag of one
+ * byte, a length varint of at most 5) that holds every byte after its
+ * header. Anything else that large (a refusal of hundreds of MB, small
+ * fields repeated, a field behind a long varint or a group) would have its
+ * texts decoded before they could be bounded.
+ */
+function largeMessageProblem(bytes: Uint8Array): string | null {
   if (bytes.length <= MAX_SMALL_SERVER_MESSAGE_BYTES) return null;
-  let at = 0;
-  const varint = (): number => {
-    let value = 0;
-    for (let shift = 0; shift < 35; shift += 7) {
-      if (at >= bytes.length) return -1;
-      const b = bytes[at++] as number;
-      value += (b & 0x7f) * 2 ** shift;
-      if (b < 0x80) return value;
-    }
-    return -1;
-  };
-  while (at < bytes.length) {
-    const tag = varint();
-    if (tag < 0) return null;
-    const wire = tag % 8;
-    if (wire === 0) {
-      if (varint() < 0) return null;
-    } else if (wire === 2) {
-      const length = varint();
-      if (length < 0) return null;
-      const field = Math.floor(tag / 8);
-      if (SMALL_SERVER_FIELDS.has(field) && length > MAX_SMALL_SERVER_MESSAGE_BYTES) return { field, length };
-      at += length;
-    } else if (wire === 1) at += 8;
-    else if (wire === 5) at += 4;
-    else return null; // the decoder below says what is wrong
+  const tag = bytes[0] as number;
+  const field = tag >>> 3;
+  if (tag >= 0x80 || (tag & 7) !== 2 || !LARGE_SERVER_FIELDS.has(field)) {
+    return `serverMessage: ${bytes.length} bytes; a message of more than ${MAX_SMALL_SERVER_MESSAGE_BYTES} is one snapshot, settings or delta`;
+  }
+  let length = 0;
+  let at = 1;
+  for (let shift = 0; ; shift += 7) {
+    if (at >= bytes.length || shift > 28) return `serverMessage: the length of field ${field} cannot be read`;
+    const b = bytes[at++] as number;
+    length += (b & 0x7f) * 2 ** shift;
+    if (b < 0x80) break;
+  }
+  if (at + length !== bytes.length) {
+    return `serverMessage: field ${field} holds ${length} bytes of the ${bytes.length - at} after its header; a large message is that one field`;
   }
   return null;
 }
 
-/** ServerMessage's small fields by number, for messages. */
-const SMALL_FIELD_NAMES: Readonly<Record<number, string>> = { 2: 'upToDate', 4: 'refusal', 5: 'receipt' };
-
 export function decodeServerMessage(bytes: Uint8Array): ServerMessage {
-  const oversized = oversizedSmallField(bytes);
-  if (oversized !== null) {
-    throw new TollgateError(
-      'bad-message',
-      `serverMessage.${SMALL_FIELD_NAMES[oversized.field] ?? oversized.field}: ${oversized.length} bytes; ` +
-        `at most ${MAX_SMALL_SERVER_MESSAGE_BYTES}`,
-    );
-  }
+  const large = largeMessageProblem(bytes);
+  if (large !== null) throw new TollgateError('bad-message', large);
   try {
     const m = pb().ServerMessage.decode(bytes);
     switch (m.body) {

@@ -567,9 +567,9 @@ const cases: [string, (w: World) => void, string[]][] = [
       w.policies[0]!.ringfence = deep as Record<string, unknown>;
     },
     [
-      'organizations[msp]: modules[0] is 129 characters long; at most 128',
-      'organizations[msp]: modules[1] "tab\\tbed" holds a control character',
-      'organizations[msp]: modules[2] must be a non-empty text',
+      'organizations[msp]: modules holds an empty entry; a module name must be a non-empty text',
+      `organizations[msp]: modules "${'m'.repeat(80)}"... (129 characters) is 129 characters long; at most 128`,
+      'organizations[msp]: modules "tab\\tbed" holds a control character',
       'organizations[other]: modules has more than 64 entries',
       'policies[a-putty]: ringfence nests 33 levels deep; at most 32',
     ],

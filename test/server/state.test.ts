@@ -11,6 +11,7 @@ import { type TollgateError, ValidationError } from '../../src/engine/errors.js'
 import { ACKNOWLEDGE_PROBLEM } from '../../src/engine/upgrade.js';
 import { loadScenario } from '../../src/scenario/load.js';
 import { buildView } from '../../src/engine/view.js';
+import { withModule } from '../../src/server/approval-admin.js';
 import { SERVER_MIGRATIONS } from '../../src/server/server-db.js';
 import { SIGNING_KEY_FILE, SIGNING_KEY_MODE, SIGNING_PUBLIC_KEY_FILE } from '../../src/server/signing-key.js';
 import { POLICY_ID_PREFIX, SERVER_DB_FILE, ServerState } from '../../src/server/state.js';
@@ -310,6 +311,10 @@ describe('settings', () => {
     const state = await open();
     const tooMany = 'organizations[shop]: modules has more than 64 entries';
     expect(state.worldProblems()).toEqual([tooMany]);
+    // Nor can it grow: the modules route refuses to add one to an organization at or past the bound.
+    expect(() => withModule(state.world(), 'shop', 'one-more', true, [])).toThrow(
+      'organizations[shop]: modules has 70 entries; at most 64: remove one first',
+    );
     // A change that adds nothing wrong is taken; one that adds a problem is refused naming that one alone.
     await state.setSetting({ kind: 'computer', id: 'lab-7' }, PRIORITIZE, true);
     const adds = await thrown(() =>

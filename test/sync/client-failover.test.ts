@@ -355,15 +355,19 @@ describe('what a server (or whoever stands in its place) cannot make the agent d
       if (message.kind !== 'hello') return;
       for (let i = 0; i < refusals; i++)
         socket.send(encodeServerMessage({ kind: 'snapshot', signed: new Uint8Array(0) }));
+      // Another kind of warning after the flood is still logged: each message has its own bound.
+      socket.send(encodeServerMessage({ kind: 'refusal', code: 'unauthorized', message: 'token revoked' }));
     };
+    const refused = logger.next('the server refused this agent');
     startClient([only.url]);
     // Each is refused and acknowledged as such; the lines past the bound are counted, and the count logged later.
     await acks;
-    const counted = logger.next('warnings about what the server sent (more, not logged one by one)');
+    const counted = logger.next('snapshot from the server refused (more, not logged one by one)');
     vi.advanceTimersByTime(1_000);
     const lines = logger.lines.filter((l) => l.msg === 'snapshot from the server refused').length;
     // Within one second, or across the turn of one.
     expect(lines).toBeLessThanOrEqual(2 * SERVER_WARNINGS_LOGGED_PER_SECOND);
     expect(lines + Number((await counted).obj['count'])).toBe(refusals);
+    expect((await refused).obj).toMatchObject({ code: 'unauthorized', reason: 'token revoked' });
   });
 });

@@ -247,20 +247,37 @@ describe("a server's texts", () => {
     if (receipt.kind === 'receipt') expect(receipt.refused?.message.length).toBe(SERVER_TEXT_LIMITS.messageChars);
   });
 
-  it('of a small message past its bound are not decoded at all: the message is refused naming its kind', () => {
+  it('of a large message are not decoded unless it is one snapshot, settings or delta field, as a server writes it', () => {
     const big = 'm'.repeat(MAX_SMALL_SERVER_MESSAGE_BYTES + 1);
-    expect(
-      failure(() => decodeServerMessage(pb.ServerMessage.encode({ refusal: { code: 'x', message: big } }).finish())),
-    ).toMatch(/^serverMessage\.refusal: \d+ bytes; at most 65536/);
+    const refusal = pb.ServerMessage.encode({ refusal: { code: 'x', message: big } }).finish();
+    const notOne = /^serverMessage: \d+ bytes; a message of more than 65536 is one snapshot, settings or delta/;
+    expect(failure(() => decodeServerMessage(refusal))).toMatch(notOne);
     expect(
       failure(() =>
         decodeServerMessage(pb.ServerMessage.encode({ receipt: { requestId: 'r', refusalMessage: big } }).finish()),
       ),
-    ).toMatch(/^serverMessage\.receipt: /);
-    // A snapshot of any size is passed on as it is (the verifier and maxMessageBytes decide).
-    const snapshot = new Uint8Array(MAX_SMALL_SERVER_MESSAGE_BYTES * 2);
-    expect(decodeServerMessage(encodeServerMessage({ kind: 'snapshot', signed: snapshot }))).toMatchObject({
+    ).toMatch(notOne);
+    // Small refusals repeated, or one behind an unknown field of a long varint or a group, are not let through.
+    const small = pb.ServerMessage.encode({ refusal: { code: 'x', message: 'm'.repeat(60_000) } }).finish();
+    const longVarint = Uint8Array.from([0x78, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]);
+    for (const crafted of [
+      Buffer.concat([small, small]),
+      Buffer.concat([longVarint, refusal]),
+      Buffer.concat([Uint8Array.from([0x7b, 0x7c]), refusal]),
+    ]) {
+      expect(failure(() => decodeServerMessage(crafted))).toMatch(notOne);
+    }
+    // A snapshot field followed by anything else is not what a server writes either.
+    const snapshot = encodeServerMessage({
       kind: 'snapshot',
+      signed: new Uint8Array(MAX_SMALL_SERVER_MESSAGE_BYTES * 2),
     });
+    expect(failure(() => decodeServerMessage(Buffer.concat([snapshot, small])))).toMatch(
+      /^serverMessage: field 1 holds \d+ bytes of the \d+ after its header/,
+    );
+    // One snapshot, settings or delta of any size is passed on as it is (the verifier and maxMessageBytes decide).
+    expect(decodeServerMessage(snapshot)).toMatchObject({ kind: 'snapshot' });
+    const delta = encodeServerMessage({ kind: 'delta', signed: new Uint8Array(MAX_SMALL_SERVER_MESSAGE_BYTES * 3) });
+    expect(decodeServerMessage(delta)).toMatchObject({ kind: 'delta' });
   });
 });
