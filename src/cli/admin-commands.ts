@@ -3,7 +3,6 @@
  * (docs/ADMIN.md). Scenario files are read and checked here, so problems name
  * the file; the server checks everything again and names the field at fault.
  */
-import { writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { TollgateError } from '../engine/errors.js';
@@ -32,6 +31,7 @@ import { AdminApiError, AdminClient, UNREACHABLE } from './admin-client.js';
 import { EXIT_FAILED, EXIT_INVALID, EXIT_OK, type CliIo } from './io.js';
 import { addOutputOption, integerOption, outputOf } from './main.js';
 import { resolveAdminTarget } from './profile.js';
+import { writeOutputFile } from './output-file.js';
 
 /** Where `tollgate admin` looks for the server unless told: the server's default listen address. */
 export const DEFAULT_ADMIN_SERVER = 'http://127.0.0.1:7443';
@@ -341,7 +341,7 @@ async function exportWorld(ctx: AdminContext, out: string | undefined): Promise<
     ctx.io.stdout(serializeScenario(world, ctx.json ? 'json' : 'yaml'));
     return EXIT_OK;
   }
-  await writeFile(out, serializeScenario(world, extname(out).toLowerCase() === '.json' ? 'json' : 'yaml'));
+  await writeOutputFile(out, serializeScenario(world, extname(out).toLowerCase() === '.json' ? 'json' : 'yaml'), []);
   ctx.io.stdout(`world written to ${out}\n`);
   return EXIT_OK;
 }

@@ -2,7 +2,13 @@ import { TollgateError, ValidationError } from '../engine/errors.js';
 import { EXIT_FAILED, EXIT_INVALID, type CliIo } from './io.js';
 
 /** Failures of reaching the daemon, not of the input: exit 1 (docs/DAEMON.md, asking the daemon). */
-const UNREACHABLE_CODES: ReadonlySet<string> = new Set(['connect-failed', 'connection-closed']);
+const UNREACHABLE_CODES: ReadonlySet<string> = new Set([
+  'connect-failed',
+  'connection-closed',
+  'no-answer',
+  // An output file that could not be written (a full disk): not a problem of the input either.
+  'write-failed',
+]);
 
 /** A failure of the operating system about a file or folder the command was given (ENOENT, EISDIR, EACCES...). */
 interface SystemError extends Error {

@@ -1,4 +1,3 @@
-import { writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { ValidationError } from '../engine/errors.js';
 import { formatLint, lintWorld } from '../engine/lint.js';
@@ -7,12 +6,15 @@ import { formatUpgradePlan, upgradeToFlat } from '../engine/upgrade.js';
 import { loadFixtures, loadScenario, serializeScenario, validateFixtures } from '../scenario/load.js';
 import { EXIT_FAILED, EXIT_INVALID, EXIT_OK, type CliIo } from './io.js';
 import { formatReport, summaryLine, type ReportFormat } from './report.js';
+import { writeOutputFile } from './output-file.js';
 
 export interface ReplayOptions {
   format: ReportFormat;
   output?: string;
   /** Only the cases whose name contains this text or whose computer is this text. */
   filter?: string;
+  /** The files the command reads besides the fixtures (the scenario): `output` must not be one of them. */
+  inputs?: readonly string[];
 }
 
 /** The cases `--filter TEXT` keeps: the name contains TEXT, or the computer is TEXT; every case without it. */
@@ -53,7 +55,7 @@ export async function replayCases(
   }
   const report = formatReport(results, options.format, fixturesPath);
   if (options.output !== undefined) {
-    await writeFile(options.output, report);
+    await writeOutputFile(options.output, report, [fixturesPath, ...(options.inputs ?? [])]);
     io.stdout(summaryLine(results) + '\n');
   } else {
     io.stdout(report);
@@ -72,7 +74,10 @@ export async function replayScenario(
   const cases = filterCases(await loadFixtures(fixturesPath), options.filter);
   const problems = validateFixtures(cases, world).map((p) => `${fixturesPath}: ${p}`);
   if (problems.length > 0) throw new ValidationError(problems);
-  return replayCases(io, new ScenarioTarget(world, () => io.nowMs()), cases, fixturesPath, options);
+  return replayCases(io, new ScenarioTarget(world, () => io.nowMs()), cases, fixturesPath, {
+    ...options,
+    inputs: [scenarioPath],
+  });
 }
 
 export interface UpgradeOptions {
@@ -99,7 +104,7 @@ export async function upgradeScenario(io: CliIo, scenarioPath: string, options: 
     return EXIT_OK;
   }
   if (options.output !== undefined) {
-    await writeFile(options.output, serializeScenario(plan.world, formatFor(options.output)));
+    await writeOutputFile(options.output, serializeScenario(plan.world, formatFor(options.output)), [scenarioPath]);
     io.stdout(formatUpgradePlan(plan));
   } else {
     // The scenario goes to standard output, so the plan goes to standard error.

@@ -15,6 +15,7 @@ import {
 } from '../wire/signed.js';
 import { generateSigningKeys, keyId, parsePrivateKey, parsePublicKey } from '../wire/signing.js';
 import { EXIT_OK, type CliIo } from './io.js';
+import { writeOutputFile } from './output-file.js';
 
 /**
  * The largest snapshot file the commands read: the most a daemon takes, from
@@ -115,7 +116,7 @@ export async function buildSnapshot(io: CliIo, scenarioPath: string, options: Bu
     },
     privateKey,
   );
-  await writeFile(options.out, bytes);
+  await writeOutputFile(options.out, bytes, [scenarioPath, options.key]);
   io.stdout(
     `snapshot version ${options.version} of ${options.computer}: ${view.policies.length} policies, ${bytes.length} bytes, written to ${options.out}\n`,
   );

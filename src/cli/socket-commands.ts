@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat, writeFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import type { ApprovalQuery } from '../engine/approvals.js';
@@ -15,9 +15,23 @@ import { filterCases, replayCases, type ReplayOptions } from './file-commands.js
 import { EXIT_DENIED, EXIT_FAILED, EXIT_OK, type CliIo } from './io.js';
 import { readSnapshotFile } from './snapshot-commands.js';
 import { tollgateVersion } from './version.js';
+import { writeOutputFile } from './output-file.js';
 
-async function withClient<T>(socketPath: string, fn: (client: LocalClient) => Promise<T>): Promise<T> {
-  const client = await LocalClient.connect(socketPath);
+/**
+ * How long a command waits for the daemon to connect and to answer each
+ * request: a daemon that is stopped (SIGSTOP), or another program listening
+ * on the path, must not hang a health check. An apply waits longer (a
+ * snapshot of a million policies takes seconds).
+ */
+export const CLI_ANSWER_TIMEOUT_MS = 30_000;
+export const CLI_APPLY_TIMEOUT_MS = 600_000;
+
+async function withClient<T>(
+  socketPath: string,
+  fn: (client: LocalClient) => Promise<T>,
+  timeoutMs: number = CLI_ANSWER_TIMEOUT_MS,
+): Promise<T> {
+  const client = await LocalClient.connect(socketPath, { timeoutMs });
   try {
     return await fn(client);
   } finally {
@@ -433,7 +447,11 @@ export const ADMIN_SOCKET_HINT =
 
 /** `tollgate decisions export`: the decision log as a fixture file a tester can replay (admin socket). */
 export async function exportDecisions(io: CliIo, socketPath: string, outFile: string, limit: number): Promise<number> {
-  const response = await withClient(socketPath, (client) => client.request({ kind: 'exportDecisions', limit }));
+  const response = await withClient(
+    socketPath,
+    (client) => client.request({ kind: 'exportDecisions', limit }),
+    CLI_APPLY_TIMEOUT_MS,
+  );
   if (response.kind === 'error') {
     const hint = response.code === 'admin-socket-required' ? `: ${ADMIN_SOCKET_HINT}` : '';
     io.reportError?.(response.code);
@@ -452,7 +470,7 @@ export async function exportDecisions(io: CliIo, socketPath: string, outFile: st
   }));
   const text =
     extname(outFile).toLowerCase() === '.json' ? JSON.stringify({ cases }, null, 2) + '\n' : toYaml({ cases });
-  await writeFile(outFile, text);
+  await writeOutputFile(outFile, text, []);
   io.stdout(`${cases.length} decisions written to ${outFile}\n`);
   return EXIT_OK;
 }
@@ -460,7 +478,11 @@ export async function exportDecisions(io: CliIo, socketPath: string, outFile: st
 /** `tollgate snapshot apply --socket ADMIN-SOCKET FILE`: hands a signed snapshot file to a running daemon. */
 export async function applySnapshotFile(io: CliIo, socketPath: string, file: string): Promise<number> {
   const snapshot = await readSnapshotFile(file);
-  const response = await withClient(socketPath, (client) => client.request({ kind: 'applySnapshot', snapshot }));
+  const response = await withClient(
+    socketPath,
+    (client) => client.request({ kind: 'applySnapshot', snapshot }),
+    CLI_APPLY_TIMEOUT_MS,
+  );
   if (response.kind === 'error') {
     const hint = response.code === 'admin-socket-required' ? `: ${ADMIN_SOCKET_HINT}` : '';
     io.reportError?.(response.code);

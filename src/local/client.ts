@@ -23,25 +23,45 @@ export class LocalClient {
   private nextId = 1;
   private failure: Error | null = null;
 
-  private constructor(socket: Socket) {
+  /** How long a request waits for its answer before it and every other one fail ('no-answer'); none when undefined. */
+  private readonly timeoutMs: number | undefined;
+
+  private constructor(socket: Socket, timeoutMs: number | undefined) {
     this.socket = socket;
+    this.timeoutMs = timeoutMs;
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('error', (error) => this.failAll(error));
     socket.on('close', () => this.failAll(new TollgateError('connection-closed', 'the daemon closed the connection')));
   }
 
-  static connect(socketPath: string): Promise<LocalClient> {
+  /**
+   * Connects to a daemon's socket. With `timeoutMs`, connecting and each
+   * request's answer are waited for that long at most: then the connection
+   * is closed and they fail with 'no-answer' (a daemon stopped, or something
+   * else listening that never answers).
+   */
+  static connect(socketPath: string, options: { timeoutMs?: number } = {}): Promise<LocalClient> {
+    const { timeoutMs } = options;
     return new Promise((resolve, reject) => {
       const socket = createConnection(socketPath);
+      const timer =
+        timeoutMs === undefined
+          ? null
+          : setTimeout(() => {
+              socket.destroy();
+              reject(new TollgateError('no-answer', `${socketPath}: no connection within ${timeoutMs} ms`));
+            }, timeoutMs);
       socket.once('connect', () => {
+        if (timer !== null) clearTimeout(timer);
         socket.off('error', reject);
-        resolve(new LocalClient(socket));
+        resolve(new LocalClient(socket, timeoutMs));
       });
-      socket.once('error', (error) =>
+      socket.once('error', (error) => {
+        if (timer !== null) clearTimeout(timer);
         reject(
           new TollgateError('connect-failed', `cannot connect to ${socketPath}: ${error.message}`, { cause: error }),
-        ),
-      );
+        );
+      });
     });
   }
 
@@ -54,7 +74,14 @@ export class LocalClient {
       this.socket.destroy();
       return;
     }
-    for (const frame of frames) this.answer(frame);
+    try {
+      for (const frame of frames) this.answer(frame);
+    } catch (error) {
+      // Not an answer a daemon gives: whatever listens there, nothing it says is taken.
+      this.failAll(error as Error);
+      this.socket.destroy();
+      return;
+    }
     // A header past the limit after these frames: they are answered, then every other request fails.
     const failed = this.decoder.failed;
     if (failed !== null) {
@@ -89,6 +116,7 @@ export class LocalClient {
     this.nextId = this.nextId >= 0xffffffff ? 1 : this.nextId + 1;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
+      this.armTimeout(id);
       if (body.kind === 'applySnapshot') {
         // A snapshot of hundreds of MB is written as it is, behind its few bytes of header, not copied into a frame.
         const [head, snapshot] = applySnapshotFrameParts(id, body.snapshot);
@@ -99,6 +127,30 @@ export class LocalClient {
         return;
       }
       this.socket.write(encodeFrame(encodeRequest({ ...body, id })));
+    });
+  }
+
+  /** Fails every request and closes the connection when request `id` is not answered within timeoutMs. */
+  private armTimeout(id: number): void {
+    const timeoutMs = this.timeoutMs;
+    if (timeoutMs === undefined) return;
+    const timer = setTimeout(() => {
+      if (!this.waiting.has(id)) return;
+      this.failAll(new TollgateError('no-answer', `the daemon did not answer within ${timeoutMs} ms`));
+      this.socket.destroy();
+    }, timeoutMs);
+    timer.unref();
+    const waiter = this.waiting.get(id);
+    if (waiter === undefined) return;
+    this.waiting.set(id, {
+      resolve: (r) => {
+        clearTimeout(timer);
+        waiter.resolve(r);
+      },
+      reject: (e) => {
+        clearTimeout(timer);
+        waiter.reject(e);
+      },
     });
   }
 

@@ -1,6 +1,6 @@
 // The public command line of SPEC.md section 8, driven in-process with captured output.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -93,6 +93,33 @@ describe('tollgate replay', () => {
     expect(result.stderr).toContain(
       `${fixtures}: cases[chrome is denied (wrong on purpose)]: computer "till-99" is not a known computer`,
     );
+  });
+
+  it('refuses to write its report over one of its inputs, and leaves them as they were', async () => {
+    const fixtures = file('own-output.yaml', readFileSync(CONTRACT_CASES, 'utf8'));
+    const before = readFileSync(fixtures, 'utf8');
+    for (const output of [fixtures, CONTRACT_SCENARIO]) {
+      const result = await cli(['replay', CONTRACT_SCENARIO, fixtures, '--output', output]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toBe(`error: ${output}: is the input ${output}; refusing to write over it\n`);
+    }
+    expect(readFileSync(fixtures, 'utf8')).toBe(before);
+  });
+
+  it('writes its report whole or not at all, naming an output it cannot write (no stack trace)', async () => {
+    const missing = join(dir, 'no-such-folder', 'report.json');
+    const result = await cli(['replay', CONTRACT_SCENARIO, CONTRACT_CASES, '--format', 'json', '--output', missing]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^error: .*no-such-folder\/report\.json: cannot be written \(ENOENT: /);
+    expect(result.stderr).not.toContain('    at ');
+    // An existing report is replaced whole: no temporary file is left beside it.
+    const report = join(dir, 'whole.json');
+    writeFileSync(report, 'old');
+    expect(
+      (await cli(['replay', CONTRACT_SCENARIO, CONTRACT_CASES, '--format', 'json', '--output', report])).code,
+    ).toBe(0);
+    expect(JSON.parse(readFileSync(report, 'utf8'))).toMatchObject({ passed: 9 });
+    expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 
   it('writes json and junit reports, with the summary on standard output when --output is given', async () => {

@@ -72,9 +72,7 @@ describe('files and sockets the system refuses', () => {
     const missingFolder = join(dir, 'no-such-folder', 'out.yaml');
     const upgraded = await cli(['upgrade', SCENARIO, '--org', 'school', '--acknowledge', '--output', missingFolder]);
     expect(upgraded.code).toBe(2);
-    expect(upgraded.stderr).toBe(
-      `error: ${missingFolder}: ENOENT (open): no such file or directory, open '${missingFolder}'\n`,
-    );
+    expect(upgraded.stderr).toMatch(new RegExp(`^error: ${missingFolder}: cannot be written \\(ENOENT: `));
     const folder = await cli(['snapshot', 'inspect', dir]);
     expect(folder.code).toBe(2);
     expect(folder.stderr).toMatch(new RegExp(`^error: ${dir} cannot be read: EISDIR`));

@@ -47,3 +47,30 @@ it('settles the requests answered before a response header past its limit, then 
   await expect(refused).rejects.toMatchObject({ code: 'frame-too-large' });
   client.close();
 });
+
+it('fails every request and closes when something on the socket answers with what no daemon says', async () => {
+  const path = join(dir, 'garbage.sock');
+  // A well-framed answer that is no Response.
+  server = createServer((socket) =>
+    socket.on('data', () => socket.write(encodeFrame(Buffer.from([0xff, 0xff, 0xff])))),
+  );
+  await new Promise<void>((resolve) => server.listen(path, resolve));
+  const client = await LocalClient.connect(path);
+  const results = await Promise.allSettled([client.request({ kind: 'status' }), client.request({ kind: 'status' })]);
+  expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+  expect(String((results[0] as PromiseRejectedResult).reason)).toMatch(/response/);
+  client.close();
+});
+
+it('gives up a request the far end never answers after its timeout, naming the wait', async () => {
+  const path = join(dir, 'silent.sock');
+  // Reads and never answers.
+  server = createServer((socket) => socket.resume());
+  await new Promise<void>((resolve) => server.listen(path, resolve));
+  const client = await LocalClient.connect(path, { timeoutMs: 100 });
+  await expect(client.request({ kind: 'status' })).rejects.toMatchObject({
+    code: 'no-answer',
+    message: 'the daemon did not answer within 100 ms',
+  });
+  client.close();
+});

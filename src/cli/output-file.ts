@@ -1,0 +1,75 @@
+/**
+ * The files commands write (`--output`, `--out`): whole or not at all, and
+ * never over one of the command's own inputs.
+ */
+import { open, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { TollgateError } from '../engine/errors.js';
+
+/** Errors that say the output path itself is wrong (no such folder, not a folder, not allowed). */
+const BAD_PATH_CODES: ReadonlySet<string> = new Set([
+  'ENOENT',
+  'ENOTDIR',
+  'EISDIR',
+  'EACCES',
+  'EPERM',
+  'EROFS',
+  'ELOOP',
+  'ENAMETOOLONG',
+]);
+
+/** Numbers the temporary files of this process. */
+let written = 0;
+
+/**
+ * Writes `data` to `path`. Refused (TollgateError 'output-is-input', naming
+ * both) when `path` is one of `inputs` (the same file by device and inode,
+ * whatever the paths say: a snapshot written over its signing key, a report
+ * over its fixtures), or a folder. A regular file is written to a temporary
+ * file beside it, flushed and renamed over it, so a failure (a full disk, a
+ * file size limit) leaves it as it was; anything else that exists (a device
+ * such as /dev/stdout, a pipe) is written as it is. A failure names the
+ * path: TollgateError 'invalid-output' when the path cannot be written (no
+ * such folder, not allowed), 'write-failed' otherwise (a full disk).
+ */
+export async function writeOutputFile(
+  path: string,
+  data: string | Uint8Array,
+  inputs: readonly string[],
+): Promise<void> {
+  const target = await stat(path).catch(() => null);
+  if (target !== null) {
+    if (target.isDirectory()) throw new TollgateError('invalid-output', `${path}: is a folder, not a file to write`);
+    for (const input of inputs) {
+      const source = await stat(input).catch(() => null);
+      if (source !== null && source.dev === target.dev && source.ino === target.ino) {
+        throw new TollgateError('output-is-input', `${path}: is the input ${input}; refusing to write over it`);
+      }
+    }
+  }
+  try {
+    if (target !== null && !target.isFile()) {
+      await writeFile(path, data);
+      return;
+    }
+    const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${++written}.tmp`);
+    try {
+      const handle = await open(temp, 'wx', target === null ? 0o666 : target.mode & 0o777);
+      try {
+        await handle.writeFile(data);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(temp, path);
+    } catch (error) {
+      await unlink(temp).catch(() => undefined);
+      throw error;
+    }
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    // A path that cannot be a file to write is the command's input at fault (exit 2); a full disk is not (exit 1).
+    const kind = code !== undefined && BAD_PATH_CODES.has(code) ? 'invalid-output' : 'write-failed';
+    throw new TollgateError(kind, `${path}: cannot be written (${code ?? 'error'}: ${message})`, { cause: error });
+  }
+}
