@@ -208,7 +208,7 @@ async function readToken(opts: { token?: string; tokenFile?: string }): Promise<
   if (opts.token !== undefined && opts.tokenFile !== undefined) {
     throw new InvalidArgumentError('give --token or --token-file, not both');
   }
-  if (opts.token !== undefined) return opts.token;
+  if (opts.token !== undefined) return checkedToken(opts.token, '--token');
   if (opts.tokenFile === undefined) {
     throw new InvalidArgumentError('admin commands need the admin token: --token TOKEN or --token-file FILE');
   }
@@ -224,6 +224,19 @@ async function readToken(opts: { token?: string; tokenFile?: string }): Promise<
   }
   const token = text.trim();
   if (token === '') throw new TollgateError('invalid-input', `${opts.tokenFile}: the token file is empty`);
+  return checkedToken(token, opts.tokenFile);
+}
+
+/** A bearer token as an HTTP header carries it (RFC 6750: printable ASCII, no spaces); `from` names its source. */
+const TOKEN_PATTERN = /^[\x21-\x7e]+$/;
+
+function checkedToken(token: string, from: string): string {
+  if (!TOKEN_PATTERN.test(token)) {
+    throw new TollgateError(
+      'invalid-input',
+      `${from}: the admin token must be printable ASCII without spaces (the server's token is), not ${token.length} characters of other text`,
+    );
+  }
   return token;
 }
 

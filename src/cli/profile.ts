@@ -3,7 +3,7 @@
  * without repeating them: a flag wins over the environment, which wins over
  * the profile file (docs/ADMIN.md, "Defaults: environment and profile").
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
@@ -41,13 +41,31 @@ export function profilePath(io: CliIo): string | undefined {
   return home === undefined || home === '' ? undefined : join(home, '.config', 'tollgate', 'cli.yaml');
 }
 
+/** The first `limit` bytes of `file` (fewer at its end). */
+function readAtMost(file: string, limit: number): Buffer {
+  const fd = openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(limit);
+    let filled = 0;
+    while (filled < limit) {
+      const n = readSync(fd, buffer, filled, limit - filled, null);
+      if (n === 0) break;
+      filled += n;
+    }
+    return buffer.subarray(0, filled);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** The profile, validated; a missing default profile is empty, a missing `TOLLGATE_PROFILE` is an error. */
 export function loadProfile(io: CliIo): CliProfile {
   const file = profilePath(io);
   if (file === undefined) return {};
   let text: string;
   try {
-    const buffer = readFileSync(file);
+    // At most one byte past the bound is read: a device or a pipe that never ends is refused, not read whole.
+    const buffer = readAtMost(file, MAX_PROFILE_BYTES + 1);
     if (buffer.length > MAX_PROFILE_BYTES) {
       throw new TollgateError('invalid-input', `${file}: the profile is larger than ${MAX_PROFILE_BYTES} bytes`);
     }

@@ -322,6 +322,20 @@ describe('explain and admin defaults against a real admin API', () => {
     expect((JSON.parse(unreachableJson.stderr) as { error: { code: string } }).error.code).toBe('server-unreachable');
   });
 
+  it('refuses an admin token that no header can carry, naming where it came from, without a stack trace', async () => {
+    const binary = join(dir, 'binary-token');
+    writeFileSync(binary, Buffer.from([0xff, 0xfe, 0x00, 0x62]));
+    for (const [args, from] of [
+      [['admin', '--token', 'a\nb', 'computers'], '--token'],
+      [['admin', '--token-file', binary, 'computers'], binary],
+    ] as const) {
+      const refused = await cli([...args], { TOLLGATE_SERVER: 'http://127.0.0.1:1' });
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain(`error: ${from}: the admin token must be printable ASCII without spaces`);
+      expect(refused.stderr).not.toContain('    at ');
+    }
+  });
+
   it('refuses a profile with an unknown key, naming it', async () => {
     const file = join(dir, 'bad-profile.yaml');
     writeFileSync(file, 'server: http://x\ntokn: t\n');

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/cli/io.js';
-import { resolveAdminSocket, resolveAdminTarget, resolveSocket } from '../../src/cli/profile.js';
+import { MAX_PROFILE_BYTES, resolveAdminSocket, resolveAdminTarget, resolveSocket } from '../../src/cli/profile.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tollgate-profile-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -74,5 +74,16 @@ describe('the admin API target', () => {
     expect(resolveAdminTarget(io({ TOLLGATE_PROFILE: empty }), {}, 'http://127.0.0.1:7443')).toEqual({
       server: 'http://127.0.0.1:7443',
     });
+  });
+});
+
+describe('the profile file', () => {
+  it('is read to one byte past its bound at most: a device that never ends is refused, not read whole', () => {
+    expect(() => resolveSocket(io({ TOLLGATE_PROFILE: '/dev/zero' }), undefined)).toThrow(
+      `/dev/zero: the profile is larger than ${MAX_PROFILE_BYTES} bytes`,
+    );
+    const large = join(dir, 'large.yaml');
+    writeFileSync(large, `socket: /run/a.sock\n#${'x'.repeat(MAX_PROFILE_BYTES)}\n`);
+    expect(() => resolveSocket(io({ TOLLGATE_PROFILE: large }), undefined)).toThrow(/the profile is larger than/);
   });
 });
