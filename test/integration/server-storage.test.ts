@@ -3,6 +3,7 @@
 // code 0. A damaged server.db stops it at start, naming the file.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -100,5 +101,33 @@ describe('the policy server process when its database fails', () => {
     expect(result.stderr).toContain(join(emptyDir, 'server.db'));
     expect(result.stderr).toMatch(/empty \(0 bytes\)/);
     expect(readFileSync(join(emptyDir, 'server.db')).length).toBe(0);
+  });
+
+  it('names listen.host and listen.port, exit 2 and no stack trace, when it cannot listen', async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const { port } = busy.address() as AddressInfo;
+    try {
+      const cases: [Record<string, unknown>, RegExp][] = [
+        [
+          { port, host: '127.0.0.1' },
+          new RegExp(`^error: listen.host 127.0.0.1, listen.port ${port}: the port is in use \\(EADDRINUSE\\)$`, 'm'),
+        ],
+        [
+          { port: 0, host: 'no-such-host.invalid' },
+          /^error: listen.host no-such-host.invalid, listen.port 0: the host does not resolve/m,
+        ],
+      ];
+      for (const [i, [listen, message]] of cases.entries()) {
+        const file = join(ws.dir, `listen-${i}.json`);
+        writeFileSync(file, JSON.stringify({ dataDir: join(ws.dir, `listen-data-${i}`), listen }));
+        const result = spawnSync(process.execPath, [CLI, 'server', '--config', file], { encoding: 'utf8' });
+        expect(result.status).toBe(2);
+        expect(result.stderr).toMatch(message);
+        expect(result.stderr).not.toContain('    at ');
+      }
+    } finally {
+      await new Promise((resolve) => busy.close(resolve));
+    }
   });
 });
