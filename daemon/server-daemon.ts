@@ -12,6 +12,8 @@ import {
   adminTokenPath,
   connectionBoundProblem,
   defaultPoliciesPath,
+  readPasswordFile,
+  readTlsFiles,
   softOpenFileLimit,
 } from '../src/server/config.js';
 import { WorkerDeltaSigner } from '../src/server/delta-signer.js';
@@ -55,7 +57,7 @@ async function adminToken(config: ServerConfig): Promise<{ token: string; file: 
 async function notifierOf(config: ServerConfig, logger: Logger): Promise<Notifier> {
   const smtp = config.smtp;
   if (smtp === undefined) return new LogNotifier(logger);
-  const pass = smtp.passwordFile === undefined ? undefined : (await readFile(smtp.passwordFile, 'utf8')).trim();
+  const pass = smtp.passwordFile === undefined ? undefined : await readPasswordFile(smtp.passwordFile);
   return new SmtpNotifier({
     host: smtp.host,
     port: smtp.port,
@@ -216,10 +218,7 @@ export async function startServer(
       : {}),
   });
   made.hub = hub;
-  const https =
-    config.tls === undefined
-      ? undefined
-      : { cert: await readFile(config.tls.certFile), key: await readFile(config.tls.keyFile) };
+  const https = config.tls === undefined ? undefined : await readTlsFiles(config.tls);
   const notifier = await notifierOf(config, logger);
   const app = buildAdminApi({
     state,

@@ -1,8 +1,10 @@
 import { DEFAULT_MAX_QUEUED_CHANGES } from './change-queue.js';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { readFile, stat } from 'node:fs/promises';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { stat } from 'node:fs/promises';
 import { z } from 'zod';
 import { ValidationError } from '../engine/errors.js';
+import { readBounded } from '../scenario/bounded-read.js';
 import { loadScenario } from '../scenario/load.js';
 import { isEmailAddress } from '../engine/validate.js';
 import { parseConfigText, readConfigText, timerMs } from '../scenario/config-file.js';
@@ -248,6 +250,52 @@ export function effectiveServerConfig(config: ServerConfig): ServerConfig {
  * every problem, each naming the key and the file, so that `--check-config`
  * refuses what the start would fail on.
  */
+/** The largest TLS certificate (chain) or key file read, and the largest SMTP password file. */
+const MAX_TLS_FILE_BYTES = 1024 * 1024;
+const MAX_PASSWORD_FILE_BYTES = 64 * 1024;
+
+/**
+ * The TLS certificate and key of `tls`, read at most MAX_TLS_FILE_BYTES
+ * each (a device that never ends is refused) and parsed as the start needs
+ * them (PEM: a certificate, a private key); throws naming the key at fault.
+ */
+export async function readTlsFiles(tls: { certFile: string; keyFile: string }): Promise<{ cert: Buffer; key: Buffer }> {
+  const problems: string[] = [];
+  const read = async (key: string, path: string, parse: (bytes: Buffer) => unknown, what: string): Promise<Buffer> => {
+    let bytes: Buffer;
+    try {
+      bytes = await readBounded(path, MAX_TLS_FILE_BYTES, `is larger than ${MAX_TLS_FILE_BYTES} bytes`);
+    } catch (error) {
+      problems.push(`${key}: ${path}: ${(error as Error).message}`);
+      return Buffer.alloc(0);
+    }
+    try {
+      parse(bytes);
+    } catch (error) {
+      problems.push(`${key}: ${path}: not a PEM ${what} (${(error as Error).message})`);
+    }
+    return bytes;
+  };
+  const cert = await read('tls.certFile', tls.certFile, (b) => new X509Certificate(b), 'certificate');
+  const key = await read('tls.keyFile', tls.keyFile, (b) => createPrivateKey(b), 'private key');
+  if (problems.length > 0) throw new ValidationError(problems);
+  return { cert, key };
+}
+
+/** The SMTP password of `passwordFile`, read at most MAX_PASSWORD_FILE_BYTES, trimmed; throws naming the key. */
+export async function readPasswordFile(passwordFile: string): Promise<string> {
+  try {
+    const text = await readBounded(
+      passwordFile,
+      MAX_PASSWORD_FILE_BYTES,
+      `is larger than ${MAX_PASSWORD_FILE_BYTES} bytes`,
+    );
+    return text.toString('utf8').trim();
+  } catch (error) {
+    throw new ValidationError([`smtp.passwordFile: ${passwordFile}: ${(error as Error).message}`]);
+  }
+}
+
 export async function serverFileProblems(config: ServerConfig, file: string): Promise<string[]> {
   const problems: string[] = [];
   const attempt = async (key: string, path: string, read: () => Promise<unknown>): Promise<void> => {
@@ -258,13 +306,19 @@ export async function serverFileProblems(config: ServerConfig, file: string): Pr
       problems.push(`${file}: ${key}: ${path}: ${message}`);
     }
   };
-  if (config.tls !== undefined) {
-    const { certFile, keyFile } = config.tls;
-    await attempt('tls.certFile', certFile, () => readFile(certFile));
-    await attempt('tls.keyFile', keyFile, () => readFile(keyFile));
-  }
+  // Read as the start reads them; their own messages name the key and the path.
+  const named = async (read: () => Promise<unknown>): Promise<void> => {
+    try {
+      await read();
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      problems.push(...error.problems.map((p) => `${file}: ${p}`));
+    }
+  };
+  const tls = config.tls;
+  if (tls !== undefined) await named(() => readTlsFiles(tls));
   const passwordFile = config.smtp?.passwordFile;
-  if (passwordFile !== undefined) await attempt('smtp.passwordFile', passwordFile, () => readFile(passwordFile));
+  if (passwordFile !== undefined) await named(() => readPasswordFile(passwordFile));
   const seed = config.seedScenario;
   if (seed !== undefined) await attempt('seedScenario', seed, () => loadScenario(seed));
   const policies = defaultPoliciesPath(config);

@@ -170,8 +170,17 @@ describe('--check-config', () => {
     expect(refusedFiles.stdout).toBe('');
     const lines = refusedFiles.stderr.trim().split('\n');
     expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatch(new RegExp(`^error: ${badFiles}: tls\\.certFile: ${join(dir, 'no-cert.pem')}: ENOENT`));
-    expect(lines[1]).toMatch(/: tls\.keyFile: .*no-key\.pem: ENOENT/);
+    expect(lines[0]).toMatch(
+      new RegExp(`^error: ${badFiles}: tls\\.certFile: ${join(dir, 'no-cert.pem')}: cannot be read: ENOENT`),
+    );
+    expect(lines[1]).toMatch(/: tls\.keyFile: .*no-key\.pem: cannot be read: ENOENT/);
+    // Read as the start reads them: files that are no PEM certificate and key are named, not passed.
+    const notPem = join(dir, 'server-not-pem.yaml');
+    writeFileSync(notPem, 'dataDir: server-data\ntls: {certFile: seed.yaml, keyFile: seed.yaml}\n');
+    const refusedPem = await cli(['server', '--check-config', notPem]);
+    expect(refusedPem.code).toBe(2);
+    expect(refusedPem.stderr).toContain(`${notPem}: tls.certFile: ${join(dir, 'seed.yaml')}: not a PEM certificate`);
+    expect(refusedPem.stderr).toContain(`${notPem}: tls.keyFile: ${join(dir, 'seed.yaml')}: not a PEM private key`);
     expect(lines[2]).toMatch(/: seedScenario: .*seed\.yaml: .*organizations\[o\]: name is required/);
     // A password in the store's URL is not printed.
     const withPassword = join(dir, 'server-pg.yaml');
