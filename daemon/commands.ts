@@ -4,12 +4,13 @@
  * Loaded by daemon/main.ts for every command line except the plain
  * `tollgate daemon --config FILE`, which starts without the command line.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { InvalidArgumentError, Option } from 'commander';
 import { loadDaemonConfig, readPinnedKeys } from '../src/agent/config.js';
 import { printEffectiveConfig } from '../src/cli/check-config.js';
 import { ValidationError } from '../src/engine/errors.js';
+import { resolveGroupId } from '../src/local/socket-group.js';
 import { parseTimeMs, timeProblem } from '../src/engine/validate.js';
 import { EXIT_OK, type CliIo } from '../src/cli/io.js';
 import { extendProgram, outputOf } from '../src/cli/main.js';
@@ -56,6 +57,24 @@ extendProgram((program, io: CliIo, setExit) => {
             throw new ValidationError([`${opts.checkConfig}: server.caFile: ${caFile}: ${error.message}`]);
           });
         }
+        // What the start needs of the machine for its sockets: their folders, and the groups they are given to.
+        const problems: string[] = [];
+        for (const [key, socket] of [
+          ['socket', config.socket],
+          ['adminSocket', config.adminSocket],
+        ] as const) {
+          const folder = dirname(socket.path);
+          const found = await stat(folder).catch(() => null);
+          if (found === null || !found.isDirectory()) {
+            problems.push(`${opts.checkConfig}: ${key}.path: ${socket.path}: its folder ${folder} does not exist`);
+          }
+          if (socket.group !== undefined) {
+            await resolveGroupId(socket.group).catch((error: Error) =>
+              problems.push(`${opts.checkConfig}: ${key}.group: ${error.message}`),
+            );
+          }
+        }
+        if (problems.length > 0) throw new ValidationError(problems);
         setExit(printEffectiveConfig(io, opts.checkConfig, config));
         return;
       }

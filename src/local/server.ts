@@ -347,13 +347,21 @@ export class LocalServer {
     // Half-open: a client may send its requests and end its side; its answers still follow (serve, 'end').
     const server = createServer({ allowHalfOpen: true }, (socket) => this.accept(socket));
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
+      const failed = (error: NodeJS.ErrnoException): void => {
+        const cause = error.code === 'EACCES' ? ' (no such folder, or not allowed to create a file in it)' : '';
+        reject(
+          new TollgateError('socket-unavailable', `cannot listen on ${path}: ${error.code ?? error.message}${cause}`, {
+            cause: error,
+          }),
+        );
+      };
+      server.once('error', failed);
       // The bind happens inside listen(), synchronously: the umask is this process's only meanwhile.
       const created = gid === undefined ? mode : mode & ~0o070;
       const previous = process.umask(0o777 & ~created);
       try {
         server.listen(path, () => {
-          server.off('error', reject);
+          server.off('error', failed);
           resolve();
         });
       } finally {

@@ -143,6 +143,22 @@ describe('--check-config', () => {
     const noCa = await cli(['daemon', '--check-config', missingCa]);
     expect(noCa.code).toBe(2);
     expect(noCa.stderr).toMatch(new RegExp(`^error: ${missingCa}: server\\.caFile: ${join(dir, 'no-ca.pem')}: ENOENT`));
+    // What the sockets need of the machine: their folder, and the group they are given to.
+    const sockets = join(dir, 'sockets.yaml');
+    writeFileSync(
+      sockets,
+      'dataDir: d\ncomputerId: c\nserverPublicKey: ca-keys/tollgate-signing.pub\n' +
+        'socket: {path: no-such-folder/a.sock, group: no-such-group-tollgate}\n',
+    );
+    const noFolder = await cli(['daemon', '--check-config', sockets]);
+    expect(noFolder.code).toBe(2);
+    expect(noFolder.stderr).toContain(
+      `error: ${sockets}: socket.path: ${join(dir, 'no-such-folder', 'a.sock')}: its folder ${join(dir, 'no-such-folder')} does not exist`,
+    );
+    expect(noFolder.stderr).toContain(
+      `error: ${sockets}: socket.group: group no-such-group-tollgate is not in /etc/group`,
+    );
+    expect(noFolder.stderr).toContain(`error: ${sockets}: adminSocket.path: `);
   });
 
   it('checks a server config the same way', async () => {

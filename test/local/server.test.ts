@@ -244,6 +244,18 @@ describe('LocalServer', () => {
     return c;
   }
 
+  it('refuses to start on a path in a folder that does not exist, naming the path', async () => {
+    const path = join(dir, 'no-such-folder', 'x.sock');
+    const server = new LocalServer(handlerOf([]), {
+      socketPath: path,
+      mode: 0o600,
+      maxFrameBytes: 1024,
+      maxConnections: 1,
+    });
+    await expect(server.listen()).rejects.toMatchObject({ code: 'socket-unavailable' });
+    await expect(server.listen()).rejects.toThrow(`cannot listen on ${path}: `);
+  });
+
   it('answers a pipelined run of evaluate requests in order, whatever their sizes, across output blocks and batches', async () => {
     // Decisions of every size up to 12 KiB (so that one chunk's answers fill several 64 KiB blocks), frozen
     // as the view image's are; a file asked before is answered from a cache keyed by its key bytes.
