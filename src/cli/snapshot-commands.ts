@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TollgateError } from '../engine/errors.js';
 import { effectiveMode } from '../engine/evaluate.js';
@@ -79,7 +79,13 @@ export async function keygen(io: CliIo, outDir: string): Promise<number> {
       throw error;
     },
   );
-  await writeFile(publicPath, keys.publicKeyPem, { mode: 0o644 });
+  try {
+    await writeFile(publicPath, keys.publicKeyPem, { mode: 0o644 });
+  } catch (error) {
+    // A pair or nothing: a private key without its public key would block the next try ('exists').
+    await unlink(privatePath).catch(() => undefined);
+    throw error;
+  }
   io.stdout(
     `private key ${privatePath}\npublic key  ${publicPath} (key id ${keyId(parsePublicKey(keys.publicKeyPem))})\n`,
   );

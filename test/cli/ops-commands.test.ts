@@ -1,7 +1,7 @@
 // The commands operators and testers reach for: --version, --check-config,
 // explain (from a scenario and from a real admin API on port 0), the CLI's
 // defaults from the environment and a profile, JSON errors, and server backup.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -345,6 +345,17 @@ describe('explain and admin defaults against a real admin API', () => {
     });
     expect(unreachableJson.code).toBe(1);
     expect((JSON.parse(unreachableJson.stderr) as { error: { code: string } }).error.code).toBe('server-unreachable');
+  });
+
+  it('writes a key pair or nothing: a private key is not left behind when its public key cannot be written', async () => {
+    const out = join(dir, 'half-keys');
+    mkdirSync(join(out, 'tollgate-signing.pub'), { recursive: true });
+    const failed = await cli(['keygen', '--output', out]);
+    expect(failed.code).toBe(2);
+    expect(existsSync(join(out, 'tollgate-signing.key'))).toBe(false);
+    rmSync(join(out, 'tollgate-signing.pub'), { recursive: true });
+    expect((await cli(['keygen', '--output', out])).code).toBe(0);
+    expect(existsSync(join(out, 'tollgate-signing.key'))).toBe(true);
   });
 
   it('refuses an admin token that no header can carry, naming where it came from, without a stack trace', async () => {
