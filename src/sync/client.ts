@@ -59,6 +59,9 @@ export const UNAUTHORIZED_CLOSE_CODE = SYNC_CLOSE_CODES.unauthorized;
 /** How many approval requests may await their receipt at once on one connection (by default). */
 export const DEFAULT_MAX_IN_FLIGHT = 64;
 
+/** Ack codes of a message whose signature did not verify: its sender is not known to be the server. */
+const UNVERIFIED_CODES: ReadonlySet<string> = new Set(['bad-signature', 'unknown-key']);
+
 /** Warnings of one kind the server can set off (refusals, messages refused) logged one by one each second. */
 export const SERVER_WARNINGS_LOGGED_PER_SECOND = 20;
 
@@ -474,14 +477,12 @@ export class SyncClient {
     // an up-to-date naming versions this agent does not hold, which is ignored).
     const firstAnswer =
       !this.accepted && message.kind !== 'refusal' && message.kind !== 'receipt' && !this.claimsUnheld(message);
-    if (firstAnswer) {
-      this.accepted = true;
-      if (this.answerTimer !== null) clearTimeout(this.answerTimer);
-      this.answerTimer = null;
-    }
+    // A snapshot, settings or delta whose signature does not verify is no answer of this agent's server either:
+    // the hello's wait goes on (and with it the failover), and no approval request is sent to whoever sent it.
+    let signedByServer = true;
     switch (message.kind) {
       case 'snapshot':
-        this.apply('snapshot', () => {
+        signedByServer = this.apply('snapshot', () => {
           const applied = (this.options.applySnapshot ?? ((b: Uint8Array) => this.options.agent.applySnapshot(b)))(
             message.signed,
           );
@@ -489,7 +490,7 @@ export class SyncClient {
         });
         break;
       case 'delta':
-        this.apply('delta', () => {
+        signedByServer = this.apply('delta', () => {
           const applied = (this.options.applyDelta ?? ((b: Uint8Array) => this.options.agent.applyDelta(b)))(
             message.signed,
           );
@@ -500,7 +501,7 @@ export class SyncClient {
         });
         break;
       case 'settings':
-        this.apply('settings', () => {
+        signedByServer = this.apply('settings', () => {
           const applied = this.options.agent.applySettings(message.signed);
           this.options.logger.info({ settingsVersion: applied.settingsVersion }, 'settings applied');
         });
@@ -545,7 +546,12 @@ export class SyncClient {
         this.receipt(message.requestId, message.refused);
         break;
     }
-    if (firstAnswer) this.flushOutbox();
+    if (firstAnswer && signedByServer) {
+      this.accepted = true;
+      if (this.answerTimer !== null) clearTimeout(this.answerTimer);
+      this.answerTimer = null;
+      this.flushOutbox();
+    }
   }
 
   /** Whether `message` is an up-to-date naming a version newer than this agent holds. */
@@ -633,18 +639,25 @@ export class SyncClient {
     }
   }
 
-  /** Applies what the server sent and acknowledges it, or acknowledges the refusal with its reason. */
-  private apply(what: string, fn: () => void): void {
+  /**
+   * Applies what the server sent and acknowledges it, or acknowledges the
+   * refusal with its reason. Returns false when its signature did not
+   * verify (not signed by a key this agent pins): whoever sent it is not
+   * known to be this agent's server.
+   */
+  private apply(what: string, fn: () => void): boolean {
     try {
       fn();
       this.useful();
       this.ack('');
       // The first snapshot may be what tells an unconfigured agent its version: report it.
       if (this.agentVersion() !== this.reportedVersion) this.hello();
+      return true;
     } catch (error) {
       const { reason, code } = ackRefusal(error);
       this.warnLimited({ reason, code }, `${what} from the server refused`);
       this.ack(reason, code);
+      return !UNVERIFIED_CODES.has(code);
     }
   }
 

@@ -10,11 +10,14 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { Agent } from '../../src/agent/agent.js';
+import { buildView } from '../../src/engine/view.js';
 import { AgentStore } from '../../src/store/agent-store.js';
 import { SyncClient, UNAUTHORIZED_CLOSE_CODE, backoffDelayMs, type SyncAgentPort } from '../../src/sync/client.js';
 import { rawDataBytes } from '../../src/wire/raw-data.js';
-import { generateSigningKeys, parsePublicKey } from '../../src/wire/signing.js';
+import { sealSnapshot } from '../../src/wire/signed.js';
+import { generateSigningKeys, parsePrivateKey, parsePublicKey } from '../../src/wire/signing.js';
 import { decodeAgentMessage, encodeServerMessage, type AgentMessage } from '../../src/wire/sync-messages.js';
+import { contractWorld } from '../support/contract-world.js';
 import { type LogLine, TestLogger } from '../support/test-logger.js';
 
 const PING_INTERVAL_MS = 1_000;
@@ -171,6 +174,32 @@ describe('the sync client heartbeat', () => {
     vi.advanceTimersByTime(PING_INTERVAL_MS + PONG_TIMEOUT_MS);
     expect((await gaveUp).obj['waitedMs']).toBe(PING_INTERVAL_MS + PONG_TIMEOUT_MS);
     await reconnectAfter(await disconnected, 2);
+  });
+
+  it('takes a snapshot signed by a key it does not pin for no answer: the hello wait runs on and gives the server up', async () => {
+    await listen({ autoPong: true });
+    const stranger = parsePrivateKey(generateSigningKeys().privateKeyPem);
+    const forged = sealSnapshot(
+      {
+        computerId: 'till-1',
+        version: 1,
+        issuedAtMs: 0,
+        settingsVersion: 0,
+        view: buildView(contractWorld(), 'till-1'),
+      },
+      stranger,
+    );
+    const refused = logger.next('snapshot from the server refused');
+    behaviour = (socket, message) => {
+      if (message.kind === 'hello') socket.send(encodeServerMessage({ kind: 'snapshot', signed: forged }));
+    };
+    startClient(() => 0);
+    expect((await refused).obj).toMatchObject({ code: 'unknown-key' });
+    const gaveUp = logger.next('the server did not answer the hello: trying again');
+    const disconnected = logger.next('disconnected from the server');
+    vi.advanceTimersByTime(PING_INTERVAL_MS + PONG_TIMEOUT_MS);
+    await gaveUp;
+    await disconnected;
   });
 
   it('drops a connection whose pong does not come in time and connects again', async () => {
