@@ -28,6 +28,7 @@ import {
 import { APPROVAL_REQUEST_LIMITS } from './approval-limits.js';
 import type { tollgate } from './generated/tollgate.js';
 import { pb } from './proto.js';
+import { putVarint, varintBytes } from './file-key.js';
 import { LOCAL_CONNECTION_ERRORS, LOCAL_REQUEST_ERRORS } from './protocol-codes.js';
 
 /** The states of the agent's connection to the policy server, as status reports them. */
@@ -329,24 +330,6 @@ function requestFromWire(m: tollgate.v1.Request): LocalRequest {
 /** Encodes a request for the local socket (without the frame header). */
 export function encodeRequest(r: LocalRequest): Uint8Array {
   return pb().Request.encode(requestToWire(r)).finish();
-}
-
-/** The bytes of `value` as a protobuf varint (value a uint32), written at `at`; returns the next offset. */
-function putVarint(out: Uint8Array, at: number, value: number): number {
-  let v = value >>> 0;
-  while (v > 0x7f) {
-    out[at++] = (v & 0x7f) | 0x80;
-    v >>>= 7;
-  }
-  out[at++] = v;
-  return at;
-}
-
-/** Bytes a uint32 takes as a varint. */
-function varintBytes(value: number): number {
-  let n = 1;
-  for (let v = value >>> 7; v > 0; v >>>= 7) n++;
-  return n;
 }
 
 /** Request.id (field 1, varint), Request.apply_snapshot (field 6, length-delimited), its signed_snapshot (field 1). */
