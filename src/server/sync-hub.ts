@@ -16,7 +16,7 @@ import {
   UnreadableSubmission,
 } from '../wire/sync-messages.js';
 import { hashHex } from '../wire/delta.js';
-import { LogLimit } from '../wire/log-limit.js';
+import { WarningLimits } from '../wire/log-limit.js';
 import {
   DELTA_FALLBACK_PREFIX,
   RECEIPT_REFUSAL_CODES,
@@ -259,7 +259,7 @@ export class SyncHub {
   /** Bytes handed to the connections' sockets and not yet written to the system: every agent's together. */
   private unsentBytes = 0;
   /** The bound of each message of warnLimited. */
-  private readonly warnings = new Map<string, LogLimit>();
+  private readonly warnings: WarningLimits;
   private closed = false;
   private readonly unwatch: () => void;
   private pushing: Promise<void> = Promise.resolve();
@@ -272,6 +272,7 @@ export class SyncHub {
 
   constructor(options: SyncHubOptions) {
     this.options = options;
+    this.warnings = new WarningLimits(WARNINGS_LOGGED_PER_SECOND, (fields, msg) => options.logger.warn(fields, msg));
     this.phases = options.phases ?? NO_PHASE_MARKS;
     this.sliceMs = options.sliceMs ?? DEFAULT_SLICE_MS;
     this.bounds = {
@@ -467,14 +468,7 @@ export class SyncHub {
    * counted, and the count logged a second later.
    */
   private warnLimited(msg: string, fields: object): void {
-    let limit = this.warnings.get(msg);
-    if (limit === undefined) {
-      limit = new LogLimit(WARNINGS_LOGGED_PER_SECOND, (_counts, count) =>
-        this.options.logger.warn({ count }, `${msg} (more, not logged one by one)`),
-      );
-      this.warnings.set(msg, limit);
-    }
-    if (limit.allow(msg)) this.options.logger.warn(fields, msg);
+    this.warnings.log(msg, fields);
   }
 
   /** Bytes handed to agents' connections and not yet written (every agent's together). */

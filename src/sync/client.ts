@@ -1,6 +1,6 @@
 import { WebSocket, type RawData } from 'ws';
 import { TollgateError } from '../engine/errors.js';
-import { LogLimit } from '../wire/log-limit.js';
+import { WarningLimits } from '../wire/log-limit.js';
 import type { OsName } from '../engine/model.js';
 import { APPROVAL_REQUEST_LIMITS } from '../wire/approval-limits.js';
 import type { SyncState } from '../wire/local-api.js';
@@ -174,7 +174,7 @@ export class SyncClient {
   private answerTimer: NodeJS.Timeout | null = null;
   private outboxRetryTimer: NodeJS.Timeout | null = null;
   /** Warnings the server can set off at will (refusals, messages refused), each kind up to a bound a second. */
-  private readonly warnings = new Map<string, LogLimit>();
+  private readonly warnings: WarningLimits;
   /** When this connection became of use (useful); null before, or after it ended. */
   private usefulSinceMs: number | null = null;
   /** Undecodable messages dropped since their last log line (logged at most once a second, with the count). */
@@ -201,6 +201,9 @@ export class SyncClient {
     this.downSinceMs = this.clock();
     this.urls = options.urls ?? (options.url === undefined ? [] : [options.url]);
     if (this.urls.length === 0) throw new TypeError('SyncClient needs url or urls');
+    this.warnings = new WarningLimits(SERVER_WARNINGS_LOGGED_PER_SECOND, (fields, msg) =>
+      this.options.logger.warn(fields, msg),
+    );
   }
 
   /**
@@ -210,14 +213,7 @@ export class SyncClient {
    * a second later.
    */
   private warnLimited(fields: object, msg: string): void {
-    let limit = this.warnings.get(msg);
-    if (limit === undefined) {
-      limit = new LogLimit(SERVER_WARNINGS_LOGGED_PER_SECOND, (_counts, count) =>
-        this.options.logger.warn({ count }, `${msg} (more, not logged one by one)`),
-      );
-      this.warnings.set(msg, limit);
-    }
-    if (limit.allow(msg)) this.options.logger.warn(fields, msg);
+    this.warnings.log(msg, fields);
   }
 
   /** The URL connected to, or being tried. */

@@ -40,3 +40,31 @@ export class LogLimit {
     return false;
   }
 }
+
+/**
+ * Warnings peers can set off, each message bounded on its own by a LogLimit
+ * (one message flooding does not hide another): up to `perSecond` of a
+ * message are logged one by one each second, the rest counted, and
+ * `MESSAGE (more, not logged one by one)` logged with the `count` a second
+ * later. The messages are the caller's fixed texts, so the map stays small.
+ */
+export class WarningLimits {
+  private readonly limits = new Map<string, LogLimit>();
+
+  constructor(
+    private readonly perSecond: number,
+    private readonly warn: (fields: object, msg: string) => void,
+  ) {}
+
+  /** Logs `msg` with `fields`, or counts it past its bound. */
+  log(msg: string, fields: object): void {
+    let limit = this.limits.get(msg);
+    if (limit === undefined) {
+      limit = new LogLimit(this.perSecond, (_counts, count) =>
+        this.warn({ count }, `${msg} (more, not logged one by one)`),
+      );
+      this.limits.set(msg, limit);
+    }
+    if (limit.allow(msg)) this.warn(fields, msg);
+  }
+}
