@@ -1173,9 +1173,10 @@ export class ServerState implements ServerStateApi {
   /** Issues new versions for every view that differs from what its stored hashes describe (at open). */
   private async reissueAll(): Promise<ViewChanges> {
     this.phases.mark('start check: validate');
-    const problems = validateWorld(this.current);
-    this.currentValid = problems.length === 0;
-    this.currentProblems = this.currentValid ? null : new Set(problems);
+    // Worked out once: a start that asked for worldProblems first has them already.
+    const problems = this.knownProblems();
+    this.currentValid = problems.size === 0;
+    this.currentProblems = this.currentValid ? null : problems;
     for (let attempt = 1; ; attempt++) {
       this.phases.mark('start check: plan');
       const { issued, changes } = await this.planner.plan(
