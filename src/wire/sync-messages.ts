@@ -251,14 +251,21 @@ export const AGENT_TEXT_LIMITS = Object.freeze({
  * which the agent does not bound.
  */
 export function ackErrorText(error: string): string {
-  const text = error.replaceAll('\u0000', '\ufffd');
-  const max = AGENT_TEXT_LIMITS.ackErrorChars;
-  if (text.length <= max) return text;
-  const note = ` ... (${text.length} characters in all)`;
-  let cut = max - note.length;
-  // Not between the two halves of a surrogate pair.
-  if (/[\ud800-\udbff]/.test(text.charAt(cut - 1))) cut--;
-  return text.slice(0, cut) + note;
+  return keptText(error, AGENT_TEXT_LIMITS.ackErrorChars);
+}
+
+/**
+ * A peer's text as it is kept (an agent's ack error, a server's refusal or
+ * receipt): U+0000 replaced, and one longer than `maxChars` cut to it with a
+ * note of how much was cut (never between the halves of a surrogate pair).
+ */
+function keptText(text: string, maxChars: number): string {
+  const clean = text.replaceAll('\u0000', '\ufffd');
+  if (clean.length <= maxChars) return clean;
+  const note = ` ... (${clean.length} characters in all)`;
+  let cut = Math.max(0, maxChars - note.length);
+  if (/[\ud800-\udbff]/.test(clean.charAt(cut - 1))) cut--;
+  return clean.slice(0, cut) + note;
 }
 
 /** What a version or code an agent reports looks like: printable ASCII, no spaces. */
@@ -391,16 +398,6 @@ const LARGE_SERVER_FIELDS: ReadonlySet<number> = new Set([1, 3, 6]);
 /** The bounds of a server's texts this agent logs and keeps: a refusal's and a receipt's code and message. */
 export const SERVER_TEXT_LIMITS = Object.freeze({ codeChars: 64, messageChars: 4000 });
 
-/** A server's text as the agent keeps it: U+0000 replaced, and cut to `maxChars` with a note of how much was cut. */
-function serverText(text: string, maxChars: number): string {
-  const clean = text.replaceAll('\u0000', '\ufffd');
-  if (clean.length <= maxChars) return clean;
-  const note = ` ... (${clean.length} characters in all)`;
-  let cut = Math.max(0, maxChars - note.length);
-  if (/[\ud800-\udbff]/.test(clean.charAt(cut - 1))) cut--;
-  return clean.slice(0, cut) + note;
-}
-
 /**
  * Why a server message of more than MAX_SMALL_SERVER_MESSAGE_BYTES is
  * refused before it is decoded, or null when it may be decoded: it must be
@@ -451,16 +448,16 @@ export function decodeServerMessage(bytes: Uint8Array): ServerMessage {
         const r = requireMessage(m.refusal, 'refusal');
         return {
           kind: 'refusal',
-          code: serverText(r.code ?? '', SERVER_TEXT_LIMITS.codeChars),
-          message: serverText(r.message ?? '', SERVER_TEXT_LIMITS.messageChars),
+          code: keptText(r.code ?? '', SERVER_TEXT_LIMITS.codeChars),
+          message: keptText(r.message ?? '', SERVER_TEXT_LIMITS.messageChars),
         };
       }
       case 'receipt': {
         const r = requireMessage(m.receipt, 'receipt');
         const requestId = checkRequestId(requireText(r.requestId, 'receipt.requestId'), 'receipt.requestId');
-        const code = serverText(r.refusalCode ?? '', SERVER_TEXT_LIMITS.codeChars);
+        const code = keptText(r.refusalCode ?? '', SERVER_TEXT_LIMITS.codeChars);
         if (code === '') return { kind: 'receipt', requestId };
-        const message = serverText(r.refusalMessage ?? '', SERVER_TEXT_LIMITS.messageChars);
+        const message = keptText(r.refusalMessage ?? '', SERVER_TEXT_LIMITS.messageChars);
         return { kind: 'receipt', requestId, refused: { code, message } };
       }
       case undefined:
