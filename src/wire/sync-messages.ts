@@ -385,7 +385,6 @@ export function encodeServerMessage(message: ServerMessage): Uint8Array {
   }
 }
 
-/** Decodes a server's message; throws TollgateError 'bad-message' naming the field at fault. */
 /**
  * The most bytes a server message other than a snapshot, settings or delta
  * may have: an up-to-date, a refusal or a receipt is a few hundred bytes,
@@ -428,6 +427,7 @@ function largeMessageProblem(bytes: Uint8Array): string | null {
   return null;
 }
 
+/** Decodes a server's message; throws TollgateError 'bad-message' naming the field at fault. */
 export function decodeServerMessage(bytes: Uint8Array): ServerMessage {
   const large = largeMessageProblem(bytes);
   if (large !== null) throw new TollgateError('bad-message', large);
