@@ -23,6 +23,8 @@ import { join } from 'node:path';
 import { Agent } from '../../src/agent/agent.js';
 import { buildView } from '../../src/engine/view.js';
 import { AgentStore } from '../../src/store/agent-store.js';
+import { allocateShared } from '../../src/wire/large-buffer.js';
+import { SHARED_FRAME_FROM_BYTES } from '../../src/wire/parallel-sha256.js';
 import { sealSnapshot } from '../../src/wire/signed.js';
 import { generateSigningKeys, parsePrivateKey, parsePublicKey } from '../../src/wire/signing.js';
 import { SYNTHETIC_NOW_MS, syntheticWorld } from '../lib/synthetic-world.js';
@@ -39,13 +41,26 @@ interface Cached {
   snapshots: string[];
 }
 
+/**
+ * The snapshot as the daemon's local socket receives it: a frame of
+ * SHARED_FRAME_FROM_BYTES or more lands in shared memory, which the agent's
+ * worker hashes while it compiles (APPLY_PROFILE_SHARED=0: in ordinary
+ * memory, hashed on the main thread, as a snapshot from the server is).
+ */
+function asReceived(bytes: Uint8Array): Uint8Array {
+  if (process.env.APPLY_PROFILE_SHARED === '0' || bytes.length < SHARED_FRAME_FROM_BYTES) return bytes;
+  const shared = allocateShared(bytes.length);
+  shared.set(bytes);
+  return shared;
+}
+
 function prepare(): { computer: string; publicKeyPem: string; snapshots: Uint8Array[] } {
   if (existsSync(cacheFile)) {
     const c = JSON.parse(readFileSync(cacheFile, 'utf8')) as Cached;
     return {
       computer: c.computer,
       publicKeyPem: c.publicKeyPem,
-      snapshots: c.snapshots.map((f) => readFileSync(f)),
+      snapshots: c.snapshots.map((f) => asReceived(readFileSync(f))),
     };
   }
   const keys = generateSigningKeys();
@@ -62,7 +77,7 @@ function prepare(): { computer: string; publicKeyPem: string; snapshots: Uint8Ar
     const f = join(cacheDir, `apply-profile-${policies}-${v}.bin`);
     writeFileSync(f, s);
     files.push(f);
-    snapshots.push(s);
+    snapshots.push(asReceived(s));
   }
   writeFileSync(
     cacheFile,

@@ -15,7 +15,13 @@
 import { TollgateError } from '../engine/errors.js';
 import type { OsName } from '../engine/model.js';
 import type { ComputerView } from '../engine/view.js';
-import { IMAGE_ERROR_CODES, compileViewImage, openViewImage, type ViewImage } from '../engine/view-image.js';
+import {
+  IMAGE_ERROR_CODES,
+  type ImageBinding,
+  compileViewImage,
+  openViewImage,
+  type ViewImage,
+} from '../engine/view-image.js';
 import { type PayloadView, compileViewImageFromPayload } from '../wire/view-image-payload.js';
 
 /** What an image is compiled for: the snapshot (version and SHA-256 of its stored bytes) and the agent. */
@@ -53,30 +59,57 @@ export function compileActiveImage(view: ComputerView, binding: ActiveBinding): 
   });
 }
 
+/** What compileActiveImageFromPayload is also given. */
+export interface PayloadCompileOptions {
+  /** As compileViewImageFromPayload's `onView`. */
+  onView?: (view: PayloadView) => void;
+  /** As compileViewImageFromPayload's `onViewFound`. */
+  onViewFound?: (view: PayloadView) => void;
+  /** As compileViewImageFromPayload's `recycle`. */
+  recycle?: ArrayBuffer;
+}
+
+/**
+ * An ActiveBinding whose snapshot hash may be worked out when asked: the
+ * agent's worker may still be hashing the snapshot while it is compiled.
+ */
+export type PendingBinding = Omit<ActiveBinding, 'snapshotHash'> & { snapshotHash: Uint8Array | (() => Uint8Array) };
+
 /**
  * Compiles a verified snapshot's payload (its SignedSnapshot's signed bytes)
  * straight into the active image, without decoding its view into objects:
  * the same image compileActiveImage makes of the decoded view. The caller
- * has checked the snapshot's computer from its header. `onView` and
- * `recycle`: as compileViewImageFromPayload takes them.
+ * has checked the snapshot's computer from its header. A snapshot hash
+ * given as a function is asked for once, when the image's header is
+ * written at the end of the compile.
  */
 export function compileActiveImageFromPayload(
   payload: Uint8Array,
-  binding: ActiveBinding,
-  onView?: (view: PayloadView) => void,
-  recycle?: ArrayBuffer,
+  binding: PendingBinding,
+  options: PayloadCompileOptions = {},
 ): ViewImage {
+  const { snapshotVersion, snapshotHash } = binding;
+  const imageBinding: ImageBinding =
+    typeof snapshotHash === 'function'
+      ? {
+          snapshotVersion,
+          get snapshotHash() {
+            return snapshotHash();
+          },
+        }
+      : { snapshotVersion, snapshotHash };
   return compileViewImageFromPayload(
     payload,
-    { snapshotVersion: binding.snapshotVersion, snapshotHash: binding.snapshotHash },
+    imageBinding,
     (meta) => agentView(meta, binding),
-    onView,
-    recycle,
+    options.onView,
+    options.recycle,
+    options.onViewFound,
   );
 }
 
 /** The view (or its small rest) with this agent's configured version and os. */
-function agentView<V extends Pick<ComputerView, 'computer'>>(view: V, binding: ActiveBinding): V {
+function agentView<V extends Pick<ComputerView, 'computer'>>(view: V, binding: PendingBinding): V {
   const { agentVersion, os } = binding;
   if (agentVersion === undefined && os === undefined) return view;
   return {

@@ -10,6 +10,7 @@ import type { ComputerView } from '../engine/view.js';
 import type { ViewImage } from '../engine/view-image.js';
 import type { AgentStore, SnapshotInfo, SnapshotRecord } from '../store/agent-store.js';
 import { PinnedKeys } from '../wire/signing.js';
+import { ParallelSha256, type PendingSha256 } from '../wire/parallel-sha256.js';
 import { APPROVAL_REQUEST_LIMITS, checkApprovalRequestFields, checkSubmissionBytes } from '../wire/approval-limits.js';
 import {
   openSettings,
@@ -27,6 +28,7 @@ import {
   openDelta,
   openStoredDeltaUnverified,
   orderedViewHash,
+  orderedViewParts,
   sameHash,
   type DeltaContent,
 } from '../wire/delta.js';
@@ -34,6 +36,7 @@ import { decodeViewBytes } from '../wire/view-decoder.js';
 import type { PayloadView } from '../wire/view-image-payload.js';
 import {
   type ActiveBinding,
+  type PendingBinding,
   compileActiveImage,
   compileActiveImageFromPayload,
   imageFileParts,
@@ -135,6 +138,13 @@ export interface AgentOptions {
    * Default false: they are hashed before the image is used.
    */
   deferSnapshotHash?: boolean;
+  /**
+   * A snapshot in shared memory of at least this many bytes is hashed on a
+   * worker thread while it is verified and compiled (default
+   * SHARED_FRAME_FROM_BYTES, the size from which the local socket receives a
+   * frame into shared memory).
+   */
+  workerHashFromBytes?: number;
 }
 
 export type { AgentCore, ApprovalSubmissionInput, CoreStatus, DecideOptions, HeldVersions } from './core.js';
@@ -377,7 +387,9 @@ export class Agent implements AgentCore {
   }
 
   /** What this agent's images are bound to, for a snapshot version whose stored bytes hash to `sha256`. */
-  private binding(snapshotVersion: number, sha256: Uint8Array): ActiveBinding {
+  private binding(snapshotVersion: number, sha256: Uint8Array): ActiveBinding;
+  private binding(snapshotVersion: number, sha256: () => Uint8Array): PendingBinding;
+  private binding(snapshotVersion: number, sha256: Uint8Array | (() => Uint8Array)): PendingBinding {
     const { computerId, agentVersion, os, release } = this.options;
     return { snapshotVersion, snapshotHash: sha256, computerId, agentVersion, os, release };
   }
@@ -579,7 +591,25 @@ export class Agent implements AgentCore {
    * the error thrown is 'snapshot-lost', naming both failures.
    */
   applySnapshot(bytes: Uint8Array, hooks?: ApplyHooks): { version: number } {
+    // A snapshot received into shared memory (a large one, over the local socket) is hashed on a worker thread
+    // while it is verified and compiled here (docs/DAEMON.md, "Hashing on a second core").
+    const hasher = ParallelSha256.start(bytes, this.options.workerHashFromBytes);
+    try {
+      return this.applySnapshotHashedBy(bytes, hasher, hooks);
+    } finally {
+      hasher?.close();
+    }
+  }
+
+  private applySnapshotHashedBy(
+    bytes: Uint8Array,
+    hasher: ParallelSha256 | null,
+    hooks: ApplyHooks | undefined,
+  ): { version: number } {
     const now = this.options.clock();
+    // Asked first: the worker hashes the bytes while they are verified. Nothing but their hash is taken from
+    // them before they are.
+    const storedHash = hasher?.hash([bytes]);
     const verified = verifySnapshot(bytes, this.options.publicKey);
     const { header } = verified;
     this.checkComputer('snapshot', header.computerId);
@@ -600,24 +630,28 @@ export class Agent implements AgentCore {
     let next: Active;
     let viewHash: Buffer | null;
     try {
-      const sha256 = sha256Of(bytes);
-      const read: { view?: PayloadView } = {};
-      const image = compileActiveImageFromPayload(
-        verified.payload,
-        this.binding(header.version, sha256),
-        (view) => {
-          read.view = view;
+      let sha256: Buffer | null = null;
+      // Asked for when the image's header is written, at the end of the compile.
+      const snapshotHash = (): Buffer => (sha256 ??= storedHash?.digest() ?? sha256Of(bytes));
+      const { payload } = verified;
+      let found: { view: PayloadView; hash: PendingSha256 } | null = null;
+      let read: PayloadView | null = null;
+      const image = compileActiveImageFromPayload(payload, this.binding(header.version, snapshotHash), {
+        onViewFound: (view) => {
+          // Its view hash on the worker while the view is read here.
+          if (hasher === null || !view.ordered) return;
+          const parts = orderedViewParts(payload.subarray(view.from, view.to), view.computerEnd);
+          found = { view, hash: hasher.hash(parts) };
+        },
+        onView: (view) => {
+          read = view;
         },
         recycle,
-      );
+      });
       // The view hash from the view the compile read (no second scan of it), else from the snapshot's bytes.
-      const view = read.view;
-      viewHash =
-        view !== undefined && view.ordered
-          ? orderedViewHash(verified.payload.subarray(view.from, view.to), view.computerEnd)
-          : snapshotViewHash(bytes);
+      viewHash = this.viewHashOf(bytes, payload, read, found);
       const info: SnapshotInfo = {
-        sha256,
+        sha256: snapshotHash(),
         keyId: verified.keyId,
         issuedAtMs: header.issuedAtMs,
         settingsVersion: header.settingsVersion,
@@ -625,7 +659,7 @@ export class Agent implements AgentCore {
       };
       next = this.activate(header.version, info, image, now);
       this.options.store.applySnapshot(header.version, bytes, now, hooks, info);
-      this.storeImageLater(image, header.version, sha256, hooks);
+      this.storeImageLater(image, header.version, info.sha256, hooks);
     } catch (error) {
       const dropped: string[] = [];
       const problem = this.loadActiveSnapshot([], dropped);
@@ -638,6 +672,23 @@ export class Agent implements AgentCore {
     }
     this.accept(next, viewHash);
     return { version: next.version };
+  }
+
+  /**
+   * The view hash of a snapshot whose compile read its view (`read`, null
+   * when the decoder did): from the view's bytes when they are in order,
+   * hashed on the worker when `found` asked it for that same view, else
+   * from the snapshot's bytes.
+   */
+  private viewHashOf(
+    bytes: Uint8Array,
+    payload: Uint8Array,
+    read: PayloadView | null,
+    found: { view: PayloadView; hash: PendingSha256 } | null,
+  ): Buffer | null {
+    if (read === null || !read.ordered) return snapshotViewHash(bytes);
+    if (found !== null && samePayloadView(found.view, read)) return found.hash.digest();
+    return orderedViewHash(payload.subarray(read.from, read.to), read.computerEnd);
   }
 
   /**
@@ -1044,6 +1095,11 @@ export function isUnusableStored(error: unknown): boolean {
     if (OUT_OF_ROOM.test(cause.message) && !(cause instanceof TollgateError)) return false;
   }
   return true;
+}
+
+/** Whether two reports of where a payload's view lies agree. */
+function samePayloadView(a: PayloadView, b: PayloadView): boolean {
+  return a.from === b.from && a.to === b.to && a.ordered === b.ordered && a.computerEnd === b.computerEnd;
 }
 
 function sha256Of(bytes: Uint8Array): Buffer {

@@ -3131,15 +3131,14 @@ function writeImage(layout: ImageSections, binding: ImageBinding, placed: Arena 
   dv.setUint32(H_FORMAT, IMAGE_FORMAT_VERSION, true);
   dv.setUint32(H_LENGTH, total, true);
   dv.setFloat64(H_SNAPSHOT_VERSION, binding.snapshotVersion ?? NaN, true);
-  if (binding.snapshotHash !== null) {
-    if (binding.snapshotHash.length !== HASH_BYTES) {
-      throw new TollgateError(
-        'invalid-input',
-        `snapshot hash of ${binding.snapshotHash.length} bytes, expected ${HASH_BYTES}`,
-      );
+  // Read once: a binding may work it out when asked (the agent's, while its worker hashes the snapshot).
+  const snapshotHash = binding.snapshotHash;
+  if (snapshotHash !== null) {
+    if (snapshotHash.length !== HASH_BYTES) {
+      throw new TollgateError('invalid-input', `snapshot hash of ${snapshotHash.length} bytes, expected ${HASH_BYTES}`);
     }
     dv.setUint32(H_HAS_HASH, 1, true);
-    bytes.set(binding.snapshotHash, H_HASH);
+    bytes.set(snapshotHash, H_HASH);
   }
   dv.setUint32(H_SECTION_COUNT, SECTION_COUNT, true);
   SECTIONS.forEach(([name], s) => {

@@ -344,8 +344,14 @@ export function viewHashOf(viewBytes: Uint8Array): Buffer {
  * ending at `computerEnd` (0: none): what viewHashOf gives, without a scan.
  */
 export function orderedViewHash(viewBytes: Uint8Array, computerEnd: number): Buffer {
-  const buf = asBuffer(viewBytes);
-  return createHash('sha256').update(buf.subarray(computerEnd)).update(buf.subarray(0, computerEnd)).digest();
+  const hash = createHash('sha256');
+  for (const part of orderedViewParts(viewBytes, computerEnd)) hash.update(part);
+  return hash.digest();
+}
+
+/** What orderedViewHash hashes, one part after the other: views of `viewBytes`. */
+export function orderedViewParts(viewBytes: Uint8Array, computerEnd: number): [Uint8Array, Uint8Array] {
+  return [viewBytes.subarray(computerEnd), viewBytes.subarray(0, computerEnd)];
 }
 
 /** A view hash as lowercase hex (logs, docs). */

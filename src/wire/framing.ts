@@ -4,7 +4,8 @@
  */
 import { Buffer } from 'node:buffer';
 import { TollgateError } from '../engine/errors.js';
-import { allocateLarge } from './large-buffer.js';
+import { allocateLarge, allocateShared } from './large-buffer.js';
+import { SHARED_FRAME_FROM_BYTES } from './parallel-sha256.js';
 import { LOCAL_CONNECTION_ERRORS } from './protocol-codes.js';
 
 /** The size of a frame's length header: 4 bytes, big-endian, unsigned. */
@@ -42,7 +43,8 @@ export function encodeFrame(payload: Uint8Array): Buffer {
  * chunk is returned as a view of it, without copying. A large payload
  * (64 KiB or more) spread over chunks gets a buffer of its announced size
  * once its first 64 KiB have arrived, and each chunk is copied into it as
- * it arrives, so that it is held once, not twice, when it completes. A header
+ * it arrives, so that it is held once, not twice, when it completes (from
+ * SHARED_FRAME_FROM_BYTES up, in shared memory: parallel-sha256.ts). A header
  * announcing more than `maxFrameBytes` throws 'frame-too-large' before any
  * of that payload is buffered; the decoder then refuses further input.
  */
@@ -136,7 +138,9 @@ export class FrameDecoder {
         // Only once a good part of it has come: a bare header does not make the decoder allocate.
         if (this.expected >= ASSEMBLE_FROM_BYTES && this.buffered >= ASSEMBLE_FROM_BYTES) {
           const received = this.buffered;
-          const into = allocateLarge(this.expected);
+          // A frame this large is a snapshot: shared, so that a worker can hash it while it is compiled.
+          const into =
+            this.expected >= SHARED_FRAME_FROM_BYTES ? allocateShared(this.expected) : allocateLarge(this.expected);
           into.set(this.take(received));
           this.assembly = into;
           this.buffered = received;

@@ -23,3 +23,13 @@ export function allocateLarge(size: number): Buffer {
   if (size < LARGE_BUFFER_BYTES) return Buffer.allocUnsafe(size);
   return Buffer.allocUnsafeSlow(Math.max(size, ALWAYS_MAPPED_BYTES)).subarray(0, size);
 }
+
+/**
+ * A buffer of `size` bytes (zeroed) in shared memory, which a worker thread
+ * can read without a copy (parallel-sha256.ts); cut, like allocateLarge's,
+ * from a mapping of at least ALWAYS_MAPPED_BYTES, whose pages are zero
+ * without being written.
+ */
+export function allocateShared(size: number): Buffer {
+  return Buffer.from(new SharedArrayBuffer(Math.max(size, ALWAYS_MAPPED_BYTES)), 0, size);
+}

@@ -730,9 +730,10 @@ export function compileRegularPayload(
   adjust?: AdjustMeta,
   onView?: (view: PayloadView) => void,
   recycle?: ArrayBuffer,
+  onViewFound?: (view: PayloadView) => void,
 ): ViewImage | null {
   try {
-    return compileFast(payload, binding, adjust, onView, recycle);
+    return compileFast(payload, binding, adjust, onView, recycle, onViewFound);
   } catch {
     return null;
   }
@@ -835,10 +836,12 @@ function compileFast(
   adjust: AdjustMeta | undefined,
   onView: ((view: PayloadView) => void) | undefined,
   recycle: ArrayBuffer | undefined,
+  onViewFound: ((view: PayloadView) => void) | undefined,
 ): ViewImage {
   const header = decodeSnapshotHeader(payload);
   const c = new Cursor(payload);
   const view = findView(c);
+  onViewFound?.({ from: view.from, to: view.to, ordered: view.ordered, computerEnd: view.computerEnd });
   const builder = new ViewImageBuilder();
   // The image's buffer, its columns filled in place. Its string bytes: at most the payload's bytes (less: strings
   // repeat, and tags and numbers are not strings); at most one string per string field: 5 a policy, 6 an
@@ -872,9 +875,11 @@ function compileFast(
  * compileViewImage makes of decodeSnapshotPayload(payload).view, and the
  * same TollgateError for a payload that decoder (or compileViewImage) refuses.
  * `onView` is told where the view lies when the fast reader read it (not
- * when the decoder did). `recycle`: a buffer nothing reads any more (the
- * image this one replaces), written over instead of a new buffer when the
- * image fits (ViewImageBuilder.reserve).
+ * when the decoder did); `onViewFound`, as soon as the fast reader has found
+ * it, before it reads it (it may then find it irregular and leave it to the
+ * decoder: `onView` is not told then). `recycle`: a buffer nothing reads any
+ * more (the image this one replaces), written over instead of a new buffer
+ * when the image fits (ViewImageBuilder.reserve).
  */
 export function compileViewImageFromPayload(
   payload: Uint8Array,
@@ -882,9 +887,10 @@ export function compileViewImageFromPayload(
   adjust?: AdjustMeta,
   onView?: (view: PayloadView) => void,
   recycle?: ArrayBuffer,
+  onViewFound?: (view: PayloadView) => void,
 ): ViewImage {
   // Irregular, or refused: the decoder and compileViewImage decide, and raise the error they raise.
-  const regular = compileRegularPayload(payload, binding, adjust, onView, recycle);
+  const regular = compileRegularPayload(payload, binding, adjust, onView, recycle, onViewFound);
   if (regular !== null) return regular;
   const { view } = decodeSnapshotPayload(payload);
   return compileViewImage(adjust === undefined ? view : { ...view, ...adjust(viewMeta(view)) }, binding);

@@ -69,7 +69,7 @@ describe('an image compiled over a retired buffer', () => {
     const fresh = compileActiveImageFromPayload(payload, binding);
     const used = new ArrayBuffer(fresh.bytes.buffer.byteLength);
     randomFillSync(new Uint8Array(used));
-    const recycled = compileActiveImageFromPayload(payload, binding, undefined, used);
+    const recycled = compileActiveImageFromPayload(payload, binding, { recycle: used });
     // Compared as booleans: a failing match of buffers this size would print megabytes.
     expect(recycled.bytes.buffer === used).toBe(true);
     expect(Buffer.from(recycled.bytes).equals(Buffer.from(fresh.bytes))).toBe(true);
@@ -88,7 +88,7 @@ describe('an image compiled over a retired buffer', () => {
     for (const share of [0.5, 0.6, 0.65, 0.7, 0.8, 0.9, 1]) {
       const used = new ArrayBuffer(Math.floor(made * share));
       randomFillSync(new Uint8Array(used));
-      const image = compileActiveImageFromPayload(payload, binding, undefined, used);
+      const image = compileActiveImageFromPayload(payload, binding, { recycle: used });
       expect(Buffer.from(image.bytes).equals(Buffer.from(fresh.bytes))).toBe(true);
       outcomes.add(image.bytes.buffer === used);
     }

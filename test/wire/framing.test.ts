@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TollgateError } from '../../src/engine/errors.js';
 import { DEFAULT_MAX_FRAME_BYTES, FRAME_HEADER_BYTES, FrameDecoder, encodeFrame } from '../../src/wire/framing.js';
+import { SHARED_FRAME_FROM_BYTES } from '../../src/wire/parallel-sha256.js';
 
 function payload(length: number, seed: number): Buffer {
   const out = Buffer.allocUnsafe(length);
@@ -119,6 +120,19 @@ describe('FrameDecoder', () => {
     for (let i = 0; i < frame.length; i += 7) out.push(...decoder.push(frame.subarray(i, i + 7)));
     expect(out).toHaveLength(1);
     expect(out[0]!.equals(big)).toBe(true);
+  });
+
+  it('receives a frame of SHARED_FRAME_FROM_BYTES or more into shared memory, a smaller one not', () => {
+    for (const size of [SHARED_FRAME_FROM_BYTES - 1, SHARED_FRAME_FROM_BYTES]) {
+      const big = payload(size, 5);
+      const frame = encodeFrame(big);
+      const decoder = new FrameDecoder(SHARED_FRAME_FROM_BYTES);
+      const out: Buffer[] = [];
+      for (let i = 0; i < frame.length; i += 65_536) out.push(...decoder.push(frame.subarray(i, i + 65_536)));
+      expect(out).toHaveLength(1);
+      expect(out[0]!.equals(big)).toBe(true);
+      expect(out[0]!.buffer instanceof SharedArrayBuffer).toBe(size >= SHARED_FRAME_FROM_BYTES);
+    }
   });
 
   it('reassembles any mix of small and large frames however the stream is cut', () => {

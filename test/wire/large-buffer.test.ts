@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ALWAYS_MAPPED_BYTES, LARGE_BUFFER_BYTES, allocateLarge } from '../../src/wire/large-buffer.js';
+import { ALWAYS_MAPPED_BYTES, LARGE_BUFFER_BYTES, allocateLarge, allocateShared } from '../../src/wire/large-buffer.js';
 
 describe('allocateLarge', () => {
   it('gives a buffer of the size asked, cut from a mapping above 32 MiB when it is large', () => {
@@ -17,5 +17,17 @@ describe('allocateLarge', () => {
       expect([...large.subarray(size - 4)]).toEqual([large[size - 4], 7, 7, 7]);
     }
     expect(ALWAYS_MAPPED_BYTES).toBeGreaterThan(32 * 1024 * 1024);
+  });
+});
+
+describe('allocateShared', () => {
+  it('gives a zeroed buffer of the size asked in shared memory, cut from a mapping above 32 MiB', () => {
+    for (const size of [0, 5, 9 * 1024 * 1024]) {
+      const shared = allocateShared(size);
+      expect(shared.length).toBe(size);
+      expect(shared.buffer).toBeInstanceOf(SharedArrayBuffer);
+      expect(shared.buffer.byteLength).toBe(Math.max(size, ALWAYS_MAPPED_BYTES));
+      expect(shared.every((b) => b === 0)).toBe(true);
+    }
   });
 });
