@@ -988,7 +988,7 @@ export class Agent implements AgentCore {
    * (TollgateError 'outbox-full').
    */
   submit(input: ApprovalSubmissionInput): { suggestion: ApprovalSuggestion; requestId: string } {
-    if (input.file === undefined || input.file.path === '') {
+    if (input.file === undefined || input.file.path.trim() === '') {
       throw new TollgateError('missing-field', 'approval.file.path is required to submit an approval request');
     }
     const user = requiredText(input.user, 'approval.user', MAX_REQUEST_USER_CHARS);

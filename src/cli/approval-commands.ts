@@ -6,6 +6,7 @@
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { TollgateError } from '../engine/errors.js';
+import { linesOf, oneLine } from '../engine/display-text.js';
 import { readBoundedText } from '../scenario/bounded-read.js';
 import {
   APPROVALS_MODULE,
@@ -393,7 +394,7 @@ function askedFor(r: ApprovalRequestRecord): string {
     parts.push(`category ${q.category}${q.subcategory === undefined ? '' : ` / ${q.subcategory}`}`);
   const countries = [...(q.primaryCompanyInfluence ?? []), ...(q.developmentInfluence ?? [])];
   if (countries.length > 0) parts.push(`influenced by ${[...new Set(countries)].join(', ')}`);
-  return parts.join(', ');
+  return oneLine(parts.join(', '));
 }
 
 function permitText(p: RequestPermit): string {
@@ -406,36 +407,45 @@ function permitText(p: RequestPermit): string {
   return `permit policy ${p.policy} (order ${p.order}) for application ${p.application}${p.applicationCreated ? ' (created from the file)' : ''} on ${where}`;
 }
 
-/** One request as a block of text: the request, the suggestion with its policy, reason, permit target and instructions, and what was done. */
+/**
+ * One request as a block of text: the request, the suggestion with its
+ * policy, reason, permit target and instructions, and what was done. Every
+ * text an agent or a person gave is shown on its own lines with its control
+ * and bidirectional characters written as `\uXXXX` (oneLine): a request's
+ * reason cannot print lines of its own, drive the terminal, or read backwards.
+ */
 export function formatRequest(r: ApprovalRequestRecord): string {
   const s = r.suggestion;
+  const t = oneLine;
   const lines = [
-    `${r.id}  ${r.status.toUpperCase()}  ${r.computer} (group ${r.group}, organization ${r.org})  received ${when(r.receivedAtMs)}`,
-    `  file           ${r.file.path}${r.file.sha256 === undefined ? '' : `  sha256 ${r.file.sha256}`}`,
-    `  user           ${r.user}`,
-    `  user's reason  ${r.reason === '' ? '(none)' : r.reason}`,
+    `${t(r.id)}  ${r.status.toUpperCase()}  ${t(r.computer)} (group ${t(r.group)}, organization ${t(r.org)})  received ${when(r.receivedAtMs)}`,
+    `  file           ${t(r.file.path)}${r.file.sha256 === undefined ? '' : `  sha256 ${t(r.file.sha256)}`}`,
+    `  user           ${t(r.user)}`,
+    `  user's reason  ${r.reason === '' ? '(none)' : t(r.reason)}`,
     `  asked for      ${askedFor(r)}`,
-    `  suggestion     ${s.suggestion}${s.policy === null ? '' : ` (approval policy ${s.policy})`}`,
-    `  why            ${s.reason}`,
-    `  permit target  ${s.permitTarget}`,
-    `  instructions   ${s.instructions === '' ? '(none)' : s.instructions.replace(/\n/g, '\n                 ')}`,
-    `  escalation to  ${s.escalationEmails.length === 0 ? '(nobody)' : s.escalationEmails.join(', ')}`,
-    ...s.warnings.map((w) => `  note           ${w}`),
-    ...r.warnings.map((w) => `  note           ${w}`),
+    `  suggestion     ${t(s.suggestion)}${s.policy === null ? '' : ` (approval policy ${t(s.policy)})`}`,
+    `  why            ${t(s.reason)}`,
+    `  permit target  ${t(s.permitTarget)}`,
+    `  instructions   ${s.instructions === '' ? '(none)' : linesOf(s.instructions, '                 ')}`,
+    `  escalation to  ${s.escalationEmails.length === 0 ? '(nobody)' : t(s.escalationEmails.join(', '))}`,
+    ...s.warnings.map((w) => `  note           ${t(w)}`),
+    ...r.warnings.map((w) => `  note           ${t(w)}`),
   ];
   if (r.agentSuggestion.suggestion !== s.suggestion || r.agentSuggestion.policy !== s.policy) {
     lines.push(
-      `  agent said     ${r.agentSuggestion.suggestion}${r.agentSuggestion.policy === null ? '' : ` (approval policy ${r.agentSuggestion.policy})`}`,
+      `  agent said     ${t(r.agentSuggestion.suggestion)}${r.agentSuggestion.policy === null ? '' : ` (approval policy ${t(r.agentSuggestion.policy)})`}`,
     );
   }
   for (const e of r.history) {
     const detail =
       e.permit !== undefined
-        ? `: ${permitText(e.permit)}`
+        ? `: ${t(permitText(e.permit))}`
         : e.notice !== undefined
-          ? `: notice to ${e.notice.to.join(', ')} via ${e.notice.via}`
+          ? `: notice to ${t(e.notice.to.join(', '))} via ${t(e.notice.via)}`
           : '';
-    lines.push(`  ${e.action.padEnd(13)}${when(e.atMs)}${detail}${e.note === undefined ? '' : ` (note: ${e.note})`}`);
+    lines.push(
+      `  ${e.action.padEnd(13)}${when(e.atMs)}${detail}${e.note === undefined ? '' : ` (note: ${t(e.note)})`}`,
+    );
   }
   return lines.join('\n') + '\n';
 }

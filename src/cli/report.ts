@@ -1,4 +1,5 @@
 import type { CaseResult } from '../engine/replay.js';
+import { escapeUnit, oneLine } from '../engine/display-text.js';
 
 export type ReportFormat = 'text' | 'json' | 'junit';
 export const REPORT_FORMATS: readonly ReportFormat[] = ['text', 'json', 'junit'];
@@ -21,21 +22,6 @@ export function summaryLine(results: readonly CaseResult[]): string {
 
 function compact(value: unknown): string {
   return JSON.stringify(value);
-}
-
-/** `\uXXXX` for a UTF-16 unit. */
-function escapeUnit(c: string): string {
-  return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
-}
-
-/**
- * Text as it goes on one line of the text report: control characters (a
- * newline, an escape sequence) and line separators written as `\uXXXX`, so
- * that a case name or a message cannot make lines of its own or drive the
- * terminal.
- */
-function oneLine(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, escapeUnit);
 }
 
 /** The fields of `got` that the case expected, so a failure reads side by side. */

@@ -41,6 +41,30 @@ export function resolveApprovalQuery(view: ComputerView, query: ApprovalQuery): 
 }
 
 /**
+ * The query a policy server evaluates an agent's request with. A request
+ * naming an application the computer's view holds is evaluated with that
+ * application's own attributes: the server's world is the authority, and a
+ * requester who gives another category or other countries for a known
+ * application cannot make it look like something else (given attributes win
+ * in a scenario's fixtures, SPEC.md section 7, where the tester writes them).
+ * Returns `query` itself when it names no such application or gives nothing
+ * that changes what the application's attributes resolve to; otherwise a
+ * query naming the application alone.
+ */
+export function authoritativeQuery(view: ComputerView, query: ApprovalQuery): ApprovalQuery {
+  if (query.app === undefined || !view.applications.some((a) => a.id === query.app)) return query;
+  const own: ApprovalQuery = { app: query.app };
+  let given: ApprovalRequest;
+  try {
+    given = resolveApprovalQuery(view, query);
+  } catch {
+    return own;
+  }
+  const resolved = resolveApprovalQuery(view, own);
+  return JSON.stringify(given) === JSON.stringify(resolved) ? query : own;
+}
+
+/**
  * Throws TollgateError 'invalid-field' naming the first entry of an
  * influence list that is not an ISO 3166-1 alpha-2 code (in any case): a
  * code written otherwise (" CN", "C N") would meet no approval policy's

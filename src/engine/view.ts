@@ -262,6 +262,15 @@ function coveredPolicies(
   return { policies, usedApps };
 }
 
+/**
+ * Whether an organization whose ancestry (itself first, then its parents:
+ * WorldIndex.ancestry) is `ancestry` may use an application: a built-in one,
+ * one of no organization, or one of an organization in that ancestry.
+ */
+export function isVisibleApplication(app: Application, ancestry: readonly string[]): boolean {
+  return app.builtIn || app.org === undefined || ancestry.includes(app.org);
+}
+
 /** Builds the view of one computer from a validated world. */
 export function buildView(world: World | WorldIndex, computerId: string): ComputerView {
   const index = world instanceof WorldIndex ? world : new WorldIndex(world);
@@ -278,7 +287,7 @@ export function buildView(world: World | WorldIndex, computerId: string): Comput
   for (let a = 0; a < applications.length; a++) {
     const app = applications[a] as Application;
     if (app.category === undefined || usedApps.has(a, app.id)) continue;
-    if (app.builtIn || app.org === undefined || ancestry.includes(app.org)) usedApps.add(a, app.id);
+    if (isVisibleApplication(app, ancestry)) usedApps.add(a, app.id);
   }
   const viewApplications: Application[] = [];
   for (let a = 0; a < applications.length; a++) {

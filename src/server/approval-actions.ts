@@ -5,11 +5,22 @@
  * composes the notice for the escalation addresses.
  */
 import { isCountryCode } from '../engine/countries.js';
+import { oneLine } from '../engine/display-text.js';
 import { TollgateError, ValidationError } from '../engine/errors.js';
 import { CompiledView } from '../engine/evaluate.js';
-import type { AppRule, AppliesTo, Application, FileRequest, PermitTarget, Policy, World } from '../engine/model.js';
+import type {
+  AppRule,
+  AppliesTo,
+  Application,
+  FileRequest,
+  OsName,
+  PermitTarget,
+  Policy,
+  World,
+} from '../engine/model.js';
 import { validateWorld } from '../engine/validate.js';
-import { buildView } from '../engine/view.js';
+import { buildView, type ComputerView, isVisibleApplication } from '../engine/view.js';
+import { POLICY_ORDER_MIN } from '../engine/limits.js';
 import { WorldIndex } from '../engine/world.js';
 import type { Notice } from './notifier.js';
 import type { ApprovalRequestRecord, RequestPermit } from './types.js';
@@ -58,6 +69,12 @@ export function exactFileRule(file: FileRequest): AppRule {
 }
 
 /** What approving a request changes: the new world, the permit and what to tell the admin. */
+/** What a computer's agent last reported of itself (ComputerState's reportedAgentVersion and reportedOs). */
+export interface ReportedAgent {
+  agentVersion: string | null;
+  os: OsName | null;
+}
+
 export interface ApprovalPlan {
   world: World;
   permit: RequestPermit;
@@ -100,9 +117,28 @@ function applicationFromFile(request: ApprovalRequestRecord, org: string): Appli
 export function planApproval(
   world: World,
   request: ApprovalRequestRecord,
-  options: { target?: PermitTarget; nowMs: number },
+  options: { target?: PermitTarget; nowMs: number; reported?: (computerId: string) => ReportedAgent | undefined },
 ): ApprovalPlan {
   const index = new WorldIndex(world);
+  // Each computer's view as its agent evaluates it: with the agent version and os it reported, which may not
+  // be the ones the world gives (an agent configured with its own, or not yet upgraded).
+  const viewOf = (of: WorldIndex, computerId: string): ComputerView => {
+    const view = buildView(of, computerId);
+    const reported = options.reported?.(computerId);
+    if (reported === undefined) return view;
+    const agentVersion =
+      reported.agentVersion === null || reported.agentVersion === '' ? undefined : reported.agentVersion;
+    const os = reported.os ?? undefined;
+    if (agentVersion === undefined && os === undefined) return view;
+    return {
+      ...view,
+      computer: {
+        ...view.computer,
+        agentVersion: agentVersion ?? view.computer.agentVersion,
+        os: os ?? view.computer.os,
+      },
+    };
+  };
   const computer = index.computers.get(request.computer);
   if (computer === undefined) {
     throw new TollgateError(
@@ -126,7 +162,10 @@ export function planApproval(
     applicationCreated = existing.app === requestApplicationId(request.id);
   } else {
     let appId = request.query.app;
-    if (appId === undefined || !index.apps.has(appId)) {
+    // Only an application the computer's organization may use is permitted by name (another organization's,
+    // named by a request, is not): otherwise one is made from the file.
+    const named = appId === undefined ? undefined : index.apps.get(appId);
+    if (appId === undefined || named === undefined || !isVisibleApplication(named, index.ancestry(group.org))) {
       appId = requestApplicationId(request.id);
       applicationCreated = true;
       if (!index.apps.has(appId))
@@ -135,12 +174,14 @@ export function planApproval(
     let order = 1;
     const deciding: number[] = [];
     for (const id of computers) {
-      const decision = new CompiledView(buildView(index, id), null).evaluate(request.file, { nowMs: options.nowMs });
+      const decision = new CompiledView(viewOf(index, id), null).evaluate(request.file, { nowMs: options.nowMs });
       // One below whatever decides it now, a permit too: the new permit decides this file, and nothing else moves.
       if (decision.order !== null) deciding.push(decision.order - 1);
     }
     if (deciding.length > 0) order = Math.min(...deciding);
-    if (index.org(group.org).structure === 'flat') order = Math.max(0, order);
+    // Within the orders a policy may have (a flat organization's are not negative); a permit that cannot go
+    // below what decides the file is warned about below.
+    order = Math.max(index.org(group.org).structure === 'flat' ? 0 : POLICY_ORDER_MIN, order);
     permitPolicy = {
       id: policyId,
       name: `approved request ${request.id}: ${cutText(fileName(request.file.path))} for ${cutText(request.user)}`,
@@ -158,7 +199,7 @@ export function planApproval(
   const after = new WorldIndex(next);
   const warnings: string[] = [];
   for (const id of computers) {
-    const decision = new CompiledView(buildView(after, id), null).evaluate(request.file, { nowMs: options.nowMs });
+    const decision = new CompiledView(viewOf(after, id), null).evaluate(request.file, { nowMs: options.nowMs });
     if (decision.action !== 'permit' && decision.action !== 'ringfence') {
       warnings.push(
         `on computer ${id} the file is still decided by ${decision.policy === null ? 'no policy' : `policy ${decision.policy}`}: ${decision.reason}`,
@@ -180,8 +221,9 @@ export function planApproval(
   };
 }
 
+/** A labelled line of a notice; the value on one line, its control and bidirectional characters written as `\uXXXX`. */
 function line(label: string, value: string | undefined): string | null {
-  return value === undefined || value === '' ? null : `${label.padEnd(22)}${value}`;
+  return value === undefined || value === '' ? null : `${label.padEnd(22)}${oneLine(value)}`;
 }
 
 /** The notice an escalation sends: every detail of the request, and how to act on it. */
@@ -225,12 +267,14 @@ export function escalationNotice(
     ...s.warnings.map((w) => line('Note', w)),
     line('Escalation note', options.note),
     '',
-    `To approve it: tollgate admin requests approve ${request.id}`,
-    `To reject it:  tollgate admin requests reject ${request.id}`,
+    `To approve it: tollgate admin requests approve ${oneLine(request.id)}`,
+    `To reject it:  tollgate admin requests reject ${oneLine(request.id)}`,
   ];
   return {
     to,
-    subject: `Approval request escalated: ${fileName(request.file.path)} on ${request.computer} for ${request.user}`,
+    subject: oneLine(
+      `Approval request escalated: ${fileName(request.file.path)} on ${request.computer} for ${request.user}`,
+    ),
     text: lines.filter((l): l is string => l !== null).join('\n') + '\n',
   };
 }

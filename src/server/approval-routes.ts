@@ -315,6 +315,14 @@ export function registerApprovalRoutes(app: FastifyInstance, ctx: ApprovalRoutes
       (current) => {
         plan = planApproval(current, stored, {
           nowMs: ctx.clock(),
+          reported: (computerId) => {
+            try {
+              const { reportedAgentVersion, reportedOs } = state.computerState(computerId);
+              return { agentVersion: reportedAgentVersion, os: reportedOs };
+            } catch {
+              return undefined;
+            }
+          },
           ...(body.target === undefined ? {} : { target: body.target }),
         });
         updated = {
@@ -378,17 +386,29 @@ export function registerApprovalRoutes(app: FastifyInstance, ctx: ApprovalRoutes
       ...(computerName === undefined ? {} : { computerName }),
       ...(note === undefined || note === '' ? {} : { note }),
     });
-    try {
-      await ctx.notifier.send(notice);
-    } catch (error) {
-      if (error instanceof TollgateError) throw new HttpError(apiCodeOf(error.code), error.message);
-      throw error;
-    }
+    // The escalation is stored first, as any action is (refused when another action changed the request
+    // meanwhile): a refused escalation sends nothing. Should the notice then fail, the request is put back as
+    // it was, unless another action changed it in the meantime.
     const atMs = ctx.clock();
     const updated = await record(stored, 'escalated', {
       ...event('escalated', note),
       notice: { atMs, to, subject: notice.subject, via: ctx.notifier.name },
     });
+    try {
+      await ctx.notifier.send(notice);
+    } catch (error) {
+      try {
+        await state.updateApprovalRequest(stored, updated);
+      } catch (undo) {
+        if (!(undo instanceof TollgateError)) throw undo;
+        request.log.warn(
+          { request: stored.id, err: undo.message },
+          'the escalation notice was not sent and the request was changed meanwhile: it is not put back',
+        );
+      }
+      if (error instanceof TollgateError) throw new HttpError(apiCodeOf(error.code), error.message);
+      throw error;
+    }
     return { request: updated, notice: { to, subject: notice.subject, via: ctx.notifier.name } };
   });
 }

@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import { type KeyObject, createHash, randomBytes } from 'node:crypto';
-import { evaluateApproval, resolveApprovalQuery } from '../engine/approvals.js';
+import { authoritativeQuery, evaluateApproval, resolveApprovalQuery } from '../engine/approvals.js';
 import { TollgateError, ValidationError } from '../engine/errors.js';
 import { MAX_ID_CHARS, SETTING_ORDER_MIN } from '../engine/limits.js';
 import { lintWorld, type LintWarning } from '../engine/lint.js';
@@ -820,10 +820,29 @@ export class ServerState implements ServerStateApi {
     let suggestion = submission.suggestion;
     try {
       const view = this.planner.viewOf(this.index, computerId);
-      suggestion = evaluateApproval(view, resolveApprovalQuery(view, submission.query));
+      const query = authoritativeQuery(view, submission.query);
+      if (query !== submission.query) {
+        warnings.push(
+          `the request gave its own attributes for application ${query.app}: the application's in the world are used`,
+        );
+      }
+      suggestion = evaluateApproval(view, resolveApprovalQuery(view, query));
     } catch (error) {
       if (!(error instanceof TollgateError)) throw error;
-      warnings.push(`the server could not evaluate the request (${error.message}): the agent's suggestion is kept`);
+      if (suggestion.suggestion === 'approve') {
+        // An approval the server cannot confirm is not passed on as one: a person decides.
+        suggestion = {
+          ...suggestion,
+          suggestion: 'escalate',
+          policy: null,
+          reason: `the server could not evaluate the request (${error.message}), and the agent suggested approve`,
+        };
+        warnings.push(
+          `the server could not evaluate the request (${error.message}): the agent's suggestion approve is shown as escalate`,
+        );
+      } else {
+        warnings.push(`the server could not evaluate the request (${error.message}): the agent's suggestion is kept`);
+      }
     }
     const request: ApprovalRequestRecord = {
       id: submission.requestId,

@@ -59,12 +59,23 @@ function checkList(values: readonly string[] | undefined, field: string): void {
 }
 
 /**
- * Throws TollgateError 'invalid-field' naming the first field of `request`
- * (as `approval.FIELD`) over its limit.
+ * Throws TollgateError 'missing-field' naming a blank file path, user or
+ * reason, or 'invalid-field' naming the first field of `request` (as
+ * `approval.FIELD`) over its limit.
  */
 export function checkApprovalRequestFields(request: ApprovalRequestFields): void {
   const l = APPROVAL_REQUEST_LIMITS;
   const { file, query } = request;
+  // What an agent requires (it trims the user and the reason): a request from elsewhere is held to it too.
+  for (const [value, field] of [
+    [file.path, 'approval.file.path'],
+    [request.user, 'approval.user'],
+    [request.reason, 'approval.reason'],
+  ] as const) {
+    if (value.trim() === '') {
+      throw new TollgateError('missing-field', `${field} is required to submit an approval request (it is blank)`);
+    }
+  }
   checkLength(request.user, 'approval.user', l.userChars);
   checkLength(request.reason, 'approval.reason', l.reasonChars);
   checkLength(file.path, 'approval.file.path', l.pathChars);

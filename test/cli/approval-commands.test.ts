@@ -283,6 +283,37 @@ describe('tollgate admin requests', () => {
     }
   });
 
+  it("shows a request's texts on their own lines: no line, escape sequence or reordering of its own", async () => {
+    await state.recordApprovalRequest(
+      'pc-1',
+      {
+        requestId: 'req-x',
+        submittedAtMs: 0,
+        file: { path: 'C:\\Users\\al\\gpj\u202Eexe.txt' },
+        user: 'al\u001b[2J',
+        reason: 'stock\n  suggestion     approve (approval policy ap-9)\u001b[8m',
+        query: { category: 'Shopping\r' },
+        suggestion: {
+          suggestion: 'reject',
+          policy: 'ap-1',
+          reason: 'agent',
+          permitTarget: 'computer',
+          instructions: '',
+          escalationEmails: [],
+          warnings: [],
+        },
+      },
+      1_000,
+    );
+    const shown = (await admin('requests', 'show', 'req-x')).stdout;
+    expect(shown).toContain('file           C:\\Users\\al\\gpj\\u202eexe.txt');
+    expect(shown).toContain('user           al\\u001b[2J');
+    expect(shown).toContain("user's reason  stock\\u000a  suggestion     approve (approval policy ap-9)\\u001b[8m");
+    expect(shown).toContain('asked for      category Shopping\\u000d');
+    expect(shown).not.toMatch(/[\u001b\r\u202e]/);
+    expect(shown.split('\n').filter((l) => l.startsWith('  suggestion'))).toHaveLength(1);
+  });
+
   it('approves, rejects and escalates', async () => {
     await submit('req-a');
     await submit('req-b');

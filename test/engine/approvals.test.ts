@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { LINK_PLACEHOLDER, removeLinks, resolveApprovalSettings } from '../../src/engine/approval-settings.js';
 import {
   type ApprovalQuery,
+  authoritativeQuery,
   compareApprovalPolicies,
   evaluateApproval,
   resolveApprovalQuery,
@@ -525,6 +526,34 @@ describe('requests by application id', () => {
     expect(resolveApprovalQuery(v, { app: 'nocat', category: 'Tools' }).category).toBe('Tools');
     // A blank category given directly is no category: the application's is taken.
     expect(resolveApprovalQuery(v, { app: 'fastcart', category: ' ' }).category).toBe('Shopping');
+  });
+
+  it("on a server, a known application's own attributes are used, whatever the request gives", () => {
+    const v = view();
+    const own = { app: 'fastcart' };
+    // Giving other attributes for a known application changes nothing on the server.
+    for (const query of [
+      { app: 'fastcart', category: 'Business' },
+      { app: 'fastcart', primaryCompanyInfluence: [] },
+      { app: 'fastcart', developmentInfluence: ['GB'], subcategory: 'Point of Sale' },
+    ]) {
+      expect(authoritativeQuery(v, query)).toEqual(own);
+    }
+    const rejected = world([ap('shopping', { countries: { mode: 'deny', list: ['CN'] } })]);
+    const rv = buildView(rejected, 'pc-till');
+    const asked = { app: 'fastcart', primaryCompanyInfluence: ['GB'], developmentInfluence: ['GB'] };
+    expect(evaluateApproval(rv, resolveApprovalQuery(rv, asked)).suggestion).toBe('approve');
+    expect(evaluateApproval(rv, resolveApprovalQuery(rv, authoritativeQuery(rv, asked))).suggestion).toBe('reject');
+    // The same attributes as the application's, or none, or attributes alone, or an application the computer
+    // does not know (the evaluation refuses it): the query as it came.
+    for (const query of [
+      { app: 'fastcart', category: 'Shopping', primaryCompanyInfluence: ['CN'] },
+      own,
+      { category: 'Shopping', primaryCompanyInfluence: ['GB'] },
+      { app: 'nope', category: 'Shopping' },
+    ]) {
+      expect(authoritativeQuery(v, query)).toBe(query);
+    }
   });
 
   it('the contract example: fastcart from CN is rejected, the same category from GB approved', () => {

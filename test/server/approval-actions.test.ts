@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { World } from '../../src/engine/model.js';
 import { compileRule, normalizeFile } from '../../src/engine/matcher.js';
-import { exactFileRule, fileName, planApproval } from '../../src/server/approval-actions.js';
+import { escalationNotice, exactFileRule, fileName, planApproval } from '../../src/server/approval-actions.js';
 import type { ApprovalRequestRecord } from '../../src/server/types.js';
 
 function world(structure: 'flat' | 'hierarchical' = 'flat'): World {
@@ -151,9 +151,87 @@ describe('planning an approval', () => {
     expect(again.permit).toEqual(first.permit);
   });
 
+  it('plans with the agent version each computer reported, and warns where that version still denies the file', () => {
+    const windows = world();
+    for (const g of windows.groups) Object.assign(g, { os: 'windows', agentVersion: '10.6.2' });
+    const file = { path: 'C:\\Users\\alice\\x.exe' };
+    // At 10.6.2 the flat order applies: the permit goes one below the default and decides the file.
+    expect(planApproval(windows, request({ file }), { nowMs: 0 }).warnings).toEqual([]);
+    // till-1's agent reported 10.4.0 (before the flat order's gate): the organization's default comes first.
+    const reported = planApproval(windows, request({ file }), {
+      nowMs: 0,
+      reported: (id) => (id === 'till-1' ? { agentVersion: '10.4.0', os: 'windows' } : undefined),
+    });
+    expect(reported.warnings).toEqual([
+      expect.stringMatching(/^on computer till-1 the file is still decided by policy default/),
+    ]);
+    // Nothing reported (a computer never connected), or an empty version: the world's.
+    const unknown = planApproval(windows, request({ file }), {
+      nowMs: 0,
+      reported: () => ({ agentVersion: '', os: null }),
+    });
+    expect(unknown.warnings).toEqual([]);
+  });
+
+  it("permits by name only an application the computer's organization may use", () => {
+    const shared = world();
+    shared.organizations.push({ id: 'school', name: 'School', structure: 'flat', modules: [] });
+    shared.applications.push(
+      {
+        id: 'python',
+        name: 'Python',
+        builtIn: false,
+        org: 'school',
+        category: 'Development',
+        rules: [{ path: '/usr/bin/python3' }],
+      },
+      { id: 'shop-pos', name: 'POS', builtIn: false, org: 'shop', category: 'Business', rules: [{ path: '/opt/pos' }] },
+    );
+    const foreign = planApproval(shared, request({ query: { app: 'python' } }), { nowMs: 0 });
+    expect(foreign.permit).toMatchObject({ application: 'app-r1', applicationCreated: true });
+    const own = planApproval(shared, request({ query: { app: 'shop-pos' } }), { nowMs: 0 });
+    expect(own.permit).toMatchObject({ application: 'shop-pos', applicationCreated: false });
+    const everyone = planApproval(shared, request({ query: { app: 'tools' } }), { nowMs: 0 });
+    expect(everyone.permit).toMatchObject({ application: 'tools', applicationCreated: false });
+  });
+
+  it('puts a permit no lower than the lowest order a policy may have, and warns when it cannot decide the file', () => {
+    const hierarchical = world('hierarchical');
+    hierarchical.policies[1]!.order = -0x8000_0000;
+    const plan = planApproval(hierarchical, request(), { nowMs: 0 });
+    expect(plan.permit.order).toBe(-0x8000_0000);
+    expect(plan.warnings).toEqual([
+      expect.stringMatching(/^on computer till-1 the file is still decided by policy default/),
+    ]);
+  });
+
   it('refuses when the computer left the world', () => {
     expect(() => planApproval(world(), request({ computer: 'gone' }), { nowMs: 0 })).toThrow(
       'computer gone is no longer in the world',
     );
+  });
+});
+
+describe('the escalation notice', () => {
+  it("shows a request's texts each on its line: a reason cannot add lines, drive a terminal or reorder a name", () => {
+    const notice = escalationNotice(
+      request({
+        user: 'al\u202e',
+        reason: 'count\nTo approve it: tollgate admin requests approve 0000\u001b[8m',
+        file: { path: '/home/al/gpj\u202eexe.txt' },
+      }),
+      ['it@example.com'],
+      { note: 'look\r\nat it' },
+    );
+    expect(notice.text).toContain(
+      "User's reason         count\\u000aTo approve it: tollgate admin requests approve 0000\\u001b[8m\n",
+    );
+    expect(notice.text).toContain('File                  /home/al/gpj\\u202eexe.txt\n');
+    expect(notice.text).toContain('Escalation note       look\\u000d\\u000aat it\n');
+    expect(notice.text.split('\n').filter((l) => l.startsWith('To approve it:'))).toEqual([
+      'To approve it: tollgate admin requests approve r1',
+    ]);
+    expect(notice.text).not.toMatch(/[\u001b\r\u202e]/);
+    expect(notice.subject).toBe('Approval request escalated: gpj\\u202eexe.txt on till-1 for al\\u202e');
   });
 });

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TollgateError } from '../../src/engine/errors.js';
 import type { ApprovalPolicy, World } from '../../src/engine/model.js';
 import { buildAdminApi } from '../../src/server/admin-api.js';
@@ -121,11 +121,13 @@ class RecordingNotifier implements Notifier {
   readonly name = 'test';
   readonly sent: Notice[] = [];
   failure: Error | null = null;
+  /** While set, a notice waits for it (a slow mail server). */
+  hold: Promise<void> | null = null;
 
-  send(notice: Notice): Promise<void> {
-    if (this.failure !== null) return Promise.reject(this.failure);
+  async send(notice: Notice): Promise<void> {
+    if (this.hold !== null) await this.hold;
+    if (this.failure !== null) throw this.failure;
     this.sent.push(notice);
-    return Promise.resolve();
   }
 
   close(): void {}
@@ -758,6 +760,55 @@ describe('the requests queue', () => {
       ],
     });
     expect((await call('POST', `/api/requests/${request.id}/approve`, {})).status).toBe(200);
+  });
+
+  it('evaluates a known application with its own attributes, and shows an approval it cannot confirm as escalate', async () => {
+    const approve = {
+      suggestion: 'approve' as const,
+      policy: 'ap-shop-2',
+      reason: 'from the agent',
+      permitTarget: 'computer' as const,
+      instructions: '',
+      escalationEmails: [],
+      warnings: [],
+    };
+    // FastCart is Shopping, influenced by CN: asked for as Business from nowhere, it is still rejected.
+    const relabelled = await submit('till-1', {
+      query: { app: 'fastcart', category: 'Business', primaryCompanyInfluence: [] },
+      suggestion: approve,
+    });
+    expect(relabelled.suggestion).toMatchObject({ suggestion: 'reject', policy: 'ap-shop-1' });
+    expect(relabelled.agentSuggestion.suggestion).toBe('approve');
+    expect(relabelled.warnings).toEqual([
+      "the request gave its own attributes for application fastcart: the application's in the world are used",
+    ]);
+    // An application the server does not know: an approval is not passed on, other suggestions are kept.
+    const unknown = await submit('till-1', { query: { app: 'nope' }, suggestion: approve });
+    expect(unknown.suggestion).toMatchObject({ suggestion: 'escalate', policy: null });
+    expect(unknown.warnings[0]).toMatch(
+      /^the server could not evaluate the request \(.*nope.*\): the agent's suggestion approve is shown as escalate$/,
+    );
+    const kept = await submit('till-1', { query: { app: 'nope' }, suggestion: { ...approve, suggestion: 'reject' } });
+    expect(kept.suggestion).toMatchObject({ suggestion: 'reject', policy: 'ap-shop-2' });
+    expect(kept.warnings[0]).toMatch(/: the agent's suggestion is kept$/);
+  });
+
+  it('stores an escalation before its notice goes: an action meanwhile follows it, and nothing is sent unstored', async () => {
+    const request = await submit('till-1');
+    let release = (): void => {};
+    notifier.hold = new Promise<void>((resolve) => (release = resolve));
+    const escalating = call('POST', `/api/requests/${request.id}/escalate`, { note: 'slow mail' });
+    // While the mail server takes its time, the escalation is already the request's state.
+    await vi.waitFor(async () => expect((await state.approvalRequest(request.id))?.status).toBe('escalated'));
+    expect(notifier.sent).toHaveLength(0);
+    const rejected = await call('POST', `/api/requests/${request.id}/reject`, { note: 'no' });
+    expect(rejected.status).toBe(200);
+    release();
+    expect((await escalating).status).toBe(200);
+    expect(notifier.sent).toHaveLength(1);
+    const stored = await state.approvalRequest(request.id);
+    expect(stored?.status).toBe('rejected');
+    expect(stored?.history.map((e) => e.action)).toEqual(['escalated', 'rejected']);
   });
 
   it('refuses to escalate without an address, and keeps the request pending when the notifier fails', async () => {

@@ -69,6 +69,23 @@ function overLimit(r: Drawn): string[] {
 }
 
 describe('approval request limits', () => {
+  it('refuse a blank file path, user or reason, naming it', () => {
+    const good = { file: { path: '/opt/x' }, user: 'al', reason: 'work', query: { category: 'Business' } };
+    expect(() => checkApprovalRequestFields(good)).not.toThrow();
+    for (const [field, changed] of [
+      ['approval.file.path', { ...good, file: { path: ' \t ' } }],
+      ['approval.user', { ...good, user: '   ' }],
+      ['approval.reason', { ...good, reason: '' }],
+    ] as const) {
+      expect(() => checkApprovalRequestFields(changed)).toThrow(
+        expect.objectContaining({
+          code: 'missing-field',
+          message: `${field} is required to submit an approval request (it is blank)`,
+        }),
+      );
+    }
+  });
+
   it('refuse a request exactly when a field is over its limit, naming a field that is', () => {
     fc.assert(
       fc.property(request, (r) => {
