@@ -272,6 +272,8 @@ export class Agent implements AgentCore {
     if (settings !== null) {
       try {
         const content = this.openStored('settings', settings, openSettings, openStoredSettingsUnverified, warnings);
+        // Settings another computer's agent stored (a cache copied from it) are not this computer's.
+        this.checkComputer('settings', content.computerId);
         this.pushed = { version: content.settingsVersion, values: content.settings, sources: content.sources };
       } catch (error) {
         problems.push(`stored settings ${settings.version} cannot be used: ${(error as Error).message}`);
@@ -658,7 +660,9 @@ export class Agent implements AgentCore {
         viewHash,
       };
       next = this.activate(header.version, info, image, now);
-      this.options.store.applySnapshot(header.version, bytes, now, hooks, info);
+      // Serving none (what the cache holds is another computer's, or cannot be read), the verified snapshot
+      // replaces what the cache holds, whatever its version.
+      this.options.store.applySnapshot(header.version, bytes, now, hooks, info, held === null);
       this.storeImageLater(image, header.version, info.sha256, hooks);
     } catch (error) {
       const dropped: string[] = [];
@@ -797,7 +801,8 @@ export class Agent implements AgentCore {
         `settings version ${content.settingsVersion} is not newer than ${this.settingsVersion}`,
       );
     }
-    this.options.store.applySettings(content.settingsVersion, bytes, this.options.clock());
+    // Holding none (the ones stored are another computer's, or could not be read), these replace them.
+    this.options.store.applySettings(content.settingsVersion, bytes, this.options.clock(), this.pushed === null);
     this.pushed = { version: content.settingsVersion, values: content.settings, sources: content.sources };
     this.effective = null;
     this.cache.clear();

@@ -221,9 +221,12 @@ export class AgentStore {
       hooks: ApplyHooks,
       delta: Buffer | null,
       info: SnapshotInfo | null,
+      unserved: boolean,
     ) => void
   >;
-  private applySettingsTx!: Database.Transaction<(version: number, bytes: Buffer, appliedAtMs: number) => void>;
+  private applySettingsTx!: Database.Transaction<
+    (version: number, bytes: Buffer, appliedAtMs: number, unheld: boolean) => void
+  >;
   private dropActiveSnapshotTx!: Database.Transaction<(version: number) => number | null>;
   private appendDecisionsTx!: (entries: Iterable<DecisionLogEntry>) => { rows: number; bytes: number };
   private markOutboxDeliveredTx!: (id: string) => void;
@@ -262,8 +265,10 @@ export class AgentStore {
         hooks: ApplyHooks,
         delta: Buffer | null,
         info: SnapshotInfo | null,
+        unserved: boolean,
       ) => {
-        refuseStale('snapshot', version, stmt.activeSnapshot.get()?.version);
+        if (unserved) stmt.deleteSnapshotsFrom.run(version);
+        else refuseStale('snapshot', version, stmt.activeSnapshot.get()?.version);
         stmt.deactivateSnapshots.run();
         const parts = Math.ceil(bytes.length / SNAPSHOT_PART_BYTES);
         stmt.insertSnapshot.run(version, appliedAtMs, parts, delta);
@@ -285,8 +290,8 @@ export class AgentStore {
       stmt.activateNewest.run();
       return stmt.activeRecord.get()?.version ?? null;
     });
-    this.applySettingsTx = db.transaction((version: number, bytes: Buffer, appliedAtMs: number) => {
-      refuseStale('settings', version, stmt.activeSettings.get()?.version);
+    this.applySettingsTx = db.transaction((version: number, bytes: Buffer, appliedAtMs: number, unheld: boolean) => {
+      if (!unheld) refuseStale('settings', version, stmt.activeSettings.get()?.version);
       stmt.putSettings.run(version, bytes, appliedAtMs);
     });
     this.appendDecisionsTx = db.transaction((entries: Iterable<DecisionLogEntry>) => {
@@ -427,7 +432,9 @@ export class AgentStore {
    * Stores `bytes` as the new active snapshot in one transaction, keeping
    * `maxPreviousSnapshots` previous ones, with `info` when given. Throws
    * TollgateError 'stale-version' unless `version` is newer than the
-   * active one. Once committed, the image files of every other version are
+   * active one; `unserved` (the agent serves no snapshot: the one stored is
+   * another computer's, or could not be read) removes every stored version
+   * from `version` up instead, so that any version replaces them. Once committed, the image files of every other version are
    * deleted after it returns (pruneImagesLater; a failure there is left to
    * the next prune).
    */
@@ -437,12 +444,13 @@ export class AgentStore {
     appliedAtMs: number,
     hooks: ApplyHooks = {},
     info: SnapshotInfo | null = null,
+    unserved = false,
   ): void {
     checkVersion(version);
     // Read-check-write: take the write lock up front (BEGIN IMMEDIATE).
     this.guard(() =>
       this.withoutCheckpoint(() =>
-        this.applySnapshotTx.immediate(version, toBuffer(bytes), appliedAtMs, hooks, null, info),
+        this.applySnapshotTx.immediate(version, toBuffer(bytes), appliedAtMs, hooks, null, info, unserved),
       ),
     );
     this.afterCommit(hooks);
@@ -623,7 +631,15 @@ export class AgentStore {
     checkVersion(version);
     this.guard(() =>
       this.withoutCheckpoint(() =>
-        this.applySnapshotTx.immediate(version, toBuffer(viewBytes), appliedAtMs, hooks, toBuffer(signedDelta), info),
+        this.applySnapshotTx.immediate(
+          version,
+          toBuffer(viewBytes),
+          appliedAtMs,
+          hooks,
+          toBuffer(signedDelta),
+          info,
+          false,
+        ),
       ),
     );
     this.afterCommit(hooks);
@@ -654,10 +670,14 @@ export class AgentStore {
     return toBlob(this.guard(() => this.stmt.activeSettings.get()));
   }
 
-  /** Replaces the settings; throws TollgateError 'stale-version' unless `version` is newer. */
-  applySettings(version: number, bytes: Uint8Array, appliedAtMs: number): void {
+  /**
+   * Replaces the settings; throws TollgateError 'stale-version' unless
+   * `version` is newer than the stored ones, or `unheld` (the agent holds
+   * none: those stored are another computer's, or could not be read).
+   */
+  applySettings(version: number, bytes: Uint8Array, appliedAtMs: number, unheld = false): void {
     checkVersion(version);
-    this.guard(() => this.applySettingsTx.immediate(version, toBuffer(bytes), appliedAtMs));
+    this.guard(() => this.applySettingsTx.immediate(version, toBuffer(bytes), appliedAtMs, unheld));
   }
 
   /** A meta value, or undefined when unset. */
@@ -897,6 +917,7 @@ function prepareStatements(db: Database.Database) {
     ),
     deactivateSnapshots: db.prepare<[]>('UPDATE snapshots SET active = 0 WHERE active = 1'),
     deleteSnapshot: db.prepare<[number]>('DELETE FROM snapshots WHERE version = ?'),
+    deleteSnapshotsFrom: db.prepare<[number]>('DELETE FROM snapshots WHERE version >= ?'),
     activateNewest: db.prepare<[]>(
       'UPDATE snapshots SET active = 1 WHERE version = (SELECT max(version) FROM snapshots) AND active = 0',
     ),

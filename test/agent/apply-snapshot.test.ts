@@ -12,7 +12,7 @@ import type { World } from '../../src/engine/model.js';
 import { buildView, type ComputerView } from '../../src/engine/view.js';
 import { AgentStore } from '../../src/store/agent-store.js';
 import { tollgate } from '../../src/wire/generated/tollgate.js';
-import { sealSnapshot, verifySnapshot } from '../../src/wire/signed.js';
+import { sealSettings, sealSnapshot, verifySnapshot } from '../../src/wire/signed.js';
 import { generateSigningKeys, parsePrivateKey, parsePublicKey, signBytes } from '../../src/wire/signing.js';
 
 const keys = generateSigningKeys();
@@ -196,5 +196,56 @@ describe('Agent.applySnapshot', () => {
     // A good snapshot puts the agent back in business.
     expect(agent.applySnapshot(seal(buildView(WORLD, 'c'), 3))).toEqual({ version: 3 });
     expect(serving()).toEqual({ version: 3, stored: 3, decision: 'allow-tool' });
+  });
+
+  it("takes this computer's snapshot and settings, whatever their versions, over another computer's in its cache", () => {
+    // The cache of computer d (a disk copied from it): its snapshot 50 and settings 40.
+    const two: World = { ...WORLD, computers: [...WORLD.computers, { id: 'd', group: 'g' }] };
+    const otherStore = AgentStore.open(path.join(dir, 'copied.db'));
+    const ofD = new Agent({
+      store: otherStore,
+      publicKey: parsePublicKey(keys.publicKeyPem),
+      computerId: 'd',
+      noSnapshotAction: 'deny',
+      clock: () => NOW,
+    });
+    const settingsOf = (computerId: string, settingsVersion: number) =>
+      sealSettings(
+        { computerId, settingsVersion, issuedAtMs: 0, settings: { prioritizeBuiltInApplications: false } },
+        privateKey,
+      );
+    ofD.applySnapshot(seal(buildView(two, 'd'), 50, 'd'));
+    ofD.applySettings(settingsOf('d', 40));
+    const open = () =>
+      new Agent({
+        store: otherStore,
+        publicKey: parsePublicKey(keys.publicKeyPem),
+        computerId: 'c',
+        noSnapshotAction: 'deny',
+        clock: () => NOW,
+      });
+    try {
+      const onC = open();
+      const loaded = onC.loadFromStore();
+      expect(loaded.snapshotVersion).toBeNull();
+      expect(loaded.problems).toEqual([
+        expect.stringMatching(/snapshot 50 cannot be used: .*computer d/),
+        expect.stringMatching(/^stored settings 40 cannot be used: the settings is for computer d, this agent is c/),
+      ]);
+      expect(onC.settingsVersion).toBe(0);
+      // Its own, older than what the cache holds: taken.
+      expect(onC.applySnapshot(seal(buildView(two, 'c'), 5))).toEqual({ version: 5 });
+      expect(onC.applySettings(settingsOf('c', 3))).toEqual({ settingsVersion: 3 });
+      expect(onC.decide({ path: '/opt/tool' }).policy).toBe('allow-tool');
+      // And they are what the next start serves.
+      const again = open();
+      expect(again.loadFromStore()).toMatchObject({ snapshotVersion: 5, problems: [] });
+      expect(again.settingsVersion).toBe(3);
+      expect(() => again.applySnapshot(seal(buildView(two, 'c'), 5))).toThrow(
+        expect.objectContaining({ code: 'stale-version' }),
+      );
+    } finally {
+      otherStore.close();
+    }
   });
 });
