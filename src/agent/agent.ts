@@ -366,6 +366,10 @@ export class Agent implements AgentCore {
       const stored = this.openStoredSnapshot(where, warnings);
       if (stored === null) return null;
       const { content, sha256, keyId, viewHash } = stored;
+      // The row's version is what is served and said in hellos: it must be the signed one.
+      if (content.version !== record.version) {
+        throw new TollgateError('store-damaged', `its bytes are the signed snapshot of version ${content.version}`);
+      }
       const info: SnapshotInfo = {
         sha256,
         keyId,

@@ -248,4 +248,34 @@ describe('Agent.applySnapshot', () => {
       otherStore.close();
     }
   });
+
+  it("removes a stored version whose bytes are another version's signed snapshot, and serves the one before", async () => {
+    agent.applySnapshot(seal(buildView(WORLD, 'c'), 2));
+    await store.imagesWritten();
+    store.close();
+    // Version 2's row given version 1's bytes, and no image to serve from: the start compiles the bytes again.
+    const db = new Database(path.join(dir, 'agent.db'));
+    db.prepare('DELETE FROM snapshot_parts WHERE version = 2').run();
+    db.prepare(
+      'INSERT INTO snapshot_parts (version, seq, bytes) SELECT 2, seq, bytes FROM snapshot_parts WHERE version = 1',
+    ).run();
+    db.close();
+    fs.rmSync(path.join(dir, 'agent.db.images'), { recursive: true, force: true });
+    store = AgentStore.open(path.join(dir, 'agent.db'), { maxDecisionLog: 10 });
+    agent = new Agent({
+      store,
+      publicKey: parsePublicKey(keys.publicKeyPem),
+      computerId: 'c',
+      noSnapshotAction: 'deny',
+      clock: () => NOW,
+    });
+    const loaded = agent.loadFromStore();
+    expect(loaded.snapshotVersion).toBe(1);
+    expect(loaded.problems).toEqual([
+      expect.stringMatching(
+        /^stored snapshot 2 cannot be used: its bytes are the signed snapshot of version 1: removed from the cache/,
+      ),
+    ]);
+    expect(serving()).toEqual({ version: 1, stored: 1, decision: 'allow-tool' });
+  });
 });
