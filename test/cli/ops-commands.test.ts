@@ -159,6 +159,16 @@ describe('--check-config', () => {
       `error: ${sockets}: socket.group: group no-such-group-tollgate is not in /etc/group`,
     );
     expect(noFolder.stderr).toContain(`error: ${sockets}: adminSocket.path: `);
+    // The cache's folder: made at start when missing, named when a file is in its place.
+    writeFileSync(join(dir, 'a-file'), 'x');
+    const fileDataDir = join(dir, 'file-data-dir.yaml');
+    writeFileSync(
+      fileDataDir,
+      'dataDir: a-file\ncomputerId: c\nserverPublicKey: ca-keys/tollgate-signing.pub\nsocket: {path: a.sock}\n',
+    );
+    const notFolder = await cli(['daemon', '--check-config', fileDataDir]);
+    expect(notFolder.code).toBe(2);
+    expect(notFolder.stderr).toContain(`error: ${fileDataDir}: dataDir: ${join(dir, 'a-file')} is not a folder`);
   });
 
   it('checks a server config the same way', async () => {
