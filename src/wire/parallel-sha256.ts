@@ -16,8 +16,14 @@
 import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 
-/** Frames of the local socket from this size up are received into shared memory. */
-export const SHARED_FRAME_FROM_BYTES = 8 * 1024 * 1024;
+/**
+ * Frames of the local socket from this size up are received into shared
+ * memory, and a snapshot of this size or more is hashed on a worker: below
+ * it the two hashes cost less than the worker's start and its 10 MB
+ * (measured at 100,000 policies, a 24 MB snapshot: 20 ms quicker, 12 MB
+ * more at the peak; docs/DAEMON.md, "Hashing on a second core").
+ */
+export const SHARED_FRAME_FROM_BYTES = 64 * 1024 * 1024;
 
 /** Hashes in one batch at most (a snapshot's apply asks two). */
 const MAX_JOBS = 8;
