@@ -75,10 +75,11 @@ extendProgram((program, io: CliIo, setExit) => {
           }
         }
         // The cache's folder, made at start when it does not exist: something else in its place is named.
-        const dataDir = await stat(config.dataDir).catch(() => null);
-        if (dataDir !== null && !dataDir.isDirectory()) {
-          problems.push(`${opts.checkConfig}: dataDir: ${config.dataDir} is not a folder`);
-        }
+        const dataDir = await stat(config.dataDir).then(
+          (found) => (found.isDirectory() ? null : 'is not a folder'),
+          (error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? null : error.message),
+        );
+        if (dataDir !== null) problems.push(`${opts.checkConfig}: dataDir: ${config.dataDir}: ${dataDir}`);
         if (problems.length > 0) throw new ValidationError(problems);
         setExit(printEffectiveConfig(io, opts.checkConfig, config));
         return;

@@ -245,6 +245,13 @@ export class Agent implements AgentCore {
   private readonly startedAtMs: number;
   /** The active version served from its image before its stored bytes were hashed again (deferSnapshotHash). */
   private unhashed: { version: number; sha256: Buffer } | null = null;
+  /**
+   * What the cache holds as active is another computer's (a cache copied
+   * from it): the snapshot, the settings. The first of this computer's
+   * replaces it whatever its version; any other failure to load keeps the
+   * stored versions, and what is older than them is refused as stale.
+   */
+  private foreign = { snapshot: false, settings: false };
 
   constructor(options: AgentOptions) {
     this.options = options;
@@ -269,6 +276,7 @@ export class Agent implements AgentCore {
     // No snapshot to serve (none stored, or it cannot be used): image files left by a crash or an older cache go.
     if (this.active === null) this.tellImageProblem(this.options.store.pruneImages());
     const settings = this.options.store.activeSettings();
+    this.foreign.settings = false;
     if (settings !== null) {
       try {
         const content = this.openStored('settings', settings, openSettings, openStoredSettingsUnverified, warnings);
@@ -276,6 +284,7 @@ export class Agent implements AgentCore {
         this.checkComputer('settings', content.computerId);
         this.pushed = { version: content.settingsVersion, values: content.settings, sources: content.sources };
       } catch (error) {
+        this.foreign.settings = isWrongComputer(error);
         problems.push(`stored settings ${settings.version} cannot be used: ${(error as Error).message}`);
       }
     }
@@ -317,10 +326,14 @@ export class Agent implements AgentCore {
    * A failure of the storage itself removes nothing.
    */
   private loadActiveSnapshot(warnings: string[] = [], dropped: string[] = []): string | null {
+    this.foreign.snapshot = false;
     for (;;) {
       const failed = this.loadStoredActive(warnings);
       if (failed === null) return null;
-      if (failed.version === null || !isUnusableStored(failed.error)) return failed.problem;
+      if (failed.version === null || !isUnusableStored(failed.error)) {
+        this.foreign.snapshot = isWrongComputer(failed.error);
+        return failed.problem;
+      }
       let next: number | null;
       try {
         next = this.options.store.dropActiveSnapshot(failed.version);
@@ -664,9 +677,9 @@ export class Agent implements AgentCore {
         viewHash,
       };
       next = this.activate(header.version, info, image, now);
-      // Serving none (what the cache holds is another computer's, or cannot be read), the verified snapshot
-      // replaces what the cache holds, whatever its version.
-      this.options.store.applySnapshot(header.version, bytes, now, hooks, info, held === null);
+      // What the cache holds is another computer's: the verified snapshot replaces it, whatever its version.
+      this.options.store.applySnapshot(header.version, bytes, now, hooks, info, held === null && this.foreign.snapshot);
+      this.foreign.snapshot = false;
       this.storeImageLater(image, header.version, info.sha256, hooks);
     } catch (error) {
       const dropped: string[] = [];
@@ -805,8 +818,14 @@ export class Agent implements AgentCore {
         `settings version ${content.settingsVersion} is not newer than ${this.settingsVersion}`,
       );
     }
-    // Holding none (the ones stored are another computer's, or could not be read), these replace them.
-    this.options.store.applySettings(content.settingsVersion, bytes, this.options.clock(), this.pushed === null);
+    // The settings stored are another computer's: these replace them, whatever their version.
+    this.options.store.applySettings(
+      content.settingsVersion,
+      bytes,
+      this.options.clock(),
+      this.pushed === null && this.foreign.settings,
+    );
+    this.foreign.settings = false;
     this.pushed = { version: content.settingsVersion, values: content.settings, sources: content.sources };
     this.effective = null;
     this.cache.clear();
@@ -1104,6 +1123,11 @@ export function isUnusableStored(error: unknown): boolean {
     if (OUT_OF_ROOM.test(cause.message) && !(cause instanceof TollgateError)) return false;
   }
   return true;
+}
+
+/** Whether a failure is that of a snapshot or settings signed for another computer. */
+function isWrongComputer(error: unknown): boolean {
+  return error instanceof TollgateError && error.code === 'wrong-computer';
 }
 
 /** Whether two reports of where a payload's view lies agree. */

@@ -61,7 +61,21 @@ export function authoritativeQuery(view: ComputerView, query: ApprovalQuery): Ap
     return own;
   }
   const resolved = resolveApprovalQuery(view, own);
-  return JSON.stringify(given) === JSON.stringify(resolved) ? query : own;
+  return sameRequest(given, resolved) ? query : own;
+}
+
+/** Whether two requests meet the same approval policies: categories in any case, countries in any case or order. */
+function sameRequest(a: ApprovalRequest, b: ApprovalRequest): boolean {
+  const text = (value: string | undefined): string => (value ?? '').trim().toLowerCase();
+  const countries = (r: ApprovalRequest): string =>
+    [...new Set([...r.primaryCompanyInfluence, ...r.developmentInfluence].map((c) => c.toUpperCase()))]
+      .sort()
+      .join(',');
+  return (
+    text(a.category) === text(b.category) &&
+    text(a.subcategory) === text(b.subcategory) &&
+    countries(a) === countries(b)
+  );
 }
 
 /**

@@ -5,7 +5,7 @@
  * composes the notice for the escalation addresses.
  */
 import { isCountryCode } from '../engine/countries.js';
-import { oneLine } from '../engine/display-text.js';
+import { linesOf, oneLine } from '../engine/display-text.js';
 import { TollgateError, ValidationError } from '../engine/errors.js';
 import { CompiledView } from '../engine/evaluate.js';
 import type {
@@ -126,8 +126,9 @@ export function planApproval(
     const view = buildView(of, computerId);
     const reported = options.reported?.(computerId);
     if (reported === undefined) return view;
-    const agentVersion =
-      reported.agentVersion === null || reported.agentVersion === '' ? undefined : reported.agentVersion;
+    // '0' is what an agent without a snapshot or a configured version says: no version of its own.
+    const said = reported.agentVersion;
+    const agentVersion = said === null || said === '' || said === '0' ? undefined : said;
     const os = reported.os ?? undefined;
     if (agentVersion === undefined && os === undefined) return view;
     return {
@@ -263,7 +264,7 @@ export function escalationNotice(
     line('Approval policy', s.policy ?? 'none'),
     line('Why', s.reason),
     line('Permit target', s.permitTarget),
-    line('Instructions', s.instructions),
+    s.instructions === '' ? null : `${'Instructions'.padEnd(22)}${linesOf(s.instructions, ' '.repeat(22))}`,
     ...s.warnings.map((w) => line('Note', w)),
     line('Escalation note', options.note),
     '',

@@ -267,8 +267,10 @@ export class AgentStore {
         info: SnapshotInfo | null,
         unserved: boolean,
       ) => {
-        if (unserved) stmt.deleteSnapshotsFrom.run(version);
-        else refuseStale('snapshot', version, stmt.activeSnapshot.get()?.version);
+        if (unserved) {
+          stmt.deleteSnapshotsFrom.run(version);
+          stmt.deleteSnapshotPartsFrom.run(version);
+        } else refuseStale('snapshot', version, stmt.activeSnapshot.get()?.version);
         stmt.deactivateSnapshots.run();
         const parts = Math.ceil(bytes.length / SNAPSHOT_PART_BYTES);
         stmt.insertSnapshot.run(version, appliedAtMs, parts, delta);
@@ -433,8 +435,8 @@ export class AgentStore {
    * `maxPreviousSnapshots` previous ones, with `info` when given. Throws
    * TollgateError 'stale-version' unless `version` is newer than the
    * active one; `unserved` (the agent serves no snapshot: the one stored is
-   * another computer's, or could not be read) removes every stored version
-   * from `version` up instead, so that any version replaces them. Once committed, the image files of every other version are
+   * another computer's) removes every stored version from `version` up
+   * instead, so that any version replaces them. Once committed, the image files of every other version are
    * deleted after it returns (pruneImagesLater; a failure there is left to
    * the next prune).
    */
@@ -673,7 +675,7 @@ export class AgentStore {
   /**
    * Replaces the settings; throws TollgateError 'stale-version' unless
    * `version` is newer than the stored ones, or `unheld` (the agent holds
-   * none: those stored are another computer's, or could not be read).
+   * none: those stored are another computer's).
    */
   applySettings(version: number, bytes: Uint8Array, appliedAtMs: number, unheld = false): void {
     checkVersion(version);
@@ -918,6 +920,7 @@ function prepareStatements(db: Database.Database) {
     deactivateSnapshots: db.prepare<[]>('UPDATE snapshots SET active = 0 WHERE active = 1'),
     deleteSnapshot: db.prepare<[number]>('DELETE FROM snapshots WHERE version = ?'),
     deleteSnapshotsFrom: db.prepare<[number]>('DELETE FROM snapshots WHERE version >= ?'),
+    deleteSnapshotPartsFrom: db.prepare<[number]>('DELETE FROM snapshot_parts WHERE version >= ?'),
     activateNewest: db.prepare<[]>(
       'UPDATE snapshots SET active = 1 WHERE version = (SELECT max(version) FROM snapshots) AND active = 0',
     ),

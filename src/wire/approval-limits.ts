@@ -59,9 +59,9 @@ function checkList(values: readonly string[] | undefined, field: string): void {
 }
 
 /**
- * Throws TollgateError 'missing-field' naming a blank file path, user or
- * reason, or 'invalid-field' naming the first field of `request` (as
- * `approval.FIELD`) over its limit.
+ * Throws TollgateError 'invalid-field' naming a blank file path, user or
+ * reason, or the first field of `request` (as `approval.FIELD`) over its
+ * limit (a code the server's receipt refuses with: the agent drops it).
  */
 export function checkApprovalRequestFields(request: ApprovalRequestFields): void {
   const l = APPROVAL_REQUEST_LIMITS;
@@ -73,7 +73,7 @@ export function checkApprovalRequestFields(request: ApprovalRequestFields): void
     [request.reason, 'approval.reason'],
   ] as const) {
     if (value.trim() === '') {
-      throw new TollgateError('missing-field', `${field} is required to submit an approval request (it is blank)`);
+      throw new TollgateError('invalid-field', `${field} is blank: it is required to submit an approval request`);
     }
   }
   checkLength(request.user, 'approval.user', l.userChars);

@@ -199,54 +199,86 @@ describe('Agent.applySnapshot', () => {
   });
 
   it("takes this computer's snapshot and settings, whatever their versions, over another computer's in its cache", () => {
-    // The cache of computer d (a disk copied from it): its snapshot 50 and settings 40.
+    // Caches of computer d (a disk copied from it): snapshot 50 and settings 40, and then snapshot 60 with 50 kept.
     const two: World = { ...WORLD, computers: [...WORLD.computers, { id: 'd', group: 'g' }] };
-    const otherStore = AgentStore.open(path.join(dir, 'copied.db'));
-    const ofD = new Agent({
-      store: otherStore,
-      publicKey: parsePublicKey(keys.publicKeyPem),
-      computerId: 'd',
-      noSnapshotAction: 'deny',
-      clock: () => NOW,
-    });
     const settingsOf = (computerId: string, settingsVersion: number) =>
       sealSettings(
         { computerId, settingsVersion, issuedAtMs: 0, settings: { prioritizeBuiltInApplications: false } },
         privateKey,
       );
-    ofD.applySnapshot(seal(buildView(two, 'd'), 50, 'd'));
-    ofD.applySettings(settingsOf('d', 40));
-    const open = () =>
+    const agentOf = (store: AgentStore, computerId: string) =>
       new Agent({
-        store: otherStore,
+        store,
         publicKey: parsePublicKey(keys.publicKeyPem),
-        computerId: 'c',
+        computerId,
         noSnapshotAction: 'deny',
         clock: () => NOW,
       });
+    const copied = (name: string, versions: number[]): AgentStore => {
+      const copy = AgentStore.open(path.join(dir, name));
+      const ofD = agentOf(copy, 'd');
+      for (const version of versions) ofD.applySnapshot(seal(buildView(two, 'd'), version, 'd'));
+      ofD.applySettings(settingsOf('d', 40));
+      return copy;
+    };
+    const stores = [copied('same.db', [50]), copied('older.db', [50, 60])];
     try {
-      const onC = open();
-      const loaded = onC.loadFromStore();
-      expect(loaded.snapshotVersion).toBeNull();
-      expect(loaded.problems).toEqual([
-        expect.stringMatching(/snapshot 50 cannot be used: .*computer d/),
-        expect.stringMatching(/^stored settings 40 cannot be used: the settings is for computer d, this agent is c/),
-      ]);
-      expect(onC.settingsVersion).toBe(0);
-      // Its own, older than what the cache holds: taken.
-      expect(onC.applySnapshot(seal(buildView(two, 'c'), 5))).toEqual({ version: 5 });
-      expect(onC.applySettings(settingsOf('c', 3))).toEqual({ settingsVersion: 3 });
-      expect(onC.decide({ path: '/opt/tool' }).policy).toBe('allow-tool');
-      // And they are what the next start serves.
-      const again = open();
-      expect(again.loadFromStore()).toMatchObject({ snapshotVersion: 5, problems: [] });
-      expect(again.settingsVersion).toBe(3);
-      expect(() => again.applySnapshot(seal(buildView(two, 'c'), 5))).toThrow(
-        expect.objectContaining({ code: 'stale-version' }),
-      );
+      for (const [copy, version] of [
+        [stores[0], 50],
+        [stores[1], 55],
+      ] as const) {
+        const onC = agentOf(copy!, 'c');
+        const loaded = onC.loadFromStore();
+        expect(loaded.snapshotVersion).toBeNull();
+        expect(loaded.problems).toEqual([
+          expect.stringMatching(/snapshot (50|60) cannot be used: .*computer d/),
+          expect.stringMatching(/^stored settings 40 cannot be used: the settings is for computer d, this agent is c/),
+        ]);
+        expect(onC.settingsVersion).toBe(0);
+        // Its own, of the version the cache holds or one between those it holds: taken.
+        expect(onC.applySnapshot(seal(buildView(two, 'c'), version))).toEqual({ version });
+        expect(onC.applySettings(settingsOf('c', 3))).toEqual({ settingsVersion: 3 });
+        expect(onC.decide({ path: '/opt/tool' }).policy).toBe('allow-tool');
+        // And they are what the next start serves.
+        const again = agentOf(copy!, 'c');
+        expect(again.loadFromStore()).toMatchObject({ snapshotVersion: version, problems: [] });
+        expect(again.settingsVersion).toBe(3);
+        expect(() => again.applySnapshot(seal(buildView(two, 'c'), version))).toThrow(
+          expect.objectContaining({ code: 'stale-version' }),
+        );
+      }
     } finally {
-      otherStore.close();
+      for (const copy of stores) copy.close();
     }
+  });
+
+  it('keeps the stale check when its own stored snapshot cannot be read, serving none', () => {
+    agent.applySnapshot(seal(buildView(WORLD, 'c'), 7));
+    store.close();
+    // The stored snapshot cannot be read at start, for a reason that removes nothing (the storage).
+    const failing = AgentStore.open(path.join(dir, 'agent.db'), { maxDecisionLog: 10 });
+    store = failing;
+    const read = failing.activeSnapshot.bind(failing);
+    failing.activeSnapshot = () => {
+      throw new TollgateError('storage-unavailable', 'agent.db cannot be used: disk I/O error');
+    };
+    fs.rmSync(path.join(dir, 'agent.db.images'), { recursive: true, force: true });
+    agent = new Agent({
+      store: failing,
+      publicKey: parsePublicKey(keys.publicKeyPem),
+      computerId: 'c',
+      noSnapshotAction: 'deny',
+      clock: () => NOW,
+    });
+    expect(agent.loadFromStore().snapshotVersion).toBeNull();
+    failing.activeSnapshot = read;
+    // An older snapshot of its own (a seed file, say) does not replace the newer one it holds, which, readable
+    // again, serves.
+    expect(() => agent.applySnapshot(seal(buildView(WORLD, 'c'), 3))).toThrow(
+      expect.objectContaining({ code: 'stale-version' }),
+    );
+    expect(failing.activeSnapshotRecord()?.version).toBe(7);
+    expect(serving()).toEqual({ version: 7, stored: 7, decision: 'allow-tool' });
   });
 
   it("removes a stored version whose bytes are another version's signed snapshot, and serves the one before", async () => {

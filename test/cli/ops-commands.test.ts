@@ -168,7 +168,12 @@ describe('--check-config', () => {
     );
     const notFolder = await cli(['daemon', '--check-config', fileDataDir]);
     expect(notFolder.code).toBe(2);
-    expect(notFolder.stderr).toContain(`error: ${fileDataDir}: dataDir: ${join(dir, 'a-file')} is not a folder`);
+    expect(notFolder.stderr).toContain(`error: ${fileDataDir}: dataDir: ${join(dir, 'a-file')}: is not a folder`);
+    // Below a file, the start could not make it.
+    writeFileSync(fileDataDir, readFileSync(fileDataDir, 'utf8').replace('dataDir: a-file', 'dataDir: a-file/data'));
+    const belowFile = await cli(['daemon', '--check-config', fileDataDir]);
+    expect(belowFile.code).toBe(2);
+    expect(belowFile.stderr).toContain(`error: ${fileDataDir}: dataDir: ${join(dir, 'a-file', 'data')}: ENOTDIR`);
   });
 
   it('checks a server config the same way', async () => {

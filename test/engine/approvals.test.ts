@@ -548,6 +548,9 @@ describe('requests by application id', () => {
     // does not know (the evaluation refuses it): the query as it came.
     for (const query of [
       { app: 'fastcart', category: 'Shopping', primaryCompanyInfluence: ['CN'] },
+      // The same, written in another case or order, or split between the two lists.
+      { app: 'fastcart', category: 'shopping ', primaryCompanyInfluence: ['cn'], developmentInfluence: ['SG'] },
+      { app: 'fastcart', primaryCompanyInfluence: ['SG'], developmentInfluence: ['cn'] },
       own,
       { category: 'Shopping', primaryCompanyInfluence: ['GB'] },
       { app: 'nope', category: 'Shopping' },

@@ -165,12 +165,15 @@ describe('planning an approval', () => {
     expect(reported.warnings).toEqual([
       expect.stringMatching(/^on computer till-1 the file is still decided by policy default/),
     ]);
-    // Nothing reported (a computer never connected), or an empty version: the world's.
-    const unknown = planApproval(windows, request({ file }), {
-      nowMs: 0,
-      reported: () => ({ agentVersion: '', os: null }),
-    });
-    expect(unknown.warnings).toEqual([]);
+    // Nothing reported (a computer never connected), an empty version, or the '0' of an agent that knows none:
+    // the world's.
+    for (const agentVersion of ['', '0', null]) {
+      const unknown = planApproval(windows, request({ file }), {
+        nowMs: 0,
+        reported: () => ({ agentVersion, os: null }),
+      });
+      expect(unknown.warnings).toEqual([]);
+    }
   });
 
   it("permits by name only an application the computer's organization may use", () => {
@@ -233,5 +236,15 @@ describe('the escalation notice', () => {
     ]);
     expect(notice.text).not.toMatch(/[\u001b\r\u202e]/);
     expect(notice.subject).toBe('Approval request escalated: gpj\\u202eexe.txt on till-1 for al\\u202e');
+    // Instructions keep their lines, each indented under the first.
+    const base = request();
+    const withInstructions = escalationNotice(
+      { ...base, suggestion: { ...base.suggestion, instructions: 'Ask IT first,\nthen the owner\u001b[2J' } },
+      ['it@example.com'],
+      {},
+    );
+    expect(withInstructions.text).toContain(
+      `Instructions          Ask IT first,\n${' '.repeat(22)}then the owner\\u001b[2J\n`,
+    );
   });
 });

@@ -227,6 +227,10 @@ describe('approval requests delivered to the server', () => {
     const agent = await connect('till-1');
     agent.send({ ...submission('no-user'), user: '' });
     expectRefused(await agent.next('receipt'), 'no-user', 'invalid-field', 'approval.user');
+    // Blank (an older agent took a path of spaces): refused with a receipt, so the agent drops it.
+    const blank = submission('blank-path');
+    agent.send({ ...blank, file: { ...blank.file, path: '   ' } });
+    expectRefused(await agent.next('receipt'), 'blank-path', 'invalid-field', 'approval.file.path is blank');
     agent.send(submission('after-it'));
     expect(await agent.next('receipt')).toEqual({ kind: 'receipt', requestId: 'after-it' });
     expect((await state.approvalRequests()).map((r) => r.id)).toEqual(['after-it']);

@@ -79,8 +79,8 @@ describe('approval request limits', () => {
     ] as const) {
       expect(() => checkApprovalRequestFields(changed)).toThrow(
         expect.objectContaining({
-          code: 'missing-field',
-          message: `${field} is required to submit an approval request (it is blank)`,
+          code: 'invalid-field',
+          message: `${field} is blank: it is required to submit an approval request`,
         }),
       );
     }
