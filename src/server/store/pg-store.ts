@@ -53,6 +53,10 @@ export const PG_STORE_DEFAULTS = {
   /** The LISTEN connection's reconnect backoff: first and largest delay. */
   listenRetryInitialMs: 100,
   listenRetryMaxMs: 5_000,
+  /** How long a statement waits for a row or table another transaction holds (PostgreSQL's lock_timeout). */
+  lockTimeoutMs: 15_000,
+  /** A transaction idle this long (its instance stopped answering) is ended by PostgreSQL. */
+  idleInTransactionTimeoutMs: 60_000,
 } as const;
 
 /**
@@ -93,6 +97,10 @@ export interface PgStoreOptions {
   ackBatchDelayMs?: number;
   heartbeatIntervalMs?: number;
   instanceTimeoutMs?: number;
+  /** Default PG_STORE_DEFAULTS.lockTimeoutMs. */
+  lockTimeoutMs?: number;
+  /** Default PG_STORE_DEFAULTS.idleInTransactionTimeoutMs. */
+  idleInTransactionTimeoutMs?: number;
 }
 
 export const DEFAULT_PG_SCHEMA = 'tollgate';
@@ -160,10 +168,13 @@ export function describePgUrl(url: string): string {
 /**
  * SQLSTATE classes that mean the database let the server down rather than a
  * bug in a statement: connection (08), resources (53, disk full among them),
- * operator intervention (57: shutdown, cannot connect now), system (58),
- * internal (XX), and a read-only transaction (25006).
+ * operator intervention (57: shutdown, cannot connect now, a statement
+ * cancelled), system (58), internal (XX), a transaction rolled back by the
+ * database (40: a deadlock or a serialization failure, which another attempt
+ * passes), a lock not had in `lock_timeout` (55P03), and a read-only
+ * transaction (25006).
  */
-const STORAGE_CLASSES = ['08', '53', '57', '58', 'XX'];
+const STORAGE_CLASSES = ['08', '40', '53', '57', '58', 'XX'];
 
 /** Network errors of the connection itself (no SQLSTATE). */
 const NETWORK_CODES = ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'EPIPE'];
@@ -174,7 +185,9 @@ function isStorageFailure(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string') {
     if (NETWORK_CODES.includes(code)) return true;
-    if (/^[0-9A-Z]{5}$/.test(code)) return code === '25006' || STORAGE_CLASSES.includes(code.slice(0, 2));
+    if (/^[0-9A-Z]{5}$/.test(code)) {
+      return code === '25006' || code === '55P03' || STORAGE_CLASSES.includes(code.slice(0, 2));
+    }
   }
   // pg's own: a connection that ended, or a pool that gave no connection in time.
   return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Cannot use a pool after calling end/i.test(
@@ -303,7 +316,14 @@ export class PgStore implements ServerStore {
       connectionString: options.url,
       max: options.poolSize ?? PG_STORE_DEFAULTS.poolSize,
       connectionTimeoutMillis: options.connectTimeoutMs ?? PG_STORE_DEFAULTS.connectTimeoutMs,
-      options: `-c search_path=${schema}`,
+      // Bounded waits: a statement waits for a lock at most lock_timeout, and a transaction left open by an
+      // instance that stopped answering (paused, cut off) is ended by PostgreSQL after
+      // idle_in_transaction_session_timeout, so that it does not hold every other instance's commits.
+      options:
+        `-c search_path=${schema} -c lock_timeout=${options.lockTimeoutMs ?? PG_STORE_DEFAULTS.lockTimeoutMs}` +
+        ` -c idle_in_transaction_session_timeout=${options.idleInTransactionTimeoutMs ?? PG_STORE_DEFAULTS.idleInTransactionTimeoutMs}`,
+      // Which instance a connection is (pg_stat_activity).
+      application_name: `tollgate ${this.instanceId}`,
     });
     // An idle connection that breaks is dropped by the pool; the next query gets a new one.
     this.pool.on('error', () => undefined);
@@ -319,10 +339,19 @@ export class PgStore implements ServerStore {
       });
       await store.startListening();
       await store.beat();
+      let beating = false;
       store.heartbeatTimer = setInterval(() => {
-        store.beat().catch((error: unknown) => {
-          store.options.log?.({ event: 'heartbeat-failed', reason: (error as Error).message });
-        });
+        // One beat at a time: beats that pile up behind a slow database would take the whole pool.
+        if (beating) return;
+        beating = true;
+        store
+          .beat()
+          .catch((error: unknown) => {
+            store.options.log?.({ event: 'heartbeat-failed', reason: (error as Error).message });
+          })
+          .finally(() => {
+            beating = false;
+          });
       }, options.heartbeatIntervalMs ?? PG_STORE_DEFAULTS.heartbeatIntervalMs);
       store.heartbeatTimer.unref();
     } catch (error) {
@@ -983,12 +1012,20 @@ export class PgStore implements ServerStore {
       throw this.storageError(error);
     }
     let broken: Error | undefined;
+    // The pool listens for a connection's errors only while it is idle: one that breaks while it is taken (the
+    // server ends it between two statements of a transaction) would otherwise be an unhandled 'error' event,
+    // which ends the process. It is discarded when released instead.
+    const onError = (error: Error): void => {
+      broken ??= error;
+    };
+    client.on('error', onError);
     try {
       return await fn(client);
     } catch (error) {
-      if (!passThrough(error) && isStorageFailure(error)) broken = error as Error;
+      if (!passThrough(error) && isStorageFailure(error)) broken ??= error as Error;
       throw passThrough(error) ? error : this.storageError(error);
     } finally {
+      client.removeListener('error', onError);
       client.release(broken);
     }
   }

@@ -621,6 +621,41 @@ describe('PgStore', () => {
     ).toBe(1);
   });
 
+  it('discards a connection the database ends while it is taken, and carries on', async () => {
+    const store = await open();
+    const taken = store as unknown as { withClient<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> };
+    await taken.withClient(async (client) => {
+      const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      await pgQuery('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
+      // Taken and idle (between two statements of a transaction, say) when its connection ends: the end comes as
+      // an 'error' event of the connection, which must not be the process's.
+      await vi.waitFor(async () => {
+        const left = await pgQuery('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [rows[0]!.pid]);
+        expect(left.rowCount).toBe(0);
+      });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    });
+    expect(await store.revision()).toBe(0);
+  });
+
+  it('waits for a lock at most lockTimeoutMs, then answers storage-unavailable', async () => {
+    const store = await open({ lockTimeoutMs: 200 });
+    const holder = new pg.Client({ connectionString: schema.url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query(`LOCK TABLE "${schema.schema}".world_revision IN ACCESS EXCLUSIVE MODE`);
+      await expect(store.revision()).rejects.toMatchObject({
+        code: 'storage-unavailable',
+        message: expect.stringContaining('(55P03)') as unknown,
+      });
+      await holder.query('ROLLBACK');
+      expect(await store.revision()).toBe(0);
+    } finally {
+      await holder.end();
+    }
+  });
+
   it('a closed store answers storage-unavailable', async () => {
     const store = await open();
     await store.close();
