@@ -618,9 +618,32 @@ export class SyncHub {
       snapshotVersion: hello.snapshotVersion,
       settingsVersion: hello.settingsVersion,
     });
+    await this.recordHeldAsAcked(hello.computerId, hello.snapshotVersion, hello.settingsVersion, clock());
     conn.held = { version: hello.snapshotVersion, hash: hello.viewHash };
     conn.heldSettings = hello.settingsVersion;
     this.sync(conn, hello.computerId, hello.snapshotVersion, hello.settingsVersion);
+  }
+
+  /**
+   * A hello that holds the newest versions issued to its computer stands for
+   * their acknowledgement, when the one the agent sent was lost (the
+   * database could not take it, or the connection ended before it arrived):
+   * recorded as an acknowledgement without an error. Nothing is written
+   * when they are acknowledged already, or when the agent holds older ones
+   * (it is sent the newer, and acknowledges them).
+   */
+  private async recordHeldAsAcked(
+    computerId: string,
+    snapshotVersion: number,
+    settingsVersion: number,
+    nowMs: number,
+  ): Promise<void> {
+    const state = this.options.state;
+    const issued = state.issuedVersions(computerId);
+    if (snapshotVersion !== issued.snapshotVersion || settingsVersion !== issued.settingsVersion) return;
+    const known = state.computerState(computerId);
+    if (known.ackedSnapshotVersion === snapshotVersion && known.ackedSettingsVersion === settingsVersion) return;
+    await state.recordAck(computerId, { snapshotVersion, settingsVersion, error: '', nowMs });
   }
 
   /**

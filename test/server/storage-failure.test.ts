@@ -247,6 +247,18 @@ describe('the sync hub when the database cannot be written', () => {
     agent.send({ kind: 'ack', snapshotVersion: 1, settingsVersion: 1, error: '' });
     await expectStorageRefusal(agent);
     expect(state.computerState('till-1').ackedSnapshotVersion).toBe(0);
+    // Its next hello, holding the newest versions, stands for the acknowledgement that was lost.
+    state.simulateStorageFault('none');
+    const { snapshotVersion, settingsVersion } = state.issuedVersions('till-1');
+    const again = await connect();
+    again.send({ ...hello('till-1'), snapshotVersion, settingsVersion });
+    expect((await again.next('upToDate')).kind).toBe('upToDate');
+    expect(state.computerState('till-1')).toMatchObject({
+      ackedSnapshotVersion: snapshotVersion,
+      ackedSettingsVersion: settingsVersion,
+      lastError: null,
+    });
+    again.close();
   });
 });
 
