@@ -251,7 +251,7 @@ describe('the sync hub when the database cannot be written', () => {
     state.simulateStorageFault('none');
     const { snapshotVersion, settingsVersion } = state.issuedVersions('till-1');
     const again = await connect();
-    again.send({ ...hello('till-1'), snapshotVersion, settingsVersion });
+    again.send({ ...(hello('till-1') as Extract<AgentMessage, { kind: 'hello' }>), snapshotVersion, settingsVersion });
     expect((await again.next('upToDate')).kind).toBe('upToDate');
     expect(state.computerState('till-1')).toMatchObject({
       ackedSnapshotVersion: snapshotVersion,
