@@ -43,30 +43,39 @@ export function resolveApprovalQuery(view: ComputerView, query: ApprovalQuery): 
 /**
  * The query a policy server evaluates an agent's request with. A request
  * naming an application the computer's view holds is evaluated with that
- * application's own attributes: the server's world is the authority, and a
- * requester who gives another category or other countries for a known
- * application cannot make it look like something else (given attributes win
- * in a scenario's fixtures, SPEC.md section 7, where the tester writes them).
- * Returns `query` itself when it names no such application or gives nothing
- * that changes what the application's attributes resolve to; otherwise a
- * query naming the application alone.
+ * application's own attributes, whatever else it gives: the server's world
+ * is the authority, and a requester who gives another category or other
+ * countries for a known application cannot make it look like something else
+ * (given attributes win in a scenario's fixtures, SPEC.md section 7, where
+ * the tester writes them). `overridden` tells whether what the request gave
+ * besides would have changed the evaluation (for a warning; the query
+ * evaluated is the application's either way). A query naming no such
+ * application is returned as it is.
  */
-export function authoritativeQuery(view: ComputerView, query: ApprovalQuery): ApprovalQuery {
-  if (query.app === undefined || !view.applications.some((a) => a.id === query.app)) return query;
-  const own: ApprovalQuery = { app: query.app };
-  let given: ApprovalRequest;
-  try {
-    given = resolveApprovalQuery(view, query);
-  } catch {
-    return own;
+export function authoritativeQuery(
+  view: ComputerView,
+  query: ApprovalQuery,
+): { query: ApprovalQuery; overridden: boolean } {
+  if (query.app === undefined || !view.applications.some((a) => a.id === query.app)) {
+    return { query, overridden: false };
   }
-  const resolved = resolveApprovalQuery(view, own);
-  return sameRequest(given, resolved) ? query : own;
+  const own: ApprovalQuery = { app: query.app };
+  let overridden: boolean;
+  try {
+    overridden = !sameRequest(resolveApprovalQuery(view, query), resolveApprovalQuery(view, own));
+  } catch {
+    overridden = true;
+  }
+  return { query: own, overridden };
 }
 
-/** Whether two requests meet the same approval policies: categories in any case, countries in any case or order. */
+/**
+ * Whether two requests meet the same approval policies, compared as
+ * evaluateApproval compares them: categories in any case (not trimmed),
+ * countries in any case, order or list.
+ */
 function sameRequest(a: ApprovalRequest, b: ApprovalRequest): boolean {
-  const text = (value: string | undefined): string => (value ?? '').trim().toLowerCase();
+  const text = (value: string | undefined): string | undefined => value?.toLowerCase();
   const countries = (r: ApprovalRequest): string =>
     [...new Set([...r.primaryCompanyInfluence, ...r.developmentInfluence].map((c) => c.toUpperCase()))]
       .sort()

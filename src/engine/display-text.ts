@@ -24,10 +24,10 @@ export function oneLine(text: string): string {
   return text.replace(ACTING, escapeUnit);
 }
 
-/** Text of several lines, each shown as oneLine shows it, joined by a newline and `indent`. */
+/** Text of several lines (ended by LF or CRLF), each shown as oneLine shows it, joined by a newline and `indent`. */
 export function linesOf(text: string, indent: string): string {
   return text
-    .split('\n')
+    .split(/\r?\n/)
     .map((line) => oneLine(line))
     .join(`\n${indent}`);
 }

@@ -820,8 +820,8 @@ export class ServerState implements ServerStateApi {
     let suggestion = submission.suggestion;
     try {
       const view = this.planner.viewOf(this.index, computerId);
-      const query = authoritativeQuery(view, submission.query);
-      if (query !== submission.query) {
+      const { query, overridden } = authoritativeQuery(view, submission.query);
+      if (overridden) {
         warnings.push(
           `the request gave its own attributes for application ${query.app}: the application's in the world are used`,
         );

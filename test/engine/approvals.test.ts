@@ -531,31 +531,50 @@ describe('requests by application id', () => {
   it("on a server, a known application's own attributes are used, whatever the request gives", () => {
     const v = view();
     const own = { app: 'fastcart' };
-    // Giving other attributes for a known application changes nothing on the server.
+    // Other attributes for a known application: evaluated as the application's, and said to be overridden.
     for (const query of [
       { app: 'fastcart', category: 'Business' },
       { app: 'fastcart', primaryCompanyInfluence: [] },
       { app: 'fastcart', developmentInfluence: ['GB'], subcategory: 'Point of Sale' },
+      // Text an approval policy would not match (it is compared untrimmed).
+      { app: 'fastcart', category: 'Shopping ' },
     ]) {
-      expect(authoritativeQuery(v, query)).toEqual(own);
+      expect(authoritativeQuery(v, query)).toEqual({ query: own, overridden: true });
     }
     const rejected = world([ap('shopping', { countries: { mode: 'deny', list: ['CN'] } })]);
     const rv = buildView(rejected, 'pc-till');
     const asked = { app: 'fastcart', primaryCompanyInfluence: ['GB'], developmentInfluence: ['GB'] };
     expect(evaluateApproval(rv, resolveApprovalQuery(rv, asked)).suggestion).toBe('approve');
-    expect(evaluateApproval(rv, resolveApprovalQuery(rv, authoritativeQuery(rv, asked))).suggestion).toBe('reject');
-    // The same attributes as the application's, or none, or attributes alone, or an application the computer
-    // does not know (the evaluation refuses it): the query as it came.
+    expect(evaluateApproval(rv, resolveApprovalQuery(rv, authoritativeQuery(rv, asked).query)).suggestion).toBe(
+      'reject',
+    );
+    // A subcategory the application lacks, with trailing space or not: the application's (none) is evaluated.
+    const games = world([
+      ap('arcade-reject', { category: 'Games', subcategory: 'Arcade', action: 'reject' }),
+      ap('games', { category: 'Games' }),
+    ]);
+    const gv = buildView(games, 'pc-till');
+    for (const subcategory of ['Arcade ', 'arcade', 'Other']) {
+      const { query } = authoritativeQuery(gv, { app: 'arcade', subcategory });
+      expect(evaluateApproval(gv, resolveApprovalQuery(gv, query)).policy).toBe('arcade-reject');
+    }
+    // The same attributes as the application's, written in another case or order or split between the two
+    // lists: evaluated as the application's, not said to be overridden.
     for (const query of [
       { app: 'fastcart', category: 'Shopping', primaryCompanyInfluence: ['CN'] },
-      // The same, written in another case or order, or split between the two lists.
-      { app: 'fastcart', category: 'shopping ', primaryCompanyInfluence: ['cn'], developmentInfluence: ['SG'] },
+      { app: 'fastcart', category: 'shopping', primaryCompanyInfluence: ['cn'], developmentInfluence: ['SG'] },
       { app: 'fastcart', primaryCompanyInfluence: ['SG'], developmentInfluence: ['cn'] },
       own,
+    ]) {
+      expect(authoritativeQuery(v, query)).toEqual({ query: own, overridden: false });
+    }
+    // Attributes alone, or an application the computer does not know (the evaluation refuses it): as it came.
+    for (const query of [
       { category: 'Shopping', primaryCompanyInfluence: ['GB'] },
       { app: 'nope', category: 'Shopping' },
     ]) {
-      expect(authoritativeQuery(v, query)).toBe(query);
+      expect(authoritativeQuery(v, query).query).toBe(query);
+      expect(authoritativeQuery(v, query).overridden).toBe(false);
     }
   });
 

@@ -18,5 +18,6 @@ describe('oneLine', () => {
 
   it('keeps the lines of a text of several lines, each on its own with an indent', () => {
     expect(linesOf('one\ntwo\u001b\n', '  ')).toBe('one\n  two\\u001b\n  ');
+    expect(linesOf('one\r\ntwo\rthree', '  ')).toBe('one\n  two\\u000dthree');
   });
 });

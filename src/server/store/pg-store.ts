@@ -202,6 +202,25 @@ function passThrough(error: unknown): boolean {
 
 type Query = (text: string, values?: unknown[]) => Promise<pg.QueryResult>;
 
+/**
+ * migratePg with no lock_timeout: its advisory lock waits for another
+ * instance's migration, however long that takes (the pool's connections
+ * otherwise give up after lockTimeoutMs); the connection's own setting is
+ * put back before it returns to the pool.
+ */
+async function migrateWaiting(
+  client: pg.PoolClient,
+  schema: string,
+  options?: Parameters<typeof migratePg>[2],
+): Promise<Awaited<ReturnType<typeof migratePg>>> {
+  await client.query('SET lock_timeout = 0');
+  try {
+    return await migratePg(client, schema, options);
+  } finally {
+    await client.query('RESET lock_timeout');
+  }
+}
+
 /** The channel a schema's commits and acknowledgements are announced on. */
 function channelOf(schema: string): string {
   return `tollgate_${schema}`;
@@ -335,7 +354,7 @@ export class PgStore implements ServerStore {
     const store = new PgStore(options, schema);
     try {
       await store.withClient(async (client) => {
-        await migratePg(client, schema);
+        await migrateWaiting(client, schema);
       });
       await store.startListening();
       await store.beat();
@@ -366,7 +385,7 @@ export class PgStore implements ServerStore {
     const schema = PgStore.schemaOf(options);
     const store = new PgStore(options, schema);
     try {
-      return await store.withClient((client) => migratePg(client, schema, { dryRun }));
+      return await store.withClient((client) => migrateWaiting(client, schema, { dryRun }));
     } finally {
       store.closed = true;
       await store.pool.end().catch(() => undefined);
@@ -880,6 +899,7 @@ export class PgStore implements ServerStore {
     const client = new pg.Client({
       connectionString: this.options.url,
       connectionTimeoutMillis: this.options.connectTimeoutMs ?? PG_STORE_DEFAULTS.connectTimeoutMs,
+      application_name: `tollgate ${this.instanceId} listen`,
     });
     client.on('error', () => this.listenLost(client, 'the LISTEN connection failed'));
     client.on('end', () => this.listenLost(client, 'the LISTEN connection ended'));
