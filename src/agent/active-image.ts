@@ -14,7 +14,7 @@
  */
 import { TollgateError } from '../engine/errors.js';
 import type { OsName } from '../engine/model.js';
-import type { ComputerView } from '../engine/view.js';
+import { asAgentSees, type ComputerView } from '../engine/view.js';
 import {
   IMAGE_ERROR_CODES,
   type ImageBinding,
@@ -53,7 +53,7 @@ export function compileActiveImage(view: ComputerView, binding: ActiveBinding): 
       `the snapshot's view is of computer ${view.computer.id}, this agent is ${binding.computerId}`,
     );
   }
-  return compileViewImage(agentView(view, binding), {
+  return compileViewImage(asAgentSees(view, binding), {
     snapshotVersion: binding.snapshotVersion,
     snapshotHash: binding.snapshotHash,
   });
@@ -101,25 +101,11 @@ export function compileActiveImageFromPayload(
   return compileViewImageFromPayload(
     payload,
     imageBinding,
-    (meta) => agentView(meta, binding),
+    (meta) => asAgentSees(meta, binding),
     options.onView,
     options.recycle,
     options.onViewFound,
   );
-}
-
-/** The view (or its small rest) with this agent's configured version and os. */
-function agentView<V extends Pick<ComputerView, 'computer'>>(view: V, binding: PendingBinding): V {
-  const { agentVersion, os } = binding;
-  if (agentVersion === undefined && os === undefined) return view;
-  return {
-    ...view,
-    computer: {
-      ...view.computer,
-      agentVersion: agentVersion ?? view.computer.agentVersion,
-      os: os ?? view.computer.os,
-    },
-  };
 }
 
 function bindingRecord(binding: ActiveBinding): string {

@@ -76,10 +76,7 @@ export function authoritativeQuery(
  */
 function sameRequest(a: ApprovalRequest, b: ApprovalRequest): boolean {
   const text = (value: string | undefined): string | undefined => value?.toLowerCase();
-  const countries = (r: ApprovalRequest): string =>
-    [...new Set([...r.primaryCompanyInfluence, ...r.developmentInfluence].map((c) => c.toUpperCase()))]
-      .sort()
-      .join(',');
+  const countries = (r: ApprovalRequest): string => [...requestCountries(r)].sort().join(',');
   return (
     text(a.category) === text(b.category) &&
     text(a.subcategory) === text(b.subcategory) &&
@@ -103,6 +100,11 @@ export function checkCountries(field: string, list: readonly string[] | undefine
       );
     }
   }
+}
+
+/** A request's countries: the union of both influence lists, upper-case (SPEC.md section 5). */
+function requestCountries(request: ApprovalRequest): Set<string> {
+  return new Set([...request.primaryCompanyInfluence, ...request.developmentInfluence].map((c) => c.toUpperCase()));
 }
 
 function sameText(a: string, b: string): boolean {
@@ -130,9 +132,7 @@ export function evaluateApproval(view: ComputerView, request: ApprovalRequest): 
       ...base,
     };
   }
-  const countries = new Set(
-    [...request.primaryCompanyInfluence, ...request.developmentInfluence].map((c) => c.toUpperCase()),
-  );
+  const countries = requestCountries(request);
   const candidates = view.approvalPolicies
     .filter(
       (p) =>

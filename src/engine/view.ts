@@ -263,6 +263,27 @@ function coveredPolicies(
 }
 
 /**
+ * A view (or its small rest) as an agent that runs `agentVersion` on `os`
+ * evaluates it (undefined: the view's own); the view itself when neither is
+ * given.
+ */
+export function asAgentSees<V extends Pick<ComputerView, 'computer'>>(
+  view: V,
+  agent: { agentVersion?: string | undefined; os?: OsName | undefined },
+): V {
+  const { agentVersion, os } = agent;
+  if (agentVersion === undefined && os === undefined) return view;
+  return {
+    ...view,
+    computer: {
+      ...view.computer,
+      agentVersion: agentVersion ?? view.computer.agentVersion,
+      os: os ?? view.computer.os,
+    },
+  };
+}
+
+/**
  * Whether an organization whose ancestry (itself first, then its parents:
  * WorldIndex.ancestry) is `ancestry` may use an application: a built-in one,
  * one of no organization, or one of an organization in that ancestry.

@@ -19,7 +19,7 @@ import type {
   World,
 } from '../engine/model.js';
 import { validateWorld } from '../engine/validate.js';
-import { buildView, type ComputerView, isVisibleApplication } from '../engine/view.js';
+import { asAgentSees, buildView, type ComputerView, isVisibleApplication } from '../engine/view.js';
 import { POLICY_ORDER_MIN } from '../engine/limits.js';
 import { WorldIndex } from '../engine/world.js';
 import type { Notice } from './notifier.js';
@@ -129,16 +129,7 @@ export function planApproval(
     // '0' is what an agent without a snapshot or a configured version says: no version of its own.
     const said = reported.agentVersion;
     const agentVersion = said === null || said === '' || said === '0' ? undefined : said;
-    const os = reported.os ?? undefined;
-    if (agentVersion === undefined && os === undefined) return view;
-    return {
-      ...view,
-      computer: {
-        ...view.computer,
-        agentVersion: agentVersion ?? view.computer.agentVersion,
-        os: os ?? view.computer.os,
-      },
-    };
+    return asAgentSees(view, { agentVersion, os: reported.os ?? undefined });
   };
   const computer = index.computers.get(request.computer);
   if (computer === undefined) {

@@ -34,6 +34,17 @@ function seal(view: ComputerView, version: number, computerId = 'c'): Uint8Array
   return sealSnapshot({ computerId, version, issuedAtMs: 0, settingsVersion: 0, view }, privateKey);
 }
 
+/** An agent of computer `computerId` over `store`, told nothing beyond what it needs. */
+function agentOf(store: AgentStore, computerId: string): Agent {
+  return new Agent({
+    store,
+    publicKey: parsePublicKey(keys.publicKeyPem),
+    computerId,
+    noSnapshotAction: 'deny',
+    clock: () => NOW,
+  });
+}
+
 /** A signed snapshot whose header is fine and whose view field is not a view at all. */
 function sealedWithGarbageView(version: number, computerId = 'c'): Uint8Array {
   const head = tollgate.v1.SnapshotPayload.encode({
@@ -206,14 +217,6 @@ describe('Agent.applySnapshot', () => {
         { computerId, settingsVersion, issuedAtMs: 0, settings: { prioritizeBuiltInApplications: false } },
         privateKey,
       );
-    const agentOf = (store: AgentStore, computerId: string) =>
-      new Agent({
-        store,
-        publicKey: parsePublicKey(keys.publicKeyPem),
-        computerId,
-        noSnapshotAction: 'deny',
-        clock: () => NOW,
-      });
     const copied = (name: string, versions: number[]): AgentStore => {
       const copy = AgentStore.open(path.join(dir, name));
       const ofD = agentOf(copy, 'd');
@@ -263,13 +266,7 @@ describe('Agent.applySnapshot', () => {
       throw new TollgateError('storage-unavailable', 'agent.db cannot be used: disk I/O error');
     };
     fs.rmSync(path.join(dir, 'agent.db.images'), { recursive: true, force: true });
-    agent = new Agent({
-      store: failing,
-      publicKey: parsePublicKey(keys.publicKeyPem),
-      computerId: 'c',
-      noSnapshotAction: 'deny',
-      clock: () => NOW,
-    });
+    agent = agentOf(failing, 'c');
     expect(agent.loadFromStore().snapshotVersion).toBeNull();
     failing.activeSnapshot = read;
     // An older snapshot of its own (a seed file, say) does not replace the newer one it holds, which, readable
@@ -294,13 +291,7 @@ describe('Agent.applySnapshot', () => {
     db.close();
     fs.rmSync(path.join(dir, 'agent.db.images'), { recursive: true, force: true });
     store = AgentStore.open(path.join(dir, 'agent.db'), { maxDecisionLog: 10 });
-    agent = new Agent({
-      store,
-      publicKey: parsePublicKey(keys.publicKeyPem),
-      computerId: 'c',
-      noSnapshotAction: 'deny',
-      clock: () => NOW,
-    });
+    agent = agentOf(store, 'c');
     const loaded = agent.loadFromStore();
     expect(loaded.snapshotVersion).toBe(1);
     expect(loaded.problems).toEqual([

@@ -6,6 +6,7 @@ import { parseApprovalAppliesTo, parseList } from '../../src/cli/approval-comman
 import type { CliIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import type { World } from '../../src/engine/model.js';
+import type { ApprovalSubmission } from '../../src/wire/sync-messages.js';
 import { buildAdminApi } from '../../src/server/admin-api.js';
 import type { ServerState } from '../../src/server/state.js';
 import { RecordingHub, type TempState, adminWorld, openTempState } from '../server/admin-harness.js';
@@ -228,7 +229,7 @@ describe('tollgate admin approvals', () => {
 });
 
 describe('tollgate admin requests', () => {
-  async function submit(id: string): Promise<void> {
+  async function submit(id: string, overrides: Partial<ApprovalSubmission> = {}): Promise<void> {
     await state.recordApprovalRequest(
       'pc-1',
       {
@@ -247,6 +248,7 @@ describe('tollgate admin requests', () => {
           escalationEmails: [],
           warnings: [],
         },
+        ...overrides,
       },
       1_000,
     );
@@ -284,27 +286,12 @@ describe('tollgate admin requests', () => {
   });
 
   it("shows a request's texts on their own lines: no line, escape sequence or reordering of its own", async () => {
-    await state.recordApprovalRequest(
-      'pc-1',
-      {
-        requestId: 'req-x',
-        submittedAtMs: 0,
-        file: { path: 'C:\\Users\\al\\gpj\u202Eexe.txt' },
-        user: 'al\u001b[2J',
-        reason: 'stock\n  suggestion     approve (approval policy ap-9)\u001b[8m',
-        query: { category: 'Shopping\r' },
-        suggestion: {
-          suggestion: 'reject',
-          policy: 'ap-1',
-          reason: 'agent',
-          permitTarget: 'computer',
-          instructions: '',
-          escalationEmails: [],
-          warnings: [],
-        },
-      },
-      1_000,
-    );
+    await submit('req-x', {
+      file: { path: 'C:\\Users\\al\\gpj\u202Eexe.txt' },
+      user: 'al\u001b[2J',
+      reason: 'stock\n  suggestion     approve (approval policy ap-9)\u001b[8m',
+      query: { category: 'Shopping\r' },
+    });
     const shown = (await admin('requests', 'show', 'req-x')).stdout;
     expect(shown).toContain('file           C:\\Users\\al\\gpj\\u202eexe.txt');
     expect(shown).toContain('user           al\\u001b[2J');
