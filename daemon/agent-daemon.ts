@@ -14,6 +14,7 @@ import { LocalServer, type LocalServerOptions } from '../src/local/server.js';
 import { resolveGroupId } from '../src/local/socket-group.js';
 import { LogLimit } from '../src/wire/log-limit.js';
 import { AgentStore } from '../src/store/agent-store.js';
+import { DataDirLock } from '../src/store/data-dir-lock.js';
 import type { PrefetchedImage } from '../src/store/image-files.js';
 import type { SyncClient } from '../src/sync/client.js';
 import type { ApplyHooks } from '../src/agent/core.js';
@@ -131,6 +132,30 @@ export async function startAgentDaemon(
   image?: Promise<PrefetchedImage | null>,
 ): Promise<RunningDaemon> {
   await mkdir(config.dataDir, { recursive: true, mode: 0o750 });
+  // Before anything in the data directory is read or changed: one daemon per directory (docs/DAEMON.md, Start-up
+  // order, step 2).
+  const lock = DataDirLock.take(config.dataDir);
+  let daemon: RunningDaemon;
+  try {
+    daemon = await startHolding(config, logger, fault, image);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+  let closing: Promise<void> | undefined;
+  return {
+    ...daemon,
+    close: () => (closing ??= daemon.close().finally(() => lock.release())),
+  };
+}
+
+/** startAgentDaemon once the data directory's lock is held. */
+async function startHolding(
+  config: DaemonConfig,
+  logger: DaemonLogger,
+  fault: FaultPoint | undefined,
+  image: Promise<PrefetchedImage | null> | undefined,
+): Promise<RunningDaemon> {
   const publicKey = await readPinnedKeys(config);
   const store = AgentStore.open(cacheFile(config), {
     maxDecisionLog: config.decisionLog.maxEntries,

@@ -400,6 +400,20 @@ describe('the daemon as a real process', () => {
     await expect(startDaemon(second, socket)).rejects.toThrow(/another daemon is answering/);
     expect((await ask(socket, CHROME)).kind).toBe('decision');
   });
+
+  it('never shares its data directory with a second daemon', async () => {
+    const dataDir = join(ws.dir, 'main-data');
+    const before = readdirSync(dataDir).sort();
+    const { snapshotVersion } = await status(socket);
+    const second = writeConfig(ws, 'same-dir', { dataDir, seedSnapshot: await ws.snapshot('till-1', 90) });
+    await expect(startDaemon(second, join(ws.dir, 'same-dir.sock'))).rejects.toThrow(
+      new RegExp(`another tollgate daemon is using ${dataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`),
+    );
+    // Refused before it read or changed anything there: the first daemon's files and snapshot are as they were.
+    expect(existsSync(join(ws.dir, 'same-dir.sock'))).toBe(false);
+    expect(readdirSync(dataDir).sort()).toEqual(before);
+    expect(await status(socket)).toMatchObject({ snapshotVersion });
+  });
 });
 
 describe('the daemon across restarts and crashes', () => {
