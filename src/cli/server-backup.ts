@@ -4,12 +4,15 @@
  * connection of its own, so it works beside a running server. A server whose
  * store is PostgreSQL is backed up with pg_dump: the command prints it.
  */
-import { existsSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, openSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { TollgateError } from '../engine/errors.js';
 import { SERVER_DB_FILE } from '../server/state.js';
 import { EXIT_OK, type CliIo } from './io.js';
+
+/** The mode of a backup file: the server's own database's (docs/SERVER.md, Restoring SQLite). */
+export const BACKUP_MODE = 0o600;
 
 /** A PostgreSQL connection URL in the server config's store section, when the server keeps its state there. */
 export function postgresUrlOf(config: unknown): string | undefined {
@@ -56,14 +59,30 @@ export async function backupServer(
   if (target === resolve(source)) {
     throw new TollgateError('invalid-input', `--output ${output}: is the server database itself`);
   }
-  if (existsSync(target)) {
-    throw new TollgateError('invalid-input', `--output ${output}: already exists (a backup never overwrites a file)`);
+  // Made here, empty, only if it does not exist and readable by its owner alone (the copy holds every enrolment
+  // token's hash and the world): SQLite then writes into it, and its journal takes the same mode.
+  try {
+    closeSync(openSync(target, 'wx', BACKUP_MODE));
+    chmodSync(target, BACKUP_MODE);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') {
+      throw new TollgateError('invalid-input', `--output ${output}: already exists (a backup never overwrites a file)`);
+    }
+    throw new TollgateError(
+      'invalid-input',
+      `--output ${output}: cannot be created (${code ?? (error as Error).message})`,
+      {
+        cause: error,
+      },
+    );
   }
   const db = new Database(source, { readonly: true, fileMustExist: true });
   try {
     const progress = await db.backup(target);
     io.stdout(`${source} backed up to ${target} (${progress.totalPages} pages)\n`);
   } catch (error) {
+    rmSync(target, { force: true });
     throw new TollgateError('backup-failed', `backup of ${source} to ${output} failed: ${(error as Error).message}`, {
       cause: error,
     });

@@ -1,7 +1,7 @@
 // The commands operators and testers reach for: --version, --check-config,
 // explain (from a scenario and from a real admin API on port 0), the CLI's
 // defaults from the environment and a profile, JSON errors, and server backup.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -418,6 +418,8 @@ describe('tollgate server backup', () => {
       expect(backed.stderr).toBe('');
       expect(backed.code).toBe(0);
       expect(backed.stdout).toContain(`backed up to ${out}`);
+      // Readable by its owner alone, whatever the umask: it holds the world and every enrolment token's hash.
+      expect(statSync(out).mode & 0o777).toBe(0o600);
       const copy = new Database(out, { readonly: true });
       const source = new Database(join(temp.dir, 'server.db'), { readonly: true });
       try {
@@ -441,6 +443,9 @@ describe('tollgate server backup', () => {
       expect(again.stderr).toContain('already exists');
       const noOut = await cli(['server', '--config', config, 'backup']);
       expect(noOut.code).toBe(2);
+      const nowhere = await cli(['server', '--config', config, 'backup', '--out', join(dir, 'no-such-folder', 'b.db')]);
+      expect(nowhere.code).toBe(2);
+      expect(nowhere.stderr).toContain('no-such-folder/b.db: cannot be created (ENOENT)');
     } finally {
       await temp.close();
     }
