@@ -26,6 +26,9 @@ import {
 } from './server-store.js';
 
 /** Defaults of the PostgreSQL store's bounds (config keys under `store`, docs/SERVER.md). */
+/** Silence on a pooled connection after which TCP keepalive probes start. */
+export const PG_KEEPALIVE_DELAY_MS = 10_000;
+
 export const PG_STORE_DEFAULTS = {
   /** Connections in the pool, at most (`store.poolSize`). */
   poolSize: 10,
@@ -190,7 +193,7 @@ function isStorageFailure(error: unknown): boolean {
     }
   }
   // pg's own: a connection that ended, or a pool that gave no connection in time.
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Cannot use a pool after calling end/i.test(
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Cannot use a pool after calling end|Query read timeout/i.test(
     error.message,
   );
 }
@@ -343,6 +346,10 @@ export class PgStore implements ServerStore {
         ` -c idle_in_transaction_session_timeout=${options.idleInTransactionTimeoutMs ?? PG_STORE_DEFAULTS.idleInTransactionTimeoutMs}`,
       // Which instance a connection is (pg_stat_activity).
       application_name: `tollgate ${this.instanceId}`,
+      // A connection cut off without a reset (a firewall's state lost, a host gone) is found by the operating
+      // system's keepalive probes, which start after 10 s of silence.
+      keepAlive: true,
+      keepAliveInitialDelayMillis: PG_KEEPALIVE_DELAY_MS,
     });
     // An idle connection that breaks is dropped by the pool; the next query gets a new one.
     this.pool.on('error', () => undefined);
@@ -775,6 +782,9 @@ export class PgStore implements ServerStore {
   /** Records that this instance runs and what it has read (and forgets instances gone long ago), then prunes deletions: on a timer. */
   async beat(): Promise<void> {
     const forgetSeconds = PG_STORE_DEFAULTS.instanceForgetMs / 1000;
+    // A beat answered later than the next is due is worth nothing: on a connection that has gone silent (cut off
+    // without a reset) it fails then, and the connection is dropped, rather than holding every later beat.
+    const interval = this.options.heartbeatIntervalMs ?? PG_STORE_DEFAULTS.heartbeatIntervalMs;
     await this.writeTx(async (query) => {
       await query(
         `INSERT INTO instances (instance_id, seen_revision) VALUES ($1, $2)
@@ -782,7 +792,7 @@ export class PgStore implements ServerStore {
         [this.instanceId, this.seenRevision],
       );
       await query(`DELETE FROM instances WHERE heartbeat_at < now() - make_interval(secs => $1)`, [forgetSeconds]);
-    });
+    }, interval);
     await this.pruneDeletions();
   }
 
@@ -999,20 +1009,31 @@ export class PgStore implements ServerStore {
     return this.transaction('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', fn);
   }
 
-  private writeTx<T>(fn: (query: Query) => Promise<T>): Promise<T> {
+  private writeTx<T>(fn: (query: Query) => Promise<T>, queryTimeoutMs?: number): Promise<T> {
     // The simulated fault makes the transaction read-only: PostgreSQL itself refuses the writes.
-    return this.transaction(this.fault === 'none' ? 'BEGIN' : 'BEGIN READ ONLY', fn);
+    return this.transaction(this.fault === 'none' ? 'BEGIN' : 'BEGIN READ ONLY', fn, queryTimeoutMs);
   }
 
-  private transaction<T>(begin: string, fn: (query: Query) => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` in one transaction. With `queryTimeoutMs`, each statement (the
+   * BEGIN, COMMIT and ROLLBACK too) that has no answer in that time fails
+   * (pg's query_timeout), and the connection is discarded rather than
+   * returned to the pool: it may be cut off without the operating system
+   * knowing yet.
+   */
+  private transaction<T>(begin: string, fn: (query: Query) => Promise<T>, queryTimeoutMs?: number): Promise<T> {
     return this.run(async (client) => {
-      await client.query(begin);
+      const query: Query =
+        queryTimeoutMs === undefined
+          ? (text, values) => client.query(text, values)
+          : (text, values) => client.query({ text, values, query_timeout: queryTimeoutMs } as pg.QueryConfig);
+      await query(begin);
       try {
-        const result = await fn((text, values) => client.query(text, values));
-        await client.query('COMMIT');
+        const result = await fn(query);
+        await query('COMMIT');
         return result;
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        await query('ROLLBACK').catch(() => undefined);
         throw error;
       }
     });

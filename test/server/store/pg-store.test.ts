@@ -4,6 +4,7 @@
 // StaleWorldError and succeeds once caught up, commits and acknowledgements
 // reach the other store's listener, migrations run once under concurrent
 // openers, and an unreachable database is 'storage-unavailable'.
+import { type AddressInfo, type Socket, connect, createServer } from 'node:net';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TollgateError } from '../../../src/engine/errors.js';
@@ -737,5 +738,88 @@ describe('an unreachable PostgreSQL', () => {
       connectTimeoutMs: 2_000,
     }).catch((e: unknown) => e)) as Error;
     expect(error.message).not.toMatch(/sekret/);
+  });
+});
+
+describe('a connection gone silent', () => {
+  /**
+   * A TCP proxy to PostgreSQL that can stop passing bytes without closing anything, as a network that cuts a
+   * connection off without a reset does; the connections cut are closed when it passes bytes again.
+   */
+  async function silencingProxy(): Promise<{
+    url: string;
+    silence: () => void;
+    restore: () => void;
+    close: () => void;
+  }> {
+    const target = new URL(schema.url);
+    let silent = false;
+    const cut = new Set<Socket>();
+    const open = new Set<Socket>();
+    const server = createServer((client) => {
+      const upstream = connect(Number(target.port || 5432), target.hostname);
+      for (const socket of [client, upstream]) {
+        open.add(socket);
+        socket.on('error', () => undefined);
+        socket.on('close', () => open.delete(socket));
+      }
+      const pass = (from: Socket, to: Socket): void => {
+        from.on('data', (data: Buffer) => {
+          if (silent) cut.add(from).add(to);
+          else if (!cut.has(from)) to.write(data);
+        });
+        from.on('close', () => to.destroy());
+      };
+      pass(client, upstream);
+      pass(upstream, client);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = new URL(schema.url);
+    url.hostname = '127.0.0.1';
+    url.port = String((server.address() as AddressInfo).port);
+    return {
+      url: url.toString(),
+      silence: () => void (silent = true),
+      restore: () => {
+        silent = false;
+        for (const socket of cut) socket.destroy();
+        cut.clear();
+      },
+      close: () => {
+        for (const socket of open) socket.destroy();
+        server.close();
+      },
+    };
+  }
+
+  it('fails a beat that has no answer within the interval, and beats again once the database answers', async () => {
+    const proxy = await silencingProxy();
+    try {
+      const events: { event: string; reason?: string }[] = [];
+      const store = await open({ url: proxy.url, heartbeatIntervalMs: 300, log: (e) => events.push(e) });
+      const lastBeat = async (): Promise<number> => {
+        const { rows } = await pgQuery(`SELECT heartbeat_at FROM ${schema.schema}.instances WHERE instance_id = $1`, [
+          store.instanceId,
+        ]);
+        return (rows[0] as { heartbeat_at: Date }).heartbeat_at.getTime();
+      };
+      proxy.silence();
+      // Without a bound the first beat on the silent connection never ends, and no beat follows it.
+      await vi.waitFor(
+        () =>
+          expect(events.some((e) => e.event === 'heartbeat-failed' && /Query read timeout/.test(e.reason ?? ''))).toBe(
+            true,
+          ),
+        { timeout: 10_000, interval: 50 },
+      );
+      const silentSince = await lastBeat();
+      proxy.restore();
+      await vi.waitFor(async () => expect(await lastBeat()).toBeGreaterThan(silentSince), {
+        timeout: 10_000,
+        interval: 100,
+      });
+    } finally {
+      proxy.close();
+    }
   });
 });
