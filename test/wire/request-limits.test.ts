@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { TollgateError } from '../../src/engine/errors.js';
 import { APPROVAL_REQUEST_LIMITS } from '../../src/wire/approval-limits.js';
 import { decodeRequest, encodeRequest, REQUEST_FIELD_LIMITS, type LocalRequest } from '../../src/wire/local-api.js';
+import { MAX_REQUEST_FIELDS } from '../../src/wire/request-scan.js';
 
 const L = REQUEST_FIELD_LIMITS;
 const text = (n: number): string => 'x'.repeat(n);
@@ -142,3 +143,64 @@ describe('request field limits', () => {
     expect(decodeRequest(encodeRequest(request))).toEqual(request);
   });
 });
+
+describe('lists counted from the bytes', () => {
+  /** The code and message decodeRequest throws for `bytes`. */
+  const refusal = (bytes: Uint8Array): { code: string; message: string } => {
+    try {
+      decodeRequest(bytes);
+    } catch (error) {
+      return { code: (error as TollgateError).code, message: (error as Error).message };
+    }
+    throw new Error('not refused');
+  };
+  /** A Request: id 1 and `body` as field `field`, its length as a varint. */
+  const request = (field: number, body: Uint8Array): Uint8Array => {
+    return Uint8Array.from([0x08, 0x01, (field << 3) | 2, ...lengthOf(body.length), ...body]);
+  };
+
+  it('refuses half a million empty what-if settings as too many items, before any is read as a setting', () => {
+    const file = [0x0a, 0x03, 0x0a, 0x01, 0x61];
+    const settings = new Uint8Array(2 * 500_000);
+    for (let i = 0; i < settings.length; i += 2) settings[i] = 0x1a;
+    // Decoded first, the first setting's missing name was the error (after 500,000 objects were made).
+    expect(refusal(request(2, Uint8Array.from([...file, ...settings])))).toEqual({
+      code: 'field-too-long',
+      message: `request.evaluateFile.settings has 500000 items; the limit is ${L.settings}`,
+    });
+  });
+
+  it('counts an influence list over every StringList the query repeats', () => {
+    // primary_company_influence (6) given three times, 100 items each ("US").
+    const list = Array.from({ length: 100 }, () => [0x0a, 0x02, 0x55, 0x53]).flat();
+    const query = Array.from({ length: 3 }, () => [0x32, ...lengthOf(list.length), ...list]).flat();
+    const approval = [0x0a, ...lengthOf(query.length), ...query];
+    expect(refusal(request(3, Uint8Array.from(approval)))).toEqual({
+      code: 'field-too-long',
+      message: `request.evaluateApproval.query.primaryCompanyInfluence has 300 items; the limit is ${L.influenceItems}`,
+    });
+  });
+
+  it('refuses a request of more fields than any valid one holds, unknown ones included', () => {
+    const unknown = new Uint8Array(2 * (MAX_REQUEST_FIELDS + 1));
+    for (let i = 0; i < unknown.length; i += 2) unknown[i] = 0x78; // field 15, a varint 0
+    const file = [0x0a, 0x03, 0x0a, 0x01, 0x61];
+    expect(refusal(request(2, Uint8Array.from([...file, ...unknown])))).toEqual({
+      code: 'field-too-long',
+      message: `request has ${MAX_REQUEST_FIELDS + 5} fields; the limit is ${MAX_REQUEST_FIELDS}`,
+    });
+  });
+
+  it('leaves bytes it cannot read to the decoder, which names the problem', () => {
+    expect(refusal(Uint8Array.from([0x08, 0x01, 0x12, 0x7f, 0x0a]))).toMatchObject({ code: 'bad-request' });
+  });
+});
+
+function lengthOf(n: number): number[] {
+  const bytes: number[] = [];
+  for (;;) {
+    if (n < 128) return [...bytes, n];
+    bytes.push((n % 128) | 0x80);
+    n = Math.floor(n / 128);
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * A count of a local Request's fields over its bytes, before protobufjs
+ * decodes it into objects: a frame of 1 MiB can hold half a million entries
+ * of a repeated field (a what-if setting is 2 bytes), and decoding them all
+ * before the limits of REQUEST_FIELD_LIMITS are applied cost the daemon's
+ * one thread up to a second per request. Nothing is allocated; what cannot
+ * be read is left to the decoder, which reports it.
+ */
+import { TollgateError } from '../engine/errors.js';
+
+/** Fields of one request, at every depth (unknown ones too), at most: far above what any valid request holds. */
+export const MAX_REQUEST_FIELDS = 4_096;
+
+const WIRE_VARINT = 0;
+const WIRE_FIXED64 = 1;
+const WIRE_LENGTH_DELIMITED = 2;
+const WIRE_FIXED32 = 5;
+
+/** A repeated field counted by the scan: where it is named in errors, and its limit. */
+export interface CountedList {
+  name: string;
+  limit: number;
+}
+
+/**
+ * A message's fields the scan knows, by field number: the message a field
+ * holds (entered), `counts` when each occurrence is an item of a list,
+ * `itemsOf` when the message it holds is a list whose `item` fields are
+ * that list's items (a StringList).
+ */
+export interface ScanShape {
+  fields: ReadonlyMap<number, { shape: ScanShape | null; counts?: CountedList; itemsOf?: CountedList; item?: boolean }>;
+}
+
+interface Counter {
+  fields: number;
+  lists: Map<CountedList, number>;
+}
+
+/**
+ * Throws `field-too-long` when a counted list of `bytes` (a message of
+ * `shape`) holds more items than its limit, or when the message holds more
+ * than MAX_REQUEST_FIELDS fields in all, naming the list or the request.
+ * `tooLong(name, count, limit)` makes the error, so that it reads as the
+ * decoded request's own check would word it.
+ */
+export function checkRequestCounts(
+  bytes: Uint8Array,
+  shape: ScanShape,
+  tooLong: (name: string, count: number, limit: number) => TollgateError,
+): void {
+  const counter: Counter = { fields: 0, lists: new Map() };
+  scan(bytes, 0, bytes.length, shape, undefined, counter, 0);
+  for (const [list, count] of counter.lists) {
+    if (count > list.limit) throw tooLong(list.name, count, list.limit);
+  }
+  if (counter.fields > MAX_REQUEST_FIELDS) throw tooLong('request', counter.fields, MAX_REQUEST_FIELDS);
+}
+
+/** Reads a varint at `at`; returns [value, next position] or null when cut short or overlong. */
+function varint(bytes: Uint8Array, at: number, end: number): [number, number] | null {
+  let value = 0;
+  let scale = 1;
+  for (let i = 0; i < 10; i++) {
+    if (at >= end) return null;
+    const byte = bytes[at++] as number;
+    value += (byte & 0x7f) * scale;
+    scale *= 128;
+    if (byte < 0x80) return [value, at];
+  }
+  return null;
+}
+
+/** Scans one message; false when its bytes cannot be read (the decoder says why). */
+function scan(
+  bytes: Uint8Array,
+  from: number,
+  end: number,
+  shape: ScanShape | null,
+  items: CountedList | undefined,
+  counter: Counter,
+  depth: number,
+): boolean {
+  let at = from;
+  while (at < end) {
+    const tag = varint(bytes, at, end);
+    if (tag === null) return false;
+    at = tag[1];
+    const field = Math.floor(tag[0] / 8);
+    const wire = tag[0] % 8;
+    counter.fields++;
+    const known = shape?.fields.get(field);
+    const counted = known?.counts ?? (known?.item === true ? items : undefined);
+    if (counted !== undefined) counter.lists.set(counted, (counter.lists.get(counted) ?? 0) + 1);
+    switch (wire) {
+      case WIRE_VARINT: {
+        const value = varint(bytes, at, end);
+        if (value === null) return false;
+        at = value[1];
+        break;
+      }
+      case WIRE_FIXED64:
+        at += 8;
+        break;
+      case WIRE_FIXED32:
+        at += 4;
+        break;
+      case WIRE_LENGTH_DELIMITED: {
+        const length = varint(bytes, at, end);
+        if (length === null || length[1] + length[0] > end) return false;
+        at = length[1];
+        const inner = known?.shape;
+        // Nested no deeper than the request's own messages (a few levels): anything deeper is not entered.
+        if (inner !== undefined && inner !== null && depth < 8) {
+          if (!scan(bytes, at, at + length[0], inner, known?.itemsOf, counter, depth + 1)) return false;
+        }
+        at += length[0];
+        break;
+      }
+      default:
+        // Groups and unknown wire types: the decoder reads or refuses them.
+        return false;
+    }
+    if (at > end) return false;
+  }
+  return true;
+}
