@@ -2,6 +2,7 @@ import { isCountryCode } from './countries.js';
 import { TollgateError } from './errors.js';
 import { APPROVALS_MODULE, type ApprovalRequest, type ApprovalSuggestion } from './model.js';
 import type { ComputerView, ViewApprovalPolicy } from './view.js';
+import { foldCase } from './fold-case.js';
 
 /** An approval request as a client sends it: the application's attributes, or its id. */
 export interface ApprovalQuery {
@@ -75,7 +76,7 @@ export function authoritativeQuery(
  * countries in any case, order or list.
  */
 function sameRequest(a: ApprovalRequest, b: ApprovalRequest): boolean {
-  const text = (value: string | undefined): string | undefined => value?.toLowerCase();
+  const text = (value: string | undefined): string | undefined => (value === undefined ? undefined : foldCase(value));
   const countries = (r: ApprovalRequest): string => [...requestCountries(r)].sort().join(',');
   return (
     text(a.category) === text(b.category) &&
@@ -108,7 +109,7 @@ function requestCountries(request: ApprovalRequest): Set<string> {
 }
 
 function sameText(a: string, b: string): boolean {
-  return a.toLowerCase() === b.toLowerCase();
+  return foldCase(a) === foldCase(b);
 }
 
 /** Approval policy order: `order`, then computer before group before organization, then id. */

@@ -16,6 +16,7 @@ import { compareFlat, processingComparator } from './order.js';
 import { compareVersions } from './version.js';
 import { type ViewPolicy, buildView } from './view.js';
 import { WorldIndex } from './world.js';
+import { foldCase } from './fold-case.js';
 
 /** The kinds of lint warning of SPEC.md section 6, plus a computer whose view cannot be built. */
 export type LintCode =
@@ -40,7 +41,7 @@ const EXACT_FIELDS: ReadonlySet<string> = new Set(['sha256', 'certThumbprint', '
 
 /** A rule field's value as compared for implication on one operating system. */
 function canonicalValue(field: string, value: string, os: OsName): string {
-  if (EXACT_FIELDS.has(field)) return value.toLowerCase();
+  if (EXACT_FIELDS.has(field)) return foldCase(value);
   // A regular expression is compared only as written; a glob with the os path folding.
   return value.startsWith(REGEX_PREFIX) ? `r${value}` : `g${foldPath(value, os)}`;
 }
@@ -316,10 +317,10 @@ export function lintWorld(world: World): LintWarning[] {
 /** Approval policies whose category no application has (compared as approvals compare it, ignoring case). */
 function unknownCategories(index: WorldIndex): LintWarning[] {
   const known = new Set<string>();
-  for (const app of index.world.applications) if (app.category !== undefined) known.add(app.category.toLowerCase());
+  for (const app of index.world.applications) if (app.category !== undefined) known.add(foldCase(app.category));
   const warnings: LintWarning[] = [];
   for (const ap of index.world.approvalPolicies) {
-    if (known.has(ap.category.toLowerCase())) continue;
+    if (known.has(foldCase(ap.category))) continue;
     const names = [...new Set(index.world.applications.flatMap((a) => (a.category === undefined ? [] : [a.category])))];
     warnings.push({
       code: 'unknown-category',

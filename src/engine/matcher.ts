@@ -1,4 +1,5 @@
 import { TollgateError } from './errors.js';
+import { foldCase } from './fold-case.js';
 import type { AppRule, FileRequest, OsName } from './model.js';
 import { GRAM_MAX, GRAM_MIN, type KeyKind, PATH_FIELDS, type PathField } from './rule-index.js';
 
@@ -73,11 +74,11 @@ export function foldPath(text: string, os: OsName): string {
   const windows = os === 'windows';
   const ascii = foldAscii(text, windows);
   if (ascii !== null) return ascii;
-  return windows ? text.replaceAll('\\', '/').toLowerCase() : text.toLowerCase();
+  return foldCase(windows ? text.replaceAll('\\', '/') : text);
 }
 
 function lower(text: string | undefined): string | undefined {
-  return text === undefined ? undefined : text.toLowerCase();
+  return text === undefined ? undefined : foldCase(text);
 }
 
 export function normalizeFile(file: FileRequest, os: OsName): NormalizedFile {
@@ -436,7 +437,7 @@ export function regexLiterals(source: string, caseInsensitive: boolean): string[
     i++;
   }
   end();
-  return caseInsensitive ? runs.map((r) => r.toLowerCase()) : runs;
+  return caseInsensitive ? runs.map((r) => foldCase(r)) : runs;
 }
 
 /** The keys a path-like field's pattern may file its rule under; [] when it has no literal to find it by. */
@@ -468,8 +469,8 @@ export function pathKeys(pattern: string, os: OsName, field: PathField): RuleKey
  * rule must be tested for every request.
  */
 export function ruleKeys(rule: AppRule, os: OsName): RuleKey[] {
-  if (rule.sha256 !== undefined) return [{ kind: 'sha256', text: rule.sha256.toLowerCase() }];
-  if (rule.certThumbprint !== undefined) return [{ kind: 'certThumbprint', text: rule.certThumbprint.toLowerCase() }];
+  if (rule.sha256 !== undefined) return [{ kind: 'sha256', text: foldCase(rule.sha256) }];
+  if (rule.certThumbprint !== undefined) return [{ kind: 'certThumbprint', text: foldCase(rule.certThumbprint) }];
   const out: RuleKey[] = [];
   for (const field of PATH_FIELDS) {
     const pattern = rule[field];
@@ -478,7 +479,7 @@ export function ruleKeys(rule: AppRule, os: OsName): RuleKey[] {
     if (keys.length === 1 && keys[0]?.kind === `${field}:exact`) return keys;
     out.push(...keys);
   }
-  if (rule.certSubject !== undefined) out.push({ kind: 'certSubject', text: rule.certSubject.toLowerCase() });
+  if (rule.certSubject !== undefined) out.push({ kind: 'certSubject', text: foldCase(rule.certSubject) });
   return out;
 }
 
@@ -496,15 +497,15 @@ export function compileRule(rule: AppRule, os: OsName): CompiledRule {
 export function compileRuleTest(rule: AppRule, os: OsName): (file: NormalizedFile) => boolean {
   const tests: ((file: NormalizedFile) => boolean)[] = [];
   if (rule.sha256 !== undefined) {
-    const want = rule.sha256.toLowerCase();
+    const want = foldCase(rule.sha256);
     tests.push((f) => f.sha256 === want);
   }
   if (rule.certThumbprint !== undefined) {
-    const want = rule.certThumbprint.toLowerCase();
+    const want = foldCase(rule.certThumbprint);
     tests.push((f) => f.certThumbprint === want);
   }
   if (rule.certSubject !== undefined) {
-    const want = rule.certSubject.toLowerCase();
+    const want = foldCase(rule.certSubject);
     tests.push((f) => f.certSubject === want);
   }
   if (rule.path !== undefined) {

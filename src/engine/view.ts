@@ -20,6 +20,7 @@ import { defaultSettings } from './settings.js';
 import { parseTimeMs } from './validate.js';
 import { WorldIndex, appliesToLevel } from './world.js';
 import { LEVEL_RANK } from './model.js';
+import { foldCase } from './fold-case.js';
 
 /** A policy as one computer sees it: its sort keys resolved against the world. */
 export interface ViewPolicy {
@@ -223,8 +224,8 @@ function coveredPolicies(
       const { org: owner, keyword } = appliesTo.globalGroup;
       chain ??= index.ancestry(group.org);
       if (!chain.includes(owner)) continue;
-      groupName ??= group.name.toLowerCase();
-      if (!groupName.startsWith(keyword.toLowerCase())) continue;
+      groupName ??= foldCase(group.name);
+      if (!groupName.startsWith(foldCase(keyword))) continue;
       level = 'globalGroup';
       orgId = owner;
     } else if ('organization' in appliesTo) {
@@ -302,12 +303,12 @@ export function buildView(world: World | WorldIndex, computerId: string): Comput
   const { policies, usedApps } = coveredPolicies(index, computer, group);
   const applications = index.world.applications;
 
-  // Applications an approval request may name by id: those with a category
-  // that this computer's organization can see.
+  // Applications an approval request may name by id: every one this computer's organization can see (one
+  // without a category meets no approval policy: the request is escalated, SPEC.md section 5).
   const ancestry = index.ancestry(org.id);
   for (let a = 0; a < applications.length; a++) {
     const app = applications[a] as Application;
-    if (app.category === undefined || usedApps.has(a, app.id)) continue;
+    if (usedApps.has(a, app.id)) continue;
     if (isVisibleApplication(app, ancestry)) usedApps.add(a, app.id);
   }
   const viewApplications: Application[] = [];

@@ -11,6 +11,7 @@ import type {
   World,
 } from './model.js';
 import { LEVEL_RANK } from './model.js';
+import { foldCase } from './fold-case.js';
 
 /** The single key an Applies To object sets. */
 export function appliesToLevel(appliesTo: AppliesTo): AppliesToLevel {
@@ -190,7 +191,7 @@ export class WorldIndex {
     if ('global' in appliesTo) return this.isSelfOrDescendant(group.org, appliesTo.global);
     if ('globalGroup' in appliesTo) {
       const { org, keyword } = appliesTo.globalGroup;
-      return this.isSelfOrDescendant(group.org, org) && group.name.toLowerCase().startsWith(keyword.toLowerCase());
+      return this.isSelfOrDescendant(group.org, org) && foldCase(group.name).startsWith(foldCase(keyword));
     }
     if ('organization' in appliesTo) return group.org === appliesTo.organization;
     if ('group' in appliesTo) return group.id === appliesTo.group;

@@ -494,12 +494,21 @@ describe('requests by application id', () => {
   it.each<[string, ApprovalQuery, string, RegExp]>([
     ['an unknown application', { app: 'nope' }, 'unknown-reference', /nope/],
     ["another organization's private application", { app: 'private' }, 'unknown-reference', /private/],
-    ['an application without a category that no policy names', { app: 'nocat' }, 'unknown-reference', /nocat/],
     ['no category at all', {}, 'missing-field', /category/],
     ['an empty category', { category: '  ' }, 'missing-field', /category/],
   ])('%s is an error', (_name, query, code, message) => {
     expect(() => resolveApprovalQuery(view(), query)).toThrow(expect.objectContaining({ code }));
     expect(() => resolveApprovalQuery(view(), query)).toThrow(message);
+  });
+
+  it('an application without a category that no policy names is known too, and meets no policy: escalated', () => {
+    const v = buildView(world([]), 'pc-till');
+    expect(v.applications.map((a) => a.id)).toContain('nocat');
+    expect(evaluateApproval(v, resolveApprovalQuery(v, { app: 'nocat' }))).toMatchObject({
+      suggestion: 'escalate',
+      policy: null,
+      reason: 'no matching approval policy',
+    });
   });
 
   it('an application the computer knows but without a category meets no policy: escalated (SPEC.md section 5)', () => {

@@ -12,6 +12,7 @@ import {
   baseName,
   compilePathPattern,
   compileRule,
+  compileRuleTest,
   foldPath,
   globToRegExp,
   isCaseInsensitive,
@@ -613,8 +614,14 @@ describe('building blocks', () => {
   });
 
   it('foldPath folds any text as lower case with / separators on windows, lower case on macos', () => {
+    // Each character lower-cased on its own, its length kept (İ stays İ), the final sigma as sigma.
+    const lowerEach = (text: string): string =>
+      Array.from(text, (c) => {
+        const l = c.toLowerCase();
+        return l.length !== c.length ? c : l === 'ς' ? 'σ' : l;
+      }).join('');
     const reference = (text: string, os: OsName): string =>
-      os === 'windows' ? text.replaceAll('\\', '/').toLowerCase() : os === 'macos' ? text.toLowerCase() : text;
+      os === 'windows' ? lowerEach(text.replaceAll('\\', '/')) : os === 'macos' ? lowerEach(text) : text;
     const pathChars = fc.constantFrom(
       '\\',
       '/',
@@ -631,6 +638,8 @@ describe('building blocks', () => {
       'É',
       'ß',
       'İ',
+      'Σ',
+      'ς',
       '中',
       '😀',
     );
@@ -646,6 +655,27 @@ describe('building blocks', () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it.each<[string, string, OsName, boolean]>([
+    // A capital sigma ending a word lower-cases to ς in JavaScript; folded, Σ, σ and ς are one letter.
+    ['C:\\ΑΣ*', 'C:\\ΑΣΑ.exe', 'windows', true],
+    ['C:\\Ασ\\x.exe', 'C:\\ΑΣ\\x.exe', 'windows', true],
+    ['/Λόγος/*.app', '/ΛΌΓΟΣ/x.app', 'macos', true],
+    // İ would lower-case to two characters (i and a combining dot): folded it stays one, equal only to itself.
+    ['C:\\Tools\\?.exe', 'C:\\Tools\\İ.exe', 'windows', true],
+    ['/Tools/?.exe', '/Tools/İ.exe', 'macos', true],
+    ['C:\\Tools\\i.exe', 'C:\\Tools\\İ.exe', 'windows', false],
+    ['C:\\Tools\\İ.exe', 'C:\\TOOLS\\İ.EXE', 'windows', true],
+  ])('the glob %j on %j (%s): %s', (glob, path, os, expected) => {
+    const test = compileRuleTest({ path: glob }, os);
+    expect(test(normalizeFile({ path }, os))).toBe(expected);
+  });
+
+  it('compares certificate subjects with the same folding', () => {
+    const test = compileRuleTest({ certSubject: 'CN=ΣΟφοσ' }, 'windows');
+    expect(test(normalizeFile({ path: 'C:\\x.exe', certSubject: 'CN=ΣΟΦΟΣ' }, 'windows'))).toBe(true);
+    expect(test(normalizeFile({ path: 'C:\\x.exe', certSubject: 'CN=ΣΟΦΟΞ' }, 'windows'))).toBe(false);
   });
 
   it.each<[string, string, boolean]>([

@@ -41,7 +41,7 @@ function reference(world: World, computerId: string): { policies: ViewPolicy[]; 
   }
   const ancestry = index.ancestry(org.id);
   for (const app of world.applications) {
-    if (app.category === undefined || appIds.has(app.id)) continue;
+    if (appIds.has(app.id)) continue;
     if (app.builtIn || app.org === undefined || ancestry.includes(app.org)) appIds.add(app.id);
   }
   return { policies, applications: world.applications.filter((a) => appIds.has(a.id)) };

@@ -126,6 +126,56 @@ describe('compile, store, open', () => {
     // The linear reference walks every policy for each of the world's requests: slow on a busy machine.
   }, 120_000);
 
+  it('folds the case of every script as the linear reference does (final sigma, İ) on windows and macos', () => {
+    const rules = [
+      { path: 'C:\\ΑΣ*' },
+      { path: 'C:\\Λόγος\\x.exe' },
+      { path: 'C:\\Tools\\?.exe' },
+      { path: '**\\İ-*.exe' },
+      { certSubject: 'CN=ΣΟφοσ' },
+    ];
+    const files = [
+      { path: 'C:\\ΑΣΑ.exe' },
+      { path: 'C:\\ασα.EXE' },
+      { path: 'C:\\ΛΌΓΟΣ\\X.EXE' },
+      { path: 'C:\\λόγοσ\\x.exe' },
+      { path: 'C:\\Tools\\İ.exe' },
+      { path: 'C:\\Tools\\i̇.exe' },
+      { path: 'D:\\a\\İ-1.exe' },
+      { path: 'D:\\a\\i-1.exe' },
+      { path: 'C:\\s.exe', certSubject: 'CN=ΣΟΦΟΣ' },
+      { path: 'C:\\s.exe', certSubject: 'cn=σοφος' },
+    ];
+    for (const os of ['windows', 'macos'] as const) {
+      const world = makeWorld({
+        organizations: [{ id: 'o', name: 'Org', structure: 'flat', modules: [] }],
+        groups: [{ id: 'g', org: 'o', name: 'Tills', os, agentVersion: '11.0' }],
+        computers: [{ id: 'c', group: 'g' }],
+        applications: rules.map((rule, i) => ({ id: `a${i}`, name: `A${i}`, builtIn: false, rules: [rule] })),
+        policies: rules.map((_, i) => ({
+          id: `p${i}`,
+          app: `a${i}`,
+          appliesTo: { organization: 'o' },
+          action: 'permit' as const,
+          order: i + 1,
+          enabled: true,
+        })),
+      });
+      const view = buildView(world, 'c');
+      const image = reopen(view);
+      const linear = new LinearEvaluator(view, 7);
+      const decided: (string | null)[] = [];
+      for (const file of files) {
+        const want = linear.evaluate(file, { nowMs: BASE_TIME_MS });
+        expect(image.evaluate(file, { nowMs: BASE_TIME_MS })).toEqual(want);
+        decided.push(want.policy);
+      }
+      // The same on both: on macos `\\` is a character of the path and of the glob alike. `i` and a combining dot
+      // are two characters, which one `?` does not match; `i` is not `İ`.
+      expect(decided).toEqual(['p0', 'p0', 'p1', 'p1', 'p2', null, 'p3', null, 'p4', 'p4']);
+    }
+  });
+
   it('keeps the binding, the counts and the index', () => {
     const image = reopen(SYNTHETIC_VIEW);
     expect(image.snapshotVersion).toBe(7);
