@@ -5,7 +5,12 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { TollgateError } from '../engine/errors.js';
 import { isStorageFailure } from '../store/storage-error.js';
-import { checkAgentSuggestion, checkApprovalRequestFields, checkSubmissionBytes } from '../wire/approval-limits.js';
+import {
+  checkAgentSuggestion,
+  checkApprovalQueryGiven,
+  checkApprovalRequestFields,
+  checkSubmissionBytes,
+} from '../wire/approval-limits.js';
 import { rawDataBytes } from '../wire/raw-data.js';
 import {
   decodeAgentMessage,
@@ -696,6 +701,7 @@ export class SyncHub {
     try {
       checkSubmissionBytes(bytes);
       checkApprovalRequestFields(submission);
+      checkApprovalQueryGiven(submission.query);
       checkAgentSuggestion(submission.suggestion);
       const { recorded } = await this.options.state.recordApprovalRequest(
         computerId,

@@ -91,6 +91,21 @@ export function checkApprovalRequestFields(request: ApprovalRequestFields): void
   checkList(query.developmentInfluence, 'approval.developmentInfluence');
 }
 
+/**
+ * Throws 'invalid-field' when a submitted query names neither an
+ * application nor a category: an agent refuses such a request itself
+ * (missing-field) before it stores it, so one that reaches the server is
+ * refused for good.
+ */
+export function checkApprovalQueryGiven(query: ApprovalRequestFields['query']): void {
+  if ((query.category ?? '').trim() === '' && (query.app ?? '').trim() === '') {
+    throw new TollgateError(
+      'invalid-field',
+      'approval.category is blank and approval.app is not given: a request names an application or a category',
+    );
+  }
+}
+
 /** Throws TollgateError 'request-too-large' when an encoded request is over `APPROVAL_REQUEST_LIMITS.submissionBytes`. */
 export function checkSubmissionBytes(bytes: number): void {
   const max = APPROVAL_REQUEST_LIMITS.submissionBytes;

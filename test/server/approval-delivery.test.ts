@@ -231,6 +231,9 @@ describe('approval requests delivered to the server', () => {
     const blank = submission('blank-path');
     agent.send({ ...blank, file: { ...blank.file, path: '   ' } });
     expectRefused(await agent.next('receipt'), 'blank-path', 'invalid-field', 'approval.file.path is blank');
+    // Nothing to evaluate it by: neither a category nor an application.
+    agent.send({ ...submission('no-query'), query: { category: ' ' } });
+    expectRefused(await agent.next('receipt'), 'no-query', 'invalid-field', 'approval.category is blank');
     agent.send(submission('after-it'));
     expect(await agent.next('receipt')).toEqual({ kind: 'receipt', requestId: 'after-it' });
     expect((await state.approvalRequests()).map((r) => r.id)).toEqual(['after-it']);
