@@ -10,7 +10,7 @@ import { RULE_FIELDS, WORLD_LIST_KEYS, type AppliesTo, type World } from '../eng
 import { settingValueProblem } from '../engine/settings.js';
 import { entryLabel, validateWorld } from '../engine/validate.js';
 import { readBoundedText } from './bounded-read.js';
-import { MAX_JSON_DEPTH, jsonDepthOver } from './json-depth.js';
+import { MAX_JSON_DEPTH, jsonDepthOver } from '../engine/json-depth.js';
 import { jsonErrorOffset } from './json-position.js';
 import { fixtureFileSchema, scenarioSchema, type FixtureCase } from './schema.js';
 

@@ -39,7 +39,7 @@ import type { ApprovalPolicyTemplate } from './approval-admin.js';
 import { SILENT_NOTIFIER, registerApprovalRoutes } from './approval-routes.js';
 import { addRoute, requireContracts } from './contract-routes.js';
 import { HttpError, apiCodeOf, notFound } from './http-errors.js';
-import { MAX_JSON_DEPTH, jsonDepthOver } from '../scenario/json-depth.js';
+import { MAX_JSON_DEPTH, jsonDepthOver } from '../engine/json-depth.js';
 import type { Notifier } from './notifier.js';
 import {
   type PolicyInput,

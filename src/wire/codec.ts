@@ -31,6 +31,7 @@ import type { ComputerView, ViewApprovalPolicy, ViewPolicy } from '../engine/vie
 import { SETTING_DEFINITIONS, type SettingDefinition } from '../engine/settings.js';
 import type { tollgate } from './generated/tollgate.js';
 import { WIRE } from './proto.js';
+import { MAX_JSON_DEPTH, jsonDepthOver } from '../engine/json-depth.js';
 
 /** The error for a message that cannot be converted; `at` is the field's path. */
 export function badMessage(at: string, problem: string, cause?: unknown): TollgateError {
@@ -123,6 +124,10 @@ export function ringfenceToWire(ringfence: Record<string, unknown> | undefined, 
 
 function ringfenceFromWire(json: Maybe<string>, at: string): Record<string, unknown> | undefined {
   if (json === null || json === undefined) return undefined;
+  // Bounded before it is parsed: what is parsed is written again, walked and frozen, each level a stack frame.
+  if (jsonDepthOver(json, MAX_JSON_DEPTH) !== null) {
+    throw badMessage(at, `nests objects or lists deeper than ${MAX_JSON_DEPTH} levels`);
+  }
   let value: unknown;
   try {
     value = JSON.parse(json);

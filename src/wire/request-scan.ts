@@ -6,7 +6,7 @@
  * one thread up to a second per request. Nothing is allocated; what cannot
  * be read is left to the decoder, which reports it.
  */
-import { TollgateError } from '../engine/errors.js';
+import type { TollgateError } from '../engine/errors.js';
 
 /** Fields of one request, at every depth (unknown ones too), at most: far above what any valid request holds. */
 export const MAX_REQUEST_FIELDS = 4_096;

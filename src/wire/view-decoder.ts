@@ -49,6 +49,7 @@ import {
 } from './codec.js';
 import { WIRE, protobuf } from './proto.js';
 import type { SnapshotContent, SnapshotHeader } from './signed.js';
+import { MAX_JSON_DEPTH, jsonDepthOver } from '../engine/json-depth.js';
 
 type Reader = $protobuf.Reader;
 
@@ -341,6 +342,10 @@ export function checkPayloadKind(what: keyof typeof PAYLOAD_KINDS, kind: number)
 
 function ringfenceFromJson(json: string | undefined, at: string): Record<string, unknown> | undefined {
   if (json === undefined) return undefined;
+  // Bounded before it is parsed: what is parsed is written again, walked and frozen, each level a stack frame.
+  if (jsonDepthOver(json, MAX_JSON_DEPTH) !== null) {
+    throw badMessage(`${at}.ringfenceJson`, `nests objects or lists deeper than ${MAX_JSON_DEPTH} levels`);
+  }
   let value: unknown;
   try {
     value = JSON.parse(json);

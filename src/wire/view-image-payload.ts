@@ -42,6 +42,7 @@ import {
 } from '../engine/view-image.js';
 import { policyActionCodec } from './codec.js';
 import type { SnapshotHeader } from './signed.js';
+import { MAX_JSON_DEPTH, jsonDepthOver } from '../engine/json-depth.js';
 import {
   APPLICATION,
   COMPUTER_VIEW,
@@ -401,8 +402,11 @@ function readPolicy(c: Cursor, builder: ViewImageBuilder, end: number, ringfence
     ringfence = ringfences.known(c.buf, ringFrom, ringTo);
     if (ringfence < 0) {
       let value: unknown;
+      const text = c.string(ringFrom, ringTo);
+      // Too deep to write again (the decoder refuses it, naming the policy).
+      if (jsonDepthOver(text, MAX_JSON_DEPTH) !== null) irregular();
       try {
-        value = JSON.parse(c.string(ringFrom, ringTo));
+        value = JSON.parse(text);
       } catch {
         irregular();
       }

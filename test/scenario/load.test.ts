@@ -17,7 +17,7 @@ import {
   validateFixtures,
 } from '../../src/scenario/load.js';
 import { fixtureFileSchema } from '../../src/scenario/schema.js';
-import { MAX_JSON_DEPTH } from '../../src/scenario/json-depth.js';
+import { MAX_JSON_DEPTH } from '../../src/engine/json-depth.js';
 
 const CONTRACT_SCENARIO = fileURLToPath(new URL('../../examples/contract/example-scenario.yaml', import.meta.url));
 const CONTRACT_CASES = fileURLToPath(new URL('../../examples/contract/example-cases.yaml', import.meta.url));

@@ -10,7 +10,7 @@ import { buildView } from '../../src/engine/view.js';
 import { WorldIndex } from '../../src/engine/world.js';
 import { buildAdminApi } from '../../src/server/admin-api.js';
 import { ADMIN_BODY_LIMIT_BYTES } from '../../src/server/admin-schemas.js';
-import { MAX_JSON_DEPTH, jsonDepthOver } from '../../src/scenario/json-depth.js';
+import { MAX_JSON_DEPTH, jsonDepthOver } from '../../src/engine/json-depth.js';
 import { MAX_ENCODING_PROBLEMS, SERVER_DB_FILE, ServerState } from '../../src/server/state.js';
 import { viewEncodingProblem } from '../../src/server/view-encoding.js';
 import { peekSnapshot } from '../../src/wire/signed.js';

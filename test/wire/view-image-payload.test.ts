@@ -440,6 +440,14 @@ describe('an image compiled from the payload', () => {
     expect(errorText(() => compileViewImageFromPayload(badAction, BINDING))).toBe(
       'bad-message: snapshot.view.policies[2].action: unknown policy action 42',
     );
+    // Nested too deep to be written again or walked (a stack overflow was answered as `internal`).
+    const deep = editedPayload(small, (view) => {
+      (view.policies?.[2] as { ringfenceJson: string }).ringfenceJson =
+        '{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000);
+    });
+    expect(errorText(() => compileViewImageFromPayload(deep, BINDING))).toBe(
+      'bad-message: snapshot.view.policies[2].ringfenceJson: nests objects or lists deeper than 64 levels',
+    );
     const payload = sealedPayload(small);
     for (let cut = 0; cut < payload.length; cut += 97) {
       const truncated = payload.subarray(0, cut);
