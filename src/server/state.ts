@@ -60,7 +60,7 @@ import {
   type WorldReplacement,
   scopeAppliesTo,
 } from './types.js';
-import { RemovalRefusedError, diffWorlds } from './world-diff.js';
+import { RemovalRefusedError, diffWorlds, inCurrentOrder } from './world-diff.js';
 import { type StoredWorld, applyRowChanges, diffWorldRows, worldFromRows } from './world-rows.js';
 
 /**
@@ -392,8 +392,10 @@ export class ServerState implements ServerStateApi {
     const candidate = structuredClone(world);
     return this.queue.run(async () => {
       for (let attempt = 1; ; attempt++) {
-        const prepared = await this.prepare(candidate, false);
-        const diff = diffWorlds(this.current, candidate);
+        // Lists in the current world's order: a reordered list is no change (docs/ADMIN.md).
+        const ordered = inCurrentOrder(this.current, candidate);
+        const prepared = await this.prepare(ordered, false);
+        const diff = diffWorlds(this.current, ordered);
         if (options.dryRun) return { diff, changes: prepared?.changes ?? noChanges(), stored: false };
         const removed = diff.computers.removed;
         if (removed.length > 0 && !options.allowRemovals) throw new RemovalRefusedError(removed);

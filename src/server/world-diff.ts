@@ -64,6 +64,37 @@ export function diffWorlds(before: World, after: World): WorldDiff {
   return diff;
 }
 
+/**
+ * `candidate` with each list's entries in `current`'s order: those whose
+ * key `current` holds where they stand there, the others after them in
+ * their own order (the sort is stable). A list's order means nothing to a
+ * decision, but it is the order of a view's entries, which its hash covers:
+ * without this, importing the same world with a list reordered issued new
+ * snapshots to every computer the list reaches, though nothing changed.
+ */
+export function inCurrentOrder(current: World, candidate: World): World {
+  const ordered: Record<string, unknown> = { ...candidate };
+  for (const list of WORLD_DIFF_LISTS) {
+    const entries: unknown = list === 'gates' ? candidate.gates : candidate[list];
+    const before: unknown = list === 'gates' ? current.gates : current[list];
+    if (!Array.isArray(entries) || !Array.isArray(before)) continue;
+    const keyOf =
+      list === 'gates'
+        ? (entry: unknown): string => gateKey(entry as Gate)
+        : (entry: unknown): string => String((entry as Record<string, unknown>)[WORLD_LIST_KEYS[list]]);
+    const rank = new Map<string, number>();
+    before.forEach((entry, i) => {
+      const key = keyOf(entry);
+      if (!rank.has(key)) rank.set(key, i);
+    });
+    ordered[list] = entries
+      .map((entry: unknown, i) => ({ entry, at: rank.get(keyOf(entry)) ?? before.length + i }))
+      .sort((a, b) => a.at - b.at)
+      .map(({ entry }) => entry);
+  }
+  return ordered as unknown as World;
+}
+
 /** A world replacement refused because it would remove computers without leave to (code 'removal-refused'). */
 export class RemovalRefusedError extends TollgateError {
   readonly removed: readonly string[];

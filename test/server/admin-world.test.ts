@@ -288,6 +288,37 @@ describe('PUT /api/world', () => {
     expect(storedRows(temp.dir)).toBe(before);
   });
 
+  it('takes a world whose lists are reordered, entries unchanged, as no change: nothing stored, nothing issued', async () => {
+    const before = storedRows(temp.dir);
+    const world = adminWorld();
+    const reordered = Object.fromEntries(
+      Object.entries(world).map(([key, value]) => [
+        key,
+        Array.isArray(value) ? [...(value as unknown[])].reverse() : value,
+      ]),
+    ) as unknown as typeof world;
+    expect(reordered.policies.map((p) => p.id)).not.toEqual(world.policies.map((p) => p.id));
+    const answer = await send(app, 'PUT', '/api/world', reordered);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ stored: false, changes: { snapshots: [], settings: [] } });
+    expect(storedRows(temp.dir)).toBe(before);
+    expect(hub.pushes).toEqual([]);
+    // With a change among them, only the computers it reaches get a new snapshot; the world keeps its order.
+    const changed = structuredClone(reordered);
+    const policy = changed.policies.find((p) => p.id === 'p-chrome');
+    if (policy === undefined) throw new Error('no p-chrome');
+    policy.order += 1;
+    const once = await send(app, 'PUT', '/api/world', changed);
+    expect(once.status).toBe(200);
+    expect(once.body).toMatchObject({ stored: true });
+    expect((once.body as { diff: { policies: unknown } }).diff.policies).toEqual({
+      added: [],
+      changed: ['p-chrome'],
+      removed: [],
+    });
+    expect(temp.state.world().policies.map((p) => p.id)).toEqual(world.policies.map((p) => p.id));
+  });
+
   it('answers an import that changes nothing as not stored', async () => {
     const before = storedRows(temp.dir);
     const answer = await send(app, 'PUT', '/api/world', adminWorld());
