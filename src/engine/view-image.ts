@@ -68,6 +68,7 @@ import { type KeyOut, maxKeysOfBytes, ruleKeyBytes } from './rule-key-bytes.js';
 import { sortNonNegative, sortRange, sortRangeByRank } from './radix-sort.js';
 import { PRIORITIZE_SETTING } from './settings.js';
 import type { ComputerView, ViewPolicy } from './view.js';
+import { versionProblem } from './version.js';
 
 /** The layout version of the image: an image of another version is refused (and recompiled from its snapshot). */
 export const IMAGE_FORMAT_VERSION = 2;
@@ -2128,6 +2129,7 @@ export class ViewImageBuilder {
     const os = meta.computer.os;
     const osCode = OS_NAMES.indexOf(os);
     if (osCode < 0) throw new TollgateError('invalid-input', `view: unknown os "${String(os)}"`);
+    checkViewVersions(meta);
     const base = effectiveMode(meta);
     const mode = new Int32Array(MODE_HEAD + base.gated.length);
     mode[0] = osCode;
@@ -2250,6 +2252,20 @@ export class ViewImageBuilder {
 }
 
 /** The number of an application's influence: the JSON of [primaryCompanyInfluence, developmentInfluence]. */
+/**
+ * Throws 'bad-version' naming the field when the view's agent version or a
+ * gate's minimum version is not a version (SPEC.md section 4): the gates
+ * compare them, and a signed snapshot is refused naming what is wrong.
+ */
+function checkViewVersions(meta: Pick<ViewMeta, 'computer' | 'gates'>): void {
+  const named = (field: string, value: unknown): void => {
+    const problem = typeof value === 'string' ? versionProblem(value) : 'is not a version';
+    if (problem !== null) throw new TollgateError('bad-version', `${field}: ${JSON.stringify(value)} ${problem}`);
+  };
+  named('view.computer.agentVersion', meta.computer.agentVersion);
+  meta.gates.forEach((gate, i) => named(`view.gates[${i}].minVersion`, gate.minVersion));
+}
+
 function influenceString(strings: ImageStrings, primary: unknown, development: unknown): number {
   const s = strings.addListPairJson(primary, development);
   return s >= 0 ? s : strings.add(JSON.stringify([primary ?? null, development ?? null]));

@@ -176,6 +176,21 @@ describe('compile, store, open', () => {
     }
   });
 
+  it('refuses a view whose agent version or gate is not a version, naming the field', () => {
+    const binding = { snapshotVersion: 7, snapshotHash: HASH };
+    const badAgent: ComputerView = { ...SMALL_VIEW, computer: { ...SMALL_VIEW.computer, agentVersion: 'abc' } };
+    expect(() => compileViewImage(badAgent, binding)).toThrow(
+      imageError('bad-version', /^view\.computer\.agentVersion: "abc" is not a version/),
+    );
+    const gates = [...SMALL_VIEW.gates, { feature: 'flatPolicyStructure', os: 'windows' as const, minVersion: 'v10' }];
+    expect(() => compileViewImage({ ...SMALL_VIEW, gates }, binding)).toThrow(
+      imageError(
+        'bad-version',
+        new RegExp(`^view\\.gates\\[${gates.length - 1}\\]\\.minVersion: "v10" is not a version`),
+      ),
+    );
+  });
+
   it('keeps the binding, the counts and the index', () => {
     const image = reopen(SYNTHETIC_VIEW);
     expect(image.snapshotVersion).toBe(7);
