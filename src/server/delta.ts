@@ -25,7 +25,7 @@ import { type EncodedBody, splicedSignedSnapshotBytes, splicedViewHash } from '.
 import type { CurrentView, SignedMessage } from './types.js';
 
 /** The bytes of views kept for deltas by default (docs/SERVER.md, "Bounds": sync.deltaViewCacheBytes). */
-export const DEFAULT_DELTA_VIEW_CACHE_BYTES = 256 * 1024 * 1024;
+export const DEFAULT_DELTA_VIEW_CACHE_BYTES = 1024 * 1024 * 1024;
 
 /** What an agent holds, as it last said (hello, acknowledgement) or as the server last sent it. */
 export interface HeldView {
@@ -124,6 +124,8 @@ class ViewCache {
   private readonly views = new Map<string, KeptView>();
   private readonly bodies = new Map<EncodedBody, number>();
   private held = 0;
+  /** Views let go to stay within the bound (not those replaced by themselves). */
+  evicted = 0;
 
   constructor(private readonly maxBytes: number) {}
 
@@ -153,6 +155,7 @@ class ViewCache {
     for (const oldest of this.views.keys()) {
       if (this.held <= this.maxBytes) break;
       this.delete(oldest);
+      this.evicted++;
     }
   }
 
@@ -198,6 +201,11 @@ export class DeltaIssuer {
   /** How many distinct views are kept. */
   get cachedViews(): number {
     return this.views.size;
+  }
+
+  /** How many views were let go to stay within the bound, since the start. */
+  get evictedViews(): number {
+    return this.views.evicted;
   }
 
   /** The view hash of a computer's newest view (computed once per view). */

@@ -800,6 +800,17 @@ export class SyncHub {
         { computerId, snapshotVersion: chosen.produces.version, bytes: chosen.signed.length, reason: chosen.reason },
         'snapshot sent',
       );
+      // A base the cache let go of: each agent that held it gets its whole view instead of a delta.
+      if (chosen.reason === 'base-unknown' && this.deltas.evictedViews > 0) {
+        this.warnLimited(
+          'full snapshot sent: the delta cache let go of views agents hold (raise sync.deltaViewCacheBytes)',
+          {
+            computerId,
+            deltaViewCacheBytes: this.deltas.cachedBytes,
+            evictedViews: this.deltas.evictedViews,
+          },
+        );
+      }
       if (full) conn.fullSentFor = chosen.produces.version;
     }
     this.send(conn, { kind: chosen.kind, signed: chosen.signed }, chosen.kind === 'delta' ? chosen.message : undefined);

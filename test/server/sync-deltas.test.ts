@@ -353,6 +353,12 @@ describe('deltas from the sync hub', () => {
     expect((await a.next()).kind).toBe('snapshot');
     expect((await b.next()).kind).toBe('delta');
     expect(sentReasons()).toEqual(['no-base', 'no-base', 'base-unknown']);
+    // The view let go is named in a warning, so that the operator raises the bound.
+    const warned = logs.filter((l) => l.msg.startsWith('full snapshot sent: the delta cache let go'));
+    expect(warned.map((l) => l.obj)).toEqual([
+      expect.objectContaining({ computerId: 'till-1', evictedViews: expect.any(Number) as unknown }),
+    ]);
+    expect(warned[0]?.obj['evictedViews']).toBeGreaterThan(0);
     expect(hub.deltaViewCacheBytes).toBeLessThanOrEqual(Math.floor(viewBytes * 1.5));
     for (const ws of clients.splice(0)) ws.terminate();
     await hub.close();
