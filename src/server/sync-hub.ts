@@ -65,6 +65,13 @@ export const SYNC_HUB_DEFAULTS = Object.freeze({
 /** Warnings of one kind that peers can set off, logged one by one each second (see SyncHub.warnLimited). */
 export const WARNINGS_LOGGED_PER_SECOND = 20;
 
+/**
+ * How many pong deadlines (sync.pongTimeoutMs) a ping may wait to be written
+ * behind what is queued on its socket before the agent is dropped: one
+ * that reads nothing is not kept for ever.
+ */
+export const PONG_WRITE_ALLOWANCE = 6;
+
 /** Why the server refuses an approval request for good: its receipt carries the code, and the agent forgets it. */
 const REFUSED_FOR_GOOD: ReadonlySet<string> = new Set(RECEIPT_REFUSAL_CODES);
 
@@ -1281,12 +1288,31 @@ export class SyncHub {
       return;
     }
     if (conn.pongTimer !== null || conn.ws.readyState !== WebSocket.OPEN) return;
-    conn.pongTimer = setTimeout(() => {
-      this.warnLimited('agent missed its pong: dropping it', { computerId: conn.computerId });
-      conn.ws.terminate();
-    }, this.options.pongTimeoutMs);
-    conn.pongTimer.unref();
-    conn.ws.ping();
+    // The deadline runs from when the ping is written: behind a push of megabytes still queued on this socket,
+    // it goes out when they have, and an agent that reads them is not dropped for the time they took. One
+    // that does not read at all is dropped after PONG_WRITE_ALLOWANCE deadlines.
+    const timeoutMs = this.options.pongTimeoutMs;
+    const arm = (ms: number): void => {
+      if (conn.pongTimer !== null) clearTimeout(conn.pongTimer);
+      const timer = setTimeout(() => {
+        // Decided after this turn's I/O is read: after a long turn of the event loop the pong may have come
+        // while the deadline passed, and wait unread behind this timer.
+        setImmediate(() => {
+          if (conn.pongTimer !== timer) return;
+          conn.pongTimer = null;
+          this.warnLimited('agent missed its pong: dropping it', { computerId: conn.computerId });
+          conn.ws.terminate();
+        });
+      }, ms);
+      timer.unref();
+      conn.pongTimer = timer;
+    };
+    arm(timeoutMs * PONG_WRITE_ALLOWANCE);
+    const queued = conn.pongTimer;
+    conn.ws.ping(undefined, undefined, (error?: Error | null) => {
+      // Still waiting for this ping's pong (not answered, not dropped): its deadline starts now.
+      if ((error === undefined || error === null) && conn.pongTimer === queued) arm(timeoutMs);
+    });
   }
 
   /** Closes every agent connection and stops the heartbeat; safe to call twice. */

@@ -397,3 +397,43 @@ describe('a connected agent whose token no longer works', () => {
     expect(await refused).toMatchObject({ code: 'unauthorized', close: CLOSE_CODES.unauthorized });
   });
 });
+
+describe('the heartbeat', () => {
+  async function helloed(computerId: string, options: { autoPong?: boolean } = {}): Promise<WebSocket> {
+    const ws = new WebSocket(url, { autoPong: options.autoPong ?? true });
+    ws.on('error', () => undefined);
+    clients.push(ws);
+    await new Promise((resolve) => ws.once('open', resolve));
+    const first = nextMessage(ws);
+    hello(ws, computerId);
+    expect((await first).kind).toBe('snapshot');
+    return ws;
+  }
+
+  const dropped = () => logs.filter((l) => l.msg === 'agent missed its pong: dropping it').map((l) => l.obj);
+
+  it('keeps an agent whose pong came while the event loop was held past the deadline', async () => {
+    await startServer({ pingIntervalMs: 30, pongTimeoutMs: 40 });
+    const ws = await helloed('till-1');
+    let pings = 0;
+    // Its pong is written before this runs (ws answers first); the loop is then held past the deadline, so the
+    // pong waits unread while the deadline passes.
+    ws.on('ping', () => {
+      pings++;
+      const until = performance.now() + 150;
+      while (performance.now() < until);
+    });
+    await vi.waitFor(() => expect(pings).toBeGreaterThanOrEqual(4), { timeout: 10_000, interval: 20 });
+    expect(dropped()).toEqual([]);
+    expect(ws.readyState).toBe(WebSocket.OPEN);
+    expect(hub.isConnected('till-1')).toBe(true);
+  });
+
+  it('drops an agent that does not answer its pings', async () => {
+    await startServer({ pingIntervalMs: 30, pongTimeoutMs: 40 });
+    const ws = await helloed('till-2', { autoPong: false });
+    const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+    expect(await closed).toBe(1006);
+    expect(dropped()).toEqual([{ computerId: 'till-2' }]);
+  });
+});
