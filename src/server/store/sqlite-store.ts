@@ -26,7 +26,7 @@ import {
 /** The database file in the data directory. */
 export const SERVER_DB_FILE = 'server.db';
 
-/** How long a report (hello, acknowledgement, last seen) waits for others to share its transaction. */
+/** How long a report (hello, acknowledgement, last seen, approval request) waits for others to share its transaction. */
 export const REPORT_BATCH_DELAY_MS = 10;
 /** The most reports one transaction writes; a full batch is written at once. */
 export const REPORT_BATCH_MAX = 1000;
@@ -196,7 +196,15 @@ export class SqliteStore implements ServerStore {
   }
 
   insertRequest(row: RequestRow): Promise<boolean> {
-    return settle(() => this.db.insertRequest(row));
+    // In the reports' transactions: a storm of approval requests from thousands of agents is written a batch
+    // per commit (one flush to disk each) rather than a commit each, which held the event loop for seconds.
+    // Each agent's next message waits for its receipt, so one computer has at most one request in a batch.
+    let inserted = false;
+    return this.reports
+      .add(() => {
+        inserted = this.db.insertRequest(row);
+      })
+      .then(() => inserted);
   }
 
   updateRequest(id: string, status: string, body: string, previousBody: string): Promise<boolean> {

@@ -70,6 +70,27 @@ describe('reports of agents in the SQLite store', () => {
     }
   });
 
+  it('writes approval requests of many computers in one transaction, each told whether it was new', async () => {
+    const transactions = vi.spyOn(ServerDb.prototype, 'inTransaction');
+    const row = (id: string, computerId: string) => ({
+      id,
+      computerId,
+      receivedAtMs: 1_000,
+      status: 'pending',
+      body: JSON.stringify({ id, computer: computerId }),
+    });
+    const written = await Promise.all(
+      Array.from({ length: 300 }, (_, i) => store!.insertRequest(row(`req-${i}`, COMPUTERS[i % 3]!))),
+    );
+    expect(written.every((w) => w)).toBe(true);
+    expect(transactions).toHaveBeenCalledTimes(1);
+    // An id stored already is not stored again (and says so), in a batch of its own or not.
+    expect(
+      await Promise.all([store!.insertRequest(row('req-7', 'till-2')), store!.insertRequest(row('new', 'till-1'))]),
+    ).toEqual([false, true]);
+    expect(await store!.pendingRequestCount('till-1')).toBe(101);
+  });
+
   it('settles a write only once its batch is committed', async () => {
     let settled = false;
     const write = store!.setLastSeen('till-1', 42).then(() => (settled = true));
