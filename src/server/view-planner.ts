@@ -160,7 +160,7 @@ function perList<L extends object, R>(cache: WeakMap<L, R>, list: L, build: () =
 
 const groupsOfOrgCache = new WeakMap<readonly ComputerGroup[], Map<string, ComputerGroup[]>>();
 const computersOfGroupCache = new WeakMap<readonly Computer[], Map<string, Computer[]>>();
-const appsCache = new WeakMap<readonly Application[], { position: Map<string, number>; categorized: Application[] }>();
+const appsCache = new WeakMap<readonly Application[], { position: Map<string, number>; nameable: Application[] }>();
 const policyScopesCache = new WeakMap<readonly Policy[], PolicyScopes>();
 const settingComputersCache = new WeakMap<readonly AgentSetting[], Set<string>>();
 const approvalComputersCache = new WeakMap<readonly ApprovalPolicy[], Set<string>>();
@@ -179,8 +179,8 @@ class Scopes {
   readonly approvalComputers: Set<string>;
   /** Each application's position in the world's list. */
   readonly appPosition: Map<string, number>;
-  /** Applications with a category (an approval request may name them). */
-  readonly categorized: Application[];
+  /** Every application, for those an approval request may name (the visible ones: nameableFor). */
+  readonly nameable: Application[];
   readonly policies: PolicyScopes;
   /** Policies as computers of this world see them, by position (built on first use). */
   readonly itemAt: (PolicyItem | undefined)[];
@@ -209,8 +209,8 @@ class Scopes {
   private readonly groupParts: Map<string, number[]>;
   /** Sorted policy positions of a computer that computer-scoped policies name (positionsOf). */
   private readonly computerParts: Map<string, number[]>;
-  /** Sorted positions of the categorized applications an organization's computers see. */
-  private readonly orgCategorized = new Map<string, number[]>();
+  /** Sorted positions of the nameable applications an organization's computers see. */
+  private readonly orgNameable = new Map<string, number[]>();
 
   constructor(readonly index: WorldIndex) {
     const world = index.world;
@@ -226,15 +226,15 @@ class Scopes {
     });
     const apps = perList(appsCache, world.applications, () => {
       const position = new Map<string, number>();
-      const categorized: Application[] = [];
+      const nameable: Application[] = [];
       world.applications.forEach((app, i) => {
         if (!position.has(app.id)) position.set(app.id, i);
-        if (app.category !== undefined) categorized.push(app);
+        nameable.push(app);
       });
-      return { position, categorized };
+      return { position, nameable };
     });
     this.appPosition = apps.position;
-    this.categorized = apps.categorized;
+    this.nameable = apps.nameable;
     this.policies = perList(policyScopesCache, world.policies, () => {
       const scopes: PolicyScopes = {
         global: new Map(),
@@ -369,19 +369,19 @@ class Scopes {
     return part;
   }
 
-  /** The positions of the categorized applications the organization's computers see, ascending. */
-  categorizedFor(orgId: string): number[] {
-    let found = this.orgCategorized.get(orgId);
+  /** The positions of the nameable applications the organization's computers see, ascending. */
+  nameableFor(orgId: string): number[] {
+    let found = this.orgNameable.get(orgId);
     if (found === undefined) {
       const ancestors = this.ancestors(orgId);
       found = [];
-      for (const app of this.categorized) {
+      for (const app of this.nameable) {
         if (app.builtIn || app.org === undefined || ancestors.has(app.org)) {
           found.push(this.appPosition.get(app.id) as number);
         }
       }
       found.sort((a, b) => a - b);
-      this.orgCategorized.set(orgId, found);
+      this.orgNameable.set(orgId, found);
     }
     return found;
   }
@@ -954,7 +954,7 @@ export class ViewPlanner {
     // The policies the computer sees, in world order: its group's part and those naming it.
     const positions = s.positionsOf(group, computer);
     const policies: ViewPolicy[] = new Array<ViewPolicy>(positions.length);
-    // Applications in world order: those the policies name, then the categorized ones seen, each once.
+    // Applications in world order: those the policies name, then the others seen, each once.
     const stamp = ++s.stamp;
     const appPositions: number[] = [];
     for (let k = 0; k < positions.length; k++) {
@@ -966,7 +966,7 @@ export class ViewPlanner {
         appPositions.push(app);
       }
     }
-    for (const app of s.categorizedFor(org.id)) {
+    for (const app of s.nameableFor(org.id)) {
       if (s.appStamp[app] !== stamp) {
         s.appStamp[app] = stamp;
         appPositions.push(app);
@@ -1170,7 +1170,7 @@ export function affectedComputers(before: WorldIndex, after: WorldIndex, changed
     if (apps !== undefined) {
       for (const id of apps) {
         const app = index.apps.get(id);
-        if (app?.category === undefined) continue;
+        if (app === undefined) continue;
         if (app.builtIn || app.org === undefined) return all();
         s.subtreeComputers(app.org, out);
       }
