@@ -2188,17 +2188,16 @@ export class ViewImageBuilder {
       usedApps,
       ruleCount,
     );
-    const keys = ruleKeyColumns(ruleFields, ruleApp, os, strBytes, strOffsets);
-    const chosen = chooseKeys(keys, ruleCount);
-    const { index, keyFilter, gramFilter, fieldParts, fieldGramLengths, filedByKind, unindexed } = fileRules(
-      keys,
-      chosen,
-      ruleApp,
-      os,
-      ruleFields,
-      strBytes,
-      strOffsets,
-    );
+    let filed: { keys: RuleKeyColumns; chosen: Int32Array; rules: ReturnType<typeof fileRules> };
+    try {
+      const keys = ruleKeyColumns(ruleFields, ruleApp, os, strBytes, strOffsets);
+      const chosen = chooseKeys(keys, ruleCount);
+      filed = { keys, chosen, rules: fileRules(keys, chosen, ruleApp, os, ruleFields, strBytes, strOffsets) };
+    } catch (error) {
+      throw namedRuleError(error, { ruleApp, ruleFields, appId, appRuleStart, os, strBytes, strOffsets });
+    }
+    const { keys } = filed;
+    const { index, keyFilter, gramFilter, fieldParts, fieldGramLengths, filedByKind, unindexed } = filed.rules;
     const { ruleTests } = keys;
 
     const expiries = policyExpires.filter((t) => !Number.isNaN(t)).sort();
@@ -2570,6 +2569,43 @@ interface RuleKeyColumns {
   keyCount: number;
   /** The rules compiled now: those with a `regex:` pattern, so a bad expression is refused with the view. */
   ruleTests: Map<number, RuleTest>;
+}
+
+/**
+ * A rule's error (a `regex:` that does not compile, a rule that sets no
+ * field) naming the application and the rule at fault: the first used rule
+ * whose test does not compile, found again once the compile has failed (so
+ * nothing on the way of a good view pays for it). Any other error is
+ * returned as it is.
+ */
+function namedRuleError(
+  error: unknown,
+  at: {
+    ruleApp: Int32Array;
+    ruleFields: Int32Array;
+    appId: Int32Array;
+    appRuleStart: Int32Array;
+    os: OsName;
+    strBytes: Uint8Array;
+    strOffsets: Uint32Array;
+  },
+): unknown {
+  if (!(error instanceof TollgateError) || (error.code !== 'bad-regex' && error.code !== 'empty-rule')) return error;
+  const { ruleApp, ruleFields, appId, appRuleStart, os, strBytes, strOffsets } = at;
+  for (let r = 0; r < ruleApp.length; r++) {
+    const a = ruleApp[r] as number;
+    if (a < 0) continue;
+    try {
+      compileRuleTest(ruleAt(ruleFields, strBytes, strOffsets, r), os);
+    } catch (found) {
+      if (!(found instanceof TollgateError)) return error;
+      const s = appId[a] as number;
+      const id = UTF8.decode(strBytes.subarray(strOffsets[s], strOffsets[s + 1]));
+      const place = `view.applications[${id}].rules[${r - (appRuleStart[a] as number)}]`;
+      return new TollgateError(found.code, `${place}: ${found.message}`, { cause: found });
+    }
+  }
+  return error;
 }
 
 /** Each used rule's keys (matcher.ts ruleKeys), hashed. */

@@ -191,6 +191,23 @@ describe('compile, store, open', () => {
     );
   });
 
+  it('refuses a rule that cannot be tested, naming its application and its place', () => {
+    const binding = { snapshotVersion: 7, snapshotHash: HASH };
+    const withRules = (rules: object[]): ComputerView => ({
+      ...SMALL_VIEW,
+      applications: SMALL_VIEW.applications.map((a) => (a.id === 'a1' ? { ...a, rules: rules as typeof a.rules } : a)),
+    });
+    expect(() => compileViewImage(withRules([{ path: 'C:\\x.exe' }, { path: 'regex:(' }]), binding)).toThrow(
+      imageError('bad-regex', /^view\.applications\[a1\]\.rules\[1\]: invalid regular expression "\("/),
+    );
+    expect(() => compileViewImage(withRules([{}, { path: 'C:\\x.exe' }]), binding)).toThrow(
+      imageError(
+        'empty-rule',
+        /^view\.applications\[a1\]\.rules\[0\]: an application rule must set at least one field/,
+      ),
+    );
+  });
+
   it('keeps the binding, the counts and the index', () => {
     const image = reopen(SYNTHETIC_VIEW);
     expect(image.snapshotVersion).toBe(7);
