@@ -195,7 +195,7 @@ describe('compile, store, open', () => {
     const binding = { snapshotVersion: 7, snapshotHash: HASH };
     const withRules = (rules: object[]): ComputerView => ({
       ...SMALL_VIEW,
-      applications: SMALL_VIEW.applications.map((a) => (a.id === 'a1' ? { ...a, rules: rules as typeof a.rules } : a)),
+      applications: SMALL_VIEW.applications.map((a) => (a.id === 'a1' ? { ...a, rules: rules } : a)),
     });
     expect(() => compileViewImage(withRules([{ path: 'C:\\x.exe' }, { path: 'regex:(' }]), binding)).toThrow(
       imageError('bad-regex', /^view\.applications\[a1\]\.rules\[1\]: invalid regular expression "\("/),
