@@ -84,12 +84,13 @@ const TABLE = {
   listComputers: route({
     method: 'GET',
     path: '/api/computers',
-    summary: 'Every computer: enrollment, agent, connection, versions issued and acknowledged',
+    summary:
+      "Every computer, in the world's order: enrollment, agent, connection, versions issued and acknowledged; with `limit` (1 to 10,000) a page at a time after `after`, `next` naming the last of the page when more follow",
     tag: 'computers',
     auth: 'bearer',
-    query: s.noQuerySchema,
+    query: s.computerListQuerySchema,
     responses: { 200: s.computerListSchema },
-    errors: ['storage-unavailable'],
+    errors: ['invalid-input', 'not-found', 'storage-unavailable'],
   }),
   getComputer: route({
     method: 'GET',

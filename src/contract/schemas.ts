@@ -90,6 +90,21 @@ export const approvalPolicyListQuerySchema = z.strictObject({ org: idSchema.opti
  */
 export const MAX_REQUEST_PAGE = 1_000;
 export const DEFAULT_REQUEST_PAGE = 1_000;
+/** The most computers one page of `GET /api/computers` holds. */
+export const MAX_COMPUTER_PAGE = 10_000;
+export const computerListQuerySchema = z.strictObject({
+  limit: z
+    .string()
+    .regex(/^[0-9]{1,5}$/)
+    .optional()
+    .meta({
+      description: `computers in this page at most, 1 to ${MAX_COMPUTER_PAGE}; without it, every one after \`after\``,
+    }),
+  after: idSchema
+    .optional()
+    .meta({ description: "the `next` of the page before: the page's computers come after it, in the world's order" }),
+});
+
 export const requestListQuerySchema = z.strictObject({
   status: z.enum([...REQUEST_STATUSES, 'all']).optional(),
   limit: z
@@ -386,7 +401,11 @@ export const computerStateSchema = z.object({
   ackedSettingsVersion: z.number(),
   lastError: z.string().nullable(),
 });
-export const computerListSchema = z.object({ computers: z.array(computerStateSchema) });
+export const computerListSchema = z.object({
+  computers: z.array(computerStateSchema),
+  /** Ask again with `after` set to this for the computers after these; null: these are the last. */
+  next: idSchema.nullable(),
+});
 export const enrolledSchema = z.object({ computerId: z.string(), token: z.string() });
 export const policyListSchema = z.object({ policies: z.array(policySchema) });
 export const policyChangedSchema = z.object({ policy: policySchema, changes: viewChangesSchema });

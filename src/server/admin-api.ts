@@ -28,6 +28,7 @@ import {
   DEFAULT_WAIT_MS,
   ERROR_STATUS,
   MAX_PARAM_CHARS,
+  MAX_COMPUTER_PAGE,
   MAX_WAIT_MS,
   ROUTES,
   type ErrorBody,
@@ -611,7 +612,16 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
 
   // ---- Computers and enrollment
 
-  addRoute(app, ROUTES.listComputers, async () => ({ computers: await state.readComputers() }));
+  addRoute(app, ROUTES.listComputers, async (request) => {
+    const { after } = request.query;
+    const limit = request.query.limit === undefined ? undefined : Number(request.query.limit);
+    if (limit !== undefined && (limit < 1 || limit > MAX_COMPUTER_PAGE)) {
+      throw new ValidationError([`limit ${limit} is not from 1 to ${MAX_COMPUTER_PAGE}`]);
+    }
+    const page = await state.readComputerPage(after, limit);
+    if (page === null) throw notFound(`computer ${after ?? ''} (after) is unknown`);
+    return page;
+  });
 
   addRoute(app, ROUTES.getComputer, async (request) => {
     const { id } = request.params;

@@ -675,6 +675,34 @@ export class ServerState implements ServerStateApi {
     return this.current.computers.map((c) => this.stateOf(c.id, this.mergeStored(c.id, stored.get(c.id))));
   }
 
+  /**
+   * The states of at most `limit` computers (every one when undefined) after
+   * computer `after` in the world's order, as readComputers reads them;
+   * `next` is the last of them when more follow, else null. Null when
+   * `after` is not a computer of the world.
+   */
+  async readComputerPage(
+    after: string | undefined,
+    limit: number | undefined,
+  ): Promise<{ computers: ComputerState[]; next: string | null } | null> {
+    const all = this.current.computers;
+    let from = 0;
+    if (after !== undefined) {
+      const at = all.findIndex((c) => c.id === after);
+      if (at < 0) return null;
+      from = at + 1;
+    }
+    const to = limit === undefined ? all.length : Math.min(all.length, from + limit);
+    const ids = all.slice(from, to).map((c) => c.id);
+    let computers: ComputerState[];
+    if (this.store.kind === 'sqlite') computers = ids.map((id) => this.computerState(id));
+    else {
+      const stored = new Map((await this.store.computerRows(ids)).map((row) => [row.computerId, row]));
+      computers = ids.map((id) => this.stateOf(id, this.mergeStored(id, stored.get(id))));
+    }
+    return { computers, next: to < all.length && ids.length > 0 ? (ids.at(-1) as string) : null };
+  }
+
   /** One computer's state as stored now (see readComputers). */
   async readComputerState(computerId: string): Promise<ComputerState> {
     if (this.store.kind === 'sqlite') return this.computerState(computerId);

@@ -232,6 +232,11 @@ export interface ServerStateApi {
   issuedVersions(computerId: string): { snapshotVersion: number; settingsVersion: number };
   /** Every computer's state as stored now: with a shared store, also what other processes' agents said. */
   readComputers(): Promise<ComputerState[]>;
+  /** At most `limit` computers' states after `after` in the world's order (null: `after` is unknown). */
+  readComputerPage(
+    after: string | undefined,
+    limit: number | undefined,
+  ): Promise<{ computers: ComputerState[]; next: string | null } | null>;
   readComputerState(computerId: string): Promise<ComputerState>;
   /**
    * Records what a hello reported; versions above those issued (installed

@@ -281,6 +281,27 @@ describe('computers and enrollment', () => {
     expect(one.body).toMatchObject({ id: 'pc-1', group: 'shop-pcs', org: 'shop', enrolled: true });
   });
 
+  it('lists computers a page at a time in the world order, each page naming the next', async () => {
+    const ids = (body: Record<string, unknown>) => (body['computers'] as { id: string }[]).map((c) => c.id);
+    const whole = await call('GET', '/api/computers');
+    expect(whole.body['next']).toBeNull();
+    const first = await call('GET', '/api/computers?limit=3');
+    expect(ids(first.body)).toEqual(['pc-1', 'pc-2', 'a-1']);
+    expect(first.body['next']).toBe('a-1');
+    const rest = await call('GET', '/api/computers?limit=3&after=a-1');
+    expect(ids(rest.body)).toEqual(['lab-1']);
+    expect(rest.body['next']).toBeNull();
+    expect(ids((await call('GET', '/api/computers?after=pc-2')).body)).toEqual(['a-1', 'lab-1']);
+    expect((await call('GET', '/api/computers?limit=2&after=a-1')).body).toMatchObject({ next: null });
+    expect((await call('GET', '/api/computers?after=lab-1')).body).toEqual({ computers: [], next: null });
+    const unknown = await call('GET', '/api/computers?after=ghost');
+    expect(unknown.status).toBe(404);
+    expect(errorOf(unknown)).toEqual({ code: 'not-found', message: 'computer ghost (after) is unknown' });
+    for (const limit of ['0', '10001', 'x']) {
+      expect((await call('GET', `/api/computers?limit=${limit}`)).status).toBe(400);
+    }
+  });
+
   it('answers 404 for an unknown computer', async () => {
     const answer = await call('POST', '/api/computers/ghost/enroll');
     expect(answer.status).toBe(404);

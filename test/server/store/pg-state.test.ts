@@ -76,6 +76,17 @@ describe('ServerState over PostgreSQL, two instances', () => {
     await two.updatePolicy('chrome-block', { order: 30 });
     await until(one, () => one.world().policies.find((p) => p.id === 'chrome-block')?.order === 30);
     expect(versions(one)).toEqual(versions(two));
+
+    // What one instance records, the other lists, a page at a time as well as whole.
+    await one.recordHello('lab-7', { agentVersion: '10.6.2', os: 'windows', nowMs: 2_000 });
+    const whole = await two.readComputers();
+    const first = await two.readComputerPage(undefined, 2);
+    expect(first?.computers).toEqual(whole.slice(0, 2));
+    expect(first?.next).toBe(whole[1]?.id);
+    const rest = await two.readComputerPage(first?.next ?? undefined, 2);
+    expect(rest).toEqual({ computers: whole.slice(2), next: null });
+    expect(whole.find((c) => c.id === 'lab-7')).toMatchObject({ reportedAgentVersion: '10.6.2' });
+    expect(await two.readComputerPage('ghost', 2)).toBeNull();
   });
 
   it('changes made through both at once are all kept, and versions only go up', async () => {
