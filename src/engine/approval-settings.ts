@@ -38,6 +38,18 @@ const OPAQUE_PATTERN = new RegExp(
   String.raw`(?<![\w.+-])(?:(?:(?:[jJ][aA][vV][aA]|[vV][bB])[sS][cC][rR][iI][pP][tT]|callto):(?=[^\s<>"')\[\]])|mailto:[^\s@<>"')\[\]]{1,256}@|data:[a-z]{1,32}\/[a-z0-9.+-]{1,64}[;,]|(?:tel|sms):(?=\+?[0-9(])|ms-[a-z0-9-]{1,32}:(?=[a-z]))[^\s<>"')\[\]]*`,
   'g',
 );
+/**
+ * Links to a host given by an address rather than a name, read after the
+ * others: an IPv4 address with a port or a path (`10.0.0.5:8080`,
+ * `192.168.1.9/admin`; one alone may be a version, `10.5.3.1`),
+ * `localhost` with a port or a path, and a host after a user (and a
+ * password) followed by a path (`user:pass@host/x`, `user@host/x`; an
+ * email address has no path). Every part is bounded: linear on any text.
+ */
+const ADDRESS_PATTERN = new RegExp(
+  String.raw`(?<![\w.:/\@-])(?:(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5}(?:\/[^\s<>"')\[\]]*)?|\/[^\s<>"')\[\]]*)|localhost(?::\d{1,5}(?:\/[^\s<>"')\[\]]*)?|\/[^\s<>"')\[\]]*)|[^\s@/:<>"')\[\]]{1,64}(?::[^\s@/<>"')\[\]]{0,64})?@(?:[a-z0-9-]{1,63}\.){0,8}[a-z0-9-]{1,63}(?::\d{1,5})?\/[^\s<>"')\[\]]*)`,
+  'gi',
+);
 /** Punctuation that ends the sentence around a link rather than the link. */
 const SENTENCE_PUNCTUATION = new Set(['.', ',', ';', ':', '!', '?']);
 /** The last part of a host name: letters (a top-level domain). */
@@ -96,13 +108,14 @@ export function removeLinks(instructions: string): { text: string; removed: numb
     removed++;
     return LINK_PLACEHOLDER + trailing;
   });
-  const opaque = text.replace(OPAQUE_PATTERN, (match: string) => {
+  const placeholder = (match: string): string => {
     let end = match.length;
     while (end > 0 && SENTENCE_PUNCTUATION.has(match.charAt(end - 1))) end--;
     removed++;
     return LINK_PLACEHOLDER + match.slice(end);
-  });
-  return { text: opaque, removed };
+  };
+  const opaque = text.replace(OPAQUE_PATTERN, placeholder);
+  return { text: opaque.replace(ADDRESS_PATTERN, placeholder), removed };
 }
 
 export interface ResolvedApprovalSettings {

@@ -42,6 +42,7 @@ import type { ViewChanges } from './types.js';
 import { versionsProblem, viewEncodingProblem } from './view-encoding.js';
 import { canonicalJson } from './view-hash.js';
 import { Pacer } from './pacer.js';
+import { foldCase } from '../engine/fold-case.js';
 
 /** What a plan issues, the changes to push, and the computers whose view cannot be encoded. */
 export interface VersionPlan {
@@ -250,7 +251,7 @@ class Scopes {
         if ('global' in to) push(scopes.global, to.global, i);
         else if ('globalGroup' in to) {
           scopes.globalGroup.push(i);
-          scopes.globalGroupTargets.push(`${to.globalGroup.org}\0${to.globalGroup.keyword.toLowerCase()}`);
+          scopes.globalGroupTargets.push(`${to.globalGroup.org}\0${foldCase(to.globalGroup.keyword)}`);
         } else if ('organization' in to) push(scopes.org, to.organization, i);
         else if ('group' in to) push(scopes.group, to.group, i);
         else push(scopes.computer, to.computer, i);
@@ -324,10 +325,10 @@ class Scopes {
     else if ('globalGroup' in appliesTo) {
       const { org, keyword } = appliesTo.globalGroup;
       if (!this.index.orgs.has(org)) return;
-      const prefix = keyword.toLowerCase();
+      const prefix = foldCase(keyword);
       for (const sub of this.index.subtree(org)) {
         for (const g of this.groupsOfOrg.get(sub) ?? []) {
-          if (g.name.toLowerCase().startsWith(prefix)) this.groupComputers(g.id, out);
+          if (foldCase(g.name).startsWith(prefix)) this.groupComputers(g.id, out);
         }
       }
     } else if ('organization' in appliesTo) {
@@ -357,11 +358,11 @@ class Scopes {
     if (part === undefined) {
       part = mergeSorted(this.orgPart(group.org), this.policies.group.get(group.id) ?? []);
       const ancestors = this.ancestors(group.org);
-      const name = group.name.toLowerCase();
+      const name = foldCase(group.name);
       const matching = this.policies.globalGroup.filter((i) => {
         const { org, keyword } = (this.index.world.policies[i] as Policy & { appliesTo: { globalGroup: GlobalGroup } })
           .appliesTo.globalGroup;
-        return ancestors.has(org) && name.startsWith(keyword.toLowerCase());
+        return ancestors.has(org) && name.startsWith(foldCase(keyword));
       });
       part = mergeSorted(part, matching);
       this.groupParts.set(group.id, part);

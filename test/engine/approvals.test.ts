@@ -675,6 +675,24 @@ describe('links are removed from instructions', () => {
       0,
     ],
     [`http://[${'1:'.repeat(8_000)}x`, LINK_PLACEHOLDER, 1],
+    // Hosts given by an address: an IPv4 address or localhost with a port or a path, a user before a host and path.
+    [
+      'Open 10.0.0.5:8080 or 192.168.1.9/admin, see localhost:3000/x and localhost/y.',
+      `Open ${LINK_PLACEHOLDER} or ${LINK_PLACEHOLDER}, see ${LINK_PLACEHOLDER} and ${LINK_PLACEHOLDER}.`,
+      4,
+    ],
+    [
+      'log in at admin:pw@evil.example/x, user@10.0.0.1/a or u:@host.example:81/y',
+      `log in at ${LINK_PLACEHOLDER}, ${LINK_PLACEHOLDER} or ${LINK_PLACEHOLDER}`,
+      3,
+    ],
+    // Versions, a bare localhost, email addresses and times stay.
+    [
+      'Version 10.5.3.1, v1.2.3.4 and 1.1.1.1.1.1/x; localhost alone; it@corp.example.com at 10:30@home',
+      'Version 10.5.3.1, v1.2.3.4 and 1.1.1.1.1.1/x; localhost alone; it@corp.example.com at 10:30@home',
+      0,
+    ],
+    [`${'9.'.repeat(20_000)}/ and ${':a'.repeat(20_000)}@`, `${'9.'.repeat(20_000)}/ and ${':a'.repeat(20_000)}@`, 0],
     ['', '', 0],
   ])('%j', (input, text, removed) => {
     expect(removeLinks(input)).toEqual({ text, removed });

@@ -12,7 +12,9 @@ import { diffWorldRows, worldFromRows } from '../../src/server/world-rows.js';
 
 const ORGS = ['root', 'a', 'b', 'a1'] as const;
 const PARENT: Record<string, string | undefined> = { root: undefined, a: 'root', b: 'root', a1: 'a' };
-const GROUP_NAMES = ['Tills', 'Office', 'Lab', 'Tills East'];
+// Names and keywords whose case folds beyond ASCII: a final capital sigma, a dotted capital I.
+const GROUP_NAMES = ['Tills', 'Office', 'Lab', 'Tills East', 'ΟΔΟΣΑ', 'İzmir'];
+const KEYWORDS = ['tills', 'ΟΔΟΣ', 'οδοσ', 'i', 'İ'];
 const CATEGORIES = [undefined, 'browsers', 'tools'];
 
 interface Shape {
@@ -26,7 +28,7 @@ interface Shape {
 }
 
 const shapeArb: fc.Arbitrary<Shape> = fc.record({
-  groups: fc.array(fc.record({ org: fc.nat(3), name: fc.nat(3), os: fc.nat(2) }), { minLength: 1, maxLength: 6 }),
+  groups: fc.array(fc.record({ org: fc.nat(3), name: fc.nat(5), os: fc.nat(2) }), { minLength: 1, maxLength: 6 }),
   computers: fc.array(fc.record({ group: fc.nat(20), named: fc.boolean(), agent: fc.boolean() }), {
     minLength: 1,
     maxLength: 14,
@@ -66,7 +68,7 @@ function scopeOf(world: World, kind: number, target: number): AppliesTo {
     case 0:
       return { global: pick(ORGS, target) };
     case 1:
-      return { globalGroup: { org: pick(ORGS, target), keyword: 'tills' } };
+      return { globalGroup: { org: pick(ORGS, target), keyword: pick(KEYWORDS, target) } };
     case 2:
       return { organization: pick(ORGS, target) };
     case 3:
