@@ -63,7 +63,6 @@ export async function backupServer(
   // token's hash and the world): SQLite then writes into it, and its journal takes the same mode.
   try {
     closeSync(openSync(target, 'wx', BACKUP_MODE));
-    chmodSync(target, BACKUP_MODE);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') {
@@ -77,17 +76,21 @@ export async function backupServer(
       },
     );
   }
-  const db = new Database(source, { readonly: true, fileMustExist: true });
+  let db: Database.Database | undefined;
   try {
+    // The umask may have taken bits off the mode it was made with; none are added.
+    chmodSync(target, BACKUP_MODE);
+    db = new Database(source, { readonly: true, fileMustExist: true });
     const progress = await db.backup(target);
     io.stdout(`${source} backed up to ${target} (${progress.totalPages} pages)\n`);
   } catch (error) {
+    // Nothing is left behind: a file left would make the next try refuse it as existing.
     rmSync(target, { force: true });
     throw new TollgateError('backup-failed', `backup of ${source} to ${output} failed: ${(error as Error).message}`, {
       cause: error,
     });
   } finally {
-    db.close();
+    db?.close();
   }
   return EXIT_OK;
 }

@@ -24,6 +24,9 @@ import { keyId, signBytes } from '../wire/signing.js';
 import { type EncodedBody, splicedSignedSnapshotBytes, splicedViewHash } from '../wire/view-splice.js';
 import type { CurrentView, SignedMessage } from './types.js';
 
+/** How many keys of views let go the cache remembers, to tell a base let go by the bound from one never kept. */
+const MAX_EVICTED_KEPT = 4_096;
+
 /** The bytes of views kept for deltas by default (docs/SERVER.md, "Bounds": sync.deltaViewCacheBytes). */
 export const DEFAULT_DELTA_VIEW_CACHE_BYTES = 1024 * 1024 * 1024;
 
@@ -126,6 +129,8 @@ class ViewCache {
   private held = 0;
   /** Views let go to stay within the bound (not those replaced by themselves). */
   evicted = 0;
+  /** The keys of the views let go most recently to stay within the bound, at most MAX_EVICTED_KEPT. */
+  readonly recentlyEvicted = new Set<string>();
 
   constructor(private readonly maxBytes: number) {}
 
@@ -148,6 +153,7 @@ class ViewCache {
 
   set(hash: string, view: KeptView): void {
     this.delete(hash);
+    this.recentlyEvicted.delete(hash);
     this.views.set(hash, view);
     const refs = this.bodies.get(view.body) ?? 0;
     this.bodies.set(view.body, refs + 1);
@@ -156,6 +162,10 @@ class ViewCache {
       if (this.held <= this.maxBytes) break;
       this.delete(oldest);
       this.evicted++;
+      this.recentlyEvicted.add(oldest);
+      if (this.recentlyEvicted.size > MAX_EVICTED_KEPT) {
+        this.recentlyEvicted.delete(this.recentlyEvicted.values().next().value!);
+      }
     }
   }
 
@@ -181,6 +191,7 @@ class ViewCache {
 export class DeltaIssuer {
   private readonly views: ViewCache;
   private readonly enabled: boolean;
+  private readonly maxBytes: number;
   private readonly bodyDiffs = new Map<string, BodyDiff | null>();
   /** The encoded changes' bytes in bodyDiffs (bounded by MAX_BODY_DIFF_BYTES). */
   private bodyDiffBytes = 0;
@@ -189,6 +200,7 @@ export class DeltaIssuer {
 
   constructor(private readonly options: DeltaIssuerOptions) {
     const maxBytes = options.maxViewBytes ?? DEFAULT_DELTA_VIEW_CACHE_BYTES;
+    this.maxBytes = maxBytes;
     this.enabled = maxBytes > 0;
     this.views = new ViewCache(maxBytes);
   }
@@ -201,6 +213,16 @@ export class DeltaIssuer {
   /** How many distinct views are kept. */
   get cachedViews(): number {
     return this.views.size;
+  }
+
+  /** The bound of the views kept (sync.deltaViewCacheBytes). */
+  get maxViewBytes(): number {
+    return this.maxBytes;
+  }
+
+  /** Whether the view of this hash was let go to stay within the bound (among the last MAX_EVICTED_KEPT let go). */
+  evictedView(hash: Uint8Array): boolean {
+    return this.views.recentlyEvicted.has(cacheKey(hash));
   }
 
   /** How many views were let go to stay within the bound, since the start. */

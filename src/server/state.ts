@@ -392,8 +392,12 @@ export class ServerState implements ServerStateApi {
     const candidate = structuredClone(world);
     return this.queue.run(async () => {
       for (let attempt = 1; ; attempt++) {
-        // Lists in the current world's order: a reordered list is no change (docs/ADMIN.md).
-        const ordered = inCurrentOrder(this.current, candidate);
+        // Lists in the current world's order: a reordered list is no change (docs/ADMIN.md). A world with problems is
+        // judged as given, so that each problem names the entries by their places in what was sent.
+        const valid =
+          (this.currentValid ? validateChange(this.current, this.index, candidate) : validateWorld(candidate))
+            .length === 0;
+        const ordered = valid ? inCurrentOrder(this.current, candidate) : candidate;
         const prepared = await this.prepare(ordered, false);
         const diff = diffWorlds(this.current, ordered);
         if (options.dryRun) return { diff, changes: prepared?.changes ?? noChanges(), stored: false };

@@ -400,6 +400,8 @@ export class SyncHub {
     if (!this.connections.delete(conn)) return;
     if (conn.computerId === null) this.pendingHellos--;
     if (conn.pongTimer !== null) clearTimeout(conn.pongTimer);
+    // A deadline judged after this (its check was already queued) finds none: no drop of a connection gone.
+    conn.pongTimer = null;
     if (conn.helloTimer !== null) clearTimeout(conn.helloTimer);
     const id = conn.computerId;
     if (id !== null && this.byComputer.get(id) === conn) {
@@ -808,12 +810,16 @@ export class SyncHub {
         'snapshot sent',
       );
       // A base the cache let go of: each agent that held it gets its whole view instead of a delta.
-      if (chosen.reason === 'base-unknown' && this.deltas.evictedViews > 0) {
+      // Only a base the bound let go: one lost otherwise (a restart, a view never sent) is not the bound's doing.
+      // (What the agent held until now: willHold, below, notes what it will hold.)
+      const heldHash = conn.held.hash;
+      if (chosen.reason === 'base-unknown' && heldHash !== undefined && this.deltas.evictedView(heldHash)) {
         this.warnLimited(
           'full snapshot sent: the delta cache let go of views agents hold (raise sync.deltaViewCacheBytes)',
           {
             computerId,
-            deltaViewCacheBytes: this.deltas.cachedBytes,
+            deltaViewCacheBytes: this.deltas.maxViewBytes,
+            cachedBytes: this.deltas.cachedBytes,
             evictedViews: this.deltas.evictedViews,
           },
         );

@@ -41,7 +41,8 @@ export class DataDirLock {
       });
     }
     try {
-      // Rollback journal, and the lock kept once taken: no -wal or -shm beside it, and no write ever made.
+      // Rollback journal, and the lock kept once taken: no -wal or -shm beside it, and no write ever made (SQLite
+      // opens an empty `daemon.lock-journal` while it holds the lock; it stays after a crash, harmlessly).
       db.pragma('journal_mode = DELETE');
       db.pragma('locking_mode = EXCLUSIVE');
       db.exec('BEGIN EXCLUSIVE');

@@ -442,8 +442,11 @@ const REQUEST_SCAN: ScanShape = {
  */
 export function decodeRequest(bytes: Uint8Array): LocalRequest {
   // Lists past their limits are refused from the bytes, before half a million objects are made of them.
-  checkRequestCounts(bytes, REQUEST_SCAN, (name, count, limit) =>
-    tooLong(name, name === 'request' ? `has ${count} fields` : `has ${count} items`, limit),
+  checkRequestCounts(
+    bytes,
+    REQUEST_SCAN,
+    (name, count, limit) => tooLong(name, name === 'request' ? `has ${count} fields` : `has ${count} items`, limit),
+    (message) => new TollgateError(LOCAL_REQUEST_ERRORS.badRequest, message),
   );
   let message: tollgate.v1.Request;
   try {

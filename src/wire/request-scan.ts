@@ -14,6 +14,8 @@ export const MAX_REQUEST_FIELDS = 4_096;
 const WIRE_VARINT = 0;
 const WIRE_FIXED64 = 1;
 const WIRE_LENGTH_DELIMITED = 2;
+const WIRE_START_GROUP = 3;
+const WIRE_END_GROUP = 4;
 const WIRE_FIXED32 = 5;
 
 /** A repeated field counted by the scan: where it is named in errors, and its limit. */
@@ -35,6 +37,8 @@ export interface ScanShape {
 interface Counter {
   fields: number;
   lists: Map<CountedList, number>;
+  /** The number of a field written as a group (wire type 3 or 4), where the scan stopped; null when none. */
+  group: number | null;
 }
 
 /**
@@ -48,9 +52,16 @@ export function checkRequestCounts(
   bytes: Uint8Array,
   shape: ScanShape,
   tooLong: (name: string, count: number, limit: number) => TollgateError,
+  badRequest: (message: string) => TollgateError,
 ): void {
-  const counter: Counter = { fields: 0, lists: new Map() };
+  const counter: Counter = { fields: 0, lists: new Map(), group: null };
   scan(bytes, 0, bytes.length, shape, undefined, counter, 0);
+  // protobufjs skips a group of an unknown field and decodes the rest: the scan does not, so none is read.
+  if (counter.group !== null) {
+    throw badRequest(
+      `request: field ${counter.group} is written as a group (a wire type no tollgate message has): the request is refused`,
+    );
+  }
   for (const [list, count] of counter.lists) {
     if (count > list.limit) throw tooLong(list.name, count, list.limit);
   }
@@ -117,8 +128,12 @@ function scan(
         at += length[0];
         break;
       }
+      case WIRE_START_GROUP:
+      case WIRE_END_GROUP:
+        counter.group = field;
+        return false;
       default:
-        // Groups and unknown wire types: the decoder reads or refuses them.
+        // Unknown wire types: the decoder refuses them.
         return false;
     }
     if (at > end) return false;

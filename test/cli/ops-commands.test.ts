@@ -446,6 +446,16 @@ describe('tollgate server backup', () => {
       const nowhere = await cli(['server', '--config', config, 'backup', '--out', join(dir, 'no-such-folder', 'b.db')]);
       expect(nowhere.code).toBe(2);
       expect(nowhere.stderr).toContain('no-such-folder/b.db: cannot be created (ENOENT)');
+      // A database that cannot be read: the copy begun is removed, so the next try is not refused as existing.
+      const broken = join(dir, 'broken-data');
+      mkdirSync(join(broken, 'server.db'), { recursive: true });
+      const brokenConfig = join(dir, 'broken-server.yaml');
+      writeFileSync(brokenConfig, `dataDir: ${broken}\n`);
+      const failedOut = join(dir, 'failed-backup.db');
+      const failed = await cli(['server', '--config', brokenConfig, 'backup', '--out', failedOut]);
+      expect(failed.code).not.toBe(0);
+      expect(failed.stderr).toContain(`backup of ${join(broken, 'server.db')} to ${failedOut} failed`);
+      expect(existsSync(failedOut)).toBe(false);
     } finally {
       await temp.close();
     }

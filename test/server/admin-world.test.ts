@@ -317,6 +317,14 @@ describe('PUT /api/world', () => {
       removed: [],
     });
     expect(temp.state.world().policies.map((p) => p.id)).toEqual(world.policies.map((p) => p.id));
+    // A world with a problem is judged as sent: the places named are those of the list sent.
+    const twice = structuredClone(world);
+    const last = twice.policies.at(-1);
+    if (last === undefined) throw new Error('no policies');
+    twice.policies.unshift(structuredClone(last));
+    const refused = await send(app, 'PUT', '/api/world', twice);
+    expect(refused.status).toBe(400);
+    expect(errorOf(refused).problems).toEqual([expect.stringContaining(`(#0, #${twice.policies.length - 1})`)]);
   });
 
   it('answers an import that changes nothing as not stored', async () => {

@@ -191,6 +191,19 @@ describe('lists counted from the bytes', () => {
     });
   });
 
+  it('refuses a group, which protobufjs would skip to decode what follows it whole', () => {
+    const file = [0x0a, 0x03, 0x0a, 0x01, 0x61];
+    const settings = new Uint8Array(2 * 500_000);
+    for (let i = 0; i < settings.length; i += 2) settings[i] = 0x1a;
+    const body = request(2, Uint8Array.from([...file, ...settings]));
+    // An empty group of field 15 (start 0x7b, end 0x7c) after the id.
+    const grouped = Uint8Array.from([0x08, 0x01, 0x7b, 0x7c, ...body.subarray(2)]);
+    expect(refusal(grouped)).toEqual({
+      code: 'bad-request',
+      message: 'request: field 15 is written as a group (a wire type no tollgate message has): the request is refused',
+    });
+  });
+
   it('leaves bytes it cannot read to the decoder, which names the problem', () => {
     expect(refusal(Uint8Array.from([0x08, 0x01, 0x12, 0x7f, 0x0a]))).toMatchObject({ code: 'bad-request' });
   });
