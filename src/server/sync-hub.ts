@@ -809,9 +809,9 @@ export class SyncHub {
         { computerId, snapshotVersion: chosen.produces.version, bytes: chosen.signed.length, reason: chosen.reason },
         'snapshot sent',
       );
-      // A base the cache let go of: each agent that held it gets its whole view instead of a delta.
-      // Only a base the bound let go: one lost otherwise (a restart, a view never sent) is not the bound's doing.
-      // (What the agent held until now: willHold, below, notes what it will hold.)
+      // A base the bound let go of: each agent that held it gets its whole view instead of a delta (one lost
+      // otherwise, by a restart or never sent, is not the bound's doing). conn.held is what the agent held until
+      // now: willHold, below, notes what it will hold.
       const heldHash = conn.held.hash;
       if (chosen.reason === 'base-unknown' && heldHash !== undefined && this.deltas.evictedView(heldHash)) {
         this.warnLimited(
