@@ -392,12 +392,15 @@ export class ServerState implements ServerStateApi {
     const candidate = structuredClone(world);
     return this.queue.run(async () => {
       for (let attempt = 1; ; attempt++) {
-        // Lists in the current world's order: a reordered list is no change (docs/ADMIN.md). A world with problems is
-        // judged as given, so that each problem names the entries by their places in what was sent.
-        const valid =
+        // Lists in the current world's order: a reordered list is no change (docs/ADMIN.md). A reordered world with
+        // problems is judged as given (validated once more), so that each problem names the places sent.
+        const reordered = inCurrentOrder(this.current, candidate);
+        const ordered =
+          reordered === candidate ||
           (this.currentValid ? validateChange(this.current, this.index, candidate) : validateWorld(candidate))
-            .length === 0;
-        const ordered = valid ? inCurrentOrder(this.current, candidate) : candidate;
+            .length === 0
+            ? reordered
+            : candidate;
         const prepared = await this.prepare(ordered, false);
         const diff = diffWorlds(this.current, ordered);
         if (options.dryRun) return { diff, changes: prepared?.changes ?? noChanges(), stored: false };

@@ -161,7 +161,7 @@ function perList<L extends object, R>(cache: WeakMap<L, R>, list: L, build: () =
 
 const groupsOfOrgCache = new WeakMap<readonly ComputerGroup[], Map<string, ComputerGroup[]>>();
 const computersOfGroupCache = new WeakMap<readonly Computer[], Map<string, Computer[]>>();
-const appsCache = new WeakMap<readonly Application[], { position: Map<string, number>; nameable: Application[] }>();
+const appsCache = new WeakMap<readonly Application[], Map<string, number>>();
 const policyScopesCache = new WeakMap<readonly Policy[], PolicyScopes>();
 const settingComputersCache = new WeakMap<readonly AgentSetting[], Set<string>>();
 const approvalComputersCache = new WeakMap<readonly ApprovalPolicy[], Set<string>>();
@@ -180,8 +180,6 @@ class Scopes {
   readonly approvalComputers: Set<string>;
   /** Each application's position in the world's list. */
   readonly appPosition: Map<string, number>;
-  /** Every application, for those an approval request may name (the visible ones: nameableFor). */
-  readonly nameable: Application[];
   readonly policies: PolicyScopes;
   /** Policies as computers of this world see them, by position (built on first use). */
   readonly itemAt: (PolicyItem | undefined)[];
@@ -210,7 +208,7 @@ class Scopes {
   private readonly groupParts: Map<string, number[]>;
   /** Sorted policy positions of a computer that computer-scoped policies name (positionsOf). */
   private readonly computerParts: Map<string, number[]>;
-  /** Sorted positions of the nameable applications an organization's computers see. */
+  /** Sorted positions of the applications an organization's computers see (an approval request may name them). */
   private readonly orgNameable = new Map<string, number[]>();
 
   constructor(readonly index: WorldIndex) {
@@ -225,17 +223,13 @@ class Scopes {
       for (const c of world.computers) push(map, c.group, c);
       return map;
     });
-    const apps = perList(appsCache, world.applications, () => {
+    this.appPosition = perList(appsCache, world.applications, () => {
       const position = new Map<string, number>();
-      const nameable: Application[] = [];
       world.applications.forEach((app, i) => {
         if (!position.has(app.id)) position.set(app.id, i);
-        nameable.push(app);
       });
-      return { position, nameable };
+      return position;
     });
-    this.appPosition = apps.position;
-    this.nameable = apps.nameable;
     this.policies = perList(policyScopesCache, world.policies, () => {
       const scopes: PolicyScopes = {
         global: new Map(),
@@ -370,13 +364,13 @@ class Scopes {
     return part;
   }
 
-  /** The positions of the nameable applications the organization's computers see, ascending. */
+  /** The positions of the applications the organization's computers see (a request may name them), ascending. */
   nameableFor(orgId: string): number[] {
     let found = this.orgNameable.get(orgId);
     if (found === undefined) {
       const ancestors = this.ancestors(orgId);
       found = [];
-      for (const app of this.nameable) {
+      for (const app of this.index.world.applications) {
         if (app.builtIn || app.org === undefined || ancestors.has(app.org)) {
           found.push(this.appPosition.get(app.id) as number);
         }

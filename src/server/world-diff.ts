@@ -74,6 +74,7 @@ export function diffWorlds(before: World, after: World): WorldDiff {
  */
 export function inCurrentOrder(current: World, candidate: World): World {
   const ordered: Record<string, unknown> = { ...candidate };
+  let moved = false;
   for (const list of WORLD_DIFF_LISTS) {
     const entries: unknown = list === 'gates' ? candidate.gates : candidate[list];
     const before: unknown = list === 'gates' ? current.gates : current[list];
@@ -87,12 +88,15 @@ export function inCurrentOrder(current: World, candidate: World): World {
       const key = keyOf(entry);
       if (!rank.has(key)) rank.set(key, i);
     });
-    ordered[list] = entries
+    const sorted = entries
       .map((entry: unknown, i) => ({ entry, at: rank.get(keyOf(entry)) ?? before.length + i }))
       .sort((a, b) => a.at - b.at)
       .map(({ entry }) => entry);
+    ordered[list] = sorted;
+    moved ||= sorted.some((entry, i) => entry !== entries[i]);
   }
-  return ordered as unknown as World;
+  // `candidate` itself when every list already was in that order.
+  return moved ? (ordered as unknown as World) : candidate;
 }
 
 /** A world replacement refused because it would remove computers without leave to (code 'removal-refused'). */

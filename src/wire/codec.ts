@@ -122,7 +122,8 @@ export function ringfenceToWire(ringfence: Record<string, unknown> | undefined, 
   }
 }
 
-function ringfenceFromWire(json: Maybe<string>, at: string): Record<string, unknown> | undefined {
+/** A policy's ringfence from its JSON text (`at` names the field): a JSON object nested at most MAX_JSON_DEPTH deep. */
+export function ringfenceFromWire(json: Maybe<string>, at: string): Record<string, unknown> | undefined {
   if (json === null || json === undefined) return undefined;
   // Bounded before it is parsed: what is parsed is written again, walked and frozen, each level a stack frame.
   if (jsonDepthOver(json, MAX_JSON_DEPTH) !== null) {

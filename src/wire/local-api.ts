@@ -30,7 +30,7 @@ import type { tollgate } from './generated/tollgate.js';
 import { pb } from './proto.js';
 import { putVarint, varintBytes } from './file-key.js';
 import { LOCAL_CONNECTION_ERRORS, LOCAL_REQUEST_ERRORS } from './protocol-codes.js';
-import { checkRequestCounts, type ScanShape } from './request-scan.js';
+import { checkRequestCounts, type ScanField, type ScanShape } from './request-scan.js';
 
 /** The states of the agent's connection to the policy server, as status reports them. */
 export const SYNC_STATES = ['disconnected', 'connecting', 'connected', 'disabled'] as const;
@@ -372,67 +372,43 @@ export function applySnapshotFrameParts(id: number, snapshot: Uint8Array): [Uint
   return [head, snapshot];
 }
 
-const STRING_LIST: ScanShape = { fields: new Map([[1, { shape: null, item: true }]]) };
-const FILE_INFO: ScanShape = { fields: new Map() };
+const message = (fields: [number, ScanField][]): ScanShape => ({ fields: new Map(fields) });
+const STRING_LIST = message([[1, { shape: null, item: true }]]);
+const FILE_INFO = message([]);
+const influence = (list: string): ScanField => ({
+  shape: STRING_LIST,
+  itemsOf: { name: `request.evaluateApproval.query.${list}`, limit: REQUEST_FIELD_LIMITS.influenceItems },
+});
 
 /** What checkRequestCounts counts of a Request: the lists REQUEST_FIELD_LIMITS bounds by their number of items. */
-const REQUEST_SCAN: ScanShape = {
-  fields: new Map([
-    [
-      2,
-      {
-        shape: {
-          fields: new Map([
-            [1, { shape: FILE_INFO }],
-            [
-              3,
-              { shape: null, counts: { name: 'request.evaluateFile.settings', limit: REQUEST_FIELD_LIMITS.settings } },
-            ],
-          ]),
-        },
-      },
-    ],
-    [
-      3,
-      {
-        shape: {
-          fields: new Map([
-            [
-              1,
-              {
-                shape: {
-                  fields: new Map([
-                    [
-                      6,
-                      {
-                        shape: STRING_LIST,
-                        itemsOf: {
-                          name: 'request.evaluateApproval.query.primaryCompanyInfluence',
-                          limit: REQUEST_FIELD_LIMITS.influenceItems,
-                        },
-                      },
-                    ],
-                    [
-                      7,
-                      {
-                        shape: STRING_LIST,
-                        itemsOf: {
-                          name: 'request.evaluateApproval.query.developmentInfluence',
-                          limit: REQUEST_FIELD_LIMITS.influenceItems,
-                        },
-                      },
-                    ],
-                  ]),
-                },
-              },
-            ],
-            [3, { shape: FILE_INFO }],
-          ]),
-        },
-      },
-    ],
-  ]),
-};
+const REQUEST_SCAN = message([
+  [
+    2, // evaluate_file
+    {
+      shape: message([
+        [1, { shape: FILE_INFO }],
+        [3, { shape: null, counts: { name: 'request.evaluateFile.settings', limit: REQUEST_FIELD_LIMITS.settings } }],
+      ]),
+    },
+  ],
+  [
+    3, // evaluate_approval: its query's influence lists, its file
+    {
+      shape: message([
+        [
+          1,
+          {
+            shape: message([
+              [6, influence('primaryCompanyInfluence')],
+              [7, influence('developmentInfluence')],
+            ]),
+          },
+        ],
+        [3, { shape: FILE_INFO }],
+      ]),
+    },
+  ],
+]);
 
 /**
  * Decodes a request. Undecodable bytes, a request without a body or a bad

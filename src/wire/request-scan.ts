@@ -31,7 +31,15 @@ export interface CountedList {
  * that list's items (a StringList).
  */
 export interface ScanShape {
-  fields: ReadonlyMap<number, { shape: ScanShape | null; counts?: CountedList; itemsOf?: CountedList; item?: boolean }>;
+  fields: ReadonlyMap<number, ScanField>;
+}
+
+/** One field of a ScanShape. */
+export interface ScanField {
+  shape: ScanShape | null;
+  counts?: CountedList;
+  itemsOf?: CountedList;
+  item?: boolean;
 }
 
 interface Counter {

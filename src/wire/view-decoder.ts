@@ -43,13 +43,13 @@ import {
   osCodec,
   permitTargetCodec,
   policyActionCodec,
+  ringfenceFromWire,
   setEntry,
   structureCodec,
   type SettingsRecord,
 } from './codec.js';
 import { WIRE, protobuf } from './proto.js';
 import type { SnapshotContent, SnapshotHeader } from './signed.js';
-import { MAX_JSON_DEPTH, jsonDepthOver } from '../engine/json-depth.js';
 
 type Reader = $protobuf.Reader;
 
@@ -338,24 +338,6 @@ export function checkPayloadKind(what: keyof typeof PAYLOAD_KINDS, kind: number)
         ? 'is unspecified'
         : `unknown payload kind ${kind}`,
   );
-}
-
-function ringfenceFromJson(json: string | undefined, at: string): Record<string, unknown> | undefined {
-  if (json === undefined) return undefined;
-  // Bounded before it is parsed: what is parsed is written again, walked and frozen, each level a stack frame.
-  if (jsonDepthOver(json, MAX_JSON_DEPTH) !== null) {
-    throw badMessage(`${at}.ringfenceJson`, `nests objects or lists deeper than ${MAX_JSON_DEPTH} levels`);
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch (error) {
-    throw badMessage(`${at}.ringfenceJson`, 'is not valid JSON', error);
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw badMessage(`${at}.ringfenceJson`, 'is not a JSON object');
-  }
-  return value as Record<string, unknown>;
 }
 
 /**
@@ -765,7 +747,7 @@ function readPolicy(source: Source, at: string): ViewPolicy {
   };
   // Checked once the message is read (the list reads on after a problem), in codec.ts policyFromWire's order.
   checkExpiry(policy.expiresAtMs, at);
-  const ringfence = ringfenceFromJson(ringfenceJson, at);
+  const ringfence = ringfenceFromWire(ringfenceJson, `${at}.ringfenceJson`);
   if (ringfence !== undefined) policy.ringfence = ringfence;
   return policy;
 }
