@@ -30,7 +30,7 @@ import type { tollgate } from './generated/tollgate.js';
 import { pb } from './proto.js';
 import { putVarint, varintBytes } from './file-key.js';
 import { LOCAL_CONNECTION_ERRORS, LOCAL_REQUEST_ERRORS } from './protocol-codes.js';
-import { checkRequestCounts, type ScanField, type ScanShape } from './request-scan.js';
+import { checkRequestCounts, findInvalidText, type ScanField, type ScanShape } from './request-scan.js';
 
 /** The states of the agent's connection to the policy server, as status reports them. */
 export const SYNC_STATES = ['disconnected', 'connecting', 'connected', 'disabled'] as const;
@@ -373,38 +373,72 @@ export function applySnapshotFrameParts(id: number, snapshot: Uint8Array): [Uint
 }
 
 const message = (fields: [number, ScanField][]): ScanShape => ({ fields: new Map(fields) });
-const STRING_LIST = message([[1, { shape: null, item: true }]]);
-const FILE_INFO = message([]);
+const text = (name: string): ScanField => ({ shape: null, name, text: true });
+const STRING_LIST = message([[1, { shape: null, item: true, name: 'values', repeated: true, text: true }]]);
+const FILE_INFO = message([
+  [1, text('path')],
+  [2, text('sha256')],
+  [3, text('certSubject')],
+  [4, text('certThumbprint')],
+  [5, text('processPath')],
+  [6, text('createdBy')],
+]);
+const SETTING = message([
+  [1, text('name')],
+  [2, { shape: message([[3, text('stringValue')]]), name: 'value' }],
+  [3, text('source')],
+]);
 const influence = (list: string): ScanField => ({
   shape: STRING_LIST,
+  name: list,
   itemsOf: { name: `request.evaluateApproval.query.${list}`, limit: REQUEST_FIELD_LIMITS.influenceItems },
 });
 
-/** What checkRequestCounts counts of a Request: the lists REQUEST_FIELD_LIMITS bounds by their number of items. */
+/**
+ * What checkRequestCounts counts of a Request (the lists REQUEST_FIELD_LIMITS
+ * bounds by their number of items), and the text fields findInvalidText
+ * names when the decoder finds one that is not UTF-8.
+ */
 const REQUEST_SCAN = message([
   [
     2, // evaluate_file
     {
+      name: 'evaluateFile',
       shape: message([
-        [1, { shape: FILE_INFO }],
-        [3, { shape: null, counts: { name: 'request.evaluateFile.settings', limit: REQUEST_FIELD_LIMITS.settings } }],
+        [1, { shape: FILE_INFO, name: 'file' }],
+        [
+          3,
+          {
+            shape: SETTING,
+            name: 'settings',
+            repeated: true,
+            counts: { name: 'request.evaluateFile.settings', limit: REQUEST_FIELD_LIMITS.settings },
+          },
+        ],
       ]),
     },
   ],
   [
-    3, // evaluate_approval: its query's influence lists, its file
+    3, // evaluate_approval: its query's texts and influence lists, its file, user and reason
     {
+      name: 'evaluateApproval',
       shape: message([
         [
           1,
           {
+            name: 'query',
             shape: message([
+              [1, text('app')],
+              [2, text('category')],
+              [3, text('subcategory')],
               [6, influence('primaryCompanyInfluence')],
               [7, influence('developmentInfluence')],
             ]),
           },
         ],
-        [3, { shape: FILE_INFO }],
+        [3, { shape: FILE_INFO, name: 'file' }],
+        [4, text('user')],
+        [5, text('reason')],
       ]),
     },
   ],
@@ -428,9 +462,11 @@ export function decodeRequest(bytes: Uint8Array): LocalRequest {
   try {
     message = pb().Request.decode(bytes);
   } catch (error) {
-    throw new TollgateError(LOCAL_REQUEST_ERRORS.badRequest, `undecodable request: ${(error as Error).message}`, {
-      cause: error,
-    });
+    // The generated code's string reader refuses text that is not UTF-8 without naming its field: find it.
+    const field = findInvalidText(bytes, REQUEST_SCAN, 'request');
+    const problem =
+      field === null ? `undecodable request: ${(error as Error).message}` : `${field}: is not valid UTF-8`;
+    throw new TollgateError(LOCAL_REQUEST_ERRORS.badRequest, problem, { cause: error });
   }
   let request: LocalRequest;
   try {

@@ -40,6 +40,12 @@ export interface ScanField {
   counts?: CountedList;
   itemsOf?: CountedList;
   item?: boolean;
+  /** The field's name in the paths findInvalidText reports (`evaluateFile`); a field without one is not entered. */
+  name?: string;
+  /** A repeated field: each occurrence is named with its index (`settings.0`). */
+  repeated?: boolean;
+  /** A string field: its bytes must be UTF-8. */
+  text?: boolean;
 }
 
 interface Counter {
@@ -147,4 +153,66 @@ function scan(
     if (at > end) return false;
   }
   return true;
+}
+
+/** Invalid UTF-8 is refused, as the generated code's string reader does. */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * The path of the first text field of `bytes` (a message of `shape`) that is
+ * not valid UTF-8, named from the shape's field names and `prefix`
+ * (`request.evaluateFile.file.path`); null when every named text field is
+ * UTF-8 or the bytes cannot be read that far. Run only after the decoder
+ * refused the message, so that its error names the field.
+ */
+export function findInvalidText(bytes: Uint8Array, shape: ScanShape, prefix: string): string | null {
+  return invalidText(bytes, 0, bytes.length, shape, prefix, 0);
+}
+
+function invalidText(
+  bytes: Uint8Array,
+  from: number,
+  end: number,
+  shape: ScanShape,
+  path: string,
+  depth: number,
+): string | null {
+  const seen = new Map<number, number>();
+  let at = from;
+  while (at < end) {
+    const tag = varint(bytes, at, end);
+    if (tag === null) return null;
+    at = tag[1];
+    const number = Math.floor(tag[0] / 8);
+    const wire = tag[0] % 8;
+    if (wire === WIRE_VARINT) {
+      const value = varint(bytes, at, end);
+      if (value === null) return null;
+      at = value[1];
+    } else if (wire === WIRE_FIXED64) at += 8;
+    else if (wire === WIRE_FIXED32) at += 4;
+    else if (wire === WIRE_LENGTH_DELIMITED) {
+      const length = varint(bytes, at, end);
+      if (length === null || length[1] + length[0] > end) return null;
+      at = length[1];
+      const field = shape.fields.get(number);
+      if (field?.name !== undefined) {
+        const index = seen.get(number) ?? 0;
+        seen.set(number, index + 1);
+        const name = `${path}.${field.name}${field.repeated === true ? `.${index}` : ''}`;
+        if (field.text === true) {
+          try {
+            strictUtf8.decode(bytes.subarray(at, at + length[0]));
+          } catch {
+            return name;
+          }
+        } else if (field.shape !== null && depth < 8) {
+          const inner = invalidText(bytes, at, at + length[0], field.shape, name, depth + 1);
+          if (inner !== null) return inner;
+        }
+      }
+      at += length[0];
+    } else return null;
+  }
+  return null;
 }

@@ -221,6 +221,52 @@ describe('requests', () => {
     expect(tryReadRequestId(bytes)).toBe(7);
   });
 
+  it.each<[string, LocalRequest]>([
+    ['request.evaluateFile.file.path', { id: 1, kind: 'evaluateFile', file: { path: 'C:\\QQQQ.exe' } }],
+    [
+      'request.evaluateFile.file.certSubject',
+      { id: 1, kind: 'evaluateFile', file: { path: '/a', certSubject: 'QQQQ' } },
+    ],
+    [
+      'request.evaluateFile.settings.1.name',
+      { id: 1, kind: 'evaluateFile', file: { path: '/a' }, settings: { a: true, QQQQ: false } },
+    ],
+    [
+      'request.evaluateFile.settings.0.value.stringValue',
+      { id: 1, kind: 'evaluateFile', file: { path: '/a' }, settings: { a: 'QQQQ' } },
+    ],
+    [
+      'request.evaluateApproval.query.developmentInfluence.values.2',
+      {
+        id: 1,
+        kind: 'evaluateApproval',
+        query: { category: 'c', developmentInfluence: ['x', 'y', 'QQQQ'] },
+        submit: false,
+      },
+    ],
+    [
+      'request.evaluateApproval.file.createdBy',
+      {
+        id: 1,
+        kind: 'evaluateApproval',
+        query: { category: 'c' },
+        submit: true,
+        file: { path: '/a', createdBy: 'QQQQ' },
+        user: 'u',
+        reason: 'r',
+      },
+    ],
+    [
+      'request.evaluateApproval.reason',
+      { id: 1, kind: 'evaluateApproval', query: { app: 'a' }, submit: true, user: 'u', reason: 'QQQQ' },
+    ],
+  ])('text that is not UTF-8 is a bad request naming its field: %s', (field, request) => {
+    const bytes = Buffer.from(encodeRequest(request));
+    bytes[bytes.indexOf('QQQQ')] = 0xff;
+    const e = errorOf(() => decodeRequest(bytes));
+    expect([e.code, e.message]).toEqual(['bad-request', `${field}: is not valid UTF-8`]);
+  });
+
   it('the id survives a truncated body', () => {
     const whole = encodeRequest({ id: 300_000, kind: 'evaluateFile', file: { path: '/some/long/path' } });
     const truncated = whole.subarray(0, whole.length - 3);
