@@ -13,6 +13,7 @@ import { tollgateVersion } from '../src/cli/version.js';
 import { LocalServer, type LocalServerOptions } from '../src/local/server.js';
 import { resolveGroupId } from '../src/local/socket-group.js';
 import { LogLimit } from '../src/wire/log-limit.js';
+import { readCaFile } from '../src/scenario/ca-file.js';
 import { AgentStore } from '../src/store/agent-store.js';
 import { DataDirLock } from '../src/store/data-dir-lock.js';
 import type { PrefetchedImage } from '../src/store/image-files.js';
@@ -364,12 +365,12 @@ async function startHolding(
   let caProblem: string | null = null;
   if (config.server?.caFile !== undefined) {
     try {
-      ca = await readFile(config.server.caFile, 'utf8');
+      ca = await readCaFile(config.server.caFile);
     } catch (error) {
       caProblem = (error as Error).message;
       logger.error(
         { file: config.server.caFile, err: caProblem },
-        'server.caFile cannot be read: the daemon does not sync, and serves from its cache',
+        'server.caFile cannot be used: the daemon does not sync, and serves from its cache',
       );
     }
   }

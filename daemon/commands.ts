@@ -4,12 +4,13 @@
  * Loaded by daemon/main.ts for every command line except the plain
  * `tollgate daemon --config FILE`, which starts without the command line.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { InvalidArgumentError, Option } from 'commander';
 import { loadDaemonConfig, readPinnedKeys } from '../src/agent/config.js';
 import { printEffectiveConfig } from '../src/cli/check-config.js';
 import { ValidationError } from '../src/engine/errors.js';
+import { readCaFile } from '../src/scenario/ca-file.js';
 import { resolveGroupId } from '../src/local/socket-group.js';
 import { parseTimeMs, timeProblem } from '../src/engine/validate.js';
 import { EXIT_OK, type CliIo } from '../src/cli/io.js';
@@ -53,7 +54,7 @@ extendProgram((program, io: CliIo, setExit) => {
         await readPinnedKeys(config);
         const caFile = config.server?.caFile;
         if (caFile !== undefined) {
-          await readFile(caFile, 'utf8').catch((error: Error) => {
+          await readCaFile(caFile).catch((error: Error) => {
             throw new ValidationError([`${opts.checkConfig}: server.caFile: ${caFile}: ${error.message}`]);
           });
         }

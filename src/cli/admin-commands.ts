@@ -14,7 +14,8 @@ import {
   type SettingValue,
   type World,
 } from '../engine/model.js';
-import { readBounded, readBoundedText } from '../scenario/bounded-read.js';
+import { readBoundedText } from '../scenario/bounded-read.js';
+import { readCaFile } from '../scenario/ca-file.js';
 import { loadScenario, serializeScenario } from '../scenario/load.js';
 import {
   ROUTES,
@@ -201,8 +202,6 @@ export function json(ctx: AdminContext, value: unknown): number {
 
 /** The most read of a token file (a token is a few dozen bytes). */
 const SMALL_FILE_BYTES = 64 * 1024;
-/** The most read of a CA file (a bundle of certificates in PEM). */
-const CA_FILE_BYTES = 4 * 1024 * 1024;
 
 async function readToken(opts: { token?: string; tokenFile?: string }): Promise<string> {
   if (opts.token !== undefined && opts.tokenFile !== undefined) {
@@ -262,7 +261,7 @@ export async function connectAdmin(
   let ca: Buffer | undefined;
   if (opts.ca !== undefined) {
     try {
-      ca = await readBounded(opts.ca, CA_FILE_BYTES, `is larger than a CA file may be (${CA_FILE_BYTES} bytes)`);
+      ca = Buffer.from(await readCaFile(opts.ca));
     } catch (error) {
       throw new TollgateError('invalid-input', `${opts.ca}: ${(error as Error).message}`, { cause: error });
     }

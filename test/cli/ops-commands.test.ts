@@ -142,7 +142,18 @@ describe('--check-config', () => {
     );
     const noCa = await cli(['daemon', '--check-config', missingCa]);
     expect(noCa.code).toBe(2);
-    expect(noCa.stderr).toMatch(new RegExp(`^error: ${missingCa}: server\\.caFile: ${join(dir, 'no-ca.pem')}: ENOENT`));
+    expect(noCa.stderr).toMatch(
+      new RegExp(`^error: ${missingCa}: server\\.caFile: ${join(dir, 'no-ca.pem')}: cannot be read: ENOENT`),
+    );
+    // A file that is not a PEM certificate (here the public signing key) is named too.
+    writeFileSync(
+      missingCa,
+      'dataDir: d\ncomputerId: c\nsocket: {path: a.sock}\nserverPublicKey: ca-keys/tollgate-signing.pub\n' +
+        'server: {url: "wss://policy.example/agent", token: t, caFile: ca-keys/tollgate-signing.pub}\n',
+    );
+    const notCa = await cli(['daemon', '--check-config', missingCa]);
+    expect(notCa.code).toBe(2);
+    expect(notCa.stderr).toContain(`server.caFile: ${join(keys, 'tollgate-signing.pub')}: holds no PEM certificate`);
     // What the sockets need of the machine: their folder, and the group they are given to.
     const sockets = join(dir, 'sockets.yaml');
     writeFileSync(

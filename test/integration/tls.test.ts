@@ -72,6 +72,12 @@ describe('the server with TLS', () => {
     const untrusted = await cli(['admin', '--server', url, '--token-file', tokenFile, 'computers']);
     expect(untrusted.code).toBe(1);
     expect(untrusted.stderr).toMatch(/--ca/);
+
+    // A --ca that is not a certificate (the private key) is named before anything is sent.
+    const keyFile = join(ws.dir, 'key.pem');
+    const notCa = await cli(['admin', '--server', url, '--token-file', tokenFile, '--ca', keyFile, 'computers']);
+    expect(notCa.code).toBe(2);
+    expect(notCa.stderr).toContain(`${keyFile}: holds no PEM certificate`);
   });
 
   it('syncs an agent over wss with a pinned CA', async () => {
