@@ -4,24 +4,33 @@
  * configuration without loading zod (src/agent/config-load.ts).
  */
 import { createRequire } from 'node:module';
-import type { parse as ParseYaml } from 'yaml';
+import type * as YamlModule from 'yaml';
 import { ValidationError } from '../engine/errors.js';
 import { readBoundedText } from './bounded-read.js';
+import { depthProblem } from './text-depth.js';
+
+type YamlLibrary = Pick<typeof YamlModule, 'parse' | 'Parser'>;
 
 /** The longest delay a Node.js timer takes (2^31 - 1 ms, about 24.8 days): a longer one fires after 1 ms. */
 export const MAX_TIMER_MS = 2_147_483_647;
 
-/** The YAML parser, loaded on the first YAML file: a JSON config (the daemon's usual) starts without it. */
-let parseYaml: ((text: string) => unknown) | undefined;
-function yamlParser(): (text: string) => unknown {
-  parseYaml ??= (createRequire(import.meta.url)('yaml') as { parse: typeof ParseYaml }).parse;
-  return parseYaml;
+/** The YAML library, loaded on the first YAML file: a JSON config (the daemon's usual) starts without it. */
+let yamlLibrary: YamlLibrary | undefined;
+function yaml(): YamlLibrary {
+  yamlLibrary ??= createRequire(import.meta.url)('yaml') as YamlLibrary;
+  return yamlLibrary;
 }
 
-/** Parses a config file's text as JSON (a `.json` file) or YAML; a syntax error is a problem naming the file. */
+/**
+ * Parses a config file's text as JSON (a `.json` file) or YAML; a syntax
+ * error, or nesting past MAX_JSON_DEPTH, is a problem naming the file.
+ */
 export function parseConfigValue(text: string, file: string): unknown {
+  const json = file.endsWith('.json');
+  const tooDeep = json ? depthProblem(text) : depthProblem(text, new (yaml().Parser)().parse(text));
+  if (tooDeep !== null) throw new ValidationError([`${file}: ${tooDeep}`]);
   try {
-    return file.endsWith('.json') ? JSON.parse(text) : yamlParser()(text);
+    return json ? JSON.parse(text) : yaml().parse(text);
   } catch (error) {
     throw new ValidationError([`${file}: ${(error as Error).message}`], { cause: error });
   }

@@ -10,8 +10,8 @@ import { RULE_FIELDS, WORLD_LIST_KEYS, type AppliesTo, type World } from '../eng
 import { settingValueProblem } from '../engine/settings.js';
 import { entryLabel, validateWorld } from '../engine/validate.js';
 import { readBoundedText } from './bounded-read.js';
-import { MAX_JSON_DEPTH, jsonDepthOver } from '../engine/json-depth.js';
 import { jsonErrorOffset } from './json-position.js';
+import { depthProblem, lineAndColumn } from './text-depth.js';
 import { fixtureFileSchema, scenarioSchema, type FixtureCase } from './schema.js';
 
 /** For each list of a file, the field that names its entries in messages (none: `#INDEX`). */
@@ -109,20 +109,12 @@ function issueProblem(issue: z.core.$ZodIssue, raw: unknown, entryKeys: EntryKey
   return rest.length === 0 ? `${where}: ${text}` : `${where}: ${formatPath(rest)} ${text}`;
 }
 
-function lineAndColumn(text: string, offset: number): string {
-  const before = text.slice(0, offset).split('\n');
-  return `line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}`;
-}
-
 /** The data of a JSON or YAML text (by extension; YAML, a superset of JSON, otherwise), or its syntax problems. */
 function parseText(text: string, fileName: string): { data: unknown } | { problems: string[] } {
   const source = text.replace(/^\uFEFF/, '');
   if (fileName.toLowerCase().endsWith('.json')) {
-    // Measured before the parse: every walk of the data after it (validation, a ringfence's copy) is recursive.
-    const deep = jsonDepthOver(source, MAX_JSON_DEPTH);
-    if (deep !== null) {
-      return { problems: [`${lineAndColumn(source, deep)}: nests deeper than ${MAX_JSON_DEPTH} levels`] };
-    }
+    const tooDeep = depthProblem(source);
+    if (tooDeep !== null) return { problems: [tooDeep] };
     try {
       return { data: JSON.parse(source) as unknown };
     } catch (err) {
@@ -131,6 +123,8 @@ function parseText(text: string, fileName: string): { data: unknown } | { proble
       return { problems: [offset === null ? message : `${lineAndColumn(source, offset)}: ${message}`] };
     }
   }
+  const tooDeep = depthProblem(source, new YAML.Parser().parse(source));
+  if (tooDeep !== null) return { problems: [tooDeep] };
   const doc = YAML.parseDocument(source, { prettyErrors: false });
   if (doc.errors.length > 0) {
     return { problems: doc.errors.map((e) => `${lineAndColumn(source, e.pos[0])}: ${e.message}`) };

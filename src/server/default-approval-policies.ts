@@ -7,9 +7,9 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { readBoundedText } from '../scenario/bounded-read.js';
+import { parseConfigValue } from '../scenario/config-text.js';
 import { MAX_YAML_FILE_BYTES } from '../scenario/load.js';
 import { isCountryCode } from '../engine/countries.js';
 import { ValidationError } from '../engine/errors.js';
@@ -52,12 +52,7 @@ function pathText(path: readonly PropertyKey[]): string {
 
 /** Parses and checks the default policies; every problem names the file, the entry and the field. */
 export function parseDefaultApprovalPolicies(text: string, file: string): ApprovalPolicyTemplate[] {
-  let raw: unknown;
-  try {
-    raw = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
-  } catch (error) {
-    throw new ValidationError([`${file}: ${(error as Error).message}`], { cause: error });
-  }
+  const raw = parseConfigValue(text, file);
   const parsed = fileSchema.safeParse(raw ?? {});
   if (!parsed.success) {
     throw new ValidationError(

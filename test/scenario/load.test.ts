@@ -265,6 +265,21 @@ approvalPolicies:
     ]);
   });
 
+  it('refuses a YAML file that nests deeper than MAX_JSON_DEPTH, flow or block, before making its document', () => {
+    // Thousands of levels overflowed the YAML library's stack ("Maximum call stack size exceeded").
+    const flow = `policies:\n  - id: p\n    ringfence: ${'{a: '.repeat(20_000)}1${'}'.repeat(20_000)}\n`;
+    expect(problemsOf(() => parseScenario(flow, 'deep.yaml'))).toEqual([
+      `deep.yaml: line 3, column ${'    ringfence: '.length + 1 + 4 * (MAX_JSON_DEPTH - 3)}: nests deeper than ${MAX_JSON_DEPTH} levels`,
+    ]);
+    const block = 'organizations:\n' + Array.from({ length: 3_000 }, (_, i) => `${' '.repeat(i)}- \n`).join('');
+    expect(problemsOf(() => parseScenario(block, 'deep.yaml'))).toEqual([
+      `deep.yaml: line ${MAX_JSON_DEPTH + 1}, column ${MAX_JSON_DEPTH}: nests deeper than ${MAX_JSON_DEPTH} levels`,
+    ]);
+    // At the bound a file is read (and judged by its schema).
+    const within = `policies:\n  - id: p\n    ringfence: ${'{a: '.repeat(MAX_JSON_DEPTH - 3)}1${'}'.repeat(MAX_JSON_DEPTH - 3)}\n`;
+    expect(problemsOf(() => parseScenario(within, 'ok.yaml')).join('\n')).not.toMatch(/nests deeper/);
+  });
+
   it('chooses the format by extension and falls back to YAML', () => {
     expect(problemsOf(() => parseScenario('organizations: []', 'x.json'))[0]).toMatch(/^x\.json: line 1, column 1: /);
     expect(parseScenario('{"organizations": [{"id": "a", "name": "A"}]}', 'x.txt').organizations).toHaveLength(1);

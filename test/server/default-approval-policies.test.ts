@@ -75,6 +75,17 @@ describe('the default approval policies data file', () => {
     expect(problemsOf(() => parseDefaultApprovalPolicies('nothing: here', 'd.yaml'))[0]).toMatch(/^d\.yaml: /);
   });
 
+  it('refuses a file nested deeper than 64 levels, YAML or JSON, naming where', () => {
+    const yaml = `policies: ${'['.repeat(5_000)}${']'.repeat(5_000)}\n`;
+    expect(problemsOf(() => parseDefaultApprovalPolicies(yaml, 'd.yaml'))).toEqual([
+      `d.yaml: line 1, column ${'policies: '.length + 64}: nests deeper than 64 levels`,
+    ]);
+    const json = `{"policies": ${'['.repeat(5_000)}${']'.repeat(5_000)}}`;
+    expect(problemsOf(() => parseDefaultApprovalPolicies(json, 'd.json'))).toEqual([
+      `d.json: line 1, column ${'{"policies": '.length + 64}: nests deeper than 64 levels`,
+    ]);
+  });
+
   it('names a file that cannot be read', async () => {
     await expect(loadDefaultApprovalPolicies('/nonexistent/defaults.yaml')).rejects.toThrow(
       '/nonexistent/defaults.yaml: cannot be read',

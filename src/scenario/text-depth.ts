@@ -1,0 +1,46 @@
+/**
+ * The nesting bound of scenario, fixture and config files, checked before
+ * their data is made: every walk of the data after it (the schema, a
+ * ringfence's copy) recurses, and so does the YAML library when it makes a
+ * document of what it parsed (about 800 nested levels overflow the stack:
+ * "Maximum call stack size exceeded").
+ */
+import type { CST } from 'yaml';
+import { MAX_JSON_DEPTH, jsonDepthOver } from '../engine/json-depth.js';
+
+/** `line L, column C` of an offset of a text (both from 1). */
+export function lineAndColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset).split('\n');
+  return `line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}`;
+}
+
+/**
+ * The offset of the first collection of a YAML text nested deeper than
+ * `maxDepth` (the top collection is the first level, as in jsonDepthOver),
+ * or null, from the tokens of the YAML library's parser (which keeps its own
+ * stack: `new Parser().parse(text)`). Walked without recursion.
+ */
+export function yamlDepthOver(tokens: Iterable<CST.Token>, maxDepth: number): number | null {
+  for (const token of tokens) {
+    if (token.type !== 'document') continue;
+    const stack: [CST.Token | undefined, number][] = [[token.value, 1]];
+    for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+      const [node, depth] = next;
+      if (node?.type !== 'block-map' && node?.type !== 'block-seq' && node?.type !== 'flow-collection') continue;
+      if (depth > maxDepth) return node.offset;
+      for (const item of node.items) stack.push([item.key ?? undefined, depth + 1], [item.value, depth + 1]);
+    }
+  }
+  return null;
+}
+
+/**
+ * The problem of a text nested deeper than MAX_JSON_DEPTH (`line L, column
+ * C: nests deeper than 64 levels`), or null: JSON when `yamlTokens` is
+ * undefined, else YAML given as its parser's tokens.
+ */
+export function depthProblem(text: string, yamlTokens?: Iterable<CST.Token>): string | null {
+  const deep =
+    yamlTokens === undefined ? jsonDepthOver(text, MAX_JSON_DEPTH) : yamlDepthOver(yamlTokens, MAX_JSON_DEPTH);
+  return deep === null ? null : `${lineAndColumn(text, deep)}: nests deeper than ${MAX_JSON_DEPTH} levels`;
+}
