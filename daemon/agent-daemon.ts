@@ -1,4 +1,4 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { platform } from 'node:os';
 import type { ScheduledTask } from 'node-cron';
 import { Agent } from '../src/agent/agent.js';
@@ -21,6 +21,7 @@ import type { SyncClient } from '../src/sync/client.js';
 import type { ApplyHooks } from '../src/agent/core.js';
 import { restoreDaemonHeap, tuneDaemonHeap } from './heap.js';
 import type { DaemonLogger } from './log.js';
+import { makeDirs } from '../src/scenario/make-dirs.js';
 
 /** The operating system this process runs on, in SPEC.md's terms. */
 function hostOs(): OsName {
@@ -132,7 +133,7 @@ export async function startAgentDaemon(
   fault: FaultPoint | undefined,
   image?: Promise<PrefetchedImage | null>,
 ): Promise<RunningDaemon> {
-  await mkdir(config.dataDir, { recursive: true, mode: 0o750 });
+  makeDirs(config.dataDir, 0o750);
   // Before anything in the data directory is read or changed: one daemon per directory (docs/DAEMON.md, Start-up
   // order, step 2).
   const lock = DataDirLock.take(config.dataDir);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { TollgateError } from '../src/engine/errors.js';
 import { loadScenario } from '../src/scenario/load.js';
@@ -26,6 +26,7 @@ import { SmtpNotifier } from '../src/server/smtp-notifier.js';
 import { ServerMetrics } from '../src/server/metrics.js';
 import { NO_PHASE_MARKS, type PhaseMarks, StallMonitor } from '../src/server/stall-monitor.js';
 import type { StorageFault } from '../src/store/storage-error.js';
+import { makeDirs } from '../src/scenario/make-dirs.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -104,7 +105,7 @@ async function openStateAndStore(
   phases: PhaseMarks,
   logger?: Logger,
 ): Promise<{ state: ServerState; presence?: HubPresence }> {
-  await mkdir(config.dataDir, { recursive: true, mode: 0o750 });
+  makeDirs(config.dataDir, 0o750);
   const store = config.store.kind === 'postgres' ? await openPgStore(config.store, logger) : undefined;
   const state = await ServerState.open({
     dataDir: config.dataDir,

@@ -1,4 +1,4 @@
-import { mkdir, unlink, writeFile } from 'node:fs/promises';
+import { unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TollgateError } from '../engine/errors.js';
 import { effectiveMode } from '../engine/evaluate.js';
@@ -16,6 +16,7 @@ import {
 import { generateSigningKeys, keyId, parsePrivateKey, parsePublicKey } from '../wire/signing.js';
 import { EXIT_OK, type CliIo } from './io.js';
 import { writeOutputFile } from './output-file.js';
+import { makeDirs } from '../scenario/make-dirs.js';
 
 /**
  * The largest snapshot file the commands read: the most a daemon takes, from
@@ -68,7 +69,7 @@ async function readText(file: string, what: string): Promise<string> {
 
 /** `tollgate keygen --out DIR`: an Ed25519 key pair; the private key file is readable by its owner only. */
 export async function keygen(io: CliIo, outDir: string): Promise<number> {
-  await mkdir(outDir, { recursive: true });
+  makeDirs(outDir);
   const keys = generateSigningKeys();
   const privatePath = join(outDir, PRIVATE_KEY_FILE);
   const publicPath = join(outDir, PUBLIC_KEY_FILE);

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { TollgateError } from '../engine/errors.js';
 import { generateSigningKeys, keyId, parsePrivateKey, parsePublicKey } from '../wire/signing.js';
+import { makeDirs } from '../scenario/make-dirs.js';
 
 /** The private key file in the data directory (mode 0600). */
 export const SIGNING_KEY_FILE = 'signing.key';
@@ -139,7 +140,7 @@ export function readNextSigningKey(dataDir: string): NextSigningKey | undefined 
  * waits (the one waiting is kept, with its new time), and returns it.
  */
 export function prepareNextSigningKey(dataDir: string, atMs: number): NextSigningKey {
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  makeDirs(dataDir, 0o700);
   loadOrCreateSigningKey(dataDir);
   const keyFile = path.join(dataDir, NEXT_SIGNING_KEY_FILE);
   // The private key file is what a running server looks for: it is written last, after its time and public key.

@@ -4,7 +4,6 @@
  * persisted in `DATA_DIR/server.db`, with the Ed25519 key that signs every
  * snapshot and settings message.
  */
-import fs from 'node:fs';
 import { type KeyObject, createHash, randomBytes } from 'node:crypto';
 import { authoritativeQuery, evaluateApproval, resolveApprovalQuery } from '../engine/approvals.js';
 import { TollgateError, ValidationError } from '../engine/errors.js';
@@ -62,6 +61,7 @@ import {
 } from './types.js';
 import { RemovalRefusedError, diffWorlds, inCurrentOrder } from './world-diff.js';
 import { type StoredWorld, applyRowChanges, diffWorldRows, worldFromRows } from './world-rows.js';
+import { makeDirs } from '../scenario/make-dirs.js';
 
 /**
  * The most stored JSON one page of the approval queue holds (its answer is
@@ -297,7 +297,7 @@ export class ServerState implements ServerStateApi {
    * versions are issued for those before this returns.
    */
   static async open(options: ServerStateOptions): Promise<ServerState> {
-    fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+    makeDirs(options.dataDir, 0o700);
     const signingKey = loadOrCreateSigningKey(options.dataDir);
     const failures = { count: 0 };
     const store = countStorageFailures(options.store ?? SqliteStore.open(options.dataDir), () => failures.count++);

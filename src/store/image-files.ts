@@ -12,7 +12,6 @@ import {
   closeSync,
   fstatSync,
   fsyncSync,
-  mkdirSync,
   openSync,
   readSync,
   readdirSync,
@@ -23,6 +22,7 @@ import {
 import { mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { TollgateError } from '../engine/errors.js';
+import { makeDirs } from '../scenario/make-dirs.js';
 
 /** The largest image file written or read by default (a larger one is not kept: warm start recompiles). */
 export const DEFAULT_MAX_IMAGE_BYTES = 1024 * 1024 * 1024;
@@ -160,7 +160,7 @@ export class ImageFiles {
   write(sha256: Uint8Array, parts: readonly Uint8Array[], hooks: ImageWriteHooks = {}): boolean {
     const total = parts.reduce((n, p) => n + p.length, 0);
     if (total > this.maxBytes) return false;
-    mkdirSync(this.folder, { recursive: true, mode: 0o750 });
+    makeDirs(this.folder, 0o750);
     const target = this.path(sha256);
     const temp = target + TEMP_SUFFIX;
     const fd = openSync(temp, 'w', 0o640);

@@ -13,6 +13,7 @@ import { SERVER_MIGRATIONS, ServerDb } from '../server-db.js';
 import { SERVER_DB_FILE } from '../state.js';
 import type { MigrationReport, MigrationStep } from './pg-migrations.js';
 import { PgStore, describePgUrl } from './pg-store.js';
+import { makeDirs } from '../../scenario/make-dirs.js';
 
 /** The first comment line of an SQLite step, as its description. */
 function sqliteDescription(step: string): string {
@@ -49,7 +50,7 @@ function migrateSqlite(file: string, dryRun: boolean): MigrationReport {
     );
   }
   if (dryRun) return { from, to: from, steps: sqliteSteps(from) };
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o750 });
+  makeDirs(path.dirname(file), 0o750);
   // Opening is what migrates (and creates a new file whole): the same path as a server start.
   ServerDb.open(file).close();
   return { from, to: SERVER_MIGRATIONS.length, steps: sqliteSteps(from) };
