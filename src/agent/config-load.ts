@@ -22,6 +22,7 @@ import { isValidVersion } from '../engine/version.js';
 import { readBoundedText } from '../scenario/bounded-read.js';
 import { MAX_TIMER_MS, parseConfigValue, readConfigText } from '../scenario/config-text.js';
 import { DEFAULT_OUTBOX_LIMITS } from '../store/outbox-limits.js';
+import { serverUrlProblem } from '../wire/server-url.js';
 import { MAX_PINNED_KEYS, PinnedKeys, parsePublicKey } from '../wire/signing.js';
 import type { ParsedDaemonConfig } from './config.js';
 import { nodeCron } from './cron.js';
@@ -169,7 +170,7 @@ function cron(value: unknown): string {
 
 function serverUrl(value: unknown): string {
   const text = string(value);
-  if (!/^wss?:\/\/[^/\s]/.test(text)) no();
+  if (serverUrlProblem(text) !== null) no();
   return text;
 }
 

@@ -9,6 +9,7 @@ import { parseConfigValue } from '../scenario/config-text.js';
 import { idProblem } from '../engine/limits.js';
 import { OS_NAMES } from '../engine/model.js';
 import { isValidVersion } from '../engine/version.js';
+import { serverUrlProblem } from '../wire/server-url.js';
 import { MAX_PINNED_KEYS } from '../wire/signing.js';
 import { DEFAULT_OUTBOX_LIMITS } from '../store/agent-store.js';
 import { nodeCron } from './cron.js';
@@ -45,7 +46,10 @@ const modeSchema = z
   .transform((value) => (typeof value === 'number' ? value : parseInt(value, 8)))
   .refine((mode) => mode >= 0 && mode <= 0o777, { error: 'must be a file mode between 0000 and 0777' });
 
-const serverUrl = z.string().regex(/^wss?:\/\/[^/\s]/, { error: 'must be a ws:// or wss:// URL' });
+const serverUrl = z.string().check((ctx) => {
+  const problem = serverUrlProblem(ctx.value);
+  if (problem !== null) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
+});
 
 const serverSchema = z.strictObject({
   /** The server's agent endpoint: one URL (kept as the one-element form of `urls`). */

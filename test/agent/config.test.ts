@@ -108,6 +108,11 @@ describe('daemon config server URLs', () => {
     [{}, 'server.urls: give the server URL as url'],
     [{ urls: ['wss://a.example/agent', 'wss://a.example/agent'] }, 'server.urls: lists a URL twice'],
     [{ url: 'ftp://a.example' }, 'server.url: must be a ws:// or wss:// URL'],
+    // What the WebSocket client cannot open stopped the daemon at its first connect.
+    [{ url: 'ws://127.0.0.1:74430/agent' }, 'server.url: is not a URL'],
+    [{ url: 'ws://[zz]/agent' }, 'server.url: is not a URL'],
+    [{ url: 'ws://exa mple/agent' }, 'server.url: is not a URL'],
+    [{ urls: ['wss://a.example/agent', 'wss://b.example/agent#x'] }, 'server.urls.1: must not hold a fragment'],
   ])('refuses %j, naming the field', (server, message) => {
     expect(() => parse({ socket, server: { token: 't', ...server } })).toThrow(message);
   });
