@@ -22,6 +22,7 @@ import type { ApplyHooks } from '../src/agent/core.js';
 import { restoreDaemonHeap, tuneDaemonHeap } from './heap.js';
 import type { DaemonLogger } from './log.js';
 import { makeDirs } from '../src/scenario/make-dirs.js';
+import { listenFailure } from './listen-failure.js';
 
 /** The operating system this process runs on, in SPEC.md's terms. */
 function hostOs(): OsName {
@@ -335,7 +336,7 @@ async function startHolding(
     } catch (error) {
       await Promise.all([server.close(), adminServer.close()]);
       store.close();
-      throw error;
+      throw listenFailure(error, `metrics.listen ${config.metrics.listen}`);
     }
     metricsListener = listener;
   }

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { TollgateError } from '../src/engine/errors.js';
 import { loadScenario } from '../src/scenario/load.js';
 import { tollgateVersion } from '../src/cli/version.js';
 import { buildAdminApi } from '../src/server/admin-api.js';
@@ -27,6 +26,7 @@ import { ServerMetrics } from '../src/server/metrics.js';
 import { NO_PHASE_MARKS, type PhaseMarks, StallMonitor } from '../src/server/stall-monitor.js';
 import type { StorageFault } from '../src/store/storage-error.js';
 import { makeDirs } from '../src/scenario/make-dirs.js';
+import { listenFailure } from './listen-failure.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -75,30 +75,10 @@ export async function openServerState(config: ServerConfig, planInBackground = f
   return (await openStateAndStore(config, planInBackground, NO_PHASE_MARKS)).state;
 }
 
-/** The state and, with PostgreSQL, the store that knows where agents of other instances are connected. */
-/** Failures of binding the listener that the configuration (or the machine) causes, not tollgate. */
-const LISTEN_CODES: ReadonlySet<string> = new Set(['EADDRINUSE', 'EADDRNOTAVAIL', 'EACCES', 'ENOTFOUND', 'EAI_AGAIN']);
-
-/** A failure to listen as an error naming `listen.host` and `listen.port`; anything else as it is. */
-function listenFailure(error: unknown, host: string, port: number): unknown {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === undefined || !LISTEN_CODES.has(code)) return error;
-  const why =
-    code === 'EADDRINUSE'
-      ? 'the port is in use'
-      : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
-        ? 'the host does not resolve'
-        : code === 'EACCES'
-          ? 'not allowed (a port below 1024 needs privileges)'
-          : 'the address is not one of this machine';
-  return new TollgateError('listen-failed', `listen.host ${host}, listen.port ${port}: ${why} (${code})`, {
-    cause: error,
-  });
-}
-
 /** Problems of a stored world named one by one in the start's warning (the count says how many in all). */
 const MAX_LOGGED_WORLD_PROBLEMS = 20;
 
+/** The state and, with PostgreSQL, the store that knows where agents of other instances are connected. */
 async function openStateAndStore(
   config: ServerConfig,
   planInBackground: boolean,
@@ -269,7 +249,7 @@ export async function startServer(
     await app.listen({ host: config.listen.host, port: config.listen.port });
   } catch (error) {
     await app.close().catch(() => undefined);
-    throw listenFailure(error, config.listen.host, config.listen.port);
+    throw listenFailure(error, `listen.host ${config.listen.host}, listen.port ${config.listen.port}`);
   }
   // Linux says the process's open-file limit: a connection bound at or above it never engages.
   const limits = await readFile('/proc/self/limits', 'utf8').catch(() => '');

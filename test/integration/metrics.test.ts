@@ -1,7 +1,8 @@
 // Health, readiness and metrics between real processes on loopback: a policy
 // server and a daemon with its metrics listener on port 0, scraped before and
 // after an admin toggles a setting and the daemon answers decisions.
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalClient } from '../../src/local/client.js';
@@ -203,6 +204,22 @@ describe('health, readiness and metrics of real processes', () => {
       expect(JSON.parse(check.stdout)).toMatchObject({ healthy: false, problems: [{ code: 'no-snapshot' }] });
     } finally {
       await alone.stop();
+    }
+  });
+
+  it('a daemon whose metrics port is in use exits 2 naming metrics.listen, without a stack trace or sockets left', async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const { port } = busy.address() as AddressInfo;
+    try {
+      const config = writeConfig(ws, 'busy', { computerId: 'till-8', metrics: { listen: `127.0.0.1:${port}` } });
+      const result = await cli(['daemon', '--config', config]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`error: metrics.listen 127.0.0.1:${port}: the port is in use (EADDRINUSE)`);
+      expect(result.stderr).not.toContain('    at ');
+      expect(existsSync(join(ws.dir, 'busy.sock'))).toBe(false);
+    } finally {
+      await new Promise((resolve) => busy.close(resolve));
     }
   });
 
