@@ -16,6 +16,10 @@ export const ADMIN_BODY_LIMIT_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_WAIT_MS = 2000;
 /** The longest wait a request may ask for. */
 export const MAX_WAIT_MS = 30_000;
+/** The digits of a query parameter's whole number, by parameter: its range is checked by the handler. */
+export const COMPUTER_LIMIT_PATTERN = /^[0-9]{1,5}$/;
+export const REQUEST_LIMIT_PATTERN = /^[0-9]{1,4}$/;
+export const WAIT_MS_PATTERN = /^[0-9]{1,9}$/;
 /** The longest note an admin may attach to an action on a request. */
 export const MAX_NOTE_CHARS = 4000;
 /**
@@ -73,7 +77,7 @@ export const noQuerySchema = z.strictObject({});
 export const waitQuerySchema = z.strictObject({
   waitMs: z
     .string()
-    .regex(/^[0-9]{1,9}$/)
+    .regex(WAIT_MS_PATTERN)
     .optional()
     .meta({ description: `how long to wait for agents, in ms (default ${DEFAULT_WAIT_MS}, at most ${MAX_WAIT_MS})` }),
 });
@@ -95,7 +99,7 @@ export const MAX_COMPUTER_PAGE = 10_000;
 export const computerListQuerySchema = z.strictObject({
   limit: z
     .string()
-    .regex(/^[0-9]{1,5}$/)
+    .regex(COMPUTER_LIMIT_PATTERN)
     .optional()
     .meta({
       description: `computers in this page at most, 1 to ${MAX_COMPUTER_PAGE}; without it, every one after \`after\``,
@@ -109,7 +113,7 @@ export const requestListQuerySchema = z.strictObject({
   status: z.enum([...REQUEST_STATUSES, 'all']).optional(),
   limit: z
     .string()
-    .regex(/^[0-9]{1,4}$/)
+    .regex(REQUEST_LIMIT_PATTERN)
     .optional()
     .meta({
       description: `requests in this page at most, 1 to ${MAX_REQUEST_PAGE} (default ${DEFAULT_REQUEST_PAGE})`,

@@ -5,7 +5,14 @@
  * schemas generated from them.
  */
 import type { FastifySchemaValidationError } from 'fastify';
-import { MAX_REQUEST_PAGE, MAX_WAIT_MS } from '../contract/index.js';
+import {
+  COMPUTER_LIMIT_PATTERN,
+  MAX_COMPUTER_PAGE,
+  MAX_REQUEST_PAGE,
+  MAX_WAIT_MS,
+  REQUEST_LIMIT_PATTERN,
+  WAIT_MS_PATTERN,
+} from '../contract/index.js';
 import { ID_PATTERN, ID_RULE, MAX_ID_CHARS } from '../engine/limits.js';
 import { APPLIES_TO_KEYS } from '../engine/validate.js';
 
@@ -52,11 +59,12 @@ function fieldOf(instancePath: string, child?: unknown): string {
 /** How a query parameter given more than once is told. */
 const REPEATED_SUFFIX = ' is given more than once; give it once';
 
-/** The range of each numeric query parameter, for the message of one that is not a number in it. */
-const QUERY_NUMBER_RANGES: Readonly<Record<string, string>> = {
-  limit: `from 1 to ${MAX_REQUEST_PAGE}`,
-  waitMs: `from 0 to ${MAX_WAIT_MS}`,
-};
+/** The range of each numeric query parameter, by its pattern, for the message of one that is not a number in it. */
+const QUERY_NUMBER_RANGES: ReadonlyMap<string, string> = new Map([
+  [COMPUTER_LIMIT_PATTERN.source, `from 1 to ${MAX_COMPUTER_PAGE}`],
+  [REQUEST_LIMIT_PATTERN.source, `from 1 to ${MAX_REQUEST_PAGE}`],
+  [WAIT_MS_PATTERN.source, `from 0 to ${MAX_WAIT_MS}`],
+]);
 
 /** One JSON-schema problem worded as `FIELD complaint`; `part` is body, querystring, params or headers. */
 export function schemaProblem(error: FastifySchemaValidationError, part: string | undefined): string {
@@ -90,7 +98,10 @@ export function schemaProblem(error: FastifySchemaValidationError, part: string 
       return `${where} must be at most ${String(params['limit'])} characters`;
     case 'pattern':
       if (params['pattern'] === ID_PATTERN.source) return `${where} is not an id (${ID_RULE})`;
-      return `${where} must be a whole number${QUERY_NUMBER_RANGES[field] === undefined ? '' : ` ${QUERY_NUMBER_RANGES[field]}`}`;
+      {
+        const range = QUERY_NUMBER_RANGES.get(String(params['pattern']));
+        return `${where} must be a whole number${range === undefined ? '' : ` ${range}`}`;
+      }
     default:
       return `${where} ${error.message ?? 'is invalid'}`;
   }

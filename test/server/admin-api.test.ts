@@ -297,8 +297,16 @@ describe('computers and enrollment', () => {
     const unknown = await call('GET', '/api/computers?after=ghost');
     expect(unknown.status).toBe(404);
     expect(errorOf(unknown)).toEqual({ code: 'not-found', message: 'computer ghost (after) is unknown' });
-    for (const limit of ['0', '10001', 'x']) {
-      expect((await call('GET', `/api/computers?limit=${limit}`)).status).toBe(400);
+    // Every one names the computers' range (the requests' range, 1 to 1000, was named for a word or 100000).
+    for (const [limit, problem] of [
+      ['0', 'limit 0 is not from 1 to 10000'],
+      ['10001', 'limit 10001 is not from 1 to 10000'],
+      ['x', 'limit must be a whole number from 1 to 10000'],
+      ['100000', 'limit must be a whole number from 1 to 10000'],
+    ]) {
+      const answer = await call('GET', `/api/computers?limit=${limit}`);
+      expect(answer.status).toBe(400);
+      expect(answer.body).toMatchObject({ error: { problems: [problem] } });
     }
   });
 
