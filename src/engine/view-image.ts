@@ -579,7 +579,8 @@ function validateLayout(l: ImageSections): void {
   strs('mode', mode.subarray(MODE_HEAD), false);
 }
 
-const UTF8 = new TextDecoder();
+// A text that begins with U+FEFF keeps it (the default decoder drops a leading byte-order mark).
+const UTF8 = new TextDecoder('utf-8', { ignoreBOM: true });
 /** ViewImage's leads before the first decision sets them. */
 const EMPTY_LEADS = new Int32Array(0);
 /**
@@ -2193,8 +2194,9 @@ export class ViewImageBuilder {
       const keys = ruleKeyColumns(ruleFields, ruleApp, os, strBytes, strOffsets);
       const chosen = chooseKeys(keys, ruleCount);
       filed = { keys, chosen, rules: fileRules(keys, chosen, ruleApp, os, ruleFields, strBytes, strOffsets) };
+      checkUnusedRules(ruleFields, ruleApp, os, strBytes, strOffsets);
     } catch (error) {
-      throw namedRuleError(error, { ruleApp, ruleFields, appId, appRuleStart, os, strBytes, strOffsets });
+      throw namedRuleError(error, { ruleFields, appId, appRuleStart, appRuleCount, os, strBytes, strOffsets });
     }
     const { keys } = filed;
     const { index, keyFilter, gramFilter, fieldParts, fieldGramLengths, filedByKind, unindexed } = filed.rules;
@@ -2581,31 +2583,58 @@ interface RuleKeyColumns {
 function namedRuleError(
   error: unknown,
   at: {
-    ruleApp: Int32Array;
     ruleFields: Int32Array;
     appId: Int32Array;
     appRuleStart: Int32Array;
+    appRuleCount: Int32Array;
     os: OsName;
     strBytes: Uint8Array;
     strOffsets: Uint32Array;
   },
 ): unknown {
   if (!(error instanceof TollgateError) || (error.code !== 'bad-regex' && error.code !== 'empty-rule')) return error;
-  const { ruleApp, ruleFields, appId, appRuleStart, os, strBytes, strOffsets } = at;
-  for (let r = 0; r < ruleApp.length; r++) {
-    const a = ruleApp[r] as number;
-    if (a < 0) continue;
-    try {
-      compileRuleTest(ruleAt(ruleFields, strBytes, strOffsets, r), os);
-    } catch (found) {
-      if (!(found instanceof TollgateError)) return error;
-      const s = appId[a] as number;
-      const id = UTF8.decode(strBytes.subarray(strOffsets[s], strOffsets[s + 1]));
-      const place = `view.applications[${id}].rules[${r - (appRuleStart[a] as number)}]`;
-      return new TollgateError(found.code, `${place}: ${found.message}`, { cause: found });
+  const { ruleFields, appId, appRuleStart, appRuleCount, os, strBytes, strOffsets } = at;
+  // Application records in the view's order, each its rules in theirs: the first rule that cannot be tested.
+  for (let a = 0; a < appId.length; a++) {
+    const start = appRuleStart[a] as number;
+    for (let n = 0; n < (appRuleCount[a] as number); n++) {
+      try {
+        compileRuleTest(ruleAt(ruleFields, strBytes, strOffsets, start + n), os);
+      } catch (found) {
+        if (!(found instanceof TollgateError)) return error;
+        const s = appId[a] as number;
+        const id = UTF8.decode(strBytes.subarray(strOffsets[s], strOffsets[s + 1]));
+        return new TollgateError(found.code, `view.applications[${id}].rules[${n}]: ${found.message}`, {
+          cause: found,
+        });
+      }
     }
   }
   return error;
+}
+
+/**
+ * The rules of applications no policy of the view uses are never tested,
+ * but the view is refused for them as for the others (as the linear
+ * reference refuses it): a rule that sets no field (`empty-rule`), or a
+ * `regex:` pattern that does not compile (`bad-regex`). Only those rules
+ * are decoded.
+ */
+function checkUnusedRules(
+  ruleFields: Int32Array,
+  ruleApp: Int32Array,
+  os: OsName,
+  strBytes: Uint8Array,
+  strOffsets: Uint32Array,
+): void {
+  for (let r = 0; r < ruleApp.length; r++) {
+    if ((ruleApp[r] as number) >= 0) continue;
+    let set = false;
+    for (let k = 0; k < RULE_WIDTH && !set; k++) set = (ruleFields[r * RULE_WIDTH + k] as number) >= 0;
+    if (!set || hasRegexField(strBytes, strOffsets, ruleFields, r)) {
+      compileRuleTest(ruleAt(ruleFields, strBytes, strOffsets, r), os);
+    }
+  }
 }
 
 /** Each used rule's keys (matcher.ts ruleKeys), hashed. */

@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LinearEvaluator, effectiveMode } from '../../src/engine/evaluate.js';
 import { TollgateError } from '../../src/engine/errors.js';
+import type { AppRule } from '../../src/engine/model.js';
 import type { ComputerView } from '../../src/engine/view.js';
 import { buildView } from '../../src/engine/view.js';
 import {
@@ -191,6 +192,51 @@ describe('compile, store, open', () => {
     );
   });
 
+  it('keeps a text that begins with U+FEFF whole: rules, names and categories decide as the linear reference', () => {
+    const bom = '\uFEFF';
+    const rules = [{ path: `${bom}/opt/é` }, { path: `${bom}**/q/é*` }, { certSubject: `${bom}CN=é` }];
+    const world = makeWorld({
+      organizations: [{ id: 'o', name: 'Org', structure: 'flat', modules: [] }],
+      groups: [{ id: 'g', org: 'o', name: 'Servers', os: 'linux', agentVersion: '11.0' }],
+      computers: [{ id: 'c', group: 'g' }],
+      applications: rules.map((rule, i) => ({
+        id: `a${i}`,
+        name: `${bom}A${i}é`,
+        builtIn: false,
+        category: `${bom}Shopping`,
+        rules: [rule],
+      })),
+      policies: rules.map((_, i) => ({
+        id: `p${i}`,
+        name: `${bom}P${i}é`,
+        app: `a${i}`,
+        appliesTo: { organization: 'o' },
+        action: 'deny' as const,
+        order: i + 1,
+        enabled: true,
+      })),
+    });
+    const view = buildView(world, 'c');
+    const image = reopen(view);
+    expect(image.toView()).toEqual(view);
+    const linear = new LinearEvaluator(view, 7);
+    const files = [
+      { path: '/opt/é' },
+      { path: `${bom}/opt/é` },
+      { path: 'x/q/éa' },
+      { path: `${bom}x/q/éa` },
+      { path: '/s', certSubject: 'CN=é' },
+      { path: '/s', certSubject: `${bom}CN=é` },
+    ];
+    const decided = files.map((file) => {
+      const want = linear.evaluate(file, { nowMs: BASE_TIME_MS });
+      expect(image.evaluate(file, { nowMs: BASE_TIME_MS })).toEqual(want);
+      return want.policy;
+    });
+    expect(decided).toEqual([null, 'p0', null, 'p1', null, 'p2']);
+    expect(image.application('a0')).toMatchObject({ name: `${bom}A0é`, category: `${bom}Shopping` });
+  });
+
   it('refuses a rule that cannot be tested, naming its application and its place', () => {
     const binding = { snapshotVersion: 7, snapshotHash: HASH };
     const withRules = (rules: object[]): ComputerView => ({
@@ -247,6 +293,47 @@ describe('compile, store, open', () => {
     expect(image.nextExpiryAfter(Date.parse('2026-06-02T00:00:00Z'))).toBe(Infinity);
     const { policies: _p, applications: _a, ...meta } = SMALL_VIEW;
     expect(image.meta).toEqual(meta);
+  });
+
+  it('names the application and the place of a bad rule after other applications, used by a policy or not', () => {
+    const binding = { snapshotVersion: 7, snapshotHash: HASH };
+    const world = (xRules: AppRule[], policyOnX: boolean): ComputerView =>
+      buildView(
+        makeWorld({
+          organizations: [{ id: 'o', name: 'Org', structure: 'flat', modules: [] }],
+          groups: [{ id: 'g', org: 'o', name: 'Servers', os: 'linux', agentVersion: '11.0' }],
+          computers: [{ id: 'c', group: 'g' }],
+          applications: [
+            { id: 'tool', name: 'Tool', builtIn: false, rules: [{ path: '/t/a' }, { path: '/t/b' }] },
+            { id: 'x', name: 'X', builtIn: false, rules: xRules },
+          ],
+          policies: [
+            {
+              id: 'p',
+              app: policyOnX ? 'x' : 'tool',
+              appliesTo: { organization: 'o' },
+              action: 'deny' as const,
+              order: 1,
+              enabled: true,
+            },
+          ],
+        }),
+        'c',
+      );
+    for (const used of [true, false]) {
+      const bad = world([{ path: '/ok' }, { path: 'regex:(' }], used);
+      expect(() => new LinearEvaluator(bad, 7)).toThrow(expect.objectContaining({ code: 'bad-regex' }));
+      expect(() => compileViewImage(bad, binding)).toThrow(
+        imageError('bad-regex', /^view\.applications\[x\]\.rules\[1\]: invalid regular expression "\("/),
+      );
+      const empty = world([{ path: '/ok' }, {}], used);
+      expect(() => compileViewImage(empty, binding)).toThrow(
+        imageError(
+          'empty-rule',
+          /^view\.applications\[x\]\.rules\[1\]: an application rule must set at least one field/,
+        ),
+      );
+    }
   });
 
   it('finds the last of two applications with one id, as a lookup by id would', () => {
