@@ -23,12 +23,23 @@ export function passesGate(gates: readonly Gate[], feature: string, os: OsName, 
   return true;
 }
 
-/** The features, in table order and without repeats, whose gates this agent fails. */
+/**
+ * The features, in table order (where each is first named) and without
+ * repeats, whose gates this agent fails. Linear in the table: a view's gate
+ * table comes from the snapshot, and one of tens of thousands of gates must
+ * not hold an apply for a time that grows with its square.
+ */
 export function failedGates(gates: readonly Gate[], os: OsName, agentVersion: string): string[] {
+  const failing = new Set<string>();
+  for (const gate of gates) {
+    if (gate.os === os && !failing.has(gate.feature) && compareVersions(agentVersion, gate.minVersion) < 0) {
+      failing.add(gate.feature);
+    }
+  }
+  if (failing.size === 0) return [];
   const failed: string[] = [];
   for (const gate of gates) {
-    if (failed.includes(gate.feature)) continue;
-    if (!passesGate(gates, gate.feature, os, agentVersion)) failed.push(gate.feature);
+    if (failing.delete(gate.feature)) failed.push(gate.feature);
   }
   return failed;
 }

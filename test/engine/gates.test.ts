@@ -120,6 +120,18 @@ describe('the gated list', () => {
       ['a'],
     ],
     [
+      'in the order each feature is first named, where a later gate of it fails',
+      [
+        { feature: 'b', os: 'windows', minVersion: '1' },
+        { feature: 'a', os: 'linux', minVersion: '9' },
+        { feature: 'a', os: 'windows', minVersion: '2' },
+        { feature: 'b', os: 'windows', minVersion: '5' },
+      ],
+      'windows',
+      '1.5',
+      ['b', 'a'],
+    ],
+    [
       'only the failed ones',
       [
         { feature: 'a', os: 'windows', minVersion: '2' },
@@ -132,6 +144,17 @@ describe('the gated list', () => {
     ],
   ])('%s', (_name, gates, os, version, expected) => {
     expect(failedGates(gates, os, version)).toEqual(expected);
+  });
+
+  it('answers for a table of tens of thousands of gates, each feature once', () => {
+    const gates: Gate[] = Array.from({ length: 40_000 }, (_, i) => ({
+      feature: `f${i % 20_000}`,
+      os: 'windows',
+      minVersion: i % 2 === 0 ? '1' : '3',
+    }));
+    const failed = failedGates(gates, 'windows', '2');
+    expect(failed).toHaveLength(10_000);
+    expect(failed.slice(0, 3)).toEqual(['f1', 'f3', 'f5']);
   });
 });
 
