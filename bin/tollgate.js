@@ -4,8 +4,9 @@ import v8 from 'node:v8';
 
 // A `regex:` pattern with nested quantifiers (`(a+)+`) backtracks for a time exponential in the path on V8's
 // default engine. With this, V8 finishes such a match on its linear-time engine instead (after 50,000
-// backtracks), with the same result, for every expression that engine takes: all but those with the `i` flag
-// (the case-insensitive operating systems), backreferences or lookarounds. Set before any expression is made.
+// backtracks), with the same result, for every expression that engine takes: all but those with the `i` flag,
+// backreferences or lookarounds, which tollgate never compiles (src/engine/linear-regex.ts). Set before any
+// expression is made.
 v8.setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
 if (process.features.require_module !== true) {
   // The generated protobuf code is loaded at its first use with require (dist/src/wire/proto.js), which

@@ -1,5 +1,6 @@
 import { TollgateError } from './errors.js';
 import { foldCase } from './fold-case.js';
+import { LINEAR_ONLY, UnboundedPattern, linearSource } from './linear-regex.js';
 import type { AppRule, FileRequest, OsName } from './model.js';
 import { GRAM_MAX, GRAM_MIN, type KeyKind, PATH_FIELDS, type PathField } from './rule-index.js';
 
@@ -276,15 +277,32 @@ export function globSegmentMatcher(glob: string): ((path: string) => boolean) | 
   };
 }
 
-/** Compiles a `regex:` pattern, anchored to the whole path; throws naming the pattern when it is invalid. */
+/**
+ * Compiles a `regex:` pattern, anchored to the whole path; throws
+ * TollgateError 'bad-regex' naming the pattern when it is invalid or holds
+ * what cannot be matched in a time linear in the path (linear-regex.ts). On
+ * the case-insensitive operating systems the expression is the pattern
+ * rewritten to match without the `i` flag what it matches with it, so that
+ * V8 can finish any match on its linear-time engine.
+ */
 export function compileUserRegex(pattern: string, os: OsName): RegExp {
+  const caseless = isCaseInsensitive(os);
+  const bad = (why: string, cause: unknown): TollgateError =>
+    new TollgateError('bad-regex', `invalid regular expression "${pattern}": ${why}`, { cause });
   try {
-    return new RegExp(`^(?:${pattern})$`, isCaseInsensitive(os) ? 'is' : 's');
+    // As written first: its own syntax errors are the ones named.
+    new RegExp(`^(?:${pattern})$`, caseless ? 'is' : 's');
   } catch (error) {
-    throw new TollgateError('bad-regex', `invalid regular expression "${pattern}": ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw bad((error as Error).message, error);
   }
+  let source: string;
+  try {
+    source = linearSource(pattern, caseless);
+  } catch (error) {
+    if (!(error instanceof UnboundedPattern)) throw error;
+    throw bad(`${error.message} cannot be matched in a time linear in the path (${LINEAR_ONLY})`, error);
+  }
+  return new RegExp(`^(?:${source})$`, 's');
 }
 
 type PathTest = (folded: string, raw: string) => boolean;

@@ -86,6 +86,37 @@ describe('tollgate replay', () => {
     expect(result.stdout).toBe('');
   });
 
+  it('answers a case-insensitive regex with nested quantifiers in a time linear in the path (the command as run)', async () => {
+    // `(\w+\s?)+` backtracks for a time exponential in a path it fails on: with the i flag V8 could not finish it
+    // on its linear-time engine, so a Windows daemon asked about such a path stopped answering.
+    const scenario = readFileSync(CONTRACT_SCENARIO, 'utf8')
+      .replace(
+        'applications:\n',
+        "applications:\n  - {id: careless, name: Careless, builtIn: false, rules: [{path: 'regex:C:\\\\Users\\\\(\\w+\\s?)+\\.exe'}]}\n",
+      )
+      .replace(
+        'policies:\n',
+        'policies:\n  - {id: careless-deny, app: careless, appliesTo: {organization: shop}, action: deny, order: 5}\n',
+      );
+    const cases = `cases:
+  - name: a long name the expression fails on
+    computer: till-1
+    file: {path: 'C:\\Users\\${'a'.repeat(40)}!.exe'}
+    expect: {action: denyWithRequest, policy: shop-default}
+  - name: a name it matches, in another case
+    computer: till-1
+    file: {path: 'c:\\users\\Setup Tool.EXE'}
+    expect: {action: deny, policy: careless-deny}
+`;
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      CLI,
+      'replay',
+      file('careless.yaml', scenario),
+      file('careless-cases.yaml', cases),
+    ]);
+    expect(stdout).toBe('2 passed, 0 failed\n');
+  });
+
   it('exits 2 when a case names an unknown computer', async () => {
     const fixtures = file('unknown.yaml', FAILING_CASES.replace('computer: till-1', 'computer: till-99'));
     const result = await cli(['replay', CONTRACT_SCENARIO, fixtures]);

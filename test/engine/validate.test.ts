@@ -418,6 +418,13 @@ const cases: [string, (w: World) => void, string[]][] = [
     [`applications[putty]: rules[0].path "regex:(" does not compile: ${regexError('(')}`],
   ],
   [
+    'a path regex with a lookaround or a backreference',
+    (w) => (w.applications[0]!.rules[0] = { path: 'regex:C:\\\\(?!Windows)(a)\\1' }),
+    [
+      `applications[putty]: rules[0].path ${JSON.stringify('regex:C:\\\\(?!Windows)(a)\\1')} holds a lookaround ((?!) at character 5, which cannot be matched in a time linear in the path (tollgate takes no backreference and no lookaround)`,
+    ],
+  ],
+  [
     'a processPath regex that does not compile',
     (w) => (w.applications[0]!.rules[0] = { processPath: 'regex:[a-' }),
     [`applications[putty]: rules[0].processPath "regex:[a-" does not compile: ${regexError('[a-')}`],

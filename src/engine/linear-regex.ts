@@ -1,0 +1,275 @@
+/**
+ * `regex:` patterns as the daemon runs them: in a time linear in the path.
+ *
+ * V8's default engine backtracks, and an expression with nested quantifiers
+ * (`(\w+\s?)+`, `(a+)+`) takes a time exponential in the path it fails on:
+ * one careless pattern in a policy would stop every daemon that is asked
+ * about such a path. The `tollgate` command sets V8's flag that finishes
+ * such a match on its linear-time engine (bin/tollgate.js), which takes
+ * every expression but those with the `i` flag, backreferences and
+ * lookaround. So here:
+ *
+ * - a pattern with a backreference (`\1`, `\k<name>`) or lookaround
+ *   (`(?=`, `(?!`, `(?<=`, `(?<!`) is refused: no engine can match those in
+ *   linear time;
+ * - on the case-insensitive operating systems the pattern is rewritten to
+ *   match without the `i` flag exactly what it matches with it: each
+ *   character that has other cases becomes a class of them (`a` is `[aA]`),
+ *   each class takes in the other cases of its characters. The cases are
+ *   JavaScript's own for an expression without the `u` flag (ECMA-262
+ *   Canonicalize: a character's single upper-case character, not mapping a
+ *   character beyond ASCII into ASCII).
+ *
+ * The pattern is read with the grammar V8 reads it with (ECMA-262 Annex B,
+ * no `u` flag); it has compiled before it is read here.
+ */
+
+/** What a `regex:` pattern may not hold, in the words of its errors. */
+export const LINEAR_ONLY = 'tollgate takes no backreference and no lookaround';
+
+/** A pattern that cannot be matched in linear time: what in it, and where. */
+export class UnboundedPattern extends Error {}
+
+const HEX = /^[0-9A-Fa-f]+$/;
+const CLASS_ESCAPES = 'dDwWsS';
+const CONTROL_ESCAPES: Readonly<Record<string, number>> = { f: 0x0c, n: 0x0a, r: 0x0d, t: 0x09, v: 0x0b };
+
+/** canon[c]: ECMA-262 Canonicalize of code unit c (no `u` flag); made at the first use. */
+let canon: Uint16Array | null = null;
+/** The code units of each canonical value that more than one has, by that value. */
+let sharing: Map<number, number[]> | null = null;
+
+function canonicalize(c: number): number {
+  const upper = String.fromCharCode(c).toUpperCase();
+  if (upper.length !== 1) return c;
+  const u = upper.charCodeAt(0);
+  return c >= 128 && u < 128 ? c : u;
+}
+
+function tables(): { canon: Uint16Array; sharing: Map<number, number[]> } {
+  if (canon === null || sharing === null) {
+    const made = new Uint16Array(0x10000);
+    const count = new Uint16Array(0x10000);
+    for (let c = 0; c < 0x10000; c++) {
+      const k = canonicalize(c);
+      made[c] = k;
+      count[k] = (count[k] as number) + 1;
+    }
+    const groups = new Map<number, number[]>();
+    for (let c = 0; c < 0x10000; c++) {
+      const k = made[c] as number;
+      if ((count[k] as number) < 2) continue;
+      const group = groups.get(k);
+      if (group === undefined) groups.set(k, [c]);
+      else group.push(c);
+    }
+    canon = made;
+    sharing = groups;
+  }
+  return { canon, sharing };
+}
+
+/** The code units that match `c` under the `i` flag (c among them). */
+function casesOf(c: number): readonly number[] {
+  const t = tables();
+  return t.sharing.get(t.canon[c] as number) ?? [c];
+}
+
+/** Code unit `c` as a member of a class: itself when a letter or digit of ASCII, else escaped. */
+function unit(c: number): string {
+  const plain = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+  return plain ? String.fromCharCode(c) : `\\u${c.toString(16).padStart(4, '0')}`;
+}
+
+/** Code unit ranges [from, to] as the members of a class. */
+function rangesText(covered: Uint8Array): string {
+  let text = '';
+  for (let c = 0; c < covered.length; c++) {
+    if (covered[c] === 0) continue;
+    let end = c;
+    while (end + 1 < covered.length && covered[end + 1] === 1) end++;
+    text += end === c ? unit(c) : end === c + 1 ? unit(c) + unit(end) : `${unit(c)}-${unit(end)}`;
+    c = end;
+  }
+  return text;
+}
+
+/** A character read from an escape: its code unit, and where the pattern goes on. */
+interface Escaped {
+  code: number;
+  next: number;
+}
+
+/** A legacy octal escape (`\101`) at `at` (its first digit): at most 0o377. */
+function octal(p: string, at: number): Escaped {
+  let value = 0;
+  let next = at;
+  const max = p.charCodeAt(at) <= 0x33 ? 3 : 2; // ZeroToThree takes two more digits, FourToSeven one
+  while (next < at + max && next < p.length && p.charCodeAt(next) >= 0x30 && p.charCodeAt(next) <= 0x37) {
+    value = value * 8 + (p.charCodeAt(next) - 0x30);
+    next++;
+  }
+  return { code: value, next };
+}
+
+/** `\x` or `\u` and its hex digits at `at` (the letter); null when they do not follow (an identity escape). */
+function hexEscape(p: string, at: number): Escaped | null {
+  const digits = p[at] === 'x' ? 2 : 4;
+  const hex = p.slice(at + 1, at + 1 + digits);
+  return hex.length === digits && HEX.test(hex) ? { code: parseInt(hex, 16), next: at + 1 + digits } : null;
+}
+
+/**
+ * The source of an expression that matches, without the `i` flag, what
+ * `pattern` matches with it when `caseless` (else `pattern` itself).
+ * Throws UnboundedPattern for a backreference or lookaround.
+ */
+export function linearSource(pattern: string, caseless: boolean): string {
+  const p = pattern;
+  let out = '';
+  let i = 0;
+  const literal = (code: number, text: string): string => {
+    if (!caseless) return text;
+    const cases = casesOf(code);
+    return cases.length === 1 ? text : `[${cases.map(unit).join('')}]`;
+  };
+  while (i < p.length) {
+    const c = p[i] as string;
+    if (c === '\\') {
+      const n = p[i + 1];
+      if (n === undefined) {
+        out += c;
+        i++;
+      } else if (CLASS_ESCAPES.includes(n) || n === 'b' || n === 'B' || n in CONTROL_ESCAPES) {
+        out += c + n;
+        i += 2;
+      } else if (n >= '1' && n <= '9') {
+        // Also an octal escape where the pattern has fewer groups: refused alike (write \xHH).
+        throw new UnboundedPattern(`a backreference (\\${n}) at character ${i + 1}`);
+      } else if (n === 'k' && p[i + 2] === '<') {
+        throw new UnboundedPattern(`a backreference (\\k<...>) at character ${i + 1}`);
+      } else if (n === '0') {
+        const o = octal(p, i + 1);
+        out += literal(o.code, p.slice(i, o.next));
+        i = o.next;
+      } else if (n === 'x' || n === 'u') {
+        const h = hexEscape(p, i + 1);
+        out += h === null ? literal(n.charCodeAt(0), c + n) : literal(h.code, p.slice(i, h.next));
+        i = h === null ? i + 2 : h.next;
+      } else if (n === 'c') {
+        const letter = p[i + 2];
+        if (letter !== undefined && /[A-Za-z]/.test(letter)) {
+          out += p.slice(i, i + 3);
+          i += 3;
+        } else {
+          // `\c` before no letter is a backslash, and the `c` a character of its own.
+          out += caseless ? '\\\\' : c;
+          i++;
+        }
+      } else {
+        out += literal(n.charCodeAt(0), c + n);
+        i += 2;
+      }
+    } else if (c === '[') {
+      const read = charClass(p, i, caseless);
+      out += read.text;
+      i = read.next;
+    } else if (c === '(' && p[i + 1] === '?') {
+      const kind = p[i + 2] === '<' ? p.slice(i, i + 4) : p.slice(i, i + 3);
+      if (kind === '(?=' || kind === '(?!' || kind === '(?<=' || kind === '(?<!') {
+        throw new UnboundedPattern(`a lookaround (${kind}) at character ${i + 1}`);
+      }
+      if (p[i + 2] === '<') {
+        // A named group: its name is kept as written.
+        const end = p.indexOf('>', i);
+        const to = end < 0 ? p.length : end + 1;
+        out += p.slice(i, to);
+        i = to;
+      } else {
+        out += '(?';
+        i += 2;
+      }
+    } else {
+      out += literal(c.charCodeAt(0), c);
+      i++;
+    }
+  }
+  return out;
+}
+
+/** One member of a class: a code unit, or a class escape (`\d`...) kept as written. */
+type Member = { code: number; escape?: undefined } | { escape: string; code?: undefined };
+
+/** The member of a class at `at`, and where the class goes on. */
+function classMember(p: string, at: number): { member: Member; next: number } {
+  if (p[at] !== '\\') return { member: { code: p.charCodeAt(at) }, next: at + 1 };
+  const n = p[at + 1];
+  if (n === undefined) return { member: { code: 0x5c }, next: at + 1 };
+  if (CLASS_ESCAPES.includes(n)) return { member: { escape: `\\${n}` }, next: at + 2 };
+  if (n === 'b') return { member: { code: 0x08 }, next: at + 2 };
+  const control = CONTROL_ESCAPES[n];
+  if (control !== undefined) return { member: { code: control }, next: at + 2 };
+  if (n >= '0' && n <= '7') {
+    const o = octal(p, at + 1);
+    return { member: { code: o.code }, next: o.next };
+  }
+  if (n === 'x' || n === 'u') {
+    const h = hexEscape(p, at + 1);
+    return h === null
+      ? { member: { code: n.charCodeAt(0) }, next: at + 2 }
+      : { member: { code: h.code }, next: h.next };
+  }
+  if (n === 'c') {
+    const letter = p[at + 2];
+    // In a class, `\c` also takes a digit or `_` (Annex B ClassControlLetter).
+    if (letter !== undefined && /[A-Za-z0-9_]/.test(letter)) {
+      return { member: { code: letter.charCodeAt(0) % 32 }, next: at + 3 };
+    }
+    return { member: { code: 0x5c }, next: at + 1 };
+  }
+  return { member: { code: n.charCodeAt(0) }, next: at + 2 };
+}
+
+/**
+ * The class at `at` (its `[`) rebuilt with the other cases of its characters
+ * when `caseless` (as written otherwise), and where the pattern goes on.
+ */
+function charClass(p: string, at: number, caseless: boolean): { text: string; next: number } {
+  let i = at + 1;
+  const negated = p[i] === '^';
+  if (negated) i++;
+  const escapes: string[] = [];
+  const covered = new Uint8Array(0x10000);
+  const add = (member: Member): void => {
+    if (member.code === undefined) escapes.push(member.escape);
+    else covered[member.code] = 1;
+  };
+  while (i < p.length && p[i] !== ']') {
+    const first = classMember(p, i);
+    i = first.next;
+    if (p[i] === '-' && i + 1 < p.length && p[i + 1] !== ']') {
+      const second = classMember(p, i + 1);
+      i = second.next;
+      if (first.member.code !== undefined && second.member.code !== undefined) {
+        covered.fill(1, first.member.code, second.member.code + 1);
+      } else {
+        // A class escape on either side of the `-`: the three are members each (Annex B).
+        add(first.member);
+        add({ code: 0x2d });
+        add(second.member);
+      }
+      continue;
+    }
+    add(first.member);
+  }
+  const next = Math.min(i + 1, p.length);
+  if (!caseless) return { text: p.slice(at, next), next };
+  const { canon: canonical, sharing: shared } = tables();
+  const all = covered.slice();
+  for (let c = 0; c < covered.length; c++) {
+    if (covered[c] === 0) continue;
+    const cases = shared.get(canonical[c] as number);
+    if (cases !== undefined) for (const other of cases) all[other] = 1;
+  }
+  return { text: `[${negated ? '^' : ''}${escapes.join('')}${rangesText(all)}]`, next };
+}
