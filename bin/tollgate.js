@@ -13,6 +13,12 @@ if (process.features.require_module !== true) {
   // loads an ES module from Node.js 20.19 on; an older Node.js loads it here, before any command runs.
   await (await import('../dist/src/wire/proto.js')).loadProto();
 }
+// A reader that stops early (`tollgate admin computers | head -2`) closes the pipe: the command stops there,
+// quietly, as `ls | head` does, not with an unhandled EPIPE.
+process.stdout.on('error', (error) => {
+  if (Reflect.get(error, 'code') !== 'EPIPE') throw error;
+  process.exit(process.exitCode ?? 0);
+});
 const { run } = await import('../dist/daemon/main.js');
 
 process.exitCode = await run(process.argv.slice(2));

@@ -27,6 +27,8 @@ import { NO_PHASE_MARKS, type PhaseMarks, StallMonitor } from '../src/server/sta
 import type { StorageFault } from '../src/store/storage-error.js';
 import { makeDirs } from '../src/scenario/make-dirs.js';
 import { listenFailure } from './listen-failure.js';
+import { readBoundedText } from '../src/scenario/bounded-read.js';
+import { TollgateError } from '../src/engine/errors.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -40,14 +42,25 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** The most read of the admin token file (a token is a few dozen bytes). */
+const MAX_TOKEN_FILE_BYTES = 64 * 1024;
+
 /** The admin token: read from its file, or created there (mode 0600) on first start. */
 async function adminToken(config: ServerConfig): Promise<{ token: string; file: string; created: boolean }> {
   const file = adminTokenPath(config);
   try {
-    const token = (await readFile(file, 'utf8')).trim();
+    const token = (
+      await readBoundedText(
+        file,
+        MAX_TOKEN_FILE_BYTES,
+        `is larger than a token file may be (${MAX_TOKEN_FILE_BYTES} bytes)`,
+      )
+    ).trim();
     if (token.length > 0) return { token, file, created: false };
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    if ((error as { cause?: NodeJS.ErrnoException }).cause?.code !== 'ENOENT') {
+      throw new TollgateError((error as TollgateError).code, `${file}: ${(error as Error).message}`, { cause: error });
+    }
   }
   const token = randomBytes(32).toString('base64url');
   await writeFile(file, token + '\n', { mode: 0o600 });

@@ -1,5 +1,5 @@
 // The public command line of SPEC.md section 8, driven in-process with captured output.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -115,6 +115,18 @@ describe('tollgate replay', () => {
       file('careless-cases.yaml', cases),
     ]);
     expect(stdout).toBe('2 passed, 0 failed\n');
+  });
+
+  it('stops quietly when the reader of its output goes away (`| head`)', async () => {
+    const child = spawn(process.execPath, [CLI, 'replay', '--format', 'json', CONTRACT_SCENARIO, CONTRACT_CASES], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 
   it('exits 2 when a case names an unknown computer', async () => {

@@ -103,6 +103,20 @@ describe('the policy server process when its database fails', () => {
     expect(readFileSync(join(emptyDir, 'server.db')).length).toBe(0);
   });
 
+  it('reads the admin token file up to a bound: a device that never ends is named, exit 2', () => {
+    const file = join(ws.dir, 'zero-token.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ dataDir: join(ws.dir, 'zero-data'), listen: { port: 0 }, adminTokenFile: '/dev/zero' }),
+    );
+    const result = spawnSync(process.execPath, [CLI, 'server', '--config', file], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('error: /dev/zero: is larger than a token file may be (65536 bytes)');
+  });
+
   it('names listen.host and listen.port, exit 2 and no stack trace, when it cannot listen', async () => {
     const busy = createServer();
     await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
