@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { TollgateError } from '../engine/errors.js';
 import { SERVER_DB_FILE } from '../server/state.js';
+import { DEFAULT_PG_SCHEMA } from '../server/store/pg-store.js';
 import { EXIT_OK, type CliIo } from './io.js';
 
 /** The mode of a backup file: the server's own database's (docs/SERVER.md, Restoring SQLite). */
@@ -44,9 +45,12 @@ export async function backupServer(
 ): Promise<number> {
   const pgUrl = postgresUrlOf(config);
   if (pgUrl !== undefined) {
+    // tollgate's schema only: the database may hold others, which a restore with --clean would also replace.
+    const schema = (config as { store?: { schema?: unknown } }).store?.schema;
+    const named = typeof schema === 'string' ? schema : DEFAULT_PG_SCHEMA;
     io.stdout(
-      `the server keeps its state in PostgreSQL: back it up with\n` +
-        `  pg_dump --format=custom --file=${JSON.stringify(output)} ${JSON.stringify(withoutPassword(pgUrl))}\n` +
+      `the server keeps its state in PostgreSQL (schema ${named}): back it up with\n` +
+        `  pg_dump --format=custom --schema=${JSON.stringify(named)} --file=${JSON.stringify(output)} ${JSON.stringify(withoutPassword(pgUrl))}\n` +
         `(the password as in the server's store URL, or PGPASSWORD / ~/.pgpass); restore steps: docs/SERVER.md\n`,
     );
     return EXIT_OK;

@@ -482,7 +482,17 @@ describe('tollgate server backup', () => {
     );
     expect(code).toBe(0);
     expect(stdout).toContain(
-      'pg_dump --format=custom --file="tollgate.dump" "postgresql://tollgate:***@db.example/tollgate"',
+      'pg_dump --format=custom --schema="tollgate" --file="tollgate.dump" "postgresql://tollgate:***@db.example/tollgate"',
+    );
+    // Another schema of the config is the one dumped (a restore with --clean replaces only what was dumped).
+    stdout = '';
+    await backupServer(
+      { stdout: (t) => void (stdout += t), stderr: () => {}, nowMs: () => NOW },
+      { dataDir: dir, store: { url: 'postgresql://db.example/shared', schema: 'tollgate_eu' } },
+      'eu.dump',
+    );
+    expect(stdout).toContain(
+      'pg_dump --format=custom --schema="tollgate_eu" --file="eu.dump" "postgresql://db.example/shared"',
     );
     expect(stdout).not.toContain(':pw@');
   });
