@@ -2269,7 +2269,13 @@ export class ViewImageBuilder {
 function checkViewVersions(meta: Pick<ViewMeta, 'computer' | 'gates'>): void {
   const named = (field: string, value: unknown): void => {
     const problem = typeof value === 'string' ? versionProblem(value) : 'is not a version';
-    if (problem !== null) throw new TollgateError('bad-version', `${field}: ${JSON.stringify(value)} ${problem}`);
+    if (problem === null) return;
+    // A version is a few dozen characters: a longer text is shown by its start, not echoed whole.
+    const shown =
+      typeof value === 'string' && value.length > 80
+        ? `${JSON.stringify(value.slice(0, 80))}... (${value.length} characters)`
+        : JSON.stringify(value);
+    throw new TollgateError('bad-version', `${field}: ${shown} ${problem}`);
   };
   named('view.computer.agentVersion', meta.computer.agentVersion);
   meta.gates.forEach((gate, i) => named(`view.gates[${i}].minVersion`, gate.minVersion));
@@ -2528,8 +2534,22 @@ function applicationsById(
   ruleCount: number,
 ): { appById: Int32Array; ruleApp: Int32Array } {
   const lastRecord = new Int32Array(stringCount).fill(-1);
-  // Every id once (its last record); the ids differ, so the sorted order does not depend on the order found.
-  const appById = new Int32Array(lastRecords(appId, lastRecord));
+  const distinct = lastRecords(appId, lastRecord);
+  if (distinct !== appId.length) {
+    // A view names each application once (the server's worlds do): one named twice would be looked up by its
+    // last record here and by its first in an approval's reference, so the view is refused.
+    for (let a = 0; a < appId.length; a++) {
+      if (lastRecord[appId[a] as number] === a) continue;
+      const s = appId[a] as number;
+      const id = UTF8.decode(strBytes.subarray(strOffsets[s], strOffsets[s + 1]));
+      throw new TollgateError(
+        'bad-message',
+        `view.applications[${id}]: the view holds application ${id} more than once`,
+      );
+    }
+  }
+  // Every id once; the ids differ, so the sorted order does not depend on the order found.
+  const appById = new Int32Array(distinct);
   listLastRecords(appId, lastRecord, appById);
   sortByLeadingBytes(appById, strBytes, strOffsets, appId, (x, y) =>
     compareStrings(strBytes, strOffsets, appId[x] as number, appId[y] as number),

@@ -172,7 +172,11 @@ describe('an image compiled from the payload', () => {
       settings: {},
       settingSources: {},
     };
-    const twice = Buffer.concat([sealedPayload(content(small)), sealedPayload(content(small))]);
+    // Its second part repeats the policies (a view names each application once).
+    const twice = Buffer.concat([
+      sealedPayload(content(small)),
+      sealedPayload(content({ ...small, applications: [] })),
+    ]);
     let told = false;
     compileViewImageFromPayload(twice, BINDING, undefined, () => {
       told = true;
@@ -361,13 +365,15 @@ describe('an image compiled from the payload', () => {
     // No settings: a setting given twice is refused, and this view is sent twice.
     const small = SYNTHETIC_VIEW.policies.slice(0, 50);
     const c = content({ ...SYNTHETIC_VIEW, policies: small, settings: {}, settingSources: {} });
+    // The second part repeats the policies only (a view names each application once).
+    const c2 = content({ ...SYNTHETIC_VIEW, policies: small, applications: [], settings: {}, settingSources: {} });
     const unknown = editedPayload(c, (view) => {
       const policy = view.policies?.[3] as tollgate.v1.Policy & { $unknowns?: Uint8Array[] };
       policy.$unknowns = [Uint8Array.from([(99 << 3) | 0, 1])];
     });
     expect(compileRegularPayload(unknown, BINDING)).toBeNull();
     expect(same(compileViewImageFromPayload(unknown, BINDING).bytes, decodedImage(unknown))).toBe(true);
-    const twice = Buffer.concat([sealedPayload(c), sealedPayload(c)]);
+    const twice = Buffer.concat([sealedPayload(c), sealedPayload(c2)]);
     expect(compileRegularPayload(twice, BINDING)).toBeNull();
     expect(same(compileViewImageFromPayload(twice, BINDING).bytes, decodedImage(twice))).toBe(true);
   });
