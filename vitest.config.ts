@@ -5,5 +5,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // The V8 flags the `tollgate` command sets (bin/tollgate.js): `regex:` rules are compiled in tests as the
+    // daemon and the server compile them.
+    execArgv: ['--enable-experimental-regexp-engine', '--enable-experimental-regexp-engine-on-excessive-backtracks'],
   },
 });

@@ -26,9 +26,15 @@
 
 /** What a `regex:` pattern may not hold, in the words of its errors. */
 export const LINEAR_ONLY = 'tollgate takes no backreference and no lookaround';
+/** What a `regex:` pattern whose groups repeat quantifiers may not count, in the words of its errors. */
+export const LINEAR_COUNTS =
+  'write a count past 16, such as {1,20}, as + or *, or repeat no group that holds a quantifier';
 
 /** A pattern that cannot be matched in linear time: what in it, and where. */
 export class UnboundedPattern extends Error {}
+
+/** A pattern holding what tollgate does not take (inline modifiers: the case rule is the system's). */
+export class UnsupportedPattern extends Error {}
 
 const HEX = /^[0-9A-Fa-f]+$/;
 const CLASS_ESCAPES = 'dDwWsS';
@@ -38,6 +44,8 @@ const CONTROL_ESCAPES: Readonly<Record<string, number>> = { f: 0x0c, n: 0x0a, r:
 let canon: Uint16Array | null = null;
 /** The code units of each canonical value that more than one has, by that value. */
 let sharing: Map<number, number[]> | null = null;
+/** The code units that have other cases (members of `sharing`), in order. */
+let cased: Uint16Array | null = null;
 
 function canonicalize(c: number): number {
   const upper = String.fromCharCode(c).toUpperCase();
@@ -46,8 +54,8 @@ function canonicalize(c: number): number {
   return c >= 128 && u < 128 ? c : u;
 }
 
-function tables(): { canon: Uint16Array; sharing: Map<number, number[]> } {
-  if (canon === null || sharing === null) {
+function tables(): { canon: Uint16Array; sharing: Map<number, number[]>; cased: Uint16Array } {
+  if (canon === null || sharing === null || cased === null) {
     const made = new Uint16Array(0x10000);
     const count = new Uint16Array(0x10000);
     for (let c = 0; c < 0x10000; c++) {
@@ -65,8 +73,9 @@ function tables(): { canon: Uint16Array; sharing: Map<number, number[]> } {
     }
     canon = made;
     sharing = groups;
+    cased = Uint16Array.from([...groups.values()].flat()).sort();
   }
-  return { canon, sharing };
+  return { canon, sharing, cased };
 }
 
 /** The code units that match `c` under the `i` flag (c among them). */
@@ -81,16 +90,30 @@ function unit(c: number): string {
   return plain ? String.fromCharCode(c) : `\\u${c.toString(16).padStart(4, '0')}`;
 }
 
-/** Code unit ranges [from, to] as the members of a class. */
-function rangesText(covered: Uint8Array): string {
+/** Code unit ranges (pairs from, to; in any order, overlapping) as the members of a class, merged. */
+function rangesText(pairs: readonly number[]): string {
+  const order = Array.from({ length: pairs.length / 2 }, (_, k) => k).sort(
+    (x, y) => (pairs[2 * x] as number) - (pairs[2 * y] as number),
+  );
   let text = '';
-  for (let c = 0; c < covered.length; c++) {
-    if (covered[c] === 0) continue;
-    let end = c;
-    while (end + 1 < covered.length && covered[end + 1] === 1) end++;
-    text += end === c ? unit(c) : end === c + 1 ? unit(c) + unit(end) : `${unit(c)}-${unit(end)}`;
-    c = end;
+  let from = -1;
+  let to = -2;
+  const flush = (): void => {
+    if (from < 0) return;
+    text += to === from ? unit(from) : to === from + 1 ? unit(from) + unit(to) : `${unit(from)}-${unit(to)}`;
+  };
+  for (const k of order) {
+    const a = pairs[2 * k] as number;
+    const b = pairs[2 * k + 1] as number;
+    if (a <= to + 1) {
+      to = Math.max(to, b);
+    } else {
+      flush();
+      from = a;
+      to = b;
+    }
   }
+  flush();
   return text;
 }
 
@@ -179,6 +202,10 @@ export function linearSource(pattern: string, caseless: boolean): string {
       if (kind === '(?=' || kind === '(?!' || kind === '(?<=' || kind === '(?<!') {
         throw new UnboundedPattern(`a lookaround (${kind}) at character ${i + 1}`);
       }
+      if (/^[a-z-]$/.test(p[i + 2] ?? '')) {
+        // Inline modifiers ((?i:...), (?-i:...)), which newer V8 versions read: the flags are the system's.
+        throw new UnsupportedPattern(`inline modifiers (${p.slice(i, i + 4)}...) at character ${i + 1}`);
+      }
       if (p[i + 2] === '<') {
         // A named group: its name is kept as written.
         const end = p.indexOf('>', i);
@@ -233,16 +260,18 @@ function classMember(p: string, at: number): { member: Member; next: number } {
 /**
  * The class at `at` (its `[`) rebuilt with the other cases of its characters
  * when `caseless` (as written otherwise), and where the pattern goes on.
+ * Its characters are kept as ranges: the work is in the class's members and
+ * in the characters that have other cases, not in the 65,536 code units.
  */
 function charClass(p: string, at: number, caseless: boolean): { text: string; next: number } {
   let i = at + 1;
   const negated = p[i] === '^';
   if (negated) i++;
   const escapes: string[] = [];
-  const covered = new Uint8Array(0x10000);
+  const ranges: number[] = [];
   const add = (member: Member): void => {
     if (member.code === undefined) escapes.push(member.escape);
-    else covered[member.code] = 1;
+    else ranges.push(member.code, member.code);
   };
   while (i < p.length && p[i] !== ']') {
     const first = classMember(p, i);
@@ -251,7 +280,7 @@ function charClass(p: string, at: number, caseless: boolean): { text: string; ne
       const second = classMember(p, i + 1);
       i = second.next;
       if (first.member.code !== undefined && second.member.code !== undefined) {
-        covered.fill(1, first.member.code, second.member.code + 1);
+        ranges.push(first.member.code, second.member.code);
       } else {
         // A class escape on either side of the `-`: the three are members each (Annex B).
         add(first.member);
@@ -264,12 +293,99 @@ function charClass(p: string, at: number, caseless: boolean): { text: string; ne
   }
   const next = Math.min(i + 1, p.length);
   if (!caseless) return { text: p.slice(at, next), next };
-  const { canon: canonical, sharing: shared } = tables();
-  const all = covered.slice();
-  for (let c = 0; c < covered.length; c++) {
-    if (covered[c] === 0) continue;
-    const cases = shared.get(canonical[c] as number);
-    if (cases !== undefined) for (const other of cases) all[other] = 1;
+  // Each character with other cases that a range holds brings them in.
+  const { canon: canonical, sharing: shared, cased } = tables();
+  const all = ranges.slice();
+  for (let r = 0; r < ranges.length; r += 2) {
+    const from = ranges[r] as number;
+    const to = ranges[r + 1] as number;
+    for (let k = firstAtLeast(cased, from); k < cased.length && (cased[k] as number) <= to; k++) {
+      const group = shared.get(canonical[cased[k] as number] as number) as number[];
+      for (const other of group) all.push(other, other);
+    }
   }
   return { text: `[${negated ? '^' : ''}${escapes.join('')}${rangesText(all)}]`, next };
+}
+
+/** The index of the first element of sorted `list` at least `value` (list.length when none). */
+function firstAtLeast(list: Uint16Array, value: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((list[mid] as number) < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The quantifier at `at` of a source: how long it is, and whether it repeats (`*`, `+`, a count past 1). */
+function quantifierAt(source: string, at: number): { length: number; repeats: boolean } {
+  const c = source[at];
+  let length = 0;
+  let repeats = false;
+  if (c === '*' || c === '+') {
+    length = 1;
+    repeats = true;
+  } else if (c === '?') {
+    length = 1;
+  } else if (c === '{') {
+    const count = /^\{(\d+)(,(\d*))?\}/.exec(source.slice(at, at + 40));
+    if (count === null) return { length: 0, repeats: false };
+    length = count[0].length;
+    repeats = count[2] === undefined ? Number(count[1]) > 1 : count[3] === '' || Number(count[3]) > 1;
+  } else {
+    return { length: 0, repeats: false };
+  }
+  // A lazy quantifier's `?`.
+  if (source[at + length] === '?') length++;
+  return { length, repeats };
+}
+
+/**
+ * Whether a repeated group of `source` holds a quantifier (`(a+)+`,
+ * `(\w+\s?)*`, `(x{2}y)+`): the shape that backtracks for a time
+ * exponential in the path it fails on.
+ */
+export function nestsQuantifiers(source: string): boolean {
+  const outer: boolean[] = [];
+  let holds = false;
+  for (let i = 0; i < source.length;) {
+    const c = source[i];
+    if (c === '\\' || c === '[') {
+      // An escape or a class: one atom, perhaps quantified.
+      if (c === '\\') {
+        i += 2;
+      } else {
+        i++;
+        if (source[i] === '^') i++;
+        while (i < source.length && source[i] !== ']') i += source[i] === '\\' ? 2 : 1;
+        i++;
+      }
+      const q = quantifierAt(source, i);
+      if (q.length > 0) holds = true;
+      i += q.length;
+    } else if (c === '(') {
+      outer.push(holds);
+      holds = false;
+      i++;
+      if (source[i] === '?') {
+        // (?: (?= (?! (?<name> (?<= (?<!: the group's kind, not a quantifier.
+        const close = source[i + 1] === '<' && /[A-Za-z_$]/.test(source[i + 2] ?? '') ? source.indexOf('>', i) : i + 1;
+        i = close < 0 ? source.length : close + 1;
+      }
+    } else if (c === ')') {
+      const inner: boolean = holds;
+      holds = outer.pop() ?? false;
+      const q = quantifierAt(source, i + 1);
+      if (inner && q.repeats) return true;
+      holds ||= inner || q.length > 0;
+      i += 1 + q.length;
+    } else {
+      const q = quantifierAt(source, i + 1);
+      if (q.length > 0) holds = true;
+      i += 1 + q.length;
+    }
+  }
+  return false;
 }

@@ -1,6 +1,13 @@
 import { TollgateError } from './errors.js';
 import { foldCase } from './fold-case.js';
-import { LINEAR_ONLY, UnboundedPattern, linearSource } from './linear-regex.js';
+import {
+  LINEAR_COUNTS,
+  LINEAR_ONLY,
+  UnboundedPattern,
+  UnsupportedPattern,
+  linearSource,
+  nestsQuantifiers,
+} from './linear-regex.js';
 import type { AppRule, FileRequest, OsName } from './model.js';
 import { GRAM_MAX, GRAM_MIN, type KeyKind, PATH_FIELDS, type PathField } from './rule-index.js';
 
@@ -287,7 +294,7 @@ export function globSegmentMatcher(glob: string): ((path: string) => boolean) | 
  */
 export function compileUserRegex(pattern: string, os: OsName): RegExp {
   const caseless = isCaseInsensitive(os);
-  const bad = (why: string, cause: unknown): TollgateError =>
+  const bad = (why: string, cause?: unknown): TollgateError =>
     new TollgateError('bad-regex', `invalid regular expression "${pattern}": ${why}`, { cause });
   try {
     // As written first: its own syntax errors are the ones named.
@@ -295,14 +302,55 @@ export function compileUserRegex(pattern: string, os: OsName): RegExp {
   } catch (error) {
     throw bad((error as Error).message, error);
   }
+  const linear = linearPattern(pattern, caseless);
+  if ('problem' in linear) throw bad(linear.problem);
+  const anchored = `^(?:${linear.source})$`;
+  try {
+    return new RegExp(anchored, 's');
+  } catch (error) {
+    throw bad((error as Error).message, error);
+  }
+}
+
+/**
+ * The source compileUserRegex compiles for a pattern that compiles as
+ * written (linear-regex.ts; rewritten when `caseless`), or the problem that
+ * keeps it from being matched in a time linear in the path: a backreference
+ * or lookaround, inline modifiers, or (where this process can ask V8's
+ * linear-time engine) a repeated group holding a quantifier in an expression
+ * that engine does not take.
+ */
+export function linearPattern(pattern: string, caseless: boolean): { source: string } | { problem: string } {
   let source: string;
   try {
     source = linearSource(pattern, caseless);
   } catch (error) {
-    if (!(error instanceof UnboundedPattern)) throw error;
-    throw bad(`${error.message} cannot be matched in a time linear in the path (${LINEAR_ONLY})`, error);
+    if (error instanceof UnboundedPattern) {
+      return { problem: `${error.message} cannot be matched in a time linear in the path (${LINEAR_ONLY})` };
+    }
+    if (error instanceof UnsupportedPattern) return { problem: `${error.message} are not taken` };
+    throw error;
   }
-  return new RegExp(`^(?:${source})$`, 's');
+  // V8's linear-time engine takes counts of at most about 16 (`x{17}`, `[a-f0-9]{64}` are past it): such an
+  // expression runs on the backtracking engine alone, which is safe while no repeated group holds a quantifier.
+  if (LINEAR_ENGINE && !linearEngineTakes(`^(?:${source})$`) && nestsQuantifiers(source)) {
+    return {
+      problem: `repeats a group that holds a quantifier and counts past what can be matched in a time linear in the path (${LINEAR_COUNTS})`,
+    };
+  }
+  return { source };
+}
+
+/** Whether this process reads the `l` flag (V8's linear-time engine, turned on by the `tollgate` command). */
+const LINEAR_ENGINE = linearEngineTakes('');
+
+function linearEngineTakes(source: string): boolean {
+  try {
+    new RegExp(source, 'sl');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 type PathTest = (folded: string, raw: string) => boolean;

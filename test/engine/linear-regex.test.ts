@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { UnboundedPattern, linearSource } from '../../src/engine/linear-regex.js';
+import { UnboundedPattern, UnsupportedPattern, linearSource, nestsQuantifiers } from '../../src/engine/linear-regex.js';
 import { compileUserRegex } from '../../src/engine/matcher.js';
 
 /** Characters whose cases JavaScript's `i` flag treats in every way there is (ASCII, beyond ASCII into ASCII, ...). */
@@ -215,5 +215,46 @@ describe('regex: patterns that cannot be matched in linear time', () => {
         ) as unknown,
       }),
     );
+  });
+});
+
+describe('regex: patterns V8 would leave to its backtracking engine', () => {
+  it('tells a repeated group that holds a quantifier', () => {
+    for (const source of ['(a+)+', '(\\w+\\s?)*', '(?:[Aa]{2}b)+', '(x(y|z?))+', '((a)+b){2,}', '(?<n>\\d+)*']) {
+      expect([source, nestsQuantifiers(source)]).toEqual([source, true]);
+    }
+    for (const source of ['(ab)+', 'a+b*', '(a+)', '(a+)?', '(a+){1}', '[(a+)]+', '\\(a+\\)+', '(?=a+)b', '(a|b)+c*']) {
+      expect([source, nestsQuantifiers(source)]).toEqual([source, false]);
+    }
+  });
+
+  it('refuses one that also counts past what the linear-time engine takes, naming what to write instead', () => {
+    for (const os of ['linux', 'windows'] as const) {
+      for (const pattern of ['C:\\\\Users\\\\(\\w+\\s?)+\\.[a-z]{1,20}', '(\\w+\\s?){17,}', '(a+)+x{17}']) {
+        expect(() => compileUserRegex(pattern, os)).toThrow(
+          expect.objectContaining({
+            code: 'bad-regex',
+            message: expect.stringContaining('repeats a group that holds a quantifier and counts past') as unknown,
+          }),
+        );
+      }
+      // Counts alone, and repeated groups the linear-time engine takes, are compiled.
+      for (const pattern of ['[0-9a-f]{64}', '.{0,300}\\.exe', '(\\w+\\s?)+\\.exe', 'C:\\\\(\\w+\\\\)*x{16}']) {
+        expect(compileUserRegex(pattern, os)).toBeInstanceOf(RegExp);
+      }
+    }
+  });
+
+  it('finishes a repeated group on a long path it fails on, on every system', () => {
+    for (const os of ['linux', 'windows', 'macos'] as const) {
+      const re = compileUserRegex('(\\w+\\s?)+\\.exe', os);
+      expect(re.test(`${'a'.repeat(5_000)}!.exe`)).toBe(false);
+      expect(re.test('Setup Tool.EXE')).toBe(os !== 'linux');
+    }
+  });
+
+  it("refuses inline modifiers (newer V8 reads them; the case rule is the system's)", () => {
+    expect(() => linearSource('(?i:a)', true)).toThrow(UnsupportedPattern);
+    expect(() => linearSource('x(?-i:a)', false)).toThrow('inline modifiers ((?-i...) at character 2');
   });
 });

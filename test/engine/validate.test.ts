@@ -421,7 +421,14 @@ const cases: [string, (w: World) => void, string[]][] = [
     'a path regex with a lookaround or a backreference',
     (w) => (w.applications[0]!.rules[0] = { path: 'regex:C:\\\\(?!Windows)(a)\\1' }),
     [
-      `applications[putty]: rules[0].path ${JSON.stringify('regex:C:\\\\(?!Windows)(a)\\1')} holds a lookaround ((?!) at character 5, which cannot be matched in a time linear in the path (tollgate takes no backreference and no lookaround)`,
+      `applications[putty]: rules[0].path ${JSON.stringify('regex:C:\\\\(?!Windows)(a)\\1')}: a lookaround ((?!) at character 5 cannot be matched in a time linear in the path (tollgate takes no backreference and no lookaround)`,
+    ],
+  ],
+  [
+    'a path regex that repeats a group holding a quantifier, with a count past what runs in linear time',
+    (w) => (w.applications[0]!.rules[0] = { path: 'regex:C:\\\\(\\w+\\s?)+\\.[a-z]{1,20}' }),
+    [
+      `applications[putty]: rules[0].path ${JSON.stringify('regex:C:\\\\(\\w+\\s?)+\\.[a-z]{1,20}')}: repeats a group that holds a quantifier and counts past what can be matched in a time linear in the path (write a count past 16, such as {1,20}, as + or *, or repeat no group that holds a quantifier)`,
     ],
   ],
   [
