@@ -1679,15 +1679,14 @@ export class ImageStrings {
    * add for text that repeats from entry to entry (an organization, a
    * category): found by the text itself among the first REPEATED_KEPT
    * distinct texts given, without encoding, hashing and comparing its
-   * bytes again. The same number as add gives (the empty string, which add
-   * gives a new number each time, is not kept).
+   * bytes again. The same number as add gives.
    */
   addRepeated(text: string): number {
     if (this.slots.length === 0) throw new TollgateError('invalid-input', 'the string table is finished');
     const known = this.repeated.get(text);
     if (known !== undefined) return known;
     const s = this.add(text);
-    if (this.repeated.size < REPEATED_KEPT && text.length > 0) this.repeated.set(text, s);
+    if (this.repeated.size < REPEATED_KEPT) this.repeated.set(text, s);
     return s;
   }
 

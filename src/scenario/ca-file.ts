@@ -12,7 +12,8 @@ import { readBoundedText } from './bounded-read.js';
 /** The largest CA file read: far above a bundle of every public root (about 200 KB). */
 export const CA_FILE_BYTES = 4 * 1024 * 1024;
 
-const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
+/** A PEM certificate, or OpenSSL's trusted certificate (`openssl x509 -trustout`: the certificate, then its trust). */
+const PEM_CERTIFICATE = /-----BEGIN (TRUSTED )?CERTIFICATE-----([\s\S]*?)-----END \1?CERTIFICATE-----/g;
 
 /**
  * The text of CA file `file`: at most CA_FILE_BYTES, holding at least one
@@ -28,16 +29,17 @@ export async function readCaFile(file: string): Promise<string> {
 
 /** Throws TollgateError 'invalid-input' when `text` holds no PEM certificate or one that does not read. */
 export function checkCaText(text: string): void {
-  const certificates = text.match(PEM_CERTIFICATE) ?? [];
+  const certificates = [...text.matchAll(PEM_CERTIFICATE)];
   if (certificates.length === 0) {
     throw new TollgateError(
       'invalid-input',
       'holds no PEM certificate (a block from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----)',
     );
   }
-  certificates.forEach((pem, i) => {
+  certificates.forEach(([pem, trusted, body], i) => {
     try {
-      new X509Certificate(pem);
+      // A trusted certificate's DER is the certificate's (its first element) and then its trust settings.
+      new X509Certificate(trusted === undefined ? pem : firstDerElement(Buffer.from(body ?? '', 'base64')));
     } catch (error) {
       throw new TollgateError(
         'invalid-input',
@@ -46,4 +48,16 @@ export function checkCaText(text: string): void {
       );
     }
   });
+}
+
+/** The first DER element (a SEQUENCE) of `der`, with its header. */
+function firstDerElement(der: Buffer): Buffer {
+  if (der[0] !== 0x30 || der.length < 2) throw new Error('not a DER sequence');
+  const first = der[1] as number;
+  if (first < 0x80) return der.subarray(0, 2 + first);
+  const bytes = first & 0x7f;
+  if (bytes === 0 || bytes > 4 || der.length < 2 + bytes) throw new Error('a DER length that cannot be read');
+  let length = 0;
+  for (let k = 0; k < bytes; k++) length = length * 256 + (der[2 + k] as number);
+  return der.subarray(0, 2 + bytes + length);
 }

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import type * as YamlModule from 'yaml';
 import { ValidationError } from '../engine/errors.js';
 import { readBoundedText } from './bounded-read.js';
-import { depthProblem } from './text-depth.js';
+import { aliasDepthProblem, depthProblem } from './text-depth.js';
 
 type YamlLibrary = Pick<typeof YamlModule, 'parse' | 'Parser'>;
 
@@ -29,11 +29,15 @@ export function parseConfigValue(text: string, file: string): unknown {
   const json = file.endsWith('.json');
   const tooDeep = json ? depthProblem(text) : depthProblem(text, new (yaml().Parser)().parse(text));
   if (tooDeep !== null) throw new ValidationError([`${file}: ${tooDeep}`]);
+  let value: unknown;
   try {
-    return json ? JSON.parse(text) : yaml().parse(text);
+    value = json ? JSON.parse(text) : yaml().parse(text);
   } catch (error) {
     throw new ValidationError([`${file}: ${(error as Error).message}`], { cause: error });
   }
+  const throughAliases = json ? null : aliasDepthProblem(value);
+  if (throughAliases !== null) throw new ValidationError([`${file}: ${throughAliases}`]);
+  return value;
 }
 
 /** The largest config file read (a daemon's or server's configuration is a few KB). */

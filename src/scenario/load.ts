@@ -11,7 +11,7 @@ import { settingValueProblem } from '../engine/settings.js';
 import { entryLabel, validateWorld } from '../engine/validate.js';
 import { readBoundedText } from './bounded-read.js';
 import { jsonErrorOffset } from './json-position.js';
-import { depthProblem, lineAndColumn } from './text-depth.js';
+import { aliasDepthProblem, depthProblem, lineAndColumn } from './text-depth.js';
 import { fixtureFileSchema, scenarioSchema, type FixtureCase } from './schema.js';
 
 /** For each list of a file, the field that names its entries in messages (none: `#INDEX`). */
@@ -130,7 +130,9 @@ function parseText(text: string, fileName: string): { data: unknown } | { proble
     return { problems: doc.errors.map((e) => `${lineAndColumn(source, e.pos[0])}: ${e.message}`) };
   }
   try {
-    return { data: doc.toJS() as unknown };
+    const data = doc.toJS() as unknown;
+    const throughAliases = aliasDepthProblem(data);
+    return throughAliases === null ? { data } : { problems: [throughAliases] };
   } catch (err) {
     return { problems: [`cannot be read: ${(err as Error).message}`] };
   }

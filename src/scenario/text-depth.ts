@@ -28,7 +28,16 @@ export function yamlDepthOver(tokens: Iterable<CST.Token>, maxDepth: number): nu
       const [node, depth] = next;
       if (node?.type !== 'block-map' && node?.type !== 'block-seq' && node?.type !== 'flow-collection') continue;
       if (depth > maxDepth) return node.offset;
-      for (const item of node.items) stack.push([item.key ?? undefined, depth + 1], [item.value, depth + 1]);
+      // A pair in a flow sequence (`[a: 1]`) is a map of its own inside it: a level more.
+      const sequence = node.type === 'flow-collection' && node.start.type === 'flow-seq-start';
+      for (const item of node.items) {
+        const pair =
+          sequence &&
+          ((item.key !== undefined && item.key !== null) || item.sep?.some((t) => t.type === 'map-value-ind') === true);
+        const inner = depth + (pair ? 2 : 1);
+        if (pair && inner - 1 > maxDepth) return node.offset;
+        stack.push([item.key ?? undefined, inner], [item.value, inner]);
+      }
     }
   }
   return null;
@@ -43,4 +52,28 @@ export function depthProblem(text: string, yamlTokens?: Iterable<CST.Token>): st
   const deep =
     yamlTokens === undefined ? jsonDepthOver(text, MAX_JSON_DEPTH) : yamlDepthOver(yamlTokens, MAX_JSON_DEPTH);
   return deep === null ? null : `${lineAndColumn(text, deep)}: nests deeper than ${MAX_JSON_DEPTH} levels`;
+}
+
+/**
+ * Whether parsed data nests objects and lists deeper than `maxDepth` (the
+ * top one is the first level). YAML aliases can repeat a node inside
+ * another: the text's depth does not bound the data's. Walked without
+ * recursion, and no further than `maxDepth + 1` levels.
+ */
+export function dataDepthOver(value: unknown, maxDepth: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const [node, depth] = next;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth > maxDepth) return true;
+    for (const child of Array.isArray(node) ? (node as unknown[]) : Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/** The problem of YAML data nested past MAX_JSON_DEPTH through its aliases, or null. */
+export function aliasDepthProblem(value: unknown): string | null {
+  return dataDepthOver(value, MAX_JSON_DEPTH)
+    ? `nests deeper than ${MAX_JSON_DEPTH} levels through its aliases (*name), which repeat nodes inside others`
+    : null;
 }

@@ -412,6 +412,8 @@ const REQUEST_SCAN = message([
             shape: SETTING,
             name: 'settings',
             repeated: true,
+            // Counted as items; their fields (and what protobufjs skips in them) are left to the decoder.
+            countInside: false,
             counts: { name: 'request.evaluateFile.settings', limit: REQUEST_FIELD_LIMITS.settings },
           },
         ],

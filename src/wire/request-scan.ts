@@ -46,6 +46,8 @@ export interface ScanField {
   repeated?: boolean;
   /** A string field: its bytes must be UTF-8. */
   text?: boolean;
+  /** false: the count does not enter the message (only findInvalidText does), as before texts were named. */
+  countInside?: boolean;
 }
 
 interface Counter {
@@ -136,7 +138,7 @@ function scan(
         at = length[1];
         const inner = known?.shape;
         // Nested no deeper than the request's own messages (a few levels): anything deeper is not entered.
-        if (inner !== undefined && inner !== null && depth < 8) {
+        if (inner !== undefined && inner !== null && known?.countInside !== false && depth < 8) {
           if (!scan(bytes, at, at + length[0], inner, known?.itemsOf, counter, depth + 1)) return false;
         }
         at += length[0];

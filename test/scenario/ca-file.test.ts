@@ -26,6 +26,21 @@ describe('a CA file', () => {
     expect(await readCaFile(file)).toBe(text);
   });
 
+  it('takes a trusted certificate as openssl x509 -trustout writes it', () => {
+    // The certificate's DER, then its trust settings (here: trusted for serverAuth), as one PEM block.
+    const der = Buffer.from(cert.replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, ''), 'base64');
+    const trust = Buffer.from([0x30, 0x0c, 0x30, 0x0a, 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x01]);
+    const body = Buffer.concat([der, trust])
+      .toString('base64')
+      .replace(/(.{64})/g, '$1\n');
+    expect(() =>
+      checkCaText(`-----BEGIN TRUSTED CERTIFICATE-----\n${body}\n-----END TRUSTED CERTIFICATE-----\n`),
+    ).not.toThrow();
+    expect(() => checkCaText('-----BEGIN TRUSTED CERTIFICATE-----\nAAAA\n-----END TRUSTED CERTIFICATE-----\n')).toThrow(
+      /^certificate 1 of 1 does not read as an X\.509 certificate/,
+    );
+  });
+
   it('is refused when it holds no certificate, naming what it lacks', () => {
     for (const text of ['', key, 'MIIB...base64 only', '-----BEGIN CERTIFICATE-----\nMIIB\n']) {
       expect(() => checkCaText(text)).toThrow(/^holds no PEM certificate/);

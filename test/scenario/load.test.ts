@@ -275,6 +275,19 @@ approvalPolicies:
     expect(problemsOf(() => parseScenario(block, 'deep.yaml'))).toEqual([
       `deep.yaml: line ${MAX_JSON_DEPTH + 1}, column ${MAX_JSON_DEPTH}: nests deeper than ${MAX_JSON_DEPTH} levels`,
     ]);
+    // A pair in a flow sequence is a map inside it: two levels each.
+    const pairs = `policies: ${'[a: '.repeat(40)}1${']'.repeat(40)}\n`;
+    expect(problemsOf(() => parseScenario(pairs, 'deep.yaml'))[0]).toMatch(
+      /^deep\.yaml: line 1, column \d+: nests deeper than 64 levels$/,
+    );
+    // Aliases repeat a node inside another: the data's depth is held to the bound too.
+    const anchors = Array.from({ length: 5 }, (_, k) => {
+      const inner = k === 0 ? '1' : `*a${k - 1}`;
+      return `x${k}: &a${k} ${'['.repeat(30)}${inner}${']'.repeat(30)}`;
+    }).join('\n');
+    expect(problemsOf(() => parseScenario(`${anchors}\n`, 'alias.yaml'))).toEqual([
+      `alias.yaml: nests deeper than ${MAX_JSON_DEPTH} levels through its aliases (*name), which repeat nodes inside others`,
+    ]);
     // At the bound a file is read (and judged by its schema).
     const within = `policies:\n  - id: p\n    ringfence: ${'{a: '.repeat(MAX_JSON_DEPTH - 3)}1${'}'.repeat(MAX_JSON_DEPTH - 3)}\n`;
     expect(problemsOf(() => parseScenario(within, 'ok.yaml')).join('\n')).not.toMatch(/nests deeper/);

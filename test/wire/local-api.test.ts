@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TollgateError } from '../../src/engine/errors.js';
 import type { Decision } from '../../src/engine/model.js';
+import protobuf from 'protobufjs/minimal.js';
 import { tollgate } from '../../src/wire/generated/tollgate.js';
 import { encodeFrame } from '../../src/wire/framing.js';
 import {
@@ -211,6 +212,20 @@ describe('requests', () => {
       'request: field 4 is written as a group (a wire type no tollgate message has): the request is refused',
     ]);
     expect(decodeRequest(Uint8Array.from([0x0a, 0x01, 0x03, 0x22, 0x00]))).toEqual({ id: 0, kind: 'status' });
+    // Inside a what-if setting a group of an unknown field is left to protobufjs, which skips it, as always.
+    const setting = Buffer.concat([
+      pb.Setting.encode({ name: 'x', value: { boolValue: true } }).finish(),
+      Buffer.from([0x4b, 0x4c]),
+    ]);
+    const file = pb.FileInfo.encode({ path: '/a' }).finish();
+    const body = protobuf.Writer.create().uint32(0x0a).bytes(file).uint32(0x1a).bytes(setting).finish();
+    const request = protobuf.Writer.create().uint32(0x08).uint32(5).uint32(0x12).bytes(body).finish();
+    expect(decodeRequest(request)).toEqual({
+      id: 5,
+      kind: 'evaluateFile',
+      file: { path: '/a' },
+      settings: { x: true },
+    });
   });
 
   it('a bad field is a bad request naming the field', () => {
