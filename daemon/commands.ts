@@ -51,7 +51,7 @@ extendProgram((program, io: CliIo, setExit) => {
     .action(async (opts: { config?: string; checkConfig?: string }) => {
       if (opts.checkConfig !== undefined) {
         const config = await loadDaemonConfig(opts.checkConfig);
-        await readPinnedKeys(config);
+        await readPinnedKeys(config, opts.checkConfig);
         const caFile = config.server?.caFile;
         if (caFile !== undefined) {
           await readCaFile(caFile).catch((error: Error) => {

@@ -481,8 +481,10 @@ const KEY_FILE_BYTES = 64 * 1024;
  * entry, each inline PEM or read from its file. A key that cannot be read or
  * is not an Ed25519 public key is a ValidationError naming its field.
  */
-export async function readPinnedKeys(config: DaemonConfig): Promise<PinnedKeys> {
+export async function readPinnedKeys(config: DaemonConfig, configFile?: string): Promise<PinnedKeys> {
   const keys: KeyObject[] = [];
+  // Problems start with the config file's name when it is given (`--check-config`), as its other problems do.
+  const at = configFile === undefined ? '' : `${configFile}: `;
   for (const { field: name, value } of pinnedKeyEntries(config)) {
     let pem = value;
     if (!value.includes('-----BEGIN')) {
@@ -493,13 +495,13 @@ export async function readPinnedKeys(config: DaemonConfig): Promise<PinnedKeys> 
           `is larger than a key file may be (${KEY_FILE_BYTES} bytes)`,
         );
       } catch (error) {
-        throw new ValidationError([`${name}: ${value} ${(error as Error).message}`], { cause: error });
+        throw new ValidationError([`${at}${name}: ${value} ${(error as Error).message}`], { cause: error });
       }
     }
     try {
       keys.push(parsePublicKey(pem));
     } catch (error) {
-      throw new ValidationError([`${name}: ${(error as Error).message}`], { cause: error });
+      throw new ValidationError([`${at}${name}: ${(error as Error).message}`], { cause: error });
     }
   }
   return new PinnedKeys(keys);

@@ -130,7 +130,9 @@ describe('--check-config', () => {
     writeFileSync(missingKey, 'dataDir: d\ncomputerId: c\nsocket: {path: a.sock}\nserverPublicKey: nowhere.pub\n');
     const noKey = await cli(['daemon', '--check-config', missingKey]);
     expect(noKey.code).toBe(2);
-    expect(noKey.stderr).toMatch(/serverPublicKey/);
+    expect(noKey.stderr).toMatch(
+      new RegExp(`^error: ${missingKey}: serverPublicKey: ${join(dir, 'nowhere.pub')} cannot be read`),
+    );
     // The certificates to trust for wss:// are read as the start reads them.
     const keys = join(dir, 'ca-keys');
     await keygen({ stdout: () => {}, stderr: () => {}, nowMs: () => NOW }, keys);
