@@ -78,10 +78,19 @@ function tables(): { canon: Uint16Array; sharing: Map<number, number[]>; cased: 
   return { canon, sharing, cased };
 }
 
-/** The code units that match `c` under the `i` flag (c among them). */
-function casesOf(c: number): readonly number[] {
-  const t = tables();
-  return t.sharing.get(t.canon[c] as number) ?? [c];
+/** casedClass's answers, by code unit, as they are asked for. */
+const casedClasses: (string | undefined)[] = [];
+
+/** The class of the code units that match `c` under the `i` flag (`[Aa]`); '' when only `c` does. */
+function casedClass(c: number): string {
+  let known = casedClasses[c];
+  if (known === undefined) {
+    const t = tables();
+    const cases = t.sharing.get(t.canon[c] as number);
+    known = cases === undefined ? '' : `[${cases.map(unit).join('')}]`;
+    casedClasses[c] = known;
+  }
+  return known;
 }
 
 /** Code unit `c` as a member of a class: itself when a letter or digit of ASCII, else escaped. */
@@ -153,8 +162,8 @@ export function linearSource(pattern: string, caseless: boolean): string {
   let i = 0;
   const literal = (code: number, text: string): string => {
     if (!caseless) return text;
-    const cases = casesOf(code);
-    return cases.length === 1 ? text : `[${cases.map(unit).join('')}]`;
+    const cases = casedClass(code);
+    return cases === '' ? text : cases;
   };
   while (i < p.length) {
     const c = p[i] as string;

@@ -296,17 +296,18 @@ export function compileUserRegex(pattern: string, os: OsName): RegExp {
   const caseless = isCaseInsensitive(os);
   const bad = (why: string, cause?: unknown): TollgateError =>
     new TollgateError('bad-regex', `invalid regular expression "${pattern}": ${why}`, { cause });
+  let written: RegExp;
   try {
     // As written first: its own syntax errors are the ones named.
-    new RegExp(`^(?:${pattern})$`, caseless ? 'is' : 's');
+    written = new RegExp(`^(?:${pattern})$`, caseless ? 'is' : 's');
   } catch (error) {
     throw bad((error as Error).message, error);
   }
   const linear = linearPattern(pattern, caseless);
   if ('problem' in linear) throw bad(linear.problem);
-  const anchored = `^(?:${linear.source})$`;
+  if (linear.source === pattern && !caseless) return written;
   try {
-    return new RegExp(anchored, 's');
+    return new RegExp(`^(?:${linear.source})$`, 's');
   } catch (error) {
     throw bad((error as Error).message, error);
   }
@@ -321,9 +322,14 @@ export function compileUserRegex(pattern: string, os: OsName): RegExp {
  * that engine does not take.
  */
 export function linearPattern(pattern: string, caseless: boolean): { source: string } | { problem: string } {
+  // Without a backslash before a digit or `k`, and without `(?`, a pattern holds none of what is refused; on a
+  // case-sensitive system it is then compiled as written, and without `(` it repeats no group.
+  const suspect = /\\[1-9k]|\(\?/.test(pattern);
+  const grouped = pattern.includes('(');
+  if (!caseless && !suspect && !grouped) return { source: pattern };
   let source: string;
   try {
-    source = linearSource(pattern, caseless);
+    source = caseless || suspect ? linearSource(pattern, caseless) : pattern;
   } catch (error) {
     if (error instanceof UnboundedPattern) {
       return { problem: `${error.message} cannot be matched in a time linear in the path (${LINEAR_ONLY})` };
@@ -333,7 +339,8 @@ export function linearPattern(pattern: string, caseless: boolean): { source: str
   }
   // V8's linear-time engine takes counts of at most about 16 (`x{17}`, `[a-f0-9]{64}` are past it): such an
   // expression runs on the backtracking engine alone, which is safe while no repeated group holds a quantifier.
-  if (LINEAR_ENGINE && !linearEngineTakes(`^(?:${source})$`) && nestsQuantifiers(source)) {
+  // The pattern as written has the structure of its rewrite (a character made a class is one atom still).
+  if (LINEAR_ENGINE && grouped && nestsQuantifiers(pattern) && !linearEngineTakes(`^(?:${source})$`)) {
     return {
       problem: `repeats a group that holds a quantifier and counts past what can be matched in a time linear in the path (${LINEAR_COUNTS})`,
     };
