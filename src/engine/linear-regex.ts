@@ -26,12 +26,19 @@
 
 /** What a `regex:` pattern may not hold, in the words of its errors. */
 export const LINEAR_ONLY = 'tollgate takes no backreference and no lookaround';
-/** What a `regex:` pattern whose groups repeat quantifiers may not count, in the words of its errors. */
+/** What V8's linear-time engine does not take once counts are split, in the words of errors. */
 export const LINEAR_COUNTS =
-  'write a count past 16, such as {1,20}, as + or *, or repeat no group that holds a quantifier';
+  "V8's linear-time engine does not take it: a count of a group that holds a count, such as ((ab){5}){5}";
 
-/** A pattern that cannot be matched in linear time: what in it, and where. */
-export class UnboundedPattern extends Error {}
+/** A pattern that cannot be matched in linear time: what in it, and where; `why` says what tollgate takes. */
+export class UnboundedPattern extends Error {
+  constructor(
+    message: string,
+    readonly why: string = LINEAR_ONLY,
+  ) {
+    super(message);
+  }
+}
 
 /** A pattern holding what tollgate does not take (inline modifiers: the case rule is the system's). */
 export class UnsupportedPattern extends Error {}
@@ -151,29 +158,65 @@ function hexEscape(p: string, at: number): Escaped | null {
   return hex.length === digits && HEX.test(hex) ? { code: parseInt(hex, 16), next: at + 1 + digits } : null;
 }
 
+/** The most copies of counted atoms one pattern may be written out into (a count past 16 is split into copies). */
+export const MAX_COUNT_COPIES = 256;
+/** V8's linear-time engine takes a count of at most this. */
+const LINEAR_COUNT = 16;
+const COUNT = /\{(\d+)(,(\d*))?\}/y;
+
+/** An atom counted `{min,max}` (max Infinity: unbounded) written as counts of at most LINEAR_COUNT each. */
+function splitCount(atom: string, min: number, max: number): { text: string; copies: number } {
+  const parts: string[] = [];
+  for (let need = min; need > 0; need -= LINEAR_COUNT) parts.push(`${atom}{${Math.min(need, LINEAR_COUNT)}}`);
+  if (max === Infinity) parts.push(`${atom}*`);
+  else
+    for (let extra = max - min; extra > 0; extra -= LINEAR_COUNT)
+      parts.push(`${atom}{0,${Math.min(extra, LINEAR_COUNT)}}`);
+  return { text: `(?:${parts.join('')})`, copies: parts.length };
+}
+
 /**
- * The source of an expression that matches, without the `i` flag, what
- * `pattern` matches with it when `caseless` (else `pattern` itself).
- * Throws UnboundedPattern for a backreference or lookaround.
+ * The source of an expression that matches what `pattern` matches (with
+ * the `i` flag when `caseless`) without that flag, in a form V8's
+ * linear-time engine can take: every group non-capturing (nothing may refer
+ * to one), every count past 16 split into counts of at most 16 side by side
+ * (`[0-9a-f]{64}` is four `[0-9a-f]{16}`; a match only asks whether the
+ * whole path matches, so how a count is split does not change the answer),
+ * and, when `caseless`, each character with other cases made a class of
+ * them. Throws UnboundedPattern for a backreference, a lookaround or counts
+ * that would be written out past MAX_COUNT_COPIES copies, and
+ * UnsupportedPattern for inline modifiers.
  */
 export function linearSource(pattern: string, caseless: boolean): string {
   const p = pattern;
   let out = '';
   let i = 0;
+  /** Where in `out` the atom a quantifier would apply to starts; -1 after none. */
+  let atom = -1;
+  const groups: number[] = [];
+  let copies = 0;
   const literal = (code: number, text: string): string => {
     if (!caseless) return text;
     const cases = casedClass(code);
     return cases === '' ? text : cases;
+  };
+  const emitAtom = (text: string): void => {
+    atom = out.length;
+    out += text;
   };
   while (i < p.length) {
     const c = p[i] as string;
     if (c === '\\') {
       const n = p[i + 1];
       if (n === undefined) {
-        out += c;
+        emitAtom(c);
         i++;
-      } else if (CLASS_ESCAPES.includes(n) || n === 'b' || n === 'B' || n in CONTROL_ESCAPES) {
+      } else if (n === 'b' || n === 'B') {
         out += c + n;
+        atom = -1;
+        i += 2;
+      } else if (CLASS_ESCAPES.includes(n) || n in CONTROL_ESCAPES) {
+        emitAtom(c + n);
         i += 2;
       } else if (n >= '1' && n <= '9') {
         // Also an octal escape where the pattern has fewer groups: refused alike (write \xHH).
@@ -182,31 +225,38 @@ export function linearSource(pattern: string, caseless: boolean): string {
         throw new UnboundedPattern(`a backreference (\\k<...>) at character ${i + 1}`);
       } else if (n === '0') {
         const o = octal(p, i + 1);
-        out += literal(o.code, p.slice(i, o.next));
+        emitAtom(literal(o.code, p.slice(i, o.next)));
         i = o.next;
       } else if (n === 'x' || n === 'u') {
         const h = hexEscape(p, i + 1);
-        out += h === null ? literal(n.charCodeAt(0), c + n) : literal(h.code, p.slice(i, h.next));
+        emitAtom(h === null ? literal(n.charCodeAt(0), c + n) : literal(h.code, p.slice(i, h.next)));
         i = h === null ? i + 2 : h.next;
       } else if (n === 'c') {
         const letter = p[i + 2];
         if (letter !== undefined && /[A-Za-z]/.test(letter)) {
-          out += p.slice(i, i + 3);
+          emitAtom(p.slice(i, i + 3));
           i += 3;
         } else {
           // `\c` before no letter is a backslash, and the `c` a character of its own.
-          out += caseless ? '\\\\' : c;
+          emitAtom(caseless ? '\\\\' : c);
           i++;
         }
       } else {
-        out += literal(n.charCodeAt(0), c + n);
+        emitAtom(literal(n.charCodeAt(0), c + n));
         i += 2;
       }
     } else if (c === '[') {
       const read = charClass(p, i, caseless);
-      out += read.text;
+      emitAtom(read.text);
       i = read.next;
-    } else if (c === '(' && p[i + 1] === '?') {
+    } else if (c === '(') {
+      groups.push(out.length);
+      if (p[i + 1] !== '?') {
+        // A capturing group: nothing refers to it (no backreference is taken), so it captures nothing.
+        out += '(?:';
+        i++;
+        continue;
+      }
       const kind = p[i + 2] === '<' ? p.slice(i, i + 4) : p.slice(i, i + 3);
       if (kind === '(?=' || kind === '(?!' || kind === '(?<=' || kind === '(?<!') {
         throw new UnboundedPattern(`a lookaround (${kind}) at character ${i + 1}`);
@@ -216,17 +266,58 @@ export function linearSource(pattern: string, caseless: boolean): string {
         throw new UnsupportedPattern(`inline modifiers (${p.slice(i, i + 4)}...) at character ${i + 1}`);
       }
       if (p[i + 2] === '<') {
-        // A named group: its name is kept as written.
+        // A named group, made one without a name like the others.
         const end = p.indexOf('>', i);
-        const to = end < 0 ? p.length : end + 1;
-        out += p.slice(i, to);
-        i = to;
+        i = end < 0 ? p.length : end + 1;
       } else {
-        out += '(?';
-        i += 2;
+        i += 3; // (?:
       }
+      out += '(?:';
+    } else if (c === ')') {
+      out += c;
+      atom = groups.pop() ?? -1;
+      i++;
+    } else if (c === '{') {
+      COUNT.lastIndex = i;
+      const count = COUNT.exec(p);
+      if (count === null || atom < 0) {
+        emitAtom(c);
+        i++;
+        continue;
+      }
+      i += count[0].length;
+      // Lazy or greedy alike: a whole-path match is found either way.
+      if (p[i] === '?') i++;
+      const min = Number(count[1]);
+      const max = count[2] === undefined ? min : count[3] === '' ? Infinity : Number(count[3]);
+      if (min <= LINEAR_COUNT && (max === Infinity || max <= LINEAR_COUNT)) {
+        out += max === min ? `{${min}}` : max === Infinity ? `{${min},}` : `{${min},${max}}`;
+      } else {
+        const split = splitCount(out.slice(atom), min, max);
+        copies += split.copies;
+        if (copies > MAX_COUNT_COPIES) {
+          throw new UnboundedPattern(
+            `counts (${count[0]} at character ${i - count[0].length + 1}) written out past ${MAX_COUNT_COPIES} copies`,
+            'write a large count as + or *',
+          );
+        }
+        out = out.slice(0, atom) + split.text;
+      }
+      atom = -1;
+    } else if (c === '*' || c === '+' || c === '?') {
+      out += c;
+      if (p[i + 1] === '?') {
+        out += '?';
+        i++;
+      }
+      atom = -1;
+      i++;
+    } else if (c === '|' || c === '^' || c === '$') {
+      out += c;
+      atom = -1;
+      i++;
     } else {
-      out += literal(c.charCodeAt(0), c);
+      emitAtom(literal(c.charCodeAt(0), c));
       i++;
     }
   }
@@ -326,75 +417,4 @@ function firstAtLeast(list: Uint16Array, value: number): number {
     else hi = mid;
   }
   return lo;
-}
-
-/** The quantifier at `at` of a source: how long it is, and whether it repeats (`*`, `+`, a count past 1). */
-function quantifierAt(source: string, at: number): { length: number; repeats: boolean } {
-  const c = source[at];
-  let length = 0;
-  let repeats = false;
-  if (c === '*' || c === '+') {
-    length = 1;
-    repeats = true;
-  } else if (c === '?') {
-    length = 1;
-  } else if (c === '{') {
-    const count = /^\{(\d+)(,(\d*))?\}/.exec(source.slice(at, at + 40));
-    if (count === null) return { length: 0, repeats: false };
-    length = count[0].length;
-    repeats = count[2] === undefined ? Number(count[1]) > 1 : count[3] === '' || Number(count[3]) > 1;
-  } else {
-    return { length: 0, repeats: false };
-  }
-  // A lazy quantifier's `?`.
-  if (source[at + length] === '?') length++;
-  return { length, repeats };
-}
-
-/**
- * Whether a repeated group of `source` holds a quantifier (`(a+)+`,
- * `(\w+\s?)*`, `(x{2}y)+`): the shape that backtracks for a time
- * exponential in the path it fails on.
- */
-export function nestsQuantifiers(source: string): boolean {
-  const outer: boolean[] = [];
-  let holds = false;
-  for (let i = 0; i < source.length;) {
-    const c = source[i];
-    if (c === '\\' || c === '[') {
-      // An escape or a class: one atom, perhaps quantified.
-      if (c === '\\') {
-        i += 2;
-      } else {
-        i++;
-        if (source[i] === '^') i++;
-        while (i < source.length && source[i] !== ']') i += source[i] === '\\' ? 2 : 1;
-        i++;
-      }
-      const q = quantifierAt(source, i);
-      if (q.length > 0) holds = true;
-      i += q.length;
-    } else if (c === '(') {
-      outer.push(holds);
-      holds = false;
-      i++;
-      if (source[i] === '?') {
-        // (?: (?= (?! (?<name> (?<= (?<!: the group's kind, not a quantifier.
-        const close = source[i + 1] === '<' && /[A-Za-z_$]/.test(source[i + 2] ?? '') ? source.indexOf('>', i) : i + 1;
-        i = close < 0 ? source.length : close + 1;
-      }
-    } else if (c === ')') {
-      const inner: boolean = holds;
-      holds = outer.pop() ?? false;
-      const q = quantifierAt(source, i + 1);
-      if (inner && q.repeats) return true;
-      holds ||= inner || q.length > 0;
-      i += 1 + q.length;
-    } else {
-      const q = quantifierAt(source, i + 1);
-      if (q.length > 0) holds = true;
-      i += 1 + q.length;
-    }
-  }
-  return false;
 }

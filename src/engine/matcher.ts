@@ -1,13 +1,6 @@
 import { TollgateError } from './errors.js';
 import { foldCase } from './fold-case.js';
-import {
-  LINEAR_COUNTS,
-  LINEAR_ONLY,
-  UnboundedPattern,
-  UnsupportedPattern,
-  linearSource,
-  nestsQuantifiers,
-} from './linear-regex.js';
+import { LINEAR_COUNTS, UnboundedPattern, UnsupportedPattern, linearSource } from './linear-regex.js';
 import type { AppRule, FileRequest, OsName } from './model.js';
 import { GRAM_MAX, GRAM_MIN, type KeyKind, PATH_FIELDS, type PathField } from './rule-index.js';
 
@@ -315,35 +308,30 @@ export function compileUserRegex(pattern: string, os: OsName): RegExp {
 
 /**
  * The source compileUserRegex compiles for a pattern that compiles as
- * written (linear-regex.ts; rewritten when `caseless`), or the problem that
- * keeps it from being matched in a time linear in the path: a backreference
- * or lookaround, inline modifiers, or (where this process can ask V8's
- * linear-time engine) a repeated group holding a quantifier in an expression
- * that engine does not take.
+ * written (linear-regex.ts: counts split, groups non-capturing, and case
+ * classes when `caseless`), or the problem that keeps it from being matched
+ * in a time linear in the path: a backreference or lookaround, inline
+ * modifiers, counts written out past their bound, or (where this process
+ * can ask V8's linear-time engine) an expression that engine does not take.
  */
 export function linearPattern(pattern: string, caseless: boolean): { source: string } | { problem: string } {
-  // Without a backslash before a digit or `k`, and without `(?`, a pattern holds none of what is refused; on a
-  // case-sensitive system it is then compiled as written, and without `(` it repeats no group.
-  const suspect = /\\[1-9k]|\(\?/.test(pattern);
-  const grouped = pattern.includes('(');
-  if (!caseless && !suspect && !grouped) return { source: pattern };
+  // Without a backslash before a digit or `k`, a group or a count, a pattern holds none of what is refused or
+  // rewritten: on a case-sensitive system it is compiled as written.
+  if (!caseless && !/\\[1-9k]|[({]/.test(pattern)) return { source: pattern };
   let source: string;
   try {
-    source = caseless || suspect ? linearSource(pattern, caseless) : pattern;
+    source = linearSource(pattern, caseless);
   } catch (error) {
     if (error instanceof UnboundedPattern) {
-      return { problem: `${error.message} cannot be matched in a time linear in the path (${LINEAR_ONLY})` };
+      return { problem: `${error.message} cannot be matched in a time linear in the path (${error.why})` };
     }
     if (error instanceof UnsupportedPattern) return { problem: `${error.message} are not taken` };
     throw error;
   }
-  // V8's linear-time engine takes counts of at most about 16 (`x{17}`, `[a-f0-9]{64}` are past it): such an
-  // expression runs on the backtracking engine alone, which is safe while no repeated group holds a quantifier.
-  // The pattern as written has the structure of its rewrite (a character made a class is one atom still).
-  if (LINEAR_ENGINE && grouped && nestsQuantifiers(pattern) && !linearEngineTakes(`^(?:${source})$`)) {
-    return {
-      problem: `repeats a group that holds a quantifier and counts past what can be matched in a time linear in the path (${LINEAR_COUNTS})`,
-    };
+  // Every count now at most 16, V8's linear-time engine takes the expression unless counts nest too deep; one it
+  // does not take would run on the backtracking engine alone, so it is refused (where this process can ask).
+  if (LINEAR_ENGINE && /[({]/.test(source) && !linearEngineTakes(`^(?:${source})$`)) {
+    return { problem: `cannot be matched in a time linear in the path (${LINEAR_COUNTS})` };
   }
   return { source };
 }

@@ -446,6 +446,10 @@ export class ServerState implements ServerStateApi {
   }
 
   /** The sha256 stored for the current token of a computer of the world; null when it has none or is not in it. */
+  hasComputer(computerId: string): boolean {
+    return this.index.computers.has(computerId);
+  }
+
   tokenHashOf(computerId: string): Uint8Array | null {
     if (!this.index.computers.has(computerId)) return null;
     return this.rows.get(computerId)?.tokenHash ?? null;

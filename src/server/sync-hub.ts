@@ -923,7 +923,7 @@ export class SyncHub {
     for (; end < ids.length && end - start < PUSH_HASH_VIEWS; end++) {
       await pacer.pace();
       const id = ids[end]!;
-      if (!this.byComputer.has(id)) continue;
+      if (!this.byComputer.has(id) || !this.options.state.hasComputer(id)) continue;
       const current = this.options.state.currentView(id);
       if (this.deltas.knowsViewHash(current)) continue;
       const body = current.view.body;
@@ -1117,7 +1117,8 @@ export class SyncHub {
           if (ahead[0] !== undefined && ahead[0].start <= i) await ahead[0].answered;
         }
         const conn = this.byComputer.get(id);
-        if (conn === undefined || this.caughtUpSince(conn, id, number)) continue;
+        // A change committed after this push was made may have removed the computer (its connection is refused).
+        if (conn === undefined || !this.options.state.hasComputer(id) || this.caughtUpSince(conn, id, number)) continue;
         if (signer === undefined) {
           this.sendView(conn, id, false);
           continue;
@@ -1148,8 +1149,12 @@ export class SyncHub {
     for (const id of settings) {
       await pacer.pace();
       const conn = this.byComputer.get(id);
-      // Sent already (by a catch-up, or a push of the same version): nothing.
-      if (conn !== undefined && conn.heldSettings < this.options.state.issuedVersions(id).settingsVersion) {
+      // Sent already (by a catch-up, or a push of the same version), or removed from the world since: nothing.
+      if (
+        conn !== undefined &&
+        this.options.state.hasComputer(id) &&
+        conn.heldSettings < this.options.state.issuedVersions(id).settingsVersion
+      ) {
         this.sendSettings(conn, id);
       }
     }
@@ -1186,16 +1191,18 @@ export class SyncHub {
     issuedField: 'settingsVersion' | 'snapshotVersion',
   ): Promise<ApplyReport> {
     const elsewhere = await this.connectedElsewhere([...new Set(ids)].filter((id) => !this.byComputer.has(id)));
+    // A computer removed meanwhile (a change committed while this waited) is waited for no more.
+    const known = [...new Set(ids)].filter((id) => this.options.state.hasComputer(id));
     const offline: string[] = [];
     const remaining = new Map<string, number>();
-    for (const id of new Set(ids)) {
+    for (const id of known) {
       const state = this.options.state.computerState(id);
       if (!this.byComputer.has(id) && !elsewhere.has(id)) offline.push(id);
       else if (state[field] < state[issuedField]) remaining.set(id, state[issuedField]);
     }
     // A set: a fleet may have thousands of computers offline (includes() per id would be quadratic).
     const offlineSet = new Set(offline);
-    const targets = [...new Set(ids)].filter((id) => !offlineSet.has(id));
+    const targets = known.filter((id) => !offlineSet.has(id));
     const report = (): ApplyReport => {
       const pending = targets.filter((id) => remaining.has(id));
       return { applied: targets.filter((id) => !remaining.has(id)), pending, offline };

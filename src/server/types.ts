@@ -190,6 +190,8 @@ export interface ServerStateApi {
   authenticate(computerId: string, token: string): boolean;
   /** The sha256 stored for the computer's current token; null for a computer not in the world or not enrolled. */
   tokenHashOf(computerId: string): Uint8Array | null;
+  /** Whether the computer is in the world now (a change queued before may have removed it since). */
+  hasComputer(computerId: string): boolean;
 
   addPolicy(input: PolicyInput): Promise<{ policy: Policy; changes: ViewChanges }>;
   updatePolicy(id: string, patch: PolicyPatch): Promise<{ policy: Policy; changes: ViewChanges }>;

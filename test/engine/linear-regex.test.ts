@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { UnboundedPattern, UnsupportedPattern, linearSource, nestsQuantifiers } from '../../src/engine/linear-regex.js';
+import { UnboundedPattern, UnsupportedPattern, linearSource } from '../../src/engine/linear-regex.js';
 import { compileUserRegex } from '../../src/engine/matcher.js';
 
 /** Characters whose cases JavaScript's `i` flag treats in every way there is (ASCII, beyond ASCII into ASCII, ...). */
@@ -105,7 +105,7 @@ const atomArb = fc.oneof(
     '[\\c_]',
   ),
 );
-const quantifierArb = fc.constantFrom('', '', '*', '+', '?', '{1,2}', '*?');
+const quantifierArb = fc.constantFrom('', '', '*', '+', '?', '{1,2}', '*?', '{0,20}', '{2,}?', '{17}');
 const patternArb: fc.Arbitrary<string> = fc.letrec<{ seq: string; group: string }>((tie) => ({
   seq: fc
     .array(fc.oneof({ weight: 4, arbitrary: fc.tuple(atomArb, quantifierArb).map(([a, q]) => a + q) }, tie('group')), {
@@ -137,7 +137,7 @@ describe('regex: patterns rewritten to match without the i flag', () => {
         for (const input of inputs)
           expect([pattern, input, rewritten.test(input)]).toEqual([pattern, input, withFlag.test(input)]);
       }),
-      { numRuns: 3_000 },
+      { numRuns: 25_000 },
     );
   });
 
@@ -163,20 +163,27 @@ describe('regex: patterns rewritten to match without the i flag', () => {
     }
   });
 
-  it('leave a pattern as written on a case-sensitive system', () => {
+  it('match what the pattern matches on a case-sensitive system, its groups and counts rewritten', () => {
     fc.assert(
-      fc.property(patternArb, (pattern) => {
-        fc.pre(compiles(pattern, 's') !== null);
-        expect(linearSource(pattern, false)).toBe(pattern);
+      fc.property(patternArb, fc.array(inputArb, { minLength: 1, maxLength: 8 }), (pattern, inputs) => {
+        const written = compiles(pattern, 's');
+        fc.pre(written !== null && !/\(\?<g>.*\(\?<g>/.test(pattern));
+        const rewritten = new RegExp(`^(?:${linearSource(pattern, false)})$`, 's');
+        for (const input of inputs) {
+          expect([pattern, input, rewritten.test(input)]).toEqual([pattern, input, written.test(input)]);
+        }
       }),
-      { numRuns: 5_000 },
+      { numRuns: 25_000 },
     );
   });
 
-  it('keep group names, class escapes and anchors as written', () => {
-    expect(linearSource('(?<Name>ab)\\k', true)).toBe('(?<Name>[Aa][Bb])[Kk]');
+  it('make groups non-capturing, split counts past 16, and keep class escapes and anchors as written', () => {
+    expect(linearSource('(?<Name>ab)\\k', true)).toBe('(?:[Aa][Bb])[Kk]');
     expect(linearSource('^[^a-c\\d]\\w+\\b$', true)).toBe('^[^\\dA-Ca-c]\\w+\\b$');
     expect(linearSource('C:\\\\Tools\\\\x\\.exe', true)).toBe('[Cc]:\\\\[Tt][Oo][Oo][Ll][Ss]\\\\[Xx]\\.[Ee][Xx][Ee]');
+    expect(linearSource('[0-9a-f]{40}', false)).toBe('(?:[0-9a-f]{16}[0-9a-f]{16}[0-9a-f]{8})');
+    expect(linearSource('(ab){1,20}?x{17,}', false)).toBe('(?:(?:ab){1}(?:ab){0,16}(?:ab){0,3})(?:x{16}x{1}x*)');
+    expect(linearSource('x{2,5}{a}', false)).toBe('x{2,5}{a}');
   });
 });
 
@@ -219,38 +226,36 @@ describe('regex: patterns that cannot be matched in linear time', () => {
 });
 
 describe('regex: patterns V8 would leave to its backtracking engine', () => {
-  it('tells a repeated group that holds a quantifier', () => {
-    for (const source of ['(a+)+', '(\\w+\\s?)*', '(?:[Aa]{2}b)+', '(x(y|z?))+', '((a)+b){2,}', '(?<n>\\d+)*']) {
-      expect([source, nestsQuantifiers(source)]).toEqual([source, true]);
-    }
-    for (const source of ['(ab)+', 'a+b*', '(a+)', '(a+)?', '(a+){1}', '[(a+)]+', '\\(a+\\)+', '(?=a+)b', '(a|b)+c*']) {
-      expect([source, nestsQuantifiers(source)]).toEqual([source, false]);
-    }
-  });
-
-  it('refuses one that also counts past what the linear-time engine takes, naming what to write instead', () => {
-    for (const os of ['linux', 'windows'] as const) {
-      for (const pattern of ['C:\\\\Users\\\\(\\w+\\s?)+\\.[a-z]{1,20}', '(\\w+\\s?){17,}', '(a+)+x{17}']) {
-        expect(() => compileUserRegex(pattern, os)).toThrow(
-          expect.objectContaining({
-            code: 'bad-regex',
-            message: expect.stringContaining('repeats a group that holds a quantifier and counts past') as unknown,
-          }),
-        );
-      }
-      // Counts alone, and repeated groups the linear-time engine takes, are compiled.
-      for (const pattern of ['[0-9a-f]{64}', '.{0,300}\\.exe', '(\\w+\\s?)+\\.exe', 'C:\\\\(\\w+\\\\)*x{16}']) {
-        expect(compileUserRegex(pattern, os)).toBeInstanceOf(RegExp);
-      }
-    }
-  });
-
-  it('finishes a repeated group on a long path it fails on, on every system', () => {
+  it('are written so that its linear-time engine takes them, and end in linear time on a path they fail on', () => {
+    const cases: [string, string][] = [
+      ['(\\w+\\s?)+\\.[a-z]{1,20}', `${'a'.repeat(3_000)}!`],
+      ['(\\w|\\d){1,64}\\.exe', `${'1'.repeat(60)}.ex`],
+      ['(a|a){1,64}', `${'a'.repeat(60)}!`],
+      ['C:\\\\Users\\\\.*\\\\.*\\\\.*\\\\[0-9a-f]{32}\\.exe', `C:\\Users\\${'a\\'.repeat(1_500)}`],
+      ['(a+){00000000000000000000000000000000000000001,}b{17}', `${'a'.repeat(40)}${'b'.repeat(16)}`],
+    ];
     for (const os of ['linux', 'windows', 'macos'] as const) {
-      const re = compileUserRegex('(\\w+\\s?)+\\.exe', os);
-      expect(re.test(`${'a'.repeat(5_000)}!.exe`)).toBe(false);
-      expect(re.test('Setup Tool.EXE')).toBe(os !== 'linux');
+      for (const [pattern, path] of cases) {
+        const re = compileUserRegex(pattern, os);
+        expect([pattern, os, re.test(path)]).toEqual([pattern, os, false]);
+      }
     }
+    expect(compileUserRegex('(\\w+\\s?)+\\.[a-z]{1,20}', 'windows').test('Setup Tool.EXE')).toBe(true);
+  });
+
+  it('refuses what its linear-time engine still does not take, or counts written out too far', () => {
+    expect(() => compileUserRegex('((ab){1,16}){1,16}', 'linux')).toThrow(
+      expect.objectContaining({
+        code: 'bad-regex',
+        message: expect.stringContaining('cannot be matched in a time linear in the path (V8') as unknown,
+      }),
+    );
+    expect(() => compileUserRegex('a{100000}', 'linux')).toThrow(
+      expect.objectContaining({
+        code: 'bad-regex',
+        message: expect.stringContaining('counts ({100000} at character 2) written out past 256 copies') as unknown,
+      }),
+    );
   });
 
   it("refuses inline modifiers (newer V8 reads them; the case rule is the system's)", () => {

@@ -62,7 +62,8 @@ class Agent {
   }
 }
 
-it('answers a ping while a push to many agents is under way, and sends each agent exactly its delta', async () => {
+/** A server (state, hub, signing thread) and an agent for each computer of the fleet, each holding its view. */
+async function fleet() {
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-push-slices-'));
   cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
   const state = await ServerState.open({ dataDir: dir, clock: () => 9_000 });
@@ -130,6 +131,11 @@ it('answers a ping while a push to many agents is under way, and sends each agen
     }),
   );
 
+  return { state, hub, agents, ids, held, hashed };
+}
+
+it('answers a ping while a push to many agents is under way, and sends each agent exactly its delta', async () => {
+  const { state, hub, agents, ids, held, hashed } = await fleet();
   const { changes } = await state.updatePolicy('global-00003', { action: 'deny' });
   expect([...changes.snapshots].sort()).toEqual([...ids].sort());
   // The agent that pings is the push's last; it pings once the push reached the first.
@@ -166,4 +172,28 @@ it('answers a ping while a push to many agents is under way, and sends each agen
     expect(delta.baseVersion).toBe(held.get(agent.computerId)!.version);
     expect(Buffer.from(delta.baseViewHash).equals(held.get(agent.computerId)!.hash)).toBe(true);
   }
+});
+
+it('pushes to the other agents when a change committed after the push was made removed one computer', async () => {
+  const { state, hub, agents, ids } = await fleet();
+  const { changes } = await state.updatePolicy('global-00003', { action: 'deny' });
+  // A later change removes a computer whose agent is still connected, before this push runs.
+  const world = state.world();
+  // One that nothing else in the world names (no computer-level policy or setting).
+  const named = JSON.stringify({ ...world, computers: [] });
+  const gone = ids.find((id) => !named.includes(`"${id}"`))!;
+  expect(gone).toBeDefined();
+  await state.replaceWorld(
+    { ...world, computers: world.computers.filter((c) => c.id !== gone) },
+    { dryRun: false, allowRemovals: true },
+  );
+  // Its agent does not read (so its connection stays until the refusal's close is cut off) while the push runs.
+  agents.find((a) => a.computerId === gone)!.ws.pause();
+  hub.push({ snapshots: [...changes.snapshots], settings: [gone] });
+  await hub.pushed();
+  for (const agent of agents.filter((a) => a.computerId !== gone)) {
+    const [, message] = await agent.messages(2);
+    expect([agent.computerId, message!.kind]).toEqual([agent.computerId, 'delta']);
+  }
+  expect(state.hasComputer(gone)).toBe(false);
 });
