@@ -238,7 +238,7 @@ export function linearSource(pattern: string, caseless: boolean): string {
           i += 3;
         } else {
           // `\c` before no letter is a backslash, and the `c` a character of its own.
-          emitAtom(caseless ? '\\\\' : c);
+          emitAtom('\\\\');
           i++;
         }
       } else {

@@ -105,12 +105,17 @@ const atomArb = fc.oneof(
     '[\\c_]',
   ),
 );
-const quantifierArb = fc.constantFrom('', '', '*', '+', '?', '{1,2}', '*?', '{0,20}', '{2,}?', '{17}');
+const quantifierArb = fc.constantFrom('', '', '*', '+', '?', '{1,2}', '*?');
+/** An atom's quantifier: counts past 16 too (a group's stay small: counts of counts backtrack without end in V8). */
+const atomQuantifierArb = fc.oneof(quantifierArb, fc.constantFrom('{0,20}', '{2,}?', '{17}', '{3,18}'));
 const patternArb: fc.Arbitrary<string> = fc.letrec<{ seq: string; group: string }>((tie) => ({
   seq: fc
-    .array(fc.oneof({ weight: 4, arbitrary: fc.tuple(atomArb, quantifierArb).map(([a, q]) => a + q) }, tie('group')), {
-      maxLength: 5,
-    })
+    .array(
+      fc.oneof({ weight: 4, arbitrary: fc.tuple(atomArb, atomQuantifierArb).map(([a, q]) => a + q) }, tie('group')),
+      {
+        maxLength: 5,
+      },
+    )
     .map((atoms) => atoms.join('')),
   group: fc
     .tuple(fc.constantFrom('(', '(?:', '(?<g>'), tie('seq'), fc.option(tie('seq'), { nil: undefined }), quantifierArb)
@@ -137,7 +142,7 @@ describe('regex: patterns rewritten to match without the i flag', () => {
         for (const input of inputs)
           expect([pattern, input, rewritten.test(input)]).toEqual([pattern, input, withFlag.test(input)]);
       }),
-      { numRuns: 25_000 },
+      { numRuns: 3_000 },
     );
   });
 
@@ -173,7 +178,7 @@ describe('regex: patterns rewritten to match without the i flag', () => {
           expect([pattern, input, rewritten.test(input)]).toEqual([pattern, input, written.test(input)]);
         }
       }),
-      { numRuns: 25_000 },
+      { numRuns: 3_000 },
     );
   });
 
