@@ -13,7 +13,7 @@ import { readBoundedText } from './bounded-read.js';
 export const CA_FILE_BYTES = 4 * 1024 * 1024;
 
 /** A PEM certificate, or OpenSSL's trusted certificate (`openssl x509 -trustout`: the certificate, then its trust). */
-const PEM_CERTIFICATE = /-----BEGIN (TRUSTED )?CERTIFICATE-----([\s\S]*?)-----END \1?CERTIFICATE-----/g;
+const PEM_CERTIFICATE = /-----BEGIN (TRUSTED )?CERTIFICATE-----([\s\S]*?)-----END \1CERTIFICATE-----/g;
 
 /**
  * The text of CA file `file`: at most CA_FILE_BYTES, holding at least one

@@ -1336,7 +1336,9 @@ export class SyncHub {
     await this.options.deltaSigner?.close();
     clearInterval(this.pingTimer);
     for (const waiter of [...this.waiters]) waiter.done();
-    for (const conn of this.connections) conn.ws.close(CLOSE_CODES.shuttingDown, 'server shutting down');
+    // An agent that does not answer its close frame (a stopped process) is cut off after CLOSE_GRACE_MS, not
+    // after the WebSocket library's own 30 s: one such agent held the server's stop that long.
+    for (const conn of this.connections) this.closeSoon(conn.ws, CLOSE_CODES.shuttingDown, 'server shutting down');
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     for (const conn of this.connections) conn.ws.terminate();
   }

@@ -197,3 +197,14 @@ it('pushes to the other agents when a change committed after the push was made r
   }
   expect(state.hasComputer(gone)).toBe(false);
 });
+
+it('stops without waiting on an agent that does not answer its close frame', { timeout: 15_000 }, async () => {
+  const { hub, agents } = await fleet();
+  // A stopped agent process: its socket is not read, so the server's close frame is never answered.
+  agents[0]!.ws.pause();
+  const closed = new Promise<number>((resolve) => agents[0]!.ws.once('close', (code) => resolve(code)));
+  await hub.close();
+  // The stop ended with the connection cut off: read again, the agent finds the server's close frame and the end.
+  agents[0]!.ws.resume();
+  expect(await closed).toBe(1001);
+});
