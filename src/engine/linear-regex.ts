@@ -18,7 +18,12 @@
  *   each class takes in the other cases of its characters. The cases are
  *   JavaScript's own for an expression without the `u` flag (ECMA-262
  *   Canonicalize: a character's single upper-case character, not mapping a
- *   character beyond ASCII into ASCII).
+ *   character beyond ASCII into ASCII);
+ * - that engine takes no count past about 16 (its counts, multiplied
+ *   through nesting, are written out): each larger count is written as
+ *   counts of at most 16 side by side, and every group made non-capturing.
+ *   What the engine still does not take (counts of counts) is refused by
+ *   compileUserRegex, which can ask the engine (matcher.ts).
  *
  * The pattern is read with the grammar V8 reads it with (ECMA-262 Annex B,
  * no `u` flag); it has compiled before it is read here.
