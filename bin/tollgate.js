@@ -8,8 +8,8 @@ import v8 from 'node:v8';
 // backreferences or lookarounds, which tollgate never compiles (src/engine/linear-regex.ts). Set before any
 // expression is made.
 v8.setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
-// And the `l` flag, with which tollgate asks whether that engine takes an expression at all (it takes counts of
-// at most about 16): one it does not take, whose repeated groups hold quantifiers, is refused.
+// And the `l` flag, with which tollgate asks whether that engine takes an expression at all: counts past 16 are
+// written out in pieces it takes, and what it still does not take (counts of counts) is refused.
 v8.setFlagsFromString('--enable-experimental-regexp-engine');
 if (process.features.require_module !== true) {
   // The generated protobuf code is loaded at its first use with require (dist/src/wire/proto.js), which
