@@ -98,6 +98,52 @@ function varint(bytes: Uint8Array, at: number, end: number): [number, number] | 
   return null;
 }
 
+/**
+ * The field at `at` of a message ending at `end`: its number, its wire type
+ * and where its value lies (a length-delimited value's bytes [from, to); for
+ * the others `to` is where the next field starts; a group's is at `at`), or
+ * null when it cannot be read (cut short, a wire type that does not exist).
+ */
+function readField(
+  bytes: Uint8Array,
+  at: number,
+  end: number,
+): { field: number; wire: number; from: number; to: number } | null {
+  const tag = varint(bytes, at, end);
+  if (tag === null) return null;
+  const field = Math.floor(tag[0] / 8);
+  const wire = tag[0] % 8;
+  const from = tag[1];
+  let to: number;
+  switch (wire) {
+    case WIRE_VARINT: {
+      const value = varint(bytes, from, end);
+      if (value === null) return null;
+      to = value[1];
+      break;
+    }
+    case WIRE_FIXED64:
+      to = from + 8;
+      break;
+    case WIRE_FIXED32:
+      to = from + 4;
+      break;
+    case WIRE_LENGTH_DELIMITED: {
+      const length = varint(bytes, from, end);
+      if (length === null) return null;
+      return length[1] + length[0] > end ? null : { field, wire, from: length[1], to: length[1] + length[0] };
+    }
+    case WIRE_START_GROUP:
+    case WIRE_END_GROUP:
+      to = from;
+      break;
+    default:
+      // Unknown wire types: the decoder refuses them.
+      return null;
+  }
+  return to > end ? null : { field, wire, from, to };
+}
+
 /** Scans one message; false when its bytes cannot be read (the decoder says why). */
 function scan(
   bytes: Uint8Array,
@@ -108,51 +154,25 @@ function scan(
   counter: Counter,
   depth: number,
 ): boolean {
-  let at = from;
-  while (at < end) {
-    const tag = varint(bytes, at, end);
-    if (tag === null) return false;
-    at = tag[1];
-    const field = Math.floor(tag[0] / 8);
-    const wire = tag[0] % 8;
+  for (let at = from; at < end;) {
+    const read = readField(bytes, at, end);
+    if (read === null) return false;
     counter.fields++;
-    const known = shape?.fields.get(field);
+    const known = shape?.fields.get(read.field);
     const counted = known?.counts ?? (known?.item === true ? items : undefined);
     if (counted !== undefined) counter.lists.set(counted, (counter.lists.get(counted) ?? 0) + 1);
-    switch (wire) {
-      case WIRE_VARINT: {
-        const value = varint(bytes, at, end);
-        if (value === null) return false;
-        at = value[1];
-        break;
-      }
-      case WIRE_FIXED64:
-        at += 8;
-        break;
-      case WIRE_FIXED32:
-        at += 4;
-        break;
-      case WIRE_LENGTH_DELIMITED: {
-        const length = varint(bytes, at, end);
-        if (length === null || length[1] + length[0] > end) return false;
-        at = length[1];
-        const inner = known?.shape;
-        // Nested no deeper than the request's own messages (a few levels): anything deeper is not entered.
-        if (inner !== undefined && inner !== null && known?.countInside !== false && depth < 8) {
-          if (!scan(bytes, at, at + length[0], inner, known?.itemsOf, counter, depth + 1)) return false;
-        }
-        at += length[0];
-        break;
-      }
-      case WIRE_START_GROUP:
-      case WIRE_END_GROUP:
-        counter.group = field;
-        return false;
-      default:
-        // Unknown wire types: the decoder refuses them.
-        return false;
+    if (read.wire === WIRE_START_GROUP || read.wire === WIRE_END_GROUP) {
+      counter.group = read.field;
+      return false;
     }
-    if (at > end) return false;
+    const inner = known?.shape;
+    // Nested no deeper than the request's own messages (a few levels): anything deeper is not entered.
+    if (read.wire === WIRE_LENGTH_DELIMITED && inner !== undefined && inner !== null) {
+      if (known?.countInside !== false && depth < 8) {
+        if (!scan(bytes, read.from, read.to, inner, known?.itemsOf, counter, depth + 1)) return false;
+      }
+    }
+    at = read.to;
   }
   return true;
 }
@@ -180,41 +200,25 @@ function invalidText(
   depth: number,
 ): string | null {
   const seen = new Map<number, number>();
-  let at = from;
-  while (at < end) {
-    const tag = varint(bytes, at, end);
-    if (tag === null) return null;
-    at = tag[1];
-    const number = Math.floor(tag[0] / 8);
-    const wire = tag[0] % 8;
-    if (wire === WIRE_VARINT) {
-      const value = varint(bytes, at, end);
-      if (value === null) return null;
-      at = value[1];
-    } else if (wire === WIRE_FIXED64) at += 8;
-    else if (wire === WIRE_FIXED32) at += 4;
-    else if (wire === WIRE_LENGTH_DELIMITED) {
-      const length = varint(bytes, at, end);
-      if (length === null || length[1] + length[0] > end) return null;
-      at = length[1];
-      const field = shape.fields.get(number);
-      if (field?.name !== undefined) {
-        const index = seen.get(number) ?? 0;
-        seen.set(number, index + 1);
-        const name = `${path}.${field.name}${field.repeated === true ? `.${index}` : ''}`;
-        if (field.text === true) {
-          try {
-            strictUtf8.decode(bytes.subarray(at, at + length[0]));
-          } catch {
-            return name;
-          }
-        } else if (field.shape !== null && depth < 8) {
-          const inner = invalidText(bytes, at, at + length[0], field.shape, name, depth + 1);
-          if (inner !== null) return inner;
-        }
+  for (let at = from; at < end;) {
+    const read = readField(bytes, at, end);
+    if (read === null || read.wire === WIRE_START_GROUP || read.wire === WIRE_END_GROUP) return null;
+    at = read.to;
+    const field = shape.fields.get(read.field);
+    if (read.wire !== WIRE_LENGTH_DELIMITED || field?.name === undefined) continue;
+    const index = seen.get(read.field) ?? 0;
+    seen.set(read.field, index + 1);
+    const name = `${path}.${field.name}${field.repeated === true ? `.${index}` : ''}`;
+    if (field.text === true) {
+      try {
+        strictUtf8.decode(bytes.subarray(read.from, read.to));
+      } catch {
+        return name;
       }
-      at += length[0];
-    } else return null;
+    } else if (field.shape !== null && depth < 8) {
+      const inner = invalidText(bytes, read.from, read.to, field.shape, name, depth + 1);
+      if (inner !== null) return inner;
+    }
   }
   return null;
 }
