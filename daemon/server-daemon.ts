@@ -214,7 +214,10 @@ export async function startServer(
   made.hub = hub;
   const https = config.tls === undefined ? undefined : await readTlsFiles(config.tls);
   const notifier = await notifierOf(config, logger);
+  // Aborted as the stop begins: from then on the admin API answers every request 503 stopping.
+  const stopping = new AbortController();
   const app = buildAdminApi({
+    stopping: stopping.signal,
     state,
     adminToken: token.token,
     hub,
@@ -333,6 +336,7 @@ export async function startServer(
     async close() {
       if (closed) return;
       closed = true;
+      stopping.abort();
       clearInterval(rotationTimer);
       clearInterval(pruneTimer);
       await step('closing the agent connections', () => hub.close());

@@ -24,6 +24,7 @@ export const ERROR_CODES = [
   'notify-failed',
   'busy',
   'storage-unavailable',
+  'stopping',
 ] as const;
 
 export const errorCodeSchema = z.enum(ERROR_CODES);
@@ -52,6 +53,8 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   busy: 503,
   // The server's database cannot be written or read (disk full, read-only, I/O error): try again later.
   'storage-unavailable': 503,
+  // The server is stopping: the request was not taken.
+  stopping: 503,
 });
 
 /** What each code means, for the API document and docs/ADMIN.md. */
@@ -76,6 +79,8 @@ export const ERROR_MEANING: Readonly<Record<ErrorCode, string>> = Object.freeze(
   'notify-failed': 'the mail server did not take an escalation notice',
   busy: 'too many changes wait behind the one being made; nothing changed, try again',
   'storage-unavailable': 'the server cannot write or read its database; nothing changed, try again later',
+  stopping:
+    'the server is stopping and takes no more requests (the connection is closed); nothing changed, try again (another instance, or this one once it is back)',
 });
 
 /** The status an error code answers with. */

@@ -11,7 +11,9 @@ export function openApiPath(path: string): string {
 /** Every error code a route may answer with: the route's own and those common to its kind. */
 export function errorCodesOf(route: RouteContract): ErrorCode[] {
   const codes = new Set<ErrorCode>([
-    ...(route.auth === 'bearer' ? ROUTE_ERRORS_ALWAYS : (['invalid-input', 'bad-request', 'internal'] as const)),
+    ...(route.auth === 'bearer'
+      ? ROUTE_ERRORS_ALWAYS
+      : (['invalid-input', 'bad-request', 'internal', 'stopping'] as const)),
     ...(route.body === undefined ? [] : BODY_ERRORS),
     ...route.errors,
   ]);

@@ -34,7 +34,13 @@ export interface RouteContract {
 }
 
 /** Errors any authenticated route may answer with. */
-export const ROUTE_ERRORS_ALWAYS: readonly ErrorCode[] = ['unauthorized', 'invalid-input', 'bad-request', 'internal'];
+export const ROUTE_ERRORS_ALWAYS: readonly ErrorCode[] = [
+  'unauthorized',
+  'invalid-input',
+  'bad-request',
+  'internal',
+  'stopping',
+];
 /** Errors any route that takes a body may answer with. */
 export const BODY_ERRORS: readonly ErrorCode[] = [
   'invalid-json',

@@ -108,6 +108,13 @@ export interface AdminApiOptions {
   checkAnswers?: boolean;
   /** The version the API document states (the daemon passes tollgate's; default 0.0.0). */
   version?: string;
+  /**
+   * Aborted when the server begins to stop: from then on every request is
+   * answered `503 stopping` (and its connection closed), as it is once the
+   * API itself closes. The server aborts it before it closes the agents'
+   * connections, so that no change is taken while it stops.
+   */
+  stopping?: AbortSignal;
 }
 
 /** How long `/readyz` waits for the store's `SELECT 1` by default. */
@@ -299,7 +306,8 @@ function sendError(reply: FastifyReply, body: AdminErrorBody, cause?: unknown): 
     // A client's error is logged as answered (bounded above), a server's whole.
     ...(cause instanceof Error && status >= 500 ? { err: cause } : {}),
   };
-  if (status >= 500) request.log.error(fields, 'admin request failed');
+  // A stopping server's refusals are expected: logged as refusals (bounded), not as failures.
+  if (status >= 500 && body.error.code !== 'stopping') request.log.error(fields, 'admin request failed');
   else if (refusalLimit(reply).allow(body.error.code)) {
     request.log.info({ ...fields, reason: body.error.message }, 'admin request refused');
   }
@@ -413,6 +421,9 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
     bodyLimit: ADMIN_BODY_LIMIT_BYTES,
     // The router's own options (Fastify 5 deprecates them at the top level).
     routerOptions: { maxParamLength: MAX_PARAM_CHARS },
+    // A request that comes while the API closes is answered in the API's error shape (the onRequest hook
+    // below), not with Fastify's own 503 body.
+    return503OnClosing: false,
     // The router's own refusals (a path parameter too long, a malformed URL) answer in the API's error shape too.
     frameworkErrors: (error, _request, reply): void => {
       if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
@@ -492,6 +503,22 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
   // Probes, scrapes and the API document come from machines that hold no admin token: routes whose contract
   // says `auth: none` answer without one, but for /metrics when metrics.requireToken is set.
   const metricsNeedToken = options.metricsRequireToken === true;
+
+  // From the start of a stop (options.stopping) or of the API's close, nothing more is taken: every request,
+  // probes included, is answered 503 stopping and its connection closed, so a client or load balancer
+  // goes to another instance or comes back later.
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook('onRequest', async (_request, reply) => {
+    if (!closing && options.stopping?.aborted !== true) return;
+    void reply.header('connection', 'close');
+    return sendError(reply, {
+      error: { code: 'stopping', message: 'the server is stopping: the request was not taken; try again' },
+    });
+  });
 
   app.addHook('onRequest', async (request, reply) => {
     const contract = request.routeOptions.config.contract;

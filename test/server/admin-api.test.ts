@@ -749,3 +749,32 @@ describe('read-only views', () => {
     expect(answer.body['publicKey']).toContain('BEGIN PUBLIC KEY');
   });
 });
+
+describe('stopping', () => {
+  it('answers every request 503 stopping in the API error shape once the stop begins, and takes no change', async () => {
+    await app.close();
+    const stop = new AbortController();
+    app = buildAdminApi({ state, adminToken: TOKEN, hub, logger: false, checkAnswers: true, stopping: stop.signal });
+    expect((await call('GET', '/api/policies')).status).toBe(200);
+    stop.abort();
+    const before = storedRows(temp.dir);
+    const removal = await call('DELETE', '/api/policies/p-chrome');
+    expect(removal.status).toBe(503);
+    expect(errorOf(removal).code).toBe('stopping');
+    expect(removal.headers['connection']).toBe('close');
+    expect(storedRows(temp.dir)).toBe(before);
+    expect(hub.pushes).toEqual([]);
+    // Probes too: a load balancer sends its clients elsewhere.
+    const health = await app.inject({ method: 'GET', url: '/healthz' });
+    expect(health.statusCode).toBe(503);
+    expect((JSON.parse(health.body) as { error: { code: string } }).error.code).toBe('stopping');
+  });
+
+  it('answers a request that comes while the API closes in the API error shape', async () => {
+    const closed = app.close();
+    const answer = await call('GET', '/api/policies');
+    await closed;
+    expect(answer.status).toBe(503);
+    expect(errorOf(answer)).toMatchObject({ code: 'stopping' });
+  });
+});
