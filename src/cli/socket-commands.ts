@@ -8,6 +8,7 @@ import { TollgateError } from '../engine/errors.js';
 import type { ApprovalSuggestion, Decision, FileRequest, SettingValue } from '../engine/model.js';
 import type { CaseTarget } from '../engine/replay.js';
 import { PRIORITIZE_SETTING } from '../engine/settings.js';
+import { SHA256_PATTERN, THUMBPRINT_PATTERN } from '../engine/validate.js';
 import { LocalClient, type RequestBody } from '../local/client.js';
 import { loadFixtures } from '../scenario/load.js';
 import type { AgentStatus, LocalResponse } from '../wire/local-api.js';
@@ -181,8 +182,25 @@ export interface RequestApprovalOptions extends Pick<
   json: boolean;
 }
 
+/** An argument as an error quotes it: at most 100 characters of it. */
+function shownArgument(value: string): string {
+  return value.length <= 100
+    ? JSON.stringify(value)
+    : `${JSON.stringify(value.slice(0, 100))}... (${value.length} characters)`;
+}
+
 /** The file fields of command-line options (absent options stay absent). */
 function fileOf(options: FileRequest): FileRequest {
+  // A hash given by hand is checked here: the daemon answers one that is not hex as a file no hash rule matches.
+  if (options.sha256 !== undefined && !SHA256_PATTERN.test(options.sha256)) {
+    throw new TollgateError('invalid-input', `--sha256 ${shownArgument(options.sha256)} is not 64 hex digits`);
+  }
+  if (options.certThumbprint !== undefined && !THUMBPRINT_PATTERN.test(options.certThumbprint)) {
+    throw new TollgateError(
+      'invalid-input',
+      `--cert-thumbprint ${shownArgument(options.certThumbprint)} is not 40 or 64 hex digits`,
+    );
+  }
   const file: FileRequest = { path: options.path };
   for (const key of ['sha256', 'certSubject', 'certThumbprint', 'processPath', 'createdBy'] as const) {
     const value = options[key];

@@ -64,8 +64,10 @@ const EMAIL_PATTERN =
 /** A C0 or C1 control character (a module name is a plain word). */
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
 
-const SHA256_PATTERN = /^[0-9a-f]{64}$/i;
-const THUMBPRINT_PATTERN = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i;
+/** A SHA-256 as rules and requests give it: 64 hex digits, any case. */
+export const SHA256_PATTERN = /^[0-9a-f]{64}$/i;
+/** A certificate thumbprint: SHA-1 (40) or SHA-256 (64) hex digits, any case. */
+export const THUMBPRINT_PATTERN = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i;
 const REGEX_PREFIX = 'regex:';
 const PATTERN_FIELDS = ['path', 'processPath', 'createdBy'] as const;
 

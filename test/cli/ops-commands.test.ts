@@ -85,6 +85,33 @@ describe('files and sockets the system refuses', () => {
     expect(unreachable.code).toBe(1);
     expect(unreachable.stderr).toMatch(/^error: cannot connect to /);
   });
+
+  it('refuses a hash given by hand that is not hex before it asks the daemon', async () => {
+    const socket = join(dir, 'nobody.sock');
+    const sha = await cli(['query', '--socket', socket, '--path', 'C:\\a.exe', '--sha256', 'not-a-hash']);
+    expect(sha.code).toBe(2);
+    expect(sha.stderr).toBe('error: --sha256 "not-a-hash" is not 64 hex digits\n');
+    const long = await cli(['query', '--socket', socket, '--path', 'C:\\a.exe', '--sha256', 'a'.repeat(5000)]);
+    expect(long.stderr).toMatch(/is not 64 hex digits/);
+    expect(long.stderr.length).toBeLessThan(200);
+    const thumb = await cli([
+      'request',
+      '--socket',
+      socket,
+      '--path',
+      'C:\\a.exe',
+      '--category',
+      'Tools',
+      '--user',
+      'u',
+      '--reason',
+      'r',
+      '--cert-thumbprint',
+      'AB',
+    ]);
+    expect(thumb.code).toBe(2);
+    expect(thumb.stderr).toBe('error: --cert-thumbprint "AB" is not 40 or 64 hex digits\n');
+  });
 });
 
 describe('--check-config', () => {
