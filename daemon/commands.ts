@@ -82,7 +82,14 @@ extendProgram((program, io: CliIo, setExit) => {
         );
         if (dataDir !== null) problems.push(`${opts.checkConfig}: dataDir: ${config.dataDir}: ${dataDir}`);
         if (problems.length > 0) throw new ValidationError(problems);
-        setExit(printEffectiveConfig(io, opts.checkConfig, config));
+        // Socket modes as the file writes them ("0660"), not as the decimal numbers they are.
+        const octal = (mode: number): string => mode.toString(8).padStart(4, '0');
+        const shown = {
+          ...config,
+          socket: { ...config.socket, mode: octal(config.socket.mode) },
+          adminSocket: { ...config.adminSocket, mode: octal(config.adminSocket.mode) },
+        };
+        setExit(printEffectiveConfig(io, opts.checkConfig, shown));
         return;
       }
       if (opts.config === undefined) throw new InvalidArgumentError('daemon needs --config <file>');

@@ -137,9 +137,11 @@ describe('--check-config', () => {
     expect(config['dataDir']).toBe(join(dir, 'agent-data'));
     expect(config['adminSocket']).toMatchObject({
       path: join(dir, 'agent.admin.sock'),
-      mode: 0o600,
+      // Shown as the configuration file writes it.
+      mode: '0600',
       maxFrameBytes: 256 * 1024 * 1024,
     });
+    expect(config['socket']).toMatchObject({ mode: '0660' });
     expect(config['server']).toMatchObject({ token: '[redacted]' });
     expect(checked.stdout).not.toContain('s3cret');
     expect(() => readFileSync(join(dir, 'agent-data', 'agent.db'))).toThrow();
