@@ -152,7 +152,18 @@ export function sealSnapshot(content: SnapshotContent, privateKey: KeyObject): U
 export function openSnapshot(bytes: Uint8Array, keys: VerificationKeys): SnapshotContent {
   const { payload } = openEnvelope('snapshot', (b) => pb().SignedSnapshot.decode(b), bytes, keys);
   // Straight from the payload bytes to the view: no protobuf message objects for 100,000 policies.
-  return decodeSnapshotPayload(payload);
+  const content = decodeSnapshotPayload(payload);
+  checkSnapshotVersion(content.version);
+  return content;
+}
+
+/**
+ * A snapshot's version is at least 1: 0 is the field left out (proto3) and
+ * what a hello reports when no snapshot is held, so a snapshot of version 0
+ * is refused as missing its version (not as older than the one held).
+ */
+function checkSnapshotVersion(version: number): void {
+  if (version === 0) throw badMessage('snapshot.version', 'is missing (versions start at 1)');
 }
 
 /** A SignedSnapshot whose signature is verified and whose header is read; `open` decodes its view. */
@@ -174,8 +185,10 @@ export interface VerifiedSnapshot {
 export function verifySnapshot(bytes: Uint8Array, keys: VerificationKeys): VerifiedSnapshot {
   const opened = openEnvelope('snapshot', (b) => pb().SignedSnapshot.decode(b), bytes, keys);
   const { payload } = opened;
+  const header = decodeSnapshotHeader(payload);
+  checkSnapshotVersion(header.version);
   return {
-    header: decodeSnapshotHeader(payload),
+    header,
     keyId: opened.keyId,
     payload,
     open: () => decodeSnapshotPayload(payload),
@@ -245,6 +258,8 @@ function settingsFromPayload(payload: Uint8Array): SettingsContent {
   const settings = settingsFromWire(p.settings, 'settings.settings');
   checkKnownSettingTypes(settings.values, 'settings.settings');
   const computerId = requireText(p.computerId, 'settings.computerId');
+  // Versions start at 1: 0 is the field left out (proto3), and what a hello reports when nothing is held.
+  if (p.settingsVersion === 0) throw badMessage('settings.settingsVersion', 'is missing (versions start at 1)');
   checkIssuedAt(p.issuedAtMs, 'settings');
   const content: SettingsContent = {
     computerId,

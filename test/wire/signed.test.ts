@@ -86,6 +86,18 @@ describe('signed snapshots', () => {
     expect(opened.view.escalationEmails).toEqual(['owner@shop.example']);
   });
 
+  it('refuse a snapshot of version 0 as missing its version, verified or opened', () => {
+    const sealed = sealSnapshot({ ...snapshotOf('till-1'), version: 0 }, privateKey);
+    for (const read of [() => openSnapshot(sealed, publicKey), () => verifySnapshot(sealed, publicKey)]) {
+      const e = errorOf(read);
+      expect(e.code).toBe('bad-message');
+      expect(e.message).toBe('snapshot.version: is missing (versions start at 1)');
+    }
+    expect(
+      verifySnapshot(sealSnapshot({ ...snapshotOf('till-1'), version: 1 }, privateKey), publicKey).header.version,
+    ).toBe(1);
+  });
+
   it('refuse a payload changed after signing', () => {
     const signed = pb.SignedSnapshot.decode(sealSnapshot(snapshotOf('till-1'), privateKey));
     const payload = Uint8Array.from(signed.payload);
@@ -202,6 +214,12 @@ describe('signed settings', () => {
     settings: { prioritizeBuiltInApplications: true, note: 'x', limit: 2.5 },
     sources: { prioritizeBuiltInApplications: 'prio', note: null, limit: null },
   };
+
+  it('refuse settings of version 0 as missing their version', () => {
+    const e = errorOf(() => openSettings(sealSettings({ ...withSources, settingsVersion: 0 }, privateKey), publicKey));
+    expect(e.code).toBe('bad-message');
+    expect(e.message).toBe('settings.settingsVersion: is missing (versions start at 1)');
+  });
 
   it('round-trip with sources and without', () => {
     expect(openSettings(sealSettings(withSources, privateKey), publicKey)).toEqual(withSources);
