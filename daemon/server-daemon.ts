@@ -118,7 +118,7 @@ async function openStateAndStore(
   return store === undefined ? { state } : { state, presence: store };
 }
 
-/** Opens (and migrates) the configured PostgreSQL store; what its LISTEN connection does is logged. */
+/** Opens (and migrates) the configured PostgreSQL store; its LISTEN connection's events and writes run again are logged. */
 async function openPgStore(store: Extract<StoreConfig, { kind: 'postgres' }>, logger?: Logger): Promise<PgStore> {
   const opened = await PgStore.open({
     url: store.url,
@@ -127,7 +127,12 @@ async function openPgStore(store: Extract<StoreConfig, { kind: 'postgres' }>, lo
     connectTimeoutMs: store.connectTimeoutMs,
     log: ({ event, reason }) => {
       if (event === 'listen-restored') logger?.info({ event }, 'PostgreSQL announcements heard again: caught up');
-      else logger?.warn({ event, reason }, 'PostgreSQL store: announcements or the instance beat failed, retried');
+      else if (event === 'storage-retry') {
+        logger?.warn(
+          { event, reason },
+          'PostgreSQL rolled back a write (a deadlock or serialization failure): run again',
+        );
+      } else logger?.warn({ event, reason }, 'PostgreSQL store: announcements or the instance beat failed, retried');
     },
   });
   logger?.info(

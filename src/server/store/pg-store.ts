@@ -60,6 +60,14 @@ export const PG_STORE_DEFAULTS = {
   lockTimeoutMs: 15_000,
   /** A transaction idle this long (its instance stopped answering) is ended by PostgreSQL. */
   idleInTransactionTimeoutMs: 60_000,
+  /**
+   * How many times a transaction (or a statement on its own) that PostgreSQL
+   * rolled back as a deadlock's victim or for a serialization failure is run
+   * again before the call fails with storage-unavailable.
+   */
+  rolledBackRetries: 3,
+  /** The delay before such a retry: N times this (N the retry's number), plus up to this much again at random. */
+  rolledBackRetryDelayMs: 20,
 } as const;
 
 /**
@@ -87,9 +95,13 @@ export interface PgStoreOptions {
   schema?: string;
   poolSize?: number;
   connectTimeoutMs?: number;
-  /** Called with what the LISTEN connection did (lost, reconnected); default: nothing. */
+  /**
+   * Called with what the LISTEN connection did (lost, reconnected), a failed
+   * announcement or beat, and a statement or transaction run again after
+   * PostgreSQL rolled it back (`storage-retry`); default: nothing.
+   */
   log?: (event: {
-    event: 'listen-lost' | 'listen-restored' | 'notify-failed' | 'heartbeat-failed';
+    event: 'listen-lost' | 'listen-restored' | 'notify-failed' | 'heartbeat-failed' | 'storage-retry';
     reason?: string;
   }) => void;
   maxPendingAckIds?: number;
@@ -174,8 +186,8 @@ export function describePgUrl(url: string): string {
  * operator intervention (57: shutdown, cannot connect now, a statement
  * cancelled), system (58), internal (XX), a transaction rolled back by the
  * database (40: a deadlock or a serialization failure, which another attempt
- * passes), a lock not had in `lock_timeout` (55P03), and a read-only
- * transaction (25006).
+ * passes; 40P01 and 40001 are first run again, see retryRolledBack), a lock
+ * not had in `lock_timeout` (55P03), and a read-only transaction (25006).
  */
 const STORAGE_CLASSES = ['08', '40', '53', '57', '58', 'XX'];
 
@@ -196,6 +208,38 @@ function isStorageFailure(error: unknown): boolean {
   return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Cannot use a pool after calling end|Query read timeout/i.test(
     error.message,
   );
+}
+
+/**
+ * SQLSTATEs of a transaction PostgreSQL rolled back so that others could go
+ * on: 40P01 (deadlock_detected: it was the victim of a deadlock) and 40001
+ * (serialization_failure). Nothing of it was stored, and running it again
+ * from the start passes once the other transaction is done.
+ */
+const ROLLED_BACK_CODES: readonly string[] = ['40P01', '40001'];
+
+function rolledBack(error: unknown): error is Error & { code: string } {
+  const code = (error as { code?: unknown } | null)?.code;
+  return error instanceof Error && typeof code === 'string' && ROLLED_BACK_CODES.includes(code);
+}
+
+/**
+ * Compares computer ids in PostgreSQL's "C" collation order: by their UTF-8
+ * bytes, which is the order of their code points (JavaScript's `<` compares
+ * UTF-16 code units, which differs for characters above U+FFFF). Ids are
+ * ASCII (limits.ts ID_PATTERN), where the two agree; this does not rely on it.
+ */
+export function compareCodePoints(a: string, b: string): number {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    // Surrogates (U+D800 to U+DFFF, characters above U+FFFF) sort after U+E000 to U+FFFF by code point.
+    const rank = (unit: number): number => (unit >= 0xe000 ? unit - 0x800 : unit >= 0xd800 ? unit + 0x2000 : unit);
+    return rank(x) - rank(y);
+  }
+  return a.length - b.length;
 }
 
 /** Whether `error` is a stale revision or a storage failure already (passed through unchanged). */
@@ -538,12 +582,20 @@ export class PgStore implements ServerStore {
   // ---- writes ----
 
   async pruneDecidedRequests(decidedBeforeMs: number): Promise<number> {
-    // The decision's time is the last event of the request's history (JSON written by the server).
+    // The decision's time is the last event of the request's history (JSON written by the server). Rows another
+    // transaction holds are skipped (SKIP LOCKED), not waited for: another instance deleting them too, or a change
+    // of the request (the next prune sees it). So two instances pruning at once never wait for each other's rows
+    // in opposite orders, which a plain DELETE could (each reads the table in its own order, e.g. PostgreSQL's
+    // synchronized scans of a large table).
     const result = await this.writeTx((query) =>
       query(
         `DELETE FROM approval_requests
-         WHERE status = ANY($1)
-           AND coalesce((body::jsonb #>> '{history,-1,atMs}')::bigint, received_at_ms) < $2`,
+         WHERE seq IN (
+           SELECT seq FROM approval_requests
+           WHERE status = ANY($1)
+             AND coalesce((body::jsonb #>> '{history,-1,atMs}')::bigint, received_at_ms) < $2
+           FOR UPDATE SKIP LOCKED
+         )`,
         [[...DECIDED_REQUEST_STATUSES], decidedBeforeMs],
       ),
     );
@@ -613,10 +665,32 @@ export class PgStore implements ServerStore {
   /**
    * Records issued versions; a version lower than the one stored for the
    * computer is refused (the whole commit with it): versions never go down.
+   *
+   * The computers' rows are locked in ascending computer_id order ("C"
+   * collation), the one order every write of several computer_state rows
+   * takes (see writeAcks), so that this commit and a batch of
+   * acknowledgements never each hold a row the other waits for (a deadlock,
+   * which PostgreSQL ends by rolling one of them back). The versions are
+   * sorted in that order (compareCodePoints is the "C" order) and written in
+   * slices; before each slice's INSERT, `SELECT ... ORDER BY ... FOR UPDATE`
+   * locks its existing rows, and PostgreSQL applies the ORDER BY before it
+   * locks (its SELECT documentation, "The Locking Clause"), so the rows are
+   * locked in that order across the slices; the INSERT then finds them
+   * locked already. The rows it inserts are new computers', which no other
+   * transaction can hold: acknowledgements do not see uncommitted rows, and
+   * the other commits wait for the revision row this one holds.
    */
   private async issue(query: Query, issued: readonly IssuedVersions[], revision: number): Promise<void> {
+    const ordered = [...issued].sort((a, b) => compareCodePoints(a.computerId, b.computerId));
     let written = 0;
-    for (const part of slices(issued, MAX_ROWS_PER_STATEMENT)) written += await this.issueSome(query, part, revision);
+    for (const part of slices(ordered, MAX_ROWS_PER_STATEMENT)) {
+      await query(
+        `SELECT computer_id FROM computer_state WHERE computer_id = ANY($1::text[])
+         ORDER BY computer_id COLLATE "C" FOR UPDATE`,
+        [part.map((v) => v.computerId)],
+      );
+      written += await this.issueSome(query, part, revision);
+    }
     if (written !== new Set(issued.map((v) => v.computerId)).size) {
       throw new TollgateError(
         'conflict',
@@ -720,6 +794,16 @@ export class PgStore implements ServerStore {
    * atomic and durable on its own when it returns (autocommit), so no
    * BEGIN and COMMIT round trips around it (under a simulated storage
    * fault, a read-only transaction, which PostgreSQL refuses to write in).
+   *
+   * The rows are locked in ascending computer_id order ("C" collation), as a
+   * commit's issued versions lock them (see issue): an UPDATE ... FROM join
+   * locks its rows in whatever order the plan reads them (a hash join: the
+   * table's physical order), so the statement locks them first, in the
+   * `locked` CTE: `SELECT ... ORDER BY ... FOR UPDATE` sorts and then locks
+   * (PostgreSQL applies the ORDER BY before the locking clause), and the
+   * UPDATE joins on `locked`, so it updates only rows the CTE has already
+   * locked, which it never waits for. Whatever the join's plan, the only
+   * row locks the statement waits for are taken in that order.
    */
   private writeAcks(rows: ReadonlyMap<string, AckRow>): Promise<unknown> {
     const ids = [...rows.keys()];
@@ -727,16 +811,21 @@ export class PgStore implements ServerStore {
     const write =
       this.fault === 'none'
         ? <T>(fn: (query: Query) => Promise<T>): Promise<T> =>
-            this.run((client) => fn((text, values) => client.query(text, values)))
+            this.run((client) => this.retryRolledBack(() => fn((text, values) => client.query(text, values))))
         : <T>(fn: (query: Query) => Promise<T>): Promise<T> => this.writeTx(fn);
     return write((query) =>
       query(
-        `UPDATE computer_state c
+        `WITH locked AS MATERIALIZED (
+           SELECT computer_id FROM computer_state WHERE computer_id = ANY($1::text[])
+           ORDER BY computer_id COLLATE "C" FOR UPDATE
+         )
+         UPDATE computer_state c
          SET acked_snapshot_version = a.snapshot_version, acked_settings_version = a.settings_version,
              last_error = a.error, last_seen_ms = a.now_ms
-         FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::bigint[])
-           AS a (computer_id, snapshot_version, settings_version, error, now_ms)
-         WHERE c.computer_id = a.computer_id`,
+         FROM locked l
+         JOIN unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::bigint[])
+           AS a (computer_id, snapshot_version, settings_version, error, now_ms) ON a.computer_id = l.computer_id
+         WHERE c.computer_id = l.computer_id`,
         [
           ids,
           acks.map((a) => a.snapshotVersion),
@@ -791,7 +880,16 @@ export class PgStore implements ServerStore {
          ON CONFLICT (instance_id) DO UPDATE SET heartbeat_at = now(), seen_revision = excluded.seen_revision`,
         [this.instanceId, this.seenRevision],
       );
-      await query(`DELETE FROM instances WHERE heartbeat_at < now() - make_interval(secs => $1)`, [forgetSeconds]);
+      // Rows another transaction holds are skipped, not waited for (an instance beating now, or another deleting
+      // them): two instances that beat at once after an hour without (a database outage) would otherwise each
+      // hold its own row and wait for the other's.
+      await query(
+        `DELETE FROM instances WHERE instance_id IN (
+           SELECT instance_id FROM instances WHERE heartbeat_at < now() - make_interval(secs => $1)
+           FOR UPDATE SKIP LOCKED
+         )`,
+        [forgetSeconds],
+      );
     }, interval);
     await this.pruneDeletions();
   }
@@ -1027,16 +1125,43 @@ export class PgStore implements ServerStore {
         queryTimeoutMs === undefined
           ? (text, values) => client.query(text, values)
           : (text, values) => client.query({ text, values, query_timeout: queryTimeoutMs } as pg.QueryConfig);
-      await query(begin);
-      try {
-        const result = await fn(query);
-        await query('COMMIT');
-        return result;
-      } catch (error) {
-        await query('ROLLBACK').catch(() => undefined);
-        throw error;
-      }
+      // A transaction PostgreSQL rolled back is run again whole, from BEGIN: `fn` only reads and writes through
+      // `query`, and the callers change what they hold in memory only once it has returned.
+      return this.retryRolledBack(async () => {
+        await query(begin);
+        try {
+          const result = await fn(query);
+          await query('COMMIT');
+          return result;
+        } catch (error) {
+          await query('ROLLBACK').catch(() => undefined);
+          throw error;
+        }
+      });
     });
+  }
+
+  /**
+   * Runs `attempt`, and again when PostgreSQL rolled it back as a deadlock's
+   * victim or for a serialization failure (nothing of it stored), at most
+   * rolledBackRetries more times after a short random delay; each retry is
+   * logged (`storage-retry`). The connection stays the caller's: such an
+   * error leaves it usable. The last failure is thrown as it is.
+   */
+  private async retryRolledBack<T>(attempt: () => Promise<T>): Promise<T> {
+    for (let retry = 1; ; retry++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (!rolledBack(error) || retry > PG_STORE_DEFAULTS.rolledBackRetries || this.closed) throw error;
+        const delayMs = Math.round(PG_STORE_DEFAULTS.rolledBackRetryDelayMs * (retry + Math.random()));
+        this.options.log?.({
+          event: 'storage-retry',
+          reason: `${error.message} (${error.code}): retry ${retry} of ${PG_STORE_DEFAULTS.rolledBackRetries} in ${delayMs} ms`,
+        });
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+    }
   }
 
   /** Runs `fn` on a pooled connection; storage failures become 'storage-unavailable' naming the database. */
