@@ -134,6 +134,28 @@ interface PreparedCommit {
   changes: ViewChanges;
 }
 
+/**
+ * The problems of `candidate` that `known` does not hold. An entry without
+ * an id is named by its place (`gates[#2]`), which moves when an entry
+ * before it is removed: a problem is matched with the place left out, and
+ * each known problem matches once, so that removing an entry does not turn
+ * the problems after it into new ones, while a second entry with the same
+ * problem is still one more.
+ */
+export function addedProblems(known: ReadonlySet<string>, candidate: readonly string[]): string[] {
+  if (known.size === 0) return [...candidate];
+  const placeless = (problem: string): string => problem.replace(/\[#\d+\]/g, '[#]');
+  const left = new Map<string, number>();
+  for (const problem of known) left.set(placeless(problem), (left.get(placeless(problem)) ?? 0) + 1);
+  return candidate.filter((problem) => {
+    const key = placeless(problem);
+    const count = left.get(key) ?? 0;
+    if (count === 0) return true;
+    left.set(key, count - 1);
+    return false;
+  });
+}
+
 function noChanges(): ViewChanges {
   return { snapshots: [], settings: [] };
 }
@@ -1140,7 +1162,7 @@ export class ServerState implements ServerStateApi {
     const problems = this.currentValid ? validateChange(this.current, this.index, candidate) : validateWorld(candidate);
     // A change of a world that was not valid (stored by an earlier release) may keep the problems it had.
     const known = !this.currentValid && keepKnownProblems ? this.knownProblems() : new Set<string>();
-    const added = problems.filter((p) => !known.has(p));
+    const added = addedProblems(known, problems);
     if (added.length > 0) throw new ValidationError(added);
     await pacer.pace();
     // Frozen before its lookups are made, so that they are kept with its lists for the changes after it.

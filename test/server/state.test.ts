@@ -342,6 +342,41 @@ describe('settings', () => {
     expect((replaced as ValidationError).problems).toEqual([tooMany]);
   });
 
+  it('matches a known problem of an entry named by its place after an entry before it is removed', async () => {
+    const first = await imported();
+    await first.close();
+    // An earlier release stored gates whose feature holds a control character, after a good one.
+    const db = new Database(path.join(dir, SERVER_DB_FILE));
+    const gates = [
+      { feature: 'flatOrder', os: 'windows', minVersion: '10.5.3' },
+      { feature: 'a\u0007', os: 'windows', minVersion: '1.0.0' },
+      { feature: 'b\u0007', os: 'macos', minVersion: '1.0.0' },
+    ];
+    db.prepare(
+      "INSERT OR REPLACE INTO entities (kind, id, seq, body, revision) VALUES ('gates', 'gates', 0, ?, 1)",
+    ).run(JSON.stringify(gates));
+    db.close();
+    const state = await open();
+    expect(state.worldProblems()).toEqual([
+      'gates[#1]: feature "a\\u0007" holds a control character',
+      'gates[#2]: feature "b\\u0007" holds a control character',
+    ]);
+    // The good gate removed: the two problems move to #0 and #1, and are still the world's own.
+    await state.applyWorld((w) => ({ ...w, gates: (w.gates ?? []).slice(1) }));
+    expect(state.worldProblems()).toEqual([
+      'gates[#0]: feature "a\\u0007" holds a control character',
+      'gates[#1]: feature "b\\u0007" holds a control character',
+    ]);
+    // A second gate with a problem the world already has is one more: refused, named by its place.
+    const again = await thrown(() =>
+      state.applyWorld((w) => ({
+        ...w,
+        gates: [...(w.gates ?? []), { feature: 'a\u0007', os: 'windows', minVersion: '1.0.0' }],
+      })),
+    );
+    expect((again as ValidationError).problems).toEqual(['gates[#2]: feature "a\\u0007" holds a control character']);
+  });
+
   it('refuses an admin setting with no order left before an entry of the same type, naming that entry', async () => {
     const state = await imported();
     const world: World = structuredClone(state.world());
