@@ -133,6 +133,7 @@ export async function startAgentDaemon(
   logger: DaemonLogger,
   fault: FaultPoint | undefined,
   image?: Promise<PrefetchedImage | null>,
+  configFile?: string,
 ): Promise<RunningDaemon> {
   makeDirs(config.dataDir, 0o750);
   // Before anything in the data directory is read or changed: one daemon per directory (docs/DAEMON.md, Start-up
@@ -140,7 +141,7 @@ export async function startAgentDaemon(
   const lock = DataDirLock.take(config.dataDir);
   let daemon: RunningDaemon;
   try {
-    daemon = await startHolding(config, logger, fault, image);
+    daemon = await startHolding(config, logger, fault, image, configFile);
   } catch (error) {
     lock.release();
     throw error;
@@ -158,8 +159,10 @@ async function startHolding(
   logger: DaemonLogger,
   fault: FaultPoint | undefined,
   image: Promise<PrefetchedImage | null> | undefined,
+  configFile: string | undefined,
 ): Promise<RunningDaemon> {
-  const publicKey = await readPinnedKeys(config);
+  // A key's problem names the configuration file, as --check-config and the file's other problems do.
+  const publicKey = await readPinnedKeys(config, configFile);
   const store = AgentStore.open(cacheFile(config), {
     maxDecisionLog: config.decisionLog.maxEntries,
     maxDecisionLogBytes: config.decisionLog.maxBytes,

@@ -108,7 +108,7 @@ export async function runAgentDaemon(configFile: string): Promise<number> {
   const stopped = stopSignal((signal) => logger.info({ signal }, 'already stopping'));
   let daemon: RunningDaemon;
   try {
-    daemon = await startAgentDaemon(config, logger, faultPoint(), image);
+    daemon = await startAgentDaemon(config, logger, faultPoint(), image, configFile);
   } catch (error) {
     logger.release();
     throw error;

@@ -69,6 +69,23 @@ describe('run', () => {
     expect(result.stderr).toMatch(/socket\.mode/);
   });
 
+  it('names the config file with a pinned key that cannot be read, as --check-config does', async () => {
+    const file = join(dir, 'no-key.json');
+    const key = join(dir, 'nowhere.pub');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        dataDir: join(dir, 'no-key-data'),
+        computerId: 'pc-1',
+        serverPublicKey: key,
+        socket: { path: join(dir, 'no-key.sock') },
+      }),
+    );
+    const result = await runCaptured(['daemon', '--config', file]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`${file}: serverPublicKey: ${key} cannot be read`);
+  });
+
   it('still answers --help and the other commands through the full command line', async () => {
     const help = await runCaptured(['daemon', '--help']);
     expect(help.code).toBe(0);
