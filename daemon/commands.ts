@@ -186,19 +186,42 @@ extendProgram((program, io: CliIo, setExit) => {
         'pin. The running server switches at that time (or at its next start), signs with the new key from then ' +
         'on and issues a new snapshot version to every computer. See docs/SERVER.md, "Rotating the signing key".',
     )
-    .option('--at <time>', 'when the server switches to the next key, e.g. 2026-12-01T09:00:00Z (default: now)')
-    .action(async (opts: { at?: string }) => {
+    .option(
+      '--at <time>',
+      'when the server switches to the next key, e.g. 2026-12-01T09:00:00Z (default, for a key already waiting: now)',
+    )
+    .option(
+      '--now',
+      'make a new next key due at once, with no time for agents to pin it (a key that must go now): every agent ' +
+        'that does not pin it refuses what it is sent from then on',
+    )
+    .action(async (opts: { at?: string; now?: boolean }) => {
       const { config: file } = server.opts<{ config?: string }>();
       if (file === undefined) throw new InvalidArgumentError('server rotate-key needs --config <file>');
-      const atMs = opts.at === undefined ? io.nowMs() : switchTime(opts.at);
+      if (opts.now === true && opts.at !== undefined) throw new InvalidArgumentError('give --at or --now, not both');
+      const nowMs = io.nowMs();
+      const atMs = opts.at === undefined ? nowMs : switchTime(opts.at);
       const { loadServerConfig } = await import('../src/server/config.js');
-      const { prepareNextSigningKey, NEXT_SIGNING_PUBLIC_KEY_FILE } = await import('../src/server/signing-key.js');
+      const { nextSigningKeyWaits, prepareNextSigningKey, NEXT_SIGNING_PUBLIC_KEY_FILE } =
+        await import('../src/server/signing-key.js');
       const config = await loadServerConfig(file);
+      // A new key due now leaves agents no time to pin it: every one would refuse what it is sent. Only a key
+      // already waiting (pinned meanwhile) is switched to early without --now.
+      if (!nextSigningKeyWaits(config.dataDir) && atMs <= nowMs && opts.now !== true) {
+        throw new InvalidArgumentError(
+          'no next key waits, so this makes a new one: give --at with a time to come (agents must pin the new key ' +
+            'before it signs: they refuse what it signs until then), or --now to switch to it at once',
+        );
+      }
       const next = prepareNextSigningKey(config.dataDir, atMs);
       io.stdout(next.publicKeyPem);
       io.stderr(
-        `next signing key ${next.keyId} (${join(config.dataDir, NEXT_SIGNING_PUBLIC_KEY_FILE)}): ` +
-          `the server signs with it from ${new Date(next.atMs).toISOString()}; pin it on every agent before then\n`,
+        `${next.created ? 'new' : 'waiting'} next signing key ${next.keyId} ` +
+          `(${join(config.dataDir, NEXT_SIGNING_PUBLIC_KEY_FILE)}): the server signs with it from ` +
+          `${new Date(next.atMs).toISOString()}` +
+          (next.atMs <= nowMs
+            ? ': now; agents that do not pin it refuse what it signs\n'
+            : '; pin it on every agent before then\n'),
       );
       setExit(EXIT_OK);
     });
@@ -233,5 +256,8 @@ extendProgram((program, io: CliIo, setExit) => {
 function switchTime(text: string): number {
   const problem = timeProblem(text);
   if (problem !== null) throw new InvalidArgumentError(`--at ${problem}, not "${text}"`);
-  return parseTimeMs(text);
+  const atMs = parseTimeMs(text);
+  // Stored as RFC 3339 in UTC (signing-next.at): a time whose UTC year passes 9999 cannot be written so.
+  if (new Date(atMs).getUTCFullYear() > 9999) throw new InvalidArgumentError(`--at is past the year 9999: "${text}"`);
+  return atMs;
 }

@@ -171,7 +171,17 @@ export async function startServer(
   // The views are checked against the stored hashes while the server already serves (see below).
   const { state, presence } = await openStateAndStore(config, true, phases, logger);
   // A next signing key whose time came while the server was stopped takes over before anything is served.
-  const rotatedAtStart = await state.rotateSigningKeyIfDue();
+  // A next key that cannot be read (damaged, not a regular file) does not stop the start: the current key still
+  // signs, and the check below names the problem again every signing.checkIntervalMs until it is mended.
+  type Rotated = Awaited<ReturnType<typeof state.rotateSigningKeyIfDue>>;
+  const rotatedAtStart: Rotated = await state.rotateSigningKeyIfDue().catch((error: unknown): Rotated => {
+    if (!(error instanceof TollgateError) || (error.code !== 'bad-key' && error.code !== 'unreadable')) throw error;
+    logger.error(
+      { err: error.message },
+      'the next signing key cannot be used: the server signs with its current key; tried again later',
+    );
+    return { snapshots: [], settings: [] };
+  });
   if (rotatedAtStart.keyId !== undefined) {
     logger.info({ keyId: rotatedAtStart.keyId, retiredKeyId: rotatedAtStart.retiredKeyId }, 'signing key rotated');
   }

@@ -43,8 +43,17 @@ export interface NextSigningKey extends ServerSigningKey {
   atMs: number;
 }
 
-function keyPairOf(privatePem: string): ServerSigningKey {
-  const privateKey = parsePrivateKey(privatePem);
+/** The most a key or time file of the data directory holds (a PEM key is a few hundred bytes). */
+const KEY_FILE_MAX_BYTES = 64 * 1024;
+
+/** The key pair of a private key's PEM text; TollgateError 'bad-key' naming `file` when it is not one. */
+function keyPairOf(privatePem: string, file: string): ServerSigningKey {
+  let privateKey: KeyObject;
+  try {
+    privateKey = parsePrivateKey(privatePem);
+  } catch (error) {
+    throw new TollgateError('bad-key', `${file}: ${(error as Error).message}`, { cause: error });
+  }
   const publicKeyPem = createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString();
   return { privateKey, publicKeyPem, keyId: keyId(privateKey) };
 }
@@ -70,12 +79,43 @@ function writeFileDurably(file: string, text: string, mode: number): void {
   fs.renameSync(temporary, file);
 }
 
+/**
+ * The text of a key or time file, undefined when there is none. Only a
+ * regular file of at most KEY_FILE_MAX_BYTES is read: it is opened without
+ * waiting (a FIFO put in its place would otherwise hold the server's event
+ * loop until something writes to it) and checked before a byte is read.
+ * TollgateError 'unreadable' naming the file otherwise.
+ */
 function readText(file: string): string | undefined {
+  let fd: number;
   try {
-    return fs.readFileSync(file, 'utf8');
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new TollgateError('unreadable', `cannot read ${file}: ${(error as Error).message}`, { cause: error });
+  }
+  try {
+    const stat = fs.fstatSync(fd);
+    if (!stat.isFile()) throw new TollgateError('unreadable', `cannot read ${file}: it is not a regular file`);
+    if (stat.size > KEY_FILE_MAX_BYTES) {
+      throw new TollgateError(
+        'unreadable',
+        `cannot read ${file}: it holds ${stat.size} bytes, more than a key file may (${KEY_FILE_MAX_BYTES})`,
+      );
+    }
+    const bytes = Buffer.alloc(stat.size);
+    let read = 0;
+    while (read < bytes.length) {
+      const n = fs.readSync(fd, bytes, read, bytes.length - read, null);
+      if (n === 0) break;
+      read += n;
+    }
+    return bytes.subarray(0, read).toString('utf8');
+  } catch (error) {
+    if (error instanceof TollgateError) throw error;
+    throw new TollgateError('unreadable', `cannot read ${file}: ${(error as Error).message}`, { cause: error });
+  } finally {
+    fs.closeSync(fd);
   }
 }
 
@@ -92,7 +132,7 @@ export function loadOrCreateSigningKey(dataDir: string): ServerSigningKey {
     privatePem = generateSigningKeys().privateKeyPem;
     writeFileDurably(keyFile, privatePem, SIGNING_KEY_MODE);
   }
-  const pair = keyPairOf(privatePem);
+  const pair = keyPairOf(privatePem, keyFile);
   const storedPublic = readText(publicFile);
   const retired = readText(path.join(dataDir, RETIRED_SIGNING_PUBLIC_KEY_FILE));
   if (storedPublic === undefined) {
@@ -132,25 +172,31 @@ export function readNextSigningKey(dataDir: string): NextSigningKey | undefined 
       `${atFile} must hold the RFC 3339 time the next key takes over (${keyFile} waits)`,
     );
   }
-  return { ...keyPairOf(privatePem), atMs };
+  return { ...keyPairOf(privatePem, keyFile), atMs };
 }
 
 /**
  * Makes the next key of `dataDir` take over at `atMs`: creates it when none
  * waits (the one waiting is kept, with its new time), and returns it.
  */
-export function prepareNextSigningKey(dataDir: string, atMs: number): NextSigningKey {
+export function prepareNextSigningKey(dataDir: string, atMs: number): NextSigningKey & { created: boolean } {
   makeDirs(dataDir, 0o700);
   loadOrCreateSigningKey(dataDir);
   const keyFile = path.join(dataDir, NEXT_SIGNING_KEY_FILE);
-  // The private key file is what a running server looks for: it is written last, after its time and public key.
-  writeFileDurably(path.join(dataDir, NEXT_SIGNING_AT_FILE), new Date(atMs).toISOString() + '\n', PUBLIC_KEY_MODE);
+  // A waiting key is read (and must be one) before anything is written: a damaged one changes nothing.
   const waiting = readText(keyFile);
   const privatePem = waiting ?? generateSigningKeys().privateKeyPem;
-  const pair = keyPairOf(privatePem);
+  const pair = keyPairOf(privatePem, keyFile);
+  // The private key file is what a running server looks for: it is written last, after its time and public key.
+  writeFileDurably(path.join(dataDir, NEXT_SIGNING_AT_FILE), new Date(atMs).toISOString() + '\n', PUBLIC_KEY_MODE);
   writeFileDurably(path.join(dataDir, NEXT_SIGNING_PUBLIC_KEY_FILE), pair.publicKeyPem, PUBLIC_KEY_MODE);
   if (waiting === undefined) writeFileDurably(keyFile, privatePem, SIGNING_KEY_MODE);
-  return { ...pair, atMs };
+  return { ...pair, atMs, created: waiting === undefined };
+}
+
+/** Whether a next key waits in `dataDir` (its private key file is there). */
+export function nextSigningKeyWaits(dataDir: string): boolean {
+  return fs.existsSync(path.join(dataDir, NEXT_SIGNING_KEY_FILE));
 }
 
 /**

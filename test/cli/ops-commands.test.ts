@@ -1,6 +1,7 @@
 // The commands operators and testers reach for: --version, --check-config,
 // explain (from a scenario and from a real admin API on port 0), the CLI's
 // defaults from the environment and a profile, JSON errors, and server backup.
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -526,5 +527,53 @@ describe('tollgate server backup', () => {
       'pg_dump --format=custom --schema="tollgate_eu" --file="eu.dump" "postgresql://db.example/shared"',
     );
     expect(stdout).not.toContain(':pw@');
+  });
+});
+
+describe('server rotate-key', () => {
+  it('makes a new key due now only with --now, keeps a waiting key, and changes nothing for a damaged one', async () => {
+    const config = join(dir, 'rotate.yaml');
+    writeFileSync(config, 'dataDir: rotate-data\n');
+    const data = join(dir, 'rotate-data');
+    const nextKey = join(data, 'signing-next.key');
+    const nextAt = join(data, 'signing-next.at');
+    // No key waits: a key due now (or in the past) would be one no agent pins yet.
+    for (const at of [[], ['--at', '2026-11-22T11:00:00Z']]) {
+      const refused = await cli(['server', 'rotate-key', '--config', config, ...at]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(/no next key waits, so this makes a new one: give --at with a time to come/);
+      expect(existsSync(nextKey)).toBe(false);
+    }
+    const farOff = await cli(['server', 'rotate-key', '--config', config, '--at', '9999-12-31T23:59:59.999-23:59']);
+    expect(farOff.code).toBe(2);
+    expect(farOff.stderr).toMatch(/--at is past the year 9999/);
+    const made = await cli(['server', 'rotate-key', '--config', config, '--at', '2026-12-01T00:00:00Z']);
+    expect(made.code).toBe(0);
+    expect(made.stderr).toMatch(/^new next signing key [0-9a-f]{16} .*from 2026-12-01T00:00:00.000Z; pin it on every/);
+    // The waiting key is switched to early without --at.
+    const early = await cli(['server', 'rotate-key', '--config', config]);
+    expect(early.code).toBe(0);
+    expect(early.stdout).toBe(made.stdout);
+    expect(early.stderr).toMatch(/^waiting next signing key .*from 2026-11-22T12:00:00.000Z: now; agents that do not/);
+    // A damaged waiting key is named, and nothing is written.
+    writeFileSync(nextKey, 'not a key');
+    const atBefore = readFileSync(nextAt, 'utf8');
+    const damaged = await cli(['server', 'rotate-key', '--config', config, '--at', '2027-01-01T00:00:00Z']);
+    expect(damaged.code).toBe(2);
+    expect(damaged.stderr).toContain(`${nextKey}: `);
+    expect(readFileSync(nextAt, 'utf8')).toBe(atBefore);
+    // A FIFO in its place is refused at once, not waited on.
+    rmSync(nextKey);
+    execFileSync('mkfifo', [nextKey]);
+    const fifo = await cli(['server', 'rotate-key', '--config', config, '--at', '2027-01-01T00:00:00Z']);
+    expect(fifo.code).toBe(2);
+    expect(fifo.stderr).toContain(`cannot read ${nextKey}: it is not a regular file`);
+    // --now makes a new key due at once.
+    const other = join(dir, 'rotate-now.yaml');
+    writeFileSync(other, 'dataDir: rotate-now-data\n');
+    const now = await cli(['server', 'rotate-key', '--config', other, '--now']);
+    expect(now.code).toBe(0);
+    expect(now.stderr).toMatch(/^new next signing key .*: now; agents that do not pin it refuse what it signs/);
+    expect(existsSync(join(dir, 'rotate-now-data', 'signing-next.key'))).toBe(true);
   });
 });

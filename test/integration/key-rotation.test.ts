@@ -2,7 +2,7 @@
 // while agents run (pinned to both keys, or to the old one only), and an agent
 // that holds a snapshot installed offline with a version above those the
 // server issued.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultAdminSocketPath } from '../../src/agent/config.js';
@@ -324,6 +324,31 @@ describe('rotating the signing key with agents running', () => {
     expect(await decide(fleet.socket('till-2'))).toBe('npp-ok');
     await acked;
     expect(await fleet.computer('till-2')).toMatchObject({ ackedSnapshotVersion: 2, lastError: null });
+  });
+
+  it('makes no new key due at once without --now; a next key that cannot be read is named and stops neither the server nor its start', async () => {
+    const bare = await cli(['server', 'rotate-key', '--config', fleet.serverConfig]);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toMatch(/no next key waits, so this makes a new one/);
+    const dataDir = join(fleet.ws.dir, 'server-data');
+    const nextKey = join(dataDir, 'signing-next.key');
+    writeFileSync(join(dataDir, 'signing-next.at'), '2030-01-01T00:00:00.000Z\n');
+    writeFileSync(nextKey, 'damaged');
+    const named = (l: Record<string, unknown>): boolean => String(l['err']).startsWith(`${nextKey}: `);
+    await fleet.server.waitForLog((l) => l['msg'] === 'signing key rotation failed: tried again later' && named(l));
+    await fleet.server.stop();
+    await fleet.startServer();
+    expect(
+      fleet.server.logs.some(
+        (l) =>
+          l['msg'] ===
+            'the next signing key cannot be used: the server signs with its current key; tried again later' && named(l),
+      ),
+    ).toBe(true);
+    rmSync(nextKey);
+    const applied = nextLog(fleet.daemons.get('till-1')!, (l) => l['msg'] === 'snapshot applied');
+    await fleet.admin('PATCH', '/api/policies/npp-ok', { order: 11 });
+    expect((await applied)['snapshotVersion']).toBe(3);
   });
 });
 
