@@ -16,6 +16,8 @@ const BAD_PATH_CODES: ReadonlySet<string> = new Set([
   'EROFS',
   'ELOOP',
   'ENAMETOOLONG',
+  // A socket, or a FIFO nothing reads, in the path's place.
+  'ENXIO',
 ]);
 
 /** Numbers the temporary files of this process. */

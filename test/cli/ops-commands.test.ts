@@ -3,6 +3,7 @@
 // defaults from the environment and a profile, JSON errors, and server backup.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -74,6 +75,17 @@ describe('files and sockets the system refuses', () => {
     const upgraded = await cli(['upgrade', SCENARIO, '--org', 'school', '--acknowledge', '--output', missingFolder]);
     expect(upgraded.code).toBe(2);
     expect(upgraded.stderr).toMatch(new RegExp(`^error: ${missingFolder}: cannot be written \\(ENOENT: `));
+    // A socket in the output's place cannot be a file to write: exit 2, named.
+    const socketPath = join(dir, 'out.sock');
+    const listener = createServer();
+    await new Promise<void>((done) => listener.listen(socketPath, done));
+    try {
+      const onSocket = await cli(['upgrade', SCENARIO, '--org', 'school', '--acknowledge', '--output', socketPath]);
+      expect(onSocket.code).toBe(2);
+      expect(onSocket.stderr).toMatch(new RegExp(`^error: ${socketPath}: cannot be written \\(ENXIO: `));
+    } finally {
+      await new Promise((done) => listener.close(done));
+    }
     const folder = await cli(['snapshot', 'inspect', dir]);
     expect(folder.code).toBe(2);
     expect(folder.stderr).toMatch(new RegExp(`^error: ${dir} cannot be read: EISDIR`));
