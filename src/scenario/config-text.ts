@@ -9,7 +9,7 @@ import { ValidationError } from '../engine/errors.js';
 import { readBoundedText } from './bounded-read.js';
 import { aliasDepthProblem, depthProblem } from './text-depth.js';
 
-type YamlLibrary = Pick<typeof YamlModule, 'parse' | 'Parser'>;
+type YamlLibrary = Pick<typeof YamlModule, 'parse' | 'parseDocument' | 'Parser'>;
 
 /** The longest delay a Node.js timer takes (2^31 - 1 ms, about 24.8 days): a longer one fires after 1 ms. */
 export const MAX_TIMER_MS = 2_147_483_647;
@@ -34,6 +34,13 @@ export function parseConfigValue(text: string, file: string): unknown {
     value = json ? JSON.parse(text) : yaml().parse(text);
   } catch (error) {
     throw new ValidationError([`${file}: ${(error as Error).message}`], { cause: error });
+  }
+  // A key given twice in a JSON configuration is refused as YAML refuses it (JSON.parse keeps the last silently).
+  if (json) {
+    const duplicate = yaml()
+      .parseDocument(text, { uniqueKeys: true })
+      .errors.find((error) => error.code === 'DUPLICATE_KEY');
+    if (duplicate !== undefined) throw new ValidationError([`${file}: ${duplicate.message}`]);
   }
   const throughAliases = json ? null : aliasDepthProblem(value);
   if (throughAliases !== null) throw new ValidationError([`${file}: ${throughAliases}`]);

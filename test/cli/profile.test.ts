@@ -87,3 +87,16 @@ describe('the profile file', () => {
     expect(() => resolveSocket(io({ TOLLGATE_PROFILE: large }), undefined)).toThrow(/the profile is larger than/);
   });
 });
+
+describe('a JSON profile', () => {
+  it('is refused with a key given twice, as YAML is, naming the file and the line', () => {
+    const twice = join(dir, 'twice.json');
+    writeFileSync(twice, '{"socket": "/run/a.sock",\n "socket": "/run/b.sock"}\n');
+    expect(() => resolveSocket(io({ TOLLGATE_PROFILE: twice }), undefined)).toThrow(
+      `${twice}: Map keys must be unique at line 2, column 2`,
+    );
+    const once = join(dir, 'once.json');
+    writeFileSync(once, '{"socket": "/run/a.sock"}\n');
+    expect(resolveSocket(io({ TOLLGATE_PROFILE: once }), undefined)).toBe('/run/a.sock');
+  });
+});
