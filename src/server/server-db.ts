@@ -186,45 +186,90 @@ function damaged(message: string): TollgateError {
   return new TollgateError('store-corrupt', message);
 }
 
-/** Opens an existing server database, refusing one that is not whole; migrates it to this release's schema. */
-function openExisting(file: string): Database.Database {
+/** A database written by a newer release: refused, without a byte of it changed. */
+function tooNew(file: string, version: number): TollgateError {
+  return new TollgateError(
+    'store-too-new',
+    `${file} has schema version ${version}, newer than this server's (${SERVER_MIGRATIONS.length})`,
+  );
+}
+
+/** What opening the server database found and did: its schema version before, and after (dry: the same). */
+export interface ServerDbMigration {
+  from: number;
+  to: number;
+}
+
+/**
+ * Opens an existing server database, refusing one that is not whole, and
+ * migrates it to this release's schema (`dryRun`: runs the same checks and
+ * writes nothing).
+ */
+function openExisting(file: string, dryRun: boolean): { db: Database.Database; migration: ServerDbMigration } {
+  const stat = fs.statSync(file);
+  if (!stat.isFile()) {
+    throw new TollgateError(
+      'store-unavailable',
+      `cannot open ${file}: it is ${stat.isDirectory() ? 'a directory' : 'not a regular file'}`,
+    );
+  }
   // A brand-new server is one whose file does not exist: an empty file is what is left of a lost one.
-  if (fs.statSync(file).size === 0) throw damaged('the file is empty (0 bytes)');
+  if (stat.size === 0) throw damaged('the file is empty (0 bytes)');
+  // A dry run opens it as a start does, and only reads: a read-only connection would leave a WAL and a shared
+  // memory file behind, which the last connection to close removes.
   const db = new Database(file, { fileMustExist: true });
   try {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     const problems = quickCheck(db);
     if (problems.length > 0) throw damaged(`quick_check failed: ${problems.join('; ')}`);
-    const version = db.pragma('user_version', { simple: true }) as number;
-    if (version === 0) throw damaged('it holds no tollgate server schema (user_version 0)');
-    // A newer schema (refused by migrate below) may have other tables.
-    const missing = missingTables(db, SERVER_TABLES, SERVER_MIGRATIONS.length) ?? schemaDamage(db, SERVER_MIGRATIONS);
-    if (missing !== null) throw damaged(missing);
     // The server's word is what agents pin their versions to: every commit is fsync'd.
-    db.pragma('synchronous = FULL');
-    // Migrate before WAL so that a newer schema is refused without a byte changed.
-    migrate(db, SERVER_MIGRATIONS);
-    db.pragma('journal_mode = WAL');
-    return db;
+    if (!dryRun) db.pragma('synchronous = FULL');
+    // The version, the schema it is judged against and the steps applied are of one transaction, which
+    // holds the write lock from its start (a dry run: one read transaction): a server or a migration
+    // applying steps at the same time is either wholly before it or wholly after it.
+    const check = db.transaction((): ServerDbMigration => {
+      const version = db.pragma('user_version', { simple: true }) as number;
+      if (version === 0) throw damaged('it holds no tollgate server schema (user_version 0)');
+      if (version > SERVER_MIGRATIONS.length) throw tooNew(file, version);
+      const missing = missingTables(db, SERVER_TABLES, SERVER_MIGRATIONS.length) ?? schemaDamage(db, SERVER_MIGRATIONS);
+      if (missing !== null) throw damaged(missing);
+      if (dryRun) return { from: version, to: version };
+      migrate(db, SERVER_MIGRATIONS);
+      return { from: version, to: SERVER_MIGRATIONS.length };
+    });
+    const migration = dryRun ? check.deferred() : check.immediate();
+    // Migrated before WAL so that a newer schema is refused without a byte changed.
+    if (!dryRun) db.pragma('journal_mode = WAL');
+    return { db, migration };
   } catch (error) {
     db.close();
     throw error;
   }
 }
 
-/**
- * Creates a new server database: written under a temporary name and renamed
- * into place once whole, so a crash during the first start leaves no
- * half-made file that a later start would have to refuse.
- */
-function createNew(file: string): void {
+/** A new database is made only where there is no file; one left without its WAL or shared memory file is refused. */
+function refuseLeftovers(file: string): void {
   for (const suffix of ['-wal', '-shm']) {
     if (fs.existsSync(file + suffix)) {
       throw damaged(`the file is missing but ${path.basename(file + suffix)} is there (left from a lost database)`);
     }
   }
+}
+
+/**
+ * Creates a new server database: written under a temporary name and put
+ * into place once whole, so a crash during the first start leaves no
+ * half-made file that a later start would have to refuse. Returns false,
+ * with nothing changed, when another process put its own in place first.
+ */
+function createNew(file: string): boolean {
+  refuseLeftovers(file);
   const temporary = `${file}.new-${process.pid}`;
-  for (const suffix of ['', '-wal', '-shm', '-journal']) fs.rmSync(temporary + suffix, { force: true });
+  const removeTemporary = (): void => {
+    for (const suffix of ['', '-wal', '-shm', '-journal']) fs.rmSync(temporary + suffix, { force: true });
+  };
+  removeTemporary();
+  let placed: boolean;
   try {
     const db = new Database(temporary);
     try {
@@ -235,15 +280,35 @@ function createNew(file: string): void {
       // Closing the last connection checkpoints and removes the WAL: the file alone is the database.
       db.close();
     }
-    fs.renameSync(temporary, file);
-  } catch (error) {
-    for (const suffix of ['', '-wal', '-shm', '-journal']) fs.rmSync(temporary + suffix, { force: true });
-    throw error;
+    placed = placeNew(temporary, file);
+  } finally {
+    removeTemporary();
   }
-  syncDirectory(path.dirname(file));
+  if (placed) syncDirectory(path.dirname(file));
+  return placed;
 }
 
-/** Makes a rename in `dir` durable. */
+/**
+ * Puts the file `temporary` at `file` unless a file is there by now (made
+ * by another server or migration starting at the same time, which may be
+ * using it already): a hard link, which never replaces a file. Where the
+ * file system has no hard links, a rename.
+ */
+function placeNew(temporary: string, file: string): boolean {
+  try {
+    fs.linkSync(temporary, file);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw error;
+  }
+  if (fs.existsSync(file)) return false;
+  fs.renameSync(temporary, file);
+  return true;
+}
+
+/** Makes a new name in `dir` durable. */
 function syncDirectory(dir: string): void {
   const fd = fs.openSync(dir, 'r');
   try {
@@ -253,9 +318,51 @@ function syncDirectory(dir: string): void {
   }
 }
 
-function openAndMigrate(file: string): Database.Database {
-  if (!fs.existsSync(file)) createNew(file);
-  return openExisting(file);
+/** Opens the database at `file` (made new only where there is no file) and migrates it. */
+function openAndMigrate(file: string): { db: Database.Database; migration: ServerDbMigration } {
+  if (!fs.existsSync(file) && createNew(file)) {
+    return { db: openExisting(file, false).db, migration: { from: 0, to: SERVER_MIGRATIONS.length } };
+  }
+  return openExisting(file, false);
+}
+
+/** What openAndMigrate would find and do, with nothing created or changed. */
+function inspect(file: string): ServerDbMigration {
+  if (!fs.existsSync(file)) {
+    refuseLeftovers(file);
+    return { from: 0, to: 0 };
+  }
+  const { db, migration } = openExisting(file, true);
+  db.close();
+  return migration;
+}
+
+/** An error of opening `file` as the server reports it: a damaged file named with what to do about it. */
+function openError(file: string, error: unknown): TollgateError {
+  if (!isCorruption(error)) return asTollgateError(file, error);
+  return new TollgateError(
+    'store-corrupt',
+    `${file} is damaged (${(error as Error).message}): restore it from a backup, or move it aside to start with an empty world`,
+    { cause: error },
+  );
+}
+
+/**
+ * `tollgate server migrate`: opens the database at `file` exactly as a
+ * server start does (a new file made whole; a damaged one, or one of a newer
+ * release, refused with the same errors), migrates it and closes it. `dryRun`
+ * runs the same checks, and creates and writes nothing. Tells the schema
+ * version before and after.
+ */
+export function migrateServerDb(file: string, dryRun: boolean): ServerDbMigration {
+  try {
+    if (dryRun) return inspect(file);
+    const { db, migration } = openAndMigrate(file);
+    db.close();
+    return migration;
+  } catch (error) {
+    throw openError(file, error);
+  }
 }
 
 function toRow(r: ComputerRecord): ComputerRow {
@@ -445,14 +552,9 @@ export class ServerDb {
   static open(file: string, options: ServerDbOptions = {}): ServerDb {
     let db: Database.Database;
     try {
-      db = openAndMigrate(file);
+      db = openAndMigrate(file).db;
     } catch (error) {
-      if (!isCorruption(error)) throw asTollgateError(file, error);
-      throw new TollgateError(
-        'store-corrupt',
-        `${file} is damaged (${(error as Error).message}): restore it from a backup, or move it aside to start with an empty world`,
-        { cause: error },
-      );
+      throw openError(file, error);
     }
     try {
       const keep = options.keepDeletionRevisions ?? SERVER_DB_DEFAULTS.keepDeletionRevisions;

@@ -108,6 +108,23 @@ describe('the server database at start', () => {
     expect(fs.readFileSync(file).equals(before)).toBe(true);
   });
 
+  it('refuses a database of a newer release as the server, naming the file, and leaves it as it was', async () => {
+    await (await ServerState.open({ dataDir: dir, clock: () => 1_000 })).close();
+    sqliteFile((db) => db.pragma('user_version = 99'));
+    const before = fs.readFileSync(file);
+    const error = await refusal();
+    expect(error.code).toBe('store-too-new');
+    expect(error.message).toBe(`${file} has schema version 99, newer than this server's (${SERVER_MIGRATIONS.length})`);
+    expect(fs.readFileSync(file).equals(before)).toBe(true);
+  });
+
+  it('refuses a directory in the place of the file, naming it', async () => {
+    fs.mkdirSync(file);
+    const error = await refusal();
+    expect(error.code).toBe('store-unavailable');
+    expect(error.message).toBe(`cannot open ${file}: it is a directory`);
+  });
+
   it('refuses to start anew when only the WAL of a lost database is left', async () => {
     fs.writeFileSync(`${file}-wal`, 'left over');
     const error = await refusal();

@@ -4,12 +4,9 @@
  * data directory's server.db, by `user_version`) and PostgreSQL (the
  * `tollgate_migrations` table of the configured schema).
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
-import { TollgateError } from '../../engine/errors.js';
 import type { ServerConfig } from '../config.js';
-import { SERVER_MIGRATIONS, ServerDb } from '../server-db.js';
+import { SERVER_MIGRATIONS, migrateServerDb } from '../server-db.js';
 import { SERVER_DB_FILE } from '../state.js';
 import type { MigrationReport, MigrationStep } from './pg-migrations.js';
 import { PgStore, describePgUrl } from './pg-store.js';
@@ -31,29 +28,17 @@ function sqliteSteps(from: number): MigrationStep[] {
   }));
 }
 
-/** The schema version of an existing SQLite server database, read without changing it. */
-function sqliteVersion(file: string): number {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
-  try {
-    return db.pragma('user_version', { simple: true }) as number;
-  } finally {
-    db.close();
-  }
-}
-
+/**
+ * Opens `file` as a server start does (the same checks, the same refusals
+ * naming the file), migrating it; dry, the same checks with nothing changed.
+ * The steps reported are those this run applied (dry: would apply), read
+ * under the database's write lock: a server or another migration that
+ * applied them first leaves this one nothing to do.
+ */
 function migrateSqlite(file: string, dryRun: boolean): MigrationReport {
-  const from = fs.existsSync(file) ? sqliteVersion(file) : 0;
-  if (from > SERVER_MIGRATIONS.length) {
-    throw new TollgateError(
-      'store-too-new',
-      `${file} has schema version ${from}, newer than this server's (${SERVER_MIGRATIONS.length})`,
-    );
-  }
-  if (dryRun) return { from, to: from, steps: sqliteSteps(from) };
-  makeDirs(path.dirname(file), 0o750);
-  // Opening is what migrates (and creates a new file whole): the same path as a server start.
-  ServerDb.open(file).close();
-  return { from, to: SERVER_MIGRATIONS.length, steps: sqliteSteps(from) };
+  if (!dryRun) makeDirs(path.dirname(file), 0o750);
+  const { from, to } = migrateServerDb(file, dryRun);
+  return { from, to, steps: sqliteSteps(from) };
 }
 
 /** Migrates (or, dry, inspects) the configured store; returns the report's lines. */

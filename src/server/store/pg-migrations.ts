@@ -156,6 +156,68 @@ function tooNew(schema: string, version: number, known: number): TollgateError {
   );
 }
 
+/** What a relation kind of pg_class is called in a message. */
+const RELATION_KINDS: Readonly<Record<string, string>> = {
+  r: 'table',
+  p: 'table',
+  i: 'index',
+  I: 'index',
+  S: 'sequence',
+  v: 'view',
+  m: 'materialized view',
+  f: 'foreign table',
+  c: 'type',
+};
+
+/** The tables, indexes and other relations a step creates by name (what would collide with one already there). */
+export function namesCreated(sql: string): string[] {
+  const statements = sql.replace(/--[^\n]*/g, '');
+  const names = [
+    ...statements.matchAll(
+      /\bCREATE\s+(?:UNIQUE\s+)?(?:TABLE|INDEX|SEQUENCE|VIEW|MATERIALIZED\s+VIEW|TYPE)\s+(?:IF\s+NOT\s+EXISTS\s+)?([a-z_][a-z0-9_]*)/gi,
+    ),
+  ].map((match) => (match[1] as string).toLowerCase());
+  return [...new Set(names)];
+}
+
+/**
+ * Refuses `schema` when it already holds a relation or type of a name that a
+ * step after version `from` creates and none up to it did: another
+ * application's, on which the step would fail halfway. Nothing is changed.
+ */
+async function refuseNamesInTheWay(
+  client: pg.ClientBase,
+  schema: string,
+  migrations: readonly PgMigration[],
+  from: number,
+): Promise<void> {
+  const made = new Set(migrations.slice(0, from).flatMap((migration) => namesCreated(migration.sql)));
+  const names = migrations
+    .slice(from)
+    .flatMap((migration) => namesCreated(migration.sql))
+    .filter((name) => !made.has(name));
+  if (names.length === 0) return;
+  const found = await client.query<{ name: string; kind: string }>(
+    `SELECT c.relname AS name, c.relkind::text AS kind
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = $1 AND c.relname = ANY($2::text[])
+     UNION ALL
+     SELECT t.typname AS name, 'c' AS kind
+       FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+      WHERE n.nspname = $1 AND t.typname = ANY($2::text[]) AND t.typrelid = 0
+     ORDER BY name`,
+    [schema, names],
+  );
+  if (found.rows.length === 0) return;
+  const inTheWay = [...new Set(found.rows.map((row) => `${RELATION_KINDS[row.kind] ?? 'relation'} ${row.name}`))];
+  throw new TollgateError(
+    'store-corrupt',
+    `PostgreSQL schema "${schema}" holds ${inTheWay.join(', ')}, not made by tollgate, where tollgate's ` +
+      `schema puts its own: use a schema of tollgate's own (store.schema), or move ` +
+      `${inTheWay.length === 1 ? 'it' : 'them'} out of this one; nothing was changed`,
+  );
+}
+
 /**
  * Brings `schema` up to the newest step on `client` (created when missing),
  * under an advisory lock held for the whole run: a second instance waits, then
@@ -170,13 +232,21 @@ export async function migratePg(
   if (!SCHEMA_NAME.test(schema)) throw new TollgateError('invalid-input', `schema "${schema}" is not a valid name`);
   const stepsFrom = (from: number): MigrationStep[] =>
     migrations.slice(from).map((m, i) => ({ version: from + i + 1, description: m.description }));
-  if (options.dryRun === true) {
+  /** The schema's version, refused when newer than this release's or when what its steps create is in the way. */
+  const checkedVersion = async (): Promise<number> => {
     const from = await currentVersion(client, schema);
     if (from > migrations.length) throw tooNew(schema, from, migrations.length);
+    await refuseNamesInTheWay(client, schema, migrations, from);
+    return from;
+  };
+  if (options.dryRun === true) {
+    const from = await checkedVersion();
     return { from, to: from, steps: stepsFrom(from) };
   }
   await client.query('SELECT pg_advisory_lock($1, hashtext($2))', [MIGRATION_LOCK_CLASS, schema]);
   try {
+    // Checked before the schema or the migrations table is created: a schema refused is left as it was.
+    await checkedVersion();
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoted(schema)}`);
     await client.query(
       `CREATE TABLE IF NOT EXISTS ${quoted(schema)}.tollgate_migrations (
