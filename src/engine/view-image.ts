@@ -69,6 +69,15 @@ import { sortNonNegative, sortRange, sortRangeByRank } from './radix-sort.js';
 import { PRIORITIZE_SETTING } from './settings.js';
 import type { ComputerView, ViewPolicy } from './view.js';
 import { versionProblem } from './version.js';
+import {
+  APP_ABSENT,
+  FLAG_BUILT_IN,
+  FLAG_DEFAULT,
+  checkApplicationRecords,
+  checkPolicyIds,
+  checkPolicyRecords,
+  checkViewRest,
+} from './view-consistency.js';
 
 /** The layout version of the image: an image of another version is refused (and recompiled from its snapshot). */
 export const IMAGE_FORMAT_VERSION = 2;
@@ -210,9 +219,6 @@ interface Arena {
   recycled: boolean;
 }
 
-/** policyFlags bits. */
-const FLAG_BUILT_IN = 1;
-const FLAG_DEFAULT = 2;
 /** ruleFields holds RULE_FIELDS.length string numbers a rule. */
 const RULE_WIDTH = RULE_FIELDS.length;
 /** The mode section: os, structure, prioritization forced, setting off, gated count, then the gated features. */
@@ -1675,6 +1681,16 @@ export class ImageStrings {
     return text === undefined || text === null ? -1 : this.add(text);
   }
 
+  /** The number add gives `text` when it was added (by add or addBytes; never one appended), else -1; adds nothing. */
+  find(text: string): number {
+    if (this.slots.length === 0) throw new TollgateError('invalid-input', 'the string table is finished');
+    const written = this.toScratch(text);
+    const scratch = this.scratch;
+    let hash = this.basis;
+    for (let i = 0; i < written; i++) hash = Math.imul(hash ^ (scratch[i] as number), 0x01000193);
+    return this.slots[2 * this.slotOf(hash, scratch, 0, written) + 1] as number;
+  }
+
   /**
    * add for text that repeats from entry to entry (an organization, a
    * category): found by the text itself among the first REPEATED_KEPT
@@ -2138,6 +2154,7 @@ export class ViewImageBuilder {
     const osCode = OS_NAMES.indexOf(os);
     if (osCode < 0) throw new TollgateError('invalid-input', `view: unknown os "${String(os)}"`);
     checkViewVersions(meta);
+    checkViewRest(meta);
     const base = effectiveMode(meta);
     const mode = new Int32Array(MODE_HEAD + base.gated.length);
     mode[0] = osCode;
@@ -2149,6 +2166,8 @@ export class ViewImageBuilder {
       base.gated.map((g) => strings.add(g)),
       MODE_HEAD,
     );
+    // The computer's organization, as the policies of it name it (-1: none does).
+    const ownOrg = { org: strings.find(meta.computer.org), flat: meta.orgStructure === 'flat' };
     // Every string is in the table from here on.
     const { strOffsets, strBytes } = strings.finish();
 
@@ -2159,6 +2178,9 @@ export class ViewImageBuilder {
     const levelRank = this.policyLevelRank.finish();
     const orgDepth = this.policyOrgDepth.finish();
     const policyExpires = this.policyExpires.finish();
+    const table = { strBytes, strOffsets };
+    // First, while few other arrays are held: it takes about 8 bytes a policy while it runs.
+    checkPolicyIds(policyId, table);
 
     // Each step is a function of its own: a step's loop is optimized while it runs (on-stack replacement) without
     // the code of the steps after it, which has not run yet and would throw the optimized code away.
@@ -2173,7 +2195,7 @@ export class ViewImageBuilder {
       policyId,
     );
     const stringCount = strOffsets.length - 1;
-    const { usedApps, defaults0, defaults1, appStart, byRank0, byRank1 } = usedApplications(
+    const { usedApps, policyUsed, defaults0, defaults1, appStart, byRank0, byRank1 } = usedApplications(
       policyFlags,
       policyApp,
       stringCount,
@@ -2186,15 +2208,44 @@ export class ViewImageBuilder {
     const appRuleCount = this.appRuleCount.finish();
     const ruleFields = this.ruleFields.finish();
     const ruleCount = ruleFields.length / RULE_WIDTH;
-    const { appById, ruleApp } = applicationsById(
+    const appFlags = this.appFlags.finish();
+    const { appById, ruleApp, usedApp } = applicationsById(
       appId,
       appRuleStart,
       appRuleCount,
+      appFlags,
       stringCount,
       strBytes,
       strOffsets,
       usedApps,
       ruleCount,
+    );
+    const policyName = this.policyName.finish();
+    const policyOrg = this.policyOrg.finish();
+    const policyRingfence = this.policyRingfence.finish();
+    const appName = this.appName.finish();
+    const appCategory = this.appCategory.finish();
+    const appSubcategory = this.appSubcategory.finish();
+    const appInfluence = this.appInfluence.finish();
+    checkPolicyRecords(
+      {
+        policyId,
+        policyName,
+        policyApp,
+        policyOrg,
+        policyFlags,
+        policyOrder: order,
+        policyLevelRank: levelRank,
+        policyRingfence,
+        policyUsed,
+        usedApp,
+      },
+      ownOrg,
+      table,
+    );
+    checkApplicationRecords(
+      { appId, appName, appCategory, appSubcategory, appInfluence, appRuleStart, appRuleCount, ruleFields },
+      table,
     );
     let filed: { keys: RuleKeyColumns; chosen: Int32Array; rules: ReturnType<typeof fileRules> };
     try {
@@ -2214,23 +2265,23 @@ export class ViewImageBuilder {
       strOffsets,
       strBytes,
       policyId,
-      policyName: this.policyName.finish(),
+      policyName,
       policyApp,
-      policyOrg: this.policyOrg.finish(),
+      policyOrg,
       policyFlags,
       policyAction: this.policyAction.finish(),
       policyOrder: order,
       policyLevelRank: levelRank,
       policyOrgDepth: orgDepth,
       policyExpires,
-      policyRingfence: this.policyRingfence.finish(),
+      policyRingfence,
       appId,
-      appName: this.appName.finish(),
+      appName,
       appOrg: this.appOrg.finish(),
-      appCategory: this.appCategory.finish(),
-      appSubcategory: this.appSubcategory.finish(),
-      appInfluence: this.appInfluence.finish(),
-      appFlags: this.appFlags.finish(),
+      appCategory,
+      appSubcategory,
+      appInfluence,
+      appFlags,
       appRuleStart,
       appRuleCount,
       appById,
@@ -2417,6 +2468,7 @@ function usedApplications(
   rank1: Int32Array,
 ): {
   usedApps: Int32Array;
+  policyUsed: Int32Array;
   defaults0: Int32Array;
   defaults1: Int32Array;
   appStart: Int32Array;
@@ -2443,7 +2495,7 @@ function usedApplications(
   fillInOrder(sortedStrict, policyUsed, appStart.slice(0, used), byRank0);
   const byRank1 = byRank0.slice();
   sortRangesByRank(byRank1, appStart, rank1);
-  return { usedApps, defaults0, defaults1, appStart, byRank0, byRank1 };
+  return { usedApps, policyUsed, defaults0, defaults1, appStart, byRank0, byRank1 };
 }
 
 /*
@@ -2519,19 +2571,21 @@ function sortRangesByRank(records: Int32Array, starts: Int32Array, rank: Int32Ar
 /**
  * The applications sorted by id (`appById`: each id once, its last record,
  * as a lookup by id would find it when the view names an application
- * twice), and for each rule the used application (`usedApps` number) it is
- * a rule of, -1 for none.
+ * twice), for each rule the used application (`usedApps` number) it is
+ * a rule of, -1 for none, and for each used application whether it is built
+ * in or the view does not hold it (`usedApp`, view-consistency.ts).
  */
 function applicationsById(
   appId: Int32Array,
   appRuleStart: Int32Array,
   appRuleCount: Int32Array,
+  appFlags: Uint8Array,
   stringCount: number,
   strBytes: Uint8Array,
   strOffsets: Uint32Array,
   usedApps: Int32Array,
   ruleCount: number,
-): { appById: Int32Array; ruleApp: Int32Array } {
+): { appById: Int32Array; ruleApp: Int32Array; usedApp: Uint8Array } {
   const lastRecord = new Int32Array(stringCount).fill(-1);
   const distinct = lastRecords(appId, lastRecord);
   if (distinct !== appId.length) {
@@ -2554,8 +2608,9 @@ function applicationsById(
     compareStrings(strBytes, strOffsets, appId[x] as number, appId[y] as number),
   );
   const ruleApp = new Int32Array(ruleCount).fill(-1);
-  markRuleApps(usedApps, lastRecord, appRuleStart, appRuleCount, ruleApp);
-  return { appById, ruleApp };
+  const usedApp = new Uint8Array(usedApps.length);
+  markRuleApps(usedApps, lastRecord, appRuleStart, appRuleCount, appFlags, ruleApp, usedApp);
+  return { appById, ruleApp, usedApp };
 }
 
 /** lastRecord[id]: the last record of each application id (by string number); returns how many ids. */
@@ -2574,17 +2629,27 @@ function listLastRecords(appId: Int32Array, lastRecord: Int32Array, out: Int32Ar
   for (let a = 0, k = 0; a < appId.length; a++) if (lastRecord[appId[a] as number] === a) out[k++] = a;
 }
 
-/** ruleApp[r]: the used application (its use number) that rule r is a rule of. */
+/**
+ * ruleApp[r]: the used application (its use number) that rule r is a rule
+ * of; usedApp[u]: used application u's built-in flag, or APP_ABSENT when the
+ * view does not hold it.
+ */
 function markRuleApps(
   usedApps: Int32Array,
   lastRecord: Int32Array,
   appRuleStart: Int32Array,
   appRuleCount: Int32Array,
+  appFlags: Uint8Array,
   ruleApp: Int32Array,
+  usedApp: Uint8Array,
 ): void {
   for (let u = 0; u < usedApps.length; u++) {
     const a = lastRecord[usedApps[u] as number] as number;
-    if (a < 0) continue;
+    if (a < 0) {
+      usedApp[u] = APP_ABSENT;
+      continue;
+    }
+    usedApp[u] = (appFlags[a] as number) & FLAG_BUILT_IN;
     const start = appRuleStart[a] as number;
     ruleApp.fill(u, start, start + (appRuleCount[a] as number));
   }

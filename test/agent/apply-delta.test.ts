@@ -202,6 +202,22 @@ describe('Agent.applyDelta', () => {
     expect(serving().version).toBe(2);
   });
 
+  it('refuses a delta whose resulting view no valid world gives, naming the field and id, and keeps the view in force', () => {
+    // The view of version 2 without the application its new policy names.
+    const view = buildView(world('deny', true), 'c');
+    view.applications = view.applications.filter((a) => a.id !== 'other');
+    const broken = sealSnapshot({ computerId: 'c', version: 2, issuedAtMs: 2, settingsVersion: 0, view }, privateKey);
+    expect(() => agent.applyDelta(sealDelta(delta(v1, broken, [1, 2]), privateKey))).toThrow(
+      expect.objectContaining({
+        code: 'bad-message',
+        message: 'view.policies[on-other]: app "other" is not an application of the view',
+      }),
+    );
+    expect(serving()).toEqual(before);
+    agent.applyDelta(sealDelta(delta(v1, v2, [1, 2]), privateKey));
+    expect(serving()).toEqual({ version: 2, stored: 2, tool: 'deny', other: 'on-other' });
+  });
+
   it('a damaged stored base is refused as such and the view in force stays', () => {
     const db = new Database(path.join(dir, 'agent.db'));
     db.prepare('UPDATE snapshot_parts SET bytes = zeroblob(length(bytes)) WHERE version = 1').run();

@@ -165,6 +165,48 @@ describe('Agent.applySnapshot', () => {
     expect(serving()).toEqual({ version: 1, stored: 1, decision: 'allow-tool' });
   });
 
+  it('refuses a signed view no valid world gives, naming the field and id, and keeps serving the previous one', () => {
+    // The server never writes these; a broken or hostile one, or a snapshot applied locally, can.
+    const absentApp = buildView(WORLD, 'c');
+    absentApp.applications = [];
+    expect(() => agent.applySnapshot(seal(absentApp, 2))).toThrow(
+      expect.objectContaining({
+        code: 'bad-message',
+        message: 'view.policies[allow-tool]: app "tool" is not an application of the view',
+      }),
+    );
+    expect(serving()).toEqual({ version: 1, stored: 1, decision: 'allow-tool' });
+    const negative = buildView(WORLD, 'c');
+    negative.policies = negative.policies.map((p) => ({ ...p, order: -1 }));
+    expect(() => agent.applySnapshot(seal(negative, 3))).toThrow(
+      'view.policies[allow-tool]: order -1 is negative, but organization o uses the flat structure',
+    );
+    const country = buildView(WORLD, 'c');
+    country.approvalPolicies = [
+      {
+        id: 'ap',
+        order: 1,
+        scopeRank: 2,
+        action: 'approve',
+        category: 'Games',
+        countries: { mode: 'deny', list: [' CN'] },
+      },
+    ];
+    expect(() => agent.applySnapshot(seal(country, 4))).toThrow(
+      'view.approvalPolicies[ap]: countries.list " CN" is not an ISO 3166-1 alpha-2 country code',
+    );
+    expect(serving()).toEqual({ version: 1, stored: 1, decision: 'allow-tool' });
+    // The same view made right is applied.
+    country.approvalPolicies = [
+      {
+        ...(country.approvalPolicies[0] as (typeof country.approvalPolicies)[number]),
+        countries: { mode: 'deny', list: ['CN'] },
+      },
+    ];
+    agent.applySnapshot(seal(country, 5));
+    expect(serving()).toEqual({ version: 5, stored: 5, decision: 'allow-tool' });
+  });
+
   it('serves the previous snapshot again when the store cannot take the new one', () => {
     const next = buildView(WORLD, 'c');
     next.policies = next.policies.map((p) => ({ ...p, id: 'allow-tool-v2' }));

@@ -42,7 +42,7 @@ function view(marked: boolean): ComputerView {
   if (!marked) return buildView(world, COMPUTER);
   const first = world.policies[0] as Policy;
   const app: Application = { id: 'marker-app', name: 'Marker', builtIn: false, rules: [{ path: MARKER.path }] };
-  const policy: Policy = { ...first, id: 'marker-policy', app: app.id, action: 'deny', order: -1_000_000 };
+  const policy: Policy = { ...first, id: 'marker-policy', app: app.id, action: 'deny', order: 0 };
   return buildView(
     { ...world, applications: [...world.applications, app], policies: [policy, ...world.policies] },
     COMPUTER,

@@ -298,13 +298,17 @@ describe('2.2 the first matching candidate decides', () => {
     }
   });
 
-  it('a policy that is not the default and names no application matches nothing', () => {
+  it('a policy that is not the default and names no application matches nothing; the compiled view refuses it', () => {
     // Only reachable with a hand-made view: a valid world gives every other policy an application.
     const view = buildView(world({ policies: [policy('p', { organization: 'cust' }, 1)] }), 'pc-till');
     view.policies = view.policies.map((p) => ({ ...p, app: null }));
-    for (const evaluator of [new CompiledView(view), new LinearEvaluator(view)]) {
-      expect(evaluator.evaluate(TOOL, { nowMs: T0 }).policy).toBeNull();
-    }
+    expect(new LinearEvaluator(view).evaluate(TOOL, { nowMs: T0 }).policy).toBeNull();
+    expect(() => new CompiledView(view)).toThrow(
+      expect.objectContaining({
+        code: 'bad-message',
+        message: 'view.policies[p]: app is missing (only the default policy has none)',
+      }),
+    );
   });
 });
 

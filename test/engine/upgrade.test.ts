@@ -53,19 +53,21 @@ function policy(id: string, fields: Partial<Policy> & Pick<Policy, 'appliesTo'>)
   return { id, action: 'permit', order: 1, enabled: true, ...fields };
 }
 
+const NPP_SHA = 'AA11'.repeat(16);
+
 const APPS: Application[] = [
   { id: 'chrome', name: 'Chrome', builtIn: true, rules: [{ path: 'C:\\Program Files\\Google\\Chrome\\chrome.exe' }] },
   { id: 'office', name: 'Office', builtIn: true, rules: [{ certSubject: 'CN=Microsoft Corporation' }] },
-  { id: 'npp', name: 'Notepad++', builtIn: false, rules: [{ sha256: 'AA11' }] },
+  { id: 'npp', name: 'Notepad++', builtIn: false, rules: [{ sha256: NPP_SHA }] },
   { id: 'tool', name: 'Tool', builtIn: false, rules: [{ path: 'C:\\Tools\\*.exe' }] },
 ];
 
 const FILES: FileRequest[] = [
   { path: 'C:\\Program Files\\Google\\Chrome\\chrome.exe' },
   { path: 'C:\\Program Files\\Office\\winword.exe', certSubject: 'cn=microsoft corporation' },
-  { path: 'C:\\Apps\\notepad++.exe', sha256: 'aa11' },
+  { path: 'C:\\Apps\\notepad++.exe', sha256: NPP_SHA.toLowerCase() },
   { path: 'C:\\Tools\\tool.exe' },
-  { path: 'C:\\Tools\\tool.exe', sha256: 'AA11', certSubject: 'CN=Microsoft Corporation' },
+  { path: 'C:\\Tools\\tool.exe', sha256: NPP_SHA, certSubject: 'CN=Microsoft Corporation' },
   { path: 'C:\\Elsewhere\\unknown.exe' },
 ];
 

@@ -27,8 +27,10 @@ import {
   sealImage,
   viewMeta,
 } from '../../src/engine/view-image.js';
+import { validateWorld } from '../../src/engine/validate.js';
 import { WorldIndex } from '../../src/engine/world.js';
 import { BASE_TIME_MS, caseTimeMs, makeWorld, worldArb } from '../support/arbitraries.js';
+import { BROKEN_VIEWS, VALID_WORLD, changedView, validView } from '../support/broken-views.js';
 import { SYNTHETIC_NOW_MS, syntheticWorld } from '../../scripts/lib/synthetic-world.js';
 
 const HASH = Uint8Array.from({ length: 32 }, (_, i) => i * 7 + 1);
@@ -369,7 +371,7 @@ describe('compile, store, open', () => {
     const rule = { path: 'C:\\Same\\*.exe' };
     const repeated: ComputerView = {
       ...SMALL_VIEW,
-      policies: [...SMALL_VIEW.policies, { ...p1, id: 'p3', app: second.id, order: 3 }],
+      policies: [...SMALL_VIEW.policies, { ...p1, id: 'p3', app: second.id, builtIn: second.builtIn, order: 3 }],
       applications: [
         { ...first, name: 'Twin application', category: 'Shopping', rules: [rule, ...first.rules] },
         { ...second, name: 'Twin application', rules: [rule, ...second.rules] },
@@ -457,6 +459,89 @@ function indexOf(bytes: Uint8Array, needle: Uint8Array): number {
   }
   return -1;
 }
+
+describe('a view no valid world gives is refused, naming the field and the id at fault', () => {
+  const binding = { snapshotVersion: 7, snapshotHash: HASH };
+
+  it.each(BROKEN_VIEWS.map((broken) => [broken.name, broken] as const))(
+    '%s; the views near it a valid world gives are compiled',
+    (_name, broken) => {
+      expect(validateWorld(VALID_WORLD)).toEqual([]);
+      expect(compileViewImage(validView(), binding).toView()).toEqual(validView());
+      const view = changedView(broken.change);
+      expect(() => compileViewImage(view, binding)).toThrow(
+        expect.objectContaining({ name: 'TollgateError', code: 'bad-message', message: broken.error }),
+      );
+      for (const accept of broken.accepted ?? []) {
+        const near = changedView(accept);
+        expect(compileViewImage(near, binding).toView()).toEqual(near);
+      }
+    },
+  );
+});
+
+describe('a rule hash of other characters than hex digits', () => {
+  const binding = { snapshotVersion: 7, snapshotHash: HASH };
+
+  it('is refused whatever the character and its place; hex digits in either case are compiled', () => {
+    const hex = '0123456789abcdefABCDEF';
+    for (let code = 0x20; code < 0x7f; code++) {
+      const c = String.fromCharCode(code);
+      for (const at of [0, 1, 2, 3, 30, 63]) {
+        const sha256 = `${'a'.repeat(at)}${c}${'F'.repeat(63 - at)}`;
+        const view = changedView((v) => {
+          const tool = v.applications.find((a) => a.id === 'tool');
+          if (tool !== undefined) tool.rules[1] = { sha256 };
+        });
+        if (hex.includes(c)) {
+          expect(compileViewImage(view, binding).policyCount).toBe(view.policies.length);
+        } else {
+          expect(() => compileViewImage(view, binding)).toThrow(
+            `view.applications[tool].rules[1]: sha256 ${JSON.stringify(sha256)} is not 64 hex characters`,
+          );
+        }
+      }
+    }
+  });
+});
+
+describe('a policy id held more than once', () => {
+  const binding = { snapshotVersion: 7, snapshotHash: HASH };
+
+  it('is refused naming the first record that repeats an earlier id, whatever the count and how often ids repeat', () => {
+    const template = validView().policies.find((p) => p.id === 'p-tool');
+    if (template === undefined) throw new Error('no policy p-tool');
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.stringMatching(/^p-[0-9]{1,2}$/), fc.stringMatching(/^q-[a-z0-9]{1,12}$/)), {
+          maxLength: 3_000,
+        }),
+        (ids) => {
+          const view = changedView((v) => {
+            v.policies = ids.map((id) => ({ ...template, id }));
+          });
+          const repeated = ids.find((id, i) => ids.indexOf(id) < i);
+          if (repeated === undefined) {
+            expect(compileViewImage(view, binding).policyCount).toBe(ids.length);
+          } else {
+            expect(() => compileViewImage(view, binding)).toThrow(
+              `view.policies[${repeated}]: the view holds policy ${repeated} more than once`,
+            );
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+    // Many records, every id but one distinct, the repeat last.
+    const many = changedView((v) => {
+      v.policies = Array.from({ length: 60_000 }, (_, i) => ({ ...template, id: `policy-${i}` }));
+      v.policies.push({ ...template, id: 'policy-12345' });
+    });
+    expect(() => compileViewImage(many, binding)).toThrow('view.policies[policy-12345]: the view holds policy');
+    many.policies.pop();
+    expect(compileViewImage(many, binding).policyCount).toBe(60_000);
+  });
+});
 
 describe('damaged and mismatched images are refused', () => {
   const good = stored(compileViewImage(SMALL_VIEW, { snapshotVersion: 3, snapshotHash: HASH }));
@@ -661,30 +746,37 @@ describe('the image agrees with the linear reference on random worlds', () => {
 });
 
 describe('processing order over many policies matching one file', () => {
-  /** Policies of one org, each with its own application matching every .exe; each expires at its own time. */
+  /**
+   * Policies each with an application matching every .exe (application i % apps, built in as its first
+   * policy's row says); each expires at its own time. A policy of level rank 2 to 4 is of the computer's own
+   * flat organization, where its order is not negative; one of rank 0 or 1 is of an ancestor's.
+   */
   function orderedView(
     rows: { order: number; levelRank: number; orgDepth: number; builtIn: boolean; id: string }[],
     apps = rows.length,
   ): ComputerView {
-    const applications = rows.slice(0, apps).map((_, i) => ({
+    const applications = rows.slice(0, apps).map((row, i) => ({
       id: `app-${i}`,
       name: `App ${i}`,
-      builtIn: false,
+      builtIn: row.builtIn,
       rules: [{ path: '**/*.exe' }],
     }));
-    const policies = rows.map((row, i) => ({
-      id: row.id,
-      name: null,
-      app: `app-${i % apps}`,
-      builtIn: row.builtIn,
-      action: 'permit' as const,
-      order: row.order,
-      levelRank: row.levelRank,
-      orgDepth: row.orgDepth,
-      org: 'o',
-      expiresAtMs: BASE_TIME_MS + (i + 1) * 1000,
-      isDefault: false,
-    }));
+    const policies = rows.map((row, i) => {
+      const own = row.levelRank >= 2;
+      return {
+        id: row.id,
+        name: null,
+        app: `app-${i % apps}`,
+        builtIn: (rows[i % apps] as (typeof rows)[number]).builtIn,
+        action: 'permit' as const,
+        order: own ? Math.abs(row.order) : row.order,
+        levelRank: row.levelRank,
+        orgDepth: row.orgDepth,
+        org: own ? 'o' : 'msp',
+        expiresAtMs: BASE_TIME_MS + (i + 1) * 1000,
+        isDefault: false,
+      };
+    });
     return { ...SMALL_VIEW, policies, applications };
   }
 
@@ -696,7 +788,7 @@ describe('processing order over many policies matching one file', () => {
     );
     const row = fc.record({
       order: value,
-      levelRank: fc.oneof(fc.integer({ min: 0, max: 3 }), value),
+      levelRank: fc.integer({ min: 0, max: 4 }),
       orgDepth: fc.oneof(fc.integer({ min: 0, max: 2 }), value),
       builtIn: fc.boolean(),
       id: fc.stringMatching(/^p[a-c]{0,3}$/),
@@ -728,7 +820,7 @@ describe('processing order over many policies matching one file', () => {
   it("ranks as the linear reference when an application's best policies expire before its others", () => {
     const row = fc.record({
       order: fc.integer({ min: -3, max: 3 }),
-      levelRank: fc.integer({ min: 0, max: 3 }),
+      levelRank: fc.integer({ min: 0, max: 4 }),
       orgDepth: fc.integer({ min: 0, max: 2 }),
       builtIn: fc.boolean(),
       id: fc.stringMatching(/^p[a-c]{0,3}$/),
@@ -759,7 +851,8 @@ describe('processing order over many policies matching one file', () => {
     fc.assert(
       fc.property(fc.uniqueArray(fc.stringMatching(/^[ab]{1,10}$/), { minLength: 1, maxLength: 60 }), (ids) => {
         const applications = ids.map((id) => ({ id, name: id, builtIn: false, rules: [{ path: `C:\\${id}.exe` }] }));
-        const image = reopen({ ...SMALL_VIEW, applications });
+        // The default policy alone: a view's other policies name its applications.
+        const image = reopen({ ...SMALL_VIEW, policies: SMALL_VIEW.policies.filter((p) => p.isDefault), applications });
         for (const app of applications) expect(image.application(app.id)).toEqual(app);
         expect(image.application('c')).toBeUndefined();
         expect(image.application(`${ids[0] as string}c`)).toBeUndefined();

@@ -644,13 +644,18 @@ describe('writeImageDecisionFrame', () => {
             const change = changes[i];
             if (change === undefined) return policy;
             const [text, order] = change;
+            // As a valid world has them: a default policy names no application, and no order of the computer's
+            // own flat organization is negative; ids stay distinct (no id holds U+0000).
+            const isDefault = i % 5 === 2 || policy.isDefault;
+            const ownFlat = view.orgStructure === 'flat' && policy.org === view.computer.org;
             return {
               ...policy,
-              id: `${policy.id}${text}`,
+              id: `${policy.id}\u0000${text}`,
               name: i % 3 === 0 ? null : `${text}${policy.name ?? ''}`,
-              app: i % 4 === 1 ? null : policy.app,
-              isDefault: i % 5 === 2 || policy.isDefault,
-              order,
+              app: isDefault ? null : policy.app,
+              builtIn: isDefault ? false : policy.builtIn,
+              isDefault,
+              order: ownFlat && order < 0 ? -(order + 1) : order,
               ...(i % 6 === 3 ? { ringfence: { hosts: [text] } } : {}),
               ...(i % 6 === 5 ? { ringfence: { network: i % 2 === 0, files: [`C:\\data\\${i}`] } } : {}),
             };

@@ -30,6 +30,7 @@ import {
   compileViewImageFromPayload,
 } from '../../src/wire/view-image-payload.js';
 import { BASE_TIME_MS, HOUR_MS, caseTimeMs, worldArb } from '../support/arbitraries.js';
+import { BROKEN_VIEWS, changedView, validView } from '../support/broken-views.js';
 import { SYNTHETIC_NOW_MS, syntheticWorld } from '../../scripts/lib/synthetic-world.js';
 
 const pb = tollgate.v1;
@@ -172,10 +173,10 @@ describe('an image compiled from the payload', () => {
       settings: {},
       settingSources: {},
     };
-    // Its second part repeats the policies (a view names each application once).
+    // Its second part holds the last policies (a view names each policy and application once).
     const twice = Buffer.concat([
-      sealedPayload(content(small)),
-      sealedPayload(content({ ...small, applications: [] })),
+      sealedPayload(content({ ...small, policies: small.policies.slice(0, 3) })),
+      sealedPayload(content({ ...small, policies: small.policies.slice(3), applications: [], approvalPolicies: [] })),
     ]);
     let told = false;
     compileViewImageFromPayload(twice, BINDING, undefined, () => {
@@ -192,7 +193,10 @@ describe('an image compiled from the payload', () => {
       fc.string({ maxLength: 12 }),
       fc.string({ unit: 'grapheme', maxLength: 6 }),
     );
-    const listArb = fc.option(fc.array(textArb, { maxLength: 3 }), { nil: undefined });
+    // Influence lists hold country codes (in any case); now and then a text, for which the view is refused.
+    const codeArb = fc.constantFrom('CN', 'us', 'De', 'fR');
+    const entryArb = fc.oneof({ arbitrary: codeArb, weight: 19 }, { arbitrary: textArb, weight: 1 });
+    const listArb = fc.option(fc.array(entryArb, { maxLength: 3 }), { nil: undefined });
     const small = SYNTHETIC_VIEW.policies.slice(0, 12);
     const apps = SYNTHETIC_VIEW.applications.filter((a) => small.some((p) => p.app === a.id));
     let compiled = 0;
@@ -201,7 +205,12 @@ describe('an image compiled from the payload', () => {
         const text = (i: number): string => texts[i % texts.length] as string;
         const view: ComputerView = {
           ...SYNTHETIC_VIEW,
-          policies: small.map((p, i) => ({ ...p, name: i % 3 === 0 ? null : text(i), org: `org-${i % 2}` })),
+          // A policy of level rank 2 to 4 is of the computer's own organization; the others of any.
+          policies: small.map((p, i) => ({
+            ...p,
+            name: i % 3 === 0 ? null : text(i),
+            org: p.levelRank >= 2 ? p.org : `org-${i % 2}`,
+          })),
           applications: apps.map((a, i) => ({
             ...a,
             name: text(i + 13),
@@ -267,11 +276,12 @@ describe('an image compiled from the payload', () => {
     const small = SYNTHETIC_VIEW.policies.slice(0, 20);
     const apps = SYNTHETIC_VIEW.applications.filter((a) => small.some((p) => p.app === a.id));
     const texts = ['abcü', 'C:\\Programme\\Müller', 'vendor 日本', 'x\u0080'];
-    // The last string an application adds: its subcategory (no influence lists), or its influence lists.
+    // The last string an application adds: its subcategory (no influence lists), or its influence lists (country
+    // codes, after the text as subcategory).
     const last = [
       (text: string) => ({ category: text, subcategory: text }),
-      (text: string) => ({ category: 'c', subcategory: text, primaryCompanyInfluence: [text] }),
-      (text: string) => ({ subcategory: text, developmentInfluence: [text, text] }),
+      (text: string) => ({ category: 'c', subcategory: text, primaryCompanyInfluence: ['CN'] }),
+      (text: string) => ({ subcategory: text, developmentInfluence: ['cn', 'CN'] }),
     ];
     for (const [text, fields] of texts.flatMap((t) => last.map((f) => [t, f] as const))) {
       const view: ComputerView = {
@@ -365,8 +375,15 @@ describe('an image compiled from the payload', () => {
     // No settings: a setting given twice is refused, and this view is sent twice.
     const small = SYNTHETIC_VIEW.policies.slice(0, 50);
     const c = content({ ...SYNTHETIC_VIEW, policies: small, settings: {}, settingSources: {} });
-    // The second part repeats the policies only (a view names each application once).
-    const c2 = content({ ...SYNTHETIC_VIEW, policies: small, applications: [], settings: {}, settingSources: {} });
+    // The second part holds more policies only (a view names each policy, application and approval policy once).
+    const c2 = content({
+      ...SYNTHETIC_VIEW,
+      policies: SYNTHETIC_VIEW.policies.slice(50, 80),
+      applications: [],
+      approvalPolicies: [],
+      settings: {},
+      settingSources: {},
+    });
     const unknown = editedPayload(c, (view) => {
       const policy = view.policies?.[3] as tollgate.v1.Policy & { $unknowns?: Uint8Array[] };
       policy.$unknowns = [Uint8Array.from([(99 << 3) | 0, 1])];
@@ -378,41 +395,56 @@ describe('an image compiled from the payload', () => {
     expect(same(compileViewImageFromPayload(twice, BINDING).bytes, decodedImage(twice))).toBe(true);
   });
 
-  it('writes the influence lists as the decoded view gives them: escapes, text beyond ASCII, empty and repeated lists', () => {
+  it('writes the influence lists as the decoded view gives them: any case, empty and repeated lists; refuses other text', () => {
     const small = content({ ...SYNTHETIC_VIEW, policies: SYNTHETIC_VIEW.policies.slice(0, 30) });
-    const lists: [string[] | undefined, string[] | undefined][] = [
-      [['Contoso', 'Fabrikam Inc.'], undefined],
-      [undefined, ['dev']],
-      [[], []],
-      [['say "hi"'], ['C:\\Tools']],
-      [['tab\there', 'line\nbreak'], ['Müller GmbH']],
-      [['\u007f', '\u0001'], ['日本']],
-      [['plain'], ['also plain', 'and "quoted"']],
-    ];
-    const payload = editedPayload(small, (view) => {
-      view.applications?.slice(0, lists.length).forEach((app, i) => {
-        const [primary, development] = lists[i] as (typeof lists)[number];
-        app.primaryCompanyInfluence = primary === undefined ? null : { values: primary };
-        app.developmentInfluence = development === undefined ? null : { values: development };
+    type Lists = [string[] | undefined, string[] | undefined][];
+    const withLists = (lists: Lists): Uint8Array =>
+      editedPayload(small, (view) => {
+        view.applications?.slice(0, lists.length).forEach((app, i) => {
+          const [primary, development] = lists[i] as Lists[number];
+          app.primaryCompanyInfluence = primary === undefined ? null : { values: primary };
+          app.developmentInfluence = development === undefined ? null : { values: development };
+        });
       });
-    });
+    const payload = withLists([
+      [['CN', 'us'], undefined],
+      [undefined, ['De']],
+      [[], []],
+      [['cn'], ['CN', 'cn']],
+      [['JP', 'NL', 'FR'], ['jp']],
+      [['CN', 'us'], undefined],
+    ]);
     const fast = compileRegularPayload(payload, BINDING);
     expect(fast).not.toBeNull();
     expect(same(fast?.bytes, decodedImage(payload))).toBe(true);
-    // A list given in two records (merged, in order), plain and not: the same as the decoder.
+    // Text that is no country code (escapes, beyond ASCII, spaces) meets no approval policy's list: refused by both
+    // readers, naming the application and the entry.
+    for (const [lists, field, bad] of [
+      [[[['say "hi"'], ['C:\\Tools']]], 'primaryCompanyInfluence', 'say "hi"'],
+      [[[['CN', 'tab\there'], ['Müller GmbH']]], 'primaryCompanyInfluence', 'tab\there'],
+      [[[['de'], ['日本']]], 'developmentInfluence', '日本'],
+      [[[['CN'], [' CN']]], 'developmentInfluence', ' CN'],
+    ] as [Lists, string, string][]) {
+      const refused = withLists(lists);
+      const id = decodeSnapshotPayload(refused).view.applications[0]?.id ?? '';
+      expect(compileRegularPayload(refused, BINDING)).toBeNull();
+      expect(errorText(() => compileViewImageFromPayload(refused, BINDING))).toBe(
+        `bad-message: view.applications[${id}]: ${field} ${JSON.stringify(bad)} is not an ISO 3166-1 alpha-2 country code`,
+      );
+    }
+    // A list given in two records (merged, in order): the same as the decoder.
     const list = (values: string[]): Uint8Array => pb.StringList.encode({ values }).finish();
     const record = (field: number, bytes: Uint8Array): Uint8Array =>
       Buffer.concat([Uint8Array.from([(field << 3) | 2, bytes.length]), bytes]);
     for (const [first, second] of [
-      [['a', 'b'], ['c']],
-      [['a'], ['"q"']],
-      [['"q"'], ['a']],
+      [['CN', 'us'], ['De']],
+      [['fr'], ['FR', 'jp']],
     ] as const) {
       const app = pb.Application.encode({ id: 'twice-app', name: 'Twice' }).finish();
       const twice = Buffer.concat([
         app,
         record(10, list([...first])),
-        record(11, list(['d'])),
+        record(11, list(['NL'])),
         record(10, list([...second])),
       ]);
       const c = content({ ...SYNTHETIC_VIEW, policies: [], applications: [] });
@@ -435,6 +467,23 @@ describe('an image compiled from the payload', () => {
       expect(image).not.toBeNull();
       expect(same(image?.bytes, decodedImage(withView))).toBe(true);
       expect(image?.application('twice-app')?.primaryCompanyInfluence).toEqual([...first, ...second]);
+    }
+  });
+
+  it('refuses a view no valid world gives with the error of the compile from objects, naming the field and id', () => {
+    expect(compileRegularPayload(sealedPayload(content(validView())), BINDING)).not.toBeNull();
+    for (const broken of BROKEN_VIEWS) {
+      const payload = sealedPayload(content(changedView(broken.change)));
+      // The fast reader gives it up, and the decoder's view is refused as compileViewImage refuses it.
+      expect(compileRegularPayload(payload, BINDING)).toBeNull();
+      expect(errorText(() => compileViewImageFromPayload(payload, BINDING))).toBe(`bad-message: ${broken.error}`);
+      expect(errorText(() => compileSnapshotImage(payload, { version: 4, sha256: HASH }))).toBe(
+        `bad-message: ${broken.error}`,
+      );
+      for (const accept of broken.accepted ?? []) {
+        const near = sealedPayload(content(changedView(accept)));
+        expect(same(compileRegularPayload(near, BINDING)?.bytes, decodedImage(near))).toBe(true);
+      }
     }
   });
 
