@@ -377,8 +377,7 @@ const PROBLEM_EXIT: Record<StatusProblem['code'], number> = {
 
 /**
  * Judges a daemon's status at `nowMs`: no snapshot; a snapshot not known to
- * be current for longer than `maxAgeMs` (current while the daemon holds a
- * working connection to its server; otherwise it counts from when it was
+ * be current for longer than `maxAgeMs` (it counts from when it was
  * applied, or from the last time the server confirmed it holds the newest
  * versions, whichever is later: a snapshot that did not change because the
  * policies did not is not stale); the connection to the server down for
@@ -389,10 +388,7 @@ export function checkStatus(status: AgentStatus, nowMs: number, options: StatusC
   if (status.snapshotVersion === null) {
     problems.push({ code: 'no-snapshot', message: 'the daemon holds no policy snapshot' });
   } else if (options.maxAgeMs !== undefined) {
-    // While the daemon holds a working connection the server sends it every change as it is made: what it holds
-    // is current now. Its last sync (a hello answered, an apply) moves only at a reconnect or a change.
-    const working = status.syncState === 'connected' && status.syncDownSinceMs === null;
-    const currentAt = working ? nowMs : Math.max(status.snapshotAppliedAtMs ?? 0, status.lastSyncAtMs ?? 0);
+    const currentAt = Math.max(status.snapshotAppliedAtMs ?? 0, status.lastSyncAtMs ?? 0);
     const ageMs = nowMs - currentAt;
     if (ageMs > options.maxAgeMs) {
       problems.push({
