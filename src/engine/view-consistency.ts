@@ -575,9 +575,14 @@ function applicationProblem(a: ApplicationRecords, t: StringTable, i: number): s
   } catch {
     lists = null;
   }
+  if (!Array.isArray(lists) || lists.length !== 2) {
+    return 'primaryCompanyInfluence and developmentInfluence are not lists of country codes';
+  }
+  // The quick byte check above takes codes of two ASCII letters; the world's validator takes any text that is a
+  // code once upper-cased (isCountryCode: "ıt" is IT), so such a list is checked here as it does.
   const fields = ['primaryCompanyInfluence', 'developmentInfluence'] as const;
   for (let k = 0; k < fields.length; k++) {
-    const list: unknown = Array.isArray(lists) ? lists[k] : undefined;
+    const list: unknown = lists[k];
     if (list === null || list === undefined) continue;
     if (!Array.isArray(list)) return `${fields[k]} is not a list`;
     for (const code of list as unknown[]) {
@@ -586,7 +591,7 @@ function applicationProblem(a: ApplicationRecords, t: StringTable, i: number): s
       }
     }
   }
-  return 'primaryCompanyInfluence and developmentInfluence are not lists of country codes';
+  return null;
 }
 
 const HEX_PATTERN = /^[0-9A-Fa-f]+$/;
@@ -696,7 +701,8 @@ export function checkViewRest(rest: ViewRest): void {
     if (problem !== null) throw refused(`view.modules[${i}]`, problem);
   });
   rest.gates.forEach((gate, i) => {
-    const problem = wordProblem(gate.feature);
+    // A gate's feature may be blank but not empty, as the world's validator takes it.
+    const problem = wordProblem(gate.feature, false);
     if (problem !== null) throw refused(`view.gates[${i}].feature`, problem);
   });
   rest.escalationEmails.forEach((email, i) => {
@@ -715,8 +721,10 @@ export function checkViewRest(rest: ViewRest): void {
 }
 
 /** What is wrong with a module name or a gate's feature (a plain word, validate.ts), or null. */
-function wordProblem(word: unknown): string | null {
-  if (typeof word !== 'string' || word.trim() === '') return 'must be a non-empty text';
+function wordProblem(word: unknown, blankRefused = true): string | null {
+  if (typeof word !== 'string' || word === '' || (blankRefused && word.trim() === '')) {
+    return 'must be a non-empty text';
+  }
   if (word.length > TEXT_LIMITS.module) return `is ${word.length} characters long; at most ${TEXT_LIMITS.module}`;
   if (CONTROL_CHARACTER.test(word)) return `${shown(word)} holds a control character`;
   return null;

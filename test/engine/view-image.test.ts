@@ -480,6 +480,19 @@ describe('a view no valid world gives is refused, naming the field and the id at
   );
 });
 
+describe('a view of a valid world at the edges of what the validator takes', () => {
+  it('is compiled: a blank gate feature, influence codes that are codes once upper-cased', () => {
+    const world = structuredClone(VALID_WORLD);
+    world.gates = [...(world.gates ?? []), { feature: ' ', os: 'windows', minVersion: '1.0.0' }];
+    const shop = world.applications.find((a) => a.id === 'shop');
+    if (shop === undefined) throw new Error('no application shop');
+    shop.primaryCompanyInfluence = ['\u0131t', '\u017fe'];
+    expect(validateWorld(world)).toEqual([]);
+    const view = buildView(world, 'c');
+    expect(compileViewImage(view, { snapshotVersion: 7, snapshotHash: HASH }).toView()).toEqual(view);
+  });
+});
+
 describe('a rule hash of other characters than hex digits', () => {
   const binding = { snapshotVersion: 7, snapshotHash: HASH };
 

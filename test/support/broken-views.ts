@@ -254,6 +254,10 @@ export const BROKEN_VIEWS: readonly BrokenView[] = [
       (v) => {
         app(v, 'shop').developmentInfluence = ['us', 'cn', 'Cn'];
       },
+      // Codes once upper-cased, as the world's validator reads them: "ıt" is IT, "ſe" SE.
+      (v) => {
+        app(v, 'shop').primaryCompanyInfluence = ['\u0131t', '\u017fe'];
+      },
     ],
   },
   {
@@ -330,6 +334,8 @@ export const BROKEN_VIEWS: readonly BrokenView[] = [
       v.gates = [{ feature: 'f'.repeat(129), os: 'windows', minVersion: '1' }];
     },
     error: 'view.gates[0].feature: is 129 characters long; at most 128',
+    // A blank feature is one the world's validator takes (only an empty one is refused).
+    accepted: [(v) => (v.gates = [{ feature: ' ', os: 'windows', minVersion: '1' }])],
   },
   {
     name: 'an escalation address that is not one',
