@@ -104,7 +104,10 @@ describe('Agent.applySnapshot', () => {
     agent.applySnapshot(seal(buildView(WORLD, 'c'), 1));
   });
 
-  afterEach(() => {
+  afterEach(async () => {
+    // An image file still being written (a snapshot compiled again at a load) would put its folder back while
+    // the directory is removed.
+    await store.imagesWritten();
     store.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
