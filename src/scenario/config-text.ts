@@ -7,9 +7,10 @@ import { createRequire } from 'node:module';
 import type * as YamlModule from 'yaml';
 import { ValidationError } from '../engine/errors.js';
 import { readBoundedText } from './bounded-read.js';
-import { aliasDepthProblem, depthProblem } from './text-depth.js';
+import { jsonDuplicateKey } from './json-duplicates.js';
+import { aliasDepthProblem, depthProblem, lineAndColumn } from './text-depth.js';
 
-type YamlLibrary = Pick<typeof YamlModule, 'parse' | 'parseDocument' | 'Parser'>;
+type YamlLibrary = Pick<typeof YamlModule, 'parse' | 'Parser'>;
 
 /** The longest delay a Node.js timer takes (2^31 - 1 ms, about 24.8 days): a longer one fires after 1 ms. */
 export const MAX_TIMER_MS = 2_147_483_647;
@@ -36,11 +37,14 @@ export function parseConfigValue(text: string, file: string): unknown {
     throw new ValidationError([`${file}: ${(error as Error).message}`], { cause: error });
   }
   // A key given twice in a JSON configuration is refused as YAML refuses it (JSON.parse keeps the last silently).
+  // (Found without the YAML library, which a JSON configuration does not load.)
   if (json) {
-    const duplicate = yaml()
-      .parseDocument(text, { uniqueKeys: true })
-      .errors.find((error) => error.code === 'DUPLICATE_KEY');
-    if (duplicate !== undefined) throw new ValidationError([`${file}: ${duplicate.message}`]);
+    const duplicate = jsonDuplicateKey(text);
+    if (duplicate !== null) {
+      throw new ValidationError([
+        `${file}: ${lineAndColumn(text, duplicate.offset)}: the key ${JSON.stringify(duplicate.key)} is given twice in one object`,
+      ]);
+    }
   }
   const throughAliases = json ? null : aliasDepthProblem(value);
   if (throughAliases !== null) throw new ValidationError([`${file}: ${throughAliases}`]);

@@ -93,7 +93,7 @@ describe('a JSON profile', () => {
     const twice = join(dir, 'twice.json');
     writeFileSync(twice, '{"socket": "/run/a.sock",\n "socket": "/run/b.sock"}\n');
     expect(() => resolveSocket(io({ TOLLGATE_PROFILE: twice }), undefined)).toThrow(
-      `${twice}: Map keys must be unique at line 2, column 2`,
+      `${twice}: line 2, column 2: the key "socket" is given twice in one object`,
     );
     const once = join(dir, 'once.json');
     writeFileSync(once, '{"socket": "/run/a.sock"}\n');
