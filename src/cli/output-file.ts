@@ -16,7 +16,7 @@ const BAD_PATH_CODES: ReadonlySet<string> = new Set([
   'EROFS',
   'ELOOP',
   'ENAMETOOLONG',
-  // A socket, or a FIFO nothing reads, in the path's place.
+  // A socket in the path's place.
   'ENXIO',
 ]);
 
