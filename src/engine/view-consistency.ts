@@ -18,7 +18,7 @@ import { TollgateError } from './errors.js';
 import { F_SHA, F_SUBJECT, F_THUMBPRINT } from './image-match.js';
 import { APPROVAL_ORDER_MAX, APPROVAL_ORDER_MIN, MAX_MODULES, TEXT_LIMITS, isIntegerIn } from './limits.js';
 import { type AppliesToLevel, LEVEL_RANK, RULE_FIELDS } from './model.js';
-import { CONTROL_CHARACTER, isEmailAddress } from './validate.js';
+import { CONTROL_CHARACTER, SHA256_PATTERN, THUMBPRINT_PATTERN, isEmailAddress } from './validate.js';
 import type { ComputerView } from './view.js';
 
 /** A policy record's flags (the image's policyFlags column); FLAG_BUILT_IN also an application record's. */
@@ -594,8 +594,6 @@ function applicationProblem(a: ApplicationRecords, t: StringTable, i: number): s
   return null;
 }
 
-const HEX_PATTERN = /^[0-9A-Fa-f]+$/;
-
 /** Per rule field (RULE_FIELDS order): the most bytes it may have unless counted (badRuleField); -1 for a hash. */
 const FIELD_BYTES = Int32Array.from(RULE_FIELDS, (_, k) =>
   k === F_SHA || k === F_THUMBPRINT ? -1 : k === F_SUBJECT ? TEXT_LIMITS.certSubject : TEXT_LIMITS.pathPattern,
@@ -607,8 +605,9 @@ function badRuleField(t: StringTable, k: number, s: number): boolean {
   const to = t.strOffsets[s + 1] as number;
   const n = to - from;
   if (n === 0) return true;
-  if (k === F_SHA) return n !== 64 || !HEX_PATTERN.test(text(t, s));
-  if (k === F_THUMBPRINT) return (n !== 40 && n !== 64) || !HEX_PATTERN.test(text(t, s));
+  // The world validator's own patterns: a hash the agent takes is one a world may hold.
+  if (k === F_SHA) return n !== 64 || !SHA256_PATTERN.test(text(t, s));
+  if (k === F_THUMBPRINT) return (n !== 40 && n !== 64) || !THUMBPRINT_PATTERN.test(text(t, s));
   if (k === F_SUBJECT) return longer(t, s, TEXT_LIMITS.certSubject);
   return longer(t, s, TEXT_LIMITS.pathPattern);
 }
