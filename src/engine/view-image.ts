@@ -2828,7 +2828,7 @@ function writeRuleKeys(
     keys.hashes[keys.count] = hashLowerAscii(KIND_SEED_BY_NUMBER[kind] as number, strBytes, strOffsets, digest);
     keys.kinds[keys.count++] = kind;
     if (hasRegexField(strBytes, strOffsets, ruleFields, r))
-      keys.ruleTests.set(r, compileRuleTest(ruleAt(ruleFields, strBytes, strOffsets, r), os));
+      keepCompiled(keys.ruleTests, r, compileRuleTest(ruleAt(ruleFields, strBytes, strOffsets, r), os));
     return;
   }
   // Most other rules' keys come from their strings' bytes; the rest are decoded for ruleKeys.
@@ -2863,7 +2863,7 @@ function ruleAt(ruleFields: Int32Array, strBytes: Uint8Array, strOffsets: Uint32
 /** Appends the keys of rule `r`, decoded as `rule`, worked out by ruleKeys (compiling a `regex:` rule). */
 function decodedRuleKeys(keys: RuleKeyWriter, rule: AppRule, r: number, os: OsName): void {
   // Rules with a `regex:` pattern are compiled now, so a bad expression is refused with the view.
-  if (hasRegexPattern(rule)) keys.ruleTests.set(r, compileRuleTest(rule, os));
+  if (hasRegexPattern(rule)) keepCompiled(keys.ruleTests, r, compileRuleTest(rule, os));
   const found = ruleKeys(rule, os);
   ensureKeyRoom(keys, keys.count + found.length);
   for (const key of found) {
@@ -2871,6 +2871,18 @@ function decodedRuleKeys(keys: RuleKeyWriter, rule: AppRule, r: number, os: OsNa
     const kindNumber = KIND_NUMBER.get(key.kind) as number;
     keys.kinds[keys.count++] = kindNumber | (KIND_PART[kindNumber] === PART_GRAM ? key.text.length << 4 : 0);
   }
+}
+
+/**
+ * Keeps the test of `regex:` rule r, compiled to refuse a bad expression
+ * with the view, while the compiled tests are fewer than half their bound
+ * (MAX_COMPILED_RULE_TESTS): the rest of it is left for the rules no key
+ * files (fileEach), which every request walks. A view's own tests are
+ * bounded as those compiled later are: a view of 1,000,000 policies
+ * compiled some 27,000.
+ */
+function keepCompiled(tests: Map<number, RuleTest>, r: number, test: RuleTest): void {
+  if (tests.size < MAX_COMPILED_RULE_TESTS >>> 1) tests.set(r, test);
 }
 
 /** The key each rule is filed under (an index into the key columns; -1: none): the rarest of its keys. */
@@ -2979,7 +2991,8 @@ function fileEach(
     const k = chosen[rule] as number;
     if (k < 0) {
       filed.unindexed.push(rule);
-      if (!keys.ruleTests.has(rule))
+      // Walked by every request: compiled now while the bound allows (past it, when a request reaches it).
+      if (!keys.ruleTests.has(rule) && keys.ruleTests.size < MAX_COMPILED_RULE_TESTS)
         keys.ruleTests.set(rule, compileRuleTest(ruleAt(ruleFields, strBytes, strOffsets, rule), os));
       continue;
     }

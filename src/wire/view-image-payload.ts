@@ -333,27 +333,33 @@ function readPolicy(c: Cursor, builder: ViewImageBuilder, end: number, ringfence
   while (c.pos < end) {
     const tag = c.varint(end);
     switch (tag) {
+      // A text field given twice is left to the decoder, which checks every copy is UTF-8 and keeps the last.
       case POLICY.id:
+        if (idFrom >= 0) irregular();
         idTo = c.len(end);
         idFrom = c.pos;
         c.pos = idTo;
         break;
       case POLICY.name:
+        if (nameFrom >= 0) irregular();
         nameTo = c.len(end);
         nameFrom = c.pos;
         c.pos = nameTo;
         break;
       case POLICY.app:
+        if (appFrom >= 0) irregular();
         appTo = c.len(end);
         appFrom = c.pos;
         c.pos = appTo;
         break;
       case POLICY.org:
+        if (orgFrom >= 0) irregular();
         orgTo = c.len(end);
         orgFrom = c.pos;
         c.pos = orgTo;
         break;
       case POLICY.ringfenceJson:
+        if (ringFrom >= 0) irregular();
         ringTo = c.len(end);
         ringFrom = c.pos;
         c.pos = ringTo;
@@ -613,26 +619,31 @@ function readApplication(
     const tag = c.varint(end);
     switch (tag) {
       case APPLICATION.id:
+        if (idFrom >= 0) irregular();
         idTo = c.len(end);
         idFrom = c.pos;
         c.pos = idTo;
         break;
       case APPLICATION.name:
+        if (nameFrom >= 0) irregular();
         nameTo = c.len(end);
         nameFrom = c.pos;
         c.pos = nameTo;
         break;
       case APPLICATION.org:
+        if (orgFrom >= 0) irregular();
         orgTo = c.len(end);
         orgFrom = c.pos;
         c.pos = orgTo;
         break;
       case APPLICATION.category:
+        if (categoryFrom >= 0) irregular();
         categoryTo = c.len(end);
         categoryFrom = c.pos;
         c.pos = categoryTo;
         break;
       case APPLICATION.subcategory:
+        if (subcategoryFrom >= 0) irregular();
         subcategoryTo = c.len(end);
         subcategoryFrom = c.pos;
         c.pos = subcategoryTo;
@@ -648,6 +659,8 @@ function readApplication(
           const field = tag >>> 3;
           if ((tag & 7) !== LEN || field < 1 || field > RULE_WIDTH) irregular();
           const k = RULE_FIELD_BY_NUMBER[field - 1] as number;
+          // A field given twice: the decoder reads both (each must be UTF-8) and keeps the last.
+          if ((ranges[2 * k] as number) >= 0) irregular();
           const valueTo = c.len(to);
           ranges[2 * k] = c.pos;
           ranges[2 * k + 1] = valueTo;

@@ -86,6 +86,23 @@ describe('the string table', () => {
     expect(numbers).toEqual(byBytes(steps).numbers);
   });
 
+  it('finds each of many texts again, however far apart they come (more than its recent strings hold)', () => {
+    const strings = new ImageStrings();
+    const expected = new Map<string, number>();
+    let seed = 7;
+    const next = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+    for (let i = 0; i < 40_000; i++) {
+      // A few texts very often, many now and then: recent strings are replaced many times over.
+      const text = next() % 4 === 0 ? `org-${next() % 8}` : `app-${next() % 20_000}`;
+      const bytes = UTF8.encode(text);
+      const number = strings.addBytes(bytes, 0, bytes.length);
+      if (!expected.has(text)) expected.set(text, expected.size);
+      expect(number).toBe(expected.get(text));
+    }
+    const table = strings.finish();
+    expect(table.strOffsets.length).toBe(expected.size + 1);
+  });
+
   it('writes a list pair as JSON.stringify does, and leaves what JSON must escape to it', () => {
     const strings = new ImageStrings();
     expect(strings.addListPairJson(['Contoso', 'Fabrikam'], undefined)).toBe(0);

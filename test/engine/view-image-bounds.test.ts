@@ -8,11 +8,11 @@ import { MAX_COMPILED_RULE_TESTS, MAX_KEPT_DECISIONS } from '../../src/engine/vi
 
 const POLICIES = MAX_KEPT_DECISIONS + 500;
 
-function world(): World {
+function world(rule: (n: number) => { path: string } = (n) => ({ path: `/opt/app${n}/run` })): World {
   const applications: World['applications'] = [];
   const policies: World['policies'] = [];
   for (let n = 0; n < POLICIES; n++) {
-    applications.push({ id: `app-${n}`, name: `App ${n}`, builtIn: false, rules: [{ path: `/opt/app${n}/run` }] });
+    applications.push({ id: `app-${n}`, name: `App ${n}`, builtIn: false, rules: [rule(n)] });
     policies.push({
       id: `p-${n}`,
       app: `app-${n}`,
@@ -64,5 +64,26 @@ describe('view image caches under many files never asked before', () => {
     expect(Object.isFrozen(again)).toBe(true);
     expect(compiled.evaluate({ path: '/nowhere' }, { nowMs: 0 }).reason).toBe('no matching policy');
     expect(caches.kept.filter((d) => d !== undefined).length).toBeLessThanOrEqual(MAX_KEPT_DECISIONS);
+  });
+});
+
+describe('view image compile of many regex rules', () => {
+  const regexRule = (n: number) => ({ path: `regex:/opt/app${n}/run-[0-9]+` });
+
+  it('checks every pattern but keeps at most its bound of compiled tests, and each rule still decides', () => {
+    const compiled = new CompiledView(buildView(world(regexRule), 'c'), 1);
+    const caches = compiled as unknown as Caches;
+    expect(caches.ruleTests.size).toBeGreaterThan(0);
+    expect(caches.ruleTests.size).toBeLessThanOrEqual(MAX_COMPILED_RULE_TESTS);
+    for (const n of [0, POLICIES >>> 1, POLICIES - 1]) {
+      expect(compiled.evaluate({ path: `/opt/app${n}/run-42` }, { nowMs: 0 }).policy).toBe(`p-${n}`);
+      expect(compiled.evaluate({ path: `/opt/app${n}/run-x` }, { nowMs: 0 }).reason).toBe('no matching policy');
+    }
+  });
+
+  it('still refuses a bad pattern that comes after the bound is reached', () => {
+    const last = POLICIES - 1;
+    const bad = world((n) => (n === last ? { path: 'regex:(a)\\1' } : regexRule(n)));
+    expect(() => new CompiledView(buildView(bad, 'c'), 1)).toThrow(/backreference/);
   });
 });

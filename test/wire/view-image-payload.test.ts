@@ -395,6 +395,42 @@ describe('an image compiled from the payload', () => {
     expect(same(compileViewImageFromPayload(twice, BINDING).bytes, decodedImage(twice))).toBe(true);
   });
 
+  it('leaves a text field given twice to the decoder: refused when any copy is not UTF-8, else the last copy', () => {
+    const c = content({ ...SYNTHETIC_VIEW, policies: SYNTHETIC_VIEW.policies.slice(0, 40) });
+    type Raw = { $unknowns?: Uint8Array[] };
+    // Field `number` of a message given twice more after its own copy: `first` (not UTF-8 or not), then `last`.
+    const twice = (number: number, first: number[], last: number[]): Uint8Array[] => [
+      Uint8Array.from([(number << 3) | 2, first.length, ...first]),
+      Uint8Array.from([(number << 3) | 2, last.length, ...last]),
+    ];
+    const edits: [string, (view: tollgate.v1.ComputerView.$Properties, first: number[]) => void][] = [
+      ['policy name', (view, first) => ((view.policies?.[2] as Raw).$unknowns = twice(2, first, [0x6e]))],
+      [
+        'policy org',
+        (view, first) =>
+          ((view.policies?.[2] as Raw).$unknowns = twice(9, first, [...Buffer.from(view.policies?.[2]?.org ?? '')])),
+      ],
+      ['application name', (view, first) => ((view.applications?.[1] as Raw).$unknowns = twice(2, first, [0x6e]))],
+      [
+        'rule path',
+        (view, first) =>
+          ((view.applications?.[1]?.rules?.[0] as Raw).$unknowns = twice(1, first, [...Buffer.from('/x')])),
+      ],
+    ];
+    for (const [what, edit] of edits) {
+      const bad = editedPayload(c, (view) => edit(view, [0xff]));
+      const expected = errorText(() => decodeSnapshotPayload(bad));
+      expect(expected, what).toMatch(/^bad-message: .*utf-8/i);
+      expect(compileRegularPayload(bad, BINDING), what).toBeNull();
+      expect(
+        errorText(() => compileViewImageFromPayload(bad, BINDING)),
+        what,
+      ).toBe(expected);
+      const good = editedPayload(c, (view) => edit(view, [0x61]));
+      expect(same(compileViewImageFromPayload(good, BINDING).bytes, decodedImage(good)), what).toBe(true);
+    }
+  });
+
   it('writes the influence lists as the decoded view gives them: any case, empty and repeated lists; refuses other text', () => {
     const small = content({ ...SYNTHETIC_VIEW, policies: SYNTHETIC_VIEW.policies.slice(0, 30) });
     type Lists = [string[] | undefined, string[] | undefined][];
