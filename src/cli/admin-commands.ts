@@ -177,13 +177,21 @@ function list(ids: readonly string[]): string {
   return ids.length === 0 ? 'none' : ids.join(', ');
 }
 
-/** Which agents applied a change, which have not yet, which are offline: the answer to "did it reach them?". */
+/**
+ * Which agents applied a change, which have not yet, which refused it (each
+ * with its error, a line of its own, and not listed as pending again), which
+ * are offline: the answer to "did it reach them?".
+ */
 export function formatApplyReport(report: ApplyReport & { affected: string[] }): string {
   if (report.affected.length === 0) return 'no computer is affected\n';
+  const refused = report.refused ?? [];
+  const refusing = new Set(refused.map((r) => r.computer));
+  const pending = report.pending.filter((id) => !refusing.has(id));
   const lines = [
     `affected ${report.affected.length} computer${report.affected.length === 1 ? '' : 's'}`,
     `  applied  ${list(report.applied)}`,
-    `  pending  ${list(report.pending)}${report.pending.length > 0 ? ' (connected; not acknowledged in time)' : ''}`,
+    `  pending  ${list(pending)}${pending.length > 0 ? ' (connected; not acknowledged in time)' : ''}`,
+    ...refused.map((r) => `  refused  ${r.computer}: ${r.error}`),
     `  offline  ${list(report.offline)}${report.offline.length > 0 ? ' (they get it when they reconnect)' : ''}`,
   ];
   return lines.join('\n') + '\n';

@@ -368,8 +368,26 @@ export const worldSchema = z.object({
 
 /** Which computers need a new snapshot, and which only new settings. */
 export const viewChangesSchema = z.object({ snapshots: ids, settings: ids });
-/** Which of the affected computers applied a change in time, which are connected but have not yet, which are offline. */
-export const applyReportFields = { affected: ids, applied: ids, pending: ids, offline: ids };
+/** A connected agent that refused a change: its last acknowledgement during the wait refused it, with this error. */
+export const refusedAgentSchema = z.object({
+  computer: z.string(),
+  error: z.string().meta({ description: "the agent's refusal, as `lastError` records it" }),
+});
+/**
+ * Which of the affected computers applied a change in time, which are
+ * connected but have not applied it (silent, or refusing: those are listed
+ * in `refused` as well, with their error), which are offline.
+ */
+export const applyReportFields = {
+  affected: ids,
+  applied: ids,
+  pending: ids,
+  refused: z
+    .array(refusedAgentSchema)
+    .optional()
+    .meta({ description: 'the agents of `pending` that refused the change, with their error (absent: none known)' }),
+  offline: ids,
+};
 export const listDiffSchema = z.object({ added: ids, changed: ids, removed: ids });
 export const worldDiffSchema = z.object({
   organizations: listDiffSchema,
@@ -601,11 +619,18 @@ export type ComputerStateAnswer = z.output<typeof computerStateSchema>;
 export type OrgApprovalsAnswer = z.output<typeof orgApprovalsSchema>;
 export type ApprovalRequestAnswer = z.output<typeof approvalRequestSchema>;
 export type RequestPermitAnswer = z.output<typeof requestPermitSchema>;
-/** Which of the affected computers applied a change in time, which are connected but have not yet, which are offline. */
+/** A connected agent that refused a change, with its error. */
+export type RefusedAgent = z.output<typeof refusedAgentSchema>;
+/**
+ * Which of the affected computers applied a change in time, which are
+ * connected but have not applied it (`refused`: those of them that refused
+ * it), which are offline.
+ */
 export interface ApplyReport {
   affected: string[];
   applied: string[];
   pending: string[];
+  refused?: RefusedAgent[];
   offline: string[];
 }
 /** Where an admin sets an agent setting (SPEC.md section 9): an id for every kind but global. */

@@ -55,10 +55,15 @@ import type { ServerMetrics } from './metrics.js';
 import { DEFAULT_MAX_CONNECTIONS } from './config.js';
 import { LogLimit } from '../wire/log-limit.js';
 
-/** Which of the affected computers applied a change in time, which are connected but have not yet, which are offline. */
+/**
+ * Which of the affected computers applied a change in time, which are
+ * connected but have not applied it (silent, or refusing: those are in
+ * `refused` too, with their error), which are offline.
+ */
 export interface ApplyReport {
   applied: string[];
   pending: string[];
+  refused: { computer: string; error: string }[];
   offline: string[];
 }
 
@@ -795,5 +800,5 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
 }
 
 function emptyReport(): ApplyReport {
-  return { applied: [], pending: [], offline: [] };
+  return { applied: [], pending: [], refused: [], offline: [] };
 }

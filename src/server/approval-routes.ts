@@ -30,10 +30,11 @@ import type { ApprovalRequestRecord, RequestEvent, RequestStatus, ServerStateApi
 /** The prefix of generated approval policy ids, followed by 8 random hex digits. */
 export const APPROVAL_POLICY_ID_PREFIX = 'ap-';
 
-/** Which of the affected computers applied a change in time, which are connected but have not yet, which are offline. */
+/** Which of the affected computers applied a change in time, which have not (and of those, which refused it), which are offline. */
 interface ApplyReport {
   applied: string[];
   pending: string[];
+  refused: { computer: string; error: string }[];
   offline: string[];
 }
 
@@ -342,7 +343,7 @@ export function registerApprovalRoutes(app: FastifyInstance, ctx: ApprovalRoutes
     const affected = plan.computers.filter((id) => changes.snapshots.includes(id));
     const report =
       affected.length === 0
-        ? { applied: [], pending: [], offline: [] }
+        ? { applied: [], pending: [], refused: [], offline: [] }
         : await ctx.awaitSnapshotsApplied(affected, waitMs);
     return {
       request: updated,

@@ -1350,6 +1350,7 @@ export class ServerState implements ServerStateApi {
       computerId: row.computerId,
       snapshotVersion: row.ackedSnapshotVersion,
       settingsVersion: row.ackedSettingsVersion,
+      error: row.lastError,
     }));
     for (const listener of this.listeners) listener.onAcks(acks);
   }

@@ -203,10 +203,21 @@ export interface HubPresence {
   connectedElsewhere(ids: readonly string[]): Promise<Set<string>>;
 }
 
-/** Who applied a change: connected agents that acknowledged it, those that did not yet, and those offline. */
+/** A connected agent whose last acknowledgement during a wait refused what it was sent, with the error it gave. */
+export interface RefusedAgent {
+  computer: string;
+  error: string;
+}
+
+/**
+ * Who applied a change: connected agents that acknowledged applying it,
+ * those that have not applied it (silent, or refusing: those are in
+ * `refused` too, with their error), and those offline.
+ */
 export interface ApplyReport {
   applied: string[];
   pending: string[];
+  refused: RefusedAgent[];
   offline: string[];
 }
 
@@ -246,9 +257,23 @@ interface Connection {
 }
 
 interface Waiter {
+  /** The computers that have not applied the change yet, each with the version that applies it. */
   remaining: Map<string, number>;
+  /** Computers of `remaining` whose last acknowledgement refused what they were sent, with its error. */
+  refused: Map<string, string>;
   field: 'ackedSnapshotVersion' | 'ackedSettingsVersion';
   done: () => void;
+}
+
+/** What an acknowledgement says to the waits (SyncHub.settle). */
+interface AckHeard {
+  computerId: string;
+  snapshotVersion: number;
+  settingsVersion: number;
+  /** The refusal's error; null: applied. */
+  error: string | null;
+  /** Whether the server answered the refusal by sending the agent something again (a full snapshot, a version issued above). */
+  sentAgain: boolean;
 }
 
 /**
@@ -304,7 +329,8 @@ export class SyncHub {
     this.unwatch = options.state.watch({
       onViewChanges: (changes) => this.push(changes),
       onAcks: (acks) => {
-        for (const ack of acks) this.settle(ack.computerId, ack.snapshotVersion, ack.settingsVersion);
+        // The process the agent is connected to sends what a refusal asks for: here it is the agent's answer.
+        for (const ack of acks) this.settle({ ...ack, sentAgain: false });
       },
     });
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes });
@@ -663,13 +689,20 @@ export class SyncHub {
   /**
    * Sends what the agent lacks: a newer snapshot version first (it carries
    * the settings), as a delta from the view the agent holds when the server
-   * can (see sendView), else newer settings.
+   * can (see sendView), else newer settings, else `upToDate`. True when it
+   * sent a view or settings (the agent acknowledges them).
    */
-  private sync(conn: Connection, computerId: string, heldSnapshot: number, heldSettings: number, full = false): void {
+  private sync(
+    conn: Connection,
+    computerId: string,
+    heldSnapshot: number,
+    heldSettings: number,
+    full = false,
+  ): boolean {
     const state = this.options.state.issuedVersions(computerId);
     if (state.snapshotVersion > heldSnapshot) {
       this.sendView(conn, computerId, full);
-      return;
+      return true;
     }
     // The agent holds the newest view (after a restart of this server, say): keep it as the next delta's base.
     if (conn.held.version === state.snapshotVersion && conn.held.hash !== undefined && state.snapshotVersion > 0) {
@@ -682,13 +715,14 @@ export class SyncHub {
     }
     if (state.settingsVersion > Math.max(heldSettings, conn.heldSettings)) {
       this.sendSettings(conn, computerId);
-    } else {
-      this.send(conn, {
-        kind: 'upToDate',
-        snapshotVersion: state.snapshotVersion,
-        settingsVersion: state.settingsVersion,
-      });
+      return true;
     }
+    this.send(conn, {
+      kind: 'upToDate',
+      snapshotVersion: state.snapshotVersion,
+      settingsVersion: state.settingsVersion,
+    });
+    return false;
   }
 
   /**
@@ -997,6 +1031,8 @@ export class SyncHub {
       sent.error === '' && sent.errorCode !== undefined ? { ...sent, error: `refused (${sent.errorCode})` } : sent;
     const issued = this.options.state.issuedVersions(computerId);
     await this.options.state.recordAck(computerId, { ...ack, nowMs: this.options.clock() });
+    // Whether a refusal was answered by sending the agent something again.
+    let sentAgain = false;
     // The connection the acknowledgement came on, while it is still the computer's: one that replaced it
     // since (the agent reconnected while this was recorded) said in its own hello what it holds.
     const conn = this.byComputer.get(computerId) === from ? from : undefined;
@@ -1019,7 +1055,7 @@ export class SyncHub {
       });
       const now = this.options.state.issuedVersions(computerId);
       if (now.snapshotVersion > ack.snapshotVersion && conn.fullSentFor < now.snapshotVersion) {
-        this.sync(conn, computerId, ack.snapshotVersion, ack.settingsVersion, true);
+        sentAgain = this.sync(conn, computerId, ack.snapshotVersion, ack.settingsVersion, true);
       }
     } else if (ack.error !== '') {
       this.warnLimited('agent refused what it was sent', { computerId, error: ack.error, code: ack.errorCode });
@@ -1029,7 +1065,7 @@ export class SyncHub {
         conn !== undefined &&
         (now.snapshotVersion > issued.snapshotVersion || now.settingsVersion > issued.settingsVersion)
       ) {
-        this.sync(conn, computerId, ack.snapshotVersion, ack.settingsVersion);
+        sentAgain = this.sync(conn, computerId, ack.snapshotVersion, ack.settingsVersion);
       }
     } else {
       this.options.logger.debug(
@@ -1047,15 +1083,36 @@ export class SyncHub {
         }
       }
     }
-    this.settle(computerId, ack.snapshotVersion, ack.settingsVersion);
+    this.settle({
+      computerId,
+      snapshotVersion: ack.snapshotVersion,
+      settingsVersion: ack.settingsVersion,
+      error: ack.error === '' ? null : ack.error,
+      sentAgain,
+    });
   }
 
-  /** Wakes the waits that an acknowledgement of these versions completes. */
-  private settle(computerId: string, snapshotVersion: number, settingsVersion: number): void {
+  /**
+   * Tells the waits what an acknowledgement says: one without an error of
+   * the versions a wait wants completes it for that computer; a refusal
+   * never does, whatever versions it reports (an agent refuses a version
+   * equal to the one it holds, installed offline), and marks the computer
+   * refused until a later acknowledgement says otherwise, unless the server
+   * answered it by sending the agent something again (then it is pending).
+   */
+  private settle(heard: AckHeard): void {
+    const { computerId } = heard;
     for (const waiter of [...this.waiters]) {
       const want = waiter.remaining.get(computerId);
-      const got = waiter.field === 'ackedSnapshotVersion' ? snapshotVersion : settingsVersion;
-      if (want !== undefined && got >= want) {
+      if (want === undefined) continue;
+      if (heard.error !== null) {
+        if (heard.sentAgain) waiter.refused.delete(computerId);
+        else waiter.refused.set(computerId, heard.error);
+        continue;
+      }
+      waiter.refused.delete(computerId);
+      const got = waiter.field === 'ackedSnapshotVersion' ? heard.snapshotVersion : heard.settingsVersion;
+      if (got >= want) {
         waiter.remaining.delete(computerId);
         if (waiter.remaining.size === 0) waiter.done();
       }
@@ -1195,22 +1252,37 @@ export class SyncHub {
     const known = [...new Set(ids)].filter((id) => this.options.state.hasComputer(id));
     const offline: string[] = [];
     const remaining = new Map<string, number>();
+    const refused = new Map<string, string>();
     for (const id of known) {
       const state = this.options.state.computerState(id);
       if (!this.byComputer.has(id) && !elsewhere.has(id)) offline.push(id);
       else if (state[field] < state[issuedField]) remaining.set(id, state[issuedField]);
+      else if (state.lastError !== null) {
+        // Its last acknowledgement (heard before this wait) reported these versions, refusing: not applied.
+        remaining.set(id, state[issuedField]);
+        refused.set(id, state.lastError);
+      }
     }
     // A set: a fleet may have thousands of computers offline (includes() per id would be quadratic).
     const offlineSet = new Set(offline);
     const targets = known.filter((id) => !offlineSet.has(id));
     const report = (): ApplyReport => {
       const pending = targets.filter((id) => remaining.has(id));
-      return { applied: targets.filter((id) => !remaining.has(id)), pending, offline };
+      return {
+        applied: targets.filter((id) => !remaining.has(id)),
+        pending,
+        refused: pending.flatMap((id) => {
+          const error = refused.get(id);
+          return error === undefined ? [] : [{ computer: id, error }];
+        }),
+        offline,
+      };
     };
     if (remaining.size === 0) return Promise.resolve(report());
     return new Promise((resolve) => {
       const waiter: Waiter = {
         remaining,
+        refused,
         field,
         done: () => {
           clearTimeout(timer);

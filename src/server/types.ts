@@ -322,8 +322,10 @@ export interface Readiness {
 export interface StateListener {
   /** Computers whose issued versions another process changed: push to those connected here. */
   onViewChanges(changes: ViewChanges): void;
-  /** Acknowledgements another process recorded. */
-  onAcks(acks: readonly { computerId: string; snapshotVersion: number; settingsVersion: number }[]): void;
+  /** Acknowledgements another process recorded: the versions each reported, and its refusal's error (null: none). */
+  onAcks(
+    acks: readonly { computerId: string; snapshotVersion: number; settingsVersion: number; error: string | null }[],
+  ): void;
 }
 
 /** Used by the admin API to name where a setting applies. */

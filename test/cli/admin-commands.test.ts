@@ -272,6 +272,33 @@ describe('tollgate admin, end to end against a real server', () => {
     expect(cleared.stdout).toContain('prioritizeBuiltInApplications cleared for group shop-pcs');
   });
 
+  it('prints an agent that refused a setting on a line of its own, with its error, and not as pending', async () => {
+    await admin('import', join(dir, 'world.yaml'));
+    hub.connected = new Set(['pc-1', 'pc-2']);
+    hub.pending = new Set(['pc-2']);
+    hub.refused = new Map([['pc-1', 'refused (bad-signature)']]);
+    const result = await admin('settings', 'set', '--group', 'shop-pcs', 'prioritizeBuiltInApplications=false');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(
+      [
+        'prioritizeBuiltInApplications=false set for group shop-pcs',
+        'affected 2 computers',
+        '  applied  none',
+        '  pending  pc-2 (connected; not acknowledged in time)',
+        '  refused  pc-1: refused (bad-signature)',
+        '  offline  none',
+        '',
+      ].join('\n'),
+    );
+    const json = await admin('--json', 'settings', 'set', '--group', 'shop-pcs', 'prioritizeBuiltInApplications=true');
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      applied: [],
+      pending: ['pc-1', 'pc-2'],
+      refused: [{ computer: 'pc-1', error: 'refused (bad-signature)' }],
+      offline: [],
+    });
+  });
+
   it('needs exactly one scope and a known setting', async () => {
     await admin('import', join(dir, 'world.yaml'));
     const none = await admin('settings', 'set', 'prioritizeBuiltInApplications=false');

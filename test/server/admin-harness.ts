@@ -13,7 +13,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { WebSocket, type RawData } from 'ws';
 import type { World } from '../../src/engine/model.js';
 import { SERVER_DB_FILE, ServerState } from '../../src/server/state.js';
-import { type AdminApiOptions, buildAdminApi } from '../../src/server/admin-api.js';
+import { type AdminApiOptions, type ApplyReport, buildAdminApi } from '../../src/server/admin-api.js';
 import { SyncHub } from '../../src/server/sync-hub.js';
 import type { ViewChanges } from '../../src/server/types.js';
 import { rawDataBytes } from '../../src/wire/raw-data.js';
@@ -93,9 +93,13 @@ export class RecordingHub {
   readonly waits: { kind: 'settings' | 'snapshots'; ids: string[]; timeoutMs: number }[] = [];
   /** How many times the API asked for stale connections to be closed (after an enrollment). */
   revocations = 0;
-  /** Connected computers that acknowledge; `pending` are connected but silent; the rest are offline. */
+  /**
+   * Connected computers that acknowledge; `pending` are connected but silent; `refused` connected and
+   * refusing, with their error; the rest are offline.
+   */
   connected = new Set<string>();
   pending = new Set<string>();
+  refused = new Map<string, string>();
 
   push(changes: ViewChanges): void {
     this.pushes.push(structuredClone(changes));
@@ -105,26 +109,25 @@ export class RecordingHub {
     this.revocations++;
   }
 
-  private report(ids: readonly string[]): { applied: string[]; pending: string[]; offline: string[] } {
+  private report(ids: readonly string[]): ApplyReport {
+    const notApplied = (id: string): boolean => this.pending.has(id) || this.refused.has(id);
     return {
-      applied: ids.filter((id) => this.connected.has(id) && !this.pending.has(id)),
-      pending: ids.filter((id) => this.pending.has(id)),
-      offline: ids.filter((id) => !this.connected.has(id) && !this.pending.has(id)),
+      applied: ids.filter((id) => this.connected.has(id) && !notApplied(id)),
+      pending: ids.filter(notApplied),
+      refused: ids.flatMap((id) => {
+        const error = this.refused.get(id);
+        return error === undefined ? [] : [{ computer: id, error }];
+      }),
+      offline: ids.filter((id) => !this.connected.has(id) && !notApplied(id)),
     };
   }
 
-  awaitSettingsApplied(
-    ids: readonly string[],
-    timeoutMs: number,
-  ): Promise<{ applied: string[]; pending: string[]; offline: string[] }> {
+  awaitSettingsApplied(ids: readonly string[], timeoutMs: number): Promise<ApplyReport> {
     this.waits.push({ kind: 'settings', ids: [...ids], timeoutMs });
     return Promise.resolve(this.report(ids));
   }
 
-  awaitSnapshotsApplied(
-    ids: readonly string[],
-    timeoutMs: number,
-  ): Promise<{ applied: string[]; pending: string[]; offline: string[] }> {
+  awaitSnapshotsApplied(ids: readonly string[], timeoutMs: number): Promise<ApplyReport> {
     this.waits.push({ kind: 'snapshots', ids: [...ids], timeoutMs });
     return Promise.resolve(this.report(ids));
   }
@@ -256,6 +259,11 @@ export class TestAgent {
 
   ack(snapshotVersion: number, settingsVersion: number): void {
     this.ws.send(encodeAgentMessage({ kind: 'ack', snapshotVersion, settingsVersion, error: '' }));
+  }
+
+  /** An acknowledgement that refuses what was sent, reporting these versions held, with a text and a code. */
+  refuse(snapshotVersion: number, settingsVersion: number, error: string, errorCode: string): void {
+    this.ws.send(encodeAgentMessage({ kind: 'ack', snapshotVersion, settingsVersion, error, errorCode }));
   }
 
   /** The next message the server sent (waiting for it). */

@@ -46,8 +46,8 @@ function world(): World {
 const hub: AdminHub = {
   push: () => undefined,
   revokeStale: () => undefined,
-  awaitSettingsApplied: (ids) => Promise.resolve({ applied: [], pending: [], offline: [...ids] }),
-  awaitSnapshotsApplied: (ids) => Promise.resolve({ applied: [], pending: [], offline: [...ids] }),
+  awaitSettingsApplied: (ids) => Promise.resolve({ applied: [], pending: [], refused: [], offline: [...ids] }),
+  awaitSnapshotsApplied: (ids) => Promise.resolve({ applied: [], pending: [], refused: [], offline: [...ids] }),
 };
 
 let dir: string;

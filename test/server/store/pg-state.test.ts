@@ -157,6 +157,27 @@ describe('ServerState over PostgreSQL, two instances', () => {
     expect(two.computerState('till-1').ackedSnapshotVersion).toBe(till.snapshotVersion);
   });
 
+  it("a refusal recorded by one reaches the other's watchers with its error", async () => {
+    const one = await open('one');
+    const two = await open('two');
+    await one.importWorld(await loadScenario(SCENARIO));
+    await until(two, () => two.world().computers.length === 3);
+    const heard: { computerId: string; snapshotVersion: number; error: string | null }[] = [];
+    two.watch({ onViewChanges: () => undefined, onAcks: (acks) => heard.push(...acks) });
+    const till = one.computerState('till-1');
+    await one.recordAck('till-1', {
+      snapshotVersion: till.snapshotVersion,
+      settingsVersion: till.settingsVersion,
+      error: 'refused (stale-version)',
+      nowMs: 2_000,
+    });
+    await until(two, () => heard.some((a) => a.computerId === 'till-1'));
+    expect(heard.find((a) => a.computerId === 'till-1')).toMatchObject({
+      snapshotVersion: till.snapshotVersion,
+      error: 'refused (stale-version)',
+    });
+  });
+
   it('catches up in steps: the event loop runs between them, reads see the world before until it is swapped in whole', async () => {
     const one = await open('one');
     const marks: string[] = [];
