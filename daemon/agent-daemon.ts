@@ -194,6 +194,7 @@ async function startHolding(
     decisionCache: config.decisionCache,
     clock: () => Date.now(),
     onImageProblem: (problem) => logger.warn({ problem }, 'view image not used or not stored'),
+    onWorkerOnline: restoreDaemonHeap,
     onSnapshotLost: (problem) =>
       logger.error({ problem }, 'no snapshot in force: the previous one could not be restored'),
     onStoredSnapshotRemoved: (problem) => logger.error({ problem }, 'a cached snapshot cannot be used: removed'),

@@ -145,6 +145,13 @@ export interface AgentOptions {
    * frame into shared memory).
    */
   workerHashFromBytes?: number;
+  /**
+   * Called on this thread once a worker thread the agent started runs, while
+   * the apply that started it goes on (ParallelSha256.noticeOnline): V8 sets
+   * some of its flags back for the whole process when a worker starts, and
+   * the daemon sets its heap flags again here (daemon/heap.ts).
+   */
+  onWorkerOnline?: () => void;
 }
 
 export type { AgentCore, ApprovalSubmissionInput, CoreStatus, DecideOptions, HeldVersions } from './core.js';
@@ -612,7 +619,7 @@ export class Agent implements AgentCore {
   applySnapshot(bytes: Uint8Array, hooks?: ApplyHooks): { version: number } {
     // A snapshot received into shared memory (a large one, over the local socket) is hashed on a worker thread
     // while it is verified and compiled here (docs/DAEMON.md, "Hashing on a second core").
-    const hasher = ParallelSha256.start(bytes, this.options.workerHashFromBytes);
+    const hasher = ParallelSha256.start(bytes, this.options.workerHashFromBytes, this.options.onWorkerOnline);
     try {
       return this.applySnapshotHashedBy(bytes, hasher, hooks);
     } finally {
@@ -630,6 +637,9 @@ export class Agent implements AgentCore {
     // them before they are.
     const storedHash = hasher?.hash([bytes]);
     const verified = verifySnapshot(bytes, this.options.publicKey);
+    // The worker has started while the signature was checked (some 300 ms at 1,000,000 policies): the heap
+    // flags its start set back are set again before the compile, whose young objects they bound.
+    hasher?.noticeOnline(WORKER_ONLINE_WAIT_MS);
     const { header } = verified;
     this.checkComputer('snapshot', header.computerId);
     const held = this.snapshotVersion;
@@ -1154,3 +1164,6 @@ function ownBuffer(image: ViewImage | undefined): ArrayBuffer | undefined {
 
 /** See ownBuffer: far above the 8 KiB pools Node.js cuts Buffers of less than 4 KiB from. */
 const OWN_BUFFER_MIN_BYTES = 1024 * 1024;
+
+/** How long an apply waits, after the signature check, for its hashing worker to be seen running (noticeOnline). */
+const WORKER_ONLINE_WAIT_MS = 50;

@@ -80,10 +80,13 @@ export class ParallelSha256 {
   private worker: Worker | null;
   /** Hashes worked out on this thread because the worker did not answer (tests; the daemon's docs). */
   fallbacks = 0;
+  /** Whether onOnline was called. */
+  private toldOnline = false;
 
   private constructor(
     private readonly buffer: SharedArrayBuffer,
     worker: Worker,
+    private readonly onOnline: (() => void) | undefined,
   ) {
     this.worker = worker;
   }
@@ -93,7 +96,7 @@ export class ParallelSha256 {
    * `bytes` is not a view of shared memory or is shorter than `minBytes`
    * (hashed here, as before), or no worker can be started.
    */
-  static start(bytes: Uint8Array, minBytes = SHARED_FRAME_FROM_BYTES): ParallelSha256 | null {
+  static start(bytes: Uint8Array, minBytes = SHARED_FRAME_FROM_BYTES, onOnline?: () => void): ParallelSha256 | null {
     if (!(bytes.buffer instanceof SharedArrayBuffer) || bytes.byteLength < minBytes) return null;
     let worker: Worker;
     try {
@@ -111,7 +114,24 @@ export class ParallelSha256 {
     // A worker that fails is noticed by its hashes' waits timing out; its error is not the process's.
     worker.on('error', () => {});
     worker.unref();
-    return new ParallelSha256(bytes.buffer, worker);
+    return new ParallelSha256(bytes.buffer, worker, onOnline);
+  }
+
+  /**
+   * Calls the `onOnline` given to start, on this thread, once the worker is
+   * seen running (waiting for it at most `waitMs`): its heap is configured
+   * by then. V8 sets some of its flags back for the whole process when it
+   * configures a new isolate (the daemon's young-generation setting,
+   * daemon/heap.ts), and this thread's work goes on synchronously while the
+   * worker starts, so an `online` event would come only after it.
+   */
+  noticeOnline(waitMs: number): void {
+    if (this.toldOnline || this.worker === null) return;
+    const state = this.state;
+    if (Atomics.load(state, ONLINE_SLOT) === 0 && waitMs > 0) Atomics.wait(state, ONLINE_SLOT, 0, waitMs);
+    if (Atomics.load(state, ONLINE_SLOT) !== 1) return;
+    this.toldOnline = true;
+    this.onOnline?.();
   }
 
   /**
@@ -152,6 +172,7 @@ export class ParallelSha256 {
     if (Atomics.load(state, slot) === PENDING && this.worker !== null) {
       if (Atomics.load(state, ONLINE_SLOT) === 0) Atomics.wait(state, ONLINE_SLOT, 0, START_WAIT_MS);
       if (Atomics.load(state, ONLINE_SLOT) === 1) {
+        this.noticeOnline(0);
         Atomics.wait(state, slot, PENDING, HASH_WAIT_BASE_MS + bytes / HASH_WAIT_BYTES_PER_MS);
       }
     }

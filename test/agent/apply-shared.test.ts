@@ -42,7 +42,7 @@ describe('a snapshot in shared memory', () => {
   const stores: AgentStore[] = [];
   let started: ParallelSha256[];
 
-  function agentIn(name: string): { agent: Agent; store: AgentStore } {
+  function agentIn(name: string, onWorkerOnline?: () => void): { agent: Agent; store: AgentStore } {
     const store = AgentStore.open(path.join(dir, `${name}.db`));
     stores.push(store);
     const agent = new Agent({
@@ -53,6 +53,7 @@ describe('a snapshot in shared memory', () => {
       clock: () => SYNTHETIC_NOW_MS,
       // The synthetic world here is small: its snapshots go to the worker all the same.
       workerHashFromBytes: 1,
+      ...(onWorkerOnline === undefined ? {} : { onWorkerOnline }),
     });
     return { agent, store };
   }
@@ -61,8 +62,8 @@ describe('a snapshot in shared memory', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollgate-apply-shared-'));
     started = [];
     const start = ParallelSha256.start.bind(ParallelSha256);
-    vi.spyOn(ParallelSha256, 'start').mockImplementation((bytes, minBytes) => {
-      const hasher = start(bytes, minBytes);
+    vi.spyOn(ParallelSha256, 'start').mockImplementation((bytes, minBytes, onOnline) => {
+      const hasher = start(bytes, minBytes, onOnline);
       if (hasher !== null) started.push(hasher);
       return hasher;
     });
@@ -109,6 +110,20 @@ describe('a snapshot in shared memory', () => {
     const loaded = again.loadFromStore();
     expect(loaded).toMatchObject({ snapshotVersion: 2, problems: [], warnings: [] });
     expect(sameBytes(again.activeImage?.bytes, plain.agent.activeImage?.bytes)).toBe(true);
+  });
+
+  it('tells onWorkerOnline while the apply runs, before its compile, once for each worker started', () => {
+    let applying = false;
+    const told: boolean[] = [];
+    const { agent } = agentIn('online', () => told.push(applying));
+    for (const version of [1, 2]) {
+      applying = true;
+      agent.applySnapshot(shared(seal(version)));
+      applying = false;
+    }
+    expect(started).toHaveLength(2);
+    // Called on this thread during each apply (a worker's 'online' event would come only after it).
+    expect(told).toEqual([true, true]);
   });
 
   it('with a signature that does not verify is refused before anything is compiled, and the one held serves on', () => {
