@@ -9,8 +9,9 @@ import { POLICY_ACTIONS } from '../engine/model.js';
 import type { ComputerView } from '../engine/view.js';
 import type { ViewImage } from '../engine/view-image.js';
 import type { AgentStore, SnapshotInfo, SnapshotRecord } from '../store/agent-store.js';
+import type { SnapshotPartWriter } from '../store/part-writer.js';
 import { PinnedKeys } from '../wire/signing.js';
-import { ParallelSha256, type PendingSha256 } from '../wire/parallel-sha256.js';
+import { ParallelSha256, SHARED_FRAME_FROM_BYTES, type PendingSha256 } from '../wire/parallel-sha256.js';
 import { APPROVAL_REQUEST_LIMITS, checkApprovalRequestFields, checkSubmissionBytes } from '../wire/approval-limits.js';
 import {
   openSettings,
@@ -140,7 +141,8 @@ export interface AgentOptions {
   deferSnapshotHash?: boolean;
   /**
    * A snapshot in shared memory of at least this many bytes is hashed on a
-   * worker thread while it is verified and compiled (default
+   * worker thread while it is verified and compiled, and its parts written
+   * into the cache on another while it is compiled (default
    * SHARED_FRAME_FROM_BYTES, the size from which the local socket receives a
    * frame into shared memory).
    */
@@ -620,16 +622,24 @@ export class Agent implements AgentCore {
     // A snapshot received into shared memory (a large one, over the local socket) is hashed on a worker thread
     // while it is verified and compiled here (docs/DAEMON.md, "Hashing on a second core").
     const hasher = ParallelSha256.start(bytes, this.options.workerHashFromBytes, this.options.onWorkerOnline);
+    // Its parts are written into the cache on another worker while it is compiled (docs/DAEMON.md, "Writing a
+    // large snapshot on a second core"): started now, given the job once the bytes are verified.
+    const parts = this.options.store.prepareSnapshotParts(
+      bytes,
+      this.options.workerHashFromBytes ?? SHARED_FRAME_FROM_BYTES,
+    );
     try {
-      return this.applySnapshotHashedBy(bytes, hasher, hooks);
+      return this.applySnapshotHashedBy(bytes, hasher, parts, hooks);
     } finally {
       hasher?.close();
+      parts?.close();
     }
   }
 
   private applySnapshotHashedBy(
     bytes: Uint8Array,
     hasher: ParallelSha256 | null,
+    parts: SnapshotPartWriter | null,
     hooks: ApplyHooks | undefined,
   ): { version: number } {
     const now = this.options.clock();
@@ -640,6 +650,7 @@ export class Agent implements AgentCore {
     // The worker has started while the signature was checked (some 300 ms at 1,000,000 policies): the heap
     // flags its start set back are set again before the compile, whose young objects they bound.
     hasher?.noticeOnline(WORKER_ONLINE_WAIT_MS);
+    parts?.noticeOnline(WORKER_ONLINE_WAIT_MS, this.options.onWorkerOnline);
     const { header } = verified;
     this.checkComputer('snapshot', header.computerId);
     const held = this.snapshotVersion;
@@ -658,7 +669,11 @@ export class Agent implements AgentCore {
     this.cache.clear();
     let next: Active;
     let viewHash: Buffer | null;
+    // A snapshot that replaces another computer's is written by this thread (its transaction deletes theirs).
+    const unserved = held === null && this.foreign.snapshot;
+    const written = unserved ? null : parts;
     try {
+      if (written !== null) this.options.store.beginSnapshotParts(written, header.version);
       let sha256: Buffer | null = null;
       // Asked for when the image's header is written, at the end of the compile.
       const snapshotHash = (): Buffer => (sha256 ??= storedHash?.digest() ?? sha256Of(bytes));
@@ -688,10 +703,11 @@ export class Agent implements AgentCore {
       };
       next = this.activate(header.version, info, image, now);
       // What the cache holds is another computer's: the verified snapshot replaces it, whatever its version.
-      this.options.store.applySnapshot(header.version, bytes, now, hooks, info, held === null && this.foreign.snapshot);
+      this.options.store.applySnapshot(header.version, bytes, now, hooks, info, unserved, written);
       this.foreign.snapshot = false;
       this.storeImageLater(image, header.version, info.sha256, hooks);
     } catch (error) {
+      if (written !== null) this.options.store.discardSnapshotParts(written, header.version);
       const dropped: string[] = [];
       const problem = this.loadActiveSnapshot([], dropped);
       for (const gone of dropped) this.options.onStoredSnapshotRemoved?.(gone);

@@ -6,6 +6,7 @@ import { runBackgroundCheck, type BackgroundCheckOutcome } from './background-ch
 import { DEFAULT_MAX_IMAGE_BYTES, ImageFiles, imageFolder, type ImageWriteHooks } from './image-files.js';
 import { DEFAULT_OUTBOX_LIMITS } from './outbox-limits.js';
 import { salvageOutbox } from './outbox-salvage.js';
+import { SnapshotPartWriter } from './part-writer.js';
 import { STORAGE_UNAVAILABLE, type StorageFault, guardStorage, simulateStorageFault } from './storage-error.js';
 
 /** Options of `AgentStore.open`. */
@@ -222,6 +223,7 @@ export class AgentStore {
       delta: Buffer | null,
       info: SnapshotInfo | null,
       unserved: boolean,
+      written?: boolean,
     ) => void
   >;
   private applySettingsTx!: Database.Transaction<
@@ -266,16 +268,26 @@ export class AgentStore {
         delta: Buffer | null,
         info: SnapshotInfo | null,
         unserved: boolean,
+        written = false,
       ) => {
+        const parts = Math.ceil(bytes.length / SNAPSHOT_PART_BYTES);
+        // Parts a worker committed (SnapshotPartWriter) are taken when they are the whole snapshot.
+        let take = written;
         if (unserved) {
           stmt.deleteSnapshotsFrom.run(version);
           stmt.deleteSnapshotPartsFrom.run(version);
+          take = false;
         } else refuseStale('snapshot', version, stmt.activeSnapshot.get()?.version);
+        if (take) {
+          const found = stmt.countSnapshotParts.get(version);
+          take = found !== undefined && found.parts === parts && found.size === bytes.length;
+        }
+        // Parts no snapshot names (an apply that did not finish) would collide with this one's.
+        if (!take) stmt.deleteOrphanParts.run(version);
         stmt.deactivateSnapshots.run();
-        const parts = Math.ceil(bytes.length / SNAPSHOT_PART_BYTES);
         stmt.insertSnapshot.run(version, appliedAtMs, parts, delta);
         if (info !== null) stmt.setSnapshotInfo.run(infoRow(version, info));
-        for (let seq = 0; seq < parts; seq++) {
+        for (let seq = 0; seq < parts && !take; seq++) {
           const from = seq * SNAPSHOT_PART_BYTES;
           stmt.insertSnapshotPart.run(version, seq, bytes.subarray(from, from + SNAPSHOT_PART_BYTES));
         }
@@ -447,15 +459,55 @@ export class AgentStore {
     hooks: ApplyHooks = {},
     info: SnapshotInfo | null = null,
     unserved = false,
+    parts: SnapshotPartWriter | null = null,
   ): void {
     checkVersion(version);
+    // The worker's transaction ends before this one begins (one writer at a time).
+    const written = this.guard(() => parts?.wait() === 'written');
     // Read-check-write: take the write lock up front (BEGIN IMMEDIATE).
     this.guard(() =>
       this.withoutCheckpoint(() =>
-        this.applySnapshotTx.immediate(version, toBuffer(bytes), appliedAtMs, hooks, null, info, unserved),
+        this.applySnapshotTx.immediate(version, toBuffer(bytes), appliedAtMs, hooks, null, info, unserved, written),
       ),
     );
+    parts?.close();
     this.afterCommit(hooks);
+  }
+
+  /**
+   * A worker to write `bytes`, a snapshot of at least `minBytes` in shared
+   * memory, into this cache while the caller compiles it (the local socket's
+   * large frames; docs/DAEMON.md, "Writing a large snapshot on a second
+   * core"); null when it does not apply (the caller's applySnapshot writes
+   * them). Started now; given its job by beginSnapshotParts once the bytes
+   * are verified, and handed to applySnapshot, or to discardSnapshotParts
+   * when the apply fails.
+   */
+  prepareSnapshotParts(bytes: Uint8Array, minBytes: number): SnapshotPartWriter | null {
+    if (bytes.byteLength < minBytes || !this.db.open || this.db.memory) return null;
+    return SnapshotPartWriter.prepare(bytes);
+  }
+
+  /** Gives a worker from prepareSnapshotParts its job: the bytes as the parts of `version`. */
+  beginSnapshotParts(parts: SnapshotPartWriter, version: number): void {
+    checkVersion(version);
+    parts.begin(this.file, version, SNAPSHOT_PART_BYTES);
+  }
+
+  /**
+   * Gives up the parts of an apply that failed: what the worker committed,
+   * which no snapshot names, is deleted once it has ended (or by the next
+   * apply, should this process end first).
+   */
+  discardSnapshotParts(parts: SnapshotPartWriter, version: number): void {
+    parts.discard(() => {
+      if (!this.db.open) return;
+      try {
+        this.db.transaction(() => this.stmt.deleteOrphanParts.run(version)).immediate();
+      } catch {
+        // Left to the next apply (its transaction deletes parts no snapshot names).
+      }
+    });
   }
 
   private afterCommit(hooks: ApplyHooks): void {
@@ -921,6 +973,12 @@ function prepareStatements(db: Database.Database) {
     deleteSnapshot: db.prepare<[number]>('DELETE FROM snapshots WHERE version = ?'),
     deleteSnapshotsFrom: db.prepare<[number]>('DELETE FROM snapshots WHERE version >= ?'),
     deleteSnapshotPartsFrom: db.prepare<[number]>('DELETE FROM snapshot_parts WHERE version >= ?'),
+    deleteOrphanParts: db.prepare<[number]>(
+      'DELETE FROM snapshot_parts WHERE version = ? AND version NOT IN (SELECT version FROM snapshots)',
+    ),
+    countSnapshotParts: db.prepare<[number], { parts: number; size: number | null }>(
+      'SELECT count(*) AS parts, sum(length(bytes)) AS size FROM snapshot_parts WHERE version = ?',
+    ),
     activateNewest: db.prepare<[]>(
       'UPDATE snapshots SET active = 1 WHERE version = (SELECT max(version) FROM snapshots) AND active = 0',
     ),

@@ -112,18 +112,20 @@ describe('a snapshot in shared memory', () => {
     expect(sameBytes(again.activeImage?.bytes, plain.agent.activeImage?.bytes)).toBe(true);
   });
 
-  it('tells onWorkerOnline while the apply runs, before its compile, once for each worker started', () => {
-    let applying = false;
-    const told: boolean[] = [];
+  it('tells onWorkerOnline while the apply runs, at most once for each worker it started', () => {
+    let applying = 0;
+    const told: number[] = [];
     const { agent } = agentIn('online', () => told.push(applying));
     for (const version of [1, 2]) {
-      applying = true;
+      applying = version;
       agent.applySnapshot(shared(seal(version)));
-      applying = false;
+      applying = 0;
     }
     expect(started).toHaveLength(2);
-    // Called on this thread during each apply (a worker's 'online' event would come only after it).
-    expect(told).toEqual([true, true]);
+    // Called on this thread during each apply (a worker's 'online' event would come only after it): for the
+    // hashing worker, and for the one writing the parts when it was seen running in time.
+    expect(new Set(told)).toEqual(new Set([1, 2]));
+    expect(told.length).toBeLessThanOrEqual(4);
   });
 
   it('with a signature that does not verify is refused before anything is compiled, and the one held serves on', () => {
