@@ -132,6 +132,12 @@ async function openPgStore(store: Extract<StoreConfig, { kind: 'postgres' }>, lo
           { event, reason },
           'PostgreSQL rolled back a write (a deadlock or serialization failure): run again',
         );
+      } else if (event === 'instance-not-removed') {
+        logger?.warn(
+          { event, reason },
+          "PostgreSQL store: the instance's row could not be deleted at the stop: the other instances count its " +
+            'agents as connected to it until its last beat is 15 s old',
+        );
       } else logger?.warn({ event, reason }, 'PostgreSQL store: announcements or the instance beat failed, retried');
     },
   });

@@ -2,7 +2,9 @@
 // once and reported, --dry-run listing what is pending and changing nothing,
 // for SQLite (the data directory's server.db) and the real PostgreSQL. A
 // store a server start refuses is refused by both alike, with the same
-// message, and left as it was.
+// message, and left as it was; so is a PostgreSQL role that lacks a privilege
+// the run needs (a real role of the test's own), by one line naming the
+// database, the schema and the privilege.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,7 +14,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SERVER_MIGRATIONS } from '../../src/server/server-db.js';
 import { PG_MIGRATIONS, namesCreated } from '../../src/server/store/pg-migrations.js';
 import { CLI, cli } from '../support/daemon-process.js';
-import { freshSchemaName, pgQuery, TEST_PG_URL } from '../support/postgres.js';
+import { describePgUrl } from '../../src/server/store/pg-store.js';
+import { createTestRole, freshSchemaName, pgQuery, TEST_PG_URL, type TestRole } from '../support/postgres.js';
 
 let dir: string;
 
@@ -310,5 +313,128 @@ describe('tollgate server migrate (PostgreSQL)', () => {
     const result = await cli(['server', 'migrate', '--config', file]);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(/PostgreSQL at 127\.0\.0\.1:1\/test cannot be used/);
+  });
+});
+
+describe('tollgate server migrate (PostgreSQL, a role without privileges)', () => {
+  let role: TestRole;
+  const schemas: string[] = [];
+  const where = describePgUrl(TEST_PG_URL);
+  const database = new URL(TEST_PG_URL).pathname.slice(1);
+
+  beforeEach(async () => {
+    role = await createTestRole();
+  });
+
+  afterEach(async () => {
+    for (const schema of schemas.splice(0)) await pgQuery(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await role.drop();
+  });
+
+  function newSchema(): string {
+    const schema = freshSchemaName();
+    schemas.push(schema);
+    return schema;
+  }
+
+  /** The relations in `schema`, by name. */
+  async function relations(schema: string): Promise<string[]> {
+    const found = await pgQuery(
+      `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1`,
+      [schema],
+    );
+    return found.rows.map((row: { relname: string }) => row.relname).sort();
+  }
+
+  /** Runs a migration, a dry run and a server's opening of the store: each refused with `expected`, exit 2. */
+  async function expectRefused(file: string, expected: string): Promise<void> {
+    for (const args of [['migrate', '--dry-run'], ['migrate'], ['public-key']]) {
+      const result = await cli(['server', ...args, '--config', file]);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toBe(`error: ${expected}\n`);
+    }
+  }
+
+  it('a role that may not create the schema, see into it or create tables in it is refused before anything changes', async () => {
+    const missing = newSchema();
+    const file = config({ kind: 'postgres', url: role.url, schema: missing });
+    await expectRefused(
+      file,
+      `${where}: schema "${missing}" does not exist and the role of store.url may not create it (it lacks the ` +
+        `CREATE privilege on database "${database}"): create the schema for that role (CREATE SCHEMA ${missing} ` +
+        `AUTHORIZATION role), or grant it CREATE on the database; nothing was changed`,
+    );
+    expect((await pgQuery('SELECT 1 FROM pg_namespace WHERE nspname = $1', [missing])).rowCount).toBe(0);
+    // A server start, as a process: the one line, no stack trace, exit 2.
+    const started = await tollgate(['server', '--config', file]);
+    expect(started.code).toBe(2);
+    expect(started.stderr).toBe(
+      `error: ${where}: schema "${missing}" does not exist and the role of store.url may not create it (it lacks ` +
+        `the CREATE privilege on database "${database}"): create the schema for that role (CREATE SCHEMA ` +
+        `${missing} AUTHORIZATION role), or grant it CREATE on the database; nothing was changed\n`,
+    );
+
+    const shared = newSchema();
+    await pgQuery(`CREATE SCHEMA "${shared}"`);
+    await pgQuery(`GRANT USAGE ON SCHEMA "${shared}" TO "${role.name}"`);
+    const sharedFile = config({ kind: 'postgres', url: role.url, schema: shared });
+    await expectRefused(
+      sharedFile,
+      `${where}, schema "${shared}": the role of store.url lacks the CREATE privilege on the schema, needed to ` +
+        `apply ${PG_MIGRATIONS.length} pending schema step(s): grant it CREATE on the schema, or run tollgate ` +
+        `server migrate as the schema's owner; nothing was changed`,
+    );
+    expect(await relations(shared)).toEqual([]);
+
+    await pgQuery(`REVOKE USAGE ON SCHEMA "${shared}" FROM "${role.name}"`);
+    await expectRefused(
+      sharedFile,
+      `${where}, schema "${shared}": the role of store.url lacks the USAGE privilege on the schema: make that ` +
+        `role the schema's owner, or grant it USAGE (and CREATE, for schema steps) on it; nothing was changed`,
+    );
+    expect(await relations(shared)).toEqual([]);
+  });
+
+  it('a role given its schema migrates it, and one given the use of a migrated schema serves from it', async () => {
+    // A schema made for the role: it has no CREATE on the database, and needs none.
+    const own = newSchema();
+    await pgQuery(`CREATE SCHEMA "${own}" AUTHORIZATION "${role.name}"`);
+    const ownFile = config({ kind: 'postgres', url: role.url, schema: own });
+    const done = await cli(['server', 'migrate', '--config', ownFile]);
+    expect(done.stderr).toBe('');
+    expect(done.code).toBe(0);
+    expect(done.stdout).toContain(`schema version 0 -> ${PG_MIGRATIONS.length}, applied:`);
+
+    // A schema migrated by its owner, of which the role may only use the tables: no CREATE needed with nothing pending.
+    const shared = newSchema();
+    const ownerFile = path.join(dir, 'owner.json');
+    fs.writeFileSync(
+      ownerFile,
+      JSON.stringify({
+        dataDir: path.join(dir, 'data'),
+        store: { kind: 'postgres', url: TEST_PG_URL, schema: shared },
+      }),
+    );
+    expect((await cli(['server', 'migrate', '--config', ownerFile])).code).toBe(0);
+    await pgQuery(`GRANT USAGE ON SCHEMA "${shared}" TO "${role.name}"`);
+    await pgQuery(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "${shared}" TO "${role.name}"`);
+    const sharedFile = config({ kind: 'postgres', url: role.url, schema: shared });
+    const again = await cli(['server', 'migrate', '--config', sharedFile]);
+    expect(again.stderr).toBe('');
+    expect(again.stdout).toContain(`schema version ${PG_MIGRATIONS.length} is up to date`);
+    const opened = await cli(['server', 'public-key', '--config', sharedFile]);
+    expect(opened.stderr).toBe('');
+    expect(opened.code).toBe(0);
+
+    // Without the right to write its tables, the server's start is refused naming the table and what is needed.
+    await pgQuery(`REVOKE INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "${shared}" FROM "${role.name}"`);
+    const refused = await cli(['server', 'public-key', '--config', sharedFile]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toBe(
+      `error: ${where}, schema "${shared}": permission denied for table instances (42501): the role of ` +
+        `store.url needs USAGE on the schema and SELECT, INSERT, UPDATE and DELETE on its tables (to migrate it, ` +
+        `also CREATE on the schema and ownership of its tables)\n`,
+    );
   });
 });

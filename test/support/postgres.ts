@@ -44,3 +44,30 @@ export async function createTestSchema(): Promise<TestSchema> {
     },
   };
 }
+
+/** A login role of the test's own, with no privilege beyond what every role has: `drop()` removes it and its grants. */
+export interface TestRole {
+  name: string;
+  /** TEST_PG_URL, logging in as this role. */
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** Creates a login role (with a password, so that it logs in whatever the server's authentication). */
+export async function createTestRole(): Promise<TestRole> {
+  const name = `r_${randomBytes(8).toString('hex')}`;
+  const password = randomBytes(12).toString('hex');
+  await pgQuery(`CREATE ROLE "${name}" LOGIN PASSWORD '${password}'`);
+  const url = new URL(TEST_PG_URL);
+  url.username = name;
+  url.password = password;
+  return {
+    name,
+    url: url.toString(),
+    drop: async () => {
+      // What it owns or was granted in the test database goes with it (its schemas among them).
+      await pgQuery(`DROP OWNED BY "${name}" CASCADE`);
+      await pgQuery(`DROP ROLE "${name}"`);
+    },
+  };
+}

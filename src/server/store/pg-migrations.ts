@@ -2,7 +2,9 @@
  * The PostgreSQL schema of the policy server as numbered, forward-only steps,
  * recorded in `tollgate_migrations` of the configured schema. Migrating takes
  * a session advisory lock, so that instances starting at once apply each step
- * once; a step and its record commit in one transaction.
+ * once; a step and its record commit in one transaction. What the role may
+ * do is read first: a role that may not create the schema, or the tables in
+ * it, is refused before anything is changed.
  */
 import type pg from 'pg';
 import { TollgateError } from '../../engine/errors.js';
@@ -137,6 +139,97 @@ function quoted(schema: string): string {
   return `"${schema}"`;
 }
 
+/** SQLSTATE 42501 (insufficient_privilege): the role tollgate connects as may not do what a statement asks. */
+export const INSUFFICIENT_PRIVILEGE = '42501';
+
+/** Whether `error` is PostgreSQL's refusal of a statement for a privilege the role lacks. */
+export function isInsufficientPrivilege(error: unknown): error is Error & { code: string } {
+  return error instanceof Error && (error as { code?: unknown }).code === INSUFFICIENT_PRIVILEGE;
+}
+
+/** How messages name the role tollgate connects as (never by its name: messages never name the user). */
+export const THE_ROLE = 'the role of store.url';
+
+/** What the role needs, as messages say it. */
+export const PRIVILEGES_NEEDED =
+  'USAGE on the schema and SELECT, INSERT, UPDATE and DELETE on its tables (to migrate it, also CREATE on the ' +
+  'schema and ownership of its tables)';
+
+/** A store the role cannot open or migrate for lack of a privilege (exit 2, as a damaged or unreadable store). */
+function privilegeMissing(message: string, cause?: unknown): TollgateError {
+  return new TollgateError('store-unavailable', message, cause === undefined ? undefined : { cause });
+}
+
+/** What the role may do where the schema is (read before anything is changed). */
+interface SchemaAccess {
+  database: string;
+  /** Whether the schema exists. */
+  present: boolean;
+  /** CREATE on the database: the right to create the schema. */
+  createInDatabase: boolean;
+  /** USAGE on the schema: the right to see what is in it. */
+  usage: boolean;
+  /** CREATE on the schema: the right to create tables and indexes in it. */
+  createInSchema: boolean;
+}
+
+async function schemaAccess(client: pg.ClientBase, schema: string): Promise<SchemaAccess> {
+  const result = await client.query<{
+    database: string;
+    present: boolean;
+    create_in_database: boolean;
+    usage: boolean;
+    create_in_schema: boolean;
+  }>(
+    `SELECT current_database() AS database,
+            n.oid IS NOT NULL AS present,
+            has_database_privilege(current_database(), 'CREATE') AS create_in_database,
+            coalesce(has_schema_privilege(n.oid, 'USAGE'), false) AS usage,
+            coalesce(has_schema_privilege(n.oid, 'CREATE'), false) AS create_in_schema
+       FROM (SELECT 1) AS one LEFT JOIN pg_namespace n ON n.nspname = $1`,
+    [schema],
+  );
+  const row = result.rows[0] as (typeof result.rows)[number];
+  return {
+    database: row.database,
+    present: row.present,
+    createInDatabase: row.create_in_database,
+    usage: row.usage,
+    createInSchema: row.create_in_schema,
+  };
+}
+
+/**
+ * Refuses, naming the database, the schema and the privilege, a role that
+ * may not create the missing schema (CREATE on the database) or see into
+ * the one there (USAGE on it). Nothing is changed.
+ */
+function refuseNoAccess(where: string, schema: string, access: SchemaAccess): void {
+  if (!access.present && !access.createInDatabase) {
+    throw privilegeMissing(
+      `${where}: schema "${schema}" does not exist and ${THE_ROLE} may not create it (it lacks the CREATE ` +
+        `privilege on database "${access.database}"): create the schema for that role ` +
+        `(CREATE SCHEMA ${schema} AUTHORIZATION role), or grant it CREATE on the database; nothing was changed`,
+    );
+  }
+  if (access.present && !access.usage) {
+    throw privilegeMissing(
+      `${where}, schema "${schema}": ${THE_ROLE} lacks the USAGE privilege on the schema: make that role the ` +
+        `schema's owner, or grant it USAGE (and CREATE, for schema steps) on it; nothing was changed`,
+    );
+  }
+}
+
+/** Refuses a role that may not create tables in the schema while steps are pending (CREATE on it). Nothing is changed. */
+function refuseNoCreate(where: string, schema: string, access: SchemaAccess, pending: number): void {
+  if (!access.present || access.createInSchema || pending === 0) return;
+  throw privilegeMissing(
+    `${where}, schema "${schema}": ${THE_ROLE} lacks the CREATE privilege on the schema, needed to apply ` +
+      `${pending} pending schema step(s): grant it CREATE on the schema, or run tollgate server migrate as the ` +
+      `schema's owner; nothing was changed`,
+  );
+}
+
 /** The schema version recorded in `schema`, 0 when it has no migrations table (or does not exist). */
 async function currentVersion(client: pg.ClientBase, schema: string): Promise<number> {
   const table = await client.query<{ present: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS present`, [
@@ -221,63 +314,101 @@ async function refuseNamesInTheWay(
 /**
  * Brings `schema` up to the newest step on `client` (created when missing),
  * under an advisory lock held for the whole run: a second instance waits, then
- * finds nothing left to do. `dryRun` only lists the pending steps.
+ * finds nothing left to do. `dryRun` only lists the pending steps. A role
+ * that lacks a privilege the run needs is refused, dry or not, with
+ * TollgateError 'store-unavailable' naming `where` (the database), the
+ * schema and the privilege.
  */
 export async function migratePg(
   client: pg.ClientBase,
   schema: string,
-  options: { dryRun?: boolean; migrations?: readonly PgMigration[] } = {},
+  options: { dryRun?: boolean; migrations?: readonly PgMigration[]; where?: string } = {},
 ): Promise<MigrationReport> {
   const migrations = options.migrations ?? PG_MIGRATIONS;
+  const where = options.where ?? 'PostgreSQL';
   if (!SCHEMA_NAME.test(schema)) throw new TollgateError('invalid-input', `schema "${schema}" is not a valid name`);
   const stepsFrom = (from: number): MigrationStep[] =>
     migrations.slice(from).map((m, i) => ({ version: from + i + 1, description: m.description }));
-  /** The schema's version, refused when newer than this release's or when what its steps create is in the way. */
-  const checkedVersion = async (): Promise<number> => {
-    const from = await currentVersion(client, schema);
+  /** What is being done, for a refusal PostgreSQL gives that the checks did not foresee (a table of another owner). */
+  let doing = 'reading the schema';
+  /**
+   * The schema's version, refused when newer than this release's, when what its steps create is in the way,
+   * or when the role may not do what the steps pending need.
+   */
+  const checked = async (): Promise<{ from: number; access: SchemaAccess }> => {
+    const access = await schemaAccess(client, schema);
+    refuseNoAccess(where, schema, access);
+    const from = access.present ? await currentVersion(client, schema) : 0;
     if (from > migrations.length) throw tooNew(schema, from, migrations.length);
-    await refuseNamesInTheWay(client, schema, migrations, from);
-    return from;
+    if (access.present) await refuseNamesInTheWay(client, schema, migrations, from);
+    refuseNoCreate(where, schema, access, migrations.length - from);
+    return { from, access };
   };
-  if (options.dryRun === true) {
-    const from = await checkedVersion();
-    return { from, to: from, steps: stepsFrom(from) };
-  }
-  await client.query('SELECT pg_advisory_lock($1, hashtext($2))', [MIGRATION_LOCK_CLASS, schema]);
-  try {
-    // Checked before the schema or the migrations table is created: a schema refused is left as it was.
-    await checkedVersion();
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoted(schema)}`);
-    await client.query(
-      `CREATE TABLE IF NOT EXISTS ${quoted(schema)}.tollgate_migrations (
-         version     INTEGER     PRIMARY KEY,
-         description TEXT        NOT NULL,
-         applied_at  TIMESTAMPTZ NOT NULL DEFAULT now()
-       )`,
-    );
-    const from = await currentVersion(client, schema);
-    if (from > migrations.length) throw tooNew(schema, from, migrations.length);
-    const steps = stepsFrom(from);
-    for (const step of steps) {
-      const migration = migrations[step.version - 1] as PgMigration;
-      await client.query('BEGIN');
-      try {
-        await client.query(`SET LOCAL search_path TO ${quoted(schema)}`);
-        await client.query(migration.sql);
-        await client.query(`INSERT INTO tollgate_migrations (version, description) VALUES ($1, $2)`, [
-          step.version,
-          step.description,
-        ]);
-        await client.query('COMMIT');
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      }
+  const run = async (): Promise<MigrationReport> => {
+    if (options.dryRun === true) {
+      const { from } = await checked();
+      return { from, to: from, steps: stepsFrom(from) };
     }
-    return { from, to: from + steps.length, steps };
-  } finally {
-    await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [MIGRATION_LOCK_CLASS, schema]).catch(() => {
-      // A broken connection released the lock with the session.
-    });
+    await client.query('SELECT pg_advisory_lock($1, hashtext($2))', [MIGRATION_LOCK_CLASS, schema]);
+    try {
+      // Checked before the schema or the migrations table is created: a schema refused is left as it was.
+      const { access } = await checked();
+      // Created only when missing: even with IF NOT EXISTS, PostgreSQL asks for the privilege to create what is
+      // there already, which a role that was given its schema (or, with no step pending, only the use of its
+      // tables) does not have.
+      if (!access.present) {
+        doing = 'creating the schema';
+        await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoted(schema)}`);
+      }
+      const table = await client.query<{ present: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS present`, [
+        `${quoted(schema)}.tollgate_migrations`,
+      ]);
+      if (table.rows[0]?.present !== true) {
+        doing = 'creating tollgate_migrations';
+        await client.query(
+          `CREATE TABLE IF NOT EXISTS ${quoted(schema)}.tollgate_migrations (
+             version     INTEGER     PRIMARY KEY,
+             description TEXT        NOT NULL,
+             applied_at  TIMESTAMPTZ NOT NULL DEFAULT now()
+           )`,
+        );
+      }
+      doing = 'reading the schema';
+      const from = await currentVersion(client, schema);
+      if (from > migrations.length) throw tooNew(schema, from, migrations.length);
+      const steps = stepsFrom(from);
+      for (const step of steps) {
+        const migration = migrations[step.version - 1] as PgMigration;
+        doing = `applying schema step ${step.version} (${step.description})`;
+        await client.query('BEGIN');
+        try {
+          await client.query(`SET LOCAL search_path TO ${quoted(schema)}`);
+          await client.query(migration.sql);
+          await client.query(`INSERT INTO tollgate_migrations (version, description) VALUES ($1, $2)`, [
+            step.version,
+            step.description,
+          ]);
+          await client.query('COMMIT');
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          throw error;
+        }
+      }
+      return { from, to: from + steps.length, steps };
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [MIGRATION_LOCK_CLASS, schema]).catch(() => {
+        // A broken connection released the lock with the session.
+      });
+    }
+  };
+  try {
+    return await run();
+  } catch (error) {
+    if (!isInsufficientPrivilege(error)) throw error;
+    throw privilegeMissing(
+      `${where}, schema "${schema}": ${doing} was refused: ${error.message} (${INSUFFICIENT_PRIVILEGE}): ` +
+        `${THE_ROLE} needs ${PRIVILEGES_NEEDED}`,
+      error,
+    );
   }
 }

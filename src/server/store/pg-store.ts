@@ -12,7 +12,15 @@ import { OS_NAMES } from '../../engine/model.js';
 import { STORAGE_UNAVAILABLE, type StorageFault } from '../../store/storage-error.js';
 import type { ComputerRow, HelloReport, IssuedVersions, RequestRow } from '../server-db.js';
 import type { EntityRow } from '../world-rows.js';
-import { type MigrationReport, SCHEMA_NAME, migratePg } from './pg-migrations.js';
+import {
+  INSUFFICIENT_PRIVILEGE,
+  type MigrationReport,
+  PRIVILEGES_NEEDED,
+  SCHEMA_NAME,
+  THE_ROLE,
+  isInsufficientPrivilege,
+  migratePg,
+} from './pg-migrations.js';
 import {
   DECIDED_REQUEST_STATUSES,
   requestUpdateRefused,
@@ -97,11 +105,18 @@ export interface PgStoreOptions {
   connectTimeoutMs?: number;
   /**
    * Called with what the LISTEN connection did (lost, reconnected), a failed
-   * announcement or beat, and a statement or transaction run again after
-   * PostgreSQL rolled it back (`storage-retry`); default: nothing.
+   * announcement or beat, a statement or transaction run again after
+   * PostgreSQL rolled it back (`storage-retry`), and a stop that could not
+   * delete the instance's row (`instance-not-removed`); default: nothing.
    */
   log?: (event: {
-    event: 'listen-lost' | 'listen-restored' | 'notify-failed' | 'heartbeat-failed' | 'storage-retry';
+    event:
+      | 'listen-lost'
+      | 'listen-restored'
+      | 'notify-failed'
+      | 'heartbeat-failed'
+      | 'storage-retry'
+      | 'instance-not-removed';
     reason?: string;
   }) => void;
   maxPendingAckIds?: number;
@@ -191,6 +206,9 @@ export function describePgUrl(url: string): string {
  */
 const STORAGE_CLASSES = ['08', '40', '53', '57', '58', 'XX'];
 
+/** The message of pg's error for a statement with no answer within its query_timeout. */
+const QUERY_TIMEOUT_MESSAGE = 'Query read timeout';
+
 /** Network errors of the connection itself (no SQLSTATE). */
 const NETWORK_CODES = ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'EPIPE'];
 
@@ -258,7 +276,7 @@ type Query = (text: string, values?: unknown[]) => Promise<pg.QueryResult>;
 async function migrateWaiting(
   client: pg.PoolClient,
   schema: string,
-  options?: Parameters<typeof migratePg>[2],
+  options: Parameters<typeof migratePg>[2],
 ): Promise<Awaited<ReturnType<typeof migratePg>>> {
   await client.query('SET lock_timeout = 0');
   try {
@@ -356,6 +374,14 @@ export class PgStore implements ServerStore {
   private readonly options: PgStoreOptions;
   private readonly listeners = new Set<StoreListener>();
   private closed = false;
+  /** The stop under way (see close). */
+  private closing: Promise<void> | null = null;
+  /** Set as the stop begins: a beat that has not begun writing by then does not write (see beat). */
+  private stopping = false;
+  /** Whether a beat was begun: only then may this instance have a row in `instances` for the stop to delete. */
+  private registered = false;
+  /** The writes of the beats under way, each with whether it has begun writing (the stop waits for those). */
+  private readonly beatWrites = new Map<Promise<unknown>, { writing: boolean }>();
   private fault: StorageFault = 'none';
   private listenClient: pg.Client | null = null;
   private listenTimer: NodeJS.Timeout | null = null;
@@ -382,12 +408,7 @@ export class PgStore implements ServerStore {
       connectionString: options.url,
       max: options.poolSize ?? PG_STORE_DEFAULTS.poolSize,
       connectionTimeoutMillis: options.connectTimeoutMs ?? PG_STORE_DEFAULTS.connectTimeoutMs,
-      // Bounded waits: a statement waits for a lock at most lock_timeout, and a transaction left open by an
-      // instance that stopped answering (paused, cut off) is ended by PostgreSQL after
-      // idle_in_transaction_session_timeout, so that it does not hold every other instance's commits.
-      options:
-        `-c search_path=${schema} -c lock_timeout=${options.lockTimeoutMs ?? PG_STORE_DEFAULTS.lockTimeoutMs}` +
-        ` -c idle_in_transaction_session_timeout=${options.idleInTransactionTimeoutMs ?? PG_STORE_DEFAULTS.idleInTransactionTimeoutMs}`,
+      options: this.sessionOptions(),
       // Which instance a connection is (pg_stat_activity).
       application_name: `tollgate ${this.instanceId}`,
       // A connection cut off without a reset (a firewall's state lost, a host gone) is found by the operating
@@ -399,13 +420,27 @@ export class PgStore implements ServerStore {
     this.pool.on('error', () => undefined);
   }
 
+  /**
+   * The settings of every connection of the store but the LISTEN one. Bounded waits: a statement waits for a
+   * lock at most lock_timeout, and a transaction left open by an instance that stopped answering (paused, cut
+   * off) is ended by PostgreSQL after idle_in_transaction_session_timeout, so that it does not hold every other
+   * instance's commits.
+   */
+  private sessionOptions(): string {
+    const { lockTimeoutMs, idleInTransactionTimeoutMs } = this.options;
+    return (
+      `-c search_path=${this.schema} -c lock_timeout=${lockTimeoutMs ?? PG_STORE_DEFAULTS.lockTimeoutMs}` +
+      ` -c idle_in_transaction_session_timeout=${idleInTransactionTimeoutMs ?? PG_STORE_DEFAULTS.idleInTransactionTimeoutMs}`
+    );
+  }
+
   /** Opens the store: brings the schema up to date (see migratePg), then starts listening. */
   static async open(options: PgStoreOptions): Promise<PgStore> {
     const schema = PgStore.schemaOf(options);
     const store = new PgStore(options, schema);
     try {
       await store.withClient(async (client) => {
-        await migrateWaiting(client, schema);
+        await migrateWaiting(client, schema, { where: store.where });
       });
       await store.startListening();
       await store.beat();
@@ -436,7 +471,7 @@ export class PgStore implements ServerStore {
     const schema = PgStore.schemaOf(options);
     const store = new PgStore(options, schema);
     try {
-      return await store.withClient((client) => migrateWaiting(client, schema, { dryRun }));
+      return await store.withClient((client) => migrateWaiting(client, schema, { dryRun, where: store.where }));
     } finally {
       store.closed = true;
       await store.pool.end().catch(() => undefined);
@@ -868,13 +903,23 @@ export class PgStore implements ServerStore {
 
   // ---- presence: which agents are connected to which instance ----
 
-  /** Records that this instance runs and what it has read (and forgets instances gone long ago), then prunes deletions: on a timer. */
+  /**
+   * Records that this instance runs and what it has read (and forgets instances gone long ago), then prunes
+   * deletions: on a timer. Once the stop has begun, a beat that has not begun writing does not: it would put
+   * back the row the stop deletes.
+   */
   async beat(): Promise<void> {
+    if (this.stopping) return;
+    this.registered = true;
     const forgetSeconds = PG_STORE_DEFAULTS.instanceForgetMs / 1000;
     // A beat answered later than the next is due is worth nothing: on a connection that has gone silent (cut off
     // without a reset) it fails then, and the connection is dropped, rather than holding every later beat.
     const interval = this.options.heartbeatIntervalMs ?? PG_STORE_DEFAULTS.heartbeatIntervalMs;
-    await this.writeTx(async (query) => {
+    const state = { writing: false };
+    const write = this.writeTx(async (query) => {
+      if (this.stopping) return false;
+      // From here the stop waits for this write to end before it deletes the row.
+      state.writing = true;
       await query(
         `INSERT INTO instances (instance_id, seen_revision) VALUES ($1, $2)
          ON CONFLICT (instance_id) DO UPDATE SET heartbeat_at = now(), seen_revision = excluded.seen_revision`,
@@ -890,8 +935,16 @@ export class PgStore implements ServerStore {
          )`,
         [forgetSeconds],
       );
+      return true;
     }, interval);
-    await this.pruneDeletions();
+    this.beatWrites.set(write, state);
+    let wrote: boolean;
+    try {
+      wrote = await write;
+    } finally {
+      this.beatWrites.delete(write);
+    }
+    if (wrote) await this.pruneDeletions(interval);
   }
 
   /**
@@ -899,13 +952,19 @@ export class PgStore implements ServerStore {
    * every running instance (its beat recent) has read: none of them needs
    * them to catch up. An instance that stopped beating for longer and comes
    * back below that revision still catches up right (see changesSince).
-   * Returns how many rows were deleted.
+   * While a commit holds the revision row, nothing is pruned (a later call
+   * prunes): the prune does not wait for it. With `queryTimeoutMs` (a beat's
+   * prune: the beat interval), a statement with no answer in that time fails
+   * as the beat's own do. Returns how many rows were deleted.
    */
-  async pruneDeletions(): Promise<number> {
+  async pruneDeletions(queryTimeoutMs?: number): Promise<number> {
     const timeoutSeconds = (this.options.instanceTimeoutMs ?? PG_STORE_DEFAULTS.instanceTimeoutMs) / 1000;
     return this.writeTx(async (query) => {
-      // The revision row first, as every commit takes it: the two never wait on each other's rows.
-      await this.lockRevision(query);
+      // The revision row first, as every commit takes it: the two never wait on each other's rows. A commit that
+      // holds it (a large import can for longer than the beat interval) is not waited for: the beats that follow
+      // this one would wait behind it, and the instance would look gone to the others.
+      const locked = await query('SELECT 1 FROM world_revision WHERE id = 1 FOR UPDATE SKIP LOCKED');
+      if (locked.rowCount === 0) return 0;
       const result = await query(
         `WITH pruned AS (
            DELETE FROM entity_deletions
@@ -920,7 +979,7 @@ export class PgStore implements ServerStore {
         [timeoutSeconds],
       );
       return Number((result.rows[0] as { n: string } | undefined)?.n ?? 0);
-    });
+    }, queryTimeoutMs);
   }
 
   /** Notes that this store's caller has read the world up to `revision`. */
@@ -1121,10 +1180,18 @@ export class PgStore implements ServerStore {
    */
   private transaction<T>(begin: string, fn: (query: Query) => Promise<T>, queryTimeoutMs?: number): Promise<T> {
     return this.run(async (client) => {
+      let timedOut = false;
       const query: Query =
         queryTimeoutMs === undefined
           ? (text, values) => client.query(text, values)
-          : (text, values) => client.query({ text, values, query_timeout: queryTimeoutMs } as pg.QueryConfig);
+          : async (text, values) => {
+              try {
+                return await client.query({ text, values, query_timeout: queryTimeoutMs } as pg.QueryConfig);
+              } catch (error) {
+                if (error instanceof Error && error.message === QUERY_TIMEOUT_MESSAGE) timedOut = true;
+                throw error;
+              }
+            };
       // A transaction PostgreSQL rolled back is run again whole, from BEGIN: `fn` only reads and writes through
       // `query`, and the callers change what they hold in memory only once it has returned.
       return this.retryRolledBack(async () => {
@@ -1134,7 +1201,10 @@ export class PgStore implements ServerStore {
           await query('COMMIT');
           return result;
         } catch (error) {
-          await query('ROLLBACK').catch(() => undefined);
+          // After a statement that had no answer in time, a ROLLBACK would only be sent once that statement is
+          // answered: it would wait another queryTimeoutMs for nothing. The connection is discarded instead
+          // (see withClient), and PostgreSQL rolls the transaction back as the session ends.
+          if (!timedOut) await query('ROLLBACK').catch(() => undefined);
           throw error;
         }
       });
@@ -1197,7 +1267,17 @@ export class PgStore implements ServerStore {
   }
 
   private storageError(error: unknown): unknown {
-    if (passThrough(error) || !isStorageFailure(error)) return error;
+    if (passThrough(error)) return error;
+    if (isInsufficientPrivilege(error)) {
+      // Not a bug of a statement: the database refuses the role what the server needs (a grant missing or revoked).
+      return new TollgateError(
+        STORAGE_UNAVAILABLE,
+        `${this.where}, schema "${this.schema}": ${error.message} (${INSUFFICIENT_PRIVILEGE}): ${THE_ROLE} ` +
+          `needs ${PRIVILEGES_NEEDED}`,
+        { cause: error },
+      );
+    }
+    if (!isStorageFailure(error)) return error;
     const { message } = error as Error;
     const code = (error as { code?: unknown }).code;
     return new TollgateError(
@@ -1258,14 +1338,27 @@ export class PgStore implements ServerStore {
     }
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    await this.flushAcks();
+  /**
+   * Stops the store: deletes this instance's row of `instances` (its agents
+   * count as connected nowhere for the other instances from then on), sends
+   * the acknowledgements still queued, and closes its connections once the
+   * calls under way have ended. Later calls do nothing more.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.stop();
+    return this.closing;
+  }
+
+  private async stop(): Promise<void> {
+    this.stopping = true;
     if (this.heartbeatTimer !== null) clearInterval(this.heartbeatTimer);
-    // Gone at once for the other instances: its agents no longer count as connected.
-    await this.writeTx((query) => query('DELETE FROM instances WHERE instance_id = $1', [this.instanceId])).catch(
-      () => undefined,
-    );
+    this.heartbeatTimer = null;
+    // A beat writing now would put back the row deleted below once it commits: it ends first (its statements
+    // have the beat interval at most). One that has not begun writing will not (see beat).
+    const writing = [...this.beatWrites].filter(([, state]) => state.writing).map(([write]) => write);
+    await Promise.all(writing.map((write) => write.catch(() => undefined)));
+    if (this.registered) await this.removeInstance();
+    await this.flushAcks();
     this.closed = true;
     if (this.ackTimer !== null) clearTimeout(this.ackTimer);
     if (this.listenTimer !== null) clearTimeout(this.listenTimer);
@@ -1275,6 +1368,42 @@ export class PgStore implements ServerStore {
     this.listeners.clear();
     await client?.end().catch(() => undefined);
     await this.pool.end().catch(() => undefined);
+  }
+
+  /**
+   * Deletes this instance's row, so that the other instances take its agents
+   * as connected nowhere at once. On a connection of its own, not the pool's:
+   * as a server stops, the pool's connections may all be taken by the writes
+   * of its agents disconnecting, thousands more waiting for them, and the
+   * delete would wait behind them, then fail after connectTimeoutMs, leaving
+   * the row until its beat is instanceTimeoutMs old. A failure is logged
+   * (`instance-not-removed`).
+   */
+  private async removeInstance(): Promise<void> {
+    const timeoutMs = this.options.connectTimeoutMs ?? PG_STORE_DEFAULTS.connectTimeoutMs;
+    const client = new pg.Client({
+      connectionString: this.options.url,
+      connectionTimeoutMillis: timeoutMs,
+      // The simulated fault makes the session read-only: PostgreSQL itself refuses the delete.
+      options: this.sessionOptions() + (this.fault === 'none' ? '' : ' -c default_transaction_read_only=on'),
+      application_name: `tollgate ${this.instanceId} stop`,
+    });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      await client.query({
+        text: 'DELETE FROM instances WHERE instance_id = $1',
+        values: [this.instanceId],
+        query_timeout: timeoutMs,
+      } as pg.QueryConfig);
+    } catch (error) {
+      this.options.log?.({
+        event: 'instance-not-removed',
+        reason: `${this.where} (schema ${this.schema}): ${(error as Error).message}`,
+      });
+    } finally {
+      await client.end().catch(() => undefined);
+    }
   }
 
   simulateStorageFault(fault: StorageFault): void {

@@ -8,7 +8,8 @@
 // batch that PostgreSQL does roll back as a deadlock's victim (here against
 // a transaction of the test's own) is run again, logged, and stored. The
 // deletions of several instances' and requests' rows skip the rows another
-// transaction holds rather than wait for them.
+// transaction holds rather than wait for them; a beat's pruning of the
+// deletions log does not wait for a commit that holds the revision row.
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { IssuedVersions } from '../../../src/server/server-db.js';
@@ -259,6 +260,40 @@ describe('PgStore lock order', () => {
       const left = await pgQuery(`SELECT instance_id FROM "${schema.schema}".instances`);
       expect(left.rows).toEqual([{ instance_id: store.instanceId }]);
       expect(await store.requestBodies()).toEqual([]);
+    } finally {
+      await holder.end();
+    }
+  });
+
+  it('a beat does not wait for a commit holding the revision row: a later beat prunes the deletions log', async () => {
+    const store = await open([]);
+    await store.load();
+    const policy = (id: string) => ({ kind: 'policies' as const, id, seq: 0, body: JSON.stringify({ id }) });
+    let { revision } = await store.commitWorld({ baseRevision: 0, writes: [policy('a')], deletes: [], issued: [] });
+    ({ revision } = await store.commitWorld({
+      baseRevision: revision,
+      writes: [],
+      deletes: [{ kind: 'policies', id: 'a' }],
+      issued: [],
+    }));
+    const deletionRows = async (): Promise<number> =>
+      (await pgQuery(`SELECT 1 FROM "${schema.schema}".entity_deletions`)).rowCount ?? 0;
+    expect(await deletionRows()).toBe(1);
+    const holder = new pg.Client({ connectionString: schema.url });
+    await holder.connect();
+    try {
+      // As a commit under way (a large import) holds it.
+      await holder.query('BEGIN');
+      await holder.query(`SELECT revision FROM "${schema.schema}".world_revision WHERE id = 1 FOR UPDATE`);
+      await store.beat();
+      expect(await deletionRows()).toBe(1);
+      const beat = await pgQuery(`SELECT seen_revision FROM "${schema.schema}".instances WHERE instance_id = $1`, [
+        store.instanceId,
+      ]);
+      expect(Number((beat.rows[0] as { seen_revision: string }).seen_revision)).toBe(revision);
+      await holder.query('COMMIT');
+      await store.beat();
+      expect(await deletionRows()).toBe(0);
     } finally {
       await holder.end();
     }

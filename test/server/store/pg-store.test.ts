@@ -3,7 +3,9 @@
 // issuing a version twice or backwards, the loser of a race is refused with
 // StaleWorldError and succeeds once caught up, commits and acknowledgements
 // reach the other store's listener, migrations run once under concurrent
-// openers, and an unreachable database is 'storage-unavailable'.
+// openers, and an unreachable database is 'storage-unavailable'. A clean
+// stop deletes the instance's row at once, however busy its pool is; a beat
+// whose statement has no answer fails after one beat interval.
 import { type AddressInfo, type Socket, connect, createServer } from 'node:net';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -820,6 +822,127 @@ describe('a connection gone silent', () => {
       });
     } finally {
       proxy.close();
+    }
+  });
+});
+
+describe('a beat with no answer in time', () => {
+  const intervalMs = 60_000;
+
+  /** Whether a statement of `store` waits for a lock another transaction holds. */
+  async function waitsForLock(store: PgStore): Promise<boolean> {
+    const waiting = await pgQuery(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'`,
+      [`tollgate ${store.instanceId}`],
+    );
+    return (waiting.rows[0] as { n: number }).n > 0;
+  }
+
+  /**
+   * Holds `rows` (a locking SELECT) in a transaction of the test's own, begins a beat, and once a statement of
+   * it waits for them, runs the clock of the statements' timeouts (the test's) one beat interval: what the beat
+   * came to by then.
+   */
+  async function beatAgainst(store: PgStore, rows: string): Promise<unknown> {
+    const holder = new pg.Client({ connectionString: schema.url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query(rows);
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      try {
+        let outcome: unknown = 'pending';
+        void store.beat().then(
+          () => (outcome = 'beat'),
+          (error: unknown) => (outcome = error),
+        );
+        while (!(await waitsForLock(store))) await new Promise((resolve) => setImmediate(resolve));
+        await vi.advanceTimersByTimeAsync(intervalMs);
+        for (let i = 0; i < 20 && outcome === 'pending'; i++) await new Promise((resolve) => setImmediate(resolve));
+        return outcome;
+      } finally {
+        vi.useRealTimers();
+      }
+    } finally {
+      await holder.query('ROLLBACK');
+      await holder.end();
+    }
+  }
+
+  it('fails after one interval: no ROLLBACK is queued behind the statement, to wait another', async () => {
+    const store = await open({ heartbeatIntervalMs: intervalMs, lockTimeoutMs: 120_000 });
+    const outcome = await beatAgainst(
+      store,
+      `SELECT 1 FROM "${schema.schema}".instances WHERE instance_id = '${store.instanceId}' FOR UPDATE`,
+    );
+    expect(outcome).toMatchObject({
+      code: 'storage-unavailable',
+      message: expect.stringMatching(/Query read timeout/) as unknown,
+    });
+  });
+
+  it("fails after one interval when its pruning of the deletions log has no answer, as the beat's own statements", async () => {
+    const store = await open({ heartbeatIntervalMs: intervalMs, lockTimeoutMs: 120_000 });
+    await store.load();
+    const { revision } = await store.commitWorld({
+      baseRevision: 0,
+      writes: [policy('a')],
+      deletes: [],
+      issued: [],
+    });
+    await store.commitWorld({
+      baseRevision: revision,
+      writes: [],
+      deletes: [{ kind: 'policies', id: 'a' }],
+      issued: [],
+    });
+    const outcome = await beatAgainst(store, `SELECT 1 FROM "${schema.schema}".entity_deletions FOR UPDATE`);
+    expect(outcome).toMatchObject({
+      code: 'storage-unavailable',
+      message: expect.stringMatching(/Query read timeout/) as unknown,
+    });
+  });
+});
+
+describe('a clean stop', () => {
+  it('deletes its instance row at once, though its pool is taken by its agents disconnecting', async () => {
+    const ids = Array.from({ length: 8 }, (_, i) => `c${i}`);
+    const stopping = await open({ poolSize: 2, lockTimeoutMs: 60_000 });
+    const other = await open();
+    await stopping.commitWorld({ baseRevision: 0, writes: [], deletes: [], issued: ids.map((id) => issued(id, 1)) });
+    for (const id of ids) await stopping.markConnected(id, true);
+    expect([...(await other.connectedElsewhere(ids))].sort()).toEqual([...ids].sort());
+    const rows = async (): Promise<number> =>
+      (await pgQuery(`SELECT 1 FROM "${schema.schema}".instances WHERE instance_id = $1`, [stopping.instanceId]))
+        .rowCount ?? 0;
+    const holder = new pg.Client({ connectionString: schema.url });
+    await holder.connect();
+    try {
+      // The agents' rows are held by another transaction: the first disconnections take both pooled connections
+      // and wait, the others wait for a connection, as those of thousands of agents do while a server stops.
+      await holder.query('BEGIN');
+      await holder.query(`SELECT 1 FROM "${schema.schema}".computer_state FOR UPDATE`);
+      for (const id of ids) void stopping.markConnected(id, false).catch(() => undefined);
+      await vi.waitFor(
+        async () => {
+          const waiting = await pgQuery(
+            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'`,
+            [`tollgate ${stopping.instanceId}`],
+          );
+          expect((waiting.rows[0] as { n: number }).n).toBe(2);
+        },
+        { timeout: 10_000, interval: 50 },
+      );
+      const stopped = stopping.close();
+      // Gone while those writes still wait: the other instance counts none of its agents as connected.
+      await vi.waitFor(async () => expect(await rows()).toBe(0), { timeout: 5_000, interval: 50 });
+      expect([...(await other.connectedElsewhere(ids))]).toEqual([]);
+      await holder.query('COMMIT');
+      await stopped;
+      expect(await rows()).toBe(0);
+      expect([...(await other.connectedElsewhere(ids))]).toEqual([]);
+    } finally {
+      await holder.end();
     }
   });
 });
