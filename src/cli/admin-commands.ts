@@ -14,7 +14,7 @@ import {
   type SettingValue,
   type World,
 } from '../engine/model.js';
-import { readBoundedText } from '../scenario/bounded-read.js';
+import { type BoundedFile, readBoundedFile } from '../scenario/bounded-read.js';
 import { readCaFile } from '../scenario/ca-file.js';
 import { loadScenario, serializeScenario } from '../scenario/load.js';
 import {
@@ -211,7 +211,10 @@ export function json(ctx: AdminContext, value: unknown): number {
 /** The most read of a token file (a token is a few dozen bytes). */
 const SMALL_FILE_BYTES = 64 * 1024;
 
-async function readToken(opts: { token?: string; tokenFile?: string }): Promise<string> {
+/** Permission bits of a token file that let its group or others at it (ssh refuses such a key; this warns). */
+const TOKEN_FILE_OPEN_BITS = 0o077;
+
+async function readToken(io: CliIo, opts: { token?: string; tokenFile?: string }): Promise<string> {
   if (opts.token !== undefined && opts.tokenFile !== undefined) {
     throw new InvalidArgumentError('give --token or --token-file, not both');
   }
@@ -219,9 +222,9 @@ async function readToken(opts: { token?: string; tokenFile?: string }): Promise<
   if (opts.tokenFile === undefined) {
     throw new InvalidArgumentError('admin commands need the admin token: --token TOKEN or --token-file FILE');
   }
-  let text: string;
+  let file: BoundedFile;
   try {
-    text = await readBoundedText(
+    file = await readBoundedFile(
       opts.tokenFile,
       SMALL_FILE_BYTES,
       `is larger than a token file may be (${SMALL_FILE_BYTES} bytes)`,
@@ -229,9 +232,25 @@ async function readToken(opts: { token?: string; tokenFile?: string }): Promise<
   } catch (error) {
     throw new TollgateError('invalid-input', `${opts.tokenFile}: ${(error as Error).message}`, { cause: error });
   }
-  const token = text.trim();
+  // Refusing it would break setups that work: the command goes on, once told.
+  if ((file.mode & TOKEN_FILE_OPEN_BITS) !== 0) io.stderr(tokenFileModeWarning(opts.tokenFile, file.mode));
+  const token = file.bytes.toString('utf8').trim();
   if (token === '') throw new TollgateError('invalid-input', `${opts.tokenFile}: the token file is empty`);
   return checkedToken(token, opts.tokenFile);
+}
+
+/** The warning line for a token file its group or others may read or change. */
+export function tokenFileModeWarning(file: string, mode: number): string {
+  const octal = (mode & 0o777).toString(8).padStart(4, '0');
+  return (
+    `warning: ${file}: the admin token file is open to its group or others (mode ${octal}); ` +
+    `make it its owner's alone: chmod 600 ${shellWord(file)}\n`
+  );
+}
+
+/** `text` as one word of a shell command line: as it is when it holds nothing the shell reads, else single-quoted. */
+function shellWord(text: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", `'\\''`)}'`;
 }
 
 /** A bearer token as an HTTP header carries it (RFC 6750: printable ASCII, no spaces); `from` names its source. */
@@ -265,7 +284,7 @@ export async function connectAdmin(
     ...(flags.token === undefined && target.tokenFile !== undefined ? { tokenFile: target.tokenFile } : {}),
     ...(target.ca === undefined ? {} : { ca: target.ca }),
   };
-  const token = await readToken(opts);
+  const token = await readToken(io, opts);
   let ca: Buffer | undefined;
   if (opts.ca !== undefined) {
     try {

@@ -478,7 +478,7 @@ function defaultErrorCode(exitCode: number): string {
 /**
  * Runs the command line; resolves to the exit code. With `--json`, a command
  * that fails prints one JSON object on standard error instead of its error
- * lines: `{"error":{"code","message","problems"}}` (same exit codes).
+ * lines: `{"error":{"code","message","problems","warnings"}}` (same exit codes).
  */
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
@@ -499,14 +499,17 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     if (text !== '') io.stderr(text);
     return exitCode;
   }
-  const problems = text
-    .split('\n')
-    .map((line) => line.replace(/^(error|refused): /, '').trimEnd())
-    .filter((line) => line !== '');
+  const lines = text.split('\n').map((line) => line.trimEnd());
+  // A warning printed before the failure (a token file others can read) is kept apart from the problems.
+  const warnings = lines.filter((line) => line.startsWith('warning: ')).map((line) => line.slice('warning: '.length));
+  const problems = lines
+    .filter((line) => line !== '' && !line.startsWith('warning: '))
+    .map((line) => line.replace(/^(error|refused): /, ''));
   const error = {
     code: code ?? defaultErrorCode(exitCode),
     message: problems[0] ?? '',
     ...(problems.length > 1 ? { problems } : {}),
+    ...(warnings.length > 0 ? { warnings } : {}),
   };
   io.stderr(JSON.stringify({ error }) + '\n');
   return exitCode;

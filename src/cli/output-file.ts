@@ -2,9 +2,10 @@
  * The files commands write (`--output`, `--out`): whole or not at all, and
  * never over one of the command's own inputs.
  */
-import { open, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { lstat, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { TollgateError } from '../engine/errors.js';
+import { fileKind } from '../scenario/bounded-read.js';
 
 /** Errors that say the output path itself is wrong (no such folder, not a folder, not allowed). */
 const BAD_PATH_CODES: ReadonlySet<string> = new Set([
@@ -16,23 +17,25 @@ const BAD_PATH_CODES: ReadonlySet<string> = new Set([
   'EROFS',
   'ELOOP',
   'ENAMETOOLONG',
-  // A socket in the path's place.
-  'ENXIO',
 ]);
 
 /** Numbers the temporary files of this process. */
 let written = 0;
 
 /**
- * Writes `data` to `path`. Refused (TollgateError 'output-is-input', naming
- * both) when `path` is one of `inputs` (the same file by device and inode,
- * whatever the paths say: a snapshot written over its signing key, a report
- * over its fixtures), or a folder. A regular file is written to a temporary
- * file beside it, flushed and renamed over it, so a failure (a full disk, a
- * file size limit) leaves it as it was; anything else that exists (a device
- * such as /dev/stdout, a pipe) is written as it is. A failure names the
- * path: TollgateError 'invalid-output' when the path cannot be written (no
- * such folder, not allowed), 'write-failed' otherwise (a full disk).
+ * Writes `data` to `path`, always as a regular file. Refused (TollgateError
+ * 'output-is-input', naming both) when `path` is one of `inputs` (the same
+ * file by device and inode, whatever the paths say: a snapshot written over
+ * its signing key, a report over its fixtures); refused ('invalid-output')
+ * when `path` is, or is a symbolic link to, anything but a regular file: a
+ * folder, a FIFO (opening it would wait for a reader), a socket or a device
+ * (`/dev/stdout`, `/dev/null` too). The file is written to a temporary file
+ * beside it, flushed and renamed over it, so a failure (a full disk, a file
+ * size limit) leaves it as it was and a symbolic link in its place (to a
+ * regular file, or to nothing) is replaced, its target left as it is. A
+ * failure names the path: TollgateError 'invalid-output' when the path
+ * cannot be written (no such folder, not allowed), 'write-failed'
+ * otherwise (a full disk).
  */
 export async function writeOutputFile(
   path: string,
@@ -41,7 +44,15 @@ export async function writeOutputFile(
 ): Promise<void> {
   const target = await stat(path).catch(() => null);
   if (target !== null) {
-    if (target.isDirectory()) throw new TollgateError('invalid-output', `${path}: is a folder, not a file to write`);
+    if (!target.isFile()) {
+      const link = await lstat(path).catch(() => null);
+      const what = link?.isSymbolicLink() === true ? `a symbolic link to ${fileKind(target)}` : fileKind(target);
+      // Renamed over, a device's node would be replaced (/dev/null); written into, it takes the bytes or waits.
+      throw new TollgateError(
+        'invalid-output',
+        `${path}: is ${what}, not a regular file: an output is written only as a regular file`,
+      );
+    }
     for (const input of inputs) {
       const source = await stat(input).catch(() => null);
       if (source !== null && source.dev === target.dev && source.ino === target.ino) {
@@ -50,10 +61,6 @@ export async function writeOutputFile(
     }
   }
   try {
-    if (target !== null && !target.isFile()) {
-      await writeFile(path, data);
-      return;
-    }
     const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${++written}.tmp`);
     try {
       const handle = await open(temp, 'wx', target === null ? 0o666 : target.mode & 0o777);

@@ -3,12 +3,12 @@
  * without repeating them: a flag wins over the environment, which wins over
  * the profile file (docs/ADMIN.md, "Defaults: environment and profile").
  */
-import { closeSync, openSync, readSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { defaultAdminSocketPath } from '../agent/config.js';
 import { TollgateError } from '../engine/errors.js';
+import { BOUNDED_READ_CODES, readBoundedSync } from '../scenario/bounded-read.js';
 import { parseConfigText } from '../scenario/config-file.js';
 import type { CliIo } from './io.js';
 
@@ -41,40 +41,23 @@ export function profilePath(io: CliIo): string | undefined {
   return home === undefined || home === '' ? undefined : join(home, '.config', 'tollgate', 'cli.yaml');
 }
 
-/** The first `limit` bytes of `file` (fewer at its end). */
-function readAtMost(file: string, limit: number): Buffer {
-  const fd = openSync(file, 'r');
-  try {
-    const buffer = Buffer.alloc(limit);
-    let filled = 0;
-    while (filled < limit) {
-      const n = readSync(fd, buffer, filled, limit - filled, null);
-      if (n === 0) break;
-      filled += n;
-    }
-    return buffer.subarray(0, filled);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /** The profile, validated; a missing default profile is empty, a missing `TOLLGATE_PROFILE` is an error. */
 export function loadProfile(io: CliIo): CliProfile {
   const file = profilePath(io);
   if (file === undefined) return {};
   let text: string;
   try {
-    // At most one byte past the bound is read: a device or a pipe that never ends is refused, not read whole.
-    const buffer = readAtMost(file, MAX_PROFILE_BYTES + 1);
-    if (buffer.length > MAX_PROFILE_BYTES) {
-      throw new TollgateError('invalid-input', `${file}: the profile is larger than ${MAX_PROFILE_BYTES} bytes`);
-    }
-    text = buffer.toString('utf8');
+    // Only a regular file is read (a FIFO would hold the command until something writes to it), up to the bound.
+    text = readBoundedSync(file, MAX_PROFILE_BYTES, `the profile is larger than ${MAX_PROFILE_BYTES} bytes`).toString(
+      'utf8',
+    );
   } catch (error) {
-    if (error instanceof TollgateError) throw error;
+    const { code, cause } = error as TollgateError;
     const explicit = envOf(io)['TOLLGATE_PROFILE'];
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && (explicit === undefined || explicit === '')) return {};
-    throw new TollgateError('invalid-input', `${file}: cannot be read: ${(error as Error).message}`, { cause: error });
+    const missing =
+      code === BOUNDED_READ_CODES.unreadable && (cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+    if (missing && (explicit === undefined || explicit === '')) return {};
+    throw new TollgateError('invalid-input', `${file}: ${(error as Error).message}`, { cause: error });
   }
   const profile = parseConfigText(text, file, profileSchema);
   const base = dirname(resolve(file));

@@ -4,10 +4,11 @@
  * connection of its own, so it works beside a running server. A server whose
  * store is PostgreSQL is backed up with pg_dump: the command prints it.
  */
-import { chmodSync, closeSync, existsSync, openSync, rmSync } from 'node:fs';
+import { chmodSync, closeSync, openSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { TollgateError } from '../engine/errors.js';
+import { fileKind } from '../scenario/bounded-read.js';
 import { SERVER_DB_FILE } from '../server/state.js';
 import { DEFAULT_PG_SCHEMA } from '../server/store/pg-store.js';
 import { EXIT_OK, type CliIo } from './io.js';
@@ -56,8 +57,13 @@ export async function backupServer(
     return EXIT_OK;
   }
   const source = join(config.dataDir, SERVER_DB_FILE);
-  if (!existsSync(source)) {
+  const sourceInfo = statSync(source, { throwIfNoEntry: false });
+  if (sourceInfo === undefined) {
     throw new TollgateError('invalid-input', `${source}: no server database here (dataDir: ${config.dataDir})`);
+  }
+  // SQLite opens it as it is: a FIFO would hold the command until something writes to it.
+  if (!sourceInfo.isFile()) {
+    throw new TollgateError('invalid-input', `${source}: is ${fileKind(sourceInfo)}, not a regular file`);
   }
   const target = resolve(output);
   if (target === resolve(source)) {

@@ -81,7 +81,8 @@ export async function keygen(io: CliIo, outDir: string): Promise<number> {
     },
   );
   try {
-    await writeFile(publicPath, keys.publicKeyPem, { mode: 0o644 });
+    // As any output: a regular file (a FIFO or device in its place is refused), written whole.
+    await writeOutputFile(publicPath, keys.publicKeyPem, [privatePath]);
   } catch (error) {
     // A pair or nothing: a private key without its public key would block the next try ('exists').
     await unlink(privatePath).catch(() => undefined);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { type FileHandle, open, stat } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import type { ApprovalQuery } from '../engine/approvals.js';
@@ -10,6 +10,7 @@ import type { CaseTarget } from '../engine/replay.js';
 import { PRIORITIZE_SETTING } from '../engine/settings.js';
 import { SHA256_PATTERN, THUMBPRINT_PATTERN } from '../engine/validate.js';
 import { LocalClient, type RequestBody } from '../local/client.js';
+import { fileKind, READ_FLAGS } from '../scenario/bounded-read.js';
 import { loadFixtures } from '../scenario/load.js';
 import type { AgentStatus, LocalResponse } from '../wire/local-api.js';
 import { filterCases, replayCases, type ReplayOptions } from './file-commands.js';
@@ -123,43 +124,68 @@ export interface QueryOptions extends Partial<FileRequest> {
   exitCode?: boolean;
 }
 
-/** The SHA-256 of a file, read as a stream; a file past `maxBytes` (or not a regular file) is refused. */
+/** How much of a hashed file is read at a time. */
+const HASH_CHUNK_BYTES = 1024 * 1024;
+
+/** The SHA-256 of a file, read in chunks; a file past `maxBytes` (or not a regular file) is refused. */
 export async function hashFile(file: string, maxBytes: number): Promise<string> {
-  let size: number;
-  try {
-    const info = await stat(file);
-    if (!info.isFile()) throw new TollgateError('invalid-input', `--file ${file}: not a regular file`);
-    size = info.size;
-  } catch (error) {
-    if (error instanceof TollgateError) throw error;
-    throw new TollgateError('invalid-input', `--file ${file}: cannot be read: ${(error as Error).message}`, {
+  const cannotRead = (error: unknown): TollgateError =>
+    new TollgateError('invalid-input', `--file ${file}: cannot be read: ${(error as Error).message}`, {
       cause: error,
     });
-  }
-  if (size > maxBytes) {
-    throw new TollgateError(
-      'file-too-large',
-      `--file ${file}: ${size} bytes, more than --max-file-bytes (${maxBytes}) allows`,
-    );
-  }
-  const hash = createHash('sha256');
-  let read = 0;
+  let handle: FileHandle;
+  let size: number;
   try {
-    for await (const chunk of createReadStream(file)) {
-      read += (chunk as Buffer).length;
+    // Looked at before it is opened (a device is not opened), and opened without waiting (a FIFO would wait for a
+    // writer); what was opened is looked at again, in case the path was given another file in between.
+    const before = await stat(file);
+    if (!before.isFile()) throw notRegular(file, before);
+    handle = await open(file, READ_FLAGS);
+  } catch (error) {
+    if (error instanceof TollgateError) throw error;
+    throw cannotRead(error);
+  }
+  try {
+    try {
+      const info = await handle.stat();
+      if (!info.isFile()) throw notRegular(file, info);
+      size = info.size;
+    } catch (error) {
+      if (error instanceof TollgateError) throw error;
+      throw cannotRead(error);
+    }
+    if (size > maxBytes) {
+      throw new TollgateError(
+        'file-too-large',
+        `--file ${file}: ${size} bytes, more than --max-file-bytes (${maxBytes}) allows`,
+      );
+    }
+    const hash = createHash('sha256');
+    const chunk = Buffer.allocUnsafe(HASH_CHUNK_BYTES);
+    let read = 0;
+    for (;;) {
+      let bytesRead: number;
+      try {
+        ({ bytesRead } = await handle.read(chunk, 0, chunk.length, null));
+      } catch (error) {
+        throw cannotRead(error);
+      }
+      if (bytesRead === 0) break;
+      read += bytesRead;
       // The file may grow while it is read: the bound holds for what is read.
       if (read > maxBytes) {
         throw new TollgateError('file-too-large', `--file ${file}: grew past --max-file-bytes (${maxBytes})`);
       }
-      hash.update(chunk as Buffer);
+      hash.update(chunk.subarray(0, bytesRead));
     }
-  } catch (error) {
-    if (error instanceof TollgateError) throw error;
-    throw new TollgateError('invalid-input', `--file ${file}: cannot be read: ${(error as Error).message}`, {
-      cause: error,
-    });
+    return hash.digest('hex');
+  } finally {
+    await handle.close().catch(() => undefined);
   }
-  return hash.digest('hex');
+}
+
+function notRegular(file: string, info: Stats): TollgateError {
+  return new TollgateError('invalid-input', `--file ${file}: is ${fileKind(info)}, not a regular file`);
 }
 
 /** Whether a decision keeps the file from running (`query --exit-code`). */

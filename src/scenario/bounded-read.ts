@@ -1,10 +1,13 @@
 /**
- * Reading a file the user names, up to a bound: a device (`/dev/zero`), a
- * pipe or a file that keeps growing is not read without end, and a file
- * larger than what reads it can hold in memory is refused before it is
- * read. A regular file's size is checked before any byte is read.
+ * Reading a file the user names, up to a bound. Only a regular file is
+ * read: a FIFO, a socket, a device or a folder is refused, naming what it
+ * is, before anything waits on it (opening a FIFO for reading would wait
+ * for a writer without end) or reads it. A regular file's size is checked
+ * before any byte is read, and one that keeps growing is not read past the
+ * bound.
  */
-import { open } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
 import { TollgateError } from '../engine/errors.js';
 
 /** The error codes of readBounded: the file is past the bound, or the system refused it. */
@@ -13,35 +16,66 @@ export const BOUNDED_READ_CODES = Object.freeze({ tooLarge: 'file-too-large', un
 const CHUNK_BYTES = 1024 * 1024;
 
 /**
+ * How a file the user names is opened: without waiting (a FIFO put in its
+ * place after it was checked opens at once and is refused by its fstat) and
+ * without becoming the process's controlling terminal.
+ */
+export const READ_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY;
+
+/** What a file is, as a phrase ("a FIFO (named pipe)", "a folder", ...), for errors that refuse it. */
+export function fileKind(info: Stats): string {
+  if (info.isFile()) return 'a regular file';
+  if (info.isDirectory()) return 'a folder';
+  if (info.isFIFO()) return 'a FIFO (named pipe)';
+  if (info.isSocket()) return 'a socket';
+  if (info.isCharacterDevice()) return 'a character device';
+  if (info.isBlockDevice()) return 'a block device';
+  if (info.isSymbolicLink()) return 'a symbolic link';
+  return 'a special file';
+}
+
+/** A regular file read up to a bound, with its mode (permission bits and type) as the open file had it. */
+export interface BoundedFile {
+  bytes: Buffer;
+  mode: number;
+}
+
+/**
  * The bytes of `file`, at most `maxBytes`. Throws TollgateError
  * 'file-too-large' (`tooLarge` its message) when it holds more, and
- * 'unreadable' (`cannot be read: ` and the system's reason) when it cannot
- * be opened or read. The messages are phrases that follow the file's name:
- * the caller names the file as it names it elsewhere.
+ * 'unreadable' (`cannot be read: ` and the system's reason, or what the
+ * file is when it is not a regular file) when it cannot be opened or read.
+ * The messages are phrases that follow the file's name: the caller names
+ * the file as it names it elsewhere.
  */
 export async function readBounded(file: string, maxBytes: number, tooLarge: string): Promise<Buffer> {
+  return (await readBoundedFile(file, maxBytes, tooLarge)).bytes;
+}
+
+/** readBounded's bytes and the file's mode (its permissions, say). */
+export async function readBoundedFile(file: string, maxBytes: number, tooLarge: string): Promise<BoundedFile> {
   let handle;
   try {
-    handle = await open(file, 'r');
+    // Looked at before it is opened: opening a device may act on it (a tape rewinds).
+    checkRegular(await stat(file));
+    handle = await open(file, READ_FLAGS);
   } catch (error) {
     throw unreadable(error);
   }
   try {
-    let size = -1;
+    let info: Stats;
     try {
-      const stat = await handle.stat();
-      // A size of 0 is also what files of /proc report: those are read in chunks.
-      if (stat.isFile() && stat.size > 0) size = stat.size;
+      // The path may have been given another file since it was looked at: what was opened is checked.
+      info = await handle.stat();
+      checkRegular(info);
     } catch (error) {
       throw unreadable(error);
     }
-    if (size > maxBytes) throw new TollgateError(BOUNDED_READ_CODES.tooLarge, tooLarge);
-    // A regular file is read into one buffer of its size (and a byte more, to see it grow); anything else in chunks.
+    const size = sizeToRead(info, maxBytes, tooLarge);
     const chunks: Buffer[] = [];
     let total = 0;
     for (;;) {
-      const room = size >= 0 && chunks.length === 0 ? size + 1 : Math.min(CHUNK_BYTES, maxBytes + 1 - total);
-      const chunk = Buffer.allocUnsafe(Math.max(1, room));
+      const chunk = nextChunk(size, chunks.length, total, maxBytes);
       let bytesRead: number;
       try {
         ({ bytesRead } = await handle.read(chunk, 0, chunk.length, null));
@@ -53,7 +87,8 @@ export async function readBounded(file: string, maxBytes: number, tooLarge: stri
       if (total > maxBytes) throw new TollgateError(BOUNDED_READ_CODES.tooLarge, tooLarge);
       chunks.push(chunk.subarray(0, bytesRead));
     }
-    return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total);
+    const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total);
+    return { bytes, mode: info.mode };
   } finally {
     await handle.close().catch(() => undefined);
   }
@@ -62,6 +97,79 @@ export async function readBounded(file: string, maxBytes: number, tooLarge: stri
 /** readBounded's bytes as UTF-8 text (as `readFile(file, 'utf8')` gives them). */
 export async function readBoundedText(file: string, maxBytes: number, tooLarge: string): Promise<string> {
   return (await readBounded(file, maxBytes, tooLarge)).toString('utf8');
+}
+
+/**
+ * readBounded for a caller that cannot wait (a small file read while a
+ * command line is parsed): the same checks and errors, read synchronously.
+ */
+export function readBoundedSync(file: string, maxBytes: number, tooLarge: string): Buffer {
+  let fd: number;
+  try {
+    checkRegular(statSync(file));
+    fd = openSync(file, READ_FLAGS);
+  } catch (error) {
+    throw unreadable(error);
+  }
+  try {
+    let info: Stats;
+    try {
+      info = fstatSync(fd);
+      checkRegular(info);
+    } catch (error) {
+      throw unreadable(error);
+    }
+    const size = sizeToRead(info, maxBytes, tooLarge);
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = nextChunk(size, chunks.length, total, maxBytes);
+      let bytesRead: number;
+      try {
+        bytesRead = readSync(fd, chunk, 0, chunk.length, null);
+      } catch (error) {
+        throw unreadable(error);
+      }
+      if (bytesRead === 0) break;
+      total += bytesRead;
+      if (total > maxBytes) throw new TollgateError(BOUNDED_READ_CODES.tooLarge, tooLarge);
+      chunks.push(chunk.subarray(0, bytesRead));
+    }
+    return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The size a regular file says it has, -1 for none (what files of /proc
+ * report: those are read in chunks); TollgateError 'file-too-large' past
+ * the bound, before a byte is read.
+ */
+function sizeToRead(info: Stats, maxBytes: number, tooLarge: string): number {
+  const size = info.size > 0 ? info.size : -1;
+  if (size > maxBytes) throw new TollgateError(BOUNDED_READ_CODES.tooLarge, tooLarge);
+  return size;
+}
+
+/**
+ * The buffer for the next read: the whole file and a byte more (to see it
+ * grow) first, then chunks up to a byte past the bound.
+ */
+function nextChunk(size: number, chunksRead: number, total: number, maxBytes: number): Buffer {
+  const room = size >= 0 && chunksRead === 0 ? size + 1 : Math.min(CHUNK_BYTES, maxBytes + 1 - total);
+  return Buffer.allocUnsafe(Math.max(1, room));
+}
+
+/** Throws (an error unreadable() words) when `info` is not a regular file's. */
+function checkRegular(info: Stats): void {
+  if (!info.isFile()) throw new NotRegularFile(info);
+}
+
+class NotRegularFile extends Error {
+  constructor(info: Stats) {
+    super(`it is ${fileKind(info)}, not a regular file`);
+  }
 }
 
 function unreadable(error: unknown): TollgateError {

@@ -78,10 +78,13 @@ describe('the admin API target', () => {
 });
 
 describe('the profile file', () => {
-  it('is read to one byte past its bound at most: a device that never ends is refused, not read whole', () => {
+  it('is read only as a regular file: a device is refused, naming it, not read', () => {
     expect(() => resolveSocket(io({ TOLLGATE_PROFILE: '/dev/zero' }), undefined)).toThrow(
-      `/dev/zero: the profile is larger than ${MAX_PROFILE_BYTES} bytes`,
+      '/dev/zero: cannot be read: it is a character device, not a regular file',
     );
+  });
+
+  it('is refused past its bound', () => {
     const large = join(dir, 'large.yaml');
     writeFileSync(large, `socket: /run/a.sock\n#${'x'.repeat(MAX_PROFILE_BYTES)}\n`);
     expect(() => resolveSocket(io({ TOLLGATE_PROFILE: large }), undefined)).toThrow(/the profile is larger than/);
