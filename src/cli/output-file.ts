@@ -2,10 +2,11 @@
  * The files commands write (`--output`, `--out`): whole or not at all, and
  * never over one of the command's own inputs.
  */
+import { constants } from 'node:fs';
 import { lstat, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { TollgateError } from '../engine/errors.js';
-import { fileKind } from '../scenario/bounded-read.js';
+import { fileKind, isOwnDescriptor } from '../scenario/bounded-read.js';
 
 /** Errors that say the output path itself is wrong (no such folder, not a folder, not allowed). */
 const BAD_PATH_CODES: ReadonlySet<string> = new Set([
@@ -28,8 +29,10 @@ let written = 0;
  * file by device and inode, whatever the paths say: a snapshot written over
  * its signing key, a report over its fixtures); refused ('invalid-output')
  * when `path` is, or is a symbolic link to, anything but a regular file: a
- * folder, a FIFO (opening it would wait for a reader), a socket or a device
- * (`/dev/stdout`, `/dev/null` too). The file is written to a temporary file
+ * folder, a FIFO (opening it would wait for a reader), a socket or a device,
+ * but for one of the process's own descriptors (`/dev/stdout`, `/dev/fd/N`:
+ * a pipe or terminal the caller connected) and a character device named as
+ * itself (`/dev/null`), which are written as they are. The file is written to a temporary file
  * beside it, flushed and renamed over it, so a failure (a full disk, a file
  * size limit) leaves it as it was and a symbolic link in its place (to a
  * regular file, or to nothing) is replaced, its target left as it is. A
@@ -43,9 +46,16 @@ export async function writeOutputFile(
   inputs: readonly string[],
 ): Promise<void> {
   const target = await stat(path).catch(() => null);
+  let through = false;
   if (target !== null) {
-    if (!target.isFile()) {
-      const link = await lstat(path).catch(() => null);
+    const link = await lstat(path).catch(() => null);
+    // One of the process's own descriptors (/dev/stdout: a pipe or a terminal the caller connected), or a
+    // character device named as itself (/dev/null), takes the bytes as they are; nothing is renamed over it.
+    through =
+      !target.isFile() &&
+      !target.isDirectory() &&
+      (isOwnDescriptor(path) || (link?.isCharacterDevice() === true && target.isCharacterDevice()));
+    if (!target.isFile() && !through) {
       const what = link?.isSymbolicLink() === true ? `a symbolic link to ${fileKind(target)}` : fileKind(target);
       // Renamed over, a device's node would be replaced (/dev/null); written into, it takes the bytes or waits.
       throw new TollgateError(
@@ -61,6 +71,15 @@ export async function writeOutputFile(
     }
   }
   try {
+    if (through) {
+      const handle = await open(path, constants.O_WRONLY | constants.O_NOCTTY);
+      try {
+        await handle.writeFile(data);
+      } finally {
+        await handle.close();
+      }
+      return;
+    }
     const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${++written}.tmp`);
     try {
       const handle = await open(temp, 'wx', target === null ? 0o666 : target.mode & 0o777);

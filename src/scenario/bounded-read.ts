@@ -2,7 +2,9 @@
  * Reading a file the user names, up to a bound. Only a regular file is
  * read: a FIFO, a socket, a device or a folder is refused, naming what it
  * is, before anything waits on it (opening a FIFO for reading would wait
- * for a writer without end) or reads it. A regular file's size is checked
+ * for a writer without end) or reads it; but one of the process's own
+ * descriptors (`/dev/stdin`, `/dev/fd/N`: a pipe the caller connected) is
+ * read as it comes, up to the bound. A regular file's size is checked
  * before any byte is read, and one that keeps growing is not read past the
  * bound.
  */
@@ -21,6 +23,21 @@ const CHUNK_BYTES = 1024 * 1024;
  * without becoming the process's controlling terminal.
  */
 export const READ_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY;
+
+/**
+ * Whether `path` names one of the process's own descriptors (`/dev/stdin`,
+ * `/dev/stdout`, `/dev/stderr`, `/dev/fd/N`, `/proc/self/fd/N`): what the
+ * caller connected them to (a pipe, a shell's `<(...)`, a terminal) is
+ * theirs, read or written as it is.
+ */
+export function isOwnDescriptor(path: string): boolean {
+  return /^\/dev\/(?:stdin|stdout|stderr|fd\/\d+)$/.test(path) || /^\/proc\/self\/fd\/\d+$/.test(path);
+}
+
+/** How `file` is opened for reading: one of the process's own descriptors may be a pipe, read as it comes. */
+function readFlags(file: string): number {
+  return isOwnDescriptor(file) ? constants.O_RDONLY | constants.O_NOCTTY : READ_FLAGS;
+}
 
 /** What a file is, as a phrase ("a FIFO (named pipe)", "a folder", ...), for errors that refuse it. */
 export function fileKind(info: Stats): string {
@@ -57,8 +74,8 @@ export async function readBoundedFile(file: string, maxBytes: number, tooLarge: 
   let handle;
   try {
     // Looked at before it is opened: opening a device may act on it (a tape rewinds).
-    checkRegular(await stat(file));
-    handle = await open(file, READ_FLAGS);
+    checkRegular(file, await stat(file));
+    handle = await open(file, readFlags(file));
   } catch (error) {
     throw unreadable(error);
   }
@@ -67,7 +84,7 @@ export async function readBoundedFile(file: string, maxBytes: number, tooLarge: 
     try {
       // The path may have been given another file since it was looked at: what was opened is checked.
       info = await handle.stat();
-      checkRegular(info);
+      checkRegular(file, info);
     } catch (error) {
       throw unreadable(error);
     }
@@ -106,8 +123,8 @@ export async function readBoundedText(file: string, maxBytes: number, tooLarge: 
 export function readBoundedSync(file: string, maxBytes: number, tooLarge: string): Buffer {
   let fd: number;
   try {
-    checkRegular(statSync(file));
-    fd = openSync(file, READ_FLAGS);
+    checkRegular(file, statSync(file));
+    fd = openSync(file, readFlags(file));
   } catch (error) {
     throw unreadable(error);
   }
@@ -115,7 +132,7 @@ export function readBoundedSync(file: string, maxBytes: number, tooLarge: string
     let info: Stats;
     try {
       info = fstatSync(fd);
-      checkRegular(info);
+      checkRegular(file, info);
     } catch (error) {
       throw unreadable(error);
     }
@@ -161,9 +178,15 @@ function nextChunk(size: number, chunksRead: number, total: number, maxBytes: nu
   return Buffer.allocUnsafe(Math.max(1, room));
 }
 
-/** Throws (an error unreadable() words) when `info` is not a regular file's. */
-function checkRegular(info: Stats): void {
-  if (!info.isFile()) throw new NotRegularFile(info);
+/**
+ * Throws (an error unreadable() words) when `info` is not a regular file's,
+ * unless `file` names one of the process's own descriptors and leads to a
+ * pipe, a socket or a terminal (isOwnDescriptor).
+ */
+function checkRegular(file: string, info: Stats): void {
+  if (info.isFile()) return;
+  if (isOwnDescriptor(file) && (info.isFIFO() || info.isSocket() || info.isCharacterDevice())) return;
+  throw new NotRegularFile(info);
 }
 
 class NotRegularFile extends Error {

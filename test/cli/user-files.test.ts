@@ -184,6 +184,49 @@ describe('a FIFO given as a file to read', () => {
   });
 });
 
+/** `script` run by sh in `dir`, with TOLLGATE naming the command (its pipes are pipes: Node's own are sockets). */
+function shell(script: string): Promise<Exit> {
+  return new Promise((done) => {
+    execFile(
+      'sh',
+      ['-c', script],
+      {
+        cwd: dir,
+        env: { PATH: process.env['PATH'], HOME: join(dir, 'home'), TOLLGATE: `"${process.execPath}" "${CLI}"` },
+        encoding: 'utf8',
+        timeout: COMMAND_LIMIT_MS,
+      },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
+        done({ code, signal: error?.signal ?? null, stdout, stderr });
+      },
+    );
+  });
+}
+
+describe("the process's own descriptors", () => {
+  it('/dev/stdin fed by a pipe is read as a scenario', async () => {
+    const result = await shell(`cat "${SCENARIO}" | eval "$TOLLGATE" lint /dev/stdin --json`);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toBeTypeOf('object');
+  });
+
+  it('--output /dev/stdout writes to the pipe the caller connected, and /dev/null takes the bytes', async () => {
+    const upgrade = (output: string): Promise<Exit> =>
+      tollgate(['upgrade', SCENARIO, '--org', 'school', '--acknowledge', '--output', output]);
+    const toStdout = await shell(
+      `eval "$TOLLGATE" upgrade "${SCENARIO}" --org school --acknowledge --output /dev/stdout | cat`,
+    );
+    expect(toStdout.stderr).toBe('');
+    expect(toStdout.code).toBe(0);
+    expect(toStdout.stdout).toMatch(/^policies:$/m);
+    const toNull = await upgrade('/dev/null');
+    expect(toNull.code).toBe(0);
+    expect(lstatSync('/dev/null').isCharacterDevice()).toBe(true);
+  });
+});
+
 describe('--output in the place of something other than a regular file', () => {
   const upgrade = (output: string): Promise<Exit> =>
     tollgate(['upgrade', SCENARIO, '--org', 'school', '--acknowledge', '--output', output]);
