@@ -12,6 +12,7 @@
  * server and agent hash the same bytes without either re-encoding a view.
  */
 import { createHash, type KeyObject } from 'node:crypto';
+import type $protobuf from 'protobufjs/minimal.js';
 import { TollgateError } from '../engine/errors.js';
 import type { Application } from '../engine/model.js';
 import type { ComputerView, ViewPolicy } from '../engine/view.js';
@@ -62,86 +63,44 @@ const REPLACEABLE = new Set([1, 2, 3, 6, 7, 8, 9, 10, 11, 12]);
 const VARINT = 0;
 const I64 = 1;
 const LEN = 2;
+const START_GROUP = 3;
+const END_GROUP = 4;
 const I32 = 5;
 
+/** How deep groups may nest, as protobufjs bounds it (Reader.recursionLimit): deeper is malformed. */
+const MAX_GROUP_DEPTH = 100;
+
+type Reader = $protobuf.Reader;
+
 // ----------------------------------------------------------------- records
-
-/** One record of a message: its field number, the whole record, and where its value's bytes are. */
-interface RawRecord {
-  field: number;
-  wireType: number;
-  /** Key, (length,) value. */
-  record: Uint8Array;
-  /** The value's bytes (for LEN: without the length). */
-  value: Uint8Array;
-}
-
-function readVarint(buf: Uint8Array, pos: number, at: string): { value: number; next: number } {
-  let value = 0;
-  let shift = 0;
-  for (let i = 0; i < 10; i++) {
-    if (pos >= buf.length) throw badMessage(at, 'is truncated (a varint runs past the end)');
-    const byte = buf[pos++]!;
-    if (shift < 53) value += (byte & 0x7f) * 2 ** shift;
-    shift += 7;
-    if ((byte & 0x80) === 0) return { value, next: pos };
-  }
-  throw badMessage(at, 'holds a varint longer than 10 bytes');
-}
-
-/** Splits a message's bytes into records; 'bad-message' naming `at` for malformed bytes or groups. */
-function records(buf: Uint8Array, at: string): RawRecord[] {
-  const out: RawRecord[] = [];
-  let pos = 0;
-  while (pos < buf.length) {
-    const start = pos;
-    const key = readVarint(buf, pos, at);
-    pos = key.next;
-    const field = Math.floor(key.value / 8);
-    const wireType = key.value % 8;
-    if (field === 0 || field > 0x1fff_ffff) throw badMessage(at, `holds an invalid field number ${field}`);
-    let valueStart = pos;
-    switch (wireType) {
-      case VARINT:
-        pos = readVarint(buf, pos, at).next;
-        break;
-      case I64:
-        pos += 8;
-        break;
-      case I32:
-        pos += 4;
-        break;
-      case LEN: {
-        const length = readVarint(buf, pos, at);
-        valueStart = length.next;
-        pos = length.next + length.value;
-        break;
-      }
-      default:
-        throw badMessage(at, `field ${field} has wire type ${wireType}, which a view never uses`);
-    }
-    if (pos > buf.length) throw badMessage(at, `field ${field} runs past the end`);
-    out.push({ field, wireType, record: buf.subarray(start, pos), value: buf.subarray(valueStart, pos) });
-  }
-  return out;
-}
 
 function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-/** A varint read without allocating: the value, and the position after it stored in `cursor.pos`. */
-function varintAt(buf: Buffer, cursor: { pos: number }, end: number, at: string): number {
+function truncated(at: string): TollgateError {
+  return badMessage(at, 'is truncated (a varint runs past the end)');
+}
+
+/**
+ * A varint of at most 5 bytes whose last byte is at most `lastMax`, read as
+ * protobufjs reads a field's key (`lastMax` 15: below 2^32) or a length (7:
+ * below 2^31); the position after it is stored in `cursor.pos`.
+ */
+function shortVarintAt(buf: Buffer, cursor: { pos: number }, end: number, lastMax: number, at: string): number {
   let value = 0;
-  let shift = 0;
-  for (let i = 0; i < 10; i++) {
-    if (cursor.pos >= end) throw badMessage(at, 'is truncated (a varint runs past the end)');
+  for (let i = 0; i < 4; i++) {
+    if (cursor.pos >= end) throw truncated(at);
     const byte = buf[cursor.pos++]!;
-    if (shift < 53) value += (byte & 0x7f) * 2 ** shift;
-    shift += 7;
-    if ((byte & 0x80) === 0) return value;
+    value += (byte & 0x7f) * 2 ** (7 * i);
+    if (byte < 0x80) return value;
   }
-  throw badMessage(at, 'holds a varint longer than 10 bytes');
+  if (cursor.pos >= end) throw truncated(at);
+  const last = buf[cursor.pos++]!;
+  if (last > lastMax) {
+    throw badMessage(at, `holds a ${lastMax === 15 ? 'field key' : 'length'} longer than protobuf reads (5 bytes)`);
+  }
+  return value + last * 2 ** 28;
 }
 
 /** Where one record lies in `buf`: [start, end), its value from valueStart (after the length for LEN). */
@@ -153,8 +112,68 @@ interface Span {
 }
 
 /**
+ * Skips the value of a field of `wireType` whose key ends at `cursor.pos`,
+ * as protobufjs skips an unknown field (Reader.skipType): a varint of any
+ * length, a group up to the end-group key of its own field (groups nested up
+ * to MAX_GROUP_DEPTH). Returns where the value starts (after the length for
+ * LEN); 'bad-message' naming `at` for malformed bytes.
+ */
+function skipValue(
+  buf: Buffer,
+  cursor: { pos: number },
+  end: number,
+  field: number,
+  wireType: number,
+  depth: number,
+  at: string,
+): number {
+  if (depth > MAX_GROUP_DEPTH) throw badMessage(at, `nests groups deeper than ${MAX_GROUP_DEPTH} levels`);
+  let valueStart = cursor.pos;
+  switch (wireType) {
+    case VARINT:
+      do {
+        if (cursor.pos >= end) throw truncated(at);
+      } while (buf[cursor.pos++]! & 0x80);
+      break;
+    case I64:
+      cursor.pos += 8;
+      break;
+    case I32:
+      cursor.pos += 4;
+      break;
+    case LEN: {
+      const length = shortVarintAt(buf, cursor, end, 7, at);
+      valueStart = cursor.pos;
+      cursor.pos += length;
+      break;
+    }
+    case START_GROUP:
+      for (;;) {
+        const key = shortVarintAt(buf, cursor, end, 15, at);
+        const inner = Math.floor(key / 8);
+        if (inner === 0) throw badMessage(at, 'holds an invalid field number 0');
+        if (key % 8 === END_GROUP) {
+          if (inner !== field) throw badMessage(at, `field ${field}'s group is ended by the key of field ${inner}`);
+          break;
+        }
+        skipValue(buf, cursor, end, inner, key % 8, depth + 1, at);
+      }
+      break;
+    case END_GROUP:
+      throw badMessage(at, `field ${field} ends a group that was not started`);
+    default:
+      throw badMessage(at, `field ${field} has wire type ${wireType}, which protobuf does not have`);
+  }
+  if (cursor.pos > end) throw badMessage(at, `field ${field} runs past the end`);
+  return valueStart;
+}
+
+/**
  * Calls `each` for every record of the message in buf[from, to), without
  * allocating per record; 'bad-message' naming `at` for malformed bytes.
+ * Records are split as protobufjs reads them: a field's key of at most 5
+ * bytes, a length of at most 5, a group one record (from its start key to
+ * its end key).
  */
 function scan(
   buf: Buffer,
@@ -166,31 +185,11 @@ function scan(
   const cursor = { pos: from };
   while (cursor.pos < to) {
     const start = cursor.pos;
-    const key = varintAt(buf, cursor, to, at);
+    const key = shortVarintAt(buf, cursor, to, 15, at);
     const field = Math.floor(key / 8);
     const wireType = key % 8;
-    if (field === 0 || field > 0x1fff_ffff) throw badMessage(at, `holds an invalid field number ${field}`);
-    let valueStart = cursor.pos;
-    switch (wireType) {
-      case VARINT:
-        varintAt(buf, cursor, to, at);
-        break;
-      case I64:
-        cursor.pos += 8;
-        break;
-      case I32:
-        cursor.pos += 4;
-        break;
-      case LEN: {
-        const length = varintAt(buf, cursor, to, at);
-        valueStart = cursor.pos;
-        cursor.pos += length;
-        break;
-      }
-      default:
-        throw badMessage(at, `field ${field} has wire type ${wireType}, which a view never uses`);
-    }
-    if (cursor.pos > to) throw badMessage(at, `field ${field} runs past the end`);
+    if (field === 0) throw badMessage(at, 'holds an invalid field number 0');
+    const valueStart = skipValue(buf, cursor, to, field, wireType, 0, at);
     each(field, wireType, start, valueStart, cursor.pos);
   }
 }
@@ -367,13 +366,18 @@ export function sameHash(a: Uint8Array | null | undefined, b: Uint8Array | null 
 /**
  * The bytes of the view of a SignedSnapshot (not verified: the caller's own,
  * or one it verified), from its payload's `view` field; 'bad-message' when
- * the payload has none or more than one.
+ * the payload has none. A `view` field given more than once is one view, the
+ * records of each after those of the one before, as protobuf merges them.
  */
 export function signedSnapshotViewBytes(signedSnapshot: Uint8Array): Uint8Array {
   const { payload } = decodeEnvelope('snapshot', (b) => pb().SignedSnapshot.decode(b), signedSnapshot);
-  const views = records(payload, 'snapshot').filter((r) => r.field === 5 && r.wireType === LEN);
-  if (views.length !== 1) throw badMessage('snapshot.view', views.length === 0 ? 'is missing' : 'appears twice');
-  return views[0]!.value;
+  const buf = asBuffer(payload);
+  const views: Buffer[] = [];
+  scan(buf, 0, buf.length, 'snapshot', (field, wireType, _start, valueStart, end) => {
+    if (field === 5 && wireType === LEN) views.push(buf.subarray(valueStart, end));
+  });
+  if (views.length === 0) throw badMessage('snapshot.view', 'is missing');
+  return views.length === 1 ? views[0]! : Buffer.concat(views);
 }
 
 /** The view hash of a SignedSnapshot's view. */
@@ -773,32 +777,33 @@ export function writeVarint(buf: Uint8Array, at: number, value: number): number 
   return pos;
 }
 
-function utf8(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
+/** A generated decoder, called as a generated decoder calls it for a message field: on its reader, `depth` levels down. */
+type NestedDecode = (reader: Reader, length: number, end: undefined, depth: number) => unknown;
+
+/**
+ * The bytes of the message field at the reader's position (after its key),
+ * checked as the generated DeltaPayload decoder reads it (`decode`, one level
+ * down) but not kept as an object: the entries and `replaced` are used as the
+ * bytes they were sent as.
+ */
+function messageBytes(reader: Reader, decode: NestedDecode): Uint8Array {
+  const length = reader.size();
+  const from = reader.pos;
+  decode(reader, length, undefined, 1);
+  return reader.buf.subarray(from, from + length);
 }
 
-/** A repeated uint32 field, packed or not, appended to `out`. */
-function readUint32s(r: RawRecord, out: number[], at: string): void {
-  if (r.wireType === VARINT) {
-    out.push(readVarint(r.record, r.record.length - r.value.length, at).value);
-    return;
-  }
-  let pos = 0;
-  while (pos < r.value.length) {
-    const v = readVarint(r.value, pos, at);
-    out.push(v.value);
-    pos = v.next;
-  }
-}
-
-function uint32Of(r: RawRecord, at: string): number {
-  if (r.wireType !== VARINT) throw badMessage(at, 'has the wrong wire type');
-  const v = readVarint(r.value, 0, at).value;
-  if (v > 0xffff_ffff) throw badMessage(at, `${v} is not an unsigned 32-bit integer`);
-  return v;
-}
-
-/** Decodes a DeltaPayload (whose signature the caller verified); 'bad-message' naming the field at fault. */
+/**
+ * Decodes a DeltaPayload (whose signature the caller verified); 'bad-message'
+ * naming the field at fault. The payload is read exactly as the generated
+ * decoder (`pb().DeltaPayload.decode`) reads it, with protobufjs's reader:
+ * a field of another wire type than its number's is skipped as unknown, as
+ * are groups; a uint32 keeps the low 32 bits of its varint; a repeated uint32
+ * is packed or not; a string must be UTF-8; a message field given twice is
+ * merged (the `replaced` occurrences one after the other); every entry and
+ * `replaced` must decode. Bytes it does not decode are 'bad-message'
+ * (`delta: undecodable payload: ...`).
+ */
 export function decodeDeltaPayload(payload: Uint8Array): DeltaContent {
   let computerId = '';
   let baseVersion = 0;
@@ -815,62 +820,87 @@ export function decodeDeltaPayload(payload: Uint8Array): DeltaContent {
   const applicationPositions: number[] = [];
   const removedApplications: string[] = [];
   const replacedFields: number[] = [];
-  let replaced: Uint8Array = new Uint8Array(0);
-  for (const r of records(payload, 'delta')) {
-    const isLen = r.wireType === LEN;
-    switch (r.field) {
-      case 1:
-        if (isLen) computerId = utf8(r.value);
-        break;
-      case 2:
-        baseVersion = uint32Of(r, 'delta.baseVersion');
-        break;
-      case 3:
-        if (isLen) baseViewHash = r.value;
-        break;
-      case 4:
-        version = uint32Of(r, 'delta.version');
-        break;
-      case 5:
-        settingsVersion = uint32Of(r, 'delta.settingsVersion');
-        break;
-      case 6:
-        if (r.wireType === I64) issuedAtMs = Buffer.from(r.value.buffer, r.value.byteOffset, 8).readDoubleLE(0);
-        break;
-      case 7:
-        if (isLen) viewHash = r.value;
-        break;
-      case 8:
-        kind = uint32Of(r, 'delta.kind');
-        break;
-      case 9:
-        if (isLen) policies.push(r.value);
-        break;
-      case 10:
-        readUint32s(r, policyPositions, 'delta.policyPositions');
-        break;
-      case 11:
-        if (isLen) removedPolicies.push(utf8(r.value));
-        break;
-      case 12:
-        if (isLen) applications.push(r.value);
-        break;
-      case 13:
-        readUint32s(r, applicationPositions, 'delta.applicationPositions');
-        break;
-      case 14:
-        if (isLen) removedApplications.push(utf8(r.value));
-        break;
-      case 15:
-        readUint32s(r, replacedFields, 'delta.replacedFields');
-        break;
-      case 16:
-        if (isLen) replaced = r.value;
-        break;
-      default:
-        break;
+  const replacedParts: Uint8Array[] = [];
+  try {
+    const reader = protobuf().Reader.create(asBuffer(payload));
+    const messages = pb();
+    const decodePolicy = messages.Policy.decode.bind(messages.Policy) as unknown as NestedDecode;
+    const decodeApplication = messages.Application.decode.bind(messages.Application) as unknown as NestedDecode;
+    const decodeView = messages.ComputerView.decode.bind(messages.ComputerView) as unknown as NestedDecode;
+    while (reader.pos < reader.len) {
+      const tag = reader.tag();
+      const wireType = tag & 7;
+      const field = tag >>> 3;
+      switch (field) {
+        case 1:
+          if (wireType !== LEN) break;
+          computerId = reader.stringVerify();
+          continue;
+        case 2:
+          if (wireType !== VARINT) break;
+          baseVersion = reader.uint32();
+          continue;
+        case 3:
+          if (wireType !== LEN) break;
+          baseViewHash = reader.bytes();
+          continue;
+        case 4:
+          if (wireType !== VARINT) break;
+          version = reader.uint32();
+          continue;
+        case 5:
+          if (wireType !== VARINT) break;
+          settingsVersion = reader.uint32();
+          continue;
+        case 6:
+          if (wireType !== I64) break;
+          issuedAtMs = reader.double();
+          continue;
+        case 7:
+          if (wireType !== LEN) break;
+          viewHash = reader.bytes();
+          continue;
+        case 8:
+          if (wireType !== VARINT) break;
+          kind = reader.int32();
+          continue;
+        case 9:
+          if (wireType !== LEN) break;
+          policies.push(messageBytes(reader, decodePolicy));
+          continue;
+        case 11:
+          if (wireType !== LEN) break;
+          removedPolicies.push(reader.stringVerify());
+          continue;
+        case 12:
+          if (wireType !== LEN) break;
+          applications.push(messageBytes(reader, decodeApplication));
+          continue;
+        case 14:
+          if (wireType !== LEN) break;
+          removedApplications.push(reader.stringVerify());
+          continue;
+        case 16:
+          if (wireType !== LEN) break;
+          replacedParts.push(messageBytes(reader, decodeView));
+          continue;
+        case 10:
+        case 13:
+        case 15: {
+          const list = field === 10 ? policyPositions : field === 13 ? applicationPositions : replacedFields;
+          if (wireType === LEN) reader.uint32s(list);
+          else if (wireType === VARINT) list.push(reader.uint32());
+          else break;
+          continue;
+        }
+      }
+      reader.skipType(wireType, 0, field);
     }
+  } catch (error) {
+    if (error instanceof TollgateError) throw error;
+    throw badMessage('delta', `undecodable payload: ${(error as Error).message}`, error);
   }
+  const replaced = replacedParts.length === 1 ? replacedParts[0]! : Buffer.concat(replacedParts);
   const deltaKind: number = WIRE.PayloadKind.PAYLOAD_KIND_DELTA;
   if (kind !== deltaKind) {
     throw badMessage('delta.kind', `is ${kind}, not a delta (${deltaKind})`);

@@ -30,7 +30,7 @@ import type { tollgate } from './generated/tollgate.js';
 import { pb } from './proto.js';
 import { putVarint, varintBytes } from './file-key.js';
 import { LOCAL_CONNECTION_ERRORS, LOCAL_REQUEST_ERRORS } from './protocol-codes.js';
-import { checkRequestCounts, findInvalidText, type ScanField, type ScanShape } from './request-scan.js';
+import { checkRequestCounts, findInvalidText, readField, type ScanField, type ScanShape } from './request-scan.js';
 
 /** The states of the agent's connection to the policy server, as status reports them. */
 export const SYNC_STATES = ['disconnected', 'connecting', 'connected', 'disabled'] as const;
@@ -444,6 +444,7 @@ const REQUEST_SCAN = message([
       ]),
     },
   ],
+  [4, { shape: { fields: new Map(), refusesGroups: 'request.status' } }], // status: a group in it is refused
 ]);
 
 /**
@@ -483,57 +484,30 @@ export function decodeRequest(bytes: Uint8Array): LocalRequest {
   return request;
 }
 
-const WIRE_VARINT = 0;
-const WIRE_FIXED64 = 1;
-const WIRE_LENGTH_DELIMITED = 2;
-const WIRE_FIXED32 = 5;
 const REQUEST_ID_FIELD = 1;
+const WIRE_VARINT = 0;
 
 /**
- * The id of a request that may not decode as a whole: scans the top-level
- * fields for field 1 without looking inside the others. Returns 0 when no id
- * can be read.
+ * The id of a request that may not decode as a whole: the value of its
+ * last field 1 sent as a varint (its low 32 bits, as the decoder reads a
+ * uint32), its top-level fields read as the decoder reads or skips them
+ * (readField: groups too), without looking inside the others. Returns the
+ * id read so far when the bytes cannot be read further, 0 when none.
  */
 export function tryReadRequestId(bytes: Uint8Array): number {
-  let pos = 0;
   let id = 0;
-  const varint = (): number | null => {
-    let value = 0;
-    for (let shift = 0; shift < 64; shift += 7) {
-      const byte = bytes[pos++];
-      if (byte === undefined) return null;
-      // Only the low 32 bits matter for ids and lengths; higher groups are read and dropped.
-      if (shift < 32) value += (byte & 0x7f) * 2 ** shift;
-      if ((byte & 0x80) === 0) return value;
-    }
-    return null;
-  };
-  while (pos < bytes.length) {
-    const tag = varint();
-    if (tag === null) return id;
-    const field = Math.floor(tag / 8);
-    switch (tag % 8) {
-      case WIRE_VARINT: {
-        const value = varint();
-        if (value === null) return id;
-        if (field === REQUEST_ID_FIELD) id = value % 2 ** 32;
-        break;
+  for (let at = 0; at < bytes.length;) {
+    const read = readField(bytes, at, bytes.length);
+    if (read === null) return id;
+    if (read.field === REQUEST_ID_FIELD && read.wire === WIRE_VARINT) {
+      let value = 0;
+      // The low 32 bits: 7 from each of the first four bytes, 4 from the fifth.
+      for (let i = 0; i < 5 && read.from + i < read.to; i++) {
+        value += ((bytes[read.from + i] as number) & (i === 4 ? 0x0f : 0x7f)) * 2 ** (7 * i);
       }
-      case WIRE_FIXED64:
-        pos += 8;
-        break;
-      case WIRE_LENGTH_DELIMITED: {
-        const length = varint();
-        if (length === null) return id;
-        pos += length;
-        break;
-      }
-      case WIRE_FIXED32:
-        pos += 4;
-        break;
-      default:
-        return id;
+      id = value;
     }
+    at = read.to;
   }
   return id;
 }

@@ -32,6 +32,13 @@ export interface CountedList {
  */
 export interface ScanShape {
   fields: ReadonlyMap<number, ScanField>;
+  /**
+   * Set for a message without fields (StatusRequest): where a group in it is
+   * named when it is refused. The generated decoder of such a message cannot
+   * skip a group (it compares the end-group key with the start's whole key
+   * rather than its field number), so a group there is refused, not skipped.
+   */
+  refusesGroups?: string;
 }
 
 /** One field of a ScanShape. */
@@ -53,16 +60,20 @@ export interface ScanField {
 interface Counter {
   fields: number;
   lists: Map<CountedList, number>;
-  /** The number of a field written as a group (wire type 3 or 4), where the scan stopped; null when none. */
-  group: number | null;
+  /** A group where one is refused (ScanShape.refusesGroups), where the scan stopped; null when none. */
+  refusedGroup: { at: string; field: number } | null;
 }
 
 /**
  * Throws `field-too-long` when a counted list of `bytes` (a message of
  * `shape`) holds more items than its limit, or when the message holds more
- * than MAX_REQUEST_FIELDS fields in all, naming the list or the request.
- * `tooLong(name, count, limit)` makes the error, so that it reads as the
- * decoded request's own check would word it.
+ * than MAX_REQUEST_FIELDS fields in all (those inside groups too), naming the
+ * list or the request; `badRequest(message)` for a group in a message without
+ * fields (ScanShape.refusesGroups). An item is an occurrence of the list's
+ * field with the wire type the decoder reads it with (a message or a string:
+ * LEN); the decoder skips one of another wire type as unknown, and so it is
+ * not counted. `tooLong(name, count, limit)` makes the error, so that it
+ * reads as the decoded request's own check would word it.
  */
 export function checkRequestCounts(
   bytes: Uint8Array,
@@ -70,13 +81,11 @@ export function checkRequestCounts(
   tooLong: (name: string, count: number, limit: number) => TollgateError,
   badRequest: (message: string) => TollgateError,
 ): void {
-  const counter: Counter = { fields: 0, lists: new Map(), group: null };
+  const counter: Counter = { fields: 0, lists: new Map(), refusedGroup: null };
   scan(bytes, 0, bytes.length, shape, undefined, counter, 0);
-  // protobufjs skips a group of an unknown field and decodes the rest: the scan does not, so none is read.
-  if (counter.group !== null) {
-    throw badRequest(
-      `request: field ${counter.group} is written as a group (a wire type no tollgate message has): the request is refused`,
-    );
+  const group = counter.refusedGroup;
+  if (group !== null) {
+    throw badRequest(`${group.at}: holds a group (field ${group.field}), which a message without fields cannot skip`);
   }
   for (const [list, count] of counter.lists) {
     if (count > list.limit) throw tooLong(list.name, count, list.limit);
@@ -84,13 +93,21 @@ export function checkRequestCounts(
   if (counter.fields > MAX_REQUEST_FIELDS) throw tooLong('request', counter.fields, MAX_REQUEST_FIELDS);
 }
 
-/** Reads a varint at `at`; returns [value, next position] or null when cut short or overlong. */
-function varint(bytes: Uint8Array, at: number, end: number): [number, number] | null {
+/** How deep groups may nest, as protobufjs bounds it (Reader.recursionLimit): the scan goes no deeper. */
+const MAX_GROUP_DEPTH = 100;
+
+/**
+ * Reads a varint of at most 5 bytes whose last byte is at most `lastMax`, as
+ * protobufjs reads a field's key (15: below 2^32) or a length (7: below
+ * 2^31); returns [value, next position], or null when it cannot be read.
+ */
+function shortVarint(bytes: Uint8Array, at: number, end: number, lastMax: number): [number, number] | null {
   let value = 0;
   let scale = 1;
-  for (let i = 0; i < 10; i++) {
+  for (let i = 0; i < 5; i++) {
     if (at >= end) return null;
     const byte = bytes[at++] as number;
+    if (i === 4) return byte > lastMax ? null : [value + byte * scale, at];
     value += (byte & 0x7f) * scale;
     scale *= 128;
     if (byte < 0x80) return [value, at];
@@ -98,30 +115,42 @@ function varint(bytes: Uint8Array, at: number, end: number): [number, number] | 
   return null;
 }
 
+/** A field read by readField: its number, wire type, where its value lies, and the fields inside it (a group's). */
+export interface WireField {
+  field: number;
+  wire: number;
+  /** A length-delimited value's bytes are [from, to); for the others `from` is after the key. */
+  from: number;
+  /** Where the next field starts. */
+  to: number;
+  /** The fields a group holds, at every depth (0 for the other wire types). */
+  inner: number;
+}
+
 /**
- * The field at `at` of a message ending at `end`: its number, its wire type
- * and where its value lies (a length-delimited value's bytes [from, to); for
- * the others `to` is where the next field starts; a group's is at `at`), or
- * null when it cannot be read (cut short, a wire type that does not exist).
+ * The field at `at` of a message ending at `end`, read as the generated
+ * decoders read (or skip) it: a key of at most 5 bytes, a varint of any
+ * length (as an unknown one is skipped), a length of at most 5 bytes, a
+ * group up to the end-group key of its own field (groups nested up to
+ * MAX_GROUP_DEPTH). Null when it cannot be read: cut short, a wire type that
+ * does not exist, an end-group key with no group open, a group ended by
+ * another field's key, field number 0; the decoder refuses those too.
  */
-function readField(
-  bytes: Uint8Array,
-  at: number,
-  end: number,
-): { field: number; wire: number; from: number; to: number } | null {
-  const tag = varint(bytes, at, end);
+export function readField(bytes: Uint8Array, at: number, end: number, depth = 0): WireField | null {
+  const tag = shortVarint(bytes, at, end, 15);
   if (tag === null) return null;
   const field = Math.floor(tag[0] / 8);
   const wire = tag[0] % 8;
   const from = tag[1];
-  let to: number;
+  if (field === 0) return null;
+  let to = from;
+  let inner = 0;
   switch (wire) {
-    case WIRE_VARINT: {
-      const value = varint(bytes, from, end);
-      if (value === null) return null;
-      to = value[1];
+    case WIRE_VARINT:
+      do {
+        if (to >= end) return null;
+      } while ((bytes[to++] as number) >= 0x80);
       break;
-    }
     case WIRE_FIXED64:
       to = from + 8;
       break;
@@ -129,19 +158,30 @@ function readField(
       to = from + 4;
       break;
     case WIRE_LENGTH_DELIMITED: {
-      const length = varint(bytes, from, end);
+      const length = shortVarint(bytes, from, end, 7);
       if (length === null) return null;
-      return length[1] + length[0] > end ? null : { field, wire, from: length[1], to: length[1] + length[0] };
+      return length[1] + length[0] > end ? null : { field, wire, from: length[1], to: length[1] + length[0], inner };
     }
     case WIRE_START_GROUP:
-    case WIRE_END_GROUP:
-      to = from;
+      if (depth > MAX_GROUP_DEPTH) return null;
+      for (;;) {
+        const next = readField(bytes, to, end, depth + 1);
+        if (next === null) {
+          // The end of this group (its own field's end key), or bytes the decoder refuses.
+          const close = shortVarint(bytes, to, end, 15);
+          if (close === null || close[0] !== field * 8 + WIRE_END_GROUP) return null;
+          to = close[1];
+          break;
+        }
+        inner += 1 + next.inner;
+        to = next.to;
+      }
       break;
     default:
-      // Unknown wire types: the decoder refuses them.
+      // An end-group key with no group open; wire types 6 and 7, which do not exist.
       return null;
   }
-  return to > end ? null : { field, wire, from, to };
+  return to > end ? null : { field, wire, from, to, inner };
 }
 
 /** Scans one message; false when its bytes cannot be read (the decoder says why). */
@@ -155,24 +195,28 @@ function scan(
   depth: number,
 ): boolean {
   for (let at = from; at < end;) {
+    if (shape?.refusesGroups !== undefined) {
+      const tag = shortVarint(bytes, at, end, 15);
+      const wire = tag === null ? null : tag[0] % 8;
+      if (tag !== null && (wire === WIRE_START_GROUP || wire === WIRE_END_GROUP)) {
+        counter.refusedGroup = { at: shape.refusesGroups, field: Math.floor(tag[0] / 8) };
+        return false;
+      }
+    }
     const read = readField(bytes, at, end);
     if (read === null) return false;
-    counter.fields++;
+    counter.fields += 1 + read.inner;
+    at = read.to;
+    // A known field of another wire type is skipped by the decoder as unknown: neither an item nor entered.
+    if (read.wire !== WIRE_LENGTH_DELIMITED) continue;
     const known = shape?.fields.get(read.field);
     const counted = known?.counts ?? (known?.item === true ? items : undefined);
     if (counted !== undefined) counter.lists.set(counted, (counter.lists.get(counted) ?? 0) + 1);
-    if (read.wire === WIRE_START_GROUP || read.wire === WIRE_END_GROUP) {
-      counter.group = read.field;
-      return false;
-    }
     const inner = known?.shape;
     // Nested no deeper than the request's own messages (a few levels): anything deeper is not entered.
-    if (read.wire === WIRE_LENGTH_DELIMITED && inner !== undefined && inner !== null) {
-      if (known?.countInside !== false && depth < 8) {
-        if (!scan(bytes, read.from, read.to, inner, known?.itemsOf, counter, depth + 1)) return false;
-      }
+    if (inner !== undefined && inner !== null && known?.countInside !== false && depth < 8) {
+      if (!scan(bytes, read.from, read.to, inner, known?.itemsOf, counter, depth + 1)) return false;
     }
-    at = read.to;
   }
   return true;
 }
@@ -202,7 +246,7 @@ function invalidText(
   const seen = new Map<number, number>();
   for (let at = from; at < end;) {
     const read = readField(bytes, at, end);
-    if (read === null || read.wire === WIRE_START_GROUP || read.wire === WIRE_END_GROUP) return null;
+    if (read === null) return null;
     at = read.to;
     const field = shape.fields.get(read.field);
     if (read.wire !== WIRE_LENGTH_DELIMITED || field?.name === undefined) continue;

@@ -796,6 +796,32 @@ describe('LocalServer', () => {
     expect(await c.next()).toMatchObject({ id: 6, kind: 'status' });
   });
 
+  it('skips a group wherever it lies, as the generated decoder does, and reads the id after one', async () => {
+    const seen: LocalRequest[] = [];
+    const { path } = await serve({ admin: true }, handlerOf(seen));
+    const c = await client(path);
+    const raw = (hex: string): Buffer => encodeFrame(Buffer.from(hex.replace(/\s/g, ''), 'hex'));
+    c.socket.write(
+      Buffer.concat([
+        raw('0b0c 0801 2200'), // an empty group of field 1, then id 1 and a status request
+        raw('0802 2a04 0b080c0c'), // id 2, an export_decisions holding a group of field 1
+        raw('0b0c 08818001'), // a group, then id 16385 and no body
+      ]),
+    );
+    expect(await c.next()).toMatchObject({ id: 1, kind: 'status' });
+    expect(await c.next()).toMatchObject({ id: 2, kind: 'decisions' });
+    expect(await c.next()).toEqual({
+      id: 16385,
+      kind: 'error',
+      code: 'bad-request',
+      message: 'request 16385 has no body (none of its fields is one, with the wire type of one)',
+    });
+    expect(seen).toEqual([
+      { id: 1, kind: 'status' },
+      { id: 2, kind: 'exportDecisions', limit: 0 },
+    ]);
+  });
+
   it('keeps no key buffer a large request grew once its chunk is answered, refused or decided, and carries on', async () => {
     // The reader lays out the key of a FileInfo whose fields are out of order in a buffer of its own, as
     // large as the fields (up to a frame's payload); an open connection must not keep one that large.

@@ -199,18 +199,18 @@ describe('requests', () => {
   });
 
   it('a body field sent with another wire type is skipped as unknown: then there is no body', () => {
-    // Field 4 (status, a message) as a varint; as a group (refused as any group is); an id (field 1, varint)
-    // sent as a length.
-    const e = errorOf(() => decodeRequest(Uint8Array.from([0x08, 0x03, 0x20, 0x01])));
-    expect([e.code, e.message]).toEqual([
-      'bad-request',
-      'request 3 has no body (none of its fields is one, with the wire type of one)',
-    ]);
-    const group = errorOf(() => decodeRequest(Uint8Array.from([0x08, 0x03, 0x23, 0x24])));
-    expect([group.code, group.message]).toEqual([
-      'bad-request',
-      'request: field 4 is written as a group (a wire type no tollgate message has): the request is refused',
-    ]);
+    // Field 4 (status, a message) as a varint and as a group (skipped as any group is); an id (field 1,
+    // varint) sent as a length.
+    for (const bytes of [
+      [0x08, 0x03, 0x20, 0x01],
+      [0x08, 0x03, 0x23, 0x24],
+    ]) {
+      const e = errorOf(() => decodeRequest(Uint8Array.from(bytes)));
+      expect([e.code, e.message]).toEqual([
+        'bad-request',
+        'request 3 has no body (none of its fields is one, with the wire type of one)',
+      ]);
+    }
     expect(decodeRequest(Uint8Array.from([0x0a, 0x01, 0x03, 0x22, 0x00]))).toEqual({ id: 0, kind: 'status' });
     // Inside a what-if setting a group of an unknown field is left to protobufjs, which skips it, as always.
     const setting = Buffer.concat([

@@ -191,16 +191,57 @@ describe('lists counted from the bytes', () => {
     });
   });
 
-  it('refuses a group, which protobufjs would skip to decode what follows it whole', () => {
+  it('counts past a group, which protobufjs skips to decode what follows it, and the fields inside it', () => {
     const file = [0x0a, 0x03, 0x0a, 0x01, 0x61];
     const settings = new Uint8Array(2 * 500_000);
     for (let i = 0; i < settings.length; i += 2) settings[i] = 0x1a;
     const body = request(2, Uint8Array.from([...file, ...settings]));
-    // An empty group of field 15 (start 0x7b, end 0x7c) after the id.
-    const grouped = Uint8Array.from([0x08, 0x01, 0x7b, 0x7c, ...body.subarray(2)]);
+    // A group of field 15 (start 0x7b, end 0x7c) holding a group of field 1 after the id.
+    const grouped = Uint8Array.from([0x08, 0x01, 0x7b, 0x0b, 0x08, 0x01, 0x0c, 0x7c, ...body.subarray(2)]);
     expect(refusal(grouped)).toEqual({
-      code: 'bad-request',
-      message: 'request: field 15 is written as a group (a wire type no tollgate message has): the request is refused',
+      code: 'field-too-long',
+      message: `request.evaluateFile.settings has 500000 items; the limit is ${L.settings}`,
+    });
+    // The id, 4,094 empty groups and a status: 4,096 fields, the most; a group holding a field is two more.
+    const groups = (inner: number[]): number[] => [0x7b, ...inner, 0x7c];
+    const many = Array.from({ length: MAX_REQUEST_FIELDS - 2 }, () => groups([])).flat();
+    const status = [0x22, 0x00];
+    expect(decodeRequest(Uint8Array.from([0x08, 0x01, ...many, ...status]))).toEqual({ id: 1, kind: 'status' });
+    expect(refusal(Uint8Array.from([0x08, 0x01, ...many, ...groups([0x08, 0x00]), ...status]))).toEqual({
+      code: 'field-too-long',
+      message: `request has ${MAX_REQUEST_FIELDS + 2} fields; the limit is ${MAX_REQUEST_FIELDS}`,
+    });
+  });
+
+  it('counts past an unknown varint longer than 10 bytes, which protobufjs skips whatever its length', () => {
+    const file = [0x0a, 0x03, 0x0a, 0x01, 0x61];
+    const settings = new Uint8Array(2 * 500_000);
+    for (let i = 0; i < settings.length; i += 2) settings[i] = 0x1a;
+    const body = request(2, Uint8Array.from([...file, ...settings]));
+    // Field 15 as a varint of 12 bytes after the id.
+    const long = [0x78, ...Array.from({ length: 11 }, () => 0x80), 0x00];
+    const bytes = Uint8Array.from([0x08, 0x01, ...long, ...body.subarray(2)]);
+    expect(refusal(bytes)).toEqual({
+      code: 'field-too-long',
+      message: `request.evaluateFile.settings has 500000 items; the limit is ${L.settings}`,
+    });
+  });
+
+  it('counts only the items of a list sent with the wire type of one, as the decoder reads them', () => {
+    // 65 what-if settings sent as varints: the decoder skips them all, so there are none.
+    const file = [0x0a, 0x04, 0x0a, 0x02, 0x2f, 0x61];
+    const asVarints = Array.from({ length: L.settings + 1 }, () => [0x18, 0x00]).flat();
+    const frame = request(2, Uint8Array.from([...file, ...asVarints]));
+    expect(Buffer.from(frame.subarray(0, 5)).toString('hex')).toBe('0801128801');
+    expect(decodeRequest(frame)).toEqual({ id: 1, kind: 'evaluateFile', file: { path: '/a' } });
+    // 257 influence items sent as varints inside primary_company_influence: no item.
+    const items = Array.from({ length: L.influenceItems + 1 }, () => [0x08, 0x00]).flat();
+    const query = [0x12, 0x01, 0x63, 0x32, ...lengthOf(items.length), ...items];
+    const approval = [0x0a, ...lengthOf(query.length), ...query];
+    expect(decodeRequest(request(3, Uint8Array.from(approval)))).toMatchObject({
+      id: 1,
+      kind: 'evaluateApproval',
+      query: { category: 'c', primaryCompanyInfluence: [] },
     });
   });
 
