@@ -2,11 +2,12 @@
  * The files commands write (`--output`, `--out`): whole or not at all, and
  * never over one of the command's own inputs.
  */
-import { constants } from 'node:fs';
+import { constants, createWriteStream, fstatSync } from 'node:fs';
+import type { Writable } from 'node:stream';
 import { lstat, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { TollgateError } from '../engine/errors.js';
-import { fileKind, isOwnDescriptor } from '../scenario/bounded-read.js';
+import { fileKind, ownDescriptor } from '../scenario/bounded-read.js';
 
 /** Errors that say the output path itself is wrong (no such folder, not a folder, not allowed). */
 const BAD_PATH_CODES: ReadonlySet<string> = new Set([
@@ -20,6 +21,50 @@ const BAD_PATH_CODES: ReadonlySet<string> = new Set([
   'ENAMETOOLONG',
 ]);
 
+/**
+ * Writes `data` through descriptor `fd` the process holds (`path` names it:
+ * /dev/stdout, /dev/fd/N), whatever the caller connected it to; never its
+ * standard input (opened for writing, a pipe's would take the bytes back),
+ * nor a file that is one of `inputs`.
+ */
+async function writeDescriptor(
+  path: string,
+  fd: number,
+  data: string | Uint8Array,
+  inputs: readonly string[],
+): Promise<void> {
+  if (fd === 0) {
+    throw new TollgateError('invalid-output', `${path}: is the command's standard input, not somewhere to write`);
+  }
+  let target;
+  try {
+    target = fstatSync(fd);
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    throw new TollgateError('invalid-output', `${path}: cannot be written (${code ?? 'error'}: ${message})`, {
+      cause: error,
+    });
+  }
+  if (target.isDirectory()) throw new TollgateError('invalid-output', `${path}: is a folder, not somewhere to write`);
+  for (const input of inputs) {
+    const source = await stat(input).catch(() => null);
+    if (source !== null && target.isFile() && source.dev === target.dev && source.ino === target.ino) {
+      throw new TollgateError('output-is-input', `${path}: is the input ${input}; refusing to write over it`);
+    }
+  }
+  const stream: Writable =
+    fd === 1 ? process.stdout : fd === 2 ? process.stderr : createWriteStream('', { fd, autoClose: false });
+  await new Promise<void>((done, fail) => {
+    stream.once('error', fail);
+    stream.write(data, (error) => (error === null || error === undefined ? done() : fail(error)));
+  }).catch((error: unknown) => {
+    const { code, message } = error as NodeJS.ErrnoException;
+    throw new TollgateError('write-failed', `${path}: cannot be written (${code ?? 'error'}: ${message})`, {
+      cause: error,
+    });
+  });
+}
+
 /** Numbers the temporary files of this process. */
 let written = 0;
 
@@ -31,8 +76,9 @@ let written = 0;
  * when `path` is, or is a symbolic link to, anything but a regular file: a
  * folder, a FIFO (opening it would wait for a reader), a socket or a device,
  * but for one of the process's own descriptors (`/dev/stdout`, `/dev/fd/N`:
- * a pipe or terminal the caller connected) and a character device named as
- * itself (`/dev/null`), which are written as they are. The file is written to a temporary file
+ * written through the descriptor, whatever the caller connected it to; not
+ * `/dev/stdin`) and a character device named as itself (`/dev/null`), which
+ * take the bytes as they are. The file is written to a temporary file
  * beside it, flushed and renamed over it, so a failure (a full disk, a file
  * size limit) leaves it as it was and a symbolic link in its place (to a
  * regular file, or to nothing) is replaced, its target left as it is. A
@@ -45,16 +91,17 @@ export async function writeOutputFile(
   data: string | Uint8Array,
   inputs: readonly string[],
 ): Promise<void> {
+  const fd = ownDescriptor(path);
+  if (fd !== null) {
+    await writeDescriptor(path, fd, data, inputs);
+    return;
+  }
   const target = await stat(path).catch(() => null);
   let through = false;
   if (target !== null) {
     const link = await lstat(path).catch(() => null);
-    // One of the process's own descriptors (/dev/stdout: a pipe or a terminal the caller connected), or a
-    // character device named as itself (/dev/null), takes the bytes as they are; nothing is renamed over it.
-    through =
-      !target.isFile() &&
-      !target.isDirectory() &&
-      (isOwnDescriptor(path) || (link?.isCharacterDevice() === true && target.isCharacterDevice()));
+    // A character device named as itself (/dev/null) takes the bytes as they are; nothing is renamed over it.
+    through = link?.isCharacterDevice() === true && target.isCharacterDevice();
     if (!target.isFile() && !through) {
       const what = link?.isSymbolicLink() === true ? `a symbolic link to ${fileKind(target)}` : fileKind(target);
       // Renamed over, a device's node would be replaced (/dev/null); written into, it takes the bytes or waits.

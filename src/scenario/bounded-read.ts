@@ -4,11 +4,11 @@
  * is, before anything waits on it (opening a FIFO for reading would wait
  * for a writer without end) or reads it; but one of the process's own
  * descriptors (`/dev/stdin`, `/dev/fd/N`: a pipe the caller connected) is
- * read as it comes, up to the bound. A regular file's size is checked
+ * read through the descriptor it holds, as it comes, up to the bound. A regular file's size is checked
  * before any byte is read, and one that keeps growing is not read past the
  * bound.
  */
-import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, read, readSync, statSync, type Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { TollgateError } from '../engine/errors.js';
 
@@ -25,18 +25,84 @@ const CHUNK_BYTES = 1024 * 1024;
 export const READ_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY;
 
 /**
- * Whether `path` names one of the process's own descriptors (`/dev/stdin`,
- * `/dev/stdout`, `/dev/stderr`, `/dev/fd/N`, `/proc/self/fd/N`): what the
- * caller connected them to (a pipe, a shell's `<(...)`, a terminal) is
- * theirs, read or written as it is.
+ * The descriptor number `path` names when it is one of the process's own
+ * (`/dev/stdin` 0, `/dev/stdout` 1, `/dev/stderr` 2, `/dev/fd/N`,
+ * `/proc/self/fd/N`), else null. What the caller connected it to (a pipe, a
+ * shell's `<(...)`, a terminal, a file) is theirs: it is read or written
+ * through the descriptor the process holds, never opened again by its path
+ * (a FIFO opened again would wait for a new writer, and a socket cannot be).
  */
-export function isOwnDescriptor(path: string): boolean {
-  return /^\/dev\/(?:stdin|stdout|stderr|fd\/\d+)$/.test(path) || /^\/proc\/self\/fd\/\d+$/.test(path);
+export function ownDescriptor(path: string): number | null {
+  const named = /^\/dev\/(stdin|stdout|stderr)$/.exec(path);
+  if (named !== null) return ['stdin', 'stdout', 'stderr'].indexOf(named[1] as string);
+  const numbered = /^(?:\/dev\/fd|\/proc\/self\/fd)\/(\d{1,9})$/.exec(path);
+  return numbered === null ? null : Number(numbered[1]);
 }
 
-/** How `file` is opened for reading: one of the process's own descriptors may be a pipe, read as it comes. */
-function readFlags(file: string): number {
-  return isOwnDescriptor(file) ? constants.O_RDONLY | constants.O_NOCTTY : READ_FLAGS;
+/** The bytes read from descriptor `fd` (left open) to its end, at most `maxBytes`; EAGAIN waits and reads on. */
+async function readDescriptor(fd: number, maxBytes: number, tooLarge: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const chunk = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, maxBytes + 1 - total));
+    let bytesRead: number;
+    try {
+      bytesRead = await new Promise<number>((done, fail) => {
+        read(fd, chunk, 0, chunk.length, null, (error, n) => (error === null ? done(n) : fail(error)));
+      });
+    } catch (error) {
+      // A descriptor left non-blocking by whoever made it: wait a little for more.
+      if ((error as NodeJS.ErrnoException).code === 'EAGAIN') {
+        await new Promise((done) => setTimeout(done, DESCRIPTOR_WAIT_MS));
+        continue;
+      }
+      throw unreadable(error);
+    }
+    if (bytesRead === 0) break;
+    total += bytesRead;
+    if (total > maxBytes) throw new TollgateError(BOUNDED_READ_CODES.tooLarge, tooLarge);
+    chunks.push(chunk.subarray(0, bytesRead));
+  }
+  return Buffer.concat(chunks, total);
+}
+
+/** readDescriptor for a caller that cannot wait. */
+function readDescriptorSync(fd: number, maxBytes: number, tooLarge: string): Buffer {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const chunk = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, maxBytes + 1 - total));
+    let bytesRead: number;
+    try {
+      bytesRead = readSync(fd, chunk, 0, chunk.length, null);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EAGAIN') {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, DESCRIPTOR_WAIT_MS);
+        continue;
+      }
+      throw unreadable(error);
+    }
+    if (bytesRead === 0) break;
+    total += bytesRead;
+    if (total > maxBytes) throw new TollgateError(BOUNDED_READ_CODES.tooLarge, tooLarge);
+    chunks.push(chunk.subarray(0, bytesRead));
+  }
+  return Buffer.concat(chunks, total);
+}
+
+/** How long a read of a non-blocking descriptor with nothing to read waits before it tries again. */
+const DESCRIPTOR_WAIT_MS = 5;
+
+/** The process's own descriptor `fd`, checked to be something to read (not a folder); its mode. */
+function ownDescriptorMode(fd: number): number {
+  let info: Stats;
+  try {
+    info = fstatSync(fd);
+  } catch (error) {
+    throw unreadable(error);
+  }
+  if (info.isDirectory()) throw unreadable(new NotRegularFile(info));
+  return info.mode;
 }
 
 /** What a file is, as a phrase ("a FIFO (named pipe)", "a folder", ...), for errors that refuse it. */
@@ -71,11 +137,16 @@ export async function readBounded(file: string, maxBytes: number, tooLarge: stri
 
 /** readBounded's bytes and the file's mode (its permissions, say). */
 export async function readBoundedFile(file: string, maxBytes: number, tooLarge: string): Promise<BoundedFile> {
+  const fd = ownDescriptor(file);
+  if (fd !== null) {
+    const mode = ownDescriptorMode(fd);
+    return { bytes: await readDescriptor(fd, maxBytes, tooLarge), mode };
+  }
   let handle;
   try {
     // Looked at before it is opened: opening a device may act on it (a tape rewinds).
-    checkRegular(file, await stat(file));
-    handle = await open(file, readFlags(file));
+    checkRegular(await stat(file));
+    handle = await open(file, READ_FLAGS);
   } catch (error) {
     throw unreadable(error);
   }
@@ -84,7 +155,7 @@ export async function readBoundedFile(file: string, maxBytes: number, tooLarge: 
     try {
       // The path may have been given another file since it was looked at: what was opened is checked.
       info = await handle.stat();
-      checkRegular(file, info);
+      checkRegular(info);
     } catch (error) {
       throw unreadable(error);
     }
@@ -121,10 +192,15 @@ export async function readBoundedText(file: string, maxBytes: number, tooLarge: 
  * command line is parsed): the same checks and errors, read synchronously.
  */
 export function readBoundedSync(file: string, maxBytes: number, tooLarge: string): Buffer {
+  const own = ownDescriptor(file);
+  if (own !== null) {
+    ownDescriptorMode(own);
+    return readDescriptorSync(own, maxBytes, tooLarge);
+  }
   let fd: number;
   try {
-    checkRegular(file, statSync(file));
-    fd = openSync(file, readFlags(file));
+    checkRegular(statSync(file));
+    fd = openSync(file, READ_FLAGS);
   } catch (error) {
     throw unreadable(error);
   }
@@ -132,7 +208,7 @@ export function readBoundedSync(file: string, maxBytes: number, tooLarge: string
     let info: Stats;
     try {
       info = fstatSync(fd);
-      checkRegular(file, info);
+      checkRegular(info);
     } catch (error) {
       throw unreadable(error);
     }
@@ -178,15 +254,9 @@ function nextChunk(size: number, chunksRead: number, total: number, maxBytes: nu
   return Buffer.allocUnsafe(Math.max(1, room));
 }
 
-/**
- * Throws (an error unreadable() words) when `info` is not a regular file's,
- * unless `file` names one of the process's own descriptors and leads to a
- * pipe, a socket or a terminal (isOwnDescriptor).
- */
-function checkRegular(file: string, info: Stats): void {
-  if (info.isFile()) return;
-  if (isOwnDescriptor(file) && (info.isFIFO() || info.isSocket() || info.isCharacterDevice())) return;
-  throw new NotRegularFile(info);
+/** Throws (an error unreadable() words) when `info` is not a regular file's. */
+function checkRegular(info: Stats): void {
+  if (!info.isFile()) throw new NotRegularFile(info);
 }
 
 class NotRegularFile extends Error {

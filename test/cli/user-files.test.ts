@@ -227,6 +227,50 @@ describe("the process's own descriptors", () => {
   });
 });
 
+describe("the process's own descriptors, read and written through the descriptor", () => {
+  it('/dev/stdin from a FIFO whose writer has closed, and from a socket (as Node.js gives a child), is read', async () => {
+    const fed = join(dir, 'fed-fifo');
+    execFileSync('mkfifo', [fed]);
+    const result = await shell(
+      `(cat "${SCENARIO}" > "${fed}" &) ; sleep 0.3; eval "$TOLLGATE" lint /dev/stdin --json < "${fed}"`,
+    );
+    expect(result.signal).toBeNull();
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const viaSocket = await new Promise<Exit>((done) => {
+      const child = execFile(
+        process.execPath,
+        [CLI, 'lint', '/dev/stdin', '--json'],
+        { cwd: dir, encoding: 'utf8', timeout: COMMAND_LIMIT_MS },
+        (error, stdout, stderr) =>
+          done({ code: error === null ? 0 : (error.code as number), signal: error?.signal ?? null, stdout, stderr }),
+      );
+      child.stdin?.end(readFileSync(SCENARIO));
+    });
+    expect(viaSocket.stderr).toBe('');
+    expect(viaSocket.code).toBe(0);
+  });
+
+  it('--output /dev/stdout redirected to a file writes into that file, replacing nothing in /dev', async () => {
+    const out = join(dir, 'redirected.yaml');
+    const result = await shell(
+      `eval "$TOLLGATE" upgrade "${SCENARIO}" --org school --acknowledge --output /dev/stdout > "${out}"`,
+    );
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(readFileSync(out, 'utf8')).toMatch(/^policies:$/m);
+    expect(lstatSync('/dev/stdout').isSymbolicLink()).toBe(true);
+  });
+
+  it('--output /dev/stdin is refused: the output would go back into the command', async () => {
+    const result = await shell(
+      `sleep 1 | eval "$TOLLGATE" upgrade "${SCENARIO}" --org school --acknowledge --output /dev/stdin`,
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe("error: /dev/stdin: is the command's standard input, not somewhere to write\n");
+  });
+});
+
 describe('--output in the place of something other than a regular file', () => {
   const upgrade = (output: string): Promise<Exit> =>
     tollgate(['upgrade', SCENARIO, '--org', 'school', '--acknowledge', '--output', output]);
