@@ -35,7 +35,7 @@ import {
   viewApprovalPolicies,
 } from '../engine/view.js';
 import { type WorldIndex, appliesToLevel } from '../engine/world.js';
-import { type Hash, createHash } from 'node:crypto';
+import { type Hash, createHash, hash } from 'node:crypto';
 import type { ComputerRow, IssuedVersions } from './server-db.js';
 import type { EntityKey } from './store/server-store.js';
 import type { ViewChanges } from './types.js';
@@ -60,12 +60,13 @@ export interface ViewBody {
   settingsHash: string;
 }
 
+/** One call, no Hash object: half the CPU of createHash for the short texts hashed here (one per policy). */
 function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  return hash('sha256', text, 'hex');
 }
 
 function sha256(text: string): Buffer {
-  return createHash('sha256').update(text, 'utf8').digest();
+  return hash('sha256', text, 'buffer');
 }
 
 /** The part of a view that is the computer's own. */
