@@ -1070,7 +1070,11 @@ export class PgStore implements ServerStore {
     });
     client.on('error', () => this.listenLost(client, 'the LISTEN connection failed'));
     client.on('end', () => this.listenLost(client, 'the LISTEN connection ended'));
-    client.on('notification', (message) => this.onNotification(message));
+    // Only the connection in use is heard: one given up as lost may still deliver what it had received, which
+    // the catch-up at the reconnect announces in its turn.
+    client.on('notification', (message) => {
+      if (this.listenClient === client) this.onNotification(message);
+    });
     this.listenClient = client;
     try {
       await client.connect();
