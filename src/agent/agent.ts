@@ -682,10 +682,14 @@ export class Agent implements AgentCore {
       let read: PayloadView | null = null;
       const image = compileActiveImageFromPayload(payload, this.binding(header.version, snapshotHash), {
         onViewFound: (view) => {
+          // A worker not yet seen running after the signature check: its start is noticed here, before the view
+          // is read, if it has come by now.
+          hasher?.noticeOnline(0);
+          parts?.noticeOnline(0, this.options.onWorkerOnline);
           // Its view hash on the worker while the view is read here.
           if (hasher === null || !view.ordered) return;
-          const parts = orderedViewParts(payload.subarray(view.from, view.to), view.computerEnd);
-          found = { view, hash: hasher.hash(parts) };
+          const viewParts = orderedViewParts(payload.subarray(view.from, view.to), view.computerEnd);
+          found = { view, hash: hasher.hash(viewParts) };
         },
         onView: (view) => {
           read = view;
