@@ -5,6 +5,7 @@
  */
 import { extname } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { oneLine } from '../engine/display-text.js';
 import { TollgateError } from '../engine/errors.js';
 import {
   POLICY_ACTIONS,
@@ -191,7 +192,8 @@ export function formatApplyReport(report: ApplyReport & { affected: string[] }):
     `affected ${report.affected.length} computer${report.affected.length === 1 ? '' : 's'}`,
     `  applied  ${list(report.applied)}`,
     `  pending  ${list(pending)}${pending.length > 0 ? ' (connected; not acknowledged in time)' : ''}`,
-    ...refused.map((r) => `  refused  ${r.computer}: ${r.error}`),
+    // An agent's words, shown on one line with every character that would act on a terminal escaped.
+    ...refused.map((r) => `  refused  ${r.computer}: ${oneLine(r.error)}`),
     `  offline  ${list(report.offline)}${report.offline.length > 0 ? ' (they get it when they reconnect)' : ''}`,
   ];
   return lines.join('\n') + '\n';
@@ -409,7 +411,8 @@ async function computers(ctx: AdminContext): Promise<number> {
     c.connected ? 'yes' : 'no',
     versionPair(c.snapshotVersion, c.ackedSnapshotVersion),
     versionPair(c.settingsVersion, c.ackedSettingsVersion),
-    c.lastError ?? '',
+    // An agent's words (its last refusal): escape sequences and line breaks are shown, not acted on.
+    oneLine(c.lastError ?? ''),
   ]);
   ctx.io.stdout(
     formatTable(

@@ -299,6 +299,25 @@ describe('tollgate admin, end to end against a real server', () => {
     });
   });
 
+  it("shows an agent's refusal with its escape sequences and line breaks written out, not acted on", async () => {
+    await admin('import', join(dir, 'world.yaml'));
+    hub.connected = new Set(['pc-1']);
+    hub.refused = new Map([['pc-1', 'bad\u001b[2J\u001b]0;pwned\u0007\nforged line\u202e']]);
+    const result = await admin('settings', 'set', '--group', 'shop-pcs', 'prioritizeBuiltInApplications=false');
+    expect(result.stdout).toContain('  refused  pc-1: bad\\u001b[2J\\u001b]0;pwned\\u0007\\u000aforged line\\u202e\n');
+    expect(result.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u202e]/);
+    // The same words as the computer's last error in the list of computers.
+    await state.recordAck('pc-1', {
+      snapshotVersion: 0,
+      settingsVersion: 0,
+      error: 'bad\u001b[2J\u001b]0;pwned\u0007\nforged line',
+      nowMs: 2,
+    });
+    const listed = await admin('computers');
+    expect(listed.stdout).toMatch(/^pc-1 .*bad\\u001b\[2J\\u001b\]0;pwned\\u0007\\u000aforged line$/m);
+    expect(listed.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
+  });
+
   it('needs exactly one scope and a known setting', async () => {
     await admin('import', join(dir, 'world.yaml'));
     const none = await admin('settings', 'set', 'prioritizeBuiltInApplications=false');
