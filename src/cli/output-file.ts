@@ -2,7 +2,7 @@
  * The files commands write (`--output`, `--out`): whole or not at all, and
  * never over one of the command's own inputs.
  */
-import { constants, createWriteStream, fstatSync } from 'node:fs';
+import { constants, createWriteStream, fstatSync, type Stats } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { lstat, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -21,6 +21,22 @@ const BAD_PATH_CODES: ReadonlySet<string> = new Set([
   'ENAMETOOLONG',
 ]);
 
+/** TollgateError `kind` naming `path` and the system's error that kept it from being written. */
+function cannotWrite(kind: 'invalid-output' | 'write-failed', path: string, error: unknown): TollgateError {
+  const { code, message } = error as NodeJS.ErrnoException;
+  return new TollgateError(kind, `${path}: cannot be written (${code ?? 'error'}: ${message})`, { cause: error });
+}
+
+/** Refuses ('output-is-input') an output `path`, found to be `target`, that is the same file as one of `inputs`. */
+async function refuseInputs(path: string, target: Stats, inputs: readonly string[]): Promise<void> {
+  for (const input of inputs) {
+    const source = await stat(input).catch(() => null);
+    if (source !== null && source.dev === target.dev && source.ino === target.ino) {
+      throw new TollgateError('output-is-input', `${path}: is the input ${input}; refusing to write over it`);
+    }
+  }
+}
+
 /**
  * Writes `data` through descriptor `fd` the process holds (`path` names it:
  * /dev/stdout, /dev/fd/N), whatever the caller connected it to; never its
@@ -36,32 +52,21 @@ async function writeDescriptor(
   if (fd === 0) {
     throw new TollgateError('invalid-output', `${path}: is the command's standard input, not somewhere to write`);
   }
-  let target;
+  let target: Stats;
   try {
     target = fstatSync(fd);
   } catch (error) {
-    const { code, message } = error as NodeJS.ErrnoException;
-    throw new TollgateError('invalid-output', `${path}: cannot be written (${code ?? 'error'}: ${message})`, {
-      cause: error,
-    });
+    throw cannotWrite('invalid-output', path, error);
   }
   if (target.isDirectory()) throw new TollgateError('invalid-output', `${path}: is a folder, not somewhere to write`);
-  for (const input of inputs) {
-    const source = await stat(input).catch(() => null);
-    if (source !== null && target.isFile() && source.dev === target.dev && source.ino === target.ino) {
-      throw new TollgateError('output-is-input', `${path}: is the input ${input}; refusing to write over it`);
-    }
-  }
+  if (target.isFile()) await refuseInputs(path, target, inputs);
   const stream: Writable =
     fd === 1 ? process.stdout : fd === 2 ? process.stderr : createWriteStream('', { fd, autoClose: false });
   await new Promise<void>((done, fail) => {
     stream.once('error', fail);
     stream.write(data, (error) => (error === null || error === undefined ? done() : fail(error)));
   }).catch((error: unknown) => {
-    const { code, message } = error as NodeJS.ErrnoException;
-    throw new TollgateError('write-failed', `${path}: cannot be written (${code ?? 'error'}: ${message})`, {
-      cause: error,
-    });
+    throw cannotWrite('write-failed', path, error);
   });
 }
 
@@ -110,12 +115,7 @@ export async function writeOutputFile(
         `${path}: is ${what}, not a regular file: an output is written only as a regular file`,
       );
     }
-    for (const input of inputs) {
-      const source = await stat(input).catch(() => null);
-      if (source !== null && source.dev === target.dev && source.ino === target.ino) {
-        throw new TollgateError('output-is-input', `${path}: is the input ${input}; refusing to write over it`);
-      }
-    }
+    await refuseInputs(path, target, inputs);
   }
   try {
     if (through) {
@@ -142,9 +142,8 @@ export async function writeOutputFile(
       throw error;
     }
   } catch (error) {
-    const { code, message } = error as NodeJS.ErrnoException;
+    const { code } = error as NodeJS.ErrnoException;
     // A path that cannot be a file to write is the command's input at fault (exit 2); a full disk is not (exit 1).
-    const kind = code !== undefined && BAD_PATH_CODES.has(code) ? 'invalid-output' : 'write-failed';
-    throw new TollgateError(kind, `${path}: cannot be written (${code ?? 'error'}: ${message})`, { cause: error });
+    throw cannotWrite(code !== undefined && BAD_PATH_CODES.has(code) ? 'invalid-output' : 'write-failed', path, error);
   }
 }

@@ -41,10 +41,9 @@ export function ownDescriptor(path: string): number | null {
 
 /** The bytes read from descriptor `fd` (left open) to its end, at most `maxBytes`; EAGAIN waits and reads on. */
 async function readDescriptor(fd: number, maxBytes: number, tooLarge: string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let total = 0;
+  const got = new ReadChunks(-1, maxBytes, tooLarge);
   for (;;) {
-    const chunk = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, maxBytes + 1 - total));
+    const chunk = got.next();
     let bytesRead: number;
     try {
       bytesRead = await new Promise<number>((done, fail) => {
@@ -58,20 +57,15 @@ async function readDescriptor(fd: number, maxBytes: number, tooLarge: string): P
       }
       throw unreadable(error);
     }
-    if (bytesRead === 0) break;
-    total += bytesRead;
-    if (total > maxBytes) throw new TollgateError(BOUNDED_READ_CODES.tooLarge, tooLarge);
-    chunks.push(chunk.subarray(0, bytesRead));
+    if (!got.add(chunk, bytesRead)) return got.bytes();
   }
-  return Buffer.concat(chunks, total);
 }
 
 /** readDescriptor for a caller that cannot wait. */
 function readDescriptorSync(fd: number, maxBytes: number, tooLarge: string): Buffer {
-  const chunks: Buffer[] = [];
-  let total = 0;
+  const got = new ReadChunks(-1, maxBytes, tooLarge);
   for (;;) {
-    const chunk = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, maxBytes + 1 - total));
+    const chunk = got.next();
     let bytesRead: number;
     try {
       bytesRead = readSync(fd, chunk, 0, chunk.length, null);
@@ -82,12 +76,8 @@ function readDescriptorSync(fd: number, maxBytes: number, tooLarge: string): Buf
       }
       throw unreadable(error);
     }
-    if (bytesRead === 0) break;
-    total += bytesRead;
-    if (total > maxBytes) throw new TollgateError(BOUNDED_READ_CODES.tooLarge, tooLarge);
-    chunks.push(chunk.subarray(0, bytesRead));
+    if (!got.add(chunk, bytesRead)) return got.bytes();
   }
-  return Buffer.concat(chunks, total);
 }
 
 /** How long a read of a non-blocking descriptor with nothing to read waits before it tries again. */
@@ -159,24 +149,17 @@ export async function readBoundedFile(file: string, maxBytes: number, tooLarge: 
     } catch (error) {
       throw unreadable(error);
     }
-    const size = sizeToRead(info, maxBytes, tooLarge);
-    const chunks: Buffer[] = [];
-    let total = 0;
+    const got = new ReadChunks(sizeToRead(info, maxBytes, tooLarge), maxBytes, tooLarge);
     for (;;) {
-      const chunk = nextChunk(size, chunks.length, total, maxBytes);
+      const chunk = got.next();
       let bytesRead: number;
       try {
         ({ bytesRead } = await handle.read(chunk, 0, chunk.length, null));
       } catch (error) {
         throw unreadable(error);
       }
-      if (bytesRead === 0) break;
-      total += bytesRead;
-      if (total > maxBytes) throw new TollgateError(BOUNDED_READ_CODES.tooLarge, tooLarge);
-      chunks.push(chunk.subarray(0, bytesRead));
+      if (!got.add(chunk, bytesRead)) return { bytes: got.bytes(), mode: info.mode };
     }
-    const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total);
-    return { bytes, mode: info.mode };
   } finally {
     await handle.close().catch(() => undefined);
   }
@@ -212,23 +195,17 @@ export function readBoundedSync(file: string, maxBytes: number, tooLarge: string
     } catch (error) {
       throw unreadable(error);
     }
-    const size = sizeToRead(info, maxBytes, tooLarge);
-    const chunks: Buffer[] = [];
-    let total = 0;
+    const got = new ReadChunks(sizeToRead(info, maxBytes, tooLarge), maxBytes, tooLarge);
     for (;;) {
-      const chunk = nextChunk(size, chunks.length, total, maxBytes);
+      const chunk = got.next();
       let bytesRead: number;
       try {
         bytesRead = readSync(fd, chunk, 0, chunk.length, null);
       } catch (error) {
         throw unreadable(error);
       }
-      if (bytesRead === 0) break;
-      total += bytesRead;
-      if (total > maxBytes) throw new TollgateError(BOUNDED_READ_CODES.tooLarge, tooLarge);
-      chunks.push(chunk.subarray(0, bytesRead));
+      if (!got.add(chunk, bytesRead)) return got.bytes();
     }
-    return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total);
   } finally {
     closeSync(fd);
   }
@@ -246,12 +223,42 @@ function sizeToRead(info: Stats, maxBytes: number, tooLarge: string): number {
 }
 
 /**
- * The buffer for the next read: the whole file and a byte more (to see it
- * grow) first, then chunks up to a byte past the bound.
+ * What one read of a file or descriptor has gathered: `next` is the buffer
+ * for the next read (the whole file and a byte more, to see it grow, when
+ * its size is known, else chunks up to a byte past the bound), `add` keeps
+ * what a read gave (false at the end, TollgateError 'file-too-large' past
+ * the bound).
  */
-function nextChunk(size: number, chunksRead: number, total: number, maxBytes: number): Buffer {
-  const room = size >= 0 && chunksRead === 0 ? size + 1 : Math.min(CHUNK_BYTES, maxBytes + 1 - total);
-  return Buffer.allocUnsafe(Math.max(1, room));
+class ReadChunks {
+  private readonly chunks: Buffer[] = [];
+  private total = 0;
+
+  constructor(
+    /** The size the file says it has; -1 for none (a pipe, files of /proc). */
+    private readonly size: number,
+    private readonly maxBytes: number,
+    private readonly tooLarge: string,
+  ) {}
+
+  next(): Buffer {
+    const room =
+      this.size >= 0 && this.chunks.length === 0
+        ? this.size + 1
+        : Math.min(CHUNK_BYTES, this.maxBytes + 1 - this.total);
+    return Buffer.allocUnsafe(Math.max(1, room));
+  }
+
+  add(chunk: Buffer, bytesRead: number): boolean {
+    if (bytesRead === 0) return false;
+    this.total += bytesRead;
+    if (this.total > this.maxBytes) throw new TollgateError(BOUNDED_READ_CODES.tooLarge, this.tooLarge);
+    this.chunks.push(chunk.subarray(0, bytesRead));
+    return true;
+  }
+
+  bytes(): Buffer {
+    return this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks, this.total);
+  }
 }
 
 /** Throws (an error unreadable() words) when `info` is not a regular file's. */

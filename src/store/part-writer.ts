@@ -20,6 +20,7 @@
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { seenRunning } from '../wire/parallel-sha256.js';
 import { BUSY_TIMEOUT_MS, PAGE_CACHE_KIB } from './open-database.js';
 
 const PENDING = 0;
@@ -44,11 +45,11 @@ const Database = require(workerData.sqlite);
 parentPort.on('message', (m) => {
   const state = new Int32Array(m.state);
   if (Atomics.compareExchange(state, 0, ${PENDING}, ${RUNNING}) !== ${PENDING}) {
-    parentPort.postMessage({ problem: null });
+    parentPort.postMessage(null);
     return;
   }
+  // A failure leaves the parts to the apply's own transaction: FAILED is all it needs to know.
   let result = ${FAILED};
-  let problem = null;
   let db = null;
   try {
     db = new Database(m.file, { fileMustExist: true });
@@ -67,14 +68,13 @@ parentPort.on('message', (m) => {
       }
     }).immediate();
     result = ${DONE};
-  } catch (e) {
-    problem = String((e && e.message) || e);
+  } catch {
   } finally {
     try { if (db !== null) db.close(); } catch {}
   }
   Atomics.store(state, 0, result);
   Atomics.notify(state, 0);
-  parentPort.postMessage({ problem });
+  parentPort.postMessage(null);
 });
 `;
 
@@ -84,8 +84,6 @@ export class SnapshotPartWriter {
   private begun = false;
   private toldOnline = false;
   private settled: 'written' | 'not-written' | null = null;
-  /** What the worker said went wrong, if it failed. */
-  problem: string | null = null;
   private readonly finished: Promise<void>;
 
   private constructor(
@@ -95,10 +93,8 @@ export class SnapshotPartWriter {
     private readonly online: Int32Array,
   ) {
     this.finished = new Promise((resolve) => {
-      worker.once('message', (m: { problem: string | null }) => {
-        this.problem = m.problem;
-        resolve();
-      });
+      // The worker's one message: its job has ended (or was given up before it began).
+      worker.once('message', () => resolve());
       worker.once('error', () => resolve());
       worker.once('exit', () => resolve());
     });
@@ -141,9 +137,7 @@ export class SnapshotPartWriter {
    * the worker's isolate.
    */
   noticeOnline(waitMs: number, onOnline: (() => void) | undefined): void {
-    if (this.toldOnline) return;
-    if (Atomics.load(this.online, 0) === 0 && waitMs > 0) Atomics.wait(this.online, 0, 0, waitMs);
-    if (Atomics.load(this.online, 0) !== 1) return;
+    if (this.toldOnline || !seenRunning(this.online, 0, waitMs)) return;
     this.toldOnline = true;
     onOnline?.();
   }

@@ -62,6 +62,16 @@ parentPort.on('message', (m) => {
 });
 `;
 
+/**
+ * Whether a worker has set `flag[slot]` to 1 (it runs), waiting for it at
+ * most `waitMs` while it is 0: a thread that works on synchronously sees a
+ * worker start this way, where an `online` event would come only after.
+ */
+export function seenRunning(flag: Int32Array, slot: number, waitMs: number): boolean {
+  if (Atomics.load(flag, slot) === 0 && waitMs > 0) Atomics.wait(flag, slot, 0, waitMs);
+  return Atomics.load(flag, slot) === 1;
+}
+
 /** A hash asked of a ParallelSha256. */
 export interface PendingSha256 {
   /** The digest, waiting for the worker if it has not finished (or working it out here, see the file's comment). */
@@ -126,10 +136,7 @@ export class ParallelSha256 {
    * worker starts, so an `online` event would come only after it.
    */
   noticeOnline(waitMs: number): void {
-    if (this.toldOnline || this.worker === null) return;
-    const state = this.state;
-    if (Atomics.load(state, ONLINE_SLOT) === 0 && waitMs > 0) Atomics.wait(state, ONLINE_SLOT, 0, waitMs);
-    if (Atomics.load(state, ONLINE_SLOT) !== 1) return;
+    if (this.toldOnline || this.worker === null || !seenRunning(this.state, ONLINE_SLOT, waitMs)) return;
     this.toldOnline = true;
     this.onOnline?.();
   }

@@ -45,10 +45,19 @@ let closedUrl: string;
 
 /** Runs `tollgate ARGS` in `dir`, with no profile but `env`'s, killed at COMMAND_LIMIT_MS. */
 function tollgate(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Exit> {
+  return run(process.execPath, [CLI, ...args], env);
+}
+
+/**
+ * `file ARGS` in `dir` with `env` besides PATH and HOME, `input` written to
+ * its standard input (a socket, as Node.js gives a child), killed at
+ * COMMAND_LIMIT_MS.
+ */
+function run(file: string, args: readonly string[], env: NodeJS.ProcessEnv, input?: Buffer): Promise<Exit> {
   return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
+    const child = execFile(
+      file,
+      args,
       {
         cwd: dir,
         env: { PATH: process.env['PATH'], HOME: join(dir, 'home'), ...env },
@@ -60,6 +69,7 @@ function tollgate(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise
         done({ code, signal: error?.signal ?? null, stdout, stderr });
       },
     );
+    if (input !== undefined) child.stdin?.end(input);
   });
 }
 
@@ -186,22 +196,7 @@ describe('a FIFO given as a file to read', () => {
 
 /** `script` run by sh in `dir`, with TOLLGATE naming the command (its pipes are pipes: Node's own are sockets). */
 function shell(script: string): Promise<Exit> {
-  return new Promise((done) => {
-    execFile(
-      'sh',
-      ['-c', script],
-      {
-        cwd: dir,
-        env: { PATH: process.env['PATH'], HOME: join(dir, 'home'), TOLLGATE: `"${process.execPath}" "${CLI}"` },
-        encoding: 'utf8',
-        timeout: COMMAND_LIMIT_MS,
-      },
-      (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
-        done({ code, signal: error?.signal ?? null, stdout, stderr });
-      },
-    );
-  });
+  return run('sh', ['-c', script], { TOLLGATE: `"${process.execPath}" "${CLI}"` });
 }
 
 describe("the process's own descriptors", () => {
@@ -237,16 +232,7 @@ describe("the process's own descriptors, read and written through the descriptor
     expect(result.signal).toBeNull();
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    const viaSocket = await new Promise<Exit>((done) => {
-      const child = execFile(
-        process.execPath,
-        [CLI, 'lint', '/dev/stdin', '--json'],
-        { cwd: dir, encoding: 'utf8', timeout: COMMAND_LIMIT_MS },
-        (error, stdout, stderr) =>
-          done({ code: error === null ? 0 : (error.code as number), signal: error?.signal ?? null, stdout, stderr }),
-      );
-      child.stdin?.end(readFileSync(SCENARIO));
-    });
+    const viaSocket = await run(process.execPath, [CLI, 'lint', '/dev/stdin', '--json'], {}, readFileSync(SCENARIO));
     expect(viaSocket.stderr).toBe('');
     expect(viaSocket.code).toBe(0);
   });

@@ -14,7 +14,7 @@ import { WebSocket, type RawData } from 'ws';
 import type { World } from '../../src/engine/model.js';
 import { SERVER_DB_FILE, ServerState } from '../../src/server/state.js';
 import { type AdminApiOptions, type ApplyReport, buildAdminApi } from '../../src/server/admin-api.js';
-import { SyncHub } from '../../src/server/sync-hub.js';
+import { type HubPresence, SyncHub } from '../../src/server/sync-hub.js';
 import type { ViewChanges } from '../../src/server/types.js';
 import { rawDataBytes } from '../../src/wire/raw-data.js';
 import { type ServerMessage, decodeServerMessage, encodeAgentMessage } from '../../src/wire/sync-messages.js';
@@ -195,14 +195,9 @@ export function adminWorld(): World {
 /** A hub logger that keeps nothing. */
 export const QUIET_HUB_LOGGER = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} };
 
-/** The real admin API and sync hub over `state`, listening on 127.0.0.1 port 0. */
-export async function startAdminServer(
-  state: ServerState,
-  token: string,
-  logger: FastifyBaseLogger | false = false,
-  listener: Pick<AdminApiOptions, 'maxConnections' | 'httpTimeouts'> = {},
-): Promise<{ app: FastifyInstance; hub: SyncHub; url: string; close(): Promise<void> }> {
-  const hub = new SyncHub({
+/** A real sync hub over `state` with the tests' clock, long timers and quiet logger; `presence` for several instances. */
+export function quietSyncHub(state: ServerState, presence?: HubPresence): SyncHub {
+  return new SyncHub({
     state,
     logger: QUIET_HUB_LOGGER,
     clock: () => 5_000,
@@ -210,7 +205,18 @@ export async function startAdminServer(
     pongTimeoutMs: 60_000,
     helloTimeoutMs: 60_000,
     maxMessageBytes: 1 << 20,
+    ...(presence === undefined ? {} : { presence }),
   });
+}
+
+/** The real admin API and sync hub over `state`, listening on 127.0.0.1 port 0. */
+export async function startAdminServer(
+  state: ServerState,
+  token: string,
+  logger: FastifyBaseLogger | false = false,
+  listener: Pick<AdminApiOptions, 'maxConnections' | 'httpTimeouts'> = {},
+): Promise<{ app: FastifyInstance; hub: SyncHub; url: string; close(): Promise<void> }> {
+  const hub = quietSyncHub(state);
   const app = buildAdminApi({ state, adminToken: token, hub, logger, checkAnswers: true, ...listener });
   hub.attach(app.server);
   const url = await app.listen({ host: '127.0.0.1', port: 0 });

@@ -13,34 +13,15 @@ import {
   type DeltaContent,
 } from '../../src/wire/delta.js';
 import { tollgate } from '../../src/wire/generated/tollgate.js';
+import { hex, key, len, varint } from '../support/wire-bytes.js';
 
 // decodeDeltaPayload against the generated decoder: what one reads, the other reads, and what one refuses the
 // other refuses (then the payload is undecodable), but for the checks PROTOCOL.md lists for a delta.
 
 const pb = tollgate.v1;
 
-const hex = (text: string): Buffer => Buffer.from(text.replace(/\s/g, ''), 'hex');
-
 /** A DeltaPayload's head: computer `a`, base view hash 32 x 01, view hash 32 x 02, kind delta. */
 const PREFIX = `0a0161 1a20${'01'.repeat(32)} 3a20${'02'.repeat(32)} 4003`;
-
-function varint(value: bigint | number): number[] {
-  let v = BigInt(value);
-  const out: number[] = [];
-  while (v >= 0x80n) {
-    out.push(Number(v & 0x7fn) | 0x80);
-    v >>= 7n;
-  }
-  out.push(Number(v));
-  return out;
-}
-
-const key = (field: number, wireType: number): number[] => varint(field * 8 + wireType);
-const len = (field: number, bytes: ArrayLike<number>): number[] => [
-  ...key(field, 2),
-  ...varint(bytes.length),
-  ...Array.from(bytes),
-];
 
 type Outcome = { ok: unknown } | { error: string };
 

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TollgateError } from '../../src/engine/errors.js';
 import { tollgate } from '../../src/wire/generated/tollgate.js';
+import { hex, key, len, varint } from '../support/wire-bytes.js';
 import { decodeRequest, REQUEST_FIELD_LIMITS, tryReadRequestId } from '../../src/wire/local-api.js';
 
 // The count of a request's lists from its bytes, and the id read from a request that is refused, against the
@@ -11,25 +12,6 @@ import { decodeRequest, REQUEST_FIELD_LIMITS, tryReadRequestId } from '../../src
 const pb = tollgate.v1;
 const L = REQUEST_FIELD_LIMITS;
 
-const hex = (text: string): Buffer => Buffer.from(text.replace(/\s/g, ''), 'hex');
-
-function varint(value: bigint | number): number[] {
-  let v = BigInt(value);
-  const out: number[] = [];
-  while (v >= 0x80n) {
-    out.push(Number(v & 0x7fn) | 0x80);
-    v >>= 7n;
-  }
-  out.push(Number(v));
-  return out;
-}
-
-const key = (field: number, wireType: number): number[] => varint(field * 8 + wireType);
-const len = (field: number, bytes: ArrayLike<number>): number[] => [
-  ...key(field, 2),
-  ...varint(bytes.length),
-  ...Array.from(bytes),
-];
 const utf8 = (text: string): number[] => Array.from(Buffer.from(text, 'utf8'));
 
 type Outcome = { ok: unknown } | { error: string };

@@ -9,9 +9,9 @@ import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { ServerState } from '../../../src/server/state.js';
 import { PgStore } from '../../../src/server/store/pg-store.js';
-import { SyncHub } from '../../../src/server/sync-hub.js';
+import type { SyncHub } from '../../../src/server/sync-hub.js';
 import { type TestSchema, createTestSchema } from '../../support/postgres.js';
-import { QUIET_HUB_LOGGER, TestAgent, adminWorld } from '../admin-harness.js';
+import { TestAgent, adminWorld, quietSyncHub } from '../admin-harness.js';
 
 let schema: TestSchema;
 let dir: string;
@@ -33,16 +33,7 @@ async function instance(name: string): Promise<{ state: ServerState; hub: SyncHu
   const store = await PgStore.open({ url: schema.url, schema: schema.schema, poolSize: 4 });
   const state = await ServerState.open({ dataDir: path.join(dir, name), clock: () => 1_000, store });
   closing.push(() => state.close());
-  const hub = new SyncHub({
-    state,
-    logger: QUIET_HUB_LOGGER,
-    clock: () => 5_000,
-    pingIntervalMs: 60_000,
-    pongTimeoutMs: 60_000,
-    helloTimeoutMs: 60_000,
-    maxMessageBytes: 1 << 20,
-    presence: store,
-  });
+  const hub = quietSyncHub(state, store);
   const server: Server = createServer();
   hub.attach(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
