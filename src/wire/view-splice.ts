@@ -76,30 +76,38 @@ interface NewRecord {
   /** Where its entry goes: the list and the position in it. */
   list: ViewEntry[];
   at: number;
-  /** Remembers the entry for the entity it encodes. */
-  keep: (entry: ViewEntry) => void;
+  /** The entity it encodes, and the map that remembers its entry. */
+  item: object;
+  known: WeakMap<object, ViewEntry>;
 }
 
 /**
  * Writes LEN records one after the other into shared buffers of at most
- * ENTRY_BATCH_BYTES, each as a ViewEntry pointing into its buffer.
+ * ENTRY_BATCH_BYTES (a record larger than that alone in one), each as a
+ * ViewEntry pointing into its buffer. A batch is written as soon as the
+ * next record would not fit in it, so the encoded messages waiting for
+ * their buffer are at most one batch's: a body's 200,000 messages held
+ * until the end all outlived V8's young generation, and collecting them
+ * took about as long as encoding them.
  */
-function writeRecords(records: readonly NewRecord[]): void {
-  let i = 0;
-  while (i < records.length) {
-    // As many records as fit in one batch (at least one).
-    let size = 0;
-    let j = i;
-    for (; j < records.length; j++) {
-      const r = records[j]!;
-      const bytes = recordBytes(r.field, r.message.length);
-      if (j > i && size + bytes > ENTRY_BATCH_BYTES) break;
-      size += bytes;
-    }
-    const buf = recordBuffer(size);
+class RecordWriter {
+  private pending: NewRecord[] = [];
+  private size = 0;
+
+  add(record: NewRecord): void {
+    const bytes = recordBytes(record.field, record.message.length);
+    if (this.pending.length > 0 && this.size + bytes > ENTRY_BATCH_BYTES) this.flush();
+    this.pending.push(record);
+    this.size += bytes;
+  }
+
+  /** Writes the records added since the last flush. */
+  flush(): void {
+    const records = this.pending;
+    if (records.length === 0) return;
+    const buf = recordBuffer(this.size);
     let pos = 0;
-    for (; i < j; i++) {
-      const r = records[i]!;
+    for (const r of records) {
       const start = pos;
       pos = writeVarint(buf, writeVarint(buf, pos, r.field * 8 + LEN), r.message.length);
       const valueStart = pos;
@@ -107,8 +115,10 @@ function writeRecords(records: readonly NewRecord[]): void {
       pos += r.message.length;
       const entry: ViewEntry = { id: r.id, buf, start, valueStart, end: pos };
       r.list[r.at] = entry;
-      r.keep(entry);
+      r.known.set(r.item, entry);
     }
+    this.pending = [];
+    this.size = 0;
   }
 }
 
@@ -163,7 +173,7 @@ const DUMMY_COMPUTER: ComputerView['computer'] = {
 /**
  * The records of a list's entries: an entry at the same place in the body
  * encoded last is found by a comparison, another by its entry object; the
- * rest are queued in `fresh` to be written (their places filled then).
+ * rest are handed to `fresh` to be written (their places filled then).
  */
 function entriesOf<T extends { id: string }>(
   list: readonly T[],
@@ -171,17 +181,14 @@ function entriesOf<T extends { id: string }>(
   known: WeakMap<T, ViewEntry>,
   field: number,
   encode: (item: T, i: number) => Uint8Array,
-  fresh: NewRecord[],
+  fresh: RecordWriter,
 ): ViewEntry[] {
   const entries = new Array<ViewEntry>(list.length);
   for (let i = 0; i < list.length; i++) {
     const item = list[i]!;
     const entry = last?.content[i] === item ? last.entries[i] : known.get(item);
     if (entry !== undefined) entries[i] = entry;
-    else {
-      const keep = (e: ViewEntry): void => void known.set(item, e);
-      fresh.push({ field, id: item.id, message: encode(item, i), list: entries, at: i, keep });
-    }
+    else fresh.add({ field, id: item.id, message: encode(item, i), list: entries, at: i, item, known });
   }
   return entries;
 }
@@ -233,7 +240,7 @@ export class ViewSplicer {
     const keys = Object.keys(body) as (keyof ViewBodyContent)[];
     if (keys.length !== Object.keys(source).length) return undefined;
     for (const key of keys) if (key !== 'policies' && body[key] !== source[key]) return undefined;
-    const fresh: NewRecord[] = [];
+    const fresh = new RecordWriter();
     const before = base.parts.policies;
     let policies: ViewEntry[] | null = null;
     for (let i = 0; i < body.policies.length; i++) {
@@ -243,15 +250,15 @@ export class ViewSplicer {
       const entry = this.policies.get(item);
       if (entry !== undefined) policies[i] = entry;
       else {
-        const keep = (e: ViewEntry): void => void this.policies.set(item, e);
         const message = pb()
           .Policy.encode(policyToWire(item, `${at}.policies[${i}]`))
           .finish();
-        fresh.push({ field: VIEW_FIELDS.policies, id: item.id, message, list: policies, at: i, keep });
+        const known = this.policies as WeakMap<object, ViewEntry>;
+        fresh.add({ field: VIEW_FIELDS.policies, id: item.id, message, list: policies, at: i, item, known });
       }
     }
     if (policies === null) return base;
-    writeRecords(fresh);
+    fresh.flush();
     const { applications } = base.parts;
     this.last = { content: body, policies, applications };
     if (this.options.uniqueIds === true) noteUniqueIds(policies);
@@ -288,7 +295,7 @@ export class ViewSplicer {
         .finish(),
     );
     // Records not encoded yet are written one after the other into shared buffers, in the body's order.
-    const fresh: NewRecord[] = [];
+    const fresh = new RecordWriter();
     // The body encoded last (bodies are mostly encoded one group after the other) lists most of the same
     // entries at the same places: those are found by a comparison, not a lookup each.
     const last = this.last;
@@ -311,7 +318,7 @@ export class ViewSplicer {
       (a) => pb().Application.encode(applicationToWire(a)).finish(),
       fresh,
     );
-    writeRecords(fresh);
+    fresh.flush();
     this.last = { content: body, policies, applications };
     if (this.options.uniqueIds === true) {
       noteUniqueIds(policies);
