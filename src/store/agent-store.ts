@@ -206,6 +206,8 @@ export class AgentStore {
   /** Rows and bytes of the decision log, counted once and then kept up to date; null until needed. */
   private logTotals: { rows: number; bytes: number } | null = null;
   private stmt!: Statements;
+  /** The last snapshot part writer handed out (prepareSnapshotParts), kept to know whether its job has ended. */
+  private partWriter: SnapshotPartWriter | null = null;
   /** The compiled view images beside the database. */
   readonly images: ImageFiles;
   /** The checkpoint a snapshot's commit left for later (checkpointSoon), until it runs. */
@@ -485,7 +487,14 @@ export class AgentStore {
    */
   prepareSnapshotParts(bytes: Uint8Array, minBytes: number): SnapshotPartWriter | null {
     if (bytes.byteLength < minBytes || !this.db.open || this.db.memory) return null;
-    return SnapshotPartWriter.prepare(bytes);
+    // The job of an earlier apply that gave up waiting for it may still commit its parts. Until it has ended,
+    // applies write their own parts in their own transaction: a second worker would delete that job's parts
+    // or have its own deleted by it (each removes the parts no snapshot names before it writes), and the
+    // apply could then take that job's parts, another snapshot's bytes of the same version and size, for its
+    // own (their count and size are checked, not their content).
+    if (this.partWriter?.writing === true) return null;
+    this.partWriter = SnapshotPartWriter.prepare(bytes);
+    return this.partWriter;
   }
 
   /** Gives a worker from prepareSnapshotParts its job: the bytes as the parts of `version`. */

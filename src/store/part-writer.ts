@@ -142,6 +142,23 @@ export class SnapshotPartWriter {
     onOnline?.();
   }
 
+  /**
+   * Whether this writer's job may still commit: given and not ended (the
+   * worker has not taken it yet, or is writing). An apply that gave up
+   * waiting for it (wait threw) leaves it so until the worker ends.
+   */
+  get writing(): boolean {
+    if (!this.begun) return false;
+    const state = Atomics.load(this.state, 0);
+    return state === PENDING || state === RUNNING;
+  }
+
+  /** Whether the worker took the job given it (it is writing the parts, or has ended). */
+  get taken(): boolean {
+    const state = Atomics.load(this.state, 0);
+    return this.begun && state !== PENDING && state !== CANCELLED;
+  }
+
   /** Gives the worker its job: the bytes as the parts of `version` (`partBytes` each) in the cache at `file`. */
   begin(file: string, version: number, partBytes: number): void {
     if (this.begun) return;

@@ -128,3 +128,52 @@ describe('a snapshot written by the part writer', () => {
     expect(partRows(3)).toBe(4);
   });
 });
+
+describe('a part writer whose apply gave up on it', () => {
+  let dir: string;
+  let file: string;
+  let store: AgentStore;
+  const SIZE = 2 * SNAPSHOT_PART_BYTES + 500;
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollgate-part-writer-late-'));
+    file = path.join(dir, 'agent.db');
+    store = AgentStore.open(file);
+  });
+
+  afterEach(async () => {
+    await store.imagesWritten();
+    store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('is waited out: until its job ends, later applies of that version write their own parts and keep them', async () => {
+    store.applySnapshot(1, snapshotBytes(SIZE, 20), 10);
+    // Another connection holds the write lock, so the worker's job cannot end yet (a slow disk).
+    const blocker = new Database(file);
+    blocker.prepare('BEGIN IMMEDIATE').run();
+    const late = store.prepareSnapshotParts(snapshotBytes(SIZE, 21), 1);
+    if (late === null) throw new Error('no part writer');
+    store.beginSnapshotParts(late, 2);
+    await expect.poll(() => late.taken, { timeout: 10_000 }).toBe(true);
+    // Its apply failed (as one whose wait ran past its bound does) and gave the job up.
+    store.discardSnapshotParts(late, 2);
+    expect(late.writing).toBe(true);
+    // A snapshot of the same version and size, other bytes: no worker of its own while that job may commit.
+    const retry = snapshotBytes(SIZE, 22);
+    expect(store.prepareSnapshotParts(retry, 1)).toBeNull();
+    blocker.prepare('COMMIT').run();
+    blocker.close();
+    store.applySnapshot(2, retry, 20);
+    await expect.poll(() => late.writing, { timeout: 15_000 }).toBe(false);
+    // Whichever committed first, the store holds the bytes it applied, and keeps them.
+    expect(storedBytes(store)?.equals(retry)).toBe(true);
+    store.close();
+    store = AgentStore.open(file);
+    expect(storedBytes(store)?.equals(retry)).toBe(true);
+    // Once it has ended, a worker is used again.
+    const next = store.prepareSnapshotParts(snapshotBytes(SIZE, 23), 1);
+    expect(next).not.toBeNull();
+    next?.close();
+  });
+});
