@@ -50,10 +50,11 @@ export interface EncodedBody {
 
 /**
  * Bytes of one buffer that entry records new to a body are written into,
- * one after the other in the body's order, at most (a larger record gets a
- * buffer of its own). Bodies that list the same entries in the same order
- * then hold them as one slice; a buffer stays while one of its records is
- * held, so this also bounds what an unused record can keep.
+ * one after the other in the body's order: a buffer is closed once it
+ * holds this many or more (so it holds at most this and one record).
+ * Bodies that list the same entries in the same order then hold them as
+ * one slice; a buffer stays while one of its records is held, so this also
+ * bounds what an unused record can keep.
  */
 export const ENTRY_BATCH_BYTES = 64 * 1024;
 
@@ -71,12 +72,13 @@ export function bodyBytes(body: EncodedBody): Buffer {
   return Buffer.concat(body.slices, body.length);
 }
 
-/** An entry record to write: its field, id and message. */
+/** protobufjs's writer, which the generated encoders write into. */
+type Writer = ReturnType<ReturnType<typeof protobuf>['Writer']['create']>;
+
+/** Where a record written by RecordWriter goes once its buffer is made. */
 interface NewRecord {
-  field: number;
   id: string;
-  message: Uint8Array;
-  /** Where its entry goes: the list and the position in it. */
+  /** The list its entry goes in and the position in it. */
   list: ViewEntry[];
   at: number;
   /** The entity it encodes, and the map that remembers its entry. */
@@ -85,48 +87,53 @@ interface NewRecord {
 }
 
 /**
- * Writes LEN records one after the other into shared buffers of at most
- * ENTRY_BATCH_BYTES (a record larger than that alone in one), each as a
- * ViewEntry pointing into its buffer. A batch is written as soon as the
- * next record would not fit in it, so the encoded messages waiting for
- * their buffer are at most one batch's: a body's 200,000 messages held
- * until the end all outlived V8's young generation, and collecting them
+ * Writes LEN records one after the other into shared buffers of about
+ * ENTRY_BATCH_BYTES, each as a ViewEntry pointing into its buffer. Each
+ * record is encoded straight into its batch's writer, and a batch becomes
+ * a buffer as soon as it is full, so what waits for its buffer is at most
+ * one batch: a body's 200,000 messages, each encoded on its own and all
+ * held until the end, outlived V8's young generation, and collecting them
  * took about as long as encoding them.
  */
 class RecordWriter {
+  private writer: Writer = protobuf().Writer.create();
   private pending: NewRecord[] = [];
-  private size = 0;
+  /** Each pending record's offset in the batch. */
+  private starts: number[] = [];
 
-  add(record: NewRecord): void {
-    const bytes = recordBytes(record.field, record.message.length);
-    if (this.pending.length > 0 && this.size + bytes > ENTRY_BATCH_BYTES) this.flush();
+  /** Adds a record of `field` whose message `encode` writes into the writer it is given. */
+  add(field: number, encode: (writer: Writer) => Writer, record: NewRecord): void {
+    const writer = this.writer;
+    this.starts.push(writer.len);
+    encode(writer.uint32(field * 8 + LEN).fork()).ldelim();
     this.pending.push(record);
-    this.size += bytes;
+    if (writer.len >= ENTRY_BATCH_BYTES) this.flush();
   }
 
   /** Writes the records added since the last flush. */
   flush(): void {
     const records = this.pending;
     if (records.length === 0) return;
-    const buf = recordBuffer(this.size);
-    let pos = 0;
-    for (const r of records) {
-      const start = pos;
-      pos = writeVarint(buf, writeVarint(buf, pos, r.field * 8 + LEN), r.message.length);
-      const valueStart = pos;
-      buf.set(r.message, pos);
-      pos += r.message.length;
-      const entry: ViewEntry = { id: r.id, buf, start, valueStart, end: pos };
+    const bytes = this.writer.finish();
+    const buf = recordBuffer(bytes.length);
+    buf.set(bytes);
+    const starts = this.starts;
+    for (let k = 0; k < records.length; k++) {
+      const r = records[k]!;
+      const start = starts[k]!;
+      const end = k + 1 < records.length ? starts[k + 1]! : buf.length;
+      // The record's tag, then its length (varints both): its value is what follows them.
+      let valueStart = start;
+      while ((buf[valueStart++]! & 0x80) !== 0);
+      while ((buf[valueStart++]! & 0x80) !== 0);
+      const entry: ViewEntry = { id: r.id, buf, start, valueStart, end };
       r.list[r.at] = entry;
       r.known.set(r.item, entry);
     }
+    this.writer = protobuf().Writer.create();
     this.pending = [];
-    this.size = 0;
+    this.starts = [];
   }
-}
-
-function recordBytes(field: number, messageBytes: number): number {
-  return varintLength(field * 8 + LEN) + varintLength(messageBytes) + messageBytes;
 }
 
 /**
@@ -183,7 +190,7 @@ function entriesOf<T extends { id: string }>(
   last: { content: readonly T[]; entries: readonly ViewEntry[] } | null,
   known: WeakMap<T, ViewEntry>,
   field: number,
-  encode: (item: T, i: number) => Uint8Array,
+  encode: (item: T, i: number, writer: Writer) => Writer,
   fresh: RecordWriter,
 ): ViewEntry[] {
   const entries = new Array<ViewEntry>(list.length);
@@ -191,7 +198,7 @@ function entriesOf<T extends { id: string }>(
     const item = list[i]!;
     const entry = last?.content[i] === item ? last.entries[i] : known.get(item);
     if (entry !== undefined) entries[i] = entry;
-    else fresh.add({ field, id: item.id, message: encode(item, i), list: entries, at: i, item, known });
+    else fresh.add(field, (writer) => encode(item, i, writer), { id: item.id, list: entries, at: i, item, known });
   }
   return entries;
 }
@@ -253,11 +260,15 @@ export class ViewSplicer {
       const entry = this.policies.get(item);
       if (entry !== undefined) policies[i] = entry;
       else {
-        const message = pb()
-          .Policy.encode(policyToWire(item, `${at}.policies[${i}]`))
-          .finish();
         const known = this.policies as WeakMap<object, ViewEntry>;
-        fresh.add({ field: VIEW_FIELDS.policies, id: item.id, message, list: policies, at: i, item, known });
+        const wire = policyToWire(item, `${at}.policies[${i}]`);
+        fresh.add(VIEW_FIELDS.policies, (writer) => pb().Policy.encode(wire, writer), {
+          id: item.id,
+          list: policies,
+          at: i,
+          item,
+          known,
+        });
       }
     }
     if (policies === null) return base;
@@ -307,10 +318,7 @@ export class ViewSplicer {
       last === null ? null : { content: last.content.policies, entries: last.policies },
       this.policies,
       VIEW_FIELDS.policies,
-      (p, i) =>
-        pb()
-          .Policy.encode(policyToWire(p, `${at}.policies[${i}]`))
-          .finish(),
+      (p, i, writer) => pb().Policy.encode(policyToWire(p, `${at}.policies[${i}]`), writer),
       fresh,
     );
     const applications = entriesOf(
@@ -318,7 +326,7 @@ export class ViewSplicer {
       last === null ? null : { content: last.content.applications, entries: last.applications },
       this.applications,
       VIEW_FIELDS.applications,
-      (a) => pb().Application.encode(applicationToWire(a)).finish(),
+      (a, _, writer) => pb().Application.encode(applicationToWire(a), writer),
       fresh,
     );
     fresh.flush();
