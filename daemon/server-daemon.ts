@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { dirname } from 'node:path';
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { loadScenario } from '../src/scenario/load.js';
@@ -23,6 +24,7 @@ import { loadDefaultApprovalPolicies } from '../src/server/default-approval-poli
 import { LogNotifier, type Notifier } from '../src/server/notifier.js';
 import { SmtpNotifier } from '../src/server/smtp-notifier.js';
 import { ServerMetrics } from '../src/server/metrics.js';
+import { giveToDirectoryOwner } from '../src/server/file-owner.js';
 import { NO_PHASE_MARKS, type PhaseMarks, StallMonitor } from '../src/server/stall-monitor.js';
 import type { StorageFault } from '../src/store/storage-error.js';
 import { makeDirs } from '../src/scenario/make-dirs.js';
@@ -64,6 +66,7 @@ async function adminToken(config: ServerConfig): Promise<{ token: string; file: 
   }
   const token = randomBytes(32).toString('base64url');
   await writeFile(file, token + '\n', { mode: 0o600 });
+  giveToDirectoryOwner(file, dirname(file));
   return { token, file, created: true };
 }
 

@@ -11,6 +11,7 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { TollgateError } from '../engine/errors.js';
 import { generateSigningKeys, keyId, parsePrivateKey, parsePublicKey } from '../wire/signing.js';
 import { makeDirs } from '../scenario/make-dirs.js';
+import { giveToDirectoryOwner } from './file-owner.js';
 
 /** The private key file in the data directory (mode 0600). */
 export const SIGNING_KEY_FILE = 'signing.key';
@@ -76,6 +77,7 @@ function writeFileDurably(file: string, text: string, mode: number): void {
   } finally {
     fs.closeSync(fd);
   }
+  giveToDirectoryOwner(temporary, path.dirname(file));
   fs.renameSync(temporary, file);
 }
 

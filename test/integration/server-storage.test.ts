@@ -2,7 +2,7 @@
 // keeps running and answering, and SIGTERM still stops it cleanly with exit
 // code 0. A damaged server.db stops it at start, naming the file.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { chownSync, readFileSync, readdirSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -88,6 +88,28 @@ describe('the policy server process when its database fails', () => {
       expect(exit).toEqual({ code: 0, signal: null });
     }
     expect(server.logs.some((l) => l['msg'] === 'stopped')).toBe(true);
+  });
+
+  it("gives the files of a first start to the data directory's owner, also when started by root", async () => {
+    const own = join(ws.dir, 'owned-data');
+    mkdirSync(own);
+    const me = statSync(own);
+    // Started by root (with sudo) in the service user's directory (nobody's, here); else by its owner.
+    const owner = me.uid === 0 ? { uid: 65534, gid: 65534 } : { uid: me.uid, gid: me.gid };
+    chownSync(own, owner.uid, owner.gid);
+    const ownConfig = join(ws.dir, 'owned.json');
+    writeFileSync(
+      ownConfig,
+      JSON.stringify({ dataDir: own, listen: { port: 0 }, seedScenario: join(ws.dir, 'world.yaml') }),
+    );
+    const server = await startTollgate(['server', '--config', ownConfig], 'listening');
+    expect(await server.stop()).toEqual({ code: 0, signal: null });
+    const made = readdirSync(own);
+    expect(made).toEqual(expect.arrayContaining(['admin-token', 'server.db', 'signing.key', 'signing.pub']));
+    for (const file of made) {
+      const stat = statSync(join(own, file));
+      expect({ file, uid: stat.uid, gid: stat.gid }).toEqual({ file, ...owner });
+    }
   });
 
   it('refuses to start on an empty server.db, naming it, with a non-zero exit code', () => {
