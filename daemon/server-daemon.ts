@@ -24,7 +24,7 @@ import { loadDefaultApprovalPolicies } from '../src/server/default-approval-poli
 import { LogNotifier, type Notifier } from '../src/server/notifier.js';
 import { SmtpNotifier } from '../src/server/smtp-notifier.js';
 import { ServerMetrics } from '../src/server/metrics.js';
-import { giveToDirectoryOwner } from '../src/server/file-owner.js';
+import { refuseOthersDirectoryAsRoot } from '../src/server/file-owner.js';
 import { NO_PHASE_MARKS, type PhaseMarks, StallMonitor } from '../src/server/stall-monitor.js';
 import type { StorageFault } from '../src/store/storage-error.js';
 import { makeDirs } from '../src/scenario/make-dirs.js';
@@ -50,6 +50,8 @@ const MAX_TOKEN_FILE_BYTES = 64 * 1024;
 /** The admin token: read from its file, or created there (mode 0600) on first start. */
 async function adminToken(config: ServerConfig): Promise<{ token: string; file: string; created: boolean }> {
   const file = adminTokenPath(config);
+  // An empty file is written over; a missing one is made new, never written through a link put in its place.
+  let empty = false;
   try {
     const token = (
       await readBoundedText(
@@ -59,14 +61,14 @@ async function adminToken(config: ServerConfig): Promise<{ token: string; file: 
       )
     ).trim();
     if (token.length > 0) return { token, file, created: false };
+    empty = true;
   } catch (error) {
     if ((error as { cause?: NodeJS.ErrnoException }).cause?.code !== 'ENOENT') {
       throw new TollgateError((error as TollgateError).code, `${file}: ${(error as Error).message}`, { cause: error });
     }
   }
   const token = randomBytes(32).toString('base64url');
-  await writeFile(file, token + '\n', { mode: 0o600 });
-  giveToDirectoryOwner(file, dirname(file));
+  await writeFile(file, token + '\n', { mode: 0o600, flag: empty ? 'w' : 'wx' });
   return { token, file, created: true };
 }
 
@@ -101,6 +103,9 @@ async function openStateAndStore(
   phases: PhaseMarks,
   logger?: Logger,
 ): Promise<{ state: ServerState; presence?: HubPresence }> {
+  // Before anything is made there: root in a folder another user owns would make it root's.
+  refuseOthersDirectoryAsRoot(config.dataDir);
+  refuseOthersDirectoryAsRoot(dirname(adminTokenPath(config)));
   makeDirs(config.dataDir, 0o750);
   const store = config.store.kind === 'postgres' ? await openPgStore(config.store, logger) : undefined;
   const state = await ServerState.open({

@@ -1,16 +1,32 @@
 /**
- * Files the server makes in its data directory belong to the directory's
- * owner. Made by root (`tollgate server migrate` or a first start run with
- * sudo) in a directory the service's user owns, a database or key file
- * would otherwise be root's, and the server, run as that user, could not
- * write or read it. SQLite gives a database's WAL and shared memory files to
- * the database's owner in the same way.
+ * The server refuses to work as root in a data directory another user owns
+ * (docs/SERVER.md, Configuration). Root would make its database, key files
+ * and admin token there as root's, which the service, run as that user,
+ * cannot read or write; and that user, who can put other names in the
+ * directory, could point the names root writes or changes at files
+ * elsewhere on the machine.
  */
 import fs from 'node:fs';
+import { TollgateError } from '../engine/errors.js';
 
-/** Gives `made`, a file just made in `dir`, to `dir`'s owner when this process is root and the owner is not. */
-export function giveToDirectoryOwner(made: string, dir: string): void {
+/**
+ * Throws 'bad-config' naming `dir` and its owner when this process runs as
+ * root and `dir` belongs to another user. A directory not there yet is made
+ * by this process (root's): nothing to refuse.
+ */
+export function refuseOthersDirectoryAsRoot(dir: string): void {
   if (process.getuid?.() !== 0) return;
-  const owner = fs.statSync(dir);
-  if (owner.uid !== 0) fs.chownSync(made, owner.uid, owner.gid);
+  let owner: fs.Stats;
+  try {
+    owner = fs.statSync(dir);
+  } catch {
+    return;
+  }
+  if (owner.uid === 0) return;
+  throw new TollgateError(
+    'bad-config',
+    `${dir} belongs to user ${owner.uid} and this process runs as root: run the server and its commands as ` +
+      `that user (sudo -u), or give the folder to root; files root made there would be root's, and that user ` +
+      `could point their names at other files`,
+  );
 }

@@ -12,7 +12,6 @@ import { OS_NAMES, type OsName } from '../engine/model.js';
 import { migrate } from '../store/migrations.js';
 import { BUSY_TIMEOUT_MS, type SchemaTable, missingTables, quickCheck, schemaDamage } from '../store/open-database.js';
 import { STORAGE_UNAVAILABLE, type StorageFault, guardStorage, simulateStorageFault } from '../store/storage-error.js';
-import { giveToDirectoryOwner } from './file-owner.js';
 import { requestUpdateRefused } from './store/server-store.js';
 import type { EntityKind, EntityRow } from './world-rows.js';
 
@@ -281,7 +280,6 @@ function createNew(file: string): boolean {
       // Closing the last connection checkpoints and removes the WAL: the file alone is the database.
       db.close();
     }
-    giveToDirectoryOwner(temporary, path.dirname(file));
     placed = placeNew(temporary, file);
   } finally {
     removeTemporary();

@@ -11,7 +11,6 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { TollgateError } from '../engine/errors.js';
 import { generateSigningKeys, keyId, parsePrivateKey, parsePublicKey } from '../wire/signing.js';
 import { makeDirs } from '../scenario/make-dirs.js';
-import { giveToDirectoryOwner } from './file-owner.js';
 
 /** The private key file in the data directory (mode 0600). */
 export const SIGNING_KEY_FILE = 'signing.key';
@@ -67,17 +66,21 @@ function removeIfPresent(file: string): void {
   fs.rmSync(file, { force: true });
 }
 
-/** Writes a file whole or not at all: a temporary file, fsync'd, renamed over the target. */
+/**
+ * Writes a file whole or not at all: a temporary file, fsync'd, renamed over
+ * the target. The temporary file is made new ('wx': never through a link
+ * or a file someone put in its place).
+ */
 function writeFileDurably(file: string, text: string, mode: number): void {
   const temporary = `${file}.tmp-${process.pid}`;
-  const fd = fs.openSync(temporary, 'w', mode);
+  removeIfPresent(temporary);
+  const fd = fs.openSync(temporary, 'wx', mode);
   try {
     fs.writeSync(fd, text);
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
-  giveToDirectoryOwner(temporary, path.dirname(file));
   fs.renameSync(temporary, file);
 }
 

@@ -90,25 +90,33 @@ describe('the policy server process when its database fails', () => {
     expect(server.logs.some((l) => l['msg'] === 'stopped')).toBe(true);
   });
 
-  it("gives the files of a first start to the data directory's owner, also when started by root", async () => {
+  it("as root, refuses another user's data directory, start and migrate alike, and makes nothing there", async () => {
     const own = join(ws.dir, 'owned-data');
     mkdirSync(own);
-    const me = statSync(own);
-    // Started by root (with sudo) in the service user's directory (nobody's, here); else by its owner.
-    const owner = me.uid === 0 ? { uid: 65534, gid: 65534 } : { uid: me.uid, gid: me.gid };
-    chownSync(own, owner.uid, owner.gid);
+    const root = statSync(own).uid === 0;
+    // Started by root (with sudo) in the service user's directory (nobody's, here).
+    if (root) chownSync(own, 65534, 65534);
     const ownConfig = join(ws.dir, 'owned.json');
     writeFileSync(
       ownConfig,
       JSON.stringify({ dataDir: own, listen: { port: 0 }, seedScenario: join(ws.dir, 'world.yaml') }),
     );
-    const server = await startTollgate(['server', '--config', ownConfig], 'listening');
-    expect(await server.stop()).toEqual({ code: 0, signal: null });
-    const made = readdirSync(own);
-    expect(made).toEqual(expect.arrayContaining(['admin-token', 'server.db', 'signing.key', 'signing.pub']));
-    for (const file of made) {
-      const stat = statSync(join(own, file));
-      expect({ file, uid: stat.uid, gid: stat.gid }).toEqual({ file, ...owner });
+    if (root) {
+      for (const args of [
+        ['server', '--config', ownConfig],
+        ['server', 'migrate', '--config', ownConfig],
+        ['server', 'migrate', '--config', ownConfig, '--dry-run'],
+      ]) {
+        const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 20_000 });
+        expect(result.status, args.join(' ')).toBe(2);
+        expect(result.stderr).toContain(`${own} belongs to user 65534 and this process runs as root`);
+      }
+      expect(readdirSync(own)).toEqual([]);
+    } else {
+      // Its owner starts it there, and everything it made is that user's.
+      const server = await startTollgate(['server', '--config', ownConfig], 'listening');
+      expect(await server.stop()).toEqual({ code: 0, signal: null });
+      for (const file of readdirSync(own)) expect(statSync(join(own, file)).uid).toBe(statSync(own).uid);
     }
   });
 

@@ -7,7 +7,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TollgateError } from '../../src/engine/errors.js';
-import { SERVER_MIGRATIONS, ServerDb, migrateServerDb } from '../../src/server/server-db.js';
+import { SERVER_MIGRATIONS, ServerDb } from '../../src/server/server-db.js';
 import { SERVER_DB_FILE, ServerState } from '../../src/server/state.js';
 
 let dir: string;
@@ -145,26 +145,5 @@ describe('the server database at start', () => {
     }
     // And opens it again afterwards.
     await (await ServerState.open({ dataDir: dir, clock: () => 1_000 })).close();
-  });
-});
-
-describe('a new server database and key files', () => {
-  it("belongs to the data directory's owner when made by root (server migrate run with sudo), else to its maker", async () => {
-    const me = fs.statSync(dir);
-    // As root, the data directory is the service user's (nobody's, here).
-    const owner = me.uid === 0 ? { uid: 65534, gid: 65534 } : { uid: me.uid, gid: me.gid };
-    fs.chownSync(dir, owner.uid, owner.gid);
-    expect(migrateServerDb(file, false)).toEqual({ from: 0, to: SERVER_MIGRATIONS.length });
-    const made = fs.statSync(file);
-    expect({ uid: made.uid, gid: made.gid }).toEqual(owner);
-    // Migrated again (nothing to do), it stays so, and no other file is left behind.
-    expect(migrateServerDb(file, false)).toEqual({ from: SERVER_MIGRATIONS.length, to: SERVER_MIGRATIONS.length });
-    expect(fs.statSync(file).uid).toBe(owner.uid);
-    expect(fs.readdirSync(dir).filter((f) => !f.startsWith(SERVER_DB_FILE))).toEqual([]);
-    // A first start makes the signing key files the same way.
-    await (await ServerState.open({ dataDir: dir, clock: () => 1_000 })).close();
-    const keys = fs.readdirSync(dir).filter((f) => f.includes('signing'));
-    expect(keys.length).toBeGreaterThanOrEqual(2);
-    for (const key of keys) expect(fs.statSync(path.join(dir, key)).uid, key).toBe(owner.uid);
   });
 });

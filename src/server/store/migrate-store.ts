@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import type { ServerConfig } from '../config.js';
+import { refuseOthersDirectoryAsRoot } from '../file-owner.js';
 import { SERVER_MIGRATIONS, migrateServerDb } from '../server-db.js';
 import { SERVER_DB_FILE } from '../state.js';
 import type { MigrationReport, MigrationStep } from './pg-migrations.js';
@@ -36,6 +37,8 @@ function sqliteSteps(from: number): MigrationStep[] {
  * applied them first leaves this one nothing to do.
  */
 function migrateSqlite(file: string, dryRun: boolean): MigrationReport {
+  // Refused as a server start refuses it, dry or not.
+  refuseOthersDirectoryAsRoot(path.dirname(file));
   if (!dryRun) makeDirs(path.dirname(file), 0o750);
   const { from, to } = migrateServerDb(file, dryRun);
   return { from, to, steps: sqliteSteps(from) };
