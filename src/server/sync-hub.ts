@@ -243,6 +243,11 @@ interface Connection {
   /** The version of the last full snapshot sent because the agent could not apply a delta. */
   fullSentFor: number;
   /**
+   * A push's delta to this agent that waits for its signature (prepareView), until it is sent. `held` counts it
+   * already, so whatever is sent to the agent after it was prepared sends it first (sendWaitingDelta).
+   */
+  waitingDelta: PendingSend | null;
+  /**
    * The number of the newest push made (SyncHub.pushCount) when a hello or an acknowledgement last caught
    * the agent up to a new snapshot version: that push and those before it have nothing more to send it.
    */
@@ -398,6 +403,7 @@ export class SyncHub {
       held: { version: 0 },
       heldSettings: 0,
       fullSentFor: 0,
+      waitingDelta: null,
       caughtUpAtPush: 0,
       handled: Promise.resolve(),
       queued: 0,
@@ -469,6 +475,8 @@ export class SyncHub {
    * and resumes from the versions it holds, so nothing is lost.
    */
   private send(conn: Connection, message: ServerMessage, encoded?: Uint8Array): void {
+    // What was decided before this message leaves before it.
+    this.sendWaitingDelta(conn);
     if (conn.ws.readyState !== WebSocket.OPEN) return;
     const bytes = encoded ?? encodeServerMessage(message);
     const buffered = conn.ws.bufferedAmount;
@@ -798,6 +806,7 @@ export class SyncHub {
    * acknowledgement heard meanwhile does not send the same version again.
    */
   private prepareView(conn: Connection, computerId: string): PendingSend | null {
+    this.sendWaitingDelta(conn);
     const { state } = this.options;
     const current = state.currentView(computerId);
     const chosen = this.deltas.prepare(computerId, conn.held, current, () => state.snapshotFor(computerId));
@@ -807,9 +816,40 @@ export class SyncHub {
       return null;
     }
     // Noted now, as sendChosen notes it: an acknowledgement or push heard while the batch is signed sends
-    // nothing the delta brings.
+    // nothing the delta brings, and what it does send is built on the view the delta brings, so it sends the
+    // delta first (sendWaitingDelta).
     this.willHold(conn, chosen.produces, from);
-    return { conn, computerId, unsigned: chosen, from };
+    const pending: PendingSend = { conn, computerId, unsigned: chosen, from };
+    conn.waitingDelta = pending;
+    return pending;
+  }
+
+  /**
+   * Sends the connection's delta that waits for its signature, signed here,
+   * when something else is to be sent to it first: what was sent since it
+   * was prepared (a catch-up, the next version's delta) is built on the
+   * view it brings, and an agent refuses a delta whose base it does not
+   * hold. The push's batch then skips it.
+   */
+  private sendWaitingDelta(conn: Connection): void {
+    const pending = conn.waitingDelta;
+    if (pending === null) return;
+    if (this.byComputer.get(pending.computerId) !== conn) {
+      // Replaced by a newer connection: sendSigned would not send it.
+      conn.waitingDelta = null;
+      return;
+    }
+    const key = this.options.state.deltaSigningKey();
+    this.sendSigned(pending, signBytes(pending.unsigned.payload, key), key);
+  }
+
+  /** Sends a push's delta with its signature, unless its connection is no longer the computer's. */
+  private sendSigned(pending: PendingSend, signature: Uint8Array, key: KeyObject): void {
+    if (pending.conn.waitingDelta === pending) pending.conn.waitingDelta = null;
+    const message = finishDelta(pending.unsigned, signature, key);
+    // Sent only while the connection is still the computer's: one that replaced it said in its hello what it holds.
+    if (this.byComputer.get(pending.computerId) !== pending.conn) return;
+    this.sendChosen(pending.conn, pending.computerId, message, false, pending.from);
   }
 
   /**
@@ -827,6 +867,8 @@ export class SyncHub {
 
   /** Sends a view message and notes what the agent will hold once it applied it (willHold). */
   private sendChosen(conn: Connection, computerId: string, chosen: ViewMessage, full: boolean, from: ViewSent): void {
+    // The delta waiting for its signature goes first (send would send it too, but logged after this one).
+    this.sendWaitingDelta(conn);
     if (chosen.kind === 'delta') {
       this.options.logger.debug(
         {
@@ -897,20 +939,19 @@ export class SyncHub {
   }
 
   /**
-   * Sends a batch's deltas: with the signer's signatures, or (taken back
-   * from a signer that has not answered, or that failed) signed here, in
-   * slices. A push is never lost to the signer.
+   * Sends a batch's deltas not sent already (sendWaitingDelta): with the
+   * signer's signatures, or (taken back from a signer that has not
+   * answered, or that failed) signed here, in slices. A push is never lost
+   * to the signer.
    */
   private async sendBatch(batch: SignBatch, pacer: Pacer): Promise<void> {
     const signatures = batch.signatures;
     if (signatures === null) batch.taken = true;
     for (const [i, pending] of batch.items.entries()) {
       await pacer.pace();
-      const signature = signatures?.[i] ?? signBytes(pending.unsigned.payload, batch.key);
-      const message = finishDelta(pending.unsigned, signature, batch.key);
-      // Sent only while the connection is still the computer's: one that replaced it said in its hello what it holds.
-      if (this.byComputer.get(pending.computerId) !== pending.conn) continue;
-      this.sendChosen(pending.conn, pending.computerId, message, false, pending.from);
+      // Sent already: something else was sent to its agent meanwhile, after it (sendWaitingDelta).
+      if (pending.conn.waitingDelta !== pending) continue;
+      this.sendSigned(pending, signatures?.[i] ?? signBytes(pending.unsigned.payload, batch.key), batch.key);
     }
   }
 

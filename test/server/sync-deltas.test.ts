@@ -25,6 +25,7 @@ import { rawDataBytes } from '../../src/wire/raw-data.js';
 import { peekSnapshot } from '../../src/wire/signed.js';
 import { parsePublicKey } from '../../src/wire/signing.js';
 import { decodeServerMessage, encodeAgentMessage, type ServerMessage } from '../../src/wire/sync-messages.js';
+import { ApplyingAgent } from '../support/applying-agent.js';
 import { paddedWorld } from '../support/padded-world.js';
 
 const WORLD = paddedWorld(100, 200);
@@ -568,6 +569,52 @@ describe('deltas from the sync hub', () => {
       expect((await agent.next()).kind).toBe('delta');
       await agent.drained();
       expect(agent.waitingCount).toBe(0);
+    });
+
+    it("sends a push's delta before the catch-up an acknowledgement asks for while that delta waits for its signature", async () => {
+      // The push's batch waits to be signed until released; the batches after it are signed at once.
+      const real = new WorkerDeltaSigner();
+      let release: (() => void) | null = null;
+      const gated: DeltaSigner = {
+        sign: (payloads, key) => {
+          if (release !== null) return real.sign(payloads, key);
+          return new Promise((resolve, reject) => {
+            release = () => void real.sign(payloads, key).then(resolve, reject);
+          });
+        },
+        close: () => real.close(),
+      };
+      await startServer({ deltaSigner: gated, signBatch: 2, takeBackFromSigner: false });
+      const key = parsePublicKey(state.publicKeyPem());
+      const agent = await ApplyingAgent.connect(url, 'till-1', tokens.get('till-1')!, key);
+      clients.push(agent.ws);
+      // The agent's acknowledgement of its first snapshot is late: it comes while the next change's delta is signed.
+      agent.holdAcks = true;
+      await agent.received(1);
+      const v1 = agent.heldVersion;
+      await changePolicy(1);
+      hub.push({ snapshots: ['till-1'], settings: [] });
+      await vi.waitFor(() => expect(release).not.toBeNull());
+      // A third version is issued meanwhile, its push queued behind this one.
+      await changePolicy(2);
+      const v3 = state.issuedVersions('till-1').snapshotVersion;
+      expect(v3).toBe(v1 + 2);
+      hub.push({ snapshots: ['till-1'], settings: [] });
+      // The acknowledgement of the first version is behind what was issued: it catches the agent up to the third.
+      agent.sendHeldAcks();
+      await vi.waitFor(() => expect(logs.some((l) => l.msg === 'agent acknowledged')).toBe(true));
+      release!();
+      await agent.holds(v3);
+      await hub.pushed();
+      await agent.drained();
+      // Each delta on the base the agent holds when it arrives, in version order: nothing refused, no full snapshot.
+      expect(agent.got).toEqual([
+        { kind: 'snapshot', version: v1, refused: null },
+        { kind: 'delta', baseVersion: v1, version: v1 + 1, refused: null },
+        { kind: 'delta', baseVersion: v1 + 1, version: v3, refused: null },
+      ]);
+      expect((await hub.awaitSnapshotsApplied(['till-1'], 10_000)).applied).toEqual(['till-1']);
+      expect(sentReasons()).toEqual(['no-base']);
     });
 
     it('signs on the event loop what a busy signer refuses', async () => {
