@@ -14,7 +14,7 @@ import { LocalServer, type LocalServerOptions } from '../src/local/server.js';
 import { resolveGroupId } from '../src/local/socket-group.js';
 import { LogLimit } from '../src/wire/log-limit.js';
 import { readCaFile } from '../src/scenario/ca-file.js';
-import { AgentStore, SHUT_AFTER_GRACE_MS } from '../src/store/agent-store.js';
+import { AgentStore } from '../src/store/agent-store.js';
 import { DataDirLock } from '../src/store/data-dir-lock.js';
 import type { PrefetchedImage } from '../src/store/image-files.js';
 import type { SyncClient } from '../src/sync/client.js';
@@ -139,63 +139,27 @@ export async function startAgentDaemon(
   // Before anything in the data directory is read or changed: one daemon per directory (docs/DAEMON.md, Start-up
   // order, step 2).
   const lock = DataDirLock.take(config.dataDir);
-  // The cache, once opened: closed by letGo, the last step of a stop or of a start that failed.
-  const opened: { store: AgentStore | null } = { store: null };
   let daemon: RunningDaemon;
   try {
-    daemon = await startHolding(config, logger, fault, image, configFile, opened);
+    daemon = await startHolding(config, logger, fault, image, configFile);
   } catch (error) {
-    // At once: an image write the start began is given up.
-    await letGo(lock, opened.store, 0, logger);
+    lock.release();
     throw error;
   }
   let closing: Promise<void> | undefined;
   return {
     ...daemon,
-    close: () =>
-      (closing ??= daemon.close().finally(() => letGo(lock, opened.store, config.shutdownTimeoutMs, logger))),
+    close: () => (closing ??= daemon.close().finally(() => lock.release())),
   };
 }
 
-/**
- * Closes the cache (when it was opened) once nothing else of this process
- * uses its files (AgentStore.shut: its workers ended, the image write in
- * progress waited for at most `graceMs`), then lets the data directory's
- * lock go: a daemon started next on it never shares the cache with this
- * process. What is still running past shut's bounds keeps the lock until it
- * has ended (at the latest, until the process ends). Never rejects.
- */
-async function letGo(
-  lock: DataDirLock,
-  store: AgentStore | null,
-  graceMs: number,
-  logger: DaemonLogger,
-): Promise<void> {
-  let ended = true;
-  try {
-    if (store !== null) ended = await store.shut(graceMs);
-  } catch (error) {
-    logger.error({ err: (error as Error).message }, 'closing the cache failed');
-  }
-  if (store === null || ended) {
-    lock.release();
-    return;
-  }
-  logger.warn(
-    { lockFile: lock.path, afterMs: graceMs + SHUT_AFTER_GRACE_MS },
-    'a worker or image write of the cache still runs: the data directory is let go once it has ended',
-  );
-  void store.ended().then(() => lock.release());
-}
-
-/** startAgentDaemon once the data directory's lock is held; `opened` is given the cache once it is open. */
+/** startAgentDaemon once the data directory's lock is held. */
 async function startHolding(
   config: DaemonConfig,
   logger: DaemonLogger,
   fault: FaultPoint | undefined,
   image: Promise<PrefetchedImage | null> | undefined,
   configFile: string | undefined,
-  opened: { store: AgentStore | null },
 ): Promise<RunningDaemon> {
   // A key's problem names the configuration file, as --check-config and the file's other problems do.
   const publicKey = await readPinnedKeys(config, configFile);
@@ -208,7 +172,6 @@ async function startHolding(
     // After an unclean stop the full quick_check runs once the sockets serve (runDeferredChecks).
     deferCheck: true,
   });
-  opened.store = store;
   const recorder = new DecisionRecorder(
     store,
     config.computerId,
@@ -348,6 +311,7 @@ async function startHolding(
     await adminServer.listen();
   } catch (error) {
     await server.close();
+    store.close();
     throw error;
   }
   if (config.metrics !== undefined) {
@@ -375,6 +339,7 @@ async function startHolding(
       logger.info({ metrics: await listener.listen() }, 'metrics listener serving /metrics, /healthz, /readyz');
     } catch (error) {
       await Promise.all([server.close(), adminServer.close()]);
+      store.close();
       throw listenFailure(error, `metrics.listen ${config.metrics.listen}`);
     }
     metricsListener = listener;
@@ -496,7 +461,7 @@ async function startHolding(
           ),
         );
       }
-      // Not awaited: a stop ends it (AgentStore.shut) and drops its result.
+      // Not awaited by a stop: its worker does not hold the process, and a result after the stop is dropped.
       void runDeferredChecks(store, agent, logger, {
         stopping: () => closing !== null,
         // The server is told what is held now (no snapshot: it sends one), and the salvaged requests go out.
@@ -522,10 +487,18 @@ async function startHolding(
     } catch (error) {
       logger.error({ err: (error as Error).message }, 'the last decision log write failed');
     }
-    // The cache is closed by letGo (startAgentDaemon): the active snapshot's image file, when still being written,
-    // is finished (one file) for at most the grace time, so that the next start opens it; the image is a cache,
-    // and a write given up leaves no file (the next start compiles the snapshot again), so a slow or hung disk
-    // does not hold the stop.
+    // The active snapshot's image file, when still being written, is finished (one file): the next start opens it.
+    // At most for the grace time: the image is a cache, and a write given up by the close leaves no file (the
+    // next start compiles the snapshot again), so a slow or hung disk does not hold the stop.
+    let graceTimer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      store.imagesWritten(),
+      new Promise<void>((resolve) => {
+        graceTimer = setTimeout(resolve, graceMs);
+      }),
+    ]);
+    clearTimeout(graceTimer);
+    store.close();
   };
   return {
     agent,

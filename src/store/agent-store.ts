@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { TollgateError } from '../engine/errors.js';
 import { closeDatabase, openCheckedDatabase, quickCheck, recoverDatabase, type RecoveryInfo } from './open-database.js';
-import { runBackgroundCheck, type BackgroundCheckOutcome, type RunningCheck } from './background-check.js';
+import { runBackgroundCheck, type BackgroundCheckOutcome } from './background-check.js';
 import { DEFAULT_MAX_IMAGE_BYTES, ImageFiles, imageFolder, type ImageWriteHooks } from './image-files.js';
 import { DEFAULT_OUTBOX_LIMITS } from './outbox-limits.js';
 import { salvageOutbox } from './outbox-salvage.js';
@@ -160,13 +160,6 @@ export const DEFAULT_MAX_DECISION_LOG_BYTES = 64 * 1024 * 1024;
  */
 export const SNAPSHOT_PART_BYTES = 512 * 1024;
 
-/**
- * How long `shut` waits, past its grace time, for what it gave up or ended
- * then to end: an image write's step in flight (a 4 MiB slice, an fsync, a
- * rename), a worker's SQLite call.
- */
-export const SHUT_AFTER_GRACE_MS = 1_000;
-
 /** WAL pages past which a commit checkpoints (SQLite's default, set again after a snapshot's commit). */
 const WAL_AUTOCHECKPOINT_PAGES = 1000;
 
@@ -215,12 +208,6 @@ export class AgentStore {
   private stmt!: Statements;
   /** The last snapshot part writer handed out (prepareSnapshotParts), kept to know whether its job has ended. */
   private partWriter: SnapshotPartWriter | null = null;
-  /** The part writers handed out whose worker has not exited yet. */
-  private readonly partWriters = new Set<SnapshotPartWriter>();
-  /** The background checks (backgroundCheck) not yet ended. */
-  private readonly checks = new Set<RunningCheck>();
-  /** Set once shut has begun: no worker is started from then on. */
-  private shutting: Promise<boolean> | null = null;
   /** The compiled view images beside the database. */
   readonly images: ImageFiles;
   /** The checkpoint a snapshot's commit left for later (checkpointSoon), until it runs. */
@@ -505,14 +492,9 @@ export class AgentStore {
     // or have its own deleted by it (each removes the parts no snapshot names before it writes), and the
     // apply could then take that job's parts, another snapshot's bytes of the same version and size, for its
     // own (their count and size are checked, not their content).
-    if (this.partWriter?.writing === true || this.shutting !== null) return null;
-    const writer = SnapshotPartWriter.prepare(bytes);
-    this.partWriter = writer;
-    if (writer !== null) {
-      this.partWriters.add(writer);
-      void writer.exited.then(() => this.partWriters.delete(writer));
-    }
-    return writer;
+    if (this.partWriter?.writing === true) return null;
+    this.partWriter = SnapshotPartWriter.prepare(bytes);
+    return this.partWriter;
   }
 
   /** Gives a worker from prepareSnapshotParts its job: the bytes as the parts of `version`. */
@@ -888,17 +870,11 @@ export class AgentStore {
    * runBackgroundCheck).
    */
   backgroundCheck(hash: { version: number } | null, onWorkerOnline?: () => void): Promise<BackgroundCheckOutcome> {
-    if (this.shutting !== null) {
-      return Promise.resolve({ problems: [], checked: false, hash: null, failed: 'the cache is being closed' });
-    }
-    const check = runBackgroundCheck(
+    return runBackgroundCheck(
       this.file,
       { quickCheck: this.checkOwed, hashVersion: hash?.version ?? null },
       onWorkerOnline,
-    );
-    this.checks.add(check);
-    void check.ended.then(() => this.checks.delete(check));
-    return check.outcome.then((result) => {
+    ).then((result) => {
       if (result.checked && result.failed === null && result.problems.length === 0) this.checkOwed = false;
       return result;
     });
@@ -919,60 +895,11 @@ export class AgentStore {
     this.checkOwed = false;
   }
 
-  /**
-   * Closes the database; later calls do nothing. A close while the full
-   * quick_check is still owed (checkOwed) is not recorded as clean: the
-   * next open owes it again.
-   */
+  /** Closes the database; later calls do nothing. */
   close(): void {
     if (this.checkpoint !== null) clearImmediate(this.checkpoint);
     this.checkpoint = null;
-    closeDatabase(this.db, this.file, !this.checkOwed);
-  }
-
-  /**
-   * Closes the cache for good (a daemon's stop, or a start that failed) once
-   * nothing else of this process uses its files (docs/DAEMON.md, Start-up
-   * order, the stop):
-   * - the background checks (backgroundCheck) and the snapshot part writers
-   *   (prepareSnapshotParts) are ended at once, their workers terminated: a
-   *   check's result is not wanted any longer, and a job still writing (its
-   *   apply gave up waiting for it, or failed) writes parts no snapshot
-   *   would name; SQLite rolls back the transaction a terminated worker had
-   *   open. A worker ends once the SQLite call it is in returns (one waiting
-   *   for a lock: at most BUSY_TIMEOUT_MS);
-   * - the image write in progress (writeImageLater) is waited for, then
-   *   given up (its file deleted: the next start compiles the snapshot
-   *   again);
-   * each for at most `graceMs`, all at once; then the connection is closed
-   * (close). What is still running then gets SHUT_AFTER_GRACE_MS more to end.
-   * Resolves to true once all of it has ended, false when something has not
-   * (`ended` settles once it has). Later calls give the first one's answer.
-   */
-  shut(graceMs: number): Promise<boolean> {
-    this.shutting ??= this.shutOnce(graceMs);
-    return this.shutting;
-  }
-
-  private async shutOnce(graceMs: number): Promise<boolean> {
-    for (const check of this.checks) check.end();
-    const workers = Promise.all([...this.partWriters].map((writer) => writer.end()));
-    await within(Promise.all([workers, this.imagesWritten()]), graceMs);
-    this.dropImageWrite();
-    this.close();
-    return within(this.ended(), SHUT_AFTER_GRACE_MS);
-  }
-
-  /**
-   * Settles once no background check, part writer worker or image write of
-   * this store is left (at once when none is).
-   */
-  async ended(): Promise<void> {
-    await Promise.all([
-      ...[...this.checks].map((check) => check.ended),
-      ...[...this.partWriters].map((writer) => writer.exited),
-      this.imagesWritten(),
-    ]);
+    closeDatabase(this.db, this.file);
   }
 
   /** Test-only: makes later writes fail as on a full disk or a read-only file system (see simulateStorageFault). */
@@ -984,21 +911,6 @@ export class AgentStore {
   private guard<T>(call: () => T): T {
     if (!this.db.open) throw new TollgateError(STORAGE_UNAVAILABLE, 'the agent cache is closed');
     return guardStorage(this.file, call);
-  }
-}
-
-/** Whether `promise` settles within `ms` (it is not waited for past that). */
-async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise.then(() => true),
-      new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 

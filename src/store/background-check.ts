@@ -86,102 +86,59 @@ parentPort.postMessage(out);
 /** The result with `failed` set when the check itself could not run (no memory, the file gone). */
 export type BackgroundCheckOutcome = BackgroundCheck & { failed: string | null };
 
-/** A background check started by runBackgroundCheck. */
-export interface RunningCheck {
-  /** What it found; never rejects (a worker that dies, or is ended, is `failed`). */
-  readonly outcome: Promise<BackgroundCheckOutcome>;
-  /**
-   * Settles once the check has ended: its worker has exited (its read-only
-   * connection closed with it), or none was started.
-   */
-  readonly ended: Promise<void>;
-  /**
-   * Ends the check now: its worker is terminated (it ends once the SQLite
-   * call it is in returns), or is not started when it has not been yet.
-   */
-  end(): void;
-}
-
 /**
- * Runs the checks on a worker thread (none when nothing is asked). The
- * outcome never rejects (a worker that dies is `failed`). `onWorkerOnline`
- * is called once the worker's thread runs: by then V8 has configured the
- * worker's heap, which resets process-wide heap flags a caller may have to
- * set again (daemon/heap.ts).
+ * Runs the checks on a worker thread; never rejects (a worker that dies is
+ * `failed`). `onWorkerOnline` is called once the worker's thread runs: by
+ * then V8 has configured the worker's heap, which resets process-wide heap
+ * flags a caller may have to set again (daemon/heap.ts).
  */
-export function runBackgroundCheck(
+export async function runBackgroundCheck(
   file: string,
   what: { quickCheck: boolean; hashVersion: number | null },
   onWorkerOnline?: () => void,
-): RunningCheck {
+): Promise<BackgroundCheckOutcome> {
   const nothing: BackgroundCheckOutcome = { problems: [], checked: false, hash: null, failed: null };
-  if (!what.quickCheck && what.hashVersion === null) {
-    return { outcome: Promise.resolve(nothing), ended: Promise.resolve(), end: () => {} };
-  }
-  let ending = false;
-  let worker: Worker | null = null;
-  let exited!: () => void;
-  const ended = new Promise<void>((resolve) => {
-    exited = resolve;
+  if (!what.quickCheck && what.hashVersion === null) return nothing;
+  // node:worker_threads is loaded here, when a check runs (after a warm start's first answer), not with the
+  // daemon's modules before it.
+  const threads = await import('node:worker_threads');
+  return new Promise((resolve) => {
+    let worker: Worker;
+    try {
+      worker = new threads.Worker(WORKER, {
+        eval: true,
+        workerData: {
+          file,
+          sqlite: createRequire(import.meta.url).resolve('better-sqlite3'),
+          cacheKib: PAGE_CACHE_KIB,
+          ...what,
+        },
+        // Bounded: the worker holds one 1 MiB part at a time and the page cache.
+        resourceLimits: { maxOldGenerationSizeMb: 64 },
+      });
+    } catch (error) {
+      resolve({ ...nothing, failed: (error as Error).message });
+      return;
+    }
+    // A check still running does not keep the process alive.
+    worker.unref();
+    if (onWorkerOnline !== undefined) worker.once('online', onWorkerOnline);
+    let done = false;
+    worker.once('message', (message: BackgroundCheckOutcome) => {
+      done = true;
+      const hash = message.hash;
+      resolve({
+        ...message,
+        hash: hash === null ? null : { ...hash, sha256: hash.sha256 === null ? null : Buffer.from(hash.sha256) },
+      });
+    });
+    worker.once('error', (error) => {
+      if (!done) resolve({ ...nothing, failed: error.message });
+      done = true;
+    });
+    worker.once('exit', (code) => {
+      if (!done) resolve({ ...nothing, failed: `the check's worker exited with code ${code}` });
+      done = true;
+    });
   });
-  const run = async (): Promise<BackgroundCheckOutcome> => {
-    // node:worker_threads is loaded here, when a check runs (after a warm start's first answer), not with the
-    // daemon's modules before it.
-    const threads = await import('node:worker_threads');
-    if (ending) return { ...nothing, failed: 'the check was ended before it began' };
-    return new Promise((resolve) => {
-      try {
-        worker = new threads.Worker(WORKER, {
-          eval: true,
-          workerData: {
-            file,
-            sqlite: createRequire(import.meta.url).resolve('better-sqlite3'),
-            cacheKib: PAGE_CACHE_KIB,
-            ...what,
-          },
-          // Bounded: the worker holds one 1 MiB part at a time and the page cache.
-          resourceLimits: { maxOldGenerationSizeMb: 64 },
-        });
-      } catch (error) {
-        resolve({ ...nothing, failed: (error as Error).message });
-        return;
-      }
-      const started = worker;
-      // A check still running does not keep the process alive.
-      started.unref();
-      if (onWorkerOnline !== undefined) started.once('online', onWorkerOnline);
-      let done = false;
-      started.once('message', (message: BackgroundCheckOutcome) => {
-        done = true;
-        const hash = message.hash;
-        resolve({
-          ...message,
-          hash: hash === null ? null : { ...hash, sha256: hash.sha256 === null ? null : Buffer.from(hash.sha256) },
-        });
-      });
-      started.once('error', (error) => {
-        if (!done) resolve({ ...nothing, failed: error.message });
-        done = true;
-      });
-      started.once('exit', (code) => {
-        if (!done) resolve({ ...nothing, failed: `the check's worker exited with code ${code}` });
-        done = true;
-        exited();
-      });
-    });
-  };
-  const outcome = run()
-    .catch((error: unknown) => ({ ...nothing, failed: (error as Error).message }))
-    .finally(() => {
-      // No worker was started: nothing is left to end.
-      if (worker === null) exited();
-    });
-  return {
-    outcome,
-    ended,
-    end: () => {
-      ending = true;
-      void worker?.terminate();
-    },
-  };
 }

@@ -85,8 +85,6 @@ export class SnapshotPartWriter {
   private toldOnline = false;
   private settled: 'written' | 'not-written' | null = null;
   private readonly finished: Promise<void>;
-  /** Settles once the worker has exited (its connection, if it had one open, closed with it). */
-  readonly exited: Promise<void>;
 
   private constructor(
     private readonly worker: Worker,
@@ -100,7 +98,6 @@ export class SnapshotPartWriter {
       worker.once('error', () => resolve());
       worker.once('exit', () => resolve());
     });
-    this.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
     // A worker that fails is noticed by its state: its error is not the process's.
     worker.on('error', () => {});
     worker.unref();
@@ -223,16 +220,6 @@ export class SnapshotPartWriter {
     const state = Atomics.load(this.state, 0);
     if (!this.begun || state === CANCELLED || state === DONE || state === FAILED) void this.worker.terminate();
     else void this.finished.then(() => this.worker.terminate());
-  }
-
-  /**
-   * Ends the worker now, whatever its job: one still writing stops (SQLite
-   * rolls back the transaction a terminated worker had open, once the call
-   * it is in returns) and never commits. Resolves once it has exited.
-   */
-  async end(): Promise<void> {
-    await this.worker.terminate().catch(() => undefined);
-    await this.exited;
   }
 
   private settle(outcome: 'written' | 'not-written'): 'written' | 'not-written' {
