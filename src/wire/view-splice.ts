@@ -91,7 +91,7 @@ interface NewRecord {
  * ENTRY_BATCH_BYTES, each as a ViewEntry pointing into its buffer. Each
  * record is encoded straight into its batch's writer, and a batch becomes
  * a buffer as soon as it is full, so what waits for its buffer is at most
- * one batch: a body's 200,000 messages, each encoded on its own and all
+ * one batch: a body's 190,000 messages, each encoded on its own and all
  * held until the end, outlived V8's young generation, and collecting them
  * took about as long as encoding them.
  */
