@@ -899,7 +899,8 @@ export class AgentStore {
   close(): void {
     if (this.checkpoint !== null) clearImmediate(this.checkpoint);
     this.checkpoint = null;
-    closeDatabase(this.db, this.file);
+    // The full check owed after an unclean stop (checkOwed) and not run yet stays owed: not closed cleanly.
+    closeDatabase(this.db, this.file, !this.checkOwed);
   }
 
   /** Test-only: makes later writes fail as on a full disk or a read-only file system (see simulateStorageFault). */

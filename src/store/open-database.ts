@@ -280,10 +280,14 @@ function closedCleanly(file: string): boolean {
   }
 }
 
-/** Closes a database and records that it was closed cleanly (see openCheckedDatabase). */
-export function closeDatabase(db: Database.Database, file: string): void {
+/**
+ * Closes a database and, unless `clean` is false (a check it owes has not
+ * run), records that it was closed cleanly (see openCheckedDatabase).
+ */
+export function closeDatabase(db: Database.Database, file: string, clean = true): void {
   if (!db.open) return;
   db.close();
+  if (!clean) return;
   const stamp = fileStamp(file);
   if (stamp === null || fs.existsSync(`${file}-wal`)) return;
   try {

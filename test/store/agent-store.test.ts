@@ -442,6 +442,26 @@ describe('recovery from an unreadable file', () => {
     expect(deferred.integrityCheck()).toEqual([]);
   });
 
+  it('with deferCheck: a check owed after a crash and not run before the close stays owed at the next open', async () => {
+    const store = openStore();
+    store.applySnapshot(1, Buffer.alloc(20_000, 1), 1);
+    store.close();
+    // As after a crash: no clean mark.
+    fs.rmSync(`${file}.clean`);
+    const stopped = openStore({ deferCheck: true });
+    expect(stopped.checkOwed).toBe(true);
+    // Stopped before its background check ran.
+    stopped.close();
+    const next = openStore({ deferCheck: true });
+    expect(next.checkOwed).toBe(true);
+    expect(await next.backgroundCheck(null)).toMatchObject({ problems: [], checked: true, failed: null });
+    expect(next.checkOwed).toBe(false);
+    next.close();
+    const checked = openStore({ deferCheck: true });
+    expect(checked.checkOwed).toBe(false);
+    checked.close();
+  });
+
   it('with deferCheck: nothing owed after a clean close; after a crash on a sound file the background check passes and hashes the snapshot', async () => {
     const store = openStore();
     store.applySnapshot(1, Buffer.alloc(SNAPSHOT_PART_BYTES + 10, 7), 1);
