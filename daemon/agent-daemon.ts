@@ -16,6 +16,7 @@ import { LogLimit } from '../src/wire/log-limit.js';
 import { readCaFile } from '../src/scenario/ca-file.js';
 import { AgentStore } from '../src/store/agent-store.js';
 import { DataDirLock } from '../src/store/data-dir-lock.js';
+import { refuseOthersDirectoryAsRoot } from '../src/store/directory-owner.js';
 import type { PrefetchedImage } from '../src/store/image-files.js';
 import type { SyncClient } from '../src/sync/client.js';
 import type { ApplyHooks } from '../src/agent/core.js';
@@ -135,6 +136,8 @@ export async function startAgentDaemon(
   image?: Promise<PrefetchedImage | null>,
   configFile?: string,
 ): Promise<RunningDaemon> {
+  // Before anything is made there: root in a folder another user owns would make it root's.
+  refuseOthersDirectoryAsRoot(config.dataDir);
   makeDirs(config.dataDir, 0o750);
   // Before anything in the data directory is read or changed: one daemon per directory (docs/DAEMON.md, Start-up
   // order, step 2).

@@ -24,7 +24,7 @@ import { loadDefaultApprovalPolicies } from '../src/server/default-approval-poli
 import { LogNotifier, type Notifier } from '../src/server/notifier.js';
 import { SmtpNotifier } from '../src/server/smtp-notifier.js';
 import { ServerMetrics } from '../src/server/metrics.js';
-import { refuseOthersDirectoryAsRoot } from '../src/server/file-owner.js';
+import { refuseOthersDirectoryAsRoot } from '../src/store/directory-owner.js';
 import { NO_PHASE_MARKS, type PhaseMarks, StallMonitor } from '../src/server/stall-monitor.js';
 import type { StorageFault } from '../src/store/storage-error.js';
 import { makeDirs } from '../src/scenario/make-dirs.js';

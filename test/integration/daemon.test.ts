@@ -603,4 +603,29 @@ describe('the daemon across restarts and crashes', () => {
     expect(result.stderr).toMatch(/socket\.mode/);
     expect(result.stderr).toMatch(/logLevel/);
   });
+
+  it("as root, refuses a data directory another user owns, exit 2, and makes nothing there; its owner's is taken", async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { chownSync, mkdirSync, readdirSync, statSync } = await import('node:fs');
+    const config = writeConfig(ws, 'owned', {});
+    const dataDir = join(ws.dir, 'owned-data');
+    mkdirSync(dataDir);
+    const root = statSync(dataDir).uid === 0;
+    // Started by root (with sudo) in the service user's directory (nobody's, here).
+    if (root) chownSync(dataDir, 65534, 65534);
+    const result = spawnSync(
+      process.execPath,
+      [join(import.meta.dirname, '../../bin/tollgate.js'), 'daemon', '--config', config],
+      { encoding: 'utf8', timeout: root ? 20_000 : 3_000 },
+    );
+    if (root) {
+      expect(result.status).toBe(2);
+      expect(result.stderr).toContain(`${dataDir} belongs to user 65534 and this process runs as root`);
+      expect(readdirSync(dataDir)).toEqual([]);
+    } else {
+      // Its owner's directory: the daemon starts (and is stopped by the time limit), its files its owner's.
+      expect(result.stderr).not.toContain('belongs to user');
+      for (const file of readdirSync(dataDir)) expect(statSync(join(dataDir, file)).uid).toBe(statSync(dataDir).uid);
+    }
+  });
 });

@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import type { ServerConfig } from '../config.js';
-import { refuseOthersDirectoryAsRoot } from '../file-owner.js';
+import { refuseOthersDirectoryAsRoot } from '../../store/directory-owner.js';
 import { SERVER_MIGRATIONS, migrateServerDb } from '../server-db.js';
 import { SERVER_DB_FILE } from '../state.js';
 import type { MigrationReport, MigrationStep } from './pg-migrations.js';

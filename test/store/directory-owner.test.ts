@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TollgateError } from '../../src/engine/errors.js';
-import { refuseOthersDirectoryAsRoot } from '../../src/server/file-owner.js';
+import { refuseOthersDirectoryAsRoot } from '../../src/store/directory-owner.js';
 
 const root = process.getuid?.() === 0;
 
