@@ -142,10 +142,18 @@ export async function startAgentDaemon(
   // Before anything in the data directory is read or changed: one daemon per directory (docs/DAEMON.md, Start-up
   // order, step 2).
   const lock = DataDirLock.take(config.dataDir);
+  // The cache, once opened: a start that fails closes it before it lets the lock go.
+  const opened: { store: AgentStore | null } = { store: null };
   let daemon: RunningDaemon;
   try {
-    daemon = await startHolding(config, logger, fault, image, configFile);
+    daemon = await startHolding(config, logger, fault, image, configFile, opened);
   } catch (error) {
+    const store = opened.store;
+    if (store !== null) {
+      // As a stop does: the image file being written is finished for at most the grace time, then given up.
+      await withinMs(store.imagesWritten(), config.shutdownTimeoutMs);
+      store.close();
+    }
     lock.release();
     throw error;
   }
@@ -156,13 +164,26 @@ export async function startAgentDaemon(
   };
 }
 
-/** startAgentDaemon once the data directory's lock is held. */
+/** Waits for `promise` at most `ms`. */
+async function withinMs(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    promise,
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]);
+  clearTimeout(timer);
+}
+
+/** startAgentDaemon once the data directory's lock is held; `opened` is given the cache once it is open. */
 async function startHolding(
   config: DaemonConfig,
   logger: DaemonLogger,
   fault: FaultPoint | undefined,
   image: Promise<PrefetchedImage | null> | undefined,
   configFile: string | undefined,
+  opened: { store: AgentStore | null },
 ): Promise<RunningDaemon> {
   // A key's problem names the configuration file, as --check-config and the file's other problems do.
   const publicKey = await readPinnedKeys(config, configFile);
@@ -175,6 +196,7 @@ async function startHolding(
     // After an unclean stop the full quick_check runs once the sockets serve (runDeferredChecks).
     deferCheck: true,
   });
+  opened.store = store;
   const recorder = new DecisionRecorder(
     store,
     config.computerId,
