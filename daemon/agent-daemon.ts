@@ -16,7 +16,7 @@ import { LogLimit } from '../src/wire/log-limit.js';
 import { readCaFile } from '../src/scenario/ca-file.js';
 import { AgentStore } from '../src/store/agent-store.js';
 import { DataDirLock } from '../src/store/data-dir-lock.js';
-import { refuseOthersDirectoryAsRoot } from '../src/store/directory-owner.js';
+import { daemonFolders, refuseOthersDirectoryAsRoot } from '../src/store/directory-owner.js';
 import type { PrefetchedImage } from '../src/store/image-files.js';
 import type { SyncClient } from '../src/sync/client.js';
 import type { ApplyHooks } from '../src/agent/core.js';
@@ -137,7 +137,7 @@ export async function startAgentDaemon(
   configFile?: string,
 ): Promise<RunningDaemon> {
   // Before anything is made there: root in a folder another user owns would make it root's.
-  refuseOthersDirectoryAsRoot(config.dataDir);
+  for (const [key, folder] of daemonFolders(config)) refuseOthersDirectoryAsRoot(folder, key);
   makeDirs(config.dataDir, 0o750);
   // Before anything in the data directory is read or changed: one daemon per directory (docs/DAEMON.md, Start-up
   // order, step 2).

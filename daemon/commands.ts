@@ -12,6 +12,7 @@ import { printEffectiveConfig } from '../src/cli/check-config.js';
 import { ValidationError } from '../src/engine/errors.js';
 import { readCaFile } from '../src/scenario/ca-file.js';
 import { resolveGroupId } from '../src/local/socket-group.js';
+import { daemonFolders, refuseOthersDirectoryAsRoot } from '../src/store/directory-owner.js';
 import { parseTimeMs, timeProblem } from '../src/engine/validate.js';
 import { EXIT_OK, type CliIo } from '../src/cli/io.js';
 import { extendProgram, outputOf } from '../src/cli/main.js';
@@ -81,6 +82,14 @@ extendProgram((program, io: CliIo, setExit) => {
           (error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? null : error.message),
         );
         if (dataDir !== null) problems.push(`${opts.checkConfig}: dataDir: ${config.dataDir}: ${dataDir}`);
+        // Refused at start as root: the folders another user controls.
+        for (const [key, folder] of daemonFolders(config)) {
+          try {
+            refuseOthersDirectoryAsRoot(folder, key);
+          } catch (error) {
+            problems.push(`${opts.checkConfig}: ${(error as Error).message}`);
+          }
+        }
         if (problems.length > 0) throw new ValidationError(problems);
         // Socket modes as the file writes them ("0660"), not as the decimal numbers they are.
         const octal = (mode: number): string => mode.toString(8).padStart(4, '0');
@@ -117,6 +126,17 @@ extendProgram((program, io: CliIo, setExit) => {
         const { effectiveServerConfig, loadServerConfig, serverFileProblems } = await import('../src/server/config.js');
         const config = await loadServerConfig(opts.checkConfig);
         const problems = await serverFileProblems(config, opts.checkConfig);
+        const { adminTokenPath } = await import('../src/server/config.js');
+        for (const [key, folder] of [
+          ['dataDir', config.dataDir],
+          ['adminTokenFile', dirname(adminTokenPath(config))],
+        ] as const) {
+          try {
+            refuseOthersDirectoryAsRoot(folder, key);
+          } catch (error) {
+            problems.push(`${opts.checkConfig}: ${(error as Error).message}`);
+          }
+        }
         if (problems.length > 0) throw new ValidationError(problems);
         setExit(printEffectiveConfig(io, opts.checkConfig, effectiveServerConfig(config)));
         return;
@@ -205,6 +225,8 @@ extendProgram((program, io: CliIo, setExit) => {
       const { nextSigningKeyWaits, prepareNextSigningKey, NEXT_SIGNING_PUBLIC_KEY_FILE } =
         await import('../src/server/signing-key.js');
       const config = await loadServerConfig(file);
+      // As a server start: root never writes key files in a folder another user controls.
+      refuseOthersDirectoryAsRoot(config.dataDir);
       // A new key due now leaves agents no time to pin it: every one would refuse what it is sent. Only a key
       // already waiting (pinned meanwhile) is switched to early without --now.
       if (!nextSigningKeyWaits(config.dataDir) && atMs <= nowMs && opts.now !== true) {

@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import type * as ConfigLoadModule from '../src/agent/config-load.js';
 import { EXIT_OK, processIo, type CliIo } from '../src/cli/io.js';
 import type * as ImageFilesModule from '../src/store/image-files.js';
+import type * as DirectoryOwnerModule from '../src/store/directory-owner.js';
 import type * as AgentDaemonModule from './agent-daemon.js';
 import type { FaultPoint, RunningDaemon } from './agent-daemon.js';
 import { HeldLog, MAX_HELD_LINES, createLogger } from './log.js';
@@ -91,6 +92,12 @@ export async function runAgentDaemon(configFile: string): Promise<number> {
     () => import('../src/store/image-files.js'),
   );
   const config = await loadDaemonConfig(configFile);
+  // Before anything there is read or made: root never works in folders another user controls.
+  const { daemonFolders, refuseOthersDirectoryAsRoot } = await daemonModule<typeof DirectoryOwnerModule>(
+    '../src/store/directory-owner.js',
+    () => import('../src/store/directory-owner.js'),
+  );
+  for (const [key, folder] of daemonFolders(config)) refuseOthersDirectoryAsRoot(folder, key);
   // The stored view image is read ahead (off the main thread) while the daemon's other modules load.
   const image = prefetchImage(imageFolder(cacheFile(config)));
   const { startAgentDaemon } = await daemonModule<typeof AgentDaemonModule>(

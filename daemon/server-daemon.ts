@@ -105,7 +105,7 @@ async function openStateAndStore(
 ): Promise<{ state: ServerState; presence?: HubPresence }> {
   // Before anything is made there: root in a folder another user owns would make it root's.
   refuseOthersDirectoryAsRoot(config.dataDir);
-  refuseOthersDirectoryAsRoot(dirname(adminTokenPath(config)));
+  refuseOthersDirectoryAsRoot(dirname(adminTokenPath(config)), 'adminTokenFile');
   makeDirs(config.dataDir, 0o750);
   const store = config.store.kind === 'postgres' ? await openPgStore(config.store, logger) : undefined;
   const state = await ServerState.open({

@@ -16,10 +16,11 @@ import {
   readSync,
   readdirSync,
   renameSync,
+  rmSync,
   unlinkSync,
   writeSync,
 } from 'node:fs';
-import { mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { TollgateError } from '../engine/errors.js';
 import { makeDirs } from '../scenario/make-dirs.js';
@@ -163,7 +164,9 @@ export class ImageFiles {
     makeDirs(this.folder, 0o750);
     const target = this.path(sha256);
     const temp = target + TEMP_SUFFIX;
-    const fd = openSync(temp, 'w', 0o640);
+    // Made new (a leftover of a crash removed first): never written through a link put in its place.
+    rmSync(temp, { force: true });
+    const fd = openSync(temp, 'wx', 0o640);
     try {
       let written = 0;
       let halfway = hooks.duringImageWrite === undefined;
@@ -245,7 +248,8 @@ export class ImageFiles {
     hooks: ImageWriteHooks,
     keep: () => boolean,
   ): Promise<LaterWrite> {
-    const handle = await open(temp, 'w', 0o640);
+    await rm(temp, { force: true });
+    const handle = await open(temp, 'wx', 0o640);
     let stopped = false;
     try {
       const at: SlicePosition = { part: 0, offset: 0, written: 0 };

@@ -622,6 +622,14 @@ describe('the daemon across restarts and crashes', () => {
       expect(result.status).toBe(2);
       expect(result.stderr).toContain(`${dataDir} belongs to user 65534 and this process runs as root`);
       expect(readdirSync(dataDir)).toEqual([]);
+      // --check-config says so too.
+      const checked = spawnSync(
+        process.execPath,
+        [join(import.meta.dirname, '../../bin/tollgate.js'), 'daemon', '--check-config', config],
+        { encoding: 'utf8', timeout: 20_000 },
+      );
+      expect(checked.status).toBe(2);
+      expect(checked.stderr).toContain(`dataDir ${dataDir}: ${dataDir} belongs to user 65534`);
     } else {
       // Its owner's directory: the daemon starts (and is stopped by the time limit), its files its owner's.
       expect(result.stderr).not.toContain('belongs to user');

@@ -106,6 +106,8 @@ describe('the policy server process when its database fails', () => {
         ['server', '--config', ownConfig],
         ['server', 'migrate', '--config', ownConfig],
         ['server', 'migrate', '--config', ownConfig, '--dry-run'],
+        ['server', 'rotate-key', '--config', ownConfig, '--now'],
+        ['server', '--check-config', ownConfig],
       ]) {
         const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 20_000 });
         expect(result.status, args.join(' ')).toBe(2);
