@@ -858,7 +858,10 @@ export class AgentStore {
 
   /** `PRAGMA quick_check` problems; [] when the database is fine. */
   integrityCheck(): string[] {
-    return this.guard(() => quickCheck(this.db));
+    const problems = this.guard(() => quickCheck(this.db));
+    // The same check a crash left owed (backgroundCheck): passed, it is owed no longer.
+    if (problems.length === 0) this.checkOwed = false;
+    return problems;
   }
 
   /**

@@ -460,6 +460,14 @@ describe('recovery from an unreadable file', () => {
     const checked = openStore({ deferCheck: true });
     expect(checked.checkOwed).toBe(false);
     checked.close();
+    // The periodic integrity check is the same check: once it passes, nothing is owed either.
+    fs.rmSync(`${file}.clean`);
+    const periodic = openStore({ deferCheck: true });
+    expect(periodic.checkOwed).toBe(true);
+    expect(periodic.integrityCheck()).toEqual([]);
+    expect(periodic.checkOwed).toBe(false);
+    periodic.close();
+    expect(fs.existsSync(`${file}.clean`)).toBe(true);
   });
 
   it('with deferCheck: nothing owed after a clean close; after a crash on a sound file the background check passes and hashes the snapshot', async () => {
