@@ -9,7 +9,7 @@
  * apply. Run it with --cpu-prof to see where the time goes.
  *
  * The sealed snapshots are kept in a folder (APPLY_PROFILE_CACHE, else the
- * system's temporary folder) as apply-profile-<policies>-<version>.bin, with
+ * system's temporary folder) as apply-profile-<policies>-x<count>-<version>.bin, with
  * a JSON file naming them and the public key, and used again by later runs
  * of the same size and count: sealing a million-policy view takes minutes.
  * APPLY_PROFILE_PREPARE_ONLY=1 only writes them.
@@ -74,7 +74,7 @@ function prepare(): { computer: string; publicKeyPem: string; snapshots: Uint8Ar
       { computerId: synthetic.computer, version: v, issuedAtMs: 0, settingsVersion: 1, view },
       key,
     );
-    const f = join(cacheDir, `apply-profile-${policies}-${v}.bin`);
+    const f = join(cacheDir, `apply-profile-${policies}-x${applies + 1}-${v}.bin`);
     writeFileSync(f, s);
     files.push(f);
     snapshots.push(asReceived(s));
