@@ -1,8 +1,10 @@
 /**
  * Protobuf bytes written by hand for the wire readers' tests: what no
  * encoder writes (fields out of order, another wire type, varints of any
- * length) as byte lists.
+ * length) as byte lists, and a reader's outcome to compare with another's.
  */
+
+import { TollgateError } from '../../src/engine/errors.js';
 
 /** The bytes of `text` given as hex, spaces allowed. */
 export const hex = (text: string): Buffer => Buffer.from(text.replace(/\s/g, ''), 'hex');
@@ -28,3 +30,16 @@ export const len = (field: number, bytes: ArrayLike<number>): number[] => [
   ...varint(bytes.length),
   ...Array.from(bytes),
 ];
+
+/** What a reader gave, or the TollgateError it refused with (code and message): two readers are compared on it. */
+export type Outcome = { ok: unknown } | { error: string };
+
+/** Runs `read`: its result, or its TollgateError as `code message` (anything else is thrown on). */
+export function outcome(read: () => unknown): Outcome {
+  try {
+    return { ok: read() };
+  } catch (error) {
+    if (!(error instanceof TollgateError)) throw error;
+    return { error: `${error.code} ${error.message}` };
+  }
+}

@@ -13,7 +13,7 @@ import {
   type DeltaContent,
 } from '../../src/wire/delta.js';
 import { tollgate } from '../../src/wire/generated/tollgate.js';
-import { hex, key, len, varint } from '../support/wire-bytes.js';
+import { hex, key, len, varint, outcome, type Outcome } from '../support/wire-bytes.js';
 
 // decodeDeltaPayload against the generated decoder: what one reads, the other reads, and what one refuses the
 // other refuses (then the payload is undecodable), but for the checks PROTOCOL.md lists for a delta.
@@ -22,17 +22,6 @@ const pb = tollgate.v1;
 
 /** A DeltaPayload's head: computer `a`, base view hash 32 x 01, view hash 32 x 02, kind delta. */
 const PREFIX = `0a0161 1a20${'01'.repeat(32)} 3a20${'02'.repeat(32)} 4003`;
-
-type Outcome = { ok: unknown } | { error: string };
-
-function outcome(read: () => unknown): Outcome {
-  try {
-    return { ok: read() };
-  } catch (error) {
-    if (!(error instanceof TollgateError)) throw error;
-    return { error: `${error.code} ${error.message}` };
-  }
-}
 
 const hexOf = (bytes: Uint8Array | null | undefined): string => Buffer.from(bytes ?? []).toString('hex');
 

@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TollgateError } from '../../src/engine/errors.js';
 import { tollgate } from '../../src/wire/generated/tollgate.js';
-import { hex, key, len, varint } from '../support/wire-bytes.js';
+import { hex, key, len, varint, outcome, type Outcome } from '../support/wire-bytes.js';
 import { decodeRequest, REQUEST_FIELD_LIMITS, tryReadRequestId } from '../../src/wire/local-api.js';
 
 // The count of a request's lists from its bytes, and the id read from a request that is refused, against the
@@ -13,17 +12,6 @@ const pb = tollgate.v1;
 const L = REQUEST_FIELD_LIMITS;
 
 const utf8 = (text: string): number[] => Array.from(Buffer.from(text, 'utf8'));
-
-type Outcome = { ok: unknown } | { error: string };
-
-function outcome(read: () => unknown): Outcome {
-  try {
-    return { ok: read() };
-  } catch (error) {
-    if (!(error instanceof TollgateError)) throw error;
-    return { error: `${error.code} ${error.message}` };
-  }
-}
 
 /**
  * Asserts that decodeRequest answers `bytes` as it answers the request the generated decoder reads from them
