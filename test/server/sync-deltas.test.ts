@@ -10,6 +10,7 @@ import { WebSocket } from 'ws';
 import type { KeyObject } from 'node:crypto';
 import { TollgateError } from '../../src/engine/errors.js';
 import { type DeltaSigner, WorkerDeltaSigner } from '../../src/server/delta-signer.js';
+import { firstBatchHeld } from '../support/held-signer.js';
 import { ServerState } from '../../src/server/state.js';
 import { AGENT_PATH, SyncHub, type SyncHubOptions } from '../../src/server/sync-hub.js';
 import {
@@ -573,18 +574,8 @@ describe('deltas from the sync hub', () => {
 
     it("sends a push's delta before the catch-up an acknowledgement asks for while that delta waits for its signature", async () => {
       // The push's batch waits to be signed until released; the batches after it are signed at once.
-      const real = new WorkerDeltaSigner();
-      let release: (() => void) | null = null;
-      const gated: DeltaSigner = {
-        sign: (payloads, key) => {
-          if (release !== null) return real.sign(payloads, key);
-          return new Promise((resolve, reject) => {
-            release = () => void real.sign(payloads, key).then(resolve, reject);
-          });
-        },
-        close: () => real.close(),
-      };
-      await startServer({ deltaSigner: gated, signBatch: 2, takeBackFromSigner: false });
+      const held = firstBatchHeld();
+      await startServer({ deltaSigner: held.signer, signBatch: 2, takeBackFromSigner: false });
       const key = parsePublicKey(state.publicKeyPem());
       const agent = await ApplyingAgent.connect(url, 'till-1', tokens.get('till-1')!, key);
       clients.push(agent.ws);
@@ -594,7 +585,7 @@ describe('deltas from the sync hub', () => {
       const v1 = agent.heldVersion;
       await changePolicy(1);
       hub.push({ snapshots: ['till-1'], settings: [] });
-      await vi.waitFor(() => expect(release).not.toBeNull());
+      await vi.waitFor(() => expect(held.holding()).toBe(true));
       // A third version is issued meanwhile, its push queued behind this one.
       await changePolicy(2);
       const v3 = state.issuedVersions('till-1').snapshotVersion;
@@ -603,7 +594,7 @@ describe('deltas from the sync hub', () => {
       // The acknowledgement of the first version is behind what was issued: it catches the agent up to the third.
       agent.sendHeldAcks();
       await vi.waitFor(() => expect(logs.some((l) => l.msg === 'agent acknowledged')).toBe(true));
-      release!();
+      held.release();
       await agent.holds(v3);
       await hub.pushed();
       await agent.drained();

@@ -1,47 +1,19 @@
 // Two server processes' states and sync hubs over one schema of the real
 // PostgreSQL: an admin's wait on one instance hears the refusal of an agent
 // connected to the other, and reports it as refused, not applied.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import { ServerState } from '../../../src/server/state.js';
-import { PgStore } from '../../../src/server/store/pg-store.js';
+import { expect, it } from 'vitest';
+import type { ServerState } from '../../../src/server/state.js';
 import type { SyncHub } from '../../../src/server/sync-hub.js';
-import { type TestSchema, createTestSchema } from '../../support/postgres.js';
 import { TestAgent, adminWorld, quietSyncHub } from '../admin-harness.js';
+import { pgInstances } from './pg-instances.js';
 
-let schema: TestSchema;
-let dir: string;
-const closing: (() => Promise<void>)[] = [];
-
-beforeEach(async () => {
-  schema = await createTestSchema();
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollgate-pg-apply-'));
-});
-
-afterEach(async () => {
-  for (const close of closing.splice(0).reverse()) await close();
-  await schema.drop();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+const { closing, openState, serve } = pgInstances('tollgate-pg-apply-');
 
 /** A server instance: its state and sync hub over the shared schema, agents' WebSockets on a port of its own. */
 async function instance(name: string): Promise<{ state: ServerState; hub: SyncHub; url: string }> {
-  const store = await PgStore.open({ url: schema.url, schema: schema.schema, poolSize: 4 });
-  const state = await ServerState.open({ dataDir: path.join(dir, name), clock: () => 1_000, store });
-  closing.push(() => state.close());
+  const { state, store } = await openState(name);
   const hub = quietSyncHub(state, store);
-  const server: Server = createServer();
-  hub.attach(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  closing.push(async () => {
-    await hub.close();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
-  return { state, hub, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+  return { state, hub, url: `http://127.0.0.1:${await serve(hub)}` };
 }
 
 it('a wait on one instance lists an agent on the other that refused the new settings as refused', async () => {

@@ -3,42 +3,15 @@
 // waits for the signing thread, the other instance commits the next change,
 // heard here, and the agent's late acknowledgement catches it up. The agent
 // gets each delta in version order, on the base it holds.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, expect, it, vi } from 'vitest';
-import { type DeltaSigner, WorkerDeltaSigner } from '../../../src/server/delta-signer.js';
-import { ServerState } from '../../../src/server/state.js';
-import { PgStore } from '../../../src/server/store/pg-store.js';
+import { expect, it, vi } from 'vitest';
+import { firstBatchHeld } from '../../support/held-signer.js';
 import { AGENT_PATH, SyncHub } from '../../../src/server/sync-hub.js';
 import { parsePublicKey } from '../../../src/wire/signing.js';
 import { ApplyingAgent } from '../../support/applying-agent.js';
 import { paddedWorld } from '../../support/padded-world.js';
-import { type TestSchema, createTestSchema } from '../../support/postgres.js';
+import { pgInstances } from './pg-instances.js';
 
-let schema: TestSchema;
-let dir: string;
-const closing: (() => Promise<void>)[] = [];
-
-beforeEach(async () => {
-  schema = await createTestSchema();
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollgate-pg-order-'));
-});
-
-afterEach(async () => {
-  for (const close of closing.splice(0).reverse()) await close();
-  await schema.drop();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
-
-async function openState(name: string): Promise<{ state: ServerState; store: PgStore }> {
-  const store = await PgStore.open({ url: schema.url, schema: schema.schema, poolSize: 4 });
-  const state = await ServerState.open({ dataDir: path.join(dir, name), clock: () => 1_000, store });
-  closing.push(() => state.close());
-  return { state, store };
-}
+const { closing, openState, serve } = pgInstances('tollgate-pg-order-');
 
 it("sends a push's delta before the catch-up to a change of another instance heard while it waits for its signature", async () => {
   const one = await openState('one');
@@ -47,17 +20,7 @@ it("sends a push's delta before the catch-up to a change of another instance hea
   const two = await openState('two');
 
   // Instance one's push batch waits to be signed until released; the batches after it are signed at once.
-  const real = new WorkerDeltaSigner();
-  let release: (() => void) | null = null;
-  const gated: DeltaSigner = {
-    sign: (payloads, key) => {
-      if (release !== null) return real.sign(payloads, key);
-      return new Promise((resolve, reject) => {
-        release = () => void real.sign(payloads, key).then(resolve, reject);
-      });
-    },
-    close: () => real.close(),
-  };
+  const held = firstBatchHeld();
   const logs: string[] = [];
   const log = (_obj: object, msg: string) => void logs.push(msg);
   const hub = new SyncHub({
@@ -69,18 +32,11 @@ it("sends a push's delta before the catch-up to a change of another instance hea
     helloTimeoutMs: 60_000,
     maxMessageBytes: 1 << 20,
     presence: one.store,
-    deltaSigner: gated,
+    deltaSigner: held.signer,
     signBatch: 2,
     takeBackFromSigner: false,
   });
-  const server: Server = createServer();
-  hub.attach(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  closing.push(async () => {
-    await hub.close();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
-  const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}${AGENT_PATH}`;
+  const url = `ws://127.0.0.1:${await serve(hub)}${AGENT_PATH}`;
 
   const agent = await ApplyingAgent.connect(url, 'till-1', token, parsePublicKey(one.state.publicKeyPem()));
   closing.push(() => Promise.resolve(agent.close()));
@@ -90,7 +46,7 @@ it("sends a push's delta before the catch-up to a change of another instance hea
   const v1 = agent.heldVersion;
   const { changes } = await one.state.updatePolicy('pol-1', { action: 'deny' });
   hub.push(changes);
-  await vi.waitFor(() => expect(release).not.toBeNull());
+  await vi.waitFor(() => expect(held.holding()).toBe(true));
   // The other instance commits the next change; this one hears it and issues its version (its push queued).
   await two.state.updatePolicy('pol-2', { action: 'deny' });
   await vi.waitFor(() => expect(one.state.issuedVersions('till-1').snapshotVersion).toBe(v1 + 2), {
@@ -99,7 +55,7 @@ it("sends a push's delta before the catch-up to a change of another instance hea
   // The acknowledgement of the first version is behind what was issued: it catches the agent up to the third.
   agent.sendHeldAcks();
   await vi.waitFor(() => expect(logs).toContain('agent acknowledged'));
-  release!();
+  held.release();
   await agent.holds(v1 + 2);
   await hub.pushed();
   await agent.drained();
