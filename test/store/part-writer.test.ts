@@ -127,27 +127,8 @@ describe('a snapshot written by the part writer', () => {
     expect(storedBytes(store)?.equals(shared)).toBe(true);
     expect(partRows(3)).toBe(4);
   });
-});
 
-describe('a part writer whose apply gave up on it', () => {
-  let dir: string;
-  let file: string;
-  let store: AgentStore;
-  const SIZE = 2 * SNAPSHOT_PART_BYTES + 500;
-
-  beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollgate-part-writer-late-'));
-    file = path.join(dir, 'agent.db');
-    store = AgentStore.open(file);
-  });
-
-  afterEach(async () => {
-    await store.imagesWritten();
-    store.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-
-  it('is waited out: until its job ends, later applies of that version write their own parts and keep them', async () => {
+  it('whose apply gave up on it, is waited out: until its job ends, later applies of that version write their own parts and keep them', async () => {
     store.applySnapshot(1, snapshotBytes(SIZE, 20), 10);
     // Another connection holds the write lock, so the worker's job cannot end yet (a slow disk).
     const blocker = new Database(file);
