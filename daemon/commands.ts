@@ -12,7 +12,7 @@ import { printEffectiveConfig } from '../src/cli/check-config.js';
 import { ValidationError } from '../src/engine/errors.js';
 import { readCaFile } from '../src/scenario/ca-file.js';
 import { resolveGroupId } from '../src/local/socket-group.js';
-import { daemonFolders, refuseOthersDirectoryAsRoot } from '../src/store/directory-owner.js';
+import { daemonFolders, othersDirectoryProblems, refuseOthersDirectoryAsRoot } from '../src/store/directory-owner.js';
 import { parseTimeMs, timeProblem } from '../src/engine/validate.js';
 import { EXIT_OK, type CliIo } from '../src/cli/io.js';
 import { extendProgram, outputOf } from '../src/cli/main.js';
@@ -83,12 +83,8 @@ extendProgram((program, io: CliIo, setExit) => {
         );
         if (dataDir !== null) problems.push(`${opts.checkConfig}: dataDir: ${config.dataDir}: ${dataDir}`);
         // Refused at start as root: the folders another user controls.
-        for (const [key, folder] of daemonFolders(config)) {
-          try {
-            refuseOthersDirectoryAsRoot(folder, key);
-          } catch (error) {
-            problems.push(`${opts.checkConfig}: ${(error as Error).message}`);
-          }
+        for (const problem of othersDirectoryProblems(daemonFolders(config))) {
+          problems.push(`${opts.checkConfig}: ${problem}`);
         }
         if (problems.length > 0) throw new ValidationError(problems);
         // Socket modes as the file writes them ("0660"), not as the decimal numbers they are.
@@ -123,19 +119,12 @@ extendProgram((program, io: CliIo, setExit) => {
     )
     .action(async (opts: { config?: string; checkConfig?: string }) => {
       if (opts.checkConfig !== undefined) {
-        const { effectiveServerConfig, loadServerConfig, serverFileProblems } = await import('../src/server/config.js');
+        const { effectiveServerConfig, loadServerConfig, serverFileProblems, serverFolders } =
+          await import('../src/server/config.js');
         const config = await loadServerConfig(opts.checkConfig);
         const problems = await serverFileProblems(config, opts.checkConfig);
-        const { adminTokenPath } = await import('../src/server/config.js');
-        for (const [key, folder] of [
-          ['dataDir', config.dataDir],
-          ['adminTokenFile', dirname(adminTokenPath(config))],
-        ] as const) {
-          try {
-            refuseOthersDirectoryAsRoot(folder, key);
-          } catch (error) {
-            problems.push(`${opts.checkConfig}: ${(error as Error).message}`);
-          }
+        for (const problem of othersDirectoryProblems(serverFolders(config))) {
+          problems.push(`${opts.checkConfig}: ${problem}`);
         }
         if (problems.length > 0) throw new ValidationError(problems);
         setExit(printEffectiveConfig(io, opts.checkConfig, effectiveServerConfig(config)));

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { dirname } from 'node:path';
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { loadScenario } from '../src/scenario/load.js';
@@ -10,6 +9,7 @@ import {
   type ServerConfig,
   type StoreConfig,
   adminTokenPath,
+  serverFolders,
   connectionBoundProblem,
   defaultPoliciesPath,
   readPasswordFile,
@@ -104,8 +104,7 @@ async function openStateAndStore(
   logger?: Logger,
 ): Promise<{ state: ServerState; presence?: HubPresence }> {
   // Before anything is made there: root in a folder another user owns would make it root's.
-  refuseOthersDirectoryAsRoot(config.dataDir);
-  refuseOthersDirectoryAsRoot(dirname(adminTokenPath(config)), 'adminTokenFile');
+  for (const [key, folder] of serverFolders(config)) refuseOthersDirectoryAsRoot(folder, key);
   makeDirs(config.dataDir, 0o750);
   const store = config.store.kind === 'postgres' ? await openPgStore(config.store, logger) : undefined;
   const state = await ServerState.open({

@@ -224,6 +224,14 @@ export async function loadServerConfig(file: string): Promise<ServerConfig> {
   return parseServerConfig(await readConfigText(file), file, dirname(resolve(file)));
 }
 
+/** The folders the server makes or writes files in, with the settings that name them. */
+export function serverFolders(config: ServerConfig): [string, string][] {
+  return [
+    ['dataDir', config.dataDir],
+    ['adminTokenFile', dirname(adminTokenPath(config))],
+  ];
+}
+
 /** The admin token's file: `adminTokenFile`, else `admin-token` in the data folder. */
 export function adminTokenPath(config: ServerConfig): string {
   return config.adminTokenFile ?? join(config.dataDir, 'admin-token');

@@ -65,3 +65,16 @@ export function daemonFolders(config: {
     ['adminSocket.path', path.dirname(config.adminSocket.path)],
   ];
 }
+
+/** refuseOthersDirectoryAsRoot of each of `folders` (setting and folder), as `--check-config` lists problems. */
+export function othersDirectoryProblems(folders: readonly (readonly [string, string])[]): string[] {
+  const problems: string[] = [];
+  for (const [key, folder] of folders) {
+    try {
+      refuseOthersDirectoryAsRoot(folder, key);
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+  }
+  return problems;
+}
