@@ -7,9 +7,8 @@ import type { CliIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import type { World } from '../../src/engine/model.js';
 import type { ApprovalSubmission } from '../../src/wire/sync-messages.js';
-import { buildAdminApi } from '../../src/server/admin-api.js';
 import type { ServerState } from '../../src/server/state.js';
-import { RecordingHub, type TempState, adminWorld, openTempState } from '../server/admin-harness.js';
+import { type TempState, startRecordedAdminApi, adminWorld, openTempState } from '../server/admin-harness.js';
 
 const TOKEN = 'cli-approvals-token';
 
@@ -59,16 +58,9 @@ function world(): World {
 beforeEach(async () => {
   temp = await openTempState(world());
   state = temp.state;
-  app = buildAdminApi({
-    state,
-    adminToken: TOKEN,
-    hub: new RecordingHub(),
-    logger: false,
-    defaultApprovalPolicies: [
-      { action: 'reject', category: 'Games', countries: { mode: 'deny', list: [] }, active: true },
-    ],
-  });
-  url = await app.listen({ port: 0, host: '127.0.0.1' });
+  ({ app, url } = await startRecordedAdminApi(state, TOKEN, [
+    { action: 'reject', category: 'Games', countries: { mode: 'deny', list: [] }, active: true },
+  ]));
 });
 
 afterEach(async () => {

@@ -14,8 +14,7 @@ import { explainComputer } from '../../src/cli/explain.js';
 import type { CliIo } from '../../src/cli/io.js';
 import { keygen } from '../../src/cli/snapshot-commands.js';
 import { loadScenario } from '../../src/scenario/load.js';
-import { buildAdminApi } from '../../src/server/admin-api.js';
-import { RecordingHub, type TempState, openTempState } from '../server/admin-harness.js';
+import { type TempState, startRecordedAdminApi, openTempState } from '../server/admin-harness.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const SCENARIO = join(ROOT, 'examples/contract/example-scenario.yaml');
@@ -355,14 +354,7 @@ describe('explain and admin defaults against a real admin API', () => {
 
   beforeAll(async () => {
     temp = await openTempState(await loadScenario(SCENARIO));
-    app = buildAdminApi({
-      state: temp.state,
-      adminToken: TOKEN,
-      hub: new RecordingHub(),
-      logger: false,
-      defaultApprovalPolicies: [],
-    });
-    url = await app.listen({ port: 0, host: '127.0.0.1' });
+    ({ app, url } = await startRecordedAdminApi(temp.state, TOKEN));
     tokenFile = join(dir, 'admin-token');
     writeFileSync(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
   });

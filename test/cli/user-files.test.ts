@@ -22,8 +22,7 @@ import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadScenario } from '../../src/scenario/load.js';
-import { buildAdminApi } from '../../src/server/admin-api.js';
-import { RecordingHub, type TempState, openTempState } from '../server/admin-harness.js';
+import { type TempState, startRecordedAdminApi, openTempState } from '../server/admin-harness.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const CLI = join(ROOT, 'bin/tollgate.js');
@@ -317,14 +316,7 @@ describe('a token file its group or others can read', () => {
 
   beforeAll(async () => {
     temp = await openTempState(await loadScenario(SCENARIO));
-    app = buildAdminApi({
-      state: temp.state,
-      adminToken: TOKEN,
-      hub: new RecordingHub(),
-      logger: false,
-      defaultApprovalPolicies: [],
-    });
-    url = await app.listen({ port: 0, host: '127.0.0.1' });
+    ({ app, url } = await startRecordedAdminApi(temp.state, TOKEN));
   });
   afterAll(async () => {
     await app.close();

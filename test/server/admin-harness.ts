@@ -231,6 +231,23 @@ export async function startAdminServer(
   };
 }
 
+/** The real admin API over `state` with a RecordingHub (no agents), listening on 127.0.0.1 port 0. */
+export async function startRecordedAdminApi(
+  state: ServerState,
+  token: string,
+  defaultApprovalPolicies: AdminApiOptions['defaultApprovalPolicies'] = [],
+): Promise<{ app: FastifyInstance; url: string }> {
+  const app = buildAdminApi({
+    state,
+    adminToken: token,
+    hub: new RecordingHub(),
+    logger: false,
+    defaultApprovalPolicies,
+  });
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  return { app, url };
+}
+
 /**
  * A test agent over a real WebSocket: says hello, and hands over the server's
  * messages in order, so a test can tell exactly what the server pushed.
