@@ -15,7 +15,7 @@ import {
   type SettingValue,
   type World,
 } from '../engine/model.js';
-import { type BoundedFile, readBoundedFile } from '../scenario/bounded-read.js';
+import { type BoundedFile, readBoundedFile, utf8Text } from '../scenario/bounded-read.js';
 import { readCaFile } from '../scenario/ca-file.js';
 import { loadScenario, serializeScenario } from '../scenario/load.js';
 import {
@@ -225,18 +225,20 @@ async function readToken(io: CliIo, opts: { token?: string; tokenFile?: string }
     throw new InvalidArgumentError('admin commands need the admin token: --token TOKEN or --token-file FILE');
   }
   let file: BoundedFile;
+  let text: string;
   try {
     file = await readBoundedFile(
       opts.tokenFile,
       SMALL_FILE_BYTES,
       `is larger than a token file may be (${SMALL_FILE_BYTES} bytes)`,
     );
+    text = utf8Text(file.bytes);
   } catch (error) {
     throw new TollgateError('invalid-input', `${opts.tokenFile}: ${(error as Error).message}`, { cause: error });
   }
   // Refusing it would break setups that work: the command goes on, once told.
   if ((file.mode & TOKEN_FILE_OPEN_BITS) !== 0) io.stderr(tokenFileModeWarning(opts.tokenFile, file.mode));
-  const token = file.bytes.toString('utf8').trim();
+  const token = text.trim();
   if (token === '') throw new TollgateError('invalid-input', `${opts.tokenFile}: the token file is empty`);
   return checkedToken(token, opts.tokenFile);
 }

@@ -8,7 +8,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { defaultAdminSocketPath } from '../agent/config.js';
 import { TollgateError } from '../engine/errors.js';
-import { BOUNDED_READ_CODES, readBoundedSync } from '../scenario/bounded-read.js';
+import { BOUNDED_READ_CODES, readBoundedSync, utf8Text } from '../scenario/bounded-read.js';
 import { parseConfigText } from '../scenario/config-file.js';
 import type { CliIo } from './io.js';
 
@@ -48,9 +48,7 @@ export function loadProfile(io: CliIo): CliProfile {
   let text: string;
   try {
     // Only a regular file is read (a FIFO would hold the command until something writes to it), up to the bound.
-    text = readBoundedSync(file, MAX_PROFILE_BYTES, `the profile is larger than ${MAX_PROFILE_BYTES} bytes`).toString(
-      'utf8',
-    );
+    text = utf8Text(readBoundedSync(file, MAX_PROFILE_BYTES, `the profile is larger than ${MAX_PROFILE_BYTES} bytes`));
   } catch (error) {
     const { code, cause } = error as TollgateError;
     const explicit = envOf(io)['TOLLGATE_PROFILE'];

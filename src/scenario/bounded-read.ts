@@ -8,12 +8,20 @@
  * before any byte is read, and one that keeps growing is not read past the
  * bound.
  */
+import { isUtf8 } from 'node:buffer';
 import { closeSync, constants, fstatSync, openSync, read, readSync, statSync, type Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { TollgateError } from '../engine/errors.js';
 
-/** The error codes of readBounded: the file is past the bound, or the system refused it. */
-export const BOUNDED_READ_CODES = Object.freeze({ tooLarge: 'file-too-large', unreadable: 'unreadable' });
+/**
+ * The error codes of readBounded and utf8Text: the file is past the bound,
+ * the system refused it, or its text is not UTF-8.
+ */
+export const BOUNDED_READ_CODES = Object.freeze({
+  tooLarge: 'file-too-large',
+  unreadable: 'unreadable',
+  notUtf8: 'invalid-input',
+});
 
 const CHUNK_BYTES = 1024 * 1024;
 
@@ -165,9 +173,83 @@ export async function readBoundedFile(file: string, maxBytes: number, tooLarge: 
   }
 }
 
-/** readBounded's bytes as UTF-8 text (as `readFile(file, 'utf8')` gives them). */
+/** readBounded's bytes as UTF-8 text (utf8Text: bytes that are not UTF-8 are refused). */
 export async function readBoundedText(file: string, maxBytes: number, tooLarge: string): Promise<string> {
-  return (await readBounded(file, maxBytes, tooLarge)).toString('utf8');
+  return utf8Text(await readBounded(file, maxBytes, tooLarge));
+}
+
+/**
+ * `bytes` as text, when they are UTF-8 (a byte order mark at the start is
+ * kept, as `toString('utf8')` keeps it); otherwise TollgateError
+ * 'invalid-input' whose message, a phrase that follows the file's name,
+ * gives the offset, line and column of the first byte that starts no UTF-8
+ * character. Decoding leniently would read such bytes as U+FFFD: a path or
+ * a hash the writer never meant, accepted without a word.
+ */
+export function utf8Text(bytes: Uint8Array): string {
+  if (!isUtf8(bytes)) {
+    const at = firstNonUtf8(bytes);
+    let line = 1;
+    let lineStart = 0;
+    for (let i = 0; i < at; i++) {
+      if (bytes[i] === 0x0a) {
+        line++;
+        lineStart = i + 1;
+      }
+    }
+    const column = utf8CharCount(bytes, lineStart, at) + 1;
+    const hex = (bytes[at] as number).toString(16).padStart(2, '0');
+    throw new TollgateError(
+      BOUNDED_READ_CODES.notUtf8,
+      `is not UTF-8 text: byte 0x${hex} at offset ${at} (line ${line}, column ${column}) starts no UTF-8 character`,
+    );
+  }
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+}
+
+/** The offset of the first byte that does not begin a well-formed UTF-8 character (RFC 3629); bytes.length if none. */
+function firstNonUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const length = utf8CharLength(bytes, i);
+    if (length === 0) return i;
+    i += length;
+  }
+  return bytes.length;
+}
+
+/** The length of the well-formed UTF-8 character at bytes[i], 0 when none starts there. */
+function utf8CharLength(bytes: Uint8Array, i: number): number {
+  const b0 = bytes[i] as number;
+  if (b0 < 0x80) return 1;
+  let length: number;
+  let low = 0x80;
+  let high = 0xbf;
+  if (b0 >= 0xc2 && b0 <= 0xdf) length = 2;
+  else if (b0 >= 0xe0 && b0 <= 0xef) {
+    length = 3;
+    if (b0 === 0xe0) low = 0xa0; // no overlong form
+    if (b0 === 0xed) high = 0x9f; // no surrogate
+  } else if (b0 >= 0xf0 && b0 <= 0xf4) {
+    length = 4;
+    if (b0 === 0xf0) low = 0x90; // no overlong form
+    if (b0 === 0xf4) high = 0x8f; // nothing past U+10FFFF
+  } else return 0;
+  if (i + length > bytes.length) return 0;
+  const b1 = bytes[i + 1] as number;
+  if (b1 < low || b1 > high) return 0;
+  for (let k = 2; k < length; k++) {
+    const b = bytes[i + k] as number;
+    if (b < 0x80 || b > 0xbf) return 0;
+  }
+  return length;
+}
+
+/** The characters of the UTF-8 bytes[from, to) (well formed). */
+function utf8CharCount(bytes: Uint8Array, from: number, to: number): number {
+  let count = 0;
+  for (let i = from; i < to; i++) if (((bytes[i] as number) & 0xc0) !== 0x80) count++;
+  return count;
 }
 
 /**

@@ -22,6 +22,7 @@ import type { World } from '../engine/model.js';
 import { settingValueProblem } from '../engine/settings.js';
 import { formatUpgradePlan, type UpgradePlan } from '../engine/upgrade.js';
 import { scenarioIssueProblem } from '../scenario/load.js';
+import { utf8Text } from '../scenario/bounded-read.js';
 import { scenarioSchema } from '../scenario/schema.js';
 import {
   ADMIN_BODY_LIMIT_BYTES,
@@ -468,13 +469,20 @@ export function buildAdminApi(options: AdminApiOptions): FastifyInstance {
   const parseJson = app.getDefaultJsonParser('error', 'error');
   // Only JSON is taken: a text body (Fastify parses text/plain by default) is an unsupported media type.
   app.removeContentTypeParser('text/plain');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     const refused = bodyEncodingProblem(request.headers);
     if (refused !== null) {
       done(new HttpError('unsupported-media-type', refused), undefined);
       return;
     }
-    const text = typeof body === 'string' ? body : body.toString('utf8');
+    // Bytes that are not UTF-8 are refused, not read as U+FFFD (a name or a path the admin never wrote).
+    let text: string;
+    try {
+      text = typeof body === 'string' ? body : utf8Text(body);
+    } catch (error) {
+      done(new HttpError('invalid-input', `the body ${(error as Error).message}; nothing was changed`), undefined);
+      return;
+    }
     const depth = jsonDepthOver(text, MAX_JSON_DEPTH);
     if (depth !== null) {
       done(

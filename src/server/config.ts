@@ -4,7 +4,7 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { z } from 'zod';
 import { ValidationError } from '../engine/errors.js';
-import { readBounded } from '../scenario/bounded-read.js';
+import { readBounded, utf8Text } from '../scenario/bounded-read.js';
 import { loadScenario } from '../scenario/load.js';
 import { isEmailAddress } from '../engine/validate.js';
 import { parseConfigText, readConfigText, timerMs } from '../scenario/config-file.js';
@@ -298,7 +298,7 @@ export async function readPasswordFile(passwordFile: string): Promise<string> {
       MAX_PASSWORD_FILE_BYTES,
       `is larger than ${MAX_PASSWORD_FILE_BYTES} bytes`,
     );
-    return text.toString('utf8').trim();
+    return utf8Text(text).trim();
   } catch (error) {
     throw new ValidationError([`smtp.passwordFile: ${passwordFile}: ${(error as Error).message}`]);
   }

@@ -76,6 +76,22 @@ describe('tollgate replay', () => {
     expect(result.stdout).toBe('');
   });
 
+  it('exits 2 naming the file and the place of bytes that are not UTF-8, rather than reading them as U+FFFD', async () => {
+    // A path written in Latin-1 would otherwise match nothing the writer meant, and the case could pass.
+    const text = FAILING_CASES.replace('solitaire.exe', 'solit\u00e4re.exe');
+    const fixtures = join(dir, 'latin1.yaml');
+    writeFileSync(fixtures, Buffer.from(text, 'latin1'));
+    const offset = Buffer.from(text, 'latin1').indexOf(0xe4);
+    const line = text.slice(0, offset).split('\n').length;
+    const column = offset - text.lastIndexOf('\n', offset - 1);
+    const result = await cli(['replay', CONTRACT_SCENARIO, fixtures]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      `${fixtures}: is not UTF-8 text: byte 0xe4 at offset ${offset} (line ${line}, column ${column}) starts no UTF-8 character`,
+    );
+    expect(result.stdout).toBe('');
+  });
+
   it('exits 2 naming the file, the case and the field of an expectation no decision can meet', async () => {
     const fixtures = file('allow.yaml', FAILING_CASES.replace('expect: {action: deny,', 'expect: {action: allow,'));
     const result = await cli(['replay', CONTRACT_SCENARIO, fixtures]);

@@ -2,6 +2,7 @@ import { chmod, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TollgateError } from '../../src/engine/errors.js';
 import {
@@ -10,6 +11,7 @@ import {
   readBoundedFile,
   readBoundedSync,
   readBoundedText,
+  utf8Text,
 } from '../../src/scenario/bounded-read.js';
 
 let dir: string;
@@ -101,5 +103,85 @@ describe('readBoundedSync', () => {
     expect(() => readBoundedSync(file, bytes - 1, 'is too large')).toThrow('is too large');
     expect(readBoundedSync('/proc/self/status', 1024 * 1024, 'x').toString('utf8')).toMatch(/^Name:/);
     expect(() => readBoundedSync('/proc/self/status', 16, 'past the bound')).toThrow('past the bound');
+  });
+});
+
+describe('utf8Text and readBoundedText: text that is not UTF-8', () => {
+  function refusal(bytes: number[]): string {
+    try {
+      utf8Text(Uint8Array.from(bytes));
+    } catch (error) {
+      expect(error).toBeInstanceOf(TollgateError);
+      expect((error as TollgateError).code).toBe(BOUNDED_READ_CODES.notUtf8);
+      return (error as TollgateError).message;
+    }
+    throw new Error('not refused');
+  }
+  const ascii = (text: string): number[] => [...Buffer.from(text, 'latin1')];
+
+  it('refuses every ill-formed sequence, naming the first bad byte, its line and its column', () => {
+    // A Latin-1 é in the second line, after a two-byte é in the same line.
+    expect(refusal([...ascii('a: 1\n'), 0xc3, 0xa9, ...ascii('x'), 0xe9, ...ascii('\n')])).toBe(
+      'is not UTF-8 text: byte 0xe9 at offset 8 (line 2, column 3) starts no UTF-8 character',
+    );
+    const at = (bytes: number[]): string => /at offset (\d+)/.exec(refusal(bytes))?.[1] ?? '';
+    expect(at([0x41, 0x80])).toBe('1'); // a lone continuation byte
+    expect(at([0xc0, 0x80])).toBe('0'); // an overlong NUL
+    expect(at([0xc1, 0xbf])).toBe('0'); // an overlong two-byte form
+    expect(at([0xe0, 0x9f, 0xbf])).toBe('0'); // an overlong three-byte form
+    expect(at([0xf0, 0x8f, 0xbf, 0xbf])).toBe('0'); // an overlong four-byte form
+    expect(at([0x41, 0xed, 0xa0, 0x80])).toBe('1'); // a UTF-16 surrogate written as UTF-8
+    expect(at([0xf4, 0x90, 0x80, 0x80])).toBe('0'); // past U+10FFFF
+    expect(at([0xf5, 0x80, 0x80, 0x80])).toBe('0');
+    expect(at([0x41, 0x42, 0xe2, 0x82])).toBe('2'); // cut short at the end
+    expect(at([0xe2, 0x41, 0x82])).toBe('0'); // cut short by another character
+    expect(at([0xff])).toBe('0');
+  });
+
+  it('takes what is UTF-8 as it is, a byte order mark kept', () => {
+    const text = '\uFEFFname: Café 😀 \u0000 \uFFFD \u{10FFFF}';
+    expect(utf8Text(Buffer.from(text, 'utf8'))).toBe(text);
+    expect(utf8Text(new Uint8Array(0))).toBe('');
+    expect(utf8Text(Buffer.from('xyzab').subarray(1, 4))).toBe('yza');
+  });
+
+  it('refuses exactly what a strict decoder refuses, at the offset where the valid prefix ends', () => {
+    const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+    const byte = fc.oneof(
+      fc.integer({ min: 0, max: 0x7f }),
+      fc.integer({ min: 0x80, max: 0xbf }),
+      fc.integer({ min: 0xc0, max: 0xff }),
+    );
+    fc.assert(
+      fc.property(fc.array(byte, { maxLength: 12 }), (bytes) => {
+        const input = Uint8Array.from(bytes);
+        let valid = true;
+        try {
+          strict.decode(input);
+        } catch {
+          valid = false;
+        }
+        if (valid) {
+          expect(utf8Text(input)).toBe(strict.decode(input));
+          return;
+        }
+        const offset = Number(/at offset (\d+)/.exec(refusal(bytes))?.[1]);
+        // The bytes before it are UTF-8; with the byte there, no UTF-8 text of any continuation starts.
+        expect(() => strict.decode(input.subarray(0, offset))).not.toThrow();
+        const decoded = new TextDecoder('utf-8').decode(input.subarray(offset, offset + 4));
+        expect(decoded.startsWith('\uFFFD')).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('a file that is not UTF-8 is refused as a whole, naming where', async () => {
+    const file = join(dir, 'latin1.yaml');
+    await writeFile(file, Buffer.from('name: caf\xe9\n', 'latin1'));
+    const error = await failure(readBoundedText(file, 1024, 'x'));
+    expect(error.code).toBe('invalid-input');
+    expect(error.message).toBe(
+      'is not UTF-8 text: byte 0xe9 at offset 9 (line 1, column 10) starts no UTF-8 character',
+    );
   });
 });

@@ -396,6 +396,28 @@ describe('texts that are not valid Unicode, and bodies in another encoding', () 
     expect(state.world().policies.find((p) => p.id === 'p-r')?.name).toBe('Café 😀');
   });
 
+  it('refuses a body whose bytes are not UTF-8, naming where, and stores nothing', async () => {
+    const before = state.world();
+    const head = '{"id":"p-l","name":"Caf';
+    const body = Buffer.concat([
+      Buffer.from(head),
+      Buffer.from([0xe9]),
+      Buffer.from('","app":"putty","appliesTo":{"group":"tills"},"action":"deny","order":3}'),
+    ]);
+    const response = await app.inject({
+      method: 'POST',
+      url: '/api/policies',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      payload: body,
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json<{ error: { code: string; message: string } }>().error).toMatchObject({
+      code: 'invalid-input',
+      message: `the body is not UTF-8 text: byte 0xe9 at offset ${head.length} (line 1, column ${head.length + 1}) starts no UTF-8 character; nothing was changed`,
+    });
+    expect(state.world()).toEqual(before);
+  });
+
   it('refuses a compressed body or another charset as an unsupported media type', async () => {
     const policy = JSON.stringify({ id: 'p-e', app: 'putty', appliesTo: { group: 'tills' }, action: 'deny', order: 3 });
     const gzip = await raw('POST', '/api/policies', policy, { 'content-encoding': 'gzip' });
