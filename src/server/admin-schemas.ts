@@ -100,7 +100,8 @@ export function schemaProblem(error: FastifySchemaValidationError, part: string 
       if (params['pattern'] === ID_PATTERN.source) return `${where} is not an id (${ID_RULE})`;
       {
         const range = QUERY_NUMBER_RANGES.get(String(params['pattern']));
-        return `${where} must be a whole number${range === undefined ? '' : ` ${range}`}`;
+        if (range !== undefined) return `${where} must be a whole number ${range}`;
+        return `${where} must match ${String(params['pattern'])}`;
       }
     default:
       return `${where} ${error.message ?? 'is invalid'}`;
