@@ -9,6 +9,7 @@
  */
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { ReusedRender } from '../wire/reused-render.js';
 
 /** The listener's bounds. */
 export const METRICS_LISTENER_LIMITS = Object.freeze({
@@ -53,13 +54,14 @@ export class MetricsListener {
   private readonly server: Server;
   private readonly sockets = new Map<Socket, Held>();
   private readonly nowMs: () => number;
-  /** The exposition last rendered (or being rendered) and when it was asked for. */
-  private rendered: { atMs: number; text: Promise<{ contentType: string; text: string }> } | null = null;
+  /** The exposition, rendered again only when the last rendering was asked for renderReuseMs ago or more. */
+  private readonly exposition: ReusedRender<{ contentType: string; text: string }>;
   private closing: Promise<void> | null = null;
 
   constructor(options: MetricsListenerOptions) {
     this.options = options;
     this.nowMs = options.nowMs ?? (() => performance.now());
+    this.exposition = new ReusedRender(METRICS_LISTENER_LIMITS.renderReuseMs, options.metrics, this.nowMs);
     this.server = createServer(
       {
         maxHeaderSize: METRICS_LISTENER_LIMITS.maxHeaderBytes,
@@ -150,27 +152,13 @@ export class MetricsListener {
         ? send(response, 200, 'application/json', { status: 'ready' })
         : send(response, 503, 'application/json', { status: 'not-ready', reason });
     }
-    this.exposition()
+    this.exposition
+      .get()
       .then(({ contentType, text }) => send(response, 200, contentType, text))
       .catch((error: unknown) => {
         this.options.onError?.(error as Error);
         send(response, 500, 'application/json', { error: { code: 'internal', message: 'metrics unavailable' } });
       });
-  }
-
-  /** The exposition, rendered again only when the last rendering was asked for renderReuseMs ago or more. */
-  private exposition(): Promise<{ contentType: string; text: string }> {
-    const now = this.nowMs();
-    const last = this.rendered;
-    if (last !== null && now - last.atMs < METRICS_LISTENER_LIMITS.renderReuseMs) return last.text;
-    const text = this.options.metrics();
-    const rendered = { atMs: now, text };
-    this.rendered = rendered;
-    // A failed rendering is not served again.
-    text.catch(() => {
-      if (this.rendered === rendered) this.rendered = null;
-    });
-    return text;
   }
 
   /** Stops listening and closes every connection; safe to call twice. */

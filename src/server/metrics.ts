@@ -9,6 +9,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { PushKind, SyncHubMetrics } from './sync-hub.js';
 import type { ServerStateApi } from './types.js';
+import { ReusedRender } from '../wire/reused-render.js';
 
 /** The prefix of every server metric. */
 export const SERVER_METRIC_PREFIX = 'tollgate_server_';
@@ -51,12 +52,11 @@ export class ServerMetrics implements SyncHubMetrics {
   private readonly pushes: Counter<'kind'>;
   private readonly ackLatency: Histogram<'kind'>;
   private readonly adminRequests: Counter<'method' | 'route' | 'status'>;
-  private readonly nowMs: () => number;
-  /** The exposition last rendered (or being rendered), and when. */
-  private rendered: { atMs: number; text: Promise<string> } | null = null;
+  /** The exposition, rendered again once METRICS_RENDER_REUSE_MS passed since the last. */
+  private readonly exposition: ReusedRender<string>;
 
   constructor(options: ServerMetricsOptions) {
-    this.nowMs = options.nowMs ?? (() => performance.now());
+    this.exposition = new ReusedRender(METRICS_RENDER_REUSE_MS, () => this.registry.metrics(), options.nowMs);
     const p = SERVER_METRIC_PREFIX;
     const registers = [this.registry];
     const hub = (): HubFigures | undefined => options.hub?.();
@@ -143,17 +143,7 @@ export class ServerMetrics implements SyncHubMetrics {
 
   /** The Prometheus text exposition, rendered again only once METRICS_RENDER_REUSE_MS passed since the last. */
   text(): Promise<string> {
-    const now = this.nowMs();
-    const last = this.rendered;
-    if (last !== null && now - last.atMs < METRICS_RENDER_REUSE_MS) return last.text;
-    const text = this.registry.metrics();
-    const rendered = { atMs: now, text };
-    this.rendered = rendered;
-    // A failed rendering is not served again.
-    text.catch(() => {
-      if (this.rendered === rendered) this.rendered = null;
-    });
-    return text;
+    return this.exposition.get();
   }
 
   get contentType(): string {
