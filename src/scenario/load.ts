@@ -138,6 +138,42 @@ function parseText(text: string, fileName: string): { data: unknown } | { proble
   }
 }
 
+/**
+ * A `__proto__` key anywhere but inside a `ringfence` object (which is kept
+ * as read, every key a plain key), as an unknown field. The schema cannot
+ * see one: an object it copies (a record, an object that takes keys it
+ * does not list) assigns each key, and assigning `__proto__` sets the
+ * copy's prototype instead, so the key would vanish without a word (an
+ * `expect` of nothing but it would pass any decision).
+ */
+function protoKeyIssues(data: unknown): z.core.$ZodIssue[] {
+  const issues: z.core.$ZodIssue[] = [];
+  const stack: { value: unknown; path: PropertyKey[] }[] = [{ value: data, path: [] }];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const { value, path } = next;
+    if (typeof value !== 'object' || value === null) continue;
+    if (Array.isArray(value)) {
+      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], path: [...path, i] });
+      continue;
+    }
+    const record = value as Record<string, unknown>;
+    if (Object.hasOwn(record, '__proto__')) {
+      issues.push({
+        code: 'unrecognized_keys',
+        keys: ['__proto__'],
+        path,
+        message: 'Unrecognized key: "__proto__"',
+        input: value,
+      } as z.core.$ZodIssue);
+    }
+    for (const key of Object.keys(record).reverse()) {
+      if (key === 'ringfence' || key === '__proto__') continue;
+      stack.push({ value: record[key], path: [...path, key] });
+    }
+  }
+  return issues;
+}
+
 /** Parses, shape-checks and meaning-checks a file; throws every problem prefixed by the file name. */
 function parseWith<T>(
   text: string,
@@ -152,6 +188,8 @@ function parseWith<T>(
   const parsed = parseText(text, fileName);
   if ('problems' in parsed) return fail(parsed.problems);
   if (parsed.data === null || parsed.data === undefined) return fail(['the file is empty']);
+  const protoKeys = protoKeyIssues(parsed.data);
+  if (protoKeys.length > 0) return fail(protoKeys.map((issue) => issueProblem(issue, parsed.data, entryKeys)));
   const result = schema.safeParse(parsed.data, { reportInput: true });
   if (!result.success) return fail(result.error.issues.map((issue) => issueProblem(issue, parsed.data, entryKeys)));
   const problems = check(result.data);

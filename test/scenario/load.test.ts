@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import YAML from 'yaml';
 import { ValidationError } from '../../src/engine/errors.js';
 import type { World } from '../../src/engine/model.js';
 import {
@@ -52,6 +53,16 @@ function withPolicy(line: string): string {
 }
 
 describe('parseScenario', () => {
+  it('refuses a __proto__ key anywhere else as an unknown field, in YAML and in JSON (a copy would drop it)', () => {
+    const appliesTo =
+      '{id: a-putty, app: putty, appliesTo: {organization: acme, __proto__: {group: g1}}, action: permit, order: 1}';
+    expect(problemsOf(() => parseScenario(withPolicy(appliesTo), 'w.yaml'))).toEqual([
+      'w.yaml: policies[a-putty]: unknown field "appliesTo.__proto__"',
+    ]);
+    const json = JSON.stringify({ ...(YAML.parse(MINIMAL) as object), ['__proto__']: { gates: [] } });
+    expect(problemsOf(() => parseScenario(json, 'w.json'))).toEqual(['w.json: the file has unknown field "__proto__"']);
+  });
+
   it('keeps a ringfence key named __proto__ as a key, in YAML and in JSON, and gives it no prototype', () => {
     const yaml = parseScenario(
       withPolicy(
@@ -68,6 +79,15 @@ describe('parseScenario', () => {
       expect('polluted' in ringfence).toBe(false);
       expect(JSON.stringify(ringfence)).toBe('{"__proto__":{"polluted":true},"network":false}');
     }
+    expect(() =>
+      parseScenario(
+        withPolicy(
+          '{id: a-putty, app: putty, appliesTo: {organization: acme}, action: ringfence, order: 1, ' +
+            'ringfence: {allow: [{__proto__: {x: 1}}]}}',
+        ),
+        'deep.yaml',
+      ),
+    ).not.toThrow();
     expect(() =>
       parseScenario(
         withPolicy(
@@ -564,6 +584,16 @@ describe('parseFixtures', () => {
       'a misspelt case field',
       '  - {name: n, computer: c, file: {path: p}, expects: {}, expect: {}}',
       'cases[n]: unknown field "expects"',
+    ],
+    [
+      'an expectation named __proto__ (it would expect nothing)',
+      '  - {name: n, computer: c, file: {path: p}, expect: {__proto__: {action: deny}}}',
+      'cases[n]: unknown field "expect.__proto__"',
+    ],
+    [
+      'a what-if setting named __proto__',
+      '  - {name: n, computer: c, settings: {__proto__: {}}, file: {path: p}, expect: {}}',
+      'cases[n]: unknown field "settings.__proto__"',
     ],
     [
       'a misspelt approval field',
