@@ -9,8 +9,12 @@ import { ValidationError } from '../engine/errors.js';
 import { readBoundedText } from './bounded-read.js';
 import { jsonDuplicateKey } from './json-duplicates.js';
 import { aliasDepthProblem, depthProblem, lineAndColumn } from './text-depth.js';
+import { yamlDuplicateKey } from './yaml-keys.js';
 
-type YamlLibrary = Pick<typeof YamlModule, 'parse' | 'Parser'>;
+type YamlLibrary = Pick<
+  typeof YamlModule,
+  'parseDocument' | 'Parser' | 'Lexer' | 'isAlias' | 'isMap' | 'isPair' | 'isScalar' | 'isSeq'
+>;
 
 /** The longest delay a Node.js timer takes (2^31 - 1 ms, about 24.8 days): a longer one fires after 1 ms. */
 export const MAX_TIMER_MS = 2_147_483_647;
@@ -23,16 +27,30 @@ function yaml(): YamlLibrary {
 }
 
 /**
+ * A YAML text's value, as the library's `parse` gives it (its first error
+ * thrown), with keys given twice found by yamlDuplicateKey rather than by
+ * the library's check, which takes a time quadratic in a map's keys.
+ */
+function yamlValue(text: string): unknown {
+  const doc = yaml().parseDocument(text, { uniqueKeys: false });
+  const [first] = doc.errors;
+  if (first !== undefined) throw first;
+  const duplicate = yamlDuplicateKey(doc, yaml());
+  if (duplicate !== null) throw new Error(`Map keys must be unique at ${lineAndColumn(text, duplicate)}`);
+  return doc.toJS();
+}
+
+/**
  * Parses a config file's text as JSON (a `.json` file) or YAML; a syntax
  * error, or nesting past MAX_JSON_DEPTH, is a problem naming the file.
  */
 export function parseConfigValue(text: string, file: string): unknown {
   const json = file.endsWith('.json');
-  const tooDeep = json ? depthProblem(text) : depthProblem(text, new (yaml().Parser)().parse(text));
+  const tooDeep = json ? depthProblem(text) : depthProblem(text, yaml());
   if (tooDeep !== null) throw new ValidationError([`${file}: ${tooDeep}`]);
   let value: unknown;
   try {
-    value = json ? JSON.parse(text) : yaml().parse(text);
+    value = json ? JSON.parse(text) : yamlValue(text);
   } catch (error) {
     throw new ValidationError([`${file}: ${(error as Error).message}`], { cause: error });
   }

@@ -12,6 +12,7 @@ import { entryLabel, validateWorld } from '../engine/validate.js';
 import { readBoundedText } from './bounded-read.js';
 import { jsonErrorOffset } from './json-position.js';
 import { aliasDepthProblem, depthProblem, lineAndColumn } from './text-depth.js';
+import { yamlDuplicateKey } from './yaml-keys.js';
 import { fixtureFileSchema, scenarioSchema, type FixtureCase } from './schema.js';
 
 /** For each list of a file, the field that names its entries in messages (none: `#INDEX`). */
@@ -123,12 +124,15 @@ function parseText(text: string, fileName: string): { data: unknown } | { proble
       return { problems: [offset === null ? message : `${lineAndColumn(source, offset)}: ${message}`] };
     }
   }
-  const tooDeep = depthProblem(source, new YAML.Parser().parse(source));
+  const tooDeep = depthProblem(source, YAML);
   if (tooDeep !== null) return { problems: [tooDeep] };
-  const doc = YAML.parseDocument(source, { prettyErrors: false });
+  // Keys given twice are found by yamlDuplicateKey: the library's own check takes a time quadratic in a map's keys.
+  const doc = YAML.parseDocument(source, { prettyErrors: false, uniqueKeys: false });
   if (doc.errors.length > 0) {
     return { problems: doc.errors.map((e) => `${lineAndColumn(source, e.pos[0])}: ${e.message}`) };
   }
+  const duplicate = yamlDuplicateKey(doc, YAML);
+  if (duplicate !== null) return { problems: [`${lineAndColumn(source, duplicate)}: Map keys must be unique`] };
   try {
     const data = doc.toJS() as unknown;
     const throughAliases = aliasDepthProblem(data);

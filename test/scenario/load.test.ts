@@ -19,6 +19,7 @@ import {
 } from '../../src/scenario/load.js';
 import { fixtureFileSchema } from '../../src/scenario/schema.js';
 import { MAX_JSON_DEPTH } from '../../src/engine/json-depth.js';
+import { MAX_JSON_VALUES, MAX_YAML_ENTRIES } from '../../src/scenario/text-depth.js';
 
 const CONTRACT_SCENARIO = fileURLToPath(new URL('../../examples/contract/example-scenario.yaml', import.meta.url));
 const CONTRACT_CASES = fileURLToPath(new URL('../../examples/contract/example-cases.yaml', import.meta.url));
@@ -282,6 +283,38 @@ approvalPolicies:
     const text = `{"policies": [\n{"id": "p", "ringfence": ${ringfence}}]}`;
     expect(problemsOf(() => parseScenario(text, 'deep.json'))).toEqual([
       `deep.json: line 2, column ${'{"id": "p", "ringfence": '.length + 1 + 5 * (MAX_JSON_DEPTH - 3)}: nests deeper than ${MAX_JSON_DEPTH} levels`,
+    ]);
+  });
+
+  it('refuses a YAML file of more entries than MAX_YAML_ENTRIES before the library parses it, naming where', () => {
+    // 16 MiB of one-letter items took the YAML library past Node.js's heap limit (a crash, not an error).
+    const items = 'a,'.repeat(MAX_YAML_ENTRIES);
+    const problems = problemsOf(() => parseScenario(`organizations: []\nx: [${items}a]\n`, 'many.yaml'));
+    expect(problems).toEqual([
+      `many.yaml: line 2, column ${'x: ['.length + 2 * (MAX_YAML_ENTRIES - 3)}: holds more than ${MAX_YAML_ENTRIES} list items and map pairs, ` +
+        'more than a YAML file is read with (its document would take gigabytes of memory); write it as JSON',
+    ]);
+    // Indicators in quoted text or plain scalars are no entries: such a file is counted by its tokens, and read.
+    const quoted = `organizations: []\nx: "${':-,?['.repeat(MAX_YAML_ENTRIES / 5 + 1)}"\n`;
+    expect(problemsOf(() => parseScenario(quoted, 'quoted.yaml'))).toEqual([
+      'quoted.yaml: the file has unknown field "x"',
+    ]);
+  });
+
+  it('refuses a JSON file of more values than MAX_JSON_VALUES before parsing it, naming where', () => {
+    const text = `{"x": [\n${'{},'.repeat(MAX_JSON_VALUES)}{}]}`;
+    expect(problemsOf(() => parseScenario(text, 'many.json'))).toEqual([
+      `many.json: line 2, column ${3 * ((MAX_JSON_VALUES - 2) / 2) + 1}: holds more than ${MAX_JSON_VALUES} values, more than a JSON file is read with`,
+    ]);
+  });
+
+  it('finds a key given twice in a large map in linear time, and keys equal only as text are two', () => {
+    const keys = Array.from({ length: 100_000 }, (_, i) => `  k${i}: v`).join('\n');
+    expect(problemsOf(() => parseScenario(`organizations: []\nx:\n${keys}\n  k7: again\n`, 'big.yaml'))).toEqual([
+      'big.yaml: line 100003, column 3: Map keys must be unique',
+    ]);
+    expect(problemsOf(() => parseScenario("organizations: []\nx: {1: a, '1': b}\n", 'types.yaml'))).toEqual([
+      'types.yaml: the file has unknown field "x"',
     ]);
   });
 
