@@ -26,6 +26,7 @@ import { serverUrlProblem } from '../wire/server-url.js';
 import { MAX_PINNED_KEYS, PinnedKeys, parsePublicKey } from '../wire/signing.js';
 import type { ParsedDaemonConfig } from './config.js';
 import { nodeCron } from './cron.js';
+import { MAX_DECISION_LOG_ENTRIES } from './decision-log-limits.js';
 
 /** The longest path a Unix socket can be bound to on Linux (sun_path is 108 bytes, its NUL included). */
 export const MAX_SOCKET_PATH_BYTES = 107;
@@ -232,7 +233,17 @@ function agentSection(value: unknown): Fields {
 function decisionLog(value: unknown): Fields {
   const f = object(value, ['maxEntries', 'maxBytes', 'maxPendingBytes', 'flushIntervalMs']);
   const out: Fields = {};
-  field(out, f, 'maxEntries', nonNegative, 10_000);
+  field(
+    out,
+    f,
+    'maxEntries',
+    (v) => {
+      const n = nonNegative(v);
+      if (n > MAX_DECISION_LOG_ENTRIES) no();
+      return n;
+    },
+    10_000,
+  );
   field(out, f, 'maxBytes', positive, 64 * 1024 * 1024);
   field(out, f, 'maxPendingBytes', positive, 4 * 1024 * 1024);
   field(out, f, 'flushIntervalMs', timer, 5_000);

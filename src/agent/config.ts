@@ -13,6 +13,7 @@ import { serverUrlProblem } from '../wire/server-url.js';
 import { MAX_PINNED_KEYS } from '../wire/signing.js';
 import { DEFAULT_OUTBOX_LIMITS } from '../store/agent-store.js';
 import { nodeCron } from './cron.js';
+import { MAX_DECISION_LOG_ENTRIES } from './decision-log-limits.js';
 import {
   DEFAULT_ADMIN_MAX_FRAME_BYTES,
   DEFAULT_MAX_FRAME_BYTES,
@@ -149,7 +150,7 @@ export const daemonConfigSchema = z.strictObject({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   decisionLog: z
     .strictObject({
-      maxEntries: z.number().int().nonnegative().default(10_000),
+      maxEntries: z.number().int().nonnegative().max(MAX_DECISION_LOG_ENTRIES).default(10_000),
       /** Bytes of request and decision text the table keeps (the oldest rows go first). */
       maxBytes: z
         .number()

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadDaemonConfig } from '../../src/agent/config-load.js';
+import { MAX_DECISION_LOG_ENTRIES } from '../../src/agent/decision-log-limits.js';
 import { checkDaemonConfig, parseDaemonConfig, quickDaemonConfig } from '../../src/agent/config.js';
 import { ValidationError } from '../../src/engine/errors.js';
 import { MAX_TIMER_MS } from '../../src/scenario/config-file.js';
@@ -141,7 +142,12 @@ function configs(validOnly: boolean): fc.Arbitrary<Record<string, unknown>> {
       logLevel: m(fc.constantFrom('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent')),
       decisionLog: m(
         record(
-          { maxEntries: m(fc.nat()), maxBytes: m(positive), maxPendingBytes: m(positive), flushIntervalMs: m(timer) },
+          {
+            maxEntries: m(fc.nat({ max: MAX_DECISION_LOG_ENTRIES })),
+            maxBytes: m(positive),
+            maxPendingBytes: m(positive),
+            flushIntervalMs: m(timer),
+          },
           validOnly,
         ),
       ),

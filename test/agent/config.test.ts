@@ -2,6 +2,7 @@
 // gains an admin socket beside it; every new bound has its documented default.
 import { describe, expect, it } from 'vitest';
 import { defaultAdminSocketPath, parseDaemonConfig } from '../../src/agent/config.js';
+import { MAX_DECISION_LOG_ENTRIES } from '../../src/agent/decision-log-limits.js';
 import { MAX_TIMER_MS } from '../../src/scenario/config-file.js';
 
 const BASE = { dataDir: 'data', computerId: 'pc-1', serverPublicKey: 'key.pub' };
@@ -130,6 +131,17 @@ describe('daemon config server URLs', () => {
     [{ socket: { path: '/run/t.sock' }, shutdownTimeoutMs: 0 }, 'shutdownTimeoutMs'],
   ])('refuses a timer key %j past what a timer can wait, naming it', (config, message) => {
     expect(() => parse(config)).toThrow(message);
+  });
+
+  it('refuses a decision log larger than its ring may be made, naming the key; takes the largest', () => {
+    // The ring's slots are made at start: 5e9 was past a typed array's length, 1e8 took the heap.
+    for (const maxEntries of [5e9, 1e8, MAX_DECISION_LOG_ENTRIES + 1]) {
+      expect(() => parse({ socket: { path: '/run/t.sock' }, decisionLog: { maxEntries } })).toThrow(
+        'decisionLog.maxEntries',
+      );
+    }
+    const largest = parse({ socket: { path: '/run/t.sock' }, decisionLog: { maxEntries: MAX_DECISION_LOG_ENTRIES } });
+    expect(largest.decisionLog.maxEntries).toBe(MAX_DECISION_LOG_ENTRIES);
   });
 
   it('takes a timer key of the longest delay a timer can wait', () => {
