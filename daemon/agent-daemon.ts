@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { platform } from 'node:os';
 import type { ScheduledTask } from 'node-cron';
 import { Agent } from '../src/agent/agent.js';
@@ -13,6 +12,7 @@ import { tollgateVersion } from '../src/cli/version.js';
 import { LocalServer, type LocalServerOptions } from '../src/local/server.js';
 import { resolveGroupId } from '../src/local/socket-group.js';
 import { LogLimit } from '../src/wire/log-limit.js';
+import { readBounded } from '../src/scenario/bounded-read.js';
 import { readCaFile } from '../src/scenario/ca-file.js';
 import { AgentStore } from '../src/store/agent-store.js';
 import { DataDirLock } from '../src/store/data-dir-lock.js';
@@ -25,6 +25,8 @@ import type { DaemonLogger } from './log.js';
 import { makeDirs } from '../src/scenario/make-dirs.js';
 import { listenFailure } from './listen-failure.js';
 
+/** The largest seed snapshot read: the largest message a daemon takes from the server (`server.maxMessageBytes`'s default). */
+const MAX_SEED_SNAPSHOT_BYTES = 256 * 1024 * 1024;
 /** The operating system this process runs on, in SPEC.md's terms. */
 function hostOs(): OsName {
   const p = platform();
@@ -384,7 +386,13 @@ async function startHolding(
 
   if (config.seedSnapshot !== undefined) {
     try {
-      const applied = agent.applySnapshot(await readFile(config.seedSnapshot), hooks);
+      // Only a regular file, up to the largest snapshot: a FIFO named here would hold the start (and its stop).
+      const seed = await readBounded(
+        config.seedSnapshot,
+        MAX_SEED_SNAPSHOT_BYTES,
+        `is larger than a snapshot can be (${MAX_SEED_SNAPSHOT_BYTES} bytes)`,
+      );
+      const applied = agent.applySnapshot(seed, hooks);
       logger.info({ snapshotVersion: applied.version, file: config.seedSnapshot }, 'seed snapshot applied');
     } catch (error) {
       logger.info({ file: config.seedSnapshot, reason: (error as Error).message }, 'seed snapshot not applied');

@@ -23,6 +23,7 @@ import {
 import { mkdir, open, readdir, rename, rm, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { TollgateError } from '../engine/errors.js';
+import { READ_FLAGS, fileKind } from '../scenario/bounded-read.js';
 import { makeDirs } from '../scenario/make-dirs.js';
 
 /** The largest image file written or read by default (a larger one is not kept: warm start recompiles). */
@@ -98,9 +99,12 @@ export async function prefetchImage(
     const images = (await readdir(folder)).filter((name) => name.endsWith(IMAGE_SUFFIX));
     if (images.length !== 1) return null;
     const file = join(folder, images[0] as string);
-    const handle = await open(file, 'r');
+    // Not blocking: a FIFO put in the image's place would otherwise hold the start until something writes to it.
+    const handle = await open(file, READ_FLAGS);
     try {
-      const size = (await handle.stat()).size;
+      const info = await handle.stat();
+      if (!info.isFile()) return null;
+      const size = info.size;
       if (size > maxBytes) return null;
       const bytes = withRoom(size);
       let done = 0;
@@ -322,13 +326,18 @@ export class ImageFiles {
     }
     let fd: number;
     try {
-      fd = openSync(file, 'r');
+      // Not blocking, and checked to be a regular file: a FIFO in its place would hold the daemon without end.
+      fd = openSync(file, READ_FLAGS);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw error;
     }
     try {
-      const size = fstatSync(fd).size;
+      const info = fstatSync(fd);
+      if (!info.isFile()) {
+        throw new TollgateError('image-damaged', `view image file ${file} is ${fileKind(info)}, not a regular file`);
+      }
+      const size = info.size;
       if (size > this.maxBytes) {
         throw new TollgateError('image-damaged', `view image file of ${size} bytes is larger than ${this.maxBytes}`);
       }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
@@ -424,6 +425,17 @@ describe('the daemon across restarts and crashes', () => {
   });
 
   afterAll(() => ws?.cleanup());
+
+  it('refuses a FIFO named as its seed snapshot at once, serves, and stops when told', async () => {
+    // Read as it was, the FIFO held the start (and so the stop) until something wrote to it.
+    const fifo = join(ws.dir, 'seed.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const config = writeConfig(ws, 'seed-fifo', { seedSnapshot: fifo });
+    const daemon = await startDaemon(config, join(ws.dir, 'seed-fifo.sock'));
+    const refused = await daemon.waitForLog((l) => l['msg'] === 'seed snapshot not applied');
+    expect(refused['reason']).toBe('cannot be read: it is a FIFO (named pipe), not a regular file');
+    expect(await daemon.stop()).toEqual({ code: 0, signal: null });
+  });
 
   it('serves the cached snapshot after a restart with no seed', async () => {
     const seeded = writeConfig(ws, 'restart', { seedSnapshot: await ws.snapshot('till-1', 3) });

@@ -1,6 +1,7 @@
 // The view image files beside the agent cache: written whole (temporary
 // file, then rename), read back, bounded in size, pruned to the active
 // snapshot's; and the snapshot row's record that binds them.
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -24,6 +25,25 @@ describe('ImageFiles', () => {
     expect(images.write(sha('a'), [Buffer.from('head'), Buffer.from('body')])).toBe(true);
     expect(images.read(sha('a'))?.toString()).toBe('headbody');
     expect(images.list()).toEqual([`${sha('a').toString('hex')}.img`]);
+  });
+
+  it("refuses a FIFO in an image file's place at once, read or read ahead, rather than wait for a writer", async () => {
+    const images = new ImageFiles(path.join(dir, 'agent.db.images'), 1 << 20);
+    fs.mkdirSync(images.folder);
+    execFileSync('mkfifo', [images.path(sha('a'))]);
+    // Should the open wait after all, a writer comes after 3 s: the read would then return its bytes.
+    const writer = spawn('sh', ['-c', `sleep 3; echo late > '${images.path(sha('a'))}'`], { stdio: 'ignore' });
+    try {
+      expect(await prefetchImage(images.folder)).toBeNull();
+      expect(() => images.read(sha('a'))).toThrow(
+        expect.objectContaining({
+          code: 'image-damaged',
+          message: `view image file ${images.path(sha('a'))} is a FIFO (named pipe), not a regular file`,
+        }),
+      );
+    } finally {
+      writer.kill('SIGKILL');
+    }
   });
 
   it('reads the one image file ahead, and the next read of that file takes those bytes', async () => {
