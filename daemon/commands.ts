@@ -41,7 +41,7 @@ extendProgram((program, io: CliIo, setExit) => {
     .summary('run the agent daemon')
     .description(
       'Runs the agent: serves decisions on the local socket from the cached snapshot, applies the seed snapshot ' +
-        'and, when a server is configured, syncs from it. Stops cleanly on SIGTERM and SIGINT. See docs/DAEMON.md.',
+        'and, when a server is configured, syncs from it. Stops cleanly on SIGTERM, SIGINT and SIGHUP. See docs/DAEMON.md.',
     )
     .option('--config <file>', 'the daemon configuration (JSON or YAML)')
     .option(

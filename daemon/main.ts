@@ -38,9 +38,11 @@ async function daemonModule<T>(file: string, imported: () => Promise<T>): Promis
 }
 
 /**
- * Resolves when the process is asked to stop (SIGTERM or SIGINT). The
- * handlers stay: a signal during the stop is passed to `onRepeat` (logged)
- * instead of killing the process halfway through closing its files.
+ * Resolves when the process is asked to stop (SIGTERM or SIGINT; or SIGHUP,
+ * its terminal closed, which Node.js would otherwise end the process on at
+ * once: nothing is reloaded on it). The handlers stay: a signal during the
+ * stop is passed to `onRepeat` (logged) instead of killing the process
+ * halfway through closing its files.
  */
 export function stopSignal(onRepeat: (signal: NodeJS.Signals) => void = () => {}): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
@@ -55,6 +57,7 @@ export function stopSignal(onRepeat: (signal: NodeJS.Signals) => void = () => {}
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
+    process.on('SIGHUP', onSignal);
   });
 }
 
@@ -78,7 +81,7 @@ function faultPoint(): FaultPoint | undefined {
 }
 
 /**
- * Runs the agent daemon of a configuration file until SIGTERM or SIGINT,
+ * Runs the agent daemon of a configuration file until SIGTERM, SIGINT or SIGHUP,
  * then stops it cleanly; resolves to the exit code. Each process loads only
  * its own side: the agent never loads the server's modules.
  */

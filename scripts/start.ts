@@ -80,6 +80,8 @@ const endDuringStartUp = (): void => {
 };
 process.on('SIGINT', endDuringStartUp);
 process.on('SIGTERM', endDuringStartUp);
+// Its terminal closed: the children (in process groups of their own) are stopped too, not left running.
+process.on('SIGHUP', endDuringStartUp);
 
 await mkdir(serverData, { recursive: true });
 const serverConfig = join(home, 'server.json');
@@ -157,8 +159,10 @@ const stop = (): void => {
 };
 process.off('SIGINT', endDuringStartUp);
 process.off('SIGTERM', endDuringStartUp);
+process.off('SIGHUP', endDuringStartUp);
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
+process.on('SIGHUP', stop);
 const exits = await Promise.all(
   children.map(
     (child) =>

@@ -56,7 +56,8 @@ export function openCheckedDatabase(file: string, options: OpenOptions): { db: D
   // After a clean close, with the file untouched since, the full quick_check
   // is skipped (it reads every page: seconds of start-up on a large cache);
   // the periodic integrity check still runs. After a crash it always runs.
-  const check = !closedCleanly(file);
+  // A new database (no file, no WAL) holds nothing to check: it owes no check either.
+  const check = (fs.existsSync(file) || fs.existsSync(`${file}-wal`)) && !closedCleanly(file);
   fs.rmSync(cleanMarker(file), { force: true });
   try {
     return { db: openAndMigrate(file, check && !options.deferCheck), checkOwed: check && options.deferCheck };

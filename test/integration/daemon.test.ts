@@ -426,6 +426,19 @@ describe('the daemon across restarts and crashes', () => {
 
   afterAll(() => ws?.cleanup());
 
+  it('stops cleanly on SIGHUP (its terminal closed), its cache stamped clean, as on SIGTERM', async () => {
+    // Left to Node.js, SIGHUP ended the process at once: no stop, the decision log not written, no clean stamp.
+    const config = writeConfig(ws, 'hangup', { seedSnapshot: await ws.snapshot('till-1', 6) });
+    const socket = join(ws.dir, 'hangup.sock');
+    const daemon = await startDaemon(config, socket);
+    await daemon.waitForLog((l) => l['msg'] === 'seed snapshot applied');
+    daemon.child.kill('SIGHUP');
+    expect(await daemon.exited).toEqual({ code: 0, signal: null });
+    expect(daemon.logs.map((l) => l['msg'])).toContain('stopped');
+    expect(existsSync(socket)).toBe(false);
+    expect(readdirSync(join(ws.dir, 'hangup-data'))).toContain('agent.db.clean');
+  });
+
   it('refuses a FIFO named as its seed snapshot at once, serves, and stops when told', async () => {
     // Read as it was, the FIFO held the start (and so the stop) until something wrote to it.
     const fifo = join(ws.dir, 'seed.fifo');

@@ -442,6 +442,18 @@ describe('recovery from an unreadable file', () => {
     expect(deferred.integrityCheck()).toEqual([]);
   });
 
+  it('with deferCheck: a new cache owes no check, and its first close is stamped clean', () => {
+    expect(fs.existsSync(file)).toBe(false);
+    const fresh = openStore({ deferCheck: true });
+    expect(fresh.checkOwed).toBe(false);
+    fresh.applySnapshot(1, Buffer.alloc(20_000, 1), 1);
+    fresh.close();
+    expect(fs.existsSync(`${file}.clean`)).toBe(true);
+    const again = openStore({ deferCheck: true });
+    expect(again.checkOwed).toBe(false);
+    again.close();
+  });
+
   it('with deferCheck: a check owed after a crash and not run before the close stays owed at the next open', async () => {
     const store = openStore();
     store.applySnapshot(1, Buffer.alloc(20_000, 1), 1);
