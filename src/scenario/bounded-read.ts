@@ -188,6 +188,12 @@ export async function readBoundedText(file: string, maxBytes: number, tooLarge: 
  */
 export function utf8Text(bytes: Uint8Array): string {
   if (!isUtf8(bytes)) {
+    if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+      throw new TollgateError(
+        BOUNDED_READ_CODES.notUtf8,
+        'is not UTF-8 text: it is UTF-16 (it begins with a UTF-16 byte order mark); save it as UTF-8',
+      );
+    }
     const at = firstNonUtf8(bytes);
     let line = 1;
     let lineStart = 0;

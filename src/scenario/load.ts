@@ -127,9 +127,20 @@ function parseText(text: string, fileName: string): { data: unknown } | { proble
   const tooDeep = depthProblem(source, YAML);
   if (tooDeep !== null) return { problems: [tooDeep] };
   // Keys given twice are found by yamlDuplicateKey: the library's own check takes a time quadratic in a map's keys.
-  const doc = YAML.parseDocument(source, { prettyErrors: false, uniqueKeys: false });
+  // logLevel 'error': the library's warnings (a collection used as a key) would go to standard error unasked;
+  // such a key is made a text key, which the schema then refuses as an unknown field.
+  const doc = YAML.parseDocument(source, { prettyErrors: false, uniqueKeys: false, logLevel: 'error' });
   if (doc.errors.length > 0) {
-    return { problems: doc.errors.map((e) => `${lineAndColumn(source, e.pos[0])}: ${e.message}`) };
+    return {
+      problems: doc.errors.map(
+        (e) =>
+          `${lineAndColumn(source, e.pos[0])}: ${
+            e.code === 'MULTIPLE_DOCS'
+              ? 'a second YAML document begins here (---): a scenario or fixture file is one document'
+              : e.message
+          }`,
+      ),
+    };
   }
   const duplicate = yamlDuplicateKey(doc, YAML);
   if (duplicate !== null) return { problems: [`${lineAndColumn(source, duplicate)}: Map keys must be unique`] };

@@ -138,6 +138,17 @@ describe('utf8Text and readBoundedText: text that is not UTF-8', () => {
     expect(at([0xff])).toBe('0');
   });
 
+  it('names UTF-16 text by its byte order mark', () => {
+    for (const bom of [
+      [0xff, 0xfe],
+      [0xfe, 0xff],
+    ]) {
+      expect(refusal([...bom, 0x61, 0x00])).toBe(
+        'is not UTF-8 text: it is UTF-16 (it begins with a UTF-16 byte order mark); save it as UTF-8',
+      );
+    }
+  });
+
   it('takes what is UTF-8 as it is, a byte order mark kept', () => {
     const text = '\uFEFFname: Café 😀 \u0000 \uFFFD \u{10FFFF}';
     expect(utf8Text(Buffer.from(text, 'utf8'))).toBe(text);
@@ -165,7 +176,12 @@ describe('utf8Text and readBoundedText: text that is not UTF-8', () => {
           expect(utf8Text(input)).toBe(strict.decode(input));
           return;
         }
-        const offset = Number(/at offset (\d+)/.exec(refusal(bytes))?.[1]);
+        const message = refusal(bytes);
+        if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+          expect(message).toMatch(/it is UTF-16/);
+          return;
+        }
+        const offset = Number(/at offset (\d+)/.exec(message)?.[1]);
         // The bytes before it are UTF-8; with the byte there, no UTF-8 text of any continuation starts.
         expect(() => strict.decode(input.subarray(0, offset))).not.toThrow();
         const decoded = new TextDecoder('utf-8').decode(input.subarray(offset, offset + 4));

@@ -271,6 +271,25 @@ approvalPolicies:
     ]);
   });
 
+  it('reports a second YAML document as such, and a collection used as a key as an unknown field, warning nothing', async () => {
+    expect(problemsOf(() => parseScenario('organizations: []\n---\ngroups: []\n', 'two.yaml'))).toEqual([
+      'two.yaml: line 2, column 1: a second YAML document begins here (---): a scenario or fixture file is one document',
+    ]);
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(warning.message);
+    process.on('warning', onWarning);
+    try {
+      expect(problemsOf(() => parseScenario('organizations: []\n? [a]\n: 1\n', 'key.yaml'))).toEqual([
+        'key.yaml: the file has unknown field "[ a ]"',
+      ]);
+      // A warning is emitted on the next tick.
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).toEqual([]);
+  });
+
   it('reports JSON syntax errors with their line, even where JSON.parse gives no position', () => {
     const [trailing] = problemsOf(() => parseScenario('{\n  "organizations": [\n    1,\n  ]\n}', 'bad.json'));
     expect(trailing).toMatch(/^bad\.json: line 4, column 3: /);
