@@ -11,7 +11,7 @@
  */
 import type { ApprovalQuery } from '../engine/approvals.js';
 import { TollgateError } from '../engine/errors.js';
-import { idProblem } from '../engine/limits.js';
+import { TEXT_LIMITS, idProblem } from '../engine/limits.js';
 import type {
   AppRule,
   Application,
@@ -292,18 +292,48 @@ export function settingsFromWire(
   return { values, sources };
 }
 
+/** The most settings a view or a settings message may carry (a valid world gives only those this release knows). */
+export const MAX_VIEW_SETTINGS = 64;
+
 /**
  * Refuses (bad-message naming it) a setting this agent knows that carries a
  * value of another type: the engine would read it as the default while
  * status showed the value. Settings it does not know are kept as sent (a
- * newer server's), and the engine does not read them.
+ * newer server's), and the engine does not read them, but within the
+ * bounds a world holds them to: at most MAX_VIEW_SETTINGS, each named by
+ * an id, a text value of at most TEXT_LIMITS.settingText characters, and a
+ * source that is an id (the agent setting that set it), so that a broken
+ * or hostile server cannot make the cache and every status answer carry
+ * megabytes.
  */
-export function checkKnownSettingTypes(values: Readonly<Record<string, SettingValue>>, at: string): void {
-  for (const [name, value] of Object.entries(values)) {
-    if (!Object.hasOwn(SETTING_DEFINITIONS, name)) continue;
+export function checkKnownSettingTypes(
+  values: Readonly<Record<string, SettingValue>>,
+  at: string,
+  sources?: Readonly<Record<string, string | null>>,
+): void {
+  const names = Object.keys(values);
+  if (names.length > MAX_VIEW_SETTINGS) {
+    throw badMessage(at, `holds ${names.length} settings; at most ${MAX_VIEW_SETTINGS} are taken`);
+  }
+  names.forEach((name, i) => {
+    const nameProblem = idProblem(name);
+    if (nameProblem !== null) throw badMessage(`${at}[${i}].name`, nameProblem);
+    const value = values[name] as SettingValue;
+    if (typeof value === 'string' && value.length > TEXT_LIMITS.settingText) {
+      throw badMessage(
+        `${at}.${name}`,
+        `is ${value.length} characters long; a setting's text holds at most ${TEXT_LIMITS.settingText}`,
+      );
+    }
+    const source = sources?.[name];
+    if (source !== null && source !== undefined) {
+      const sourceProblem = idProblem(source);
+      if (sourceProblem !== null) throw badMessage(`${at}.${name}.source`, sourceProblem);
+    }
+    if (!Object.hasOwn(SETTING_DEFINITIONS, name)) return;
     const type = (SETTING_DEFINITIONS[name] as SettingDefinition).type;
     if (typeof value !== type) throw badMessage(`${at}.${name}`, `takes a ${type}, not ${JSON.stringify(value)}`);
-  }
+  });
 }
 
 // --------------------------------------------------------------------- view
@@ -483,7 +513,7 @@ export function computerFromWire(
 export function viewFromWire(view: tollgate.v1.ComputerView.$Properties, at = 'view'): ComputerView {
   const computer = requireMessage(view.computer, `${at}.computer`);
   const settings = settingsFromWire(view.settings, `${at}.settings`);
-  checkKnownSettingTypes(settings.values, `${at}.settings`);
+  checkKnownSettingTypes(settings.values, `${at}.settings`, settings.sources);
   return {
     computer: computerFromWire(computer, `${at}.computer`),
     orgStructure: structureCodec.fromWire(view.orgStructure, `${at}.orgStructure`),

@@ -1124,7 +1124,7 @@ export function applyDeltaToView(view: ComputerView, delta: DeltaContent): Compu
         break;
       case VIEW_FIELDS.settings: {
         const settings = settingsFromWire(r.settings, `${at}.settings`);
-        checkKnownSettingTypes(settings.values, `${at}.settings`);
+        checkKnownSettingTypes(settings.values, `${at}.settings`, settings.sources);
         next.settings = settings.values;
         next.settingSources = settings.sources;
         break;

@@ -940,7 +940,7 @@ function finishSettings(settings: readonly SettingDraft[], at: string): Settings
     setEntry(values, name, setting.value);
     setEntry(sources, name, setting.source ?? null);
   });
-  checkKnownSettingTypes(values, at);
+  checkKnownSettingTypes(values, at, sources);
   return { values, sources };
 }
 

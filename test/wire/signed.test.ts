@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TollgateError } from '../../src/engine/errors.js';
+import { TEXT_LIMITS } from '../../src/engine/limits.js';
+import { MAX_VIEW_SETTINGS } from '../../src/wire/codec.js';
 import type { World } from '../../src/engine/model.js';
 import { buildView } from '../../src/engine/view.js';
 import { contractWorld } from '../support/contract-world.js';
@@ -252,6 +254,54 @@ describe('signed settings', () => {
       privateKey,
     );
     expect(() => openSnapshot(snapshot, publicKey)).toThrow(/prioritizeBuiltInApplications: takes a boolean/);
+  });
+
+  it("hold settings a release does not know to a world's bounds, naming the field; a snapshot's view likewise", () => {
+    const refused = (settings: SettingsContent['settings'], sources?: SettingsContent['sources']): string => {
+      const e = errorOf(() =>
+        openSettings(sealSettings({ ...withSources, settings, sources: sources ?? {} }, privateKey), publicKey),
+      );
+      expect(e.code).toBe('bad-message');
+      return e.message;
+    };
+    const none = (settings: SettingsContent['settings']) =>
+      Object.fromEntries(Object.keys(settings).map((name) => [name, null]));
+    const long = { note: 'x'.repeat(TEXT_LIMITS.settingText + 1) };
+    expect(refused(long, none(long))).toBe(
+      `settings.settings.note: is ${TEXT_LIMITS.settingText + 1} characters long; a setting's text holds at most ${TEXT_LIMITS.settingText}`,
+    );
+    const spaced = { 'a name': 1 };
+    expect(refused(spaced, none(spaced))).toMatch(/^settings\.settings\[0\]\.name: has the character U\+0020/);
+    const huge = { ['n'.repeat(1 << 20)]: 1 };
+    expect(refused(huge, none(huge))).toMatch(/^settings\.settings\[0\]\.name: is 1048576 characters long/);
+    expect(refused({ note: 'x' }, { note: 'not an id' })).toMatch(
+      /^settings\.settings\.note\.source: has the character/,
+    );
+    const many = Object.fromEntries(Array.from({ length: MAX_VIEW_SETTINGS + 1 }, (_, i) => [`s${i}`, i]));
+    expect(refused(many, none(many))).toBe(
+      `settings.settings: holds ${MAX_VIEW_SETTINGS + 1} settings; at most ${MAX_VIEW_SETTINGS} are taken`,
+    );
+    // At the bounds, taken.
+    const most = { note: 'x'.repeat(TEXT_LIMITS.settingText) };
+    expect(
+      openSettings(sealSettings({ ...withSources, settings: most, sources: none(most) }, privateKey), publicKey),
+    ).toMatchObject({ settings: most });
+    const view = buildView(world, 'till-1');
+    const snapshot = sealSnapshot(
+      {
+        computerId: 'till-1',
+        version: 3,
+        issuedAtMs: 0,
+        settingsVersion: 0,
+        view: {
+          ...view,
+          settings: { ...view.settings, ...long },
+          settingSources: { ...view.settingSources, note: null },
+        },
+      },
+      privateKey,
+    );
+    expect(() => openSnapshot(snapshot, publicKey)).toThrow(/settings\.note: is 4097 characters long/);
   });
 
   it('keep a record of only default sources apart from no sources', () => {

@@ -369,7 +369,8 @@ const viewArb: fc.Arbitrary<ComputerView> = fc
     policies: smallList(policyArb),
     applications: smallList(applicationArb),
     settings: fc.uniqueArray(
-      fc.tuple(fc.oneof(id, fc.constant('__proto__')), settingValueArb, fc.option(id, { nil: null })),
+      // Named and set by ids, as a world's agent settings are (a view's settings are held to them).
+      fc.tuple(fc.oneof(worldId, fc.constant('__proto__')), settingValueArb, fc.option(worldId, { nil: null })),
       { maxLength: 4, selector: ([name]) => name },
     ),
     gates: smallList(gateArb),
