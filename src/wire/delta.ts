@@ -1115,6 +1115,10 @@ export function applyDeltaToView(view: ComputerView, delta: DeltaContent): Compu
     switch (field) {
       case VIEW_FIELDS.computer:
         next.computer = computerFromWire(r.computer, `${at}.computer`);
+        // As for a snapshot (decodeSnapshotPayload): the view is of the computer the delta names.
+        if (next.computer.id !== delta.computerId) {
+          throw badMessage(`${at}.computer.id`, `is ${next.computer.id}, but the delta is for ${delta.computerId}`);
+        }
         break;
       case VIEW_FIELDS.orgStructure:
         next.orgStructure = structureCodec.fromWire(r.orgStructure, `${at}.orgStructure`);

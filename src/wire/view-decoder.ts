@@ -325,11 +325,13 @@ const PAYLOAD_KINDS = {
   snapshot: WIRE.PayloadKind.PAYLOAD_KIND_SNAPSHOT,
   settings: WIRE.PayloadKind.PAYLOAD_KIND_SETTINGS,
 };
+/** Every kind a payload is signed as, by name: those checkPayloadKind is asked for and the delta's. */
+const KNOWN_PAYLOAD_KINDS = { ...PAYLOAD_KINDS, delta: WIRE.PayloadKind.PAYLOAD_KIND_DELTA };
 
-/** Refuses a payload signed as another kind: a signed settings push is no snapshot, and the reverse. */
+/** Refuses a payload signed as another kind: a signed settings push is no snapshot, nor a delta, and the reverse. */
 export function checkPayloadKind(what: keyof typeof PAYLOAD_KINDS, kind: number): void {
   if (kind === PAYLOAD_KINDS[what]) return;
-  const found = Object.entries(PAYLOAD_KINDS).find(([, n]) => n === kind)?.[0];
+  const found = Object.entries(KNOWN_PAYLOAD_KINDS).find(([, n]) => n === kind)?.[0];
   throw badMessage(
     `${what}.kind`,
     found !== undefined

@@ -230,6 +230,24 @@ describe('signed deltas between snapshot versions', () => {
       expect(partsHash(wrongBase).equals(Buffer.from(content.viewHash))).toBe(false);
     });
 
+    it("a replaced computer record of another computer is refused as a snapshot's would be, naming it", () => {
+      const { group, org } = baseView.computer;
+      const replaced = pb.ComputerView.encode({
+        computer: { id: 'till-2', group, org, os: 1, agentVersion: '10.6.0' },
+      }).finish();
+      const moved = { ...content, replaced, replacedFields: [1] };
+      const e = (() => {
+        try {
+          applyDeltaToView(baseView, moved);
+        } catch (error) {
+          return error as TollgateError;
+        }
+        throw new Error('not refused');
+      })();
+      expect(e.code).toBe('bad-message');
+      expect(e.message).toBe(`delta.replaced.computer.id: is till-2, but the delta is for ${TARGET_COMPUTER}`);
+    });
+
     it('hashes must be SHA-256 long and positions match the entries', () => {
       const payload = pb.SignedDelta.decode(signed).payload;
       const decoded = decodeDeltaPayload(payload);

@@ -592,6 +592,11 @@ describe('unknown and unspecified enum values are refused, naming the field', ()
       (p) => (p.kind = pb.PayloadKind.PAYLOAD_KIND_SETTINGS),
       'snapshot.kind: the payload is settings, not snapshot',
     ],
+    [
+      "a delta's kind",
+      (p) => (p.kind = pb.PayloadKind.PAYLOAD_KIND_DELTA),
+      'snapshot.kind: the payload is delta, not snapshot',
+    ],
   ])('%s', (_name, edit, message) => {
     expect(errorOf(edited(content, edit))).toBe(`bad-message: ${message}`);
   });
