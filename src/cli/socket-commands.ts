@@ -50,14 +50,38 @@ function expectKind<K extends LocalResponse['kind']>(
   return response as Extract<LocalResponse, { kind: K }>;
 }
 
-/** Answers fixture cases from a running daemon; cases for other computers fail with a clear error. */
+/**
+ * Answers fixture cases from a running daemon; cases for other computers
+ * fail with a clear error. A case the daemon answers by closing the
+ * connection (a request past its frame limit, say) fails with that error,
+ * and the next case is asked on a new connection (`reconnect`), not failed
+ * with the same error.
+ */
 export class SocketTarget implements CaseTarget {
-  private readonly client: LocalClient;
+  private client: LocalClient;
   private readonly computerId: string;
+  private readonly reconnect: (() => Promise<LocalClient>) | undefined;
+  /** The connections this target made itself, closed by close(). */
+  private readonly own: LocalClient[] = [];
 
-  constructor(client: LocalClient, computerId: string) {
+  constructor(client: LocalClient, computerId: string, reconnect?: () => Promise<LocalClient>) {
     this.client = client;
     this.computerId = computerId;
+    this.reconnect = reconnect;
+  }
+
+  /** The connection to ask on: a new one when the last has failed and a reconnect was given. */
+  private async connection(): Promise<LocalClient> {
+    if (this.client.failed && this.reconnect !== undefined) {
+      this.client = await this.reconnect();
+      this.own.push(this.client);
+    }
+    return this.client;
+  }
+
+  /** Closes the connections this target made (not the one it was given). */
+  close(): void {
+    for (const client of this.own) client.close();
   }
 
   private checkComputer(computer: string): void {
@@ -78,13 +102,13 @@ export class SocketTarget implements CaseTarget {
     const body: RequestBody = { kind: 'evaluateFile', file };
     if (options.at !== undefined) body.atMs = Date.parse(options.at);
     if (options.settings !== undefined) body.settings = options.settings;
-    return expectKind(await this.client.call(body), 'decision').decision;
+    return expectKind(await (await this.connection()).call(body), 'decision').decision;
   }
 
   async suggest(computer: string, approval: ApprovalQuery): Promise<ApprovalSuggestion> {
     this.checkComputer(computer);
     return expectKind(
-      await this.client.call({ kind: 'evaluateApproval', query: approval, submit: false }),
+      await (await this.connection()).call({ kind: 'evaluateApproval', query: approval, submit: false }),
       'suggestion',
     ).suggestion;
   }
@@ -109,7 +133,14 @@ export async function replaySocket(
         notRun.set(c, `computer ${c.computer} is not this daemon's computer (${status.computerId})`);
       }
     }
-    return replayCases(io, new SocketTarget(client, status.computerId), cases, fixturesPath, options, notRun);
+    const target = new SocketTarget(client, status.computerId, () =>
+      LocalClient.connect(socketPath, { timeoutMs: CLI_ANSWER_TIMEOUT_MS }),
+    );
+    try {
+      return await replayCases(io, target, cases, fixturesPath, options, notRun);
+    } finally {
+      target.close();
+    }
   });
 }
 

@@ -109,6 +109,11 @@ export class LocalClient {
     this.waiting.clear();
   }
 
+  /** Whether the connection has failed or closed: every request from now on fails. */
+  get failed(): boolean {
+    return this.failure !== null;
+  }
+
   /** Sends one request and resolves with its response (which may be an error response). */
   request(body: RequestBody): Promise<LocalResponse> {
     if (this.failure !== null) return Promise.reject(this.failure);

@@ -316,6 +316,29 @@ describe('the daemon as a real process', () => {
     expect(twinsRun.stdout).toMatch(/^1 not run\n0 passed, 1 failed\n$/m);
     expect(twinsRun.code).toBe(1);
 
+    // A case whose request the daemon answers by closing the connection (past its 1 MiB frame limit) fails
+    // alone: the cases after it are asked on a new connection.
+    const oversized = join(ws.dir, 'oversized.yaml');
+    writeFileSync(
+      oversized,
+      [
+        'cases:',
+        '  - name: too large to send',
+        '    computer: till-1',
+        `    file: {path: 'C:\\${'a'.repeat(1_100_000)}.exe'}`,
+        '    expect: {action: denyWithRequest}',
+        '  - name: chrome after it',
+        '    computer: till-1',
+        `    file: {path: '${CHROME.path}', certSubject: '${CHROME.certSubject}'}`,
+        '    expect: {action: permit, policy: chrome-ok}',
+        '',
+      ].join('\n'),
+    );
+    const afterOversized = await cli(['replay', '--socket', socket, oversized]);
+    expect(afterOversized.stdout).toMatch(/^FAIL too large to send: .*frame/m);
+    expect(afterOversized.stdout).toMatch(/^1 passed, 1 failed$/m);
+    expect(afterOversized.code).toBe(1);
+
     await ask(socket, { path: 'C:\\Tools\\exported.exe' });
     const exported = join(ws.dir, 'exported.yaml');
     const exportRun = await cli([
