@@ -1,6 +1,7 @@
 import { platform } from 'node:os';
 import type { ScheduledTask } from 'node-cron';
 import { Agent } from '../src/agent/agent.js';
+import { ValidationError } from '../src/engine/errors.js';
 import type { FileRequest, OsName } from '../src/engine/model.js';
 import type { DaemonConfig } from '../src/agent/config-load.js';
 import { cacheFile, parseLoopbackAddress, readPinnedKeys } from '../src/agent/config-load.js';
@@ -24,6 +25,7 @@ import { restoreDaemonHeap, tuneDaemonHeap } from './heap.js';
 import type { DaemonLogger } from './log.js';
 import { makeDirs } from '../src/scenario/make-dirs.js';
 import { listenFailure } from './listen-failure.js';
+import { daemonMachineProblems } from './machine-problems.js';
 
 /** The largest seed snapshot read: the largest message a daemon takes from the server (`server.maxMessageBytes`'s default). */
 const MAX_SEED_SNAPSHOT_BYTES = 256 * 1024 * 1024;
@@ -140,6 +142,9 @@ export async function startAgentDaemon(
 ): Promise<RunningDaemon> {
   // Before anything is made there: root in a folder another user owns would make it root's.
   for (const [key, folder] of daemonFolders(config)) refuseOthersDirectoryAsRoot(folder, key);
+  // As --check-config reports them (naming the file and the key), not as the system call that would fail.
+  const problems = await daemonMachineProblems(config, configFile);
+  if (problems.length > 0) throw new ValidationError(problems);
   makeDirs(config.dataDir, 0o750);
   // Before anything in the data directory is read or changed: one daemon per directory (docs/DAEMON.md, Start-up
   // order, step 2).

@@ -4,19 +4,18 @@
  * Loaded by daemon/main.ts for every command line except the plain
  * `tollgate daemon --config FILE`, which starts without the command line.
  */
-import { stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { InvalidArgumentError, Option } from 'commander';
 import { loadDaemonConfig, readPinnedKeys } from '../src/agent/config.js';
 import { printEffectiveConfig } from '../src/cli/check-config.js';
 import { ValidationError } from '../src/engine/errors.js';
 import { readCaFile } from '../src/scenario/ca-file.js';
-import { resolveGroupId } from '../src/local/socket-group.js';
 import { daemonFolders, othersDirectoryProblems, refuseOthersDirectoryAsRoot } from '../src/store/directory-owner.js';
 import { parseTimeMs, timeProblem } from '../src/engine/validate.js';
 import { EXIT_OK, type CliIo } from '../src/cli/io.js';
 import { extendProgram, outputOf } from '../src/cli/main.js';
 import { createLogger } from './log.js';
+import { daemonMachineProblems } from './machine-problems.js';
 import { runAgentDaemon, stopSignal } from './main.js';
 import type { ServerFaultPoint } from './server-daemon.js';
 
@@ -59,29 +58,8 @@ extendProgram((program, io: CliIo, setExit) => {
             throw new ValidationError([`${opts.checkConfig}: server.caFile: ${caFile}: ${error.message}`]);
           });
         }
-        // What the start needs of the machine for its sockets: their folders, and the groups they are given to.
-        const problems: string[] = [];
-        for (const [key, socket] of [
-          ['socket', config.socket],
-          ['adminSocket', config.adminSocket],
-        ] as const) {
-          const folder = dirname(socket.path);
-          const found = await stat(folder).catch(() => null);
-          if (found === null || !found.isDirectory()) {
-            problems.push(`${opts.checkConfig}: ${key}.path: ${socket.path}: its folder ${folder} does not exist`);
-          }
-          if (socket.group !== undefined) {
-            await resolveGroupId(socket.group).catch((error: Error) =>
-              problems.push(`${opts.checkConfig}: ${key}.group: ${error.message}`),
-            );
-          }
-        }
-        // The cache's folder, made at start when it does not exist: something else in its place is named.
-        const dataDir = await stat(config.dataDir).then(
-          (found) => (found.isDirectory() ? null : 'is not a folder'),
-          (error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? null : error.message),
-        );
-        if (dataDir !== null) problems.push(`${opts.checkConfig}: dataDir: ${config.dataDir}: ${dataDir}`);
+        // What the start needs of the machine: its sockets' folders and groups, a data directory it can make.
+        const problems = await daemonMachineProblems(config, opts.checkConfig);
         // Refused at start as root: the folders another user controls.
         for (const problem of othersDirectoryProblems(daemonFolders(config))) {
           problems.push(`${opts.checkConfig}: ${problem}`);

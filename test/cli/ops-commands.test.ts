@@ -2,7 +2,16 @@
 // explain (from a scenario and from a real admin API on port 0), the CLI's
 // defaults from the environment and a profile, JSON errors, and server backup.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -230,6 +239,27 @@ describe('--check-config', () => {
     const belowFile = await cli(['daemon', '--check-config', fileDataDir]);
     expect(belowFile.code).toBe(2);
     expect(belowFile.stderr).toContain(`error: ${fileDataDir}: dataDir: ${join(dir, 'a-file', 'data')}: ENOTDIR`);
+    // The start reports them the same way, naming the file and the key, before it makes anything.
+    const started = await cli(['daemon', '--config', sockets]);
+    expect(started.code).toBe(2);
+    expect(started.stderr).toContain(
+      `error: ${sockets}: socket.group: group no-such-group-tollgate is not in /etc/group`,
+    );
+    const startedBelowFile = await cli(['daemon', '--config', fileDataDir]);
+    expect(startedBelowFile.code).toBe(2);
+    expect(startedBelowFile.stderr).toContain(
+      `error: ${fileDataDir}: dataDir: ${join(dir, 'a-file', 'data')}: ENOTDIR`,
+    );
+    // A symbolic link to nothing in its place: the start could not make the folder there.
+    symlinkSync(join(dir, 'nowhere'), join(dir, 'dangling'));
+    writeFileSync(fileDataDir, readFileSync(fileDataDir, 'utf8').replace('dataDir: a-file/data', 'dataDir: dangling'));
+    for (const option of ['--check-config', '--config']) {
+      const dangling = await cli(['daemon', option, fileDataDir]);
+      expect(dangling.code).toBe(2);
+      expect(dangling.stderr).toContain(
+        `error: ${fileDataDir}: dataDir: ${join(dir, 'dangling')}: is a symbolic link to nothing`,
+      );
+    }
   });
 
   it('checks a server config the same way', async () => {
@@ -424,7 +454,7 @@ describe('explain and admin defaults against a real admin API', () => {
 
   it('refuses an admin token that no header can carry, naming where it came from, without a stack trace', async () => {
     const binary = join(dir, 'binary-token');
-    writeFileSync(binary, Buffer.from([0xff, 0xfe, 0x00, 0x62]));
+    writeFileSync(binary, Buffer.from([0x01, 0x00, 0x62]));
     for (const [args, from] of [
       [['admin', '--token', 'a\nb', 'computers'], '--token'],
       [['admin', '--token-file', binary, 'computers'], binary],
@@ -434,6 +464,12 @@ describe('explain and admin defaults against a real admin API', () => {
       expect(refused.stderr).toContain(`error: ${from}: the admin token must be printable ASCII without spaces`);
       expect(refused.stderr).not.toContain('    at ');
     }
+    // A token file that is not UTF-8 text is told so.
+    const utf16 = join(dir, 'utf16-token');
+    writeFileSync(utf16, Buffer.from([0xff, 0xfe, 0x00, 0x62]));
+    const notText = await cli(['admin', '--token-file', utf16, 'computers'], { TOLLGATE_SERVER: 'http://127.0.0.1:1' });
+    expect(notText.code).toBe(2);
+    expect(notText.stderr).toContain(`error: ${utf16}: is not UTF-8 text: it is UTF-16`);
   });
 
   it('refuses a profile with an unknown key, naming it', async () => {
