@@ -27,7 +27,7 @@ import { makeDirs } from '../src/scenario/make-dirs.js';
 import { listenFailure } from './listen-failure.js';
 import { daemonMachineProblems } from './machine-problems.js';
 
-/** The largest seed snapshot read: the largest message a daemon takes from the server (`server.maxMessageBytes`'s default). */
+/** The largest seed snapshot read, unless `server.maxMessageBytes` takes larger snapshots from the server: its default. */
 const MAX_SEED_SNAPSHOT_BYTES = 256 * 1024 * 1024;
 /** The operating system this process runs on, in SPEC.md's terms. */
 function hostOs(): OsName {
@@ -392,10 +392,11 @@ async function startHolding(
   if (config.seedSnapshot !== undefined) {
     try {
       // Only a regular file, up to the largest snapshot: a FIFO named here would hold the start (and its stop).
+      const maxBytes = Math.max(MAX_SEED_SNAPSHOT_BYTES, config.server?.maxMessageBytes ?? 0);
       const seed = await readBounded(
         config.seedSnapshot,
-        MAX_SEED_SNAPSHOT_BYTES,
-        `is larger than a snapshot can be (${MAX_SEED_SNAPSHOT_BYTES} bytes)`,
+        maxBytes,
+        `is larger than a snapshot can be (${maxBytes} bytes)`,
       );
       const applied = agent.applySnapshot(seed, hooks);
       logger.info({ snapshotVersion: applied.version, file: config.seedSnapshot }, 'seed snapshot applied');

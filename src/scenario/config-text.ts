@@ -35,6 +35,8 @@ function yamlValue(text: string): unknown {
   const doc = yaml().parseDocument(text, { uniqueKeys: false });
   const [first] = doc.errors;
   if (first !== undefined) throw first;
+  // As `parse` tells them (an unresolved tag, say).
+  for (const warning of doc.warnings) process.emitWarning(warning);
   const duplicate = yamlDuplicateKey(doc, yaml());
   if (duplicate !== null) throw new Error(`Map keys must be unique at ${lineAndColumn(text, duplicate)}`);
   return doc.toJS();

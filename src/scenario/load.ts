@@ -11,7 +11,7 @@ import { settingValueProblem } from '../engine/settings.js';
 import { entryLabel, validateWorld } from '../engine/validate.js';
 import { readBoundedText } from './bounded-read.js';
 import { jsonErrorOffset } from './json-position.js';
-import { aliasDepthProblem, depthProblem, lineAndColumn } from './text-depth.js';
+import { MAX_YAML_ENTRIES, aliasDepthProblem, depthProblem, lineAndColumn } from './text-depth.js';
 import { yamlDuplicateKey } from './yaml-keys.js';
 import { fixtureFileSchema, scenarioSchema, type FixtureCase } from './schema.js';
 
@@ -162,6 +162,9 @@ function parseText(text: string, fileName: string): { data: unknown } | { proble
  * `expect` of nothing but it would pass any decision).
  */
 function protoKeyIssues(data: unknown): z.core.$ZodIssue[] {
+  // Paths are made only for a file that holds such a key: a walk that made one for every value doubled the time
+  // and memory of reading a large JSON world.
+  if (!holdsProtoKey(data)) return [];
   const issues: z.core.$ZodIssue[] = [];
   const stack: { value: unknown; path: PropertyKey[] }[] = [{ value: data, path: [] }];
   for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
@@ -189,6 +192,38 @@ function protoKeyIssues(data: unknown): z.core.$ZodIssue[] {
   return issues;
 }
 
+/** The list items and object members of `data`, every level's together (what a YAML reader counts as entries). */
+function entriesOf(data: unknown): number {
+  let entries = 0;
+  const stack: unknown[] = [data];
+  for (let value = stack.pop(); value !== undefined; value = stack.pop()) {
+    if (typeof value !== 'object' || value === null) continue;
+    const children = Array.isArray(value) ? (value as unknown[]) : Object.values(value);
+    entries += children.length;
+    for (const child of children) if (typeof child === 'object' && child !== null) stack.push(child);
+  }
+  return entries;
+}
+
+/** Whether an object outside a ringfence has an own `__proto__` key (protoKeyIssues), found without paths. */
+function holdsProtoKey(data: unknown): boolean {
+  const stack: unknown[] = [data];
+  for (let value = stack.pop(); value !== undefined; value = stack.pop()) {
+    if (typeof value !== 'object' || value === null) continue;
+    if (Array.isArray(value)) {
+      for (const item of value) if (typeof item === 'object' && item !== null) stack.push(item);
+      continue;
+    }
+    const record = value as Record<string, unknown>;
+    if (Object.hasOwn(record, '__proto__')) return true;
+    for (const key in record) {
+      const child = record[key];
+      if (key !== 'ringfence' && typeof child === 'object' && child !== null) stack.push(child);
+    }
+  }
+  return false;
+}
+
 /** Parses, shape-checks and meaning-checks a file; throws every problem prefixed by the file name. */
 function parseWith<T>(
   text: string,
@@ -203,10 +238,14 @@ function parseWith<T>(
   const parsed = parseText(text, fileName);
   if ('problems' in parsed) return fail(parsed.problems);
   if (parsed.data === null || parsed.data === undefined) return fail(['the file is empty']);
+  // Problems of shape, all at once: `__proto__` keys (which the schema cannot see) and the schema's.
   const protoKeys = protoKeyIssues(parsed.data);
-  if (protoKeys.length > 0) return fail(protoKeys.map((issue) => issueProblem(issue, parsed.data, entryKeys)));
   const result = schema.safeParse(parsed.data, { reportInput: true });
-  if (!result.success) return fail(result.error.issues.map((issue) => issueProblem(issue, parsed.data, entryKeys)));
+  const shape = [...protoKeys, ...(result.success ? [] : result.error.issues)];
+  if (shape.length > 0 || !result.success) {
+    // Once each: a `__proto__` key the schema can see (an object it does not copy) is its problem too.
+    return fail([...new Set(shape.map((issue) => issueProblem(issue, parsed.data, entryKeys)))]);
+  }
   const problems = check(result.data);
   return problems.length > 0 ? fail(problems) : result.data;
 }
@@ -383,6 +422,14 @@ export function serializeScenario(world: World, format: 'yaml' | 'json'): string
         'write it as JSON (a .json file)',
     ]);
   if (json.length > 2 * MAX_YAML_FILE_BYTES) throw tooLarge(`${json.length} characters as JSON`);
+  // Short entries (`{id: pc-1, group: g}`) can pass the entries a YAML file is read with well within its bytes.
+  const entries = entriesOf(data);
+  if (entries > MAX_YAML_ENTRIES) {
+    throw new ValidationError([
+      `the scenario holds ${entries} list items and map pairs, more than a YAML scenario file is read with ` +
+        `(${MAX_YAML_ENTRIES}); write it as JSON (a .json file)`,
+    ]);
+  }
   const doc = new YAML.Document(data);
   YAML.visit(doc, {
     Collection(_key, node, path) {

@@ -14,25 +14,43 @@ type NodeTests = Pick<typeof YamlModule, 'isAlias' | 'isMap' | 'isPair' | 'isSca
 /** The source offset of the first key given twice in one map of `doc`, or null. */
 export function yamlDuplicateKey(doc: YamlModule.Document.Parsed, yaml: NodeTests): number | null {
   const { isAlias, isMap, isPair, isScalar, isSeq } = yaml;
+  // Under YAML 1.1's merge keys (`%YAML 1.1`), `<<` may be given more than once, as the library allows.
+  const merges = doc.schema.tags.some((tag) => tag.tag === MERGE_TAG && Boolean(tag.default));
   const stack: unknown[] = [doc.contents];
+  const inside = (pair: YamlModule.Pair): void => {
+    const key = pair.key as YamlModule.Node | null;
+    if (key !== null && !isAlias(key)) stack.push(key);
+    stack.push(pair.value);
+  };
   for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
     if (isSeq(node)) {
-      for (const item of node.items) stack.push(item);
+      // A pair in a list (`!!pairs`, `!!omap`) may hold maps too.
+      for (const item of node.items) {
+        if (isPair(item)) inside(item);
+        else stack.push(item);
+      }
     } else if (isMap(node)) {
       const seen = new Set<unknown>();
       for (const pair of node.items) {
         if (!isPair(pair)) continue;
         const key = pair.key as YamlModule.Node | null;
-        const identity = key === null ? NO_KEY : isScalar(key) ? scalarIdentity(key.value) : key;
-        if (seen.has(identity)) return key?.range?.[0] ?? 0;
-        seen.add(identity);
-        if (key !== null && !isAlias(key)) stack.push(key);
-        stack.push(pair.value);
+        // The library reads such a key as the symbol `<<` (or tagged as a merge).
+        const merge =
+          merges && isScalar(key) && (typeof key.value === 'symbol' || key.value === '<<' || key.tag === MERGE_TAG);
+        if (!merge) {
+          const identity = key === null ? NO_KEY : isScalar(key) ? scalarIdentity(key.value) : key;
+          if (seen.has(identity)) return key?.range?.[0] ?? 0;
+          seen.add(identity);
+        }
+        inside(pair);
       }
     }
   }
   return null;
 }
+
+/** The tag of YAML 1.1's merge key. */
+const MERGE_TAG = 'tag:yaml.org,2002:merge';
 
 /** A pair with no key (`{: a}`): two of them are the same key, as for the library. */
 const NO_KEY = Symbol('no key');

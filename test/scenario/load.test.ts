@@ -62,6 +62,14 @@ describe('parseScenario', () => {
     ]);
     const json = JSON.stringify({ ...(YAML.parse(MINIMAL) as object), ['__proto__']: { gates: [] } });
     expect(problemsOf(() => parseScenario(json, 'w.json'))).toEqual(['w.json: the file has unknown field "__proto__"']);
+    // Told with the file's other problems of shape, all at once.
+    const cases =
+      'cases:\n  - {name: a, computer: c, file: {path: p}, expect: {__proto__: {action: deny}}}\n' +
+      '  - {name: b, computer: c, file: {path: p}, expects: {}, expect: {}}\n';
+    expect(problemsOf(() => parseFixtures(cases, 'f.yaml'))).toEqual([
+      'f.yaml: cases[a]: unknown field "expect.__proto__"',
+      'f.yaml: cases[b]: unknown field "expects"',
+    ]);
   });
 
   it('keeps a ringfence key named __proto__ as a key, in YAML and in JSON, and gives it no prototype', () => {
@@ -806,6 +814,13 @@ describe('loading files', () => {
     const huge: World = { ...large, applications: [{ ...large.applications[0]!, name: 'n'.repeat(40_000_000) }] };
     expect(() => serializeScenario(huge, 'yaml')).toThrow(/^the scenario is \d+ characters as JSON/);
     expect(serializeScenario(large, 'json').length).toBeGreaterThan(MAX_YAML_FILE_BYTES);
+    // Short entries pass the entries a YAML file is read with well within its bytes: such a world is JSON's.
+    const computers = Array.from({ length: MAX_YAML_ENTRIES / 3 + 1 }, (_, i) => ({ id: `c${i}`, group: 'g1' }));
+    const many: World = { ...world, computers };
+    expect(() => serializeScenario(many, 'yaml')).toThrow(
+      /^the scenario holds \d+ list items and map pairs, more than a YAML scenario file is read with \(1500000\); write it as JSON/,
+    );
+    expect(parseScenario(serializeScenario(many, 'json'), 'many.json').computers).toHaveLength(computers.length);
   });
 
   it('refuses a device, naming it, rather than reading it', async () => {

@@ -23,6 +23,16 @@ describe('yamlDuplicateKey', () => {
     expect(ours("{1: a, '1': b, true: c, 'true': d, null: e, '': f}")).toBeNull();
     expect(ours('? [a]\n: 1\n? [a]\n: 2\n')).toBeNull();
     expect(ours('x: &k {a: 1}\ny: *k\n')).toBeNull();
+    // Maps inside the pairs of a list (`!!pairs`, `!!omap`) are looked at too.
+    const pairs = 'r: !!pairs [ {files: {n: 1, n: 2}} ]\n';
+    expect(ours(pairs)).toBe(libraryDuplicates(pairs)[0]);
+    expect(ours(pairs)).not.toBeNull();
+    // YAML 1.1's merge key may be given twice, as the library allows; not under YAML 1.2.
+    const merged = '%YAML 1.1\n---\na: &a {x: 1}\nb:\n  <<: *a\n  <<: {y: 2}\n';
+    expect(libraryDuplicates(merged)).toEqual([]);
+    expect(ours(merged)).toBeNull();
+    const plain = 'b:\n  <<: {x: 1}\n  <<: {y: 2}\n';
+    expect(ours(plain)).toBe(libraryDuplicates(plain)[0]);
   });
 
   it("agrees with the library's own check on random maps", () => {
