@@ -20,14 +20,15 @@ export function yamlDuplicateKey(doc: YamlModule.Document.Parsed, yaml: NodeTest
   const inside = (pair: YamlModule.Pair): void => {
     const key = pair.key as YamlModule.Node | null;
     if (key !== null && !isAlias(key)) stack.push(key);
-    stack.push(pair.value);
+    // Nothing undefined on the stack: popping it would end the walk.
+    if (pair.value !== undefined && pair.value !== null) stack.push(pair.value);
   };
   for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
     if (isSeq(node)) {
       // A pair in a list (`!!pairs`, `!!omap`) may hold maps too.
       for (const item of node.items) {
         if (isPair(item)) inside(item);
-        else stack.push(item);
+        else if (item !== undefined && item !== null) stack.push(item);
       }
     } else if (isMap(node)) {
       const seen = new Set<unknown>();
