@@ -6,7 +6,7 @@
  * "Maximum call stack size exceeded").
  */
 import type * as YamlModule from 'yaml';
-import { MAX_JSON_DEPTH, jsonDepthOver } from '../engine/json-depth.js';
+import { MAX_JSON_DEPTH, jsonShapeOver } from '../engine/json-depth.js';
 
 /** `line L, column C` of an offset of a text (both from 1). */
 export function lineAndColumn(text: string, offset: number): string {
@@ -79,15 +79,15 @@ export function depthProblem(text: string, yaml?: Pick<typeof YamlModule, 'Lexer
       );
     }
   }
-  const deep =
-    yaml === undefined
-      ? jsonDepthOver(text, MAX_JSON_DEPTH)
-      : yamlDepthOver(new yaml.Parser().parse(text), MAX_JSON_DEPTH);
-  if (deep !== null) return `${lineAndColumn(text, deep)}: nests deeper than ${MAX_JSON_DEPTH} levels`;
-  const many = yaml === undefined ? jsonValuesOver(text, MAX_JSON_VALUES) : null;
-  return many === null
-    ? null
-    : `${lineAndColumn(text, many)}: holds more than ${MAX_JSON_VALUES} values, more than a JSON file is read with`;
+  if (yaml !== undefined) {
+    const deep = yamlDepthOver(new yaml.Parser().parse(text), MAX_JSON_DEPTH);
+    return deep === null ? null : `${lineAndColumn(text, deep)}: nests deeper than ${MAX_JSON_DEPTH} levels`;
+  }
+  const over = jsonShapeOver(text, MAX_JSON_DEPTH, MAX_JSON_VALUES);
+  if (over === null) return null;
+  return over.deep
+    ? `${lineAndColumn(text, over.index)}: nests deeper than ${MAX_JSON_DEPTH} levels`
+    : `${lineAndColumn(text, over.index)}: holds more than ${MAX_JSON_VALUES} values, more than a JSON file is read with`;
 }
 
 /**
@@ -140,29 +140,6 @@ export function yamlEntriesOver(
     if (entries > maxEntries) return offset;
     // The lexer's markers of a document, a scalar and a flow's end are not in the text.
     if (token !== '\x02' && token !== '\x1f' && token !== '\x18') offset += token.length;
-  }
-  return null;
-}
-
-/**
- * The index of the `{`, `[` or `,` (outside strings) past which a JSON
- * text holds more than `maxValues` of them, or null. Linear in the text.
- */
-export function jsonValuesOver(text: string, maxValues: number): number | null {
-  let values = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c)
-        i++; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) {
-      inString = true;
-    } else if (c === 0x7b || c === 0x5b || c === 0x2c) {
-      values++;
-      if (values > maxValues) return i;
-    }
   }
   return null;
 }

@@ -296,7 +296,8 @@ export function settingsFromWire(
 export const MAX_VIEW_SETTINGS = 64;
 
 /**
- * Refuses (bad-message naming it) a setting this agent knows that carries a
+ * Checks the settings of a view or a settings message. Refuses
+ * (bad-message naming it) a setting this agent knows that carries a
  * value of another type: the engine would read it as the default while
  * status showed the value. Settings it does not know are kept as sent (a
  * newer server's), and the engine does not read them, but within the
@@ -306,10 +307,10 @@ export const MAX_VIEW_SETTINGS = 64;
  * or hostile server cannot make the cache and every status answer carry
  * megabytes.
  */
-export function checkKnownSettingTypes(
+export function checkViewSettings(
   values: Readonly<Record<string, SettingValue>>,
   at: string,
-  sources?: Readonly<Record<string, string | null>>,
+  sources: Readonly<Record<string, string | null>>,
 ): void {
   const names = Object.keys(values);
   if (names.length > MAX_VIEW_SETTINGS) {
@@ -325,7 +326,7 @@ export function checkKnownSettingTypes(
         `is ${value.length} characters long; a setting's text holds at most ${TEXT_LIMITS.settingText}`,
       );
     }
-    const source = sources?.[name];
+    const source = sources[name];
     if (source !== null && source !== undefined) {
       const sourceProblem = idProblem(source);
       if (sourceProblem !== null) throw badMessage(`${at}.${name}.source`, sourceProblem);
@@ -513,7 +514,7 @@ export function computerFromWire(
 export function viewFromWire(view: tollgate.v1.ComputerView.$Properties, at = 'view'): ComputerView {
   const computer = requireMessage(view.computer, `${at}.computer`);
   const settings = settingsFromWire(view.settings, `${at}.settings`);
-  checkKnownSettingTypes(settings.values, `${at}.settings`, settings.sources);
+  checkViewSettings(settings.values, `${at}.settings`, settings.sources);
   return {
     computer: computerFromWire(computer, `${at}.computer`),
     orgStructure: structureCodec.fromWire(view.orgStructure, `${at}.orgStructure`),

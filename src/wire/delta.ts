@@ -28,7 +28,7 @@ import {
   policyFromWire,
   requireText,
   settingsFromWire,
-  checkKnownSettingTypes,
+  checkViewSettings,
   structureCodec,
 } from './codec.js';
 import { WIRE, pb, protobuf } from './proto.js';
@@ -1128,7 +1128,7 @@ export function applyDeltaToView(view: ComputerView, delta: DeltaContent): Compu
         break;
       case VIEW_FIELDS.settings: {
         const settings = settingsFromWire(r.settings, `${at}.settings`);
-        checkKnownSettingTypes(settings.values, `${at}.settings`, settings.sources);
+        checkViewSettings(settings.values, `${at}.settings`, settings.sources);
         next.settings = settings.values;
         next.settingSources = settings.sources;
         break;

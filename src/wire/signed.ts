@@ -13,7 +13,7 @@ import type { ComputerView } from '../engine/view.js';
 import {
   badMessage,
   checkIssuedAt,
-  checkKnownSettingTypes,
+  checkViewSettings,
   checkUint32,
   requireText,
   settingsFromWire,
@@ -256,7 +256,7 @@ function settingsFromPayload(payload: Uint8Array): SettingsContent {
   const p = decodePayload('settings', (b) => pb().SettingsPayload.decode(b), payload);
   checkPayloadKind('settings', p.kind);
   const settings = settingsFromWire(p.settings, 'settings.settings');
-  checkKnownSettingTypes(settings.values, 'settings.settings', settings.sources);
+  checkViewSettings(settings.values, 'settings.settings', settings.sources);
   const computerId = requireText(p.computerId, 'settings.computerId');
   // Versions start at 1: 0 is the field left out (proto3), and what a hello reports when nothing is held.
   if (p.settingsVersion === 0) throw badMessage('settings.settingsVersion', 'is missing (versions start at 1)');

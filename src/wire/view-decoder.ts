@@ -38,7 +38,7 @@ import {
   badMessage,
   checkExpiry,
   checkIssuedAt,
-  checkKnownSettingTypes,
+  checkViewSettings,
   countryModeCodec,
   osCodec,
   permitTargetCodec,
@@ -942,7 +942,7 @@ function finishSettings(settings: readonly SettingDraft[], at: string): Settings
     setEntry(values, name, setting.value);
     setEntry(sources, name, setting.source ?? null);
   });
-  checkKnownSettingTypes(values, at, sources);
+  checkViewSettings(values, at, sources);
   return { values, sources };
 }
 

@@ -10,7 +10,7 @@ import { buildView } from '../../src/engine/view.js';
 import { WorldIndex } from '../../src/engine/world.js';
 import { buildAdminApi } from '../../src/server/admin-api.js';
 import { ADMIN_BODY_LIMIT_BYTES } from '../../src/server/admin-schemas.js';
-import { MAX_JSON_DEPTH, jsonDepthOver } from '../../src/engine/json-depth.js';
+import { MAX_JSON_DEPTH, jsonDepthOver, jsonShapeOver } from '../../src/engine/json-depth.js';
 import { MAX_ENCODING_PROBLEMS, SERVER_DB_FILE, ServerState } from '../../src/server/state.js';
 import { viewEncodingProblem } from '../../src/server/view-encoding.js';
 import { peekSnapshot } from '../../src/wire/signed.js';
@@ -412,6 +412,12 @@ describe('bodies that are too deep to parse', () => {
     expect(jsonDepthOver('[[[1]]]', 2)).toBe(2);
     expect(jsonDepthOver('{"a":"[[[[[\\"[[["}', 1)).toBe(null);
     expect(jsonDepthOver('{"a\\\\":[[1]]}', 2)).toBe(8);
+  });
+
+  it('counts values in the same pass, a level too deep told first wherever it lies', () => {
+    expect(jsonShapeOver('[1,2,"a,b"]', 3, 3)).toBe(null);
+    expect(jsonShapeOver('[1,2,3,4]', 3, 3)).toEqual({ index: 6, deep: false });
+    expect(jsonShapeOver('[1,2,3,[[[4]]]]', 3, 3)).toEqual({ index: 9, deep: true });
   });
 
   it('answers 400 body-too-deep for a 200,000-deep body on every route, and stores nothing', async () => {

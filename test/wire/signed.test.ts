@@ -208,6 +208,28 @@ describe('signed snapshots', () => {
   });
 });
 
+/** Till-1's view sealed as snapshot 3 with `settings` (and `sources`) over its own. */
+function snapshotWithSettings(
+  settings: Record<string, unknown>,
+  sources: Record<string, string | null> = {},
+): Uint8Array {
+  const view = buildView(world, 'till-1');
+  return sealSnapshot(
+    {
+      computerId: 'till-1',
+      version: 3,
+      issuedAtMs: 0,
+      settingsVersion: 0,
+      view: {
+        ...view,
+        settings: { ...view.settings, ...settings } as typeof view.settings,
+        settingSources: { ...view.settingSources, ...sources },
+      },
+    },
+    privateKey,
+  );
+}
+
 describe('signed settings', () => {
   const withSources: SettingsContent = {
     computerId: 'till-1',
@@ -242,17 +264,7 @@ describe('signed settings', () => {
       );
     }
     // A snapshot's view is held to the same.
-    const view = buildView(world, 'till-1');
-    const snapshot = sealSnapshot(
-      {
-        computerId: 'till-1',
-        version: 3,
-        issuedAtMs: 0,
-        settingsVersion: 0,
-        view: { ...view, settings: { ...view.settings, prioritizeBuiltInApplications: 'no' } },
-      },
-      privateKey,
-    );
+    const snapshot = snapshotWithSettings({ prioritizeBuiltInApplications: 'no' });
     expect(() => openSnapshot(snapshot, publicKey)).toThrow(/prioritizeBuiltInApplications: takes a boolean/);
   });
 
@@ -286,21 +298,7 @@ describe('signed settings', () => {
     expect(
       openSettings(sealSettings({ ...withSources, settings: most, sources: none(most) }, privateKey), publicKey),
     ).toMatchObject({ settings: most });
-    const view = buildView(world, 'till-1');
-    const snapshot = sealSnapshot(
-      {
-        computerId: 'till-1',
-        version: 3,
-        issuedAtMs: 0,
-        settingsVersion: 0,
-        view: {
-          ...view,
-          settings: { ...view.settings, ...long },
-          settingSources: { ...view.settingSources, note: null },
-        },
-      },
-      privateKey,
-    );
+    const snapshot = snapshotWithSettings(long, { note: null });
     expect(() => openSnapshot(snapshot, publicKey)).toThrow(/settings\.note: is 4097 characters long/);
   });
 
